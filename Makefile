@@ -1,0 +1,56 @@
+# Zhicheng — build, run, test and benchmark. `make run` and `make test` set up a
+# fresh Debian machine themselves (installing missing system packages as root).
+
+SWIFT        ?= swift
+PYTHON       ?= python3
+BUILD_DIR    ?= .build
+STATE        ?= .zhicheng
+HTTP         ?= 127.0.0.1:8080
+
+# System packages the build needs, and the extra ones tests and benchmarks use.
+BUILD_DEBS   := libsqlite3-dev libsystemd-dev pkg-config
+TEST_DEBS    := sqlite3 systemd util-linux procps
+
+.PHONY: all build release deps test-deps run test unit-test integration-test bench clean
+
+all: build
+
+# Installs whatever of the listed Debian packages is missing (needs root).
+define ensure_debs
+	@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" -ne 0 ]; then echo "run as root, or: sudo apt-get install -y$$missing" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call ensure_debs,$(BUILD_DEBS))
+
+test-deps: deps
+	$(call ensure_debs,$(TEST_DEBS))
+	@$(PYTHON) -c "import pytest" 2>/dev/null || $(PYTHON) -m pip install -q pytest
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Starts zhichengd in the foreground with its state in ./.zhicheng and the demo tenants.
+run: build
+	@mkdir -p $(STATE)/run $(STATE)/data
+	$(BUILD_DIR)/debug/zhichengd --data-dir $(STATE)/data --admin-socket $(STATE)/run/admin.sock \
+		--http $(HTTP) --plugin-dir $(BUILD_DIR)/plugins --demo
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
+
+bench: test-deps release
+	$(PYTHON) bench/run.py
+
+clean:
+	rm -rf $(BUILD_DIR) $(STATE)

@@ -1,0 +1,131 @@
+// swift-tools-version:6.1
+// Zhicheng: a multi-tenant server for professional-title (职称) applications and reviews.
+import PackageDescription
+
+/// Settings shared by every target: strict concurrency stays on everywhere.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "zhicheng",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "zhichengd", targets: ["zhichengd"]),
+        .executable(name: "zhichengctl", targets: ["zhichengctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // MARK: Domain (no I/O)
+        .target(name: "ZhichengCore", swiftSettings: swiftSettings),
+
+        // MARK: Storage
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CZhichengSQLite", dependencies: ["CSQLite"]),
+        .target(
+            name: "ZhichengStorage",
+            dependencies: [
+                "ZhichengCore", "CSQLite", "CZhichengSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Application services (the only place rules run)
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        .target(
+            name: "ZhichengApp",
+            dependencies: [
+                "ZhichengCore", "ZhichengStorage", "CCrypt",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Admin protocol and its server
+        .target(name: "ZhichengAdminProtocol", swiftSettings: swiftSettings),
+        .target(
+            name: "ZhichengAdmin",
+            dependencies: [
+                "ZhichengCore", "ZhichengApp", "ZhichengAdminProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: HTTP
+        .target(
+            name: "ZhichengHTTP",
+            dependencies: [
+                "ZhichengCore", "ZhichengApp",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Daemon composition root
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .target(
+            name: "ZhichengDaemon",
+            dependencies: [
+                "ZhichengCore", "ZhichengStorage", "ZhichengApp", "ZhichengAdmin", "ZhichengHTTP", "CSystemd",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zhichengd",
+            dependencies: ["ZhichengDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zhichengctl",
+            dependencies: ["ZhichengAdminProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "ZhichengCoreTests", dependencies: ["ZhichengCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "ZhichengAppTests", dependencies: ["ZhichengApp", "ZhichengStorage", "ZhichengCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "ZhichengStorageTests", dependencies: ["ZhichengStorage", "ZhichengCore", "CSQLite"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ZhichengAdminTests",
+            dependencies: [
+                "ZhichengAdmin", "ZhichengAdminProtocol", "ZhichengApp", "ZhichengStorage", "ZhichengCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

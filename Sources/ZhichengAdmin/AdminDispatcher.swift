@@ -1,0 +1,174 @@
+import Foundation
+import Metrics
+import Synchronization
+import ZhichengAdminProtocol
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// Carries out admin commands by calling the application services. It holds no
+/// rules of its own: it decodes arguments, calls one service method, and encodes
+/// the result.
+public final class AdminDispatcher: Sendable {
+    let tenants: TenantService
+    let control: any DaemonControl
+    /// Open admin connections, for `status`.
+    let connections = Atomic<Int>(0)
+    private let counters: [String: Counter]
+    private let failures: Counter
+
+    public init(tenants: TenantService, control: any DaemonControl) {
+        self.tenants = tenants
+        self.control = control
+        var counters: [String: Counter] = [:]
+        for command in AdminCommand.allCases {
+            counters[command.rawValue] = Counter(label: "zhicheng_admin_commands_total", dimensions: [("cmd", command.rawValue)])
+        }
+        self.counters = counters
+        failures = Counter(label: "zhicheng_admin_command_errors_total")
+    }
+
+    /// The answer to `request` when it needs no I/O (`ping`, `help`, unknown
+    /// commands), so the connection can reply on its event loop; nil otherwise.
+    func immediateResponse(to request: AdminRequest) -> AdminResponse? {
+        switch AdminCommand(rawValue: request.cmd) {
+        case .ping:
+            counters[request.cmd]?.increment()
+            return .success(id: request.id, result: ["pong": true])
+        case .help:
+            counters[request.cmd]?.increment()
+            let commands = AdminCommand.allCases.map { JSONValue.object([("cmd", .string($0.rawValue)), ("summary", .string($0.summary))]) }
+            return .success(id: request.id, result: ["commands": .array(commands)])
+        case nil:
+            failures.increment()
+            return .failure(id: request.id, AdminError(code: .unknownCommand, message: "unknown command \(request.cmd.prefix(64)); see help"))
+        default:
+            return nil
+        }
+    }
+
+    /// Carries out `request` for `principal`.
+    public func respond(to request: AdminRequest, from principal: Principal) async -> AdminResponse {
+        if let immediate = immediateResponse(to: request) { return immediate }
+        counters[request.cmd]?.increment()
+        do {
+            return .success(id: request.id, result: try await execute(request, principal))
+        } catch let error as AdminError {
+            failures.increment()
+            return .failure(id: request.id, error)
+        } catch let error as ZhichengError {
+            failures.increment()
+            return .failure(id: request.id, AdminError(error))
+        } catch {
+            failures.increment()
+            return .failure(id: request.id, AdminError(code: .internal, message: "\(error)"))
+        }
+    }
+
+    private func execute(_ request: AdminRequest, _ principal: Principal) async throws -> JSONValue {
+        let args = AdminArguments(value: request.args)
+        switch AdminCommand(rawValue: request.cmd)! {
+        case .ping, .help:
+            preconditionFailure("answered by immediateResponse")
+        case .status:
+            let counts = try await tenants.counts()
+            var fields = await control.statusFields()
+            fields.append(("tenants", ["total": .init(counts.total), "open": .init(counts.open), "suspended": .init(counts.suspended)]))
+            fields.append(("connections", ["admin": .init(connections.load(ordering: .relaxed))]))
+            return .object(fields)
+        case .tenantCreate:
+            let created = try await tenants.create(
+                id: try args.string("id"), name: try args.string("name"), divisionCode: try args.string("division_code"),
+                kind: try args.optionalString("kind"), by: principal)
+            return .object([
+                ("id", .string(created.info.id.rawValue)), ("name", .string(created.info.name)),
+                ("division_code", .string(created.info.divisionCode.short)), ("kind", .string(created.info.kind.rawValue)),
+                ("state", .string(created.info.state.rawValue)),
+                ("admin_login", .string(created.adminLogin)), ("admin_password", .string(created.adminPassword)),
+            ])
+        case .tenantList:
+            return ["tenants": .array(try await tenants.list().map(Self.row))]
+        case .tenantShow:
+            let (row, backup) = try await tenants.show(try args.string("id"))
+            guard case .object(var fields) = Self.row(row) else { return .null }
+            fields.append(("schema_version", .init(row.stats?.schemaVersion ?? 0)))
+            fields.append(("last_backup", backup.map(Self.backup) ?? .null))
+            return .object(fields)
+        case .tenantSuspend, .tenantResume:
+            let id = try args.string("id")
+            let state = try await tenants.setState(id, request.cmd == AdminCommand.tenantSuspend.rawValue ? .suspended : .active, by: principal)
+            return ["id": .string(id), "state": .string(state.rawValue)]
+        case .tenantBackup:
+            let id = try args.string("id")
+            guard case .object(let fields) = Self.backup(try await tenants.backup(id, by: principal)) else { return .null }
+            return .object([("id", .string(id))] + fields)
+        case .tenantRestore:
+            let id = try args.string("id")
+            let record = try await tenants.restore(id, from: try args.string("path"), by: principal)
+            return ["id": .string(id), "restored_from": .string(record.path), "bytes": .init(record.bytes), "sha256": .string(record.sha256)]
+        case .tenantCheck:
+            let id = try args.string("id")
+            let report = try await tenants.check(id)
+            return [
+                "id": .string(id), "ok": .bool(report.ok),
+                "integrity": .array(report.integrity.map(JSONValue.string)),
+                "foreign_keys": .array(report.foreignKeys.map(JSONValue.string)),
+                "audit_chain": .string(report.auditProblem ?? "ok"),
+            ]
+        case .tenantArchive:
+            let id = try args.string("id")
+            let path = try await tenants.archive(id, confirm: try args.string("confirm"), by: principal)
+            return ["id": .string(id), "archived_to": .string(path)]
+        case .accountResetPassword:
+            let tenant = try args.string("tenant")
+            let login = try args.string("login")
+            let password = try await tenants.resetPassword(tenant: tenant, login: login, by: principal)
+            return ["tenant": .string(tenant), "login": .string(login), "password": .string(password)]
+        case .pluginList:
+            return try await control.plugins(reload: false)
+        case .pluginReload:
+            return try await control.plugins(reload: true)
+        case .configReload:
+            return try await control.reloadConfig()
+        case .logLevel:
+            return ["level": .string(try await control.setLogLevel(try args.string("level")))]
+        }
+    }
+
+    static func row(_ row: TenantRow) -> JSONValue {
+        .object([
+            ("id", .string(row.info.id.rawValue)), ("name", .string(row.info.name)),
+            ("division_code", .string(row.info.divisionCode.short)), ("kind", .string(row.info.kind.rawValue)),
+            ("state", .string(row.info.state.rawValue)),
+            ("db_bytes", row.stats.map { .init($0.dbBytes) } ?? .null),
+            ("orgs", row.stats.map { .init($0.orgs) } ?? .null),
+            ("accounts", row.stats.map { .init($0.accounts) } ?? .null),
+            ("applications", row.stats.map { .init($0.applications) } ?? .null),
+        ])
+    }
+
+    static func backup(_ record: BackupRecord) -> JSONValue {
+        .object([
+            ("path", .string(record.path)), ("bytes", .init(record.bytes)), ("sha256", .string(record.sha256)),
+            ("at", .string(Date(timeIntervalSince1970: record.at).ISO8601Format())),
+        ])
+    }
+}
+
+extension AdminError {
+    /// The admin protocol's view of a service error.
+    public init(_ error: ZhichengError) {
+        let code: AdminErrorCode = switch error.code {
+        case .badRequest: .badRequest
+        case .unknownCommand: .unknownCommand
+        case .invalid, .tooLarge, .unsupportedMediaType: .invalid
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .forbidden, .unauthorized: .forbidden
+        case .unavailable, .tooManyRequests: .unavailable
+        case .lineTooLong: .lineTooLong
+        case .internal: .internal
+        }
+        self.init(code: code, message: error.message)
+    }
+}

@@ -1,0 +1,43 @@
+/// Every command of the admin protocol with its one-line summary — the catalog
+/// behind `help`, shared by the daemon and `zhichengctl`.
+public enum AdminCommand: String, Sendable, CaseIterable {
+    case ping
+    case help
+    case status
+    case tenantCreate = "tenant.create"
+    case tenantList = "tenant.list"
+    case tenantShow = "tenant.show"
+    case tenantSuspend = "tenant.suspend"
+    case tenantResume = "tenant.resume"
+    case tenantBackup = "tenant.backup"
+    case tenantRestore = "tenant.restore"
+    case tenantCheck = "tenant.check"
+    case tenantArchive = "tenant.archive"
+    case accountResetPassword = "account.reset-password"
+    case pluginList = "plugin.list"
+    case pluginReload = "plugin.reload"
+    case configReload = "config.reload"
+    case logLevel = "log.level"
+
+    public var summary: String {
+        switch self {
+        case .ping: "check that the daemon answers"
+        case .help: "list the commands"
+        case .status: "version, uptime, listeners, tenant counts, connections"
+        case .tenantCreate: "create a tenant: args id, name, division_code, kind (city|province)"
+        case .tenantList: "list tenants with state, size and counts"
+        case .tenantShow: "show one tenant with schema version and last backup: args id"
+        case .tenantSuspend: "suspend a tenant (HTTP answers 503, data kept): args id"
+        case .tenantResume: "resume a suspended tenant: args id"
+        case .tenantBackup: "write an online, consistent copy to the backup dir: args id"
+        case .tenantRestore: "replace a suspended tenant's data with a verified backup: args id, path"
+        case .tenantCheck: "run integrity, foreign-key and audit-chain checks: args id"
+        case .tenantArchive: "move a tenant into the archive dir (never deletes): args id, confirm (= id)"
+        case .accountResetPassword: "give an account a new one-time password: args tenant, login"
+        case .pluginList: "list loaded plugins"
+        case .pluginReload: "reload plugins from the plugin dir"
+        case .configReload: "re-read the config file (same as SIGHUP)"
+        case .logLevel: "set the log level: args level (trace|debug|info|notice|warning|error|critical)"
+        }
+    }
+}

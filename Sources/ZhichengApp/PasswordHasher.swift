@@ -1,0 +1,61 @@
+import CCrypt
+import Dispatch
+import ZhichengCore
+
+/// Hashes and verifies passwords with yescrypt (libxcrypt's `$y$`, stronger than
+/// bcrypt), off the caller's thread: hashing is deliberately slow.
+public struct PasswordHasher: Sendable {
+    /// The libxcrypt cost parameter; 0 picks the library's recommended default.
+    public var cost: UInt
+    private static let queue = DispatchQueue(label: "zhicheng.password-hasher", attributes: .concurrent)
+
+    public init(cost: UInt = 0) { self.cost = cost }
+
+    /// A new salted hash of `password`.
+    public func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await Self.offload { try Self.hashSync(password, cost: cost) }
+    }
+
+    /// True when `password` matches `stored`.
+    public func verify(_ password: String, against stored: String) async -> Bool {
+        (try? await Self.offload { try Self.crypt(password, setting: stored) == stored }) ?? false
+    }
+
+    static func hashSync(_ password: String, cost: UInt) throws -> String {
+        var setting = [CChar](repeating: 0, count: Int(CRYPT_GENSALT_OUTPUT_SIZE))
+        guard crypt_gensalt_rn("$y$", cost, nil, 0, &setting, Int32(setting.count)) != nil else {
+            throw ZhichengError.internal("cannot make a password salt")
+        }
+        return try crypt(password, setting: String(cString: setting))
+    }
+
+    private static func crypt(_ password: String, setting: String) throws -> String {
+        let data = UnsafeMutablePointer<crypt_data>.allocate(capacity: 1)
+        defer { data.deallocate() }
+        data.initialize(to: crypt_data())
+        guard let result = crypt_rn(password, setting, data, Int32(MemoryLayout<crypt_data>.size)) else {
+            throw ZhichengError.internal("password hashing failed")
+        }
+        let hash = String(cString: result)
+        guard !hash.hasPrefix("*") else { throw ZhichengError.internal("password hashing failed") }
+        return hash
+    }
+
+    private static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}
+
+/// One-time passwords shown once to a person: 12 characters without look-alikes
+/// (no 0/O, 1/l/I), from the system's CSPRNG.
+public enum OneTimePassword {
+    static let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789")
+
+    public static func generate(length: Int = 12) -> String {
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Logging
+import ZhichengCore
+import ZhichengStorage
+
+/// A tenant as `tenant.list` shows it.
+public struct TenantRow: Sendable, Equatable {
+    public var info: TenantInfo
+    public var stats: TenantStats?
+}
+
+/// What `tenant.create` hands back: the tenant and its root office's first credentials.
+public struct CreatedTenant: Sendable, Equatable {
+    public var info: TenantInfo
+    public var adminLogin: String
+    /// Shown once; the account must change it at first sign-in.
+    public var adminPassword: String
+}
+
+/// The tenant life cycle — the use cases behind the admin protocol's `tenant.*`
+/// and `account.*` commands and the HTTP layer's tenant resolution. Every rule
+/// about tenants lives here, so no transport implements one twice.
+public struct TenantService: Sendable {
+    public let store: TenantStore
+    let hasher: PasswordHasher
+    let logger: Logger
+
+    public init(store: TenantStore, hasher: PasswordHasher = .init(), logger: Logger) {
+        self.store = store
+        self.hasher = hasher
+        self.logger = logger
+    }
+
+    // MARK: Create
+
+    /// Creates a tenant with its root office (职改办) and the office's admin account.
+    public func create(id rawID: String, name rawName: String, divisionCode rawCode: String, kind rawKind: String?, by principal: Principal) async throws -> CreatedTenant {
+        let id = try TenantID(rawID)
+        let name = try TenantInfo.validateName(rawName)
+        let code = try DivisionCode(rawCode)
+        let kind = try rawKind.map { (raw: String) throws(ZhichengError) in try TenantKind(parsing: raw) } ?? .city
+        try kind.validate(code)
+        let info = TenantInfo(id: id, name: name, divisionCode: code, kind: kind, state: .active, createdAt: Date().timeIntervalSince1970)
+        let password = OneTimePassword.generate()
+        let hash = try await hasher.hash(password)
+        let login = code.short
+        let officeName = kind == .province ? "\(name)职称改革工作领导小组办公室" : "\(name)职改办"
+        try await store.create(info) { conn in
+            for (key, value) in [("tenant_id", id.rawValue), ("name", name), ("division_code", code.short), ("kind", kind.rawValue)] {
+                try conn.run("INSERT INTO tenant_meta (key, value) VALUES (?, ?)", [key, value])
+            }
+            try conn.run(
+                "INSERT INTO orgs (parent_id, code, name, kind, profile_state, created_at) VALUES (NULL, ?, ?, 'office', 'approved', ?)",
+                [login, officeName, info.createdAt])
+            let orgID = Int(conn.lastInsertRowID)
+            try conn.run(
+                "INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, created_at) VALUES (?, ?, '系统管理员', 'org_admin', ?, 1, 1, ?)",
+                [orgID, login, hash, info.createdAt])
+            try conn.appendAudit(AuditEntry(
+                at: info.createdAt, actor: principal.name, orgID: orgID, action: "tenant.create", target: "tenant:\(id)",
+                detail: #"{"name":\#(jsonString(name)),"division_code":"\#(code.short)","kind":"\#(kind.rawValue)"}"#,
+                source: principal.source))
+        }
+        logger.notice("tenant created", metadata: ["tenant.id": "\(id)", "tenant.kind": "\(kind.rawValue)"])
+        return CreatedTenant(info: info, adminLogin: login, adminPassword: password)
+    }
+
+    /// Creates the demo tenants (`province`, `zhengzhou`) that do not exist yet.
+    public func ensureDemo() async throws -> [CreatedTenant] {
+        var created: [CreatedTenant] = []
+        for (id, name, code, kind) in [("province", "河南省", "41", "province"), ("zhengzhou", "郑州市", "4101", "city")] {
+            guard try await store.registry.get(try TenantID(id)) == nil else { continue }
+            created.append(try await create(id: id, name: name, divisionCode: code, kind: kind, by: .system))
+        }
+        return created
+    }
+
+    // MARK: Read
+
+    /// Every tenant with its counts; a tenant whose file cannot be opened is listed without counts.
+    public func list() async throws -> [TenantRow] {
+        var rows: [TenantRow] = []
+        for info in try await store.registry.all() {
+            rows.append(TenantRow(info: info, stats: try? await store.stats(info.id)))
+        }
+        return rows
+    }
+
+    public func info(_ rawID: String) async throws -> TenantInfo {
+        let id = try TenantID(rawID)
+        guard let info = try await store.registry.get(id) else { throw ZhichengError.notFound("tenant \(id) does not exist") }
+        return info
+    }
+
+    /// One tenant with counts, schema version and last backup.
+    public func show(_ rawID: String) async throws -> (row: TenantRow, lastBackup: BackupRecord?) {
+        let info = try await info(rawID)
+        return (TenantRow(info: info, stats: try await store.stats(info.id)), try await store.registry.lastBackup(info.id))
+    }
+
+    /// Tenant counts for `status`.
+    public func counts() async throws -> (total: Int, open: Int, suspended: Int) {
+        let all = try await store.registry.all()
+        return (all.count, await store.openCount, all.filter { $0.state == .suspended }.count)
+    }
+
+    /// The tenant an HTTP request under `/t/<id>/` addresses: `notFound` for a
+    /// malformed or unknown id, `unavailable` while suspended.
+    public func resolveForRequest(_ rawID: String) async throws -> TenantInfo {
+        guard TenantID.isValid(rawID), let info = try await store.registry.get(try TenantID(rawID)) else {
+            throw ZhichengError.notFound("no such tenant")
+        }
+        guard info.state == .active else { throw ZhichengError.unavailable("tenant \(info.id) is suspended") }
+        return info
+    }
+
+    // MARK: State changes
+
+    /// Suspends or resumes a tenant; audited in the tenant.
+    public func setState(_ rawID: String, _ state: TenantState, by principal: Principal) async throws -> TenantState {
+        let info = try await info(rawID)
+        guard info.state != state else { return state }
+        try await audit(info.id, AuditEntry(actor: principal.name, action: state == .suspended ? "tenant.suspend" : "tenant.resume", target: "tenant:\(info.id)", source: principal.source))
+        _ = try await store.registry.setState(info.id, state)
+        logger.notice("tenant \(state.rawValue)", metadata: ["tenant.id": "\(info.id)"])
+        return state
+    }
+
+    /// An online, consistent copy under the backup dir.
+    public func backup(_ rawID: String, by principal: Principal) async throws -> BackupRecord {
+        let info = try await info(rawID)
+        let record = try await store.backup(info.id)
+        try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.backup", target: "tenant:\(info.id)",
+                                           detail: #"{"path":\#(jsonString(record.path)),"sha256":"\#(record.sha256)"}"#, source: principal.source))
+        return record
+    }
+
+    /// Replaces a suspended tenant's data with a verified backup of that tenant.
+    public func restore(_ rawID: String, from path: String, by principal: Principal) async throws -> BackupRecord {
+        let info = try await info(rawID)
+        guard info.state == .suspended else {
+            throw ZhichengError.conflict("tenant \(info.id) is active; suspend it before restoring")
+        }
+        guard path.hasPrefix("/") else { throw ZhichengError.invalid("path must be absolute", field: "path") }
+        let record = try await store.restore(info.id, from: path)
+        try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.restore", target: "tenant:\(info.id)",
+                                           detail: #"{"from":\#(jsonString(path)),"sha256":"\#(record.sha256)"}"#, source: principal.source))
+        logger.notice("tenant restored", metadata: ["tenant.id": "\(info.id)", "from": "\(path)"])
+        return record
+    }
+
+    public func check(_ rawID: String) async throws -> CheckReport {
+        let info = try await info(rawID)
+        return try await store.check(info.id)
+    }
+
+    /// Takes a tenant out of service into the archive dir. `confirm` must repeat the id.
+    public func archive(_ rawID: String, confirm: String, by principal: Principal) async throws -> String {
+        let info = try await info(rawID)
+        guard confirm == info.id.rawValue else {
+            throw ZhichengError.invalid("confirm must repeat the tenant id \(info.id) to archive it", field: "confirm")
+        }
+        try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.archive", target: "tenant:\(info.id)", source: principal.source))
+        let path = try await store.archive(info.id)
+        logger.notice("tenant archived", metadata: ["tenant.id": "\(info.id)", "archive": "\(path)"])
+        return path
+    }
+
+    // MARK: Accounts
+
+    /// Gives an account a new one-time password (it must change it at next sign-in).
+    public func resetPassword(tenant rawID: String, login: String, by principal: Principal) async throws -> String {
+        let info = try await info(rawID)
+        guard !login.isEmpty, login.count <= 64 else { throw ZhichengError.invalid("login must be 1 to 64 characters", field: "login") }
+        let password = OneTimePassword.generate()
+        let hash = try await hasher.hash(password)
+        try await store.withTenant(info.id) { db in
+            try await db.write { conn in
+                guard let account = try conn.query("SELECT id, org_id FROM accounts WHERE login = ?", [login]).first,
+                      let accountID = account["id"].int else {
+                    throw ZhichengError.notFound("no account with login \(login) in tenant \(info.id)")
+                }
+                try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 1 WHERE id = ?", [hash, accountID])
+                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: account["org_id"].int, action: "account.reset-password",
+                                                target: "account:\(accountID)", detail: #"{"login":\#(jsonString(login))}"#, source: principal.source))
+            }
+        }
+        return password
+    }
+
+    private func audit(_ id: TenantID, _ entry: AuditEntry) async throws {
+        try await store.withTenant(id) { db in try await db.write { conn in try conn.appendAudit(entry) } }
+    }
+}
+
+/// A JSON string literal for `text` (for audit details built by hand).
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,32 @@
+/// Whether a tenant is a city title office or the single provincial one.
+public enum TenantKind: String, Sendable, Codable, CaseIterable {
+    case city
+    case province
+
+    /// Parses the wire value; throws `invalid` for anything else.
+    public init(parsing raw: String) throws(ZhichengError) {
+        guard let kind = Self(rawValue: raw) else {
+            throw .invalid("kind must be \"city\" or \"province\", not \"\(raw.prefix(20))\"", field: "kind")
+        }
+        self = kind
+    }
+
+    /// Checks that `code` fits this kind: a city tenant needs a city (地市) code or
+    /// the province code (for 省直 units); the province tenant needs the province code.
+    public func validate(_ code: DivisionCode) throws(ZhichengError) {
+        switch self {
+        case .province where !code.isProvince:
+            throw .invalid("the province tenant needs the province's division code 41 (410000), not \(code.short)", field: "division_code")
+        case .city where !(code.isCity || code.isProvince):
+            throw .invalid("a city tenant needs a city's division code (4101 … 4117, 419001), not \(code.short) (\(code.name))", field: "division_code")
+        default:
+            return
+        }
+    }
+}
+
+/// The life-cycle state of a tenant as the registry records it.
+public enum TenantState: String, Sendable, Codable {
+    case active
+    case suspended
+}

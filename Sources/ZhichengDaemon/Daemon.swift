@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+import ZhichengAdmin
+import ZhichengAdminProtocol
+import ZhichengApp
+import ZhichengCore
+import ZhichengHTTP
+import ZhichengStorage
+
+/// The composition root: reads the config, opens the store, starts the admin
+/// socket and HTTP listener (bound here or passed by systemd), tells systemd it
+/// is ready, and runs until SIGTERM/SIGINT.
+public enum Daemon {
+    /// Exit status for a refused configuration (sysexits EX_CONFIG).
+    public static let exitConfig: Int32 = 78
+
+    public static func run(configFile: String?, overrides: DaemonConfig.Overrides, demo: Bool) async -> Int32 {
+        umask(0o077)
+        let config: DaemonConfig
+        do {
+            config = try DaemonConfig.load(file: configFile, overrides: overrides)
+        } catch {
+            FileHandle.standardError.write(Data("zhichengd: configuration refused: \(error.message)\n".utf8))
+            return exitConfig
+        }
+        let levels = LogLevelControl(config.logLevel)
+        let sink = DaemonLogHandler.detectSink()
+        LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, sink: sink, control: levels) }
+        let logger = Logger(label: "zhichengd")
+
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.nameAndLabelSanitizer = { label, dimensions in
+            (Self.sanitize(label), dimensions.map { (Self.sanitize($0.0), $0.1) })
+        }
+        MetricsSystem.bootstrap(factory)
+
+        do {
+            return try await serve(config: config, configFile: configFile, overrides: overrides, demo: demo, levels: levels, registry: registry, logger: logger)
+        } catch {
+            logger.critical("zhichengd cannot start", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("zhichengd: cannot start: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    private static func serve(
+        config: DaemonConfig, configFile: String?, overrides: DaemonConfig.Overrides, demo: Bool,
+        levels: LogLevelControl, registry: PrometheusCollectorRegistry, logger: Logger
+    ) async throws -> Int32 {
+        let paths = TenantPaths(dataDir: config.dataDir, backupDir: config.backupDir, archiveDir: config.archiveDir)
+        let store = try TenantStore(paths: paths, maxOpen: config.maxOpenTenants, idleSeconds: Double(config.tenantIdleSeconds), logger: logger)
+        try await store.reconcile()
+        let tenants = TenantService(store: store, logger: logger)
+
+        if demo {
+            var lines: [String] = []
+            for created in try await tenants.ensureDemo() {
+                lines.append("demo tenant \(created.info.id) (\(created.info.name)) created: admin login \(created.adminLogin), one-time password \(created.adminPassword)")
+            }
+            for info in try await store.registry.all() where ["province", "zhengzhou"].contains(info.id.rawValue) {
+                lines.append("demo tenant \(info.id): http://\(config.httpHost):\(config.httpPort)/t/\(info.id)/  admin login \(info.divisionCode.short) (new password: zhichengctl account reset-password --tenant \(info.id) --login \(info.divisionCode.short))")
+            }
+            FileHandle.standardOutput.write(Data(lines.map { $0 + "\n" }.joined().utf8))
+        }
+
+        let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store, logger: logger)
+        let dispatcher = AdminDispatcher(tenants: tenants, control: controller)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let passed = Systemd.listenFDs()
+        for name in passed.keys where !["admin", "http"].contains(name) {
+            logger.warning("ignoring a socket passed by systemd with an unknown name", metadata: ["fd.name": "\(name)"])
+        }
+
+        let admin = AdminServer(dispatcher: dispatcher, policy: AdminAccessPolicy(allowedUIDs: config.allowedUIDs, allowedGIDs: config.allowedGIDs), group: group, logger: logger)
+        let adminSource: ListenerSource = passed["admin"].map { .inherited(fd: $0, name: "admin") } ?? .unixPath(config.adminSocket)
+        try await admin.start(adminSource, settings: UnixSocketSettings(mode: config.adminSocketMode, group: config.adminSocketGroup))
+
+        let http = HTTPRoutes.server(tenants: tenants, metrics: registry, group: group, logger: logger)
+        let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
+        let httpAddress = try await http.start(httpSource)
+
+        let adminName = passed["admin"] != nil ? "\(config.adminSocket) (from systemd)" : config.adminSocket
+        await controller.attach(admin: admin, listeners: [("admin", .string(adminName)), ("http", .string(httpAddress))])
+
+        var services: [any Service] = [
+            HTTPService(server: http),
+            AdminService(server: admin),
+            IdleTenantSweeper(store: store, period: .seconds(max(1, min(30, config.tenantIdleSeconds / 2)))),
+            ReloadOnHangup(controller: controller, logger: logger),
+        ]
+        if let interval = Systemd.watchdogInterval() { services.append(WatchdogService(interval: interval)) }
+        services.append(StoppingNotifier())
+
+        let counts = try await tenants.counts()
+        Systemd.ready(status: "Serving \(counts.total) tenants; admin socket \(adminName), HTTP \(httpAddress)")
+        logger.notice("zhichengd ready", metadata: ["tenants": "\(counts.total)", "http": "\(httpAddress)", "admin": "\(adminName)", "version": "\(DaemonController.version)"])
+
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await serviceGroup.run()
+
+        logger.notice("closing tenant databases")
+        await store.closeAll()
+        logger.notice("zhichengd stopped")
+        return 0
+    }
+
+    /// Prometheus names allow `[a-zA-Z0-9_:]`; swift-metrics labels use dots.
+    static func sanitize(_ name: String) -> String {
+        String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") ? $0 : "_" })
+    }
+}

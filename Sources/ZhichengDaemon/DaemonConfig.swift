@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import TOMLKit
+
+/// Everything `zhichengd` can be configured with: the TOML file
+/// (`etc/zhicheng/zhichengd.toml`), then command-line flags on top.
+public struct DaemonConfig: Sendable, Equatable {
+    public var httpHost = "127.0.0.1"
+    public var httpPort = 8080
+    public var adminSocket = "/run/zhicheng/admin.sock"
+    public var adminSocketMode: mode_t = 0o660
+    public var adminSocketGroup: String? = "zhicheng-admin"
+    public var allowedUIDs: Set<UInt32> = [0]
+    public var allowedGIDs: Set<UInt32> = []
+    public var dataDir = "/var/lib/zhicheng"
+    public var backupDir: String?
+    public var archiveDir: String?
+    public var pluginDir = "/usr/lib/zhicheng/plugins"
+    public var maxOpenTenants = 64
+    public var tenantIdleSeconds = 300
+    public var uploadMaxBytes = 5 << 20
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    /// Flags given on the command line; each one set wins over the file.
+    public struct Overrides: Sendable, Equatable {
+        public var dataDir: String?
+        public var adminSocket: String?
+        public var http: String?
+        public var pluginDir: String?
+        public var backupDir: String?
+        public var archiveDir: String?
+        public var logLevel: String?
+        public init() {}
+    }
+
+    /// Reads `file` (when given) and applies `overrides`. Throws naming the
+    /// offending key; unknown keys are refused so a typo never passes silently.
+    public static func load(file: String?, overrides: Overrides) throws(ConfigError) -> DaemonConfig {
+        var config = DaemonConfig()
+        if let file {
+            let text: String
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                throw ConfigError(key: nil, message: "cannot read config file \(file): \(error.localizedDescription)")
+            }
+            try config.apply(toml: text, file: file)
+        }
+        try config.apply(overrides)
+        return config
+    }
+
+    mutating func apply(toml text: String, file: String) throws(ConfigError) {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
+            throw ConfigError(key: nil, message: "\(file): \(error.description) at \(error.source.begin.debugDescription)")
+        } catch {
+            throw ConfigError(key: nil, message: "\(file): \(error)")
+        }
+        let known: [String: Set<String>] = [
+            "http": ["listen"],
+            "admin": ["socket", "socket_mode", "socket_group", "allowed_uids", "allowed_gids"],
+            "paths": ["data_dir", "backup_dir", "archive_dir", "plugin_dir"],
+            "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes"],
+            "log": ["level"],
+        ]
+        for section in table.keys {
+            guard let keys = known[section] else { throw ConfigError(key: section, message: "unknown section [\(section)]") }
+            guard let sub = table[section]?.table else { throw ConfigError(key: section, message: "[\(section)] must be a table") }
+            for key in sub.keys where !keys.contains(key) {
+                throw ConfigError(key: "\(section).\(key)", message: "unknown key \(section).\(key)")
+            }
+        }
+        func value(_ section: String, _ key: String) -> (any TOMLValueConvertible)? { table[section]?.table?[key] }
+        func string(_ section: String, _ key: String) throws(ConfigError) -> String? {
+            guard let v = value(section, key) else { return nil }
+            guard let s = v.string else { throw ConfigError(key: "\(section).\(key)", message: "\(section).\(key) must be a string") }
+            return s
+        }
+        func int(_ section: String, _ key: String, range: ClosedRange<Int>) throws(ConfigError) -> Int? {
+            guard let v = value(section, key) else { return nil }
+            guard let n = v.int else { throw ConfigError(key: "\(section).\(key)", message: "\(section).\(key) must be an integer") }
+            guard range.contains(n) else { throw ConfigError(key: "\(section).\(key)", message: "\(section).\(key) must be between \(range.lowerBound) and \(range.upperBound)") }
+            return n
+        }
+        func ids(_ section: String, _ key: String) throws(ConfigError) -> Set<UInt32>? {
+            guard let v = value(section, key) else { return nil }
+            guard let array = v.array else { throw ConfigError(key: "\(section).\(key)", message: "\(section).\(key) must be an array of numeric ids") }
+            var out: Set<UInt32> = []
+            for element in array {
+                guard let n = element.int, n >= 0, n < Int(UInt32.max) else {
+                    throw ConfigError(key: "\(section).\(key)", message: "\(section).\(key) must hold numeric ids (0 … 4294967294)")
+                }
+                out.insert(UInt32(n))
+            }
+            return out
+        }
+
+        if let listen = try string("http", "listen") { (httpHost, httpPort) = try Self.parseHostPort(listen, key: "http.listen") }
+        if let socket = try string("admin", "socket") { adminSocket = try Self.absolute(socket, key: "admin.socket") }
+        if let mode = try string("admin", "socket_mode") {
+            guard let parsed = mode_t(mode, radix: 8), parsed <= 0o777 else {
+                throw ConfigError(key: "admin.socket_mode", message: "admin.socket_mode must be an octal mode string such as \"0660\"")
+            }
+            adminSocketMode = parsed
+        }
+        if let group = try string("admin", "socket_group") { adminSocketGroup = group.isEmpty ? nil : group }
+        if let uids = try ids("admin", "allowed_uids") { allowedUIDs = uids }
+        if let gids = try ids("admin", "allowed_gids") { allowedGIDs = gids }
+        if let dir = try string("paths", "data_dir") { dataDir = try Self.absolute(dir, key: "paths.data_dir") }
+        if let dir = try string("paths", "backup_dir") { backupDir = try Self.absolute(dir, key: "paths.backup_dir") }
+        if let dir = try string("paths", "archive_dir") { archiveDir = try Self.absolute(dir, key: "paths.archive_dir") }
+        if let dir = try string("paths", "plugin_dir") { pluginDir = try Self.absolute(dir, key: "paths.plugin_dir") }
+        if let n = try int("limits", "max_open_tenants", range: 1...100_000) { maxOpenTenants = n }
+        if let n = try int("limits", "tenant_idle_seconds", range: 1...86_400) { tenantIdleSeconds = n }
+        if let n = try int("limits", "upload_max_bytes", range: 1024...(1 << 30)) { uploadMaxBytes = n }
+        if let level = try string("log", "level") { logLevel = try Self.parseLevel(level, key: "log.level") }
+    }
+
+    mutating func apply(_ o: Overrides) throws(ConfigError) {
+        if let v = o.dataDir { dataDir = try Self.absolute(v, key: "--data-dir") }
+        if let v = o.adminSocket { adminSocket = try Self.absolute(v, key: "--admin-socket") }
+        if let v = o.http { (httpHost, httpPort) = try Self.parseHostPort(v, key: "--http") }
+        if let v = o.pluginDir { pluginDir = try Self.absolute(v, key: "--plugin-dir") }
+        if let v = o.backupDir { backupDir = try Self.absolute(v, key: "--backup-dir") }
+        if let v = o.archiveDir { archiveDir = try Self.absolute(v, key: "--archive-dir") }
+        if let v = o.logLevel { logLevel = try Self.parseLevel(v, key: "--log-level") }
+    }
+
+    static func parseHostPort(_ text: String, key: String) throws(ConfigError) -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigError(key: key, message: "\(key) must be HOST:PORT, e.g. 127.0.0.1:8080, not \"\(text)\"")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ConfigError(key: key, message: "\(key) needs a host, e.g. 127.0.0.1:8080") }
+        return (host, port)
+    }
+
+    static func absolute(_ path: String, key: String) throws(ConfigError) -> String {
+        guard !path.isEmpty else { throw ConfigError(key: key, message: "\(key) must not be empty") }
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    public static func parseLevel(_ text: String, key: String) throws(ConfigError) -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ConfigError(key: key, message: "\(key) must be one of trace, debug, info, notice, warning, error, critical; not \"\(text)\"")
+        }
+        return level
+    }
+}
+
+/// A configuration the daemon refuses, naming the key at fault.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var key: String?
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import ZhichengAdmin
+import ZhichengAdminProtocol
+import ZhichengCore
+import ZhichengStorage
+
+/// The running daemon as the admin protocol sees it: status, config reload
+/// (also on SIGHUP), log level. Reloads are serialized by the actor.
+public actor DaemonController: DaemonControl {
+    public static let version = "0.1.0"
+
+    private let configFile: String?
+    private let overrides: DaemonConfig.Overrides
+    private(set) var config: DaemonConfig
+    private let levels: LogLevelControl
+    private let store: TenantStore
+    private let logger: Logger
+    private let started = Date()
+    private var admin: AdminServer?
+    private var listeners: [(String, JSONValue)] = []
+
+    init(configFile: String?, overrides: DaemonConfig.Overrides, config: DaemonConfig, levels: LogLevelControl, store: TenantStore, logger: Logger) {
+        self.configFile = configFile
+        self.overrides = overrides
+        self.config = config
+        self.levels = levels
+        self.store = store
+        self.logger = logger
+    }
+
+    func attach(admin: AdminServer, listeners: [(String, JSONValue)]) {
+        self.admin = admin
+        self.listeners = listeners
+    }
+
+    public func statusFields() async -> [(String, JSONValue)] {
+        [
+            ("version", .string(Self.version)),
+            ("uptime_seconds", .number((Date().timeIntervalSince(started) * 10).rounded() / 10)),
+            ("pid", .init(Int(getpid()))),
+            ("listeners", .object(listeners)),
+            ("plugins", .array([])),
+        ]
+    }
+
+    /// Re-reads the config. A bad file is refused with the key named and the
+    /// running config kept. Settings that need new listeners or directories are
+    /// reported as needing a restart rather than half-applied.
+    public func reloadConfig() async throws -> JSONValue {
+        Systemd.reloading()
+        defer { Systemd.ready(status: "Serving; configuration reloaded at \(Date())") }
+        let next: DaemonConfig
+        do {
+            next = try DaemonConfig.load(file: configFile, overrides: overrides)
+        } catch {
+            logger.error("configuration reload refused; keeping the running configuration", metadata: ["config.key": "\(error.key ?? "-")", "error": "\(error.message)"])
+            throw ZhichengError.invalid("configuration refused, old one kept: \(error.message)", field: error.key)
+        }
+        var restartRequired: [String] = []
+        if next.httpHost != config.httpHost || next.httpPort != config.httpPort { restartRequired.append("http.listen") }
+        if next.adminSocket != config.adminSocket { restartRequired.append("admin.socket") }
+        if next.adminSocketMode != config.adminSocketMode { restartRequired.append("admin.socket_mode") }
+        if next.adminSocketGroup != config.adminSocketGroup { restartRequired.append("admin.socket_group") }
+        if next.dataDir != config.dataDir || next.backupDir != config.backupDir || next.archiveDir != config.archiveDir {
+            restartRequired.append("paths")
+        }
+        levels.set(next.logLevel)
+        await store.setLimits(maxOpen: next.maxOpenTenants, idleSeconds: Double(next.tenantIdleSeconds))
+        admin?.setPolicy(AdminAccessPolicy(allowedUIDs: next.allowedUIDs, allowedGIDs: next.allowedGIDs))
+        config = next
+        logger.notice("configuration reloaded", metadata: ["restart_required": "\(restartRequired)"])
+        return ["reloaded": true, "log_level": .string(next.logLevel.rawValue), "restart_required": .array(restartRequired.map(JSONValue.string))]
+    }
+
+    public func setLogLevel(_ level: String) async throws -> String {
+        do {
+            let parsed = try DaemonConfig.parseLevel(level, key: "level")
+            levels.set(parsed)
+            logger.notice("log level changed", metadata: ["log.level": "\(parsed)"])
+            return parsed.rawValue
+        } catch {
+            throw ZhichengError.invalid(error.message, field: "level")
+        }
+    }
+
+    public func plugins(reload: Bool) async throws -> JSONValue {
+        throw ZhichengError.unavailable("this build has no plugin host yet; plugins arrive with the review-step plugin work")
+    }
+}

@@ -1,0 +1,69 @@
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import ZhichengAdmin
+import ZhichengHTTP
+import ZhichengStorage
+
+/// Sends `STOPPING=1` as soon as shutdown begins (it is shut down first).
+struct StoppingNotifier: Service {
+    func run() async throws {
+        try? await gracefulShutdown()
+        Systemd.stopping()
+    }
+}
+
+/// Keeps the watchdog fed at half its interval while the runtime is healthy.
+struct WatchdogService: Service {
+    let interval: Duration
+
+    func run() async throws {
+        let period = interval / 2
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            Systemd.notify("WATCHDOG=1")
+            try? await Task.sleep(for: period)
+        }
+    }
+}
+
+/// Closes tenant databases that have been idle for too long.
+struct IdleTenantSweeper: Service {
+    let store: TenantStore
+    let period: Duration
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            await store.closeIdle()
+        }
+    }
+}
+
+/// Reloads the configuration on SIGHUP.
+struct ReloadOnHangup: Service {
+    let controller: DaemonController
+    let logger: Logger
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            logger.info("SIGHUP: reloading configuration")
+            _ = try? await controller.reloadConfig()
+        }
+    }
+}
+
+/// Serves HTTP until shutdown.
+struct HTTPService: Service {
+    let server: HTTPServer
+    func run() async throws { try await server.run() }
+}
+
+/// Keeps the admin socket open until shutdown, then drains its connections.
+struct AdminService: Service {
+    let server: AdminServer
+    func run() async throws {
+        try? await gracefulShutdown()
+        await server.shutdown()
+    }
+}

@@ -1,0 +1,85 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import ZhichengApp
+import ZhichengCore
+
+/// Builds the router: health, metrics, and everything under `/t/<tenant>/`.
+public enum HTTPRoutes {
+    /// The HTTP server for the whole product.
+    public static func server(tenants: TenantService, metrics: PrometheusCollectorRegistry, group: any EventLoopGroup, logger: Logger) -> HTTPServer {
+        HTTPServer(responder: router(tenants: tenants, metrics: metrics).buildResponder(), group: group, logger: logger)
+    }
+
+    public static func router(tenants: TenantService, metrics: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
+
+        router.get("healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(staticString: #"{"status":"ok"}"#)))
+        }
+
+        let tenantsOpen = metrics.makeGauge(name: "zhicheng_tenants_open", help: "Tenant databases open now")
+        let tenantsTotal = metrics.makeGauge(name: "zhicheng_tenants_total", help: "Registered tenants")
+        let tenantsSuspended = metrics.makeGauge(name: "zhicheng_tenants_suspended", help: "Suspended tenants")
+        router.get("metrics") { _, _ in
+            let counts = try await tenants.counts()
+            tenantsOpen.set(Int64(counts.open))
+            tenantsTotal.set(Int64(counts.total))
+            tenantsSuspended.set(Int64(counts.suspended))
+            var bytes: [UInt8] = []
+            metrics.emit(into: &bytes)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+
+        let tenant = router.group("t/{tenant}")
+            .add(middleware: TenantMiddleware(tenants: tenants))
+            .group(context: TenantRequestContext.self)
+        tenant.get { _, context in TenantPages.home(context.tenant) }
+        tenant.get("api/v1/tenant") { _, context in
+            let t = context.tenant
+            let body = "{\"id\":\(JSONText.quote(t.id.rawValue)),\"name\":\(JSONText.quote(t.name)),\"division_code\":\(JSONText.quote(t.divisionCode.short)),\"kind\":\(JSONText.quote(t.kind.rawValue))}"
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        tenant.get("api/v1/**") { _, _ -> Response in throw ZhichengError.notFound("no such API path") }
+        return router
+    }
+}
+
+/// Server-rendered pages of a tenant.
+enum TenantPages {
+    static func home(_ tenant: TenantInfo) -> Response {
+        let name = HTMLText.escape(tenant.name)
+        let html = """
+            <!doctype html>
+            <html lang="zh-CN">
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(name) · 职称管理系统</title></head>
+            <body>
+            <header><h1>\(name)职称管理系统</h1><p>河南省职称工作信息平台</p></header>
+            <main><p>机构：\(name)（行政区划代码 \(HTMLText.escape(tenant.divisionCode.short))）</p></main>
+            </body></html>
+            """
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+/// HTML escaping for text placed in element content or quoted attributes.
+enum HTMLText {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,106 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import ZhichengCore
+
+/// Serves the router over HTTP/1.1 on a listener we bind or one systemd passed
+/// (Hummingbird's own server can only bind by address, so this small accept loop
+/// hands each connection to Hummingbird's `HTTP1Channel`).
+public final class HTTPServer: Sendable {
+    private let responder: HTTPChannelHandler.Responder
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let server = NIOLockedValueBox<NIOAsyncChannel<HTTP1Channel.Value, Never>?>(nil)
+
+    public init<Responder: HTTPResponder>(responder: Responder, group: any EventLoopGroup, logger: Logger) where Responder.Context == AppRequestContext {
+        self.group = group
+        self.logger = logger
+        let dateCache = HTTPDate()
+        self.responder = { request, responseWriter, channel in
+            let context = AppRequestContext(source: .init(channel: channel, logger: logger))
+            var response: Response
+            do {
+                response = try await responder.respond(to: request, context: context)
+            } catch let error as any HTTPResponseError {
+                response = (try? error.response(from: request, context: context)) ?? Response(status: error.status)
+            } catch {
+                logger.error("unhandled error", metadata: ["error": "\(error)"])
+                response = Response(status: .internalServerError)
+            }
+            response.headers[.date] = dateCache.now()
+            try await responseWriter.write(response: response.head, body: response.body)
+        }
+    }
+
+    /// Binds (or adopts) the listener; returns once it accepts connections.
+    public func start(_ source: ListenerSource) async throws -> String {
+        let channel = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(60)))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+        let logger = self.logger
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<HTTP1Channel.Value> = { channel.setup(channel: $0, logger: logger) }
+        let server: NIOAsyncChannel<HTTP1Channel.Value, Never>
+        switch source {
+        case let .inherited(fd, _):
+            server = try await bootstrap.bind(fd, childChannelInitializer: initializer)
+        case let .tcp(host, port):
+            server = try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
+        case let .unixPath(path):
+            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+        }
+        self.server.withLockedValue { $0 = server }
+        let address = server.channel.localAddress.map { address -> String in
+            if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
+            return address.pathname ?? "\(address)"
+        } ?? "\(source)"
+        logger.info("HTTP listening", metadata: ["listener": "\(address)"])
+        return address
+    }
+
+    /// Accepts connections until graceful shutdown; then stops accepting and
+    /// waits for in-flight requests (Hummingbird closes idle connections).
+    public func run() async throws {
+        guard let server = server.withLockedValue({ $0 }) else { return }
+        let channel = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(60)))
+        let logger = self.logger
+        try await withGracefulShutdownHandler {
+            try await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await connection in inbound {
+                        group.addTask { await channel.handle(value: connection, logger: logger) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            server.channel.close(promise: nil)
+        }
+    }
+}
+
+/// The `Date` header value, recomputed at most once a second.
+final class HTTPDate: Sendable {
+    private let cache = NIOLockedValueBox<(second: Int, text: String)>((0, ""))
+
+    func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let second = ts.tv_sec
+        return cache.withLockedValue { cached in
+            if cached.second == second { return cached.text }
+            var t = time_t(second)
+            var parts = tm()
+            gmtime_r(&t, &parts)
+            var buffer = [CChar](repeating: 0, count: 64)
+            let count = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+            let text = String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            cached = (second, text)
+            return text
+        }
+    }
+}

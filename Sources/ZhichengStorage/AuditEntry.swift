@@ -1,0 +1,74 @@
+import Crypto
+import Foundation
+
+/// One audit record: who did what to which target, from where.
+public struct AuditEntry: Sendable {
+    public var at: Double
+    /// The acting principal, e.g. `admin:uid=0` or `account:17`.
+    public var actor: String
+    public var orgID: Int?
+    /// A dotted verb, e.g. `tenant.suspend`.
+    public var action: String
+    public var target: String
+    /// A JSON object with the details.
+    public var detail: String
+    /// Where the request came from, e.g. `admin-socket` or an IP address.
+    public var source: String
+
+    public init(at: Double = Date().timeIntervalSince1970, actor: String, orgID: Int? = nil, action: String, target: String, detail: String = "{}", source: String) {
+        self.at = at
+        self.actor = actor
+        self.orgID = orgID
+        self.action = action
+        self.target = target
+        self.detail = detail
+        self.source = source
+    }
+
+    /// The chain hash of this entry at `seq` after `previous`.
+    func hash(seq: Int64, previous: String) -> String {
+        // Fields are length-prefixed so no two different entries serialize alike.
+        var text = previous
+        for field in [String(seq), String(at.bitPattern), actor, orgID.map(String.init) ?? "-", action, target, detail, source] {
+            text += "|\(field.utf8.count):\(field)"
+        }
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension SQLiteConnection {
+    /// The hash the first audit row chains from.
+    static let auditGenesis = String(repeating: "0", count: 64)
+
+    /// Appends `entry` to the hash-chained audit log; call inside the write
+    /// transaction whose change it records.
+    public func appendAudit(_ entry: AuditEntry) throws {
+        let last = try query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").first
+        let seq = (last?["seq"].int).map { Int64($0) + 1 } ?? 1
+        let previous = last?["hash"].string ?? Self.auditGenesis
+        try run(
+            "INSERT INTO audit (seq, at, actor, org_id, action, target, detail, source, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [seq, entry.at, entry.actor, entry.orgID, entry.action, entry.target, entry.detail, entry.source,
+             previous, entry.hash(seq: seq, previous: previous)])
+    }
+
+    /// Walks the audit chain; returns nil when intact, else what is wrong first.
+    public func verifyAuditChain() throws -> String? {
+        var previous = Self.auditGenesis
+        var expectedSeq: Int64 = 1
+        for row in try query("SELECT seq, at, actor, org_id, action, target, detail, source, prev_hash, hash FROM audit ORDER BY seq") {
+            let seq = Int64(row["seq"].int ?? -1)
+            guard seq == expectedSeq else { return "audit entry \(expectedSeq) is missing (next is \(seq))" }
+            guard row["prev_hash"].string == previous else { return "audit entry \(seq) does not follow entry \(seq - 1)" }
+            let entry = AuditEntry(
+                at: row["at"].double ?? .nan, actor: row["actor"].string ?? "", orgID: row["org_id"].int,
+                action: row["action"].string ?? "", target: row["target"].string ?? "",
+                detail: row["detail"].string ?? "", source: row["source"].string ?? "")
+            let hash = entry.hash(seq: seq, previous: previous)
+            guard row["hash"].string == hash else { return "audit entry \(seq) was altered" }
+            previous = hash
+            expectedSeq += 1
+        }
+        return nil
+    }
+}

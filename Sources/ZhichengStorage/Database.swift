@@ -1,0 +1,109 @@
+import CSQLite
+import Dispatch
+import Foundation
+
+/// One SQLite file, held open for its whole life: a writer connection and a reader
+/// connection, each confined to its own serial queue so that no SQLite call ever
+/// runs on a Swift concurrency thread or an event loop.
+///
+/// Every connection is sandboxed (see `zc_sqlite_harden`), the file is in WAL mode
+/// with `synchronous=FULL` (an acknowledged write survives power loss) and foreign
+/// keys on. Files are created with mode 0600.
+public final class Database: @unchecked Sendable {
+    public let path: String
+    private let writer: SQLiteConnection
+    private let reader: SQLiteConnection
+    private let writerQueue: DispatchQueue
+    private let readerQueue: DispatchQueue
+
+    /// Opens (creating if needed) the file at `path` and migrates it.
+    public init(path: String, migrations: [Migration], cacheKiB: Int = 1024) throws {
+        self.path = path
+        let existed = FileManager.default.fileExists(atPath: path)
+        let writer = try SQLiteConnection(path: path)
+        if !existed { chmod(path, 0o600) }
+        // WAL first, then durability: GRDB-style wrappers reset synchronous after
+        // their own setup; we set it last and read it back in tests.
+        try writer.execute("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            PRAGMA foreign_keys = ON;
+            PRAGMA busy_timeout = 5000;
+            PRAGMA cache_size = -\(cacheKiB);
+            """)
+        try writer.migrate(migrations)
+        let reader = try SQLiteConnection(path: path, options: .init(create: false))
+        try reader.execute("""
+            PRAGMA foreign_keys = ON;
+            PRAGMA busy_timeout = 5000;
+            PRAGMA cache_size = -\(cacheKiB);
+            """)
+        self.writer = writer
+        self.reader = reader
+        let label = "zhicheng.db.\(URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent)"
+        writerQueue = DispatchQueue(label: label + ".writer")
+        readerQueue = DispatchQueue(label: label + ".reader")
+    }
+
+    /// Runs `body` in one immediate (write) transaction on the writer; committed
+    /// durably before this returns.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await onQueue(writerQueue) { [writer] in try writer.transaction { try body(writer) } }
+    }
+
+    /// Runs `body` on the writer outside any transaction (PRAGMAs, checkpoints).
+    public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await onQueue(writerQueue) { [writer] in try body(writer) }
+    }
+
+    /// Runs `body` in one read transaction: a consistent snapshot, never blocking writers.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await onQueue(readerQueue) { [reader] in try reader.transaction(immediate: false) { try body(reader) } }
+    }
+
+    /// Checkpoints the WAL into the main file and truncates it; run before close.
+    public func checkpoint() async throws {
+        try await writeWithoutTransaction { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    /// Finishes queued work, checkpoints, and closes both connections.
+    public func close() async {
+        try? await checkpoint()
+        await onQueue(readerQueue) { [reader] in reader.close() }
+        await onQueue(writerQueue) { [writer] in writer.close() }
+    }
+
+    /// Copies a consistent snapshot of the database to `destination` with SQLite's
+    /// online backup API (writers go on meanwhile), as one self-contained
+    /// rollback-journal file, fsynced. Returns its size in bytes.
+    public func backup(to destination: String) async throws -> Int {
+        try await onQueue(readerQueue) { [reader] in
+            let target = try SQLiteConnection(path: destination, options: .init(sandboxed: false))
+            guard let backup = sqlite3_backup_init(target.handle, "main", reader.handle, "main") else {
+                throw target.lastError(sql: nil)
+            }
+            let rc = sqlite3_backup_step(backup, -1)
+            sqlite3_backup_finish(backup)
+            guard rc == SQLITE_DONE else { throw SQLiteError(code: rc, message: "backup failed", sql: nil) }
+            try target.execute("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;")
+            chmod(destination, 0o600)
+            let attributes = try FileManager.default.attributesOfItem(atPath: destination)
+            return (attributes[.size] as? Int) ?? 0
+        }
+    }
+
+    private func onQueue<T: Sendable>(_ queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    private func onQueue(_ queue: DispatchQueue, _ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                body()
+                continuation.resume()
+            }
+        }
+    }
+}

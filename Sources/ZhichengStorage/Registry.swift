@@ -1,0 +1,102 @@
+import Foundation
+import ZhichengCore
+
+/// The daemon-wide list of tenants (`registry.sqlite`): identity, kind, state and
+/// last backup. Tenant data itself lives only in each tenant's own file.
+public struct Registry: Sendable {
+    private let db: Database
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "tenants", sql: """
+            CREATE TABLE tenants (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                division_code TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('city', 'province')),
+                state TEXT NOT NULL CHECK (state IN ('active', 'suspended')),
+                created_at REAL NOT NULL,
+                last_backup_path TEXT,
+                last_backup_at REAL,
+                last_backup_bytes INTEGER,
+                last_backup_sha256 TEXT
+            ) STRICT;
+            """),
+    ]
+
+    public init(path: String) throws {
+        db = try Database(path: path, migrations: Self.migrations, cacheKiB: 512)
+    }
+
+    /// Every registered tenant, sorted by id.
+    public func all() async throws -> [TenantInfo] {
+        try await db.read { conn in try conn.query("SELECT * FROM tenants ORDER BY id").compactMap(Self.info) }
+    }
+
+    public func get(_ id: TenantID) async throws -> TenantInfo? {
+        try await db.read { conn in try conn.query("SELECT * FROM tenants WHERE id = ?", [id.rawValue]).first.flatMap(Self.info) }
+    }
+
+    /// The last backup recorded for `id`.
+    public func lastBackup(_ id: TenantID) async throws -> BackupRecord? {
+        try await db.read { conn in
+            guard let row = try conn.query("SELECT * FROM tenants WHERE id = ?", [id.rawValue]).first,
+                  let path = row["last_backup_path"].string else { return nil }
+            return BackupRecord(path: path, bytes: row["last_backup_bytes"].int ?? 0, sha256: row["last_backup_sha256"].string ?? "", at: row["last_backup_at"].double ?? 0)
+        }
+    }
+
+    /// Adds `info`; throws `conflict` when the id is taken.
+    public func insert(_ info: TenantInfo) async throws {
+        do {
+            try await db.write { conn in
+                try conn.run(
+                    "INSERT INTO tenants (id, name, division_code, kind, state, created_at) VALUES (?,?,?,?,?,?)",
+                    [info.id.rawValue, info.name, info.divisionCode.short, info.kind.rawValue, info.state.rawValue, info.createdAt])
+            }
+        } catch let error as SQLiteError where error.isConstraint {
+            throw ZhichengError.conflict("tenant \(info.id) already exists")
+        }
+    }
+
+    /// Sets the state of `id`; returns false when there is no such tenant.
+    public func setState(_ id: TenantID, _ state: TenantState) async throws -> Bool {
+        try await db.write { conn in try conn.run("UPDATE tenants SET state = ? WHERE id = ?", [state.rawValue, id.rawValue]) > 0 }
+    }
+
+    public func recordBackup(_ id: TenantID, _ backup: BackupRecord) async throws {
+        try await db.write { conn in
+            try conn.run(
+                "UPDATE tenants SET last_backup_path = ?, last_backup_at = ?, last_backup_bytes = ?, last_backup_sha256 = ? WHERE id = ?",
+                [backup.path, backup.at, backup.bytes, backup.sha256, id.rawValue])
+        }
+    }
+
+    public func remove(_ id: TenantID) async throws {
+        try await db.write { conn in try conn.run("DELETE FROM tenants WHERE id = ?", [id.rawValue]) }
+    }
+
+    public func close() async { await db.close() }
+
+    private static func info(_ row: SQLiteRow) -> TenantInfo? {
+        guard let id = try? TenantID(row["id"].string ?? ""),
+              let code = try? DivisionCode(row["division_code"].string ?? ""),
+              let kind = TenantKind(rawValue: row["kind"].string ?? ""),
+              let state = TenantState(rawValue: row["state"].string ?? "") else { return nil }
+        return TenantInfo(id: id, name: row["name"].string ?? "", divisionCode: code, kind: kind, state: state, createdAt: row["created_at"].double ?? 0)
+    }
+}
+
+/// A finished backup: where, how big, its SHA-256, and when.
+public struct BackupRecord: Sendable, Equatable {
+    public var path: String
+    public var bytes: Int
+    public var sha256: String
+    public var at: Double
+
+    public init(path: String, bytes: Int, sha256: String, at: Double) {
+        self.path = path
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.at = at
+    }
+}

@@ -1,0 +1,170 @@
+import CSQLite
+import CZhichengSQLite
+
+/// One SQLite connection. Not thread-safe: a `Database` confines each connection
+/// to its own serial queue, which is why it may be marked `@unchecked Sendable`.
+public final class SQLiteConnection: @unchecked Sendable {
+    let handle: OpaquePointer
+    public let path: String
+    private var statementCache: [String: OpaquePointer] = [:]
+    private var isClosed = false
+
+    /// How a connection is opened.
+    public struct Options: Sendable {
+        public var readOnly = false
+        public var create = true
+        /// Sandbox the connection (defensive, no ATTACH, pragma allow-list, …).
+        public var sandboxed = true
+        public init(readOnly: Bool = false, create: Bool = true, sandboxed: Bool = true) {
+            self.readOnly = readOnly
+            self.create = create
+            self.sandboxed = sandboxed
+        }
+    }
+
+    public init(path: String, options: Options = .init()) throws {
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        flags |= options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        if options.create && !options.readOnly { flags |= SQLITE_OPEN_CREATE }
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(db)
+            throw SQLiteError(code: rc, message: message, sql: nil)
+        }
+        handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        if options.sandboxed {
+            let hardened = zc_sqlite_harden(db)
+            guard hardened == SQLITE_OK else {
+                sqlite3_close_v2(db)
+                throw SQLiteError(code: hardened, message: "cannot sandbox the connection", sql: nil)
+            }
+        }
+    }
+
+    deinit { close() }
+
+    /// Finalizes every statement and closes the handle; later calls fail with SQLITE_MISUSE.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        clearStatementCache()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws {
+        var error: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+        if rc != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(error)
+            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: message, sql: sql)
+        }
+    }
+
+    /// Runs one statement with arguments and returns its rows. Hot statements stay prepared.
+    @discardableResult
+    public func query(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws -> [SQLiteRow] {
+        let statement = try cachedStatement(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        try bind(arguments, to: statement, sql: sql)
+        let columnCount = sqlite3_column_count(statement)
+        let columns = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
+        var rows: [SQLiteRow] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw lastError(sql: sql) }
+            rows.append(SQLiteRow(columns: columns, values: (0..<columnCount).map { column(statement, $0) }))
+        }
+        return rows
+    }
+
+    /// Runs a statement that changes rows; returns the number of rows changed.
+    @discardableResult
+    public func run(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws -> Int {
+        try query(sql, arguments)
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// The first column of the first row, or nil.
+    public func scalar(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws -> SQLiteValue? {
+        try query(sql, arguments).first?.values.first
+    }
+
+    /// The rowid of the last insert on this connection.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs `body` in one transaction; commits when it returns, rolls back when it throws.
+    public func transaction<T>(immediate: Bool = true, _ body: () throws -> T) throws -> T {
+        try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Drops every prepared statement (before a schema change by another connection, or close).
+    public func clearStatementCache() {
+        for statement in statementCache.values { sqlite3_finalize(statement) }
+        statementCache.removeAll()
+    }
+
+    private func cachedStatement(_ sql: String) throws -> OpaquePointer {
+        if let statement = statementCache[sql] { return statement }
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard rc == SQLITE_OK, let statement else { throw lastError(sql: sql) }
+        statementCache[sql] = statement
+        return statement
+    }
+
+    private func bind(_ arguments: [any SQLiteBindable], to statement: OpaquePointer, sql: String) throws {
+        for (offset, argument) in arguments.enumerated() {
+            let index = Int32(offset + 1)
+            let rc: Int32
+            switch argument.sqliteValue {
+            case .null: rc = sqlite3_bind_null(statement, index)
+            case .integer(let v): rc = sqlite3_bind_int64(statement, index, v)
+            case .real(let v): rc = sqlite3_bind_double(statement, index, v)
+            case .text(let v):
+                rc = v.utf8CString.withUnsafeBufferPointer {
+                    zc_sqlite_bind_text(statement, index, $0.baseAddress, Int32($0.count - 1))
+                }
+            case .blob(let v):
+                rc = v.withUnsafeBytes { zc_sqlite_bind_blob(statement, index, $0.baseAddress, Int32($0.count)) }
+            }
+            guard rc == SQLITE_OK else { throw lastError(sql: sql) }
+        }
+    }
+
+    private func column(_ statement: OpaquePointer, _ index: Int32) -> SQLiteValue {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, index))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, index))
+        case SQLITE_TEXT:
+            guard let text = sqlite3_column_text(statement, index) else { return .text("") }
+            return .text(String(cString: text))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, index))
+            guard count > 0, let bytes = sqlite3_column_blob(statement, index) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+        default: return .null
+        }
+    }
+
+    func lastError(sql: String?) -> SQLiteError {
+        SQLiteError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+}

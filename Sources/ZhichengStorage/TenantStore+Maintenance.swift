@@ -1,0 +1,167 @@
+import Crypto
+import Foundation
+import ZhichengCore
+
+/// What `tenant.check` found.
+public struct CheckReport: Sendable, Equatable {
+    public var integrity: [String]
+    public var foreignKeys: [String]
+    /// nil when the audit chain is intact.
+    public var auditProblem: String?
+    public var ok: Bool { integrity == ["ok"] && foreignKeys.isEmpty && auditProblem == nil }
+}
+
+/// Counts shown by `tenant.list`.
+public struct TenantStats: Sendable, Equatable {
+    public var dbBytes: Int
+    public var orgs: Int
+    public var accounts: Int
+    public var applications: Int
+    public var schemaVersion: Int
+}
+
+extension TenantStore {
+    /// Writes an online, consistent copy of the tenant to the backup dir and records it.
+    public func backup(_ id: TenantID) async throws -> BackupRecord {
+        let dir = paths.backupDirectory(for: id)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let final = dir + "/" + id.rawValue + "-" + Self.timestamp() + ".sqlite"
+        let partial = final + ".partial"
+        try? FileManager.default.removeItem(atPath: partial)
+        let bytes = try await withTenant(id) { db in try await db.backup(to: partial) }
+        try Self.fsync(path: partial)
+        if FileManager.default.fileExists(atPath: final) { try FileManager.default.removeItem(atPath: final) }
+        try FileManager.default.moveItem(atPath: partial, toPath: final)
+        try Self.fsync(path: dir)
+        let record = BackupRecord(path: final, bytes: bytes, sha256: try Self.sha256(ofFile: final), at: Date().timeIntervalSince1970)
+        try await registry.recordBackup(id, record)
+        return record
+    }
+
+    /// Replaces the tenant's database with the file at `source` after verifying it
+    /// (SQLite integrity, foreign keys, audit chain, and that it belongs to this
+    /// tenant). The current file is kept in the backup dir, never deleted.
+    /// The caller has checked that the tenant is suspended.
+    public func restore(_ id: TenantID, from source: String) async throws -> BackupRecord {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
+            throw ZhichengError.notFound("no backup file at \(source)")
+        }
+        let dir = paths.directory(for: id)
+        let staged = dir + "/tenant.sqlite.restoring"
+        try? fm.removeItem(atPath: staged)
+        try fm.copyItem(atPath: source, toPath: staged)
+        chmod(staged, 0o600)
+        do {
+            try Self.verifyCandidate(staged, for: id)
+        } catch {
+            try? fm.removeItem(atPath: staged)
+            throw error
+        }
+        try Self.fsync(path: staged)
+        return try await withExclusiveFiles(id) { [paths] in
+            let live = paths.database(for: id)
+            let keepDir = paths.backupDirectory(for: id)
+            try fm.createDirectory(atPath: keepDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let kept = keepDir + "/" + id.rawValue + "-pre-restore-" + Self.timestamp() + ".sqlite"
+            try fm.moveItem(atPath: live, toPath: kept)
+            for suffix in ["-wal", "-shm"] where fm.fileExists(atPath: live + suffix) {
+                try fm.moveItem(atPath: live + suffix, toPath: kept + suffix)
+            }
+            try fm.moveItem(atPath: staged, toPath: live)
+            try Self.fsync(path: dir)
+            let attributes = try fm.attributesOfItem(atPath: live)
+            return BackupRecord(path: source, bytes: (attributes[.size] as? Int) ?? 0, sha256: try Self.sha256(ofFile: live), at: Date().timeIntervalSince1970)
+        }
+    }
+
+    /// Opens a candidate file on its own and refuses it unless it is a sound tenant database of `id`.
+    static func verifyCandidate(_ path: String, for id: TenantID) throws {
+        let conn: SQLiteConnection
+        do {
+            conn = try SQLiteConnection(path: path, options: .init(create: false))
+            try conn.execute("PRAGMA journal_mode = DELETE")
+        } catch {
+            throw ZhichengError.invalid("\(path) is not an SQLite database: \(error)", field: "path")
+        }
+        defer { conn.close() }
+        do {
+            let integrity = try conn.query("PRAGMA integrity_check").compactMap { $0[0].string }
+            guard integrity == ["ok"] else {
+                throw ZhichengError.invalid("\(path) fails integrity_check: \(integrity.prefix(3).joined(separator: "; "))", field: "path")
+            }
+            let version = try conn.scalar("PRAGMA user_version")?.int ?? 0
+            guard version >= 1, version <= TenantSchema.latestVersion else {
+                throw ZhichengError.invalid("\(path) has schema version \(version); this build reads 1…\(TenantSchema.latestVersion)", field: "path")
+            }
+            let owner = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'tenant_id'")?.string
+            guard owner == id.rawValue else {
+                throw ZhichengError.invalid("\(path) is a backup of tenant \(owner ?? "?"), not of \(id)", field: "path")
+            }
+            guard try conn.query("PRAGMA foreign_key_check").isEmpty else {
+                throw ZhichengError.invalid("\(path) has broken foreign keys", field: "path")
+            }
+            if let problem = try conn.verifyAuditChain() {
+                throw ZhichengError.invalid("\(path): \(problem)", field: "path")
+            }
+        } catch let error as ZhichengError {
+            throw error
+        } catch {
+            throw ZhichengError.invalid("\(path) is not a readable tenant database: \(error)", field: "path")
+        }
+    }
+
+    /// Runs SQLite's `integrity_check`, `foreign_key_check` and the audit-chain check.
+    public func check(_ id: TenantID) async throws -> CheckReport {
+        try await withTenant(id) { db in
+            try await db.read { conn in
+                let integrity = try conn.query("PRAGMA integrity_check").compactMap { $0[0].string }
+                let fks = try conn.query("PRAGMA foreign_key_check").map { row in
+                    "\(row["table"].string ?? "?") row \(row["rowid"].int.map(String.init) ?? "?") → \(row["parent"].string ?? "?")"
+                }
+                return CheckReport(integrity: integrity, foreignKeys: fks, auditProblem: try conn.verifyAuditChain())
+            }
+        }
+    }
+
+    /// Counts for the tenant list, and the schema version.
+    public func stats(_ id: TenantID) async throws -> TenantStats {
+        let path = paths.database(for: id)
+        let bytes = ["", "-wal"].reduce(0) { sum, suffix in
+            sum + (((try? FileManager.default.attributesOfItem(atPath: path + suffix))?[.size] as? Int) ?? 0)
+        }
+        return try await withTenant(id) { db in
+            try await db.read { conn in
+                let hasApplications = try conn.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'applications'")?.int == 1
+                return TenantStats(
+                    dbBytes: bytes,
+                    orgs: try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0,
+                    accounts: try conn.scalar("SELECT count(*) FROM accounts")?.int ?? 0,
+                    applications: hasApplications ? try conn.scalar("SELECT count(*) FROM applications")?.int ?? 0 : 0,
+                    schemaVersion: try conn.scalar("PRAGMA user_version")?.int ?? 0)
+            }
+        }
+    }
+
+    /// Moves the tenant's directory into the archive dir and unregisters it. Nothing is deleted.
+    public func archive(_ id: TenantID) async throws -> String {
+        try await withExclusiveFiles(id) { [paths, registry] in
+            let target = paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp()
+            try FileManager.default.moveItem(atPath: paths.directory(for: id), toPath: target)
+            try Self.fsync(path: paths.archiveDir)
+            try Self.fsync(path: paths.tenantsDir)
+            try await registry.remove(id)
+            return target
+        }
+    }
+
+    /// The hex SHA-256 of a file, read in chunks.
+    public static func sha256(ofFile path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ZhichengError.internal("cannot read \(path)") }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,176 @@
+import Dispatch
+import Foundation
+import Logging
+import ZhichengCore
+
+/// Owns every tenant database: opens them lazily, keeps at most `maxOpen` open
+/// (least recently used closed first, never one in use), closes idle ones, and
+/// performs the file-level life cycle (create, backup, restore, archive).
+public actor TenantStore {
+    public nonisolated let paths: TenantPaths
+    public nonisolated let registry: Registry
+    private var maxOpen: Int
+    private var idleSeconds: Double
+    private var entries: [TenantID: Entry] = [:]
+    /// Tenants whose file is being replaced or moved; leases are refused meanwhile.
+    private var exclusive: Set<TenantID> = []
+    private let logger: Logger
+
+    private struct Entry {
+        var opening: Task<Database, any Error>
+        var users = 0
+        var lastUsed: Double
+    }
+
+    /// Opens the registry and reconciles it with the tenants directory: a tenant
+    /// directory without a registry row (a create that crashed before it was
+    /// acknowledged) is moved to the archive, never deleted.
+    public init(paths: TenantPaths, maxOpen: Int, idleSeconds: Double, logger: Logger) throws {
+        try paths.createDirectories()
+        self.paths = paths
+        self.maxOpen = max(1, maxOpen)
+        self.idleSeconds = idleSeconds
+        self.logger = logger
+        registry = try Registry(path: paths.registry)
+    }
+
+    /// Moves unacknowledged leftovers out of the tenants directory. Run once at start.
+    public func reconcile() async throws {
+        let known = Set(try await registry.all().map(\.id.rawValue))
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: paths.tenantsDir)) ?? [] where !known.contains(name) {
+            let source = paths.tenantsDir + "/" + name
+            let target = paths.archiveDir + "/" + "incomplete-" + name + "-" + Self.timestamp()
+            try fm.moveItem(atPath: source, toPath: target)
+            logger.warning("moved an unregistered tenant directory to the archive", metadata: ["path": "\(source)", "archive": "\(target)"])
+        }
+    }
+
+    /// Changes the limits at run time (config reload).
+    public func setLimits(maxOpen: Int, idleSeconds: Double) async {
+        self.maxOpen = max(1, maxOpen)
+        self.idleSeconds = idleSeconds
+        await evictOverCap()
+    }
+
+    /// How many tenant databases are open now.
+    public var openCount: Int { entries.count }
+
+    /// Runs `body` with the tenant's database open; the database stays open at least
+    /// until `body` returns.
+    public func withTenant<T: Sendable>(_ id: TenantID, _ body: @Sendable (Database) async throws -> T) async throws -> T {
+        let db = try await lease(id)
+        defer { release(id) }
+        return try await body(db)
+    }
+
+    private func lease(_ id: TenantID) async throws -> Database {
+        guard !exclusive.contains(id) else { throw ZhichengError.unavailable("tenant \(id) is being restored or archived; try again shortly") }
+        let now = Date().timeIntervalSince1970
+        if entries[id] == nil {
+            let path = paths.database(for: id)
+            guard FileManager.default.fileExists(atPath: path) else { throw ZhichengError.notFound("tenant \(id) has no database file") }
+            entries[id] = Entry(opening: Task.detached { try Database(path: path, migrations: TenantSchema.migrations) }, lastUsed: now)
+            await evictOverCap()
+        }
+        entries[id]?.users += 1
+        entries[id]?.lastUsed = now
+        guard let task = entries[id]?.opening else { throw ZhichengError.internal("tenant \(id) vanished while opening") }
+        do {
+            return try await task.value
+        } catch {
+            entries[id]?.users -= 1
+            if entries[id]?.users == 0 { entries[id] = nil }
+            throw ZhichengError(storage: error, context: "cannot open tenant \(id)")
+        }
+    }
+
+    private func release(_ id: TenantID) {
+        entries[id]?.users -= 1
+        entries[id]?.lastUsed = Date().timeIntervalSince1970
+    }
+
+    /// Closes least recently used idle tenants until at most `maxOpen` are open.
+    private func evictOverCap() async {
+        while entries.count > maxOpen {
+            guard let victim = entries.filter({ $0.value.users == 0 }).min(by: { $0.value.lastUsed < $1.value.lastUsed }) else { return }
+            await close(victim.key)
+        }
+    }
+
+    /// Closes tenants unused for longer than the idle limit. Called periodically.
+    public func closeIdle() async {
+        let cutoff = Date().timeIntervalSince1970 - idleSeconds
+        for (id, entry) in entries where entry.users == 0 && entry.lastUsed < cutoff {
+            await close(id)
+        }
+    }
+
+    private func close(_ id: TenantID) async {
+        guard let entry = entries.removeValue(forKey: id) else { return }
+        if let db = try? await entry.opening.value { await db.close() }
+    }
+
+    /// Checkpoints and closes every open tenant database and the registry (shutdown).
+    public func closeAll() async {
+        for id in entries.keys { await close(id) }
+        await registry.close()
+    }
+
+    /// Runs `body` with exclusive use of the tenant's files: waits (bounded) for
+    /// in-flight users, closes the database, refuses new leases until done.
+    public func withExclusiveFiles<T: Sendable>(_ id: TenantID, _ body: @Sendable () async throws -> T) async throws -> T {
+        guard !exclusive.contains(id) else { throw ZhichengError.conflict("tenant \(id) is busy with another restore or archive") }
+        exclusive.insert(id)
+        defer { exclusive.remove(id) }
+        let deadline = Date().timeIntervalSince1970 + 10
+        while (entries[id]?.users ?? 0) > 0 {
+            guard Date().timeIntervalSince1970 < deadline else { throw ZhichengError.unavailable("tenant \(id) is still in use; try again") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        await close(id)
+        return try await body()
+    }
+
+    /// Creates a tenant's database in a scratch directory, seeds it in one
+    /// transaction, moves it into place, and only then registers it: a crash
+    /// before the registry row commits leaves nothing acknowledged behind.
+    public func create<T: Sendable>(_ info: TenantInfo, seed: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        guard try await registry.get(info.id) == nil, !FileManager.default.fileExists(atPath: paths.directory(for: info.id)) else {
+            throw ZhichengError.conflict("tenant \(info.id) already exists")
+        }
+        let fm = FileManager.default
+        let scratch = paths.tenantsDir + "/.creating-" + info.id.rawValue + "-" + UUID().uuidString.prefix(8)
+        try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        do {
+            let db = try Database(path: scratch + "/tenant.sqlite", migrations: TenantSchema.migrations)
+            let result = try await db.write(seed)
+            await db.close()
+            try Self.fsync(path: scratch)
+            try fm.moveItem(atPath: scratch, toPath: paths.directory(for: info.id))
+            try Self.fsync(path: paths.tenantsDir)
+            try await registry.insert(info)
+            return result
+        } catch {
+            try? fm.removeItem(atPath: scratch)
+            throw error
+        }
+    }
+
+    /// A UTC timestamp usable in file names, e.g. `20261129T071502Z`.
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: date)
+    }
+
+    /// fsyncs a file or directory so a rename or write in it survives power loss.
+    public static func fsync(path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ZhichengError.internal("cannot open \(path) to sync: errno \(errno)") }
+        defer { Glibc.close(fd) }
+        guard Glibc.fsync(fd) == 0 else { throw ZhichengError.internal("fsync \(path) failed: errno \(errno)") }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import ZhichengAdminProtocol
+
+/// A blocking admin-socket client: one request, one response line.
+struct AdminClient {
+    let path: String
+    let timeoutSeconds: Int
+
+    /// Why a command could not be carried out, with the exit status it maps to.
+    struct Failure: Error {
+        var message: String
+        var status: Int32
+    }
+
+    func send(_ request: AdminRequest) throws(Failure) -> AdminResponse {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(message: "cannot create a socket: \(String(cString: strerror(errno)))", status: 71) }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else { throw Failure(message: "socket path is too long: \(path)", status: 64) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path.utf8)
+            raw[path.utf8.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if connected != 0 {
+            let code = errno
+            switch code {
+            case ENOENT, ECONNREFUSED:
+                throw Failure(message: "zhichengd is not running (cannot connect to \(path): \(String(cString: strerror(code))))", status: 69)
+            case EACCES, EPERM:
+                throw Failure(message: "permission denied on \(path): join the zhicheng-admin group or run as an allowed user", status: 77)
+            default:
+                throw Failure(message: "cannot connect to \(path): \(String(cString: strerror(code)))", status: 69)
+            }
+        }
+
+        let line = Array(request.line.utf8)
+        var sent = 0
+        while sent < line.count {
+            let n = line[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw Failure(message: "cannot send to zhichengd: \(String(cString: strerror(errno)))", status: 74) }
+            sent += n
+        }
+
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let newline = received.firstIndex(of: UInt8(ascii: "\n")) {
+                do {
+                    return try AdminResponse(line: received[..<newline])
+                } catch {
+                    throw Failure(message: error.message, status: 76)
+                }
+            }
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                throw Failure(message: "zhichengd did not answer within \(timeoutSeconds) s", status: 75)
+            }
+            guard n > 0 else { throw Failure(message: "zhichengd closed the connection without answering", status: 76) }
+            received.append(contentsOf: chunk[..<n])
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import ZhichengAdminProtocol
+
+struct Tenant: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, inspect, suspend, back up, restore, check and archive tenants.",
+        subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Backup.self, Restore.self, Check.self, Archive.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantCreate.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id: a lowercase letter, then 1–31 of a-z, 0-9, '-'.") var id: String
+        @Option(help: "Display name, e.g. 郑州市.") var name: String
+        @Option(help: "Henan division code, e.g. 4101 or 410100.") var divisionCode: String
+        @Option(help: "city (default) or province.") var kind: String?
+        func run() throws {
+            var args: [(String, JSONValue)] = [("id", .string(id)), ("name", .string(name)), ("division_code", .string(divisionCode))]
+            if let kind { args.append(("kind", .string(kind))) }
+            try options.run(.tenantCreate, args)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantList.summary)
+        @OptionGroup var options: GlobalOptions
+        func run() throws { try options.run(.tenantList) }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantShow.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id.") var id: String
+        func run() throws { try options.run(.tenantShow, [("id", .string(id))]) }
+    }
+
+    struct Suspend: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantSuspend.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id.") var id: String
+        func run() throws { try options.run(.tenantSuspend, [("id", .string(id))]) }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantResume.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id.") var id: String
+        func run() throws { try options.run(.tenantResume, [("id", .string(id))]) }
+    }
+
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantBackup.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id.") var id: String
+        func run() throws { try options.run(.tenantBackup, [("id", .string(id))]) }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantRestore.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id (must be suspended).") var id: String
+        @Option(help: "Absolute path of the backup file.") var path: String
+        func run() throws { try options.run(.tenantRestore, [("id", .string(id)), ("path", .string(path))]) }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantCheck.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id.") var id: String
+        func run() throws { try options.run(.tenantCheck, [("id", .string(id))]) }
+    }
+
+    struct Archive: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantArchive.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id.") var id: String
+        @Option(help: "Repeat the tenant id to confirm.") var confirm: String
+        func run() throws { try options.run(.tenantArchive, [("id", .string(id)), ("confirm", .string(confirm))]) }
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import ZhichengAdminProtocol
+
+/// Options every subcommand takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Admin socket path (default: $ZHICHENG_ADMIN_SOCKET or /run/zhicheng/admin.sock).")
+    var socket: String?
+    @Flag(name: .long, help: "Print the raw JSON result instead of a table.")
+    var json = false
+    @Option(name: .long, help: "Seconds to wait for the daemon's answer.")
+    var timeout = 300
+
+    var socketPath: String {
+        socket ?? ProcessInfo.processInfo.environment["ZHICHENG_ADMIN_SOCKET"] ?? AdminFraming.defaultSocketPath
+    }
+
+    /// Sends one command and prints its result; exits non-zero with the message on stderr on any error.
+    func run(_ command: AdminCommand, _ args: [(String, JSONValue)] = [], render: ((JSONValue) -> String)? = nil) throws {
+        let client = AdminClient(path: socketPath, timeoutSeconds: timeout)
+        let response: AdminResponse
+        do {
+            response = try client.send(AdminRequest(id: 1, cmd: command.rawValue, args: .object(args)))
+        } catch {
+            Self.fail(error.message, status: error.status)
+        }
+        switch response {
+        case let .success(_, result):
+            print(json ? result.pretty() : (render ?? Rendering.render)(result))
+        case let .failure(_, error):
+            Self.fail("\(error.code.rawValue): \(error.message)", status: error.code == .forbidden ? 77 : 1)
+        }
+    }
+
+    static func fail(_ message: String, status: Int32) -> Never {
+        FileHandle.standardError.write(Data("zhichengctl: \(message)\n".utf8))
+        Foundation.exit(status)
+    }
+}
+
+@main
+struct ZhichengCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zhichengctl",
+        abstract: "Administer a running zhichengd over its admin socket.",
+        discussion: """
+            Prints readable tables by default and raw JSON with --json. Exits 0 on success,
+            1 when the daemon refuses a command, 69 when the daemon is not running,
+            77 when access is denied.
+            """,
+        subcommands: [Ping.self, Help.self, Status.self, Tenant.self, Account.self, Plugin.self, Config.self, Log.self])
+}
+
+struct Ping: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: AdminCommand.ping.summary)
+    @OptionGroup var options: GlobalOptions
+    func run() throws { try options.run(.ping) { _ in "pong" } }
+}
+
+struct Help: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "commands", abstract: "List the daemon's admin commands.")
+    @OptionGroup var options: GlobalOptions
+    func run() throws { try options.run(.help) }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: AdminCommand.status.summary)
+    @OptionGroup var options: GlobalOptions
+    func run() throws { try options.run(.status) }
+}
+
+struct Account: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage accounts inside a tenant.", subcommands: [ResetPassword.self])
+
+    struct ResetPassword: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.accountResetPassword.summary)
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Tenant id.") var tenant: String
+        @Option(help: "The account's login (an org code or an ID-card number).") var login: String
+        func run() throws { try options.run(.accountResetPassword, [("tenant", .string(tenant)), ("login", .string(login))]) }
+    }
+}
+
+struct Plugin: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Review-step plugins.", subcommands: [List.self, Reload.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.pluginList.summary)
+        @OptionGroup var options: GlobalOptions
+        func run() throws { try options.run(.pluginList) }
+    }
+
+    struct Reload: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.pluginReload.summary)
+        @OptionGroup var options: GlobalOptions
+        func run() throws { try options.run(.pluginReload) }
+    }
+}
+
+struct Config: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The daemon's configuration.", subcommands: [Reload.self])
+
+    struct Reload: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.configReload.summary)
+        @OptionGroup var options: GlobalOptions
+        func run() throws { try options.run(.configReload) }
+    }
+}
+
+struct Log: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Logging.", subcommands: [Level.self])
+
+    struct Level: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.logLevel.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "trace, debug, info, notice, warning, error or critical.") var level: String
+        func run() throws { try options.run(.logLevel, [("level", .string(level))]) }
+    }
+}

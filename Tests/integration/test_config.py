@@ -1,0 +1,126 @@
+"""Configuration (SPEC §9): the TOML file, flags overriding it, bad config refused at start
+with the offending key named."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from conftest import Daemon, create_tenant, free_port, http_get, sha256_file
+
+
+def _refused(d: Daemon) -> str:
+    d.start(wait=False)
+    rc = d.wait_exit(timeout=30)
+    assert rc != 0, f"bad config accepted; output:\n{d.output()[-2000:]}"
+    return d.stderr()
+
+
+BAD_KEYS = [
+    ('[limits]\nmax_open_tenants = -1\n', "limits.max_open_tenants"),
+    ('[limits]\nmax_open_tenants = 0\n', "limits.max_open_tenants"),
+    ('[limits]\nmax_open_tenants = "many"\n', "limits.max_open_tenants"),
+    ('[limits]\ntenant_idle_seconds = -5\n', "limits.tenant_idle_seconds"),
+    ('[limits]\nupload_max_bytes = -1\n', "limits.upload_max_bytes"),
+    ('[log]\nlevel = "loud"\n', "log.level"),
+    ('[log]\nlevel = 3\n', "log.level"),
+    ('[admin]\nsocket_mode = "rwx"\n', "admin.socket_mode"),
+    ('[admin]\nsocket_mode = "0999"\n', "admin.socket_mode"),
+    ('[admin]\nallowed_uids = "root"\n', "admin.allowed_uids"),
+    ('[admin]\nallowed_gids = [-1]\n', "admin.allowed_gids"),
+]
+
+
+@pytest.mark.parametrize("text,key", BAD_KEYS, ids=[f"{k}-{i}" for i, (_, k) in enumerate(BAD_KEYS)])
+def test_bad_config_file_refused(daemon_factory, text: str, key: str) -> None:
+    err = _refused(daemon_factory(config=text))
+    assert key in err, f"stderr does not name {key}:\n{err[-2000:]}"
+
+
+@pytest.mark.parametrize("value", ['"not an address"', "8080", '"127.0.0.1:99999"'])
+def test_bad_listen_address_refused(daemon_factory, value: str) -> None:
+    # without --http so that the file's value is the one in force
+    d = daemon_factory(config=f'[http]\nlisten = {value}\n',
+                       flags=("config", "data-dir", "admin-socket", "plugin-dir"))
+    err = _refused(d)
+    assert "http.listen" in err, err[-2000:]
+
+
+def test_bad_data_dir_type_refused(daemon_factory) -> None:
+    d = daemon_factory(config='[paths]\ndata_dir = 5\n', flags=("config", "admin-socket", "http", "plugin-dir"))
+    err = _refused(d)
+    assert "paths.data_dir" in err, err[-2000:]
+
+
+def test_toml_syntax_error_refused(daemon_factory) -> None:
+    err = _refused(daemon_factory(config='[limits\nmax_open_tenants = = 3\n'))
+    assert err.strip(), "no message for a TOML syntax error"
+
+
+def test_missing_config_file_refused(daemon_factory, tmp_path: pathlib.Path) -> None:
+    d = daemon_factory(config=None)
+    d.config_path = tmp_path / "does-not-exist.toml"
+    err = _refused(d)
+    assert "does-not-exist.toml" in err, err[-2000:]
+
+
+@pytest.mark.parametrize("args,needle", [(["--log-level", "loud"], "level"), (["--http", "nonsense"], "http")])
+def test_bad_flags_refused(daemon_factory, args: list[str], needle: str) -> None:
+    err = _refused(daemon_factory(args=args))
+    assert needle in err.lower(), err[-2000:]
+
+
+def test_config_file_values_are_used(daemon_factory, tmp_path: pathlib.Path, sock_dir: pathlib.Path) -> None:
+    port = free_port()
+    sock = sock_dir / "from-config.sock"
+    data = tmp_path / "cfg-data"
+    backups = tmp_path / "cfg-backups"
+    archive = tmp_path / "cfg-archive"
+    config = (f'[http]\nlisten = "127.0.0.1:{port}"\n'
+              f'[admin]\nsocket = "{sock}"\nsocket_mode = "0600"\n'
+              f'[paths]\ndata_dir = "{data}"\nbackup_dir = "{backups}"\narchive_dir = "{archive}"\n'
+              f'plugin_dir = "{tmp_path / "plugins"}"\n'
+              '[limits]\nmax_open_tenants = 3\ntenant_idle_seconds = 60\nupload_max_bytes = 1048576\n'
+              '[log]\nlevel = "debug"\n')
+    d: Daemon = daemon_factory(config=config, flags=("config",), data_dir=data, admin_socket=sock, http_port=port)
+    d.start()
+    st = d.call("status")
+    assert st["listeners"] == {"admin": str(sock), "http": f"127.0.0.1:{port}"}
+    create_tenant(d, "zhengzhou", "4101")
+    assert (data / "tenants" / "zhengzhou" / "tenant.sqlite").is_file()
+    b = d.call("tenant.backup", {"id": "zhengzhou"})
+    assert pathlib.Path(b["path"]).resolve().is_relative_to(backups.resolve())
+    assert sha256_file(b["path"]) == b["sha256"]
+    a = d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    assert pathlib.Path(a["archived_to"]).resolve().is_relative_to(archive.resolve())
+    assert http_get(port, "/healthz")[0] == 200
+
+
+def test_flags_override_config(daemon_factory, tmp_path: pathlib.Path, sock_dir: pathlib.Path) -> None:
+    cfg_port = free_port()
+    cfg_sock = sock_dir / "cfg.sock"
+    cfg_data = tmp_path / "cfg-data"
+    config = (f'[http]\nlisten = "127.0.0.1:{cfg_port}"\n[admin]\nsocket = "{cfg_sock}"\n'
+              f'[paths]\ndata_dir = "{cfg_data}"\n[log]\nlevel = "info"\n')
+    d: Daemon = daemon_factory(config=config, args=["--log-level", "debug"])  # flags for socket/http/data dir
+    d.start()
+    st = d.call("status")
+    assert st["listeners"] == {"admin": str(d.admin_socket), "http": f"127.0.0.1:{d.http_port}"}
+    assert not cfg_sock.exists(), "the config's socket was bound although --admin-socket overrides it"
+    create_tenant(d, "zhengzhou", "4101")
+    assert d.tenant_db("zhengzhou").is_file()
+    assert not (cfg_data / "tenants").exists()
+
+
+def test_reload_keeps_old_config_on_error(daemon_factory) -> None:
+    d: Daemon = daemon_factory(config='[limits]\nmax_open_tenants = 2\n').start()
+    d.write_config('[limits]\nmax_open_tenants = "two"\n')
+    resp = d.request("config.reload")
+    assert resp["ok"] is False and resp["error"]["code"] == "invalid", resp
+    assert "limits.max_open_tenants" in resp["error"]["message"]
+    # the old limit is still in force
+    for n, code in enumerate(["4101", "4102", "4103", "4104"]):
+        create_tenant(d, f"city-{n}", code)
+        d.call("tenant.check", {"id": f"city-{n}"})
+    assert d.call("status")["tenants"]["open"] <= 2

@@ -1,0 +1,95 @@
+"""HTTP skeleton (SPEC §5): /healthz, /metrics, per-tenant API root and UI, 404/503."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import Daemon, create_tenant, same_division
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def json_body(status_headers_body: tuple[int, dict[str, str], bytes]) -> dict:
+    _, headers, body = status_headers_body
+    assert "json" in headers.get("content-type", ""), headers
+    return json.loads(body.decode("utf-8"))
+
+
+def assert_error(resp: tuple[int, dict[str, str], bytes], status: int, code: str) -> None:
+    assert resp[0] == status, (resp[0], resp[2][:300])
+    body = json_body(resp)
+    assert body["error"]["code"] == code, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"], body
+
+
+def test_healthz(daemon: Daemon) -> None:
+    resp = daemon.http_get("/healthz")
+    assert resp[0] == 200
+    assert json_body(resp) == {"status": "ok"}
+
+
+def test_metrics(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101")
+    daemon.call("ping")
+    daemon.http_get("/healthz")
+    daemon.http_get("/t/zhengzhou/api/v1/tenant")
+    status, headers, body = daemon.http_get("/metrics")
+    assert status == 200
+    assert headers.get("content-type", "").startswith("text/plain"), headers
+    text = body.decode("utf-8")
+    for name in ("zhicheng_tenants_open", "zhicheng_admin_commands_total", "hb_requests"):
+        assert name in text, f"{name} missing from /metrics:\n{text[:3000]}"
+    # every sample line is "name{labels} value" or "name value"
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        assert re.match(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [-+0-9.eEInfaN]+( \d+)?$", line), line
+
+
+def test_tenant_api_root(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    resp = daemon.http_get("/t/zhengzhou/api/v1/tenant")
+    assert resp[0] == 200, resp
+    body = json_body(resp)
+    assert body["id"] == "zhengzhou" and body["name"] == "郑州市" and body["kind"] == "city"
+    assert same_division(body["division_code"], "4101")
+
+
+def test_tenant_ui(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    status, headers, body = daemon.http_get("/t/zhengzhou/")
+    assert status == 200
+    assert headers.get("content-type", "").startswith("text/html"), headers
+    html = body.decode("utf-8")
+    assert "<html" in html.lower()
+    assert CJK.search(html), "the web UI is not in Chinese"
+
+
+@pytest.mark.parametrize("tenant", ["kaifeng", "A", "a", "x_y", "%2e%2e", "..", "a" * 40])
+def test_unknown_or_invalid_tenant_404(daemon: Daemon, tenant: str) -> None:
+    create_tenant(daemon, "zhengzhou", "4101")
+    assert_error(daemon.http_get(f"/t/{tenant}/api/v1/tenant"), 404, "not_found")
+    assert daemon.http_get(f"/t/{tenant}/")[0] == 404
+
+
+def test_suspended_tenant_503(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101")
+    create_tenant(daemon, "luoyang", "4103")
+    daemon.call("tenant.suspend", {"id": "zhengzhou"})
+    assert_error(daemon.http_get("/t/zhengzhou/api/v1/tenant"), 503, "unavailable")
+    assert daemon.http_get("/t/zhengzhou/")[0] == 503
+    # the other tenant is not affected
+    assert daemon.http_get("/t/luoyang/api/v1/tenant")[0] == 200
+    daemon.call("tenant.resume", {"id": "zhengzhou"})
+    assert daemon.http_get("/t/zhengzhou/api/v1/tenant")[0] == 200
+    assert daemon.http_get("/t/zhengzhou/")[0] == 200
+
+
+def test_unknown_path_404(daemon: Daemon) -> None:
+    assert daemon.http_get("/no/such/path")[0] == 404
+    create_tenant(daemon, "zhengzhou", "4101")
+    resp = daemon.http_get("/t/zhengzhou/api/v1/no-such-endpoint")
+    assert resp[0] == 404

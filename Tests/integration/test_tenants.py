@@ -1,0 +1,476 @@
+"""Tenant lifecycle through the admin protocol (SPEC §3, §4): create, list, show, suspend,
+resume, backup (also under concurrent writes), restore (refusals and success), check,
+archive, account.reset-password; file modes; lazily opened tenants."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import stat
+import threading
+import time
+
+import pytest
+
+from conftest import (
+    CITY_CODES,
+    SQLITE_MAGIC,
+    AdminClient,
+    AdminError,
+    Daemon,
+    create_tenant,
+    expect_error,
+    same_division,
+    sha256_file,
+    sqlite_integrity,
+    sqlite_snapshot,
+    tenant_dirs,
+    wait_until,
+)
+
+ROW_KEYS = {"id", "name", "division_code", "kind", "state", "db_bytes", "orgs", "accounts", "applications"}
+
+
+def assert_check_ok(res: dict, tid: str) -> None:
+    assert res["id"] == tid
+    assert res["ok"] is True, res
+    assert res["integrity"] == ["ok"], res
+    assert res["foreign_keys"] == [], res
+    assert res["audit_chain"] == "ok", res
+
+
+def assert_backup_file(res: dict, tid: str, backup_dir: pathlib.Path) -> pathlib.Path:
+    assert res["id"] == tid
+    path = pathlib.Path(res["path"])
+    assert path.is_absolute(), res
+    assert path.resolve().is_relative_to(backup_dir.resolve()), f"{path} is not under {backup_dir}"
+    assert path.is_file(), res
+    assert res["bytes"] == path.stat().st_size, res
+    assert res["sha256"] == sha256_file(path), res
+    assert isinstance(res["at"], str) and res["at"], res
+    with open(path, "rb") as f:
+        assert f.read(16) == SQLITE_MAGIC, "backup is not a SQLite database"
+    assert sqlite_integrity(path) == ["ok"]
+    return path
+
+
+# --------------------------------------------------------------------------- create / list / show
+
+
+def test_create_city_tenant(daemon: Daemon) -> None:
+    res = create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    assert res["id"] == "zhengzhou"
+    assert res["name"] == "郑州市"
+    assert same_division(res["division_code"], "4101"), res
+    assert res["kind"] == "city"
+    assert res["state"] == "active"
+    assert res["admin_login"] == "4101"
+    assert isinstance(res["admin_password"], str) and len(res["admin_password"]) >= 8, res
+    assert daemon.tenant_db("zhengzhou").is_file()
+    assert (daemon.data_dir / "registry.sqlite").is_file()
+
+
+@pytest.mark.parametrize("code,login", [("410300", "4103"), ("4117", "4117"), ("419001", "419001"),
+                                        ("411000", "4110")])
+def test_create_accepts_short_and_full_codes(daemon: Daemon, code: str, login: str) -> None:
+    res = create_tenant(daemon, "city-x", code)
+    assert res["admin_login"] == login, res
+    assert same_division(res["division_code"], code), res
+
+
+@pytest.mark.parametrize("code", ["41", "410000"])
+def test_create_province_tenant(daemon: Daemon, code: str) -> None:
+    res = create_tenant(daemon, "province", code, "河南省职改办", kind="province")
+    assert res["kind"] == "province"
+    assert res["admin_login"] == "41", res
+    assert same_division(res["division_code"], "41"), res
+
+
+def test_create_existing_id_conflicts(daemon: Daemon) -> None:
+    first = create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    before = daemon.call("tenant.show", {"id": "zhengzhou"})
+    with daemon.admin() as c:
+        resp = c.request("tenant.create", {"id": "zhengzhou", "name": "别的", "division_code": "4103"})
+        expect_error(resp, "conflict")
+        assert c.call("ping") == {"pong": True}
+    after = daemon.call("tenant.show", {"id": "zhengzhou"})
+    assert after["name"] == first["name"] == "郑州市"
+    assert same_division(after["division_code"], "4101")
+    for k in ("id", "name", "division_code", "kind", "state", "orgs", "accounts", "applications"):
+        assert after[k] == before[k], k
+
+
+def test_id_boundaries(admin: AdminClient) -> None:
+    ok_ids = ["ab", "a" + "b" * 31, "a-1", "z9-9-9"]
+    for tid in ok_ids:
+        assert create_tenant(admin, tid)["id"] == tid
+    ids = [t["id"] for t in admin.call("tenant.list")["tenants"]]
+    assert ids == sorted(ok_ids)
+
+
+def test_list_and_show(daemon: Daemon) -> None:
+    assert daemon.call("tenant.list") == {"tenants": []}
+    for tid, code, name in [("zhoukou", "4116", "周口市"), ("anyang", "4105", "安阳市"), ("zhengzhou", "4101", "郑州市")]:
+        create_tenant(daemon, tid, code, name)
+    rows = daemon.call("tenant.list")["tenants"]
+    assert [r["id"] for r in rows] == ["anyang", "zhengzhou", "zhoukou"]
+    for r in rows:
+        assert ROW_KEYS <= set(r), r
+        assert r["kind"] == "city" and r["state"] == "active"
+        assert isinstance(r["db_bytes"], int) and r["db_bytes"] > 0, r
+        assert isinstance(r["orgs"], int) and r["orgs"] >= 1, r  # at least the root office
+        assert isinstance(r["accounts"], int) and r["accounts"] >= 1, r  # its admin
+        assert r["applications"] == 0, r
+    assert rows[0]["name"] == "安阳市"
+
+    show = daemon.call("tenant.show", {"id": "zhengzhou"})
+    assert ROW_KEYS <= set(show)
+    assert show["id"] == "zhengzhou" and show["name"] == "郑州市"
+    assert isinstance(show["schema_version"], int) and show["schema_version"] >= 1, show
+    assert show["last_backup"] is None
+    expect_error(daemon.request("tenant.show", {"id": "kaifeng"}), "not_found")
+
+
+# --------------------------------------------------------------------------- suspend / resume
+
+
+def test_suspend_resume(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    assert daemon.call("tenant.suspend", {"id": "zhengzhou"}) == {"id": "zhengzhou", "state": "suspended"}
+    assert daemon.call("tenant.show", {"id": "zhengzhou"})["state"] == "suspended"
+    assert daemon.call("tenant.list")["tenants"][0]["state"] == "suspended"
+    assert daemon.call("status")["tenants"]["suspended"] == 1
+    # admin commands still work on a suspended tenant
+    assert_check_ok(daemon.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+    assert daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})["password"]
+    status, _, _ = daemon.http_get("/t/zhengzhou/api/v1/tenant")
+    assert status == 503
+    # suspending twice is harmless
+    resp = daemon.request("tenant.suspend", {"id": "zhengzhou"})
+    assert resp["ok"] is True or resp["error"]["code"] == "conflict", resp
+    assert daemon.call("tenant.resume", {"id": "zhengzhou"}) == {"id": "zhengzhou", "state": "active"}
+    assert daemon.call("tenant.show", {"id": "zhengzhou"})["state"] == "active"
+    assert daemon.call("status")["tenants"]["suspended"] == 0
+    status, _, _ = daemon.http_get("/t/zhengzhou/api/v1/tenant")
+    assert status == 200
+    for cmd in ("tenant.suspend", "tenant.resume", "tenant.backup", "tenant.check"):
+        expect_error(daemon.request(cmd, {"id": "kaifeng"}), "not_found")
+
+
+# --------------------------------------------------------------------------- reset password
+
+
+def test_reset_password(daemon: Daemon) -> None:
+    created = create_tenant(daemon, "zhengzhou", "4101")
+    res = daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
+    assert res["tenant"] == "zhengzhou" and res["login"] == "4101"
+    assert isinstance(res["password"], str) and len(res["password"]) >= 8
+    assert res["password"] != created["admin_password"]
+    res2 = daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
+    assert res2["password"] != res["password"]
+    expect_error(daemon.request("account.reset-password", {"tenant": "zhengzhou", "login": "4199"}), "not_found")
+    expect_error(daemon.request("account.reset-password", {"tenant": "kaifeng", "login": "4102"}), "not_found")
+
+
+# --------------------------------------------------------------------------- backup
+
+
+def test_backup(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101")
+    res = daemon.call("tenant.backup", {"id": "zhengzhou"})
+    path = assert_backup_file(res, "zhengzhou", daemon.data_dir / "backups")
+    last = daemon.call("tenant.show", {"id": "zhengzhou"})["last_backup"]
+    assert last is not None
+    assert last["path"] == res["path"] and last["bytes"] == res["bytes"] and last["sha256"] == res["sha256"]
+    assert last["at"] == res["at"]
+    # a second backup does not overwrite the first one
+    res2 = daemon.call("tenant.backup", {"id": "zhengzhou"})
+    assert res2["path"] != res["path"]
+    assert path.is_file() and sha256_file(path) == res["sha256"]
+    assert_backup_file(res2, "zhengzhou", daemon.data_dir / "backups")
+    assert daemon.call("tenant.show", {"id": "zhengzhou"})["last_backup"]["path"] == res2["path"]
+
+
+def test_backup_dir_flag(daemon_factory, tmp_path: pathlib.Path) -> None:
+    bdir = tmp_path / "elsewhere" / "bk"
+    d: Daemon = daemon_factory(args=["--backup-dir", str(bdir)]).start()
+    create_tenant(d, "zhengzhou", "4101")
+    assert_backup_file(d.call("tenant.backup", {"id": "zhengzhou"}), "zhengzhou", bdir)
+
+
+def test_backup_while_writing(daemon: Daemon) -> None:
+    create_tenant(daemon, "busy", "4101")
+    stop = threading.Event()
+    done_ops = [0]
+    errors: list[str] = []
+
+    def writer() -> None:
+        try:
+            with daemon.admin() as c:
+                i = 0
+                while not stop.is_set():
+                    c.call("account.reset-password", {"tenant": "busy", "login": "4101"})
+                    if i % 4 == 0:
+                        create_tenant(c, f"other-{i}", "4102")
+                    i += 1
+                    done_ops[0] = i
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    try:
+        wait_until(lambda: done_ops[0] >= 3 or errors, 60, "the writer to get going")
+        paths = []
+        for _ in range(5):
+            res = daemon.call("tenant.backup", {"id": "busy"})
+            paths.append(assert_backup_file(res, "busy", daemon.data_dir / "backups"))
+        # a backup of another tenant under the same load
+        assert_backup_file(daemon.call("tenant.backup", {"id": "other-0"}), "other-0", daemon.data_dir / "backups")
+    finally:
+        stop.set()
+        t.join(timeout=60)
+    assert not t.is_alive()
+    assert not errors, errors
+    assert len(set(paths)) == len(paths)
+    assert_check_ok(daemon.call("tenant.check", {"id": "busy"}), "busy")
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def test_restore_refused_while_active(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101")
+    backup = daemon.call("tenant.backup", {"id": "zhengzhou"})
+    with daemon.admin() as c:
+        expect_error(c.request("tenant.restore", {"id": "zhengzhou", "path": backup["path"]}), "conflict")
+        assert c.call("ping") == {"pong": True}
+    assert daemon.call("tenant.show", {"id": "zhengzhou"})["state"] == "active"
+    expect_error(daemon.request("tenant.restore", {"id": "kaifeng", "path": backup["path"]}), "not_found")
+
+
+def _corrupt_files(backup_path: pathlib.Path, where: pathlib.Path) -> dict[str, pathlib.Path]:
+    where.mkdir(parents=True, exist_ok=True)
+    files = {}
+    p = where / "garbage.sqlite"
+    p.write_bytes(os.urandom(64 * 1024))
+    files["random bytes"] = p
+    p = where / "empty.sqlite"
+    p.write_bytes(b"")
+    files["empty"] = p
+    p = where / "text.sqlite"
+    p.write_text("this is not a database\n" * 100)
+    files["text"] = p
+    data = backup_path.read_bytes()
+    page = int.from_bytes(data[16:18], "big")
+    page = 65536 if page == 1 else page
+    # keep the header page, smash every other page with garbage of the right length
+    p = where / "smashed.sqlite"
+    p.write_bytes(data[:page] + os.urandom(len(data) - page))
+    files["valid header, garbage pages"] = p
+    p = where / "truncated.sqlite"
+    p.write_bytes(data[: max(page, (len(data) // page // 2) * page)] if len(data) > page else data[:100])
+    files["truncated"] = p
+    return files
+
+
+def test_restore_corrupt_file_refused(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101")
+    backup = daemon.call("tenant.backup", {"id": "zhengzhou"})
+    backup_path = pathlib.Path(backup["path"])
+    daemon.call("tenant.suspend", {"id": "zhengzhou"})
+    show_before = daemon.call("tenant.show", {"id": "zhengzhou"})
+    rows_before = sqlite_snapshot(daemon.tenant_db("zhengzhou"))
+    files = _corrupt_files(backup_path, backup_path.parent)
+    with daemon.admin() as c:
+        for what, path in files.items():
+            resp = c.request("tenant.restore", {"id": "zhengzhou", "path": str(path)})
+            assert resp["ok"] is False and resp["error"]["code"] == "invalid", f"{what}: {resp}"
+        resp = c.request("tenant.restore", {"id": "zhengzhou", "path": str(backup_path.parent / "missing.sqlite")})
+        assert resp["ok"] is False and resp["error"]["code"] in ("invalid", "not_found"), resp
+        assert c.call("ping") == {"pong": True}
+    # the tenant is unchanged and intact
+    show_after = daemon.call("tenant.show", {"id": "zhengzhou"})
+    for k in ("id", "name", "division_code", "kind", "state", "orgs", "accounts", "applications", "schema_version"):
+        assert show_after[k] == show_before[k], k
+    rows_after = sqlite_snapshot(daemon.tenant_db("zhengzhou"))
+    for table, rows in rows_before.items():
+        assert rows <= rows_after.get(table, set()), f"rows of {table} lost by a refused restore"
+    assert_check_ok(daemon.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+    daemon.call("tenant.resume", {"id": "zhengzhou"})
+    assert daemon.http_get("/t/zhengzhou/api/v1/tenant")[0] == 200
+
+
+def test_restore_success(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    backup = daemon.call("tenant.backup", {"id": "zhengzhou"})
+    backup_rows = sqlite_snapshot(backup["path"])
+    # a change after the backup
+    daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
+    daemon.call("tenant.suspend", {"id": "zhengzhou"})
+    pre_rows = sqlite_snapshot(daemon.tenant_db("zhengzhou"))
+    changed = {t: rows - backup_rows.get(t, set()) for t, rows in pre_rows.items()}
+    changed = {t: rows for t, rows in changed.items() if rows}
+    assert changed, "reset-password after the backup changed no row in the tenant database"
+
+    res = daemon.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})
+    assert res["id"] == "zhengzhou"
+    assert os.path.realpath(res["restored_from"]) == os.path.realpath(backup["path"])
+    assert res["bytes"] == backup["bytes"] and res["sha256"] == backup["sha256"]
+    # the backup file itself is left alone
+    assert sha256_file(backup["path"]) == backup["sha256"]
+
+    assert daemon.call("tenant.show", {"id": "zhengzhou"})["state"] == "suspended"
+    assert daemon.call("tenant.resume", {"id": "zhengzhou"})["state"] == "active"
+    assert_check_ok(daemon.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+    post_rows = sqlite_snapshot(daemon.tenant_db("zhengzhou"))
+    for table, rows in changed.items():
+        survivors = rows & post_rows.get(table, set())
+        assert not survivors, f"rows written after the backup survived the restore in {table}: {survivors}"
+    show = daemon.call("tenant.show", {"id": "zhengzhou"})
+    assert show["name"] == "郑州市" and show["state"] == "active"
+    assert daemon.http_get("/t/zhengzhou/api/v1/tenant")[0] == 200
+    # the restored database keeps the sandbox's file mode
+    assert stat.S_IMODE(os.stat(daemon.tenant_db("zhengzhou")).st_mode) == 0o600
+    # and the restored tenant takes writes again
+    assert daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})["password"]
+
+
+# --------------------------------------------------------------------------- check
+
+
+def test_check(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101")
+    for _ in range(3):
+        daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
+    assert_check_ok(daemon.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+
+
+# --------------------------------------------------------------------------- archive
+
+
+def test_archive(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    create_tenant(daemon, "luoyang", "4103", "洛阳市")
+    tdir = daemon.data_dir / "tenants" / "zhengzhou"
+    digest_rows = sqlite_snapshot(tdir / "tenant.sqlite")
+
+    with daemon.admin() as c:
+        expect_error(c.request("tenant.archive", {"id": "zhengzhou", "confirm": "luoyang"}), "invalid")
+        expect_error(c.request("tenant.archive", {"id": "zhengzhou", "confirm": ""}), "invalid")
+        expect_error(c.request("tenant.archive", {"id": "zhengzhou"}), "bad_request")
+        expect_error(c.request("tenant.archive", {"id": "kaifeng", "confirm": "kaifeng"}), "not_found")
+        assert c.call("ping") == {"pong": True}
+    assert tdir.is_dir()
+    assert daemon.call("tenant.show", {"id": "zhengzhou"})["state"] == "active"
+
+    res = daemon.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    assert res["id"] == "zhengzhou"
+    archived = pathlib.Path(res["archived_to"])
+    assert archived.resolve().is_relative_to((daemon.data_dir / "archive").resolve()), archived
+    assert archived.is_dir()
+    assert not tdir.exists(), "tenant dir still in service after archive"
+    dbs = list(archived.rglob("tenant.sqlite"))
+    assert len(dbs) == 1, f"archived dir should hold the tenant database: {list(archived.rglob('*'))}"
+    assert sqlite_integrity(dbs[0]) == ["ok"]
+    archived_rows = sqlite_snapshot(dbs[0])
+    for table, rows in digest_rows.items():
+        assert rows <= archived_rows.get(table, set()), f"archived database lost rows of {table}"
+
+    expect_error(daemon.request("tenant.show", {"id": "zhengzhou"}), "not_found")
+    assert [t["id"] for t in daemon.call("tenant.list")["tenants"]] == ["luoyang"]
+    assert daemon.http_get("/t/zhengzhou/api/v1/tenant")[0] == 404
+    assert daemon.call("status")["tenants"]["total"] == 1
+
+    # the id can be used again; archiving again never overwrites the first archive
+    again = create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    assert again["state"] == "active" and again["admin_login"] == "4101"
+    res2 = daemon.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    assert res2["archived_to"] != res["archived_to"]
+    assert archived.is_dir() and pathlib.Path(res2["archived_to"]).is_dir()
+    assert_check_ok(daemon.call("tenant.check", {"id": "luoyang"}), "luoyang")
+
+
+def test_archive_suspended_tenant_and_dir_flag(daemon_factory, tmp_path: pathlib.Path) -> None:
+    adir = tmp_path / "cold" / "storage"
+    d: Daemon = daemon_factory(args=["--archive-dir", str(adir)]).start()
+    create_tenant(d, "zhengzhou", "4101")
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    res = d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    assert pathlib.Path(res["archived_to"]).resolve().is_relative_to(adir.resolve())
+    assert pathlib.Path(res["archived_to"]).is_dir()
+    assert tenant_dirs(d.data_dir) == []
+
+
+# --------------------------------------------------------------------------- whole lifecycle in one go
+
+
+def test_full_lifecycle(daemon: Daemon) -> None:
+    bdir = daemon.data_dir / "backups"
+    c = create_tenant(daemon, "kaifeng", "410200", "开封市")
+    assert c["admin_login"] == "4102"
+    assert daemon.call("tenant.show", {"id": "kaifeng"})["state"] == "active"
+    pw = daemon.call("account.reset-password", {"tenant": "kaifeng", "login": "4102"})["password"]
+    assert pw
+    b = daemon.call("tenant.backup", {"id": "kaifeng"})
+    assert_backup_file(b, "kaifeng", bdir)
+    assert_check_ok(daemon.call("tenant.check", {"id": "kaifeng"}), "kaifeng")
+    daemon.call("tenant.suspend", {"id": "kaifeng"})
+    r = daemon.call("tenant.restore", {"id": "kaifeng", "path": b["path"]})
+    assert r["sha256"] == b["sha256"]
+    daemon.call("tenant.resume", {"id": "kaifeng"})
+    assert_check_ok(daemon.call("tenant.check", {"id": "kaifeng"}), "kaifeng")
+    a = daemon.call("tenant.archive", {"id": "kaifeng", "confirm": "kaifeng"})
+    assert pathlib.Path(a["archived_to"]).is_dir()
+    assert daemon.call("tenant.list") == {"tenants": []}
+    # the backup survives archiving
+    assert sha256_file(b["path"]) == b["sha256"]
+
+
+# --------------------------------------------------------------------------- files and limits
+
+
+def test_tenant_file_modes(daemon: Daemon) -> None:
+    create_tenant(daemon, "zhengzhou", "4101")
+    daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
+    tdir = daemon.data_dir / "tenants" / "zhengzhou"
+    db = tdir / "tenant.sqlite"
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    for suffix in ("-wal", "-shm"):
+        side = pathlib.Path(str(db) + suffix)
+        if side.exists():
+            assert stat.S_IMODE(os.stat(side).st_mode) == 0o600, side
+    # no file in the tenant dir is readable by others (SPEC §3: files mode 0600)
+    for p in tdir.rglob("*"):
+        if p.is_file():
+            assert stat.S_IMODE(os.stat(p).st_mode) & 0o077 == 0, f"{p} is accessible to group/others"
+    # the database is in WAL mode
+    with open(db, "rb") as f:
+        header = f.read(20)
+    assert header[18] == 2 and header[19] == 2, "tenant.sqlite is not in WAL mode"
+
+
+def test_max_open_tenants(daemon_factory) -> None:
+    d: Daemon = daemon_factory(config='[limits]\nmax_open_tenants = 2\n').start()
+    codes = list(CITY_CODES)[:6]
+    for n, code in enumerate(codes):
+        create_tenant(d, f"city-{n}", code)
+    for n in range(len(codes)):
+        assert_check_ok(d.call("tenant.check", {"id": f"city-{n}"}), f"city-{n}")
+        d.call("account.reset-password", {"tenant": f"city-{n}", "login": codes[n]})
+        st = d.call("status")["tenants"]
+        assert st["total"] == len(codes)
+        assert st["open"] <= 2, st
+    rows = d.call("tenant.list")["tenants"]
+    assert len(rows) == len(codes) and all(r["orgs"] >= 1 for r in rows)
+    assert d.call("status")["tenants"]["open"] <= 2
+
+
+def test_idle_tenants_are_closed(daemon_factory) -> None:
+    d: Daemon = daemon_factory(config='[limits]\ntenant_idle_seconds = 1\n').start()
+    create_tenant(d, "zhengzhou", "4101")
+    d.call("tenant.check", {"id": "zhengzhou"})
+    wait_until(lambda: d.call("status")["tenants"]["open"] == 0, 30, "the idle tenant to be closed")
+    # and it opens again on demand
+    assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")

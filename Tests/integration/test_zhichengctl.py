@@ -1,0 +1,188 @@
+"""zhichengctl (SPEC §4): every subcommand, table and --json output, exit codes, messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import socket
+import subprocess
+
+import pytest
+
+from conftest import Daemon, clean_env, run_ctl, same_division, sha256_file
+
+USAGE_EXIT = 64
+
+
+@pytest.fixture
+def ctl(daemon: Daemon, zhichengctl_bin: str):
+    def run(*args: str, json_out: bool = False, **kw) -> subprocess.CompletedProcess:
+        return run_ctl(zhichengctl_bin, *args, socket_path=daemon.admin_socket, json_out=json_out, **kw)
+    return run
+
+
+def ok(cp: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert cp.returncode == 0, f"exit {cp.returncode}\nstdout: {cp.stdout}\nstderr: {cp.stderr}"
+    return cp
+
+
+def ok_json(cp: subprocess.CompletedProcess) -> dict:
+    ok(cp)
+    try:
+        return json.loads(cp.stdout)
+    except json.JSONDecodeError as exc:
+        raise AssertionError(f"--json output is not JSON: {cp.stdout!r}") from exc
+
+
+def fails_with(cp: subprocess.CompletedProcess, code: str) -> None:
+    assert cp.returncode == 1, f"exit {cp.returncode}, want 1\nstdout: {cp.stdout}\nstderr: {cp.stderr}"
+    assert re.search(rf"^zhichengctl: {re.escape(code)}: \S", cp.stderr, re.M), cp.stderr
+
+
+def table_lines(out: str) -> list[str]:
+    return [l for l in out.splitlines() if l.strip() and not set(l.strip()) <= set("-=+|─━┼┬┴│ ")]
+
+
+def test_ping_and_help(ctl) -> None:
+    assert ok_json(ctl("ping", json_out=True)) == {"pong": True}
+    ok(ctl("ping"))
+    help_json = ok_json(ctl("help", json_out=True))
+    assert {"cmd", "summary"} <= set(help_json["commands"][0])
+    out = ok(ctl("help")).stdout
+    for cmd in ("tenant.create", "tenant.archive", "account.reset-password", "log.level"):
+        assert cmd in out, out
+
+
+def test_status(ctl, daemon: Daemon) -> None:
+    st = ok_json(ctl("status", json_out=True))
+    assert st["pid"] == daemon.pid
+    assert st["listeners"]["admin"] == str(daemon.admin_socket)
+    out = ok(ctl("status")).stdout
+    assert str(daemon.pid) in out
+
+
+def test_tenant_create_and_list_table(ctl) -> None:
+    cp = ok(ctl("tenant", "create", "zhengzhou", "--name", "Zhengzhou", "--division-code", "4101"))
+    assert "zhengzhou" in cp.stdout and "4101" in cp.stdout
+    res = ok_json(ctl("tenant", "create", "luoyang", "--name", "洛阳市", "--division-code", "410300", json_out=True))
+    assert res["id"] == "luoyang" and res["admin_login"] == "4103" and res["admin_password"]
+    assert res["kind"] == "city" and res["state"] == "active"
+    res = ok_json(ctl("tenant", "create", "province", "--name", "河南省", "--division-code", "41",
+                      "--kind", "province", json_out=True))
+    assert res["kind"] == "province" and res["admin_login"] == "41"
+
+    out = ok(ctl("tenant", "list")).stdout
+    lines = table_lines(out)
+    header = lines[0]
+    assert re.search(r"\bid\b", header, re.I) and re.search(r"\bstate\b", header, re.I), out
+    assert re.search(r"\bname\b", header, re.I), out
+    assert "zhengzhou" in out and "luoyang" in out and "province" in out and "洛阳市" in out
+    # aligned: the state column starts where its header starts (ASCII-only row)
+    zz = next(l for l in lines[1:] if "zhengzhou" in l)
+    col = {name: re.search(rf"\b{name}\b", header.lower()).start() for name in ("id", "state")}
+    assert zz.index("active") == col["state"], f"columns not aligned:\n{out}"
+    assert zz.index("zhengzhou") == col["id"], f"columns not aligned:\n{out}"
+
+    data = ok_json(ctl("tenant", "list", json_out=True))
+    assert [t["id"] for t in data["tenants"]] == ["luoyang", "province", "zhengzhou"]
+
+
+def test_tenant_commands(ctl, daemon: Daemon) -> None:
+    ok(ctl("tenant", "create", "kaifeng", "--name", "开封市", "--division-code", "4102"))
+    show = ok_json(ctl("tenant", "show", "kaifeng", json_out=True))
+    assert show["id"] == "kaifeng" and show["name"] == "开封市" and same_division(show["division_code"], "4102")
+    assert "schema_version" in show and show["last_backup"] is None
+    out = ok(ctl("tenant", "show", "kaifeng")).stdout
+    assert "kaifeng" in out and "开封市" in out
+
+    assert ok_json(ctl("tenant", "suspend", "kaifeng", json_out=True)) == {"id": "kaifeng", "state": "suspended"}
+    assert "suspended" in ok(ctl("tenant", "show", "kaifeng")).stdout
+    assert ok_json(ctl("tenant", "resume", "kaifeng", json_out=True)) == {"id": "kaifeng", "state": "active"}
+
+    b = ok_json(ctl("tenant", "backup", "kaifeng", json_out=True))
+    assert sha256_file(b["path"]) == b["sha256"]
+    out = ok(ctl("tenant", "backup", "kaifeng")).stdout
+    assert "kaifeng" in out
+
+    chk = ok_json(ctl("tenant", "check", "kaifeng", json_out=True))
+    assert chk["ok"] is True and chk["integrity"] == ["ok"]
+    ok(ctl("tenant", "check", "kaifeng"))
+
+    fails_with(ctl("tenant", "restore", "kaifeng", "--path", b["path"]), "conflict")
+    ok(ctl("tenant", "suspend", "kaifeng"))
+    r = ok_json(ctl("tenant", "restore", "kaifeng", "--path", b["path"], json_out=True))
+    assert r["sha256"] == b["sha256"]
+    ok(ctl("tenant", "resume", "kaifeng"))
+
+    pw = ok_json(ctl("account", "reset-password", "--tenant", "kaifeng", "--login", "4102", json_out=True))
+    assert pw["tenant"] == "kaifeng" and pw["login"] == "4102" and pw["password"]
+    out = ok(ctl("account", "reset-password", "--tenant", "kaifeng", "--login", "4102")).stdout
+    assert "4102" in out
+
+    fails_with(ctl("tenant", "archive", "kaifeng", "--confirm", "luoyang"), "invalid")
+    a = ok_json(ctl("tenant", "archive", "kaifeng", "--confirm", "kaifeng", json_out=True))
+    assert pathlib.Path(a["archived_to"]).is_dir()
+    assert ok_json(ctl("tenant", "list", json_out=True)) == {"tenants": []}
+
+
+def test_config_log_plugin(ctl) -> None:
+    assert ok_json(ctl("config", "reload", json_out=True))["reloaded"] is True
+    ok(ctl("config", "reload"))
+    assert ok_json(ctl("log", "level", "debug", json_out=True))["level"] == "debug"
+    ok(ctl("log", "level", "info"))
+    fails_with(ctl("log", "level", "loud"), "invalid")
+    fails_with(ctl("plugin", "list"), "unavailable")
+    fails_with(ctl("plugin", "reload"), "unavailable")
+
+
+def test_error_responses_exit_1(ctl) -> None:
+    fails_with(ctl("tenant", "show", "nosuch"), "not_found")
+    fails_with(ctl("tenant", "show", "../etc"), "invalid")
+    fails_with(ctl("tenant", "create", "Bad", "--name", "x", "--division-code", "4101"), "invalid")
+    fails_with(ctl("tenant", "create", "good", "--name", "x", "--division-code", "9999"), "invalid")
+    ok(ctl("tenant", "create", "good", "--name", "x", "--division-code", "4101"))
+    fails_with(ctl("tenant", "create", "good", "--name", "x", "--division-code", "4101"), "conflict")
+    fails_with(ctl("account", "reset-password", "--tenant", "good", "--login", "9999"), "not_found")
+    cp = ctl("tenant", "show", "nosuch", json_out=True)
+    assert cp.returncode == 1 and cp.stderr.startswith("zhichengctl: not_found: "), cp.stderr
+
+
+def test_usage_errors(ctl) -> None:
+    for args in (["frobnicate"], ["tenant", "create", "x"], ["tenant", "archive", "x"], ["tenant"],
+                 ["tenant", "show"], ["log", "level"]):
+        cp = ctl(*args)
+        assert cp.returncode not in (0, 1, 69, 77), (args, cp.returncode, cp.stderr)
+        assert cp.stderr.strip(), args
+
+
+def test_daemon_not_running(zhichengctl_bin: str, sock_dir: pathlib.Path) -> None:
+    missing = sock_dir / "missing.sock"
+    cp = run_ctl(zhichengctl_bin, "ping", socket_path=missing)
+    assert cp.returncode == 69, (cp.returncode, cp.stderr)
+    assert "not running" in cp.stderr.lower(), cp.stderr
+
+    # a stale socket file nobody listens on: connection refused
+    stale = sock_dir / "stale.sock"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(stale))
+    s.close()
+    cp = run_ctl(zhichengctl_bin, "tenant", "list", socket_path=stale)
+    assert cp.returncode == 69, (cp.returncode, cp.stderr)
+    assert "not running" in cp.stderr.lower(), cp.stderr
+
+
+def test_socket_from_environment(daemon: Daemon, zhichengctl_bin: str) -> None:
+    env = clean_env(ZHICHENG_ADMIN_SOCKET=str(daemon.admin_socket))
+    cp = run_ctl(zhichengctl_bin, "--json", "ping", env=env)
+    assert cp.returncode == 0, cp.stderr
+    assert json.loads(cp.stdout) == {"pong": True}
+
+
+def test_default_socket_path_when_unset(zhichengctl_bin: str) -> None:
+    if os.path.exists("/run/zhicheng/admin.sock"):
+        pytest.skip("a real daemon listens on the default socket")
+    cp = run_ctl(zhichengctl_bin, "ping", env=clean_env())
+    assert cp.returncode == 69, (cp.returncode, cp.stderr)
+    assert "not running" in cp.stderr.lower()
