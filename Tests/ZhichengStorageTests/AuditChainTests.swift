@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import ZhichengStorage
+
+@Suite("Hash-chained audit log")
+struct AuditChainTests {
+    func makeDatabase(_ dir: TemporaryDirectory, entries: Int) async throws -> Database {
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        for i in 1...entries {
+            try await db.write { try $0.appendAudit(AuditEntry(actor: "admin:uid=0", action: "test.\(i)", target: "t", source: "test")) }
+        }
+        return db
+    }
+
+    /// Edits the file behind the sandbox's back, as someone with the sqlite3 CLI would.
+    func tamper(_ path: String, _ sql: String) throws {
+        let raw = try SQLiteConnection(path: path, options: .init(sandboxed: false))
+        try raw.execute("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; " + sql)
+        raw.close()
+    }
+
+    @Test func intactChainVerifies() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try await makeDatabase(dir, entries: 5)
+        #expect(try await db.read { try $0.verifyAuditChain() } == nil)
+    }
+
+    @Test func updatesAndDeletesAreRefusedByTheDatabase() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try await makeDatabase(dir, entries: 2)
+        await #expect(throws: SQLiteError.self) { try await db.write { try $0.run("UPDATE audit SET actor = 'x'") } }
+        await #expect(throws: SQLiteError.self) { try await db.write { try $0.run("DELETE FROM audit") } }
+    }
+
+    @Test(arguments: [
+        ("UPDATE audit SET actor = 'someone else' WHERE seq = 2", "altered"),
+        ("DELETE FROM audit WHERE seq = 2", "missing"),
+        ("UPDATE audit SET seq = 10 WHERE seq = 1; UPDATE audit SET seq = 1 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = 10", "follow"),
+    ])
+    func tamperingBehindTheDaemonsBackIsFound(sql: String, expected: String) async throws {
+        let dir = try TemporaryDirectory()
+        let db = try await makeDatabase(dir, entries: 4)
+        await db.close()
+        try tamper(dir.path + "/t.sqlite", sql)
+        let reopened = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        let problem = try await reopened.read { try $0.verifyAuditChain() }
+        #expect(problem?.contains(expected) == true, "got \(problem ?? "nil")")
+    }
+}

@@ -1,0 +1,95 @@
+import CSQLite
+import Foundation
+import Testing
+@testable import ZhichengStorage
+
+/// A fresh temporary directory, removed when the test's scope ends.
+final class TemporaryDirectory: Sendable {
+    let path: String
+    init() throws {
+        path = NSTemporaryDirectory() + "zhicheng-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+@Suite("Tenant database sandbox")
+struct SandboxTests {
+    @Test func refusesAttachOfAnotherTenantsFile() async throws {
+        let dir = try TemporaryDirectory()
+        let other = try Database(path: dir.path + "/other.sqlite", migrations: TenantSchema.migrations)
+        try await other.write { try $0.run("INSERT INTO tenant_meta VALUES ('secret', 'other tenant data')") }
+        let db = try Database(path: dir.path + "/mine.sqlite", migrations: TenantSchema.migrations)
+        for sql in ["ATTACH DATABASE '\(dir.path)/other.sqlite' AS other", "ATTACH '\(dir.path)/new.sqlite' AS x", "DETACH DATABASE main"] {
+            await #expect(throws: SQLiteError.self) { try await db.write { try $0.execute(sql) } }
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/new.sqlite"))
+    }
+
+    @Test func cannotWriteOrReadFilesOutsideItsOwn() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/mine.sqlite", migrations: TenantSchema.migrations)
+        await #expect(throws: SQLiteError.self) { try await db.writeWithoutTransaction { try $0.execute("VACUUM INTO '\(dir.path)/copy.sqlite'") } }
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/copy.sqlite"))
+        await #expect(throws: SQLiteError.self) { try await db.read { try $0.query("SELECT load_extension('/usr/lib/x86_64-linux-gnu/libsqlite3.so.0')") } }
+        await #expect(throws: SQLiteError.self) { try await db.read { try $0.query("SELECT readfile('/etc/passwd')") } }
+    }
+
+    @Test(arguments: ["PRAGMA writable_schema = ON", "PRAGMA trusted_schema = ON", "PRAGMA temp_store_directory = '/tmp'",
+                      "PRAGMA case_sensitive_like = ON", "PRAGMA main.writable_schema = 1", "PRAGMA legacy_alter_table = ON"])
+    func refusesPragmasOffTheAllowList(_ sql: String) async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        await #expect(throws: SQLiteError.self) { try await db.writeWithoutTransaction { try $0.execute(sql) } }
+    }
+
+    @Test func allowedPragmasAndDurabilitySettingsHold() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        // Read back from the writer connection itself: FULL is 2.
+        let (sync, journal, fks) = try await db.writeWithoutTransaction { conn in
+            (try conn.scalar("PRAGMA synchronous")?.int, try conn.scalar("PRAGMA journal_mode")?.string, try conn.scalar("PRAGMA foreign_keys")?.int)
+        }
+        #expect(sync == 2)
+        #expect(journal == "wal")
+        #expect(fks == 1)
+        let checks = try await db.read { conn in
+            (try conn.query("PRAGMA integrity_check").first?[0].string, try conn.query("PRAGMA foreign_key_check").count, try conn.scalar("PRAGMA user_version")?.int)
+        }
+        #expect(checks.0 == "ok")
+        #expect(checks.1 == 0)
+        #expect(checks.2 == TenantSchema.latestVersion)
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir.path + "/t.sqlite")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func schemaCannotBeTamperedWithThroughDefensiveMode() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { try $0.execute("UPDATE sqlite_schema SET sql = 'x' WHERE name = 'orgs'") }
+        }
+    }
+
+    @Test func refusesAFileFromANewerBuild() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/t.sqlite"
+        _ = try Database(path: path, migrations: TenantSchema.migrations)
+        let raw = try SQLiteConnection(path: path, options: .init(sandboxed: false))
+        try raw.execute("PRAGMA user_version = 999")
+        raw.close()
+        #expect(throws: SQLiteError.self) { try Database(path: path, migrations: TenantSchema.migrations) }
+    }
+
+    @Test func migratesAnOlderFileForward() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/t.sqlite"
+        let v1 = Array(TenantSchema.migrations.prefix(1))
+        let old = try Database(path: path, migrations: v1)
+        await old.close()
+        let next = v1 + [Migration(version: 2, name: "test column", sql: "ALTER TABLE orgs ADD COLUMN note TEXT")]
+        let db = try Database(path: path, migrations: next)
+        let version = try await db.read { try $0.scalar("PRAGMA user_version")?.int }
+        #expect(version == 2)
+    }
+}
