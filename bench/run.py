@@ -350,7 +350,10 @@ class Daemon:
                 p.wait(timeout=timeout)
                 res["stop_s"] = time.monotonic() - t
                 res["rc"] = p.returncode
-                if p.returncode != 0:
+                if p.returncode < 0:
+                    res["error"] = (f"killed by signal {-p.returncode} ({signal.Signals(-p.returncode).name}) "
+                                    f"instead of a clean exit on SIGTERM")
+                elif p.returncode != 0:
                     res["error"] = f"exited with status {p.returncode} on SIGTERM"
             except subprocess.TimeoutExpired:
                 res["error"] = f"did not exit within {timeout:.0f} s of SIGTERM; killed"
@@ -512,7 +515,7 @@ class Bench:
             except BenchError as e:
                 self.err("tenant.create", e)
         finally:
-            stop = d.stop()
+            stop = d.stop(timeout=self.a.stop_timeout)
             self.r.setdefault("stops", []).append(stop)
             if stop.get("error"):
                 self.err("stop (ping daemon)", stop["error"])
@@ -583,6 +586,8 @@ class Bench:
                 runs.append(s)
                 if s.get("error"):
                     self.err(f"start #{i + 1} (empty data dir)", s["error"])
+                if s["stop"].get("error"):
+                    self.err(f"stop #{i + 1} (empty data dir, SIGTERM right after READY=1)", s["stop"]["error"])
             progress(f"start->READY, empty data dir: median {self._fmt_s(median([x['ready_s'] for x in runs]))}")
         finally:
             d.stop()
@@ -602,7 +607,7 @@ class Bench:
             if res.get("exit") != 0:
                 raise BenchError(f"{res.get('not_ok', '?')} of {n} creates not ok; first: {res.get('error')}")
         finally:
-            stop = d.stop(timeout=30)
+            stop = d.stop(timeout=self.a.stop_timeout)
             self.r["populate_stop"] = stop
             if stop.get("error"):
                 self.err("stop after populate", stop["error"])
@@ -631,7 +636,7 @@ class Bench:
                     s["error"] = f"tenant.list failed: {e}"
                 s["rss_list"] = read_status(d.pid)
                 d.check_alive("tenant.list")
-                s["stop"] = d.stop(timeout=30)
+                s["stop"] = d.stop(timeout=self.a.stop_timeout)
                 if s["stop"].get("error"):
                     s["error"] = (s.get("error", "") + "; " if s.get("error") else "") + "stop: " + s["stop"]["error"]
                 runs.append(s)
@@ -807,6 +812,7 @@ def main() -> int:
     ap.add_argument("--starts", type=int, default=3, help="starts to take the median of")
     ap.add_argument("--division-code", default="4101")
     ap.add_argument("--ready-timeout", type=float, default=20, help="seconds to wait for READY=1")
+    ap.add_argument("--stop-timeout", type=float, default=60, help="seconds to wait for exit after SIGTERM")
     ap.add_argument("--request-timeout", type=float, default=60, help="seconds to wait for one admin reply")
     ap.add_argument("--daemon-arg", action="append", help="extra argument for zhichengd (repeatable)")
     ap.add_argument("--no-log-level", action="store_true", help="do not pass --log-level warning")

@@ -21,7 +21,7 @@ struct WatchdogService: Service {
         let period = interval / 2
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             Systemd.notify("WATCHDOG=1")
-            try? await Task.sleep(for: period)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: period) }
         }
     }
 }
@@ -33,7 +33,8 @@ struct IdleTenantSweeper: Service {
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: period)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: period) }
+            guard !Task.isShuttingDownGracefully else { return }
             await store.closeIdle()
         }
     }
