@@ -41,8 +41,9 @@ public final class AdminServer: Sendable {
     /// Replaces who may connect (config reload); applies to new connections.
     public func setPolicy(_ policy: AdminAccessPolicy) { self.policy.withLockedValue { $0 = policy } }
 
-    /// Starts listening; returns once the socket accepts connections.
-    public func start(_ source: ListenerSource, settings: UnixSocketSettings) async throws {
+    /// Starts listening; returns the socket's path once it accepts connections.
+    @discardableResult
+    public func start(_ source: ListenerSource, settings: UnixSocketSettings) async throws -> String {
         let policy = self.policy
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -69,7 +70,9 @@ public final class AdminServer: Sendable {
             channel = try await bootstrap.bind(host: host, port: port).get()
         }
         state.withLockedValue { $0.server = channel }
-        logger.info("admin socket listening", metadata: ["listener": "\(source)"])
+        let address = channel.localAddress?.pathname ?? "\(source)"
+        logger.info("admin socket listening", metadata: ["listener": "\(address)", "source": "\(source)"])
+        return address
     }
 
     /// Stops accepting, lets every connection finish what it has read, then closes it.

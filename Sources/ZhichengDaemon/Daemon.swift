@@ -80,13 +80,13 @@ public enum Daemon {
 
         let admin = AdminServer(dispatcher: dispatcher, policy: AdminAccessPolicy(allowedUIDs: config.allowedUIDs, allowedGIDs: config.allowedGIDs), group: group, logger: logger)
         let adminSource: ListenerSource = passed["admin"].map { .inherited(fd: $0, name: "admin") } ?? .unixPath(config.adminSocket)
-        try await admin.start(adminSource, settings: UnixSocketSettings(mode: config.adminSocketMode, group: config.adminSocketGroup))
+        let adminAddress = try await admin.start(adminSource, settings: UnixSocketSettings(mode: config.adminSocketMode, group: config.adminSocketGroup))
 
         let http = HTTPRoutes.server(tenants: tenants, metrics: registry, group: group, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress = try await http.start(httpSource)
 
-        let adminName = passed["admin"] != nil ? "\(config.adminSocket) (from systemd)" : config.adminSocket
+        let adminName = adminAddress
         await controller.attach(admin: admin, listeners: [("admin", .string(adminName)), ("http", .string(httpAddress))])
 
         var services: [any Service] = [

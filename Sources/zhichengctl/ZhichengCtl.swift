@@ -49,6 +49,9 @@ struct ZhichengCtl: ParsableCommand {
             77 when access is denied.
             """,
         subcommands: [Ping.self, Help.self, Status.self, Tenant.self, Account.self, Plugin.self, Config.self, Log.self])
+
+    /// Declared here too so `--socket` and `--json` may come before the subcommand.
+    @OptionGroup var options: GlobalOptions
 }
 
 struct Ping: ParsableCommand {
