@@ -1,0 +1,39 @@
+/// A 公民身份号码 checked per GB 11643-1999: 17 digits (6-digit address code,
+/// 8-digit birth date, 3-digit sequence) and an ISO 7064 MOD 11-2 check
+/// character (0–9 or X). Applicants sign in with it.
+public struct IDCardNumber: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public var description: String { rawValue }
+
+    static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    static let checks = Array("10X98765432")
+
+    public init(_ raw: String, field: String = "id_number") throws(ZhichengError) {
+        let number = raw.trimmingSpaces().uppercased()
+        let chars = Array(number)
+        guard chars.count == 18 else { throw .invalid("身份证号码应为18位，当前为\(chars.count)位", field: field) }
+        guard chars.prefix(17).allSatisfy(\.isASCIIDigit) else { throw .invalid("身份证号码前17位应为数字", field: field) }
+        let digits = chars.prefix(17).map { $0.wholeNumberValue! }
+        guard (11...82).contains(digits[0] * 10 + digits[1]) else {
+            throw .invalid("身份证号码前两位不是有效的省级行政区划代码", field: field)
+        }
+        let year = digits[6...9].reduce(0) { $0 * 10 + $1 }
+        let month = digits[10] * 10 + digits[11]
+        let day = digits[12] * 10 + digits[13]
+        guard Self.isValidDate(year: year, month: month, day: day) else {
+            throw .invalid("身份证号码中的出生日期 \(year)-\(month)-\(day) 无效", field: field)
+        }
+        let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }
+        guard chars[17] == Self.checks[sum % 11] else {
+            throw .invalid("身份证号码校验码错误：第18位“\(chars[17])”与前17位计算出的校验码不符（GB 11643）", field: field)
+        }
+        rawValue = number
+    }
+
+    static func isValidDate(year: Int, month: Int, day: Int) -> Bool {
+        guard (1850...2100).contains(year), (1...12).contains(month), day >= 1 else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= days[month - 1]
+    }
+}

@@ -1,0 +1,80 @@
+import Testing
+import ZhichengCore
+
+@Suite("统一社会信用代码 (GB 32100-2015)")
+struct CreditCodeTests {
+    @Test(arguments: ["91350100M000100Y43", "9144030071526726XG", "914403001922038216", "91110000802100433B", "12100000400000624D", "91350100m000100y43"])
+    func acceptsValidCodes(_ raw: String) throws {
+        #expect(try CreditCode(raw).rawValue == raw.uppercased())
+    }
+
+    @Test func refusesTheManualsSampleForItsCheckCharacter() {
+        do {
+            _ = try CreditCode("114412365412547896")
+            Issue.record("the manual's sample must fail GB 32100")
+        } catch {
+            #expect(error.code == .invalid)
+            #expect(error.field == "credit_code")
+            #expect(error.message.contains("校验位错误"))
+        }
+    }
+
+    @Test(arguments: ["", "91350100M000100Y4", "91350100M000100Y431", "91350100M000100Y44", "9135010OM000100Y43", "91I50100M000100Y43", "91AB0100M000100Y43"])
+    func refusesMalformedCodes(_ raw: String) {
+        #expect(throws: ZhichengError.self) { try CreditCode(raw) }
+    }
+
+    @Test func exposesTheEmbeddedOrganizationCode() throws {
+        let code = try CreditCode("91350100M000100Y43")
+        #expect(code.organizationCode == "M000100Y4")
+        #expect(try OrganizationCode(code.organizationCode).rawValue == "M000100Y4")
+    }
+}
+
+@Suite("组织机构代码 (GB 11714)")
+struct OrganizationCodeTests {
+    @Test(arguments: ["M000100Y4", "M000100Y-4", "71526726-X", "19220382-1", "80210043-3", "40000062-4"])
+    func acceptsValidCodes(_ raw: String) throws {
+        _ = try OrganizationCode(raw)
+    }
+
+    @Test(arguments: ["", "12365412-5", "M000100Y5", "M000100Y", "m000100y-44", "M0001@0Y-4", "M000-100Y4"])
+    func refusesInvalidCodes(_ raw: String) {
+        #expect(throws: ZhichengError.self) { try OrganizationCode(raw) }
+    }
+}
+
+@Suite("身份证号码 (GB 11643)")
+struct IDCardNumberTests {
+    @Test(arguments: ["11010519491231002X", "440524188001010014", "11010519491231002x", "410104199003071233"])
+    func acceptsValidNumbers(_ raw: String) throws {
+        #expect(try IDCardNumber(raw).rawValue == raw.uppercased())
+    }
+
+    @Test(arguments: ["", "410104199003071234", "11010519491231002", "1101051949123100X2", "110105194913310027", "110105194902300021", "990105194912310021", "A1010519491231002X"])
+    func refusesInvalidNumbers(_ raw: String) {
+        #expect(throws: ZhichengError.self) { try IDCardNumber(raw) }
+    }
+}
+
+@Suite("Contact fields")
+struct ContactValidationTests {
+    @Test(arguments: ["15236547854", "13800138000", "0371-12345678", "037112345678", "010-1234567", "0371-12345678-123", "0379-6543210"])
+    func acceptsPhones(_ raw: String) throws {
+        _ = try ContactValidation.phone(raw)
+    }
+
+    @Test(arguments: ["", "12345678901", "1523654785", "152365478540", "371-12345678", "0371-0123456", "0371-123", "tel:15236547854", "0371-12345678-1234567"])
+    func refusesPhones(_ raw: String) {
+        #expect(throws: ZhichengError.self) { try ContactValidation.phone(raw) }
+    }
+
+    @Test func postcodesAndEmails() throws {
+        #expect(try ContactValidation.postcode(" 450000 ") == "450000")
+        for bad in ["45000", "4500000", "45000a", ""] { #expect(throws: ZhichengError.self) { try ContactValidation.postcode(bad) } }
+        for good in ["zhang@example.com", "a.b+c@mail.zz.gov.cn"] { _ = try ContactValidation.email(good) }
+        for bad in ["", "a", "a@b", "a@@b.cn", "@b.cn", "a@-b.cn", "a@b..cn", "a b@c.cn", ".a@b.cn", "a@b.c1"] {
+            #expect(throws: ZhichengError.self) { try ContactValidation.email(bad) }
+        }
+    }
+}
