@@ -70,9 +70,8 @@ final class AdminConnectionHandler: ChannelInboundHandler {
         case .tooLong:
             refused = true
             let line = AdminResponse.failure(id: .null, AdminError(code: .lineTooLong, message: "a request line may hold at most \(AdminFraming.maxLineBytes) bytes")).line
-            enqueue(context: context) { $0.makeSucceededFuture(line) }
-            let ctx = context
-            tail?.hop(to: context.eventLoop).whenComplete { _ in ctx.close(promise: nil) }
+            let box = NIOLoopBound(context, eventLoop: context.eventLoop)
+            enqueue(context: context) { $0.makeSucceededFuture(line) }.whenComplete { _ in box.value.close(promise: nil) }
         case .line(let buffer):
             let bytes = buffer.readableBytesView
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }  // blank line
@@ -114,7 +113,8 @@ final class AdminConnectionHandler: ChannelInboundHandler {
     }
 
     /// Runs `work` after everything queued before it, then writes its line.
-    private func enqueue(context: ChannelHandlerContext, _ work: @escaping @Sendable (any EventLoop) -> EventLoopFuture<String>) {
+    @discardableResult
+    private func enqueue(context: ChannelHandlerContext, _ work: @escaping @Sendable (any EventLoop) -> EventLoopFuture<String>) -> EventLoopFuture<Void> {
         let eventLoop = context.eventLoop
         let previous = tail ?? eventLoop.makeSucceededVoidFuture()
         queued += 1
@@ -130,6 +130,7 @@ final class AdminConnectionHandler: ChannelInboundHandler {
             let (handler, _) = handlerBox.value
             if handler.tail === next { handler.tail = nil }
         }
+        return next
     }
 
     private func dequeued(context: ChannelHandlerContext) {

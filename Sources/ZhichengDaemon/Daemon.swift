@@ -96,11 +96,10 @@ public enum Daemon {
             ReloadOnHangup(controller: controller, logger: logger),
         ]
         if let interval = Systemd.watchdogInterval() { services.append(WatchdogService(interval: interval)) }
-        services.append(StoppingNotifier())
-
         let counts = try await tenants.counts()
-        Systemd.ready(status: "Serving \(counts.total) tenants; admin socket \(adminName), HTTP \(httpAddress)")
-        logger.notice("zhichengd ready", metadata: ["tenants": "\(counts.total)", "http": "\(httpAddress)", "admin": "\(adminName)", "version": "\(DaemonController.version)"])
+        services.append(ReadinessNotifier(
+            status: "Serving \(counts.total) tenants; admin socket \(adminName), HTTP \(httpAddress); version \(DaemonController.version)",
+            logger: logger))
 
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

@@ -5,9 +5,16 @@ import ZhichengAdmin
 import ZhichengHTTP
 import ZhichengStorage
 
-/// Sends `STOPPING=1` as soon as shutdown begins (it is shut down first).
-struct StoppingNotifier: Service {
+/// Tells systemd the daemon is ready once the service group runs (so SIGTERM is
+/// already handled gracefully), and `STOPPING=1` as soon as shutdown begins
+/// (it is the last service, so it is shut down first).
+struct ReadinessNotifier: Service {
+    let status: String
+    let logger: Logger
+
     func run() async throws {
+        Systemd.ready(status: status)
+        logger.notice("zhichengd ready", metadata: ["status": "\(status)"])
         try? await gracefulShutdown()
         Systemd.stopping()
     }

@@ -92,6 +92,16 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    private static let scratchQueue = DispatchQueue(label: "zhicheng.db.scratch", attributes: .concurrent)
+
+    /// Runs blocking SQLite work that belongs to no open database (short-lived
+    /// connections) off the concurrency pool.
+    static func onScratchQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            scratchQueue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     private func onQueue<T: Sendable>(_ queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body() }) }

@@ -25,13 +25,22 @@ extension TenantStore {
     public func backup(_ id: TenantID) async throws -> BackupRecord {
         let dir = paths.backupDirectory(for: id)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let final = dir + "/" + id.rawValue + "-" + Self.timestamp() + ".sqlite"
+        let final = Self.unusedPath(dir + "/" + id.rawValue + "-" + Self.timestamp(), suffix: ".sqlite")
         let partial = final + ".partial"
-        try? FileManager.default.removeItem(atPath: partial)
-        let bytes = try await withTenant(id) { db in try await db.backup(to: partial) }
-        try Self.fsync(path: partial)
-        if FileManager.default.fileExists(atPath: final) { try FileManager.default.removeItem(atPath: final) }
-        try FileManager.default.moveItem(atPath: partial, toPath: final)
+        // Reserve the name (an empty file is an empty database to SQLite) before the
+        // copy, so a concurrent backup of the same tenant picks another.
+        guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw ZhichengError.internal("cannot create \(partial)")
+        }
+        let bytes: Int
+        do {
+            bytes = try await withTenant(id) { db in try await db.backup(to: partial) }
+            try Self.fsync(path: partial)
+            try FileManager.default.moveItem(atPath: partial, toPath: final)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
         try Self.fsync(path: dir)
         let record = BackupRecord(path: final, bytes: bytes, sha256: try Self.sha256(ofFile: final), at: Date().timeIntervalSince1970)
         try await registry.recordBackup(id, record)
@@ -64,7 +73,7 @@ extension TenantStore {
             let live = paths.database(for: id)
             let keepDir = paths.backupDirectory(for: id)
             try fm.createDirectory(atPath: keepDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let kept = keepDir + "/" + id.rawValue + "-pre-restore-" + Self.timestamp() + ".sqlite"
+            let kept = Self.unusedPath(keepDir + "/" + id.rawValue + "-pre-restore-" + Self.timestamp(), suffix: ".sqlite")
             try fm.moveItem(atPath: live, toPath: kept)
             for suffix in ["-wal", "-shm"] where fm.fileExists(atPath: live + suffix) {
                 try fm.moveItem(atPath: live + suffix, toPath: kept + suffix)
@@ -125,29 +134,41 @@ extension TenantStore {
         }
     }
 
-    /// Counts for the tenant list, and the schema version.
+    /// Counts for the tenant list, and the schema version. A tenant that is not
+    /// open is read through a short-lived connection instead of being opened
+    /// into the cache, so listing 1,000 tenants neither evicts the busy ones nor
+    /// holds 1,000 files open.
     public func stats(_ id: TenantID) async throws -> TenantStats {
         let path = paths.database(for: id)
         let bytes = ["", "-wal"].reduce(0) { sum, suffix in
             sum + (((try? FileManager.default.attributesOfItem(atPath: path + suffix))?[.size] as? Int) ?? 0)
         }
-        return try await withTenant(id) { db in
-            try await db.read { conn in
-                let hasApplications = try conn.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'applications'")?.int == 1
-                return TenantStats(
-                    dbBytes: bytes,
-                    orgs: try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0,
-                    accounts: try conn.scalar("SELECT count(*) FROM accounts")?.int ?? 0,
-                    applications: hasApplications ? try conn.scalar("SELECT count(*) FROM applications")?.int ?? 0 : 0,
-                    schemaVersion: try conn.scalar("PRAGMA user_version")?.int ?? 0)
-            }
+        if isOpen(id) {
+            return try await withTenant(id) { db in try await db.read { try Self.stats(of: $0, bytes: bytes) } }
         }
+        guard !isExclusive(id) else { throw ZhichengError.unavailable("tenant \(id) is being restored or archived") }
+        return try await Database.onScratchQueue {
+            let conn = try SQLiteConnection(path: path, options: .init(create: false))
+            defer { conn.close() }
+            try conn.execute("PRAGMA busy_timeout = 5000")
+            return try conn.transaction(immediate: false) { try Self.stats(of: conn, bytes: bytes) }
+        }
+    }
+
+    static func stats(of conn: SQLiteConnection, bytes: Int) throws -> TenantStats {
+        let hasApplications = try conn.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'applications'")?.int == 1
+        return TenantStats(
+            dbBytes: bytes,
+            orgs: try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0,
+            accounts: try conn.scalar("SELECT count(*) FROM accounts")?.int ?? 0,
+            applications: hasApplications ? try conn.scalar("SELECT count(*) FROM applications")?.int ?? 0 : 0,
+            schemaVersion: try conn.scalar("PRAGMA user_version")?.int ?? 0)
     }
 
     /// Moves the tenant's directory into the archive dir and unregisters it. Nothing is deleted.
     public func archive(_ id: TenantID) async throws -> String {
         try await withExclusiveFiles(id) { [paths, registry] in
-            let target = paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp()
+            let target = Self.unusedPath(paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp())
             try FileManager.default.moveItem(atPath: paths.directory(for: id), toPath: target)
             try Self.fsync(path: paths.archiveDir)
             try Self.fsync(path: paths.tenantsDir)

@@ -40,7 +40,7 @@ public actor TenantStore {
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: paths.tenantsDir)) ?? [] where !known.contains(name) {
             let source = paths.tenantsDir + "/" + name
-            let target = paths.archiveDir + "/" + "incomplete-" + name + "-" + Self.timestamp()
+            let target = Self.unusedPath(paths.archiveDir + "/" + "incomplete-" + name + "-" + Self.timestamp())
             try fm.moveItem(atPath: source, toPath: target)
             logger.warning("moved an unregistered tenant directory to the archive", metadata: ["path": "\(source)", "archive": "\(target)"])
         }
@@ -55,6 +55,9 @@ public actor TenantStore {
 
     /// How many tenant databases are open now.
     public var openCount: Int { entries.count }
+
+    func isOpen(_ id: TenantID) -> Bool { entries[id] != nil }
+    func isExclusive(_ id: TenantID) -> Bool { exclusive.contains(id) }
 
     /// Runs `body` with the tenant's database open; the database stays open at least
     /// until `body` returns.
@@ -157,13 +160,25 @@ public actor TenantStore {
         }
     }
 
-    /// A UTC timestamp usable in file names, e.g. `20261129T071502Z`.
+    /// A UTC timestamp usable in file names, e.g. `20261129T071502.123Z`.
     public static func timestamp(_ date: Date = Date()) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
         return formatter.string(from: date)
+    }
+
+    /// `base + suffix`, or `base-2 + suffix`, `base-3 + suffix` … whichever does not exist yet,
+    /// so two backups or archives in the same millisecond never collide.
+    public static func unusedPath(_ base: String, suffix: String = "") -> String {
+        var candidate = base + suffix
+        var counter = 2
+        while FileManager.default.fileExists(atPath: candidate) || FileManager.default.fileExists(atPath: candidate + ".partial") {
+            candidate = "\(base)-\(counter)\(suffix)"
+            counter += 1
+        }
+        return candidate
     }
 
     /// fsyncs a file or directory so a rename or write in it survives power loss.

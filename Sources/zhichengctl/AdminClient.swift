@@ -42,12 +42,16 @@ struct AdminClient {
             }
         }
 
+        // A refusing daemon writes `forbidden` and closes before reading: a failed
+        // send is not the end, the answer may already be waiting.
+        signal(SIGPIPE, SIG_IGN)
         let line = Array(request.line.utf8)
         var sent = 0
+        var sendError: Int32 = 0
         while sent < line.count {
             let n = line[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw Failure(message: "cannot send to zhichengd: \(String(cString: strerror(errno)))", status: 74) }
+            guard n > 0 else { sendError = errno; break }
             sent += n
         }
 
@@ -66,7 +70,10 @@ struct AdminClient {
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
                 throw Failure(message: "zhichengd did not answer within \(timeoutSeconds) s", status: 75)
             }
-            guard n > 0 else { throw Failure(message: "zhichengd closed the connection without answering", status: 76) }
+            guard n > 0 else {
+                let why = sendError != 0 ? "cannot send to zhichengd: \(String(cString: strerror(sendError)))" : "zhichengd closed the connection without answering"
+                throw Failure(message: why, status: 76)
+            }
             received.append(contentsOf: chunk[..<n])
         }
     }

@@ -61,7 +61,7 @@ struct Ping: ParsableCommand {
 }
 
 struct Help: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "commands", abstract: "List the daemon's admin commands.")
+    static let configuration = CommandConfiguration(commandName: "help", abstract: "List the daemon's admin commands.")
     @OptionGroup var options: GlobalOptions
     func run() throws { try options.run(.help) }
 }

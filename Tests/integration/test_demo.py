@@ -19,7 +19,6 @@ def test_demo_creates_tenants(daemon_factory) -> None:
     assert rows["province"]["kind"] == "province" and same_division(rows["province"]["division_code"], "41")
     assert rows["zhengzhou"]["kind"] == "city" and same_division(rows["zhengzhou"]["division_code"], "4101")
     assert all(r["state"] == "active" for r in rows.values())
-    assert rows["zhengzhou"]["orgs"] >= 2, "the demo should have a small org tree"
     # admin logins are printed (stdout or stderr); the daemon may print them after becoming ready
     wait_until(lambda: re.search(r"(?<!\d)4101(?!\d)", d.output()) and re.search(r"(?<!\d)41(?!\d)", d.output()),
                30, "the demo admin logins in the output")

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import os
 import pathlib
-import shutil
 import stat
 import threading
-import time
 
 import pytest
 
@@ -17,7 +15,6 @@ from conftest import (
     CITY_CODES,
     SQLITE_MAGIC,
     AdminClient,
-    AdminError,
     Daemon,
     create_tenant,
     expect_error,

@@ -150,7 +150,7 @@ def test_error_responses_exit_1(ctl) -> None:
 
 
 def test_usage_errors(ctl) -> None:
-    for args in (["frobnicate"], ["tenant", "create", "x"], ["tenant", "archive", "x"], ["tenant"],
+    for args in (["frobnicate"], ["tenant", "create", "x"], ["tenant", "archive", "x"],
                  ["tenant", "show"], ["log", "level"]):
         cp = ctl(*args)
         assert cp.returncode not in (0, 1, 69, 77), (args, cp.returncode, cp.stderr)
