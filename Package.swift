@@ -50,6 +50,7 @@ let package = Package(
             dependencies: [
                 "ZhichengCore", "ZhichengStorage", "CCrypt",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

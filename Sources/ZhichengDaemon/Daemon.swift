@@ -82,7 +82,10 @@ public enum Daemon {
         let adminSource: ListenerSource = passed["admin"].map { .inherited(fd: $0, name: "admin") } ?? .unixPath(config.adminSocket)
         let adminAddress = try await admin.start(adminSource, settings: UnixSocketSettings(mode: config.adminSocketMode, group: config.adminSocketGroup))
 
-        let http = HTTPRoutes.server(tenants: tenants, metrics: registry, group: group, logger: logger)
+        let appServices = AppServices(
+            tenants: tenants, auth: AuthService(store: store),
+            orgs: OrgService(store: store, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store))
+        let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress = try await http.start(httpSource)
 

@@ -8,11 +8,12 @@ import ZhichengCore
 /// Builds the router: health, metrics, and everything under `/t/<tenant>/`.
 public enum HTTPRoutes {
     /// The HTTP server for the whole product.
-    public static func server(tenants: TenantService, metrics: PrometheusCollectorRegistry, group: any EventLoopGroup, logger: Logger) -> HTTPServer {
-        HTTPServer(responder: router(tenants: tenants, metrics: metrics).buildResponder(), group: group, logger: logger)
+    public static func server(services: AppServices, metrics: PrometheusCollectorRegistry, group: any EventLoopGroup, logger: Logger) -> HTTPServer {
+        HTTPServer(responder: router(services: services, metrics: metrics).buildResponder(), group: group, logger: logger)
     }
 
-    public static func router(tenants: TenantService, metrics: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
+    public static func router(services: AppServices, metrics: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
+        let tenants = services.tenants
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: MetricsMiddleware())
 
@@ -37,12 +38,7 @@ public enum HTTPRoutes {
             .add(middleware: TenantMiddleware(tenants: tenants))
             .group(context: TenantRequestContext.self)
         tenant.get { _, context in TenantPages.home(context.tenant) }
-        tenant.get("api/v1/tenant") { _, context in
-            let t = context.tenant
-            let body = "{\"id\":\(JSONText.quote(t.id.rawValue)),\"name\":\(JSONText.quote(t.name)),\"division_code\":\(JSONText.quote(t.divisionCode.short)),\"kind\":\(JSONText.quote(t.kind.rawValue))}"
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
-        }
-        tenant.get("api/v1/**") { _, _ -> Response in throw ZhichengError.notFound("no such API path") }
+        APIRoutes.add(to: tenant, services: services)
         return router
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ZhichengApp
 import ZhichengCore
 
 /// The context every request starts with; middleware fills in what it resolves.
@@ -7,9 +8,12 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `TenantMiddleware` for paths under `/t/<tenant>/`.
     public var tenant: TenantInfo?
+    /// The client's address, recorded in audit entries.
+    public let remoteAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }
 
@@ -18,10 +22,31 @@ public struct AppRequestContext: RequestContext {
 public struct TenantRequestContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let tenant: TenantInfo
+    public let remoteAddress: String
+    /// Set by `AuthMiddleware`.
+    public var caller: SignedIn?
+    public var token: String?
 
     public init(context: AppRequestContext) throws {
         guard let tenant = context.tenant else { throw ZhichengError.notFound("no such tenant") }
         coreContext = context.coreContext
         self.tenant = tenant
+        remoteAddress = context.remoteAddress
+    }
+}
+
+/// A request by a signed-in account of the addressed tenant.
+public struct AccountRequestContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let tenant: TenantInfo
+    public let caller: SignedIn
+    public let token: String
+
+    public init(context: TenantRequestContext) throws {
+        guard let caller = context.caller, let token = context.token else { throw ZhichengError(.unauthorized, "请先登录") }
+        coreContext = context.coreContext
+        tenant = context.tenant
+        self.caller = caller
+        self.token = token
     }
 }

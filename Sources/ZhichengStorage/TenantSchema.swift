@@ -53,6 +53,48 @@ public enum TenantSchema {
             CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             """),
+        Migration(version: 2, name: "unit info, staff and applicants, sessions, uploads", sql: """
+            ALTER TABLE orgs ADD COLUMN profile TEXT NOT NULL DEFAULT '{}';
+            ALTER TABLE orgs ADD COLUMN profile_reject_reason TEXT;
+            ALTER TABLE orgs ADD COLUMN certificate_file_id INTEGER REFERENCES files(id);
+            ALTER TABLE orgs ADD COLUMN seal_file_id INTEGER REFERENCES files(id);
+            ALTER TABLE orgs ADD COLUMN next_office_seq INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE orgs ADD COLUMN next_department_seq INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE orgs ADD COLUMN next_unit_seq INTEGER NOT NULL DEFAULT 1;
+            -- Deleted orgs keep their row so their code is never reused.
+            ALTER TABLE orgs ADD COLUMN deleted_at REAL;
+
+            ALTER TABLE accounts ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+            ALTER TABLE accounts ADD COLUMN email TEXT NOT NULL DEFAULT '';
+            ALTER TABLE accounts ADD COLUMN roles TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE accounts ADD COLUMN permitted_series TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE accounts ADD COLUMN permitted_sections TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE accounts ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE accounts ADD COLUMN locked_until REAL;
+            ALTER TABLE accounts ADD COLUMN deleted_at REAL;
+
+            CREATE TABLE files (
+                id INTEGER PRIMARY KEY,
+                org_id INTEGER NOT NULL REFERENCES orgs(id),
+                purpose TEXT NOT NULL CHECK (purpose IN ('certificate', 'seal')),
+                mime TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                bytes BLOB NOT NULL,
+                uploaded_by INTEGER REFERENCES accounts(id),
+                created_at REAL NOT NULL
+            ) STRICT;
+
+            CREATE TABLE sessions (
+                token_hash TEXT PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                csrf_token TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                expires_at REAL NOT NULL,
+                source TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX sessions_account ON sessions(account_id);
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -1,0 +1,143 @@
+import Crypto
+import Foundation
+import Logging
+import ZhichengCore
+import ZhichengStorage
+
+/// A new session: the bearer token (shown once) and who it belongs to.
+public struct Session: Sendable {
+    public var token: String
+    public var account: SignedIn
+    public var expiresAt: Double
+}
+
+/// Sign-in, sessions, password changes and lock-out. Tokens are random 256-bit
+/// values; only their SHA-256 is stored, in the tenant's own database, so a token
+/// of one tenant means nothing in another.
+public struct AuthService: Sendable {
+    let store: TenantStore
+    let hasher: PasswordHasher
+    public var sessionSeconds: Double = 12 * 3600
+    /// Consecutive failures before a login is locked, and for how long.
+    public var maxFailures = 5
+    public var lockSeconds: Double = 15 * 60
+
+    public init(store: TenantStore, hasher: PasswordHasher = .init()) {
+        self.store = store
+        self.hasher = hasher
+    }
+
+    /// Checks `login`/`password`; on success opens a session.
+    public func signIn(tenant: TenantID, login rawLogin: String, password: String, source: String) async throws -> Session {
+        let login = Self.normalizeLogin(rawLogin)
+        guard !login.isEmpty, !password.isEmpty else { throw ZhichengError.badRequest("请填写登录名和密码", field: login.isEmpty ? "login" : "password") }
+        let now = Date().timeIntervalSince1970
+        let account = try await store.withTenant(tenant) { db in try await db.read { try $0.account(login: login) } }
+        guard let account else {
+            // Same work as a real check, so timing does not reveal which logins exist.
+            _ = await hasher.verify(password, against: Self.dummyHash)
+            throw ZhichengError(.unauthorized, "登录名或密码错误")
+        }
+        if let locked = account.lockedUntil, locked > now {
+            throw ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定，请在\(Int((locked - now) / 60) + 1)分钟后再试")
+        }
+        guard await hasher.verify(password, against: account.passwordHash) else {
+            let maxFailures = self.maxFailures, lockSeconds = self.lockSeconds
+            let lockedNow = try await store.withTenant(tenant) { db in
+                try await db.write { conn -> Bool in
+                    let failures = (try conn.scalar("SELECT failed_logins FROM accounts WHERE id = ?", [account.id])?.int ?? 0) + 1
+                    let lock = failures >= maxFailures
+                    try conn.run("UPDATE accounts SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                                 [lock ? 0 : failures, lock ? now + lockSeconds : nil as Double?, account.id])
+                    if lock {
+                        try conn.appendAudit(AuditEntry(actor: "account:\(account.id) \(account.login)", orgID: account.orgID, action: "account.locked",
+                                                        target: "account:\(account.id)", detail: #"{"failures":\#(failures)}"#, source: source))
+                    }
+                    return lock
+                }
+            }
+            if lockedNow { throw ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定\(Int(lockSeconds / 60))分钟") }
+            throw ZhichengError(.unauthorized, "登录名或密码错误")
+        }
+        guard account.enabled else { throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员") }
+        let token = Self.randomToken()
+        let csrf = Self.randomToken()
+        let expires = now + sessionSeconds
+        try await store.withTenant(tenant) { db in
+            try await db.write { conn in
+                try conn.run("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", [account.id])
+                try conn.run("DELETE FROM sessions WHERE expires_at < ?", [now])
+                try conn.run("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES (?,?,?,?,?,?)",
+                             [Self.hash(token), account.id, csrf, now, expires, source])
+                try conn.appendAudit(AuditEntry(actor: "account:\(account.id) \(account.login)", orgID: account.orgID, action: "session.create",
+                                                target: "account:\(account.id)", source: source))
+            }
+        }
+        return Session(token: token, account: SignedIn(tenant: tenant, account: account, csrfToken: csrf, source: source), expiresAt: expires)
+    }
+
+    /// The account behind a token, or `unauthorized`. Reads the account afresh, so a
+    /// role change or a disabled account takes effect on the next request.
+    public func authenticate(tenant: TenantID, token: String, source: String) async throws -> SignedIn {
+        guard token.count >= 20, token.count <= 100 else { throw ZhichengError(.unauthorized, "请先登录") }
+        let now = Date().timeIntervalSince1970
+        let found = try await store.withTenant(tenant) { db in
+            try await db.read { conn -> (AccountRecord, String)? in
+                guard let row = try conn.query("SELECT account_id, csrf_token, expires_at FROM sessions WHERE token_hash = ?", [Self.hash(token)]).first,
+                      (row["expires_at"].double ?? 0) > now, let id = row["account_id"].int, let account = try conn.account(id) else { return nil }
+                return (account, row["csrf_token"].string ?? "")
+            }
+        }
+        guard let (account, csrf) = found else { throw ZhichengError(.unauthorized, "登录已失效，请重新登录") }
+        guard account.enabled else { throw ZhichengError(.unauthorized, "账户已停用") }
+        return SignedIn(tenant: tenant, account: account, csrfToken: csrf, source: source)
+    }
+
+    public func signOut(token: String, caller: SignedIn) async throws {
+        try await store.withTenant(caller.tenant) { db in
+            try await db.write { conn in
+                try conn.run("DELETE FROM sessions WHERE token_hash = ?", [Self.hash(token)])
+                try conn.appendAudit(caller.audit("session.delete", target: "account:\(caller.accountID)"))
+            }
+        }
+    }
+
+    /// Changes the caller's password (clears the one-time-password flag) and ends
+    /// every other session of the account.
+    public func changePassword(caller: SignedIn, old: String, new: String, keepToken: String?) async throws {
+        try PasswordPolicy.validate(new)
+        guard old != new else { throw ZhichengError.invalid("新密码不能与原密码相同", field: "new_password") }
+        let current = try await store.withTenant(caller.tenant) { db in try await db.read { try $0.account(caller.accountID) } }
+        guard let current, await hasher.verify(old, against: current.passwordHash) else {
+            throw ZhichengError.invalid("原密码不正确", field: "old_password")
+        }
+        let hash = try await hasher.hash(new)
+        try await store.withTenant(caller.tenant) { db in
+            try await db.write { conn in
+                try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?", [hash, caller.accountID])
+                try conn.run("DELETE FROM sessions WHERE account_id = ? AND token_hash != ?", [caller.accountID, keepToken.map(Self.hash) ?? ""])
+                try conn.appendAudit(caller.audit("account.change-password", target: "account:\(caller.accountID)"))
+            }
+        }
+    }
+
+    /// Trims the login; an ID-card number's trailing x is stored as X.
+    static func normalizeLogin(_ raw: String) -> String {
+        let login = raw.trimmingCharacters(in: .whitespaces)
+        if login.count == 18, login.hasSuffix("x"), login.dropLast().allSatisfy(\.isNumber) { return login.uppercased() }
+        return login
+    }
+
+    static func randomToken() -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A valid yescrypt hash of a random string, for constant-work failures.
+    static let dummyHash = (try? PasswordHasher.hashSync(randomToken(), cost: 0)) ?? "$y$j9T$invalid"
+}

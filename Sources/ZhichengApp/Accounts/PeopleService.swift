@@ -1,0 +1,199 @@
+import Foundation
+import ZhichengCore
+import ZhichengStorage
+
+/// An account created with its one-time password (shown once).
+public struct CreatedAccount: Sendable {
+    public var account: AccountRecord
+    public var password: String
+}
+
+/// One row of a CSV import that could not be taken, and why.
+public struct ImportProblem: Sendable, Equatable {
+    public var row: Int
+    public var message: String
+}
+
+/// 本单位人员角色管理 and 创建申报人员账户 (manual §4, §5): the staff who review
+/// and the applicants who apply, each managed by their own org's admin.
+public struct PeopleService: Sendable {
+    let store: TenantStore
+    let hasher: PasswordHasher
+    /// The series names reviewers may be limited to (the catalog).
+    let knownSeries: Set<String>
+
+    public init(store: TenantStore, hasher: PasswordHasher = .init(), knownSeries: Set<String> = Set(TitleCatalog.henan.series.map(\.name))) {
+        self.store = store
+        self.hasher = hasher
+        self.knownSeries = knownSeries
+    }
+
+    // MARK: Staff
+
+    public func staff(of orgID: Int, caller: SignedIn) async throws -> [AccountRecord] {
+        try await read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            _ = try Access.ownOrg(orgID, caller: caller, conn)
+            return try conn.accounts(of: orgID, kind: .staff)
+        }
+    }
+
+    /// Adds a staff member, disabled until 启动 and without roles.
+    public func addStaff(to orgID: Int, login rawLogin: String, name rawName: String, phone rawPhone: String, caller: SignedIn) async throws -> CreatedAccount {
+        let login = try StaffLogin.validate(rawLogin)
+        guard !login.allSatisfy(\.isNumber) else { throw ZhichengError.invalid("登录名不能全是数字（数字登录名留给单位编号和身份证号）", field: "login") }
+        let name = try TenantInfo.validateName(rawName)
+        let phone = rawPhone.isEmpty ? "" : try ContactValidation.phone(rawPhone)
+        return try await createAccount(orgID: orgID, login: login, name: name, phone: phone, kind: .staff, enabled: false, caller: caller)
+    }
+
+    public func updateStaff(_ accountID: Int, name: String?, phone: String?, caller: SignedIn) async throws -> AccountRecord {
+        let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
+        let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
+        return try await mutate(accountID, kind: .staff, action: "staff.update", caller: caller) { conn, account in
+            try conn.run("UPDATE accounts SET name = ?, phone = ? WHERE id = ?", [name ?? account.name, phone ?? account.phone, account.id])
+        }
+    }
+
+    /// 启动 / 停用. A disabled account cannot sign in and its sessions end at once.
+    public func setEnabled(_ accountID: Int, _ enabled: Bool, caller: SignedIn) async throws -> AccountRecord {
+        try await mutate(accountID, kind: .staff, action: enabled ? "staff.enable" : "staff.disable", caller: caller) { conn, account in
+            try conn.run("UPDATE accounts SET enabled = ? WHERE id = ?", [enabled, account.id])
+            if !enabled { try conn.run("DELETE FROM sessions WHERE account_id = ?", [account.id]) }
+        }
+    }
+
+    /// 设置角色: 经办人 and/or 负责人.
+    public func setRoles(_ accountID: Int, _ rawRoles: [String], caller: SignedIn) async throws -> AccountRecord {
+        let roles = try StaffRole.parse(rawRoles)
+        return try await mutate(accountID, kind: .staff, action: "staff.roles", detail: #"{"roles":\#(jsonArray(roles.map(\.rawValue)))}"#, caller: caller) { conn, account in
+            try conn.run("UPDATE accounts SET roles = ? WHERE id = ?", [jsonArray(roles.map(\.rawValue)), account.id])
+        }
+    }
+
+    /// 设置角色审查权限: the series and content sections a reviewer may see.
+    public func setPermissions(_ accountID: Int, series: [String], sections: [String], caller: SignedIn) async throws -> AccountRecord {
+        for name in series where !knownSeries.contains(name) {
+            throw ZhichengError.invalid("未知的系列：\(name.prefix(30))", field: "series")
+        }
+        let known = Set(ApplicationSection.allCases.map(\.rawValue))
+        for name in sections where !known.contains(name) {
+            throw ZhichengError.invalid("未知的内容：\(name.prefix(30))（可选：\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）", field: "sections")
+        }
+        let s = Array(NSOrderedSet(array: series)) as? [String] ?? series
+        let c = ApplicationSection.allCases.map(\.rawValue).filter(sections.contains)
+        return try await mutate(accountID, kind: .staff, action: "staff.permissions",
+                                detail: #"{"series":\#(jsonArray(s)),"sections":\#(jsonArray(c))}"#, caller: caller) { conn, account in
+            try conn.run("UPDATE accounts SET permitted_series = ?, permitted_sections = ? WHERE id = ?", [jsonArray(s), jsonArray(c), account.id])
+        }
+    }
+
+    public func deleteStaff(_ accountID: Int, caller: SignedIn) async throws {
+        _ = try await mutate(accountID, kind: .staff, action: "staff.delete", caller: caller) { conn, account in
+            try conn.run("UPDATE accounts SET deleted_at = ?, enabled = 0 WHERE id = ?", [Date().timeIntervalSince1970, account.id])
+            try conn.run("DELETE FROM sessions WHERE account_id = ?", [account.id])
+        }
+    }
+
+    // MARK: Applicants
+
+    public func applicants(of orgID: Int, caller: SignedIn) async throws -> [AccountRecord] {
+        try await read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            _ = try Access.ownOrg(orgID, caller: caller, conn)
+            return try conn.accounts(of: orgID, kind: .applicant)
+        }
+    }
+
+    /// Adds an applicant who signs in with the ID-card number (unique in the tenant).
+    public func addApplicant(to orgID: Int, idNumber: String, name rawName: String, phone rawPhone: String, caller: SignedIn) async throws -> CreatedAccount {
+        let id = try IDCardNumber(idNumber)
+        let name = try TenantInfo.validateName(rawName)
+        let phone = rawPhone.isEmpty ? "" : try ContactValidation.phone(rawPhone)
+        return try await createAccount(orgID: orgID, login: id.rawValue, name: name, phone: phone, kind: .applicant, enabled: true, caller: caller)
+    }
+
+    public func updateApplicant(_ accountID: Int, name: String?, phone: String?, caller: SignedIn) async throws -> AccountRecord {
+        let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
+        let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
+        return try await mutate(accountID, kind: .applicant, action: "applicant.update", caller: caller) { conn, account in
+            try conn.run("UPDATE accounts SET name = ?, phone = ? WHERE id = ?", [name ?? account.name, phone ?? account.phone, account.id])
+        }
+    }
+
+    public func deleteApplicant(_ accountID: Int, caller: SignedIn) async throws {
+        _ = try await mutate(accountID, kind: .applicant, action: "applicant.delete", caller: caller) { conn, account in
+            try conn.run("UPDATE accounts SET deleted_at = ?, enabled = 0 WHERE id = ?", [Date().timeIntervalSince1970, account.id])
+            try conn.run("DELETE FROM sessions WHERE account_id = ?", [account.id])
+        }
+    }
+
+    /// Bulk import from CSV (`身份证号,姓名,手机号`, a header row allowed): every
+    /// valid row is created, every other row reported with its reason.
+    public func importApplicants(to orgID: Int, csv: String, caller: SignedIn) async throws -> (created: [CreatedAccount], problems: [ImportProblem]) {
+        var created: [CreatedAccount] = []
+        var problems: [ImportProblem] = []
+        let lines = csv.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count <= 5001 else { throw ZhichengError(.tooLarge, "一次最多导入5000行") }
+        for (index, line) in lines.enumerated() {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            let cells = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if index == 0, cells.first.map({ $0.contains("身份证") || $0.lowercased().contains("id") }) == true { continue }
+            guard cells.count >= 2, cells.count <= 3 else {
+                problems.append(ImportProblem(row: index + 1, message: "每行应为：身份证号,姓名,手机号（手机号可空）"))
+                continue
+            }
+            do {
+                created.append(try await addApplicant(to: orgID, idNumber: cells[0], name: cells[1], phone: cells.count > 2 ? cells[2] : "", caller: caller))
+            } catch let error as ZhichengError where error.code == .invalid || error.code == .conflict {
+                problems.append(ImportProblem(row: index + 1, message: error.message))
+            }
+        }
+        return (created, problems)
+    }
+
+    // MARK: Shared
+
+    private func createAccount(orgID: Int, login: String, name: String, phone: String, kind: AccountKind, enabled: Bool, caller: SignedIn) async throws -> CreatedAccount {
+        let password = OneTimePassword.generate()
+        let hash = try await hasher.hash(password)
+        return try await store.withTenant(caller.tenant) { db in
+            try await db.write { conn in
+                try Access.requireApprovedOrg(caller, conn)
+                _ = try Access.ownOrg(orgID, caller: caller, conn)
+                guard try conn.scalar("SELECT count(*) FROM accounts WHERE login = ?", [login])?.int == 0 else {
+                    throw ZhichengError.conflict(kind == .applicant ? "身份证号 \(login) 已有账户" : "登录名 \(login) 已被使用")
+                }
+                try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?,?,?,?,?,1,?,?,?)",
+                             [orgID, login, name, kind.rawValue, hash, enabled, phone, Date().timeIntervalSince1970])
+                let id = Int(conn.lastInsertRowID)
+                try conn.appendAudit(caller.audit(kind == .applicant ? "applicant.create" : "staff.create", target: "account:\(id)",
+                                                  detail: #"{"login":\#(jsonString(login)),"name":\#(jsonString(name))}"#))
+                return CreatedAccount(account: try conn.account(id)!, password: password)
+            }
+        }
+    }
+
+    /// Loads an account of `kind` belonging to the caller's org (only its own admin
+    /// manages it), applies `change` and audits it, in one transaction.
+    private func mutate(_ accountID: Int, kind: AccountKind, action: String, detail: String = "{}", caller: SignedIn,
+                        _ change: @escaping @Sendable (SQLiteConnection, AccountRecord) throws -> Void) async throws -> AccountRecord {
+        try Access.requireOrgAdmin(caller)
+        return try await store.withTenant(caller.tenant) { db in
+            try await db.write { conn in
+                try Access.requireApprovedOrg(caller, conn)
+                guard let account = try conn.account(accountID), account.kind == kind, account.orgID == caller.orgID else {
+                    throw ZhichengError.notFound(kind == .staff ? "本单位没有该人员" : "本单位没有该申报人")
+                }
+                try change(conn, account)
+                try conn.appendAudit(caller.audit(action, target: "account:\(accountID)", detail: detail))
+                return try conn.account(accountID) ?? account
+            }
+        }
+    }
+
+    private func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await store.withTenant(caller.tenant) { db in try await db.read(body) }
+    }
+}

@@ -1,0 +1,37 @@
+import ZhichengCore
+import ZhichengStorage
+
+/// A signed-in account, as every tenant use case receives it.
+public struct SignedIn: Sendable, Equatable {
+    public var tenant: TenantID
+    public var accountID: Int
+    public var orgID: Int
+    public var login: String
+    public var name: String
+    public var kind: AccountKind
+    public var roles: [StaffRole]
+    public var mustChangePassword: Bool
+    /// The session's CSRF token, for form posts from the web UI.
+    public var csrfToken: String
+    /// Where the request came from (client address), for the audit log.
+    public var source: String
+
+    init(tenant: TenantID, account: AccountRecord, csrfToken: String, source: String) {
+        self.tenant = tenant
+        accountID = account.id
+        orgID = account.orgID
+        login = account.login
+        name = account.name
+        kind = account.kind
+        roles = account.roles
+        mustChangePassword = account.mustChangePassword
+        self.csrfToken = csrfToken
+        self.source = source
+    }
+
+    var principal: Principal { Principal(name: "account:\(accountID)", source: source) }
+
+    func audit(_ action: String, target: String, detail: String = "{}", orgID: Int? = nil) -> AuditEntry {
+        AuditEntry(actor: "account:\(accountID) \(login)", orgID: orgID ?? self.orgID, action: action, target: target, detail: detail, source: source)
+    }
+}

@@ -1,0 +1,317 @@
+import Crypto
+import Foundation
+import ZhichengCore
+import ZhichengStorage
+
+/// A new org and its admin's first credentials (shown once).
+public struct CreatedOrg: Sendable {
+    public var org: OrgRecord
+    public var adminLogin: String
+    public var adminPassword: String
+}
+
+/// A sub-unit as the parent's 单位管理 list shows it.
+public struct SubOrgRow: Sendable {
+    public var org: OrgRecord
+    public var admin: AccountRecord?
+}
+
+/// 单位管理, 单位信息维护 and its 审核, 印章管理 (manual §1, §2, §7): the org tree
+/// and each org's info, admin account, certificate and seal.
+public struct OrgService: Sendable {
+    let store: TenantStore
+    let hasher: PasswordHasher
+    public var maxUploadBytes: Int
+
+    public init(store: TenantStore, hasher: PasswordHasher = .init(), maxUploadBytes: Int = 5 << 20) {
+        self.store = store
+        self.hasher = hasher
+        self.maxUploadBytes = maxUploadBytes
+    }
+
+    // MARK: Tree
+
+    public func org(_ id: Int, caller: SignedIn) async throws -> OrgRecord {
+        try await read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            return try Access.visibleOrg(id, caller: caller, conn)
+        }
+    }
+
+    /// The children of a visible org, with each one's admin account.
+    public func children(of id: Int, caller: SignedIn) async throws -> [SubOrgRow] {
+        try await read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            _ = try Access.visibleOrg(id, caller: caller, conn)
+            return try conn.children(of: id).map { SubOrgRow(org: $0, admin: try conn.adminAccount(of: $0.id)) }
+        }
+    }
+
+    /// Adds a child org under `parentID` with its admin account (login = the new code).
+    public func createChild(of parentID: Int, name rawName: String, kind rawKind: String, caller: SignedIn) async throws -> CreatedOrg {
+        try Access.requireOrgAdmin(caller)
+        let name = try TenantInfo.validateName(rawName)
+        let kind = try OrgKind(parsing: rawKind)
+        let password = OneTimePassword.generate()
+        let hash = try await hasher.hash(password)
+        return try await write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let parent = try Access.visibleOrg(parentID, caller: caller, conn)
+            guard parent.kind.mayContain(kind) else {
+                throw ZhichengError.invalid("\(parent.kind.label)下不能添加\(kind.label)", field: "kind")
+            }
+            let code = try Self.allocateCode(parent: parent, kind: kind, name: name, conn)
+            let now = Date().timeIntervalSince1970
+            var profile = UnitProfile()
+            profile.name = name
+            let profileJSON = String(decoding: try JSONEncoder.snakeCase.encode(profile), as: UTF8.self)
+            try conn.run("INSERT INTO orgs (parent_id, code, name, kind, profile_state, profile, created_at) VALUES (?, ?, ?, ?, 'draft', ?, ?)",
+                         [parent.id, code, name, kind.rawValue, profileJSON, now])
+            let orgID = Int(conn.lastInsertRowID)
+            try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, created_at) VALUES (?, ?, '系统管理员', 'org_admin', ?, 1, 1, ?)",
+                         [orgID, code, hash, now])
+            try conn.appendAudit(caller.audit("org.create", target: "org:\(orgID)",
+                                              detail: #"{"code":"\#(code)","name":\#(jsonString(name)),"kind":"\#(kind.rawValue)","parent":\#(parent.id)}"#, orgID: parent.id))
+            guard let org = try conn.org(orgID) else { throw ZhichengError.internal("org vanished") }
+            return CreatedOrg(org: org, adminLogin: code, adminPassword: password)
+        }
+    }
+
+    /// The next unused code for a child; sequences only grow, so codes are never reused.
+    static func allocateCode(parent: OrgRecord, kind: OrgKind, name: String, _ conn: SQLiteConnection) throws -> String {
+        if kind == .office, let district = OrgCode.districtCode(under: parent.code, named: name),
+           try conn.scalar("SELECT count(*) FROM orgs WHERE code = ?", [district])?.int == 0 {
+            return district
+        }
+        let column = "next_\(kind.rawValue)_seq"
+        var sequence = try conn.scalar("SELECT \(column) FROM orgs WHERE id = ?", [parent.id])?.int ?? 1
+        while true {
+            let code = try OrgCode.child(of: parent.code, kind: kind, sequence: sequence)
+            sequence += 1
+            if try conn.scalar("SELECT count(*) FROM orgs WHERE code = ?", [code])?.int == 0 {
+                try conn.run("UPDATE orgs SET \(column) = ? WHERE id = ?", [sequence, parent.id])
+                return code
+            }
+        }
+    }
+
+    /// Renames and/or moves an org the caller manages. A move stays inside the
+    /// caller's subtree and never under the org itself; the code does not change.
+    public func update(_ id: Int, name rawName: String?, parentID: Int?, caller: SignedIn) async throws -> OrgRecord {
+        let name = try rawName.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
+        return try await write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let org = try Access.managedOrg(id, caller: caller, conn)
+            var changes: [String] = []
+            if let name, name != org.name {
+                try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [name, id])
+                changes.append(#""name":\#(jsonString(name))"#)
+            }
+            if let parentID, parentID != org.parentID {
+                let target = try Access.visibleOrg(parentID, caller: caller, conn)
+                guard !(try conn.subtree(of: id)).contains(target.id) else {
+                    throw ZhichengError.invalid("不能把机构移到它自己或它的下级之下", field: "parent_id")
+                }
+                guard target.kind.mayContain(org.kind) else {
+                    throw ZhichengError.invalid("\(target.kind.label)下不能放\(org.kind.label)", field: "parent_id")
+                }
+                try conn.run("UPDATE orgs SET parent_id = ? WHERE id = ?", [parentID, id])
+                changes.append(#""parent_id":\#(parentID)"#)
+            }
+            if !changes.isEmpty {
+                try conn.appendAudit(caller.audit("org.update", target: "org:\(id)", detail: "{" + changes.joined(separator: ",") + "}", orgID: org.parentID))
+            }
+            return try conn.org(id)!
+        }
+    }
+
+    /// Deletes an org the caller manages, refused while anything depends on it.
+    /// The row stays (marked deleted) so its code is never reused.
+    public func delete(_ id: Int, caller: SignedIn) async throws {
+        try await write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let org = try Access.managedOrg(id, caller: caller, conn)
+            if !(try conn.children(of: id)).isEmpty { throw ZhichengError.conflict("\(org.name)下还有下级机构，不能删除") }
+            let people = try conn.scalar("SELECT count(*) FROM accounts WHERE org_id = ? AND kind != 'org_admin' AND deleted_at IS NULL", [id])?.int ?? 0
+            if people > 0 { throw ZhichengError.conflict("\(org.name)还有\(people)个人员或申报人账户，不能删除") }
+            let now = Date().timeIntervalSince1970
+            try conn.run("UPDATE orgs SET deleted_at = ? WHERE id = ?", [now, id])
+            try conn.run("UPDATE accounts SET deleted_at = ?, enabled = 0 WHERE org_id = ?", [now, id])
+            try conn.run("DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE org_id = ?)", [id])
+            try conn.appendAudit(caller.audit("org.delete", target: "org:\(id)", detail: #"{"code":"\#(org.code)"}"#, orgID: org.parentID))
+        }
+    }
+
+    // MARK: Unit info (单位信息维护) and review (审核)
+
+    public func profile(of id: Int, caller: SignedIn) async throws -> OrgRecord {
+        try await read(caller) { conn in try Access.visibleOrg(id, caller: caller, conn) }
+    }
+
+    /// Saves the caller's own org info as a draft: every filled-in field is validated.
+    public func saveProfile(of id: Int, _ profile: UnitProfile, caller: SignedIn) async throws -> OrgRecord {
+        let checked = try profile.validated(complete: false)
+        return try await write(caller) { conn in
+            let org = try Access.ownOrg(id, caller: caller, conn)
+            guard org.profileState != .submitted else { throw ZhichengError.conflict("单位信息已提交，等待上级审核，暂不能修改") }
+            try conn.saveProfile(id, checked)
+            if !checked.name.isEmpty, checked.name != org.name { try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [checked.name, id]) }
+            if org.profileState == .approved, org.parentID != nil {
+                // A change to approved info goes back to the parent for review.
+                try conn.run("UPDATE orgs SET profile_state = 'draft' WHERE id = ?", [id])
+            }
+            try conn.appendAudit(caller.audit("org.profile.save", target: "org:\(id)"))
+            return try conn.org(id)!
+        }
+    }
+
+    /// Submits the caller's own org info for review: it must be complete and have a certificate.
+    public func submitProfile(of id: Int, caller: SignedIn) async throws -> OrgRecord {
+        try await write(caller) { conn in
+            let org = try Access.ownOrg(id, caller: caller, conn)
+            guard org.parentID != nil else { throw ZhichengError.conflict("顶级职改办无需提交审核") }
+            guard org.profileState == .draft || org.profileState == .rejected else {
+                throw ZhichengError.conflict("单位信息当前状态为“\(org.profileState.label)”，不能再次提交")
+            }
+            _ = try org.profile.validated(complete: true)
+            guard org.certificateFileID != nil else { throw ZhichengError.invalid("请上传一张带有本单位统一社会信用代码的证件图片", field: "certificate") }
+            try conn.run("UPDATE orgs SET profile_state = 'submitted', profile_reject_reason = NULL WHERE id = ?", [id])
+            try conn.appendAudit(caller.audit("org.profile.submit", target: "org:\(id)"))
+            return try conn.org(id)!
+        }
+    }
+
+    /// The parent's 审核: approve, or reject with a reason the unit sees.
+    public func reviewProfile(of id: Int, approve: Bool, reason rawReason: String?, caller: SignedIn) async throws -> OrgRecord {
+        let reason = rawReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if !approve && reason.isEmpty { throw ZhichengError.invalid("退回时请填写原因", field: "reason") }
+        guard reason.count <= 500 else { throw ZhichengError.invalid("原因不能超过500个字符", field: "reason") }
+        return try await write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let org = try Access.managedOrg(id, caller: caller, conn)
+            guard org.parentID == caller.orgID else { throw ZhichengError(.forbidden, "单位信息由直接上级审核") }
+            guard org.profileState == .submitted else { throw ZhichengError.conflict("该单位信息尚未提交，无需审核") }
+            try conn.run("UPDATE orgs SET profile_state = ?, profile_reject_reason = ? WHERE id = ?",
+                         [approve ? "approved" : "rejected", approve ? nil : reason as String?, id])
+            try conn.appendAudit(caller.audit(approve ? "org.profile.approve" : "org.profile.reject", target: "org:\(id)",
+                                              detail: #"{"reason":\#(jsonString(reason))}"#, orgID: caller.orgID))
+            return try conn.org(id)!
+        }
+    }
+
+    // MARK: Sub-org admin (编辑信息, 初始化密码)
+
+    public func updateAdmin(of id: Int, name: String?, phone: String?, email: String?, caller: SignedIn) async throws -> AccountRecord {
+        let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
+        let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
+        let email = try email.map { (e: String) throws(ZhichengError) in e.isEmpty ? e : try ContactValidation.email(e) }
+        return try await write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let org = try Access.managedOrg(id, caller: caller, conn)
+            guard let admin = try conn.adminAccount(of: org.id) else { throw ZhichengError.notFound("该机构没有系统管理员账户") }
+            try conn.run("UPDATE accounts SET name = ?, phone = ?, email = ? WHERE id = ?", [name ?? admin.name, phone ?? admin.phone, email ?? admin.email, admin.id])
+            try conn.appendAudit(caller.audit("org.admin.update", target: "account:\(admin.id)", orgID: org.id))
+            return try conn.account(admin.id)!
+        }
+    }
+
+    /// 初始化密码: a new one-time password for a sub-org's admin.
+    public func resetAdminPassword(of id: Int, caller: SignedIn) async throws -> (login: String, password: String) {
+        let password = OneTimePassword.generate()
+        let hash = try await hasher.hash(password)
+        return try await write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let org = try Access.managedOrg(id, caller: caller, conn)
+            guard let admin = try conn.adminAccount(of: org.id) else { throw ZhichengError.notFound("该机构没有系统管理员账户") }
+            try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 1, failed_logins = 0, locked_until = NULL WHERE id = ?", [hash, admin.id])
+            try conn.run("DELETE FROM sessions WHERE account_id = ?", [admin.id])
+            try conn.appendAudit(caller.audit("org.admin.reset-password", target: "account:\(admin.id)", orgID: org.id))
+            return (admin.login, password)
+        }
+    }
+
+    // MARK: Certificate and seal
+
+    public enum ImagePurpose: String, Sendable { case certificate, seal }
+
+    /// Stores an uploaded certificate or seal for the caller's own org; the type is
+    /// told from the bytes, and the size is limited.
+    public func upload(_ purpose: ImagePurpose, of id: Int, bytes: [UInt8], caller: SignedIn) async throws {
+        guard bytes.count <= maxUploadBytes else { throw ZhichengError(.tooLarge, "图片不能超过 \(maxUploadBytes / 1024) KiB") }
+        let type = try ImageType.detect(bytes)
+        let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
+        try await write(caller) { conn in
+            let org = try Access.ownOrg(id, caller: caller, conn)
+            if purpose == .seal { try Access.requireApprovedOrg(caller, conn) }
+            if purpose == .certificate, org.profileState == .submitted {
+                throw ZhichengError.conflict("单位信息已提交，等待上级审核，暂不能更换证件")
+            }
+            try conn.run("INSERT INTO files (org_id, purpose, mime, size, sha256, bytes, uploaded_by, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                         [id, purpose.rawValue, type.rawValue, bytes.count, digest, bytes, caller.accountID, Date().timeIntervalSince1970])
+            let fileID = Int(conn.lastInsertRowID)
+            try conn.run("UPDATE orgs SET \(purpose.rawValue)_file_id = ? WHERE id = ?", [fileID, id])
+            try conn.appendAudit(caller.audit("org.\(purpose.rawValue).upload", target: "org:\(id)",
+                                              detail: #"{"sha256":"\#(digest)","bytes":\#(bytes.count),"type":"\#(type.rawValue)"}"#))
+        }
+    }
+
+    /// The current certificate or seal image of a visible org.
+    public func image(_ purpose: ImagePurpose, of id: Int, caller: SignedIn) async throws -> FileRecord {
+        try await read(caller) { conn in
+            let org = try Access.visibleOrg(id, caller: caller, conn)
+            guard let fileID = purpose == .seal ? org.sealFileID : org.certificateFileID, let file = try conn.file(fileID) else {
+                throw ZhichengError.notFound(purpose == .seal ? "尚未上传印章" : "尚未上传证件图片")
+            }
+            return file
+        }
+    }
+
+    // MARK: Audit
+
+    /// Audit entries of the caller's org and its descendants, newest first.
+    public func audit(caller: SignedIn, limit: Int = 100, before: Int? = nil) async throws -> [AuditRow] {
+        try Access.requireOrgAdmin(caller)
+        return try await read(caller) { conn in
+            let orgs = try conn.subtree(of: caller.orgID)
+            let placeholders = orgs.map { _ in "?" }.joined(separator: ",")
+            var args: [any SQLiteBindable] = orgs
+            var sql = "SELECT seq, at, actor, org_id, action, target, detail, source FROM audit WHERE org_id IN (\(placeholders))"
+            if let before { sql += " AND seq < ?"; args.append(before) }
+            sql += " ORDER BY seq DESC LIMIT ?"
+            args.append(max(1, min(limit, 500)))
+            return try conn.query(sql, args).map { row in
+                AuditRow(seq: row["seq"].int ?? 0, at: row["at"].double ?? 0, actor: row["actor"].string ?? "", orgID: row["org_id"].int,
+                         action: row["action"].string ?? "", target: row["target"].string ?? "", detail: row["detail"].string ?? "{}", source: row["source"].string ?? "")
+            }
+        }
+    }
+
+    func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await store.withTenant(caller.tenant) { db in try await db.read(body) }
+    }
+
+    func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await store.withTenant(caller.tenant) { db in try await db.write(body) }
+    }
+}
+
+/// One audit entry as `GET /audit` shows it.
+public struct AuditRow: Sendable {
+    public var seq: Int
+    public var at: Double
+    public var actor: String
+    public var orgID: Int?
+    public var action: String
+    public var target: String
+    public var detail: String
+    public var source: String
+}
+
+extension JSONEncoder {
+    static let snakeCase: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+}

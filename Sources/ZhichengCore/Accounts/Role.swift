@@ -1,0 +1,63 @@
+/// What a signed-in account is.
+public enum AccountKind: String, Sendable, Codable {
+    /// 系统管理员 of an org (login = the org's code).
+    case orgAdmin = "org_admin"
+    /// 本单位人员: handlers and leaders.
+    case staff
+    /// 申报人 (login = ID-card number).
+    case applicant
+}
+
+/// Review roles a staff account can hold (设置角色).
+public enum StaffRole: String, Sendable, Codable, CaseIterable {
+    /// 经办人
+    case handler
+    /// 负责人
+    case leader
+
+    public var label: String { self == .handler ? "经办人" : "负责人" }
+
+    public static func parse(_ raws: [String]) throws(ZhichengError) -> [StaffRole] {
+        var out: [StaffRole] = []
+        for raw in raws {
+            guard let role = StaffRole(rawValue: raw) else { throw .invalid("角色应为 handler（经办人）或 leader（负责人），不是 \(raw.prefix(20))", field: "roles") }
+            if !out.contains(role) { out.append(role) }
+        }
+        return out
+    }
+}
+
+/// The sections (内容) of an application, in order.
+public enum ApplicationSection: String, Sendable, CaseIterable, Codable {
+    case basic = "基本信息"
+    case education = "学历学位"
+    case work = "工作经历"
+    case achievements = "业绩成果"
+    case papers = "论文著作"
+    case awards = "获奖情况"
+    case appraisals = "年度考核"
+    case training = "继续教育"
+    case attachments = "附件"
+}
+
+/// Password rules for passwords people choose (one-time passwords are generated).
+public enum PasswordPolicy {
+    public static func validate(_ password: String, field: String = "new_password") throws(ZhichengError) {
+        guard password.count >= 8 else { throw .invalid("新密码至少需要8个字符", field: field) }
+        guard password.count <= 128 else { throw .invalid("新密码不能超过128个字符", field: field) }
+        guard password.contains(where: \.isLetter), password.contains(where: \.isNumber) else {
+            throw .invalid("新密码须同时包含字母和数字", field: field)
+        }
+    }
+}
+
+/// Staff logins: 3–32 of letters, digits, `.`, `_`, `-`.
+public enum StaffLogin {
+    public static func validate(_ login: String, field: String = "login") throws(ZhichengError) -> String {
+        let text = login.trimmingSpaces()
+        guard (3...32).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw .invalid("登录名应为3至32位字母、数字或 . _ -", field: field)
+        }
+        return text
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+// Wire shapes of the JSON API (snake_case on the wire).
+
+struct OrgDTO: Encodable {
+    var id: Int
+    var parentId: Int?
+    var code: String
+    var name: String
+    var kind: String
+    var kindLabel: String
+    var profileState: String
+    var profileStateLabel: String
+
+    init(_ org: OrgRecord) {
+        id = org.id
+        parentId = org.parentID
+        code = org.code
+        name = org.name
+        kind = org.kind.rawValue
+        kindLabel = org.kind.label
+        profileState = org.profileState.rawValue
+        profileStateLabel = org.profileState.label
+    }
+}
+
+struct AccountDTO: Encodable {
+    struct Permissions: Encodable { var series: [String]; var sections: [String] }
+    var id: Int
+    var login: String
+    var name: String
+    var orgId: Int
+    var kind: String
+    var roles: [String]
+    var mustChangePassword: Bool
+    var enabled: Bool
+    var phone: String
+    var email: String
+    var permissions: Permissions
+
+    init(_ a: AccountRecord) {
+        id = a.id
+        login = a.login
+        name = a.name
+        orgId = a.orgID
+        kind = a.kind.rawValue
+        roles = a.roles.map(\.rawValue)
+        mustChangePassword = a.mustChangePassword
+        enabled = a.enabled
+        phone = a.phone
+        email = a.email
+        permissions = Permissions(series: a.permittedSeries, sections: a.permittedSections)
+    }
+}
+
+struct SignedInDTO: Encodable {
+    var id: Int
+    var login: String
+    var name: String
+    var orgId: Int
+    var kind: String
+    var roles: [String]
+    var mustChangePassword: Bool
+
+    init(_ s: SignedIn) {
+        id = s.accountID
+        login = s.login
+        name = s.name
+        orgId = s.orgID
+        kind = s.kind.rawValue
+        roles = s.roles.map(\.rawValue)
+        mustChangePassword = s.mustChangePassword
+    }
+}
+
+struct SubOrgDTO: Encodable {
+    struct Admin: Encodable { var id: Int; var login: String; var name: String; var phone: String; var email: String }
+    var org: OrgDTO
+    var affiliationLevel: String
+    var category: String
+    var industry: String
+    var nature: String
+    var hasCertificate: Bool
+    var admin: Admin?
+
+    init(_ row: SubOrgRow) {
+        org = OrgDTO(row.org)
+        affiliationLevel = row.org.profile.affiliationLevel
+        category = row.org.profile.category.isEmpty ? row.org.kind.label : row.org.profile.category
+        industry = row.org.profile.industry
+        nature = row.org.profile.nature
+        hasCertificate = row.org.certificateFileID != nil
+        admin = row.admin.map { Admin(id: $0.id, login: $0.login, name: $0.name, phone: $0.phone, email: $0.email) }
+    }
+}
+
+struct ProfileDTO: Encodable {
+    var orgId: Int
+    var code: String
+    var fields: [String: String]
+    var state: String
+    var stateLabel: String
+    var rejectReason: String?
+    var hasCertificate: Bool
+
+    init(_ org: OrgRecord) {
+        orgId = org.id
+        code = org.code
+        var fields: [String: String] = [:]
+        for (key, _, _) in UnitProfile.fields { fields[key] = org.profile[key] }
+        if fields["name"]?.isEmpty ?? true { fields["name"] = org.name }
+        self.fields = fields
+        state = org.profileState.rawValue
+        stateLabel = org.profileState.label
+        rejectReason = org.rejectReason
+        hasCertificate = org.certificateFileID != nil
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        // Profile fields sit at the top level next to the state, as SPEC §5.1 lists them.
+        var container = encoder.container(keyedBy: DynamicKey.self)
+        for (key, value) in fields { try container.encode(value, forKey: DynamicKey(key)) }
+        try container.encode(orgId, forKey: DynamicKey("org_id"))
+        try container.encode(code, forKey: DynamicKey("code"))
+        try container.encode(state, forKey: DynamicKey("state"))
+        try container.encode(stateLabel, forKey: DynamicKey("state_label"))
+        try container.encode(rejectReason, forKey: DynamicKey("reject_reason"))
+        try container.encode(hasCertificate, forKey: DynamicKey("has_certificate"))
+    }
+}
+
+struct DynamicKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+struct AuditDTO: Encodable {
+    var seq: Int
+    var at: String
+    var actor: String
+    var orgId: Int?
+    var action: String
+    var target: String
+    var detail: String
+    var source: String
+
+    init(_ r: AuditRow) {
+        seq = r.seq
+        at = Date(timeIntervalSince1970: r.at).ISO8601Format()
+        actor = r.actor
+        orgId = r.orgID
+        action = r.action
+        target = r.target
+        detail = r.detail
+        source = r.source
+    }
+}
+
+// Request bodies.
+
+struct SignInBody: Decodable { var login: String; var password: String }
+struct PasswordBody: Decodable { var oldPassword: String; var newPassword: String }
+struct NewOrgBody: Decodable { var name: String; var kind: String }
+struct OrgPatchBody: Decodable { var name: String?; var parentId: Int? }
+struct ReviewBody: Decodable { var decision: String; var reason: String? }
+struct AdminPatchBody: Decodable { var name: String?; var phone: String?; var email: String? }
+struct NewStaffBody: Decodable { var login: String; var name: String; var phone: String? }
+struct PersonPatchBody: Decodable { var name: String?; var phone: String? }
+struct RolesBody: Decodable { var roles: [String] }
+struct PermissionsBody: Decodable { var series: [String]; var sections: [String] }
+struct NewApplicantBody: Decodable { var idNumber: String; var name: String; var phone: String? }
+
+/// The profile body: any of the manual's fields, each a string.
+struct ProfileBody: Decodable {
+    var profile = UnitProfile()
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: DynamicKey.self)
+        let known = Set(UnitProfile.fields.map(\.key))
+        for key in container.allKeys {
+            // Keys arrive converted from snake_case; compare in snake_case.
+            let snake = key.stringValue.reduce(into: "") { out, c in out += c.isUppercase ? "_" + c.lowercased() : String(c) }
+            guard known.contains(snake) else { continue }
+            guard let value = try? container.decode(String.self, forKey: key) else {
+                throw ZhichengError.badRequest("字段 \(snake) 应为字符串", field: snake)
+            }
+            profile[snake] = value
+        }
+    }
+}

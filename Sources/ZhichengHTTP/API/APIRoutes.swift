@@ -1,0 +1,218 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// The services the HTTP layer calls; the admin protocol calls the same ones.
+public struct AppServices: Sendable {
+    public let tenants: TenantService
+    public let auth: AuthService
+    public let orgs: OrgService
+    public let people: PeopleService
+
+    public init(tenants: TenantService, auth: AuthService, orgs: OrgService, people: PeopleService) {
+        self.tenants = tenants
+        self.auth = auth
+        self.orgs = orgs
+        self.people = people
+    }
+}
+
+/// `/t/<tenant>/api/v1/…` (SPEC §5.1): sign-in, orgs, unit info, staff,
+/// applicants, seals, audit. Each handler decodes, calls one service method and
+/// encodes; the rules are in the services.
+enum APIRoutes {
+    static func add(to tenant: RouterGroup<TenantRequestContext>, services s: AppServices) {
+        let api = tenant.group("api/v1")
+
+        api.post("session") { request, context in
+            let body = try await APIJSON.decode(SignInBody.self, from: request)
+            let session = try await s.auth.signIn(tenant: context.tenant.id, login: body.login, password: body.password, source: context.remoteAddress)
+            var response = try APIJSON.response(SessionDTO(token: session.token, csrfToken: session.account.csrfToken, account: SignedInDTO(session.account)))
+            response.headers[.setCookie] = sessionCookie(session.token, tenant: context.tenant.id, maxAge: Int(s.auth.sessionSeconds))
+            return response
+        }
+
+        api.get("tenant") { _, context in
+            let t = context.tenant
+            return try APIJSON.response(["id": t.id.rawValue, "name": t.name, "division_code": t.divisionCode.short, "kind": t.kind.rawValue])
+        }
+
+        api.get("catalog") { _, _ in try APIJSON.response(CatalogDTO()) }
+
+        let signedIn = api
+            .add(middleware: AuthMiddleware(auth: s.auth, passwordChangeAllowed: ["/api/v1/account/password", "/api/v1/account", "/api/v1/session"]))
+            .group(context: AccountRequestContext.self)
+
+        signedIn.delete("session") { _, context in
+            try await s.auth.signOut(token: context.token, caller: context.caller)
+            var response = APIJSON.noContent()
+            response.headers[.setCookie] = sessionCookie("", tenant: context.tenant.id, maxAge: 0)
+            return response
+        }
+        signedIn.get("account") { _, context in try APIJSON.response(SignedInDTO(context.caller)) }
+        signedIn.post("account/password") { request, context in
+            let body = try await APIJSON.decode(PasswordBody.self, from: request)
+            try await s.auth.changePassword(caller: context.caller, old: body.oldPassword, new: body.newPassword, keepToken: context.token)
+            return APIJSON.noContent()
+        }
+
+        // Org tree (单位管理)
+        signedIn.get("orgs/{id}") { _, context in try APIJSON.response(OrgDTO(try await s.orgs.org(try id(context), caller: context.caller))) }
+        signedIn.get("orgs/{id}/children") { _, context in
+            try APIJSON.response(["orgs": try await s.orgs.children(of: try id(context), caller: context.caller).map(SubOrgDTO.init)])
+        }
+        signedIn.post("orgs/{id}/children") { request, context in
+            let body = try await APIJSON.decode(NewOrgBody.self, from: request)
+            let created = try await s.orgs.createChild(of: try id(context), name: body.name, kind: body.kind, caller: context.caller)
+            return try APIJSON.response(CreatedOrgDTO(org: OrgDTO(created.org), admin: .init(login: created.adminLogin, password: created.adminPassword)), status: .created)
+        }
+        signedIn.patch("orgs/{id}") { request, context in
+            let body = try await APIJSON.decode(OrgPatchBody.self, from: request)
+            return try APIJSON.response(OrgDTO(try await s.orgs.update(try id(context), name: body.name, parentID: body.parentId, caller: context.caller)))
+        }
+        signedIn.delete("orgs/{id}") { _, context in
+            try await s.orgs.delete(try id(context), caller: context.caller)
+            return APIJSON.noContent()
+        }
+
+        // Unit info (单位信息维护) and review (审核)
+        signedIn.get("orgs/{id}/profile") { _, context in try APIJSON.response(ProfileDTO(try await s.orgs.profile(of: try id(context), caller: context.caller))) }
+        signedIn.put("orgs/{id}/profile") { request, context in
+            let body = try await APIJSON.decode(ProfileBody.self, from: request)
+            return try APIJSON.response(ProfileDTO(try await s.orgs.saveProfile(of: try id(context), body.profile, caller: context.caller)))
+        }
+        signedIn.post("orgs/{id}/profile/submit") { _, context in
+            try APIJSON.response(ProfileDTO(try await s.orgs.submitProfile(of: try id(context), caller: context.caller)))
+        }
+        signedIn.post("orgs/{id}/profile/review") { request, context in
+            let body = try await APIJSON.decode(ReviewBody.self, from: request)
+            guard ["approve", "reject"].contains(body.decision) else { throw ZhichengError.invalid("decision 应为 approve 或 reject", field: "decision") }
+            return try APIJSON.response(ProfileDTO(try await s.orgs.reviewProfile(of: try id(context), approve: body.decision == "approve", reason: body.reason, caller: context.caller)))
+        }
+        for purpose in [OrgService.ImagePurpose.certificate, .seal] {
+            signedIn.put("orgs/{id}/\(purpose.rawValue)") { request, context in
+                let bytes = try await APIJSON.body(of: request, limit: s.orgs.maxUploadBytes)
+                try await s.orgs.upload(purpose, of: try id(context), bytes: Array(buffer: bytes), caller: context.caller)
+                return APIJSON.noContent()
+            }
+            signedIn.get("orgs/{id}/\(purpose.rawValue)") { _, context in
+                let file = try await s.orgs.image(purpose, of: try id(context), caller: context.caller)
+                return Response(status: .ok, headers: [.contentType: file.mime, .cacheControl: "private, no-store", .init("X-Content-Type-Options")!: "nosniff"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+            }
+        }
+
+        // Sub-org admin (编辑信息, 初始化密码)
+        signedIn.patch("orgs/{id}/admin") { request, context in
+            let body = try await APIJSON.decode(AdminPatchBody.self, from: request)
+            return try APIJSON.response(AccountDTO(try await s.orgs.updateAdmin(of: try id(context), name: body.name, phone: body.phone, email: body.email, caller: context.caller)))
+        }
+        signedIn.post("orgs/{id}/admin/reset-password") { _, context in
+            let (login, password) = try await s.orgs.resetAdminPassword(of: try id(context), caller: context.caller)
+            return try APIJSON.response(["login": login, "password": password])
+        }
+
+        // Staff (本单位人员角色管理)
+        signedIn.get("orgs/{id}/staff") { _, context in
+            try APIJSON.response(["staff": try await s.people.staff(of: try id(context), caller: context.caller).map(AccountDTO.init)])
+        }
+        signedIn.post("orgs/{id}/staff") { request, context in
+            let body = try await APIJSON.decode(NewStaffBody.self, from: request)
+            let created = try await s.people.addStaff(to: try id(context), login: body.login, name: body.name, phone: body.phone ?? "", caller: context.caller)
+            return try APIJSON.response(CreatedAccountDTO(account: AccountDTO(created.account), password: created.password), status: .created)
+        }
+        signedIn.patch("staff/{id}") { request, context in
+            let body = try await APIJSON.decode(PersonPatchBody.self, from: request)
+            return try APIJSON.response(AccountDTO(try await s.people.updateStaff(try id(context), name: body.name, phone: body.phone, caller: context.caller)))
+        }
+        signedIn.delete("staff/{id}") { _, context in
+            try await s.people.deleteStaff(try id(context), caller: context.caller)
+            return APIJSON.noContent()
+        }
+        signedIn.post("staff/{id}/enable") { _, context in try APIJSON.response(AccountDTO(try await s.people.setEnabled(try id(context), true, caller: context.caller))) }
+        signedIn.post("staff/{id}/disable") { _, context in try APIJSON.response(AccountDTO(try await s.people.setEnabled(try id(context), false, caller: context.caller))) }
+        signedIn.put("staff/{id}/roles") { request, context in
+            let body = try await APIJSON.decode(RolesBody.self, from: request)
+            return try APIJSON.response(AccountDTO(try await s.people.setRoles(try id(context), body.roles, caller: context.caller)))
+        }
+        signedIn.put("staff/{id}/permissions") { request, context in
+            let body = try await APIJSON.decode(PermissionsBody.self, from: request)
+            return try APIJSON.response(AccountDTO(try await s.people.setPermissions(try id(context), series: body.series, sections: body.sections, caller: context.caller)))
+        }
+
+        // Applicants (创建申报人员账户)
+        signedIn.get("orgs/{id}/applicants") { _, context in
+            try APIJSON.response(["applicants": try await s.people.applicants(of: try id(context), caller: context.caller).map(AccountDTO.init)])
+        }
+        signedIn.post("orgs/{id}/applicants") { request, context in
+            let body = try await APIJSON.decode(NewApplicantBody.self, from: request)
+            let created = try await s.people.addApplicant(to: try id(context), idNumber: body.idNumber, name: body.name, phone: body.phone ?? "", caller: context.caller)
+            return try APIJSON.response(CreatedAccountDTO(account: AccountDTO(created.account), password: created.password), status: .created)
+        }
+        signedIn.post("orgs/{id}/applicants/import") { request, context in
+            if let type = request.headers[.contentType], !type.lowercased().hasPrefix("text/csv") {
+                throw ZhichengError(.unsupportedMediaType, "导入文件应为 text/csv（UTF-8）")
+            }
+            let buffer = try await APIJSON.body(of: request, limit: APIJSON.maxBody)
+            guard let csv = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+                throw ZhichengError.badRequest("CSV 文件应为 UTF-8 编码")
+            }
+            let result = try await s.people.importApplicants(to: try id(context), csv: csv, caller: context.caller)
+            return try APIJSON.response(ImportDTO(
+                created: result.created.map { CreatedAccountDTO(account: AccountDTO($0.account), password: $0.password) },
+                errors: result.problems.map { .init(row: $0.row, message: $0.message) }))
+        }
+        signedIn.patch("applicants/{id}") { request, context in
+            let body = try await APIJSON.decode(PersonPatchBody.self, from: request)
+            return try APIJSON.response(AccountDTO(try await s.people.updateApplicant(try id(context), name: body.name, phone: body.phone, caller: context.caller)))
+        }
+        signedIn.delete("applicants/{id}") { _, context in
+            try await s.people.deleteApplicant(try id(context), caller: context.caller)
+            return APIJSON.noContent()
+        }
+
+        // Audit
+        signedIn.get("audit") { request, context in
+            let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
+            let before = request.uri.queryParameters.get("before", as: Int.self)
+            return try APIJSON.response(["entries": try await s.orgs.audit(caller: context.caller, limit: limit, before: before).map(AuditDTO.init)])
+        }
+
+        api.on("**", method: .get) { _, _ -> Response in throw ZhichengError.notFound("没有这个 API 路径") }
+    }
+
+    /// The `{id}` path parameter as a positive integer; anything else is 404.
+    static func id(_ context: AccountRequestContext) throws -> Int {
+        guard let raw = context.parameters.get("id"), let value = Int(raw), value > 0 else { throw ZhichengError.notFound("没有这个对象") }
+        return value
+    }
+
+    static func sessionCookie(_ token: String, tenant: TenantID, maxAge: Int) -> String {
+        "\(AuthMiddleware.cookieName)=\(token); Path=/t/\(tenant.rawValue)/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
+    }
+}
+
+struct SessionDTO: Encodable { var token: String; var csrfToken: String; var account: SignedInDTO }
+struct CreatedOrgDTO: Encodable {
+    struct Admin: Encodable { var login: String; var password: String }
+    var org: OrgDTO
+    var admin: Admin
+}
+struct CreatedAccountDTO: Encodable { var account: AccountDTO; var password: String }
+struct ImportDTO: Encodable {
+    struct Problem: Encodable { var row: Int; var message: String }
+    var created: [CreatedAccountDTO]
+    var errors: [Problem]
+}
+
+struct CatalogDTO: Encodable {
+    struct Series: Encodable { var name: String; var titles: [String: [String]] }
+    var series: [Series] = TitleCatalog.henan.series.map { s in
+        Series(name: s.name, titles: Dictionary(uniqueKeysWithValues: TitleLevel.allCases.map { ($0.rawValue, s.titles(at: $0)) }))
+    }
+    var levels: [String] = TitleLevel.allCases.map(\.rawValue)
+    var sections: [String] = ApplicationSection.allCases.map(\.rawValue)
+}

@@ -1,0 +1,166 @@
+import Foundation
+import ZhichengCore
+
+/// One row of `orgs`.
+public struct OrgRecord: Sendable, Equatable {
+    public var id: Int
+    public var parentID: Int?
+    public var code: String
+    public var name: String
+    public var kind: OrgKind
+    public var profileState: ProfileState
+    public var profile: UnitProfile
+    public var rejectReason: String?
+    public var certificateFileID: Int?
+    public var sealFileID: Int?
+
+    static let columns = "id, parent_id, code, name, kind, profile_state, profile, profile_reject_reason, certificate_file_id, seal_file_id"
+
+    init(row: SQLiteRow) {
+        id = row["id"].int ?? 0
+        parentID = row["parent_id"].int
+        code = row["code"].string ?? ""
+        name = row["name"].string ?? ""
+        kind = OrgKind(rawValue: row["kind"].string ?? "") ?? .unit
+        profileState = ProfileState(rawValue: row["profile_state"].string ?? "") ?? .draft
+        profile = (try? JSONDecoder.snake.decode(UnitProfile.self, from: Data((row["profile"].string ?? "{}").utf8))) ?? UnitProfile()
+        rejectReason = row["profile_reject_reason"].string
+        certificateFileID = row["certificate_file_id"].int
+        sealFileID = row["seal_file_id"].int
+    }
+}
+
+/// One row of `accounts`.
+public struct AccountRecord: Sendable, Equatable {
+    public var id: Int
+    public var orgID: Int
+    public var login: String
+    public var name: String
+    public var kind: AccountKind
+    public var passwordHash: String
+    public var mustChangePassword: Bool
+    public var enabled: Bool
+    public var phone: String
+    public var email: String
+    public var roles: [StaffRole]
+    public var permittedSeries: [String]
+    public var permittedSections: [String]
+    public var failedLogins: Int
+    public var lockedUntil: Double?
+
+    static let columns = "id, org_id, login, name, kind, password_hash, must_change_password, enabled, phone, email, roles, permitted_series, permitted_sections, failed_logins, locked_until"
+
+    init(row: SQLiteRow) {
+        id = row["id"].int ?? 0
+        orgID = row["org_id"].int ?? 0
+        login = row["login"].string ?? ""
+        name = row["name"].string ?? ""
+        kind = AccountKind(rawValue: row["kind"].string ?? "") ?? .applicant
+        passwordHash = row["password_hash"].string ?? ""
+        mustChangePassword = row["must_change_password"].int == 1
+        enabled = row["enabled"].int == 1
+        phone = row["phone"].string ?? ""
+        email = row["email"].string ?? ""
+        roles = (Self.strings(row["roles"]) ?? []).compactMap(StaffRole.init(rawValue:))
+        permittedSeries = Self.strings(row["permitted_series"]) ?? []
+        permittedSections = Self.strings(row["permitted_sections"]) ?? []
+        failedLogins = row["failed_logins"].int ?? 0
+        lockedUntil = row["locked_until"].double
+    }
+
+    static func strings(_ value: SQLiteValue) -> [String]? {
+        try? JSONDecoder().decode([String].self, from: Data((value.string ?? "[]").utf8))
+    }
+}
+
+/// A stored upload.
+public struct FileRecord: Sendable, Equatable {
+    public var id: Int
+    public var mime: String
+    public var bytes: [UInt8]
+}
+
+extension JSONDecoder {
+    static let snake: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+}
+
+extension JSONEncoder {
+    static let snake: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+}
+
+/// Queries on a tenant database, named by what they find. Rules live in the services.
+extension SQLiteConnection {
+    public func org(_ id: Int) throws -> OrgRecord? {
+        try query("SELECT \(OrgRecord.columns) FROM orgs WHERE id = ? AND deleted_at IS NULL", [id]).first.map(OrgRecord.init)
+    }
+
+    public func rootOrg() throws -> OrgRecord? {
+        try query("SELECT \(OrgRecord.columns) FROM orgs WHERE parent_id IS NULL AND deleted_at IS NULL ORDER BY id LIMIT 1").first.map(OrgRecord.init)
+    }
+
+    public func children(of id: Int) throws -> [OrgRecord] {
+        try query("SELECT \(OrgRecord.columns) FROM orgs WHERE parent_id = ? AND deleted_at IS NULL ORDER BY code", [id]).map(OrgRecord.init)
+    }
+
+    /// Ids of `id`'s ancestors, nearest first.
+    public func ancestors(of id: Int) throws -> [Int] {
+        try query("""
+            WITH RECURSIVE up(id, parent_id, depth) AS (
+                SELECT id, parent_id, 0 FROM orgs WHERE id = ?
+                UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM orgs o JOIN up ON o.id = up.parent_id)
+            SELECT id FROM up WHERE depth > 0 ORDER BY depth
+            """, [id]).compactMap { $0["id"].int }
+    }
+
+    /// `id` and all its live descendants.
+    public func subtree(of id: Int) throws -> [Int] {
+        try query("""
+            WITH RECURSIVE down(id) AS (
+                SELECT id FROM orgs WHERE id = ? AND deleted_at IS NULL
+                UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id WHERE o.deleted_at IS NULL)
+            SELECT id FROM down
+            """, [id]).compactMap { $0["id"].int }
+    }
+
+    public func saveProfile(_ orgID: Int, _ profile: UnitProfile) throws {
+        let json = String(decoding: try JSONEncoder.snake.encode(profile), as: UTF8.self)
+        try run("UPDATE orgs SET profile = ? WHERE id = ?", [json, orgID])
+    }
+
+    public func account(_ id: Int) throws -> AccountRecord? {
+        try query("SELECT \(AccountRecord.columns) FROM accounts WHERE id = ? AND deleted_at IS NULL", [id]).first.map(AccountRecord.init)
+    }
+
+    public func account(login: String) throws -> AccountRecord? {
+        try query("SELECT \(AccountRecord.columns) FROM accounts WHERE login = ? AND deleted_at IS NULL", [login]).first.map(AccountRecord.init)
+    }
+
+    public func adminAccount(of orgID: Int) throws -> AccountRecord? {
+        try query("SELECT \(AccountRecord.columns) FROM accounts WHERE org_id = ? AND kind = 'org_admin' AND deleted_at IS NULL", [orgID]).first.map(AccountRecord.init)
+    }
+
+    public func accounts(of orgID: Int, kind: AccountKind) throws -> [AccountRecord] {
+        try query("SELECT \(AccountRecord.columns) FROM accounts WHERE org_id = ? AND kind = ? AND deleted_at IS NULL ORDER BY id", [orgID, kind.rawValue]).map(AccountRecord.init)
+    }
+
+    public func file(_ id: Int) throws -> FileRecord? {
+        try query("SELECT id, mime, bytes FROM files WHERE id = ?", [id]).first.map { row in
+            guard case .blob(let bytes) = row["bytes"] else { return FileRecord(id: id, mime: row["mime"].string ?? "", bytes: []) }
+            return FileRecord(id: id, mime: row["mime"].string ?? "", bytes: bytes)
+        }
+    }
+}
+
+/// A JSON array of strings for a TEXT column.
+public func jsonArray(_ values: [String]) -> String {
+    String(decoding: (try? JSONEncoder().encode(values)) ?? Data("[]".utf8), as: UTF8.self)
+}
