@@ -9,7 +9,7 @@ HTTP         ?= 127.0.0.1:8080
 
 # System packages the build needs, and the extra ones tests and benchmarks use.
 BUILD_DEBS   := libsqlite3-dev libsystemd-dev pkg-config
-TEST_DEBS    := sqlite3 systemd util-linux procps
+TEST_DEBS    := sqlite3 systemd util-linux procps chromium chromium-driver fonts-noto-cjk
 
 .PHONY: all build release deps test-deps run test unit-test integration-test bench clean
 
@@ -31,6 +31,7 @@ deps:
 test-deps: deps
 	$(call ensure_debs,$(TEST_DEBS))
 	@$(PYTHON) -c "import pytest" 2>/dev/null || $(PYTHON) -m pip install -q pytest
+	@$(PYTHON) -c "import selenium" 2>/dev/null || $(PYTHON) -m pip install -q selenium
 
 build: deps
 	$(SWIFT) build

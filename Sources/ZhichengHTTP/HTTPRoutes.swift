@@ -1,4 +1,5 @@
 import Hummingbird
+import Mustache
 import Logging
 import NIOCore
 import Prometheus
@@ -34,30 +35,20 @@ public enum HTTPRoutes {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
 
+        // The 地市 picker: every active tenant, linking to its sign-in page.
+        router.get("/") { _, _ in
+            let active = try await tenants.list().filter { $0.info.state == .active }.map { ["id": $0.info.id.rawValue, "name": $0.info.name] }
+            let body = Templates.library.render(["tenants": active], withTemplate: "picker") ?? ""
+            let html = Templates.library.render(["title": "选择地市", "tenant_name": "河南省", "body": body], withTemplate: "layout") ?? ""
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+
         let tenant = router.group("t/{tenant}")
             .add(middleware: TenantMiddleware(tenants: tenants))
             .group(context: TenantRequestContext.self)
-        tenant.get { _, context in TenantPages.home(context.tenant) }
+        UIRoutes.add(to: tenant, services: services)
         APIRoutes.add(to: tenant, services: services)
         return router
-    }
-}
-
-/// Server-rendered pages of a tenant.
-enum TenantPages {
-    static func home(_ tenant: TenantInfo) -> Response {
-        let name = HTMLText.escape(tenant.name)
-        let html = """
-            <!doctype html>
-            <html lang="zh-CN">
-            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(name) · 职称管理系统</title></head>
-            <body>
-            <header><h1>\(name)职称管理系统</h1><p>河南省职称工作信息平台</p></header>
-            <main><p>机构：\(name)（行政区划代码 \(HTMLText.escape(tenant.divisionCode.short))）</p></main>
-            </body></html>
-            """
-        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
 

@@ -38,6 +38,13 @@ public struct OrgService: Sendable {
         }
     }
 
+    /// Every org the caller can see (its own and all below), for the tree.
+    public func subtree(caller: SignedIn) async throws -> [OrgRecord] {
+        try await read(caller) { conn in
+            try conn.subtree(of: caller.orgID).compactMap { try conn.org($0) }
+        }
+    }
+
     /// The children of a visible org, with each one's admin account.
     public func children(of id: Int, caller: SignedIn) async throws -> [SubOrgRow] {
         try await read(caller) { conn in

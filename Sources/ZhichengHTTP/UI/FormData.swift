@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import MultipartKit
+import NIOCore
+import ZhichengCore
+
+/// A submitted HTML form: `application/x-www-form-urlencoded` fields, or
+/// `multipart/form-data` fields and one uploaded file.
+struct FormData {
+    private(set) var fields: [String: [String]] = [:]
+    /// The uploaded file's bytes, when the form had a file input named `file`.
+    private(set) var file: [UInt8]?
+
+    subscript(_ name: String) -> String { fields[name]?.first ?? "" }
+    func all(_ name: String) -> [String] { fields[name] ?? [] }
+    func optional(_ name: String) -> String? { fields[name]?.first }
+
+    /// Reads and parses the body (at most `limit` bytes).
+    static func parse(_ request: Request, limit: Int) async throws -> FormData {
+        let buffer = try await APIJSON.body(of: request, limit: limit)
+        let contentType = request.headers[.contentType] ?? ""
+        if contentType.lowercased().hasPrefix("multipart/form-data") {
+            guard let boundary = contentType.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
+                .first(where: { $0.lowercased().hasPrefix("boundary=") })?.dropFirst("boundary=".count) else {
+                throw ZhichengError.badRequest("表单缺少 multipart 分隔符")
+            }
+            return try multipart(buffer, boundary: String(boundary).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+        }
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else { throw ZhichengError.badRequest("表单不是 UTF-8 编码") }
+        return urlEncoded(text)
+    }
+
+    static func urlEncoded(_ text: String) -> FormData {
+        var form = FormData()
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = decode(parts[0])
+            let value = parts.count > 1 ? decode(parts[1]) : ""
+            form.fields[key, default: []].append(value)
+        }
+        return form
+    }
+
+    private static func decode(_ text: Substring) -> String {
+        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+    }
+
+    private static func multipart(_ buffer: ByteBuffer, boundary: String) throws -> FormData {
+        var form = FormData()
+        let parser = MultipartParser(boundary: boundary)
+        var parts: [MultipartPart] = []
+        var headers: HTTPHeaders = [:]
+        var body = ByteBuffer()
+        parser.onHeader = { name, value in headers.add(name: name, value: value) }
+        parser.onBody = { chunk in body.writeBuffer(&chunk) }
+        parser.onPartComplete = {
+            parts.append(MultipartPart(headers: headers, body: body))
+            headers = [:]
+            body = ByteBuffer()
+        }
+        do {
+            try parser.execute(buffer)
+        } catch {
+            throw ZhichengError.badRequest("无法解析上传的表单")
+        }
+        for part in parts {
+            guard let name = part.name else { continue }
+            if name == "file" {
+                form.file = Array(part.body.readableBytesView)
+            } else if let value = String(validating: part.body.readableBytesView, as: UTF8.self) {
+                form.fields[name, default: []].append(value)
+            }
+        }
+        return form
+    }
+}

@@ -1,0 +1,265 @@
+import Mustache
+
+/// The web UI's Mustache templates. They live in the binary so a deployment is
+/// one file; Mustache escapes every `{{value}}`, so user data cannot inject markup.
+enum Templates {
+    static let library: MustacheLibrary = {
+        var templates: [String: MustacheTemplate] = [:]
+        for (name, text) in sources {
+            // The templates are ours; a syntax error is a programming error caught by the tests.
+            templates[name] = try! MustacheTemplate(string: text)
+        }
+        return MustacheLibrary(templates: templates)
+    }()
+
+    static let sources: [String: String] = [
+        "layout": layout, "login": login, "password": password, "home": home, "orgs": orgs,
+        "profile": profile, "staff": staff, "applicants": applicants, "seal": seal, "audit": audit, "picker": picker,
+    ]
+
+    static let layout = """
+        <!doctype html>
+        <html lang="zh-CN">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · {{tenant_name}}职称管理系统</title>
+        <style>
+        body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222;background:#f4f6f9}
+        header{background:#1d4f91;color:#fff;padding:.6rem 1.2rem;display:flex;justify-content:space-between;align-items:center}
+        header h1{font-size:1.15rem;margin:0} header small{opacity:.85}
+        header form{display:inline} header button{background:none;border:1px solid #fff;color:#fff;border-radius:3px;cursor:pointer}
+        .wrap{display:flex;min-height:calc(100vh - 3rem)}
+        nav{width:12rem;background:#fff;border-right:1px solid #dde2ea;padding:1rem 0}
+        nav a{display:block;padding:.45rem 1.2rem;color:#1d4f91;text-decoration:none} nav a[aria-current]{background:#e8eef8;font-weight:bold}
+        nav h2{font-size:.8rem;color:#777;margin:.8rem 1.2rem .2rem}
+        main{flex:1;padding:1rem 1.5rem;max-width:70rem}
+        .crumb{color:#666;font-size:.9rem;margin-bottom:.6rem}
+        table{border-collapse:collapse;width:100%;background:#fff;margin:.6rem 0}
+        th,td{border:1px solid #dde2ea;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.92rem}
+        th{background:#eef2f7}
+        fieldset{background:#fff;border:1px solid #dde2ea;margin:.8rem 0;padding:.6rem 1rem}
+        legend{font-weight:bold}
+        label{display:inline-block;margin:.25rem .8rem .25rem 0}
+        .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:.3rem 1.2rem}
+        .grid label{display:flex;gap:.4rem;align-items:center} .grid label span{min-width:9rem}
+        input[type=text],input[type=password],input[type=email],input[type=tel],select,textarea{padding:.3rem;border:1px solid #b8c2d0;border-radius:3px}
+        button{padding:.3rem .8rem;margin:.15rem;border:1px solid #1d4f91;background:#1d4f91;color:#fff;border-radius:3px;cursor:pointer}
+        button.secondary{background:#fff;color:#1d4f91} button.danger{background:#b3261e;border-color:#b3261e}
+        .flash{padding:.6rem 1rem;margin:.6rem 0;border-radius:3px}
+        .ok{background:#e6f4ea;border:1px solid #8ac79a} .error{background:#fdecea;border:1px solid #e4a19c}
+        .secret{font-family:monospace;font-size:1.1rem;background:#fff8e1;padding:.1rem .4rem}
+        .tree ul{list-style:none;padding-left:1rem;margin:0} .tree{background:#fff;border:1px solid #dde2ea;padding:.5rem;min-width:16rem}
+        .tree a{text-decoration:none;color:#1d4f91} .tree a[aria-current]{font-weight:bold;background:#e8eef8}
+        .cols{display:flex;gap:1rem;align-items:flex-start} .cols>section{flex:1}
+        img.preview{max-width:16rem;max-height:10rem;border:1px solid #ccc;background:#fff}
+        .state-submitted{color:#b06000} .state-approved{color:#137333} .state-rejected{color:#b3261e}
+        details{margin:.2rem 0} footer{color:#888;font-size:.8rem;text-align:center;padding:1rem}
+        </style>
+        </head>
+        <body>
+        <header><h1>{{tenant_name}}职称管理系统 <small>河南省职称工作信息平台</small></h1>
+        {{#user}}<div><span>{{org_name}} {{name}}（{{role_label}}）</span>
+        <form method="post" action="{{base}}logout"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">退出</button></form></div>{{/user}}
+        </header>
+        <div class="wrap">
+        {{#nav}}<nav aria-label="功能菜单">
+        {{#groups}}<h2>{{title}}</h2>{{#links}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/links}}{{/groups}}
+        </nav>{{/nav}}
+        <main>
+        {{#crumb}}<div class="crumb">{{crumb}}</div>{{/crumb}}
+        {{#flash_ok}}<div class="flash ok" role="status">{{flash_ok}}</div>{{/flash_ok}}
+        {{#flash_error}}<div class="flash error" role="alert">{{flash_error}}</div>{{/flash_error}}
+        {{#secret}}<div class="flash ok" role="status">{{secret_label}}：登录名 <span class="secret" id="secret-login">{{secret_login}}</span>，初始密码 <span class="secret" id="secret-password">{{secret_password}}</span>（仅显示一次，请妥善保存；首次登录须修改密码）</div>{{/secret}}
+        {{{body}}}
+        </main>
+        </div>
+        <footer>职称管理系统 · Zhicheng</footer>
+        </body>
+        </html>
+        """
+
+    static let picker = """
+        <h2>请选择所属地市</h2>
+        <ul>{{#tenants}}<li><a href="/t/{{id}}/">{{name}}</a></li>{{/tenants}}</ul>
+        """
+
+    static let login = """
+        <h2>用户登录</h2>
+        <form method="post" action="{{base}}login" style="max-width:24rem">
+        <input type="hidden" name="_csrf" value="{{login_csrf}}">
+        <p><label for="login">登录名 / 身份证号</label><br><input type="text" id="login" name="login" value="{{login}}" autocomplete="username" required></p>
+        <p><label for="password">密码</label><br><input type="password" id="password" name="password" autocomplete="current-password" required></p>
+        <p><button type="submit" id="login-submit">登录</button></p>
+        </form>
+        <p>单位系统管理员使用单位编号登录；申报人使用身份证号登录。</p>
+        """
+
+    static let password = """
+        <h2>修改密码</h2>
+        {{#must_change}}<p>您正在使用初始密码，请先设置新密码。</p>{{/must_change}}
+        <form method="post" action="{{base}}password" style="max-width:24rem">
+        <input type="hidden" name="_csrf" value="{{csrf}}">
+        <p><label for="old_password">原密码</label><br><input type="password" id="old_password" name="old_password" autocomplete="current-password" required></p>
+        <p><label for="new_password">新密码（至少8位，包含字母和数字）</label><br><input type="password" id="new_password" name="new_password" autocomplete="new-password" required></p>
+        <p><label for="new_password2">确认新密码</label><br><input type="password" id="new_password2" name="new_password2" autocomplete="new-password" required></p>
+        <p><button type="submit" id="password-submit">保存新密码</button></p>
+        </form>
+        """
+
+    static let home = """
+        <h2>欢迎，{{name}}</h2>
+        <p>所属机构：{{org_name}}（单位编号 {{org_code}}）</p>
+        {{#unapproved}}<div class="flash error" role="alert">本单位信息尚未经上级审核通过（当前状态：{{state_label}}）。请先在“单位信息维护”中填写并提交单位信息，审核通过后方可使用其他功能。</div>{{/unapproved}}
+        """
+
+    static let orgs = """
+        <div class="cols">
+        <aside class="tree" aria-label="机构树"><strong>机构</strong>{{{tree}}}</aside>
+        <section>
+        <h2>{{selected.name}} <small>（{{selected.kind_label}}，单位编号 {{selected.code}}）</small></h2>
+        {{#can_manage_selected}}
+        <details><summary>修改 / 移动 / 删除本机构</summary>
+        <form method="post" action="{{base}}orgs/{{selected.id}}/rename"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>机构名称 <input type="text" name="name" value="{{selected.name}}" required></label><button type="submit">保存名称</button></form>
+        <form method="post" action="{{base}}orgs/{{selected.id}}/move"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>移到 <select name="parent_id">{{#move_targets}}<option value="{{id}}">{{label}}</option>{{/move_targets}}</select></label><button type="submit">移动</button></form>
+        <form method="post" action="{{base}}orgs/{{selected.id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger">删除本机构</button></form>
+        </details>
+        {{/can_manage_selected}}
+        {{#can_add}}
+        <fieldset><legend>添加下级机构</legend>
+        <form method="post" action="{{base}}orgs/{{selected.id}}/children" id="add-org"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>机构名称 <input type="text" name="name" id="new-org-name" required></label>
+        <label>机构类别 <select name="kind" id="new-org-kind">{{#child_kinds}}<option value="{{value}}">{{label}}</option>{{/child_kinds}}</select></label>
+        <button type="submit" id="add-org-submit">添加</button></form>
+        </fieldset>
+        {{/can_add}}
+        <table id="children">
+        <caption>下级机构</caption>
+        <thead><tr><th>机构名称</th><th>单位编号</th><th>机构隶属</th><th>机构类别</th><th>所属行业</th><th>单位性质</th><th>机构证件预览</th><th>审核状态</th><th>操作</th></tr></thead>
+        <tbody>
+        {{#children}}<tr data-org="{{id}}">
+        <td><a href="{{base}}orgs?selected={{id}}">{{name}}</a></td><td>{{code}}</td><td>{{affiliation_level}}</td><td>{{category}}</td><td>{{industry}}</td><td>{{nature}}</td>
+        <td>{{#has_certificate}}<a href="{{api}}orgs/{{id}}/certificate" target="_blank">点击查看</a>{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td>
+        <td class="state-{{state}}">{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
+        <td>
+        {{#submitted}}<details><summary>审核</summary>
+        <a href="{{base}}orgs/{{id}}/profile">查看单位信息</a>
+        <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve">审核通过</button></form>
+        <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject">
+        <label>退回原因 <input type="text" name="reason" required></label><button type="submit" class="danger">退回</button></form>
+        </details>{{/submitted}}
+        <details><summary>编辑信息</summary>
+        <form method="post" action="{{base}}orgs/{{id}}/admin"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <p>系统管理员 登录名 {{admin_login}}</p>
+        <label>姓名 <input type="text" name="name" value="{{admin_name}}"></label>
+        <label>手机号 <input type="tel" name="phone" value="{{admin_phone}}"></label>
+        <label>电子邮箱 <input type="email" name="email" value="{{admin_email}}"></label>
+        <button type="submit">保存</button></form>
+        </details>
+        <form method="post" action="{{base}}orgs/{{id}}/reset-password"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="secondary">初始化密码</button></form>
+        </td></tr>{{/children}}
+        {{^children}}<tr><td colspan="9">暂无下级机构</td></tr>{{/children}}
+        </tbody></table>
+        </section></div>
+        """
+
+    static let profile = """
+        <h2>单位信息维护 <small class="state-{{state}}" id="profile-state">（{{state_label}}）</small></h2>
+        {{#reject_reason}}<div class="flash error" role="alert">上级退回原因：{{reject_reason}}</div>{{/reject_reason}}
+        {{#editable}}
+        <form method="post" action="{{base}}profile" id="profile-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <fieldset><legend>单位信息（单位编号 {{code}}）</legend><div class="grid">
+        {{#fields}}<label><span>{{label}}{{#required}} *{{/required}}</span>
+        {{#choices}}<select name="{{key}}" id="f-{{key}}"><option value=""></option>{{#options}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/options}}</select>{{/choices}}
+        {{^choices}}<input type="text" name="{{key}}" id="f-{{key}}" value="{{value}}" placeholder="请输入{{label}}">{{/choices}}</label>
+        {{/fields}}
+        </div></fieldset>
+        <button type="submit" id="profile-save">保存草稿</button>
+        </form>
+        <fieldset><legend>单位证件上传</legend>
+        <p>请上传一张带有本单位统一社会信用代码的证件图片（PNG 或 JPEG）</p>
+        {{#has_certificate}}<p><img class="preview" id="certificate-preview" src="{{api}}orgs/{{org_id}}/certificate?v={{version}}" alt="单位证件"></p>{{/has_certificate}}
+        <form method="post" action="{{base}}profile/certificate" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <input type="file" name="file" id="certificate-file" accept="image/png,image/jpeg" required> <button type="submit" id="certificate-upload">{{#has_certificate}}重新上传{{/has_certificate}}{{^has_certificate}}上传{{/has_certificate}}</button></form>
+        </fieldset>
+        <form method="post" action="{{base}}profile/submit"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" id="profile-submit">提交单位信息</button></form>
+        {{/editable}}
+        {{^editable}}
+        <table id="profile-view"><tbody>
+        {{#fields}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/fields}}
+        <tr><th>单位证件</th><td>{{#has_certificate}}<img class="preview" src="{{api}}orgs/{{org_id}}/certificate" alt="单位证件">{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td></tr>
+        </tbody></table>
+        {{/editable}}
+        """
+
+    static let staff = """
+        <h2>本单位人员角色管理</h2>
+        <fieldset><legend>添加人员</legend>
+        <form method="post" action="{{base}}staff" id="add-staff"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>登录名 <input type="text" name="login" id="staff-login" required></label>
+        <label>姓名 <input type="text" name="name" id="staff-name" required></label>
+        <label>手机号 <input type="tel" name="phone" id="staff-phone"></label>
+        <button type="submit" id="add-staff-submit">确定</button></form></fieldset>
+        <table id="staff"><thead><tr><th>姓名</th><th>登录名</th><th>手机号</th><th>状态</th><th>角色</th><th>审查权限</th><th>操作</th></tr></thead><tbody>
+        {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>{{#enabled}}已启动{{/enabled}}{{^enabled}}未启动{{/enabled}}</td>
+        <td>{{roles_label}}</td><td>系列：{{series_label}}<br>内容：{{sections_label}}</td><td>
+        <form method="post" action="{{base}}staff/{{id}}/{{#enabled}}disable{{/enabled}}{{^enabled}}enable{{/enabled}}"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="toggle">{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}</button></form>
+        <details><summary>设置角色</summary><form method="post" action="{{base}}staff/{{id}}/roles"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label><input type="checkbox" name="roles" value="handler"{{#handler}} checked{{/handler}}> 经办人</label>
+        <label><input type="checkbox" name="roles" value="leader"{{#leader}} checked{{/leader}}> 负责人</label><button type="submit" class="save-roles">保存角色</button></form></details>
+        <details><summary>设置角色审查权限</summary><form method="post" action="{{base}}staff/{{id}}/permissions"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <p>按系列：</p>{{#series}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/series}}
+        <p>按内容：</p>{{#sections}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/sections}}
+        <p><button type="submit" class="save-permissions">保存审查权限</button></p></form></details>
+        <details><summary>编辑</summary><form method="post" action="{{base}}staff/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit">保存</button></form></details>
+        <form method="post" action="{{base}}staff/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger">删除</button></form>
+        </td></tr>{{/people}}
+        {{^people}}<tr><td colspan="7">暂无人员</td></tr>{{/people}}
+        </tbody></table>
+        """
+
+    static let applicants = """
+        <h2>创建申报人员账户</h2>
+        <fieldset><legend>添加申报人</legend>
+        <form method="post" action="{{base}}applicants" id="add-applicant"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>身份证号 <input type="text" name="id_number" id="applicant-id" required maxlength="18"></label>
+        <label>姓名 <input type="text" name="name" id="applicant-name" required></label>
+        <label>手机号 <input type="tel" name="phone" id="applicant-phone"></label>
+        <button type="submit" id="add-applicant-submit">添加</button></form></fieldset>
+        <fieldset><legend>批量导入（CSV：身份证号,姓名,手机号）</legend>
+        <form method="post" action="{{base}}applicants/import" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <input type="file" name="file" accept=".csv,text/csv" required> <button type="submit">导入</button></form>
+        {{#import_result}}<p>已导入 {{created_count}} 人。</p>
+        {{#created}}<p>{{name}}：登录名 <span class="secret">{{login}}</span> 初始密码 <span class="secret">{{password}}</span></p>{{/created}}
+        {{#has_errors}}<table><caption>未导入的行</caption><thead><tr><th>行号</th><th>原因</th></tr></thead><tbody>{{#errors}}<tr><td>{{row}}</td><td>{{message}}</td></tr>{{/errors}}</tbody></table>{{/has_errors}}
+        {{/import_result}}
+        </fieldset>
+        <table id="applicants"><thead><tr><th>姓名</th><th>身份证号（登录名）</th><th>手机号</th><th>操作</th></tr></thead><tbody>
+        {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>
+        <details><summary>修改</summary><form method="post" action="{{base}}applicants/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit">保存</button></form></details>
+        <form method="post" action="{{base}}applicants/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger">删除</button></form>
+        </td></tr>{{/people}}
+        {{^people}}<tr><td colspan="4">暂无申报人</td></tr>{{/people}}
+        </tbody></table>
+        """
+
+    static let seal = """
+        <h2>印章管理</h2>
+        {{#has_seal}}<p><img class="preview" id="seal-preview" src="{{api}}orgs/{{org_id}}/seal?v={{version}}" alt="本单位印章"></p>{{/has_seal}}
+        {{^has_seal}}<p>尚未上传印章。</p>{{/has_seal}}
+        <form method="post" action="{{base}}seal" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>印章图片（PNG 或 JPEG，不超过 {{max_kib}} KiB） <input type="file" name="file" id="seal-file" accept="image/png,image/jpeg" required></label>
+        <button type="submit" id="seal-upload">{{#has_seal}}更换印章{{/has_seal}}{{^has_seal}}上传印章{{/has_seal}}</button></form>
+        """
+
+    static let audit = """
+        <h2>操作日志</h2>
+        <table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>详情</th><th>来源</th></tr></thead><tbody>
+        {{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td>{{target}}</td><td><code>{{detail}}</code></td><td>{{source}}</td></tr>{{/entries}}
+        </tbody></table>
+        """
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// 本单位人员角色管理, 创建申报人员账户 (manual §4–§5), 印章管理 (§7) and the audit page.
+extension UI {
+    func staffPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let people = try await services.people.staff(of: user.orgID, caller: user)
+        let org = try await ownOrg(user)
+        let rows: [[String: Any]] = people.map { p in
+            [
+                "id": p.id, "name": p.name, "login": p.login, "phone": p.phone, "enabled": p.enabled,
+                "roles_label": p.roles.isEmpty ? "未设置" : p.roles.map(\.label).joined(separator: "、"),
+                "handler": p.roles.contains(.handler), "leader": p.roles.contains(.leader),
+                "series_label": p.permittedSeries.isEmpty ? "未设置" : p.permittedSeries.joined(separator: "、"),
+                "sections_label": p.permittedSections.isEmpty ? "未设置" : p.permittedSections.joined(separator: "、"),
+                "series": TitleCatalog.henan.series.map { ["name": $0.name, "checked": p.permittedSeries.contains($0.name)] },
+                "sections": ApplicationSection.allCases.map { ["name": $0.rawValue, "checked": p.permittedSections.contains($0.rawValue)] },
+            ]
+        }
+        return try render("本单位人员角色管理", "staff", ["people": rows], user: user, context, flash: flash, status: status, navCurrent: "staff", orgName: org.name)
+    }
+
+    func staffAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        let flash: Flash
+        do {
+            switch action {
+            case "add":
+                let created = try await services.people.addStaff(to: user.orgID, login: form["login"], name: form["name"], phone: form["phone"], caller: user)
+                flash = .secret(label: "已添加人员\(created.account.name)（请点击“启动”并设置角色和审查权限）", login: created.account.login, password: created.password)
+            case "enable", "disable":
+                let p = try await services.people.setEnabled(try id(context), action == "enable", caller: user)
+                flash = .ok(p.enabled ? "已启动\(p.name)" : "已停用\(p.name)")
+            case "roles":
+                let p = try await services.people.setRoles(try id(context), form.all("roles"), caller: user)
+                flash = .ok("已设置\(p.name)的角色")
+            case "permissions":
+                let p = try await services.people.setPermissions(try id(context), series: form.all("series"), sections: form.all("sections"), caller: user)
+                flash = .ok("已设置\(p.name)的审查权限")
+            case "edit":
+                let p = try await services.people.updateStaff(try id(context), name: form["name"], phone: form["phone"], caller: user)
+                flash = .ok("已保存\(p.name)的信息")
+            case "delete":
+                try await services.people.deleteStaff(try id(context), caller: user)
+                flash = .ok("已删除人员")
+            default:
+                throw ZhichengError.notFound("没有这个操作")
+            }
+        } catch let error as ZhichengError {
+            return try await staffPage(user, context, flash: .error(error.message), status: error.status)
+        }
+        return try await staffPage(user, context, flash: flash)
+    }
+
+    func applicantsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
+                        importResult: (created: [CreatedAccount], problems: [ImportProblem])? = nil) async throws -> Response {
+        let people = try await services.people.applicants(of: user.orgID, caller: user)
+        let org = try await ownOrg(user)
+        var data: [String: Any] = ["people": people.map { ["id": $0.id, "name": $0.name, "login": $0.login, "phone": $0.phone] }]
+        if let importResult {
+            data["import_result"] = [
+                "created_count": importResult.created.count,
+                "created": importResult.created.map { ["name": $0.account.name, "login": $0.account.login, "password": $0.password] },
+                "has_errors": !importResult.problems.isEmpty,
+                "errors": importResult.problems.map { ["row": $0.row, "message": $0.message] },
+            ]
+        }
+        return try render("创建申报人员账户", "applicants", data, user: user, context, flash: flash, status: status, navCurrent: "applicants", orgName: org.name)
+    }
+
+    func applicantAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        do {
+            switch action {
+            case "add":
+                let created = try await services.people.addApplicant(to: user.orgID, idNumber: form["id_number"], name: form["name"], phone: form["phone"], caller: user)
+                return try await applicantsPage(user, context, flash: .secret(label: "已创建申报人\(created.account.name)的账户", login: created.account.login, password: created.password))
+            case "import":
+                guard let bytes = form.file, let csv = String(validating: bytes, as: UTF8.self) else {
+                    throw ZhichengError.invalid("请选择 UTF-8 编码的 CSV 文件", field: "file")
+                }
+                let result = try await services.people.importApplicants(to: user.orgID, csv: csv, caller: user)
+                return try await applicantsPage(user, context, flash: .ok("导入完成：成功 \(result.created.count) 行，失败 \(result.problems.count) 行"), importResult: result)
+            case "edit":
+                let p = try await services.people.updateApplicant(try id(context), name: form["name"], phone: form["phone"], caller: user)
+                return try await applicantsPage(user, context, flash: .ok("已保存\(p.name)的信息"))
+            case "delete":
+                try await services.people.deleteApplicant(try id(context), caller: user)
+                return try await applicantsPage(user, context, flash: .ok("已删除申报人账户"))
+            default:
+                throw ZhichengError.notFound("没有这个操作")
+            }
+        } catch let error as ZhichengError {
+            return try await applicantsPage(user, context, flash: .error(error.message), status: error.status)
+        }
+    }
+
+    func sealPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        guard user.kind == .orgAdmin else { throw ZhichengError(.forbidden, "只有单位系统管理员可以管理印章") }
+        return try render("印章管理", "seal", ["has_seal": org.sealFileID != nil, "org_id": org.id, "version": org.sealFileID ?? 0, "max_kib": services.orgs.maxUploadBytes / 1024],
+                          user: user, context, flash: flash, status: status, navCurrent: "seal", orgName: org.name)
+    }
+
+    func sealAction(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context, limit: services.orgs.maxUploadBytes + 64 * 1024) else {
+            return UIRoutes.redirect(base(context) + "login")
+        }
+        do {
+            guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择印章图片", field: "file") }
+            try await services.orgs.upload(.seal, of: user.orgID, bytes: bytes, caller: user)
+        } catch let error as ZhichengError {
+            return try await sealPage(user, context, flash: .error(error.message), status: error.status)
+        }
+        return try await sealPage(user, context, flash: .ok("印章已上传"))
+    }
+
+    func auditPage(_ user: SignedIn, _ context: TenantRequestContext) async throws -> Response {
+        let org = try await ownOrg(user)
+        let entries = try await services.orgs.audit(caller: user, limit: 200)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "zh_CN")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        let rows = entries.map { e -> [String: Any] in
+            ["at": formatter.string(from: Date(timeIntervalSince1970: e.at)), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail, "source": e.source]
+        }
+        return try render("操作日志", "audit", ["entries": rows], user: user, context, navCurrent: "audit", orgName: org.name)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// 单位信息维护 (manual §2): the unit's form, certificate upload with preview, submit;
+/// and the parent's read-only view while reviewing.
+extension UI {
+    static let choices: [String: [String]] = [
+        "category": ["单位", "主管单位", "职改办"],
+        "affiliation_level": UnitProfile.affiliationLevels,
+        "nature": ["全额拨款事业单位", "差额拨款事业单位", "自收自支事业单位", "机关", "企业", "社会团体", "其他"],
+        "economic_type": ["国有全资", "集体全资", "股份合作", "国有控股", "私营", "外商投资", "港澳台投资", "其他"],
+    ]
+
+    func profilePage(_ user: SignedIn, _ context: TenantRequestContext, orgID: Int, flash: Flash, status: HTTPResponse.Status = .ok, draft: UnitProfile? = nil) async throws -> Response {
+        let org = try await services.orgs.profile(of: orgID, caller: user)
+        let own = orgID == user.orgID
+        let editable = own && user.kind == .orgAdmin && org.profileState != .submitted
+        let values = draft ?? org.profile
+        let fields: [[String: Any]] = UnitProfile.fields.map { field in
+            var value = values[field.key]
+            if field.key == "name", value.isEmpty { value = org.name }
+            var entry: [String: Any] = ["key": field.key, "label": field.label, "required": field.required, "value": value]
+            if let options = Self.choices[field.key] {
+                entry["choices"] = ["options": options.map { ["value": $0, "selected": $0 == value] }]
+            }
+            return entry
+        }
+        let data: [String: Any] = [
+            "fields": fields, "state": org.profileState.rawValue, "state_label": org.profileState.label, "code": org.code,
+            "reject_reason": org.profileState == .rejected ? (org.rejectReason ?? "") as Any : false, "editable": editable,
+            "has_certificate": org.certificateFileID != nil, "org_id": org.id, "version": org.certificateFileID ?? 0,
+        ]
+        let ownOrg = own ? org : try await ownOrg(user)
+        return try render("单位信息维护", "profile", data, user: user, context, flash: flash, status: status, navCurrent: "profile",
+                          orgName: ownOrg.name, unapproved: isUnapproved(ownOrg))
+    }
+
+    func profileAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context, limit: services.orgs.maxUploadBytes + 64 * 1024) else {
+            return UIRoutes.redirect(base(context) + "login")
+        }
+        var draft: UnitProfile?
+        let flash: Flash
+        do {
+            switch action {
+            case "save":
+                var profile = UnitProfile()
+                for field in UnitProfile.fields { profile[field.key] = form[field.key] }
+                draft = profile
+                _ = try await services.orgs.saveProfile(of: user.orgID, profile, caller: user)
+                draft = nil
+                flash = .ok("单位信息已保存")
+            case "certificate":
+                guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择要上传的证件图片", field: "certificate") }
+                try await services.orgs.upload(.certificate, of: user.orgID, bytes: bytes, caller: user)
+                flash = .ok("证件图片已上传")
+            case "submit":
+                _ = try await services.orgs.submitProfile(of: user.orgID, caller: user)
+                flash = .ok("单位信息已提交，等待上级单位审核")
+            default:
+                throw ZhichengError.notFound("没有这个操作")
+            }
+        } catch let error as ZhichengError {
+            return try await profilePage(user, context, orgID: user.orgID, flash: .error(error.message), status: error.status, draft: draft)
+        }
+        return try await profilePage(user, context, orgID: user.orgID, flash: flash)
+    }
+}

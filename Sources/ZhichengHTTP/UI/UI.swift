@@ -1,0 +1,178 @@
+import Foundation
+import Hummingbird
+import Mustache
+import NIOCore
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// A message shown on the next page: success, error, or a one-time password.
+enum Flash {
+    case none
+    case ok(String)
+    case error(String)
+    case secret(label: String, login: String, password: String)
+}
+
+/// Page builders and form handlers of the web UI.
+struct UI: Sendable {
+    let services: AppServices
+    static let loginCSRFCookie = "zc_login_csrf"
+
+    func base(_ context: TenantRequestContext) -> String { "/t/\(context.tenant.id.rawValue)/" }
+    func api(_ context: TenantRequestContext) -> String { "/t/\(context.tenant.id.rawValue)/api/v1/" }
+
+    func id(_ context: TenantRequestContext) throws -> Int {
+        guard let raw = context.parameters.get("id"), let value = Int(raw), value > 0 else { throw ZhichengError.notFound("没有这个对象") }
+        return value
+    }
+
+    /// The signed-in account behind the session cookie, if any.
+    func user(_ request: Request, _ context: TenantRequestContext) async -> SignedIn? {
+        guard let token = request.cookies[AuthMiddleware.cookieName]?.value, !token.isEmpty else { return nil }
+        return try? await services.auth.authenticate(tenant: context.tenant.id, token: token, source: context.remoteAddress)
+    }
+
+    /// Runs a GET page for a signed-in account: sends others to the login page,
+    /// one-time-password holders to the password page, and accounts of an org not
+    /// yet approved to 单位信息维护.
+    func page(_ request: Request, _ context: TenantRequestContext, allowPasswordChange: Bool = false, allowUnapproved: Bool = false,
+              _ build: (SignedIn) async throws -> Response) async throws -> Response {
+        guard let user = await user(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        if user.mustChangePassword && !allowPasswordChange { return UIRoutes.redirect(base(context) + "password") }
+        do {
+            return try await build(user)
+        } catch let error as ZhichengError where error.code == .forbidden && !allowUnapproved && error.message.contains("审核") {
+            return UIRoutes.redirect(base(context) + "profile")
+        } catch let error as ZhichengError {
+            return try render("错误", "home", [:], user: user, context, flash: .error(error.message), status: error.status)
+        }
+    }
+
+    /// Checks the form's CSRF token against the session before any change.
+    func form(_ request: Request, _ context: TenantRequestContext, limit: Int = 1 << 20) async throws -> (SignedIn, FormData)? {
+        guard let user = await user(request, context) else { return nil }
+        let form = try await FormData.parse(request, limit: limit)
+        guard form["_csrf"] == user.csrfToken else { throw ZhichengError(.forbidden, "表单已过期，请刷新页面后重试") }
+        return (user, form)
+    }
+
+    // MARK: Rendering
+
+    func render(_ title: String, _ template: String, _ data: [String: Any], user: SignedIn?, _ context: TenantRequestContext,
+                flash: Flash = .none, status: HTTPResponse.Status = .ok, navCurrent: String? = nil, orgName: String? = nil, unapproved: Bool = false) throws -> Response {
+        var data = data
+        data["base"] = base(context)
+        data["api"] = api(context)
+        data["csrf"] = user?.csrfToken ?? ""
+        let body = Templates.library.render(data, withTemplate: template) ?? ""
+        var page: [String: Any] = ["title": title, "tenant_name": context.tenant.name, "base": base(context), "body": body, "csrf": user?.csrfToken ?? ""]
+        if let user {
+            page["user"] = ["name": user.name, "org_name": orgName ?? "", "role_label": Self.roleLabel(user)]
+            page["nav"] = ["groups": navGroups(user, context, current: navCurrent ?? template, unapproved: unapproved)]
+        }
+        switch flash {
+        case .none: break
+        case .ok(let message): page["flash_ok"] = message
+        case .error(let message): page["flash_error"] = message
+        case let .secret(label, login, password):
+            page["secret"] = true
+            page["secret_label"] = label
+            page["secret_login"] = login
+            page["secret_password"] = password
+        }
+        let html = Templates.library.render(page, withTemplate: "layout") ?? ""
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                                                  .init("Content-Security-Policy")!: "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func roleLabel(_ user: SignedIn) -> String {
+        switch user.kind {
+        case .orgAdmin: "系统管理员"
+        case .applicant: "申报人"
+        case .staff: user.roles.isEmpty ? "本单位人员" : user.roles.map(\.label).joined(separator: "、")
+        }
+    }
+
+    func navGroups(_ user: SignedIn, _ context: TenantRequestContext, current: String, unapproved: Bool) -> [[String: Any]] {
+        func link(_ label: String, _ path: String) -> [String: Any] { ["label": label, "href": base(context) + path, "current": path == current] }
+        var groups: [[String: Any]] = [["title": "首页", "links": [link("首页", "home"), link("修改密码", "password")]]]
+        guard user.kind == .orgAdmin else { return groups }
+        if unapproved { return groups + [["title": "单位管理", "links": [link("单位信息维护", "profile")]]] }
+        groups.append(["title": "单位管理", "links": [link("单位管理", "orgs"), link("单位信息维护", "profile")]])
+        groups.append(["title": "人员管理", "links": [link("本单位人员角色管理", "staff"), link("创建申报人员账户", "applicants")]])
+        groups.append(["title": "系统管理", "links": [link("印章管理", "seal"), link("操作日志", "audit")]])
+        return groups
+    }
+
+    /// The caller's org, for the header and the approval gate.
+    func ownOrg(_ user: SignedIn) async throws -> OrgRecord {
+        try await services.orgs.profile(of: user.orgID, caller: user)
+    }
+
+    func isUnapproved(_ org: OrgRecord) -> Bool { org.parentID != nil && org.profileState != .approved }
+
+    // MARK: Sign-in
+
+    func loginPage(_ context: TenantRequestContext, login: String, error: String?, request: Request, status: HTTPResponse.Status = .ok) -> Response {
+        let token = request.cookies[Self.loginCSRFCookie]?.value ?? AuthTokens.random()
+        var response = (try? render("登录", "login", ["login": login, "login_csrf": token], user: nil, context, flash: error.map(Flash.error) ?? .none, status: status))
+            ?? Response(status: .internalServerError)
+        response.headers[.setCookie] = "\(Self.loginCSRFCookie)=\(token); Path=\(base(context)); HttpOnly; SameSite=Strict"
+        return response
+    }
+
+    func login(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        let form = try await FormData.parse(request, limit: 64 * 1024)
+        guard let expected = request.cookies[Self.loginCSRFCookie]?.value, !expected.isEmpty, form["_csrf"] == expected else {
+            return loginPage(context, login: form["login"], error: "页面已过期，请重新登录", request: request, status: .forbidden)
+        }
+        do {
+            let session = try await services.auth.signIn(tenant: context.tenant.id, login: form["login"], password: form["password"], source: context.remoteAddress)
+            var response = UIRoutes.redirect(base(context) + (session.account.mustChangePassword ? "password" : "home"))
+            response.headers[.setCookie] = APIRoutes.sessionCookie(session.token, tenant: context.tenant.id, maxAge: Int(services.auth.sessionSeconds))
+            return response
+        } catch let error as ZhichengError {
+            return loginPage(context, login: form["login"], error: error.message, request: request, status: error.status)
+        }
+    }
+
+    func logout(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        if let (user, _) = try await form(request, context), let token = request.cookies[AuthMiddleware.cookieName]?.value {
+            try await services.auth.signOut(token: token, caller: user)
+        }
+        var response = UIRoutes.redirect(base(context) + "login")
+        response.headers[.setCookie] = APIRoutes.sessionCookie("", tenant: context.tenant.id, maxAge: 0)
+        return response
+    }
+
+    func passwordPage(_ user: SignedIn, _ context: TenantRequestContext, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        try render("修改密码", "password", ["must_change": user.mustChangePassword], user: user, context, flash: error.map(Flash.error) ?? .none, status: status)
+    }
+
+    func changePassword(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard form["new_password"] == form["new_password2"] else { return try await passwordPage(user, context, error: "两次输入的新密码不一致", status: .badRequest) }
+        do {
+            try await services.auth.changePassword(caller: user, old: form["old_password"], new: form["new_password"], keepToken: request.cookies[AuthMiddleware.cookieName]?.value)
+        } catch let error as ZhichengError {
+            return try await passwordPage(user, context, error: error.message, status: error.status)
+        }
+        return UIRoutes.redirect(base(context) + "home")
+    }
+
+    func homePage(_ user: SignedIn, _ context: TenantRequestContext) async throws -> Response {
+        let org = try await ownOrg(user)
+        return try render("首页", "home", ["name": user.name, "org_name": org.name, "org_code": org.code, "unapproved": isUnapproved(org), "state_label": org.profileState.label],
+                          user: user, context, orgName: org.name, unapproved: isUnapproved(org))
+    }
+}
+
+/// Random tokens for the login form's CSRF cookie.
+enum AuthTokens {
+    static func random() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+    }
+}

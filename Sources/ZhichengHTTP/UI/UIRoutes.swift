@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import Mustache
+import NIOCore
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// The Chinese web UI under `/t/<tenant>/` (manual chapters 一–三): server-rendered
+/// pages, cookie sessions, CSRF tokens on every form. Each handler calls the same
+/// service methods as the JSON API.
+enum UIRoutes {
+    static func add(to tenant: RouterGroup<TenantRequestContext>, services s: AppServices) {
+        let ui = UI(services: s)
+
+        tenant.get { request, context in
+            guard let user = await ui.user(request, context) else { return redirect(ui.base(context) + "login") }
+            return redirect(ui.base(context) + (user.mustChangePassword ? "password" : "home"))
+        }
+        tenant.get("login") { request, context in ui.loginPage(context, login: "", error: nil, request: request) }
+        tenant.post("login") { request, context in try await ui.login(request, context) }
+        tenant.post("logout") { request, context in try await ui.logout(request, context) }
+        tenant.get("password") { request, context in try await ui.page(request, context, allowPasswordChange: true) { user in try await ui.passwordPage(user, context, error: nil) } }
+        tenant.post("password") { request, context in try await ui.changePassword(request, context) }
+        tenant.get("home") { request, context in try await ui.page(request, context) { user in try await ui.homePage(user, context) } }
+
+        tenant.get("orgs") { request, context in
+            try await ui.page(request, context) { user in
+                try await ui.orgsPage(user, context, selected: request.uri.queryParameters.get("selected", as: Int.self), flash: .none)
+            }
+        }
+        for action in ["children", "rename", "move", "delete", "review", "admin", "reset-password"] {
+            tenant.post("orgs/{id}/\(action)") { request, context in try await ui.orgAction(action, request, context) }
+        }
+        tenant.get("orgs/{id}/profile") { request, context in
+            try await ui.page(request, context) { user in try await ui.profilePage(user, context, orgID: try ui.id(context), flash: .none) }
+        }
+
+        tenant.get("profile") { request, context in try await ui.page(request, context, allowUnapproved: true) { user in try await ui.profilePage(user, context, orgID: user.orgID, flash: .none) } }
+        tenant.post("profile") { request, context in try await ui.profileAction("save", request, context) }
+        tenant.post("profile/certificate") { request, context in try await ui.profileAction("certificate", request, context) }
+        tenant.post("profile/submit") { request, context in try await ui.profileAction("submit", request, context) }
+
+        tenant.get("staff") { request, context in try await ui.page(request, context) { user in try await ui.staffPage(user, context, flash: .none) } }
+        tenant.post("staff") { request, context in try await ui.staffAction("add", request, context) }
+        for action in ["enable", "disable", "roles", "permissions", "edit", "delete"] {
+            tenant.post("staff/{id}/\(action)") { request, context in try await ui.staffAction(action, request, context) }
+        }
+
+        tenant.get("applicants") { request, context in try await ui.page(request, context) { user in try await ui.applicantsPage(user, context, flash: .none) } }
+        tenant.post("applicants") { request, context in try await ui.applicantAction("add", request, context) }
+        tenant.post("applicants/import") { request, context in try await ui.applicantAction("import", request, context) }
+        for action in ["edit", "delete"] {
+            tenant.post("applicants/{id}/\(action)") { request, context in try await ui.applicantAction(action, request, context) }
+        }
+
+        tenant.get("seal") { request, context in try await ui.page(request, context) { user in try await ui.sealPage(user, context, flash: .none) } }
+        tenant.post("seal") { request, context in try await ui.sealAction(request, context) }
+        tenant.get("audit") { request, context in try await ui.page(request, context) { user in try await ui.auditPage(user, context) } }
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+}

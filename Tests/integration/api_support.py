@@ -1,0 +1,396 @@
+"""Helpers for the black-box tests of the tenant JSON API (SPEC §5, §5.1, §6):
+a tiny HTTP client for `/t/<tenant>/api/v1`, sign-in and first-login helpers, sample
+images, a "nothing changed" database check and a module-scoped daemon.
+
+Python stdlib only.  Every HTTP call is bounded by IO_TIMEOUT.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import http.client
+import itertools
+import json
+import pathlib
+import shutil
+import sqlite3
+import struct
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from conftest import IO_TIMEOUT, Daemon, ProcessRegistry, sqlite_snapshot
+
+# Valid sample values (SPEC §6, the brief).
+CREDIT_CODE = "91350100M000100Y43"
+ORG_CODE = "M000100Y-4"
+MANUAL_CREDIT_CODE = "114412365412547896"  # the manual's sample: wrong check character
+PHONE = "15236547854"
+POSTCODE = "450000"
+ID_NUMBERS = ("11010519491231002X", "440524188001010014", "410104199003071233")
+
+NEW_PASSWORD = "Zhicheng2024"
+OTHER_PASSWORD = "Yifu2024school"
+
+# A complete 单位信息 as the manual's screen shows it, with valid codes.
+FULL_PROFILE = {
+    "name": "逸夫小学",
+    "category": "单位",
+    "city": "郑州市 管城回族区",
+    "affiliation_level": "市",
+    "industry": "教育",
+    "nature": "全额拨款事业单位",
+    "economic_type": "国有全资",
+    "org_code": ORG_CODE,
+    "credit_code": CREDIT_CODE,
+    "contact": "张老师",
+    "phone": PHONE,
+    "address": "郑州市管城回族区紫荆山路1号",
+    "postcode": POSTCODE,
+    "fax": "0371-65123456",
+    "email": "yifu@example.com",
+}
+PROFILE_KEYS = tuple(FULL_PROFILE)
+
+
+_CC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_OC_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_code(body8: str) -> str:
+    """A GB 11714 organization code `XXXXXXXX-C` for an 8-character body (digits / capitals)."""
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body8, _OC_WEIGHTS))
+    check = 11 - total % 11
+    return f"{body8}-{'X' if check == 10 else '0' if check == 11 else check}"
+
+
+def credit_code(body8: str, division: str = "410104", prefix: str = "12") -> str:
+    """A GB 32100 unified social credit code embedding org_code(body8)."""
+    first17 = prefix + division + org_code(body8).replace("-", "")
+    total = sum(_CC_ALPHABET.index(c) * w for c, w in zip(first17, _CC_WEIGHTS))
+    return first17 + _CC_ALPHABET[(31 - total % 31) % 31]
+
+
+def profile_for(name: str, n: int, **overrides: str) -> dict:
+    """A complete, valid 单位信息 with its own codes (n picks them)."""
+    body8 = f"{n:08d}"
+    p = dict(FULL_PROFILE, name=name, org_code=org_code(body8), credit_code=credit_code(body8))
+    p.update(overrides)
+    return p
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECKS = "10X98765432"
+
+
+def id_number(first17: str) -> str:
+    """A GB 11643 ID-card number: `first17` plus its check character."""
+    assert len(first17) == 17 and first17.isdigit(), first17
+    return first17 + _ID_CHECKS[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+def bad_check(number: str) -> str:
+    """The same number with a wrong check character."""
+    wrong = [c for c in "0123456789X" if c != number[-1]][0]
+    return number[:-1] + wrong
+
+
+_ids = itertools.count(1)
+
+
+def fresh_id_number() -> str:
+    """A valid, never-before-used (in this test run) ID-card number, born 1980-1999."""
+    n = next(_ids)
+    return id_number(f"410105{1980 + n % 20}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}")
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_ids)}"
+
+
+# --------------------------------------------------------------------------- images
+
+
+def png_bytes(width: int = 2, height: int = 2, seed: int = 0) -> bytes:
+    """A minimal, valid RGB PNG (different `seed` → different pixels → different bytes)."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    # one filter byte per row, then `width` RGB pixels
+    rows = []
+    for y in range(height):
+        row = b"\x00" + b"".join(bytes(((x * 40 + seed) % 256, (y * 40) % 256, (seed * 7) % 256)) for x in range(width))
+        rows.append(row)
+    raw = b"".join(rows)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def jpeg_bytes() -> bytes:
+    """Bytes that begin like a JFIF JPEG (SOI + APP0) and end with EOI."""
+    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    return b"\xff\xd8\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0 + b"\xff\xd9"
+
+
+# --------------------------------------------------------------------------- HTTP
+
+
+@dataclass
+class Resp:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        assert "json" in self.headers.get("content-type", ""), (self.status, self.headers, self.body[:300])
+        return json.loads(self.body.decode("utf-8"))
+
+    def error(self) -> dict:
+        err = self.json.get("error")
+        assert isinstance(err, dict), (self.status, self.body[:300])
+        assert isinstance(err.get("code"), str) and err["code"], err
+        assert isinstance(err.get("message"), str) and err["message"], err
+        return err
+
+    def __repr__(self) -> str:  # keeps assertion messages short and readable
+        return f"<{self.status} {self.body[:400].decode('utf-8', 'replace')}>"
+
+
+ERROR_CODES = {400: ("invalid", "bad_request"), 401: ("unauthorized",), 403: ("forbidden",), 404: ("not_found",),
+               409: ("conflict",), 413: ("too_large",), 415: ("unsupported_media_type",), 429: ("too_many_requests",),
+               503: ("unavailable",)}
+
+
+def expect(resp: Resp, status: int | Iterable[int], field: str | None = None, contains: str | None = None) -> Resp:
+    """Asserts the status; for errors also the error object (code fits the status, field, message text)."""
+    allowed = {status} if isinstance(status, int) else set(status)
+    assert resp.status in allowed, f"expected {sorted(allowed)}, got {resp!r}"
+    if resp.status >= 400:
+        err = resp.error()
+        if resp.status in ERROR_CODES:
+            assert err["code"] in ERROR_CODES[resp.status], f"error code {err['code']!r} does not fit {resp.status}: {err}"
+        if field is not None:
+            assert err.get("field") == field, f"expected field {field!r}: {err}"
+        if contains is not None:
+            assert contains in err["message"], f"expected {contains!r} in the message: {err}"
+    return resp
+
+
+class Api:
+    """A client for one tenant's JSON API on one daemon."""
+
+    def __init__(self, port: int, tenant: str):
+        self.port = port
+        self.tenant = tenant
+        self.prefix = f"/t/{tenant}/api/v1"
+
+    def raw(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> Resp:
+        url = path if path.startswith("/") else f"{self.prefix}/{path}"
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=IO_TIMEOUT)
+        try:
+            conn.request(method, url, body=body, headers=headers or {})
+            r = conn.getresponse()
+            data = r.read()
+            return Resp(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+        finally:
+            conn.close()
+
+    def call(self, method: str, path: str, json_body: Any = None, token: "str | Session | None" = None,
+             headers: dict[str, str] | None = None, data: bytes | None = None, content_type: str | None = None) -> Resp:
+        hdrs = dict(headers or {})
+        if isinstance(token, Session):
+            token = token.token
+        if token is not None:
+            hdrs["Authorization"] = f"Bearer {token}"
+        body = data
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            hdrs.setdefault("Content-Type", "application/json")
+        elif data is not None and content_type is not None:
+            hdrs["Content-Type"] = content_type
+        if body is None and method in ("POST", "PUT", "PATCH"):
+            body = b""
+        return self.raw(method, path, body, hdrs)
+
+    def get(self, path: str, token: "str | Session | None" = None, **kw: Any) -> Resp:
+        return self.call("GET", path, token=token, **kw)
+
+    def post(self, path: str, body: Any = None, token: "str | Session | None" = None, **kw: Any) -> Resp:
+        return self.call("POST", path, body, token=token, **kw)
+
+    def put(self, path: str, body: Any = None, token: "str | Session | None" = None, **kw: Any) -> Resp:
+        return self.call("PUT", path, body, token=token, **kw)
+
+    def patch(self, path: str, body: Any = None, token: "str | Session | None" = None, **kw: Any) -> Resp:
+        return self.call("PATCH", path, body, token=token, **kw)
+
+    def delete(self, path: str, token: "str | Session | None" = None, **kw: Any) -> Resp:
+        return self.call("DELETE", path, token=token, **kw)
+
+    def upload(self, path: str, data: bytes, token: "str | Session", content_type: str = "image/png") -> Resp:
+        return self.call("PUT", path, token=token, data=data, content_type=content_type)
+
+    # -- sessions
+    def sign_in_raw(self, login: str, password: str) -> Resp:
+        return self.post("session", {"login": login, "password": password})
+
+    def sign_in(self, login: str, password: str) -> "Session":
+        r = expect(self.sign_in_raw(login, password), 200)
+        body = r.json
+        cookie = _cookie_value(r.headers.get("set-cookie", ""), "zc_session")
+        return Session(self, body["token"], body["csrf_token"], body["account"], cookie, r.headers.get("set-cookie", ""), password)
+
+    def first_login(self, login: str, one_time: str, new_password: str = NEW_PASSWORD) -> "Session":
+        """Signs in with a one-time password and changes it; returns the (still valid) session."""
+        s = self.sign_in(login, one_time)
+        assert s.account["must_change_password"] is True, s.account
+        expect(self.post("account/password", {"old_password": one_time, "new_password": new_password}, token=s), (200, 204))
+        s.password = new_password
+        s.account["must_change_password"] = False
+        return s
+
+
+def _cookie_value(set_cookie: str, name: str) -> str | None:
+    first = set_cookie.split(";", 1)[0].strip()
+    if first.startswith(name + "="):
+        return first[len(name) + 1:]
+    return None
+
+
+@dataclass
+class Session:
+    api: Api
+    token: str
+    csrf: str
+    account: dict
+    cookie: str | None
+    set_cookie: str
+    password: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> int:
+        return self.account["id"]
+
+    @property
+    def org_id(self) -> int:
+        return self.account["org_id"]
+
+    def call(self, method: str, path: str, json_body: Any = None, **kw: Any) -> Resp:
+        return self.api.call(method, path, json_body, token=self, **kw)
+
+    def get(self, path: str, **kw: Any) -> Resp:
+        return self.api.get(path, token=self, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Resp:
+        return self.api.post(path, body, token=self, **kw)
+
+    def put(self, path: str, body: Any = None, **kw: Any) -> Resp:
+        return self.api.put(path, body, token=self, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw: Any) -> Resp:
+        return self.api.patch(path, body, token=self, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Resp:
+        return self.api.delete(path, token=self, **kw)
+
+    def upload(self, path: str, data: bytes, content_type: str = "image/png") -> Resp:
+        return self.api.upload(path, data, self, content_type)
+
+
+# --------------------------------------------------------------------------- org set-up
+
+
+def create_child(parent: Session, parent_id: int, name: str, kind: str) -> tuple[dict, dict]:
+    """POST orgs/<parent_id>/children → (org, admin {login, password})."""
+    r = expect(parent.post(f"orgs/{parent_id}/children", {"name": name, "kind": kind}), 201)
+    body = r.json
+    return body["org"], body["admin"]
+
+
+def approve_unit(api: Api, parent: Session, org_id: int, admin_login: str, admin_password: str,
+                 profile: dict | None = None, new_password: str = NEW_PASSWORD) -> Session:
+    """First login of a new org's admin, full profile + certificate, submit, parent approves."""
+    s = api.first_login(admin_login, admin_password, new_password)
+    if profile is None:
+        name = expect(s.get(f"orgs/{org_id}/profile"), 200).json["name"]
+        profile = profile_for(name, org_id)
+    expect(s.put(f"orgs/{org_id}/profile", profile), 200)
+    expect(s.upload(f"orgs/{org_id}/certificate", png_bytes(seed=org_id)), (200, 204))
+    expect(s.post(f"orgs/{org_id}/profile/submit"), 200)
+    r = expect(parent.post(f"orgs/{org_id}/profile/review", {"decision": "approve", "reason": ""}), 200)
+    assert r.json["state"] == "approved", r
+    return s
+
+
+# --------------------------------------------------------------------------- "nothing changed"
+
+
+@contextlib.contextmanager
+def unchanged(daemon: Daemon, tenant: str, ignore: Iterable[str] = ()) -> Iterator[None]:
+    """Asserts that the tenant database holds exactly the same rows after the block."""
+    db = daemon.tenant_db(tenant)
+    before = sqlite_snapshot(db)
+    yield
+    after = sqlite_snapshot(db)
+    skip = set(ignore)
+    diffs = {}
+    for table in sorted(set(before) | set(after)):
+        if table in skip:
+            continue
+        b, a = before.get(table, set()), after.get(table, set())
+        if a != b:
+            diffs[table] = {"added": sorted(map(repr, a - b))[:5], "removed": sorted(map(repr, b - a))[:5]}
+    assert not diffs, f"a refused request changed the database: {diffs}"
+
+
+# --------------------------------------------------------------------------- a module-scoped daemon
+
+
+class ModuleDaemon:
+    """Starts one daemon for a whole test module (the conftest fixtures are per test)."""
+
+    def __init__(self, bin: str, workdir: pathlib.Path, config: str | None = None):
+        self.registry = ProcessRegistry()
+        self.sock_dir = pathlib.Path(tempfile.mkdtemp(prefix="zc", dir="/tmp"))
+        kw: dict[str, Any] = {}
+        if config is not None:
+            kw["config"] = config
+        self.daemon = Daemon(self.registry, bin, workdir, self.sock_dir, **kw)
+
+    def start(self) -> Daemon:
+        # The binary may be being rebuilt under us ("Text file busy"): retry a few times.
+        for attempt in range(20):
+            try:
+                return self.daemon.start()
+            except OSError as exc:
+                if exc.errno != errno.ETXTBSY or attempt == 19:
+                    raise
+                time.sleep(0.5)
+        raise AssertionError("unreachable")
+
+    def stop(self) -> None:
+        try:
+            self.registry.stop_all()
+        finally:
+            shutil.rmtree(self.sock_dir, ignore_errors=True)
+
+
+def expire_session(daemon: Daemon, tenant: str, token: str) -> None:
+    """Ages a session to past its expiry.  The daemon's clock cannot be moved from a black-box
+    test, so the session row (only the SHA-256 of the token is stored) is back-dated in place."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    con = sqlite3.connect(str(daemon.tenant_db(tenant)), timeout=10)
+    try:
+        cur = con.execute("UPDATE sessions SET expires_at = 1 WHERE token_hash = ?", (digest,))
+        con.commit()
+        assert cur.rowcount == 1, "session row not found"
+    finally:
+        con.close()

@@ -1,0 +1,144 @@
+"""Shared pieces of the browser tests: a headless Chromium driven by Selenium, images to upload,
+and small page helpers. Screenshots go to .build/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import struct
+import zlib
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+SHOTS = REPO / ".build" / "screenshots"
+
+
+def png_bytes(width: int = 64, height: int = 40, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A real PNG image (solid colour) built without any imaging library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    row = b"\x00" + bytes(rgb) * width
+    raw = row * height
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium with Debian's chromedriver; always quit, also on failure."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("selenium is not installed (make test installs it)")
+    chromium = shutil.which("chromium")
+    driver_path = shutil.which("chromedriver")
+    if not chromium or not driver_path:
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are required (make test installs them)")
+        pytest.skip("chromium / chromedriver not installed")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000", "--lang=zh-CN"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+class Pages:
+    """Helpers that act like a person: fill a field, press a button, read the flash."""
+
+    def __init__(self, driver, base: str, name: str):
+        self.d = driver
+        self.base = base
+        self.name = name
+        self.n = 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def shot(self, label: str) -> None:
+        self.n += 1
+        self.d.save_screenshot(str(SHOTS / f"{self.name}-{self.n:02d}-{label}.png"))
+
+    def go(self, path: str) -> None:
+        self.d.get(self.base + path)
+
+    def by(self, css: str):
+        from selenium.webdriver.common.by import By
+        return self.d.find_element(By.CSS_SELECTOR, css)
+
+    def all(self, css: str):
+        from selenium.webdriver.common.by import By
+        return self.d.find_elements(By.CSS_SELECTOR, css)
+
+    def fill(self, css: str, value: str) -> None:
+        field = self.by(css)
+        field.clear()
+        field.send_keys(value)
+
+    def click(self, css: str) -> None:
+        self.press(self.by(css))
+
+    def press(self, element) -> None:
+        """Clicks; a submit button's page load is waited for (bounded), so the next step sees the new page."""
+        from selenium.webdriver.support.ui import WebDriverWait
+        submits = element.tag_name == "button" and (element.get_attribute("type") or "submit") == "submit"
+        old = self.by("html") if submits else None
+        element.click()
+        if old is not None:
+            WebDriverWait(self.d, 20).until(lambda _: self._gone(old))
+            WebDriverWait(self.d, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    @staticmethod
+    def _gone(element) -> bool:
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException:
+            # Newer Chromium reports a node of a replaced document this way.
+            return True
+
+    def flash_ok(self) -> str:
+        found = self.all(".flash.ok")
+        return found[0].text if found else ""
+
+    def flash_error(self) -> str:
+        found = self.all(".flash.error")
+        return found[0].text if found else ""
+
+    def login(self, login: str, password: str) -> None:
+        self.go("login")
+        self.fill("#login", login)
+        self.fill("#password", password)
+        self.click("#login-submit")
+
+    def login_ok(self, login: str, password: str) -> None:
+        self.login(login, password)
+        assert not self.d.current_url.endswith("/login"), f"sign-in as {login} failed: {self.flash_error()!r}"
+
+    def logout(self) -> None:
+        self.click("header form button")
+        assert self.d.current_url.endswith("/login"), f"sign-out failed at {self.d.current_url}: {self.d.page_source[:300]}"
+
+    def change_password(self, old: str, new: str) -> None:
+        assert self.d.current_url.endswith("/password"), self.d.current_url
+        self.fill("#old_password", old)
+        self.fill("#new_password", new)
+        self.fill("#new_password2", new)
+        self.click("#password-submit")
+        assert not self.d.current_url.endswith("/password"), f"password change failed: {self.flash_error()!r}"
+
+    def secret(self) -> tuple[str, str]:
+        assert self.all("#secret-login"), f"no one-time password shown; error: {self.flash_error()!r} at {self.d.current_url}"
+        return self.by("#secret-login").text, self.by("#secret-password").text

@@ -1,0 +1,368 @@
+"""Sign-in and sessions of the tenant JSON API (SPEC §5): sign-in success and failures,
+lock-out, the one-time-password gate, the password policy, sign-out, cookie + CSRF,
+tenant isolation of tokens, garbage/expired tokens, disabled staff, role changes that
+take effect on the next request, suspended tenants.
+
+One daemon for the whole module; every test makes the few accounts it needs (yescrypt
+costs ~20 ms per hash) under the city office of `zhengzhou`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from api_support import (
+    NEW_PASSWORD,
+    OTHER_PASSWORD,
+    Api,
+    ModuleDaemon,
+    Session,
+    create_child,
+    expect,
+    expire_session,
+    unchanged,
+    unique,
+)
+from conftest import Daemon, create_tenant
+
+
+@dataclass
+class Env:
+    daemon: Daemon
+    zz: Api  # zhengzhou
+    ly: Api  # luoyang
+    zz_admin: dict
+    ly_admin: dict
+
+
+@pytest.fixture(scope="module")
+def env(zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
+    md = ModuleDaemon(zhichengd_bin, tmp_path_factory.mktemp("api-auth"))
+    try:
+        d = md.start()
+        zz = create_tenant(d, "zhengzhou", "4101", "郑州市")
+        ly = create_tenant(d, "luoyang", "4103", "洛阳市")
+        yield Env(d, Api(d.http_port, "zhengzhou"), Api(d.http_port, "luoyang"), zz, ly)
+    finally:
+        md.stop()
+
+
+@pytest.fixture(scope="module")
+def root(env: Env) -> Session:
+    """The city office's admin (org 1), one-time password already changed."""
+    return env.zz.first_login(env.zz_admin["admin_login"], env.zz_admin["admin_password"])
+
+
+def new_org_admin(root: Session) -> tuple[dict, str, str]:
+    """A fresh unit under the city office → (org, admin login, one-time password)."""
+    org, admin = create_child(root, 1, unique("测试单位"), "unit")
+    assert admin["login"] == org["code"]
+    return org, admin["login"], admin["password"]
+
+
+# --------------------------------------------------------------------------- sign-in
+
+
+def test_sign_in_ok(env: Env, root: Session) -> None:
+    r = expect(env.zz.sign_in_raw(" 4101 ", NEW_PASSWORD), 200)  # the login is trimmed
+    body = r.json
+    assert isinstance(body["token"], str) and len(body["token"]) >= 32, body
+    assert isinstance(body["csrf_token"], str) and body["csrf_token"] and body["csrf_token"] != body["token"], body
+    acct = body["account"]
+    for key in ("id", "login", "name", "org_id", "roles", "must_change_password"):
+        assert key in acct, acct
+    assert acct["login"] == "4101" and acct["org_id"] == 1 and acct["must_change_password"] is False, acct
+    assert acct["roles"] == [], acct
+    # HttpOnly, SameSite session cookie scoped to the tenant
+    cookie = r.headers.get("set-cookie", "")
+    attrs = [a.strip().lower() for a in cookie.split(";")]
+    assert attrs[0] == f"zc_session={body['token']}".lower(), cookie
+    assert "httponly" in attrs, cookie
+    assert any(a.startswith("samesite=") and a != "samesite=none" for a in attrs), cookie
+    assert "path=/t/zhengzhou/" in attrs, cookie
+    me = expect(env.zz.get("account", token=body["token"]), 200).json
+    assert me["id"] == acct["id"] and me["login"] == "4101", me
+    # the new session leaves the fixture's session alone
+    expect(root.get("account"), 200)
+
+
+def test_wrong_password_and_unknown_login_are_401(env: Env, root: Session) -> None:
+    _, login, one_time = new_org_admin(root)
+    wrong = expect(env.zz.sign_in_raw(login, one_time + "x"), 401)
+    with unchanged(env.daemon, "zhengzhou"):
+        unknown = expect(env.zz.sign_in_raw("no-such-login", one_time), 401)
+        expect(env.zz.sign_in_raw("4101999999", NEW_PASSWORD), 401)
+    # the same answer whether or not the login exists
+    assert wrong.error()["message"] == unknown.error()["message"]
+    assert wrong.error()["code"] == unknown.error()["code"] == "unauthorized"
+    # a failure opens no session; the right password still works
+    s = env.zz.sign_in(login, one_time)
+    assert s.account["login"] == login and s.account["must_change_password"] is True
+
+
+@pytest.mark.parametrize("body,field", [
+    ({}, "login"),
+    ({"password": "x"}, "login"),
+    ({"login": "4101"}, "password"),
+    ({"login": "", "password": "x"}, "login"),
+    ({"login": "   ", "password": "x"}, "login"),
+    ({"login": "4101", "password": ""}, "password"),
+    ({"login": 4101, "password": "x"}, "login"),
+    ({"login": "4101", "password": None}, "password"),
+])
+def test_sign_in_missing_or_bad_field_400(env: Env, root: Session, body: dict, field: str) -> None:
+    with unchanged(env.daemon, "zhengzhou"):
+        expect(env.zz.post("session", body), 400, field=field)
+
+
+def test_sign_in_body_not_json(env: Env, root: Session) -> None:
+    with unchanged(env.daemon, "zhengzhou"):
+        expect(env.zz.call("POST", "session", data=b"{login", content_type="application/json"), 400)
+        expect(env.zz.call("POST", "session", data=b"login=4101&password=x",
+                           content_type="application/x-www-form-urlencoded"), 415)
+        expect(env.zz.call("POST", "session", data=b"[1,2]", content_type="application/json"), 400)
+
+
+# --------------------------------------------------------------------------- lock-out
+
+
+def test_lockout_after_five_failures(env: Env, root: Session) -> None:
+    org, login, one_time = new_org_admin(root)
+    for i in range(4):
+        expect(env.zz.sign_in_raw(login, f"wrong-{i}"), 401)
+    fifth = expect(env.zz.sign_in_raw(login, "wrong-4"), (401, 429))
+    # locked now: even the right password is refused with 429, and so is a wrong one
+    with unchanged(env.daemon, "zhengzhou"):
+        locked = expect(env.zz.sign_in_raw(login, one_time), 429)
+        assert locked.error()["code"] == "too_many_requests"
+        expect(env.zz.sign_in_raw(login, "wrong-again"), 429)
+    assert fifth.status in (401, 429)
+    # the lock is per login: others still sign in
+    expect(env.zz.sign_in_raw("4101", NEW_PASSWORD), 200)
+    # 初始化密码 by the parent gives a fresh one-time password and lifts the lock
+    reset = expect(root.post(f"orgs/{org['id']}/admin/reset-password"), 200).json
+    assert reset["login"] == login and reset["password"] and reset["password"] != one_time
+    expect(env.zz.sign_in_raw(login, one_time), 401)
+    s = env.zz.sign_in(login, reset["password"])
+    assert s.account["must_change_password"] is True
+
+
+def test_failures_must_be_consecutive(env: Env, root: Session) -> None:
+    _, login, one_time = new_org_admin(root)
+    for i in range(4):
+        expect(env.zz.sign_in_raw(login, f"wrong-{i}"), 401)
+    expect(env.zz.sign_in_raw(login, one_time), 200)  # success resets the counter
+    for i in range(4):
+        expect(env.zz.sign_in_raw(login, f"wrong-{i}"), 401)
+    expect(env.zz.sign_in_raw(login, one_time), 200)
+
+
+# --------------------------------------------------------------------------- one-time password
+
+
+def test_must_change_password_gate(env: Env, root: Session) -> None:
+    org, login, one_time = new_org_admin(root)
+    s = env.zz.sign_in(login, one_time)
+    assert s.account["must_change_password"] is True
+    oid = org["id"]
+    with unchanged(env.daemon, "zhengzhou"):
+        for method, path, body in [
+            ("GET", f"orgs/{oid}/profile", None),
+            ("PUT", f"orgs/{oid}/profile", {"contact": "张老师"}),
+            ("POST", f"orgs/{oid}/profile/submit", None),
+            ("GET", f"orgs/{oid}", None),
+            ("GET", f"orgs/{oid}/children", None),
+            ("GET", "audit", None),
+            ("GET", f"orgs/{oid}/staff", None),
+        ]:
+            r = expect(env.zz.call(method, path, body, token=s), 403)
+            assert r.error()["code"] == "forbidden", (method, path, r)
+    me = expect(s.get("account"), 200).json
+    assert me["must_change_password"] is True and me["login"] == login
+    expect(s.post("account/password", {"old_password": one_time, "new_password": NEW_PASSWORD}), (200, 204))
+    # the same session now works, and the flag is gone
+    assert expect(s.get("account"), 200).json["must_change_password"] is False
+    expect(s.get(f"orgs/{oid}/profile"), 200)
+    again = env.zz.sign_in(login, NEW_PASSWORD)
+    assert again.account["must_change_password"] is False
+
+
+@pytest.mark.parametrize("new,field", [
+    ("abc123", "new_password"),             # too short
+    ("abcdefghijk", "new_password"),        # no digit
+    ("12345678901", "new_password"),        # no letter
+    ("a1" * 65, "new_password"),            # too long
+    ("", "new_password"),
+])
+def test_password_policy(env: Env, root: Session, new: str, field: str) -> None:
+    _, login, one_time = new_org_admin(root)
+    s = env.zz.sign_in(login, one_time)
+    with unchanged(env.daemon, "zhengzhou"):
+        expect(s.post("account/password", {"old_password": one_time, "new_password": new}), 400, field=field)
+    assert expect(s.get("account"), 200).json["must_change_password"] is True
+    expect(env.zz.sign_in_raw(login, one_time), 200)
+
+
+def test_password_change_refusals(env: Env, root: Session) -> None:
+    _, login, one_time = new_org_admin(root)
+    s = env.zz.sign_in(login, one_time)
+    with unchanged(env.daemon, "zhengzhou"):
+        expect(s.post("account/password", {"old_password": one_time + "x", "new_password": NEW_PASSWORD}), 400,
+               field="old_password")
+        expect(s.post("account/password", {"new_password": NEW_PASSWORD}), 400, field="old_password")
+        expect(s.post("account/password", {"old_password": one_time}), 400, field="new_password")
+        # a new password equal to the old one is refused (whichever rule names it)
+        expect(s.post("account/password", {"old_password": one_time, "new_password": one_time}), 400,
+               field="new_password")
+    assert expect(s.get("account"), 200).json["must_change_password"] is True
+    expect(s.post("account/password", {"old_password": one_time, "new_password": NEW_PASSWORD}), (200, 204))
+    expect(env.zz.sign_in_raw(login, one_time), 401)
+    expect(env.zz.sign_in_raw(login, NEW_PASSWORD), 200)
+
+
+def test_password_change_ends_other_sessions(env: Env, root: Session) -> None:
+    _, login, one_time = new_org_admin(root)
+    s1 = env.zz.first_login(login, one_time)
+    s2 = env.zz.sign_in(login, NEW_PASSWORD)
+    expect(s2.get("account"), 200)
+    expect(s1.post("account/password", {"old_password": NEW_PASSWORD, "new_password": OTHER_PASSWORD}), (200, 204))
+    expect(s1.get("account"), 200)   # the session that changed it stays
+    expect(s2.get("account"), 401)   # every other session ends
+    expect(env.zz.sign_in_raw(login, NEW_PASSWORD), 401)
+    expect(env.zz.sign_in_raw(login, OTHER_PASSWORD), 200)
+
+
+# --------------------------------------------------------------------------- sign-out, cookie, CSRF
+
+
+def test_sign_out_invalidates_token(env: Env, root: Session) -> None:
+    s = env.zz.sign_in("4101", NEW_PASSWORD)
+    r = expect(s.delete("session"), (200, 204))
+    cookie = r.headers.get("set-cookie", "").lower()
+    assert cookie.startswith("zc_session=") and ("max-age=0" in cookie or "expires=" in cookie), cookie
+    expect(s.get("account"), 401)
+    expect(s.delete("session"), 401)
+    expect(root.get("account"), 200)  # other sessions of the account stay
+
+
+def test_cookie_auth_and_csrf(env: Env, root: Session) -> None:
+    s = env.zz.sign_in("4101", NEW_PASSWORD)
+    other = env.zz.sign_in("4101", NEW_PASSWORD)
+    assert s.cookie == s.token
+    cookie = {"Cookie": f"zc_session={s.cookie}"}
+    # reads work with the cookie alone
+    me = expect(env.zz.get("account", headers=cookie), 200).json
+    assert me["login"] == "4101"
+    expect(env.zz.get("orgs/1", headers=cookie), 200)
+    # writes need the session's CSRF token
+    body = {"contact": unique("李老师")}
+    with unchanged(env.daemon, "zhengzhou"):
+        expect(env.zz.put("orgs/1/profile", body, headers=cookie), 403)
+        expect(env.zz.put("orgs/1/profile", body, headers={**cookie, "X-CSRF-Token": "nope"}), 403)
+        expect(env.zz.put("orgs/1/profile", body, headers={**cookie, "X-CSRF-Token": other.csrf}), 403)
+        expect(env.zz.put("orgs/1/profile", body, headers={**cookie, "X-CSRF-Token": s.token}), 403)
+        expect(env.zz.post("orgs/1/children", {"name": "无令牌单位", "kind": "unit"}, headers=cookie), 403)
+        expect(env.zz.delete("session", headers=cookie), 403)
+    r = expect(env.zz.put("orgs/1/profile", body, headers={**cookie, "X-CSRF-Token": s.csrf}), 200)
+    assert r.json["contact"] == body["contact"]
+    # sign-out by cookie needs it too, and then the cookie is worthless
+    expect(env.zz.delete("session", headers={**cookie, "X-CSRF-Token": s.csrf}), (200, 204))
+    expect(env.zz.get("account", headers=cookie), 401)
+    expect(other.get("account"), 200)
+
+
+def test_token_of_one_tenant_is_worthless_in_another(env: Env, root: Session) -> None:
+    ly_root = env.ly.first_login(env.ly_admin["admin_login"], env.ly_admin["admin_password"])
+    with unchanged(env.daemon, "zhengzhou"), unchanged(env.daemon, "luoyang"):
+        expect(env.zz.get("account", token=ly_root.token), 401)
+        expect(env.zz.get("orgs/1", token=ly_root.token), 401)
+        expect(env.ly.get("account", token=root.token), 401)
+        expect(env.ly.get("orgs/1", token=root.token), 401)
+        expect(env.ly.put("orgs/1/profile", {"contact": "x"}, token=root.token), 401)
+        expect(env.ly.get("account", headers={"Cookie": f"zc_session={root.token}"}), 401)
+        expect(env.ly.put("orgs/1/profile", {"contact": "x"},
+                          headers={"Cookie": f"zc_session={root.token}", "X-CSRF-Token": root.csrf}), 401)
+        # logins are per tenant too
+        expect(env.ly.sign_in_raw("4101", NEW_PASSWORD), 401)
+    assert expect(ly_root.get("account"), 200).json["login"] == "4103"
+    assert expect(root.get("account"), 200).json["login"] == "4101"
+
+
+@pytest.mark.parametrize("header", [
+    "Bearer x",
+    "Bearer " + "a" * 43,
+    "Bearer " + "a" * 2000,
+    "Bearer ../../../../etc/passwd/../../../../etc/passwd",
+    "Bearer ",
+    "Bearer",
+    "Basic NDEwMTpaaGljaGVuZzIwMjQ=",
+    "Token abc",
+])
+def test_garbage_tokens_401(env: Env, root: Session, header: str) -> None:
+    with unchanged(env.daemon, "zhengzhou"):
+        r = expect(env.zz.get("account", headers={"Authorization": header}), 401)
+        assert r.error()["code"] == "unauthorized"
+        expect(env.zz.put("orgs/1/profile", {"contact": "x"}, headers={"Authorization": header}), 401)
+
+
+def test_tampered_and_csrf_tokens_are_not_session_tokens(env: Env, root: Session) -> None:
+    with unchanged(env.daemon, "zhengzhou"):
+        for bad in (root.token[:-1], root.token + "A", root.token[::-1], root.csrf):
+            expect(env.zz.get("account", token=bad), 401)
+        expect(env.zz.get("account"), 401)  # no credentials at all
+
+
+def test_expired_token_401(env: Env, root: Session) -> None:
+    s = env.zz.sign_in("4101", NEW_PASSWORD)
+    expect(s.get("account"), 200)
+    expire_session(env.daemon, "zhengzhou", s.token)
+    expect(s.get("account"), 401)
+    expect(env.zz.get("account", headers={"Cookie": f"zc_session={s.token}"}), 401)
+    expect(root.get("account"), 200)
+
+
+# --------------------------------------------------------------------------- staff accounts
+
+
+def test_disabled_staff_cannot_sign_in_and_roles_apply_next_request(env: Env, root: Session) -> None:
+    login = unique("zhangsan")
+    created = expect(root.post("orgs/1/staff", {"login": login, "name": "张三", "phone": "15236547854"}), 201).json
+    acct, one_time = created["account"], created["password"]
+    assert acct["enabled"] is False and acct["roles"] == [] and acct["kind"] == "staff", acct
+    # disabled until 启动
+    with unchanged(env.daemon, "zhengzhou"):
+        r = expect(env.zz.sign_in_raw(login, one_time), 403)
+        assert r.error()["code"] == "forbidden"
+    expect(env.zz.sign_in_raw(login, one_time + "x"), 401)
+    assert expect(root.post(f"staff/{acct['id']}/enable"), 200).json["enabled"] is True
+    s = env.zz.first_login(login, one_time)
+    assert s.account["kind"] == "staff" and s.account["roles"] == []
+    # a role change takes effect on the next request of the existing session
+    expect(root.put(f"staff/{acct['id']}/roles", {"roles": ["handler"]}), 200)
+    assert expect(s.get("account"), 200).json["roles"] == ["handler"]
+    expect(root.put(f"staff/{acct['id']}/roles", {"roles": ["handler", "leader"]}), 200)
+    assert sorted(expect(s.get("account"), 200).json["roles"]) == ["handler", "leader"]
+    expect(root.put(f"staff/{acct['id']}/roles", {"roles": []}), 200)
+    assert expect(s.get("account"), 200).json["roles"] == []
+    # disabling ends the session at once and blocks sign-in
+    assert expect(root.post(f"staff/{acct['id']}/disable"), 200).json["enabled"] is False
+    expect(s.get("account"), 401)
+    expect(env.zz.sign_in_raw(login, NEW_PASSWORD), 403)
+    # re-enabled: the chosen password works again
+    expect(root.post(f"staff/{acct['id']}/enable"), 200)
+    expect(env.zz.sign_in_raw(login, NEW_PASSWORD), 200)
+
+
+def test_suspended_tenant_503(env: Env) -> None:
+    kf = create_tenant(env.daemon, "kaifeng", "4102", "开封市")
+    api = Api(env.daemon.http_port, "kaifeng")
+    s = api.first_login(kf["admin_login"], kf["admin_password"])
+    env.daemon.call("tenant.suspend", {"id": "kaifeng"})
+    try:
+        expect(api.sign_in_raw(kf["admin_login"], NEW_PASSWORD), 503)
+        expect(s.get("account"), 503)
+    finally:
+        env.daemon.call("tenant.resume", {"id": "kaifeng"})
+    expect(s.get("account"), 200)

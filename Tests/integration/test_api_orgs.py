@@ -1,0 +1,580 @@
+"""Org tree, unit info and its review, sub-org admin, certificate and seal uploads, audit
+(SPEC §5.1, §6; manual 一 §1, §2 and 三 §7), through the JSON API of a real daemon.
+
+The module fixture walks the manual: under 郑州市 (4101) the city office creates
+管城回族区职改办 (office → 410104), which — once its info is approved — creates
+管城区教育局 (department → 410104001), which creates 逸夫小学 (unit → 4101040010001).
+Every admin login equals its org's code.  One daemon per module; uploads are limited to
+64 KiB here so the 413 case stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from api_support import (
+    CREDIT_CODE,
+    MANUAL_CREDIT_CODE,
+    NEW_PASSWORD,
+    ORG_CODE,
+    PHONE,
+    POSTCODE,
+    PROFILE_KEYS,
+    Api,
+    ModuleDaemon,
+    Session,
+    approve_unit,
+    create_child,
+    expect,
+    fresh_id_number,
+    jpeg_bytes,
+    org_code,
+    png_bytes,
+    profile_for,
+    unchanged,
+    unique,
+)
+from conftest import Daemon, create_tenant
+
+UPLOAD_LIMIT = 65536
+CONFIG = f'[log]\nlevel = "info"\n\n[limits]\nupload_max_bytes = {UPLOAD_LIMIT}\n'
+TENANT = "zhengzhou"
+
+# The districts of 郑州市 (GB/T 2260) — codes a non-district office must never take.
+ZHENGZHOU_DISTRICTS = {
+    "中原区": "410102", "二七区": "410103", "管城回族区": "410104", "金水区": "410105", "上街区": "410106",
+    "惠济区": "410108", "中牟县": "410122", "巩义市": "410181", "荥阳市": "410182", "新密市": "410183",
+    "新郑市": "410184", "登封市": "410185",
+}
+REQUIRED = {"name", "category", "city", "affiliation_level", "industry", "nature", "economic_type",
+            "credit_code", "contact", "phone", "address", "postcode"}
+
+
+@dataclass
+class Tree:
+    d: Daemon
+    api: Api
+    city: Session
+    district: dict
+    district_s: Session
+    dept: dict
+    dept_s: Session
+    school: dict           # 逸夫小学, not yet approved; its admin has not signed in
+    school_admin: dict
+    school2: dict          # 第二小学 under the same department, approved
+    school2_s: Session
+    other: dict            # 惠济区职改办: an unrelated branch, approved
+    other_s: Session
+
+
+@pytest.fixture(scope="module")
+def tree(zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
+    md = ModuleDaemon(zhichengd_bin, tmp_path_factory.mktemp("api-orgs"), config=CONFIG)
+    try:
+        d = md.start()
+        info = create_tenant(d, TENANT, "4101", "郑州市")
+        api = Api(d.http_port, TENANT)
+        city = api.first_login(info["admin_login"], info["admin_password"])
+
+        district, da = create_child(city, 1, "管城回族区职改办", "office")
+        district_s = approve_unit(api, city, district["id"], da["login"], da["password"],
+                                  profile_for("管城回族区职改办", 1, category="职改办", affiliation_level="县区"))
+        dept, ea = create_child(district_s, district["id"], "管城区教育局", "department")
+        dept_s = approve_unit(api, district_s, dept["id"], ea["login"], ea["password"],
+                              profile_for("管城区教育局", 2, category="主管单位", affiliation_level="县区"))
+        school, sa = create_child(dept_s, dept["id"], "逸夫小学", "unit")
+        school2, s2a = create_child(dept_s, dept["id"], "第二小学", "unit")
+        school2_s = approve_unit(api, dept_s, school2["id"], s2a["login"], s2a["password"])
+        other, oa = create_child(city, 1, "惠济区职改办", "office")
+        other_s = approve_unit(api, city, other["id"], oa["login"], oa["password"],
+                               profile_for("惠济区职改办", 3, category="职改办", affiliation_level="县区"))
+        yield Tree(d, api, city, district, district_s, dept, dept_s, school, sa, school2, school2_s, other, other_s)
+    finally:
+        md.stop()
+
+
+def org_of(s: Session, oid: int) -> dict:
+    return expect(s.get(f"orgs/{oid}"), 200).json
+
+
+def child_rows(s: Session, oid: int) -> dict[int, dict]:
+    rows = expect(s.get(f"orgs/{oid}/children"), 200).json["orgs"]
+    return {row["org"]["id"]: row for row in rows}
+
+
+# --------------------------------------------------------------------------- tree (manual §1)
+
+
+def test_manual_walk_codes_and_admin_logins(tree: Tree) -> None:
+    assert (tree.district["code"], tree.district["kind"], tree.district["parent_id"]) == ("410104", "office", 1)
+    assert (tree.dept["code"], tree.dept["kind"], tree.dept["parent_id"]) == ("410104001", "department", tree.district["id"])
+    assert (tree.school["code"], tree.school["kind"], tree.school["parent_id"]) == ("4101040010001", "unit", tree.dept["id"])
+    assert tree.school_admin["login"] == "4101040010001" and tree.school_admin["password"]
+    assert tree.district_s.account["login"] == "410104" and tree.dept_s.account["login"] == "410104001"
+    assert tree.other["code"] == "410108"
+    assert tree.school2["code"] == "4101040010002"
+    # the org shape of SPEC §5.1
+    o = org_of(tree.city, tree.school["id"])
+    assert {"id", "parent_id", "code", "name", "kind", "profile_state"} <= set(o), o
+    assert (o["name"], o["profile_state"]) == ("逸夫小学", "draft"), o
+    root = org_of(tree.city, 1)
+    assert root["code"] == "4101" and root.get("parent_id") is None and root["kind"] == "office", root
+    # each level sees its own children
+    assert set(child_rows(tree.city, 1)) >= {tree.district["id"], tree.other["id"]}
+    assert set(child_rows(tree.district_s, tree.district["id"])) == {tree.dept["id"]}
+    assert set(child_rows(tree.dept_s, tree.dept["id"])) >= {tree.school["id"], tree.school2["id"]}
+    # ancestors see the whole subtree
+    assert org_of(tree.city, tree.school["id"])["code"] == "4101040010001"
+    assert org_of(tree.district_s, tree.school["id"])["code"] == "4101040010001"
+
+
+@pytest.mark.parametrize("where,body,status,field", [
+    ("school", {"name": "一年级", "kind": "unit"}, 400, "kind"),         # units hold nothing
+    ("dept", {"name": "某某区职改办", "kind": "office"}, 400, "kind"),   # no office under a department
+    ("dept", {"name": "某学校", "kind": "school"}, 400, "kind"),
+    ("dept", {"name": "某学校"}, 400, "kind"),
+    ("dept", {"kind": "unit"}, 400, "name"),
+    ("dept", {"name": "", "kind": "unit"}, 400, "name"),
+    ("dept", {"name": "   ", "kind": "unit"}, 400, "name"),
+    ("dept", {"name": 12, "kind": "unit"}, 400, "name"),
+    ("other", {"name": "越界学校", "kind": "unit"}, 404, None),          # an unrelated branch
+    ("root", {"name": "越级学校", "kind": "unit"}, 404, None),           # the district's parent
+    ("missing", {"name": "幽灵学校", "kind": "unit"}, 404, None),
+])
+def test_create_child_refusals(tree: Tree, where: str, body: dict, status: int, field: str | None) -> None:
+    target = {"school": tree.school["id"], "dept": tree.dept["id"], "other": tree.other["id"], "root": 1,
+              "missing": 99999}[where]
+    with unchanged(tree.d, TENANT):
+        expect(tree.district_s.post(f"orgs/{target}/children", body), status, field=field)
+
+
+def test_create_child_wrong_content_type(tree: Tree) -> None:
+    with unchanged(tree.d, TENANT):
+        expect(tree.district_s.call("POST", f"orgs/{tree.dept['id']}/children",
+                                    data=b'{"name":"x","kind":"unit"}', content_type="text/plain"), 415)
+        expect(tree.district_s.call("POST", f"orgs/{tree.dept['id']}/children",
+                                    data=b'{"name":"x",', content_type="application/json"), 400)
+
+
+def test_codes_are_unique(tree: Tree) -> None:
+    a, admin_a = create_child(tree.city, 1, "中原区职改办", "office")
+    assert a["code"] == ZHENGZHOU_DISTRICTS["中原区"] and admin_a["login"] == a["code"]
+    b, admin_b = create_child(tree.city, 1, "中原区职改办", "office")  # a second one cannot share it
+    assert b["code"] != a["code"] and b["code"].startswith("4101") and admin_b["login"] == b["code"]
+    d1, _ = create_child(tree.city, 1, unique("市直主管单位"), "department")
+    d2, _ = create_child(tree.city, 1, unique("市直主管单位"), "department")
+    assert d1["code"] != d2["code"] and d1["code"].startswith("4101") and d2["code"].startswith("4101")
+    codes = [row["org"]["code"] for row in child_rows(tree.city, 1).values()]
+    assert len(codes) == len(set(codes)), codes
+
+
+@pytest.mark.xfail(strict=True, reason="daemon bug: sequence codes of non-district offices take real district codes "
+                                       "(410102 中原区, 410103 二七区 …), so a district office later gets another district's code")
+def test_district_office_keeps_its_own_code(tree: Tree) -> None:
+    zones = [create_child(tree.city, 1, name, "office")[0] for name in ("高新技术产业开发区职改办", "航空港区职改办")]
+    for z in zones:
+        assert z["code"] not in ZHENGZHOU_DISTRICTS.values(), f"{z['name']} took a district's code {z['code']}"
+    erqi, _ = create_child(tree.city, 1, "二七区职改办", "office")
+    assert erqi["code"] == ZHENGZHOU_DISTRICTS["二七区"], erqi
+
+
+def test_rename(tree: Tree) -> None:
+    o, _ = create_child(tree.dept_s, tree.dept["id"], "临时学校", "unit")
+    r = expect(tree.dept_s.patch(f"orgs/{o['id']}", {"name": "管城区实验学校"}), 200).json
+    assert r["name"] == "管城区实验学校" and r["code"] == o["code"] and r["parent_id"] == tree.dept["id"], r
+    assert org_of(tree.city, o["id"])["name"] == "管城区实验学校"
+    assert child_rows(tree.dept_s, tree.dept["id"])[o["id"]]["org"]["name"] == "管城区实验学校"
+    with unchanged(tree.d, TENANT):
+        expect(tree.dept_s.patch(f"orgs/{o['id']}", {"name": ""}), 400, field="name")
+        expect(tree.dept_s.patch(f"orgs/{o['id']}", {"name": "  "}), 400, field="name")
+        expect(tree.dept_s.patch(f"orgs/{o['id']}", {"name": 5}), 400, field="name")
+        expect(tree.dept_s.patch(f"orgs/{o['id']}", {"parent_id": "x"}), 400, field="parent_id")
+    # the grandparent may rename it too; a no-op rename changes nothing
+    expect(tree.district_s.patch(f"orgs/{o['id']}", {"name": "管城区实验小学"}), 200)
+    with unchanged(tree.d, TENANT):
+        expect(tree.district_s.patch(f"orgs/{o['id']}", {"name": "管城区实验小学"}), 200)
+
+
+def test_move(tree: Tree) -> None:
+    ds = tree.district_s
+    health, _ = create_child(ds, tree.district["id"], "管城区卫健委", "department")
+    sub, _ = create_child(ds, tree.dept["id"], "管城区教研室", "department")   # a department inside 教育局
+    unit, _ = create_child(ds, tree.dept["id"], "待迁学校", "unit")
+    moved = expect(ds.patch(f"orgs/{unit['id']}", {"parent_id": health["id"]}), 200).json
+    assert moved["parent_id"] == health["id"] and moved["code"] == unit["code"], moved   # codes never change
+    assert unit["id"] not in child_rows(ds, tree.dept["id"])
+    assert unit["id"] in child_rows(ds, health["id"])
+    with unchanged(tree.d, TENANT):
+        # into its own subtree, or under itself
+        expect(ds.patch(f"orgs/{tree.dept['id']}", {"parent_id": sub["id"]}), 400, field="parent_id")
+        expect(ds.patch(f"orgs/{tree.dept['id']}", {"parent_id": tree.school["id"]}), 400, field="parent_id")
+        expect(ds.patch(f"orgs/{tree.dept['id']}", {"parent_id": tree.dept["id"]}), 400, field="parent_id")
+        # under a kind that cannot hold it
+        expect(ds.patch(f"orgs/{unit['id']}", {"parent_id": tree.school2["id"]}), 400, field="parent_id")
+        expect(tree.city.patch(f"orgs/{tree.other['id']}", {"parent_id": tree.dept["id"]}), 400, field="parent_id")
+        # out of the caller's subtree, or nowhere
+        expect(ds.patch(f"orgs/{unit['id']}", {"parent_id": tree.other["id"]}), 404)
+        expect(ds.patch(f"orgs/{unit['id']}", {"parent_id": 1}), 404)
+        expect(ds.patch(f"orgs/{unit['id']}", {"parent_id": 99999}), 404)
+    # and back again, by the district, which manages both places
+    back = expect(ds.patch(f"orgs/{unit['id']}", {"parent_id": tree.dept["id"]}), 200).json
+    assert back["parent_id"] == tree.dept["id"] and back["code"] == unit["code"]
+
+
+def test_delete(tree: Tree) -> None:
+    ds, es = tree.district_s, tree.dept_s
+    with unchanged(tree.d, TENANT):
+        expect(ds.delete(f"orgs/{tree.dept['id']}"), 409)        # it has children
+    # a unit with people cannot go either
+    unit, ua = create_child(es, tree.dept["id"], "待撤并学校", "unit")
+    us = approve_unit(tree.api, es, unit["id"], ua["login"], ua["password"])
+    app = expect(us.post(f"orgs/{unit['id']}/applicants", {"id_number": fresh_id_number(), "name": "赵六"}), 201).json
+    with unchanged(tree.d, TENANT):
+        expect(es.delete(f"orgs/{unit['id']}"), 409)
+    expect(us.delete(f"applicants/{app['account']['id']}"), (200, 204))
+    expect(es.delete(f"orgs/{unit['id']}"), (200, 204))
+    expect(es.get(f"orgs/{unit['id']}"), 404)
+    expect(tree.city.get(f"orgs/{unit['id']}"), 404)
+    assert unit["id"] not in child_rows(es, tree.dept["id"])
+    expect(es.delete(f"orgs/{unit['id']}"), 404)
+    # its admin is gone with it
+    expect(us.get("account"), 401)
+    expect(tree.api.sign_in_raw(ua["login"], NEW_PASSWORD), 401)
+    # a deleted code is never handed out again
+    nxt, admin = create_child(es, tree.dept["id"], "新建学校", "unit")
+    assert nxt["code"] != unit["code"] and admin["login"] != unit["code"]
+    assert nxt["code"] > unit["code"], (nxt["code"], unit["code"])
+    jinshui, _ = create_child(tree.city, 1, "金水区职改办", "office")
+    expect(tree.city.delete(f"orgs/{jinshui['id']}"), (200, 204))
+    again, _ = create_child(tree.city, 1, "金水区职改办", "office")
+    assert again["code"] != jinshui["code"]
+
+
+def test_only_ancestors_manage_an_org(tree: Tree) -> None:
+    es, s2 = tree.dept_s, tree.school2_s
+    with unchanged(tree.d, TENANT):
+        # nobody manages their own org's place in the tree
+        for s, oid in ((es, tree.dept["id"]), (s2, tree.school2["id"]), (tree.district_s, tree.district["id"]),
+                       (tree.city, 1)):
+            expect(s.patch(f"orgs/{oid}", {"name": "改个名"}), 403)
+            expect(s.delete(f"orgs/{oid}"), 403)
+            expect(s.patch(f"orgs/{oid}/admin", {"name": "某人"}), 403)
+            expect(s.post(f"orgs/{oid}/admin/reset-password"), 403)
+        # the parent is invisible from below; an unrelated branch is invisible too
+        expect(es.patch(f"orgs/{tree.district['id']}", {"name": "改个名"}), 404)
+        expect(es.delete(f"orgs/{tree.district['id']}"), 404)
+        expect(es.get(f"orgs/{tree.district['id']}"), 404)
+        expect(s2.patch(f"orgs/{tree.school['id']}", {"name": "改个名"}), 404)   # a sibling
+        expect(s2.get(f"orgs/{tree.school['id']}"), 404)
+        for path in (f"orgs/{tree.school['id']}", f"orgs/{tree.dept['id']}"):
+            expect(tree.other_s.get(path), 404)
+            expect(tree.other_s.patch(path, {"name": "改个名"}), 404)
+            expect(tree.other_s.delete(path), 404)
+            expect(tree.other_s.get(path + "/profile"), 404)
+            expect(tree.other_s.get(path + "/children"), 404)
+            expect(tree.other_s.patch(path + "/admin", {"name": "某人"}), 404)
+            expect(tree.other_s.post(path + "/admin/reset-password"), 404)
+        expect(tree.other_s.post(f"orgs/{tree.dept['id']}/children", {"name": "越界学校", "kind": "unit"}), 404)
+
+
+# --------------------------------------------------------------------------- unit info (manual §2)
+
+
+BAD_PROFILE_INPUTS = [
+    ({"credit_code": MANUAL_CREDIT_CODE}, "credit_code", "校验位"),
+    ({"credit_code": CREDIT_CODE[:-1]}, "credit_code", None),
+    ({"credit_code": "91350100M000100YI3"}, "credit_code", None),
+    ({"org_code": "M000100Y-5"}, "org_code", None),
+    ({"org_code": "12345"}, "org_code", None),
+    ({"org_code": org_code("12345678"), "credit_code": CREDIT_CODE}, "org_code", None),   # 9–17 do not match
+    ({"phone": "1523654785"}, "phone", None),
+    ({"phone": "12345678901"}, "phone", None),
+    ({"phone": "电话"}, "phone", None),
+    ({"fax": "12"}, "fax", None),
+    ({"postcode": "45000"}, "postcode", None),
+    ({"postcode": "45000a"}, "postcode", None),
+    ({"email": "yifu@"}, "email", None),
+    ({"email": "yifu.example.com"}, "email", None),
+    ({"email": "a@b"}, "email", None),
+    ({"affiliation_level": "村"}, "affiliation_level", None),
+    ({"contact": "张" * 201}, "contact", None),
+    ({"address": "紫荆山路\x001号"}, "address", None),
+]
+
+
+def test_unit_info_flow(tree: Tree) -> None:
+    api, es, oid = tree.api, tree.dept_s, tree.school["id"]
+    us = api.first_login(tree.school_admin["login"], tree.school_admin["password"])
+    # before approval the unit can only maintain and submit its info
+    with unchanged(tree.d, TENANT):
+        expect(us.get(f"orgs/{oid}"), 403)
+        expect(us.get(f"orgs/{oid}/staff"), 403)
+        expect(us.post(f"orgs/{oid}/staff", {"login": "wanglaoshi", "name": "王老师"}), 403)
+        expect(us.get(f"orgs/{oid}/applicants"), 403)
+        expect(us.upload(f"orgs/{oid}/seal", png_bytes()), 403)
+    p = expect(us.get(f"orgs/{oid}/profile"), 200).json
+    for key in PROFILE_KEYS:
+        assert key in p, (key, p)
+    assert p["name"] == "逸夫小学" and p["code"] == "4101040010001" and p["state"] == "draft", p
+    assert p["has_certificate"] is False and p["credit_code"] == "", p
+
+    # a draft may hold only some fields
+    p = expect(us.put(f"orgs/{oid}/profile", {"contact": "张老师", "phone": PHONE}), 200).json
+    assert (p["contact"], p["phone"], p["credit_code"], p["state"]) == ("张老师", PHONE, "", "draft"), p
+    # every validator names its field, and a refused save changes nothing
+    for body, field, text in BAD_PROFILE_INPUTS:
+        with unchanged(tree.d, TENANT):
+            expect(us.put(f"orgs/{oid}/profile", {"contact": "李老师", **body}), 400, field=field, contains=text)
+    p = expect(us.get(f"orgs/{oid}/profile"), 200).json
+    assert p["contact"] == "张老师", p
+    # valid variants are accepted and normalized
+    p = expect(us.put(f"orgs/{oid}/profile", {"credit_code": CREDIT_CODE.lower(), "org_code": ORG_CODE,
+                                                "phone": "0371-65123456", "postcode": POSTCODE}), 200).json
+    assert p["credit_code"] == CREDIT_CODE and p["phone"] == "0371-65123456", p
+
+    # submit needs every required field, then a certificate
+    with unchanged(tree.d, TENANT):
+        r = expect(us.post(f"orgs/{oid}/profile/submit"), 400)
+        assert r.error().get("field") in REQUIRED, r
+    full = profile_for("逸夫小学", oid)
+    expect(us.put(f"orgs/{oid}/profile", full), 200)
+    with unchanged(tree.d, TENANT):
+        expect(us.post(f"orgs/{oid}/profile/submit"), 400, field="certificate")
+
+    # the certificate: checked by its bytes, size-limited
+    text = "这不是图片，只是改了扩展名的文本文件。\n".encode() * 20
+    with unchanged(tree.d, TENANT):
+        expect(tree.api.call("PUT", f"orgs/{oid}/certificate", token=us, data=text,
+                             headers={"Content-Type": "image/png", "Content-Disposition": 'attachment; filename="certificate.png"'}), 415)
+        expect(us.upload(f"orgs/{oid}/certificate", b"GIF89a" + b"\0" * 64, "image/gif"), 415)
+        expect(us.upload(f"orgs/{oid}/certificate", png_bytes()[:20]), 415)
+        expect(us.upload(f"orgs/{oid}/certificate", b""), (400, 415))
+        big = png_bytes() + b"\0" * UPLOAD_LIMIT
+        expect(us.upload(f"orgs/{oid}/certificate", big), 413)
+    assert expect(us.get(f"orgs/{oid}/profile"), 200).json["has_certificate"] is False
+    expect(us.get(f"orgs/{oid}/certificate"), 404)
+    # a PNG exactly at the limit is fine; a JPEG replaces it
+    at_limit = png_bytes(seed=9)
+    at_limit += b"\0" * (UPLOAD_LIMIT - len(at_limit))
+    expect(us.upload(f"orgs/{oid}/certificate", at_limit, "application/octet-stream"), (200, 204))
+    got = expect(us.get(f"orgs/{oid}/certificate"), 200)
+    assert got.body == at_limit and got.headers["content-type"].startswith("image/png"), got.headers
+    assert got.headers.get("x-content-type-options") == "nosniff"
+    cert = png_bytes(seed=5)
+    expect(us.upload(f"orgs/{oid}/certificate", cert), (200, 204))
+    assert expect(us.get(f"orgs/{oid}/certificate"), 200).body == cert
+
+    # submit → the parent sees 未审核
+    p = expect(us.post(f"orgs/{oid}/profile/submit"), 200).json
+    assert p["state"] == "submitted" and p["state_label"] == "未审核", p
+    row = child_rows(es, tree.dept["id"])[oid]
+    assert row["org"]["profile_state"] == "submitted" and row["org"]["profile_state_label"] == "未审核", row
+    assert row["has_certificate"] is True
+    assert expect(es.get(f"orgs/{oid}/certificate"), 200).body == cert        # 机构证件预览
+    assert expect(es.get(f"orgs/{oid}/profile"), 200).json["credit_code"] == full["credit_code"]
+
+    # while it waits, the info is frozen
+    with unchanged(tree.d, TENANT):
+        expect(us.put(f"orgs/{oid}/profile", full), 409)
+        expect(us.upload(f"orgs/{oid}/certificate", png_bytes(seed=6)), 409)
+        expect(us.post(f"orgs/{oid}/profile/submit"), 409)
+        expect(us.get(f"orgs/{oid}"), 403)
+    # reject needs a reason; only the direct parent reviews
+    with unchanged(tree.d, TENANT):
+        expect(es.post(f"orgs/{oid}/profile/review", {"decision": "reject"}), 400, field="reason")
+        expect(es.post(f"orgs/{oid}/profile/review", {"decision": "reject", "reason": "  "}), 400, field="reason")
+        expect(es.post(f"orgs/{oid}/profile/review", {"decision": "reject", "reason": "长" * 501}), 400, field="reason")
+        expect(es.post(f"orgs/{oid}/profile/review", {"decision": "maybe", "reason": "x"}), 400, field="decision")
+        expect(es.post(f"orgs/{oid}/profile/review", {"reason": "x"}), 400, field="decision")
+        expect(tree.district_s.post(f"orgs/{oid}/profile/review", {"decision": "reject", "reason": "越级"}), 403)
+        expect(tree.city.post(f"orgs/{oid}/profile/review", {"decision": "approve"}), 403)
+        expect(us.post(f"orgs/{oid}/profile/review", {"decision": "approve"}), 403)
+        expect(tree.other_s.post(f"orgs/{oid}/profile/review", {"decision": "approve"}), 404)
+    reason = "证件图片不清晰，请重新上传"
+    p = expect(es.post(f"orgs/{oid}/profile/review", {"decision": "reject", "reason": reason}), 200).json
+    assert p["state"] == "rejected", p
+    # the unit sees why, and is still limited to its info
+    p = expect(us.get(f"orgs/{oid}/profile"), 200).json
+    assert (p["state"], p["state_label"], p["reject_reason"]) == ("rejected", "已退回", reason), p
+    assert child_rows(es, tree.dept["id"])[oid]["org"]["profile_state"] == "rejected"
+    expect(us.get(f"orgs/{oid}"), 403)
+    # fix and resubmit
+    expect(us.upload(f"orgs/{oid}/certificate", png_bytes(width=4, height=4, seed=7)), (200, 204))
+    p = expect(us.post(f"orgs/{oid}/profile/submit"), 200).json
+    assert p["state"] == "submitted" and not p.get("reject_reason"), p
+    p = expect(es.post(f"orgs/{oid}/profile/review", {"decision": "approve", "reason": ""}), 200).json
+    assert (p["state"], p["state_label"]) == ("approved", "已审核"), p
+    with unchanged(tree.d, TENANT):
+        expect(es.post(f"orgs/{oid}/profile/review", {"decision": "approve"}), 409)
+    # approved: the unit admin may now use the rest of the API
+    assert org_of(us, oid)["profile_state"] == "approved"
+    assert expect(us.get(f"orgs/{oid}/staff"), 200).json["staff"] == []
+    assert expect(us.get(f"orgs/{oid}/applicants"), 200).json["applicants"] == []
+    expect(us.get(f"orgs/{oid}/children"), 200)
+
+    # the parent's list, as the manual shows it
+    row = child_rows(es, tree.dept["id"])[oid]
+    assert row["org"]["name"] == "逸夫小学" and row["org"]["code"] == "4101040010001"
+    assert row["org"]["profile_state_label"] == "已审核"
+    assert (row["affiliation_level"], row["category"], row["industry"], row["nature"]) == \
+        ("市", "单位", "教育", "全额拨款事业单位"), row
+    assert row["has_certificate"] is True
+    assert row["admin"]["login"] == "4101040010001" and row["admin"]["name"] == "系统管理员", row
+    assert "phone" in row["admin"] and "email" in row["admin"], row
+
+
+@pytest.mark.xfail(strict=True, reason="daemon bug: a non-string profile value is reported as "
+                                       "'请求体不是有效的 JSON' without the field (ProfileBody's ZhichengError is swallowed by APIJSON.decode)")
+def test_profile_non_string_value_names_the_field(tree: Tree) -> None:
+    s2, oid = tree.school2_s, tree.school2["id"]
+    with unchanged(tree.d, TENANT):
+        expect(s2.put(f"orgs/{oid}/profile", {"credit_code": 91350100}), 400, field="credit_code")
+
+
+def test_profile_refusals_by_others(tree: Tree) -> None:
+    oid = tree.school2["id"]
+    with unchanged(tree.d, TENANT):
+        # only the org's own admin maintains its info
+        expect(tree.dept_s.put(f"orgs/{oid}/profile", {"contact": "王老师"}), 403)
+        expect(tree.dept_s.post(f"orgs/{oid}/profile/submit"), 403)
+        expect(tree.dept_s.upload(f"orgs/{oid}/certificate", png_bytes()), 403)
+        expect(tree.other_s.put(f"orgs/{oid}/profile", {"contact": "王老师"}), 404)
+        expect(tree.other_s.get(f"orgs/{oid}/certificate"), 404)
+        expect(tree.school2_s.get(f"orgs/{tree.school['id']}/profile"), 404)
+        # the root office has no parent to review it
+        expect(tree.city.post("orgs/1/profile/submit"), 409)
+
+
+# --------------------------------------------------------------------------- sub-org admin: 编辑信息, 初始化密码
+
+
+def test_edit_sub_admin_and_reset_password(tree: Tree) -> None:
+    es, api = tree.dept_s, tree.api
+    unit, ua = create_child(es, tree.dept["id"], "第三小学", "unit")
+    us = api.first_login(ua["login"], ua["password"])
+    oid = unit["id"]
+    r = expect(es.patch(f"orgs/{oid}/admin", {"name": "王老师", "phone": "13812345678", "email": "wang@example.com"}), 200).json
+    assert (r["name"], r["phone"], r["email"], r["login"]) == ("王老师", "13812345678", "wang@example.com", unit["code"]), r
+    admin = child_rows(es, tree.dept["id"])[oid]["admin"]
+    assert (admin["name"], admin["phone"], admin["email"]) == ("王老师", "13812345678", "wang@example.com"), admin
+    r = expect(es.patch(f"orgs/{oid}/admin", {"phone": "0371-66668888"}), 200).json
+    assert (r["name"], r["phone"], r["email"]) == ("王老师", "0371-66668888", "wang@example.com"), r
+    with unchanged(tree.d, TENANT):
+        expect(es.patch(f"orgs/{oid}/admin", {"phone": "123"}), 400, field="phone")
+        expect(es.patch(f"orgs/{oid}/admin", {"email": "wang@"}), 400, field="email")
+        expect(es.patch(f"orgs/{oid}/admin", {"name": ""}), 400, field="name")
+        expect(es.patch(f"orgs/{oid}/admin", {"name": ["x"]}), 400, field="name")
+        expect(tree.other_s.patch(f"orgs/{oid}/admin", {"name": "越界"}), 404)
+        expect(us.patch(f"orgs/{oid}/admin", {"name": "自己改"}), 403)
+        expect(us.post(f"orgs/{oid}/admin/reset-password"), 403)
+    assert expect(us.get("account"), 200).json["name"] == "王老师"
+
+    # 初始化密码: a new one-time password; the old one and old sessions end
+    reset = expect(es.post(f"orgs/{oid}/admin/reset-password"), 200).json
+    assert reset["login"] == unit["code"] and len(reset["password"]) >= 8, reset
+    expect(us.get("account"), 401)
+    expect(api.sign_in_raw(unit["code"], NEW_PASSWORD), 401)
+    s = api.sign_in(unit["code"], reset["password"])
+    assert s.account["must_change_password"] is True
+    expect(s.get(f"orgs/{oid}/profile"), 403)
+    expect(s.post("account/password", {"old_password": reset["password"], "new_password": "Sanxiao2025"}), (200, 204))
+    expect(s.get(f"orgs/{oid}/profile"), 200)
+    # the grandparent may reset it too
+    r2 = expect(tree.district_s.post(f"orgs/{oid}/admin/reset-password"), 200).json
+    assert r2["password"] != reset["password"]
+    expect(s.get("account"), 401)
+
+
+# --------------------------------------------------------------------------- seal (manual §7)
+
+
+def test_seal_upload_view_replace(tree: Tree) -> None:
+    s2, oid = tree.school2_s, tree.school2["id"]
+    expect(s2.get(f"orgs/{oid}/seal"), 404)
+    seal = png_bytes(width=8, height=8, seed=11)
+    expect(s2.upload(f"orgs/{oid}/seal", seal), (200, 204))
+    got = expect(s2.get(f"orgs/{oid}/seal"), 200)
+    assert got.body == seal and got.headers["content-type"].startswith("image/png")
+    assert got.headers.get("x-content-type-options") == "nosniff"
+    jpg = jpeg_bytes()
+    expect(s2.upload(f"orgs/{oid}/seal", jpg, "image/png"), (200, 204))    # the declared type does not matter
+    got = expect(s2.get(f"orgs/{oid}/seal"), 200)
+    assert got.body == jpg and got.headers["content-type"].startswith("image/jpeg"), got.headers
+    with unchanged(tree.d, TENANT):
+        expect(s2.upload(f"orgs/{oid}/seal", b"<svg xmlns='http://www.w3.org/2000/svg'/>" * 3, "image/svg+xml"), 415)
+        expect(s2.upload(f"orgs/{oid}/seal", "印章.png".encode() * 10), 415)
+        expect(s2.upload(f"orgs/{oid}/seal", png_bytes() + b"\0" * UPLOAD_LIMIT), 413)
+        expect(tree.dept_s.upload(f"orgs/{oid}/seal", png_bytes()), 403)       # only the org itself
+        expect(tree.other_s.upload(f"orgs/{oid}/seal", png_bytes()), 404)
+        expect(tree.other_s.get(f"orgs/{oid}/seal"), 404)
+        expect(tree.school2_s.get(f"orgs/{tree.dept['id']}/seal"), 404)       # the parent's is not the unit's business
+    assert expect(s2.get(f"orgs/{oid}/seal"), 200).body == jpg
+    # ancestors may look at it
+    assert expect(tree.dept_s.get(f"orgs/{oid}/seal"), 200).body == jpg
+    assert expect(tree.city.get(f"orgs/{oid}/seal"), 200).body == jpg
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def test_audit_newest_first_and_scoped(tree: Tree) -> None:
+    s2, oid = tree.school2_s, tree.school2["id"]
+    expect(s2.put(f"orgs/{oid}/certificate", None), (400, 415))   # an empty body: refused, not audited
+    marker = png_bytes(seed=42)
+    expect(s2.upload(f"orgs/{oid}/seal", marker), (200, 204))
+    entries = expect(s2.get("audit"), 200).json["entries"]
+    assert entries, "no audit entries"
+    seqs = [e["seq"] for e in entries]
+    assert seqs == sorted(seqs, reverse=True) and len(set(seqs)) == len(seqs), seqs
+    ats = [e["at"] for e in entries]
+    assert ats == sorted(ats, reverse=True), ats
+    newest = entries[0]
+    assert newest["action"] == "org.seal.upload" and newest["target"] == f"org:{oid}", newest
+    for key in ("seq", "at", "actor", "action", "target", "detail", "source"):
+        assert key in newest, newest
+    actions = {e["action"] for e in entries}
+    assert {"org.profile.save", "org.profile.submit", "org.certificate.upload", "account.change-password"} <= actions, actions
+    # its own org only
+    assert all(e.get("org_id") == oid for e in entries), entries
+    # paging
+    two = expect(s2.get("audit?limit=2"), 200).json["entries"]
+    assert [e["seq"] for e in two] == seqs[:2]
+    older = expect(s2.get(f"audit?limit=2&before={seqs[0]}"), 200).json["entries"]
+    assert [e["seq"] for e in older] == seqs[1:3]
+
+    # ancestors see it, newest first
+    for s in (tree.dept_s, tree.district_s, tree.city):
+        theirs = expect(s.get("audit?limit=500"), 200).json["entries"]
+        assert newest["seq"] in [e["seq"] for e in theirs], s.account["login"]
+        their_seqs = [e["seq"] for e in theirs]
+        assert their_seqs == sorted(their_seqs, reverse=True)
+    # nobody else does
+    for s in (tree.other_s,):
+        theirs = expect(s.get("audit?limit=500"), 200).json["entries"]
+        assert not [e for e in theirs if e.get("org_id") in (oid, tree.dept["id"], tree.district["id"])], theirs
+    # the department sees the district's own entries? no: only its subtree
+    dept_entries = expect(tree.dept_s.get("audit?limit=500"), 200).json["entries"]
+    assert not [e for e in dept_entries if e.get("org_id") in (1, tree.district["id"], tree.other["id"])]
+
+
+def test_audit_of_a_sibling_is_invisible(tree: Tree) -> None:
+    """逸夫小学 and 第二小学 are siblings: neither sees the other's entries."""
+    s2 = tree.school2_s
+    mine = expect(s2.get("audit?limit=500"), 200).json["entries"]
+    assert mine and not [e for e in mine if e.get("org_id") != tree.school2["id"]], mine
+    # the flow test approved 逸夫小学 (its admin's password is NEW_PASSWORD by now, or it is still unused)
+    r = tree.api.sign_in_raw(tree.school_admin["login"], NEW_PASSWORD)
+    if r.status == 200:
+        us = tree.api.sign_in(tree.school_admin["login"], NEW_PASSWORD)
+        theirs = expect(us.get("audit?limit=500"), (200, 403))
+        if theirs.status == 200:
+            assert not [e for e in theirs.json["entries"] if e.get("org_id") == tree.school2["id"]]
+    # a staff member of the unit may not read the audit log
+    staff = expect(s2.post(f"orgs/{tree.school2['id']}/staff", {"login": unique("audit-staff"), "name": "审计员"}), 201).json
+    login, one_time = staff["account"]["login"], staff["password"]
+    expect(s2.post(f"staff/{staff['account']['id']}/enable"), 200)
+    st = tree.api.first_login(login, one_time)
+    with unchanged(tree.d, TENANT):
+        expect(st.get("audit"), 403)

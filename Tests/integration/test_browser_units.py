@@ -1,0 +1,239 @@
+"""Manual chapters 一–三 in a real browser (headless Chromium + Selenium): a city office adds a
+supervising department, which fills in and submits its info and is approved; the department
+adds a school (逸夫小学), which is refused the manual's own sample credit code, fixes it, submits,
+is sent back with a reason, resubmits and is approved; the school then adds a handler and a
+leader with roles and review permissions, creates an applicant and uploads its seal; the
+applicant signs in with the ID-card number. Screenshots: .build/screenshots/units-*.png."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_support import Pages, browser, png_bytes  # noqa: F401  (fixture)
+
+NEW_PASSWORD = "Zhicheng2026"
+
+
+def fill_profile(p: Pages, credit_code: str) -> None:
+    values = {
+        "category": None, "city": "郑州市 管城回族区", "industry": "教育", "contact": "张老师", "phone": "15236547854",
+        "address": "郑州市管城回族区紫荆山路1号", "postcode": "450000", "email": "yifu@example.com", "credit_code": credit_code,
+    }
+    for key, value in values.items():
+        if value is not None:
+            p.fill(f"#f-{key}", value)
+    from selenium.webdriver.support.ui import Select
+    Select(p.by("#f-category")).select_by_visible_text("单位")
+    Select(p.by("#f-affiliation_level")).select_by_visible_text("市")
+    Select(p.by("#f-nature")).select_by_visible_text("全额拨款事业单位")
+    Select(p.by("#f-economic_type")).select_by_visible_text("国有全资")
+
+
+def upload_certificate(p: Pages, tmp_path) -> None:
+    image = tmp_path / "certificate.png"
+    image.write_bytes(png_bytes(120, 80, (240, 240, 255)))
+    p.by("#certificate-file").send_keys(str(image))
+    p.click("#certificate-upload")
+    assert "证件图片已上传" in p.flash_ok()
+    assert p.all("#certificate-preview"), "the certificate preview is shown"
+
+
+def row_for(p: Pages, name: str):
+    from selenium.webdriver.common.by import By
+    for row in p.all("#children tbody tr"):
+        if name in row.text:
+            return row
+    raise AssertionError(f"no row for {name}: {[r.text for r in p.all('#children tbody tr')]}")
+
+
+def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
+    d = daemon_factory().start()
+    created = d.call("tenant.create", {"id": "zhengzhou", "name": "郑州市", "division_code": "4101"})
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "units")
+
+    # The city office signs in with its one-time password and must change it first.
+    p.login_ok(created["admin_login"], created["admin_password"])
+    p.shot("city-must-change-password")
+    p.change_password(created["admin_password"], NEW_PASSWORD)
+    assert p.d.current_url.endswith("/home")
+
+    # 单位管理: add a supervising department; its admin account is generated (login = its code).
+    p.go("orgs")
+    p.fill("#new-org-name", "管城区教育局")
+    from selenium.webdriver.support.ui import Select
+    Select(p.by("#new-org-kind")).select_by_value("department")
+    p.click("#add-org-submit")
+    dept_login, dept_password = p.secret()
+    assert dept_login == "4101001"
+    p.shot("city-added-department")
+    p.logout()
+
+    # The department signs in; until approved it can only maintain and submit its info.
+    p.login_ok(dept_login, dept_password)
+    p.change_password(dept_password, NEW_PASSWORD)
+    p.go("staff")
+    assert p.d.current_url.endswith("/profile"), "an unapproved org is sent to 单位信息维护"
+    fill_profile(p, "91350100M000100Y43")
+    p.fill("#f-name", "管城区教育局")
+    p.click("#profile-save")
+    assert "单位信息已保存" in p.flash_ok()
+    upload_certificate(p, tmp_path)
+    p.click("#profile-submit")
+    assert "已提交" in p.flash_ok()
+    p.logout()
+
+    # The city approves it (审核).
+    p.login_ok("4101", NEW_PASSWORD)
+    p.go("orgs")
+    row = row_for(p, "管城区教育局")
+    assert "未审核" in row.text
+    row.find_element("css selector", "details summary").click()
+    p.press(row.find_element("css selector", "button.approve"))
+    assert "已审核通过" in p.flash_ok()
+    p.logout()
+
+    # The department adds the school 逸夫小学.
+    p.login_ok(dept_login, NEW_PASSWORD)
+    p.go("orgs")
+    p.fill("#new-org-name", "逸夫小学")
+    Select(p.by("#new-org-kind")).select_by_value("unit")
+    p.click("#add-org-submit")
+    school_login, school_password = p.secret()
+    assert school_login == "41010010001"
+    p.logout()
+
+    # The school fills in its info: the manual's sample credit code is refused for its check character.
+    p.login_ok(school_login, school_password)
+    p.change_password(school_password, NEW_PASSWORD)
+    p.go("profile")
+    fill_profile(p, "114412365412547896")
+    p.click("#profile-save")
+    assert "校验位错误" in p.flash_error()
+    assert p.by("#f-contact").get_attribute("value") == "张老师", "the form keeps what was typed"
+    p.shot("school-credit-code-refused")
+    p.fill("#f-credit_code", "12100000400000624D")
+    p.click("#profile-save")
+    assert "单位信息已保存" in p.flash_ok()
+    p.click("#profile-submit")
+    assert "证件" in p.flash_error(), "submitting without a certificate is refused"
+    upload_certificate(p, tmp_path)
+    p.click("#profile-submit")
+    assert "已提交" in p.flash_ok()
+    assert "未审核" in p.by("#profile-state").text
+    p.shot("school-submitted")
+    p.logout()
+
+    # The department sends it back with a reason …
+    p.login_ok(dept_login, NEW_PASSWORD)
+    p.go("orgs")
+    row = row_for(p, "逸夫小学")
+    assert "4101001" in row.text and "点击查看" in row.text
+    p.shot("department-sees-school")
+    row.find_element("css selector", "details summary").click()
+    row.find_element("css selector", "input[name=reason]").send_keys("联系电话请填写座机")
+    p.press(row.find_element("css selector", "button.danger"))
+    assert "已退回" in p.flash_ok()
+    p.logout()
+
+    # … the school sees the reason, fixes it and resubmits …
+    p.login_ok(school_login, NEW_PASSWORD)
+    p.go("profile")
+    assert "联系电话请填写座机" in p.flash_error()
+    p.fill("#f-phone", "0371-66668888")
+    p.click("#profile-save")
+    p.click("#profile-submit")
+    assert "已提交" in p.flash_ok()
+    p.logout()
+
+    # … and the department approves it.
+    p.login_ok(dept_login, NEW_PASSWORD)
+    p.go("orgs")
+    row = row_for(p, "逸夫小学")
+    row.find_element("css selector", "details summary").click()
+    p.press(row.find_element("css selector", "button.approve"))
+    assert "已审核通过" in p.flash_ok()
+    assert "已审核" in row_for(p, "逸夫小学").text
+    p.shot("department-approved-school")
+    p.logout()
+
+    # 本单位人员角色管理: a handler and a leader, started, with roles and review permissions.
+    p.login_ok(school_login, NEW_PASSWORD)
+    p.go("staff")
+    for login, name, role in (("li.handler", "李经办", "handler"), ("wang.leader", "王负责", "leader")):
+        p.fill("#staff-login", login)
+        p.fill("#staff-name", name)
+        p.fill("#staff-phone", "13800138000")
+        p.click("#add-staff-submit")
+        assert p.secret()[0] == login
+        row = next(r for r in p.all("#staff tbody tr") if r.get_attribute("data-login") == login)
+        assert "未启动" in row.text
+        p.press(row.find_element("css selector", "button.toggle"))
+        row = next(r for r in p.all("#staff tbody tr") if r.get_attribute("data-login") == login)
+        assert "已启动" in row.text
+        row.find_elements("css selector", "details summary")[0].click()
+        row.find_element("css selector", f"input[name=roles][value={role}]").click()
+        p.press(row.find_element("css selector", "button.save-roles"))
+        row = next(r for r in p.all("#staff tbody tr") if r.get_attribute("data-login") == login)
+        row.find_elements("css selector", "details summary")[1].click()
+        row.find_element("css selector", "input[name=series][value=中小学教师]").click()
+        for section in ("基本信息", "业绩成果"):
+            row.find_element("css selector", f"input[name=sections][value={section}]").click()
+        p.press(row.find_element("css selector", "button.save-permissions"))
+    table = p.by("#staff").text
+    assert "经办人" in table and "负责人" in table and "中小学教师" in table and "业绩成果" in table
+    p.shot("school-staff")
+
+    # 创建申报人员账户: a bad ID-card number is refused, a good one gets an account.
+    p.go("applicants")
+    p.fill("#applicant-id", "410104199003071234")
+    p.fill("#applicant-name", "赵申报")
+    p.click("#add-applicant-submit")
+    assert "校验码错误" in p.flash_error()
+    p.fill("#applicant-id", "410104199003071233")
+    p.fill("#applicant-name", "赵申报")
+    p.click("#add-applicant-submit")
+    applicant_login, applicant_password = p.secret()
+    assert applicant_login == "410104199003071233"
+    p.shot("school-applicant")
+
+    # 印章管理: upload the seal; a text file posing as an image is refused.
+    p.go("seal")
+    fake = tmp_path / "seal.png"
+    fake.write_text("not an image")
+    p.by("#seal-file").send_keys(str(fake))
+    p.click("#seal-upload")
+    assert "PNG 或 JPEG" in p.flash_error()
+    seal = tmp_path / "seal-real.png"
+    seal.write_bytes(png_bytes(80, 80, (200, 0, 0)))
+    p.by("#seal-file").send_keys(str(seal))
+    p.click("#seal-upload")
+    assert "印章已上传" in p.flash_ok()
+    assert p.d.execute_script("return document.getElementById('seal-preview').naturalWidth") == 80
+    p.shot("school-seal")
+
+    # 操作日志 shows what happened.
+    p.go("audit")
+    log = p.by("#audit").text
+    assert "staff.roles" in log and "org.seal.upload" in log
+    p.logout()
+
+    # The applicant signs in with the ID-card number and must change the password.
+    p.login_ok(applicant_login, applicant_password)
+    assert p.d.current_url.endswith("/password")
+    p.change_password(applicant_password, NEW_PASSWORD)
+    assert p.d.current_url.endswith("/home")
+    p.shot("applicant-home")
+
+
+def test_login_errors_and_lockout_are_shown(daemon_factory, browser):
+    d = daemon_factory().start()
+    created = d.call("tenant.create", {"id": "kaifeng", "name": "开封市", "division_code": "4102"})
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/kaifeng/", "login")
+    p.login(created["admin_login"], "wrong-password")
+    assert "登录名或密码错误" in p.flash_error()
+    for _ in range(4):
+        p.login(created["admin_login"], "wrong-password")
+    assert "锁定" in p.flash_error()
+    p.login(created["admin_login"], created["admin_password"])
+    assert "锁定" in p.flash_error(), "a locked login stays locked even with the right password"
+    p.shot("locked")
