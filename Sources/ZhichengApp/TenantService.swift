@@ -66,13 +66,65 @@ public struct TenantService: Sendable {
     }
 
     /// Creates the demo tenants (`province`, `zhengzhou`) that do not exist yet.
-    public func ensureDemo() async throws -> [CreatedTenant] {
+    /// Creates the demo tenants (`province`, `zhengzhou`) that do not exist yet; a
+    /// new `zhengzhou` gets the manual's small tree (管城回族区职改办 → 管城区教育局 →
+    /// 逸夫小学), approved, each with its admin's one-time password.
+    public func ensureDemo() async throws -> (tenants: [CreatedTenant], orgs: [(name: String, login: String, password: String)]) {
         var created: [CreatedTenant] = []
+        var orgs: [(name: String, login: String, password: String)] = []
         for (id, name, code, kind) in [("province", "河南省", "41", "province"), ("zhengzhou", "郑州市", "4101", "city")] {
             guard try await store.registry.get(try TenantID(id)) == nil else { continue }
             created.append(try await create(id: id, name: name, divisionCode: code, kind: kind, by: .system))
+            if id == "zhengzhou" { orgs = try await seedDemoTree(try TenantID(id)) }
         }
-        return created
+        return (created, orgs)
+    }
+
+    private func seedDemoTree(_ id: TenantID) async throws -> [(name: String, login: String, password: String)] {
+        let tree: [(name: String, kind: OrgKind, credit: String)] = [
+            ("管城回族区职改办", .office, "11410104MB1234567A"), ("管城区教育局", .department, "11410104MB1234568B"), ("逸夫小学", .unit, "12100000400000624D"),
+        ]
+        var generated: [(String, String)] = []
+        for _ in tree {
+            let password = OneTimePassword.generate()
+            generated.append((password, try await hasher.hash(password)))
+        }
+        let passwords = generated
+        return try await store.withTenant(id) { db in
+            try await db.write { conn in
+                var out: [(name: String, login: String, password: String)] = []
+                guard var parent = try conn.rootOrg() else { throw ZhichengError.internal("tenant has no root office") }
+                let now = Date().timeIntervalSince1970
+                for (index, node) in tree.enumerated() {
+                    let code = try OrgService.allocateCode(parent: parent, kind: node.kind, name: node.name, conn)
+                    var profile = UnitProfile()
+                    profile.name = node.name
+                    profile.category = node.kind.label
+                    profile.city = "郑州市 管城回族区"
+                    profile.affiliationLevel = "县区"
+                    profile.industry = "教育"
+                    profile.nature = "全额拨款事业单位"
+                    profile.economicType = "国有全资"
+                    profile.contact = "张老师"
+                    profile.phone = "0371-66668888"
+                    profile.address = "郑州市管城回族区"
+                    profile.postcode = "450000"
+                    if (try? CreditCode(node.credit)) != nil { profile.creditCode = node.credit }
+                    try conn.run("INSERT INTO orgs (parent_id, code, name, kind, profile_state, created_at) VALUES (?, ?, ?, ?, 'approved', ?)",
+                                 [parent.id, code, node.name, node.kind.rawValue, now])
+                    let orgID = Int(conn.lastInsertRowID)
+                    try conn.saveProfile(orgID, profile)
+                    try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, created_at) VALUES (?, ?, '系统管理员', 'org_admin', ?, 1, 1, ?)",
+                                 [orgID, code, passwords[index].1, now])
+                    try conn.appendAudit(AuditEntry(actor: Principal.system.name, orgID: parent.id, action: "org.create", target: "org:\(orgID)",
+                                                    detail: #"{"code":"\#(code)","demo":true}"#, source: Principal.system.source))
+                    out.append((node.name, code, passwords[index].0))
+                    guard let next = try conn.org(orgID) else { throw ZhichengError.internal("demo org vanished") }
+                    parent = next
+                }
+                return out
+            }
+        }
     }
 
     // MARK: Read

@@ -61,8 +61,12 @@ public enum Daemon {
 
         if demo {
             var lines: [String] = []
-            for created in try await tenants.ensureDemo() {
+            let demo = try await tenants.ensureDemo()
+            for created in demo.tenants {
                 lines.append("demo tenant \(created.info.id) (\(created.info.name)) created: admin login \(created.adminLogin), one-time password \(created.adminPassword)")
+            }
+            for org in demo.orgs {
+                lines.append("demo org \(org.name) in zhengzhou: admin login \(org.login), one-time password \(org.password)")
             }
             for info in try await store.registry.all() where ["province", "zhengzhou"].contains(info.id.rawValue) {
                 lines.append("demo tenant \(info.id): http://\(config.httpHost):\(config.httpPort)/t/\(info.id)/  admin login \(info.divisionCode.short) (new password: zhichengctl account reset-password --tenant \(info.id) --login \(info.divisionCode.short))")

@@ -17,6 +17,7 @@ import pathlib
 import shutil
 import sqlite3
 import struct
+import sys
 import tempfile
 import time
 import zlib
@@ -394,3 +395,19 @@ def expire_session(daemon: Daemon, tenant: str, token: str) -> None:
         assert cur.rowcount == 1, "session row not found"
     finally:
         con.close()
+
+
+@contextlib.contextmanager
+def module_daemon(request: Any, bin: str, workdir: pathlib.Path, config: str | None = None) -> Iterator[Daemon]:
+    """A daemon for a module-scoped fixture: stopped at the end; its output is printed when a
+    test of the module failed (the conftest fixtures do the same for per-test daemons)."""
+    md = ModuleDaemon(bin, workdir, config)
+    failed_before = request.session.testsfailed
+    try:
+        yield md.start()
+    finally:
+        md.stop()
+        if request.session.testsfailed > failed_before:
+            d = md.daemon
+            sys.stderr.write(f"\n===== zhichengd #{d.n} ({' '.join(d.command())}) output =====\n")
+            sys.stderr.write(d.output()[-8000:])

@@ -23,7 +23,7 @@ from api_support import (
     POSTCODE,
     PROFILE_KEYS,
     Api,
-    ModuleDaemon,
+    module_daemon,
     Session,
     approve_unit,
     create_child,
@@ -70,10 +70,8 @@ class Tree:
 
 
 @pytest.fixture(scope="module")
-def tree(zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
-    md = ModuleDaemon(zhichengd_bin, tmp_path_factory.mktemp("api-orgs"), config=CONFIG)
-    try:
-        d = md.start()
+def tree(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
+    with module_daemon(request, zhichengd_bin, tmp_path_factory.mktemp("api-orgs"), config=CONFIG) as d:
         info = create_tenant(d, TENANT, "4101", "郑州市")
         api = Api(d.http_port, TENANT)
         city = api.first_login(info["admin_login"], info["admin_password"])
@@ -91,8 +89,6 @@ def tree(zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
         other_s = approve_unit(api, city, other["id"], oa["login"], oa["password"],
                                profile_for("惠济区职改办", 3, category="职改办", affiliation_level="县区"))
         yield Tree(d, api, city, district, district_s, dept, dept_s, school, sa, school2, school2_s, other, other_s)
-    finally:
-        md.stop()
 
 
 def org_of(s: Session, oid: int) -> dict:
@@ -578,3 +574,16 @@ def test_audit_of_a_sibling_is_invisible(tree: Tree) -> None:
     st = tree.api.first_login(login, one_time)
     with unchanged(tree.d, TENANT):
         expect(st.get("audit"), 403)
+
+
+@pytest.mark.xfail(strict=True, reason="daemon bug: GET audit only looks at live orgs (subtree excludes deleted ones), "
+                                       "so the audit trail of a deleted sub-org vanishes from its ancestors' view")
+def test_audit_of_a_deleted_org_stays_visible_to_ancestors(tree: Tree) -> None:
+    es = tree.dept_s
+    unit, ua = create_child(es, tree.dept["id"], "即将撤销学校", "unit")
+    tree.api.first_login(ua["login"], ua["password"])   # session.create + account.change-password, org_id = unit
+    seen = [e["seq"] for e in expect(es.get("audit?limit=500"), 200).json["entries"] if e.get("org_id") == unit["id"]]
+    assert len(seen) >= 2, seen
+    expect(es.delete(f"orgs/{unit['id']}"), (200, 204))
+    after = [e["seq"] for e in expect(es.get("audit?limit=500"), 200).json["entries"] if e.get("org_id") == unit["id"]]
+    assert set(seen) <= set(after), (seen, after)

@@ -61,6 +61,8 @@ def test_tenant_api_root(daemon: Daemon) -> None:
 def test_tenant_ui(daemon: Daemon) -> None:
     create_tenant(daemon, "zhengzhou", "4101", "郑州市")
     status, headers, body = daemon.http_get("/t/zhengzhou/")
+    assert status == 303 and headers.get("location") == "/t/zhengzhou/login", (status, headers)
+    status, headers, body = daemon.http_get("/t/zhengzhou/login")
     assert status == 200
     assert headers.get("content-type", "").startswith("text/html"), headers
     html = body.decode("utf-8")
@@ -85,7 +87,8 @@ def test_suspended_tenant_503(daemon: Daemon) -> None:
     assert daemon.http_get("/t/luoyang/api/v1/tenant")[0] == 200
     daemon.call("tenant.resume", {"id": "zhengzhou"})
     assert daemon.http_get("/t/zhengzhou/api/v1/tenant")[0] == 200
-    assert daemon.http_get("/t/zhengzhou/")[0] == 200
+    assert daemon.http_get("/t/zhengzhou/")[0] == 303
+    assert daemon.http_get("/t/zhengzhou/login")[0] == 200
 
 
 def test_unknown_path_404(daemon: Daemon) -> None:

@@ -41,6 +41,10 @@ enum APIRoutes {
         }
 
         api.get("catalog") { _, _ in try APIJSON.response(CatalogDTO()) }
+        // Unknown API paths are 404 for everyone (registered before the sign-in middleware).
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            api.on("**", method: method) { _, _ -> Response in throw ZhichengError.notFound("没有这个 API 路径") }
+        }
 
         let signedIn = api
             .add(middleware: AuthMiddleware(auth: s.auth, passwordChangeAllowed: ["/api/v1/account/password", "/api/v1/account", "/api/v1/session"]))
@@ -181,7 +185,6 @@ enum APIRoutes {
             return try APIJSON.response(["entries": try await s.orgs.audit(caller: context.caller, limit: limit, before: before).map(AuditDTO.init)])
         }
 
-        api.on("**", method: .get) { _, _ -> Response in throw ZhichengError.notFound("没有这个 API 路径") }
     }
 
     /// The `{id}` path parameter as a positive integer; anything else is 404.

@@ -1,0 +1,436 @@
+"""本单位人员角色管理 and 创建申报人员账户 (SPEC §6; manual 二 §4, §5) through the JSON API:
+staff (add disabled, 启动/停用, roles, review permissions by series and content, edit,
+delete), applicants (ID-card numbers checked per GB 11643, unique in the tenant, edit,
+delete, CSV import), and the first sign-in of both with their one-time passwords.
+
+One daemon for the module; two approved units (A and B) directly under the city office.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from api_support import (
+    ID_NUMBERS,
+    NEW_PASSWORD,
+    PHONE,
+    Api,
+    module_daemon,
+    Session,
+    approve_unit,
+    bad_check,
+    create_child,
+    expect,
+    fresh_id_number,
+    id_number,
+    unchanged,
+    unique,
+)
+from conftest import Daemon, create_tenant
+
+TENANT = "zhengzhou"
+
+
+@dataclass
+class Env:
+    d: Daemon
+    api: Api
+    city: Session
+    a: dict
+    a_s: Session
+    b: dict
+    b_s: Session
+
+
+@pytest.fixture(scope="module")
+def env(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
+    with module_daemon(request, zhichengd_bin, tmp_path_factory.mktemp("api-people")) as d:
+        info = create_tenant(d, TENANT, "4101", "郑州市")
+        api = Api(d.http_port, TENANT)
+        city = api.first_login(info["admin_login"], info["admin_password"])
+        a, aa = create_child(city, 1, "郑州市第一中学", "unit")
+        a_s = approve_unit(api, city, a["id"], aa["login"], aa["password"])
+        b, ba = create_child(city, 1, "郑州市第二中学", "unit")
+        b_s = approve_unit(api, city, b["id"], ba["login"], ba["password"])
+        yield Env(d, api, city, a, a_s, b, b_s)
+
+
+def add_staff(s: Session, org_id: int, login: str | None = None, name: str = "王老师", **extra: str) -> tuple[dict, str]:
+    body = {"login": login or unique("staff"), "name": name, **extra}
+    r = expect(s.post(f"orgs/{org_id}/staff", body), 201).json
+    return r["account"], r["password"]
+
+
+def add_applicant(s: Session, org_id: int, number: str | None = None, name: str = "张三", **extra: str) -> tuple[dict, str]:
+    body = {"id_number": number or fresh_id_number(), "name": name, **extra}
+    r = expect(s.post(f"orgs/{org_id}/applicants", body), 201).json
+    return r["account"], r["password"]
+
+
+def staff_ids(s: Session, org_id: int) -> dict[int, dict]:
+    return {a["id"]: a for a in expect(s.get(f"orgs/{org_id}/staff"), 200).json["staff"]}
+
+
+def applicant_ids(s: Session, org_id: int) -> dict[int, dict]:
+    return {a["id"]: a for a in expect(s.get(f"orgs/{org_id}/applicants"), 200).json["applicants"]}
+
+
+# --------------------------------------------------------------------------- staff
+
+
+def test_staff_added_disabled_until_enabled(env: Env) -> None:
+    login = unique("wanglaoshi")
+    acct, one_time = add_staff(env.a_s, env.a["id"], login, "王老师", phone=PHONE)
+    assert (acct["login"], acct["name"], acct["org_id"], acct["kind"]) == (login, "王老师", env.a["id"], "staff"), acct
+    assert acct["enabled"] is False and acct["roles"] == [] and acct["must_change_password"] is True, acct
+    assert acct["phone"] == PHONE and acct["permissions"] == {"series": [], "sections": []}, acct
+    assert isinstance(one_time, str) and len(one_time) >= 8
+    assert staff_ids(env.a_s, env.a["id"])[acct["id"]]["enabled"] is False
+    # disabled: sign-in refused, whatever the password
+    expect(env.api.sign_in_raw(login, one_time), 403)
+    # 启动
+    r = expect(env.a_s.post(f"staff/{acct['id']}/enable"), 200).json
+    assert r["enabled"] is True and r["id"] == acct["id"]
+    assert staff_ids(env.a_s, env.a["id"])[acct["id"]]["enabled"] is True
+    expect(env.a_s.post(f"staff/{acct['id']}/enable"), 200)   # enabling twice is harmless
+    s = env.api.sign_in(login, one_time)
+    assert s.account["must_change_password"] is True and s.account["kind"] == "staff"
+    expect(s.get(f"orgs/{env.a['id']}"), 403)                       # must change the password first
+    expect(s.post("account/password", {"old_password": one_time, "new_password": NEW_PASSWORD}), (200, 204))
+    me = expect(s.get("account"), 200).json
+    assert me["login"] == login and me["org_id"] == env.a["id"] and me["must_change_password"] is False
+    # 停用 ends the session
+    expect(env.a_s.post(f"staff/{acct['id']}/disable"), 200)
+    expect(s.get("account"), 401)
+    expect(env.api.sign_in_raw(login, NEW_PASSWORD), 403)
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"login": "ab", "name": "赵六"}, "login"),
+    ({"login": "a" * 33, "name": "赵六"}, "login"),
+    ({"login": "张三丰", "name": "赵六"}, "login"),
+    ({"login": "zhao liu", "name": "赵六"}, "login"),
+    ({"login": "zhao@liu", "name": "赵六"}, "login"),
+    ({"login": "12345", "name": "赵六"}, "login"),            # digits are for org codes and ID numbers
+    ({"name": "赵六"}, "login"),
+    ({"login": "zhaoliu"}, "name"),
+    ({"login": "zhaoliu", "name": ""}, "name"),
+    ({"login": "zhaoliu", "name": "赵六", "phone": "123"}, "phone"),
+    ({"login": ["zhaoliu"], "name": "赵六"}, "login"),
+])
+def test_staff_add_validation(env: Env, body: dict, field: str) -> None:
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.post(f"orgs/{env.a['id']}/staff", body), 400, field=field)
+
+
+def fresh_id_ending_in_x() -> str:
+    while True:
+        n = fresh_id_number()
+        if n.endswith("X"):
+            return n
+
+
+@pytest.mark.xfail(strict=True, reason="daemon bug: a staff login shaped like an ID-card number (17 digits + X) is "
+                                       "accepted and then blocks the applicant with that ID number (409 已有账户)")
+def test_staff_login_shaped_like_an_id_number_is_refused(env: Env) -> None:
+    number = fresh_id_ending_in_x()
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.post(f"orgs/{env.a['id']}/staff", {"login": number, "name": "赵六"}), 400, field="login")
+
+
+def test_staff_login_unique_in_tenant(env: Env) -> None:
+    login = unique("lilaoshi")
+    add_staff(env.a_s, env.a["id"], login)
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.post(f"orgs/{env.a['id']}/staff", {"login": login, "name": "李老师"}), 409)
+        expect(env.b_s.post(f"orgs/{env.b['id']}/staff", {"login": login, "name": "另一个李老师"}), 409)
+        expect(env.city.post("orgs/1/staff", {"login": login, "name": "市里的李老师"}), 409)
+
+
+def test_staff_roles(env: Env) -> None:
+    acct, _ = add_staff(env.a_s, env.a["id"])
+    sid = acct["id"]
+    assert expect(env.a_s.put(f"staff/{sid}/roles", {"roles": ["handler"]}), 200).json["roles"] == ["handler"]
+    r = expect(env.a_s.put(f"staff/{sid}/roles", {"roles": ["leader", "handler"]}), 200).json
+    assert sorted(r["roles"]) == ["handler", "leader"]
+    r = expect(env.a_s.put(f"staff/{sid}/roles", {"roles": ["leader", "leader"]}), 200).json
+    assert r["roles"] == ["leader"]
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.put(f"staff/{sid}/roles", {"roles": ["boss"]}), 400, field="roles")
+        expect(env.a_s.put(f"staff/{sid}/roles", {"roles": ["handler", "经办人"]}), 400, field="roles")
+        expect(env.a_s.put(f"staff/{sid}/roles", {"roles": "handler"}), 400, field="roles")
+        expect(env.a_s.put(f"staff/{sid}/roles", {}), 400, field="roles")
+        expect(env.a_s.put("staff/99999/roles", {"roles": ["handler"]}), 404)
+        expect(env.b_s.put(f"staff/{sid}/roles", {"roles": ["handler"]}), 404)    # another org's admin
+        expect(env.city.put(f"staff/{sid}/roles", {"roles": ["handler"]}), 404)    # even the parent
+    assert staff_ids(env.a_s, env.a["id"])[sid]["roles"] == ["leader"]
+    # an applicant's account is not staff
+    app, _ = add_applicant(env.a_s, env.a["id"])
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.put(f"staff/{app['id']}/roles", {"roles": ["handler"]}), 404)
+        expect(env.a_s.post(f"staff/{app['id']}/enable"), 404)
+
+
+def test_staff_permissions_by_series_and_content(env: Env) -> None:
+    catalog = expect(env.api.get("catalog"), 200).json
+    series = [s["name"] for s in catalog["series"]]
+    sections = catalog["sections"]
+    assert len(series) >= 2 and len(sections) >= 5, catalog
+    assert catalog["levels"] == ["初级", "中级", "副高级", "正高级"], catalog
+    acct, _ = add_staff(env.a_s, env.a["id"])
+    sid = acct["id"]
+    want_series, want_sections = series[:2], [sections[0], sections[4]]
+    r = expect(env.a_s.put(f"staff/{sid}/permissions", {"series": want_series, "sections": want_sections}), 200).json
+    assert r["permissions"]["series"] == want_series and r["permissions"]["sections"] == want_sections, r
+    listed = staff_ids(env.a_s, env.a["id"])[sid]["permissions"]
+    assert listed == {"series": want_series, "sections": want_sections}, listed
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.put(f"staff/{sid}/permissions", {"series": ["火箭科学"], "sections": []}), 400, field="series")
+        expect(env.a_s.put(f"staff/{sid}/permissions", {"series": [series[0], "不存在的系列"], "sections": []}), 400,
+               field="series")
+        expect(env.a_s.put(f"staff/{sid}/permissions", {"series": [], "sections": ["八卦"]}), 400, field="sections")
+        expect(env.a_s.put(f"staff/{sid}/permissions", {"series": []}), 400, field="sections")
+        expect(env.a_s.put(f"staff/{sid}/permissions", {"series": series[0], "sections": []}), 400, field="series")
+        expect(env.b_s.put(f"staff/{sid}/permissions", {"series": [], "sections": []}), 404)
+    r = expect(env.a_s.put(f"staff/{sid}/permissions", {"series": [], "sections": []}), 200).json
+    assert r["permissions"] == {"series": [], "sections": []}
+
+
+def test_staff_edit_and_delete(env: Env) -> None:
+    login = unique("zhoulaoshi")
+    acct, one_time = add_staff(env.a_s, env.a["id"], login, "周老师")
+    sid = acct["id"]
+    expect(env.a_s.post(f"staff/{sid}/enable"), 200)
+    s = env.api.first_login(login, one_time)
+    r = expect(env.a_s.patch(f"staff/{sid}", {"name": "周老师（教务）", "phone": "0371-65123456"}), 200).json
+    assert (r["name"], r["phone"], r["login"]) == ("周老师（教务）", "0371-65123456", login), r
+    r = expect(env.a_s.patch(f"staff/{sid}", {"phone": ""}), 200).json
+    assert (r["name"], r["phone"]) == ("周老师（教务）", ""), r
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.patch(f"staff/{sid}", {"phone": "12"}), 400, field="phone")
+        expect(env.a_s.patch(f"staff/{sid}", {"name": ""}), 400, field="name")
+        expect(env.b_s.patch(f"staff/{sid}", {"name": "越界"}), 404)
+        expect(env.city.patch(f"staff/{sid}", {"name": "越界"}), 404)
+        expect(s.patch(f"staff/{sid}", {"name": "自己改"}), 403)
+        expect(env.b_s.delete(f"staff/{sid}"), 404)
+        expect(s.delete(f"staff/{sid}"), 403)
+    assert expect(s.get("account"), 200).json["name"] == "周老师（教务）"
+    expect(env.a_s.delete(f"staff/{sid}"), (200, 204))
+    assert sid not in staff_ids(env.a_s, env.a["id"])
+    expect(s.get("account"), 401)
+    expect(env.api.sign_in_raw(login, NEW_PASSWORD), 401)
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.delete(f"staff/{sid}"), 404)
+        expect(env.a_s.patch(f"staff/{sid}", {"name": "复活"}), 404)
+        expect(env.a_s.post(f"staff/{sid}/enable"), 404)
+
+
+# --------------------------------------------------------------------------- applicants
+
+
+@pytest.mark.parametrize("number,field", [
+    (bad_check(ID_NUMBERS[1]), "id_number"),                 # wrong check digit
+    (bad_check(ID_NUMBERS[0]), "id_number"),
+    (ID_NUMBERS[2][:17], "id_number"),                       # 17 characters
+    (ID_NUMBERS[2] + "1", "id_number"),
+    ("41010419900307123A", "id_number"),
+    (id_number("11010519491331002"), "id_number"),           # month 13, right check digit
+    (id_number("11010519490230002"), "id_number"),           # 30 February
+    (id_number("99010519491231002"), "id_number"),           # no such province
+    ("", "id_number"),
+])
+def test_applicant_id_number_validation(env: Env, number: str, field: str) -> None:
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.post(f"orgs/{env.a['id']}/applicants", {"id_number": number, "name": "张三"}), 400, field=field)
+
+
+def test_applicant_bad_check_digit_message(env: Env) -> None:
+    with unchanged(env.d, TENANT):
+        r = expect(env.a_s.post(f"orgs/{env.a['id']}/applicants",
+                                {"id_number": bad_check(ID_NUMBERS[2]), "name": "张三"}), 400, field="id_number")
+        assert "校验" in r.error()["message"], r
+
+
+def test_applicant_other_fields_validation(env: Env) -> None:
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.post(f"orgs/{env.a['id']}/applicants", {"id_number": fresh_id_number()}), 400, field="name")
+        expect(env.a_s.post(f"orgs/{env.a['id']}/applicants", {"id_number": fresh_id_number(), "name": ""}), 400,
+               field="name")
+        expect(env.a_s.post(f"orgs/{env.a['id']}/applicants", {"name": "张三"}), 400, field="id_number")
+        expect(env.a_s.post(f"orgs/{env.a['id']}/applicants",
+                            {"id_number": fresh_id_number(), "name": "张三", "phone": "5551234"}), 400, field="phone")
+
+
+def test_applicant_add_edit_delete_and_uniqueness(env: Env) -> None:
+    number = ID_NUMBERS[0]  # ends in X
+    acct, one_time = add_applicant(env.a_s, env.a["id"], number.lower(), "张三", phone=PHONE)
+    assert acct["login"] == number and acct["kind"] == "applicant" and acct["org_id"] == env.a["id"], acct
+    assert acct["enabled"] is True and acct["must_change_password"] is True and acct["name"] == "张三", acct
+    assert applicant_ids(env.a_s, env.a["id"])[acct["id"]]["login"] == number
+    # unique in the tenant, whatever the case of the X and whichever org
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.post(f"orgs/{env.a['id']}/applicants", {"id_number": number, "name": "张三"}), 409)
+        expect(env.a_s.post(f"orgs/{env.a['id']}/applicants", {"id_number": number.lower(), "name": "张三"}), 409)
+        expect(env.b_s.post(f"orgs/{env.b['id']}/applicants", {"id_number": number, "name": "张三"}), 409)
+        expect(env.city.post("orgs/1/applicants", {"id_number": f" {number} ", "name": "张三"}), 409)
+    # edit
+    r = expect(env.a_s.patch(f"applicants/{acct['id']}", {"name": "张三丰", "phone": "13912345678"}), 200).json
+    assert (r["name"], r["phone"], r["login"]) == ("张三丰", "13912345678", number), r
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.patch(f"applicants/{acct['id']}", {"phone": "139"}), 400, field="phone")
+        expect(env.a_s.patch(f"applicants/{acct['id']}", {"name": " "}), 400, field="name")
+        expect(env.b_s.patch(f"applicants/{acct['id']}", {"name": "越界"}), 404)
+        expect(env.city.patch(f"applicants/{acct['id']}", {"name": "越界"}), 404)
+        expect(env.b_s.delete(f"applicants/{acct['id']}"), 404)
+    assert applicant_ids(env.a_s, env.a["id"])[acct["id"]]["name"] == "张三丰"
+    # the applicant signs in with the ID number (a lower-case x works) and must change the password
+    s = env.api.sign_in(number.lower(), one_time)
+    assert s.account["login"] == number and s.account["kind"] == "applicant" and s.account["must_change_password"] is True
+    expect(s.get(f"orgs/{env.a['id']}/profile"), 403)
+    with unchanged(env.d, TENANT):
+        expect(s.patch(f"applicants/{acct['id']}", {"name": "自己改"}), 403)
+    expect(s.post("account/password", {"old_password": one_time, "new_password": NEW_PASSWORD}), (200, 204))
+    me = expect(s.get("account"), 200).json
+    assert me["must_change_password"] is False and me["login"] == number
+    # delete
+    expect(env.a_s.delete(f"applicants/{acct['id']}"), (200, 204))
+    assert acct["id"] not in applicant_ids(env.a_s, env.a["id"])
+    expect(s.get("account"), 401)
+    expect(env.api.sign_in_raw(number, NEW_PASSWORD), 401)
+    with unchanged(env.d, TENANT):
+        expect(env.a_s.delete(f"applicants/{acct['id']}"), 404)
+        expect(env.a_s.patch(f"applicants/{acct['id']}", {"name": "复活"}), 404)
+
+
+@pytest.mark.xfail(strict=True, reason="daemon bug: a deleted account's login stays taken (accounts.login is UNIQUE over "
+                                       "deleted rows too), so a deleted applicant can never be added again in the tenant")
+def test_deleted_applicant_can_be_added_again(env: Env) -> None:
+    number = fresh_id_number()
+    acct, _ = add_applicant(env.a_s, env.a["id"], number)
+    expect(env.a_s.delete(f"applicants/{acct['id']}"), (200, 204))
+    # e.g. added to the wrong unit by mistake: the right unit adds the person again
+    again = expect(env.b_s.post(f"orgs/{env.b['id']}/applicants", {"id_number": number, "name": "张三"}), 201).json
+    assert again["account"]["login"] == number
+
+
+def test_applicant_first_sign_in(env: Env) -> None:
+    acct, one_time = add_applicant(env.a_s, env.a["id"], ID_NUMBERS[1], "李四")
+    s = env.api.sign_in(ID_NUMBERS[1], one_time)
+    assert s.account["must_change_password"] is True and s.account["kind"] == "applicant"
+    with unchanged(env.d, TENANT):
+        expect(s.get("audit"), 403)
+        expect(s.post("account/password", {"old_password": one_time, "new_password": "1234567"}), 400,
+               field="new_password")
+    expect(s.post("account/password", {"old_password": one_time, "new_password": NEW_PASSWORD}), (200, 204))
+    expect(env.api.sign_in_raw(ID_NUMBERS[1], one_time), 401)
+    assert env.api.sign_in(ID_NUMBERS[1], NEW_PASSWORD).account["id"] == acct["id"]
+
+
+# --------------------------------------------------------------------------- CSV import
+
+
+def import_csv(s: Session, org_id: int, text: str | bytes, content_type: str = "text/csv; charset=utf-8"):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return s.call("POST", f"orgs/{org_id}/applicants/import", data=data, content_type=content_type)
+
+
+def test_csv_import_with_header(env: Env) -> None:
+    existing, _ = add_applicant(env.a_s, env.a["id"])
+    v1, v2, v3 = fresh_id_number(), fresh_id_number(), fresh_id_number()
+    csv = "\n".join([
+        "身份证号,姓名,手机号",            # row 1: header
+        f"{v1},张一,{PHONE}",              # row 2: ok
+        f"{bad_check(v3)},张二,",          # row 3: wrong check digit
+        f"{v2},张三",                      # row 4: ok, no phone
+        f"{fresh_id_number()}",            # row 5: too few cells
+        f"{existing['login']},张五,",      # row 6: already has an account
+        f"{v3},张六,123",                  # row 7: bad phone
+        "",                                # blank lines are skipped
+        f"{v1},张一,{PHONE}",              # row 9: duplicate of row 2
+        "",
+    ])
+    r = expect(import_csv(env.a_s, env.a["id"], csv), 200).json
+    created = {c["account"]["login"]: c for c in r["created"]}
+    assert set(created) == {v1, v2}, r
+    for c in r["created"]:
+        assert c["password"] and c["account"]["kind"] == "applicant" and c["account"]["org_id"] == env.a["id"], c
+    assert created[v1]["account"]["name"] == "张一" and created[v1]["account"]["phone"] == PHONE
+    assert created[v2]["account"]["name"] == "张三"
+    rows = {e["row"]: e["message"] for e in r["errors"]}
+    assert set(rows) == {3, 5, 6, 7, 9}, r["errors"]
+    assert all(isinstance(m, str) and m for m in rows.values())
+    listed = {a["login"] for a in applicant_ids(env.a_s, env.a["id"]).values()}
+    assert {v1, v2} <= listed and v3 not in listed
+    # an imported applicant signs in with its one-time password and must change it
+    s = env.api.sign_in(v2, created[v2]["password"])
+    assert s.account["must_change_password"] is True
+    # importing the same file again creates nothing and changes nothing
+    with unchanged(env.d, TENANT):
+        again = expect(import_csv(env.a_s, env.a["id"], csv), 200).json
+    assert again["created"] == [] and {e["row"] for e in again["errors"]} == {2, 3, 4, 5, 6, 7, 9}, again
+
+
+def test_csv_import_without_header_crlf(env: Env) -> None:
+    v1, v2 = fresh_id_number(), fresh_id_number()
+    csv = f"{v1},李一\r\n{bad_check(v2)},李二,13800000000\r\n{v2} , 李三 , 13800000000\r\n"
+    r = expect(import_csv(env.a_s, env.a["id"], csv, "text/csv"), 200).json
+    assert {c["account"]["login"] for c in r["created"]} == {v1, v2}, r
+    assert [e["row"] for e in r["errors"]] == [2], r
+    names = {c["account"]["login"]: c["account"]["name"] for c in r["created"]}
+    assert names[v2] == "李三"
+
+
+def test_csv_import_refusals(env: Env) -> None:
+    csv = f"{fresh_id_number()},王一\n"
+    with unchanged(env.d, TENANT):
+        expect(import_csv(env.a_s, env.a["id"], csv, "application/json"), 415)
+        expect(import_csv(env.a_s, env.a["id"], csv, "text/plain"), 415)
+        expect(import_csv(env.a_s, env.a["id"], csv, "application/vnd.ms-excel"), 415)
+        expect(import_csv(env.a_s, env.a["id"], "身份证号,姓名\n410105198001010011,王二\n".encode("gbk")), 400)
+        # valid rows into an org the caller does not administer
+        expect(import_csv(env.b_s, env.a["id"], csv), (403, 404))
+        expect(import_csv(env.city, env.a["id"], csv), 403)
+        expect(import_csv(env.a_s, 99999, csv), 404)
+
+
+@pytest.mark.xfail(strict=True, reason="daemon bug: applicants/import checks access only when a row gets created, so "
+                                       "anyone signed in gets 200 (with per-row errors) for any org id")
+def test_csv_import_checks_access_before_rows(env: Env) -> None:
+    with unchanged(env.d, TENANT):
+        expect(import_csv(env.b_s, env.a["id"], "123,王三\n"), (403, 404))
+        expect(import_csv(env.b_s, 99999, ""), 404)
+
+
+@pytest.mark.xfail(strict=True, reason="daemon bug: a UTF-8 byte-order mark (Excel's 'CSV UTF-8') stays on the first "
+                                       "cell, so the first row's ID number is refused as 19 characters")
+def test_csv_import_utf8_bom(env: Env) -> None:
+    v = fresh_id_number()
+    r = expect(import_csv(env.a_s, env.a["id"], f"\ufeff{v},王四\n"), 200).json
+    assert [c["account"]["login"] for c in r["created"]] == [v], r
+
+
+@pytest.mark.xfail(strict=True, reason="daemon bug: CSV cells in double quotes are not unquoted")
+def test_csv_import_quoted_cells(env: Env) -> None:
+    v = fresh_id_number()
+    r = expect(import_csv(env.a_s, env.a["id"], f'"{v}","王五","{PHONE}"\n'), 200).json
+    assert [c["account"]["login"] for c in r["created"]] == [v], r
+
+
+# --------------------------------------------------------------------------- who manages people
+
+
+def test_people_are_managed_by_their_own_org_admin_only(env: Env) -> None:
+    staff, one_time = add_staff(env.a_s, env.a["id"])
+    expect(env.a_s.post(f"staff/{staff['id']}/enable"), 200)
+    st = env.api.first_login(staff["login"], one_time)
+    oid = env.a["id"]
+    with unchanged(env.d, TENANT):
+        for s, status in ((env.city, 403), (env.b_s, 404), (st, 403)):
+            expect(s.get(f"orgs/{oid}/staff"), status)
+            expect(s.post(f"orgs/{oid}/staff", {"login": unique("x-staff"), "name": "越权"}), status)
+            expect(s.get(f"orgs/{oid}/applicants"), status)
+            expect(s.post(f"orgs/{oid}/applicants", {"id_number": fresh_id_number(), "name": "越权"}), status)
+        expect(st.post(f"staff/{staff['id']}/enable"), 403)
+        expect(st.put(f"staff/{staff['id']}/roles", {"roles": ["leader"]}), 403)
