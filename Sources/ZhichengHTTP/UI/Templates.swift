@@ -59,7 +59,7 @@ enum Templates {
         </head>
         <body>
         <header><h1>{{tenant_name}}职称管理系统 <small>河南省职称工作信息平台</small></h1>
-        {{#user}}<div><span>{{org_name}} {{name}}（{{role_label}}）</span>
+        {{#user}}<div><span>{{org_name}} {{name}}{{#role_label}}（{{role_label}}）{{/role_label}}</span>
         <form method="post" action="{{base}}logout"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">退出</button></form></div>{{/user}}
         </header>
         <div class="wrap">

@@ -89,7 +89,7 @@ struct UI: Sendable {
 
     static func roleLabel(_ user: SignedIn) -> String {
         switch user.kind {
-        case .orgAdmin: "系统管理员"
+        case .orgAdmin: user.name == "系统管理员" ? "" : "系统管理员"
         case .applicant: "申报人"
         case .staff: user.roles.isEmpty ? "本单位人员" : user.roles.map(\.label).joined(separator: "、")
         }
