@@ -1,0 +1,231 @@
+import Foundation
+import Logging
+import Testing
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// A tenant with the manual's tree, signed-in accounts for its admins, on a temporary directory.
+final class OrgFixture: Sendable {
+    let path = NSTemporaryDirectory() + "zhicheng-orgs-" + UUID().uuidString
+    let store: TenantStore
+    let tenants: TenantService
+    let auth: AuthService
+    let orgs: OrgService
+    let people: PeopleService
+    let tenant = try! TenantID("zhengzhou")
+
+    init() throws {
+        store = try TenantStore(paths: TenantPaths(dataDir: path), maxOpen: 8, idleSeconds: 60, logger: Logger(label: "test"))
+        tenants = TenantService(store: store, logger: Logger(label: "test"))
+        auth = AuthService(store: store)
+        orgs = OrgService(store: store, maxUploadBytes: 4096)
+        people = PeopleService(store: store)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Creates the tenant and signs its city admin in (password already changed).
+    func city() async throws -> SignedIn {
+        let created = try await tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
+        return try await signIn(created.adminLogin, created.adminPassword)
+    }
+
+    func signIn(_ login: String, _ password: String) async throws -> SignedIn {
+        let session = try await auth.signIn(tenant: tenant, login: login, password: password, source: "test")
+        try await auth.changePassword(caller: session.account, old: password, new: "Passw0rd2026", keepToken: session.token)
+        return try await auth.authenticate(tenant: tenant, token: session.token, source: "test")
+    }
+
+    /// A child org with valid, submitted and approved info; returns its signed-in admin.
+    func approvedChild(of parent: SignedIn, parentID: Int, name: String, kind: String) async throws -> (Int, SignedIn) {
+        let created = try await orgs.createChild(of: parentID, name: name, kind: kind, caller: parent)
+        let admin = try await signIn(created.adminLogin, created.adminPassword)
+        _ = try await orgs.saveProfile(of: created.org.id, Self.validProfile(name), caller: admin)
+        try await orgs.upload(.certificate, of: created.org.id, bytes: Self.png, caller: admin)
+        _ = try await orgs.submitProfile(of: created.org.id, caller: admin)
+        let approver = parentID == parent.orgID ? parent : try await signInAsAdmin(of: parentID, by: parent)
+        _ = try await orgs.reviewProfile(of: created.org.id, approve: true, reason: nil, caller: approver)
+        return (created.org.id, try await auth.authenticate(tenant: tenant, token: try await freshToken(created.adminLogin), source: "test"))
+    }
+
+    private func signInAsAdmin(of orgID: Int, by ancestor: SignedIn) async throws -> SignedIn {
+        let (login, password) = try await orgs.resetAdminPassword(of: orgID, caller: ancestor)
+        return try await signIn(login, password)
+    }
+
+    private func freshToken(_ login: String) async throws -> String {
+        try await auth.signIn(tenant: tenant, login: login, password: "Passw0rd2026", source: "test").token
+    }
+
+    static func validProfile(_ name: String) -> UnitProfile {
+        var p = UnitProfile()
+        p.name = name; p.category = "单位"; p.city = "郑州市"; p.affiliationLevel = "市"; p.industry = "教育"
+        p.nature = "全额拨款事业单位"; p.economicType = "国有全资"; p.creditCode = "12100000400000624D"; p.contact = "张老师"
+        p.phone = "15236547854"; p.address = "郑州市"; p.postcode = "450000"
+        return p
+    }
+
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: 64)
+}
+
+func expectCode(_ code: ZhichengError.Code, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async {
+    do {
+        try await body()
+        Issue.record("expected \(code), but it succeeded", sourceLocation: sourceLocation)
+    } catch let error as ZhichengError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+@Suite("Org tree, unit info and review rules")
+struct OrgRulesTests {
+    @Test func codesFollowTheManualAndAreNeverReused() async throws {
+        let f = try OrgFixture()
+        let city = try await f.city()
+        let district = try await f.orgs.createChild(of: city.orgID, name: "管城回族区职改办", kind: "office", caller: city)
+        #expect(district.org.code == "410104")
+        let dept = try await f.orgs.createChild(of: district.org.id, name: "管城区教育局", kind: "department", caller: city)
+        #expect(dept.org.code == "410104001")
+        let school = try await f.orgs.createChild(of: dept.org.id, name: "逸夫小学", kind: "unit", caller: city)
+        #expect(school.org.code == "4101040010001")
+        #expect(school.adminLogin == school.org.code)
+        try await f.orgs.delete(school.org.id, caller: city)
+        let next = try await f.orgs.createChild(of: dept.org.id, name: "第二小学", kind: "unit", caller: city)
+        #expect(next.org.code == "4101040010002", "a deleted org's code is not reused")
+        await expectCode(.invalid) { _ = try await f.orgs.createChild(of: next.org.id, name: "x", kind: "unit", caller: city) }
+        await expectCode(.invalid) { _ = try await f.orgs.createChild(of: city.orgID, name: "x", kind: "village", caller: city) }
+    }
+
+    @Test func onlyAncestorsManageAndMovesStayAcyclic() async throws {
+        let f = try OrgFixture()
+        let city = try await f.city()
+        let (deptID, dept) = try await f.approvedChild(of: city, parentID: city.orgID, name: "教育局", kind: "department")
+        let (otherID, _) = try await f.approvedChild(of: city, parentID: city.orgID, name: "卫健委", kind: "department")
+        let school = try await f.orgs.createChild(of: deptID, name: "逸夫小学", kind: "unit", caller: dept)
+        await expectCode(.forbidden) { _ = try await f.orgs.update(deptID, name: "改名", parentID: nil, caller: dept) }
+        await expectCode(.forbidden) { try await f.orgs.delete(deptID, caller: dept) }
+        await expectCode(.notFound) { _ = try await f.orgs.org(otherID, caller: dept) }
+        await expectCode(.notFound) { _ = try await f.orgs.createChild(of: otherID, name: "x", kind: "unit", caller: dept) }
+        await expectCode(.conflict) { try await f.orgs.delete(deptID, caller: city) }
+        await expectCode(.invalid) { _ = try await f.orgs.update(deptID, name: nil, parentID: school.org.id, caller: city) }
+        let moved = try await f.orgs.update(school.org.id, name: "逸夫小学（新）", parentID: otherID, caller: city)
+        #expect(moved.parentID == otherID && moved.code == school.org.code, "a move keeps the code")
+        await expectCode(.notFound) { _ = try await f.orgs.org(school.org.id, caller: dept) }
+    }
+
+    @Test func unitInfoIsValidatedSubmittedAndReviewedByTheParentOnly() async throws {
+        let f = try OrgFixture()
+        let city = try await f.city()
+        let created = try await f.orgs.createChild(of: city.orgID, name: "教育局", kind: "department", caller: city)
+        let unit = try await f.signIn(created.adminLogin, created.adminPassword)
+        var bad = OrgFixture.validProfile("教育局")
+        bad.creditCode = "114412365412547896"
+        await expectCode(.invalid) { _ = try await f.orgs.saveProfile(of: unit.orgID, bad, caller: unit) }
+        // Until approved, nothing but the info itself.
+        await expectCode(.forbidden) { _ = try await f.people.addStaff(to: unit.orgID, login: "li.a", name: "李", phone: "", caller: unit) }
+        await expectCode(.forbidden) { _ = try await f.orgs.children(of: unit.orgID, caller: unit) }
+        var partial = UnitProfile()
+        partial.contact = "张老师"
+        _ = try await f.orgs.saveProfile(of: unit.orgID, partial, caller: unit)
+        await expectCode(.invalid) { _ = try await f.orgs.submitProfile(of: unit.orgID, caller: unit) }
+        _ = try await f.orgs.saveProfile(of: unit.orgID, OrgFixture.validProfile("教育局"), caller: unit)
+        await expectCode(.invalid) { _ = try await f.orgs.submitProfile(of: unit.orgID, caller: unit) }  // no certificate
+        await expectCode(.unsupportedMediaType) { try await f.orgs.upload(.certificate, of: unit.orgID, bytes: Array("GIF89a not png".utf8), caller: unit) }
+        await expectCode(.tooLarge) { try await f.orgs.upload(.certificate, of: unit.orgID, bytes: OrgFixture.png + [UInt8](repeating: 1, count: 5000), caller: unit) }
+        try await f.orgs.upload(.certificate, of: unit.orgID, bytes: OrgFixture.png, caller: unit)
+        _ = try await f.orgs.submitProfile(of: unit.orgID, caller: unit)
+        await expectCode(.conflict) { _ = try await f.orgs.saveProfile(of: unit.orgID, OrgFixture.validProfile("x"), caller: unit) }
+        await expectCode(.forbidden) { _ = try await f.orgs.reviewProfile(of: unit.orgID, approve: true, reason: nil, caller: unit) }
+        await expectCode(.invalid) { _ = try await f.orgs.reviewProfile(of: unit.orgID, approve: false, reason: " ", caller: city) }
+        let rejected = try await f.orgs.reviewProfile(of: unit.orgID, approve: false, reason: "电话有误", caller: city)
+        #expect(rejected.profileState == .rejected && rejected.rejectReason == "电话有误")
+        _ = try await f.orgs.submitProfile(of: unit.orgID, caller: unit)
+        let approved = try await f.orgs.reviewProfile(of: unit.orgID, approve: true, reason: nil, caller: city)
+        #expect(approved.profileState == .approved)
+        _ = try await f.people.addStaff(to: unit.orgID, login: "li.a", name: "李", phone: "", caller: unit)
+    }
+
+    @Test func everyChangeIsAuditedAndVisibleToAncestorsOnly() async throws {
+        let f = try OrgFixture()
+        let city = try await f.city()
+        let (deptID, dept) = try await f.approvedChild(of: city, parentID: city.orgID, name: "教育局", kind: "department")
+        _ = try await f.people.addApplicant(to: deptID, idNumber: "11010519491231002X", name: "赵", phone: "", caller: dept)
+        let cityView = try await f.orgs.audit(caller: city).map(\.action)
+        #expect(cityView.first == "applicant.create")
+        #expect(cityView.contains("org.profile.approve") && cityView.contains("org.create"))
+        let deptView = try await f.orgs.audit(caller: dept).map(\.action)
+        #expect(!deptView.contains("tenant.create"), "a unit does not see its ancestors' entries")
+        #expect(try await f.tenants.check("zhengzhou").ok)
+    }
+}
+
+@Suite("Sign-in, sessions and people")
+struct AuthAndPeopleTests {
+    @Test func lockOutAfterRepeatedFailures() async throws {
+        let f = try OrgFixture()
+        let created = try await f.tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
+        for _ in 1...4 {
+            await expectCode(.unauthorized) { _ = try await f.auth.signIn(tenant: f.tenant, login: "4101", password: "wrong", source: "t") }
+        }
+        await expectCode(.tooManyRequests) { _ = try await f.auth.signIn(tenant: f.tenant, login: "4101", password: "wrong", source: "t") }
+        await expectCode(.tooManyRequests) { _ = try await f.auth.signIn(tenant: f.tenant, login: "4101", password: created.adminPassword, source: "t") }
+        await expectCode(.unauthorized) { _ = try await f.auth.signIn(tenant: f.tenant, login: "nobody", password: "x", source: "t") }
+    }
+
+    @Test func passwordPolicyAndSessions() async throws {
+        let f = try OrgFixture()
+        let created = try await f.tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
+        let session = try await f.auth.signIn(tenant: f.tenant, login: "4101", password: created.adminPassword, source: "t")
+        #expect(session.account.mustChangePassword)
+        for weak in ["short1", "onlyletters", "12345678"] {
+            await expectCode(.invalid) { try await f.auth.changePassword(caller: session.account, old: created.adminPassword, new: weak, keepToken: session.token) }
+        }
+        await expectCode(.invalid) { try await f.auth.changePassword(caller: session.account, old: "wrong", new: "Passw0rd2026", keepToken: session.token) }
+        let other = try await f.auth.signIn(tenant: f.tenant, login: "4101", password: created.adminPassword, source: "t")
+        try await f.auth.changePassword(caller: session.account, old: created.adminPassword, new: "Passw0rd2026", keepToken: session.token)
+        #expect(try await f.auth.authenticate(tenant: f.tenant, token: session.token, source: "t").mustChangePassword == false)
+        await expectCode(.unauthorized) { _ = try await f.auth.authenticate(tenant: f.tenant, token: other.token, source: "t") }
+        try await f.auth.signOut(token: session.token, caller: session.account)
+        await expectCode(.unauthorized) { _ = try await f.auth.authenticate(tenant: f.tenant, token: session.token, source: "t") }
+        await expectCode(.unauthorized) { _ = try await f.auth.authenticate(tenant: f.tenant, token: "x", source: "t") }
+    }
+
+    @Test func staffAreDisabledUntilEnabledAndRolesApplyAtOnce() async throws {
+        let f = try OrgFixture()
+        let city = try await f.city()
+        let staff = try await f.people.addStaff(to: city.orgID, login: "li.handler", name: "李经办", phone: "13800138000", caller: city)
+        await expectCode(.forbidden) { _ = try await f.auth.signIn(tenant: f.tenant, login: "li.handler", password: staff.password, source: "t") }
+        _ = try await f.people.setEnabled(staff.account.id, true, caller: city)
+        let session = try await f.auth.signIn(tenant: f.tenant, login: "li.handler", password: staff.password, source: "t")
+        _ = try await f.people.setRoles(staff.account.id, ["handler", "leader"], caller: city)
+        #expect(try await f.auth.authenticate(tenant: f.tenant, token: session.token, source: "t").roles == [.handler, .leader])
+        await expectCode(.invalid) { _ = try await f.people.setRoles(staff.account.id, ["boss"], caller: city) }
+        await expectCode(.invalid) { _ = try await f.people.setPermissions(staff.account.id, series: ["魔法师"], sections: [], caller: city) }
+        await expectCode(.invalid) { _ = try await f.people.setPermissions(staff.account.id, series: [], sections: ["秘密"], caller: city) }
+        let permitted = try await f.people.setPermissions(staff.account.id, series: ["中小学教师"], sections: ["业绩成果", "基本信息"], caller: city)
+        #expect(permitted.permittedSections == ["基本信息", "业绩成果"], "sections keep the application's order")
+        _ = try await f.people.setEnabled(staff.account.id, false, caller: city)
+        await expectCode(.unauthorized) { _ = try await f.auth.authenticate(tenant: f.tenant, token: session.token, source: "t") }
+        await expectCode(.conflict) { _ = try await f.people.addStaff(to: city.orgID, login: "li.handler", name: "重名", phone: "", caller: city) }
+        await expectCode(.invalid) { _ = try await f.people.addStaff(to: city.orgID, login: "12345", name: "数字", phone: "", caller: city) }
+        await expectCode(.forbidden) { _ = try await f.people.staff(of: city.orgID, caller: session.account) }
+    }
+
+    @Test func applicantsAreUniqueByIDNumberAndImportReportsRows() async throws {
+        let f = try OrgFixture()
+        let city = try await f.city()
+        _ = try await f.people.addApplicant(to: city.orgID, idNumber: "11010519491231002x", name: "甲", phone: "", caller: city)
+        await expectCode(.conflict) { _ = try await f.people.addApplicant(to: city.orgID, idNumber: "11010519491231002X", name: "乙", phone: "", caller: city) }
+        await expectCode(.invalid) { _ = try await f.people.addApplicant(to: city.orgID, idNumber: "410104199003071234", name: "丙", phone: "", caller: city) }
+        let csv = "身份证号,姓名,手机号\n440524188001010014,丁,13800138000\n410104199003071234,戊,\n11010519491231002X,己,\nbad row\n410104199003071233,庚\n"
+        let result = try await f.people.importApplicants(to: city.orgID, csv: csv, caller: city)
+        #expect(result.created.map(\.account.name) == ["丁", "庚"])
+        #expect(result.problems.map(\.row) == [3, 4, 5])
+        // An applicant signs in with the ID-card number, whatever the case of its X.
+        let session = try await f.auth.signIn(tenant: f.tenant, login: "440524188001010014", password: result.created[0].password, source: "t")
+        #expect(session.account.kind == .applicant)
+    }
+}
