@@ -367,15 +367,12 @@ def test_suspended_tenant_503(env: Env) -> None:
 # --------------------------------------------------------------------------- unknown paths
 
 
-def test_unknown_api_path_get_is_json_404(env: Env, root: Session) -> None:
-    r = expect(root.get("no-such-thing"), 404)
-    assert r.error()["code"] == "not_found"
-
-
-@pytest.mark.xfail(strict=True, reason="daemon bug: a POST/PUT/PATCH/DELETE to an unknown API path answers 404 with an "
-                                       "empty body, not the JSON error object of SPEC §5 (only GET has a catch-all)")
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
-def test_unknown_api_path_write_is_json_404(env: Env, root: Session, method: str) -> None:
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
+def test_unknown_api_path_is_json_404(env: Env, root: Session, method: str) -> None:
+    """SPEC §5: API errors are JSON objects — for unknown paths too, signed in or not."""
     with unchanged(env.daemon, "zhengzhou"):
-        r = expect(root.call(method, "orgs/1/no-such-thing", {}), 404)
-    assert r.error()["code"] == "not_found"
+        for token in (root.token, None):
+            r = expect(env.zz.call(method, "orgs/1/no-such-thing", {} if method != "GET" else None, token=token), 404)
+            assert r.error()["code"] == "not_found"
+            r = expect(env.zz.call(method, "no-such-thing", None, token=token), 404)
+            assert r.error()["code"] == "not_found"
