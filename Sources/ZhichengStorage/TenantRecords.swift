@@ -152,6 +152,24 @@ extension SQLiteConnection {
         try query("SELECT \(AccountRecord.columns) FROM accounts WHERE org_id = ? AND kind = ? AND deleted_at IS NULL ORDER BY id", [orgID, kind.rawValue]).map(AccountRecord.init)
     }
 
+    /// Marks an account deleted, ends its sessions and frees its login for reuse
+    /// (the row stays, under `<login>#deleted-<id>`, for the history).
+    public func retireAccount(_ id: Int) throws {
+        try run("UPDATE accounts SET deleted_at = ?, enabled = 0, login = login || '#deleted-' || id WHERE id = ? AND deleted_at IS NULL",
+                [Date().timeIntervalSince1970, id])
+        try run("DELETE FROM sessions WHERE account_id = ?", [id])
+    }
+
+    /// `id` and every org ever below it, deleted ones included (for the audit log).
+    public func subtreeIncludingDeleted(of id: Int) throws -> [Int] {
+        try query("""
+            WITH RECURSIVE down(id) AS (
+                SELECT id FROM orgs WHERE id = ?
+                UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id)
+            SELECT id FROM down
+            """, [id]).compactMap { $0["id"].int }
+    }
+
     public func file(_ id: Int) throws -> FileRecord? {
         try query("SELECT id, mime, bytes FROM files WHERE id = ?", [id]).first.map { row in
             guard case .blob(let bytes) = row["bytes"] else { return FileRecord(id: id, mime: row["mime"].string ?? "", bytes: []) }

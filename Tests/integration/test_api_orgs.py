@@ -166,8 +166,6 @@ def test_codes_are_unique(tree: Tree) -> None:
     assert len(codes) == len(set(codes)), codes
 
 
-@pytest.mark.xfail(strict=True, reason="daemon bug: sequence codes of non-district offices take real district codes "
-                                       "(410102 中原区, 410103 二七区 …), so a district office later gets another district's code")
 def test_district_office_keeps_its_own_code(tree: Tree) -> None:
     zones = [create_child(tree.city, 1, name, "office")[0] for name in ("高新技术产业开发区职改办", "航空港区职改办")]
     for z in zones:
@@ -421,8 +419,6 @@ def test_unit_info_flow(tree: Tree) -> None:
     assert "phone" in row["admin"] and "email" in row["admin"], row
 
 
-@pytest.mark.xfail(strict=True, reason="daemon bug: a non-string profile value is reported as "
-                                       "'请求体不是有效的 JSON' without the field (ProfileBody's ZhichengError is swallowed by APIJSON.decode)")
 def test_profile_non_string_value_names_the_field(tree: Tree) -> None:
     s2, oid = tree.school2_s, tree.school2["id"]
     with unchanged(tree.d, TENANT):
@@ -576,8 +572,6 @@ def test_audit_of_a_sibling_is_invisible(tree: Tree) -> None:
         expect(st.get("audit"), 403)
 
 
-@pytest.mark.xfail(strict=True, reason="daemon bug: GET audit only looks at live orgs (subtree excludes deleted ones), "
-                                       "so the audit trail of a deleted sub-org vanishes from its ancestors' view")
 def test_audit_of_a_deleted_org_stays_visible_to_ancestors(tree: Tree) -> None:
     es = tree.dept_s
     unit, ua = create_child(es, tree.dept["id"], "即将撤销学校", "unit")

@@ -132,8 +132,6 @@ def fresh_id_ending_in_x() -> str:
             return n
 
 
-@pytest.mark.xfail(strict=True, reason="daemon bug: a staff login shaped like an ID-card number (17 digits + X) is "
-                                       "accepted and then blocks the applicant with that ID number (409 已有账户)")
 def test_staff_login_shaped_like_an_id_number_is_refused(env: Env) -> None:
     number = fresh_id_ending_in_x()
     with unchanged(env.d, TENANT):
@@ -304,8 +302,6 @@ def test_applicant_add_edit_delete_and_uniqueness(env: Env) -> None:
         expect(env.a_s.patch(f"applicants/{acct['id']}", {"name": "复活"}), 404)
 
 
-@pytest.mark.xfail(strict=True, reason="daemon bug: a deleted account's login stays taken (accounts.login is UNIQUE over "
-                                       "deleted rows too), so a deleted applicant can never be added again in the tenant")
 def test_deleted_applicant_can_be_added_again(env: Env) -> None:
     number = fresh_id_number()
     acct, _ = add_applicant(env.a_s, env.a["id"], number)
@@ -395,23 +391,18 @@ def test_csv_import_refusals(env: Env) -> None:
         expect(import_csv(env.a_s, 99999, csv), 404)
 
 
-@pytest.mark.xfail(strict=True, reason="daemon bug: applicants/import checks access only when a row gets created, so "
-                                       "anyone signed in gets 200 (with per-row errors) for any org id")
 def test_csv_import_checks_access_before_rows(env: Env) -> None:
     with unchanged(env.d, TENANT):
         expect(import_csv(env.b_s, env.a["id"], "123,王三\n"), (403, 404))
         expect(import_csv(env.b_s, 99999, ""), 404)
 
 
-@pytest.mark.xfail(strict=True, reason="daemon bug: a UTF-8 byte-order mark (Excel's 'CSV UTF-8') stays on the first "
-                                       "cell, so the first row's ID number is refused as 19 characters")
 def test_csv_import_utf8_bom(env: Env) -> None:
     v = fresh_id_number()
     r = expect(import_csv(env.a_s, env.a["id"], f"\ufeff{v},王四\n"), 200).json
     assert [c["account"]["login"] for c in r["created"]] == [v], r
 
 
-@pytest.mark.xfail(strict=True, reason="daemon bug: CSV cells in double quotes are not unquoted")
 def test_csv_import_quoted_cells(env: Env) -> None:
     v = fresh_id_number()
     r = expect(import_csv(env.a_s, env.a["id"], f'"{v}","王五","{PHONE}"\n'), 200).json

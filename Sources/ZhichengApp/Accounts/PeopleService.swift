@@ -41,7 +41,9 @@ public struct PeopleService: Sendable {
     /// Adds a staff member, disabled until 启动 and without roles.
     public func addStaff(to orgID: Int, login rawLogin: String, name rawName: String, phone rawPhone: String, caller: SignedIn) async throws -> CreatedAccount {
         let login = try StaffLogin.validate(rawLogin)
-        guard !login.allSatisfy(\.isNumber) else { throw ZhichengError.invalid("登录名不能全是数字（数字登录名留给单位编号和身份证号）", field: "login") }
+        guard !login.allSatisfy(\.isNumber), !(login.count == 18 && login.dropLast().allSatisfy(\.isNumber)) else {
+            throw ZhichengError.invalid("登录名不能是纯数字或身份证号的样子（这些留给单位编号和申报人）", field: "login")
+        }
         let name = try TenantInfo.validateName(rawName)
         let phone = rawPhone.isEmpty ? "" : try ContactValidation.phone(rawPhone)
         return try await createAccount(orgID: orgID, login: login, name: name, phone: phone, kind: .staff, enabled: false, caller: caller)
@@ -90,8 +92,7 @@ public struct PeopleService: Sendable {
 
     public func deleteStaff(_ accountID: Int, caller: SignedIn) async throws {
         _ = try await mutate(accountID, kind: .staff, action: "staff.delete", caller: caller) { conn, account in
-            try conn.run("UPDATE accounts SET deleted_at = ?, enabled = 0 WHERE id = ?", [Date().timeIntervalSince1970, account.id])
-            try conn.run("DELETE FROM sessions WHERE account_id = ?", [account.id])
+            try conn.retireAccount(account.id)
         }
     }
 
@@ -123,31 +124,34 @@ public struct PeopleService: Sendable {
 
     public func deleteApplicant(_ accountID: Int, caller: SignedIn) async throws {
         _ = try await mutate(accountID, kind: .applicant, action: "applicant.delete", caller: caller) { conn, account in
-            try conn.run("UPDATE accounts SET deleted_at = ?, enabled = 0 WHERE id = ?", [Date().timeIntervalSince1970, account.id])
-            try conn.run("DELETE FROM sessions WHERE account_id = ?", [account.id])
+            try conn.retireAccount(account.id)
         }
     }
 
     /// Bulk import from CSV (`身份证号,姓名,手机号`, a header row allowed): every
     /// valid row is created, every other row reported with its reason.
     public func importApplicants(to orgID: Int, csv: String, caller: SignedIn) async throws -> (created: [CreatedAccount], problems: [ImportProblem]) {
+        // Access first: a caller who may not manage the org learns nothing from the file.
+        try Access.requireOrgAdmin(caller)
+        try await read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            _ = try Access.ownOrg(orgID, caller: caller, conn)
+        }
+        let rows = try CSVTable.parse(csv)
+        guard rows.count <= 5001 else { throw ZhichengError(.tooLarge, "一次最多导入5000行") }
         var created: [CreatedAccount] = []
         var problems: [ImportProblem] = []
-        let lines = csv.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count <= 5001 else { throw ZhichengError(.tooLarge, "一次最多导入5000行") }
-        for (index, line) in lines.enumerated() {
-            let text = line.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty { continue }
-            let cells = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for (index, row) in rows.enumerated() {
+            let cells = row.cells.map { $0.trimmingCharacters(in: .whitespaces) }
             if index == 0, cells.first.map({ $0.contains("身份证") || $0.lowercased().contains("id") }) == true { continue }
             guard cells.count >= 2, cells.count <= 3 else {
-                problems.append(ImportProblem(row: index + 1, message: "每行应为：身份证号,姓名,手机号（手机号可空）"))
+                problems.append(ImportProblem(row: row.line, message: "每行应为：身份证号,姓名,手机号（手机号可空）"))
                 continue
             }
             do {
                 created.append(try await addApplicant(to: orgID, idNumber: cells[0], name: cells[1], phone: cells.count > 2 ? cells[2] : "", caller: caller))
             } catch let error as ZhichengError where error.code == .invalid || error.code == .conflict {
-                problems.append(ImportProblem(row: index + 1, message: error.message))
+                problems.append(ImportProblem(row: row.line, message: error.message))
             }
         }
         return (created, problems)
@@ -162,7 +166,7 @@ public struct PeopleService: Sendable {
             try await db.write { conn in
                 try Access.requireApprovedOrg(caller, conn)
                 _ = try Access.ownOrg(orgID, caller: caller, conn)
-                guard try conn.scalar("SELECT count(*) FROM accounts WHERE login = ?", [login])?.int == 0 else {
+                guard try conn.account(login: login) == nil else {
                     throw ZhichengError.conflict(kind == .applicant ? "身份证号 \(login) 已有账户" : "登录名 \(login) 已被使用")
                 }
                 try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?,?,?,?,?,1,?,?,?)",

@@ -47,7 +47,8 @@ public struct OrgService: Sendable {
 
     /// The children of a visible org, with each one's admin account.
     public func children(of id: Int, caller: SignedIn) async throws -> [SubOrgRow] {
-        try await read(caller) { conn in
+        try Access.requireOrgAdmin(caller)
+        return try await read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(id, caller: caller, conn)
             return try conn.children(of: id).map { SubOrgRow(org: $0, admin: try conn.adminAccount(of: $0.id)) }
@@ -92,10 +93,16 @@ public struct OrgService: Sendable {
         }
         let column = "next_\(kind.rawValue)_seq"
         var sequence = try conn.scalar("SELECT \(column) FROM orgs WHERE id = ?", [parent.id])?.int ?? 1
+        if kind == .office, parent.code.count == 4 {
+            // Under a city, 01–70 are the GB/T 2260 codes of its districts and counties;
+            // other offices (development zones …) count from 71 so they never take one.
+            sequence = max(sequence, 71)
+        }
         while true {
             let code = try OrgCode.child(of: parent.code, kind: kind, sequence: sequence)
             sequence += 1
-            if try conn.scalar("SELECT count(*) FROM orgs WHERE code = ?", [code])?.int == 0 {
+            let reserved = kind == .office && Division.henan.contains { $0.code == code }
+            if !reserved, try conn.scalar("SELECT count(*) FROM orgs WHERE code = ?", [code])?.int == 0 {
                 try conn.run("UPDATE orgs SET \(column) = ? WHERE id = ?", [sequence, parent.id])
                 return code
             }
@@ -143,8 +150,9 @@ public struct OrgService: Sendable {
             if people > 0 { throw ZhichengError.conflict("\(org.name)还有\(people)个人员或申报人账户，不能删除") }
             let now = Date().timeIntervalSince1970
             try conn.run("UPDATE orgs SET deleted_at = ? WHERE id = ?", [now, id])
-            try conn.run("UPDATE accounts SET deleted_at = ?, enabled = 0 WHERE org_id = ?", [now, id])
-            try conn.run("DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE org_id = ?)", [id])
+            for account in try conn.query("SELECT id FROM accounts WHERE org_id = ? AND deleted_at IS NULL", [id]) {
+                if let accountID = account["id"].int { try conn.retireAccount(accountID) }
+            }
             try conn.appendAudit(caller.audit("org.delete", target: "org:\(id)", detail: #"{"code":"\#(org.code)"}"#, orgID: org.parentID))
         }
     }
@@ -163,11 +171,10 @@ public struct OrgService: Sendable {
             guard org.profileState != .submitted else { throw ZhichengError.conflict("单位信息已提交，等待上级审核，暂不能修改") }
             try conn.saveProfile(id, checked)
             if !checked.name.isEmpty, checked.name != org.name { try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [checked.name, id]) }
-            if org.profileState == .approved, org.parentID != nil {
-                // A change to approved info goes back to the parent for review.
-                try conn.run("UPDATE orgs SET profile_state = 'draft' WHERE id = ?", [id])
-            }
-            try conn.appendAudit(caller.audit("org.profile.save", target: "org:\(id)"))
+            // Approved info stays approved when corrected (the unit keeps working);
+            // the change is in the audit log its ancestors read.
+            try conn.appendAudit(caller.audit("org.profile.save", target: "org:\(id)",
+                                              detail: #"{"state":"\#(org.profileState.rawValue)"}"#))
             return try conn.org(id)!
         }
     }
@@ -279,7 +286,8 @@ public struct OrgService: Sendable {
     public func audit(caller: SignedIn, limit: Int = 100, before: Int? = nil) async throws -> [AuditRow] {
         try Access.requireOrgAdmin(caller)
         return try await read(caller) { conn in
-            let orgs = try conn.subtree(of: caller.orgID)
+            try Access.requireApprovedOrg(caller, conn)
+            let orgs = try conn.subtreeIncludingDeleted(of: caller.orgID)
             let placeholders = orgs.map { _ in "?" }.joined(separator: ",")
             var args: [any SQLiteBindable] = orgs
             var sql = "SELECT seq, at, actor, org_id, action, target, detail, source FROM audit WHERE org_id IN (\(placeholders))"

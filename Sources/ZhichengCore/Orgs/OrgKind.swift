@@ -62,6 +62,9 @@ public enum OrgCode {
     public static func districtCode(under parentCode: String, named name: String) -> String? {
         guard parentCode.count == 4 else { return nil }
         let parentFull = parentCode + "00"
-        return Division.henan.first { $0.parent == parentFull && name.hasPrefix($0.name) }?.code
+        // 管城回族区 is also written 管城区.
+        return Division.henan.first { division in
+            division.parent == parentFull && (name.hasPrefix(division.name) || name.hasPrefix(division.name.replacing("回族", with: "")))
+        }?.code
     }
 }

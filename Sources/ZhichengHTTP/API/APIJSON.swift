@@ -31,6 +31,8 @@ enum APIJSON {
             return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw ZhichengError.badRequest(describe(error), field: field(of: error))
+        } catch let error as ZhichengError {
+            throw error
         } catch {
             throw ZhichengError.badRequest("请求体不是有效的 JSON")
         }

@@ -186,7 +186,9 @@ struct ProfileBody: Decodable {
         for key in container.allKeys {
             // Keys arrive converted from snake_case; compare in snake_case.
             let snake = key.stringValue.reduce(into: "") { out, c in out += c.isUppercase ? "_" + c.lowercased() : String(c) }
-            guard known.contains(snake) else { continue }
+            guard known.contains(snake) else {
+                throw ZhichengError.badRequest("未知字段 \(snake)（可用：\(UnitProfile.fields.map(\.key).joined(separator: ", "))）", field: snake)
+            }
             guard let value = try? container.decode(String.self, forKey: key) else {
                 throw ZhichengError.badRequest("字段 \(snake) 应为字符串", field: snake)
             }

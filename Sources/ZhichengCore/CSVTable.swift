@@ -1,0 +1,64 @@
+/// A small RFC 4180 reader for imports: quoted cells (with `""` for a quote and
+/// commas or line breaks inside), CRLF or LF line ends, and a leading UTF-8
+/// byte-order mark (as Excel's "CSV UTF-8" writes) ignored.
+public enum CSVTable {
+    /// The rows of `text`, each with its 1-based line number where it starts.
+    public static func parse(_ text: String) throws(ZhichengError) -> [(line: Int, cells: [String])] {
+        var rows: [(line: Int, cells: [String])] = []
+        var cells: [String] = []
+        var cell = ""
+        var quoted = false
+        var afterQuote = false
+        var line = 1
+        var rowStart = 1
+        var scalars = Substring(text).unicodeScalars[...]
+        if scalars.first == "\u{FEFF}" { scalars = scalars.dropFirst() }
+        var iterator = scalars.makeIterator()
+        var pending: Unicode.Scalar? = iterator.next()
+        func finishRow() {
+            cells.append(cell)
+            if !(cells.count == 1 && cells[0].isEmpty) { rows.append((rowStart, cells)) }
+            cells = []
+            cell = ""
+        }
+        while let scalar = pending {
+            pending = iterator.next()
+            if quoted {
+                if scalar == "\"" {
+                    if pending == "\"" {
+                        cell.unicodeScalars.append("\"")
+                        pending = iterator.next()
+                    } else {
+                        quoted = false
+                        afterQuote = true
+                    }
+                } else {
+                    if scalar == "\n" { line += 1 }
+                    cell.unicodeScalars.append(scalar)
+                }
+                continue
+            }
+            switch scalar {
+            case "\"" where cell.isEmpty && !afterQuote:
+                quoted = true
+            case ",":
+                cells.append(cell)
+                cell = ""
+                afterQuote = false
+            case "\r" where pending == "\n":
+                continue
+            case "\n", "\r":
+                finishRow()
+                afterQuote = false
+                line += 1
+                rowStart = line
+            default:
+                guard !afterQuote else { throw .invalid("第\(line)行：引号后只能是逗号或换行", field: "file") }
+                cell.unicodeScalars.append(scalar)
+            }
+        }
+        guard !quoted else { throw .invalid("第\(rowStart)行：引号没有闭合", field: "file") }
+        if !cell.isEmpty || !cells.isEmpty { finishRow() }
+        return rows
+    }
+}
