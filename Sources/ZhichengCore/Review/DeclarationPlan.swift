@@ -1,0 +1,58 @@
+/// One line of a 申报计划: how many applications a unit plans for a series and level.
+public struct PlanLine: Sendable, Hashable, Codable {
+    public var series: String
+    public var level: TitleLevel
+    public var count: Int
+
+    public init(series: String, level: TitleLevel, count: Int) {
+        self.series = series
+        self.level = level
+        self.count = count
+    }
+}
+
+/// Where a plan stands with the city office (审核).
+public enum PlanState: String, Sendable, Codable {
+    case draft, submitted, approved, rejected
+
+    public var label: String {
+        switch self {
+        case .draft: "未提交"
+        case .submitted: "待审核"
+        case .approved: "审核通过"
+        case .rejected: "已退回"
+        }
+    }
+}
+
+/// The rules of a yearly declaration plan.
+public enum DeclarationPlan {
+    /// Validates the lines against the catalog: known series and levels, counts 1–9999, no line twice.
+    public static func validate(year: Int, lines: [PlanLine], catalog: TitleCatalog = .henan) throws(ZhichengError) -> [PlanLine] {
+        guard (2000...2100).contains(year) else { throw .invalid("年度应为 2000 至 2100 之间的年份", field: "year") }
+        guard !lines.isEmpty else { throw .invalid("申报计划至少需要一行（系列、级别、人数）", field: "items") }
+        guard lines.count <= 200 else { throw .invalid("申报计划最多200行", field: "items") }
+        var seen: Set<String> = []
+        for (index, line) in lines.enumerated() {
+            guard let series = catalog.series(named: line.series) else { throw .invalid("第\(index + 1)行：未知的系列“\(line.series.prefix(30))”", field: "items") }
+            guard !series.titles(at: line.level).isEmpty else { throw .invalid("第\(index + 1)行：\(line.series)没有\(line.level.rawValue)职称", field: "items") }
+            guard (1...9999).contains(line.count) else { throw .invalid("第\(index + 1)行：人数应为 1 至 9999", field: "items") }
+            guard seen.insert(line.series + "/" + line.level.rawValue).inserted else {
+                throw .invalid("第\(index + 1)行：\(line.series)\(line.level.rawValue)重复", field: "items")
+            }
+        }
+        return lines
+    }
+
+    /// Refuses one more submission for `series`/`level` when the approved plan's line
+    /// is used up (or missing), naming the line.
+    public static func checkQuota(approved: [PlanLine]?, year: Int, series: String, level: TitleLevel, alreadySubmitted: Int) throws(ZhichengError) {
+        guard let approved else { throw .conflict("本单位\(year)年度的申报计划尚未经审核通过，暂不能提交申报") }
+        guard let line = approved.first(where: { $0.series == series && $0.level == level }) else {
+            throw .conflict("本单位\(year)年度申报计划中没有“\(series) \(level.rawValue)”这一行，不能提交")
+        }
+        guard alreadySubmitted < line.count else {
+            throw .conflict("已超出\(year)年度申报计划“\(series) \(level.rawValue)”的 \(line.count) 人名额（已提交 \(alreadySubmitted) 人）")
+        }
+    }
+}

@@ -1,0 +1,192 @@
+/// The two steps every org on a route takes: 经办人审查 then 负责人审查.
+public enum ReviewStage: String, Sendable, Codable, CaseIterable {
+    case handler
+    case leader
+
+    public var role: StaffRole { self == .handler ? .handler : .leader }
+    public var label: String { self == .handler ? "经办人审查" : "负责人审查" }
+}
+
+/// A reviewer's verdict (SPEC §7): 通过, 退回修改, 未通过.
+public enum ReviewDecision: String, Sendable, Codable, CaseIterable {
+    case pass
+    case `return`
+    case reject
+
+    public var label: String {
+        switch self {
+        case .pass: "通过"
+        case .return: "退回修改"
+        case .reject: "未通过"
+        }
+    }
+}
+
+/// Why an application goes back to the applicant (the reasons of the list, plus 其他).
+public enum ReturnReason: String, Sendable, Codable, CaseIterable {
+    case incomplete
+    case wrongFormat = "wrong_format"
+    case wrongInformation = "wrong_information"
+    case notQualified = "not_qualified"
+    case missingSeal = "missing_seal"
+    case other
+
+    public var label: String {
+        switch self {
+        case .incomplete: "材料不完整"
+        case .wrongFormat: "格式不正确"
+        case .wrongInformation: "信息有误"
+        case .notQualified: "不符合申报条件"
+        case .missingSeal: "缺少印章"
+        case .other: "其他"
+        }
+    }
+}
+
+/// Where an application is in its life.
+public enum ApplicationState: String, Sendable, Codable, CaseIterable {
+    /// Being filled in by the applicant.
+    case draft
+    /// Climbing its route.
+    case inReview = "in_review"
+    /// 退回修改: back with the applicant, who may edit and resubmit.
+    case returned
+    /// 未通过: final.
+    case rejected
+    /// Withdrawn by the applicant before any reviewer acted.
+    case withdrawn
+    /// Passed by every org of the tenant; the final authority is the province.
+    case awaitingProvince = "awaiting_province"
+    /// Passed by the final authority's review; with its committee (评委会).
+    case atCommittee = "at_committee"
+
+    public var label: String {
+        switch self {
+        case .draft: "草稿"
+        case .inReview: "审查中"
+        case .returned: "退回修改"
+        case .rejected: "未通过"
+        case .withdrawn: "已撤回"
+        case .awaitingProvince: "待报送省职改办"
+        case .atCommittee: "待评委会评审"
+        }
+    }
+
+    /// The applicant may edit sections only before submitting and after a return.
+    public var editableByApplicant: Bool { self == .draft || self == .returned }
+}
+
+/// The pure review state machine of one application: its route (the applicant's
+/// unit, then each ancestor up to the tenant's root office) and where on it the
+/// application stands. The I/O code stores it and carries out its actions.
+public struct ReviewChain: Sendable, Equatable, Codable {
+    /// Org ids from the applicant's unit up to the top of the tenant.
+    public let route: [Int]
+    /// Whether the final authority is the province (副高级/正高级) rather than this city.
+    public let endsInProvince: Bool
+    public private(set) var state: ApplicationState
+    /// Index into `route` of the org reviewing now.
+    public private(set) var position: Int
+    public private(set) var stage: ReviewStage
+    /// Who made the handler decision at the current org (four eyes).
+    public private(set) var handlerDecider: Int?
+    /// Whether any reviewer acted on the current submission (withdrawal is refused then).
+    public private(set) var reviewedSinceSubmission: Bool
+
+    /// What the I/O layer must do after a transition.
+    public enum Action: Sendable, Equatable {
+        /// The application waits for `stage` at `orgID`.
+        case awaitReview(orgID: Int, stage: ReviewStage)
+        /// Back to the applicant with the sections at fault.
+        case returnToApplicant
+        case rejected
+        /// Every org of the tenant passed it: hand it to the final authority.
+        case completedInTenant(toProvince: Bool)
+        case withdrawn
+    }
+
+    /// Who is deciding, as the rules need it.
+    public struct Reviewer: Sendable, Equatable {
+        public var accountID: Int
+        public var orgID: Int
+        public var roles: [StaffRole]
+        public var series: [String]
+
+        public init(accountID: Int, orgID: Int, roles: [StaffRole], series: [String]) {
+            self.accountID = accountID
+            self.orgID = orgID
+            self.roles = roles
+            self.series = series
+        }
+    }
+
+    public init(route: [Int], endsInProvince: Bool) throws(ZhichengError) {
+        guard !route.isEmpty else { throw .invalid("申报人所在单位不在机构树中") }
+        self.route = route
+        self.endsInProvince = endsInProvince
+        state = .draft
+        position = 0
+        stage = .handler
+        handlerDecider = nil
+        reviewedSinceSubmission = false
+    }
+
+    /// The org reviewing now, while in review.
+    public var currentOrg: Int? { state == .inReview ? route[position] : nil }
+
+    /// Submits (or resubmits after a return): review starts again at the unit's handler.
+    public mutating func submit() throws(ZhichengError) -> Action {
+        guard state.editableByApplicant else { throw .conflict("申报当前状态为“\(state.label)”，不能提交") }
+        state = .inReview
+        position = 0
+        stage = .handler
+        handlerDecider = nil
+        reviewedSinceSubmission = false
+        return .awaitReview(orgID: route[0], stage: .handler)
+    }
+
+    /// The applicant withdraws; allowed only before any reviewer acted on this submission.
+    public mutating func withdraw() throws(ZhichengError) -> Action {
+        guard state == .inReview || state == .draft || state == .returned else { throw .conflict("申报当前状态为“\(state.label)”，不能撤回") }
+        guard !reviewedSinceSubmission else { throw .conflict("已有审查人员处理过该申报，不能撤回") }
+        state = .withdrawn
+        return .withdrawn
+    }
+
+    /// Checks that `reviewer` may decide now: right org, right role, right series,
+    /// and not the same person as this org's handler when deciding as leader.
+    public func checkReviewer(_ reviewer: Reviewer, series: String) throws(ZhichengError) {
+        guard state == .inReview, reviewer.orgID == route[position] else { throw .conflict("该申报当前不在本单位审查") }
+        guard reviewer.roles.contains(stage.role) else { throw .init(.forbidden, "当前为\(stage.label)，您没有\(stage.role.label)角色") }
+        guard reviewer.series.contains(series) else { throw .init(.forbidden, "您没有审查“\(series)”系列的权限") }
+        if stage == .leader, handlerDecider == reviewer.accountID {
+            throw .init(.forbidden, "同一人不能既做经办人审查又做负责人审查（四眼原则）")
+        }
+    }
+
+    /// Applies a decision by `reviewer` (checked with `checkReviewer`).
+    public mutating func decide(_ decision: ReviewDecision, by reviewer: Reviewer, series: String) throws(ZhichengError) -> Action {
+        try checkReviewer(reviewer, series: series)
+        reviewedSinceSubmission = true
+        switch decision {
+        case .return:
+            state = .returned
+            return .returnToApplicant
+        case .reject:
+            state = .rejected
+            return .rejected
+        case .pass where stage == .handler:
+            stage = .leader
+            handlerDecider = reviewer.accountID
+            return .awaitReview(orgID: route[position], stage: .leader)
+        case .pass where position + 1 < route.count:
+            position += 1
+            stage = .handler
+            handlerDecider = nil
+            return .awaitReview(orgID: route[position], stage: .handler)
+        case .pass:
+            state = endsInProvince ? .awaitingProvince : .atCommittee
+            return .completedInTenant(toProvince: endsInProvince)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Testing
+import ZhichengCore
+
+@Suite("Review chain state machine")
+struct ReviewChainTests {
+    // route: school 3 → department 2 → city 1
+    let handler3 = ReviewChain.Reviewer(accountID: 31, orgID: 3, roles: [.handler], series: ["中小学教师"])
+    let leader3 = ReviewChain.Reviewer(accountID: 32, orgID: 3, roles: [.leader], series: ["中小学教师"])
+    let both3 = ReviewChain.Reviewer(accountID: 33, orgID: 3, roles: [.handler, .leader], series: ["中小学教师"])
+    let handler2 = ReviewChain.Reviewer(accountID: 21, orgID: 2, roles: [.handler], series: ["中小学教师"])
+    let leader2 = ReviewChain.Reviewer(accountID: 22, orgID: 2, roles: [.leader], series: ["中小学教师"])
+    let handler1 = ReviewChain.Reviewer(accountID: 11, orgID: 1, roles: [.handler], series: ["中小学教师"])
+    let leader1 = ReviewChain.Reviewer(accountID: 12, orgID: 1, roles: [.leader], series: ["中小学教师"])
+    let series = "中小学教师"
+
+    @Test func climbsHandlerThenLeaderAtEveryOrg() throws {
+        var chain = try ReviewChain(route: [3, 2, 1], endsInProvince: false)
+        #expect(try chain.submit() == .awaitReview(orgID: 3, stage: .handler))
+        #expect(try chain.decide(.pass, by: handler3, series: series) == .awaitReview(orgID: 3, stage: .leader))
+        #expect(try chain.decide(.pass, by: leader3, series: series) == .awaitReview(orgID: 2, stage: .handler))
+        // The next level sees nothing until the level below has passed; and now the unit is done.
+        #expect(throws: ZhichengError.self) { try chain.checkReviewer(handler3, series: series) }
+        #expect(try chain.decide(.pass, by: handler2, series: series) == .awaitReview(orgID: 2, stage: .leader))
+        #expect(try chain.decide(.pass, by: leader2, series: series) == .awaitReview(orgID: 1, stage: .handler))
+        #expect(try chain.decide(.pass, by: handler1, series: series) == .awaitReview(orgID: 1, stage: .leader))
+        #expect(try chain.decide(.pass, by: leader1, series: series) == .completedInTenant(toProvince: false))
+        #expect(chain.state == .atCommittee)
+    }
+
+    @Test func seniorTitlesEndInTheProvince() throws {
+        var chain = try ReviewChain(route: [1], endsInProvince: true)
+        _ = try chain.submit()
+        _ = try chain.decide(.pass, by: handler1, series: series)
+        #expect(try chain.decide(.pass, by: leader1, series: series) == .completedInTenant(toProvince: true))
+        #expect(chain.state == .awaitingProvince)
+    }
+
+    @Test func fourEyesWrongRoleWrongSeriesWrongOrg() throws {
+        var chain = try ReviewChain(route: [3, 2], endsInProvince: false)
+        _ = try chain.submit()
+        #expect(throws: ZhichengError.self) { try chain.checkReviewer(leader3, series: series) }  // leader before handler
+        #expect(throws: ZhichengError.self) { try chain.checkReviewer(handler2, series: series) }  // not yet at org 2
+        var other = handler3
+        other.series = ["卫生技术人员（医疗类）"]
+        #expect(throws: ZhichengError.self) { try chain.checkReviewer(other, series: series) }
+        _ = try chain.decide(.pass, by: both3, series: series)
+        do {
+            _ = try chain.decide(.pass, by: both3, series: series)
+            Issue.record("the handler decided as leader too")
+        } catch {
+            #expect(error.code == .forbidden && error.message.contains("四眼"))
+        }
+        #expect(try chain.decide(.pass, by: leader3, series: series) == .awaitReview(orgID: 2, stage: .handler))
+    }
+
+    @Test func returnGoesBackAndResubmissionStartsAtTheUnit() throws {
+        var chain = try ReviewChain(route: [3, 2], endsInProvince: false)
+        _ = try chain.submit()
+        _ = try chain.decide(.pass, by: handler3, series: series)
+        _ = try chain.decide(.pass, by: leader3, series: series)
+        #expect(try chain.decide(.return, by: handler2, series: series) == .returnToApplicant)
+        #expect(chain.state == .returned && chain.state.editableByApplicant)
+        #expect(try chain.submit() == .awaitReview(orgID: 3, stage: .handler))
+        #expect(chain.handlerDecider == nil)
+        #expect(try chain.decide(.reject, by: handler3, series: series) == .rejected)
+        #expect(throws: ZhichengError.self) { try chain.submit() }
+    }
+
+    @Test func withdrawOnlyBeforeAnyReviewerActed() throws {
+        var chain = try ReviewChain(route: [3], endsInProvince: false)
+        _ = try chain.submit()
+        #expect(try chain.withdraw() == .withdrawn)
+        var acted = try ReviewChain(route: [3], endsInProvince: false)
+        _ = try acted.submit()
+        _ = try acted.decide(.pass, by: handler3, series: series)
+        #expect(throws: ZhichengError.self) { try acted.withdraw() }
+    }
+}
+
+@Suite("Declaration plans and quotas")
+struct DeclarationPlanTests {
+    @Test func validatesLinesAgainstTheCatalog() throws {
+        let ok = [PlanLine(series: "中小学教师", level: .intermediate, count: 3), PlanLine(series: "工程技术人员", level: .junior, count: 2)]
+        #expect(try DeclarationPlan.validate(year: 2026, lines: ok) == ok)
+        #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 2026, lines: []) }
+        #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 1999, lines: ok) }
+        #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 2026, lines: [PlanLine(series: "魔法师", level: .junior, count: 1)]) }
+        #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 2026, lines: [PlanLine(series: "社会工作专业人员", level: .senior, count: 1)]) }
+        #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 2026, lines: [PlanLine(series: "中小学教师", level: .junior, count: 0)]) }
+        #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 2026, lines: ok + [ok[0]]) }
+    }
+
+    @Test func quotaNamesThePlanLine() throws {
+        let plan = [PlanLine(series: "中小学教师", level: .intermediate, count: 2)]
+        try DeclarationPlan.checkQuota(approved: plan, year: 2026, series: "中小学教师", level: .intermediate, alreadySubmitted: 1)
+        do {
+            try DeclarationPlan.checkQuota(approved: plan, year: 2026, series: "中小学教师", level: .intermediate, alreadySubmitted: 2)
+            Issue.record("over quota accepted")
+        } catch {
+            #expect(error.code == .conflict && error.message.contains("中小学教师 中级") && error.message.contains("2 人"))
+        }
+        #expect(throws: ZhichengError.self) { try DeclarationPlan.checkQuota(approved: plan, year: 2026, series: "中小学教师", level: .senior, alreadySubmitted: 0) }
+        #expect(throws: ZhichengError.self) { try DeclarationPlan.checkQuota(approved: nil, year: 2026, series: "中小学教师", level: .intermediate, alreadySubmitted: 0) }
+    }
+}
