@@ -82,19 +82,21 @@ public enum Daemon {
             logger.warning("ignoring a socket passed by systemd with an unknown name", metadata: ["fd.name": "\(name)"])
         }
 
-        let admin = AdminServer(dispatcher: dispatcher, policy: AdminAccessPolicy(allowedUIDs: config.allowedUIDs, allowedGIDs: config.allowedGIDs), group: group, logger: logger)
-        let adminSource: ListenerSource = passed["admin"].map { .inherited(fd: $0, name: "admin") } ?? .unixPath(config.adminSocket)
-        let adminAddress = try await admin.start(adminSource, settings: UnixSocketSettings(mode: config.adminSocketMode, group: config.adminSocketGroup))
-
+        // HTTP first, then the admin socket, with `status` knowing both listeners
+        // before the first admin connection can be accepted.
         let appServices = AppServices(
             tenants: tenants, auth: AuthService(store: store),
-            orgs: OrgService(store: store, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store))
+            orgs: OrgService(store: store, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store),
+            plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: ApplicationService(store: store))
         let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress = try await http.start(httpSource)
 
-        let adminName = adminAddress
+        let admin = AdminServer(dispatcher: dispatcher, policy: AdminAccessPolicy(allowedUIDs: config.allowedUIDs, allowedGIDs: config.allowedGIDs), group: group, logger: logger)
+        let adminSource: ListenerSource = passed["admin"].map { .inherited(fd: $0, name: "admin") } ?? .unixPath(config.adminSocket)
+        let adminName = passed["admin"].flatMap(Self.unixPath(ofSocket:)) ?? config.adminSocket
         await controller.attach(admin: admin, listeners: [("admin", .string(adminName)), ("http", .string(httpAddress))])
+        try await admin.start(adminSource, settings: UnixSocketSettings(mode: config.adminSocketMode, group: config.adminSocketGroup))
 
         var services: [any Service] = [
             HTTPService(server: http),
@@ -118,6 +120,20 @@ public enum Daemon {
         await store.closeAll()
         logger.notice("zhichengd stopped")
         return 0
+    }
+
+    /// The path a passed Unix-domain socket is bound to (getsockname), if any.
+    static func unixPath(ofSocket fd: Int32) -> String? {
+        var address = sockaddr_un()
+        var length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
+        }
+        guard ok, address.sun_family == sa_family_t(AF_UNIX) else { return nil }
+        return withUnsafeBytes(of: address.sun_path) { raw in
+            let bytes = raw.prefix(while: { $0 != 0 })
+            return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+        }
     }
 
     /// Prometheus names allow `[a-zA-Z0-9_:]`; swift-metrics labels use dots.

@@ -68,7 +68,7 @@ public struct AccountRecord: Sendable, Equatable {
         lockedUntil = row["locked_until"].double
     }
 
-    static func strings(_ value: SQLiteValue) -> [String]? {
+    public static func strings(_ value: SQLiteValue) -> [String]? {
         try? JSONDecoder().decode([String].self, from: Data((value.string ?? "[]").utf8))
     }
 }

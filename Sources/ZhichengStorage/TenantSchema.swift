@@ -95,6 +95,96 @@ public enum TenantSchema {
             ) STRICT;
             CREATE INDEX sessions_account ON sessions(account_id);
             """),
+        Migration(version: 3, name: "declaration plans, applications, review trail, attachments", sql: """
+            CREATE TABLE attachments (
+                id INTEGER PRIMARY KEY,
+                owner TEXT NOT NULL CHECK (owner IN ('plan', 'application')),
+                owner_id INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                mime TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                bytes BLOB NOT NULL,
+                uploaded_by INTEGER NOT NULL REFERENCES accounts(id),
+                created_at REAL NOT NULL
+            ) STRICT;
+            CREATE INDEX attachments_owner ON attachments(owner, owner_id);
+
+            CREATE TABLE plans (
+                id INTEGER PRIMARY KEY,
+                org_id INTEGER NOT NULL REFERENCES orgs(id),
+                year INTEGER NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('draft', 'submitted', 'approved', 'rejected')),
+                items TEXT NOT NULL,
+                document_id INTEGER REFERENCES attachments(id),
+                reject_reason TEXT,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL,
+                UNIQUE (org_id, year)
+            ) STRICT;
+
+            CREATE TABLE applications (
+                id INTEGER PRIMARY KEY,
+                applicant_id INTEGER NOT NULL REFERENCES accounts(id),
+                org_id INTEGER NOT NULL REFERENCES orgs(id),
+                kind TEXT NOT NULL CHECK (kind IN ('title', 'expert')),
+                year INTEGER NOT NULL,
+                series TEXT NOT NULL,
+                level TEXT NOT NULL,
+                title TEXT NOT NULL,
+                state TEXT NOT NULL,
+                chain TEXT NOT NULL,
+                current_org_id INTEGER,
+                stage TEXT,
+                version INTEGER NOT NULL DEFAULT 1,
+                submissions INTEGER NOT NULL DEFAULT 0,
+                return_sections TEXT,
+                return_reason TEXT,
+                return_comment TEXT,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            ) STRICT;
+            CREATE INDEX applications_queue ON applications(current_org_id, stage, series);
+            CREATE INDEX applications_quota ON applications(org_id, year, series, level, state);
+            CREATE INDEX applications_applicant ON applications(applicant_id);
+
+            CREATE TABLE application_sections (
+                application_id INTEGER NOT NULL REFERENCES applications(id),
+                section TEXT NOT NULL,
+                content TEXT NOT NULL,
+                updated_at REAL NOT NULL,
+                PRIMARY KEY (application_id, section)
+            ) STRICT;
+
+            -- What the applicant submitted each time, so reviewers see what changed.
+            CREATE TABLE application_snapshots (
+                application_id INTEGER NOT NULL REFERENCES applications(id),
+                submission INTEGER NOT NULL,
+                sections TEXT NOT NULL,
+                submitted_at REAL NOT NULL,
+                PRIMARY KEY (application_id, submission)
+            ) STRICT;
+
+            -- The trail: every submission, withdrawal and decision, never changed.
+            CREATE TABLE decisions (
+                id INTEGER PRIMARY KEY,
+                application_id INTEGER NOT NULL REFERENCES applications(id),
+                submission INTEGER NOT NULL,
+                org_id INTEGER REFERENCES orgs(id),
+                stage TEXT,
+                actor_id INTEGER NOT NULL REFERENCES accounts(id),
+                decision TEXT NOT NULL CHECK (decision IN ('submit', 'withdraw', 'pass', 'return', 'reject')),
+                comment TEXT NOT NULL DEFAULT '',
+                sections TEXT NOT NULL DEFAULT '[]',
+                reason TEXT,
+                at REAL NOT NULL
+            ) STRICT;
+            CREATE INDEX decisions_application ON decisions(application_id, id);
+            CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+                BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
+            CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+                BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

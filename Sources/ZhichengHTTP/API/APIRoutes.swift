@@ -11,12 +11,16 @@ public struct AppServices: Sendable {
     public let auth: AuthService
     public let orgs: OrgService
     public let people: PeopleService
+    public let plans: PlanService
+    public let applications: ApplicationService
 
-    public init(tenants: TenantService, auth: AuthService, orgs: OrgService, people: PeopleService) {
+    public init(tenants: TenantService, auth: AuthService, orgs: OrgService, people: PeopleService, plans: PlanService, applications: ApplicationService) {
         self.tenants = tenants
         self.auth = auth
         self.orgs = orgs
         self.people = people
+        self.plans = plans
+        self.applications = applications
     }
 }
 
@@ -184,6 +188,8 @@ enum APIRoutes {
             let before = request.uri.queryParameters.get("before", as: Int.self)
             return try APIJSON.response(["entries": try await s.orgs.audit(caller: context.caller, limit: limit, before: before).map(AuditDTO.init)])
         }
+
+        addReview(to: signedIn, services: s)
 
     }
 

@@ -1,0 +1,383 @@
+import Foundation
+import ZhichengCore
+import ZhichengStorage
+
+/// An application as a caller may see it: sections filtered to the caller's content permissions.
+public struct ApplicationView: Sendable {
+    public var id: Int
+    public var applicantID: Int
+    public var applicantName: String
+    public var orgID: Int
+    public var kind: String
+    public var year: Int
+    public var series: String
+    public var level: TitleLevel
+    public var title: String
+    public var chain: ReviewChain
+    public var version: Int
+    public var submissions: Int
+    /// Section name → fields; only the sections the caller may see.
+    public var sections: [String: [String: String]]
+    /// Sections hidden from this caller by its content permissions.
+    public var hiddenSections: [String]
+    /// Sections that changed since the previous submission (for reviewers of a resubmission).
+    public var changedSections: [String]
+    public var returnSections: [String]
+    public var returnReason: ReturnReason?
+    public var returnComment: String?
+    /// Whether the caller may decide now (reviewer) or edit/submit/withdraw (applicant).
+    public var callerMayDecide: Bool
+}
+
+/// One entry of an application's trail.
+public struct TrailEntry: Sendable {
+    public var at: Double
+    public var orgID: Int?
+    public var orgName: String?
+    public var stage: ReviewStage?
+    /// nil when reviewer identities are hidden from the caller.
+    public var actorName: String?
+    public var decision: String
+    public var comment: String
+    public var sections: [String]
+    public var reason: ReturnReason?
+}
+
+/// Applications and the review chain (manual §8–§9, SPEC §7): the applicant fills
+/// in and submits; reviewers at each org on the route decide, handler then leader.
+public struct ApplicationService: Sendable {
+    let store: TenantStore
+    let catalog: TitleCatalog
+    /// Whether applicants see who reviewed (names) or only which org and role.
+    public var showReviewerNamesToApplicants = false
+
+    public init(store: TenantStore, catalog: TitleCatalog = .henan) {
+        self.store = store
+        self.catalog = catalog
+    }
+
+    static let maxSectionBytes = 64 * 1024
+
+    // MARK: Applicant
+
+    /// Starts an application (draft) for the signed-in applicant.
+    public func create(kind: String, year: Int, series: String, level rawLevel: String, title: String, caller: SignedIn) async throws -> ApplicationView {
+        guard caller.kind == .applicant else { throw ZhichengError(.forbidden, "只有申报人可以创建申报") }
+        guard kind == "title" else { throw ZhichengError.invalid("本版本支持职称申报（kind = title）；专家申报随专家推荐功能提供", field: "kind") }
+        guard (2000...2100).contains(year) else { throw ZhichengError.invalid("年度应为 2000 至 2100 之间的年份", field: "year") }
+        guard let level = TitleLevel(rawValue: rawLevel) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
+        guard let entry = catalog.series(named: series) else { throw ZhichengError.invalid("未知的系列“\(series.prefix(30))”", field: "series") }
+        guard entry.titles(at: level).contains(title) else {
+            throw ZhichengError.invalid("\(series)\(level.rawValue)的职称应为：\(entry.titles(at: level).joined(separator: "、"))", field: "title")
+        }
+        return try await write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let route = [caller.orgID] + (try conn.ancestors(of: caller.orgID))
+            let chain = try ReviewChain(route: route, endsInProvince: level == .associateSenior || level == .senior)
+            let now = Date().timeIntervalSince1970
+            try conn.run("""
+                INSERT INTO applications (applicant_id, org_id, kind, year, series, level, title, state, chain, created_at, updated_at)
+                VALUES (?, ?, 'title', ?, ?, ?, ?, 'draft', ?, ?, ?)
+                """, [caller.accountID, caller.orgID, year, series, level.rawValue, title, try Self.encode(chain), now, now])
+            let id = Int(conn.lastInsertRowID)
+            try conn.appendAudit(caller.audit("application.create", target: "application:\(id)",
+                                              detail: #"{"year":\#(year),"series":\#(jsonString(series)),"level":"\#(level.rawValue)"}"#))
+            return try Self.view(id, for: caller, conn)
+        }
+    }
+
+    /// Saves one section (a JSON object of text fields) while the application is a draft or returned.
+    public func saveSection(_ applicationID: Int, section rawSection: String, fields: [String: String], caller: SignedIn) async throws -> ApplicationView {
+        guard let section = ApplicationSection(rawValue: rawSection) else {
+            throw ZhichengError.notFound("没有“\(rawSection.prefix(20))”这一部分（可用：\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）")
+        }
+        let json = String(decoding: try JSONEncoder.sorted.encode(fields), as: UTF8.self)
+        guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 64 KiB）") }
+        return try await write(caller) { conn in
+            let (app, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
+            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改（状态：\(chain.state.label)）") }
+            let now = Date().timeIntervalSince1970
+            try conn.run("""
+                INSERT INTO application_sections (application_id, section, content, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (application_id, section) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at
+                """, [app, section.rawValue, json, now])
+            try conn.run("UPDATE applications SET updated_at = ?, version = version + 1 WHERE id = ?", [now, app])
+            try conn.appendAudit(caller.audit("application.section", target: "application:\(app)", detail: #"{"section":"\#(section.rawValue)"}"#))
+            return try Self.view(app, for: caller, conn)
+        }
+    }
+
+    /// Submits (or resubmits after a return). A first submission counts against the
+    /// unit's approved declaration plan line.
+    public func submit(_ applicationID: Int, caller: SignedIn) async throws -> ApplicationView {
+        try await write(caller) { conn in
+            let (id, chainBefore) = try Self.ownApplication(applicationID, caller: caller, conn)
+            guard let row = try conn.query("SELECT org_id, year, series, level, submissions FROM applications WHERE id = ?", [id]).first else {
+                throw ZhichengError.notFound("没有这个申报")
+            }
+            let filled = Set(try conn.query("SELECT section FROM application_sections WHERE application_id = ?", [id]).compactMap { $0["section"].string })
+            let missing = ApplicationSection.allCases.filter { $0 != .attachments && !filled.contains($0.rawValue) }
+            guard missing.isEmpty else { throw ZhichengError.invalid("请先填写：\(missing.map(\.rawValue).joined(separator: "、"))", field: "sections") }
+            let year = row["year"].int ?? 0, series = row["series"].string ?? "", level = TitleLevel(rawValue: row["level"].string ?? "") ?? .junior
+            if chainBefore.state == .draft {
+                let plan = try conn.query("SELECT items FROM plans WHERE org_id = ? AND year = ? AND state = 'approved'", [row["org_id"].int ?? 0, year]).first
+                let lines = try plan.map { try JSONDecoder().decode([PlanLine].self, from: Data(($0["items"].string ?? "[]").utf8)) }
+                let used = try conn.scalar("""
+                    SELECT count(*) FROM applications WHERE org_id = ? AND year = ? AND series = ? AND level = ?
+                    AND state NOT IN ('draft', 'withdrawn', 'rejected') AND id != ?
+                    """, [row["org_id"].int ?? 0, year, series, level.rawValue, id])?.int ?? 0
+                try DeclarationPlan.checkQuota(approved: lines, year: year, series: series, level: level, alreadySubmitted: used)
+            }
+            var chain = chainBefore
+            _ = try chain.submit()
+            let submission = (row["submissions"].int ?? 0) + 1
+            let now = Date().timeIntervalSince1970
+            let snapshot = try Self.sectionsJSON(id, conn)
+            try conn.run("INSERT INTO application_snapshots (application_id, submission, sections, submitted_at) VALUES (?, ?, ?, ?)", [id, submission, snapshot, now])
+            try Self.store(chain, id: id, conn, extra: "submissions = \(submission), return_sections = NULL, return_reason = NULL, return_comment = NULL")
+            try conn.run("INSERT INTO decisions (application_id, submission, org_id, stage, actor_id, decision, at) VALUES (?, ?, NULL, NULL, ?, 'submit', ?)",
+                         [id, submission, caller.accountID, now])
+            try conn.appendAudit(caller.audit("application.submit", target: "application:\(id)", detail: #"{"submission":\#(submission)}"#))
+            return try Self.view(id, for: caller, conn)
+        }
+    }
+
+    /// Withdraws before any reviewer acted; the history stays.
+    public func withdraw(_ applicationID: Int, caller: SignedIn) async throws -> ApplicationView {
+        try await write(caller) { conn in
+            let (id, chainBefore) = try Self.ownApplication(applicationID, caller: caller, conn)
+            var chain = chainBefore
+            _ = try chain.withdraw()
+            let submission = try conn.scalar("SELECT submissions FROM applications WHERE id = ?", [id])?.int ?? 0
+            try Self.store(chain, id: id, conn)
+            try conn.run("INSERT INTO decisions (application_id, submission, actor_id, decision, at) VALUES (?, ?, ?, 'withdraw', ?)",
+                         [id, submission, caller.accountID, Date().timeIntervalSince1970])
+            try conn.appendAudit(caller.audit("application.withdraw", target: "application:\(id)"))
+            return try Self.view(id, for: caller, conn)
+        }
+    }
+
+    /// The applicant's own applications.
+    public func mine(caller: SignedIn) async throws -> [ApplicationView] {
+        guard caller.kind == .applicant else { throw ZhichengError(.forbidden, "只有申报人有“我的申报”") }
+        return try await read(caller) { conn in
+            try conn.query("SELECT id FROM applications WHERE applicant_id = ? ORDER BY id DESC", [caller.accountID])
+                .compactMap { $0["id"].int }.map { try Self.view($0, for: caller, conn) }
+        }
+    }
+
+    // MARK: Reviewers
+
+    /// Applications waiting for the caller's step at the caller's org, in its series.
+    public func queue(caller: SignedIn) async throws -> [ApplicationView] {
+        guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员有审查队列") }
+        return try await read(caller) { conn in
+            guard let me = try conn.account(caller.accountID) else { throw ZhichengError(.unauthorized, "账户不存在") }
+            let stages = me.roles.map { $0 == .handler ? ReviewStage.handler.rawValue : ReviewStage.leader.rawValue }
+            guard !me.permittedSeries.isEmpty else { return [] }
+            let sql = """
+                SELECT id FROM applications WHERE current_org_id = ? AND state = 'in_review'
+                AND stage IN (\(stages.map { _ in "?" }.joined(separator: ","))) AND series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))
+                ORDER BY updated_at, id LIMIT 500
+                """
+            let ids = try conn.query(sql, [caller.orgID] + stages + me.permittedSeries).compactMap { $0["id"].int }
+            return try ids.map { try Self.view($0, for: caller, conn) }
+        }
+    }
+
+    /// One application as the caller may see it.
+    public func get(_ applicationID: Int, caller: SignedIn) async throws -> ApplicationView {
+        try await read(caller) { conn in try Self.view(applicationID, for: caller, conn) }
+    }
+
+    /// A reviewer's decision. `version` is the version the reviewer saw: a decision on
+    /// a stale view is refused (two reviewers acting at once), and the same decision
+    /// sent twice by the same reviewer is answered with the current state (idempotent).
+    public func decide(_ applicationID: Int, decision rawDecision: String, comment rawComment: String?, sections: [String]?, reason rawReason: String?,
+                       version: Int, caller: SignedIn) async throws -> ApplicationView {
+        guard let decision = ReviewDecision(rawValue: rawDecision) else { throw ZhichengError.invalid("decision 应为 pass、return 或 reject", field: "decision") }
+        let comment = rawComment?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard comment.count <= 2000 else { throw ZhichengError.invalid("意见不能超过2000个字符", field: "comment") }
+        var returnSections: [String] = []
+        var reason: ReturnReason?
+        if decision == .return {
+            let known = Set(ApplicationSection.allCases.map(\.rawValue))
+            returnSections = ApplicationSection.allCases.map(\.rawValue).filter { (sections ?? []).contains($0) }
+            guard !(sections ?? []).isEmpty, (sections ?? []).allSatisfy(known.contains) else {
+                throw ZhichengError.invalid("退回时请选择有问题的部分（\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）", field: "sections")
+            }
+            guard let parsed = rawReason.flatMap(ReturnReason.init(rawValue:)) else {
+                throw ZhichengError.invalid("退回原因应为：\(ReturnReason.allCases.map { "\($0.rawValue)（\($0.label)）" }.joined(separator: "、"))", field: "reason")
+            }
+            guard parsed != .other || !comment.isEmpty else { throw ZhichengError.invalid("原因为“其他”时请填写说明", field: "comment") }
+            reason = parsed
+        }
+        if decision == .reject && comment.isEmpty { throw ZhichengError.invalid("未通过时请填写意见", field: "comment") }
+        let finalReason = reason
+        let finalSections = returnSections
+        return try await write(caller) { conn in
+            guard caller.kind == .staff, let me = try conn.account(caller.accountID) else { throw ZhichengError(.forbidden, "只有本单位审查人员可以审查") }
+            guard let row = try conn.query("SELECT chain, series, version, submissions FROM applications WHERE id = ?", [applicationID]).first else {
+                throw ZhichengError.notFound("没有这个申报")
+            }
+            var chain = try Self.decode(row["chain"].string ?? "")
+            let series = row["series"].string ?? ""
+            let current = row["version"].int ?? 0
+            guard chain.route.contains(caller.orgID), me.permittedSeries.contains(series) else { throw ZhichengError.notFound("没有这个申报") }
+            if version != current {
+                // The same reviewer repeating the decision that produced this version: answer it again.
+                let last = try conn.query("SELECT actor_id, decision FROM decisions WHERE application_id = ? ORDER BY id DESC LIMIT 1", [applicationID]).first
+                if version == current - 1, last?["actor_id"].int == caller.accountID, last?["decision"].string == decision.rawValue {
+                    return try Self.view(applicationID, for: caller, conn)
+                }
+                throw ZhichengError.conflict("该申报已有新的变化（版本 \(current)），请刷新后再审查")
+            }
+            let stage = chain.stage
+            let org = chain.currentOrg
+            let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
+            _ = try chain.decide(decision, by: reviewer, series: series)
+            var extra = ""
+            if decision == .return {
+                extra = "return_sections = '\(jsonArray(finalSections).replacingOccurrences(of: "'", with: "''"))', return_reason = '\(finalReason!.rawValue)', return_comment = ?"
+            }
+            try Self.store(chain, id: applicationID, conn, extra: extra, extraArgs: decision == .return ? [comment] : [])
+            try conn.run("""
+                INSERT INTO decisions (application_id, submission, org_id, stage, actor_id, decision, comment, sections, reason, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [applicationID, row["submissions"].int ?? 0, org, stage.rawValue, me.id, decision.rawValue, comment,
+                      jsonArray(finalSections), finalReason?.rawValue, Date().timeIntervalSince1970])
+            try conn.appendAudit(caller.audit("application.\(decision.rawValue)", target: "application:\(applicationID)",
+                                              detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
+            return try Self.view(applicationID, for: caller, conn)
+        }
+    }
+
+    /// The trail: every submission, withdrawal and decision, oldest first.
+    public func trail(_ applicationID: Int, caller: SignedIn) async throws -> [TrailEntry] {
+        let showNames = showReviewerNamesToApplicants
+        return try await read(caller) { conn in
+            _ = try Self.view(applicationID, for: caller, conn)  // visibility
+            return try conn.query("""
+                SELECT d.at, d.org_id, o.name AS org_name, d.stage, a.name AS actor_name, a.kind AS actor_kind, d.decision, d.comment, d.sections, d.reason
+                FROM decisions d LEFT JOIN orgs o ON o.id = d.org_id JOIN accounts a ON a.id = d.actor_id
+                WHERE d.application_id = ? ORDER BY d.id
+                """, [applicationID]).map { row in
+                let hideName = caller.kind == .applicant && !showNames && row["actor_kind"].string != "applicant"
+                return TrailEntry(
+                    at: row["at"].double ?? 0, orgID: row["org_id"].int, orgName: row["org_name"].string,
+                    stage: row["stage"].string.flatMap(ReviewStage.init(rawValue:)), actorName: hideName ? nil : row["actor_name"].string,
+                    decision: row["decision"].string ?? "", comment: row["comment"].string ?? "",
+                    sections: AccountRecord.strings(row["sections"]) ?? [], reason: row["reason"].string.flatMap(ReturnReason.init(rawValue:)))
+            }
+        }
+    }
+
+    // MARK: Storage helpers
+
+    static func ownApplication(_ id: Int, caller: SignedIn, _ conn: SQLiteConnection) throws -> (Int, ReviewChain) {
+        guard caller.kind == .applicant,
+              let row = try conn.query("SELECT id, chain FROM applications WHERE id = ? AND applicant_id = ?", [id, caller.accountID]).first else {
+            throw ZhichengError.notFound("没有这个申报")
+        }
+        return (id, try decode(row["chain"].string ?? ""))
+    }
+
+    /// Visibility: the applicant sees their own; org admins and reviewers see an
+    /// application once it has reached their org on its route (reviewers only in
+    /// their series, and only the sections of their content permissions).
+    static func view(_ id: Int, for caller: SignedIn, _ conn: SQLiteConnection) throws -> ApplicationView {
+        guard let row = try conn.query("""
+            SELECT a.*, p.name AS applicant_name FROM applications a JOIN accounts p ON p.id = a.applicant_id WHERE a.id = ?
+            """, [id]).first else { throw ZhichengError.notFound("没有这个申报") }
+        let chain = try decode(row["chain"].string ?? "")
+        let series = row["series"].string ?? ""
+        var permitted = Set(ApplicationSection.allCases.map(\.rawValue))
+        var mayDecide = false
+        switch caller.kind {
+        case .applicant:
+            guard row["applicant_id"].int == caller.accountID else { throw ZhichengError.notFound("没有这个申报") }
+            mayDecide = chain.state.editableByApplicant
+        case .orgAdmin, .staff:
+            guard let index = chain.route.firstIndex(of: caller.orgID), chain.state != .draft,
+                  reached(chain, index: index, id: id, conn) else { throw ZhichengError.notFound("没有这个申报") }
+            if caller.kind == .orgAdmin {
+                permitted = []
+            } else {
+                guard let me = try conn.account(caller.accountID), me.permittedSeries.contains(series) else { throw ZhichengError.notFound("没有这个申报") }
+                permitted = Set(me.permittedSections)
+                let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
+                mayDecide = (try? chain.checkReviewer(reviewer, series: series)) != nil
+            }
+        }
+        var sections: [String: [String: String]] = [:]
+        for sectionRow in try conn.query("SELECT section, content FROM application_sections WHERE application_id = ?", [id]) {
+            guard let name = sectionRow["section"].string, permitted.contains(name) else { continue }
+            sections[name] = (try? JSONDecoder().decode([String: String].self, from: Data((sectionRow["content"].string ?? "{}").utf8))) ?? [:]
+        }
+        let submissions = row["submissions"].int ?? 0
+        var changed: [String] = []
+        if submissions >= 2 {
+            let snaps = try conn.query("SELECT sections FROM application_snapshots WHERE application_id = ? AND submission IN (?, ?) ORDER BY submission", [id, submissions - 1, submissions])
+            if snaps.count == 2 {
+                let before = (try? JSONDecoder().decode([String: String].self, from: Data((snaps[0]["sections"].string ?? "{}").utf8))) ?? [:]
+                let after = (try? JSONDecoder().decode([String: String].self, from: Data((snaps[1]["sections"].string ?? "{}").utf8))) ?? [:]
+                changed = ApplicationSection.allCases.map(\.rawValue).filter { before[$0] != after[$0] && permitted.contains($0) }
+            }
+        }
+        return ApplicationView(
+            id: id, applicantID: row["applicant_id"].int ?? 0, applicantName: row["applicant_name"].string ?? "", orgID: row["org_id"].int ?? 0,
+            kind: row["kind"].string ?? "title", year: row["year"].int ?? 0, series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior,
+            title: row["title"].string ?? "", chain: chain, version: row["version"].int ?? 0, submissions: submissions,
+            sections: sections, hiddenSections: ApplicationSection.allCases.map(\.rawValue).filter { !permitted.contains($0) },
+            changedSections: changed, returnSections: AccountRecord.strings(row["return_sections"]) ?? [],
+            returnReason: row["return_reason"].string.flatMap(ReturnReason.init(rawValue:)), returnComment: row["return_comment"].string,
+            callerMayDecide: mayDecide)
+    }
+
+    /// Whether the application has reached the org at `index` of its route (now or before).
+    static func reached(_ chain: ReviewChain, index: Int, id: Int, _ conn: SQLiteConnection) -> Bool {
+        if chain.state == .inReview && chain.position >= index { return true }
+        if chain.state == .awaitingProvince || chain.state == .atCommittee { return true }
+        let orgID = chain.route[index]
+        return ((try? conn.scalar("SELECT count(*) FROM decisions WHERE application_id = ? AND org_id = ?", [id, orgID])?.int) ?? 0) > 0
+            || (index == 0 && ((try? conn.scalar("SELECT count(*) FROM decisions WHERE application_id = ? AND decision = 'submit'", [id])?.int) ?? 0) > 0)
+    }
+
+    static func sectionsJSON(_ id: Int, _ conn: SQLiteConnection) throws -> String {
+        var all: [String: String] = [:]
+        for row in try conn.query("SELECT section, content FROM application_sections WHERE application_id = ?", [id]) {
+            if let name = row["section"].string { all[name] = row["content"].string ?? "{}" }
+        }
+        return String(decoding: try JSONEncoder.sorted.encode(all), as: UTF8.self)
+    }
+
+    static func store(_ chain: ReviewChain, id: Int, _ conn: SQLiteConnection, extra: String = "", extraArgs: [any SQLiteBindable] = []) throws {
+        let set = "state = ?, chain = ?, current_org_id = ?, stage = ?, version = version + 1, updated_at = ?" + (extra.isEmpty ? "" : ", " + extra)
+        try conn.run("UPDATE applications SET \(set) WHERE id = ?",
+                     [chain.state.rawValue, try encode(chain), chain.currentOrg, chain.state == .inReview ? chain.stage.rawValue : nil as String?, Date().timeIntervalSince1970]
+                        + extraArgs + [id])
+    }
+
+    static func encode(_ chain: ReviewChain) throws -> String { String(decoding: try JSONEncoder.sorted.encode(chain), as: UTF8.self) }
+    static func decode(_ text: String) throws -> ReviewChain {
+        do { return try JSONDecoder().decode(ReviewChain.self, from: Data(text.utf8)) } catch {
+            throw ZhichengError.internal("stored review chain is unreadable: \(error)")
+        }
+    }
+
+    private func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await store.withTenant(caller.tenant) { db in try await db.read(body) }
+    }
+
+    private func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await store.withTenant(caller.tenant) { db in try await db.write(body) }
+    }
+}
+
+extension JSONEncoder {
+    static let sorted: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+}

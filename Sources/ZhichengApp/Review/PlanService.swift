@@ -1,0 +1,155 @@
+import Crypto
+import Foundation
+import ZhichengCore
+import ZhichengStorage
+
+/// A unit's yearly 申报计划 as stored.
+public struct PlanRecord: Sendable, Equatable {
+    public var id: Int
+    public var orgID: Int
+    public var year: Int
+    public var state: PlanState
+    public var items: [PlanLine]
+    public var hasDocument: Bool
+    public var rejectReason: String?
+
+    init(row: SQLiteRow) {
+        id = row["id"].int ?? 0
+        orgID = row["org_id"].int ?? 0
+        year = row["year"].int ?? 0
+        state = PlanState(rawValue: row["state"].string ?? "") ?? .draft
+        items = (try? JSONDecoder().decode([PlanLine].self, from: Data((row["items"].string ?? "[]").utf8))) ?? []
+        hasDocument = row["document_id"].int != nil
+        rejectReason = row["reject_reason"].string
+    }
+}
+
+/// 申报计划上传 (manual §3): a unit enters its yearly numbers per series and level
+/// with an attached document and submits them; the city office (the tenant's root)
+/// approves or rejects them. Applications are counted against the approved lines.
+public struct PlanService: Sendable {
+    let store: TenantStore
+    public var maxDocumentBytes: Int
+
+    public init(store: TenantStore, maxDocumentBytes: Int = 5 << 20) {
+        self.store = store
+        self.maxDocumentBytes = maxDocumentBytes
+    }
+
+    static let columns = "id, org_id, year, state, items, document_id, reject_reason"
+
+    /// Creates the org's plan for `year`, or replaces the lines of its draft or rejected plan.
+    public func save(orgID: Int, year: Int, items: [PlanLine], caller: SignedIn) async throws -> PlanRecord {
+        let lines = try DeclarationPlan.validate(year: year, lines: items)
+        let json = String(decoding: try JSONEncoder().encode(lines), as: UTF8.self)
+        return try await write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            _ = try Access.ownOrg(orgID, caller: caller, conn)
+            let now = Date().timeIntervalSince1970
+            if let existing = try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ? AND year = ?", [orgID, year]).first.map(PlanRecord.init) {
+                guard existing.state == .draft || existing.state == .rejected else {
+                    throw ZhichengError.conflict("\(year)年度申报计划已\(existing.state.label)，不能修改")
+                }
+                try conn.run("UPDATE plans SET items = ?, state = 'draft', updated_at = ? WHERE id = ?", [json, now, existing.id])
+            } else {
+                try conn.run("INSERT INTO plans (org_id, year, state, items, created_at, updated_at) VALUES (?, ?, 'draft', ?, ?, ?)", [orgID, year, json, now, now])
+            }
+            let plan = try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ? AND year = ?", [orgID, year]).first.map(PlanRecord.init)!
+            try conn.appendAudit(caller.audit("plan.save", target: "plan:\(plan.id)", detail: #"{"year":\#(year),"items":\#(json)}"#))
+            return plan
+        }
+    }
+
+    /// Attaches the plan's document (PDF, PNG or JPEG, told from its bytes).
+    public func attachDocument(planID: Int, name: String, bytes: [UInt8], caller: SignedIn) async throws -> PlanRecord {
+        guard bytes.count <= maxDocumentBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxDocumentBytes / 1024) KiB") }
+        let mime = try DocumentType.detect(bytes)
+        let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
+        return try await write(caller) { conn in
+            let plan = try Self.ownPlan(planID, caller: caller, conn)
+            guard plan.state == .draft || plan.state == .rejected else { throw ZhichengError.conflict("申报计划已\(plan.state.label)，不能更换附件") }
+            try conn.run("INSERT INTO attachments (owner, owner_id, name, mime, size, sha256, bytes, uploaded_by, created_at) VALUES ('plan', ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [planID, String(name.prefix(200)), mime, bytes.count, digest, bytes, caller.accountID, Date().timeIntervalSince1970])
+            try conn.run("UPDATE plans SET document_id = ? WHERE id = ?", [Int(conn.lastInsertRowID), planID])
+            try conn.appendAudit(caller.audit("plan.document", target: "plan:\(planID)", detail: #"{"sha256":"\#(digest)"}"#))
+            return try Self.plan(planID, conn)!
+        }
+    }
+
+    public func submit(planID: Int, caller: SignedIn) async throws -> PlanRecord {
+        try await write(caller) { conn in
+            let plan = try Self.ownPlan(planID, caller: caller, conn)
+            guard plan.state == .draft || plan.state == .rejected else { throw ZhichengError.conflict("申报计划已\(plan.state.label)，不能再次提交") }
+            guard plan.hasDocument else { throw ZhichengError.invalid("请先上传申报计划附件", field: "document") }
+            try conn.run("UPDATE plans SET state = 'submitted', reject_reason = NULL, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, planID])
+            try conn.appendAudit(caller.audit("plan.submit", target: "plan:\(planID)"))
+            return try Self.plan(planID, conn)!
+        }
+    }
+
+    /// The city office's 审核: only the admin of the tenant's root office decides.
+    public func review(planID: Int, approve: Bool, reason rawReason: String?, caller: SignedIn) async throws -> PlanRecord {
+        let reason = rawReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if !approve && reason.isEmpty { throw ZhichengError.invalid("退回时请填写原因", field: "reason") }
+        return try await write(caller) { conn in
+            try Access.requireOrgAdmin(caller)
+            guard let root = try conn.rootOrg(), root.id == caller.orgID else { throw ZhichengError(.forbidden, "申报计划由市职改办审核") }
+            guard let plan = try Self.plan(planID, conn) else { throw ZhichengError.notFound("没有这个申报计划") }
+            guard plan.state == .submitted else { throw ZhichengError.conflict("申报计划当前状态为“\(plan.state.label)”，无需审核") }
+            try conn.run("UPDATE plans SET state = ?, reject_reason = ?, updated_at = ? WHERE id = ?",
+                         [approve ? "approved" : "rejected", approve ? nil : reason as String?, Date().timeIntervalSince1970, planID])
+            try conn.appendAudit(caller.audit(approve ? "plan.approve" : "plan.reject", target: "plan:\(planID)",
+                                              detail: #"{"reason":\#(jsonString(reason))}"#, orgID: plan.orgID))
+            return try Self.plan(planID, conn)!
+        }
+    }
+
+    /// Plans an org may see: its own (own admin), or every plan below the city office (its admin).
+    public func plans(of orgID: Int, caller: SignedIn) async throws -> [PlanRecord] {
+        try await store.withTenant(caller.tenant) { db in
+            try await db.read { conn in
+                try Access.requireOrgAdmin(caller)
+                try Access.requireApprovedOrg(caller, conn)
+                _ = try Access.visibleOrg(orgID, caller: caller, conn)
+                return try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ? ORDER BY year DESC", [orgID]).map(PlanRecord.init)
+            }
+        }
+    }
+
+    public func get(planID: Int, caller: SignedIn) async throws -> PlanRecord {
+        try await store.withTenant(caller.tenant) { db in
+            try await db.read { conn in
+                try Access.requireOrgAdmin(caller)
+                guard let plan = try Self.plan(planID, conn) else { throw ZhichengError.notFound("没有这个申报计划") }
+                _ = try Access.visibleOrg(plan.orgID, caller: caller, conn)
+                return plan
+            }
+        }
+    }
+
+    public func document(planID: Int, caller: SignedIn) async throws -> (mime: String, bytes: [UInt8]) {
+        let plan = try await get(planID: planID, caller: caller)
+        return try await store.withTenant(caller.tenant) { db in
+            try await db.read { conn in
+                guard let row = try conn.query("SELECT a.mime, a.bytes FROM plans p JOIN attachments a ON a.id = p.document_id WHERE p.id = ?", [plan.id]).first,
+                      case .blob(let bytes) = row["bytes"] else { throw ZhichengError.notFound("尚未上传申报计划附件") }
+                return (row["mime"].string ?? "application/octet-stream", bytes)
+            }
+        }
+    }
+
+    static func plan(_ id: Int, _ conn: SQLiteConnection) throws -> PlanRecord? {
+        try conn.query("SELECT \(columns) FROM plans WHERE id = ?", [id]).first.map(PlanRecord.init)
+    }
+
+    static func ownPlan(_ id: Int, caller: SignedIn, _ conn: SQLiteConnection) throws -> PlanRecord {
+        try Access.requireOrgAdmin(caller)
+        guard let plan = try plan(id, conn), plan.orgID == caller.orgID else { throw ZhichengError.notFound("没有这个申报计划") }
+        try Access.requireApprovedOrg(caller, conn)
+        return plan
+    }
+
+    private func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await store.withTenant(caller.tenant) { db in try await db.write(body) }
+    }
+}

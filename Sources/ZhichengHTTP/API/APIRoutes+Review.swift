@@ -1,0 +1,186 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// Declaration plans, applications and the review chain (SPEC §5.1, §7).
+extension APIRoutes {
+    static func addReview(to signedIn: RouterGroup<AccountRequestContext>, services s: AppServices) {
+        // 申报计划
+        signedIn.post("orgs/{id}/plans") { request, context in
+            let body = try await APIJSON.decode(PlanBody.self, from: request)
+            let items = try body.items.enumerated().map { index, item throws(ZhichengError) -> PlanLine in
+                guard let level = TitleLevel(rawValue: item.level) else { throw ZhichengError.invalid("第\(index + 1)行：级别应为 初级、中级、副高级 或 正高级", field: "items") }
+                return PlanLine(series: item.series, level: level, count: item.count)
+            }
+            return try APIJSON.response(PlanDTO(try await s.plans.save(orgID: try id(context), year: body.year, items: items, caller: context.caller)), status: .created)
+        }
+        signedIn.get("orgs/{id}/plans") { _, context in
+            try APIJSON.response(["plans": try await s.plans.plans(of: try id(context), caller: context.caller).map(PlanDTO.init)])
+        }
+        signedIn.get("plans/{id}") { _, context in try APIJSON.response(PlanDTO(try await s.plans.get(planID: try id(context), caller: context.caller))) }
+        signedIn.put("plans/{id}/document") { request, context in
+            let bytes = try await APIJSON.body(of: request, limit: s.plans.maxDocumentBytes)
+            let name = request.headers[.init("X-Filename")!]?.removingPercentEncoding ?? "申报计划"
+            return try APIJSON.response(PlanDTO(try await s.plans.attachDocument(planID: try id(context), name: name, bytes: Array(buffer: bytes), caller: context.caller)))
+        }
+        signedIn.get("plans/{id}/document") { _, context in
+            let (mime, bytes) = try await s.plans.document(planID: try id(context), caller: context.caller)
+            return Response(status: .ok, headers: [.contentType: mime, .cacheControl: "private, no-store", .init("X-Content-Type-Options")!: "nosniff"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        signedIn.post("plans/{id}/submit") { _, context in try APIJSON.response(PlanDTO(try await s.plans.submit(planID: try id(context), caller: context.caller))) }
+        signedIn.post("plans/{id}/review") { request, context in
+            let body = try await APIJSON.decode(ReviewBody.self, from: request)
+            guard ["approve", "reject"].contains(body.decision) else { throw ZhichengError.invalid("decision 应为 approve 或 reject", field: "decision") }
+            return try APIJSON.response(PlanDTO(try await s.plans.review(planID: try id(context), approve: body.decision == "approve", reason: body.reason, caller: context.caller)))
+        }
+
+        // Applications
+        signedIn.post("applications") { request, context in
+            let body = try await APIJSON.decode(NewApplicationBody.self, from: request)
+            let view = try await s.applications.create(kind: body.kind, year: body.year, series: body.series, level: body.level, title: body.title, caller: context.caller)
+            return try APIJSON.response(ApplicationDTO(view), status: .created)
+        }
+        signedIn.get("applications") { _, context in
+            try APIJSON.response(["applications": try await s.applications.mine(caller: context.caller).map(ApplicationDTO.init)])
+        }
+        signedIn.get("applications/{id}") { _, context in try APIJSON.response(ApplicationDTO(try await s.applications.get(try id(context), caller: context.caller))) }
+        signedIn.put("applications/{id}/sections/{section}") { request, context in
+            let section = context.parameters.get("section")?.removingPercentEncoding ?? ""
+            let fields = try await APIJSON.decode([String: String].self, from: request, limit: 128 * 1024)
+            return try APIJSON.response(ApplicationDTO(try await s.applications.saveSection(try id(context), section: section, fields: fields, caller: context.caller)))
+        }
+        signedIn.post("applications/{id}/submit") { _, context in try APIJSON.response(ApplicationDTO(try await s.applications.submit(try id(context), caller: context.caller))) }
+        signedIn.post("applications/{id}/withdraw") { _, context in try APIJSON.response(ApplicationDTO(try await s.applications.withdraw(try id(context), caller: context.caller))) }
+        signedIn.get("applications/{id}/trail") { _, context in
+            try APIJSON.response(["trail": try await s.applications.trail(try id(context), caller: context.caller).map(TrailDTO.init)])
+        }
+
+        // Review
+        signedIn.get("reviews/queue") { _, context in
+            try APIJSON.response(["applications": try await s.applications.queue(caller: context.caller).map(ApplicationDTO.init)])
+        }
+        signedIn.post("applications/{id}/decision") { request, context in
+            let body = try await APIJSON.decode(DecisionBody.self, from: request)
+            let view = try await s.applications.decide(try id(context), decision: body.decision, comment: body.comment, sections: body.sections,
+                                                       reason: body.reason, version: body.version, caller: context.caller)
+            return try APIJSON.response(ApplicationDTO(view))
+        }
+    }
+}
+
+struct PlanBody: Decodable {
+    struct Item: Decodable { var series: String; var level: String; var count: Int }
+    var year: Int
+    var items: [Item]
+}
+struct NewApplicationBody: Decodable { var kind: String; var year: Int; var series: String; var level: String; var title: String }
+struct DecisionBody: Decodable { var decision: String; var comment: String?; var sections: [String]?; var reason: String?; var version: Int }
+
+struct PlanDTO: Encodable {
+    struct Item: Encodable { var series: String; var level: String; var count: Int }
+    var id: Int
+    var orgId: Int
+    var year: Int
+    var state: String
+    var stateLabel: String
+    var items: [Item]
+    var hasDocument: Bool
+    var rejectReason: String?
+
+    init(_ p: PlanRecord) {
+        id = p.id
+        orgId = p.orgID
+        year = p.year
+        state = p.state.rawValue
+        stateLabel = p.state.label
+        items = p.items.map { Item(series: $0.series, level: $0.level.rawValue, count: $0.count) }
+        hasDocument = p.hasDocument
+        rejectReason = p.rejectReason
+    }
+}
+
+struct ApplicationDTO: Encodable {
+    struct Returned: Encodable { var sections: [String]; var reason: String?; var reasonLabel: String?; var comment: String? }
+    var id: Int
+    var applicantId: Int
+    var applicantName: String
+    var orgId: Int
+    var kind: String
+    var year: Int
+    var series: String
+    var level: String
+    var title: String
+    var state: String
+    var stateLabel: String
+    var currentOrgId: Int?
+    var step: String?
+    var stepLabel: String?
+    var route: [Int]
+    var version: Int
+    var submissions: Int
+    var sections: [String: [String: String]]
+    var hiddenSections: [String]
+    var changedSections: [String]
+    var returned: Returned?
+    var mayAct: Bool
+
+    init(_ v: ApplicationView) {
+        id = v.id
+        applicantId = v.applicantID
+        applicantName = v.applicantName
+        orgId = v.orgID
+        kind = v.kind
+        year = v.year
+        series = v.series
+        level = v.level.rawValue
+        title = v.title
+        state = v.chain.state.rawValue
+        stateLabel = v.chain.state.label
+        currentOrgId = v.chain.currentOrg
+        step = v.chain.state == .inReview ? v.chain.stage.rawValue : nil
+        stepLabel = v.chain.state == .inReview ? v.chain.stage.label : nil
+        route = v.chain.route
+        version = v.version
+        submissions = v.submissions
+        sections = v.sections
+        hiddenSections = v.hiddenSections
+        changedSections = v.changedSections
+        returned = v.chain.state == .returned
+            ? Returned(sections: v.returnSections, reason: v.returnReason?.rawValue, reasonLabel: v.returnReason?.label, comment: v.returnComment) : nil
+        mayAct = v.callerMayDecide
+    }
+}
+
+struct TrailDTO: Encodable {
+    var at: String
+    var orgId: Int?
+    var orgName: String?
+    var step: String?
+    var stepLabel: String?
+    var reviewer: String?
+    var decision: String
+    var decisionLabel: String
+    var comment: String
+    var sections: [String]
+    var reason: String?
+    var reasonLabel: String?
+
+    init(_ e: TrailEntry) {
+        at = Date(timeIntervalSince1970: e.at).ISO8601Format()
+        orgId = e.orgID
+        orgName = e.orgName
+        step = e.stage?.rawValue
+        stepLabel = e.stage?.label
+        reviewer = e.actorName
+        decision = e.decision
+        decisionLabel = ReviewDecision(rawValue: e.decision)?.label ?? (e.decision == "submit" ? "提交" : e.decision == "withdraw" ? "撤回" : e.decision)
+        comment = e.comment
+        sections = e.sections
+        reason = e.reason?.rawValue
+        reasonLabel = e.reason?.label
+    }
+}

@@ -1,0 +1,228 @@
+"""Declaration plans, applications and the review chain through the JSON API of the real daemon:
+an application from a school in 管城区 climbs 管城区教育局 and 郑州市 (handler then leader at
+each), is returned and resubmitted, and reaches the committee; quotas, four eyes, section
+permissions, stale and repeated decisions, withdrawal, and the trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pytest
+
+from api_support import Api, Session, approve_unit, create_child, expect, fresh_id_number, module_daemon
+from conftest import create_tenant
+
+TENANT = "zhengzhou"
+SERIES = "中小学教师"
+ALL_SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育", "附件"]
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@dataclass
+class Env:
+    api: Api
+    city: Session
+    dept: Session
+    school: Session
+    dept_id: int
+    school_id: int
+    reviewers: dict
+
+
+def add_reviewer(admin: Session, org_id: int, login: str, roles: list[str], sections: list[str] = ALL_SECTIONS) -> Session:
+    r = expect(admin.post(f"orgs/{org_id}/staff", {"login": login, "name": login, "phone": "13800138000"}), 201).json
+    account, password = r["account"], r["password"]
+    expect(admin.post(f"staff/{account['id']}/enable"), 200)
+    expect(admin.put(f"staff/{account['id']}/roles", {"roles": roles}), 200)
+    expect(admin.put(f"staff/{account['id']}/permissions", {"series": [SERIES], "sections": sections}), 200)
+    return admin.api.first_login(login, password)
+
+
+@pytest.fixture(scope="module")
+def env(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
+    with module_daemon(request, zhichengd_bin, tmp_path_factory.mktemp("api-review")) as d:
+        info = create_tenant(d, TENANT, "4101", "郑州市")
+        api = Api(d.http_port, TENANT)
+        city = api.first_login(info["admin_login"], info["admin_password"])
+        dept_org, dept_admin = create_child(city, 1, "管城区教育局", "department")
+        dept = approve_unit(api, city, dept_org["id"], dept_admin["login"], dept_admin["password"])
+        school_org, school_admin = create_child(dept, dept_org["id"], "逸夫小学", "unit")
+        school = approve_unit(api, dept, school_org["id"], school_admin["login"], school_admin["password"])
+        reviewers = {
+            "school.h": add_reviewer(school, school_org["id"], "school.h", ["handler"]),
+            "school.l": add_reviewer(school, school_org["id"], "school.l", ["leader"]),
+            "school.both": add_reviewer(school, school_org["id"], "school.both", ["handler", "leader"]),
+            "dept.h": add_reviewer(dept, dept_org["id"], "dept.h", ["handler"]),
+            "dept.l": add_reviewer(dept, dept_org["id"], "dept.l", ["leader"], sections=["基本信息", "业绩成果"]),
+            "city.h": add_reviewer(city, 1, "city.h", ["handler"]),
+            "city.l": add_reviewer(city, 1, "city.l", ["leader"]),
+        }
+        # The 2026 plan every other test applies under; the plan test itself uses 2027.
+        plan = expect(school.post(f"orgs/{school_org['id']}/plans", {"year": 2026, "items": [
+            {"series": SERIES, "level": "中级", "count": 50}, {"series": SERIES, "level": "副高级", "count": 50}]}), 201).json
+        expect(school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
+        expect(school.post(f"plans/{plan['id']}/submit"), 200)
+        expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+        yield Env(api, city, dept, school, dept_org["id"], school_org["id"], reviewers)
+
+
+def new_applicant(env: Env) -> Session:
+    r = expect(env.school.post(f"orgs/{env.school_id}/applicants", {"id_number": fresh_id_number(), "name": "赵老师", "phone": ""}), 201).json
+    return env.api.first_login(r["account"]["login"], r["password"])
+
+
+def filled_application(applicant: Session, level: str = "中级", title: str = "一级教师", year: int = 2026) -> dict:
+    app = expect(applicant.post("applications", {"kind": "title", "year": year, "series": SERIES, "level": level, "title": title}), 201).json
+    assert app["state"] == "draft"
+    for section in ALL_SECTIONS[:-1]:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": f"{section}的内容"}), 200)
+    return app
+
+
+def decide(reviewer: Session, app_id: int, decision: str = "pass", **extra) -> dict:
+    version = expect(reviewer.get(f"applications/{app_id}"), 200).json["version"]
+    return expect(reviewer.post(f"applications/{app_id}/decision", {"decision": decision, "comment": "同意", "version": version, **extra}), 200).json
+
+
+def queue_ids(reviewer: Session) -> list[int]:
+    return [a["id"] for a in expect(reviewer.get("reviews/queue"), 200).json["applications"]]
+
+
+def test_plan_is_needed_validated_and_approved_by_the_city(env: Env) -> None:
+    applicant = new_applicant(env)
+    app = filled_application(applicant, year=2027)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 409, contains="申报计划尚未经审核通过")
+
+    expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2027, "items": [{"series": "魔法师", "level": "中级", "count": 1}]}), 400, field="items")
+    plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2027, "items": [
+        {"series": SERIES, "level": "中级", "count": 1}, {"series": SERIES, "level": "副高级", "count": 2}]}), 201).json
+    expect(env.school.post(f"plans/{plan['id']}/submit"), 400, field="document")
+    expect(env.school.upload(f"plans/{plan['id']}/document", b"plain text", content_type="application/pdf"), 415)
+    expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
+    assert expect(env.school.post(f"plans/{plan['id']}/submit"), 200).json["state"] == "submitted"
+    expect(env.dept.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 403)
+    expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject"}), 400, field="reason")
+    rejected = expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "附件不清晰"}), 200).json
+    assert rejected["state"] == "rejected" and rejected["reject_reason"] == "附件不清晰"
+    expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
+    assert expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200).json["state"] == "approved"
+    assert expect(env.city.get(f"plans/{plan['id']}/document"), 200).body == PDF
+
+    # Now the first 中级 application fits the plan; a second one exceeds its line.
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    over = new_applicant(env)
+    app2 = filled_application(over, year=2027)
+    r = expect(over.post(f"applications/{app2['id']}/submit"), 409)
+    assert "中小学教师 中级" in r.error()["message"] and "1 人" in r.error()["message"]
+    # The first one is rejected at the school (a final decision) so later tests start from an empty queue.
+    assert decide(env.reviewers["school.h"], app["id"], "reject", comment="不符合条件")["state"] == "rejected"
+
+
+def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
+    applicant = new_applicant(env)
+    app = filled_application(applicant, level="副高级", title="高级教师")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    assert expect(applicant.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"x": "y"}), 409)
+    r = env.reviewers
+    assert app["id"] in queue_ids(r["school.h"])
+    assert app["id"] not in queue_ids(r["school.l"]), "the leader waits for the handler"
+    assert app["id"] not in queue_ids(r["dept.h"]), "the next level sees nothing yet"
+    expect(r["dept.h"].get(f"applications/{app['id']}"), 404)
+
+    first = decide(r["school.h"], app["id"])
+    assert first["step"] == "leader" and first["current_org_id"] == env.school_id
+    # The same decision sent again (double click) is answered with the current state.
+    again = expect(r["school.h"].post(f"applications/{app['id']}/decision", {"decision": "pass", "version": first["version"] - 1}), 200).json
+    assert again["version"] == first["version"]
+    decide(r["school.l"], app["id"])
+    assert app["id"] in queue_ids(r["dept.h"])
+
+    # The leader limited to two sections sees only those, in the API as in the queue.
+    decide(r["dept.h"], app["id"])
+    seen = expect(r["dept.l"].get(f"applications/{app['id']}"), 200).json
+    assert set(seen["sections"]) == {"基本信息", "业绩成果"}
+    assert "论文著作" in seen["hidden_sections"]
+    decide(r["dept.l"], app["id"])
+    decide(r["city.h"], app["id"])
+    done = decide(r["city.l"], app["id"])
+    assert done["state"] == "awaiting_province", "副高级 goes on to the province"
+
+    trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert [t["decision"] for t in trail] == ["submit"] + ["pass"] * 6
+    assert all(t.get("reviewer") is None for t in trail[1:]), "applicants do not see reviewer names"
+    assert [t["step_label"] for t in trail[1:3]] == ["经办人审查", "负责人审查"]
+    admin_trail = expect(env.school.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert admin_trail[1]["reviewer"] == "school.h"
+
+
+def test_four_eyes_roles_and_series(env: Env) -> None:
+    applicant = new_applicant(env)
+    app = filled_application(applicant, level="副高级", title="高级教师")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    r = env.reviewers
+    v = expect(r["school.l"].get(f"applications/{app['id']}"), 200).json["version"]
+    expect(r["school.l"].post(f"applications/{app['id']}/decision", {"decision": "pass", "version": v}), 403)
+    decide(r["school.both"], app["id"])
+    v = expect(r["school.both"].get(f"applications/{app['id']}"), 200).json["version"]
+    resp = expect(r["school.both"].post(f"applications/{app['id']}/decision", {"decision": "pass", "version": v}), 403)
+    assert "四眼" in resp.error()["message"]
+    expect(r["dept.h"].post(f"applications/{app['id']}/decision", {"decision": "pass", "version": v}), (404, 409))
+    expect(env.school.post(f"applications/{app['id']}/decision", {"decision": "pass", "version": v}), 403)
+    expect(applicant.post(f"applications/{app['id']}/withdraw"), 409, contains="不能撤回")
+
+
+def test_return_names_sections_and_resubmission_starts_at_the_unit(env: Env) -> None:
+    applicant = new_applicant(env)
+    app = filled_application(applicant, level="副高级", title="高级教师")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    r = env.reviewers
+    decide(r["school.h"], app["id"])
+    decide(r["school.l"], app["id"])
+    v = expect(r["dept.h"].get(f"applications/{app['id']}"), 200).json["version"]
+    expect(r["dept.h"].post(f"applications/{app['id']}/decision", {"decision": "return", "version": v}), 400, field="sections")
+    expect(r["dept.h"].post(f"applications/{app['id']}/decision", {"decision": "return", "version": v, "sections": ["业绩成果"], "reason": "bad"}), 400, field="reason")
+    expect(r["dept.h"].post(f"applications/{app['id']}/decision", {"decision": "return", "version": v, "sections": ["业绩成果"], "reason": "other"}), 400, field="comment")
+    returned = decide(r["dept.h"], app["id"], "return", sections=["业绩成果"], reason="incomplete", comment="请补充获奖证书")
+    assert returned["state"] == "returned"
+    mine = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert mine["returned"] == {"sections": ["业绩成果"], "reason": "incomplete", "reason_label": "材料不完整", "comment": "请补充获奖证书"}
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('业绩成果')}", {"内容": "补充后的业绩"}), 200)
+    resubmitted = expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
+    assert resubmitted["current_org_id"] == env.school_id and resubmitted["step"] == "handler"
+    seen = expect(r["school.h"].get(f"applications/{app['id']}"), 200).json
+    assert seen["changed_sections"] == ["业绩成果"]
+
+
+def test_stale_decisions_and_withdrawal(env: Env) -> None:
+    applicant = new_applicant(env)
+    app = filled_application(applicant, level="副高级", title="高级教师")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    r = env.reviewers
+    v = expect(r["school.h"].get(f"applications/{app['id']}"), 200).json["version"]
+    expect(r["school.both"].post(f"applications/{app['id']}/decision", {"decision": "pass", "version": v}), 200)
+    resp = expect(r["school.h"].post(f"applications/{app['id']}/decision", {"decision": "pass", "version": v}), 409)
+    assert "刷新" in resp.error()["message"]
+
+    quick = new_applicant(env)
+    app2 = filled_application(quick, level="副高级", title="高级教师")
+    expect(quick.post(f"applications/{app2['id']}/submit"), 200)
+    withdrawn = expect(quick.post(f"applications/{app2['id']}/withdraw"), 200).json
+    assert withdrawn["state"] == "withdrawn"
+    assert app2["id"] not in queue_ids(r["school.h"])
+    trail = expect(quick.get(f"applications/{app2['id']}/trail"), 200).json["trail"]
+    assert [t["decision"] for t in trail] == ["submit", "withdraw"]
+
+
+def test_applications_are_private(env: Env) -> None:
+    a = new_applicant(env)
+    b = new_applicant(env)
+    app = filled_application(a)
+    expect(b.get(f"applications/{app['id']}"), 404)
+    expect(b.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"x": "y"}), 404)
+    expect(env.reviewers["school.h"].get(f"applications/{app['id']}"), 404)  # a draft is the applicant's alone
+    expect(a.put(f"applications/{app['id']}/sections/{quote('秘密')}", {"x": "y"}), 404)
+    expect(a.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "教授"}), 400, field="title")
+    expect(a.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 400, field="kind")
+    expect(env.school.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 403)
+    expect(a.get("reviews/queue"), 403)
