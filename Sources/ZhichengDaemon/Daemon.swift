@@ -82,12 +82,13 @@ public enum Daemon {
             logger.warning("ignoring a socket passed by systemd with an unknown name", metadata: ["fd.name": "\(name)"])
         }
 
+        let relay = CrossTenantRelay(store: store, logger: logger)
         // HTTP first, then the admin socket, with `status` knowing both listeners
         // before the first admin connection can be accepted.
         let appServices = AppServices(
             tenants: tenants, auth: AuthService(store: store),
             orgs: OrgService(store: store, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store),
-            plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: ApplicationService(store: store))
+            plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: ApplicationService(store: store, relay: relay))
         let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress = try await http.start(httpSource)
@@ -103,6 +104,7 @@ public enum Daemon {
             AdminService(server: admin),
             IdleTenantSweeper(store: store, period: .seconds(max(1, min(30, config.tenantIdleSeconds / 2)))),
             ReloadOnHangup(controller: controller, logger: logger),
+            RelayService(relay: relay),
         ]
         if let interval = Systemd.watchdogInterval() { services.append(WatchdogService(interval: interval)) }
         let counts = try await tenants.counts()

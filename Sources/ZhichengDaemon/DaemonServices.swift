@@ -2,6 +2,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import ZhichengAdmin
+import ZhichengApp
 import ZhichengHTTP
 import ZhichengStorage
 
@@ -57,6 +58,19 @@ struct ReloadOnHangup: Service {
         for await _ in signals.cancelOnGracefulShutdown() {
             logger.info("SIGHUP: reloading configuration")
             _ = try? await controller.reloadConfig()
+        }
+    }
+}
+
+/// Delivers cross-tenant messages (applications to the province, answers back).
+struct RelayService: Service {
+    let relay: CrossTenantRelay
+
+    func run() async throws {
+        try? await withGracefulShutdownHandler {
+            await relay.run()
+        } onGracefulShutdown: {
+            relay.stop()
         }
     }
 }

@@ -185,6 +185,50 @@ public enum TenantSchema {
             CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
                 BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
             """),
+        Migration(version: 4, name: "cross-tenant outbox and inbox, applications received by the province", sql: """
+            -- Messages to another tenant, written in the same transaction as the change
+            -- that causes them; the relay delivers each one and then marks it.
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                message_id TEXT NOT NULL UNIQUE,
+                target TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                delivered_at REAL
+            ) STRICT;
+            CREATE INDEX outbox_pending ON outbox(delivered_at, id);
+
+            -- Messages received from other tenants: the primary key makes delivery idempotent.
+            CREATE TABLE inbox (
+                message_id TEXT PRIMARY KEY,
+                source_tenant TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                received_at REAL NOT NULL
+            ) STRICT;
+
+            CREATE TABLE received_applications (
+                id INTEGER PRIMARY KEY,
+                source_tenant TEXT NOT NULL,
+                source_application_id INTEGER NOT NULL,
+                message_id TEXT NOT NULL UNIQUE,
+                applicant_name TEXT NOT NULL,
+                id_number TEXT NOT NULL,
+                unit_name TEXT NOT NULL,
+                year INTEGER NOT NULL,
+                series TEXT NOT NULL,
+                level TEXT NOT NULL,
+                title TEXT NOT NULL,
+                sections TEXT NOT NULL,
+                trail TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'received',
+                received_at REAL NOT NULL,
+                UNIQUE (source_tenant, source_application_id)
+            ) STRICT;
+
+            ALTER TABLE applications ADD COLUMN forwarded_at REAL;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -155,6 +155,22 @@ extension TenantStore {
         }
     }
 
+    /// Undelivered cross-tenant messages of a tenant, read without opening it into the cache.
+    public func pendingOutbox(_ id: TenantID) async throws -> Int {
+        let query: @Sendable (SQLiteConnection) throws -> Int = { conn in
+            guard try conn.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'outbox'")?.int == 1 else { return 0 }
+            return try conn.scalar("SELECT count(*) FROM outbox WHERE delivered_at IS NULL")?.int ?? 0
+        }
+        if isOpen(id) { return try await withTenant(id) { db in try await db.read(query) } }
+        let path = paths.database(for: id)
+        return try await Database.onScratchQueue {
+            let conn = try SQLiteConnection(path: path, options: .init(create: false))
+            defer { conn.close() }
+            try conn.execute("PRAGMA busy_timeout = 5000")
+            return try conn.transaction(immediate: false) { try query(conn) }
+        }
+    }
+
     static func stats(of conn: SQLiteConnection, bytes: Int) throws -> TenantStats {
         let hasApplications = try conn.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'applications'")?.int == 1
         return TenantStats(

@@ -25,8 +25,29 @@ public struct ApplicationView: Sendable {
     public var returnSections: [String]
     public var returnReason: ReturnReason?
     public var returnComment: String?
+    /// When the province acknowledged receiving it (副高级/正高级).
+    public var forwardedAt: Double?
     /// Whether the caller may decide now (reviewer) or edit/submit/withdraw (applicant).
     public var callerMayDecide: Bool
+}
+
+/// An application as the province received it from a city.
+public struct ReceivedApplication: Sendable, Encodable {
+    public var id: Int
+    public var sourceTenant: String
+    public var sourceApplicationID: Int
+    public var applicantName: String
+    public var unitName: String
+    public var year: Int
+    public var series: String
+    public var level: String
+    public var title: String
+    public var state: String
+    public var receivedAt: Double
+
+    enum CodingKeys: String, CodingKey {
+        case id, sourceTenant, sourceApplicationID = "sourceApplicationId", applicantName, unitName, year, series, level, title, state, receivedAt
+    }
 }
 
 /// One entry of an application's trail.
@@ -50,10 +71,13 @@ public struct ApplicationService: Sendable {
     let catalog: TitleCatalog
     /// Whether applicants see who reviewed (names) or only which org and role.
     public var showReviewerNamesToApplicants = false
+    /// Carries applications bound for the province across tenants.
+    let relay: CrossTenantRelay?
 
-    public init(store: TenantStore, catalog: TitleCatalog = .henan) {
+    public init(store: TenantStore, catalog: TitleCatalog = .henan, relay: CrossTenantRelay? = nil) {
         self.store = store
         self.catalog = catalog
+        self.relay = relay
     }
 
     static let maxSectionBytes = 64 * 1024
@@ -215,7 +239,7 @@ public struct ApplicationService: Sendable {
         if decision == .reject && comment.isEmpty { throw ZhichengError.invalid("未通过时请填写意见", field: "comment") }
         let finalReason = reason
         let finalSections = returnSections
-        return try await write(caller) { conn in
+        let (view, forwarded) = try await write(caller) { conn -> (ApplicationView, Bool) in
             guard caller.kind == .staff, let me = try conn.account(caller.accountID) else { throw ZhichengError(.forbidden, "只有本单位审查人员可以审查") }
             guard let row = try conn.query("SELECT chain, series, version, submissions FROM applications WHERE id = ?", [applicationID]).first else {
                 throw ZhichengError.notFound("没有这个申报")
@@ -228,14 +252,14 @@ public struct ApplicationService: Sendable {
                 // The same reviewer repeating the decision that produced this version: answer it again.
                 let last = try conn.query("SELECT actor_id, decision FROM decisions WHERE application_id = ? ORDER BY id DESC LIMIT 1", [applicationID]).first
                 if version == current - 1, last?["actor_id"].int == caller.accountID, last?["decision"].string == decision.rawValue {
-                    return try Self.view(applicationID, for: caller, conn)
+                    return (try Self.view(applicationID, for: caller, conn), false)
                 }
                 throw ZhichengError.conflict("该申报已有新的变化（版本 \(current)），请刷新后再审查")
             }
             let stage = chain.stage
             let org = chain.currentOrg
             let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
-            _ = try chain.decide(decision, by: reviewer, series: series)
+            let action = try chain.decide(decision, by: reviewer, series: series)
             var extra = ""
             if decision == .return {
                 extra = "return_sections = '\(jsonArray(finalSections).replacingOccurrences(of: "'", with: "''"))', return_reason = '\(finalReason!.rawValue)', return_comment = ?"
@@ -248,8 +272,39 @@ public struct ApplicationService: Sendable {
                       jsonArray(finalSections), finalReason?.rawValue, Date().timeIntervalSince1970])
             try conn.appendAudit(caller.audit("application.\(decision.rawValue)", target: "application:\(applicationID)",
                                               detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
-            return try Self.view(applicationID, for: caller, conn)
+            let forward = action == .completedInTenant(toProvince: true)
+            if forward { try Self.enqueueForward(applicationID, tenant: caller.tenant, submission: row["submissions"].int ?? 0, conn) }
+            return (try Self.view(applicationID, for: caller, conn), forward)
         }
+        if forwarded {
+            FaultInjection.point("decide.after-commit")
+            relay?.kick(caller.tenant)
+        }
+        return view
+    }
+
+    /// Writes the hand-off to the province into the outbox, in the decision's transaction.
+    static func enqueueForward(_ id: Int, tenant: TenantID, submission: Int, _ conn: SQLiteConnection) throws {
+        guard let row = try conn.query("""
+            SELECT a.year, a.series, a.level, a.title, p.name AS applicant_name, p.login AS id_number, o.name AS unit_name
+            FROM applications a JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id WHERE a.id = ?
+            """, [id]).first else { throw ZhichengError.notFound("没有这个申报") }
+        let trail = try conn.query("""
+            SELECT o.name AS org_name, d.stage, d.decision, d.comment, d.at FROM decisions d LEFT JOIN orgs o ON o.id = d.org_id
+            WHERE d.application_id = ? AND d.submission = ? ORDER BY d.id
+            """, [id, submission]).map { r -> [String: Any] in
+            ["org": r["org_name"].string ?? "", "stage": r["stage"].string ?? "", "decision": r["decision"].string ?? "", "comment": r["comment"].string ?? "", "at": r["at"].double ?? 0]
+        }
+        let payload: [String: Any] = [
+            "source_application_id": id, "submission": submission, "applicant_name": row["applicant_name"].string ?? "",
+            "id_number": row["id_number"].string ?? "", "unit_name": row["unit_name"].string ?? "", "year": row["year"].int ?? 0,
+            "series": row["series"].string ?? "", "level": row["level"].string ?? "", "title": row["title"].string ?? "",
+            "sections": try sectionsJSON(id, conn),
+            "trail": String(decoding: try JSONSerialization.data(withJSONObject: trail, options: [.sortedKeys]), as: UTF8.self),
+        ]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
+        try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.forward', ?, ?)",
+                     ["\(tenant):application.forward:\(id):\(submission)", CrossTenantRelay.provinceTarget, json, Date().timeIntervalSince1970])
     }
 
     /// The trail: every submission, withdrawal and decision, oldest first.
@@ -268,6 +323,26 @@ public struct ApplicationService: Sendable {
                     stage: row["stage"].string.flatMap(ReviewStage.init(rawValue:)), actorName: hideName ? nil : row["actor_name"].string,
                     decision: row["decision"].string ?? "", comment: row["comment"].string ?? "",
                     sections: AccountRecord.strings(row["sections"]) ?? [], reason: row["reason"].string.flatMap(ReturnReason.init(rawValue:)))
+            }
+        }
+    }
+
+    // MARK: Province
+
+    /// Applications the province received from the cities (province office accounts only).
+    public func received(caller: SignedIn) async throws -> [ReceivedApplication] {
+        try await read(caller) { conn in
+            guard let root = try conn.rootOrg(), root.id == caller.orgID, caller.kind != .applicant else {
+                throw ZhichengError(.forbidden, "只有省职改办的账户可以查看报送到省里的申报")
+            }
+            return try conn.query("""
+                SELECT id, source_tenant, source_application_id, applicant_name, unit_name, year, series, level, title, state, received_at
+                FROM received_applications ORDER BY id
+                """).map { r in
+                ReceivedApplication(id: r["id"].int ?? 0, sourceTenant: r["source_tenant"].string ?? "", sourceApplicationID: r["source_application_id"].int ?? 0,
+                                    applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "", year: r["year"].int ?? 0,
+                                    series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
+                                    state: r["state"].string ?? "", receivedAt: r["received_at"].double ?? 0)
             }
         }
     }
@@ -331,7 +406,7 @@ public struct ApplicationService: Sendable {
             sections: sections, hiddenSections: ApplicationSection.allCases.map(\.rawValue).filter { !permitted.contains($0) },
             changedSections: changed, returnSections: AccountRecord.strings(row["return_sections"]) ?? [],
             returnReason: row["return_reason"].string.flatMap(ReturnReason.init(rawValue:)), returnComment: row["return_comment"].string,
-            callerMayDecide: mayDecide)
+            forwardedAt: row["forwarded_at"].double, callerMayDecide: mayDecide)
     }
 
     /// Whether the application has reached the org at `index` of its route (now or before).

@@ -59,6 +59,10 @@ extension APIRoutes {
             try APIJSON.response(["trail": try await s.applications.trail(try id(context), caller: context.caller).map(TrailDTO.init)])
         }
 
+        signedIn.get("province/applications") { _, context in
+            try APIJSON.response(["applications": try await s.applications.received(caller: context.caller)])
+        }
+
         // Review
         signedIn.get("reviews/queue") { _, context in
             try APIJSON.response(["applications": try await s.applications.queue(caller: context.caller).map(ApplicationDTO.init)])
@@ -126,6 +130,7 @@ struct ApplicationDTO: Encodable {
     var hiddenSections: [String]
     var changedSections: [String]
     var returned: Returned?
+    var forwardedToProvinceAt: String?
     var mayAct: Bool
 
     init(_ v: ApplicationView) {
@@ -151,6 +156,7 @@ struct ApplicationDTO: Encodable {
         changedSections = v.changedSections
         returned = v.chain.state == .returned
             ? Returned(sections: v.returnSections, reason: v.returnReason?.rawValue, reasonLabel: v.returnReason?.label, comment: v.returnComment) : nil
+        forwardedToProvinceAt = v.forwardedAt.map { Date(timeIntervalSince1970: $0).ISO8601Format() }
         mayAct = v.callerMayDecide
     }
 }

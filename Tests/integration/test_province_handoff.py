@@ -1,0 +1,109 @@
+"""Crossing to the province exactly once (SPEC §7): when the city's top level passes a 副高级
+application, it moves to the `province` tenant once, and the province's acknowledgement flows
+back to the city once, whatever instant the daemon is killed. Each case arms a crash point
+(ZHICHENG_CRASH_AT) that makes the daemon exit at one step of the hand-off, restarts it, and
+checks the application exists once in the province and the city shows it as forwarded."""
+
+from __future__ import annotations
+
+import sqlite3
+from urllib.parse import quote
+
+import pytest
+
+from api_support import Api, expect, fresh_id_number
+from conftest import clean_env, create_tenant, wait_until
+
+SERIES = "中小学教师"
+SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+CRASH_POINTS = [
+    None,
+    "decide.after-commit",
+    "relay.before-deliver.application.forward",
+    "relay.after-deliver.application.forward",
+    "relay.after-mark.application.forward",
+    "relay.before-deliver.application.received",
+    "relay.after-deliver.application.received",
+    "relay.after-mark.application.received",
+]
+
+
+def staff(city, api: Api, login: str, role: str):
+    r = expect(city.post("orgs/1/staff", {"login": login, "name": login}), 201).json
+    expect(city.post(f"staff/{r['account']['id']}/enable"), 200)
+    expect(city.put(f"staff/{r['account']['id']}/roles", {"roles": [role]}), 200)
+    expect(city.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS}), 200)
+    return api.first_login(login, r["password"])
+
+
+def db_rows(path, sql: str, *args) -> list[tuple]:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS, ids=lambda p: p or "no-crash")
+def test_application_crosses_to_the_province_exactly_once(daemon_factory, point):
+    env = clean_env(ZHICHENG_CRASH_AT=point) if point else clean_env()
+    d = daemon_factory(env=env).start()
+    create_tenant(d, "province", "41", "河南省", kind="province")
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+
+    plan = expect(city.post("orgs/1/plans", {"year": 2026, "items": [{"series": SERIES, "level": "副高级", "count": 5}]}), 201).json
+    expect(city.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
+    expect(city.post(f"plans/{plan['id']}/submit"), 200)
+    expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    handler, leader = staff(city, api, "city.h", "handler"), staff(city, api, "city.l", "leader")
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "钱老师"}), 201).json
+    applicant = api.first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    for reviewer in (handler, leader):
+        version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
+        body = {"decision": "pass", "comment": "同意", "version": version}
+        if point == "decide.after-commit" and reviewer is leader:
+            # The daemon dies before answering; the decision was committed all the same.
+            with pytest.raises((ConnectionError, OSError)):
+                reviewer.post(f"applications/{app['id']}/decision", body)
+            break
+        expect(reviewer.post(f"applications/{app['id']}/decision", body), 200)
+
+    if point:
+        assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
+        d.env = clean_env()
+        d.start()
+
+    province_db = d.tenant_db("province")
+    city_db = d.tenant_db("zhengzhou")
+
+    def settled() -> bool:
+        forwarded = expect(applicant.get(f"applications/{app['id']}"), 200).json.get("forwarded_to_province_at")
+        return bool(forwarded) and not db_rows(city_db, "SELECT id FROM outbox WHERE delivered_at IS NULL") \
+            and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL")
+
+    applicant = api.sign_in(applicant.account["login"], applicant.password)
+    wait_until(settled, 30, "the hand-off to settle")
+    received = db_rows(province_db, "SELECT source_tenant, source_application_id, applicant_name, level, title FROM received_applications")
+    assert received == [("zhengzhou", app["id"], "钱老师", "副高级", "高级教师")]
+    assert len(db_rows(province_db, "SELECT message_id FROM inbox")) == 1
+    assert len(db_rows(city_db, "SELECT message_id FROM inbox")) == 1
+    shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert shown["state"] == "awaiting_province"
+    for tenant in ("province", "zhengzhou"):
+        assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+    # The province office sees it in its list.
+    pinfo = d.call("account.reset-password", {"tenant": "province", "login": "41"})
+    papi = Api(d.http_port, "province")
+    office = papi.first_login("41", pinfo["password"])
+    listed = expect(office.get("province/applications"), 200).json["applications"]
+    assert [(a["source_tenant"], a["source_application_id"]) for a in listed] == [("zhengzhou", app["id"])]
+    expect(applicant.get("province/applications"), 403)
