@@ -97,6 +97,14 @@ class Pages:
             WebDriverWait(self.d, 20).until(lambda _: self._gone(old))
             WebDriverWait(self.d, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
+    def follow(self, link) -> None:
+        """Clicks a link and waits (bounded) for the new page."""
+        from selenium.webdriver.support.ui import WebDriverWait
+        old = self.by("html")
+        link.click()
+        WebDriverWait(self.d, 20).until(lambda _: self._gone(old))
+        WebDriverWait(self.d, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
     @staticmethod
     def _gone(element) -> bool:
         from selenium.common.exceptions import StaleElementReferenceException, WebDriverException

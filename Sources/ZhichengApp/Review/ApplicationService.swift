@@ -31,6 +31,40 @@ public struct ApplicationView: Sendable {
     public var callerMayDecide: Bool
 }
 
+/// One row of 申报人员状态查询.
+public struct StatusRow: Sendable {
+    public var applicationID: Int
+    public var applicantName: String
+    public var idNumber: String
+    public var year: Int
+    public var series: String
+    public var level: String
+    public var title: String
+    public var state: String
+    /// Where it is now, e.g. 管城区教育局 负责人审查.
+    public var stage: String
+    /// 评委会 and 面试通知 (time, place), once a committee has them.
+    public var committee: String?
+    public var interview: String?
+}
+
+/// A printable 评审表.
+public struct ReviewForm: Sendable {
+    public struct Opinion: Sendable {
+        public var orgName: String
+        public var stage: ReviewStage
+        public var decision: ReviewDecision
+        public var comment: String
+        public var reviewer: String
+        public var at: Double
+        public var seal: FileRecord?
+    }
+    public var application: ApplicationView
+    public var unitName: String
+    public var idNumber: String
+    public var opinions: [Opinion]
+}
+
 /// An application as the province received it from a city.
 public struct ReceivedApplication: Sendable, Encodable {
     public var id: Int
@@ -327,6 +361,64 @@ public struct ApplicationService: Sendable {
         }
     }
 
+    // MARK: Status query (申报人员状态查询) and review form (评审表)
+
+    /// Every application of the org's applicants, for its admin or an ancestor's.
+    public func status(of orgID: Int, caller: SignedIn) async throws -> [StatusRow] {
+        try Access.requireOrgAdmin(caller)
+        return try await read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            _ = try Access.visibleOrg(orgID, caller: caller, conn)
+            return try conn.query("""
+                SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.forwarded_at, p.name AS applicant_name, p.login AS id_number, o.name AS current_org
+                FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
+                WHERE a.org_id = ? ORDER BY a.id DESC
+                """, [orgID]).map { r in
+                let chain = try Self.decode(r["chain"].string ?? "")
+                var stage = chain.state.label
+                if chain.state == .inReview, let org = r["current_org"].string { stage = "\(org) \(chain.stage.label)" }
+                if chain.state == .awaitingProvince, r["forwarded_at"].double != nil { stage = "已报送省职改办" }
+                return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", idNumber: r["id_number"].string ?? "",
+                                 year: r["year"].int ?? 0, series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
+                                 state: chain.state.rawValue, stage: stage, committee: nil, interview: nil)
+            }
+        }
+    }
+
+    /// The data of a printable 评审表: the applicant, and each level's opinion of the
+    /// latest submission with reviewer, date and that org's seal.
+    public func reviewForm(_ applicationID: Int, caller: SignedIn) async throws -> ReviewForm {
+        try await read(caller) { conn in
+            let view: ApplicationView
+            if caller.kind == .orgAdmin {
+                // Admins of orgs on the route (or above the applicant's unit) print it.
+                guard let row = try conn.query("SELECT org_id, chain FROM applications WHERE id = ?", [applicationID]).first else { throw ZhichengError.notFound("没有这个申报") }
+                let unit = row["org_id"].int ?? 0
+                let above = try conn.ancestors(of: unit)
+                guard unit == caller.orgID || above.contains(caller.orgID) else { throw ZhichengError.notFound("没有这个申报") }
+                var v = try Self.view(applicationID, for: caller, conn, force: true)
+                v.sections = [:]
+                view = v
+            } else {
+                view = try Self.view(applicationID, for: caller, conn)
+            }
+            let unitName = try conn.org(view.orgID)?.name ?? ""
+            let idNumber = try conn.query("SELECT login FROM accounts WHERE id = ?", [view.applicantID]).first?["login"].string ?? ""
+            let opinions = try conn.query("""
+                SELECT d.org_id, o.name AS org_name, o.seal_file_id, d.stage, d.decision, d.comment, d.at, a.name AS reviewer
+                FROM decisions d JOIN orgs o ON o.id = d.org_id JOIN accounts a ON a.id = d.actor_id
+                WHERE d.application_id = ? AND d.submission = ? AND d.org_id IS NOT NULL ORDER BY d.id
+                """, [applicationID, view.submissions]).map { r -> ReviewForm.Opinion in
+                var seal: FileRecord?
+                if let fileID = r["seal_file_id"].int { seal = try conn.file(fileID) }
+                return ReviewForm.Opinion(orgName: r["org_name"].string ?? "", stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
+                                          decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
+                                          reviewer: r["reviewer"].string ?? "", at: r["at"].double ?? 0, seal: seal)
+            }
+            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions)
+        }
+    }
+
     // MARK: Province
 
     /// Applications the province received from the cities (province office accounts only).
@@ -360,7 +452,7 @@ public struct ApplicationService: Sendable {
     /// Visibility: the applicant sees their own; org admins and reviewers see an
     /// application once it has reached their org on its route (reviewers only in
     /// their series, and only the sections of their content permissions).
-    static func view(_ id: Int, for caller: SignedIn, _ conn: SQLiteConnection) throws -> ApplicationView {
+    static func view(_ id: Int, for caller: SignedIn, _ conn: SQLiteConnection, force: Bool = false) throws -> ApplicationView {
         guard let row = try conn.query("""
             SELECT a.*, p.name AS applicant_name FROM applications a JOIN accounts p ON p.id = a.applicant_id WHERE a.id = ?
             """, [id]).first else { throw ZhichengError.notFound("没有这个申报") }
@@ -372,6 +464,8 @@ public struct ApplicationService: Sendable {
         case .applicant:
             guard row["applicant_id"].int == caller.accountID else { throw ZhichengError.notFound("没有这个申报") }
             mayDecide = chain.state.editableByApplicant
+        case .orgAdmin where force:
+            permitted = []
         case .orgAdmin, .staff:
             guard let index = chain.route.firstIndex(of: caller.orgID), chain.state != .draft,
                   reached(chain, index: index, id: id, conn) else { throw ZhichengError.notFound("没有这个申报") }

@@ -116,6 +116,18 @@ public struct PlanService: Sendable {
         }
     }
 
+    /// Plans waiting for the city office's review (its admin only), with the org names.
+    public func pending(caller: SignedIn) async throws -> [(plan: PlanRecord, orgName: String)] {
+        try await store.withTenant(caller.tenant) { db in
+            try await db.read { conn in
+                try Access.requireOrgAdmin(caller)
+                guard let root = try conn.rootOrg(), root.id == caller.orgID else { return [] }
+                return try conn.query("SELECT p.\(Self.columns.replacingOccurrences(of: ", ", with: ", p.")), o.name AS org_name FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.state = 'submitted' ORDER BY p.updated_at")
+                    .map { (PlanRecord(row: $0), $0["org_name"].string ?? "") }
+            }
+        }
+    }
+
     public func get(planID: Int, caller: SignedIn) async throws -> PlanRecord {
         try await store.withTenant(caller.tenant) { db in
             try await db.read { conn in

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Mustache
 import NIOCore
 import ZhichengApp
 import ZhichengCore
@@ -59,6 +60,13 @@ extension APIRoutes {
             try APIJSON.response(["trail": try await s.applications.trail(try id(context), caller: context.caller).map(TrailDTO.init)])
         }
 
+        signedIn.get("orgs/{id}/applicant-status") { _, context in
+            try APIJSON.response(["rows": try await s.applications.status(of: try id(context), caller: context.caller).map(StatusDTO.init)])
+        }
+        signedIn.get("applications/{id}/review-form") { _, context in
+            ReviewFormPage.render(try await s.applications.reviewForm(try id(context), caller: context.caller))
+        }
+
         signedIn.get("province/applications") { _, context in
             try APIJSON.response(["applications": try await s.applications.received(caller: context.caller)])
         }
@@ -73,6 +81,54 @@ extension APIRoutes {
                                                        reason: body.reason, version: body.version, caller: context.caller)
             return try APIJSON.response(ApplicationDTO(view))
         }
+    }
+}
+
+struct StatusDTO: Encodable {
+    var applicationId: Int
+    var applicantName: String
+    var idNumber: String
+    var year: Int
+    var series: String
+    var level: String
+    var title: String
+    var state: String
+    var stage: String
+    var committee: String?
+    var interview: String?
+
+    init(_ r: StatusRow) {
+        applicationId = r.applicationID
+        applicantName = r.applicantName
+        idNumber = r.idNumber
+        year = r.year
+        series = r.series
+        level = r.level
+        title = r.title
+        state = r.state
+        stage = r.stage
+        committee = r.committee
+        interview = r.interview
+    }
+}
+
+/// The printable 评审表 (A4), with each org's seal embedded.
+enum ReviewFormPage {
+    static func render(_ form: ReviewForm) -> Response {
+        let v = form.application
+        let data: [String: Any] = [
+            "applicant": v.applicantName, "id_number": form.idNumber, "unit": form.unitName, "series": v.series, "level": v.level.rawValue,
+            "title": v.title, "year": v.year,
+            "opinions": form.opinions.map { o -> [String: Any] in
+                ["org": o.orgName, "stage": o.stage == .handler ? "经办人" : "负责人", "decision": o.decision.label, "comment": o.comment,
+                 "reviewer": o.reviewer, "date": UI.time(o.at),
+                 "seal": o.seal.map { "data:\($0.mime);base64," + Data($0.bytes).base64EncodedString() } as Any? ?? false]
+            },
+        ]
+        let html = Templates.library.render(data, withTemplate: "review_form") ?? ""
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-store",
+                                               .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
 

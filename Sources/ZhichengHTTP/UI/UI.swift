@@ -98,10 +98,13 @@ struct UI: Sendable {
     func navGroups(_ user: SignedIn, _ context: TenantRequestContext, current: String, unapproved: Bool) -> [[String: Any]] {
         func link(_ label: String, _ path: String) -> [String: Any] { ["label": label, "href": base(context) + path, "current": path == current] }
         var groups: [[String: Any]] = [["title": "首页", "links": [link("首页", "home"), link("修改密码", "password")]]]
-        guard user.kind == .orgAdmin else { return groups }
+        if user.kind == .applicant { return groups + [["title": "职称申报", "links": [link("我的申报", "applications/mine")]]] }
+        if user.kind == .staff {
+            return user.roles.isEmpty ? groups : groups + [["title": "审查推荐", "links": [link(user.roles.map { $0 == .handler ? "经办人审查" : "负责人审查" }.joined(separator: "/"), "reviews")]]]
+        }
         if unapproved { return groups + [["title": "单位管理", "links": [link("单位信息维护", "profile")]]] }
-        groups.append(["title": "单位管理", "links": [link("单位管理", "orgs"), link("单位信息维护", "profile")]])
-        groups.append(["title": "人员管理", "links": [link("本单位人员角色管理", "staff"), link("创建申报人员账户", "applicants")]])
+        groups.append(["title": "单位管理", "links": [link("单位管理", "orgs"), link("单位信息维护", "profile"), link("申报计划上传", "plans")]])
+        groups.append(["title": "人员管理", "links": [link("本单位人员角色管理", "staff"), link("创建申报人员账户", "applicants"), link("申报人员状态查询", "status")]])
         groups.append(["title": "系统管理", "links": [link("印章管理", "seal"), link("操作日志", "audit")]])
         return groups
     }

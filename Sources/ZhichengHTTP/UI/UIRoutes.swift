@@ -57,6 +57,26 @@ enum UIRoutes {
         tenant.get("seal") { request, context in try await ui.page(request, context) { user in try await ui.sealPage(user, context, flash: .none) } }
         tenant.post("seal") { request, context in try await ui.sealAction(request, context) }
         tenant.get("audit") { request, context in try await ui.page(request, context) { user in try await ui.auditPage(user, context) } }
+
+        tenant.get("plans") { request, context in try await ui.page(request, context) { user in try await ui.plansPage(user, context, flash: .none) } }
+        tenant.post("plans") { request, context in try await ui.planAction("save", request, context) }
+        for action in ["document", "submit", "review"] {
+            tenant.post("plans/{id}/\(action)") { request, context in try await ui.planAction(action, request, context) }
+        }
+        tenant.get("applications/mine") { request, context in try await ui.page(request, context) { user in try await ui.applicationsPage(user, context, flash: .none) } }
+        tenant.post("applications") { request, context in try await ui.applicationAction("create", request, context) }
+        tenant.get("applications/{id}") { request, context in
+            try await ui.page(request, context) { user in try await ui.applicationPage(user, context, id: try ui.id(context), flash: .none) }
+        }
+        for action in ["sections", "submit", "withdraw"] {
+            tenant.post("applications/{id}/\(action)") { request, context in try await ui.applicationAction(action, request, context) }
+        }
+        tenant.get("reviews") { request, context in try await ui.page(request, context) { user in try await ui.reviewsPage(user, context, flash: .none) } }
+        tenant.get("reviews/{id}") { request, context in
+            try await ui.page(request, context) { user in try await ui.reviewPage(user, context, id: try ui.id(context), flash: .none) }
+        }
+        tenant.post("reviews/{id}") { request, context in try await ui.decide(request, context) }
+        tenant.get("status") { request, context in try await ui.page(request, context) { user in try await ui.statusPage(user, context) } }
     }
 
     static func redirect(_ location: String) -> Response {

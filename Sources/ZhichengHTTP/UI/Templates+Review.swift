@@ -1,0 +1,134 @@
+/// Templates of 申报计划, the applicant portal, 经办人/负责人审查, 申报人员状态查询 and the 评审表.
+extension Templates {
+    static let reviewSources: [String: String] = [
+        "plans": plans, "applications": applications, "application": application, "reviews": reviews,
+        "review": review, "status": status, "review_form": reviewForm,
+    ]
+
+    static let plans = """
+        <h2>申报计划上传</h2>
+        {{#pending_count}}<fieldset><legend>待审核的申报计划（市职改办）</legend>
+        <table id="pending-plans"><thead><tr><th>单位</th><th>年度</th><th>计划</th><th>附件</th><th>操作</th></tr></thead><tbody>
+        {{#pending}}<tr data-plan="{{id}}"><td>{{org_name}}</td><td>{{year}}</td><td>{{lines}}</td><td><a href="{{api}}plans/{{id}}/document" target="_blank">查看附件</a></td><td>
+        <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve">审核通过</button></form>
+        <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject"><label>退回原因 <input type="text" name="reason" required></label><button type="submit" class="danger">退回</button></form>
+        </td></tr>{{/pending}}</tbody></table></fieldset>{{/pending_count}}
+        <fieldset><legend>填写本单位年度申报计划</legend>
+        <form method="post" action="{{base}}plans" id="plan-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>年度 <input type="text" name="year" id="plan-year" value="{{year}}" required size="6"></label>
+        <table><thead><tr><th>系列</th><th>级别</th><th>人数</th></tr></thead><tbody>
+        {{#rows}}<tr><td><select name="series"><option value=""></option>{{#series}}<option>{{.}}</option>{{/series}}</select></td>
+        <td><select name="level"><option value=""></option>{{#levels}}<option>{{.}}</option>{{/levels}}</select></td>
+        <td><input type="text" name="count" size="5"></td></tr>{{/rows}}
+        </tbody></table><button type="submit" id="plan-save">保存计划</button></form></fieldset>
+        <table id="plans"><thead><tr><th>年度</th><th>计划</th><th>状态</th><th>附件</th><th>操作</th></tr></thead><tbody>
+        {{#plans}}<tr data-plan="{{id}}"><td>{{year}}</td><td>{{lines}}</td><td>{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
+        <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td><td>
+        {{#editable}}<form method="post" action="{{base}}plans/{{id}}/document" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <input type="file" name="file" class="plan-file" accept="application/pdf,image/png,image/jpeg" required><button type="submit" class="plan-upload">上传附件</button></form>
+        <form method="post" action="{{base}}plans/{{id}}/submit"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="plan-submit">提交审核</button></form>{{/editable}}
+        </td></tr>{{/plans}}
+        {{^plans}}<tr><td colspan="5">暂无申报计划</td></tr>{{/plans}}
+        </tbody></table>
+        """
+
+    static let applications = """
+        <h2>我的申报</h2>
+        <fieldset><legend>新建职称申报</legend>
+        <form method="post" action="{{base}}applications" id="new-application"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>年度 <input type="text" name="year" id="app-year" value="{{year}}" size="6" required></label>
+        <label>系列 <select name="series" id="app-series" required>{{#series}}<option>{{.}}</option>{{/series}}</select></label>
+        <label>级别 <select name="level" id="app-level" required>{{#levels}}<option>{{.}}</option>{{/levels}}</select></label>
+        <label>职称 <input type="text" name="title" id="app-title" required placeholder="如：一级教师"></label>
+        <button type="submit" id="new-application-submit">创建</button></form>
+        <p>可选职称：{{#catalog}}<br>{{name}}：{{titles}}{{/catalog}}</p>
+        </fieldset>
+        <table id="applications"><thead><tr><th>编号</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>状态</th><th></th></tr></thead><tbody>
+        {{#items}}<tr><td>{{id}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{state_label}}</td><td><a href="{{base}}applications/{{id}}">查看 / 填写</a></td></tr>{{/items}}
+        {{^items}}<tr><td colspan="7">暂无申报</td></tr>{{/items}}
+        </tbody></table>
+        """
+
+    static let application = """
+        <h2>{{series}} {{level}} {{title}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
+        {{#returned}}<div class="flash error" role="alert" id="returned">退回修改：{{reason_label}}。需修改的部分：{{sections}}。{{#comment}}说明：{{comment}}{{/comment}}</div>{{/returned}}
+        {{#editable}}
+        {{#sections}}<fieldset><legend>{{name}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend>
+        <form method="post" action="{{base}}applications/{{app_id}}/sections"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="section" value="{{name}}">
+        <textarea name="content" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">{{content}}</textarea><br><button type="submit" class="save-section">保存</button></form></fieldset>{{/sections}}
+        <form method="post" action="{{base}}applications/{{app_id}}/submit"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" id="app-submit">提交申报</button></form>
+        {{/editable}}
+        {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th>{{name}}</th><td>{{content}}</td></tr>{{/sections}}</tbody></table>{{/editable}}
+        {{#can_withdraw}}<form method="post" action="{{base}}applications/{{app_id}}/withdraw"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger" id="app-withdraw">撤回申报</button></form>{{/can_withdraw}}
+        <h3>审查记录</h3>
+        <table id="trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th><th>结果</th><th>意见</th></tr></thead><tbody>
+        {{#trail}}<tr><td>{{at}}</td><td>{{org}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td></tr>{{/trail}}
+        </tbody></table>
+        """
+
+    static let reviews = """
+        <h2>{{heading}}</h2>
+        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th></th></tr></thead><tbody>
+        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}</td><td><a href="{{base}}reviews/{{id}}">审查</a></td></tr>{{/items}}
+        {{^items}}<tr><td colspan="7">暂无待审查的申报</td></tr>{{/items}}
+        </tbody></table>
+        """
+
+    static let review = """
+        <h2>审查：{{applicant}} · {{series}} {{level}} {{title}}</h2>
+        <p>当前环节：<strong id="review-step">{{step}}</strong>{{#changed}}　重新提交后有修改的部分：<strong id="changed">{{changed}}</strong>{{/changed}}</p>
+        <table id="review-sections"><tbody>{{#sections}}<tr><th>{{name}}{{#changed}} *{{/changed}}</th><td>{{content}}</td></tr>{{/sections}}</tbody></table>
+        {{#hidden}}<p>无权查看：{{hidden}}</p>{{/hidden}}
+        {{#may_act}}
+        <fieldset><legend>审查意见</legend>
+        <form method="post" action="{{base}}reviews/{{app_id}}" id="decision-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
+        <p><label><input type="radio" name="decision" value="pass" checked> 通过</label>
+        <label><input type="radio" name="decision" value="return"> 退回修改</label>
+        <label><input type="radio" name="decision" value="reject"> 未通过</label></p>
+        <p>退回时选择有问题的部分：{{#all_sections}}<label><input type="checkbox" name="sections" value="{{.}}"> {{.}}</label>{{/all_sections}}</p>
+        <p><label>退回原因 <select name="reason"><option value=""></option>{{#reasons}}<option value="{{value}}">{{label}}</option>{{/reasons}}</select></label></p>
+        <p><label>意见 <textarea name="comment" rows="3" cols="60" id="decision-comment"></textarea></label></p>
+        <button type="submit" id="decision-submit">提交审查意见</button></form></fieldset>
+        {{/may_act}}
+        {{^may_act}}<p>您不能对当前环节作出决定（{{why}}）。</p>{{/may_act}}
+        <h3>审查记录</h3>
+        <table id="trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th><th>审查人</th><th>结果</th><th>意见</th></tr></thead><tbody>
+        {{#trail}}<tr><td>{{at}}</td><td>{{org}}</td><td>{{step}}</td><td>{{reviewer}}</td><td>{{decision}}</td><td>{{comment}}</td></tr>{{/trail}}
+        </tbody></table>
+        """
+
+    static let status = """
+        <h2>申报人员状态查询</h2>
+        <table id="status"><thead><tr><th>申报人</th><th>身份证号</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>当前环节</th><th>评委会</th><th>面试通知</th><th>评审表</th></tr></thead><tbody>
+        {{#rows}}<tr data-application="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{stage}}</td><td>{{committee}}</td><td>{{interview}}</td>
+        <td><a href="{{api}}applications/{{id}}/review-form" target="_blank">打印评审表</a></td></tr>{{/rows}}
+        {{^rows}}<tr><td colspan="10">暂无申报</td></tr>{{/rows}}
+        </tbody></table>
+        """
+
+    static let reviewForm = """
+        <!doctype html>
+        <html lang="zh-CN"><head><meta charset="utf-8"><title>评审表 · {{applicant}}</title>
+        <style>
+        @page{size:A4;margin:18mm} body{font-family:"Noto Serif CJK SC","Noto Sans CJK SC",serif;color:#000;max-width:180mm;margin:auto}
+        h1{text-align:center;font-size:20pt;letter-spacing:.3em} table{width:100%;border-collapse:collapse;margin:6mm 0}
+        th,td{border:1px solid #000;padding:2mm 3mm;vertical-align:top;font-size:11pt} th{width:28mm;text-align:left;font-weight:normal}
+        .opinion{position:relative;min-height:28mm} .seal{position:absolute;right:6mm;bottom:2mm;width:30mm;height:30mm;object-fit:contain;opacity:.85}
+        .sign{position:absolute;right:40mm;bottom:3mm} @media print{.noprint{display:none}}
+        </style></head><body>
+        <p class="noprint"><button onclick="window.print()">打印</button></p>
+        <h1>专业技术职务任职资格评审表</h1>
+        <table><tbody>
+        <tr><th>姓名</th><td id="f-name">{{applicant}}</td><th>身份证号</th><td>{{id_number}}</td></tr>
+        <tr><th>工作单位</th><td colspan="3">{{unit}}</td></tr>
+        <tr><th>申报系列</th><td>{{series}}</td><th>申报级别</th><td>{{level}}</td></tr>
+        <tr><th>申报职称</th><td>{{title}}</td><th>年度</th><td>{{year}}</td></tr>
+        </tbody></table>
+        <table id="opinions"><tbody>
+        {{#opinions}}<tr><th>{{org}}<br>{{stage}}意见</th><td class="opinion"><p>{{decision}}。{{comment}}</p>
+        <span class="sign">审查人：{{reviewer}}　{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</td></tr>{{/opinions}}
+        {{^opinions}}<tr><td>尚无审查意见</td></tr>{{/opinions}}
+        </tbody></table>
+        </body></html>
+        """
+}

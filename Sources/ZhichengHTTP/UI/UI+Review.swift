@@ -1,0 +1,211 @@
+import Foundation
+import Hummingbird
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// 申报计划上传 (§3), the applicant portal, 经办人审查 / 负责人审查 (§8–§9) and 申报人员状态查询 (§6).
+extension UI {
+    static func time(_ at: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "zh_CN")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: Date(timeIntervalSince1970: at))
+    }
+
+    static func lines(_ items: [PlanLine]) -> String { items.map { "\($0.series) \($0.level.rawValue) \($0.count)人" }.joined(separator: "；") }
+
+    // MARK: Plans
+
+    func plansPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let plans = try await services.plans.plans(of: user.orgID, caller: user)
+        let pending = try await services.plans.pending(caller: user)
+        let data: [String: Any] = [
+            "year": Calendar.current.component(.year, from: Date()),
+            "rows": Array(repeating: ["series": TitleCatalog.henan.series.map(\.name), "levels": TitleLevel.allCases.map(\.rawValue)], count: 4),
+            "plans": plans.map { p -> [String: Any] in
+                ["id": p.id, "year": p.year, "lines": Self.lines(p.items), "state_label": p.state.label, "reject_reason": p.state == .rejected ? (p.rejectReason ?? "") as Any : false,
+                 "has_document": p.hasDocument, "editable": p.state == .draft || p.state == .rejected]
+            },
+            "pending_count": !pending.isEmpty,
+            "pending": pending.map { ["id": $0.plan.id, "org_name": $0.orgName, "year": $0.plan.year, "lines": Self.lines($0.plan.items)] },
+        ]
+        return try render("申报计划上传", "plans", data, user: user, context, flash: flash, status: status, navCurrent: "plans", orgName: org.name)
+    }
+
+    func planAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context, limit: services.plans.maxDocumentBytes + 64 * 1024) else { return UIRoutes.redirect(base(context) + "login") }
+        let flash: Flash
+        do {
+            switch action {
+            case "save":
+                guard let year = Int(form["year"]) else { throw ZhichengError.invalid("请填写年度", field: "year") }
+                let series = form.all("series"), levels = form.all("level"), counts = form.all("count")
+                var items: [PlanLine] = []
+                for index in series.indices where !series[index].isEmpty {
+                    guard index < levels.count, let level = TitleLevel(rawValue: levels[index]) else { throw ZhichengError.invalid("第\(index + 1)行：请选择级别", field: "items") }
+                    guard index < counts.count, let count = Int(counts[index].trimmingCharacters(in: .whitespaces)) else { throw ZhichengError.invalid("第\(index + 1)行：请填写人数", field: "items") }
+                    items.append(PlanLine(series: series[index], level: level, count: count))
+                }
+                let plan = try await services.plans.save(orgID: user.orgID, year: year, items: items, caller: user)
+                flash = .ok("已保存\(plan.year)年度申报计划，请上传附件后提交审核")
+            case "document":
+                guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择附件", field: "file") }
+                _ = try await services.plans.attachDocument(planID: try id(context), name: "申报计划", bytes: bytes, caller: user)
+                flash = .ok("附件已上传")
+            case "submit":
+                _ = try await services.plans.submit(planID: try id(context), caller: user)
+                flash = .ok("申报计划已提交，等待市职改办审核")
+            case "review":
+                let plan = try await services.plans.review(planID: try id(context), approve: form["decision"] == "approve", reason: form.optional("reason"), caller: user)
+                flash = .ok(plan.state == .approved ? "已审核通过该申报计划" : "已退回该申报计划")
+            default:
+                throw ZhichengError.notFound("没有这个操作")
+            }
+        } catch let error as ZhichengError {
+            return try await plansPage(user, context, flash: .error(error.message), status: error.status)
+        }
+        return try await plansPage(user, context, flash: flash)
+    }
+
+    // MARK: Applicant portal
+
+    func applicationsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let mine = try await services.applications.mine(caller: user)
+        let data: [String: Any] = [
+            "year": Calendar.current.component(.year, from: Date()),
+            "series": TitleCatalog.henan.series.map(\.name), "levels": TitleLevel.allCases.map(\.rawValue),
+            "catalog": TitleCatalog.henan.series.map { s in
+                ["name": s.name, "titles": TitleLevel.allCases.compactMap { level in
+                    let t = s.titles(at: level)
+                    return t.isEmpty ? nil : "\(level.rawValue)：\(t.joined(separator: "/"))"
+                }.joined(separator: "；")]
+            },
+            "items": mine.map { ["id": $0.id, "year": $0.year, "series": $0.series, "level": $0.level.rawValue, "title": $0.title, "state_label": stateLabel($0)] },
+        ]
+        return try render("我的申报", "applications", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
+    }
+
+    func stateLabel(_ v: ApplicationView) -> String {
+        v.chain.state == .awaitingProvince && v.forwardedAt != nil ? "已报送省职改办" : v.chain.state.label
+    }
+
+    func applicationPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let v = try await services.applications.get(id, caller: user)
+        let trail = try await services.applications.trail(id, caller: user)
+        let data: [String: Any] = [
+            "app_id": v.id, "series": v.series, "level": v.level.rawValue, "title": v.title, "year": v.year, "state_label": stateLabel(v),
+            "editable": v.chain.state.editableByApplicant,
+            "can_withdraw": [.inReview, .draft, .returned].contains(v.chain.state) && !v.chain.reviewedSinceSubmission,
+            "returned": v.chain.state == .returned
+                ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
+            "sections": ApplicationSection.allCases.map { section -> [String: Any] in
+                ["name": section.rawValue, "content": v.sections[section.rawValue]?["内容"] ?? v.sections[section.rawValue].map { $0.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n") } ?? "",
+                 "flagged": v.returnSections.contains(section.rawValue)]
+            },
+            "trail": trail.map(trailRow),
+        ]
+        return try render("申报详情", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
+    }
+
+    func trailRow(_ t: TrailEntry) -> [String: Any] {
+        let decision = ReviewDecision(rawValue: t.decision)?.label ?? (t.decision == "submit" ? "提交" : t.decision == "withdraw" ? "撤回" : t.decision)
+        var comment = t.comment
+        if let reason = t.reason { comment = "\(reason.label)（\(t.sections.joined(separator: "、"))）" + (comment.isEmpty ? "" : "：\(comment)") }
+        return ["at": Self.time(t.at), "org": t.orgName ?? "申报人", "step": t.stage?.label ?? "", "reviewer": t.actorName ?? "", "decision": decision, "comment": comment]
+    }
+
+    func applicationAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        do {
+            switch action {
+            case "create":
+                guard let year = Int(form["year"]) else { throw ZhichengError.invalid("请填写年度", field: "year") }
+                let v = try await services.applications.create(kind: "title", year: year, series: form["series"], level: form["level"], title: form["title"].trimmingCharacters(in: .whitespaces), caller: user)
+                return try await applicationPage(user, context, id: v.id, flash: .ok("已创建申报，请逐项填写后提交"))
+            case "sections":
+                let id = try id(context)
+                _ = try await services.applications.saveSection(id, section: form["section"], fields: ["内容": form["content"]], caller: user)
+                return try await applicationPage(user, context, id: id, flash: .ok("已保存“\(form["section"])”"))
+            case "submit":
+                let id = try id(context)
+                _ = try await services.applications.submit(id, caller: user)
+                return try await applicationPage(user, context, id: id, flash: .ok("申报已提交，进入本单位经办人审查"))
+            case "withdraw":
+                let id = try id(context)
+                _ = try await services.applications.withdraw(id, caller: user)
+                return try await applicationPage(user, context, id: id, flash: .ok("申报已撤回"))
+            default:
+                throw ZhichengError.notFound("没有这个操作")
+            }
+        } catch let error as ZhichengError {
+            if action != "create", let id = try? id(context) {
+                return try await applicationPage(user, context, id: id, flash: .error(error.message), status: error.status)
+            }
+            return try await applicationsPage(user, context, flash: .error(error.message), status: error.status)
+        }
+    }
+
+    // MARK: Reviewers
+
+    func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash) async throws -> Response {
+        let org = try await ownOrg(user)
+        let queue = try await services.applications.queue(caller: user)
+        let heading = user.roles.map { $0 == .handler ? "经办人审查" : "负责人审查" }.joined(separator: " / ")
+        let items = queue.map { v -> [String: Any] in
+            ["id": v.id, "applicant": v.applicantName, "series": v.series, "level": v.level.rawValue, "title": v.title,
+             "step": v.chain.stage.label, "resubmitted": v.submissions > 1]
+        }
+        return try render(heading, "reviews", ["heading": heading, "items": items], user: user, context, flash: flash, navCurrent: "reviews", orgName: org.name)
+    }
+
+    func reviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let v = try await services.applications.get(id, caller: user)
+        let trail = try await services.applications.trail(id, caller: user)
+        let data: [String: Any] = [
+            "app_id": v.id, "applicant": v.applicantName, "series": v.series, "level": v.level.rawValue, "title": v.title, "version": v.version,
+            "step": v.chain.state == .inReview ? v.chain.stage.label : stateLabel(v),
+            "changed": v.changedSections.isEmpty ? false as Any : v.changedSections.joined(separator: "、"),
+            "sections": ApplicationSection.allCases.filter { v.sections[$0.rawValue] != nil }.map { s -> [String: Any] in
+                ["name": s.rawValue, "content": v.sections[s.rawValue]?.sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n") ?? "", "changed": v.changedSections.contains(s.rawValue)]
+            },
+            "hidden": v.hiddenSections.isEmpty ? false as Any : v.hiddenSections.joined(separator: "、"),
+            "may_act": v.callerMayDecide,
+            "why": v.chain.state != .inReview ? "该申报已不在审查中" : "当前环节不属于您，或您已做过本单位的经办人审查",
+            "all_sections": ApplicationSection.allCases.map(\.rawValue),
+            "reasons": ReturnReason.allCases.map { ["value": $0.rawValue, "label": $0.label] },
+            "trail": trail.map(trailRow),
+        ]
+        return try render("审查", "review", data, user: user, context, flash: flash, status: status, navCurrent: "reviews", orgName: org.name)
+    }
+
+    func decide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        let id = try id(context)
+        do {
+            let reason = form["reason"].isEmpty ? nil : form["reason"]
+            let v = try await services.applications.decide(id, decision: form["decision"], comment: form["comment"], sections: form.all("sections"),
+                                                           reason: reason, version: Int(form["version"]) ?? -1, caller: user)
+            let decision = ReviewDecision(rawValue: form["decision"])?.label ?? ""
+            return try await reviewsPage(user, context, flash: .ok("已对\(v.applicantName)的申报作出“\(decision)”决定"))
+        } catch let error as ZhichengError {
+            return try await reviewPage(user, context, id: id, flash: .error(error.message), status: error.status)
+        }
+    }
+
+    // MARK: Status query
+
+    func statusPage(_ user: SignedIn, _ context: TenantRequestContext) async throws -> Response {
+        let org = try await ownOrg(user)
+        let rows = try await services.applications.status(of: user.orgID, caller: user).map { r -> [String: Any] in
+            ["id": r.applicationID, "name": r.applicantName, "id_number": r.idNumber, "year": r.year, "series": r.series, "level": r.level,
+             "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—"]
+        }
+        return try render("申报人员状态查询", "status", ["rows": rows], user: user, context, navCurrent: "status", orgName: org.name)
+    }
+}

@@ -1,0 +1,154 @@
+"""The applicant portal and both review screens in a real browser: an applicant of 逸夫小学 creates
+and submits an application; the school's 经办人 passes it and its 负责人 returns it naming a
+section; the applicant fixes and resubmits; it climbs 管城区教育局 and 郑州市 to the committee;
+the school's admin finds it in 申报人员状态查询 and opens the printable 评审表 with the seal.
+Organizations and accounts are set up through the API; everything after is done in the browser.
+Screenshots: .build/screenshots/review-*.png."""
+
+from __future__ import annotations
+
+from api_support import Api, approve_unit, create_child, expect, fresh_id_number, png_bytes as api_png
+from browser_support import Pages, browser, png_bytes  # noqa: F401  (fixture)
+from conftest import create_tenant
+
+SERIES = "中小学教师"
+SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+PASSWORD = "Zhicheng2024"
+
+
+def reviewer(api: Api, admin, org_id: int, login: str, role: str) -> None:
+    r = expect(admin.post(f"orgs/{org_id}/staff", {"login": login, "name": login}), 201).json
+    expect(admin.post(f"staff/{r['account']['id']}/enable"), 200)
+    expect(admin.put(f"staff/{r['account']['id']}/roles", {"roles": [role]}), 200)
+    expect(admin.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS + ["附件"]}), 200)
+    api.first_login(login, r["password"], PASSWORD)
+
+
+def decide_in_browser(p: Pages, login: str, decision: str = "pass", comment: str = "同意") -> None:
+    p.login_ok(login, PASSWORD)
+    p.go("reviews")
+    p.shot(f"{login}-queue")
+    link = p.all("#queue tbody a")
+    assert link, f"{login} has nothing to review"
+    p.follow(link[0])
+    p.fill("#decision-comment", comment)
+    if decision != "pass":
+        p.by(f"input[name=decision][value={decision}]").click()
+    p.click("#decision-submit")
+    assert "决定" in p.flash_ok(), p.flash_error()
+    p.logout()
+
+
+def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
+    d = daemon_factory().start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"], PASSWORD)
+    dept_org, dept_admin = create_child(city, 1, "管城区教育局", "department")
+    dept = approve_unit(api, city, dept_org["id"], dept_admin["login"], dept_admin["password"], new_password=PASSWORD)
+    school_org, school_admin = create_child(dept, dept_org["id"], "逸夫小学", "unit")
+    school = approve_unit(api, dept, school_org["id"], school_admin["login"], school_admin["password"], new_password=PASSWORD)
+    expect(school.upload(f"orgs/{school_org['id']}/seal", api_png(40, 40, seed=7)), (200, 204))
+    for admin, org_id, prefix in ((school, school_org["id"], "school"), (dept, dept_org["id"], "dept"), (city, 1, "city")):
+        reviewer(api, admin, org_id, f"{prefix}.h", "handler")
+        reviewer(api, admin, org_id, f"{prefix}.l", "leader")
+    person = expect(school.post(f"orgs/{school_org['id']}/applicants", {"id_number": fresh_id_number(), "name": "孙申报"}), 201).json
+    api.first_login(person["account"]["login"], person["password"], PASSWORD)
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "review")
+
+    # 申报计划上传 in the browser: the school fills a line, uploads the document, submits; the city approves.
+    p.login_ok(school_admin["login"], PASSWORD)
+    p.go("plans")
+    from selenium.webdriver.support.ui import Select
+    Select(p.all("#plan-form select[name=series]")[0]).select_by_visible_text(SERIES)
+    Select(p.all("#plan-form select[name=level]")[0]).select_by_visible_text("中级")
+    p.all("#plan-form input[name=count]")[0].send_keys("3")
+    p.fill("#plan-year", "2026")
+    p.click("#plan-save")
+    assert "已保存" in p.flash_ok(), p.flash_error()
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    p.by(".plan-file").send_keys(str(pdf))
+    p.click(".plan-upload")
+    p.click(".plan-submit")
+    assert "已提交" in p.flash_ok(), p.flash_error()
+    p.logout()
+    p.login_ok("4101", PASSWORD)
+    p.go("plans")
+    p.shot("city-plan-review")
+    p.press(p.by("#pending-plans button.approve"))
+    assert "审核通过" in p.flash_ok()
+    p.logout()
+
+    # The applicant creates, fills in and submits.
+    p.login_ok(person["account"]["login"], PASSWORD)
+    p.go("applications/mine")
+    p.fill("#app-year", "2026")
+    Select(p.by("#app-series")).select_by_visible_text(SERIES)
+    Select(p.by("#app-level")).select_by_visible_text("中级")
+    p.fill("#app-title", "一级教师")
+    p.click("#new-application-submit")
+    for section in SECTIONS:
+        area = p.by(f"textarea[data-section='{section}']")
+        area.clear()
+        area.send_keys(f"{section}：内容")
+        p.press(area.find_element("xpath", "following-sibling::button"))
+    p.click("#app-submit")
+    assert "已提交" in p.flash_ok(), p.flash_error()
+    assert "审查中" in p.by("#app-state").text
+    p.shot("applicant-submitted")
+    p.logout()
+
+    # The school's handler passes; its leader returns it, naming 业绩成果.
+    decide_in_browser(p, "school.h")
+    p.login_ok("school.l", PASSWORD)
+    p.go("reviews")
+    p.follow(p.all("#queue tbody a")[0])
+    assert "负责人审查" in p.by("#review-step").text
+    p.by("input[name=decision][value=return]").click()
+    p.by("input[name=sections][value=业绩成果]").click()
+    Select(p.by("select[name=reason]")).select_by_value("incomplete")
+    p.fill("#decision-comment", "请补充获奖证书")
+    p.shot("leader-returns")
+    p.click("#decision-submit")
+    assert "退回修改" in p.flash_ok(), p.flash_error()
+    p.logout()
+
+    # The applicant sees exactly what to fix, fixes it and resubmits.
+    p.login_ok(person["account"]["login"], PASSWORD)
+    p.go("applications/mine")
+    p.follow(p.all("#applications tbody a")[0])
+    banner = p.by("#returned").text
+    assert "材料不完整" in banner and "业绩成果" in banner and "请补充获奖证书" in banner
+    p.shot("applicant-returned")
+    area = p.by("textarea[data-section='业绩成果']")
+    area.clear()
+    area.send_keys("业绩成果：补充了获奖证书")
+    p.press(area.find_element("xpath", "following-sibling::button"))
+    p.click("#app-submit")
+    assert "已提交" in p.flash_ok(), p.flash_error()
+    p.logout()
+
+    # Resubmission starts at the school again; reviewers see what changed.
+    p.login_ok("school.h", PASSWORD)
+    p.go("reviews")
+    assert "重新提交" in p.by("#queue").text
+    p.follow(p.all("#queue tbody a")[0])
+    assert p.by("#changed").text == "业绩成果"
+    p.shot("handler-sees-change")
+    p.logout()
+    for login in ("school.h", "school.l", "dept.h", "dept.l", "city.h", "city.l"):
+        decide_in_browser(p, login)
+
+    # The school's admin follows it in 申报人员状态查询 and prints the 评审表.
+    p.login_ok(school_admin["login"], PASSWORD)
+    p.go("status")
+    row = p.by("#status tbody tr")
+    assert "孙申报" in row.text and "待评委会评审" in row.text
+    p.shot("status")
+    href = row.find_element("css selector", "a").get_attribute("href")
+    p.d.get(href)
+    opinions = p.by("#opinions").text
+    assert opinions.count("通过") == 6 and "逸夫小学" in opinions and "郑州市职改办" in opinions
+    assert p.d.execute_script("return Array.from(document.images).filter(i => i.naturalWidth > 0).length") >= 2, "the school's seal is stamped"
+    p.shot("review-form")
