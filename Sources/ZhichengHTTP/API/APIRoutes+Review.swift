@@ -122,7 +122,8 @@ enum ReviewFormPage {
             "opinions": form.opinions.map { o -> [String: Any] in
                 ["org": o.orgName, "stage": o.stage == .handler ? "经办人" : "负责人", "decision": o.decision.label, "comment": o.comment,
                  "reviewer": o.reviewer, "date": UI.time(o.at),
-                 "seal": o.seal.map { "data:\($0.mime);base64," + Data($0.bytes).base64EncodedString() } as Any? ?? false]
+                 // The org's seal is stamped on its final (leader's) opinion.
+                 "seal": o.stage == .leader ? (o.seal.map { "data:\($0.mime);base64," + Data($0.bytes).base64EncodedString() } as Any? ?? false) : false]
             },
         ]
         let html = Templates.library.render(data, withTemplate: "review_form") ?? ""

@@ -113,8 +113,8 @@ extension Templates {
         @page{size:A4;margin:18mm} body{font-family:"Noto Serif CJK SC","Noto Sans CJK SC",serif;color:#000;max-width:180mm;margin:auto}
         h1{text-align:center;font-size:20pt;letter-spacing:.3em} table{width:100%;border-collapse:collapse;margin:6mm 0}
         th,td{border:1px solid #000;padding:2mm 3mm;vertical-align:top;font-size:11pt} th{width:28mm;text-align:left;font-weight:normal}
-        .opinion{position:relative;min-height:28mm} .seal{position:absolute;right:6mm;bottom:2mm;width:30mm;height:30mm;object-fit:contain;opacity:.85}
-        .sign{position:absolute;right:40mm;bottom:3mm} @media print{.noprint{display:none}}
+        .opinion{position:relative;min-height:24mm} .seal{position:absolute;right:2mm;top:0;width:24mm;height:24mm;object-fit:contain;opacity:.85}
+        .sign{position:absolute;right:30mm;bottom:0} @media print{.noprint{display:none}}
         </style></head><body>
         <p class="noprint"><button onclick="window.print()">打印</button></p>
         <h1>专业技术职务任职资格评审表</h1>
@@ -125,8 +125,8 @@ extension Templates {
         <tr><th>申报职称</th><td>{{title}}</td><th>年度</th><td>{{year}}</td></tr>
         </tbody></table>
         <table id="opinions"><tbody>
-        {{#opinions}}<tr><th>{{org}}<br>{{stage}}意见</th><td class="opinion"><p>{{decision}}。{{comment}}</p>
-        <span class="sign">审查人：{{reviewer}}　{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</td></tr>{{/opinions}}
+        {{#opinions}}<tr><th>{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}</p>
+        <span class="sign">审查人：{{reviewer}}　{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</div></td></tr>{{/opinions}}
         {{^opinions}}<tr><td>尚无审查意见</td></tr>{{/opinions}}
         </tbody></table>
         </body></html>
