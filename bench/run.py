@@ -54,6 +54,9 @@ MiB = 1024 * 1024
 
 T0 = time.monotonic()
 
+# bench/review.py does `import run`: make that this very module, not a second copy.
+sys.modules.setdefault("run", sys.modules[__name__])
+
 
 class BenchError(Exception):
     """A functional failure: recorded in results["errors"], never a timing."""
@@ -245,6 +248,7 @@ class Daemon:
         self.notify: socket.socket | None = None
         self.notify_path = str(sock_dir / f"{name}.notify")
         self.starts = 0
+        self.http_port: int | None = None
         self.messages: list[str] = []
         self.exit_reported = False
 
@@ -280,8 +284,9 @@ class Daemon:
                if k not in ("LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
                             "NOTIFY_SOCKET")}
         env["NOTIFY_SOCKET"] = self.notify_path
+        self.http_port = free_tcp_port()
         argv = [str(self.binary), "--data-dir", str(self.data_dir), "--admin-socket", self.admin,
-                "--http", f"127.0.0.1:{free_tcp_port()}", *self.extra_args]
+                "--http", f"127.0.0.1:{self.http_port}", *self.extra_args]
         LOGS.mkdir(parents=True, exist_ok=True)
         with open(self.log, "a") as logf:
             logf.write(f"\n==== start #{self.starts}: {' '.join(argv)}\n")
@@ -420,7 +425,7 @@ class Bench:
     def compile(self) -> None:
         cc = os.environ.get("CC", "cc")
         OUT.mkdir(parents=True, exist_ok=True)
-        for name in ("echo", "pingclient"):
+        for name in ("echo", "pingclient", "httpclient"):
             argv = [cc, "-O2", "-Wall", "-pthread", "-o", str(OUT / name), str(BENCH / f"{name}.c")]
             res = self.procs.run(argv, timeout=120)
             if res.returncode != 0:
@@ -720,7 +725,7 @@ class Bench:
         if self.a.binary.parent.name != "release":
             self.r["notes"].append(f"daemon is a {self.a.binary.parent.name} build: numbers are not representative")
         shutil.rmtree(LOGS, ignore_errors=True)
-        progress("compiling bench/echo.c and bench/pingclient.c")
+        progress("compiling bench/echo.c, bench/pingclient.c and bench/httpclient.c")
         self.compile()
         if not self.a.binary.exists():
             raise BenchError(f"daemon binary {self.a.binary} not found (build it, or set ZHICHENGD)")
@@ -742,6 +747,12 @@ class Bench:
             self.step_big_starts(d)
         except BenchError as e:
             self.err("1,000 tenants", e)
+        if not self.a.no_review:
+            import review  # bench/review.py: decisions and the queue page over HTTP
+            try:
+                review.step(self)
+            except BenchError as e:
+                self.err("review", e)
         self.r["meta"]["loadavg_end"] = os.getloadavg()
         self.r["meta"]["seconds"] = time.monotonic() - T0
 
@@ -811,6 +822,9 @@ def summarize(r: dict) -> list[dict]:
         row(f"  SIGTERM -> exit, {nt} tenants", Bench._fmt_s(median([x["stop"].get("stop_s") for x in big])))
     elif empty:
         row("start -> READY=1, empty data dir", Bench._fmt_s(ready_empty))
+    if r.get("review"):
+        import review
+        review.summary_rows(r, row)
     return rows
 
 
@@ -865,6 +879,17 @@ def main() -> int:
     ap.add_argument("--window", type=int, default=64, help="requests in flight while populating")
     ap.add_argument("--starts", type=int, default=3, help="starts to take the median of")
     ap.add_argument("--division-code", default="4101")
+    ap.add_argument("--no-review", action="store_true", help="skip the review decisions / queue page part")
+    ap.add_argument("--only-review", action="store_true", help="run only the review decisions / queue page part")
+    ap.add_argument("--review-apps", type=int, default=60000, help="applications seeded for decisions (each is decided once)")
+    ap.add_argument("--review-clients", type=int, default=64, help="concurrent reviewers (handler accounts, one connection each)")
+    ap.add_argument("--review-seconds", type=float, default=2.0, help="measured seconds per decision run (and raw baseline run)")
+    ap.add_argument("--review-rounds", type=int, default=2, help="interleaved rounds for decisions and for the queue page")
+    ap.add_argument("--queue-apps", type=int, default=100000, help="applications in the queue page's tenant")
+    ap.add_argument("--queue-matching", type=int, default=300, help="of which waiting for the queue's reviewer")
+    ap.add_argument("--queue-children", type=int, default=20, help="units under the root office in the queue tenant")
+    ap.add_argument("--queue-conns", type=int, default=16, help="connections for the queue page and /healthz runs")
+    ap.add_argument("--queue-seconds", type=float, default=2.0, help="measured seconds per queue page / healthz run")
     ap.add_argument("--ready-timeout", type=float, default=20, help="seconds to wait for READY=1")
     ap.add_argument("--stop-timeout", type=float, default=60, help="seconds to wait for exit after SIGTERM")
     ap.add_argument("--request-timeout", type=float, default=60, help="seconds to wait for one admin reply")
