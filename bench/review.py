@@ -30,10 +30,13 @@ import datetime
 import hashlib
 import http.client
 import json
+import os
 import random
 import secrets
 import shutil
+import signal
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -81,6 +84,62 @@ def section_contents(n: int) -> dict[str, str]:
         "年度考核": canonical({"2021": "合格", "2022": "优秀", "2023": "合格", "2024": "合格", "2025": "优秀"}),
         "继续教育": canonical({"学时": "近五年累计 360 学时，均已登记"}),
     }
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (all its threads), from /proc/PID/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class FsyncCounter:
+    """Counts the daemon's fsync + fdatasync calls with `perf stat` (kernel tracepoints,
+    counting only: no sampling, negligible overhead) while it runs. Optional: without
+    perf, or without permission for the tracepoints, the count is None."""
+
+    EVENTS = "syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync"
+
+    def __init__(self, procs: "R.Procs", pid: int, out: Path) -> None:
+        self.procs, self.out, self.p = procs, out, None
+        perf = shutil.which("perf")
+        if perf is None:
+            return
+        try:
+            out.unlink()
+        except FileNotFoundError:
+            pass
+        self.p = procs.popen([perf, "stat", "-x,", "-o", str(out), "-e", self.EVENTS, "-p", str(pid)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.2)  # attaching takes a moment; nothing is measured before the client starts
+        if self.p.poll() is not None:
+            self.procs.forget(self.p)
+            self.p = None
+
+    def stop(self) -> int | None:
+        if self.p is None:
+            return None
+        try:
+            os.kill(self.p.pid, signal.SIGINT)  # perf stat prints its counts on SIGINT
+            self.p.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+        R.Procs.kill(self.p, grace=0)
+        self.procs.forget(self.p)
+        total = 0
+        try:
+            for line in self.out.read_text().splitlines():
+                parts = line.split(",")
+                if len(parts) >= 3 and parts[2].startswith("syscalls:"):
+                    if not parts[0].strip().isdigit():
+                        return None  # <not counted> / <not supported>
+                    total += int(parts[0])
+        except OSError:
+            return None
+        return total
 
 
 class Http:
@@ -131,7 +190,13 @@ class Http:
     def sign_in(self, login: str, password: str) -> None:
         """Signs in and, since first passwords are one-time, sets a new one (keeping this session)."""
         self.token = None
-        s = self.call("POST", "session", {"login": login, "password": password})
+        try:
+            s = self.call("POST", "session", {"login": login, "password": password})
+        except R.BenchError as e:
+            if "HTTP 404" in str(e):
+                raise R.BenchError(f"{e} -- this daemon has no tenant JSON API (POST /t/<tenant>/api/v1/session); "
+                                   f"is the binary older than the sources? (rebuild it, or pass --binary / ZHICHENGD)") from None
+            raise
         self.token = s["token"]
         self.call("POST", "account/password", {"old_password": password, "new_password": NEW_PASSWORD})
 
@@ -157,6 +222,21 @@ class ReviewBench:
                                f"{res.stdout[-300:]}{res.stderr[-300:]}") from None
         out["exit"] = res.returncode
         return out
+
+    def measured(self, d: "R.Daemon", *args: str, seconds: float, fsyncs: bool = False) -> dict:
+        """One httpclient run with the daemon's CPU time (and, if asked, its fsyncs) around it."""
+        counter = FsyncCounter(self.b.procs, d.pid, self.work / "perf-stat.csv") if fsyncs and self.a.fsync_count else None
+        cpu0 = cpu_seconds(d.pid)
+        try:
+            x = self.client(d, *args, seconds=seconds)
+        finally:
+            cpu1 = cpu_seconds(d.pid)
+            n = counter.stop() if counter else None
+        x["daemon_cpu_s"] = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
+        x["fsyncs"] = n
+        # Every request the daemon served in the window (warm-up and the last in flight too).
+        x["served"] = x.get("requests", 0) + x.get("warmup_requests", 0) + x.get("late", 0)
+        return x
 
     @staticmethod
     def check_client(what: str, x: dict) -> None:
@@ -535,10 +615,10 @@ class ReviewBench:
                         continue
                     if next_id >= last_id:
                         raise R.BenchError(f"all {s['apps']:,} seeded applications were decided; raise --review-apps")
-                    x = self.client(d, "--conns", str(who), "--duration", str(a.review_seconds), "--warmup", str(a.warmup),
-                                    "--method", "POST", "--path", path, "--body", body, "--tokens", str(self.tokens_file),
-                                    "--ids", f"{next_id}:{last_id - next_id}", "--contains", '"step":"leader"',
-                                    seconds=a.review_seconds + a.warmup)
+                    x = self.measured(d, "--conns", str(who), "--duration", str(a.review_seconds), "--warmup", str(a.warmup),
+                                      "--method", "POST", "--path", path, "--body", body, "--tokens", str(self.tokens_file),
+                                      "--ids", f"{next_id}:{last_id - next_id}", "--contains", '"step":"leader"',
+                                      seconds=a.review_seconds + a.warmup, fsyncs=True)
                     next_id += x.get("ids_used", 0)
                     decided += x.get("ids_used", 0)
                     runs[f"c{who}"].append(x)
@@ -565,7 +645,11 @@ class ReviewBench:
                 res[key] = {"conns": rr[0]["conns"], "rps": rps, "ratio": rps / raw_rps if rps and raw_rps else None,
                             "round_ratios": [x["rps"] / r["rps"] if r.get("rps") else None for x, r in zip(rr, runs["raw"])],
                             "p50_us": R.median([x["lat_us"]["p50"] for x in rr]),
-                            "p99_us": R.median([x["lat_us"]["p99"] for x in rr]), "runs": rr}
+                            "p99_us": R.median([x["lat_us"]["p99"] for x in rr]),
+                            "per_fsync": R.median([x["ids_used"] / x["fsyncs"] if x.get("fsyncs") else None for x in rr]),
+                            "cpu_ms": R.median([x["daemon_cpu_s"] * 1000 / x["ids_used"] if x.get("daemon_cpu_s") is not None
+                                                and x.get("ids_used") else None for x in rr]),
+                            "runs": rr}
             self.out["decisions"] = res
 
     # -- queue page
@@ -600,12 +684,12 @@ class ReviewBench:
                 order = ["hello", "queue"] if rnd % 2 == 0 else ["queue", "hello"]
                 for who in order:
                     if who == "hello":
-                        x = self.client(d, "--conns", conns, "--duration", str(a.queue_seconds), "--warmup", str(a.warmup),
-                                        "--path", "/healthz", seconds=a.queue_seconds + a.warmup)
+                        x = self.measured(d, "--conns", conns, "--duration", str(a.queue_seconds), "--warmup", str(a.warmup),
+                                          "--path", "/healthz", seconds=a.queue_seconds + a.warmup)
                     else:
-                        x = self.client(d, "--conns", conns, "--duration", str(a.queue_seconds), "--warmup", str(a.warmup),
-                                        "--path", qpath, "--tokens", str(token_file), "--contains", '"applications":[',
-                                        seconds=a.queue_seconds + a.warmup)
+                        x = self.measured(d, "--conns", conns, "--duration", str(a.queue_seconds), "--warmup", str(a.warmup),
+                                          "--path", qpath, "--tokens", str(token_file), "--contains", '"applications":[',
+                                          seconds=a.queue_seconds + a.warmup)
                     runs[who].append(x)
                     self.check_client(f"{who} ({a.queue_conns} conns)", x)
                     d.check_alive("queue page")
@@ -624,6 +708,10 @@ class ReviewBench:
                 "hello_p50_us": R.median([x["lat_us"]["p50"] for x in runs["hello"]]),
                 "hello_p99_us": R.median([x["lat_us"]["p99"] for x in runs["hello"]]),
                 "page_bytes": R.median([x.get("body_bytes_avg") for x in runs["queue"]]),
+                "queue_cpu_ms": R.median([x["daemon_cpu_s"] * 1000 / x["served"] if x.get("daemon_cpu_s") is not None and x.get("served")
+                                          else None for x in runs["queue"]]),
+                "hello_cpu_ms": R.median([x["daemon_cpu_s"] * 1000 / x["served"] if x.get("daemon_cpu_s") is not None and x.get("served")
+                                          else None for x in runs["hello"]]),
                 "runs": runs,
             }
 
@@ -670,9 +758,9 @@ def summary_rows(r: dict, row) -> None:
     rv = r.get("review") or {}
     dec = rv.get("decisions") or {}
     raw = dec.get("raw") or {}
-    for key, x in dec.items():
-        if key == "raw" or not x.get("rps"):
-            continue
+    keys = [k for k in dec if k != "raw" and (dec[k] or {}).get("rps")]
+    for key in keys:
+        x = dec[key]
         many = x["conns"] > 1
         rr = [v for v in x.get("round_ratios", []) if v is not None]
         row(f"review decisions/s over HTTP, {x['conns']} client{'s' if many else ''}", f"{x['rps']:,.0f}/s",
@@ -682,6 +770,18 @@ def summary_rows(r: dict, row) -> None:
         row(f"  decision latency p50 / p99, {x['conns']} client{'s' if many else ''}",
             f"{x['p50_us'] / 1000:.2f} / {x['p99_us'] / 1000:.2f} ms",
             f"{raw['p50_us'] / 1000:.2f} ms raw p50" if raw.get("p50_us") else None)
+    if keys:
+        xs = [dec[k] for k in keys]
+        label = " / ".join(str(x["conns"]) for x in xs)
+
+        def both(field: str, fmt: str) -> str:
+            return " / ".join("n/a" if x.get(field) is None else format(x[field], fmt) for x in xs)
+
+        if len(xs) > 1 and xs[0].get("rps"):
+            row(f"  decisions/s, {xs[-1]['conns']} clients vs 1", f"{xs[-1]['rps'] / xs[0]['rps']:.2f}x")
+        row(f"  decisions per fsync, {label} clients", both("per_fsync", ".2f") + ("" if any(x.get("per_fsync") for x in xs)
+                                                                                    else " (needs perf)"))
+        row(f"  daemon CPU per decision, {label} clients", both("cpu_ms", ".2f") + " ms")
     q = rv.get("queue") or {}
     if q.get("queue_rps"):
         rr = [v for v in q.get("round_ratios", []) if v is not None]
@@ -689,6 +789,8 @@ def summary_rows(r: dict, row) -> None:
             f"{q['hello_rps']:,.0f}/s /healthz", q["ratio"], f">= {AIM_QUEUE_RATIO}x /healthz",
             q["ratio"] >= AIM_QUEUE_RATIO if q.get("ratio") is not None else None, key="queue_ratio",
             spread=(min(rr), max(rr)) if len(rr) > 1 else None)
-        row("  queue page latency p50 / p99", f"{q['queue_p50_us'] / 1000:.1f} / {q['queue_p99_us'] / 1000:.1f} ms "
-            f"({(q.get('page_bytes') or 0) / 1024:,.0f} KiB)",
+        row("  queue page latency p50 / p99", f"{q['queue_p50_us'] / 1000:.1f} / {q['queue_p99_us'] / 1000:.1f} ms",
             f"{q['hello_p50_us'] / 1000:.2f} / {q['hello_p99_us'] / 1000:.2f} ms /healthz")
+        if q.get("queue_cpu_ms") is not None:
+            row("  daemon CPU per request", f"{q['queue_cpu_ms']:.2f} ms per page ({(q.get('page_bytes') or 0) / 1024:,.0f} KiB)",
+                f"{q['hello_cpu_ms'] * 1000:.0f} µs /healthz" if q.get("hello_cpu_ms") is not None else None)

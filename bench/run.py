@@ -736,17 +736,18 @@ class Bench:
             snap.parent.mkdir()
             shutil.copy2(self.a.binary, snap)
             self.daemon_binary = snap
-        self.start_echo()
-        for step in (self.step_ping, self.step_empty_starts):
+        if not self.a.only_review:
+            self.start_echo()
+            for step in (self.step_ping, self.step_empty_starts):
+                try:
+                    step()
+                except BenchError as e:
+                    self.err(step.__name__.removeprefix("step_"), e)
             try:
-                step()
+                d = self.step_populate()
+                self.step_big_starts(d)
             except BenchError as e:
-                self.err(step.__name__.removeprefix("step_"), e)
-        try:
-            d = self.step_populate()
-            self.step_big_starts(d)
-        except BenchError as e:
-            self.err("1,000 tenants", e)
+                self.err("1,000 tenants", e)
         if not self.a.no_review:
             import review  # bench/review.py: decisions and the queue page over HTTP
             try:
@@ -828,6 +829,11 @@ def summarize(r: dict) -> list[dict]:
     return rows
 
 
+def fmt_ratio(x: float) -> str:
+    """Two decimals, or three significant digits for small ratios (0.0031 is not 0.00)."""
+    return f"{x:.2f}" if abs(x) >= 0.1 else f"{x:.2g}" if x else "0"
+
+
 def print_table(r: dict, rows: list[dict]) -> None:
     m = r["meta"]
     print()
@@ -839,8 +845,8 @@ def print_table(r: dict, rows: list[dict]) -> None:
     for x in rows:
         met = {True: "yes", False: "NO", None: ""}[x["met"]]
         table.append((x["metric"], x["value"] or "", x["baseline"] or "",
-                      (f"{x['ratio']:.2f}x" if x["ratio"] is not None else "")
-                      + (f" ({x['spread'][0]:.2f}-{x['spread'][1]:.2f})" if x.get("spread") else ""),
+                      (f"{fmt_ratio(x['ratio'])}x" if x["ratio"] is not None else "")
+                      + (f" ({fmt_ratio(x['spread'][0])}-{fmt_ratio(x['spread'][1])})" if x.get("spread") else ""),
                       x["aim"], met))
     widths = [max(len(str(t[i])) for t in table) for i in range(len(hdr))]
     for i, t in enumerate(table):
@@ -890,6 +896,8 @@ def main() -> int:
     ap.add_argument("--queue-children", type=int, default=20, help="units under the root office in the queue tenant")
     ap.add_argument("--queue-conns", type=int, default=16, help="connections for the queue page and /healthz runs")
     ap.add_argument("--queue-seconds", type=float, default=2.0, help="measured seconds per queue page / healthz run")
+    ap.add_argument("--no-fsync-count", dest="fsync_count", action="store_false",
+                    help="do not count the daemon's fsyncs with `perf stat` during the decision runs")
     ap.add_argument("--ready-timeout", type=float, default=20, help="seconds to wait for READY=1")
     ap.add_argument("--stop-timeout", type=float, default=60, help="seconds to wait for exit after SIGTERM")
     ap.add_argument("--request-timeout", type=float, default=60, help="seconds to wait for one admin reply")

@@ -88,7 +88,8 @@ public enum Daemon {
         let appServices = AppServices(
             tenants: tenants, auth: AuthService(store: store),
             orgs: OrgService(store: store, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store),
-            plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: ApplicationService(store: store, relay: relay))
+            plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: ApplicationService(store: store, relay: relay),
+            evaluations: EvaluationService(store: store, relay: relay, publicityWorkingDays: config.publicityWorkingDays))
         let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress = try await http.start(httpSource)

@@ -19,6 +19,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var maxOpenTenants = 64
     public var tenantIdleSeconds = 300
     public var uploadMaxBytes = 5 << 20
+    /// Working days a committee's result stands in public notice (公示).
+    public var publicityWorkingDays = 5
     public var logLevel: Logger.Level = .info
 
     public init() {}
@@ -61,7 +63,7 @@ public struct DaemonConfig: Sendable, Equatable {
             "http": ["listen"],
             "admin": ["socket", "socket_mode", "socket_group", "allowed_uids", "allowed_gids"],
             "paths": ["data_dir", "backup_dir", "archive_dir", "plugin_dir"],
-            "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes"],
+            "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes", "publicity_working_days"],
             "log": ["level"],
         ]
         for section in table.keys {
@@ -114,6 +116,7 @@ public struct DaemonConfig: Sendable, Equatable {
         if let n = try int("limits", "max_open_tenants", range: 1...100_000) { maxOpenTenants = n }
         if let n = try int("limits", "tenant_idle_seconds", range: 1...86_400) { tenantIdleSeconds = n }
         if let n = try int("limits", "upload_max_bytes", range: 1024...(1 << 30)) { uploadMaxBytes = n }
+        if let n = try int("limits", "publicity_working_days", range: 0...30) { publicityWorkingDays = n }
         if let level = try string("log", "level") { logLevel = try Self.parseLevel(level, key: "log.level") }
     }
 

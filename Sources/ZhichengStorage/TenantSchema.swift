@@ -229,6 +229,50 @@ public enum TenantSchema {
 
             ALTER TABLE applications ADD COLUMN forwarded_at REAL;
             """),
+        Migration(version: 5, name: "committees, interviews, results in public notice, objections", sql: """
+            CREATE TABLE committees (
+                id INTEGER PRIMARY KEY,
+                org_id INTEGER NOT NULL REFERENCES orgs(id),
+                name TEXT NOT NULL,
+                series TEXT NOT NULL,
+                levels TEXT NOT NULL,
+                created_at REAL NOT NULL
+            ) STRICT;
+
+            -- A committee's work on one application: a city's own (application_id) or one
+            -- the province received (received_id).
+            CREATE TABLE evaluations (
+                id INTEGER PRIMARY KEY,
+                committee_id INTEGER NOT NULL REFERENCES committees(id),
+                application_id INTEGER UNIQUE REFERENCES applications(id),
+                received_id INTEGER UNIQUE REFERENCES received_applications(id),
+                interview_time TEXT,
+                interview_place TEXT,
+                result TEXT CHECK (result IN ('通过', '未通过')),
+                note TEXT,
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'publicity', 'final')),
+                publicity_until REAL,
+                updated_at REAL NOT NULL
+            ) STRICT;
+
+            CREATE TABLE objections (
+                id INTEGER PRIMARY KEY,
+                evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                text TEXT NOT NULL,
+                evidence TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'upheld', 'dismissed')),
+                reason TEXT,
+                created_at REAL NOT NULL,
+                resolved_at REAL
+            ) STRICT;
+
+            -- What the applicant's unit sees in 申报人员状态查询, whichever tenant's committee it is.
+            ALTER TABLE applications ADD COLUMN result TEXT;
+            ALTER TABLE applications ADD COLUMN committee_name TEXT;
+            ALTER TABLE applications ADD COLUMN interview TEXT;
+            ALTER TABLE received_applications ADD COLUMN result TEXT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -103,3 +103,24 @@ struct DeclarationPlanTests {
         #expect(throws: ZhichengError.self) { try DeclarationPlan.checkQuota(approved: nil, year: 2026, series: "中小学教师", level: .intermediate, alreadySubmitted: 0) }
     }
 }
+
+@Suite("Committee outcome on the chain")
+struct CommitteeOutcomeTests {
+    @Test func publicitySetAsideAndFinal() throws {
+        let handler = ReviewChain.Reviewer(accountID: 1, orgID: 1, roles: [.handler], series: ["中小学教师"])
+        let leader = ReviewChain.Reviewer(accountID: 2, orgID: 1, roles: [.leader], series: ["中小学教师"])
+        var chain = try ReviewChain(route: [1], endsInProvince: false)
+        #expect(throws: ZhichengError.self) { try chain.enterPublicity() }
+        _ = try chain.submit()
+        _ = try chain.decide(.pass, by: handler, series: "中小学教师")
+        _ = try chain.decide(.pass, by: leader, series: "中小学教师")
+        try chain.enterPublicity()
+        #expect(chain.state == .publicity)
+        try chain.setAside()
+        #expect(chain.state == .atCommittee)
+        try chain.enterPublicity()
+        try chain.finalize(passed: false)
+        #expect(chain.state == .failed)
+        #expect(throws: ZhichengError.self) { try chain.finalize(passed: true) }
+    }
+}

@@ -370,7 +370,8 @@ public struct ApplicationService: Sendable {
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(orgID, caller: caller, conn)
             return try conn.query("""
-                SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.forwarded_at, p.name AS applicant_name, p.login AS id_number, o.name AS current_org
+                SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.forwarded_at, a.committee_name, a.interview, a.result,
+                       p.name AS applicant_name, p.login AS id_number, o.name AS current_org
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
                 WHERE a.org_id = ? ORDER BY a.id DESC
                 """, [orgID]).map { r in
@@ -380,7 +381,7 @@ public struct ApplicationService: Sendable {
                 if chain.state == .awaitingProvince, r["forwarded_at"].double != nil { stage = "已报送省职改办" }
                 return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", idNumber: r["id_number"].string ?? "",
                                  year: r["year"].int ?? 0, series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
-                                 state: chain.state.rawValue, stage: stage, committee: nil, interview: nil)
+                                 state: chain.state.rawValue, stage: stage, committee: r["committee_name"].string, interview: r["interview"].string)
             }
         }
     }
@@ -506,7 +507,7 @@ public struct ApplicationService: Sendable {
     /// Whether the application has reached the org at `index` of its route (now or before).
     static func reached(_ chain: ReviewChain, index: Int, id: Int, _ conn: SQLiteConnection) -> Bool {
         if chain.state == .inReview && chain.position >= index { return true }
-        if chain.state == .awaitingProvince || chain.state == .atCommittee { return true }
+        if [.awaitingProvince, .atCommittee, .publicity, .passed, .failed].contains(chain.state) { return true }
         let orgID = chain.route[index]
         return ((try? conn.scalar("SELECT count(*) FROM decisions WHERE application_id = ? AND org_id = ?", [id, orgID])?.int) ?? 0) > 0
             || (index == 0 && ((try? conn.scalar("SELECT count(*) FROM decisions WHERE application_id = ? AND decision = 'submit'", [id])?.int) ?? 0) > 0)

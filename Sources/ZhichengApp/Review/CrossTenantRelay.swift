@@ -11,8 +11,9 @@ import ZhichengStorage
 /// most the delivery, which the inbox makes harmless.
 ///
 /// Kinds: `application.forward` (a city's top level passed a 副高级/正高级
-/// application: the province receives it) and `application.received` (the
-/// province's acknowledgement flowing back to the city).
+/// application: the province receives it), and back to the city
+/// `application.received` (acknowledgement), `application.interview` (the
+/// committee's notice) and `application.result` (the final result after 公示).
 public actor CrossTenantRelay {
     let store: TenantStore
     let logger: Logger
@@ -131,6 +132,23 @@ public actor CrossTenantRelay {
             try conn.run("UPDATE applications SET forwarded_at = ?, version = version + 1, updated_at = ? WHERE id = ?", [now, now, id])
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.forwarded",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
+            return false
+        case "application.interview":
+            let id = payload["source_application_id"] as? Int ?? 0
+            try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                         [payload["committee"] as? String ?? "", payload["interview"] as? String ?? "", now, id])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.interview",
+                                            target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
+            return false
+        case "application.result":
+            let id = payload["source_application_id"] as? Int ?? 0
+            let result = payload["result"] as? String ?? ""
+            guard let text = try conn.scalar("SELECT chain FROM applications WHERE id = ?", [id])?.string else { return false }
+            var chain = try ApplicationService.decode(text)
+            try chain.finalize(passed: result == "通过")
+            try ApplicationService.store(chain, id: id, conn, extra: "result = ?", extraArgs: [result])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.result",
+                                            target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
             return false
         default:
             throw ZhichengError.internal("unknown cross-tenant message kind \(message.kind)")

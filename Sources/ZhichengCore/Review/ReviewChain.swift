@@ -59,6 +59,12 @@ public enum ApplicationState: String, Sendable, Codable, CaseIterable {
     case awaitingProvince = "awaiting_province"
     /// Passed by the final authority's review; with its committee (评委会).
     case atCommittee = "at_committee"
+    /// The committee's result stands in public notice (公示); objections may be lodged.
+    case publicity
+    /// Final: 评审通过.
+    case passed
+    /// Final: 评审未通过.
+    case failed
 
     public var label: String {
         switch self {
@@ -69,6 +75,9 @@ public enum ApplicationState: String, Sendable, Codable, CaseIterable {
         case .withdrawn: "已撤回"
         case .awaitingProvince: "待报送省职改办"
         case .atCommittee: "待评委会评审"
+        case .publicity: "公示中"
+        case .passed: "评审通过"
+        case .failed: "评审未通过"
         }
     }
 
@@ -151,6 +160,24 @@ public struct ReviewChain: Sendable, Equatable, Codable {
         guard !reviewedSinceSubmission else { throw .conflict("已有审查人员处理过该申报，不能撤回") }
         state = .withdrawn
         return .withdrawn
+    }
+
+    /// The committee recorded a result: it stands in public notice (公示).
+    public mutating func enterPublicity() throws(ZhichengError) {
+        guard state == .atCommittee else { throw .conflict("申报当前状态为“\(state.label)”，不能录入评审结果") }
+        state = .publicity
+    }
+
+    /// An upheld objection sets the result aside: the committee decides again.
+    public mutating func setAside() throws(ZhichengError) {
+        guard state == .publicity else { throw .conflict("申报不在公示中") }
+        state = .atCommittee
+    }
+
+    /// The result becomes final: after 公示 in this tenant, or as reported by the province.
+    public mutating func finalize(passed: Bool) throws(ZhichengError) {
+        guard state == .publicity || state == .awaitingProvince else { throw .conflict("申报当前状态为“\(state.label)”，不能确认结果") }
+        state = passed ? .passed : .failed
     }
 
     /// Checks that `reviewer` may decide now: right org, right role, right series,

@@ -71,6 +71,42 @@ extension APIRoutes {
             try APIJSON.response(["applications": try await s.applications.received(caller: context.caller)])
         }
 
+        // Committees (评委会), interviews, results, 公示 and objections
+        signedIn.get("committees") { _, context in
+            try APIJSON.response(["committees": try await s.evaluations.committees(caller: context.caller).map(CommitteeDTO.init)])
+        }
+        signedIn.post("committees") { request, context in
+            let body = try await APIJSON.decode(CommitteeBody.self, from: request)
+            return try APIJSON.response(CommitteeDTO(try await s.evaluations.createCommittee(name: body.name, series: body.series, levels: body.levels, caller: context.caller)), status: .created)
+        }
+        for (prefix, make) in [("applications", EvaluationTarget.application), ("province/applications", EvaluationTarget.received)] {
+            signedIn.put("\(prefix)/{id}/interview") { request, context in
+                let body = try await APIJSON.decode(InterviewBody.self, from: request)
+                return try APIJSON.response(EvaluationDTO(try await s.evaluations.setInterview(make(try id(context)), time: body.time, place: body.place, caller: context.caller)))
+            }
+            signedIn.post("\(prefix)/{id}/result") { request, context in
+                let body = try await APIJSON.decode(ResultBody.self, from: request)
+                return try APIJSON.response(EvaluationDTO(try await s.evaluations.recordResult(make(try id(context)), result: body.result, note: body.note, caller: context.caller)))
+            }
+            signedIn.post("\(prefix)/{id}/result/confirm") { _, context in
+                try APIJSON.response(EvaluationDTO(try await s.evaluations.confirm(make(try id(context)), caller: context.caller)))
+            }
+            signedIn.get("\(prefix)/{id}/evaluation") { _, context in
+                guard let record = try await s.evaluations.evaluation(make(try id(context)), caller: context.caller) else { throw ZhichengError.notFound("尚无评审记录") }
+                return try APIJSON.response(EvaluationDTO(record))
+            }
+            signedIn.post("\(prefix)/{id}/objections") { request, context in
+                let body = try await APIJSON.decode(ObjectionBody.self, from: request)
+                let objection = try await s.evaluations.lodgeObjection(make(try id(context)), text: body.text, evidence: body.evidence ?? "", caller: context.caller)
+                return try APIJSON.response(["id": objection], status: .created)
+            }
+        }
+        signedIn.post("objections/{id}/resolve") { request, context in
+            let body = try await APIJSON.decode(ResolveBody.self, from: request)
+            guard ["upheld", "dismissed"].contains(body.decision) else { throw ZhichengError.invalid("decision 应为 upheld 或 dismissed", field: "decision") }
+            return try APIJSON.response(EvaluationDTO(try await s.evaluations.resolveObjection(try id(context), upheld: body.decision == "upheld", reason: body.reason, caller: context.caller)))
+        }
+
         // Review
         signedIn.get("reviews/queue") { _, context in
             try APIJSON.response(["applications": try await s.applications.queue(caller: context.caller).map(ApplicationDTO.init)])
@@ -130,6 +166,50 @@ enum ReviewFormPage {
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-store",
                                                .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+struct CommitteeBody: Decodable { var name: String; var series: [String]; var levels: [String] }
+struct InterviewBody: Decodable { var time: String; var place: String }
+struct ResultBody: Decodable { var result: String; var note: String? }
+struct ObjectionBody: Decodable { var text: String; var evidence: String? }
+struct ResolveBody: Decodable { var decision: String; var reason: String }
+
+struct CommitteeDTO: Encodable {
+    var id: Int
+    var orgId: Int
+    var name: String
+    var series: [String]
+    var levels: [String]
+    init(_ c: CommitteeRecord) {
+        id = c.id
+        orgId = c.orgID
+        name = c.name
+        series = c.series
+        levels = c.levels.map(\.rawValue)
+    }
+}
+
+struct EvaluationDTO: Encodable {
+    var id: Int
+    var committee: String
+    var interviewTime: String?
+    var interviewPlace: String?
+    var result: String?
+    var note: String?
+    var state: String
+    var publicityUntil: String?
+    var openObjections: Int
+    init(_ e: EvaluationRecord) {
+        id = e.id
+        committee = e.committee
+        interviewTime = e.interviewTime
+        interviewPlace = e.interviewPlace
+        result = e.result
+        note = e.note
+        state = e.state
+        publicityUntil = e.publicityUntil.map { Date(timeIntervalSince1970: $0).ISO8601Format() }
+        openObjections = e.openObjections
     }
 }
 

@@ -13,14 +13,17 @@ public struct AppServices: Sendable {
     public let people: PeopleService
     public let plans: PlanService
     public let applications: ApplicationService
+    public let evaluations: EvaluationService
 
-    public init(tenants: TenantService, auth: AuthService, orgs: OrgService, people: PeopleService, plans: PlanService, applications: ApplicationService) {
+    public init(tenants: TenantService, auth: AuthService, orgs: OrgService, people: PeopleService, plans: PlanService,
+                applications: ApplicationService, evaluations: EvaluationService) {
         self.tenants = tenants
         self.auth = auth
         self.orgs = orgs
         self.people = people
         self.plans = plans
         self.applications = applications
+        self.evaluations = evaluations
     }
 }
 

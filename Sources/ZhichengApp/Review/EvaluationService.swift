@@ -1,0 +1,336 @@
+import Foundation
+import ZhichengCore
+import ZhichengStorage
+
+/// A 评委会 of an office, covering series and levels.
+public struct CommitteeRecord: Sendable {
+    public var id: Int
+    public var orgID: Int
+    public var name: String
+    public var series: [String]
+    public var levels: [TitleLevel]
+}
+
+/// What a committee acts on: a city's own application, or one the province received.
+public enum EvaluationTarget: Sendable, Equatable {
+    case application(Int)
+    case received(Int)
+}
+
+/// A committee's work on one application as the API shows it.
+public struct EvaluationRecord: Sendable {
+    public var id: Int
+    public var committee: String
+    public var interviewTime: String?
+    public var interviewPlace: String?
+    public var result: String?
+    public var note: String?
+    public var state: String
+    public var publicityUntil: Double?
+    public var openObjections: Int
+}
+
+/// 评委会 (SPEC §7): committees of the final authority set interview notices and
+/// record results; a result stands in public notice (公示, N working days) when
+/// objections may be lodged; the office resolves each; then it confirms the result.
+/// The province's notices and final results flow back to the city through the relay.
+public struct EvaluationService: Sendable {
+    let store: TenantStore
+    let relay: CrossTenantRelay?
+    /// Working days a result stands in public notice (default 5).
+    public var publicityWorkingDays: Int
+
+    public init(store: TenantStore, relay: CrossTenantRelay? = nil, publicityWorkingDays: Int = 5) {
+        self.store = store
+        self.relay = relay
+        self.publicityWorkingDays = publicityWorkingDays
+    }
+
+    // MARK: Committees
+
+    public func createCommittee(name rawName: String, series: [String], levels rawLevels: [String], caller: SignedIn) async throws -> CommitteeRecord {
+        let name = try TenantInfo.validateName(rawName)
+        guard !series.isEmpty else { throw ZhichengError.invalid("请选择评委会负责的系列", field: "series") }
+        for s in series where TitleCatalog.henan.series(named: s) == nil { throw ZhichengError.invalid("未知的系列“\(s.prefix(30))”", field: "series") }
+        let levels = try rawLevels.map { (raw: String) throws(ZhichengError) -> TitleLevel in
+            guard let level = TitleLevel(rawValue: raw) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "levels") }
+            return level
+        }
+        guard !levels.isEmpty else { throw ZhichengError.invalid("请选择评委会负责的级别", field: "levels") }
+        return try await write(caller) { conn in
+            try Access.requireOrgAdmin(caller)
+            try Access.requireApprovedOrg(caller, conn)
+            guard let org = try conn.org(caller.orgID), org.kind == .office else { throw ZhichengError(.forbidden, "评委会由职改办设立") }
+            try conn.run("INSERT INTO committees (org_id, name, series, levels, created_at) VALUES (?, ?, ?, ?, ?)",
+                         [org.id, name, jsonArray(series), jsonArray(levels.map(\.rawValue)), Date().timeIntervalSince1970])
+            let id = Int(conn.lastInsertRowID)
+            try conn.appendAudit(caller.audit("committee.create", target: "committee:\(id)", detail: #"{"name":\#(jsonString(name))}"#))
+            return try Self.committee(id, conn)!
+        }
+    }
+
+    public func committees(caller: SignedIn) async throws -> [CommitteeRecord] {
+        try await read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let orgs = [caller.orgID] + (try conn.ancestors(of: caller.orgID))
+            return try conn.query("SELECT id FROM committees WHERE org_id IN (\(orgs.map { _ in "?" }.joined(separator: ","))) ORDER BY id", orgs)
+                .compactMap { $0["id"].int }.compactMap { try Self.committee($0, conn) }
+        }
+    }
+
+    // MARK: Interview, result, publicity
+
+    public func setInterview(_ target: EvaluationTarget, time: String, place: String, caller: SignedIn) async throws -> EvaluationRecord {
+        let time = time.trimmingCharacters(in: .whitespaces), place = place.trimmingCharacters(in: .whitespaces)
+        guard !time.isEmpty, time.count <= 100 else { throw ZhichengError.invalid("请填写面试时间", field: "time") }
+        guard !place.isEmpty, place.count <= 200 else { throw ZhichengError.invalid("请填写面试地点", field: "place") }
+        let (record, notify) = try await write(caller) { conn -> (EvaluationRecord, Bool) in
+            let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
+            guard ["pending"].contains(try Self.state(evaluation, conn)) else { throw ZhichengError.conflict("评审结果已录入，不能再修改面试通知") }
+            try conn.run("UPDATE evaluations SET interview_time = ?, interview_place = ?, updated_at = ? WHERE id = ?", [time, place, Date().timeIntervalSince1970, evaluation])
+            let interview = "\(time)，\(place)"
+            switch target {
+            case .application(let id):
+                try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1 WHERE id = ?", [committee.name, interview, id])
+            case .received:
+                try Self.enqueueBack(facts, kind: "application.interview", body: ["committee": committee.name, "interview": interview], conn)
+            }
+            try conn.appendAudit(caller.audit("evaluation.interview", target: Self.describe(target), detail: #"{"interview":\#(jsonString(interview))}"#))
+            return (try Self.record(evaluation, conn), facts.source != nil)
+        }
+        if notify { relay?.kick(caller.tenant) }
+        return record
+    }
+
+    public func recordResult(_ target: EvaluationTarget, result: String, note rawNote: String?, caller: SignedIn) async throws -> EvaluationRecord {
+        guard ["通过", "未通过"].contains(result) else { throw ZhichengError.invalid("评审结果应为“通过”或“未通过”", field: "result") }
+        let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let until = Self.addWorkingDays(publicityWorkingDays, to: Date())
+        return try await write(caller) { conn in
+            let (evaluation, _, _) = try Self.evaluation(for: target, caller: caller, conn)
+            guard try Self.state(evaluation, conn) == "pending" else { throw ZhichengError.conflict("评审结果已录入") }
+            try conn.run("UPDATE evaluations SET result = ?, note = ?, state = 'publicity', publicity_until = ?, updated_at = ? WHERE id = ?",
+                         [result, note, until.timeIntervalSince1970, Date().timeIntervalSince1970, evaluation])
+            switch target {
+            case .application(let id):
+                var chain = try Self.chain(id, conn)
+                try chain.enterPublicity()
+                try ApplicationService.store(chain, id: id, conn)
+            case .received(let id):
+                try conn.run("UPDATE received_applications SET state = 'publicity' WHERE id = ?", [id])
+            }
+            try conn.appendAudit(caller.audit("evaluation.result", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
+            return try Self.record(evaluation, conn)
+        }
+    }
+
+    /// Any signed-in person of the tenant may object while the result is in public notice.
+    public func lodgeObjection(_ target: EvaluationTarget, text rawText: String, evidence rawEvidence: String, caller: SignedIn) async throws -> Int {
+        let text = rawText.trimmingCharacters(in: .whitespacesAndNewlines), evidence = rawEvidence.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.count <= 2000 else { throw ZhichengError.invalid("请填写异议内容（不超过2000字）", field: "text") }
+        guard evidence.count <= 2000 else { throw ZhichengError.invalid("证据说明不超过2000字", field: "evidence") }
+        return try await write(caller) { conn in
+            let column = Self.column(target)
+            guard let row = try conn.query("SELECT id, state, publicity_until FROM evaluations WHERE \(column) = ?", [Self.id(target)]).first,
+                  row["state"].string == "publicity", let evaluation = row["id"].int else {
+                throw ZhichengError.conflict("该申报不在公示期，不能提出异议")
+            }
+            guard Date().timeIntervalSince1970 <= (row["publicity_until"].double ?? 0) + 86_400 else { throw ZhichengError.conflict("公示期已结束") }
+            try conn.run("INSERT INTO objections (evaluation_id, account_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?)",
+                         [evaluation, caller.accountID, text, evidence, Date().timeIntervalSince1970])
+            let id = Int(conn.lastInsertRowID)
+            try conn.appendAudit(caller.audit("objection.lodge", target: "objection:\(id)", detail: #"{"evaluation":\#(evaluation)}"#))
+            return id
+        }
+    }
+
+    /// The office resolves an objection: upheld sets the result aside (the committee
+    /// decides again); dismissed leaves it standing.
+    public func resolveObjection(_ objectionID: Int, upheld: Bool, reason rawReason: String, caller: SignedIn) async throws -> EvaluationRecord {
+        let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw ZhichengError.invalid("请填写处理理由", field: "reason") }
+        return try await write(caller) { conn in
+            guard let row = try conn.query("SELECT o.evaluation_id, o.state, e.application_id, e.received_id FROM objections o JOIN evaluations e ON e.id = o.evaluation_id WHERE o.id = ?", [objectionID]).first,
+                  let evaluation = row["evaluation_id"].int else { throw ZhichengError.notFound("没有这个异议") }
+            let target: EvaluationTarget = row["application_id"].int.map { .application($0) } ?? .received(row["received_id"].int ?? 0)
+            _ = try Self.evaluation(for: target, caller: caller, conn)
+            guard row["state"].string == "open" else { throw ZhichengError.conflict("该异议已处理") }
+            let now = Date().timeIntervalSince1970
+            try conn.run("UPDATE objections SET state = ?, reason = ?, resolved_at = ? WHERE id = ?", [upheld ? "upheld" : "dismissed", reason, now, objectionID])
+            if upheld {
+                try conn.run("UPDATE objections SET state = 'upheld', reason = '评审结果已撤销', resolved_at = ? WHERE evaluation_id = ? AND state = 'open'", [now, evaluation])
+                try conn.run("UPDATE evaluations SET result = NULL, note = NULL, state = 'pending', publicity_until = NULL, updated_at = ? WHERE id = ?", [now, evaluation])
+                switch target {
+                case .application(let id):
+                    var chain = try Self.chain(id, conn)
+                    try chain.setAside()
+                    try ApplicationService.store(chain, id: id, conn)
+                case .received(let id):
+                    try conn.run("UPDATE received_applications SET state = 'received' WHERE id = ?", [id])
+                }
+            }
+            try conn.appendAudit(caller.audit(upheld ? "objection.uphold" : "objection.dismiss", target: "objection:\(objectionID)", detail: #"{"reason":\#(jsonString(reason))}"#))
+            return try Self.record(evaluation, conn)
+        }
+    }
+
+    /// After 公示 with every objection resolved, the result becomes final (and, for
+    /// the province, flows back to the applicant's city).
+    public func confirm(_ target: EvaluationTarget, caller: SignedIn) async throws -> EvaluationRecord {
+        let (record, notify) = try await write(caller) { conn -> (EvaluationRecord, Bool) in
+            let (evaluation, _, facts) = try Self.evaluation(for: target, caller: caller, conn)
+            guard let row = try conn.query("SELECT state, result, publicity_until FROM evaluations WHERE id = ?", [evaluation]).first, row["state"].string == "publicity" else {
+                throw ZhichengError.conflict("该申报不在公示中")
+            }
+            guard Date().timeIntervalSince1970 >= (row["publicity_until"].double ?? .infinity) else {
+                throw ZhichengError.conflict("公示期至 \(Self.day(row["publicity_until"].double ?? 0)) 结束，之后方可确认")
+            }
+            let open = try conn.scalar("SELECT count(*) FROM objections WHERE evaluation_id = ? AND state = 'open'", [evaluation])?.int ?? 0
+            guard open == 0 else { throw ZhichengError.conflict("还有 \(open) 条异议未处理，处理后方可确认") }
+            let result = row["result"].string ?? ""
+            try conn.run("UPDATE evaluations SET state = 'final', updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, evaluation])
+            switch target {
+            case .application(let id):
+                var chain = try Self.chain(id, conn)
+                try chain.finalize(passed: result == "通过")
+                try ApplicationService.store(chain, id: id, conn, extra: "result = ?", extraArgs: [result])
+            case .received(let id):
+                try conn.run("UPDATE received_applications SET state = 'final', result = ? WHERE id = ?", [result, id])
+                try Self.enqueueBack(facts, kind: "application.result", body: ["result": result], conn)
+            }
+            try conn.appendAudit(caller.audit("evaluation.confirm", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
+            return (try Self.record(evaluation, conn), facts.source != nil)
+        }
+        if notify { relay?.kick(caller.tenant) }
+        return record
+    }
+
+    public func evaluation(_ target: EvaluationTarget, caller: SignedIn) async throws -> EvaluationRecord? {
+        try await read(caller) { conn in
+            guard let id = try conn.query("SELECT id FROM evaluations WHERE \(Self.column(target)) = ?", [Self.id(target)]).first?["id"].int else { return nil }
+            return try Self.record(id, conn)
+        }
+    }
+
+    // MARK: Helpers
+
+    struct Facts {
+        var series: String
+        var level: TitleLevel
+        /// For a received application: the city tenant and its application id.
+        var source: (tenant: String, applicationID: Int)?
+    }
+
+    /// The evaluation row for `target` (created on first use) and the committee
+    /// acting, checking that the caller administers a committee covering it.
+    static func evaluation(for target: EvaluationTarget, caller: SignedIn, _ conn: SQLiteConnection) throws -> (Int, CommitteeRecord, Facts) {
+        try Access.requireOrgAdmin(caller)
+        try Access.requireApprovedOrg(caller, conn)
+        let facts: Facts
+        switch target {
+        case .application(let id):
+            guard let row = try conn.query("SELECT series, level, chain FROM applications WHERE id = ?", [id]).first else { throw ZhichengError.notFound("没有这个申报") }
+            let chain = try ApplicationService.decode(row["chain"].string ?? "")
+            guard [.atCommittee, .publicity, .passed, .failed].contains(chain.state) else { throw ZhichengError.conflict("该申报尚未到评委会（状态：\(chain.state.label)）") }
+            facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior, source: nil)
+        case .received(let id):
+            guard let row = try conn.query("SELECT series, level, source_tenant, source_application_id FROM received_applications WHERE id = ?", [id]).first else {
+                throw ZhichengError.notFound("没有这个申报")
+            }
+            facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior,
+                          source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
+        }
+        let candidates = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try committee($0, conn) }
+        guard let committee = candidates.first(where: { $0.series.contains(facts.series) && $0.levels.contains(facts.level) }) else {
+            throw ZhichengError(.forbidden, "本单位没有负责“\(facts.series) \(facts.level.rawValue)”的评委会")
+        }
+        let column = column(target)
+        if let existing = try conn.query("SELECT id FROM evaluations WHERE \(column) = ?", [id(target)]).first?["id"].int {
+            return (existing, committee, facts)
+        }
+        try conn.run("INSERT INTO evaluations (committee_id, \(column), updated_at) VALUES (?, ?, ?)", [committee.id, id(target), Date().timeIntervalSince1970])
+        return (Int(conn.lastInsertRowID), committee, facts)
+    }
+
+    /// A message from the province back to the applicant's city.
+    static func enqueueBack(_ facts: Facts, kind: String, body: [String: String], _ conn: SQLiteConnection) throws {
+        guard let source = facts.source else { return }
+        var payload: [String: Any] = ["source_application_id": source.applicationID]
+        for (key, value) in body { payload[key] = value }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
+        let sequence = (try conn.scalar("SELECT count(*) FROM outbox")?.int ?? 0) + 1
+        try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                     ["province:\(kind):\(source.tenant):\(source.applicationID):\(sequence)", source.tenant, kind, json, Date().timeIntervalSince1970])
+    }
+
+    static func committee(_ id: Int, _ conn: SQLiteConnection) throws -> CommitteeRecord? {
+        try conn.query("SELECT id, org_id, name, series, levels FROM committees WHERE id = ?", [id]).first.map { r in
+            CommitteeRecord(id: r["id"].int ?? 0, orgID: r["org_id"].int ?? 0, name: r["name"].string ?? "",
+                            series: AccountRecord.strings(r["series"]) ?? [], levels: (AccountRecord.strings(r["levels"]) ?? []).compactMap(TitleLevel.init(rawValue:)))
+        }
+    }
+
+    static func record(_ id: Int, _ conn: SQLiteConnection) throws -> EvaluationRecord {
+        guard let r = try conn.query("SELECT e.*, c.name AS committee FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.id = ?", [id]).first else {
+            throw ZhichengError.notFound("没有这个评审记录")
+        }
+        return EvaluationRecord(id: id, committee: r["committee"].string ?? "", interviewTime: r["interview_time"].string, interviewPlace: r["interview_place"].string,
+                                result: r["result"].string, note: r["note"].string, state: r["state"].string ?? "", publicityUntil: r["publicity_until"].double,
+                                openObjections: try conn.scalar("SELECT count(*) FROM objections WHERE evaluation_id = ? AND state = 'open'", [id])?.int ?? 0)
+    }
+
+    static func state(_ evaluation: Int, _ conn: SQLiteConnection) throws -> String {
+        try conn.scalar("SELECT state FROM evaluations WHERE id = ?", [evaluation])?.string ?? ""
+    }
+
+    static func chain(_ id: Int, _ conn: SQLiteConnection) throws -> ReviewChain {
+        try ApplicationService.decode(try conn.scalar("SELECT chain FROM applications WHERE id = ?", [id])?.string ?? "")
+    }
+
+    static func column(_ target: EvaluationTarget) -> String {
+        if case .application = target { return "application_id" }
+        return "received_id"
+    }
+
+    static func id(_ target: EvaluationTarget) -> Int {
+        switch target {
+        case .application(let id), .received(let id): id
+        }
+    }
+
+    static func describe(_ target: EvaluationTarget) -> String {
+        switch target {
+        case .application(let id): "application:\(id)"
+        case .received(let id): "received_application:\(id)"
+        }
+    }
+
+    /// `days` working days (Monday–Friday, China time) after `date`.
+    static func addWorkingDays(_ days: Int, to date: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        var result = date
+        var left = days
+        while left > 0 {
+            result = calendar.date(byAdding: .day, value: 1, to: result)!
+            let weekday = calendar.component(.weekday, from: result)
+            if weekday != 1 && weekday != 7 { left -= 1 }
+        }
+        return result
+    }
+
+    static func day(_ at: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: Date(timeIntervalSince1970: at))
+    }
+
+    private func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await store.withTenant(caller.tenant) { db in try await db.read(body) }
+    }
+
+    private func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await store.withTenant(caller.tenant) { db in try await db.write(body) }
+    }
+}

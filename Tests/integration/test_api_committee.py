@@ -1,0 +1,132 @@
+"""Committees (评委会), interview notices, results in public notice (公示), objections and the final
+result — for a city's own 中级 application, and for a 副高级 one evaluated by the province whose
+notice and result flow back to the city. Publicity is set to 0 working days so a result can be
+confirmed at once; the objection rules are exercised all the same."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from api_support import Api, expect, fresh_id_number
+from conftest import create_tenant, wait_until
+
+SERIES = "中小学教师"
+SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n'
+
+
+class City:
+    """A city whose root office reviews, plans and evaluates; applicants sit at the root."""
+
+    def __init__(self, d, api: Api, admin):
+        self.d, self.api, self.admin = d, api, admin
+        plan = expect(admin.post("orgs/1/plans", {"year": 2026, "items": [
+            {"series": SERIES, "level": "中级", "count": 9}, {"series": SERIES, "level": "副高级", "count": 9}]}), 201).json
+        expect(admin.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
+        expect(admin.post(f"plans/{plan['id']}/submit"), 200)
+        expect(admin.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+        self.reviewers = [self.staff("r.h", "handler"), self.staff("r.l", "leader")]
+
+    def staff(self, login: str, role: str):
+        r = expect(self.admin.post("orgs/1/staff", {"login": login, "name": login}), 201).json
+        expect(self.admin.post(f"staff/{r['account']['id']}/enable"), 200)
+        expect(self.admin.put(f"staff/{r['account']['id']}/roles", {"roles": [role]}), 200)
+        expect(self.admin.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS}), 200)
+        return self.api.first_login(login, r["password"])
+
+    def passed_application(self, level: str, title: str):
+        person = expect(self.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "周老师"}), 201).json
+        applicant = self.api.first_login(person["account"]["login"], person["password"])
+        app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": level, "title": title}), 201).json
+        for section in SECTIONS:
+            expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+        expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+        for reviewer in self.reviewers:
+            version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
+            expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": "同意", "version": version}), 200)
+        return applicant, app
+
+
+@pytest.fixture
+def setup(daemon_factory):
+    d = daemon_factory(config=CONFIG).start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    return d, City(d, api, api.first_login(info["admin_login"], info["admin_password"]))
+
+
+def status_row(city: City, app_id: int) -> dict:
+    rows = expect(city.admin.get("orgs/1/applicant-status"), 200).json["rows"]
+    return next(r for r in rows if r["application_id"] == app_id)
+
+
+def test_city_committee_interview_publicity_objection_and_result(setup):
+    d, city = setup
+    applicant, app = city.passed_application("中级", "一级教师")
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "at_committee"
+
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), 403, contains="评委会")
+    expect(city.admin.post("committees", {"name": "评委会", "series": ["魔法师"], "levels": ["中级"]}), 400, field="series")
+    expect(city.reviewers[0].post("committees", {"name": "评委会", "series": [SERIES], "levels": ["中级"]}), 403)
+    committee = expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201).json
+    assert [c["id"] for c in expect(city.admin.get("committees"), 200).json["committees"]] == [committee["id"]]
+
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
+    row = status_row(city, app["id"])
+    assert row["committee"] == "郑州市中小学教师中级评委会" and "郑州市人社局301" in row["interview"]
+
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "优秀"}), 400, field="result")
+    ev = expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200).json
+    assert ev["state"] == "publicity"
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "publicity"
+
+    # An objection during 公示 blocks the confirmation until the office resolves it.
+    objection = expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"]
+    expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains="异议")
+    expect(city.reviewers[0].post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "x"}), 403)
+    expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": ""}), 400, field="reason")
+    expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "经核查不属实"}), 200)
+    final = expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 200).json
+    assert final["state"] == "final"
+    shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert shown["state"] == "passed" and shown["state_label"] == "评审通过"
+    expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "迟到的异议"}), 409)
+
+    # An upheld objection sets the result aside; the committee decides again.
+    _, app2 = city.passed_application("中级", "一级教师")
+    expect(city.admin.post(f"applications/{app2['id']}/result", {"result": "通过"}), 200)
+    o2 = expect(applicant.post(f"applications/{app2['id']}/objections", {"text": "业绩造假", "evidence": "举报材料"}), 201).json["id"]
+    ev = expect(city.admin.post(f"objections/{o2}/resolve", {"decision": "upheld", "reason": "情况属实"}), 200).json
+    assert ev["state"] == "pending" and ev.get("result") is None
+    assert expect(city.admin.get(f"applications/{app2['id']}"), 200).json["state"] == "at_committee"
+    expect(city.admin.post(f"applications/{app2['id']}/result", {"result": "未通过", "note": "业绩不实"}), 200)
+    expect(city.admin.post(f"applications/{app2['id']}/result/confirm"), 200)
+    assert expect(city.admin.get(f"applications/{app2['id']}"), 200).json["state"] == "failed"
+    assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
+
+
+def test_province_committee_result_flows_back_to_the_city(setup):
+    d, city = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    applicant, app = city.passed_application("副高级", "高级教师")
+    papi = Api(d.http_port, "province")
+    office = papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
+
+    def received():
+        rows = expect(office.get("province/applications"), 200).json["applications"]
+        return rows[0] if rows else None
+
+    rid = wait_until(received, 30, "the province to receive the application")["id"]
+    expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
+    wait_until(lambda: "省人社厅" in (status_row(city, app["id"])["interview"] or ""), 30, "the interview notice to reach the city")
+    assert status_row(city, app["id"])["committee"] == "河南省中小学教师高级评委会"
+    expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
+    expect(office.post(f"province/applications/{rid}/result/confirm"), 200)
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30, "the result to reach the city")
+    # A city cannot act as the province's committee.
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), (403, 409))
+    for tenant in ("province", "zhengzhou"):
+        assert d.call("tenant.check", {"id": tenant})["ok"] is True
