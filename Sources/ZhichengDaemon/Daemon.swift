@@ -85,10 +85,12 @@ public enum Daemon {
         let relay = CrossTenantRelay(store: store, logger: logger)
         // HTTP first, then the admin socket, with `status` knowing both listeners
         // before the first admin connection can be accepted.
+        var applications = ApplicationService(store: store, relay: relay)
+        applications.showReviewerNamesToApplicants = config.showReviewerNamesToApplicants
         let appServices = AppServices(
             tenants: tenants, auth: AuthService(store: store),
             orgs: OrgService(store: store, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store),
-            plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: ApplicationService(store: store, relay: relay),
+            plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: applications,
             evaluations: EvaluationService(store: store, relay: relay, publicityWorkingDays: config.publicityWorkingDays))
         let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)

@@ -21,6 +21,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var uploadMaxBytes = 5 << 20
     /// Working days a committee's result stands in public notice (公示).
     public var publicityWorkingDays = 5
+    /// Whether applicants see reviewers' names in their trail (else only org and step).
+    public var showReviewerNamesToApplicants = false
     public var logLevel: Logger.Level = .info
 
     public init() {}
@@ -65,6 +67,7 @@ public struct DaemonConfig: Sendable, Equatable {
             "paths": ["data_dir", "backup_dir", "archive_dir", "plugin_dir"],
             "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes", "publicity_working_days"],
             "log": ["level"],
+            "review": ["show_reviewer_names_to_applicants"],
         ]
         for section in table.keys {
             guard let keys = known[section] else { throw ConfigError(key: section, message: "unknown section [\(section)]") }
@@ -118,6 +121,10 @@ public struct DaemonConfig: Sendable, Equatable {
         if let n = try int("limits", "upload_max_bytes", range: 1024...(1 << 30)) { uploadMaxBytes = n }
         if let n = try int("limits", "publicity_working_days", range: 0...30) { publicityWorkingDays = n }
         if let level = try string("log", "level") { logLevel = try Self.parseLevel(level, key: "log.level") }
+        if let v = value("review", "show_reviewer_names_to_applicants") {
+            guard let flag = v.bool else { throw ConfigError(key: "review.show_reviewer_names_to_applicants", message: "review.show_reviewer_names_to_applicants must be true or false") }
+            showReviewerNamesToApplicants = flag
+        }
     }
 
     mutating func apply(_ o: Overrides) throws(ConfigError) {

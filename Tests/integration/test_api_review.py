@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from api_support import Api, Session, approve_unit, create_child, expect, fresh_id_number, module_daemon
-from conftest import create_tenant
+from conftest import create_tenant, wait_until
 
 TENANT = "zhengzhou"
 SERIES = "中小学教师"
@@ -21,6 +21,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 @dataclass
 class Env:
+    daemon: object
     api: Api
     city: Session
     dept: Session
@@ -41,7 +42,8 @@ def add_reviewer(admin: Session, org_id: int, login: str, roles: list[str], sect
 
 @pytest.fixture(scope="module")
 def env(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
-    with module_daemon(request, zhichengd_bin, tmp_path_factory.mktemp("api-review")) as d:
+    with module_daemon(request, zhichengd_bin, tmp_path_factory.mktemp("api-review"),
+                       config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n') as d:
         info = create_tenant(d, TENANT, "4101", "郑州市")
         api = Api(d.http_port, TENANT)
         city = api.first_login(info["admin_login"], info["admin_password"])
@@ -64,7 +66,7 @@ def env(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: py
         expect(school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
         expect(school.post(f"plans/{plan['id']}/submit"), 200)
         expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
-        yield Env(api, city, dept, school, dept_org["id"], school_org["id"], reviewers)
+        yield Env(d, api, city, dept, school, dept_org["id"], school_org["id"], reviewers)
 
 
 def new_applicant(env: Env) -> Session:
@@ -154,6 +156,20 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     assert [t["step_label"] for t in trail[1:3]] == ["经办人审查", "负责人审查"]
     admin_trail = expect(env.school.get(f"applications/{app['id']}/trail"), 200).json["trail"]
     assert admin_trail[1]["reviewer"] == "school.h"
+
+    # … to the province's committee and back: the result reaches the applicant in the city.
+    pinfo = create_tenant(env.daemon, "province", "41", "河南省", kind="province")
+    office = Api(env.daemon.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
+    rows = wait_until(lambda: expect(office.get("province/applications"), 200).json["applications"], 30, "the province to receive it")
+    assert [(r["source_tenant"], r["unit_name"]) for r in rows] == [(TENANT, "逸夫小学")]
+    expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
+    expect(office.put(f"province/applications/{rows[0]['id']}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
+    expect(office.post(f"province/applications/{rows[0]['id']}/result", {"result": "通过"}), 200)
+    expect(office.post(f"province/applications/{rows[0]['id']}/result/confirm"), 200)
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30, "the result to reach the city")
+    status = expect(env.school.get(f"orgs/{env.school_id}/applicant-status"), 200).json["rows"]
+    row = next(r for r in status if r["application_id"] == app["id"])
+    assert row["committee"] == "河南省中小学教师高级评委会" and "省人社厅" in row["interview"] and row["stage"] == "评审通过"
 
 
 def test_four_eyes_roles_and_series(env: Env) -> None:
