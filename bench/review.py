@@ -207,7 +207,7 @@ class ReviewBench:
         self.a = b.a
         self.out: dict = {}
         b.r["review"] = self.out
-        self.work = b.work / "review"
+        self.work = b.work / "review-harness"  # tokens, the raw baseline's database, perf output
         self.tokens_file = self.work / "tokens.txt"
 
     # -- helpers
@@ -595,7 +595,6 @@ class ReviewBench:
         h = Http(d.http_port, DECIDE_TENANT, a.request_timeout, token=s["tokens"][0])
         try:
             v = h.call("POST", f"applications/{next_id}/decision", json.loads(body))
-            h.call("GET", "reviews/queue")
         finally:
             h.close()
         if not (isinstance(v, dict) and v.get("step") == "leader" and v.get("version") == 2):
@@ -606,7 +605,7 @@ class ReviewBench:
 
         runs: dict[str, list] = {"raw": [], "c1": [], f"c{a.review_clients}": []}
         holder: dict = {"con": self.raw_prepare(), "next": 1}
-        progress(f"review decisions: {a.review_rounds} rounds of raw SQLite ({a.review_seconds:g} s), then the daemon with 1 "
+        progress(f"review decisions: {a.review_rounds} round{'s' if a.review_rounds != 1 else ''} of raw SQLite ({a.review_seconds:g} s), then the daemon with 1 "
                  f"and {a.review_clients} clients ({a.review_seconds:g} s each after {a.warmup:g} s warm-up)")
         try:
             for rnd in range(a.review_rounds):
@@ -681,7 +680,7 @@ class ReviewBench:
         shown = sum(len(r.get("sections") or {}) for r in rows)
         self.out["queue_first"] = {"seconds": first_s, "rows": len(rows), "sections_shown": shown}
         conns = str(a.queue_conns)
-        progress(f"queue page: {a.review_rounds} interleaved rounds of {a.queue_seconds:g} s, {a.queue_conns} connections, "
+        progress(f"queue page: {a.review_rounds} interleaved round{'s' if a.review_rounds != 1 else ''} of {a.queue_seconds:g} s, {a.queue_conns} connections, "
                  f"GET reviews/queue ({len(rows)} rows of {a.queue_apps:,}; first load {first_s * 1000:.0f} ms) vs GET /healthz")
         runs: dict[str, list] = {"queue": [], "hello": []}
         try:

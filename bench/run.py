@@ -10,7 +10,11 @@ One run measures, each against a baseline taken in the same run:
       default-cost yescrypt hash (libxcrypt, through ctypes);
   (c) time from process start to `READY=1` (sd_notify) with 1,000 tenants on
       disk, against the same with an empty data dir;
-  (d) the daemon's VmRSS with 1,000 tenants after READY and after `tenant.list`.
+  (d) the daemon's VmRSS with 1,000 tenants after READY and after `tenant.list`;
+  (e) review decisions per second over HTTP, 1 client and 64 concurrent reviewers,
+      against raw SQLite update+insert transactions at synchronous=FULL;
+  (f) a reviewer's queue page with 100,000 applications in the tenant, against
+      GET /healthz of the same server (e and f are in bench/review.py).
 
 Nothing here asserts a timing: the aims are shown as yes/no in the table, and
 the exit status is 0 unless something failed functionally (daemon missing or

@@ -242,3 +242,19 @@ def test_applications_are_private(env: Env) -> None:
     expect(a.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 400, field="kind")
     expect(env.school.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 403)
     expect(a.get("reviews/queue"), 403)
+
+
+def test_queue_pages(env: Env) -> None:
+    r = env.reviewers["school.h"]
+    apps = []
+    for _ in range(3):
+        applicant = new_applicant(env)
+        app = filled_application(applicant, level="副高级", title="高级教师")
+        expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+        apps.append(app["id"])
+    first = expect(r.get("reviews/queue?limit=2"), 200).json["applications"]
+    assert len(first) == 2 and first[0]["id"] < first[1]["id"]
+    assert {"applicant_name", "series", "level", "title", "step", "version"} <= set(first[0])
+    rest = expect(r.get(f"reviews/queue?limit=50&after={first[-1]['id']}"), 200).json["applications"]
+    seen = [a["id"] for a in first + rest]
+    assert all(a in seen for a in apps) and len(seen) == len(set(seen))

@@ -31,6 +31,19 @@ public struct ApplicationView: Sendable {
     public var callerMayDecide: Bool
 }
 
+/// One line of a reviewer's queue.
+public struct QueueItem: Sendable {
+    public var id: Int
+    public var applicantName: String
+    public var series: String
+    public var level: String
+    public var title: String
+    public var stage: ReviewStage
+    public var submissions: Int
+    public var version: Int
+    public var updatedAt: Double
+}
+
 /// One row of 申报人员状态查询.
 public struct StatusRow: Sendable {
     public var applicationID: Int
@@ -226,20 +239,28 @@ public struct ApplicationService: Sendable {
 
     // MARK: Reviewers
 
-    /// Applications waiting for the caller's step at the caller's org, in its series.
-    public func queue(caller: SignedIn) async throws -> [ApplicationView] {
+    /// Applications waiting for the caller's step at the caller's org, in its
+    /// series: one page (oldest first, `after` an id for the next page), as
+    /// summaries read with one query.
+    public func queue(caller: SignedIn, limit: Int = 50, after: Int? = nil) async throws -> [QueueItem] {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员有审查队列") }
+        let limit = max(1, min(limit, 200))
         return try await read(caller) { conn in
             guard let me = try conn.account(caller.accountID) else { throw ZhichengError(.unauthorized, "账户不存在") }
             let stages = me.roles.map { $0 == .handler ? ReviewStage.handler.rawValue : ReviewStage.leader.rawValue }
             guard !me.permittedSeries.isEmpty else { return [] }
             let sql = """
-                SELECT id FROM applications WHERE current_org_id = ? AND state = 'in_review'
-                AND stage IN (\(stages.map { _ in "?" }.joined(separator: ","))) AND series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))
-                ORDER BY updated_at, id LIMIT 500
+                SELECT a.id, a.series, a.level, a.title, a.stage, a.submissions, a.version, a.updated_at, p.name AS applicant_name
+                FROM applications a JOIN accounts p ON p.id = a.applicant_id
+                WHERE a.current_org_id = ? AND a.state = 'in_review' AND a.id > ?
+                AND a.stage IN (\(stages.map { _ in "?" }.joined(separator: ","))) AND a.series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))
+                ORDER BY a.id LIMIT ?
                 """
-            let ids = try conn.query(sql, [caller.orgID] + stages + me.permittedSeries).compactMap { $0["id"].int }
-            return try ids.map { try Self.view($0, for: caller, conn) }
+            return try conn.query(sql, [caller.orgID, after ?? 0] + stages + me.permittedSeries + [limit]).map { r in
+                QueueItem(id: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", series: r["series"].string ?? "",
+                          level: r["level"].string ?? "", title: r["title"].string ?? "", stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
+                          submissions: r["submissions"].int ?? 0, version: r["version"].int ?? 0, updatedAt: r["updated_at"].double ?? 0)
+            }
         }
     }
 

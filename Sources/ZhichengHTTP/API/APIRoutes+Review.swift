@@ -108,8 +108,10 @@ extension APIRoutes {
         }
 
         // Review
-        signedIn.get("reviews/queue") { _, context in
-            try APIJSON.response(["applications": try await s.applications.queue(caller: context.caller).map(ApplicationDTO.init)])
+        signedIn.get("reviews/queue") { request, context in
+            let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 50
+            let after = request.uri.queryParameters.get("after", as: Int.self)
+            return try APIJSON.response(["applications": try await s.applications.queue(caller: context.caller, limit: limit, after: after).map(QueueDTO.init)])
         }
         signedIn.post("applications/{id}/decision") { request, context in
             let body = try await APIJSON.decode(DecisionBody.self, from: request)
@@ -117,6 +119,30 @@ extension APIRoutes {
                                                        reason: body.reason, version: body.version, caller: context.caller)
             return try APIJSON.response(ApplicationDTO(view))
         }
+    }
+}
+
+struct QueueDTO: Encodable {
+    var id: Int
+    var applicantName: String
+    var series: String
+    var level: String
+    var title: String
+    var step: String
+    var stepLabel: String
+    var submissions: Int
+    var version: Int
+
+    init(_ q: QueueItem) {
+        id = q.id
+        applicantName = q.applicantName
+        series = q.series
+        level = q.level
+        title = q.title
+        step = q.stage.rawValue
+        stepLabel = q.stage.label
+        submissions = q.submissions
+        version = q.version
     }
 }
 

@@ -154,11 +154,11 @@ extension UI {
 
     func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash) async throws -> Response {
         let org = try await ownOrg(user)
-        let queue = try await services.applications.queue(caller: user)
+        let queue = try await services.applications.queue(caller: user, limit: 200)
         let heading = user.roles.map { $0 == .handler ? "经办人审查" : "负责人审查" }.joined(separator: " / ")
-        let items = queue.map { v -> [String: Any] in
-            ["id": v.id, "applicant": v.applicantName, "series": v.series, "level": v.level.rawValue, "title": v.title,
-             "step": v.chain.stage.label, "resubmitted": v.submissions > 1]
+        let items = queue.map { q -> [String: Any] in
+            ["id": q.id, "applicant": q.applicantName, "series": q.series, "level": q.level, "title": q.title,
+             "step": q.stage.label, "resubmitted": q.submissions > 1]
         }
         return try render(heading, "reviews", ["heading": heading, "items": items], user: user, context, flash: flash, navCurrent: "reviews", orgName: org.name)
     }
