@@ -11,7 +11,7 @@ HTTP         ?= 127.0.0.1:8080
 BUILD_DEBS   := libsqlite3-dev libsystemd-dev pkg-config
 TEST_DEBS    := sqlite3 systemd util-linux procps chromium chromium-driver fonts-noto-cjk
 
-.PHONY: all build release deps test-deps run test unit-test integration-test bench clean
+.PHONY: all build release deps test-deps run test unit-test integration-test bench plugins clean
 
 all: build
 
@@ -39,13 +39,23 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# Builds every plugin under Plugins/ into .build/plugins/ (C plugins with the system compiler).
+PLUGIN_CFLAGS := -O2 -fPIC -shared -Wall -Wextra -I Sources/CZhichengPlugin/include
+plugins:
+	@mkdir -p $(BUILD_DIR)/plugins
+	@for src in Plugins/*/*.c; do \
+		name=$$(basename $$(dirname $$src) | sed 's/\([a-z0-9]\)\([A-Z]\)/\1-\2/g' | tr 'A-Z' 'a-z'); \
+		cc $(PLUGIN_CFLAGS) -o $(BUILD_DIR)/plugins/lib$$name.so $$src || exit 1; \
+		echo "built $(BUILD_DIR)/plugins/lib$$name.so"; \
+	done
+
 # Starts zhichengd in the foreground with its state in ./.zhicheng and the demo tenants.
-run: build
+run: build plugins
 	@mkdir -p $(STATE)/run $(STATE)/data
 	$(BUILD_DIR)/debug/zhichengd --data-dir $(STATE)/data --admin-socket $(STATE)/run/admin.sock \
 		--http $(HTTP) --plugin-dir $(BUILD_DIR)/plugins --demo
 
-test: test-deps
+test: test-deps plugins
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration

@@ -90,12 +90,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Plugins
+        .target(name: "CZhichengPlugin", path: "Sources/CZhichengPlugin"),
+        .target(
+            name: "ZhichengPluginHost",
+            dependencies: ["CZhichengPlugin", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Daemon composition root
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(
             name: "ZhichengDaemon",
             dependencies: [
-                "ZhichengCore", "ZhichengStorage", "ZhichengApp", "ZhichengAdmin", "ZhichengHTTP", "CSystemd",
+                "ZhichengCore", "ZhichengStorage", "ZhichengApp", "ZhichengAdmin", "ZhichengHTTP", "CSystemd", "ZhichengPluginHost",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -109,7 +117,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "zhichengd",
-            dependencies: ["ZhichengDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ZhichengDaemon", "ZhichengPluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -728,6 +728,11 @@ class Bench:
         }
         if self.a.binary.parent.name != "release":
             self.r["notes"].append(f"daemon is a {self.a.binary.parent.name} build: numbers are not representative")
+        if self.a.binary.exists():
+            newest = max((p.stat().st_mtime for p in (ROOT / "Sources").rglob("*.swift")), default=0)
+            if newest > self.a.binary.stat().st_mtime + 1:
+                self.r["notes"].append(f"the binary is older than the newest file under Sources/ by "
+                                       f"{newest - self.a.binary.stat().st_mtime:,.0f} s: a stale build?")
         shutil.rmtree(LOGS, ignore_errors=True)
         progress("compiling bench/echo.c, bench/pingclient.c and bench/httpclient.c")
         self.compile()

@@ -11,6 +11,7 @@ import ZhichengAdminProtocol
 import ZhichengApp
 import ZhichengCore
 import ZhichengHTTP
+import ZhichengPluginHost
 import ZhichengStorage
 
 /// The composition root: reads the config, opens the store, starts the admin
@@ -74,7 +75,11 @@ public enum Daemon {
             FileHandle.standardOutput.write(Data(lines.map { $0 + "\n" }.joined().utf8))
         }
 
-        let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store, logger: logger)
+        let supervisor = PluginSupervisor(directory: config.pluginDir, executable: Self.executablePath(), timeout: .seconds(config.pluginCallTimeoutSeconds),
+                                          rssLimitBytes: config.pluginMemoryLimitMiB << 20, logger: logger)
+        await supervisor.reload()
+        let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store,
+                                          supervisor: supervisor, logger: logger)
         let dispatcher = AdminDispatcher(tenants: tenants, control: controller)
         let group = MultiThreadedEventLoopGroup.singleton
         let passed = Systemd.listenFDs()
@@ -85,7 +90,7 @@ public enum Daemon {
         let relay = CrossTenantRelay(store: store, logger: logger)
         // HTTP first, then the admin socket, with `status` knowing both listeners
         // before the first admin connection can be accepted.
-        var applications = ApplicationService(store: store, relay: relay)
+        var applications = ApplicationService(store: store, relay: relay, automatedSteps: PluginSteps(supervisor: supervisor))
         applications.showReviewerNamesToApplicants = config.showReviewerNamesToApplicants
         let appServices = AppServices(
             tenants: tenants, auth: AuthService(store: store),
@@ -121,10 +126,18 @@ public enum Daemon {
             logger: logger))
         try await serviceGroup.run()
 
+        await supervisor.stopAll()
         logger.notice("closing tenant databases")
         await store.closeAll()
         logger.notice("zhichengd stopped")
         return 0
+    }
+
+    /// This executable, which also serves as the plugins' helper process.
+    static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return n > 0 ? String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
     }
 
     /// The path a passed Unix-domain socket is bound to (getsockname), if any.

@@ -23,6 +23,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var publicityWorkingDays = 5
     /// Whether applicants see reviewers' names in their trail (else only org and step).
     public var showReviewerNamesToApplicants = false
+    /// A plugin step answering later than this is killed and the plugin marked faulty.
+    public var pluginCallTimeoutSeconds = 5
+    /// A plugin helper using more memory than this is killed and marked faulty.
+    public var pluginMemoryLimitMiB = 256
     public var logLevel: Logger.Level = .info
 
     public init() {}
@@ -68,6 +72,7 @@ public struct DaemonConfig: Sendable, Equatable {
             "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes", "publicity_working_days"],
             "log": ["level"],
             "review": ["show_reviewer_names_to_applicants"],
+            "plugins": ["call_timeout_seconds", "memory_limit_mib"],
         ]
         for section in table.keys {
             guard let keys = known[section] else { throw ConfigError(key: section, message: "unknown section [\(section)]") }
@@ -121,6 +126,8 @@ public struct DaemonConfig: Sendable, Equatable {
         if let n = try int("limits", "upload_max_bytes", range: 1024...(1 << 30)) { uploadMaxBytes = n }
         if let n = try int("limits", "publicity_working_days", range: 0...30) { publicityWorkingDays = n }
         if let level = try string("log", "level") { logLevel = try Self.parseLevel(level, key: "log.level") }
+        if let n = try int("plugins", "call_timeout_seconds", range: 1...300) { pluginCallTimeoutSeconds = n }
+        if let n = try int("plugins", "memory_limit_mib", range: 16...65536) { pluginMemoryLimitMiB = n }
         if let v = value("review", "show_reviewer_names_to_applicants") {
             guard let flag = v.bool else { throw ConfigError(key: "review.show_reviewer_names_to_applicants", message: "review.show_reviewer_names_to_applicants must be true or false") }
             showReviewerNamesToApplicants = flag

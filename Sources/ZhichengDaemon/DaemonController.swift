@@ -3,6 +3,7 @@ import Logging
 import ZhichengAdmin
 import ZhichengAdminProtocol
 import ZhichengCore
+import ZhichengPluginHost
 import ZhichengStorage
 
 /// The running daemon as the admin protocol sees it: status, config reload
@@ -19,8 +20,11 @@ public actor DaemonController: DaemonControl {
     private let started = Date()
     private var admin: AdminServer?
     private var listeners: [(String, JSONValue)] = []
+    let supervisor: PluginSupervisor
 
-    init(configFile: String?, overrides: DaemonConfig.Overrides, config: DaemonConfig, levels: LogLevelControl, store: TenantStore, logger: Logger) {
+    init(configFile: String?, overrides: DaemonConfig.Overrides, config: DaemonConfig, levels: LogLevelControl, store: TenantStore,
+         supervisor: PluginSupervisor, logger: Logger) {
+        self.supervisor = supervisor
         self.configFile = configFile
         self.overrides = overrides
         self.config = config
@@ -40,7 +44,7 @@ public actor DaemonController: DaemonControl {
             ("uptime_seconds", .number((Date().timeIntervalSince(started) * 10).rounded() / 10)),
             ("pid", .init(Int(getpid()))),
             ("listeners", .object(listeners)),
-            ("plugins", .array([])),
+            ("plugins", .array(await supervisor.list().map { .object([("name", .string($0.name)), ("state", .string($0.state.rawValue))]) })),
         ]
     }
 
@@ -66,6 +70,7 @@ public actor DaemonController: DaemonControl {
             restartRequired.append("paths")
         }
         levels.set(next.logLevel)
+        await supervisor.reload()
         await store.setLimits(maxOpen: next.maxOpenTenants, idleSeconds: Double(next.tenantIdleSeconds))
         admin?.setPolicy(AdminAccessPolicy(allowedUIDs: next.allowedUIDs, allowedGIDs: next.allowedGIDs))
         config = next
@@ -85,6 +90,15 @@ public actor DaemonController: DaemonControl {
     }
 
     public func plugins(reload: Bool) async throws -> JSONValue {
-        throw ZhichengError.unavailable("this build has no plugin host yet; plugins arrive with the review-step plugin work")
+        let plugins = reload ? await supervisor.reload() : await supervisor.list()
+        return ["plugins": .array(plugins.map(Self.json))]
+    }
+
+    static func json(_ p: PluginInfo) -> JSONValue {
+        .object([
+            ("name", .string(p.name)), ("version", .string(p.version)), ("abi", .init(p.abi)), ("file", .string(p.file)),
+            ("steps", .array(p.steps.map { .object([("id", .string($0.id)), ("title", .string($0.title)), ("at", .string($0.at))]) })),
+            ("state", .string(p.state.rawValue)), ("detail", p.detail.map(JSONValue.string) ?? .null),
+        ])
     }
 }

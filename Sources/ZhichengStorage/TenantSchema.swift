@@ -273,6 +273,19 @@ public enum TenantSchema {
             ALTER TABLE applications ADD COLUMN interview TEXT;
             ALTER TABLE received_applications ADD COLUMN result TEXT;
             """),
+        Migration(version: 6, name: "automated review steps (plugins)", sql: """
+            CREATE TABLE automated_checks (
+                id INTEGER PRIMARY KEY,
+                application_id INTEGER NOT NULL REFERENCES applications(id),
+                submission INTEGER NOT NULL,
+                plugin TEXT NOT NULL,
+                step TEXT NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('pass', 'return', 'failed')),
+                detail TEXT NOT NULL DEFAULT '',
+                at REAL NOT NULL
+            ) STRICT;
+            CREATE INDEX automated_checks_application ON automated_checks(application_id, id);
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

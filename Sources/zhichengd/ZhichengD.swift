@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZhichengDaemon
+import ZhichengPluginHost
 
 /// `zhichengd`: the Zhicheng daemon.
 @main
@@ -27,8 +28,14 @@ struct ZhichengD: AsyncParsableCommand {
     var logLevel: String?
     @Flag(name: .long, help: "Create the demo tenants (province, zhengzhou) if they do not exist.")
     var demo = false
+    @Option(name: .long, help: .hidden)
+    var pluginHost: String?
 
     func run() async throws {
+        if let pluginHost {
+            // The supervised helper process of one plugin (started by the daemon itself).
+            throw ExitCode(PluginChild.run(path: pluginHost))
+        }
         var overrides = DaemonConfig.Overrides()
         overrides.dataDir = dataDir
         overrides.adminSocket = adminSocket

@@ -133,8 +133,9 @@ def test_config_log_plugin(ctl) -> None:
     assert ok_json(ctl("log", "level", "debug", json_out=True))["level"] == "debug"
     ok(ctl("log", "level", "info"))
     fails_with(ctl("log", "level", "loud"), "invalid")
-    fails_with(ctl("plugin", "list"), "unavailable")
-    fails_with(ctl("plugin", "reload"), "unavailable")
+    for verb in ("list", "reload"):
+        r = ctl("plugin", verb)
+        assert r.returncode == 0 and "no plugins" in r.stdout, (r.returncode, r.stdout, r.stderr)
 
 
 def test_error_responses_exit_1(ctl) -> None:

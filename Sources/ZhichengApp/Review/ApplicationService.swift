@@ -109,6 +109,18 @@ public struct TrailEntry: Sendable {
     public var comment: String
     public var sections: [String]
     public var reason: ReturnReason?
+
+    /// The Chinese label of the decision.
+    public var decisionLabel: String {
+        switch decision {
+        case "submit": "提交"
+        case "withdraw": "撤回"
+        case "auto-pass": "自动审查通过"
+        case "auto-return": "自动审查退回"
+        case "auto-failed": "自动审查失败（转人工审查）"
+        default: ReviewDecision(rawValue: decision)?.label ?? decision
+        }
+    }
 }
 
 /// Applications and the review chain (manual §8–§9, SPEC §7): the applicant fills
@@ -120,11 +132,14 @@ public struct ApplicationService: Sendable {
     public var showReviewerNamesToApplicants = false
     /// Carries applications bound for the province across tenants.
     let relay: CrossTenantRelay?
+    /// Review steps added by plugins (e.g. an automatic qualification check at submission).
+    let automatedSteps: (any AutomatedSteps)?
 
-    public init(store: TenantStore, catalog: TitleCatalog = .henan, relay: CrossTenantRelay? = nil) {
+    public init(store: TenantStore, catalog: TitleCatalog = .henan, relay: CrossTenantRelay? = nil, automatedSteps: (any AutomatedSteps)? = nil) {
         self.store = store
         self.catalog = catalog
         self.relay = relay
+        self.automatedSteps = automatedSteps
     }
 
     static let maxSectionBytes = 64 * 1024
@@ -179,10 +194,38 @@ public struct ApplicationService: Sendable {
     }
 
     /// Submits (or resubmits after a return). A first submission counts against the
-    /// unit's approved declaration plan line.
+    /// unit's approved declaration plan line. Automated steps placed at `submit`
+    /// (plugins) run first, outside any transaction; a step that returns the
+    /// application sends it back at once, a step that fails is recorded and the
+    /// application goes on to people.
     public func submit(_ applicationID: Int, caller: SignedIn) async throws -> ApplicationView {
-        try await write(caller) { conn in
+        var outcomes: [AutomatedOutcome] = []
+        var checkedVersion: Int?
+        if let automatedSteps {
+            let (input, version) = try await read(caller) { conn -> (String, Int) in
+                let (id, _) = try Self.ownApplication(applicationID, caller: caller, conn)
+                guard let row = try conn.query("SELECT year, series, level, title, version FROM applications WHERE id = ?", [id]).first else {
+                    throw ZhichengError.notFound("没有这个申报")
+                }
+                var sections: [String: Any] = [:]
+                for s in try conn.query("SELECT section, content FROM application_sections WHERE application_id = ?", [id]) {
+                    sections[s["section"].string ?? ""] = (try? JSONSerialization.jsonObject(with: Data((s["content"].string ?? "{}").utf8))) ?? [:]
+                }
+                let application: [String: Any] = ["id": id, "year": row["year"].int ?? 0, "series": row["series"].string ?? "",
+                                                  "level": row["level"].string ?? "", "title": row["title"].string ?? "", "sections": sections]
+                let json = String(decoding: try JSONSerialization.data(withJSONObject: application, options: [.sortedKeys]), as: UTF8.self)
+                return (json, row["version"].int ?? 0)
+            }
+            outcomes = await automatedSteps.run(at: "submit", tenant: caller.tenant.rawValue, application: input)
+            checkedVersion = version
+        }
+        let results = outcomes
+        let seenVersion = checkedVersion
+        return try await write(caller) { conn in
             let (id, chainBefore) = try Self.ownApplication(applicationID, caller: caller, conn)
+            if let seenVersion, try conn.scalar("SELECT version FROM applications WHERE id = ?", [id])?.int != seenVersion {
+                throw ZhichengError.conflict("申报在自动审查期间被修改，请重新提交")
+            }
             guard let row = try conn.query("SELECT org_id, year, series, level, submissions FROM applications WHERE id = ?", [id]).first else {
                 throw ZhichengError.notFound("没有这个申报")
             }
@@ -205,9 +248,31 @@ public struct ApplicationService: Sendable {
             let now = Date().timeIntervalSince1970
             let snapshot = try Self.sectionsJSON(id, conn)
             try conn.run("INSERT INTO application_snapshots (application_id, submission, sections, submitted_at) VALUES (?, ?, ?, ?)", [id, submission, snapshot, now])
-            try Self.store(chain, id: id, conn, extra: "submissions = \(submission), return_sections = NULL, return_reason = NULL, return_comment = NULL")
             try conn.run("INSERT INTO decisions (application_id, submission, org_id, stage, actor_id, decision, at) VALUES (?, ?, NULL, NULL, ?, 'submit', ?)",
                          [id, submission, caller.accountID, now])
+            var returned: (sections: [String], reason: String, comment: String)?
+            for outcome in results {
+                let (kind, detail): (String, String)
+                switch outcome.result {
+                case .pass: (kind, detail) = ("pass", "")
+                case let .return(sections, reason, comment):
+                    (kind, detail) = ("return", comment)
+                    if returned == nil {
+                        let known = ApplicationSection.allCases.map(\.rawValue)
+                        returned = (sections.filter(known.contains), ReturnReason(rawValue: reason)?.rawValue ?? ReturnReason.other.rawValue, "【\(outcome.title)】\(comment)")
+                    }
+                case .failed(let reason): (kind, detail) = ("failed", reason)
+                }
+                try conn.run("INSERT INTO automated_checks (application_id, submission, plugin, step, outcome, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [id, submission, outcome.plugin, outcome.step, kind, detail, Date().timeIntervalSince1970])
+            }
+            if let returned {
+                try chain.returnByAutomatedStep()
+                try Self.store(chain, id: id, conn, extra: "submissions = \(submission), return_sections = ?, return_reason = ?, return_comment = ?",
+                               extraArgs: [jsonArray(returned.sections), returned.reason, returned.comment])
+            } else {
+                try Self.store(chain, id: id, conn, extra: "submissions = \(submission), return_sections = NULL, return_reason = NULL, return_comment = NULL")
+            }
             try conn.appendAudit(caller.audit("application.submit", target: "application:\(id)", detail: #"{"submission":\#(submission)}"#))
             return try Self.view(id, for: caller, conn)
         }
@@ -378,7 +443,11 @@ public struct ApplicationService: Sendable {
                     stage: row["stage"].string.flatMap(ReviewStage.init(rawValue:)), actorName: hideName ? nil : row["actor_name"].string,
                     decision: row["decision"].string ?? "", comment: row["comment"].string ?? "",
                     sections: AccountRecord.strings(row["sections"]) ?? [], reason: row["reason"].string.flatMap(ReturnReason.init(rawValue:)))
-            }
+            } + (try conn.query("SELECT plugin, step, outcome, detail, at FROM automated_checks WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
+                TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: "自动审查", stage: nil, actorName: "\(row["plugin"].string ?? "")/\(row["step"].string ?? "")",
+                           decision: "auto-" + (row["outcome"].string ?? ""), comment: row["detail"].string ?? "", sections: [], reason: nil)
+            })
+            .sorted { $0.at < $1.at }
         }
     }
 

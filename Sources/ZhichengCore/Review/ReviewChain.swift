@@ -162,6 +162,15 @@ public struct ReviewChain: Sendable, Equatable, Codable {
         return .withdrawn
     }
 
+    /// An automated step at submission returned the application before any person
+    /// reviewed it.
+    public mutating func returnByAutomatedStep() throws(ZhichengError) {
+        guard state == .inReview, position == 0, stage == .handler, !reviewedSinceSubmission else {
+            throw .conflict("自动审查只能在提交时退回申报")
+        }
+        state = .returned
+    }
+
     /// The committee recorded a result: it stands in public notice (公示).
     public mutating func enterPublicity() throws(ZhichengError) {
         guard state == .atCommittee else { throw .conflict("申报当前状态为“\(state.label)”，不能录入评审结果") }

@@ -346,7 +346,7 @@ struct TrailDTO: Encodable {
         stepLabel = e.stage?.label
         reviewer = e.actorName
         decision = e.decision
-        decisionLabel = ReviewDecision(rawValue: e.decision)?.label ?? (e.decision == "submit" ? "提交" : e.decision == "withdraw" ? "撤回" : e.decision)
+        decisionLabel = e.decisionLabel
         comment = e.comment
         sections = e.sections
         reason = e.reason?.rawValue

@@ -113,7 +113,7 @@ extension UI {
     }
 
     func trailRow(_ t: TrailEntry) -> [String: Any] {
-        let decision = ReviewDecision(rawValue: t.decision)?.label ?? (t.decision == "submit" ? "提交" : t.decision == "withdraw" ? "撤回" : t.decision)
+        let decision = t.decisionLabel
         var comment = t.comment
         if let reason = t.reason { comment = "\(reason.label)（\(t.sections.joined(separator: "、"))）" + (comment.isEmpty ? "" : "：\(comment)") }
         return ["at": Self.time(t.at), "org": t.orgName ?? "申报人", "step": t.stage?.label ?? "", "reviewer": t.actorName ?? "", "decision": decision, "comment": comment]

@@ -1,0 +1,39 @@
+import Foundation
+import ZhichengApp
+import ZhichengPluginHost
+
+/// Runs plugin steps for the application services through the supervisor.
+struct PluginSteps: AutomatedSteps {
+    let supervisor: PluginSupervisor
+
+    func run(at point: String, tenant: String, application: String) async -> [AutomatedOutcome] {
+        var outcomes: [AutomatedOutcome] = []
+        for (file, step) in await supervisor.steps(at: point) {
+            let plugin = await supervisor.list().first { $0.file == file }?.name ?? file
+            do {
+                let output = try await supervisor.call(file: file, step: step.id, input: Self.input(step: step.id, tenant: tenant, application: application))
+                outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: Self.parse(output)))
+            } catch {
+                outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: .failed(error.reason)))
+            }
+        }
+        return outcomes
+    }
+
+    /// `{"step", "tenant", "application": {...}}` with the application embedded as an object.
+    static func input(step: String, tenant: String, application: String) -> String {
+        let head = String(decoding: (try? JSONSerialization.data(withJSONObject: ["step": step, "tenant": tenant], options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+        return String(head.dropLast()) + ",\"application\":" + application + "}"
+    }
+
+    static func parse(_ output: String) -> AutomatedOutcome.Result {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else { return .failed("malformed answer") }
+        switch object["decision"] as? String {
+        case "pass": return .pass
+        case "return":
+            return .return(sections: object["sections"] as? [String] ?? [], reason: object["reason"] as? String ?? "other",
+                           comment: object["comment"] as? String ?? "")
+        default: return .failed("unknown decision \(String(describing: object["decision"]))")
+        }
+    }
+}

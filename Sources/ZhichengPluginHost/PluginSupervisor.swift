@@ -1,0 +1,282 @@
+import Foundation
+import Logging
+
+/// A plugin as `plugin.list` shows it.
+public struct PluginInfo: Sendable, Equatable {
+    public struct Step: Sendable, Equatable {
+        public var id: String
+        public var title: String
+        /// Where it runs in a route, e.g. `submit`.
+        public var at: String
+    }
+
+    public enum State: String, Sendable {
+        /// Running and answering.
+        case loaded
+        /// Crashed, hung, leaked or answered garbage; retried after a pause.
+        case faulty
+        /// Not loadable (wrong ABI version, missing symbol, bad manifest); fixed only by a new file.
+        case refused
+    }
+
+    public var file: String
+    public var name: String
+    public var version: String
+    public var abi: Int
+    public var steps: [Step]
+    public var state: State
+    /// Why it is faulty or refused.
+    public var detail: String?
+}
+
+/// Why a step call failed.
+public struct PluginFailure: Error, Sendable, CustomStringConvertible {
+    public var plugin: String
+    public var reason: String
+    public var description: String { "\(plugin): \(reason)" }
+}
+
+/// Loads every `.so` of the plugin dir into its own helper process
+/// (`zhichengd --plugin-host FILE`), supervises them, and calls their steps with
+/// a deadline. A crash, a hang (deadline), a leak (RSS limit) or a malformed
+/// answer kills only that helper: the call fails and the plugin is marked faulty,
+/// to be restarted on a later call after a pause.
+public actor PluginSupervisor {
+    let directory: String
+    let executable: String
+    let timeout: Duration
+    let rssLimitBytes: Int
+    let logger: Logger
+    private var plugins: [String: Entry] = [:]
+    static let retryAfter: Double = 5
+
+    final class Entry: @unchecked Sendable {
+        // Touched only on the supervisor actor, or on `queue` while a call runs.
+        var info: PluginInfo
+        var process: Process?
+        var input: FileHandle?
+        var output: Int32 = -1
+        var buffer: [UInt8] = []
+        var identity: String
+        var faultyAt: Double = 0
+        let queue: DispatchQueue
+
+        init(info: PluginInfo, identity: String) {
+            self.info = info
+            self.identity = identity
+            queue = DispatchQueue(label: "zhicheng.plugin.\(info.file)")
+        }
+    }
+
+    public init(directory: String, executable: String, timeout: Duration = .seconds(5), rssLimitBytes: Int = 256 << 20, logger: Logger) {
+        self.directory = directory
+        self.executable = executable
+        self.timeout = timeout
+        self.rssLimitBytes = rssLimitBytes
+        self.logger = logger
+    }
+
+    /// The plugins, sorted by file name.
+    public func list() -> [PluginInfo] { plugins.values.map(\.info).sorted { $0.file < $1.file } }
+
+    /// Rescans the plugin dir: starts new files, restarts changed ones, drops removed
+    /// ones. In-flight calls finish on the helper they started on.
+    @discardableResult
+    public func reload() async -> [PluginInfo] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".so") }.sorted()
+        for (file, entry) in plugins where !files.contains(file) {
+            stop(entry)
+            plugins[file] = nil
+            logger.notice("plugin removed", metadata: ["plugin.file": "\(file)"])
+        }
+        for file in files {
+            let identity = Self.identity(of: directory + "/" + file)
+            if let existing = plugins[file], existing.identity == identity, existing.info.state != .refused { continue }
+            if let existing = plugins[file] { stop(existing) }
+            let entry = Entry(info: PluginInfo(file: file, name: file, version: "", abi: 0, steps: [], state: .faulty, detail: "not started"), identity: identity)
+            plugins[file] = entry
+            await start(entry)
+        }
+        return list()
+    }
+
+    /// The steps of loaded (or retryable) plugins placed at `at`, in file order.
+    public func steps(at: String) -> [(file: String, step: PluginInfo.Step)] {
+        list().filter { $0.state != .refused }.flatMap { info in info.steps.filter { $0.at == at }.map { (info.file, $0) } }
+    }
+
+    /// Calls a step; the answer must be a JSON object. Failures mark the plugin faulty.
+    public func call(file: String, step: String, input: String) async throws(PluginFailure) -> String {
+        guard let entry = plugins[file] else { throw PluginFailure(plugin: file, reason: "no such plugin") }
+        if entry.info.state == .faulty {
+            guard Date().timeIntervalSince1970 - entry.faultyAt >= Self.retryAfter else {
+                throw PluginFailure(plugin: entry.info.name, reason: "faulty: \(entry.info.detail ?? "")")
+            }
+            await start(entry)
+        }
+        guard entry.info.state == .loaded else { throw PluginFailure(plugin: entry.info.name, reason: "\(entry.info.state.rawValue): \(entry.info.detail ?? "")") }
+        let request = (try? JSONSerialization.data(withJSONObject: ["step": step, "input": input])) ?? Data()
+        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let answer = await Self.exchange(entry, request: request, deadline: deadline)
+        switch answer {
+        case .failed(let reason):
+            markFaulty(entry, reason)
+            throw PluginFailure(plugin: entry.info.name, reason: reason)
+        case .line(let line):
+            if let pid = entry.process?.processIdentifier, let rss = Self.rss(of: pid), rss > rssLimitBytes {
+                markFaulty(entry, "uses \(rss >> 20) MiB, over the \(rssLimitBytes >> 20) MiB limit")
+                throw PluginFailure(plugin: entry.info.name, reason: "memory limit exceeded")
+            }
+            guard let reply = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                markFaulty(entry, "sent a line that is not JSON")
+                throw PluginFailure(plugin: entry.info.name, reason: "malformed answer")
+            }
+            guard reply["ok"] as? Bool == true, let output = reply["output"] as? String else {
+                throw PluginFailure(plugin: entry.info.name, reason: reply["error"] as? String ?? "failed")
+            }
+            guard (try? JSONSerialization.jsonObject(with: Data(output.utf8))) is [String: Any] else {
+                markFaulty(entry, "returned malformed JSON for step \(step)")
+                throw PluginFailure(plugin: entry.info.name, reason: "malformed JSON from the plugin")
+            }
+            return output
+        }
+    }
+
+    /// Stops every helper (shutdown).
+    public func stopAll() {
+        for entry in plugins.values { stop(entry) }
+    }
+
+    // MARK: Helpers
+
+    private func start(_ entry: Entry) async {
+        stop(entry)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--plugin-host", directory + "/" + entry.info.file]
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.standardError
+        do {
+            try process.run()
+        } catch {
+            markFaulty(entry, "cannot start the helper: \(error)")
+            return
+        }
+        entry.process = process
+        entry.input = stdin.fileHandleForWriting
+        entry.output = stdout.fileHandleForReading.fileDescriptor
+        entry.buffer = []
+        let deadline = Date().addingTimeInterval(10)
+        switch await Self.readLine(entry, deadline: deadline) {
+        case .failed(let reason):
+            markFaulty(entry, "did not start: \(reason)")
+        case .line(let line):
+            guard let hello = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                return markFaulty(entry, "sent a malformed handshake")
+            }
+            guard hello["ok"] as? Bool == true, let manifestText = hello["manifest"] as? String,
+                  let manifest = try? JSONSerialization.jsonObject(with: Data(manifestText.utf8)) as? [String: Any],
+                  let name = manifest["name"] as? String, let version = manifest["version"] as? String,
+                  let steps = manifest["steps"] as? [[String: Any]] else {
+                let reason = hello["error"] as? String ?? "its manifest is not valid"
+                entry.info.state = .refused
+                entry.info.detail = reason
+                stop(entry)
+                logger.error("plugin refused", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(reason)"])
+                return
+            }
+            entry.info = PluginInfo(
+                file: entry.info.file, name: name, version: version, abi: hello["abi"] as? Int ?? 0,
+                steps: steps.compactMap { s in
+                    guard let id = s["id"] as? String else { return nil }
+                    return PluginInfo.Step(id: id, title: s["title"] as? String ?? id, at: s["at"] as? String ?? "")
+                },
+                state: .loaded, detail: nil)
+            logger.notice("plugin loaded", metadata: ["plugin.name": "\(name)", "plugin.version": "\(version)", "plugin.file": "\(entry.info.file)"])
+        }
+    }
+
+    private func markFaulty(_ entry: Entry, _ reason: String) {
+        var detail = reason
+        if reason.contains("exited"), let process = entry.process {
+            // Its output closed: the helper is exiting; reap it to learn why.
+            process.waitUntilExit()
+        }
+        if let process = entry.process, !process.isRunning, process.terminationReason == .uncaughtSignal {
+            detail += " (helper killed by signal \(process.terminationStatus))"
+        }
+        entry.info.state = .faulty
+        entry.info.detail = detail
+        entry.faultyAt = Date().timeIntervalSince1970
+        stop(entry)
+        logger.error("plugin faulty", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(detail)"])
+    }
+
+    private func stop(_ entry: Entry) {
+        if let process = entry.process, process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? entry.input?.close()
+        if entry.output >= 0 { close(entry.output) }
+        entry.process = nil
+        entry.input = nil
+        entry.output = -1
+    }
+
+    enum LineResult: Sendable {
+        case line(String)
+        case failed(String)
+    }
+
+    /// Writes one request line and reads one answer line before `deadline`.
+    static func exchange(_ entry: Entry, request: Data, deadline: Date) async -> LineResult {
+        guard let input = entry.input else { return .failed("not running") }
+        do {
+            try input.write(contentsOf: request + Data("\n".utf8))
+        } catch {
+            return .failed("the helper is gone (\(error))")
+        }
+        return await readLine(entry, deadline: deadline)
+    }
+
+    /// Reads one line from the helper, off the concurrency pool, with a deadline;
+    /// EOF means the helper died.
+    static func readLine(_ entry: Entry, deadline: Date) async -> LineResult {
+        await withCheckedContinuation { continuation in
+            entry.queue.async {
+                while true {
+                    if let newline = entry.buffer.firstIndex(of: 0x0A) {
+                        let line = String(decoding: entry.buffer[..<newline], as: UTF8.self)
+                        entry.buffer.removeSubrange(...newline)
+                        return continuation.resume(returning: .line(line))
+                    }
+                    let left = deadline.timeIntervalSinceNow
+                    guard left > 0 else { return continuation.resume(returning: .failed("no answer within the deadline (hung)")) }
+                    var fds = pollfd(fd: entry.output, events: Int16(POLLIN), revents: 0)
+                    let ready = poll(&fds, 1, Int32(min(left, 1) * 1000))
+                    if ready < 0 && errno != EINTR { return continuation.resume(returning: .failed("poll failed: errno \(errno)")) }
+                    guard ready > 0 else { continue }
+                    var chunk = [UInt8](repeating: 0, count: 65536)
+                    let n = read(entry.output, &chunk, chunk.count)
+                    if n <= 0 { return continuation.resume(returning: .failed("the helper exited (crashed)")) }
+                    entry.buffer.append(contentsOf: chunk[..<n])
+                    if entry.buffer.count > 16 << 20 { return continuation.resume(returning: .failed("answer larger than 16 MiB")) }
+                }
+            }
+        }
+    }
+
+    static func identity(of path: String) -> String {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        return "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)/\(attributes?[.size] as? Int ?? 0)/\(attributes?[.systemFileNumber] as? Int ?? 0)"
+    }
+
+    static func rss(of pid: Int32) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+        return line.split(separator: " ").compactMap { Int($0) }.first.map { $0 * 1024 }
+    }
+}

@@ -1,0 +1,142 @@
+"""Review-step plugins (SPEC §8): the C ABI, the supervised helper processes, plugin.list and
+plugin.reload, and isolation. Deliberately bad plugins are compiled during the test run — one that
+crashes (SIGSEGV), one that hangs, one that leaks memory, one that answers garbage, one built for
+another ABI version — next to the shipped C example (Plugins/QualificationCheck), and an
+application is submitted through all of them: the example returns it for too few years, the bad
+ones are recorded as failed steps and marked faulty, and the daemon keeps serving."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+from urllib.parse import quote
+
+import pytest
+
+from api_support import Api, expect, fresh_id_number
+from conftest import REPO, create_tenant, wait_until
+
+HEADER_DIR = REPO / "Sources" / "CZhichengPlugin" / "include"
+SERIES = "中小学教师"
+SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+
+TEMPLATE = r"""
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include "zhicheng_plugin.h"
+static const char manifest[] = "{\"name\":\"%(name)s\",\"version\":\"0.1\",\"steps\":[{\"id\":\"%(name)s-step\",\"title\":\"%(name)s\",\"at\":\"submit\"}]}";
+static char *call(const char *step, const char *input) {
+    (void)step; (void)input;
+    %(body)s
+}
+static void free_result(char *r) { free(r); }
+static const zhicheng_plugin_v1 plugin = { %(abi)s, manifest, call, free_result };
+const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) { return &plugin; }
+"""
+
+BAD = {
+    "crasher": "volatile int *p = 0; *p = 1; return 0;",
+    "hanger": "for (;;) {} return 0;",
+    "leaker": "static char *volatile kept[64]; static int n; char *big = malloc(400u << 20); "
+              "if (big) memset(big, n + 1, 400u << 20); kept[n++ % 64] = big; "
+              "char *r = malloc(32); strcpy(r, \"{\\\"decision\\\":\\\"pass\\\"}\"); return r;",
+    "garbage": "char *r = malloc(32); strcpy(r, \"not json {\"); return r;",
+    "oldabi": "return 0;",
+}
+
+
+def compile_plugin(source: pathlib.Path, out: pathlib.Path) -> None:
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        pytest.fail("a C compiler is needed to build test plugins")
+    subprocess.run([cc, "-O1", "-fPIC", "-shared", "-I", str(HEADER_DIR), "-o", str(out), str(source)], check=True, timeout=60)
+
+
+@pytest.fixture
+def plugin_dir(tmp_path: pathlib.Path) -> pathlib.Path:
+    d = tmp_path / "plugins"
+    d.mkdir(exist_ok=True)
+    compile_plugin(REPO / "Plugins" / "QualificationCheck" / "qualification_check.c", d / "libqualification-check.so")
+    for name, body in BAD.items():
+        src = tmp_path / f"{name}.c"
+        src.write_text(TEMPLATE % {"name": name, "body": body, "abi": "99u" if name == "oldabi" else "ZHICHENG_PLUGIN_ABI_VERSION"})
+        compile_plugin(src, d / f"lib{name}.so")
+    return d
+
+
+def plugins(d) -> dict:
+    return {p["file"]: p for p in d.call("plugin.list")["plugins"]}
+
+
+def submit_with_years(d, years: int) -> tuple:
+    api = Api(d.http_port, "zhengzhou")
+    info = d.info
+    city = info["session"]
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "吴老师"}), 201).json
+    applicant = api.first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        content = f"现职年限：{years}" if section == "工作经历" else section
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": content}), 200)
+    return applicant, app
+
+
+def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tmp_path):
+    config = '[log]\nlevel = "info"\n[plugins]\ncall_timeout_seconds = 2\nmemory_limit_mib = 128\n'
+    d = daemon_factory(config=config, args=[])
+    d.plugin_dir = plugin_dir
+    d.start()
+    listed = plugins(d)
+    assert listed["libqualification-check.so"]["state"] == "loaded"
+    assert listed["libqualification-check.so"]["steps"] == [{"id": "qualification-years", "title": "任职年限自动审查", "at": "submit"}]
+    assert listed["liboldabi.so"]["state"] == "refused" and "ABI version 99" in listed["liboldabi.so"]["detail"]
+    for name in ("crasher", "hanger", "leaker", "garbage"):
+        assert listed[f"lib{name}.so"]["state"] == "loaded"
+
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    plan = expect(city.post("orgs/1/plans", {"year": 2026, "items": [{"series": SERIES, "level": "中级", "count": 9}]}), 201).json
+    expect(city.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
+    expect(city.post(f"plans/{plan['id']}/submit"), 200)
+    expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    d.info = {"session": city}
+
+    # Too few years: the C example returns it; every bad plugin is a failed step, not a failed daemon.
+    applicant, app = submit_with_years(d, 3)
+    shown = expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
+    assert shown["state"] == "returned"
+    assert shown["returned"]["sections"] == ["工作经历"] and shown["returned"]["reason"] == "not_qualified"
+    assert "不足4年" in shown["returned"]["comment"]
+    trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    by_plugin = {t["reviewer"].split("/")[0]: t["decision"] for t in trail if t["decision"].startswith("auto-")}
+    assert by_plugin["qualification-check"] == "auto-return"
+    for name in ("crasher", "hanger", "leaker", "garbage"):
+        assert by_plugin[name] == "auto-failed", by_plugin
+    assert d.call("ping") == {"pong": True}
+    listed = plugins(d)
+    assert "signal 11" in listed["libcrasher.so"]["detail"]
+    assert "hung" in listed["libhanger.so"]["detail"]
+    assert "MiB" in listed["libleaker.so"]["detail"]
+    assert "malformed" in listed["libgarbage.so"]["detail"]
+    assert all(listed[f"lib{n}.so"]["state"] == "faulty" for n in ("crasher", "hanger", "leaker", "garbage"))
+
+    # Enough years: it passes the check and goes on to people (faulty plugins are skipped or fail again).
+    applicant2, app2 = submit_with_years(d, 6)
+    assert expect(applicant2.post(f"applications/{app2['id']}/submit"), 200).json["state"] == "in_review"
+
+    # plugin.reload drops removed files and picks up new ones without a restart; SIGHUP does the same.
+    pid = d.pid
+    for name in ("crasher", "hanger", "leaker", "garbage"):
+        (plugin_dir / f"lib{name}.so").unlink()
+    after = {p["file"] for p in d.call("plugin.reload")["plugins"]}
+    assert after == {"libqualification-check.so", "liboldabi.so"}
+    (plugin_dir / "liboldabi.so").unlink()
+    os.kill(pid, signal.SIGHUP)
+    wait_until(lambda: set(plugins(d)) == {"libqualification-check.so"}, 20, "SIGHUP to reload plugins")
+    assert d.pid == pid and d.alive()
+    assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
