@@ -13,9 +13,11 @@ import Synchronization
 public final class Database: @unchecked Sendable {
     public let path: String
     private let writer: SQLiteConnection
-    private let reader: SQLiteConnection
+    /// Readers, each on its own queue, used in turn: reads run in parallel with
+    /// each other and with the writer (WAL).
+    private let readers: [(connection: SQLiteConnection, queue: DispatchQueue)]
+    private let nextReader = Atomic<Int>(0)
     private let writerQueue: DispatchQueue
-    private let readerQueue: DispatchQueue
     /// Writes waiting for the writer; drained in batches that share one commit.
     private let pending = Mutex(PendingWrites())
     /// At most this many writes share one transaction.
@@ -32,7 +34,7 @@ public final class Database: @unchecked Sendable {
     }
 
     /// Opens (creating if needed) the file at `path` and migrates it.
-    public init(path: String, migrations: [Migration], cacheKiB: Int = 1024) throws {
+    public init(path: String, migrations: [Migration], cacheKiB: Int = 1024, readerCount: Int = 2) throws {
         self.path = path
         let existed = FileManager.default.fileExists(atPath: path)
         let writer = try SQLiteConnection(path: path)
@@ -47,17 +49,20 @@ public final class Database: @unchecked Sendable {
             PRAGMA cache_size = -\(cacheKiB);
             """)
         try writer.migrate(migrations)
-        let reader = try SQLiteConnection(path: path, options: .init(create: false))
-        try reader.execute("""
-            PRAGMA foreign_keys = ON;
-            PRAGMA busy_timeout = 5000;
-            PRAGMA cache_size = -\(cacheKiB);
-            """)
-        self.writer = writer
-        self.reader = reader
         let label = "zhicheng.db.\(URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent)"
+        var readers: [(SQLiteConnection, DispatchQueue)] = []
+        for index in 0..<max(1, readerCount) {
+            let reader = try SQLiteConnection(path: path, options: .init(create: false))
+            try reader.execute("""
+                PRAGMA foreign_keys = ON;
+                PRAGMA busy_timeout = 5000;
+                PRAGMA cache_size = -\(cacheKiB);
+                """)
+            readers.append((reader, DispatchQueue(label: label + ".reader\(index)")))
+        }
+        self.writer = writer
+        self.readers = readers
         writerQueue = DispatchQueue(label: label + ".writer")
-        readerQueue = DispatchQueue(label: label + ".reader")
     }
 
     /// Runs `body` as one atomic unit of work on the writer and returns once it is
@@ -124,7 +129,8 @@ public final class Database: @unchecked Sendable {
 
     /// Runs `body` in one read transaction: a consistent snapshot, never blocking writers.
     public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await onQueue(readerQueue) { [reader] in try reader.transaction(immediate: false) { try body(reader) } }
+        let (reader, queue) = readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count]
+        return try await onQueue(queue) { try reader.transaction(immediate: false) { try body(reader) } }
     }
 
     /// Checkpoints the WAL into the main file and truncates it; run before close.
@@ -135,7 +141,7 @@ public final class Database: @unchecked Sendable {
     /// Finishes queued work, checkpoints, and closes both connections.
     public func close() async {
         try? await checkpoint()
-        await onQueue(readerQueue) { [reader] in reader.close() }
+        for (reader, queue) in readers { await onQueue(queue) { reader.close() } }
         await onQueue(writerQueue) { [writer] in writer.close() }
     }
 
@@ -143,7 +149,8 @@ public final class Database: @unchecked Sendable {
     /// online backup API (writers go on meanwhile), as one self-contained
     /// rollback-journal file, fsynced. Returns its size in bytes.
     public func backup(to destination: String) async throws -> Int {
-        try await onQueue(readerQueue) { [reader] in
+        let (reader, queue) = readers[0]
+        return try await onQueue(queue) {
             let target = try SQLiteConnection(path: destination, options: .init(sandboxed: false))
             guard let backup = sqlite3_backup_init(target.handle, "main", reader.handle, "main") else {
                 throw target.lastError(sql: nil)

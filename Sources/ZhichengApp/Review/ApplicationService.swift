@@ -359,7 +359,7 @@ public struct ApplicationService: Sendable {
         if decision == .reject && comment.isEmpty { throw ZhichengError.invalid("未通过时请填写意见", field: "comment") }
         let finalReason = reason
         let finalSections = returnSections
-        let (view, forwarded) = try await write(caller) { conn -> (ApplicationView, Bool) in
+        let forwarded = try await write(caller) { conn -> Bool in
             guard caller.kind == .staff, let me = try conn.account(caller.accountID) else { throw ZhichengError(.forbidden, "只有本单位审查人员可以审查") }
             guard let row = try conn.query("SELECT chain, series, version, submissions FROM applications WHERE id = ?", [applicationID]).first else {
                 throw ZhichengError.notFound("没有这个申报")
@@ -372,7 +372,7 @@ public struct ApplicationService: Sendable {
                 // The same reviewer repeating the decision that produced this version: answer it again.
                 let last = try conn.query("SELECT actor_id, decision FROM decisions WHERE application_id = ? ORDER BY id DESC LIMIT 1", [applicationID]).first
                 if version == current - 1, last?["actor_id"].int == caller.accountID, last?["decision"].string == decision.rawValue {
-                    return (try Self.view(applicationID, for: caller, conn), false)
+                    return false
                 }
                 throw ZhichengError.conflict("该申报已有新的变化（版本 \(current)），请刷新后再审查")
             }
@@ -394,13 +394,15 @@ public struct ApplicationService: Sendable {
                                               detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
             let forward = action == .completedInTenant(toProvince: true)
             if forward { try Self.enqueueForward(applicationID, tenant: caller.tenant, submission: row["submissions"].int ?? 0, conn) }
-            return (try Self.view(applicationID, for: caller, conn), forward)
+            return forward
         }
         if forwarded {
             FaultInjection.point("decide.after-commit")
             relay?.kick(caller.tenant)
         }
-        return view
+        // The answer is read after the commit, off the writer, so the serial part of
+        // a decision stays small.
+        return try await get(applicationID, caller: caller)
     }
 
     /// Writes the hand-off to the province into the outbox, in the decision's transaction.
