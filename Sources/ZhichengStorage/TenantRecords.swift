@@ -78,6 +78,12 @@ public struct FileRecord: Sendable, Equatable {
     public var id: Int
     public var mime: String
     public var bytes: [UInt8]
+
+    public init(id: Int, mime: String, bytes: [UInt8]) {
+        self.id = id
+        self.mime = mime
+        self.bytes = bytes
+    }
 }
 
 extension JSONDecoder {

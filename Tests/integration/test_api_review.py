@@ -258,3 +258,25 @@ def test_queue_pages(env: Env) -> None:
     rest = expect(r.get(f"reviews/queue?limit=50&after={first[-1]['id']}"), 200).json["applications"]
     seen = [a["id"] for a in first + rest]
     assert all(a in seen for a in apps) and len(seen) == len(set(seen))
+
+
+def test_attachments_are_checked_by_content_and_follow_section_permissions(env: Env) -> None:
+    applicant = new_applicant(env)
+    app = filled_application(applicant, level="副高级", title="高级教师")
+    api = env.api
+    bad = api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=b"MZ\x90\x00 not a document", content_type="application/pdf")
+    expect(bad, 415)
+    ok = api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=PDF, content_type="application/pdf")
+    info = expect(ok, 201).json
+    assert info["mime"] == "application/pdf" and info["size"] == len(PDF)
+    assert [a["id"] for a in expect(applicant.get(f"applications/{app['id']}/attachments"), 200).json["attachments"]] == [info["id"]]
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    expect(api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=PDF, content_type="application/pdf"), 409)
+    # The school handler may see 附件; the department leader (two sections only) may not.
+    r = env.reviewers
+    assert expect(r["school.h"].get(f"applications/{app['id']}/attachments/{info['id']}"), 200).body == PDF
+    decide(r["school.h"], app["id"])
+    decide(r["school.l"], app["id"])
+    decide(r["dept.h"], app["id"])
+    expect(r["dept.l"].get(f"applications/{app['id']}/attachments"), 403)
+    expect(r["dept.l"].get(f"applications/{app['id']}/attachments/{info['id']}"), 403)

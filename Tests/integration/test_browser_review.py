@@ -93,6 +93,12 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
         area.clear()
         area.send_keys(f"{section}：内容")
         p.press(area.find_element("xpath", "following-sibling::button"))
+    certificate = tmp_path / "学历证书.pdf"
+    certificate.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    p.by("#attachment-file").send_keys(str(certificate))
+    p.click("#attachment-upload")
+    assert "已上传" in p.flash_ok(), p.flash_error()
+    assert "学历证书.pdf" in p.by("#attachments").text
     p.click("#app-submit")
     assert "已提交" in p.flash_ok(), p.flash_error()
     assert "审查中" in p.by("#app-state").text
@@ -135,6 +141,7 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert "重新提交" in p.by("#queue").text
     p.follow(p.all("#queue tbody a")[0])
     assert p.by("#changed").text == "业绩成果"
+    assert "学历证书.pdf" in p.by("#review-attachments").text
     p.shot("handler-sees-change")
     p.logout()
     for login in ("school.h", "school.l", "dept.h", "dept.l", "city.h", "city.l"):

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import ZhichengCore
 import ZhichengStorage
@@ -29,6 +30,15 @@ public struct ApplicationView: Sendable {
     public var forwardedAt: Double?
     /// Whether the caller may decide now (reviewer) or edit/submit/withdraw (applicant).
     public var callerMayDecide: Bool
+}
+
+/// A file of an application's 附件 section.
+public struct AttachmentInfo: Sendable, Encodable {
+    public var id: Int
+    public var name: String
+    public var mime: String
+    public var size: Int
+    public var sha256: String
 }
 
 /// One line of a reviewer's queue.
@@ -299,6 +309,72 @@ public struct ApplicationService: Sendable {
         return try await read(caller) { conn in
             try conn.query("SELECT id FROM applications WHERE applicant_id = ? ORDER BY id DESC", [caller.accountID])
                 .compactMap { $0["id"].int }.map { try Self.view($0, for: caller, conn) }
+        }
+    }
+
+    // MARK: Attachments (附件)
+
+    /// Adds a file (PDF, PNG or JPEG, told from its bytes) to the 附件 section while editable.
+    public func addAttachment(_ applicationID: Int, name rawName: String, bytes: [UInt8], maxBytes: Int, caller: SignedIn) async throws -> AttachmentInfo {
+        guard bytes.count <= maxBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxBytes / 1024) KiB") }
+        let mime = try DocumentType.detect(bytes)
+        let name = String(rawName.trimmingCharacters(in: .whitespaces).prefix(200))
+        guard !name.isEmpty, !name.contains("/") else { throw ZhichengError.invalid("请给附件一个文件名", field: "name") }
+        let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
+        return try await write(caller) { conn in
+            let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
+            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改附件") }
+            guard (try conn.scalar("SELECT count(*) FROM attachments WHERE owner = 'application' AND owner_id = ?", [id])?.int ?? 0) < 20 else {
+                throw ZhichengError.conflict("每份申报最多20个附件")
+            }
+            try conn.run("INSERT INTO attachments (owner, owner_id, name, mime, size, sha256, bytes, uploaded_by, created_at) VALUES ('application', ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [id, name, mime, bytes.count, digest, bytes, caller.accountID, Date().timeIntervalSince1970])
+            let attachment = Int(conn.lastInsertRowID)
+            try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, id])
+            try conn.appendAudit(caller.audit("application.attachment.add", target: "application:\(id)", detail: #"{"attachment":\#(attachment),"sha256":"\#(digest)"}"#))
+            return AttachmentInfo(id: attachment, name: name, mime: mime, size: bytes.count, sha256: digest)
+        }
+    }
+
+    /// Removes a file from a draft or returned application (earlier submissions keep their record in the snapshots).
+    public func removeAttachment(_ applicationID: Int, attachment: Int, caller: SignedIn) async throws {
+        try await write(caller) { conn in
+            let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
+            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改附件") }
+            guard try conn.run("DELETE FROM attachments WHERE id = ? AND owner = 'application' AND owner_id = ?", [attachment, id]) == 1 else {
+                throw ZhichengError.notFound("没有这个附件")
+            }
+            try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, id])
+            try conn.appendAudit(caller.audit("application.attachment.remove", target: "application:\(id)", detail: #"{"attachment":\#(attachment)}"#))
+        }
+    }
+
+    /// The files of an application, for whoever may see its 附件 section.
+    public func attachments(_ applicationID: Int, caller: SignedIn) async throws -> [AttachmentInfo] {
+        try await read(caller) { conn in
+            let view = try Self.view(applicationID, for: caller, conn)
+            guard !view.hiddenSections.contains(ApplicationSection.attachments.rawValue) || caller.kind == .applicant else {
+                throw ZhichengError(.forbidden, "您没有查看附件的权限")
+            }
+            return try Self.attachmentList(applicationID, conn)
+        }
+    }
+
+    public func attachment(_ applicationID: Int, attachment: Int, caller: SignedIn) async throws -> FileRecord {
+        try await read(caller) { conn in
+            let view = try Self.view(applicationID, for: caller, conn)
+            guard !view.hiddenSections.contains(ApplicationSection.attachments.rawValue) || caller.kind == .applicant else {
+                throw ZhichengError(.forbidden, "您没有查看附件的权限")
+            }
+            guard let row = try conn.query("SELECT id, mime, bytes FROM attachments WHERE id = ? AND owner = 'application' AND owner_id = ?", [attachment, applicationID]).first,
+                  case .blob(let bytes) = row["bytes"] else { throw ZhichengError.notFound("没有这个附件") }
+            return FileRecord(id: attachment, mime: row["mime"].string ?? "application/octet-stream", bytes: bytes)
+        }
+    }
+
+    static func attachmentList(_ id: Int, _ conn: SQLiteConnection) throws -> [AttachmentInfo] {
+        try conn.query("SELECT id, name, mime, size, sha256 FROM attachments WHERE owner = 'application' AND owner_id = ? ORDER BY id", [id]).map {
+            AttachmentInfo(id: $0["id"].int ?? 0, name: $0["name"].string ?? "", mime: $0["mime"].string ?? "", size: $0["size"].int ?? 0, sha256: $0["sha256"].string ?? "")
         }
     }
 
@@ -610,6 +686,8 @@ public struct ApplicationService: Sendable {
         for row in try conn.query("SELECT section, content FROM application_sections WHERE application_id = ?", [id]) {
             if let name = row["section"].string { all[name] = row["content"].string ?? "{}" }
         }
+        let files = try attachmentList(id, conn).map { "\($0.name):\($0.sha256)" }
+        if !files.isEmpty { all[ApplicationSection.attachments.rawValue, default: ""] += "|files:" + files.joined(separator: ",") }
         return String(decoding: try JSONEncoder.sorted.encode(all), as: UTF8.self)
     }
 

@@ -54,6 +54,26 @@ extension APIRoutes {
             let fields = try await APIJSON.decode([String: String].self, from: request, limit: 128 * 1024)
             return try APIJSON.response(ApplicationDTO(try await s.applications.saveSection(try id(context), section: section, fields: fields, caller: context.caller)))
         }
+        signedIn.get("applications/{id}/attachments") { _, context in
+            try APIJSON.response(["attachments": try await s.applications.attachments(try id(context), caller: context.caller)])
+        }
+        signedIn.post("applications/{id}/attachments") { request, context in
+            let bytes = try await APIJSON.body(of: request, limit: s.orgs.maxUploadBytes)
+            let name = request.headers[.init("X-Filename")!]?.removingPercentEncoding ?? "附件"
+            let info = try await s.applications.addAttachment(try id(context), name: name, bytes: Array(buffer: bytes), maxBytes: s.orgs.maxUploadBytes, caller: context.caller)
+            return try APIJSON.response(info, status: .created)
+        }
+        signedIn.get("applications/{id}/attachments/{attachment}") { _, context in
+            guard let raw = context.parameters.get("attachment"), let attachment = Int(raw) else { throw ZhichengError.notFound("没有这个附件") }
+            let file = try await s.applications.attachment(try id(context), attachment: attachment, caller: context.caller)
+            return Response(status: .ok, headers: [.contentType: file.mime, .cacheControl: "private, no-store", .init("X-Content-Type-Options")!: "nosniff"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+        }
+        signedIn.delete("applications/{id}/attachments/{attachment}") { _, context in
+            guard let raw = context.parameters.get("attachment"), let attachment = Int(raw) else { throw ZhichengError.notFound("没有这个附件") }
+            try await s.applications.removeAttachment(try id(context), attachment: attachment, caller: context.caller)
+            return APIJSON.noContent()
+        }
         signedIn.post("applications/{id}/submit") { _, context in try APIJSON.response(ApplicationDTO(try await s.applications.submit(try id(context), caller: context.caller))) }
         signedIn.post("applications/{id}/withdraw") { _, context in try APIJSON.response(ApplicationDTO(try await s.applications.withdraw(try id(context), caller: context.caller))) }
         signedIn.get("applications/{id}/trail") { _, context in

@@ -10,6 +10,8 @@ struct FormData {
     private(set) var fields: [String: [String]] = [:]
     /// The uploaded file's bytes, when the form had a file input named `file`.
     private(set) var file: [UInt8]?
+    /// The uploaded file's name as the browser gave it.
+    private(set) var fileName: String?
 
     subscript(_ name: String) -> String { fields[name]?.first ?? "" }
     func all(_ name: String) -> [String] { fields[name] ?? [] }
@@ -67,6 +69,10 @@ struct FormData {
             guard let name = part.name else { continue }
             if name == "file" {
                 form.file = Array(part.body.readableBytesView)
+                form.fileName = part.headers.first(name: "Content-Disposition").flatMap { header in
+                    header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                        .first { $0.hasPrefix("filename=") }.map { String($0.dropFirst("filename=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                }
             } else if let value = String(validating: part.body.readableBytesView, as: UTF8.self) {
                 form.fields[name, default: []].append(value)
             }

@@ -56,9 +56,16 @@ extension Templates {
         {{#sections}}<fieldset><legend>{{name}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend>
         <form method="post" action="{{base}}applications/{{app_id}}/sections"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="section" value="{{name}}">
         <textarea name="content" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">{{content}}</textarea><br><button type="submit" class="save-section">保存</button></form></fieldset>{{/sections}}
+        <fieldset><legend>附件（PDF、PNG 或 JPEG）</legend>
+        <ul id="attachments">{{#attachments}}<li>{{name}}（{{size_kib}} KiB）
+        <form method="post" action="{{base}}applications/{{app_id}}/attachments/{{id}}/delete" style="display:inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="secondary">删除</button></form></li>{{/attachments}}</ul>
+        <form method="post" action="{{base}}applications/{{app_id}}/attachments" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <input type="file" name="file" id="attachment-file" accept="application/pdf,image/png,image/jpeg" required> <button type="submit" id="attachment-upload">上传附件</button></form>
+        </fieldset>
         <form method="post" action="{{base}}applications/{{app_id}}/submit"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" id="app-submit">提交申报</button></form>
         {{/editable}}
-        {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th>{{name}}</th><td>{{content}}</td></tr>{{/sections}}</tbody></table>{{/editable}}
+        {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th>{{name}}</th><td>{{content}}</td></tr>{{/sections}}
+        <tr><th>附件文件</th><td>{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}</a>　{{/attachments}}</td></tr></tbody></table>{{/editable}}
         {{#can_withdraw}}<form method="post" action="{{base}}applications/{{app_id}}/withdraw"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger" id="app-withdraw">撤回申报</button></form>{{/can_withdraw}}
         <h3>审查记录</h3>
         <table id="trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th><th>结果</th><th>意见</th></tr></thead><tbody>
@@ -78,6 +85,7 @@ extension Templates {
         <h2>审查：{{applicant}} · {{series}} {{level}} {{title}}</h2>
         <p>当前环节：<strong id="review-step">{{step}}</strong>{{#changed}}　重新提交后有修改的部分：<strong id="changed">{{changed}}</strong>{{/changed}}</p>
         <table id="review-sections"><tbody>{{#sections}}<tr><th>{{name}}{{#changed}} *{{/changed}}</th><td>{{content}}</td></tr>{{/sections}}</tbody></table>
+        {{#has_attachments}}<p id="review-attachments">附件：{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}</a>　{{/attachments}}</p>{{/has_attachments}}
         {{#hidden}}<p>无权查看：{{hidden}}</p>{{/hidden}}
         {{#may_act}}
         <fieldset><legend>审查意见</legend>

@@ -97,7 +97,9 @@ extension UI {
         let org = try await ownOrg(user)
         let v = try await services.applications.get(id, caller: user)
         let trail = try await services.applications.trail(id, caller: user)
+        let files = try await services.applications.attachments(id, caller: user)
         let data: [String: Any] = [
+            "attachments": files.map { ["id": $0.id, "name": $0.name, "size_kib": max(1, $0.size / 1024)] },
             "app_id": v.id, "series": v.series, "level": v.level.rawValue, "title": v.title, "year": v.year, "state_label": stateLabel(v),
             "editable": v.chain.state.editableByApplicant,
             "can_withdraw": [.inReview, .draft, .returned].contains(v.chain.state) && !v.chain.reviewedSinceSubmission,
@@ -120,7 +122,7 @@ extension UI {
     }
 
     func applicationAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context, limit: services.orgs.maxUploadBytes + 64 * 1024) else { return UIRoutes.redirect(base(context) + "login") }
         do {
             switch action {
             case "create":
@@ -139,6 +141,17 @@ extension UI {
                 let id = try id(context)
                 _ = try await services.applications.withdraw(id, caller: user)
                 return try await applicationPage(user, context, id: id, flash: .ok("申报已撤回"))
+            case "attachments":
+                let id = try id(context)
+                guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择附件", field: "file") }
+                let name = form.fileName ?? "附件"
+                _ = try await services.applications.addAttachment(id, name: name, bytes: bytes, maxBytes: services.orgs.maxUploadBytes, caller: user)
+                return try await applicationPage(user, context, id: id, flash: .ok("附件“\(name)”已上传"))
+            case "attachment-delete":
+                let id = try id(context)
+                guard let raw = context.parameters.get("attachment"), let attachment = Int(raw) else { throw ZhichengError.notFound("没有这个附件") }
+                try await services.applications.removeAttachment(id, attachment: attachment, caller: user)
+                return try await applicationPage(user, context, id: id, flash: .ok("附件已删除"))
             default:
                 throw ZhichengError.notFound("没有这个操作")
             }
@@ -167,7 +180,9 @@ extension UI {
         let org = try await ownOrg(user)
         let v = try await services.applications.get(id, caller: user)
         let trail = try await services.applications.trail(id, caller: user)
+        let files = (try? await services.applications.attachments(id, caller: user)) ?? []
         let data: [String: Any] = [
+            "attachments": files.map { ["id": $0.id, "name": $0.name] }, "has_attachments": !files.isEmpty,
             "app_id": v.id, "applicant": v.applicantName, "series": v.series, "level": v.level.rawValue, "title": v.title, "version": v.version,
             "step": v.chain.state == .inReview ? v.chain.stage.label : stateLabel(v),
             "changed": v.changedSections.isEmpty ? false as Any : v.changedSections.joined(separator: "、"),

@@ -68,7 +68,8 @@ enum UIRoutes {
         tenant.get("applications/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.applicationPage(user, context, id: try ui.id(context), flash: .none) }
         }
-        for action in ["sections", "submit", "withdraw"] {
+        tenant.post("applications/{id}/attachments/{attachment}/delete") { request, context in try await ui.applicationAction("attachment-delete", request, context) }
+        for action in ["sections", "submit", "withdraw", "attachments"] {
             tenant.post("applications/{id}/\(action)") { request, context in try await ui.applicationAction(action, request, context) }
         }
         tenant.get("reviews") { request, context in try await ui.page(request, context) { user in try await ui.reviewsPage(user, context, flash: .none) } }
