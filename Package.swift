@@ -8,6 +8,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The daemon target talks to Glibc structs (timespec, stat) that a release build
+/// attributes to CDispatch; MemberImportVisibility would then demand importing that
+/// private module, so this one target builds without the feature.
+let daemonSwiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
 let package = Package(
     name: "zhicheng",
     platforms: [.macOS(.v15)],
@@ -113,7 +118,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: daemonSwiftSettings
         ),
         .executableTarget(
             name: "zhichengd",

@@ -111,7 +111,7 @@ public enum Daemon {
             HTTPService(server: http),
             AdminService(server: admin),
             IdleTenantSweeper(store: store, period: .seconds(max(1, min(30, config.tenantIdleSeconds / 2)))),
-            ReloadOnHangup(controller: controller, logger: logger),
+            await ReloadOnHangup(controller: controller, logger: logger),
             RelayService(relay: relay),
         ]
         if let interval = Systemd.watchdogInterval() { services.append(WatchdogService(interval: interval)) }

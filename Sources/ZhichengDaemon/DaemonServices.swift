@@ -48,13 +48,20 @@ struct IdleTenantSweeper: Service {
     }
 }
 
-/// Reloads the configuration on SIGHUP.
+/// Reloads the configuration (and plugins) on SIGHUP. The signal is trapped when
+/// this is made — before READY=1 — so an early SIGHUP cannot kill the daemon.
 struct ReloadOnHangup: Service {
     let controller: DaemonController
     let logger: Logger
+    let signals: UnixSignalsSequence
+
+    init(controller: DaemonController, logger: Logger) async {
+        self.controller = controller
+        self.logger = logger
+        signals = await UnixSignalsSequence(trapping: .sighup)
+    }
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
             logger.info("SIGHUP: reloading configuration")
             _ = try? await controller.reloadConfig()

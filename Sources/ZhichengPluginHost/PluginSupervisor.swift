@@ -80,7 +80,8 @@ public actor PluginSupervisor {
     public func list() -> [PluginInfo] { plugins.values.map(\.info).sorted { $0.file < $1.file } }
 
     /// Rescans the plugin dir: starts new files, restarts changed ones, drops removed
-    /// ones. In-flight calls finish on the helper they started on.
+    /// ones. A call in flight on a helper that is replaced fails, and its step is
+    /// recorded as failed (the application goes on to people).
     @discardableResult
     public func reload() async -> [PluginInfo] {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".so") }.sorted()

@@ -95,7 +95,8 @@ extension JSONDecoder {
 }
 
 extension JSONEncoder {
-    static let snake: JSONEncoder = {
+    /// snake_case keys, sorted: the form profiles are stored in.
+    public static let snake: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = .sortedKeys

@@ -31,7 +31,7 @@ public struct PeopleService: Sendable {
     // MARK: Staff
 
     public func staff(of orgID: Int, caller: SignedIn) async throws -> [AccountRecord] {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
             return try conn.accounts(of: orgID, kind: .staff)
@@ -99,7 +99,7 @@ public struct PeopleService: Sendable {
     // MARK: Applicants
 
     public func applicants(of orgID: Int, caller: SignedIn) async throws -> [AccountRecord] {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
             return try conn.accounts(of: orgID, kind: .applicant)
@@ -133,7 +133,7 @@ public struct PeopleService: Sendable {
     public func importApplicants(to orgID: Int, csv: String, caller: SignedIn) async throws -> (created: [CreatedAccount], problems: [ImportProblem]) {
         // Access first: a caller who may not manage the org learns nothing from the file.
         try Access.requireOrgAdmin(caller)
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
         }
@@ -197,7 +197,4 @@ public struct PeopleService: Sendable {
         }
     }
 
-    private func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await store.withTenant(caller.tenant) { db in try await db.read(body) }
-    }
 }

@@ -35,3 +35,15 @@ public struct SignedIn: Sendable, Equatable {
         AuditEntry(actor: "account:\(accountID) \(login)", orgID: orgID ?? self.orgID, action: action, target: target, detail: detail, source: source)
     }
 }
+
+extension TenantStore {
+    /// Runs `body` in a read transaction of the caller's tenant.
+    func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withTenant(caller.tenant) { db in try await db.read(body) }
+    }
+
+    /// Runs `body` as one durable unit of work in the caller's tenant.
+    func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withTenant(caller.tenant) { db in try await db.write(body) }
+    }
+}

@@ -32,7 +32,7 @@ public struct OrgService: Sendable {
     // MARK: Tree
 
     public func org(_ id: Int, caller: SignedIn) async throws -> OrgRecord {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             return try Access.visibleOrg(id, caller: caller, conn)
         }
@@ -40,7 +40,7 @@ public struct OrgService: Sendable {
 
     /// Every org the caller can see (its own and all below), for the tree.
     public func subtree(caller: SignedIn) async throws -> [OrgRecord] {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             try conn.subtree(of: caller.orgID).compactMap { try conn.org($0) }
         }
     }
@@ -48,7 +48,7 @@ public struct OrgService: Sendable {
     /// The children of a visible org, with each one's admin account.
     public func children(of id: Int, caller: SignedIn) async throws -> [SubOrgRow] {
         try Access.requireOrgAdmin(caller)
-        return try await read(caller) { conn in
+        return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(id, caller: caller, conn)
             return try conn.children(of: id).map { SubOrgRow(org: $0, admin: try conn.adminAccount(of: $0.id)) }
@@ -62,7 +62,7 @@ public struct OrgService: Sendable {
         let kind = try OrgKind(parsing: rawKind)
         let password = OneTimePassword.generate()
         let hash = try await hasher.hash(password)
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let parent = try Access.visibleOrg(parentID, caller: caller, conn)
             guard parent.kind.mayContain(kind) else {
@@ -72,7 +72,7 @@ public struct OrgService: Sendable {
             let now = Date().timeIntervalSince1970
             var profile = UnitProfile()
             profile.name = name
-            let profileJSON = String(decoding: try JSONEncoder.snakeCase.encode(profile), as: UTF8.self)
+            let profileJSON = String(decoding: try JSONEncoder.snake.encode(profile), as: UTF8.self)
             try conn.run("INSERT INTO orgs (parent_id, code, name, kind, profile_state, profile, created_at) VALUES (?, ?, ?, ?, 'draft', ?, ?)",
                          [parent.id, code, name, kind.rawValue, profileJSON, now])
             let orgID = Int(conn.lastInsertRowID)
@@ -113,7 +113,7 @@ public struct OrgService: Sendable {
     /// caller's subtree and never under the org itself; the code does not change.
     public func update(_ id: Int, name rawName: String?, parentID: Int?, caller: SignedIn) async throws -> OrgRecord {
         let name = try rawName.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)
             var changes: [String] = []
@@ -142,7 +142,7 @@ public struct OrgService: Sendable {
     /// Deletes an org the caller manages, refused while anything depends on it.
     /// The row stays (marked deleted) so its code is never reused.
     public func delete(_ id: Int, caller: SignedIn) async throws {
-        try await write(caller) { conn in
+        try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)
             if !(try conn.children(of: id)).isEmpty { throw ZhichengError.conflict("\(org.name)下还有下级机构，不能删除") }
@@ -160,13 +160,13 @@ public struct OrgService: Sendable {
     // MARK: Unit info (单位信息维护) and review (审核)
 
     public func profile(of id: Int, caller: SignedIn) async throws -> OrgRecord {
-        try await read(caller) { conn in try Access.visibleOrg(id, caller: caller, conn) }
+        try await store.read(caller) { conn in try Access.visibleOrg(id, caller: caller, conn) }
     }
 
     /// Saves the caller's own org info as a draft: every filled-in field is validated.
     public func saveProfile(of id: Int, _ profile: UnitProfile, caller: SignedIn) async throws -> OrgRecord {
         let checked = try profile.validated(complete: false)
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             let org = try Access.ownOrg(id, caller: caller, conn)
             guard org.profileState != .submitted else { throw ZhichengError.conflict("单位信息已提交，等待上级审核，暂不能修改") }
             try conn.saveProfile(id, checked)
@@ -181,7 +181,7 @@ public struct OrgService: Sendable {
 
     /// Submits the caller's own org info for review: it must be complete and have a certificate.
     public func submitProfile(of id: Int, caller: SignedIn) async throws -> OrgRecord {
-        try await write(caller) { conn in
+        try await store.write(caller) { conn in
             let org = try Access.ownOrg(id, caller: caller, conn)
             guard org.parentID != nil else { throw ZhichengError.conflict("顶级职改办无需提交审核") }
             guard org.profileState == .draft || org.profileState == .rejected else {
@@ -200,7 +200,7 @@ public struct OrgService: Sendable {
         let reason = rawReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if !approve && reason.isEmpty { throw ZhichengError.invalid("退回时请填写原因", field: "reason") }
         guard reason.count <= 500 else { throw ZhichengError.invalid("原因不能超过500个字符", field: "reason") }
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)
             guard org.parentID == caller.orgID else { throw ZhichengError(.forbidden, "单位信息由直接上级审核") }
@@ -219,7 +219,7 @@ public struct OrgService: Sendable {
         let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
         let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
         let email = try email.map { (e: String) throws(ZhichengError) in e.isEmpty ? e : try ContactValidation.email(e) }
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)
             guard let admin = try conn.adminAccount(of: org.id) else { throw ZhichengError.notFound("该机构没有系统管理员账户") }
@@ -233,7 +233,7 @@ public struct OrgService: Sendable {
     public func resetAdminPassword(of id: Int, caller: SignedIn) async throws -> (login: String, password: String) {
         let password = OneTimePassword.generate()
         let hash = try await hasher.hash(password)
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)
             guard let admin = try conn.adminAccount(of: org.id) else { throw ZhichengError.notFound("该机构没有系统管理员账户") }
@@ -254,7 +254,7 @@ public struct OrgService: Sendable {
         guard bytes.count <= maxUploadBytes else { throw ZhichengError(.tooLarge, "图片不能超过 \(maxUploadBytes / 1024) KiB") }
         let type = try ImageType.detect(bytes)
         let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
-        try await write(caller) { conn in
+        try await store.write(caller) { conn in
             let org = try Access.ownOrg(id, caller: caller, conn)
             if purpose == .seal { try Access.requireApprovedOrg(caller, conn) }
             if purpose == .certificate, org.profileState == .submitted {
@@ -271,7 +271,7 @@ public struct OrgService: Sendable {
 
     /// The current certificate or seal image of a visible org.
     public func image(_ purpose: ImagePurpose, of id: Int, caller: SignedIn) async throws -> FileRecord {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             let org = try Access.visibleOrg(id, caller: caller, conn)
             guard let fileID = purpose == .seal ? org.sealFileID : org.certificateFileID, let file = try conn.file(fileID) else {
                 throw ZhichengError.notFound(purpose == .seal ? "尚未上传印章" : "尚未上传证件图片")
@@ -285,7 +285,7 @@ public struct OrgService: Sendable {
     /// Audit entries of the caller's org and its descendants, newest first.
     public func audit(caller: SignedIn, limit: Int = 100, before: Int? = nil) async throws -> [AuditRow] {
         try Access.requireOrgAdmin(caller)
-        return try await read(caller) { conn in
+        return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let orgs = try conn.subtreeIncludingDeleted(of: caller.orgID)
             let placeholders = orgs.map { _ in "?" }.joined(separator: ",")
@@ -301,13 +301,7 @@ public struct OrgService: Sendable {
         }
     }
 
-    func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await store.withTenant(caller.tenant) { db in try await db.read(body) }
-    }
 
-    func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await store.withTenant(caller.tenant) { db in try await db.write(body) }
-    }
 }
 
 /// One audit entry as `GET /audit` shows it.
@@ -322,11 +316,3 @@ public struct AuditRow: Sendable {
     public var source: String
 }
 
-extension JSONEncoder {
-    static let snakeCase: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = .sortedKeys
-        return encoder
-    }()
-}

@@ -166,7 +166,7 @@ public struct ApplicationService: Sendable {
         guard entry.titles(at: level).contains(title) else {
             throw ZhichengError.invalid("\(series)\(level.rawValue)的职称应为：\(entry.titles(at: level).joined(separator: "、"))", field: "title")
         }
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let route = [caller.orgID] + (try conn.ancestors(of: caller.orgID))
             let chain = try ReviewChain(route: route, endsInProvince: level == .associateSenior || level == .senior)
@@ -189,7 +189,7 @@ public struct ApplicationService: Sendable {
         }
         let json = String(decoding: try JSONEncoder.sorted.encode(fields), as: UTF8.self)
         guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 64 KiB）") }
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             let (app, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
             guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改（状态：\(chain.state.label)）") }
             let now = Date().timeIntervalSince1970
@@ -212,7 +212,7 @@ public struct ApplicationService: Sendable {
         var outcomes: [AutomatedOutcome] = []
         var checkedVersion: Int?
         if let automatedSteps {
-            let (input, version) = try await read(caller) { conn -> (String, Int) in
+            let (input, version) = try await store.read(caller) { conn -> (String, Int) in
                 let (id, _) = try Self.ownApplication(applicationID, caller: caller, conn)
                 guard let row = try conn.query("SELECT year, series, level, title, version FROM applications WHERE id = ?", [id]).first else {
                     throw ZhichengError.notFound("没有这个申报")
@@ -231,7 +231,7 @@ public struct ApplicationService: Sendable {
         }
         let results = outcomes
         let seenVersion = checkedVersion
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             let (id, chainBefore) = try Self.ownApplication(applicationID, caller: caller, conn)
             if let seenVersion, try conn.scalar("SELECT version FROM applications WHERE id = ?", [id])?.int != seenVersion {
                 throw ZhichengError.conflict("申报在自动审查期间被修改，请重新提交")
@@ -290,7 +290,7 @@ public struct ApplicationService: Sendable {
 
     /// Withdraws before any reviewer acted; the history stays.
     public func withdraw(_ applicationID: Int, caller: SignedIn) async throws -> ApplicationView {
-        try await write(caller) { conn in
+        try await store.write(caller) { conn in
             let (id, chainBefore) = try Self.ownApplication(applicationID, caller: caller, conn)
             var chain = chainBefore
             _ = try chain.withdraw()
@@ -306,7 +306,7 @@ public struct ApplicationService: Sendable {
     /// The applicant's own applications.
     public func mine(caller: SignedIn) async throws -> [ApplicationView] {
         guard caller.kind == .applicant else { throw ZhichengError(.forbidden, "只有申报人有“我的申报”") }
-        return try await read(caller) { conn in
+        return try await store.read(caller) { conn in
             try conn.query("SELECT id FROM applications WHERE applicant_id = ? ORDER BY id DESC", [caller.accountID])
                 .compactMap { $0["id"].int }.map { try Self.view($0, for: caller, conn) }
         }
@@ -321,7 +321,7 @@ public struct ApplicationService: Sendable {
         let name = String(rawName.trimmingCharacters(in: .whitespaces).prefix(200))
         guard !name.isEmpty, !name.contains("/") else { throw ZhichengError.invalid("请给附件一个文件名", field: "name") }
         let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
             guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改附件") }
             guard (try conn.scalar("SELECT count(*) FROM attachments WHERE owner = 'application' AND owner_id = ?", [id])?.int ?? 0) < 20 else {
@@ -338,7 +338,7 @@ public struct ApplicationService: Sendable {
 
     /// Removes a file from a draft or returned application (earlier submissions keep their record in the snapshots).
     public func removeAttachment(_ applicationID: Int, attachment: Int, caller: SignedIn) async throws {
-        try await write(caller) { conn in
+        try await store.write(caller) { conn in
             let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
             guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改附件") }
             guard try conn.run("DELETE FROM attachments WHERE id = ? AND owner = 'application' AND owner_id = ?", [attachment, id]) == 1 else {
@@ -351,7 +351,7 @@ public struct ApplicationService: Sendable {
 
     /// The files of an application, for whoever may see its 附件 section.
     public func attachments(_ applicationID: Int, caller: SignedIn) async throws -> [AttachmentInfo] {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             let view = try Self.view(applicationID, for: caller, conn)
             guard !view.hiddenSections.contains(ApplicationSection.attachments.rawValue) || caller.kind == .applicant else {
                 throw ZhichengError(.forbidden, "您没有查看附件的权限")
@@ -361,7 +361,7 @@ public struct ApplicationService: Sendable {
     }
 
     public func attachment(_ applicationID: Int, attachment: Int, caller: SignedIn) async throws -> FileRecord {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             let view = try Self.view(applicationID, for: caller, conn)
             guard !view.hiddenSections.contains(ApplicationSection.attachments.rawValue) || caller.kind == .applicant else {
                 throw ZhichengError(.forbidden, "您没有查看附件的权限")
@@ -386,7 +386,7 @@ public struct ApplicationService: Sendable {
     public func queue(caller: SignedIn, limit: Int = 50, after: Int? = nil) async throws -> [QueueItem] {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员有审查队列") }
         let limit = max(1, min(limit, 200))
-        return try await read(caller) { conn in
+        return try await store.read(caller) { conn in
             guard let me = try conn.account(caller.accountID) else { throw ZhichengError(.unauthorized, "账户不存在") }
             let stages = me.roles.map { $0 == .handler ? ReviewStage.handler.rawValue : ReviewStage.leader.rawValue }
             guard !me.permittedSeries.isEmpty else { return [] }
@@ -407,7 +407,7 @@ public struct ApplicationService: Sendable {
 
     /// One application as the caller may see it.
     public func get(_ applicationID: Int, caller: SignedIn) async throws -> ApplicationView {
-        try await read(caller) { conn in try Self.view(applicationID, for: caller, conn) }
+        try await store.read(caller) { conn in try Self.view(applicationID, for: caller, conn) }
     }
 
     /// A reviewer's decision. `version` is the version the reviewer saw: a decision on
@@ -435,7 +435,7 @@ public struct ApplicationService: Sendable {
         if decision == .reject && comment.isEmpty { throw ZhichengError.invalid("未通过时请填写意见", field: "comment") }
         let finalReason = reason
         let finalSections = returnSections
-        let forwarded = try await write(caller) { conn -> Bool in
+        let forwarded = try await store.write(caller) { conn -> Bool in
             guard caller.kind == .staff, let me = try conn.account(caller.accountID) else { throw ZhichengError(.forbidden, "只有本单位审查人员可以审查") }
             guard let row = try conn.query("SELECT chain, series, version, submissions FROM applications WHERE id = ?", [applicationID]).first else {
                 throw ZhichengError.notFound("没有这个申报")
@@ -508,7 +508,7 @@ public struct ApplicationService: Sendable {
     /// The trail: every submission, withdrawal and decision, oldest first.
     public func trail(_ applicationID: Int, caller: SignedIn) async throws -> [TrailEntry] {
         let showNames = showReviewerNamesToApplicants
-        return try await read(caller) { conn in
+        return try await store.read(caller) { conn in
             _ = try Self.view(applicationID, for: caller, conn)  // visibility
             return try conn.query("""
                 SELECT d.at, d.org_id, o.name AS org_name, d.stage, a.name AS actor_name, a.kind AS actor_kind, d.decision, d.comment, d.sections, d.reason
@@ -534,7 +534,7 @@ public struct ApplicationService: Sendable {
     /// Every application of the org's applicants, for its admin or an ancestor's.
     public func status(of orgID: Int, caller: SignedIn) async throws -> [StatusRow] {
         try Access.requireOrgAdmin(caller)
-        return try await read(caller) { conn in
+        return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(orgID, caller: caller, conn)
             return try conn.query("""
@@ -557,7 +557,7 @@ public struct ApplicationService: Sendable {
     /// The data of a printable 评审表: the applicant, and each level's opinion of the
     /// latest submission with reviewer, date and that org's seal.
     public func reviewForm(_ applicationID: Int, caller: SignedIn) async throws -> ReviewForm {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             let view: ApplicationView
             if caller.kind == .orgAdmin {
                 // Admins of orgs on the route (or above the applicant's unit) print it.
@@ -592,7 +592,7 @@ public struct ApplicationService: Sendable {
 
     /// Applications the province received from the cities (province office accounts only).
     public func received(caller: SignedIn) async throws -> [ReceivedApplication] {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             guard let root = try conn.rootOrg(), root.id == caller.orgID, caller.kind != .applicant else {
                 throw ZhichengError(.forbidden, "只有省职改办的账户可以查看报送到省里的申报")
             }
@@ -705,13 +705,7 @@ public struct ApplicationService: Sendable {
         }
     }
 
-    private func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await store.withTenant(caller.tenant) { db in try await db.read(body) }
-    }
 
-    private func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await store.withTenant(caller.tenant) { db in try await db.write(body) }
-    }
 }
 
 extension JSONEncoder {

@@ -57,7 +57,7 @@ public struct EvaluationService: Sendable {
             return level
         }
         guard !levels.isEmpty else { throw ZhichengError.invalid("请选择评委会负责的级别", field: "levels") }
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             try Access.requireOrgAdmin(caller)
             try Access.requireApprovedOrg(caller, conn)
             guard let org = try conn.org(caller.orgID), org.kind == .office else { throw ZhichengError(.forbidden, "评委会由职改办设立") }
@@ -70,7 +70,7 @@ public struct EvaluationService: Sendable {
     }
 
     public func committees(caller: SignedIn) async throws -> [CommitteeRecord] {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let orgs = [caller.orgID] + (try conn.ancestors(of: caller.orgID))
             return try conn.query("SELECT id FROM committees WHERE org_id IN (\(orgs.map { _ in "?" }.joined(separator: ","))) ORDER BY id", orgs)
@@ -84,7 +84,7 @@ public struct EvaluationService: Sendable {
         let time = time.trimmingCharacters(in: .whitespaces), place = place.trimmingCharacters(in: .whitespaces)
         guard !time.isEmpty, time.count <= 100 else { throw ZhichengError.invalid("请填写面试时间", field: "time") }
         guard !place.isEmpty, place.count <= 200 else { throw ZhichengError.invalid("请填写面试地点", field: "place") }
-        let (record, notify) = try await write(caller) { conn -> (EvaluationRecord, Bool) in
+        let (record, notify) = try await store.write(caller) { conn -> (EvaluationRecord, Bool) in
             let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
             guard ["pending"].contains(try Self.state(evaluation, conn)) else { throw ZhichengError.conflict("评审结果已录入，不能再修改面试通知") }
             try conn.run("UPDATE evaluations SET interview_time = ?, interview_place = ?, updated_at = ? WHERE id = ?", [time, place, Date().timeIntervalSince1970, evaluation])
@@ -106,7 +106,7 @@ public struct EvaluationService: Sendable {
         guard ["通过", "未通过"].contains(result) else { throw ZhichengError.invalid("评审结果应为“通过”或“未通过”", field: "result") }
         let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let until = Self.addWorkingDays(publicityWorkingDays, to: Date())
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             let (evaluation, _, _) = try Self.evaluation(for: target, caller: caller, conn)
             guard try Self.state(evaluation, conn) == "pending" else { throw ZhichengError.conflict("评审结果已录入") }
             try conn.run("UPDATE evaluations SET result = ?, note = ?, state = 'publicity', publicity_until = ?, updated_at = ? WHERE id = ?",
@@ -129,7 +129,7 @@ public struct EvaluationService: Sendable {
         let text = rawText.trimmingCharacters(in: .whitespacesAndNewlines), evidence = rawEvidence.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.count <= 2000 else { throw ZhichengError.invalid("请填写异议内容（不超过2000字）", field: "text") }
         guard evidence.count <= 2000 else { throw ZhichengError.invalid("证据说明不超过2000字", field: "evidence") }
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             let column = Self.column(target)
             guard let row = try conn.query("SELECT id, state, publicity_until FROM evaluations WHERE \(column) = ?", [Self.id(target)]).first,
                   row["state"].string == "publicity", let evaluation = row["id"].int else {
@@ -149,7 +149,7 @@ public struct EvaluationService: Sendable {
     public func resolveObjection(_ objectionID: Int, upheld: Bool, reason rawReason: String, caller: SignedIn) async throws -> EvaluationRecord {
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ZhichengError.invalid("请填写处理理由", field: "reason") }
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             guard let row = try conn.query("SELECT o.evaluation_id, o.state, e.application_id, e.received_id FROM objections o JOIN evaluations e ON e.id = o.evaluation_id WHERE o.id = ?", [objectionID]).first,
                   let evaluation = row["evaluation_id"].int else { throw ZhichengError.notFound("没有这个异议") }
             let target: EvaluationTarget = row["application_id"].int.map { .application($0) } ?? .received(row["received_id"].int ?? 0)
@@ -177,7 +177,7 @@ public struct EvaluationService: Sendable {
     /// After 公示 with every objection resolved, the result becomes final (and, for
     /// the province, flows back to the applicant's city).
     public func confirm(_ target: EvaluationTarget, caller: SignedIn) async throws -> EvaluationRecord {
-        let (record, notify) = try await write(caller) { conn -> (EvaluationRecord, Bool) in
+        let (record, notify) = try await store.write(caller) { conn -> (EvaluationRecord, Bool) in
             let (evaluation, _, facts) = try Self.evaluation(for: target, caller: caller, conn)
             guard let row = try conn.query("SELECT state, result, publicity_until FROM evaluations WHERE id = ?", [evaluation]).first, row["state"].string == "publicity" else {
                 throw ZhichengError.conflict("该申报不在公示中")
@@ -206,7 +206,7 @@ public struct EvaluationService: Sendable {
     }
 
     public func evaluation(_ target: EvaluationTarget, caller: SignedIn) async throws -> EvaluationRecord? {
-        try await read(caller) { conn in
+        try await store.read(caller) { conn in
             guard let id = try conn.query("SELECT id FROM evaluations WHERE \(Self.column(target)) = ?", [Self.id(target)]).first?["id"].int else { return nil }
             return try Self.record(id, conn)
         }
@@ -326,11 +326,5 @@ public struct EvaluationService: Sendable {
         return formatter.string(from: Date(timeIntervalSince1970: at))
     }
 
-    private func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await store.withTenant(caller.tenant) { db in try await db.read(body) }
-    }
 
-    private func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await store.withTenant(caller.tenant) { db in try await db.write(body) }
-    }
 }

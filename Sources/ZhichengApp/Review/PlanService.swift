@@ -42,7 +42,7 @@ public struct PlanService: Sendable {
     public func save(orgID: Int, year: Int, items: [PlanLine], caller: SignedIn) async throws -> PlanRecord {
         let lines = try DeclarationPlan.validate(year: year, lines: items)
         let json = String(decoding: try JSONEncoder().encode(lines), as: UTF8.self)
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
             let now = Date().timeIntervalSince1970
@@ -65,7 +65,7 @@ public struct PlanService: Sendable {
         guard bytes.count <= maxDocumentBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxDocumentBytes / 1024) KiB") }
         let mime = try DocumentType.detect(bytes)
         let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             let plan = try Self.ownPlan(planID, caller: caller, conn)
             guard plan.state == .draft || plan.state == .rejected else { throw ZhichengError.conflict("申报计划已\(plan.state.label)，不能更换附件") }
             try conn.run("INSERT INTO attachments (owner, owner_id, name, mime, size, sha256, bytes, uploaded_by, created_at) VALUES ('plan', ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -77,7 +77,7 @@ public struct PlanService: Sendable {
     }
 
     public func submit(planID: Int, caller: SignedIn) async throws -> PlanRecord {
-        try await write(caller) { conn in
+        try await store.write(caller) { conn in
             let plan = try Self.ownPlan(planID, caller: caller, conn)
             guard plan.state == .draft || plan.state == .rejected else { throw ZhichengError.conflict("申报计划已\(plan.state.label)，不能再次提交") }
             guard plan.hasDocument else { throw ZhichengError.invalid("请先上传申报计划附件", field: "document") }
@@ -91,7 +91,7 @@ public struct PlanService: Sendable {
     public func review(planID: Int, approve: Bool, reason rawReason: String?, caller: SignedIn) async throws -> PlanRecord {
         let reason = rawReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if !approve && reason.isEmpty { throw ZhichengError.invalid("退回时请填写原因", field: "reason") }
-        return try await write(caller) { conn in
+        return try await store.write(caller) { conn in
             try Access.requireOrgAdmin(caller)
             guard let root = try conn.rootOrg(), root.id == caller.orgID else { throw ZhichengError(.forbidden, "申报计划由市职改办审核") }
             guard let plan = try Self.plan(planID, conn) else { throw ZhichengError.notFound("没有这个申报计划") }
@@ -161,7 +161,4 @@ public struct PlanService: Sendable {
         return plan
     }
 
-    private func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await store.withTenant(caller.tenant) { db in try await db.write(body) }
-    }
 }
