@@ -119,6 +119,16 @@ public final class AdminDispatcher: Sendable {
             let id = try args.string("id")
             let path = try await tenants.archive(id, confirm: try args.string("confirm"), by: principal)
             return ["id": .string(id), "archived_to": .string(path)]
+        case .tenantConfigure:
+            let id = try args.string("id")
+            if let field = request.args["province_levels"] {
+                guard let list = field.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
+                    throw AdminError(code: .badRequest, message: "argument province_levels must be an array of strings")
+                }
+                let levels = try await tenants.configure(id, provinceLevels: list.compactMap(\.stringValue), by: principal)
+                return ["id": .string(id), "province_levels": .array(levels.map(JSONValue.string))]
+            }
+            return ["id": .string(id), "province_levels": .array(try await tenants.provinceLevels(id).map(JSONValue.string))]
         case .accountResetPassword:
             let tenant = try args.string("tenant")
             let login = try args.string("login")

@@ -218,6 +218,44 @@ public struct TenantService: Sendable {
         return path
     }
 
+    // MARK: Settings
+
+    /// The levels whose final authority is the province (default 副高级 and 正高级);
+    /// a tenant may change them, e.g. when the province delegates 副高级 to a city.
+    static func provinceLevels(_ conn: SQLiteConnection) throws -> [TitleLevel] {
+        guard let raw = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'province_levels'")?.string else {
+            return [.associateSenior, .senior]
+        }
+        return raw.split(separator: ",").compactMap { TitleLevel(rawValue: String($0)) }
+    }
+
+    /// Sets which levels go on to the province (applications already created keep their route).
+    public func configure(_ rawID: String, provinceLevels raw: [String], by principal: Principal) async throws -> [String] {
+        let info = try await info(rawID)
+        guard info.kind == .city else { throw ZhichengError.invalid("only a city tenant hands applications to the province", field: "id") }
+        var levels: [TitleLevel] = []
+        for name in raw {
+            guard let level = TitleLevel(rawValue: name) else { throw ZhichengError.invalid("province_levels takes 初级, 中级, 副高级, 正高级; not \(name.prefix(20))", field: "province_levels") }
+            if !levels.contains(level) { levels.append(level) }
+        }
+        let ordered = TitleLevel.allCases.filter(levels.contains).map(\.rawValue)
+        try await store.withTenant(info.id) { db in
+            try await db.write { conn in
+                try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('province_levels', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                             [ordered.joined(separator: ",")])
+                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: try conn.rootOrg()?.id, action: "tenant.configure", target: "tenant:\(info.id)",
+                                                detail: #"{"province_levels":\#(jsonArray(ordered))}"#, source: principal.source))
+            }
+        }
+        return ordered
+    }
+
+    /// The levels that go on to the province, as configured.
+    public func provinceLevels(_ rawID: String) async throws -> [String] {
+        let info = try await info(rawID)
+        return try await store.withTenant(info.id) { db in try await db.read { try Self.provinceLevels($0).map(\.rawValue) } }
+    }
+
     // MARK: Accounts
 
     /// Gives an account a new one-time password (it must change it at next sign-in).

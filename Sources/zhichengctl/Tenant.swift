@@ -1,10 +1,25 @@
 import ArgumentParser
+import Foundation
 import ZhichengAdminProtocol
 
 struct Tenant: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, inspect, suspend, back up, restore, check and archive tenants.",
-        subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Backup.self, Restore.self, Check.self, Archive.self])
+        subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Backup.self, Restore.self, Check.self, Archive.self, Configure.self])
+
+    struct Configure: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantConfigure.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id (a city).") var id: String
+        @Option(help: "Comma-separated levels handed to the province, e.g. 副高级,正高级 (omit to show).") var provinceLevels: String?
+        func run() throws {
+            var args: [(String, JSONValue)] = [("id", .string(id))]
+            if let provinceLevels {
+                args.append(("province_levels", .array(provinceLevels.split(separator: ",").map { .string(String($0).trimmingCharacters(in: .whitespaces)) })))
+            }
+            try options.run(.tenantConfigure, args)
+        }
+    }
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.tenantCreate.summary)

@@ -130,3 +130,18 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), (403, 409))
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
+def test_final_authority_levels_are_configurable_per_city(setup, zhichengctl_bin):
+    d, city = setup
+    assert d.call("tenant.configure", {"id": "zhengzhou"})["province_levels"] == ["副高级", "正高级"]
+    bad = d.request("tenant.configure", {"id": "zhengzhou", "province_levels": ["特级"]})
+    assert bad["ok"] is False and bad["error"]["code"] == "invalid"
+    assert d.call("tenant.configure", {"id": "zhengzhou", "province_levels": ["正高级"]})["province_levels"] == ["正高级"]
+    # Now a 副高级 application ends with the city's own committee.
+    _, app = city.passed_application("副高级", "高级教师")
+    assert expect(city.admin.get(f"applications/{app['id']}"), 200).json["state"] == "at_committee"
+    import subprocess
+    out = subprocess.run([zhichengctl_bin, "--socket", str(d.admin_socket), "tenant", "configure", "zhengzhou"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0 and "正高级" in out.stdout and "副高级" not in out.stdout, out

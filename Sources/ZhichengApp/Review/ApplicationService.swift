@@ -169,7 +169,7 @@ public struct ApplicationService: Sendable {
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let route = [caller.orgID] + (try conn.ancestors(of: caller.orgID))
-            let chain = try ReviewChain(route: route, endsInProvince: level == .associateSenior || level == .senior)
+            let chain = try ReviewChain(route: route, endsInProvince: try TenantService.provinceLevels(conn).contains(level))
             let now = Date().timeIntervalSince1970
             try conn.run("""
                 INSERT INTO applications (applicant_id, org_id, kind, year, series, level, title, state, chain, created_at, updated_at)
