@@ -7,6 +7,7 @@ ones are recorded as failed steps and marked faulty, and the daemon keeps servin
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import shutil
@@ -118,6 +119,8 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
     for name in ("crasher", "hanger", "leaker", "garbage"):
         assert by_plugin[name] == "auto-failed", by_plugin
     assert d.call("ping") == {"pong": True}
+    failures = [e for e in expect(city.get("audit?limit=100"), 200).json["entries"] if e["action"] == "plugin.step-failed"]
+    assert {json.loads(e["detail"])["plugin"] for e in failures} == {"crasher", "hanger", "leaker", "garbage"}
     listed = plugins(d)
     assert "signal 11" in listed["libcrasher.so"]["detail"]
     assert "hung" in listed["libhanger.so"]["detail"]

@@ -271,7 +271,10 @@ public struct ApplicationService: Sendable {
                         let known = ApplicationSection.allCases.map(\.rawValue)
                         returned = (sections.filter(known.contains), ReturnReason(rawValue: reason)?.rawValue ?? ReturnReason.other.rawValue, "【\(outcome.title)】\(comment)")
                     }
-                case .failed(let reason): (kind, detail) = ("failed", reason)
+                case .failed(let reason):
+                    (kind, detail) = ("failed", reason)
+                    try conn.appendAudit(caller.audit("plugin.step-failed", target: "application:\(id)",
+                                                      detail: #"{"plugin":\#(jsonString(outcome.plugin)),"step":\#(jsonString(outcome.step)),"reason":\#(jsonString(reason))}"#))
                 }
                 try conn.run("INSERT INTO automated_checks (application_id, submission, plugin, step, outcome, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                              [id, submission, outcome.plugin, outcome.step, kind, detail, Date().timeIntervalSince1970])
