@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "ZhichengHTTP",
             dependencies: [
-                "ZhichengCore", "ZhichengApp",
+                "ZhichengCore", "ZhichengApp", "ZhichengAdminProtocol",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -1,10 +1,38 @@
 import Foundation
+import Synchronization
 import ZhichengCore
 
 /// The daemon-wide list of tenants (`registry.sqlite`): identity, kind, state and
 /// last backup. Tenant data itself lives only in each tenant's own file.
 public struct Registry: Sendable {
     private let db: Database
+    /// Tenant rows by id, read through and updated by every write below (the
+    /// registry is the only writer of its file), so resolving the tenant of an
+    /// HTTP request costs no database read.
+    private let cache = Cache()
+
+    /// Only existing tenants are cached (unknown ids would let anyone grow it). Every
+    /// write bumps `generation`, and a read only fills the cache when no write happened
+    /// meanwhile, so a slow read can never store a stale row.
+    final class Cache: Sendable {
+        struct State: ~Copyable {
+            var rows: [TenantID: TenantInfo] = [:]
+            var generation = 0
+        }
+        let state = Mutex(State())
+
+        func get(_ id: TenantID) -> TenantInfo? { state.withLock { $0.rows[id] } }
+        var generation: Int { state.withLock { $0.generation } }
+        func store(_ info: TenantInfo, ifGeneration generation: Int) {
+            state.withLock { if $0.generation == generation { $0.rows[info.id] = info } }
+        }
+        func invalidate(_ id: TenantID) {
+            state.withLock {
+                $0.generation += 1
+                $0.rows[id] = nil
+            }
+        }
+    }
 
     static let migrations: [Migration] = [
         Migration(version: 1, name: "tenants", sql: """
@@ -33,7 +61,11 @@ public struct Registry: Sendable {
     }
 
     public func get(_ id: TenantID) async throws -> TenantInfo? {
-        try await db.read { conn in try conn.query("SELECT * FROM tenants WHERE id = ?", [id.rawValue]).first.flatMap(Self.info) }
+        if let cached = cache.get(id) { return cached }
+        let generation = cache.generation
+        let info = try await db.read { conn in try conn.query("SELECT * FROM tenants WHERE id = ?", [id.rawValue]).first.flatMap(Self.info) }
+        if let info { cache.store(info, ifGeneration: generation) }
+        return info
     }
 
     /// The last backup recorded for `id`.
@@ -56,11 +88,13 @@ public struct Registry: Sendable {
         } catch let error as SQLiteError where error.isConstraint {
             throw ZhichengError.conflict("tenant \(info.id) already exists")
         }
+        cache.invalidate(info.id)
     }
 
     /// Sets the state of `id`; returns false when there is no such tenant.
     public func setState(_ id: TenantID, _ state: TenantState) async throws -> Bool {
-        try await db.write { conn in try conn.run("UPDATE tenants SET state = ? WHERE id = ?", [state.rawValue, id.rawValue]) > 0 }
+        defer { cache.invalidate(id) }
+        return try await db.write { conn in try conn.run("UPDATE tenants SET state = ? WHERE id = ?", [state.rawValue, id.rawValue]) > 0 }
     }
 
     public func recordBackup(_ id: TenantID, _ backup: BackupRecord) async throws {
@@ -72,6 +106,7 @@ public struct Registry: Sendable {
     }
 
     public func remove(_ id: TenantID) async throws {
+        defer { cache.invalidate(id) }
         try await db.write { conn in try conn.run("DELETE FROM tenants WHERE id = ?", [id.rawValue]) }
     }
 

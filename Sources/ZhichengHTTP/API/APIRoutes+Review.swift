@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Mustache
 import NIOCore
+import ZhichengAdminProtocol
 import ZhichengApp
 import ZhichengCore
 import ZhichengStorage
@@ -131,7 +132,8 @@ extension APIRoutes {
         signedIn.get("reviews/queue") { request, context in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 50
             let after = request.uri.queryParameters.get("after", as: Int.self)
-            return try APIJSON.response(["applications": try await s.applications.queue(caller: context.caller, limit: limit, after: after).map(QueueDTO.init)])
+            let items = try await s.applications.queue(caller: context.caller, limit: limit, after: after)
+            return APIJSON.response(json: ["applications": .array(items.map(QueueDTO.json))])
         }
         signedIn.post("applications/{id}/decision") { request, context in
             let body = try await APIJSON.decode(DecisionBody.self, from: request)
@@ -142,29 +144,16 @@ extension APIRoutes {
     }
 }
 
-struct QueueDTO: Encodable {
-    var id: Int
-    var applicantName: String
-    var series: String
-    var level: String
-    var title: String
-    var step: String
-    var stepLabel: String
-    var submissions: Int
-    var version: Int
-
-    init(_ q: QueueItem) {
-        id = q.id
-        applicantName = q.applicantName
-        series = q.series
-        level = q.level
-        title = q.title
-        step = q.stage.rawValue
-        stepLabel = q.stage.label
-        submissions = q.submissions
-        version = q.version
+enum QueueDTO {
+    static func json(_ q: QueueItem) -> JSONValue {
+        .object([
+            ("id", .init(q.id)), ("applicant_name", .string(q.applicantName)), ("series", .string(q.series)), ("level", .string(q.level)),
+            ("title", .string(q.title)), ("step", .string(q.stage.rawValue)), ("step_label", .string(q.stage.label)),
+            ("submissions", .init(q.submissions)), ("version", .init(q.version)),
+        ])
     }
 }
+
 
 struct StatusDTO: Encodable {
     var applicationId: Int
