@@ -49,8 +49,10 @@ public struct AccountRecord: Sendable, Equatable {
     public var lockedUntil: Double?
 
     static let columns = "id, org_id, login, name, kind, password_hash, must_change_password, enabled, phone, email, roles, permitted_series, permitted_sections, failed_logins, locked_until"
+    /// The same columns from a table aliased `a` (for joins).
+    public static let qualifiedColumns = columns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
-    init(row: SQLiteRow) {
+    public init(row: SQLiteRow) {
         id = row["id"].int ?? 0
         orgID = row["org_id"].int ?? 0
         login = row["login"].string ?? ""

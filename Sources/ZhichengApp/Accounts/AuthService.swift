@@ -83,9 +83,12 @@ public struct AuthService: Sendable {
         let now = Date().timeIntervalSince1970
         let found = try await store.withTenant(tenant) { db in
             try await db.read { conn -> (AccountRecord, String)? in
-                guard let row = try conn.query("SELECT account_id, csrf_token, expires_at FROM sessions WHERE token_hash = ?", [Self.hash(token)]).first,
-                      (row["expires_at"].double ?? 0) > now, let id = row["account_id"].int, let account = try conn.account(id) else { return nil }
-                return (account, row["csrf_token"].string ?? "")
+                // One query: the session and its (live) account.
+                guard let row = try conn.query("""
+                    SELECT s.csrf_token, s.expires_at, \(AccountRecord.qualifiedColumns) FROM sessions s JOIN accounts a ON a.id = s.account_id
+                    WHERE s.token_hash = ? AND a.deleted_at IS NULL
+                    """, [Self.hash(token)]).first, (row["expires_at"].double ?? 0) > now else { return nil }
+                return (AccountRecord(row: row), row["csrf_token"].string ?? "")
             }
         }
         guard let (account, csrf) = found else { throw ZhichengError(.unauthorized, "登录已失效，请重新登录") }

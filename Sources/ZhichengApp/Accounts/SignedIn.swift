@@ -10,6 +10,8 @@ public struct SignedIn: Sendable, Equatable {
     public var name: String
     public var kind: AccountKind
     public var roles: [StaffRole]
+    /// The series a reviewer may review (read afresh with every request, like the roles).
+    public var permittedSeries: [String]
     public var mustChangePassword: Bool
     /// The session's CSRF token, for form posts from the web UI.
     public var csrfToken: String
@@ -24,6 +26,7 @@ public struct SignedIn: Sendable, Equatable {
         name = account.name
         kind = account.kind
         roles = account.roles
+        permittedSeries = account.permittedSeries
         mustChangePassword = account.mustChangePassword
         self.csrfToken = csrfToken
         self.source = source

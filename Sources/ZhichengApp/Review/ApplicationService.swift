@@ -32,6 +32,16 @@ public struct ApplicationView: Sendable {
     public var callerMayDecide: Bool
 }
 
+/// Where an application stands after a decision: small, so a decision does no
+/// more reading than it must.
+public struct DecisionOutcome: Sendable {
+    public var id: Int
+    public var applicantName: String
+    public var chain: ReviewChain
+    /// The version after the decision (what the next decision must name).
+    public var version: Int
+}
+
 /// A file of an application's 附件 section.
 public struct AttachmentInfo: Sendable, Encodable {
     public var id: Int
@@ -389,18 +399,19 @@ public struct ApplicationService: Sendable {
     public func queue(caller: SignedIn, limit: Int = 50, after: Int? = nil) async throws -> [QueueItem] {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员有审查队列") }
         let limit = max(1, min(limit, 200))
+        // Roles and series come from the session check of this very request.
+        let stages = caller.roles.map { $0 == .handler ? ReviewStage.handler.rawValue : ReviewStage.leader.rawValue }
+        let series = caller.permittedSeries
+        guard !series.isEmpty else { return [] }
         return try await store.read(caller) { conn in
-            guard let me = try conn.account(caller.accountID) else { throw ZhichengError(.unauthorized, "账户不存在") }
-            let stages = me.roles.map { $0 == .handler ? ReviewStage.handler.rawValue : ReviewStage.leader.rawValue }
-            guard !me.permittedSeries.isEmpty else { return [] }
             let sql = """
                 SELECT a.id, a.series, a.level, a.title, a.stage, a.submissions, a.version, a.updated_at, p.name AS applicant_name
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id
                 WHERE a.current_org_id = ? AND a.state = 'in_review' AND a.id > ?
-                AND a.stage IN (\(stages.map { _ in "?" }.joined(separator: ","))) AND a.series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))
+                AND a.stage IN (\(stages.map { _ in "?" }.joined(separator: ","))) AND a.series IN (\(series.map { _ in "?" }.joined(separator: ",")))
                 ORDER BY a.id LIMIT ?
                 """
-            return try conn.query(sql, [caller.orgID, after ?? 0] + stages + me.permittedSeries + [limit]).map { r in
+            return try conn.query(sql, [caller.orgID, after ?? 0] + stages + series + [limit]).map { r in
                 QueueItem(id: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", series: r["series"].string ?? "",
                           level: r["level"].string ?? "", title: r["title"].string ?? "", stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
                           submissions: r["submissions"].int ?? 0, version: r["version"].int ?? 0, updatedAt: r["updated_at"].double ?? 0)
@@ -417,7 +428,7 @@ public struct ApplicationService: Sendable {
     /// a stale view is refused (two reviewers acting at once), and the same decision
     /// sent twice by the same reviewer is answered with the current state (idempotent).
     public func decide(_ applicationID: Int, decision rawDecision: String, comment rawComment: String?, sections: [String]?, reason rawReason: String?,
-                       version: Int, caller: SignedIn) async throws -> ApplicationView {
+                       version: Int, caller: SignedIn) async throws -> DecisionOutcome {
         guard let decision = ReviewDecision(rawValue: rawDecision) else { throw ZhichengError.invalid("decision 应为 pass、return 或 reject", field: "decision") }
         let comment = rawComment?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard comment.count <= 2000 else { throw ZhichengError.invalid("意见不能超过2000个字符", field: "comment") }
@@ -438,9 +449,11 @@ public struct ApplicationService: Sendable {
         if decision == .reject && comment.isEmpty { throw ZhichengError.invalid("未通过时请填写意见", field: "comment") }
         let finalReason = reason
         let finalSections = returnSections
-        let forwarded = try await store.write(caller) { conn -> Bool in
+        let (outcome, forwarded) = try await store.write(caller) { conn -> (DecisionOutcome, Bool) in
             guard caller.kind == .staff, let me = try conn.account(caller.accountID) else { throw ZhichengError(.forbidden, "只有本单位审查人员可以审查") }
-            guard let row = try conn.query("SELECT chain, series, version, submissions FROM applications WHERE id = ?", [applicationID]).first else {
+            guard let row = try conn.query("""
+                SELECT a.chain, a.series, a.version, a.submissions, p.name AS applicant_name FROM applications a JOIN accounts p ON p.id = a.applicant_id WHERE a.id = ?
+                """, [applicationID]).first else {
                 throw ZhichengError.notFound("没有这个申报")
             }
             var chain = try Self.decode(row["chain"].string ?? "")
@@ -451,7 +464,7 @@ public struct ApplicationService: Sendable {
                 // The same reviewer repeating the decision that produced this version: answer it again.
                 let last = try conn.query("SELECT actor_id, decision FROM decisions WHERE application_id = ? ORDER BY id DESC LIMIT 1", [applicationID]).first
                 if version == current - 1, last?["actor_id"].int == caller.accountID, last?["decision"].string == decision.rawValue {
-                    return false
+                    return (DecisionOutcome(id: applicationID, applicantName: row["applicant_name"].string ?? "", chain: chain, version: current), false)
                 }
                 throw ZhichengError.conflict("该申报已有新的变化（版本 \(current)），请刷新后再审查")
             }
@@ -473,15 +486,13 @@ public struct ApplicationService: Sendable {
                                               detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
             let forward = action == .completedInTenant(toProvince: true)
             if forward { try Self.enqueueForward(applicationID, tenant: caller.tenant, submission: row["submissions"].int ?? 0, conn) }
-            return forward
+            return (DecisionOutcome(id: applicationID, applicantName: row["applicant_name"].string ?? "", chain: chain, version: current + 1), forward)
         }
         if forwarded {
             FaultInjection.point("decide.after-commit")
             relay?.kick(caller.tenant)
         }
-        // The answer is read after the commit, off the writer, so the serial part of
-        // a decision stays small.
-        return try await get(applicationID, caller: caller)
+        return outcome
     }
 
     /// Writes the hand-off to the province into the outbox, in the decision's transaction.

@@ -137,9 +137,17 @@ extension APIRoutes {
         }
         signedIn.post("applications/{id}/decision") { request, context in
             let body = try await APIJSON.decode(DecisionBody.self, from: request)
-            let view = try await s.applications.decide(try id(context), decision: body.decision, comment: body.comment, sections: body.sections,
-                                                       reason: body.reason, version: body.version, caller: context.caller)
-            return try APIJSON.response(ApplicationDTO(view))
+            let outcome = try await s.applications.decide(try id(context), decision: body.decision, comment: body.comment, sections: body.sections,
+                                                          reason: body.reason, version: body.version, caller: context.caller)
+            let chain = outcome.chain
+            let inReview = chain.state == .inReview
+            return APIJSON.response(json: .object([
+                ("id", .init(outcome.id)), ("applicant_name", .string(outcome.applicantName)),
+                ("state", .string(chain.state.rawValue)), ("state_label", .string(chain.state.label)),
+                ("current_org_id", chain.currentOrg.map { .init($0) } ?? .null),
+                ("step", inReview ? .string(chain.stage.rawValue) : .null), ("step_label", inReview ? .string(chain.stage.label) : .null),
+                ("version", .init(outcome.version)),
+            ]))
         }
     }
 }
