@@ -141,8 +141,9 @@ final class AdminConnectionHandler: ChannelInboundHandler {
     private func refuse(context: ChannelHandlerContext, reason: String) {
         refused = true
         let line = AdminResponse.failure(id: .null, AdminError(code: .forbidden, message: "access denied: \(reason)")).line
+        let box = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: line))).whenComplete { _ in
-            context.close(promise: nil)
+            box.value.close(promise: nil)
         }
     }
 

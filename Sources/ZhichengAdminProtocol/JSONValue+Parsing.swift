@@ -90,7 +90,6 @@ extension JSONValue {
 
         mutating func parseString() throws(JSONParseError) -> String {
             index += 1
-            var scalars = String.UnicodeScalarView()
             var runStart = index
             var out = ""
             func flush(_ end: Int) {
@@ -101,7 +100,6 @@ extension JSONValue {
                 if byte == UInt8(ascii: "\"") {
                     flush(index)
                     index += 1
-                    out.unicodeScalars.append(contentsOf: scalars)
                     return out
                 }
                 if byte < 0x20 { throw error("control character in string") }

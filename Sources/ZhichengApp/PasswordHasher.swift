@@ -27,7 +27,7 @@ public struct PasswordHasher: Sendable {
         guard crypt_gensalt_rn("$y$", cost, nil, 0, &setting, Int32(setting.count)) != nil else {
             throw ZhichengError.internal("cannot make a password salt")
         }
-        return try crypt(password, setting: String(cString: setting))
+        return try crypt(password, setting: String(decoding: setting.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     private static func crypt(_ password: String, setting: String) throws -> String {

@@ -74,7 +74,7 @@ struct RelayService: Service {
     let relay: CrossTenantRelay
 
     func run() async throws {
-        try? await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await relay.run()
         } onGracefulShutdown: {
             relay.stop()

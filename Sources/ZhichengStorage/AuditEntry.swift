@@ -32,7 +32,7 @@ public struct AuditEntry: Sendable {
         for field in [String(seq), String(at.bitPattern), actor, orgID.map(String.init) ?? "-", action, target, detail, source] {
             text += "|\(field.utf8.count):\(field)"
         }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return sha256Hex(Data(text.utf8))
     }
 }
 

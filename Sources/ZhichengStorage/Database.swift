@@ -108,8 +108,8 @@ public final class Database: @unchecked Sendable {
                         try writer.run("RELEASE unit")
                         results.append(.success(value))
                     } catch {
-                        try? writer.run("ROLLBACK TO unit")
-                        try? writer.run("RELEASE unit")
+                        _ = try? writer.run("ROLLBACK TO unit")
+                        _ = try? writer.run("RELEASE unit")
                         results.append(.failure(error))
                     }
                 }

@@ -80,7 +80,7 @@ public struct Registry: Sendable {
     /// Adds `info`; throws `conflict` when the id is taken.
     public func insert(_ info: TenantInfo) async throws {
         do {
-            try await db.write { conn in
+            _ = try await db.write { conn in
                 try conn.run(
                     "INSERT INTO tenants (id, name, division_code, kind, state, created_at) VALUES (?,?,?,?,?,?)",
                     [info.id.rawValue, info.name, info.divisionCode.short, info.kind.rawValue, info.state.rawValue, info.createdAt])
@@ -98,7 +98,7 @@ public struct Registry: Sendable {
     }
 
     public func recordBackup(_ id: TenantID, _ backup: BackupRecord) async throws {
-        try await db.write { conn in
+        _ = try await db.write { conn in
             try conn.run(
                 "UPDATE tenants SET last_backup_path = ?, last_backup_at = ?, last_backup_bytes = ?, last_backup_sha256 = ? WHERE id = ?",
                 [backup.path, backup.at, backup.bytes, backup.sha256, id.rawValue])
@@ -107,7 +107,7 @@ public struct Registry: Sendable {
 
     public func remove(_ id: TenantID) async throws {
         defer { cache.invalidate(id) }
-        try await db.write { conn in try conn.run("DELETE FROM tenants WHERE id = ?", [id.rawValue]) }
+        _ = try await db.write { conn in try conn.run("DELETE FROM tenants WHERE id = ?", [id.rawValue]) }
     }
 
     public func close() async { await db.close() }

@@ -138,7 +138,7 @@ public struct AuthService: Sendable {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(Data(token.utf8))
     }
 
     /// A valid yescrypt hash of a random string, for constant-work failures.

@@ -253,7 +253,7 @@ public struct OrgService: Sendable {
     public func upload(_ purpose: ImagePurpose, of id: Int, bytes: [UInt8], caller: SignedIn) async throws {
         guard bytes.count <= maxUploadBytes else { throw ZhichengError(.tooLarge, "图片不能超过 \(maxUploadBytes / 1024) KiB") }
         let type = try ImageType.detect(bytes)
-        let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(bytes)
         try await store.write(caller) { conn in
             let org = try Access.ownOrg(id, caller: caller, conn)
             if purpose == .seal { try Access.requireApprovedOrg(caller, conn) }

@@ -333,7 +333,7 @@ public struct ApplicationService: Sendable {
         let mime = try DocumentType.detect(bytes)
         let name = String(rawName.trimmingCharacters(in: .whitespaces).prefix(200))
         guard !name.isEmpty, !name.contains("/") else { throw ZhichengError.invalid("请给附件一个文件名", field: "name") }
-        let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(bytes)
         return try await store.write(caller) { conn in
             let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
             guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改附件") }

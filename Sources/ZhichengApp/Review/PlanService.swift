@@ -64,7 +64,7 @@ public struct PlanService: Sendable {
     public func attachDocument(planID: Int, name: String, bytes: [UInt8], caller: SignedIn) async throws -> PlanRecord {
         guard bytes.count <= maxDocumentBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxDocumentBytes / 1024) KiB") }
         let mime = try DocumentType.detect(bytes)
-        let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(bytes)
         return try await store.write(caller) { conn in
             let plan = try Self.ownPlan(planID, caller: caller, conn)
             guard plan.state == .draft || plan.state == .rejected else { throw ZhichengError.conflict("申报计划已\(plan.state.label)，不能更换附件") }

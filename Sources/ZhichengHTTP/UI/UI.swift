@@ -176,6 +176,6 @@ struct UI: Sendable {
 enum AuthTokens {
     static func random() -> String {
         var rng = SystemRandomNumberGenerator()
-        return (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        return hexString((0..<24).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
 }
