@@ -712,11 +712,30 @@ public struct ApplicationService: Sendable {
                         + extraArgs + [id])
     }
 
-    static func encode(_ chain: ReviewChain) throws -> String { String(decoding: try JSONEncoder.sorted.encode(chain), as: UTF8.self) }
+    /// The stored form of a chain: the same JSON as its `Codable` form (keys sorted,
+    /// `handlerDecider` omitted when nil), written and read by hand because it is
+    /// read and written on every decision.
+    static func encode(_ chain: ReviewChain) throws -> String {
+        var out = "{"
+        out += "\"endsInProvince\":\(chain.endsInProvince),"
+        if let decider = chain.handlerDecider { out += "\"handlerDecider\":\(decider)," }
+        out += "\"position\":\(chain.position),"
+        out += "\"reviewedSinceSubmission\":\(chain.reviewedSinceSubmission),"
+        out += "\"route\":[" + chain.route.map(String.init).joined(separator: ",") + "],"
+        out += "\"stage\":\"\(chain.stage.rawValue)\","
+        out += "\"state\":\"\(chain.state.rawValue)\"}"
+        return out
+    }
+
     static func decode(_ text: String) throws -> ReviewChain {
-        do { return try JSONDecoder().decode(ReviewChain.self, from: Data(text.utf8)) } catch {
-            throw ZhichengError.internal("stored review chain is unreadable: \(error)")
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let route = object["route"] as? [Int], let ends = object["endsInProvince"] as? Bool,
+              let state = (object["state"] as? String).flatMap(ApplicationState.init(rawValue:)), let position = object["position"] as? Int,
+              let stage = (object["stage"] as? String).flatMap(ReviewStage.init(rawValue:)), let reviewed = object["reviewedSinceSubmission"] as? Bool else {
+            throw ZhichengError.internal("stored review chain is unreadable")
         }
+        return try ReviewChain(restoring: route, endsInProvince: ends, state: state, position: position, stage: stage,
+                               handlerDecider: object["handlerDecider"] as? Int, reviewedSinceSubmission: reviewed)
     }
 
 

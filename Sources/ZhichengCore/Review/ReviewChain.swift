@@ -129,6 +129,19 @@ public struct ReviewChain: Sendable, Equatable, Codable {
         }
     }
 
+    /// Restores a stored chain exactly as it was (storage codecs use this).
+    public init(restoring route: [Int], endsInProvince: Bool, state: ApplicationState, position: Int, stage: ReviewStage,
+                handlerDecider: Int?, reviewedSinceSubmission: Bool) throws(ZhichengError) {
+        guard !route.isEmpty, route.indices.contains(position) else { throw .internal("stored review chain is inconsistent") }
+        self.route = route
+        self.endsInProvince = endsInProvince
+        self.state = state
+        self.position = position
+        self.stage = stage
+        self.handlerDecider = handlerDecider
+        self.reviewedSinceSubmission = reviewedSinceSubmission
+    }
+
     public init(route: [Int], endsInProvince: Bool) throws(ZhichengError) {
         guard !route.isEmpty else { throw .invalid("申报人所在单位不在机构树中") }
         self.route = route
