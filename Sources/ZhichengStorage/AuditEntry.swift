@@ -25,6 +25,13 @@ public struct AuditEntry: Sendable {
         self.source = source
     }
 
+    /// Reads an entry from an `audit` row.
+    public init(row: SQLiteRow) {
+        self.init(at: row["at"].double ?? .nan, actor: row["actor"].string ?? "", orgID: row["org_id"].int,
+                  action: row["action"].string ?? "", target: row["target"].string ?? "",
+                  detail: row["detail"].string ?? "", source: row["source"].string ?? "")
+    }
+
     /// The chain hash of this entry at `seq` after `previous`.
     func hash(seq: Int64, previous: String) -> String {
         // Fields are length-prefixed so no two different entries serialize alike.
@@ -60,10 +67,7 @@ extension SQLiteConnection {
             let seq = Int64(row["seq"].int ?? -1)
             guard seq == expectedSeq else { return "audit entry \(expectedSeq) is missing (next is \(seq))" }
             guard row["prev_hash"].string == previous else { return "audit entry \(seq) does not follow entry \(seq - 1)" }
-            let entry = AuditEntry(
-                at: row["at"].double ?? .nan, actor: row["actor"].string ?? "", orgID: row["org_id"].int,
-                action: row["action"].string ?? "", target: row["target"].string ?? "",
-                detail: row["detail"].string ?? "", source: row["source"].string ?? "")
+            let entry = AuditEntry(row: row)
             let hash = entry.hash(seq: seq, previous: previous)
             guard row["hash"].string == hash else { return "audit entry \(seq) was altered" }
             previous = hash

@@ -153,10 +153,10 @@ struct OrgRulesTests {
         let city = try await f.city()
         let (deptID, dept) = try await f.approvedChild(of: city, parentID: city.orgID, name: "教育局", kind: "department")
         _ = try await f.people.addApplicant(to: deptID, idNumber: "11010519491231002X", name: "赵", phone: "", caller: dept)
-        let cityView = try await f.orgs.audit(caller: city).map(\.action)
+        let cityView = try await f.orgs.audit(caller: city).map(\.entry.action)
         #expect(cityView.first == "applicant.create")
         #expect(cityView.contains("org.profile.approve") && cityView.contains("org.create"))
-        let deptView = try await f.orgs.audit(caller: dept).map(\.action)
+        let deptView = try await f.orgs.audit(caller: dept).map(\.entry.action)
         #expect(!deptView.contains("tenant.create"), "a unit does not see its ancestors' entries")
         #expect(try await f.tenants.check("zhengzhou").ok)
     }

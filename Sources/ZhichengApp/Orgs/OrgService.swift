@@ -295,24 +295,15 @@ public struct OrgService: Sendable {
             sql += " ORDER BY seq DESC LIMIT ?"
             args.append(max(1, min(limit, 500)))
             return try conn.query(sql, args).map { row in
-                AuditRow(seq: row["seq"].int ?? 0, at: row["at"].double ?? 0, actor: row["actor"].string ?? "", orgID: row["org_id"].int,
-                         action: row["action"].string ?? "", target: row["target"].string ?? "", detail: row["detail"].string ?? "{}", source: row["source"].string ?? "")
+                AuditRow(seq: row["seq"].int ?? 0, entry: AuditEntry(row: row))
             }
         }
     }
-
-
 }
 
-/// One audit entry as `GET /audit` shows it.
+/// One audit entry as `GET /audit` shows it: the entry and its place in the chain.
 public struct AuditRow: Sendable {
     public var seq: Int
-    public var at: Double
-    public var actor: String
-    public var orgID: Int?
-    public var action: String
-    public var target: String
-    public var detail: String
-    public var source: String
+    public var entry: AuditEntry
 }
 

@@ -152,13 +152,13 @@ struct AuditDTO: Encodable {
 
     init(_ r: AuditRow) {
         seq = r.seq
-        at = Date(timeIntervalSince1970: r.at).ISO8601Format()
-        actor = r.actor
-        orgId = r.orgID
-        action = r.action
-        target = r.target
-        detail = r.detail
-        source = r.source
+        at = Date(timeIntervalSince1970: r.entry.at).ISO8601Format()
+        actor = r.entry.actor
+        orgId = r.entry.orgID
+        action = r.entry.action
+        target = r.entry.target
+        detail = r.entry.detail
+        source = r.entry.source
     }
 }
 

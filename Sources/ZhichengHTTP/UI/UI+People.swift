@@ -125,7 +125,7 @@ extension UI {
         formatter.locale = Locale(identifier: "zh_CN")
         formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        let rows = entries.map { e -> [String: Any] in
+        let rows = entries.map(\.entry).map { e -> [String: Any] in
             ["at": formatter.string(from: Date(timeIntervalSince1970: e.at)), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail, "source": e.source]
         }
         return try render("操作日志", "audit", ["entries": rows], user: user, context, navCurrent: "audit", orgName: org.name)
