@@ -15,4 +15,10 @@ struct AdminArguments {
         guard let text = field.stringValue else { throw AdminError(code: .badRequest, message: "argument \(key) must be a string") }
         return text
     }
+
+    func int(_ key: String) throws(AdminError) -> Int {
+        guard let field = value[key] else { throw AdminError(code: .badRequest, message: "missing argument \(key)") }
+        guard let number = field.intValue else { throw AdminError(code: .badRequest, message: "argument \(key) must be an integer") }
+        return number
+    }
 }

@@ -12,14 +12,17 @@ import ZhichengStorage
 public final class AdminDispatcher: Sendable {
     let tenants: TenantService
     let control: any DaemonControl
+    /// Review sessions, for `draw.verify`.
+    let sessions: SessionService?
     /// Open admin connections, for `status`.
     let connections = Atomic<Int>(0)
     private let counters: [String: Counter]
     private let failures: Counter
 
-    public init(tenants: TenantService, control: any DaemonControl) {
+    public init(tenants: TenantService, control: any DaemonControl, sessions: SessionService? = nil) {
         self.tenants = tenants
         self.control = control
+        self.sessions = sessions
         var counters: [String: Counter] = [:]
         for command in AdminCommand.allCases {
             counters[command.rawValue] = Counter(label: "zhicheng_admin_commands_total", dimensions: [("cmd", command.rawValue)])
@@ -134,6 +137,20 @@ public final class AdminDispatcher: Sendable {
             let login = try args.string("login")
             let password = try await tenants.resetPassword(tenant: tenant, login: login, by: principal)
             return ["tenant": .string(tenant), "login": .string(login), "password": .string(password)]
+        case .drawVerify:
+            guard let sessions else { throw AdminError(code: .unavailable, message: "review sessions are not served by this daemon") }
+            let tenant = try TenantID(try args.string("tenant"))
+            _ = try await tenants.show(tenant.rawValue)
+            let report = try await sessions.verify(tenant: tenant, session: try args.int("session"))
+            return [
+                "tenant": .string(tenant.rawValue), "session": .init(report.session), "seed": .string(report.seed),
+                "inputs_digest": .string(report.inputsDigest), "digest_matches": .bool(report.digestMatches),
+                "panel": .array(report.panel.map { JSONValue($0) }), "reserves": .array(report.reserves.map { JSONValue($0) }),
+                "recomputed_panel": .array(report.recomputedPanel.map { JSONValue($0) }),
+                "recomputed_reserves": .array(report.recomputedReserves.map { JSONValue($0) }),
+                "reproduced": .bool(report.reproduced), "inputs_current": .bool(report.inputsCurrent),
+                "current_panel": report.currentPanel.map { .array($0.map { JSONValue($0) }) } ?? .null,
+            ]
         case .pluginList:
             return try await control.plugins(reload: false)
         case .pluginReload:

@@ -80,7 +80,6 @@ public enum Daemon {
         await supervisor.reload()
         let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store,
                                           supervisor: supervisor, logger: logger)
-        let dispatcher = AdminDispatcher(tenants: tenants, control: controller)
         let group = MultiThreadedEventLoopGroup.singleton
         let passed = Systemd.listenFDs()
         for name in passed.keys where !["admin", "http"].contains(name) {
@@ -92,11 +91,14 @@ public enum Daemon {
         // before the first admin connection can be accepted.
         var applications = ApplicationService(store: store, relay: relay, automatedSteps: PluginSteps(supervisor: supervisor))
         applications.showReviewerNamesToApplicants = config.showReviewerNamesToApplicants
+        let evaluations = EvaluationService(store: store, relay: relay, publicityWorkingDays: config.publicityWorkingDays)
+        let sessions = SessionService(store: store, evaluations: evaluations)
         let appServices = AppServices(
             tenants: tenants, auth: AuthService(store: store),
             orgs: OrgService(store: store, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store),
             plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: applications,
-            evaluations: EvaluationService(store: store, relay: relay, publicityWorkingDays: config.publicityWorkingDays))
+            evaluations: evaluations, experts: ExpertService(store: store, relay: relay), sessions: sessions)
+        let dispatcher = AdminDispatcher(tenants: tenants, control: controller, sessions: sessions)
         let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress = try await http.start(httpSource)

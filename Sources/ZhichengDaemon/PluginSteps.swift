@@ -20,6 +20,8 @@ struct PluginSteps: AutomatedSteps {
         return outcomes
     }
 
+    func provides(_ point: String) async -> Bool { !(await supervisor.steps(at: point)).isEmpty }
+
     /// `{"step", "tenant", "application": {...}}` with the application embedded as an object.
     static func input(step: String, tenant: String, application: String) -> String {
         let head = String(decoding: (try? JSONSerialization.data(withJSONObject: ["step": step, "tenant": tenant], options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)

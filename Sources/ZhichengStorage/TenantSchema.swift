@@ -286,6 +286,96 @@ public enum TenantSchema {
             ) STRICT;
             CREATE INDEX automated_checks_application ON automated_checks(application_id, id);
             """),
+        Migration(version: 7, name: "expert recommendation, expert database, draws, sessions and votes", sql: """
+            -- 专家推荐: an expert application names a specialty; the province reviews
+            -- received expert applications with its own handler/leader chain.
+            ALTER TABLE applications ADD COLUMN specialty TEXT;
+            ALTER TABLE received_applications ADD COLUMN kind TEXT NOT NULL DEFAULT 'title';
+            ALTER TABLE received_applications ADD COLUMN specialty TEXT;
+            ALTER TABLE received_applications ADD COLUMN chain TEXT;
+            ALTER TABLE received_applications ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE committees ADD COLUMN rule TEXT NOT NULL DEFAULT 'national';
+
+            -- The province's trail of an expert application, never changed.
+            CREATE TABLE received_decisions (
+                id INTEGER PRIMARY KEY,
+                received_id INTEGER NOT NULL REFERENCES received_applications(id),
+                org_id INTEGER NOT NULL REFERENCES orgs(id),
+                stage TEXT NOT NULL,
+                actor_id INTEGER NOT NULL REFERENCES accounts(id),
+                decision TEXT NOT NULL CHECK (decision IN ('pass', 'reject')),
+                comment TEXT NOT NULL DEFAULT '',
+                at REAL NOT NULL
+            ) STRICT;
+            CREATE TRIGGER received_decisions_no_update BEFORE UPDATE ON received_decisions
+                BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
+            CREATE TRIGGER received_decisions_no_delete BEFORE DELETE ON received_decisions
+                BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
+
+            -- 专家信息库 (province tenant). Each expert signs in with an account of the office.
+            CREATE TABLE experts (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL UNIQUE REFERENCES accounts(id),
+                received_id INTEGER UNIQUE REFERENCES received_applications(id),
+                name TEXT NOT NULL,
+                id_number TEXT NOT NULL UNIQUE,
+                series TEXT NOT NULL,
+                specialty TEXT NOT NULL,
+                title TEXT NOT NULL,
+                level TEXT NOT NULL,
+                unit_name TEXT NOT NULL,
+                source_tenant TEXT NOT NULL,
+                relations TEXT NOT NULL DEFAULT '[]',
+                state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'suspended', 'retired')),
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            ) STRICT;
+            CREATE INDEX experts_search ON experts(series, specialty, state);
+
+            -- A committee's review session (评审会): its applications, its drawn panel, its votes.
+            CREATE TABLE review_sessions (
+                id INTEGER PRIMARY KEY,
+                committee_id INTEGER NOT NULL REFERENCES committees(id),
+                name TEXT NOT NULL,
+                series TEXT NOT NULL,
+                specialty TEXT,
+                panel_size INTEGER NOT NULL,
+                reserves INTEGER NOT NULL,
+                rule TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'drawn', 'closed', 'no_quorum')),
+                seed TEXT,
+                inputs TEXT,
+                inputs_digest TEXT,
+                result TEXT,
+                outcome TEXT,
+                created_at REAL NOT NULL,
+                drawn_at REAL,
+                closed_at REAL
+            ) STRICT;
+            CREATE TABLE session_applications (
+                session_id INTEGER NOT NULL REFERENCES review_sessions(id),
+                received_id INTEGER NOT NULL REFERENCES received_applications(id),
+                PRIMARY KEY (session_id, received_id)
+            ) STRICT;
+            -- role: panel (votes), reserve (in drawn order), replaced (a panel member stood down).
+            CREATE TABLE session_experts (
+                session_id INTEGER NOT NULL REFERENCES review_sessions(id),
+                expert_id INTEGER NOT NULL REFERENCES experts(id),
+                role TEXT NOT NULL CHECK (role IN ('panel', 'reserve', 'replaced')),
+                position INTEGER NOT NULL,
+                PRIMARY KEY (session_id, expert_id)
+            ) STRICT;
+            CREATE TABLE votes (
+                session_id INTEGER NOT NULL REFERENCES review_sessions(id),
+                received_id INTEGER NOT NULL REFERENCES received_applications(id),
+                expert_id INTEGER NOT NULL REFERENCES experts(id),
+                vote TEXT NOT NULL CHECK (vote IN ('agree', 'disagree', 'abstain')),
+                score INTEGER CHECK (score BETWEEN 0 AND 100),
+                comment TEXT NOT NULL DEFAULT '',
+                at REAL NOT NULL,
+                PRIMARY KEY (session_id, received_id, expert_id)
+            ) STRICT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -48,7 +48,7 @@ struct ZhichengCtl: ParsableCommand {
             1 when the daemon refuses a command, 69 when the daemon is not running,
             77 when access is denied.
             """,
-        subcommands: [Ping.self, Help.self, Status.self, Tenant.self, Account.self, Plugin.self, Config.self, Log.self])
+        subcommands: [Ping.self, Help.self, Status.self, Tenant.self, Account.self, Draw.self, Plugin.self, Config.self, Log.self])
 
     /// Declared here too so `--socket` and `--json` may come before the subcommand.
     @OptionGroup var options: GlobalOptions
@@ -81,6 +81,45 @@ struct Account: ParsableCommand {
         @Option(help: "Tenant id.") var tenant: String
         @Option(help: "The account's login (an org code or an ID-card number).") var login: String
         func run() throws { try options.run(.accountResetPassword, [("tenant", .string(tenant)), ("login", .string(login))]) }
+    }
+}
+
+struct Draw: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Expert draws (专家抽取) of review sessions.", subcommands: [Verify.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: AdminCommand.drawVerify.summary,
+            discussion: "Exits 0 when the recorded draw is reproduced from its recorded seed and inputs, 1 otherwise.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Tenant id (the province).") var tenant: String
+        @Option(help: "Review session id.") var session: Int
+        func run() throws {
+            var reproduced = true
+            try options.run(.drawVerify, [("tenant", .string(tenant)), ("session", JSONValue(session))]) { result in
+                reproduced = result["reproduced"]?.boolValue == true && result["digest_matches"]?.boolValue == true
+                return Self.render(result)
+            }
+            if !reproduced { throw ExitCode(1) }
+        }
+
+        static func render(_ r: JSONValue) -> String {
+            func ids(_ key: String) -> String { (r[key]?.arrayValue ?? []).compactMap(\.intValue).map(String.init).joined(separator: ", ") }
+            func yes(_ key: String) -> String { r[key]?.boolValue == true ? "yes" : "NO" }
+            var lines = [
+                "session          \(r["session"]?.intValue ?? 0)",
+                "seed             \(r["seed"]?.stringValue ?? "")",
+                "inputs sha256    \(r["inputs_digest"]?.stringValue ?? "")  (matches recorded inputs: \(yes("digest_matches")))",
+                "panel            \(ids("panel"))",
+                "reserves         \(ids("reserves"))",
+                "re-run panel     \(ids("recomputed_panel"))",
+                "re-run reserves  \(ids("recomputed_reserves"))",
+                "reproduced       \(yes("reproduced"))",
+                "inputs current   \(yes("inputs_current"))",
+            ]
+            if r["inputs_current"]?.boolValue != true { lines.append("today's panel    \(ids("current_panel"))") }
+            return lines.joined(separator: "\n")
+        }
     }
 }
 

@@ -69,6 +69,7 @@ ALL_COMMANDS = (
     "tenant.check",
     "tenant.archive",
     "account.reset-password",
+    "draw.verify",
     "plugin.list",
     "plugin.reload",
     "config.reload",

@@ -10,6 +10,8 @@ public struct ApplicationView: Sendable {
     public var applicantName: String
     public var orgID: Int
     public var kind: String
+    /// 专业, for an expert application.
+    public var specialty: String?
     public var year: Int
     public var series: String
     public var level: TitleLevel
@@ -163,13 +165,24 @@ public struct ApplicationService: Sendable {
     }
 
     static let maxSectionBytes = 64 * 1024
+    /// Where plugins place the steps that check an expert application at submission.
+    public static let expertSubmitPoint = "expert-submit"
 
     // MARK: Applicant
 
     /// Starts an application (draft) for the signed-in applicant.
-    public func create(kind: String, year: Int, series: String, level rawLevel: String, title: String, caller: SignedIn) async throws -> ApplicationView {
+    /// `kind` is `title` (职称申报) or `expert` (专家推荐: the applicant's own title,
+    /// with a specialty; reviewed by the unit and its 主管单位, then the province).
+    public func create(kind: String, year: Int, series: String, level rawLevel: String, title: String, specialty rawSpecialty: String? = nil,
+                       caller: SignedIn) async throws -> ApplicationView {
         guard caller.kind == .applicant else { throw ZhichengError(.forbidden, "只有申报人可以创建申报") }
-        guard kind == "title" else { throw ZhichengError.invalid("本版本支持职称申报（kind = title）；专家申报随专家推荐功能提供", field: "kind") }
+        guard let kind = ApplicationKind(rawValue: kind) else { throw ZhichengError.invalid("kind 应为 title（职称申报）或 expert（专家推荐）", field: "kind") }
+        let specialty: String? = kind == .expert ? try ApplicationKind.validateSpecialty(rawSpecialty) : nil
+        if kind == .expert {
+            guard await automatedSteps?.provides(Self.expertSubmitPoint) == true else {
+                throw ZhichengError.unavailable("专家推荐插件未加载（需要提供 expert-submit 步骤的插件），暂不能申报专家")
+            }
+        }
         guard (2000...2100).contains(year) else { throw ZhichengError.invalid("年度应为 2000 至 2100 之间的年份", field: "year") }
         guard let level = TitleLevel(rawValue: rawLevel) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
         guard let entry = catalog.series(named: series) else { throw ZhichengError.invalid("未知的系列“\(series.prefix(30))”", field: "series") }
@@ -178,16 +191,23 @@ public struct ApplicationService: Sendable {
         }
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            let route = [caller.orgID] + (try conn.ancestors(of: caller.orgID))
-            let chain = try ReviewChain(route: route, endsInProvince: try TenantService.provinceLevels(conn).contains(level))
+            let ancestors = try conn.ancestors(of: caller.orgID)
+            let chain: ReviewChain
+            switch kind {
+            case .title:
+                chain = try ReviewChain(route: [caller.orgID] + ancestors, endsInProvince: try TenantService.provinceLevels(conn).contains(level))
+            case .expert:
+                // The unit, its 主管单位, then the province office (省职改办).
+                chain = try ReviewChain(route: [caller.orgID] + ancestors.prefix(1), endsInProvince: true)
+            }
             let now = Date().timeIntervalSince1970
             try conn.run("""
-                INSERT INTO applications (applicant_id, org_id, kind, year, series, level, title, state, chain, created_at, updated_at)
-                VALUES (?, ?, 'title', ?, ?, ?, ?, 'draft', ?, ?, ?)
-                """, [caller.accountID, caller.orgID, year, series, level.rawValue, title, try Self.encode(chain), now, now])
+                INSERT INTO applications (applicant_id, org_id, kind, year, series, level, title, specialty, state, chain, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)
+                """, [caller.accountID, caller.orgID, kind.rawValue, year, series, level.rawValue, title, specialty, try Self.encode(chain), now, now])
             let id = Int(conn.lastInsertRowID)
             try conn.appendAudit(caller.audit("application.create", target: "application:\(id)",
-                                              detail: #"{"year":\#(year),"series":\#(jsonString(series)),"level":"\#(level.rawValue)"}"#))
+                                              detail: #"{"kind":"\#(kind.rawValue)","year":\#(year),"series":\#(jsonString(series)),"level":"\#(level.rawValue)"}"#))
             return try Self.view(id, for: caller, conn)
         }
     }
@@ -222,21 +242,27 @@ public struct ApplicationService: Sendable {
         var outcomes: [AutomatedOutcome] = []
         var checkedVersion: Int?
         if let automatedSteps {
-            let (input, version) = try await store.read(caller) { conn -> (String, Int) in
+            let (input, version, kind) = try await store.read(caller) { conn -> (String, Int, ApplicationKind) in
                 let (id, _) = try Self.ownApplication(applicationID, caller: caller, conn)
-                guard let row = try conn.query("SELECT year, series, level, title, version FROM applications WHERE id = ?", [id]).first else {
+                guard let row = try conn.query("SELECT kind, year, series, level, title, specialty, version FROM applications WHERE id = ?", [id]).first else {
                     throw ZhichengError.notFound("没有这个申报")
                 }
                 var sections: [String: Any] = [:]
                 for s in try conn.query("SELECT section, content FROM application_sections WHERE application_id = ?", [id]) {
                     sections[s["section"].string ?? ""] = (try? JSONSerialization.jsonObject(with: Data((s["content"].string ?? "{}").utf8))) ?? [:]
                 }
-                let application: [String: Any] = ["id": id, "year": row["year"].int ?? 0, "series": row["series"].string ?? "",
+                let kind = ApplicationKind(rawValue: row["kind"].string ?? "") ?? .title
+                var application: [String: Any] = ["id": id, "kind": kind.rawValue, "year": row["year"].int ?? 0, "series": row["series"].string ?? "",
                                                   "level": row["level"].string ?? "", "title": row["title"].string ?? "", "sections": sections]
+                if let specialty = row["specialty"].string { application["specialty"] = specialty }
                 let json = String(decoding: try JSONSerialization.data(withJSONObject: application, options: [.sortedKeys]), as: UTF8.self)
-                return (json, row["version"].int ?? 0)
+                return (json, row["version"].int ?? 0, kind)
             }
-            outcomes = await automatedSteps.run(at: "submit", tenant: caller.tenant.rawValue, application: input)
+            let point = kind == .expert ? Self.expertSubmitPoint : "submit"
+            if kind == .expert, await automatedSteps.provides(point) == false {
+                throw ZhichengError.unavailable("专家推荐插件未加载（需要提供 expert-submit 步骤的插件），暂不能提交专家申报")
+            }
+            outcomes = await automatedSteps.run(at: point, tenant: caller.tenant.rawValue, application: input)
             checkedVersion = version
         }
         let results = outcomes
@@ -246,18 +272,22 @@ public struct ApplicationService: Sendable {
             if let seenVersion, try conn.scalar("SELECT version FROM applications WHERE id = ?", [id])?.int != seenVersion {
                 throw ZhichengError.conflict("申报在自动审查期间被修改，请重新提交")
             }
-            guard let row = try conn.query("SELECT org_id, year, series, level, submissions FROM applications WHERE id = ?", [id]).first else {
+            guard let row = try conn.query("SELECT kind, org_id, year, series, level, submissions FROM applications WHERE id = ?", [id]).first else {
                 throw ZhichengError.notFound("没有这个申报")
             }
+            let kind = ApplicationKind(rawValue: row["kind"].string ?? "") ?? .title
+            if kind == .expert, seenVersion == nil {
+                throw ZhichengError.unavailable("专家推荐插件未加载（需要提供 expert-submit 步骤的插件），暂不能提交专家申报")
+            }
             let filled = Set(try conn.query("SELECT section FROM application_sections WHERE application_id = ?", [id]).compactMap { $0["section"].string })
-            let missing = ApplicationSection.allCases.filter { $0 != .attachments && !filled.contains($0.rawValue) }
+            let missing = kind.requiredSections.filter { !filled.contains($0.rawValue) }
             guard missing.isEmpty else { throw ZhichengError.invalid("请先填写：\(missing.map(\.rawValue).joined(separator: "、"))", field: "sections") }
             let year = row["year"].int ?? 0, series = row["series"].string ?? "", level = TitleLevel(rawValue: row["level"].string ?? "") ?? .junior
-            if chainBefore.state == .draft {
+            if chainBefore.state == .draft, kind == .title {
                 let plan = try conn.query("SELECT items FROM plans WHERE org_id = ? AND year = ? AND state = 'approved'", [row["org_id"].int ?? 0, year]).first
                 let lines = try plan.map { try JSONDecoder().decode([PlanLine].self, from: Data(($0["items"].string ?? "[]").utf8)) }
                 let used = try conn.scalar("""
-                    SELECT count(*) FROM applications WHERE org_id = ? AND year = ? AND series = ? AND level = ?
+                    SELECT count(*) FROM applications WHERE org_id = ? AND year = ? AND series = ? AND level = ? AND kind = 'title'
                     AND state NOT IN ('draft', 'withdrawn', 'rejected') AND id != ?
                     """, [row["org_id"].int ?? 0, year, series, level.rawValue, id])?.int ?? 0
                 try DeclarationPlan.checkQuota(approved: lines, year: year, series: series, level: level, alreadySubmitted: used)
@@ -498,7 +528,7 @@ public struct ApplicationService: Sendable {
     /// Writes the hand-off to the province into the outbox, in the decision's transaction.
     static func enqueueForward(_ id: Int, tenant: TenantID, submission: Int, _ conn: SQLiteConnection) throws {
         guard let row = try conn.query("""
-            SELECT a.year, a.series, a.level, a.title, p.name AS applicant_name, p.login AS id_number, o.name AS unit_name
+            SELECT a.kind, a.specialty, a.year, a.series, a.level, a.title, p.name AS applicant_name, p.login AS id_number, o.name AS unit_name
             FROM applications a JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id WHERE a.id = ?
             """, [id]).first else { throw ZhichengError.notFound("没有这个申报") }
         let trail = try conn.query("""
@@ -507,13 +537,15 @@ public struct ApplicationService: Sendable {
             """, [id, submission]).map { r -> [String: Any] in
             ["org": r["org_name"].string ?? "", "stage": r["stage"].string ?? "", "decision": r["decision"].string ?? "", "comment": r["comment"].string ?? "", "at": r["at"].double ?? 0]
         }
-        let payload: [String: Any] = [
+        var payload: [String: Any] = [
+            "kind": row["kind"].string ?? "title",
             "source_application_id": id, "submission": submission, "applicant_name": row["applicant_name"].string ?? "",
             "id_number": row["id_number"].string ?? "", "unit_name": row["unit_name"].string ?? "", "year": row["year"].int ?? 0,
             "series": row["series"].string ?? "", "level": row["level"].string ?? "", "title": row["title"].string ?? "",
             "sections": try sectionsJSON(id, conn),
             "trail": String(decoding: try JSONSerialization.data(withJSONObject: trail, options: [.sortedKeys]), as: UTF8.self),
         ]
+        if let specialty = row["specialty"].string { payload["specialty"] = specialty }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
         try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.forward', ?, ?)",
                      ["\(tenant):application.forward:\(id):\(submission)", CrossTenantRelay.provinceTarget, json, Date().timeIntervalSince1970])
@@ -612,7 +644,7 @@ public struct ApplicationService: Sendable {
             }
             return try conn.query("""
                 SELECT id, source_tenant, source_application_id, applicant_name, unit_name, year, series, level, title, state, received_at
-                FROM received_applications ORDER BY id
+                FROM received_applications WHERE kind = 'title' ORDER BY id
                 """).map { r in
                 ReceivedApplication(id: r["id"].int ?? 0, sourceTenant: r["source_tenant"].string ?? "", sourceApplicationID: r["source_application_id"].int ?? 0,
                                     applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "", year: r["year"].int ?? 0,
@@ -678,7 +710,7 @@ public struct ApplicationService: Sendable {
         }
         return ApplicationView(
             id: id, applicantID: row["applicant_id"].int ?? 0, applicantName: row["applicant_name"].string ?? "", orgID: row["org_id"].int ?? 0,
-            kind: row["kind"].string ?? "title", year: row["year"].int ?? 0, series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior,
+            kind: row["kind"].string ?? "title", specialty: row["specialty"].string, year: row["year"].int ?? 0, series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior,
             title: row["title"].string ?? "", chain: chain, version: row["version"].int ?? 0, submissions: submissions,
             sections: sections, hiddenSections: ApplicationSection.allCases.map(\.rawValue).filter { !permitted.contains($0) },
             changedSections: changed, returnSections: AccountRecord.strings(row["return_sections"]) ?? [],

@@ -26,4 +26,6 @@ public struct AutomatedOutcome: Sendable, Equatable {
 /// application given as JSON. The daemon implements it with its plugin supervisor.
 public protocol AutomatedSteps: Sendable {
     func run(at point: String, tenant: String, application: String) async -> [AutomatedOutcome]
+    /// Whether some plugin places a step at `point` (the expert workflow needs one at `expert-submit`).
+    func provides(_ point: String) async -> Bool
 }

@@ -110,15 +110,26 @@ public actor CrossTenantRelay {
         switch message.kind {
         case "application.forward":
             let sourceID = payload["source_application_id"] as? Int ?? 0
+            let kind = ApplicationKind(rawValue: payload["kind"] as? String ?? "title") ?? .title
+            // An expert application is reviewed by the province office itself
+            // (经办人 then 负责人) before it enters the expert database.
+            var chain: String?
+            if kind == .expert {
+                guard let root = try conn.rootOrg() else { throw ZhichengError.internal("the province tenant has no office") }
+                var review = try ReviewChain(route: [root.id], endsInProvince: false)
+                _ = try review.submit()
+                chain = try ApplicationService.encode(review)
+            }
             try conn.run("""
                 INSERT INTO received_applications (source_tenant, source_application_id, message_id, applicant_name, id_number, unit_name,
-                    year, series, level, title, sections, trail, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    year, series, level, title, sections, trail, received_at, kind, specialty, chain) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT (source_tenant, source_application_id) DO UPDATE SET
-                    message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = 'received', received_at = excluded.received_at
+                    message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = 'received', received_at = excluded.received_at,
+                    chain = excluded.chain, version = version + 1
                 """, [source.rawValue, sourceID, message.messageID, payload["applicant_name"] as? String ?? "", payload["id_number"] as? String ?? "",
                       payload["unit_name"] as? String ?? "", payload["year"] as? Int ?? 0, payload["series"] as? String ?? "",
                       payload["level"] as? String ?? "", payload["title"] as? String ?? "", payload["sections"] as? String ?? "{}",
-                      payload["trail"] as? String ?? "[]", now])
+                      payload["trail"] as? String ?? "[]", now, kind.rawValue, payload["specialty"] as? String, chain])
             let receivedID = try conn.scalar("SELECT id FROM received_applications WHERE source_tenant = ? AND source_application_id = ?", [source.rawValue, sourceID])?.int ?? 0
             let ack = #"{"source_application_id":\#(sourceID),"province_application_id":\#(receivedID)}"#
             try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.received', ?, ?)",

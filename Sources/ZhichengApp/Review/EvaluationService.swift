@@ -9,6 +9,8 @@ public struct CommitteeRecord: Sendable {
     public var name: String
     public var series: [String]
     public var levels: [TitleLevel]
+    /// How its review sessions turn votes into results (default: the national rule).
+    public var rule: VotingRule
 }
 
 /// What a committee acts on: a city's own application, or one the province received.
@@ -48,8 +50,10 @@ public struct EvaluationService: Sendable {
 
     // MARK: Committees
 
-    public func createCommittee(name rawName: String, series: [String], levels rawLevels: [String], caller: SignedIn) async throws -> CommitteeRecord {
+    public func createCommittee(name rawName: String, series: [String], levels rawLevels: [String], rule rawRule: String? = nil,
+                                caller: SignedIn) async throws -> CommitteeRecord {
         let name = try TenantInfo.validateName(rawName)
+        let rule = try VotingRule.named(rawRule ?? VotingRule.national.name)
         guard !series.isEmpty else { throw ZhichengError.invalid("请选择评委会负责的系列", field: "series") }
         for s in series where TitleCatalog.henan.series(named: s) == nil { throw ZhichengError.invalid("未知的系列“\(s.prefix(30))”", field: "series") }
         let levels = try rawLevels.map { (raw: String) throws(ZhichengError) -> TitleLevel in
@@ -61,8 +65,8 @@ public struct EvaluationService: Sendable {
             try Access.requireOrgAdmin(caller)
             try Access.requireApprovedOrg(caller, conn)
             guard let org = try conn.org(caller.orgID), org.kind == .office else { throw ZhichengError(.forbidden, "评委会由职改办设立") }
-            try conn.run("INSERT INTO committees (org_id, name, series, levels, created_at) VALUES (?, ?, ?, ?, ?)",
-                         [org.id, name, jsonArray(series), jsonArray(levels.map(\.rawValue)), Date().timeIntervalSince1970])
+            try conn.run("INSERT INTO committees (org_id, name, series, levels, rule, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                         [org.id, name, jsonArray(series), jsonArray(levels.map(\.rawValue)), rule.name, Date().timeIntervalSince1970])
             let id = Int(conn.lastInsertRowID)
             try conn.appendAudit(caller.audit("committee.create", target: "committee:\(id)", detail: #"{"name":\#(jsonString(name))}"#))
             return try Self.committee(id, conn)!
@@ -107,22 +111,32 @@ public struct EvaluationService: Sendable {
         let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let until = Self.addWorkingDays(publicityWorkingDays, to: Date())
         return try await store.write(caller) { conn in
-            let (evaluation, _, _) = try Self.evaluation(for: target, caller: caller, conn)
-            guard try Self.state(evaluation, conn) == "pending" else { throw ZhichengError.conflict("评审结果已录入") }
-            try conn.run("UPDATE evaluations SET result = ?, note = ?, state = 'publicity', publicity_until = ?, updated_at = ? WHERE id = ?",
-                         [result, note, until.timeIntervalSince1970, Date().timeIntervalSince1970, evaluation])
-            switch target {
-            case .application(let id):
-                var chain = try Self.chain(id, conn)
-                try chain.enterPublicity()
-                try ApplicationService.store(chain, id: id, conn)
-            case .received(let id):
-                try conn.run("UPDATE received_applications SET state = 'publicity' WHERE id = ?", [id])
-            }
-            try conn.appendAudit(caller.audit("evaluation.result", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
-            return try Self.record(evaluation, conn)
+            try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, conn)
         }
     }
+
+    /// Records a result in the caller's transaction (a committee's entry, or a
+    /// review session's close): the result enters public notice until `publicityUntil`.
+    static func recordResult(_ target: EvaluationTarget, result: String, note: String, publicityUntil until: Date, caller: SignedIn,
+                             _ conn: SQLiteConnection) throws -> EvaluationRecord {
+        let (evaluation, _, _) = try Self.evaluation(for: target, caller: caller, conn)
+        guard try Self.state(evaluation, conn) == "pending" else { throw ZhichengError.conflict("评审结果已录入") }
+        try conn.run("UPDATE evaluations SET result = ?, note = ?, state = 'publicity', publicity_until = ?, updated_at = ? WHERE id = ?",
+                     [result, note, until.timeIntervalSince1970, Date().timeIntervalSince1970, evaluation])
+        switch target {
+        case .application(let id):
+            var chain = try Self.chain(id, conn)
+            try chain.enterPublicity()
+            try ApplicationService.store(chain, id: id, conn)
+        case .received(let id):
+            try conn.run("UPDATE received_applications SET state = 'publicity' WHERE id = ?", [id])
+        }
+        try conn.appendAudit(caller.audit("evaluation.result", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
+        return try Self.record(evaluation, conn)
+    }
+
+    /// The publicity deadline for a result recorded now.
+    func publicityDeadline() -> Date { Self.addWorkingDays(publicityWorkingDays, to: Date()) }
 
     /// Any signed-in person of the tenant may object while the result is in public notice.
     public func lodgeObjection(_ target: EvaluationTarget, text rawText: String, evidence rawEvidence: String, caller: SignedIn) async throws -> Int {
@@ -264,9 +278,10 @@ public struct EvaluationService: Sendable {
     }
 
     static func committee(_ id: Int, _ conn: SQLiteConnection) throws -> CommitteeRecord? {
-        try conn.query("SELECT id, org_id, name, series, levels FROM committees WHERE id = ?", [id]).first.map { r in
+        try conn.query("SELECT id, org_id, name, series, levels, rule FROM committees WHERE id = ?", [id]).first.map { r in
             CommitteeRecord(id: r["id"].int ?? 0, orgID: r["org_id"].int ?? 0, name: r["name"].string ?? "",
-                            series: AccountRecord.strings(r["series"]) ?? [], levels: (AccountRecord.strings(r["levels"]) ?? []).compactMap(TitleLevel.init(rawValue:)))
+                            series: AccountRecord.strings(r["series"]) ?? [], levels: (AccountRecord.strings(r["levels"]) ?? []).compactMap(TitleLevel.init(rawValue:)),
+                            rule: (try? VotingRule.named(r["rule"].string ?? "")) ?? .national)
         }
     }
 

@@ -43,7 +43,8 @@ extension APIRoutes {
         // Applications
         signedIn.post("applications") { request, context in
             let body = try await APIJSON.decode(NewApplicationBody.self, from: request)
-            let view = try await s.applications.create(kind: body.kind, year: body.year, series: body.series, level: body.level, title: body.title, caller: context.caller)
+            let view = try await s.applications.create(kind: body.kind, year: body.year, series: body.series, level: body.level, title: body.title,
+                                                           specialty: body.specialty, caller: context.caller)
             return try APIJSON.response(ApplicationDTO(view), status: .created)
         }
         signedIn.get("applications") { _, context in
@@ -98,7 +99,7 @@ extension APIRoutes {
         }
         signedIn.post("committees") { request, context in
             let body = try await APIJSON.decode(CommitteeBody.self, from: request)
-            return try APIJSON.response(CommitteeDTO(try await s.evaluations.createCommittee(name: body.name, series: body.series, levels: body.levels, caller: context.caller)), status: .created)
+            return try APIJSON.response(CommitteeDTO(try await s.evaluations.createCommittee(name: body.name, series: body.series, levels: body.levels, rule: body.rule, caller: context.caller)), status: .created)
         }
         for (prefix, make) in [("applications", EvaluationTarget.application), ("province/applications", EvaluationTarget.received)] {
             signedIn.put("\(prefix)/{id}/interview") { request, context in
@@ -212,7 +213,7 @@ enum ReviewFormPage {
     }
 }
 
-struct CommitteeBody: Decodable { var name: String; var series: [String]; var levels: [String] }
+struct CommitteeBody: Decodable { var name: String; var series: [String]; var levels: [String]; var rule: String? }
 struct InterviewBody: Decodable { var time: String; var place: String }
 struct ResultBody: Decodable { var result: String; var note: String? }
 struct ObjectionBody: Decodable { var text: String; var evidence: String? }
@@ -224,12 +225,16 @@ struct CommitteeDTO: Encodable {
     var name: String
     var series: [String]
     var levels: [String]
+    var rule: String
+    var ruleLabel: String
     init(_ c: CommitteeRecord) {
         id = c.id
         orgId = c.orgID
         name = c.name
         series = c.series
         levels = c.levels.map(\.rawValue)
+        rule = c.rule.name
+        ruleLabel = c.rule.label
     }
 }
 
@@ -261,7 +266,7 @@ struct PlanBody: Decodable {
     var year: Int
     var items: [Item]
 }
-struct NewApplicationBody: Decodable { var kind: String; var year: Int; var series: String; var level: String; var title: String }
+struct NewApplicationBody: Decodable { var kind: String; var year: Int; var series: String; var level: String; var title: String; var specialty: String? }
 struct DecisionBody: Decodable { var decision: String; var comment: String?; var sections: [String]?; var reason: String?; var version: Int }
 
 struct PlanDTO: Encodable {
@@ -294,6 +299,7 @@ struct ApplicationDTO: Encodable {
     var applicantName: String
     var orgId: Int
     var kind: String
+    var specialty: String?
     var year: Int
     var series: String
     var level: String
@@ -319,6 +325,7 @@ struct ApplicationDTO: Encodable {
         applicantName = v.applicantName
         orgId = v.orgID
         kind = v.kind
+        specialty = v.specialty
         year = v.year
         series = v.series
         level = v.level.rawValue

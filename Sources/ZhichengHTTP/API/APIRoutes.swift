@@ -14,9 +14,11 @@ public struct AppServices: Sendable {
     public let plans: PlanService
     public let applications: ApplicationService
     public let evaluations: EvaluationService
+    public let experts: ExpertService
+    public let sessions: SessionService
 
     public init(tenants: TenantService, auth: AuthService, orgs: OrgService, people: PeopleService, plans: PlanService,
-                applications: ApplicationService, evaluations: EvaluationService) {
+                applications: ApplicationService, evaluations: EvaluationService, experts: ExpertService, sessions: SessionService) {
         self.tenants = tenants
         self.auth = auth
         self.orgs = orgs
@@ -24,6 +26,8 @@ public struct AppServices: Sendable {
         self.plans = plans
         self.applications = applications
         self.evaluations = evaluations
+        self.experts = experts
+        self.sessions = sessions
     }
 }
 
@@ -193,6 +197,7 @@ enum APIRoutes {
         }
 
         addReview(to: signedIn, services: s)
+        addExperts(to: signedIn, services: s)
 
     }
 

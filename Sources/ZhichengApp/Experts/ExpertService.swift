@@ -1,0 +1,347 @@
+import Foundation
+import ZhichengCore
+import ZhichengStorage
+
+/// An expert application (专家推荐) as the province office reviews it.
+public struct ExpertApplicationView: Sendable {
+    public struct Decision: Sendable {
+        public var stage: ReviewStage
+        public var decision: ReviewDecision
+        public var comment: String
+        public var reviewer: String
+        public var at: Double
+    }
+
+    public var id: Int
+    public var sourceTenant: String
+    public var sourceApplicationID: Int
+    public var applicantName: String
+    public var idNumber: String
+    public var unitName: String
+    public var year: Int
+    public var series: String
+    public var level: String
+    public var title: String
+    public var specialty: String
+    /// received (under the province's review), passed (in the expert database), rejected.
+    public var state: String
+    public var chain: ReviewChain
+    public var version: Int
+    public var sections: [String: [String: String]]
+    /// The city's trail (unit and 主管单位 opinions) as it arrived.
+    public var cityTrail: [[String: String]]
+    public var decisions: [Decision]
+    public var callerMayDecide: Bool
+    public var receivedAt: Double
+
+    /// Where it stands, in words.
+    public var stageLabel: String {
+        switch state {
+        case "passed": "已入库"
+        case "rejected": "未通过"
+        default: "省职改办\(chain.stage.label)"
+        }
+    }
+}
+
+/// One expert of the database (专家信息库).
+public struct ExpertRecord: Sendable {
+    public var id: Int
+    public var accountID: Int
+    public var name: String
+    public var idNumber: String
+    public var series: String
+    public var specialty: String
+    public var title: String
+    public var level: String
+    public var unitName: String
+    public var sourceTenant: String
+    public var relations: [String]
+    /// active, suspended or retired.
+    public var state: String
+    public var createdAt: Double
+
+    public var stateLabel: String {
+        switch state {
+        case "active": "在库"
+        case "suspended": "暂停"
+        default: "退出"
+        }
+    }
+
+    init(row: SQLiteRow) {
+        id = row["id"].int ?? 0
+        accountID = row["account_id"].int ?? 0
+        name = row["name"].string ?? ""
+        idNumber = row["id_number"].string ?? ""
+        series = row["series"].string ?? ""
+        specialty = row["specialty"].string ?? ""
+        title = row["title"].string ?? ""
+        level = row["level"].string ?? ""
+        unitName = row["unit_name"].string ?? ""
+        sourceTenant = row["source_tenant"].string ?? ""
+        relations = AccountRecord.strings(row["relations"]) ?? []
+        state = row["state"].string ?? ""
+        createdAt = row["created_at"].double ?? 0
+    }
+}
+
+/// What the province office's final 通过 of an expert application produced.
+public struct ExpertDecisionOutcome: Sendable {
+    public var application: ExpertApplicationView
+    /// The new expert and the one-time password of their account (shown once).
+    public var expert: ExpertRecord?
+    public var password: String?
+}
+
+/// 专家推荐审查 at the province and the expert database (SPEC §8, manual §10).
+/// The city part of an expert application (unit, then 主管单位) runs through
+/// `ApplicationService` like any application; when the 主管单位 passes it, it
+/// crosses to the province through the relay, and here the 省职改办 reviews it,
+/// 经办人 then 负责人. Once passed, the person is an expert of the database and
+/// signs in to the province tenant with an account of the office (no review roles).
+public struct ExpertService: Sendable {
+    let store: TenantStore
+    let hasher: PasswordHasher
+    let relay: CrossTenantRelay?
+
+    public init(store: TenantStore, hasher: PasswordHasher = .init(), relay: CrossTenantRelay? = nil) {
+        self.store = store
+        self.hasher = hasher
+        self.relay = relay
+    }
+
+    // MARK: Province review of expert applications
+
+    /// Expert applications received by the province: for a reviewer, those waiting
+    /// for their step in their series; for the office admin, all of them.
+    public func applications(caller: SignedIn, waitingOnly: Bool = false) async throws -> [ExpertApplicationView] {
+        try await store.read(caller) { conn in
+            let me = try Self.requireProvinceOffice(caller, conn)
+            return try conn.query("SELECT id FROM received_applications WHERE kind = 'expert' ORDER BY id DESC").compactMap { $0["id"].int }
+                .map { try Self.view($0, me: me, conn) }
+                .filter { view in
+                    guard caller.kind == .staff else { return !waitingOnly }
+                    guard me.permittedSeries.contains(view.series) else { return false }
+                    return !waitingOnly || view.callerMayDecide
+                }
+        }
+    }
+
+    public func application(_ id: Int, caller: SignedIn) async throws -> ExpertApplicationView {
+        try await store.read(caller) { conn in
+            let me = try Self.requireProvinceOffice(caller, conn)
+            let view = try Self.view(id, me: me, conn)
+            if caller.kind == .staff, !me.permittedSeries.contains(view.series) { throw ZhichengError.notFound("没有这个专家申报") }
+            return view
+        }
+    }
+
+    /// 通过 or 未通过 by the office's handler, then its leader (four eyes). The
+    /// leader's 通过 puts the person in the expert database; either final answer
+    /// flows back to the applicant's city.
+    public func decide(_ id: Int, decision: ReviewDecision, comment rawComment: String, version: Int?, caller: SignedIn) async throws -> ExpertDecisionOutcome {
+        guard decision != .return else {
+            throw ZhichengError.invalid("省职改办审查可作“通过”或“未通过”；需修改时请作“未通过”并写明理由", field: "decision")
+        }
+        let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
+        if decision == .reject, comment.isEmpty { throw ZhichengError.invalid("未通过时请填写理由", field: "comment") }
+        // The account of a new expert needs a hash; made before the transaction, used only on a final 通过.
+        let password = OneTimePassword.generate()
+        let hash = decision == .pass && caller.roles.contains(.leader) ? try await hasher.hash(password) : ""
+        let (outcome, notify) = try await store.write(caller) { conn -> (ExpertDecisionOutcome, Bool) in
+            let me = try Self.requireProvinceOffice(caller, conn)
+            guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = 'expert'", [id]).first,
+                  let text = row["chain"].string else { throw ZhichengError.notFound("没有这个专家申报") }
+            if let version, version != row["version"].int {
+                throw ZhichengError.conflict("该专家申报已被处理（版本 \(row["version"].int ?? 0)），请刷新后再操作")
+            }
+            var chain = try ApplicationService.decode(text)
+            let stage = chain.stage
+            let series = row["series"].string ?? ""
+            let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
+            let action = try chain.decide(decision, by: reviewer, series: series)
+            let now = Date().timeIntervalSince1970
+            try conn.run("INSERT INTO received_decisions (received_id, org_id, stage, actor_id, decision, comment, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [id, me.orgID, stage.rawValue, me.id, decision.rawValue, comment, now])
+            var state = "received"
+            var expert: ExpertRecord?
+            var back: String?
+            switch action {
+            case .completedInTenant:
+                guard !hash.isEmpty else { throw ZhichengError.internal("missing password hash for the new expert") }
+                expert = try Self.admit(id, row: row, passwordHash: hash, caller: caller, conn)
+                state = "passed"
+                back = "通过"
+            case .rejected:
+                state = "rejected"
+                back = "未通过"
+            default:
+                break
+            }
+            try conn.run("UPDATE received_applications SET chain = ?, state = ?, result = ?, version = version + 1 WHERE id = ?",
+                         [try ApplicationService.encode(chain), state, back, id])
+            if let back {
+                let facts = EvaluationService.Facts(series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .senior,
+                                                    source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
+                try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": back], conn)
+            }
+            try conn.appendAudit(caller.audit("expert-application.\(decision.rawValue)", target: "received_application:\(id)",
+                                              detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
+            return (ExpertDecisionOutcome(application: try Self.view(id, me: me, conn), expert: expert, password: expert == nil ? nil : password), back != nil)
+        }
+        if notify { relay?.kick(caller.tenant) }
+        return outcome
+    }
+
+    /// Enters the person of an expert application into the database, with an account.
+    static func admit(_ receivedID: Int, row: SQLiteRow, passwordHash: String, caller: SignedIn, _ conn: SQLiteConnection) throws -> ExpertRecord {
+        let idNumber = row["id_number"].string ?? ""
+        if try conn.scalar("SELECT count(*) FROM experts WHERE id_number = ?", [idNumber])?.int ?? 0 > 0 {
+            throw ZhichengError.conflict("身份证号 \(idNumber) 的人员已在专家库中")
+        }
+        guard try conn.account(login: idNumber) == nil else {
+            throw ZhichengError.conflict("省职改办已有登录名为 \(idNumber) 的账户，不能再为该专家建立账户")
+        }
+        guard let root = try conn.rootOrg() else { throw ZhichengError.internal("the province tenant has no office") }
+        let now = Date().timeIntervalSince1970
+        try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?, ?, ?, 'staff', ?, 1, 1, '', ?)",
+                     [root.id, idNumber, row["applicant_name"].string ?? "", passwordHash, now])
+        let account = Int(conn.lastInsertRowID)
+        try conn.run("""
+            INSERT INTO experts (account_id, received_id, name, id_number, series, specialty, title, level, unit_name, source_tenant, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [account, receivedID, row["applicant_name"].string ?? "", idNumber, row["series"].string ?? "", row["specialty"].string ?? "",
+                  row["title"].string ?? "", row["level"].string ?? "", row["unit_name"].string ?? "", row["source_tenant"].string ?? "", now, now])
+        let expert = Int(conn.lastInsertRowID)
+        try conn.appendAudit(caller.audit("expert.admit", target: "expert:\(expert)", detail: #"{"account":\#(account),"received_application":\#(receivedID)}"#))
+        return try Self.expert(expert, conn)
+    }
+
+    // MARK: The expert database
+
+    /// Searches the database by series, specialty (substring) and state.
+    public func experts(series: String?, specialty: String?, state: String?, caller: SignedIn) async throws -> [ExpertRecord] {
+        if let state, !["active", "suspended", "retired"].contains(state) { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
+        return try await store.read(caller) { conn in
+            _ = try Self.requireProvinceOffice(caller, conn)
+            var sql = "SELECT * FROM experts WHERE 1 = 1"
+            var args: [any SQLiteBindable] = []
+            if let series, !series.isEmpty { sql += " AND series = ?"; args.append(series) }
+            if let specialty, !specialty.isEmpty { sql += " AND instr(specialty, ?) > 0"; args.append(specialty) }
+            if let state, !state.isEmpty { sql += " AND state = ?"; args.append(state) }
+            return try conn.query(sql + " ORDER BY id LIMIT 1000", args).map(ExpertRecord.init(row:))
+        }
+    }
+
+    /// Suspends (暂停), retires (退出) or reinstates an expert; the office admin only.
+    public func setState(_ id: Int, state: String, reason rawReason: String, caller: SignedIn) async throws -> ExpertRecord {
+        guard ["active", "suspended", "retired"].contains(state) else { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
+        let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard state == "active" || !reason.isEmpty else { throw ZhichengError.invalid("请填写暂停或退出的理由", field: "reason") }
+        return try await store.write(caller) { conn in
+            _ = try Self.requireProvinceOffice(caller, conn, admin: true)
+            let before = try Self.expert(id, conn)
+            guard before.state != "retired" else { throw ZhichengError.conflict("该专家已退出专家库") }
+            guard before.state != state else { return before }
+            try conn.run("UPDATE experts SET state = ?, updated_at = ? WHERE id = ?", [state, Date().timeIntervalSince1970, id])
+            // A retired or suspended expert cannot sign in to judge.
+            try conn.run("UPDATE accounts SET enabled = ? WHERE id = ?", [state == "active", before.accountID])
+            if state != "active" { try conn.run("DELETE FROM sessions WHERE account_id = ?", [before.accountID]) }
+            try conn.appendAudit(caller.audit("expert.\(state)", target: "expert:\(id)", detail: #"{"reason":\#(jsonString(reason))}"#))
+            return try Self.expert(id, conn)
+        }
+    }
+
+    /// Declared relations (回避关系): names, ID-card numbers or units the expert must
+    /// not judge. The office admin or the expert may set them.
+    public func setRelations(_ id: Int, relations raw: [String], caller: SignedIn) async throws -> ExpertRecord {
+        let relations = raw.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        guard relations.count <= 50, relations.allSatisfy({ $0.count <= 100 }) else {
+            throw ZhichengError.invalid("回避关系最多50项，每项不超过100字", field: "relations")
+        }
+        return try await store.write(caller) { conn in
+            let before = try Self.expert(id, conn)
+            if before.accountID != caller.accountID { _ = try Self.requireProvinceOffice(caller, conn, admin: true) }
+            try conn.run("UPDATE experts SET relations = ?, updated_at = ? WHERE id = ?", [jsonArray(relations), Date().timeIntervalSince1970, id])
+            try conn.appendAudit(caller.audit("expert.relations", target: "expert:\(id)", detail: #"{"count":\#(relations.count)}"#))
+            return try Self.expert(id, conn)
+        }
+    }
+
+    /// The caller's own expert record, if the caller is an expert.
+    public func me(caller: SignedIn) async throws -> ExpertRecord? {
+        try await store.read(caller) { conn in
+            try conn.query("SELECT * FROM experts WHERE account_id = ?", [caller.accountID]).first.map(ExpertRecord.init(row:))
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The caller's account, if it belongs to the province office (the root org of
+    /// the province tenant) and is not an expert's; `admin` demands its admin.
+    @discardableResult
+    static func requireProvinceOffice(_ caller: SignedIn, _ conn: SQLiteConnection, admin: Bool = false) throws -> AccountRecord {
+        guard try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'kind'")?.string == TenantKind.province.rawValue,
+              let root = try conn.rootOrg(), root.id == caller.orgID, caller.kind != .applicant,
+              let me = try conn.account(caller.accountID) else {
+            throw ZhichengError(.forbidden, "只有省职改办的人员可以进行此操作")
+        }
+        guard try conn.scalar("SELECT count(*) FROM experts WHERE account_id = ?", [caller.accountID])?.int == 0 else {
+            throw ZhichengError(.forbidden, "评审专家账户只能参加评审")
+        }
+        if admin { try Access.requireOrgAdmin(caller) }
+        return me
+    }
+
+    static func expert(_ id: Int, _ conn: SQLiteConnection) throws -> ExpertRecord {
+        guard let row = try conn.query("SELECT * FROM experts WHERE id = ?", [id]).first else { throw ZhichengError.notFound("专家库中没有这位专家") }
+        return ExpertRecord(row: row)
+    }
+
+    static func view(_ id: Int, me: AccountRecord, _ conn: SQLiteConnection) throws -> ExpertApplicationView {
+        guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = 'expert'", [id]).first,
+              let text = row["chain"].string else { throw ZhichengError.notFound("没有这个专家申报") }
+        let chain = try ApplicationService.decode(text)
+        let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
+        let decisions = try conn.query("""
+            SELECT d.stage, d.decision, d.comment, d.at, a.name FROM received_decisions d JOIN accounts a ON a.id = d.actor_id
+            WHERE d.received_id = ? ORDER BY d.id
+            """, [id]).map {
+            ExpertApplicationView.Decision(stage: ReviewStage(rawValue: $0["stage"].string ?? "") ?? .handler,
+                                           decision: ReviewDecision(rawValue: $0["decision"].string ?? "") ?? .pass,
+                                           comment: $0["comment"].string ?? "", reviewer: $0["name"].string ?? "", at: $0["at"].double ?? 0)
+        }
+        let trail = (try? JSONSerialization.jsonObject(with: Data((row["trail"].string ?? "[]").utf8)) as? [[String: Any]]) ?? []
+        return ExpertApplicationView(
+            id: id, sourceTenant: row["source_tenant"].string ?? "", sourceApplicationID: row["source_application_id"].int ?? 0,
+            applicantName: row["applicant_name"].string ?? "", idNumber: row["id_number"].string ?? "", unitName: row["unit_name"].string ?? "",
+            year: row["year"].int ?? 0, series: row["series"].string ?? "", level: row["level"].string ?? "", title: row["title"].string ?? "",
+            specialty: row["specialty"].string ?? "", state: row["state"].string ?? "", chain: chain, version: row["version"].int ?? 0,
+            sections: decodeSections(row["sections"].string ?? "{}"),
+            cityTrail: trail.map { entry in entry.mapValues { "\($0)" } },
+            decisions: decisions,
+            callerMayDecide: me.kind == .staff && (try? chain.checkReviewer(reviewer, series: row["series"].string ?? "")) != nil,
+            receivedAt: row["received_at"].double ?? 0)
+    }
+
+    /// The sections of a received application: section → fields (the stored form is
+    /// section → the JSON text of its fields; 附件 lists its files' names and digests).
+    static func decodeSections(_ text: String) -> [String: [String: String]] {
+        guard let outer = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] else { return [:] }
+        var sections: [String: [String: String]] = [:]
+        for (name, content) in outer {
+            var body = content
+            var files: String?
+            if let range = content.range(of: "|files:") {
+                files = String(content[range.upperBound...])
+                body = String(content[..<range.lowerBound])
+            }
+            var fields = (try? JSONDecoder().decode([String: String].self, from: Data(body.utf8))) ?? [:]
+            if let files { fields["文件"] = files.split(separator: ",").map { $0.split(separator: ":").first.map(String.init) ?? "" }.joined(separator: "、") }
+            sections[name] = fields
+        }
+        return sections
+    }
+}

@@ -1,0 +1,431 @@
+import Foundation
+import ZhichengCore
+import ZhichengStorage
+
+/// A review session (评审会) of a province committee as a caller may see it.
+public struct SessionView: Sendable {
+    public struct Application: Sendable {
+        public var id: Int
+        public var applicantName: String
+        public var unitName: String
+        public var series: String
+        public var level: String
+        public var title: String
+        /// Only for the panel and the office.
+        public var sections: [String: [String: String]]
+        /// The caller's own vote (an expert of the panel).
+        public var myVote: VoteRecord?
+        /// After the session closes: the count of each vote and the outcome.
+        public var agree: Int?
+        public var disagree: Int?
+        public var abstain: Int?
+        public var outcome: String?
+    }
+
+    public struct Member: Sendable {
+        public var expertID: Int
+        public var name: String
+        public var unitName: String
+        public var specialty: String
+        /// panel, reserve or replaced.
+        public var role: String
+        public var position: Int
+        /// How many applications this member has voted on (the office sees progress, never the votes).
+        public var votesCast: Int
+    }
+
+    public var id: Int
+    public var committeeID: Int
+    public var committeeName: String
+    public var name: String
+    public var series: String
+    public var specialty: String?
+    public var panelSize: Int
+    public var reserves: Int
+    public var rule: VotingRule
+    /// planned, drawn (voting open), closed, no_quorum.
+    public var state: String
+    public var seed: String?
+    public var inputsDigest: String?
+    public var applications: [Application]
+    public var members: [Member]
+    public var excluded: [ExpertDraw.Exclusion]
+    /// Every vote, once the session is closed (secret until then).
+    public var votes: [VoteRecord]
+    public var outcome: String?
+    /// Whether the caller sits on the panel (and may vote while the session is open).
+    public var callerIsPanelist: Bool
+
+    public var stateLabel: String {
+        switch state {
+        case "planned": "待抽取"
+        case "drawn": "评审中"
+        case "closed": "已结束"
+        default: "未达法定人数"
+        }
+    }
+}
+
+public struct VoteRecord: Sendable, Encodable {
+    public var applicationID: Int
+    public var expertID: Int
+    public var expertName: String
+    public var vote: Vote
+    public var score: Int?
+    public var comment: String
+    public var at: Double
+
+    enum CodingKeys: String, CodingKey { case applicationID = "application_id", expertID = "expert_id", expertName = "expert_name", vote, score, comment, at }
+}
+
+/// What `verify` found when it re-ran a recorded draw.
+public struct DrawVerification: Sendable, Encodable {
+    public var session: Int
+    public var seed: String
+    public var inputsDigest: String
+    /// The recorded inputs still hash to the recorded digest (nobody edited them).
+    public var digestMatches: Bool
+    public var panel: [Int]
+    public var reserves: [Int]
+    public var recomputedPanel: [Int]
+    public var recomputedReserves: [Int]
+    /// Re-running the recorded inputs with the recorded seed gave the recorded experts.
+    public var reproduced: Bool
+    /// The database today yields the same inputs (no expert added, suspended or changed since).
+    public var inputsCurrent: Bool
+    /// What a draw with the same seed would pick from today's inputs (nil if it cannot run).
+    public var currentPanel: [Int]?
+
+    enum CodingKeys: String, CodingKey {
+        case session, seed, inputsDigest = "inputs_digest", digestMatches = "digest_matches", panel, reserves
+        case recomputedPanel = "recomputed_panel", recomputedReserves = "recomputed_reserves", reproduced
+        case inputsCurrent = "inputs_current", currentPanel = "current_panel"
+    }
+}
+
+/// 专家抽取 and 专家进行评审 (SPEC §8): a province committee plans a review session
+/// for some of the applications it received, draws its panel from the expert
+/// database (recording seed and inputs, so anyone can verify the draw), the panel
+/// votes in secret, and closing the session applies the committee's rule: the
+/// results enter public notice and flow back to the cities like any committee result.
+public struct SessionService: Sendable {
+    let store: TenantStore
+    let evaluations: EvaluationService
+
+    public init(store: TenantStore, evaluations: EvaluationService) {
+        self.store = store
+        self.evaluations = evaluations
+    }
+
+    // MARK: Planning and drawing
+
+    public func create(committee committeeID: Int, name rawName: String, series: String, specialty rawSpecialty: String?, panelSize: Int,
+                       reserves: Int, applications: [Int], caller: SignedIn) async throws -> SessionView {
+        let name = try TenantInfo.validateName(rawName)
+        let specialty = rawSpecialty.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        if let specialty { _ = try ApplicationKind.validateSpecialty(specialty) }
+        guard (0...20).contains(reserves) else { throw ZhichengError.invalid("备选专家人数应为0至20", field: "reserves") }
+        guard !applications.isEmpty, applications.count <= 500 else { throw ZhichengError.invalid("请选择本次评审的申报（1至500份）", field: "applications") }
+        return try await store.write(caller) { conn in
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
+            guard let committee = try EvaluationService.committee(committeeID, conn), committee.orgID == caller.orgID else {
+                throw ZhichengError.notFound("没有这个评委会")
+            }
+            try committee.rule.checkPanel(panelSize)
+            guard committee.series.contains(series) else { throw ZhichengError.invalid("评委会“\(committee.name)”不负责“\(series.prefix(30))”系列", field: "series") }
+            for id in Set(applications) {
+                guard let row = try conn.query("SELECT series, level, state FROM received_applications WHERE id = ? AND kind = 'title'", [id]).first else {
+                    throw ZhichengError.invalid("没有编号为 \(id) 的报送申报", field: "applications")
+                }
+                guard row["series"].string == series, let level = TitleLevel(rawValue: row["level"].string ?? ""), committee.levels.contains(level) else {
+                    throw ZhichengError.invalid("申报 \(id) 不属于本次评审的系列或评委会负责的级别", field: "applications")
+                }
+                guard row["state"].string == "received" else { throw ZhichengError.conflict("申报 \(id) 已有评审结果") }
+                if try conn.scalar("""
+                    SELECT count(*) FROM session_applications sa JOIN review_sessions s ON s.id = sa.session_id
+                    WHERE sa.received_id = ? AND s.state IN ('planned', 'drawn')
+                    """, [id])?.int ?? 0 > 0 { throw ZhichengError.conflict("申报 \(id) 已在另一场未结束的评审会中") }
+            }
+            try conn.run("INSERT INTO review_sessions (committee_id, name, series, specialty, panel_size, reserves, rule, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         [committee.id, name, series, specialty, panelSize, reserves, committee.rule.name, Date().timeIntervalSince1970])
+            let session = Int(conn.lastInsertRowID)
+            for id in Set(applications) { try conn.run("INSERT INTO session_applications (session_id, received_id) VALUES (?, ?)", [session, id]) }
+            try conn.appendAudit(caller.audit("session.create", target: "session:\(session)",
+                                              detail: #"{"committee":\#(committee.id),"applications":\#(Set(applications).count),"panel_size":\#(panelSize)}"#))
+            return try Self.view(session, caller: caller, conn)
+        }
+    }
+
+    /// Sessions the caller may see: the office's, or those the caller sits on as an expert.
+    public func list(caller: SignedIn) async throws -> [SessionView] {
+        try await store.read(caller) { conn in
+            let ids: [Int]
+            if let expert = try Self.expertID(of: caller, conn) {
+                ids = try conn.query("SELECT session_id FROM session_experts WHERE expert_id = ? AND role = 'panel' ORDER BY session_id DESC", [expert]).compactMap { $0["session_id"].int }
+            } else {
+                try ExpertService.requireProvinceOffice(caller, conn)
+                ids = try conn.query("SELECT s.id FROM review_sessions s JOIN committees c ON c.id = s.committee_id WHERE c.org_id = ? ORDER BY s.id DESC", [caller.orgID])
+                    .compactMap { $0["id"].int }
+            }
+            return try ids.map { try Self.view($0, caller: caller, conn, summary: true) }
+        }
+    }
+
+    public func get(_ id: Int, caller: SignedIn) async throws -> SessionView {
+        try await store.read(caller) { conn in try Self.view(id, caller: caller, conn) }
+    }
+
+    /// Draws the panel and reserves. `seed` defaults to 128 random bits (hex); either
+    /// way it is recorded with the inputs and their SHA-256.
+    public func draw(_ id: Int, seed rawSeed: String?, caller: SignedIn) async throws -> SessionView {
+        let seed = rawSeed?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard seed.count <= 128 else { throw ZhichengError.invalid("随机种子不超过128个字符", field: "seed") }
+        let chosenSeed = seed.isEmpty ? hexString((0..<16).map { _ in UInt8.random(in: 0...255) }) : seed
+        return try await store.write(caller) { conn in
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
+            let session = try Self.session(id, caller: caller, conn)
+            guard session["state"].string == "planned" else { throw ZhichengError.conflict("本场评审会已抽取过专家") }
+            let inputs = try Self.currentInputs(id, conn)
+            let result = try ExpertDraw.run(inputs, seed: chosenSeed)
+            let inputsText = try Self.canonical(inputs)
+            let digest = sha256Hex(Array(inputsText.utf8))
+            let now = Date().timeIntervalSince1970
+            try conn.run("UPDATE review_sessions SET state = 'drawn', seed = ?, inputs = ?, inputs_digest = ?, result = ?, drawn_at = ? WHERE id = ?",
+                         [chosenSeed, inputsText, digest, try Self.canonical(result), now, id])
+            for (position, expert) in result.panel.enumerated() {
+                try conn.run("INSERT INTO session_experts (session_id, expert_id, role, position) VALUES (?, ?, 'panel', ?)", [id, expert, position + 1])
+            }
+            for (position, expert) in result.reserves.enumerated() {
+                try conn.run("INSERT INTO session_experts (session_id, expert_id, role, position) VALUES (?, ?, 'reserve', ?)", [id, expert, position + 1])
+            }
+            try conn.appendAudit(caller.audit("session.draw", target: "session:\(id)",
+                                              detail: #"{"seed":\#(jsonString(chosenSeed)),"inputs_sha256":"\#(digest)","panel":\#(result.panel),"reserves":\#(result.reserves)}"#))
+            return try Self.view(id, caller: caller, conn)
+        }
+    }
+
+    /// Re-runs a recorded draw (for the office).
+    public func verify(_ id: Int, caller: SignedIn) async throws -> DrawVerification {
+        try await store.read(caller) { conn in
+            try ExpertService.requireProvinceOffice(caller, conn)
+            _ = try Self.session(id, caller: caller, conn)
+            return try Self.verify(id, conn)
+        }
+    }
+
+    /// Re-runs a recorded draw (for the admin protocol: `draw.verify`).
+    public func verify(tenant: TenantID, session id: Int) async throws -> DrawVerification {
+        try await store.withTenant(tenant) { db in try await db.read { conn in try Self.verify(id, conn) } }
+    }
+
+    static func verify(_ id: Int, _ conn: SQLiteConnection) throws -> DrawVerification {
+        guard let row = try conn.query("SELECT state, seed, inputs, inputs_digest, result FROM review_sessions WHERE id = ?", [id]).first else {
+            throw ZhichengError.notFound("没有这场评审会")
+        }
+        guard let seed = row["seed"].string, let inputsText = row["inputs"].string, let digest = row["inputs_digest"].string,
+              let resultText = row["result"].string else { throw ZhichengError.conflict("本场评审会尚未抽取专家") }
+        let inputs = try JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data(inputsText.utf8))
+        let recorded = try JSONDecoder().decode(ExpertDraw.Result.self, from: Data(resultText.utf8))
+        let again = try ExpertDraw.run(inputs, seed: seed)
+        let current = try currentInputs(id, conn)
+        let currentText = try canonical(current)
+        return DrawVerification(
+            session: id, seed: seed, inputsDigest: digest, digestMatches: sha256Hex(Array(inputsText.utf8)) == digest,
+            panel: recorded.panel, reserves: recorded.reserves, recomputedPanel: again.panel, recomputedReserves: again.reserves,
+            reproduced: again == recorded, inputsCurrent: currentText == inputsText,
+            currentPanel: (try? ExpertDraw.run(current, seed: seed))?.panel)
+    }
+
+    /// Replaces a panel member who cannot attend with the first reserve, before any vote.
+    public func replace(_ id: Int, expert expertID: Int, caller: SignedIn) async throws -> SessionView {
+        try await store.write(caller) { conn in
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
+            let session = try Self.session(id, caller: caller, conn)
+            guard session["state"].string == "drawn" else { throw ZhichengError.conflict("只有评审中的评审会可以替换专家") }
+            guard try conn.scalar("SELECT count(*) FROM votes WHERE session_id = ?", [id])?.int == 0 else {
+                throw ZhichengError.conflict("已有专家投票，不能再替换")
+            }
+            guard let member = try conn.query("SELECT position FROM session_experts WHERE session_id = ? AND expert_id = ? AND role = 'panel'", [id, expertID]).first else {
+                throw ZhichengError.notFound("该专家不在本场评审会的评审组中")
+            }
+            guard let reserve = try conn.query("SELECT expert_id FROM session_experts WHERE session_id = ? AND role = 'reserve' ORDER BY position LIMIT 1", [id]).first?["expert_id"].int else {
+                throw ZhichengError.conflict("没有可替补的备选专家")
+            }
+            try conn.run("UPDATE session_experts SET role = 'replaced' WHERE session_id = ? AND expert_id = ?", [id, expertID])
+            try conn.run("UPDATE session_experts SET role = 'panel', position = ? WHERE session_id = ? AND expert_id = ?", [member["position"].int ?? 0, id, reserve])
+            try conn.appendAudit(caller.audit("session.replace", target: "session:\(id)", detail: #"{"out":\#(expertID),"in":\#(reserve)}"#))
+            return try Self.view(id, caller: caller, conn)
+        }
+    }
+
+    // MARK: Voting and closing
+
+    /// A panel expert's vote on one application; changeable until the session closes.
+    public func vote(_ id: Int, application: Int, vote rawVote: String, score: Int?, comment rawComment: String, caller: SignedIn) async throws -> SessionView {
+        guard let vote = Vote(rawValue: rawVote) else { throw ZhichengError.invalid("vote 应为 agree（同意）、disagree（不同意）或 abstain（弃权）", field: "vote") }
+        if let score, !(0...100).contains(score) { throw ZhichengError.invalid("评分应为0至100", field: "score") }
+        let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
+        return try await store.write(caller) { conn in
+            guard let expert = try Self.expertID(of: caller, conn),
+                  try conn.scalar("SELECT count(*) FROM session_experts WHERE session_id = ? AND expert_id = ? AND role = 'panel'", [id, expert])?.int == 1 else {
+                throw ZhichengError(.forbidden, "只有本场评审会评审组的专家可以投票")
+            }
+            guard try conn.scalar("SELECT state FROM experts WHERE id = ?", [expert])?.string == "active" else { throw ZhichengError(.forbidden, "您在专家库中的状态不是“在库”") }
+            guard try conn.scalar("SELECT state FROM review_sessions WHERE id = ?", [id])?.string == "drawn" else { throw ZhichengError.conflict("评审会不在评审中，不能投票") }
+            guard try conn.scalar("SELECT count(*) FROM session_applications WHERE session_id = ? AND received_id = ?", [id, application])?.int == 1 else {
+                throw ZhichengError.notFound("本场评审会没有这份申报")
+            }
+            try conn.run("""
+                INSERT INTO votes (session_id, received_id, expert_id, vote, score, comment, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (session_id, received_id, expert_id) DO UPDATE SET vote = excluded.vote, score = excluded.score, comment = excluded.comment, at = excluded.at
+                """, [id, application, expert, vote.rawValue, score, comment, Date().timeIntervalSince1970])
+            // The audit records that a vote was cast, never which.
+            try conn.appendAudit(caller.audit("session.vote", target: "session:\(id)", detail: #"{"application":\#(application)}"#))
+            return try Self.view(id, caller: caller, conn)
+        }
+    }
+
+    /// Closes voting and applies the committee's rule to each application. If any
+    /// application misses the quorum, the session says so and decides nothing.
+    public func close(_ id: Int, caller: SignedIn) async throws -> SessionView {
+        let until = evaluations.publicityDeadline()
+        return try await store.write(caller) { conn in
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
+            let session = try Self.session(id, caller: caller, conn)
+            guard session["state"].string == "drawn" else { throw ZhichengError.conflict("只有评审中的评审会可以结束") }
+            let rule = (try? VotingRule.named(session["rule"].string ?? "")) ?? .national
+            let panel = try conn.scalar("SELECT count(*) FROM session_experts WHERE session_id = ? AND role = 'panel'", [id])?.int ?? 0
+            var outcomes: [(Int, VotingRule.Outcome)] = []
+            for application in try conn.query("SELECT received_id FROM session_applications WHERE session_id = ? ORDER BY received_id", [id]).compactMap({ $0["received_id"].int }) {
+                let votes = try conn.query("""
+                    SELECT v.vote FROM votes v JOIN session_experts m ON m.session_id = v.session_id AND m.expert_id = v.expert_id AND m.role = 'panel'
+                    WHERE v.session_id = ? AND v.received_id = ?
+                    """, [id, application]).compactMap { $0["vote"].string.flatMap(Vote.init(rawValue:)) }
+                outcomes.append((application, rule.outcome(panel: panel, votes: votes)))
+            }
+            let now = Date().timeIntervalSince1970
+            let short = outcomes.compactMap { application, outcome -> String? in
+                if case let .noQuorum(present, required) = outcome { return "申报\(application)到会\(present)人（须至少\(required)人）" }
+                return nil
+            }
+            if !short.isEmpty {
+                let text = "未达到法定人数，本次评审不作决定：" + short.joined(separator: "；")
+                try conn.run("UPDATE review_sessions SET state = 'no_quorum', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
+                try conn.appendAudit(caller.audit("session.no-quorum", target: "session:\(id)", detail: #"{"panel":\#(panel)}"#))
+                return try Self.view(id, caller: caller, conn)
+            }
+            for (application, outcome) in outcomes {
+                let (result, note): (String, String)
+                switch outcome {
+                case let .passed(agree, present): (result, note) = ("通过", "\(session["name"].string ?? "")：同意\(agree)票，到会\(present)人")
+                case let .failed(agree, present): (result, note) = ("未通过", "\(session["name"].string ?? "")：同意\(agree)票，到会\(present)人")
+                case .noQuorum: continue
+                }
+                _ = try EvaluationService.recordResult(.received(application), result: result, note: note, publicityUntil: until, caller: caller, conn)
+            }
+            let text = "已按\(rule.label)作出评审结果，进入公示"
+            try conn.run("UPDATE review_sessions SET state = 'closed', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
+            try conn.appendAudit(caller.audit("session.close", target: "session:\(id)", detail: #"{"panel":\#(panel),"applications":\#(outcomes.count)}"#))
+            return try Self.view(id, caller: caller, conn)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func expertID(of caller: SignedIn, _ conn: SQLiteConnection) throws -> Int? {
+        try conn.scalar("SELECT id FROM experts WHERE account_id = ?", [caller.accountID])?.int
+    }
+
+    /// The session row, if the caller's org holds its committee or the caller sits on its panel.
+    static func session(_ id: Int, caller: SignedIn, _ conn: SQLiteConnection) throws -> SQLiteRow {
+        guard let row = try conn.query("""
+            SELECT s.*, c.name AS committee_name, c.org_id FROM review_sessions s JOIN committees c ON c.id = s.committee_id WHERE s.id = ?
+            """, [id]).first else { throw ZhichengError.notFound("没有这场评审会") }
+        if let expert = try expertID(of: caller, conn) {
+            guard try conn.scalar("SELECT count(*) FROM session_experts WHERE session_id = ? AND expert_id = ? AND role = 'panel'", [id, expert])?.int == 1 else {
+                throw ZhichengError.notFound("没有这场评审会")
+            }
+        } else {
+            guard row["org_id"].int == caller.orgID else { throw ZhichengError.notFound("没有这场评审会") }
+        }
+        return row
+    }
+
+    /// The draw's inputs as the database has them now.
+    static func currentInputs(_ id: Int, _ conn: SQLiteConnection) throws -> ExpertDraw.Inputs {
+        guard let s = try conn.query("SELECT series, specialty, panel_size, reserves FROM review_sessions WHERE id = ?", [id]).first else {
+            throw ZhichengError.notFound("没有这场评审会")
+        }
+        var sql = "SELECT id, name, unit_name, relations FROM experts WHERE state = 'active' AND series = ?"
+        var args: [any SQLiteBindable] = [s["series"].string ?? ""]
+        if let specialty = s["specialty"].string { sql += " AND specialty = ?"; args.append(specialty) }
+        let candidates = try conn.query(sql + " ORDER BY id", args).map {
+            ExpertDraw.Candidate(id: $0["id"].int ?? 0, name: $0["name"].string ?? "", unit: $0["unit_name"].string ?? "",
+                                 relations: AccountRecord.strings($0["relations"]) ?? [])
+        }
+        let applicants = try conn.query("""
+            SELECT r.applicant_name, r.id_number, r.unit_name FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
+            WHERE sa.session_id = ?
+            """, [id]).map {
+            ExpertDraw.Applicant(name: $0["applicant_name"].string ?? "", idNumber: $0["id_number"].string ?? "", unit: $0["unit_name"].string ?? "")
+        }
+        return ExpertDraw.Inputs(series: s["series"].string ?? "", specialty: s["specialty"].string, panelSize: s["panel_size"].int ?? 0,
+                                 reserves: s["reserves"].int ?? 0, candidates: candidates, applicants: applicants)
+    }
+
+    /// The recorded text form: JSON with sorted keys, so equal inputs hash equal.
+    static func canonical(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func view(_ id: Int, caller: SignedIn, _ conn: SQLiteConnection, summary: Bool = false) throws -> SessionView {
+        let row = try session(id, caller: caller, conn)
+        let state = row["state"].string ?? "planned"
+        let closed = state == "closed" || state == "no_quorum"
+        let me = try expertID(of: caller, conn)
+        let members = try conn.query("""
+            SELECT m.expert_id, m.role, m.position, e.name, e.unit_name, e.specialty,
+                   (SELECT count(*) FROM votes v WHERE v.session_id = m.session_id AND v.expert_id = m.expert_id) AS cast
+            FROM session_experts m JOIN experts e ON e.id = m.expert_id WHERE m.session_id = ? ORDER BY m.role, m.position
+            """, [id]).map {
+            SessionView.Member(expertID: $0["expert_id"].int ?? 0, name: $0["name"].string ?? "", unitName: $0["unit_name"].string ?? "",
+                               specialty: $0["specialty"].string ?? "", role: $0["role"].string ?? "", position: $0["position"].int ?? 0,
+                               votesCast: $0["cast"].int ?? 0)
+        }
+        let voteRows = try conn.query("""
+            SELECT v.received_id, v.expert_id, e.name, v.vote, v.score, v.comment, v.at FROM votes v JOIN experts e ON e.id = v.expert_id
+            WHERE v.session_id = ? ORDER BY v.received_id, v.expert_id
+            """, [id]).map {
+            VoteRecord(applicationID: $0["received_id"].int ?? 0, expertID: $0["expert_id"].int ?? 0, expertName: $0["name"].string ?? "",
+                       vote: Vote(rawValue: $0["vote"].string ?? "") ?? .abstain, score: $0["score"].int, comment: $0["comment"].string ?? "", at: $0["at"].double ?? 0)
+        }
+        var applications: [SessionView.Application] = []
+        if !summary {
+            applications = try conn.query("""
+                SELECT r.id, r.applicant_name, r.unit_name, r.series, r.level, r.title, r.sections, e.result
+                FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id LEFT JOIN evaluations e ON e.received_id = r.id
+                WHERE sa.session_id = ? ORDER BY r.id
+                """, [id]).map { r in
+                let appID = r["id"].int ?? 0
+                let mine = voteRows.first { $0.applicationID == appID && $0.expertID == me }
+                let these = voteRows.filter { $0.applicationID == appID }
+                return SessionView.Application(
+                    id: appID, applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "", series: r["series"].string ?? "",
+                    level: r["level"].string ?? "", title: r["title"].string ?? "", sections: ExpertService.decodeSections(r["sections"].string ?? "{}"),
+                    myVote: mine,
+                    agree: closed ? these.filter { $0.vote == .agree }.count : nil, disagree: closed ? these.filter { $0.vote == .disagree }.count : nil,
+                    abstain: closed ? these.filter { $0.vote == .abstain }.count : nil, outcome: state == "closed" ? r["result"].string : nil)
+            }
+        }
+        let result = try row["result"].string.map { try JSONDecoder().decode(ExpertDraw.Result.self, from: Data($0.utf8)) }
+        return SessionView(
+            id: id, committeeID: row["committee_id"].int ?? 0, committeeName: row["committee_name"].string ?? "", name: row["name"].string ?? "",
+            series: row["series"].string ?? "", specialty: row["specialty"].string, panelSize: row["panel_size"].int ?? 0, reserves: row["reserves"].int ?? 0,
+            rule: (try? VotingRule.named(row["rule"].string ?? "")) ?? .national, state: state, seed: row["seed"].string, inputsDigest: row["inputs_digest"].string,
+            applications: applications, members: members, excluded: result?.excluded ?? [], votes: closed ? voteRows : [],
+            outcome: row["outcome"].string, callerIsPanelist: me.map { expert in members.contains { $0.expertID == expert && $0.role == "panel" } } ?? false)
+    }
+}

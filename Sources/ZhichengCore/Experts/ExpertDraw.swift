@@ -1,0 +1,159 @@
+/// 专家抽取 (SPEC §8): a committee draws a panel of experts for a review session
+/// at random from the expert database, avoiding conflicts (回避), with reserves.
+///
+/// The draw is a pure function of its recorded inputs and a seed, so anyone can
+/// re-run it: the eligible candidates (conflicts removed, sorted by id) are
+/// shuffled by Fisher–Yates with a SplitMix64 generator seeded from the FNV-1a
+/// hash of the seed text; the first `panelSize` form the panel, the next
+/// `reserves` the reserves, in order. Nothing here reads a clock or a file.
+public enum ExpertDraw {
+    /// One expert the draw may pick.
+    public struct Candidate: Sendable, Equatable, Codable {
+        public var id: Int
+        public var name: String
+        /// The expert's unit (工作单位): an applicant of the same unit is a conflict.
+        public var unit: String
+        /// Declared relations: names, ID-card numbers or units the expert must not judge.
+        public var relations: [String]
+
+        public init(id: Int, name: String, unit: String, relations: [String]) {
+            self.id = id
+            self.name = name
+            self.unit = unit
+            self.relations = relations
+        }
+    }
+
+    /// One applicant under review in the session.
+    public struct Applicant: Sendable, Equatable, Codable {
+        public var name: String
+        public var idNumber: String
+        public var unit: String
+
+        public init(name: String, idNumber: String, unit: String) {
+            self.name = name
+            self.idNumber = idNumber
+            self.unit = unit
+        }
+
+        enum CodingKeys: String, CodingKey { case name, idNumber = "id_number", unit }
+    }
+
+    /// Everything a draw depends on besides its seed; recorded with the draw.
+    public struct Inputs: Sendable, Equatable, Codable {
+        public var series: String
+        /// nil: any specialty of the series.
+        public var specialty: String?
+        public var panelSize: Int
+        public var reserves: Int
+        /// Active experts matching series (and specialty), sorted by id.
+        public var candidates: [Candidate]
+        /// The applicants of the session, sorted by ID number.
+        public var applicants: [Applicant]
+
+        public init(series: String, specialty: String?, panelSize: Int, reserves: Int, candidates: [Candidate], applicants: [Applicant]) {
+            self.series = series
+            self.specialty = specialty
+            self.panelSize = panelSize
+            self.reserves = reserves
+            self.candidates = candidates.sorted { $0.id < $1.id }
+            self.applicants = applicants.sorted { ($0.idNumber, $0.name) < ($1.idNumber, $1.name) }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case series, specialty, panelSize = "panel_size", reserves, candidates, applicants
+        }
+    }
+
+    /// Why a candidate was left out.
+    public struct Exclusion: Sendable, Equatable, Codable {
+        public var expertID: Int
+        public var reason: String
+
+        enum CodingKeys: String, CodingKey { case expertID = "expert_id", reason }
+    }
+
+    public struct Result: Sendable, Equatable, Codable {
+        public var panel: [Int]
+        public var reserves: [Int]
+        public var excluded: [Exclusion]
+    }
+
+    /// The conflict (回避) that keeps `candidate` off a session with `applicants`, if any.
+    public static func conflict(of candidate: Candidate, with applicants: [Applicant]) -> String? {
+        for applicant in applicants {
+            if !candidate.unit.isEmpty, candidate.unit == applicant.unit {
+                return "与申报人\(applicant.name)同一单位（\(applicant.unit)）"
+            }
+            for relation in candidate.relations where !relation.isEmpty {
+                if relation == applicant.name || relation == applicant.idNumber || relation == applicant.unit {
+                    return "申报了与申报人\(applicant.name)的回避关系"
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Runs the draw. Throws when too few candidates remain for the panel.
+    public static func run(_ inputs: Inputs, seed: String) throws(ZhichengError) -> Result {
+        guard inputs.panelSize >= 1 else { throw .invalid("抽取人数至少为1", field: "panel_size") }
+        guard inputs.reserves >= 0 else { throw .invalid("备选人数不能为负数", field: "reserves") }
+        guard !seed.isEmpty else { throw .invalid("随机种子不能为空", field: "seed") }
+        var eligible: [Int] = []
+        var excluded: [Exclusion] = []
+        for candidate in inputs.candidates.sorted(by: { $0.id < $1.id }) {
+            if let reason = conflict(of: candidate, with: inputs.applicants) {
+                excluded.append(Exclusion(expertID: candidate.id, reason: reason))
+            } else {
+                eligible.append(candidate.id)
+            }
+        }
+        guard eligible.count >= inputs.panelSize else {
+            throw .conflict("符合条件且无需回避的专家只有\(eligible.count)名，不足抽取人数\(inputs.panelSize)名")
+        }
+        var generator = SplitMix64(seed: fnv1a64(Array(seed.utf8)))
+        for i in stride(from: eligible.count - 1, to: 0, by: -1) {
+            let j = Int(generator.next(below: UInt64(i + 1)))
+            eligible.swapAt(i, j)
+        }
+        let panel = Array(eligible.prefix(inputs.panelSize))
+        let reserves = Array(eligible.dropFirst(inputs.panelSize).prefix(inputs.reserves))
+        return Result(panel: panel, reserves: reserves, excluded: excluded)
+    }
+
+    /// FNV-1a, 64 bits: turns the seed text into the generator's state.
+    public static func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    /// SplitMix64 (Steele, Lea, Flood 2014): small, fast and fully specified, so a
+    /// draw can be re-run in any language.
+    public struct SplitMix64: Sendable {
+        private var state: UInt64
+
+        public init(seed: UInt64) { state = seed }
+
+        public mutating func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+
+        /// A uniform value in 0..<bound, by rejection (no modulo bias).
+        public mutating func next(below bound: UInt64) -> UInt64 {
+            precondition(bound > 0)
+            let limit = UInt64.max - UInt64.max % bound
+            while true {
+                let value = next()
+                if value < limit { return value % bound }
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// What an application asks for (SPEC §7, §8).
+public enum ApplicationKind: String, Sendable, Codable, CaseIterable {
+    /// 职称申报: a title; every section but 附件 is required.
+    case title
+    /// 专家推荐: entry into the province's expert database; the applicant states
+    /// the title they hold and a specialty, and fills in 基本信息 and 工作经历.
+    case expert
+
+    public var label: String { self == .title ? "职称申报" : "专家推荐" }
+
+    /// The sections a submission must have filled in.
+    public var requiredSections: [ApplicationSection] {
+        switch self {
+        case .title: ApplicationSection.allCases.filter { $0 != .attachments }
+        case .expert: [.basic, .work]
+        }
+    }
+
+    /// A specialty (专业): 1–50 characters, no control characters.
+    public static func validateSpecialty(_ raw: String?) throws(ZhichengError) -> String {
+        let text = String((raw ?? "").drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        guard !text.isEmpty else { throw .invalid("专家推荐须填写专业", field: "specialty") }
+        guard text.count <= 50, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalid("专业名称应为1至50个字符", field: "specialty")
+        }
+        return text
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import Hummingbird
+import ZhichengApp
+import ZhichengCore
+
+/// 专家推荐审查 at the province, the expert database, review sessions with their
+/// draw (专家抽取) and voting (专家进行评审) (SPEC §8).
+extension APIRoutes {
+    static func addExperts(to signedIn: RouterGroup<AccountRequestContext>, services s: AppServices) {
+        // 专家推荐审查 (province office)
+        signedIn.get("expert-applications") { request, context in
+            let waiting = request.uri.queryParameters.get("waiting") == "1"
+            return try APIJSON.response(["applications": try await s.experts.applications(caller: context.caller, waitingOnly: waiting).map(ExpertApplicationDTO.init)])
+        }
+        signedIn.get("expert-applications/{id}") { _, context in
+            try APIJSON.response(ExpertApplicationDTO(try await s.experts.application(try id(context), caller: context.caller)))
+        }
+        signedIn.post("expert-applications/{id}/decision") { request, context in
+            let body = try await APIJSON.decode(ExpertDecisionBody.self, from: request)
+            guard let decision = ReviewDecision(rawValue: body.decision) else { throw ZhichengError.invalid("decision 应为 pass 或 reject", field: "decision") }
+            let outcome = try await s.experts.decide(try id(context), decision: decision, comment: body.comment ?? "", version: body.version, caller: context.caller)
+            return try APIJSON.response(ExpertDecisionDTO(application: ExpertApplicationDTO(outcome.application), expert: outcome.expert.map(ExpertDTO.init),
+                                                          oneTimePassword: outcome.password))
+        }
+
+        // 专家信息库
+        signedIn.get("experts") { request, context in
+            let q = request.uri.queryParameters
+            let experts = try await s.experts.experts(series: q.get("series"), specialty: q.get("specialty"), state: q.get("state"), caller: context.caller)
+            return try APIJSON.response(["experts": experts.map(ExpertDTO.init)])
+        }
+        signedIn.get("experts/me") { _, context in
+            guard let me = try await s.experts.me(caller: context.caller) else { throw ZhichengError.notFound("您不是专家库中的专家") }
+            return try APIJSON.response(ExpertDTO(me))
+        }
+        signedIn.post("experts/{id}/state") { request, context in
+            let body = try await APIJSON.decode(ExpertStateBody.self, from: request)
+            return try APIJSON.response(ExpertDTO(try await s.experts.setState(try id(context), state: body.state, reason: body.reason ?? "", caller: context.caller)))
+        }
+        signedIn.put("experts/{id}/relations") { request, context in
+            let body = try await APIJSON.decode(RelationsBody.self, from: request)
+            return try APIJSON.response(ExpertDTO(try await s.experts.setRelations(try id(context), relations: body.relations, caller: context.caller)))
+        }
+
+        // Review sessions: draw, verify, vote, close
+        signedIn.post("committees/{id}/sessions") { request, context in
+            let body = try await APIJSON.decode(ReviewSessionBody.self, from: request)
+            let view = try await s.sessions.create(committee: try id(context), name: body.name, series: body.series, specialty: body.specialty,
+                                                   panelSize: body.panelSize, reserves: body.reserves ?? 0, applications: body.applications, caller: context.caller)
+            return try APIJSON.response(ReviewSessionDTO(view), status: .created)
+        }
+        signedIn.get("sessions") { _, context in
+            try APIJSON.response(["sessions": try await s.sessions.list(caller: context.caller).map(ReviewSessionDTO.init)])
+        }
+        signedIn.get("sessions/{id}") { _, context in try APIJSON.response(ReviewSessionDTO(try await s.sessions.get(try id(context), caller: context.caller))) }
+        signedIn.post("sessions/{id}/draw") { request, context in
+            let body = try await APIJSON.decode(DrawBody.self, from: request)
+            return try APIJSON.response(ReviewSessionDTO(try await s.sessions.draw(try id(context), seed: body.seed, caller: context.caller)))
+        }
+        signedIn.get("sessions/{id}/verify") { _, context in try APIJSON.response(try await s.sessions.verify(try id(context), caller: context.caller)) }
+        signedIn.post("sessions/{id}/replace") { request, context in
+            let body = try await APIJSON.decode(ReplaceBody.self, from: request)
+            return try APIJSON.response(ReviewSessionDTO(try await s.sessions.replace(try id(context), expert: body.expertId, caller: context.caller)))
+        }
+        signedIn.post("sessions/{id}/votes") { request, context in
+            let body = try await APIJSON.decode(VoteBody.self, from: request)
+            let view = try await s.sessions.vote(try id(context), application: body.application, vote: body.vote, score: body.score, comment: body.comment ?? "", caller: context.caller)
+            return try APIJSON.response(ReviewSessionDTO(view))
+        }
+        signedIn.post("sessions/{id}/close") { _, context in try APIJSON.response(ReviewSessionDTO(try await s.sessions.close(try id(context), caller: context.caller))) }
+    }
+}
+
+struct ExpertDecisionBody: Decodable { var decision: String; var comment: String?; var version: Int? }
+struct ExpertStateBody: Decodable { var state: String; var reason: String? }
+struct RelationsBody: Decodable { var relations: [String] }
+struct ReviewSessionBody: Decodable { var name: String; var series: String; var specialty: String?; var panelSize: Int; var reserves: Int?; var applications: [Int] }
+struct DrawBody: Decodable { var seed: String? }
+struct ReplaceBody: Decodable { var expertId: Int }
+struct VoteBody: Decodable { var application: Int; var vote: String; var score: Int?; var comment: String? }
+
+struct ExpertApplicationDTO: Encodable {
+    struct Decision: Encodable { var step: String; var stepLabel: String; var decision: String; var decisionLabel: String; var comment: String; var reviewer: String; var at: String }
+    var id: Int
+    var sourceTenant: String
+    var sourceApplicationId: Int
+    var applicantName: String
+    var idNumber: String
+    var unitName: String
+    var year: Int
+    var series: String
+    var level: String
+    var title: String
+    var specialty: String
+    var state: String
+    var stageLabel: String
+    var step: String?
+    var version: Int
+    var sections: [String: [String: String]]
+    var cityTrail: [[String: String]]
+    var decisions: [Decision]
+    var mayAct: Bool
+
+    init(_ v: ExpertApplicationView) {
+        id = v.id
+        sourceTenant = v.sourceTenant
+        sourceApplicationId = v.sourceApplicationID
+        applicantName = v.applicantName
+        idNumber = v.idNumber
+        unitName = v.unitName
+        year = v.year
+        series = v.series
+        level = v.level
+        title = v.title
+        specialty = v.specialty
+        state = v.state
+        stageLabel = v.stageLabel
+        step = v.state == "received" ? v.chain.stage.rawValue : nil
+        version = v.version
+        sections = v.sections
+        cityTrail = v.cityTrail
+        decisions = v.decisions.map {
+            Decision(step: $0.stage.rawValue, stepLabel: $0.stage.label, decision: $0.decision.rawValue, decisionLabel: $0.decision.label,
+                     comment: $0.comment, reviewer: $0.reviewer, at: Date(timeIntervalSince1970: $0.at).ISO8601Format())
+        }
+        mayAct = v.callerMayDecide
+    }
+}
+
+struct ExpertDTO: Encodable {
+    var id: Int
+    var accountId: Int
+    var name: String
+    var idNumber: String
+    var series: String
+    var specialty: String
+    var title: String
+    var level: String
+    var unitName: String
+    var sourceTenant: String
+    var relations: [String]
+    var state: String
+    var stateLabel: String
+
+    init(_ e: ExpertRecord) {
+        id = e.id
+        accountId = e.accountID
+        name = e.name
+        idNumber = e.idNumber
+        series = e.series
+        specialty = e.specialty
+        title = e.title
+        level = e.level
+        unitName = e.unitName
+        sourceTenant = e.sourceTenant
+        relations = e.relations
+        state = e.state
+        stateLabel = e.stateLabel
+    }
+}
+
+struct ExpertDecisionDTO: Encodable {
+    var application: ExpertApplicationDTO
+    var expert: ExpertDTO?
+    /// The new expert's one-time password (shown once).
+    var oneTimePassword: String?
+}
+
+struct ReviewSessionDTO: Encodable {
+    struct Application: Encodable {
+        var id: Int
+        var applicantName: String
+        var unitName: String
+        var series: String
+        var level: String
+        var title: String
+        var sections: [String: [String: String]]
+        var myVote: VoteRecord?
+        var agree: Int?
+        var disagree: Int?
+        var abstain: Int?
+        var outcome: String?
+    }
+    struct Member: Encodable { var expertId: Int; var name: String; var unitName: String; var specialty: String; var role: String; var position: Int; var votesCast: Int }
+    struct Excluded: Encodable { var expertId: Int; var reason: String }
+    var id: Int
+    var committeeId: Int
+    var committee: String
+    var name: String
+    var series: String
+    var specialty: String?
+    var panelSize: Int
+    var reserves: Int
+    var rule: String
+    var ruleLabel: String
+    var state: String
+    var stateLabel: String
+    var seed: String?
+    var inputsDigest: String?
+    var applications: [Application]
+    var members: [Member]
+    var excluded: [Excluded]
+    var votes: [VoteRecord]
+    var outcome: String?
+    var mayVote: Bool
+
+    init(_ v: SessionView) {
+        id = v.id
+        committeeId = v.committeeID
+        committee = v.committeeName
+        name = v.name
+        series = v.series
+        specialty = v.specialty
+        panelSize = v.panelSize
+        reserves = v.reserves
+        rule = v.rule.name
+        ruleLabel = v.rule.label
+        state = v.state
+        stateLabel = v.stateLabel
+        seed = v.seed
+        inputsDigest = v.inputsDigest
+        applications = v.applications.map {
+            Application(id: $0.id, applicantName: $0.applicantName, unitName: $0.unitName, series: $0.series, level: $0.level, title: $0.title,
+                        sections: $0.sections, myVote: $0.myVote, agree: $0.agree, disagree: $0.disagree, abstain: $0.abstain, outcome: $0.outcome)
+        }
+        members = v.members.map {
+            Member(expertId: $0.expertID, name: $0.name, unitName: $0.unitName, specialty: $0.specialty, role: $0.role, position: $0.position, votesCast: $0.votesCast)
+        }
+        excluded = v.excluded.map { Excluded(expertId: $0.expertID, reason: $0.reason) }
+        votes = v.votes
+        outcome = v.outcome
+        mayVote = v.callerIsPanelist && v.state == "drawn"
+    }
+}

@@ -1,0 +1,105 @@
+import Testing
+import ZhichengCore
+
+@Suite("Expert draw (专家抽取) and the voting rule")
+struct ExpertDrawTests {
+    func candidates(_ count: Int) -> [ExpertDraw.Candidate] {
+        (1...count).map { ExpertDraw.Candidate(id: $0, name: "专家\($0)", unit: "单位\($0)", relations: []) }
+    }
+    let applicants = [ExpertDraw.Applicant(name: "张三", idNumber: "410102199001011234", unit: "逸夫小学")]
+
+    func inputs(_ candidates: [ExpertDraw.Candidate], panel: Int = 5, reserves: Int = 2) -> ExpertDraw.Inputs {
+        ExpertDraw.Inputs(series: "中小学教师", specialty: "数学", panelSize: panel, reserves: reserves, candidates: candidates, applicants: applicants)
+    }
+
+    @Test func sameInputsAndSeedGiveTheSamePanel() throws {
+        let a = try ExpertDraw.run(inputs(candidates(20)), seed: "2026-session-1")
+        let b = try ExpertDraw.run(inputs(candidates(20).reversed()), seed: "2026-session-1")
+        #expect(a == b)
+        #expect(a.panel.count == 5)
+        #expect(a.reserves.count == 2)
+        #expect(Set(a.panel + a.reserves).count == 7, "nobody is drawn twice")
+    }
+
+    @Test func aChangedSeedOrCandidateListChangesTheResult() throws {
+        let base = try ExpertDraw.run(inputs(candidates(20)), seed: "seed-A")
+        #expect(try ExpertDraw.run(inputs(candidates(20)), seed: "seed-B") != base)
+        // One expert suspended (removed from the candidates) changes the draw.
+        var fewer = candidates(20)
+        fewer.removeAll { $0.id == base.panel[0] }
+        let changed = try ExpertDraw.run(inputs(fewer), seed: "seed-A")
+        #expect(changed != base)
+        #expect(!changed.panel.contains(base.panel[0]))
+    }
+
+    @Test func conflictsAreExcludedWithTheirReason() throws {
+        var pool = candidates(8)
+        pool[0].unit = "逸夫小学"                          // same unit as the applicant
+        pool[1].relations = ["410102199001011234"]        // declared relation by ID number
+        pool[2].relations = ["张三"]                       // declared relation by name
+        for seed in ["a", "b", "c", "d", "e"] {
+            let result = try ExpertDraw.run(inputs(pool, panel: 3, reserves: 2), seed: seed)
+            #expect(result.excluded.map(\.expertID) == [1, 2, 3])
+            #expect(!(result.panel + result.reserves).contains { [1, 2, 3].contains($0) })
+        }
+        #expect(ExpertDraw.conflict(of: pool[0], with: applicants)?.contains("同一单位") == true)
+        #expect(ExpertDraw.conflict(of: pool[1], with: applicants)?.contains("回避") == true)
+        #expect(ExpertDraw.conflict(of: pool[5], with: applicants) == nil)
+    }
+
+    @Test func tooFewEligibleExpertsIsRefused() {
+        var pool = candidates(5)
+        pool[0].unit = "逸夫小学"
+        #expect(throws: ZhichengError.self) { try ExpertDraw.run(inputs(pool, panel: 5), seed: "x") }
+        #expect(throws: ZhichengError.self) { try ExpertDraw.run(inputs(pool, panel: 3), seed: "") }
+    }
+
+    @Test func reservesAreWhatIsLeftWhenThePoolIsSmall() throws {
+        let result = try ExpertDraw.run(inputs(candidates(6), panel: 5, reserves: 3), seed: "x")
+        #expect(result.panel.count == 5)
+        #expect(result.reserves.count == 1)
+    }
+
+    @Test func everyCandidateCanBeDrawn() throws {
+        // A rough uniformity check: over 400 seeds every one of 10 experts is drawn.
+        var seen = Set<Int>()
+        for i in 0..<400 { seen.formUnion(try ExpertDraw.run(inputs(candidates(10), panel: 3, reserves: 0), seed: "s\(i)").panel) }
+        #expect(seen == Set(1...10))
+    }
+
+    @Test func splitMixIsTheReferenceSequence() {
+        // Reference values of SplitMix64 seeded with 0 (from the published C code).
+        var generator = ExpertDraw.SplitMix64(seed: 0)
+        #expect(generator.next() == 0xe220_a839_7b1d_cdaf)
+        #expect(generator.next() == 0x6e78_9e6a_a1b9_65f4)
+        #expect(ExpertDraw.fnv1a64([]) == 0xcbf2_9ce4_8422_2325)
+        #expect(ExpertDraw.fnv1a64(Array("a".utf8)) == 0xaf63_dc4c_8601_ec8c)
+    }
+
+    // MARK: Voting rule
+
+    @Test func nationalRuleNeedsTwoThirdsPresentAndTwoThirdsAgree() throws {
+        let rule = VotingRule.national
+        #expect(throws: ZhichengError.self) { try rule.checkPanel(6) }
+        try rule.checkPanel(7)
+        #expect(rule.quorum(panel: 7) == 5)
+        #expect(rule.quorum(panel: 9) == 6)
+        // 7 on the panel, 4 present: no quorum, nothing decided.
+        #expect(rule.outcome(panel: 7, votes: [.agree, .agree, .agree, .agree]) == .noQuorum(present: 4, required: 5))
+        // 5 present: 4 agree ≥ 2/3 × 5 → passed; 3 agree < 3.34 → failed.
+        #expect(rule.outcome(panel: 7, votes: [.agree, .agree, .agree, .agree, .disagree]) == .passed(agree: 4, present: 5))
+        #expect(rule.outcome(panel: 7, votes: [.agree, .agree, .agree, .abstain, .disagree]) == .failed(agree: 3, present: 5))
+        // Exactly two thirds passes: 6 present, 4 agree.
+        #expect(rule.outcome(panel: 7, votes: [.agree, .agree, .agree, .agree, .abstain, .abstain]) == .passed(agree: 4, present: 6))
+        #expect(rule.outcome(panel: 3, votes: []) == .noQuorum(present: 0, required: 2))
+    }
+
+    @Test func majorityRuleNeedsMoreThanHalf() throws {
+        let rule = try VotingRule.named("majority")
+        try rule.checkPanel(4)
+        #expect(rule.quorum(panel: 4) == 3)
+        #expect(rule.outcome(panel: 4, votes: [.agree, .disagree, .agree]) == .passed(agree: 2, present: 3))
+        #expect(rule.outcome(panel: 4, votes: [.agree, .disagree, .agree, .disagree]) == .failed(agree: 2, present: 4))
+        #expect(throws: ZhichengError.self) { try VotingRule.named("unanimous") }
+    }
+}

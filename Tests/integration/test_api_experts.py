@@ -1,0 +1,366 @@
+"""专家推荐, the expert database, the draw (专家抽取) and the evaluation (专家进行评审) through the
+JSON API of the real daemon with the real ExpertRecommendation plugin (SPEC §8, manual §10).
+
+One province and one city (郑州市 → 管城区教育局 → 逸夫小学 / 回民中学). Applicants apply to be
+experts; the unit, the 主管单位 and the 省职改办 review (handler, then leader); the relay carries the
+application to the province and the answer back. A province committee then plans a session for
+副高级 applications forwarded by the city, draws a panel (seeded, with conflicts excluded and
+reserves), the panel votes in secret, and the result follows the national rule back to the city."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pytest
+
+from api_support import NEW_PASSWORD, Api, ModuleDaemon, Session, approve_unit, create_child, expect, fresh_id_number
+from conftest import REPO, create_tenant, expect_error, run_ctl, wait_until
+
+SERIES = "中小学教师"
+SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+EXPERT_PLUGIN = REPO / ".build" / "plugins" / "libexpert-recommendation.so"
+CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n'
+
+
+def staff(admin: Session, org_id: int, login: str, roles: list[str]) -> Session:
+    r = expect(admin.post(f"orgs/{org_id}/staff", {"login": login, "name": login}), 201).json
+    expect(admin.post(f"staff/{r['account']['id']}/enable"), 200)
+    expect(admin.put(f"staff/{r['account']['id']}/roles", {"roles": roles}), 200)
+    expect(admin.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS + ["附件"]}), 200)
+    return admin.api.first_login(login, r["password"])
+
+
+@dataclass
+class Env:
+    daemon: object
+    city_api: Api
+    prov_api: Api
+    city: Session
+    dept: Session
+    schools: dict            # name -> (org_id, admin Session)
+    city_reviewers: dict     # org name -> [handler, leader]
+    prov: Session
+    prov_h: Session
+    prov_l: Session
+    experts: dict = field(default_factory=dict)   # name -> (expert dict, Session)
+
+
+@pytest.fixture(scope="module")
+def env(request, zhichengd_bin, tmp_path_factory):
+    if not EXPERT_PLUGIN.exists():
+        pytest.fail(f"{EXPERT_PLUGIN} is missing: run `make plugins` first (make test does)")
+    md = ModuleDaemon(zhichengd_bin, tmp_path_factory.mktemp("api-experts"), CONFIG)
+    shutil.copy(EXPERT_PLUGIN, md.daemon.plugin_dir / EXPERT_PLUGIN.name)
+    try:
+        d = md.start()
+        prov_info = create_tenant(d, "province", "41", "河南省", kind="province")
+        city_info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+        city_api, prov_api = Api(d.http_port, "zhengzhou"), Api(d.http_port, "province")
+        city = city_api.first_login(city_info["admin_login"], city_info["admin_password"])
+        dept_org, dept_admin = create_child(city, 1, "管城区教育局", "department")
+        dept = approve_unit(city_api, city, dept_org["id"], dept_admin["login"], dept_admin["password"])
+        schools, reviewers = {}, {}
+        for name in ("逸夫小学", "回民中学", "实验中学"):
+            org, admin = create_child(dept, dept_org["id"], name, "unit")
+            school = approve_unit(city_api, dept, org["id"], admin["login"], admin["password"])
+            schools[name] = (org["id"], school)
+            reviewers[name] = [staff(school, org["id"], f"{org['id']}.h", ["handler"]), staff(school, org["id"], f"{org['id']}.l", ["leader"])]
+        reviewers["管城区教育局"] = [staff(dept, dept_org["id"], "dept.h", ["handler"]), staff(dept, dept_org["id"], "dept.l", ["leader"])]
+        reviewers["郑州市"] = [staff(city, 1, "city.h", ["handler"]), staff(city, 1, "city.l", ["leader"])]
+        prov = prov_api.first_login(prov_info["admin_login"], prov_info["admin_password"])
+        e = Env(d, city_api, prov_api, city, dept, schools, reviewers, prov,
+                staff(prov, 1, "prov.h", ["handler"]), staff(prov, 1, "prov.l", ["leader"]))
+        yield e
+    finally:
+        md.stop()
+
+
+def applicant(env: Env, school: str, name: str) -> Session:
+    org_id, admin = env.schools[school]
+    r = expect(admin.post(f"orgs/{org_id}/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
+    return env.city_api.first_login(r["account"]["login"], r["password"])
+
+
+def expert_application(person: Session, years: str = "15", specialty: str = "小学数学") -> dict:
+    app = expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级",
+                                              "title": "高级教师", "specialty": specialty}), 201).json
+    assert app["kind"] == "expert" and app["specialty"] == specialty
+    expect(person.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"姓名": "专家", "职称": "高级教师"}), 200)
+    expect(person.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": years, "经历": "长期从事教学"}), 200)
+    return expect(person.post(f"applications/{app['id']}/submit"), 200).json
+
+
+def city_pass(env: Env, app_id: int, orgs: list[str]) -> dict:
+    last = {}
+    for org in orgs:
+        for reviewer in env.city_reviewers[org]:
+            version = expect(reviewer.get(f"applications/{app_id}"), 200).json["version"]
+            last = expect(reviewer.post(f"applications/{app_id}/decision", {"decision": "pass", "comment": "同意推荐", "version": version}), 200).json
+    return last
+
+
+def province_expert_app(env: Env, name: str) -> dict:
+    apps = wait_until(lambda: [a for a in expect(env.prov.get("expert-applications"), 200).json["applications"] if a["applicant_name"] == name],
+                      10, f"{name}'s expert application to reach the province")
+    return apps[0]
+
+
+def become_expert(env: Env, school: str, name: str, specialty: str = "小学数学") -> tuple[dict, Session]:
+    person = applicant(env, school, name)
+    app = expert_application(person, specialty=specialty)
+    assert app["state"] == "in_review", app
+    done = city_pass(env, app["id"], [school, "管城区教育局"])
+    assert done["state"] == "awaiting_province"
+    papp = province_expert_app(env, name)
+    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "符合条件", "version": papp["version"]}), 200)
+    papp = expect(env.prov_l.get(f"expert-applications/{papp['id']}"), 200).json
+    out = expect(env.prov_l.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "同意入库", "version": papp["version"]}), 200).json
+    assert out["application"]["state"] == "passed" and out["expert"]["name"] == name
+    session = env.prov_api.first_login(out["expert"]["id_number"], out["one_time_password"])
+    wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "passed", 10, "the city to learn the expert was admitted")
+    env.experts[name] = (out["expert"], session)
+    return out["expert"], session
+
+
+def test_expert_application_climbs_unit_department_and_province_into_the_database(env: Env):
+    person = applicant(env, "逸夫小学", "李专家")
+    app = expert_application(person)
+    assert app["route"] == [env.schools["逸夫小学"][0], 2], "the unit, then its 主管单位"
+    # The plugin's automated step ran and passed it.
+    trail = expect(person.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert any(t["decision"] == "auto-pass" and "expert-recommendation" in (t["reviewer"] or "") for t in trail), trail
+    # The next level sees nothing until the unit passed it.
+    expect(env.city_reviewers["管城区教育局"][0].get(f"applications/{app['id']}"), 404)
+    city_pass(env, app["id"], ["逸夫小学", "管城区教育局"])
+    # The city office is not on an expert application's route.
+    expect(env.city_reviewers["郑州市"][0].get(f"applications/{app['id']}"), 404)
+    papp = province_expert_app(env, "李专家")
+    assert papp["specialty"] == "小学数学" and papp["source_tenant"] == "zhengzhou" and papp["step"] == "handler"
+    assert [t["org"] for t in papp["city_trail"] if t["org"]] == ["逸夫小学", "逸夫小学", "管城区教育局", "管城区教育局"]
+    # Waiting lists: the handler sees it, the leader not yet.
+    assert [a["id"] for a in expect(env.prov_h.get("expert-applications?waiting=1"), 200).json["applications"]] == [papp["id"]]
+    assert expect(env.prov_l.get("expert-applications?waiting=1"), 200).json["applications"] == []
+    # Province decisions: no 退回 here; a stale version is refused; four eyes.
+    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "return", "comment": "x"}), 400, field="decision")
+    expect(env.prov_l.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "version": papp["version"]}), 403)
+    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "version": papp["version"]}), 200)
+    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "version": papp["version"]}), 409)
+    papp = expect(env.prov_l.get(f"expert-applications/{papp['id']}"), 200).json
+    out = expect(env.prov_l.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "同意入库", "version": papp["version"]}), 200).json
+    assert out["expert"]["series"] == SERIES and out["expert"]["state"] == "active" and out["one_time_password"]
+    assert [d["step"] for d in out["application"]["decisions"]] == ["handler", "leader"]
+    # The answer flows back to the city exactly once.
+    wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "passed", 10, "the result to reach the city")
+    # The expert signs in to the province with the one-time password and sees no office screens.
+    me = env.prov_api.first_login(out["expert"]["id_number"], out["one_time_password"])
+    env.experts["李专家"] = (out["expert"], me)
+    assert expect(me.get("experts/me"), 200).json["id"] == out["expert"]["id"]
+    expect(me.get("experts"), 403)
+    expect(me.get("expert-applications"), 403)
+    # Searchable by series and specialty.
+    found = expect(env.prov.get(f"experts?series={quote(SERIES)}&specialty={quote('数学')}"), 200).json["experts"]
+    assert out["expert"]["id"] in [x["id"] for x in found]
+    assert expect(env.prov.get(f"experts?specialty={quote('化学')}"), 200).json["experts"] == []
+    expect(env.prov.get("experts?state=sleeping"), 400, field="state")
+    # City accounts cannot reach the province's database (their tokens are worthless there).
+    expect(env.prov_api.get("experts", token=env.city), 401)
+
+
+def test_the_plugin_returns_an_unqualified_expert_application(env: Env):
+    person = applicant(env, "回民中学", "王年轻")
+    app = expert_application(person, years="6")
+    assert app["state"] == "returned"
+    assert app["returned"]["sections"] == ["工作经历"] and app["returned"]["reason"] == "not_qualified"
+    assert "不足10年" in app["returned"]["comment"]
+    # Fix it and resubmit: it now goes to people.
+    expect(person.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": "12"}), 200)
+    assert expect(person.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
+
+
+def test_expert_application_input_is_checked(env: Env):
+    person = applicant(env, "回民中学", "赵输入")
+    expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 400, field="specialty")
+    expect(person.post("applications", {"kind": "guru", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 400, field="kind")
+    expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师",
+                                        "specialty": "x" * 51}), 400, field="specialty")
+    # Only 基本信息 and 工作经历 are required; without them, no submission.
+    app = expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级",
+                                              "title": "高级教师", "specialty": "物理"}), 201).json
+    expect(person.post(f"applications/{app['id']}/submit"), 400, field="sections")
+
+
+def test_province_rejection_flows_back_and_admits_nobody(env: Env):
+    person = applicant(env, "回民中学", "钱不符")
+    app = expert_application(person)
+    city_pass(env, app["id"], ["回民中学", "管城区教育局"])
+    papp = province_expert_app(env, "钱不符")
+    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "reject", "version": papp["version"]}), 400, field="comment")
+    out = expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "reject", "comment": "专业不符", "version": papp["version"]}), 200).json
+    assert out["application"]["state"] == "rejected" and out.get("expert") is None
+    wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "failed", 10, "the rejection to reach the city")
+    assert all(x["name"] != "钱不符" for x in expect(env.prov.get("experts"), 200).json["experts"])
+
+
+def test_suspend_retire_and_reinstate(env: Env):
+    expert, session = become_expert(env, "回民中学", "孙暂停", specialty="初中物理")
+    expect(env.prov_h.post(f"experts/{expert['id']}/state", {"state": "suspended", "reason": "x"}), 403)
+    expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "suspended"}), 400, field="reason")
+    assert expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "suspended", "reason": "本年度暂停"}), 200).json["state"] == "suspended"
+    expect(session.get("experts/me"), 401)      # signed out and disabled
+    assert expect(env.prov.get("experts?state=suspended"), 200).json["experts"][0]["id"] == expert["id"]
+    assert expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "active"}), 200).json["state"] == "active"
+    assert expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "retired", "reason": "退休"}), 200).json["state"] == "retired"
+    expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "active"}), 409)
+
+
+# --------------------------------------------------------------------------- draw and evaluation
+
+
+def senior_application(env: Env, school: str, name: str) -> tuple[Session, dict, dict]:
+    """A 副高级 title application passed by the whole city, as the province received it."""
+    org_id, admin = env.schools[school]
+    plan_items = [{"series": SERIES, "level": "副高级", "count": 20}]
+    plans = expect(admin.get(f"orgs/{org_id}/plans"), 200).json["plans"]
+    if not any(p["state"] == "approved" for p in plans):
+        plan = expect(admin.post(f"orgs/{org_id}/plans", {"year": 2026, "items": plan_items}), 201).json
+        expect(admin.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
+        expect(admin.post(f"plans/{plan['id']}/submit"), 200)
+        expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    person = applicant(env, school, name)
+    app = expect(person.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+    for section in SECTIONS:
+        expect(person.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": f"{name}的{section}"}), 200)
+    expect(person.post(f"applications/{app['id']}/submit"), 200)
+    city_pass(env, app["id"], [school, "管城区教育局", "郑州市"])
+    received = wait_until(lambda: [r for r in expect(env.prov.get("province/applications"), 200).json["applications"]
+                                   if r["applicant_name"] == name], 10, f"{name}'s application to reach the province")[0]
+    return person, app, received
+
+
+@pytest.fixture(scope="module")
+def pool(env: Env):
+    """Seven experts of 中小学教师/小学数学: five from 实验中学, one from 回民中学 and one from
+    逸夫小学 (a conflict for applicants of those schools)."""
+    for i, school in enumerate(["实验中学"] * 5 + ["回民中学", "逸夫小学"]):
+        if f"专家{i}" not in env.experts:
+            become_expert(env, school, f"专家{i}")
+    committee = expect(env.prov.post("committees", {"name": "河南省中小学教师高级职称评审委员会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201).json
+    assert committee["rule"] == "national"
+    return committee
+
+
+def test_draw_is_recorded_verifiable_and_avoids_conflicts(env: Env, pool: dict):
+    person, app, received = senior_application(env, "逸夫小学", "周申报")
+    related = env.experts["专家1"][0]
+    expect(env.prov.put(f"experts/{related['id']}/relations", {"relations": ["周申报"]}), 200)
+    body = {"name": "2026年第一次评审会", "series": SERIES, "specialty": "小学数学", "panel_size": 3, "reserves": 2, "applications": [received["id"]]}
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, panel_size=4)), 400, field="panel_size")   # national rule: odd
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, applications=[999999])), 400, field="applications")
+    expect(env.prov_h.post(f"committees/{pool['id']}/sessions", body), 403)
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", body), 201).json
+    assert session["state"] == "planned"
+    expect(env.prov.get(f"sessions/{session['id']}/verify"), 409)
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "henan-2026-01"}), 200).json
+    assert drawn["state"] == "drawn" and drawn["seed"] == "henan-2026-01" and len(drawn["inputs_digest"]) == 64
+    panel = [m["expert_id"] for m in drawn["members"] if m["role"] == "panel"]
+    reserves = [m["expert_id"] for m in drawn["members"] if m["role"] == "reserve"]
+    assert len(panel) == 3 and len(reserves) == 2
+    excluded = {x["expert_id"]: x["reason"] for x in drawn["excluded"]}
+    same_unit = env.experts["专家6"][0]["id"]
+    assert "同一单位" in excluded[same_unit] and "回避" in excluded[related["id"]]
+    assert same_unit not in panel + reserves and related["id"] not in panel + reserves
+    expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "again"}), 409)
+    # Verify: API, admin protocol and zhichengctl all re-run it and get the same experts.
+    v = expect(env.prov.get(f"sessions/{session['id']}/verify"), 200).json
+    assert v["reproduced"] and v["digest_matches"] and v["inputs_current"] and v["recomputed_panel"] == panel
+    r = env.daemon.call("draw.verify", {"tenant": "province", "session": session["id"]})
+    assert r["recomputed_panel"] == panel and r["recomputed_reserves"] == reserves and r["reproduced"]
+    out = run_ctl(str(REPO / ".build" / "debug" / "zhichengctl"), "draw", "verify", "--tenant", "province", "--session", str(session["id"]),
+                  socket_path=env.daemon.admin_socket)
+    assert out.returncode == 0, out.stderr
+    assert "reproduced       yes" in out.stdout and ", ".join(map(str, panel)) in out.stdout
+    expect_error(env.daemon.request("draw.verify", {"tenant": "../province", "session": session["id"]}), "invalid")
+    expect_error(env.daemon.request("draw.verify", {"tenant": "province", "session": "1"}), "bad_request")
+    expect_error(env.daemon.request("draw.verify", {"tenant": "province", "session": 99999}), "not_found")
+    # A changed input changes the result: suspend a drawn expert and the draw today differs.
+    expect(env.prov.post(f"experts/{panel[0]}/state", {"state": "suspended", "reason": "临时出差"}), 200)
+    try:
+        v = expect(env.prov.get(f"sessions/{session['id']}/verify"), 200).json
+        assert v["reproduced"] and not v["inputs_current"]
+        assert v["current_panel"] != panel and panel[0] not in v["current_panel"]
+    finally:
+        expect(env.prov.post(f"experts/{panel[0]}/state", {"state": "active"}), 200)
+    # The office replaces a panel member with the first reserve before anyone votes.
+    replaced = expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": panel[0]}), 200).json
+    new_panel = sorted(m["expert_id"] for m in replaced["members"] if m["role"] == "panel")
+    assert new_panel == sorted(panel[1:] + reserves[:1])
+    expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": 424242}), 404)
+
+
+def sign_in_expert(env: Env, expert_id: int) -> Session:
+    """A fresh sign-in (suspending an expert ends their sessions)."""
+    expert = next(e for e, _ in env.experts.values() if e["id"] == expert_id)
+    return env.prov_api.sign_in(expert["id_number"], NEW_PASSWORD)
+
+
+def test_votes_are_secret_until_close_and_the_national_rule_decides(env: Env, pool: dict):
+    person, app, received = senior_application(env, "回民中学", "吴评审")
+    body = {"name": "2026年第二次评审会", "series": SERIES, "panel_size": 3, "reserves": 1, "applications": [received["id"]]}
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", body), 201).json
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", body), 409)        # already in an open session
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {}), 200).json
+    assert len(drawn["seed"]) == 32, "a random 128-bit seed is chosen and recorded"
+    panel = [m["expert_id"] for m in drawn["members"] if m["role"] == "panel"]
+    outsider = next(e["id"] for e, _ in env.experts.values() if e["id"] not in panel and e["specialty"] == "小学数学")
+    voters = [sign_in_expert(env, i) for i in panel]
+    # Panel experts see the session and the application's sections; others do not.
+    seen = expect(voters[0].get(f"sessions/{session['id']}"), 200).json
+    assert seen["may_vote"] and seen["applications"][0]["sections"]["工作经历"]["内容"] == "吴评审的工作经历"
+    expect(sign_in_expert(env, outsider).get(f"sessions/{session['id']}"), 404)
+    expect(sign_in_expert(env, outsider).post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree"}), 403)
+    assert [s["id"] for s in expect(voters[0].get("sessions"), 200).json["sessions"]][0] == session["id"]
+    # Bad votes change nothing.
+    expect(voters[0].post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "maybe"}), 400, field="vote")
+    expect(voters[0].post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree", "score": 101}), 400, field="score")
+    expect(voters[0].post(f"sessions/{session['id']}/votes", {"application": 999999, "vote": "agree"}), 404)
+    expect(env.prov.post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree"}), 403)
+    # Two of three agree (2 ≥ 2/3 × 3): passed.
+    expect(voters[0].post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "disagree", "comment": "先投反对"}), 200)
+    mine = expect(voters[0].post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree", "score": 88}), 200).json
+    assert mine["applications"][0]["my_vote"]["vote"] == "agree" and mine["applications"][0]["my_vote"]["score"] == 88
+    other = expect(voters[1].get(f"sessions/{session['id']}"), 200).json
+    assert other["applications"][0].get("my_vote") is None and other["votes"] == [] and other["applications"][0].get("agree") is None
+    office = expect(env.prov.get(f"sessions/{session['id']}"), 200).json
+    assert office["votes"] == [] and sum(m["votes_cast"] for m in office["members"]) == 1
+    expect(voters[1].post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree"}), 200)
+    expect(voters[2].post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "disagree"}), 200)
+    expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": panel[0]}), 409)       # votes cast: no more replacing
+    expect(voters[0].post(f"sessions/{session['id']}/close"), 403)
+    closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
+    assert closed["state"] == "closed" and closed["applications"][0]["outcome"] == "通过"
+    assert (closed["applications"][0]["agree"], closed["applications"][0]["disagree"]) == (2, 1)
+    assert len(closed["votes"]) == 3
+    expect(voters[2].post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree"}), 409)
+    # The result stands in 公示 (0 working days here); confirmed, it flows back to the city.
+    evaluation = expect(env.prov.get(f"province/applications/{received['id']}/evaluation"), 200).json
+    assert evaluation["result"] == "通过" and evaluation["state"] == "publicity" and "同意2票" in evaluation["note"]
+    expect(env.prov.post(f"province/applications/{received['id']}/result/confirm"), 200)
+    wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "passed", 10, "the result to reach the city")
+
+
+def test_a_session_short_of_its_quorum_decides_nothing(env: Env, pool: dict):
+    person, app, received = senior_application(env, "回民中学", "郑缺席")
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "2026年第三次评审会", "series": SERIES, "panel_size": 3,
+                                                                          "reserves": 0, "applications": [received["id"]]}), 201).json
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "quorum"}), 200).json
+    panel = [m["expert_id"] for m in drawn["members"] if m["role"] == "panel"]
+    expect(sign_in_expert(env, panel[0]).post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree"}), 200)
+    closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
+    assert closed["state"] == "no_quorum" and "未达到法定人数" in closed["outcome"] and "须至少2人" in closed["outcome"]
+    assert closed["applications"][0].get("outcome") is None
+    expect(env.prov.get(f"province/applications/{received['id']}/evaluation"), 404)
+    # Nothing was decided: the application can go to a new session.
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "补充评审会", "series": SERIES, "panel_size": 3,
+                                                                "applications": [received["id"]]}), 201)
