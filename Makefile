@@ -39,14 +39,27 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Builds every plugin under Plugins/ into .build/plugins/ (C plugins with the system compiler).
+# Builds every plugin under Plugins/ into .build/plugins/: C plugins with the system compiler,
+# Swift plugins (`.dynamic` library products of Package.swift, listed here as Product:file-name)
+# with SwiftPM. Their runpath names the toolchain's runtime directory, so the copies load from
+# anywhere on this machine. A copy replaces the old file by rename, never in place, so a plugin
+# host that still maps the old one is not hurt.
 PLUGIN_CFLAGS := -O2 -fPIC -shared -Wall -Wextra -I Sources/CZhichengPlugin/include
+SWIFT_PLUGINS := ExpertRecommendation:expert-recommendation
+SWIFT_BUILD_FLAGS ?=
 plugins:
 	@mkdir -p $(BUILD_DIR)/plugins
 	@for src in Plugins/*/*.c; do \
 		name=$$(basename $$(dirname $$src) | sed 's/\([a-z0-9]\)\([A-Z]\)/\1-\2/g' | tr 'A-Z' 'a-z'); \
 		cc $(PLUGIN_CFLAGS) -o $(BUILD_DIR)/plugins/lib$$name.so $$src || exit 1; \
 		echo "built $(BUILD_DIR)/plugins/lib$$name.so"; \
+	done
+	@bin=$$($(SWIFT) build --scratch-path $(BUILD_DIR) $(SWIFT_BUILD_FLAGS) --show-bin-path) || exit 1; \
+	for plugin in $(SWIFT_PLUGINS); do \
+		product=$${plugin%%:*}; name=$${plugin#*:}; out=$(BUILD_DIR)/plugins/lib$$name.so; \
+		$(SWIFT) build --scratch-path $(BUILD_DIR) $(SWIFT_BUILD_FLAGS) --product $$product || exit 1; \
+		cp $$bin/lib$$product.so $$out.tmp && mv -f $$out.tmp $$out || exit 1; \
+		echo "built $$out"; \
 	done
 
 # Starts zhichengd in the foreground with its state in ./.zhicheng and the demo tenants.

@@ -19,6 +19,10 @@ let package = Package(
     products: [
         .executable(name: "zhichengd", targets: ["zhichengd"]),
         .executable(name: "zhichengctl", targets: ["zhichengctl"]),
+        // For plugins built outside this package.
+        .library(name: "ZhichengPluginSDK", targets: ["ZhichengPluginSDK"]),
+        // `make plugins` copies it to .build/plugins/libexpert-recommendation.so.
+        .library(name: "ExpertRecommendation", type: .dynamic, targets: ["ExpertRecommendation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -102,6 +106,8 @@ let package = Package(
             dependencies: ["CZhichengPlugin", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "ZhichengPluginSDK", dependencies: ["CZhichengPlugin", "ZhichengAdminProtocol"], swiftSettings: swiftSettings),
+        .target(name: "ExpertRecommendation", dependencies: ["ZhichengPluginSDK"], path: "Plugins/ExpertRecommendation", swiftSettings: swiftSettings),
 
         // MARK: Daemon composition root
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
@@ -143,6 +149,11 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExpertRecommendationTests",
+            dependencies: ["ExpertRecommendation", "ZhichengPluginSDK", "CZhichengPlugin"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -143,3 +143,35 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
     wait_until(lambda: set(plugins(d)) == {"libqualification-check.so"}, 20, "SIGHUP to reload plugins")
     assert d.pid == pid and d.alive()
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
+
+
+# Where `make plugins` puts the shipped plugins (C and Swift); ZHICHENG_PLUGINS_DIR overrides it,
+# e.g. for a `make plugins BUILD_DIR=...` into another build directory.
+BUILT_PLUGINS = pathlib.Path(os.environ.get("ZHICHENG_PLUGINS_DIR") or REPO / ".build" / "plugins")
+SHIPPED = {
+    "libqualification-check.so": ("qualification-check", [{"id": "qualification-years", "title": "任职年限自动审查", "at": "submit"}]),
+    "libexpert-recommendation.so": ("expert-recommendation", [{"id": "expert-eligibility", "title": "专家资格自动审查", "at": "expert-submit"}]),
+}
+
+
+def test_shipped_c_and_swift_plugins_load_side_by_side(daemon_factory, tmp_path):
+    """The plugins `make plugins` builds — the C example and the Swift ExpertRecommendation (its
+    .so loaded from a copy in another directory, as an installed plugin would be) — both load."""
+    d_plugins = tmp_path / "shipped-plugins"
+    d_plugins.mkdir()
+    for file in SHIPPED:
+        built = BUILT_PLUGINS / file
+        if not built.is_file():
+            pytest.fail(f"{built} is missing: run `make plugins` first")
+        shutil.copy2(built, d_plugins / file)
+    d = daemon_factory(args=[])
+    d.plugin_dir = d_plugins
+    d.start()
+    listed = plugins(d)
+    assert set(listed) == set(SHIPPED), listed
+    for file, (name, steps) in SHIPPED.items():
+        p = listed[file]
+        assert p["state"] == "loaded", p
+        assert (p["name"], p["version"], p["abi"], p["steps"]) == (name, "1.0.0", 1, steps), p
+    # The Swift plugin's helper answers as a loaded plugin after a reload too.
+    assert {p["file"]: p["state"] for p in d.call("plugin.reload")["plugins"]} == {f: "loaded" for f in SHIPPED}

@@ -1,0 +1,42 @@
+/// What `plugin.list` shows of a plugin and where its steps sit in a route.
+public struct PluginManifest: Sendable, Hashable {
+    /// One automated step the plugin offers.
+    public struct Step: Sendable, Hashable {
+        /// Passed back as `step` to ``ReviewStepPlugin/run(step:input:)``.
+        public var id: String
+        /// What people see in the trail, e.g. `专家资格自动审查`.
+        public var title: String
+        /// The point of the route the step runs at, e.g. `submit` or `expert-submit`.
+        public var at: String
+
+        /// A step with its id, title and place in the route.
+        public init(id: String, title: String, at: String) {
+            self.id = id
+            self.title = title
+            self.at = at
+        }
+    }
+
+    /// The plugin's name, e.g. `expert-recommendation`; the trail shows it as the reviewer.
+    public var name: String
+    /// Its version, e.g. `1.0.0`.
+    public var version: String
+    /// The steps it offers.
+    public var steps: [Step]
+
+    /// A manifest with a name, a version and steps.
+    public init(name: String, version: String, steps: [Step]) {
+        self.name = name
+        self.version = version
+        self.steps = steps
+    }
+
+    /// The manifest as the C ABI's `manifest_json` carries it.
+    public var json: JSONValue {
+        .object([
+            ("name", .string(name)),
+            ("version", .string(version)),
+            ("steps", .array(steps.map { .object([("id", .string($0.id)), ("title", .string($0.title)), ("at", .string($0.at))]) })),
+        ])
+    }
+}
