@@ -41,6 +41,10 @@ public struct PluginFailure: Error, Sendable, CustomStringConvertible {
 /// a deadline. A crash, a hang (deadline), a leak (RSS limit) or a malformed
 /// answer kills only that helper: the call fails and the plugin is marked faulty,
 /// to be restarted on a later call after a pause.
+///
+/// A reload never breaks a call in flight: a replaced or removed plugin's helper
+/// is *retired* — out of the table, so new calls go to its successor (or fail
+/// with "no such plugin") — and is stopped once its calls in flight are done.
 public actor PluginSupervisor {
     let directory: String
     let executable: String
@@ -48,6 +52,8 @@ public actor PluginSupervisor {
     let rssLimitBytes: Int
     let logger: Logger
     private var plugins: [String: Entry] = [:]
+    /// Helpers a reload replaced or dropped that still have calls in flight.
+    private var draining: [Entry] = []
     static let retryAfter: Double = 5
 
     final class Entry: @unchecked Sendable {
@@ -59,6 +65,10 @@ public actor PluginSupervisor {
         var buffer: [UInt8] = []
         var identity: String
         var faultyAt: Double = 0
+        /// Calls between lookup and answer; counted on the actor.
+        var inFlight = 0
+        /// Replaced or dropped by a reload: stop the helper when `inFlight` drops to 0.
+        var retired = false
         let queue: DispatchQueue
 
         init(info: PluginInfo, identity: String) {
@@ -80,23 +90,32 @@ public actor PluginSupervisor {
     public func list() -> [PluginInfo] { plugins.values.map(\.info).sorted { $0.file < $1.file } }
 
     /// Rescans the plugin dir: starts new files, restarts changed ones, drops removed
-    /// ones. A call in flight on a helper that is replaced fails, and its step is
-    /// recorded as failed (the application goes on to people).
+    /// ones. A changed file gets a new helper, which takes new calls once it has
+    /// started; the old helper, like a removed file's, finishes its calls in flight
+    /// (each still bound by the call deadline) and is then stopped.
     @discardableResult
     public func reload() async -> [PluginInfo] {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".so") }.sorted()
         for (file, entry) in plugins where !files.contains(file) {
-            stop(entry)
             plugins[file] = nil
+            retire(entry)
             logger.notice("plugin removed", metadata: ["plugin.file": "\(file)"])
         }
         for file in files {
             let identity = Self.identity(of: directory + "/" + file)
-            if let existing = plugins[file], existing.identity == identity, existing.info.state != .refused { continue }
-            if let existing = plugins[file] { stop(existing) }
+            let previous = plugins[file]
+            if let previous, previous.identity == identity, previous.info.state != .refused { continue }
             let entry = Entry(info: PluginInfo(file: file, name: file, version: "", abi: 0, steps: [], state: .faulty, detail: "not started"), identity: identity)
-            plugins[file] = entry
+            // Started before it is listed, so that calls meanwhile go to the previous
+            // helper instead of racing this start.
             await start(entry)
+            guard plugins[file] === previous else {
+                // A concurrent reload settled this file while we were starting.
+                retire(entry)
+                continue
+            }
+            plugins[file] = entry
+            if let previous { retire(previous) }
         }
         return list()
     }
@@ -109,6 +128,10 @@ public actor PluginSupervisor {
     /// Calls a step; the answer must be a JSON object. Failures mark the plugin faulty.
     public func call(file: String, step: String, input: String) async throws(PluginFailure) -> String {
         guard let entry = plugins[file] else { throw PluginFailure(plugin: file, reason: "no such plugin") }
+        // From here on only `entry` is used, never `plugins[file]`: a reload during
+        // an await may retire it, and it must still answer this call.
+        entry.inFlight += 1
+        defer { finished(entry) }
         if entry.info.state == .faulty {
             guard Date().timeIntervalSince1970 - entry.faultyAt >= Self.retryAfter else {
                 throw PluginFailure(plugin: entry.info.name, reason: "faulty: \(entry.info.detail ?? "")")
@@ -143,12 +166,33 @@ public actor PluginSupervisor {
         }
     }
 
-    /// Stops every helper (shutdown).
+    /// Stops every helper (shutdown), retired ones with calls in flight included.
     public func stopAll() {
         for entry in plugins.values { stop(entry) }
+        for entry in draining { stop(entry) }
+        draining = []
     }
 
     // MARK: Helpers
+
+    /// Takes an entry that is no longer in the table out of service: stopped now if
+    /// idle, otherwise once its last call in flight is done (see `finished`).
+    private func retire(_ entry: Entry) {
+        entry.retired = true
+        guard entry.inFlight > 0 else { return stop(entry) }
+        draining.append(entry)
+        logger.notice("plugin helper retired; finishing its calls in flight",
+                      metadata: ["plugin.file": "\(entry.info.file)", "plugin.version": "\(entry.info.version)", "calls": "\(entry.inFlight)"])
+    }
+
+    private func finished(_ entry: Entry) {
+        entry.inFlight -= 1
+        guard entry.retired, entry.inFlight == 0 else { return }
+        stop(entry)
+        draining.removeAll { $0 === entry }
+        logger.notice("retired plugin helper stopped after draining",
+                      metadata: ["plugin.file": "\(entry.info.file)", "plugin.version": "\(entry.info.version)"])
+    }
 
     private func start(_ entry: Entry) async {
         stop(entry)

@@ -9,119 +9,20 @@ reserves), the panel votes in secret, and the result follows the national rule b
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pytest
 
-from api_support import NEW_PASSWORD, Api, ModuleDaemon, Session, approve_unit, create_child, expect, fresh_id_number
-from conftest import REPO, create_tenant, expect_error, run_ctl, wait_until
-
-SERIES = "中小学教师"
-SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
-EXPERT_PLUGIN = REPO / ".build" / "plugins" / "libexpert-recommendation.so"
-CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n'
-
-
-def staff(admin: Session, org_id: int, login: str, roles: list[str]) -> Session:
-    r = expect(admin.post(f"orgs/{org_id}/staff", {"login": login, "name": login}), 201).json
-    expect(admin.post(f"staff/{r['account']['id']}/enable"), 200)
-    expect(admin.put(f"staff/{r['account']['id']}/roles", {"roles": roles}), 200)
-    expect(admin.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS + ["附件"]}), 200)
-    return admin.api.first_login(login, r["password"])
-
-
-@dataclass
-class Env:
-    daemon: object
-    city_api: Api
-    prov_api: Api
-    city: Session
-    dept: Session
-    schools: dict            # name -> (org_id, admin Session)
-    city_reviewers: dict     # org name -> [handler, leader]
-    prov: Session
-    prov_h: Session
-    prov_l: Session
-    experts: dict = field(default_factory=dict)   # name -> (expert dict, Session)
+from api_support import expect
+from conftest import REPO, expect_error, run_ctl, wait_until
+from expert_support import (SERIES, Env, applicant, become_expert, city_pass, expert_application, expert_env, province_expert_app,
+                            senior_application, sign_in_expert)
 
 
 @pytest.fixture(scope="module")
-def env(request, zhichengd_bin, tmp_path_factory):
-    if not EXPERT_PLUGIN.exists():
-        pytest.fail(f"{EXPERT_PLUGIN} is missing: run `make plugins` first (make test does)")
-    md = ModuleDaemon(zhichengd_bin, tmp_path_factory.mktemp("api-experts"), CONFIG)
-    shutil.copy(EXPERT_PLUGIN, md.daemon.plugin_dir / EXPERT_PLUGIN.name)
-    try:
-        d = md.start()
-        prov_info = create_tenant(d, "province", "41", "河南省", kind="province")
-        city_info = create_tenant(d, "zhengzhou", "4101", "郑州市")
-        city_api, prov_api = Api(d.http_port, "zhengzhou"), Api(d.http_port, "province")
-        city = city_api.first_login(city_info["admin_login"], city_info["admin_password"])
-        dept_org, dept_admin = create_child(city, 1, "管城区教育局", "department")
-        dept = approve_unit(city_api, city, dept_org["id"], dept_admin["login"], dept_admin["password"])
-        schools, reviewers = {}, {}
-        for name in ("逸夫小学", "回民中学", "实验中学"):
-            org, admin = create_child(dept, dept_org["id"], name, "unit")
-            school = approve_unit(city_api, dept, org["id"], admin["login"], admin["password"])
-            schools[name] = (org["id"], school)
-            reviewers[name] = [staff(school, org["id"], f"{org['id']}.h", ["handler"]), staff(school, org["id"], f"{org['id']}.l", ["leader"])]
-        reviewers["管城区教育局"] = [staff(dept, dept_org["id"], "dept.h", ["handler"]), staff(dept, dept_org["id"], "dept.l", ["leader"])]
-        reviewers["郑州市"] = [staff(city, 1, "city.h", ["handler"]), staff(city, 1, "city.l", ["leader"])]
-        prov = prov_api.first_login(prov_info["admin_login"], prov_info["admin_password"])
-        e = Env(d, city_api, prov_api, city, dept, schools, reviewers, prov,
-                staff(prov, 1, "prov.h", ["handler"]), staff(prov, 1, "prov.l", ["leader"]))
+def env(zhichengd_bin, tmp_path_factory):
+    with expert_env(zhichengd_bin, tmp_path_factory.mktemp("api-experts")) as e:
         yield e
-    finally:
-        md.stop()
-
-
-def applicant(env: Env, school: str, name: str) -> Session:
-    org_id, admin = env.schools[school]
-    r = expect(admin.post(f"orgs/{org_id}/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
-    return env.city_api.first_login(r["account"]["login"], r["password"])
-
-
-def expert_application(person: Session, years: str = "15", specialty: str = "小学数学") -> dict:
-    app = expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级",
-                                              "title": "高级教师", "specialty": specialty}), 201).json
-    assert app["kind"] == "expert" and app["specialty"] == specialty
-    expect(person.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"姓名": "专家", "职称": "高级教师"}), 200)
-    expect(person.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": years, "经历": "长期从事教学"}), 200)
-    return expect(person.post(f"applications/{app['id']}/submit"), 200).json
-
-
-def city_pass(env: Env, app_id: int, orgs: list[str]) -> dict:
-    last = {}
-    for org in orgs:
-        for reviewer in env.city_reviewers[org]:
-            version = expect(reviewer.get(f"applications/{app_id}"), 200).json["version"]
-            last = expect(reviewer.post(f"applications/{app_id}/decision", {"decision": "pass", "comment": "同意推荐", "version": version}), 200).json
-    return last
-
-
-def province_expert_app(env: Env, name: str) -> dict:
-    apps = wait_until(lambda: [a for a in expect(env.prov.get("expert-applications"), 200).json["applications"] if a["applicant_name"] == name],
-                      10, f"{name}'s expert application to reach the province")
-    return apps[0]
-
-
-def become_expert(env: Env, school: str, name: str, specialty: str = "小学数学") -> tuple[dict, Session]:
-    person = applicant(env, school, name)
-    app = expert_application(person, specialty=specialty)
-    assert app["state"] == "in_review", app
-    done = city_pass(env, app["id"], [school, "管城区教育局"])
-    assert done["state"] == "awaiting_province"
-    papp = province_expert_app(env, name)
-    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "符合条件", "version": papp["version"]}), 200)
-    papp = expect(env.prov_l.get(f"expert-applications/{papp['id']}"), 200).json
-    out = expect(env.prov_l.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "同意入库", "version": papp["version"]}), 200).json
-    assert out["application"]["state"] == "passed" and out["expert"]["name"] == name
-    session = env.prov_api.first_login(out["expert"]["id_number"], out["one_time_password"])
-    wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "passed", 10, "the city to learn the expert was admitted")
-    env.experts[name] = (out["expert"], session)
-    return out["expert"], session
 
 
 def test_expert_application_climbs_unit_department_and_province_into_the_database(env: Env):
@@ -218,27 +119,6 @@ def test_suspend_retire_and_reinstate(env: Env):
 # --------------------------------------------------------------------------- draw and evaluation
 
 
-def senior_application(env: Env, school: str, name: str) -> tuple[Session, dict, dict]:
-    """A 副高级 title application passed by the whole city, as the province received it."""
-    org_id, admin = env.schools[school]
-    plan_items = [{"series": SERIES, "level": "副高级", "count": 20}]
-    plans = expect(admin.get(f"orgs/{org_id}/plans"), 200).json["plans"]
-    if not any(p["state"] == "approved" for p in plans):
-        plan = expect(admin.post(f"orgs/{org_id}/plans", {"year": 2026, "items": plan_items}), 201).json
-        expect(admin.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
-        expect(admin.post(f"plans/{plan['id']}/submit"), 200)
-        expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
-    person = applicant(env, school, name)
-    app = expect(person.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
-    for section in SECTIONS:
-        expect(person.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": f"{name}的{section}"}), 200)
-    expect(person.post(f"applications/{app['id']}/submit"), 200)
-    city_pass(env, app["id"], [school, "管城区教育局", "郑州市"])
-    received = wait_until(lambda: [r for r in expect(env.prov.get("province/applications"), 200).json["applications"]
-                                   if r["applicant_name"] == name], 10, f"{name}'s application to reach the province")[0]
-    return person, app, received
-
-
 @pytest.fixture(scope="module")
 def pool(env: Env):
     """Seven experts of 中小学教师/小学数学: five from 实验中学, one from 回民中学 and one from
@@ -297,12 +177,6 @@ def test_draw_is_recorded_verifiable_and_avoids_conflicts(env: Env, pool: dict):
     new_panel = sorted(m["expert_id"] for m in replaced["members"] if m["role"] == "panel")
     assert new_panel == sorted(panel[1:] + reserves[:1])
     expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": 424242}), 404)
-
-
-def sign_in_expert(env: Env, expert_id: int) -> Session:
-    """A fresh sign-in (suspending an expert ends their sessions)."""
-    expert = next(e for e, _ in env.experts.values() if e["id"] == expert_id)
-    return env.prov_api.sign_in(expert["id_number"], NEW_PASSWORD)
 
 
 def test_votes_are_secret_until_close_and_the_national_rule_decides(env: Env, pool: dict):

@@ -13,6 +13,7 @@ import pathlib
 import shutil
 import signal
 import subprocess
+import threading
 from urllib.parse import quote
 
 import pytest
@@ -175,3 +176,162 @@ def test_shipped_c_and_swift_plugins_load_side_by_side(daemon_factory, tmp_path)
         assert (p["name"], p["version"], p["abi"], p["steps"]) == (name, "1.0.0", 1, steps), p
     # The Swift plugin's helper answers as a loaded plugin after a reload too.
     assert {p["file"]: p["state"] for p in d.call("plugin.reload")["plugins"]} == {f: "loaded" for f in SHIPPED}
+
+
+# A plugin whose step is in flight until the test lets it answer: it creates `started`, waits
+# (at most ~20 s) for `go`, consumes it and answers. Gating on a file rather than sleeping
+# keeps the call in flight for as long as the test needs, however slow the machine.
+GATED = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "zhicheng_plugin.h"
+static const char manifest[] = "{\"name\":\"slow\",\"version\":\"%(version)s\",\"steps\":[{\"id\":\"slow-step\",\"title\":\"slow\",\"at\":\"submit\"}]}";
+static char *call(const char *step, const char *input) {
+    (void)step; (void)input;
+    %(wait)s
+    static const char answer[] = "%(answer)s";
+    char *r = malloc(sizeof answer);
+    if (r) memcpy(r, answer, sizeof answer);
+    return r;
+}
+static void free_result(char *r) { free(r); }
+static const zhicheng_plugin_v1 plugin = { ZHICHENG_PLUGIN_ABI_VERSION, manifest, call, free_result };
+const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) { return &plugin; }
+"""
+WAIT_FOR_GO = r"""
+    FILE *f = fopen("%(started)s", "w");
+    if (f) fclose(f);
+    for (int i = 0; i < 200 && access("%(go)s", F_OK) != 0; i++) usleep(100000);
+    unlink("%(go)s");
+"""
+SLOW_V1_ANSWER = '{"decision":"return","sections":["工作经历"],"reason":"other","comment":"slow v1"}'
+FAST_V2_ANSWER = '{"decision":"pass"}'
+
+
+def c_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+class GatedPlugin:
+    """libslow.so in the daemon's plugin dir: v1 returns the application once let go, v2 passes at once."""
+
+    def __init__(self, tmp_path: pathlib.Path, plugin_dir: pathlib.Path):
+        self.started, self.go = tmp_path / "slow-started", tmp_path / "slow-go"
+        self.file = plugin_dir / "libslow.so"
+        self.builds = {}
+        for version, answer, wait in (("1", SLOW_V1_ANSWER, WAIT_FOR_GO % {"started": self.started, "go": self.go}), ("2", FAST_V2_ANSWER, "")):
+            src = tmp_path / f"slow-v{version}.c"
+            src.write_text(GATED % {"version": version, "answer": c_string(answer), "wait": wait}, encoding="utf-8")
+            self.builds[version] = tmp_path / f"slow-v{version}.so"
+            compile_plugin(src, self.builds[version])
+
+    def install(self, version: str) -> None:
+        """Replaces the file by rename, never in place, as `make plugins` does."""
+        tmp = self.file.with_name(self.file.name + ".tmp")
+        shutil.copyfile(self.builds[version], tmp)
+        os.replace(tmp, self.file)
+
+
+class Background:
+    """Runs fn() in a thread; result() waits (bounded) and returns its value or raises its error."""
+
+    def __init__(self, fn):
+        self.value, self.error = None, None
+        self.thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
+        self.thread.start()
+
+    def _run(self, fn) -> None:
+        try:
+            self.value = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in result()
+            self.error = exc
+
+    def result(self, timeout: float = 60):
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "the background call did not finish"
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def gated_daemon(daemon_factory, tmp_path: pathlib.Path) -> tuple:
+    """A daemon whose only plugin is libslow.so v1, with a tenant and an approved plan."""
+    plugin_dir = tmp_path / "gated-plugins"
+    plugin_dir.mkdir()
+    slow = GatedPlugin(tmp_path, plugin_dir)
+    slow.install("1")
+    d = daemon_factory(config='[log]\nlevel = "info"\n[plugins]\ncall_timeout_seconds = 60\n', args=[])
+    d.plugin_dir = plugin_dir
+    d.start()
+    assert {f: (p["state"], p["version"]) for f, p in plugins(d).items()} == {"libslow.so": ("loaded", "1")}
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    city = Api(d.http_port, "zhengzhou").first_login(info["admin_login"], info["admin_password"])
+    plan = expect(city.post("orgs/1/plans", {"year": 2026, "items": [{"series": SERIES, "level": "中级", "count": 9}]}), 201).json
+    expect(city.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
+    expect(city.post(f"plans/{plan['id']}/submit"), 200)
+    expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    d.info = {"session": city}
+    return d, slow
+
+
+def submit_in_flight(d, slow: GatedPlugin) -> tuple:
+    """Starts a submit in the background and returns once libslow.so v1 holds it in flight."""
+    applicant, app = submit_with_years(d, 6)
+    slow.started.unlink(missing_ok=True)
+    call = Background(lambda: expect(applicant.post(f"applications/{app['id']}/submit"), 200).json)
+    wait_until(lambda: slow.started.exists() or not call.thread.is_alive(), 30, "the slow step to start")
+    assert slow.started.exists(), f"the submit finished without calling the slow step: {call.result()!r}"
+    return applicant, app, call
+
+
+def answered_by_v1(applicant, app, shown: dict) -> None:
+    assert shown["state"] == "returned", shown
+    assert shown["returned"]["sections"] == ["工作经历"] and "slow v1" in shown["returned"]["comment"], shown
+    trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    auto = [t["decision"] for t in trail if t["decision"].startswith("auto-")]
+    assert auto == ["auto-return"], trail
+
+
+def test_reload_replaces_a_plugin_without_breaking_its_call_in_flight(daemon_factory, tmp_path):
+    d, slow = gated_daemon(daemon_factory, tmp_path)
+    applicant, app, call = submit_in_flight(d, slow)
+
+    # v2 replaces v1 while v1's call is in flight: new calls go to v2 at once.
+    slow.install("2")
+    reloaded = {p["file"]: (p["state"], p["version"]) for p in d.call("plugin.reload")["plugins"]}
+    assert reloaded == {"libslow.so": ("loaded", "2")}
+    assert call.thread.is_alive(), "the slow call ended before it was let go"
+    assert {f: (p["state"], p["version"]) for f, p in plugins(d).items()} == {"libslow.so": ("loaded", "2")}
+
+    # The call in flight still gets v1's answer, and the old helper is stopped afterwards.
+    slow.go.touch()
+    answered_by_v1(applicant, app, call.result())
+    wait_until(lambda: "retired plugin helper stopped after draining" in d.output(), 20, "the retired helper to stop")
+
+    # The next submission (section fixed) is answered by v2.
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"内容": "现职年限：7"}), 200)
+    assert expect(applicant.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
+    trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert [t["decision"] for t in trail if t["decision"].startswith("auto-")] == ["auto-return", "auto-pass"], trail
+    assert d.alive()
+
+
+def test_reload_drops_a_plugin_after_its_call_in_flight(daemon_factory, tmp_path):
+    d, slow = gated_daemon(daemon_factory, tmp_path)
+    applicant, app, call = submit_in_flight(d, slow)
+
+    slow.file.unlink()
+    assert d.call("plugin.reload")["plugins"] == []
+    assert call.thread.is_alive(), "the slow call ended before it was let go"
+    assert plugins(d) == {}
+
+    slow.go.touch()
+    answered_by_v1(applicant, app, call.result())
+    wait_until(lambda: "retired plugin helper stopped after draining" in d.output(), 20, "the retired helper to stop")
+
+    # With the plugin gone, a resubmission has no automated step and goes to people.
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"内容": "现职年限：7"}), 200)
+    assert expect(applicant.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
+    assert d.alive()

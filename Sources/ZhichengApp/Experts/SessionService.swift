@@ -34,6 +34,12 @@ public struct SessionView: Sendable {
         public var votesCast: Int
     }
 
+    public struct Excluded: Sendable {
+        public var expertID: Int
+        public var name: String
+        public var reason: String
+    }
+
     public var id: Int
     public var committeeID: Int
     public var committeeName: String
@@ -49,7 +55,8 @@ public struct SessionView: Sendable {
     public var inputsDigest: String?
     public var applications: [Application]
     public var members: [Member]
-    public var excluded: [ExpertDraw.Exclusion]
+    /// Experts the draw left out (回避), with why.
+    public var excluded: [Excluded]
     /// Every vote, once the session is closed (secret until then).
     public var votes: [VoteRecord]
     public var outcome: String?
@@ -421,11 +428,14 @@ public struct SessionService: Sendable {
             }
         }
         let result = try row["result"].string.map { try JSONDecoder().decode(ExpertDraw.Result.self, from: Data($0.utf8)) }
+        let inputs = try row["inputs"].string.map { try JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data($0.utf8)) }
+        let candidateNames = Dictionary((inputs?.candidates ?? []).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let excluded = (result?.excluded ?? []).map { SessionView.Excluded(expertID: $0.expertID, name: candidateNames[$0.expertID] ?? "", reason: $0.reason) }
         return SessionView(
             id: id, committeeID: row["committee_id"].int ?? 0, committeeName: row["committee_name"].string ?? "", name: row["name"].string ?? "",
             series: row["series"].string ?? "", specialty: row["specialty"].string, panelSize: row["panel_size"].int ?? 0, reserves: row["reserves"].int ?? 0,
             rule: (try? VotingRule.named(row["rule"].string ?? "")) ?? .national, state: state, seed: row["seed"].string, inputsDigest: row["inputs_digest"].string,
-            applications: applications, members: members, excluded: result?.excluded ?? [], votes: closed ? voteRows : [],
+            applications: applications, members: members, excluded: excluded, votes: closed ? voteRows : [],
             outcome: row["outcome"].string, callerIsPanelist: me.map { expert in members.contains { $0.expertID == expert && $0.role == "panel" } } ?? false)
     }
 }

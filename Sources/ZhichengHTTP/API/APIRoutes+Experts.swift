@@ -182,7 +182,7 @@ struct ReviewSessionDTO: Encodable {
         var outcome: String?
     }
     struct Member: Encodable { var expertId: Int; var name: String; var unitName: String; var specialty: String; var role: String; var position: Int; var votesCast: Int }
-    struct Excluded: Encodable { var expertId: Int; var reason: String }
+    struct Excluded: Encodable { var expertId: Int; var name: String; var reason: String }
     var id: Int
     var committeeId: Int
     var committee: String
@@ -226,7 +226,7 @@ struct ReviewSessionDTO: Encodable {
         members = v.members.map {
             Member(expertId: $0.expertID, name: $0.name, unitName: $0.unitName, specialty: $0.specialty, role: $0.role, position: $0.position, votesCast: $0.votesCast)
         }
-        excluded = v.excluded.map { Excluded(expertId: $0.expertID, reason: $0.reason) }
+        excluded = v.excluded.map { Excluded(expertId: $0.expertID, name: $0.name, reason: $0.reason) }
         votes = v.votes
         outcome = v.outcome
         mayVote = v.callerIsPanelist && v.state == "drawn"

@@ -43,18 +43,29 @@ extension Templates {
         <button type="submit" id="new-application-submit">创建</button></form>
         <p>可选职称：{{#catalog}}<br>{{name}}：{{titles}}{{/catalog}}</p>
         </fieldset>
-        <table id="applications"><thead><tr><th>编号</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>状态</th><th></th></tr></thead><tbody>
-        {{#items}}<tr><td>{{id}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{state_label}}</td><td><a href="{{base}}applications/{{id}}">查看 / 填写</a></td></tr>{{/items}}
-        {{^items}}<tr><td colspan="7">暂无申报</td></tr>{{/items}}
+        <fieldset><legend>专家推荐申请（申请进入省专家信息库）</legend>
+        <form method="post" action="{{base}}applications" id="new-expert-application"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="kind" value="expert">
+        <label>年度 <input type="text" name="year" value="{{year}}" size="6" required></label>
+        <label>系列 <select name="series" id="expert-series" required>{{#series}}<option>{{.}}</option>{{/series}}</select></label>
+        <label>现任职称级别 <select name="level" id="expert-level" required>{{#levels}}<option>{{.}}</option>{{/levels}}</select></label>
+        <label>现任职称 <input type="text" name="title" id="expert-title" required placeholder="如：高级教师"></label>
+        <label>专业 <input type="text" name="specialty" id="expert-specialty" required placeholder="如：小学数学"></label>
+        <button type="submit" id="new-expert-application-submit">创建专家推荐申请</button></form>
+        <p>专家推荐须填写“基本信息”和“工作经历”（含从业年限），经本单位、主管单位和省职改办审查通过后进入专家信息库。</p>
+        </fieldset>
+        <table id="applications"><thead><tr><th>编号</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>状态</th><th></th></tr></thead><tbody>
+        {{#items}}<tr><td>{{id}}</td><td>{{kind}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{state_label}}</td><td><a href="{{base}}applications/{{id}}">查看 / 填写</a></td></tr>{{/items}}
+        {{^items}}<tr><td colspan="8">暂无申报</td></tr>{{/items}}
         </tbody></table>
         """
 
     static let application = """
-        <h2>{{series}} {{level}} {{title}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
+        <h2>{{#expert}}专家推荐：{{specialty}} · {{/expert}}{{series}} {{level}} {{title}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
         {{#returned}}<div class="flash error" role="alert" id="returned">退回修改：{{reason_label}}。需修改的部分：{{sections}}。{{#comment}}说明：{{comment}}{{/comment}}</div>{{/returned}}
         {{#editable}}
         {{#sections}}<fieldset><legend>{{name}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend>
         <form method="post" action="{{base}}applications/{{app_id}}/sections"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="section" value="{{name}}">
+        {{#years_field}}<label>从业年限 <input type="text" name="years" id="years" value="{{years}}" size="4"> 年</label><br>{{/years_field}}
         <textarea name="content" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">{{content}}</textarea><br><button type="submit" class="save-section">保存</button></form></fieldset>{{/sections}}
         <fieldset><legend>附件（PDF、PNG 或 JPEG）</legend>
         <ul id="attachments">{{#attachments}}<li>{{name}}（{{size_kib}} KiB）

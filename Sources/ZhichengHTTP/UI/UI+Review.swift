@@ -84,7 +84,7 @@ extension UI {
                     return t.isEmpty ? nil : "\(level.rawValue)：\(t.joined(separator: "/"))"
                 }.joined(separator: "；")]
             },
-            "items": mine.map { ["id": $0.id, "year": $0.year, "series": $0.series, "level": $0.level.rawValue, "title": $0.title, "state_label": stateLabel($0)] },
+            "items": mine.map { ["id": $0.id, "kind": ApplicationKind(rawValue: $0.kind)?.label ?? $0.kind, "year": $0.year, "series": $0.series, "level": $0.level.rawValue, "title": $0.title, "state_label": stateLabel($0)] },
         ]
         return try render("我的申报", "applications", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
     }
@@ -105,9 +105,11 @@ extension UI {
             "can_withdraw": [.inReview, .draft, .returned].contains(v.chain.state) && !v.chain.reviewedSinceSubmission,
             "returned": v.chain.state == .returned
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
-            "sections": ApplicationSection.allCases.map { section -> [String: Any] in
+            "expert": v.kind == ApplicationKind.expert.rawValue, "specialty": v.specialty ?? "",
+            "sections": (v.kind == ApplicationKind.expert.rawValue ? ApplicationKind.expert.requiredSections : ApplicationSection.allCases).map { section -> [String: Any] in
                 ["name": section.rawValue, "content": v.sections[section.rawValue]?["内容"] ?? v.sections[section.rawValue].map { $0.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n") } ?? "",
-                 "flagged": v.returnSections.contains(section.rawValue)]
+                 "flagged": v.returnSections.contains(section.rawValue),
+                 "years_field": v.kind == ApplicationKind.expert.rawValue && section == .work, "years": v.sections[section.rawValue]?["从业年限"] ?? ""]
             },
             "trail": trail.map(trailRow),
         ]
@@ -127,11 +129,15 @@ extension UI {
             switch action {
             case "create":
                 guard let year = Int(form["year"]) else { throw ZhichengError.invalid("请填写年度", field: "year") }
-                let v = try await services.applications.create(kind: "title", year: year, series: form["series"], level: form["level"], title: form["title"].trimmingCharacters(in: .whitespaces), caller: user)
+                let kind = form["kind"].isEmpty ? ApplicationKind.title.rawValue : form["kind"]
+                let v = try await services.applications.create(kind: kind, year: year, series: form["series"], level: form["level"], title: form["title"].trimmingCharacters(in: .whitespaces),
+                                                               specialty: form.optional("specialty"), caller: user)
                 return try await applicationPage(user, context, id: v.id, flash: .ok("已创建申报，请逐项填写后提交"))
             case "sections":
                 let id = try id(context)
-                _ = try await services.applications.saveSection(id, section: form["section"], fields: ["内容": form["content"]], caller: user)
+                var fields = ["内容": form["content"]]
+                if let years = form.optional("years") { fields["从业年限"] = years.trimmingCharacters(in: .whitespaces) }
+                _ = try await services.applications.saveSection(id, section: form["section"], fields: fields, caller: user)
                 return try await applicationPage(user, context, id: id, flash: .ok("已保存“\(form["section"])”"))
             case "submit":
                 let id = try id(context)

@@ -68,7 +68,8 @@ struct UI: Sendable {
         let body = Templates.library.render(data, withTemplate: template) ?? ""
         var page: [String: Any] = ["title": title, "tenant_name": context.tenant.name, "base": base(context), "body": body, "csrf": user?.csrfToken ?? ""]
         if let user {
-            page["user"] = ["name": user.name, "org_name": orgName ?? "", "role_label": Self.roleLabel(user)]
+            let role = Self.roleLabel(user)
+            page["user"] = ["name": user.name, "org_name": orgName ?? "", "role_label": role.isEmpty ? false as Any : role]
             page["nav"] = ["groups": navGroups(user, context, current: navCurrent ?? template, unapproved: unapproved)]
         }
         switch flash {
@@ -98,13 +99,21 @@ struct UI: Sendable {
     func navGroups(_ user: SignedIn, _ context: TenantRequestContext, current: String, unapproved: Bool) -> [[String: Any]] {
         func link(_ label: String, _ path: String) -> [String: Any] { ["label": label, "href": base(context) + path, "current": path == current] }
         var groups: [[String: Any]] = [["title": "首页", "links": [link("首页", "home"), link("修改密码", "password")]]]
-        if user.kind == .applicant { return groups + [["title": "职称申报", "links": [link("我的申报", "applications/mine")]]] }
+        let province = context.tenant.kind == .province
+        if user.kind == .applicant { return groups + [["title": "职称申报", "links": [link("我的申报（职称申报、专家推荐）", "applications/mine")]]] }
         if user.kind == .staff {
-            return user.roles.isEmpty ? groups : groups + [["title": "审查推荐", "links": [link(user.roles.map { $0 == .handler ? "经办人审查" : "负责人审查" }.joined(separator: "/"), "reviews")]]]
+            // In the province office, staff without review roles are the experts of the database.
+            if user.roles.isEmpty { return province ? groups + [["title": "专家评审", "links": [link("我的评审会", "sessions")]]] : groups }
+            var links = [link(user.roles.map { $0 == .handler ? "经办人审查" : "负责人审查" }.joined(separator: "/"), "reviews")]
+            if province { links.append(link("专家推荐审查", "expert-reviews")) }
+            return groups + [["title": "审查推荐", "links": links]]
         }
         if unapproved { return groups + [["title": "单位管理", "links": [link("单位信息维护", "profile")]]] }
         groups.append(["title": "单位管理", "links": [link("单位管理", "orgs"), link("单位信息维护", "profile"), link("申报计划上传", "plans")]])
         groups.append(["title": "人员管理", "links": [link("本单位人员角色管理", "staff"), link("创建申报人员账户", "applicants"), link("申报人员状态查询", "status")]])
+        if province {
+            groups.append(["title": "专家管理", "links": [link("专家推荐审查", "expert-reviews"), link("专家信息库", "experts"), link("评审会与专家抽取", "sessions")]])
+        }
         groups.append(["title": "系统管理", "links": [link("印章管理", "seal"), link("操作日志", "audit")]])
         return groups
     }

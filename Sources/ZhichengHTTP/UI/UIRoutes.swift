@@ -77,6 +77,30 @@ enum UIRoutes {
             try await ui.page(request, context) { user in try await ui.reviewPage(user, context, id: try ui.id(context), flash: .none) }
         }
         tenant.post("reviews/{id}") { request, context in try await ui.decide(request, context) }
+        tenant.get("expert-reviews") { request, context in try await ui.page(request, context) { user in try await ui.expertReviewsPage(user, context, flash: .none) } }
+        tenant.get("expert-reviews/{id}") { request, context in
+            try await ui.page(request, context) { user in try await ui.expertReviewPage(user, context, id: try ui.id(context), flash: .none) }
+        }
+        tenant.post("expert-reviews/{id}") { request, context in try await ui.expertDecide(request, context) }
+        tenant.get("experts") { request, context in
+            try await ui.page(request, context) { user in
+                let q = request.uri.queryParameters
+                let query = ["series": q.get("series") ?? "", "specialty": q.get("specialty") ?? "", "state": q.get("state") ?? ""]
+                return try await ui.expertsPage(user, context, query: query, flash: .none)
+            }
+        }
+        for action in ["state", "relations"] {
+            tenant.post("experts/{id}/\(action)") { request, context in try await ui.expertAction(action, request, context) }
+        }
+        tenant.get("sessions") { request, context in try await ui.page(request, context) { user in try await ui.sessionsPage(user, context, flash: .none) } }
+        tenant.post("sessions") { request, context in try await ui.sessionAction("create", request, context) }
+        tenant.post("committees") { request, context in try await ui.sessionAction("committee", request, context) }
+        tenant.get("sessions/{id}") { request, context in
+            try await ui.page(request, context) { user in try await ui.sessionPage(user, context, id: try ui.id(context), flash: .none) }
+        }
+        for action in ["draw", "verify", "replace", "vote", "close"] {
+            tenant.post("sessions/{id}/\(action)") { request, context in try await ui.sessionAction(action, request, context) }
+        }
         tenant.get("status") { request, context in try await ui.page(request, context) { user in try await ui.statusPage(user, context) } }
     }
 

@@ -1,0 +1,139 @@
+/// Templates of 专家推荐审查, 专家信息库, 评审会与专家抽取 and 专家评审.
+extension Templates {
+    static let expertSources: [String: String] = [
+        "expert_reviews": expertReviews, "expert_review": expertReview, "experts": experts, "sessions": sessions, "session": session,
+    ]
+
+    static let expertReviews = """
+        <h2>专家推荐审查</h2>
+        <p>专家申报经单位、主管单位审查后报送省职改办；省职改办经办人、负责人审查通过后进入专家信息库。</p>
+        <table id="expert-queue"><thead><tr><th>编号</th><th>申报人</th><th>工作单位</th><th>报送地</th><th>系列</th><th>专业</th><th>职称</th><th>状态</th><th></th></tr></thead><tbody>
+        {{#items}}<tr data-id="{{id}}"><td>{{id}}</td><td><a href="{{base}}expert-reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{city}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{title}}</td>
+        <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}</td><td><a href="{{base}}expert-reviews/{{id}}">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
+        {{^items}}<tr><td colspan="9">暂无专家推荐</td></tr>{{/items}}
+        </tbody></table>
+        """
+
+    static let expertReview = """
+        <h2>专家推荐：{{applicant}} · {{series}} · {{specialty}}</h2>
+        <table id="expert-info"><tbody>
+        <tr><th>身份证号</th><td>{{id_number}}</td><th>工作单位</th><td>{{unit}}（{{city}}）</td></tr>
+        <tr><th>职称</th><td>{{level}} {{title}}</td><th>当前状态</th><td id="expert-stage">{{stage}}</td></tr>
+        {{#sections}}<tr><th>{{name}}</th><td colspan="3" style="white-space:pre-line">{{content}}</td></tr>{{/sections}}
+        </tbody></table>
+        {{#may_act}}
+        <fieldset><legend>省职改办审查意见</legend>
+        <form method="post" action="{{base}}expert-reviews/{{id}}" id="expert-decision"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
+        <p><label><input type="radio" name="decision" value="pass" checked> 通过</label> <label><input type="radio" name="decision" value="reject"> 未通过</label></p>
+        <p><label>意见 <textarea name="comment" rows="3" cols="60" id="expert-comment"></textarea></label></p>
+        <button type="submit" id="expert-decision-submit">提交审查意见</button></form></fieldset>
+        {{/may_act}}
+        <h3>单位与主管单位审查</h3>
+        <table id="city-trail"><thead><tr><th>机构</th><th>环节</th><th>结果</th><th>意见</th></tr></thead><tbody>
+        {{#city_trail}}<tr><td>{{org}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td></tr>{{/city_trail}}</tbody></table>
+        <h3>省职改办审查</h3>
+        <table id="province-trail"><thead><tr><th>时间</th><th>环节</th><th>审查人</th><th>结果</th><th>意见</th></tr></thead><tbody>
+        {{#decisions}}<tr><td>{{at}}</td><td>{{step}}</td><td>{{reviewer}}</td><td>{{decision}}</td><td>{{comment}}</td></tr>{{/decisions}}
+        {{^decisions}}<tr><td colspan="5">尚无</td></tr>{{/decisions}}</tbody></table>
+        """
+
+    static let experts = """
+        <h2>专家信息库</h2>
+        <form method="get" action="{{base}}experts" id="expert-search">
+        <label>系列 <select name="series" id="search-series"><option value="">全部</option>{{#series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series}}</select></label>
+        <label>专业 <input type="text" name="specialty" id="search-specialty" value="{{specialty}}"></label>
+        <label>状态 <select name="state" id="search-state">{{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}</select></label>
+        <button type="submit" id="search-submit">查询</button></form>
+        <p>共 <span id="expert-count">{{count}}</span> 名专家</p>
+        <table id="experts"><thead><tr><th>姓名</th><th>身份证号</th><th>系列</th><th>专业</th><th>职称</th><th>工作单位</th><th>状态</th>{{#admin}}<th>管理</th>{{/admin}}</tr></thead><tbody>
+        {{#experts}}<tr data-expert="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{title}}</td><td>{{unit}}（{{city}}）</td><td class="expert-state">{{state_label}}</td>
+        {{#admin}}<td>
+        {{#active}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="suspended"><label>理由 <input type="text" name="reason" class="suspend-reason" required size="10"></label><button type="submit" class="secondary suspend">暂停</button></form>{{/active}}
+        {{#suspended}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="active"><button type="submit" class="reinstate">恢复</button></form>{{/suspended}}
+        {{^retired}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="retired"><label>理由 <input type="text" name="reason" class="retire-reason" required size="10"></label><button type="submit" class="danger retire">退出专家库</button></form>
+        <details><summary>回避关系</summary><form method="post" action="{{base}}experts/{{id}}/relations"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <textarea name="relations" rows="3" cols="30" class="relations" placeholder="每行一项：姓名、身份证号或单位">{{relations}}</textarea><br><button type="submit" class="save-relations">保存</button></form></details>{{/retired}}
+        </td>{{/admin}}</tr>{{/experts}}
+        {{^experts}}<tr><td colspan="8">没有符合条件的专家</td></tr>{{/experts}}
+        </tbody></table>
+        """
+
+    static let sessions = """
+        <h2>{{#office}}评审会与专家抽取{{/office}}{{^office}}我的评审会{{/office}}</h2>
+        {{#office}}
+        {{^has_committees}}<p>尚未设立评委会，请先设立。</p>{{/has_committees}}
+        <details{{^has_committees}} open{{/has_committees}}><summary>设立评委会</summary>
+        <form method="post" action="{{base}}committees" id="committee-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>名称 <input type="text" name="name" id="committee-name" required size="30"></label>
+        <p>负责系列：{{#catalog}}<label><input type="checkbox" name="series" value="{{.}}"> {{.}}</label>{{/catalog}}</p>
+        <p>负责级别：{{#levels}}<label><input type="checkbox" name="levels" value="{{.}}"> {{.}}</label>{{/levels}}</p>
+        <p>表决规则：<select name="rule" id="committee-rule">{{#rules}}<option value="{{name}}">{{label}}</option>{{/rules}}</select></p>
+        <button type="submit" id="committee-submit">设立评委会</button></form></details>
+        {{#has_committees}}
+        <table id="committees"><thead><tr><th>评委会</th><th>负责范围</th><th>表决规则</th></tr></thead><tbody>
+        {{#committees}}<tr><td>{{name}}</td><td>{{scope}}</td><td>{{rule}}</td></tr>{{/committees}}</tbody></table>
+        <fieldset><legend>新建评审会</legend>
+        <form method="post" action="{{base}}sessions" id="session-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>评委会 <select name="committee" id="session-committee">{{#committees}}<option value="{{id}}">{{name}}</option>{{/committees}}</select></label>
+        <label>名称 <input type="text" name="name" id="session-name" required size="24"></label>
+        <label>系列 <select name="series" id="session-series">{{#catalog}}<option>{{.}}</option>{{/catalog}}</select></label>
+        <label>专业 <input type="text" name="specialty" id="session-specialty" placeholder="不限" size="10"></label>
+        <label>抽取人数 <input type="text" name="panel_size" id="session-panel" value="5" size="3"></label>
+        <label>备选人数 <input type="text" name="reserves" id="session-reserves" value="2" size="3"></label>
+        <table id="session-applications"><thead><tr><th></th><th>申报人</th><th>单位</th><th>报送地</th><th>系列</th><th>级别</th><th>职称</th></tr></thead><tbody>
+        {{#received}}<tr><td><input type="checkbox" name="applications" value="{{id}}" aria-label="{{name}}"></td><td>{{name}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td></tr>{{/received}}
+        {{^received}}<tr><td colspan="7">暂无待评审的报送申报</td></tr>{{/received}}
+        </tbody></table>
+        <button type="submit" id="session-submit">创建评审会</button></form></fieldset>
+        {{/has_committees}}
+        {{/office}}
+        <table id="sessions"><thead><tr><th>评审会</th><th>评委会</th><th>系列</th><th>专业</th><th>人数</th><th>状态</th></tr></thead><tbody>
+        {{#sessions}}<tr><td><a href="{{base}}sessions/{{id}}">{{name}}</a></td><td>{{committee}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{panel_size}}（备选{{reserves}}）</td><td>{{state_label}}</td></tr>{{/sessions}}
+        {{^sessions}}<tr><td colspan="6">暂无评审会</td></tr>{{/sessions}}
+        </tbody></table>
+        """
+
+    static let session = """
+        <h2>{{name}} <small id="session-state">{{state_label}}</small></h2>
+        <p>{{committee}} · {{series}} · 专业：{{specialty}} · 评审专家 {{panel_size}} 名（备选 {{reserves}} 名） · {{rule}}</p>
+        {{#outcome}}<p id="session-outcome"><strong>{{outcome}}</strong></p>{{/outcome}}
+        {{#office}}
+        {{#planned}}<fieldset><legend>专家抽取</legend>
+        <form method="post" action="{{base}}sessions/{{id}}/draw" id="draw-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>随机种子 <input type="text" name="seed" id="draw-seed" placeholder="留空则随机生成" size="30"></label>
+        <button type="submit" id="draw-submit">抽取专家</button></form>
+        <p>按系列、专业从在库专家中抽取；与申报人同单位或申报了回避关系的专家自动回避。种子与全部输入均记录在案，可随时复现验证。</p></fieldset>{{/planned}}
+        {{^planned}}<fieldset><legend>抽取记录</legend>
+        <p>随机种子：<code id="draw-seed-value">{{seed}}</code><br>输入摘要（SHA-256）：<code id="draw-digest">{{digest}}</code></p>
+        <form method="post" action="{{base}}sessions/{{id}}/verify"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="secondary" id="verify-submit">复现验证</button></form>
+        {{#verification}}<div id="verification"><p>重新抽取的评审专家：{{panel}}；备选：{{reserves}}</p>
+        <p>输入记录{{#digest_ok}}完整{{/digest_ok}}{{^digest_ok}}<strong>被改动</strong>{{/digest_ok}}；当前专家库{{#current}}与抽取时一致{{/current}}{{^current}}已有变化（仅影响新的抽取）{{/current}}。</p></div>{{/verification}}
+        </fieldset>{{/planned}}
+        {{/office}}
+        {{^planned}}
+        <h3>评审专家</h3>
+        <table id="members"><thead><tr><th>顺序</th><th>姓名</th><th>工作单位</th><th>专业</th><th>身份</th>{{#office}}<th>已投票</th><th></th>{{/office}}</tr></thead><tbody>
+        {{#members}}<tr data-expert="{{expert_id}}"><td>{{position}}</td><td class="member-name">{{name}}</td><td>{{unit}}</td><td>{{specialty}}</td><td class="member-role">{{role}}</td>
+        {{#office}}<td>{{votes_cast}}</td><td>{{#replaceable}}<form method="post" action="{{base}}sessions/{{session_id}}/replace"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="expert" value="{{expert_id}}"><button type="submit" class="secondary replace">由备选替补</button></form>{{/replaceable}}</td>{{/office}}</tr>{{/members}}
+        </tbody></table>
+        {{#office}}{{#has_excluded}}<h3>回避的专家</h3>{{/has_excluded}}
+        <ul id="excluded">{{#excluded}}<li>{{name}}：{{reason}}</li>{{/excluded}}</ul>{{/office}}
+        {{/planned}}
+        <h3>评审的申报</h3>
+        {{#applications}}<fieldset class="session-application" data-application="{{id}}"><legend>{{applicant}} · {{unit}} · {{title}}</legend>
+        <table><tbody>{{#sections}}<tr><th>{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
+        {{#my_vote}}<p class="my-vote">您的投票：{{label}}，评分 {{score}}{{#comment}}，意见：{{comment}}{{/comment}}</p>{{/my_vote}}
+        {{#may_vote}}<form method="post" action="{{base}}sessions/{{session_id}}/vote" class="vote-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="application" value="{{id}}">
+        {{#votes}}<label><input type="radio" name="vote" value="{{value}}"{{#checked}} checked{{/checked}} required> {{label}}</label>{{/votes}}
+        <label>评分 <input type="text" name="score" class="vote-score" size="4" placeholder="0-100"></label>
+        <label>意见 <input type="text" name="comment" class="vote-comment" size="30"></label>
+        <button type="submit" class="vote-submit">投票</button></form>{{/may_vote}}
+        {{#tally}}<p class="tally">{{tally}}{{#result}}：<strong class="result">{{result}}</strong>{{/result}}</p>{{/tally}}
+        </fieldset>{{/applications}}
+        {{#closed}}<h3>投票明细</h3>
+        <table id="votes"><thead><tr><th>申报</th><th>专家</th><th>投票</th><th>评分</th><th>意见</th></tr></thead><tbody>
+        {{#votes}}<tr><td>{{application}}</td><td>{{expert}}</td><td>{{vote}}</td><td>{{score}}</td><td>{{comment}}</td></tr>{{/votes}}</tbody></table>{{/closed}}
+        {{#office}}{{#voting}}<form method="post" action="{{base}}sessions/{{id}}/close" id="close-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <p>结束评审后公布投票结果，并按{{rule}}作出决定；未达法定人数则不作决定。</p><button type="submit" class="danger" id="close-submit">结束评审</button></form>{{/voting}}{{/office}}
+        """
+}

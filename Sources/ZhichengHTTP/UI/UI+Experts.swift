@@ -1,0 +1,218 @@
+import Foundation
+import Hummingbird
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// 专家推荐审查 (province office), 专家信息库, 评审会与专家抽取 and 专家评审 (manual §10, SPEC §8).
+extension UI {
+    // MARK: 专家推荐审查
+
+    func expertReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let items = try await services.experts.applications(caller: user).map { a -> [String: Any] in
+            ["id": a.id, "applicant": a.applicantName, "unit": a.unitName, "city": a.sourceTenant, "series": a.series, "specialty": a.specialty,
+             "title": "\(a.level) \(a.title)", "stage": a.stageLabel, "mine": a.callerMayDecide, "received": Self.time(a.receivedAt)]
+        }
+        return try render("专家推荐审查", "expert_reviews", ["items": items], user: user, context, flash: flash, status: status,
+                          navCurrent: "expert-reviews", orgName: org.name)
+    }
+
+    func expertReviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let a = try await services.experts.application(id, caller: user)
+        let data: [String: Any] = [
+            "id": a.id, "applicant": a.applicantName, "id_number": a.idNumber, "unit": a.unitName, "city": a.sourceTenant, "series": a.series,
+            "specialty": a.specialty, "level": a.level, "title": a.title, "stage": a.stageLabel, "version": a.version, "may_act": a.callerMayDecide,
+            "sections": a.sections.keys.sorted().map { name in
+                ["name": name, "content": (a.sections[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n")]
+            },
+            "city_trail": a.cityTrail.filter { !($0["org"] ?? "").isEmpty }.map { t -> [String: Any] in
+                ["org": t["org"] ?? "", "step": ReviewStage(rawValue: t["stage"] ?? "")?.label ?? "", "decision": ReviewDecision(rawValue: t["decision"] ?? "")?.label ?? (t["decision"] ?? ""),
+                 "comment": t["comment"] ?? ""]
+            },
+            "decisions": a.decisions.map { ["at": Self.time($0.at), "step": $0.stage.label, "reviewer": $0.reviewer, "decision": $0.decision.label, "comment": $0.comment] },
+        ]
+        return try render("专家推荐审查", "expert_review", data, user: user, context, flash: flash, status: status, navCurrent: "expert-reviews", orgName: org.name)
+    }
+
+    func expertDecide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        let id = try id(context)
+        do {
+            guard let decision = ReviewDecision(rawValue: form["decision"]) else { throw ZhichengError.invalid("请选择审查结果", field: "decision") }
+            let outcome = try await services.experts.decide(id, decision: decision, comment: form["comment"], version: Int(form["version"]), caller: user)
+            if let expert = outcome.expert, let password = outcome.password {
+                return try await expertReviewsPage(user, context, flash: .secret(label: "\(expert.name)已进入专家信息库，专家账户", login: expert.idNumber, password: password))
+            }
+            return try await expertReviewsPage(user, context, flash: .ok("已对\(outcome.application.applicantName)的专家推荐作出“\(decision.label)”决定"))
+        } catch let error as ZhichengError {
+            return try await expertReviewPage(user, context, id: id, flash: .error(error.message), status: error.status)
+        }
+    }
+
+    // MARK: 专家信息库
+
+    func expertsPage(_ user: SignedIn, _ context: TenantRequestContext, query: [String: String], flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let series = query["series"] ?? "", specialty = query["specialty"] ?? "", state = query["state"] ?? ""
+        let experts = try await services.experts.experts(series: series, specialty: specialty, state: state.isEmpty ? nil : state, caller: user)
+        let data: [String: Any] = [
+            "series": TitleCatalog.henan.series.map { ["name": $0.name, "selected": $0.name == series] },
+            "specialty": specialty,
+            "states": [("", "全部"), ("active", "在库"), ("suspended", "暂停"), ("retired", "退出")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == state] },
+            "admin": user.kind == .orgAdmin,
+            "experts": experts.map { e -> [String: Any] in
+                ["id": e.id, "name": e.name, "id_number": e.idNumber, "series": e.series, "specialty": e.specialty, "title": "\(e.level) \(e.title)",
+                 "unit": e.unitName, "city": e.sourceTenant, "state": e.state, "state_label": e.stateLabel, "relations": e.relations.joined(separator: "\n"),
+                 "active": e.state == "active", "suspended": e.state == "suspended", "retired": e.state == "retired"]
+            },
+            "count": experts.count,
+        ]
+        return try render("专家信息库", "experts", data, user: user, context, flash: flash, status: status, navCurrent: "experts", orgName: org.name)
+    }
+
+    func expertAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        do {
+            let id = try id(context)
+            let expert: ExpertRecord
+            switch action {
+            case "state": expert = try await services.experts.setState(id, state: form["state"], reason: form["reason"], caller: user)
+            case "relations":
+                expert = try await services.experts.setRelations(id, relations: form["relations"].split(whereSeparator: \.isNewline).map(String.init), caller: user)
+            default: throw ZhichengError.notFound("没有这个操作")
+            }
+            return try await expertsPage(user, context, query: [:], flash: .ok(action == "state" ? "\(expert.name)：\(expert.stateLabel)" : "已保存\(expert.name)的回避关系"))
+        } catch let error as ZhichengError {
+            return try await expertsPage(user, context, query: [:], flash: .error(error.message), status: error.status)
+        }
+    }
+
+    // MARK: 评审会与专家抽取
+
+    func sessionsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let sessions = try await services.sessions.list(caller: user)
+        let isExpert = try await services.experts.me(caller: user) != nil
+        var data: [String: Any] = [
+            "office": !isExpert,
+            "sessions": sessions.map { s -> [String: Any] in
+                ["id": s.id, "name": s.name, "committee": s.committeeName, "series": s.series, "specialty": s.specialty ?? "不限",
+                 "panel_size": s.panelSize, "reserves": s.reserves, "state_label": s.stateLabel]
+            },
+        ]
+        if !isExpert {
+            let committees = try await services.evaluations.committees(caller: user)
+            let received = try await services.applications.received(caller: user).filter { $0.state == "received" }
+            data["committees"] = committees.map { ["id": $0.id, "name": $0.name, "scope": "\($0.series.joined(separator: "、")) \($0.levels.map(\.rawValue).joined(separator: "、"))", "rule": $0.rule.label] }
+            data["has_committees"] = !committees.isEmpty
+            data["catalog"] = TitleCatalog.henan.series.map(\.name)
+            data["levels"] = TitleLevel.allCases.map(\.rawValue)
+            data["rules"] = VotingRule.all.map { ["name": $0.name, "label": $0.label] }
+            data["received"] = received.map { ["id": $0.id, "name": $0.applicantName, "unit": $0.unitName, "city": $0.sourceTenant, "series": $0.series, "level": $0.level, "title": $0.title] }
+        }
+        return try render(isExpert ? "我的评审会" : "评审会与专家抽取", "sessions", data, user: user, context, flash: flash, status: status,
+                          navCurrent: "sessions", orgName: org.name)
+    }
+
+    func sessionPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, verification: DrawVerification? = nil,
+                     status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let s = try await services.sessions.get(id, caller: user)
+        let office = try await services.experts.me(caller: user) == nil
+        let names = Dictionary(s.members.map { ($0.expertID, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let closed = s.state == "closed" || s.state == "no_quorum"
+        var data: [String: Any] = [
+            "id": s.id, "session_id": s.id, "name": s.name, "committee": s.committeeName, "series": s.series, "specialty": s.specialty ?? "不限",
+            "panel_size": s.panelSize, "reserves": s.reserves, "rule": s.rule.label, "state_label": s.stateLabel,
+            "seed": s.seed ?? "", "digest": s.inputsDigest ?? "", "office": office, "planned": s.state == "planned", "voting": s.state == "drawn",
+            "closed": closed, "outcome": s.outcome ?? "", "may_vote": s.callerIsPanelist && s.state == "drawn",
+            "members": s.members.map { m -> [String: Any] in
+                ["expert_id": m.expertID, "name": m.name, "unit": m.unitName, "specialty": m.specialty,
+                 "role": ["panel": "评审专家", "reserve": "备选专家", "replaced": "已替换"][m.role] ?? m.role, "position": m.position,
+                 "votes_cast": m.votesCast, "replaceable": office && s.state == "drawn" && m.role == "panel"]
+            },
+            "has_excluded": !s.excluded.isEmpty,
+            "excluded": s.excluded.map { ["name": $0.name, "expert_id": $0.expertID, "reason": $0.reason] },
+            "applications": s.applications.map { a -> [String: Any] in
+                [
+                    "id": a.id, "applicant": a.applicantName, "unit": a.unitName, "title": "\(a.series) \(a.level) \(a.title)",
+                    "sections": a.sections.keys.sorted().map { name in
+                        ["name": name, "content": (a.sections[name] ?? [:]).sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n")]
+                    },
+                    "my_vote": a.myVote.map { v -> [String: Any] in ["label": v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment] } ?? false,
+                    "tally": closed ? "同意\(a.agree ?? 0)票，不同意\(a.disagree ?? 0)票，弃权\(a.abstain ?? 0)票" as Any : false,
+                    "result": a.outcome ?? "",
+                    "votes": Vote.allCases.map { ["value": $0.rawValue, "label": $0.label, "checked": a.myVote?.vote == $0] },
+                ]
+            },
+            "votes": s.votes.map { v -> [String: Any] in
+                ["application": v.applicationID, "expert": v.expertName, "vote": v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment]
+            },
+        ]
+        if let v = verification {
+            data["verification"] = [
+                "ok": v.reproduced && v.digestMatches,
+                "panel": v.recomputedPanel.map { names[$0] ?? "专家\($0)" }.joined(separator: "、"),
+                "reserves": v.recomputedReserves.map { names[$0] ?? "专家\($0)" }.joined(separator: "、"),
+                "digest_ok": v.digestMatches, "current": v.inputsCurrent,
+            ]
+        }
+        return try render(s.name, "session", data, user: user, context, flash: flash, status: status, navCurrent: "sessions", orgName: org.name)
+    }
+
+    func sessionAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        if action == "create" || action == "committee" {
+            do {
+                if action == "committee" {
+                    let committee = try await services.evaluations.createCommittee(name: form["name"], series: form.all("series"), levels: form.all("levels"),
+                                                                                    rule: form["rule"], caller: user)
+                    return try await sessionsPage(user, context, flash: .ok("已设立评委会“\(committee.name)”"))
+                }
+                guard let committee = Int(form["committee"]) else { throw ZhichengError.invalid("请选择评委会", field: "committee") }
+                guard let panel = Int(form["panel_size"]) else { throw ZhichengError.invalid("请填写抽取人数", field: "panel_size") }
+                let session = try await services.sessions.create(
+                    committee: committee, name: form["name"], series: form["series"], specialty: form.optional("specialty"), panelSize: panel,
+                    reserves: Int(form["reserves"]) ?? 0, applications: form.all("applications").compactMap { Int($0) }, caller: user)
+                return try await sessionPage(user, context, id: session.id, flash: .ok("已创建评审会，请抽取专家"))
+            } catch let error as ZhichengError {
+                return try await sessionsPage(user, context, flash: .error(error.message), status: error.status)
+            }
+        }
+        let id = try id(context)
+        do {
+            switch action {
+            case "draw":
+                _ = try await services.sessions.draw(id, seed: form.optional("seed"), caller: user)
+                return try await sessionPage(user, context, id: id, flash: .ok("已抽取评审专家与备选专家，种子与输入已记录"))
+            case "verify":
+                let verification = try await services.sessions.verify(id, caller: user)
+                let message = verification.reproduced && verification.digestMatches ? "复现一致：按记录的种子与输入重新抽取，得到相同的专家" : "复现不一致：请检查记录"
+                return try await sessionPage(user, context, id: id, flash: verification.reproduced ? .ok(message) : .error(message), verification: verification)
+            case "replace":
+                guard let expert = Int(form["expert"]) else { throw ZhichengError.invalid("请选择要替换的专家", field: "expert") }
+                _ = try await services.sessions.replace(id, expert: expert, caller: user)
+                return try await sessionPage(user, context, id: id, flash: .ok("已由备选专家替补"))
+            case "vote":
+                guard let application = Int(form["application"]) else { throw ZhichengError.invalid("请选择申报", field: "application") }
+                let score = form["score"].trimmingCharacters(in: .whitespaces)
+                guard score.isEmpty || Int(score) != nil else { throw ZhichengError.invalid("评分应为0至100的整数", field: "score") }
+                _ = try await services.sessions.vote(id, application: application, vote: form["vote"], score: Int(score), comment: form["comment"], caller: user)
+                return try await sessionPage(user, context, id: id, flash: .ok("已保存您的投票（评审会结束前可修改，其他专家看不到）"))
+            case "close":
+                let s = try await services.sessions.close(id, caller: user)
+                return try await sessionPage(user, context, id: id, flash: s.state == "closed" ? .ok(s.outcome ?? "") : .error(s.outcome ?? ""))
+            default:
+                throw ZhichengError.notFound("没有这个操作")
+            }
+        } catch let error as ZhichengError {
+            do {
+                return try await sessionPage(user, context, id: id, flash: .error(error.message), status: error.status)
+            } catch is ZhichengError {
+                return try await sessionsPage(user, context, flash: .error(error.message), status: error.status)
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+"""The expert screens in a real browser (manual §10): an applicant of 逸夫小学 applies to be an
+expert in 我的申报; after the school and 管城区教育局 pass it, the 省职改办's 经办人 and 负责人
+pass it in 专家推荐审查 and the new expert's one-time password is shown; the office finds the
+expert in 专家信息库 and suspends and reinstates them. Then the draw and voting screens: the office
+sets up a 评委会 and a 评审会 for a forwarded 副高级 application, draws the panel with a seed,
+sees who was excluded and why, verifies the draw; three experts sign in and vote, none seeing
+another's vote; the office closes the session and the national rule's result is shown.
+Accounts, the city's reviews and the expert pool are set up through the API.
+Screenshots: .build/screenshots/experts-*.png."""
+
+from __future__ import annotations
+
+import pytest
+
+from api_support import NEW_PASSWORD, expect
+from browser_support import Pages, browser  # noqa: F401  (fixture)
+from expert_support import SERIES, applicant, become_expert, city_pass, expert_env, senior_application
+
+
+@pytest.fixture(scope="module")
+def env(zhichengd_bin, tmp_path_factory):
+    with expert_env(zhichengd_bin, tmp_path_factory.mktemp("browser-experts")) as e:
+        yield e
+
+
+def province_pages(env, browser) -> Pages:
+    return Pages(browser, f"http://127.0.0.1:{env.daemon.http_port}/t/province/", "experts")
+
+
+def test_expert_recommendation_and_expert_database_screens(env, browser):
+    person = applicant(env, "逸夫小学", "冯推荐")
+    city = Pages(browser, f"http://127.0.0.1:{env.daemon.http_port}/t/zhengzhou/", "experts")
+    city.login_ok(person.account["login"], NEW_PASSWORD)
+    city.go("applications/mine")
+    city.fill("#expert-title", "高级教师")
+    city.by("#expert-level").send_keys("副高级")
+    city.fill("#expert-specialty", "小学语文")
+    city.click("#new-expert-application-submit")
+    assert "已创建" in city.flash_ok(), city.flash_error()
+    assert "专家推荐：小学语文" in city.by("main h2").text
+    # Only 基本信息 and 工作经历 are asked for; 工作经历 has the 从业年限 field the plugin checks.
+    assert [t.get_attribute("data-section") for t in city.all("textarea[data-section]")] == ["基本信息", "工作经历"]
+    city.fill("textarea[data-section='基本信息']", "冯推荐，高级教师，逸夫小学")
+    city.press(city.all("button.save-section")[0])
+    city.fill("#years", "16")
+    city.fill("textarea[data-section='工作经历']", "从事小学语文教学16年")
+    city.press(city.all("button.save-section")[1])
+    city.click("#app-submit")
+    assert "已提交" in city.flash_ok(), city.flash_error()
+    assert city.by("#app-state").text == "审查中"
+    city.shot("applicant-submitted")
+    app_id = expect(person.get("applications"), 200).json["applications"][0]["id"]
+    city.logout()
+
+    city_pass(env, app_id, ["逸夫小学", "管城区教育局"])
+
+    p = province_pages(env, browser)
+    for login, decision in (("prov.h", "pass"), ("prov.l", "pass")):
+        p.login_ok(login, NEW_PASSWORD)
+        p.go("expert-reviews")
+        row = next(r for r in p.all("#expert-queue tbody tr") if "冯推荐" in r.text)
+        assert "待您审查" in row.text, row.text
+        p.follow(row.find_element("css selector", "a"))
+        p.shot(f"{login}-expert-review")
+        assert "从业年限：16" in p.by("#expert-info").text
+        assert p.by("#city-trail").text.count("通过") == 4, "unit and 主管单位, handler and leader"
+        p.fill("#expert-comment", "同意入库" if login == "prov.l" else "符合条件")
+        p.click("#expert-decision-submit")
+        if login == "prov.l":
+            expert_login, password = p.secret()
+            assert expert_login == person.account["login"] and len(password) >= 8
+        else:
+            assert "决定" in p.flash_ok(), p.flash_error()
+        p.logout()
+
+    p.login_ok(env.prov.account["login"], NEW_PASSWORD)
+    p.go("experts")
+    p.fill("#search-specialty", "语文")
+    p.click("#search-submit")
+    assert p.by("#expert-count").text == "1"
+    row = p.by("#experts tbody tr")
+    assert "冯推荐" in row.text and "在库" in row.text
+    row.find_element("css selector", ".suspend-reason").send_keys("年度考核未完成")
+    p.press(row.find_element("css selector", "button.suspend"))
+    assert "暂停" in p.flash_ok(), p.flash_error()
+    p.shot("database-suspended")
+    row = next(r for r in p.all("#experts tbody tr") if "冯推荐" in r.text)
+    assert row.find_element("css selector", ".expert-state").text == "暂停"
+    p.press(row.find_element("css selector", "button.reinstate"))
+    row = next(r for r in p.all("#experts tbody tr") if "冯推荐" in r.text)
+    assert row.find_element("css selector", ".expert-state").text == "在库"
+    p.logout()
+
+
+def test_draw_and_voting_screens(env, browser):
+    for i, school in enumerate(["实验中学"] * 4 + ["逸夫小学"]):
+        become_expert(env, school, f"评委{i}")
+    _, _, received = senior_application(env, "逸夫小学", "陈晋升")
+
+    p = province_pages(env, browser)
+    p.login_ok(env.prov.account["login"], NEW_PASSWORD)
+    p.go("sessions")
+    p.fill("#committee-name", "河南省中小学教师高级职称评审委员会")
+    p.by(f"#committee-form input[name=series][value='{SERIES}']").click()
+    p.by("#committee-form input[name=levels][value='副高级']").click()
+    p.click("#committee-submit")
+    assert "已设立评委会" in p.flash_ok(), p.flash_error()
+    p.fill("#session-name", "2026年中小学教师副高级评审会")
+    p.fill("#session-specialty", "小学数学")
+    p.fill("#session-panel", "3")
+    p.fill("#session-reserves", "1")
+    p.by(f"#session-applications input[value='{received['id']}']").click()
+    p.shot("session-form")
+    p.click("#session-submit")
+    assert "已创建评审会" in p.flash_ok(), p.flash_error()
+    p.fill("#draw-seed", "henan-2026-browser")
+    p.click("#draw-submit")
+    assert "已抽取" in p.flash_ok(), p.flash_error()
+    p.shot("drawn")
+    assert p.by("#draw-seed-value").text == "henan-2026-browser" and len(p.by("#draw-digest").text) == 64
+    roles = [r.text for r in p.all("#members .member-role")]
+    assert roles.count("评审专家") == 3 and roles.count("备选专家") == 1
+    excluded = p.by("#excluded").text
+    assert "评委4" in excluded and "同一单位" in excluded, "the 逸夫小学 expert is excluded for the 逸夫小学 applicant"
+    panel = [r.find_element("css selector", ".member-name").text for r in p.all("#members tbody tr") if "评审专家" in r.text]
+    p.click("#verify-submit")
+    assert "复现一致" in p.flash_ok(), p.flash_error()
+    assert all(name in p.by("#verification").text for name in panel)
+    session_url = p.d.current_url.replace("/verify", "")
+    session_path = session_url.split("/t/province/")[1]
+    p.logout()
+
+    comments = {}
+    for n, (name, vote) in enumerate(zip(panel, ["agree", "agree", "disagree"])):
+        expert = env.experts[name][0]
+        p.login_ok(expert["id_number"], NEW_PASSWORD)
+        p.go("sessions")
+        p.follow(p.by("#sessions tbody a"))
+        page = p.by("main").text
+        assert "陈晋升的工作经历" in page, "the panel sees the application's sections"
+        for earlier in comments.values():
+            assert earlier not in page, "votes are secret until the session closes"
+        assert not p.all(".my-vote")
+        form = p.by(".vote-form")
+        form.find_element("css selector", f"input[name=vote][value={vote}]").click()
+        form.find_element("css selector", ".vote-score").send_keys(str(80 + n))
+        comments[name] = f"{name}的评审意见"
+        form.find_element("css selector", ".vote-comment").send_keys(comments[name])
+        p.press(form.find_element("css selector", ".vote-submit"))
+        assert "已保存您的投票" in p.flash_ok(), p.flash_error()
+        assert comments[name] in p.by(".my-vote").text
+        p.shot(f"voted-{n}")
+        p.logout()
+
+    p.login_ok(env.prov.account["login"], NEW_PASSWORD)
+    p.go(session_path)
+    assert "的评审意见" not in p.by("main").text, "the office does not see the votes before the close either"
+    p.click("#close-submit")
+    assert "作出评审结果" in p.flash_ok(), p.flash_error()
+    p.shot("closed")
+    assert p.by("#session-state").text == "已结束"
+    tally = p.by(".tally").text
+    assert "同意2票，不同意1票" in tally and p.by(".result").text == "通过"
+    assert all(c in p.by("#votes").text for c in comments.values())
+    p.logout()
+    evaluation = expect(env.prov.get(f"province/applications/{received['id']}/evaluation"), 200).json
+    assert evaluation["result"] == "通过" and evaluation["state"] == "publicity"
