@@ -36,6 +36,9 @@ public final class SQLiteConnection: @unchecked Sendable {
         handle = db
         self.path = path
         sqlite3_extended_result_codes(db, 1)
+        // Before anything else touches the file: a first statement after a crash may
+        // find another connection recovering the WAL and must wait, not fail.
+        sqlite3_busy_timeout(db, 5000)
         if options.sandboxed {
             let hardened = zc_sqlite_harden(db)
             guard hardened == SQLITE_OK else {

@@ -83,3 +83,26 @@ struct TenantStoreTests {
         try await create(store, "gone")
     }
 }
+
+@Suite("Opening a database while another connection holds it")
+struct BusyOpenTests {
+    /// After a crash, the first connection to touch a WAL file recovers it under an
+    /// exclusive lock; a second connection opening at that moment must wait (busy
+    /// timeout set before any statement), not fail with "database is locked".
+    @Test func openingWaitsForABrieflyHeldLock() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/tenant.sqlite"
+        _ = try Database(path: path, migrations: TenantSchema.migrations)
+        // An unsandboxed connection in exclusive locking mode keeps every other
+        // connection out of the file until it closes.
+        let holder = try SQLiteConnection(path: path, options: .init(create: false, sandboxed: false))
+        try holder.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT")
+        let release = Task.detached {
+            try await Task.sleep(for: .milliseconds(300))
+            holder.close()
+        }
+        let reopened = try Database(path: path, migrations: TenantSchema.migrations)
+        try await release.value
+        #expect(try await reopened.read { try $0.scalar("SELECT count(*) FROM tenant_meta")?.int } == 0)
+    }
+}

@@ -7,13 +7,14 @@ checks the application exists once in the province and the city shows it as forw
 from __future__ import annotations
 
 import http.client
+import shutil
 import sqlite3
 from urllib.parse import quote
 
 import pytest
 
 from api_support import Api, expect, fresh_id_number
-from conftest import clean_env, create_tenant, wait_until
+from conftest import REPO, clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
 SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
@@ -112,3 +113,76 @@ def test_application_crosses_to_the_province_exactly_once(daemon_factory, point)
     listed = expect(office.get("province/applications"), 200).json["applications"]
     assert [(a["source_tenant"], a["source_application_id"]) for a in listed] == [("zhengzhou", app["id"])]
     expect(applicant.get("province/applications"), 403)
+
+
+EXPERT_PLUGIN = REPO / ".build" / "plugins" / "libexpert-recommendation.so"
+FORWARD_POINTS = ("decide.after-commit", "relay.before-deliver.application.forward", "relay.after-deliver.application.forward",
+                  "relay.after-mark.application.forward", "relay.after-deliver.application.received")
+RESULT_POINTS = ("expert-decide.after-commit", "relay.before-deliver.application.result", "relay.after-deliver.application.result",
+                 "relay.after-mark.application.result")
+
+
+@pytest.mark.parametrize("point", [None, *FORWARD_POINTS, *RESULT_POINTS], ids=lambda p: p or "no-crash")
+def test_expert_application_crosses_and_its_answer_returns_exactly_once(daemon_factory, point):
+    """专家推荐 crosses the same way: the city's pass sends it to the province once, the province
+    office's final pass admits the expert once and the answer reaches the city once."""
+    if not EXPERT_PLUGIN.exists():
+        pytest.fail(f"{EXPERT_PLUGIN} is missing: run `make plugins` first (make test does)")
+    d = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT=point) if point else clean_env())
+    shutil.copy(EXPERT_PLUGIN, d.plugin_dir / EXPERT_PLUGIN.name)
+    d.start()
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api, papi = Api(d.http_port, "zhengzhou"), Api(d.http_port, "province")
+    city, office = api.first_login(info["admin_login"], info["admin_password"]), papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
+    city_reviewers = [staff(city, api, "city.h", "handler"), staff(city, api, "city.l", "leader")]
+    province_reviewers = [staff(office, papi, "prov.h", "handler"), staff(office, papi, "prov.l", "leader")]
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "褚专家"}), 201).json
+    applicant = api.first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "正高级",
+                                                 "title": "正高级教师", "specialty": "高中物理"}), 201).json
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"姓名": "褚专家"}), 200)
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": "20"}), 200)
+    assert expect(applicant.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
+
+    def decide(reviewer, path: str, last: bool) -> None:
+        version = expect(reviewer.get(path), 200).json["version"]
+        try:
+            resp = reviewer.post(path + "/decision", {"decision": "pass", "comment": "同意", "version": version})
+        except (ConnectionError, OSError, http.client.HTTPException):
+            assert last and point, "only the deciding vote may be cut off by a crash point"
+            return
+        expect(resp, 200)
+
+    def restart_if_crashing(points: tuple[str, ...]) -> None:
+        if point in points:
+            assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
+            d.env = clean_env()
+            d.start()
+
+    for i, reviewer in enumerate(city_reviewers):
+        decide(reviewer, f"applications/{app['id']}", last=i == 1)
+    restart_if_crashing(FORWARD_POINTS)
+    province_reviewers = [papi.sign_in(r.account["login"], r.password) for r in province_reviewers]
+    received = wait_until(lambda: expect(province_reviewers[0].get("expert-applications"), 200).json["applications"], 30,
+                          "the expert application to reach the province")
+    assert [(a["source_tenant"], a["source_application_id"], a["applicant_name"]) for a in received] == [("zhengzhou", app["id"], "褚专家")]
+    for i, reviewer in enumerate(province_reviewers):
+        decide(reviewer, f"expert-applications/{received[0]['id']}", last=i == 1)
+    restart_if_crashing(RESULT_POINTS)
+
+    province_db, city_db = d.tenant_db("province"), d.tenant_db("zhengzhou")
+    applicant = api.sign_in(applicant.account["login"], applicant.password)
+
+    def settled() -> bool:
+        return expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed" \
+            and not db_rows(city_db, "SELECT id FROM outbox WHERE delivered_at IS NULL") \
+            and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL")
+
+    wait_until(settled, 30, "the expert's admission to reach the city")
+    assert db_rows(province_db, "SELECT name, specialty, level, state FROM experts") == [("褚专家", "高中物理", "正高级", "active")]
+    assert db_rows(province_db, "SELECT kind, state FROM received_applications") == [("expert", "passed")]
+    assert sorted(k for (k,) in db_rows(city_db, "SELECT kind FROM inbox")) == ["application.received", "application.result"]
+    assert [k for (k,) in db_rows(province_db, "SELECT kind FROM inbox")] == ["application.forward"]
+    for tenant in ("province", "zhengzhou"):
+        assert d.call("tenant.check", {"id": tenant})["ok"] is True

@@ -191,7 +191,10 @@ public struct ExpertService: Sendable {
                                               detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
             return (ExpertDecisionOutcome(application: try Self.view(id, me: me, conn), expert: expert, password: expert == nil ? nil : password), back != nil)
         }
-        if notify { relay?.kick(caller.tenant) }
+        if notify {
+            FaultInjection.point("expert-decide.after-commit")
+            relay?.kick(caller.tenant)
+        }
         return outcome
     }
 
