@@ -85,6 +85,15 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     # An objection during 公示 blocks the confirmation until the office resolves it.
     objection = expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"]
     expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains="异议")
+    # The desk, the objections and the public notice as the screens read them.
+    work = expect(city.admin.get("committee-worklist"), 200).json["items"]
+    item = next(i for i in work if i["path"] == f"applications/{app['id']}")
+    assert item["evaluation"]["state"] == "publicity" and item["evaluation"]["open_objections"] == 1
+    expect(city.reviewers[0].get("committee-worklist"), 403)
+    listed = expect(city.admin.get(f"applications/{app['id']}/objections"), 200).json["objections"]
+    assert [(o["text"], o["evidence"], o["state"]) for o in listed] == [("论文存在抄袭", "比对报告", "open")]
+    notices = expect(applicant.get("public-notices"), 200).json["notices"]
+    assert [(n["path"], n["result"], n["committee"]) for n in notices] == [(f"applications/{app['id']}", "通过", "郑州市中小学教师中级评委会")]
     expect(city.reviewers[0].post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "x"}), 403)
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": ""}), 400, field="reason")
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "经核查不属实"}), 200)
@@ -93,6 +102,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
     assert shown["state"] == "passed" and shown["state_label"] == "评审通过"
     expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "迟到的异议"}), 409)
+    assert expect(applicant.get("public-notices"), 200).json["notices"] == []
 
     # An upheld objection sets the result aside; the committee decides again.
     _, app2 = city.passed_application("中级", "一级教师")

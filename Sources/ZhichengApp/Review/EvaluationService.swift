@@ -343,3 +343,122 @@ public struct EvaluationService: Sendable {
 
 
 }
+
+// MARK: - Worklist, objections, public notices (the committee screens)
+
+/// An application on a committee's desk, with its evaluation so far.
+public struct CommitteeWorkItem: Sendable {
+    public var target: EvaluationTarget
+    public var applicantName: String
+    public var unitName: String
+    /// The city it came from (province), nil for a city's own application.
+    public var sourceTenant: String?
+    public var series: String
+    public var level: String
+    public var title: String
+    public var evaluation: EvaluationRecord?
+}
+
+/// A written objection lodged during 公示.
+public struct ObjectionRecord: Sendable {
+    public var id: Int
+    public var lodgedBy: String
+    public var text: String
+    public var evidence: String
+    /// open, upheld or dismissed.
+    public var state: String
+    public var reason: String?
+    public var createdAt: Double
+}
+
+/// A result standing in public notice, as every signed-in account of the tenant sees it.
+public struct PublicNotice: Sendable {
+    public var target: EvaluationTarget
+    public var committee: String
+    public var applicantName: String
+    public var unitName: String
+    public var series: String
+    public var level: String
+    public var title: String
+    public var result: String
+    public var publicityUntil: Double
+}
+
+extension EvaluationService {
+    /// The applications that reached the final authority and a committee of the
+    /// caller's office covers: a city's own at 评委会 (or decided), or those the
+    /// province received. For the office admin.
+    public func worklist(caller: SignedIn) async throws -> [CommitteeWorkItem] {
+        try Access.requireOrgAdmin(caller)
+        return try await store.read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let committees = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try Self.committee($0, conn) }
+            guard !committees.isEmpty else { return [] }
+            func covered(_ series: String, _ level: String) -> Bool {
+                committees.contains { $0.series.contains(series) && $0.levels.contains { $0.rawValue == level } }
+            }
+            func record(_ column: String, _ id: Int) throws -> EvaluationRecord? {
+                try conn.query("SELECT id FROM evaluations WHERE \(column) = ?", [id]).first?["id"].int.map { try Self.record($0, conn) }
+            }
+            var items: [CommitteeWorkItem] = []
+            for r in try conn.query("""
+                SELECT a.id, a.series, a.level, a.title, p.name AS applicant, o.name AS unit FROM applications a
+                JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
+                WHERE a.kind = 'title' AND (a.state IN ('at_committee', 'publicity') OR a.id IN (SELECT application_id FROM evaluations WHERE application_id IS NOT NULL))
+                ORDER BY a.id
+                """) where covered(r["series"].string ?? "", r["level"].string ?? "") {
+                let id = r["id"].int ?? 0
+                items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", sourceTenant: nil,
+                                               series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
+                                               evaluation: try record("application_id", id)))
+            }
+            if try conn.rootOrg()?.id == caller.orgID {
+                for r in try conn.query("SELECT id, applicant_name, unit_name, source_tenant, series, level, title FROM received_applications WHERE kind = 'title' ORDER BY id")
+                where covered(r["series"].string ?? "", r["level"].string ?? "") {
+                    let id = r["id"].int ?? 0
+                    items.append(CommitteeWorkItem(target: .received(id), applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "",
+                                                   sourceTenant: r["source_tenant"].string, series: r["series"].string ?? "", level: r["level"].string ?? "",
+                                                   title: r["title"].string ?? "", evaluation: try record("received_id", id)))
+                }
+            }
+            return items
+        }
+    }
+
+    /// The objections to one result, for the committee's office.
+    public func objections(_ target: EvaluationTarget, caller: SignedIn) async throws -> [ObjectionRecord] {
+        try await store.read(caller) { conn in
+            try Access.requireOrgAdmin(caller)
+            try Access.requireApprovedOrg(caller, conn)
+            guard let evaluation = try conn.query("SELECT e.id, c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.\(Self.column(target)) = ?",
+                                                  [Self.id(target)]).first, evaluation["org_id"].int == caller.orgID else { return [] }
+            return try conn.query("""
+                SELECT o.id, o.text, o.evidence, o.state, o.reason, o.created_at, a.name FROM objections o JOIN accounts a ON a.id = o.account_id
+                WHERE o.evaluation_id = ? ORDER BY o.id
+                """, [evaluation["id"].int ?? 0]).map {
+                ObjectionRecord(id: $0["id"].int ?? 0, lodgedBy: $0["name"].string ?? "", text: $0["text"].string ?? "", evidence: $0["evidence"].string ?? "",
+                                state: $0["state"].string ?? "", reason: $0["reason"].string, createdAt: $0["created_at"].double ?? 0)
+            }
+        }
+    }
+
+    /// Results now in public notice in the caller's tenant (公示), for every signed-in account.
+    public func publicNotices(caller: SignedIn) async throws -> [PublicNotice] {
+        try await store.read(caller) { conn in
+            try conn.query("""
+                SELECT e.application_id, e.received_id, e.result, e.publicity_until, c.name AS committee,
+                       COALESCE(p.name, r.applicant_name) AS applicant, COALESCE(o.name, r.unit_name) AS unit,
+                       COALESCE(a.series, r.series) AS series, COALESCE(a.level, r.level) AS level, COALESCE(a.title, r.title) AS title
+                FROM evaluations e JOIN committees c ON c.id = e.committee_id
+                LEFT JOIN applications a ON a.id = e.application_id LEFT JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.org_id
+                LEFT JOIN received_applications r ON r.id = e.received_id
+                WHERE e.state = 'publicity' ORDER BY e.publicity_until, e.id
+                """).map { r in
+                PublicNotice(target: r["application_id"].int.map { .application($0) } ?? .received(r["received_id"].int ?? 0), committee: r["committee"].string ?? "",
+                             applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", series: r["series"].string ?? "",
+                             level: r["level"].string ?? "", title: r["title"].string ?? "", result: r["result"].string ?? "",
+                             publicityUntil: r["publicity_until"].double ?? 0)
+            }
+        }
+    }
+}

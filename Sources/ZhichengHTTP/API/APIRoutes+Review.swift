@@ -117,11 +117,20 @@ extension APIRoutes {
                 guard let record = try await s.evaluations.evaluation(make(try id(context)), caller: context.caller) else { throw ZhichengError.notFound("尚无评审记录") }
                 return try APIJSON.response(EvaluationDTO(record))
             }
+            signedIn.get("\(prefix)/{id}/objections") { _, context in
+                try APIJSON.response(["objections": try await s.evaluations.objections(make(try id(context)), caller: context.caller).map(ObjectionDTO.init)])
+            }
             signedIn.post("\(prefix)/{id}/objections") { request, context in
                 let body = try await APIJSON.decode(ObjectionBody.self, from: request)
                 let objection = try await s.evaluations.lodgeObjection(make(try id(context)), text: body.text, evidence: body.evidence ?? "", caller: context.caller)
                 return try APIJSON.response(["id": objection], status: .created)
             }
+        }
+        signedIn.get("committee-worklist") { _, context in
+            try APIJSON.response(["items": try await s.evaluations.worklist(caller: context.caller).map(WorkItemDTO.init)])
+        }
+        signedIn.get("public-notices") { _, context in
+            try APIJSON.response(["notices": try await s.evaluations.publicNotices(caller: context.caller).map(NoticeDTO.init)])
         }
         signedIn.post("objections/{id}/resolve") { request, context in
             let body = try await APIJSON.decode(ResolveBody.self, from: request)
@@ -235,6 +244,77 @@ struct CommitteeDTO: Encodable {
         levels = c.levels.map(\.rawValue)
         rule = c.rule.name
         ruleLabel = c.rule.label
+    }
+}
+
+struct ObjectionDTO: Encodable {
+    var id: Int
+    var lodgedBy: String
+    var text: String
+    var evidence: String
+    var state: String
+    var reason: String?
+    var createdAt: String
+    init(_ o: ObjectionRecord) {
+        id = o.id
+        lodgedBy = o.lodgedBy
+        text = o.text
+        evidence = o.evidence
+        state = o.state
+        reason = o.reason
+        createdAt = Date(timeIntervalSince1970: o.createdAt).ISO8601Format()
+    }
+}
+
+/// Where a committee item lives in the API: `applications/<id>` or `province/applications/<id>`.
+func evaluationPath(_ target: EvaluationTarget) -> String {
+    switch target {
+    case .application(let id): "applications/\(id)"
+    case .received(let id): "province/applications/\(id)"
+    }
+}
+
+struct WorkItemDTO: Encodable {
+    var path: String
+    var applicantName: String
+    var unitName: String
+    var sourceTenant: String?
+    var series: String
+    var level: String
+    var title: String
+    var evaluation: EvaluationDTO?
+    init(_ w: CommitteeWorkItem) {
+        path = evaluationPath(w.target)
+        applicantName = w.applicantName
+        unitName = w.unitName
+        sourceTenant = w.sourceTenant
+        series = w.series
+        level = w.level
+        title = w.title
+        evaluation = w.evaluation.map(EvaluationDTO.init)
+    }
+}
+
+struct NoticeDTO: Encodable {
+    var path: String
+    var committee: String
+    var applicantName: String
+    var unitName: String
+    var series: String
+    var level: String
+    var title: String
+    var result: String
+    var publicityUntil: String
+    init(_ n: PublicNotice) {
+        path = evaluationPath(n.target)
+        committee = n.committee
+        applicantName = n.applicantName
+        unitName = n.unitName
+        series = n.series
+        level = n.level
+        title = n.title
+        result = n.result
+        publicityUntil = Date(timeIntervalSince1970: n.publicityUntil).ISO8601Format()
     }
 }
 

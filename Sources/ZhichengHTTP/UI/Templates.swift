@@ -5,7 +5,8 @@ import Mustache
 enum Templates {
     static let library: MustacheLibrary = {
         var templates: [String: MustacheTemplate] = [:]
-        for (name, text) in sources.merging(reviewSources, uniquingKeysWith: { first, _ in first }).merging(expertSources, uniquingKeysWith: { first, _ in first }) {
+        for (name, text) in sources.merging(reviewSources, uniquingKeysWith: { first, _ in first }).merging(expertSources, uniquingKeysWith: { first, _ in first })
+            .merging(committeeSources, uniquingKeysWith: { first, _ in first }) {
             // The templates are ours; a syntax error is a programming error caught by the tests.
             templates[name] = try! MustacheTemplate(string: text)
         }

@@ -98,7 +98,7 @@ struct UI: Sendable {
 
     func navGroups(_ user: SignedIn, _ context: TenantRequestContext, current: String, unapproved: Bool) -> [[String: Any]] {
         func link(_ label: String, _ path: String) -> [String: Any] { ["label": label, "href": base(context) + path, "current": path == current] }
-        var groups: [[String: Any]] = [["title": "首页", "links": [link("首页", "home"), link("修改密码", "password")]]]
+        var groups: [[String: Any]] = [["title": "首页", "links": [link("首页", "home"), link("修改密码", "password"), link("评审结果公示", "publicity")]]]
         let province = context.tenant.kind == .province
         if user.kind == .applicant { return groups + [["title": "职称申报", "links": [link("我的申报（职称申报、专家推荐）", "applications/mine")]]] }
         if user.kind == .staff {
@@ -111,6 +111,11 @@ struct UI: Sendable {
         if unapproved { return groups + [["title": "单位管理", "links": [link("单位信息维护", "profile")]]] }
         groups.append(["title": "单位管理", "links": [link("单位管理", "orgs"), link("单位信息维护", "profile"), link("申报计划上传", "plans")]])
         groups.append(["title": "人员管理", "links": [link("本单位人员角色管理", "staff"), link("创建申报人员账户", "applicants"), link("申报人员状态查询", "status")]])
+        if user.orgID == 1 || province {
+            // Committees belong to an office; the link is shown to the tenant's root office
+            // (org 1: TenantService.create inserts it first), the page serves any office.
+            groups.append(["title": "评委会", "links": [link("评委会评审", "committee")]])
+        }
         if province {
             groups.append(["title": "专家管理", "links": [link("专家推荐审查", "expert-reviews"), link("专家信息库", "experts"), link("评审会与专家抽取", "sessions")]])
         }

@@ -101,6 +101,17 @@ enum UIRoutes {
         for action in ["draw", "verify", "replace", "vote", "close"] {
             tenant.post("sessions/{id}/\(action)") { request, context in try await ui.sessionAction(action, request, context) }
         }
+        tenant.get("committee") { request, context in try await ui.page(request, context) { user in try await ui.committeePage(user, context, flash: .none) } }
+        tenant.post("committee/new") { request, context in try await ui.committeeAction("new", request, context) }
+        tenant.get("committee/{kind}/{id}") { request, context in
+            try await ui.page(request, context) { user in try await ui.committeeItemPage(user, context, target: try ui.target(context), flash: .none) }
+        }
+        for action in ["interview", "result", "confirm"] {
+            tenant.post("committee/{kind}/{id}/\(action)") { request, context in try await ui.committeeAction(action, request, context) }
+        }
+        tenant.post("objections/{id}/resolve") { request, context in try await ui.committeeAction("resolve", request, context) }
+        tenant.get("publicity") { request, context in try await ui.page(request, context) { user in try await ui.publicityPage(user, context, flash: .none) } }
+        tenant.post("publicity/{kind}/{id}/objection") { request, context in try await ui.objectionAction(request, context) }
         tenant.get("status") { request, context in try await ui.page(request, context) { user in try await ui.statusPage(user, context) } }
     }
 

@@ -1,0 +1,64 @@
+/// Templates of 评委会评审 and 评审结果公示.
+extension Templates {
+    static let committeeSources: [String: String] = ["committee": committee, "committee_item": committeeItem, "publicity": publicity]
+
+    static let committee = """
+        <h2>评委会评审</h2>
+        {{#has_committees}}<table id="committees"><thead><tr><th>评委会</th><th>负责范围</th><th>表决规则</th></tr></thead><tbody>
+        {{#committees}}<tr><td>{{name}}</td><td>{{scope}}</td><td>{{rule}}</td></tr>{{/committees}}</tbody></table>{{/has_committees}}
+        <details{{^has_committees}} open{{/has_committees}}><summary>设立评委会</summary>
+        <form method="post" action="{{base}}committee/new" id="committee-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>名称 <input type="text" name="name" id="committee-name" required size="30"></label>
+        <p>负责系列：{{#catalog}}<label><input type="checkbox" name="series" value="{{.}}"> {{.}}</label>{{/catalog}}</p>
+        <p>负责级别：{{#levels}}<label><input type="checkbox" name="levels" value="{{.}}"> {{.}}</label>{{/levels}}</p>
+        <p>表决规则：<select name="rule">{{#rules}}<option value="{{name}}">{{label}}</option>{{/rules}}</select></p>
+        <button type="submit" id="committee-submit">设立评委会</button></form></details>
+        <h3>待评审与已评审的申报</h3>
+        <table id="worklist"><thead><tr><th>申报人</th><th>单位</th><th>来源</th><th>申报</th><th>状态</th><th>待处理异议</th><th></th></tr></thead><tbody>
+        {{#items}}<tr><td>{{applicant}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{title}}</td><td class="work-state">{{state}}</td><td>{{objections}}</td>
+        <td><a href="{{base}}committee/{{path}}">评审</a></td></tr>{{/items}}
+        {{^items}}<tr><td colspan="7">暂无到达评委会的申报</td></tr>{{/items}}
+        </tbody></table>
+        """
+
+    static let committeeItem = """
+        <h2>评委会评审：{{applicant}} · {{title}}</h2>
+        <p>{{unit}}（{{city}}） · 状态：<strong id="item-state">{{state}}</strong>{{#committee}} · {{committee}}{{/committee}}</p>
+        {{#interview}}<p id="item-interview">面试通知：{{interview}}</p>{{/interview}}
+        {{#pending}}
+        <fieldset><legend>面试通知</legend>
+        <form method="post" action="{{base}}committee/{{path}}/interview" id="interview-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>时间 <input type="text" name="time" id="interview-time" required placeholder="如：2026年12月10日 9:00"></label>
+        <label>地点 <input type="text" name="place" id="interview-place" required size="30"></label>
+        <button type="submit" id="interview-submit">发出面试通知</button></form></fieldset>
+        <fieldset><legend>评审结果</legend>
+        <form method="post" action="{{base}}committee/{{path}}/result" id="result-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label><input type="radio" name="result" value="通过" checked> 通过</label> <label><input type="radio" name="result" value="未通过"> 未通过</label>
+        <label>说明 <input type="text" name="note" id="result-note" size="40"></label>
+        <button type="submit" id="result-submit">录入结果并公示</button></form></fieldset>
+        {{/pending}}
+        {{#publicity}}<p id="item-result">评审结果：<strong>{{result}}</strong>{{#note}}（{{note}}）{{/note}}，公示至 {{until}}</p>
+        <form method="post" action="{{base}}committee/{{path}}/confirm"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" id="confirm-submit">公示期满，确认结果</button></form>{{/publicity}}
+        {{#final}}<p id="item-result">最终结果：<strong>{{result}}</strong>{{#note}}（{{note}}）{{/note}}</p>{{/final}}
+        <h3>异议</h3>
+        <table id="objections"><thead><tr><th>提出人</th><th>时间</th><th>内容</th><th>证据</th><th>处理</th></tr></thead><tbody>
+        {{#objections}}<tr><td>{{by}}</td><td>{{at}}</td><td>{{text}}</td><td>{{evidence}}</td><td class="objection-state">{{state}}{{#reason}}：{{reason}}{{/reason}}
+        {{#open}}<form method="post" action="{{base}}objections/{{id}}/resolve"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="item_path" value="{{item_path}}">
+        <select name="decision" class="objection-decision"><option value="dismissed">不成立</option><option value="upheld">成立（撤销结果）</option></select>
+        <input type="text" name="reason" class="objection-reason" required placeholder="处理理由"><button type="submit" class="objection-submit">处理</button></form>{{/open}}</td></tr>{{/objections}}
+        {{^objections}}<tr><td colspan="5">暂无异议</td></tr>{{/objections}}
+        </tbody></table>
+        """
+
+    static let publicity = """
+        <h2>评审结果公示</h2>
+        <p>公示期内，对评审结果有异议的，可提交书面异议并说明证据；由评委会所在职改办处理。</p>
+        <table id="notices"><thead><tr><th>评委会</th><th>申报人</th><th>单位</th><th>申报</th><th>结果</th><th>公示截止</th><th>提出异议</th></tr></thead><tbody>
+        {{#notices}}<tr><td>{{committee}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{title}}</td><td>{{result}}</td><td>{{until}}</td><td>
+        <form method="post" action="{{base}}publicity/{{path}}/objection" class="objection-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <textarea name="text" rows="2" cols="30" class="objection-text" required placeholder="异议内容"></textarea>
+        <input type="text" name="evidence" class="objection-evidence" placeholder="证据说明"><button type="submit" class="objection-lodge">提交异议</button></form></td></tr>{{/notices}}
+        {{^notices}}<tr><td colspan="7">目前没有公示中的评审结果</td></tr>{{/notices}}
+        </tbody></table>
+        """
+}

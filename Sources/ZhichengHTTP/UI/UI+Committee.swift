@@ -1,0 +1,139 @@
+import Foundation
+import Hummingbird
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// 评委会评审 (the office's committee desk: interview notices, results, 公示, objections,
+/// confirmation) and 评审结果公示 (every signed-in account; objections) — manual §9, SPEC §7.
+extension UI {
+    static func targetPath(_ target: EvaluationTarget) -> String {
+        switch target {
+        case .application(let id): "application/\(id)"
+        case .received(let id): "received/\(id)"
+        }
+    }
+
+    func target(_ context: TenantRequestContext) throws -> EvaluationTarget {
+        let id = try id(context)
+        switch context.parameters.get("kind") {
+        case "application": return .application(id)
+        case "received": return .received(id)
+        default: throw ZhichengError.notFound("没有这个对象")
+        }
+    }
+
+    static func evaluationState(_ e: EvaluationRecord?) -> String {
+        guard let e else { return "待评审" }
+        switch e.state {
+        case "pending": return e.interviewTime == nil ? "待评审" : "已发面试通知"
+        case "publicity": return "公示中（\(e.result ?? "")）"
+        default: return "已确认：\(e.result ?? "")"
+        }
+    }
+
+    func committeePage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let committees = try await services.evaluations.committees(caller: user).filter { $0.orgID == user.orgID }
+        let items = try await services.evaluations.worklist(caller: user)
+        let data: [String: Any] = [
+            "committees": committees.map { ["name": $0.name, "scope": "\($0.series.joined(separator: "、")) · \($0.levels.map(\.rawValue).joined(separator: "、"))", "rule": $0.rule.label] },
+            "has_committees": !committees.isEmpty,
+            "catalog": TitleCatalog.henan.series.map(\.name), "levels": TitleLevel.allCases.map(\.rawValue),
+            "rules": VotingRule.all.map { ["name": $0.name, "label": $0.label] },
+            "items": items.map { i -> [String: Any] in
+                ["path": Self.targetPath(i.target), "applicant": i.applicantName, "unit": i.unitName, "city": i.sourceTenant ?? "本市",
+                 "title": "\(i.series) \(i.level) \(i.title)", "state": Self.evaluationState(i.evaluation), "objections": i.evaluation?.openObjections ?? 0]
+            },
+        ]
+        return try render("评委会评审", "committee", data, user: user, context, flash: flash, status: status, navCurrent: "committee", orgName: org.name)
+    }
+
+    func committeeItemPage(_ user: SignedIn, _ context: TenantRequestContext, target: EvaluationTarget, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        guard let item = try await services.evaluations.worklist(caller: user).first(where: { $0.target == target }) else {
+            throw ZhichengError.notFound("没有这份待评审的申报")
+        }
+        let objections = try await services.evaluations.objections(target, caller: user)
+        let e = item.evaluation
+        let data: [String: Any] = [
+            "path": Self.targetPath(target), "applicant": item.applicantName, "unit": item.unitName, "city": item.sourceTenant ?? "本市",
+            "title": "\(item.series) \(item.level) \(item.title)", "state": Self.evaluationState(e), "committee": e?.committee ?? "",
+            "interview": e?.interviewTime.map { "\($0)，\(e?.interviewPlace ?? "")" } ?? "",
+            "pending": e == nil || e?.state == "pending", "publicity": e?.state == "publicity", "final": e?.state == "final",
+            "result": e?.result ?? "", "note": e?.note ?? "", "until": e?.publicityUntil.map(Self.time) ?? "",
+            "objections": objections.map { o -> [String: Any] in
+                ["id": o.id, "by": o.lodgedBy, "text": o.text, "evidence": o.evidence, "open": o.state == "open",
+                 "state": ["open": "待处理", "upheld": "成立（结果撤销）", "dismissed": "不成立"][o.state] ?? o.state, "reason": o.reason ?? "",
+                 "at": Self.time(o.createdAt), "item_path": Self.targetPath(target)]
+            },
+        ]
+        return try render("评委会评审", "committee_item", data, user: user, context, flash: flash, status: status, navCurrent: "committee", orgName: org.name)
+    }
+
+    func committeeAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        if action == "new" {
+            do {
+                let committee = try await services.evaluations.createCommittee(name: form["name"], series: form.all("series"), levels: form.all("levels"),
+                                                                                rule: form.optional("rule"), caller: user)
+                return try await committeePage(user, context, flash: .ok("已设立评委会“\(committee.name)”"))
+            } catch let error as ZhichengError {
+                return try await committeePage(user, context, flash: .error(error.message), status: error.status)
+            }
+        }
+        let target: EvaluationTarget
+        if action == "resolve" {
+            target = form["item_path"].hasPrefix("received/") ? .received(Int(form["item_path"].dropFirst(9)) ?? 0) : .application(Int(form["item_path"].dropFirst(12)) ?? 0)
+        } else {
+            target = try self.target(context)
+        }
+        do {
+            let message: String
+            switch action {
+            case "interview":
+                _ = try await services.evaluations.setInterview(target, time: form["time"], place: form["place"], caller: user)
+                message = "已发出面试通知"
+            case "result":
+                let e = try await services.evaluations.recordResult(target, result: form["result"], note: form.optional("note"), caller: user)
+                message = "已录入评审结果“\(e.result ?? "")”，公示至 \(e.publicityUntil.map(Self.time) ?? "")"
+            case "confirm":
+                let e = try await services.evaluations.confirm(target, caller: user)
+                message = "评审结果“\(e.result ?? "")”已确认"
+            case "resolve":
+                let e = try await services.evaluations.resolveObjection(try id(context), upheld: form["decision"] == "upheld", reason: form["reason"], caller: user)
+                message = e.state == "pending" ? "异议成立，评审结果已撤销，请重新评审" : "异议已处理"
+            default:
+                throw ZhichengError.notFound("没有这个操作")
+            }
+            return try await committeeItemPage(user, context, target: target, flash: .ok(message))
+        } catch let error as ZhichengError {
+            do {
+                return try await committeeItemPage(user, context, target: target, flash: .error(error.message), status: error.status)
+            } catch is ZhichengError {
+                return try await committeePage(user, context, flash: .error(error.message), status: error.status)
+            }
+        }
+    }
+
+    // MARK: 评审结果公示
+
+    func publicityPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let notices = try await services.evaluations.publicNotices(caller: user).map { n -> [String: Any] in
+            ["path": Self.targetPath(n.target), "committee": n.committee, "applicant": n.applicantName, "unit": n.unitName,
+             "title": "\(n.series) \(n.level) \(n.title)", "result": n.result, "until": Self.time(n.publicityUntil)]
+        }
+        return try render("评审结果公示", "publicity", ["notices": notices], user: user, context, flash: flash, status: status, navCurrent: "publicity", orgName: org.name)
+    }
+
+    func objectionAction(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        do {
+            _ = try await services.evaluations.lodgeObjection(try target(context), text: form["text"], evidence: form["evidence"], caller: user)
+            return try await publicityPage(user, context, flash: .ok("异议已提交，评委会所在职改办将处理"))
+        } catch let error as ZhichengError {
+            return try await publicityPage(user, context, flash: .error(error.message), status: error.status)
+        }
+    }
+}

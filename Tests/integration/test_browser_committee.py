@@ -1,0 +1,110 @@
+"""The committee screens in a real browser (manual §9, SPEC §7): the city office sets up a 评委会,
+sends an interview notice and records a 通过 for a 中级 application that climbed the whole city;
+the result stands in 评审结果公示, where another signed-in applicant lodges a written objection; the
+office finds it on the committee desk, dismisses it with a reason and, the notice period over
+(0 working days here), confirms the result, which the applicant's unit then sees in
+申报人员状态查询 and the applicant in 我的申报. Set-up through the API; the rest in the browser.
+Screenshots: .build/screenshots/committee-*.png."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from api_support import NEW_PASSWORD, Api, expect, fresh_id_number
+from browser_support import Pages, browser  # noqa: F401  (fixture)
+from conftest import create_tenant
+
+SERIES = "中小学教师"
+SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+
+
+def test_committee_desk_publicity_and_objections(daemon_factory, browser):
+    d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n').start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    plan = expect(city.post("orgs/1/plans", {"year": 2026, "items": [{"series": SERIES, "level": "中级", "count": 5}]}), 201).json
+    expect(city.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
+    expect(city.post(f"plans/{plan['id']}/submit"), 200)
+    expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    reviewers = []
+    for login, role in (("c.h", "handler"), ("c.l", "leader")):
+        r = expect(city.post("orgs/1/staff", {"login": login, "name": login}), 201).json
+        expect(city.post(f"staff/{r['account']['id']}/enable"), 200)
+        expect(city.put(f"staff/{r['account']['id']}/roles", {"roles": [role]}), 200)
+        expect(city.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS}), 200)
+        reviewers.append(api.first_login(login, r["password"]))
+    people = []
+    for name in ("蒋评审", "韩异议"):
+        r = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
+        people.append(api.first_login(r["account"]["login"], r["password"]))
+    applicant, objector = people
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    for reviewer in reviewers:
+        version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
+        expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "version": version}), 200)
+
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "committee")
+    p.login_ok(info["admin_login"], NEW_PASSWORD)
+    p.go("committee")
+    assert "暂无到达评委会的申报" in p.by("#worklist").text, "nothing is on the desk before a committee covers it"
+    p.fill("#committee-name", "郑州市中小学教师中级职称评审委员会")
+    p.by(f"#committee-form input[name=series][value='{SERIES}']").click()
+    p.by("#committee-form input[name=levels][value='中级']").click()
+    p.click("#committee-submit")
+    assert "已设立评委会" in p.flash_ok(), p.flash_error()
+    row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
+    assert "待评审" in row.text
+    p.follow(row.find_element("css selector", "a"))
+    p.fill("#interview-time", "2026年12月10日 9:00")
+    p.fill("#interview-place", "郑州市人社局三楼会议室")
+    p.click("#interview-submit")
+    assert "已发出面试通知" in p.flash_ok(), p.flash_error()
+    assert "三楼会议室" in p.by("#item-interview").text
+    p.fill("#result-note", "答辩良好")
+    p.click("#result-submit")
+    assert "公示至" in p.flash_ok(), p.flash_error()
+    assert "公示中" in p.by("#item-state").text
+    item_url = p.d.current_url
+    p.shot("result-recorded")
+    p.logout()
+
+    # Any signed-in account sees the notice and may object, with evidence.
+    p.login_ok(objector.account["login"], NEW_PASSWORD)
+    p.go("publicity")
+    row = next(r for r in p.all("#notices tbody tr") if "蒋评审" in r.text)
+    assert "通过" in row.text and "郑州市中小学教师中级职称评审委员会" in row.text
+    row.find_element("css selector", ".objection-text").send_keys("论文存在抄袭嫌疑")
+    row.find_element("css selector", ".objection-evidence").send_keys("见某期刊2025年第3期")
+    p.press(row.find_element("css selector", ".objection-lodge"))
+    assert "异议已提交" in p.flash_ok(), p.flash_error()
+    p.shot("objection-lodged")
+    p.logout()
+
+    p.login_ok(info["admin_login"], NEW_PASSWORD)
+    p.go("committee")
+    assert next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text).find_elements("css selector", "td")[5].text == "1"
+    p.d.get(item_url.replace("/result", ""))
+    # Confirming is refused while an objection is open.
+    p.click("#confirm-submit")
+    assert "异议未处理" in p.flash_error()
+    assert "抄袭" in p.by("#objections").text and "韩异议" in p.by("#objections").text
+    p.fill(".objection-reason", "经核查不属实")
+    p.click(".objection-submit")
+    assert "异议已处理" in p.flash_ok(), p.flash_error()
+    assert "不成立：经核查不属实" in p.by(".objection-state").text
+    p.click("#confirm-submit")
+    assert "已确认" in p.flash_ok(), p.flash_error()
+    assert "已确认：通过" in p.by("#item-state").text
+    p.shot("confirmed")
+    p.go("status")
+    row = next(r for r in p.all("#status tbody tr") if "蒋评审" in r.text)
+    assert "评审通过" in row.text and "郑州市中小学教师中级职称评审委员会" in row.text and "三楼会议室" in row.text
+    p.logout()
+
+    p.login_ok(applicant.account["login"], NEW_PASSWORD)
+    p.go("applications/mine")
+    assert "评审通过" in p.by("#applications").text
