@@ -312,3 +312,43 @@ def test_matrix_world_is_intact(world: World) -> None:
         assert s is not None
         expect(s.get("account"), 200)
     expect(world.api.sign_in_raw(world.sessions["unit"].account["login"], NEW_PASSWORD), 200)
+
+
+# --------------------------------------------------------------------------- bad input from the wrong caller
+
+# Invalid bodies sent by an account that may not make the call at all: the refusal is 403 (who
+# you are is checked before what you sent), and nothing changes.
+BAD_INPUT_BY_WRONG_CALLER = [
+    ("PATCH", "orgs/{U}", {"name": ""}),
+    ("PUT", "orgs/{U}/profile", {"credit_code": "114412365412547896"}),
+    ("POST", "orgs/{V}/profile/review", {"decision": "reject", "reason": ""}),
+    ("PATCH", "orgs/{U}/admin", {"phone": "12345"}),
+    ("POST", "orgs/{U}/staff", {"login": "1", "name": ""}),
+    ("PATCH", "staff/{H}", {"phone": "abc"}),
+    ("PUT", "staff/{H}/permissions", {"series": ["魔法师"], "sections": []}),
+    ("POST", "orgs/{U}/applicants", {"id_number": "123", "name": ""}),
+    ("POST", "orgs/{U}/plans", {"year": 1900, "items": []}),
+    ("POST", "plans/1/review", {"decision": "reject", "reason": ""}),
+    ("POST", "committees", {"name": "", "series": ["魔法师"], "levels": ["特级"]}),
+    ("POST", "applications/1/result", {"result": "优秀"}),
+    ("PUT", "applications/1/interview", {"time": "", "place": ""}),
+    ("POST", "objections/1/resolve", {"decision": "dismissed", "reason": ""}),
+    ("POST", "applications/1/decision", {"decision": "maybe", "version": 1}),
+    ("POST", "expert-applications/1/decision", {"decision": "maybe"}),
+    ("POST", "committees/1/sessions", {"name": "", "series": "", "panel_size": 2, "applications": []}),
+    ("POST", "experts/1/state", {"state": "sleeping"}),
+    ("POST", "sessions/1/votes", {"application": 1, "vote": "maybe"}),
+]
+
+
+@pytest.mark.parametrize("role", ["staff", "applicant"])
+@pytest.mark.parametrize("method,path,body", BAD_INPUT_BY_WRONG_CALLER, ids=[f"{m} {p}" for m, p, _ in BAD_INPUT_BY_WRONG_CALLER])
+def test_bad_input_from_a_caller_without_the_right_is_forbidden(world: World, role: str, method: str, path: str, body: dict) -> None:
+    session = world.sessions[role]
+    assert session is not None
+    if role == "staff" and path.endswith("/decision") and path.startswith("applications"):
+        pytest.skip("the staff account H reviews: its bad decision is a 400 by right")
+    target = path.format(U=world.org_id("U"), V=world.org_id("V"), H=world.accounts["H"])
+    with unchanged(world.d, TENANT):
+        r = world.api.call(method, target, body, token=session.token)
+    expect(r, 403)

@@ -239,7 +239,7 @@ def test_applications_are_private(env: Env) -> None:
     expect(env.reviewers["school.h"].get(f"applications/{app['id']}"), 404)  # a draft is the applicant's alone
     expect(a.put(f"applications/{app['id']}/sections/{quote('秘密')}", {"x": "y"}), 404)
     expect(a.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "教授"}), 400, field="title")
-    expect(a.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 400, field="kind")
+    expect(a.post("applications", {"kind": "honorary", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 400, field="kind")
     expect(env.school.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 403)
     expect(a.get("reviews/queue"), 403)
 

@@ -40,6 +40,7 @@ public struct PeopleService: Sendable {
 
     /// Adds a staff member, disabled until 启动 and without roles.
     public func addStaff(to orgID: Int, login rawLogin: String, name rawName: String, phone rawPhone: String, caller: SignedIn) async throws -> CreatedAccount {
+        try Access.requireOrgAdmin(caller)
         let login = try StaffLogin.validate(rawLogin)
         guard !login.allSatisfy(\.isNumber), !(login.count == 18 && login.dropLast().allSatisfy(\.isNumber)) else {
             throw ZhichengError.invalid("登录名不能是纯数字或身份证号的样子（这些留给单位编号和申报人）", field: "login")
@@ -50,6 +51,7 @@ public struct PeopleService: Sendable {
     }
 
     public func updateStaff(_ accountID: Int, name: String?, phone: String?, caller: SignedIn) async throws -> AccountRecord {
+        try Access.requireOrgAdmin(caller)
         let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
         let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
         return try await mutate(accountID, kind: .staff, action: "staff.update", caller: caller) { conn, account in
@@ -75,6 +77,7 @@ public struct PeopleService: Sendable {
 
     /// 设置角色审查权限: the series and content sections a reviewer may see.
     public func setPermissions(_ accountID: Int, series: [String], sections: [String], caller: SignedIn) async throws -> AccountRecord {
+        try Access.requireOrgAdmin(caller)
         for name in series where !knownSeries.contains(name) {
             throw ZhichengError.invalid("未知的系列：\(name.prefix(30))", field: "series")
         }
@@ -108,6 +111,7 @@ public struct PeopleService: Sendable {
 
     /// Adds an applicant who signs in with the ID-card number (unique in the tenant).
     public func addApplicant(to orgID: Int, idNumber: String, name rawName: String, phone rawPhone: String, caller: SignedIn) async throws -> CreatedAccount {
+        try Access.requireOrgAdmin(caller)
         let id = try IDCardNumber(idNumber)
         let name = try TenantInfo.validateName(rawName)
         let phone = rawPhone.isEmpty ? "" : try ContactValidation.phone(rawPhone)
@@ -115,6 +119,7 @@ public struct PeopleService: Sendable {
     }
 
     public func updateApplicant(_ accountID: Int, name: String?, phone: String?, caller: SignedIn) async throws -> AccountRecord {
+        try Access.requireOrgAdmin(caller)
         let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
         let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
         return try await mutate(accountID, kind: .applicant, action: "applicant.update", caller: caller) { conn, account in

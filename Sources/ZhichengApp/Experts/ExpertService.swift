@@ -140,18 +140,20 @@ public struct ExpertService: Sendable {
     /// 通过 or 未通过 by the office's handler, then its leader (four eyes). The
     /// leader's 通过 puts the person in the expert database; either final answer
     /// flows back to the applicant's city.
-    public func decide(_ id: Int, decision: ReviewDecision, comment rawComment: String, version: Int?, caller: SignedIn) async throws -> ExpertDecisionOutcome {
-        guard decision != .return else {
-            throw ZhichengError.invalid("省职改办审查可作“通过”或“未通过”；需修改时请作“未通过”并写明理由", field: "decision")
-        }
-        let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
-        if decision == .reject, comment.isEmpty { throw ZhichengError.invalid("未通过时请填写理由", field: "comment") }
+    public func decide(_ id: Int, decision rawDecision: String, comment rawComment: String, version: Int?, caller: SignedIn) async throws -> ExpertDecisionOutcome {
+        guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有省职改办的经办人或负责人可以审查专家推荐") }
         // The account of a new expert needs a hash; made before the transaction, used only on a final 通过.
         let password = OneTimePassword.generate()
-        let hash = decision == .pass && caller.roles.contains(.leader) ? try await hasher.hash(password) : ""
+        let hash = rawDecision == ReviewDecision.pass.rawValue && caller.roles.contains(.leader) ? try await hasher.hash(password) : ""
         let (outcome, notify) = try await store.write(caller) { conn -> (ExpertDecisionOutcome, Bool) in
             let me = try Self.requireProvinceOffice(caller, conn)
+            // Who may decide is checked before what was sent.
+            guard let decision = ReviewDecision(rawValue: rawDecision), decision != .return else {
+                throw ZhichengError.invalid("省职改办审查可作“通过”或“未通过”；需修改时请作“未通过”并写明理由", field: "decision")
+            }
+            let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
+            if decision == .reject, comment.isEmpty { throw ZhichengError.invalid("未通过时请填写理由", field: "comment") }
             guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = 'expert'", [id]).first,
                   let text = row["chain"].string else { throw ZhichengError.notFound("没有这个专家申报") }
             if let version, version != row["version"].int {
@@ -240,6 +242,7 @@ public struct ExpertService: Sendable {
 
     /// Suspends (暂停), retires (退出) or reinstates an expert; the office admin only.
     public func setState(_ id: Int, state: String, reason rawReason: String, caller: SignedIn) async throws -> ExpertRecord {
+        try Access.requireOrgAdmin(caller)
         guard ["active", "suspended", "retired"].contains(state) else { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard state == "active" || !reason.isEmpty else { throw ZhichengError.invalid("请填写暂停或退出的理由", field: "reason") }

@@ -128,6 +128,7 @@ public struct SessionService: Sendable {
 
     public func create(committee committeeID: Int, name rawName: String, series: String, specialty rawSpecialty: String?, panelSize: Int,
                        reserves: Int, applications: [Int], caller: SignedIn) async throws -> SessionView {
+        try Access.requireOrgAdmin(caller)
         let name = try TenantInfo.validateName(rawName)
         let specialty = rawSpecialty.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         if let specialty { _ = try ApplicationKind.validateSpecialty(specialty) }
@@ -185,6 +186,7 @@ public struct SessionService: Sendable {
     /// Draws the panel and reserves. `seed` defaults to 128 random bits (hex); either
     /// way it is recorded with the inputs and their SHA-256.
     public func draw(_ id: Int, seed rawSeed: String?, caller: SignedIn) async throws -> SessionView {
+        try Access.requireOrgAdmin(caller)
         let seed = rawSeed?.trimmingCharacters(in: .whitespaces) ?? ""
         guard seed.count <= 128 else { throw ZhichengError.invalid("随机种子不超过128个字符", field: "seed") }
         let chosenSeed = seed.isEmpty ? hexString((0..<16).map { _ in UInt8.random(in: 0...255) }) : seed
@@ -245,7 +247,8 @@ public struct SessionService: Sendable {
 
     /// Replaces a panel member who cannot attend with the first reserve, before any vote.
     public func replace(_ id: Int, expert expertID: Int, caller: SignedIn) async throws -> SessionView {
-        try await store.write(caller) { conn in
+        try Access.requireOrgAdmin(caller)
+        return try await store.write(caller) { conn in
             try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             let session = try Self.session(id, caller: caller, conn)
             guard session["state"].string == "drawn" else { throw ZhichengError.conflict("只有评审中的评审会可以替换专家") }
@@ -269,15 +272,16 @@ public struct SessionService: Sendable {
 
     /// A panel expert's vote on one application; changeable until the session closes.
     public func vote(_ id: Int, application: Int, vote rawVote: String, score: Int?, comment rawComment: String, caller: SignedIn) async throws -> SessionView {
-        guard let vote = Vote(rawValue: rawVote) else { throw ZhichengError.invalid("vote 应为 agree（同意）、disagree（不同意）或 abstain（弃权）", field: "vote") }
-        if let score, !(0...100).contains(score) { throw ZhichengError.invalid("评分应为0至100", field: "score") }
-        let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
+        guard caller.kind == .staff else { throw ZhichengError(.forbidden, "只有本场评审会评审组的专家可以投票") }
         return try await store.write(caller) { conn in
             guard let expert = try Self.expertID(of: caller, conn),
                   try conn.scalar("SELECT count(*) FROM session_experts WHERE session_id = ? AND expert_id = ? AND role = 'panel'", [id, expert])?.int == 1 else {
                 throw ZhichengError(.forbidden, "只有本场评审会评审组的专家可以投票")
             }
+            guard let vote = Vote(rawValue: rawVote) else { throw ZhichengError.invalid("vote 应为 agree（同意）、disagree（不同意）或 abstain（弃权）", field: "vote") }
+            if let score, !(0...100).contains(score) { throw ZhichengError.invalid("评分应为0至100", field: "score") }
+            let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
             guard try conn.scalar("SELECT state FROM experts WHERE id = ?", [expert])?.string == "active" else { throw ZhichengError(.forbidden, "您在专家库中的状态不是“在库”") }
             guard try conn.scalar("SELECT state FROM review_sessions WHERE id = ?", [id])?.string == "drawn" else { throw ZhichengError.conflict("评审会不在评审中，不能投票") }
             guard try conn.scalar("SELECT count(*) FROM session_applications WHERE session_id = ? AND received_id = ?", [id, application])?.int == 1 else {

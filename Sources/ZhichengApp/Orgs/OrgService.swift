@@ -112,6 +112,7 @@ public struct OrgService: Sendable {
     /// Renames and/or moves an org the caller manages. A move stays inside the
     /// caller's subtree and never under the org itself; the code does not change.
     public func update(_ id: Int, name rawName: String?, parentID: Int?, caller: SignedIn) async throws -> OrgRecord {
+        try Access.requireOrgAdmin(caller)
         let name = try rawName.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
@@ -165,6 +166,7 @@ public struct OrgService: Sendable {
 
     /// Saves the caller's own org info as a draft: every filled-in field is validated.
     public func saveProfile(of id: Int, _ profile: UnitProfile, caller: SignedIn) async throws -> OrgRecord {
+        try Access.requireOrgAdmin(caller)
         let checked = try profile.validated(complete: false)
         return try await store.write(caller) { conn in
             let org = try Access.ownOrg(id, caller: caller, conn)
@@ -197,6 +199,7 @@ public struct OrgService: Sendable {
 
     /// The parent's 审核: approve, or reject with a reason the unit sees.
     public func reviewProfile(of id: Int, approve: Bool, reason rawReason: String?, caller: SignedIn) async throws -> OrgRecord {
+        try Access.requireOrgAdmin(caller)
         let reason = rawReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if !approve && reason.isEmpty { throw ZhichengError.invalid("退回时请填写原因", field: "reason") }
         guard reason.count <= 500 else { throw ZhichengError.invalid("原因不能超过500个字符", field: "reason") }
@@ -216,6 +219,7 @@ public struct OrgService: Sendable {
     // MARK: Sub-org admin (编辑信息, 初始化密码)
 
     public func updateAdmin(of id: Int, name: String?, phone: String?, email: String?, caller: SignedIn) async throws -> AccountRecord {
+        try Access.requireOrgAdmin(caller)
         let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
         let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
         let email = try email.map { (e: String) throws(ZhichengError) in e.isEmpty ? e : try ContactValidation.email(e) }

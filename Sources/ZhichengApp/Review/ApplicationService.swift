@@ -459,6 +459,7 @@ public struct ApplicationService: Sendable {
     /// sent twice by the same reviewer is answered with the current state (idempotent).
     public func decide(_ applicationID: Int, decision rawDecision: String, comment rawComment: String?, sections: [String]?, reason rawReason: String?,
                        version: Int, caller: SignedIn) async throws -> DecisionOutcome {
+        guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员可以审查") }
         guard let decision = ReviewDecision(rawValue: rawDecision) else { throw ZhichengError.invalid("decision 应为 pass、return 或 reject", field: "decision") }
         let comment = rawComment?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard comment.count <= 2000 else { throw ZhichengError.invalid("意见不能超过2000个字符", field: "comment") }

@@ -52,6 +52,7 @@ public struct EvaluationService: Sendable {
 
     public func createCommittee(name rawName: String, series: [String], levels rawLevels: [String], rule rawRule: String? = nil,
                                 caller: SignedIn) async throws -> CommitteeRecord {
+        try Access.requireOrgAdmin(caller)
         let name = try TenantInfo.validateName(rawName)
         let rule = try VotingRule.named(rawRule ?? VotingRule.national.name)
         guard !series.isEmpty else { throw ZhichengError.invalid("请选择评委会负责的系列", field: "series") }
@@ -85,6 +86,7 @@ public struct EvaluationService: Sendable {
     // MARK: Interview, result, publicity
 
     public func setInterview(_ target: EvaluationTarget, time: String, place: String, caller: SignedIn) async throws -> EvaluationRecord {
+        try Access.requireOrgAdmin(caller)
         let time = time.trimmingCharacters(in: .whitespaces), place = place.trimmingCharacters(in: .whitespaces)
         guard !time.isEmpty, time.count <= 100 else { throw ZhichengError.invalid("请填写面试时间", field: "time") }
         guard !place.isEmpty, place.count <= 200 else { throw ZhichengError.invalid("请填写面试地点", field: "place") }
@@ -107,6 +109,7 @@ public struct EvaluationService: Sendable {
     }
 
     public func recordResult(_ target: EvaluationTarget, result: String, note rawNote: String?, caller: SignedIn) async throws -> EvaluationRecord {
+        try Access.requireOrgAdmin(caller)
         guard ["通过", "未通过"].contains(result) else { throw ZhichengError.invalid("评审结果应为“通过”或“未通过”", field: "result") }
         let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let until = Self.addWorkingDays(publicityWorkingDays, to: Date())
@@ -161,6 +164,7 @@ public struct EvaluationService: Sendable {
     /// The office resolves an objection: upheld sets the result aside (the committee
     /// decides again); dismissed leaves it standing.
     public func resolveObjection(_ objectionID: Int, upheld: Bool, reason rawReason: String, caller: SignedIn) async throws -> EvaluationRecord {
+        try Access.requireOrgAdmin(caller)
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ZhichengError.invalid("请填写处理理由", field: "reason") }
         return try await store.write(caller) { conn in

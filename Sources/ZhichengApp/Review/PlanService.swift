@@ -40,6 +40,7 @@ public struct PlanService: Sendable {
 
     /// Creates the org's plan for `year`, or replaces the lines of its draft or rejected plan.
     public func save(orgID: Int, year: Int, items: [PlanLine], caller: SignedIn) async throws -> PlanRecord {
+        try Access.requireOrgAdmin(caller)
         let lines = try DeclarationPlan.validate(year: year, lines: items)
         let json = String(decoding: try JSONEncoder().encode(lines), as: UTF8.self)
         return try await store.write(caller) { conn in
@@ -89,6 +90,7 @@ public struct PlanService: Sendable {
 
     /// The city office's 审核: only the admin of the tenant's root office decides.
     public func review(planID: Int, approve: Bool, reason rawReason: String?, caller: SignedIn) async throws -> PlanRecord {
+        try Access.requireOrgAdmin(caller)
         let reason = rawReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if !approve && reason.isEmpty { throw ZhichengError.invalid("退回时请填写原因", field: "reason") }
         return try await store.write(caller) { conn in

@@ -17,8 +17,7 @@ extension APIRoutes {
         }
         signedIn.post("expert-applications/{id}/decision") { request, context in
             let body = try await APIJSON.decode(ExpertDecisionBody.self, from: request)
-            guard let decision = ReviewDecision(rawValue: body.decision) else { throw ZhichengError.invalid("decision 应为 pass 或 reject", field: "decision") }
-            let outcome = try await s.experts.decide(try id(context), decision: decision, comment: body.comment ?? "", version: body.version, caller: context.caller)
+            let outcome = try await s.experts.decide(try id(context), decision: body.decision, comment: body.comment ?? "", version: body.version, caller: context.caller)
             return try APIJSON.response(ExpertDecisionDTO(application: ExpertApplicationDTO(outcome.application), expert: outcome.expert.map(ExpertDTO.init),
                                                           oneTimePassword: outcome.password))
         }

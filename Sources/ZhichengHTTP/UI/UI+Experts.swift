@@ -40,8 +40,8 @@ extension UI {
         guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
         let id = try id(context)
         do {
-            guard let decision = ReviewDecision(rawValue: form["decision"]) else { throw ZhichengError.invalid("请选择审查结果", field: "decision") }
-            let outcome = try await services.experts.decide(id, decision: decision, comment: form["comment"], version: Int(form["version"]), caller: user)
+            let outcome = try await services.experts.decide(id, decision: form["decision"], comment: form["comment"], version: Int(form["version"]), caller: user)
+            let decision = ReviewDecision(rawValue: form["decision"]) ?? .pass
             if let expert = outcome.expert, let password = outcome.password {
                 return try await expertReviewsPage(user, context, flash: .secret(label: "\(expert.name)已进入专家信息库，专家账户", login: expert.idNumber, password: password))
             }
