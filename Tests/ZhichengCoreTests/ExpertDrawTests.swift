@@ -103,3 +103,17 @@ struct ExpertDrawTests {
         #expect(throws: ZhichengError.self) { try VotingRule.named("unanimous") }
     }
 }
+
+@Suite("Application kinds")
+struct ApplicationKindTests {
+    @Test func expertApplicationsNeedASpecialtyAndTwoSections() throws {
+        #expect(try ApplicationKind.validateSpecialty("  小学数学 ") == "小学数学")
+        #expect(throws: ZhichengError.self) { try ApplicationKind.validateSpecialty(nil) }
+        #expect(throws: ZhichengError.self) { try ApplicationKind.validateSpecialty("   ") }
+        #expect(throws: ZhichengError.self) { try ApplicationKind.validateSpecialty(String(repeating: "数", count: 51)) }
+        #expect(throws: ZhichengError.self) { try ApplicationKind.validateSpecialty("数学\u{7}") }
+        #expect(ApplicationKind.expert.requiredSections == [.basic, .work])
+        #expect(ApplicationKind.title.requiredSections.count == ApplicationSection.allCases.count - 1)
+        #expect(!ApplicationKind.title.requiredSections.contains(.attachments))
+    }
+}
