@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pytest
 
+from urllib.parse import quote
+
 from api_support import NEW_PASSWORD, expect
 from browser_support import Pages, browser  # noqa: F401  (fixture)
 from expert_support import SERIES, applicant, become_expert, city_pass, expert_env, senior_application
@@ -135,6 +137,12 @@ def test_draw_and_voting_screens(env, browser):
         expert = env.experts[name][0]
         p.login_ok(expert["id_number"], NEW_PASSWORD)
         p.go("sessions")
+        if n == 0:
+            p.fill("#my-relations-text", "陈晋升的表弟")
+            p.click("#my-relations-submit")
+            assert "已保存您的回避关系" in p.flash_ok(), p.flash_error()
+            listed = expect(env.prov.get(f"experts?specialty={quote('小学数学')}"), 200).json["experts"]
+            assert next(e for e in listed if e["id"] == expert["id"])["relations"] == ["陈晋升的表弟"]
         p.follow(p.by("#sessions tbody a"))
         page = p.by("main").text
         assert "陈晋升的工作经历" in page, "the panel sees the application's sections"

@@ -61,7 +61,7 @@ enum APIJSON {
     /// than `JSONEncoder` for hot, list-shaped answers).
     static func response(json value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: value.serialized)))
+                 body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes)))
     }
 
     static func noContent() -> Response { Response(status: .noContent) }

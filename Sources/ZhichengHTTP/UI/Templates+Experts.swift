@@ -87,6 +87,11 @@ extension Templates {
         <button type="submit" id="session-submit">创建评审会</button></form></fieldset>
         {{/has_committees}}
         {{/office}}
+        {{#me}}<fieldset><legend>我的专家信息</legend><p>{{series}} · {{specialty}} · {{state}}</p>
+        <form method="post" action="{{base}}experts/{{id}}/relations" id="my-relations"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>回避关系（每行一项：需回避的人员姓名、身份证号或单位；抽取时自动回避）<br>
+        <textarea name="relations" rows="3" cols="50" id="my-relations-text">{{relations}}</textarea></label><br>
+        <button type="submit" id="my-relations-submit">保存回避关系</button></form></fieldset>{{/me}}
         <table id="sessions"><thead><tr><th>评审会</th><th>评委会</th><th>系列</th><th>专业</th><th>人数</th><th>状态</th></tr></thead><tbody>
         {{#sessions}}<tr><td><a href="{{base}}sessions/{{id}}">{{name}}</a></td><td>{{committee}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{panel_size}}（备选{{reserves}}）</td><td>{{state_label}}</td></tr>{{/sessions}}
         {{^sessions}}<tr><td colspan="6">暂无评审会</td></tr>{{/sessions}}

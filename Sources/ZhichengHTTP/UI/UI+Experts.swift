@@ -83,8 +83,10 @@ extension UI {
                 expert = try await services.experts.setRelations(id, relations: form["relations"].split(whereSeparator: \.isNewline).map(String.init), caller: user)
             default: throw ZhichengError.notFound("没有这个操作")
             }
+            if expert.accountID == user.accountID { return try await sessionsPage(user, context, flash: .ok("已保存您的回避关系")) }
             return try await expertsPage(user, context, query: [:], flash: .ok(action == "state" ? "\(expert.name)：\(expert.stateLabel)" : "已保存\(expert.name)的回避关系"))
         } catch let error as ZhichengError {
+            if try await services.experts.me(caller: user) != nil { return try await sessionsPage(user, context, flash: .error(error.message), status: error.status) }
             return try await expertsPage(user, context, query: [:], flash: .error(error.message), status: error.status)
         }
     }
@@ -94,9 +96,11 @@ extension UI {
     func sessionsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
         let sessions = try await services.sessions.list(caller: user)
-        let isExpert = try await services.experts.me(caller: user) != nil
+        let me = try await services.experts.me(caller: user)
+        let isExpert = me != nil
         var data: [String: Any] = [
             "office": !isExpert,
+            "me": me.map { ["id": $0.id, "relations": $0.relations.joined(separator: "\n"), "specialty": $0.specialty, "series": $0.series, "state": $0.stateLabel] } ?? false,
             "sessions": sessions.map { s -> [String: Any] in
                 ["id": s.id, "name": s.name, "committee": s.committeeName, "series": s.series, "specialty": s.specialty ?? "不限",
                  "panel_size": s.panelSize, "reserves": s.reserves, "state_label": s.stateLabel]
