@@ -11,7 +11,7 @@ HTTP         ?= 127.0.0.1:8080
 BUILD_DEBS   := libsqlite3-dev libsystemd-dev pkg-config
 TEST_DEBS    := sqlite3 systemd util-linux procps chromium chromium-driver fonts-noto-cjk
 
-.PHONY: all build release deps test-deps run test unit-test integration-test bench plugins clean
+.PHONY: all build release deps test-deps run test unit-test integration-test bench plugins install clean
 
 all: build
 
@@ -75,6 +75,28 @@ test: test-deps plugins
 
 bench: test-deps release
 	$(PYTHON) bench/run.py
+
+# Installs the binaries, the plugin C header, the shipped plugins, the systemd units and the
+# example config under $(DESTDIR)$(PREFIX) (a package build sets DESTDIR). Builds first with
+# CONFIG (release by default). The config is not overwritten if one is already there.
+PREFIX       ?= /usr
+CONFIG       ?= release
+SYSCONFDIR   ?= /etc
+install: deps plugins
+	$(SWIFT) build -c $(CONFIG) --product zhichengd
+	$(SWIFT) build -c $(CONFIG) --product zhichengctl
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/zhicheng/plugins \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
+		$(DESTDIR)$(SYSCONFDIR)/zhicheng
+	install -m 0755 $(BUILD_DIR)/$(CONFIG)/zhichengd $(BUILD_DIR)/$(CONFIG)/zhichengctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 Sources/CZhichengPlugin/include/zhicheng_plugin.h $(DESTDIR)$(PREFIX)/include/
+	install -m 0755 $(BUILD_DIR)/plugins/*.so $(DESTDIR)$(PREFIX)/lib/zhicheng/plugins/
+	install -m 0644 systemd/zhichengd.service systemd/zhichengd.socket systemd/zhichengd-http.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	install -m 0644 systemd/sysusers.d/zhicheng.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/
+	install -m 0644 systemd/tmpfiles.d/zhicheng.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/zhicheng/zhichengd.toml ]; then echo "kept $(DESTDIR)$(SYSCONFDIR)/zhicheng/zhichengd.toml"; \
+	else install -m 0640 etc/zhicheng/zhichengd.toml $(DESTDIR)$(SYSCONFDIR)/zhicheng/zhichengd.toml; fi
+	@echo "installed under $(DESTDIR)$(PREFIX) (see systemd/README.md for the next steps)"
 
 clean:
 	rm -rf $(BUILD_DIR) $(STATE)
