@@ -106,7 +106,7 @@ let package = Package(
             dependencies: ["CZhichengPlugin", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "ZhichengPluginSDK", dependencies: ["CZhichengPlugin", "ZhichengAdminProtocol"], swiftSettings: swiftSettings),
+        .target(name: "ZhichengPluginSDK", dependencies: ["CZhichengPlugin", "ZhichengAdminProtocol", "ZhichengCore"], swiftSettings: swiftSettings),
         .target(name: "ExpertRecommendation", dependencies: ["ZhichengPluginSDK"], path: "Plugins/ExpertRecommendation", swiftSettings: swiftSettings),
 
         // MARK: Daemon composition root

@@ -6,21 +6,9 @@ public enum StepDecision: Sendable, Hashable {
     /// and a comment for people.
     case `return`(sections: [String], reason: ReturnReason, comment: String)
 
-    /// Why an application is returned (the daemon's closed set of reasons).
-    public enum ReturnReason: String, Sendable, Hashable, CaseIterable {
-        /// Something required is missing.
-        case incomplete
-        /// Present but in the wrong format.
-        case wrongFormat = "wrong_format"
-        /// Present but wrong.
-        case wrongInformation = "wrong_information"
-        /// The applicant does not meet a requirement.
-        case notQualified = "not_qualified"
-        /// A seal is missing.
-        case missingSeal = "missing_seal"
-        /// Anything else; say what in the comment.
-        case other
-    }
+    /// Why an application is returned: the daemon's own closed set of reasons
+    /// (`incomplete`, `wrongFormat`, `wrongInformation`, `notQualified`, `missingSeal`, `other`).
+    public typealias ReturnReason = ZhichengCore.ReturnReason
 
     /// The answer as the C ABI carries it: `{"decision": "pass"}` or
     /// `{"decision": "return", "sections": [...], "reason": "...", "comment": "..."}`.

@@ -22,6 +22,11 @@ public final class Database: @unchecked Sendable {
     private let pending = Mutex(PendingWrites())
     /// At most this many writes share one transaction.
     static let maxBatch = 64
+    /// Sessions checked recently; emptied after every commit that changed one of the
+    /// `sessionTables` given at open (empty and unused without them).
+    public let sessions: SessionCache
+    /// Row changes of the session tables made through the writer since the last commit.
+    private let sessionTablesChanged: ChangeWatch?
 
     private struct PendingWrites: ~Copyable {
         var items: [PendingWrite] = []
@@ -33,8 +38,9 @@ public final class Database: @unchecked Sendable {
         let finish: @Sendable (Result<any Sendable, any Error>) -> Void
     }
 
-    /// Opens (creating if needed) the file at `path` and migrates it.
-    public init(path: String, migrations: [Migration], cacheKiB: Int = 1024, readerCount: Int = 2) throws {
+    /// Opens (creating if needed) the file at `path` and migrates it. `sessionTables`
+    /// are the tables whose changes empty `sessions` (see `SessionCache`).
+    public init(path: String, migrations: [Migration], cacheKiB: Int = 1024, readerCount: Int = 2, sessionTables: Set<String> = []) throws {
         self.path = path
         let existed = FileManager.default.fileExists(atPath: path)
         let writer = try SQLiteConnection(path: path)
@@ -62,6 +68,9 @@ public final class Database: @unchecked Sendable {
         }
         self.writer = writer
         self.readers = readers
+        // Installed after the migrations: from here on every change goes through `write`.
+        sessionTablesChanged = sessionTables.isEmpty ? nil : writer.watchChanges(to: sessionTables)
+        sessions = SessionCache(enabled: !sessionTables.isEmpty)
         writerQueue = DispatchQueue(label: label + ".writer")
     }
 
@@ -118,13 +127,24 @@ public final class Database: @unchecked Sendable {
                 try? writer.execute("ROLLBACK")
                 results = batch.map { _ in .failure(error) }
             }
+            // Before anyone is answered: a request that follows an acknowledged
+            // sign-out or role change must not find the old session in the cache.
+            invalidateSessionsIfChanged()
             for (item, result) in zip(batch, results) { item.finish(result) }
         }
     }
 
     /// Runs `body` on the writer outside any transaction (PRAGMAs, checkpoints).
     public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await onQueue(writerQueue) { [writer] in try body(writer) }
+        try await onQueue(writerQueue) { [self] in
+            defer { invalidateSessionsIfChanged() }
+            return try body(writer)
+        }
+    }
+
+    /// Empties the session cache if the writer changed a session table (on the writer queue).
+    private func invalidateSessionsIfChanged() {
+        if sessionTablesChanged?.consume() == true { sessions.invalidateAll() }
     }
 
     /// Runs `body` in one read transaction: a consistent snapshot, never blocking writers.

@@ -8,6 +8,8 @@ public final class SQLiteConnection: @unchecked Sendable {
     public let path: String
     private var statementCache: [String: OpaquePointer] = [:]
     private var isClosed = false
+    /// The update hook's context (see `watchChanges(to:)`), kept alive with the connection.
+    var changeWatch: ChangeWatch?
 
     /// How a connection is opened.
     public struct Options: Sendable {

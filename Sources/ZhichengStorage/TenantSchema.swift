@@ -1,6 +1,11 @@
 /// The schema of a tenant database, one migration per version. Never edit a
 /// released migration: add the next one.
 public enum TenantSchema {
+    /// The tables a session check reads: a committed change to any of them empties
+    /// the tenant's `SessionCache` (orgs too, though the check reads no org today,
+    /// so that an org's approval or deletion can never be answered from the cache).
+    public static let sessionTables: Set<String> = ["accounts", "sessions", "orgs"]
+
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "tenant, orgs, accounts, audit", sql: """
             CREATE TABLE tenant_meta (

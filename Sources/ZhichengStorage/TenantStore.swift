@@ -73,7 +73,7 @@ public actor TenantStore {
         if entries[id] == nil {
             let path = paths.database(for: id)
             guard FileManager.default.fileExists(atPath: path) else { throw ZhichengError.notFound("tenant \(id) has no database file") }
-            entries[id] = Entry(opening: Task.detached { try Database(path: path, migrations: TenantSchema.migrations) }, lastUsed: now)
+            entries[id] = Entry(opening: Task.detached { try Database(path: path, migrations: TenantSchema.migrations, sessionTables: TenantSchema.sessionTables) }, lastUsed: now)
             await evictOverCap()
         }
         entries[id]?.users += 1

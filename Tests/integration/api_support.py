@@ -316,6 +316,21 @@ def create_child(parent: Session, parent_id: int, name: str, kind: str) -> tuple
     return body["org"], body["admin"]
 
 
+REVIEW_SERIES = "中小学教师"
+REVIEW_SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育", "附件"]
+
+
+def add_reviewer(admin: "Session", org_id: int, login: str, roles: list[str], series: Iterable[str] = (REVIEW_SERIES,),
+                 sections: Iterable[str] = tuple(REVIEW_SECTIONS)) -> "Session":
+    """A staff account of `org_id` (added by its admin), enabled, with `roles` and review
+    permissions, signed in with its password changed to NEW_PASSWORD."""
+    r = expect(admin.post(f"orgs/{org_id}/staff", {"login": login, "name": login}), 201).json
+    expect(admin.post(f"staff/{r['account']['id']}/enable"), 200)
+    expect(admin.put(f"staff/{r['account']['id']}/roles", {"roles": list(roles)}), 200)
+    expect(admin.put(f"staff/{r['account']['id']}/permissions", {"series": list(series), "sections": list(sections)}), 200)
+    return admin.api.first_login(login, r["password"])
+
+
 def approve_unit(api: Api, parent: Session, org_id: int, admin_login: str, admin_password: str,
                  profile: dict | None = None, new_password: str = NEW_PASSWORD) -> Session:
     """First login of a new org's admin, full profile + certificate, submit, parent approves."""

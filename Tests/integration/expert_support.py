@@ -13,21 +13,13 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import NEW_PASSWORD, Api, ModuleDaemon, Session, approve_unit, create_child, expect, fresh_id_number
+from api_support import NEW_PASSWORD, Api, ModuleDaemon, Session, add_reviewer, approve_unit, create_child, expect, fresh_id_number
 from conftest import REPO, create_tenant, wait_until
 
 SERIES = "中小学教师"
 SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
 EXPERT_PLUGIN = REPO / ".build" / "plugins" / "libexpert-recommendation.so"
 CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n'
-
-
-def staff(admin: Session, org_id: int, login: str, roles: list[str]) -> Session:
-    r = expect(admin.post(f"orgs/{org_id}/staff", {"login": login, "name": login}), 201).json
-    expect(admin.post(f"staff/{r['account']['id']}/enable"), 200)
-    expect(admin.put(f"staff/{r['account']['id']}/roles", {"roles": roles}), 200)
-    expect(admin.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS + ["附件"]}), 200)
-    return admin.api.first_login(login, r["password"])
 
 
 @dataclass
@@ -67,12 +59,12 @@ def expert_env(zhichengd_bin: str, workdir: pathlib.Path) -> Iterator[Env]:
             org, admin = create_child(dept, dept_org["id"], name, "unit")
             school = approve_unit(city_api, dept, org["id"], admin["login"], admin["password"])
             schools[name] = (org["id"], school)
-            reviewers[name] = [staff(school, org["id"], f"{org['id']}.h", ["handler"]), staff(school, org["id"], f"{org['id']}.l", ["leader"])]
-        reviewers["管城区教育局"] = [staff(dept, dept_org["id"], "dept.h", ["handler"]), staff(dept, dept_org["id"], "dept.l", ["leader"])]
-        reviewers["郑州市"] = [staff(city, 1, "city.h", ["handler"]), staff(city, 1, "city.l", ["leader"])]
+            reviewers[name] = [add_reviewer(school, org["id"], f"{org['id']}.h", ["handler"]), add_reviewer(school, org["id"], f"{org['id']}.l", ["leader"])]
+        reviewers["管城区教育局"] = [add_reviewer(dept, dept_org["id"], "dept.h", ["handler"]), add_reviewer(dept, dept_org["id"], "dept.l", ["leader"])]
+        reviewers["郑州市"] = [add_reviewer(city, 1, "city.h", ["handler"]), add_reviewer(city, 1, "city.l", ["leader"])]
         prov = prov_api.first_login(prov_info["admin_login"], prov_info["admin_password"])
         e = Env(d, city_api, prov_api, city, dept, schools, reviewers, prov,
-                staff(prov, 1, "prov.h", ["handler"]), staff(prov, 1, "prov.l", ["leader"]))
+                add_reviewer(prov, 1, "prov.h", ["handler"]), add_reviewer(prov, 1, "prov.l", ["leader"]))
         yield e
     finally:
         md.stop()

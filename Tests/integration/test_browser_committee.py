@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from api_support import NEW_PASSWORD, Api, expect, fresh_id_number
+from api_support import NEW_PASSWORD, Api, add_reviewer, expect, fresh_id_number
 from browser_support import Pages, browser  # noqa: F401  (fixture)
 from conftest import create_tenant
 
@@ -27,13 +27,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     expect(city.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
     expect(city.post(f"plans/{plan['id']}/submit"), 200)
     expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
-    reviewers = []
-    for login, role in (("c.h", "handler"), ("c.l", "leader")):
-        r = expect(city.post("orgs/1/staff", {"login": login, "name": login}), 201).json
-        expect(city.post(f"staff/{r['account']['id']}/enable"), 200)
-        expect(city.put(f"staff/{r['account']['id']}/roles", {"roles": [role]}), 200)
-        expect(city.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS}), 200)
-        reviewers.append(api.first_login(login, r["password"]))
+    reviewers = [add_reviewer(city, 1, "c.h", ["handler"], sections=SECTIONS), add_reviewer(city, 1, "c.l", ["leader"], sections=SECTIONS)]
     people = []
     for name in ("蒋评审", "韩异议"):
         r = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json

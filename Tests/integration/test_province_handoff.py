@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, expect, fresh_id_number
+from api_support import Api, add_reviewer, expect, fresh_id_number
 from conftest import REPO, clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -32,12 +32,8 @@ CRASH_POINTS = [
 ]
 
 
-def staff(city, api: Api, login: str, role: str):
-    r = expect(city.post("orgs/1/staff", {"login": login, "name": login}), 201).json
-    expect(city.post(f"staff/{r['account']['id']}/enable"), 200)
-    expect(city.put(f"staff/{r['account']['id']}/roles", {"roles": [role]}), 200)
-    expect(city.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS}), 200)
-    return api.first_login(login, r["password"])
+def staff(admin, login: str, role: str):
+    return add_reviewer(admin, 1, login, [role], sections=SECTIONS)
 
 
 def db_rows(path, sql: str, *args) -> list[tuple]:
@@ -61,7 +57,7 @@ def test_application_crosses_to_the_province_exactly_once(daemon_factory, point)
     expect(city.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
     expect(city.post(f"plans/{plan['id']}/submit"), 200)
     expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
-    handler, leader = staff(city, api, "city.h", "handler"), staff(city, api, "city.l", "leader")
+    handler, leader = staff(city, "city.h", "handler"), staff(city, "city.l", "leader")
     person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "钱老师"}), 201).json
     applicant = api.first_login(person["account"]["login"], person["password"])
     app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
@@ -135,8 +131,8 @@ def test_expert_application_crosses_and_its_answer_returns_exactly_once(daemon_f
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     api, papi = Api(d.http_port, "zhengzhou"), Api(d.http_port, "province")
     city, office = api.first_login(info["admin_login"], info["admin_password"]), papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
-    city_reviewers = [staff(city, api, "city.h", "handler"), staff(city, api, "city.l", "leader")]
-    province_reviewers = [staff(office, papi, "prov.h", "handler"), staff(office, papi, "prov.l", "leader")]
+    city_reviewers = [staff(city, "city.h", "handler"), staff(city, "city.l", "leader")]
+    province_reviewers = [staff(office, "prov.h", "handler"), staff(office, "prov.l", "leader")]
     person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "褚专家"}), 201).json
     applicant = api.first_login(person["account"]["login"], person["password"])
     app = expect(applicant.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "正高级",

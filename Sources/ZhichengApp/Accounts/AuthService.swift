@@ -76,24 +76,32 @@ public struct AuthService: Sendable {
         return Session(token: token, account: SignedIn(tenant: tenant, account: account, csrfToken: csrf, source: source), expiresAt: expires)
     }
 
-    /// The account behind a token, or `unauthorized`. Reads the account afresh, so a
-    /// role change or a disabled account takes effect on the next request.
+    /// The account behind a token, or `unauthorized`. The session and the account are
+    /// read afresh, or taken from the tenant's `SessionCache`, which every commit
+    /// changing sessions, accounts or orgs empties before it is acknowledged: either
+    /// way a sign-out, a role change or a disabled account takes effect on the next
+    /// request.
     public func authenticate(tenant: TenantID, token: String, source: String) async throws -> SignedIn {
         guard token.count >= 20, token.count <= 100 else { throw ZhichengError(.unauthorized, "请先登录") }
         let now = Date().timeIntervalSince1970
-        let found = try await store.withTenant(tenant) { db in
-            try await db.read { conn -> (AccountRecord, String)? in
+        let tokenHash = Self.hash(token)
+        let found = try await store.withTenant(tenant) { db -> SessionCache.Entry? in
+            if let cached = db.sessions.entry(forTokenHash: tokenHash) { return cached }
+            let generation = db.sessions.generation
+            let entry = try await db.read { conn -> SessionCache.Entry? in
                 // One query: the session and its (live) account.
                 guard let row = try conn.query("""
                     SELECT s.csrf_token, s.expires_at, \(AccountRecord.qualifiedColumns) FROM sessions s JOIN accounts a ON a.id = s.account_id
                     WHERE s.token_hash = ? AND a.deleted_at IS NULL
-                    """, [Self.hash(token)]).first, (row["expires_at"].double ?? 0) > now else { return nil }
-                return (AccountRecord(row: row), row["csrf_token"].string ?? "")
+                    """, [tokenHash]).first else { return nil }
+                return SessionCache.Entry(account: AccountRecord(row: row), csrfToken: row["csrf_token"].string ?? "", expiresAt: row["expires_at"].double ?? 0)
             }
+            if let entry { db.sessions.store(entry, forTokenHash: tokenHash, ifGeneration: generation) }
+            return entry
         }
-        guard let (account, csrf) = found else { throw ZhichengError(.unauthorized, "登录已失效，请重新登录") }
-        guard account.enabled else { throw ZhichengError(.unauthorized, "账户已停用") }
-        return SignedIn(tenant: tenant, account: account, csrfToken: csrf, source: source)
+        guard let found, found.expiresAt > now else { throw ZhichengError(.unauthorized, "登录已失效，请重新登录") }
+        guard found.account.enabled else { throw ZhichengError(.unauthorized, "账户已停用") }
+        return SignedIn(tenant: tenant, account: found.account, csrfToken: found.csrfToken, source: source)
     }
 
     public func signOut(token: String, caller: SignedIn) async throws {
