@@ -50,6 +50,7 @@ SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论
 NEW_PASSWORD = "Bench2024review"
 AIM_GROUP_COMMIT = 1.5   # 64 reviewers vs raw one-transaction-per-commit
 AIM_QUEUE_RATIO = 0.5    # queue page vs /healthz
+RAW_ROWS = 60_000        # applications in the raw baseline's table (fixed, whatever --review-apps is)
 # (series, level, title) that the catalog accepts; the first is the reviewers' series.
 KINDS = [(SERIES, "中级", "一级教师"), (SERIES, "副高级", "高级教师"), ("工程技术人员", "中级", "工程师"),
          ("卫生技术人员（医疗类）", "中级", "主治医师"), ("会计人员", "中级", "会计师"),
@@ -548,7 +549,7 @@ class ReviewBench:
         chain = self.chain(self.template, [1], "in_review")
         con.execute("BEGIN")
         con.executemany("INSERT INTO applications VALUES (?, 1, 1, ?, '中级', 'in_review', ?, 1, 'handler', 1, ?)",
-                        ((i, SERIES, chain, time.time()) for i in range(1, self.a.review_apps + 1)))
+                        ((i, SERIES, chain, time.time()) for i in range(1, RAW_ROWS + 1)))
         con.execute("COMMIT")
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # so that no run pays for checkpointing the seeding
         return con
@@ -566,7 +567,7 @@ class ReviewBench:
             t = time.monotonic()
             if t >= end:
                 break
-            app = con_holder["next"] % self.a.review_apps + 1
+            app = con_holder["next"] % RAW_ROWS + 1
             con_holder["next"] += 1
             now = time.time()
             con.execute("BEGIN IMMEDIATE")

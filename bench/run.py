@@ -896,7 +896,7 @@ def main() -> int:
     ap.add_argument("--division-code", default="4101")
     ap.add_argument("--no-review", action="store_true", help="skip the review decisions / queue page part")
     ap.add_argument("--only-review", action="store_true", help="run only the review decisions / queue page part")
-    ap.add_argument("--review-apps", type=int, default=60000, help="applications seeded for decisions (each is decided once)")
+    ap.add_argument("--review-apps", type=int, default=160000, help="applications seeded for decisions (each is decided once)")
     ap.add_argument("--review-clients", type=int, default=64, help="concurrent reviewers (handler accounts, one connection each)")
     ap.add_argument("--review-seconds", type=float, default=2.0, help="measured seconds per decision run (and raw baseline run)")
     ap.add_argument("--review-rounds", type=int, default=2, help="interleaved rounds for decisions and for the queue page")

@@ -26,6 +26,7 @@ extension JSONValue {
         }
     }
 
+    /// Appends the compact JSON of this value to `out`.
     public func write(to out: inout String) {
         out += serialized
     }
@@ -67,29 +68,25 @@ extension JSONValue {
 
     /// Integers (the common case) are written digit by digit, without a `String`.
     static func writeNumber(_ v: Double, to out: inout [UInt8]) {
-        guard v.rounded() == v, abs(v) < 9.0e15 else {
+        if v.rounded() == v, abs(v) < 9.0e15 {
+            writeInteger(Int64(v), to: &out)
+        } else {
             out.append(contentsOf: number(v).utf8)
-            return
         }
-        var n = Int64(v)
-        if n == 0 {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        if n < 0 {
-            out.append(UInt8(ascii: "-"))
-            n = -n
-        }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
+    }
+
+    static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var n = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
         withUnsafeMutableBytes(of: &digits) { buffer in
-            while n > 0 {
-                buffer[15 - count] = UInt8(ascii: "0") + UInt8(n % 10)
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(n % 10)
                 n /= 10
-                count += 1
-            }
-            out.append(contentsOf: buffer[(16 - count)...])
+            } while n > 0
+            out.append(contentsOf: buffer[start...])
         }
     }
 

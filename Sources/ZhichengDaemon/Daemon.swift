@@ -23,6 +23,7 @@ public enum Daemon {
 
     public static func run(configFile: String?, overrides: DaemonConfig.Overrides, demo: Bool) async -> Int32 {
         umask(0o077)
+        keepFreedHeapTop()
         let config: DaemonConfig
         do {
             config = try DaemonConfig.load(file: configFile, overrides: overrides)
@@ -49,6 +50,22 @@ public enum Daemon {
             FileHandle.standardError.write(Data("zhichengd: cannot start: \(error)\n".utf8))
             return 1
         }
+    }
+
+    /// Raises glibc's trim threshold from 128 KiB to 1 MiB (unless the environment
+    /// already sets it). Each unit of a group commit runs in a savepoint, and SQLite
+    /// gives every savepoint a 64 KiB statement-journal buffer; freeing it let glibc
+    /// hand the top of the thread's heap back to the kernel every time — one
+    /// `madvise` and a TLB shoot-down across CPUs per decision (measured: ~9,000 a
+    /// second at 64 reviewers, none with this). `mallopt` is not in Swift's Glibc
+    /// module, hence `dlsym`.
+    static func keepFreedHeapTop() {
+        let tunables = getenv("GLIBC_TUNABLES").map { String(cString: $0) } ?? ""
+        guard getenv("MALLOC_TRIM_THRESHOLD_") == nil, !tunables.contains("trim_threshold") else { return }
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "mallopt") else { return }
+        let mTrimThreshold: Int32 = -1  // M_TRIM_THRESHOLD in <malloc.h>
+        _ = unsafeBitCast(symbol, to: Mallopt.self)(mTrimThreshold, 1 << 20)
     }
 
     private static func serve(

@@ -22,8 +22,9 @@ public final class Database: @unchecked Sendable {
     private let pending = Mutex(PendingWrites())
     /// At most this many writes share one transaction.
     static let maxBatch = 64
-    /// Sessions checked recently; emptied after every commit that changed one of the
-    /// `sessionTables` given at open (empty and unused without them).
+    /// Sessions checked recently; emptied by every commit that changed one of the
+    /// `sessionTables` given at open, and by any commit from outside this `Database`
+    /// (unused without session tables; see `SessionCache`).
     public let sessions: SessionCache
     /// Row changes of the session tables made through the writer since the last commit.
     private let sessionTablesChanged: ChangeWatch?
@@ -70,7 +71,7 @@ public final class Database: @unchecked Sendable {
         self.readers = readers
         // Installed after the migrations: from here on every change goes through `write`.
         sessionTablesChanged = sessionTables.isEmpty ? nil : writer.watchChanges(to: sessionTables)
-        sessions = SessionCache(enabled: !sessionTables.isEmpty)
+        sessions = SessionCache(counter: sessionTables.isEmpty ? nil : WALChangeCounter(databasePath: path))
         writerQueue = DispatchQueue(label: label + ".writer")
     }
 
@@ -108,8 +109,11 @@ public final class Database: @unchecked Sendable {
             }
             guard !batch.isEmpty else { return }
             var results: [Result<any Sendable, any Error>] = []
+            var committed = false
+            let changesBefore = writer.totalChanges
             do {
                 try writer.run("BEGIN IMMEDIATE")
+                sessions.beginWrite()
                 for item in batch {
                     do {
                         try writer.run("SAVEPOINT unit")
@@ -123,13 +127,15 @@ public final class Database: @unchecked Sendable {
                     }
                 }
                 try writer.run("COMMIT")
+                committed = true
             } catch {
                 try? writer.execute("ROLLBACK")
                 results = batch.map { _ in .failure(error) }
             }
             // Before anyone is answered: a request that follows an acknowledged
             // sign-out or role change must not find the old session in the cache.
-            invalidateSessionsIfChanged()
+            sessions.endWrite(wrote: committed && writer.totalChanges != changesBefore,
+                              sessionTablesChanged: sessionTablesChanged?.consume() == true)
             for (item, result) in zip(batch, results) { item.finish(result) }
         }
     }
@@ -142,7 +148,9 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    /// Empties the session cache if the writer changed a session table (on the writer queue).
+    /// Empties the session cache if the writer changed a session table outside a batch
+    /// (on the writer queue). A commit made here moves the wal-index counter without
+    /// `beginWrite`, so lookups treat it as someone else's and empty the cache anyway.
     private func invalidateSessionsIfChanged() {
         if sessionTablesChanged?.consume() == true { sessions.invalidateAll() }
     }
@@ -161,6 +169,7 @@ public final class Database: @unchecked Sendable {
     /// Finishes queued work, checkpoints, and closes both connections.
     public func close() async {
         try? await checkpoint()
+        sessions.close()
         for (reader, queue) in readers { await onQueue(queue) { reader.close() } }
         await onQueue(writerQueue) { [writer] in writer.close() }
     }

@@ -6,7 +6,13 @@ import CZhichengSQLite
 public final class SQLiteConnection: @unchecked Sendable {
     let handle: OpaquePointer
     public let path: String
-    private var statementCache: [String: OpaquePointer] = [:]
+    private var statementCache: [String: CachedStatement] = [:]
+
+    /// A prepared statement and its column names (read once, when it is prepared).
+    private struct CachedStatement {
+        let handle: OpaquePointer
+        let columns: [String]
+    }
     private var isClosed = false
     /// The update hook's context (see `watchChanges(to:)`), kept alive with the connection.
     var changeWatch: ChangeWatch?
@@ -74,22 +80,49 @@ public final class SQLiteConnection: @unchecked Sendable {
     /// Runs one statement with arguments and returns its rows. Hot statements stay prepared.
     @discardableResult
     public func query(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws -> [SQLiteRow] {
-        let statement = try cachedStatement(sql)
+        let cached = try cachedStatement(sql)
+        let statement = cached.handle
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
         try bind(arguments, to: statement, sql: sql)
-        let columnCount = sqlite3_column_count(statement)
-        let columns = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
+        var columns = cached.columns
         var rows: [SQLiteRow] = []
         while true {
             let rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw lastError(sql: sql) }
+            let columnCount = sqlite3_column_count(statement)
+            if rows.isEmpty, columnCount != columns.count {
+                // Names are read at prepare time; a statement SQLite re-prepared after a
+                // schema change (`SELECT *` after a migration elsewhere) may have others.
+                columns = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
+            }
             rows.append(SQLiteRow(columns: columns, values: (0..<columnCount).map { column(statement, $0) }))
         }
         return rows
+    }
+
+    /// Runs one statement and turns each row into a `T` by column position, without
+    /// the `SQLiteRow` of every row (for hot, many-row reads). `transform` must not
+    /// keep the cursor.
+    public func rows<T>(_ sql: String, _ arguments: [any SQLiteBindable] = [], _ transform: (SQLiteCursor) throws -> T) throws -> [T] {
+        let statement = try cachedStatement(sql).handle
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        try bind(arguments, to: statement, sql: sql)
+        let cursor = SQLiteCursor(statement: statement)
+        var out: [T] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw lastError(sql: sql) }
+            out.append(try transform(cursor))
+        }
+        return out
     }
 
     /// Runs a statement that changes rows; returns the number of rows changed.
@@ -104,15 +137,20 @@ public final class SQLiteConnection: @unchecked Sendable {
         try query(sql, arguments).first?.values.first
     }
 
+    /// Rows inserted, updated or deleted by statements of this connection since it
+    /// opened (grows with every completed change, also when later rolled back).
+    public var totalChanges: Int { Int(sqlite3_total_changes(handle)) }
+
     /// The rowid of the last insert on this connection.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Runs `body` in one transaction; commits when it returns, rolls back when it throws.
     public func transaction<T>(immediate: Bool = true, _ body: () throws -> T) throws -> T {
-        try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+        // Prepared once (not `execute`, which compiles the text every time): every read runs these.
+        try run(immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
         do {
             let value = try body()
-            try execute("COMMIT")
+            try run("COMMIT")
             return value
         } catch {
             try? execute("ROLLBACK")
@@ -122,17 +160,18 @@ public final class SQLiteConnection: @unchecked Sendable {
 
     /// Drops every prepared statement (before a schema change by another connection, or close).
     public func clearStatementCache() {
-        for statement in statementCache.values { sqlite3_finalize(statement) }
+        for statement in statementCache.values { sqlite3_finalize(statement.handle) }
         statementCache.removeAll()
     }
 
-    private func cachedStatement(_ sql: String) throws -> OpaquePointer {
-        if let statement = statementCache[sql] { return statement }
+    private func cachedStatement(_ sql: String) throws -> CachedStatement {
+        if let cached = statementCache[sql] { return cached }
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw lastError(sql: sql) }
-        statementCache[sql] = statement
-        return statement
+        let cached = CachedStatement(handle: statement, columns: (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) })
+        statementCache[sql] = cached
+        return cached
     }
 
     private func bind(_ arguments: [any SQLiteBindable], to statement: OpaquePointer, sql: String) throws {
@@ -159,8 +198,7 @@ public final class SQLiteConnection: @unchecked Sendable {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, index))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, index))
         case SQLITE_TEXT:
-            guard let text = sqlite3_column_text(statement, index) else { return .text("") }
-            return .text(String(cString: text))
+            return .text(SQLiteCursor.text(statement, index))
         case SQLITE_BLOB:
             let count = Int(sqlite3_column_bytes(statement, index))
             guard count > 0, let bytes = sqlite3_column_blob(statement, index) else { return .blob([]) }

@@ -75,7 +75,37 @@ public struct AccountRecord: Sendable, Equatable {
     public static func strings(_ value: SQLiteValue) -> [String]? {
         guard let text = value.string else { return [] }
         if text == "[]" { return [] }
+        if let plain = plainStrings(text) { return plain }
         return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String]
+    }
+
+    /// `["a","b"]` as `jsonArray` writes it, when no element needs an escape: split
+    /// without a JSON parser (every request reads such arrays). Anything else — a
+    /// backslash, white space, a control character, a non-string — is nil, and the
+    /// caller parses it properly.
+    static func plainStrings(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            let quote = UInt8(ascii: "\"")
+            guard bytes.count >= 4, bytes[0] == UInt8(ascii: "["), bytes[bytes.count - 1] == UInt8(ascii: "]") else { return nil }
+            var out: [String] = []
+            var i = 1
+            while true {
+                guard bytes[i] == quote else { return nil }
+                let start = i + 1
+                var end = start
+                while end < bytes.count - 1, bytes[end] != quote {
+                    guard bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\\") else { return nil }
+                    end += 1
+                }
+                guard end < bytes.count - 1 else { return nil }
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                i = end + 1
+                if i == bytes.count - 1 { return out }
+                guard bytes[i] == UInt8(ascii: ","), i + 1 < bytes.count - 1 else { return nil }
+                i += 1
+            }
+        }
     }
 }
 
@@ -193,5 +223,6 @@ extension SQLiteConnection {
 
 /// A JSON array of strings for a TEXT column.
 public func jsonArray(_ values: [String]) -> String {
-    String(decoding: (try? JSONEncoder().encode(values)) ?? Data("[]".utf8), as: UTF8.self)
+    if values.isEmpty { return "[]" }  // every pass or reject decision: no encoder needed
+    return String(decoding: (try? JSONEncoder().encode(values)) ?? Data("[]".utf8), as: UTF8.self)
 }

@@ -97,12 +97,11 @@ struct BusyOpenTests {
         // connection out of the file until it closes.
         let holder = try SQLiteConnection(path: path, options: .init(create: false, sandboxed: false))
         try holder.execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT")
-        let release = Task.detached {
-            try await Task.sleep(for: .milliseconds(300))
-            holder.close()
-        }
+        // Released from a GCD thread: the open below blocks its own thread while it
+        // waits, and must not depend on a free thread of the cooperative pool.
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) { holder.close() }
+        // Returns only once the holder is gone: it waited instead of failing.
         let reopened = try Database(path: path, migrations: TenantSchema.migrations)
-        try await release.value
         #expect(try await reopened.read { try $0.scalar("SELECT count(*) FROM tenant_meta")?.int } == 0)
     }
 }

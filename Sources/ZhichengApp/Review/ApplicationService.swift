@@ -441,10 +441,9 @@ public struct ApplicationService: Sendable {
                 AND a.stage IN (\(stages.map { _ in "?" }.joined(separator: ","))) AND a.series IN (\(series.map { _ in "?" }.joined(separator: ",")))
                 ORDER BY a.id LIMIT ?
                 """
-            return try conn.query(sql, [caller.orgID, after ?? 0] + stages + series + [limit]).map { r in
-                QueueItem(id: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", series: r["series"].string ?? "",
-                          level: r["level"].string ?? "", title: r["title"].string ?? "", stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
-                          submissions: r["submissions"].int ?? 0, version: r["version"].int ?? 0, updatedAt: r["updated_at"].double ?? 0)
+            return try conn.rows(sql, [caller.orgID, after ?? 0] + stages + series + [limit]) { r in
+                QueueItem(id: r.int(0), applicantName: r.string(8), series: r.string(1), level: r.string(2), title: r.string(3),
+                          stage: ReviewStage(rawValue: r.string(4)) ?? .handler, submissions: r.int(5), version: r.int(6), updatedAt: r.double(7))
             }
         }
     }
@@ -461,7 +460,7 @@ public struct ApplicationService: Sendable {
                        version: Int, caller: SignedIn) async throws -> DecisionOutcome {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员可以审查") }
         guard let decision = ReviewDecision(rawValue: rawDecision) else { throw ZhichengError.invalid("decision 应为 pass、return 或 reject", field: "decision") }
-        let comment = rawComment?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let comment = rawComment?.trimmingWhitespaceAndNewlines() ?? ""
         guard comment.count <= 2000 else { throw ZhichengError.invalid("意见不能超过2000个字符", field: "comment") }
         var returnSections: [String] = []
         var reason: ReturnReason?
@@ -761,6 +760,10 @@ public struct ApplicationService: Sendable {
     }
 
     static func decode(_ text: String) throws -> ReviewChain {
+        if let c = StoredChainReader.read(text) {
+            return try ReviewChain(restoring: c.route, endsInProvince: c.endsInProvince, state: c.state, position: c.position, stage: c.stage,
+                                   handlerDecider: c.handlerDecider, reviewedSinceSubmission: c.reviewed)
+        }
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
               let route = object["route"] as? [Int], let ends = object["endsInProvince"] as? Bool,
               let state = (object["state"] as? String).flatMap(ApplicationState.init(rawValue:)), let position = object["position"] as? Int,

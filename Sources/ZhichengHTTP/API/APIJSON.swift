@@ -64,6 +64,12 @@ enum APIJSON {
                  body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes)))
     }
 
+    /// A response whose JSON is already written (see `JSONWriter`).
+    static func response(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     static func noContent() -> Response { Response(status: .noContent) }
 
     private static func field(of error: DecodingError) -> String? {

@@ -37,7 +37,7 @@ struct AuthMiddleware: RouterMiddleware {
     /// The bearer token, else the session cookie (and whether it came from the cookie).
     static func token(in request: Request) -> (String?, Bool) {
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
-            return (String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), false)
+            return (header.dropFirst(7).trimmingBlanks(), false)
         }
         if let cookie = request.cookies[cookieName]?.value, !cookie.isEmpty { return (cookie, true) }
         return (nil, false)

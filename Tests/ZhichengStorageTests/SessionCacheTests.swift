@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+import ZhichengCore
+@testable import ZhichengStorage
+
+/// The session cache must forget what a commit changed before that commit is
+/// answered, whoever made it; and it must survive the writes that do not concern it
+/// (a reviewer's decisions), or it would not save anything.
+@Suite("Session cache")
+struct SessionCacheTests {
+    /// A tenant database with one org, two accounts and a session for each.
+    final class Fixture: Sendable {
+        let dir: TemporaryDirectory
+        let db: Database
+        var path: String { dir.path + "/t.sqlite" }
+
+        init(sessionTables: Set<String> = TenantSchema.sessionTables) async throws {
+            dir = try TemporaryDirectory()
+            db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations, sessionTables: sessionTables)
+            try await db.write { conn in
+                try conn.run("INSERT INTO orgs (id, parent_id, code, name, kind, created_at) VALUES (1, NULL, '4101', '职改办', 'office', 0)")
+                for (id, login) in [(1, "alice"), (2, "bob")] {
+                    try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, must_change_password, enabled, created_at) VALUES (?, 1, ?, ?, 'staff', 'x', 0, 1, 0)",
+                                 [id, login, login])
+                    try conn.run("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES (?, ?, 'csrf', 0, 9e9, 'test')",
+                                 ["hash-\(login)", id])
+                }
+            }
+        }
+
+        /// Fills the cache the way `AuthService.authenticate` does; returns the entry read.
+        @discardableResult
+        func fill(_ login: String) async throws -> SessionCache.Entry? {
+            let generation = db.sessions.generation
+            let entry = try await db.read { conn -> SessionCache.Entry? in
+                guard let row = try conn.query("""
+                    SELECT s.csrf_token, s.expires_at, \(AccountRecord.qualifiedColumns) FROM sessions s JOIN accounts a ON a.id = s.account_id
+                    WHERE s.token_hash = ?
+                    """, ["hash-\(login)"]).first else { return nil }
+                return SessionCache.Entry(account: AccountRecord(row: row), csrfToken: "csrf", expiresAt: row["expires_at"].double ?? 0)
+            }
+            if let entry { db.sessions.store(entry, forTokenHash: "hash-\(login)", ifGeneration: generation) }
+            return entry
+        }
+
+        func cached(_ login: String) -> SessionCache.Entry? { db.sessions.entry(forTokenHash: "hash-\(login)") }
+    }
+
+    @Test(arguments: [
+        "UPDATE accounts SET enabled = 0 WHERE id = 2",
+        "UPDATE accounts SET roles = '[\"handler\"]' WHERE id = 2",
+        "UPDATE accounts SET permitted_series = '[\"会计人员\"]' WHERE id = 2",
+        "UPDATE accounts SET password_hash = 'y', must_change_password = 1 WHERE id = 2",
+        "UPDATE accounts SET deleted_at = 1 WHERE id = 2",
+        "DELETE FROM sessions WHERE token_hash = 'hash-bob'",
+        "DELETE FROM sessions WHERE account_id = 2",
+        "DELETE FROM sessions",
+        "UPDATE sessions SET expires_at = 1 WHERE account_id = 2",
+        "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES ('new', 2, 'c', 0, 9e9, 't')",
+        "UPDATE orgs SET profile_state = 'approved' WHERE id = 1",
+    ])
+    func aCommitChangingASessionTableEmptiesTheCacheBeforeItIsAnswered(sql: String) async throws {
+        let f = try await Fixture()
+        try await f.fill("alice")
+        try await f.fill("bob")
+        #expect(f.cached("alice") != nil && f.cached("bob") != nil)
+        try await f.db.write { try $0.execute(sql) }
+        // Every entry goes (not only bob's): the cache does not know what a row change means.
+        #expect(f.cached("alice") == nil)
+        #expect(f.cached("bob") == nil)
+    }
+
+    @Test func writesToOtherTablesKeepTheEntries() async throws {
+        let f = try await Fixture()
+        try await f.fill("alice")
+        let generation = f.db.sessions.generation
+        // Concurrent units sharing commits, like reviewers' decisions.
+        await withTaskGroup(of: Void.self) { group in
+            for i in 0..<50 {
+                group.addTask { try? await f.db.write { try $0.appendAudit(AuditEntry(actor: "t", action: "a\(i)", target: "x", source: "test")) } }
+            }
+        }
+        try await f.db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('k', 'v')") }
+        #expect(f.cached("alice") != nil)
+        #expect(f.db.sessions.generation == generation)
+    }
+
+    @Test func aUnitThatFailsAfterTouchingSessionsStillEmptiesTheCache() async throws {
+        let f = try await Fixture()
+        try await f.fill("alice")
+        await #expect(throws: ZhichengError.self) {
+            try await f.db.write { conn in
+                try conn.run("DELETE FROM sessions WHERE account_id = 1")
+                throw ZhichengError.conflict("changed my mind")
+            }
+        }
+        #expect(f.cached("alice") == nil)
+        #expect(try await f.fill("alice") != nil)  // rolled back: the session is still there
+    }
+
+    @Test func aCommitFromAnotherConnectionIsNoticedOnTheNextLookup() async throws {
+        let f = try await Fixture()
+        try await f.fill("bob")
+        #expect(f.cached("bob") != nil)
+        // As an operator's `sqlite3` would: a connection of its own, behind the daemon's back.
+        let other = try SQLiteConnection(path: f.path, options: .init(create: false))
+        try other.execute("PRAGMA busy_timeout = 5000")
+        try other.execute("UPDATE sessions SET expires_at = 1 WHERE token_hash = 'hash-bob'")
+        other.close()
+        #expect(f.cached("bob") == nil)
+        #expect(try await f.fill("bob")?.expiresAt == 1)
+    }
+
+    @Test func aCommitFromAnotherConnectionBetweenTheWritersCommitsIsNoticed() async throws {
+        let f = try await Fixture()
+        try await f.fill("bob")
+        let other = try SQLiteConnection(path: f.path, options: .init(create: false))
+        try other.execute("PRAGMA busy_timeout = 5000")
+        try other.execute("DELETE FROM sessions WHERE token_hash = 'hash-bob'")
+        other.close()
+        // The writer commits next (an unrelated table) before anyone looks.
+        try await f.db.write { try $0.appendAudit(AuditEntry(actor: "t", action: "a", target: "x", source: "test")) }
+        #expect(f.cached("bob") == nil)
+        #expect(try await f.fill("bob") == nil)
+    }
+
+    @Test func aReadThatStartedBeforeAnInvalidationDoesNotStore() async throws {
+        let f = try await Fixture()
+        let generation = f.db.sessions.generation
+        let stale = try #require(try await f.fill("bob"))
+        try await f.db.write { try $0.run("UPDATE accounts SET enabled = 0 WHERE id = 2") }
+        f.db.sessions.store(stale, forTokenHash: "hash-bob", ifGeneration: generation)
+        #expect(f.cached("bob") == nil)
+    }
+
+    @Test func noPasswordHashIsKept() async throws {
+        let f = try await Fixture()
+        try await f.fill("alice")
+        #expect(f.cached("alice")?.account.passwordHash == "")
+    }
+
+    @Test func aDatabaseWithoutSessionTablesNeverCaches() async throws {
+        let f = try await Fixture(sessionTables: [])
+        try await f.fill("alice")
+        #expect(f.cached("alice") == nil)
+    }
+
+    @Test func aClosedDatabaseCachesNothing() async throws {
+        let f = try await Fixture()
+        try await f.fill("alice")
+        await f.db.close()
+        #expect(f.cached("alice") == nil)
+        f.db.sessions.store(SessionCache.Entry(account: try #require(try await Fixture().fill("alice")).account, csrfToken: "c", expiresAt: 9e9),
+                            forTokenHash: "hash-alice", ifGeneration: f.db.sessions.generation)
+        #expect(f.cached("alice") == nil)
+    }
+}
