@@ -51,12 +51,7 @@ public struct PeopleService: Sendable {
     }
 
     public func updateStaff(_ accountID: Int, name: String?, phone: String?, caller: SignedIn) async throws -> AccountRecord {
-        try Access.requireOrgAdmin(caller)
-        let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
-        let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
-        return try await mutate(accountID, kind: .staff, action: "staff.update", caller: caller) { conn, account in
-            try conn.run("UPDATE accounts SET name = ?, phone = ? WHERE id = ?", [name ?? account.name, phone ?? account.phone, account.id])
-        }
+        try await updateContact(accountID, kind: .staff, name: name, phone: phone, caller: caller)
     }
 
     /// 启动 / 停用. A disabled account cannot sign in and its sessions end at once.
@@ -119,12 +114,7 @@ public struct PeopleService: Sendable {
     }
 
     public func updateApplicant(_ accountID: Int, name: String?, phone: String?, caller: SignedIn) async throws -> AccountRecord {
-        try Access.requireOrgAdmin(caller)
-        let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
-        let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
-        return try await mutate(accountID, kind: .applicant, action: "applicant.update", caller: caller) { conn, account in
-            try conn.run("UPDATE accounts SET name = ?, phone = ? WHERE id = ?", [name ?? account.name, phone ?? account.phone, account.id])
-        }
+        try await updateContact(accountID, kind: .applicant, name: name, phone: phone, caller: caller)
     }
 
     public func deleteApplicant(_ accountID: Int, caller: SignedIn) async throws {
@@ -163,6 +153,16 @@ public struct PeopleService: Sendable {
     }
 
     // MARK: Shared
+
+    /// 编辑: a person's name and phone (nil keeps the current value).
+    private func updateContact(_ accountID: Int, kind: AccountKind, name: String?, phone: String?, caller: SignedIn) async throws -> AccountRecord {
+        try Access.requireOrgAdmin(caller)
+        let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
+        let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
+        return try await mutate(accountID, kind: kind, action: kind == .staff ? "staff.update" : "applicant.update", caller: caller) { conn, account in
+            try conn.run("UPDATE accounts SET name = ?, phone = ? WHERE id = ?", [name ?? account.name, phone ?? account.phone, account.id])
+        }
+    }
 
     private func createAccount(orgID: Int, login: String, name: String, phone: String, kind: AccountKind, enabled: Bool, caller: SignedIn) async throws -> CreatedAccount {
         let password = OneTimePassword.generate()

@@ -126,14 +126,7 @@ public struct EvaluationService: Sendable {
         guard try Self.state(evaluation, conn) == "pending" else { throw ZhichengError.conflict("评审结果已录入") }
         try conn.run("UPDATE evaluations SET result = ?, note = ?, state = 'publicity', publicity_until = ?, updated_at = ? WHERE id = ?",
                      [result, note, until.timeIntervalSince1970, Date().timeIntervalSince1970, evaluation])
-        switch target {
-        case .application(let id):
-            var chain = try Self.chain(id, conn)
-            try chain.enterPublicity()
-            try ApplicationService.store(chain, id: id, conn)
-        case .received(let id):
-            try conn.run("UPDATE received_applications SET state = 'publicity' WHERE id = ?", [id])
-        }
+        try move(target, received: "publicity", conn) { chain throws(ZhichengError) in try chain.enterPublicity() }
         try conn.appendAudit(caller.audit("evaluation.result", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
         return try Self.record(evaluation, conn)
     }
@@ -178,14 +171,7 @@ public struct EvaluationService: Sendable {
             if upheld {
                 try conn.run("UPDATE objections SET state = 'upheld', reason = '评审结果已撤销', resolved_at = ? WHERE evaluation_id = ? AND state = 'open'", [now, evaluation])
                 try conn.run("UPDATE evaluations SET result = NULL, note = NULL, state = 'pending', publicity_until = NULL, updated_at = ? WHERE id = ?", [now, evaluation])
-                switch target {
-                case .application(let id):
-                    var chain = try Self.chain(id, conn)
-                    try chain.setAside()
-                    try ApplicationService.store(chain, id: id, conn)
-                case .received(let id):
-                    try conn.run("UPDATE received_applications SET state = 'received' WHERE id = ?", [id])
-                }
+                try Self.move(target, received: "received", conn) { chain throws(ZhichengError) in try chain.setAside() }
             }
             try conn.appendAudit(caller.audit(upheld ? "objection.uphold" : "objection.dismiss", target: "objection:\(objectionID)", detail: #"{"reason":\#(jsonString(reason))}"#))
             return try Self.record(evaluation, conn)
@@ -300,6 +286,20 @@ public struct EvaluationService: Sendable {
 
     static func state(_ evaluation: Int, _ conn: SQLiteConnection) throws -> String {
         try conn.scalar("SELECT state FROM evaluations WHERE id = ?", [evaluation])?.string ?? ""
+    }
+
+    /// Moves the application behind `target` as a committee step requires: a city's own
+    /// through its review chain, one the province received to the `received` state.
+    static func move(_ target: EvaluationTarget, received state: String, _ conn: SQLiteConnection,
+                     chain transition: (inout ReviewChain) throws(ZhichengError) -> Void) throws {
+        switch target {
+        case .application(let id):
+            var chain = try Self.chain(id, conn)
+            try transition(&chain)
+            try ApplicationService.store(chain, id: id, conn)
+        case .received(let id):
+            try conn.run("UPDATE received_applications SET state = ? WHERE id = ?", [state, id])
+        }
     }
 
     static func chain(_ id: Int, _ conn: SQLiteConnection) throws -> ReviewChain {
