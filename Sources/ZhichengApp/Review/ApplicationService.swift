@@ -32,6 +32,9 @@ public struct ApplicationView: Sendable {
     public var forwardedAt: Double?
     /// Whether the caller may decide now (reviewer) or edit/submit/withdraw (applicant).
     public var callerMayDecide: Bool
+
+    /// Where it stands, in words (the screens and the API say the same).
+    public var stateLabel: String { ApplicationService.stateLabel(chain.state, forwarded: forwardedAt != nil) }
 }
 
 /// Where an application stands after a decision: small, so a decision does no
@@ -592,7 +595,7 @@ public struct ApplicationService: Sendable {
                 let chain = try Self.decode(r["chain"].string ?? "")
                 var stage = chain.state.label
                 if chain.state == .inReview, let org = r["current_org"].string { stage = "\(org) \(chain.stage.label)" }
-                if chain.state == .awaitingProvince, r["forwarded_at"].double != nil { stage = "已报送省职改办" }
+                if chain.state == .awaitingProvince { stage = Self.stateLabel(chain.state, forwarded: r["forwarded_at"].double != nil) }
                 return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", idNumber: r["id_number"].string ?? "",
                                  year: r["year"].int ?? 0, series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
                                  state: chain.state.rawValue, stage: stage, committee: r["committee_name"].string, interview: r["interview"].string)
@@ -652,6 +655,11 @@ public struct ApplicationService: Sendable {
                                     state: r["state"].string ?? "", receivedAt: r["received_at"].double ?? 0)
             }
         }
+    }
+
+    /// The label of a state; once the province acknowledged a hand-off, 已报送省职改办.
+    public static func stateLabel(_ state: ApplicationState, forwarded: Bool) -> String {
+        state == .awaitingProvince && forwarded ? "已报送省职改办" : state.label
     }
 
     // MARK: Storage helpers

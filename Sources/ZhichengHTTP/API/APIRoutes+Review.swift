@@ -435,7 +435,7 @@ struct ApplicationDTO: Encodable {
         level = v.level.rawValue
         title = v.title
         state = v.chain.state.rawValue
-        stateLabel = v.chain.state.label
+        stateLabel = v.stateLabel
         currentOrgId = v.chain.currentOrg
         step = v.chain.state == .inReview ? v.chain.stage.rawValue : nil
         stepLabel = v.chain.state == .inReview ? v.chain.stage.label : nil

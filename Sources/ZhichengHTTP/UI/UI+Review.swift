@@ -84,13 +84,9 @@ extension UI {
                     return t.isEmpty ? nil : "\(level.rawValue)：\(t.joined(separator: "/"))"
                 }.joined(separator: "；")]
             },
-            "items": mine.map { ["id": $0.id, "kind": ApplicationKind(rawValue: $0.kind)?.label ?? $0.kind, "year": $0.year, "series": $0.series, "level": $0.level.rawValue, "title": $0.title, "state_label": stateLabel($0)] },
+            "items": mine.map { ["id": $0.id, "kind": ApplicationKind(rawValue: $0.kind)?.label ?? $0.kind, "year": $0.year, "series": $0.series, "level": $0.level.rawValue, "title": $0.title, "state_label": $0.stateLabel] },
         ]
         return try render("我的申报", "applications", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
-    }
-
-    func stateLabel(_ v: ApplicationView) -> String {
-        v.chain.state == .awaitingProvince && v.forwardedAt != nil ? "已报送省职改办" : v.chain.state.label
     }
 
     func applicationPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
@@ -100,7 +96,7 @@ extension UI {
         let files = try await services.applications.attachments(id, caller: user)
         let data: [String: Any] = [
             "attachments": files.map { ["id": $0.id, "name": $0.name, "size_kib": max(1, $0.size / 1024)] },
-            "app_id": v.id, "series": v.series, "level": v.level.rawValue, "title": v.title, "year": v.year, "state_label": stateLabel(v),
+            "app_id": v.id, "series": v.series, "level": v.level.rawValue, "title": v.title, "year": v.year, "state_label": v.stateLabel,
             "editable": v.chain.state.editableByApplicant,
             "can_withdraw": [.inReview, .draft, .returned].contains(v.chain.state) && !v.chain.reviewedSinceSubmission,
             "returned": v.chain.state == .returned
@@ -190,7 +186,7 @@ extension UI {
         let data: [String: Any] = [
             "attachments": files.map { ["id": $0.id, "name": $0.name] }, "has_attachments": !files.isEmpty,
             "app_id": v.id, "applicant": v.applicantName, "series": v.series, "level": v.level.rawValue, "title": v.title, "version": v.version,
-            "step": v.chain.state == .inReview ? v.chain.stage.label : stateLabel(v),
+            "step": v.chain.state == .inReview ? v.chain.stage.label : v.stateLabel,
             "changed": v.changedSections.isEmpty ? false as Any : v.changedSections.joined(separator: "、"),
             "sections": ApplicationSection.allCases.filter { v.sections[$0.rawValue] != nil }.map { s -> [String: Any] in
                 ["name": s.rawValue, "content": v.sections[s.rawValue]?.sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n") ?? "", "changed": v.changedSections.contains(s.rawValue)]
