@@ -43,7 +43,7 @@ extension Templates {
         <h3>异议</h3>
         <table id="objections"><thead><tr><th>提出人</th><th>时间</th><th>内容</th><th>证据</th><th>处理</th></tr></thead><tbody>
         {{#objections}}<tr><td>{{by}}</td><td>{{at}}</td><td>{{text}}</td><td>{{evidence}}</td><td class="objection-state">{{state}}{{#reason}}：{{reason}}{{/reason}}
-        {{#open}}<form method="post" action="{{base}}objections/{{id}}/resolve"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="item_path" value="{{item_path}}">
+        {{#open}}<form method="post" action="{{base}}committee/{{path}}/objections/{{id}}/resolve"><input type="hidden" name="_csrf" value="{{csrf}}">
         <select name="decision" class="objection-decision"><option value="dismissed">不成立</option><option value="upheld">成立（撤销结果）</option></select>
         <input type="text" name="reason" class="objection-reason" required placeholder="处理理由"><button type="submit" class="objection-submit">处理</button></form>{{/open}}</td></tr>{{/objections}}
         {{^objections}}<tr><td colspan="5">暂无异议</td></tr>{{/objections}}

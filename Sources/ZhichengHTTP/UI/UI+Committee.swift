@@ -65,7 +65,7 @@ extension UI {
             "objections": objections.map { o -> [String: Any] in
                 ["id": o.id, "by": o.lodgedBy, "text": o.text, "evidence": o.evidence, "open": o.state == "open",
                  "state": ["open": "待处理", "upheld": "成立（结果撤销）", "dismissed": "不成立"][o.state] ?? o.state, "reason": o.reason ?? "",
-                 "at": Self.time(o.createdAt), "item_path": Self.targetPath(target)]
+                 "at": Self.time(o.createdAt)]
             },
         ]
         return try render("评委会评审", "committee_item", data, user: user, context, flash: flash, status: status, navCurrent: "committee", orgName: org.name)
@@ -82,12 +82,7 @@ extension UI {
                 return try await committeePage(user, context, flash: .error(error.message), status: error.status)
             }
         }
-        let target: EvaluationTarget
-        if action == "resolve" {
-            target = form["item_path"].hasPrefix("received/") ? .received(Int(form["item_path"].dropFirst(9)) ?? 0) : .application(Int(form["item_path"].dropFirst(12)) ?? 0)
-        } else {
-            target = try self.target(context)
-        }
+        let target = try self.target(context)
         do {
             let message: String
             switch action {
@@ -101,7 +96,8 @@ extension UI {
                 let e = try await services.evaluations.confirm(target, caller: user)
                 message = "评审结果“\(e.result ?? "")”已确认"
             case "resolve":
-                let e = try await services.evaluations.resolveObjection(try id(context), upheld: form["decision"] == "upheld", reason: form["reason"], caller: user)
+                guard let objection = context.parameters.get("objection").flatMap(Int.init) else { throw ZhichengError.notFound("没有这个异议") }
+                let e = try await services.evaluations.resolveObjection(objection, upheld: form["decision"] == "upheld", reason: form["reason"], caller: user)
                 message = e.state == "pending" ? "异议成立，评审结果已撤销，请重新评审" : "异议已处理"
             default:
                 throw ZhichengError.notFound("没有这个操作")

@@ -109,7 +109,7 @@ enum UIRoutes {
         for action in ["interview", "result", "confirm"] {
             tenant.post("committee/{kind}/{id}/\(action)") { request, context in try await ui.committeeAction(action, request, context) }
         }
-        tenant.post("objections/{id}/resolve") { request, context in try await ui.committeeAction("resolve", request, context) }
+        tenant.post("committee/{kind}/{id}/objections/{objection}/resolve") { request, context in try await ui.committeeAction("resolve", request, context) }
         tenant.get("publicity") { request, context in try await ui.page(request, context) { user in try await ui.publicityPage(user, context, flash: .none) } }
         tenant.post("publicity/{kind}/{id}/objection") { request, context in try await ui.objectionAction(request, context) }
         tenant.get("status") { request, context in try await ui.page(request, context) { user in try await ui.statusPage(user, context) } }
