@@ -44,32 +44,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_PROGRAM "httpclient"
+#include "common.h"
+
 #define MAX_HEADERS 16
 #define MAX_RESPONSE (64 << 20)
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die_usage(const char *msg) {
-    fprintf(stderr, "httpclient: %s\n(see the comment at the top of bench/httpclient.c)\n", msg);
-    exit(2);
-}
-
-static void json_str(FILE *f, const char *s, size_t n) {
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c == '\n') fputs("\\n", f);
-        else if (c == '\r') fputs("\\r", f);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
-}
 
 /* ---- options ------------------------------------------------------------ */
 

@@ -39,35 +39,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_PROGRAM "pingclient"
+#include "common.h"
+
 #define MAX_LINE (1 << 20)
 #define HIST_US 100000 /* 1 µs buckets up to 100 ms, then one overflow bucket */
 
 enum check { CHECK_NONE, CHECK_ECHO, CHECK_OK };
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die_usage(const char *msg) {
-    fprintf(stderr, "pingclient: %s\n(see the comment at the top of bench/pingclient.c)\n", msg);
-    exit(2);
-}
-
 /* ---- JSON helpers ------------------------------------------------------ */
-
-static void json_str(FILE *f, const char *s, size_t n) {
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c == '\n') fputs("\\n", f);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-    }
-    fputc('"', f);
-}
 
 /*
  * Finds the raw text of the value of top-level key KEY in the JSON object
