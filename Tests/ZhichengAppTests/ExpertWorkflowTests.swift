@@ -18,37 +18,16 @@ struct EligibilityStep: AutomatedSteps {
 }
 
 /// A city and the province on one store, with the relay driven by hand.
-final class ExpertFixture: Sendable {
-    let path = NSTemporaryDirectory() + "zhicheng-experts-" + UUID().uuidString
-    let store: TenantStore
-    let tenants: TenantService
-    let auth: AuthService
-    let people: PeopleService
-    let relay: CrossTenantRelay
-    let applications: ApplicationService
-    let experts: ExpertService
-    let evaluations: EvaluationService
-    let sessions: SessionService
+final class ExpertFixture: ServiceFixture, @unchecked Sendable {
+    /// One relay for the fixture's life (the services below share it).
+    lazy var relay = CrossTenantRelay(store: store, logger: Logger(label: "test"))
+    var applications: ApplicationService { ApplicationService(store: store, relay: relay, automatedSteps: EligibilityStep()) }
+    var experts: ExpertService { ExpertService(store: store, relay: relay) }
 
-    init() throws {
-        store = try TenantStore(paths: TenantPaths(dataDir: path), maxOpen: 8, idleSeconds: 60, logger: Logger(label: "test"))
-        tenants = TenantService(store: store, logger: Logger(label: "test"))
-        auth = AuthService(store: store)
-        people = PeopleService(store: store)
-        relay = CrossTenantRelay(store: store, logger: Logger(label: "test"))
-        applications = ApplicationService(store: store, relay: relay, automatedSteps: EligibilityStep())
-        experts = ExpertService(store: store, relay: relay)
-        evaluations = EvaluationService(store: store, relay: relay, publicityWorkingDays: 0)
-        sessions = SessionService(store: store, evaluations: evaluations)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    init() throws { try super.init(prefix: "experts") }
 
     func signIn(_ tenant: String, _ login: String, _ password: String) async throws -> SignedIn {
-        let id = try TenantID(tenant)
-        let session = try await auth.signIn(tenant: id, login: login, password: password, source: "test")
-        try await auth.changePassword(caller: session.account, old: password, new: "Passw0rd2026", keepToken: session.token)
-        return try await auth.authenticate(tenant: id, token: session.token, source: "test")
+        try await signIn(try TenantID(tenant), login, password)
     }
 
     /// A reviewer of the tenant's root office with one role in 中小学教师.

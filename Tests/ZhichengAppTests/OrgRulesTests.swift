@@ -6,24 +6,11 @@ import ZhichengCore
 import ZhichengStorage
 
 /// A tenant with the manual's tree, signed-in accounts for its admins, on a temporary directory.
-final class OrgFixture: Sendable {
-    let path = NSTemporaryDirectory() + "zhicheng-orgs-" + UUID().uuidString
-    let store: TenantStore
-    let tenants: TenantService
-    let auth: AuthService
-    let orgs: OrgService
-    let people: PeopleService
+final class OrgFixture: ServiceFixture, @unchecked Sendable {
     let tenant = try! TenantID("zhengzhou")
+    var orgs: OrgService { OrgService(store: store, maxUploadBytes: 4096) }
 
-    init() throws {
-        store = try TenantStore(paths: TenantPaths(dataDir: path), maxOpen: 8, idleSeconds: 60, logger: Logger(label: "test"))
-        tenants = TenantService(store: store, logger: Logger(label: "test"))
-        auth = AuthService(store: store)
-        orgs = OrgService(store: store, maxUploadBytes: 4096)
-        people = PeopleService(store: store)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    init() throws { try super.init(prefix: "orgs") }
 
     /// Creates the tenant and signs its city admin in (password already changed).
     func city() async throws -> SignedIn {
@@ -32,9 +19,7 @@ final class OrgFixture: Sendable {
     }
 
     func signIn(_ login: String, _ password: String) async throws -> SignedIn {
-        let session = try await auth.signIn(tenant: tenant, login: login, password: password, source: "test")
-        try await auth.changePassword(caller: session.account, old: password, new: "Passw0rd2026", keepToken: session.token)
-        return try await auth.authenticate(tenant: tenant, token: session.token, source: "test")
+        try await signIn(tenant, login, password)
     }
 
     /// A child org with valid, submitted and approved info; returns its signed-in admin.
@@ -55,7 +40,7 @@ final class OrgFixture: Sendable {
     }
 
     private func freshToken(_ login: String) async throws -> String {
-        try await auth.signIn(tenant: tenant, login: login, password: "Passw0rd2026", source: "test").token
+        try await auth.signIn(tenant: tenant, login: login, password: Self.password, source: "test").token
     }
 
     static func validProfile(_ name: String) -> UnitProfile {

@@ -10,33 +10,12 @@ import ZhichengCore
 /// very next request, through whichever service makes it.
 @Suite("Session cache through the services")
 struct SessionCacheServiceTests {
-    final class Fixture: Sendable {
-        let path = NSTemporaryDirectory() + "zhicheng-session-cache-" + UUID().uuidString
-        let store: TenantStore
-        let tenants: TenantService
-        let auth: AuthService
-        let people: PeopleService
-        let orgs: OrgService
-        let experts: ExpertService
+    final class Fixture: ServiceFixture, @unchecked Sendable {
         let city = try! TenantID("zhengzhou")
+        var orgs: OrgService { OrgService(store: store, maxUploadBytes: 4096) }
+        var experts: ExpertService { ExpertService(store: store, relay: CrossTenantRelay(store: store, logger: Logger(label: "test"))) }
 
-        init() throws {
-            store = try TenantStore(paths: TenantPaths(dataDir: path), maxOpen: 8, idleSeconds: 60, logger: Logger(label: "test"))
-            tenants = TenantService(store: store, logger: Logger(label: "test"))
-            auth = AuthService(store: store)
-            people = PeopleService(store: store)
-            orgs = OrgService(store: store, maxUploadBytes: 4096)
-            experts = ExpertService(store: store, relay: CrossTenantRelay(store: store, logger: Logger(label: "test")))
-        }
-
-        deinit { try? FileManager.default.removeItem(atPath: path) }
-
-        /// Signs in, sets a lasting password (keeping the session) and returns the token.
-        func token(_ tenant: TenantID, _ login: String, _ password: String) async throws -> String {
-            let session = try await auth.signIn(tenant: tenant, login: login, password: password, source: "test")
-            try await auth.changePassword(caller: session.account, old: password, new: "Passw0rd2026", keepToken: session.token)
-            return session.token
-        }
+        init() throws { try super.init(prefix: "session-cache") }
 
         func check(_ token: String, in tenant: TenantID? = nil) async throws -> SignedIn {
             try await auth.authenticate(tenant: tenant ?? city, token: token, source: "test")
@@ -81,7 +60,7 @@ struct SessionCacheServiceTests {
         await expectCode(.unauthorized) { _ = try await f.check(c.reviewerToken) }
 
         _ = try await f.people.setEnabled(c.reviewerID, true, caller: c.admin)
-        let again = try await f.auth.signIn(tenant: f.city, login: "reviewer", password: "Passw0rd2026", source: "test").token
+        let again = try await f.auth.signIn(tenant: f.city, login: "reviewer", password: ServiceFixture.password, source: "test").token
         _ = try await f.checkCached(again)
         try await f.people.deleteStaff(c.reviewerID, caller: c.admin)
         await expectCode(.unauthorized) { _ = try await f.check(again) }
@@ -90,16 +69,16 @@ struct SessionCacheServiceTests {
     @Test func signOutAndPasswordChangeEndSessionsAtOnce() async throws {
         let f = try Fixture()
         let c = try await f.cityWithReviewer()
-        let second = try await f.auth.signIn(tenant: f.city, login: "reviewer", password: "Passw0rd2026", source: "test").token
+        let second = try await f.auth.signIn(tenant: f.city, login: "reviewer", password: ServiceFixture.password, source: "test").token
         let me = try await f.checkCached(c.reviewerToken)
         _ = try await f.checkCached(second)
         try await f.auth.signOut(token: second, caller: me)
         await expectCode(.unauthorized) { _ = try await f.check(second) }
         _ = try await f.checkCached(c.reviewerToken)  // the other session stays
 
-        let third = try await f.auth.signIn(tenant: f.city, login: "reviewer", password: "Passw0rd2026", source: "test").token
+        let third = try await f.auth.signIn(tenant: f.city, login: "reviewer", password: ServiceFixture.password, source: "test").token
         _ = try await f.checkCached(third)
-        try await f.auth.changePassword(caller: me, old: "Passw0rd2026", new: "Passw0rd2027", keepToken: c.reviewerToken)
+        try await f.auth.changePassword(caller: me, old: ServiceFixture.password, new: "Passw0rd2027", keepToken: c.reviewerToken)
         await expectCode(.unauthorized) { _ = try await f.check(third) }
         _ = try await f.checkCached(c.reviewerToken)  // the session that changed it stays
     }
