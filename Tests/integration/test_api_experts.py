@@ -238,3 +238,26 @@ def test_a_session_short_of_its_quorum_decides_nothing(env: Env, pool: dict):
     # Nothing was decided: the application can go to a new session.
     expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "补充评审会", "series": SERIES, "panel_size": 3,
                                                                 "applications": [received["id"]]}), 201)
+
+
+def test_committee_rules_and_session_input_are_checked(env: Env, pool: dict):
+    """Bad input to committees, sessions and draws is answered with the field at fault and changes nothing."""
+    expect(env.prov.post("committees", {"name": "规则有误的评委会", "series": [SERIES], "levels": ["副高级"], "rule": "unanimous"}), 400, field="rule")
+    majority = expect(env.prov.post("committees", {"name": "过半数评委会", "series": [SERIES], "levels": ["正高级"], "rule": "majority"}), 201).json
+    assert majority["rule"] == "majority" and "过半数" in majority["rule_label"]
+    _, _, received = senior_application(env, "回民中学", "林输入")
+    base = {"name": "输入检查评审会", "series": SERIES, "panel_size": 3, "reserves": 1, "applications": [received["id"]]}
+    before = expect(env.prov.get("sessions"), 200).json["sessions"]
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, reserves=21)), 400, field="reserves")
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, panel_size=0)), 400, field="panel_size")
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, specialty="x" * 51)), 400, field="specialty")
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, applications=[])), 400, field="applications")
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, series="会计人员")), 400, field="series")
+    expect(env.prov.post(f"committees/{majority['id']}/sessions", base), 400, field="applications")   # 副高级 is not this committee's level
+    expect(env.prov.post("committees/999999/sessions", base), 404)
+    assert expect(env.prov.get("sessions"), 200).json["sessions"] == before
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", base), 201).json
+    expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "s" * 129}), 400, field="seed")
+    assert expect(env.prov.get(f"sessions/{session['id']}"), 200).json["state"] == "planned"
+    expect(env.prov.post(f"sessions/{session['id']}/close"), 409)          # nothing drawn yet
+    expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": 1}), 409)
