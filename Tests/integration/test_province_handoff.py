@@ -98,7 +98,7 @@ def test_application_crosses_to_the_province_exactly_once(daemon_factory, point)
     assert len(db_rows(province_db, "SELECT message_id FROM inbox")) == 1
     assert len(db_rows(city_db, "SELECT message_id FROM inbox")) == 1
     shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
-    assert shown["state"] == "awaiting_province"
+    assert shown["state"] == "awaiting_province" and shown["state_label"] == "已报送省职改办"
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
 
