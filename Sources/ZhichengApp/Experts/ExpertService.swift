@@ -325,29 +325,10 @@ public struct ExpertService: Sendable {
             applicantName: row["applicant_name"].string ?? "", idNumber: row["id_number"].string ?? "", unitName: row["unit_name"].string ?? "",
             year: row["year"].int ?? 0, series: row["series"].string ?? "", level: row["level"].string ?? "", title: row["title"].string ?? "",
             specialty: row["specialty"].string ?? "", state: row["state"].string ?? "", chain: chain, version: row["version"].int ?? 0,
-            sections: decodeSections(row["sections"].string ?? "{}"),
+            sections: ApplicationService.sections(fromSnapshot: row["sections"].string ?? "{}"),
             cityTrail: trail.map { entry in entry.mapValues { "\($0)" } },
             decisions: decisions,
             callerMayDecide: me.kind == .staff && (try? chain.checkReviewer(reviewer, series: row["series"].string ?? "")) != nil,
             receivedAt: row["received_at"].double ?? 0)
-    }
-
-    /// The sections of a received application: section → fields (the stored form is
-    /// section → the JSON text of its fields; 附件 lists its files' names and digests).
-    static func decodeSections(_ text: String) -> [String: [String: String]] {
-        guard let outer = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] else { return [:] }
-        var sections: [String: [String: String]] = [:]
-        for (name, content) in outer {
-            var body = content
-            var files: String?
-            if let range = content.range(of: "|files:") {
-                files = String(content[range.upperBound...])
-                body = String(content[..<range.lowerBound])
-            }
-            var fields = (try? JSONDecoder().decode([String: String].self, from: Data(body.utf8))) ?? [:]
-            if let files { fields["文件"] = files.split(separator: ",").map { $0.split(separator: ":").first.map(String.init) ?? "" }.joined(separator: "、") }
-            sections[name] = fields
-        }
-        return sections
     }
 }

@@ -425,7 +425,7 @@ public struct SessionService: Sendable {
                 let these = voteRows.filter { $0.applicationID == appID }
                 return SessionView.Application(
                     id: appID, applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "", series: r["series"].string ?? "",
-                    level: r["level"].string ?? "", title: r["title"].string ?? "", sections: ExpertService.decodeSections(r["sections"].string ?? "{}"),
+                    level: r["level"].string ?? "", title: r["title"].string ?? "", sections: ApplicationService.sections(fromSnapshot: r["sections"].string ?? "{}"),
                     myVote: mine,
                     agree: closed ? these.filter { $0.vote == .agree }.count : nil, disagree: closed ? these.filter { $0.vote == .disagree }.count : nil,
                     abstain: closed ? these.filter { $0.vote == .abstain }.count : nil, outcome: state == "closed" ? r["result"].string : nil)
