@@ -126,16 +126,29 @@ struct Draw: ParsableCommand {
 struct Plugin: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Review-step plugins.", subcommands: [List.self, Reload.self])
 
+    /// The plugin table with each step as `id@where` (where it runs in a route).
+    static func render(_ result: JSONValue) -> String {
+        guard let plugins = result["plugins"]?.arrayValue else { return Rendering.render(result) }
+        let rows = plugins.map { plugin -> JSONValue in
+            guard case .object(let members) = plugin else { return plugin }
+            return .object(members.map { key, value in
+                guard key == "steps", let steps = value.arrayValue else { return (key, value) }
+                return (key, .string(steps.map { "\($0["id"]?.stringValue ?? "?")@\($0["at"]?.stringValue ?? "?")" }.joined(separator: ", ")))
+            })
+        }
+        return Rendering.render(.object([("plugins", .array(rows))]))
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.pluginList.summary)
         @OptionGroup var options: GlobalOptions
-        func run() throws { try options.run(.pluginList) }
+        func run() throws { try options.run(.pluginList, render: Plugin.render) }
     }
 
     struct Reload: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.pluginReload.summary)
         @OptionGroup var options: GlobalOptions
-        func run() throws { try options.run(.pluginReload) }
+        func run() throws { try options.run(.pluginReload, render: Plugin.render) }
     }
 }
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 
 from api_support import Api, expect, fresh_id_number
-from conftest import REPO, create_tenant, wait_until
+from conftest import REPO, create_tenant, run_ctl, wait_until
 
 HEADER_DIR = REPO / "Sources" / "CZhichengPlugin" / "include"
 SERIES = "中小学教师"
@@ -176,6 +176,11 @@ def test_shipped_c_and_swift_plugins_load_side_by_side(daemon_factory, tmp_path)
         assert (p["name"], p["version"], p["abi"], p["steps"]) == (name, "1.0.0", 1, steps), p
     # The Swift plugin's helper answers as a loaded plugin after a reload too.
     assert {p["file"]: p["state"] for p in d.call("plugin.reload")["plugins"]} == {f: "loaded" for f in SHIPPED}
+    # zhichengctl shows each step as id@where in its table.
+    out = run_ctl(str(REPO / ".build" / "debug" / "zhichengctl"), "plugin", "list", socket_path=d.admin_socket)
+    assert out.returncode == 0, out.stderr
+    assert "expert-eligibility@expert-submit" in out.stdout and "qualification-years@submit" in out.stdout, out.stdout
+    assert "loaded" in out.stdout and "{" not in out.stdout, out.stdout
 
 
 # A plugin whose step is in flight until the test lets it answer: it creates `started`, waits
