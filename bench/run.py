@@ -745,7 +745,7 @@ class Bench:
             snap.parent.mkdir()
             shutil.copy2(self.a.binary, snap)
             self.daemon_binary = snap
-        if not self.a.only_review:
+        if not (self.a.only_review or self.a.only_queue):
             self.start_echo()
             for step in (self.step_ping, self.step_empty_starts):
                 try:
@@ -896,6 +896,8 @@ def main() -> int:
     ap.add_argument("--division-code", default="4101")
     ap.add_argument("--no-review", action="store_true", help="skip the review decisions / queue page part")
     ap.add_argument("--only-review", action="store_true", help="run only the review decisions / queue page part")
+    ap.add_argument("--only-queue", action="store_true",
+                    help="run only the queue page part (implies --only-review; seeds no applications to decide)")
     ap.add_argument("--review-apps", type=int, default=160000, help="applications seeded for decisions (each is decided once)")
     ap.add_argument("--review-clients", type=int, default=64, help="concurrent reviewers (handler accounts, one connection each)")
     ap.add_argument("--review-seconds", type=float, default=2.0, help="measured seconds per decision run (and raw baseline run)")

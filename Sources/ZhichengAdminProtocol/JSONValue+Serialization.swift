@@ -96,57 +96,118 @@ extension JSONValue {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A JSON string literal: `"` and `\` escaped, control characters as `\n`, `\r`,
-    /// `\t` or `\u00XX`, and U+2028/U+2029 as `\u2028`/`\u2029` (so the text is also
-    /// valid JavaScript). Runs of bytes that need no escape are copied at once.
+    /// A JSON string literal (see `JSONEscape`), appended to `out`.
     static func writeString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { bytes in
-            let count = bytes.count
-            var start = 0
-            var i = 0
-            while i < count {
-                let byte = bytes[i]
-                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != 0xE2 {
-                    i += 1
-                    continue
-                }
-                var escaped: StaticString
-                var width = 1
-                var hexDigits = false
-                switch byte {
-                case UInt8(ascii: "\""): escaped = "\\\""
-                case UInt8(ascii: "\\"): escaped = "\\\\"
-                case UInt8(ascii: "\n"): escaped = "\\n"
-                case UInt8(ascii: "\r"): escaped = "\\r"
-                case UInt8(ascii: "\t"): escaped = "\\t"
-                case 0xE2:
-                    // U+2028 is E2 80 A8, U+2029 is E2 80 A9; other E2 sequences pass.
-                    guard i + 2 < count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 else {
-                        i += 1
-                        continue
-                    }
-                    escaped = bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029"
-                    width = 3
-                default:
-                    escaped = "\\u00"
-                    hexDigits = true
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
-                escaped.withUTF8Buffer { out.append(contentsOf: $0) }
-                if hexDigits {
-                    let hex: StaticString = "0123456789abcdef"
-                    hex.withUTF8Buffer { digits in
-                        out.append(digits[Int(byte >> 4)])
-                        out.append(digits[Int(byte & 0xF)])
-                    }
-                }
-                i += width
-                start = i
+        s.withUTF8 { text in
+            let room = JSONEscape.maxLength(text.count)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { scratch in
+                let written = JSONEscape.write(text, to: scratch.baseAddress!)
+                out.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress, count: written))
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<count]))
         }
-        out.append(UInt8(ascii: "\""))
     }
+}
+
+/// The one JSON string escaper, shared by the tree serializer and `JSONWriter`:
+/// `"` and `\` escaped, control characters as `\n`, `\r`, `\t` or `\u00XX`, and
+/// U+2028/U+2029 as `\u2028`/`\u2029` (so the text is also valid JavaScript). Bytes
+/// that are not well-formed UTF-8 (possible in text read straight from SQLite) are
+/// written as U+FFFD, one per byte, so the output is always valid UTF-8. Runs of bytes
+/// that need no change are copied at once.
+enum JSONEscape {
+    /// The most bytes `write` can produce for `count` bytes of text: every byte as
+    /// `\u00XX` (or as a 3-byte U+FFFD), plus the quotes.
+    @inline(__always)
+    static func maxLength(_ count: Int) -> Int { count * 6 + 2 }
+
+    /// Writes `text` as a quoted JSON string at `out`, which must have room for
+    /// `maxLength(text.count)` bytes; returns the number of bytes written.
+    static func write(_ text: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        let count = text.count
+        var o = 0
+        out[o] = UInt8(ascii: "\""); o += 1
+        guard let src = text.baseAddress, count > 0 else {
+            out[o] = UInt8(ascii: "\""); return o + 1
+        }
+        var start = 0  // the first byte not yet copied
+        var i = 0
+        while i < count {
+            let byte = src[i]
+            if byte >= 0x80 {
+                let width = sequenceLength(src, at: i, count: count)
+                if width == 3, byte == 0xE2, src[i + 1] == 0x80, src[i + 2] == 0xA8 || src[i + 2] == 0xA9 {
+                    // U+2028 is E2 80 A8, U+2029 is E2 80 A9.
+                    flush(src, from: start, to: i, into: out, at: &o)
+                    put("\\u202", into: out, at: &o)
+                    out[o] = src[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"); o += 1
+                    i += 3
+                    start = i
+                } else if width == 0 {
+                    flush(src, from: start, to: i, into: out, at: &o)
+                    out[o] = 0xEF; out[o + 1] = 0xBF; out[o + 2] = 0xBD; o += 3  // U+FFFD
+                    i += 1
+                    start = i
+                } else {
+                    i += width
+                }
+                continue
+            }
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                i += 1
+                continue
+            }
+            flush(src, from: start, to: i, into: out, at: &o)
+            switch byte {
+            case UInt8(ascii: "\""): put("\\\"", into: out, at: &o)
+            case UInt8(ascii: "\\"): put("\\\\", into: out, at: &o)
+            case UInt8(ascii: "\n"): put("\\n", into: out, at: &o)
+            case UInt8(ascii: "\r"): put("\\r", into: out, at: &o)
+            case UInt8(ascii: "\t"): put("\\t", into: out, at: &o)
+            default:
+                put("\\u00", into: out, at: &o)
+                out[o] = hexDigit(byte >> 4); out[o + 1] = hexDigit(byte & 0xF); o += 2
+            }
+            i += 1
+            start = i
+        }
+        flush(src, from: start, to: count, into: out, at: &o)
+        out[o] = UInt8(ascii: "\""); o += 1
+        return o
+    }
+
+    /// The length of the well-formed UTF-8 sequence (RFC 3629) starting with the
+    /// non-ASCII byte at `i`, or 0 if there is none.
+    @inline(__always)
+    private static func sequenceLength(_ src: UnsafePointer<UInt8>, at i: Int, count: Int) -> Int {
+        let lead = src[i]
+        @inline(__always) func continuation(_ k: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
+            i + k < count && src[i + k] >= low && src[i + k] <= high
+        }
+        switch lead {
+        case 0xC2...0xDF: return continuation(1) ? 2 : 0
+        case 0xE0: return continuation(1, 0xA0) && continuation(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF: return continuation(1) && continuation(2) ? 3 : 0
+        case 0xED: return continuation(1, 0x80, 0x9F) && continuation(2) ? 3 : 0
+        case 0xF0: return continuation(1, 0x90) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF1...0xF3: return continuation(1) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF4: return continuation(1, 0x80, 0x8F) && continuation(2) && continuation(3) ? 4 : 0
+        default: return 0
+        }
+    }
+
+    @inline(__always)
+    private static func flush(_ src: UnsafePointer<UInt8>, from start: Int, to end: Int, into out: UnsafeMutablePointer<UInt8>, at o: inout Int) {
+        (out + o).update(from: src + start, count: end - start)
+        o += end - start
+    }
+
+    @inline(__always)
+    private static func put(_ literal: StaticString, into out: UnsafeMutablePointer<UInt8>, at o: inout Int) {
+        (out + o).update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        o += literal.utf8CodeUnitCount
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10 }
 }

@@ -1,31 +1,50 @@
 /// Compact JSON written straight into UTF-8 bytes, for hot, list-shaped answers
 /// whose shape is known in advance (no `JSONValue` tree to build and free). The
 /// caller writes the punctuation and keys as literals; values go through `string`,
-/// `int` and `value`, escaped exactly as `JSONValue.serialized` escapes them.
-public struct JSONWriter {
-    /// The JSON written so far.
-    public private(set) var bytes: [UInt8]
+/// `int` and `value`, escaped exactly as `JSONValue.serialized` escapes them (one
+/// escaper, `JSONEscape`).
+///
+/// The bytes live in one growing buffer owned by the writer (hence `~Copyable`):
+/// each value is written with one capacity check and plain stores, not an array
+/// append per piece.
+public struct JSONWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
 
     /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 256) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The JSON written so far (a copy).
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Calls `body` with the JSON written so far, without copying it.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
     /// Literal JSON text (punctuation, `"key":`), copied as is: it must be valid JSON
     /// in its place.
     public mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        text.withUTF8Buffer { append($0) }
     }
 
     /// A string literal, escaped.
     public mutating func string(_ text: String) {
-        JSONValue.writeString(text, to: &bytes)
+        var text = text
+        text.withUTF8 { string(utf8: $0) }
     }
 
-    /// An integer, in decimal.
-    public mutating func int(_ number: Int) {
-        JSONValue.writeInteger(Int64(number), to: &bytes)
+    /// A string literal from UTF-8 bytes (valid UTF-8, e.g. text just read from
+    /// SQLite through `SQLiteCursor.withText`), escaped.
+    public mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
+        reserve(JSONEscape.maxLength(text.count))
+        count += JSONEscape.write(text, to: base + count)
     }
 
     /// A value given as `null` when absent.
@@ -33,8 +52,55 @@ public struct JSONWriter {
         if let text { string(text) } else { raw("null") }
     }
 
+    /// An integer, in decimal.
+    public mutating func int(_ number: Int) {
+        reserve(20)
+        if number < 0 {
+            base[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        var n = number.magnitude
+        var digits = 1
+        var rest = n / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        count += digits
+        var at = count
+        repeat {
+            at -= 1
+            base[at] = UInt8(ascii: "0") + UInt8(n % 10)
+            n /= 10
+        } while n > 0
+    }
+
     /// Any value, as `JSONValue.serialized` writes it.
     public mutating func value(_ value: JSONValue) {
+        var bytes: [UInt8] = []
         value.write(to: &bytes)
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    private mutating func reserve(_ room: Int) {
+        if count + room > capacity { grow(to: count + room) }
+    }
+
+    private mutating func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = newCapacity
     }
 }

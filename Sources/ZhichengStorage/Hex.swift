@@ -1,19 +1,28 @@
 import Crypto
 import Foundation
 
-/// Lower-case hex of `bytes` (fast: no per-byte formatting).
-public func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(64)
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0F)])
+/// Lower-case hex of `bytes`, written straight into the string's storage.
+public func hexString(_ bytes: some Collection<UInt8>) -> String {
+    let digits: StaticString = "0123456789abcdef"
+    return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+        var at = 0
+        for byte in bytes {
+            out[at] = digits.utf8Start[Int(byte >> 4)]
+            out[at + 1] = digits.utf8Start[Int(byte & 0x0F)]
+            at += 2
+        }
+        return at
     }
-    return String(decoding: out, as: UTF8.self)
 }
 
 /// The hex SHA-256 of `data` — audit chains, file digests, token hashes.
 public func sha256Hex(_ data: some DataProtocol) -> String {
-    hexString(SHA256.hash(data: data))
+    SHA256.hash(data: data).withUnsafeBytes { hexString($0) }
+}
+
+/// The hex SHA-256 of a string's UTF-8 bytes, without copying them first.
+public func sha256Hex(utf8 text: String) -> String {
+    var text = text
+    let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+    return digest.withUnsafeBytes { hexString($0) }
 }

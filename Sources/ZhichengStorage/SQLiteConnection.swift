@@ -108,6 +108,15 @@ public final class SQLiteConnection: @unchecked Sendable {
     /// the `SQLiteRow` of every row (for hot, many-row reads). `transform` must not
     /// keep the cursor.
     public func rows<T>(_ sql: String, _ arguments: [any SQLiteBindable] = [], _ transform: (SQLiteCursor) throws -> T) throws -> [T] {
+        var out: [T] = []
+        try forEachRow(sql, arguments) { out.append(try transform($0)) }
+        return out
+    }
+
+    /// Runs one statement and calls `body` with each row, in order, read by column
+    /// position; nothing is copied out that `body` does not read. `body` must not keep
+    /// the cursor.
+    public func forEachRow(_ sql: String, _ arguments: [any SQLiteBindable] = [], _ body: (SQLiteCursor) throws -> Void) throws {
         let statement = try cachedStatement(sql).handle
         defer {
             sqlite3_reset(statement)
@@ -115,14 +124,12 @@ public final class SQLiteConnection: @unchecked Sendable {
         }
         try bind(arguments, to: statement, sql: sql)
         let cursor = SQLiteCursor(statement: statement)
-        var out: [T] = []
         while true {
             let rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw lastError(sql: sql) }
-            out.append(try transform(cursor))
+            try body(cursor)
         }
-        return out
     }
 
     /// Runs a statement that changes rows; returns the number of rows changed.

@@ -12,6 +12,15 @@ public struct SQLiteCursor {
     /// The column as text ("" for NULL).
     public func string(_ index: Int32) -> String { Self.text(statement, index) }
 
+    /// The column's text bytes as SQLite holds them (empty for NULL), without making a
+    /// `String`: valid only inside `body`. SQLite does not check that text is UTF-8;
+    /// whoever writes the bytes out must (`JSONWriter.string(utf8:)` does).
+    public func withText<R>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let text = sqlite3_column_text(statement, index)
+        let count = text == nil ? 0 : Int(sqlite3_column_bytes(statement, index))
+        return try body(UnsafeBufferPointer(start: text, count: count))
+    }
+
     /// Text with its byte count from SQLite (no `strlen`; invalid UTF-8 is repaired).
     static func text(_ statement: OpaquePointer, _ index: Int32) -> String {
         guard let text = sqlite3_column_text(statement, index) else { return "" }

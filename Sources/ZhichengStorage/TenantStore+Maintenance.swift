@@ -199,6 +199,6 @@ extension TenantStore {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hexString(hasher.finalize())
+        return hasher.finalize().withUnsafeBytes { hexString($0) }
     }
 }

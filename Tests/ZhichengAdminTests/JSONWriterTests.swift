@@ -40,3 +40,58 @@ struct JSONWriterTests {
         #expect(JSONValue.string("\u{2028}\u{2029}").serialized == #""\u2028\u2029""#)
     }
 }
+
+@Suite("JSON writer from raw bytes")
+struct JSONWriterBytesTests {
+    /// Text handed over as UTF-8 bytes is written exactly as the same text as a `String`.
+    @Test(arguments: JSONWriterTests.texts)
+    func bytesAndStringsAgree(text: String) {
+        var fromString = JSONWriter(capacity: 1)
+        fromString.string(text)
+        var fromBytes = JSONWriter(capacity: 1)
+        Array(text.utf8).withUnsafeBufferPointer { fromBytes.string(utf8: $0) }
+        #expect(fromString.bytes == fromBytes.bytes)
+    }
+
+    /// Bytes that are not UTF-8 (SQLite does not check) come out as U+FFFD, one per
+    /// bad byte, and the result is still JSON that reads back.
+    @Test func malformedUTF8BecomesReplacementCharacters() throws {
+        let cases: [([UInt8], String)] = [
+            ([0x61, 0xFF, 0x62], "a\u{FFFD}b"),
+            ([0xC0, 0xAF], "\u{FFFD}\u{FFFD}"),                   // overlong "/"
+            ([0xED, 0xA0, 0x80], "\u{FFFD}\u{FFFD}\u{FFFD}"),     // a surrogate
+            ([0xE4, 0xB8], "\u{FFFD}\u{FFFD}"),                   // cut short at the end
+            ([0xF4, 0x90, 0x80, 0x80], "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}"),  // above U+10FFFF
+            ([0xE2, 0x80, 0xA8, 0x22], "\u{2028}\""),
+            ([0xF0, 0x9F, 0x98, 0x80], "😀"),
+        ]
+        for (bytes, expected) in cases {
+            var w = JSONWriter()
+            w.raw("[")
+            bytes.withUnsafeBufferPointer { w.string(utf8: $0) }
+            w.raw("]")
+            let out = w.bytes
+            #expect(String(validating: out, as: UTF8.self) != nil, "not UTF-8: \(out)")
+            let back = try JSONSerialization.jsonObject(with: Data(out)) as? [String]
+            #expect(back == [expected], "\(bytes) -> \(String(decoding: out, as: UTF8.self))")
+        }
+    }
+
+    /// The buffer grows past its first capacity without losing what was written.
+    @Test func growsAsNeeded() throws {
+        var w = JSONWriter(capacity: 16)
+        w.raw("[")
+        for n in 0..<2_000 {
+            if n > 0 { w.raw(",") }
+            w.string("第\(n)行\t\"")
+            w.raw(",")
+            w.int(-n)
+        }
+        w.raw("]")
+        let back = try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [Any]
+        #expect(back?.count == 4_000)
+        #expect(back?[2] as? String == "第1行\t\"")
+        #expect(back?[3] as? Int == -1)
+        w.withBytes { #expect($0.count == w.bytes.count) }
+    }
+}

@@ -105,3 +105,62 @@ struct BusyOpenTests {
         #expect(try await reopened.read { try $0.scalar("SELECT count(*) FROM tenant_meta")?.int } == 0)
     }
 }
+
+@Suite("Hex and digests")
+struct HexTests {
+    @Test func hexIsLowerCaseAndMatchesTheDigests() {
+        #expect(hexString([0x00, 0x0f, 0xab, 0xff]) == "000fabff")
+        #expect(hexString([UInt8]()) == "")
+        // FIPS 180-2 test vector; the string form hashes the same bytes as the data form.
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        #expect(sha256Hex(Array("abc".utf8)) == abc)
+        #expect(sha256Hex(utf8: "abc") == abc)
+        #expect(sha256Hex(utf8: "郑州市") == sha256Hex(Array("郑州市".utf8)))
+    }
+}
+
+@Suite("Schema v8")
+struct SchemaV8Tests {
+    /// A tenant written by a version-7 daemon gets its applicants' names copied onto
+    /// its applications when it is opened by this one, and only in-review rows enter
+    /// the queue index.
+    @Test func migratingFromVersion7FillsTheApplicantNames() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/tenant.sqlite"
+        let old = try Database(path: path, migrations: Array(TenantSchema.migrations.prefix { $0.version <= 7 }))
+        try await old.write { conn in
+            try conn.run("INSERT INTO orgs (id, code, name, kind, created_at) VALUES (1, '4101', '郑州市职改办', 'office', 0)")
+            for (id, name) in [(1, "张老师"), (2, "李老师")] {
+                try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, created_at) VALUES (?, 1, ?, ?, 'applicant', 'x', 0)",
+                             [id, "a\(id)", name])
+            }
+            for (id, applicant, state) in [(1, 1, "in_review"), (2, 2, "in_review"), (3, 1, "draft")] {
+                try conn.run("""
+                    INSERT INTO applications (id, applicant_id, org_id, kind, year, series, level, title, state, chain, current_org_id, stage, created_at, updated_at)
+                    VALUES (?, ?, 1, 'title', 2026, '中小学教师', '中级', '一级教师', ?, '{}', 1, 'handler', 0, 0)
+                    """, [id, applicant, state])
+            }
+        }
+        await old.close()
+        let db = try Database(path: path, migrations: TenantSchema.migrations)
+        let (version, names, indexed) = try await db.read { conn in
+            (try conn.scalar("PRAGMA user_version")?.int,
+             try conn.query("SELECT applicant_name FROM applications ORDER BY id").map { $0[0].string ?? "?" },
+             try conn.scalar("SELECT count(*) FROM applications INDEXED BY applications_queue WHERE state = 'in_review' AND current_org_id = 1")?.int)
+        }
+        #expect(version == TenantSchema.latestVersion)
+        #expect(names == ["张老师", "李老师", "张老师"])
+        #expect(indexed == 2)
+        // New rows and renames keep the copy right.
+        try await db.write { conn in
+            try conn.run("""
+                INSERT INTO applications (id, applicant_id, org_id, kind, year, series, level, title, state, chain, current_org_id, stage, created_at, updated_at)
+                VALUES (4, 2, 1, 'title', 2027, '中小学教师', '中级', '一级教师', 'in_review', '{}', 1, 'handler', 0, 0)
+                """)
+            try conn.run("UPDATE accounts SET name = '李明' WHERE id = 2")
+            try conn.run("UPDATE applications SET applicant_id = 2 WHERE id = 3")
+        }
+        #expect(try await db.read { try $0.query("SELECT applicant_name FROM applications ORDER BY id").map { $0[0].string ?? "?" } }
+                == ["张老师", "李明", "李明", "李明"])
+    }
+}

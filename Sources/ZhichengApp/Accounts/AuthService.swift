@@ -146,7 +146,7 @@ public struct AuthService: Sendable {
     }
 
     static func hash(_ token: String) -> String {
-        sha256Hex(Data(token.utf8))
+        sha256Hex(utf8: token)
     }
 
     /// A valid yescrypt hash of a random string, for constant-work failures.

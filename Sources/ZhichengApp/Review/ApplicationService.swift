@@ -66,7 +66,48 @@ public struct QueueItem: Sendable {
     public var stage: ReviewStage
     public var submissions: Int
     public var version: Int
-    public var updatedAt: Double
+}
+
+/// The rows of one queue page, read in order by `forEach` (once, inside the `page`
+/// closure of `ApplicationService.queue(caller:limit:after:page:)`).
+public struct QueueRows {
+    let conn: SQLiteConnection?
+    let sql: String
+    let arguments: [any SQLiteBindable]
+
+    public func forEach(_ body: (QueueRow) throws -> Void) throws {
+        guard let conn else { return }
+        try conn.forEachRow(sql, arguments) { try body(QueueRow(cursor: $0)) }
+    }
+}
+
+/// One row of a queue page, valid only inside the `forEach` call it is passed to.
+public struct QueueRow {
+    let cursor: SQLiteCursor
+
+    /// The text columns of a queue row, read as bytes with `withText`.
+    public enum Text: Int32 {
+        case series = 1, level = 2, title = 3, applicantName = 7
+    }
+
+    public var id: Int { cursor.int(0) }
+    public var stage: ReviewStage {
+        cursor.withText(4) { $0.elementsEqual(ReviewStage.leader.rawValue.utf8) ? .leader : .handler }
+    }
+    public var submissions: Int { cursor.int(5) }
+    public var version: Int { cursor.int(6) }
+
+    /// A text column's UTF-8 bytes as stored (see `SQLiteCursor.withText`).
+    public func withText<R>(_ column: Text, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try cursor.withText(column.rawValue, body)
+    }
+
+    /// The row as a `QueueItem`.
+    public var item: QueueItem {
+        QueueItem(id: id, applicantName: cursor.string(Text.applicantName.rawValue), series: cursor.string(Text.series.rawValue),
+                  level: cursor.string(Text.level.rawValue), title: cursor.string(Text.title.rawValue), stage: stage,
+                  submissions: submissions, version: version)
+    }
 }
 
 /// One row of 申报人员状态查询.
@@ -428,27 +469,48 @@ public struct ApplicationService: Sendable {
 
     /// Applications waiting for the caller's step at the caller's org, in its
     /// series: one page (oldest first, `after` an id for the next page), as
-    /// summaries read with one query.
+    /// summaries read with one query from one index (`applications_queue`, schema v8,
+    /// which covers every column read here).
     public func queue(caller: SignedIn, limit: Int = 50, after: Int? = nil) async throws -> [QueueItem] {
+        try await queue(caller: caller, limit: limit, after: after) { rows in
+            var items: [QueueItem] = []
+            try rows.forEach { items.append($0.item) }
+            return items
+        }
+    }
+
+    /// The same page, handed to `page` row by row as SQLite holds it, inside the read:
+    /// for callers that write the rows out at once (the API writes JSON straight from
+    /// the row's bytes) instead of making a `QueueItem` of each.
+    public func queue<Page: Sendable>(caller: SignedIn, limit: Int = 50, after: Int? = nil,
+                                      page: @escaping @Sendable (QueueRows) throws -> Page) async throws -> Page {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员有审查队列") }
         let limit = max(1, min(limit, 200))
         // Roles and series come from the session check of this very request.
         let stages = caller.roles.map { $0 == .handler ? ReviewStage.handler.rawValue : ReviewStage.leader.rawValue }
         let series = caller.permittedSeries
-        guard !series.isEmpty else { return [] }
-        return try await store.read(caller) { conn in
-            let sql = """
-                SELECT a.id, a.series, a.level, a.title, a.stage, a.submissions, a.version, a.updated_at, p.name AS applicant_name
-                FROM applications a JOIN accounts p ON p.id = a.applicant_id
-                WHERE a.current_org_id = ? AND a.state = 'in_review' AND a.id > ?
-                AND a.stage IN (\(stages.map { _ in "?" }.joined(separator: ","))) AND a.series IN (\(series.map { _ in "?" }.joined(separator: ",")))
-                ORDER BY a.id LIMIT ?
-                """
-            return try conn.rows(sql, [caller.orgID, after ?? 0] + stages + series + [limit]) { r in
-                QueueItem(id: r.int(0), applicantName: r.string(8), series: r.string(1), level: r.string(2), title: r.string(3),
-                          stage: ReviewStage(rawValue: r.string(4)) ?? .handler, submissions: r.int(5), version: r.int(6), updatedAt: r.double(7))
-            }
-        }
+        guard !series.isEmpty else { return try page(QueueRows(conn: nil, sql: "", arguments: [])) }
+        let sql = Self.queueSQL(stages: stages.count, series: series.count)
+        let arguments: [any SQLiteBindable] = [caller.orgID, after ?? 0] + stages + series + [limit]
+        return try await store.read(caller) { conn in try page(QueueRows(conn: conn, sql: sql, arguments: arguments)) }
+    }
+
+    /// The queue query for `stages` steps and `series` series (its text is also the
+    /// key of the connection's prepared statement: made once per shape, not per request).
+    static func queueSQL(stages: Int, series: Int) -> String {
+        if stages == 1 && series == 1 { return queueSQLOneByOne }
+        return makeQueueSQL(stages: stages, series: series)
+    }
+
+    private static let queueSQLOneByOne = makeQueueSQL(stages: 1, series: 1)
+
+    private static func makeQueueSQL(stages: Int, series: Int) -> String {
+        """
+        SELECT id, series, level, title, stage, submissions, version, applicant_name FROM applications
+        WHERE current_org_id = ? AND state = 'in_review' AND id > ?
+        AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ","))) AND series IN (\(Array(repeating: "?", count: series).joined(separator: ",")))
+        ORDER BY id LIMIT ?
+        """
     }
 
     /// One application as the caller may see it.

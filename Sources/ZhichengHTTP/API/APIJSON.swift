@@ -65,9 +65,8 @@ enum APIJSON {
     }
 
     /// A response whose JSON is already written (see `JSONWriter`).
-    static func response(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    static func response(json body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: body))
     }
 
     static func noContent() -> Response { Response(status: .noContent) }

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import ZhichengApp
+import ZhichengCore
+@testable import ZhichengStorage
+
+/// The reviewer's queue page (schema v8): read from one partial covering index, with
+/// the applicant's name kept on the application by triggers.
+@Suite("Queue page")
+struct QueuePageTests {
+    /// A city with a handler of the root office and three submitted applications of
+    /// two applicants, waiting for that handler.
+    struct Waiting {
+        let f: ExpertFixture
+        let city: TenantID
+        let admin: SignedIn
+        let handler: SignedIn
+        let applicants: [(accountID: Int, signedIn: SignedIn)]
+        let ids: [Int]
+    }
+
+    static func waiting() async throws -> Waiting {
+        let f = try ExpertFixture()
+        let created = try await f.tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
+        let admin = try await f.signIn("zhengzhou", created.adminLogin, created.adminPassword)
+        let handler = try await f.reviewer("zhengzhou", admin: admin, login: "q.h", role: "handler")
+        var applicants: [(Int, SignedIn)] = []
+        for (idNumber, name) in [("410102199001011234", "张老师"), ("11010519491231002X", "李\"老师\"")] {
+            let person = try await f.people.addApplicant(to: admin.orgID, idNumber: idNumber, name: name, phone: "", caller: admin)
+            applicants.append((person.account.id, try await f.signIn("zhengzhou", person.account.login, person.password)))
+        }
+        // The office's own approved plan for the three years the applications name.
+        let plans = PlanService(store: f.store)
+        for year in 2026...2028 {
+            let plan = try await plans.save(orgID: admin.orgID, year: year, items: [PlanLine(series: "中小学教师", level: .intermediate, count: 5)], caller: admin)
+            _ = try await plans.attachDocument(planID: plan.id, name: "计划.pdf", bytes: Array("%PDF-1.4\n".utf8), caller: admin)
+            _ = try await plans.submit(planID: plan.id, caller: admin)
+            _ = try await plans.review(planID: plan.id, approve: true, reason: nil, caller: admin)
+        }
+        var ids: [Int] = []
+        for (index, applicant) in [applicants[0].1, applicants[1].1, applicants[0].1].enumerated() {
+            let app = try await f.applications.create(kind: "title", year: 2026 + index, series: "中小学教师", level: "中级", title: "一级教师", caller: applicant)
+            for section in ApplicationSection.allCases where section != .attachments {
+                _ = try await f.applications.saveSection(app.id, section: section.rawValue, fields: ["内容": "第\(index)份"], caller: applicant)
+            }
+            _ = try await f.applications.submit(app.id, caller: applicant)
+            ids.append(app.id)
+        }
+        return Waiting(f: f, city: try TenantID("zhengzhou"), admin: admin, handler: handler, applicants: applicants, ids: ids)
+    }
+
+    @Test func theQueueShowsTheApplicantsCurrentName() async throws {
+        let w = try await Self.waiting()
+        var queue = try await w.f.applications.queue(caller: w.handler)
+        #expect(queue.map(\.id) == w.ids)
+        #expect(queue.map(\.applicantName) == ["张老师", "李\"老师\"", "张老师"])
+
+        // The office corrects a name: every application of that applicant follows at once.
+        _ = try await w.f.people.updateApplicant(w.applicants[0].accountID, name: "张晓明", phone: nil, caller: w.admin)
+        queue = try await w.f.applications.queue(caller: w.handler)
+        #expect(queue.map(\.applicantName) == ["张晓明", "李\"老师\"", "张晓明"])
+
+        // A row written with a wrong name is put right by the trigger.
+        try await w.f.store.withTenant(w.city) { db in
+            try await db.write { conn in _ = try conn.run("UPDATE applications SET applicant_name = '别人' WHERE id = ?", [w.ids[1]]) }
+        }
+        #expect(try await w.f.applications.queue(caller: w.handler).map(\.applicantName) == ["张晓明", "李\"老师\"", "张晓明"])
+
+        // Pages: `after` continues from the last id shown.
+        #expect(try await w.f.applications.queue(caller: w.handler, limit: 2).map(\.id) == Array(w.ids.prefix(2)))
+        #expect(try await w.f.applications.queue(caller: w.handler, limit: 2, after: w.ids[1]).map(\.id) == [w.ids[2]])
+    }
+
+    @Test func theRowVisitorSeesWhatTheItemsShow() async throws {
+        let w = try await Self.waiting()
+        let items = try await w.f.applications.queue(caller: w.handler)
+        let visited = try await w.f.applications.queue(caller: w.handler) { rows in
+            var out: [String] = []
+            try rows.forEach { row in
+                let name = row.withText(.applicantName) { String(decoding: $0, as: UTF8.self) }
+                let title = row.withText(.title) { String(decoding: $0, as: UTF8.self) }
+                out.append("\(row.id)|\(name)|\(title)|\(row.stage.rawValue)|\(row.submissions)|\(row.version)")
+            }
+            return out
+        }
+        #expect(visited == items.map { "\($0.id)|\($0.applicantName)|\($0.title)|\($0.stage.rawValue)|\($0.submissions)|\($0.version)" })
+        // Only reviewers have a queue.
+        let applicant = w.applicants[0].signedIn
+        await expectCode(.forbidden) { _ = try await w.f.applications.queue(caller: applicant) }
+    }
+
+    /// The query reads only `applications_queue`: SQLite never reads a column of the
+    /// table itself (its deferred seek is never taken), so a page costs one index walk.
+    @Test func theQueueReadsOnlyItsCoveringIndex() async throws {
+        let w = try await Self.waiting()
+        for (stages, series) in [(1, 1), (2, 3)] {
+            let sql = ApplicationService.queueSQL(stages: stages, series: series)
+            var arguments: [any SQLiteBindable] = [1, 0]
+            arguments += Array(repeating: "handler", count: stages) as [any SQLiteBindable]
+            arguments += Array(repeating: "中小学教师", count: series) as [any SQLiteBindable]
+            arguments.append(50)
+            let bound = arguments
+            let (plan, program) = try await w.f.store.withTenant(w.city) { db in
+                try await db.read { conn in
+                    (try conn.query("EXPLAIN QUERY PLAN " + sql, bound).compactMap { $0["detail"].string },
+                     try conn.query("EXPLAIN " + sql, bound).map { ($0["opcode"].string ?? "", $0["p1"].int ?? -1, $0["p2"].int ?? -1) })
+                }
+            }
+            #expect(plan.contains { $0.contains("USING INDEX applications_queue") }, "plan: \(plan)")
+            let tableRoot = try await w.f.store.withTenant(w.city) { db in
+                try await db.read { try $0.scalar("SELECT rootpage FROM sqlite_schema WHERE name = 'applications'")?.int }
+            }
+            let tableCursors = Set(program.filter { $0.0 == "OpenRead" && $0.2 == tableRoot }.map(\.1))
+            let tableReads = program.filter { ["Column", "Rowid", "SeekRowid", "NotExists"].contains($0.0) && tableCursors.contains($0.1) }
+            #expect(tableReads.isEmpty, "the table is read: \(tableReads)")
+        }
+    }
+}
