@@ -18,7 +18,11 @@ extension StringProtocol {
     }
 
     private func trimming(_ isTrimmed: (Unicode.Scalar) -> Bool) -> String {
+        // Most text starts and ends with a visible ASCII character: nothing to trim.
         let scalars = unicodeScalars
+        if let head = scalars.first, let tail = scalars.last, (0x21...0x7E).contains(head.value), (0x21...0x7E).contains(tail.value) {
+            return String(self)
+        }
         guard let first = scalars.firstIndex(where: { !isTrimmed($0) }),
               let last = scalars.lastIndex(where: { !isTrimmed($0) }) else { return "" }
         return String(self[first...last])
