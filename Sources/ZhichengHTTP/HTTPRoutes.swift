@@ -16,7 +16,7 @@ public enum HTTPRoutes {
     public static func router(services: AppServices, metrics: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
         let tenants = services.tenants
         let router = Router(context: AppRequestContext.self)
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
 
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(staticString: #"{"status":"ok"}"#)))

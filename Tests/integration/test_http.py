@@ -42,6 +42,19 @@ def test_metrics(daemon: Daemon) -> None:
     text = body.decode("utf-8")
     for name in ("zhicheng_tenants_open", "zhicheng_admin_commands_total", "hb_requests"):
         assert name in text, f"{name} missing from /metrics:\n{text[:3000]}"
+    # Requests are counted and timed per route pattern, method and status; a refused one
+    # (no session) is counted as an error of its route.
+    daemon.http_get("/t/zhengzhou/api/v1/account")
+    text = daemon.http_get("/metrics")[2].decode("utf-8")
+    def sample(name: str, **labels: str) -> float:
+        for line in text.splitlines():
+            if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+        raise AssertionError(f"no {name} with {labels} in /metrics:\n{text[:3000]}")
+    assert sample("hb_requests", http_route="/healthz", http_request_method="GET", http_response_status_code="200") >= 1
+    assert sample("hb_requests", http_route="/t/{tenant}/api/v1/tenant", http_response_status_code="200") >= 1
+    assert sample("http_server_request_duration_count", http_route="/healthz") >= 1
+    assert sample("hb_request_errors", http_route="/t/{tenant}/api/v1/account", error_type="401") >= 1
     # every sample line is "name{labels} value" or "name value"
     for line in text.splitlines():
         if not line or line.startswith("#"):
