@@ -5,6 +5,7 @@ permissions, stale and repeated decisions, withdrawal, and the trail."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -258,6 +259,45 @@ def test_queue_pages(env: Env) -> None:
     rest = expect(r.get(f"reviews/queue?limit=50&after={first[-1]['id']}"), 200).json["applications"]
     seen = [a["id"] for a in first + rest]
     assert all(a in seen for a in apps) and len(seen) == len(set(seen))
+
+
+def test_queue_and_audit_paging_parameters_are_checked(env: Env) -> None:
+    r = env.reviewers["school.h"]
+    expect(r.get("reviews/queue?limit=abc"), 400, field="limit")
+    expect(r.get("reviews/queue?after=1.5"), 400, field="after")
+    expect(r.get("reviews/queue?limit=-3"), 200)  # out of range is clamped to 1…200
+    expect(env.city.get("audit?before=yesterday"), 400, field="before")
+    expect(env.city.get("audit?limit=ten"), 400, field="limit")
+
+
+def test_queue_shows_the_applicants_current_name_and_only_valid_utf8(env: Env) -> None:
+    """The queue reads the applicant's name kept on the application by triggers (schema v8),
+    and writes text straight from SQLite's bytes: a rename shows at once, and bytes that are
+    not UTF-8 (written behind the daemon's back) come out as U+FFFD in valid JSON."""
+    r = env.reviewers["school.h"]
+    created = expect(env.school.post(f"orgs/{env.school_id}/applicants", {"id_number": fresh_id_number(), "name": "钱老师", "phone": ""}), 201).json
+    applicant = env.api.first_login(created["account"]["login"], created["password"])
+    app = filled_application(applicant)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+
+    def row() -> dict:
+        rows = [a for a in expect(r.get("reviews/queue?limit=200"), 200).json["applications"] if a["id"] == app["id"]]
+        assert len(rows) == 1, rows
+        return rows[0]
+
+    assert row()["applicant_name"] == "钱老师"
+    expect(env.school.patch(f"applicants/{created['account']['id']}", {"name": "钱晓东"}), 200)
+    assert row()["applicant_name"] == "钱晓东"
+
+    con = sqlite3.connect(str(env.daemon.tenant_db(TENANT)), timeout=10)
+    try:
+        con.execute("UPDATE applications SET title = CAST(x'e4b880ff' AS TEXT) WHERE id = ?", (app["id"],))  # "一" + a stray byte
+        con.commit()
+    finally:
+        con.close()
+    page = expect(r.get("reviews/queue?limit=200"), 200)
+    page.body.decode("utf-8")  # strict: the whole page is UTF-8
+    assert row()["title"] == "一\ufffd"
 
 
 def test_attachments_are_checked_by_content_and_follow_section_permissions(env: Env) -> None:

@@ -495,8 +495,9 @@ public struct ApplicationService: Sendable {
         return try await store.read(caller) { conn in try page(QueueRows(conn: conn, sql: sql, arguments: arguments)) }
     }
 
-    /// The queue query for `stages` steps and `series` series (its text is also the
-    /// key of the connection's prepared statement: made once per shape, not per request).
+    /// The queue query for `stages` steps and `series` series. Its text is also the key
+    /// of the connection's prepared statement; the usual shape (one step, one series)
+    /// is built once rather than on every request.
     static func queueSQL(stages: Int, series: Int) -> String {
         if stages == 1 && series == 1 { return queueSQLOneByOne }
         return makeQueueSQL(stages: stages, series: series)

@@ -39,6 +39,14 @@ enum APIJSON {
         }
     }
 
+    /// An integer query parameter (`?limit=50`): nil when absent, 400 naming the
+    /// parameter when it is not a whole number.
+    static func integer(_ name: String, in request: Request) throws -> Int? {
+        guard let raw = request.uri.queryParameters.get(name) else { return nil }
+        guard let value = Int(raw) else { throw ZhichengError.badRequest("查询参数 \(name) 应为整数", field: name) }
+        return value
+    }
+
     /// The raw body, refused with 413 beyond `limit`.
     static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {

@@ -140,8 +140,8 @@ extension APIRoutes {
 
         // Review
         signedIn.get("reviews/queue") { request, context in
-            let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 50
-            let after = request.uri.queryParameters.get("after", as: Int.self)
+            let limit = try APIJSON.integer("limit", in: request) ?? 50
+            let after = try APIJSON.integer("after", in: request)
             let body = try await s.applications.queue(caller: context.caller, limit: limit, after: after) { rows in try QueueDTO.page(rows) }
             return APIJSON.response(json: body)
         }

@@ -191,8 +191,8 @@ enum APIRoutes {
 
         // Audit
         signedIn.get("audit") { request, context in
-            let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
-            let before = request.uri.queryParameters.get("before", as: Int.self)
+            let limit = try APIJSON.integer("limit", in: request) ?? 100
+            let before = try APIJSON.integer("before", in: request)
             return try APIJSON.response(["entries": try await s.orgs.audit(caller: context.caller, limit: limit, before: before).map(AuditDTO.init)])
         }
 
