@@ -331,6 +331,14 @@ def add_reviewer(admin: "Session", org_id: int, login: str, roles: list[str], se
     return admin.api.first_login(login, r["password"])
 
 
+def approved_plan(unit_admin: Session, city_admin: Session, org_id: int, items: list[dict], year: int = 2026) -> dict:
+    """A declaration plan of `org_id` saved, with its document, submitted and approved by the city."""
+    plan = expect(unit_admin.post(f"orgs/{org_id}/plans", {"year": year, "items": items}), 201).json
+    expect(unit_admin.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
+    expect(unit_admin.post(f"plans/{plan['id']}/submit"), 200)
+    return expect(city_admin.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200).json
+
+
 def approve_unit(api: Api, parent: Session, org_id: int, admin_login: str, admin_password: str,
                  profile: dict | None = None, new_password: str = NEW_PASSWORD) -> Session:
     """First login of a new org's admin, full profile + certificate, submit, parent approves."""

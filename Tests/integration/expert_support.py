@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import NEW_PASSWORD, Api, ModuleDaemon, Session, add_reviewer, approve_unit, create_child, expect, fresh_id_number
+from api_support import NEW_PASSWORD, Api, ModuleDaemon, Session, add_reviewer, approve_unit, approved_plan, create_child, expect, fresh_id_number
 from conftest import REPO, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -123,10 +123,7 @@ def senior_application(env: Env, school: str, name: str) -> tuple[Session, dict,
     plan_items = [{"series": SERIES, "level": "副高级", "count": 20}]
     plans = expect(admin.get(f"orgs/{org_id}/plans"), 200).json["plans"]
     if not any(p["state"] == "approved" for p in plans):
-        plan = expect(admin.post(f"orgs/{org_id}/plans", {"year": 2026, "items": plan_items}), 201).json
-        expect(admin.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
-        expect(admin.post(f"plans/{plan['id']}/submit"), 200)
-        expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+        approved_plan(admin, env.city, org_id, plan_items)
     person = applicant(env, school, name)
     app = expect(person.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
     for section in SECTIONS:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, expect, fresh_id_number
+from api_support import Api, approved_plan, expect, fresh_id_number
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -22,11 +22,7 @@ class City:
 
     def __init__(self, d, api: Api, admin):
         self.d, self.api, self.admin = d, api, admin
-        plan = expect(admin.post("orgs/1/plans", {"year": 2026, "items": [
-            {"series": SERIES, "level": "中级", "count": 9}, {"series": SERIES, "level": "副高级", "count": 9}]}), 201).json
-        expect(admin.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
-        expect(admin.post(f"plans/{plan['id']}/submit"), 200)
-        expect(admin.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+        approved_plan(admin, admin, 1, [{"series": SERIES, "level": "中级", "count": 9}, {"series": SERIES, "level": "副高级", "count": 9}])
         self.reviewers = [self.staff("r.h", "handler"), self.staff("r.l", "leader")]
 
     def staff(self, login: str, role: str):

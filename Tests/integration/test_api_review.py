@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, Session, approve_unit, create_child, expect, fresh_id_number, module_daemon
+from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number, module_daemon
 from conftest import create_tenant, wait_until
 
 TENANT = "zhengzhou"
@@ -62,11 +62,7 @@ def env(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: py
             "city.l": add_reviewer(city, 1, "city.l", ["leader"]),
         }
         # The 2026 plan every other test applies under; the plan test itself uses 2027.
-        plan = expect(school.post(f"orgs/{school_org['id']}/plans", {"year": 2026, "items": [
-            {"series": SERIES, "level": "中级", "count": 50}, {"series": SERIES, "level": "副高级", "count": 50}]}), 201).json
-        expect(school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
-        expect(school.post(f"plans/{plan['id']}/submit"), 200)
-        expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+        approved_plan(school, city, school_org["id"], [{"series": SERIES, "level": "中级", "count": 50}, {"series": SERIES, "level": "副高级", "count": 50}])
         yield Env(d, api, city, dept, school, dept_org["id"], school_org["id"], reviewers)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from api_support import NEW_PASSWORD, Api, add_reviewer, expect, fresh_id_number
+from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, expect, fresh_id_number
 from browser_support import Pages, browser  # noqa: F401  (fixture)
 from conftest import create_tenant
 
@@ -23,10 +23,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     api = Api(d.http_port, "zhengzhou")
     city = api.first_login(info["admin_login"], info["admin_password"])
-    plan = expect(city.post("orgs/1/plans", {"year": 2026, "items": [{"series": SERIES, "level": "中级", "count": 5}]}), 201).json
-    expect(city.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
-    expect(city.post(f"plans/{plan['id']}/submit"), 200)
-    expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 5}])
     reviewers = [add_reviewer(city, 1, "c.h", ["handler"], sections=SECTIONS), add_reviewer(city, 1, "c.l", ["leader"], sections=SECTIONS)]
     people = []
     for name in ("蒋评审", "韩异议"):

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, expect, fresh_id_number
+from api_support import Api, approved_plan, expect, fresh_id_number
 from conftest import REPO, create_tenant, run_ctl, wait_until
 
 HEADER_DIR = REPO / "Sources" / "CZhichengPlugin" / "include"
@@ -102,10 +102,7 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     api = Api(d.http_port, "zhengzhou")
     city = api.first_login(info["admin_login"], info["admin_password"])
-    plan = expect(city.post("orgs/1/plans", {"year": 2026, "items": [{"series": SERIES, "level": "中级", "count": 9}]}), 201).json
-    expect(city.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
-    expect(city.post(f"plans/{plan['id']}/submit"), 200)
-    expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 9}])
     d.info = {"session": city}
 
     # Too few years: the C example returns it; every bad plugin is a failed step, not a failed daemon.
@@ -273,10 +270,7 @@ def gated_daemon(daemon_factory, tmp_path: pathlib.Path) -> tuple:
     assert {f: (p["state"], p["version"]) for f, p in plugins(d).items()} == {"libslow.so": ("loaded", "1")}
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     city = Api(d.http_port, "zhengzhou").first_login(info["admin_login"], info["admin_password"])
-    plan = expect(city.post("orgs/1/plans", {"year": 2026, "items": [{"series": SERIES, "level": "中级", "count": 9}]}), 201).json
-    expect(city.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
-    expect(city.post(f"plans/{plan['id']}/submit"), 200)
-    expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 9}])
     d.info = {"session": city}
     return d, slow
 

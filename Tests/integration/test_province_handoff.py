@@ -13,12 +13,11 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, expect, fresh_id_number
+from api_support import Api, add_reviewer, approved_plan, expect, fresh_id_number
 from conftest import REPO, clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
 SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 CRASH_POINTS = [
     None,
@@ -53,10 +52,7 @@ def test_application_crosses_to_the_province_exactly_once(daemon_factory, point)
     api = Api(d.http_port, "zhengzhou")
     city = api.first_login(info["admin_login"], info["admin_password"])
 
-    plan = expect(city.post("orgs/1/plans", {"year": 2026, "items": [{"series": SERIES, "level": "副高级", "count": 5}]}), 201).json
-    expect(city.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
-    expect(city.post(f"plans/{plan['id']}/submit"), 200)
-    expect(city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "副高级", "count": 5}])
     handler, leader = staff(city, "city.h", "handler"), staff(city, "city.l", "leader")
     person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "钱老师"}), 201).json
     applicant = api.first_login(person["account"]["login"], person["password"])
