@@ -23,6 +23,9 @@ public enum Daemon {
 
     public static func run(configFile: String?, overrides: DaemonConfig.Overrides, demo: Bool) async -> Int32 {
         umask(0o077)
+        // A write to a plugin helper that has just died must fail with EPIPE, not kill
+        // the daemon (NIO ignores SIGPIPE too, but only once it has made a socket).
+        signal(SIGPIPE, SIG_IGN)
         keepFreedHeapTop()
         let config: DaemonConfig
         do {

@@ -45,6 +45,11 @@ public struct PluginFailure: Error, Sendable, CustomStringConvertible {
 /// A reload never breaks a call in flight: a replaced or removed plugin's helper
 /// is *retired* — out of the table, so new calls go to its successor (or fail
 /// with "no such plugin") — and is stopped once its calls in flight are done.
+///
+/// A helper answers one request at a time, so concurrent calls to one plugin take
+/// turns: each call writes its request and reads its answer as one item on the
+/// plugin's serial queue (never two requests interleaved in the pipe, never one
+/// call's answer read by another), and its deadline starts when its turn comes.
 public actor PluginSupervisor {
     let directory: String
     let executable: String
@@ -56,25 +61,44 @@ public actor PluginSupervisor {
     private var draining: [Entry] = []
     static let retryAfter: Double = 5
 
+    /// One plugin file: what is known of it and its current helper. Touched only on
+    /// the supervisor actor.
     final class Entry: @unchecked Sendable {
-        // Touched only on the supervisor actor, or on `queue` while a call runs.
         var info: PluginInfo
-        var process: Process?
-        var input: FileHandle?
-        var output: Int32 = -1
-        var buffer: [UInt8] = []
+        /// The running helper, if any.
+        var helper: Helper?
+        /// A restart in progress, which concurrent calls wait for instead of starting another.
+        var restarting: Task<Void, Never>?
         var identity: String
         var faultyAt: Double = 0
-        /// Calls between lookup and answer; counted on the actor.
+        /// Calls between lookup and answer.
         var inFlight = 0
         /// Replaced or dropped by a reload: stop the helper when `inFlight` drops to 0.
         var retired = false
+        /// Runs every exchange with this plugin's helpers, one at a time, and closes their pipes.
         let queue: DispatchQueue
 
         init(info: PluginInfo, identity: String) {
             self.info = info
             self.identity = identity
             queue = DispatchQueue(label: "zhicheng.plugin.\(info.file)")
+        }
+    }
+
+    /// One helper process and our ends of its stdin and stdout. The pipes are read,
+    /// written and closed only on the entry's queue, so a pipe is never closed (and its
+    /// descriptor reused) under an exchange still using it.
+    final class Helper: @unchecked Sendable {
+        let process: Process
+        let requests: FileHandle
+        let answers: FileHandle
+        /// Bytes read past the last answer line (on the queue).
+        var buffer: [UInt8] = []
+
+        init(process: Process, requests: FileHandle, answers: FileHandle) {
+            self.process = process
+            self.requests = requests
+            self.answers = answers
         }
     }
 
@@ -136,30 +160,31 @@ public actor PluginSupervisor {
             guard Date().timeIntervalSince1970 - entry.faultyAt >= Self.retryAfter else {
                 throw PluginFailure(plugin: entry.info.name, reason: "faulty: \(entry.info.detail ?? "")")
             }
-            await start(entry)
+            await restart(entry)
         }
-        guard entry.info.state == .loaded else { throw PluginFailure(plugin: entry.info.name, reason: "\(entry.info.state.rawValue): \(entry.info.detail ?? "")") }
+        guard entry.info.state == .loaded, let helper = entry.helper else {
+            throw PluginFailure(plugin: entry.info.name, reason: "\(entry.info.state.rawValue): \(entry.info.detail ?? "")")
+        }
         let request = (try? JSONSerialization.data(withJSONObject: ["step": step, "input": input])) ?? Data()
-        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
-        let answer = await Self.exchange(entry, request: request, deadline: deadline)
+        let answer = await Self.exchange(helper, on: entry.queue, request: request, timeout: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
         switch answer {
         case .failed(let reason):
-            markFaulty(entry, reason)
+            markFaulty(entry, helper, reason)
             throw PluginFailure(plugin: entry.info.name, reason: reason)
         case .line(let line):
-            if let pid = entry.process?.processIdentifier, let rss = Self.rss(of: pid), rss > rssLimitBytes {
-                markFaulty(entry, "uses \(rss >> 20) MiB, over the \(rssLimitBytes >> 20) MiB limit")
+            if let rss = Self.rss(of: helper.process.processIdentifier), rss > rssLimitBytes {
+                markFaulty(entry, helper, "uses \(rss >> 20) MiB, over the \(rssLimitBytes >> 20) MiB limit")
                 throw PluginFailure(plugin: entry.info.name, reason: "memory limit exceeded")
             }
             guard let reply = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                markFaulty(entry, "sent a line that is not JSON")
+                markFaulty(entry, helper, "sent a line that is not JSON")
                 throw PluginFailure(plugin: entry.info.name, reason: "malformed answer")
             }
             guard reply["ok"] as? Bool == true, let output = reply["output"] as? String else {
                 throw PluginFailure(plugin: entry.info.name, reason: reply["error"] as? String ?? "failed")
             }
             guard (try? JSONSerialization.jsonObject(with: Data(output.utf8))) is [String: Any] else {
-                markFaulty(entry, "returned malformed JSON for step \(step)")
+                markFaulty(entry, helper, "returned malformed JSON for step \(step)")
                 throw PluginFailure(plugin: entry.info.name, reason: "malformed JSON from the plugin")
             }
             return output
@@ -194,6 +219,16 @@ public actor PluginSupervisor {
                       metadata: ["plugin.file": "\(entry.info.file)", "plugin.version": "\(entry.info.version)"])
     }
 
+    /// Restarts a faulty plugin's helper; calls that find a restart in progress wait
+    /// for it instead of starting another (which would kill the first one's helper).
+    private func restart(_ entry: Entry) async {
+        if let restarting = entry.restarting { return await restarting.value }
+        let task = Task { await start(entry) }
+        entry.restarting = task
+        await task.value
+        entry.restarting = nil
+    }
+
     private func start(_ entry: Entry) async {
         stop(entry)
         let process = Process()
@@ -206,20 +241,25 @@ public actor PluginSupervisor {
         do {
             try process.run()
         } catch {
-            markFaulty(entry, "cannot start the helper: \(error)")
+            entry.helper = nil
+            markFaulty(entry, nil, "cannot start the helper: \(error)")
             return
         }
-        entry.process = process
-        entry.input = stdin.fileHandleForWriting
-        entry.output = stdout.fileHandleForReading.fileDescriptor
-        entry.buffer = []
-        let deadline = Date().addingTimeInterval(10)
-        switch await Self.readLine(entry, deadline: deadline) {
+        // Our end of its stdin does not block: a write waits for room with poll, under
+        // the call's deadline.
+        let requests = stdin.fileHandleForWriting
+        _ = fcntl(requests.fileDescriptor, F_SETFL, fcntl(requests.fileDescriptor, F_GETFL) | O_NONBLOCK)
+        let helper = Helper(process: process, requests: requests, answers: stdout.fileHandleForReading)
+        entry.helper = helper
+        let handshake = await withCheckedContinuation { continuation in
+            entry.queue.async { continuation.resume(returning: Self.readLine(helper, deadline: Date().addingTimeInterval(10))) }
+        }
+        switch handshake {
         case .failed(let reason):
-            markFaulty(entry, "did not start: \(reason)")
+            markFaulty(entry, helper, "did not start: \(reason)")
         case .line(let line):
             guard let hello = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                return markFaulty(entry, "sent a malformed handshake")
+                return markFaulty(entry, helper, "sent a malformed handshake")
             }
             guard hello["ok"] as? Bool == true, let manifestText = hello["manifest"] as? String,
                   let manifest = try? JSONSerialization.jsonObject(with: Data(manifestText.utf8)) as? [String: Any],
@@ -243,14 +283,20 @@ public actor PluginSupervisor {
         }
     }
 
-    private func markFaulty(_ entry: Entry, _ reason: String) {
+    /// Marks the plugin faulty because `helper` failed, and stops that helper. When the
+    /// entry has moved on to another helper meanwhile (a restart, a reload), that one
+    /// is left alone: the failure belonged to a helper already stopped.
+    private func markFaulty(_ entry: Entry, _ helper: Helper?, _ reason: String) {
+        if let helper, entry.helper !== helper { return }
         var detail = reason
-        if reason.contains("exited"), let process = entry.process {
-            // Its output closed: the helper is exiting; reap it to learn why.
-            process.waitUntilExit()
-        }
-        if let process = entry.process, !process.isRunning, process.terminationReason == .uncaughtSignal {
-            detail += " (helper killed by signal \(process.terminationStatus))"
+        if let process = helper?.process {
+            if reason.contains("exited") {
+                // Its output closed: the helper is exiting; reap it to learn why.
+                process.waitUntilExit()
+            }
+            if !process.isRunning, process.terminationReason == .uncaughtSignal {
+                detail += " (helper killed by signal \(process.terminationStatus))"
+            }
         }
         entry.info.state = .faulty
         entry.info.detail = detail
@@ -259,16 +305,18 @@ public actor PluginSupervisor {
         logger.error("plugin faulty", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(detail)"])
     }
 
+    /// Kills the entry's helper now (an exchange waiting on it sees end of file at
+    /// once); its pipes are closed and the process reaped on the entry's queue, after
+    /// the exchanges queued before.
     private func stop(_ entry: Entry) {
-        if let process = entry.process, process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        guard let helper = entry.helper else { return }
+        entry.helper = nil
+        if helper.process.isRunning { kill(helper.process.processIdentifier, SIGKILL) }
+        entry.queue.async {
+            helper.process.waitUntilExit()
+            try? helper.requests.close()
+            try? helper.answers.close()
         }
-        try? entry.input?.close()
-        if entry.output >= 0 { close(entry.output) }
-        entry.process = nil
-        entry.input = nil
-        entry.output = -1
     }
 
     enum LineResult: Sendable {
@@ -276,41 +324,65 @@ public actor PluginSupervisor {
         case failed(String)
     }
 
-    /// Writes one request line and reads one answer line before `deadline`.
-    static func exchange(_ entry: Entry, request: Data, deadline: Date) async -> LineResult {
-        guard let input = entry.input else { return .failed("not running") }
-        do {
-            try input.write(contentsOf: request + Data("\n".utf8))
-        } catch {
-            return .failed("the helper is gone (\(error))")
+    /// Writes one request line and reads its answer line, as one item on `queue` (the
+    /// helper's turn), within `timeout` seconds from the start of that turn.
+    static func exchange(_ helper: Helper, on queue: DispatchQueue, request: Data, timeout: Double) async -> LineResult {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                let deadline = Date().addingTimeInterval(timeout)
+                if let failure = write(request + Data("\n".utf8), to: helper, deadline: deadline) {
+                    return continuation.resume(returning: .failed(failure))
+                }
+                continuation.resume(returning: readLine(helper, deadline: deadline))
+            }
         }
-        return await readLine(entry, deadline: deadline)
     }
 
-    /// Reads one line from the helper, off the concurrency pool, with a deadline;
-    /// EOF means the helper died.
-    static func readLine(_ entry: Entry, deadline: Date) async -> LineResult {
-        await withCheckedContinuation { continuation in
-            entry.queue.async {
-                while true {
-                    if let newline = entry.buffer.firstIndex(of: 0x0A) {
-                        let line = String(decoding: entry.buffer[..<newline], as: UTF8.self)
-                        entry.buffer.removeSubrange(...newline)
-                        return continuation.resume(returning: .line(line))
-                    }
-                    let left = deadline.timeIntervalSinceNow
-                    guard left > 0 else { return continuation.resume(returning: .failed("no answer within the deadline (hung)")) }
-                    var fds = pollfd(fd: entry.output, events: Int16(POLLIN), revents: 0)
-                    let ready = poll(&fds, 1, Int32(min(left, 1) * 1000))
-                    if ready < 0 && errno != EINTR { return continuation.resume(returning: .failed("poll failed: errno \(errno)")) }
-                    guard ready > 0 else { continue }
-                    var chunk = [UInt8](repeating: 0, count: 65536)
-                    let n = read(entry.output, &chunk, chunk.count)
-                    if n <= 0 { return continuation.resume(returning: .failed("the helper exited (crashed)")) }
-                    entry.buffer.append(contentsOf: chunk[..<n])
-                    if entry.buffer.count > 16 << 20 { return continuation.resume(returning: .failed("answer larger than 16 MiB")) }
+    /// Writes all of `data` to the helper's stdin before `deadline` (on the queue);
+    /// returns why not, or nil.
+    static func write(_ data: Data, to helper: Helper, deadline: Date) -> String? {
+        let fd = helper.requests.fileDescriptor
+        return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> String? in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n > 0 {
+                    offset += n
+                    continue
                 }
+                if n < 0 && errno == EINTR { continue }
+                guard n < 0 && errno == EAGAIN else { return "the helper is gone (errno \(errno))" }
+                let left = deadline.timeIntervalSinceNow
+                guard left > 0 else { return "did not take its request within the deadline (hung)" }
+                var fds = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                if poll(&fds, 1, Int32(min(left, 1) * 1000)) < 0 && errno != EINTR { return "poll failed: errno \(errno)" }
             }
+            return nil
+        }
+    }
+
+    /// Reads one line from the helper (on the queue) before `deadline`; end of file
+    /// means the helper died.
+    static func readLine(_ helper: Helper, deadline: Date) -> LineResult {
+        let fd = helper.answers.fileDescriptor
+        while true {
+            if let newline = helper.buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: helper.buffer[..<newline], as: UTF8.self)
+                helper.buffer.removeSubrange(...newline)
+                return .line(line)
+            }
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { return .failed("no answer within the deadline (hung)") }
+            var fds = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&fds, 1, Int32(min(left, 1) * 1000))
+            if ready < 0 && errno != EINTR { return .failed("poll failed: errno \(errno)") }
+            guard ready > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return .failed("the helper exited (crashed)") }
+            helper.buffer.append(contentsOf: chunk[..<n])
+            if helper.buffer.count > 16 << 20 { return .failed("answer larger than 16 MiB") }
         }
     }
 

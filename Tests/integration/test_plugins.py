@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 from urllib.parse import quote
 
 import pytest
@@ -334,3 +335,102 @@ def test_reload_drops_a_plugin_after_its_call_in_flight(daemon_factory, tmp_path
     expect(applicant.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"内容": "现职年限：7"}), 200)
     assert expect(applicant.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
     assert d.alive()
+
+
+# A plugin that answers each call from its own input: it returns the application with the
+# marker found in 工作经历 ("MARK-<n>") as its comment, after a short pause so that calls overlap
+# in the helper's pipe. While the file `crash` exists, a call removes it and crashes instead.
+ECHO = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "zhicheng_plugin.h"
+static const char manifest[] = "{\"name\":\"echo\",\"version\":\"1\",\"steps\":[{\"id\":\"echo-step\",\"title\":\"echo\",\"at\":\"submit\"}]}";
+static char *call(const char *step, const char *input) {
+    (void)step;
+    if (access("%(crash)s", F_OK) == 0) { unlink("%(crash)s"); volatile int *p = 0; *p = 1; }
+    usleep(20000);
+    const char *at = strstr(input, "MARK-");
+    char marker[32] = "none";
+    if (at) { size_t n = strspn(at, "MARK-0123456789"); if (n > 31) n = 31; memcpy(marker, at, n); marker[n] = 0; }
+    char *r = malloc(256);
+    if (r) snprintf(r, 256, "{\"decision\":\"return\",\"sections\":[\"工作经历\"],\"reason\":\"other\",\"comment\":\"%%s\"}", marker);
+    return r;
+}
+static void free_result(char *r) { free(r); }
+static const zhicheng_plugin_v1 plugin = { ZHICHENG_PLUGIN_ABI_VERSION, manifest, call, free_result };
+const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) { return &plugin; }
+"""
+
+
+def echo_daemon(daemon_factory, tmp_path: pathlib.Path, count: int) -> tuple:
+    """A daemon whose only plugin is libecho.so, and `count` applications ready to submit, the n-th
+    with MARK-n in a 工作经历 of over 60 KiB (more than one pipe write)."""
+    plugin_dir = tmp_path / "echo-plugins"
+    plugin_dir.mkdir()
+    crash = tmp_path / "echo-crash"
+    src = tmp_path / "echo.c"
+    src.write_text(ECHO % {"crash": crash}, encoding="utf-8")
+    compile_plugin(src, plugin_dir / "libecho.so")
+    d = daemon_factory(config='[log]\nlevel = "info"\n[plugins]\ncall_timeout_seconds = 60\n', args=[])
+    d.plugin_dir = plugin_dir
+    d.start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    city = Api(d.http_port, "zhengzhou").first_login(info["admin_login"], info["admin_password"])
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": count + 1}])
+    api = Api(d.http_port, "zhengzhou")
+    ready = []
+    for n in range(count):
+        person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": f"并发{n}"}), 201).json
+        applicant = api.first_login(person["account"]["login"], person["password"])
+        app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+        for section in SECTIONS:
+            content = f"MARK-{n:04d};" + "经历" * 10000 if section == "工作经历" else section
+            expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": content}), 200)
+        ready.append((n, applicant, app))
+    return d, crash, ready
+
+
+def submit_all_at_once(ready: list) -> None:
+    """Submits every application at the same moment; each must come back returned by the echo
+    plugin with its own marker."""
+    barrier = threading.Barrier(len(ready))
+
+    def submit(applicant, app):
+        barrier.wait(30)
+        return expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
+
+    calls = [(n, applicant, app, Background(lambda a=applicant, p=app: submit(a, p))) for n, applicant, app in ready]
+    for n, applicant, app, call in calls:
+        call.result(120)
+        shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
+        trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+        assert shown["state"] == "returned", (n, trail)
+        assert shown["returned"]["comment"].endswith(f"MARK-{n:04d}"), (n, shown["returned"])
+
+
+def test_concurrent_calls_each_get_their_own_answer(daemon_factory, tmp_path):
+    """Many submits at once through one plugin helper: every application gets the answer to its own
+    input (requests are never interleaved in the pipe, answers never swapped between calls), and
+    the plugin stays loaded."""
+    d, _, ready = echo_daemon(daemon_factory, tmp_path, 12)
+    submit_all_at_once(ready)
+    assert plugins(d)["libecho.so"]["state"] == "loaded", plugins(d)
+
+
+def test_concurrent_calls_on_a_faulty_plugin_restart_it_once(daemon_factory, tmp_path):
+    """After a crash, the first calls past the retry pause arrive together: one helper is started
+    for all of them (a second start would kill the first one's helper), and each call is answered."""
+    d, crash, ready = echo_daemon(daemon_factory, tmp_path, 7)
+    (n0, first, first_app), rest = ready[0], ready[1:]
+    crash.touch()
+    expect(first.post(f"applications/{first_app['id']}/submit"), 200)
+    trail = expect(first.get(f"applications/{first_app['id']}/trail"), 200).json["trail"]
+    assert [t["decision"] for t in trail if t["decision"].startswith("auto-")] == ["auto-failed"], trail
+    assert plugins(d)["libecho.so"]["state"] == "faulty" and not crash.exists()
+    time.sleep(5.5)  # PluginSupervisor.retryAfter
+    loaded_before = d.output().count("plugin loaded")
+    submit_all_at_once(rest)
+    assert plugins(d)["libecho.so"]["state"] == "loaded", plugins(d)
+    assert d.output().count("plugin loaded") == loaded_before + 1, d.output()[-3000:]
