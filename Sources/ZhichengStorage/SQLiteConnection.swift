@@ -58,7 +58,8 @@ public final class SQLiteConnection: @unchecked Sendable {
 
     deinit { close() }
 
-    /// Finalizes every statement and closes the handle; later calls fail with SQLITE_MISUSE.
+    /// Finalizes every statement and closes the handle; later statements throw
+    /// SQLITE_MISUSE ("the connection is closed") without touching the freed handle.
     public func close() {
         guard !isClosed else { return }
         isClosed = true
@@ -68,6 +69,7 @@ public final class SQLiteConnection: @unchecked Sendable {
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws {
+        try checkOpen(sql)
         var error: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &error)
         if rc != SQLITE_OK {
@@ -173,12 +175,17 @@ public final class SQLiteConnection: @unchecked Sendable {
 
     private func cachedStatement(_ sql: String) throws -> CachedStatement {
         if let cached = statementCache[sql] { return cached }
+        try checkOpen(sql)
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw lastError(sql: sql) }
         let cached = CachedStatement(handle: statement, columns: (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) })
         statementCache[sql] = cached
         return cached
+    }
+
+    private func checkOpen(_ sql: String) throws {
+        if isClosed { throw SQLiteError(code: SQLITE_MISUSE, message: "the connection is closed", sql: sql) }
     }
 
     private func bind(_ arguments: [any SQLiteBindable], to statement: OpaquePointer, sql: String) throws {

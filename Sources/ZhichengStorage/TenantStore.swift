@@ -73,11 +73,14 @@ public actor TenantStore {
         if entries[id] == nil {
             let path = paths.database(for: id)
             guard FileManager.default.fileExists(atPath: path) else { throw ZhichengError.notFound("tenant \(id) has no database file") }
-            entries[id] = Entry(opening: Task.detached { try Database(path: path, migrations: TenantSchema.migrations, sessionTables: TenantSchema.sessionTables) }, lastUsed: now)
+            // In use from the start: making room below must not pick this very entry.
+            entries[id] = Entry(opening: Task.detached { try Database(path: path, migrations: TenantSchema.migrations, sessionTables: TenantSchema.sessionTables) },
+                                users: 1, lastUsed: now)
             await evictOverCap()
+        } else {
+            entries[id]?.users += 1
+            entries[id]?.lastUsed = now
         }
-        entries[id]?.users += 1
-        entries[id]?.lastUsed = now
         guard let task = entries[id]?.opening else { throw ZhichengError.internal("tenant \(id) vanished while opening") }
         do {
             return try await task.value
@@ -101,10 +104,15 @@ public actor TenantStore {
         }
     }
 
-    /// Closes tenants unused for longer than the idle limit. Called periodically.
+    /// Closes tenants unused for longer than the idle limit, least recently used first.
+    /// Called periodically. Each is checked again when its turn comes: closing the one
+    /// before it awaited, and a request may have leased it meanwhile.
     public func closeIdle() async {
         let cutoff = Date().timeIntervalSince1970 - idleSeconds
-        for (id, entry) in entries where entry.users == 0 && entry.lastUsed < cutoff {
+        let candidates = entries.filter { $0.value.users == 0 && $0.value.lastUsed < cutoff }
+            .sorted { $0.value.lastUsed < $1.value.lastUsed }.map(\.key)
+        for id in candidates {
+            guard let entry = entries[id], entry.users == 0, entry.lastUsed < cutoff else { continue }
             await close(id)
         }
     }

@@ -26,6 +26,20 @@ struct SandboxTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/new.sqlite"))
     }
 
+    @Test func aClosedConnectionRefusesStatementsWithoutTouchingItsHandle() throws {
+        let dir = try TemporaryDirectory()
+        let conn = try SQLiteConnection(path: dir.path + "/closed.sqlite")
+        try conn.execute("CREATE TABLE t (x)")
+        _ = try conn.query("SELECT x FROM t")
+        conn.close()
+        for attempt in [{ try conn.execute("SELECT 1") }, { _ = try conn.query("SELECT x FROM t") }, { try conn.run("INSERT INTO t VALUES (1)") }] {
+            #expect(throws: SQLiteError.self) { try attempt() }
+            do { try attempt() } catch let error as SQLiteError {
+                #expect(error.code == SQLITE_MISUSE && error.message == "the connection is closed")
+            }
+        }
+    }
+
     @Test func cannotWriteOrReadFilesOutsideItsOwn() async throws {
         let dir = try TemporaryDirectory()
         let db = try Database(path: dir.path + "/mine.sqlite", migrations: TenantSchema.migrations)

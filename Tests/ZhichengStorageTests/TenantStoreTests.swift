@@ -30,6 +30,82 @@ struct TenantStoreTests {
         }
     }
 
+    /// A gate a test opens once: `wait()` returns after `open()`.
+    final class Gate: Sendable {
+        private let stream: AsyncStream<Void>
+        private let continuation: AsyncStream<Void>.Continuation
+        init() { (stream, continuation) = AsyncStream.makeStream() }
+        func open() { continuation.finish() }
+        func wait() async { for await _ in stream {} }
+    }
+
+    /// Runs `body` inside `withTenant(id)` in a task; returns once the lease is held.
+    func hold(_ store: TenantStore, _ id: String, until release: Gate,
+              then body: @escaping @Sendable (Database) async throws -> Void = { _ in }) async throws -> Task<Void, any Error> {
+        let entered = Gate()
+        let tenant = try TenantID(id)
+        let task = Task {
+            try await store.withTenant(tenant) { db in
+                entered.open()
+                await release.wait()
+                try await body(db)
+            }
+        }
+        await entered.wait()
+        return task
+    }
+
+    @Test func aTenantOpenedOverTheCapIsServedNotEvictedByItself() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try makeStore(dir, maxOpen: 1)
+        try await create(store, "t1")
+        try await create(store, "t2")
+        let release = Gate()
+        let holder = try await hold(store, "t1", until: release)
+        // t1 is in use, so making room for t2 finds nothing to close: t2 is served anyway
+        // (one over the cap for a while) instead of being closed under its own request.
+        let value = try await store.withTenant(try TenantID("t2")) { db in
+            try await db.read { try $0.scalar("SELECT value FROM tenant_meta WHERE key = 'tenant_id'")?.string }
+        }
+        #expect(value == "t2")
+        release.open()
+        try await holder.value
+    }
+
+    @Test func closingIdleTenantsSkipsOneLeasedWhileAnotherCloses() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try makeStore(dir)
+        try await create(store, "slow")
+        try await create(store, "busy")
+        let slow = try TenantID("slow"), busy = try TenantID("busy")
+        // Both open and idle, `busy` used last (so closed last); `slow` has WAL frames.
+        try await store.withTenant(slow) { db in try await db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('x', 'y')") } }
+        try await store.withTenant(busy) { _ in }
+        // A reader outside the store holds a snapshot of `slow`'s WAL: closing `slow`
+        // (a TRUNCATE checkpoint) waits for it.
+        let reader = try SQLiteConnection(path: store.paths.database(for: slow), options: .init(create: false, sandboxed: false))
+        try reader.execute("PRAGMA busy_timeout = 5000; BEGIN; SELECT count(*) FROM tenant_meta;")
+        await store.setLimits(maxOpen: 64, idleSeconds: 0)
+        try await Task.sleep(for: .milliseconds(20))
+        let sweep = Task { await store.closeIdle() }
+        for _ in 0..<500 where await store.isOpen(slow) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await store.isOpen(slow) == false, "the sweep did not start closing slow")
+        #expect(await store.isOpen(busy), "busy was closed before slow")
+        // While `slow` is still closing, a request leases `busy`.
+        let release = Gate()
+        let holder = try await hold(store, "busy", until: release) { db in
+            let value = try await db.read { try $0.scalar("SELECT value FROM tenant_meta WHERE key = 'tenant_id'")?.string }
+            #expect(value == "busy")
+        }
+        try reader.execute("COMMIT")
+        reader.close()
+        await sweep.value
+        // The sweep saw `busy` idle when it started; it must not close it now.
+        #expect(await store.isOpen(busy))
+        release.open()
+        try await holder.value
+    }
+
     @Test func createRefusesADuplicateAndLeavesNoScratch() async throws {
         let dir = try TemporaryDirectory()
         let store = try makeStore(dir)
