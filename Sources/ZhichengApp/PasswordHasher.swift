@@ -1,13 +1,16 @@
 import CCrypt
-import Dispatch
 import ZhichengCore
+import ZhichengStorage
 
 /// Hashes and verifies passwords with yescrypt (libxcrypt's `$y$`, stronger than
 /// bcrypt), off the caller's thread: hashing is deliberately slow.
 public struct PasswordHasher: Sendable {
     /// The libxcrypt cost parameter; 0 picks the library's recommended default.
     public var cost: UInt
-    private static let queue = DispatchQueue(label: "zhicheng.password-hasher", attributes: .concurrent)
+    /// A hash takes ~16 ms of CPU and yescrypt's memory: at most one per core at a time, on
+    /// threads of its own (see `BlockingWork`), so a burst of sign-ins cannot hold the
+    /// threads that serve every other request.
+    private static let work = BlockingWork(label: "zhicheng.password-hasher")
 
     public init(cost: UInt = 0) { self.cost = cost }
 
@@ -43,9 +46,7 @@ public struct PasswordHasher: Sendable {
     }
 
     private static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
+        try await work.run(body)
     }
 }
 

@@ -22,9 +22,9 @@ public enum HTTPRoutes {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(staticString: #"{"status":"ok"}"#)))
         }
 
-        let tenantsOpen = metrics.makeGauge(name: "zhicheng_tenants_open", help: "Tenant databases open now")
-        let tenantsTotal = metrics.makeGauge(name: "zhicheng_tenants_total", help: "Registered tenants")
-        let tenantsSuspended = metrics.makeGauge(name: "zhicheng_tenants_suspended", help: "Suspended tenants")
+        let tenantsOpen = metrics.makeGauge(descriptor: .init(namespace: "zhicheng", metricName: "tenants_open", unitName: "", helpText: "Tenant databases open now"))
+        let tenantsTotal = metrics.makeGauge(descriptor: .init(namespace: "zhicheng", metricName: "tenants_total", unitName: "", helpText: "Registered tenants"))
+        let tenantsSuspended = metrics.makeGauge(descriptor: .init(namespace: "zhicheng", metricName: "tenants_suspended", unitName: "", helpText: "Suspended tenants"))
         router.get("metrics") { _, _ in
             let counts = try await tenants.counts()
             tenantsOpen.set(Int64(counts.open))

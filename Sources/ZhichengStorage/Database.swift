@@ -194,14 +194,12 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    private static let scratchQueue = DispatchQueue(label: "zhicheng.db.scratch", attributes: .concurrent)
+    private static let scratch = BlockingWork(label: "zhicheng.db.scratch")
 
     /// Runs blocking SQLite work that belongs to no open database (short-lived
     /// connections) off the concurrency pool.
     static func onScratchQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            scratchQueue.async { continuation.resume(with: Result { try body() }) }
-        }
+        try await scratch.run(body)
     }
 
     private func onQueue<T: Sendable>(_ queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) async throws -> T {

@@ -83,7 +83,7 @@ public actor CrossTenantRelay {
                 }
             }
             FaultInjection.point("relay.after-deliver.\(message.kind)")
-            try await store.withTenant(source) { db in
+            _ = try await store.withTenant(source) { db in
                 try await db.write { conn in try conn.run("UPDATE outbox SET delivered_at = ? WHERE id = ?", [Date().timeIntervalSince1970, message.id]) }
             }
             FaultInjection.point("relay.after-mark.\(message.kind)")
