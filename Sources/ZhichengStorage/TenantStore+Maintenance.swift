@@ -32,17 +32,19 @@ extension TenantStore {
         guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw ZhichengError.internal("cannot create \(partial)")
         }
-        let bytes: Int
+        let record: BackupRecord
         do {
-            bytes = try await withTenant(id) { db in try await db.backup(to: partial) }
-            try Self.fsync(path: partial)
-            try FileManager.default.moveItem(atPath: partial, toPath: final)
+            let bytes = try await withTenant(id) { db in try await db.backup(to: partial) }
+            record = try await Self.fileWork.run {
+                try Self.fsync(path: partial)
+                try FileManager.default.moveItem(atPath: partial, toPath: final)
+                try Self.fsync(path: dir)
+                return BackupRecord(path: final, bytes: bytes, sha256: try Self.sha256(ofFile: final), at: Date().timeIntervalSince1970)
+            }
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
             throw error
         }
-        try Self.fsync(path: dir)
-        let record = BackupRecord(path: final, bytes: bytes, sha256: try Self.sha256(ofFile: final), at: Date().timeIntervalSince1970)
         try await registry.recordBackup(id, record)
         return record
     }
@@ -57,31 +59,35 @@ extension TenantStore {
         guard fm.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
             throw ZhichengError.notFound("no backup file at \(source)")
         }
-        let dir = paths.directory(for: id)
-        let staged = dir + "/tenant.sqlite.restoring"
-        try? fm.removeItem(atPath: staged)
-        try fm.copyItem(atPath: source, toPath: staged)
-        chmod(staged, 0o600)
-        do {
-            try Self.verifyCandidate(staged, for: id)
-        } catch {
-            try? fm.removeItem(atPath: staged)
-            throw error
-        }
-        try Self.fsync(path: staged)
+        // Exclusive from the start: the staged copy has one name per tenant, and the
+        // copy and checks run off the actor, so a second restore must wait its turn.
         return try await withExclusiveFiles(id) { [paths] in
-            let live = paths.database(for: id)
-            let keepDir = paths.backupDirectory(for: id)
-            try fm.createDirectory(atPath: keepDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let kept = Self.unusedPath(keepDir + "/" + id.rawValue + "-pre-restore-" + Self.timestamp(), suffix: ".sqlite")
-            try fm.moveItem(atPath: live, toPath: kept)
-            for suffix in ["-wal", "-shm"] where fm.fileExists(atPath: live + suffix) {
-                try fm.moveItem(atPath: live + suffix, toPath: kept + suffix)
+            try await Self.fileWork.run {
+                let dir = paths.directory(for: id)
+                let staged = dir + "/tenant.sqlite.restoring"
+                try? fm.removeItem(atPath: staged)
+                try fm.copyItem(atPath: source, toPath: staged)
+                chmod(staged, 0o600)
+                do {
+                    try Self.verifyCandidate(staged, for: id)
+                } catch {
+                    try? fm.removeItem(atPath: staged)
+                    throw error
+                }
+                try Self.fsync(path: staged)
+                let live = paths.database(for: id)
+                let keepDir = paths.backupDirectory(for: id)
+                try fm.createDirectory(atPath: keepDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                let kept = Self.unusedPath(keepDir + "/" + id.rawValue + "-pre-restore-" + Self.timestamp(), suffix: ".sqlite")
+                try fm.moveItem(atPath: live, toPath: kept)
+                for suffix in ["-wal", "-shm"] where fm.fileExists(atPath: live + suffix) {
+                    try fm.moveItem(atPath: live + suffix, toPath: kept + suffix)
+                }
+                try fm.moveItem(atPath: staged, toPath: live)
+                try Self.fsync(path: dir)
+                let attributes = try fm.attributesOfItem(atPath: live)
+                return BackupRecord(path: source, bytes: (attributes[.size] as? Int) ?? 0, sha256: try Self.sha256(ofFile: live), at: Date().timeIntervalSince1970)
             }
-            try fm.moveItem(atPath: staged, toPath: live)
-            try Self.fsync(path: dir)
-            let attributes = try fm.attributesOfItem(atPath: live)
-            return BackupRecord(path: source, bytes: (attributes[.size] as? Int) ?? 0, sha256: try Self.sha256(ofFile: live), at: Date().timeIntervalSince1970)
         }
     }
 
@@ -184,10 +190,13 @@ extension TenantStore {
     /// Moves the tenant's directory into the archive dir and unregisters it. Nothing is deleted.
     public func archive(_ id: TenantID) async throws -> String {
         try await withExclusiveFiles(id) { [paths, registry] in
-            let target = Self.unusedPath(paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp())
-            try FileManager.default.moveItem(atPath: paths.directory(for: id), toPath: target)
-            try Self.fsync(path: paths.archiveDir)
-            try Self.fsync(path: paths.tenantsDir)
+            let target = try await Self.fileWork.run {
+                let target = Self.unusedPath(paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp())
+                try FileManager.default.moveItem(atPath: paths.directory(for: id), toPath: target)
+                try Self.fsync(path: paths.archiveDir)
+                try Self.fsync(path: paths.tenantsDir)
+                return target
+            }
             try await registry.remove(id)
             return target
         }
