@@ -13,7 +13,10 @@ in a `finally`, every wait is bounded, timings are reported, never asserted.
       one writer) on the same file system in the same run;
   (f) a reviewer's queue page (GET .../reviews/queue) with 100,000 applications in
       the tenant, against GET /healthz of the same server, same client, same
-      connections: requests per second, median and p99 latency.
+      connections: requests per second, median and p99 latency;
+  (g) a `bdecide` reviewer's page at one connection, alone, during 16 connections
+      of failing sign-ins (each a full password hash), and during a backup and a
+      restore of the queue tenant: p99 and worst latency.
 
 Set-up: a fresh data dir; two tenants made through the admin socket and the
 API (root admin, reviewers with their roles and series, an applicant whose real
@@ -287,6 +290,7 @@ class ReviewBench:
             if not a.only_queue:
                 self.measure_decisions(d, setup)
             self.measure_queue(d, setup)
+            self.measure_stalls(d)
             self.verify(d, setup)
         finally:
             stop = d.stop(timeout=self.b.stop_timeout())
@@ -735,6 +739,77 @@ class ReviewBench:
                 "runs": runs,
             }
 
+    # -- stalls: one tenant's page while other work loads the daemon
+
+    def background_client(self, d: "R.Daemon", *args: str) -> subprocess.Popen:
+        argv = [str(R.OUT / "httpclient"), "--port", str(d.http_port), "--timeout", str(self.a.request_timeout), *args]
+        return self.b.procs.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def finish_client(self, p: subprocess.Popen, seconds: float) -> dict:
+        try:
+            out, err = p.communicate(timeout=seconds + self.a.request_timeout + 30)
+        except subprocess.TimeoutExpired:
+            R.Procs.kill(p)
+            raise R.BenchError("httpclient in the background timed out") from None
+        finally:
+            self.b.procs.forget(p)
+        try:
+            x = json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            raise R.BenchError(f"httpclient printed no JSON: {out[-300:]}{err[-300:]}") from None
+        x["exit"] = p.returncode
+        return x
+
+    def measure_stalls(self, d: "R.Daemon") -> None:
+        """A reviewer's page of the `bdecide` tenant at one connection: alone, during a burst of
+        sign-ins (each a deliberately slow password hash), and during a backup and a restore of
+        the 100,000-application tenant. Neither may hold the threads or the tenant store that
+        every request needs; the figure to read is the page's worst latency."""
+        self.b.need(30, "stalls")
+        probe = ["--conns", "1", "--path", f"/t/{DECIDE_TENANT}/api/v1/reviews/queue?limit=5", "--tokens", str(self.tokens_file),
+                 "--warmup", "0.2"]
+        progress("stalls: a bdecide reviewer's page at 1 connection, alone / during 16 connections of failing sign-ins / "
+                 "during backup and restore of bqueue")
+        out: dict = {}
+        alone = self.client(d, *probe, "--duration", "2", seconds=2.5)
+        self.check_client("stalls: alone", alone)
+        out["alone"] = alone
+        burst = self.background_client(d, "--conns", "16", "--duration", "3.5", "--warmup", "0", "--method", "POST",
+                                       "--path", f"/t/{DECIDE_TENANT}/api/v1/session", "--status", "401",
+                                       "--body", '{"login":"nobody","password":"not-the-password"}')
+        try:
+            time.sleep(0.5)
+            during = self.client(d, *probe, "--duration", "2", seconds=2.5)
+        finally:
+            signins = self.finish_client(burst, 3.5)
+        self.check_client("stalls: during sign-ins", during)
+        self.check_client("stalls: the sign-ins", signins)
+        out["signins"] = {"probe": during, "rps": signins.get("rps")}
+        probe_run = self.background_client(d, *probe, "--duration", "6")
+        steps: dict = {}
+        try:
+            time.sleep(0.5)
+            t = time.monotonic()
+            backup = self.admin(d, "tenant.backup", {"id": QUEUE_TENANT}, timeout=max(60.0, self.a.request_timeout))
+            steps["backup_s"] = time.monotonic() - t
+            self.admin(d, "tenant.suspend", {"id": QUEUE_TENANT})
+            t = time.monotonic()
+            self.admin(d, "tenant.restore", {"id": QUEUE_TENANT, "path": backup["path"]}, timeout=max(60.0, self.a.request_timeout))
+            steps["restore_s"] = time.monotonic() - t
+            self.admin(d, "tenant.resume", {"id": QUEUE_TENANT})
+            steps["bytes"] = backup.get("bytes")
+        finally:
+            files = self.finish_client(probe_run, 6)
+        self.check_client("stalls: during backup and restore", files)
+        out["files"] = {"probe": files, **steps}
+        self.out["stalls"] = out
+
+        def lat(x: dict) -> str:
+            return f"p99 {x['lat_us']['p99'] / 1000:.2f} ms, max {x['lat_us']['max'] / 1000:.1f} ms"
+
+        progress(f"  alone {lat(alone)}; during {signins.get('rps', 0):,.0f} sign-ins/s {lat(during)}; during backup "
+                 f"({steps['backup_s']:.2f} s) and restore ({steps['restore_s']:.2f} s) of {(steps.get('bytes') or 0) / 2**20:,.0f} MiB {lat(files)}")
+
     # -- afterwards: the daemon's own checks and the rows it wrote
 
     def verify(self, d: "R.Daemon", setup: dict) -> None:
@@ -814,3 +889,14 @@ def summary_rows(r: dict, row) -> None:
         if q.get("queue_cpu_ms") is not None:
             row("  daemon CPU per request", f"{q['queue_cpu_ms']:.2f} ms per page ({(q.get('page_bytes') or 0) / 1024:,.0f} KiB)",
                 f"{q['hello_cpu_ms'] * 1000:.0f} µs /healthz" if q.get("hello_cpu_ms") is not None else None)
+    st = rv.get("stalls") or {}
+    if st.get("alone"):
+        def worst(x: dict) -> str:
+            return f"{x['lat_us']['p99'] / 1000:.2f} / {x['lat_us']['max'] / 1000:.1f} ms"
+        alone = worst(st["alone"]) + " alone"
+        row("another tenant's page p99 / max, 1 conn, during sign-ins", worst(st["signins"]["probe"]), alone)
+        row(f"  sign-ins/s meanwhile (16 conns, each a password hash)", f"{st['signins'].get('rps') or 0:,.0f}/s")
+        f = st.get("files") or {}
+        if f.get("probe"):
+            row(f"  during backup + restore of bqueue ({(f.get('bytes') or 0) / 2**20:,.0f} MiB)", worst(f["probe"]), alone)
+            row("  backup / restore took", f"{f['backup_s']:.2f} / {f['restore_s']:.2f} s")

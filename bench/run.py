@@ -14,7 +14,10 @@ One run measures, each against a baseline taken in the same run:
   (e) review decisions per second over HTTP, 1 client and 64 concurrent reviewers,
       against raw SQLite update+insert transactions at synchronous=FULL;
   (f) a reviewer's queue page with 100,000 applications in the tenant, against
-      GET /healthz of the same server (e and f are in bench/review.py).
+      GET /healthz of the same server;
+  (g) another tenant's page at one connection during a burst of sign-ins and
+      during a backup and restore of that big tenant, against the page alone
+      (e, f and g are in bench/review.py).
 
 Nothing here asserts a timing: the aims are shown as yes/no in the table, and
 the exit status is 0 unless something failed functionally (daemon missing or
