@@ -23,11 +23,16 @@ struct TenantStoreTests {
         for i in 1...5 { try await create(store, "t\(i)") }
         for i in 1...5 {
             let value = try await store.withTenant(try TenantID("t\(i)")) { db in
-                try await db.read { try $0.scalar("SELECT value FROM tenant_meta WHERE key = 'tenant_id'")?.string }
+                try await owner(of: db)
             }
             #expect(value == "t\(i)")
             #expect(await store.openCount <= 2)
         }
+    }
+
+    /// The tenant id a database says it belongs to.
+    func owner(of db: Database) async throws -> String? {
+        try await db.read { try $0.scalar("SELECT value FROM tenant_meta WHERE key = 'tenant_id'")?.string }
     }
 
     /// A gate a test opens once: `wait()` returns after `open()`.
@@ -65,7 +70,7 @@ struct TenantStoreTests {
         // t1 is in use, so making room for t2 finds nothing to close: t2 is served anyway
         // (one over the cap for a while) instead of being closed under its own request.
         let value = try await store.withTenant(try TenantID("t2")) { db in
-            try await db.read { try $0.scalar("SELECT value FROM tenant_meta WHERE key = 'tenant_id'")?.string }
+            try await owner(of: db)
         }
         #expect(value == "t2")
         release.open()
@@ -94,7 +99,7 @@ struct TenantStoreTests {
         // While `slow` is still closing, a request leases `busy`.
         let release = Gate()
         let holder = try await hold(store, "busy", until: release) { db in
-            let value = try await db.read { try $0.scalar("SELECT value FROM tenant_meta WHERE key = 'tenant_id'")?.string }
+            let value = try await owner(of: db)
             #expect(value == "busy")
         }
         try reader.execute("COMMIT")
