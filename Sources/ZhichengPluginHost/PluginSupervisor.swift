@@ -166,7 +166,8 @@ public actor PluginSupervisor {
             throw PluginFailure(plugin: entry.info.name, reason: "\(entry.info.state.rawValue): \(entry.info.detail ?? "")")
         }
         let request = (try? JSONSerialization.data(withJSONObject: ["step": step, "input": input])) ?? Data()
-        let answer = await Self.exchange(helper, on: entry.queue, request: request, timeout: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let answer = await Self.exchange(helper, on: entry.queue, request: request, timeout: seconds)
         switch answer {
         case .failed(let reason):
             markFaulty(entry, helper, reason)
@@ -241,7 +242,6 @@ public actor PluginSupervisor {
         do {
             try process.run()
         } catch {
-            entry.helper = nil
             markFaulty(entry, nil, "cannot start the helper: \(error)")
             return
         }

@@ -21,9 +21,25 @@ public final class BlockingWork: Sendable {
 
     /// Runs `body` on the next queue and returns its result.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        let queue = queues[next.add(1, ordering: .relaxed).oldValue % queues.count]
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
+        try await queues[next.add(1, ordering: .relaxed).oldValue % queues.count].perform(body)
+    }
+}
+
+extension DispatchQueue {
+    /// Runs `body` on this queue and returns its result to the awaiting task.
+    func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// Runs `body` on this queue; returns once it has run.
+    func perform(_ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { continuation in
+            async {
+                body()
+                continuation.resume()
+            }
         }
     }
 }

@@ -142,7 +142,7 @@ public final class Database: @unchecked Sendable {
 
     /// Runs `body` on the writer outside any transaction (PRAGMAs, checkpoints).
     public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await onQueue(writerQueue) { [self] in
+        try await writerQueue.perform { [self] in
             defer { invalidateSessionsIfChanged() }
             return try body(writer)
         }
@@ -158,7 +158,7 @@ public final class Database: @unchecked Sendable {
     /// Runs `body` in one read transaction: a consistent snapshot, never blocking writers.
     public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         let (reader, queue) = readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count]
-        return try await onQueue(queue) { try reader.transaction(immediate: false) { try body(reader) } }
+        return try await queue.perform { try reader.transaction(immediate: false) { try body(reader) } }
     }
 
     /// Checkpoints the WAL into the main file and truncates it; run before close.
@@ -170,8 +170,8 @@ public final class Database: @unchecked Sendable {
     public func close() async {
         try? await checkpoint()
         sessions.close()
-        for (reader, queue) in readers { await onQueue(queue) { reader.close() } }
-        await onQueue(writerQueue) { [writer] in writer.close() }
+        for (reader, queue) in readers { await queue.perform { reader.close() } }
+        await writerQueue.perform { [writer] in writer.close() }
     }
 
     /// Copies a consistent snapshot of the database to `destination` with SQLite's
@@ -179,7 +179,7 @@ public final class Database: @unchecked Sendable {
     /// rollback-journal file, fsynced. Returns its size in bytes.
     public func backup(to destination: String) async throws -> Int {
         let (reader, queue) = readers[0]
-        return try await onQueue(queue) {
+        return try await queue.perform {
             let target = try SQLiteConnection(path: destination, options: .init(sandboxed: false))
             guard let backup = sqlite3_backup_init(target.handle, "main", reader.handle, "main") else {
                 throw target.lastError(sql: nil)
@@ -191,29 +191,6 @@ public final class Database: @unchecked Sendable {
             chmod(destination, 0o600)
             let attributes = try FileManager.default.attributesOfItem(atPath: destination)
             return (attributes[.size] as? Int) ?? 0
-        }
-    }
-
-    private static let scratch = BlockingWork(label: "zhicheng.db.scratch")
-
-    /// Runs blocking SQLite work that belongs to no open database (short-lived
-    /// connections) off the concurrency pool.
-    static func onScratchQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await scratch.run(body)
-    }
-
-    private func onQueue<T: Sendable>(_ queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
-    private func onQueue(_ queue: DispatchQueue, _ body: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { continuation in
-            queue.async {
-                body()
-                continuation.resume()
-            }
         }
     }
 }

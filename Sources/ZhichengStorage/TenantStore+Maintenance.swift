@@ -153,7 +153,7 @@ extension TenantStore {
             return try await withTenant(id) { db in try await db.read { try Self.stats(of: $0, bytes: bytes) } }
         }
         guard !isExclusive(id) else { throw ZhichengError.unavailable("tenant \(id) is being restored or archived") }
-        return try await Database.onScratchQueue {
+        return try await Self.openWork.run {
             let conn = try SQLiteConnection(path: path, options: .init(create: false))
             defer { conn.close() }
             try conn.execute("PRAGMA busy_timeout = 5000")
@@ -169,7 +169,7 @@ extension TenantStore {
         }
         if isOpen(id) { return try await withTenant(id) { db in try await db.read(query) } }
         let path = paths.database(for: id)
-        return try await Database.onScratchQueue {
+        return try await Self.openWork.run {
             let conn = try SQLiteConnection(path: path, options: .init(create: false))
             defer { conn.close() }
             try conn.execute("PRAGMA busy_timeout = 5000")
