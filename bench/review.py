@@ -217,15 +217,29 @@ class ReviewBench:
     # -- helpers
 
     def client(self, d: "R.Daemon", *args: str, seconds: float) -> dict:
+        """One httpclient run, waited for; its JSON result with "exit" added."""
+        return self.finish_client(self.background_client(d, *args), seconds)
+
+    def background_client(self, d: "R.Daemon", *args: str) -> subprocess.Popen:
+        """Starts an httpclient run; `finish_client` waits for it (bounded) and reads its result."""
         argv = [str(R.OUT / "httpclient"), "--port", str(d.http_port), "--timeout", str(self.a.request_timeout), *args]
-        res = self.b.procs.run(argv, timeout=seconds + self.a.request_timeout + 30)
+        return self.b.procs.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def finish_client(self, p: subprocess.Popen, seconds: float) -> dict:
         try:
-            out = json.loads(res.stdout.strip().splitlines()[-1])
+            out, err = p.communicate(timeout=seconds + self.a.request_timeout + 30)
+        except subprocess.TimeoutExpired:
+            R.Procs.kill(p)
+            p.communicate(timeout=5)
+            raise R.BenchError(f"httpclient timed out after {seconds + self.a.request_timeout + 30:.0f} s") from None
+        finally:
+            self.b.procs.forget(p)
+        try:
+            x = json.loads(out.strip().splitlines()[-1])
         except (ValueError, IndexError):
-            raise R.BenchError(f"httpclient printed no JSON (status {res.returncode}): "
-                               f"{res.stdout[-300:]}{res.stderr[-300:]}") from None
-        out["exit"] = res.returncode
-        return out
+            raise R.BenchError(f"httpclient printed no JSON (status {p.returncode}): {out[-300:]}{err[-300:]}") from None
+        x["exit"] = p.returncode
+        return x
 
     def measured(self, d: "R.Daemon", *args: str, seconds: float, fsyncs: bool = False) -> dict:
         """One httpclient run with the daemon's CPU time (and, if asked, its fsyncs) around it."""
@@ -740,25 +754,6 @@ class ReviewBench:
             }
 
     # -- stalls: one tenant's page while other work loads the daemon
-
-    def background_client(self, d: "R.Daemon", *args: str) -> subprocess.Popen:
-        argv = [str(R.OUT / "httpclient"), "--port", str(d.http_port), "--timeout", str(self.a.request_timeout), *args]
-        return self.b.procs.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-    def finish_client(self, p: subprocess.Popen, seconds: float) -> dict:
-        try:
-            out, err = p.communicate(timeout=seconds + self.a.request_timeout + 30)
-        except subprocess.TimeoutExpired:
-            R.Procs.kill(p)
-            raise R.BenchError("httpclient in the background timed out") from None
-        finally:
-            self.b.procs.forget(p)
-        try:
-            x = json.loads(out.strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            raise R.BenchError(f"httpclient printed no JSON: {out[-300:]}{err[-300:]}") from None
-        x["exit"] = p.returncode
-        return x
 
     def measure_stalls(self, d: "R.Daemon") -> None:
         """A reviewer's page of the `bdecide` tenant at one connection: alone, during a burst of
