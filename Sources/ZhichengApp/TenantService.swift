@@ -24,10 +24,14 @@ public struct TenantService: Sendable {
     public let store: TenantStore
     let hasher: PasswordHasher
     let logger: Logger
+    /// Told when a tenant appears or is restored, so messages waiting for it (or in a
+    /// restored outbox) go at once instead of at the end of a retry pause.
+    let relay: CrossTenantRelay?
 
-    public init(store: TenantStore, hasher: PasswordHasher = .init(), logger: Logger) {
+    public init(store: TenantStore, hasher: PasswordHasher = .init(), relay: CrossTenantRelay? = nil, logger: Logger) {
         self.store = store
         self.hasher = hasher
+        self.relay = relay
         self.logger = logger
     }
 
@@ -62,10 +66,10 @@ public struct TenantService: Sendable {
                 source: principal.source))
         }
         logger.notice("tenant created", metadata: ["tenant.id": "\(id)", "tenant.kind": "\(kind.rawValue)"])
+        relay?.resumeAll()
         return CreatedTenant(info: info, adminLogin: login, adminPassword: password)
     }
 
-    /// Creates the demo tenants (`province`, `zhengzhou`) that do not exist yet.
     /// Creates the demo tenants (`province`, `zhengzhou`) that do not exist yet; a
     /// new `zhengzhou` gets the manual's small tree (管城回族区职改办 → 管城区教育局 →
     /// 逸夫小学), approved, each with its admin's one-time password.
@@ -198,6 +202,10 @@ public struct TenantService: Sendable {
         try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.restore", target: "tenant:\(info.id)",
                                            detail: #"{"from":\#(jsonString(path)),"sha256":"\#(record.sha256)"}"#, source: principal.source))
         logger.notice("tenant restored", metadata: ["tenant.id": "\(info.id)", "from": "\(path)"])
+        // The backup's outbox may hold messages sent after it was taken (the inboxes
+        // make a repeat harmless), and deliveries to this tenant may be paused.
+        relay?.kick(info.id)
+        relay?.resumeAll()
         return record
     }
 

@@ -78,7 +78,8 @@ public enum Daemon {
         let paths = TenantPaths(dataDir: config.dataDir, backupDir: config.backupDir, archiveDir: config.archiveDir)
         let store = try TenantStore(paths: paths, maxOpen: config.maxOpenTenants, idleSeconds: Double(config.tenantIdleSeconds), logger: logger)
         try await store.reconcile()
-        let tenants = TenantService(store: store, logger: logger)
+        let relay = CrossTenantRelay(store: store, logger: logger)
+        let tenants = TenantService(store: store, relay: relay, logger: logger)
 
         if demo {
             var lines: [String] = []
@@ -99,14 +100,13 @@ public enum Daemon {
                                           rssLimitBytes: config.pluginMemoryLimitMiB << 20, logger: logger)
         await supervisor.reload()
         let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store,
-                                          supervisor: supervisor, logger: logger)
+                                          supervisor: supervisor, relay: relay, logger: logger)
         let group = MultiThreadedEventLoopGroup.singleton
         let passed = Systemd.listenFDs()
         for name in passed.keys where !["admin", "http"].contains(name) {
             logger.warning("ignoring a socket passed by systemd with an unknown name", metadata: ["fd.name": "\(name)"])
         }
 
-        let relay = CrossTenantRelay(store: store, logger: logger)
         // HTTP first, then the admin socket, with `status` knowing both listeners
         // before the first admin connection can be accepted.
         var applications = ApplicationService(store: store, relay: relay, automatedSteps: PluginSteps(supervisor: supervisor))

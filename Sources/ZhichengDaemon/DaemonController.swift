@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ZhichengAdmin
 import ZhichengAdminProtocol
+import ZhichengApp
 import ZhichengCore
 import ZhichengPluginHost
 import ZhichengStorage
@@ -21,10 +22,12 @@ public actor DaemonController: DaemonControl {
     private var admin: AdminServer?
     private var listeners: [(String, JSONValue)] = []
     let supervisor: PluginSupervisor
+    let relay: CrossTenantRelay
 
     init(configFile: String?, overrides: DaemonConfig.Overrides, config: DaemonConfig, levels: LogLevelControl, store: TenantStore,
-         supervisor: PluginSupervisor, logger: Logger) {
+         supervisor: PluginSupervisor, relay: CrossTenantRelay, logger: Logger) {
         self.supervisor = supervisor
+        self.relay = relay
         self.configFile = configFile
         self.overrides = overrides
         self.config = config
@@ -45,7 +48,23 @@ public actor DaemonController: DaemonControl {
             ("pid", .init(Int(getpid()))),
             ("listeners", .object(listeners)),
             ("plugins", .array(await supervisor.list().map { .object([("name", .string($0.name)), ("state", .string($0.state.rawValue))]) })),
+            ("relay", .object([("paused", .array(relayPauses()))])),
         ]
+    }
+
+    /// Cross-tenant deliveries the relay is holding back after a failure: whose,
+    /// how many failures in a row, when it tries again, and why.
+    private func relayPauses() -> [JSONValue] {
+        let now = ContinuousClock.now
+        return relay.pauses().map { key, pause in
+            let (kind, name): (String, String) = switch key {
+            case .target(let target): ("target", target)
+            case .source(let source): ("source", source.rawValue)
+            }
+            let seconds = max(0, (pause.until - now) / .seconds(1))
+            return .object([(kind, .string(name)), ("failures", .init(pause.failures)),
+                             ("retry_in_seconds", .number((seconds * 10).rounded() / 10)), ("error", .string(pause.error))])
+        }
     }
 
     /// Re-reads the config. A bad file is refused with the key named and the

@@ -69,7 +69,16 @@ struct Help: ParsableCommand {
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: AdminCommand.status.summary)
     @OptionGroup var options: GlobalOptions
-    func run() throws { try options.run(.status) }
+    func run() throws { try options.run(.status, render: Self.render) }
+
+    /// The usual key/value lines, then the relay's paused deliveries as a table.
+    static func render(_ result: JSONValue) -> String {
+        guard case .object(let members) = result, let relay = result["relay"] else { return Rendering.render(result) }
+        let paused = relay["paused"]?.arrayValue ?? []
+        if paused.isEmpty { return Rendering.render(.object(members.map { $0.0 == "relay" ? ("relay", "nothing paused") : $0 })) }
+        return Rendering.render(.object(members.filter { $0.0 != "relay" }))
+            + "\nrelay: deliveries paused after a failure (retried; nothing is lost)\n" + Rendering.table(paused)
+    }
 }
 
 struct Account: ParsableCommand {

@@ -357,6 +357,15 @@ def approve_unit(api: Api, parent: Session, org_id: int, admin_login: str, admin
 # --------------------------------------------------------------------------- "nothing changed"
 
 
+def db_rows(path, sql: str, *args) -> list[tuple]:
+    """Rows of a query on a tenant database, opened read-only beside the running daemon."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
 @contextlib.contextmanager
 def unchanged(daemon: Daemon, tenant: str, ignore: Iterable[str] = ()) -> Iterator[None]:
     """Asserts that the tenant database holds exactly the same rows after the block."""

@@ -5,11 +5,12 @@ confirmed at once; the objection rules are exercised all the same."""
 
 from __future__ import annotations
 
+import subprocess
 from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, approved_plan, expect, fresh_id_number
+from api_support import Api, approved_plan, db_rows, expect, fresh_id_number
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -147,7 +148,43 @@ def test_final_authority_levels_are_configurable_per_city(setup, zhichengctl_bin
     # Now a 副高级 application ends with the city's own committee.
     _, app = city.passed_application("副高级", "高级教师")
     assert expect(city.admin.get(f"applications/{app['id']}"), 200).json["state"] == "at_committee"
-    import subprocess
     out = subprocess.run([zhichengctl_bin, "--socket", str(d.admin_socket), "tenant", "configure", "zhengzhou"],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 0 and "正高级" in out.stdout and "副高级" not in out.stdout, out
+
+
+def test_an_archived_city_does_not_hold_up_the_province_notices_to_other_cities(setup, zhichengctl_bin):
+    """The province's outbox is one queue to every city. A notice to a city that was archived
+    cannot be delivered; it must wait (nothing is lost) without holding back the notices to
+    the other cities behind it, and `status` must say what is waiting and why."""
+    d, zhengzhou = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    kinfo = create_tenant(d, "kaifeng", "4102", "开封市")
+    kapi = Api(d.http_port, "kaifeng")
+    kaifeng = City(d, kapi, kapi.first_login(kinfo["admin_login"], kinfo["admin_password"]))
+    _, kapp = kaifeng.passed_application("副高级", "高级教师")
+    _, zapp = zhengzhou.passed_application("副高级", "高级教师")
+    office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
+
+    def received():
+        rows = expect(office.get("province/applications"), 200).json["applications"]
+        return {r["source_tenant"]: r["id"] for r in rows} if len(rows) == 2 else None
+
+    rids = wait_until(received, 30, "the province to receive both applications")
+    expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    assert d.call("tenant.archive", {"id": "kaifeng", "confirm": "kaifeng"})
+    # The notice to the archived city is first in the province's outbox.
+    expect(office.put(f"province/applications/{rids['kaifeng']}/interview", {"time": "2026-12-20 09:00", "place": "省人社厅101"}), 200)
+    expect(office.put(f"province/applications/{rids['zhengzhou']}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅102"}), 200)
+    wait_until(lambda: "省人社厅102" in (status_row(zhengzhou, zapp["id"])["interview"] or ""), 30,
+               "the notice to zhengzhou to go past the one waiting for the archived kaifeng")
+
+    paused = d.call("status")["relay"]["paused"]
+    assert [p["target"] for p in paused] == ["kaifeng"], paused
+    assert paused[0]["failures"] >= 1 and "kaifeng" in paused[0]["error"] and paused[0]["retry_in_seconds"] >= 0
+    pending = db_rows(d.tenant_db("province"), "SELECT target, kind FROM outbox WHERE delivered_at IS NULL")
+    assert pending == [("kaifeng", "application.interview")], "kept for kaifeng, nothing else left behind"
+    out = subprocess.run([zhichengctl_bin, "--socket", str(d.admin_socket), "status"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out
+    table = out.stdout[out.stdout.index("relay:"):].splitlines()
+    assert table[1].split()[:2] == ["TARGET", "FAILURES"] and table[2].split()[0] == "kaifeng", out.stdout

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import http.client
 import shutil
-import sqlite3
 from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, approved_plan, expect, fresh_id_number
+from api_support import Api, add_reviewer, approved_plan, db_rows, expect, fresh_id_number
 from conftest import REPO, clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -33,14 +32,6 @@ CRASH_POINTS = [
 
 def staff(admin, login: str, role: str):
     return add_reviewer(admin, 1, login, [role], sections=SECTIONS)
-
-
-def db_rows(path, sql: str, *args) -> list[tuple]:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.mark.parametrize("point", CRASH_POINTS, ids=lambda p: p or "no-crash")

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import ZhichengCore
 import ZhichengStorage
 
@@ -14,44 +15,92 @@ import ZhichengStorage
 /// application: the province receives it), and back to the city
 /// `application.received` (acknowledgement), `application.interview` (the
 /// committee's notice) and `application.result` (the final result after 公示).
-public actor CrossTenantRelay {
+public final class CrossTenantRelay: Sendable {
     let store: TenantStore
     let logger: Logger
-    private nonisolated let continuation: AsyncStream<TenantID>.Continuation
-    private let stream: AsyncStream<TenantID>
+    /// Which outboxes to deliver next and which targets are paused after a failure.
+    private let schedule: Mutex<RelaySchedule>
+    /// Rings when something is due; rings merge, so a burst of kicks wakes the relay once.
+    private let doorbell: AsyncStream<Void>.Continuation
+    private let rings: AsyncStream<Void>
     /// Sentinel target meaning "the province tenant, whichever id it has".
     public static let provinceTarget = "@province"
+    static let pageSize = 200
 
-    public init(store: TenantStore, logger: Logger) {
+    public init(store: TenantStore, logger: Logger, schedule: RelaySchedule = RelaySchedule()) {
         self.store = store
         self.logger = logger
-        (stream, continuation) = AsyncStream.makeStream(of: TenantID.self, bufferingPolicy: .unbounded)
+        self.schedule = Mutex(schedule)
+        (rings, doorbell) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Asks for `tenant`'s outbox to be delivered soon.
-    public nonisolated func kick(_ tenant: TenantID) { continuation.yield(tenant) }
+    /// Asks for `tenant`'s outbox to be delivered soon. Cheap and non-blocking: many
+    /// kicks for one tenant before the relay gets to it are one delivery.
+    public func kick(_ tenant: TenantID) {
+        schedule.withLock { $0.kick(tenant) }
+        doorbell.yield()
+    }
 
-    private func yield(_ tenant: TenantID) { continuation.yield(tenant) }
+    /// Something changed that may unblock paused deliveries (a tenant was created,
+    /// restored or resumed): every paused target is tried again now.
+    public func resumeAll() {
+        schedule.withLock { $0.resumeAll(now: .now) }
+        doorbell.yield()
+    }
 
-    /// Delivers whatever start-up finds pending, then serves kicks until cancelled.
+    /// The targets and sources the relay is pausing after failures, for `status`.
+    public func pauses() -> [(key: RelaySchedule.Key, pause: RelaySchedule.Pause)] {
+        schedule.withLock { $0.pauses.map { (key: $0.key, pause: $0.value) } }.sorted { $0.key.description < $1.key.description }
+    }
+
+    /// Delivers whatever start-up finds pending, then serves kicks and retries until
+    /// `stop()`. One delivery at a time; a failing target never holds up the others.
     public func run() async {
         for info in (try? await store.registry.all()) ?? [] where ((try? await store.pendingOutbox(info.id)) ?? 0) > 0 {
-            yield(info.id)
+            schedule.withLock { $0.kick(info.id) }
         }
-        for await tenant in stream {
-            do {
-                try await deliverAll(from: tenant)
-            } catch {
-                logger.warning("relay could not deliver; will retry", metadata: ["tenant.id": "\(tenant)", "error": "\(error)"])
-                try? await Task.sleep(for: .seconds(2))
-                if Task.isCancelled { return }
-                yield(tenant)
+        var timer: (at: RelaySchedule.Instant, task: Task<Void, Never>)?
+        defer { timer?.task.cancel() }
+        var iterator = rings.makeAsyncIterator()
+        repeat {
+            while let source = schedule.withLock({ $0.next(now: .now) }) {
+                await deliver(source)
             }
-        }
+            let wake = schedule.withLock { $0.nextRetry }
+            if wake != timer?.at {
+                timer?.task.cancel()
+                timer = wake.map { at in (at, Task { [doorbell] in
+                    guard (try? await Task.sleep(until: at, clock: .continuous)) != nil else { return }
+                    doorbell.yield()
+                }) }
+            }
+        } while await iterator.next() != nil
     }
 
     /// Ends `run()` after the delivery in progress.
-    public nonisolated func stop() { continuation.finish() }
+    public func stop() { doorbell.finish() }
+
+    /// One delivery of `source`'s outbox, with its failure turned into a pause.
+    private func deliver(_ source: TenantID) async {
+        do {
+            let pass = try await deliverAll(from: source)
+            schedule.withLock {
+                $0.succeeded(.source(source))
+                if let at = pass.retryAt { $0.retry(source, at: at) }
+            }
+        } catch let error as ZhichengError where error.code == .notFound {
+            // Archived since it was kicked: its outbox left service with it.
+            logger.info("relay: the source tenant is gone; nothing to deliver", metadata: ["tenant.id": "\(source)", "error": "\(error)"])
+        } catch {
+            let until = schedule.withLock { s in
+                let until = s.failed(.source(source), error: "\(error)", now: .now)
+                s.retry(source, at: until)
+                return until
+            }
+            logger.warning("relay could not read an outbox; will retry", metadata: [
+                "tenant.id": "\(source)", "error": "\(error)", "retry.in": "\(until - .now)"])
+        }
+    }
 
     struct Message: Sendable {
         var id: Int
@@ -61,36 +110,85 @@ public actor CrossTenantRelay {
         var payload: String
     }
 
-    /// Delivers every pending message of `source`, oldest first.
-    public func deliverAll(from source: TenantID) async throws {
-        let messages = try await store.withTenant(source) { db in
-            try await db.read { conn in
-                try conn.query("SELECT id, message_id, target, kind, payload FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT 200").map {
-                    Message(id: $0["id"].int ?? 0, messageID: $0["message_id"].string ?? "", target: $0["target"].string ?? "",
-                            kind: $0["kind"].string ?? "", payload: $0["payload"].string ?? "{}")
+    /// What one delivery of an outbox did.
+    public struct Pass: Sendable {
+        /// Messages delivered now.
+        public var delivered = 0
+        /// Messages left for a paused target, in their order.
+        public var waiting = 0
+        /// When the earliest paused target that held messages back may be tried again.
+        public var retryAt: RelaySchedule.Instant?
+    }
+
+    /// Delivers every pending message of `source`, oldest first. Messages to one target
+    /// keep their order: after a failure, or while that target is paused, the rest to
+    /// it wait for the next pass, and messages to other targets go on. Throws only when
+    /// the source's outbox cannot be read.
+    @discardableResult
+    public func deliverAll(from source: TenantID) async throws -> Pass {
+        var pass = Pass()
+        var held: Set<String> = []   // targets whose remaining messages wait for a later pass
+        var after = 0
+        while true {
+            let page = [after, Self.pageSize]
+            let messages = try await store.withTenant(source) { db in
+                try await db.read { conn in
+                    try conn.query("SELECT id, message_id, target, kind, payload FROM outbox WHERE delivered_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+                                   page).map {
+                        Message(id: $0["id"].int ?? 0, messageID: $0["message_id"].string ?? "", target: $0["target"].string ?? "",
+                                kind: $0["kind"].string ?? "", payload: $0["payload"].string ?? "{}")
+                    }
                 }
             }
-        }
-        for message in messages {
-            let target = try await resolve(message.target)
-            FaultInjection.point("relay.before-deliver.\(message.kind)")
-            let enqueued = try await store.withTenant(target) { db in
-                try await db.write { conn -> Bool in
-                    guard try conn.scalar("SELECT count(*) FROM inbox WHERE message_id = ?", [message.messageID])?.int == 0 else { return false }
-                    try conn.run("INSERT INTO inbox (message_id, source_tenant, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)",
-                                 [message.messageID, source.rawValue, message.kind, message.payload, Date().timeIntervalSince1970])
-                    return try Self.apply(message, from: source, in: target, conn)
+            for message in messages {
+                let key = RelaySchedule.Key.target(message.target)
+                if !held.contains(message.target), let until = schedule.withLock({ $0.paused(key, now: .now) }) {
+                    held.insert(message.target)
+                    pass.retryAt = min(pass.retryAt ?? until, until)
+                }
+                guard !held.contains(message.target) else {
+                    pass.waiting += 1
+                    continue
+                }
+                do {
+                    try await deliver(message, from: source)
+                    schedule.withLock { $0.succeeded(key) }
+                    pass.delivered += 1
+                } catch {
+                    held.insert(message.target)
+                    pass.waiting += 1
+                    let until = schedule.withLock { $0.failed(key, error: "\(error)", now: .now) }
+                    pass.retryAt = min(pass.retryAt ?? until, until)
+                    logger.warning("relay could not deliver; messages to this target wait, others go on", metadata: [
+                        "tenant.id": "\(source)", "target": "\(message.target)", "message.id": "\(message.messageID)",
+                        "error": "\(error)", "retry.in": "\(until - .now)"])
                 }
             }
-            FaultInjection.point("relay.after-deliver.\(message.kind)")
-            _ = try await store.withTenant(source) { db in
-                try await db.write { conn in try conn.run("UPDATE outbox SET delivered_at = ? WHERE id = ?", [Date().timeIntervalSince1970, message.id]) }
-            }
-            FaultInjection.point("relay.after-mark.\(message.kind)")
-            logger.info("relayed", metadata: ["message.id": "\(message.messageID)", "from": "\(source)", "to": "\(target)"])
-            if enqueued { yield(target) }
+            guard messages.count == Self.pageSize, let last = messages.last else { return pass }
+            after = last.id
         }
-        if messages.count == 200 { yield(source) }
+    }
+
+    /// Delivers one message: into the target's inbox with its effect, then marked
+    /// delivered at the source. A repeat after a crash between the two does nothing.
+    private func deliver(_ message: Message, from source: TenantID) async throws {
+        let target = try await resolve(message.target)
+        FaultInjection.point("relay.before-deliver.\(message.kind)")
+        let enqueued = try await store.withTenant(target) { db in
+            try await db.write { conn -> Bool in
+                guard try conn.scalar("SELECT count(*) FROM inbox WHERE message_id = ?", [message.messageID])?.int == 0 else { return false }
+                try conn.run("INSERT INTO inbox (message_id, source_tenant, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)",
+                             [message.messageID, source.rawValue, message.kind, message.payload, Date().timeIntervalSince1970])
+                return try Self.apply(message, from: source, in: target, conn)
+            }
+        }
+        FaultInjection.point("relay.after-deliver.\(message.kind)")
+        _ = try await store.withTenant(source) { db in
+            try await db.write { conn in try conn.run("UPDATE outbox SET delivered_at = ? WHERE id = ?", [Date().timeIntervalSince1970, message.id]) }
+        }
+        FaultInjection.point("relay.after-mark.\(message.kind)")
+        logger.info("relayed", metadata: ["message.id": "\(message.messageID)", "from": "\(source)", "to": "\(target)"])
+        if enqueued { kick(target) }
     }
 
     private func resolve(_ target: String) async throws -> TenantID {

@@ -1,0 +1,103 @@
+/// When the cross-tenant relay delivers which tenant's outbox: plain rules, no clock
+/// and no I/O of its own (the caller passes `now`).
+///
+/// - **Kicks merge.** A tenant kicked again while it already waits is delivered once.
+/// - **A failing target pauses, alone.** When delivery to a target fails (the province
+///   does not exist yet, a city was archived, a database is busy with a restore), that
+///   target is left alone for a pause that doubles with each failure in a row, from
+///   `firstPause` up to `maxPause`. Messages to other targets keep flowing, and the
+///   relay neither spins nor sleeps on the failing one.
+/// - **Nothing waits forever unseen.** A source whose messages waited on a paused
+///   target is tried again when the pause ends (`retry`, `nextRetry`), and `resumeAll`
+///   ends every pause at once (a tenant was created or restored).
+public struct RelaySchedule: Sendable {
+    public typealias Instant = ContinuousClock.Instant
+
+    /// What a pause is about: a message target as the outbox names it (a tenant id
+    /// or `@province`), or a source whose outbox could not be read.
+    public enum Key: Hashable, Sendable, CustomStringConvertible {
+        case target(String)
+        case source(TenantID)
+
+        public var description: String {
+            switch self {
+            case .target(let name): "to \(name)"
+            case .source(let id): "from \(id)"
+            }
+        }
+    }
+
+    /// A pause in force: how many failures in a row, until when, and the last error.
+    public struct Pause: Sendable, Equatable {
+        public var failures: Int
+        public var until: Instant
+        public var error: String
+    }
+
+    public let firstPause: Duration
+    public let maxPause: Duration
+    private var due: [TenantID] = []
+    private var dueSet: Set<TenantID> = []
+    private var retries: [TenantID: Instant] = [:]
+    public private(set) var pauses: [Key: Pause] = [:]
+
+    public init(firstPause: Duration = .seconds(1), maxPause: Duration = .seconds(60)) {
+        precondition(firstPause > .zero && maxPause >= firstPause, "pauses must be positive and the longest at least the first")
+        self.firstPause = firstPause
+        self.maxPause = maxPause
+    }
+
+    /// `source` has something to deliver: deliver it once soon, however often it is kicked.
+    public mutating func kick(_ source: TenantID) {
+        if dueSet.insert(source).inserted { due.append(source) }
+    }
+
+    /// The next source to deliver, oldest kick first; retries whose time has come join
+    /// the end of the line. Nil when nothing is due now.
+    public mutating func next(now: Instant) -> TenantID? {
+        for (source, at) in retries.sorted(by: { $0.value < $1.value }) where at <= now {
+            retries[source] = nil
+            kick(source)
+        }
+        guard !due.isEmpty else { return nil }
+        let source = due.removeFirst()
+        dueSet.remove(source)
+        return source
+    }
+
+    /// Whether delivery to `key` should wait: the end of its pause, or nil to go ahead.
+    public func paused(_ key: Key, now: Instant) -> Instant? {
+        guard let pause = pauses[key], pause.until > now else { return nil }
+        return pause.until
+    }
+
+    /// Delivery to `key` failed: pauses it (1×, 2×, 4× … `firstPause`, at most
+    /// `maxPause`) and returns when the pause ends.
+    @discardableResult
+    public mutating func failed(_ key: Key, error: String, now: Instant) -> Instant {
+        let failures = (pauses[key]?.failures ?? 0) + 1
+        var pause = firstPause
+        for _ in 1..<min(failures, 32) where pause < maxPause { pause = pause * 2 }
+        let until = now + min(pause, maxPause)
+        pauses[key] = Pause(failures: failures, until: until, error: error)
+        return until
+    }
+
+    /// Delivery to `key` worked: it is not paused any more.
+    public mutating func succeeded(_ key: Key) { pauses[key] = nil }
+
+    /// Try `source` again at `at` (the earliest time wins when asked twice).
+    public mutating func retry(_ source: TenantID, at: Instant) {
+        retries[source] = min(retries[source] ?? at, at)
+    }
+
+    /// When the relay must wake up for a retry if nobody kicks it before.
+    public var nextRetry: Instant? { retries.values.min() }
+
+    /// Ends every pause and makes every waiting retry due now: a tenant appeared or
+    /// came back, so what failed before may work.
+    public mutating func resumeAll(now: Instant) {
+        for key in pauses.keys { pauses[key]?.until = now }
+        for source in retries.keys { retries[source] = now }
+    }
+}
