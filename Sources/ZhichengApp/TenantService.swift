@@ -26,7 +26,7 @@ public struct TenantService: Sendable {
     let logger: Logger
     /// Told when a tenant appears or is restored, so messages waiting for it (or in a
     /// restored outbox) go at once instead of at the end of a retry pause.
-    let relay: CrossTenantRelay?
+    public let relay: CrossTenantRelay?
 
     public init(store: TenantStore, hasher: PasswordHasher = .init(), relay: CrossTenantRelay? = nil, logger: Logger) {
         self.store = store

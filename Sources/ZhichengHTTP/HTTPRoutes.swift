@@ -25,11 +25,14 @@ public enum HTTPRoutes {
         let tenantsOpen = metrics.makeGauge(descriptor: .init(namespace: "zhicheng", metricName: "tenants_open", unitName: "", helpText: "Tenant databases open now"))
         let tenantsTotal = metrics.makeGauge(descriptor: .init(namespace: "zhicheng", metricName: "tenants_total", unitName: "", helpText: "Registered tenants"))
         let tenantsSuspended = metrics.makeGauge(descriptor: .init(namespace: "zhicheng", metricName: "tenants_suspended", unitName: "", helpText: "Suspended tenants"))
+        let relayPaused = metrics.makeGauge(descriptor: .init(namespace: "zhicheng", metricName: "relay_paused", unitName: "",
+                                                              helpText: "Cross-tenant deliveries paused after a failure (targets and sources)"))
         router.get("metrics") { _, _ in
             let counts = try await tenants.counts()
             tenantsOpen.set(Int64(counts.open))
             tenantsTotal.set(Int64(counts.total))
             tenantsSuspended.set(Int64(counts.suspended))
+            relayPaused.set(Int64(tenants.relay?.pauses().count ?? 0))
             var bytes: [UInt8] = []
             metrics.emit(into: &bytes)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

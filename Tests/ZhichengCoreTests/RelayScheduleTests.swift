@@ -27,7 +27,7 @@ struct RelayScheduleTests {
         var s = RelaySchedule(firstPause: .seconds(1), maxPause: .seconds(10))
         let key = RelaySchedule.Key.target("@province")
         #expect(s.paused(key, now: t0) == nil)
-        let pauses = (0..<6).map { _ in s.failed(key, error: "no province tenant", now: t0) - t0 }
+        let pauses = (0..<6).map { _ in s.failed(key, error: "no province tenant", now: t0).until - t0 }
         #expect(pauses == [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10), .seconds(10)])
         #expect(s.pauses[key]?.failures == 6)
         #expect(s.pauses[key]?.error == "no province tenant")
@@ -37,14 +37,20 @@ struct RelayScheduleTests {
         #expect(s.paused(.target("zhengzhou"), now: t0) == nil)
         s.succeeded(key)
         #expect(s.pauses.isEmpty)
-        #expect(s.failed(key, error: "again", now: t0) == t0 + .seconds(1))   // counting starts over
+        #expect(s.failed(key, error: "again", now: t0).until == t0 + .seconds(1))   // counting starts over
     }
 
-    @Test func manyFailuresInARowStayAtTheLongestPause() {
+    @Test func manyFailuresInARowStayAtTheLongestPauseAndAreLoggedEverLessOften() {
         var s = RelaySchedule(firstPause: .seconds(1), maxPause: .seconds(60))
-        var until = t0
-        for _ in 0..<200 { until = s.failed(.source(city), error: "disk I/O error", now: t0) }
-        #expect(until == t0 + .seconds(60))
+        var logged: [Int] = []
+        var last: RelaySchedule.Pause?
+        for _ in 0..<200 {
+            let pause = s.failed(.source(city), error: "disk I/O error", now: t0)
+            if pause.worthLogging { logged.append(pause.failures) }
+            last = pause
+        }
+        #expect(last?.until == t0 + .seconds(60))
+        #expect(logged == [1, 2, 4, 8, 16, 32, 64, 128], "a warning at the 1st, 2nd, 4th … failure in a row, not at every one")
     }
 
     @Test func retriesComeDueAtTheirTimeAndTheEarliestWins() {
@@ -81,6 +87,6 @@ struct RelayScheduleTests {
         #expect(s.paused(.target("kaifeng"), now: later) == nil)
         #expect(drain(&s, at: later) == [city])
         // The count of failures in a row is kept: failing again pauses longer.
-        #expect(s.failed(.target("@province"), error: "still none", now: later) == later + .seconds(60))
+        #expect(s.failed(.target("@province"), error: "still none", now: later).until == later + .seconds(60))
     }
 }

@@ -184,6 +184,8 @@ def test_an_archived_city_does_not_hold_up_the_province_notices_to_other_cities(
     assert paused[0]["failures"] >= 1 and "kaifeng" in paused[0]["error"] and paused[0]["retry_in_seconds"] >= 0
     pending = db_rows(d.tenant_db("province"), "SELECT target, kind FROM outbox WHERE delivered_at IS NULL")
     assert pending == [("kaifeng", "application.interview")], "kept for kaifeng, nothing else left behind"
+    gauge = [float(line.split()[1]) for line in d.http_get("/metrics")[2].decode().splitlines() if line.startswith("zhicheng_relay_paused ")]
+    assert gauge == [1], "an alert can watch the gauge"
     out = subprocess.run([zhichengctl_bin, "--socket", str(d.admin_socket), "status"], capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out
     table = out.stdout[out.stdout.index("relay:"):].splitlines()

@@ -40,7 +40,7 @@ def test_metrics(daemon: Daemon) -> None:
     assert status == 200
     assert headers.get("content-type", "").startswith("text/plain"), headers
     text = body.decode("utf-8")
-    for name in ("zhicheng_tenants_open", "zhicheng_admin_commands_total", "hb_requests"):
+    for name in ("zhicheng_tenants_open", "zhicheng_admin_commands_total", "hb_requests", "zhicheng_relay_paused 0.0"):
         assert name in text, f"{name} missing from /metrics:\n{text[:3000]}"
     # Requests are counted and timed per route pattern, method and status; a refused one
     # (no session) is counted as an error of its route.

@@ -92,13 +92,13 @@ public final class CrossTenantRelay: Sendable {
             // Archived since it was kicked: its outbox left service with it.
             logger.info("relay: the source tenant is gone; nothing to deliver", metadata: ["tenant.id": "\(source)", "error": "\(error)"])
         } catch {
-            let until = schedule.withLock { s in
-                let until = s.failed(.source(source), error: "\(error)", now: .now)
-                s.retry(source, at: until)
-                return until
+            let pause = schedule.withLock { s in
+                let pause = s.failed(.source(source), error: "\(error)", now: .now)
+                s.retry(source, at: pause.until)
+                return pause
             }
-            logger.warning("relay could not read an outbox; will retry", metadata: [
-                "tenant.id": "\(source)", "error": "\(error)", "retry.in": "\(until - .now)"])
+            logger.log(level: pause.worthLogging ? .warning : .debug, "relay could not read an outbox; will retry", metadata: [
+                "tenant.id": "\(source)", "error": "\(error)", "failures": "\(pause.failures)", "retry.in": "\(pause.until - .now)"])
         }
     }
 
@@ -157,11 +157,11 @@ public final class CrossTenantRelay: Sendable {
                 } catch {
                     held.insert(message.target)
                     pass.waiting += 1
-                    let until = schedule.withLock { $0.failed(key, error: "\(error)", now: .now) }
-                    pass.retryAt = min(pass.retryAt ?? until, until)
-                    logger.warning("relay could not deliver; messages to this target wait, others go on", metadata: [
+                    let pause = schedule.withLock { $0.failed(key, error: "\(error)", now: .now) }
+                    pass.retryAt = min(pass.retryAt ?? pause.until, pause.until)
+                    logger.log(level: pause.worthLogging ? .warning : .debug, "relay could not deliver; messages to this target wait, others go on", metadata: [
                         "tenant.id": "\(source)", "target": "\(message.target)", "message.id": "\(message.messageID)",
-                        "error": "\(error)", "retry.in": "\(until - .now)"])
+                        "error": "\(error)", "failures": "\(pause.failures)", "retry.in": "\(pause.until - .now)"])
                 }
             }
             guard messages.count == Self.pageSize, let last = messages.last else { return pass }

@@ -32,6 +32,11 @@ public struct RelaySchedule: Sendable {
         public var failures: Int
         public var until: Instant
         public var error: String
+
+        /// Whether this failure is worth a warning in the log: the 1st, 2nd, 4th, 8th …
+        /// in a row. A target that stays unreachable (an archived city) would otherwise
+        /// log once a minute forever; `status` and `/metrics` always show it.
+        public var worthLogging: Bool { failures & (failures - 1) == 0 }
     }
 
     public let firstPause: Duration
@@ -72,15 +77,15 @@ public struct RelaySchedule: Sendable {
     }
 
     /// Delivery to `key` failed: pauses it (1×, 2×, 4× … `firstPause`, at most
-    /// `maxPause`) and returns when the pause ends.
+    /// `maxPause`) and returns the pause.
     @discardableResult
-    public mutating func failed(_ key: Key, error: String, now: Instant) -> Instant {
+    public mutating func failed(_ key: Key, error: String, now: Instant) -> Pause {
         let failures = (pauses[key]?.failures ?? 0) + 1
         var pause = firstPause
         for _ in 1..<min(failures, 32) where pause < maxPause { pause = pause * 2 }
-        let until = now + min(pause, maxPause)
-        pauses[key] = Pause(failures: failures, until: until, error: error)
-        return until
+        let next = Pause(failures: failures, until: now + min(pause, maxPause), error: error)
+        pauses[key] = next
+        return next
     }
 
     /// Delivery to `key` worked: it is not paused any more.
