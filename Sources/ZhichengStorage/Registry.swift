@@ -49,6 +49,15 @@ public struct Registry: Sendable {
                 last_backup_sha256 TEXT
             ) STRICT;
             """),
+        Migration(version: 2, name: "archived tenant ids and the application ids they used", sql: """
+            CREATE TABLE archived (
+                id TEXT NOT NULL,
+                archived_at REAL NOT NULL,
+                path TEXT NOT NULL,
+                application_ids_used INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX archived_id ON archived(id);
+            """),
     ]
 
     public init(path: String) throws {
@@ -105,9 +114,19 @@ public struct Registry: Sendable {
         }
     }
 
-    public func remove(_ id: TenantID) async throws {
+    /// Unregisters `id`, archived at `path`, remembering the application ids it used.
+    public func archive(_ id: TenantID, path: String, applicationIDsUsed: Int) async throws {
         defer { cache.invalidate(id) }
-        _ = try await db.write { conn in try conn.run("DELETE FROM tenants WHERE id = ?", [id.rawValue]) }
+        try await db.write { conn in
+            try conn.run("DELETE FROM tenants WHERE id = ?", [id.rawValue])
+            try conn.run("INSERT INTO archived (id, archived_at, path, application_ids_used) VALUES (?, ?, ?, ?)",
+                         [id.rawValue, Date().timeIntervalSince1970, path, applicationIDsUsed])
+        }
+    }
+
+    /// The highest application id used under `id` by tenants archived before (0 if none).
+    public func applicationIDsUsed(byArchived id: TenantID) async throws -> Int {
+        try await db.read { conn in try conn.scalar("SELECT coalesce(max(application_ids_used), 0) FROM archived WHERE id = ?", [id.rawValue])?.int ?? 0 }
     }
 
     public func close() async { await db.close() }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Logging
 import ZhichengCore
 
 /// What `tenant.check` found.
@@ -61,21 +62,34 @@ extension TenantStore {
         }
         // Exclusive from the start: the staged copy has one name per tenant, and the
         // copy and checks run off the actor, so a second restore must wait its turn.
-        return try await withExclusiveFiles(id) { [paths] in
+        return try await withExclusiveFiles(id) { [paths, logger] in
             try await Self.fileWork.run {
                 let dir = paths.directory(for: id)
+                let live = paths.database(for: id)
                 let staged = dir + "/tenant.sqlite.restoring"
                 try? fm.removeItem(atPath: staged)
                 try fm.copyItem(atPath: source, toPath: staged)
                 chmod(staged, 0o600)
                 do {
                     try Self.verifyCandidate(staged, for: id)
+                    // The backup may be older than applications other tenants already know:
+                    // its next ids start above what the database it replaces had used.
+                    let used: Int
+                    do {
+                        used = try ApplicationIDs.used(inFile: live)
+                    } catch {
+                        used = 0
+                        logger.warning("restore: cannot read which application ids the replaced database used; new ids continue from the backup's",
+                                       metadata: ["tenant.id": "\(id)", "error": "\(error)"])
+                    }
+                    let conn = try SQLiteConnection(path: staged, options: .init(create: false))
+                    defer { conn.close() }
+                    try conn.transaction { try ApplicationIDs.reserve(upTo: used, conn) }
                 } catch {
                     try? fm.removeItem(atPath: staged)
                     throw error
                 }
                 try Self.fsync(path: staged)
-                let live = paths.database(for: id)
                 let keepDir = paths.backupDirectory(for: id)
                 try fm.createDirectory(atPath: keepDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 let kept = Self.unusedPath(keepDir + "/" + id.rawValue + "-pre-restore-" + Self.timestamp(), suffix: ".sqlite")
@@ -188,16 +202,26 @@ extension TenantStore {
     }
 
     /// Moves the tenant's directory into the archive dir and unregisters it. Nothing is deleted.
+    /// The registry remembers the application ids it used, so that creating the id again
+    /// never reuses one (`ApplicationIDs`).
     public func archive(_ id: TenantID) async throws -> String {
-        try await withExclusiveFiles(id) { [paths, registry] in
-            let target = try await Self.fileWork.run {
+        try await withExclusiveFiles(id) { [paths, registry, logger] in
+            let (target, used) = try await Self.fileWork.run {
+                let used: Int
+                do {
+                    used = try ApplicationIDs.used(inFile: paths.database(for: id))
+                } catch {
+                    used = 0
+                    logger.warning("archive: cannot read which application ids the tenant used; a tenant created again with this id starts from 1",
+                                   metadata: ["tenant.id": "\(id)", "error": "\(error)"])
+                }
                 let target = Self.unusedPath(paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp())
                 try FileManager.default.moveItem(atPath: paths.directory(for: id), toPath: target)
                 try Self.fsync(path: paths.archiveDir)
                 try Self.fsync(path: paths.tenantsDir)
-                return target
+                return (target, used)
             }
-            try await registry.remove(id)
+            try await registry.archive(id, path: target, applicationIDsUsed: used)
             return target
         }
     }

@@ -14,7 +14,7 @@ public actor TenantStore {
     private var entries: [TenantID: Entry] = [:]
     /// Tenants whose file is being replaced or moved; leases are refused meanwhile.
     private var exclusive: Set<TenantID> = []
-    private let logger: Logger
+    let logger: Logger
 
     /// Opening a tenant (file, migrations, a busy wait after a crash), the short-lived
     /// connections of `stats` and `pendingOutbox` to tenants not open, and the file work
@@ -165,8 +165,13 @@ public actor TenantStore {
         let scratch = paths.tenantsDir + "/.creating-" + info.id.rawValue + "-" + UUID().uuidString.prefix(8)
         try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         do {
+            // An id archived before: new applications continue above the ids it used.
+            let used = try await registry.applicationIDsUsed(byArchived: info.id)
             let db = try await Self.openWork.run { try Database(path: scratch + "/tenant.sqlite", migrations: TenantSchema.migrations) }
-            let result = try await db.write(seed)
+            let result = try await db.write { conn in
+                try ApplicationIDs.reserve(upTo: used, conn)
+                return try seed(conn)
+            }
             await db.close()
             try await Self.fileWork.run { [paths] in
                 try Self.fsync(path: scratch)

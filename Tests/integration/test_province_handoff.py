@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, approved_plan, db_rows, expect, fresh_id_number
+from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, db_rows, expect, fresh_id_number
 from conftest import REPO, clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -169,3 +169,45 @@ def test_expert_application_crosses_and_its_answer_returns_exactly_once(daemon_f
     assert [k for (k,) in db_rows(province_db, "SELECT kind FROM inbox")] == ["application.forward"]
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
+def test_after_a_restore_to_an_older_backup_a_new_application_still_reaches_the_province(daemon_factory):
+    """The province knows an application by (city, application id). A city restored to a
+    backup older than an application it already handed over must not give that id to a new
+    application: the province would drop the new one as a repeat of the old, and it would
+    wait for the province forever."""
+    d = daemon_factory().start()
+    create_tenant(d, "province", "41", "河南省", kind="province")
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "副高级", "count": 5}])
+    reviewers = [staff(city, "city.h", "handler"), staff(city, "city.l", "leader")]
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "钱老师"}), 201).json
+    applicant = api.first_login(person["account"]["login"], person["password"])
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+
+    def hand_over(applicant, reviewers) -> int:
+        app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+        for section in SECTIONS:
+            expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+        expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+        for reviewer in reviewers:
+            version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
+            expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": "同意", "version": version}), 200)
+        wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json.get("forwarded_to_province_at"), 30,
+                   f"application {app['id']} to be acknowledged by the province")
+        return app["id"]
+
+    first = hand_over(applicant, reviewers)
+    for cmd, args in (("tenant.suspend", {"id": "zhengzhou"}), ("tenant.restore", {"id": "zhengzhou", "path": backup}),
+                      ("tenant.resume", {"id": "zhengzhou"})):
+        d.call(cmd, args)
+    # Sign in again: the restored database has the sessions of the backup's time.
+    applicant = api.sign_in(person["account"]["login"], NEW_PASSWORD)
+    reviewers = [api.sign_in(login, NEW_PASSWORD) for login in ("city.h", "city.l")]
+    assert expect(applicant.get("applications"), 200).json["applications"] == [], "the backup predates the first application"
+    second = hand_over(applicant, reviewers)
+    assert second > first
+    received = db_rows(d.tenant_db("province"), "SELECT source_tenant, source_application_id FROM received_applications ORDER BY id")
+    assert received == [("zhengzhou", first), ("zhengzhou", second)]

@@ -246,8 +246,8 @@ public struct ApplicationService: Sendable {
             }
             let now = Date().timeIntervalSince1970
             try conn.run("""
-                INSERT INTO applications (applicant_id, org_id, kind, year, series, level, title, specialty, state, chain, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)
+                INSERT INTO applications (id, applicant_id, org_id, kind, year, series, level, title, specialty, state, chain, created_at, updated_at)
+                VALUES (\(ApplicationIDs.next), ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)
                 """, [caller.accountID, caller.orgID, kind.rawValue, year, series, level.rawValue, title, specialty, try Self.encode(chain), now, now])
             let id = Int(conn.lastInsertRowID)
             try conn.appendAudit(caller.audit("application.create", target: "application:\(id)",
