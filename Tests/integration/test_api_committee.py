@@ -139,6 +139,29 @@ def test_province_committee_result_flows_back_to_the_city(setup):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
 
 
+def test_a_province_restored_to_before_an_interview_notice_can_send_a_new_one(setup):
+    """The province restored to a backup older than an interview notice it already sent: the
+    notice it sets again is a new message, and the city shows it (an id made again from the
+    province's message count would have been dropped by the city as a repeat)."""
+    d, city = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    _, app = city.passed_application("副高级", "高级教师")
+    papi = Api(d.http_port, "province")
+    office = papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
+    rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [None])[0], 30,
+                     "the province to receive the application")["id"]
+    expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    backup = d.call("tenant.backup", {"id": "province"})["path"]
+    expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅101"}), 200)
+    wait_until(lambda: "省人社厅101" in (status_row(city, app["id"])["interview"] or ""), 30, "the first notice to reach the city")
+    for cmd, args in (("tenant.suspend", {"id": "province"}), ("tenant.restore", {"id": "province", "path": backup}),
+                      ("tenant.resume", {"id": "province"})):
+        d.call(cmd, args)
+    office = papi.sign_in(pinfo["admin_login"], office.password)
+    expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-21 09:00", "place": "省人社厅202"}), 200)
+    wait_until(lambda: "省人社厅202" in (status_row(city, app["id"])["interview"] or ""), 30, "the notice set again to reach the city")
+
+
 def test_final_authority_levels_are_configurable_per_city(setup, zhichengctl_bin):
     d, city = setup
     assert d.call("tenant.configure", {"id": "zhengzhou"})["province_levels"] == ["副高级", "正高级"]

@@ -211,3 +211,44 @@ def test_after_a_restore_to_an_older_backup_a_new_application_still_reaches_the_
     assert second > first
     received = db_rows(d.tenant_db("province"), "SELECT source_tenant, source_application_id FROM received_applications ORDER BY id")
     assert received == [("zhengzhou", first), ("zhengzhou", second)]
+
+
+def test_a_city_restored_to_before_its_hand_over_hands_the_application_over_again(daemon_factory):
+    """Restored to a backup taken while the application waited for the city's leader, the city
+    shows it in review again; when the leader passes it again, the hand-over is a new message:
+    the province takes it (as the same application, updated) and acknowledges it again."""
+    d = daemon_factory().start()
+    create_tenant(d, "province", "41", "河南省", kind="province")
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "副高级", "count": 5}])
+    handler, leader = staff(city, "city.h", "handler"), staff(city, "city.l", "leader")
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "钱老师"}), 201).json
+    applicant = api.first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+
+    def decide(reviewer) -> None:
+        version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
+        expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": "同意", "version": version}), 200)
+
+    def forwarded(applicant):
+        return expect(applicant.get(f"applications/{app['id']}"), 200).json.get("forwarded_to_province_at")
+
+    decide(handler)
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    decide(leader)
+    wait_until(lambda: forwarded(applicant), 30, "the first hand-over to be acknowledged")
+    for cmd, args in (("tenant.suspend", {"id": "zhengzhou"}), ("tenant.restore", {"id": "zhengzhou", "path": backup}),
+                      ("tenant.resume", {"id": "zhengzhou"})):
+        d.call(cmd, args)
+    applicant = api.sign_in(person["account"]["login"], NEW_PASSWORD)
+    assert not forwarded(applicant), "the backup predates the hand-over"
+    decide(api.sign_in("city.l", NEW_PASSWORD))
+    wait_until(lambda: forwarded(applicant), 30, "the second hand-over to be acknowledged")
+    province_db = d.tenant_db("province")
+    assert db_rows(province_db, "SELECT source_tenant, source_application_id, version FROM received_applications") == [("zhengzhou", app["id"], 2)]
+    assert [k for (k,) in db_rows(province_db, "SELECT kind FROM inbox")] == ["application.forward"] * 2

@@ -614,7 +614,7 @@ public struct ApplicationService: Sendable {
         if let specialty = row["specialty"].string { payload["specialty"] = specialty }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
         try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.forward', ?, ?)",
-                     ["\(tenant):application.forward:\(id):\(submission)", CrossTenantRelay.provinceTarget, json, Date().timeIntervalSince1970])
+                     [CrossTenantRelay.messageID(tenant.rawValue, "application.forward", id, submission), CrossTenantRelay.provinceTarget, json, Date().timeIntervalSince1970])
     }
 
     /// The trail: every submission, withdrawal and decision, oldest first.

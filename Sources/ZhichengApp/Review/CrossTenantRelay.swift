@@ -25,6 +25,15 @@ public final class CrossTenantRelay: Sendable {
     private let rings: AsyncStream<Void>
     /// Sentinel target meaning "the province tenant, whichever id it has".
     public static let provinceTarget = "@province"
+
+    /// A new message's id: readable parts, then a random one. The receiver's inbox drops
+    /// an id it has seen, so an id must never be made twice, not even by a tenant restored
+    /// to an older backup that then sends "the same" message again (a city's leader passes
+    /// again, the province sets an interview again): that one is new and must arrive.
+    /// Repeats of one message after a crash keep its id, which is stored in the outbox.
+    public static func messageID(_ parts: any CustomStringConvertible...) -> String {
+        (parts.map(\.description) + [UUID().uuidString.lowercased()]).joined(separator: ":")
+    }
     static let pageSize = 200
 
     public init(store: TenantStore, logger: Logger, schedule: RelaySchedule = RelaySchedule()) {

@@ -262,9 +262,8 @@ public struct EvaluationService: Sendable {
         var payload: [String: Any] = ["source_application_id": source.applicationID]
         for (key, value) in body { payload[key] = value }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
-        let sequence = (try conn.scalar("SELECT count(*) FROM outbox")?.int ?? 0) + 1
         try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-                     ["province:\(kind):\(source.tenant):\(source.applicationID):\(sequence)", source.tenant, kind, json, Date().timeIntervalSince1970])
+                     [CrossTenantRelay.messageID("province", kind, source.tenant, source.applicationID), source.tenant, kind, json, Date().timeIntervalSince1970])
     }
 
     static func committee(_ id: Int, _ conn: SQLiteConnection) throws -> CommitteeRecord? {
