@@ -202,9 +202,11 @@ public struct TenantService: Sendable {
         try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.restore", target: "tenant:\(info.id)",
                                            detail: #"{"from":\#(jsonString(path)),"sha256":"\#(record.sha256)"}"#, source: principal.source))
         logger.notice("tenant restored", metadata: ["tenant.id": "\(info.id)", "from": "\(path)"])
-        // The backup's outbox may hold messages sent after it was taken (the inboxes
-        // make a repeat harmless), and deliveries to this tenant may be paused.
+        // The backup's outbox may hold messages sent after it was taken, and its inbox
+        // lacks those received since: both go (again), and the inboxes drop repeats.
+        // Deliveries to this tenant may be paused.
         relay?.kick(info.id)
+        await relay?.reoffer(to: info)
         relay?.resumeAll()
         return record
     }

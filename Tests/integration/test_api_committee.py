@@ -5,6 +5,7 @@ confirmed at once; the objection rules are exercised all the same."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from urllib.parse import quote
 
@@ -33,17 +34,31 @@ class City:
         expect(self.admin.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS}), 200)
         return self.api.first_login(login, r["password"])
 
-    def passed_application(self, level: str, title: str):
+    def passed_application(self, level: str, title: str, by: int = 2):
+        """A submitted application passed by the first `by` reviewers (handler, leader)."""
         person = expect(self.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "周老师"}), 201).json
         applicant = self.api.first_login(person["account"]["login"], person["password"])
         app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": level, "title": title}), 201).json
         for section in SECTIONS:
             expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
         expect(applicant.post(f"applications/{app['id']}/submit"), 200)
-        for reviewer in self.reviewers:
-            version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
-            expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": "同意", "version": version}), 200)
+        for reviewer in self.reviewers[:by]:
+            self.pass_(reviewer, app["id"])
         return applicant, app
+
+    @staticmethod
+    def pass_(reviewer, app_id: int) -> None:
+        version = expect(reviewer.get(f"applications/{app_id}"), 200).json["version"]
+        expect(reviewer.post(f"applications/{app_id}/decision", {"decision": "pass", "comment": "同意", "version": version}), 200)
+
+    def restore(self, tenant: str, backup: str) -> None:
+        for cmd, args in (("tenant.suspend", {"id": tenant}), ("tenant.restore", {"id": tenant, "path": backup}), ("tenant.resume", {"id": tenant})):
+            self.d.call(cmd, args)
+
+    def sign_in_again(self) -> None:
+        """After a restore: the restored database has the sessions of the backup's time."""
+        self.admin = self.api.sign_in(self.admin.account["login"], self.admin.password)
+        self.reviewers = [self.api.sign_in(r.account["login"], r.password) for r in self.reviewers]
 
 
 @pytest.fixture
@@ -160,6 +175,91 @@ def test_a_province_restored_to_before_an_interview_notice_can_send_a_new_one(se
     office = papi.sign_in(pinfo["admin_login"], office.password)
     expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-21 09:00", "place": "省人社厅202"}), 200)
     wait_until(lambda: "省人社厅202" in (status_row(city, app["id"])["interview"] or ""), 30, "the notice set again to reach the city")
+
+
+class Province:
+    """The province office with its committee for the city's series."""
+
+    def __init__(self, d):
+        info = create_tenant(d, "province", "41", "河南省", kind="province")
+        self.office = Api(d.http_port, "province").first_login(info["admin_login"], info["admin_password"])
+        expect(self.office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+
+    def received(self, app_id: int, city: str = "zhengzhou") -> int:
+        def find():
+            rows = expect(self.office.get("province/applications"), 200).json["applications"]
+            return next((r["id"] for r in rows if (r["source_tenant"], r["source_application_id"]) == (city, app_id)), None)
+        return wait_until(find, 30, f"the province to receive application {app_id}")
+
+    def interview(self, rid: int, place: str) -> None:
+        expect(self.office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": place}), 200)
+
+    def final_result(self, rid: int, result: str) -> None:
+        expect(self.office.post(f"province/applications/{rid}/result", {"result": result}), 200)
+        expect(self.office.post(f"province/applications/{rid}/result/confirm"), 200)
+
+
+def test_a_city_restored_to_a_backup_gets_again_the_province_answers_it_received_since(setup):
+    """The province's answers that reached the city after its backup was taken are offered to it
+    again after the restore: its inbox takes those it lacks, and the result shows again."""
+    d, city = setup
+    province = Province(d)
+    applicant, app = city.passed_application("副高级", "高级教师")
+    rid = province.received(app["id"])
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json.get("forwarded_to_province_at"), 30, "the acknowledgement")
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    province.interview(rid, "省人社厅101")
+    province.final_result(rid, "通过")
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30, "the result to reach the city")
+
+    city.restore("zhengzhou", backup)
+    applicant = city.api.sign_in(applicant.account["login"], applicant.password)
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30,
+               "the result to reach the restored city again")
+    city.sign_in_again()
+    assert "省人社厅101" in (status_row(city, app["id"])["interview"] or "")
+    assert sorted(k for (k,) in db_rows(d.tenant_db("zhengzhou"), "SELECT kind FROM inbox")) == \
+        ["application.interview", "application.received", "application.result"], "each once"
+
+
+def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_kept_not_applied(setup):
+    """Restored to before it handed application B over, the city has B in review again. The
+    province's answers about B are kept in the city's inbox and audited but not applied, and they
+    hold up nothing: the notice about A behind them arrives. When the city hands B over again,
+    the province, which has evaluated B meanwhile, answers with what it has: the notice and the
+    final result."""
+    d, city = setup
+    province = Province(d)
+    _, a = city.passed_application("副高级", "高级教师")
+    _, b = city.passed_application("副高级", "高级教师", by=1)
+    ra = province.received(a["id"])
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    city.pass_(city.reviewers[1], b["id"])
+    rb = province.received(b["id"])
+    city.restore("zhengzhou", backup)
+    city.sign_in_again()
+    assert expect(city.admin.get(f"applications/{b['id']}"), 200).json["state"] == "in_review"
+
+    province.interview(rb, "省人社厅B")
+    province.final_result(rb, "通过")
+    province.interview(ra, "省人社厅A")
+    wait_until(lambda: "省人社厅A" in (status_row(city, a["id"])["interview"] or ""), 30, "the notice about A, behind those about B")
+    shown = expect(city.admin.get(f"applications/{b['id']}"), 200).json
+    assert shown["state"] == "in_review" and not shown.get("forwarded_to_province_at")
+    unapplied = db_rows(d.tenant_db("zhengzhou"), "SELECT target, detail FROM audit WHERE action = 'relay.unapplied'")
+    kinds = sorted(json.loads(detail)["kind"] for target, detail in unapplied if target == f"application:{b['id']}")
+    assert kinds == ["application.interview", "application.received", "application.result"], unapplied
+    assert d.call("status")["relay"]["paused"] == []
+
+    # Handed over again: the province keeps its evaluation and answers with it.
+    city.pass_(city.reviewers[1], b["id"])
+    wait_until(lambda: expect(city.admin.get(f"applications/{b['id']}"), 200).json["state"] == "passed", 30,
+               "the province's answers to the second hand-over of B")
+    shown = expect(city.admin.get(f"applications/{b['id']}"), 200).json
+    assert shown.get("forwarded_to_province_at") and "省人社厅B" in (status_row(city, b["id"])["interview"] or "")
+    assert province.received(b["id"]) == rb
+    rows = expect(province.office.get("province/applications"), 200).json["applications"]
+    assert [r["state"] for r in rows if r["id"] == rb] == ["final"], "the province's evaluation stands"
 
 
 def test_final_authority_levels_are_configurable_per_city(setup, zhichengctl_bin):

@@ -252,3 +252,38 @@ def test_a_city_restored_to_before_its_hand_over_hands_the_application_over_agai
     province_db = d.tenant_db("province")
     assert db_rows(province_db, "SELECT source_tenant, source_application_id, version FROM received_applications") == [("zhengzhou", app["id"], 2)]
     assert [k for (k,) in db_rows(province_db, "SELECT kind FROM inbox")] == ["application.forward"] * 2
+
+
+def test_a_province_restored_to_a_backup_gets_again_the_applications_handed_over_since(daemon_factory):
+    """Applications the cities handed over after the province's backup was taken are offered to
+    it again after the restore: it receives each once more, and the cities see nothing change."""
+    d = daemon_factory().start()
+    create_tenant(d, "province", "41", "河南省", kind="province")
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "副高级", "count": 5}])
+    reviewers = [staff(city, "city.h", "handler"), staff(city, "city.l", "leader")]
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "钱老师"}), 201).json
+    applicant = api.first_login(person["account"]["login"], person["password"])
+    backup = d.call("tenant.backup", {"id": "province"})["path"]
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    for reviewer in reviewers:
+        version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
+        expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": "同意", "version": version}), 200)
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json.get("forwarded_to_province_at"), 30, "the acknowledgement")
+    forwarded_at = expect(applicant.get(f"applications/{app['id']}"), 200).json["forwarded_to_province_at"]
+
+    for cmd, args in (("tenant.suspend", {"id": "province"}), ("tenant.restore", {"id": "province", "path": backup}),
+                      ("tenant.resume", {"id": "province"})):
+        d.call(cmd, args)
+    province_db, city_db = d.tenant_db("province"), d.tenant_db("zhengzhou")
+    wait_until(lambda: db_rows(province_db, "SELECT source_tenant, source_application_id FROM received_applications") == [("zhengzhou", app["id"])],
+               30, "the province to receive the application again")
+    wait_until(lambda: not db_rows(city_db, "SELECT id FROM outbox WHERE delivered_at IS NULL")
+               and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL"), 30, "both outboxes to settle")
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["forwarded_to_province_at"] == forwarded_at
+    assert len(db_rows(city_db, "SELECT message_id FROM inbox")) == 1, "the repeated acknowledgement was dropped as a repeat"

@@ -57,6 +57,36 @@ public final class CrossTenantRelay: Sendable {
         doorbell.yield()
     }
 
+    /// After `tenant` was restored to a backup, offers it again every message the other
+    /// tenants sent it (the province's answers to a city; the cities' hand-overs to the
+    /// province). Its inbox skips those it has and takes those that arrived after the backup
+    /// was taken, which it would otherwise never see again: their senders had marked them
+    /// delivered. Returns how many messages were offered again.
+    @discardableResult
+    public func reoffer(to tenant: TenantInfo) async -> Int {
+        let all = (try? await store.registry.all()) ?? []
+        let (sources, target) = tenant.kind == .province
+            ? (all.filter { $0.kind == .city }, Self.provinceTarget)
+            : (all.filter { $0.kind == .province }, tenant.id.rawValue)
+        var offered = 0
+        for source in sources {
+            do {
+                let n = try await store.withTenant(source.id) { db in
+                    try await db.write { conn in
+                        try conn.run("UPDATE outbox SET delivered_at = NULL WHERE target = ? AND delivered_at IS NOT NULL", [target])
+                    }
+                }
+                if n > 0 { kick(source.id) }
+                offered += n
+            } catch {
+                logger.warning("restore: cannot offer a tenant's messages again to the restored tenant",
+                               metadata: ["tenant.id": "\(source.id)", "restored": "\(tenant.id)", "error": "\(error)"])
+            }
+        }
+        logger.notice("restore: messages offered again to the restored tenant", metadata: ["tenant.id": "\(tenant.id)", "messages": "\(offered)"])
+        return offered
+    }
+
     /// The targets and sources the relay is pausing after failures, for `status`.
     public func pauses() -> [(key: RelaySchedule.Key, pause: RelaySchedule.Pause)] {
         schedule.withLock { $0.pauses.map { (key: $0.key, pause: $0.value) } }.sorted { $0.key.description < $1.key.description }
@@ -214,9 +244,55 @@ public final class CrossTenantRelay: Sendable {
     static func apply(_ message: Message, from source: TenantID, in target: TenantID, _ conn: SQLiteConnection) throws -> Bool {
         let payload = try JSONSerialization.jsonObject(with: Data(message.payload.utf8)) as? [String: Any] ?? [:]
         let now = Date().timeIntervalSince1970
+        if Self.answers.contains(message.kind), try !awaitingProvince(payload["source_application_id"] as? Int ?? 0, message, from: source, conn) {
+            return false
+        }
         switch message.kind {
         case "application.forward":
-            let sourceID = payload["source_application_id"] as? Int ?? 0
+            return try receive(message, payload, from: source, in: target, now: now, conn)
+        case "application.received":
+            let id = payload["source_application_id"] as? Int ?? 0
+            try conn.run("UPDATE applications SET forwarded_at = ?, version = version + 1, updated_at = ? WHERE id = ?", [now, now, id])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.forwarded",
+                                            target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
+            return false
+        case "application.interview":
+            let id = payload["source_application_id"] as? Int ?? 0
+            try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                         [payload["committee"] as? String ?? "", payload["interview"] as? String ?? "", now, id])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.interview",
+                                            target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
+            return false
+        case "application.result":
+            let id = payload["source_application_id"] as? Int ?? 0
+            let result = payload["result"] as? String ?? ""
+            var chain = try ApplicationService.decode(try conn.scalar("SELECT chain FROM applications WHERE id = ?", [id])?.string ?? "")
+            try chain.finalize(passed: result == "通过")
+            try ApplicationService.store(chain, id: id, conn, extra: "result = ?", extraArgs: [result])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.result",
+                                            target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
+            return false
+        default:
+            throw ZhichengError.internal("unknown cross-tenant message kind \(message.kind)")
+        }
+    }
+
+    /// The province receives a hand-over and acknowledges it. An application it already has
+    /// and has acted on (a committee evaluates it; the office decided on an expert
+    /// application) keeps the province's state, and the hand-over is answered with what the
+    /// province has: the acknowledgement, then the interview notice and the final result if
+    /// there are any. That is what a city restored to a backup older than those answers
+    /// needs when it hands the application over again. One not acted on yet takes the new data.
+    static func receive(_ message: Message, _ payload: [String: Any], from source: TenantID, in target: TenantID, now: Double,
+                        _ conn: SQLiteConnection) throws -> Bool {
+        let sourceID = payload["source_application_id"] as? Int ?? 0
+        let existing = try conn.query("""
+            SELECT r.id, r.series, r.level, r.state, r.result, e.interview_time, e.interview_place, c.name AS committee,
+                   e.id IS NOT NULL OR r.state != 'received' OR EXISTS (SELECT 1 FROM received_decisions d WHERE d.received_id = r.id) AS acted
+            FROM received_applications r LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
+            WHERE r.source_tenant = ? AND r.source_application_id = ?
+            """, [source.rawValue, sourceID]).first
+        if existing?["acted"].int != 1 {
             let kind = ApplicationKind(rawValue: payload["kind"] as? String ?? "title") ?? .title
             // An expert application is reviewed by the province office itself
             // (经办人 then 负责人) before it enters the expert database.
@@ -237,39 +313,43 @@ public final class CrossTenantRelay: Sendable {
                       payload["unit_name"] as? String ?? "", payload["year"] as? Int ?? 0, payload["series"] as? String ?? "",
                       payload["level"] as? String ?? "", payload["title"] as? String ?? "", payload["sections"] as? String ?? "{}",
                       payload["trail"] as? String ?? "[]", now, kind.rawValue, payload["specialty"] as? String, chain])
-            let receivedID = try conn.scalar("SELECT id FROM received_applications WHERE source_tenant = ? AND source_application_id = ?", [source.rawValue, sourceID])?.int ?? 0
-            let ack = #"{"source_application_id":\#(sourceID),"province_application_id":\#(receivedID)}"#
-            try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.received', ?, ?)",
-                         ["\(target):application.received:\(message.messageID)", source.rawValue, ack, now])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.receive",
-                                            target: "received_application:\(receivedID)", detail: #"{"from":"\#(source)","source_application_id":\#(sourceID)}"#,
-                                            source: "tenant:\(source)"))
-            return true
-        case "application.received":
-            let id = payload["source_application_id"] as? Int ?? 0
-            try conn.run("UPDATE applications SET forwarded_at = ?, version = version + 1, updated_at = ? WHERE id = ?", [now, now, id])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.forwarded",
-                                            target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
-            return false
-        case "application.interview":
-            let id = payload["source_application_id"] as? Int ?? 0
-            try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                         [payload["committee"] as? String ?? "", payload["interview"] as? String ?? "", now, id])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.interview",
-                                            target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
-            return false
-        case "application.result":
-            let id = payload["source_application_id"] as? Int ?? 0
-            let result = payload["result"] as? String ?? ""
-            guard let text = try conn.scalar("SELECT chain FROM applications WHERE id = ?", [id])?.string else { return false }
-            var chain = try ApplicationService.decode(text)
-            try chain.finalize(passed: result == "通过")
-            try ApplicationService.store(chain, id: id, conn, extra: "result = ?", extraArgs: [result])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.result",
-                                            target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
-            return false
-        default:
-            throw ZhichengError.internal("unknown cross-tenant message kind \(message.kind)")
         }
+        let receivedID = try conn.scalar("SELECT id FROM received_applications WHERE source_tenant = ? AND source_application_id = ?", [source.rawValue, sourceID])?.int ?? 0
+        let ack = #"{"source_application_id":\#(sourceID),"province_application_id":\#(receivedID)}"#
+        try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.received', ?, ?)",
+                     ["\(target):application.received:\(message.messageID)", source.rawValue, ack, now])
+        if let existing, existing["acted"].int == 1 {
+            let facts = EvaluationService.Facts(series: existing["series"].string ?? "", level: TitleLevel(rawValue: existing["level"].string ?? "") ?? .senior,
+                                                source: (source.rawValue, sourceID))
+            if let time = existing["interview_time"].string, let place = existing["interview_place"].string {
+                try EvaluationService.enqueueBack(facts, kind: "application.interview",
+                                                  body: ["committee": existing["committee"].string ?? "", "interview": "\(time)，\(place)"], conn)
+            }
+            if let result = existing["result"].string, ["final", "passed", "rejected"].contains(existing["state"].string ?? "") {
+                try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": result], conn)
+            }
+        }
+        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: existing?["acted"].int == 1 ? "application.receive-again" : "application.receive",
+                                        target: "received_application:\(receivedID)", detail: #"{"from":"\#(source)","source_application_id":\#(sourceID)}"#,
+                                        source: "tenant:\(source)"))
+        return true
+    }
+
+    /// The province's answers about a city's application.
+    static let answers: Set<String> = ["application.received", "application.interview", "application.result"]
+
+    /// Whether the city's application `id` waits for the province, the only state in which
+    /// the province's answers about it apply. It may not: the city was restored to a backup
+    /// taken before it handed the application over. The message is then kept in the inbox
+    /// and written to the audit log (`relay.unapplied`), but not applied, and never blocks
+    /// the messages behind it: the city hands the application over again, and the province
+    /// answers again.
+    static func awaitingProvince(_ id: Int, _ message: Message, from source: TenantID, _ conn: SQLiteConnection) throws -> Bool {
+        let state = try conn.scalar("SELECT state FROM applications WHERE id = ?", [id])?.string
+        guard state != ApplicationState.awaitingProvince.rawValue else { return true }
+        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "relay.unapplied", target: "application:\(id)",
+                                        detail: #"{"kind":"\#(message.kind)","message_id":\#(jsonString(message.messageID)),"state":\#(state.map(jsonString) ?? "null")}"#,
+                                        source: "tenant:\(source)"))
+        return false
     }
 }
