@@ -357,6 +357,12 @@ def approve_unit(api: Api, parent: Session, org_id: int, admin_login: str, admin
 # --------------------------------------------------------------------------- "nothing changed"
 
 
+def restore_tenant(daemon: Daemon, tenant: str, backup: str) -> None:
+    """Suspends `tenant`, restores it from `backup` and resumes it, through the admin socket."""
+    for cmd, args in (("tenant.suspend", {"id": tenant}), ("tenant.restore", {"id": tenant, "path": backup}), ("tenant.resume", {"id": tenant})):
+        daemon.call(cmd, args)
+
+
 def db_rows(path, sql: str, *args) -> list[tuple]:
     """Rows of a query on a tenant database, opened read-only beside the running daemon."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)

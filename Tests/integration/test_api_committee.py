@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, approved_plan, db_rows, expect, fresh_id_number
+from api_support import Api, approved_plan, db_rows, expect, fresh_id_number, restore_tenant
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -50,10 +50,6 @@ class City:
     def pass_(reviewer, app_id: int) -> None:
         version = expect(reviewer.get(f"applications/{app_id}"), 200).json["version"]
         expect(reviewer.post(f"applications/{app_id}/decision", {"decision": "pass", "comment": "同意", "version": version}), 200)
-
-    def restore(self, tenant: str, backup: str) -> None:
-        for cmd, args in (("tenant.suspend", {"id": tenant}), ("tenant.restore", {"id": tenant, "path": backup}), ("tenant.resume", {"id": tenant})):
-            self.d.call(cmd, args)
 
     def sign_in_again(self) -> None:
         """After a restore: the restored database has the sessions of the backup's time."""
@@ -169,9 +165,7 @@ def test_a_province_restored_to_before_an_interview_notice_can_send_a_new_one(se
     backup = d.call("tenant.backup", {"id": "province"})["path"]
     expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅101"}), 200)
     wait_until(lambda: "省人社厅101" in (status_row(city, app["id"])["interview"] or ""), 30, "the first notice to reach the city")
-    for cmd, args in (("tenant.suspend", {"id": "province"}), ("tenant.restore", {"id": "province", "path": backup}),
-                      ("tenant.resume", {"id": "province"})):
-        d.call(cmd, args)
+    restore_tenant(d, "province", backup)
     office = papi.sign_in(pinfo["admin_login"], office.password)
     expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-21 09:00", "place": "省人社厅202"}), 200)
     wait_until(lambda: "省人社厅202" in (status_row(city, app["id"])["interview"] or ""), 30, "the notice set again to reach the city")
@@ -212,7 +206,7 @@ def test_a_city_restored_to_a_backup_gets_again_the_province_answers_it_received
     province.final_result(rid, "通过")
     wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30, "the result to reach the city")
 
-    city.restore("zhengzhou", backup)
+    restore_tenant(d, "zhengzhou", backup)
     applicant = city.api.sign_in(applicant.account["login"], applicant.password)
     wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30,
                "the result to reach the restored city again")
@@ -236,7 +230,7 @@ def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_
     backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
     city.pass_(city.reviewers[1], b["id"])
     rb = province.received(b["id"])
-    city.restore("zhengzhou", backup)
+    restore_tenant(d, "zhengzhou", backup)
     city.sign_in_again()
     assert expect(city.admin.get(f"applications/{b['id']}"), 200).json["state"] == "in_review"
 
