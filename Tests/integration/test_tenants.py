@@ -4,13 +4,16 @@ archive, account.reset-password; file modes; lazily opened tenants."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pathlib
 import stat
+import struct
 import threading
 
 import pytest
 
+from api_support import db_rows
 from conftest import (
     CITY_CODES,
     SQLITE_MAGIC,
@@ -446,6 +449,40 @@ def test_tenant_file_modes(daemon: Daemon) -> None:
     with open(db, "rb") as f:
         header = f.read(20)
     assert header[18] == 2 and header[19] == 2, "tenant.sqlite is not in WAL mode"
+
+
+def shm_lock_holder(shm: pathlib.Path) -> tuple[int, int]:
+    """Who holds a lock on the wal-index's DMS byte (SQLite's unix VFS: byte 128 of the
+    `-shm` file), as another process sees it: (lock type, pid)."""
+    fd = os.open(shm, os.O_RDWR)
+    try:
+        query = struct.pack("hhxxxxqqixxxx", fcntl.F_WRLCK, os.SEEK_SET, 128, 1, 0)
+        l_type, _, _, _, pid = struct.unpack("hhxxxxqqixxxx", fcntl.fcntl(fd, fcntl.F_GETLK, query))
+        return l_type, pid
+    finally:
+        os.close(fd)
+
+
+def test_an_open_tenant_keeps_sqlites_lock_on_its_wal_index(daemon: Daemon) -> None:
+    """While the daemon has a tenant open, SQLite's shared lock on the wal-index must hold:
+    without it, the next process to open the database (an operator's `sqlite3`, even
+    read-only) believes itself the first, truncates the wal-index under the daemon's
+    mapping, and the daemon dies of SIGBUS. The session cache's change counter maps the
+    same file; closing its own descriptor used to drop the lock for the whole process."""
+    create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})   # opens the tenant
+    db = daemon.data_dir / "tenants" / "zhengzhou" / "tenant.sqlite"
+    shm = pathlib.Path(str(db) + "-shm")
+    l_type, pid = shm_lock_holder(shm)
+    assert (l_type, pid) == (fcntl.F_RDLCK, daemon.pid), "the daemon holds no lock on the wal-index"
+    # Another process reads the database meanwhile; the daemon keeps writing and serving.
+    size = shm.stat().st_size
+    for n in range(20):
+        assert db_rows(db, "SELECT count(*) FROM accounts") == [(1,)]
+        daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
+        assert shm.stat().st_size >= size, "the wal-index was truncated"
+    assert daemon.http_get("/t/zhengzhou/api/v1/tenant")[0] == 200
+    assert daemon.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
 
 
 def test_max_open_tenants(daemon_factory) -> None:
