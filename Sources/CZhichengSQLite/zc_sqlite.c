@@ -48,6 +48,15 @@ static int authorizer(void *unused, int action, const char *arg1, const char *ar
     }
 }
 
+const volatile void *zc_sqlite_wal_index(sqlite3 *db) {
+    sqlite3_file *file = 0;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || file == 0 || file->pMethods == 0) return 0;
+    if (file->pMethods->iVersion < 2 || file->pMethods->xShmMap == 0) return 0;
+    volatile void *region = 0;
+    if (file->pMethods->xShmMap(file, 0, 32768, 0, &region) != SQLITE_OK) return 0;
+    return region;
+}
+
 int zc_sqlite_harden(sqlite3 *db) {
     int rc, flag = 0;
     rc = sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &flag);

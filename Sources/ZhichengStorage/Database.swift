@@ -71,7 +71,7 @@ public final class Database: @unchecked Sendable {
         self.readers = readers
         // Installed after the migrations: from here on every change goes through `write`.
         sessionTablesChanged = sessionTables.isEmpty ? nil : writer.watchChanges(to: sessionTables)
-        sessions = SessionCache(counter: sessionTables.isEmpty ? nil : WALChangeCounter(databasePath: path))
+        sessions = SessionCache(counter: sessionTables.isEmpty ? nil : WALChangeCounter(writer: writer))
         writerQueue = DispatchQueue(label: label + ".writer")
     }
 

@@ -8,6 +8,12 @@
 /// Returns SQLITE_OK or the first failing result code.
 int zc_sqlite_harden(sqlite3 *db);
 
+/// SQLite's own mapping of the first 32 KiB region of the connection's wal-index (the
+/// `-shm` file), through the VFS's xShmMap without extending it; NULL if the database
+/// is not in WAL mode or the region is not mapped. Valid until the connection closes.
+/// No descriptor of the file is opened: closing one would drop SQLite's POSIX locks.
+const volatile void *zc_sqlite_wal_index(sqlite3 *db);
+
 /// Binds text with SQLITE_TRANSIENT (the macro is not importable into Swift).
 int zc_sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text, int bytes);
 
