@@ -75,6 +75,7 @@ struct CrossTenantRelayTests {
         let second = try await f.relay.deliverAll(from: TenantID("province"))
         #expect(second.delivered == 0 && second.waiting == 2)
         #expect(f.relay.pauses()[0].pause.failures == 1)
+        #expect(second.retryAt == f.relay.pauses()[0].pause.until, "the source is due again when the pause ends")
 
         // kaifeng appears: the pause ends and its notices go, in their order.
         try await f.create("kaifeng")

@@ -35,6 +35,10 @@ struct RelayScheduleTests {
         #expect(s.paused(key, now: t0 + .seconds(10)) == nil)   // the pause is over: try again
         // Other targets are not affected by one target's failures.
         #expect(s.paused(.target("zhengzhou"), now: t0) == nil)
+        s.failed(.source(city), error: "disk I/O error", now: t0)
+        #expect(s.pausedTargets(now: t0 + .seconds(9)) == ["@province": t0 + .seconds(10)], "targets only, while paused")
+        #expect(s.pausedTargets(now: t0 + .seconds(10)).isEmpty)
+        s.succeeded(.source(city))
         s.succeeded(key)
         #expect(s.pauses.isEmpty)
         #expect(s.failed(key, error: "again", now: t0).until == t0 + .seconds(1))   // counting starts over

@@ -76,6 +76,15 @@ public struct RelaySchedule: Sendable {
         return pause.until
     }
 
+    /// The message targets paused now, with the end of each pause.
+    public func pausedTargets(now: Instant) -> [String: Instant] {
+        var out: [String: Instant] = [:]
+        for (key, pause) in pauses where pause.until > now {
+            if case .target(let name) = key { out[name] = pause.until }
+        }
+        return out
+    }
+
     /// Delivery to `key` failed: pauses it (1×, 2×, 4× … `firstPause`, at most
     /// `maxPause`) and returns the pause.
     @discardableResult
