@@ -78,6 +78,7 @@ public struct TenantService: Sendable {
         var orgs: [(name: String, login: String, password: String)] = []
         for (id, name, code, kind) in [("province", "河南省", "41", "province"), ("zhengzhou", "郑州市", "4101", "city")] {
             guard try await store.registry.get(try TenantID(id)) == nil else { continue }
+            if kind == "province", try await store.registry.provinceID() != nil { continue }   // one province per installation
             created.append(try await create(id: id, name: name, divisionCode: code, kind: kind, by: .system))
             if id == "zhengzhou" { orgs = try await seedDemoTree(try TenantID(id)) }
         }

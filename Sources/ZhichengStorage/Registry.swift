@@ -86,10 +86,15 @@ public struct Registry: Sendable {
         }
     }
 
-    /// Adds `info`; throws `conflict` when the id is taken.
+    /// Adds `info`; throws `conflict` when the id is taken, or when `info` is a province
+    /// and a province tenant exists: an installation serves one province, and the relay
+    /// hands every city's senior applications to it.
     public func insert(_ info: TenantInfo) async throws {
         do {
             _ = try await db.write { conn in
+                if info.kind == .province, let other = try Self.provinceID(conn) {
+                    throw ZhichengError.conflict("the province tenant already exists (\(other)); an installation has one")
+                }
                 try conn.run(
                     "INSERT INTO tenants (id, name, division_code, kind, state, created_at) VALUES (?,?,?,?,?,?)",
                     [info.id.rawValue, info.name, info.divisionCode.short, info.kind.rawValue, info.state.rawValue, info.createdAt])
@@ -98,6 +103,15 @@ public struct Registry: Sendable {
             throw ZhichengError.conflict("tenant \(info.id) already exists")
         }
         cache.invalidate(info.id)
+    }
+
+    /// The province tenant's id, if there is one.
+    public func provinceID() async throws -> String? {
+        try await db.read { conn in try Self.provinceID(conn) }
+    }
+
+    private static func provinceID(_ conn: SQLiteConnection) throws -> String? {
+        try conn.scalar("SELECT id FROM tenants WHERE kind = 'province' ORDER BY id LIMIT 1")?.string
     }
 
     /// Sets the state of `id`; returns false when there is no such tenant.

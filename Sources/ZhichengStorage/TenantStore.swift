@@ -161,6 +161,9 @@ public actor TenantStore {
         guard try await registry.get(info.id) == nil, !FileManager.default.fileExists(atPath: paths.directory(for: info.id)) else {
             throw ZhichengError.conflict("tenant \(info.id) already exists")
         }
+        if info.kind == .province, let other = try await registry.provinceID() {
+            throw ZhichengError.conflict("the province tenant already exists (\(other)); an installation has one")
+        }
         let fm = FileManager.default
         let scratch = paths.tenantsDir + "/.creating-" + info.id.rawValue + "-" + UUID().uuidString.prefix(8)
         try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -178,7 +181,17 @@ public actor TenantStore {
                 try FileManager.default.moveItem(atPath: scratch, toPath: paths.directory(for: info.id))
                 try Self.fsync(path: paths.tenantsDir)
             }
-            try await registry.insert(info)
+            do {
+                try await registry.insert(info)
+            } catch {
+                // Refused at the last step (a concurrent create took the id, or the
+                // province): back to the scratch dir, removed below. Nothing was ever
+                // served from these files, and the id stays free.
+                try? await Self.fileWork.run { [paths] in
+                    try FileManager.default.moveItem(atPath: paths.directory(for: info.id), toPath: scratch)
+                }
+                throw error
+            }
             return result
         } catch {
             try? fm.removeItem(atPath: scratch)

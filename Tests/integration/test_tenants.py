@@ -508,3 +508,18 @@ def test_idle_tenants_are_closed(daemon_factory) -> None:
     wait_until(lambda: d.call("status")["tenants"]["open"] == 0, 30, "the idle tenant to be closed")
     # and it opens again on demand
     assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+
+
+def test_a_second_province_tenant_is_refused(daemon: Daemon) -> None:
+    """An installation serves one province (SPEC §2), and every city hands its senior
+    applications to it: a second province tenant is refused and leaves nothing behind."""
+    create_tenant(daemon, "province", "41", "河南省", kind="province")
+    before = {t["id"] for t in daemon.call("tenant.list")["tenants"]}
+    resp = daemon.request("tenant.create", {"id": "henan", "name": "河南省", "division_code": "41", "kind": "province"})
+    expect_error(resp, "conflict")
+    assert "province" in resp["error"]["message"], resp
+    assert {t["id"] for t in daemon.call("tenant.list")["tenants"]} == before
+    assert not (daemon.data_dir / "tenants" / "henan").exists()
+    assert not [p for p in (daemon.data_dir / "tenants").iterdir() if p.name.startswith(".creating-")]
+    # The id is free for a city.
+    create_tenant(daemon, "henan", "4101", "郑州市")
