@@ -15,6 +15,12 @@ import ZhichengStorage
 /// application: the province receives it), and back to the city
 /// `application.received` (acknowledgement), `application.interview` (the
 /// committee's notice) and `application.result` (the final result after 公示).
+///
+/// One delivery runs at a time (`run`). A target that cannot be reached pauses alone
+/// (`RelaySchedule`) and holds back only its own messages, in order. After a tenant is
+/// restored, the others' messages to it are offered again (`reoffer`), the province's
+/// answers apply only to an application waiting for it (`awaitingProvince`), and a
+/// hand-over the province has already acted on is answered with what it has (`receive`).
 public final class CrossTenantRelay: Sendable {
     let store: TenantStore
     let logger: Logger
