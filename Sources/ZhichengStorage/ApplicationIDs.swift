@@ -22,7 +22,7 @@ public enum ApplicationIDs {
     /// for a schema that predates applications).
     static func used(_ conn: SQLiteConnection) throws -> Int {
         let mark = try conn.scalar("SELECT CAST(value AS INTEGER) FROM tenant_meta WHERE key = ?", [metaKey])?.int ?? 0
-        guard try conn.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'applications'")?.int == 1 else { return mark }
+        guard try conn.hasTable("applications") else { return mark }
         return max(mark, try conn.scalar("SELECT coalesce(max(id), 0) FROM applications")?.int ?? 0)
     }
 
@@ -33,13 +33,5 @@ public enum ApplicationIDs {
             INSERT INTO tenant_meta (key, value) VALUES (?, CAST(? AS TEXT))
             ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)
             """, [metaKey, used])
-    }
-
-    /// `used` of the database file at `path`, read through its own short-lived connection.
-    static func used(inFile path: String) throws -> Int {
-        let conn = try SQLiteConnection(path: path, options: .init(create: false))
-        defer { conn.close() }
-        try conn.execute("PRAGMA busy_timeout = 5000")
-        return try conn.transaction(immediate: false) { try used(conn) }
     }
 }

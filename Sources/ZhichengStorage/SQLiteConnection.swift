@@ -153,6 +153,21 @@ public final class SQLiteConnection: @unchecked Sendable {
     /// The rowid of the last insert on this connection.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// Whether the database has a table called `name` (an old schema may not).
+    public func hasTable(_ name: String) throws -> Bool {
+        try scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", [name])?.int == 1
+    }
+
+    /// Runs `body` in one read transaction on a connection of its own to the existing
+    /// file at `path`, closed afterwards: for files no `Database` has open (a tenant not
+    /// open, a file about to be archived or replaced). Blocks; call it off the pool.
+    public static func readOnce<T>(path: String, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        let conn = try SQLiteConnection(path: path, options: .init(create: false))
+        defer { conn.close() }
+        try conn.execute("PRAGMA busy_timeout = 5000")
+        return try conn.transaction(immediate: false) { try body(conn) }
+    }
+
     /// Runs `body` in one transaction; commits when it returns, rolls back when it throws.
     public func transaction<T>(immediate: Bool = true, _ body: () throws -> T) throws -> T {
         // Prepared once (not `execute`, which compiles the text every time): every read runs these.

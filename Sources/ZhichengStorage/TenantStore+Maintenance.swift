@@ -76,7 +76,7 @@ extension TenantStore {
                     // its next ids start above what the database it replaces had used.
                     let used: Int
                     do {
-                        used = try ApplicationIDs.used(inFile: live)
+                        used = try SQLiteConnection.readOnce(path: live, ApplicationIDs.used)
                     } catch {
                         used = 0
                         logger.warning("restore: cannot read which application ids the replaced database used; new ids continue from the backup's",
@@ -167,32 +167,22 @@ extension TenantStore {
             return try await withTenant(id) { db in try await db.read { try Self.stats(of: $0, bytes: bytes) } }
         }
         guard !isExclusive(id) else { throw ZhichengError.unavailable("tenant \(id) is being restored or archived") }
-        return try await Self.openWork.run {
-            let conn = try SQLiteConnection(path: path, options: .init(create: false))
-            defer { conn.close() }
-            try conn.execute("PRAGMA busy_timeout = 5000")
-            return try conn.transaction(immediate: false) { try Self.stats(of: conn, bytes: bytes) }
-        }
+        return try await Self.openWork.run { try SQLiteConnection.readOnce(path: path) { try Self.stats(of: $0, bytes: bytes) } }
     }
 
     /// Undelivered cross-tenant messages of a tenant, read without opening it into the cache.
     public func pendingOutbox(_ id: TenantID) async throws -> Int {
         let query: @Sendable (SQLiteConnection) throws -> Int = { conn in
-            guard try conn.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'outbox'")?.int == 1 else { return 0 }
+            guard try conn.hasTable("outbox") else { return 0 }
             return try conn.scalar("SELECT count(*) FROM outbox WHERE delivered_at IS NULL")?.int ?? 0
         }
         if isOpen(id) { return try await withTenant(id) { db in try await db.read(query) } }
         let path = paths.database(for: id)
-        return try await Self.openWork.run {
-            let conn = try SQLiteConnection(path: path, options: .init(create: false))
-            defer { conn.close() }
-            try conn.execute("PRAGMA busy_timeout = 5000")
-            return try conn.transaction(immediate: false) { try query(conn) }
-        }
+        return try await Self.openWork.run { try SQLiteConnection.readOnce(path: path, query) }
     }
 
     static func stats(of conn: SQLiteConnection, bytes: Int) throws -> TenantStats {
-        let hasApplications = try conn.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'applications'")?.int == 1
+        let hasApplications = try conn.hasTable("applications")
         return TenantStats(
             dbBytes: bytes,
             orgs: try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0,
@@ -209,7 +199,7 @@ extension TenantStore {
             let (target, used) = try await Self.fileWork.run {
                 let used: Int
                 do {
-                    used = try ApplicationIDs.used(inFile: paths.database(for: id))
+                    used = try SQLiteConnection.readOnce(path: paths.database(for: id), ApplicationIDs.used)
                 } catch {
                     used = 0
                     logger.warning("archive: cannot read which application ids the tenant used; a tenant created again with this id starts from 1",
