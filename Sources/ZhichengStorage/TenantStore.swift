@@ -161,9 +161,6 @@ public actor TenantStore {
         guard try await registry.get(info.id) == nil, !FileManager.default.fileExists(atPath: paths.directory(for: info.id)) else {
             throw ZhichengError.conflict("tenant \(info.id) already exists")
         }
-        if info.kind == .province, let other = try await registry.provinceID() {
-            throw ZhichengError.conflict("the province tenant already exists (\(other)); an installation has one")
-        }
         let fm = FileManager.default
         let scratch = paths.tenantsDir + "/.creating-" + info.id.rawValue + "-" + UUID().uuidString.prefix(8)
         try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
