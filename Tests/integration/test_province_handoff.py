@@ -35,12 +35,13 @@ def staff(admin, login: str, role: str):
 
 
 class Handoff:
-    """The province and 郑州市, whose root office has an approved 副高级 plan, a handler, a
-    leader and one applicant, all signed in."""
+    """The province (unless told not to) and 郑州市, whose root office has an approved 副高级
+    plan, a handler, a leader and one applicant, all signed in."""
 
-    def __init__(self, d):
+    def __init__(self, d, province: bool = True):
         self.d = d
-        create_tenant(d, "province", "41", "河南省", kind="province")
+        if province:
+            create_tenant(d, "province", "41", "河南省", kind="province")
         info = create_tenant(d, "zhengzhou", "4101", "郑州市")
         self.api = Api(d.http_port, "zhengzhou")
         self.city = self.api.first_login(info["admin_login"], info["admin_password"])
@@ -261,3 +262,31 @@ def test_a_province_restored_to_a_backup_gets_again_the_applications_handed_over
                and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL"), 30, "both outboxes to settle")
     assert h.forwarded(app["id"]) == forwarded_at
     assert len(db_rows(city_db, "SELECT message_id FROM inbox")) == 1, "the repeated acknowledgement was dropped as a repeat"
+
+
+def test_a_hand_over_before_the_province_exists_waits_and_goes_when_it_is_created(daemon_factory):
+    """With no province tenant yet, the hand-over waits in the city's outbox (status says so,
+    and the relay does not spin); creating the province ends the pause and it goes."""
+    d = daemon_factory().start()
+    h = Handoff(d, province=False)
+    app = h.submitted()
+    for reviewer in (h.handler, h.leader):
+        expect(h.pass_(reviewer, app["id"]), 200)
+    paused = wait_until(lambda: d.call("status")["relay"]["paused"], 30, "the relay to pause the hand-over")
+    assert [(p.get("target"), "no province tenant" in p["error"]) for p in paused] == [("@province", True)], paused
+    assert not h.forwarded(app["id"])
+    create_tenant(d, "province", "41", "河南省", kind="province")
+    h.wait_forwarded(app["id"], "the hand-over to go once the province exists")
+    assert d.call("status")["relay"]["paused"] == []
+    assert db_rows(d.tenant_db("province"), "SELECT source_tenant, source_application_id FROM received_applications") == [("zhengzhou", app["id"])]
+
+
+def test_a_city_archived_and_created_again_numbers_its_applications_above_the_old_ones(daemon_factory):
+    """The province still knows the archived city's applications by their ids, so the new
+    city of the same id never reuses one."""
+    d = daemon_factory().start()
+    old = Handoff(d)
+    used = [old.submitted()["id"] for _ in range(2)]
+    assert d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    new = Handoff(d, province=False)
+    assert new.submitted()["id"] == max(used) + 1
