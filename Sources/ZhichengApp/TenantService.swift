@@ -226,6 +226,10 @@ public struct TenantService: Sendable {
         try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.archive", target: "tenant:\(info.id)", source: principal.source))
         let path = try await store.archive(info.id)
         logger.notice("tenant archived", metadata: ["tenant.id": "\(info.id)", "archive": "\(path)"])
+        // The province's messages to an archived city are set aside on its next pass: make it now.
+        if info.kind == .city, let province = try? await store.registry.provinceID(), let id = try? TenantID(province) {
+            relay?.kick(id)
+        }
         return path
     }
 

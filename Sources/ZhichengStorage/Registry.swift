@@ -143,6 +143,11 @@ public struct Registry: Sendable {
         try await db.read { conn in try conn.scalar("SELECT coalesce(max(application_ids_used), 0) FROM archived WHERE id = ?", [id.rawValue])?.int ?? 0 }
     }
 
+    /// When a tenant of id `id` was last archived, nil if never.
+    public func lastArchived(_ id: TenantID) async throws -> Double? {
+        try await db.read { conn in try conn.scalar("SELECT max(archived_at) FROM archived WHERE id = ?", [id.rawValue])?.double }
+    }
+
     public func close() async { await db.close() }
 
     private static func info(_ row: SQLiteRow) -> TenantInfo? {

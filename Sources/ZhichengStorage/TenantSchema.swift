@@ -400,6 +400,12 @@ public enum TenantSchema {
             CREATE INDEX applications_queue ON applications(current_org_id, stage, series, id, level, title, submissions, version, applicant_name)
                 WHERE state = 'in_review';
             """),
+        Migration(version: 9, name: "outbox messages set aside when their target tenant was archived", sql: """
+            -- A message whose target tenant was archived has nowhere to go: the relay sets
+            -- it aside (never deletes it) with the reason, and stops trying.
+            ALTER TABLE outbox ADD COLUMN set_aside_at REAL;
+            ALTER TABLE outbox ADD COLUMN set_aside_reason TEXT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

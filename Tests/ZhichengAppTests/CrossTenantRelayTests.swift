@@ -30,14 +30,15 @@ final class RelayFixture: ServiceFixture, @unchecked Sendable {
         _ = try await lifecycle.create(id: id, name: id, divisionCode: code, kind: kind, by: .system)
     }
 
-    /// Puts interview notices in `source`'s outbox, addressed as given, oldest first.
-    func send(from source: String, to targets: [String]) async throws {
+    /// Puts interview notices in `source`'s outbox, addressed as given, oldest first,
+    /// written at `at` (seconds since 1970; 0 is before any tenant was created).
+    func send(from source: String, to targets: [String], at: Double = 0) async throws {
         try await store.withTenant(TenantID(source)) { db in
             try await db.write { conn in
                 for target in targets {
                     let n = (try conn.scalar("SELECT count(*) FROM outbox")?.int ?? 0) + 1
-                    try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.interview', ?, 0)",
-                                 ["\(source):test:\(n)", target, #"{"source_application_id":\#(n),"committee":"c","interview":"i"}"#])
+                    try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.interview', ?, ?)",
+                                 ["\(source):test:\(n)", target, #"{"source_application_id":\#(n),"committee":"c","interview":"i"}"#, at])
                 }
             }
         }
@@ -60,7 +61,7 @@ struct CrossTenantRelayTests {
         let f = try RelayFixture()
         try await f.create("province", kind: "province")
         try await f.create("zhengzhou")
-        // kaifeng does not exist (say it was archived): its notices cannot go yet.
+        // No tenant has ever had the id kaifeng: its notices wait until one does.
         try await f.send(from: "province", to: ["kaifeng", "zhengzhou", "kaifeng", "zhengzhou"])
 
         let first = try await f.relay.deliverAll(from: TenantID("province"))
@@ -112,6 +113,71 @@ struct CrossTenantRelayTests {
         }
         try await waitUntil("the pause to end") { f.relay.pauses().isEmpty }
         #expect(try await f.count("zhengzhou", "SELECT count(*) FROM outbox WHERE delivered_at IS NULL") == 0)
+        f.relay.stop()
+        await running.value
+    }
+}
+
+@Suite("Cross-tenant relay: messages to an archived city are set aside, never retried or misdelivered")
+struct RelaySetAsideTests {
+    @Test func messagesToAnArchivedCityAreSetAsideWithTheReasonAndPauseNothing() async throws {
+        let f = try RelayFixture()
+        try await f.create("province", kind: "province")
+        try await f.create("zhengzhou")
+        try await f.create("kaifeng")
+        _ = try await f.lifecycle.archive("kaifeng", confirm: "kaifeng", by: .system)
+        try await f.send(from: "province", to: ["kaifeng", "zhengzhou", "kaifeng"])
+        try await f.send(from: "province", to: ["kaifeng"], at: Date().timeIntervalSince1970 + 60)   // after the archive, too
+
+        let pass = try await f.relay.deliverAll(from: TenantID("province"))
+        #expect(pass.delivered == 1 && pass.setAside == 3 && pass.waiting == 0 && pass.retryAt == nil)
+        #expect(f.relay.pauses().isEmpty, "nothing to retry")
+        #expect(try await f.rows("province", "SELECT target || ' ' || (set_aside_at IS NOT NULL) || ' ' || (delivered_at IS NOT NULL) AS v FROM outbox ORDER BY id")
+                == ["kaifeng 1 0", "zhengzhou 0 1", "kaifeng 1 0", "kaifeng 1 0"], "kept, marked, not delivered")
+        let reasons = try await f.rows("province", "SELECT DISTINCT set_aside_reason AS v FROM outbox WHERE set_aside_at IS NOT NULL")
+        #expect(reasons.count == 1 && reasons[0].contains("kaifeng was archived"))
+        #expect(try await f.rows("province", "SELECT target AS v FROM audit WHERE action = 'relay.set-aside' ORDER BY seq")
+                == ["message:province:test:1", "message:province:test:3", "message:province:test:4"])
+        #expect(try await f.count("province", "SELECT count(*) FROM audit WHERE action = 'relay.set-aside' AND detail LIKE '%\"to\":\"kaifeng\"%'") == 3)
+
+        let again = try await f.relay.deliverAll(from: TenantID("province"))
+        #expect(again.delivered == 0 && again.setAside == 0 && again.waiting == 0, "set aside once, not read again")
+    }
+
+    @Test func aCityCreatedAgainUnderTheIdGetsOnlyWhatWasWrittenToIt() async throws {
+        let f = try RelayFixture()
+        try await f.create("province", kind: "province")
+        try await f.create("kaifeng")
+        try await f.send(from: "province", to: ["kaifeng", "kaifeng"])   // to the first kaifeng
+        _ = try await f.lifecycle.archive("kaifeng", confirm: "kaifeng", by: .system)
+        try await f.create("kaifeng")
+        try await f.send(from: "province", to: ["kaifeng"], at: Date().timeIntervalSince1970 + 60)   // to the new one
+
+        let pass = try await f.relay.deliverAll(from: TenantID("province"))
+        #expect(pass.delivered == 1 && pass.setAside == 2)
+        #expect(try await f.rows("kaifeng", "SELECT message_id AS v FROM inbox") == ["province:test:3"])
+        #expect(try await f.rows("province", "SELECT message_id AS v FROM outbox WHERE set_aside_at IS NOT NULL ORDER BY id")
+                == ["province:test:1", "province:test:2"])
+    }
+
+    @Test func archivingACityMakesTheRunningRelaySetItsMessagesAsideAtOnce() async throws {
+        let f = try RelayFixture(schedule: RelaySchedule(firstPause: .seconds(60), maxPause: .seconds(60)))
+        try await f.create("province", kind: "province")
+        try await f.create("zhengzhou")
+        try await f.create("kaifeng")
+        try await f.send(from: "province", to: ["zhengzhou"])
+        let running = Task { await f.relay.run() }
+        defer { f.relay.stop(); running.cancel() }
+        try await waitUntil("the start-up scan to deliver the first message") {
+            (try? await f.count("zhengzhou", "SELECT count(*) FROM inbox")) == 1
+        }
+        try await f.send(from: "province", to: ["kaifeng"])
+        // Not delivered: nobody kicked the province. The archive does.
+        _ = try await f.lifecycle.archive("kaifeng", confirm: "kaifeng", by: .system)
+        try await waitUntil("the message to be set aside") {
+            (try? await f.count("province", "SELECT count(*) FROM outbox WHERE set_aside_at IS NOT NULL")) == 1
+        }
+        #expect(f.relay.pauses().isEmpty)
         f.relay.stop()
         await running.value
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import shutil
+import subprocess
 from urllib.parse import quote
 
 import pytest
@@ -264,9 +265,10 @@ def test_a_province_restored_to_a_backup_gets_again_the_applications_handed_over
     assert len(db_rows(city_db, "SELECT message_id FROM inbox")) == 1, "the repeated acknowledgement was dropped as a repeat"
 
 
-def test_a_hand_over_before_the_province_exists_waits_and_goes_when_it_is_created(daemon_factory):
-    """With no province tenant yet, the hand-over waits in the city's outbox (status says so,
-    and the relay does not spin); creating the province ends the pause and it goes."""
+def test_a_hand_over_before_the_province_exists_waits_and_goes_when_it_is_created(daemon_factory, zhichengctl_bin):
+    """With no province tenant yet, the hand-over waits in the city's outbox (status,
+    zhichengctl and /metrics say so, and the relay does not spin); creating the province
+    ends the pause and it goes."""
     d = daemon_factory().start()
     h = Handoff(d, province=False)
     app = h.submitted()
@@ -274,7 +276,14 @@ def test_a_hand_over_before_the_province_exists_waits_and_goes_when_it_is_create
         expect(h.pass_(reviewer, app["id"]), 200)
     paused = wait_until(lambda: d.call("status")["relay"]["paused"], 30, "the relay to pause the hand-over")
     assert [(p.get("target"), "no province tenant" in p["error"]) for p in paused] == [("@province", True)], paused
+    assert paused[0]["failures"] >= 1 and paused[0]["retry_in_seconds"] >= 0
     assert not h.forwarded(app["id"])
+    gauge = [float(line.split()[1]) for line in d.http_get("/metrics")[2].decode().splitlines() if line.startswith("zhicheng_relay_paused ")]
+    assert gauge == [1], "an alert can watch the gauge"
+    out = subprocess.run([zhichengctl_bin, "--socket", str(d.admin_socket), "status"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out
+    table = out.stdout[out.stdout.index("relay:"):].splitlines()
+    assert table[1].split()[:2] == ["TARGET", "FAILURES"] and table[2].split()[0] == "@province", out.stdout
     create_tenant(d, "province", "41", "河南省", kind="province")
     h.wait_forwarded(app["id"], "the hand-over to go once the province exists")
     assert d.call("status")["relay"]["paused"] == []

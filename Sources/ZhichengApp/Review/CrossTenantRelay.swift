@@ -21,6 +21,8 @@ import ZhichengStorage
 /// restored, the others' messages to it are offered again (`reoffer`), the province's
 /// answers apply only to an application waiting for it (`awaitingProvince`), and a
 /// hand-over the province has already acted on is answered with what it has (`receive`).
+/// A message to a city that was archived is set aside, not retried (`Addressee`,
+/// `setAsideIfArchived`): a city of the same id created later never receives it.
 public final class CrossTenantRelay: Sendable {
     let store: TenantStore
     let logger: Logger
@@ -153,6 +155,7 @@ public final class CrossTenantRelay: Sendable {
         var target: String
         var kind: String
         var payload: String
+        var createdAt: Double
     }
 
     /// What one delivery of an outbox did.
@@ -163,23 +166,27 @@ public final class CrossTenantRelay: Sendable {
         public var waiting = 0
         /// When the earliest paused target that held messages back may be tried again.
         public var retryAt: RelaySchedule.Instant?
+        /// Messages set aside now: the city they were written to has been archived.
+        public var setAside = 0
     }
 
     /// Delivers every pending message of `source`, oldest first. Messages to one target
     /// keep their order: after a failure, or while that target is paused, the rest to
     /// it wait for the next pass, and messages to other targets go on. Messages to a
-    /// target paused before the pass are not even read: an archived city with years of
-    /// notices waiting costs one count per pass, not a page of rows per 200. Throws only
-    /// when the source's outbox cannot be read.
+    /// target paused before the pass are not even read: a target unreachable for months with years of
+    /// notices waiting costs one count per pass, not a page of rows per 200. Messages to a
+    /// city that was archived are set aside, all of them at once. Throws only when the
+    /// source's outbox cannot be read.
     @discardableResult
     public func deliverAll(from source: TenantID) async throws -> Pass {
         var pass = Pass()
         let pausedBefore = schedule.withLock { $0.pausedTargets(now: .now) }
         var held = Set(pausedBefore.keys)   // targets whose remaining messages wait for a later pass
+        var setAside: [String: Double?] = [:]   // target → set aside the messages written before this (nil: all)
         var after = 0
         while true {
             let skip = held.sorted()
-            let sql = "SELECT id, message_id, target, kind, payload FROM outbox WHERE delivered_at IS NULL AND id > ?"
+            let sql = "SELECT id, message_id, target, kind, payload, created_at FROM outbox WHERE delivered_at IS NULL AND set_aside_at IS NULL AND id > ?"
                 + (skip.isEmpty ? "" : " AND target NOT IN (\(Array(repeating: "?", count: skip.count).joined(separator: ",")))")
                 + " ORDER BY id LIMIT ?"
             let arguments: [any SQLiteBindable] = [after] + skip + [Self.pageSize]
@@ -187,11 +194,12 @@ public final class CrossTenantRelay: Sendable {
                 try await db.read { conn in
                     try conn.query(sql, arguments).map {
                         Message(id: $0["id"].int ?? 0, messageID: $0["message_id"].string ?? "", target: $0["target"].string ?? "",
-                                kind: $0["kind"].string ?? "", payload: $0["payload"].string ?? "{}")
+                                kind: $0["kind"].string ?? "", payload: $0["payload"].string ?? "{}", createdAt: $0["created_at"].double ?? 0)
                     }
                 }
             }
             for message in messages where !held.contains(message.target) {
+                if let cutoff = setAside[message.target], message.createdAt < cutoff ?? .infinity { continue }   // set aside in this pass
                 let key = RelaySchedule.Key.target(message.target)
                 if let until = schedule.withLock({ $0.paused(key, now: .now) }) {   // paused since the pass began
                     held.insert(message.target)
@@ -199,6 +207,12 @@ public final class CrossTenantRelay: Sendable {
                     continue
                 }
                 do {
+                    if let aside = try await setAsideIfArchived(message, from: source) {
+                        setAside[message.target] = aside.writtenBefore
+                        pass.setAside += aside.count
+                        schedule.withLock { $0.succeeded(key) }
+                        continue
+                    }
                     try await deliver(message, from: source)
                     schedule.withLock { $0.succeeded(key) }
                     pass.delivered += 1
@@ -220,7 +234,7 @@ public final class CrossTenantRelay: Sendable {
         let targets = held.sorted()
         let waiting = try await store.withTenant(source) { db in
             try await db.read { conn in
-                try conn.query("SELECT target, count(*) AS n FROM outbox WHERE delivered_at IS NULL AND target IN (\(Array(repeating: "?", count: targets.count).joined(separator: ","))) GROUP BY target",
+                try conn.query("SELECT target, count(*) AS n FROM outbox WHERE delivered_at IS NULL AND set_aside_at IS NULL AND target IN (\(Array(repeating: "?", count: targets.count).joined(separator: ","))) GROUP BY target",
                                targets).map { ($0["target"].string ?? "", $0["n"].int ?? 0) }
             }
         }
@@ -229,6 +243,37 @@ public final class CrossTenantRelay: Sendable {
             if let until = pausedBefore[target] { pass.retryAt = min(pass.retryAt ?? until, until) }
         }
         return pass
+    }
+
+    /// When `message` was written to a city that has since been archived, sets aside every
+    /// message of `source` to that city's id written before the city now in service under
+    /// it was created (all of them if there is none): kept in the outbox with the reason,
+    /// one `relay.set-aside` audit row each, never delivered. Returns that bound and how
+    /// many were set aside, or nil when the message is to be delivered.
+    private func setAsideIfArchived(_ message: Message, from source: TenantID) async throws -> (writtenBefore: Double?, count: Int)? {
+        guard message.target != Self.provinceTarget, let id = try? TenantID(message.target) else { return nil }
+        let since = try await store.registry.get(id)?.createdAt
+        guard case .archived(let at) = Addressee.of(writtenAt: message.createdAt, inServiceSince: since,
+                                                     lastArchivedAt: try await store.registry.lastArchived(id)) else { return nil }
+        let now = Date().timeIntervalSince1970
+        let reason = "tenant \(id) was archived at \(Date(timeIntervalSince1970: at).formatted(.iso8601))"
+        let count = try await store.withTenant(source) { db in
+            try await db.write { conn -> Int in
+                let rows = try conn.query("UPDATE outbox SET set_aside_at = ?, set_aside_reason = ? WHERE target = ? AND delivered_at IS NULL AND set_aside_at IS NULL"
+                                          + (since == nil ? "" : " AND created_at < ?") + " RETURNING message_id, kind",
+                                          [now, reason, id.rawValue] + (since.map { [$0] } ?? []))
+                let org = try conn.rootOrg()?.id
+                for row in rows {
+                    try conn.appendAudit(AuditEntry(actor: "relay", orgID: org, action: "relay.set-aside", target: "message:\(row["message_id"].string ?? "")",
+                                                    detail: #"{"to":\#(jsonString(id.rawValue)),"kind":\#(jsonString(row["kind"].string ?? "")),"reason":\#(jsonString(reason))}"#,
+                                                    source: "relay"))
+                }
+                return rows.count
+            }
+        }
+        logger.notice("relay: messages set aside, the city they were written to was archived", metadata: [
+            "tenant.id": "\(source)", "target": "\(id)", "messages": "\(count)", "archived_at": "\(at)"])
+        return (since, count)
     }
 
     /// Delivers one message: into the target's inbox with its effect, then marked

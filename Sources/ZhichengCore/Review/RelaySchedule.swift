@@ -3,7 +3,7 @@
 ///
 /// - **Kicks merge.** A tenant kicked again while it already waits is delivered once.
 /// - **A failing target pauses, alone.** When delivery to a target fails (the province
-///   does not exist yet, a city was archived, a database is busy with a restore), that
+///   does not exist yet, a database is busy with a restore), that
 ///   target is left alone for a pause that doubles with each failure in a row, from
 ///   `firstPause` up to `maxPause`. Messages to other targets keep flowing, and the
 ///   relay neither spins nor sleeps on the failing one.
@@ -34,7 +34,7 @@ public struct RelaySchedule: Sendable {
         public var error: String
 
         /// Whether this failure is worth a warning in the log: the 1st, 2nd, 4th, 8th …
-        /// in a row. A target that stays unreachable (an archived city) would otherwise
+        /// in a row. A target that stays unreachable (no province tenant for months) would otherwise
         /// log once a minute forever; `status` and `/metrics` always show it.
         public var worthLogging: Bool { failures & (failures - 1) == 0 }
     }
