@@ -120,8 +120,8 @@ public final class AdminDispatcher: Sendable {
             ]
         case .tenantArchive:
             let id = try args.string("id")
-            let path = try await tenants.archive(id, confirm: try args.string("confirm"), by: principal)
-            return ["id": .string(id), "archived_to": .string(path)]
+            let archived = try await tenants.archive(id, confirm: try args.string("confirm"), by: principal)
+            return ["id": .string(id), "archived_to": .string(archived.path), "undelivered_messages": .init(archived.undeliveredMessages)]
         case .tenantConfigure:
             let id = try args.string("id")
             if let field = request.args["province_levels"] {

@@ -34,7 +34,7 @@ public enum AdminCommand: String, Sendable, CaseIterable {
         case .tenantBackup: "write an online, consistent copy to the backup dir: args id"
         case .tenantRestore: "replace a suspended tenant's data with a verified backup: args id, path"
         case .tenantCheck: "run integrity, foreign-key and audit-chain checks: args id"
-        case .tenantArchive: "move a tenant into the archive dir (never deletes): args id, confirm (= id)"
+        case .tenantArchive: "move a tenant into the archive dir (never deletes): args id, confirm (= id); says how many of its messages had not left"
         case .tenantConfigure: "show or set which levels a city hands to the province: args id, province_levels? (e.g. [\"副高级\",\"正高级\"])"
         case .accountResetPassword: "give an account a new one-time password: args tenant, login"
         case .drawVerify: "re-run a review session's recorded expert draw and compare: args tenant, session"

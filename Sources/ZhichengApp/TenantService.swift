@@ -218,19 +218,24 @@ public struct TenantService: Sendable {
     }
 
     /// Takes a tenant out of service into the archive dir. `confirm` must repeat the id.
-    public func archive(_ rawID: String, confirm: String, by principal: Principal) async throws -> String {
+    /// Its undelivered outbox messages (hand-overs not yet at the province) go with it.
+    public func archive(_ rawID: String, confirm: String, by principal: Principal) async throws -> ArchivedTenant {
         let info = try await info(rawID)
         guard confirm == info.id.rawValue else {
             throw ZhichengError.invalid("confirm must repeat the tenant id \(info.id) to archive it", field: "confirm")
         }
         try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.archive", target: "tenant:\(info.id)", source: principal.source))
-        let path = try await store.archive(info.id)
-        logger.notice("tenant archived", metadata: ["tenant.id": "\(info.id)", "archive": "\(path)"])
+        let archived = try await store.archive(info.id)
+        logger.notice("tenant archived", metadata: ["tenant.id": "\(info.id)", "archive": "\(archived.path)"])
+        if archived.undeliveredMessages > 0 {
+            logger.warning("archive: messages not yet delivered left service with the tenant; they are in the archived database", metadata: [
+                "tenant.id": "\(info.id)", "messages": "\(archived.undeliveredMessages)", "archive": "\(archived.path)"])
+        }
         // The province's messages to an archived city are set aside on its next pass: make it now.
         if info.kind == .city, let province = try? await store.registry.provinceID(), let id = try? TenantID(province) {
             relay?.kick(id)
         }
-        return path
+        return archived
     }
 
     // MARK: Settings

@@ -158,6 +158,11 @@ public final class SQLiteConnection: @unchecked Sendable {
         try scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", [name])?.int == 1
     }
 
+    /// Whether `table` has a column `name` (for reads of files of older schema versions).
+    public func hasColumn(_ name: String, in table: String) throws -> Bool {
+        try scalar("SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", [table, name])?.int == 1
+    }
+
     /// Runs `body` in one read transaction on a connection of its own to the existing
     /// file at `path`, closed afterwards: for files no `Database` has open (a tenant not
     /// open, a file about to be archived or replaced). Blocks; call it off the pool.

@@ -21,6 +21,13 @@ public struct TenantStats: Sendable, Equatable {
     public var schemaVersion: Int
 }
 
+/// Where `tenant.archive` put a tenant, and how many of its outbox messages (a city's
+/// hand-overs to the province) had not been delivered and left service with it.
+public struct ArchivedTenant: Sendable, Equatable {
+    public var path: String
+    public var undeliveredMessages: Int
+}
+
 extension TenantStore {
     /// Writes an online, consistent copy of the tenant to the backup dir and records it.
     public func backup(_ id: TenantID) async throws -> BackupRecord {
@@ -172,13 +179,18 @@ extension TenantStore {
 
     /// Undelivered cross-tenant messages of a tenant, read without opening it into the cache.
     public func pendingOutbox(_ id: TenantID) async throws -> Int {
-        let query: @Sendable (SQLiteConnection) throws -> Int = { conn in
-            guard try conn.hasTable("outbox") else { return 0 }
-            return try conn.scalar("SELECT count(*) FROM outbox WHERE delivered_at IS NULL")?.int ?? 0
-        }
-        if isOpen(id) { return try await withTenant(id) { db in try await db.read(query) } }
+        if isOpen(id) { return try await withTenant(id) { db in try await db.read(Self.undelivered) } }
         let path = paths.database(for: id)
-        return try await Self.openWork.run { try SQLiteConnection.readOnce(path: path, query) }
+        return try await Self.openWork.run { try SQLiteConnection.readOnce(path: path, Self.undelivered) }
+    }
+
+    /// Messages in a tenant's outbox still to deliver (neither delivered nor set aside),
+    /// on a database of any schema version: one not opened since an upgrade may predate
+    /// the outbox or its `set_aside_at`.
+    @Sendable static func undelivered(_ conn: SQLiteConnection) throws -> Int {
+        guard try conn.hasTable("outbox") else { return 0 }
+        let setAside = try conn.hasColumn("set_aside_at", in: "outbox") ? " AND set_aside_at IS NULL" : ""
+        return try conn.scalar("SELECT count(*) FROM outbox WHERE delivered_at IS NULL" + setAside)?.int ?? 0
     }
 
     static func stats(of conn: SQLiteConnection, bytes: Int) throws -> TenantStats {
@@ -193,26 +205,28 @@ extension TenantStore {
 
     /// Moves the tenant's directory into the archive dir and unregisters it. Nothing is deleted.
     /// The registry remembers the application ids it used, so that creating the id again
-    /// never reuses one (`ApplicationIDs`).
-    public func archive(_ id: TenantID) async throws -> String {
+    /// never reuses one (`ApplicationIDs`). Also says how many of its outbox messages had
+    /// not been delivered: they leave service with it.
+    public func archive(_ id: TenantID) async throws -> ArchivedTenant {
         try await withExclusiveFiles(id) { [paths, registry, logger] in
-            let (target, used) = try await Self.fileWork.run {
-                let used: Int
+            let (target, used, undelivered) = try await Self.fileWork.run {
+                var used = 0, undelivered = 0
                 do {
-                    used = try SQLiteConnection.readOnce(path: paths.database(for: id), ApplicationIDs.used)
+                    (used, undelivered) = try SQLiteConnection.readOnce(path: paths.database(for: id)) { conn in
+                        (try ApplicationIDs.used(conn), try Self.undelivered(conn))
+                    }
                 } catch {
-                    used = 0
-                    logger.warning("archive: cannot read which application ids the tenant used; a tenant created again with this id starts from 1",
+                    logger.warning("archive: cannot read the database (application ids used, undelivered messages); a tenant created again with this id starts from 1",
                                    metadata: ["tenant.id": "\(id)", "error": "\(error)"])
                 }
                 let target = Self.unusedPath(paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp())
                 try FileManager.default.moveItem(atPath: paths.directory(for: id), toPath: target)
                 try Self.fsync(path: paths.archiveDir)
                 try Self.fsync(path: paths.tenantsDir)
-                return (target, used)
+                return (target, used, undelivered)
             }
             try await registry.archive(id, path: target, applicationIDsUsed: used)
-            return target
+            return ArchivedTenant(path: target, undeliveredMessages: undelivered)
         }
     }
 

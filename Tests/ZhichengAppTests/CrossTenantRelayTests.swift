@@ -160,6 +160,15 @@ struct RelaySetAsideTests {
                 == ["province:test:1", "province:test:2"])
     }
 
+    @Test func archivingACityReportsTheHandOversThatHadNotLeftIt() async throws {
+        let f = try RelayFixture()
+        try await f.create("zhengzhou")
+        try await f.send(from: "zhengzhou", to: [CrossTenantRelay.provinceTarget, CrossTenantRelay.provinceTarget])   // no province yet
+        let archived = try await f.lifecycle.archive("zhengzhou", confirm: "zhengzhou", by: .system)
+        #expect(archived.undeliveredMessages == 2)
+        #expect(FileManager.default.fileExists(atPath: archived.path + "/tenant.sqlite"), "kept in the archived database")
+    }
+
     @Test func archivingACityMakesTheRunningRelaySetItsMessagesAsideAtOnce() async throws {
         let f = try RelayFixture(schedule: RelaySchedule(firstPause: .seconds(60), maxPause: .seconds(60)))
         try await f.create("province", kind: "province")

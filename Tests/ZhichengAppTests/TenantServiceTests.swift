@@ -72,8 +72,9 @@ struct TenantServiceTests {
         #expect(password.count == 12)
         await #expect(throws: ZhichengError.self) { try await f.service.resetPassword(tenant: "luoyang", login: "nobody", by: admin) }
         await #expect(throws: ZhichengError.self) { try await f.service.archive("luoyang", confirm: "wrong", by: admin) }
-        let path = try await f.service.archive("luoyang", confirm: "luoyang", by: admin)
-        #expect(FileManager.default.fileExists(atPath: path + "/tenant.sqlite"))
+        let archived = try await f.service.archive("luoyang", confirm: "luoyang", by: admin)
+        #expect(FileManager.default.fileExists(atPath: archived.path + "/tenant.sqlite"))
+        #expect(archived.undeliveredMessages == 0)
         await #expect(throws: ZhichengError.self) { try await f.service.info("luoyang") }
     }
 

@@ -158,10 +158,34 @@ struct TenantStoreTests {
         let dir = try TemporaryDirectory()
         let store = try makeStore(dir)
         try await create(store, "gone")
-        let target = try await store.archive(try TenantID("gone"))
-        #expect(FileManager.default.fileExists(atPath: target + "/tenant.sqlite"))
+        let archived = try await store.archive(try TenantID("gone"))
+        #expect(FileManager.default.fileExists(atPath: archived.path + "/tenant.sqlite"))
         #expect(try await store.registry.get(try TenantID("gone")) == nil)
         try await create(store, "gone")
+    }
+
+    @Test func undeliveredMessagesAreCountedOnEverySchemaVersionWithAnOutbox() async throws {
+        let dir = try TemporaryDirectory()
+        // Version 8: an outbox without set_aside_at (a tenant not opened since the upgrade).
+        let old = try Database(path: dir.path + "/v8.sqlite", migrations: Array(TenantSchema.migrations.prefix(while: { $0.version <= 8 })))
+        let new = try Database(path: dir.path + "/new.sqlite", migrations: TenantSchema.migrations)
+        for db in [old, new] {
+            _ = try await db.write { conn in
+                for (n, delivered) in [(1, true), (2, false), (3, false)] {
+                    try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at, delivered_at) VALUES (?, '@province', 'application.forward', '{}', 0, ?)",
+                                 ["m\(n)", delivered ? 1.0 : nil])
+                }
+            }
+        }
+        _ = try await new.write { conn in try conn.run("UPDATE outbox SET set_aside_at = 1, set_aside_reason = 'test' WHERE message_id = 'm3'") }
+        #expect(try await old.read(TenantStore.undelivered) == 2)
+        #expect(try await new.read(TenantStore.undelivered) == 1, "a message set aside is not waiting")
+        await old.close()
+        await new.close()
+        // Before version 4 there is no outbox at all.
+        let older = try Database(path: dir.path + "/v3.sqlite", migrations: Array(TenantSchema.migrations.prefix(while: { $0.version <= 3 })))
+        #expect(try await older.read(TenantStore.undelivered) == 0)
+        await older.close()
     }
 }
 
@@ -208,7 +232,7 @@ struct SchemaV8Tests {
     @Test func migratingFromVersion7FillsTheApplicantNames() async throws {
         let dir = try TemporaryDirectory()
         let path = dir.path + "/tenant.sqlite"
-        let old = try Database(path: path, migrations: Array(TenantSchema.migrations.prefix { $0.version <= 7 }))
+        let old = try Database(path: path, migrations: Array(TenantSchema.migrations.prefix(while: { $0.version <= 7 })))
         try await old.write { conn in
             try conn.run("INSERT INTO orgs (id, code, name, kind, created_at) VALUES (1, '4101', '郑州市职改办', 'office', 0)")
             for (id, name) in [(1, "张老师"), (2, "李老师")] {

@@ -290,6 +290,23 @@ def test_a_hand_over_before_the_province_exists_waits_and_goes_when_it_is_create
     assert db_rows(d.tenant_db("province"), "SELECT source_tenant, source_application_id FROM received_applications") == [("zhengzhou", app["id"])]
 
 
+def test_archiving_a_city_whose_hand_over_has_not_left_says_so(daemon_factory, zhichengctl_bin):
+    """The hand-over waits for a province that does not exist; archiving the city takes it
+    out of service with the city, and the operator is told how many messages went with it."""
+    d = daemon_factory().start()
+    h = Handoff(d, province=False)
+    app = h.submitted()
+    for reviewer in (h.handler, h.leader):
+        expect(h.pass_(reviewer, app["id"]), 200)
+    wait_until(lambda: d.call("status")["relay"]["paused"], 30, "the relay to find no province")
+    out = subprocess.run([zhichengctl_bin, "--socket", str(d.admin_socket), "tenant", "archive", "zhengzhou", "--confirm", "zhengzhou"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0 and "undelivered_messages" in out.stdout, out
+    assert [line.split()[-1] for line in out.stdout.splitlines() if "undelivered_messages" in line] == ["1"], out.stdout
+    archived = [line.split()[-1] for line in out.stdout.splitlines() if "archived_to" in line]
+    assert db_rows(f"{archived[0]}/tenant.sqlite", "SELECT target, kind FROM outbox WHERE delivered_at IS NULL") == [("@province", "application.forward")]
+
+
 def test_a_city_archived_and_created_again_numbers_its_applications_above_the_old_ones(daemon_factory):
     """The province still knows the archived city's applications by their ids, so the new
     city of the same id never reuses one."""

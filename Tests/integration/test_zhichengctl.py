@@ -124,6 +124,7 @@ def test_tenant_commands(ctl, daemon: Daemon) -> None:
     fails_with(ctl("tenant", "archive", "kaifeng", "--confirm", "luoyang"), "invalid")
     a = ok_json(ctl("tenant", "archive", "kaifeng", "--confirm", "kaifeng", json_out=True))
     assert pathlib.Path(a["archived_to"]).is_dir()
+    assert a["undelivered_messages"] == 0
     assert ok_json(ctl("tenant", "list", json_out=True)) == {"tenants": []}
 
 
