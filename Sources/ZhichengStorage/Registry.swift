@@ -128,14 +128,51 @@ public struct Registry: Sendable {
         }
     }
 
-    /// Unregisters `id`, archived at `path`, remembering the application ids it used.
-    public func archive(_ id: TenantID, path: String, applicationIDsUsed: Int) async throws {
+    /// Unregisters `id`, to be archived at `path`, remembering the application ids it used.
+    /// Written before the files move: a crash in between is finished at the next start
+    /// (`TenantStore.reconcile`, `interruptedArchive`). Returns what `unarchive` needs to
+    /// undo it when the move fails.
+    public func archive(_ id: TenantID, path: String, applicationIDsUsed: Int) async throws -> Unarchive {
         defer { cache.invalidate(id) }
-        try await db.write { conn in
+        return try await db.write { conn in
+            guard let row = try conn.query("SELECT * FROM tenants WHERE id = ?", [id.rawValue]).first else {
+                throw ZhichengError.notFound("tenant \(id) does not exist")
+            }
             try conn.run("DELETE FROM tenants WHERE id = ?", [id.rawValue])
             try conn.run("INSERT INTO archived (id, archived_at, path, application_ids_used) VALUES (?, ?, ?, ?)",
                          [id.rawValue, Date().timeIntervalSince1970, path, applicationIDsUsed])
+            return Unarchive(id: id, path: path, row: Self.tenantColumns.map { row[$0] })
         }
+    }
+
+    /// The registry row of a tenant being archived, to put back if its files cannot move.
+    public struct Unarchive: Sendable {
+        let id: TenantID
+        let path: String
+        let row: [SQLiteValue]
+    }
+
+    static let tenantColumns = ["id", "name", "division_code", "kind", "state", "created_at",
+                                "last_backup_path", "last_backup_at", "last_backup_bytes", "last_backup_sha256"]
+
+    /// Registers again a tenant whose archive could not move its files, as it was before.
+    public func unarchive(_ undo: Unarchive) async throws {
+        defer { cache.invalidate(undo.id) }
+        try await db.write { conn in
+            try conn.run("DELETE FROM archived WHERE id = ? AND path = ?", [undo.id.rawValue, undo.path])
+            try conn.run("INSERT INTO tenants (\(Self.tenantColumns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: undo.row.count).joined(separator: ",")))",
+                         undo.row)
+        }
+    }
+
+    /// Where the last archive of `id` was to put its files, when they are not there yet:
+    /// the daemon stopped between unregistering the tenant and moving its directory.
+    public func interruptedArchive(_ id: String) async throws -> String? {
+        let path = try await db.read { conn in
+            try conn.scalar("SELECT path FROM archived WHERE id = ? ORDER BY archived_at DESC LIMIT 1", [id])?.string
+        }
+        guard let path, !FileManager.default.fileExists(atPath: path) else { return nil }
+        return path
     }
 
     /// The highest application id used under `id` by tenants archived before (0 if none).

@@ -203,10 +203,11 @@ extension TenantStore {
             schemaVersion: try conn.scalar("PRAGMA user_version")?.int ?? 0)
     }
 
-    /// Moves the tenant's directory into the archive dir and unregisters it. Nothing is deleted.
+    /// Unregisters the tenant and moves its directory into the archive dir. Nothing is deleted.
     /// The registry remembers the application ids it used, so that creating the id again
-    /// never reuses one (`ApplicationIDs`). Also says how many of its outbox messages had
-    /// not been delivered: they leave service with it.
+    /// never reuses one (`ApplicationIDs`), and where the files go, before they move: a
+    /// crash in between is finished by `reconcile` at the next start. Also says how many of
+    /// its outbox messages had not been delivered: they leave service with it.
     public func archive(_ id: TenantID) async throws -> ArchivedTenant {
         try await withExclusiveFiles(id) { [paths, registry, logger] in
             let (target, used, undelivered) = try await Self.fileWork.run {
@@ -219,15 +220,25 @@ extension TenantStore {
                     logger.warning("archive: cannot read the database (application ids used, undelivered messages); a tenant created again with this id starts from 1",
                                    metadata: ["tenant.id": "\(id)", "error": "\(error)"])
                 }
-                let target = Self.unusedPath(paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp())
-                try FileManager.default.moveItem(atPath: paths.directory(for: id), toPath: target)
-                try Self.fsync(path: paths.archiveDir)
-                try Self.fsync(path: paths.tenantsDir)
-                return (target, used, undelivered)
+                return (Self.unusedPath(paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp()), used, undelivered)
             }
-            try await registry.archive(id, path: target, applicationIDsUsed: used)
+            let undo = try await registry.archive(id, path: target, applicationIDsUsed: used)
+            FaultInjection.point("tenant.archive.unregistered")
+            do {
+                try await Self.fileWork.run { try Self.moveIntoArchive(paths.directory(for: id), to: target, paths) }
+            } catch {
+                try await registry.unarchive(undo)
+                throw error
+            }
             return ArchivedTenant(path: target, undeliveredMessages: undelivered)
         }
+    }
+
+    /// Moves a tenant directory into the archive dir, durably.
+    static func moveIntoArchive(_ directory: String, to target: String, _ paths: TenantPaths) throws {
+        try FileManager.default.moveItem(atPath: directory, toPath: target)
+        try fsync(path: paths.archiveDir)
+        try fsync(path: paths.tenantsDir)
     }
 
     /// The hex SHA-256 of a file, read in chunks.

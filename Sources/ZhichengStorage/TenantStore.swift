@@ -43,12 +43,20 @@ public actor TenantStore {
         registry = try Registry(path: paths.registry)
     }
 
-    /// Moves unacknowledged leftovers out of the tenants directory. Run once at start.
+    /// Moves unregistered directories out of the tenants directory. Run once at start.
+    /// An archive the daemon stopped in the middle of (unregistered, not moved yet) is
+    /// finished: the directory goes where the registry says. Anything else unregistered
+    /// (a create that crashed before it was acknowledged) goes to `incomplete-…`.
     public func reconcile() async throws {
         let known = Set(try await registry.all().map(\.id.rawValue))
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: paths.tenantsDir)) ?? [] where !known.contains(name) {
             let source = paths.tenantsDir + "/" + name
+            if let target = try await registry.interruptedArchive(name) {
+                try Self.moveIntoArchive(source, to: target, paths)
+                logger.notice("finished an archive interrupted by a stop", metadata: ["tenant.id": "\(name)", "archive": "\(target)"])
+                continue
+            }
             let target = Self.unusedPath(paths.archiveDir + "/" + "incomplete-" + name + "-" + Self.timestamp())
             try fm.moveItem(atPath: source, toPath: target)
             logger.warning("moved an unregistered tenant directory to the archive", metadata: ["path": "\(source)", "archive": "\(target)"])

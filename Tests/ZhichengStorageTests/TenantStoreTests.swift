@@ -164,6 +164,45 @@ struct TenantStoreTests {
         try await create(store, "gone")
     }
 
+    @Test func anArchiveWhoseFilesCannotMoveLeavesTheTenantAsItWas() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try makeStore(dir)
+        try await create(store, "stays")
+        let id = try TenantID("stays")
+        let backup = try await store.backup(id)
+        let before = try await store.registry.get(id)
+        // The archive dir is a file now: the move fails even for root.
+        let archiveDir = dir.path + "/data/archive"
+        try FileManager.default.removeItem(atPath: archiveDir)
+        FileManager.default.createFile(atPath: archiveDir, contents: Data("not a directory".utf8))
+        await #expect(throws: (any Error).self) { try await store.archive(id) }
+        #expect(try await store.registry.get(id) == before)
+        #expect(try await store.registry.lastBackup(id) == backup, "the last backup is remembered as before")
+        #expect(try await store.registry.lastArchived(id) == nil)
+        #expect(try await store.withTenant(id) { db in try await owner(of: db) } == "stays")
+    }
+
+    @Test func anArchiveStoppedBeforeItsFilesMovedIsFinishedAtTheNextStart() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try makeStore(dir)
+        try await create(store, "halfway")
+        try await create(store, "other")
+        let id = try TenantID("halfway")
+        // What a stop right after the registry commit leaves: unregistered, files in place.
+        let target = dir.path + "/data/archive/halfway-test"
+        _ = try await store.registry.archive(id, path: target, applicationIDsUsed: 7)
+        await store.registry.close()
+
+        let restarted = try makeStore(dir)
+        try await restarted.reconcile()
+        #expect(FileManager.default.fileExists(atPath: target + "/tenant.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/data/tenants/halfway"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/data/archive") == ["halfway-test"], "no incomplete- copy")
+        #expect(try await restarted.registry.all().map(\.id.rawValue) == ["other"])
+        #expect(try await restarted.registry.applicationIDsUsed(byArchived: id) == 7)
+        try await create(restarted, "halfway")
+    }
+
     @Test func undeliveredMessagesAreCountedOnEverySchemaVersionWithAnOutbox() async throws {
         let dir = try TemporaryDirectory()
         // Version 8: an outbox without set_aside_at (a tenant not opened since the upgrade).

@@ -19,6 +19,7 @@ from conftest import (
     SQLITE_MAGIC,
     AdminClient,
     Daemon,
+    clean_env,
     create_tenant,
     expect_error,
     same_division,
@@ -401,6 +402,34 @@ def test_archive_suspended_tenant_and_dir_flag(daemon_factory, tmp_path: pathlib
     assert pathlib.Path(res["archived_to"]).resolve().is_relative_to(adir.resolve())
     assert pathlib.Path(res["archived_to"]).is_dir()
     assert tenant_dirs(d.data_dir) == []
+
+
+def test_an_archive_cut_off_by_a_crash_is_finished_at_the_next_start(daemon_factory) -> None:
+    """The registry records where the files go before they move. Killed in between, the
+    daemon finishes the archive when it starts again: the tenant is gone from service, its
+    files are whole where the registry says, and the id can be created again."""
+    d: Daemon = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT="tenant.archive.unregistered")).start()
+    create_tenant(d, "zhengzhou", "4101", "郑州市")
+    create_tenant(d, "luoyang", "4103", "洛阳市")
+    before = sqlite_snapshot(d.tenant_db("zhengzhou"))
+    with pytest.raises(EOFError):
+        d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
+    assert d.tenant_db("zhengzhou").exists(), "killed before the move"
+
+    d.env = clean_env()
+    d.start()
+    assert [t["id"] for t in d.call("tenant.list")["tenants"]] == ["luoyang"]
+    assert tenant_dirs(d.data_dir) == ["luoyang"]
+    archived = [p for p in (d.data_dir / "archive").iterdir()]
+    assert [p.name.startswith("zhengzhou-") for p in archived] == [True], archived
+    assert sqlite_integrity(archived[0] / "tenant.sqlite") == ["ok"]
+    after = sqlite_snapshot(archived[0] / "tenant.sqlite")
+    assert [row[4] for row in after.pop("audit") - before.pop("audit")] == ["tenant.archive"]
+    assert after == before, "every row as it was"
+    assert "finished an archive interrupted by a stop" in d.output()
+    create_tenant(d, "zhengzhou", "4101", "郑州市")
+    assert d.call("tenant.show", {"id": "zhengzhou"})["state"] == "active"
 
 
 # --------------------------------------------------------------------------- whole lifecycle in one go
