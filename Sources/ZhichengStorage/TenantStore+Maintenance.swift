@@ -97,19 +97,40 @@ extension TenantStore {
                     throw error
                 }
                 try Self.fsync(path: staged)
-                let keepDir = paths.backupDirectory(for: id)
-                try fm.createDirectory(atPath: keepDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                let kept = Self.unusedPath(keepDir + "/" + id.rawValue + "-pre-restore-" + Self.timestamp(), suffix: ".sqlite")
-                try fm.moveItem(atPath: live, toPath: kept)
-                for suffix in ["-wal", "-shm"] where fm.fileExists(atPath: live + suffix) {
-                    try fm.moveItem(atPath: live + suffix, toPath: kept + suffix)
+                if fm.fileExists(atPath: live) {
+                    try Self.keep(live, in: paths.backupDirectory(for: id), as: id.rawValue + "-pre-restore-" + Self.timestamp())
                 }
-                try fm.moveItem(atPath: staged, toPath: live)
+                FaultInjection.point("tenant.restore.kept")
+                // One atomic step: a stop before it leaves the current file in place, after it the backup.
+                guard rename(staged, live) == 0 else { throw ZhichengError.internal("cannot move \(staged) into place: errno \(errno)") }
                 try Self.fsync(path: dir)
+                FaultInjection.point("tenant.restore.swapped")
                 let attributes = try fm.attributesOfItem(atPath: live)
                 return BackupRecord(path: source, bytes: (attributes[.size] as? Int) ?? 0, sha256: try Self.sha256(ofFile: live), at: Date().timeIntervalSince1970)
             }
         }
+    }
+
+    /// Keeps a copy of the database at `live` as `<dir>/<name>.sqlite`, whole and durable,
+    /// leaving `live` in place. Its WAL is folded in and removed first (journal mode
+    /// DELETE), so the copy needs no other file and no old WAL is left beside `live` to be
+    /// paired with the file that replaces it. A copy, not a hard link: were the restore
+    /// stopped before the swap, a link would go on changing with the tenant.
+    static func keep(_ live: String, in dir: String, as name: String) throws {
+        let fm = FileManager.default
+        do {
+            let conn = try SQLiteConnection(path: live, options: .init(create: false))
+            defer { conn.close() }
+            try conn.execute("PRAGMA journal_mode = DELETE")
+        }
+        guard !fm.fileExists(atPath: live + "-wal") else {
+            throw ZhichengError.unavailable("\(live) is open in another process (its WAL is still there); close it and try again")
+        }
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let kept = unusedPath(dir + "/" + name, suffix: ".sqlite")
+        try fm.copyItem(atPath: live, toPath: kept)
+        try fsync(path: kept)
+        try fsync(path: dir)
     }
 
     /// Opens a candidate file on its own and refuses it unless it is a sound tenant database of `id`.

@@ -336,6 +336,42 @@ def test_restore_success(daemon: Daemon) -> None:
     assert stat.S_IMODE(os.stat(daemon.tenant_db("zhengzhou")).st_mode) == 0o600
     # and the restored tenant takes writes again
     assert daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})["password"]
+    # the database it replaced is kept beside the backups, whole in one file
+    kept = [p for p in (daemon.data_dir / "backups" / "zhengzhou").iterdir() if "-pre-restore-" in p.name]
+    assert len(kept) == 1 and kept[0].suffix == ".sqlite", kept
+    assert sqlite_integrity(kept[0]) == ["ok"] and sqlite_snapshot(kept[0]) == pre_rows
+
+
+@pytest.mark.parametrize("point", ["tenant.restore.kept", "tenant.restore.swapped"])
+def test_a_restore_cut_off_by_a_crash_leaves_one_whole_database(daemon_factory, point: str) -> None:
+    """Killed after the current file was kept but before the backup took its place, the
+    tenant has its current data; killed after, the backup's. Never no file, never a WAL of
+    one paired with the other; and the restore can simply be run again."""
+    d: Daemon = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT=point)).start()
+    create_tenant(d, "zhengzhou", "4101", "郑州市")
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})
+    backup_rows = sqlite_snapshot(backup["path"])
+    d.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    pre_rows = sqlite_snapshot(d.tenant_db("zhengzhou"))
+    assert pre_rows != backup_rows
+    with pytest.raises(EOFError):
+        d.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})
+    assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
+
+    d.env = clean_env()
+    d.start()
+    assert d.call("tenant.show", {"id": "zhengzhou"})["state"] == "suspended"
+    assert not pathlib.Path(str(d.tenant_db("zhengzhou")) + "-wal").exists()
+    assert sqlite_snapshot(d.tenant_db("zhengzhou")) == (pre_rows if point == "tenant.restore.kept" else backup_rows)
+    assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+    kept = [p for p in (d.data_dir / "backups" / "zhengzhou").iterdir() if "-pre-restore-" in p.name]
+    assert len(kept) == 1 and sqlite_snapshot(kept[0]) == pre_rows, kept
+
+    assert d.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})["sha256"] == backup["sha256"]
+    assert d.call("tenant.resume", {"id": "zhengzhou"})["state"] == "active"
+    assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+    assert d.http_get("/t/zhengzhou/api/v1/tenant")[0] == 200
 
 
 # --------------------------------------------------------------------------- check
