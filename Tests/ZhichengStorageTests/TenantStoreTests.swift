@@ -164,6 +164,40 @@ struct TenantStoreTests {
         try await create(store, "gone")
     }
 
+    @Test func whileOneRestoreRunsASecondRestoreOrAnArchiveIsRefusedAndRequestsWait() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try makeStore(dir)
+        try await create(store, "busy")
+        let id = try TenantID("busy")
+        let backup = try await store.backup(id)
+        // Hold the tenant's files as a long restore does, at the point where it copies.
+        let entered = Gate(), release = Gate()
+        let first = Task {
+            try await store.withExclusiveFiles(id) {
+                entered.open()
+                await release.wait()
+                return true
+            }
+        }
+        await entered.wait()
+        for attempt in ["restore", "archive"] {
+            do {
+                if attempt == "restore" { _ = try await store.restore(id, from: backup.path) } else { _ = try await store.archive(id) }
+                Issue.record("\(attempt) went ahead during another restore")
+            } catch let error as ZhichengError {
+                #expect(error.code == .conflict && error.message.contains("busy"), "\(attempt): \(error)")
+            }
+        }
+        await #expect(throws: ZhichengError.self) { try await store.withTenant(id) { _ in } }
+        await #expect(throws: ZhichengError.self) { try await store.stats(id) }
+        release.open()
+        #expect(try await first.value)
+        // Afterwards the same restore goes, and the tenant is whole.
+        _ = try await store.restore(id, from: backup.path)
+        #expect(try await store.withTenant(id) { db in try await owner(of: db) } == "busy")
+        #expect(try await store.registry.get(id) != nil)
+    }
+
     @Test func anArchiveWhoseFilesCannotMoveLeavesTheTenantAsItWas() async throws {
         let dir = try TemporaryDirectory()
         let store = try makeStore(dir)
