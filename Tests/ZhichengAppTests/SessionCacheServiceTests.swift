@@ -123,7 +123,7 @@ struct SessionCacheServiceTests {
         let staff = try await f.people.addStaff(to: office.orgID, login: "expert1", name: "卫专家", phone: "", caller: office)
         _ = try await f.people.setEnabled(staff.account.id, true, caller: office)
         // An admitted expert (the admission itself is covered by the expert workflow tests).
-        try await f.store.withTenant(province) { db in
+        _ = try await f.store.withTenant(province) { db in
             try await db.write { conn in
                 try conn.run("""
                     INSERT INTO experts (id, account_id, name, id_number, series, specialty, title, level, unit_name, source_tenant, created_at, updated_at)

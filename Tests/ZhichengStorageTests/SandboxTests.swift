@@ -18,7 +18,7 @@ struct SandboxTests {
     @Test func refusesAttachOfAnotherTenantsFile() async throws {
         let dir = try TemporaryDirectory()
         let other = try Database(path: dir.path + "/other.sqlite", migrations: TenantSchema.migrations)
-        try await other.write { try $0.run("INSERT INTO tenant_meta VALUES ('secret', 'other tenant data')") }
+        _ = try await other.write { try $0.run("INSERT INTO tenant_meta VALUES ('secret', 'other tenant data')") }
         let db = try Database(path: dir.path + "/mine.sqlite", migrations: TenantSchema.migrations)
         for sql in ["ATTACH DATABASE '\(dir.path)/other.sqlite' AS other", "ATTACH '\(dir.path)/new.sqlite' AS x", "DETACH DATABASE main"] {
             await #expect(throws: SQLiteError.self) { try await db.write { try $0.execute(sql) } }

@@ -80,7 +80,7 @@ struct SessionCacheTests {
                 group.addTask { try? await f.db.write { try $0.appendAudit(AuditEntry(actor: "t", action: "a\(i)", target: "x", source: "test")) } }
             }
         }
-        try await f.db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('k', 'v')") }
+        _ = try await f.db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('k', 'v')") }
         #expect(f.cached("alice") != nil)
         #expect(f.db.sessions.generation == generation)
     }
@@ -128,7 +128,7 @@ struct SessionCacheTests {
         let f = try await Fixture()
         let generation = f.db.sessions.generation
         let stale = try #require(try await f.fill("bob"))
-        try await f.db.write { try $0.run("UPDATE accounts SET enabled = 0 WHERE id = 2") }
+        _ = try await f.db.write { try $0.run("UPDATE accounts SET enabled = 0 WHERE id = 2") }
         f.db.sessions.store(stale, forTokenHash: "hash-bob", ifGeneration: generation)
         #expect(f.cached("bob") == nil)
     }

@@ -12,7 +12,7 @@ struct TenantStoreTests {
 
     func create(_ store: TenantStore, _ id: String) async throws {
         let info = TenantInfo(id: try TenantID(id), name: id, divisionCode: try DivisionCode("4101"), kind: .city, state: .active, createdAt: 0)
-        try await store.create(info) { conn in
+        _ = try await store.create(info) { conn in
             try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('tenant_id', ?)", [id])
         }
     }
@@ -84,7 +84,7 @@ struct TenantStoreTests {
         try await create(store, "busy")
         let slow = try TenantID("slow"), busy = try TenantID("busy")
         // Both open and idle, `busy` used last (so closed last); `slow` has WAL frames.
-        try await store.withTenant(slow) { db in try await db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('x', 'y')") } }
+        _ = try await store.withTenant(slow) { db in try await db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('x', 'y')") } }
         try await store.withTenant(busy) { _ in }
         // A reader outside the store holds a snapshot of `slow`'s WAL: closing `slow`
         // (a TRUNCATE checkpoint) waits for it.
@@ -208,7 +208,7 @@ struct TenantStoreTests {
         // The archive dir is a file now: the move fails even for root.
         let archiveDir = dir.path + "/data/archive"
         try FileManager.default.removeItem(atPath: archiveDir)
-        FileManager.default.createFile(atPath: archiveDir, contents: Data("not a directory".utf8))
+        #expect(FileManager.default.createFile(atPath: archiveDir, contents: Data("not a directory".utf8)))
         await #expect(throws: (any Error).self) { try await store.archive(id) }
         #expect(try await store.registry.get(id) == before)
         #expect(try await store.registry.lastBackup(id) == backup, "the last backup is remembered as before")
