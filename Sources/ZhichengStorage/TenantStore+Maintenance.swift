@@ -97,8 +97,13 @@ extension TenantStore {
                     throw error
                 }
                 try Self.fsync(path: staged)
-                if fm.fileExists(atPath: live) {
-                    try Self.keep(live, in: paths.backupDirectory(for: id), as: id.rawValue + "-pre-restore-" + Self.timestamp())
+                do {
+                    if fm.fileExists(atPath: live) {
+                        try Self.keep(live, in: paths.backupDirectory(for: id), as: id.rawValue + "-pre-restore-" + Self.timestamp())
+                    }
+                } catch {
+                    try? fm.removeItem(atPath: staged)
+                    throw error
                 }
                 FaultInjection.point("tenant.restore.kept")
                 // One atomic step: a stop before it leaves the current file in place, after it the backup.
@@ -128,9 +133,14 @@ extension TenantStore {
         }
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let kept = unusedPath(dir + "/" + name, suffix: ".sqlite")
-        try fm.copyItem(atPath: live, toPath: kept)
-        try fsync(path: kept)
-        try fsync(path: dir)
+        do {
+            try fm.copyItem(atPath: live, toPath: kept)
+            try fsync(path: kept)
+            try fsync(path: dir)
+        } catch {
+            try? fm.removeItem(atPath: kept)   // a part copy is no backup
+            throw error
+        }
     }
 
     /// Opens a candidate file on its own and refuses it unless it is a sound tenant database of `id`.

@@ -198,6 +198,25 @@ struct TenantStoreTests {
         #expect(try await store.registry.get(id) != nil)
     }
 
+    @Test func aRestoreThatCannotKeepTheCurrentFileChangesNothing() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try makeStore(dir)
+        try await create(store, "keeps")
+        let id = try TenantID("keeps")
+        let backup = try await store.backup(id)
+        let source = dir.path + "/elsewhere.sqlite"
+        try FileManager.default.copyItem(atPath: backup.path, toPath: source)
+        _ = try await store.withTenant(id) { db in try await db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('after', 'backup')") } }
+        // The tenant's backup dir is a file now: the current database cannot be kept.
+        let keepDir = dir.path + "/data/backups/keeps"
+        try FileManager.default.removeItem(atPath: keepDir)
+        #expect(FileManager.default.createFile(atPath: keepDir, contents: Data("not a directory".utf8)))
+        await #expect(throws: (any Error).self) { try await store.restore(id, from: source) }
+        #expect(try await store.withTenant(id) { db in try await db.read { try $0.scalar("SELECT value FROM tenant_meta WHERE key = 'after'")?.string } } == "backup",
+                "the current data stays")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/data/tenants/keeps").filter { $0.hasSuffix(".restoring") } == [])
+    }
+
     @Test func anArchiveWhoseFilesCannotMoveLeavesTheTenantAsItWas() async throws {
         let dir = try TemporaryDirectory()
         let store = try makeStore(dir)
