@@ -17,6 +17,15 @@ struct TenantStoreTests {
         }
     }
 
+    /// A store in a new directory with one tenant `name`, backed up once.
+    func storeWithBackedUpTenant(_ name: String) async throws -> (dir: TemporaryDirectory, store: TenantStore, id: TenantID, backup: BackupRecord) {
+        let dir = try TemporaryDirectory()
+        let store = try makeStore(dir)
+        try await create(store, name)
+        let id = try TenantID(name)
+        return (dir, store, id, try await store.backup(id))
+    }
+
     @Test func keepsAtMostMaxOpenTenantsOpen() async throws {
         let dir = try TemporaryDirectory()
         let store = try makeStore(dir, maxOpen: 2)
@@ -165,11 +174,7 @@ struct TenantStoreTests {
     }
 
     @Test func whileOneRestoreRunsASecondRestoreOrAnArchiveIsRefusedAndRequestsWait() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
-        try await create(store, "busy")
-        let id = try TenantID("busy")
-        let backup = try await store.backup(id)
+        let (dir, store, id, backup) = try await storeWithBackedUpTenant("busy")
         // Hold the tenant's files as a long restore does, at the point where it copies.
         let entered = Gate(), release = Gate()
         let first = Task {
@@ -196,14 +201,11 @@ struct TenantStoreTests {
         _ = try await store.restore(id, from: backup.path)
         #expect(try await store.withTenant(id) { db in try await owner(of: db) } == "busy")
         #expect(try await store.registry.get(id) != nil)
+        withExtendedLifetime(dir) {}   // the files outlive every use above
     }
 
     @Test func aRestoreThatCannotKeepTheCurrentFileChangesNothing() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
-        try await create(store, "keeps")
-        let id = try TenantID("keeps")
-        let backup = try await store.backup(id)
+        let (dir, store, id, backup) = try await storeWithBackedUpTenant("keeps")
         let source = dir.path + "/elsewhere.sqlite"
         try FileManager.default.copyItem(atPath: backup.path, toPath: source)
         _ = try await store.withTenant(id) { db in try await db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('after', 'backup')") } }
@@ -218,11 +220,7 @@ struct TenantStoreTests {
     }
 
     @Test func anArchiveWhoseFilesCannotMoveLeavesTheTenantAsItWas() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
-        try await create(store, "stays")
-        let id = try TenantID("stays")
-        let backup = try await store.backup(id)
+        let (dir, store, id, backup) = try await storeWithBackedUpTenant("stays")
         let before = try await store.registry.get(id)
         // The archive dir is a file now: the move fails even for root.
         let archiveDir = dir.path + "/data/archive"

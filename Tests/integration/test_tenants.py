@@ -303,14 +303,24 @@ def test_restore_corrupt_file_refused(daemon: Daemon) -> None:
     assert daemon.http_get("/t/zhengzhou/api/v1/tenant")[0] == 200
 
 
-def test_restore_success(daemon: Daemon) -> None:
-    create_tenant(daemon, "zhengzhou", "4101", "郑州市")
-    backup = daemon.call("tenant.backup", {"id": "zhengzhou"})
+def _backed_up_changed_and_suspended(d: Daemon) -> tuple[dict, dict, dict]:
+    """zhengzhou backed up, changed after the backup, suspended: the backup, its rows and the
+    rows of the database a restore would replace."""
+    create_tenant(d, "zhengzhou", "4101", "郑州市")
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})
     backup_rows = sqlite_snapshot(backup["path"])
-    # a change after the backup
-    daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
-    daemon.call("tenant.suspend", {"id": "zhengzhou"})
-    pre_rows = sqlite_snapshot(daemon.tenant_db("zhengzhou"))
+    d.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    return backup, backup_rows, sqlite_snapshot(d.tenant_db("zhengzhou"))
+
+
+def _kept_before_restore(d: Daemon) -> list[pathlib.Path]:
+    """The databases restores replaced, kept beside zhengzhou's backups."""
+    return [p for p in (d.data_dir / "backups" / "zhengzhou").iterdir() if "-pre-restore-" in p.name]
+
+
+def test_restore_success(daemon: Daemon) -> None:
+    backup, backup_rows, pre_rows = _backed_up_changed_and_suspended(daemon)
     changed = {t: rows - backup_rows.get(t, set()) for t, rows in pre_rows.items()}
     changed = {t: rows for t, rows in changed.items() if rows}
     assert changed, "reset-password after the backup changed no row in the tenant database"
@@ -337,7 +347,7 @@ def test_restore_success(daemon: Daemon) -> None:
     # and the restored tenant takes writes again
     assert daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})["password"]
     # the database it replaced is kept beside the backups, whole in one file
-    kept = [p for p in (daemon.data_dir / "backups" / "zhengzhou").iterdir() if "-pre-restore-" in p.name]
+    kept = _kept_before_restore(daemon)
     assert len(kept) == 1 and kept[0].suffix == ".sqlite", kept
     assert sqlite_integrity(kept[0]) == ["ok"] and sqlite_snapshot(kept[0]) == pre_rows
 
@@ -348,12 +358,7 @@ def test_a_restore_cut_off_by_a_crash_leaves_one_whole_database(daemon_factory, 
     tenant has its current data; killed after, the backup's. Never no file, never a WAL of
     one paired with the other; and the restore can simply be run again."""
     d: Daemon = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT=point)).start()
-    create_tenant(d, "zhengzhou", "4101", "郑州市")
-    backup = d.call("tenant.backup", {"id": "zhengzhou"})
-    backup_rows = sqlite_snapshot(backup["path"])
-    d.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
-    d.call("tenant.suspend", {"id": "zhengzhou"})
-    pre_rows = sqlite_snapshot(d.tenant_db("zhengzhou"))
+    backup, backup_rows, pre_rows = _backed_up_changed_and_suspended(d)
     assert pre_rows != backup_rows
     with pytest.raises(EOFError):
         d.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})
@@ -365,7 +370,7 @@ def test_a_restore_cut_off_by_a_crash_leaves_one_whole_database(daemon_factory, 
     assert not pathlib.Path(str(d.tenant_db("zhengzhou")) + "-wal").exists()
     assert sqlite_snapshot(d.tenant_db("zhengzhou")) == (pre_rows if point == "tenant.restore.kept" else backup_rows)
     assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
-    kept = [p for p in (d.data_dir / "backups" / "zhengzhou").iterdir() if "-pre-restore-" in p.name]
+    kept = _kept_before_restore(d)
     assert len(kept) == 1 and sqlite_snapshot(kept[0]) == pre_rows, kept
 
     assert d.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})["sha256"] == backup["sha256"]
