@@ -192,24 +192,71 @@ public struct TenantService: Sendable {
         return record
     }
 
-    /// Replaces a suspended tenant's data with a verified backup of that tenant.
+    /// Replaces a suspended tenant's data with a verified backup of that tenant. The
+    /// registry records the restore before the files change and forgets it only after the
+    /// follow-up (audit, messages offered again), so a stop anywhere is finished or
+    /// undone at the next start (`finishInterruptedRestores`).
     public func restore(_ rawID: String, from path: String, by principal: Principal) async throws -> BackupRecord {
         let info = try await info(rawID)
         guard info.state == .suspended else {
             throw ZhichengError.conflict("tenant \(info.id) is active; suspend it before restoring")
         }
         guard path.hasPrefix("/") else { throw ZhichengError.invalid("path must be absolute", field: "path") }
-        let record = try await store.restore(info.id, from: path)
-        try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.restore", target: "tenant:\(info.id)",
-                                           detail: #"{"from":\#(jsonString(path)),"sha256":"\#(record.sha256)"}"#, source: principal.source))
-        logger.notice("tenant restored", metadata: ["tenant.id": "\(info.id)", "from": "\(path)"])
-        // The backup's outbox may hold messages sent after it was taken, and its inbox
-        // lacks those received since: both go (again), and the inboxes drop repeats.
-        // Deliveries to this tenant may be paused.
+        let intent = RestoreIntent(id: info.id, path: path, actor: principal.name, source: principal.source)
+        try await store.registry.beginRestore(intent)
+        let record: BackupRecord
+        do {
+            record = try await store.restore(info.id, from: path, token: intent.token)
+        } catch {
+            try? await store.registry.endRestore(intent)
+            throw error
+        }
+        try await followUpRestore(intent, of: info, detail: #"{"from":\#(jsonString(path)),"sha256":"\#(record.sha256)"}"#)
+        return record
+    }
+
+    /// What follows a restore once the backup is in place: the audit row, and the other
+    /// tenants' messages offered to it again. The backup's outbox may hold messages sent
+    /// after it was taken, and its inbox lacks those received since: both go (again), and
+    /// the inboxes drop repeats. Deliveries to this tenant may be paused.
+    private func followUpRestore(_ intent: RestoreIntent, of info: TenantInfo, detail: String) async throws {
+        try await audit(info.id, AuditEntry(actor: intent.actor, action: "tenant.restore", target: "tenant:\(info.id)", detail: detail, source: intent.source))
+        logger.notice("tenant restored", metadata: ["tenant.id": "\(info.id)", "from": "\(intent.path)"])
         relay?.kick(info.id)
         await relay?.reoffer(to: info)
         relay?.resumeAll()
-        return record
+        try await store.registry.endRestore(intent)
+    }
+
+    /// At start, before serving: restores a stop cut off. One whose backup had taken the
+    /// tenant's place (its file carries the restore's token) gets its follow-up; one that had
+    /// not changed nothing, and its staged copy is removed. Both are audited and logged.
+    public func finishInterruptedRestores() async {
+        for intent in (try? await store.registry.restoresUnderWay()) ?? [] {
+            let meta: Logger.Metadata = ["tenant.id": "\(intent.id)", "from": "\(intent.path)"]
+            do {
+                guard let info = try await store.registry.get(intent.id) else {
+                    try await store.registry.endRestore(intent)   // archived since
+                    continue
+                }
+                if try await store.restoreToken(intent.id) == intent.token {
+                    logger.warning("a restore cut off by a stop had put the backup in place; finishing it", metadata: meta)
+                    try await followUpRestore(intent, of: info, detail: #"{"from":\#(jsonString(intent.path)),"finished_after_stop":true}"#)
+                } else {
+                    try await store.discardStagedRestore(intent.id)
+                    try await audit(intent.id, AuditEntry(actor: intent.actor, action: "tenant.restore.cut-off", target: "tenant:\(intent.id)",
+                                                          detail: #"{"from":\#(jsonString(intent.path))}"#, source: intent.source))
+                    logger.warning("a restore cut off by a stop had not put the backup in place; the data is as before; run it again", metadata: meta)
+                    try await store.registry.endRestore(intent)
+                }
+            } catch {
+                // Forgotten all the same, or it would refuse every later restore of the tenant,
+                // the very command that mends it.
+                logger.error("cannot settle a restore cut off by a stop; check the tenant (tenant.check) and restore it again",
+                             metadata: meta.merging(["error": "\(error)"]) { $1 })
+                try? await store.registry.endRestore(intent)
+            }
+        }
     }
 
     public func check(_ rawID: String) async throws -> CheckReport {

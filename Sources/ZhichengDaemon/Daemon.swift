@@ -80,6 +80,7 @@ public enum Daemon {
         try await store.reconcile()
         let relay = CrossTenantRelay(store: store, logger: logger)
         let tenants = TenantService(store: store, relay: relay, logger: logger)
+        await tenants.finishInterruptedRestores()
 
         if demo {
             var lines: [String] = []

@@ -58,6 +58,19 @@ public struct Registry: Sendable {
             ) STRICT;
             CREATE INDEX archived_id ON archived(id);
             """),
+        Migration(version: 3, name: "restores under way", sql: """
+            -- Written before a restore touches the tenant's files and removed once it is
+            -- audited and the other tenants' messages are offered again: a row left at
+            -- start belongs to a restore a stop cut off (TenantService.finishInterruptedRestores).
+            CREATE TABLE restores (
+                id TEXT PRIMARY KEY,
+                token TEXT NOT NULL,
+                path TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                source TEXT NOT NULL,
+                started_at REAL NOT NULL
+            ) STRICT;
+            """),
     ]
 
     public init(path: String) throws {
@@ -180,6 +193,34 @@ public struct Registry: Sendable {
         try await db.read { conn in try conn.scalar("SELECT coalesce(max(application_ids_used), 0) FROM archived WHERE id = ?", [id.rawValue])?.int ?? 0 }
     }
 
+    /// Records a restore of `intent.id` under way; `conflict` while another one is.
+    public func beginRestore(_ intent: RestoreIntent) async throws {
+        do {
+            _ = try await db.write { conn in
+                try conn.run("INSERT INTO restores (id, token, path, actor, source, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+                             [intent.id.rawValue, intent.token, intent.path, intent.actor, intent.source, intent.startedAt])
+            }
+        } catch let error as SQLiteError where error.isConstraint {
+            throw ZhichengError.conflict("tenant \(intent.id) is busy with another restore")
+        }
+    }
+
+    /// This restore is over (done and followed up, or failed without a change).
+    public func endRestore(_ intent: RestoreIntent) async throws {
+        _ = try await db.write { conn in try conn.run("DELETE FROM restores WHERE id = ? AND token = ?", [intent.id.rawValue, intent.token]) }
+    }
+
+    /// Restores recorded as under way: at start, those a stop cut off.
+    public func restoresUnderWay() async throws -> [RestoreIntent] {
+        try await db.read { conn in
+            try conn.query("SELECT * FROM restores ORDER BY started_at").compactMap { row in
+                guard let id = try? TenantID(row["id"].string ?? "") else { return nil }
+                return RestoreIntent(id: id, token: row["token"].string ?? "", path: row["path"].string ?? "", actor: row["actor"].string ?? "",
+                                     source: row["source"].string ?? "", startedAt: row["started_at"].double ?? 0)
+            }
+        }
+    }
+
     /// When a tenant of id `id` was last archived, nil if never.
     public func lastArchived(_ id: TenantID) async throws -> Double? {
         try await db.read { conn in try conn.scalar("SELECT max(archived_at) FROM archived WHERE id = ?", [id.rawValue])?.double }
@@ -193,6 +234,27 @@ public struct Registry: Sendable {
               let kind = TenantKind(rawValue: row["kind"].string ?? ""),
               let state = TenantState(rawValue: row["state"].string ?? "") else { return nil }
         return TenantInfo(id: id, name: row["name"].string ?? "", divisionCode: code, kind: kind, state: state, createdAt: row["created_at"].double ?? 0)
+    }
+}
+
+/// A restore under way: which tenant, from which file, asked by whom, and the token the
+/// restored file carries (`tenant_meta.restore_token`), which tells after a stop whether
+/// the file took the tenant's place.
+public struct RestoreIntent: Sendable, Equatable {
+    public var id: TenantID
+    public var token: String
+    public var path: String
+    public var actor: String
+    public var source: String
+    public var startedAt: Double
+
+    public init(id: TenantID, token: String = UUID().uuidString, path: String, actor: String, source: String, startedAt: Double = Date().timeIntervalSince1970) {
+        self.id = id
+        self.token = token
+        self.path = path
+        self.actor = actor
+        self.source = source
+        self.startedAt = startedAt
     }
 }
 

@@ -21,6 +21,8 @@ public struct TenantPaths: Sendable, Equatable {
     public func directory(for id: TenantID) -> String { tenantsDir + "/" + id.rawValue }
     /// `tenants/<id>/tenant.sqlite`.
     public func database(for id: TenantID) -> String { directory(for: id) + "/tenant.sqlite" }
+    /// `tenants/<id>/tenant.sqlite.restoring`: a verified backup staged for a restore.
+    public func stagedRestore(for id: TenantID) -> String { database(for: id) + ".restoring" }
     /// `backups/<id>`.
     public func backupDirectory(for id: TenantID) -> String { backupDir + "/" + id.rawValue }
 

@@ -59,9 +59,12 @@ extension TenantStore {
 
     /// Replaces the tenant's database with the file at `source` after verifying it
     /// (SQLite integrity, foreign keys, audit chain, and that it belongs to this
-    /// tenant). The current file is kept in the backup dir, never deleted.
+    /// tenant). The current file is kept in the backup dir, never deleted. The restored
+    /// file carries `token` (`tenant_meta.restore_token`; `restoreToken(_:)` reads it), so
+    /// that after a stop one can tell whether it took the tenant's place. Returns the
+    /// size and SHA-256 of the backup file as it was copied.
     /// The caller has checked that the tenant is suspended.
-    public func restore(_ id: TenantID, from source: String) async throws -> BackupRecord {
+    public func restore(_ id: TenantID, from source: String, token: String = UUID().uuidString) async throws -> BackupRecord {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
@@ -73,11 +76,15 @@ extension TenantStore {
             try await Self.fileWork.run {
                 let dir = paths.directory(for: id)
                 let live = paths.database(for: id)
-                let staged = dir + "/tenant.sqlite.restoring"
+                let staged = paths.stagedRestore(for: id)
                 try? fm.removeItem(atPath: staged)
                 try fm.copyItem(atPath: source, toPath: staged)
                 chmod(staged, 0o600)
+                let restored: BackupRecord
                 do {
+                    // What is restored, as copied, before the marks below change the copy.
+                    let bytes = (try fm.attributesOfItem(atPath: staged)[.size] as? Int) ?? 0
+                    restored = BackupRecord(path: source, bytes: bytes, sha256: try Self.sha256(ofFile: staged), at: Date().timeIntervalSince1970)
                     try Self.verifyCandidate(staged, for: id)
                     // The backup may be older than applications other tenants already know:
                     // its next ids start above what the database it replaces had used.
@@ -91,7 +98,10 @@ extension TenantStore {
                     }
                     let conn = try SQLiteConnection(path: staged, options: .init(create: false))
                     defer { conn.close() }
-                    try conn.transaction { try ApplicationIDs.reserve(upTo: used, conn) }
+                    try conn.transaction {
+                        try ApplicationIDs.reserve(upTo: used, conn)
+                        try conn.run("INSERT OR REPLACE INTO tenant_meta (key, value) VALUES ('restore_token', ?)", [token])
+                    }
                 } catch {
                     try? fm.removeItem(atPath: staged)
                     throw error
@@ -110,10 +120,26 @@ extension TenantStore {
                 guard rename(staged, live) == 0 else { throw ZhichengError.internal("cannot move \(staged) into place: errno \(errno)") }
                 try Self.fsync(path: dir)
                 FaultInjection.point("tenant.restore.swapped")
-                let attributes = try fm.attributesOfItem(atPath: live)
-                return BackupRecord(path: source, bytes: (attributes[.size] as? Int) ?? 0, sha256: try Self.sha256(ofFile: live), at: Date().timeIntervalSince1970)
+                return restored
             }
         }
+    }
+
+    /// The token of the restore that put the tenant's current file in place (nil if none
+    /// did), read without opening the tenant into the cache.
+    public func restoreToken(_ id: TenantID) async throws -> String? {
+        let path = paths.database(for: id)
+        return try await Self.openWork.run {
+            try SQLiteConnection.readOnce(path: path) { conn in
+                try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'restore_token'")?.string
+            }
+        }
+    }
+
+    /// Removes what a restore a stop cut off before the swap left in the tenant's directory.
+    public func discardStagedRestore(_ id: TenantID) async throws {
+        let staged = paths.stagedRestore(for: id)
+        try await Self.fileWork.run { if FileManager.default.fileExists(atPath: staged) { try FileManager.default.removeItem(atPath: staged) } }
     }
 
     /// Keeps a copy of the database at `live` as `<dir>/<name>.sqlite`, whole and durable,

@@ -265,6 +265,32 @@ def test_a_province_restored_to_a_backup_gets_again_the_applications_handed_over
     assert len(db_rows(city_db, "SELECT message_id FROM inbox")) == 1, "the repeated acknowledgement was dropped as a repeat"
 
 
+def test_a_province_restore_cut_off_after_its_swap_is_followed_up_at_the_next_start(daemon_factory):
+    """Killed after the backup took the province's place but before the cities' messages were
+    offered to it again: the next start finishes the restore, and the province receives the
+    application handed over after its backup."""
+    d = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT="tenant.restore.swapped")).start()
+    h = Handoff(d)
+    backup = d.call("tenant.backup", {"id": "province"})["path"]
+    app = h.submitted()
+    for reviewer in (h.handler, h.leader):
+        expect(h.pass_(reviewer, app["id"]), 200)
+    h.wait_forwarded(app["id"], "the acknowledgement")
+    d.call("tenant.suspend", {"id": "province"})
+    with pytest.raises(EOFError):
+        d.call("tenant.restore", {"id": "province", "path": backup})
+    assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
+
+    d.env = clean_env()
+    d.start()
+    assert "a restore cut off by a stop had put the backup in place; finishing it" in d.output()
+    d.call("tenant.resume", {"id": "province"})
+    province_db = d.tenant_db("province")
+    wait_until(lambda: db_rows(province_db, "SELECT source_tenant, source_application_id FROM received_applications") == [("zhengzhou", app["id"])],
+               30, "the province to receive the application again")
+    assert [a for (a,) in db_rows(province_db, "SELECT action FROM audit WHERE action LIKE 'tenant.restore%'")] == ["tenant.restore"]
+
+
 def test_a_hand_over_before_the_province_exists_waits_and_goes_when_it_is_created(daemon_factory, zhichengctl_bin):
     """With no province tenant yet, the hand-over waits in the city's outbox (status,
     zhichengctl and /metrics say so, and the relay does not spin); creating the province

@@ -5,6 +5,7 @@ archive, account.reset-password; file modes; lazily opened tenants."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pathlib
 import stat
@@ -367,8 +368,19 @@ def test_a_restore_cut_off_by_a_crash_leaves_one_whole_database(daemon_factory, 
     d.env = clean_env()
     d.start()
     assert d.call("tenant.show", {"id": "zhengzhou"})["state"] == "suspended"
-    assert not pathlib.Path(str(d.tenant_db("zhengzhou")) + "-wal").exists()
-    assert sqlite_snapshot(d.tenant_db("zhengzhou")) == (pre_rows if point == "tenant.restore.kept" else backup_rows)
+    # Settled at start, before serving: the audit says what happened and who asked.
+    rows = sqlite_snapshot(d.tenant_db("zhengzhou"))
+    expected = dict(pre_rows if point == "tenant.restore.kept" else backup_rows)
+    audit, expected_audit = sorted(rows.pop("audit")), sorted(expected.pop("audit"))
+    marks = lambda meta: {m for m in meta if m[0] != "restore_token"}  # noqa: E731 (the restore's own mark)
+    assert marks(rows.pop("tenant_meta")) == marks(expected.pop("tenant_meta"))
+    assert audit[:-1] == expected_audit and rows == expected
+    actor, action, detail = audit[-1][2], audit[-1][4], json.loads(audit[-1][6])
+    assert actor.startswith("admin:") and detail["from"] == backup["path"]
+    if point == "tenant.restore.kept":
+        assert action == "tenant.restore.cut-off" and not pathlib.Path(str(d.tenant_db("zhengzhou")) + ".restoring").exists()
+    else:
+        assert action == "tenant.restore" and detail["finished_after_stop"] is True
     assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
     kept = _kept_before_restore(d)
     assert len(kept) == 1 and sqlite_snapshot(kept[0]) == pre_rows, kept
