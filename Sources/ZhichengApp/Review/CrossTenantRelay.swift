@@ -183,6 +183,7 @@ public final class CrossTenantRelay: Sendable {
         let pausedBefore = schedule.withLock { $0.pausedTargets(now: .now) }
         var held = Set(pausedBefore.keys)   // targets whose remaining messages wait for a later pass
         var setAside: [String: Double?] = [:]   // target → set aside the messages written before this (nil: all)
+        var lastArchived: [String: Double?] = [:]   // target → when a tenant of that id was last archived (one read per pass)
         var after = 0
         while true {
             let skip = held.sorted()
@@ -207,7 +208,7 @@ public final class CrossTenantRelay: Sendable {
                     continue
                 }
                 do {
-                    if let aside = try await setAsideIfArchived(message, from: source) {
+                    if let aside = try await setAsideIfArchived(message, from: source, lastArchived: &lastArchived) {
                         setAside[message.target] = aside.writtenBefore
                         pass.setAside += aside.count
                         schedule.withLock { $0.succeeded(key) }
@@ -249,12 +250,15 @@ public final class CrossTenantRelay: Sendable {
     /// message of `source` to that city's id written before the city now in service under
     /// it was created (all of them if there is none): kept in the outbox with the reason,
     /// one `relay.set-aside` audit row each, never delivered. Returns that bound and how
-    /// many were set aside, or nil when the message is to be delivered.
-    private func setAsideIfArchived(_ message: Message, from source: TenantID) async throws -> (writtenBefore: Double?, count: Int)? {
+    /// many were set aside, or nil when the message is to be delivered. `lastArchived`
+    /// keeps the registry's answers for the pass.
+    private func setAsideIfArchived(_ message: Message, from source: TenantID,
+                                    lastArchived: inout [String: Double?]) async throws -> (writtenBefore: Double?, count: Int)? {
         guard message.target != Self.provinceTarget, let id = try? TenantID(message.target) else { return nil }
-        let since = try await store.registry.get(id)?.createdAt
+        let since = try await store.registry.get(id)?.createdAt   // cached by the registry
+        if lastArchived[message.target] == nil { lastArchived[message.target] = .some(try await store.registry.lastArchived(id)) }
         guard case .archived(let at) = Addressee.of(writtenAt: message.createdAt, inServiceSince: since,
-                                                     lastArchivedAt: try await store.registry.lastArchived(id)) else { return nil }
+                                                     lastArchivedAt: lastArchived[message.target] ?? nil) else { return nil }
         let now = Date().timeIntervalSince1970
         let reason = "tenant \(id) was archived at \(Date(timeIntervalSince1970: at).formatted(.iso8601))"
         let count = try await store.withTenant(source) { db in
