@@ -95,6 +95,7 @@ public final class AdminDispatcher: Sendable {
             let (row, backup) = try await tenants.show(try args.string("id"))
             guard case .object(var fields) = Self.row(row) else { return .null }
             fields.append(("schema_version", .init(row.stats?.schemaVersion ?? 0)))
+            fields.append(("messages", ["waiting": .init(row.stats?.messagesWaiting ?? 0), "set_aside": .init(row.stats?.messagesSetAside ?? 0)]))
             fields.append(("last_backup", backup.map(Self.backup) ?? .null))
             return .object(fields)
         case .tenantSuspend, .tenantResume:

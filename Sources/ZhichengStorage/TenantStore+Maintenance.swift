@@ -19,6 +19,10 @@ public struct TenantStats: Sendable, Equatable {
     public var accounts: Int
     public var applications: Int
     public var schemaVersion: Int
+    /// Cross-tenant messages in the outbox still to deliver, and those set aside (their
+    /// city was archived).
+    public var messagesWaiting = 0
+    public var messagesSetAside = 0
 }
 
 /// Where `tenant.archive` put a tenant, and how many of its outbox messages (a city's
@@ -257,7 +261,9 @@ extension TenantStore {
             orgs: try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0,
             accounts: try conn.scalar("SELECT count(*) FROM accounts")?.int ?? 0,
             applications: hasApplications ? try conn.scalar("SELECT count(*) FROM applications")?.int ?? 0 : 0,
-            schemaVersion: try conn.scalar("PRAGMA user_version")?.int ?? 0)
+            schemaVersion: try conn.scalar("PRAGMA user_version")?.int ?? 0,
+            messagesWaiting: try undelivered(conn),
+            messagesSetAside: try conn.hasColumn("set_aside_at", in: "outbox") ? try conn.scalar("SELECT count(*) FROM outbox WHERE set_aside_at IS NOT NULL")?.int ?? 0 : 0)
     }
 
     /// Unregisters the tenant and moves its directory into the archive dir. Nothing is deleted.

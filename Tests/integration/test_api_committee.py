@@ -305,6 +305,7 @@ def test_a_notice_to_an_archived_city_is_set_aside_and_holds_up_nothing(setup):
     audited = db_rows(province_db, "SELECT actor, detail FROM audit WHERE action = 'relay.set-aside'")
     assert [(actor, json.loads(detail)["to"], json.loads(detail)["kind"]) for actor, detail in audited] == [("relay", "kaifeng", "application.interview")]
     assert d.call("status")["relay"]["paused"] == []
+    assert d.call("tenant.show", {"id": "province"})["messages"] == {"waiting": 0, "set_aside": 1}
 
     # A new kaifeng under the id: the old notice stays set aside and never reaches it.
     create_tenant(d, "kaifeng", "4102", "开封市")

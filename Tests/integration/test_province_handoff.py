@@ -325,6 +325,7 @@ def test_archiving_a_city_whose_hand_over_has_not_left_says_so(daemon_factory, z
     for reviewer in (h.handler, h.leader):
         expect(h.pass_(reviewer, app["id"]), 200)
     wait_until(lambda: d.call("status")["relay"]["paused"], 30, "the relay to find no province")
+    assert d.call("tenant.show", {"id": "zhengzhou"})["messages"] == {"waiting": 1, "set_aside": 0}
     out = subprocess.run([zhichengctl_bin, "--socket", str(d.admin_socket), "tenant", "archive", "zhengzhou", "--confirm", "zhengzhou"],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 0 and "undelivered_messages" in out.stdout, out

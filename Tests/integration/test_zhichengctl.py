@@ -94,8 +94,10 @@ def test_tenant_commands(ctl, daemon: Daemon) -> None:
     show = ok_json(ctl("tenant", "show", "kaifeng", json_out=True))
     assert show["id"] == "kaifeng" and show["name"] == "开封市" and same_division(show["division_code"], "4102")
     assert "schema_version" in show and show["last_backup"] is None
+    assert show["messages"] == {"waiting": 0, "set_aside": 0}
     out = ok(ctl("tenant", "show", "kaifeng")).stdout
     assert "kaifeng" in out and "开封市" in out
+    assert [line.split()[1:] for line in out.splitlines() if line.startswith("messages ")] == [["waiting=0", "set_aside=0"]], out
 
     assert ok_json(ctl("tenant", "suspend", "kaifeng", json_out=True)) == {"id": "kaifeng", "state": "suspended"}
     assert "suspended" in ok(ctl("tenant", "show", "kaifeng")).stdout
