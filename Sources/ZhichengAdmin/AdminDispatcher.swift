@@ -92,10 +92,10 @@ public final class AdminDispatcher: Sendable {
         case .tenantList:
             return ["tenants": .array(try await tenants.list().map(Self.row))]
         case .tenantShow:
-            let (row, backup) = try await tenants.show(try args.string("id"))
+            let (row, outbox, backup) = try await tenants.show(try args.string("id"))
             guard case .object(var fields) = Self.row(row) else { return .null }
             fields.append(("schema_version", .init(row.stats?.schemaVersion ?? 0)))
-            fields.append(("messages", ["waiting": .init(row.stats?.messagesWaiting ?? 0), "set_aside": .init(row.stats?.messagesSetAside ?? 0)]))
+            fields.append(("messages", ["waiting": .init(outbox.waiting), "set_aside": .init(outbox.setAside)]))
             fields.append(("last_backup", backup.map(Self.backup) ?? .null))
             return .object(fields)
         case .tenantSuspend, .tenantResume:

@@ -150,9 +150,9 @@ public struct TenantService: Sendable {
     }
 
     /// One tenant with counts, schema version and last backup.
-    public func show(_ rawID: String) async throws -> (row: TenantRow, lastBackup: BackupRecord?) {
+    public func show(_ rawID: String) async throws -> (row: TenantRow, outbox: OutboxCounts, lastBackup: BackupRecord?) {
         let info = try await info(rawID)
-        return (TenantRow(info: info, stats: try await store.stats(info.id)), try await store.registry.lastBackup(info.id))
+        return (TenantRow(info: info, stats: try await store.stats(info.id)), try await store.outbox(info.id), try await store.registry.lastBackup(info.id))
     }
 
     /// Tenant counts for `status`.

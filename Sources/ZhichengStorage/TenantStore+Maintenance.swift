@@ -19,10 +19,13 @@ public struct TenantStats: Sendable, Equatable {
     public var accounts: Int
     public var applications: Int
     public var schemaVersion: Int
-    /// Cross-tenant messages in the outbox still to deliver, and those set aside (their
-    /// city was archived).
-    public var messagesWaiting = 0
-    public var messagesSetAside = 0
+}
+
+/// A tenant's cross-tenant outbox: messages still to deliver, and those set aside
+/// because the city they were written to was archived.
+public struct OutboxCounts: Sendable, Equatable {
+    public var waiting: Int
+    public var setAside: Int
 }
 
 /// Where `tenant.archive` put a tenant, and how many of its outbox messages (a city's
@@ -238,11 +241,16 @@ extension TenantStore {
         return try await Self.openWork.run { try SQLiteConnection.readOnce(path: path) { try Self.stats(of: $0, bytes: bytes) } }
     }
 
-    /// Undelivered cross-tenant messages of a tenant, read without opening it into the cache.
-    public func pendingOutbox(_ id: TenantID) async throws -> Int {
-        if isOpen(id) { return try await withTenant(id) { db in try await db.read(Self.undelivered) } }
+    /// A tenant's outbox counts, read without opening it into the cache.
+    public func outbox(_ id: TenantID) async throws -> OutboxCounts {
+        let query: @Sendable (SQLiteConnection) throws -> OutboxCounts = { conn in
+            let setAside = try conn.hasColumn("set_aside_at", in: "outbox")
+                ? try conn.scalar("SELECT count(*) FROM outbox WHERE set_aside_at IS NOT NULL")?.int ?? 0 : 0
+            return OutboxCounts(waiting: try Self.undelivered(conn), setAside: setAside)
+        }
+        if isOpen(id) { return try await withTenant(id) { db in try await db.read(query) } }
         let path = paths.database(for: id)
-        return try await Self.openWork.run { try SQLiteConnection.readOnce(path: path, Self.undelivered) }
+        return try await Self.openWork.run { try SQLiteConnection.readOnce(path: path, query) }
     }
 
     /// Messages in a tenant's outbox still to deliver (neither delivered nor set aside),
@@ -261,9 +269,7 @@ extension TenantStore {
             orgs: try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0,
             accounts: try conn.scalar("SELECT count(*) FROM accounts")?.int ?? 0,
             applications: hasApplications ? try conn.scalar("SELECT count(*) FROM applications")?.int ?? 0 : 0,
-            schemaVersion: try conn.scalar("PRAGMA user_version")?.int ?? 0,
-            messagesWaiting: try undelivered(conn),
-            messagesSetAside: try conn.hasColumn("set_aside_at", in: "outbox") ? try conn.scalar("SELECT count(*) FROM outbox WHERE set_aside_at IS NOT NULL")?.int ?? 0 : 0)
+            schemaVersion: try conn.scalar("PRAGMA user_version")?.int ?? 0)
     }
 
     /// Unregisters the tenant and moves its directory into the archive dir. Nothing is deleted.

@@ -17,7 +17,7 @@ public actor TenantStore {
     let logger: Logger
 
     /// Opening a tenant (file, migrations, a busy wait after a crash), the short-lived
-    /// connections of `stats` and `pendingOutbox` to tenants not open, and the file work
+    /// connections of `stats` and `outbox` to tenants not open, and the file work
     /// of create, backup, restore and archive (copies, checks, fsync, SHA-256) block:
     /// they run here, off the actor and off the concurrency pool. Before, a restore of a
     /// 68 MB tenant held the actor, and so every request of every tenant, for 0.5 s.

@@ -24,9 +24,10 @@ struct TenantServiceTests {
         let created = try await f.service.create(id: "zhengzhou", name: "郑州市", divisionCode: "410100", kind: nil, by: admin)
         #expect(created.adminLogin == "4101")
         #expect(created.adminPassword.count == 12)
-        let (row, backup) = try await f.service.show("zhengzhou")
+        let (row, outbox, backup) = try await f.service.show("zhengzhou")
         #expect(row.stats?.orgs == 1)
         #expect(row.stats?.accounts == 1)
+        #expect(outbox.waiting == 0 && outbox.setAside == 0)
         #expect(backup == nil)
         #expect(try await f.service.check("zhengzhou").ok)
     }

@@ -103,7 +103,7 @@ public final class CrossTenantRelay: Sendable {
     /// Delivers whatever start-up finds pending, then serves kicks and retries until
     /// `stop()`. One delivery at a time; a failing target never holds up the others.
     public func run() async {
-        for info in (try? await store.registry.all()) ?? [] where ((try? await store.pendingOutbox(info.id)) ?? 0) > 0 {
+        for info in (try? await store.registry.all()) ?? [] where ((try? await store.outbox(info.id).waiting) ?? 0) > 0 {
             schedule.withLock { $0.kick(info.id) }
         }
         var timer: (at: RelaySchedule.Instant, task: Task<Void, Never>)?
