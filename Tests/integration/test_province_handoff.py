@@ -70,6 +70,19 @@ class Handoff:
     def wait_forwarded(self, app_id: int, what: str) -> None:
         wait_until(lambda: self.forwarded(app_id), 30, what)
 
+    def passed(self) -> dict:
+        """A new application submitted and passed by the handler and the leader (not waited for)."""
+        app = self.submitted()
+        for reviewer in (self.handler, self.leader):
+            expect(self.pass_(reviewer, app["id"]), 200)
+        return app
+
+    def handed_over(self) -> dict:
+        """A new application passed at the city and acknowledged by the province."""
+        app = self.passed()
+        self.wait_forwarded(app["id"], f"application {app['id']} to be acknowledged by the province")
+        return app
+
     def sign_in_again(self) -> None:
         """After a restart or a restore (which brings back the sessions of the backup's time)."""
         self.applicant, self.handler, self.leader = (self.api.sign_in(s.account["login"], s.password)
@@ -205,18 +218,11 @@ def test_after_a_restore_to_an_older_backup_a_new_application_still_reaches_the_
     h = Handoff(d)
     backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
 
-    def hand_over() -> int:
-        app = h.submitted()
-        for reviewer in (h.handler, h.leader):
-            expect(h.pass_(reviewer, app["id"]), 200)
-        h.wait_forwarded(app["id"], f"application {app['id']} to be acknowledged by the province")
-        return app["id"]
-
-    first = hand_over()
+    first = h.handed_over()["id"]
     restore_tenant(d, "zhengzhou", backup)
     h.sign_in_again()
     assert expect(h.applicant.get("applications"), 200).json["applications"] == [], "the backup predates the first application"
-    second = hand_over()
+    second = h.handed_over()["id"]
     assert second > first
     received = db_rows(d.tenant_db("province"), "SELECT source_tenant, source_application_id FROM received_applications ORDER BY id")
     assert received == [("zhengzhou", first), ("zhengzhou", second)]
@@ -249,10 +255,7 @@ def test_a_province_restored_to_a_backup_gets_again_the_applications_handed_over
     d = daemon_factory().start()
     h = Handoff(d)
     backup = d.call("tenant.backup", {"id": "province"})["path"]
-    app = h.submitted()
-    for reviewer in (h.handler, h.leader):
-        expect(h.pass_(reviewer, app["id"]), 200)
-    h.wait_forwarded(app["id"], "the acknowledgement")
+    app = h.handed_over()
     forwarded_at = h.forwarded(app["id"])
 
     restore_tenant(d, "province", backup)
@@ -272,10 +275,7 @@ def test_a_province_restore_cut_off_after_its_swap_is_followed_up_at_the_next_st
     d = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT="tenant.restore.swapped")).start()
     h = Handoff(d)
     backup = d.call("tenant.backup", {"id": "province"})["path"]
-    app = h.submitted()
-    for reviewer in (h.handler, h.leader):
-        expect(h.pass_(reviewer, app["id"]), 200)
-    h.wait_forwarded(app["id"], "the acknowledgement")
+    app = h.handed_over()
     d.call("tenant.suspend", {"id": "province"})
     with pytest.raises(EOFError):
         d.call("tenant.restore", {"id": "province", "path": backup})
@@ -297,9 +297,7 @@ def test_a_hand_over_before_the_province_exists_waits_and_goes_when_it_is_create
     ends the pause and it goes."""
     d = daemon_factory().start()
     h = Handoff(d, province=False)
-    app = h.submitted()
-    for reviewer in (h.handler, h.leader):
-        expect(h.pass_(reviewer, app["id"]), 200)
+    app = h.passed()
     paused = wait_until(lambda: d.call("status")["relay"]["paused"], 30, "the relay to pause the hand-over")
     assert [(p.get("target"), "no province tenant" in p["error"]) for p in paused] == [("@province", True)], paused
     assert paused[0]["failures"] >= 1 and paused[0]["retry_in_seconds"] >= 0
@@ -321,9 +319,7 @@ def test_archiving_a_city_whose_hand_over_has_not_left_says_so(daemon_factory, z
     out of service with the city, and the operator is told how many messages went with it."""
     d = daemon_factory().start()
     h = Handoff(d, province=False)
-    app = h.submitted()
-    for reviewer in (h.handler, h.leader):
-        expect(h.pass_(reviewer, app["id"]), 200)
+    app = h.passed()
     wait_until(lambda: d.call("status")["relay"]["paused"], 30, "the relay to find no province")
     assert d.call("tenant.show", {"id": "zhengzhou"})["messages"] == {"waiting": 1, "set_aside": 0}
     out = subprocess.run([zhichengctl_bin, "--socket", str(d.admin_socket), "tenant", "archive", "zhengzhou", "--confirm", "zhengzhou"],
