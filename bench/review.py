@@ -13,7 +13,9 @@ in a `finally`, every wait is bounded, timings are reported, never asserted.
       one writer) on the same file system in the same run;
   (f) a reviewer's queue page (GET .../reviews/queue) with 100,000 applications in
       the tenant, against GET /healthz of the same server, same client, same
-      connections: requests per second, median and p99 latency;
+      connections: requests per second, median and p99 latency; and, for
+      information, the same queue at 10 rows per page (the fixed cost per request
+      and the cost per row apart);
   (g) a `bdecide` reviewer's page at one connection, alone, during 16 connections
       of failing sign-ins (each a full password hash), and during a backup and a
       restore of the queue tenant: p99 and worst latency.
@@ -53,6 +55,7 @@ SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论
 NEW_PASSWORD = "Bench2024review"
 AIM_GROUP_COMMIT = 1.5   # 64 reviewers vs raw one-transaction-per-commit
 AIM_QUEUE_RATIO = 0.5    # queue page vs /healthz
+SMALL_PAGE = 10          # rows of the informational smaller queue page (the aim row uses the API's default, 50)
 RAW_ROWS = 60_000        # applications in the raw baseline's table (fixed, whatever --review-apps is)
 # (series, level, title) that the catalog accepts; the first is the reviewers' series.
 KINDS = [(SERIES, "中级", "一级教师"), (SERIES, "副高级", "高级教师"), ("工程技术人员", "中级", "工程师"),
@@ -715,32 +718,38 @@ class ReviewBench:
         progress(f"queue page: {a.review_rounds} interleaved round{'s' if a.review_rounds != 1 else ''} of {a.queue_seconds:g} s, {a.queue_conns} connections, "
                  f"GET reviews/queue (first page: {len(rows)} rows of {s['matching']} waiting, {a.queue_apps:,} in the tenant; "
                  f"first load {first_s * 1000:.0f} ms) vs GET /healthz")
-        runs: dict[str, list] = {"queue": [], "hello": []}
+        # Also, for information, a smaller page of the same queue: the per-request cost and
+        # the per-row cost apart (the aim row is the default page).
+        runs: dict[str, list] = {"queue": [], "hello": [], "small": []}
         try:
             for rnd in range(a.review_rounds):
-                self.b.need(2 * (a.queue_seconds + a.warmup) + 30, "queue page")
-                order = ["hello", "queue"] if rnd % 2 == 0 else ["queue", "hello"]
+                self.b.need(3 * (a.queue_seconds + a.warmup) + 30, "queue page")
+                order = ["hello", "queue", "small"] if rnd % 2 == 0 else ["small", "queue", "hello"]
                 for who in order:
                     if who == "hello":
                         x = self.measured(d, "--conns", conns, "--duration", str(a.queue_seconds), "--warmup", str(a.warmup),
                                           "--path", "/healthz", seconds=a.queue_seconds + a.warmup)
                     else:
                         x = self.measured(d, "--conns", conns, "--duration", str(a.queue_seconds), "--warmup", str(a.warmup),
-                                          "--path", qpath, "--tokens", str(token_file), "--contains", '"applications":[',
-                                          seconds=a.queue_seconds + a.warmup)
+                                          "--path", qpath + (f"?limit={SMALL_PAGE}" if who == "small" else ""), "--tokens", str(token_file),
+                                          "--contains", '"applications":[', seconds=a.queue_seconds + a.warmup)
                     runs[who].append(x)
                     self.check_client(f"{who} ({a.queue_conns} conns)", x)
                     d.check_alive("queue page")
                 q, hh = runs["queue"][-1] if runs["queue"] else {}, runs["hello"][-1] if runs["hello"] else {}
+                sm = runs["small"][-1] if runs["small"] else {}
                 progress(f"  round {rnd + 1}: queue {q.get('rps', 0):,.1f}/s (p50 {q.get('lat_us', {}).get('p50', 0) / 1000:.1f} ms), "
-                         f"healthz {hh.get('rps', 0):,.0f}/s (p50 {hh.get('lat_us', {}).get('p50', 0) / 1000:.2f} ms)")
+                         f"{SMALL_PAGE} rows {sm.get('rps', 0):,.1f}/s, healthz {hh.get('rps', 0):,.0f}/s (p50 {hh.get('lat_us', {}).get('p50', 0) / 1000:.2f} ms)")
         finally:
             qr = R.median([x["rps"] for x in runs["queue"]])
             hr = R.median([x["rps"] for x in runs["hello"]])
+            sr = R.median([x["rps"] for x in runs["small"]])
             self.out["queue"] = {
                 "conns": a.queue_conns, "rows": len(rows), "waiting": s["matching"], "applications": a.queue_apps,
                 "queue_rps": qr, "hello_rps": hr, "ratio": qr / hr if qr and hr else None,
                 "round_ratios": [q["rps"] / x["rps"] if x.get("rps") else None for q, x in zip(runs["queue"], runs["hello"])],
+                "small_rows": SMALL_PAGE, "small_rps": sr, "small_ratio": sr / hr if sr and hr else None,
+                "small_round_ratios": [q["rps"] / x["rps"] if x.get("rps") else None for q, x in zip(runs["small"], runs["hello"])],
                 "queue_p50_us": R.median([x["lat_us"]["p50"] for x in runs["queue"]]),
                 "queue_p99_us": R.median([x["lat_us"]["p99"] for x in runs["queue"]]),
                 "hello_p50_us": R.median([x["lat_us"]["p50"] for x in runs["hello"]]),
@@ -879,6 +888,10 @@ def summary_rows(r: dict, row) -> None:
             f"{q['hello_rps']:,.0f}/s /healthz", q["ratio"], f">= {AIM_QUEUE_RATIO}x /healthz",
             q["ratio"] >= AIM_QUEUE_RATIO if q.get("ratio") is not None else None, key="queue_ratio",
             spread=(min(rr), max(rr)) if len(rr) > 1 else None)
+        if q.get("small_rps"):
+            sr = [v for v in q.get("small_round_ratios", []) if v is not None]
+            row(f"  same queue, {q['small_rows']} rows per page (information)", f"{q['small_rps']:,.1f}/s", f"{q['hello_rps']:,.0f}/s /healthz",
+                q["small_ratio"], key="queue_small_ratio", spread=(min(sr), max(sr)) if len(sr) > 1 else None)
         row("  queue page latency p50 / p99", f"{q['queue_p50_us'] / 1000:.1f} / {q['queue_p99_us'] / 1000:.1f} ms",
             f"{q['hello_p50_us'] / 1000:.2f} / {q['hello_p99_us'] / 1000:.2f} ms /healthz")
         if q.get("queue_cpu_ms") is not None:
