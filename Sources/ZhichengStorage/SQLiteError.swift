@@ -16,6 +16,8 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var isConstraint: Bool { code & 0xFF == SQLITE_CONSTRAINT }
     /// True when the authorizer refused the statement.
     public var isAuthorization: Bool { code & 0xFF == SQLITE_AUTH }
+    /// True when another connection holds a lock this call needed.
+    public var isBusy: Bool { code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
     /// True when the file is not a database or is damaged.
     public var isCorrupt: Bool { code & 0xFF == SQLITE_CORRUPT || code & 0xFF == SQLITE_NOTADB }
 }

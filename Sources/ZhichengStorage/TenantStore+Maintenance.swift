@@ -156,14 +156,15 @@ extension TenantStore {
     /// stopped before the swap, a link would go on changing with the tenant.
     static func keep(_ live: String, in dir: String, as name: String) throws {
         let fm = FileManager.default
+        let inUse = ZhichengError.unavailable("another process has \(live) open (a sqlite3 shell?); close it and restore again")
         do {
             let conn = try SQLiteConnection(path: live, options: .init(create: false))
             defer { conn.close() }
-            try conn.execute("PRAGMA journal_mode = DELETE")
+            try conn.execute("PRAGMA busy_timeout = 2000; PRAGMA journal_mode = DELETE")
+        } catch let error as SQLiteError where error.isBusy {
+            throw inUse
         }
-        guard !fm.fileExists(atPath: live + "-wal") else {
-            throw ZhichengError.unavailable("\(live) is open in another process (its WAL is still there); close it and try again")
-        }
+        guard !fm.fileExists(atPath: live + "-wal") else { throw inUse }
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let kept = unusedPath(dir + "/" + name, suffix: ".sqlite")
         do {

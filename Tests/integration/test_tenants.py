@@ -8,6 +8,7 @@ import fcntl
 import json
 import os
 import pathlib
+import sqlite3
 import stat
 import struct
 import threading
@@ -351,6 +352,25 @@ def test_restore_success(daemon: Daemon) -> None:
     kept = _kept_before_restore(daemon)
     assert len(kept) == 1 and kept[0].suffix == ".sqlite", kept
     assert sqlite_integrity(kept[0]) == ["ok"] and sqlite_snapshot(kept[0]) == pre_rows
+
+
+def test_restore_while_another_process_has_the_database_open_is_refused_and_changes_nothing(daemon: Daemon) -> None:
+    """An operator's sqlite3 shell left open on the tenant's file holds SQLite's shared lock:
+    the current file cannot be kept whole, so the restore is refused with a clear message,
+    and goes once the shell is closed."""
+    backup, _, pre_rows = _backed_up_changed_and_suspended(daemon)
+    shell = sqlite3.connect(f"file:{daemon.tenant_db('zhengzhou')}?mode=ro", uri=True)
+    try:
+        shell.execute("SELECT count(*) FROM accounts").fetchall()
+        err = expect_error(daemon.request("tenant.restore", {"id": "zhengzhou", "path": backup["path"]}), "unavailable")
+        assert "another process" in err["message"], err
+    finally:
+        shell.close()
+    assert sqlite_snapshot(daemon.tenant_db("zhengzhou")) == pre_rows
+    assert _kept_before_restore(daemon) == []
+    assert not pathlib.Path(str(daemon.tenant_db("zhengzhou")) + ".restoring").exists()
+    assert daemon.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})["sha256"] == backup["sha256"]
+    assert len(_kept_before_restore(daemon)) == 1
 
 
 @pytest.mark.parametrize("point", ["tenant.restore.kept", "tenant.restore.swapped"])
