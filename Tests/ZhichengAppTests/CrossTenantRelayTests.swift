@@ -25,9 +25,16 @@ final class RelayFixture: ServiceFixture, @unchecked Sendable {
         _ = lifecycle   // made here, before any task can race to make it
     }
 
-    func create(_ id: String, kind: String? = nil) async throws {
+    /// A fixture with these tenants created, in order (`province` is the province tenant).
+    static func with(_ ids: String..., schedule: RelaySchedule = RelaySchedule()) async throws -> RelayFixture {
+        let f = try RelayFixture(schedule: schedule)
+        for id in ids { try await f.create(id) }
+        return f
+    }
+
+    func create(_ id: String) async throws {
         let code = ["province": "41", "zhengzhou": "4101", "kaifeng": "4102"][id]!
-        _ = try await lifecycle.create(id: id, name: id, divisionCode: code, kind: kind, by: .system)
+        _ = try await lifecycle.create(id: id, name: id, divisionCode: code, kind: id == "province" ? "province" : nil, by: .system)
     }
 
     /// Puts interview notices in `source`'s outbox, addressed as given, oldest first,
@@ -58,9 +65,7 @@ final class RelayFixture: ServiceFixture, @unchecked Sendable {
 @Suite("Cross-tenant relay: one failing target does not hold up the others")
 struct CrossTenantRelayTests {
     @Test func aTargetThatCannotBeReachedHoldsBackOnlyItsOwnMessagesInOrder() async throws {
-        let f = try RelayFixture()
-        try await f.create("province", kind: "province")
-        try await f.create("zhengzhou")
+        let f = try await RelayFixture.with("province", "zhengzhou")
         // No tenant has ever had the id kaifeng: its notices wait until one does.
         try await f.send(from: "province", to: ["kaifeng", "zhengzhou", "kaifeng", "zhengzhou"])
 
@@ -87,9 +92,7 @@ struct CrossTenantRelayTests {
     }
 
     @Test func anOutboxLongerThanOnePageIsDeliveredInOnePassPastAPausedTarget() async throws {
-        let f = try RelayFixture()
-        try await f.create("province", kind: "province")
-        try await f.create("zhengzhou")
+        let f = try await RelayFixture.with("province", "zhengzhou")
         // 250 for the missing tenant first, then 260 that can go: more than one page of each.
         try await f.send(from: "province", to: Array(repeating: "kaifeng", count: 250) + Array(repeating: "zhengzhou", count: 260))
         let pass = try await f.relay.deliverAll(from: TenantID("province"))
@@ -99,15 +102,14 @@ struct CrossTenantRelayTests {
     }
 
     @Test func theRunningRelayRetriesAfterThePauseAndGoesAtOnceWhenTheProvinceAppears() async throws {
-        let f = try RelayFixture(schedule: RelaySchedule(firstPause: .milliseconds(20), maxPause: .milliseconds(200)))
-        try await f.create("zhengzhou")
+        let f = try await RelayFixture.with("zhengzhou", schedule: RelaySchedule(firstPause: .milliseconds(20), maxPause: .milliseconds(200)))
         try await f.send(from: "zhengzhou", to: [CrossTenantRelay.provinceTarget])
         let running = Task { await f.relay.run() }
         defer { f.relay.stop(); running.cancel() }
         // No province yet: the start-up scan finds the message, delivery fails and is retried.
         try await waitUntil("two failed attempts") { (f.relay.pauses().first?.pause.failures ?? 0) >= 2 }
         #expect(f.relay.pauses().map(\.key) == [.target(CrossTenantRelay.provinceTarget)])
-        try await f.create("province", kind: "province")
+        try await f.create("province")
         try await waitUntil("the message to reach the province") {
             (try? await f.rows("province", "SELECT message_id AS v FROM inbox")) == ["zhengzhou:test:1"]
         }
@@ -121,10 +123,7 @@ struct CrossTenantRelayTests {
 @Suite("Cross-tenant relay: messages to an archived city are set aside, never retried or misdelivered")
 struct RelaySetAsideTests {
     @Test func messagesToAnArchivedCityAreSetAsideWithTheReasonAndPauseNothing() async throws {
-        let f = try RelayFixture()
-        try await f.create("province", kind: "province")
-        try await f.create("zhengzhou")
-        try await f.create("kaifeng")
+        let f = try await RelayFixture.with("province", "zhengzhou", "kaifeng")
         _ = try await f.lifecycle.archive("kaifeng", confirm: "kaifeng", by: .system)
         try await f.send(from: "province", to: ["kaifeng", "zhengzhou", "kaifeng"])
         try await f.send(from: "province", to: ["kaifeng"], at: Date().timeIntervalSince1970 + 60)   // after the archive, too
@@ -145,9 +144,7 @@ struct RelaySetAsideTests {
     }
 
     @Test func aCityCreatedAgainUnderTheIdGetsOnlyWhatWasWrittenToIt() async throws {
-        let f = try RelayFixture()
-        try await f.create("province", kind: "province")
-        try await f.create("kaifeng")
+        let f = try await RelayFixture.with("province", "kaifeng")
         try await f.send(from: "province", to: ["kaifeng", "kaifeng"])   // to the first kaifeng
         _ = try await f.lifecycle.archive("kaifeng", confirm: "kaifeng", by: .system)
         try await f.create("kaifeng")
@@ -161,8 +158,7 @@ struct RelaySetAsideTests {
     }
 
     @Test func archivingACityReportsTheHandOversThatHadNotLeftIt() async throws {
-        let f = try RelayFixture()
-        try await f.create("zhengzhou")
+        let f = try await RelayFixture.with("zhengzhou")
         try await f.send(from: "zhengzhou", to: [CrossTenantRelay.provinceTarget, CrossTenantRelay.provinceTarget])   // no province yet
         let archived = try await f.lifecycle.archive("zhengzhou", confirm: "zhengzhou", by: .system)
         #expect(archived.undeliveredMessages == 2)
@@ -170,10 +166,7 @@ struct RelaySetAsideTests {
     }
 
     @Test func archivingACityMakesTheRunningRelaySetItsMessagesAsideAtOnce() async throws {
-        let f = try RelayFixture(schedule: RelaySchedule(firstPause: .seconds(60), maxPause: .seconds(60)))
-        try await f.create("province", kind: "province")
-        try await f.create("zhengzhou")
-        try await f.create("kaifeng")
+        let f = try await RelayFixture.with("province", "zhengzhou", "kaifeng", schedule: RelaySchedule(firstPause: .seconds(60), maxPause: .seconds(60)))
         try await f.send(from: "province", to: ["zhengzhou"])
         let running = Task { await f.relay.run() }
         defer { f.relay.stop(); running.cancel() }

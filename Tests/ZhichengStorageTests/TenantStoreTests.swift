@@ -17,11 +17,17 @@ struct TenantStoreTests {
         }
     }
 
-    /// A store in a new directory with one tenant `name`, backed up once.
-    func storeWithBackedUpTenant(_ name: String) async throws -> (dir: TemporaryDirectory, store: TenantStore, id: TenantID, backup: BackupRecord) {
+    /// A store in a new directory with these tenants created.
+    func storeWith(_ names: String...) async throws -> (dir: TemporaryDirectory, store: TenantStore) {
         let dir = try TemporaryDirectory()
         let store = try makeStore(dir)
-        try await create(store, name)
+        for name in names { try await create(store, name) }
+        return (dir, store)
+    }
+
+    /// A store in a new directory with one tenant `name`, backed up once.
+    func storeWithBackedUpTenant(_ name: String) async throws -> (dir: TemporaryDirectory, store: TenantStore, id: TenantID, backup: BackupRecord) {
+        let (dir, store) = try await storeWith(name)
         let id = try TenantID(name)
         return (dir, store, id, try await store.backup(id))
     }
@@ -141,10 +147,7 @@ struct TenantStoreTests {
     }
 
     @Test func backupIsConsistentAndRestoreVerifiesOwnership() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
-        try await create(store, "alpha")
-        try await create(store, "beta")
+        let (dir, store) = try await storeWith("alpha", "beta")
         let alpha = try TenantID("alpha")
         let backup = try await store.backup(alpha)
         #expect(backup.sha256 == (try TenantStore.sha256(ofFile: backup.path)))
@@ -234,10 +237,7 @@ struct TenantStoreTests {
     }
 
     @Test func anArchiveStoppedBeforeItsFilesMovedIsFinishedAtTheNextStart() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try makeStore(dir)
-        try await create(store, "halfway")
-        try await create(store, "other")
+        let (dir, store) = try await storeWith("halfway", "other")
         let id = try TenantID("halfway")
         // What a stop right after the registry commit leaves: unregistered, files in place.
         let target = dir.path + "/data/archive/halfway-test"
