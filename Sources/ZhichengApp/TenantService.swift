@@ -211,7 +211,12 @@ public struct TenantService: Sendable {
             try? await store.registry.endRestore(intent)
             throw error
         }
-        try await followUpRestore(intent, of: info, detail: #"{"from":\#(jsonString(path)),"sha256":"\#(record.sha256)"}"#)
+        do {
+            try await followUpRestore(intent, of: info, detail: #"{"from":\#(jsonString(path)),"sha256":"\#(record.sha256)"}"#)
+        } catch {
+            // The registry keeps the restore: the next start runs the follow-up again.
+            throw ZhichengError.internal("the backup is in place, but its audit row or follow-up failed (\(error)); restart the daemon to finish it")
+        }
         return record
     }
 

@@ -201,7 +201,7 @@ public struct Registry: Sendable {
                              [intent.id.rawValue, intent.token, intent.path, intent.actor, intent.source, intent.startedAt])
             }
         } catch let error as SQLiteError where error.isConstraint {
-            throw ZhichengError.conflict("tenant \(intent.id) is busy with another restore")
+            throw ZhichengError.conflict("tenant \(intent.id) is busy with another restore (or one that waits for the next start to be finished)")
         }
     }
 
