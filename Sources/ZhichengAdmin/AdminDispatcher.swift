@@ -189,6 +189,7 @@ extension AdminError {
         let code: AdminErrorCode = switch error.code {
         case .badRequest: .badRequest
         case .unknownCommand: .unknownCommand
+        case .methodNotAllowed: .badRequest  // HTTP only; the admin protocol has commands, not methods
         case .invalid, .tooLarge, .unsupportedMediaType: .invalid
         case .notFound: .notFound
         case .conflict: .conflict

@@ -8,6 +8,8 @@ public struct ZhichengError: Error, Sendable, Equatable, CustomStringConvertible
         case unknownCommand = "unknown_command"
         case invalid
         case notFound = "not_found"
+        /// The path exists, but not for this HTTP method.
+        case methodNotAllowed = "method_not_allowed"
         case conflict
         case forbidden
         case unauthorized

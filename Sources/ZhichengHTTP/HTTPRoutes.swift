@@ -17,6 +17,7 @@ public enum HTTPRoutes {
         let tenants = services.tenants
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware())
 
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(staticString: #"{"status":"ok"}"#)))
@@ -71,5 +72,18 @@ enum HTMLText {
             }
         }
         return out
+    }
+}
+
+/// The router answers a path it knows, asked with a method it does not take, with a bare
+/// 404. Under `/api/v1/` that can only be the case (a catch-all route answers unknown API
+/// paths), so there it becomes the API's error shape, naming the method (405).
+struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil && request.uri.path.contains("/api/v1/") {
+            throw ZhichengError(.methodNotAllowed, "该 API 路径不接受 \(request.method.rawValue) 请求")
+        }
     }
 }

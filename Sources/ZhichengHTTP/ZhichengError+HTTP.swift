@@ -12,6 +12,7 @@ extension ZhichengError: HTTPResponseError {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound, .unknownCommand: .notFound
+        case .methodNotAllowed: .methodNotAllowed
         case .conflict: .conflict
         case .tooLarge, .lineTooLong: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType

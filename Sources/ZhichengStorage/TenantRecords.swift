@@ -114,11 +114,14 @@ public struct FileRecord: Sendable, Equatable {
     public var id: Int
     public var mime: String
     public var bytes: [UInt8]
+    /// The name it was uploaded under, where one was given (application attachments).
+    public var name: String?
 
-    public init(id: Int, mime: String, bytes: [UInt8]) {
+    public init(id: Int, mime: String, bytes: [UInt8], name: String? = nil) {
         self.id = id
         self.mime = mime
         self.bytes = bytes
+        self.name = name
     }
 }
 

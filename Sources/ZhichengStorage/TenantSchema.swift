@@ -406,6 +406,11 @@ public enum TenantSchema {
             ALTER TABLE outbox ADD COLUMN set_aside_at REAL;
             ALTER TABLE outbox ADD COLUMN set_aside_reason TEXT;
             """),
+        Migration(version: 10, name: "attachments an applicant removes are kept, marked removed", sql: """
+            -- Nothing is deleted from an application's history: a removed file keeps its
+            -- row (and id, never given to another file) with the time it was removed.
+            ALTER TABLE attachments ADD COLUMN removed_at REAL;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

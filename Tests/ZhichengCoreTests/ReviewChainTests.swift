@@ -102,6 +102,20 @@ struct DeclarationPlanTests {
         #expect(throws: ZhichengError.self) { try DeclarationPlan.checkQuota(approved: plan, year: 2026, series: "中小学教师", level: .senior, alreadySubmitted: 0) }
         #expect(throws: ZhichengError.self) { try DeclarationPlan.checkQuota(approved: nil, year: 2026, series: "中小学教师", level: .intermediate, alreadySubmitted: 0) }
     }
+
+    @Test func oneTitleApplicationPerApplicantAndYear() throws {
+        // Drafts, withdrawn ones and those turned down (未通过 in review or by the committee) leave the year free.
+        try DeclarationPlan.checkOnePerYear(year: 2026, others: [("一级教师", .draft), ("二级教师", .withdrawn), ("高级教师", .rejected), ("一级教师", .failed)])
+        for holding in [ApplicationState.inReview, .returned, .awaitingProvince, .atCommittee, .publicity, .passed] {
+            do {
+                try DeclarationPlan.checkOnePerYear(year: 2026, others: [("二级教师", .draft), ("一级教师", holding)])
+                Issue.record("a second application accepted while another is \(holding.rawValue)")
+            } catch {
+                #expect(error.code == .conflict && error.message.contains("每人每年") && error.message.contains("一级教师") && error.message.contains(holding.label))
+            }
+        }
+        #expect(ApplicationState.allCases.filter(DeclarationPlan.holdsTheYear).count == 6)
+    }
 }
 
 @Suite("Committee outcome on the chain")

@@ -78,3 +78,25 @@ struct ContactValidationTests {
         }
     }
 }
+
+@Suite("Attachment names")
+struct AttachmentNameTests {
+    @Test func keepsTheLastPathComponentTrimmed() throws {
+        #expect(try AttachmentName.validate("证书.pdf") == "证书.pdf")
+        #expect(try AttachmentName.validate(#"C:\Users\x\ 证书.pdf "#) == "证书.pdf")
+        #expect(try AttachmentName.validate("a/b/学历.png") == "学历.png")
+        #expect(try AttachmentName.validate(String(repeating: "名", count: 200)).count == 200)
+    }
+
+    @Test func refusesNamesThatHideOrBreakSomething() {
+        for bad in ["", "  ", ".", "..", #"..\..\"#, "dir/", "a\u{0}b.pdf", "a\nb.pdf", "a\tb.pdf", "evil\u{202E}fdp.exe", "x\u{2066}.pdf",
+                    "zero\u{200B}width.pdf", String(repeating: "名", count: 201)] {
+            #expect(throws: ZhichengError.self, "\(bad.debugDescription)") { try AttachmentName.validate(bad) }
+        }
+        do {
+            _ = try AttachmentName.validate("evil\u{202E}fdp.exe")
+        } catch {
+            #expect(error.field == "name" && error.message.contains("方向控制符"))
+        }
+    }
+}

@@ -747,3 +747,7 @@ def short_code(code: str) -> str:
 
 def same_division(a: str, b: str) -> bool:
     return short_code(a) == short_code(b)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "publicity_days(n): the working days of 公示 in the daemon's config (test_api_committee.py)")

@@ -115,10 +115,34 @@ def test_sign_in_missing_or_bad_field_400(env: Env, root: Session, body: dict, f
 
 def test_sign_in_body_not_json(env: Env, root: Session) -> None:
     with unchanged(env.daemon, "zhengzhou"):
-        expect(env.zz.call("POST", "session", data=b"{login", content_type="application/json"), 400)
+        expect(env.zz.call("POST", "session", data=b"{login", content_type="application/json"), 400, contains="不是有效的 JSON")
         expect(env.zz.call("POST", "session", data=b"login=4101&password=x",
                            content_type="application/x-www-form-urlencoded"), 415)
-        expect(env.zz.call("POST", "session", data=b"[1,2]", content_type="application/json"), 400)
+        r = expect(env.zz.call("POST", "session", data=b"[1,2]", content_type="application/json"), 400, contains="请求体应为对象")
+        assert "field" not in r.error(), r
+
+
+def test_json_errors_name_the_field_and_the_kind_of_value_in_words(env: Env, root: Session) -> None:
+    """Valid JSON of the wrong shape is not called invalid JSON, and no message shows a Swift type."""
+    with unchanged(env.daemon, "zhengzhou"):
+        cases = [
+            ("orgs/1/plans", {"year": 2026.5, "items": []}, "year", "year"),
+            ("orgs/1/plans", {"year": 2026, "items": [{"series": "中小学教师", "level": "中级", "count": 1.5}]}, "items.0.count", "items.0.count"),
+            ("orgs/1/plans", {"year": 2026, "items": [{"series": "中小学教师", "level": "中级", "count": 1e20}]}, "items.0.count", "整数"),
+            ("orgs/1/plans", {"year": "2026", "items": []}, "year", "应为整数"),
+            ("orgs/1/plans", {"year": 2026, "items": {"a": 1}}, "items", "应为数组"),
+        ]
+        for path, body, field, words in cases:
+            r = expect(root.post(path, body), 400, field=field)
+            message = r.error()["message"]
+            assert words in message and "Int" not in message and "Dictionary" not in message and "_index" not in message, message
+
+
+@pytest.mark.parametrize("method,path", [("PATCH", "plans/1"), ("DELETE", "catalog"), ("PUT", "account/password"), ("GET", "orgs/1/profile/submit")])
+def test_a_known_api_path_with_another_method_is_json_405(env: Env, root: Session, method: str, path: str) -> None:
+    with unchanged(env.daemon, "zhengzhou"):
+        r = expect(env.zz.call(method, path, {} if method != "GET" else None, token=root), 405)
+        assert r.error()["code"] == "method_not_allowed" and method in r.error()["message"], r
 
 
 # --------------------------------------------------------------------------- lock-out
@@ -267,6 +291,28 @@ def test_cookie_auth_and_csrf(env: Env, root: Session) -> None:
     expect(env.zz.delete("session", headers={**cookie, "X-CSRF-Token": s.csrf}), (200, 204))
     expect(env.zz.get("account", headers=cookie), 401)
     expect(other.get("account"), 200)
+
+
+def test_ui_forms_refused_before_any_change_answer_with_a_page(env: Env, root: Session) -> None:
+    """A web form with a stale CSRF token, or a file over the upload limit, gets an HTML page of
+    the UI that says so (not the API's JSON), and changes nothing."""
+    s = env.zz.sign_in("4101", NEW_PASSWORD)
+    cookie = f"zc_session={s.cookie}"
+    with unchanged(env.daemon, "zhengzhou"):
+        r = env.zz.raw("POST", "/t/zhengzhou/profile", body="contact=李老师&_csrf=stale".encode(),
+                       headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status == 403 and r.headers.get("content-type", "").startswith("text/html"), r
+        page = r.body.decode()
+        assert "表单已过期" in page and "返回首页" in page and '{"error"' not in page, page[:500]
+
+        boundary = "zcboundary"
+        big = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{s.csrf}\r\n"
+               f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"seal.png\"\r\nContent-Type: image/png\r\n\r\n").encode() \
+            + b"\x89PNG" + b"\0" * (6 << 20) + f"\r\n--{boundary}--\r\n".encode()
+        r = env.zz.raw("POST", "/t/zhengzhou/seal", body=big, headers={"Cookie": cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        assert r.status == 413 and r.headers.get("content-type", "").startswith("text/html"), r
+        page = r.body.decode()
+        assert "文件不能超过 5120 KiB" in page and '{"error"' not in page, page[:500]
 
 
 def test_token_of_one_tenant_is_worthless_in_another(env: Env, root: Session) -> None:

@@ -1,7 +1,8 @@
 """Committees (评委会), interview notices, results in public notice (公示), objections and the final
 result — for a city's own 中级 application, and for a 副高级 one evaluated by the province whose
 notice and result flow back to the city. Publicity is set to 0 working days so a result can be
-confirmed at once; the objection rules are exercised all the same."""
+confirmed at once, except where objections are lodged: there it lasts 5, and the test lets it end
+(`end_publicity`)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, approved_plan, db_rows, expect, fresh_id_number, restore_tenant
+from api_support import Api, approved_plan, db_rows, end_publicity, expect, fresh_id_number, restore_tenant
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
 SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
-CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n'
+CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = {days}\n'
 
 
 class City:
@@ -58,8 +59,11 @@ class City:
 
 
 @pytest.fixture
-def setup(daemon_factory):
-    d = daemon_factory(config=CONFIG).start()
+def setup(daemon_factory, request):
+    """The daemon and the city; 公示 lasts 0 working days unless the test is marked
+    `@pytest.mark.publicity_days(n)`."""
+    marker = request.node.get_closest_marker("publicity_days")
+    d = daemon_factory(config=CONFIG.format(days=marker.args[0] if marker else 0)).start()
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     api = Api(d.http_port, "zhengzhou")
     return d, City(d, api, api.first_login(info["admin_login"], info["admin_password"]))
@@ -70,6 +74,7 @@ def status_row(city: City, app_id: int) -> dict:
     return next(r for r in rows if r["application_id"] == app_id)
 
 
+@pytest.mark.publicity_days(5)
 def test_city_committee_interview_publicity_objection_and_result(setup):
     d, city = setup
     applicant, app = city.passed_application("中级", "一级教师")
@@ -92,6 +97,9 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
 
     # An objection during 公示 blocks the confirmation until the office resolves it.
     objection = expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"]
+    expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains="公示期至")
+    end_publicity(d, "zhengzhou")
+    expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "公示期满后的异议"}), 409, contains="公示期已结束")
     expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains="异议")
     # The desk, the objections and the public notice as the screens read them.
     work = expect(city.admin.get("committee-worklist"), 200).json["items"]
@@ -120,6 +128,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert ev["state"] == "pending" and ev.get("result") is None
     assert expect(city.admin.get(f"applications/{app2['id']}"), 200).json["state"] == "at_committee"
     expect(city.admin.post(f"applications/{app2['id']}/result", {"result": "未通过", "note": "业绩不实"}), 200)
+    end_publicity(d, "zhengzhou")
     expect(city.admin.post(f"applications/{app2['id']}/result/confirm"), 200)
     assert expect(city.admin.get(f"applications/{app2['id']}"), 200).json["state"] == "failed"
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
@@ -144,6 +153,11 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
     expect(office.post(f"province/applications/{rid}/result/confirm"), 200)
     wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30, "the result to reach the city")
+    # The applicant reads the province committee's notice and result in the city.
+    mine = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert (mine["committee"], mine["result"]) == ("河南省中小学教师高级评委会", "通过") and "省人社厅" in mine["interview"], mine
+    page = applicant.api.raw("GET", f"/t/zhengzhou/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+    assert "河南省中小学教师高级评委会" in page and "省人社厅" in page, page[:3000]
     # A city cannot act as the province's committee.
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), (403, 409))
     for tenant in ("province", "zhengzhou"):

@@ -316,3 +316,36 @@ def test_attachments_are_checked_by_content_and_follow_section_permissions(env: 
     decide(r["dept.h"], app["id"])
     expect(r["dept.l"].get(f"applications/{app['id']}/attachments"), 403)
     expect(r["dept.l"].get(f"applications/{app['id']}/attachments/{info['id']}"), 403)
+
+
+def test_attachment_names_are_checked_and_removed_files_keep_their_ids(env: Env) -> None:
+    """A file's name is the last part of the path a browser sends, without control characters or
+    direction overrides (which would show `evil‮fdp.exe` as `evilexe.pdf`); a download keeps the
+    name. A removed file leaves the list but keeps its row, so no later file gets its id."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    path = f"applications/{app['id']}/attachments"
+
+    def upload(name: str | None):
+        headers = {} if name is None else {"X-Filename": name}
+        return env.api.call("POST", path, token=applicant, data=PDF, content_type="application/pdf", headers=headers)
+
+    for bad in ("..", quote("a\x00b.pdf"), quote("a\nb.pdf"), quote("evil\u202efdp.exe"), quote("名" * 201), "%zz"):
+        expect(upload(bad), 400, field="name")
+    assert expect(applicant.get(path), 200).json["attachments"] == [], "a refused file was kept"
+
+    first = expect(upload(quote("C:\\Users\\张\\学历证书.pdf")), 201).json
+    assert first["name"] == "学历证书.pdf", first
+    download = expect(applicant.get(f"{path}/{first['id']}"), 200)
+    disposition = download.headers.get("content-disposition", "")
+    assert disposition.startswith("inline;") and "filename*=UTF-8''" + quote("学历证书.pdf") in disposition, disposition
+
+    expect(applicant.call("DELETE", f"{path}/{first['id']}"), 204)
+    expect(applicant.get(f"{path}/{first['id']}"), 404)
+    expect(applicant.call("DELETE", f"{path}/{first['id']}"), 404)
+    second = expect(upload(quote("职称证书.pdf")), 201).json
+    assert second["id"] != first["id"], "a removed file's id was given to another"
+    assert [a["name"] for a in expect(applicant.get(path), 200).json["attachments"]] == ["职称证书.pdf"]
+    with sqlite3.connect(f"file:{env.daemon.tenant_db(TENANT)}?mode=ro", uri=True, timeout=10) as con:
+        kept = con.execute("SELECT name, removed_at IS NOT NULL FROM attachments WHERE owner = 'application' AND owner_id = ? ORDER BY id", (app["id"],)).fetchall()
+    assert kept == [("学历证书.pdf", 1), ("职称证书.pdf", 0)], kept

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, expect, fresh_id_number
+from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number
 from browser_support import Pages, browser  # noqa: F401  (fixture)
 from conftest import create_tenant
 
@@ -19,7 +19,7 @@ SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论
 
 
 def test_committee_desk_publicity_and_objections(daemon_factory, browser):
-    d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n').start()
+    d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 5\n').start()
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     api = Api(d.http_port, "zhengzhou")
     city = api.first_login(info["admin_login"], info["admin_password"])
@@ -74,6 +74,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert "异议已提交" in p.flash_ok(), p.flash_error()
     p.shot("objection-lodged")
     p.logout()
+    end_publicity(d, "zhengzhou")  # the 5 working days pass
 
     p.login_ok(info["admin_login"], NEW_PASSWORD)
     p.go("committee")

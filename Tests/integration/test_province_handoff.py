@@ -37,7 +37,8 @@ def staff(admin, login: str, role: str):
 
 class Handoff:
     """The province (unless told not to) and 郑州市, whose root office has an approved 副高级
-    plan, a handler, a leader and one applicant, all signed in."""
+    plan, a handler, a leader and an applicant, all signed in. Each application after the
+    first has an applicant of its own (one title application per person a year)."""
 
     def __init__(self, d, province: bool = True):
         self.d = d
@@ -48,15 +49,23 @@ class Handoff:
         self.city = self.api.first_login(info["admin_login"], info["admin_password"])
         approved_plan(self.city, self.city, 1, [{"series": SERIES, "level": "副高级", "count": 5}])
         self.handler, self.leader = staff(self.city, "city.h", "handler"), staff(self.city, "city.l", "leader")
+        self.applicant = self.new_applicant()
+        self.owners: dict[int, object] = {}
+
+    def new_applicant(self):
         person = expect(self.city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "钱老师"}), 201).json
-        self.applicant = self.api.first_login(person["account"]["login"], person["password"])
+        return self.api.first_login(person["account"]["login"], person["password"])
 
     def submitted(self) -> dict:
-        """A new 副高级 application with every section filled in, submitted."""
+        """A new 副高级 application with every section filled in, submitted (by `applicant`,
+        a new one unless this is the first)."""
+        if self.owners:
+            self.applicant = self.new_applicant()
         app = expect(self.applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
         for section in SECTIONS:
             expect(self.applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
         expect(self.applicant.post(f"applications/{app['id']}/submit"), 200)
+        self.owners[app["id"]] = self.applicant
         return app
 
     @staticmethod
@@ -65,7 +74,7 @@ class Handoff:
         return reviewer.post(f"applications/{app_id}/decision", {"decision": "pass", "comment": "同意", "version": version})
 
     def forwarded(self, app_id: int):
-        return expect(self.applicant.get(f"applications/{app_id}"), 200).json.get("forwarded_to_province_at")
+        return expect(self.owners[app_id].get(f"applications/{app_id}"), 200).json.get("forwarded_to_province_at")
 
     def wait_forwarded(self, app_id: int, what: str) -> None:
         wait_until(lambda: self.forwarded(app_id), 30, what)
@@ -87,6 +96,7 @@ class Handoff:
         """After a restart or a restore (which brings back the sessions of the backup's time)."""
         self.applicant, self.handler, self.leader = (self.api.sign_in(s.account["login"], s.password)
                                                      for s in (self.applicant, self.handler, self.leader))
+        self.owners = {app_id: self.api.sign_in(s.account["login"], s.password) for app_id, s in self.owners.items()}
 
 
 @pytest.mark.parametrize("point", CRASH_POINTS, ids=lambda p: p or "no-crash")

@@ -130,6 +130,14 @@ public struct OrgService: Sendable {
                 guard target.kind.mayContain(org.kind) else {
                     throw ZhichengError.invalid("\(target.kind.label)下不能放\(org.kind.label)", field: "parent_id")
                 }
+                // An application under way keeps the route it was submitted on.
+                let subtree = try conn.subtree(of: id)
+                let underWay = try conn.scalar("""
+                    SELECT count(*) FROM applications WHERE state IN ('in_review', 'returned') AND org_id IN (\(subtree.map { _ in "?" }.joined(separator: ",")))
+                    """, subtree)?.int ?? 0
+                guard underWay == 0 else {
+                    throw ZhichengError.conflict("该机构（含下级）有 \(underWay) 份申报正在审查或退回修改中，审查结束后方可移动")
+                }
                 try conn.run("UPDATE orgs SET parent_id = ? WHERE id = ?", [parentID, id])
                 changes.append(#""parent_id":\#(parentID)"#)
             }

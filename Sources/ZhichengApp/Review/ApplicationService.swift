@@ -30,6 +30,11 @@ public struct ApplicationView: Sendable {
     public var returnComment: String?
     /// When the province acknowledged receiving it (副高级/正高级).
     public var forwardedAt: Double?
+    /// The committee's notice and result as the applicant and the unit see them: the
+    /// city's own committee's, or the province's, relayed back.
+    public var committeeName: String?
+    public var interview: String?
+    public var result: String?
     /// Whether the caller may decide now (reviewer) or edit/submit/withdraw (applicant).
     public var callerMayDecide: Bool
 
@@ -134,6 +139,7 @@ public struct ReviewForm: Sendable {
         public var stage: ReviewStage
         public var decision: ReviewDecision
         public var comment: String
+        /// Empty for an applicant when reviewers' names are not shown to applicants.
         public var reviewer: String
         public var at: Double
         public var seal: FileRecord?
@@ -235,15 +241,7 @@ public struct ApplicationService: Sendable {
         }
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            let ancestors = try conn.ancestors(of: caller.orgID)
-            let chain: ReviewChain
-            switch kind {
-            case .title:
-                chain = try ReviewChain(route: [caller.orgID] + ancestors, endsInProvince: try TenantService.provinceLevels(conn).contains(level))
-            case .expert:
-                // The unit, its 主管单位, then the province office (省职改办).
-                chain = try ReviewChain(route: [caller.orgID] + ancestors.prefix(1), endsInProvince: true)
-            }
+            let chain = try Self.newChain(kind: kind, level: level, unit: caller.orgID, conn)
             let now = Date().timeIntervalSince1970
             try conn.run("""
                 INSERT INTO applications (id, applicant_id, org_id, kind, year, series, level, title, specialty, state, chain, created_at, updated_at)
@@ -253,6 +251,18 @@ public struct ApplicationService: Sendable {
             try conn.appendAudit(caller.audit("application.create", target: "application:\(id)",
                                               detail: #"{"kind":"\#(kind.rawValue)","year":\#(year),"series":\#(jsonString(series)),"level":"\#(level.rawValue)"}"#))
             return try Self.view(id, for: caller, conn)
+        }
+    }
+
+    /// A draft's review chain, routed through the org tree as it is now.
+    static func newChain(kind: ApplicationKind, level: TitleLevel, unit: Int, _ conn: SQLiteConnection) throws -> ReviewChain {
+        let ancestors = try conn.ancestors(of: unit)
+        switch kind {
+        case .title:
+            return try ReviewChain(route: [unit] + ancestors, endsInProvince: try TenantService.provinceLevels(conn).contains(level))
+        case .expert:
+            // The unit, its 主管单位, then the province office (省职改办).
+            return try ReviewChain(route: [unit] + ancestors.prefix(1), endsInProvince: true)
         }
     }
 
@@ -328,6 +338,11 @@ public struct ApplicationService: Sendable {
             guard missing.isEmpty else { throw ZhichengError.invalid("请先填写：\(missing.map(\.rawValue).joined(separator: "、"))", field: "sections") }
             let year = row["year"].int ?? 0, series = row["series"].string ?? "", level = TitleLevel(rawValue: row["level"].string ?? "") ?? .junior
             if chainBefore.state == .draft, kind == .title {
+                let others = try conn.query("SELECT title, state FROM applications WHERE applicant_id = ? AND year = ? AND kind = 'title' AND id != ?",
+                                            [caller.accountID, year, id]).map { r -> (title: String, state: ApplicationState) in
+                    (r["title"].string ?? "", ApplicationState(rawValue: r["state"].string ?? "") ?? .draft)
+                }
+                try DeclarationPlan.checkOnePerYear(year: year, others: others)
                 let plan = try conn.query("SELECT items FROM plans WHERE org_id = ? AND year = ? AND state = 'approved'", [row["org_id"].int ?? 0, year]).first
                 let lines = try plan.map { try JSONDecoder().decode([PlanLine].self, from: Data(($0["items"].string ?? "[]").utf8)) }
                 let used = try conn.scalar("""
@@ -336,7 +351,11 @@ public struct ApplicationService: Sendable {
                     """, [row["org_id"].int ?? 0, year, series, level.rawValue, id])?.int ?? 0
                 try DeclarationPlan.checkQuota(approved: lines, year: year, series: series, level: level, alreadySubmitted: used)
             }
-            var chain = chainBefore
+            // A first submission takes the route of the org tree as it is now (the unit
+            // may have moved since the draft began); later ones keep theirs, and a unit
+            // with applications under way cannot move (`OrgService.update`).
+            var chain = chainBefore.state == .draft
+                ? try Self.newChain(kind: kind, level: level, unit: row["org_id"].int ?? 0, conn) : chainBefore
             _ = try chain.submit()
             let submission = (row["submissions"].int ?? 0) + 1
             let now = Date().timeIntervalSince1970
@@ -405,13 +424,12 @@ public struct ApplicationService: Sendable {
     public func addAttachment(_ applicationID: Int, name rawName: String, bytes: [UInt8], maxBytes: Int, caller: SignedIn) async throws -> AttachmentInfo {
         guard bytes.count <= maxBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxBytes / 1024) KiB") }
         let mime = try DocumentType.detect(bytes)
-        let name = String(rawName.trimmingCharacters(in: .whitespaces).prefix(200))
-        guard !name.isEmpty, !name.contains("/") else { throw ZhichengError.invalid("请给附件一个文件名", field: "name") }
+        let name = try AttachmentName.validate(rawName)
         let digest = sha256Hex(bytes)
         return try await store.write(caller) { conn in
             let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
             guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改附件") }
-            guard (try conn.scalar("SELECT count(*) FROM attachments WHERE owner = 'application' AND owner_id = ?", [id])?.int ?? 0) < 20 else {
+            guard (try conn.scalar("SELECT count(*) FROM attachments WHERE owner = 'application' AND owner_id = ? AND removed_at IS NULL", [id])?.int ?? 0) < 20 else {
                 throw ZhichengError.conflict("每份申报最多20个附件")
             }
             try conn.run("INSERT INTO attachments (owner, owner_id, name, mime, size, sha256, bytes, uploaded_by, created_at) VALUES ('application', ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -423,12 +441,15 @@ public struct ApplicationService: Sendable {
         }
     }
 
-    /// Removes a file from a draft or returned application (earlier submissions keep their record in the snapshots).
+    /// Removes a file from a draft or returned application. Its row stays, marked removed
+    /// (nothing leaves an application's history, and no other file gets its id); the
+    /// snapshots of earlier submissions name it with its digest.
     public func removeAttachment(_ applicationID: Int, attachment: Int, caller: SignedIn) async throws {
         try await store.write(caller) { conn in
             let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
             guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改附件") }
-            guard try conn.run("DELETE FROM attachments WHERE id = ? AND owner = 'application' AND owner_id = ?", [attachment, id]) == 1 else {
+            guard try conn.run("UPDATE attachments SET removed_at = ? WHERE id = ? AND owner = 'application' AND owner_id = ? AND removed_at IS NULL",
+                               [Date().timeIntervalSince1970, attachment, id]) == 1 else {
                 throw ZhichengError.notFound("没有这个附件")
             }
             try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, id])
@@ -453,14 +474,15 @@ public struct ApplicationService: Sendable {
             guard !view.hiddenSections.contains(ApplicationSection.attachments.rawValue) || caller.kind == .applicant else {
                 throw ZhichengError(.forbidden, "您没有查看附件的权限")
             }
-            guard let row = try conn.query("SELECT id, mime, bytes FROM attachments WHERE id = ? AND owner = 'application' AND owner_id = ?", [attachment, applicationID]).first,
+            guard let row = try conn.query("SELECT id, name, mime, bytes FROM attachments WHERE id = ? AND owner = 'application' AND owner_id = ? AND removed_at IS NULL",
+                                           [attachment, applicationID]).first,
                   case .blob(let bytes) = row["bytes"] else { throw ZhichengError.notFound("没有这个附件") }
-            return FileRecord(id: attachment, mime: row["mime"].string ?? "application/octet-stream", bytes: bytes)
+            return FileRecord(id: attachment, mime: row["mime"].string ?? "application/octet-stream", bytes: bytes, name: row["name"].string)
         }
     }
 
     static func attachmentList(_ id: Int, _ conn: SQLiteConnection) throws -> [AttachmentInfo] {
-        try conn.query("SELECT id, name, mime, size, sha256 FROM attachments WHERE owner = 'application' AND owner_id = ? ORDER BY id", [id]).map {
+        try conn.query("SELECT id, name, mime, size, sha256 FROM attachments WHERE owner = 'application' AND owner_id = ? AND removed_at IS NULL ORDER BY id", [id]).map {
             AttachmentInfo(id: $0["id"].int ?? 0, name: $0["name"].string ?? "", mime: $0["mime"].string ?? "", size: $0["size"].int ?? 0, sha256: $0["sha256"].string ?? "")
         }
     }
@@ -568,6 +590,11 @@ public struct ApplicationService: Sendable {
             let org = chain.currentOrg
             let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
             let action = try chain.decide(decision, by: reviewer, series: series)
+            // A reviewer names at fault only what their content permissions let them see.
+            let unseen = finalSections.filter { !me.permittedSections.contains($0) }
+            guard unseen.isEmpty else {
+                throw ZhichengError.invalid("您无权查看“\(unseen.joined(separator: "、"))”，不能以其为由退回", field: "sections")
+            }
             var extra = ""
             if decision == .return {
                 extra = "return_sections = '\(jsonArray(finalSections).replacingOccurrences(of: "'", with: "''"))', return_reason = '\(finalReason!.rawValue)', return_comment = ?"
@@ -643,7 +670,8 @@ public struct ApplicationService: Sendable {
 
     // MARK: Status query (申报人员状态查询) and review form (评审表)
 
-    /// Every application of the org's applicants, for its admin or an ancestor's.
+    /// Every submitted application of the org's applicants (a draft is the applicant's own
+    /// until submitted), for its admin or an ancestor's.
     public func status(of orgID: Int, caller: SignedIn) async throws -> [StatusRow] {
         try Access.requireOrgAdmin(caller)
         return try await store.read(caller) { conn in
@@ -653,7 +681,7 @@ public struct ApplicationService: Sendable {
                 SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.forwarded_at, a.committee_name, a.interview, a.result,
                        p.name AS applicant_name, p.login AS id_number, o.name AS current_org
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
-                WHERE a.org_id = ? ORDER BY a.id DESC
+                WHERE a.org_id = ? AND a.state != 'draft' ORDER BY a.id DESC
                 """, [orgID]).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
                 var stage = chain.state.label
@@ -669,20 +697,11 @@ public struct ApplicationService: Sendable {
     /// The data of a printable 评审表: the applicant, and each level's opinion of the
     /// latest submission with reviewer, date and that org's seal.
     public func reviewForm(_ applicationID: Int, caller: SignedIn) async throws -> ReviewForm {
-        try await store.read(caller) { conn in
-            let view: ApplicationView
-            if caller.kind == .orgAdmin {
-                // Admins of orgs on the route (or above the applicant's unit) print it.
-                guard let row = try conn.query("SELECT org_id, chain FROM applications WHERE id = ?", [applicationID]).first else { throw ZhichengError.notFound("没有这个申报") }
-                let unit = row["org_id"].int ?? 0
-                let above = try conn.ancestors(of: unit)
-                guard unit == caller.orgID || above.contains(caller.orgID) else { throw ZhichengError.notFound("没有这个申报") }
-                var v = try Self.view(applicationID, for: caller, conn, force: true)
-                v.sections = [:]
-                view = v
-            } else {
-                view = try Self.view(applicationID, for: caller, conn)
-            }
+        let showNames = showReviewerNamesToApplicants
+        return try await store.read(caller) { conn in
+            // Whoever may see the application (as `get` decides) may print it.
+            let view = try Self.view(applicationID, for: caller, conn)
+            let hideNames = caller.kind == .applicant && !showNames
             let unitName = try conn.org(view.orgID)?.name ?? ""
             let idNumber = try conn.query("SELECT login FROM accounts WHERE id = ?", [view.applicantID]).first?["login"].string ?? ""
             let opinions = try conn.query("""
@@ -694,7 +713,7 @@ public struct ApplicationService: Sendable {
                 if let fileID = r["seal_file_id"].int { seal = try conn.file(fileID) }
                 return ReviewForm.Opinion(orgName: r["org_name"].string ?? "", stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
                                           decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
-                                          reviewer: r["reviewer"].string ?? "", at: r["at"].double ?? 0, seal: seal)
+                                          reviewer: hideNames ? "" : r["reviewer"].string ?? "", at: r["at"].double ?? 0, seal: seal)
             }
             return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions)
         }
@@ -702,12 +721,10 @@ public struct ApplicationService: Sendable {
 
     // MARK: Province
 
-    /// Applications the province received from the cities (province office accounts only).
+    /// Applications the province received from the cities (the province office's admin only).
     public func received(caller: SignedIn) async throws -> [ReceivedApplication] {
         try await store.read(caller) { conn in
-            guard let root = try conn.rootOrg(), root.id == caller.orgID, caller.kind != .applicant else {
-                throw ZhichengError(.forbidden, "只有省职改办的账户可以查看报送到省里的申报")
-            }
+            try EvaluationService.requireProvinceOffice(caller, conn)
             return try conn.query("""
                 SELECT id, source_tenant, source_application_id, applicant_name, unit_name, year, series, level, title, state, received_at
                 FROM received_applications WHERE kind = 'title' ORDER BY id
@@ -738,7 +755,7 @@ public struct ApplicationService: Sendable {
     /// Visibility: the applicant sees their own; org admins and reviewers see an
     /// application once it has reached their org on its route (reviewers only in
     /// their series, and only the sections of their content permissions).
-    static func view(_ id: Int, for caller: SignedIn, _ conn: SQLiteConnection, force: Bool = false) throws -> ApplicationView {
+    static func view(_ id: Int, for caller: SignedIn, _ conn: SQLiteConnection) throws -> ApplicationView {
         guard let row = try conn.query("""
             SELECT a.*, p.name AS applicant_name FROM applications a JOIN accounts p ON p.id = a.applicant_id WHERE a.id = ?
             """, [id]).first else { throw ZhichengError.notFound("没有这个申报") }
@@ -750,15 +767,16 @@ public struct ApplicationService: Sendable {
         case .applicant:
             guard row["applicant_id"].int == caller.accountID else { throw ZhichengError.notFound("没有这个申报") }
             mayDecide = chain.state.editableByApplicant
-        case .orgAdmin where force:
-            permitted = []
         case .orgAdmin, .staff:
             guard let index = chain.route.firstIndex(of: caller.orgID), chain.state != .draft,
-                  reached(chain, index: index, id: id, conn) else { throw ZhichengError.notFound("没有这个申报") }
+                  reached(chain, index: index, id: id, submission: row["submissions"].int ?? 0, conn) else { throw ZhichengError.notFound("没有这个申报") }
             if caller.kind == .orgAdmin {
                 permitted = []
             } else {
-                guard let me = try conn.account(caller.accountID), me.permittedSeries.contains(series) else { throw ZhichengError.notFound("没有这个申报") }
+                // Staff read applications only as reviewers: a role, and the series.
+                guard let me = try conn.account(caller.accountID), !me.roles.isEmpty, me.permittedSeries.contains(series) else {
+                    throw ZhichengError.notFound("没有这个申报")
+                }
                 permitted = Set(me.permittedSections)
                 let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
                 mayDecide = (try? chain.checkReviewer(reviewer, series: series)) != nil
@@ -786,16 +804,21 @@ public struct ApplicationService: Sendable {
             sections: sections, hiddenSections: ApplicationSection.allCases.map(\.rawValue).filter { !permitted.contains($0) },
             changedSections: changed, returnSections: AccountRecord.strings(row["return_sections"]) ?? [],
             returnReason: row["return_reason"].string.flatMap(ReturnReason.init(rawValue:)), returnComment: row["return_comment"].string,
-            forwardedAt: row["forwarded_at"].double, callerMayDecide: mayDecide)
+            forwardedAt: row["forwarded_at"].double, committeeName: row["committee_name"].string, interview: row["interview"].string,
+            result: row["result"].string, callerMayDecide: mayDecide)
     }
 
-    /// Whether the application has reached the org at `index` of its route (now or before).
-    static func reached(_ chain: ReviewChain, index: Int, id: Int, _ conn: SQLiteConnection) -> Bool {
+    /// Whether the latest submission (`submission`) has reached the org at `index` of
+    /// its route: it is there or above it now, or that org decided on it (a return or
+    /// 未通过 there). A resubmission starts again at the unit, and the orgs above see
+    /// it only once the level below has passed it, whatever they saw of earlier ones.
+    static func reached(_ chain: ReviewChain, index: Int, id: Int, submission: Int, _ conn: SQLiteConnection) -> Bool {
         if chain.state == .inReview && chain.position >= index { return true }
         if [.awaitingProvince, .atCommittee, .publicity, .passed, .failed].contains(chain.state) { return true }
         let orgID = chain.route[index]
-        return ((try? conn.scalar("SELECT count(*) FROM decisions WHERE application_id = ? AND org_id = ?", [id, orgID])?.int) ?? 0) > 0
-            || (index == 0 && ((try? conn.scalar("SELECT count(*) FROM decisions WHERE application_id = ? AND decision = 'submit'", [id])?.int) ?? 0) > 0)
+        return ((try? conn.scalar("SELECT count(*) FROM decisions WHERE application_id = ? AND submission = ? AND org_id = ?", [id, submission, orgID])?.int) ?? 0) > 0
+            || (index == 0 && ((try? conn.scalar("SELECT count(*) FROM decisions WHERE application_id = ? AND submission = ? AND decision = 'submit'",
+                                                 [id, submission])?.int) ?? 0) > 0)
     }
 
     static func sectionsJSON(_ id: Int, _ conn: SQLiteConnection) throws -> String {

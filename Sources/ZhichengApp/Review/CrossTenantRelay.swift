@@ -340,7 +340,8 @@ public final class CrossTenantRelay: Sendable {
             let result = payload["result"] as? String ?? ""
             var chain = try ApplicationService.decode(try conn.scalar("SELECT chain FROM applications WHERE id = ?", [id])?.string ?? "")
             try chain.finalize(passed: result == "通过")
-            try ApplicationService.store(chain, id: id, conn, extra: "result = ?", extraArgs: [result])
+            try ApplicationService.store(chain, id: id, conn, extra: "result = ?, committee_name = COALESCE(?, committee_name)",
+                                         extraArgs: [result, (payload["committee"] as? String).flatMap { $0.isEmpty ? nil : $0 }])
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.result",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
             return false
@@ -398,7 +399,7 @@ public final class CrossTenantRelay: Sendable {
                                                   body: ["committee": existing["committee"].string ?? "", "interview": "\(time)，\(place)"], conn)
             }
             if let result = existing["result"].string, ["final", "passed", "rejected"].contains(existing["state"].string ?? "") {
-                try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": result], conn)
+                try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": existing["committee"].string ?? ""], conn)
             }
         }
         try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: existing?["acted"].int == 1 ? "application.receive-again" : "application.receive",

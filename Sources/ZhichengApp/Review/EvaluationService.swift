@@ -127,6 +127,10 @@ public struct EvaluationService: Sendable {
         try conn.run("UPDATE evaluations SET result = ?, note = ?, state = 'publicity', publicity_until = ?, updated_at = ? WHERE id = ?",
                      [result, note, until.timeIntervalSince1970, Date().timeIntervalSince1970, evaluation])
         try move(target, received: "publicity", conn) { chain throws(ZhichengError) in try chain.enterPublicity() }
+        if case .application(let id) = target {
+            // The unit's status query names the committee even without an interview notice.
+            try conn.run("UPDATE applications SET committee_name = ? WHERE id = ?", [try Self.record(evaluation, conn).committee, id])
+        }
         try conn.appendAudit(caller.audit("evaluation.result", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
         return try Self.record(evaluation, conn)
     }
@@ -145,7 +149,8 @@ public struct EvaluationService: Sendable {
                   row["state"].string == "publicity", let evaluation = row["id"].int else {
                 throw ZhichengError.conflict("该申报不在公示期，不能提出异议")
             }
-            guard Date().timeIntervalSince1970 <= (row["publicity_until"].double ?? 0) + 86_400 else { throw ZhichengError.conflict("公示期已结束") }
+            // The period is a boundary: from its end on, the office may confirm, and nobody may object.
+            guard Date().timeIntervalSince1970 < (row["publicity_until"].double ?? 0) else { throw ZhichengError.conflict("公示期已结束，不能再提出异议") }
             try conn.run("INSERT INTO objections (evaluation_id, account_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?)",
                          [evaluation, caller.accountID, text, evidence, Date().timeIntervalSince1970])
             let id = Int(conn.lastInsertRowID)
@@ -200,7 +205,7 @@ public struct EvaluationService: Sendable {
                 try ApplicationService.store(chain, id: id, conn, extra: "result = ?", extraArgs: [result])
             case .received(let id):
                 try conn.run("UPDATE received_applications SET state = 'final', result = ? WHERE id = ?", [result, id])
-                try Self.enqueueBack(facts, kind: "application.result", body: ["result": result], conn)
+                try Self.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": try Self.record(evaluation, conn).committee], conn)
             }
             try conn.appendAudit(caller.audit("evaluation.confirm", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
             return (try Self.record(evaluation, conn), facts.source != nil)
@@ -209,8 +214,15 @@ public struct EvaluationService: Sendable {
         return record
     }
 
+    /// The committee's work on `target`, for whoever may see the application (a city's
+    /// own: as `ApplicationService.get` decides) or, for one the province received,
+    /// the province office.
     public func evaluation(_ target: EvaluationTarget, caller: SignedIn) async throws -> EvaluationRecord? {
         try await store.read(caller) { conn in
+            switch target {
+            case .application(let id): _ = try ApplicationService.view(id, for: caller, conn)
+            case .received: try Self.requireProvinceOffice(caller, conn)
+            }
             guard let id = try conn.query("SELECT id FROM evaluations WHERE \(Self.column(target)) = ?", [Self.id(target)]).first?["id"].int else { return nil }
             return try Self.record(id, conn)
         }
@@ -226,34 +238,55 @@ public struct EvaluationService: Sendable {
     }
 
     /// The evaluation row for `target` (created on first use) and the committee
-    /// acting, checking that the caller administers a committee covering it.
+    /// acting, checking that the caller administers the final authority of the
+    /// application (the office at the top of a city application's route; the province
+    /// office for one it received) and, once a committee has taken the application up,
+    /// that committee's office; otherwise a committee of the office covering it.
     static func evaluation(for target: EvaluationTarget, caller: SignedIn, _ conn: SQLiteConnection) throws -> (Int, CommitteeRecord, Facts) {
         try Access.requireOrgAdmin(caller)
         try Access.requireApprovedOrg(caller, conn)
         let facts: Facts
+        var mayStart = true
         switch target {
         case .application(let id):
             guard let row = try conn.query("SELECT series, level, chain FROM applications WHERE id = ?", [id]).first else { throw ZhichengError.notFound("没有这个申报") }
             let chain = try ApplicationService.decode(row["chain"].string ?? "")
+            guard chain.route.contains(caller.orgID) else { throw ZhichengError.notFound("没有这个申报") }
+            guard !chain.endsInProvince else { throw ZhichengError(.forbidden, "该申报由省职改办的评委会评审") }
+            guard chain.route.last == caller.orgID else { throw ZhichengError(.forbidden, "该申报由终审职改办的评委会评审，本单位不能录入") }
             guard [.atCommittee, .publicity, .passed, .failed].contains(chain.state) else { throw ZhichengError.conflict("该申报尚未到评委会（状态：\(chain.state.label)）") }
+            mayStart = chain.state == .atCommittee
             facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior, source: nil)
         case .received(let id):
+            try requireProvinceOffice(caller, conn)
             guard let row = try conn.query("SELECT series, level, source_tenant, source_application_id FROM received_applications WHERE id = ?", [id]).first else {
                 throw ZhichengError.notFound("没有这个申报")
             }
             facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior,
                           source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
         }
+        let column = column(target)
+        if let existing = try conn.query("SELECT id, committee_id FROM evaluations WHERE \(column) = ?", [id(target)]).first, let evaluation = existing["id"].int {
+            // The committee that took the application up goes on with it.
+            guard let bound = try committee(existing["committee_id"].int ?? 0, conn), bound.orgID == caller.orgID else {
+                throw ZhichengError(.forbidden, "该申报由其他单位的评委会评审")
+            }
+            return (evaluation, bound, facts)
+        }
+        guard mayStart else { throw ZhichengError.conflict("该申报没有评委会的评审记录，不能再录入") }
         let candidates = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try committee($0, conn) }
         guard let committee = candidates.first(where: { $0.series.contains(facts.series) && $0.levels.contains(facts.level) }) else {
             throw ZhichengError(.forbidden, "本单位没有负责“\(facts.series) \(facts.level.rawValue)”的评委会")
         }
-        let column = column(target)
-        if let existing = try conn.query("SELECT id FROM evaluations WHERE \(column) = ?", [id(target)]).first?["id"].int {
-            return (existing, committee, facts)
-        }
         try conn.run("INSERT INTO evaluations (committee_id, \(column), updated_at) VALUES (?, ?, ?)", [committee.id, id(target), Date().timeIntervalSince1970])
         return (Int(conn.lastInsertRowID), committee, facts)
+    }
+
+    /// Applications the province received are the province office's alone.
+    static func requireProvinceOffice(_ caller: SignedIn, _ conn: SQLiteConnection) throws {
+        guard caller.kind == .orgAdmin, try conn.rootOrg()?.id == caller.orgID else {
+            throw ZhichengError(.forbidden, "只有省职改办可以查看和评审报送到省里的申报")
+        }
     }
 
     /// A message from the province back to the applicant's city.
@@ -405,11 +438,14 @@ extension EvaluationService {
             }
             var items: [CommitteeWorkItem] = []
             for r in try conn.query("""
-                SELECT a.id, a.series, a.level, a.title, p.name AS applicant, o.name AS unit FROM applications a
+                SELECT a.id, a.series, a.level, a.title, a.chain, p.name AS applicant, o.name AS unit FROM applications a
                 JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
                 WHERE a.kind = 'title' AND (a.state IN ('at_committee', 'publicity') OR a.id IN (SELECT application_id FROM evaluations WHERE application_id IS NOT NULL))
                 ORDER BY a.id
                 """) where covered(r["series"].string ?? "", r["level"].string ?? "") {
+                // Only those whose final authority is the caller's office (as `evaluation(for:)` requires).
+                let chain = try ApplicationService.decode(r["chain"].string ?? "")
+                guard !chain.endsInProvince, chain.route.last == caller.orgID else { continue }
                 let id = r["id"].int ?? 0
                 items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", sourceTenant: nil,
                                                series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",

@@ -55,4 +55,22 @@ public enum DeclarationPlan {
             throw .conflict("已超出\(year)年度申报计划“\(series) \(level.rawValue)”的 \(line.count) 人名额（已提交 \(alreadySubmitted) 人）")
         }
     }
+
+    /// Whether an application in `state` still holds the applicant's one title
+    /// application of its year: everything submitted that was not withdrawn, and not
+    /// ended by a 未通过 (an applicant turned down may apply again the same year).
+    public static func holdsTheYear(_ state: ApplicationState) -> Bool {
+        switch state {
+        case .draft, .withdrawn, .rejected, .failed: false
+        case .inReview, .returned, .awaitingProvince, .atCommittee, .publicity, .passed: true
+        }
+    }
+
+    /// Refuses a first submission while another title application of the same
+    /// applicant and year holds that year (one person, one title application a year):
+    /// otherwise one person could use up every place of the unit's plan line.
+    public static func checkOnePerYear(year: Int, others: [(title: String, state: ApplicationState)]) throws(ZhichengError) {
+        guard let other = others.first(where: { holdsTheYear($0.state) }) else { return }
+        throw .conflict("每人每年只能有一份职称申报：你\(year)年度的“\(other.title)”申报（\(other.state.label)）尚未结束")
+    }
 }

@@ -28,9 +28,11 @@ enum APIJSON {
             throw ZhichengError(.unsupportedMediaType, "请求体应为 application/json")
         }
         let buffer = try await body(of: request, limit: limit)
+        let data = Data(buffer.readableBytesView)
         do {
-            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+            return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
+            if case let .dataCorrupted(context) = error, context.codingPath.isEmpty, let problem = notWholeNumbers(in: data) { throw problem }
             throw ZhichengError.badRequest(describe(error), field: field(of: error))
         } catch let error as ZhichengError {
             throw error
@@ -86,17 +88,63 @@ enum APIJSON {
         case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context): path = context.codingPath
         @unknown default: return nil
         }
+        return name(of: path)
+    }
+
+    /// `items.0.count`: keys in snake_case, array positions as numbers; nil for the body itself.
+    private static func name(of path: [any CodingKey]) -> String? {
         let names = path.map { $0.intValue.map(String.init) ?? snake($0.stringValue) }
         return names.isEmpty ? nil : names.joined(separator: ".")
     }
 
+    /// What a person reads: the field by its API name and the kind of value expected,
+    /// never a Swift type.
     private static func describe(_ error: DecodingError) -> String {
         switch error {
-        case let .keyNotFound(key, _): "缺少字段 \(snake(key.stringValue))"
-        case let .typeMismatch(type, context): "字段 \(context.codingPath.map { snake($0.stringValue) }.joined(separator: ".")) 的类型应为 \(type)"
-        case let .valueNotFound(_, context): "字段 \(context.codingPath.map { snake($0.stringValue) }.joined(separator: ".")) 不能为空"
-        case .dataCorrupted: "请求体不是有效的 JSON"
-        @unknown default: "请求体无法解析"
+        case let .keyNotFound(key, context):
+            return "缺少字段 \(name(of: context.codingPath + [key]) ?? snake(key.stringValue))"
+        case let .typeMismatch(type, context):
+            guard let field = name(of: context.codingPath) else { return "请求体应为\(kind(type))" }
+            return "字段 \(field) 应为\(kind(type))"
+        case let .valueNotFound(_, context):
+            return "字段 \(name(of: context.codingPath) ?? "") 不能为空"
+        case let .dataCorrupted(context):
+            // A number that is valid JSON but not a whole number in range (2026.5, 1e20).
+            guard let field = name(of: context.codingPath) else { return "请求体不是有效的 JSON" }
+            return "字段 \(field) 的值无效" + (context.debugDescription.contains("does not fit") ? "（应为范围内的整数）" : "")
+        @unknown default:
+            return "请求体无法解析"
+        }
+    }
+
+    /// Foundation on Linux reports a number that is valid JSON but no whole number in range
+    /// (2026.5, 1e20) where an integer is expected as "not valid JSON", without its path.
+    /// When the body does parse, this names the numbers in it that are no whole number.
+    private static func notWholeNumbers(in data: Data) -> ZhichengError? {
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+        var paths: [String] = []
+        func walk(_ value: Any, _ path: [String]) {
+            switch value {
+            case let object as [String: Any]: for (key, item) in object { walk(item, path + [key]) }
+            case let array as [Any]: for (index, item) in array.enumerated() { walk(item, path + [String(index)]) }
+            case is NSNumber where !(value is Int) && !(value is Bool): paths.append(path.joined(separator: "."))
+            default: break
+            }
+        }
+        walk(object, [])
+        guard let first = paths.sorted().first else { return nil }
+        return .badRequest("字段 \(paths.sorted().joined(separator: "、")) 应为整数（不能是小数，也不能超出范围）", field: first)
+    }
+
+    /// The JSON kind of value a Swift type is decoded from.
+    private static func kind(_ type: Any.Type) -> String {
+        switch type {
+        case is any BinaryInteger.Type: "整数"
+        case is any BinaryFloatingPoint.Type: "数字"
+        case is String.Type: "字符串"
+        case is Bool.Type: "true 或 false"
+        default:
+            String(describing: type).hasPrefix("Array") ? "数组 […]" : "对象 {…}"
         }
     }
 

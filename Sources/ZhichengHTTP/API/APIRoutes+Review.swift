@@ -61,15 +61,23 @@ extension APIRoutes {
         }
         signedIn.post("applications/{id}/attachments") { request, context in
             let bytes = try await APIJSON.body(of: request, limit: s.orgs.maxUploadBytes)
-            let name = request.headers[.init("X-Filename")!]?.removingPercentEncoding ?? "附件"
+            // The name travels percent-encoded (UTF-8) in X-Filename; without one, 附件.
+            var name = "附件"
+            if let header = request.headers[.init("X-Filename")!] {
+                guard let decoded = header.removingPercentEncoding else {
+                    throw ZhichengError.invalid("X-Filename 应为百分号编码（UTF-8）的文件名", field: "name")
+                }
+                name = decoded
+            }
             let info = try await s.applications.addAttachment(try id(context), name: name, bytes: Array(buffer: bytes), maxBytes: s.orgs.maxUploadBytes, caller: context.caller)
             return try APIJSON.response(info, status: .created)
         }
         signedIn.get("applications/{id}/attachments/{attachment}") { _, context in
             guard let raw = context.parameters.get("attachment"), let attachment = Int(raw) else { throw ZhichengError.notFound("没有这个附件") }
             let file = try await s.applications.attachment(try id(context), attachment: attachment, caller: context.caller)
-            return Response(status: .ok, headers: [.contentType: file.mime, .cacheControl: "private, no-store", .init("X-Content-Type-Options")!: "nosniff"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+            var headers: HTTPFields = [.contentType: file.mime, .cacheControl: "private, no-store", .init("X-Content-Type-Options")!: "nosniff"]
+            if let name = file.name { headers[.contentDisposition] = ContentDisposition.inline(filename: name) }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
         }
         signedIn.delete("applications/{id}/attachments/{attachment}") { _, context in
             guard let raw = context.parameters.get("attachment"), let attachment = Int(raw) else { throw ZhichengError.notFound("没有这个附件") }
@@ -237,7 +245,8 @@ enum ReviewFormPage {
             "title": v.title, "year": v.year,
             "opinions": form.opinions.map { o -> [String: Any] in
                 ["org": o.orgName, "stage": o.stage == .handler ? "经办人" : "负责人", "decision": o.decision.label, "comment": o.comment,
-                 "reviewer": o.reviewer, "date": UI.time(o.at),
+                 // Empty when the reader is an applicant who is not shown reviewers' names.
+                 "reviewer": o.reviewer.isEmpty ? false : o.reviewer as Any, "date": UI.time(o.at),
                  // The org's seal is stamped on its final (leader's) opinion.
                  "seal": o.stage == .leader ? (o.seal.map { "data:\($0.mime);base64," + Data($0.bytes).base64EncodedString() } as Any? ?? false) : false]
             },
@@ -424,6 +433,10 @@ struct ApplicationDTO: Encodable {
     var changedSections: [String]
     var returned: Returned?
     var forwardedToProvinceAt: String?
+    /// 评委会, 面试通知 and the final 评审结果 (the province's too, once relayed back).
+    var committee: String?
+    var interview: String?
+    var result: String?
     var mayAct: Bool
 
     init(_ v: ApplicationView) {
@@ -451,6 +464,9 @@ struct ApplicationDTO: Encodable {
         returned = v.chain.state == .returned
             ? Returned(sections: v.returnSections, reason: v.returnReason?.rawValue, reasonLabel: v.returnReason?.label, comment: v.returnComment) : nil
         forwardedToProvinceAt = v.forwardedAt.map { Date(timeIntervalSince1970: $0).ISO8601Format() }
+        committee = v.committeeName
+        interview = v.interview
+        result = v.result
         mayAct = v.callerMayDecide
     }
 }
@@ -482,5 +498,18 @@ struct TrailDTO: Encodable {
         sections = e.sections
         reason = e.reason?.rawValue
         reasonLabel = e.reason?.label
+    }
+}
+
+/// `Content-Disposition: inline` with the file's name (RFC 6266): an ASCII fallback in
+/// `filename` and the UTF-8 name in `filename*` (RFC 8187), so a saved download keeps
+/// its Chinese name.
+enum ContentDisposition {
+    static func inline(filename name: String) -> String {
+        let fallback = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "!#$&+-.^_`|~")
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? fallback
+        return "inline; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
     }
 }

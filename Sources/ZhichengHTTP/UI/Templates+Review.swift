@@ -62,6 +62,9 @@ extension Templates {
     static let application = """
         <h2>{{#expert}}专家推荐：{{specialty}} · {{/expert}}{{series}} {{level}} {{title}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
         {{#returned}}<div class="flash error" role="alert" id="returned">退回修改：{{reason_label}}。需修改的部分：{{sections}}。{{#comment}}说明：{{comment}}{{/comment}}</div>{{/returned}}
+        {{#committee}}<table id="app-committee"><tbody><tr><th>评委会</th><td>{{name}}</td></tr>
+        <tr><th>面试通知</th><td>{{#interview}}{{interview}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>
+        <tr><th>评审结果</th><td>{{#result}}{{result}}{{/result}}{{^result}}{{state_label}}{{/result}}</td></tr></tbody></table>{{/committee}}
         {{#editable}}
         {{#sections}}<fieldset><legend>{{name}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend>
         <form method="post" action="{{base}}applications/{{app_id}}/sections"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="section" value="{{name}}">
@@ -145,7 +148,7 @@ extension Templates {
         </tbody></table>
         <table id="opinions"><tbody>
         {{#opinions}}<tr><th>{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}</p>
-        <span class="sign">审查人：{{reviewer}}　{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</div></td></tr>{{/opinions}}
+        <span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</div></td></tr>{{/opinions}}
         {{^opinions}}<tr><td>尚无审查意见</td></tr>{{/opinions}}
         </tbody></table>
         </body></html>

@@ -14,7 +14,7 @@ enum Templates {
     }()
 
     static let sources: [String: String] = [
-        "layout": layout, "login": login, "password": password, "home": home, "orgs": orgs,
+        "layout": layout, "login": login, "password": password, "home": home, "error": error, "orgs": orgs,
         "profile": profile, "staff": staff, "applicants": applicants, "seal": seal, "audit": audit, "picker": picker,
     ]
 
@@ -112,6 +112,11 @@ enum Templates {
         <h2>欢迎，{{name}}</h2>
         <p>所属机构：{{org_name}}（单位编号 {{org_code}}）</p>
         {{#unapproved}}<div class="flash error" role="alert">本单位信息尚未经上级审核通过（当前状态：{{state_label}}）。请先在“单位信息维护”中填写并提交单位信息，审核通过后方可使用其他功能。</div>{{/unapproved}}
+        """
+
+    /// The page of a refused request (the layout shows the message above it).
+    static let error = """
+        <p id="error-back"><a href="{{base}}home">返回首页</a></p>
         """
 
     static let orgs = """

@@ -106,7 +106,7 @@ extension UI {
     }
 
     func sealAction(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context, limit: services.orgs.maxUploadBytes + 64 * 1024) else {
+        guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes) else {
             return UIRoutes.redirect(base(context) + "login")
         }
         do {

@@ -39,7 +39,7 @@ extension UI {
     }
 
     func profileAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context, limit: services.orgs.maxUploadBytes + 64 * 1024) else {
+        guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes) else {
             return UIRoutes.redirect(base(context) + "login")
         }
         var draft: UnitProfile?

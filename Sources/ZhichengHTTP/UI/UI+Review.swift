@@ -36,7 +36,7 @@ extension UI {
     }
 
     func planAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context, limit: services.plans.maxDocumentBytes + 64 * 1024) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context, upload: services.plans.maxDocumentBytes) else { return UIRoutes.redirect(base(context) + "login") }
         let flash: Flash
         do {
             switch action {
@@ -108,6 +108,8 @@ extension UI {
                  "years_field": v.kind == ApplicationKind.expert.rawValue && section == .work, "years": v.sections[section.rawValue]?["从业年限"] ?? ""]
             },
             "trail": trail.map(trailRow),
+            // The committee's notice and final result, once there is one (a province's too).
+            "committee": v.committeeName.map { ["name": $0, "interview": v.interview ?? false, "result": v.result ?? false, "state_label": v.stateLabel] as Any } ?? false,
         ]
         return try render("申报详情", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
     }
@@ -120,7 +122,7 @@ extension UI {
     }
 
     func applicationAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context, limit: services.orgs.maxUploadBytes + 64 * 1024) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes) else { return UIRoutes.redirect(base(context) + "login") }
         do {
             switch action {
             case "create":
@@ -146,9 +148,8 @@ extension UI {
             case "attachments":
                 let id = try id(context)
                 guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择附件", field: "file") }
-                let name = form.fileName ?? "附件"
-                _ = try await services.applications.addAttachment(id, name: name, bytes: bytes, maxBytes: services.orgs.maxUploadBytes, caller: user)
-                return try await applicationPage(user, context, id: id, flash: .ok("附件“\(name)”已上传"))
+                let added = try await services.applications.addAttachment(id, name: form.fileName ?? "附件", bytes: bytes, maxBytes: services.orgs.maxUploadBytes, caller: user)
+                return try await applicationPage(user, context, id: id, flash: .ok("附件“\(added.name)”已上传"))
             case "attachment-delete":
                 let id = try id(context)
                 guard let raw = context.parameters.get("attachment"), let attachment = Int(raw) else { throw ZhichengError.notFound("没有这个附件") }
@@ -194,7 +195,8 @@ extension UI {
             "hidden": v.hiddenSections.isEmpty ? false as Any : v.hiddenSections.joined(separator: "、"),
             "may_act": v.callerMayDecide,
             "why": v.chain.state != .inReview ? "该申报已不在审查中" : "当前环节不属于您，或您已做过本单位的经办人审查",
-            "all_sections": ApplicationSection.allCases.map(\.rawValue),
+            // Only what the reviewer may see can be named at fault.
+            "all_sections": ApplicationSection.allCases.map(\.rawValue).filter { !v.hiddenSections.contains($0) },
             "reasons": ReturnReason.allCases.map { ["value": $0.rawValue, "label": $0.label] },
             "trail": trail.map(trailRow),
         ]

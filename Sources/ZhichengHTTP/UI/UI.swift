@@ -45,16 +45,24 @@ struct UI: Sendable {
         } catch let error as ZhichengError where error.code == .forbidden && !allowUnapproved && error.message.contains("审核") {
             return UIRoutes.redirect(base(context) + "profile")
         } catch let error as ZhichengError {
-            return try render("错误", "home", [:], user: user, context, flash: .error(error.message), status: error.status)
+            return try render("错误", "error", [:], user: user, context, flash: .error(error.message), status: error.status)
         }
     }
 
-    /// Checks the form's CSRF token against the session before any change.
-    func form(_ request: Request, _ context: TenantRequestContext, limit: Int = 1 << 20) async throws -> (SignedIn, FormData)? {
+    /// Reads a posted form and checks its CSRF token against the session before any
+    /// change; nil when nobody is signed in. `upload`: the largest file the form may
+    /// carry (the body may be 64 KiB more). A body too large, unreadable or with a stale
+    /// token is answered with an HTML page saying so (`UIErrorPage`), not the API's JSON.
+    func form(_ request: Request, _ context: TenantRequestContext, upload: Int? = nil) async throws -> (SignedIn, FormData)? {
         guard let user = await user(request, context) else { return nil }
-        let form = try await FormData.parse(request, limit: limit)
-        guard form["_csrf"] == user.csrfToken else { throw ZhichengError(.forbidden, "表单已过期，请刷新页面后重试") }
-        return (user, form)
+        do {
+            let form = try await FormData.parse(request, limit: upload.map { $0 + 64 * 1024 } ?? 1 << 20)
+            guard form["_csrf"] == user.csrfToken else { throw ZhichengError(.forbidden, "表单已过期，请刷新页面后重试") }
+            return (user, form)
+        } catch var error as ZhichengError {
+            if error.code == .tooLarge { error.message = upload.map { "文件不能超过 \($0 / 1024) KiB" } ?? "提交的内容过长" }
+            throw UIErrorPage(page: try render("错误", "error", [:], user: user, context, flash: .error(error.message), status: error.status))
+        }
     }
 
     // MARK: Rendering
@@ -192,4 +200,11 @@ enum AuthTokens {
         var rng = SystemRandomNumberGenerator()
         return hexString((0..<24).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
+}
+
+/// A refused form post, answered with a page of the UI rather than the API's JSON error.
+struct UIErrorPage: HTTPResponseError {
+    let page: Response
+    var status: HTTPResponse.Status { page.status }
+    func response(from request: Request, context: some RequestContext) throws -> Response { page }
 }

@@ -1,0 +1,218 @@
+"""Who may act on, and see, a committee's (评委会) work on an application, and when.
+
+Only the final authority's office acts on an application: for a city's 初级/中级 application that
+is the city's root office (another office of the tenant with a committee of its own has no say),
+and for a 副高级/正高级 application it is the province (the city may not set an interview or a
+result over it). An evaluation is seen only by those who may see the application. Objections
+are lodged during 公示 only: with publicity_working_days = 0 the period ends the moment the
+result is recorded. The 申报人员状态查询 names the committee once its result is recorded, with
+or without an interview notice.
+
+Most tests run on a daemon with publicity_working_days = 0; the one that needs an objection
+lodged during 公示 runs on one with 5 working days. Every refused attempt is checked for having
+changed nothing by reading the evaluation (or the status row) before and after it. Every wait is
+bounded.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number
+from conftest import create_tenant, wait_until
+
+SERIES = "中小学教师"
+SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+ALL_LEVELS = ["初级", "中级", "副高级", "正高级"]
+CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = {days}\n'
+CITY_COMMITTEE = "郑州市中小学教师中级评委会"
+PROVINCE_COMMITTEE = "河南省中小学教师高级评委会"
+RELAY_TIMEOUT = 30
+
+
+class City:
+    """The 郑州市 tenant: its root office reviews (handler, leader), plans and evaluates, and
+    its applicants sit at the root."""
+
+    def __init__(self, api: Api, admin: Session):
+        self.api, self.admin = api, admin
+        approved_plan(admin, admin, 1, [{"series": SERIES, "level": "中级", "count": 9}, {"series": SERIES, "level": "副高级", "count": 9}])
+        self.reviewers = [self._staff("r.h", "handler"), self._staff("r.l", "leader")]
+
+    def _staff(self, login: str, role: str) -> Session:
+        r = expect(self.admin.post("orgs/1/staff", {"login": login, "name": login}), 201).json
+        expect(self.admin.post(f"staff/{r['account']['id']}/enable"), 200)
+        expect(self.admin.put(f"staff/{r['account']['id']}/roles", {"roles": [role]}), 200)
+        expect(self.admin.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS}), 200)
+        return self.api.first_login(login, r["password"])
+
+    def applicant(self) -> Session:
+        person = expect(self.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "周老师"}), 201).json
+        return self.api.first_login(person["account"]["login"], person["password"])
+
+    def passed_application(self, level: str, title: str) -> tuple[Session, dict]:
+        """A submitted application passed by the root office's handler and leader."""
+        applicant = self.applicant()
+        app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": level, "title": title}), 201).json
+        for section in SECTIONS:
+            expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+        expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+        for reviewer in self.reviewers:
+            version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
+            expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": "同意", "version": version}), 200)
+        return applicant, app
+
+    def committee(self, name: str = CITY_COMMITTEE, levels: list[str] | None = None) -> dict:
+        return expect(self.admin.post("committees", {"name": name, "series": [SERIES], "levels": levels or ["中级"]}), 201).json
+
+    def status_row(self, app_id: int) -> dict:
+        rows = expect(self.admin.get("orgs/1/applicant-status"), 200).json["rows"]
+        return next(r for r in rows if r["application_id"] == app_id)
+
+    def evaluation(self, app_id: int) -> tuple:
+        """What the city's own office reads of the evaluation: committee, result, state, open objections."""
+        ev = expect(self.admin.get(f"applications/{app_id}/evaluation"), 200).json
+        return ev["committee"], ev.get("result"), ev["state"], ev["open_objections"], ev.get("interview_place")
+
+
+def start_city(daemon_factory, publicity_days: int):
+    """A daemon whose results stand `publicity_days` working days in 公示, with the city in it."""
+    d = daemon_factory(config=CONFIG.format(days=publicity_days)).start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    return d, City(api, api.first_login(info["admin_login"], info["admin_password"]))
+
+
+@pytest.fixture
+def setup(daemon_factory):
+    """The city on a daemon where 公示 ends the moment a result is recorded (0 working days)."""
+    return start_city(daemon_factory, 0)
+
+
+@pytest.fixture
+def setup_with_publicity(daemon_factory):
+    """The city on a daemon where a result stands 5 working days in 公示 (objections may be lodged)."""
+    return start_city(daemon_factory, 5)
+
+
+def second_office(city: City) -> Session:
+    """金水区职改办: another office under the city's root, approved, with a committee of its own
+    covering the series at every level."""
+    org, admin = create_child(city.admin, 1, "金水区职改办", "office")
+    office = approve_unit(city.api, city.admin, org["id"], admin["login"], admin["password"])
+    expect(office.post("committees", {"name": "金水区中小学教师评委会", "series": [SERIES], "levels": ALL_LEVELS}), 201)
+    return office
+
+
+def test_only_the_final_authority_office_acts_on_a_city_application(setup_with_publicity):
+    """A city's 中级 application is evaluated by the city's root office (the final authority).
+    Another office of the tenant, even with a committee covering the series and level, neither
+    sees it on its desk nor sets its interview, records its result or resolves its objections."""
+    _, city = setup_with_publicity
+    city.committee()
+    applicant, app = city.passed_application("中级", "一级教师")
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "at_committee"
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
+    office = second_office(city)
+
+    work = expect(office.get("committee-worklist"), 200).json["items"]
+    assert f"applications/{app['id']}" not in [i["path"] for i in work], f"the other office's desk lists the city's application: {work}"
+
+    before = city.evaluation(app["id"])
+    assert before == (CITY_COMMITTEE, None, "pending", 0, "郑州市人社局301"), before
+    r = office.put(f"applications/{app['id']}/interview", {"time": "2026-12-11 09:00", "place": "金水区职改办101"})
+    assert r.status in (403, 404), f"another office set the interview of the city's application: {r!r}"
+    r = office.post(f"applications/{app['id']}/result", {"result": "未通过", "note": "金水区"})
+    assert r.status in (403, 404), f"another office recorded the result of the city's application: {r!r}"
+    assert city.evaluation(app["id"]) == before
+
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+    objection = expect(applicant.post(f"applications/{app['id']}/objections", {"text": "请复核", "evidence": "无"}), 201).json["id"]
+    before = city.evaluation(app["id"])
+    assert before == (CITY_COMMITTEE, "通过", "publicity", 1, "郑州市人社局301"), before
+    r = office.post(f"objections/{objection}/resolve", {"decision": "upheld", "reason": "金水区认为属实"})
+    assert r.status in (403, 404), f"another office resolved an objection to the city's result: {r!r}"
+    assert city.evaluation(app["id"]) == before
+
+
+def test_a_city_cannot_set_an_interview_on_a_province_decided_application(setup):
+    """A 副高级 application is the province's to evaluate: once the province's result has come
+    back, a committee of the city covering 副高级 may neither set an interview nor record a result
+    over it, and the city's status row keeps the province committee's name and interview."""
+    d, city = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    province = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
+    expect(province.post("committees", {"name": PROVINCE_COMMITTEE, "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    applicant, app = city.passed_application("副高级", "高级教师")
+
+    def received():
+        rows = expect(province.get("province/applications"), 200).json["applications"]
+        return next((r["id"] for r in rows if (r["source_tenant"], r["source_application_id"]) == ("zhengzhou", app["id"])), None)
+
+    rid = wait_until(received, RELAY_TIMEOUT, "the province to receive the application")
+    expect(province.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
+    expect(province.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
+    expect(province.post(f"province/applications/{rid}/result/confirm"), 200)
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", RELAY_TIMEOUT,
+               "the province's result to reach the city")
+    wait_until(lambda: "省人社厅" in (city.status_row(app["id"])["interview"] or ""), RELAY_TIMEOUT, "the interview notice to reach the city")
+    before = city.status_row(app["id"])
+    assert before["committee"] == PROVINCE_COMMITTEE, before
+
+    city.committee("郑州市中小学教师高级评委会", ["副高级"])
+    r = city.admin.put(f"applications/{app['id']}/interview", {"time": "2027-01-05 09:00", "place": "郑州市人社局302"})
+    assert r.status in (403, 404, 409), f"the city set an interview on a province-decided application: {r!r}"
+    r = city.admin.post(f"applications/{app['id']}/result", {"result": "未通过"})
+    assert r.status in (403, 404, 409), f"the city recorded a result on a province-decided application: {r!r}"
+    after = city.status_row(app["id"])
+    assert (after.get("committee"), after.get("interview")) == (before["committee"], before["interview"]), after
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed"
+
+
+def test_evaluation_is_visible_only_to_those_who_may_see_the_application(setup):
+    """GET applications/<id>/evaluation follows the application's own visibility: another
+    applicant of the same tenant gets 404; the application's applicant sees the interview."""
+    _, city = setup
+    city.committee()
+    applicant, app = city.passed_application("中级", "一级教师")
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
+    other = city.applicant()
+    expect(other.get(f"applications/{app['id']}"), 404)
+
+    r = other.get(f"applications/{app['id']}/evaluation")
+    assert r.status == 404, f"another applicant reads the evaluation of someone else's application: {r!r}"
+    own = expect(applicant.get(f"applications/{app['id']}/evaluation"), 200).json
+    assert (own["committee"], own["interview_time"], own["interview_place"]) == (CITY_COMMITTEE, "2026-12-10 09:00", "郑州市人社局301"), own
+
+
+def test_no_objection_after_publicity_has_ended(setup):
+    """With publicity_working_days = 0, 公示 ends the moment the result is recorded: an objection
+    lodged afterwards is refused (409, 公示期已结束), nothing is opened, and the result can be
+    confirmed at once."""
+    _, city = setup
+    city.committee()
+    applicant, app = city.passed_application("中级", "一级教师")
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+    before = city.evaluation(app["id"])
+    assert before[1:4] == ("通过", "publicity", 0), before
+
+    r = applicant.post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"})
+    assert r.status == 409, f"an objection was taken after 公示 had ended: {r!r}"
+    expect(r, 409, contains="公示期已结束")
+    assert city.evaluation(app["id"]) == before
+    assert expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 200).json["state"] == "final"
+
+
+def test_status_query_names_the_committee_once_a_result_is_recorded(setup):
+    """申报人员状态查询 names the committee that evaluated the application once its result is
+    recorded, even when no interview notice was ever set."""
+    _, city = setup
+    committee = city.committee()
+    _, app = city.passed_application("中级", "一级教师")
+    assert not city.status_row(app["id"]).get("interview"), "no interview was set"
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+
+    row = city.status_row(app["id"])
+    assert row.get("committee") == committee["name"], f"the status row does not name the committee: {row}"

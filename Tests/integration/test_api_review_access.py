@@ -1,0 +1,231 @@
+"""Who may read an application, its trail, attachments and 评审表 while it climbs the review
+chain, and what a reviewer may do with it: staff without a review role, the levels above an
+application that was returned and resubmitted, the 评审表 of a draft or of an application that
+has not reached the caller's org yet, reviewer names on the applicant's 评审表, returns naming
+sections the reviewer may not see, one title application per applicant and year, the
+province's list of received applications, and a unit moved in the org tree.
+
+Reuses the module-scoped world of test_api_review.py (郑州市 → 管城区教育局 → 逸夫小学 with
+reviewers at each level); importing its `env` fixture gives this module a daemon of its own.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from api_support import Api, Resp, approve_unit, approved_plan, create_child, expect, fresh_id_number
+from conftest import create_tenant
+from test_api_review import (  # noqa: F401 - `env` is a fixture used by name
+    ALL_SECTIONS,
+    SERIES,
+    TENANT,
+    Env,
+    add_reviewer,
+    decide,
+    env,
+    filled_application,
+    new_applicant,
+    queue_ids,
+)
+
+SECTION_TEXTS = [f"{s}的内容" for s in ALL_SECTIONS[:-1]]  # what filled_application writes
+
+
+def submitted(env: Env, level: str = "中级", title: str = "一级教师"):
+    """A new applicant of the school with a filled application, submitted (in review at the school)."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant, level=level, title=title)
+    shown = expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
+    assert shown["state"] == "in_review" and shown["current_org_id"] == env.school_id, shown
+    return applicant, app
+
+
+def passed_by_school(env: Env, level: str = "中级", title: str = "一级教师"):
+    """A submitted application passed by the school's handler and leader (now at the department)."""
+    applicant, app = submitted(env, level, title)
+    decide(env.reviewers["school.h"], app["id"])
+    at_dept = decide(env.reviewers["school.l"], app["id"])
+    assert at_dept["current_org_id"] == env.dept_id and at_dept["step"] == "handler", at_dept
+    return applicant, app
+
+
+def ui_get(env: Env, path: str, cookie: str) -> Resp:
+    """A web UI page fetched with a session cookie (as a browser would)."""
+    return env.api.raw("GET", f"/t/{TENANT}/{path}", headers={"Cookie": f"zc_session={cookie}"})
+
+
+def state_of(reader, app_id: int) -> tuple:
+    shown = expect(reader.get(f"applications/{app_id}"), 200).json
+    return shown["state"], shown["current_org_id"], shown["step"], shown["version"]
+
+
+def test_staff_without_a_review_role_cannot_read_applications(env: Env) -> None:
+    """Reading an application under review is for its applicant, the org admins it has reached and
+    the reviewers (handler / leader) of those orgs: a staff account of the school with no role,
+    even with series and section permissions, sees none of it, through the API or the web UI."""
+    nobody = add_reviewer(env.school, env.school_id, "school.norole", [])
+    assert nobody.account.get("roles", []) == [], nobody.account
+    _, app = submitted(env)
+    assert app["id"] in queue_ids(env.reviewers["school.h"]), "the application waits at the school"
+
+    for path in ("", "/trail", "/attachments", "/review-form"):
+        expect(nobody.get(f"applications/{app['id']}{path}"), 404)
+    expect(nobody.get("reviews/queue"), 403)
+
+    assert nobody.cookie, "the sign-in sets the session cookie"
+    page = ui_get(env, f"reviews/{app['id']}", nobody.cookie)
+    text = page.body.decode("utf-8", "replace")
+    shown = [t for t in SECTION_TEXTS if t in text]
+    assert page.status == 404 or not shown, f"the review page shows sections {shown} (status {page.status})"
+
+
+def test_upper_levels_see_a_resubmission_only_after_the_level_below_passes_it(env: Env) -> None:
+    """The next level sees nothing until the level below has passed: an application returned by the
+    department and resubmitted starts again at the school, and the department (its reviewers and
+    its admin) cannot read it until the school has passed the new submission."""
+    r = env.reviewers
+    applicant, app = passed_by_school(env)
+    decide(r["dept.h"], app["id"])
+    returned = decide(r["dept.l"], app["id"], "return", sections=["基本信息"], reason="incomplete", comment="x")
+    assert returned["state"] == "returned", returned
+
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"内容": "新内容"}), 200)
+    again = expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
+    assert (again["state"], again["current_org_id"], again["step"]) == ("in_review", env.school_id, "handler"), again
+
+    for who, reader in (("dept.h", r["dept.h"]), ("dept.l", r["dept.l"]), ("dept admin", env.dept)):
+        for path in ("", "/trail"):
+            got = reader.get(f"applications/{app['id']}{path}")
+            assert got.status == 404, f"{who} reads applications/{app['id']}{path} of a resubmission still at the school: {got!r}"
+
+    decide(r["school.h"], app["id"])
+    decide(r["school.l"], app["id"])
+    seen = expect(r["dept.h"].get(f"applications/{app['id']}"), 200).json
+    assert (seen["current_org_id"], seen["step"]) == (env.dept_id, "handler"), seen
+    assert seen["sections"]["基本信息"] == {"内容": "新内容"}, seen["sections"]
+
+
+def test_review_form_follows_the_same_visibility_as_the_application(env: Env) -> None:
+    """The 评审表 of an application is readable by exactly those who may read the application: not
+    by the levels above before the school has passed it, and not at all while it is a draft;
+    a draft is not in the school's 申报人员状态查询 either."""
+    _, app = submitted(env)
+    expect(env.city.get(f"applications/{app['id']}"), 404)  # the application itself is hidden from them
+    expect(env.dept.get(f"applications/{app['id']}"), 404)
+    for who, reader in (("city admin", env.city), ("dept admin", env.dept)):
+        got = reader.get(f"applications/{app['id']}/review-form")
+        assert got.status == 404, f"the {who} reads the 评审表 of an application still at the school: {got!r}"
+    form = expect(env.school.get(f"applications/{app['id']}/review-form"), 200)
+    assert "text/html" in form.headers.get("content-type", ""), form.headers
+
+    draft = filled_application(new_applicant(env))
+    expect(env.school.get(f"applications/{draft['id']}"), 404)
+    got = env.school.get(f"applications/{draft['id']}/review-form")
+    assert got.status == 404, f"the school admin reads the 评审表 of a draft: {got!r}"
+
+    rows = expect(env.school.get(f"orgs/{env.school_id}/applicant-status"), 200).json["rows"]
+    ids = [row["application_id"] for row in rows]
+    assert app["id"] in ids, ids
+    assert draft["id"] not in ids, f"the draft {draft['id']} is listed in 申报人员状态查询: {ids}"
+
+
+def test_applicant_review_form_hides_reviewer_names_by_default(env: Env) -> None:
+    """Reviewer names are hidden from applicants (unless configured otherwise): the applicant's own
+    评审表 has every opinion but no reviewer's name; the school admin's shows them."""
+    applicant, app = passed_by_school(env)
+    admin_form = expect(env.school.get(f"applications/{app['id']}/review-form"), 200).body.decode("utf-8")
+    assert "school.h" in admin_form and "school.l" in admin_form, admin_form[:2000]
+
+    mine = expect(applicant.get(f"applications/{app['id']}/review-form"), 200)
+    assert "text/html" in mine.headers.get("content-type", ""), mine.headers
+    html = mine.body.decode("utf-8")
+    assert "逸夫小学" in html, html[:2000]
+    named = [n for n in ("school.h", "school.l") if n in html]
+    assert named == [], f"the applicant's 评审表 names the reviewers {named}"
+
+
+def test_a_return_may_name_only_sections_the_reviewer_may_see(env: Env) -> None:
+    """A return names sections the reviewer may see: the department leader limited to 基本信息 and
+    业绩成果 cannot return 论文著作 (400, field `sections`, nothing changes) but can return 业绩成果."""
+    r = env.reviewers
+    _, app = passed_by_school(env)
+    decide(r["dept.h"], app["id"])
+    seen = expect(r["dept.l"].get(f"applications/{app['id']}"), 200).json
+    assert "论文著作" in seen["hidden_sections"] and "论文著作" not in seen["sections"], seen
+    before = state_of(r["dept.l"], app["id"])
+    assert before[:3] == ("in_review", env.dept_id, "leader"), before
+
+    refused = r["dept.l"].post(f"applications/{app['id']}/decision", {
+        "decision": "return", "sections": ["论文著作"], "reason": "incomplete", "comment": "x", "version": before[3]})
+    expect(refused, 400, field="sections")
+    assert state_of(r["dept.l"], app["id"]) == before, "a refused return changed the application"
+
+    ok = expect(r["dept.l"].post(f"applications/{app['id']}/decision", {
+        "decision": "return", "sections": ["业绩成果"], "reason": "incomplete", "comment": "x", "version": before[3]}), 200).json
+    assert ok["state"] == "returned", ok
+
+
+def test_one_title_application_per_applicant_per_year(env: Env) -> None:
+    """An applicant may have one title application per year in review: a second one of the same
+    year is refused at submission (409, 每人每年…) and stays a draft, until the first is withdrawn."""
+    applicant = new_applicant(env)
+    first = filled_application(applicant, level="中级", title="一级教师")
+    second = filled_application(applicant, level="副高级", title="高级教师")
+    assert expect(applicant.post(f"applications/{first['id']}/submit"), 200).json["state"] == "in_review"
+
+    expect(applicant.post(f"applications/{second['id']}/submit"), 409, contains="每人每年")
+    assert expect(applicant.get(f"applications/{second['id']}"), 200).json["state"] == "draft"
+
+    assert expect(applicant.post(f"applications/{first['id']}/withdraw"), 200).json["state"] == "withdrawn"
+    assert expect(applicant.post(f"applications/{second['id']}/submit"), 200).json["state"] == "in_review"
+
+
+def test_only_the_province_office_admin_reads_received_applications(env: Env) -> None:
+    """The applications the province received from the cities are read by the province office's
+    admin only: a staff account of the office with no role gets 403."""
+    info = create_tenant(env.daemon, "province", "41", "河南省", kind="province")
+    papi = Api(env.daemon.http_port, "province")
+    office = papi.first_login(info["admin_login"], info["admin_password"])
+    root = office.org_id
+    assert expect(office.get("province/applications"), 200).json["applications"] == []
+
+    created = expect(office.post(f"orgs/{root}/staff", {"login": "prov.norole", "name": "prov.norole"}), 201).json
+    expect(office.post(f"staff/{created['account']['id']}/enable"), 200)
+    staff = papi.first_login("prov.norole", created["password"])
+    assert staff.org_id == root and staff.account.get("roles", []) == [], staff.account
+
+    expect(staff.get("province/applications"), 403)
+
+
+def test_a_unit_moves_only_without_applications_under_way_and_drafts_take_the_new_route(env: Env) -> None:
+    """An application under way keeps the route it was submitted on, so its unit cannot move in
+    the org tree meanwhile (409, nothing changes); once none is, the move goes through, and a
+    draft begun before the move climbs the new route when it is submitted."""
+    unit_org, unit_admin = create_child(env.dept, env.dept_id, "二七小学", "unit")
+    unit = approve_unit(env.api, env.dept, unit_org["id"], unit_admin["login"], unit_admin["password"])
+    other_org, other_admin = create_child(env.city, 1, "金水区教育局", "department")
+    approve_unit(env.api, env.city, other_org["id"], other_admin["login"], other_admin["password"])
+    handler = add_reviewer(unit, unit_org["id"], "erqi.h", ["handler"])
+    leader = add_reviewer(unit, unit_org["id"], "erqi.l", ["leader"])
+    approved_plan(unit, env.city, unit_org["id"], [{"series": SERIES, "level": "中级", "count": 5}])
+
+    def applicant_of_the_unit():
+        r = expect(unit.post(f"orgs/{unit_org['id']}/applicants", {"id_number": fresh_id_number(), "name": "孙老师"}), 201).json
+        return env.api.first_login(r["account"]["login"], r["password"])
+
+    under_way, early = applicant_of_the_unit(), applicant_of_the_unit()
+    app = filled_application(under_way)
+    expect(under_way.post(f"applications/{app['id']}/submit"), 200)
+    draft = filled_application(early)
+
+    expect(env.city.patch(f"orgs/{unit_org['id']}", {"parent_id": other_org["id"]}), 409, contains="正在审查")
+    assert expect(env.city.get(f"orgs/{unit_org['id']}"), 200).json["parent_id"] == env.dept_id
+
+    expect(under_way.post(f"applications/{app['id']}/withdraw"), 200)
+    moved = expect(env.city.patch(f"orgs/{unit_org['id']}", {"parent_id": other_org["id"]}), 200).json
+    assert moved["parent_id"] == other_org["id"], moved
+
+    expect(early.post(f"applications/{draft['id']}/submit"), 200)
+    decide(handler, draft["id"])
+    after_unit = decide(leader, draft["id"])
+    assert after_unit["current_org_id"] == other_org["id"], f"the draft kept the route of before the move: {after_unit}"
