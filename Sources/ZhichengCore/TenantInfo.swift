@@ -20,10 +20,10 @@ public struct TenantInfo: Sendable, Hashable {
     /// Validates a display name: 1–64 characters, no control characters.
     public static func validateName(_ name: String, field: String = "name") throws(ZhichengError) -> String {
         let trimmed = name.trimmingSpaces()
-        guard !trimmed.isEmpty else { throw .invalid("name must not be empty", field: field) }
-        guard trimmed.count <= 64 else { throw .invalid("name is longer than 64 characters", field: field) }
+        guard !trimmed.isEmpty else { throw .invalid("名称不能为空", field: field) }
+        guard trimmed.count <= 64 else { throw .invalid("名称不能超过64个字符", field: field) }
         guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .invalid("name contains control characters", field: field)
+            throw .invalid("名称不能含控制字符", field: field)
         }
         return trimmed
     }

@@ -229,3 +229,38 @@ def test_a_unit_moves_only_without_applications_under_way_and_drafts_take_the_ne
     decide(handler, draft["id"])
     after_unit = decide(leader, draft["id"])
     assert after_unit["current_org_id"] == other_org["id"], f"the draft kept the route of before the move: {after_unit}"
+
+
+def test_a_section_saved_through_the_api_keeps_its_fields_when_saved_in_the_ui(env: Env) -> None:
+    """A section the API saved as named fields shows each field as an input of its own in the
+    applicant's page, and saving it there keeps them (no flattening into one 内容 text)."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    section = quote("基本信息")
+    expect(applicant.put(f"applications/{app['id']}/sections/{section}", {"姓名": "张三", "性别": "男"}), 200)
+    cookie = {"Cookie": f"zc_session={applicant.cookie}"}
+    page = env.api.raw("GET", f"/t/{TENANT}/applications/{app['id']}", headers=cookie).body.decode()
+    assert 'name="field:姓名" value="张三"' in page and 'name="field:性别" value="男"' in page, page[:3000]
+
+    form = f"_csrf={quote(applicant.csrf)}&section={section}&content=&{quote('field:姓名')}={quote('张三')}&{quote('field:性别')}={quote('女')}"
+    r = env.api.raw("POST", f"/t/{TENANT}/applications/{app['id']}/sections", body=form.encode(),
+                    headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 200 and "已保存" in r.body.decode(), r
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"]["基本信息"] == {"姓名": "张三", "性别": "女"}
+
+
+def test_small_refusals_say_what_is_wrong(env: Env) -> None:
+    """A series without the level names that, not an empty list of titles; a withdrawn draft says
+    it is withdrawn when edited; a plan's rejection reason has a limit; names are refused in Chinese."""
+    applicant = new_applicant(env)
+    r = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": "社会工作专业人员", "level": "正高级", "title": "x"}), 400, field="level")
+    assert "没有正高级职称" in r.error()["message"], r
+    draft = filled_application(applicant)
+    expect(applicant.post(f"applications/{draft['id']}/withdraw"), 200)
+    expect(applicant.put(f"applications/{draft['id']}/sections/{quote('基本信息')}", {"内容": "x"}), 409, contains="已撤回")
+    expect(env.city.post("orgs/1/children", {"name": "  ", "kind": "unit"}), 400, field="name", contains="名称不能为空")
+    plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2031, "items": [{"series": SERIES, "level": "中级", "count": 1}]}), 201).json
+    expect(env.school.upload(f"plans/{plan['id']}/document", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"), 200)
+    expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
+    expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "长" * 501}), 400, field="reason")
+    assert expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "人数过多"}), 200).json["state"] == "rejected"

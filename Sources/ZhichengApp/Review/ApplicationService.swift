@@ -236,6 +236,7 @@ public struct ApplicationService: Sendable {
         guard (2000...2100).contains(year) else { throw ZhichengError.invalid("年度应为 2000 至 2100 之间的年份", field: "year") }
         guard let level = TitleLevel(rawValue: rawLevel) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
         guard let entry = catalog.series(named: series) else { throw ZhichengError.invalid("未知的系列“\(series.prefix(30))”", field: "series") }
+        guard !entry.titles(at: level).isEmpty else { throw ZhichengError.invalid("\(series)没有\(level.rawValue)职称", field: "level") }
         guard entry.titles(at: level).contains(title) else {
             throw ZhichengError.invalid("\(series)\(level.rawValue)的职称应为：\(entry.titles(at: level).joined(separator: "、"))", field: "title")
         }
@@ -275,7 +276,7 @@ public struct ApplicationService: Sendable {
         guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 64 KiB）") }
         return try await store.write(caller) { conn in
             let (app, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
-            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改（状态：\(chain.state.label)）") }
+            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改") }
             let now = Date().timeIntervalSince1970
             try conn.run("""
                 INSERT INTO application_sections (application_id, section, content, updated_at) VALUES (?, ?, ?, ?)
@@ -428,7 +429,7 @@ public struct ApplicationService: Sendable {
         let digest = sha256Hex(bytes)
         return try await store.write(caller) { conn in
             let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
-            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改附件") }
+            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改附件") }
             guard (try conn.scalar("SELECT count(*) FROM attachments WHERE owner = 'application' AND owner_id = ? AND removed_at IS NULL", [id])?.int ?? 0) < 20 else {
                 throw ZhichengError.conflict("每份申报最多20个附件")
             }
@@ -447,7 +448,7 @@ public struct ApplicationService: Sendable {
     public func removeAttachment(_ applicationID: Int, attachment: Int, caller: SignedIn) async throws {
         try await store.write(caller) { conn in
             let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
-            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报已提交，不能修改附件") }
+            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改附件") }
             guard try conn.run("UPDATE attachments SET removed_at = ? WHERE id = ? AND owner = 'application' AND owner_id = ? AND removed_at IS NULL",
                                [Date().timeIntervalSince1970, attachment, id]) == 1 else {
                 throw ZhichengError.notFound("没有这个附件")

@@ -69,6 +69,7 @@ extension Templates {
         {{#sections}}<fieldset><legend>{{name}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend>
         <form method="post" action="{{base}}applications/{{app_id}}/sections"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="section" value="{{name}}">
         {{#years_field}}<label>从业年限 <input type="text" name="years" id="years" value="{{years}}" size="4"> 年</label><br>{{/years_field}}
+        {{#fields}}<label>{{key}} <input type="text" name="field:{{key}}" value="{{value}}" size="40"></label><br>{{/fields}}
         <textarea name="content" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">{{content}}</textarea><br><button type="submit" class="save-section">保存</button></form></fieldset>{{/sections}}
         <fieldset><legend>附件（PDF、PNG 或 JPEG）</legend>
         <ul id="attachments">{{#attachments}}<li>{{name}}（{{size_kib}} KiB）

@@ -103,7 +103,10 @@ extension UI {
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
             "expert": v.kind == ApplicationKind.expert.rawValue, "specialty": v.specialty ?? "",
             "sections": (v.kind == ApplicationKind.expert.rawValue ? ApplicationKind.expert.requiredSections : ApplicationSection.allCases).map { section -> [String: Any] in
-                ["name": section.rawValue, "content": v.sections[section.rawValue]?["内容"] ?? v.sections[section.rawValue].map { $0.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n") } ?? "",
+                ["name": section.rawValue, "content": v.sections[section.rawValue]?["内容"] ?? "",
+                 // Fields other than 内容 (and 从业年限, below) were saved through the API: each gets its own input.
+                 "fields": (v.sections[section.rawValue] ?? [:]).filter { $0.key != "内容" && $0.key != "从业年限" }.sorted { $0.key < $1.key }
+                    .map { ["key": $0.key, "value": $0.value] },
                  "flagged": v.returnSections.contains(section.rawValue),
                  "years_field": v.kind == ApplicationKind.expert.rawValue && section == .work, "years": v.sections[section.rawValue]?["从业年限"] ?? ""]
             },
@@ -133,7 +136,10 @@ extension UI {
                 return try await applicationPage(user, context, id: v.id, flash: .ok("已创建申报，请逐项填写后提交"))
             case "sections":
                 let id = try id(context)
-                var fields = ["内容": form["content"]]
+                // Named fields (saved through the API) come back as `field:<name>` inputs and are kept.
+                var fields: [String: String] = [:]
+                for (name, values) in form.fields where name.hasPrefix("field:") && name.count > 6 { fields[String(name.dropFirst(6))] = values.first ?? "" }
+                if fields.isEmpty || !form["content"].isEmpty { fields["内容"] = form["content"] }
                 if let years = form.optional("years") { fields["从业年限"] = years.trimmingCharacters(in: .whitespaces) }
                 _ = try await services.applications.saveSection(id, section: form["section"], fields: fields, caller: user)
                 return try await applicationPage(user, context, id: id, flash: .ok("已保存“\(form["section"])”"))
