@@ -349,3 +349,43 @@ def test_attachment_names_are_checked_and_removed_files_keep_their_ids(env: Env)
     with sqlite3.connect(f"file:{env.daemon.tenant_db(TENANT)}?mode=ro", uri=True, timeout=10) as con:
         kept = con.execute("SELECT name, removed_at IS NOT NULL FROM attachments WHERE owner = 'application' AND owner_id = ? ORDER BY id", (app["id"],)).fetchall()
     assert kept == [("学历证书.pdf", 1), ("职称证书.pdf", 0)], kept
+
+
+def test_plan_form_keeps_what_was_typed_and_offers_a_returned_plan_again(env: Env) -> None:
+    """申报计划上传 through the web form: a refused plan comes back as typed (not an empty form),
+    and a plan the city sent back fills the form again for correction."""
+    cookie = {"Cookie": f"zc_session={env.school.cookie}"}
+
+    def post(fields: list[tuple[str, str]]) -> str:
+        body = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", env.school.csrf), *fields])
+        r = env.api.raw("POST", f"/t/{TENANT}/plans", body=body.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        assert r.headers.get("content-type", "").startswith("text/html"), r
+        return r.body.decode()
+
+    page = post([("year", "2033"), ("series", SERIES), ("level", "中级"), ("count", "x")])
+    assert "第1行：人数应为整数" in page, page[:2000]
+    assert 'value="2033"' in page and f"<option selected>{SERIES}</option>" in page and "<option selected>中级</option>" in page and 'value="x"' in page, page[:4000]
+
+    expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2034, "items": [{"series": SERIES, "level": "副高级", "count": 7}]}), 201)
+    plan = next(p for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"] if p["year"] == 2034)
+    expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
+    expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
+    expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "人数过多"}), 200)
+    page = env.api.raw("GET", f"/t/{TENANT}/plans", headers=cookie).body.decode()
+    assert 'value="2034"' in page and "<option selected>副高级</option>" in page and 'value="7"' in page, page[:4000]
+
+
+def test_new_application_form_keeps_what_was_typed(env: Env) -> None:
+    """A new application refused by the web form (a title not in the catalog) comes back with the
+    year, series, level and title as typed; the title field offers the catalog's titles."""
+    applicant = new_applicant(env)
+    cookie = {"Cookie": f"zc_session={applicant.cookie}"}
+    body = "&".join(f"{quote(k)}={quote(v)}" for k, v in
+                    [("_csrf", applicant.csrf), ("year", "2027"), ("series", SERIES), ("level", "副高级"), ("title", "特级魔法师")])
+    r = env.api.raw("POST", f"/t/{TENANT}/applications", body=body.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    page = r.body.decode()
+    assert r.status == 400 and "职称应为" in page, page[:2000]
+    form = page[page.index('id="new-application"'):page.index('id="new-application-submit"')]
+    assert 'value="2027"' in form and f"<option selected>{SERIES}</option>" in form and "<option selected>副高级</option>" in form, form
+    assert 'value="特级魔法师"' in form and '<option value="高级教师">' in page, form
+    assert expect(applicant.get("applications"), 200).json["applications"] == []

@@ -17,10 +17,10 @@ extension Templates {
         <form method="post" action="{{base}}plans" id="plan-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>年度 <input type="text" name="year" id="plan-year" value="{{year}}" required size="6"></label>
         <table><thead><tr><th>系列</th><th>级别</th><th>人数</th></tr></thead><tbody>
-        {{#rows}}<tr><td><select name="series"><option value=""></option>{{#series}}<option>{{.}}</option>{{/series}}</select></td>
-        <td><select name="level"><option value=""></option>{{#levels}}<option>{{.}}</option>{{/levels}}</select></td>
-        <td><input type="text" name="count" size="5"></td></tr>{{/rows}}
-        </tbody></table><button type="submit" id="plan-save">保存计划</button></form></fieldset>
+        {{#rows}}<tr><td><select name="series"><option value=""></option>{{#series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series}}</select></td>
+        <td><select name="level"><option value=""></option>{{#levels}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/levels}}</select></td>
+        <td><input type="text" name="count" size="5" value="{{count}}"></td></tr>{{/rows}}
+        </tbody></table><p class="hint">保存后表中留有三个空行，可继续添加；再次保存即替换本年度尚未提交的计划。</p><button type="submit" id="plan-save">保存计划</button></form></fieldset>
         <table id="plans"><thead><tr><th>年度</th><th>计划</th><th>状态</th><th>附件</th><th>操作</th></tr></thead><tbody>
         {{#plans}}<tr data-plan="{{id}}"><td>{{year}}</td><td>{{lines}}</td><td>{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
         <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td><td>
@@ -35,22 +35,23 @@ extension Templates {
     static let applications = """
         <h2>我的申报</h2>
         <fieldset><legend>新建职称申报</legend>
-        <form method="post" action="{{base}}applications" id="new-application"><input type="hidden" name="_csrf" value="{{csrf}}">
+        {{#title_form}}<form method="post" action="{{base}}applications" id="new-application"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>年度 <input type="text" name="year" id="app-year" value="{{year}}" size="6" required></label>
-        <label>系列 <select name="series" id="app-series" required>{{#series}}<option>{{.}}</option>{{/series}}</select></label>
-        <label>级别 <select name="level" id="app-level" required>{{#levels}}<option>{{.}}</option>{{/levels}}</select></label>
-        <label>职称 <input type="text" name="title" id="app-title" required placeholder="如：一级教师"></label>
-        <button type="submit" id="new-application-submit">创建</button></form>
+        <label>系列 <select name="series" id="app-series" required>{{#series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series}}</select></label>
+        <label>级别 <select name="level" id="app-level" required>{{#levels}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/levels}}</select></label>
+        <label>职称 <input type="text" name="title" id="app-title" required placeholder="如：一级教师" list="catalog-titles" value="{{title}}"></label>
+        <datalist id="catalog-titles">{{#titles}}<option value="{{.}}">{{/titles}}</datalist>
+        <button type="submit" id="new-application-submit">创建</button></form>{{/title_form}}
         <p>可选职称：{{#catalog}}<br>{{name}}：{{titles}}{{/catalog}}</p>
         </fieldset>
         <fieldset><legend>专家推荐申请（申请进入省专家信息库）</legend>
-        <form method="post" action="{{base}}applications" id="new-expert-application"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="kind" value="expert">
+        {{#expert_form}}<form method="post" action="{{base}}applications" id="new-expert-application"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="kind" value="expert">
         <label>年度 <input type="text" name="year" value="{{year}}" size="6" required></label>
-        <label>系列 <select name="series" id="expert-series" required>{{#series}}<option>{{.}}</option>{{/series}}</select></label>
-        <label>现任职称级别 <select name="level" id="expert-level" required>{{#levels}}<option>{{.}}</option>{{/levels}}</select></label>
-        <label>现任职称 <input type="text" name="title" id="expert-title" required placeholder="如：高级教师"></label>
-        <label>专业 <input type="text" name="specialty" id="expert-specialty" required placeholder="如：小学数学"></label>
-        <button type="submit" id="new-expert-application-submit">创建专家推荐申请</button></form>
+        <label>系列 <select name="series" id="expert-series" required>{{#series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series}}</select></label>
+        <label>现任职称级别 <select name="level" id="expert-level" required>{{#levels}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/levels}}</select></label>
+        <label>现任职称 <input type="text" name="title" id="expert-title" required placeholder="如：高级教师" list="catalog-titles" value="{{title}}"></label>
+        <label>专业 <input type="text" name="specialty" id="expert-specialty" required placeholder="如：小学数学" value="{{specialty}}"></label>
+        <button type="submit" id="new-expert-application-submit">创建专家推荐申请</button></form>{{/expert_form}}
         <p>专家推荐须填写“基本信息”和“工作经历”（含从业年限），经本单位、主管单位和省职改办审查通过后进入专家信息库。</p>
         </fieldset>
         <table id="applications"><thead><tr><th>编号</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>状态</th><th></th></tr></thead><tbody>

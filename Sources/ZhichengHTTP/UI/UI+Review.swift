@@ -18,13 +18,27 @@ extension UI {
 
     // MARK: Plans
 
-    func plansPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// One line of the plan form as typed: series, level, count.
+    typealias PlanFormLine = (series: String, level: String, count: String)
+
+    /// 申报计划上传. The entry form holds `entered` (what was just posted, after a refusal)
+    /// or else the lines of the newest plan still editable (a draft, or one the city sent
+    /// back), and three empty lines more: saving replaces the year's editable plan, so a
+    /// long plan is entered a few lines at a time.
+    func plansPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
+                   entered: (year: String, lines: [PlanFormLine])? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let plans = try await services.plans.plans(of: user.orgID, caller: user)
         let pending = try await services.plans.pending(caller: user)
+        let editable = plans.filter { $0.state == .draft || $0.state == .rejected }.max { $0.year < $1.year }
+        let filled = entered?.lines ?? editable?.items.map { ($0.series, $0.level.rawValue, String($0.count)) } ?? []
+        let lines = filled + Array(repeating: ("", "", ""), count: max(3, 4 - filled.count))
         let data: [String: Any] = [
-            "year": Calendar.current.component(.year, from: Date()),
-            "rows": Array(repeating: ["series": TitleCatalog.henan.series.map(\.name), "levels": TitleLevel.allCases.map(\.rawValue)], count: 4),
+            "year": entered?.year ?? editable.map { String($0.year) } ?? String(Calendar.current.component(.year, from: Date())),
+            "rows": lines.map { line -> [String: Any] in
+                ["series": TitleCatalog.henan.series.map { ["name": $0.name, "selected": $0.name == line.series] },
+                 "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == line.level] }, "count": line.count]
+            },
             "plans": plans.map { p -> [String: Any] in
                 ["id": p.id, "year": p.year, "lines": Self.lines(p.items), "state_label": p.state.label, "reject_reason": p.state == .rejected ? (p.rejectReason ?? "") as Any : false,
                  "has_document": p.hasDocument, "editable": p.state == .draft || p.state == .rejected]
@@ -41,12 +55,16 @@ extension UI {
         do {
             switch action {
             case "save":
-                guard let year = Int(form["year"]) else { throw ZhichengError.invalid("请填写年度", field: "year") }
+                guard let year = Int(form["year"].trimmingCharacters(in: .whitespaces)) else {
+                    throw ZhichengError.invalid(form["year"].isEmpty ? "请填写年度" : "年度应为四位数字，如 2026", field: "year")
+                }
                 let series = form.all("series"), levels = form.all("level"), counts = form.all("count")
                 var items: [PlanLine] = []
                 for index in series.indices where !series[index].isEmpty {
                     guard index < levels.count, let level = TitleLevel(rawValue: levels[index]) else { throw ZhichengError.invalid("第\(index + 1)行：请选择级别", field: "items") }
-                    guard index < counts.count, let count = Int(counts[index].trimmingCharacters(in: .whitespaces)) else { throw ZhichengError.invalid("第\(index + 1)行：请填写人数", field: "items") }
+                    guard index < counts.count, let count = Int(counts[index].trimmingCharacters(in: .whitespaces)) else {
+                        throw ZhichengError.invalid(index < counts.count && !counts[index].isEmpty ? "第\(index + 1)行：人数应为整数" : "第\(index + 1)行：请填写人数", field: "items")
+                    }
                     items.append(PlanLine(series: series[index], level: level, count: count))
                 }
                 let plan = try await services.plans.save(orgID: user.orgID, year: year, items: items, caller: user)
@@ -65,19 +83,34 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
-            return try await plansPage(user, context, flash: .error(error.message), status: error.status)
+            // A refused plan comes back as it was typed.
+            let series = form.all("series"), levels = form.all("level"), counts = form.all("count")
+            let typed = action == "save"
+                ? (year: form["year"], lines: series.indices.filter { !series[$0].isEmpty || (counts.indices.contains($0) && !counts[$0].isEmpty) }
+                    .map { (series[$0], levels.indices.contains($0) ? levels[$0] : "", counts.indices.contains($0) ? counts[$0] : "") }) : nil
+            return try await plansPage(user, context, flash: .error(error.message), status: error.status, entered: typed)
         }
         return try await plansPage(user, context, flash: flash)
     }
 
     // MARK: Applicant portal
 
-    func applicationsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// 我的申报. `entered`: the fields of a new application just refused, shown again in the
+    /// form they came from (`kind` title or expert).
+    func applicationsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
+                          entered: FormData? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let mine = try await services.applications.mine(caller: user)
+        let thisYear = String(Calendar.current.component(.year, from: Date()))
+        func form(_ kind: ApplicationKind) -> [String: Any] {
+            let typed = entered.flatMap { ($0["kind"].isEmpty ? ApplicationKind.title.rawValue : $0["kind"]) == kind.rawValue ? $0 : nil }
+            return ["year": typed.map { $0["year"] } ?? thisYear, "title": typed?["title"] ?? "", "specialty": typed?["specialty"] ?? "",
+                    "series": TitleCatalog.henan.series.map { ["name": $0.name, "selected": $0.name == typed?["series"]] },
+                    "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == typed?["level"]] }]
+        }
         let data: [String: Any] = [
-            "year": Calendar.current.component(.year, from: Date()),
-            "series": TitleCatalog.henan.series.map(\.name), "levels": TitleLevel.allCases.map(\.rawValue),
+            "title_form": form(.title), "expert_form": form(.expert),
+            "titles": Array(Set(TitleCatalog.henan.series.flatMap { s in TitleLevel.allCases.flatMap { s.titles(at: $0) } })).sorted(),
             "catalog": TitleCatalog.henan.series.map { s in
                 ["name": s.name, "titles": TitleLevel.allCases.compactMap { level in
                     let t = s.titles(at: level)
@@ -129,7 +162,9 @@ extension UI {
         do {
             switch action {
             case "create":
-                guard let year = Int(form["year"]) else { throw ZhichengError.invalid("请填写年度", field: "year") }
+                guard let year = Int(form["year"].trimmingCharacters(in: .whitespaces)) else {
+                    throw ZhichengError.invalid(form["year"].isEmpty ? "请填写年度" : "年度应为四位数字，如 2026", field: "year")
+                }
                 let kind = form["kind"].isEmpty ? ApplicationKind.title.rawValue : form["kind"]
                 let v = try await services.applications.create(kind: kind, year: year, series: form["series"], level: form["level"], title: form["title"].trimmingCharacters(in: .whitespaces),
                                                                specialty: form.optional("specialty"), caller: user)
@@ -168,7 +203,7 @@ extension UI {
             if action != "create", let id = try? id(context) {
                 return try await applicationPage(user, context, id: id, flash: .error(error.message), status: error.status)
             }
-            return try await applicationsPage(user, context, flash: .error(error.message), status: error.status)
+            return try await applicationsPage(user, context, flash: .error(error.message), status: error.status, entered: form)
         }
     }
 
