@@ -103,6 +103,13 @@ struct DeclarationPlanTests {
         #expect(throws: ZhichengError.self) { try DeclarationPlan.checkQuota(approved: nil, year: 2026, series: "中小学教师", level: .intermediate, alreadySubmitted: 0) }
     }
 
+    @Test func onlyTheTopOfARouteEndingInTheTenantIsItsFinalAuthority() throws {
+        let city = try ReviewChain(route: [4, 3, 1], endsInProvince: false)
+        #expect(city.isFinalAuthority(1) && !city.isFinalAuthority(3) && !city.isFinalAuthority(4) && !city.isFinalAuthority(9))
+        let province = try ReviewChain(route: [4, 3, 1], endsInProvince: true)
+        #expect(!province.isFinalAuthority(1))
+    }
+
     @Test func oneTitleApplicationPerApplicantAndYear() throws {
         // Drafts, withdrawn ones and those turned down (未通过 in review or by the committee) leave the year free.
         try DeclarationPlan.checkOnePerYear(year: 2026, others: [("一级教师", .draft), ("二级教师", .withdrawn), ("高级教师", .rejected), ("一级教师", .failed)])

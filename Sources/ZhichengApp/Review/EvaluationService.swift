@@ -252,8 +252,9 @@ public struct EvaluationService: Sendable {
             guard let row = try conn.query("SELECT series, level, chain FROM applications WHERE id = ?", [id]).first else { throw ZhichengError.notFound("没有这个申报") }
             let chain = try ApplicationService.decode(row["chain"].string ?? "")
             guard chain.route.contains(caller.orgID) else { throw ZhichengError.notFound("没有这个申报") }
-            guard !chain.endsInProvince else { throw ZhichengError(.forbidden, "该申报由省职改办的评委会评审") }
-            guard chain.route.last == caller.orgID else { throw ZhichengError(.forbidden, "该申报由终审职改办的评委会评审，本单位不能录入") }
+            guard chain.isFinalAuthority(caller.orgID) else {
+                throw ZhichengError(.forbidden, chain.endsInProvince ? "该申报由省职改办的评委会评审" : "该申报由终审职改办的评委会评审，本单位不能录入")
+            }
             guard [.atCommittee, .publicity, .passed, .failed].contains(chain.state) else { throw ZhichengError.conflict("该申报尚未到评委会（状态：\(chain.state.label)）") }
             mayStart = chain.state == .atCommittee
             facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior, source: nil)
@@ -443,9 +444,8 @@ extension EvaluationService {
                 WHERE a.kind = 'title' AND (a.state IN ('at_committee', 'publicity') OR a.id IN (SELECT application_id FROM evaluations WHERE application_id IS NOT NULL))
                 ORDER BY a.id
                 """) where covered(r["series"].string ?? "", r["level"].string ?? "") {
-                // Only those whose final authority is the caller's office (as `evaluation(for:)` requires).
-                let chain = try ApplicationService.decode(r["chain"].string ?? "")
-                guard !chain.endsInProvince, chain.route.last == caller.orgID else { continue }
+                // Only those the caller's office evaluates (as `evaluation(for:)` requires).
+                guard try ApplicationService.decode(r["chain"].string ?? "").isFinalAuthority(caller.orgID) else { continue }
                 let id = r["id"].int ?? 0
                 items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", sourceTenant: nil,
                                                series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",

@@ -156,6 +156,11 @@ public struct ReviewChain: Sendable, Equatable, Codable {
     /// The org reviewing now, while in review.
     public var currentOrg: Int? { state == .inReview ? route[position] : nil }
 
+    /// Whether `office` is the application's final authority in its tenant: the top of
+    /// the route, for an application that does not go on to the province. Only that
+    /// office's committee evaluates it.
+    public func isFinalAuthority(_ office: Int) -> Bool { !endsInProvince && route.last == office }
+
     /// Submits (or resubmits after a return): review starts again at the unit's handler.
     public mutating func submit() throws(ZhichengError) -> Action {
         guard state.editableByApplicant else { throw .conflict("申报当前状态为“\(state.label)”，不能提交") }
