@@ -388,4 +388,7 @@ def test_new_application_form_keeps_what_was_typed(env: Env) -> None:
     form = page[page.index('id="new-application"'):page.index('id="new-application-submit"')]
     assert 'value="2027"' in form and f"<option selected>{SERIES}</option>" in form and "<option selected>副高级</option>" in form, form
     assert 'value="特级魔法师"' in form and '<option value="高级教师">' in page, form
+    body = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", applicant.csrf), ("year", "二〇二七"), ("series", SERIES), ("level", "中级"), ("title", "一级教师")])
+    r = env.api.raw("POST", f"/t/{TENANT}/applications", body=body.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 400 and "年度应为四位数字" in r.body.decode() and 'value="二〇二七"' in r.body.decode(), r
     assert expect(applicant.get("applications"), 200).json["applications"] == []

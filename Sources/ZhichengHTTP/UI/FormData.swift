@@ -17,6 +17,17 @@ struct FormData {
     func all(_ name: String) -> [String] { fields[name] ?? [] }
     func optional(_ name: String) -> String? { fields[name]?.first }
 
+    /// A whole number typed into the field `name`: refused naming the field, with `missing`
+    /// when nothing was typed and `notANumber` when something else was.
+    func integer(_ name: String, missing: String, notANumber: String) throws(ZhichengError) -> Int {
+        let typed = self[name].trimmingCharacters(in: .whitespaces)
+        guard let value = Int(typed) else { throw .invalid(typed.isEmpty ? missing : notANumber, field: name) }
+        return value
+    }
+
+    /// The 年度 field of a plan or an application.
+    func year() throws(ZhichengError) -> Int { try integer("year", missing: "请填写年度", notANumber: "年度应为四位数字，如 2026") }
+
     /// Reads and parses the body (at most `limit` bytes).
     static func parse(_ request: Request, limit: Int) async throws -> FormData {
         let buffer = try await APIJSON.body(of: request, limit: limit)

@@ -176,7 +176,7 @@ extension UI {
                     return try await sessionsPage(user, context, flash: .ok("已设立评委会“\(committee.name)”"))
                 }
                 guard let committee = Int(form["committee"]) else { throw ZhichengError.invalid("请选择评委会", field: "committee") }
-                guard let panel = Int(form["panel_size"]) else { throw ZhichengError.invalid("请填写抽取人数", field: "panel_size") }
+                let panel = try form.integer("panel_size", missing: "请填写抽取人数", notANumber: "抽取人数应为整数")
                 let session = try await services.sessions.create(
                     committee: committee, name: form["name"], series: form["series"], specialty: form.optional("specialty"), panelSize: panel,
                     reserves: Int(form["reserves"]) ?? 0, applications: form.all("applications").compactMap { Int($0) }, caller: user)

@@ -55,9 +55,7 @@ extension UI {
         do {
             switch action {
             case "save":
-                guard let year = Int(form["year"].trimmingCharacters(in: .whitespaces)) else {
-                    throw ZhichengError.invalid(form["year"].isEmpty ? "请填写年度" : "年度应为四位数字，如 2026", field: "year")
-                }
+                let year = try form.year()
                 let series = form.all("series"), levels = form.all("level"), counts = form.all("count")
                 var items: [PlanLine] = []
                 for index in series.indices where !series[index].isEmpty {
@@ -162,9 +160,7 @@ extension UI {
         do {
             switch action {
             case "create":
-                guard let year = Int(form["year"].trimmingCharacters(in: .whitespaces)) else {
-                    throw ZhichengError.invalid(form["year"].isEmpty ? "请填写年度" : "年度应为四位数字，如 2026", field: "year")
-                }
+                let year = try form.year()
                 let kind = form["kind"].isEmpty ? ApplicationKind.title.rawValue : form["kind"]
                 let v = try await services.applications.create(kind: kind, year: year, series: form["series"], level: form["level"], title: form["title"].trimmingCharacters(in: .whitespaces),
                                                                specialty: form.optional("specialty"), caller: user)
