@@ -411,6 +411,40 @@ public enum TenantSchema {
             -- row (and id, never given to another file) with the time it was removed.
             ALTER TABLE attachments ADD COLUMN removed_at REAL;
             """),
+        Migration(version: 11, name: "the province's public notices in the city; objections lodged from a city", sql: """
+            -- A result in public notice (公示), as the applicant's city shows it: the city's
+            -- own committee's, or the province's, relayed back. Cleared when the result is
+            -- set aside; kept once final.
+            ALTER TABLE applications ADD COLUMN publicity_result TEXT;
+            ALTER TABLE applications ADD COLUMN publicity_until REAL;
+            -- Which notice of the province it is (its message id); an objection names it.
+            ALTER TABLE applications ADD COLUMN publicity_notice TEXT;
+            ALTER TABLE evaluations ADD COLUMN notice TEXT;
+
+            -- An objection to a province result may come from a person of the applicant's
+            -- city (through the relay): no account of this tenant, so the name and the city
+            -- are kept instead. `late`: it reached the province after the result was confirmed.
+            CREATE TABLE objections_v11 (
+                id INTEGER PRIMARY KEY,
+                evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
+                account_id INTEGER REFERENCES accounts(id),
+                lodged_by TEXT,
+                source_tenant TEXT,
+                message_id TEXT UNIQUE,
+                text TEXT NOT NULL,
+                evidence TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'upheld', 'dismissed', 'late')),
+                reason TEXT,
+                created_at REAL NOT NULL,
+                resolved_at REAL,
+                CHECK (account_id IS NOT NULL OR (lodged_by IS NOT NULL AND source_tenant IS NOT NULL))
+            ) STRICT;
+            INSERT INTO objections_v11 (id, evaluation_id, account_id, text, evidence, state, reason, created_at, resolved_at)
+                SELECT id, evaluation_id, account_id, text, evidence, state, reason, created_at, resolved_at FROM objections;
+            DROP TABLE objections;
+            ALTER TABLE objections_v11 RENAME TO objections;
+            CREATE INDEX objections_evaluation ON objections(evaluation_id, state);
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -145,3 +145,21 @@ struct CommitteeOutcomeTests {
         #expect(throws: ZhichengError.self) { try chain.finalize(passed: true) }
     }
 }
+
+@Suite("An objection from a city reaching the province")
+struct RelayedObjectionTests {
+    @Test func itIsOpenWhileTheResultItObjectsToStandsInNotice() {
+        #expect(RelayedObjection.arrival(.publicity, sameNotice: true) == ("open", nil))
+    }
+
+    @Test func aResultSetAsideSinceClosesItAsWithdrawn() {
+        // Set aside and not decided again, or decided again with a new notice.
+        #expect(RelayedObjection.arrival(.pending, sameNotice: true) == ("upheld", "评审结果已撤销"))
+        #expect(RelayedObjection.arrival(.publicity, sameNotice: false) == ("upheld", "评审结果已撤销"))
+        #expect(RelayedObjection.arrival(.final, sameNotice: false) == ("upheld", "评审结果已撤销"))
+    }
+
+    @Test func oneArrivingAfterTheResultWasConfirmedIsKeptAsLate() {
+        #expect(RelayedObjection.arrival(.final, sameNotice: true) == ("late", "结果确认后送达"))
+    }
+}

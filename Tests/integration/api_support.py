@@ -375,11 +375,16 @@ def db_rows(path, sql: str, *args) -> list[tuple]:
 def end_publicity(daemon: Daemon, tenant: str) -> None:
     """Lets the 公示 of every result now in public notice in `tenant` end, as if its working
     days had passed (a test cannot wait for them): sets their end a second ago, in the tenant
-    database beside the running daemon, which reads the period's end on every request."""
+    database beside the running daemon, which reads the period's end on every request. In a
+    city this also ends the province's notices it shows."""
     con = sqlite3.connect(daemon.tenant_db(tenant), timeout=10)
     try:
         with con:
-            con.execute("UPDATE evaluations SET publicity_until = ? WHERE state = 'publicity'", (time.time() - 1,))
+            ended = time.time() - 1
+            con.execute("UPDATE evaluations SET publicity_until = ? WHERE state = 'publicity'", (ended,))
+            # The province's notices as a city shows them (its applications waiting for the province).
+            con.execute("UPDATE applications SET publicity_until = ? WHERE publicity_until IS NOT NULL"
+                        " AND state IN ('publicity', 'awaiting_province')", (ended,))
     finally:
         con.close()
 

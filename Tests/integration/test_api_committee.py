@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, approved_plan, db_rows, end_publicity, expect, fresh_id_number, restore_tenant
+from api_support import Api, approved_plan, db_rows, end_publicity, expect, fresh_id_number, restore_tenant, unchanged
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -227,7 +227,7 @@ def test_a_city_restored_to_a_backup_gets_again_the_province_answers_it_received
     city.sign_in_again()
     assert "省人社厅101" in (status_row(city, app["id"])["interview"] or "")
     assert sorted(k for (k,) in db_rows(d.tenant_db("zhengzhou"), "SELECT kind FROM inbox")) == \
-        ["application.interview", "application.received", "application.result"], "each once"
+        ["application.interview", "application.publicity", "application.received", "application.result"], "each once"
 
 
 def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_kept_not_applied(setup):
@@ -256,7 +256,7 @@ def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_
     assert shown["state"] == "in_review" and not shown.get("forwarded_to_province_at")
     unapplied = db_rows(d.tenant_db("zhengzhou"), "SELECT target, detail FROM audit WHERE action = 'relay.unapplied'")
     kinds = sorted(json.loads(detail)["kind"] for target, detail in unapplied if target == f"application:{b['id']}")
-    assert kinds == ["application.interview", "application.received", "application.result"], unapplied
+    assert kinds == ["application.interview", "application.publicity", "application.received", "application.result"], unapplied
     assert d.call("status")["relay"]["paused"] == []
 
     # Handed over again: the province keeps its evaluation and answers with it.
@@ -327,3 +327,72 @@ def test_a_notice_to_an_archived_city_is_set_aside_and_holds_up_nothing(setup):
     wait_until(lambda: "省人社厅103" in (status_row(zhengzhou, zapp["id"])["interview"] or ""), 30, "a later notice to zhengzhou")
     assert db_rows(d.tenant_db("kaifeng"), "SELECT message_id FROM inbox") == []
     assert len(db_rows(province_db, "SELECT id FROM outbox WHERE set_aside_at IS NOT NULL")) == 1
+
+
+@pytest.mark.publicity_days(5)
+def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_may_object(setup):
+    """A 副高级 result of the province stands in public notice in the applicant's city too: the
+    city's 评审结果公示 lists it, the applicant sees it with the period's end, and anyone signed
+    in to the city may object. The objection goes to the province through the relay, where the
+    office resolves it; an upheld one takes the notice down in the city, and the committee's new
+    result stands there in its place."""
+    d, city = setup
+    province = Province(d)
+    applicant, app = city.passed_application("副高级", "高级教师")
+    rid = province.received(app["id"])
+    path = f"applications/{app['id']}"
+    # Nothing in notice yet: an objection is refused and changes nothing.
+    with unchanged(d, "zhengzhou"):
+        expect(city.reviewers[0].post(f"{path}/objections", {"text": "过早的异议"}), 409, contains="不在公示期")
+    expect(province.office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
+
+    def notice():
+        notices = expect(city.reviewers[0].get("public-notices"), 200).json["notices"]
+        return next((n for n in notices if n["path"] == path), None)
+
+    shown = wait_until(notice, 30, "the province's notice to reach the city")
+    assert (shown["result"], shown["committee"], shown["by_province"]) == ("通过", "河南省中小学教师高级评委会", True), shown
+    mine = expect(applicant.get(path), 200).json
+    assert mine["publicity"]["result"] == "通过" and mine["publicity"]["until"] == shown["publicity_until"], mine
+    page = applicant.api.raw("GET", f"/t/zhengzhou/{path}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+    assert "公示中" in page, page[:3000]
+
+    # A person of the city objects: the objection goes on to the province office.
+    with unchanged(d, "zhengzhou"):
+        expect(city.reviewers[0].post(f"{path}/objections", {"text": ""}), 400, field="text")
+    expect(city.reviewers[0].post(f"{path}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 202)
+
+    def objections():
+        return expect(province.office.get(f"province/applications/{rid}/objections"), 200).json["objections"]
+
+    listed = wait_until(objections, 30, "the objection to reach the province")
+    assert [(o["lodged_by"], o["text"], o["evidence"], o["state"]) for o in listed] == [("r.h（郑州市职改办）", "论文存在抄袭", "比对报告", "open")], listed
+    # The city cannot resolve it: it is the province's.
+    expect(city.admin.post(f"objections/{listed[0]['id']}/resolve", {"decision": "dismissed", "reason": "x"}), 404)
+    end_publicity(d, "province")
+    end_publicity(d, "zhengzhou")
+    with unchanged(d, "zhengzhou"):
+        expect(applicant.post(f"{path}/objections", {"text": "公示期满后的异议"}), 409, contains="公示期已结束")
+    expect(province.office.post(f"province/applications/{rid}/result/confirm"), 409, contains="异议")
+
+    # Upheld: the notice comes down in the city; the committee decides again, and the new
+    # result stands in notice there.
+    expect(province.office.post(f"objections/{listed[0]['id']}/resolve", {"decision": "upheld", "reason": "情况属实"}), 200)
+    wait_until(lambda: notice() is None, 30, "the notice to come down in the city")
+    assert expect(applicant.get(path), 200).json.get("publicity") is None
+    expect(province.office.post(f"province/applications/{rid}/result", {"result": "未通过", "note": "业绩不实"}), 200)
+    assert wait_until(notice, 30, "the new notice to reach the city")["result"] == "未通过"
+    expect(applicant.post(f"{path}/objections", {"text": "评审不公"}), 202)
+    second = wait_until(lambda: [o for o in objections() if o["state"] == "open"], 30, "the second objection")
+    assert second[0]["lodged_by"] == "周老师（郑州市职改办）"
+    expect(province.office.post(f"objections/{second[0]['id']}/resolve", {"decision": "dismissed", "reason": "经核查不属实"}), 200)
+    end_publicity(d, "province")
+    expect(province.office.post(f"province/applications/{rid}/result/confirm"), 200)
+    wait_until(lambda: expect(applicant.get(path), 200).json["state"] == "failed", 30, "the final result to reach the city")
+    assert notice() is None
+    forwarded = db_rows(d.tenant_db("zhengzhou"), "SELECT actor FROM audit WHERE action = 'objection.forward'")
+    assert len(forwarded) == 2, forwarded
+    lodged = db_rows(d.tenant_db("province"), "SELECT actor, source, detail FROM audit WHERE action = 'objection.lodge'")
+    assert [(a, s, json.loads(x)["state"]) for a, s, x in lodged] == [("relay", "tenant:zhengzhou", "open")] * 2, lodged
+    for tenant in ("province", "zhengzhou"):
+        assert d.call("tenant.check", {"id": tenant})["ok"] is True

@@ -100,3 +100,52 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.login_ok(applicant.account["login"], NEW_PASSWORD)
     p.go("applications/mine")
     assert "评审通过" in p.by("#applications").text
+
+
+def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on(daemon_factory, browser):
+    """A 副高级 result of the province stands in the city's 评审结果公示 too: a person of the city
+    objects there in the browser, the objection goes on to the province office, and the applicant
+    reads the result with the end of its period on their application page."""
+    from conftest import wait_until
+
+    d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 5\n').start()
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
+    expect(office.post("committees", {"name": "河南省中小学教师高级职称评审委员会", "series": [SERIES], "levels": ["副高级"]}), 201)
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "副高级", "count": 5}])
+    reviewers = [add_reviewer(city, 1, "c.h", ["handler"], sections=SECTIONS), add_reviewer(city, 1, "c.l", ["leader"], sections=SECTIONS)]
+    people = []
+    for name in ("卫高级", "冯异议"):
+        r = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
+        people.append(api.first_login(r["account"]["login"], r["password"]))
+    applicant, objector = people
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    for reviewer in reviewers:
+        version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
+        expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "version": version}), 200)
+    rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
+    expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
+    wait_until(lambda: expect(objector.get("public-notices"), 200).json["notices"], 30, "the province's notice to reach the city")
+
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "committee-province")
+    p.login_ok(objector.account["login"], NEW_PASSWORD)
+    p.go("publicity")
+    row = next(r for r in p.all("#notices tbody tr") if "卫高级" in r.text)
+    assert "河南省中小学教师高级职称评审委员会（省职改办）" in row.text and "通过" in row.text, row.text
+    row.find_element("css selector", ".objection-text").send_keys("业绩材料与事实不符")
+    p.press(row.find_element("css selector", ".objection-lodge"))
+    assert "已转送省职改办" in p.flash_ok(), p.flash_error()
+    p.shot("objection-sent-on")
+    p.logout()
+    sent = wait_until(lambda: expect(office.get(f"province/applications/{rid}/objections"), 200).json["objections"], 30, "the objection at the province")
+    assert [(o["lodged_by"], o["text"], o["state"]) for o in sent] == [("冯异议（郑州市职改办）", "业绩材料与事实不符", "open")], sent
+
+    p.login_ok(applicant.account["login"], NEW_PASSWORD)
+    p.go(f"applications/{app['id']}")
+    assert "通过（公示中，至" in p.by("#app-result").text, p.by("#app-committee").text

@@ -301,7 +301,7 @@ public struct SessionService: Sendable {
     /// application misses the quorum, the session says so and decides nothing.
     public func close(_ id: Int, caller: SignedIn) async throws -> SessionView {
         let until = evaluations.publicityDeadline()
-        return try await store.write(caller) { conn in
+        let view = try await store.write(caller) { conn in
             try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             let session = try Self.session(id, caller: caller, conn)
             guard session["state"].string == "drawn" else { throw ZhichengError.conflict("只有评审中的评审会可以结束") }
@@ -340,6 +340,9 @@ public struct SessionService: Sendable {
             try conn.appendAudit(caller.audit("session.close", target: "session:\(id)", detail: #"{"panel":\#(panel),"applications":\#(outcomes.count)}"#))
             return try Self.view(id, caller: caller, conn)
         }
+        // The results in public notice go to the applicants' cities.
+        evaluations.relay?.kick(caller.tenant)
+        return view
     }
 
     // MARK: Helpers

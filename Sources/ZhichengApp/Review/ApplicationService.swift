@@ -35,6 +35,9 @@ public struct ApplicationView: Sendable {
     public var committeeName: String?
     public var interview: String?
     public var result: String?
+    /// The result standing in public notice (公示) and when the period ends: the city's own
+    /// committee's, or the province's, relayed back. Nil before a result and once it is final.
+    public var publicity: (result: String, until: Double)?
     /// Whether the caller may decide now (reviewer) or edit/submit/withdraw (applicant).
     public var callerMayDecide: Bool
 
@@ -806,7 +809,10 @@ public struct ApplicationService: Sendable {
             changedSections: changed, returnSections: AccountRecord.strings(row["return_sections"]) ?? [],
             returnReason: row["return_reason"].string.flatMap(ReturnReason.init(rawValue:)), returnComment: row["return_comment"].string,
             forwardedAt: row["forwarded_at"].double, committeeName: row["committee_name"].string, interview: row["interview"].string,
-            result: row["result"].string, callerMayDecide: mayDecide)
+            result: row["result"].string,
+            publicity: [.publicity, .awaitingProvince].contains(chain.state)
+                ? row["publicity_result"].string.flatMap { r in row["publicity_until"].double.map { (r, $0) } } : nil,
+            callerMayDecide: mayDecide)
     }
 
     /// Whether the latest submission (`submission`) has reached the org at `index` of

@@ -335,6 +335,28 @@ public final class CrossTenantRelay: Sendable {
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.interview",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return false
+        case "application.publicity":
+            // The province's result stands in public notice: the city shows it, and its people may object.
+            let id = payload["source_application_id"] as? Int ?? 0
+            try conn.run("""
+                UPDATE applications SET committee_name = COALESCE(?, committee_name), publicity_result = ?, publicity_until = ?, publicity_notice = ?,
+                    version = version + 1, updated_at = ? WHERE id = ?
+                """, [(payload["committee"] as? String).flatMap { $0.isEmpty ? nil : $0 }, payload["result"] as? String ?? "",
+                      (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, message.messageID, now, id])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.publicity", target: "application:\(id)",
+                                            detail: #"{"province":"\#(source)","result":\#(jsonString(payload["result"] as? String ?? ""))}"#, source: "tenant:\(source)"))
+            return false
+        case "application.publicity-withdrawn":
+            // An objection was upheld at the province: its committee decides again.
+            let id = payload["source_application_id"] as? Int ?? 0
+            try conn.run("UPDATE applications SET publicity_result = NULL, publicity_until = NULL, publicity_notice = NULL, version = version + 1, updated_at = ? WHERE id = ?",
+                         [now, id])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.publicity-withdrawn",
+                                            target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
+            return false
+        case "objection.lodge":
+            try lodge(message, payload, from: source, now: now, conn)
+            return false
         case "application.result":
             let id = payload["source_application_id"] as? Int ?? 0
             let result = payload["result"] as? String ?? ""
@@ -360,7 +382,7 @@ public final class CrossTenantRelay: Sendable {
                         _ conn: SQLiteConnection) throws -> Bool {
         let sourceID = payload["source_application_id"] as? Int ?? 0
         let existing = try conn.query("""
-            SELECT r.id, r.series, r.level, r.state, r.result, e.interview_time, e.interview_place, c.name AS committee,
+            SELECT r.id, r.series, r.level, r.state, r.result, e.interview_time, e.interview_place, e.result AS notice_result, e.publicity_until, c.name AS committee,
                    e.id IS NOT NULL OR r.state != 'received' OR EXISTS (SELECT 1 FROM received_decisions d WHERE d.received_id = r.id) AS acted
             FROM received_applications r LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
             WHERE r.source_tenant = ? AND r.source_application_id = ?
@@ -398,6 +420,11 @@ public final class CrossTenantRelay: Sendable {
                 try EvaluationService.enqueueBack(facts, kind: "application.interview",
                                                   body: ["committee": existing["committee"].string ?? "", "interview": "\(time)，\(place)"], conn)
             }
+            if let result = existing["notice_result"].string, existing["state"].string == "publicity", let until = existing["publicity_until"].double {
+                let notice = try EvaluationService.enqueueBack(facts, kind: "application.publicity",
+                                                               body: ["result": result, "committee": existing["committee"].string ?? "", "publicity_until": until], conn)
+                try conn.run("UPDATE evaluations SET notice = ? WHERE received_id = ?", [notice, existing["id"].int ?? 0])
+            }
             if let result = existing["result"].string, ["final", "passed", "rejected"].contains(existing["state"].string ?? "") {
                 try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": existing["committee"].string ?? ""], conn)
             }
@@ -409,7 +436,37 @@ public final class CrossTenantRelay: Sendable {
     }
 
     /// The province's answers about a city's application.
-    static let answers: Set<String> = ["application.received", "application.interview", "application.result"]
+    static let answers: Set<String> = ["application.received", "application.interview", "application.publicity",
+                                       "application.publicity-withdrawn", "application.result"]
+
+    /// The province receives an objection a person of the city lodged against its result
+    /// while it stood in public notice; its state on arrival is `RelayedObjection.arrival`.
+    static func lodge(_ message: Message, _ payload: [String: Any], from source: TenantID, now at: Double, _ conn: SQLiteConnection) throws {
+        let sourceID = payload["source_application_id"] as? Int ?? 0
+        guard let evaluation = try conn.query("""
+            SELECT e.id, e.state, e.notice FROM received_applications r JOIN evaluations e ON e.received_id = r.id
+            WHERE r.source_tenant = ? AND r.source_application_id = ?
+            """, [source.rawValue, sourceID]).first, let evaluationID = evaluation["id"].int else {
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "relay.unapplied", target: "message:\(message.messageID)",
+                                            detail: #"{"kind":"objection.lodge","reason":"no result of the province on this application"}"#, source: "tenant:\(source)"))
+            return
+        }
+        let now: RelayedObjection.Evaluation = switch evaluation["state"].string {
+        case "publicity": .publicity
+        case "final": .final
+        default: .pending
+        }
+        let (state, reason) = RelayedObjection.arrival(now, sameNotice: evaluation["notice"].string == (payload["notice"] as? String ?? ""))
+        // The person and their org in the city (the city itself is `source_tenant`).
+        let lodgedBy = "\(payload["lodged_by"] as? String ?? "")（\(payload["org_name"] as? String ?? source.rawValue)）"
+        try conn.run("""
+            INSERT INTO objections (evaluation_id, lodged_by, source_tenant, message_id, text, evidence, state, reason, created_at, resolved_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [evaluationID, lodgedBy, source.rawValue, message.messageID, payload["text"] as? String ?? "", payload["evidence"] as? String ?? "",
+                  state, reason, (payload["lodged_at"] as? NSNumber)?.doubleValue ?? at, state == "open" ? nil : at])
+        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "objection.lodge", target: "objection:\(conn.lastInsertRowID)",
+                                        detail: #"{"evaluation":\#(evaluationID),"state":"\#(state)"}"#, source: "tenant:\(source)"))
+    }
 
     /// Whether the city's application `id` waits for the province, the only state in which
     /// the province's answers about it apply. It may not: the city was restored to a backup

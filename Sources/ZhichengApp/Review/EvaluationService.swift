@@ -112,24 +112,34 @@ public struct EvaluationService: Sendable {
         try Access.requireOrgAdmin(caller)
         guard ["通过", "未通过"].contains(result) else { throw ZhichengError.invalid("评审结果应为“通过”或“未通过”", field: "result") }
         let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let until = Self.addWorkingDays(publicityWorkingDays, to: Date())
-        return try await store.write(caller) { conn in
+        let until = publicityDeadline()
+        let record = try await store.write(caller) { conn in
             try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, conn)
         }
+        if case .received = target { relay?.kick(caller.tenant) }
+        return record
     }
 
     /// Records a result in the caller's transaction (a committee's entry, or a
     /// review session's close): the result enters public notice until `publicityUntil`.
     static func recordResult(_ target: EvaluationTarget, result: String, note: String, publicityUntil until: Date, caller: SignedIn,
                              _ conn: SQLiteConnection) throws -> EvaluationRecord {
-        let (evaluation, _, _) = try Self.evaluation(for: target, caller: caller, conn)
+        let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
         guard try Self.state(evaluation, conn) == "pending" else { throw ZhichengError.conflict("评审结果已录入") }
         try conn.run("UPDATE evaluations SET result = ?, note = ?, state = 'publicity', publicity_until = ?, updated_at = ? WHERE id = ?",
                      [result, note, until.timeIntervalSince1970, Date().timeIntervalSince1970, evaluation])
         try move(target, received: "publicity", conn) { chain throws(ZhichengError) in try chain.enterPublicity() }
-        if case .application(let id) = target {
-            // The unit's status query names the committee even without an interview notice.
-            try conn.run("UPDATE applications SET committee_name = ? WHERE id = ?", [try Self.record(evaluation, conn).committee, id])
+        switch target {
+        case .application(let id):
+            // The unit's status query names the committee even without an interview notice;
+            // the applicant sees the result in public notice and until when.
+            try conn.run("UPDATE applications SET committee_name = ?, publicity_result = ?, publicity_until = ?, version = version + 1 WHERE id = ?",
+                         [committee.name, result, until.timeIntervalSince1970, id])
+        case .received:
+            // The applicant's city shows the province's notice, and its people may object.
+            let notice = try enqueueBack(facts, kind: "application.publicity",
+                                         body: ["committee": committee.name, "result": result, "publicity_until": until.timeIntervalSince1970], conn)
+            try conn.run("UPDATE evaluations SET notice = ? WHERE id = ?", [notice, evaluation])
         }
         try conn.appendAudit(caller.audit("evaluation.result", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
         return try Self.record(evaluation, conn)
@@ -138,25 +148,62 @@ public struct EvaluationService: Sendable {
     /// The publicity deadline for a result recorded now.
     func publicityDeadline() -> Date { Self.addWorkingDays(publicityWorkingDays, to: Date()) }
 
-    /// Any signed-in person of the tenant may object while the result is in public notice.
-    public func lodgeObjection(_ target: EvaluationTarget, text rawText: String, evidence rawEvidence: String, caller: SignedIn) async throws -> Int {
+    /// Where a lodged objection went.
+    public enum Lodged: Sendable, Equatable {
+        /// An objection of this tenant, with its id.
+        case objection(Int)
+        /// Sent to the province, whose committee's result it is; the province office resolves it.
+        case forwarded
+    }
+
+    /// Any signed-in person of the tenant may object while the result is in public notice:
+    /// a result of the tenant's own committee, or the province's result on an application
+    /// of the tenant (sent on to the province through the relay).
+    public func lodgeObjection(_ target: EvaluationTarget, text rawText: String, evidence rawEvidence: String, caller: SignedIn) async throws -> Lodged {
         let text = rawText.trimmingCharacters(in: .whitespacesAndNewlines), evidence = rawEvidence.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.count <= 2000 else { throw ZhichengError.invalid("请填写异议内容（不超过2000字）", field: "text") }
         guard evidence.count <= 2000 else { throw ZhichengError.invalid("证据说明不超过2000字", field: "evidence") }
-        return try await store.write(caller) { conn in
+        let lodged = try await store.write(caller) { conn -> Lodged in
+            let now = Date().timeIntervalSince1970
             let column = Self.column(target)
-            guard let row = try conn.query("SELECT id, state, publicity_until FROM evaluations WHERE \(column) = ?", [Self.id(target)]).first,
-                  row["state"].string == "publicity", let evaluation = row["id"].int else {
+            guard let row = try conn.query("SELECT id, state, publicity_until FROM evaluations WHERE \(column) = ?", [Self.id(target)]).first else {
+                guard case .application(let id) = target else { throw ZhichengError.conflict("该申报不在公示期，不能提出异议") }
+                return try Self.forwardObjection(id, text: text, evidence: evidence, now: now, caller: caller, conn)
+            }
+            guard row["state"].string == "publicity", let evaluation = row["id"].int else {
                 throw ZhichengError.conflict("该申报不在公示期，不能提出异议")
             }
             // The period is a boundary: from its end on, the office may confirm, and nobody may object.
-            guard Date().timeIntervalSince1970 < (row["publicity_until"].double ?? 0) else { throw ZhichengError.conflict("公示期已结束，不能再提出异议") }
+            guard now < (row["publicity_until"].double ?? 0) else { throw ZhichengError.conflict("公示期已结束，不能再提出异议") }
             try conn.run("INSERT INTO objections (evaluation_id, account_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?)",
-                         [evaluation, caller.accountID, text, evidence, Date().timeIntervalSince1970])
+                         [evaluation, caller.accountID, text, evidence, now])
             let id = Int(conn.lastInsertRowID)
             try conn.appendAudit(caller.audit("objection.lodge", target: "objection:\(id)", detail: #"{"evaluation":\#(evaluation)}"#))
-            return id
+            return .objection(id)
         }
+        if lodged == .forwarded { relay?.kick(caller.tenant) }
+        return lodged
+    }
+
+    /// An objection to the province's result on the city's application `id`, in public
+    /// notice as the province last told the city: written to the outbox (kind
+    /// `objection.lodge`) in the caller's transaction, naming the notice it objects to,
+    /// so that the province can tell an objection to a result it set aside since.
+    static func forwardObjection(_ id: Int, text: String, evidence: String, now: Double, caller: SignedIn, _ conn: SQLiteConnection) throws -> Lodged {
+        guard let app = try conn.query("SELECT state, publicity_until, publicity_notice FROM applications WHERE id = ?", [id]).first,
+              app["state"].string == ApplicationState.awaitingProvince.rawValue, let until = app["publicity_until"].double else {
+            throw ZhichengError.conflict("该申报不在公示期，不能提出异议")
+        }
+        guard now < until else { throw ZhichengError.conflict("公示期已结束，不能再提出异议") }
+        let name = try conn.account(caller.accountID)?.name ?? ""
+        let payload: [String: Any] = ["source_application_id": id, "text": text, "evidence": evidence, "lodged_by": name,
+                                      "org_name": try conn.org(caller.orgID)?.name ?? caller.tenant.rawValue,
+                                      "notice": app["publicity_notice"].string ?? "", "lodged_at": now]
+        let messageID = CrossTenantRelay.messageID(caller.tenant.rawValue, "objection.lodge", id)
+        try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'objection.lodge', ?, ?)",
+                     [messageID, CrossTenantRelay.provinceTarget, try jsonObject(payload), now])
+        try conn.appendAudit(caller.audit("objection.forward", target: "application:\(id)", detail: #"{"message_id":\#(jsonString(messageID))}"#))
+        return .forwarded
     }
 
     /// The office resolves an objection: upheld sets the result aside (the committee
@@ -165,7 +212,7 @@ public struct EvaluationService: Sendable {
         try Access.requireOrgAdmin(caller)
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ZhichengError.invalid("请填写处理理由", field: "reason") }
-        return try await store.write(caller) { conn in
+        let (record, notify) = try await store.write(caller) { conn -> (EvaluationRecord, Bool) in
             guard let row = try conn.query("SELECT o.evaluation_id, o.state, e.application_id, e.received_id FROM objections o JOIN evaluations e ON e.id = o.evaluation_id WHERE o.id = ?", [objectionID]).first,
                   let evaluation = row["evaluation_id"].int else { throw ZhichengError.notFound("没有这个异议") }
             let target: EvaluationTarget = row["application_id"].int.map { .application($0) } ?? .received(row["received_id"].int ?? 0)
@@ -177,10 +224,20 @@ public struct EvaluationService: Sendable {
                 try conn.run("UPDATE objections SET state = 'upheld', reason = '评审结果已撤销', resolved_at = ? WHERE evaluation_id = ? AND state = 'open'", [now, evaluation])
                 try conn.run("UPDATE evaluations SET result = NULL, note = NULL, state = 'pending', publicity_until = NULL, updated_at = ? WHERE id = ?", [now, evaluation])
                 try Self.move(target, received: "received", conn) { chain throws(ZhichengError) in try chain.setAside() }
+                switch target {
+                case .application(let id):
+                    try conn.run("UPDATE applications SET publicity_result = NULL, publicity_until = NULL, version = version + 1 WHERE id = ?", [id])
+                case .received:
+                    // The city takes the notice down.
+                    let (_, _, facts) = try Self.evaluation(for: target, caller: caller, conn)
+                    try Self.enqueueBack(facts, kind: "application.publicity-withdrawn", body: [:], conn)
+                }
             }
             try conn.appendAudit(caller.audit(upheld ? "objection.uphold" : "objection.dismiss", target: "objection:\(objectionID)", detail: #"{"reason":\#(jsonString(reason))}"#))
-            return try Self.record(evaluation, conn)
+            return (try Self.record(evaluation, conn), upheld && row["received_id"].int != nil)
         }
+        if notify { relay?.kick(caller.tenant) }
+        return record
     }
 
     /// After 公示 with every objection resolved, the result becomes final (and, for
@@ -291,13 +348,21 @@ public struct EvaluationService: Sendable {
     }
 
     /// A message from the province back to the applicant's city.
-    static func enqueueBack(_ facts: Facts, kind: String, body: [String: String], _ conn: SQLiteConnection) throws {
-        guard let source = facts.source else { return }
+    /// Returns the message's id (nil for a city's own application: nothing to send).
+    @discardableResult
+    static func enqueueBack(_ facts: Facts, kind: String, body: [String: Any], _ conn: SQLiteConnection) throws -> String? {
+        guard let source = facts.source else { return nil }
         var payload: [String: Any] = ["source_application_id": source.applicationID]
         for (key, value) in body { payload[key] = value }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
+        let messageID = CrossTenantRelay.messageID("province", kind, source.tenant, source.applicationID)
         try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-                     [CrossTenantRelay.messageID("province", kind, source.tenant, source.applicationID), source.tenant, kind, json, Date().timeIntervalSince1970])
+                     [messageID, source.tenant, kind, try jsonObject(payload), Date().timeIntervalSince1970])
+        return messageID
+    }
+
+    /// A message payload as stored in the outbox: JSON with sorted keys.
+    static func jsonObject(_ payload: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
     }
 
     static func committee(_ id: Int, _ conn: SQLiteConnection) throws -> CommitteeRecord? {
@@ -419,6 +484,8 @@ public struct PublicNotice: Sendable {
     public var title: String
     public var result: String
     public var publicityUntil: Double
+    /// The province's result on an application of this city: objections go on to the province.
+    public var byProvince: Bool
 }
 
 extension EvaluationService {
@@ -472,7 +539,7 @@ extension EvaluationService {
             guard let evaluation = try conn.query("SELECT e.id, c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.\(Self.column(target)) = ?",
                                                   [Self.id(target)]).first, evaluation["org_id"].int == caller.orgID else { return [] }
             return try conn.query("""
-                SELECT o.id, o.text, o.evidence, o.state, o.reason, o.created_at, a.name FROM objections o JOIN accounts a ON a.id = o.account_id
+                SELECT o.id, o.text, o.evidence, o.state, o.reason, o.created_at, COALESCE(a.name, o.lodged_by) AS name FROM objections o LEFT JOIN accounts a ON a.id = o.account_id
                 WHERE o.evaluation_id = ? ORDER BY o.id
                 """, [evaluation["id"].int ?? 0]).map {
                 ObjectionRecord(id: $0["id"].int ?? 0, lodgedBy: $0["name"].string ?? "", text: $0["text"].string ?? "", evidence: $0["evidence"].string ?? "",
@@ -481,22 +548,28 @@ extension EvaluationService {
         }
     }
 
-    /// Results now in public notice in the caller's tenant (公示), for every signed-in account.
+    /// Results now in public notice (公示), for every signed-in account of the tenant: its
+    /// own committees' results, and the province's results on its applications.
     public func publicNotices(caller: SignedIn) async throws -> [PublicNotice] {
         try await store.read(caller) { conn in
             try conn.query("""
                 SELECT e.application_id, e.received_id, e.result, e.publicity_until, c.name AS committee,
                        COALESCE(p.name, r.applicant_name) AS applicant, COALESCE(o.name, r.unit_name) AS unit,
-                       COALESCE(a.series, r.series) AS series, COALESCE(a.level, r.level) AS level, COALESCE(a.title, r.title) AS title
+                       COALESCE(a.series, r.series) AS series, COALESCE(a.level, r.level) AS level, COALESCE(a.title, r.title) AS title, 0 AS by_province
                 FROM evaluations e JOIN committees c ON c.id = e.committee_id
                 LEFT JOIN applications a ON a.id = e.application_id LEFT JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.org_id
                 LEFT JOIN received_applications r ON r.id = e.received_id
-                WHERE e.state = 'publicity' ORDER BY e.publicity_until, e.id
+                WHERE e.state = 'publicity'
+                UNION ALL
+                SELECT a.id, NULL, a.publicity_result, a.publicity_until, a.committee_name, p.name, o.name, a.series, a.level, a.title, 1
+                FROM applications a JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
+                WHERE a.state = 'awaiting_province' AND a.publicity_result IS NOT NULL AND a.publicity_until IS NOT NULL
+                ORDER BY 4, 1
                 """).map { r in
                 PublicNotice(target: r["application_id"].int.map { .application($0) } ?? .received(r["received_id"].int ?? 0), committee: r["committee"].string ?? "",
                              applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", series: r["series"].string ?? "",
                              level: r["level"].string ?? "", title: r["title"].string ?? "", result: r["result"].string ?? "",
-                             publicityUntil: r["publicity_until"].double ?? 0)
+                             publicityUntil: r["publicity_until"].double ?? 0, byProvince: r["by_province"].int == 1)
             }
         }
     }

@@ -130,8 +130,11 @@ extension APIRoutes {
             }
             signedIn.post("\(prefix)/{id}/objections") { request, context in
                 let body = try await APIJSON.decode(ObjectionBody.self, from: request)
-                let objection = try await s.evaluations.lodgeObjection(make(try id(context)), text: body.text, evidence: body.evidence ?? "", caller: context.caller)
-                return try APIJSON.response(["id": objection], status: .created)
+                switch try await s.evaluations.lodgeObjection(make(try id(context)), text: body.text, evidence: body.evidence ?? "", caller: context.caller) {
+                case .objection(let objection): return try APIJSON.response(["id": objection], status: .created)
+                // The province's result: sent on; the province office resolves it.
+                case .forwarded: return try APIJSON.response(["forwarded_to": "province"], status: .accepted)
+                }
             }
         }
         signedIn.get("committee-worklist") { _, context in
@@ -341,8 +344,11 @@ struct NoticeDTO: Encodable {
     var title: String
     var result: String
     var publicityUntil: String
+    /// The province's result on an application of this city (objections go on to the province).
+    var byProvince: Bool
     init(_ n: PublicNotice) {
         path = evaluationPath(n.target)
+        byProvince = n.byProvince
         committee = n.committee
         applicantName = n.applicantName
         unitName = n.unitName
@@ -437,6 +443,9 @@ struct ApplicationDTO: Encodable {
     var committee: String?
     var interview: String?
     var result: String?
+    /// The result in public notice (公示) and its end, while it stands there.
+    var publicity: Publicity?
+    struct Publicity: Encodable { var result: String; var until: String }
     var mayAct: Bool
 
     init(_ v: ApplicationView) {
@@ -467,6 +476,7 @@ struct ApplicationDTO: Encodable {
         committee = v.committeeName
         interview = v.interview
         result = v.result
+        publicity = v.publicity.map { Publicity(result: $0.result, until: Date(timeIntervalSince1970: $0.until).ISO8601Format()) }
         mayAct = v.callerMayDecide
     }
 }

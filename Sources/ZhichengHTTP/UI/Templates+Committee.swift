@@ -54,7 +54,7 @@ extension Templates {
         <h2>评审结果公示</h2>
         <p>公示期内，对评审结果有异议的，可提交书面异议并说明证据；由评委会所在职改办处理。</p>
         <table id="notices"><thead><tr><th>评委会</th><th>申报人</th><th>单位</th><th>申报</th><th>结果</th><th>公示截止</th><th>提出异议</th></tr></thead><tbody>
-        {{#notices}}<tr><td>{{committee}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{title}}</td><td>{{result}}</td><td>{{until}}</td><td>
+        {{#notices}}<tr><td>{{committee}}{{#by_province}}（省职改办）{{/by_province}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{title}}</td><td>{{result}}</td><td>{{until}}</td><td>
         <form method="post" action="{{base}}publicity/{{path}}/objection" class="objection-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <textarea name="text" rows="2" cols="30" class="objection-text" required placeholder="异议内容"></textarea>
         <input type="text" name="evidence" class="objection-evidence" placeholder="证据说明"><button type="submit" class="objection-lodge">提交异议</button></form></td></tr>{{/notices}}

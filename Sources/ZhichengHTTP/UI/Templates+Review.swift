@@ -65,7 +65,7 @@ extension Templates {
         {{#returned}}<div class="flash error" role="alert" id="returned">退回修改：{{reason_label}}。需修改的部分：{{sections}}。{{#comment}}说明：{{comment}}{{/comment}}</div>{{/returned}}
         {{#committee}}<table id="app-committee"><tbody><tr><th>评委会</th><td>{{name}}</td></tr>
         <tr><th>面试通知</th><td>{{#interview}}{{interview}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>
-        <tr><th>评审结果</th><td>{{#result}}{{result}}{{/result}}{{^result}}{{state_label}}{{/result}}</td></tr></tbody></table>{{/committee}}
+        <tr><th>评审结果</th><td id="app-result">{{#result}}{{result}}{{/result}}{{^result}}{{#publicity}}{{result}}（公示中，至 {{until}}）{{/publicity}}{{^publicity}}{{state_label}}{{/publicity}}{{/result}}</td></tr></tbody></table>{{/committee}}
         {{#editable}}
         {{#sections}}<fieldset><legend>{{name}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend>
         <form method="post" action="{{base}}applications/{{app_id}}/sections"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="section" value="{{name}}">

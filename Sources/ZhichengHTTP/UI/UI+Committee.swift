@@ -64,7 +64,7 @@ extension UI {
             "result": e?.result ?? "", "note": e?.note ?? "", "until": e?.publicityUntil.map(Self.time) ?? "",
             "objections": objections.map { o -> [String: Any] in
                 ["id": o.id, "by": o.lodgedBy, "text": o.text, "evidence": o.evidence, "open": o.state == "open",
-                 "state": ["open": "待处理", "upheld": "成立（结果撤销）", "dismissed": "不成立"][o.state] ?? o.state, "reason": o.reason ?? "",
+                 "state": ["open": "待处理", "upheld": "成立（结果撤销）", "dismissed": "不成立", "late": "结果确认后送达"][o.state] ?? o.state, "reason": o.reason ?? "",
                  "at": Self.time(o.createdAt)]
             },
         ]
@@ -118,7 +118,8 @@ extension UI {
         let org = try await ownOrg(user)
         let notices = try await services.evaluations.publicNotices(caller: user).map { n -> [String: Any] in
             ["path": Self.targetPath(n.target), "committee": n.committee, "applicant": n.applicantName, "unit": n.unitName,
-             "title": "\(n.series) \(n.level) \(n.title)", "result": n.result, "until": Self.time(n.publicityUntil)]
+             "title": "\(n.series) \(n.level) \(n.title)", "result": n.result, "until": Self.time(n.publicityUntil),
+             "by_province": n.byProvince]
         }
         return try render("评审结果公示", "publicity", ["notices": notices], user: user, context, flash: flash, status: status, navCurrent: "publicity", orgName: org.name)
     }
@@ -126,8 +127,8 @@ extension UI {
     func objectionAction(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
         do {
-            _ = try await services.evaluations.lodgeObjection(try target(context), text: form["text"], evidence: form["evidence"], caller: user)
-            return try await publicityPage(user, context, flash: .ok("异议已提交，评委会所在职改办将处理"))
+            let lodged = try await services.evaluations.lodgeObjection(try target(context), text: form["text"], evidence: form["evidence"], caller: user)
+            return try await publicityPage(user, context, flash: .ok(lodged == .forwarded ? "异议已提交，已转送省职改办处理" : "异议已提交，评委会所在职改办将处理"))
         } catch let error as ZhichengError {
             return try await publicityPage(user, context, flash: .error(error.message), status: error.status)
         }

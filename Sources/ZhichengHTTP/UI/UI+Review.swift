@@ -143,7 +143,8 @@ extension UI {
             },
             "trail": trail.map(trailRow),
             // The committee's notice and final result, once there is one (a province's too).
-            "committee": v.committeeName.map { ["name": $0, "interview": v.interview ?? false, "result": v.result ?? false, "state_label": v.stateLabel] as Any } ?? false,
+            "committee": v.committeeName.map { ["name": $0, "interview": v.interview ?? false, "result": v.result ?? false, "state_label": v.stateLabel,
+                                               "publicity": v.publicity.map { ["result": $0.result, "until": Self.time($0.until)] as Any } ?? false] as Any } ?? false,
         ]
         return try render("申报详情", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
     }
