@@ -100,8 +100,9 @@ public enum Daemon {
         let supervisor = PluginSupervisor(directory: config.pluginDir, executable: Self.executablePath(), timeout: .seconds(config.pluginCallTimeoutSeconds),
                                           rssLimitBytes: config.pluginMemoryLimitMiB << 20, logger: logger)
         await supervisor.reload()
+        let evaluations = EvaluationService(store: store, relay: relay, publicity: config.publicity)
         let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store,
-                                          supervisor: supervisor, relay: relay, logger: logger)
+                                          supervisor: supervisor, relay: relay, publicity: evaluations.publicity, logger: logger)
         let group = MultiThreadedEventLoopGroup.singleton
         let passed = Systemd.listenFDs()
         for name in passed.keys where !["admin", "http"].contains(name) {
@@ -112,7 +113,6 @@ public enum Daemon {
         // before the first admin connection can be accepted.
         var applications = ApplicationService(store: store, relay: relay, automatedSteps: PluginSteps(supervisor: supervisor))
         applications.showReviewerNamesToApplicants = config.showReviewerNamesToApplicants
-        let evaluations = EvaluationService(store: store, relay: relay, publicityWorkingDays: config.publicityWorkingDays)
         let sessions = SessionService(store: store, evaluations: evaluations)
         let appServices = AppServices(
             tenants: tenants, auth: AuthService(store: store),

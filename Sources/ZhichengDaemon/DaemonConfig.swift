@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TOMLKit
+import ZhichengCore
 
 /// Everything `zhichengd` can be configured with: the TOML file
 /// (`etc/zhicheng/zhichengd.toml`), then command-line flags on top.
@@ -21,6 +22,13 @@ public struct DaemonConfig: Sendable, Equatable {
     public var uploadMaxBytes = 5 << 20
     /// Working days a committee's result stands in public notice (公示).
     public var publicityWorkingDays = 5
+    /// Statutory holidays and the weekend days made working days (调休), for counting 公示.
+    public var holidays: Set<CalendarDay> = []
+    public var workingWeekends: Set<CalendarDay> = []
+    /// The public-notice calendar these settings make (checked when the file is read).
+    public var publicity: PublicityCalendar {
+        (try? PublicityCalendar(workingDays: publicityWorkingDays, holidays: holidays, workingWeekends: workingWeekends)) ?? .standard
+    }
     /// Whether applicants see reviewers' names in their trail (else only org and step).
     public var showReviewerNamesToApplicants = false
     /// A plugin step answering later than this is killed and the plugin marked faulty.
@@ -73,6 +81,7 @@ public struct DaemonConfig: Sendable, Equatable {
             "log": ["level"],
             "review": ["show_reviewer_names_to_applicants"],
             "plugins": ["call_timeout_seconds", "memory_limit_mib"],
+            "calendar": ["holidays", "working_weekends"],
         ]
         for section in table.keys {
             guard let keys = known[section] else { throw ConfigError(key: section, message: "unknown section [\(section)]") }
@@ -125,6 +134,28 @@ public struct DaemonConfig: Sendable, Equatable {
         if let n = try int("limits", "tenant_idle_seconds", range: 1...86_400) { tenantIdleSeconds = n }
         if let n = try int("limits", "upload_max_bytes", range: 1024...(1 << 30)) { uploadMaxBytes = n }
         if let n = try int("limits", "publicity_working_days", range: 0...30) { publicityWorkingDays = n }
+        func days(_ section: String, _ key: String) throws(ConfigError) -> Set<CalendarDay>? {
+            guard let v = value(section, key) else { return nil }
+            let name = "\(section).\(key)"
+            guard let array = v.array else { throw ConfigError(key: name, message: "\(name) must be an array of dates such as 2026-10-01") }
+            guard array.count <= 1000 else { throw ConfigError(key: name, message: "\(name) holds more than 1000 dates") }
+            var out: Set<CalendarDay> = []
+            for element in array {
+                let day = element.date.flatMap { CalendarDay(year: $0.year, month: $0.month, day: $0.day) } ?? element.string.flatMap(CalendarDay.init)
+                guard let day else {
+                    throw ConfigError(key: name, message: "\(name) must hold real dates written YYYY-MM-DD, not \(element.string.map { "\"\($0.prefix(40))\"" } ?? "\(element)")")
+                }
+                out.insert(day)
+            }
+            return out
+        }
+        if let d = try days("calendar", "holidays") { holidays = d }
+        if let d = try days("calendar", "working_weekends") { workingWeekends = d }
+        do {
+            _ = try PublicityCalendar(workingDays: publicityWorkingDays, holidays: holidays, workingWeekends: workingWeekends)
+        } catch {
+            throw ConfigError(key: "calendar", message: "calendar: \(error)")
+        }
         if let level = try string("log", "level") { logLevel = try Self.parseLevel(level, key: "log.level") }
         if let n = try int("plugins", "call_timeout_seconds", range: 1...300) { pluginCallTimeoutSeconds = n }
         if let n = try int("plugins", "memory_limit_mib", range: 16...65536) { pluginMemoryLimitMiB = n }

@@ -23,11 +23,14 @@ public actor DaemonController: DaemonControl {
     private var listeners: [(String, JSONValue)] = []
     let supervisor: PluginSupervisor
     let relay: CrossTenantRelay
+    /// The 公示 calendar the committees use; a reload replaces it.
+    let publicity: PublicityPolicy
 
     init(configFile: String?, overrides: DaemonConfig.Overrides, config: DaemonConfig, levels: LogLevelControl, store: TenantStore,
-         supervisor: PluginSupervisor, relay: CrossTenantRelay, logger: Logger) {
+         supervisor: PluginSupervisor, relay: CrossTenantRelay, publicity: PublicityPolicy, logger: Logger) {
         self.supervisor = supervisor
         self.relay = relay
+        self.publicity = publicity
         self.configFile = configFile
         self.overrides = overrides
         self.config = config
@@ -88,7 +91,14 @@ public actor DaemonController: DaemonControl {
         if next.dataDir != config.dataDir || next.backupDir != config.backupDir || next.archiveDir != config.archiveDir {
             restartRequired.append("paths")
         }
+        // Read once, when the services are made: changing them needs a restart.
+        if next.uploadMaxBytes != config.uploadMaxBytes { restartRequired.append("limits.upload_max_bytes") }
+        if next.showReviewerNamesToApplicants != config.showReviewerNamesToApplicants { restartRequired.append("review.show_reviewer_names_to_applicants") }
+        if next.pluginCallTimeoutSeconds != config.pluginCallTimeoutSeconds || next.pluginMemoryLimitMiB != config.pluginMemoryLimitMiB {
+            restartRequired.append("plugins")
+        }
         levels.set(next.logLevel)
+        publicity.calendar = next.publicity
         await supervisor.reload()
         await store.setLimits(maxOpen: next.maxOpenTenants, idleSeconds: Double(next.tenantIdleSeconds))
         admin?.setPolicy(AdminAccessPolicy(allowedUIDs: next.allowedUIDs, allowedGIDs: next.allowedGIDs))

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ZhichengCore
 
@@ -161,5 +162,50 @@ struct RelayedObjectionTests {
 
     @Test func oneArrivingAfterTheResultWasConfirmedIsKeptAsLate() {
         #expect(RelayedObjection.arrival(.final, sameNotice: true) == ("late", "结果确认后送达"))
+    }
+}
+
+@Suite("公示: working days, holidays and working weekends")
+struct PublicityCalendarTests {
+    /// A time of day in China.
+    static func at(_ day: String, _ hour: Int) -> Date {
+        CalendarDay(day)!.start.addingTimeInterval(Double(hour) * 3600)
+    }
+
+    @Test func fiveWorkingDaysFromAMondayEndAtMidnightAfterTheNextMonday() {
+        // Recorded Monday 2026-11-30 at 15:00: Tue…Fri and Mon 12-07 are the five days.
+        #expect(PublicityCalendar.standard.end(ofNoticeRecordedAt: Self.at("2026-11-30", 15)) == CalendarDay("2026-12-08")!.start)
+        // Recorded on a Saturday: Mon…Fri of the next week.
+        #expect(PublicityCalendar.standard.end(ofNoticeRecordedAt: Self.at("2026-12-05", 9)) == CalendarDay("2026-12-12")!.start)
+    }
+
+    @Test func holidaysDoNotCountAndWorkingWeekendsDo() throws {
+        // 国庆: 10-01…10-07 off, Saturday 10-10 worked (an example, not an official calendar).
+        let holidays = Set((1...7).map { CalendarDay(year: 2026, month: 10, day: $0)! })
+        let calendar = try PublicityCalendar(workingDays: 5, holidays: holidays, workingWeekends: [CalendarDay("2026-10-10")!])
+        // Recorded Wednesday 09-30: 10-08 (Thu), 10-09 (Fri), 10-10 (Sat, worked), 10-12 (Mon), 10-13 (Tue).
+        #expect(calendar.end(ofNoticeRecordedAt: Self.at("2026-09-30", 10)) == CalendarDay("2026-10-14")!.start)
+        #expect(!calendar.isWorkingDay(CalendarDay("2026-10-05")!) && calendar.isWorkingDay(CalendarDay("2026-10-10")!))
+        #expect(!calendar.isWorkingDay(CalendarDay("2026-10-11")!))
+    }
+
+    @Test func zeroDaysEndsAtOnce() throws {
+        let now = Date()
+        #expect(try PublicityCalendar(workingDays: 0).end(ofNoticeRecordedAt: now) == now)
+    }
+
+    @Test func contradictoryCalendarsAreRefused() {
+        let day = CalendarDay("2026-10-10")!
+        #expect(throws: PublicityCalendar.Problem.bothHolidayAndWorkingDay(day)) { try PublicityCalendar(holidays: [day], workingWeekends: [day]) }
+        #expect(throws: PublicityCalendar.Problem.workingWeekendOnAWeekday(CalendarDay("2026-10-09")!)) {
+            try PublicityCalendar(workingWeekends: [CalendarDay("2026-10-09")!])
+        }
+    }
+
+    @Test func onlyRealDatesAreDays() {
+        for bad in ["2026-02-30", "2026-13-01", "2026-1-01", "26-01-01", "2026-01-01x", "", "２０２６-01-01"] {
+            #expect(CalendarDay(bad) == nil, "\(bad)")
+        }
+        #expect(CalendarDay("2028-02-29")?.description == "2028-02-29")
     }
 }

@@ -29,6 +29,14 @@ BAD_KEYS = [
     ('[admin]\nsocket_mode = "0999"\n', "admin.socket_mode"),
     ('[admin]\nallowed_uids = "root"\n', "admin.allowed_uids"),
     ('[admin]\nallowed_gids = [-1]\n', "admin.allowed_gids"),
+    ('[calendar]\nholidays = "2026-10-01"\n', "calendar.holidays"),
+    ('[calendar]\nholidays = ["2026-02-30"]\n', "calendar.holidays"),
+    ('[calendar]\nholidays = ["10/01/2026"]\n', "calendar.holidays"),
+    ('[calendar]\nworking_weekends = [20261010]\n', "calendar.working_weekends"),
+    # 2026-10-09 is a Friday: only a weekend day can be made a working day.
+    ('[calendar]\nworking_weekends = [2026-10-09]\n', "not a Saturday or Sunday"),
+    ('[calendar]\nholidays = [2026-10-10]\nworking_weekends = ["2026-10-10"]\n', "both as a holiday"),
+    ('[calendar]\nweekends = []\n', "calendar.weekends"),
 ]
 
 
@@ -124,3 +132,54 @@ def test_reload_keeps_old_config_on_error(daemon_factory) -> None:
         create_tenant(d, f"city-{n}", code)
         d.call("tenant.check", {"id": f"city-{n}"})
     assert d.call("status")["tenants"]["open"] <= 2
+
+
+def test_reload_applies_a_new_holiday_calendar_to_results_recorded_after_it(daemon_factory) -> None:
+    """公示 counts working days: the holidays and working weekends of `[calendar]` change the
+    period's end, and a reload applies a new list to the next result. Settings that are read only
+    at start are reported as needing a restart instead of being silently ignored."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from api_support import Api, expect
+    from test_api_committee import City
+
+    china = ZoneInfo("Asia/Shanghai")
+    d: Daemon = daemon_factory(config='[limits]\npublicity_working_days = 3\n').start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = City(d, api, api.first_login(info["admin_login"], info["admin_password"]))
+    expect(city.admin.post("committees", {"name": "评委会", "series": ["中小学教师"], "levels": ["中级"]}), 201)
+
+    def ends(today: datetime.date, holidays: set[datetime.date] = frozenset(), weekend: datetime.date | None = None) -> datetime.datetime:
+        """Midnight (China time) after the third working day after `today`."""
+        n, day = 0, today
+        while n < 3:
+            day += datetime.timedelta(days=1)
+            if (day.weekday() < 5 and day not in holidays) or day == weekend:
+                n += 1
+        return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(0, 0), china)
+
+    def recorded(app_id: int, expected) -> None:
+        """Records a result; its 公示 ends as `expected(today)` says (for the day before and after
+        the request: a result recorded at midnight may count from either)."""
+        before = datetime.datetime.now(china).date()
+        until = expect(city.admin.post(f"applications/{app_id}/result", {"result": "通过"}), 200).json["publicity_until"]
+        after = datetime.datetime.now(china).date()
+        got = datetime.datetime.fromisoformat(until.replace("Z", "+00:00"))
+        assert got in {expected(before), expected(after)}, (got, expected(before))
+
+    _, a = city.passed_application("中级", "一级教师")
+    recorded(a["id"], ends)
+
+    # The next three working days become holidays, and the next weekend day a working day.
+    today = datetime.datetime.now(china).date()
+    holidays = {day for n in range(1, 6) if (day := today + datetime.timedelta(days=n)).weekday() < 5}
+    weekend = next(day for n in range(1, 8) if (day := today + datetime.timedelta(days=n)).weekday() >= 5)
+    d.write_config('[limits]\npublicity_working_days = 3\nupload_max_bytes = 2048\n[calendar]\nholidays = [%s]\nworking_weekends = [%s]\n'
+                   % (", ".join(x.isoformat() for x in sorted(holidays)), weekend.isoformat()))
+    reloaded = d.call("config.reload")
+    assert reloaded["restart_required"] == ["limits.upload_max_bytes"], reloaded
+    _, b = city.passed_application("中级", "一级教师")
+    recorded(b["id"], lambda t: ends(t, holidays, weekend))
+    assert ends(today, holidays, weekend) != ends(today), "the calendar changed the end"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ZhichengCore
 import ZhichengStorage
 
@@ -39,13 +40,13 @@ public struct EvaluationRecord: Sendable {
 public struct EvaluationService: Sendable {
     let store: TenantStore
     let relay: CrossTenantRelay?
-    /// Working days a result stands in public notice (default 5).
-    public var publicityWorkingDays: Int
+    /// How long a result stands in public notice; a config reload replaces it.
+    public let publicity: PublicityPolicy
 
-    public init(store: TenantStore, relay: CrossTenantRelay? = nil, publicityWorkingDays: Int = 5) {
+    public init(store: TenantStore, relay: CrossTenantRelay? = nil, publicity: PublicityCalendar = .standard) {
         self.store = store
         self.relay = relay
-        self.publicityWorkingDays = publicityWorkingDays
+        self.publicity = PublicityPolicy(publicity)
     }
 
     // MARK: Committees
@@ -146,7 +147,7 @@ public struct EvaluationService: Sendable {
     }
 
     /// The publicity deadline for a result recorded now.
-    func publicityDeadline() -> Date { Self.addWorkingDays(publicityWorkingDays, to: Date()) }
+    func publicityDeadline() -> Date { publicity.calendar.end(ofNoticeRecordedAt: Date()) }
 
     /// Where a lodged objection went.
     public enum Lodged: Sendable, Equatable {
@@ -422,20 +423,6 @@ public struct EvaluationService: Sendable {
         }
     }
 
-    /// `days` working days (Monday–Friday, China time) after `date`.
-    static func addWorkingDays(_ days: Int, to date: Date) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        var result = date
-        var left = days
-        while left > 0 {
-            result = calendar.date(byAdding: .day, value: 1, to: result)!
-            let weekday = calendar.component(.weekday, from: result)
-            if weekday != 1 && weekday != 7 { left -= 1 }
-        }
-        return result
-    }
-
     static func day(_ at: Double) -> String {
         let formatter = DateFormatter()
         formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
@@ -486,6 +473,17 @@ public struct PublicNotice: Sendable {
     public var publicityUntil: Double
     /// The province's result on an application of this city: objections go on to the province.
     public var byProvince: Bool
+}
+
+/// The public-notice calendar in force, shared by every copy of the service, so that a
+/// config reload (new holidays for the year) applies to the next result recorded.
+public final class PublicityPolicy: Sendable {
+    private let current: Mutex<PublicityCalendar>
+    init(_ calendar: PublicityCalendar) { current = Mutex(calendar) }
+    public var calendar: PublicityCalendar {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
+    }
 }
 
 extension EvaluationService {
