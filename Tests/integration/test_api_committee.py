@@ -84,6 +84,9 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     expect(city.admin.post("committees", {"name": "评委会", "series": ["魔法师"], "levels": ["中级"]}), 400, field="series")
     expect(city.reviewers[0].post("committees", {"name": "评委会", "series": [SERIES], "levels": ["中级"]}), 403)
     committee = expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201).json
+    # Its name is what applicants and units read: a second committee may not take it.
+    with unchanged(d, "zhengzhou"):
+        expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["正高级"]}), 409, contains="已有名为")
     assert [c["id"] for c in expect(city.admin.get("committees"), 200).json["committees"]] == [committee["id"]]
 
     expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
@@ -147,6 +150,9 @@ def test_province_committee_result_flows_back_to_the_city(setup):
 
     rid = wait_until(received, 30, "the province to receive the application")["id"]
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    # The desk names the city the application came from.
+    desk = expect(office.get("committee-worklist"), 200).json["items"]
+    assert [(i["source_tenant"], i["source_tenant_name"]) for i in desk] == [("zhengzhou", "郑州市")], desk
     expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
     wait_until(lambda: "省人社厅" in (status_row(city, app["id"])["interview"] or ""), 30, "the interview notice to reach the city")
     assert status_row(city, app["id"])["committee"] == "河南省中小学教师高级评委会"

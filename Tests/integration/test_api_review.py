@@ -257,6 +257,27 @@ def test_queue_pages(env: Env) -> None:
     assert all(a in seen for a in apps) and len(seen) == len(set(seen))
 
 
+def test_each_step_has_its_own_queue(env: Env) -> None:
+    """经办人审查 and 负责人审查 are separate screens: `?stage=` gives one step's queue, which the
+    caller's roles must include; without it, every step of the caller's roles."""
+    both = env.reviewers["school.both"]
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+
+    def ids(who: Session, stage: str) -> list[int]:
+        return [a["id"] for a in expect(who.get(f"reviews/queue?stage={stage}&limit=200"), 200).json["applications"]]
+
+    assert app["id"] in ids(both, "handler") and app["id"] not in ids(both, "leader")
+    assert app["id"] in queue_ids(both)
+    decide(env.reviewers["school.h"], app["id"])
+    assert app["id"] not in ids(both, "handler") and app["id"] in ids(both, "leader")
+    assert all(a["step"] == "leader" for a in expect(both.get("reviews/queue?stage=leader&limit=200"), 200).json["applications"])
+    expect(env.reviewers["school.h"].get("reviews/queue?stage=leader"), 403, contains="负责人")
+    expect(both.get("reviews/queue?stage=boss"), 400, field="stage")
+    decide(env.reviewers["school.l"], app["id"], "reject")
+
+
 def test_queue_and_audit_paging_parameters_are_checked(env: Env) -> None:
     r = env.reviewers["school.h"]
     expect(r.get("reviews/queue?limit=abc"), 400, field="limit")

@@ -61,7 +61,7 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
         p.login_ok(login, NEW_PASSWORD)
         p.go("expert-reviews")
         row = next(r for r in p.all("#expert-queue tbody tr") if "冯推荐" in r.text)
-        assert "待您审查" in row.text, row.text
+        assert "待您审查" in row.text and "郑州市" in row.text, row.text
         p.follow(row.find_element("css selector", "a"))
         p.shot(f"{login}-expert-review")
         assert "从业年限：16" in p.by("#expert-info").text

@@ -26,7 +26,12 @@ def reviewer(api: Api, admin, org_id: int, login: str, role: str) -> None:
 
 def decide_in_browser(p: Pages, login: str, decision: str = "pass", comment: str = "同意") -> None:
     p.login_ok(login, PASSWORD)
-    p.go("reviews")
+    # Each role has its own menu entry, as in the manual.
+    label = "经办人审查" if login.endswith(".h") else "负责人审查"
+    entries = [a for a in p.all("nav a") if a.text in ("经办人审查", "负责人审查")]
+    assert [a.text for a in entries] == [label], [a.text for a in entries]
+    p.follow(entries[0])
+    assert p.by("main h2").text == label and p.by("nav a[aria-current]").text == label
     p.shot(f"{login}-queue")
     link = p.all("#queue tbody a")
     assert link, f"{login} has nothing to review"

@@ -497,8 +497,8 @@ public struct ApplicationService: Sendable {
     /// series: one page (oldest first, `after` an id for the next page), as
     /// summaries read with one query from one index (`applications_queue`, schema v8,
     /// which covers every column read here).
-    public func queue(caller: SignedIn, limit: Int = 50, after: Int? = nil) async throws -> [QueueItem] {
-        try await queue(caller: caller, limit: limit, after: after) { rows in
+    public func queue(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil) async throws -> [QueueItem] {
+        try await queue(caller: caller, stage: stage, limit: limit, after: after) { rows in
             var items: [QueueItem] = []
             try rows.forEach { items.append($0.item) }
             return items
@@ -508,12 +508,18 @@ public struct ApplicationService: Sendable {
     /// The same page, handed to `page` row by row as SQLite holds it, inside the read:
     /// for callers that write the rows out at once (the API writes JSON straight from
     /// the row's bytes) instead of making a `QueueItem` of each.
-    public func queue<Page: Sendable>(caller: SignedIn, limit: Int = 50, after: Int? = nil,
+    /// `stage`: only that step (经办人审查 or 负责人审查), which the caller's roles must include;
+    /// nil: every step the caller's roles give.
+    public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil,
                                       page: @escaping @Sendable (QueueRows) throws -> Page) async throws -> Page {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员有审查队列") }
         let limit = max(1, min(limit, 200))
         // Roles and series come from the session check of this very request.
-        let stages = caller.roles.map { $0 == .handler ? ReviewStage.handler.rawValue : ReviewStage.leader.rawValue }
+        var stages = caller.roles.map { $0 == .handler ? ReviewStage.handler.rawValue : ReviewStage.leader.rawValue }
+        if let stage {
+            guard stages.contains(stage.rawValue) else { throw ZhichengError(.forbidden, "您没有\(stage.role.label)角色，不能进行\(stage.label)") }
+            stages = [stage.rawValue]
+        }
         let series = caller.permittedSeries
         guard !series.isEmpty else { return try page(QueueRows(conn: nil, sql: "", arguments: [])) }
         let sql = Self.queueSQL(stages: stages.count, series: series.count)

@@ -67,6 +67,10 @@ public struct EvaluationService: Sendable {
             try Access.requireOrgAdmin(caller)
             try Access.requireApprovedOrg(caller, conn)
             guard let org = try conn.org(caller.orgID), org.kind == .office else { throw ZhichengError(.forbidden, "评委会由职改办设立") }
+            // Its name is what applicants and units read (status query, 公示): one per tenant.
+            guard try conn.scalar("SELECT count(*) FROM committees WHERE name = ?", [name])?.int == 0 else {
+                throw ZhichengError.conflict("已有名为“\(name)”的评委会")
+            }
             try conn.run("INSERT INTO committees (org_id, name, series, levels, rule, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                          [org.id, name, jsonArray(series), jsonArray(levels.map(\.rawValue)), rule.name, Date().timeIntervalSince1970])
             let id = Int(conn.lastInsertRowID)
@@ -442,6 +446,8 @@ public struct CommitteeWorkItem: Sendable {
     public var unitName: String
     /// The city it came from (province), nil for a city's own application.
     public var sourceTenant: String?
+    /// That city's name (郑州市), as the registry has it; the id if it has since been archived.
+    public var sourceTenantName: String?
     public var series: String
     public var level: String
     public var title: String
@@ -492,7 +498,7 @@ extension EvaluationService {
     /// province received. For the office admin.
     public func worklist(caller: SignedIn) async throws -> [CommitteeWorkItem] {
         try Access.requireOrgAdmin(caller)
-        return try await store.read(caller) { conn in
+        var items = try await store.read(caller) { conn -> [CommitteeWorkItem] in
             try Access.requireApprovedOrg(caller, conn)
             let committees = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try Self.committee($0, conn) }
             guard !committees.isEmpty else { return [] }
@@ -512,7 +518,8 @@ extension EvaluationService {
                 // Only those the caller's office evaluates (as `evaluation(for:)` requires).
                 guard try ApplicationService.decode(r["chain"].string ?? "").isFinalAuthority(caller.orgID) else { continue }
                 let id = r["id"].int ?? 0
-                items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", sourceTenant: nil,
+                items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "",
+                                               sourceTenant: nil, sourceTenantName: nil,
                                                series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
                                                evaluation: try record("application_id", id)))
             }
@@ -521,12 +528,17 @@ extension EvaluationService {
                 where covered(r["series"].string ?? "", r["level"].string ?? "") {
                     let id = r["id"].int ?? 0
                     items.append(CommitteeWorkItem(target: .received(id), applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "",
-                                                   sourceTenant: r["source_tenant"].string, series: r["series"].string ?? "", level: r["level"].string ?? "",
+                                                   sourceTenant: r["source_tenant"].string, sourceTenantName: r["source_tenant"].string, series: r["series"].string ?? "", level: r["level"].string ?? "",
                                                    title: r["title"].string ?? "", evaluation: try record("received_id", id)))
                 }
             }
             return items
         }
+        // The cities by name, from the registry (cached there).
+        for (n, item) in items.enumerated() {
+            if let id = item.sourceTenant.flatMap({ try? TenantID($0) }), let city = try await store.registry.get(id) { items[n].sourceTenantName = city.name }
+        }
+        return items
     }
 
     /// The objections to one result, for the committee's office.

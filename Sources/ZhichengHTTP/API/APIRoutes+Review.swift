@@ -153,7 +153,7 @@ extension APIRoutes {
         signedIn.get("reviews/queue") { request, context in
             let limit = try APIJSON.integer("limit", in: request) ?? 50
             let after = try APIJSON.integer("after", in: request)
-            let body = try await s.applications.queue(caller: context.caller, limit: limit, after: after) { rows in try QueueDTO.page(rows) }
+            let body = try await s.applications.queue(caller: context.caller, stage: try queueStage(request), limit: limit, after: after) { rows in try QueueDTO.page(rows) }
             return APIJSON.response(json: body)
         }
         signedIn.post("applications/{id}/decision") { request, context in
@@ -286,6 +286,13 @@ struct CommitteeDTO: Encodable {
     }
 }
 
+/// `?stage=handler|leader` of a queue request: one step only (经办人审查 or 负责人审查).
+func queueStage(_ request: Request) throws -> ReviewStage? {
+    guard let raw = request.uri.queryParameters.get("stage") else { return nil }
+    guard let stage = ReviewStage(rawValue: raw) else { throw ZhichengError.invalid("stage 应为 handler 或 leader", field: "stage") }
+    return stage
+}
+
 struct ObjectionDTO: Encodable {
     var id: Int
     var lodgedBy: String
@@ -318,6 +325,7 @@ struct WorkItemDTO: Encodable {
     var applicantName: String
     var unitName: String
     var sourceTenant: String?
+    var sourceTenantName: String?
     var series: String
     var level: String
     var title: String
@@ -327,6 +335,7 @@ struct WorkItemDTO: Encodable {
         applicantName = w.applicantName
         unitName = w.unitName
         sourceTenant = w.sourceTenant
+        sourceTenantName = w.sourceTenantName
         series = w.series
         level = w.level
         title = w.title

@@ -105,7 +105,7 @@ extension Templates {
         {{#hidden}}<p>无权查看：{{hidden}}</p>{{/hidden}}
         {{#may_act}}
         <fieldset><legend>审查意见</legend>
-        <form method="post" action="{{base}}reviews/{{app_id}}" id="decision-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
+        <form method="post" action="{{base}}reviews/{{app_id}}" id="decision-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}"><input type="hidden" name="stage" value="{{stage}}">
         <p><label><input type="radio" name="decision" value="pass" checked> 通过</label>
         <label><input type="radio" name="decision" value="return"> 退回修改</label>
         <label><input type="radio" name="decision" value="reject"> 未通过</label></p>

@@ -42,7 +42,7 @@ extension UI {
             "catalog": TitleCatalog.henan.series.map(\.name), "levels": TitleLevel.allCases.map(\.rawValue),
             "rules": VotingRule.all.map { ["name": $0.name, "label": $0.label] },
             "items": items.map { i -> [String: Any] in
-                ["path": Self.targetPath(i.target), "applicant": i.applicantName, "unit": i.unitName, "city": i.sourceTenant ?? "本市",
+                ["path": Self.targetPath(i.target), "applicant": i.applicantName, "unit": i.unitName, "city": i.sourceTenantName ?? "本市",
                  "title": "\(i.series) \(i.level) \(i.title)", "state": Self.evaluationState(i.evaluation), "objections": i.evaluation?.openObjections ?? 0]
             },
         ]
@@ -57,7 +57,7 @@ extension UI {
         let objections = try await services.evaluations.objections(target, caller: user)
         let e = item.evaluation
         let data: [String: Any] = [
-            "path": Self.targetPath(target), "applicant": item.applicantName, "unit": item.unitName, "city": item.sourceTenant ?? "本市",
+            "path": Self.targetPath(target), "applicant": item.applicantName, "unit": item.unitName, "city": item.sourceTenantName ?? "本市",
             "title": "\(item.series) \(item.level) \(item.title)", "state": Self.evaluationState(e), "committee": e?.committee ?? "",
             "interview": e?.interviewTime.map { "\($0)，\(e?.interviewPlace ?? "")" } ?? "",
             "pending": e == nil || e?.state == "pending", "publicity": e?.state == "publicity", "final": e?.state == "final",

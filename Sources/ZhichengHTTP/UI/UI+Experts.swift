@@ -6,12 +6,22 @@ import ZhichengStorage
 
 /// 专家推荐审查 (province office), 专家信息库, 评审会与专家抽取 and 专家评审 (manual §10, SPEC §8).
 extension UI {
+    /// The cities' names (郑州市) for their tenant ids, as the province's screens show them;
+    /// an id the registry no longer knows (an archived city) stays as it is.
+    func cityNames(_ ids: [String]) async -> [String: String] {
+        var names: [String: String] = [:]
+        for id in Set(ids) { names[id] = (try? await services.tenants.info(id))?.name ?? id }
+        return names
+    }
+
     // MARK: 专家推荐审查
 
     func expertReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
-        let items = try await services.experts.applications(caller: user).map { a -> [String: Any] in
-            ["id": a.id, "applicant": a.applicantName, "unit": a.unitName, "city": a.sourceTenant, "series": a.series, "specialty": a.specialty,
+        let applications = try await services.experts.applications(caller: user)
+        let cities = await cityNames(applications.map(\.sourceTenant))
+        let items = applications.map { a -> [String: Any] in
+            ["id": a.id, "applicant": a.applicantName, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "series": a.series, "specialty": a.specialty,
              "title": "\(a.level) \(a.title)", "stage": a.stageLabel, "mine": a.callerMayDecide, "received": Self.time(a.receivedAt)]
         }
         return try render("专家推荐审查", "expert_reviews", ["items": items], user: user, context, flash: flash, status: status,
@@ -21,8 +31,9 @@ extension UI {
     func expertReviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
         let a = try await services.experts.application(id, caller: user)
+        let cities = await cityNames([a.sourceTenant])
         let data: [String: Any] = [
-            "id": a.id, "applicant": a.applicantName, "id_number": a.idNumber, "unit": a.unitName, "city": a.sourceTenant, "series": a.series,
+            "id": a.id, "applicant": a.applicantName, "id_number": a.idNumber, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "series": a.series,
             "specialty": a.specialty, "level": a.level, "title": a.title, "stage": a.stageLabel, "version": a.version, "may_act": a.callerMayDecide,
             "sections": a.sections.keys.sorted().map { name in
                 ["name": name, "content": (a.sections[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n")]
@@ -57,6 +68,7 @@ extension UI {
         let org = try await ownOrg(user)
         let series = query["series"] ?? "", specialty = query["specialty"] ?? "", state = query["state"] ?? ""
         let experts = try await services.experts.experts(series: series, specialty: specialty, state: state.isEmpty ? nil : state, caller: user)
+        let cities = await cityNames(experts.map(\.sourceTenant))
         let data: [String: Any] = [
             "series": TitleCatalog.henan.series.map { ["name": $0.name, "selected": $0.name == series] },
             "specialty": specialty,
@@ -64,7 +76,7 @@ extension UI {
             "admin": user.kind == .orgAdmin,
             "experts": experts.map { e -> [String: Any] in
                 ["id": e.id, "name": e.name, "id_number": e.idNumber, "series": e.series, "specialty": e.specialty, "title": "\(e.level) \(e.title)",
-                 "unit": e.unitName, "city": e.sourceTenant, "state": e.state, "state_label": e.stateLabel, "relations": e.relations.joined(separator: "\n"),
+                 "unit": e.unitName, "city": cities[e.sourceTenant] ?? e.sourceTenant, "state": e.state, "state_label": e.stateLabel, "relations": e.relations.joined(separator: "\n"),
                  "active": e.state == "active", "suspended": e.state == "suspended", "retired": e.state == "retired"]
             },
             "count": experts.count,
@@ -114,7 +126,8 @@ extension UI {
             data["catalog"] = TitleCatalog.henan.series.map(\.name)
             data["levels"] = TitleLevel.allCases.map(\.rawValue)
             data["rules"] = VotingRule.all.map { ["name": $0.name, "label": $0.label] }
-            data["received"] = received.map { ["id": $0.id, "name": $0.applicantName, "unit": $0.unitName, "city": $0.sourceTenant, "series": $0.series, "level": $0.level, "title": $0.title] }
+            let cities = await cityNames(received.map(\.sourceTenant))
+            data["received"] = received.map { ["id": $0.id, "name": $0.applicantName, "unit": $0.unitName, "city": cities[$0.sourceTenant] ?? $0.sourceTenant, "series": $0.series, "level": $0.level, "title": $0.title] }
         }
         return try render(isExpert ? "我的评审会" : "评审会与专家抽取", "sessions", data, user: user, context, flash: flash, status: status,
                           navCurrent: "sessions", orgName: org.name)

@@ -206,15 +206,23 @@ extension UI {
 
     // MARK: Reviewers
 
-    func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash) async throws -> Response {
+    /// 经办人审查 or 负责人审查 (`stage`), or both steps for nil.
+    func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, stage: ReviewStage?, flash: Flash) async throws -> Response {
         let org = try await ownOrg(user)
-        let queue = try await services.applications.queue(caller: user, limit: 200)
-        let heading = user.roles.map { $0 == .handler ? "经办人审查" : "负责人审查" }.joined(separator: " / ")
+        let queue = try await services.applications.queue(caller: user, stage: stage, limit: 200)
+        let heading = stage?.label ?? user.roles.map { $0 == .handler ? "经办人审查" : "负责人审查" }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
             ["id": q.id, "applicant": q.applicantName, "series": q.series, "level": q.level, "title": q.title,
              "step": q.stage.label, "resubmitted": q.submissions > 1]
         }
-        return try render(heading, "reviews", ["heading": heading, "items": items], user: user, context, flash: flash, navCurrent: "reviews", orgName: org.name)
+        return try render(heading, "reviews", ["heading": heading, "items": items], user: user, context, flash: flash,
+                          navCurrent: Self.reviewsPath(stage, of: user), orgName: org.name)
+    }
+
+    /// The menu entry of a queue: one per role (经办人审查, 负责人审查).
+    static func reviewsPath(_ stage: ReviewStage?, of user: SignedIn) -> String {
+        guard let stage = stage ?? (user.roles.count == 1 ? (user.roles[0] == .handler ? .handler : .leader) : nil) else { return "reviews" }
+        return "reviews?stage=\(stage.rawValue)"
     }
 
     func reviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
@@ -225,7 +233,7 @@ extension UI {
         let data: [String: Any] = [
             "attachments": files.map { ["id": $0.id, "name": $0.name] }, "has_attachments": !files.isEmpty,
             "app_id": v.id, "applicant": v.applicantName, "series": v.series, "level": v.level.rawValue, "title": v.title, "version": v.version,
-            "step": v.chain.state == .inReview ? v.chain.stage.label : v.stateLabel,
+            "step": v.chain.state == .inReview ? v.chain.stage.label : v.stateLabel, "stage": v.chain.stage.rawValue,
             "changed": v.changedSections.isEmpty ? false as Any : v.changedSections.joined(separator: "、"),
             "sections": ApplicationSection.allCases.filter { v.sections[$0.rawValue] != nil }.map { s -> [String: Any] in
                 ["name": s.rawValue, "content": v.sections[s.rawValue]?.sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n") ?? "", "changed": v.changedSections.contains(s.rawValue)]
@@ -238,7 +246,8 @@ extension UI {
             "reasons": ReturnReason.allCases.map { ["value": $0.rawValue, "label": $0.label] },
             "trail": trail.map(trailRow),
         ]
-        return try render("审查", "review", data, user: user, context, flash: flash, status: status, navCurrent: "reviews", orgName: org.name)
+        return try render("审查", "review", data, user: user, context, flash: flash, status: status,
+                          navCurrent: Self.reviewsPath(v.chain.state == .inReview && user.roles.count > 1 ? v.chain.stage : nil, of: user), orgName: org.name)
     }
 
     func decide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
@@ -249,7 +258,9 @@ extension UI {
             let v = try await services.applications.decide(id, decision: form["decision"], comment: form["comment"], sections: form.all("sections"),
                                                            reason: reason, version: Int(form["version"]) ?? -1, caller: user)
             let decision = ReviewDecision(rawValue: form["decision"])?.label ?? ""
-            return try await reviewsPage(user, context, flash: .ok("已对\(v.applicantName)的申报作出“\(decision)”决定"))
+            // Back to the queue of the step just decided.
+            let stage: ReviewStage? = user.roles.count > 1 ? ReviewStage(rawValue: form["stage"]) : nil
+            return try await reviewsPage(user, context, stage: stage, flash: .ok("已对\(v.applicantName)的申报作出“\(decision)”决定"))
         } catch let error as ZhichengError {
             return try await reviewPage(user, context, id: id, flash: .error(error.message), status: error.status)
         }

@@ -112,7 +112,8 @@ struct UI: Sendable {
         if user.kind == .staff {
             // In the province office, staff without review roles are the experts of the database.
             if user.roles.isEmpty { return province ? groups + [["title": "专家评审", "links": [link("我的评审会", "sessions")]]] : groups }
-            var links = [link(user.roles.map { $0 == .handler ? "经办人审查" : "负责人审查" }.joined(separator: "/"), "reviews")]
+            // One entry per role, as in the manual: 经办人审查 and 负责人审查.
+            var links = [ReviewStage.handler, .leader].filter { user.roles.contains($0.role) }.map { link($0.label, "reviews?stage=\($0.rawValue)") }
             if province { links.append(link("专家推荐审查", "expert-reviews")) }
             return groups + [["title": "审查推荐", "links": links]]
         }

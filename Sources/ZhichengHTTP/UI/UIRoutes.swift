@@ -72,7 +72,9 @@ enum UIRoutes {
         for action in ["sections", "submit", "withdraw", "attachments"] {
             tenant.post("applications/{id}/\(action)") { request, context in try await ui.applicationAction(action, request, context) }
         }
-        tenant.get("reviews") { request, context in try await ui.page(request, context) { user in try await ui.reviewsPage(user, context, flash: .none) } }
+        tenant.get("reviews") { request, context in
+            try await ui.page(request, context) { user in try await ui.reviewsPage(user, context, stage: try queueStage(request), flash: .none) }
+        }
         tenant.get("reviews/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.reviewPage(user, context, id: try ui.id(context), flash: .none) }
         }
