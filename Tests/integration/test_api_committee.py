@@ -96,6 +96,9 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "优秀"}), 400, field="result")
     ev = expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200).json
     assert ev["state"] == "publicity"
+    # The 评审表 ends with the committee's opinion, in public notice for now.
+    form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert "评委会意见" in form and "郑州市中小学教师中级评委会：通过（公示中）。同意" in form, form[-1500:]
     assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "publicity"
 
     # An objection during 公示 blocks the confirmation until the office resolves it.
@@ -118,6 +121,8 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "经核查不属实"}), 200)
     final = expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 200).json
     assert final["state"] == "final"
+    form = expect(applicant.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert "郑州市中小学教师中级评委会：通过。同意" in form and "公示中" not in form, form[-1500:]
     shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
     assert shown["state"] == "passed" and shown["state_label"] == "评审通过"
     expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "迟到的异议"}), 409)
@@ -164,6 +169,9 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     assert (mine["committee"], mine["result"]) == ("河南省中小学教师高级评委会", "通过") and "省人社厅" in mine["interview"], mine
     page = applicant.api.raw("GET", f"/t/zhengzhou/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
     assert "河南省中小学教师高级评委会" in page and "省人社厅" in page, page[:3000]
+    # The city's printable 评审表 ends with the province committee's result.
+    form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert "评委会意见" in form and "河南省中小学教师高级评委会：通过" in form and "公示中" not in form, form[-1500:]
     # A city cannot act as the province's committee.
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), (403, 409))
     for tenant in ("province", "zhengzhou"):
@@ -360,6 +368,7 @@ def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_ma
     assert (shown["result"], shown["committee"], shown["by_province"]) == ("通过", "河南省中小学教师高级评委会", True), shown
     mine = expect(applicant.get(path), 200).json
     assert mine["publicity"]["result"] == "通过" and mine["publicity"]["until"] == shown["publicity_until"], mine
+    assert "河南省中小学教师高级评委会：通过（公示中）" in expect(applicant.get(f"{path}/review-form"), 200).body.decode()
     page = applicant.api.raw("GET", f"/t/zhengzhou/{path}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
     assert "公示中" in page, page[:3000]
 

@@ -147,10 +147,22 @@ public struct ReviewForm: Sendable {
         public var at: Double
         public var seal: FileRecord?
     }
+    /// The committee's result, the last opinion of the form (the city's own committee's,
+    /// or the province's, relayed back).
+    public struct CommitteeOpinion: Sendable {
+        public var name: String
+        public var result: String
+        public var note: String
+        /// False while the result stands in public notice.
+        public var final: Bool
+        /// When it was recorded or confirmed; nil for the province's (the city has no date).
+        public var at: Double?
+    }
     public var application: ApplicationView
     public var unitName: String
     public var idNumber: String
     public var opinions: [Opinion]
+    public var committee: CommitteeOpinion?
 }
 
 /// An application as the province received it from a city.
@@ -725,7 +737,17 @@ public struct ApplicationService: Sendable {
                                           decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
                                           reviewer: hideNames ? "" : r["reviewer"].string ?? "", at: r["at"].double ?? 0, seal: seal)
             }
-            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions)
+            var committee: ReviewForm.CommitteeOpinion?
+            if let e = try conn.query("""
+                SELECT c.name, e.result, e.note, e.state, e.updated_at FROM evaluations e JOIN committees c ON c.id = e.committee_id
+                WHERE e.application_id = ? AND e.result IS NOT NULL
+                """, [applicationID]).first {
+                committee = .init(name: e["name"].string ?? "", result: e["result"].string ?? "", note: e["note"].string ?? "",
+                                  final: e["state"].string == "final", at: e["updated_at"].double)
+            } else if let name = view.committeeName, let result = view.result ?? view.publicity?.result {
+                committee = .init(name: name, result: result, note: "", final: view.result != nil, at: nil)
+            }
+            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions, committee: committee)
         }
     }
 

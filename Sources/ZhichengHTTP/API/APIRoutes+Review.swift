@@ -253,6 +253,9 @@ enum ReviewFormPage {
                  // The org's seal is stamped on its final (leader's) opinion.
                  "seal": o.stage == .leader ? (o.seal.map { "data:\($0.mime);base64," + Data($0.bytes).base64EncodedString() } as Any? ?? false) : false]
             },
+            "committee": form.committee.map { c -> [String: Any] in
+                ["name": c.name, "result": c.result, "note": c.note, "final": c.final, "date": c.at.map(UI.time) ?? ""]
+            } ?? false,
         ]
         let html = Templates.library.render(data, withTemplate: "review_form") ?? ""
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-store",

@@ -152,6 +152,8 @@ extension Templates {
         {{#opinions}}<tr><th>{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}</p>
         <span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</div></td></tr>{{/opinions}}
         {{^opinions}}<tr><td>尚无审查意见</td></tr>{{/opinions}}
+        {{#committee}}<tr id="committee-opinion"><th>评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{^final}}（公示中）{{/final}}{{#note}}。{{note}}{{/note}}</p>
+        {{#date}}<span class="sign">{{date}}</span>{{/date}}</div></td></tr>{{/committee}}
         </tbody></table>
         </body></html>
         """
