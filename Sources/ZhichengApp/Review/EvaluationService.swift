@@ -178,8 +178,7 @@ public struct EvaluationService: Sendable {
             guard row["state"].string == "publicity", let evaluation = row["id"].int else {
                 throw ZhichengError.conflict("该申报不在公示期，不能提出异议")
             }
-            // The period is a boundary: from its end on, the office may confirm, and nobody may object.
-            guard now < (row["publicity_until"].double ?? 0) else { throw ZhichengError.conflict("公示期已结束，不能再提出异议") }
+            try Self.requireStanding(until: row["publicity_until"].double, now: now)
             try conn.run("INSERT INTO objections (evaluation_id, account_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?)",
                          [evaluation, caller.accountID, text, evidence, now])
             let id = Int(conn.lastInsertRowID)
@@ -188,6 +187,12 @@ public struct EvaluationService: Sendable {
         }
         if lodged == .forwarded { relay?.kick(caller.tenant) }
         return lodged
+    }
+
+    /// The period is a boundary: from its end on, the office may confirm, and nobody may
+    /// object (to a result of the tenant's committee, or to the province's shown in a city).
+    static func requireStanding(until: Double?, now: Double) throws(ZhichengError) {
+        guard now < (until ?? 0) else { throw ZhichengError.conflict("公示期已结束，不能再提出异议") }
     }
 
     /// An objection to the province's result on the city's application `id`, in public
@@ -199,7 +204,7 @@ public struct EvaluationService: Sendable {
               app["state"].string == ApplicationState.awaitingProvince.rawValue, let until = app["publicity_until"].double else {
             throw ZhichengError.conflict("该申报不在公示期，不能提出异议")
         }
-        guard now < until else { throw ZhichengError.conflict("公示期已结束，不能再提出异议") }
+        try requireStanding(until: until, now: now)
         let name = try conn.account(caller.accountID)?.name ?? ""
         let payload: [String: Any] = ["source_application_id": id, "text": text, "evidence": evidence, "lodged_by": name,
                                       "org_name": try conn.org(caller.orgID)?.name ?? caller.tenant.rawValue,

@@ -219,11 +219,14 @@ extension UI {
                           navCurrent: Self.reviewsPath(stage, of: user), orgName: org.name)
     }
 
-    /// The menu entry of a queue: one per role (经办人审查, 负责人审查).
+    /// The menu entry of a queue: one per role (经办人审查, 负责人审查); a reviewer with one
+    /// role is always on theirs.
     static func reviewsPath(_ stage: ReviewStage?, of user: SignedIn) -> String {
         guard let stage = stage ?? (user.roles.count == 1 ? (user.roles[0] == .handler ? .handler : .leader) : nil) else { return "reviews" }
-        return "reviews?stage=\(stage.rawValue)"
+        return reviewsPath(stage)
     }
+
+    static func reviewsPath(_ stage: ReviewStage) -> String { "reviews?stage=\(stage.rawValue)" }
 
     func reviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
