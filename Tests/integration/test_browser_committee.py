@@ -12,31 +12,39 @@ from urllib.parse import quote
 
 from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number
 from browser_support import Pages, browser  # noqa: F401  (fixture)
-from conftest import create_tenant
+from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
 SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
 
 
-def test_committee_desk_publicity_and_objections(daemon_factory, browser):
-    d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 5\n').start()
+def city_passed(d, level: str, title: str, names: tuple[str, str]):
+    """郑州市 with its office's 经办人 and 负责人 and two applicants (`names`); the first applies
+    for `level` and the city's reviewers pass it. Returns (the tenant's info, the API, the
+    office admin, the applicant, the other person, the application)."""
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     api = Api(d.http_port, "zhengzhou")
     city = api.first_login(info["admin_login"], info["admin_password"])
-    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 5}])
+    approved_plan(city, city, 1, [{"series": SERIES, "level": level, "count": 5}])
     reviewers = [add_reviewer(city, 1, "c.h", ["handler"], sections=SECTIONS), add_reviewer(city, 1, "c.l", ["leader"], sections=SECTIONS)]
     people = []
-    for name in ("蒋评审", "韩异议"):
+    for name in names:
         r = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
         people.append(api.first_login(r["account"]["login"], r["password"]))
-    applicant, objector = people
-    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    applicant, other = people
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": level, "title": title}), 201).json
     for section in SECTIONS:
         expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
     expect(applicant.post(f"applications/{app['id']}/submit"), 200)
     for reviewer in reviewers:
         version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
         expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "version": version}), 200)
+    return info, api, city, applicant, other, app
+
+
+def test_committee_desk_publicity_and_objections(daemon_factory, browser):
+    d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 5\n').start()
+    info, api, city, applicant, objector, app = city_passed(d, "中级", "一级教师", ("蒋评审", "韩异议"))
 
     p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "committee")
     p.login_ok(info["admin_login"], NEW_PASSWORD)
@@ -106,29 +114,11 @@ def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on
     """A 副高级 result of the province stands in the city's 评审结果公示 too: a person of the city
     objects there in the browser, the objection goes on to the province office, and the applicant
     reads the result with the end of its period on their application page."""
-    from conftest import wait_until
-
     d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 5\n').start()
     pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
     office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
     expect(office.post("committees", {"name": "河南省中小学教师高级职称评审委员会", "series": [SERIES], "levels": ["副高级"]}), 201)
-    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
-    api = Api(d.http_port, "zhengzhou")
-    city = api.first_login(info["admin_login"], info["admin_password"])
-    approved_plan(city, city, 1, [{"series": SERIES, "level": "副高级", "count": 5}])
-    reviewers = [add_reviewer(city, 1, "c.h", ["handler"], sections=SECTIONS), add_reviewer(city, 1, "c.l", ["leader"], sections=SECTIONS)]
-    people = []
-    for name in ("卫高级", "冯异议"):
-        r = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
-        people.append(api.first_login(r["account"]["login"], r["password"]))
-    applicant, objector = people
-    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
-    for section in SECTIONS:
-        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
-    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
-    for reviewer in reviewers:
-        version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
-        expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "version": version}), 200)
+    _, _, _, applicant, objector, app = city_passed(d, "副高级", "高级教师", ("卫高级", "冯异议"))
     rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
     expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
     wait_until(lambda: expect(objector.get("public-notices"), 200).json["notices"], 30, "the province's notice to reach the city")
