@@ -527,7 +527,7 @@ public struct ApplicationService: Sendable {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员有审查队列") }
         let limit = max(1, min(limit, 200))
         // Roles and series come from the session check of this very request.
-        var stages = caller.roles.map { $0 == .handler ? ReviewStage.handler.rawValue : ReviewStage.leader.rawValue }
+        var stages = caller.roles.map { ReviewStage($0).rawValue }
         if let stage {
             guard stages.contains(stage.rawValue) else { throw ZhichengError(.forbidden, "您没有\(stage.role.label)角色，不能进行\(stage.label)") }
             stages = [stage.rawValue]

@@ -4,6 +4,8 @@ public enum ReviewStage: String, Sendable, Codable, CaseIterable {
     case leader
 
     public var role: StaffRole { self == .handler ? .handler : .leader }
+    /// The step a role reviews at.
+    public init(_ role: StaffRole) { self = role == .handler ? .handler : .leader }
     public var label: String { self == .handler ? "经办人审查" : "负责人审查" }
 }
 

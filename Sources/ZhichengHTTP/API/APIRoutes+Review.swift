@@ -247,7 +247,7 @@ enum ReviewFormPage {
             "applicant": v.applicantName, "id_number": form.idNumber, "unit": form.unitName, "series": v.series, "level": v.level.rawValue,
             "title": v.title, "year": v.year,
             "opinions": form.opinions.map { o -> [String: Any] in
-                ["org": o.orgName, "stage": o.stage == .handler ? "经办人" : "负责人", "decision": o.decision.label, "comment": o.comment,
+                ["org": o.orgName, "stage": o.stage.role.label, "decision": o.decision.label, "comment": o.comment,
                  // Empty when the reader is an applicant who is not shown reviewers' names.
                  "reviewer": o.reviewer.isEmpty ? false : o.reviewer as Any, "date": UI.time(o.at),
                  // The org's seal is stamped on its final (leader's) opinion.

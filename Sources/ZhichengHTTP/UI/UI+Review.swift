@@ -210,7 +210,7 @@ extension UI {
     func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, stage: ReviewStage?, flash: Flash) async throws -> Response {
         let org = try await ownOrg(user)
         let queue = try await services.applications.queue(caller: user, stage: stage, limit: 200)
-        let heading = stage?.label ?? user.roles.map { $0 == .handler ? "经办人审查" : "负责人审查" }.joined(separator: " / ")
+        let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
             ["id": q.id, "applicant": q.applicantName, "series": q.series, "level": q.level, "title": q.title,
              "step": q.stage.label, "resubmitted": q.submissions > 1]
@@ -222,7 +222,7 @@ extension UI {
     /// The menu entry of a queue: one per role (经办人审查, 负责人审查); a reviewer with one
     /// role is always on theirs.
     static func reviewsPath(_ stage: ReviewStage?, of user: SignedIn) -> String {
-        guard let stage = stage ?? (user.roles.count == 1 ? (user.roles[0] == .handler ? .handler : .leader) : nil) else { return "reviews" }
+        guard let stage = stage ?? (user.roles.count == 1 ? ReviewStage(user.roles[0]) : nil) else { return "reviews" }
         return reviewsPath(stage)
     }
 
