@@ -445,6 +445,45 @@ public enum TenantSchema {
             ALTER TABLE objections_v11 RENAME TO objections;
             CREATE INDEX objections_evaluation ON objections(evaluation_id, state);
             """),
+        Migration(version: 12, name: "committee steps in the applicant's trail; objections sent to the province and their outcome", sql: """
+            -- What a committee did with an application of this tenant, oldest first: its own
+            -- committee's steps, or the province's, relayed back. Part of the application's
+            -- trail, so append-only like `decisions`. `actor_name`: the office admin who
+            -- acted (NULL for the province's steps, which the city learns from the relay).
+            CREATE TABLE committee_steps (
+                id INTEGER PRIMARY KEY,
+                application_id INTEGER NOT NULL REFERENCES applications(id),
+                office TEXT NOT NULL,
+                committee TEXT NOT NULL,
+                actor_name TEXT,
+                event TEXT NOT NULL CHECK (event IN ('interview', 'result', 'objection-upheld', 'objection-dismissed', 'final')),
+                detail TEXT NOT NULL DEFAULT '',
+                at REAL NOT NULL
+            ) STRICT;
+            CREATE INDEX committee_steps_application ON committee_steps(application_id, id);
+            CREATE TRIGGER committee_steps_no_update BEFORE UPDATE ON committee_steps
+                BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
+            CREATE TRIGGER committee_steps_no_delete BEFORE DELETE ON committee_steps
+                BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
+
+            -- An objection a person of this city sent to the province (the province's
+            -- result stood in public notice here), kept so that they see how it was
+            -- resolved: `sent` until the province answers (`objection.resolved`).
+            CREATE TABLE sent_objections (
+                id INTEGER PRIMARY KEY,
+                application_id INTEGER NOT NULL REFERENCES applications(id),
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                message_id TEXT NOT NULL UNIQUE,
+                text TEXT NOT NULL,
+                evidence TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'sent' CHECK (state IN ('sent', 'open', 'upheld', 'dismissed', 'late')),
+                reason TEXT,
+                created_at REAL NOT NULL,
+                resolved_at REAL
+            ) STRICT;
+            CREATE INDEX sent_objections_account ON sent_objections(account_id, id);
+            CREATE INDEX objections_account ON objections(account_id, id) WHERE account_id IS NOT NULL;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

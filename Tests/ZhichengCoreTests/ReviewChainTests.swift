@@ -165,6 +165,40 @@ struct RelayedObjectionTests {
     }
 }
 
+@Suite("An objection sent to the province, as its author sees it")
+struct ObjectionStateTests {
+    @Test func answersOnlyMoveItForward() {
+        // A receipt, then a resolution.
+        #expect(ObjectionState.sent.advances(to: .open))
+        #expect(ObjectionState.open.advances(to: .dismissed) && ObjectionState.open.advances(to: .upheld))
+        // Closed on arrival (set aside since, or after confirmation).
+        #expect(ObjectionState.sent.advances(to: .upheld) && ObjectionState.sent.advances(to: .late))
+    }
+
+    @Test func aResolutionIsNeverReopenedOrReplaced() {
+        for closed in [ObjectionState.upheld, .dismissed, .late] {
+            for next in ObjectionState.allCases { #expect(!closed.advances(to: next), "\(closed) → \(next)") }
+        }
+        #expect(!ObjectionState.open.advances(to: .open) && !ObjectionState.open.advances(to: .sent))
+    }
+
+    @Test func everyStateHasAChineseLabel() {
+        #expect(Set(ObjectionState.allCases.map(\.label)).count == ObjectionState.allCases.count)
+        #expect(ObjectionState.dismissed.label == "异议不成立")
+    }
+}
+
+@Suite("A committee's steps in an application's trail")
+struct CommitteeEventTests {
+    @Test func itsTrailDecisionReadsBackAndIsApartFromTheReviewersOwn() {
+        for event in CommitteeEvent.allCases { #expect(CommitteeEvent(decision: event.decision) == event) }
+        for decision in ["pass", "return", "reject", "submit", "withdraw", "auto-pass", "committee-", "committee-vote", "interview"] {
+            #expect(CommitteeEvent(decision: decision) == nil, "\(decision)")
+        }
+        #expect(CommitteeEvent.objectionUpheld.decision == "committee-objection-upheld")
+    }
+}
+
 @Suite("公示: working days, holidays and working weekends")
 struct PublicityCalendarTests {
     /// A time of day in China.

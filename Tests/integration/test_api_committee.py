@@ -7,6 +7,7 @@ confirmed at once, except where objections are lodged: there it lasts 5, and the
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 from urllib.parse import quote
 
@@ -69,6 +70,12 @@ def setup(daemon_factory, request):
     return d, City(d, api, api.first_login(info["admin_login"], info["admin_password"]))
 
 
+def committee_steps(account, app_id: int) -> list[dict]:
+    """The committee's steps in the application's trail, as `account` reads it."""
+    trail = expect(account.get(f"applications/{app_id}/trail"), 200).json["trail"]
+    return [t for t in trail if t["decision"].startswith("committee-")]
+
+
 def status_row(city: City, app_id: int) -> dict:
     rows = expect(city.admin.get("orgs/1/applicant-status"), 200).json["rows"]
     return next(r for r in rows if r["application_id"] == app_id)
@@ -127,6 +134,24 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert shown["state"] == "passed" and shown["state_label"] == "评审通过"
     expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "迟到的异议"}), 409)
     assert expect(applicant.get("public-notices"), 200).json["notices"] == []
+    # The trail goes on past the review chain: each step of the committee, the office's
+    # staff named to the orgs on the route but not to the applicant.
+    steps = committee_steps(applicant, app["id"])
+    assert [(t["decision"], t["committee"], t["comment"]) for t in steps] == [
+        ("committee-interview", "郑州市中小学教师中级评委会", "2026-12-10 09:00，郑州市人社局301"),
+        ("committee-result", "郑州市中小学教师中级评委会", steps[1]["comment"]),
+        ("committee-objection-dismissed", "郑州市中小学教师中级评委会", "经核查不属实"),
+        ("committee-final", "郑州市中小学教师中级评委会", "通过"),
+    ], steps
+    assert steps[1]["comment"].startswith("通过，公示至 ") and steps[1]["comment"].endswith("；同意"), steps[1]
+    assert [t["decision_label"] for t in steps] == ["面试通知", "评审结果（公示）", "异议不成立", "结果确认"]
+    assert {t["org_name"] for t in steps} == {"郑州市职改办"} and {t.get("reviewer") for t in steps} == {None}, steps
+    assert {t.get("reviewer") for t in committee_steps(city.reviewers[0], app["id"])} == {city.admin.account["name"]}
+    # Whoever objected sees how it was resolved; nobody else sees it.
+    own = expect(city.reviewers[0].get("objections/mine"), 200).json["objections"]
+    assert [(o["text"], o["state"], o["state_label"], o.get("reason"), o["to_province"], o["committee"]) for o in own] == [
+        ("论文存在抄袭", "dismissed", "异议不成立", "经核查不属实", False, "郑州市中小学教师中级评委会")], own
+    assert expect(city.admin.get("objections/mine"), 200).json["objections"] == []
 
     # An upheld objection sets the result aside; the committee decides again.
     _, app2 = city.passed_application("中级", "一级教师")
@@ -139,6 +164,18 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     end_publicity(d, "zhengzhou")
     expect(city.admin.post(f"applications/{app2['id']}/result/confirm"), 200)
     assert expect(city.admin.get(f"applications/{app2['id']}"), 200).json["state"] == "failed"
+    assert [(t["decision"], t["comment"].split("，")[0]) for t in committee_steps(city.admin, app2["id"])] == [
+        ("committee-result", "通过"), ("committee-objection-upheld", "情况属实"), ("committee-result", "未通过"), ("committee-final", "未通过")]
+    assert [(o["text"], o["state"], o["reason"]) for o in expect(applicant.get("objections/mine"), 200).json["objections"]] == [
+        ("业绩造假", "upheld", "情况属实")]
+    # The trail is append-only, like the reviewers' decisions.
+    con = sqlite3.connect(d.tenant_db("zhengzhou"), timeout=10)
+    try:
+        for sql in ("UPDATE committee_steps SET detail = 'x'", "DELETE FROM committee_steps"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                con.execute(sql)
+    finally:
+        con.close()
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
 
 
@@ -382,6 +419,12 @@ def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_ma
 
     listed = wait_until(objections, 30, "the objection to reach the province")
     assert [(o["lodged_by"], o["text"], o["evidence"], o["state"]) for o in listed] == [("r.h（郑州市职改办）", "论文存在抄袭", "比对报告", "open")], listed
+
+    def own(account) -> list[tuple]:
+        return [(o["text"], o["state"], o.get("reason"), o["to_province"]) for o in expect(account.get("objections/mine"), 200).json["objections"]]
+
+    # Its author sees it sent, then received by the province (a receipt comes back).
+    wait_until(lambda: own(city.reviewers[0]) == [("论文存在抄袭", "open", None, True)], 30, "the province's receipt to reach the city")
     # The city cannot resolve it: it is the province's.
     expect(city.admin.post(f"objections/{listed[0]['id']}/resolve", {"decision": "dismissed", "reason": "x"}), 404)
     end_publicity(d, "province")
@@ -394,6 +437,7 @@ def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_ma
     # result stands in notice there.
     expect(province.office.post(f"objections/{listed[0]['id']}/resolve", {"decision": "upheld", "reason": "情况属实"}), 200)
     wait_until(lambda: notice() is None, 30, "the notice to come down in the city")
+    wait_until(lambda: own(city.reviewers[0]) == [("论文存在抄袭", "upheld", "情况属实", True)], 30, "the resolution to reach its author")
     assert expect(applicant.get(path), 200).json.get("publicity") is None
     expect(province.office.post(f"province/applications/{rid}/result", {"result": "未通过", "note": "业绩不实"}), 200)
     assert wait_until(notice, 30, "the new notice to reach the city")["result"] == "未通过"
@@ -405,6 +449,15 @@ def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_ma
     expect(province.office.post(f"province/applications/{rid}/result/confirm"), 200)
     wait_until(lambda: expect(applicant.get(path), 200).json["state"] == "failed", 30, "the final result to reach the city")
     assert notice() is None
+    assert own(applicant) == [("评审不公", "dismissed", "经核查不属实", True)]
+    assert own(city.reviewers[0]) == [("论文存在抄袭", "upheld", "情况属实", True)]
+    # The province's steps are in the city's trail, named after the province office, nobody's name.
+    steps = committee_steps(applicant, app["id"])
+    assert [(t["decision"], t["comment"].split("，")[0]) for t in steps] == [
+        ("committee-result", "通过"), ("committee-objection-upheld", "情况属实"), ("committee-result", "未通过"),
+        ("committee-objection-dismissed", "经核查不属实"), ("committee-final", "未通过")], steps
+    province_office = expect(province.office.get("orgs/1"), 200).json["name"]
+    assert {(t["org_name"], t["committee"], t.get("reviewer")) for t in steps} == {(province_office, "河南省中小学教师高级评委会", None)}, steps
     forwarded = db_rows(d.tenant_db("zhengzhou"), "SELECT actor FROM audit WHERE action = 'objection.forward'")
     assert len(forwarded) == 2, forwarded
     lodged = db_rows(d.tenant_db("province"), "SELECT actor, source, detail FROM audit WHERE action = 'objection.lodge'")

@@ -105,9 +105,22 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert "评审通过" in row.text and "郑州市中小学教师中级职称评审委员会" in row.text and "三楼会议室" in row.text
     p.logout()
 
+    # The objector reads how their objection was resolved.
+    p.login_ok(objector.account["login"], NEW_PASSWORD)
+    p.go("publicity")
+    own = p.by("#own-objections").text
+    assert "论文存在抄袭嫌疑" in own and "异议不成立" in own and "经核查不属实" in own, own
+    p.shot("own-objection-resolved")
+    p.logout()
+
     p.login_ok(applicant.account["login"], NEW_PASSWORD)
     p.go("applications/mine")
     assert "评审通过" in p.by("#applications").text
+    # Their trail goes on to the committee's steps.
+    p.go(f"applications/{app['id']}")
+    trail = p.by("#trail").text
+    for step in ("面试通知", "评审结果（公示）", "异议不成立", "结果确认", "郑州市中小学教师中级职称评审委员会", "三楼会议室"):
+        assert step in trail, (step, trail)
 
 
 def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on(daemon_factory, browser):
@@ -139,3 +152,14 @@ def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on
     p.login_ok(applicant.account["login"], NEW_PASSWORD)
     p.go(f"applications/{app['id']}")
     assert "通过（公示中，至" in p.by("#app-result").text, p.by("#app-committee").text
+    assert "评审结果（公示）" in p.by("#trail").text and "河南省中小学教师高级职称评审委员会" in p.by("#trail").text, p.by("#trail").text
+    p.logout()
+
+    # The province dismisses the objection; its author reads that in the city.
+    expect(office.post(f"objections/{sent[0]['id']}/resolve", {"decision": "dismissed", "reason": "材料属实"}), 200)
+    wait_until(lambda: [o["state"] for o in expect(objector.get("objections/mine"), 200).json["objections"]] == ["dismissed"], 30,
+               "the province's answer to reach the city")
+    p.login_ok(objector.account["login"], NEW_PASSWORD)
+    p.go("publicity")
+    own = p.by("#own-objections").text
+    assert "业绩材料与事实不符" in own and "（省职改办）" in own and "异议不成立" in own and "材料属实" in own, own

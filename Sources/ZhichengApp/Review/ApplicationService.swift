@@ -196,10 +196,13 @@ public struct TrailEntry: Sendable {
     public var comment: String
     public var sections: [String]
     public var reason: ReturnReason?
+    /// For a committee's step (`decision` committee-…): the committee's name.
+    public var committee: String? = nil
 
     /// The Chinese label of the decision.
     public var decisionLabel: String {
-        switch decision {
+        if let event = CommitteeEvent(decision: decision) { return event.label }
+        return switch decision {
         case "submit": "提交"
         case "withdraw": "撤回"
         case "auto-pass": "自动审查通过"
@@ -666,7 +669,10 @@ public struct ApplicationService: Sendable {
                      [CrossTenantRelay.messageID(tenant.rawValue, "application.forward", id, submission), CrossTenantRelay.provinceTarget, json, Date().timeIntervalSince1970])
     }
 
-    /// The trail: every submission, withdrawal and decision, oldest first.
+    /// The trail, oldest first: every submission, withdrawal and decision, the automated
+    /// steps, and the committee's steps (interview notice, result, objections resolved,
+    /// confirmation; the province's too, relayed back), reviewers' and office staff's
+    /// names hidden from the applicant unless configured otherwise.
     public func trail(_ applicationID: Int, caller: SignedIn) async throws -> [TrailEntry] {
         let showNames = showReviewerNamesToApplicants
         return try await store.read(caller) { conn in
@@ -685,6 +691,11 @@ public struct ApplicationService: Sendable {
             } + (try conn.query("SELECT plugin, step, outcome, detail, at FROM automated_checks WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
                 TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: "自动审查", stage: nil, actorName: "\(row["plugin"].string ?? "")/\(row["step"].string ?? "")",
                            decision: "auto-" + (row["outcome"].string ?? ""), comment: row["detail"].string ?? "", sections: [], reason: nil)
+            }) + (try conn.query("SELECT office, committee, actor_name, event, detail, at FROM committee_steps WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
+                TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: row["office"].string, stage: nil,
+                           actorName: caller.kind == .applicant && !showNames ? nil : row["actor_name"].string,
+                           decision: CommitteeEvent(rawValue: row["event"].string ?? "")?.decision ?? "committee", comment: row["detail"].string ?? "",
+                           sections: [], reason: nil, committee: row["committee"].string)
             })
             .sorted { $0.at < $1.at }
         }

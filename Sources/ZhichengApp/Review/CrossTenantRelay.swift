@@ -332,6 +332,7 @@ public final class CrossTenantRelay: Sendable {
             let id = payload["source_application_id"] as? Int ?? 0
             try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1, updated_at = ? WHERE id = ?",
                          [payload["committee"] as? String ?? "", payload["interview"] as? String ?? "", now, id])
+            try step(id, .interview, payload, detail: payload["interview"] as? String ?? "", conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.interview",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return false
@@ -343,6 +344,8 @@ public final class CrossTenantRelay: Sendable {
                     version = version + 1, updated_at = ? WHERE id = ?
                 """, [(payload["committee"] as? String).flatMap { $0.isEmpty ? nil : $0 }, payload["result"] as? String ?? "",
                       (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, message.messageID, now, id])
+            try step(id, .result, payload, detail: EvaluationService.resultDetail(payload["result"] as? String ?? "",
+                                                                              until: (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, note: ""), conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.publicity", target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","result":\#(jsonString(payload["result"] as? String ?? ""))}"#, source: "tenant:\(source)"))
             return false
@@ -351,11 +354,14 @@ public final class CrossTenantRelay: Sendable {
             let id = payload["source_application_id"] as? Int ?? 0
             try conn.run("UPDATE applications SET publicity_result = NULL, publicity_until = NULL, publicity_notice = NULL, version = version + 1, updated_at = ? WHERE id = ?",
                          [now, id])
+            try step(id, .objectionUpheld, payload, detail: payload["reason"] as? String ?? "", conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.publicity-withdrawn",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return false
         case "objection.lodge":
-            try lodge(message, payload, from: source, now: now, conn)
+            return try lodge(message, payload, from: source, now: now, conn)
+        case "objection.resolved":
+            try objectionResolved(message, payload, from: source, now: now, conn)
             return false
         case "application.result":
             let id = payload["source_application_id"] as? Int ?? 0
@@ -364,6 +370,7 @@ public final class CrossTenantRelay: Sendable {
             try chain.finalize(passed: result == "通过")
             try ApplicationService.store(chain, id: id, conn, extra: "result = ?, committee_name = COALESCE(?, committee_name)",
                                          extraArgs: [result, (payload["committee"] as? String).flatMap { $0.isEmpty ? nil : $0 }])
+            try step(id, .final, payload, detail: result, conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.result",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
             return false
@@ -441,7 +448,9 @@ public final class CrossTenantRelay: Sendable {
 
     /// The province receives an objection a person of the city lodged against its result
     /// while it stood in public notice; its state on arrival is `RelayedObjection.arrival`.
-    static func lodge(_ message: Message, _ payload: [String: Any], from source: TenantID, now at: Double, _ conn: SQLiteConnection) throws {
+    /// The person who lodged it learns its state on arrival (`objection.resolved`): open
+    /// for the office, or already closed. Returns whether that answer was queued.
+    static func lodge(_ message: Message, _ payload: [String: Any], from source: TenantID, now at: Double, _ conn: SQLiteConnection) throws -> Bool {
         let sourceID = payload["source_application_id"] as? Int ?? 0
         guard let evaluation = try conn.query("""
             SELECT e.id, e.state, e.notice FROM received_applications r JOIN evaluations e ON e.received_id = r.id
@@ -449,7 +458,7 @@ public final class CrossTenantRelay: Sendable {
             """, [source.rawValue, sourceID]).first, let evaluationID = evaluation["id"].int else {
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "relay.unapplied", target: "message:\(message.messageID)",
                                             detail: #"{"kind":"objection.lodge","reason":"no result of the province on this application"}"#, source: "tenant:\(source)"))
-            return
+            return false
         }
         let now: RelayedObjection.Evaluation = switch evaluation["state"].string {
         case "publicity": .publicity
@@ -464,8 +473,42 @@ public final class CrossTenantRelay: Sendable {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [evaluationID, lodgedBy, source.rawValue, message.messageID, payload["text"] as? String ?? "", payload["evidence"] as? String ?? "",
                   state, reason, (payload["lodged_at"] as? NSNumber)?.doubleValue ?? at, state == "open" ? nil : at])
-        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "objection.lodge", target: "objection:\(conn.lastInsertRowID)",
+        let objection = Int(conn.lastInsertRowID)
+        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "objection.lodge", target: "objection:\(objection)",
                                         detail: #"{"evaluation":\#(evaluationID),"state":"\#(state)"}"#, source: "tenant:\(source)"))
+        let committee = try conn.scalar("SELECT c.name FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.id = ?", [evaluationID])?.string ?? ""
+        try EvaluationService.answerObjection(objection, facts: EvaluationService.Facts(series: "", level: .senior, source: (source.rawValue, sourceID)),
+                                              committee: committee, conn)
+        return true
+    }
+
+    /// The city learns how the province resolved an objection to its result: the objection
+    /// a person of the city sent moves on (only forward: `ObjectionState.advances`), and a
+    /// dismissal enters the application's trail.
+    static func objectionResolved(_ message: Message, _ payload: [String: Any], from source: TenantID, now: Double, _ conn: SQLiteConnection) throws {
+        let id = payload["source_application_id"] as? Int ?? 0
+        guard let state = ObjectionState(rawValue: payload["state"] as? String ?? "") else {
+            throw ZhichengError.internal("objection.resolved with an unknown state")
+        }
+        let reason = payload["reason"] as? String ?? ""
+        if let sent = payload["objection_message_id"] as? String,
+           let current = try conn.scalar("SELECT state FROM sent_objections WHERE message_id = ?", [sent])?.string.flatMap(ObjectionState.init(rawValue:)),
+           current.advances(to: state) {
+            try conn.run("UPDATE sent_objections SET state = ?, reason = ?, resolved_at = ? WHERE message_id = ?",
+                         [state.rawValue, (reason.isEmpty ? nil : reason) as String?, (state == .open ? nil : now) as Double?, sent])
+        }
+        if state == .dismissed, try awaitingProvince(id, message, from: source, conn) {
+            try step(id, .objectionDismissed, payload, detail: reason, conn)
+        }
+        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "objection.resolved", target: "application:\(id)",
+                                        detail: #"{"province":"\#(source)","state":"\#(state.rawValue)"}"#, source: "tenant:\(source)"))
+    }
+
+    /// A step of the province's committee on the city's application `id`, in its trail.
+    static func step(_ id: Int, _ event: CommitteeEvent, _ payload: [String: Any], detail: String, _ conn: SQLiteConnection) throws {
+        var committee = payload["committee"] as? String ?? ""
+        if committee.isEmpty { committee = try conn.scalar("SELECT committee_name FROM applications WHERE id = ?", [id])?.string ?? "" }
+        try EvaluationService.appendStep(id, event, office: payload["office"] as? String ?? "省职改办", committee: committee, actor: nil, detail: detail, conn)
     }
 
     /// Whether the city's application `id` waits for the province, the only state in which

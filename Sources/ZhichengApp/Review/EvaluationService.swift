@@ -103,6 +103,7 @@ public struct EvaluationService: Sendable {
             switch target {
             case .application(let id):
                 try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1 WHERE id = ?", [committee.name, interview, id])
+                try Self.appendStep(id, .interview, committee: committee.name, detail: interview, caller: caller, conn)
             case .received:
                 try Self.enqueueBack(facts, kind: "application.interview", body: ["committee": committee.name, "interview": interview], conn)
             }
@@ -140,6 +141,7 @@ public struct EvaluationService: Sendable {
             // the applicant sees the result in public notice and until when.
             try conn.run("UPDATE applications SET committee_name = ?, publicity_result = ?, publicity_until = ?, version = version + 1 WHERE id = ?",
                          [committee.name, result, until.timeIntervalSince1970, id])
+            try appendStep(id, .result, committee: committee.name, detail: resultDetail(result, until: until.timeIntervalSince1970, note: note), caller: caller, conn)
         case .received:
             // The applicant's city shows the province's notice, and its people may object.
             let notice = try enqueueBack(facts, kind: "application.publicity",
@@ -212,6 +214,9 @@ public struct EvaluationService: Sendable {
         let messageID = CrossTenantRelay.messageID(caller.tenant.rawValue, "objection.lodge", id)
         try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'objection.lodge', ?, ?)",
                      [messageID, CrossTenantRelay.provinceTarget, try jsonObject(payload), now])
+        // Kept here too, so that the person sees how the province resolves it.
+        try conn.run("INSERT INTO sent_objections (application_id, account_id, message_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                     [id, caller.accountID, messageID, text, evidence, now])
         try conn.appendAudit(caller.audit("objection.forward", target: "application:\(id)", detail: #"{"message_id":\#(jsonString(messageID))}"#))
         return .forwarded
     }
@@ -226,9 +231,12 @@ public struct EvaluationService: Sendable {
             guard let row = try conn.query("SELECT o.evaluation_id, o.state, e.application_id, e.received_id FROM objections o JOIN evaluations e ON e.id = o.evaluation_id WHERE o.id = ?", [objectionID]).first,
                   let evaluation = row["evaluation_id"].int else { throw ZhichengError.notFound("没有这个异议") }
             let target: EvaluationTarget = row["application_id"].int.map { .application($0) } ?? .received(row["received_id"].int ?? 0)
-            _ = try Self.evaluation(for: target, caller: caller, conn)
+            let (_, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
             guard row["state"].string == "open" else { throw ZhichengError.conflict("该异议已处理") }
             let now = Date().timeIntervalSince1970
+            // The objections this resolution closes: this one, and if it is upheld every other open one.
+            let closing = try conn.query("SELECT id FROM objections WHERE evaluation_id = ? AND state = 'open' AND (id = ? OR ?)", [evaluation, objectionID, upheld ? 1 : 0])
+                .compactMap { $0["id"].int }
             try conn.run("UPDATE objections SET state = ?, reason = ?, resolved_at = ? WHERE id = ?", [upheld ? "upheld" : "dismissed", reason, now, objectionID])
             if upheld {
                 try conn.run("UPDATE objections SET state = 'upheld', reason = '评审结果已撤销', resolved_at = ? WHERE evaluation_id = ? AND state = 'open'", [now, evaluation])
@@ -238,13 +246,20 @@ public struct EvaluationService: Sendable {
                 case .application(let id):
                     try conn.run("UPDATE applications SET publicity_result = NULL, publicity_until = NULL, version = version + 1 WHERE id = ?", [id])
                 case .received:
-                    // The city takes the notice down.
-                    let (_, _, facts) = try Self.evaluation(for: target, caller: caller, conn)
-                    try Self.enqueueBack(facts, kind: "application.publicity-withdrawn", body: [:], conn)
+                    // The city takes the notice down, and its trail says why.
+                    try Self.enqueueBack(facts, kind: "application.publicity-withdrawn", body: ["committee": committee.name, "reason": reason], conn)
                 }
             }
+            if case .application(let id) = target {
+                try Self.appendStep(id, upheld ? .objectionUpheld : .objectionDismissed, committee: committee.name, detail: reason, caller: caller, conn)
+            }
+            // Whoever lodged them in the city learns how they were resolved (and the city's
+            // trail shows a dismissal; an upheld one is in the withdrawal above).
+            for closed in closing {
+                try Self.answerObjection(closed, facts: facts, committee: committee.name, conn)
+            }
             try conn.appendAudit(caller.audit(upheld ? "objection.uphold" : "objection.dismiss", target: "objection:\(objectionID)", detail: #"{"reason":\#(jsonString(reason))}"#))
-            return (try Self.record(evaluation, conn), upheld && row["received_id"].int != nil)
+            return (try Self.record(evaluation, conn), row["received_id"].int != nil)
         }
         if notify { relay?.kick(caller.tenant) }
         return record
@@ -254,7 +269,7 @@ public struct EvaluationService: Sendable {
     /// the province, flows back to the applicant's city).
     public func confirm(_ target: EvaluationTarget, caller: SignedIn) async throws -> EvaluationRecord {
         let (record, notify) = try await store.write(caller) { conn -> (EvaluationRecord, Bool) in
-            let (evaluation, _, facts) = try Self.evaluation(for: target, caller: caller, conn)
+            let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
             guard let row = try conn.query("SELECT state, result, publicity_until FROM evaluations WHERE id = ?", [evaluation]).first, row["state"].string == "publicity" else {
                 throw ZhichengError.conflict("该申报不在公示中")
             }
@@ -270,9 +285,10 @@ public struct EvaluationService: Sendable {
                 var chain = try Self.chain(id, conn)
                 try chain.finalize(passed: result == "通过")
                 try ApplicationService.store(chain, id: id, conn, extra: "result = ?", extraArgs: [result])
+                try Self.appendStep(id, .final, committee: committee.name, detail: result, caller: caller, conn)
             case .received(let id):
                 try conn.run("UPDATE received_applications SET state = 'final', result = ? WHERE id = ?", [result, id])
-                try Self.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": try Self.record(evaluation, conn).committee], conn)
+                try Self.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": committee.name], conn)
             }
             try conn.appendAudit(caller.audit("evaluation.confirm", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
             return (try Self.record(evaluation, conn), facts.source != nil)
@@ -363,11 +379,44 @@ public struct EvaluationService: Sendable {
     static func enqueueBack(_ facts: Facts, kind: String, body: [String: Any], _ conn: SQLiteConnection) throws -> String? {
         guard let source = facts.source else { return nil }
         var payload: [String: Any] = ["source_application_id": source.applicationID]
+        // Who acted, as the city's trail names it (河南省职称改革办公室).
+        if let office = try conn.rootOrg()?.name { payload["office"] = office }
         for (key, value) in body { payload[key] = value }
         let messageID = CrossTenantRelay.messageID("province", kind, source.tenant, source.applicationID)
         try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
                      [messageID, source.tenant, kind, try jsonObject(payload), Date().timeIntervalSince1970])
         return messageID
+    }
+
+    /// A committee step on the city's own application `id`, in its trail, by the caller
+    /// (in the caller's transaction). The province's steps reach the city's trail through
+    /// the relay (`CrossTenantRelay.apply`).
+    static func appendStep(_ id: Int, _ event: CommitteeEvent, committee: String, detail: String, caller: SignedIn, _ conn: SQLiteConnection) throws {
+        try appendStep(id, event, office: try conn.org(caller.orgID)?.name ?? "", committee: committee,
+                       actor: try conn.account(caller.accountID)?.name, detail: detail, conn)
+    }
+
+    static func appendStep(_ id: Int, _ event: CommitteeEvent, office: String, committee: String, actor: String?, detail: String, _ conn: SQLiteConnection) throws {
+        try conn.run("INSERT INTO committee_steps (application_id, office, committee, actor_name, event, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     [id, office, committee, actor, event.rawValue, detail, Date().timeIntervalSince1970])
+    }
+
+    /// How the trail words a result entering public notice.
+    static func resultDetail(_ result: String, until: Double, note: String) -> String {
+        "\(result)，公示至 \(day(until))" + (note.isEmpty ? "" : "；\(note)")
+    }
+
+    /// Tells the applicant's city how an objection to the province's result now stands
+    /// (`objection.resolved`): the person who lodged it there sees the answer, and a
+    /// dismissal enters the application's trail. Nothing for a city's own application,
+    /// and nothing about an objection lodged at the province that it did not dismiss.
+    static func answerObjection(_ objection: Int, facts: Facts, committee: String, _ conn: SQLiteConnection) throws {
+        guard facts.source != nil,
+              let row = try conn.query("SELECT state, reason, message_id FROM objections WHERE id = ?", [objection]).first else { return }
+        let messageID = row["message_id"].string, state = row["state"].string ?? ""
+        guard messageID != nil || state == ObjectionState.dismissed.rawValue else { return }
+        try enqueueBack(facts, kind: "objection.resolved", body: ["objection_message_id": messageID ?? NSNull(), "state": state,
+                                                                   "reason": row["reason"].string ?? "", "committee": committee], conn)
     }
 
     /// A message payload as stored in the outbox: JSON with sorted keys.
@@ -471,6 +520,22 @@ public struct ObjectionRecord: Sendable {
     public var createdAt: Double
 }
 
+/// An objection as the person who lodged it sees it: what it was against, and how it stands.
+public struct OwnObjection: Sendable {
+    public var applicantName: String
+    public var title: String
+    public var committee: String
+    public var text: String
+    public var evidence: String
+    public var state: ObjectionState
+    /// The office's reason once resolved (or why it was closed on arrival).
+    public var reason: String?
+    public var createdAt: Double
+    public var resolvedAt: Double?
+    /// Sent on to the province (its committee's result); resolved there.
+    public var toProvince: Bool
+}
+
 /// A result standing in public notice, as every signed-in account of the tenant sees it.
 public struct PublicNotice: Sendable {
     public var target: EvaluationTarget
@@ -559,6 +624,31 @@ extension EvaluationService {
                 """, [evaluation["id"].int ?? 0]).map {
                 ObjectionRecord(id: $0["id"].int ?? 0, lodgedBy: $0["name"].string ?? "", text: $0["text"].string ?? "", evidence: $0["evidence"].string ?? "",
                                 state: $0["state"].string ?? "", reason: $0["reason"].string, createdAt: $0["created_at"].double ?? 0)
+            }
+        }
+    }
+
+    /// The objections the caller lodged, newest first: to this tenant's committees' results,
+    /// and those sent on to the province, with the province's answer once it has come.
+    public func ownObjections(caller: SignedIn) async throws -> [OwnObjection] {
+        try await store.read(caller) { conn in
+            try conn.query("""
+                SELECT COALESCE(p.name, r.applicant_name) AS applicant, COALESCE(a.title, r.title) AS title, c.name AS committee,
+                       o.text, o.evidence, o.state, o.reason, o.created_at, o.resolved_at, 0 AS to_province
+                FROM objections o JOIN evaluations e ON e.id = o.evaluation_id JOIN committees c ON c.id = e.committee_id
+                LEFT JOIN applications a ON a.id = e.application_id LEFT JOIN accounts p ON p.id = a.applicant_id
+                LEFT JOIN received_applications r ON r.id = e.received_id
+                WHERE o.account_id = ?
+                UNION ALL
+                SELECT p.name, a.title, COALESCE(a.committee_name, ''), s.text, s.evidence, s.state, s.reason, s.created_at, s.resolved_at, 1
+                FROM sent_objections s JOIN applications a ON a.id = s.application_id JOIN accounts p ON p.id = a.applicant_id
+                WHERE s.account_id = ?
+                ORDER BY 8 DESC
+                """, [caller.accountID, caller.accountID]).map { r in
+                OwnObjection(applicantName: r["applicant"].string ?? "", title: r["title"].string ?? "", committee: r["committee"].string ?? "",
+                             text: r["text"].string ?? "", evidence: r["evidence"].string ?? "",
+                             state: ObjectionState(rawValue: r["state"].string ?? "") ?? .open, reason: r["reason"].string,
+                             createdAt: r["created_at"].double ?? 0, resolvedAt: r["resolved_at"].double, toProvince: r["to_province"].int == 1)
             }
         }
     }

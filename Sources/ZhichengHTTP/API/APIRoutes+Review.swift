@@ -143,6 +143,9 @@ extension APIRoutes {
         signedIn.get("public-notices") { _, context in
             try APIJSON.response(["notices": try await s.evaluations.publicNotices(caller: context.caller).map(NoticeDTO.init)])
         }
+        signedIn.get("objections/mine") { _, context in
+            try APIJSON.response(["objections": try await s.evaluations.ownObjections(caller: context.caller).map(OwnObjectionDTO.init)])
+        }
         signedIn.post("objections/{id}/resolve") { request, context in
             let body = try await APIJSON.decode(ResolveBody.self, from: request)
             guard ["upheld", "dismissed"].contains(body.decision) else { throw ZhichengError.invalid("decision 应为 upheld 或 dismissed", field: "decision") }
@@ -372,6 +375,33 @@ struct NoticeDTO: Encodable {
     }
 }
 
+struct OwnObjectionDTO: Encodable {
+    var applicantName: String
+    var title: String
+    var committee: String
+    var text: String
+    var evidence: String
+    var state: String
+    var stateLabel: String
+    var reason: String?
+    var createdAt: String
+    var resolvedAt: String?
+    var toProvince: Bool
+    init(_ o: OwnObjection) {
+        applicantName = o.applicantName
+        title = o.title
+        committee = o.committee
+        text = o.text
+        evidence = o.evidence
+        state = o.state.rawValue
+        stateLabel = o.state.label
+        reason = o.reason
+        createdAt = Date(timeIntervalSince1970: o.createdAt).ISO8601Format()
+        resolvedAt = o.resolvedAt.map { Date(timeIntervalSince1970: $0).ISO8601Format() }
+        toProvince = o.toProvince
+    }
+}
+
 struct EvaluationDTO: Encodable {
     var id: Int
     var committee: String
@@ -506,6 +536,7 @@ struct TrailDTO: Encodable {
     var sections: [String]
     var reason: String?
     var reasonLabel: String?
+    var committee: String?
 
     init(_ e: TrailEntry) {
         at = Date(timeIntervalSince1970: e.at).ISO8601Format()
@@ -520,6 +551,7 @@ struct TrailDTO: Encodable {
         sections = e.sections
         reason = e.reason?.rawValue
         reasonLabel = e.reason?.label
+        committee = e.committee
     }
 }
 

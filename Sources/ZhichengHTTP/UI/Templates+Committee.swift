@@ -60,5 +60,9 @@ extension Templates {
         <input type="text" name="evidence" class="objection-evidence" placeholder="证据说明"><button type="submit" class="objection-lodge">提交异议</button></form></td></tr>{{/notices}}
         {{^notices}}<tr><td colspan="7">目前没有公示中的评审结果</td></tr>{{/notices}}
         </tbody></table>
+        {{#has_own}}<h3>我提出的异议</h3>
+        <table id="own-objections"><thead><tr><th>提出时间</th><th>评委会</th><th>申报人</th><th>申报</th><th>异议内容</th><th>状态</th><th>处理意见</th></tr></thead><tbody>
+        {{#own}}<tr class="objection-{{state}}"><td>{{at}}</td><td>{{committee}}</td><td>{{applicant}}</td><td>{{title}}</td><td>{{text}}</td><td class="objection-state">{{state_label}}</td><td>{{reason}}</td></tr>{{/own}}
+        </tbody></table>{{/has_own}}
         """
 }

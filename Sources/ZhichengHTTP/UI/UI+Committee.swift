@@ -121,7 +121,13 @@ extension UI {
              "title": "\(n.series) \(n.level) \(n.title)", "result": n.result, "until": Self.time(n.publicityUntil),
              "by_province": n.byProvince]
         }
-        return try render("评审结果公示", "publicity", ["notices": notices], user: user, context, flash: flash, status: status, navCurrent: "publicity", orgName: org.name)
+        // The caller's own objections and how each stands (the province's answer included).
+        let own = try await services.evaluations.ownObjections(caller: user).map { o -> [String: Any] in
+            ["applicant": o.applicantName, "title": o.title, "committee": o.committee + (o.toProvince ? "（省职改办）" : ""), "text": o.text,
+             "state": o.state.rawValue, "state_label": o.state.label, "reason": o.reason ?? "", "at": Self.time(o.createdAt)]
+        }
+        return try render("评审结果公示", "publicity", ["notices": notices, "own": own, "has_own": !own.isEmpty], user: user, context, flash: flash, status: status,
+                          navCurrent: "publicity", orgName: org.name)
     }
 
     func objectionAction(_ request: Request, _ context: TenantRequestContext) async throws -> Response {

@@ -153,7 +153,7 @@ extension UI {
         let decision = t.decisionLabel
         var comment = t.comment
         if let reason = t.reason { comment = "\(reason.label)（\(t.sections.joined(separator: "、"))）" + (comment.isEmpty ? "" : "：\(comment)") }
-        return ["at": Self.time(t.at), "org": t.orgName ?? "申报人", "step": t.stage?.label ?? "", "reviewer": t.actorName ?? "", "decision": decision, "comment": comment]
+        return ["at": Self.time(t.at), "org": t.orgName ?? "申报人", "step": t.stage?.label ?? t.committee ?? "", "reviewer": t.actorName ?? "", "decision": decision, "comment": comment]
     }
 
     func applicationAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
