@@ -263,13 +263,18 @@ extension TenantStore {
         return try conn.scalar("SELECT count(*) FROM outbox WHERE delivered_at IS NULL" + setAside)?.int ?? 0
     }
 
+    /// `applications`: the tenant's own, and in the province those received from the
+    /// cities (a province has no applicants of its own; its work is what it received).
     static func stats(of conn: SQLiteConnection, bytes: Int) throws -> TenantStats {
-        let hasApplications = try conn.hasTable("applications")
+        var applications = 0
+        for table in ["applications", "received_applications"] where try conn.hasTable(table) {
+            applications += try conn.scalar("SELECT count(*) FROM \(table)")?.int ?? 0
+        }
         return TenantStats(
             dbBytes: bytes,
             orgs: try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0,
             accounts: try conn.scalar("SELECT count(*) FROM accounts")?.int ?? 0,
-            applications: hasApplications ? try conn.scalar("SELECT count(*) FROM applications")?.int ?? 0 : 0,
+            applications: applications,
             schemaVersion: try conn.scalar("PRAGMA user_version")?.int ?? 0)
     }
 

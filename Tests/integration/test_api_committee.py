@@ -88,6 +88,9 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "at_committee"
 
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), 403, contains="评委会")
+    # It waits on the office's desk, marked: no committee covers it yet.
+    work = expect(city.admin.get("committee-worklist"), 200).json["items"]
+    assert [(i["path"], i["covered"], i.get("evaluation")) for i in work] == [(f"applications/{app['id']}", False, None)], work
     expect(city.admin.post("committees", {"name": "评委会", "series": ["魔法师"], "levels": ["中级"]}), 400, field="series")
     expect(city.reviewers[0].post("committees", {"name": "评委会", "series": [SERIES], "levels": ["中级"]}), 403)
     committee = expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201).json
@@ -95,6 +98,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     with unchanged(d, "zhengzhou"):
         expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["正高级"]}), 409, contains="已有名为")
     assert [c["id"] for c in expect(city.admin.get("committees"), 200).json["committees"]] == [committee["id"]]
+    assert [i["covered"] for i in expect(city.admin.get("committee-worklist"), 200).json["items"]] == [True]
 
     expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
     row = status_row(city, app["id"])
@@ -211,6 +215,9 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     assert "评委会意见" in form and "河南省中小学教师高级评委会：通过" in form and "公示中" not in form, form[-1500:]
     # A city cannot act as the province's committee.
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), (403, 409))
+    # tenant.list counts the application in the city, and in the province the one it received.
+    counts = {t["id"]: t["applications"] for t in d.call("tenant.list")["tenants"]}
+    assert counts == {"province": 1, "zhengzhou": 1}, counts
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
 

@@ -49,12 +49,17 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "committee")
     p.login_ok(info["admin_login"], NEW_PASSWORD)
     p.go("committee")
-    assert "暂无到达评委会的申报" in p.by("#worklist").text, "nothing is on the desk before a committee covers it"
+    # Before a committee covers it, the application waits on the desk with a warning.
+    assert "尚无负责“中小学教师 中级”的评委会" in p.by("#uncovered").text
+    row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
+    assert "尚无负责的评委会" in row.text and not row.find_elements("css selector", "a"), row.text
+    p.shot("no-committee-yet")
     p.fill("#committee-name", "郑州市中小学教师中级职称评审委员会")
     p.by(f"#committee-form input[name=series][value='{SERIES}']").click()
     p.by("#committee-form input[name=levels][value='中级']").click()
     p.click("#committee-submit")
     assert "已设立评委会" in p.flash_ok(), p.flash_error()
+    assert not p.all("#uncovered")
     row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
     assert "待评审" in row.text
     p.follow(row.find_element("css selector", "a"))

@@ -506,6 +506,9 @@ public struct CommitteeWorkItem: Sendable {
     public var level: String
     public var title: String
     public var evaluation: EvaluationRecord?
+    /// Whether a committee of the office covers its series and level. One that none covers
+    /// waits at 评委会 until the office sets one up: listed, so that the office knows.
+    public var covered: Bool = true
 }
 
 /// A written objection lodged during 公示.
@@ -563,15 +566,15 @@ public final class PublicityPolicy: Sendable {
 }
 
 extension EvaluationService {
-    /// The applications that reached the final authority and a committee of the
-    /// caller's office covers: a city's own at 评委会 (or decided), or those the
-    /// province received. For the office admin.
+    /// The applications that reached the caller's office as their final authority: a
+    /// city's own at 评委会 (or decided), or those the province received, each marked
+    /// whether a committee of the office covers it (one no committee covers waits until
+    /// the office sets one up). For the office admin.
     public func worklist(caller: SignedIn) async throws -> [CommitteeWorkItem] {
         try Access.requireOrgAdmin(caller)
         var items = try await store.read(caller) { conn -> [CommitteeWorkItem] in
             try Access.requireApprovedOrg(caller, conn)
             let committees = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try Self.committee($0, conn) }
-            guard !committees.isEmpty else { return [] }
             func covered(_ series: String, _ level: String) -> Bool {
                 committees.contains { $0.series.contains(series) && $0.levels.contains { $0.rawValue == level } }
             }
@@ -584,22 +587,24 @@ extension EvaluationService {
                 JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
                 WHERE a.kind = 'title' AND (a.state IN ('at_committee', 'publicity') OR a.id IN (SELECT application_id FROM evaluations WHERE application_id IS NOT NULL))
                 ORDER BY a.id
-                """) where covered(r["series"].string ?? "", r["level"].string ?? "") {
+                """) {
                 // Only those the caller's office evaluates (as `evaluation(for:)` requires).
                 guard try ApplicationService.decode(r["chain"].string ?? "").isFinalAuthority(caller.orgID) else { continue }
                 let id = r["id"].int ?? 0
+                let evaluation = try record("application_id", id)
                 items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "",
                                                sourceTenant: nil, sourceTenantName: nil,
                                                series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
-                                               evaluation: try record("application_id", id)))
+                                               evaluation: evaluation, covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? "")))
             }
             if try conn.rootOrg()?.id == caller.orgID {
-                for r in try conn.query("SELECT id, applicant_name, unit_name, source_tenant, series, level, title FROM received_applications WHERE kind = 'title' ORDER BY id")
-                where covered(r["series"].string ?? "", r["level"].string ?? "") {
+                for r in try conn.query("SELECT id, applicant_name, unit_name, source_tenant, series, level, title FROM received_applications WHERE kind = 'title' ORDER BY id") {
                     let id = r["id"].int ?? 0
+                    let evaluation = try record("received_id", id)
                     items.append(CommitteeWorkItem(target: .received(id), applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "",
                                                    sourceTenant: r["source_tenant"].string, sourceTenantName: r["source_tenant"].string, series: r["series"].string ?? "", level: r["level"].string ?? "",
-                                                   title: r["title"].string ?? "", evaluation: try record("received_id", id)))
+                                                   title: r["title"].string ?? "", evaluation: evaluation,
+                                                   covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? "")))
                 }
             }
             return items

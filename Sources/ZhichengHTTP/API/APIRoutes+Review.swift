@@ -336,6 +336,8 @@ struct WorkItemDTO: Encodable {
     var level: String
     var title: String
     var evaluation: EvaluationDTO?
+    /// false: no committee of the office covers its series and level yet.
+    var covered: Bool
     init(_ w: CommitteeWorkItem) {
         path = evaluationPath(w.target)
         applicantName = w.applicantName
@@ -346,6 +348,7 @@ struct WorkItemDTO: Encodable {
         level = w.level
         title = w.title
         evaluation = w.evaluation.map(EvaluationDTO.init)
+        covered = w.covered
     }
 }
 

@@ -43,15 +43,19 @@ extension UI {
             "rules": VotingRule.all.map { ["name": $0.name, "label": $0.label] },
             "items": items.map { i -> [String: Any] in
                 ["path": Self.targetPath(i.target), "applicant": i.applicantName, "unit": i.unitName, "city": i.sourceTenantName ?? "本市",
-                 "title": "\(i.series) \(i.level) \(i.title)", "state": Self.evaluationState(i.evaluation), "objections": i.evaluation?.openObjections ?? 0]
+                 "title": "\(i.series) \(i.level) \(i.title)", "state": i.covered ? Self.evaluationState(i.evaluation) : "尚无负责的评委会",
+                 "objections": i.evaluation?.openObjections ?? 0, "covered": i.covered]
             },
+            // Applications waiting for a committee the office has not set up: what is missing.
+            "uncovered": items.contains { !$0.covered }
+                ? Set(items.filter { !$0.covered }.map { "\($0.series) \($0.level)" }).sorted().joined(separator: "、") as Any : false,
         ]
         return try render("评委会评审", "committee", data, user: user, context, flash: flash, status: status, navCurrent: "committee", orgName: org.name)
     }
 
     func committeeItemPage(_ user: SignedIn, _ context: TenantRequestContext, target: EvaluationTarget, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
-        guard let item = try await services.evaluations.worklist(caller: user).first(where: { $0.target == target }) else {
+        guard let item = try await services.evaluations.worklist(caller: user).first(where: { $0.target == target && $0.covered }) else {
             throw ZhichengError.notFound("没有这份待评审的申报")
         }
         let objections = try await services.evaluations.objections(target, caller: user)
