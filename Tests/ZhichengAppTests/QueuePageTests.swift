@@ -91,13 +91,15 @@ struct QueuePageTests {
 
     /// The query reads only `applications_queue`: SQLite never reads a column of the
     /// table itself (its deferred seek is never taken), so a page costs one index walk.
+    /// Also with four eyes (a reviewer with both roles), whose check reads `decisions`.
     @Test func theQueueReadsOnlyItsCoveringIndex() async throws {
         let w = try await Self.waiting()
-        for (stages, series) in [(1, 1), (2, 3)] {
-            let sql = ApplicationService.queueSQL(stages: stages, series: series)
+        for (stages, series, fourEyes) in [(1, 1, false), (2, 3, false), (2, 1, true)] {
+            let sql = ApplicationService.queueSQL(stages: stages, series: series, excludingOwnHandling: fourEyes)
             var arguments: [any SQLiteBindable] = [1, 0]
             arguments += Array(repeating: "handler", count: stages) as [any SQLiteBindable]
             arguments += Array(repeating: "中小学教师", count: series) as [any SQLiteBindable]
+            if fourEyes { arguments.append(1) }
             arguments.append(50)
             let bound = arguments
             let (plan, program) = try await w.f.store.withTenant(w.city) { db in
@@ -107,6 +109,7 @@ struct QueuePageTests {
                 }
             }
             #expect(plan.contains { $0.contains("USING INDEX applications_queue") }, "plan: \(plan)")
+            if fourEyes { #expect(plan.contains { $0.contains("decisions_application") }, "plan: \(plan)") }
             let tableRoot = try await w.f.store.withTenant(w.city) { db in
                 try await db.read { try $0.scalar("SELECT rootpage FROM sqlite_schema WHERE name = 'applications'")?.int }
             }

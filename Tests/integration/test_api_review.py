@@ -180,6 +180,13 @@ def test_four_eyes_roles_and_series(env: Env) -> None:
     v = expect(r["school.both"].get(f"applications/{app['id']}"), 200).json["version"]
     resp = expect(r["school.both"].post(f"applications/{app['id']}/decision", {"decision": "pass", "version": v}), 403)
     assert "四眼" in resp.error()["message"]
+    # So their queues leave it out (both steps, and 负责人审查 alone); another leader's has it.
+    def queued(reviewer, query: str = "") -> bool:
+        return any(q["id"] == app["id"] for q in expect(reviewer.get("reviews/queue" + query), 200).json["applications"])
+    assert not queued(r["school.both"]) and not queued(r["school.both"], "?stage=leader")
+    assert queued(r["school.l"]) and queued(r["school.l"], "?stage=leader")
+    page = r["school.both"].api.raw("GET", f"/t/{TENANT}/reviews", headers={"Cookie": f"zc_session={r['school.both'].cookie}"}).body.decode()
+    assert f'reviews/{app["id"]}"' not in page, page[-2000:]
     expect(r["dept.h"].post(f"applications/{app['id']}/decision", {"decision": "pass", "version": v}), (404, 409))
     expect(env.school.post(f"applications/{app['id']}/decision", {"decision": "pass", "version": v}), 403)
     expect(applicant.post(f"applications/{app['id']}/withdraw"), 409, contains="不能撤回")

@@ -537,26 +537,36 @@ public struct ApplicationService: Sendable {
         }
         let series = caller.permittedSeries
         guard !series.isEmpty else { return try page(QueueRows(conn: nil, sql: "", arguments: [])) }
-        let sql = Self.queueSQL(stages: stages.count, series: series.count)
-        let arguments: [any SQLiteBindable] = [caller.orgID, after ?? 0] + stages + series + [limit]
+        // Four eyes: a reviewer with both roles does not find at 负责人审查 what they passed
+        // at 经办人审查 themselves (`ReviewChain` refuses that decision anyway).
+        let fourEyes = stages.count == 2 || (stages == [ReviewStage.leader.rawValue] && caller.roles.contains(.handler))
+        let sql = Self.queueSQL(stages: stages.count, series: series.count, excludingOwnHandling: fourEyes)
+        let arguments: [any SQLiteBindable] = [caller.orgID, after ?? 0] + stages + series + (fourEyes ? [caller.accountID] : []) + [limit]
         return try await store.read(caller) { conn in try page(QueueRows(conn: conn, sql: sql, arguments: arguments)) }
     }
 
     /// The queue query for `stages` steps and `series` series. Its text is also the key
     /// of the connection's prepared statement; the usual shape (one step, one series)
     /// is built once rather than on every request.
-    static func queueSQL(stages: Int, series: Int) -> String {
-        if stages == 1 && series == 1 { return queueSQLOneByOne }
-        return makeQueueSQL(stages: stages, series: series)
+    /// `excludingOwnHandling`: leave out the applications at the leader step whose handler
+    /// decision at this org, on this submission, was the caller's (one more argument, the
+    /// caller's account id, before the limit).
+    static func queueSQL(stages: Int, series: Int, excludingOwnHandling: Bool = false) -> String {
+        if stages == 1 && series == 1 && !excludingOwnHandling { return queueSQLOneByOne }
+        return makeQueueSQL(stages: stages, series: series, excludingOwnHandling: excludingOwnHandling)
     }
 
-    private static let queueSQLOneByOne = makeQueueSQL(stages: 1, series: 1)
+    private static let queueSQLOneByOne = makeQueueSQL(stages: 1, series: 1, excludingOwnHandling: false)
 
-    private static func makeQueueSQL(stages: Int, series: Int) -> String {
+    private static func makeQueueSQL(stages: Int, series: Int, excludingOwnHandling: Bool) -> String {
         """
         SELECT id, series, level, title, stage, submissions, version, applicant_name FROM applications
         WHERE current_org_id = ? AND state = 'in_review' AND id > ?
         AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ","))) AND series IN (\(Array(repeating: "?", count: series).joined(separator: ",")))
+        \(excludingOwnHandling ? """
+            AND NOT (stage = 'leader' AND EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = applications.id
+                AND d.submission = applications.submissions AND d.org_id = applications.current_org_id AND d.stage = 'handler' AND d.actor_id = ?))
+            """ : "")
         ORDER BY id LIMIT ?
         """
     }
