@@ -264,3 +264,31 @@ def test_small_refusals_say_what_is_wrong(env: Env) -> None:
     expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
     expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "长" * 501}), 400, field="reason")
     assert expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "人数过多"}), 200).json["state"] == "rejected"
+
+
+def test_a_department_picks_a_unit_below_it_in_the_status_query(env: Env) -> None:
+    """申报人员状态查询 of a department or office offers the orgs below it whose applicants
+    submitted (by code, with how many), and shows the one picked; never an org outside its tree."""
+    applicant, app = submitted(env)
+    name = applicant.account["name"]
+
+    def offered(admin) -> dict:
+        return {o["id"]: o for o in expect(admin.get("applicant-status/orgs"), 200).json["orgs"]}
+
+    for admin in (env.dept, env.city):
+        school = offered(admin)[env.school_id]
+        assert school["name"] == "逸夫小学" and school["code"].startswith("4101") and school["applications"] >= 1, school
+    assert set(offered(env.school)) == {env.school_id}
+    assert 1 not in offered(env.dept), "the department is offered the city office above it"
+    expect(applicant.get("applicant-status/orgs"), 403)
+    expect(env.reviewers["dept.h"].get("applicant-status/orgs"), 403)
+
+    page = ui_get(env, f"status?org={env.school_id}", env.dept.cookie)
+    assert page.status == 200 and name in page.body.decode() and f'data-application="{app["id"]}"' in page.body.decode(), page.body.decode()[-3000:]
+    assert 'id="status-org"' in page.body.decode() and "逸夫小学" in page.body.decode()
+    # Its own org by default; an org above it, or no number, is refused with a page.
+    assert f'data-application="{app["id"]}"' not in ui_get(env, "status", env.dept.cookie).body.decode()
+    assert ui_get(env, "status?org=1", env.dept.cookie).status in (403, 404)
+    assert ui_get(env, "status?org=abc", env.dept.cookie).status == 400
+    # A unit has nothing below it to pick from.
+    assert 'id="status-org"' not in ui_get(env, "status", env.school.cookie).body.decode()

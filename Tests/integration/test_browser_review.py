@@ -164,3 +164,16 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert opinions.count("通过") == 6 and "逸夫小学" in opinions and "郑州市职改办" in opinions
     assert p.d.execute_script("return Array.from(document.images).filter(i => i.naturalWidth > 0).length") >= 1, "the school's seal is stamped"
     p.shot("review-form")
+    p.go("status")
+    p.logout()
+
+    # The department above it picks the school in its own 申报人员状态查询.
+    p.login_ok(dept_admin["login"], PASSWORD)
+    p.go("status")
+    assert "暂无申报" in p.by("#status").text
+    Select(p.by("#status-org")).select_by_visible_text(next(o.text for o in p.all("#status-org option") if "逸夫小学" in o.text))
+    p.click("#status-org-submit")
+    row = p.by("#status tbody tr")
+    assert "孙申报" in row.text and "待评委会评审" in row.text, row.text
+    assert "逸夫小学" in Select(p.by("#status-org")).first_selected_option.text
+    p.shot("status-of-a-unit-below")

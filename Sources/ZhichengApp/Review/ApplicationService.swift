@@ -118,6 +118,15 @@ public struct QueueRow {
     }
 }
 
+/// An org with applicants who submitted, as 申报人员状态查询 offers it to choose from.
+public struct StatusOrg: Sendable, Equatable {
+    public var orgID: Int
+    public var code: String
+    public var name: String
+    /// Its submitted applications.
+    public var applications: Int
+}
+
 /// One row of 申报人员状态查询.
 public struct StatusRow: Sendable {
     public var applicationID: Int
@@ -712,6 +721,24 @@ public struct ApplicationService: Sendable {
     }
 
     // MARK: Status query (申报人员状态查询) and review form (评审表)
+
+    /// The orgs, the caller's own and those below it, whose applicants submitted something:
+    /// what a department or office admin picks from in 申报人员状态查询, by code.
+    public func statusOrgs(caller: SignedIn) async throws -> [StatusOrg] {
+        try Access.requireOrgAdmin(caller)
+        return try await store.read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            return try conn.query("""
+                WITH RECURSIVE down(id) AS (
+                    SELECT id FROM orgs WHERE id = ? AND deleted_at IS NULL
+                    UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id WHERE o.deleted_at IS NULL)
+                SELECT o.id, o.code, o.name, count(*) AS n FROM down JOIN applications a ON a.org_id = down.id JOIN orgs o ON o.id = down.id
+                WHERE a.state != 'draft' GROUP BY o.id ORDER BY o.code
+                """, [caller.orgID]).map {
+                StatusOrg(orgID: $0["id"].int ?? 0, code: $0["code"].string ?? "", name: $0["name"].string ?? "", applications: $0["n"].int ?? 0)
+            }
+        }
+    }
 
     /// Every submitted application of the org's applicants (a draft is the applicant's own
     /// until submitted), for its admin or an ancestor's.

@@ -90,6 +90,9 @@ extension APIRoutes {
             try APIJSON.response(["trail": try await s.applications.trail(try id(context), caller: context.caller).map(TrailDTO.init)])
         }
 
+        signedIn.get("applicant-status/orgs") { _, context in
+            try APIJSON.response(["orgs": try await s.applications.statusOrgs(caller: context.caller).map(StatusOrgDTO.init)])
+        }
         signedIn.get("orgs/{id}/applicant-status") { _, context in
             try APIJSON.response(["rows": try await s.applications.status(of: try id(context), caller: context.caller).map(StatusDTO.init)])
         }
@@ -213,6 +216,19 @@ enum QueueDTO {
     }
 }
 
+
+struct StatusOrgDTO: Encodable {
+    var id: Int
+    var code: String
+    var name: String
+    var applications: Int
+    init(_ o: StatusOrg) {
+        id = o.orgID
+        code = o.code
+        name = o.name
+        applications = o.applications
+    }
+}
 
 struct StatusDTO: Encodable {
     var applicationId: Int

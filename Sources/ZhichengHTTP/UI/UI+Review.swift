@@ -271,12 +271,23 @@ extension UI {
 
     // MARK: Status query
 
-    func statusPage(_ user: SignedIn, _ context: TenantRequestContext) async throws -> Response {
+    /// 申报人员状态查询 of the caller's org or, `?org=`, of an org below it whose applicants
+    /// submitted (a department or office picks one of them).
+    func statusPage(_ user: SignedIn, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         let org = try await ownOrg(user)
-        let rows = try await services.applications.status(of: user.orgID, caller: user).map { r -> [String: Any] in
+        let shown = try APIJSON.integer("org", in: request) ?? user.orgID
+        let rows = try await services.applications.status(of: shown, caller: user).map { r -> [String: Any] in
             ["id": r.applicationID, "name": r.applicantName, "id_number": r.idNumber, "year": r.year, "series": r.series, "level": r.level,
              "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—"]
         }
-        return try render("申报人员状态查询", "status", ["rows": rows], user: user, context, navCurrent: "status", orgName: org.name)
+        let orgs = try await services.applications.statusOrgs(caller: user)
+        // The caller's own org first, even with nobody who submitted yet.
+        let own: [String: Any] = ["id": user.orgID, "label": "本单位（\(org.name)）", "count": orgs.first { $0.orgID == user.orgID }?.applications ?? 0,
+                                  "selected": shown == user.orgID]
+        let choices = [own] + orgs.filter { $0.orgID != user.orgID }.map { o -> [String: Any] in
+            ["id": o.orgID, "label": "\(o.code) \(o.name)", "count": o.applications, "selected": o.orgID == shown]
+        }
+        return try render("申报人员状态查询", "status", ["rows": rows, "orgs": choices, "pick": choices.count > 1], user: user, context,
+                          navCurrent: "status", orgName: org.name)
     }
 }

@@ -114,7 +114,7 @@ enum UIRoutes {
         tenant.post("committee/{kind}/{id}/objections/{objection}/resolve") { request, context in try await ui.committeeAction("resolve", request, context) }
         tenant.get("publicity") { request, context in try await ui.page(request, context) { user in try await ui.publicityPage(user, context, flash: .none) } }
         tenant.post("publicity/{kind}/{id}/objection") { request, context in try await ui.objectionAction(request, context) }
-        tenant.get("status") { request, context in try await ui.page(request, context) { user in try await ui.statusPage(user, context) } }
+        tenant.get("status") { request, context in try await ui.page(request, context) { user in try await ui.statusPage(user, request, context) } }
     }
 
     static func redirect(_ location: String) -> Response {
