@@ -122,7 +122,8 @@ public final class AdminDispatcher: Sendable {
         case .tenantArchive:
             let id = try args.string("id")
             let archived = try await tenants.archive(id, confirm: try args.string("confirm"), by: principal)
-            return ["id": .string(id), "archived_to": .string(archived.path), "undelivered_messages": .init(archived.undeliveredMessages)]
+            return ["id": .string(id), "archived_to": .string(archived.path), "undelivered_messages": .init(archived.undeliveredMessages),
+                    "undecided_applications": .init(archived.undecidedApplications)]
         case .tenantConfigure:
             let id = try args.string("id")
             if let field = request.args["province_levels"] {

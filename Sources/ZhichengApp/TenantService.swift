@@ -283,6 +283,10 @@ public struct TenantService: Sendable {
             logger.warning("archive: messages not yet delivered left service with the tenant; they are in the archived database", metadata: [
                 "tenant.id": "\(info.id)", "messages": "\(archived.undeliveredMessages)", "archive": "\(archived.path)"])
         }
+        if archived.undecidedApplications > 0 {
+            logger.warning("archive: undecided applications left service with the tenant; they are in the archived database", metadata: [
+                "tenant.id": "\(info.id)", "applications": "\(archived.undecidedApplications)", "archive": "\(archived.path)"])
+        }
         // The province's messages to an archived city are set aside on its next pass: make it now.
         if info.kind == .city, let province = try? await store.registry.provinceID(), let id = try? TenantID(province) {
             relay?.kick(id)

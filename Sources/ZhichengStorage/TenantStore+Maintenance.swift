@@ -33,6 +33,9 @@ public struct OutboxCounts: Sendable, Equatable {
 public struct ArchivedTenant: Sendable, Equatable {
     public var path: String
     public var undeliveredMessages: Int
+    /// Applications not yet decided that left service with it: a city's under review (or
+    /// waiting for the province), the province's received and not yet final.
+    public var undecidedApplications: Int = 0
 }
 
 extension TenantStore {
@@ -265,6 +268,20 @@ extension TenantStore {
 
     /// `applications`: the tenant's own, and in the province those received from the
     /// cities (a province has no applicants of its own; its work is what it received).
+    /// Applications not yet decided, on a database of any schema version: a city's own
+    /// under review or waiting for the province's committee, and those the province
+    /// received and has not decided (final, or an expert application passed or rejected).
+    @Sendable static func undecided(_ conn: SQLiteConnection) throws -> Int {
+        var count = 0
+        if try conn.hasColumn("state", in: "applications") {
+            count += try conn.scalar("SELECT count(*) FROM applications WHERE state IN ('in_review', 'awaiting_province', 'at_committee', 'publicity')")?.int ?? 0
+        }
+        if try conn.hasTable("received_applications") {
+            count += try conn.scalar("SELECT count(*) FROM received_applications WHERE state NOT IN ('final', 'passed', 'rejected')")?.int ?? 0
+        }
+        return count
+    }
+
     static func stats(of conn: SQLiteConnection, bytes: Int) throws -> TenantStats {
         var applications = 0
         for table in ["applications", "received_applications"] where try conn.hasTable(table) {
@@ -285,17 +302,17 @@ extension TenantStore {
     /// its outbox messages had not been delivered: they leave service with it.
     public func archive(_ id: TenantID) async throws -> ArchivedTenant {
         try await withExclusiveFiles(id) { [paths, registry, logger] in
-            let (target, used, undelivered) = try await Self.fileWork.run {
-                var used = 0, undelivered = 0
+            let (target, used, undelivered, undecided) = try await Self.fileWork.run {
+                var used = 0, undelivered = 0, undecided = 0
                 do {
-                    (used, undelivered) = try SQLiteConnection.readOnce(path: paths.database(for: id)) { conn in
-                        (try ApplicationIDs.used(conn), try Self.undelivered(conn))
+                    (used, undelivered, undecided) = try SQLiteConnection.readOnce(path: paths.database(for: id)) { conn in
+                        (try ApplicationIDs.used(conn), try Self.undelivered(conn), try Self.undecided(conn))
                     }
                 } catch {
                     logger.warning("archive: cannot read the database (application ids used, undelivered messages); a tenant created again with this id starts from 1",
                                    metadata: ["tenant.id": "\(id)", "error": "\(error)"])
                 }
-                return (Self.unusedPath(paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp()), used, undelivered)
+                return (Self.unusedPath(paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp()), used, undelivered, undecided)
             }
             let undo = try await registry.archive(id, path: target, applicationIDsUsed: used)
             FaultInjection.point("tenant.archive.unregistered")
@@ -305,7 +322,7 @@ extension TenantStore {
                 try await registry.unarchive(undo)
                 throw error
             }
-            return ArchivedTenant(path: target, undeliveredMessages: undelivered)
+            return ArchivedTenant(path: target, undeliveredMessages: undelivered, undecidedApplications: undecided)
         }
     }
 

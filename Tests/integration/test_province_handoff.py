@@ -338,6 +338,24 @@ def test_archiving_a_city_whose_hand_over_has_not_left_says_so(daemon_factory, z
     assert [line.split()[-1] for line in out.stdout.splitlines() if "undelivered_messages" in line] == ["1"], out.stdout
     archived = [line.split()[-1] for line in out.stdout.splitlines() if "archived_to" in line]
     assert db_rows(f"{archived[0]}/tenant.sqlite", "SELECT target, kind FROM outbox WHERE delivered_at IS NULL") == [("@province", "application.forward")]
+    # The application it took out of service was still undecided.
+    assert [line.split()[-1] for line in out.stdout.splitlines() if "undecided_applications" in line] == ["1"], out.stdout
+
+
+def test_archiving_the_province_while_it_holds_undecided_applications_says_so(daemon_factory):
+    """An application the province received and has not decided leaves service with it: the
+    operator is told how many (and the log warns); one decided since no longer counts."""
+    d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n').start()
+    h = Handoff(d)
+    apps = [h.handed_over(), h.handed_over()]
+    office = Api(d.http_port, "province").first_login("41", d.call("account.reset-password", {"tenant": "province", "login": "41"})["password"])
+    expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
+    received = {r["source_application_id"]: r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]}
+    expect(office.post(f"province/applications/{received[apps[0]['id']]}/result", {"result": "通过"}), 200)
+    expect(office.post(f"province/applications/{received[apps[0]['id']]}/result/confirm"), 200)
+    archived = d.call("tenant.archive", {"id": "province", "confirm": "province"})
+    assert archived["undecided_applications"] == 1, archived
+    assert "undecided applications left service" in d.output(), d.output()[-2000:]
 
 
 def test_a_city_archived_and_created_again_numbers_its_applications_above_the_old_ones(daemon_factory):
