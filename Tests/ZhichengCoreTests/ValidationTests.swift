@@ -100,3 +100,27 @@ struct AttachmentNameTests {
         }
     }
 }
+
+@Suite("Uploaded documents, told by their bytes")
+struct DocumentTypeTests {
+    @Test func aWholePDFIsAPDFWhateverFollowsItsMarker() throws {
+        #expect(try DocumentType.detect(Array("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".utf8)) == "application/pdf")
+        // Bytes after the marker (an incremental-update tail, padding) within the last 1 KiB.
+        #expect(try DocumentType.detect(Array("%PDF-1.7\n%%EOF".utf8) + Array(repeating: 0x20, count: 1000)) == "application/pdf")
+    }
+
+    @Test func aPDFCutShortIsRefusedSayingSo() {
+        for bytes in [Array("%PDF-1.4\n1 0 obj <<>> endobj\n".utf8), Array("%PDF-".utf8),
+                      Array("%PDF-1.7\n%%EOF".utf8) + Array(repeating: 0x20, count: 1100)] {
+            #expect(throws: ZhichengError.self) { _ = try DocumentType.detect(bytes) }
+            do { _ = try DocumentType.detect(bytes) } catch { #expect(error.message.contains("%%EOF"), "\(error.message)") }
+        }
+    }
+
+    @Test func imagesAndOtherFiles() throws {
+        #expect(try DocumentType.detect([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 40)) == "image/png")
+        #expect(try DocumentType.detect([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]) == "image/jpeg")
+        #expect(throws: ZhichengError.self) { _ = try DocumentType.detect(Array("plain text".utf8)) }
+        #expect(throws: ZhichengError.self) { _ = try DocumentType.detect([UInt8]()) }
+    }
+}

@@ -334,6 +334,9 @@ def test_attachments_are_checked_by_content_and_follow_section_permissions(env: 
     api = env.api
     bad = api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=b"MZ\x90\x00 not a document", content_type="application/pdf")
     expect(bad, 415)
+    # A PDF cut short (no end-of-file marker) is refused as such.
+    cut = api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=PDF[: PDF.index(b"%%EOF")], content_type="application/pdf")
+    assert "%%EOF" in expect(cut, 415).error()["message"]
     ok = api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=PDF, content_type="application/pdf")
     info = expect(ok, 201).json
     assert info["mime"] == "application/pdf" and info["size"] == len(PDF)
