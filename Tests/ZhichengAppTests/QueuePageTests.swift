@@ -33,7 +33,7 @@ struct QueuePageTests {
         let plans = PlanService(store: f.store)
         for year in 2026...2028 {
             let plan = try await plans.save(orgID: admin.orgID, year: year, items: [PlanLine(series: "中小学教师", level: .intermediate, count: 5)], caller: admin)
-            _ = try await plans.attachDocument(planID: plan.id, name: "计划.pdf", bytes: Array("%PDF-1.4\n".utf8), caller: admin)
+            _ = try await plans.attachDocument(planID: plan.id, name: "计划.pdf", bytes: Array("%PDF-1.4\n%%EOF\n".utf8), caller: admin)
             _ = try await plans.submit(planID: plan.id, caller: admin)
             _ = try await plans.review(planID: plan.id, approve: true, reason: nil, caller: admin)
         }
