@@ -399,6 +399,8 @@ def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_ma
     applicant, app = city.passed_application("副高级", "高级教师")
     rid = province.received(app["id"])
     path = f"applications/{app['id']}"
+    # The province's acknowledgement reaches the city (a change of its own, not of the request below).
+    wait_until(lambda: expect(applicant.get(path), 200).json.get("forwarded_to_province_at"), 30, "the acknowledgement to reach the city")
     # Nothing in notice yet: an objection is refused and changes nothing.
     with unchanged(d, "zhengzhou"):
         expect(city.reviewers[0].post(f"{path}/objections", {"text": "过早的异议"}), 409, contains="不在公示期")
