@@ -126,6 +126,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     trail = p.by("#trail").text
     for step in ("面试通知", "评审结果（公示）", "异议不成立", "结果确认", "郑州市中小学教师中级职称评审委员会", "三楼会议室"):
         assert step in trail, (step, trail)
+    p.shot("applicant-trail")
 
 
 def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on(daemon_factory, browser):

@@ -68,7 +68,7 @@ extension UI {
             "result": e?.result ?? "", "note": e?.note ?? "", "until": e?.publicityUntil.map(Self.time) ?? "",
             "objections": objections.map { o -> [String: Any] in
                 ["id": o.id, "by": o.lodgedBy, "text": o.text, "evidence": o.evidence, "open": o.state == "open",
-                 "state": ["open": "待处理", "upheld": "成立（结果撤销）", "dismissed": "不成立", "late": "结果确认后送达"][o.state] ?? o.state, "reason": o.reason ?? "",
+                 "state": ObjectionState(rawValue: o.state)?.label ?? o.state, "reason": o.reason ?? "",
                  "at": Self.time(o.createdAt)]
             },
         ]
