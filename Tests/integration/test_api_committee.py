@@ -107,6 +107,8 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "优秀"}), 400, field="result")
     ev = expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200).json
     assert ev["state"] == "publicity"
+    # The unit's status query says the result and until when it stands in notice.
+    assert status_row(city, app["id"])["stage"].startswith("公示中（通过，至 "), status_row(city, app["id"])
     # The 评审表 ends with the committee's opinion, in public notice for now.
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "评委会意见" in form and "郑州市中小学教师中级评委会：通过（公示中）。同意" in form, form[-1500:]
@@ -414,6 +416,7 @@ def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_ma
     assert (shown["result"], shown["committee"], shown["by_province"]) == ("通过", "河南省中小学教师高级评委会", True), shown
     mine = expect(applicant.get(path), 200).json
     assert mine["publicity"]["result"] == "通过" and mine["publicity"]["until"] == shown["publicity_until"], mine
+    assert status_row(city, app["id"])["stage"].startswith("省评委会结果公示中（通过，至 "), status_row(city, app["id"])
     assert "河南省中小学教师高级评委会：通过（公示中）" in expect(applicant.get(f"{path}/review-form"), 200).body.decode()
     page = applicant.api.raw("GET", f"/t/zhengzhou/{path}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
     assert "公示中" in page, page[:3000]

@@ -749,7 +749,7 @@ public struct ApplicationService: Sendable {
             _ = try Access.visibleOrg(orgID, caller: caller, conn)
             return try conn.query("""
                 SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.forwarded_at, a.committee_name, a.interview, a.result,
-                       p.name AS applicant_name, p.login AS id_number, o.name AS current_org
+                       a.publicity_result, a.publicity_until, p.name AS applicant_name, p.login AS id_number, o.name AS current_org
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
                 WHERE a.org_id = ? AND a.state != 'draft' ORDER BY a.id DESC
                 """, [orgID]).map { r in
@@ -757,6 +757,10 @@ public struct ApplicationService: Sendable {
                 var stage = chain.state.label
                 if chain.state == .inReview, let org = r["current_org"].string { stage = "\(org) \(chain.stage.label)" }
                 if chain.state == .awaitingProvince { stage = Self.stateLabel(chain.state, forwarded: r["forwarded_at"].double != nil) }
+                // A result in public notice, the city committee's or the province's: which, and until when.
+                if [.publicity, .awaitingProvince].contains(chain.state), let result = r["publicity_result"].string, let until = r["publicity_until"].double {
+                    stage = (chain.state == .awaitingProvince ? "省评委会结果" : "") + "公示中（\(result)，至 \(EvaluationService.day(until))）"
+                }
                 return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", idNumber: r["id_number"].string ?? "",
                                  year: r["year"].int ?? 0, series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
                                  state: chain.state.rawValue, stage: stage, committee: r["committee_name"].string, interview: r["interview"].string)
