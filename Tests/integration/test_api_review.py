@@ -427,3 +427,38 @@ def test_new_application_form_keeps_what_was_typed(env: Env) -> None:
     r = env.api.raw("POST", f"/t/{TENANT}/applications", body=body.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 400 and "年度应为四位数字" in r.body.decode() and 'value="二〇二七"' in r.body.decode(), r
     assert expect(applicant.get("applications"), 200).json["applications"] == []
+
+
+def test_a_decision_in_the_web_form_redirects_to_the_queue_which_says_it_once(env: Env) -> None:
+    """Post, redirect, get: the decision form answers 303 to the reviewer's queue with a one-shot
+    message (cookie `zc_flash`); the queue shows it once and clears it, so reloading the queue
+    neither repeats the message nor sends the decision again. A refused decision answers with
+    the review page itself (its status, the message, nothing decided)."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    reviewer = env.reviewers["school.h"]
+    version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
+    cookie = f"zc_session={reviewer.cookie}"
+
+    def post(fields: list[tuple[str, str]]):
+        body = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", reviewer.csrf), *fields])
+        return env.api.raw("POST", f"/t/{TENANT}/reviews/{app['id']}", body=body.encode(),
+                           headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+
+    refused = post([("decision", "return"), ("version", str(version))])  # a return names sections
+    assert refused.status == 400 and "退回时请选择" in refused.body.decode() and "zc_flash" not in refused.headers.get("set-cookie", ""), refused
+    assert expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"] == version
+
+    done = post([("decision", "pass"), ("version", str(version)), ("comment", "同意")])
+    assert done.status == 303 and done.headers.get("location") == f"/t/{TENANT}/reviews?stage=handler", done.headers
+    flash = done.headers.get("set-cookie", "")
+    assert flash.startswith("zc_flash=%") and flash.isascii() and "HttpOnly" in flash and f"Path=/t/{TENANT}/" in flash, flash
+    assert expect(reviewer.get(f"applications/{app['id']}"), 200).json["step"] == "leader"
+
+    carried = flash.split(";")[0]
+    page = env.api.raw("GET", done.headers["location"], headers={"Cookie": f"{cookie}; {carried}"})
+    assert page.status == 200 and "作出“通过”决定" in page.body.decode(), page.body.decode()[:3000]
+    assert "Max-Age=0" in page.headers.get("set-cookie", ""), page.headers
+    again = env.api.raw("GET", done.headers["location"], headers={"Cookie": cookie})
+    assert "作出“通过”决定" not in again.body.decode()

@@ -41,6 +41,8 @@ def decide_in_browser(p: Pages, login: str, decision: str = "pass", comment: str
         p.by(f"input[name=decision][value={decision}]").click()
     p.click("#decision-submit")
     assert "决定" in p.flash_ok(), p.flash_error()
+    # Redirected to the queue: reloading it does not send the decision again.
+    assert p.d.current_url.endswith(f"reviews?stage={'handler' if login.endswith('.h') else 'leader'}"), p.d.current_url
     p.logout()
 
 

@@ -261,9 +261,11 @@ extension UI {
             let v = try await services.applications.decide(id, decision: form["decision"], comment: form["comment"], sections: form.all("sections"),
                                                            reason: reason, version: Int(form["version"]) ?? -1, caller: user)
             let decision = ReviewDecision(rawValue: form["decision"])?.label ?? ""
-            // Back to the queue of the step just decided.
+            // Back to the queue of the step just decided, by a redirect: reloading that page
+            // shows the queue again instead of sending the decision a second time.
             let stage: ReviewStage? = user.roles.count > 1 ? ReviewStage(rawValue: form["stage"]) : nil
-            return try await reviewsPage(user, context, stage: stage, flash: .ok("已对\(v.applicantName)的申报作出“\(decision)”决定"))
+            return UIRoutes.redirect(base(context) + Self.reviewsPath(stage, of: user), flash: "已对\(v.applicantName)的申报作出“\(decision)”决定",
+                                     tenantBase: base(context))
         } catch let error as ZhichengError {
             return try await reviewPage(user, context, id: id, flash: .error(error.message), status: error.status)
         }

@@ -18,6 +18,12 @@ enum Flash {
 struct UI: Sendable {
     let services: AppServices
     static let loginCSRFCookie = "zc_login_csrf"
+    /// A success message carried across a redirect (post, redirect, get): set with the
+    /// redirect, shown once by the page it leads to, which clears it.
+    static let flashCookie = "zc_flash"
+
+    /// The message of `flashCookie` on the request a page is being built for.
+    @TaskLocal static var carriedFlash: String?
 
     func base(_ context: TenantRequestContext) -> String { "/t/\(context.tenant.id.rawValue)/" }
     func api(_ context: TenantRequestContext) -> String { "/t/\(context.tenant.id.rawValue)/api/v1/" }
@@ -41,7 +47,10 @@ struct UI: Sendable {
         guard let user = await user(request, context) else { return UIRoutes.redirect(base(context) + "login") }
         if user.mustChangePassword && !allowPasswordChange { return UIRoutes.redirect(base(context) + "password") }
         do {
-            return try await build(user)
+            guard let carried = request.cookies[Self.flashCookie]?.value, !carried.isEmpty else { return try await build(user) }
+            var response = try await Self.$carriedFlash.withValue(carried.removingPercentEncoding) { try await build(user) }
+            response.headers[.setCookie] = "\(Self.flashCookie)=; Path=\(base(context)); HttpOnly; SameSite=Strict; Max-Age=0"
+            return response
         } catch let error as ZhichengError where error.code == .forbidden && !allowUnapproved && error.message.contains("审核") {
             return UIRoutes.redirect(base(context) + "profile")
         } catch let error as ZhichengError {
@@ -81,7 +90,7 @@ struct UI: Sendable {
             page["nav"] = ["groups": navGroups(user, context, current: navCurrent ?? template, unapproved: unapproved)]
         }
         switch flash {
-        case .none: break
+        case .none: if let carried = Self.carriedFlash { page["flash_ok"] = carried }
         case .ok(let message): page["flash_ok"] = message
         case .error(let message): page["flash_error"] = message
         case let .secret(label, login, password):

@@ -120,4 +120,15 @@ enum UIRoutes {
     static func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
     }
+
+    private static let cookieSafe = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// A redirect after a successful form (303), whose page then says `message` once.
+    static func redirect(_ location: String, flash message: String, tenantBase: String) -> Response {
+        var response = redirect(location)
+        // ASCII letters and digits only (`.alphanumerics` would let Chinese through): a cookie value is ASCII.
+        let encoded = message.addingPercentEncoding(withAllowedCharacters: Self.cookieSafe) ?? ""
+        response.headers[.setCookie] = "\(UI.flashCookie)=\(encoded); Path=\(tenantBase); HttpOnly; SameSite=Strict; Max-Age=60"
+        return response
+    }
 }
