@@ -101,6 +101,8 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert [i["covered"] for i in expect(city.admin.get("committee-worklist"), 200).json["items"]] == [True]
 
     expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
+    # The same notice sent twice is one notice (one step in the trail, below).
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
     row = status_row(city, app["id"])
     assert row["committee"] == "郑州市中小学教师中级评委会" and "郑州市人社局301" in row["interview"]
 
@@ -116,6 +118,8 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
 
     # An objection during 公示 blocks the confirmation until the office resolves it.
     objection = expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"]
+    # Sent twice (a double click, a retry), it is one objection.
+    assert expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"] == objection
     expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains="公示期至")
     end_publicity(d, "zhengzhou")
     expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "公示期满后的异议"}), 409, contains="公示期已结束")
@@ -425,6 +429,10 @@ def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_ma
     with unchanged(d, "zhengzhou"):
         expect(city.reviewers[0].post(f"{path}/objections", {"text": ""}), 400, field="text")
     expect(city.reviewers[0].post(f"{path}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 202)
+    # Sent twice, it goes to the province once.
+    expect(city.reviewers[0].post(f"{path}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 202)
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT count(*) FROM outbox WHERE kind = 'objection.lodge'") == [(1,)]
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT count(*) FROM sent_objections") == [(1,)]
 
     def objections():
         return expect(province.office.get(f"province/applications/{rid}/objections"), 200).json["objections"]

@@ -72,7 +72,9 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.click("#result-submit")
     assert "公示至" in p.flash_ok(), p.flash_error()
     assert "公示中" in p.by("#item-state").text
+    # Each step redirects back to the item: reloading it sends nothing again.
     item_url = p.d.current_url
+    assert item_url.endswith(f"/committee/application/{app['id']}"), item_url
     p.shot("result-recorded")
     p.logout()
 
@@ -85,6 +87,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     row.find_element("css selector", ".objection-evidence").send_keys("见某期刊2025年第3期")
     p.press(row.find_element("css selector", ".objection-lodge"))
     assert "异议已提交" in p.flash_ok(), p.flash_error()
+    assert p.d.current_url.endswith("/publicity"), p.d.current_url
     p.shot("objection-lodged")
     p.logout()
     end_publicity(d, "zhengzhou")  # the 5 working days pass

@@ -98,6 +98,9 @@ public struct EvaluationService: Sendable {
         let (record, notify) = try await store.write(caller) { conn -> (EvaluationRecord, Bool) in
             let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
             guard ["pending"].contains(try Self.state(evaluation, conn)) else { throw ZhichengError.conflict("评审结果已录入，不能再修改面试通知") }
+            // The same notice again (a form sent twice) changes nothing and notifies nobody.
+            let current = try conn.query("SELECT interview_time, interview_place FROM evaluations WHERE id = ?", [evaluation]).first
+            if current?["interview_time"].string == time, current?["interview_place"].string == place { return (try Self.record(evaluation, conn), false) }
             try conn.run("UPDATE evaluations SET interview_time = ?, interview_place = ?, updated_at = ? WHERE id = ?", [time, place, Date().timeIntervalSince1970, evaluation])
             let interview = "\(time)，\(place)"
             switch target {
@@ -181,6 +184,11 @@ public struct EvaluationService: Sendable {
                 throw ZhichengError.conflict("该申报不在公示期，不能提出异议")
             }
             try Self.requireStanding(until: row["publicity_until"].double, now: now)
+            // The same objection sent twice by the same person is one objection.
+            if let same = try conn.scalar("SELECT id FROM objections WHERE evaluation_id = ? AND account_id = ? AND text = ? AND evidence = ? AND state = 'open'",
+                                          [evaluation, caller.accountID, text, evidence])?.int {
+                return .objection(same)
+            }
             try conn.run("INSERT INTO objections (evaluation_id, account_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?)",
                          [evaluation, caller.accountID, text, evidence, now])
             let id = Int(conn.lastInsertRowID)
@@ -207,6 +215,12 @@ public struct EvaluationService: Sendable {
             throw ZhichengError.conflict("该申报不在公示期，不能提出异议")
         }
         try requireStanding(until: until, now: now)
+        // The same objection sent twice by the same person goes to the province once.
+        if try conn.scalar("""
+            SELECT 1 FROM sent_objections WHERE application_id = ? AND account_id = ? AND text = ? AND evidence = ? AND state IN ('sent', 'open')
+            """, [id, caller.accountID, text, evidence]) != nil {
+            return .forwarded
+        }
         let name = try conn.account(caller.accountID)?.name ?? ""
         let payload: [String: Any] = ["source_application_id": id, "text": text, "evidence": evidence, "lodged_by": name,
                                       "org_name": try conn.org(caller.orgID)?.name ?? caller.tenant.rawValue,
