@@ -462,3 +462,6 @@ def test_a_decision_in_the_web_form_redirects_to_the_queue_which_says_it_once(en
     assert "Max-Age=0" in page.headers.get("set-cookie", ""), page.headers
     again = env.api.raw("GET", done.headers["location"], headers={"Cookie": cookie})
     assert "作出“通过”决定" not in again.body.decode()
+    # Shown once also when the page it leads to is an error page.
+    missing = env.api.raw("GET", f"/t/{TENANT}/reviews/999999", headers={"Cookie": f"{cookie}; {carried}"})
+    assert missing.status == 404 and "Max-Age=0" in missing.headers.get("set-cookie", ""), missing.headers

@@ -46,16 +46,18 @@ struct UI: Sendable {
               _ build: (SignedIn) async throws -> Response) async throws -> Response {
         guard let user = await user(request, context) else { return UIRoutes.redirect(base(context) + "login") }
         if user.mustChangePassword && !allowPasswordChange { return UIRoutes.redirect(base(context) + "password") }
+        let carried = request.cookies[Self.flashCookie]?.value.removingPercentEncoding.flatMap { $0.isEmpty ? nil : $0 }
+        var response: Response
         do {
-            guard let carried = request.cookies[Self.flashCookie]?.value, !carried.isEmpty else { return try await build(user) }
-            var response = try await Self.$carriedFlash.withValue(carried.removingPercentEncoding) { try await build(user) }
-            response.headers[.setCookie] = "\(Self.flashCookie)=; Path=\(base(context)); HttpOnly; SameSite=Strict; Max-Age=0"
-            return response
+            response = try await Self.$carriedFlash.withValue(carried) { try await build(user) }
         } catch let error as ZhichengError where error.code == .forbidden && !allowUnapproved && error.message.contains("审核") {
-            return UIRoutes.redirect(base(context) + "profile")
+            response = UIRoutes.redirect(base(context) + "profile")
         } catch let error as ZhichengError {
-            return try render("错误", "error", [:], user: user, context, flash: .error(error.message), status: error.status)
+            response = try render("错误", "error", [:], user: user, context, flash: .error(error.message), status: error.status)
         }
+        // A carried message is shown once, whatever the page turned out to be.
+        if carried != nil { response.headers[.setCookie] = "\(Self.flashCookie)=; Path=\(base(context)); HttpOnly; SameSite=Strict; Max-Age=0" }
+        return response
     }
 
     /// Reads a posted form and checks its CSRF token against the session before any
