@@ -680,12 +680,11 @@ public struct ApplicationService: Sendable {
             "id_number": row["id_number"].string ?? "", "unit_name": row["unit_name"].string ?? "", "year": row["year"].int ?? 0,
             "series": row["series"].string ?? "", "level": row["level"].string ?? "", "title": row["title"].string ?? "",
             "sections": try sectionsJSON(id, conn),
-            "trail": String(decoding: try JSONSerialization.data(withJSONObject: trail, options: [.sortedKeys]), as: UTF8.self),
+            "trail": try CrossTenantRelay.json(trail),
         ]
         if let specialty = row["specialty"].string { payload["specialty"] = specialty }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
-        try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.forward', ?, ?)",
-                     [CrossTenantRelay.messageID(tenant.rawValue, "application.forward", id, submission), CrossTenantRelay.provinceTarget, json, Date().timeIntervalSince1970])
+        try CrossTenantRelay.enqueue("application.forward", id: CrossTenantRelay.messageID(tenant.rawValue, "application.forward", id, submission),
+                                     to: CrossTenantRelay.provinceTarget, payload: payload, conn)
     }
 
     /// The trail, oldest first: every submission, withdrawal and decision, the automated

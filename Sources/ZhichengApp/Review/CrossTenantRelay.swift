@@ -44,6 +44,19 @@ public final class CrossTenantRelay: Sendable {
     }
     static let pageSize = 200
 
+    /// Writes a message to `target` (a tenant id, or `provinceTarget`) into the outbox of
+    /// the tenant `conn` belongs to, in the caller's transaction: it leaves only once that
+    /// commits, and the relay delivers it exactly once. `payload` is stored as JSON.
+    static func enqueue(_ kind: String, id messageID: String, to target: String, payload: [String: Any], _ conn: SQLiteConnection) throws {
+        try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                     [messageID, target, kind, try json(payload), Date().timeIntervalSince1970])
+    }
+
+    /// JSON with sorted keys, as message payloads (and the JSON inside them) are stored.
+    static func json(_ object: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+
     public init(store: TenantStore, logger: Logger, schedule: RelaySchedule = RelaySchedule()) {
         self.store = store
         self.logger = logger
@@ -417,9 +430,8 @@ public final class CrossTenantRelay: Sendable {
                       payload["trail"] as? String ?? "[]", now, kind.rawValue, payload["specialty"] as? String, chain])
         }
         let receivedID = try conn.scalar("SELECT id FROM received_applications WHERE source_tenant = ? AND source_application_id = ?", [source.rawValue, sourceID])?.int ?? 0
-        let ack = #"{"source_application_id":\#(sourceID),"province_application_id":\#(receivedID)}"#
-        try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.received', ?, ?)",
-                     ["\(target):application.received:\(message.messageID)", source.rawValue, ack, now])
+        try enqueue("application.received", id: "\(target):application.received:\(message.messageID)", to: source.rawValue,
+                    payload: ["source_application_id": sourceID, "province_application_id": receivedID], conn)
         if let existing, existing["acted"].int == 1 {
             let facts = EvaluationService.Facts(series: existing["series"].string ?? "", level: TitleLevel(rawValue: existing["level"].string ?? "") ?? .senior,
                                                 source: (source.rawValue, sourceID))

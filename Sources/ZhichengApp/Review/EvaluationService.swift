@@ -226,8 +226,7 @@ public struct EvaluationService: Sendable {
                                       "org_name": try conn.org(caller.orgID)?.name ?? caller.tenant.rawValue,
                                       "notice": app["publicity_notice"].string ?? "", "lodged_at": now]
         let messageID = CrossTenantRelay.messageID(caller.tenant.rawValue, "objection.lodge", id)
-        try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'objection.lodge', ?, ?)",
-                     [messageID, CrossTenantRelay.provinceTarget, try jsonObject(payload), now])
+        try CrossTenantRelay.enqueue("objection.lodge", id: messageID, to: CrossTenantRelay.provinceTarget, payload: payload, conn)
         // Kept here too, so that the person sees how the province resolves it.
         try conn.run("INSERT INTO sent_objections (application_id, account_id, message_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                      [id, caller.accountID, messageID, text, evidence, now])
@@ -397,8 +396,7 @@ public struct EvaluationService: Sendable {
         if let office = try conn.rootOrg()?.name { payload["office"] = office }
         for (key, value) in body { payload[key] = value }
         let messageID = CrossTenantRelay.messageID("province", kind, source.tenant, source.applicationID)
-        try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-                     [messageID, source.tenant, kind, try jsonObject(payload), Date().timeIntervalSince1970])
+        try CrossTenantRelay.enqueue(kind, id: messageID, to: source.tenant, payload: payload, conn)
         return messageID
     }
 
@@ -431,11 +429,6 @@ public struct EvaluationService: Sendable {
         guard messageID != nil || state == ObjectionState.dismissed.rawValue else { return }
         try enqueueBack(facts, kind: "objection.resolved", body: ["objection_message_id": messageID ?? NSNull(), "state": state,
                                                                    "reason": row["reason"].string ?? "", "committee": committee], conn)
-    }
-
-    /// A message payload as stored in the outbox: JSON with sorted keys.
-    static func jsonObject(_ payload: [String: Any]) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
     }
 
     static func committee(_ id: Int, _ conn: SQLiteConnection) throws -> CommitteeRecord? {
