@@ -229,6 +229,11 @@ public struct ApplicationService: Sendable {
     let catalog: TitleCatalog
     /// Whether applicants see who reviewed (names) or only which org and role.
     public var showReviewerNamesToApplicants = false
+
+    /// Whether `caller` reads an application without the names of the people who acted
+    /// on it (reviewers, office staff): an applicant, unless configured otherwise. The
+    /// trail and the 评审表 both follow it.
+    func hidesNames(from caller: SignedIn) -> Bool { caller.kind == .applicant && !showReviewerNamesToApplicants }
     /// Carries applications bound for the province across tenants.
     let relay: CrossTenantRelay?
     /// Review steps added by plugins (e.g. an automatic qualification check at submission).
@@ -692,7 +697,7 @@ public struct ApplicationService: Sendable {
     /// confirmation; the province's too, relayed back), reviewers' and office staff's
     /// names hidden from the applicant unless configured otherwise.
     public func trail(_ applicationID: Int, caller: SignedIn) async throws -> [TrailEntry] {
-        let showNames = showReviewerNamesToApplicants
+        let hideNames = hidesNames(from: caller)
         return try await store.read(caller) { conn in
             _ = try Self.view(applicationID, for: caller, conn)  // visibility
             return try conn.query("""
@@ -700,7 +705,7 @@ public struct ApplicationService: Sendable {
                 FROM decisions d LEFT JOIN orgs o ON o.id = d.org_id JOIN accounts a ON a.id = d.actor_id
                 WHERE d.application_id = ? ORDER BY d.id
                 """, [applicationID]).map { row in
-                let hideName = caller.kind == .applicant && !showNames && row["actor_kind"].string != "applicant"
+                let hideName = hideNames && row["actor_kind"].string != "applicant"  // the applicant's own steps keep their name
                 return TrailEntry(
                     at: row["at"].double ?? 0, orgID: row["org_id"].int, orgName: row["org_name"].string,
                     stage: row["stage"].string.flatMap(ReviewStage.init(rawValue:)), actorName: hideName ? nil : row["actor_name"].string,
@@ -711,7 +716,7 @@ public struct ApplicationService: Sendable {
                            decision: "auto-" + (row["outcome"].string ?? ""), comment: row["detail"].string ?? "", sections: [], reason: nil)
             }) + (try conn.query("SELECT office, committee, actor_name, event, detail, at FROM committee_steps WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
                 TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: row["office"].string, stage: nil,
-                           actorName: caller.kind == .applicant && !showNames ? nil : row["actor_name"].string,
+                           actorName: hideNames ? nil : row["actor_name"].string,
                            decision: CommitteeEvent(rawValue: row["event"].string ?? "")?.decision ?? "committee", comment: row["detail"].string ?? "",
                            sections: [], reason: nil, committee: row["committee"].string)
             })
@@ -770,11 +775,10 @@ public struct ApplicationService: Sendable {
     /// The data of a printable 评审表: the applicant, and each level's opinion of the
     /// latest submission with reviewer, date and that org's seal.
     public func reviewForm(_ applicationID: Int, caller: SignedIn) async throws -> ReviewForm {
-        let showNames = showReviewerNamesToApplicants
+        let hideNames = hidesNames(from: caller)
         return try await store.read(caller) { conn in
             // Whoever may see the application (as `get` decides) may print it.
             let view = try Self.view(applicationID, for: caller, conn)
-            let hideNames = caller.kind == .applicant && !showNames
             let unitName = try conn.org(view.orgID)?.name ?? ""
             let idNumber = try conn.query("SELECT login FROM accounts WHERE id = ?", [view.applicantID]).first?["login"].string ?? ""
             let opinions = try conn.query("""
