@@ -465,3 +465,47 @@ def test_a_decision_in_the_web_form_redirects_to_the_queue_which_says_it_once(en
     # Shown once also when the page it leads to is an error page.
     missing = env.api.raw("GET", f"/t/{TENANT}/reviews/999999", headers={"Cookie": f"{cookie}; {carried}"})
     assert missing.status == 404 and "Max-Age=0" in missing.headers.get("set-cookie", ""), missing.headers
+
+
+def test_the_applicant_plan_and_staff_forms_redirect_after_success_but_a_one_time_password_is_answered_at_once(env: Env) -> None:
+    """Post, redirect, get beyond the decision form: creating an application in the web form answers
+    303 to its page (reloading that page creates no second draft), and so do saving a section,
+    withdrawing and saving a plan. A refused form still answers with its page and the reason. A new
+    staff account's one-time password is never put in a cookie: that form answers with the page."""
+    applicant = new_applicant(env)
+
+    def post(who: Session, path: str, fields: list[tuple[str, str]]):
+        body = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", who.csrf), *fields])
+        return env.api.raw("POST", f"/t/{TENANT}/{path}", body=body.encode(),
+                           headers={"Cookie": f"zc_session={who.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
+
+    created = post(applicant, "applications", [("year", "2027"), ("series", SERIES), ("level", "中级"), ("title", "一级教师")])
+    mine = expect(applicant.get("applications"), 200).json["applications"]
+    assert len(mine) == 1, mine
+    page_path = f"/t/{TENANT}/applications/{mine[0]['id']}"
+    assert created.status == 303 and created.headers.get("location") == page_path, (created.status, created.headers)
+    carried = created.headers.get("set-cookie", "").split(";")[0]
+    assert carried.startswith("zc_flash=%"), created.headers
+    page = env.api.raw("GET", page_path, headers={"Cookie": f"zc_session={applicant.cookie}; {carried}"})
+    assert page.status == 200 and "已创建申报，请逐项填写后提交" in page.body.decode(), page.body.decode()[:2000]
+    env.api.raw("GET", page_path, headers={"Cookie": f"zc_session={applicant.cookie}"})  # the reload
+    assert len(expect(applicant.get("applications"), 200).json["applications"]) == 1
+
+    saved = post(applicant, f"applications/{mine[0]['id']}/sections", [("section", "基本信息"), ("content", "张三")])
+    assert saved.status == 303 and saved.headers.get("location") == page_path, saved.headers
+    assert expect(applicant.get(f"applications/{mine[0]['id']}"), 200).json["sections"]["基本信息"] == {"内容": "张三"}
+    withdrawn = post(applicant, f"applications/{mine[0]['id']}/withdraw", [])
+    assert withdrawn.status == 303 and withdrawn.headers.get("location") == page_path, withdrawn.headers
+    again = post(applicant, f"applications/{mine[0]['id']}/withdraw", [])
+    assert again.status == 409 and again.headers.get("content-type", "").startswith("text/html"), again
+    assert "zc_flash" not in again.headers.get("set-cookie", "") and "已撤回" in again.body.decode(), again.body.decode()[:2000]
+
+    plan = post(env.school, "plans", [("year", "2036"), ("series", SERIES), ("level", "中级"), ("count", "3")])
+    assert plan.status == 303 and plan.headers.get("location") == f"/t/{TENANT}/plans", plan.headers
+    plans = [p for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"] if p["year"] == 2036]
+    assert len(plans) == 1 and plans[0]["items"] == [{"series": SERIES, "level": "中级", "count": 3}], plans
+
+    staff = post(env.school, "staff", [("login", "prg.staff"), ("name", "王五"), ("phone", "")])
+    body = staff.body.decode()
+    assert staff.status == 200 and 'id="secret-password"' in body and "prg.staff" in body, body[:2000]
+    assert "zc_flash" not in staff.headers.get("set-cookie", ""), staff.headers

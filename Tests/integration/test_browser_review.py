@@ -7,6 +7,8 @@ Screenshots: .build/screenshots/review-*.png."""
 
 from __future__ import annotations
 
+import re
+
 from api_support import Api, approve_unit, create_child, expect, fresh_id_number, png_bytes as api_png
 from browser_support import Pages, browser, png_bytes  # noqa: F401  (fixture)
 from conftest import create_tenant
@@ -95,6 +97,14 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     Select(p.by("#app-level")).select_by_visible_text("中级")
     p.fill("#app-title", "一级教师")
     p.click("#new-application-submit")
+    # The form lands on the new application's own page (a redirect): reloading it creates no second one.
+    assert re.search(r"/applications/\d+$", p.d.current_url), p.d.current_url
+    assert "已创建申报" in p.flash_ok(), p.flash_error()
+    p.d.refresh()
+    assert not p.d.find_elements("css selector", ".flash.ok"), "the one-shot message is shown once"
+    p.go("applications/mine")
+    assert len(p.all("#applications tbody tr")) == 1
+    p.follow(p.all("#applications tbody a")[0])
     for section in SECTIONS:
         area = p.by(f"textarea[data-section='{section}']")
         area.clear()

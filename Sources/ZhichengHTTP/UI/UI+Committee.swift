@@ -81,7 +81,7 @@ extension UI {
             do {
                 let committee = try await services.evaluations.createCommittee(name: form["name"], series: form.all("series"), levels: form.all("levels"),
                                                                                 rule: form.optional("rule"), caller: user)
-                return UIRoutes.redirect(base(context) + "committee", flash: "已设立评委会“\(committee.name)”", tenantBase: base(context))
+                return done("committee", "已设立评委会“\(committee.name)”", context)
             } catch let error as ZhichengError {
                 return try await committeePage(user, context, flash: .error(error.message), status: error.status)
             }
@@ -107,7 +107,7 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
             // Post, redirect, get: reloading the item does not send the step again.
-            return UIRoutes.redirect(base(context) + "committee/" + Self.targetPath(target), flash: message, tenantBase: base(context))
+            return done("committee/" + Self.targetPath(target), message, context)
         } catch let error as ZhichengError {
             do {
                 return try await committeeItemPage(user, context, target: target, flash: .error(error.message), status: error.status)
@@ -139,8 +139,7 @@ extension UI {
         guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
         do {
             let lodged = try await services.evaluations.lodgeObjection(try target(context), text: form["text"], evidence: form["evidence"], caller: user)
-            return UIRoutes.redirect(base(context) + "publicity", flash: lodged == .forwarded ? "异议已提交，已转送省职改办处理" : "异议已提交，评委会所在职改办将处理",
-                                     tenantBase: base(context))
+            return done("publicity", lodged == .forwarded ? "异议已提交，已转送省职改办处理" : "异议已提交，评委会所在职改办将处理", context)
         } catch let error as ZhichengError {
             return try await publicityPage(user, context, flash: .error(error.message), status: error.status)
         }

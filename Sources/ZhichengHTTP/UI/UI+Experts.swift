@@ -56,7 +56,7 @@ extension UI {
             if let expert = outcome.expert, let password = outcome.password {
                 return try await expertReviewsPage(user, context, flash: .secret(label: "\(expert.name)已进入专家信息库，专家账户", login: expert.idNumber, password: password))
             }
-            return try await expertReviewsPage(user, context, flash: .ok("已对\(outcome.application.applicantName)的专家推荐作出“\(decision.label)”决定"))
+            return done("expert-reviews", "已对\(outcome.application.applicantName)的专家推荐作出“\(decision.label)”决定", context)
         } catch let error as ZhichengError {
             return try await expertReviewPage(user, context, id: id, flash: .error(error.message), status: error.status)
         }
@@ -95,8 +95,8 @@ extension UI {
                 expert = try await services.experts.setRelations(id, relations: form["relations"].split(whereSeparator: \.isNewline).map(String.init), caller: user)
             default: throw ZhichengError.notFound("没有这个操作")
             }
-            if expert.accountID == user.accountID { return try await sessionsPage(user, context, flash: .ok("已保存您的回避关系")) }
-            return try await expertsPage(user, context, query: [:], flash: .ok(action == "state" ? "\(expert.name)：\(expert.stateLabel)" : "已保存\(expert.name)的回避关系"))
+            if expert.accountID == user.accountID { return done("sessions", "已保存您的回避关系", context) }
+            return done("experts", action == "state" ? "\(expert.name)：\(expert.stateLabel)" : "已保存\(expert.name)的回避关系", context)
         } catch let error as ZhichengError {
             if try await services.experts.me(caller: user) != nil { return try await sessionsPage(user, context, flash: .error(error.message), status: error.status) }
             return try await expertsPage(user, context, query: [:], flash: .error(error.message), status: error.status)
@@ -186,14 +186,14 @@ extension UI {
                 if action == "committee" {
                     let committee = try await services.evaluations.createCommittee(name: form["name"], series: form.all("series"), levels: form.all("levels"),
                                                                                     rule: form["rule"], caller: user)
-                    return try await sessionsPage(user, context, flash: .ok("已设立评委会“\(committee.name)”"))
+                    return done("sessions", "已设立评委会“\(committee.name)”", context)
                 }
                 guard let committee = Int(form["committee"]) else { throw ZhichengError.invalid("请选择评委会", field: "committee") }
                 let panel = try form.integer("panel_size", missing: "请填写抽取人数", notANumber: "抽取人数应为整数")
                 let session = try await services.sessions.create(
                     committee: committee, name: form["name"], series: form["series"], specialty: form.optional("specialty"), panelSize: panel,
                     reserves: Int(form["reserves"]) ?? 0, applications: form.all("applications").compactMap { Int($0) }, caller: user)
-                return try await sessionPage(user, context, id: session.id, flash: .ok("已创建评审会，请抽取专家"))
+                return done("sessions/\(session.id)", "已创建评审会，请抽取专家", context)
             } catch let error as ZhichengError {
                 return try await sessionsPage(user, context, flash: .error(error.message), status: error.status)
             }
@@ -203,7 +203,7 @@ extension UI {
             switch action {
             case "draw":
                 _ = try await services.sessions.draw(id, seed: form.optional("seed"), caller: user)
-                return try await sessionPage(user, context, id: id, flash: .ok("已抽取评审专家与备选专家，种子与输入已记录"))
+                return done("sessions/\(id)", "已抽取评审专家与备选专家，种子与输入已记录", context)
             case "verify":
                 let verification = try await services.sessions.verify(id, caller: user)
                 let message = verification.reproduced && verification.digestMatches ? "复现一致：按记录的种子与输入重新抽取，得到相同的专家" : "复现不一致：请检查记录"
@@ -211,16 +211,18 @@ extension UI {
             case "replace":
                 guard let expert = Int(form["expert"]) else { throw ZhichengError.invalid("请选择要替换的专家", field: "expert") }
                 _ = try await services.sessions.replace(id, expert: expert, caller: user)
-                return try await sessionPage(user, context, id: id, flash: .ok("已由备选专家替补"))
+                return done("sessions/\(id)", "已由备选专家替补", context)
             case "vote":
                 guard let application = Int(form["application"]) else { throw ZhichengError.invalid("请选择申报", field: "application") }
                 let score = form["score"].trimmingCharacters(in: .whitespaces)
                 guard score.isEmpty || Int(score) != nil else { throw ZhichengError.invalid("评分应为0至100的整数", field: "score") }
                 _ = try await services.sessions.vote(id, application: application, vote: form["vote"], score: Int(score), comment: form["comment"], caller: user)
-                return try await sessionPage(user, context, id: id, flash: .ok("已保存您的投票（评审会结束前可修改，其他专家看不到）"))
+                return done("sessions/\(id)", "已保存您的投票（评审会结束前可修改，其他专家看不到）", context)
             case "close":
                 let s = try await services.sessions.close(id, caller: user)
-                return try await sessionPage(user, context, id: id, flash: s.state == "closed" ? .ok(s.outcome ?? "") : .error(s.outcome ?? ""))
+                // A session that could not close (no quorum) says why on its page; nothing changed.
+                guard s.state == "closed" else { return try await sessionPage(user, context, id: id, flash: .error(s.outcome ?? "")) }
+                return done("sessions/\(id)", s.outcome ?? "评审会已结束", context)
             default:
                 throw ZhichengError.notFound("没有这个操作")
             }

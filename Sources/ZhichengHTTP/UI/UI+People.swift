@@ -52,7 +52,7 @@ extension UI {
         } catch let error as ZhichengError {
             return try await staffPage(user, context, flash: .error(error.message), status: error.status)
         }
-        return try await staffPage(user, context, flash: flash)
+        return try await done("staff", flash, context) { try await staffPage(user, context, flash: flash) }
     }
 
     func applicantsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
@@ -86,10 +86,10 @@ extension UI {
                 return try await applicantsPage(user, context, flash: .ok("导入完成：成功 \(result.created.count) 行，失败 \(result.problems.count) 行"), importResult: result)
             case "edit":
                 let p = try await services.people.updateApplicant(try id(context), name: form["name"], phone: form["phone"], caller: user)
-                return try await applicantsPage(user, context, flash: .ok("已保存\(p.name)的信息"))
+                return done("applicants", "已保存\(p.name)的信息", context)
             case "delete":
                 try await services.people.deleteApplicant(try id(context), caller: user)
-                return try await applicantsPage(user, context, flash: .ok("已删除申报人账户"))
+                return done("applicants", "已删除申报人账户", context)
             default:
                 throw ZhichengError.notFound("没有这个操作")
             }
@@ -115,7 +115,7 @@ extension UI {
         } catch let error as ZhichengError {
             return try await sealPage(user, context, flash: .error(error.message), status: error.status)
         }
-        return try await sealPage(user, context, flash: .ok("印章已上传"))
+        return done("seal", "印章已上传", context)
     }
 
     func auditPage(_ user: SignedIn, _ context: TenantRequestContext) async throws -> Response {

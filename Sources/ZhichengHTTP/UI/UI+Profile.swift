@@ -66,6 +66,6 @@ extension UI {
         } catch let error as ZhichengError {
             return try await profilePage(user, context, orgID: user.orgID, flash: .error(error.message), status: error.status, draft: draft)
         }
-        return try await profilePage(user, context, orgID: user.orgID, flash: flash)
+        return try await done("profile", flash, context) { try await profilePage(user, context, orgID: user.orgID, flash: flash) }
     }
 }

@@ -88,7 +88,7 @@ extension UI {
                     .map { (series[$0], levels.indices.contains($0) ? levels[$0] : "", counts.indices.contains($0) ? counts[$0] : "") }) : nil
             return try await plansPage(user, context, flash: .error(error.message), status: error.status, entered: typed)
         }
-        return try await plansPage(user, context, flash: flash)
+        return try await done("plans", flash, context) { try await plansPage(user, context, flash: flash) }
     }
 
     // MARK: Applicant portal
@@ -165,7 +165,7 @@ extension UI {
                 let kind = form["kind"].isEmpty ? ApplicationKind.title.rawValue : form["kind"]
                 let v = try await services.applications.create(kind: kind, year: year, series: form["series"], level: form["level"], title: form["title"].trimmingCharacters(in: .whitespaces),
                                                                specialty: form.optional("specialty"), caller: user)
-                return try await applicationPage(user, context, id: v.id, flash: .ok("已创建申报，请逐项填写后提交"))
+                return done("applications/\(v.id)", "已创建申报，请逐项填写后提交", context)
             case "sections":
                 let id = try id(context)
                 // Named fields (saved through the API) come back as `field:<name>` inputs and are kept.
@@ -174,25 +174,25 @@ extension UI {
                 if fields.isEmpty || !form["content"].isEmpty { fields["内容"] = form["content"] }
                 if let years = form.optional("years") { fields["从业年限"] = years.trimmingCharacters(in: .whitespaces) }
                 _ = try await services.applications.saveSection(id, section: form["section"], fields: fields, caller: user)
-                return try await applicationPage(user, context, id: id, flash: .ok("已保存“\(form["section"])”"))
+                return done("applications/\(id)", "已保存“\(form["section"])”", context)
             case "submit":
                 let id = try id(context)
                 _ = try await services.applications.submit(id, caller: user)
-                return try await applicationPage(user, context, id: id, flash: .ok("申报已提交，进入本单位经办人审查"))
+                return done("applications/\(id)", "申报已提交，进入本单位经办人审查", context)
             case "withdraw":
                 let id = try id(context)
                 _ = try await services.applications.withdraw(id, caller: user)
-                return try await applicationPage(user, context, id: id, flash: .ok("申报已撤回"))
+                return done("applications/\(id)", "申报已撤回", context)
             case "attachments":
                 let id = try id(context)
                 guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择附件", field: "file") }
                 let added = try await services.applications.addAttachment(id, name: form.fileName ?? "附件", bytes: bytes, maxBytes: services.orgs.maxUploadBytes, caller: user)
-                return try await applicationPage(user, context, id: id, flash: .ok("附件“\(added.name)”已上传"))
+                return done("applications/\(id)", "附件“\(added.name)”已上传", context)
             case "attachment-delete":
                 let id = try id(context)
                 guard let raw = context.parameters.get("attachment"), let attachment = Int(raw) else { throw ZhichengError.notFound("没有这个附件") }
                 try await services.applications.removeAttachment(id, attachment: attachment, caller: user)
-                return try await applicationPage(user, context, id: id, flash: .ok("附件已删除"))
+                return done("applications/\(id)", "附件已删除", context)
             default:
                 throw ZhichengError.notFound("没有这个操作")
             }
@@ -264,8 +264,7 @@ extension UI {
             // Back to the queue of the step just decided, by a redirect: reloading that page
             // shows the queue again instead of sending the decision a second time.
             let stage: ReviewStage? = user.roles.count > 1 ? ReviewStage(rawValue: form["stage"]) : nil
-            return UIRoutes.redirect(base(context) + Self.reviewsPath(stage, of: user), flash: "已对\(v.applicantName)的申报作出“\(decision)”决定",
-                                     tenantBase: base(context))
+            return done(Self.reviewsPath(stage, of: user), "已对\(v.applicantName)的申报作出“\(decision)”决定", context)
         } catch let error as ZhichengError {
             return try await reviewPage(user, context, id: id, flash: .error(error.message), status: error.status)
         }

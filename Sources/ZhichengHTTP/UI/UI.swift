@@ -60,6 +60,21 @@ struct UI: Sendable {
         return response
     }
 
+    /// The answer to a form that did what it asked: a redirect (303) to `path` under the
+    /// tenant, whose page says `message` once (post, redirect, get: reloading that page
+    /// sends nothing again, where a page answered to the post would re-post the form).
+    func done(_ path: String, _ message: String, _ context: TenantRequestContext) -> Response {
+        UIRoutes.redirect(base(context) + path, flash: message, tenantBase: base(context))
+    }
+
+    /// `done` for a handler that made a `Flash`: a message goes across the redirect. A
+    /// one-time password (`.secret`) is never put in a cookie: its page (`page`) is the
+    /// answer to the post itself.
+    func done(_ path: String, _ flash: Flash, _ context: TenantRequestContext, else page: () async throws -> Response) async throws -> Response {
+        if case .ok(let message) = flash { return done(path, message, context) }
+        return try await page()
+    }
+
     /// Reads a posted form and checks its CSRF token against the session before any
     /// change; nil when nobody is signed in. `upload`: the largest file the form may
     /// carry (the body may be 64 KiB more). A body too large, unreadable or with a stale
