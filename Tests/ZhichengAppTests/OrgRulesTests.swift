@@ -51,7 +51,10 @@ final class OrgFixture: ServiceFixture, @unchecked Sendable {
         return p
     }
 
-    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: 64)
+    /// A whole PNG as far as the upload check goes: signature, IHDR and IEND chunks.
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        + [0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52] + [UInt8](repeating: 1, count: 13) + [0, 0, 0, 0]  // IHDR
+        + [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]  // IEND
 }
 
 func expectCode(_ code: ZhichengError.Code, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async {

@@ -118,9 +118,59 @@ struct DocumentTypeTests {
     }
 
     @Test func imagesAndOtherFiles() throws {
-        #expect(try DocumentType.detect([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 40)) == "image/png")
-        #expect(try DocumentType.detect([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]) == "image/jpeg")
+        #expect(try DocumentType.detect(ImageFixtures.png) == "image/png")
+        #expect(try DocumentType.detect(ImageFixtures.jpeg) == "image/jpeg")
         #expect(throws: ZhichengError.self) { _ = try DocumentType.detect(Array("plain text".utf8)) }
         #expect(throws: ZhichengError.self) { _ = try DocumentType.detect([UInt8]()) }
+    }
+
+    @Test func anImageCutShortIsRefusedAsADocumentSayingSo() {
+        for (bytes, marker) in [(Array(ImageFixtures.png.dropLast(12)), "IEND"), (Array(ImageFixtures.jpeg.dropLast(2)), "FFD9")] {
+            do { _ = try DocumentType.detect(bytes); Issue.record("accepted a cut image") } catch { #expect(error.message.contains(marker), "\(error.message)") }
+        }
+    }
+}
+
+/// Whole images, structurally: a PNG's signature, IHDR and IEND chunks (CRCs are not
+/// checked); a JPEG's start, an APP0 segment, a scan with a stuffed FF 00 and a restart
+/// marker in its data, and the end marker.
+enum ImageFixtures {
+    static let pngIHDR: [UInt8] = [0, 0, 0, 13] + Array("IHDR".utf8) + [0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0] + [0x90, 0x77, 0x53, 0xDE]
+    static let pngIEND: [UInt8] = [0, 0, 0, 0] + Array("IEND".utf8) + [0xAE, 0x42, 0x60, 0x82]
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + pngIHDR + pngIEND
+    static let jpegScan: [UInt8] = [0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0] + [0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56]
+    static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16] + Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0] + jpegScan + [0xFF, 0xD9]
+}
+
+struct ImageTypeTests {
+    @Test func wholeImagesAreTheirType() throws {
+        #expect(try ImageType.detect(ImageFixtures.png) == .png)
+        #expect(try ImageType.detect(ImageFixtures.jpeg) == .jpeg)
+        // Bytes after the end (a phone's motion-photo video after a JPEG) do not matter.
+        #expect(try ImageType.detect(ImageFixtures.png + Array(repeating: 7, count: 3000)) == .png)
+        #expect(try ImageType.detect(ImageFixtures.jpeg + Array(repeating: 7, count: 3000)) == .jpeg)
+    }
+
+    @Test func imagesCutShortAreRefusedNamingTheMissingEnd() {
+        let cases: [([UInt8], String)] = [
+            (Array(ImageFixtures.png.dropLast(12)), "IEND"),
+            (Array(ImageFixtures.png.dropLast(1)), "IEND"),  // the CRC of IEND cut
+            (Array(ImageFixtures.png.dropLast(20)), "IEND"),  // inside IHDR
+            (Array(ImageFixtures.png.dropLast(12)) + Array(repeating: 0, count: 30), "IEND"),  // zeros where the end was
+            (Array(ImageFixtures.jpeg.dropLast(2)), "FFD9"),  // in the compressed data
+            (Array(ImageFixtures.jpeg.dropLast(1)), "FFD9"),
+            (Array(ImageFixtures.jpeg.prefix(12)), "FFD9"),  // inside APP0
+            ([0xFF, 0xD8, 0xFF], "FFD9"),  // the start alone
+            (Array(ImageFixtures.png.prefix(8)), "IEND"),  // the signature alone
+            ([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 0x12] + [0xFF, 0xD9], "FFD9"),  // an end inside a segment is not the end
+        ]
+        for (bytes, marker) in cases {
+            do {
+                _ = try ImageType.detect(bytes)
+                Issue.record("accepted \(bytes)")
+            } catch {
+                #expect(error.code == .unsupportedMediaType && error.message.contains(marker), "\(error.message)")
+            }
+        }
     }
 }

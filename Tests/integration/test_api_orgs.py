@@ -344,6 +344,9 @@ def test_unit_info_flow(tree: Tree) -> None:
                              headers={"Content-Type": "image/png", "Content-Disposition": 'attachment; filename="certificate.png"'}), 415)
         expect(us.upload(f"orgs/{oid}/certificate", b"GIF89a" + b"\0" * 64, "image/gif"), 415)
         expect(us.upload(f"orgs/{oid}/certificate", png_bytes()[:20]), 415)
+        # Cut short (an interrupted copy): the image's end is missing, and the message says so.
+        assert "IEND" in expect(us.upload(f"orgs/{oid}/certificate", png_bytes(8, 8)[:-12]), 415).error()["message"]
+        assert "FFD9" in expect(us.upload(f"orgs/{oid}/certificate", jpeg_bytes()[:-2], "image/jpeg"), 415).error()["message"]
         expect(us.upload(f"orgs/{oid}/certificate", b""), (400, 415))
         big = png_bytes() + b"\0" * UPLOAD_LIMIT
         expect(us.upload(f"orgs/{oid}/certificate", big), 413)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number, module_daemon
+from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number, module_daemon, png_bytes
 from conftest import create_tenant, wait_until
 
 TENANT = "zhengzhou"
@@ -337,6 +337,9 @@ def test_attachments_are_checked_by_content_and_follow_section_permissions(env: 
     # A PDF cut short (no end-of-file marker) is refused as such.
     cut = api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=PDF[: PDF.index(b"%%EOF")], content_type="application/pdf")
     assert "%%EOF" in expect(cut, 415).error()["message"]
+    # So is an image cut short (its end is found by walking its chunks or segments).
+    cut = api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=png_bytes(8, 8)[:-6], content_type="image/png")
+    assert "IEND" in expect(cut, 415).error()["message"]
     ok = api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=PDF, content_type="application/pdf")
     info = expect(ok, 201).json
     assert info["mime"] == "application/pdf" and info["size"] == len(PDF)

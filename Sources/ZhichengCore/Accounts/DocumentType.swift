@@ -1,5 +1,5 @@
 /// The type of an uploaded document (plan documents, application attachments),
-/// told from its bytes: PDF, PNG or JPEG.
+/// told from its bytes: PDF, PNG or JPEG, and refused when it was cut short.
 public enum DocumentType {
     public static func detect(_ bytes: some Collection<UInt8>) throws(ZhichengError) -> String {
         if Array(bytes.prefix(5)) == Array("%PDF-".utf8) {
@@ -10,7 +10,10 @@ public enum DocumentType {
             }
             return "application/pdf"
         }
-        if let image = try? ImageType.detect(bytes) { return image.rawValue }
+        if let image = ImageType.announced(by: bytes) {
+            try image.requireWhole(bytes)
+            return image.rawValue
+        }
         throw ZhichengError(.unsupportedMediaType, "附件只能是 PDF、PNG 或 JPEG（按文件内容判断）")
     }
 
