@@ -7,6 +7,7 @@ import os
 import pathlib
 import shutil
 import struct
+import tempfile
 import zlib
 
 import pytest
@@ -45,13 +46,19 @@ def browser():
     options.binary_location = chromium
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000", "--lang=zh-CN"):
         options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_page_load_timeout(30)
-    driver.implicitly_wait(0)
+    # Chromium leaves its singleton socket directory (org.chromium.Chromium.*) in TMPDIR when a
+    # headless run quits: give it a directory of its own, removed afterwards, not /tmp.
+    scratch = tempfile.mkdtemp(prefix="zhicheng-chromium-")
     try:
-        yield driver
+        driver = webdriver.Chrome(service=Service(driver_path, env={**os.environ, "TMPDIR": scratch}), options=options)
+        try:
+            driver.set_page_load_timeout(30)
+            driver.implicitly_wait(0)
+            yield driver
+        finally:
+            driver.quit()
     finally:
-        driver.quit()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 class Pages:
