@@ -2,10 +2,26 @@ import Foundation
 
 /// Crash points for tests of crash safety: when `ZHICHENG_CRASH_AT` names a point
 /// (comma-separated), the process exits at once there, as a power cut would stop it.
-/// Unset in production; reading it costs one dictionary lookup at start.
+/// Also relay holds for tests of message order (`ZHICHENG_RELAY_HOLD`). Both are unset
+/// in production; reading them costs one dictionary lookup at start.
 public enum FaultInjection {
     static let points: Set<String> = Set(
         (ProcessInfo.processInfo.environment["ZHICHENG_CRASH_AT"] ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+
+    /// Holds for tests of message order: `ZHICHENG_RELAY_HOLD=kind:path[,kind:path…]` holds
+    /// the relay's messages of that kind, and those after them to the same tenant, while a
+    /// file exists at path; removing the file lets them go. Unset in production.
+    static let relayHolds: [String: String] = Dictionary(
+        (ProcessInfo.processInfo.environment["ZHICHENG_RELAY_HOLD"] ?? "").split(separator: ",").compactMap { item in
+            guard let colon = item.firstIndex(of: ":") else { return nil }
+            return (String(item[..<colon]).trimmingCharacters(in: .whitespaces), String(item[item.index(after: colon)...]))
+        }, uniquingKeysWith: { _, last in last })
+
+    /// Whether messages of `kind` are held now (see `relayHolds`).
+    public static func relayHolds(_ kind: String) -> Bool {
+        guard !relayHolds.isEmpty, let path = relayHolds[kind] else { return false }
+        return FileManager.default.fileExists(atPath: path)
+    }
 
     /// Exits with status 86 when `name` is armed.
     public static func point(_ name: String) {

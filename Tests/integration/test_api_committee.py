@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 
 from api_support import Api, approved_plan, db_rows, end_publicity, expect, fresh_id_number, restore_tenant, unchanged
-from conftest import create_tenant, wait_until
+from conftest import clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
 SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
@@ -269,6 +269,55 @@ class Province:
     def final_result(self, rid: int, result: str) -> None:
         expect(self.office.post(f"province/applications/{rid}/result", {"result": result}), 200)
         expect(self.office.post(f"province/applications/{rid}/result/confirm"), 200)
+
+
+def test_an_objection_reaching_the_province_after_it_confirmed_the_result_is_kept_as_late(daemon_factory, tmp_path):
+    """A person of the city objects in time, but the province office confirms the result while the
+    objection is still on its way (the relay holds it back: ZHICHENG_RELAY_HOLD). It arrives late:
+    the province keeps it as 结果确认后送达 and it changes nothing there or in the city; the
+    office cannot resolve it; its author learns that it came after the confirmation."""
+    hold = tmp_path / "hold-objections"
+    hold.touch()
+    d = daemon_factory(config=CONFIG.format(days=5), env=clean_env(ZHICHENG_RELAY_HOLD=f"objection.lodge:{hold}")).start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = City(d, api, api.first_login(info["admin_login"], info["admin_password"]))
+    province = Province(d)
+    applicant, app = city.passed_application("副高级", "高级教师")
+    rid = province.received(app["id"])
+    path = f"applications/{app['id']}"
+    expect(province.office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
+    wait_until(lambda: (expect(applicant.get(path), 200).json.get("publicity") or {}).get("result") == "通过", 30, "the notice to reach the city")
+
+    objector = city.reviewers[0]
+    expect(objector.post(f"{path}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 202)
+
+    def own() -> list[tuple]:
+        return [(o["text"], o["state"], o.get("reason"), o["to_province"]) for o in expect(objector.get("objections/mine"), 200).json["objections"]]
+
+    assert own() == [("论文存在抄袭", "sent", None, True)]
+    # Held in the city's outbox while the province's period ends and its office confirms.
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT delivered_at FROM outbox WHERE kind = 'objection.lodge'") == [(None,)]
+    end_publicity(d, "province")
+    expect(province.office.post(f"province/applications/{rid}/result/confirm"), 200)
+    wait_until(lambda: expect(applicant.get(path), 200).json["state"] == "passed", 30, "the final result to reach the city")
+    assert expect(province.office.get(f"province/applications/{rid}/objections"), 200).json["objections"] == []
+
+    hold.unlink()
+
+    def arrived():
+        return expect(province.office.get(f"province/applications/{rid}/objections"), 200).json["objections"]
+
+    listed = wait_until(arrived, 30, "the held objection to reach the province")
+    assert [(o["text"], o["state"], o["reason"]) for o in listed] == [("论文存在抄袭", "late", "结果确认后送达")], listed
+    with unchanged(d, "province"):
+        expect(province.office.post(f"objections/{listed[0]['id']}/resolve", {"decision": "upheld", "reason": "情况属实"}), 409, contains="已处理")
+    wait_until(lambda: own() == [("论文存在抄袭", "late", "结果确认后送达", True)], 30, "the receipt to reach its author")
+    mine = expect(applicant.get(path), 200).json
+    assert mine["state"] == "passed" and mine.get("publicity") is None, mine
+    assert [t["decision"] for t in committee_steps(applicant, app["id"])] == ["committee-result", "committee-final"]
+    late = db_rows(d.tenant_db("province"), "SELECT detail FROM audit WHERE action = 'objection.lodge'")
+    assert [json.loads(x)["state"] for (x,) in late] == ["late"], late
 
 
 def test_a_city_restored_to_a_backup_gets_again_the_province_answers_it_received_since(setup):

@@ -215,6 +215,12 @@ public final class CrossTenantRelay: Sendable {
             for message in messages where !held.contains(message.target) {
                 if let cutoff = setAside[message.target], message.createdAt < cutoff ?? .infinity { continue }   // set aside in this pass
                 let key = RelaySchedule.Key.target(message.target)
+                if FaultInjection.relayHolds(message.kind) {   // a test holds this kind back: look again shortly
+                    held.insert(message.target)
+                    let again = RelaySchedule.Instant.now + .milliseconds(100)
+                    pass.retryAt = min(pass.retryAt ?? again, again)
+                    continue
+                }
                 if let until = schedule.withLock({ $0.paused(key, now: .now) }) {   // paused since the pass began
                     held.insert(message.target)
                     pass.retryAt = min(pass.retryAt ?? until, until)
