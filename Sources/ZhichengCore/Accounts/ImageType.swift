@@ -25,12 +25,8 @@ public enum ImageType: String, Sendable {
     /// EOI (FF D9). Bytes after the end (a phone's motion-photo video after a JPEG) are
     /// allowed; a chunk or segment running past the last byte, or no end, is not.
     func requireWhole(_ bytes: some Collection<UInt8>) throws(ZhichengError) {
-        let whole = bytes.withContiguousStorageIfAvailable { buffer in
-            self == .png ? Self.pngIsWhole(buffer) : Self.jpegIsWhole(buffer)
-        } ?? Array(bytes).withUnsafeBufferPointer { buffer in
-            self == .png ? Self.pngIsWhole(buffer) : Self.jpegIsWhole(buffer)
-        }
-        guard !whole else { return }
+        let isWhole = self == .png ? Self.pngIsWhole : Self.jpegIsWhole
+        guard !(bytes.withContiguousStorageIfAvailable(isWhole) ?? Array(bytes).withUnsafeBufferPointer(isWhole)) else { return }
         switch self {
         case .png: throw ZhichengError(.unsupportedMediaType, "PNG 图片不完整或已损坏（未读到结尾的 IEND 块），请重新保存后上传")
         case .jpeg: throw ZhichengError(.unsupportedMediaType, "JPEG 图片不完整或已损坏（未读到结尾标记 FFD9），请重新保存后上传")
