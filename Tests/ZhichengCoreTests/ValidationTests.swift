@@ -151,6 +151,22 @@ struct ImageTypeTests {
         #expect(try ImageType.detect(ImageFixtures.jpeg + Array(repeating: 7, count: 3000)) == .jpeg)
     }
 
+    @Test func everyCutOfAWholeImageIsRefusedAndRandomBytesNeverCrashTheWalk() {
+        for image in [ImageFixtures.png, ImageFixtures.jpeg] {
+            for length in 0..<image.count {
+                #expect(throws: ZhichengError.self) { _ = try ImageType.detect(Array(image.prefix(length))) }
+            }
+        }
+        // Random bodies behind each signature, with random lengths in their headers: the walk
+        // stays inside the bytes (a crash would end the test run) and answers either way.
+        var rng = ExpertDraw.SplitMix64(seed: 20261129)  // deterministic: a failing input can be found again
+        for round in 0..<20_000 {
+            let head: [UInt8] = round % 2 == 0 ? [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] : [0xFF, 0xD8, 0xFF]
+            let body = (0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            _ = try? ImageType.detect(head + body)
+        }
+    }
+
     @Test func imagesCutShortAreRefusedNamingTheMissingEnd() {
         let cases: [([UInt8], String)] = [
             (Array(ImageFixtures.png.dropLast(12)), "IEND"),
