@@ -207,11 +207,15 @@ def test_return_names_sections_and_resubmission_starts_at_the_unit(env: Env) -> 
     assert returned["state"] == "returned"
     mine = expect(applicant.get(f"applications/{app['id']}"), 200).json
     assert mine["returned"] == {"sections": ["业绩成果"], "reason": "incomplete", "reason_label": "材料不完整", "comment": "请补充获奖证书"}
+    assert mine["changed_sections"] == [] and mine["previous_sections"] == {}, mine  # one submission so far
     expect(applicant.put(f"applications/{app['id']}/sections/{quote('业绩成果')}", {"内容": "补充后的业绩"}), 200)
     resubmitted = expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
     assert resubmitted["current_org_id"] == env.school_id and resubmitted["step"] == "handler"
     seen = expect(r["school.h"].get(f"applications/{app['id']}"), 200).json
     assert seen["changed_sections"] == ["业绩成果"]
+    # What it said in the returned submission, for the reviewer to compare.
+    assert seen["previous_sections"] == {"业绩成果": {"内容": "业绩成果的内容"}}, seen["previous_sections"]
+    assert seen["sections"]["业绩成果"] == {"内容": "补充后的业绩"}
 
 
 def test_stale_decisions_and_withdrawal(env: Env) -> None:

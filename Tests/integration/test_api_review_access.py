@@ -90,6 +90,7 @@ def test_upper_levels_see_a_resubmission_only_after_the_level_below_passes_it(en
     assert returned["state"] == "returned", returned
 
     expect(applicant.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"内容": "新内容"}), 200)
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('论文著作')}", {"内容": "新论文"}), 200)
     again = expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
     assert (again["state"], again["current_org_id"], again["step"]) == ("in_review", env.school_id, "handler"), again
 
@@ -103,6 +104,13 @@ def test_upper_levels_see_a_resubmission_only_after_the_level_below_passes_it(en
     seen = expect(r["dept.h"].get(f"applications/{app['id']}"), 200).json
     assert (seen["current_org_id"], seen["step"]) == (env.dept_id, "handler"), seen
     assert seen["sections"]["基本信息"] == {"内容": "新内容"}, seen["sections"]
+    # What changed, and what it said before, within each reviewer's content permissions: the
+    # department leader (基本信息 and 业绩成果 only) learns nothing of 论文著作.
+    assert seen["changed_sections"] == ["基本信息", "论文著作"], seen
+    assert seen["previous_sections"] == {"基本信息": {"内容": "基本信息的内容"}, "论文著作": {"内容": "论文著作的内容"}}, seen
+    decide(r["dept.h"], app["id"])
+    limited = expect(r["dept.l"].get(f"applications/{app['id']}"), 200).json
+    assert limited["changed_sections"] == ["基本信息"] and limited["previous_sections"] == {"基本信息": {"内容": "基本信息的内容"}}, limited
 
 
 def test_review_form_follows_the_same_visibility_as_the_application(env: Env) -> None:

@@ -158,6 +158,9 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert "重新提交" in p.by("#queue").text
     p.follow(p.all("#queue tbody a")[0])
     assert p.by("#changed").text == "业绩成果"
+    # Under the changed section, what it said in the submission the leader returned.
+    previous = p.all("#review-sections .previous")
+    assert [e.text for e in previous] == ["上次提交：业绩成果：内容"], [e.text for e in previous]
     assert "学历证书.pdf" in p.by("#review-attachments").text
     p.shot("handler-sees-change")
     p.logout()

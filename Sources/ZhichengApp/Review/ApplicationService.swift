@@ -25,6 +25,8 @@ public struct ApplicationView: Sendable {
     public var hiddenSections: [String]
     /// Sections that changed since the previous submission (for reviewers of a resubmission).
     public var changedSections: [String]
+    /// Those sections as the previous submission had them (what the reviewer read then).
+    public var previousSections: [String: [String: String]]
     public var returnSections: [String]
     public var returnReason: ReturnReason?
     public var returnComment: String?
@@ -876,12 +878,15 @@ public struct ApplicationService: Sendable {
         }
         let submissions = row["submissions"].int ?? 0
         var changed: [String] = []
+        var previous: [String: [String: String]] = [:]
         if submissions >= 2 {
             let snaps = try conn.query("SELECT sections FROM application_snapshots WHERE application_id = ? AND submission IN (?, ?) ORDER BY submission", [id, submissions - 1, submissions])
             if snaps.count == 2 {
                 let before = (try? JSONDecoder().decode([String: String].self, from: Data((snaps[0]["sections"].string ?? "{}").utf8))) ?? [:]
                 let after = (try? JSONDecoder().decode([String: String].self, from: Data((snaps[1]["sections"].string ?? "{}").utf8))) ?? [:]
                 changed = ApplicationSection.allCases.map(\.rawValue).filter { before[$0] != after[$0] && permitted.contains($0) }
+                let earlier = Self.sections(fromSnapshot: snaps[0]["sections"].string ?? "{}")
+                for name in changed { previous[name] = earlier[name] ?? [:] }  // empty: the section was not filled in then
             }
         }
         return ApplicationView(
@@ -889,7 +894,7 @@ public struct ApplicationService: Sendable {
             kind: row["kind"].string ?? "title", specialty: row["specialty"].string, year: row["year"].int ?? 0, series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior,
             title: row["title"].string ?? "", chain: chain, version: row["version"].int ?? 0, submissions: submissions,
             sections: sections, hiddenSections: ApplicationSection.allCases.map(\.rawValue).filter { !permitted.contains($0) },
-            changedSections: changed, returnSections: AccountRecord.strings(row["return_sections"]) ?? [],
+            changedSections: changed, previousSections: previous, returnSections: AccountRecord.strings(row["return_sections"]) ?? [],
             returnReason: row["return_reason"].string.flatMap(ReturnReason.init(rawValue:)), returnComment: row["return_comment"].string,
             forwardedAt: row["forwarded_at"].double, committeeName: row["committee_name"].string, interview: row["interview"].string,
             result: row["result"].string,

@@ -498,6 +498,8 @@ struct ApplicationDTO: Encodable {
     var sections: [String: [String: String]]
     var hiddenSections: [String]
     var changedSections: [String]
+    /// The changed sections as the previous submission had them.
+    var previousSections: [String: [String: String]]
     var returned: Returned?
     var forwardedToProvinceAt: String?
     /// 评委会, 面试通知 and the final 评审结果 (the province's too, once relayed back).
@@ -531,6 +533,7 @@ struct ApplicationDTO: Encodable {
         sections = v.sections
         hiddenSections = v.hiddenSections
         changedSections = v.changedSections
+        previousSections = v.previousSections
         returned = v.chain.state == .returned
             ? Returned(sections: v.returnSections, reason: v.returnReason?.rawValue, reasonLabel: v.returnReason?.label, comment: v.returnComment) : nil
         forwardedToProvinceAt = v.forwardedAt.map { Date(timeIntervalSince1970: $0).ISO8601Format() }

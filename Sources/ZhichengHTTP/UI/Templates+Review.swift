@@ -100,7 +100,7 @@ extension Templates {
     static let review = """
         <h2>审查：{{applicant}} · {{series}} {{level}} {{title}}</h2>
         <p>当前环节：<strong id="review-step">{{step}}</strong>{{#changed}}　重新提交后有修改的部分：<strong id="changed">{{changed}}</strong>{{/changed}}</p>
-        <table id="review-sections"><tbody>{{#sections}}<tr><th>{{name}}{{#changed}} *{{/changed}}</th><td>{{content}}</td></tr>{{/sections}}</tbody></table>
+        <table id="review-sections"><tbody>{{#sections}}<tr><th>{{name}}{{#changed}} *{{/changed}}</th><td>{{content}}{{#previous}}<div class="previous">上次提交：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}</tbody></table>
         {{#has_attachments}}<p id="review-attachments">附件：{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}</a>　{{/attachments}}</p>{{/has_attachments}}
         {{#hidden}}<p>无权查看：{{hidden}}</p>{{/hidden}}
         {{#may_act}}

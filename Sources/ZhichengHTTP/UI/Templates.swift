@@ -56,6 +56,7 @@ enum Templates {
         img.preview{max-width:16rem;max-height:10rem;border:1px solid #ccc;background:#fff}
         .state-submitted{color:#b06000} .state-approved{color:#137333} .state-rejected{color:#b3261e}
         details{margin:.2rem 0} footer{color:#888;font-size:.8rem;text-align:center;padding:1rem}
+        .previous{margin-top:.3rem;padding:.2rem .4rem;color:#666;background:#f7f7f2;border-left:3px solid #c9c3a3;font-size:.85rem;white-space:pre-wrap}
         </style>
         </head>
         <body>

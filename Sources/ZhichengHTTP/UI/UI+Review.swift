@@ -239,7 +239,9 @@ extension UI {
             "step": v.chain.state == .inReview ? v.chain.stage.label : v.stateLabel, "stage": v.chain.stage.rawValue,
             "changed": v.changedSections.isEmpty ? false as Any : v.changedSections.joined(separator: "、"),
             "sections": ApplicationSection.allCases.filter { v.sections[$0.rawValue] != nil }.map { s -> [String: Any] in
-                ["name": s.rawValue, "content": v.sections[s.rawValue]?.sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n") ?? "", "changed": v.changedSections.contains(s.rawValue)]
+                ["name": s.rawValue, "content": v.sections[s.rawValue]?.sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n") ?? "", "changed": v.changedSections.contains(s.rawValue),
+                 // What the reviewers read in the previous submission, under what changed.
+                 "previous": v.previousSections[s.rawValue].map { $0.isEmpty ? "（未填写）" : $0.sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n") } ?? false as Any]
             },
             "hidden": v.hiddenSections.isEmpty ? false as Any : v.hiddenSections.joined(separator: "、"),
             "may_act": v.callerMayDecide,
