@@ -69,6 +69,10 @@ struct QueuePageTests {
         // Pages: `after` continues from the last id shown.
         #expect(try await w.f.applications.queue(caller: w.handler, limit: 2).map(\.id) == Array(w.ids.prefix(2)))
         #expect(try await w.f.applications.queue(caller: w.handler, limit: 2, after: w.ids[1]).map(\.id) == [w.ids[2]])
+        // The count is of every page; a role the reviewer lacks is refused as for the page.
+        #expect(try await w.f.applications.queueCount(caller: w.handler) == 3)
+        #expect(try await w.f.applications.queueCount(caller: w.handler, stage: .handler) == 3)
+        await expectCode(.forbidden) { _ = try await w.f.applications.queueCount(caller: w.handler, stage: .leader) }
     }
 
     @Test func theRowVisitorSeesWhatTheItemsShow() async throws {
@@ -91,16 +95,18 @@ struct QueuePageTests {
 
     /// The query reads only `applications_queue`: SQLite never reads a column of the
     /// table itself (its deferred seek is never taken), so a page costs one index walk.
-    /// Also with four eyes (a reviewer with both roles), whose check reads `decisions`.
+    /// Also with four eyes (a reviewer with both roles), whose check reads `decisions`,
+    /// and for the count of what waits (the screen's 共 N 件).
     @Test func theQueueReadsOnlyItsCoveringIndex() async throws {
         let w = try await Self.waiting()
+        for counting in [false, true] {
         for (stages, series, fourEyes) in [(1, 1, false), (2, 3, false), (2, 1, true)] {
-            let sql = ApplicationService.queueSQL(stages: stages, series: series, excludingOwnHandling: fourEyes)
-            var arguments: [any SQLiteBindable] = [1, 0]
+            let sql = ApplicationService.queueSQL(stages: stages, series: series, excludingOwnHandling: fourEyes, counting: counting)
+            var arguments: [any SQLiteBindable] = counting ? [1] : [1, 0]
             arguments += Array(repeating: "handler", count: stages) as [any SQLiteBindable]
             arguments += Array(repeating: "中小学教师", count: series) as [any SQLiteBindable]
             if fourEyes { arguments.append(1) }
-            arguments.append(50)
+            if !counting { arguments.append(50) }
             let bound = arguments
             let (plan, program) = try await w.f.store.withTenant(w.city) { db in
                 try await db.read { conn in
@@ -116,6 +122,7 @@ struct QueuePageTests {
             let tableCursors = Set(program.filter { $0.0 == "OpenRead" && $0.2 == tableRoot }.map(\.1))
             let tableReads = program.filter { ["Column", "Rowid", "SeekRowid", "NotExists"].contains($0.0) && tableCursors.contains($0.1) }
             #expect(tableReads.isEmpty, "the table is read: \(tableReads)")
+        }
         }
     }
 }

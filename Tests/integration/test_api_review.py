@@ -5,6 +5,8 @@ permissions, stale and repeated decisions, withdrawal, and the trail."""
 
 from __future__ import annotations
 
+import html
+import re
 import sqlite3
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -472,6 +474,45 @@ def test_a_decision_in_the_web_form_redirects_to_the_queue_which_says_it_once(en
     # Shown once also when the page it leads to is an error page.
     missing = env.api.raw("GET", f"/t/{TENANT}/reviews/999999", headers={"Cookie": f"{cookie}; {carried}"})
     assert missing.status == 404 and "Max-Age=0" in missing.headers.get("set-cookie", ""), missing.headers
+
+
+def test_the_queue_screen_pages_through_everything_waiting_and_counts_it(env: Env) -> None:
+    """经办人审查 shows one page of the queue (50 rows, or ?limit=), oldest first, with 共 N 件 for
+    all that waits and 下一页 / 第一页 links that keep the step and the size; the pages together
+    are the API's queue. A limit or after that is not a number is a 400 page."""
+    for _ in range(3):
+        applicant = new_applicant(env)
+        app = filled_application(applicant)
+        expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    reviewer = env.reviewers["school.h"]
+    ids = [a["id"] for a in expect(reviewer.get("reviews/queue?stage=handler&limit=200"), 200).json["applications"]]
+    assert len(ids) >= 3, ids
+    cookie = {"Cookie": f"zc_session={reviewer.cookie}"}
+
+    def screen(path: str) -> tuple[list[int], str]:
+        r = env.api.raw("GET", path, headers=cookie)
+        assert r.status == 200, r
+        page = r.body.decode()
+        table = page[page.index('id="queue"'):page.index("</table>", page.index('id="queue"'))]
+        return [int(x) for x in re.findall(r"<tr><td>(\d+)</td>", table)], page
+
+    shown, page = screen(f"/t/{TENANT}/reviews?stage=handler&limit=2")
+    assert shown == ids[:2] and f"待审查：共 {len(ids)} 件" in page, (shown, ids)
+    assert 'id="queue-first"' not in page
+    seen = list(shown)
+    while 'id="queue-next"' in page:
+        link = html.unescape(re.search(r'id="queue-next" href="([^"]+)"', page).group(1))
+        assert "stage=handler" in link and "limit=2" in link, link
+        shown, page = screen(link)
+        assert 1 <= len(shown) <= 2 and 'id="queue-first"' in page, (link, shown)
+        seen += shown
+    assert seen == ids, (seen, ids)
+    # The default page is 50 rows.
+    shown, _ = screen(f"/t/{TENANT}/reviews?stage=handler")
+    assert shown == ids[:50]
+    for bad in ("limit=x", "after=1e3"):
+        r = env.api.raw("GET", f"/t/{TENANT}/reviews?{bad}", headers=cookie)
+        assert r.status == 400 and "应为整数" in r.body.decode(), (bad, r)
 
 
 def test_the_applicant_plan_and_staff_forms_redirect_after_success_but_a_one_time_password_is_answered_at_once(env: Env) -> None:

@@ -543,48 +543,77 @@ public struct ApplicationService: Sendable {
     /// nil: every step the caller's roles give.
     public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil,
                                       page: @escaping @Sendable (QueueRows) throws -> Page) async throws -> Page {
-        guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员有审查队列") }
+        guard let filter = try QueueFilter(caller, stage: stage) else { return try page(QueueRows(conn: nil, sql: "", arguments: [])) }
         let limit = max(1, min(limit, 200))
-        // Roles and series come from the session check of this very request.
-        var stages = caller.roles.map { ReviewStage($0).rawValue }
-        if let stage {
-            guard stages.contains(stage.rawValue) else { throw ZhichengError(.forbidden, "您没有\(stage.role.label)角色，不能进行\(stage.label)") }
-            stages = [stage.rawValue]
-        }
-        let series = caller.permittedSeries
-        guard !series.isEmpty else { return try page(QueueRows(conn: nil, sql: "", arguments: [])) }
-        // Four eyes: a reviewer with both roles does not find at 负责人审查 what they passed
-        // at 经办人审查 themselves (`ReviewChain` refuses that decision anyway).
-        let fourEyes = stages.count == 2 || (stages == [ReviewStage.leader.rawValue] && caller.roles.contains(.handler))
-        let sql = Self.queueSQL(stages: stages.count, series: series.count, excludingOwnHandling: fourEyes)
-        let arguments: [any SQLiteBindable] = [caller.orgID, after ?? 0] + stages + series + (fourEyes ? [caller.accountID] : []) + [limit]
+        let sql = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes)
+        let arguments: [any SQLiteBindable] = [caller.orgID, after ?? 0] + filter.arguments + [limit]
         return try await store.read(caller) { conn in try page(QueueRows(conn: conn, sql: sql, arguments: arguments)) }
     }
 
-    /// The queue query for `stages` steps and `series` series. Its text is also the key
-    /// of the connection's prepared statement; the usual shape (one step, one series)
-    /// is built once rather than on every request.
-    /// `excludingOwnHandling`: leave out the applications at the leader step whose handler
-    /// decision at this org, on this submission, was the caller's (one more argument, the
-    /// caller's account id, before the limit).
-    static func queueSQL(stages: Int, series: Int, excludingOwnHandling: Bool = false) -> String {
-        if stages == 1 && series == 1 && !excludingOwnHandling { return queueSQLOneByOne }
-        return makeQueueSQL(stages: stages, series: series, excludingOwnHandling: excludingOwnHandling)
+    /// How many applications wait in that queue, over all its pages (for the screen's
+    /// "共 N 件" and its paging; the API's page does not count).
+    public func queueCount(caller: SignedIn, stage: ReviewStage? = nil) async throws -> Int {
+        guard let filter = try QueueFilter(caller, stage: stage) else { return 0 }
+        let sql = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, counting: true)
+        let arguments: [any SQLiteBindable] = [caller.orgID] + filter.arguments
+        return try await store.read(caller) { conn in try conn.scalar(sql, arguments)?.int ?? 0 }
     }
 
-    private static let queueSQLOneByOne = makeQueueSQL(stages: 1, series: 1, excludingOwnHandling: false)
+    /// Which applications wait for a reviewer: at their org, at the steps they review
+    /// (`stage` alone, or every step their roles give), in their series. Roles and series
+    /// come from the session check of this very request. Nil when they have no series.
+    struct QueueFilter {
+        var stages: [String]
+        var series: [String]
+        /// Four eyes: a reviewer with both roles does not find at 负责人审查 what they passed
+        /// at 经办人审查 themselves (`ReviewChain` refuses that decision anyway).
+        var fourEyes: Bool
+        var accountID: Int
 
-    private static func makeQueueSQL(stages: Int, series: Int, excludingOwnHandling: Bool) -> String {
-        """
-        SELECT id, series, level, title, stage, submissions, version, applicant_name FROM applications
-        WHERE current_org_id = ? AND state = 'in_review' AND id > ?
-        AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ","))) AND series IN (\(Array(repeating: "?", count: series).joined(separator: ",")))
-        \(excludingOwnHandling ? """
-            AND NOT (stage = 'leader' AND EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = applications.id
-                AND d.submission = applications.submissions AND d.org_id = applications.current_org_id AND d.stage = 'handler' AND d.actor_id = ?))
-            """ : "")
-        ORDER BY id LIMIT ?
-        """
+        init?(_ caller: SignedIn, stage: ReviewStage?) throws(ZhichengError) {
+            guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员有审查队列") }
+            stages = caller.roles.map { ReviewStage($0).rawValue }
+            if let stage {
+                guard stages.contains(stage.rawValue) else { throw ZhichengError(.forbidden, "您没有\(stage.role.label)角色，不能进行\(stage.label)") }
+                stages = [stage.rawValue]
+            }
+            series = caller.permittedSeries
+            guard !series.isEmpty else { return nil }
+            fourEyes = stages.count == 2 || (stages == [ReviewStage.leader.rawValue] && caller.roles.contains(.handler))
+            accountID = caller.accountID
+        }
+
+        /// The filter's arguments, in the order of `queueSQL`'s placeholders after the org
+        /// (and the page's `id >`).
+        var arguments: [any SQLiteBindable] { stages + series + (fourEyes ? [accountID] : []) }
+    }
+
+    /// The queue query for `stages` steps and `series` series: a page (arguments: org,
+    /// after, the filter's, limit) or, `counting`, the number waiting (org, the filter's).
+    /// Its text is also the key of the connection's prepared statement; the usual page
+    /// (one step, one series) is built once rather than on every request.
+    /// `excludingOwnHandling`: leave out the applications at the leader step whose handler
+    /// decision at this org, on this submission, was the caller's (one more argument, the
+    /// caller's account id).
+    static func queueSQL(stages: Int, series: Int, excludingOwnHandling: Bool = false, counting: Bool = false) -> String {
+        if stages == 1 && series == 1 && !excludingOwnHandling && !counting { return queueSQLOneByOne }
+        return makeQueueSQL(stages: stages, series: series, excludingOwnHandling: excludingOwnHandling, counting: counting)
+    }
+
+    private static let queueSQLOneByOne = makeQueueSQL(stages: 1, series: 1, excludingOwnHandling: false, counting: false)
+
+    private static func makeQueueSQL(stages: Int, series: Int, excludingOwnHandling: Bool, counting: Bool) -> String {
+        let filter = """
+            current_org_id = ? AND state = 'in_review'\(counting ? "" : " AND id > ?")
+            AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ","))) AND series IN (\(Array(repeating: "?", count: series).joined(separator: ",")))
+            \(excludingOwnHandling ? """
+                AND NOT (stage = 'leader' AND EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = applications.id
+                    AND d.submission = applications.submissions AND d.org_id = applications.current_org_id AND d.stage = 'handler' AND d.actor_id = ?))
+                """ : "")
+            """
+        return counting
+            ? "SELECT count(*) FROM applications WHERE \(filter)"
+            : "SELECT id, series, level, title, stage, submissions, version, applicant_name FROM applications WHERE \(filter) ORDER BY id LIMIT ?"
     }
 
     /// One application as the caller may see it.

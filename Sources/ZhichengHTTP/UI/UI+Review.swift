@@ -206,17 +206,37 @@ extension UI {
 
     // MARK: Reviewers
 
-    /// 经办人审查 or 负责人审查 (`stage`), or both steps for nil.
-    func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, stage: ReviewStage?, flash: Flash) async throws -> Response {
+    /// Rows on one page of a queue screen unless `?limit=` says otherwise (1–199).
+    static let queuePageSize = 50
+
+    /// 经办人审查 or 负责人审查 (`stage`), or both steps for nil: one page of the queue,
+    /// oldest first (`after`: the last id of the page before), with how many wait in all.
+    func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, stage: ReviewStage?, after: Int? = nil, limit: Int = Self.queuePageSize,
+                     flash: Flash) async throws -> Response {
         let org = try await ownOrg(user)
-        let queue = try await services.applications.queue(caller: user, stage: stage, limit: 200)
+        let limit = max(1, min(limit, 199))
+        // One row more than shown says whether there is a next page.
+        let read = try await services.applications.queue(caller: user, stage: stage, limit: limit + 1, after: after)
+        let queue = read.prefix(limit)
+        let waiting = try await services.applications.queueCount(caller: user, stage: stage)
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
             ["id": q.id, "applicant": q.applicantName, "series": q.series, "level": q.level, "title": q.title,
              "step": q.stage.label, "resubmitted": q.submissions > 1]
         }
-        return try render(heading, "reviews", ["heading": heading, "items": items], user: user, context, flash: flash,
-                          navCurrent: Self.reviewsPath(stage, of: user), orgName: org.name)
+        // The page's own path, with the step and size kept across pages.
+        var query = stage.map { ["stage=\($0.rawValue)"] } ?? []
+        if limit != Self.queuePageSize { query.append("limit=\(limit)") }
+        func page(after: Int?) -> String {
+            let all = query + (after.map { ["after=\($0)"] } ?? [])
+            return base(context) + "reviews" + (all.isEmpty ? "" : "?" + all.joined(separator: "&"))
+        }
+        let data: [String: Any] = [
+            "heading": heading, "items": items, "waiting": waiting,
+            "first_page": after == nil ? false as Any : page(after: nil),
+            "next_page": read.count > limit ? page(after: queue.last?.id) as Any : false,
+        ]
+        return try render(heading, "reviews", data, user: user, context, flash: flash, navCurrent: Self.reviewsPath(stage, of: user), orgName: org.name)
     }
 
     /// The menu entry of a queue: one per role (经办人审查, 负责人审查); a reviewer with one

@@ -73,7 +73,10 @@ enum UIRoutes {
             tenant.post("applications/{id}/\(action)") { request, context in try await ui.applicationAction(action, request, context) }
         }
         tenant.get("reviews") { request, context in
-            try await ui.page(request, context) { user in try await ui.reviewsPage(user, context, stage: try queueStage(request), flash: .none) }
+            try await ui.page(request, context) { user in
+                try await ui.reviewsPage(user, context, stage: try queueStage(request), after: try APIJSON.integer("after", in: request),
+                                         limit: try APIJSON.integer("limit", in: request) ?? UI.queuePageSize, flash: .none)
+            }
         }
         tenant.get("reviews/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.reviewPage(user, context, id: try ui.id(context), flash: .none) }
