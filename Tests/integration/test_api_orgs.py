@@ -10,6 +10,8 @@ Every admin login equals its org's code.  One daemon per module; uploads are lim
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -538,6 +540,24 @@ def test_audit_newest_first_and_scoped(tree: Tree) -> None:
     assert [e["seq"] for e in two] == seqs[:2]
     older = expect(s2.get(f"audit?limit=2&before={seqs[0]}"), 200).json["entries"]
     assert [e["seq"] for e in older] == seqs[1:3]
+    # 操作日志 pages the same way: 更早的记录 / 最新记录 links, keeping the page size.
+    cookie = {"Cookie": f"zc_session={s2.cookie}"}
+
+    def screen(path: str) -> tuple[int, str]:
+        r = tree.api.raw("GET", path, headers=cookie)
+        assert r.status == 200, r
+        page = r.body.decode()
+        return page[page.index('id="audit"'):page.index("</table>", page.index('id="audit"'))].count("<tr><td>"), page
+
+    rows, page = screen(f"/t/{TENANT}/audit?limit=2")
+    assert rows == 2 and 'id="audit-newest"' not in page
+    link = re.search(r'id="audit-older" href="([^"]+)"', page).group(1)
+    assert html.unescape(link) == f"/t/{TENANT}/audit?limit=2&before={seqs[1]}", link
+    rows, page = screen(html.unescape(link))
+    assert rows == 2 and 'id="audit-newest"' in page, page[:3000]
+    rows, page = screen(f"/t/{TENANT}/audit?limit=499")
+    assert rows == len(seqs) and 'id="audit-older"' not in page, (rows, len(seqs))
+    assert tree.api.raw("GET", f"/t/{TENANT}/audit?before=x", headers=cookie).status == 400
 
     # ancestors see it, newest first
     for s in (tree.dept_s, tree.district_s, tree.city):

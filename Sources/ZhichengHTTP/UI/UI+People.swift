@@ -118,9 +118,21 @@ extension UI {
         return done("seal", "印章已上传", context)
     }
 
-    func auditPage(_ user: SignedIn, _ context: TenantRequestContext) async throws -> Response {
+    /// Rows on one page of 操作日志 unless `?limit=` says otherwise (1–499).
+    static let auditPageSize = 100
+
+    /// 操作日志: one page, newest first (`before`: the oldest entry of the page before).
+    func auditPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, limit: Int = Self.auditPageSize) async throws -> Response {
         let org = try await ownOrg(user)
-        let entries = try await services.orgs.audit(caller: user, limit: 200)
+        let limit = max(1, min(limit, 499))
+        // One row more than shown says whether there are older ones.
+        let read = try await services.orgs.audit(caller: user, limit: limit + 1, before: before)
+        let entries = read.prefix(limit)
+        let size = limit == Self.auditPageSize ? "" : "limit=\(limit)"
+        func page(before: Int?) -> String {
+            let query = [size, before.map { "before=\($0)" } ?? ""].filter { !$0.isEmpty }
+            return base(context) + "audit" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "zh_CN")
         formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
@@ -128,6 +140,11 @@ extension UI {
         let rows = entries.map(\.entry).map { e -> [String: Any] in
             ["at": formatter.string(from: Date(timeIntervalSince1970: e.at)), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail, "source": e.source]
         }
-        return try render("操作日志", "audit", ["entries": rows], user: user, context, navCurrent: "audit", orgName: org.name)
+        let data: [String: Any] = [
+            "entries": rows,
+            "newest_page": before == nil ? false as Any : page(before: nil),
+            "older_page": read.count > limit ? page(before: entries.last?.seq) as Any : false,
+        ]
+        return try render("操作日志", "audit", data, user: user, context, navCurrent: "audit", orgName: org.name)
     }
 }

@@ -56,7 +56,11 @@ enum UIRoutes {
 
         tenant.get("seal") { request, context in try await ui.page(request, context) { user in try await ui.sealPage(user, context, flash: .none) } }
         tenant.post("seal") { request, context in try await ui.sealAction(request, context) }
-        tenant.get("audit") { request, context in try await ui.page(request, context) { user in try await ui.auditPage(user, context) } }
+        tenant.get("audit") { request, context in
+            try await ui.page(request, context) { user in
+                try await ui.auditPage(user, context, before: try APIJSON.integer("before", in: request), limit: try APIJSON.integer("limit", in: request) ?? UI.auditPageSize)
+            }
+        }
 
         tenant.get("plans") { request, context in try await ui.page(request, context) { user in try await ui.plansPage(user, context, flash: .none) } }
         tenant.post("plans") { request, context in try await ui.planAction("save", request, context) }
