@@ -91,6 +91,16 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     # It waits on the office's desk, marked: no committee covers it yet.
     work = expect(city.admin.get("committee-worklist"), 200).json["items"]
     assert [(i["path"], i["covered"], i.get("evaluation")) for i in work] == [(f"applications/{app['id']}", False, None)], work
+    # The desk by 年度: the application's year has it, another year nothing; a year is a number.
+    year = expect(applicant.get(f"applications/{app['id']}"), 200).json["year"]
+    assert [i["year"] for i in work] == [year]
+    assert [i["path"] for i in expect(city.admin.get(f"committee-worklist?year={year}"), 200).json["items"]] == [f"applications/{app['id']}"]
+    assert expect(city.admin.get(f"committee-worklist?year={year - 1}"), 200).json["items"] == []
+    expect(city.admin.get("committee-worklist?year=x"), 400, field="year")
+    cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
+    other = city.api.raw("GET", f"/t/zhengzhou/committee?year={year - 1}", headers=cookie).body.decode()
+    assert "暂无到达评委会的申报" in other and f'value="{year - 1}"' in other, other[-3000:]
+    assert city.api.raw("GET", "/t/zhengzhou/committee?year=" + quote("二〇二六"), headers=cookie).status == 400
     expect(city.admin.post("committees", {"name": "评委会", "series": ["魔法师"], "levels": ["中级"]}), 400, field="series")
     expect(city.reviewers[0].post("committees", {"name": "评委会", "series": [SERIES], "levels": ["中级"]}), 403)
     committee = expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201).json
@@ -205,6 +215,8 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     # The desk names the city the application came from.
     desk = expect(office.get("committee-worklist"), 200).json["items"]
     assert [(i["source_tenant"], i["source_tenant_name"]) for i in desk] == [("zhengzhou", "郑州市")], desk
+    assert expect(office.get(f"committee-worklist?year={desk[0]['year']}"), 200).json["items"] == desk
+    assert expect(office.get(f"committee-worklist?year={desk[0]['year'] + 1}"), 200).json["items"] == []
     expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
     wait_until(lambda: "省人社厅" in (status_row(city, app["id"])["interview"] or ""), 30, "the interview notice to reach the city")
     assert status_row(city, app["id"])["committee"] == "河南省中小学教师高级评委会"

@@ -509,6 +509,7 @@ public struct CommitteeWorkItem: Sendable {
     public var sourceTenant: String?
     /// That city's name (郑州市), as the registry has it; the id if it has since been archived.
     public var sourceTenantName: String?
+    public var year: Int
     public var series: String
     public var level: String
     public var title: String
@@ -576,8 +577,20 @@ extension EvaluationService {
     /// The applications that reached the caller's office as their final authority: a
     /// city's own at 评委会 (or decided), or those the province received, each marked
     /// whether a committee of the office covers it (one no committee covers waits until
-    /// the office sets one up). For the office admin.
-    public func worklist(caller: SignedIn) async throws -> [CommitteeWorkItem] {
+    /// the office sets one up). For the office admin. `year`: only the applications of
+    /// that 年度; `only`: just that one (an item's own page reads no other).
+    public func worklist(caller: SignedIn, year: Int? = nil, only: EvaluationTarget? = nil) async throws -> [CommitteeWorkItem] {
+        // One filter for both kinds of row: the year, and the one item asked for.
+        @Sendable func filter(received: Bool, alias: String) -> (sql: String, arguments: [any SQLiteBindable]) {
+            var sql = "", arguments: [any SQLiteBindable] = []
+            if let year { sql += " AND \(alias)year = ?"; arguments.append(year) }
+            switch (only, received) {
+            case (nil, _): break
+            case (.application(let id)?, false), (.received(let id)?, true): sql += " AND \(alias)id = ?"; arguments.append(id)
+            default: sql += " AND 0"   // the item asked for is of the other kind
+            }
+            return (sql, arguments)
+        }
         try Access.requireOrgAdmin(caller)
         var items = try await store.read(caller) { conn -> [CommitteeWorkItem] in
             try Access.requireApprovedOrg(caller, conn)
@@ -589,27 +602,31 @@ extension EvaluationService {
                 try conn.query("SELECT id FROM evaluations WHERE \(column) = ?", [id]).first?["id"].int.map { try Self.record($0, conn) }
             }
             var items: [CommitteeWorkItem] = []
+            let own = filter(received: false, alias: "a.")
             for r in try conn.query("""
-                SELECT a.id, a.series, a.level, a.title, a.chain, p.name AS applicant, o.name AS unit FROM applications a
+                SELECT a.id, a.year, a.series, a.level, a.title, a.chain, p.name AS applicant, o.name AS unit FROM applications a
                 JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
-                WHERE a.kind = 'title' AND (a.state IN ('at_committee', 'publicity') OR a.id IN (SELECT application_id FROM evaluations WHERE application_id IS NOT NULL))
+                WHERE a.kind = 'title' AND (a.state IN ('at_committee', 'publicity') OR a.id IN (SELECT application_id FROM evaluations WHERE application_id IS NOT NULL))\(own.sql)
                 ORDER BY a.id
-                """) {
+                """, own.arguments) {
                 // Only those the caller's office evaluates (as `evaluation(for:)` requires).
                 guard try ApplicationService.decode(r["chain"].string ?? "").isFinalAuthority(caller.orgID) else { continue }
                 let id = r["id"].int ?? 0
                 let evaluation = try record("application_id", id)
                 items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "",
-                                               sourceTenant: nil, sourceTenantName: nil,
+                                               sourceTenant: nil, sourceTenantName: nil, year: r["year"].int ?? 0,
                                                series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
                                                evaluation: evaluation, covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? "")))
             }
             if try conn.rootOrg()?.id == caller.orgID {
-                for r in try conn.query("SELECT id, applicant_name, unit_name, source_tenant, series, level, title FROM received_applications WHERE kind = 'title' ORDER BY id") {
+                let received = filter(received: true, alias: "")
+                for r in try conn.query("SELECT id, applicant_name, unit_name, source_tenant, year, series, level, title FROM received_applications WHERE kind = 'title'\(received.sql) ORDER BY id",
+                                        received.arguments) {
                     let id = r["id"].int ?? 0
                     let evaluation = try record("received_id", id)
                     items.append(CommitteeWorkItem(target: .received(id), applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "",
-                                                   sourceTenant: r["source_tenant"].string, sourceTenantName: r["source_tenant"].string, series: r["series"].string ?? "", level: r["level"].string ?? "",
+                                                   sourceTenant: r["source_tenant"].string, sourceTenantName: r["source_tenant"].string, year: r["year"].int ?? 0,
+                                                   series: r["series"].string ?? "", level: r["level"].string ?? "",
                                                    title: r["title"].string ?? "", evaluation: evaluation,
                                                    covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? "")))
                 }

@@ -140,8 +140,9 @@ extension APIRoutes {
                 }
             }
         }
-        signedIn.get("committee-worklist") { _, context in
-            try APIJSON.response(["items": try await s.evaluations.worklist(caller: context.caller).map(WorkItemDTO.init)])
+        signedIn.get("committee-worklist") { request, context in
+            let year = try APIJSON.integer("year", in: request)
+            return try APIJSON.response(["items": try await s.evaluations.worklist(caller: context.caller, year: year).map(WorkItemDTO.init)])
         }
         signedIn.get("public-notices") { _, context in
             try APIJSON.response(["notices": try await s.evaluations.publicNotices(caller: context.caller).map(NoticeDTO.init)])
@@ -348,6 +349,7 @@ struct WorkItemDTO: Encodable {
     var unitName: String
     var sourceTenant: String?
     var sourceTenantName: String?
+    var year: Int
     var series: String
     var level: String
     var title: String
@@ -360,6 +362,7 @@ struct WorkItemDTO: Encodable {
         unitName = w.unitName
         sourceTenant = w.sourceTenant
         sourceTenantName = w.sourceTenantName
+        year = w.year
         series = w.series
         level = w.level
         title = w.title

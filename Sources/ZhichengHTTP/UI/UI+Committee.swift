@@ -32,21 +32,23 @@ extension UI {
         }
     }
 
-    func committeePage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// The committee desk; `year`: only that 年度's applications (nil: every year).
+    func committeePage(_ user: SignedIn, _ context: TenantRequestContext, year: Int? = nil, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
         let committees = try await services.evaluations.committees(caller: user).filter { $0.orgID == user.orgID }
-        let items = try await services.evaluations.worklist(caller: user)
+        let items = try await services.evaluations.worklist(caller: user, year: year)
         let data: [String: Any] = [
             "committees": committees.map { ["name": $0.name, "scope": "\($0.series.joined(separator: "、")) · \($0.levels.map(\.rawValue).joined(separator: "、"))", "rule": $0.rule.label] },
             "has_committees": !committees.isEmpty,
             "catalog": TitleCatalog.henan.series.map(\.name), "levels": TitleLevel.allCases.map(\.rawValue),
             "rules": VotingRule.all.map { ["name": $0.name, "label": $0.label] },
             "items": items.map { i -> [String: Any] in
-                ["path": Self.targetPath(i.target), "applicant": i.applicantName, "unit": i.unitName, "city": i.sourceTenantName ?? "本市",
+                ["path": Self.targetPath(i.target), "applicant": i.applicantName, "unit": i.unitName, "city": i.sourceTenantName ?? "本市", "year": i.year,
                  "title": "\(i.series) \(i.level) \(i.title)", "state": i.covered ? Self.evaluationState(i.evaluation) : "尚无负责的评委会",
                  "objections": i.evaluation?.openObjections ?? 0, "covered": i.covered]
             },
             // Applications waiting for a committee the office has not set up: what is missing.
+            "year": year.map(String.init) ?? "",
             "uncovered": items.contains { !$0.covered }
                 ? Set(items.filter { !$0.covered }.map { "\($0.series) \($0.level)" }).sorted().joined(separator: "、") as Any : false,
         ]
@@ -55,7 +57,7 @@ extension UI {
 
     func committeeItemPage(_ user: SignedIn, _ context: TenantRequestContext, target: EvaluationTarget, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
-        guard let item = try await services.evaluations.worklist(caller: user).first(where: { $0.target == target && $0.covered }) else {
+        guard let item = try await services.evaluations.worklist(caller: user, only: target).first(where: { $0.covered }) else {
             throw ZhichengError.notFound("没有这份待评审的申报")
         }
         let objections = try await services.evaluations.objections(target, caller: user)

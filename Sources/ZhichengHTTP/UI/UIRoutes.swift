@@ -110,7 +110,14 @@ enum UIRoutes {
         for action in ["draw", "verify", "replace", "vote", "close"] {
             tenant.post("sessions/{id}/\(action)") { request, context in try await ui.sessionAction(action, request, context) }
         }
-        tenant.get("committee") { request, context in try await ui.page(request, context) { user in try await ui.committeePage(user, context, flash: .none) } }
+        tenant.get("committee") { request, context in
+            try await ui.page(request, context) { user in
+                // An empty 年度 field is every year.
+                let year = (request.uri.queryParameters.get("year") ?? "").trimmingCharacters(in: .whitespaces)
+                guard year.isEmpty || Int(year) != nil else { throw ZhichengError.badRequest("年度应为四位数字", field: "year") }
+                return try await ui.committeePage(user, context, year: Int(year), flash: .none)
+            }
+        }
         tenant.post("committee/new") { request, context in try await ui.committeeAction("new", request, context) }
         tenant.get("committee/{kind}/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.committeeItemPage(user, context, target: try ui.target(context), flash: .none) }
