@@ -301,3 +301,24 @@ def test_a_department_picks_a_unit_below_it_in_the_status_query(env: Env) -> Non
     assert ui_get(env, "status?org=abc", env.dept.cookie).status == 400
     # A unit has nothing below it to pick from.
     assert 'id="status-org"' not in ui_get(env, "status", env.school.cookie).body.decode()
+
+
+def test_the_status_query_narrows_to_one_year(env: Env) -> None:
+    """申报人员状态查询 by 年度 (`?year=` in the API and the screen): the year of an application
+    shows it, another year does not; an empty 年度 is every year; a year not a number is 400."""
+    _, app = submitted(env)
+    year = app["year"]
+
+    def rows(query: str = "") -> list[int]:
+        return [r["application_id"] for r in expect(env.school.get(f"orgs/{env.school_id}/applicant-status{query}"), 200).json["rows"]]
+
+    assert app["id"] in rows() and app["id"] in rows(f"?year={year}")
+    assert app["id"] not in rows(f"?year={year + 1}")
+    assert all(r["year"] == year for r in expect(env.school.get(f"orgs/{env.school_id}/applicant-status?year={year}"), 200).json["rows"])
+    expect(env.school.get(f"orgs/{env.school_id}/applicant-status?year=x"), 400, field="year")
+    mark = f'data-application="{app["id"]}"'
+    assert mark in ui_get(env, f"status?year={year}", env.school.cookie).body.decode()
+    assert mark in ui_get(env, "status?year=", env.school.cookie).body.decode()
+    other = ui_get(env, f"status?year={year + 1}", env.school.cookie).body.decode()
+    assert mark not in other and f'id="status-year" value="{year + 1}"' in other, other[-2000:]
+    assert ui_get(env, "status?year=abc", env.school.cookie).status == 400

@@ -777,7 +777,7 @@ public struct ApplicationService: Sendable {
 
     /// Every submitted application of the org's applicants (a draft is the applicant's own
     /// until submitted), for its admin or an ancestor's.
-    public func status(of orgID: Int, caller: SignedIn) async throws -> [StatusRow] {
+    public func status(of orgID: Int, year: Int? = nil, caller: SignedIn) async throws -> [StatusRow] {
         try Access.requireOrgAdmin(caller)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
@@ -786,8 +786,8 @@ public struct ApplicationService: Sendable {
                 SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.forwarded_at, a.committee_name, a.interview, a.result,
                        a.publicity_result, a.publicity_until, p.name AS applicant_name, p.login AS id_number, o.name AS current_org
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
-                WHERE a.org_id = ? AND a.state != 'draft' ORDER BY a.id DESC
-                """, [orgID]).map { r in
+                WHERE a.org_id = ? AND a.state != 'draft'\(year == nil ? "" : " AND a.year = ?") ORDER BY a.id DESC
+                """, [orgID] + (year.map { [$0] } ?? [])).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
                 var stage = chain.state.label
                 if chain.state == .inReview, let org = r["current_org"].string { stage = "\(org) \(chain.stage.label)" }

@@ -93,8 +93,9 @@ extension APIRoutes {
         signedIn.get("applicant-status/orgs") { _, context in
             try APIJSON.response(["orgs": try await s.applications.statusOrgs(caller: context.caller).map(StatusOrgDTO.init)])
         }
-        signedIn.get("orgs/{id}/applicant-status") { _, context in
-            try APIJSON.response(["rows": try await s.applications.status(of: try id(context), caller: context.caller).map(StatusDTO.init)])
+        signedIn.get("orgs/{id}/applicant-status") { request, context in
+            let year = try APIJSON.integer("year", in: request)
+            return try APIJSON.response(["rows": try await s.applications.status(of: try id(context), year: year, caller: context.caller).map(StatusDTO.init)])
         }
         signedIn.get("applications/{id}/review-form") { _, context in
             ReviewFormPage.render(try await s.applications.reviewForm(try id(context), caller: context.caller))

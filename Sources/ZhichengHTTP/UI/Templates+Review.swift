@@ -125,9 +125,10 @@ extension Templates {
 
     static let status = """
         <h2>申报人员状态查询</h2>
-        {{#pick}}<form method="get" action="{{base}}status" id="status-org-form"><label>单位 <select name="org" id="status-org">
-        {{#orgs}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{label}}（{{count}}份）</option>{{/orgs}}</select></label>
-        <button type="submit" id="status-org-submit">查询</button></form>{{/pick}}
+        <form method="get" action="{{base}}status" id="status-org-form">{{#pick}}<label>单位 <select name="org" id="status-org">
+        {{#orgs}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{label}}（{{count}}份）</option>{{/orgs}}</select></label>{{/pick}}
+        <label>年度 <input type="text" name="year" id="status-year" value="{{year}}" size="6" inputmode="numeric" placeholder="全部"></label>
+        <button type="submit" id="status-org-submit">查询</button></form>
         <table id="status"><thead><tr><th>申报人</th><th>身份证号</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>当前环节</th><th>评委会</th><th>面试通知</th><th>评审表</th></tr></thead><tbody>
         {{#rows}}<tr data-application="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{stage}}</td><td>{{committee}}</td><td>{{interview}}</td>
         <td><a href="{{api}}applications/{{id}}/review-form" target="_blank">打印评审表</a></td></tr>{{/rows}}

@@ -299,7 +299,8 @@ extension UI {
     func statusPage(_ user: SignedIn, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         let org = try await ownOrg(user)
         let shown = try APIJSON.integer("org", in: request) ?? user.orgID
-        let rows = try await services.applications.status(of: shown, caller: user).map { r -> [String: Any] in
+        let year = try Self.yearFilter(request)
+        let rows = try await services.applications.status(of: shown, year: year, caller: user).map { r -> [String: Any] in
             ["id": r.applicationID, "name": r.applicantName, "id_number": r.idNumber, "year": r.year, "series": r.series, "level": r.level,
              "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—"]
         }
@@ -310,7 +311,7 @@ extension UI {
         let choices = [own] + orgs.filter { $0.orgID != user.orgID }.map { o -> [String: Any] in
             ["id": o.orgID, "label": "\(o.code) \(o.name)", "count": o.applications, "selected": o.orgID == shown]
         }
-        return try render("申报人员状态查询", "status", ["rows": rows, "orgs": choices, "pick": choices.count > 1], user: user, context,
+        return try render("申报人员状态查询", "status", ["rows": rows, "orgs": choices, "pick": choices.count > 1, "year": year.map(String.init) ?? ""], user: user, context,
                           navCurrent: "status", orgName: org.name)
     }
 }

@@ -75,6 +75,15 @@ struct UI: Sendable {
         return try await page()
     }
 
+    /// The 年度 a list screen is narrowed to (`?year=`): nil when empty or absent (every
+    /// year); a value that is not a number is 400.
+    static func yearFilter(_ request: Request) throws -> Int? {
+        let raw = (request.uri.queryParameters.get("year") ?? "").trimmingCharacters(in: .whitespaces)
+        guard !raw.isEmpty else { return nil }
+        guard let year = Int(raw) else { throw ZhichengError.badRequest("年度应为四位数字", field: "year") }
+        return year
+    }
+
     /// Reads a posted form and checks its CSRF token against the session before any
     /// change; nil when nobody is signed in. `upload`: the largest file the form may
     /// carry (the body may be 64 KiB more). A body too large, unreadable or with a stale

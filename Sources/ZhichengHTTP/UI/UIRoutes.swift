@@ -112,10 +112,7 @@ enum UIRoutes {
         }
         tenant.get("committee") { request, context in
             try await ui.page(request, context) { user in
-                // An empty 年度 field is every year.
-                let year = (request.uri.queryParameters.get("year") ?? "").trimmingCharacters(in: .whitespaces)
-                guard year.isEmpty || Int(year) != nil else { throw ZhichengError.badRequest("年度应为四位数字", field: "year") }
-                return try await ui.committeePage(user, context, year: Int(year), flash: .none)
+                try await ui.committeePage(user, context, year: try UI.yearFilter(request), flash: .none)
             }
         }
         tenant.post("committee/new") { request, context in try await ui.committeeAction("new", request, context) }
