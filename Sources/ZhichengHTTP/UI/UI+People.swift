@@ -128,10 +128,8 @@ extension UI {
         // One row more than shown says whether there are older ones.
         let read = try await services.orgs.audit(caller: user, limit: limit + 1, before: before)
         let entries = read.prefix(limit)
-        let size = limit == Self.auditPageSize ? "" : "limit=\(limit)"
         func page(before: Int?) -> String {
-            let query = [size, before.map { "before=\($0)" } ?? ""].filter { !$0.isEmpty }
-            return base(context) + "audit" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+            link("audit", [limit == Self.auditPageSize ? nil : "limit=\(limit)", before.map { "before=\($0)" }], context)
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "zh_CN")

@@ -224,12 +224,9 @@ extension UI {
             ["id": q.id, "applicant": q.applicantName, "series": q.series, "level": q.level, "title": q.title,
              "step": q.stage.label, "resubmitted": q.submissions > 1]
         }
-        // The page's own path, with the step and size kept across pages.
-        var query = stage.map { ["stage=\($0.rawValue)"] } ?? []
-        if limit != Self.queuePageSize { query.append("limit=\(limit)") }
+        // The step and the size are kept across pages.
         func page(after: Int?) -> String {
-            let all = query + (after.map { ["after=\($0)"] } ?? [])
-            return base(context) + "reviews" + (all.isEmpty ? "" : "?" + all.joined(separator: "&"))
+            link("reviews", [stage.map { "stage=\($0.rawValue)" }, limit == Self.queuePageSize ? nil : "limit=\(limit)", after.map { "after=\($0)" }], context)
         }
         let data: [String: Any] = [
             "heading": heading, "items": items, "waiting": waiting,

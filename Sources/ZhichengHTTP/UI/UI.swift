@@ -75,6 +75,13 @@ struct UI: Sendable {
         return try await page()
     }
 
+    /// A link to a page of a list screen: `path` under the tenant with the query items
+    /// given (nil ones left out), e.g. the step and size kept and the next page's cursor.
+    func link(_ path: String, _ query: [String?], _ context: TenantRequestContext) -> String {
+        let items = query.compactMap { $0 }
+        return base(context) + path + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
+    }
+
     /// The 年度 a list screen is narrowed to (`?year=`): nil when empty or absent (every
     /// year); a value that is not a number is 400.
     static func yearFilter(_ request: Request) throws -> Int? {
