@@ -124,6 +124,16 @@ struct DeclarationPlanTests {
         }
         #expect(ApplicationState.allCases.filter(DeclarationPlan.holdsTheYear).count == 6)
     }
+
+    /// A plan's place is taken by every submission not withdrawn or turned down on the way;
+    /// the committee's 未通过 keeps it (the place was used), unlike the applicant's year.
+    @Test func whatTakesAPlaceOfThePlan() {
+        let taking = ApplicationState.allCases.filter(DeclarationPlan.usesAPlace)
+        #expect(Set(taking) == [.inReview, .returned, .awaitingProvince, .atCommittee, .publicity, .passed, .failed])
+        #expect(DeclarationPlan.placeStatesSQL.split(separator: ",").count == taking.count)
+        #expect(!DeclarationPlan.placeStatesSQL.contains("'draft'") && DeclarationPlan.placeStatesSQL.contains("'in_review'"))
+        #expect(DeclarationPlan.usesAPlace(.failed) && !DeclarationPlan.holdsTheYear(.failed))
+    }
 }
 
 @Suite("Committee outcome on the chain")

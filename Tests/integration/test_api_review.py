@@ -110,14 +110,26 @@ def test_plan_is_needed_validated_and_approved_by_the_city(env: Env) -> None:
     assert expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200).json["state"] == "approved"
     assert expect(env.city.get(f"plans/{plan['id']}/document"), 200).body == PDF
 
+    def used() -> list[tuple[str, int, int]]:
+        items = expect(env.school.get(f"plans/{plan['id']}"), 200).json["items"]
+        return [(i["level"], i["count"], i["used"]) for i in items]
+
+    assert used() == [("中级", 1, 0), ("副高级", 2, 0)]
     # Now the first 中级 application fits the plan; a second one exceeds its line.
     expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    assert used() == [("中级", 1, 1), ("副高级", 2, 0)]
     over = new_applicant(env)
     app2 = filled_application(over, year=2027)
     r = expect(over.post(f"applications/{app2['id']}/submit"), 409)
     assert "中小学教师 中级" in r.error()["message"] and "1 人" in r.error()["message"]
-    # The first one is rejected at the school (a final decision) so later tests start from an empty queue.
+    assert used() == [("中级", 1, 1), ("副高级", 2, 0)], "a refused submission takes no place"
+    # The unit's 申报计划上传 page says what is taken and what is left.
+    page = env.api.raw("GET", f"/t/{TENANT}/plans", headers={"Cookie": f"zc_session={env.school.cookie}"}).body.decode()
+    assert f"{SERIES} 中级 1人（已提交 1，余 0）" in page and f"{SERIES} 副高级 2人（已提交 0，余 2）" in page, page[-4000:]
+    # The first one is rejected at the school (a final decision) so later tests start from an empty queue;
+    # turned down on the way, it gives its place back.
     assert decide(env.reviewers["school.h"], app["id"], "reject", comment="不符合条件")["state"] == "rejected"
+    assert used() == [("中级", 1, 0), ("副高级", 2, 0)]
 
 
 def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
@@ -551,7 +563,7 @@ def test_the_applicant_plan_and_staff_forms_redirect_after_success_but_a_one_tim
     plan = post(env.school, "plans", [("year", "2036"), ("series", SERIES), ("level", "中级"), ("count", "3")])
     assert plan.status == 303 and plan.headers.get("location") == f"/t/{TENANT}/plans", plan.headers
     plans = [p for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"] if p["year"] == 2036]
-    assert len(plans) == 1 and plans[0]["items"] == [{"series": SERIES, "level": "中级", "count": 3}], plans
+    assert len(plans) == 1 and plans[0]["items"] == [{"series": SERIES, "level": "中级", "count": 3, "used": 0}], plans
 
     staff = post(env.school, "staff", [("login", "prg.staff"), ("name", "王五"), ("phone", "")])
     body = staff.body.decode()

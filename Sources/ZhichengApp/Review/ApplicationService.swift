@@ -382,7 +382,7 @@ public struct ApplicationService: Sendable {
                 let lines = try plan.map { try JSONDecoder().decode([PlanLine].self, from: Data(($0["items"].string ?? "[]").utf8)) }
                 let used = try conn.scalar("""
                     SELECT count(*) FROM applications WHERE org_id = ? AND year = ? AND series = ? AND level = ? AND kind = 'title'
-                    AND state NOT IN ('draft', 'withdrawn', 'rejected') AND id != ?
+                    AND state IN (\(DeclarationPlan.placeStatesSQL)) AND id != ?
                     """, [row["org_id"].int ?? 0, year, series, level.rawValue, id])?.int ?? 0
                 try DeclarationPlan.checkQuota(approved: lines, year: year, series: series, level: level, alreadySubmitted: used)
             }

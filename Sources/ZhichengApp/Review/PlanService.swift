@@ -12,6 +12,10 @@ public struct PlanRecord: Sendable, Equatable {
     public var items: [PlanLine]
     public var hasDocument: Bool
     public var rejectReason: String?
+    /// For each line of `items`, the places its unit's applications of the year take
+    /// (`DeclarationPlan.usesAPlace`): what is left is the line's count minus this.
+    /// Zeros until read (`PlanService.withPlacesTaken`).
+    public var used: [Int]
 
     init(row: SQLiteRow) {
         id = row["id"].int ?? 0
@@ -21,6 +25,7 @@ public struct PlanRecord: Sendable, Equatable {
         items = (try? JSONDecoder().decode([PlanLine].self, from: Data((row["items"].string ?? "[]").utf8))) ?? []
         hasDocument = row["document_id"].int != nil
         rejectReason = row["reject_reason"].string
+        used = Array(repeating: 0, count: items.count)
     }
 }
 
@@ -114,7 +119,7 @@ public struct PlanService: Sendable {
                 try Access.requireOrgAdmin(caller)
                 try Access.requireApprovedOrg(caller, conn)
                 _ = try Access.visibleOrg(orgID, caller: caller, conn)
-                return try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ? ORDER BY year DESC", [orgID]).map(PlanRecord.init)
+                return try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ? ORDER BY year DESC", [orgID]).map { try Self.withPlacesTaken(PlanRecord(row: $0), conn) }
             }
         }
     }
@@ -154,7 +159,18 @@ public struct PlanService: Sendable {
     }
 
     static func plan(_ id: Int, _ conn: SQLiteConnection) throws -> PlanRecord? {
-        try conn.query("SELECT \(columns) FROM plans WHERE id = ?", [id]).first.map(PlanRecord.init)
+        try conn.query("SELECT \(columns) FROM plans WHERE id = ?", [id]).first.map { try withPlacesTaken(PlanRecord(row: $0), conn) }
+    }
+
+    /// `plan` with the places its unit's applications of the year take on each line.
+    static func withPlacesTaken(_ plan: PlanRecord, _ conn: SQLiteConnection) throws -> PlanRecord {
+        var plan = plan
+        let taken = Dictionary(try conn.query("""
+            SELECT series, level, count(*) AS n FROM applications WHERE org_id = ? AND year = ? AND kind = 'title'
+            AND state IN (\(DeclarationPlan.placeStatesSQL)) GROUP BY series, level
+            """, [plan.orgID, plan.year]).map { ("\($0["series"].string ?? "")|\($0["level"].string ?? "")", $0["n"].int ?? 0) }, uniquingKeysWith: +)
+        plan.used = plan.items.map { taken["\($0.series)|\($0.level.rawValue)"] ?? 0 }
+        return plan
     }
 
     static func ownPlan(_ id: Int, caller: SignedIn, _ conn: SQLiteConnection) throws -> PlanRecord {

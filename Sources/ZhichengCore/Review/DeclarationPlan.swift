@@ -56,6 +56,19 @@ public enum DeclarationPlan {
         }
     }
 
+    /// Whether an application in `state` takes one place of its unit's plan line: every
+    /// submission that was not withdrawn or turned down on the way (未通过 by a reviewer);
+    /// one the committee turned down had its place and keeps it.
+    public static func usesAPlace(_ state: ApplicationState) -> Bool {
+        switch state {
+        case .draft, .withdrawn, .rejected: false
+        case .inReview, .returned, .awaitingProvince, .atCommittee, .publicity, .passed, .failed: true
+        }
+    }
+
+    /// The states of `usesAPlace`, as a SQL list (`'in_review', …`) for counting them.
+    public static let placeStatesSQL = ApplicationState.allCases.filter(usesAPlace).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
     /// Whether an application in `state` still holds the applicant's one title
     /// application of its year: everything submitted that was not withdrawn, and not
     /// ended by a 未通过 (an applicant turned down may apply again the same year).

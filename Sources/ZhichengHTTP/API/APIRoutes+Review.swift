@@ -457,7 +457,9 @@ struct NewApplicationBody: Decodable { var kind: String; var year: Int; var seri
 struct DecisionBody: Decodable { var decision: String; var comment: String?; var sections: [String]?; var reason: String?; var version: Int }
 
 struct PlanDTO: Encodable {
-    struct Item: Encodable { var series: String; var level: String; var count: Int }
+    /// A line: `used`, the places its unit's applications of the year take (submitted, not
+    /// withdrawn or turned down on the way).
+    struct Item: Encodable { var series: String; var level: String; var count: Int; var used: Int }
     var id: Int
     var orgId: Int
     var year: Int
@@ -473,7 +475,7 @@ struct PlanDTO: Encodable {
         year = p.year
         state = p.state.rawValue
         stateLabel = p.state.label
-        items = p.items.map { Item(series: $0.series, level: $0.level.rawValue, count: $0.count) }
+        items = zip(p.items, p.used).map { Item(series: $0.series, level: $0.level.rawValue, count: $0.count, used: $1) }
         hasDocument = p.hasDocument
         rejectReason = p.rejectReason
     }

@@ -16,6 +16,12 @@ extension UI {
 
     static func lines(_ items: [PlanLine]) -> String { items.map { "\($0.series) \($0.level.rawValue) \($0.count)人" }.joined(separator: "；") }
 
+    /// An approved plan's lines with the places taken: "中小学教师 中级 3人（已提交 1，余 2）".
+    static func lines(_ plan: PlanRecord) -> String {
+        guard plan.state == .approved else { return lines(plan.items) }
+        return zip(plan.items, plan.used).map { "\($0.series) \($0.level.rawValue) \($0.count)人（已提交 \($1)，余 \(max(0, $0.count - $1))）" }.joined(separator: "；")
+    }
+
     // MARK: Plans
 
     /// One line of the plan form as typed: series, level, count.
@@ -40,7 +46,7 @@ extension UI {
                  "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == line.level] }, "count": line.count]
             },
             "plans": plans.map { p -> [String: Any] in
-                ["id": p.id, "year": p.year, "lines": Self.lines(p.items), "state_label": p.state.label, "reject_reason": p.state == .rejected ? (p.rejectReason ?? "") as Any : false,
+                ["id": p.id, "year": p.year, "lines": Self.lines(p), "state_label": p.state.label, "reject_reason": p.state == .rejected ? (p.rejectReason ?? "") as Any : false,
                  "has_document": p.hasDocument, "editable": p.state == .draft || p.state == .rejected]
             },
             "pending_count": !pending.isEmpty,
