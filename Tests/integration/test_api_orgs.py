@@ -373,6 +373,11 @@ def test_unit_info_flow(tree: Tree) -> None:
     assert row["has_certificate"] is True
     assert expect(es.get(f"orgs/{oid}/certificate"), 200).body == cert        # 机构证件预览
     assert expect(es.get(f"orgs/{oid}/profile"), 200).json["credit_code"] == full["credit_code"]
+    # The parent's 首页 lists it under 待办事项, linking to 单位管理 where the review is.
+    home = tree.api.raw("GET", f"/t/{TENANT}/home", headers={"Cookie": f"zc_session={es.cookie}"}).body.decode()
+    todo = home[home.index('id="todo"'):home.index("</ul>", home.index('id="todo"'))]
+    name = expect(us.get(f"orgs/{oid}/profile"), 200).json["name"]
+    assert f'href="/t/{TENANT}/orgs?selected={tree.dept["id"]}"' in todo and "下级单位信息待审核" in todo and name in todo, todo
 
     # while it waits, the info is frozen
     with unchanged(tree.d, TENANT):

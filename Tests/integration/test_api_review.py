@@ -527,6 +527,40 @@ def test_the_queue_screen_pages_through_everything_waiting_and_counts_it(env: En
         assert r.status == 400 and "应为整数" in r.body.decode(), (bad, r)
 
 
+def test_the_home_page_lists_what_waits_for_each_person(env: Env) -> None:
+    """首页's 待办事项: a reviewer's queues with their counts, an applicant's draft and returned
+    applications, the city office's plans to review; each links to the screen to act on."""
+
+    def todo(who: Session) -> list[tuple[str, str]]:
+        page = env.api.raw("GET", f"/t/{TENANT}/home", headers={"Cookie": f"zc_session={who.cookie}"}).body.decode()
+        if 'id="todo-none"' in page:
+            return []
+        items = page[page.index('id="todo"'):page.index("</ul>", page.index('id="todo"'))]
+        return [(html.unescape(text), html.unescape(href)) for href, text in re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', items)]
+
+    applicant = new_applicant(env)
+    assert todo(applicant) == []
+    draft = filled_application(applicant)
+    assert todo(applicant) == [(f"申报“2026年度 {SERIES} 中级 一级教师”尚未提交", f"/t/{TENANT}/applications/{draft['id']}")]
+    expect(applicant.post(f"applications/{draft['id']}/submit"), 200)
+    assert todo(applicant) == []
+    reviewer = env.reviewers["school.h"]
+    waiting = len(expect(reviewer.get("reviews/queue?stage=handler&limit=200"), 200).json["applications"])
+    assert (f"经办人审查：{waiting} 件待审查", f"/t/{TENANT}/reviews?stage=handler") in todo(reviewer)
+    decide(reviewer, draft["id"])
+    returned = decide(env.reviewers["school.l"], draft["id"], "return", sections=["业绩成果"], reason="incomplete", comment="补充")
+    assert returned["state"] == "returned"
+    assert todo(applicant) == [(f"申报“2026年度 {SERIES} 中级 一级教师”已退回修改，请修改后重新提交", f"/t/{TENANT}/applications/{draft['id']}")]
+
+    plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2038, "items": [{"series": SERIES, "level": "中级", "count": 1}]}), 201).json
+    expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
+    before = [t for t in todo(env.city) if "申报计划" in t[0]]
+    expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
+    pending = [t for t in todo(env.city) if "申报计划" in t[0]]
+    assert len(pending) == 1 and pending[0][1] == f"/t/{TENANT}/plans" and pending != before, (before, pending)
+    expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+
+
 def test_the_applicant_plan_and_staff_forms_redirect_after_success_but_a_one_time_password_is_answered_at_once(env: Env) -> None:
     """Post, redirect, get beyond the decision form: creating an application in the web form answers
     303 to its page (reloading that page creates no second draft), and so do saving a section,

@@ -30,6 +30,9 @@ def decide_in_browser(p: Pages, login: str, decision: str = "pass", comment: str
     p.login_ok(login, PASSWORD)
     # Each role has its own menu entry, as in the manual.
     label = "经办人审查" if login.endswith(".h") else "负责人审查"
+    # 首页's 待办事项 says how many wait at this step.
+    p.go("home")
+    assert [a.text for a in p.all("#todo a")] == [f"{label}：1 件待审查"], p.by("main").text
     entries = [a for a in p.all("nav a") if a.text in ("经办人审查", "负责人审查")]
     assert [a.text for a in entries] == [label], [a.text for a in entries]
     p.follow(entries[0])

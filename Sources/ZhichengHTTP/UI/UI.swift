@@ -232,8 +232,52 @@ struct UI: Sendable {
 
     func homePage(_ user: SignedIn, _ context: TenantRequestContext) async throws -> Response {
         let org = try await ownOrg(user)
-        return try render("首页", "home", ["name": user.name, "org_name": org.name, "org_code": org.code, "unapproved": isUnapproved(org), "state_label": org.profileState.label],
+        let todo = isUnapproved(org) ? [] : try await todo(user, org: org)
+        return try render("首页", "home", ["name": user.name, "org_name": org.name, "org_code": org.code, "unapproved": isUnapproved(org), "state_label": org.profileState.label,
+                                         "todo": todo.map { ["text": $0.text, "href": base(context) + $0.path] }, "has_todo": !todo.isEmpty],
                           user: user, context, orgName: org.name, unapproved: isUnapproved(org))
+    }
+
+    /// 首页's 待办事项: what waits for this person, each with the screen to do it on. A
+    /// reviewer's queues; an applicant's drafts and returned applications; an admin's
+    /// units waiting for their info to be reviewed; an office's plans to review and the
+    /// applications at its committees that wait for a result or have open objections.
+    func todo(_ user: SignedIn, org: OrgRecord) async throws -> [(text: String, path: String)] {
+        var todo: [(text: String, path: String)] = []
+        if user.kind == .staff {
+            for role in user.roles {
+                let stage = ReviewStage(role)
+                let waiting = try await services.applications.queueCount(caller: user, stage: stage)
+                if waiting > 0 { todo.append(("\(stage.label)：\(waiting) 件待审查", Self.reviewsPath(stage))) }
+            }
+        }
+        if user.kind == .applicant {
+            for v in try await services.applications.mine(caller: user) {
+                let what = "\(v.year)年度 \(v.series) \(v.level.rawValue) \(v.title)"
+                switch v.chain.state {
+                case .returned: todo.append(("申报“\(what)”已退回修改，请修改后重新提交", "applications/\(v.id)"))
+                case .draft: todo.append(("申报“\(what)”尚未提交", "applications/\(v.id)"))
+                default: break
+                }
+            }
+        }
+        if user.kind == .orgAdmin {
+            let waiting = try await services.orgs.children(of: user.orgID, caller: user).filter { $0.org.profileState == .submitted }
+            if !waiting.isEmpty {   // reviewed in 单位管理, on the list of the admin's own org
+                todo.append(("下级单位信息待审核：\(waiting.map(\.org.name).joined(separator: "、"))", "orgs?selected=\(user.orgID)"))
+            }
+            if org.parentID == nil {   // the city office (or the province's)
+                let plans = try await services.plans.pending(caller: user)
+                if !plans.isEmpty { todo.append(("待审核的申报计划：\(plans.count) 份", "plans")) }
+                let desk = try await services.evaluations.worklist(caller: user)
+                let noResult = desk.filter { $0.covered && ($0.evaluation == nil || $0.evaluation?.state == "pending") }.count
+                let objections = desk.reduce(0) { $0 + ($1.evaluation?.openObjections ?? 0) }
+                if noResult > 0 { todo.append(("评委会评审：\(noResult) 件待评审", "committee")) }
+                if objections > 0 { todo.append(("评审结果公示：\(objections) 条异议待处理", "committee")) }
+                if desk.contains(where: { !$0.covered }) { todo.append(("有申报已到评委会，但尚无负责的评委会", "committee")) }
+            }
+        }
+        return todo
     }
 }
 
