@@ -7,6 +7,7 @@ confirmed at once, except where objections are lodged: there it lasts 5, and the
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 from urllib.parse import quote
@@ -98,6 +99,12 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert expect(city.admin.get(f"committee-worklist?year={year - 1}"), 200).json["items"] == []
     expect(city.admin.get("committee-worklist?year=x"), 400, field="year")
     cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
+
+    def todo() -> list[str]:
+        home = city.api.raw("GET", "/t/zhengzhou/home", headers=cookie).body.decode()
+        return [t for t in re.findall(r'<li><a href="/t/zhengzhou/committee">([^<]+)</a></li>', home)]
+
+    assert todo() == ["有申报已到评委会，但尚无负责的评委会"], todo()
     other = city.api.raw("GET", f"/t/zhengzhou/committee?year={year - 1}", headers=cookie).body.decode()
     assert "暂无到达评委会的申报" in other and f'value="{year - 1}"' in other, other[-3000:]
     assert city.api.raw("GET", "/t/zhengzhou/committee?year=" + quote("二〇二六"), headers=cookie).status == 400
@@ -109,6 +116,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
         expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["正高级"]}), 409, contains="已有名为")
     assert [c["id"] for c in expect(city.admin.get("committees"), 200).json["committees"]] == [committee["id"]]
     assert [i["covered"] for i in expect(city.admin.get("committee-worklist"), 200).json["items"]] == [True]
+    assert todo() == ["评委会评审：1 件待评审"], todo()
 
     expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
     # The same notice sent twice is one notice (one step in the trail, below).
@@ -131,6 +139,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     # Sent twice (a double click, a retry), it is one objection.
     assert expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"] == objection
     expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains="公示期至")
+    assert todo() == ["评审结果公示：1 条异议待处理"], todo()
     end_publicity(d, "zhengzhou")
     expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "公示期满后的异议"}), 409, contains="公示期已结束")
     expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains="异议")
