@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import ZhichengCore
 import ZhichengStorage
 
@@ -27,6 +28,15 @@ public struct TenantService: Sendable {
     /// Told when a tenant appears or is restored, so messages waiting for it (or in a
     /// restored outbox) go at once instead of at the end of a retry pause.
     public let relay: CrossTenantRelay?
+    /// The tenants a restore runs for now, in this process.
+    let restoring = Restoring()
+
+    final class Restoring: Sendable {
+        private let ids = Mutex<Set<TenantID>>([])
+        /// False when a restore of `id` runs already.
+        func claim(_ id: TenantID) -> Bool { ids.withLock { $0.insert(id).inserted } }
+        func release(_ id: TenantID) { _ = ids.withLock { $0.remove(id) } }
+    }
 
     public init(store: TenantStore, hasher: PasswordHasher = .init(), relay: CrossTenantRelay? = nil, logger: Logger) {
         self.store = store
@@ -195,13 +205,21 @@ public struct TenantService: Sendable {
     /// Replaces a suspended tenant's data with a verified backup of that tenant. The
     /// registry records the restore before the files change and forgets it only after the
     /// follow-up (audit, messages offered again), so a stop anywhere is finished or
-    /// undone at the next start (`finishInterruptedRestores`).
+    /// undone at the next start (`finishInterruptedRestores`), and a follow-up that failed
+    /// is finished by the next restore of the tenant before it begins.
     public func restore(_ rawID: String, from path: String, by principal: Principal) async throws -> BackupRecord {
         let info = try await info(rawID)
         guard info.state == .suspended else {
             throw ZhichengError.conflict("tenant \(info.id) is active; suspend it before restoring")
         }
         guard path.hasPrefix("/") else { throw ZhichengError.invalid("path must be absolute", field: "path") }
+        guard restoring.claim(info.id) else { throw ZhichengError.conflict("tenant \(info.id) is busy with another restore") }
+        defer { restoring.release(info.id) }
+        // No restore of this tenant runs now: one the registry still records is one whose
+        // follow-up failed. It is settled first, as the next start would.
+        for left in try await store.registry.restoresUnderWay() where left.id == info.id {
+            await settle(left, finished: "finished_before_next_restore")
+        }
         let intent = RestoreIntent(id: info.id, path: path, actor: principal.name, source: principal.source)
         try await store.registry.beginRestore(intent)
         let record: BackupRecord
@@ -214,8 +232,9 @@ public struct TenantService: Sendable {
         do {
             try await followUpRestore(intent, of: info, detail: #"{"from":\#(jsonString(path)),"sha256":"\#(record.sha256)"}"#)
         } catch {
-            // The registry keeps the restore: the next start runs the follow-up again.
-            throw ZhichengError.internal("the backup is in place, but its audit row or follow-up failed (\(error)); restart the daemon to finish it")
+            // The registry keeps the restore: the next restore of the tenant, or the next
+            // start, runs the follow-up again.
+            throw ZhichengError.internal("the backup is in place, but its audit row or follow-up failed (\(error)); the next restore of this tenant or the next start finishes it")
         }
         return record
     }
@@ -225,6 +244,7 @@ public struct TenantService: Sendable {
     /// after it was taken, and its inbox lacks those received since: both go (again), and
     /// the inboxes drop repeats. Deliveries to this tenant may be paused.
     private func followUpRestore(_ intent: RestoreIntent, of info: TenantInfo, detail: String) async throws {
+        try FaultInjection.failure("tenant.restore.follow-up")
         try await audit(info.id, AuditEntry(actor: intent.actor, action: "tenant.restore", target: "tenant:\(info.id)", detail: detail, source: intent.source))
         logger.notice("tenant restored", metadata: ["tenant.id": "\(info.id)", "from": "\(intent.path)"])
         relay?.kick(info.id)
@@ -233,34 +253,41 @@ public struct TenantService: Sendable {
         try await store.registry.endRestore(intent)
     }
 
-    /// At start, before serving: restores a stop cut off. One whose backup had taken the
-    /// tenant's place (its file carries the restore's token) gets its follow-up; one that had
-    /// not changed nothing, and its staged copy is removed. Both are audited and logged.
+    /// At start, before serving: settles the restores a stop cut off (`settle`).
     public func finishInterruptedRestores() async {
         for intent in (try? await store.registry.restoresUnderWay()) ?? [] {
-            let meta: Logger.Metadata = ["tenant.id": "\(intent.id)", "from": "\(intent.path)"]
-            do {
-                guard let info = try await store.registry.get(intent.id) else {
-                    try await store.registry.endRestore(intent)   // archived since
-                    continue
-                }
-                if try await store.restoreToken(intent.id) == intent.token {
-                    logger.warning("a restore cut off by a stop had put the backup in place; finishing it", metadata: meta)
-                    try await followUpRestore(intent, of: info, detail: #"{"from":\#(jsonString(intent.path)),"finished_after_stop":true}"#)
-                } else {
-                    try await store.discardStagedRestore(intent.id)
-                    try await audit(intent.id, AuditEntry(actor: intent.actor, action: "tenant.restore.cut-off", target: "tenant:\(intent.id)",
-                                                          detail: #"{"from":\#(jsonString(intent.path))}"#, source: intent.source))
-                    logger.warning("a restore cut off by a stop had not put the backup in place; the data is as before; run it again", metadata: meta)
-                    try await store.registry.endRestore(intent)
-                }
-            } catch {
-                // Forgotten all the same, or it would refuse every later restore of the tenant,
-                // the very command that mends it.
-                logger.error("cannot settle a restore cut off by a stop; check the tenant (tenant.check) and restore it again",
-                             metadata: meta.merging(["error": "\(error)"]) { $1 })
-                try? await store.registry.endRestore(intent)
+            await settle(intent, finished: "finished_after_stop")
+        }
+    }
+
+    /// Settles a restore the registry records but nobody runs (cut off by a stop, or its
+    /// follow-up failed). One whose backup had taken the tenant's place (its file carries
+    /// the restore's token) gets its follow-up, audited with `finished` true; one that had
+    /// not changed nothing, and its staged copy is removed. Both are audited and logged,
+    /// and the restore is forgotten either way.
+    private func settle(_ intent: RestoreIntent, finished: String) async {
+        let meta: Logger.Metadata = ["tenant.id": "\(intent.id)", "from": "\(intent.path)"]
+        do {
+            guard let info = try await store.registry.get(intent.id) else {
+                try await store.registry.endRestore(intent)   // archived since
+                return
             }
+            if try await store.restoreToken(intent.id) == intent.token {
+                logger.warning("an unfinished restore had put the backup in place; finishing it", metadata: meta)
+                try await followUpRestore(intent, of: info, detail: #"{"from":\#(jsonString(intent.path)),"\#(finished)":true}"#)
+            } else {
+                try await store.discardStagedRestore(intent.id)
+                try await audit(intent.id, AuditEntry(actor: intent.actor, action: "tenant.restore.cut-off", target: "tenant:\(intent.id)",
+                                                      detail: #"{"from":\#(jsonString(intent.path))}"#, source: intent.source))
+                logger.warning("an unfinished restore had not put the backup in place; the data is as before; run it again", metadata: meta)
+                try await store.registry.endRestore(intent)
+            }
+        } catch {
+            // Forgotten all the same, or it would refuse every later restore of the tenant,
+            // the very command that mends it.
+            logger.error("cannot settle an unfinished restore; check the tenant (tenant.check) and restore it again",
+                         metadata: meta.merging(["error": "\(error)"]) { $1 })
+            try? await store.registry.endRestore(intent)
         }
     }
 

@@ -1,9 +1,13 @@
 import Foundation
+import Synchronization
+import ZhichengCore
 
 /// Crash points for tests of crash safety: when `ZHICHENG_CRASH_AT` names a point
 /// (comma-separated), the process exits at once there, as a power cut would stop it.
-/// Also relay holds for tests of message order (`ZHICHENG_RELAY_HOLD`). Both are unset
-/// in production; reading them costs one dictionary lookup at start.
+/// Also failure points, where the process goes on but one step fails once
+/// (`ZHICHENG_FAIL_AT`), and relay holds for tests of message order
+/// (`ZHICHENG_RELAY_HOLD`). All are unset in production; reading them costs one
+/// dictionary lookup at start.
 public enum FaultInjection {
     static let points: Set<String> = Set(
         (ProcessInfo.processInfo.environment["ZHICHENG_CRASH_AT"] ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
@@ -21,6 +25,17 @@ public enum FaultInjection {
     public static func relayHolds(_ kind: String) -> Bool {
         guard !relayHolds.isEmpty, let path = relayHolds[kind] else { return false }
         return FileManager.default.fileExists(atPath: path)
+    }
+
+    /// Failure points not yet reached (`ZHICHENG_FAIL_AT`, comma-separated): each fails once.
+    static let failures = Mutex(Set(
+        (ProcessInfo.processInfo.environment["ZHICHENG_FAIL_AT"] ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
+
+    /// Throws the first time `name` is reached when it is armed, as a full disk or a broken
+    /// file would make that step fail; later passes go on.
+    public static func failure(_ name: String) throws(ZhichengError) {
+        guard failures.withLock({ $0.remove(name) }) != nil else { return }
+        throw ZhichengError.internal("failure point \(name) reached (ZHICHENG_FAIL_AT)")
     }
 
     /// Exits with status 86 when `name` is armed.

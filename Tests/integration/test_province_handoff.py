@@ -293,7 +293,7 @@ def test_a_province_restore_cut_off_after_its_swap_is_followed_up_at_the_next_st
 
     d.env = clean_env()
     d.start()
-    assert "a restore cut off by a stop had put the backup in place; finishing it" in d.output()
+    assert "an unfinished restore had put the backup in place; finishing it" in d.output()
     d.call("tenant.resume", {"id": "province"})
     province_db = d.tenant_db("province")
     wait_until(lambda: db_rows(province_db, "SELECT source_tenant, source_application_id FROM received_applications") == [("zhengzhou", app["id"])],

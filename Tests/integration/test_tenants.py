@@ -411,6 +411,33 @@ def test_a_restore_cut_off_by_a_crash_leaves_one_whole_database(daemon_factory, 
     assert d.http_get("/t/zhengzhou/api/v1/tenant")[0] == 200
 
 
+def test_a_restore_whose_follow_up_failed_is_finished_by_the_next_restore(daemon_factory) -> None:
+    """The backup is in place but the restore's follow-up fails (its audit row cannot be written:
+    ZHICHENG_FAIL_AT, once). The error says so; the tenant has the backup's data; and the next
+    restore of the tenant, with no restart, first finishes the one left (its audit row, marked
+    finished_before_next_restore), then runs. Before, it was refused until the daemon restarted."""
+    d: Daemon = daemon_factory(env=clean_env(ZHICHENG_FAIL_AT="tenant.restore.follow-up")).start()
+    backup, backup_rows, _ = _backed_up_changed_and_suspended(d)
+    err = expect_error(d.request("tenant.restore", {"id": "zhengzhou", "path": backup["path"]}), "internal")
+    assert "next restore of this tenant" in err["message"], err
+    marks = lambda meta: {m for m in meta if m[0] != "restore_token"}  # noqa: E731 (the restore's own mark)
+    rows = sqlite_snapshot(d.tenant_db("zhengzhou"))
+    assert rows["audit"] == backup_rows["audit"] and marks(rows["tenant_meta"]) == marks(backup_rows["tenant_meta"])
+
+    assert d.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})["sha256"] == backup["sha256"]
+    actions = [(r[4], json.loads(r[6])) for r in sorted(sqlite_snapshot(d.tenant_db("zhengzhou"))["audit"])][len(backup_rows["audit"]):]
+    assert [a for a, _ in actions] == ["tenant.restore"] and actions[0][1]["from"] == backup["path"], actions
+    assert "an unfinished restore had put the backup in place; finishing it" in d.output()
+    # The finished follow-up's row is in the database the second restore replaced (kept).
+    settled = [json.loads(r[6]) for k in _kept_before_restore(d) for r in sqlite_snapshot(k)["audit"] if r[4] == "tenant.restore"]
+    assert [x.get("finished_before_next_restore") for x in settled] == [True], settled
+    assert d.call("tenant.resume", {"id": "zhengzhou"})["state"] == "active"
+    assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+    # Nothing is left under way: a third restore begins at once.
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    assert d.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})["sha256"] == backup["sha256"]
+
+
 # --------------------------------------------------------------------------- check
 
 
