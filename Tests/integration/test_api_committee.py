@@ -155,8 +155,10 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     expect(city.reviewers[0].post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "x"}), 403)
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": ""}), 400, field="reason")
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "经核查不属实"}), 200)
+    assert todo() == ["公示期满待确认结果：1 件"], todo()
     final = expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 200).json
     assert final["state"] == "final"
+    assert todo() == [], "a final result is no longer work"
     form = expect(applicant.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "郑州市中小学教师中级评委会：通过。同意" in form and "公示中" not in form, form[-1500:]
     shown = expect(applicant.get(f"applications/{app['id']}"), 200).json

@@ -578,12 +578,14 @@ extension EvaluationService {
     /// city's own at 评委会 (or decided), or those the province received, each marked
     /// whether a committee of the office covers it (one no committee covers waits until
     /// the office sets one up). For the office admin. `year`: only the applications of
-    /// that 年度; `only`: just that one (an item's own page reads no other).
-    public func worklist(caller: SignedIn, year: Int? = nil, only: EvaluationTarget? = nil) async throws -> [CommitteeWorkItem] {
-        // One filter for both kinds of row: the year, and the one item asked for.
+    /// that 年度; `only`: just that one (an item's own page reads no other); `open`: only
+    /// those without a final result (首页's 待办事项 reads no history).
+    public func worklist(caller: SignedIn, year: Int? = nil, only: EvaluationTarget? = nil, open: Bool = false) async throws -> [CommitteeWorkItem] {
+        // One filter for both kinds of row: the year, the one item asked for, open ones.
         @Sendable func filter(received: Bool, alias: String) -> (sql: String, arguments: [any SQLiteBindable]) {
             var sql = "", arguments: [any SQLiteBindable] = []
             if let year { sql += " AND \(alias)year = ?"; arguments.append(year) }
+            if open { sql += received ? " AND state != 'final'" : " AND a.state IN ('at_committee', 'publicity')" }
             switch (only, received) {
             case (nil, _): break
             case (.application(let id)?, false), (.received(let id)?, true): sql += " AND \(alias)id = ?"; arguments.append(id)

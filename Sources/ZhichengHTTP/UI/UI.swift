@@ -269,11 +269,16 @@ struct UI: Sendable {
             if org.parentID == nil {   // the city office (or the province's)
                 let plans = try await services.plans.pending(caller: user)
                 if !plans.isEmpty { todo.append(("待审核的申报计划：\(plans.count) 份", "plans")) }
-                let desk = try await services.evaluations.worklist(caller: user)
+                let desk = try await services.evaluations.worklist(caller: user, open: true)
                 let noResult = desk.filter { $0.covered && ($0.evaluation == nil || $0.evaluation?.state == "pending") }.count
                 let objections = desk.reduce(0) { $0 + ($1.evaluation?.openObjections ?? 0) }
+                let now = Date().timeIntervalSince1970
+                let toConfirm = desk.filter { e in
+                    e.evaluation.map { $0.state == "publicity" && $0.openObjections == 0 && ($0.publicityUntil ?? .infinity) <= now } ?? false
+                }.count
                 if noResult > 0 { todo.append(("评委会评审：\(noResult) 件待评审", "committee")) }
                 if objections > 0 { todo.append(("评审结果公示：\(objections) 条异议待处理", "committee")) }
+                if toConfirm > 0 { todo.append(("公示期满待确认结果：\(toConfirm) 件", "committee")) }
                 if desk.contains(where: { !$0.covered }) { todo.append(("有申报已到评委会，但尚无负责的评委会", "committee")) }
             }
         }
