@@ -159,6 +159,11 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     final = expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 200).json
     assert final["state"] == "final"
     assert todo() == [], "a final result is no longer work"
+    # The desk keeps it; narrowed to what is not final, it is gone.
+    assert [i["path"] for i in expect(city.admin.get("committee-worklist"), 200).json["items"]] == [f"applications/{app['id']}"]
+    assert expect(city.admin.get("committee-worklist?open=true"), 200).json["items"] == []
+    expect(city.admin.get("committee-worklist?open=maybe"), 400, field="open")
+    assert "暂无到达评委会的申报" in city.api.raw("GET", "/t/zhengzhou/committee?open=1", headers=cookie).body.decode()
     form = expect(applicant.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "郑州市中小学教师中级评委会：通过。同意" in form and "公示中" not in form, form[-1500:]
     shown = expect(applicant.get(f"applications/{app['id']}"), 200).json

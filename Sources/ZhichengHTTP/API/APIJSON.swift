@@ -43,6 +43,16 @@ enum APIJSON {
 
     /// An integer query parameter (`?limit=50`): nil when absent, 400 naming the
     /// parameter when it is not a whole number.
+    /// A query parameter `true`/`false` (also `1`/`0`), nil when absent; anything else is 400.
+    static func boolean(_ name: String, in request: Request) throws -> Bool? {
+        guard let raw = request.uri.queryParameters.get(name) else { return nil }
+        switch raw {
+        case "true", "1": return true
+        case "false", "0", "": return false
+        default: throw ZhichengError.badRequest("查询参数 \(name) 应为 true 或 false", field: name)
+        }
+    }
+
     static func integer(_ name: String, in request: Request) throws -> Int? {
         guard let raw = request.uri.queryParameters.get(name) else { return nil }
         guard let value = Int(raw) else { throw ZhichengError.badRequest("查询参数 \(name) 应为整数", field: name) }

@@ -143,7 +143,8 @@ extension APIRoutes {
         }
         signedIn.get("committee-worklist") { request, context in
             let year = try APIJSON.integer("year", in: request)
-            return try APIJSON.response(["items": try await s.evaluations.worklist(caller: context.caller, year: year).map(WorkItemDTO.init)])
+            let open = try APIJSON.boolean("open", in: request) ?? false
+            return try APIJSON.response(["items": try await s.evaluations.worklist(caller: context.caller, year: year, open: open).map(WorkItemDTO.init)])
         }
         signedIn.get("public-notices") { _, context in
             try APIJSON.response(["notices": try await s.evaluations.publicNotices(caller: context.caller).map(NoticeDTO.init)])

@@ -14,7 +14,7 @@ extension Templates {
         <p>表决规则：<select name="rule">{{#rules}}<option value="{{name}}">{{label}}</option>{{/rules}}</select></p>
         <button type="submit" id="committee-submit">设立评委会</button></form></details>
         <h3>待评审与已评审的申报</h3>
-        <form method="get" action="{{base}}committee" id="worklist-filter"><label>年度 <input type="text" name="year" id="worklist-year" value="{{year}}" size="6" inputmode="numeric" placeholder="全部"></label> <button type="submit" class="secondary">筛选</button></form>
+        <form method="get" action="{{base}}committee" id="worklist-filter"><label>年度 <input type="text" name="year" id="worklist-year" value="{{year}}" size="6" inputmode="numeric" placeholder="全部"></label> <label><input type="checkbox" name="open" value="1" id="worklist-open"{{#open}} checked{{/open}}> 只看未确认结果的</label> <button type="submit" class="secondary">筛选</button></form>
         {{#uncovered}}<p class="flash error" id="uncovered">有申报已到评委会，但本单位尚无负责“{{uncovered}}”的评委会：请先设立评委会，这些申报才能评审。</p>{{/uncovered}}
         <table id="worklist"><thead><tr><th>申报人</th><th>单位</th><th>来源</th><th>年度</th><th>申报</th><th>状态</th><th>待处理异议</th><th></th></tr></thead><tbody>
         {{#items}}<tr><td>{{applicant}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{year}}</td><td>{{title}}</td><td class="work-state">{{state}}</td><td>{{objections}}</td>

@@ -32,11 +32,13 @@ extension UI {
         }
     }
 
-    /// The committee desk; `year`: only that 年度's applications (nil: every year).
-    func committeePage(_ user: SignedIn, _ context: TenantRequestContext, year: Int? = nil, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// The committee desk; `year`: only that 年度's applications (nil: every year); `open`:
+    /// only those without a final result.
+    func committeePage(_ user: SignedIn, _ context: TenantRequestContext, year: Int? = nil, open: Bool = false, flash: Flash,
+                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
         let committees = try await services.evaluations.committees(caller: user).filter { $0.orgID == user.orgID }
-        let items = try await services.evaluations.worklist(caller: user, year: year)
+        let items = try await services.evaluations.worklist(caller: user, year: year, open: open)
         let data: [String: Any] = [
             "committees": committees.map { ["name": $0.name, "scope": "\($0.series.joined(separator: "、")) · \($0.levels.map(\.rawValue).joined(separator: "、"))", "rule": $0.rule.label] },
             "has_committees": !committees.isEmpty,
@@ -48,7 +50,7 @@ extension UI {
                  "objections": i.evaluation?.openObjections ?? 0, "covered": i.covered]
             },
             // Applications waiting for a committee the office has not set up: what is missing.
-            "year": year.map(String.init) ?? "",
+            "year": year.map(String.init) ?? "", "open": open,
             "uncovered": items.contains { !$0.covered }
                 ? Set(items.filter { !$0.covered }.map { "\($0.series) \($0.level)" }).sorted().joined(separator: "、") as Any : false,
         ]
