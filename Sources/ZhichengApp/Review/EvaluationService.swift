@@ -31,6 +31,17 @@ public struct EvaluationRecord: Sendable {
     public var state: String
     public var publicityUntil: Double?
     public var openObjections: Int
+
+    /// Why the office cannot confirm the result at `now`, nil when it can: only a result
+    /// in public notice, once the period is over and every objection is resolved.
+    public func confirmationRefused(at now: Double) -> ZhichengError? {
+        guard state == "publicity" else { return .conflict("该申报不在公示中") }
+        guard now >= (publicityUntil ?? .infinity) else {
+            return .conflict("公示期至 \(EvaluationService.day(publicityUntil ?? 0)) 结束，之后方可确认")
+        }
+        guard openObjections == 0 else { return .conflict("还有 \(openObjections) 条异议未处理，处理后方可确认") }
+        return nil
+    }
 }
 
 /// 评委会 (SPEC §7): committees of the final authority set interview notices and
@@ -283,15 +294,9 @@ public struct EvaluationService: Sendable {
     public func confirm(_ target: EvaluationTarget, caller: SignedIn) async throws -> EvaluationRecord {
         let (record, notify) = try await store.write(caller) { conn -> (EvaluationRecord, Bool) in
             let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
-            guard let row = try conn.query("SELECT state, result, publicity_until FROM evaluations WHERE id = ?", [evaluation]).first, row["state"].string == "publicity" else {
-                throw ZhichengError.conflict("该申报不在公示中")
-            }
-            guard Date().timeIntervalSince1970 >= (row["publicity_until"].double ?? .infinity) else {
-                throw ZhichengError.conflict("公示期至 \(Self.day(row["publicity_until"].double ?? 0)) 结束，之后方可确认")
-            }
-            let open = try conn.scalar("SELECT count(*) FROM objections WHERE evaluation_id = ? AND state = 'open'", [evaluation])?.int ?? 0
-            guard open == 0 else { throw ZhichengError.conflict("还有 \(open) 条异议未处理，处理后方可确认") }
-            let result = row["result"].string ?? ""
+            let current = try Self.record(evaluation, conn)
+            if let refusal = current.confirmationRefused(at: Date().timeIntervalSince1970) { throw refusal }
+            let result = current.result ?? ""
             try conn.run("UPDATE evaluations SET state = 'final', updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, evaluation])
             switch target {
             case .application(let id):

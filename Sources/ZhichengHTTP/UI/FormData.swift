@@ -26,7 +26,10 @@ struct FormData {
     }
 
     /// The 年度 field of a plan or an application.
-    func year() throws(ZhichengError) -> Int { try integer("year", missing: "请填写年度", notANumber: "年度应为四位数字，如 2026") }
+    func year() throws(ZhichengError) -> Int { try integer("year", missing: "请填写年度", notANumber: Self.yearNotANumber) }
+
+    /// What a 年度 that is not a number is told, in a form or a list screen's filter.
+    static let yearNotANumber = "年度应为四位数字，如 2026"
 
     /// Reads and parses the body (at most `limit` bytes).
     static func parse(_ request: Request, limit: Int) async throws -> FormData {

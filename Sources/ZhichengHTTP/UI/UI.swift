@@ -87,7 +87,7 @@ struct UI: Sendable {
     static func yearFilter(_ request: Request) throws -> Int? {
         let raw = (request.uri.queryParameters.get("year") ?? "").trimmingCharacters(in: .whitespaces)
         guard !raw.isEmpty else { return nil }
-        guard let year = Int(raw) else { throw ZhichengError.badRequest("年度应为四位数字", field: "year") }
+        guard let year = Int(raw) else { throw ZhichengError.badRequest(FormData.yearNotANumber, field: "year") }
         return year
     }
 
@@ -273,9 +273,7 @@ struct UI: Sendable {
                 let noResult = desk.filter { $0.covered && ($0.evaluation == nil || $0.evaluation?.state == "pending") }.count
                 let objections = desk.reduce(0) { $0 + ($1.evaluation?.openObjections ?? 0) }
                 let now = Date().timeIntervalSince1970
-                let toConfirm = desk.filter { e in
-                    e.evaluation.map { $0.state == "publicity" && $0.openObjections == 0 && ($0.publicityUntil ?? .infinity) <= now } ?? false
-                }.count
+                let toConfirm = desk.filter { $0.evaluation.map { $0.confirmationRefused(at: now) == nil } ?? false }.count
                 if noResult > 0 { todo.append(("评委会评审：\(noResult) 件待评审", "committee")) }
                 if objections > 0 { todo.append(("评审结果公示：\(objections) 条异议待处理", "committee")) }
                 if toConfirm > 0 { todo.append(("公示期满待确认结果：\(toConfirm) 件", "committee")) }
