@@ -75,6 +75,30 @@ struct QueuePageTests {
         await expectCode(.forbidden) { _ = try await w.f.applications.queueCount(caller: w.handler, stage: .leader) }
     }
 
+    /// The screen's page and its 共 N 件 are read in one transaction: a decision
+    /// committed between the two reads changes neither.
+    @Test func thePageAndItsCountAgree() async throws {
+        let w = try await Self.waiting()
+        let both = try await w.f.applications.queueWithCount(caller: w.handler, limit: 2)
+        #expect(both.items.map(\.id) == Array(w.ids.prefix(2)))
+        #expect(both.waiting == 3)
+
+        let path = w.f.store.paths.database(for: w.city)
+        let (shown, counted) = try await w.f.applications.queue(caller: w.handler) { rows in
+            let items = try rows.items()
+            // Another connection takes the last one out of the queue meanwhile.
+            let other = try SQLiteConnection(path: path, options: .init(create: false, sandboxed: false))
+            defer { other.close() }
+            try other.execute("UPDATE applications SET state = 'withdrawn' WHERE id = \(w.ids[2])")
+            return (items.map(\.id), try rows.waiting())
+        }
+        #expect(shown == w.ids)
+        #expect(counted == 3)
+        // The next read sees it gone from both.
+        #expect(try await w.f.applications.queueWithCount(caller: w.handler).waiting == 2)
+        #expect(try await w.f.applications.queueCount(caller: w.handler) == 2)
+    }
+
     @Test func theRowVisitorSeesWhatTheItemsShow() async throws {
         let w = try await Self.waiting()
         let items = try await w.f.applications.queue(caller: w.handler)

@@ -84,10 +84,27 @@ public struct QueueRows {
     let conn: SQLiteConnection?
     let sql: String
     let arguments: [any SQLiteBindable]
+    /// The count of the same queue (`queueSQL(…counting: true)`) and its arguments.
+    var countSQL = ""
+    var countArguments: [any SQLiteBindable] = []
 
     public func forEach(_ body: (QueueRow) throws -> Void) throws {
         guard let conn else { return }
         try conn.forEachRow(sql, arguments) { try body(QueueRow(cursor: $0)) }
+    }
+
+    /// The page's rows as `QueueItem`s.
+    public func items() throws -> [QueueItem] {
+        var items: [QueueItem] = []
+        try forEach { items.append($0.item) }
+        return items
+    }
+
+    /// How many wait in this queue over all its pages, read in the same transaction as
+    /// the page (a screen's 共 N 件 agrees with the rows it shows).
+    public func waiting() throws -> Int {
+        guard let conn else { return 0 }
+        return try conn.scalar(countSQL, countArguments)?.int ?? 0
     }
 }
 
@@ -529,11 +546,7 @@ public struct ApplicationService: Sendable {
     /// summaries read with one query from one index (`applications_queue`, schema v8,
     /// which covers every column read here).
     public func queue(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil) async throws -> [QueueItem] {
-        try await queue(caller: caller, stage: stage, limit: limit, after: after) { rows in
-            var items: [QueueItem] = []
-            try rows.forEach { items.append($0.item) }
-            return items
-        }
+        try await queue(caller: caller, stage: stage, limit: limit, after: after) { rows in try rows.items() }
     }
 
     /// The same page, handed to `page` row by row as SQLite holds it, inside the read:
@@ -547,16 +560,23 @@ public struct ApplicationService: Sendable {
         let limit = max(1, min(limit, 200))
         let sql = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes)
         let arguments: [any SQLiteBindable] = [caller.orgID, after ?? 0] + filter.arguments + [limit]
-        return try await store.read(caller) { conn in try page(QueueRows(conn: conn, sql: sql, arguments: arguments)) }
+        let countSQL = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, counting: true)
+        let countArguments: [any SQLiteBindable] = [caller.orgID] + filter.arguments
+        return try await store.read(caller) { conn in
+            try page(QueueRows(conn: conn, sql: sql, arguments: arguments, countSQL: countSQL, countArguments: countArguments))
+        }
     }
 
-    /// How many applications wait in that queue, over all its pages (for the screen's
-    /// "共 N 件" and its paging; the API's page does not count).
+    /// One page of the queue as `QueueItem`s and how many wait over all its pages, read
+    /// in one transaction (the screen's rows and its "共 N 件" agree).
+    public func queueWithCount(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil) async throws -> (items: [QueueItem], waiting: Int) {
+        try await queue(caller: caller, stage: stage, limit: limit, after: after) { rows in (try rows.items(), try rows.waiting()) }
+    }
+
+    /// How many applications wait in that queue, over all its pages (首页's 待办事项;
+    /// the API's page does not count). The page's rows are not read.
     public func queueCount(caller: SignedIn, stage: ReviewStage? = nil) async throws -> Int {
-        guard let filter = try QueueFilter(caller, stage: stage) else { return 0 }
-        let sql = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, counting: true)
-        let arguments: [any SQLiteBindable] = [caller.orgID] + filter.arguments
-        return try await store.read(caller) { conn in try conn.scalar(sql, arguments)?.int ?? 0 }
+        try await queue(caller: caller, stage: stage, limit: 1) { rows in try rows.waiting() }
     }
 
     /// Which applications wait for a reviewer: at their org, at the steps they review

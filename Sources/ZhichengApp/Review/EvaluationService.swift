@@ -445,12 +445,27 @@ public struct EvaluationService: Sendable {
     }
 
     static func record(_ id: Int, _ conn: SQLiteConnection) throws -> EvaluationRecord {
-        guard let r = try conn.query("SELECT e.*, c.name AS committee FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.id = ?", [id]).first else {
+        guard let r = try conn.query("SELECT \(recordColumns) FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.id = ?", [id]).first,
+              let record = record(r) else {
             throw ZhichengError.notFound("没有这个评审记录")
         }
+        return record
+    }
+
+    /// What `record(_:)` reads of a row: columns of `evaluations e` joined with its
+    /// `committees c`, and the count of its open objections. A query may join them
+    /// to its own rows (`LEFT JOIN`), one statement for a whole list.
+    static let recordColumns = """
+        e.id AS evaluation_id, c.name AS committee, e.interview_time, e.interview_place, e.result, e.note, e.state AS evaluation_state,
+        e.publicity_until, (SELECT count(*) FROM objections o WHERE o.evaluation_id = e.id AND o.state = 'open') AS open_objections
+        """
+
+    /// The evaluation in a row read with `recordColumns`; nil when the row has none.
+    static func record(_ r: SQLiteRow) -> EvaluationRecord? {
+        guard let id = r["evaluation_id"].int else { return nil }
         return EvaluationRecord(id: id, committee: r["committee"].string ?? "", interviewTime: r["interview_time"].string, interviewPlace: r["interview_place"].string,
-                                result: r["result"].string, note: r["note"].string, state: r["state"].string ?? "", publicityUntil: r["publicity_until"].double,
-                                openObjections: try conn.scalar("SELECT count(*) FROM objections WHERE evaluation_id = ? AND state = 'open'", [id])?.int ?? 0)
+                                result: r["result"].string, note: r["note"].string, state: r["evaluation_state"].string ?? "",
+                                publicityUntil: r["publicity_until"].double, openObjections: r["open_objections"].int ?? 0)
     }
 
     static func state(_ evaluation: Int, _ conn: SQLiteConnection) throws -> String {
@@ -590,7 +605,7 @@ extension EvaluationService {
         @Sendable func filter(received: Bool, alias: String) -> (sql: String, arguments: [any SQLiteBindable]) {
             var sql = "", arguments: [any SQLiteBindable] = []
             if let year { sql += " AND \(alias)year = ?"; arguments.append(year) }
-            if open { sql += received ? " AND state != 'final'" : " AND a.state IN ('at_committee', 'publicity')" }
+            if open { sql += received ? " AND \(alias)state != 'final'" : " AND a.state IN ('at_committee', 'publicity')" }
             switch (only, received) {
             case (nil, _): break
             case (.application(let id)?, false), (.received(let id)?, true): sql += " AND \(alias)id = ?"; arguments.append(id)
@@ -605,32 +620,33 @@ extension EvaluationService {
             func covered(_ series: String, _ level: String) -> Bool {
                 committees.contains { $0.series.contains(series) && $0.levels.contains { $0.rawValue == level } }
             }
-            func record(_ column: String, _ id: Int) throws -> EvaluationRecord? {
-                try conn.query("SELECT id FROM evaluations WHERE \(column) = ?", [id]).first?["id"].int.map { try Self.record($0, conn) }
-            }
             var items: [CommitteeWorkItem] = []
             let own = filter(received: false, alias: "a.")
             for r in try conn.query("""
-                SELECT a.id, a.year, a.series, a.level, a.title, a.chain, p.name AS applicant, o.name AS unit FROM applications a
+                SELECT a.id, a.year, a.series, a.level, a.title, a.chain, p.name AS applicant, o.name AS unit, \(Self.recordColumns) FROM applications a
                 JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
+                LEFT JOIN evaluations e ON e.application_id = a.id LEFT JOIN committees c ON c.id = e.committee_id
                 WHERE a.kind = 'title' AND (a.state IN ('at_committee', 'publicity') OR a.id IN (SELECT application_id FROM evaluations WHERE application_id IS NOT NULL))\(own.sql)
                 ORDER BY a.id
                 """, own.arguments) {
                 // Only those the caller's office evaluates (as `evaluation(for:)` requires).
                 guard try ApplicationService.decode(r["chain"].string ?? "").isFinalAuthority(caller.orgID) else { continue }
                 let id = r["id"].int ?? 0
-                let evaluation = try record("application_id", id)
+                let evaluation = Self.record(r)
                 items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "",
                                                sourceTenant: nil, sourceTenantName: nil, year: r["year"].int ?? 0,
                                                series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
                                                evaluation: evaluation, covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? "")))
             }
             if try conn.rootOrg()?.id == caller.orgID {
-                let received = filter(received: true, alias: "")
-                for r in try conn.query("SELECT id, applicant_name, unit_name, source_tenant, year, series, level, title FROM received_applications WHERE kind = 'title'\(received.sql) ORDER BY id",
-                                        received.arguments) {
+                let received = filter(received: true, alias: "r.")
+                for r in try conn.query("""
+                    SELECT r.id, r.applicant_name, r.unit_name, r.source_tenant, r.year, r.series, r.level, r.title, \(Self.recordColumns) FROM received_applications r
+                    LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
+                    WHERE r.kind = 'title'\(received.sql) ORDER BY r.id
+                    """, received.arguments) {
                     let id = r["id"].int ?? 0
-                    let evaluation = try record("received_id", id)
+                    let evaluation = Self.record(r)
                     items.append(CommitteeWorkItem(target: .received(id), applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "",
                                                    sourceTenant: r["source_tenant"].string, sourceTenantName: r["source_tenant"].string, year: r["year"].int ?? 0,
                                                    series: r["series"].string ?? "", level: r["level"].string ?? "",

@@ -222,9 +222,8 @@ extension UI {
         let org = try await ownOrg(user)
         let limit = max(1, min(limit, 199))
         // One row more than shown says whether there is a next page.
-        let read = try await services.applications.queue(caller: user, stage: stage, limit: limit + 1, after: after)
+        let (read, waiting) = try await services.applications.queueWithCount(caller: user, stage: stage, limit: limit + 1, after: after)
         let queue = read.prefix(limit)
-        let waiting = try await services.applications.queueCount(caller: user, stage: stage)
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
             ["id": q.id, "applicant": q.applicantName, "series": q.series, "level": q.level, "title": q.title,
