@@ -136,6 +136,32 @@ def test_review_form_follows_the_same_visibility_as_the_application(env: Env) ->
     assert app["id"] in ids, ids
     assert draft["id"] not in ids, f"the draft {draft['id']} is listed in 申报人员状态查询: {ids}"
 
+    # The status rows say who may open the 评审表 (the screen links it only then): the offices
+    # above see the school's row before the school has passed it up, but not its 评审表.
+    def printable(reader) -> bool:
+        rows = expect(reader.get(f"orgs/{env.school_id}/applicant-status"), 200).json["rows"]
+        return next(row for row in rows if row["application_id"] == app["id"])["printable"]
+    assert printable(env.school) is True
+    assert printable(env.dept) is False and printable(env.city) is False
+
+
+def test_status_rows_say_whose_review_form_opens(env: Env) -> None:
+    """Once the school passes the application up, the department's status row links its
+    评审表 (and the form opens); the city's still does not until it reaches the city."""
+    _, app = passed_by_school(env)
+    def row(reader) -> dict:
+        rows = expect(reader.get(f"orgs/{env.school_id}/applicant-status"), 200).json["rows"]
+        return next(r for r in rows if r["application_id"] == app["id"])
+    assert row(env.dept)["printable"] is True
+    expect(env.dept.get(f"applications/{app['id']}/review-form"), 200)
+    assert row(env.city)["printable"] is False
+    expect(env.city.get(f"applications/{app['id']}/review-form"), 404)
+    # The screen: a link where the form opens, a note where it does not.
+    page = expect(ui_get(env, f"status?org={env.school_id}", env.city.cookie), 200).body.decode("utf-8")
+    assert "尚未报送本级" in page and f"applications/{app['id']}/review-form" not in page, page[-3000:]
+    page = expect(ui_get(env, f"status?org={env.school_id}", env.dept.cookie), 200).body.decode("utf-8")
+    assert f"applications/{app['id']}/review-form" in page, page[-3000:]
+
 
 def test_applicant_review_form_hides_reviewer_names_by_default(env: Env) -> None:
     """Reviewer names are hidden from applicants (unless configured otherwise): the applicant's own

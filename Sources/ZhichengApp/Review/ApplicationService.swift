@@ -161,6 +161,9 @@ public struct StatusRow: Sendable {
     /// 评委会 and 面试通知 (time, place), once a committee has them.
     public var committee: String?
     public var interview: String?
+    /// Whether the caller may open its 评审表: not before the application has reached
+    /// the caller's org (an office sees a unit's row before the unit has passed it up).
+    public var printable: Bool
 }
 
 /// A printable 评审表.
@@ -803,7 +806,7 @@ public struct ApplicationService: Sendable {
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(orgID, caller: caller, conn)
             return try conn.query("""
-                SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.forwarded_at, a.committee_name, a.interview, a.result,
+                SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.submissions, a.forwarded_at, a.committee_name, a.interview, a.result,
                        a.publicity_result, a.publicity_until, p.name AS applicant_name, p.login AS id_number, o.name AS current_org
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
                 WHERE a.org_id = ? AND a.state != 'draft'\(year == nil ? "" : " AND a.year = ?") ORDER BY a.id DESC
@@ -818,7 +821,8 @@ public struct ApplicationService: Sendable {
                 }
                 return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", idNumber: r["id_number"].string ?? "",
                                  year: r["year"].int ?? 0, series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
-                                 state: chain.state.rawValue, stage: stage, committee: r["committee_name"].string, interview: r["interview"].string)
+                                 state: chain.state.rawValue, stage: stage, committee: r["committee_name"].string, interview: r["interview"].string,
+                                 printable: Self.reaches(caller.orgID, chain, id: r["id"].int ?? 0, submission: r["submissions"].int ?? 0, conn))
             }
         }
     }
@@ -906,8 +910,7 @@ public struct ApplicationService: Sendable {
             guard row["applicant_id"].int == caller.accountID else { throw ZhichengError.notFound("没有这个申报") }
             mayDecide = chain.state.editableByApplicant
         case .orgAdmin, .staff:
-            guard let index = chain.route.firstIndex(of: caller.orgID), chain.state != .draft,
-                  reached(chain, index: index, id: id, submission: row["submissions"].int ?? 0, conn) else { throw ZhichengError.notFound("没有这个申报") }
+            guard reaches(caller.orgID, chain, id: id, submission: row["submissions"].int ?? 0, conn) else { throw ZhichengError.notFound("没有这个申报") }
             if caller.kind == .orgAdmin {
                 permitted = []
             } else {
@@ -956,6 +959,13 @@ public struct ApplicationService: Sendable {
     /// its route: it is there or above it now, or that org decided on it (a return or
     /// 未通过 there). A resubmission starts again at the unit, and the orgs above see
     /// it only once the level below has passed it, whatever they saw of earlier ones.
+    /// Whether the latest submission has reached `orgID` on its route: what an org's admin
+    /// and reviewers may read of an application (`view`) and print (the 评审表).
+    static func reaches(_ orgID: Int, _ chain: ReviewChain, id: Int, submission: Int, _ conn: SQLiteConnection) -> Bool {
+        guard let index = chain.route.firstIndex(of: orgID), chain.state != .draft else { return false }
+        return reached(chain, index: index, id: id, submission: submission, conn)
+    }
+
     static func reached(_ chain: ReviewChain, index: Int, id: Int, submission: Int, _ conn: SQLiteConnection) -> Bool {
         if chain.state == .inReview && chain.position >= index { return true }
         if [.awaitingProvince, .atCommittee, .publicity, .passed, .failed].contains(chain.state) { return true }

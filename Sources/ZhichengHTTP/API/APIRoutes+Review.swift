@@ -245,6 +245,9 @@ struct StatusDTO: Encodable {
     var stage: String
     var committee: String?
     var interview: String?
+    /// Whether the caller may open `applications/<id>/review-form` (false before the
+    /// application has reached the caller's org).
+    var printable: Bool
 
     init(_ r: StatusRow) {
         applicationId = r.applicationID
@@ -258,6 +261,7 @@ struct StatusDTO: Encodable {
         stage = r.stage
         committee = r.committee
         interview = r.interview
+        printable = r.printable
     }
 }
 

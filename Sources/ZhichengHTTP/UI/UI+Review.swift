@@ -304,7 +304,7 @@ extension UI {
         let year = try Self.yearFilter(request)
         let rows = try await services.applications.status(of: shown, year: year, caller: user).map { r -> [String: Any] in
             ["id": r.applicationID, "name": r.applicantName, "id_number": r.idNumber, "year": r.year, "series": r.series, "level": r.level,
-             "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—"]
+             "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—", "printable": r.printable]
         }
         let orgs = try await services.applications.statusOrgs(caller: user)
         // The caller's own org first, even with nobody who submitted yet.
