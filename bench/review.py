@@ -559,9 +559,9 @@ class ReviewBench:
             CREATE TABLE applications (id INTEGER PRIMARY KEY, applicant_id INTEGER NOT NULL, org_id INTEGER NOT NULL,
                 series TEXT NOT NULL, level TEXT NOT NULL, title TEXT NOT NULL, state TEXT NOT NULL, chain TEXT NOT NULL,
                 current_org_id INTEGER, stage TEXT, version INTEGER NOT NULL, submissions INTEGER NOT NULL, updated_at REAL NOT NULL,
-                applicant_name TEXT NOT NULL) STRICT;
+                applicant_name TEXT NOT NULL, unit_name TEXT NOT NULL) STRICT;
             CREATE INDEX applications_queue ON applications(current_org_id, stage, series, id, level, title, submissions, version,
-                applicant_name) WHERE state = 'in_review';
+                applicant_name, unit_name) WHERE state = 'in_review';
             CREATE INDEX applications_quota ON applications(org_id, series, level, state);
             CREATE TABLE decisions (id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL, submission INTEGER NOT NULL,
                 org_id INTEGER, stage TEXT, actor_id INTEGER NOT NULL, decision TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '',
@@ -572,7 +572,7 @@ class ReviewBench:
         """)
         chain = self.chain(self.template, [1], "in_review")
         con.execute("BEGIN")
-        con.executemany("INSERT INTO applications VALUES (?, 1, 1, ?, '中级', '一级教师', 'in_review', ?, 1, 'handler', 1, 1, ?, '申报人')",
+        con.executemany("INSERT INTO applications VALUES (?, 1, 1, ?, '中级', '一级教师', 'in_review', ?, 1, 'handler', 1, 1, ?, '申报人', '申报单位')",
                         ((i, SERIES, chain, time.time()) for i in range(1, RAW_ROWS + 1)))
         con.execute("COMMIT")
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # so that no run pays for checkpointing the seeding

@@ -66,6 +66,20 @@ struct QueuePageTests {
         }
         #expect(try await w.f.applications.queue(caller: w.handler).map(\.applicantName) == ["张晓明", "李\"老师\"", "张晓明"])
 
+        // The applicant's unit is kept with the application the same way (schema v13).
+        let unit = try await w.f.store.withTenant(w.city) { db in
+            try await db.read { try $0.scalar("SELECT name FROM orgs WHERE id = ?", [w.admin.orgID])?.string }
+        }
+        #expect(try await w.f.applications.queue(caller: w.handler).map(\.unitName) == Array(repeating: unit, count: 3))
+        try await w.f.store.withTenant(w.city) { db in
+            try await db.write { conn in
+                _ = try conn.run("UPDATE orgs SET name = '郑州市人社局职改办' WHERE id = ?", [w.admin.orgID])
+                _ = try conn.run("UPDATE applications SET unit_name = '别的单位' WHERE id = ?", [w.ids[0]])
+            }
+        }
+        #expect(try await w.f.applications.queue(caller: w.handler).map(\.unitName) == Array(repeating: "郑州市人社局职改办", count: 3))
+        #expect(try await w.f.applications.get(w.ids[0], caller: w.handler).unitName == "郑州市人社局职改办")
+
         // Pages: `after` continues from the last id shown.
         #expect(try await w.f.applications.queue(caller: w.handler, limit: 2).map(\.id) == Array(w.ids.prefix(2)))
         #expect(try await w.f.applications.queue(caller: w.handler, limit: 2, after: w.ids[1]).map(\.id) == [w.ids[2]])

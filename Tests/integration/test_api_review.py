@@ -346,6 +346,36 @@ def test_queue_shows_the_applicants_current_name_and_only_valid_utf8(env: Env) -
     assert row()["title"] == "一\ufffd"
 
 
+def test_queue_and_application_name_the_applicants_unit(env: Env) -> None:
+    """A reviewer sees which unit an application comes from: `unit_name` in the queue (kept on the
+    application by triggers, schema v13, so a renamed unit shows at once), in the application,
+    and on the 经办人审查 screens (a 单位 column; the unit beside the applicant's name)."""
+    r = env.reviewers["school.h"]
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+
+    def row() -> dict:
+        rows = [a for a in expect(r.get("reviews/queue?limit=200"), 200).json["applications"] if a["id"] == app["id"]]
+        assert len(rows) == 1, rows
+        return rows[0]
+
+    assert list(row())[:3] == ["id", "applicant_name", "unit_name"], row()
+    assert row()["unit_name"] == "逸夫小学", row()
+    assert expect(r.get(f"applications/{app['id']}"), 200).json["unit_name"] == "逸夫小学"
+    expect(env.dept.patch(f"orgs/{env.school_id}", {"name": "逸夫小学（南校区）"}), 200)
+    try:
+        assert row()["unit_name"] == "逸夫小学（南校区）", row()
+        assert expect(applicant.get(f"applications/{app['id']}"), 200).json["unit_name"] == "逸夫小学（南校区）"
+        cookie = {"Cookie": f"zc_session={r.cookie}"}
+        queue = env.api.raw("GET", f"/t/{TENANT}/reviews", headers=cookie).body.decode()
+        assert "<th>单位</th>" in queue and "逸夫小学（南校区）" in queue, queue[-3000:]
+        page = env.api.raw("GET", f"/t/{TENANT}/reviews/{app['id']}", headers=cookie).body.decode()
+        assert "赵老师（逸夫小学（南校区））" in page, page[-3000:]
+    finally:
+        expect(env.dept.patch(f"orgs/{env.school_id}", {"name": "逸夫小学"}), 200)
+
+
 def test_attachments_are_checked_by_content_and_follow_section_permissions(env: Env) -> None:
     applicant = new_applicant(env)
     app = filled_application(applicant, level="副高级", title="高级教师")

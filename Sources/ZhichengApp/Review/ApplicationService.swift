@@ -9,6 +9,8 @@ public struct ApplicationView: Sendable {
     public var applicantID: Int
     public var applicantName: String
     public var orgID: Int
+    /// The applicant's unit (`orgID`), by name.
+    public var unitName: String
     public var kind: String
     /// 专业, for an expert application.
     public var specialty: String?
@@ -70,6 +72,8 @@ public struct AttachmentInfo: Sendable, Encodable {
 public struct QueueItem: Sendable {
     public var id: Int
     public var applicantName: String
+    /// The applicant's unit (单位), where the application started.
+    public var unitName: String
     public var series: String
     public var level: String
     public var title: String
@@ -114,7 +118,7 @@ public struct QueueRow {
 
     /// The text columns of a queue row, read as bytes with `withText`.
     public enum Text: Int32 {
-        case series = 1, level = 2, title = 3, applicantName = 7
+        case series = 1, level = 2, title = 3, applicantName = 7, unitName = 8
     }
 
     public var id: Int { cursor.int(0) }
@@ -131,7 +135,7 @@ public struct QueueRow {
 
     /// The row as a `QueueItem`.
     public var item: QueueItem {
-        QueueItem(id: id, applicantName: cursor.string(Text.applicantName.rawValue), series: cursor.string(Text.series.rawValue),
+        QueueItem(id: id, applicantName: cursor.string(Text.applicantName.rawValue), unitName: cursor.string(Text.unitName.rawValue), series: cursor.string(Text.series.rawValue),
                   level: cursor.string(Text.level.rawValue), title: cursor.string(Text.title.rawValue), stage: stage,
                   submissions: submissions, version: version)
     }
@@ -636,7 +640,7 @@ public struct ApplicationService: Sendable {
             """
         return counting
             ? "SELECT count(*) FROM applications WHERE \(filter)"
-            : "SELECT id, series, level, title, stage, submissions, version, applicant_name FROM applications WHERE \(filter) ORDER BY id LIMIT ?"
+            : "SELECT id, series, level, title, stage, submissions, version, applicant_name, unit_name FROM applications WHERE \(filter) ORDER BY id LIMIT ?"
     }
 
     /// One application as the caller may see it.
@@ -943,7 +947,7 @@ public struct ApplicationService: Sendable {
         }
         return ApplicationView(
             id: id, applicantID: row["applicant_id"].int ?? 0, applicantName: row["applicant_name"].string ?? "", orgID: row["org_id"].int ?? 0,
-            kind: row["kind"].string ?? "title", specialty: row["specialty"].string, year: row["year"].int ?? 0, series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior,
+            unitName: row["unit_name"].string ?? "", kind: row["kind"].string ?? "title", specialty: row["specialty"].string, year: row["year"].int ?? 0, series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior,
             title: row["title"].string ?? "", chain: chain, version: row["version"].int ?? 0, submissions: submissions,
             sections: sections, hiddenSections: ApplicationSection.allCases.map(\.rawValue).filter { !permitted.contains($0) },
             changedSections: changed, previousSections: previous, returnSections: AccountRecord.strings(row["return_sections"]) ?? [],
@@ -955,10 +959,6 @@ public struct ApplicationService: Sendable {
             callerMayDecide: mayDecide)
     }
 
-    /// Whether the latest submission (`submission`) has reached the org at `index` of
-    /// its route: it is there or above it now, or that org decided on it (a return or
-    /// 未通过 there). A resubmission starts again at the unit, and the orgs above see
-    /// it only once the level below has passed it, whatever they saw of earlier ones.
     /// Whether the latest submission has reached `orgID` on its route: what an org's admin
     /// and reviewers may read of an application (`view`) and print (the 评审表).
     static func reaches(_ orgID: Int, _ chain: ReviewChain, id: Int, submission: Int, _ conn: SQLiteConnection) -> Bool {
@@ -966,6 +966,10 @@ public struct ApplicationService: Sendable {
         return reached(chain, index: index, id: id, submission: submission, conn)
     }
 
+    /// Whether the latest submission (`submission`) has reached the org at `index` of
+    /// its route: it is there or above it now, or that org decided on it (a return or
+    /// 未通过 there). A resubmission starts again at the unit, and the orgs above see
+    /// it only once the level below has passed it, whatever they saw of earlier ones.
     static func reached(_ chain: ReviewChain, index: Int, id: Int, submission: Int, _ conn: SQLiteConnection) -> Bool {
         if chain.state == .inReview && chain.position >= index { return true }
         if [.awaitingProvince, .atCommittee, .publicity, .passed, .failed].contains(chain.state) { return true }

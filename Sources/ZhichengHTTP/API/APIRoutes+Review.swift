@@ -183,7 +183,7 @@ extension APIRoutes {
 }
 
 enum QueueDTO {
-    /// `{"applications":[…]}`, each item `{"id","applicant_name","series","level",
+    /// `{"applications":[…]}`, each item `{"id","applicant_name","unit_name","series","level",
     /// "title","step","step_label","submissions","version"}` in that order, written
     /// straight from the rows' bytes into one buffer (no `String` per field, no
     /// `JSONValue` tree): the queue page is a reviewer's most frequent request.
@@ -197,6 +197,8 @@ enum QueueDTO {
             w.int(row.id)
             w.raw(#","applicant_name":"#)
             row.withText(.applicantName) { w.string(utf8: $0) }
+            w.raw(#","unit_name":"#)
+            row.withText(.unitName) { w.string(utf8: $0) }
             w.raw(#","series":"#)
             row.withText(.series) { w.string(utf8: $0) }
             w.raw(#","level":"#)
@@ -492,6 +494,8 @@ struct ApplicationDTO: Encodable {
     var applicantId: Int
     var applicantName: String
     var orgId: Int
+    /// The applicant's unit (`org_id`) by name.
+    var unitName: String
     var kind: String
     var specialty: String?
     var year: Int
@@ -527,6 +531,7 @@ struct ApplicationDTO: Encodable {
         applicantId = v.applicantID
         applicantName = v.applicantName
         orgId = v.orgID
+        unitName = v.unitName
         kind = v.kind
         specialty = v.specialty
         year = v.year

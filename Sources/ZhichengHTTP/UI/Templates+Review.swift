@@ -92,15 +92,15 @@ extension Templates {
     static let reviews = """
         <h2>{{heading}}</h2>
         <p id="queue-waiting">待审查：共 {{waiting}} 件</p>
-        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th></th></tr></thead><tbody>
-        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}</td><td><a href="{{base}}reviews/{{id}}">审查</a></td></tr>{{/items}}
-        {{^items}}<tr><td colspan="7">暂无待审查的申报</td></tr>{{/items}}
+        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th></th></tr></thead><tbody>
+        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}</td><td><a href="{{base}}reviews/{{id}}">审查</a></td></tr>{{/items}}
+        {{^items}}<tr><td colspan="8">暂无待审查的申报</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="queue-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="queue-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
 
     static let review = """
-        <h2>审查：{{applicant}} · {{series}} {{level}} {{title}}</h2>
+        <h2>审查：{{applicant}}（{{unit}}） · {{series}} {{level}} {{title}}</h2>
         <p>当前环节：<strong id="review-step">{{step}}</strong>{{#changed}}　重新提交后有修改的部分：<strong id="changed">{{changed}}</strong>{{/changed}}</p>
         <table id="review-sections"><tbody>{{#sections}}<tr><th>{{name}}{{#changed}} *{{/changed}}</th><td>{{content}}{{#previous}}<div class="previous">上次提交：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}</tbody></table>
         {{#has_attachments}}<p id="review-attachments">附件：{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}</a>　{{/attachments}}</p>{{/has_attachments}}

@@ -226,7 +226,7 @@ extension UI {
         let queue = read.prefix(limit)
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
-            ["id": q.id, "applicant": q.applicantName, "series": q.series, "level": q.level, "title": q.title,
+            ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "series": q.series, "level": q.level, "title": q.title,
              "step": q.stage.label, "resubmitted": q.submissions > 1]
         }
         // The step and the size are kept across pages.
@@ -257,7 +257,7 @@ extension UI {
         let files = (try? await services.applications.attachments(id, caller: user)) ?? []
         let data: [String: Any] = [
             "attachments": files.map { ["id": $0.id, "name": $0.name] }, "has_attachments": !files.isEmpty,
-            "app_id": v.id, "applicant": v.applicantName, "series": v.series, "level": v.level.rawValue, "title": v.title, "version": v.version,
+            "app_id": v.id, "applicant": v.applicantName, "unit": v.unitName, "series": v.series, "level": v.level.rawValue, "title": v.title, "version": v.version,
             "step": v.chain.state == .inReview ? v.chain.stage.label : v.stateLabel, "stage": v.chain.stage.rawValue,
             "changed": v.changedSections.isEmpty ? false as Any : v.changedSections.joined(separator: "、"),
             "sections": ApplicationSection.allCases.filter { v.sections[$0.rawValue] != nil }.map { s -> [String: Any] in
