@@ -501,6 +501,9 @@ public enum TenantSchema {
             CREATE INDEX applications_queue ON applications(current_org_id, stage, series, id, level, title, submissions, version, applicant_name, unit_name)
                 WHERE state = 'in_review';
             """),
+        Migration(version: 14, name: "a reviewer's own decisions (已审查)", sql: """
+            CREATE INDEX decisions_actor ON decisions(actor_id, id);
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -113,6 +113,33 @@ struct QueuePageTests {
         #expect(try await w.f.applications.queueCount(caller: w.handler) == 2)
     }
 
+    /// 已审查: the handler's own decisions, newest first, each with where the application
+    /// stands now; nobody else's; read by the actor's index (schema v14).
+    @Test func aReviewerListsTheirOwnDecisions() async throws {
+        let w = try await Self.waiting()
+        #expect(try await w.f.applications.reviewed(caller: w.handler).isEmpty)
+        for id in w.ids.prefix(2) {
+            let version = try await w.f.applications.get(id, caller: w.handler).version
+            _ = try await w.f.applications.decide(id, decision: "pass", comment: "同意", sections: nil, reason: nil, version: version, caller: w.handler)
+        }
+        let mine = try await w.f.applications.reviewed(caller: w.handler)
+        #expect(mine.map(\.applicationID) == [w.ids[1], w.ids[0]])
+        #expect(mine.allSatisfy { $0.decision == .pass && $0.stage == .handler && $0.comment == "同意" && $0.readable })
+        #expect(mine.allSatisfy { $0.standing.hasSuffix(ReviewStage.leader.label) }, "\(mine.map(\.standing))")
+        #expect(try await w.f.applications.reviewed(caller: w.handler, limit: 1, before: mine[0].decisionID).map(\.applicationID) == [w.ids[0]])
+        let other = try await w.f.reviewer("zhengzhou", admin: w.admin, login: "q.h2", role: "handler")
+        #expect(try await w.f.applications.reviewed(caller: other).isEmpty)
+        await expectCode(.forbidden) { _ = try await w.f.applications.reviewed(caller: w.applicants[0].signedIn) }
+        await expectCode(.forbidden) { _ = try await w.f.applications.reviewed(caller: w.admin) }
+
+        let plan = try await w.f.store.withTenant(w.city) { db in
+            try await db.read { conn in
+                try conn.query("EXPLAIN QUERY PLAN " + ApplicationService.reviewedSQL, [1, Int.max, 50]).compactMap { $0["detail"].string }
+            }
+        }
+        #expect(plan.contains { $0.contains("decisions_actor") } && !plan.contains { $0.contains("TEMP B-TREE") }, "plan: \(plan)")
+    }
+
     @Test func theRowVisitorSeesWhatTheItemsShow() async throws {
         let w = try await Self.waiting()
         let items = try await w.f.applications.queue(caller: w.handler)

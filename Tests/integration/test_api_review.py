@@ -232,6 +232,58 @@ def test_return_names_sections_and_resubmission_starts_at_the_unit(env: Env) -> 
     assert seen["sections"]["业绩成果"] == {"内容": "补充后的业绩"}
 
 
+def test_a_reviewer_lists_what_they_decided(env: Env) -> None:
+    """已审查: a reviewer's own decisions, newest first, each with where the application stands now
+    and whether they may open it now (not a resubmission that has not come back up to their org);
+    paged with `before`; only staff have one; the screen lists the same."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant, level="副高级", title="高级教师")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    r = env.reviewers
+    decide(r["school.h"], app["id"])
+    decide(r["school.l"], app["id"])
+    decide(r["dept.h"], app["id"], "return", sections=["业绩成果"], reason="incomplete", comment="请补充获奖证书")
+
+    def mine(who: str, query: str = "") -> list[dict]:
+        rows = expect(r[who].get("reviews/done" + query), 200).json["decisions"]
+        ids = [x["decision_id"] for x in rows]
+        assert ids == sorted(ids, reverse=True), ids  # newest first
+        return [x for x in rows if x["application_id"] == app["id"]]
+
+    [returned] = mine("dept.h")
+    assert (returned["decision"], returned["decision_label"], returned["step"], returned["comment"]) == ("return", "退回修改", "handler", "请补充获奖证书"), returned
+    assert (returned["applicant_name"], returned["unit_name"], returned["title"]) == ("赵老师", "逸夫小学", "高级教师"), returned
+    assert returned["standing"] == "退回修改" and returned["readable"] is True, returned
+    [passed] = mine("school.l")
+    assert passed["decision"] == "pass" and passed["step"] == "leader" and passed["standing"] == "退回修改", passed
+
+    # Resubmitted, it starts again at the school: the school's reviewers may open it, the department not yet.
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('业绩成果')}", {"内容": "补充后的业绩"}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    [returned] = mine("dept.h")
+    assert returned["standing"] == "逸夫小学 经办人审查" and returned["readable"] is False, returned
+    expect(r["dept.h"].get(f"applications/{app['id']}"), 404)
+    decide(r["school.h"], app["id"])
+    again, first = mine("school.h")
+    assert again["decision_id"] > first["decision_id"] and again["standing"] == "逸夫小学 负责人审查" and again["readable"] is True, (again, first)
+
+    # Pages: `before` continues below the last decision shown.
+    [newest] = expect(r["school.h"].get("reviews/done?limit=1"), 200).json["decisions"]
+    assert newest["decision_id"] == again["decision_id"], newest
+    [next_one] = expect(r["school.h"].get(f"reviews/done?limit=1&before={newest['decision_id']}"), 200).json["decisions"]
+    assert next_one["decision_id"] < newest["decision_id"]
+    expect(r["school.h"].get("reviews/done?before=abc"), 400, field="before")
+    expect(applicant.get("reviews/done"), 403)
+
+    # The screen, with its menu entry: a link to open what may be opened, none otherwise.
+    def screen(who: str) -> str:
+        return env.api.raw("GET", f"/t/{TENANT}/reviewed", headers={"Cookie": f"zc_session={r[who].cookie}"}).body.decode()
+    page = screen("school.h")
+    assert ">已审查</a>" in page and f'data-application="{app["id"]}"' in page and f'reviews/{app["id"]}">查看</a>' in page, page[-3000:]
+    page = screen("dept.h")
+    assert f'data-application="{app["id"]}"' in page and "请补充获奖证书" in page and f'reviews/{app["id"]}">查看</a>' not in page, page[-3000:]
+
+
 def test_stale_decisions_and_withdrawal(env: Env) -> None:
     applicant = new_applicant(env)
     app = filled_application(applicant, level="副高级", title="高级教师")

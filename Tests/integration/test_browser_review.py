@@ -40,6 +40,7 @@ def decide_in_browser(p: Pages, login: str, decision: str = "pass", comment: str
     p.shot(f"{login}-queue")
     link = p.all("#queue tbody a")
     assert link, f"{login} has nothing to review"
+    assert "逸夫小学" in p.by("#queue tbody tr").text, "the queue names the applicant's unit"
     p.follow(link[0])
     p.fill("#decision-comment", comment)
     if decision != "pass":
@@ -48,6 +49,13 @@ def decide_in_browser(p: Pages, login: str, decision: str = "pass", comment: str
     assert "决定" in p.flash_ok(), p.flash_error()
     # Redirected to the queue: reloading it does not send the decision again.
     assert p.d.current_url.endswith(f"reviews?stage={'handler' if login.endswith('.h') else 'leader'}"), p.d.current_url
+    # 已审查 lists the decision just made first, and opens the application again.
+    p.follow(next(a for a in p.all("nav a") if a.text == "已审查"))
+    assert p.by("nav a[aria-current]").text == "已审查"
+    newest = p.by("#reviewed tbody tr")
+    assert "孙申报" in newest.text and comment in newest.text and "逸夫小学" in newest.text, newest.text
+    p.follow(newest.find_element("css selector", "a"))
+    assert p.by("main h2").text.startswith("审查：孙申报（逸夫小学）"), p.by("main h2").text
     p.logout()
 
 

@@ -150,6 +150,26 @@ public struct StatusOrg: Sendable, Equatable {
     public var applications: Int
 }
 
+/// One of a reviewer's own decisions, as 已审查 lists it.
+public struct ReviewedItem: Sendable {
+    public var decisionID: Int
+    public var applicationID: Int
+    public var applicantName: String
+    public var unitName: String
+    public var series: String
+    public var level: String
+    public var title: String
+    /// The step the reviewer decided at, and what they decided.
+    public var stage: ReviewStage
+    public var decision: ReviewDecision
+    public var comment: String
+    public var at: Double
+    /// Where the application stands now, as 申报人员状态查询 says it.
+    public var standing: String
+    /// Whether the reviewer may open the application now.
+    public var readable: Bool
+}
+
 /// One row of 申报人员状态查询.
 public struct StatusRow: Sendable {
     public var applicationID: Int
@@ -621,7 +641,9 @@ public struct ApplicationService: Sendable {
     /// (one step, one series) is built once rather than on every request.
     /// `excludingOwnHandling`: leave out the applications at the leader step whose handler
     /// decision at this org, on this submission, was the caller's (one more argument, the
-    /// caller's account id).
+    /// caller's account id). That check looks up the row's own few decisions
+    /// (`decisions_application`); the unary `+` keeps SQLite from walking all of the
+    /// caller's decisions by `decisions_actor` instead, once for every row.
     static func queueSQL(stages: Int, series: Int, excludingOwnHandling: Bool = false, counting: Bool = false) -> String {
         if stages == 1 && series == 1 && !excludingOwnHandling && !counting { return queueSQLOneByOne }
         return makeQueueSQL(stages: stages, series: series, excludingOwnHandling: excludingOwnHandling, counting: counting)
@@ -635,13 +657,43 @@ public struct ApplicationService: Sendable {
             AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ","))) AND series IN (\(Array(repeating: "?", count: series).joined(separator: ",")))
             \(excludingOwnHandling ? """
                 AND NOT (stage = 'leader' AND EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = applications.id
-                    AND d.submission = applications.submissions AND d.org_id = applications.current_org_id AND d.stage = 'handler' AND d.actor_id = ?))
+                    AND d.submission = applications.submissions AND d.org_id = applications.current_org_id AND d.stage = 'handler' AND +d.actor_id = ?))
                 """ : "")
             """
         return counting
             ? "SELECT count(*) FROM applications WHERE \(filter)"
             : "SELECT id, series, level, title, stage, submissions, version, applicant_name, unit_name FROM applications WHERE \(filter) ORDER BY id LIMIT ?"
     }
+
+    /// The caller's own review decisions (通过, 退回修改, 未通过), newest first, one page
+    /// (`before`: the last `decisionID` of the page before), each with where the
+    /// application stands now: a reviewer's 已审查. Read from `decisions_actor` (schema v14).
+    public func reviewed(caller: SignedIn, limit: Int = 50, before: Int? = nil) async throws -> [ReviewedItem] {
+        guard caller.kind == .staff else { throw ZhichengError(.forbidden, "只有审查人员有审查记录") }
+        let limit = max(1, min(limit, 200))
+        return try await store.read(caller) { conn in
+            try conn.query(Self.reviewedSQL, [caller.accountID, before ?? Int.max, limit]).map { r in
+                let chain = try Self.decode(r["chain"].string ?? "")
+                let id = r["id"].int ?? 0, series = r["series"].string ?? ""
+                return ReviewedItem(decisionID: r["decision_id"].int ?? 0, applicationID: id, applicantName: r["applicant_name"].string ?? "",
+                                    unitName: r["unit_name"].string ?? "", series: series, level: r["level"].string ?? "", title: r["title"].string ?? "",
+                                    stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
+                                    decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
+                                    at: r["at"].double ?? 0, standing: Self.standing(chain, r),
+                                    // As `view` lets a reviewer read it now (a resubmission not yet back at the caller's org is not).
+                                    readable: !caller.roles.isEmpty && caller.permittedSeries.contains(series)
+                                        && Self.reaches(caller.orgID, chain, id: id, submission: r["submissions"].int ?? 0, conn))
+            }
+        }
+    }
+
+    /// 已审查's query (arguments: the account, the decision id to start below, the limit).
+    static let reviewedSQL = """
+        SELECT d.id AS decision_id, d.stage, d.decision, d.comment, d.at, a.id, a.series, a.level, a.title, a.chain, a.submissions,
+               a.forwarded_at, a.publicity_result, a.publicity_until, a.applicant_name, a.unit_name, o.name AS current_org
+        FROM decisions d JOIN applications a ON a.id = d.application_id LEFT JOIN orgs o ON o.id = a.current_org_id
+        WHERE d.actor_id = ? AND d.decision IN ('pass', 'return', 'reject') AND d.id < ? ORDER BY d.id DESC LIMIT ?
+        """
 
     /// One application as the caller may see it.
     public func get(_ applicationID: Int, caller: SignedIn) async throws -> ApplicationView {
@@ -816,13 +868,7 @@ public struct ApplicationService: Sendable {
                 WHERE a.org_id = ? AND a.state != 'draft'\(year == nil ? "" : " AND a.year = ?") ORDER BY a.id DESC
                 """, [orgID] + (year.map { [$0] } ?? [])).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
-                var stage = chain.state.label
-                if chain.state == .inReview, let org = r["current_org"].string { stage = "\(org) \(chain.stage.label)" }
-                if chain.state == .awaitingProvince { stage = Self.stateLabel(chain.state, forwarded: r["forwarded_at"].double != nil) }
-                // A result in public notice, the city committee's or the province's: which, and until when.
-                if [.publicity, .awaitingProvince].contains(chain.state), let result = r["publicity_result"].string, let until = r["publicity_until"].double {
-                    stage = (chain.state == .awaitingProvince ? "省评委会结果" : "") + "公示中（\(result)，至 \(EvaluationService.day(until))）"
-                }
+                let stage = Self.standing(chain, r)
                 return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", idNumber: r["id_number"].string ?? "",
                                  year: r["year"].int ?? 0, series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
                                  state: chain.state.rawValue, stage: stage, committee: r["committee_name"].string, interview: r["interview"].string,
@@ -886,6 +932,20 @@ public struct ApplicationService: Sendable {
     /// The label of a state; once the province acknowledged a hand-off, 已报送省职改办.
     public static func stateLabel(_ state: ApplicationState, forwarded: Bool) -> String {
         state == .awaitingProvince && forwarded ? "已报送省职改办" : state.label
+    }
+
+    /// Where an application stands, in words, as 申报人员状态查询 and 已审查 say it: the
+    /// org and step while in review (e.g. 管城区教育局 负责人审查), and a result in public
+    /// notice, the city committee's or the province's, with the end of the period. `row`
+    /// has `current_org` (the current org's name), `forwarded_at`, `publicity_result` and
+    /// `publicity_until` of the application.
+    static func standing(_ chain: ReviewChain, _ row: SQLiteRow) -> String {
+        var stage = stateLabel(chain.state, forwarded: row["forwarded_at"].double != nil)
+        if chain.state == .inReview, let org = row["current_org"].string { stage = "\(org) \(chain.stage.label)" }
+        if [.publicity, .awaitingProvince].contains(chain.state), let result = row["publicity_result"].string, let until = row["publicity_until"].double {
+            stage = (chain.state == .awaitingProvince ? "省评委会结果" : "") + "公示中（\(result)，至 \(EvaluationService.day(until))）"
+        }
+        return stage
     }
 
     // MARK: Storage helpers

@@ -165,6 +165,11 @@ extension APIRoutes {
             let body = try await s.applications.queue(caller: context.caller, stage: try queueStage(request), limit: limit, after: after) { rows in try QueueDTO.page(rows) }
             return APIJSON.response(json: body)
         }
+        signedIn.get("reviews/done") { request, context in
+            let items = try await s.applications.reviewed(caller: context.caller, limit: try APIJSON.integer("limit", in: request) ?? 50,
+                                                          before: try APIJSON.integer("before", in: request))
+            return try APIJSON.response(["decisions": items.map(ReviewedDTO.init)])
+        }
         signedIn.post("applications/{id}/decision") { request, context in
             let body = try await APIJSON.decode(DecisionBody.self, from: request)
             let outcome = try await s.applications.decide(try id(context), decision: body.decision, comment: body.comment, sections: body.sections,
@@ -221,6 +226,45 @@ enum QueueDTO {
     }
 }
 
+
+/// One of the caller's own review decisions (`GET reviews/done`).
+struct ReviewedDTO: Encodable {
+    var decisionId: Int
+    var applicationId: Int
+    var applicantName: String
+    var unitName: String
+    var series: String
+    var level: String
+    var title: String
+    var step: String
+    var stepLabel: String
+    var decision: String
+    var decisionLabel: String
+    var comment: String
+    var at: String
+    /// Where the application stands now, in words.
+    var standing: String
+    /// Whether the caller may `GET applications/<id>` now.
+    var readable: Bool
+
+    init(_ r: ReviewedItem) {
+        decisionId = r.decisionID
+        applicationId = r.applicationID
+        applicantName = r.applicantName
+        unitName = r.unitName
+        series = r.series
+        level = r.level
+        title = r.title
+        step = r.stage.rawValue
+        stepLabel = r.stage.label
+        decision = r.decision.rawValue
+        decisionLabel = r.decision.label
+        comment = r.comment
+        at = Date(timeIntervalSince1970: r.at).ISO8601Format()
+        standing = r.standing
+        readable = r.readable
+    }
+}
 
 struct StatusOrgDTO: Encodable {
     var id: Int

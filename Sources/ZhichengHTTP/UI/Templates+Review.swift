@@ -2,7 +2,7 @@
 extension Templates {
     static let reviewSources: [String: String] = [
         "plans": plans, "applications": applications, "application": application, "reviews": reviews,
-        "review": review, "status": status, "review_form": reviewForm,
+        "reviewed": reviewed, "review": review, "status": status, "review_form": reviewForm,
     ]
 
     static let plans = """
@@ -97,6 +97,17 @@ extension Templates {
         {{^items}}<tr><td colspan="8">暂无待审查的申报</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="queue-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="queue-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
+        """
+
+    static let reviewed = """
+        <h2>已审查</h2>
+        <p>您作出的审查决定，最新的在前；“当前状态”为申报现在所处的环节。</p>
+        <table id="reviewed"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th></th></tr></thead><tbody>
+        {{#items}}<tr data-application="{{id}}"><td>{{at}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td><td>{{standing}}</td>
+        <td>{{#readable}}<a href="{{base}}reviews/{{id}}">查看</a>{{/readable}}</td></tr>{{/items}}
+        {{^items}}<tr><td colspan="11">暂无审查记录</td></tr>{{/items}}
+        </tbody></table>
+        <p class="pages">{{#newest_page}}<a id="reviewed-newest" href="{{newest_page}}">最新记录</a> {{/newest_page}}{{#older_page}}<a id="reviewed-older" href="{{older_page}}">更早的记录</a>{{/older_page}}</p>
         """
 
     static let review = """

@@ -241,6 +241,31 @@ extension UI {
         return try render(heading, "reviews", data, user: user, context, flash: flash, navCurrent: Self.reviewsPath(stage, of: user), orgName: org.name)
     }
 
+    /// Rows on one page of 已审查 unless `?limit=` says otherwise (1–199).
+    static let reviewedPageSize = 50
+
+    /// 已审查: the reviewer's own decisions, newest first (`before`: the last decision of
+    /// the page before), each with where the application stands now.
+    func reviewedPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, limit: Int = Self.reviewedPageSize) async throws -> Response {
+        let org = try await ownOrg(user)
+        let limit = max(1, min(limit, 199))
+        // One row more than shown says whether there are older ones.
+        let read = try await services.applications.reviewed(caller: user, limit: limit + 1, before: before)
+        let shown = read.prefix(limit)
+        func page(before: Int?) -> String {
+            link("reviewed", [limit == Self.reviewedPageSize ? nil : "limit=\(limit)", before.map { "before=\($0)" }], context)
+        }
+        let data: [String: Any] = [
+            "items": shown.map { r -> [String: Any] in
+                ["id": r.applicationID, "at": Self.time(r.at), "applicant": r.applicantName, "unit": r.unitName, "series": r.series, "level": r.level,
+                 "title": r.title, "step": r.stage.label, "decision": r.decision.label, "comment": r.comment, "standing": r.standing, "readable": r.readable]
+            },
+            "newest_page": before == nil ? false as Any : page(before: nil),
+            "older_page": read.count > limit ? page(before: shown.last?.decisionID) as Any : false,
+        ]
+        return try render("已审查", "reviewed", data, user: user, context, navCurrent: "reviewed", orgName: org.name)
+    }
+
     /// The menu entry of a queue: one per role (经办人审查, 负责人审查); a reviewer with one
     /// role is always on theirs.
     static func reviewsPath(_ stage: ReviewStage?, of user: SignedIn) -> String {

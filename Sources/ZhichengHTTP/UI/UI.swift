@@ -156,6 +156,7 @@ struct UI: Sendable {
             if user.roles.isEmpty { return province ? groups + [["title": "专家评审", "links": [link("我的评审会", "sessions")]]] : groups }
             // One entry per role, as in the manual: 经办人审查 and 负责人审查.
             var links = [ReviewStage.handler, .leader].filter { user.roles.contains($0.role) }.map { link($0.label, Self.reviewsPath($0)) }
+            links.append(link("已审查", "reviewed"))
             if province { links.append(link("专家推荐审查", "expert-reviews")) }
             return groups + [["title": "审查推荐", "links": links]]
         }

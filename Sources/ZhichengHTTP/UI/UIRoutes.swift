@@ -82,6 +82,12 @@ enum UIRoutes {
                                          limit: try APIJSON.integer("limit", in: request) ?? UI.queuePageSize, flash: .none)
             }
         }
+        tenant.get("reviewed") { request, context in
+            try await ui.page(request, context) { user in
+                try await ui.reviewedPage(user, context, before: try APIJSON.integer("before", in: request),
+                                          limit: try APIJSON.integer("limit", in: request) ?? UI.reviewedPageSize)
+            }
+        }
         tenant.get("reviews/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.reviewPage(user, context, id: try ui.id(context), flash: .none) }
         }
