@@ -227,7 +227,20 @@ def test_province_committee_result_flows_back_to_the_city(setup):
         return rows[0] if rows else None
 
     rid = wait_until(received, 30, "the province to receive the application")["id"]
+    # The province office reads what the city sent: every section and each level's opinion.
+    whole = expect(office.get(f"province/applications/{rid}"), 200).json
+    assert (whole["id"], whole["source_tenant"], whole["source_application_id"], whole["title"]) == (rid, "zhengzhou", app["id"], "高级教师"), whole
+    assert whole["id_number"] == applicant.account["login"], whole
+    assert whole["sections"] == {section: {"内容": section} for section in SECTIONS}, whole["sections"]
+    assert [(t["org"], t["stage"], t["decision"], t["comment"]) for t in whole["city_trail"] if t["org"]] == [
+        ("郑州市职改办", "handler", "pass", "同意"), ("郑州市职改办", "leader", "pass", "同意")], whole["city_trail"]
+    expect(office.get(f"province/applications/{rid + 1000}"), 404)
+    expect(office.get("province/applications/abc"), 404)
+    expect(city.admin.get(f"province/applications/{rid}"), (403, 404))  # a city has no such thing
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    # The desk's item page shows the same: 申报材料 and the city's opinions.
+    page = office.api.raw("GET", f"/t/province/committee/received/{rid}", headers={"Cookie": f"zc_session={office.cookie}"}).body.decode()
+    assert 'id="item-sections"' in page and "论文著作" in page and "郑州市职改办" in page and "负责人审查" in page, page[-3000:]
     # The desk names the city the application came from.
     desk = expect(office.get("committee-worklist"), 200).json["items"]
     assert [(i["source_tenant"], i["source_tenant_name"]) for i in desk] == [("zhengzhou", "郑州市")], desk

@@ -71,6 +71,13 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.click("#worklist-filter button")
     row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
     p.follow(row.find_element("css selector", "a"))
+    # The item links its 评审表: every level's opinion, for the committee to judge by.
+    form_href = p.by("#item-review-form").get_attribute("href")
+    assert form_href.endswith(f"/applications/{app['id']}/review-form"), form_href
+    item = p.d.current_url
+    p.d.get(form_href)
+    assert "蒋评审" in p.by("body").text and "通过" in p.by("#opinions").text, p.by("body").text[:500]
+    p.d.get(item)
     p.fill("#interview-time", "2026年12月10日 9:00")
     p.fill("#interview-place", "郑州市人社局三楼会议室")
     p.click("#interview-submit")

@@ -319,14 +319,13 @@ public struct ExpertService: Sendable {
                                            decision: ReviewDecision(rawValue: $0["decision"].string ?? "") ?? .pass,
                                            comment: $0["comment"].string ?? "", reviewer: $0["name"].string ?? "", at: $0["at"].double ?? 0)
         }
-        let trail = (try? JSONSerialization.jsonObject(with: Data((row["trail"].string ?? "[]").utf8)) as? [[String: Any]]) ?? []
         return ExpertApplicationView(
             id: id, sourceTenant: row["source_tenant"].string ?? "", sourceApplicationID: row["source_application_id"].int ?? 0,
             applicantName: row["applicant_name"].string ?? "", idNumber: row["id_number"].string ?? "", unitName: row["unit_name"].string ?? "",
             year: row["year"].int ?? 0, series: row["series"].string ?? "", level: row["level"].string ?? "", title: row["title"].string ?? "",
             specialty: row["specialty"].string ?? "", state: row["state"].string ?? "", chain: chain, version: row["version"].int ?? 0,
             sections: ApplicationService.sections(fromSnapshot: row["sections"].string ?? "{}"),
-            cityTrail: trail.map { entry in entry.mapValues { "\($0)" } },
+            cityTrail: ApplicationService.cityTrail(row["trail"].string),
             decisions: decisions,
             callerMayDecide: me.kind == .staff && (try? chain.checkReviewer(reviewer, series: row["series"].string ?? "")) != nil,
             receivedAt: row["received_at"].double ?? 0)

@@ -237,6 +237,38 @@ public struct ReceivedApplication: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case id, sourceTenant, sourceApplicationID = "sourceApplicationId", applicantName, unitName, year, series, level, title, state, receivedAt
     }
+
+    init(_ r: SQLiteRow) {
+        self.init(id: r["id"].int ?? 0, sourceTenant: r["source_tenant"].string ?? "", sourceApplicationID: r["source_application_id"].int ?? 0,
+                  applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "", year: r["year"].int ?? 0,
+                  series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
+                  state: r["state"].string ?? "", receivedAt: r["received_at"].double ?? 0)
+    }
+
+    public init(id: Int, sourceTenant: String, sourceApplicationID: Int, applicantName: String, unitName: String, year: Int,
+                series: String, level: String, title: String, state: String, receivedAt: Double) {
+        self.id = id
+        self.sourceTenant = sourceTenant
+        self.sourceApplicationID = sourceApplicationID
+        self.applicantName = applicantName
+        self.unitName = unitName
+        self.year = year
+        self.series = series
+        self.level = level
+        self.title = title
+        self.state = state
+        self.receivedAt = receivedAt
+    }
+}
+
+/// An application received from a city, whole: what the city sent with it.
+public struct ReceivedApplicationView: Sendable {
+    public var application: ReceivedApplication
+    public var idNumber: String
+    /// Every section as the city's latest submission had it (附件: the files' names).
+    public var sections: [String: [String: String]]
+    /// Each step of the city's route on that submission: org, stage, decision, comment, at.
+    public var cityTrail: [[String: String]]
 }
 
 /// One entry of an application's trail.
@@ -920,13 +952,28 @@ public struct ApplicationService: Sendable {
             return try conn.query("""
                 SELECT id, source_tenant, source_application_id, applicant_name, unit_name, year, series, level, title, state, received_at
                 FROM received_applications WHERE kind = 'title' ORDER BY id
-                """).map { r in
-                ReceivedApplication(id: r["id"].int ?? 0, sourceTenant: r["source_tenant"].string ?? "", sourceApplicationID: r["source_application_id"].int ?? 0,
-                                    applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "", year: r["year"].int ?? 0,
-                                    series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
-                                    state: r["state"].string ?? "", receivedAt: r["received_at"].double ?? 0)
-            }
+                """).map(ReceivedApplication.init)
         }
+    }
+
+    /// One title application received from a city, with its sections and the city's
+    /// opinions, for the province office that evaluates it (its committee desk).
+    public func receivedApplication(_ id: Int, caller: SignedIn) async throws -> ReceivedApplicationView {
+        try await store.read(caller) { conn in
+            try EvaluationService.requireProvinceOffice(caller, conn)
+            guard let r = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = 'title'", [id]).first else {
+                throw ZhichengError.notFound("没有这个报送到省里的申报")
+            }
+            return ReceivedApplicationView(application: ReceivedApplication(r), idNumber: r["id_number"].string ?? "",
+                                           sections: Self.sections(fromSnapshot: r["sections"].string ?? "{}"), cityTrail: Self.cityTrail(r["trail"].string))
+        }
+    }
+
+    /// The city's trail sent with a hand-over (`enqueueForward`), read back: each entry's
+    /// fields as text.
+    static func cityTrail(_ json: String?) -> [[String: String]] {
+        let entries = (try? JSONSerialization.jsonObject(with: Data((json ?? "[]").utf8)) as? [[String: Any]]) ?? []
+        return entries.map { entry in entry.mapValues { "\($0)" } }
     }
 
     /// The label of a state; once the province acknowledged a hand-off, 已报送省职改办.

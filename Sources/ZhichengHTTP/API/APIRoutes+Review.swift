@@ -104,6 +104,9 @@ extension APIRoutes {
         signedIn.get("province/applications") { _, context in
             try APIJSON.response(["applications": try await s.applications.received(caller: context.caller)])
         }
+        signedIn.get("province/applications/{id}") { _, context in
+            try APIJSON.response(ReceivedApplicationDTO(try await s.applications.receivedApplication(try id(context), caller: context.caller)))
+        }
 
         // Committees (评委会), interviews, results, 公示 and objections
         signedIn.get("committees") { _, context in
@@ -226,6 +229,32 @@ enum QueueDTO {
     }
 }
 
+
+/// An application received from a city, whole (`GET province/applications/<id>`): the
+/// list's fields, then `id_number`, `sections` and `city_trail`.
+struct ReceivedApplicationDTO: Encodable {
+    var application: ReceivedApplication
+    var idNumber: String
+    var sections: [String: [String: String]]
+    var cityTrail: [[String: String]]
+
+    init(_ v: ReceivedApplicationView) {
+        application = v.application
+        idNumber = v.idNumber
+        sections = v.sections
+        cityTrail = v.cityTrail
+    }
+
+    enum CodingKeys: String, CodingKey { case idNumber, sections, cityTrail }
+
+    func encode(to encoder: any Encoder) throws {
+        try application.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(idNumber, forKey: .idNumber)
+        try container.encode(sections, forKey: .sections)
+        try container.encode(cityTrail, forKey: .cityTrail)
+    }
+}
 
 /// One of the caller's own review decisions (`GET reviews/done`).
 struct ReviewedDTO: Encodable {

@@ -64,7 +64,17 @@ extension UI {
         }
         let objections = try await services.evaluations.objections(target, caller: user)
         let e = item.evaluation
-        let data: [String: Any] = [
+        // What the committee judges: a city's own application by its 评审表 (every level's
+        // opinion); one the province received, by what the city sent with it.
+        var file: [String: Any] = ["review_form": false, "received": false]
+        switch target {
+        case .application(let id): file["review_form"] = "\(api(context))applications/\(id)/review-form"
+        case .received(let id):
+            let received = try await services.applications.receivedApplication(id, caller: user)
+            file["received"] = ["id_number": received.idNumber, "sections": Self.receivedSections(received.sections),
+                                "city_trail": Self.cityTrailRows(received.cityTrail)] as [String: Any]
+        }
+        let data: [String: Any] = file.merging([
             "path": Self.targetPath(target), "applicant": item.applicantName, "unit": item.unitName, "city": item.sourceTenantName ?? "本市",
             "title": "\(item.series) \(item.level) \(item.title)", "state": Self.evaluationState(e), "committee": e?.committee ?? "",
             "interview": e?.interviewTime.map { "\($0)，\(e?.interviewPlace ?? "")" } ?? "",
@@ -75,7 +85,7 @@ extension UI {
                  "state": ObjectionState(rawValue: o.state)?.label ?? o.state, "reason": o.reason ?? "",
                  "at": Self.time(o.createdAt)]
             },
-        ]
+        ]) { file, _ in file }
         return try render("评委会评审", "committee_item", data, user: user, context, flash: flash, status: status, navCurrent: "committee", orgName: org.name)
     }
 

@@ -28,6 +28,24 @@ extension UI {
                           navCurrent: "expert-reviews", orgName: org.name)
     }
 
+    /// What a city sent with an application, as the province's screens show it: each
+    /// section as "字段：内容" lines.
+    static func receivedSections(_ sections: [String: [String: String]]) -> [[String: Any]] {
+        sections.keys.sorted().map { name in
+            ["name": name, "content": (sections[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n")]
+        }
+    }
+
+    /// The city's opinions sent with an application: each org's step, decision and comment
+    /// (the submission itself, which names no org, is left out).
+    static func cityTrailRows(_ trail: [[String: String]]) -> [[String: Any]] {
+        trail.filter { !($0["org"] ?? "").isEmpty }.map { t -> [String: Any] in
+            ["org": t["org"] ?? "", "step": ReviewStage(rawValue: t["stage"] ?? "")?.label ?? "",
+             "decision": ReviewDecision(rawValue: t["decision"] ?? "")?.label ?? (t["decision"] ?? ""), "comment": t["comment"] ?? "",
+             "at": Double(t["at"] ?? "").map(Self.time) ?? ""]
+        }
+    }
+
     func expertReviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
         let a = try await services.experts.application(id, caller: user)
@@ -35,13 +53,8 @@ extension UI {
         let data: [String: Any] = [
             "id": a.id, "applicant": a.applicantName, "id_number": a.idNumber, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "series": a.series,
             "specialty": a.specialty, "level": a.level, "title": a.title, "stage": a.stageLabel, "version": a.version, "may_act": a.callerMayDecide,
-            "sections": a.sections.keys.sorted().map { name in
-                ["name": name, "content": (a.sections[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n")]
-            },
-            "city_trail": a.cityTrail.filter { !($0["org"] ?? "").isEmpty }.map { t -> [String: Any] in
-                ["org": t["org"] ?? "", "step": ReviewStage(rawValue: t["stage"] ?? "")?.label ?? "", "decision": ReviewDecision(rawValue: t["decision"] ?? "")?.label ?? (t["decision"] ?? ""),
-                 "comment": t["comment"] ?? ""]
-            },
+            "sections": Self.receivedSections(a.sections),
+            "city_trail": Self.cityTrailRows(a.cityTrail),
             "decisions": a.decisions.map { ["at": Self.time($0.at), "step": $0.stage.label, "reviewer": $0.reviewer, "decision": $0.decision.label, "comment": $0.comment] },
         ]
         return try render("专家推荐审查", "expert_review", data, user: user, context, flash: flash, status: status, navCurrent: "expert-reviews", orgName: org.name)
