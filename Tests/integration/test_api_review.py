@@ -98,10 +98,14 @@ def test_plan_is_needed_validated_and_approved_by_the_city(env: Env) -> None:
     expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2027, "items": [{"series": "魔法师", "level": "中级", "count": 1}]}), 400, field="items")
     plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2027, "items": [
         {"series": SERIES, "level": "中级", "count": 1}, {"series": SERIES, "level": "副高级", "count": 2}]}), 201).json
+    # A draft is the school's own: the city's list of every unit's plans does not show it.
+    assert plan["id"] not in [p["id"] for p in expect(env.city.get("plans"), 200).json["plans"]]
     expect(env.school.post(f"plans/{plan['id']}/submit"), 400, field="document")
     expect(env.school.upload(f"plans/{plan['id']}/document", b"plain text", content_type="application/pdf"), 415)
     expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
     assert expect(env.school.post(f"plans/{plan['id']}/submit"), 200).json["state"] == "submitted"
+    waiting = expect(env.city.get("plans?state=submitted"), 200).json["plans"]
+    assert [(p["id"], p["org_name"], p["state"]) for p in waiting if p["id"] == plan["id"]] == [(plan["id"], "逸夫小学", "submitted")], waiting
     expect(env.dept.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 403)
     expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject"}), 400, field="reason")
     rejected = expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "附件不清晰"}), 200).json
@@ -123,6 +127,22 @@ def test_plan_is_needed_validated_and_approved_by_the_city(env: Env) -> None:
     r = expect(over.post(f"applications/{app2['id']}/submit"), 409)
     assert "中小学教师 中级" in r.error()["message"] and "1 人" in r.error()["message"]
     assert used() == [("中级", 1, 1), ("副高级", 2, 0)], "a refused submission takes no place"
+    # The city office lists every unit's plans, by year and state, with what is taken and left.
+    mine = [p for p in expect(env.city.get("plans?year=2027"), 200).json["plans"] if p["id"] == plan["id"]]
+    assert [(p["org_name"], p["state"], [(i["level"], i["count"], i["used"]) for i in p["items"]]) for p in mine] == [
+        ("逸夫小学", "approved", [("中级", 1, 1), ("副高级", 2, 0)])], mine
+    assert all(p["year"] == 2027 for p in expect(env.city.get("plans?year=2027"), 200).json["plans"])
+    assert plan["id"] not in [p["id"] for p in expect(env.city.get("plans?year=2028"), 200).json["plans"]]
+    assert plan["id"] not in [p["id"] for p in expect(env.city.get("plans?state=submitted"), 200).json["plans"]]
+    expect(env.city.get("plans?state=draft"), 400, field="state")
+    expect(env.city.get("plans?state=maybe"), 400, field="state")
+    expect(env.city.get("plans?year=abc"), 400, field="year")
+    expect(env.school.get("plans"), 403)
+    expect(env.dept.get("plans"), 403)
+    office = env.api.raw("GET", f"/t/{TENANT}/plans?year=2027", headers={"Cookie": f"zc_session={env.city.cookie}"}).body.decode()
+    assert 'id="unit-plans"' in office and f'data-plan="{plan["id"]}"' in office and f"{SERIES} 中级 1人（已提交 1，余 0）" in office, office[-4000:]
+    office = env.api.raw("GET", f"/t/{TENANT}/plans?year=2028", headers={"Cookie": f"zc_session={env.city.cookie}"}).body.decode()
+    assert f'data-plan="{plan["id"]}"' not in office.split('id="unit-plans"')[1], office[-2000:]
     # The unit's 申报计划上传 page says what is taken and what is left.
     page = env.api.raw("GET", f"/t/{TENANT}/plans", headers={"Cookie": f"zc_session={env.school.cookie}"}).body.decode()
     assert f"{SERIES} 中级 1人（已提交 1，余 0）" in page and f"{SERIES} 副高级 2人（已提交 0，余 2）" in page, page[-4000:]

@@ -124,14 +124,25 @@ public struct PlanService: Sendable {
         }
     }
 
-    /// Plans waiting for the city office's review (its admin only), with the org names.
-    public func pending(caller: SignedIn) async throws -> [(plan: PlanRecord, orgName: String)] {
-        try await store.withTenant(caller.tenant) { db in
+    /// The units' plans that reached the city office (submitted, approved or rejected;
+    /// a draft is its unit's own), with the unit's name, for the office's admin (403 for
+    /// anyone else): of `year` only and in `state` only, if given. Waiting ones oldest
+    /// first (the order the office reviews them in); the others newest year first, then
+    /// by unit. Each says the places its lines take (`used`).
+    public func overview(caller: SignedIn, year: Int? = nil, state: PlanState? = nil) async throws -> [(plan: PlanRecord, orgName: String)] {
+        try Access.requireOrgAdmin(caller)
+        if state == .draft { throw ZhichengError.invalid("未提交的计划只有本单位可见", field: "state") }
+        return try await store.withTenant(caller.tenant) { db in
             try await db.read { conn in
-                try Access.requireOrgAdmin(caller)
-                guard let root = try conn.rootOrg(), root.id == caller.orgID else { return [] }
-                return try conn.query("SELECT p.\(Self.columns.replacingOccurrences(of: ", ", with: ", p.")), o.name AS org_name FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.state = 'submitted' ORDER BY p.updated_at")
-                    .map { (PlanRecord(row: $0), $0["org_name"].string ?? "") }
+                guard let root = try conn.rootOrg(), root.id == caller.orgID else {
+                    throw ZhichengError(.forbidden, "只有市职改办可以查看各单位的申报计划")
+                }
+                var sql = "SELECT p.\(Self.columns.replacingOccurrences(of: ", ", with: ", p.")), o.name AS org_name FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.state != 'draft'"
+                var arguments: [any SQLiteBindable] = []
+                if let year { sql += " AND p.year = ?"; arguments.append(year) }
+                if let state { sql += " AND p.state = ?"; arguments.append(state.rawValue) }
+                sql += state == .submitted ? " ORDER BY p.updated_at, p.id" : " ORDER BY p.year DESC, o.code, p.id"
+                return try conn.query(sql, arguments).map { (try Self.withPlacesTaken(PlanRecord(row: $0), conn), $0["org_name"].string ?? "") }
             }
         }
     }

@@ -20,7 +20,15 @@ extension APIRoutes {
             return try APIJSON.response(PlanDTO(try await s.plans.save(orgID: try id(context), year: body.year, items: items, caller: context.caller)), status: .created)
         }
         signedIn.get("orgs/{id}/plans") { _, context in
-            try APIJSON.response(["plans": try await s.plans.plans(of: try id(context), caller: context.caller).map(PlanDTO.init)])
+            try APIJSON.response(["plans": try await s.plans.plans(of: try id(context), caller: context.caller).map { PlanDTO($0) }])
+        }
+        signedIn.get("plans") { request, context in
+            let state = try request.uri.queryParameters.get("state").map { raw -> PlanState in
+                guard let state = PlanState(rawValue: raw) else { throw ZhichengError.badRequest("state 应为 submitted、approved 或 rejected", field: "state") }
+                return state
+            }
+            let plans = try await s.plans.overview(caller: context.caller, year: try APIJSON.integer("year", in: request), state: state)
+            return try APIJSON.response(["plans": plans.map { PlanDTO($0.plan, orgName: $0.orgName) }])
         }
         signedIn.get("plans/{id}") { _, context in try APIJSON.response(PlanDTO(try await s.plans.get(planID: try id(context), caller: context.caller))) }
         signedIn.put("plans/{id}/document") { request, context in
@@ -548,8 +556,11 @@ struct PlanDTO: Encodable {
     var items: [Item]
     var hasDocument: Bool
     var rejectReason: String?
+    /// The unit's name, in the city office's list of every unit's plans (`GET plans`).
+    var orgName: String?
 
-    init(_ p: PlanRecord) {
+    init(_ p: PlanRecord, orgName: String? = nil) {
+        self.orgName = orgName
         id = p.id
         orgId = p.orgID
         year = p.year

@@ -30,6 +30,13 @@ extension Templates {
         </td></tr>{{/plans}}
         {{^plans}}<tr><td colspan="5">暂无申报计划</td></tr>{{/plans}}
         </tbody></table>
+        {{#office}}<h3>各单位申报计划</h3>
+        <form method="get" action="{{base}}plans" id="unit-plans-filter"><label>年度 <input type="text" name="year" id="unit-plans-year" value="{{filter_year}}" size="6" inputmode="numeric" placeholder="全部"></label> <button type="submit" class="secondary">筛选</button></form>
+        <table id="unit-plans"><thead><tr><th>单位</th><th>年度</th><th>计划（已提交与余额）</th><th>状态</th><th>附件</th></tr></thead><tbody>
+        {{#units}}<tr data-plan="{{id}}"><td>{{org_name}}</td><td>{{year}}</td><td>{{lines}}</td><td>{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
+        <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank">查看</a>{{/has_document}}</td></tr>{{/units}}
+        {{^units}}<tr><td colspan="5">暂无已报送的申报计划</td></tr>{{/units}}
+        </tbody></table>{{/office}}
         """
 
     static let applications = """

@@ -31,11 +31,16 @@ extension UI {
     /// or else the lines of the newest plan still editable (a draft, or one the city sent
     /// back), and three empty lines more: saving replaces the year's editable plan, so a
     /// long plan is entered a few lines at a time.
+    /// 申报计划上传: the caller's own plans and the form for this year's; for the city
+    /// office also the plans waiting for its review and every unit's plans (of `year`, or
+    /// of every year), with the places taken.
     func plansPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
-                   entered: (year: String, lines: [PlanFormLine])? = nil) async throws -> Response {
+                   entered: (year: String, lines: [PlanFormLine])? = nil, year: Int? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let plans = try await services.plans.plans(of: user.orgID, caller: user)
-        let pending = try await services.plans.pending(caller: user)
+        let office = org.parentID == nil
+        let pending = office ? try await services.plans.overview(caller: user, state: .submitted) : []
+        let units = office ? try await services.plans.overview(caller: user, year: year) : []
         let editable = plans.filter { $0.state == .draft || $0.state == .rejected }.max { $0.year < $1.year }
         let filled = entered?.lines ?? editable?.items.map { ($0.series, $0.level.rawValue, String($0.count)) } ?? []
         let lines = filled + Array(repeating: ("", "", ""), count: max(3, 4 - filled.count))
@@ -51,6 +56,11 @@ extension UI {
             },
             "pending_count": !pending.isEmpty,
             "pending": pending.map { ["id": $0.plan.id, "org_name": $0.orgName, "year": $0.plan.year, "lines": Self.lines($0.plan.items)] },
+            "office": office, "filter_year": year.map(String.init) ?? "",
+            "units": units.map { u -> [String: Any] in
+                ["id": u.plan.id, "org_name": u.orgName, "year": u.plan.year, "lines": Self.lines(u.plan), "state_label": u.plan.state.label,
+                 "reject_reason": u.plan.state == .rejected ? (u.plan.rejectReason ?? "") as Any : false, "has_document": u.plan.hasDocument]
+            },
         ]
         return try render("申报计划上传", "plans", data, user: user, context, flash: flash, status: status, navCurrent: "plans", orgName: org.name)
     }

@@ -268,7 +268,7 @@ struct UI: Sendable {
                 todo.append(("下级单位信息待审核：\(waiting.map(\.org.name).joined(separator: "、"))", "orgs?selected=\(user.orgID)"))
             }
             if org.parentID == nil {   // the city office (or the province's)
-                let plans = try await services.plans.pending(caller: user)
+                let plans = try await services.plans.overview(caller: user, state: .submitted)
                 if !plans.isEmpty { todo.append(("待审核的申报计划：\(plans.count) 份", "plans")) }
                 let desk = try await services.evaluations.worklist(caller: user, open: true)
                 let noResult = desk.filter { $0.covered && ($0.evaluation == nil || $0.evaluation?.state == "pending") }.count

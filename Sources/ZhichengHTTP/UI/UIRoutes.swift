@@ -62,7 +62,9 @@ enum UIRoutes {
             }
         }
 
-        tenant.get("plans") { request, context in try await ui.page(request, context) { user in try await ui.plansPage(user, context, flash: .none) } }
+        tenant.get("plans") { request, context in
+            try await ui.page(request, context) { user in try await ui.plansPage(user, context, flash: .none, year: try UI.yearFilter(request)) }
+        }
         tenant.post("plans") { request, context in try await ui.planAction("save", request, context) }
         for action in ["document", "submit", "review"] {
             tenant.post("plans/{id}/\(action)") { request, context in try await ui.planAction(action, request, context) }
