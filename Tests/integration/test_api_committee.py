@@ -215,6 +215,79 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
 
 
+def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
+    """POST committee-interviews: one 面试通知 for several applications of the desk, in one
+    transaction. One that cannot take it (its result is recorded) refuses the whole batch, named;
+    bad input is 400; the desk's 批量发出面试通知 form does the same."""
+    d, city = setup
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    apps = [city.passed_application("中级", "一级教师")[1] for _ in range(4)]
+    paths = [f"applications/{a['id']}" for a in apps]
+    expect(city.admin.post(f"applications/{apps[2]['id']}/result", {"result": "通过"}), 200)
+
+    url = "committee-interviews"
+    notice = {"time": "2026-12-20 14:00", "place": "市人社局"}
+    expect(city.admin.post(url, {"items": paths[:3], **notice}), 409, contains="周老师：评审结果已录入")
+    for body, field in (({"items": [], **notice}, "items"), ({"items": ["orgs/1"], **notice}, "items"),
+                        ({"items": ["applications/0"], **notice}, "items"), ({"items": paths[:2], "time": " ", "place": "市人社局"}, "time"),
+                        ({"items": paths[:2], "time": "14:00", "place": ""}, "place")):
+        expect(city.admin.post(url, body), 400, field=field)
+    expect(city.reviewers[0].post(url, {"items": paths[:2], **notice}), 403)
+    assert [status_row(city, a["id"]).get("interview") for a in apps[:2]] == [None, None], "a refused batch sends nothing"
+
+    sent = expect(city.admin.post(url, {"items": paths[:2], **notice}), 200).json["evaluations"]
+    assert [(e["interview_time"], e["interview_place"]) for e in sent] == [("2026-12-20 14:00", "市人社局")] * 2, sent
+    assert all("市人社局" in status_row(city, a["id"])["interview"] for a in apps[:2])
+    assert [s["decision"] for s in committee_steps(city.admin, apps[0]["id"])] == ["committee-interview"]
+    # Sent again, the same notice changes nothing.
+    expect(city.admin.post(url, {"items": paths[:2], **notice}), 200)
+    assert [s["decision"] for s in committee_steps(city.admin, apps[0]["id"])] == ["committee-interview"]
+
+    # The desk's form: a box for each application without a result, then one notice for those ticked.
+    cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
+    desk = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
+    assert f'value="{paths[3]}" form="batch-interview"' in desk and f'value="{paths[2]}" form="batch-interview"' not in desk, desk[-4000:]
+    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time={quote('2026-12-21 9:00')}&place={quote('市人社局二楼')}"
+    r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 303 and r.headers.get("location") == "/t/zhengzhou/committee", (r.status, r.headers)
+    assert "市人社局二楼" in status_row(city, apps[3]["id"])["interview"]
+    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[2])}&time=9:00&place=x"
+    r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 409 and "评审结果已录入" in r.body.decode(), (r.status, r.body.decode()[-2000:])
+
+
+def test_a_committee_is_changed_by_its_office(setup):
+    """PATCH committees/<id>: its series and levels decide what it takes up from now on, its rule
+    the sessions to come; its name only until it took up an application. Bad input is 400 and
+    changes nothing; another org's account cannot change it."""
+    d, city = setup
+    c = expect(city.admin.post("committees", {"name": "郑州市中小学教师评委会", "series": [SERIES], "levels": ["初级"]}), 201).json
+    _, app = city.passed_application("中级", "一级教师")
+
+    def covered() -> bool:
+        items = expect(city.admin.get("committee-worklist"), 200).json["items"]
+        return next(i for i in items if i["path"] == f"applications/{app['id']}")["covered"]
+
+    assert covered() is False  # 中级 is not its level yet
+    for body, field in (({"series": []}, "series"), ({"series": ["魔法师"]}, "series"), ({"levels": ["特级"]}, "levels"),
+                        ({"levels": []}, "levels"), ({"rule": "抽签"}, "rule"), ({"name": "  "}, "name")):
+        expect(city.admin.patch(f"committees/{c['id']}", body), 400, field=field)
+    assert [x for x in expect(city.admin.get("committees"), 200).json["committees"] if x["id"] == c["id"]] == [c], "a refused change changes nothing"
+    expect(city.reviewers[0].patch(f"committees/{c['id']}", {"levels": ["中级"]}), 403)
+    expect(city.admin.patch(f"committees/{c['id'] + 100}", {"levels": ["中级"]}), 404)
+
+    changed = expect(city.admin.patch(f"committees/{c['id']}", {"levels": ["初级", "中级"], "name": "郑州市中小学教师中初级评委会"}), 200).json
+    assert (changed["name"], changed["series"], changed["levels"], changed["rule"]) == ("郑州市中小学教师中初级评委会", [SERIES], ["初级", "中级"], c["rule"]), changed
+    assert covered() is True
+    # Once it took up an application, its name is what notices went out under.
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-20 14:00", "place": "市人社局"}), 200)
+    expect(city.admin.patch(f"committees/{c['id']}", {"name": "别的名字"}), 409, contains="名称不能再修改")
+    expect(city.admin.patch(f"committees/{c['id']}", {"levels": ["中级"]}), 200)
+    assert expect(city.admin.get(f"applications/{app['id']}/evaluation"), 200).json["committee"] == "郑州市中小学教师中初级评委会"
+    audit = expect(city.admin.get("audit?limit=20"), 200).json["entries"]
+    assert [e["action"] for e in audit].count("committee.update") == 2, [e["action"] for e in audit]
+
+
 def test_province_committee_result_flows_back_to_the_city(setup):
     d, city = setup
     pinfo = create_tenant(d, "province", "41", "河南省", kind="province")

@@ -304,6 +304,29 @@ def test_a_reviewer_lists_what_they_decided(env: Env) -> None:
     assert f'data-application="{app["id"]}"' in page and "请补充获奖证书" in page and f'reviews/{app["id"]}">查看</a>' not in page, page[-3000:]
 
 
+def test_a_decision_in_the_spec_shape_needs_no_version(env: Env) -> None:
+    """SPEC §5.1's decision body is `{decision, comment}`: without `version` the decision is on the
+    application as it is now; the same decision sent again by the same reviewer is answered with
+    the current state (recorded once); a step already taken leaves nothing for the caller to decide."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant, level="副高级", title="高级教师")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    r = env.reviewers
+    url = f"applications/{app['id']}/decision"
+    first = expect(r["school.h"].post(url, {"decision": "pass", "comment": "同意"}), 200).json
+    assert (first["state"], first["step"]) == ("in_review", "leader"), first
+    assert expect(r["school.h"].post(url, {"decision": "pass", "comment": "同意"}), 200).json == first
+    resp = r["school.h"].post(url, {"decision": "reject", "comment": "不同意"})
+    assert resp.status in (403, 409), resp
+    trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert [t["decision"] for t in trail] == ["submit", "pass"], trail
+    moved = expect(r["school.l"].post(url, {"decision": "pass", "comment": "同意"}), 200).json
+    assert moved["current_org_id"] == env.dept_id and moved["version"] == first["version"] + 1, moved
+    # A stale `version` is still refused.
+    expect(r["dept.h"].post(url, {"decision": "pass", "comment": "同意", "version": first["version"]}), 409)
+    expect(r["dept.h"].post(url, {"decision": "pass", "version": "新"}), 400)
+
+
 def test_stale_decisions_and_withdrawal(env: Env) -> None:
     applicant = new_applicant(env)
     app = filled_application(applicant, level="副高级", title="高级教师")

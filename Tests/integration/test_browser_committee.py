@@ -62,8 +62,9 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert not p.all("#uncovered")
     row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
     assert "待评审" in row.text
+    assert row.find_elements("css selector", "input.batch-item"), "an application without a result may be ticked for a batch notice"
     # 年度: the desk narrowed to another year has nothing; to the application's, it is there.
-    year = row.find_elements("css selector", "td")[3].text
+    year = row.find_elements("css selector", "td")[4].text  # 选择, 申报人, 单位, 来源, 年度
     p.fill("#worklist-year", str(int(year) - 1))
     p.click("#worklist-filter button")
     assert "暂无到达评委会的申报" in p.by("#worklist").text and p.d.current_url.endswith(f"committee?year={int(year) - 1}")
@@ -109,7 +110,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
 
     p.login_ok(info["admin_login"], NEW_PASSWORD)
     p.go("committee")
-    assert next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text).find_elements("css selector", "td")[6].text == "1"
+    assert next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text).find_elements("css selector", "td")[7].text == "1"
     p.d.get(item_url.replace("/result", ""))
     # Confirming is refused while an objection is open.
     p.click("#confirm-submit")

@@ -735,8 +735,14 @@ public struct ApplicationService: Sendable {
     /// A reviewer's decision. `version` is the version the reviewer saw: a decision on
     /// a stale view is refused (two reviewers acting at once), and the same decision
     /// sent twice by the same reviewer is answered with the current state (idempotent).
+    /// Without a version (SPEC §5.1's body is `{decision, comment}`) the decision is on
+    /// the application as it is now: another reviewer's step already taken leaves it at
+    /// a step the caller may not decide (refused), and the caller's own decision sent
+    /// again is recognised as the latest one on the application (nobody decides twice
+    /// in a row: four eyes at an org, and each org has its own reviewers), answered
+    /// with the current state.
     public func decide(_ applicationID: Int, decision rawDecision: String, comment rawComment: String?, sections: [String]?, reason rawReason: String?,
-                       version: Int, caller: SignedIn) async throws -> DecisionOutcome {
+                       version: Int?, caller: SignedIn) async throws -> DecisionOutcome {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员可以审查") }
         guard let decision = ReviewDecision(rawValue: rawDecision) else { throw ZhichengError.invalid("decision 应为 pass、return 或 reject", field: "decision") }
         let comment = rawComment?.trimmingWhitespaceAndNewlines() ?? ""
@@ -772,10 +778,11 @@ public struct ApplicationService: Sendable {
             if version != current {
                 // The same reviewer repeating the decision that produced this version: answer it again.
                 let last = try conn.query("SELECT actor_id, decision FROM decisions WHERE application_id = ? ORDER BY id DESC LIMIT 1", [applicationID]).first
-                if version == current - 1, last?["actor_id"].int == caller.accountID, last?["decision"].string == decision.rawValue {
+                let repeated = last?["actor_id"].int == caller.accountID && last?["decision"].string == decision.rawValue
+                if repeated && (version == nil || version == current - 1) {
                     return (DecisionOutcome(id: applicationID, applicantName: row["applicant_name"].string ?? "", chain: chain, version: current), false)
                 }
-                throw ZhichengError.conflict("该申报已有新的变化（版本 \(current)），请刷新后再审查")
+                if version != nil { throw ZhichengError.conflict("该申报已有新的变化（版本 \(current)），请刷新后再审查") }
             }
             let stage = chain.stage
             let org = chain.currentOrg

@@ -62,11 +62,12 @@ public struct EvaluationService: Sendable {
 
     // MARK: Committees
 
-    public func createCommittee(name rawName: String, series: [String], levels rawLevels: [String], rule rawRule: String? = nil,
-                                caller: SignedIn) async throws -> CommitteeRecord {
-        try Access.requireOrgAdmin(caller)
+    /// What a committee is set up with, checked: a name, known series and levels (at least
+    /// one each), a voting rule. For `createCommittee` and `updateCommittee` alike.
+    static func committeeFields(name rawName: String, series: [String], levels rawLevels: [String], rule rawRule: String)
+        throws(ZhichengError) -> (name: String, series: [String], levels: [TitleLevel], rule: VotingRule) {
         let name = try TenantInfo.validateName(rawName)
-        let rule = try VotingRule.named(rawRule ?? VotingRule.national.name)
+        let rule = try VotingRule.named(rawRule)
         guard !series.isEmpty else { throw ZhichengError.invalid("请选择评委会负责的系列", field: "series") }
         for s in series where TitleCatalog.henan.series(named: s) == nil { throw ZhichengError.invalid("未知的系列“\(s.prefix(30))”", field: "series") }
         let levels = try rawLevels.map { (raw: String) throws(ZhichengError) -> TitleLevel in
@@ -74,6 +75,13 @@ public struct EvaluationService: Sendable {
             return level
         }
         guard !levels.isEmpty else { throw ZhichengError.invalid("请选择评委会负责的级别", field: "levels") }
+        return (name, series, levels, rule)
+    }
+
+    public func createCommittee(name rawName: String, series rawSeries: [String], levels rawLevels: [String], rule rawRule: String? = nil,
+                                caller: SignedIn) async throws -> CommitteeRecord {
+        try Access.requireOrgAdmin(caller)
+        let (name, series, levels, rule) = try Self.committeeFields(name: rawName, series: rawSeries, levels: rawLevels, rule: rawRule ?? VotingRule.national.name)
         return try await store.write(caller) { conn in
             try Access.requireOrgAdmin(caller)
             try Access.requireApprovedOrg(caller, conn)
@@ -90,6 +98,36 @@ public struct EvaluationService: Sendable {
         }
     }
 
+    /// Changes a committee of the caller's office: what is not given stays. Its series and
+    /// levels decide which applications it takes up from now on (one it took up stays with
+    /// it); its rule, the sessions set up from now on (a session keeps the rule it was set
+    /// up with). Its name only until it has taken up an application: notices and results
+    /// already went out under it.
+    public func updateCommittee(_ id: Int, name rawName: String?, series rawSeries: [String]?, levels rawLevels: [String]?, rule rawRule: String?,
+                                caller: SignedIn) async throws -> CommitteeRecord {
+        try Access.requireOrgAdmin(caller)
+        return try await store.write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            guard let current = try Self.committee(id, conn), current.orgID == caller.orgID else { throw ZhichengError.notFound("本单位没有这个评委会") }
+            let (name, series, levels, rule) = try Self.committeeFields(name: rawName ?? current.name, series: rawSeries ?? current.series,
+                                                                        levels: rawLevels ?? current.levels.map(\.rawValue), rule: rawRule ?? current.rule.name)
+            if name != current.name {
+                guard try conn.scalar("SELECT count(*) FROM evaluations WHERE committee_id = ?", [id])?.int == 0 else {
+                    throw ZhichengError.conflict("该评委会已开始评审申报，名称不能再修改（已发出的面试通知和评审结果使用该名称）")
+                }
+                guard try conn.scalar("SELECT count(*) FROM committees WHERE name = ? AND id != ?", [name, id])?.int == 0 else {
+                    throw ZhichengError.conflict("已有名为“\(name)”的评委会")
+                }
+            }
+            try conn.run("UPDATE committees SET name = ?, series = ?, levels = ?, rule = ? WHERE id = ?",
+                         [name, jsonArray(series), jsonArray(levels.map(\.rawValue)), rule.name, id])
+            try conn.appendAudit(caller.audit("committee.update", target: "committee:\(id)", detail: """
+                {"name":\(jsonString(name)),"series":\(jsonArray(series)),"levels":\(jsonArray(levels.map(\.rawValue))),"rule":\(jsonString(rule.name))}
+                """))
+            return try Self.committee(id, conn)!
+        }
+    }
+
     public func committees(caller: SignedIn) async throws -> [CommitteeRecord] {
         try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
@@ -102,30 +140,65 @@ public struct EvaluationService: Sendable {
     // MARK: Interview, result, publicity
 
     public func setInterview(_ target: EvaluationTarget, time: String, place: String, caller: SignedIn) async throws -> EvaluationRecord {
+        try await setInterviews([target], time: time, place: place, caller: caller)[0]
+    }
+
+    /// The same 面试通知 for several applications at once (say, everyone of one series and
+    /// level): all of them or none, in one transaction. One that cannot take it (its result
+    /// is recorded, it is another office's) refuses the whole batch, named in the message.
+    public func setInterviews(_ targets: [EvaluationTarget], time: String, place: String, caller: SignedIn) async throws -> [EvaluationRecord] {
         try Access.requireOrgAdmin(caller)
         let time = time.trimmingCharacters(in: .whitespaces), place = place.trimmingCharacters(in: .whitespaces)
         guard !time.isEmpty, time.count <= 100 else { throw ZhichengError.invalid("请填写面试时间", field: "time") }
         guard !place.isEmpty, place.count <= 200 else { throw ZhichengError.invalid("请填写面试地点", field: "place") }
-        let (record, notify) = try await store.write(caller) { conn -> (EvaluationRecord, Bool) in
-            let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
-            guard ["pending"].contains(try Self.state(evaluation, conn)) else { throw ZhichengError.conflict("评审结果已录入，不能再修改面试通知") }
-            // The same notice again (a form sent twice) changes nothing and notifies nobody.
-            let current = try conn.query("SELECT interview_time, interview_place FROM evaluations WHERE id = ?", [evaluation]).first
-            if current?["interview_time"].string == time, current?["interview_place"].string == place { return (try Self.record(evaluation, conn), false) }
-            try conn.run("UPDATE evaluations SET interview_time = ?, interview_place = ?, updated_at = ? WHERE id = ?", [time, place, Date().timeIntervalSince1970, evaluation])
-            let interview = "\(time)，\(place)"
-            switch target {
-            case .application(let id):
-                try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1 WHERE id = ?", [committee.name, interview, id])
-                try Self.appendStep(id, .interview, committee: committee.name, detail: interview, caller: caller, conn)
-            case .received:
-                try Self.enqueueBack(facts, kind: "application.interview", body: ["committee": committee.name, "interview": interview], conn)
+        guard !targets.isEmpty else { throw ZhichengError.invalid("请选择要发出面试通知的申报", field: "items") }
+        guard targets.count <= Self.batchLimit else { throw ZhichengError.invalid("一次最多向 \(Self.batchLimit) 份申报发出面试通知", field: "items") }
+        let (records, notify) = try await store.write(caller) { conn -> ([EvaluationRecord], Bool) in
+            var records: [EvaluationRecord] = [], notify = false
+            for target in targets {
+                do {
+                    let (record, sent) = try Self.setInterview(target, time: time, place: place, caller: caller, conn)
+                    records.append(record)
+                    notify = notify || sent
+                } catch let error as ZhichengError where targets.count > 1 {
+                    throw ZhichengError(error.code, "\(try Self.applicantName(target, conn))：\(error.message)（本次通知均未发出）", field: error.field)
+                }
             }
-            try conn.appendAudit(caller.audit("evaluation.interview", target: Self.describe(target), detail: #"{"interview":\#(jsonString(interview))}"#))
-            return (try Self.record(evaluation, conn), facts.source != nil)
+            return (records, notify)
         }
         if notify { relay?.kick(caller.tenant) }
-        return record
+        return records
+    }
+
+    /// Applications a batch step may name at once.
+    public static let batchLimit = 500
+
+    static func setInterview(_ target: EvaluationTarget, time: String, place: String, caller: SignedIn, _ conn: SQLiteConnection) throws -> (EvaluationRecord, Bool) {
+        let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
+        guard ["pending"].contains(try Self.state(evaluation, conn)) else { throw ZhichengError.conflict("评审结果已录入，不能再修改面试通知") }
+        // The same notice again (a form sent twice) changes nothing and notifies nobody.
+        let current = try conn.query("SELECT interview_time, interview_place FROM evaluations WHERE id = ?", [evaluation]).first
+        if current?["interview_time"].string == time, current?["interview_place"].string == place { return (try Self.record(evaluation, conn), false) }
+        try conn.run("UPDATE evaluations SET interview_time = ?, interview_place = ?, updated_at = ? WHERE id = ?", [time, place, Date().timeIntervalSince1970, evaluation])
+        let interview = "\(time)，\(place)"
+        switch target {
+        case .application(let id):
+            try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1 WHERE id = ?", [committee.name, interview, id])
+            try Self.appendStep(id, .interview, committee: committee.name, detail: interview, caller: caller, conn)
+        case .received:
+            try Self.enqueueBack(facts, kind: "application.interview", body: ["committee": committee.name, "interview": interview], conn)
+        }
+        try conn.appendAudit(caller.audit("evaluation.interview", target: Self.describe(target), detail: #"{"interview":\#(jsonString(interview))}"#))
+        return (try Self.record(evaluation, conn), facts.source != nil)
+    }
+
+    /// Who applied, to name an application in a message (its id if it is unknown).
+    static func applicantName(_ target: EvaluationTarget, _ conn: SQLiteConnection) throws -> String {
+        let name = switch target {
+        case .application(let id): try conn.scalar("SELECT applicant_name FROM applications WHERE id = ?", [id])?.string
+        case .received(let id): try conn.scalar("SELECT applicant_name FROM received_applications WHERE id = ?", [id])?.string
+        }
+        return name ?? "申报 \(Self.id(target))"
     }
 
     public func recordResult(_ target: EvaluationTarget, result: String, note rawNote: String?, caller: SignedIn) async throws -> EvaluationRecord {

@@ -124,6 +124,22 @@ extension APIRoutes {
             let body = try await APIJSON.decode(CommitteeBody.self, from: request)
             return try APIJSON.response(CommitteeDTO(try await s.evaluations.createCommittee(name: body.name, series: body.series, levels: body.levels, rule: body.rule, caller: context.caller)), status: .created)
         }
+        signedIn.post("committee-interviews") { request, context in
+            let body = try await APIJSON.decode(InterviewsBody.self, from: request)
+            let targets = try body.items.map { path -> EvaluationTarget in
+                guard let target = evaluationTarget(path: path) else {
+                    throw ZhichengError.invalid("items 应为评委会工作台上申报的 path，如 applications/12（“\(path.prefix(40))”不是）", field: "items")
+                }
+                return target
+            }
+            let records = try await s.evaluations.setInterviews(targets, time: body.time, place: body.place, caller: context.caller)
+            return try APIJSON.response(["evaluations": records.map(EvaluationDTO.init)])
+        }
+        signedIn.patch("committees/{id}") { request, context in
+            let body = try await APIJSON.decode(CommitteeChange.self, from: request)
+            return try APIJSON.response(CommitteeDTO(try await s.evaluations.updateCommittee(try id(context), name: body.name, series: body.series, levels: body.levels,
+                                                                                            rule: body.rule, caller: context.caller)))
+        }
         for (prefix, make) in [("applications", EvaluationTarget.application), ("province/applications", EvaluationTarget.received)] {
             signedIn.put("\(prefix)/{id}/interview") { request, context in
                 let body = try await APIJSON.decode(InterviewBody.self, from: request)
@@ -374,7 +390,9 @@ enum ReviewFormPage {
 }
 
 struct CommitteeBody: Decodable { var name: String; var series: [String]; var levels: [String]; var rule: String? }
+struct CommitteeChange: Decodable { var name: String?; var series: [String]?; var levels: [String]?; var rule: String? }
 struct InterviewBody: Decodable { var time: String; var place: String }
+struct InterviewsBody: Decodable { var items: [String]; var time: String; var place: String }
 struct ResultBody: Decodable { var result: String; var note: String? }
 struct ObjectionBody: Decodable { var text: String; var evidence: String? }
 struct ResolveBody: Decodable { var decision: String; var reason: String }
@@ -429,6 +447,17 @@ func evaluationPath(_ target: EvaluationTarget) -> String {
     switch target {
     case .application(let id): "applications/\(id)"
     case .received(let id): "province/applications/\(id)"
+    }
+}
+
+/// The item an `evaluationPath` names (the `path` of a committee-worklist item); nil for
+/// anything else.
+func evaluationTarget(path: String) -> EvaluationTarget? {
+    let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+    switch (parts.count, parts.first) {
+    case (2, "applications"): return Int(parts[1]).flatMap { $0 > 0 ? .application($0) : nil }
+    case (3, "province") where parts[1] == "applications": return Int(parts[2]).flatMap { $0 > 0 ? .received($0) : nil }
+    default: return nil
     }
 }
 
@@ -542,7 +571,9 @@ struct PlanBody: Decodable {
     var items: [Item]
 }
 struct NewApplicationBody: Decodable { var kind: String; var year: Int; var series: String; var level: String; var title: String; var specialty: String? }
-struct DecisionBody: Decodable { var decision: String; var comment: String?; var sections: [String]?; var reason: String?; var version: Int }
+/// `version` (optional): the application's version the reviewer saw; a decision on an
+/// older one is refused with 409 (see `ApplicationService.decide`).
+struct DecisionBody: Decodable { var decision: String; var comment: String?; var sections: [String]?; var reason: String?; var version: Int? }
 
 struct PlanDTO: Encodable {
     /// A line: `used`, the places its unit's applications of the year take (submitted, not

@@ -4,8 +4,15 @@ extension Templates {
 
     static let committee = """
         <h2>评委会评审</h2>
-        {{#has_committees}}<table id="committees"><thead><tr><th>评委会</th><th>负责范围</th><th>表决规则</th></tr></thead><tbody>
-        {{#committees}}<tr><td>{{name}}</td><td>{{scope}}</td><td>{{rule}}</td></tr>{{/committees}}</tbody></table>{{/has_committees}}
+        {{#has_committees}}<table id="committees"><thead><tr><th>评委会</th><th>负责范围</th><th>表决规则</th><th></th></tr></thead><tbody>
+        {{#committees}}<tr data-committee="{{id}}"><td>{{name}}</td><td>{{scope}}</td><td>{{rule}}</td><td><details><summary>修改</summary>
+        <form method="post" action="{{base}}committee/settings/{{id}}" class="committee-settings"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>名称 <input type="text" name="name" value="{{name}}" required size="30"></label>
+        <p>负责系列：{{#catalog}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/catalog}}</p>
+        <p>负责级别：{{#levels}}<label><input type="checkbox" name="levels" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/levels}}</p>
+        <p>表决规则：<select name="rule">{{#rules}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/rules}}</select></p>
+        <p class="hint">系列与级别决定今后接收哪些申报（已开始评审的仍由本评委会评审）；已开始评审后名称不能修改。</p>
+        <button type="submit" class="committee-settings-submit">保存修改</button></form></details></td></tr>{{/committees}}</tbody></table>{{/has_committees}}
         <details{{^has_committees}} open{{/has_committees}}><summary>设立评委会</summary>
         <form method="post" action="{{base}}committee/new" id="committee-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>名称 <input type="text" name="name" id="committee-name" required size="30"></label>
@@ -16,11 +23,17 @@ extension Templates {
         <h3>待评审与已评审的申报</h3>
         <form method="get" action="{{base}}committee" id="worklist-filter"><label>年度 <input type="text" name="year" id="worklist-year" value="{{year}}" size="6" inputmode="numeric" placeholder="全部"></label> <label><input type="checkbox" name="open" value="1" id="worklist-open"{{#open}} checked{{/open}}> 只看未确认结果的</label> <button type="submit" class="secondary">筛选</button></form>
         {{#uncovered}}<p class="flash error" id="uncovered">有申报已到评委会，但本单位尚无负责“{{uncovered}}”的评委会：请先设立评委会，这些申报才能评审。</p>{{/uncovered}}
-        <table id="worklist"><thead><tr><th>申报人</th><th>单位</th><th>来源</th><th>年度</th><th>申报</th><th>状态</th><th>待处理异议</th><th></th></tr></thead><tbody>
-        {{#items}}<tr><td>{{applicant}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{year}}</td><td>{{title}}</td><td class="work-state">{{state}}</td><td>{{objections}}</td>
+        <table id="worklist"><thead><tr><th>选择</th><th>申报人</th><th>单位</th><th>来源</th><th>年度</th><th>申报</th><th>状态</th><th>待处理异议</th><th></th></tr></thead><tbody>
+        {{#items}}<tr><td>{{#batch}}<input type="checkbox" name="items" value="{{batch}}" form="batch-interview" class="batch-item" aria-label="选择{{applicant}}">{{/batch}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{year}}</td><td>{{title}}</td><td class="work-state">{{state}}</td><td>{{objections}}</td>
         <td>{{#covered}}<a href="{{base}}committee/{{path}}">评审</a>{{/covered}}</td></tr>{{/items}}
-        {{^items}}<tr><td colspan="8">暂无到达评委会的申报</td></tr>{{/items}}
+        {{^items}}<tr><td colspan="9">暂无到达评委会的申报</td></tr>{{/items}}
         </tbody></table>
+        <fieldset><legend>批量发出面试通知</legend>
+        <form method="post" action="{{base}}committee/interviews" id="batch-interview"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <p class="hint">在上表“选择”一栏勾选尚未录入结果的申报，向其发出同一面试通知；任一份不能发出时，本次均不发出。</p>
+        <label>时间 <input type="text" name="time" id="batch-time" required placeholder="如：2026年12月10日 9:00"></label>
+        <label>地点 <input type="text" name="place" id="batch-place" required size="30"></label>
+        <button type="submit" id="batch-submit">向所选申报发出面试通知</button></form></fieldset>
         """
 
     static let committeeItem = """

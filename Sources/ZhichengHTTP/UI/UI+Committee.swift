@@ -40,14 +40,22 @@ extension UI {
         let committees = try await services.evaluations.committees(caller: user).filter { $0.orgID == user.orgID }
         let items = try await services.evaluations.worklist(caller: user, year: year, open: open)
         let data: [String: Any] = [
-            "committees": committees.map { ["name": $0.name, "scope": "\($0.series.joined(separator: "、")) · \($0.levels.map(\.rawValue).joined(separator: "、"))", "rule": $0.rule.label] },
+            "committees": committees.map { c -> [String: Any] in
+                ["id": c.id, "name": c.name, "scope": "\(c.series.joined(separator: "、")) · \(c.levels.map(\.rawValue).joined(separator: "、"))", "rule": c.rule.label,
+                 // Its settings form, filled in with what it has.
+                 "catalog": TitleCatalog.henan.series.map { ["name": $0.name, "checked": c.series.contains($0.name)] },
+                 "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "checked": c.levels.contains($0)] },
+                 "rules": VotingRule.all.map { ["name": $0.name, "label": $0.label, "selected": $0.name == c.rule.name] }]
+            },
             "has_committees": !committees.isEmpty,
             "catalog": TitleCatalog.henan.series.map(\.name), "levels": TitleLevel.allCases.map(\.rawValue),
             "rules": VotingRule.all.map { ["name": $0.name, "label": $0.label] },
             "items": items.map { i -> [String: Any] in
                 ["path": Self.targetPath(i.target), "applicant": i.applicantName, "unit": i.unitName, "city": i.sourceTenantName ?? "本市", "year": i.year,
                  "title": "\(i.series) \(i.level) \(i.title)", "state": i.covered ? Self.evaluationState(i.evaluation) : "尚无负责的评委会",
-                 "objections": i.evaluation?.openObjections ?? 0, "covered": i.covered]
+                 "objections": i.evaluation?.openObjections ?? 0, "covered": i.covered,
+                 // May take a 面试通知 with others at once: no result yet.
+                 "batch": i.covered && (i.evaluation == nil || i.evaluation?.state == "pending") ? evaluationPath(i.target) as Any : false]
             },
             // Applications waiting for a committee the office has not set up: what is missing.
             "year": year.map(String.init) ?? "", "open": open,
@@ -91,6 +99,27 @@ extension UI {
 
     func committeeAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        if action == "interviews" {
+            do {
+                let targets = try form.all("items").map { path -> EvaluationTarget in
+                    guard let target = evaluationTarget(path: path) else { throw ZhichengError.invalid("所选申报无效", field: "items") }
+                    return target
+                }
+                let records = try await services.evaluations.setInterviews(targets, time: form["time"], place: form["place"], caller: user)
+                return done("committee", "已向 \(records.count) 份申报发出面试通知", context)
+            } catch let error as ZhichengError {
+                return try await committeePage(user, context, flash: .error(error.message), status: error.status)
+            }
+        }
+        if action == "settings" {
+            do {
+                let committee = try await services.evaluations.updateCommittee(try id(context), name: form["name"], series: form.all("series"), levels: form.all("levels"),
+                                                                                rule: form.optional("rule"), caller: user)
+                return done("committee", "已修改评委会“\(committee.name)”", context)
+            } catch let error as ZhichengError {
+                return try await committeePage(user, context, flash: .error(error.message), status: error.status)
+            }
+        }
         if action == "new" {
             do {
                 let committee = try await services.evaluations.createCommittee(name: form["name"], series: form.all("series"), levels: form.all("levels"),

@@ -124,6 +124,8 @@ enum UIRoutes {
             }
         }
         tenant.post("committee/new") { request, context in try await ui.committeeAction("new", request, context) }
+        tenant.post("committee/interviews") { request, context in try await ui.committeeAction("interviews", request, context) }
+        tenant.post("committee/settings/{id}") { request, context in try await ui.committeeAction("settings", request, context) }
         tenant.get("committee/{kind}/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.committeeItemPage(user, context, target: try ui.target(context), flash: .none) }
         }
