@@ -118,7 +118,8 @@ public enum Daemon {
             tenants: tenants, auth: AuthService(store: store),
             orgs: OrgService(store: store, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store),
             plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: applications,
-            evaluations: evaluations, experts: ExpertService(store: store, relay: relay), sessions: sessions)
+            evaluations: evaluations, experts: ExpertService(store: store, relay: relay), sessions: sessions,
+            provinceReviews: ProvinceReviewService(store: store, relay: relay))
         let dispatcher = AdminDispatcher(tenants: tenants, control: controller, sessions: sessions)
         let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)

@@ -504,6 +504,30 @@ public enum TenantSchema {
         Migration(version: 14, name: "a reviewer's own decisions (已审查)", sql: """
             CREATE INDEX decisions_actor ON decisions(actor_id, id);
             """),
+        Migration(version: 15, name: "the province office's own review of senior title applications", sql: """
+            -- In the province: which submission of the city's application a hand-over carried
+            -- (the province's steps name it when they reach the city's trail).
+            ALTER TABLE received_applications ADD COLUMN source_submission INTEGER;
+
+            -- In a city: the province office's review steps (经办人, 负责人) on an application
+            -- it handed over, as the relay brings them; part of the trail, so append-only.
+            -- No reviewer's name: the province does not send it.
+            CREATE TABLE province_decisions (
+                id INTEGER PRIMARY KEY,
+                application_id INTEGER NOT NULL REFERENCES applications(id),
+                submission INTEGER NOT NULL,
+                office TEXT NOT NULL,
+                stage TEXT NOT NULL CHECK (stage IN ('handler', 'leader')),
+                decision TEXT NOT NULL CHECK (decision IN ('pass', 'reject')),
+                comment TEXT NOT NULL DEFAULT '',
+                at REAL NOT NULL
+            ) STRICT;
+            CREATE INDEX province_decisions_application ON province_decisions(application_id, id);
+            CREATE TRIGGER province_decisions_no_update BEFORE UPDATE ON province_decisions
+                BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
+            CREATE TRIGGER province_decisions_no_delete BEFORE DELETE ON province_decisions
+                BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -331,6 +331,21 @@ def add_reviewer(admin: "Session", org_id: int, login: str, roles: list[str], se
     return admin.api.first_login(login, r["password"])
 
 
+def province_passes(office: Session, received_id: int, series: Iterable[str] = (REVIEW_SERIES,)) -> dict:
+    """The province office's own review of a received title application: its 经办人 and 负责人
+    (staff of the office, added on first use and kept on `office`) pass it, so that the office's
+    committee may take it up. Returns the application as the leader's answer gives it."""
+    reviewers = getattr(office, "_province_reviewers", None)
+    if reviewers is None:
+        reviewers = [add_reviewer(office, 1, f"prov.title.{role}", [role], series=series) for role in ("handler", "leader")]
+        office._province_reviewers = reviewers
+    out: dict = {}
+    for reviewer in reviewers:
+        out = expect(reviewer.post(f"province/reviews/{received_id}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200).json
+    assert out["state"] == "received", out
+    return out
+
+
 def approved_plan(unit_admin: Session, city_admin: Session, org_id: int, items: list[dict], year: int = 2026) -> dict:
     """A declaration plan of `org_id` saved, with its document, submitted and approved by the city."""
     plan = expect(unit_admin.post(f"orgs/{org_id}/plans", {"year": year, "items": items}), 201).json

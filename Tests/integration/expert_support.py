@@ -132,6 +132,11 @@ def senior_application(env: Env, school: str, name: str) -> tuple[Session, dict,
     city_pass(env, app["id"], [school, "管城区教育局", "郑州市"])
     received = wait_until(lambda: [r for r in expect(env.prov.get("province/applications"), 200).json["applications"]
                                    if r["applicant_name"] == name], 10, f"{name}'s application to reach the province")[0]
+    # The province office's own review (经办人, 负责人) before its committee takes it up.
+    for reviewer in (env.prov_h, env.prov_l):
+        expect(reviewer.post(f"province/reviews/{received['id']}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
+    received = next(r for r in expect(env.prov.get("province/applications"), 200).json["applications"] if r["id"] == received["id"])
+    assert received["state"] == "received", received
     return person, app, received
 
 

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, approved_plan, db_rows, end_publicity, expect, fresh_id_number, restore_tenant, unchanged
+from api_support import Api, approved_plan, db_rows, end_publicity, expect, fresh_id_number, province_passes, restore_tenant, unchanged
 from conftest import clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -300,6 +300,12 @@ def test_province_committee_result_flows_back_to_the_city(setup):
         return rows[0] if rows else None
 
     rid = wait_until(received, 30, "the province to receive the application")["id"]
+    assert received()["state"] == "in_review"
+    # Not the committee's yet: the office's own 经办人 and 负责人 review it first.
+    expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    assert expect(office.get("committee-worklist"), 200).json["items"] == []
+    expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 409, contains="省职改办审查中")
+    province_passes(office, rid)
     # The province office reads what the city sent: every section and each level's opinion.
     whole = expect(office.get(f"province/applications/{rid}"), 200).json
     assert (whole["id"], whole["source_tenant"], whole["source_application_id"], whole["title"]) == (rid, "zhengzhou", app["id"], "高级教师"), whole
@@ -310,8 +316,8 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     expect(office.get(f"province/applications/{rid + 1000}"), 404)
     expect(office.get("province/applications/abc"), 404)
     expect(city.admin.get(f"province/applications/{rid}"), (403, 404))  # a city has no such thing
-    expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
-    # The desk's item page shows the same: 申报材料 and the city's opinions.
+    assert [(d["step"], d["decision"], d["comment"]) for d in whole["province_decisions"]] == [("handler", "pass", "符合申报条件"), ("leader", "pass", "符合申报条件")]
+    # The desk's item page shows the same: 申报材料, the city's opinions and the office's.
     page = office.api.raw("GET", f"/t/province/committee/received/{rid}", headers={"Cookie": f"zc_session={office.cookie}"}).body.decode()
     assert 'id="item-sections"' in page and "论文著作" in page and "郑州市职改办" in page and "负责人审查" in page, page[-3000:]
     # The desk names the city the application came from.
@@ -354,6 +360,7 @@ def test_a_province_restored_to_before_an_interview_notice_can_send_a_new_one(se
     rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [None])[0], 30,
                      "the province to receive the application")["id"]
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    province_passes(office, rid)
     backup = d.call("tenant.backup", {"id": "province"})["path"]
     expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅101"}), 200)
     wait_until(lambda: "省人社厅101" in (status_row(city, app["id"])["interview"] or ""), 30, "the first notice to reach the city")
@@ -372,10 +379,15 @@ class Province:
         expect(self.office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
 
     def received(self, app_id: int, city: str = "zhengzhou") -> int:
+        """The province's id of the city's application once it arrived; the office's 经办人 and
+        负责人 pass it if it waits for them, so that the committee may take it up."""
         def find():
             rows = expect(self.office.get("province/applications"), 200).json["applications"]
-            return next((r["id"] for r in rows if (r["source_tenant"], r["source_application_id"]) == (city, app_id)), None)
-        return wait_until(find, 30, f"the province to receive application {app_id}")
+            return next((r for r in rows if (r["source_tenant"], r["source_application_id"]) == (city, app_id)), None)
+        row = wait_until(find, 30, f"the province to receive application {app_id}")
+        if row["state"] == "in_review":
+            province_passes(self.office, row["id"])
+        return row["id"]
 
     def interview(self, rid: int, place: str) -> None:
         expect(self.office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": place}), 200)
@@ -454,7 +466,11 @@ def test_a_city_restored_to_a_backup_gets_again_the_province_answers_it_received
     city.sign_in_again()
     assert "省人社厅101" in (status_row(city, app["id"])["interview"] or "")
     assert sorted(k for (k,) in db_rows(d.tenant_db("zhengzhou"), "SELECT kind FROM inbox")) == \
-        ["application.interview", "application.publicity", "application.received", "application.result"], "each once"
+        ["application.interview", "application.province-review", "application.province-review", "application.publicity", "application.received",
+         "application.result"], "each once"
+    # The office's two steps are in the restored city's trail once each.
+    steps = [(t["org_name"], t["step"], t["decision"]) for t in expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"] if t.get("org_name") == "河南省职称改革工作领导小组办公室" and t.get("step")]
+    assert steps == [("河南省职称改革工作领导小组办公室", "handler", "pass"), ("河南省职称改革工作领导小组办公室", "leader", "pass")], steps
 
 
 def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_kept_not_applied(setup):
@@ -483,7 +499,8 @@ def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_
     assert shown["state"] == "in_review" and not shown.get("forwarded_to_province_at")
     unapplied = db_rows(d.tenant_db("zhengzhou"), "SELECT target, detail FROM audit WHERE action = 'relay.unapplied'")
     kinds = sorted(json.loads(detail)["kind"] for target, detail in unapplied if target == f"application:{b['id']}")
-    assert kinds == ["application.interview", "application.publicity", "application.received", "application.result"], unapplied
+    assert kinds == ["application.interview", "application.province-review", "application.province-review", "application.publicity",
+                     "application.received", "application.result"], unapplied
     assert d.call("status")["relay"]["paused"] == []
 
     # Handed over again: the province keeps its evaluation and answers with it.
@@ -495,6 +512,9 @@ def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_
     assert province.received(b["id"]) == rb
     rows = expect(province.office.get("province/applications"), 200).json["applications"]
     assert [r["state"] for r in rows if r["id"] == rb] == ["final"], "the province's evaluation stands"
+    # With its own review steps, sent again to the city (which had lost them): each once in B's trail.
+    trail = expect(city.admin.get(f"applications/{b['id']}/trail"), 200).json["trail"]
+    assert [(t["step"], t["decision"]) for t in trail if t.get("org_name") == "河南省职称改革工作领导小组办公室" and t.get("step")] == [("handler", "pass"), ("leader", "pass")], trail
 
 
 def test_final_authority_levels_are_configurable_per_city(setup, zhichengctl_bin):
@@ -531,6 +551,10 @@ def test_a_notice_to_an_archived_city_is_set_aside_and_holds_up_nothing(setup):
 
     rids = wait_until(received, 30, "the province to receive both applications")
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    for rid in rids.values():
+        province_passes(office, rid)
+    # The office's review steps reach both cities before kaifeng is archived.
+    wait_until(lambda: db_rows(d.tenant_db("province"), "SELECT id FROM outbox WHERE delivered_at IS NULL") == [], 30, "the review steps to be delivered")
     assert d.call("tenant.archive", {"id": "kaifeng", "confirm": "kaifeng"})
     # The notice to the archived city is first in the province's outbox.
     expect(office.put(f"province/applications/{rids['kaifeng']}/interview", {"time": "2026-12-20 09:00", "place": "省人社厅101"}), 200)

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number
+from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number, province_passes
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -152,6 +152,7 @@ def test_a_city_cannot_set_an_interview_on_a_province_decided_application(setup)
         return next((r["id"] for r in rows if (r["source_tenant"], r["source_application_id"]) == ("zhengzhou", app["id"])), None)
 
     rid = wait_until(received, RELAY_TIMEOUT, "the province to receive the application")
+    province_passes(province, rid)
     expect(province.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
     expect(province.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
     expect(province.post(f"province/applications/{rid}/result/confirm"), 200)

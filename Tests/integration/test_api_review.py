@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pytest
 
 from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number, module_daemon, png_bytes
+from api_support import add_reviewer as add_staff_reviewer
 from conftest import create_tenant, wait_until
 
 TENANT = "zhengzhou"
@@ -192,8 +193,25 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     pinfo = create_tenant(env.daemon, "province", "41", "河南省", kind="province")
     office = Api(env.daemon.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
     rows = wait_until(lambda: expect(office.get("province/applications"), 200).json["applications"], 30, "the province to receive it")
-    assert [(r["source_tenant"], r["unit_name"]) for r in rows] == [(TENANT, "逸夫小学")]
+    assert [(r["source_tenant"], r["unit_name"], r["state"]) for r in rows] == [(TENANT, "逸夫小学", "in_review")]
+    # The province office reviews it itself, 经办人 then 负责人, before its committee may take it up.
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
+    expect(office.put(f"province/applications/{rows[0]['id']}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 409)
+    province = [add_staff_reviewer(office, 1, f"prov.{role}", [role], series=[SERIES]) for role in ("handler", "leader")]
+    waiting = expect(province[0].get("province/reviews?waiting=true"), 200).json["applications"]
+    assert [(a["id"], a["step"], a["may_act"]) for a in waiting] == [(rows[0]["id"], "handler", True)], waiting
+    seen = expect(province[0].get(f"province/reviews/{rows[0]['id']}"), 200).json
+    assert set(seen["sections"]) >= {"基本信息", "业绩成果"} and [t["org"] for t in seen["city_trail"] if t["org"]][-1] == "郑州市职改办", seen
+    expect(province[1].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "pass", "comment": "同意"}), 403)  # the handler's step first
+    expect(province[0].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "return", "comment": "请修改"}), 400, field="decision")
+    expect(province[0].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "pass", "comment": "材料齐全"}), 200)
+    out = expect(province[1].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "pass", "comment": "同意上会"}), 200).json
+    assert (out["state"], out["stage_label"]) == ("received", "省职改办审查通过，待评委会评审"), out
+    # Its two steps reach the applicant's trail in the city, without the reviewers' names.
+    wait_until(lambda: len([t for t in expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"] if t.get("org_name", "").startswith("河南省")]) == 2,
+               30, "the province office's steps to reach the city's trail")
+    mine = [t for t in expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"] if t.get("org_name", "").startswith("河南省")]
+    assert [(t["step"], t["decision"], t["comment"], t.get("reviewer")) for t in mine] == [("handler", "pass", "材料齐全", None), ("leader", "pass", "同意上会", None)]
     expect(office.put(f"province/applications/{rows[0]['id']}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
     expect(office.post(f"province/applications/{rows[0]['id']}/result", {"result": "通过"}), 200)
     expect(office.post(f"province/applications/{rows[0]['id']}/result/confirm"), 200)
@@ -201,6 +219,9 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     status = expect(env.school.get(f"orgs/{env.school_id}/applicant-status"), 200).json["rows"]
     row = next(r for r in status if r["application_id"] == app["id"])
     assert row["committee"] == "河南省中小学教师高级评委会" and "省人社厅" in row["interview"] and row["stage"] == "评审通过"
+    # The 评审表 has every level's opinion: the school's, the department's, the city's, the province office's.
+    form = expect(env.school.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert "同意上会" in form and "河南省职称改革工作领导小组办公室" in form, form[-3000:]
 
 
 def test_four_eyes_roles_and_series(env: Env) -> None:

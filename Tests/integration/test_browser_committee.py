@@ -158,6 +158,32 @@ def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on
     expect(office.post("committees", {"name": "河南省中小学教师高级职称评审委员会", "series": [SERIES], "levels": ["副高级"]}), 201)
     _, _, _, applicant, objector, app = city_passed(d, "副高级", "高级教师", ("卫高级", "冯异议"))
     rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
+
+    # The province office's 经办人 and 负责人 review it in the browser before its committee may take it up.
+    for login, role in (("prov.h", "handler"), ("prov.l", "leader")):
+        add_reviewer(office, 1, login, [role])
+    pp = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/province/", "province-review")
+    for login, comment in (("prov.h", "材料齐全"), ("prov.l", "同意上会")):
+        pp.login_ok(login, NEW_PASSWORD)
+        pp.go("home")  # 首页's 待办事项 says what waits for this step
+        assert [a.text for a in pp.all("#todo a")] == ["职称申报审查（各市报送）：1 件待审查"], pp.by("main").text
+        pp.follow(next(a for a in pp.all("nav a") if a.text == "职称申报审查（各市报送）"))
+        row = next(r for r in pp.all("#province-queue tbody tr") if "卫高级" in r.text)
+        assert "待您审查" in row.text and "郑州市" in row.text, row.text
+        pp.shot(f"{login}-queue")
+        pp.follow(row.find_element("css selector", "td a"))
+        assert "业绩成果" in pp.by("#province-info").text and "郑州市职改办" in pp.by("#city-trail").text
+        pp.fill("#province-comment", comment)
+        pp.click("#province-decision-submit")
+        assert "通过" in pp.flash_ok(), pp.flash_error()
+        pp.logout()
+    pp.login_ok("prov.l", NEW_PASSWORD)
+    pp.go(f"province-reviews/{rid}")
+    assert "省职改办审查通过，待评委会评审" in pp.by("#province-stage").text and not pp.all("#province-decision")
+    assert [r.text.split()[-1] for r in pp.all("#province-trail tbody tr")] == ["材料齐全", "同意上会"]
+    pp.shot("reviewed")
+    pp.logout()
+
     expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
     wait_until(lambda: expect(objector.get("public-notices"), 200).json["notices"], 30, "the province's notice to reach the city")
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, restore_tenant
+from api_support import Api, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, province_passes, restore_tenant
 from conftest import REPO, clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -146,6 +146,78 @@ def test_application_crosses_to_the_province_exactly_once(daemon_factory, point)
     expect(applicant.get("province/applications"), 403)
 
 
+PROVINCE_REVIEW_POINTS = ("relay.before-deliver.application.province-review", "relay.after-deliver.application.province-review",
+                          "relay.after-mark.application.province-review")
+PROVINCE_RESULT_POINTS = ("province-review.after-commit", "relay.before-deliver.application.result", "relay.after-deliver.application.result",
+                          "relay.after-mark.application.result")
+
+
+@pytest.mark.parametrize("point", [None, *PROVINCE_REVIEW_POINTS, *PROVINCE_RESULT_POINTS], ids=lambda p: p or "no-crash")
+def test_the_province_offices_review_reaches_the_city_exactly_once(daemon_factory, point):
+    """The province office reviews a 副高级 application itself (经办人, then 负责人) before its
+    committee may take it up. Each step reaches the applicant's trail in the city once, and the
+    负责人's 未通过 ends the application there once, whatever instant the daemon is killed."""
+    d = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT=point) if point else clean_env()).start()
+    h = Handoff(d)
+    app = h.handed_over()
+    pinfo = d.call("account.reset-password", {"tenant": "province", "login": "41"})
+    papi = Api(d.http_port, "province")
+    office = papi.first_login("41", pinfo["password"])
+    reviewers = [staff(office, "prov.h", "handler"), staff(office, "prov.l", "leader")]
+    [rid] = [r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]]
+    queue = expect(reviewers[0].get("province/reviews?waiting=true"), 200).json["applications"]
+    assert [(a["id"], a["step"], a["may_act"]) for a in queue] == [(rid, "handler", True)], queue
+    assert expect(reviewers[1].get("province/reviews?waiting=true"), 200).json["applications"] == []
+
+    def restart_if_crashing(points: tuple[str, ...]) -> None:
+        if point in points:
+            assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
+            d.env = clean_env()
+            d.start()
+
+    def decide(reviewer, body: dict, may_be_cut_off: tuple[str, ...]) -> None:
+        try:
+            expect(reviewer.post(f"province/reviews/{rid}/decision", body), 200)
+        except (ConnectionError, OSError, http.client.HTTPException):
+            # The relay starts right after the step commits: the daemon may die at the crash
+            # point before the answer is written; the step was committed all the same.
+            assert point in may_be_cut_off, f"a step cut off by {point}"
+
+    decide(reviewers[0], {"decision": "pass", "comment": "材料齐全"}, PROVINCE_REVIEW_POINTS)
+    restart_if_crashing(PROVINCE_REVIEW_POINTS)
+    leader = papi.sign_in(reviewers[1].account["login"], reviewers[1].password)
+    decide(leader, {"decision": "reject", "comment": "业绩条件不足"}, PROVINCE_RESULT_POINTS)
+    restart_if_crashing(PROVINCE_RESULT_POINTS)
+
+    province_db, city_db = d.tenant_db("province"), d.tenant_db("zhengzhou")
+    h.sign_in_again()
+    applicant = h.owners[app["id"]]
+
+    def settled() -> bool:
+        return expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "failed" \
+            and not db_rows(city_db, "SELECT id FROM outbox WHERE delivered_at IS NULL") \
+            and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL")
+
+    wait_until(settled, 30, "the province's review to settle in the city")
+    assert db_rows(province_db, "SELECT state, result FROM received_applications") == [("rejected", "未通过")]
+    assert db_rows(province_db, "SELECT stage, decision FROM received_decisions ORDER BY id") == [("handler", "pass"), ("leader", "reject")]
+    assert sorted(k for (k,) in db_rows(city_db, "SELECT kind FROM inbox")) == \
+        ["application.province-review", "application.province-review", "application.received", "application.result"], "each once"
+    assert db_rows(city_db, "SELECT stage, decision, comment FROM province_decisions ORDER BY id") == \
+        [("handler", "pass", "材料齐全"), ("leader", "reject", "业绩条件不足")]
+    # The applicant reads the office's steps in the trail, without the reviewers' names.
+    trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    steps = [(t["org_name"], t["step"], t["decision"], t.get("reviewer")) for t in trail if t.get("org_name", "").startswith("河南省") and t.get("step")]
+    assert steps == [("河南省职称改革工作领导小组办公室", "handler", "pass", None), ("河南省职称改革工作领导小组办公室", "leader", "reject", None)], trail
+    # Nothing for the committee; the office's review is over.
+    office = papi.sign_in("41", office.password)
+    assert expect(office.get("committee-worklist"), 200).json["items"] == []
+    leader = papi.sign_in(reviewers[1].account["login"], reviewers[1].password)
+    expect(leader.post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "再审"}), 409)
+    for tenant in ("province", "zhengzhou"):
+        assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
 EXPERT_PLUGIN = REPO / ".build" / "plugins" / "libexpert-recommendation.so"
 FORWARD_POINTS = ("decide.after-commit", "relay.before-deliver.application.forward", "relay.after-deliver.application.forward",
                   "relay.after-mark.application.forward", "relay.after-deliver.application.received")
@@ -213,7 +285,10 @@ def test_expert_application_crosses_and_its_answer_returns_exactly_once(daemon_f
     wait_until(settled, 30, "the expert's admission to reach the city")
     assert db_rows(province_db, "SELECT name, specialty, level, state FROM experts") == [("褚专家", "高中物理", "正高级", "active")]
     assert db_rows(province_db, "SELECT kind, state FROM received_applications") == [("expert", "passed")]
-    assert sorted(k for (k,) in db_rows(city_db, "SELECT kind FROM inbox")) == ["application.received", "application.result"]
+    assert sorted(k for (k,) in db_rows(city_db, "SELECT kind FROM inbox")) == \
+        ["application.province-review", "application.province-review", "application.received", "application.result"], "each once"
+    # The office's two steps are in the city's trail, once each.
+    assert db_rows(city_db, "SELECT stage, decision FROM province_decisions ORDER BY id") == [("handler", "pass"), ("leader", "pass")]
     assert [k for (k,) in db_rows(province_db, "SELECT kind FROM inbox")] == ["application.forward"]
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
@@ -351,6 +426,7 @@ def test_archiving_the_province_while_it_holds_undecided_applications_says_so(da
     office = Api(d.http_port, "province").first_login("41", d.call("account.reset-password", {"tenant": "province", "login": "41"})["password"])
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
     received = {r["source_application_id"]: r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]}
+    province_passes(office, received[apps[0]["id"]])  # the other one waits for the office's own review
     expect(office.post(f"province/applications/{received[apps[0]['id']]}/result", {"result": "通过"}), 200)
     expect(office.post(f"province/applications/{received[apps[0]['id']]}/result/confirm"), 200)
     archived = d.call("tenant.archive", {"id": "province", "confirm": "province"})

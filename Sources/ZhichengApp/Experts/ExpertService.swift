@@ -2,47 +2,6 @@ import Foundation
 import ZhichengCore
 import ZhichengStorage
 
-/// An expert application (专家推荐) as the province office reviews it.
-public struct ExpertApplicationView: Sendable {
-    public struct Decision: Sendable {
-        public var stage: ReviewStage
-        public var decision: ReviewDecision
-        public var comment: String
-        public var reviewer: String
-        public var at: Double
-    }
-
-    public var id: Int
-    public var sourceTenant: String
-    public var sourceApplicationID: Int
-    public var applicantName: String
-    public var idNumber: String
-    public var unitName: String
-    public var year: Int
-    public var series: String
-    public var level: String
-    public var title: String
-    public var specialty: String
-    /// received (under the province's review), passed (in the expert database), rejected.
-    public var state: String
-    public var chain: ReviewChain
-    public var version: Int
-    public var sections: [String: [String: String]]
-    /// The city's trail (unit and 主管单位 opinions) as it arrived.
-    public var cityTrail: [[String: String]]
-    public var decisions: [Decision]
-    public var callerMayDecide: Bool
-    public var receivedAt: Double
-
-    /// Where it stands, in words.
-    public var stageLabel: String {
-        switch state {
-        case "passed": "已入库"
-        case "rejected": "未通过"
-        default: "省职改办\(chain.stage.label)"
-        }
-    }
-}
 
 /// One expert of the database (专家信息库).
 public struct ExpertRecord: Sendable {
@@ -88,7 +47,7 @@ public struct ExpertRecord: Sendable {
 
 /// What the province office's final 通过 of an expert application produced.
 public struct ExpertDecisionOutcome: Sendable {
-    public var application: ExpertApplicationView
+    public var application: ProvinceReviewView
     /// The new expert and the one-time password of their account (shown once).
     public var expert: ExpertRecord?
     public var password: String?
@@ -115,26 +74,12 @@ public struct ExpertService: Sendable {
 
     /// Expert applications received by the province: for a reviewer, those waiting
     /// for their step in their series; for the office admin, all of them.
-    public func applications(caller: SignedIn, waitingOnly: Bool = false) async throws -> [ExpertApplicationView] {
-        try await store.read(caller) { conn in
-            let me = try Self.requireProvinceOffice(caller, conn)
-            return try conn.query("SELECT id FROM received_applications WHERE kind = 'expert' ORDER BY id DESC").compactMap { $0["id"].int }
-                .map { try Self.view($0, me: me, conn) }
-                .filter { view in
-                    guard caller.kind == .staff else { return !waitingOnly }
-                    guard me.permittedSeries.contains(view.series) else { return false }
-                    return !waitingOnly || view.callerMayDecide
-                }
-        }
+    public func applications(caller: SignedIn, waitingOnly: Bool = false) async throws -> [ProvinceReviewView] {
+        try await store.read(caller) { conn in try ProvinceReview.list(.expert, caller: caller, waitingOnly: waitingOnly, conn) }
     }
 
-    public func application(_ id: Int, caller: SignedIn) async throws -> ExpertApplicationView {
-        try await store.read(caller) { conn in
-            let me = try Self.requireProvinceOffice(caller, conn)
-            let view = try Self.view(id, me: me, conn)
-            if caller.kind == .staff, !me.permittedSeries.contains(view.series) { throw ZhichengError.notFound("没有这个专家申报") }
-            return view
-        }
+    public func application(_ id: Int, caller: SignedIn) async throws -> ProvinceReviewView {
+        try await store.read(caller) { conn in try ProvinceReview.readable(id, .expert, caller: caller, conn) }
     }
 
     /// 通过 or 未通过 by the office's handler, then its leader (four eyes). The
@@ -145,58 +90,29 @@ public struct ExpertService: Sendable {
         // The account of a new expert needs a hash; made before the transaction, used only on a final 通过.
         let password = OneTimePassword.generate()
         let hash = rawDecision == ReviewDecision.pass.rawValue && caller.roles.contains(.leader) ? try await hasher.hash(password) : ""
-        let (outcome, notify) = try await store.write(caller) { conn -> (ExpertDecisionOutcome, Bool) in
-            let me = try Self.requireProvinceOffice(caller, conn)
-            // Who may decide is checked before what was sent.
-            guard let decision = ReviewDecision(rawValue: rawDecision), decision != .return else {
-                throw ZhichengError.invalid("省职改办审查可作“通过”或“未通过”；需修改时请作“未通过”并写明理由", field: "decision")
-            }
-            let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
-            if decision == .reject, comment.isEmpty { throw ZhichengError.invalid("未通过时请填写理由", field: "comment") }
-            guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = 'expert'", [id]).first,
-                  let text = row["chain"].string else { throw ZhichengError.notFound("没有这个专家申报") }
-            if let version, version != row["version"].int {
-                throw ZhichengError.conflict("该专家申报已被处理（版本 \(row["version"].int ?? 0)），请刷新后再操作")
-            }
-            var chain = try ApplicationService.decode(text)
-            let stage = chain.stage
-            let series = row["series"].string ?? ""
-            let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
-            let action = try chain.decide(decision, by: reviewer, series: series)
-            let now = Date().timeIntervalSince1970
-            try conn.run("INSERT INTO received_decisions (received_id, org_id, stage, actor_id, decision, comment, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [id, me.orgID, stage.rawValue, me.id, decision.rawValue, comment, now])
-            var state = "received"
+        let (outcome, final) = try await store.write(caller) { conn -> (ExpertDecisionOutcome, Bool) in
+            let step = try ProvinceReview.decide(id, .expert, decision: rawDecision, comment: rawComment, version: version, caller: caller, conn)
             var expert: ExpertRecord?
             var back: String?
-            switch action {
+            switch step.action {
             case .completedInTenant:
                 guard !hash.isEmpty else { throw ZhichengError.internal("missing password hash for the new expert") }
-                expert = try Self.admit(id, row: row, passwordHash: hash, caller: caller, conn)
-                state = "passed"
+                expert = try Self.admit(id, row: step.row, passwordHash: hash, caller: caller, conn)
+                try step.update(state: "passed", result: "通过", conn)
                 back = "通过"
             case .rejected:
-                state = "rejected"
+                try step.update(state: "rejected", result: "未通过", conn)
                 back = "未通过"
             default:
-                break
+                try step.update(state: "received", result: nil, conn)
             }
-            try conn.run("UPDATE received_applications SET chain = ?, state = ?, result = ?, version = version + 1 WHERE id = ?",
-                         [try ApplicationService.encode(chain), state, back, id])
-            if let back {
-                let facts = EvaluationService.Facts(series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .senior,
-                                                    source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
-                try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": back], conn)
-            }
-            try conn.appendAudit(caller.audit("expert-application.\(decision.rawValue)", target: "received_application:\(id)",
-                                              detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
-            return (ExpertDecisionOutcome(application: try Self.view(id, me: me, conn), expert: expert, password: expert == nil ? nil : password), back != nil)
+            if let back { try EvaluationService.enqueueBack(step.facts, kind: "application.result", body: ["result": back], conn) }
+            return (ExpertDecisionOutcome(application: try ProvinceReview.view(id, .expert, me: step.me, conn), expert: expert,
+                                          password: expert == nil ? nil : password), back != nil)
         }
-        if notify {
-            FaultInjection.point("expert-decide.after-commit")
-            relay?.kick(caller.tenant)
-        }
+        // The final answer's crash point (the city learns the result); every step goes to the city's trail.
+        if final { FaultInjection.point("expert-decide.after-commit") }
+        relay?.kick(caller.tenant)
         return outcome
     }
 
@@ -306,28 +222,4 @@ public struct ExpertService: Sendable {
         return ExpertRecord(row: row)
     }
 
-    static func view(_ id: Int, me: AccountRecord, _ conn: SQLiteConnection) throws -> ExpertApplicationView {
-        guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = 'expert'", [id]).first,
-              let text = row["chain"].string else { throw ZhichengError.notFound("没有这个专家申报") }
-        let chain = try ApplicationService.decode(text)
-        let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
-        let decisions = try conn.query("""
-            SELECT d.stage, d.decision, d.comment, d.at, a.name FROM received_decisions d JOIN accounts a ON a.id = d.actor_id
-            WHERE d.received_id = ? ORDER BY d.id
-            """, [id]).map {
-            ExpertApplicationView.Decision(stage: ReviewStage(rawValue: $0["stage"].string ?? "") ?? .handler,
-                                           decision: ReviewDecision(rawValue: $0["decision"].string ?? "") ?? .pass,
-                                           comment: $0["comment"].string ?? "", reviewer: $0["name"].string ?? "", at: $0["at"].double ?? 0)
-        }
-        return ExpertApplicationView(
-            id: id, sourceTenant: row["source_tenant"].string ?? "", sourceApplicationID: row["source_application_id"].int ?? 0,
-            applicantName: row["applicant_name"].string ?? "", idNumber: row["id_number"].string ?? "", unitName: row["unit_name"].string ?? "",
-            year: row["year"].int ?? 0, series: row["series"].string ?? "", level: row["level"].string ?? "", title: row["title"].string ?? "",
-            specialty: row["specialty"].string ?? "", state: row["state"].string ?? "", chain: chain, version: row["version"].int ?? 0,
-            sections: ApplicationService.sections(fromSnapshot: row["sections"].string ?? "{}"),
-            cityTrail: ApplicationService.cityTrail(row["trail"].string),
-            decisions: decisions,
-            callerMayDecide: me.kind == .staff && (try? chain.checkReviewer(reviewer, series: row["series"].string ?? "")) != nil,
-            receivedAt: row["received_at"].double ?? 0)
-    }
 }

@@ -148,6 +148,7 @@ public struct SessionService: Sendable {
                 guard row["series"].string == series, let level = TitleLevel(rawValue: row["level"].string ?? ""), committee.levels.contains(level) else {
                     throw ZhichengError.invalid("申报 \(id) 不属于本次评审的系列或评委会负责的级别", field: "applications")
                 }
+                guard row["state"].string != "in_review" else { throw ZhichengError.conflict("申报 \(id) 尚在省职改办审查中") }
                 guard row["state"].string == "received" else { throw ZhichengError.conflict("申报 \(id) 已有评审结果") }
                 if try conn.scalar("""
                     SELECT count(*) FROM session_applications sa JOIN review_sessions s ON s.id = sa.session_id

@@ -269,6 +269,8 @@ public struct ReceivedApplicationView: Sendable {
     public var sections: [String: [String: String]]
     /// Each step of the city's route on that submission: org, stage, decision, comment, at.
     public var cityTrail: [[String: String]]
+    /// The province office's own review steps (none for one handed over before it reviewed).
+    public var provinceDecisions: [ProvinceReviewView.Decision]
 }
 
 /// One entry of an application's trail.
@@ -863,6 +865,10 @@ public struct ApplicationService: Sendable {
             } + (try conn.query("SELECT plugin, step, outcome, detail, at FROM automated_checks WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
                 TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: "自动审查", stage: nil, actorName: "\(row["plugin"].string ?? "")/\(row["step"].string ?? "")",
                            decision: "auto-" + (row["outcome"].string ?? ""), comment: row["detail"].string ?? "", sections: [], reason: nil)
+            }) + (try conn.query("SELECT office, stage, decision, comment, at FROM province_decisions WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
+                // The province office's own review (经办人, 负责人), as the relay brought it: no reviewer's name.
+                TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: row["office"].string, stage: row["stage"].string.flatMap(ReviewStage.init(rawValue:)),
+                           actorName: nil, decision: row["decision"].string ?? "", comment: row["comment"].string ?? "", sections: [], reason: nil)
             }) + (try conn.query("SELECT office, committee, actor_name, event, detail, at FROM committee_steps WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
                 TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: row["office"].string, stage: nil,
                            actorName: hideNames ? nil : row["actor_name"].string,
@@ -935,7 +941,14 @@ public struct ApplicationService: Sendable {
                 return ReviewForm.Opinion(orgName: r["org_name"].string ?? "", stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
                                           decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
                                           reviewer: hideNames ? "" : r["reviewer"].string ?? "", at: r["at"].double ?? 0, seal: seal)
-            }
+            } + (try conn.query("""
+                SELECT office, stage, decision, comment, at FROM province_decisions WHERE application_id = ? AND submission = ? ORDER BY id
+                """, [applicationID, view.submissions]).map { r in
+                // The province office's own review, as the relay brought it: no reviewer's name, no seal.
+                ReviewForm.Opinion(orgName: r["office"].string ?? "", stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
+                                   decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
+                                   reviewer: "", at: r["at"].double ?? 0, seal: nil)
+            })
             var committee: ReviewForm.CommitteeOpinion?
             if let e = try conn.query("""
                 SELECT c.name, e.result, e.note, e.state, e.updated_at FROM evaluations e JOIN committees c ON c.id = e.committee_id
@@ -972,7 +985,8 @@ public struct ApplicationService: Sendable {
                 throw ZhichengError.notFound("没有这个报送到省里的申报")
             }
             return ReceivedApplicationView(application: ReceivedApplication(r), idNumber: r["id_number"].string ?? "",
-                                           sections: Self.sections(fromSnapshot: r["sections"].string ?? "{}"), cityTrail: Self.cityTrail(r["trail"].string))
+                                           sections: Self.sections(fromSnapshot: r["sections"].string ?? "{}"), cityTrail: Self.cityTrail(r["trail"].string),
+                                           provinceDecisions: try ProvinceReview.decisions(id, conn))
         }
     }
 

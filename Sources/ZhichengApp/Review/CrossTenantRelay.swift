@@ -347,6 +347,25 @@ public final class CrossTenantRelay: Sendable {
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.forwarded",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return false
+        case "application.province-review":
+            // A step of the province office's own review (经办人 or 负责人): in the trail.
+            let id = payload["source_application_id"] as? Int ?? 0
+            let submission = payload["submission"] as? Int ?? 0
+            let stage = payload["stage"] as? String ?? "handler", decision = payload["decision"] as? String ?? "pass"
+            let at = (payload["at"] as? NSNumber)?.doubleValue ?? now
+            // A step the province sends again (to a city restored to a backup, with the hand-over
+            // repeated) is kept once: the same step at the same time.
+            try conn.run("""
+                INSERT INTO province_decisions (application_id, submission, office, stage, decision, comment, at)
+                SELECT ?, CASE WHEN ? > 0 THEN ? ELSE (SELECT submissions FROM applications WHERE id = ?) END, ?, ?, ?, ?, ?
+                WHERE NOT EXISTS (SELECT 1 FROM province_decisions WHERE application_id = ? AND stage = ? AND decision = ? AND at = ?)
+                """, [id, submission, submission, id, payload["office"] as? String ?? "省职改办", stage, decision, payload["comment"] as? String ?? "", at,
+                      id, stage, decision, at])
+            try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [now, id])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.province-review", target: "application:\(id)",
+                                            detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? "")),"decision":\#(jsonString(payload["decision"] as? String ?? ""))}"#,
+                                            source: "tenant:\(source)"))
+            return false
         case "application.interview":
             let id = payload["source_application_id"] as? Int ?? 0
             try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1, updated_at = ? WHERE id = ?",
@@ -409,31 +428,32 @@ public final class CrossTenantRelay: Sendable {
         let sourceID = payload["source_application_id"] as? Int ?? 0
         let existing = try conn.query("""
             SELECT r.id, r.series, r.level, r.state, r.result, e.interview_time, e.interview_place, e.result AS notice_result, e.publicity_until, c.name AS committee,
-                   e.id IS NOT NULL OR r.state != 'received' OR EXISTS (SELECT 1 FROM received_decisions d WHERE d.received_id = r.id) AS acted
+                   e.id IS NOT NULL OR r.state NOT IN ('received', 'in_review') OR EXISTS (SELECT 1 FROM received_decisions d WHERE d.received_id = r.id) AS acted
             FROM received_applications r LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
             WHERE r.source_tenant = ? AND r.source_application_id = ?
             """, [source.rawValue, sourceID]).first
         if existing?["acted"].int != 1 {
             let kind = ApplicationKind(rawValue: payload["kind"] as? String ?? "title") ?? .title
-            // An expert application is reviewed by the province office itself
-            // (经办人 then 负责人) before it enters the expert database.
-            var chain: String?
-            if kind == .expert {
-                guard let root = try conn.rootOrg() else { throw ZhichengError.internal("the province tenant has no office") }
-                var review = try ReviewChain(route: [root.id], endsInProvince: false)
-                _ = try review.submit()
-                chain = try ApplicationService.encode(review)
-            }
+            // The province office reviews it itself (经办人 then 负责人, `ProvinceReviewService`
+            // and `ExpertService`) before its committee takes up a title application and
+            // before an expert enters the database. A title application under that review
+            // is `in_review`; an expert application keeps `received` until it is decided.
+            guard let root = try conn.rootOrg() else { throw ZhichengError.internal("the province tenant has no office") }
+            var review = try ReviewChain(route: [root.id], endsInProvince: false)
+            _ = try review.submit()
+            let state = kind == .title ? "in_review" : "received"
             try conn.run("""
                 INSERT INTO received_applications (source_tenant, source_application_id, message_id, applicant_name, id_number, unit_name,
-                    year, series, level, title, sections, trail, received_at, kind, specialty, chain) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    year, series, level, title, sections, trail, received_at, kind, specialty, chain, state, source_submission)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT (source_tenant, source_application_id) DO UPDATE SET
-                    message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = 'received', received_at = excluded.received_at,
-                    chain = excluded.chain, version = version + 1
+                    message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = excluded.state,
+                    received_at = excluded.received_at, chain = excluded.chain, source_submission = excluded.source_submission, version = version + 1
                 """, [source.rawValue, sourceID, message.messageID, payload["applicant_name"] as? String ?? "", payload["id_number"] as? String ?? "",
                       payload["unit_name"] as? String ?? "", payload["year"] as? Int ?? 0, payload["series"] as? String ?? "",
                       payload["level"] as? String ?? "", payload["title"] as? String ?? "", payload["sections"] as? String ?? "{}",
-                      payload["trail"] as? String ?? "[]", now, kind.rawValue, payload["specialty"] as? String, chain])
+                      payload["trail"] as? String ?? "[]", now, kind.rawValue, payload["specialty"] as? String, try ApplicationService.encode(review),
+                      state, payload["submission"] as? Int])
         }
         let receivedID = try conn.scalar("SELECT id FROM received_applications WHERE source_tenant = ? AND source_application_id = ?", [source.rawValue, sourceID])?.int ?? 0
         try enqueue("application.received", id: "\(target):application.received:\(message.messageID)", to: source.rawValue,
@@ -441,6 +461,14 @@ public final class CrossTenantRelay: Sendable {
         if let existing, existing["acted"].int == 1 {
             let facts = EvaluationService.Facts(series: existing["series"].string ?? "", level: TitleLevel(rawValue: existing["level"].string ?? "") ?? .senior,
                                                 source: (source.rawValue, sourceID))
+            // The office's own review steps first, as they went the first time (the city
+            // keeps each step once: `province_decisions` is matched on its time).
+            for step in try conn.query("SELECT stage, decision, comment, at FROM received_decisions WHERE received_id = ? ORDER BY id", [existing["id"].int ?? 0]) {
+                try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: [
+                    "stage": step["stage"].string ?? "", "decision": step["decision"].string ?? "", "comment": step["comment"].string ?? "",
+                    "at": step["at"].double ?? 0, "submission": payload["submission"] as? Int ?? 0,
+                ], conn)
+            }
             if let time = existing["interview_time"].string, let place = existing["interview_place"].string {
                 try EvaluationService.enqueueBack(facts, kind: "application.interview",
                                                   body: ["committee": existing["committee"].string ?? "", "interview": "\(time)，\(place)"], conn)
@@ -461,7 +489,7 @@ public final class CrossTenantRelay: Sendable {
     }
 
     /// The province's answers about a city's application.
-    static let answers: Set<String> = ["application.received", "application.interview", "application.publicity",
+    static let answers: Set<String> = ["application.received", "application.province-review", "application.interview", "application.publicity",
                                        "application.publicity-withdrawn", "application.result"]
 
     /// The province receives an objection a person of the city lodged against its result

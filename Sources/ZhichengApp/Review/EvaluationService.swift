@@ -434,9 +434,13 @@ public struct EvaluationService: Sendable {
             facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior, source: nil)
         case .received(let id):
             try requireProvinceOffice(caller, conn)
-            guard let row = try conn.query("SELECT series, level, source_tenant, source_application_id FROM received_applications WHERE id = ?", [id]).first else {
+            guard let row = try conn.query("SELECT series, level, state, source_tenant, source_application_id FROM received_applications WHERE id = ? AND kind = 'title'",
+                                           [id]).first else {
                 throw ZhichengError.notFound("没有这个申报")
             }
+            // The office's own review comes first (ProvinceReviewService).
+            if row["state"].string == "in_review" { throw ZhichengError.conflict("该申报尚在省职改办审查中，经办人、负责人审查通过后方可评审") }
+            if row["state"].string == "rejected" { throw ZhichengError.conflict("该申报省职改办审查未通过，不再评审") }
             facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior,
                           source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
         }
@@ -716,7 +720,7 @@ extension EvaluationService {
                 for r in try conn.query("""
                     SELECT r.id, r.applicant_name, r.unit_name, r.source_tenant, r.year, r.series, r.level, r.title, \(Self.recordColumns) FROM received_applications r
                     LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
-                    WHERE r.kind = 'title'\(received.sql) ORDER BY r.id
+                    WHERE r.kind = 'title' AND r.state NOT IN ('in_review', 'rejected')\(received.sql) ORDER BY r.id
                     """, received.arguments) {
                     let id = r["id"].int ?? 0
                     let evaluation = Self.record(r)

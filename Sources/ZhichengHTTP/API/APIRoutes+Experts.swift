@@ -10,16 +10,30 @@ extension APIRoutes {
         // 专家推荐审查 (province office)
         signedIn.get("expert-applications") { request, context in
             let waiting = request.uri.queryParameters.get("waiting") == "1"
-            return try APIJSON.response(["applications": try await s.experts.applications(caller: context.caller, waitingOnly: waiting).map(ExpertApplicationDTO.init)])
+            return try APIJSON.response(["applications": try await s.experts.applications(caller: context.caller, waitingOnly: waiting).map(ProvinceReviewDTO.init)])
         }
         signedIn.get("expert-applications/{id}") { _, context in
-            try APIJSON.response(ExpertApplicationDTO(try await s.experts.application(try id(context), caller: context.caller)))
+            try APIJSON.response(ProvinceReviewDTO(try await s.experts.application(try id(context), caller: context.caller)))
         }
         signedIn.post("expert-applications/{id}/decision") { request, context in
             let body = try await APIJSON.decode(ExpertDecisionBody.self, from: request)
             let outcome = try await s.experts.decide(try id(context), decision: body.decision, comment: body.comment ?? "", version: body.version, caller: context.caller)
-            return try APIJSON.response(ExpertDecisionDTO(application: ExpertApplicationDTO(outcome.application), expert: outcome.expert.map(ExpertDTO.init),
+            return try APIJSON.response(ExpertDecisionDTO(application: ProvinceReviewDTO(outcome.application), expert: outcome.expert.map(ExpertDTO.init),
                                                           oneTimePassword: outcome.password))
+        }
+
+        // The province office's 经办人/负责人 review of 副高级/正高级 title applications
+        signedIn.get("province/reviews") { request, context in
+            let waiting = try APIJSON.boolean("waiting", in: request) ?? false
+            return try APIJSON.response(["applications": try await s.provinceReviews.applications(caller: context.caller, waitingOnly: waiting).map(ProvinceReviewDTO.init)])
+        }
+        signedIn.get("province/reviews/{id}") { _, context in
+            try APIJSON.response(ProvinceReviewDTO(try await s.provinceReviews.application(try id(context), caller: context.caller)))
+        }
+        signedIn.post("province/reviews/{id}/decision") { request, context in
+            let body = try await APIJSON.decode(ExpertDecisionBody.self, from: request)
+            let outcome = try await s.provinceReviews.decide(try id(context), decision: body.decision, comment: body.comment ?? "", version: body.version, caller: context.caller)
+            return try APIJSON.response(ProvinceReviewDTO(outcome.application))
         }
 
         // 专家信息库
@@ -78,9 +92,24 @@ struct DrawBody: Decodable { var seed: String? }
 struct ReplaceBody: Decodable { var expertId: Int }
 struct VoteBody: Decodable { var application: Int; var vote: String; var score: Int?; var comment: String? }
 
-struct ExpertApplicationDTO: Encodable {
-    struct Decision: Encodable { var step: String; var stepLabel: String; var decision: String; var decisionLabel: String; var comment: String; var reviewer: String; var at: String }
+/// An application received from a city as the province office reviews it: an expert
+/// application (`expert-applications`) or a 副高级/正高级 title application (`province/reviews`).
+struct ProvinceReviewDTO: Encodable {
+    struct Decision: Encodable {
+        var step: String; var stepLabel: String; var decision: String; var decisionLabel: String; var comment: String; var reviewer: String; var at: String
+
+        init(_ d: ProvinceReviewView.Decision) {
+            step = d.stage.rawValue
+            stepLabel = d.stage.label
+            decision = d.decision.rawValue
+            decisionLabel = d.decision.label
+            comment = d.comment
+            reviewer = d.reviewer
+            at = Date(timeIntervalSince1970: d.at).ISO8601Format()
+        }
+    }
     var id: Int
+    var kind: String
     var sourceTenant: String
     var sourceApplicationId: Int
     var applicantName: String
@@ -100,8 +129,9 @@ struct ExpertApplicationDTO: Encodable {
     var decisions: [Decision]
     var mayAct: Bool
 
-    init(_ v: ExpertApplicationView) {
+    init(_ v: ProvinceReviewView) {
         id = v.id
+        kind = v.kind.rawValue
         sourceTenant = v.sourceTenant
         sourceApplicationId = v.sourceApplicationID
         applicantName = v.applicantName
@@ -114,14 +144,11 @@ struct ExpertApplicationDTO: Encodable {
         specialty = v.specialty
         state = v.state
         stageLabel = v.stageLabel
-        step = v.state == "received" ? v.chain.stage.rawValue : nil
+        step = v.underReview ? v.chain.stage.rawValue : nil
         version = v.version
         sections = v.sections
         cityTrail = v.cityTrail
-        decisions = v.decisions.map {
-            Decision(step: $0.stage.rawValue, stepLabel: $0.stage.label, decision: $0.decision.rawValue, decisionLabel: $0.decision.label,
-                     comment: $0.comment, reviewer: $0.reviewer, at: Date(timeIntervalSince1970: $0.at).ISO8601Format())
-        }
+        decisions = v.decisions.map(Decision.init)
         mayAct = v.callerMayDecide
     }
 }
@@ -159,7 +186,7 @@ struct ExpertDTO: Encodable {
 }
 
 struct ExpertDecisionDTO: Encodable {
-    var application: ExpertApplicationDTO
+    var application: ProvinceReviewDTO
     var expert: ExpertDTO?
     /// The new expert's one-time password (shown once).
     var oneTimePassword: String?

@@ -255,21 +255,23 @@ enum QueueDTO {
 
 
 /// An application received from a city, whole (`GET province/applications/<id>`): the
-/// list's fields, then `id_number`, `sections` and `city_trail`.
+/// list's fields, then `id_number`, `sections`, `city_trail` and `province_decisions`.
 struct ReceivedApplicationDTO: Encodable {
     var application: ReceivedApplication
     var idNumber: String
     var sections: [String: [String: String]]
     var cityTrail: [[String: String]]
+    var provinceDecisions: [ProvinceReviewDTO.Decision]
 
     init(_ v: ReceivedApplicationView) {
         application = v.application
         idNumber = v.idNumber
         sections = v.sections
         cityTrail = v.cityTrail
+        provinceDecisions = v.provinceDecisions.map(ProvinceReviewDTO.Decision.init)
     }
 
-    enum CodingKeys: String, CodingKey { case idNumber, sections, cityTrail }
+    enum CodingKeys: String, CodingKey { case idNumber, sections, cityTrail, provinceDecisions }
 
     func encode(to encoder: any Encoder) throws {
         try application.encode(to: encoder)
@@ -277,6 +279,7 @@ struct ReceivedApplicationDTO: Encodable {
         try container.encode(idNumber, forKey: .idNumber)
         try container.encode(sections, forKey: .sections)
         try container.encode(cityTrail, forKey: .cityTrail)
+        try container.encode(provinceDecisions, forKey: .provinceDecisions)
     }
 }
 

@@ -16,9 +16,12 @@ public struct AppServices: Sendable {
     public let evaluations: EvaluationService
     public let experts: ExpertService
     public let sessions: SessionService
+    public let provinceReviews: ProvinceReviewService
 
     public init(tenants: TenantService, auth: AuthService, orgs: OrgService, people: PeopleService, plans: PlanService,
-                applications: ApplicationService, evaluations: EvaluationService, experts: ExpertService, sessions: SessionService) {
+                applications: ApplicationService, evaluations: EvaluationService, experts: ExpertService, sessions: SessionService,
+                provinceReviews: ProvinceReviewService) {
+        self.provinceReviews = provinceReviews
         self.tenants = tenants
         self.auth = auth
         self.orgs = orgs

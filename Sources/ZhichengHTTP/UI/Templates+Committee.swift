@@ -43,9 +43,7 @@ extension Templates {
         {{#review_form}}<p><a id="item-review-form" href="{{review_form}}" target="_blank">查看评审表（各级审查意见）</a></p>{{/review_form}}
         {{#received}}<details id="item-file" open><summary>申报材料（{{city}}报送）</summary>
         <table id="item-sections"><tbody><tr><th>身份证号</th><td>{{id_number}}</td></tr>{{#sections}}<tr><th>{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
-        <h3>市级各单位审查意见</h3>
-        <table id="item-city-trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th><th>结果</th><th>意见</th></tr></thead><tbody>
-        {{#city_trail}}<tr><td>{{at}}</td><td>{{org}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td></tr>{{/city_trail}}</tbody></table></details>{{/received}}
+        {{> received_trails}}</details>{{/received}}
         {{#pending}}
         <fieldset><legend>面试通知</legend>
         <form method="post" action="{{base}}committee/{{path}}/interview" id="interview-form"><input type="hidden" name="_csrf" value="{{csrf}}">

@@ -2,6 +2,7 @@
 extension Templates {
     static let expertSources: [String: String] = [
         "expert_reviews": expertReviews, "expert_review": expertReview, "experts": experts, "sessions": sessions, "session": session,
+        "province_reviews": provinceReviews, "province_review": provinceReview, "received_trails": receivedTrails,
     ]
 
     static let expertReviews = """
@@ -28,13 +29,46 @@ extension Templates {
         <p><label>意见 <textarea name="comment" rows="3" cols="60" id="expert-comment"></textarea></label></p>
         <button type="submit" id="expert-decision-submit">提交审查意见</button></form></fieldset>
         {{/may_act}}
+        {{> received_trails}}
+        """
+
+    /// What a city's levels and the province office said of a received application.
+    static let receivedTrails = """
         <h3>单位与主管单位审查</h3>
-        <table id="city-trail"><thead><tr><th>机构</th><th>环节</th><th>结果</th><th>意见</th></tr></thead><tbody>
-        {{#city_trail}}<tr><td>{{org}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td></tr>{{/city_trail}}</tbody></table>
+        <table id="city-trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th><th>结果</th><th>意见</th></tr></thead><tbody>
+        {{#city_trail}}<tr><td>{{at}}</td><td>{{org}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td></tr>{{/city_trail}}</tbody></table>
         <h3>省职改办审查</h3>
         <table id="province-trail"><thead><tr><th>时间</th><th>环节</th><th>审查人</th><th>结果</th><th>意见</th></tr></thead><tbody>
         {{#decisions}}<tr><td>{{at}}</td><td>{{step}}</td><td>{{reviewer}}</td><td>{{decision}}</td><td>{{comment}}</td></tr>{{/decisions}}
         {{^decisions}}<tr><td colspan="5">尚无</td></tr>{{/decisions}}</tbody></table>
+        """
+
+    static let provinceReviews = """
+        <h2>职称申报审查</h2>
+        <p>各市报送的副高级、正高级职称申报，经省职改办经办人、负责人审查通过后，交省评委会评审；审查未通过即为最终结果，通知申报人所在市。</p>
+        <table id="province-queue"><thead><tr><th>编号</th><th>申报人</th><th>工作单位</th><th>报送地</th><th>年度</th><th>系列</th><th>职称</th><th>状态</th><th></th></tr></thead><tbody>
+        {{#items}}<tr data-id="{{id}}"><td>{{id}}</td><td><a href="{{base}}province-reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{city}}</td><td>{{year}}</td><td>{{series}}</td><td>{{title}}</td>
+        <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}</td><td><a href="{{base}}province-reviews/{{id}}">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
+        {{^items}}<tr><td colspan="9">暂无报送的职称申报</td></tr>{{/items}}
+        </tbody></table>
+        """
+
+    static let provinceReview = """
+        <h2>职称申报审查：{{applicant}} · {{series}} {{level}} {{title}}</h2>
+        <table id="province-info"><tbody>
+        <tr><th>身份证号</th><td>{{id_number}}</td><th>工作单位</th><td>{{unit}}（{{city}}）</td></tr>
+        <tr><th>年度</th><td>{{year}}</td><th>当前状态</th><td id="province-stage">{{stage}}</td></tr>
+        {{#sections}}<tr><th>{{name}}</th><td colspan="3" style="white-space:pre-line">{{content}}</td></tr>{{/sections}}
+        </tbody></table>
+        {{#may_act}}
+        <fieldset><legend>省职改办审查意见</legend>
+        <form method="post" action="{{base}}province-reviews/{{id}}" id="province-decision"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
+        <p><label><input type="radio" name="decision" value="pass" checked> 通过</label> <label><input type="radio" name="decision" value="reject"> 未通过</label></p>
+        <p class="hint">需要修改时请作“未通过”并写明理由：未通过即为最终结果，申报人可重新申报。</p>
+        <p><label>意见 <textarea name="comment" rows="3" cols="60" id="province-comment"></textarea></label></p>
+        <button type="submit" id="province-decision-submit">提交审查意见</button></form></fieldset>
+        {{/may_act}}
+        {{> received_trails}}
         """
 
     static let experts = """

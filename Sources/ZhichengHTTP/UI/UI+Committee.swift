@@ -80,7 +80,7 @@ extension UI {
         case .received(let id):
             let received = try await services.applications.receivedApplication(id, caller: user)
             file["received"] = ["id_number": received.idNumber, "sections": Self.receivedSections(received.sections),
-                                "city_trail": Self.cityTrailRows(received.cityTrail)] as [String: Any]
+                                "city_trail": Self.cityTrailRows(received.cityTrail), "decisions": Self.provinceDecisionRows(received.provinceDecisions)] as [String: Any]
         }
         let data: [String: Any] = file.merging([
             "path": Self.targetPath(target), "applicant": item.applicantName, "unit": item.unitName, "city": item.sourceTenantName ?? "本市",

@@ -50,13 +50,8 @@ extension UI {
         let org = try await ownOrg(user)
         let a = try await services.experts.application(id, caller: user)
         let cities = await cityNames([a.sourceTenant])
-        let data: [String: Any] = [
-            "id": a.id, "applicant": a.applicantName, "id_number": a.idNumber, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "series": a.series,
-            "specialty": a.specialty, "level": a.level, "title": a.title, "stage": a.stageLabel, "version": a.version, "may_act": a.callerMayDecide,
-            "sections": Self.receivedSections(a.sections),
-            "city_trail": Self.cityTrailRows(a.cityTrail),
-            "decisions": a.decisions.map { ["at": Self.time($0.at), "step": $0.stage.label, "reviewer": $0.reviewer, "decision": $0.decision.label, "comment": $0.comment] },
-        ]
+        var data = Self.receivedData(a)
+        data["city"] = cities[a.sourceTenant] ?? a.sourceTenant
         return try render("专家推荐审查", "expert_review", data, user: user, context, flash: flash, status: status, navCurrent: "expert-reviews", orgName: org.name)
     }
 
@@ -73,6 +68,56 @@ extension UI {
         } catch let error as ZhichengError {
             return try await expertReviewPage(user, context, id: id, flash: .error(error.message), status: error.status)
         }
+    }
+
+    // MARK: 职称申报审查 (the province office's review of senior title applications)
+
+    func provinceReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let applications = try await services.provinceReviews.applications(caller: user)
+        let cities = await cityNames(applications.map(\.sourceTenant))
+        let items = applications.map { a -> [String: Any] in
+            ["id": a.id, "applicant": a.applicantName, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "year": a.year, "series": a.series,
+             "title": "\(a.level) \(a.title)", "stage": a.stageLabel, "mine": a.callerMayDecide]
+        }
+        return try render("职称申报审查", "province_reviews", ["items": items], user: user, context, flash: flash, status: status,
+                          navCurrent: "province-reviews", orgName: org.name)
+    }
+
+    func provinceReviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let org = try await ownOrg(user)
+        let a = try await services.provinceReviews.application(id, caller: user)
+        let cities = await cityNames([a.sourceTenant])
+        var data = Self.receivedData(a)
+        data["city"] = cities[a.sourceTenant] ?? a.sourceTenant
+        return try render("职称申报审查", "province_review", data, user: user, context, flash: flash, status: status, navCurrent: "province-reviews", orgName: org.name)
+    }
+
+    func provinceDecide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        let id = try id(context)
+        do {
+            let outcome = try await services.provinceReviews.decide(id, decision: form["decision"], comment: form["comment"], version: Int(form["version"]), caller: user)
+            return done("province-reviews", "已对\(outcome.application.applicantName)的职称申报作出“\(outcome.decision.label)”决定", context)
+        } catch let error as ZhichengError {
+            return try await provinceReviewPage(user, context, id: id, flash: .error(error.message), status: error.status)
+        }
+    }
+
+    /// A received application's page data, either kind: who, what, the sections, the
+    /// city's opinions and the province office's steps.
+    static func receivedData(_ a: ProvinceReviewView) -> [String: Any] {
+        [
+            "id": a.id, "applicant": a.applicantName, "id_number": a.idNumber, "unit": a.unitName, "city": a.sourceTenant, "series": a.series,
+            "specialty": a.specialty, "level": a.level, "title": a.title, "year": a.year, "stage": a.stageLabel, "version": a.version, "may_act": a.callerMayDecide,
+            "sections": Self.receivedSections(a.sections),
+            "city_trail": Self.cityTrailRows(a.cityTrail),
+            "decisions": Self.provinceDecisionRows(a.decisions),
+        ]
+    }
+
+    static func provinceDecisionRows(_ decisions: [ProvinceReviewView.Decision]) -> [[String: Any]] {
+        decisions.map { ["at": Self.time($0.at), "step": $0.stage.label, "reviewer": $0.reviewer, "decision": $0.decision.label, "comment": $0.comment] }
     }
 
     // MARK: 专家信息库

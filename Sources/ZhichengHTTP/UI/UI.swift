@@ -157,7 +157,7 @@ struct UI: Sendable {
             // One entry per role, as in the manual: 经办人审查 and 负责人审查.
             var links = [ReviewStage.handler, .leader].filter { user.roles.contains($0.role) }.map { link($0.label, Self.reviewsPath($0)) }
             links.append(link("已审查", "reviewed"))
-            if province { links.append(link("专家推荐审查", "expert-reviews")) }
+            if province { links += [link("职称申报审查（各市报送）", "province-reviews"), link("专家推荐审查", "expert-reviews")] }
             return groups + [["title": "审查推荐", "links": links]]
         }
         if unapproved { return groups + [["title": "单位管理", "links": [link("单位信息维护", "profile")]]] }
@@ -169,6 +169,7 @@ struct UI: Sendable {
             groups.append(["title": "评委会", "links": [link("评委会评审", "committee")]])
         }
         if province {
+            groups.append(["title": "职称申报审查", "links": [link("职称申报审查（各市报送）", "province-reviews")]])
             groups.append(["title": "专家管理", "links": [link("专家推荐审查", "expert-reviews"), link("专家信息库", "experts"), link("评审会与专家抽取", "sessions")]])
         }
         groups.append(["title": "系统管理", "links": [link("印章管理", "seal"), link("操作日志", "audit")]])
@@ -233,7 +234,7 @@ struct UI: Sendable {
 
     func homePage(_ user: SignedIn, _ context: TenantRequestContext) async throws -> Response {
         let org = try await ownOrg(user)
-        let todo = isUnapproved(org) ? [] : try await todo(user, org: org)
+        let todo = isUnapproved(org) ? [] : try await todo(user, org: org, province: context.tenant.kind == .province)
         return try render("首页", "home", ["name": user.name, "org_name": org.name, "org_code": org.code, "unapproved": isUnapproved(org), "state_label": org.profileState.label,
                                          "todo": todo.map { ["text": $0.text, "href": base(context) + $0.path] }, "has_todo": !todo.isEmpty],
                           user: user, context, orgName: org.name, unapproved: isUnapproved(org))
@@ -243,13 +244,20 @@ struct UI: Sendable {
     /// reviewer's queues; an applicant's drafts and returned applications; an admin's
     /// units waiting for their info to be reviewed; an office's plans to review and the
     /// applications at its committees that wait for a result or have open objections.
-    func todo(_ user: SignedIn, org: OrgRecord) async throws -> [(text: String, path: String)] {
+    func todo(_ user: SignedIn, org: OrgRecord, province: Bool) async throws -> [(text: String, path: String)] {
         var todo: [(text: String, path: String)] = []
         if user.kind == .staff {
             for role in user.roles {
                 let stage = ReviewStage(role)
                 let waiting = try await services.applications.queueCount(caller: user, stage: stage)
                 if waiting > 0 { todo.append(("\(stage.label)：\(waiting) 件待审查", Self.reviewsPath(stage))) }
+            }
+            // The province office's reviewers also review what the cities hand over.
+            if province, org.parentID == nil, !user.roles.isEmpty {
+                let titles = try await services.provinceReviews.applications(caller: user, waitingOnly: true).count
+                if titles > 0 { todo.append(("职称申报审查（各市报送）：\(titles) 件待审查", "province-reviews")) }
+                let experts = try await services.experts.applications(caller: user, waitingOnly: true).count
+                if experts > 0 { todo.append(("专家推荐审查：\(experts) 件待审查", "expert-reviews")) }
             }
         }
         if user.kind == .applicant {

@@ -1,0 +1,234 @@
+import Foundation
+import ZhichengCore
+import ZhichengStorage
+
+/// An application received from a city as the province office reviews it: a 副高级/正高级
+/// title application (`kind` title) or an expert application (专家推荐, `kind` expert).
+public struct ProvinceReviewView: Sendable {
+    public struct Decision: Sendable {
+        public var stage: ReviewStage
+        public var decision: ReviewDecision
+        public var comment: String
+        public var reviewer: String
+        public var at: Double
+    }
+
+    public var id: Int
+    public var kind: ApplicationKind
+    public var sourceTenant: String
+    public var sourceApplicationID: Int
+    public var applicantName: String
+    public var idNumber: String
+    public var unitName: String
+    public var year: Int
+    public var series: String
+    public var level: String
+    public var title: String
+    /// An expert application's 专业 ("" for a title application).
+    public var specialty: String
+    /// in_review (a title application under the office's review), received (a title
+    /// application the office passed, at its committee; an expert application under
+    /// review), publicity, final, passed (an expert in the database), rejected.
+    public var state: String
+    public var chain: ReviewChain
+    public var version: Int
+    public var sections: [String: [String: String]]
+    /// The city's trail (unit and 主管单位 opinions) as it arrived.
+    public var cityTrail: [[String: String]]
+    /// The province office's own steps.
+    public var decisions: [Decision]
+    public var callerMayDecide: Bool
+    public var receivedAt: Double
+
+    /// Whether the office's review of it is going on (a step waits).
+    public var underReview: Bool { kind == .expert ? state == "received" : state == "in_review" }
+
+    /// Where it stands, in words.
+    public var stageLabel: String {
+        switch (kind, state) {
+        case (.expert, "passed"): "已入库"
+        case (_, "rejected"): "未通过"
+        case (.title, "received"): "省职改办审查通过，待评委会评审"
+        case (.title, "publicity"): "评审结果公示中"
+        case (.title, "final"): "评审结束"
+        default: "省职改办\(chain.stage.label)"
+        }
+    }
+}
+
+/// What a province review step did.
+public struct ProvinceDecisionOutcome: Sendable {
+    public var application: ProvinceReviewView
+    public var decision: ReviewDecision
+}
+
+/// The province office's own review, 经办人 then 负责人 (four eyes), of what the cities
+/// hand over: "从其基层单位开始到终审机构为止的各级审查，每个机构审查分经办人审查和领导审查"
+/// (manual §8). A 副高级/正高级 title application reaches the province's committee only
+/// once the office's 负责人 passed it; 未通过 is its final result, sent back to the city.
+/// Expert applications go through the same steps (`ExpertService`, manual §10). Every
+/// step reaches the applicant's trail in the city (`application.province-review`).
+/// 退回修改 is not offered at this level: a reviewer who wants changes answers 未通过
+/// with the reason, and the applicant applies again.
+public struct ProvinceReviewService: Sendable {
+    let store: TenantStore
+    let relay: CrossTenantRelay?
+
+    public init(store: TenantStore, relay: CrossTenantRelay? = nil) {
+        self.store = store
+        self.relay = relay
+    }
+
+    /// Title applications received from the cities: for a reviewer, those of their series
+    /// (`waitingOnly`: only those waiting for their step); for the office admin, all.
+    public func applications(caller: SignedIn, waitingOnly: Bool = false) async throws -> [ProvinceReviewView] {
+        try await store.read(caller) { conn in try ProvinceReview.list(.title, caller: caller, waitingOnly: waitingOnly, conn) }
+    }
+
+    public func application(_ id: Int, caller: SignedIn) async throws -> ProvinceReviewView {
+        try await store.read(caller) { conn in try ProvinceReview.readable(id, .title, caller: caller, conn) }
+    }
+
+    /// 通过 or 未通过 of a title application. The 负责人's 通过 sends it to the office's
+    /// committee (committee-worklist); 未通过 ends it, and the city learns the result.
+    public func decide(_ id: Int, decision rawDecision: String, comment rawComment: String, version: Int?, caller: SignedIn) async throws -> ProvinceDecisionOutcome {
+        let (outcome, final) = try await store.write(caller) { conn -> (ProvinceDecisionOutcome, Bool) in
+            let step = try ProvinceReview.decide(id, .title, decision: rawDecision, comment: rawComment, version: version, caller: caller, conn)
+            switch step.action {
+            case .completedInTenant:
+                try step.update(state: "received", result: nil, conn)
+            case .rejected:
+                try step.update(state: "rejected", result: "未通过", conn)
+                try EvaluationService.enqueueBack(step.facts, kind: "application.result", body: ["result": "未通过"], conn)
+            default:
+                try step.update(state: "in_review", result: nil, conn)
+            }
+            let final = step.action == .rejected || step.action == .completedInTenant(toProvince: false)
+            return (ProvinceDecisionOutcome(application: try ProvinceReview.view(id, .title, me: step.me, conn), decision: step.decision), final)
+        }
+        // The step that ends the office's review: its crash point (the fault-injection tests).
+        if final { FaultInjection.point("province-review.after-commit") }
+        relay?.kick(caller.tenant)
+        return outcome
+    }
+}
+
+/// The steps both kinds of province review share (`ProvinceReviewService`, `ExpertService`).
+enum ProvinceReview {
+    /// One received application of `kind` as `me` (an account of the province office) sees it.
+    static func view(_ id: Int, _ kind: ApplicationKind, me: AccountRecord, _ conn: SQLiteConnection) throws -> ProvinceReviewView {
+        guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = ?", [id, kind.rawValue]).first,
+              let text = row["chain"].string else { throw ZhichengError.notFound(kind == .expert ? "没有这个专家申报" : "没有这个报送到省里的申报") }
+        let chain = try ApplicationService.decode(text)
+        let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
+        let state = row["state"].string ?? ""
+        let underReview = kind == .expert ? state == "received" : state == "in_review"
+        return ProvinceReviewView(
+            id: id, kind: kind, sourceTenant: row["source_tenant"].string ?? "", sourceApplicationID: row["source_application_id"].int ?? 0,
+            applicantName: row["applicant_name"].string ?? "", idNumber: row["id_number"].string ?? "", unitName: row["unit_name"].string ?? "",
+            year: row["year"].int ?? 0, series: row["series"].string ?? "", level: row["level"].string ?? "", title: row["title"].string ?? "",
+            specialty: row["specialty"].string ?? "", state: state, chain: chain, version: row["version"].int ?? 0,
+            sections: ApplicationService.sections(fromSnapshot: row["sections"].string ?? "{}"),
+            cityTrail: ApplicationService.cityTrail(row["trail"].string),
+            decisions: try decisions(id, conn),
+            callerMayDecide: underReview && me.kind == .staff && (try? chain.checkReviewer(reviewer, series: row["series"].string ?? "")) != nil,
+            receivedAt: row["received_at"].double ?? 0)
+    }
+
+    /// The province office's own steps on a received application, oldest first.
+    static func decisions(_ receivedID: Int, _ conn: SQLiteConnection) throws -> [ProvinceReviewView.Decision] {
+        try conn.query("""
+            SELECT d.stage, d.decision, d.comment, d.at, a.name FROM received_decisions d JOIN accounts a ON a.id = d.actor_id
+            WHERE d.received_id = ? ORDER BY d.id
+            """, [receivedID]).map {
+            ProvinceReviewView.Decision(stage: ReviewStage(rawValue: $0["stage"].string ?? "") ?? .handler,
+                                        decision: ReviewDecision(rawValue: $0["decision"].string ?? "") ?? .pass,
+                                        comment: $0["comment"].string ?? "", reviewer: $0["name"].string ?? "", at: $0["at"].double ?? 0)
+        }
+    }
+
+    /// Received applications of `kind`: for a reviewer, those of their series (`waitingOnly`:
+    /// only those waiting for their step); for the office admin, all of them. Newest first.
+    static func list(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, _ conn: SQLiteConnection) throws -> [ProvinceReviewView] {
+        let me = try ExpertService.requireProvinceOffice(caller, conn)
+        // Title applications handed over before the office reviewed them have no chain: they went straight to the committee.
+        return try conn.query("SELECT id FROM received_applications WHERE kind = ? AND chain IS NOT NULL ORDER BY id DESC", [kind.rawValue])
+            .compactMap { $0["id"].int }
+            .map { try view($0, kind, me: me, conn) }
+            .filter { view in
+                guard caller.kind == .staff else { return !waitingOnly }
+                guard me.permittedSeries.contains(view.series) else { return false }
+                return !waitingOnly || view.callerMayDecide
+            }
+    }
+
+    /// One received application for an account of the province office: staff only in
+    /// their series.
+    static func readable(_ id: Int, _ kind: ApplicationKind, caller: SignedIn, _ conn: SQLiteConnection) throws -> ProvinceReviewView {
+        let me = try ExpertService.requireProvinceOffice(caller, conn)
+        let view = try view(id, kind, me: me, conn)
+        if caller.kind == .staff, !me.permittedSeries.contains(view.series) { throw ZhichengError.notFound(kind == .expert ? "没有这个专家申报" : "没有这个报送到省里的申报") }
+        return view
+    }
+
+    /// A step taken: what `decide` read and did, for the kind's own follow-up.
+    struct Step {
+        var id: Int
+        var row: SQLiteRow
+        var me: AccountRecord
+        var chain: ReviewChain
+        var decision: ReviewDecision
+        var action: ReviewChain.Action
+        var facts: EvaluationService.Facts
+
+        /// Stores the chain with the application's new state (and result), one version on.
+        func update(state: String, result: String?, _ conn: SQLiteConnection) throws {
+            try conn.run("UPDATE received_applications SET chain = ?, state = ?, result = ?, version = version + 1 WHERE id = ?",
+                         [try ApplicationService.encode(chain), state, result, id])
+        }
+    }
+
+    /// 通过 or 未通过 by the office's 经办人, then its 负责人 (four eyes), checked against
+    /// the version the reviewer saw (optional; a repeat of the reviewer's own last step
+    /// is refused as stale like any other). Records the step, tells the city's trail, and
+    /// leaves the state to the kind (`Step.update`).
+    static func decide(_ id: Int, _ kind: ApplicationKind, decision rawDecision: String, comment rawComment: String, version: Int?,
+                       caller: SignedIn, _ conn: SQLiteConnection) throws -> Step {
+        guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有省职改办的经办人或负责人可以审查") }
+        let me = try ExpertService.requireProvinceOffice(caller, conn)
+        // Who may decide is checked before what was sent.
+        guard let decision = ReviewDecision(rawValue: rawDecision), decision != .return else {
+            throw ZhichengError.invalid("省职改办审查可作“通过”或“未通过”；需修改时请作“未通过”并写明理由", field: "decision")
+        }
+        let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
+        if decision == .reject, comment.isEmpty { throw ZhichengError.invalid("未通过时请填写理由", field: "comment") }
+        let missing = kind == .expert ? "没有这个专家申报" : "没有这个报送到省里的申报"
+        guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = ?", [id, kind.rawValue]).first,
+              let text = row["chain"].string else { throw ZhichengError.notFound(missing) }
+        let series = row["series"].string ?? ""
+        if let version, version != row["version"].int {
+            throw ZhichengError.conflict("该申报已被处理（版本 \(row["version"].int ?? 0)），请刷新后再操作")
+        }
+        let underReview = kind == .expert ? row["state"].string == "received" : row["state"].string == "in_review"
+        guard underReview else { throw ZhichengError.conflict("省职改办对该申报的审查已结束") }
+        var chain = try ApplicationService.decode(text)
+        let stage = chain.stage
+        let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
+        let action = try chain.decide(decision, by: reviewer, series: series)
+        let now = Date().timeIntervalSince1970
+        try conn.run("INSERT INTO received_decisions (received_id, org_id, stage, actor_id, decision, comment, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     [id, me.orgID, stage.rawValue, me.id, decision.rawValue, comment, now])
+        let facts = EvaluationService.Facts(series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .senior,
+                                            source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
+        // The applicant's trail in the city: the office's step, without the reviewer's name.
+        try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: [
+            "stage": stage.rawValue, "decision": decision.rawValue, "comment": comment, "at": now,
+            "submission": row["source_submission"].int ?? 0,
+        ], conn)
+        try conn.appendAudit(caller.audit("\(kind == .expert ? "expert-application" : "province-application").\(decision.rawValue)",
+                                          target: "received_application:\(id)",
+                                          detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
+        return Step(id: id, row: row, me: me, chain: chain, decision: decision, action: action, facts: facts)
+    }
+}
