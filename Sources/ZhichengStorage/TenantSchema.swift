@@ -509,6 +509,30 @@ public enum TenantSchema {
             -- (the province's steps name it when they reach the city's trail).
             ALTER TABLE received_applications ADD COLUMN source_submission INTEGER;
 
+            -- The office's steps may now also send an application back for changes (退回修改,
+            -- title applications): with the sections at fault and the reason, as in a city.
+            CREATE TABLE received_decisions_v15 (
+                id INTEGER PRIMARY KEY,
+                received_id INTEGER NOT NULL REFERENCES received_applications(id),
+                org_id INTEGER NOT NULL REFERENCES orgs(id),
+                stage TEXT NOT NULL,
+                actor_id INTEGER NOT NULL REFERENCES accounts(id),
+                decision TEXT NOT NULL CHECK (decision IN ('pass', 'return', 'reject')),
+                comment TEXT NOT NULL DEFAULT '',
+                sections TEXT NOT NULL DEFAULT '[]',
+                reason TEXT,
+                at REAL NOT NULL
+            ) STRICT;
+            INSERT INTO received_decisions_v15 (id, received_id, org_id, stage, actor_id, decision, comment, at)
+                SELECT id, received_id, org_id, stage, actor_id, decision, comment, at FROM received_decisions;
+            DROP TABLE received_decisions;
+            ALTER TABLE received_decisions_v15 RENAME TO received_decisions;
+            CREATE INDEX received_decisions_received ON received_decisions(received_id, id);
+            CREATE TRIGGER received_decisions_no_update BEFORE UPDATE ON received_decisions
+                BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
+            CREATE TRIGGER received_decisions_no_delete BEFORE DELETE ON received_decisions
+                BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
+
             -- In a city: the province office's review steps (经办人, 负责人) on an application
             -- it handed over, as the relay brings them; part of the trail, so append-only.
             -- No reviewer's name: the province does not send it.
@@ -518,8 +542,10 @@ public enum TenantSchema {
                 submission INTEGER NOT NULL,
                 office TEXT NOT NULL,
                 stage TEXT NOT NULL CHECK (stage IN ('handler', 'leader')),
-                decision TEXT NOT NULL CHECK (decision IN ('pass', 'reject')),
+                decision TEXT NOT NULL CHECK (decision IN ('pass', 'return', 'reject')),
                 comment TEXT NOT NULL DEFAULT '',
+                sections TEXT NOT NULL DEFAULT '[]',
+                reason TEXT,
                 at REAL NOT NULL
             ) STRICT;
             CREATE INDEX province_decisions_application ON province_decisions(application_id, id);

@@ -96,6 +96,28 @@ struct ProvinceReviewTests {
         #expect(form.opinions.suffix(2).map(\.comment) == ["材料齐全", "同意上会"])
     }
 
+    @Test func theOfficeSendsItBackAndTheResubmissionComesBackToIt() async throws {
+        let w = try await Self.world()
+        let (appID, id) = try await w.handedOver()
+        await expectCode(.invalid) { _ = try await w.reviews.decide(id, decision: "return", comment: "", sections: [], reason: "incomplete", version: nil, caller: w.handler) }
+        await expectCode(.invalid) { _ = try await w.reviews.decide(id, decision: "return", comment: "", sections: ["业绩成果"], reason: "other", version: nil, caller: w.handler) }
+        let back = try await w.reviews.decide(id, decision: "return", comment: "请补充", sections: ["业绩成果", "基本信息"], reason: "incomplete", version: nil, caller: w.handler)
+        #expect(back.application.state == "returned" && back.application.decisions.last?.sections == ["基本信息", "业绩成果"])
+        try await w.f.relay.deliverAll(from: TenantID("province"))
+        let returned = try await w.f.applications.get(appID, caller: w.applicant)
+        #expect(returned.chain.state == .returned && returned.returnSections == ["基本信息", "业绩成果"] && returned.returnReason == .incomplete)
+
+        // Resubmitted and passed by the city, it crosses again to the office's 经办人.
+        var version = try await w.f.applications.submit(appID, caller: w.applicant).version
+        for reviewer in w.cityReviewers {
+            version = try await w.f.applications.decide(appID, decision: "pass", comment: "同意", sections: nil, reason: nil, version: version, caller: reviewer).version
+        }
+        try await w.f.relay.deliverAll(from: TenantID("zhengzhou"))
+        let again = try await w.reviews.application(id, caller: w.handler)
+        #expect(again.state == "in_review" && again.callerMayDecide && again.decisions.map(\.decision) == [.return])
+        #expect(try await w.f.applications.received(caller: w.office).count == 1)
+    }
+
     @Test func theOfficesRejectionEndsTheApplicationInTheCity() async throws {
         let w = try await Self.world()
         let (appID, id) = try await w.handedOver()

@@ -36,6 +36,35 @@ struct ReviewChainTests {
         #expect(chain.state == .awaitingProvince)
     }
 
+    /// The province office sends a handed-over application back: only while it waits for
+    /// the province; the resubmission starts again at the unit.
+    @Test func theProvinceMaySendItBackWhileItWaitsThere() throws {
+        var chain = try ReviewChain(route: [1], endsInProvince: true)
+        _ = try chain.submit()
+        #expect(throws: ZhichengError.self) { try chain.returnFromProvince() }   // still in the city
+        _ = try chain.decide(.pass, by: handler1, series: series)
+        _ = try chain.decide(.pass, by: leader1, series: series)
+        try chain.returnFromProvince()
+        #expect(chain.state == .returned && chain.state.editableByApplicant)
+        #expect(throws: ZhichengError.self) { try chain.returnFromProvince() }
+        #expect(try chain.submit() == .awaitReview(orgID: 1, stage: .handler))
+        #expect(chain.handlerDecider == nil)
+    }
+
+    /// 退回修改 names at least one known section and a reason from the list; 其他 needs a
+    /// comment; only sections the reviewer may see.
+    @Test func aReturnNamesSectionsAndAReason() throws {
+        let request = try ReturnRequest(sections: ["业绩成果", "基本信息"], reason: "incomplete", comment: "")
+        #expect(request.sections == ["基本信息", "业绩成果"] && request.reason == .incomplete)
+        #expect(throws: ZhichengError.self) { try ReturnRequest(sections: nil, reason: "incomplete", comment: "") }
+        #expect(throws: ZhichengError.self) { try ReturnRequest(sections: ["魔法"], reason: "incomplete", comment: "") }
+        #expect(throws: ZhichengError.self) { try ReturnRequest(sections: ["业绩成果"], reason: "bad", comment: "") }
+        #expect(throws: ZhichengError.self) { try ReturnRequest(sections: ["业绩成果"], reason: "other", comment: "") }
+        #expect((try? ReturnRequest(sections: ["业绩成果"], reason: "other", comment: "见附件")) != nil)
+        try request.requireVisible(to: ["基本信息", "业绩成果"])
+        #expect(throws: ZhichengError.self) { try request.requireVisible(to: ["基本信息"]) }
+    }
+
     @Test func fourEyesWrongRoleWrongSeriesWrongOrg() throws {
         var chain = try ReviewChain(route: [3, 2], endsInProvince: false)
         _ = try chain.submit()

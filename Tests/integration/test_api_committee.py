@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, approved_plan, db_rows, end_publicity, expect, fresh_id_number, province_passes, restore_tenant, unchanged
+from api_support import Api, add_reviewer, approved_plan, db_rows, end_publicity, expect, fresh_id_number, province_passes, restore_tenant, unchanged
 from conftest import clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -346,6 +346,59 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     assert counts == {"province": 1, "zhengzhou": 1}, counts
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
+def test_the_province_office_sends_an_application_back_and_the_resubmission_returns_to_it(setup):
+    """退回修改 at the province office: the sections at fault (only those the reviewer may see) and a
+    reason, as in a city. The applicant in the city reads them and edits; the resubmission climbs
+    the city's route again and, handed over again, comes back to the office's 经办人, who sees the
+    earlier return in the office's steps. Each step is in the city's trail; the 评审表 of the
+    resubmission has only its own opinions."""
+    d, city = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
+    handler = add_reviewer(office, 1, "p.h", ["handler"], series=[SERIES], sections=[s for s in SECTIONS if s != "论文著作"])
+    leader = add_reviewer(office, 1, "p.l", ["leader"], series=[SERIES])
+    applicant, app = city.passed_application("副高级", "高级教师")
+    rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
+    url = f"province/reviews/{rid}/decision"
+
+    seen = expect(handler.get(f"province/reviews/{rid}"), 200).json
+    assert seen["hidden_sections"] == ["论文著作"] and "论文著作" not in seen["sections"], seen
+    for body, field in (({"decision": "return", "comment": "请修改"}, "sections"), ({"decision": "return", "sections": ["业绩成果"], "reason": "bad"}, "reason"),
+                        ({"decision": "return", "sections": ["业绩成果"], "reason": "other"}, "comment"),
+                        ({"decision": "return", "sections": ["论文著作"], "reason": "incomplete"}, "sections")):
+        expect(handler.post(url, body), 400, field=field)
+    out = expect(handler.post(url, {"decision": "return", "sections": ["业绩成果"], "reason": "incomplete", "comment": "请补充获奖证书"}), 200).json
+    assert (out["state"], out["stage_label"]) == ("returned", "已退回修改，待申报人重新提交"), out
+    assert out["decisions"][-1] | {"at": None} == {"step": "handler", "step_label": "经办人审查", "decision": "return", "decision_label": "退回修改",
+                                                  "comment": "请补充获奖证书", "reviewer": "p.h", "sections": ["业绩成果"], "reason": "incomplete",
+                                                  "reason_label": "材料不完整", "at": None}, out["decisions"]
+    expect(leader.post(url, {"decision": "pass", "comment": "同意"}), 409)
+
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "returned", 30, "the return to reach the city")
+    mine = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert mine["returned"] == {"sections": ["业绩成果"], "reason": "incomplete", "reason_label": "材料不完整", "comment": "请补充获奖证书"}, mine
+    assert not mine.get("forwarded_to_province_at"), mine
+    steps = lambda: [(t["step"], t["decision"], t.get("sections"), t.get("reason")) for t in  # noqa: E731
+                     expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"] if t.get("org_name", "").startswith("河南省") and t.get("step")]
+    assert steps() == [("handler", "return", ["业绩成果"], "incomplete")], steps()
+
+    # Edited and submitted again: the city's route from the start, then the office's 经办人 again.
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('业绩成果')}", {"内容": "补充了获奖证书"}), 200)
+    assert expect(applicant.post(f"applications/{app['id']}/submit"), 200).json["current_org_id"] == 1
+    for reviewer in city.reviewers:
+        city.pass_(reviewer, app["id"])
+    wait_until(lambda: expect(handler.get(f"province/reviews/{rid}"), 200).json["state"] == "in_review", 30, "the second hand-over")
+    again = expect(handler.get(f"province/reviews/{rid}"), 200).json
+    assert (again["step"], again["may_act"], again["sections"]["业绩成果"]) == ("handler", True, {"内容": "补充了获奖证书"}), again
+    assert [x["decision"] for x in again["decisions"]] == ["return"], "the office's earlier steps stay in its history"
+    expect(handler.post(url, {"decision": "pass", "comment": "已补充"}), 200)
+    assert expect(leader.post(url, {"decision": "pass", "comment": "同意上会"}), 200).json["state"] == "received"
+    wait_until(lambda: len(steps()) == 3, 30, "the office's steps to reach the city")
+    assert [x[:2] for x in steps()] == [("handler", "return"), ("handler", "pass"), ("leader", "pass")]
+    form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert "同意上会" in form and "已补充" in form and "请补充获奖证书" not in form, form[-3000:]
 
 
 def test_a_province_restored_to_before_an_interview_notice_can_send_a_new_one(setup):

@@ -218,6 +218,59 @@ def test_the_province_offices_review_reaches_the_city_exactly_once(daemon_factor
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
 
 
+PROVINCE_RETURN_POINTS = ("province-review.after-commit", "relay.before-deliver.application.returned", "relay.after-deliver.application.returned",
+                          "relay.after-mark.application.returned")
+
+
+@pytest.mark.parametrize("point", [None, *PROVINCE_RETURN_POINTS], ids=lambda p: p or "no-crash")
+def test_a_return_from_the_province_office_reaches_the_city_once_and_the_resubmission_crosses_once(daemon_factory, point):
+    """The province office's 经办人 sends the application back (退回修改): the city has it back with
+    the applicant once, whatever instant the daemon is killed; resubmitted and passed by the city,
+    it crosses again, and the province still has it once, under the office's review again."""
+    d = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT=point) if point else clean_env()).start()
+    h = Handoff(d)
+    app = h.handed_over()
+    pinfo = d.call("account.reset-password", {"tenant": "province", "login": "41"})
+    papi = Api(d.http_port, "province")
+    office = papi.first_login("41", pinfo["password"])
+    handler = staff(office, "prov.h", "handler")
+    [rid] = [r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]]
+    try:
+        expect(handler.post(f"province/reviews/{rid}/decision", {"decision": "return", "sections": ["业绩成果"], "reason": "incomplete",
+                                                                  "comment": "请补充"}), 200)
+    except (ConnectionError, OSError, http.client.HTTPException):
+        assert point, "only a crash point may cut the answer off"
+    if point:
+        assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
+        d.env = clean_env()
+        d.start()
+
+    province_db, city_db = d.tenant_db("province"), d.tenant_db("zhengzhou")
+    h.sign_in_again()
+    applicant = h.owners[app["id"]]
+
+    def settled(state: str) -> bool:
+        return expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == state \
+            and not db_rows(city_db, "SELECT id FROM outbox WHERE delivered_at IS NULL") \
+            and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL")
+
+    wait_until(lambda: settled("returned"), 30, "the return to settle in the city")
+    assert sorted(k for (k,) in db_rows(city_db, "SELECT kind FROM inbox")) == \
+        ["application.province-review", "application.received", "application.returned"], "each once"
+    assert db_rows(city_db, "SELECT stage, decision, sections, reason FROM province_decisions") == [("handler", "return", '["业绩成果"]', "incomplete")]
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["returned"]["sections"] == ["业绩成果"]
+
+    # Resubmitted: the city's route again, then the province has it once, for its 经办人 again.
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    for reviewer in (h.handler, h.leader):
+        expect(h.pass_(reviewer, app["id"]), 200)
+    wait_until(lambda: settled("awaiting_province") and bool(h.forwarded(app["id"])), 30, "the second hand-over to settle")
+    assert db_rows(province_db, "SELECT source_application_id, state, source_submission FROM received_applications") == [(app["id"], "in_review", 2)]
+    assert [k for (k,) in db_rows(province_db, "SELECT kind FROM inbox")] == ["application.forward", "application.forward"]
+    for tenant in ("province", "zhengzhou"):
+        assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
 EXPERT_PLUGIN = REPO / ".build" / "plugins" / "libexpert-recommendation.so"
 FORWARD_POINTS = ("decide.after-commit", "relay.before-deliver.application.forward", "relay.after-deliver.application.forward",
                   "relay.after-mark.application.forward", "relay.after-deliver.application.received")

@@ -749,23 +749,10 @@ public struct ApplicationService: Sendable {
         guard let decision = ReviewDecision(rawValue: rawDecision) else { throw ZhichengError.invalid("decision 应为 pass、return 或 reject", field: "decision") }
         let comment = rawComment?.trimmingWhitespaceAndNewlines() ?? ""
         guard comment.count <= 2000 else { throw ZhichengError.invalid("意见不能超过2000个字符", field: "comment") }
-        var returnSections: [String] = []
-        var reason: ReturnReason?
-        if decision == .return {
-            let known = Set(ApplicationSection.allCases.map(\.rawValue))
-            returnSections = ApplicationSection.allCases.map(\.rawValue).filter { (sections ?? []).contains($0) }
-            guard !(sections ?? []).isEmpty, (sections ?? []).allSatisfy(known.contains) else {
-                throw ZhichengError.invalid("退回时请选择有问题的部分（\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）", field: "sections")
-            }
-            guard let parsed = rawReason.flatMap(ReturnReason.init(rawValue:)) else {
-                throw ZhichengError.invalid("退回原因应为：\(ReturnReason.allCases.map { "\($0.rawValue)（\($0.label)）" }.joined(separator: "、"))", field: "reason")
-            }
-            guard parsed != .other || !comment.isEmpty else { throw ZhichengError.invalid("原因为“其他”时请填写说明", field: "comment") }
-            reason = parsed
-        }
+        let returning = decision == .return ? try ReturnRequest(sections: sections, reason: rawReason, comment: comment) : nil
         if decision == .reject && comment.isEmpty { throw ZhichengError.invalid("未通过时请填写意见", field: "comment") }
-        let finalReason = reason
-        let finalSections = returnSections
+        let finalReason = returning?.reason
+        let finalSections = returning?.sections ?? []
         let (outcome, forwarded) = try await store.write(caller) { conn -> (DecisionOutcome, Bool) in
             guard caller.kind == .staff, let me = try conn.account(caller.accountID) else { throw ZhichengError(.forbidden, "只有本单位审查人员可以审查") }
             guard let row = try conn.query("""
@@ -790,11 +777,7 @@ public struct ApplicationService: Sendable {
             let org = chain.currentOrg
             let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
             let action = try chain.decide(decision, by: reviewer, series: series)
-            // A reviewer names at fault only what their content permissions let them see.
-            let unseen = finalSections.filter { !me.permittedSections.contains($0) }
-            guard unseen.isEmpty else {
-                throw ZhichengError.invalid("您无权查看“\(unseen.joined(separator: "、"))”，不能以其为由退回", field: "sections")
-            }
+            try returning?.requireVisible(to: me.permittedSections)
             var extra = ""
             if decision == .return {
                 extra = "return_sections = '\(jsonArray(finalSections).replacingOccurrences(of: "'", with: "''"))', return_reason = '\(finalReason!.rawValue)', return_comment = ?"
@@ -865,10 +848,12 @@ public struct ApplicationService: Sendable {
             } + (try conn.query("SELECT plugin, step, outcome, detail, at FROM automated_checks WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
                 TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: "自动审查", stage: nil, actorName: "\(row["plugin"].string ?? "")/\(row["step"].string ?? "")",
                            decision: "auto-" + (row["outcome"].string ?? ""), comment: row["detail"].string ?? "", sections: [], reason: nil)
-            }) + (try conn.query("SELECT office, stage, decision, comment, at FROM province_decisions WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
+            }) + (try conn.query("SELECT office, stage, decision, comment, sections, reason, at FROM province_decisions WHERE application_id = ? ORDER BY id",
+                                 [applicationID]).map { row in
                 // The province office's own review (经办人, 负责人), as the relay brought it: no reviewer's name.
                 TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: row["office"].string, stage: row["stage"].string.flatMap(ReviewStage.init(rawValue:)),
-                           actorName: nil, decision: row["decision"].string ?? "", comment: row["comment"].string ?? "", sections: [], reason: nil)
+                           actorName: nil, decision: row["decision"].string ?? "", comment: row["comment"].string ?? "",
+                           sections: AccountRecord.strings(row["sections"]) ?? [], reason: row["reason"].string.flatMap(ReturnReason.init(rawValue:)))
             }) + (try conn.query("SELECT office, committee, actor_name, event, detail, at FROM committee_steps WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
                 TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: row["office"].string, stage: nil,
                            actorName: hideNames ? nil : row["actor_name"].string,

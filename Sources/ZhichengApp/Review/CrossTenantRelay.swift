@@ -356,15 +356,27 @@ public final class CrossTenantRelay: Sendable {
             // A step the province sends again (to a city restored to a backup, with the hand-over
             // repeated) is kept once: the same step at the same time.
             try conn.run("""
-                INSERT INTO province_decisions (application_id, submission, office, stage, decision, comment, at)
-                SELECT ?, CASE WHEN ? > 0 THEN ? ELSE (SELECT submissions FROM applications WHERE id = ?) END, ?, ?, ?, ?, ?
+                INSERT INTO province_decisions (application_id, submission, office, stage, decision, comment, sections, reason, at)
+                SELECT ?, CASE WHEN ? > 0 THEN ? ELSE (SELECT submissions FROM applications WHERE id = ?) END, ?, ?, ?, ?, ?, ?, ?
                 WHERE NOT EXISTS (SELECT 1 FROM province_decisions WHERE application_id = ? AND stage = ? AND decision = ? AND at = ?)
-                """, [id, submission, submission, id, payload["office"] as? String ?? "省职改办", stage, decision, payload["comment"] as? String ?? "", at,
+                """, [id, submission, submission, id, payload["office"] as? String ?? "省职改办", stage, decision, payload["comment"] as? String ?? "",
+                      jsonArray(payload["sections"] as? [String] ?? []), payload["reason"] as? String, at,
                       id, stage, decision, at])
             try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [now, id])
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.province-review", target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? "")),"decision":\#(jsonString(payload["decision"] as? String ?? ""))}"#,
                                             source: "tenant:\(source)"))
+            return false
+        case "application.returned":
+            // The province office sends it back for changes: the applicant edits and submits
+            // again, and it climbs the city's route from the unit as after any return.
+            let id = payload["source_application_id"] as? Int ?? 0
+            var chain = try ApplicationService.decode(try conn.scalar("SELECT chain FROM applications WHERE id = ?", [id])?.string ?? "")
+            try chain.returnFromProvince()
+            try ApplicationService.store(chain, id: id, conn, extra: "return_sections = ?, return_reason = ?, return_comment = ?, forwarded_at = NULL",
+                                         extraArgs: [jsonArray(payload["sections"] as? [String] ?? []), payload["reason"] as? String, payload["comment"] as? String ?? ""])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.returned", target: "application:\(id)",
+                                            detail: #"{"province":"\#(source)","reason":\#(jsonString(payload["reason"] as? String ?? ""))}"#, source: "tenant:\(source)"))
             return false
         case "application.interview":
             let id = payload["source_application_id"] as? Int ?? 0
@@ -428,10 +440,13 @@ public final class CrossTenantRelay: Sendable {
         let sourceID = payload["source_application_id"] as? Int ?? 0
         let existing = try conn.query("""
             SELECT r.id, r.series, r.level, r.state, r.result, e.interview_time, e.interview_place, e.result AS notice_result, e.publicity_until, c.name AS committee,
-                   e.id IS NOT NULL OR r.state NOT IN ('received', 'in_review') OR EXISTS (SELECT 1 FROM received_decisions d WHERE d.received_id = r.id) AS acted
+                   -- A resubmission after the office sent it back is a new hand-over.
+                   CASE WHEN r.state = 'returned' AND ? > coalesce(r.source_submission, 0) THEN 0
+                        ELSE e.id IS NOT NULL OR r.state NOT IN ('received', 'in_review')
+                             OR EXISTS (SELECT 1 FROM received_decisions d WHERE d.received_id = r.id) END AS acted
             FROM received_applications r LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
             WHERE r.source_tenant = ? AND r.source_application_id = ?
-            """, [source.rawValue, sourceID]).first
+            """, [payload["submission"] as? Int ?? 0, source.rawValue, sourceID]).first
         if existing?["acted"].int != 1 {
             let kind = ApplicationKind(rawValue: payload["kind"] as? String ?? "title") ?? .title
             // The province office reviews it itself (经办人 then 负责人, `ProvinceReviewService`
@@ -463,11 +478,21 @@ public final class CrossTenantRelay: Sendable {
                                                 source: (source.rawValue, sourceID))
             // The office's own review steps first, as they went the first time (the city
             // keeps each step once: `province_decisions` is matched on its time).
-            for step in try conn.query("SELECT stage, decision, comment, at FROM received_decisions WHERE received_id = ? ORDER BY id", [existing["id"].int ?? 0]) {
-                try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: [
-                    "stage": step["stage"].string ?? "", "decision": step["decision"].string ?? "", "comment": step["comment"].string ?? "",
-                    "at": step["at"].double ?? 0, "submission": payload["submission"] as? Int ?? 0,
-                ], conn)
+            let steps = try conn.query("SELECT stage, decision, comment, sections, reason, at FROM received_decisions WHERE received_id = ? ORDER BY id",
+                                       [existing["id"].int ?? 0])
+            for step in steps {
+                try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: ProvinceReview.stepBody(
+                    stage: ReviewStage(rawValue: step["stage"].string ?? "") ?? .handler, decision: ReviewDecision(rawValue: step["decision"].string ?? "") ?? .pass,
+                    comment: step["comment"].string ?? "", sections: AccountRecord.strings(step["sections"]) ?? [],
+                    reason: step["reason"].string.flatMap(ReturnReason.init(rawValue:)), at: step["at"].double ?? 0,
+                    submission: payload["submission"] as? Int ?? 0), conn)
+            }
+            // Sent back for changes (and handed over again with the same submission, by a city
+            // restored to before the return): the return again.
+            if existing["state"].string == "returned", let last = steps.last, last["decision"].string == ReviewDecision.return.rawValue {
+                try EvaluationService.enqueueBack(facts, kind: "application.returned", body: ProvinceReview.returnBody(
+                    sections: AccountRecord.strings(last["sections"]) ?? [], reason: last["reason"].string.flatMap(ReturnReason.init(rawValue:)) ?? .other,
+                    comment: last["comment"].string ?? "", submission: payload["submission"] as? Int ?? 0), conn)
             }
             if let time = existing["interview_time"].string, let place = existing["interview_place"].string {
                 try EvaluationService.enqueueBack(facts, kind: "application.interview",
@@ -489,7 +514,7 @@ public final class CrossTenantRelay: Sendable {
     }
 
     /// The province's answers about a city's application.
-    static let answers: Set<String> = ["application.received", "application.province-review", "application.interview", "application.publicity",
+    static let answers: Set<String> = ["application.received", "application.province-review", "application.returned", "application.interview", "application.publicity",
                                        "application.publicity-withdrawn", "application.result"]
 
     /// The province receives an objection a person of the city lodged against its result

@@ -11,6 +11,9 @@ public struct ProvinceReviewView: Sendable {
         public var comment: String
         public var reviewer: String
         public var at: Double
+        /// A 退回修改's sections at fault and reason.
+        public var sections: [String] = []
+        public var reason: ReturnReason?
     }
 
     public var id: Int
@@ -32,7 +35,10 @@ public struct ProvinceReviewView: Sendable {
     public var state: String
     public var chain: ReviewChain
     public var version: Int
+    /// The sections the caller may see (a reviewer: their content permissions).
     public var sections: [String: [String: String]]
+    /// Sections hidden from the caller by their content permissions.
+    public var hiddenSections: [String]
     /// The city's trail (unit and 主管单位 opinions) as it arrived.
     public var cityTrail: [[String: String]]
     /// The province office's own steps.
@@ -48,6 +54,7 @@ public struct ProvinceReviewView: Sendable {
         switch (kind, state) {
         case (.expert, "passed"): "已入库"
         case (_, "rejected"): "未通过"
+        case (.title, "returned"): "已退回修改，待申报人重新提交"
         case (.title, "received"): "省职改办审查通过，待评委会评审"
         case (.title, "publicity"): "评审结果公示中"
         case (.title, "final"): "评审结束"
@@ -66,10 +73,11 @@ public struct ProvinceDecisionOutcome: Sendable {
 /// hand over: "从其基层单位开始到终审机构为止的各级审查，每个机构审查分经办人审查和领导审查"
 /// (manual §8). A 副高级/正高级 title application reaches the province's committee only
 /// once the office's 负责人 passed it; 未通过 is its final result, sent back to the city.
-/// Expert applications go through the same steps (`ExpertService`, manual §10). Every
-/// step reaches the applicant's trail in the city (`application.province-review`).
-/// 退回修改 is not offered at this level: a reviewer who wants changes answers 未通过
-/// with the reason, and the applicant applies again.
+/// 退回修改 sends it back to the applicant in the city with the sections at fault and the
+/// reason (`application.returned`); the resubmission climbs the city's route again and,
+/// handed over again, comes back to the office's 经办人. Expert applications go through the
+/// same steps (`ExpertService`, manual §10), with 通过 or 未通过 only. Every step reaches the
+/// applicant's trail in the city (`application.province-review`).
 public struct ProvinceReviewService: Sendable {
     let store: TenantStore
     let relay: CrossTenantRelay?
@@ -89,21 +97,27 @@ public struct ProvinceReviewService: Sendable {
         try await store.read(caller) { conn in try ProvinceReview.readable(id, .title, caller: caller, conn) }
     }
 
-    /// 通过 or 未通过 of a title application. The 负责人's 通过 sends it to the office's
-    /// committee (committee-worklist); 未通过 ends it, and the city learns the result.
-    public func decide(_ id: Int, decision rawDecision: String, comment rawComment: String, version: Int?, caller: SignedIn) async throws -> ProvinceDecisionOutcome {
+    /// 通过, 退回修改 or 未通过 of a title application. The 负责人's 通过 sends it to the
+    /// office's committee (committee-worklist); 退回修改 sends it back to the applicant (with
+    /// `sections` and `reason`, as in a city); 未通过 ends it, and the city learns the result.
+    public func decide(_ id: Int, decision rawDecision: String, comment rawComment: String, sections: [String]? = nil, reason: String? = nil,
+                       version: Int?, caller: SignedIn) async throws -> ProvinceDecisionOutcome {
         let (outcome, final) = try await store.write(caller) { conn -> (ProvinceDecisionOutcome, Bool) in
-            let step = try ProvinceReview.decide(id, .title, decision: rawDecision, comment: rawComment, version: version, caller: caller, conn)
+            let step = try ProvinceReview.decide(id, .title, decision: rawDecision, comment: rawComment, sections: sections, reason: reason,
+                                                 version: version, caller: caller, conn)
             switch step.action {
             case .completedInTenant:
                 try step.update(state: "received", result: nil, conn)
             case .rejected:
                 try step.update(state: "rejected", result: "未通过", conn)
                 try EvaluationService.enqueueBack(step.facts, kind: "application.result", body: ["result": "未通过"], conn)
+            case .returnToApplicant:
+                try step.update(state: "returned", result: nil, conn)
+                try EvaluationService.enqueueBack(step.facts, kind: "application.returned", body: ProvinceReview.returnBody(step), conn)
             default:
                 try step.update(state: "in_review", result: nil, conn)
             }
-            let final = step.action == .rejected || step.action == .completedInTenant(toProvince: false)
+            let final = step.action != .awaitReview(orgID: step.me.orgID, stage: .leader)
             return (ProvinceDecisionOutcome(application: try ProvinceReview.view(id, .title, me: step.me, conn), decision: step.decision), final)
         }
         // The step that ends the office's review: its crash point (the fault-injection tests).
@@ -123,12 +137,19 @@ enum ProvinceReview {
         let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
         let state = row["state"].string ?? ""
         let underReview = kind == .expert ? state == "received" : state == "in_review"
+        // A reviewer reads only the sections of their content permissions, as in a city.
+        var sections = ApplicationService.sections(fromSnapshot: row["sections"].string ?? "{}")
+        var hidden: [String] = []
+        if me.kind == .staff {
+            hidden = sections.keys.filter { !me.permittedSections.contains($0) }.sorted()
+            for name in hidden { sections[name] = nil }
+        }
         return ProvinceReviewView(
             id: id, kind: kind, sourceTenant: row["source_tenant"].string ?? "", sourceApplicationID: row["source_application_id"].int ?? 0,
             applicantName: row["applicant_name"].string ?? "", idNumber: row["id_number"].string ?? "", unitName: row["unit_name"].string ?? "",
             year: row["year"].int ?? 0, series: row["series"].string ?? "", level: row["level"].string ?? "", title: row["title"].string ?? "",
             specialty: row["specialty"].string ?? "", state: state, chain: chain, version: row["version"].int ?? 0,
-            sections: ApplicationService.sections(fromSnapshot: row["sections"].string ?? "{}"),
+            sections: sections, hiddenSections: hidden,
             cityTrail: ApplicationService.cityTrail(row["trail"].string),
             decisions: try decisions(id, conn),
             callerMayDecide: underReview && me.kind == .staff && (try? chain.checkReviewer(reviewer, series: row["series"].string ?? "")) != nil,
@@ -138,12 +159,13 @@ enum ProvinceReview {
     /// The province office's own steps on a received application, oldest first.
     static func decisions(_ receivedID: Int, _ conn: SQLiteConnection) throws -> [ProvinceReviewView.Decision] {
         try conn.query("""
-            SELECT d.stage, d.decision, d.comment, d.at, a.name FROM received_decisions d JOIN accounts a ON a.id = d.actor_id
+            SELECT d.stage, d.decision, d.comment, d.sections, d.reason, d.at, a.name FROM received_decisions d JOIN accounts a ON a.id = d.actor_id
             WHERE d.received_id = ? ORDER BY d.id
             """, [receivedID]).map {
             ProvinceReviewView.Decision(stage: ReviewStage(rawValue: $0["stage"].string ?? "") ?? .handler,
                                         decision: ReviewDecision(rawValue: $0["decision"].string ?? "") ?? .pass,
-                                        comment: $0["comment"].string ?? "", reviewer: $0["name"].string ?? "", at: $0["at"].double ?? 0)
+                                        comment: $0["comment"].string ?? "", reviewer: $0["name"].string ?? "", at: $0["at"].double ?? 0,
+                                        sections: AccountRecord.strings($0["sections"]) ?? [], reason: $0["reason"].string.flatMap(ReturnReason.init(rawValue:)))
         }
     }
 
@@ -180,6 +202,9 @@ enum ProvinceReview {
         var decision: ReviewDecision
         var action: ReviewChain.Action
         var facts: EvaluationService.Facts
+        /// A 退回修改's sections and reason.
+        var returning: ReturnRequest?
+        var comment: String
 
         /// Stores the chain with the application's new state (and result), one version on.
         func update(state: String, result: String?, _ conn: SQLiteConnection) throws {
@@ -188,21 +213,24 @@ enum ProvinceReview {
         }
     }
 
-    /// 通过 or 未通过 by the office's 经办人, then its 负责人 (four eyes), checked against
-    /// the version the reviewer saw (optional; a repeat of the reviewer's own last step
-    /// is refused as stale like any other). Records the step, tells the city's trail, and
-    /// leaves the state to the kind (`Step.update`).
-    static func decide(_ id: Int, _ kind: ApplicationKind, decision rawDecision: String, comment rawComment: String, version: Int?,
+    /// 通过 (or, for a title application, 退回修改) or 未通过 by the office's 经办人, then its
+    /// 负责人 (four eyes), checked against the version the reviewer saw (optional; a repeat
+    /// of the reviewer's own last step is refused as stale like any other). Records the
+    /// step, tells the city's trail, and leaves the state to the kind (`Step.update`).
+    static func decide(_ id: Int, _ kind: ApplicationKind, decision rawDecision: String, comment rawComment: String,
+                       sections: [String]? = nil, reason rawReason: String? = nil, version: Int?,
                        caller: SignedIn, _ conn: SQLiteConnection) throws -> Step {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有省职改办的经办人或负责人可以审查") }
         let me = try ExpertService.requireProvinceOffice(caller, conn)
         // Who may decide is checked before what was sent.
-        guard let decision = ReviewDecision(rawValue: rawDecision), decision != .return else {
-            throw ZhichengError.invalid("省职改办审查可作“通过”或“未通过”；需修改时请作“未通过”并写明理由", field: "decision")
+        guard let decision = ReviewDecision(rawValue: rawDecision), decision != .return || kind == .title else {
+            throw ZhichengError.invalid(kind == .expert ? "专家推荐审查可作“通过”或“未通过”；需修改时请作“未通过”并写明理由" : "decision 应为 pass、return 或 reject",
+                                        field: "decision")
         }
         let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
         guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
         if decision == .reject, comment.isEmpty { throw ZhichengError.invalid("未通过时请填写理由", field: "comment") }
+        let returning = decision == .return ? try ReturnRequest(sections: sections, reason: rawReason, comment: comment) : nil
         let missing = kind == .expert ? "没有这个专家申报" : "没有这个报送到省里的申报"
         guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = ?", [id, kind.rawValue]).first,
               let text = row["chain"].string else { throw ZhichengError.notFound(missing) }
@@ -216,19 +244,40 @@ enum ProvinceReview {
         let stage = chain.stage
         let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
         let action = try chain.decide(decision, by: reviewer, series: series)
+        try returning?.requireVisible(to: me.permittedSections)
         let now = Date().timeIntervalSince1970
-        try conn.run("INSERT INTO received_decisions (received_id, org_id, stage, actor_id, decision, comment, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     [id, me.orgID, stage.rawValue, me.id, decision.rawValue, comment, now])
+        try conn.run("INSERT INTO received_decisions (received_id, org_id, stage, actor_id, decision, comment, sections, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [id, me.orgID, stage.rawValue, me.id, decision.rawValue, comment, jsonArray(returning?.sections ?? []), returning?.reason.rawValue, now])
         let facts = EvaluationService.Facts(series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .senior,
                                             source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
         // The applicant's trail in the city: the office's step, without the reviewer's name.
-        try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: [
-            "stage": stage.rawValue, "decision": decision.rawValue, "comment": comment, "at": now,
-            "submission": row["source_submission"].int ?? 0,
-        ], conn)
+        try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: stepBody(
+            stage: stage, decision: decision, comment: comment, sections: returning?.sections ?? [], reason: returning?.reason, at: now,
+            submission: row["source_submission"].int ?? 0), conn)
         try conn.appendAudit(caller.audit("\(kind == .expert ? "expert-application" : "province-application").\(decision.rawValue)",
                                           target: "received_application:\(id)",
                                           detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
-        return Step(id: id, row: row, me: me, chain: chain, decision: decision, action: action, facts: facts)
+        return Step(id: id, row: row, me: me, chain: chain, decision: decision, action: action, facts: facts,
+                    returning: returning, comment: comment)
+    }
+
+    /// An `application.province-review` message's body: one step of the office, as the
+    /// city's trail keeps it.
+    static func stepBody(stage: ReviewStage, decision: ReviewDecision, comment: String, sections: [String], reason: ReturnReason?,
+                         at: Double, submission: Int) -> [String: Any] {
+        var body: [String: Any] = ["stage": stage.rawValue, "decision": decision.rawValue, "comment": comment, "at": at, "submission": submission,
+                                   "sections": sections]
+        if let reason { body["reason"] = reason.rawValue }
+        return body
+    }
+
+    /// An `application.returned` message's body: what the applicant in the city reads.
+    static func returnBody(_ step: Step) -> [String: Any] {
+        returnBody(sections: step.returning?.sections ?? [], reason: step.returning?.reason ?? .other, comment: step.comment,
+                   submission: step.row["source_submission"].int ?? 0)
+    }
+
+    static func returnBody(sections: [String], reason: ReturnReason, comment: String, submission: Int) -> [String: Any] {
+        ["sections": sections, "reason": reason.rawValue, "comment": comment, "submission": submission]
     }
 }

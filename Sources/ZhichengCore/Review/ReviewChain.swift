@@ -203,6 +203,14 @@ public struct ReviewChain: Sendable, Equatable, Codable {
         state = .atCommittee
     }
 
+    /// The final authority in the province (its office's review) sends it back to the
+    /// applicant for changes: a resubmission starts again at the unit.
+    public mutating func returnFromProvince() throws(ZhichengError) {
+        guard state == .awaitingProvince else { throw .conflict("申报当前状态为“\(state.label)”，不能由省职改办退回") }
+        state = .returned
+        handlerDecider = nil
+    }
+
     /// The result becomes final: after 公示 in this tenant, or as reported by the province.
     public mutating func finalize(passed: Bool) throws(ZhichengError) {
         guard state == .publicity || state == .awaitingProvince else { throw .conflict("申报当前状态为“\(state.label)”，不能确认结果") }

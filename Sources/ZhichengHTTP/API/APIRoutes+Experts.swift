@@ -31,8 +31,9 @@ extension APIRoutes {
             try APIJSON.response(ProvinceReviewDTO(try await s.provinceReviews.application(try id(context), caller: context.caller)))
         }
         signedIn.post("province/reviews/{id}/decision") { request, context in
-            let body = try await APIJSON.decode(ExpertDecisionBody.self, from: request)
-            let outcome = try await s.provinceReviews.decide(try id(context), decision: body.decision, comment: body.comment ?? "", version: body.version, caller: context.caller)
+            let body = try await APIJSON.decode(DecisionBody.self, from: request)
+            let outcome = try await s.provinceReviews.decide(try id(context), decision: body.decision, comment: body.comment ?? "", sections: body.sections,
+                                                             reason: body.reason, version: body.version, caller: context.caller)
             return try APIJSON.response(ProvinceReviewDTO(outcome.application))
         }
 
@@ -97,8 +98,15 @@ struct VoteBody: Decodable { var application: Int; var vote: String; var score: 
 struct ProvinceReviewDTO: Encodable {
     struct Decision: Encodable {
         var step: String; var stepLabel: String; var decision: String; var decisionLabel: String; var comment: String; var reviewer: String; var at: String
+        /// A 退回修改's sections at fault and reason.
+        var sections: [String]?; var reason: String?; var reasonLabel: String?
 
         init(_ d: ProvinceReviewView.Decision) {
+            if d.decision == .return {
+                sections = d.sections
+                reason = d.reason?.rawValue
+                reasonLabel = d.reason?.label
+            }
             step = d.stage.rawValue
             stepLabel = d.stage.label
             decision = d.decision.rawValue
@@ -125,6 +133,7 @@ struct ProvinceReviewDTO: Encodable {
     var step: String?
     var version: Int
     var sections: [String: [String: String]]
+    var hiddenSections: [String]
     var cityTrail: [[String: String]]
     var decisions: [Decision]
     var mayAct: Bool
@@ -147,6 +156,7 @@ struct ProvinceReviewDTO: Encodable {
         step = v.underReview ? v.chain.stage.rawValue : nil
         version = v.version
         sections = v.sections
+        hiddenSections = v.hiddenSections
         cityTrail = v.cityTrail
         decisions = v.decisions.map(Decision.init)
         mayAct = v.callerMayDecide

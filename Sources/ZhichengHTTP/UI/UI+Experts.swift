@@ -97,7 +97,8 @@ extension UI {
         guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
         let id = try id(context)
         do {
-            let outcome = try await services.provinceReviews.decide(id, decision: form["decision"], comment: form["comment"], version: Int(form["version"]), caller: user)
+            let outcome = try await services.provinceReviews.decide(id, decision: form["decision"], comment: form["comment"], sections: form.all("sections"),
+                                                                    reason: form.optional("reason"), version: Int(form["version"]), caller: user)
             return done("province-reviews", "已对\(outcome.application.applicantName)的职称申报作出“\(outcome.decision.label)”决定", context)
         } catch let error as ZhichengError {
             return try await provinceReviewPage(user, context, id: id, flash: .error(error.message), status: error.status)
@@ -111,13 +112,21 @@ extension UI {
             "id": a.id, "applicant": a.applicantName, "id_number": a.idNumber, "unit": a.unitName, "city": a.sourceTenant, "series": a.series,
             "specialty": a.specialty, "level": a.level, "title": a.title, "year": a.year, "stage": a.stageLabel, "version": a.version, "may_act": a.callerMayDecide,
             "sections": Self.receivedSections(a.sections),
+            "hidden": a.hiddenSections.isEmpty ? false as Any : a.hiddenSections.joined(separator: "、"),
             "city_trail": Self.cityTrailRows(a.cityTrail),
             "decisions": Self.provinceDecisionRows(a.decisions),
+            // A 退回修改 names only what the reviewer may see.
+            "all_sections": ApplicationSection.allCases.map(\.rawValue).filter { !a.hiddenSections.contains($0) },
+            "reasons": ReturnReason.allCases.map { ["value": $0.rawValue, "label": $0.label] },
         ]
     }
 
+    /// The province office's steps; a 退回修改 with its sections and reason.
     static func provinceDecisionRows(_ decisions: [ProvinceReviewView.Decision]) -> [[String: Any]] {
-        decisions.map { ["at": Self.time($0.at), "step": $0.stage.label, "reviewer": $0.reviewer, "decision": $0.decision.label, "comment": $0.comment] }
+        decisions.map { d -> [String: Any] in
+            let returned = d.decision == .return ? "（\(d.reason?.label ?? "")；需修改：\(d.sections.joined(separator: "、"))）" : ""
+            return ["at": Self.time(d.at), "step": d.stage.label, "reviewer": d.reviewer, "decision": d.decision.label + returned, "comment": d.comment]
+        }
     }
 
     // MARK: 专家信息库
