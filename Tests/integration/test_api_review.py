@@ -203,7 +203,7 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     seen = expect(province[0].get(f"province/reviews/{rows[0]['id']}"), 200).json
     assert set(seen["sections"]) >= {"基本信息", "业绩成果"} and [t["org"] for t in seen["city_trail"] if t["org"]][-1] == "郑州市职改办", seen
     expect(province[1].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "pass", "comment": "同意"}), 403)  # the handler's step first
-    expect(province[0].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "return", "comment": "请修改"}), 400, field="decision")
+    expect(province[0].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "return", "comment": "请修改"}), 400, field="sections")
     expect(province[0].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "pass", "comment": "材料齐全"}), 200)
     out = expect(province[1].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "pass", "comment": "同意上会"}), 200).json
     assert (out["state"], out["stage_label"]) == ("received", "省职改办审查通过，待评委会评审"), out
