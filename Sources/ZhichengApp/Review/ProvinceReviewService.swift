@@ -173,15 +173,20 @@ enum ProvinceReview {
     /// only those waiting for their step); for the office admin, all of them. Newest first.
     static func list(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, _ conn: SQLiteConnection) throws -> [ProvinceReviewView] {
         let me = try ExpertService.requireProvinceOffice(caller, conn)
+        if waitingOnly && caller.kind != .staff { return [] }
         // Title applications handed over before the office reviewed them have no chain: they went straight to the committee.
-        return try conn.query("SELECT id FROM received_applications WHERE kind = ? AND chain IS NOT NULL ORDER BY id DESC", [kind.rawValue])
-            .compactMap { $0["id"].int }
+        var sql = "SELECT id FROM received_applications WHERE kind = ? AND chain IS NOT NULL"
+        var arguments: [any SQLiteBindable] = [kind.rawValue]
+        if caller.kind == .staff {
+            // A reviewer: their series only, read as such (not every received application, then filtered).
+            guard !me.permittedSeries.isEmpty else { return [] }
+            sql += " AND series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))"
+            arguments += me.permittedSeries as [any SQLiteBindable]
+            if waitingOnly { sql += " AND state = ?"; arguments.append(kind == .expert ? "received" : "in_review") }
+        }
+        return try conn.query(sql + " ORDER BY id DESC", arguments).compactMap { $0["id"].int }
             .map { try view($0, kind, me: me, conn) }
-            .filter { view in
-                guard caller.kind == .staff else { return !waitingOnly }
-                guard me.permittedSeries.contains(view.series) else { return false }
-                return !waitingOnly || view.callerMayDecide
-            }
+            .filter { !waitingOnly || $0.callerMayDecide }
     }
 
     /// One received application for an account of the province office: staff only in
