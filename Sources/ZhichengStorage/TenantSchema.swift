@@ -528,6 +528,7 @@ public enum TenantSchema {
             DROP TABLE received_decisions;
             ALTER TABLE received_decisions_v15 RENAME TO received_decisions;
             CREATE INDEX received_decisions_received ON received_decisions(received_id, id);
+            CREATE INDEX received_decisions_actor ON received_decisions(actor_id, id);
             CREATE TRIGGER received_decisions_no_update BEFORE UPDATE ON received_decisions
                 BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
             CREATE TRIGGER received_decisions_no_delete BEFORE DELETE ON received_decisions

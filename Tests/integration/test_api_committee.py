@@ -400,6 +400,16 @@ def test_the_province_office_sends_an_application_back_and_the_resubmission_retu
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "同意上会" in form and "已补充" in form and "请补充获奖证书" not in form, form[-3000:]
 
+    # The handler's 已审查 in the province: their own steps on what the cities handed over, newest first.
+    done = expect(handler.get("province/reviews/done"), 200).json["decisions"]
+    assert [(x["application_id"], x["received_kind"], x["decision"], x["standing"], x["readable"]) for x in done] == [
+        (rid, "title", "pass", "省职改办审查通过，待评委会评审", True), (rid, "title", "return", "省职改办审查通过，待评委会评审", True)], done
+    assert [x["decision"] for x in expect(handler.get(f"province/reviews/done?limit=1&before={done[0]['decision_id']}"), 200).json["decisions"]] == ["return"]
+    expect(office.get("province/reviews/done"), 403)
+    expect(city.reviewers[0].get("province/reviews/done"), 403)
+    page = office.api.raw("GET", "/t/province/reviewed", headers={"Cookie": f"zc_session={handler.cookie}"}).body.decode()
+    assert 'id="reviewed-received"' in page and f'province-reviews/{rid}">查看</a>' in page and "请补充获奖证书" in page, page[-3000:]
+
 
 def test_a_province_restored_to_before_an_interview_notice_can_send_a_new_one(setup):
     """The province restored to a backup older than an interview notice it already sent: the

@@ -168,6 +168,9 @@ public struct ReviewedItem: Sendable {
     public var standing: String
     /// Whether the reviewer may open the application now.
     public var readable: Bool
+    /// For a step of the province office on an application a city handed over: its kind
+    /// (`applicationID` is then the province's id of it); nil for the tenant's own.
+    public var receivedKind: ApplicationKind? = nil
 }
 
 /// One row of 申报人员状态查询.

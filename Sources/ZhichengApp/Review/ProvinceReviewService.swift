@@ -50,17 +50,7 @@ public struct ProvinceReviewView: Sendable {
     public var underReview: Bool { kind == .expert ? state == "received" : state == "in_review" }
 
     /// Where it stands, in words.
-    public var stageLabel: String {
-        switch (kind, state) {
-        case (.expert, "passed"): "已入库"
-        case (_, "rejected"): "未通过"
-        case (.title, "returned"): "已退回修改，待申报人重新提交"
-        case (.title, "received"): "省职改办审查通过，待评委会评审"
-        case (.title, "publicity"): "评审结果公示中"
-        case (.title, "final"): "评审结束"
-        default: "省职改办\(chain.stage.label)"
-        }
-    }
+    public var stageLabel: String { ProvinceReview.stageLabel(kind, state: state, chain: chain) }
 }
 
 /// What a province review step did.
@@ -97,6 +87,33 @@ public struct ProvinceReviewService: Sendable {
         try await store.read(caller) { conn in try ProvinceReview.readable(id, .title, caller: caller, conn) }
     }
 
+    /// The caller's own steps in the office's review (title and expert applications the
+    /// cities handed over), newest first, one page (`before`: the last `decisionID` of the
+    /// page before): the province's part of a reviewer's 已审查.
+    public func reviewed(caller: SignedIn, limit: Int = 50, before: Int? = nil) async throws -> [ReviewedItem] {
+        guard caller.kind == .staff else { throw ZhichengError(.forbidden, "只有审查人员有审查记录") }
+        let limit = max(1, min(limit, 200))
+        return try await store.read(caller) { conn in
+            let me = try ExpertService.requireProvinceOffice(caller, conn)
+            return try conn.query("""
+                SELECT d.id AS decision_id, d.stage, d.decision, d.comment, d.at, r.id, r.kind, r.series, r.level, r.title, r.state, r.chain,
+                       r.applicant_name, r.unit_name
+                FROM received_decisions d JOIN received_applications r ON r.id = d.received_id
+                WHERE d.actor_id = ? AND d.id < ? ORDER BY d.id DESC LIMIT ?
+                """, [caller.accountID, before ?? Int.max, limit]).map { r in
+                let kind = ApplicationKind(rawValue: r["kind"].string ?? "") ?? .title
+                let chain = try ApplicationService.decode(r["chain"].string ?? "")
+                let series = r["series"].string ?? ""
+                return ReviewedItem(decisionID: r["decision_id"].int ?? 0, applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "",
+                                    unitName: r["unit_name"].string ?? "", series: series, level: r["level"].string ?? "", title: r["title"].string ?? "",
+                                    stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
+                                    decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
+                                    at: r["at"].double ?? 0, standing: ProvinceReview.stageLabel(kind, state: r["state"].string ?? "", chain: chain),
+                                    readable: me.permittedSeries.contains(series), receivedKind: kind)
+            }
+        }
+    }
+
     /// 通过, 退回修改 or 未通过 of a title application. The 负责人's 通过 sends it to the
     /// office's committee (committee-worklist); 退回修改 sends it back to the applicant (with
     /// `sections` and `reason`, as in a city); 未通过 ends it, and the city learns the result.
@@ -129,6 +146,19 @@ public struct ProvinceReviewService: Sendable {
 
 /// The steps both kinds of province review share (`ProvinceReviewService`, `ExpertService`).
 enum ProvinceReview {
+    /// Where a received application stands, in words.
+    static func stageLabel(_ kind: ApplicationKind, state: String, chain: ReviewChain) -> String {
+        switch (kind, state) {
+        case (.expert, "passed"): "已入库"
+        case (_, "rejected"): "未通过"
+        case (.title, "returned"): "已退回修改，待申报人重新提交"
+        case (.title, "received"): "省职改办审查通过，待评委会评审"
+        case (.title, "publicity"): "评审结果公示中"
+        case (.title, "final"): "评审结束"
+        default: "省职改办\(chain.stage.label)"
+        }
+    }
+
     /// One received application of `kind` as `me` (an account of the province office) sees it.
     static func view(_ id: Int, _ kind: ApplicationKind, me: AccountRecord, _ conn: SQLiteConnection) throws -> ProvinceReviewView {
         guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = ?", [id, kind.rawValue]).first,

@@ -27,6 +27,11 @@ extension APIRoutes {
             let waiting = try APIJSON.boolean("waiting", in: request) ?? false
             return try APIJSON.response(["applications": try await s.provinceReviews.applications(caller: context.caller, waitingOnly: waiting).map(ProvinceReviewDTO.init)])
         }
+        signedIn.get("province/reviews/done") { request, context in
+            let items = try await s.provinceReviews.reviewed(caller: context.caller, limit: try APIJSON.integer("limit", in: request) ?? 50,
+                                                             before: try APIJSON.integer("before", in: request))
+            return try APIJSON.response(["decisions": items.map(ReviewedDTO.init)])
+        }
         signedIn.get("province/reviews/{id}") { _, context in
             try APIJSON.response(ProvinceReviewDTO(try await s.provinceReviews.application(try id(context), caller: context.caller)))
         }

@@ -300,10 +300,15 @@ struct ReviewedDTO: Encodable {
     var at: String
     /// Where the application stands now, in words.
     var standing: String
-    /// Whether the caller may `GET applications/<id>` now.
+    /// Whether the caller may `GET applications/<id>` now (for a province step: its
+    /// `province/reviews/<id>` or `expert-applications/<id>`).
     var readable: Bool
+    /// A province step's application kind (`title` or `expert`; `application_id` is then the
+    /// province's id); absent for the tenant's own applications.
+    var receivedKind: String?
 
     init(_ r: ReviewedItem) {
+        receivedKind = r.receivedKind?.rawValue
         decisionId = r.decisionID
         applicationId = r.applicationID
         applicantName = r.applicantName

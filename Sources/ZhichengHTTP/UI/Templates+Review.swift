@@ -111,10 +111,17 @@ extension Templates {
         <p>您作出的审查决定，最新的在前；“当前状态”为申报现在所处的环节。</p>
         <table id="reviewed"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th></th></tr></thead><tbody>
         {{#items}}<tr data-application="{{id}}"><td>{{at}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td><td>{{standing}}</td>
-        <td>{{#readable}}<a href="{{base}}reviews/{{id}}">查看</a>{{/readable}}</td></tr>{{/items}}
+        <td>{{#readable}}<a href="{{base}}{{readable}}">查看</a>{{/readable}}</td></tr>{{/items}}
         {{^items}}<tr><td colspan="11">暂无审查记录</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#newest_page}}<a id="reviewed-newest" href="{{newest_page}}">最新记录</a> {{/newest_page}}{{#older_page}}<a id="reviewed-older" href="{{older_page}}">更早的记录</a>{{/older_page}}</p>
+        {{#province}}<h3>各市报送申报（职称申报、专家推荐）</h3>
+        <table id="reviewed-received"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th></th></tr></thead><tbody>
+        {{#received}}<tr data-received="{{id}}"><td>{{at}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td><td>{{standing}}</td>
+        <td>{{#readable}}<a href="{{base}}{{readable}}">查看</a>{{/readable}}</td></tr>{{/received}}
+        {{^received}}<tr><td colspan="11">暂无审查记录</td></tr>{{/received}}
+        </tbody></table>
+        <p class="pages">{{#received_newest}}<a href="{{received_newest}}">最新记录</a> {{/received_newest}}{{#received_older}}<a id="reviewed-received-older" href="{{received_older}}">更早的记录</a>{{/received_older}}</p>{{/province}}
         """
 
     static let review = """

@@ -256,23 +256,44 @@ extension UI {
 
     /// 已审查: the reviewer's own decisions, newest first (`before`: the last decision of
     /// the page before), each with where the application stands now.
-    func reviewedPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, limit: Int = Self.reviewedPageSize) async throws -> Response {
+    /// In the province office, a second list follows: the reviewer's steps on what the cities
+    /// handed over (`beforeProvince` pages it the same way).
+    func reviewedPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, beforeProvince: Int? = nil,
+                      limit: Int = Self.reviewedPageSize) async throws -> Response {
         let org = try await ownOrg(user)
         let limit = max(1, min(limit, 199))
         // One row more than shown says whether there are older ones.
         let read = try await services.applications.reviewed(caller: user, limit: limit + 1, before: before)
         let shown = read.prefix(limit)
-        func page(before: Int?) -> String {
-            link("reviewed", [limit == Self.reviewedPageSize ? nil : "limit=\(limit)", before.map { "before=\($0)" }], context)
+        func page(_ name: String, before: Int?) -> String {
+            link("reviewed", [limit == Self.reviewedPageSize ? nil : "limit=\(limit)", before.map { "\(name)=\($0)" }], context)
         }
-        let data: [String: Any] = [
-            "items": shown.map { r -> [String: Any] in
-                ["id": r.applicationID, "at": Self.time(r.at), "applicant": r.applicantName, "unit": r.unitName, "series": r.series, "level": r.level,
-                 "title": r.title, "step": r.stage.label, "decision": r.decision.label, "comment": r.comment, "standing": r.standing, "readable": r.readable]
-            },
-            "newest_page": before == nil ? false as Any : page(before: nil),
-            "older_page": read.count > limit ? page(before: shown.last?.decisionID) as Any : false,
+        func rows(_ items: ArraySlice<ReviewedItem>) -> [[String: Any]] {
+            items.map { r -> [String: Any] in
+                let path = switch r.receivedKind {
+                case .title?: "province-reviews/\(r.applicationID)"
+                case .expert?: "expert-reviews/\(r.applicationID)"
+                case nil: "reviews/\(r.applicationID)"
+                }
+                return ["id": r.applicationID, "at": Self.time(r.at), "applicant": r.applicantName, "unit": r.unitName, "series": r.series, "level": r.level,
+                        "title": r.title, "step": r.stage.label, "decision": r.decision.label, "comment": r.comment, "standing": r.standing,
+                        "readable": r.readable ? path as Any : false]
+            }
+        }
+        var data: [String: Any] = [
+            "items": rows(shown),
+            "newest_page": before == nil ? false as Any : page("before", before: nil),
+            "older_page": read.count > limit ? page("before", before: shown.last?.decisionID) as Any : false,
+            "province": false,
         ]
+        if context.tenant.kind == .province, org.parentID == nil, !user.roles.isEmpty {
+            let received = try await services.provinceReviews.reviewed(caller: user, limit: limit + 1, before: beforeProvince)
+            let shownReceived = received.prefix(limit)
+            data["province"] = true
+            data["received"] = rows(shownReceived)
+            data["received_newest"] = beforeProvince == nil ? false as Any : page("before_province", before: nil)
+            data["received_older"] = received.count > limit ? page("before_province", before: shownReceived.last?.decisionID) as Any : false
+        }
         return try render("已审查", "reviewed", data, user: user, context, navCurrent: "reviewed", orgName: org.name)
     }
 

@@ -87,6 +87,7 @@ enum UIRoutes {
         tenant.get("reviewed") { request, context in
             try await ui.page(request, context) { user in
                 try await ui.reviewedPage(user, context, before: try APIJSON.integer("before", in: request),
+                                          beforeProvince: try APIJSON.integer("before_province", in: request),
                                           limit: try APIJSON.integer("limit", in: request) ?? UI.reviewedPageSize)
             }
         }
