@@ -145,6 +145,40 @@ def test_review_form_follows_the_same_visibility_as_the_application(env: Env) ->
     assert printable(env.dept) is False and printable(env.city) is False
 
 
+def test_an_office_follows_every_unit_below_it_in_one_list(env: Env) -> None:
+    """申报人员状态查询 with `below=true`: a department or office lists the applications of every
+    unit below it, each row naming its unit, a page at a time; `applicant` finds one by name or
+    ID-card number. Bad parameters are 400; a unit cannot look above itself."""
+    applicant, app = submitted(env)
+
+    def ids(reader, query: str, org: int) -> list[int]:
+        return [r["application_id"] for r in expect(reader.get(f"orgs/{org}/applicant-status{query}"), 200).json["rows"]]
+
+    assert app["id"] not in ids(env.dept, "", env.dept_id), "without below, the department's own applicants only"
+    for reader, org in ((env.dept, env.dept_id), (env.city, 1)):
+        rows = expect(reader.get(f"orgs/{org}/applicant-status?below=true"), 200).json["rows"]
+        [row] = [r for r in rows if r["application_id"] == app["id"]]
+        assert (row["unit_name"], row["applicant_name"], row["printable"]) == ("逸夫小学", "赵老师", False), row
+        assert [r["application_id"] for r in rows] == sorted((r["application_id"] for r in rows), reverse=True), "newest first"
+    login = applicant.account["login"]
+    assert ids(env.city, f"?below=true&applicant={login}", 1) == [app["id"]]
+    assert app["id"] in ids(env.city, f"?below=true&applicant={quote('赵')}", 1)
+    assert ids(env.city, f"?below=true&applicant={quote('%')}", 1) == [], "what is typed is taken literally"
+    # Pages: `limit`, then `before` the last id shown.
+    everything = ids(env.city, "?below=true&limit=500", 1)
+    assert len(everything) >= 2 and ids(env.city, "?below=true&limit=1", 1) == everything[:1]
+    assert ids(env.city, f"?below=true&limit=1&before={everything[0]}", 1) == everything[1:2]
+    for query, field in (("?below=maybe", "below"), ("?below=true&limit=x", "limit"), ("?below=true&before=x", "before"),
+                         (f"?below=true&applicant={quote('赵' * 41)}", "applicant")):
+        expect(env.city.get(f"orgs/1/applicant-status{query}"), 400, field=field)
+    expect(env.school.get(f"orgs/{env.dept_id}/applicant-status?below=true"), (403, 404))
+
+    # The screen: 含下级单位, the 单位 column, the applicant search.
+    page = ui_get(env, f"status?below=1&applicant={login}", env.city.cookie).body.decode()
+    assert 'id="status-below" checked' in page and f'data-application="{app["id"]}"' in page and "<td>逸夫小学</td>" in page, page[-3000:]
+    assert page.count("data-application=") == 1, page[-3000:]
+
+
 def test_status_rows_say_whose_review_form_opens(env: Env) -> None:
     """Once the school passes the application up, the department's status row links its
     评审表 (and the form opens); the city's still does not until it reaches the city."""

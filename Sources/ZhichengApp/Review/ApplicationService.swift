@@ -178,6 +178,8 @@ public struct StatusRow: Sendable {
     public var applicationID: Int
     public var applicantName: String
     public var idNumber: String
+    /// The applicant's unit.
+    public var unitName: String
     public var year: Int
     public var series: String
     public var level: String
@@ -887,22 +889,64 @@ public struct ApplicationService: Sendable {
         }
     }
 
+    /// What 申报人员状态查询 lists beyond the org itself: its year, the units below it too, an
+    /// applicant, and a page.
+    public struct StatusQuery: Sendable {
+        public var year: Int?
+        /// Every unit below the org as well (a department or office supervising its units).
+        public var below: Bool
+        /// An applicant's name (part of it) or ID-card number (its start).
+        public var applicant: String?
+        /// Rows on a page (nil: every row) and the id of the last row of the page before.
+        public var limit: Int?
+        public var before: Int?
+
+        public init(year: Int? = nil, below: Bool = false, applicant: String? = nil, limit: Int? = nil, before: Int? = nil) {
+            self.year = year
+            self.below = below
+            self.applicant = applicant
+            self.limit = limit
+            self.before = before
+        }
+    }
+
     /// Every submitted application of the org's applicants (a draft is the applicant's own
-    /// until submitted), for its admin or an ancestor's.
-    public func status(of orgID: Int, year: Int? = nil, caller: SignedIn) async throws -> [StatusRow] {
+    /// until submitted), for its admin or an ancestor's, newest first; with `query.below`
+    /// also those of every unit below it (each row names its unit).
+    public func status(of orgID: Int, _ query: StatusQuery = .init(), caller: SignedIn) async throws -> [StatusRow] {
         try Access.requireOrgAdmin(caller)
+        let applicant = query.applicant?.trimmingWhitespaceAndNewlines() ?? ""
+        guard applicant.count <= 40 else { throw ZhichengError.invalid("申报人查询不超过40个字", field: "applicant") }
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(orgID, caller: caller, conn)
-            return try conn.query("""
+            var sql = query.below ? """
+                WITH RECURSIVE down(id) AS (
+                    SELECT id FROM orgs WHERE id = ?
+                    UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id)
+                """ : ""
+            sql += """
                 SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.submissions, a.forwarded_at, a.committee_name, a.interview, a.result,
-                       a.publicity_result, a.publicity_until, p.name AS applicant_name, p.login AS id_number, o.name AS current_org
+                       a.publicity_result, a.publicity_until, a.unit_name, p.name AS applicant_name, p.login AS id_number, o.name AS current_org
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
-                WHERE a.org_id = ? AND a.state != 'draft'\(year == nil ? "" : " AND a.year = ?") ORDER BY a.id DESC
-                """, [orgID] + (year.map { [$0] } ?? [])).map { r in
+                WHERE \(query.below ? "a.org_id IN (SELECT id FROM down)" : "a.org_id = ?") AND a.state != 'draft'
+                """
+            var arguments: [any SQLiteBindable] = [orgID]
+            if let year = query.year { sql += " AND a.year = ?"; arguments.append(year) }
+            if !applicant.isEmpty {
+                // What was typed, taken literally (no LIKE wildcards of its own).
+                let escaped = applicant.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                sql += " AND (p.name LIKE ? ESCAPE '\\' OR p.login LIKE ? ESCAPE '\\')"
+                arguments += ["%\(escaped)%", "\(escaped)%"]
+            }
+            if let before = query.before { sql += " AND a.id < ?"; arguments.append(before) }
+            sql += " ORDER BY a.id DESC"
+            if let limit = query.limit { sql += " LIMIT ?"; arguments.append(max(1, min(limit, 500))) }
+            return try conn.query(sql, arguments).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
                 let stage = Self.standing(chain, r)
                 return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", idNumber: r["id_number"].string ?? "",
+                                 unitName: r["unit_name"].string ?? "",
                                  year: r["year"].int ?? 0, series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
                                  state: chain.state.rawValue, stage: stage, committee: r["committee_name"].string, interview: r["interview"].string,
                                  printable: Self.reaches(caller.orgID, chain, id: r["id"].int ?? 0, submission: r["submissions"].int ?? 0, conn))

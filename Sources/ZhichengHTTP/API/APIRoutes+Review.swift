@@ -102,8 +102,12 @@ extension APIRoutes {
             try APIJSON.response(["orgs": try await s.applications.statusOrgs(caller: context.caller).map(StatusOrgDTO.init)])
         }
         signedIn.get("orgs/{id}/applicant-status") { request, context in
-            let year = try APIJSON.integer("year", in: request)
-            return try APIJSON.response(["rows": try await s.applications.status(of: try id(context), year: year, caller: context.caller).map(StatusDTO.init)])
+            let below = try APIJSON.boolean("below", in: request) ?? false
+            let query = ApplicationService.StatusQuery(
+                year: try APIJSON.integer("year", in: request), below: below, applicant: request.uri.queryParameters.get("applicant"),
+                // The units below an office can hold many: a page of them unless asked otherwise.
+                limit: try APIJSON.integer("limit", in: request) ?? (below ? 200 : nil), before: try APIJSON.integer("before", in: request))
+            return try APIJSON.response(["rows": try await s.applications.status(of: try id(context), query, caller: context.caller).map(StatusDTO.init)])
         }
         signedIn.get("applications/{id}/review-form") { _, context in
             ReviewFormPage.render(try await s.applications.reviewForm(try id(context), caller: context.caller))
@@ -344,6 +348,7 @@ struct StatusDTO: Encodable {
     var applicationId: Int
     var applicantName: String
     var idNumber: String
+    var unitName: String
     var year: Int
     var series: String
     var level: String
@@ -360,6 +365,7 @@ struct StatusDTO: Encodable {
         applicationId = r.applicationID
         applicantName = r.applicantName
         idNumber = r.idNumber
+        unitName = r.unitName
         year = r.year
         series = r.series
         level = r.level

@@ -352,15 +352,31 @@ extension UI {
 
     // MARK: Status query
 
+    /// Rows on one page of 申报人员状态查询.
+    static let statusPageSize = 100
+
     /// 申报人员状态查询 of the caller's org or, `?org=`, of an org below it whose applicants
     /// submitted (a department or office picks one of them).
     func statusPage(_ user: SignedIn, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         let org = try await ownOrg(user)
         let shown = try APIJSON.integer("org", in: request) ?? user.orgID
         let year = try Self.yearFilter(request)
-        let rows = try await services.applications.status(of: shown, year: year, caller: user).map { r -> [String: Any] in
-            ["id": r.applicationID, "name": r.applicantName, "id_number": r.idNumber, "year": r.year, "series": r.series, "level": r.level,
+        let below = try APIJSON.boolean("below", in: request) ?? false
+        let applicant = request.uri.queryParameters.get("applicant") ?? ""
+        let before = try APIJSON.integer("before", in: request)
+        let limit = Self.statusPageSize
+        // One row more than shown says whether there is a next page.
+        let read = try await services.applications.status(of: shown, .init(year: year, below: below, applicant: applicant, limit: limit + 1, before: before),
+                                                          caller: user)
+        let rows = read.prefix(limit).map { r -> [String: Any] in
+            ["id": r.applicationID, "name": r.applicantName, "id_number": r.idNumber, "unit": r.unitName, "year": r.year, "series": r.series, "level": r.level,
              "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—", "printable": r.printable]
+        }
+        // The query is kept across pages.
+        func page(before: Int?) -> String {
+            link("status", [shown == user.orgID ? nil : "org=\(shown)", year.map { "year=\($0)" }, below ? "below=1" : nil,
+                            applicant.isEmpty ? nil : "applicant=\(applicant.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics) ?? "")",
+                            before.map { "before=\($0)" }], context)
         }
         let orgs = try await services.applications.statusOrgs(caller: user)
         // The caller's own org first, even with nobody who submitted yet.
@@ -369,7 +385,10 @@ extension UI {
         let choices = [own] + orgs.filter { $0.orgID != user.orgID }.map { o -> [String: Any] in
             ["id": o.orgID, "label": "\(o.code) \(o.name)", "count": o.applications, "selected": o.orgID == shown]
         }
-        return try render("申报人员状态查询", "status", ["rows": rows, "orgs": choices, "pick": choices.count > 1, "year": year.map(String.init) ?? ""], user: user, context,
-                          navCurrent: "status", orgName: org.name)
+        return try render("申报人员状态查询", "status", [
+            "rows": rows, "orgs": choices, "pick": choices.count > 1, "year": year.map(String.init) ?? "", "below": below, "applicant": applicant,
+            "first_page": before == nil ? false as Any : page(before: nil),
+            "next_page": read.count > limit ? page(before: read.prefix(limit).last?.applicationID) as Any : false,
+        ], user: user, context, navCurrent: "status", orgName: org.name)
     }
 }
