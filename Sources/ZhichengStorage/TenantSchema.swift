@@ -521,6 +521,8 @@ public enum TenantSchema {
                 comment TEXT NOT NULL DEFAULT '',
                 sections TEXT NOT NULL DEFAULT '[]',
                 reason TEXT,
+                -- The city's submission the step was on (NULL for steps before v15).
+                submission INTEGER,
                 at REAL NOT NULL
             ) STRICT;
             INSERT INTO received_decisions_v15 (id, received_id, org_id, stage, actor_id, decision, comment, at)

@@ -397,6 +397,10 @@ def test_the_province_office_sends_an_application_back_and_the_resubmission_retu
     assert expect(leader.post(url, {"decision": "pass", "comment": "同意上会"}), 200).json["state"] == "received"
     wait_until(lambda: len(steps()) == 3, 30, "the office's steps to reach the city")
     assert [x[:2] for x in steps()] == [("handler", "return"), ("handler", "pass"), ("leader", "pass")]
+    # Each step belongs to the submission it was on, in the province and in the city.
+    rounds = [("return", 1), ("pass", 2), ("pass", 2)]
+    assert db_rows(d.tenant_db("province"), "SELECT decision, submission FROM received_decisions ORDER BY id") == rounds
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT decision, submission FROM province_decisions ORDER BY id") == rounds
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "同意上会" in form and "已补充" in form and "请补充获奖证书" not in form, form[-3000:]
 

@@ -478,14 +478,15 @@ public final class CrossTenantRelay: Sendable {
                                                 source: (source.rawValue, sourceID))
             // The office's own review steps first, as they went the first time (the city
             // keeps each step once: `province_decisions` is matched on its time).
-            let steps = try conn.query("SELECT stage, decision, comment, sections, reason, at FROM received_decisions WHERE received_id = ? ORDER BY id",
+            let steps = try conn.query("SELECT stage, decision, comment, sections, reason, submission, at FROM received_decisions WHERE received_id = ? ORDER BY id",
                                        [existing["id"].int ?? 0])
             for step in steps {
                 try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: ProvinceReview.stepBody(
                     stage: ReviewStage(rawValue: step["stage"].string ?? "") ?? .handler, decision: ReviewDecision(rawValue: step["decision"].string ?? "") ?? .pass,
                     comment: step["comment"].string ?? "", sections: AccountRecord.strings(step["sections"]) ?? [],
                     reason: step["reason"].string.flatMap(ReturnReason.init(rawValue:)), at: step["at"].double ?? 0,
-                    submission: payload["submission"] as? Int ?? 0), conn)
+                    // Each on the submission it was on (a step of an earlier round stays with it).
+                    submission: step["submission"].int ?? payload["submission"] as? Int ?? 0), conn)
             }
             // Sent back for changes (and handed over again with the same submission, by a city
             // restored to before the return): the return again.

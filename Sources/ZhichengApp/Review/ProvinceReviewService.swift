@@ -281,8 +281,11 @@ enum ProvinceReview {
         let action = try chain.decide(decision, by: reviewer, series: series)
         try returning?.requireVisible(to: me.permittedSections)
         let now = Date().timeIntervalSince1970
-        try conn.run("INSERT INTO received_decisions (received_id, org_id, stage, actor_id, decision, comment, sections, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [id, me.orgID, stage.rawValue, me.id, decision.rawValue, comment, jsonArray(returning?.sections ?? []), returning?.reason.rawValue, now])
+        try conn.run("""
+            INSERT INTO received_decisions (received_id, org_id, stage, actor_id, decision, comment, sections, reason, submission, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [id, me.orgID, stage.rawValue, me.id, decision.rawValue, comment, jsonArray(returning?.sections ?? []), returning?.reason.rawValue,
+                  row["source_submission"].int, now])
         let facts = EvaluationService.Facts(series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .senior,
                                             source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
         // The applicant's trail in the city: the office's step, without the reviewer's name.
