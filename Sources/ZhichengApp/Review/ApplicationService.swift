@@ -242,27 +242,15 @@ public struct ReceivedApplication: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case id, sourceTenant, sourceApplicationID = "sourceApplicationId", applicantName, unitName, year, series, level, title, state, receivedAt
     }
+}
 
+extension ReceivedApplication {
+    /// One row of `received_applications`.
     init(_ r: SQLiteRow) {
         self.init(id: r["id"].int ?? 0, sourceTenant: r["source_tenant"].string ?? "", sourceApplicationID: r["source_application_id"].int ?? 0,
                   applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "", year: r["year"].int ?? 0,
                   series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
                   state: r["state"].string ?? "", receivedAt: r["received_at"].double ?? 0)
-    }
-
-    public init(id: Int, sourceTenant: String, sourceApplicationID: Int, applicantName: String, unitName: String, year: Int,
-                series: String, level: String, title: String, state: String, receivedAt: Double) {
-        self.id = id
-        self.sourceTenant = sourceTenant
-        self.sourceApplicationID = sourceApplicationID
-        self.applicantName = applicantName
-        self.unitName = unitName
-        self.year = year
-        self.series = series
-        self.level = level
-        self.title = title
-        self.state = state
-        self.receivedAt = receivedAt
     }
 }
 
