@@ -47,12 +47,18 @@ extension UI {
     }
 
     func expertReviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+        try await receivedPage(try await services.experts.application(id, caller: user), "专家推荐审查", "expert_review", nav: "expert-reviews",
+                               user, context, flash: flash, status: status)
+    }
+
+    /// A received application's page, either kind, with the city it came from by name.
+    func receivedPage(_ a: ProvinceReviewView, _ title: String, _ template: String, nav: String, _ user: SignedIn, _ context: TenantRequestContext,
+                      flash: Flash, status: HTTPResponse.Status) async throws -> Response {
         let org = try await ownOrg(user)
-        let a = try await services.experts.application(id, caller: user)
         let cities = await cityNames([a.sourceTenant])
         var data = Self.receivedData(a)
         data["city"] = cities[a.sourceTenant] ?? a.sourceTenant
-        return try render("专家推荐审查", "expert_review", data, user: user, context, flash: flash, status: status, navCurrent: "expert-reviews", orgName: org.name)
+        return try render(title, template, data, user: user, context, flash: flash, status: status, navCurrent: nav, orgName: org.name)
     }
 
     func expertDecide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
@@ -85,12 +91,8 @@ extension UI {
     }
 
     func provinceReviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let org = try await ownOrg(user)
-        let a = try await services.provinceReviews.application(id, caller: user)
-        let cities = await cityNames([a.sourceTenant])
-        var data = Self.receivedData(a)
-        data["city"] = cities[a.sourceTenant] ?? a.sourceTenant
-        return try render("职称申报审查", "province_review", data, user: user, context, flash: flash, status: status, navCurrent: "province-reviews", orgName: org.name)
+        try await receivedPage(try await services.provinceReviews.application(id, caller: user), "职称申报审查", "province_review", nav: "province-reviews",
+                               user, context, flash: flash, status: status)
     }
 
     func provinceDecide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
