@@ -393,7 +393,14 @@ def test_the_province_office_sends_an_application_back_and_the_resubmission_retu
     again = expect(handler.get(f"province/reviews/{rid}"), 200).json
     assert (again["step"], again["may_act"], again["sections"]["业绩成果"]) == ("handler", True, {"内容": "补充了获奖证书"}), again
     assert [x["decision"] for x in again["decisions"]] == ["return"], "the office's earlier steps stay in its history"
-    expect(handler.post(url, {"decision": "pass", "comment": "已补充"}), 200)
+    # This time on the screen: a return without sections is refused with the form again; a pass redirects to the queue.
+    cookie = {"Cookie": f"zc_session={handler.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+    form = f"_csrf={quote(handler.csrf)}&version={again['version']}&decision=return&reason=incomplete&comment=x"
+    r = office.api.raw("POST", f"/t/province/province-reviews/{rid}", body=form.encode(), headers=cookie)
+    assert r.status == 400 and "退回时请选择有问题的部分" in r.body.decode() and 'id="province-decision"' in r.body.decode(), (r.status, r.body.decode()[-2000:])
+    form = f"_csrf={quote(handler.csrf)}&version={again['version']}&decision=pass&comment={quote('已补充')}"
+    r = office.api.raw("POST", f"/t/province/province-reviews/{rid}", body=form.encode(), headers=cookie)
+    assert r.status == 303 and r.headers.get("location") == "/t/province/province-reviews", (r.status, r.headers)
     assert expect(leader.post(url, {"decision": "pass", "comment": "同意上会"}), 200).json["state"] == "received"
     wait_until(lambda: len(steps()) == 3, 30, "the office's steps to reach the city")
     assert [x[:2] for x in steps()] == [("handler", "return"), ("handler", "pass"), ("leader", "pass")]
