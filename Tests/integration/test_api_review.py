@@ -87,6 +87,13 @@ def decide(reviewer: Session, app_id: int, decision: str = "pass", **extra) -> d
     return expect(reviewer.post(f"applications/{app_id}/decision", {"decision": decision, "comment": "同意", "version": version, **extra}), 200).json
 
 
+def queue_row(reviewer: Session, app_id: int) -> dict:
+    """The application's row in the reviewer's queue (exactly one)."""
+    rows = [a for a in expect(reviewer.get("reviews/queue?limit=200"), 200).json["applications"] if a["id"] == app_id]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
 def queue_ids(reviewer: Session) -> list[int]:
     return [a["id"] for a in expect(reviewer.get("reviews/queue"), 200).json["applications"]]
 
@@ -443,9 +450,7 @@ def test_queue_shows_the_applicants_current_name_and_only_valid_utf8(env: Env) -
     expect(applicant.post(f"applications/{app['id']}/submit"), 200)
 
     def row() -> dict:
-        rows = [a for a in expect(r.get("reviews/queue?limit=200"), 200).json["applications"] if a["id"] == app["id"]]
-        assert len(rows) == 1, rows
-        return rows[0]
+        return queue_row(r, app["id"])
 
     assert row()["applicant_name"] == "钱老师"
     expect(env.school.patch(f"applicants/{created['account']['id']}", {"name": "钱晓东"}), 200)
@@ -472,9 +477,7 @@ def test_queue_and_application_name_the_applicants_unit(env: Env) -> None:
     expect(applicant.post(f"applications/{app['id']}/submit"), 200)
 
     def row() -> dict:
-        rows = [a for a in expect(r.get("reviews/queue?limit=200"), 200).json["applications"] if a["id"] == app["id"]]
-        assert len(rows) == 1, rows
-        return rows[0]
+        return queue_row(r, app["id"])
 
     assert list(row())[:3] == ["id", "applicant_name", "unit_name"], row()
     assert row()["unit_name"] == "逸夫小学", row()

@@ -92,6 +92,12 @@ class Handoff:
         self.wait_forwarded(app["id"], f"application {app['id']} to be acknowledged by the province")
         return app
 
+    def province_office(self):
+        """The province office's admin, signed in (its password reset first): the province's API and the session."""
+        info = self.d.call("account.reset-password", {"tenant": "province", "login": "41"})
+        papi = Api(self.d.http_port, "province")
+        return papi, papi.first_login("41", info["password"])
+
     def sign_in_again(self) -> None:
         """After a restart or a restore (which brings back the sessions of the backup's time)."""
         self.applicant, self.handler, self.leader = (self.api.sign_in(s.account["login"], s.password)
@@ -138,9 +144,7 @@ def test_application_crosses_to_the_province_exactly_once(daemon_factory, point)
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
 
     # The province office sees it in its list.
-    pinfo = d.call("account.reset-password", {"tenant": "province", "login": "41"})
-    papi = Api(d.http_port, "province")
-    office = papi.first_login("41", pinfo["password"])
+    _, office = h.province_office()
     listed = expect(office.get("province/applications"), 200).json["applications"]
     assert [(a["source_tenant"], a["source_application_id"]) for a in listed] == [("zhengzhou", app["id"])]
     expect(applicant.get("province/applications"), 403)
@@ -160,9 +164,7 @@ def test_the_province_offices_review_reaches_the_city_exactly_once(daemon_factor
     d = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT=point) if point else clean_env()).start()
     h = Handoff(d)
     app = h.handed_over()
-    pinfo = d.call("account.reset-password", {"tenant": "province", "login": "41"})
-    papi = Api(d.http_port, "province")
-    office = papi.first_login("41", pinfo["password"])
+    papi, office = h.province_office()
     reviewers = [staff(office, "prov.h", "handler"), staff(office, "prov.l", "leader")]
     [rid] = [r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]]
     queue = expect(reviewers[0].get("province/reviews?waiting=true"), 200).json["applications"]
@@ -230,9 +232,7 @@ def test_a_return_from_the_province_office_reaches_the_city_once_and_the_resubmi
     d = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT=point) if point else clean_env()).start()
     h = Handoff(d)
     app = h.handed_over()
-    pinfo = d.call("account.reset-password", {"tenant": "province", "login": "41"})
-    papi = Api(d.http_port, "province")
-    office = papi.first_login("41", pinfo["password"])
+    papi, office = h.province_office()
     handler = staff(office, "prov.h", "handler")
     [rid] = [r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]]
     try:
@@ -476,7 +476,7 @@ def test_archiving_the_province_while_it_holds_undecided_applications_says_so(da
     d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n').start()
     h = Handoff(d)
     apps = [h.handed_over(), h.handed_over()]
-    office = Api(d.http_port, "province").first_login("41", d.call("account.reset-password", {"tenant": "province", "login": "41"})["password"])
+    _, office = h.province_office()
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
     received = {r["source_application_id"]: r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]}
     province_passes(office, received[apps[0]["id"]])  # the other one waits for the office's own review
