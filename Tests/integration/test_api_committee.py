@@ -625,6 +625,12 @@ def test_a_notice_to_an_archived_city_is_set_aside_and_holds_up_nothing(setup):
 
     rids = wait_until(received, 30, "the province to receive both applications")
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    # The office's list of what the cities handed over comes a page at a time, newest first.
+    first = expect(office.get("province/reviews?limit=1"), 200).json
+    assert [a["id"] for a in first["applications"]] == [max(rids.values())] and first["next"] == max(rids.values()), first
+    second = expect(office.get(f"province/reviews?limit=1&before={first['next']}"), 200).json
+    assert [a["id"] for a in second["applications"]] == [min(rids.values())] and second.get("next") is None, second
+    expect(office.get("province/reviews?limit=x"), 400, field="limit")
     for rid in rids.values():
         province_passes(office, rid)
     # The office's review steps reach both cities before kaifeng is archived.

@@ -53,6 +53,12 @@ public struct ProvinceReviewView: Sendable {
     public var stageLabel: String { ProvinceReview.stageLabel(kind, state: state, chain: chain) }
 }
 
+/// A page of received applications; `next`: where the next page starts (nil: none).
+public struct ProvinceReviewPage: Sendable {
+    public var items: [ProvinceReviewView]
+    public var next: Int?
+}
+
 /// What a province review step did.
 public struct ProvinceDecisionOutcome: Sendable {
     public var application: ProvinceReviewView
@@ -81,6 +87,14 @@ public struct ProvinceReviewService: Sendable {
     /// (`waitingOnly`: only those waiting for their step); for the office admin, all.
     public func applications(caller: SignedIn, waitingOnly: Bool = false) async throws -> [ProvinceReviewView] {
         try await store.read(caller) { conn in try ProvinceReview.list(.title, caller: caller, waitingOnly: waitingOnly, conn) }
+    }
+
+    /// The same, a page at a time (`limit` 1–500, newest first; `before`: the `next` of the
+    /// page before): the office admin's list holds every application the cities handed over.
+    public func applications(caller: SignedIn, waitingOnly: Bool = false, limit: Int, before: Int?) async throws -> ProvinceReviewPage {
+        try await store.read(caller) { conn in
+            try ProvinceReview.page(.title, caller: caller, waitingOnly: waitingOnly, limit: max(1, min(limit, 500)), before: before, conn)
+        }
     }
 
     public func application(_ id: Int, caller: SignedIn) async throws -> ProvinceReviewView {
@@ -202,21 +216,36 @@ enum ProvinceReview {
     /// Received applications of `kind`: for a reviewer, those of their series (`waitingOnly`:
     /// only those waiting for their step); for the office admin, all of them. Newest first.
     static func list(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, _ conn: SQLiteConnection) throws -> [ProvinceReviewView] {
+        try page(kind, caller: caller, waitingOnly: waitingOnly, limit: nil, before: nil, conn).items
+    }
+
+    /// One page of `list` (`limit` nil: all of it), newest first; `before`: the `next` of
+    /// the page before.
+    static func page(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, limit: Int?, before: Int?, _ conn: SQLiteConnection) throws -> ProvinceReviewPage {
         let me = try ExpertService.requireProvinceOffice(caller, conn)
-        if waitingOnly && caller.kind != .staff { return [] }
+        if waitingOnly && caller.kind != .staff { return ProvinceReviewPage(items: [], next: nil) }
         // Title applications handed over before the office reviewed them have no chain: they went straight to the committee.
         var sql = "SELECT id FROM received_applications WHERE kind = ? AND chain IS NOT NULL"
         var arguments: [any SQLiteBindable] = [kind.rawValue]
         if caller.kind == .staff {
             // A reviewer: their series only, read as such (not every received application, then filtered).
-            guard !me.permittedSeries.isEmpty else { return [] }
+            guard !me.permittedSeries.isEmpty else { return ProvinceReviewPage(items: [], next: nil) }
             sql += " AND series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))"
             arguments += me.permittedSeries as [any SQLiteBindable]
             if waitingOnly { sql += " AND state = ?"; arguments.append(kind == .expert ? "received" : "in_review") }
         }
-        return try conn.query(sql + " ORDER BY id DESC", arguments).compactMap { $0["id"].int }
-            .map { try view($0, kind, me: me, conn) }
-            .filter { !waitingOnly || $0.callerMayDecide }
+        if let before { sql += " AND id < ?"; arguments.append(before) }
+        sql += " ORDER BY id DESC"
+        // One id more than the page says whether there is a next one.
+        if let limit { sql += " LIMIT ?"; arguments.append(limit + 1) }
+        var ids = try conn.query(sql, arguments).compactMap { $0["id"].int }
+        var next: Int?
+        if let limit, ids.count > limit {
+            ids = Array(ids.prefix(limit))
+            next = ids.last
+        }
+        // Waiting: not what four eyes keeps from this reviewer (a page may show fewer then).
+        return ProvinceReviewPage(items: try ids.map { try view($0, kind, me: me, conn) }.filter { !waitingOnly || $0.callerMayDecide }, next: next)
     }
 
     /// One received application for an account of the province office: staff only in

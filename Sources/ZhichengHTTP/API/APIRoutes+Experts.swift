@@ -25,7 +25,9 @@ extension APIRoutes {
         // The province office's 经办人/负责人 review of 副高级/正高级 title applications
         signedIn.get("province/reviews") { request, context in
             let waiting = try APIJSON.boolean("waiting", in: request) ?? false
-            return try APIJSON.response(["applications": try await s.provinceReviews.applications(caller: context.caller, waitingOnly: waiting).map(ProvinceReviewDTO.init)])
+            let page = try await s.provinceReviews.applications(caller: context.caller, waitingOnly: waiting, limit: try APIJSON.integer("limit", in: request) ?? 200,
+                                                                before: try APIJSON.integer("before", in: request))
+            return try APIJSON.response(ProvinceReviewPageDTO(applications: page.items.map(ProvinceReviewDTO.init), next: page.next))
         }
         signedIn.get("province/reviews/done") { request, context in
             let items = try await s.provinceReviews.reviewed(caller: context.caller, limit: try APIJSON.integer("limit", in: request) ?? 50,
@@ -97,6 +99,12 @@ struct ReviewSessionBody: Decodable { var name: String; var series: String; var 
 struct DrawBody: Decodable { var seed: String? }
 struct ReplaceBody: Decodable { var expertId: Int }
 struct VoteBody: Decodable { var application: Int; var vote: String; var score: Int?; var comment: String? }
+
+/// `GET province/reviews`: a page, and where the next one starts (`before=next`).
+struct ProvinceReviewPageDTO: Encodable {
+    var applications: [ProvinceReviewDTO]
+    var next: Int?
+}
 
 /// An application received from a city as the province office reviews it: an expert
 /// application (`expert-applications`) or a 副高级/正高级 title application (`province/reviews`).

@@ -51,6 +51,7 @@ extension Templates {
         <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}</td><td><a href="{{base}}province-reviews/{{id}}">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
         {{^items}}<tr><td colspan="9">暂无报送的职称申报</td></tr>{{/items}}
         </tbody></table>
+        <p class="pages">{{#first_page}}<a id="province-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="province-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
 
     static let provinceReview = """

@@ -78,15 +78,25 @@ extension UI {
 
     // MARK: 职称申报审查 (the province office's review of senior title applications)
 
-    func provinceReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// Rows on one page of 职称申报审查（各市报送）.
+    static let provinceReviewsPageSize = 50
+
+    func provinceReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, flash: Flash,
+                             status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
-        let applications = try await services.provinceReviews.applications(caller: user)
+        let page = try await services.provinceReviews.applications(caller: user, limit: Self.provinceReviewsPageSize, before: before)
+        let applications = page.items
         let cities = await cityNames(applications.map(\.sourceTenant))
         let items = applications.map { a -> [String: Any] in
             ["id": a.id, "applicant": a.applicantName, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "year": a.year, "series": a.series,
              "title": "\(a.level) \(a.title)", "stage": a.stageLabel, "mine": a.callerMayDecide]
         }
-        return try render("职称申报审查", "province_reviews", ["items": items], user: user, context, flash: flash, status: status,
+        let data: [String: Any] = [
+            "items": items,
+            "first_page": before == nil ? false as Any : link("province-reviews", [], context),
+            "next_page": page.next.map { link("province-reviews", ["before=\($0)"], context) } as Any? ?? false,
+        ]
+        return try render("职称申报审查", "province_reviews", data, user: user, context, flash: flash, status: status,
                           navCurrent: "province-reviews", orgName: org.name)
     }
 

@@ -100,7 +100,11 @@ enum UIRoutes {
             try await ui.page(request, context) { user in try await ui.expertReviewPage(user, context, id: try ui.id(context), flash: .none) }
         }
         tenant.post("expert-reviews/{id}") { request, context in try await ui.expertDecide(request, context) }
-        tenant.get("province-reviews") { request, context in try await ui.page(request, context) { user in try await ui.provinceReviewsPage(user, context, flash: .none) } }
+        tenant.get("province-reviews") { request, context in
+            try await ui.page(request, context) { user in
+                try await ui.provinceReviewsPage(user, context, before: try APIJSON.integer("before", in: request), flash: .none)
+            }
+        }
         tenant.get("province-reviews/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.provinceReviewPage(user, context, id: try ui.id(context), flash: .none) }
         }
