@@ -254,13 +254,20 @@ def test_four_eyes_roles_and_series(env: Env) -> None:
     expect(applicant.post(f"applications/{app['id']}/withdraw"), 409, contains="不能撤回")
 
 
-def test_return_names_sections_and_resubmission_starts_at_the_unit(env: Env) -> None:
+def senior_at_department(env: Env) -> tuple[Session, dict]:
+    """A new applicant's 副高级 application, submitted and passed by the school's handler and
+    leader: it waits for the department's handler."""
     applicant = new_applicant(env)
     app = filled_application(applicant, level="副高级", title="高级教师")
     expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    decide(env.reviewers["school.h"], app["id"])
+    decide(env.reviewers["school.l"], app["id"])
+    return applicant, app
+
+
+def test_return_names_sections_and_resubmission_starts_at_the_unit(env: Env) -> None:
+    applicant, app = senior_at_department(env)
     r = env.reviewers
-    decide(r["school.h"], app["id"])
-    decide(r["school.l"], app["id"])
     v = expect(r["dept.h"].get(f"applications/{app['id']}"), 200).json["version"]
     expect(r["dept.h"].post(f"applications/{app['id']}/decision", {"decision": "return", "version": v}), 400, field="sections")
     expect(r["dept.h"].post(f"applications/{app['id']}/decision", {"decision": "return", "version": v, "sections": ["业绩成果"], "reason": "bad"}), 400, field="reason")
@@ -284,12 +291,8 @@ def test_a_reviewer_lists_what_they_decided(env: Env) -> None:
     """已审查: a reviewer's own decisions, newest first, each with where the application stands now
     and whether they may open it now (not a resubmission that has not come back up to their org);
     paged with `before`; only staff have one; the screen lists the same."""
-    applicant = new_applicant(env)
-    app = filled_application(applicant, level="副高级", title="高级教师")
-    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    applicant, app = senior_at_department(env)
     r = env.reviewers
-    decide(r["school.h"], app["id"])
-    decide(r["school.l"], app["id"])
     decide(r["dept.h"], app["id"], "return", sections=["业绩成果"], reason="incomplete", comment="请补充获奖证书")
 
     def mine(who: str, query: str = "") -> list[dict]:

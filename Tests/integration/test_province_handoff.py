@@ -31,6 +31,13 @@ CRASH_POINTS = [
 ]
 
 
+def restart_after_crash(d) -> None:
+    """The daemon exited at its crash point (86): start it again without one."""
+    assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
+    d.env = clean_env()
+    d.start()
+
+
 def staff(admin, login: str, role: str):
     return add_reviewer(admin, 1, login, [role], sections=SECTIONS)
 
@@ -120,9 +127,7 @@ def test_application_crosses_to_the_province_exactly_once(daemon_factory, point)
         assert point, "only a crash point may cut the answer off"
 
     if point:
-        assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
-        d.env = clean_env()
-        d.start()
+        restart_after_crash(d)
 
     province_db = d.tenant_db("province")
     city_db = d.tenant_db("zhengzhou")
@@ -173,9 +178,7 @@ def test_the_province_offices_review_reaches_the_city_exactly_once(daemon_factor
 
     def restart_if_crashing(points: tuple[str, ...]) -> None:
         if point in points:
-            assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
-            d.env = clean_env()
-            d.start()
+            restart_after_crash(d)
 
     def decide(reviewer, body: dict, may_be_cut_off: tuple[str, ...]) -> None:
         try:
@@ -241,9 +244,7 @@ def test_a_return_from_the_province_office_reaches_the_city_once_and_the_resubmi
     except (ConnectionError, OSError, http.client.HTTPException):
         assert point, "only a crash point may cut the answer off"
     if point:
-        assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
-        d.env = clean_env()
-        d.start()
+        restart_after_crash(d)
 
     province_db, city_db = d.tenant_db("province"), d.tenant_db("zhengzhou")
     h.sign_in_again()
@@ -312,9 +313,7 @@ def test_expert_application_crosses_and_its_answer_returns_exactly_once(daemon_f
 
     def restart_if_crashing(points: tuple[str, ...]) -> None:
         if point in points:
-            assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
-            d.env = clean_env()
-            d.start()
+            restart_after_crash(d)
 
     for i, reviewer in enumerate(city_reviewers):
         decide(reviewer, f"applications/{app['id']}", last=i == 1)
@@ -417,10 +416,7 @@ def test_a_province_restore_cut_off_after_its_swap_is_followed_up_at_the_next_st
     d.call("tenant.suspend", {"id": "province"})
     with pytest.raises(EOFError):
         d.call("tenant.restore", {"id": "province", "path": backup})
-    assert d.wait_exit(timeout=60) == 86, d.output()[-2000:]
-
-    d.env = clean_env()
-    d.start()
+    restart_after_crash(d)
     assert "an unfinished restore had put the backup in place; finishing it" in d.output()
     d.call("tenant.resume", {"id": "province"})
     province_db = d.tenant_db("province")
