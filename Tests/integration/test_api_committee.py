@@ -287,6 +287,18 @@ def test_a_committee_is_changed_by_its_office(setup):
     audit = expect(city.admin.get("audit?limit=20"), 200).json["entries"]
     assert [e["action"] for e in audit].count("committee.update") == 2, [e["action"] for e in audit]
 
+    # The desk's 修改 form: the same rules; a refused change answers with the desk and the reason.
+    headers = {"Cookie": f"zc_session={city.admin.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+    desk = city.api.raw("GET", "/t/zhengzhou/committee", headers=headers).body.decode()
+    assert f'action="/t/zhengzhou/committee/settings/{c["id"]}"' in desk, desk[-3000:]
+    base = f"_csrf={quote(city.admin.csrf)}&name={quote('郑州市中小学教师中初级评委会')}&rule={c['rule']}"
+    r = city.api.raw("POST", f"/t/zhengzhou/committee/settings/{c['id']}", body=(base + f"&levels={quote('中级')}").encode(), headers=headers)
+    assert r.status == 400 and "请选择评委会负责的系列" in r.body.decode(), (r.status, r.body.decode()[-1500:])
+    r = city.api.raw("POST", f"/t/zhengzhou/committee/settings/{c['id']}",
+                     body=(base + f"&series={quote(SERIES)}&levels={quote('中级')}&levels={quote('副高级')}").encode(), headers=headers)
+    assert r.status == 303 and r.headers.get("location") == "/t/zhengzhou/committee", (r.status, r.headers)
+    assert [x["levels"] for x in expect(city.admin.get("committees"), 200).json["committees"] if x["id"] == c["id"]] == [["中级", "副高级"]]
+
 
 def test_province_committee_result_flows_back_to_the_city(setup):
     d, city = setup
