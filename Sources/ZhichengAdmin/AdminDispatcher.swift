@@ -150,7 +150,7 @@ public final class AdminDispatcher: Sendable {
                 "panel": .array(report.panel.map { JSONValue($0) }), "reserves": .array(report.reserves.map { JSONValue($0) }),
                 "recomputed_panel": .array(report.recomputedPanel.map { JSONValue($0) }),
                 "recomputed_reserves": .array(report.recomputedReserves.map { JSONValue($0) }),
-                "reproduced": .bool(report.reproduced), "inputs_current": .bool(report.inputsCurrent),
+                "reproduced": .bool(report.reproduced), "matches": .bool(report.matches), "inputs_current": .bool(report.inputsCurrent),
                 "current_panel": report.currentPanel.map { .array($0.map { JSONValue($0) }) } ?? .null,
             ]
         case .pluginList:

@@ -557,6 +557,13 @@ public enum TenantSchema {
             CREATE TRIGGER province_decisions_no_delete BEFORE DELETE ON province_decisions
                 BEGIN SELECT RAISE(ABORT, 'the review trail is append-only'); END;
             """),
+        Migration(version: 16, name: "a review session's date and place (SPEC §5.1)", sql: """
+            -- 评审日期 (YYYY-MM-DD) and 评审地点 of a review session; NULL for sessions planned
+            -- before they were asked for. panel_size 0 now means "chosen at the draw"
+            -- (`POST sessions/<id>/draw` with `count`).
+            ALTER TABLE review_sessions ADD COLUMN date TEXT;
+            ALTER TABLE review_sessions ADD COLUMN place TEXT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

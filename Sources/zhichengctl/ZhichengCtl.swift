@@ -106,7 +106,7 @@ struct Draw: ParsableCommand {
         func run() throws {
             var reproduced = true
             try options.run(.drawVerify, [("tenant", .string(tenant)), ("session", JSONValue(session))]) { result in
-                reproduced = result["reproduced"]?.boolValue == true && result["digest_matches"]?.boolValue == true
+                reproduced = result["matches"]?.boolValue == true
                 return Self.render(result)
             }
             if !reproduced { throw ExitCode(1) }

@@ -190,3 +190,23 @@ struct ImageTypeTests {
         }
     }
 }
+
+@Suite("评审日期 (CalendarDate)")
+struct CalendarDateTests {
+    @Test(arguments: [("2026-12-08", "2026-12-08"), (" 2028-02-29 ", "2028-02-29"), ("2000-02-29", "2000-02-29"), ("2026-01-31", "2026-01-31")])
+    func acceptsRealDays(_ raw: String, _ written: String) throws {
+        #expect(try CalendarDate(raw).description == written)
+    }
+
+    @Test(arguments: ["", "2026-2-8", "2026/02/08", "20260208", "2026-02-30", "2026-02-29", "2100-02-28", "1999-12-31", "2026-13-01",
+                      "2026-00-10", "2026-04-31", "２０２６-01-01", "2026-01-01T08:00"])
+    func refusesWhatIsNoDay(_ raw: String) {
+        do {
+            _ = try CalendarDate(raw, field: "date")
+            Issue.record("\(raw) must be refused")
+        } catch {
+            #expect(error.code == .invalid)
+            #expect(error.field == "date")
+        }
+    }
+}

@@ -9,6 +9,7 @@ reserves), the panel votes in secret, and the result follows the national rule b
 
 from __future__ import annotations
 
+import sqlite3
 from urllib.parse import quote
 
 import pytest
@@ -143,9 +144,10 @@ def test_draw_is_recorded_verifiable_and_avoids_conflicts(env: Env, pool: dict):
     assert session["state"] == "planned"
     expect(env.prov.get(f"sessions/{session['id']}/verify"), 409)
     drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "henan-2026-01"}), 200).json
-    assert drawn["state"] == "drawn" and drawn["seed"] == "henan-2026-01" and len(drawn["inputs_digest"]) == 64
-    panel = [m["expert_id"] for m in drawn["members"] if m["role"] == "panel"]
-    reserves = [m["expert_id"] for m in drawn["members"] if m["role"] == "reserve"]
+    assert drawn["session"]["state"] == "drawn" and drawn["seed"] == "henan-2026-01" and len(drawn["inputs_digest"]) == 64
+    panel = [m["expert_id"] for m in drawn["experts"]]
+    reserves = [m["expert_id"] for m in drawn["reserves"]]
+    assert panel == [m["expert_id"] for m in drawn["session"]["members"] if m["role"] == "panel"]
     assert len(panel) == 3 and len(reserves) == 2
     excluded = {x["expert_id"]: x["reason"] for x in drawn["excluded"]}
     same_unit = env.experts["专家6"][0]["id"]
@@ -186,7 +188,7 @@ def test_votes_are_secret_until_close_and_the_national_rule_decides(env: Env, po
     expect(env.prov.post(f"committees/{pool['id']}/sessions", body), 409)        # already in an open session
     drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {}), 200).json
     assert len(drawn["seed"]) == 32, "a random 128-bit seed is chosen and recorded"
-    panel = [m["expert_id"] for m in drawn["members"] if m["role"] == "panel"]
+    panel = [m["expert_id"] for m in drawn["experts"]]
     outsider = next(e["id"] for e, _ in env.experts.values() if e["id"] not in panel and e["specialty"] == "小学数学")
     voters = [sign_in_expert(env, i) for i in panel]
     # Panel experts see the session and the application's sections; others do not.
@@ -229,7 +231,7 @@ def test_a_session_short_of_its_quorum_decides_nothing(env: Env, pool: dict):
     session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "2026年第三次评审会", "series": SERIES, "panel_size": 3,
                                                                           "reserves": 0, "applications": [received["id"]]}), 201).json
     drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "quorum"}), 200).json
-    panel = [m["expert_id"] for m in drawn["members"] if m["role"] == "panel"]
+    panel = [m["expert_id"] for m in drawn["experts"]]
     expect(sign_in_expert(env, panel[0]).post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree"}), 200)
     closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
     assert closed["state"] == "no_quorum" and "未达到法定人数" in closed["outcome"] and "须至少2人" in closed["outcome"]
@@ -261,3 +263,81 @@ def test_committee_rules_and_session_input_are_checked(env: Env, pool: dict):
     assert expect(env.prov.get(f"sessions/{session['id']}"), 200).json["state"] == "planned"
     expect(env.prov.post(f"sessions/{session['id']}/close"), 409)          # nothing drawn yet
     expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": 1}), 409)
+
+
+def test_the_spec_paths_for_sessions_draws_votes_and_experts(env: Env, pool: dict):
+    """SPEC §5.1 fixes these paths and bodies, and other programs rely on them: a session
+    planned by `{date, place, series, specialty, applications}`, drawn by `{count, reserves,
+    seed?}` → `{experts, reserves, seed, inputs_digest}`, checked by `POST …/draw/verify` →
+    `{matches}`, voted on with `application_id`; experts suspended and retired by path."""
+    _, _, received = senior_application(env, "回民中学", "黄契约")
+    sessions = f"committees/{pool['id']}/sessions"
+    body = {"date": "2026-12-08", "place": "郑州市金水东路1号", "series": SERIES, "specialty": "小学数学", "applications": [received["id"]]}
+    before = expect(env.prov.get("sessions"), 200).json["sessions"]
+    expect(env.prov.post(sessions, dict(body, date="2026-02-30")), 400, field="date", contains="没有 2026-02-30 这一天")
+    expect(env.prov.post(sessions, dict(body, date="12/08/2026")), 400, field="date")
+    expect(env.prov.post(sessions, {k: v for k, v in body.items() if k != "date"}), 400, field="name")
+    expect(env.prov.post(sessions, dict(body, place="地" * 101)), 400, field="place")
+    expect(env.prov_h.post(sessions, body), 403)
+    assert expect(env.prov.get("sessions"), 200).json["sessions"] == before
+    session = expect(env.prov.post(sessions, body), 201).json
+    assert (session["name"], session["date"], session["place"], session["panel_size"]) == ("2026-12-08评审会", "2026-12-08", "郑州市金水东路1号", 0)
+    assert session["state"] == "planned"
+    # The draw says how many; the committee's rule checks it. Refused draws draw nothing.
+    draw = f"sessions/{session['id']}/draw"
+    expect(env.prov.post(draw, {}), 400, field="count")
+    expect(env.prov.post(draw), 400, field="count")                       # no body at all: the same
+    expect(env.prov.post(draw, {"count": 4}), 400, field="count")         # national rule: odd
+    expect(env.prov.post(draw, {"count": 3, "reserves": 21}), 400, field="reserves")
+    expect(env.prov_h.post(draw, {"count": 3}), 403)
+    still = expect(env.prov.get(f"sessions/{session['id']}"), 200).json
+    assert (still["state"], still["panel_size"], still["members"]) == ("planned", 0, [])
+    drawn = expect(env.prov.post(draw, {"count": 3, "reserves": 1, "seed": "spec-2026-12"}), 200).json
+    assert {"experts", "reserves", "seed", "inputs_digest"} <= drawn.keys()
+    panel = [m["expert_id"] for m in drawn["experts"]]
+    assert len(panel) == 3 and len(drawn["reserves"]) == 1 and drawn["seed"] == "spec-2026-12" and len(drawn["inputs_digest"]) == 64
+    assert (drawn["session"]["panel_size"], drawn["session"]["reserves"], drawn["session"]["state"]) == (3, 1, "drawn")
+    assert all(m["unit_name"] != "回民中学" for m in drawn["experts"] + drawn["reserves"]), "同一单位 is avoided"
+    # Verify, by the SPEC's POST and by GET: the same report, and it matches.
+    verified = expect(env.prov.post(f"{draw}/verify"), 200).json
+    assert verified["matches"] is True and verified["recomputed_panel"] == panel
+    assert verified == expect(env.prov.get(f"sessions/{session['id']}/verify"), 200).json
+    expect(env.prov_api.post(f"{draw}/verify"), 401)
+    # An edited record no longer matches (the inputs' digest gives it away), and says so everywhere.
+    con = sqlite3.connect(env.daemon.tenant_db("province"), timeout=10)
+    try:
+        (inputs,) = con.execute("SELECT inputs FROM review_sessions WHERE id = ?", (session["id"],)).fetchone()
+        with con:
+            con.execute("UPDATE review_sessions SET inputs = ? WHERE id = ?", (inputs.replace("黄契约", "黄改过"), session["id"]))
+        tampered = expect(env.prov.post(f"{draw}/verify"), 200).json
+        assert tampered["matches"] is False and tampered["digest_matches"] is False
+        assert env.daemon.call("draw.verify", {"tenant": "province", "session": session["id"]})["matches"] is False
+        out = run_ctl(str(REPO / ".build" / "debug" / "zhichengctl"), "draw", "verify", "--tenant", "province", "--session", str(session["id"]),
+                      socket_path=env.daemon.admin_socket)
+        assert out.returncode == 1 and "(matches recorded inputs: NO)" in out.stdout, out
+    finally:
+        with con:
+            con.execute("UPDATE review_sessions SET inputs = ? WHERE id = ?", (inputs, session["id"]))
+        con.close()
+    assert expect(env.prov.post(f"{draw}/verify"), 200).json["matches"] is True
+    # Votes name the application as `application_id` (the first form, `application`, still works).
+    voter = sign_in_expert(env, panel[0])
+    votes = f"sessions/{session['id']}/votes"
+    expect(voter.post(votes, {"vote": "agree"}), 400, field="application_id")
+    expect(voter.post(votes, {"application_id": received["id"], "application": received["id"] + 1, "vote": "agree"}), 400, field="application_id")
+    assert expect(env.prov.get(f"sessions/{session['id']}"), 200).json["members"][0]["votes_cast"] == 0
+    mine = expect(voter.post(votes, {"application_id": received["id"], "vote": "agree", "score": 90}), 200).json
+    assert mine["applications"][0]["my_vote"]["vote"] == "agree" and mine["applications"][0]["my_vote"]["score"] == 90
+    assert expect(voter.post(votes, {"application": received["id"], "vote": "abstain"}), 200).json["applications"][0]["my_vote"]["vote"] == "abstain"
+    # Experts are suspended and retired by path, with a reason; retired is final.
+    expert, _ = become_expert(env, "逸夫小学", "契约专家", specialty="初中语文")
+    expect(env.prov.post(f"experts/{expert['id']}/suspend"), 400, field="reason")
+    expect(env.prov.post(f"experts/{expert['id']}/suspend", {"reason": " "}), 400, field="reason")
+    expect(env.prov_h.post(f"experts/{expert['id']}/suspend", {"reason": "本年度暂停"}), 403)
+    expect(env.prov.post("experts/999999/suspend", {"reason": "本年度暂停"}), 404)
+    assert expect(env.prov.get(f"experts?specialty={quote('初中语文')}"), 200).json["experts"][0]["state"] == "active"
+    assert expect(env.prov.post(f"experts/{expert['id']}/suspend", {"reason": "本年度暂停"}), 200).json["state"] == "suspended"
+    assert expect(env.prov.post(f"experts/{expert['id']}/retire", {"reason": "退休"}), 200).json["state"] == "retired"
+    expect(env.prov.post(f"experts/{expert['id']}/suspend", {"reason": "再暂停"}), 409)
+    audit = [e["action"] for e in expect(env.prov.get("audit?limit=20"), 200).json["entries"]]
+    assert "expert.suspended" in audit and "expert.retired" in audit

@@ -107,17 +107,25 @@ def test_draw_and_voting_screens(env, browser):
     p.by("#committee-form input[name=levels][value='副高级']").click()
     p.click("#committee-submit")
     assert "已设立评委会" in p.flash_ok(), p.flash_error()
-    p.fill("#session-name", "2026年中小学教师副高级评审会")
+    # Planned by date and place, its name left to the date and its size to the draw.
+    p.d.execute_script("arguments[0].value = arguments[1]", p.by("#session-date"), "2026-12-08")
+    p.fill("#session-place", "郑州市金水东路1号")
     p.fill("#session-specialty", "小学数学")
-    p.fill("#session-panel", "3")
-    p.fill("#session-reserves", "1")
+    p.by("#session-panel").clear()
     p.by(f"#session-applications input[value='{received['id']}']").click()
     p.shot("session-form")
     p.click("#session-submit")
     assert "已创建评审会" in p.flash_ok(), p.flash_error()
+    assert p.by("main h2").text.startswith("2026-12-08评审会") and "抽取时确定" in p.by("main").text
+    assert p.by("#session-when").text == "评审时间地点：2026-12-08 郑州市金水东路1号"
+    p.click("#draw-submit")
+    assert "未定抽取人数" in p.flash_error(), "a draw without a size is refused"
+    p.fill("#draw-count", "3")
+    p.fill("#draw-reserves", "1")
     p.fill("#draw-seed", "henan-2026-browser")
     p.click("#draw-submit")
     assert "已抽取" in p.flash_ok(), p.flash_error()
+    assert "评审专家 3 名（备选 1 名）" in p.by("main").text
     p.shot("drawn")
     assert p.by("#draw-seed-value").text == "henan-2026-browser" and len(p.by("#draw-digest").text) == 64
     roles = [r.text for r in p.all("#members .member-role")]

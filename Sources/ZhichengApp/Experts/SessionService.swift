@@ -46,6 +46,10 @@ public struct SessionView: Sendable {
     public var name: String
     public var series: String
     public var specialty: String?
+    /// 评审日期 (YYYY-MM-DD) and 评审地点, when the office gave them.
+    public var date: String?
+    public var place: String?
+    /// How many experts the draw picks; 0 while it is left to the draw (`count`).
     public var panelSize: Int
     public var reserves: Int
     public var rule: VotingRule
@@ -98,6 +102,9 @@ public struct DrawVerification: Sendable, Encodable {
     public var recomputedReserves: [Int]
     /// Re-running the recorded inputs with the recorded seed gave the recorded experts.
     public var reproduced: Bool
+    /// The record stands: its inputs hash to its digest and re-running them gives its
+    /// experts (`digestMatches` and `reproduced`; SPEC §5.1's `{matches}`).
+    public var matches: Bool
     /// The database today yields the same inputs (no expert added, suspended or changed since).
     public var inputsCurrent: Bool
     /// What a draw with the same seed would pick from today's inputs (nil if it cannot run).
@@ -105,7 +112,7 @@ public struct DrawVerification: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case session, seed, inputsDigest = "inputs_digest", digestMatches = "digest_matches", panel, reserves
-        case recomputedPanel = "recomputed_panel", recomputedReserves = "recomputed_reserves", reproduced
+        case recomputedPanel = "recomputed_panel", recomputedReserves = "recomputed_reserves", reproduced, matches
         case inputsCurrent = "inputs_current", currentPanel = "current_panel"
     }
 }
@@ -126,20 +133,27 @@ public struct SessionService: Sendable {
 
     // MARK: Planning and drawing
 
-    public func create(committee committeeID: Int, name rawName: String, series: String, specialty rawSpecialty: String?, panelSize: Int,
-                       reserves: Int, applications: [Int], caller: SignedIn) async throws -> SessionView {
+    /// Plans a session of `applications`. Its name is `name`, or else made from `date`
+    /// (one of the two is required); `panelSize` nil leaves the panel's size to the draw.
+    public func create(committee committeeID: Int, name rawName: String?, date rawDate: String? = nil, place rawPlace: String? = nil, series: String,
+                       specialty rawSpecialty: String?, panelSize: Int?, reserves: Int, applications: [Int], caller: SignedIn) async throws -> SessionView {
         try Access.requireOrgAdmin(caller)
-        let name = try TenantInfo.validateName(rawName)
+        let date = try rawDate.flatMap { $0.trimmingWhitespaceAndNewlines().isEmpty ? nil : try CalendarDate($0, field: "date") }
+        let place = rawPlace?.trimmingWhitespaceAndNewlines() ?? ""
+        guard place.count <= 100 else { throw ZhichengError.invalid("评审地点不超过100个字", field: "place") }
+        let givenName = rawName?.trimmingWhitespaceAndNewlines() ?? ""
+        guard !givenName.isEmpty || date != nil else { throw ZhichengError.invalid("请填写评审会名称或评审日期", field: "name") }
+        let name = try TenantInfo.validateName(givenName.isEmpty ? "\(date!)评审会" : givenName)
         let specialty = rawSpecialty.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         if let specialty { _ = try ApplicationKind.validateSpecialty(specialty) }
-        guard (0...20).contains(reserves) else { throw ZhichengError.invalid("备选专家人数应为0至20", field: "reserves") }
+        try Self.checkReserves(reserves)
         guard !applications.isEmpty, applications.count <= 500 else { throw ZhichengError.invalid("请选择本次评审的申报（1至500份）", field: "applications") }
         return try await store.write(caller) { conn in
             try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             guard let committee = try EvaluationService.committee(committeeID, conn), committee.orgID == caller.orgID else {
                 throw ZhichengError.notFound("没有这个评委会")
             }
-            try committee.rule.checkPanel(panelSize)
+            if let panelSize { try committee.rule.checkPanel(panelSize) }
             guard committee.series.contains(series) else { throw ZhichengError.invalid("评委会“\(committee.name)”不负责“\(series.prefix(30))”系列", field: "series") }
             for id in Set(applications) {
                 guard let row = try conn.query("SELECT series, level, state FROM received_applications WHERE id = ? AND kind = 'title'", [id]).first else {
@@ -155,14 +169,21 @@ public struct SessionService: Sendable {
                     WHERE sa.received_id = ? AND s.state IN ('planned', 'drawn')
                     """, [id])?.int ?? 0 > 0 { throw ZhichengError.conflict("申报 \(id) 已在另一场未结束的评审会中") }
             }
-            try conn.run("INSERT INTO review_sessions (committee_id, name, series, specialty, panel_size, reserves, rule, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         [committee.id, name, series, specialty, panelSize, reserves, committee.rule.name, Date().timeIntervalSince1970])
+            try conn.run("""
+                INSERT INTO review_sessions (committee_id, name, date, place, series, specialty, panel_size, reserves, rule, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [committee.id, name, date?.description, place.isEmpty ? nil : place, series, specialty, panelSize ?? 0, reserves,
+                      committee.rule.name, Date().timeIntervalSince1970])
             let session = Int(conn.lastInsertRowID)
             for id in Set(applications) { try conn.run("INSERT INTO session_applications (session_id, received_id) VALUES (?, ?)", [session, id]) }
             try conn.appendAudit(caller.audit("session.create", target: "session:\(session)",
-                                              detail: #"{"committee":\#(committee.id),"applications":\#(Set(applications).count),"panel_size":\#(panelSize)}"#))
+                                              detail: #"{"committee":\#(committee.id),"applications":\#(Set(applications).count),"panel_size":\#(panelSize ?? 0)}"#))
             return try Self.view(session, caller: caller, conn)
         }
+    }
+
+    static func checkReserves(_ reserves: Int) throws(ZhichengError) {
+        guard (0...20).contains(reserves) else { throw .invalid("备选专家人数应为0至20", field: "reserves") }
     }
 
     /// Sessions the caller may see: the office's, or those the caller sits on as an expert.
@@ -184,10 +205,13 @@ public struct SessionService: Sendable {
         try await store.read(caller) { conn in try Self.view(id, caller: caller, conn) }
     }
 
-    /// Draws the panel and reserves. `seed` defaults to 128 random bits (hex); either
-    /// way it is recorded with the inputs and their SHA-256.
-    public func draw(_ id: Int, seed rawSeed: String?, caller: SignedIn) async throws -> SessionView {
+    /// Draws the panel and reserves. `count` and `reserves`, when given, set how many
+    /// (checked against the committee's rule) in place of what the session was planned
+    /// with; a session planned without a panel size needs `count`. `seed` defaults to 128
+    /// random bits (hex); either way it is recorded with the inputs and their SHA-256.
+    public func draw(_ id: Int, count: Int? = nil, reserves: Int? = nil, seed rawSeed: String?, caller: SignedIn) async throws -> SessionView {
         try Access.requireOrgAdmin(caller)
+        if let reserves { try Self.checkReserves(reserves) }
         let seed = rawSeed?.trimmingCharacters(in: .whitespaces) ?? ""
         guard seed.count <= 128 else { throw ZhichengError.invalid("随机种子不超过128个字符", field: "seed") }
         let chosenSeed = seed.isEmpty ? hexString((0..<16).map { _ in UInt8.random(in: 0...255) }) : seed
@@ -195,6 +219,14 @@ public struct SessionService: Sendable {
             try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             let session = try Self.session(id, caller: caller, conn)
             guard session["state"].string == "planned" else { throw ZhichengError.conflict("本场评审会已抽取过专家") }
+            if let count {
+                let rule = (try? VotingRule.named(session["rule"].string ?? "")) ?? .national
+                do { try rule.checkPanel(count) } catch let error as ZhichengError { throw ZhichengError(error.code, error.message, field: "count") }
+                try conn.run("UPDATE review_sessions SET panel_size = ? WHERE id = ?", [count, id])
+            } else if session["panel_size"].int ?? 0 == 0 {
+                throw ZhichengError.invalid("本场评审会未定抽取人数，请填写 count", field: "count")
+            }
+            if let reserves { try conn.run("UPDATE review_sessions SET reserves = ? WHERE id = ?", [reserves, id]) }
             let inputs = try Self.currentInputs(id, conn)
             let result = try ExpertDraw.run(inputs, seed: chosenSeed)
             let inputsText = try Self.canonical(inputs)
@@ -242,7 +274,7 @@ public struct SessionService: Sendable {
         return DrawVerification(
             session: id, seed: seed, inputsDigest: digest, digestMatches: sha256Hex(Array(inputsText.utf8)) == digest,
             panel: recorded.panel, reserves: recorded.reserves, recomputedPanel: again.panel, recomputedReserves: again.reserves,
-            reproduced: again == recorded, inputsCurrent: currentText == inputsText,
+            reproduced: again == recorded, matches: again == recorded && sha256Hex(Array(inputsText.utf8)) == digest, inputsCurrent: currentText == inputsText,
             currentPanel: (try? ExpertDraw.run(current, seed: seed))?.panel)
     }
 
@@ -441,7 +473,8 @@ public struct SessionService: Sendable {
         let excluded = (result?.excluded ?? []).map { SessionView.Excluded(expertID: $0.expertID, name: candidateNames[$0.expertID] ?? "", reason: $0.reason) }
         return SessionView(
             id: id, committeeID: row["committee_id"].int ?? 0, committeeName: row["committee_name"].string ?? "", name: row["name"].string ?? "",
-            series: row["series"].string ?? "", specialty: row["specialty"].string, panelSize: row["panel_size"].int ?? 0, reserves: row["reserves"].int ?? 0,
+            series: row["series"].string ?? "", specialty: row["specialty"].string, date: row["date"].string, place: row["place"].string,
+            panelSize: row["panel_size"].int ?? 0, reserves: row["reserves"].int ?? 0,
             rule: (try? VotingRule.named(row["rule"].string ?? "")) ?? .national, state: state, seed: row["seed"].string, inputsDigest: row["inputs_digest"].string,
             applications: applications, members: members, excluded: excluded, votes: closed ? voteRows : [],
             outcome: row["outcome"].string, callerIsPanelist: me.map { expert in members.contains { $0.expertID == expert && $0.role == "panel" } } ?? false)

@@ -24,10 +24,17 @@ enum APIJSON {
 
     /// Decodes the request body as `T`.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = maxBody) async throws -> T {
+        try await decode(type, from: request, limit: limit, whenEmpty: nil)
+    }
+
+    /// Decodes the request body as `T`, or gives `empty` when there is no body (or only
+    /// white space): for a path whose body is optional (`POST experts/<id>/suspend`).
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = maxBody, whenEmpty empty: T?) async throws -> T {
         if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw ZhichengError(.unsupportedMediaType, "请求体应为 application/json")
         }
         let buffer = try await body(of: request, limit: limit)
+        if let empty, buffer.readableBytesView.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return empty }
         let data = Data(buffer.readableBytesView)
         do {
             return try decoder.decode(T.self, from: data)

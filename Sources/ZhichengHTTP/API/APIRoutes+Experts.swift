@@ -58,6 +58,13 @@ extension APIRoutes {
             let body = try await APIJSON.decode(ExpertStateBody.self, from: request)
             return try APIJSON.response(ExpertDTO(try await s.experts.setState(try id(context), state: body.state, reason: body.reason ?? "", caller: context.caller)))
         }
+        // SPEC §5.1's paths for the same: `{reason}` (required, as for `state`).
+        for (path, state) in [("suspend", "suspended"), ("retire", "retired")] {
+            signedIn.post("experts/{id}/\(path)") { request, context in
+                let body = try await APIJSON.decode(ReasonBody.self, from: request, whenEmpty: ReasonBody(reason: nil))
+                return try APIJSON.response(ExpertDTO(try await s.experts.setState(try id(context), state: state, reason: body.reason ?? "", caller: context.caller)))
+            }
+        }
         signedIn.put("experts/{id}/relations") { request, context in
             let body = try await APIJSON.decode(RelationsBody.self, from: request)
             return try APIJSON.response(ExpertDTO(try await s.experts.setRelations(try id(context), relations: body.relations, caller: context.caller)))
@@ -66,8 +73,9 @@ extension APIRoutes {
         // Review sessions: draw, verify, vote, close
         signedIn.post("committees/{id}/sessions") { request, context in
             let body = try await APIJSON.decode(ReviewSessionBody.self, from: request)
-            let view = try await s.sessions.create(committee: try id(context), name: body.name, series: body.series, specialty: body.specialty,
-                                                   panelSize: body.panelSize, reserves: body.reserves ?? 0, applications: body.applications, caller: context.caller)
+            let view = try await s.sessions.create(committee: try id(context), name: body.name, date: body.date, place: body.place, series: body.series,
+                                                   specialty: body.specialty, panelSize: body.panelSize, reserves: body.reserves ?? 0,
+                                                   applications: body.applications, caller: context.caller)
             return try APIJSON.response(ReviewSessionDTO(view), status: .created)
         }
         signedIn.get("sessions") { _, context in
@@ -75,17 +83,20 @@ extension APIRoutes {
         }
         signedIn.get("sessions/{id}") { _, context in try APIJSON.response(ReviewSessionDTO(try await s.sessions.get(try id(context), caller: context.caller))) }
         signedIn.post("sessions/{id}/draw") { request, context in
-            let body = try await APIJSON.decode(DrawBody.self, from: request)
-            return try APIJSON.response(ReviewSessionDTO(try await s.sessions.draw(try id(context), seed: body.seed, caller: context.caller)))
+            let body = try await APIJSON.decode(DrawBody.self, from: request, whenEmpty: DrawBody())
+            return try APIJSON.response(DrawDTO(try await s.sessions.draw(try id(context), count: body.count, reserves: body.reserves, seed: body.seed,
+                                                                            caller: context.caller)))
         }
+        // GET (this API's first form) and POST (SPEC §5.1's) re-run the recorded draw.
         signedIn.get("sessions/{id}/verify") { _, context in try APIJSON.response(try await s.sessions.verify(try id(context), caller: context.caller)) }
+        signedIn.post("sessions/{id}/draw/verify") { _, context in try APIJSON.response(try await s.sessions.verify(try id(context), caller: context.caller)) }
         signedIn.post("sessions/{id}/replace") { request, context in
             let body = try await APIJSON.decode(ReplaceBody.self, from: request)
             return try APIJSON.response(ReviewSessionDTO(try await s.sessions.replace(try id(context), expert: body.expertId, caller: context.caller)))
         }
         signedIn.post("sessions/{id}/votes") { request, context in
             let body = try await APIJSON.decode(VoteBody.self, from: request)
-            let view = try await s.sessions.vote(try id(context), application: body.application, vote: body.vote, score: body.score, comment: body.comment ?? "", caller: context.caller)
+            let view = try await s.sessions.vote(try id(context), application: try body.applicationID(), vote: body.vote, score: body.score, comment: body.comment ?? "", caller: context.caller)
             return try APIJSON.response(ReviewSessionDTO(view))
         }
         signedIn.post("sessions/{id}/close") { _, context in try APIJSON.response(ReviewSessionDTO(try await s.sessions.close(try id(context), caller: context.caller))) }
@@ -94,11 +105,30 @@ extension APIRoutes {
 
 struct ExpertDecisionBody: Decodable { var decision: String; var comment: String?; var version: Int? }
 struct ExpertStateBody: Decodable { var state: String; var reason: String? }
+struct ReasonBody: Decodable { var reason: String? }
 struct RelationsBody: Decodable { var relations: [String] }
-struct ReviewSessionBody: Decodable { var name: String; var series: String; var specialty: String?; var panelSize: Int; var reserves: Int?; var applications: [Int] }
-struct DrawBody: Decodable { var seed: String? }
+/// A session to plan: SPEC §5.1's `{date, place, series, specialty, applications}`, or
+/// with `name` in place of `date`; `panel_size` and `reserves` now or at the draw.
+struct ReviewSessionBody: Decodable {
+    var name: String?; var date: String?; var place: String?; var series: String; var specialty: String?
+    var panelSize: Int?; var reserves: Int?; var applications: [Int]
+}
+/// SPEC §5.1's `{count, reserves, seed?}`; all optional when the session was planned with its sizes.
+struct DrawBody: Decodable { var count: Int?; var reserves: Int?; var seed: String? }
 struct ReplaceBody: Decodable { var expertId: Int }
-struct VoteBody: Decodable { var application: Int; var vote: String; var score: Int?; var comment: String? }
+/// A vote: the application as SPEC §5.1's `application_id` (or this API's first `application`).
+struct VoteBody: Decodable {
+    var applicationId: Int?; var application: Int?; var vote: String; var score: Int?; var comment: String?
+
+    func applicationID() throws -> Int {
+        switch (applicationId, application) {
+        case let (id?, nil), let (nil, id?): return id
+        case let (id?, other?) where id == other: return id
+        case (_?, _?): throw ZhichengError.badRequest("application_id 与 application 不一致", field: "application_id")
+        case (nil, nil): throw ZhichengError.badRequest("缺少 application_id", field: "application_id")
+        }
+    }
+}
 
 /// `GET province/reviews`: a page, and where the next one starts (`before=next`).
 struct ProvinceReviewPageDTO: Encodable {
@@ -238,6 +268,8 @@ struct ReviewSessionDTO: Encodable {
     var name: String
     var series: String
     var specialty: String?
+    var date: String?
+    var place: String?
     var panelSize: Int
     var reserves: Int
     var rule: String
@@ -260,6 +292,8 @@ struct ReviewSessionDTO: Encodable {
         name = v.name
         series = v.series
         specialty = v.specialty
+        date = v.date
+        place = v.place
         panelSize = v.panelSize
         reserves = v.reserves
         rule = v.rule.name
@@ -279,5 +313,26 @@ struct ReviewSessionDTO: Encodable {
         votes = v.votes
         outcome = v.outcome
         mayVote = v.callerIsPanelist && v.state == "drawn"
+    }
+}
+
+/// `POST sessions/<id>/draw`'s answer, as SPEC §5.1 fixes it: the drawn `experts` (the
+/// panel) and `reserves` in drawn order, `seed` and `inputs_digest`; with who was left
+/// out (回避) and the whole session.
+struct DrawDTO: Encodable {
+    var experts: [ReviewSessionDTO.Member]
+    var reserves: [ReviewSessionDTO.Member]
+    var seed: String?
+    var inputsDigest: String?
+    var excluded: [ReviewSessionDTO.Excluded]
+    var session: ReviewSessionDTO
+
+    init(_ v: SessionView) {
+        session = ReviewSessionDTO(v)
+        experts = session.members.filter { $0.role == "panel" }
+        reserves = session.members.filter { $0.role == "reserve" }
+        seed = v.seed
+        inputsDigest = v.inputsDigest
+        excluded = session.excluded
     }
 }

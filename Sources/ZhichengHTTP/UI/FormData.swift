@@ -25,6 +25,11 @@ struct FormData {
         return value
     }
 
+    /// The same, nil when nothing was typed (a number the form may leave blank).
+    func optionalInteger(_ name: String, notANumber: String) throws(ZhichengError) -> Int? {
+        self[name].trimmingCharacters(in: .whitespaces).isEmpty ? nil : try integer(name, missing: notANumber, notANumber: notANumber)
+    }
+
     /// The 年度 field of a plan or an application.
     func year() throws(ZhichengError) -> Int { try integer("year", missing: "请填写年度", notANumber: Self.yearNotANumber) }
 

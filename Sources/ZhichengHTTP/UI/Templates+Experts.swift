@@ -114,10 +114,12 @@ extension Templates {
         <fieldset><legend>新建评审会</legend>
         <form method="post" action="{{base}}sessions" id="session-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>评委会 <select name="committee" id="session-committee">{{#committees}}<option value="{{id}}">{{name}}</option>{{/committees}}</select></label>
-        <label>名称 <input type="text" name="name" id="session-name" required size="24"></label>
+        <label>名称 <input type="text" name="name" id="session-name" size="24" placeholder="留空则按评审日期命名"></label>
+        <label>评审日期 <input type="date" name="date" id="session-date"></label>
+        <label>评审地点 <input type="text" name="place" id="session-place" size="16"></label>
         <label>系列 <select name="series" id="session-series">{{#catalog}}<option>{{.}}</option>{{/catalog}}</select></label>
         <label>专业 <input type="text" name="specialty" id="session-specialty" placeholder="不限" size="10"></label>
-        <label>抽取人数 <input type="text" name="panel_size" id="session-panel" value="5" size="3"></label>
+        <label>抽取人数 <input type="text" name="panel_size" id="session-panel" value="5" size="3" placeholder="抽取时定"></label>
         <label>备选人数 <input type="text" name="reserves" id="session-reserves" value="2" size="3"></label>
         <table id="session-applications"><thead><tr><th></th><th>申报人</th><th>单位</th><th>报送地</th><th>系列</th><th>级别</th><th>职称</th></tr></thead><tbody>
         {{#received}}<tr><td><input type="checkbox" name="applications" value="{{id}}" aria-label="{{name}}"></td><td>{{name}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td></tr>{{/received}}
@@ -131,19 +133,22 @@ extension Templates {
         <label>回避关系（每行一项：需回避的人员姓名、身份证号或单位；抽取时自动回避）<br>
         <textarea name="relations" rows="3" cols="50" id="my-relations-text">{{relations}}</textarea></label><br>
         <button type="submit" id="my-relations-submit">保存回避关系</button></form></fieldset>{{/me}}
-        <table id="sessions"><thead><tr><th>评审会</th><th>评委会</th><th>系列</th><th>专业</th><th>人数</th><th>状态</th></tr></thead><tbody>
-        {{#sessions}}<tr><td><a href="{{base}}sessions/{{id}}">{{name}}</a></td><td>{{committee}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{panel_size}}（备选{{reserves}}）</td><td>{{state_label}}</td></tr>{{/sessions}}
-        {{^sessions}}<tr><td colspan="6">暂无评审会</td></tr>{{/sessions}}
+        <table id="sessions"><thead><tr><th>评审会</th><th>评审日期</th><th>评委会</th><th>系列</th><th>专业</th><th>评审专家</th><th>状态</th></tr></thead><tbody>
+        {{#sessions}}<tr><td><a href="{{base}}sessions/{{id}}">{{name}}</a></td><td>{{date}}</td><td>{{committee}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{panel}}</td><td>{{state_label}}</td></tr>{{/sessions}}
+        {{^sessions}}<tr><td colspan="7">暂无评审会</td></tr>{{/sessions}}
         </tbody></table>
         """
 
     static let session = """
         <h2>{{name}} <small id="session-state">{{state_label}}</small></h2>
-        <p>{{committee}} · {{series}} · 专业：{{specialty}} · 评审专家 {{panel_size}} 名（备选 {{reserves}} 名） · {{rule}}</p>
+        <p>{{committee}} · {{series}} · 专业：{{specialty}} · 评审专家 {{panel}} · {{rule}}</p>
+        {{#when}}<p id="session-when">评审时间地点：{{when}}</p>{{/when}}
         {{#outcome}}<p id="session-outcome"><strong>{{outcome}}</strong></p>{{/outcome}}
         {{#office}}
         {{#planned}}<fieldset><legend>专家抽取</legend>
         <form method="post" action="{{base}}sessions/{{id}}/draw" id="draw-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>抽取人数 <input type="text" name="count" id="draw-count" value="{{count}}" size="3"></label>
+        <label>备选人数 <input type="text" name="reserves" id="draw-reserves" value="{{reserves}}" size="3"></label>
         <label>随机种子 <input type="text" name="seed" id="draw-seed" placeholder="留空则随机生成" size="30"></label>
         <button type="submit" id="draw-submit">抽取专家</button></form>
         <p>按系列、专业从在库专家中抽取；与申报人同单位或申报了回避关系的专家自动回避。种子与全部输入均记录在案，可随时复现验证。</p></fieldset>{{/planned}}

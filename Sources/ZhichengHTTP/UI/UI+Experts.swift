@@ -193,8 +193,8 @@ extension UI {
             "office": !isExpert,
             "me": me.map { ["id": $0.id, "relations": $0.relations.joined(separator: "\n"), "specialty": $0.specialty, "series": $0.series, "state": $0.stateLabel] } ?? false,
             "sessions": sessions.map { s -> [String: Any] in
-                ["id": s.id, "name": s.name, "committee": s.committeeName, "series": s.series, "specialty": s.specialty ?? "不限",
-                 "panel_size": s.panelSize, "reserves": s.reserves, "state_label": s.stateLabel]
+                ["id": s.id, "name": s.name, "date": s.date ?? "", "committee": s.committeeName, "series": s.series, "specialty": s.specialty ?? "不限",
+                 "panel": Self.panelText(s), "state_label": s.stateLabel]
             },
         ]
         if !isExpert {
@@ -212,6 +212,11 @@ extension UI {
                           navCurrent: "sessions", orgName: org.name)
     }
 
+    /// 评审专家 N 名（备选 M 名）, or that the draw will say how many.
+    static func panelText(_ s: SessionView) -> String {
+        s.panelSize == 0 ? "抽取时确定" : "\(s.panelSize) 名（备选 \(s.reserves) 名）"
+    }
+
     func sessionPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, verification: DrawVerification? = nil,
                      status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
@@ -221,7 +226,8 @@ extension UI {
         let closed = s.state == "closed" || s.state == "no_quorum"
         var data: [String: Any] = [
             "id": s.id, "session_id": s.id, "name": s.name, "committee": s.committeeName, "series": s.series, "specialty": s.specialty ?? "不限",
-            "panel_size": s.panelSize, "reserves": s.reserves, "rule": s.rule.label, "state_label": s.stateLabel,
+            "panel": Self.panelText(s), "count": s.panelSize == 0 ? "" : String(s.panelSize), "reserves": s.reserves,
+            "when": [s.date, s.place].compactMap { $0 }.joined(separator: " "), "rule": s.rule.label, "state_label": s.stateLabel,
             "seed": s.seed ?? "", "digest": s.inputsDigest ?? "", "office": office, "planned": s.state == "planned", "voting": s.state == "drawn",
             "closed": closed, "outcome": s.outcome ?? "", "may_vote": s.callerIsPanelist && s.state == "drawn",
             "members": s.members.map { m -> [String: Any] in
@@ -249,7 +255,7 @@ extension UI {
         ]
         if let v = verification {
             data["verification"] = [
-                "ok": v.reproduced && v.digestMatches,
+                "ok": v.matches,
                 "panel": v.recomputedPanel.map { names[$0] ?? "专家\($0)" }.joined(separator: "、"),
                 "reserves": v.recomputedReserves.map { names[$0] ?? "专家\($0)" }.joined(separator: "、"),
                 "digest_ok": v.digestMatches, "current": v.inputsCurrent,
@@ -268,10 +274,11 @@ extension UI {
                     return done("sessions", "已设立评委会“\(committee.name)”", context)
                 }
                 guard let committee = Int(form["committee"]) else { throw ZhichengError.invalid("请选择评委会", field: "committee") }
-                let panel = try form.integer("panel_size", missing: "请填写抽取人数", notANumber: "抽取人数应为整数")
+                let panel = try form.optionalInteger("panel_size", notANumber: "抽取人数应为整数")
                 let session = try await services.sessions.create(
-                    committee: committee, name: form["name"], series: form["series"], specialty: form.optional("specialty"), panelSize: panel,
-                    reserves: Int(form["reserves"]) ?? 0, applications: form.all("applications").compactMap { Int($0) }, caller: user)
+                    committee: committee, name: form["name"], date: form.optional("date"), place: form.optional("place"), series: form["series"],
+                    specialty: form.optional("specialty"), panelSize: panel, reserves: Int(form["reserves"]) ?? 0,
+                    applications: form.all("applications").compactMap { Int($0) }, caller: user)
                 return done("sessions/\(session.id)", "已创建评审会，请抽取专家", context)
             } catch let error as ZhichengError {
                 return try await sessionsPage(user, context, flash: .error(error.message), status: error.status)
@@ -281,11 +288,12 @@ extension UI {
         do {
             switch action {
             case "draw":
-                _ = try await services.sessions.draw(id, seed: form.optional("seed"), caller: user)
+                _ = try await services.sessions.draw(id, count: try form.optionalInteger("count", notANumber: "抽取人数应为整数"),
+                                                     reserves: try form.optionalInteger("reserves", notANumber: "备选人数应为整数"), seed: form.optional("seed"), caller: user)
                 return done("sessions/\(id)", "已抽取评审专家与备选专家，种子与输入已记录", context)
             case "verify":
                 let verification = try await services.sessions.verify(id, caller: user)
-                let message = verification.reproduced && verification.digestMatches ? "复现一致：按记录的种子与输入重新抽取，得到相同的专家" : "复现不一致：请检查记录"
+                let message = verification.matches ? "复现一致：按记录的种子与输入重新抽取，得到相同的专家" : "复现不一致：请检查记录"
                 return try await sessionPage(user, context, id: id, flash: verification.reproduced ? .ok(message) : .error(message), verification: verification)
             case "replace":
                 guard let expert = Int(form["expert"]) else { throw ZhichengError.invalid("请选择要替换的专家", field: "expert") }
