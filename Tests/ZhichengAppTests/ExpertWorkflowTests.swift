@@ -66,8 +66,10 @@ struct ExpertWorkflowTests {
 
         try await f.relay.deliverAll(from: TenantID("zhengzhou"))
         try await f.relay.deliverAll(from: TenantID("zhengzhou"))   // a repeat delivers nothing twice
-        let received = try await f.experts.applications(caller: ph, waitingOnly: true)
+        let received = try await f.experts.applications(caller: ph, waitingOnly: true).items
         #expect(received.map(\.applicantName) == ["卫专家"] && received[0].specialty == "小学数学")
+        #expect(try await f.experts.waiting(caller: ph) == 1)
+        #expect(try await f.experts.waiting(caller: pl) == 0)
         await expectCode(.invalid) { _ = try await f.experts.decide(received[0].id, decision: "return", comment: "", version: nil, caller: ph) }
         _ = try await f.experts.decide(received[0].id, decision: "pass", comment: "符合", version: nil, caller: ph)
         await expectCode(.forbidden) { _ = try await f.experts.decide(received[0].id, decision: "pass", comment: "", version: nil, caller: ph) }

@@ -33,7 +33,7 @@ struct ProvinceReviewTests {
                 version = try await f.applications.decide(app.id, decision: "pass", comment: "同意", sections: nil, reason: nil, version: version, caller: reviewer).version
             }
             try await f.relay.deliverAll(from: TenantID("zhengzhou"))
-            let received = try await f.applications.received(caller: office)
+            let received = try await f.applications.received(caller: office).items
             let id = try #require(received.first { $0.sourceApplicationID == app.id }?.id)
             return (app.id, id)
         }
@@ -64,8 +64,10 @@ struct ProvinceReviewTests {
         _ = try await w.evaluations.createCommittee(name: "河南省中小学教师高级评委会", series: ["中小学教师"], levels: ["副高级"], caller: w.office)
 
         // Waiting for the office's 经办人, not yet for its committee.
-        #expect(try await w.reviews.applications(caller: w.handler, waitingOnly: true).map(\.id) == [id])
-        #expect(try await w.reviews.applications(caller: w.leader, waitingOnly: true).isEmpty)
+        #expect(try await w.reviews.applications(caller: w.handler, waitingOnly: true).items.map(\.id) == [id])
+        #expect(try await w.reviews.applications(caller: w.leader, waitingOnly: true).items.isEmpty)
+        #expect(try await w.reviews.waiting(caller: w.handler) == 1)
+        #expect(try await w.reviews.waiting(caller: w.leader) == 0)
         #expect(try await w.evaluations.worklist(caller: w.office).isEmpty)
         await expectCode(.conflict) { _ = try await w.evaluations.setInterview(.received(id), time: "12月20日", place: "省人社厅", caller: w.office) }
 
@@ -76,6 +78,8 @@ struct ProvinceReviewTests {
         await expectCode(.forbidden) { _ = try await w.reviews.decide(id, decision: "pass", comment: "", version: nil, caller: w.leader) }
         let first = try await w.reviews.decide(id, decision: "pass", comment: "材料齐全", version: nil, caller: w.handler)
         #expect(first.application.chain.stage == .leader && first.application.state == "in_review")
+        #expect(try await w.reviews.waiting(caller: w.handler) == 0)
+        #expect(try await w.reviews.waiting(caller: w.leader) == 1)
         await expectCode(.conflict) { _ = try await w.reviews.decide(id, decision: "pass", comment: "", version: first.application.version - 1, caller: w.leader) }
         let done = try await w.reviews.decide(id, decision: "pass", comment: "同意上会", version: first.application.version, caller: w.leader)
         #expect(done.application.state == "received" && done.application.stageLabel == "省职改办审查通过，待评委会评审")
@@ -115,7 +119,7 @@ struct ProvinceReviewTests {
         try await w.f.relay.deliverAll(from: TenantID("zhengzhou"))
         let again = try await w.reviews.application(id, caller: w.handler)
         #expect(again.state == "in_review" && again.callerMayDecide && again.decisions.map(\.decision) == [.return])
-        #expect(try await w.f.applications.received(caller: w.office).count == 1)
+        #expect(try await w.f.applications.received(caller: w.office).items.count == 1)
     }
 
     @Test func theOfficesRejectionEndsTheApplicationInTheCity() async throws {

@@ -387,6 +387,23 @@ def db_rows(path, sql: str, *args) -> list[tuple]:
         con.close()
 
 
+def clone_received(d, rid: int, copies: int, state: str) -> list[int]:
+    """Adds `copies` received applications (either kind) to the province's database beside the
+    running daemon, each a copy of `rid` as if another city application had been handed over, in
+    `state`: the volume a list screen pages through, which the API would take minutes to build.
+    Returns their ids."""
+    con = sqlite3.connect(d.tenant_db("province"), timeout=10)
+    try:
+        fixed = ("id", "source_application_id", "message_id", "state")
+        columns = ", ".join(c[1] for c in con.execute("PRAGMA table_info(received_applications)") if c[1] not in fixed)
+        with con:
+            return [con.execute(f"""INSERT INTO received_applications (source_application_id, message_id, state, {columns})
+                                    SELECT source_application_id + ?, message_id || '-copy' || ?, ?, {columns} FROM received_applications WHERE id = ?""",
+                                (100_000 + n, n, state, rid)).lastrowid for n in range(copies)]
+    finally:
+        con.close()
+
+
 def end_publicity(daemon: Daemon, tenant: str) -> None:
     """Lets the 公示 of every result now in public notice in `tenant` end, as if its working
     days had passed (a test cannot wait for them): sets their end a second ago, in the tenant

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, approved_plan, db_rows, end_publicity, expect, fresh_id_number, province_passes, restore_tenant, unchanged
+from api_support import Api, add_reviewer, approved_plan, clone_received, db_rows, end_publicity, expect, fresh_id_number, province_passes, restore_tenant, unchanged
 from conftest import clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -763,3 +763,51 @@ def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_ma
     assert [(a, s, json.loads(x)["state"]) for a, s, x in lodged] == [("relay", "tenant:zhengzhou", "open")] * 2, lodged
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
+def test_the_province_lists_come_a_page_at_a_time_and_the_home_page_counts_what_waits(setup):
+    """What the cities handed over, as the office admin lists it (`province/applications`: oldest
+    first, by state, `after=next`), as its reviewers count it on 首页 (only what waits for their
+    own step, four eyes included) and as the 职称申报审查 screen pages it (50 a page, 下一页)."""
+    d, city = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
+    for _ in range(3):
+        city.passed_application("副高级", "高级教师")
+    rids = wait_until(lambda: (lambda rows: [r["id"] for r in rows] if len(rows) == 3 else None)(
+        expect(office.get("province/applications"), 200).json["applications"]), 30, "the three hand-overs")
+    assert rids == sorted(rids)
+
+    first = expect(office.get("province/applications?limit=2"), 200).json
+    assert [a["id"] for a in first["applications"]] == rids[:2] and first["next"] == rids[1], first
+    second = expect(office.get(f"province/applications?limit=2&after={first['next']}"), 200).json
+    assert [a["id"] for a in second["applications"]] == rids[2:] and second.get("next") is None, second
+    assert [a["state"] for a in expect(office.get("province/applications?state=in_review"), 200).json["applications"]] == ["in_review"] * 3
+    assert expect(office.get("province/applications?state=received"), 200).json["applications"] == []
+    for query, field in (("state=draft", "state"), ("limit=abc", "limit"), ("after=1.5", "after")):
+        expect(office.get(f"province/applications?{query}"), 400, field=field)
+
+    # 首页 counts what waits for each reviewer's own step.
+    handler = add_reviewer(office, 1, "p.h", ["handler"], series=[SERIES])
+    both = add_reviewer(office, 1, "p.hl", ["handler", "leader"], series=[SERIES])
+    home = lambda who: office.api.raw("GET", "/t/province/home", headers={"Cookie": f"zc_session={who.cookie}"}).body.decode()  # noqa: E731
+    assert "职称申报审查（各市报送）：3 件待审查" in home(handler)
+    expect(handler.post(f"province/reviews/{rids[0]}/decision", {"decision": "pass", "comment": "材料齐全"}), 200)
+    assert "职称申报审查（各市报送）：2 件待审查" in home(handler)
+    assert "职称申报审查（各市报送）：3 件待审查" in home(both), "two at its handler step, one at its leader step"
+    expect(both.post(f"province/reviews/{rids[1]}/decision", {"decision": "pass", "comment": "材料齐全"}), 200)
+    assert "职称申报审查（各市报送）：2 件待审查" in home(both), "not the one it passed itself (four eyes)"
+    expect(both.post(f"province/reviews/{rids[0]}/decision", {"decision": "pass", "comment": "同意"}), 200)
+    assert [a["id"] for a in expect(office.get("province/applications?state=received"), 200).json["applications"]] == [rids[0]]
+
+    # The 职称申报审查 screen with more than a page: 50 newest first, 下一页 to the rest, 第一页 back.
+    copies = clone_received(d, rids[2], 52, "final")
+    page = lambda path: office.api.raw("GET", path, headers={"Cookie": f"zc_session={office.cookie}"}).body.decode()  # noqa: E731
+    shown = lambda html: [int(x) for x in re.findall(r'<tr data-id="(\d+)">', html)]  # noqa: E731
+    one = page("/t/province/province-reviews")
+    assert shown(one) == sorted(rids + copies, reverse=True)[:50]
+    next_link = re.search(r'id="province-next" href="([^"]+)"', one).group(1).replace("&amp;", "&")
+    assert 'id="province-first"' not in one
+    two = page(next_link)
+    assert shown(two) == sorted(rids + copies, reverse=True)[50:] and 'id="province-next"' not in two and 'id="province-first"' in two
+    assert len(expect(office.get("province/applications?limit=500"), 200).json["applications"]) == 55

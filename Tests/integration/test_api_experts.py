@@ -9,12 +9,13 @@ reserves), the panel votes in secret, and the result follows the national rule b
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from urllib.parse import quote
 
 import pytest
 
-from api_support import expect
+from api_support import clone_received, expect
 from conftest import REPO, expect_error, run_ctl, wait_until
 from expert_support import (SERIES, Env, applicant, become_expert, city_pass, expert_application, expert_env, province_expert_app,
                             senior_application, sign_in_expert)
@@ -341,3 +342,28 @@ def test_the_spec_paths_for_sessions_draws_votes_and_experts(env: Env, pool: dic
     expect(env.prov.post(f"experts/{expert['id']}/suspend", {"reason": "再暂停"}), 409)
     audit = [e["action"] for e in expect(env.prov.get("audit?limit=20"), 200).json["entries"]]
     assert "expert.suspended" in audit and "expert.retired" in audit
+
+
+def test_expert_applications_come_a_page_at_a_time(env: Env):
+    """专家推荐审查 as the office lists it: newest first, `limit` and `before=next` in the API, 50 a
+    page with 下一页 on the screen; bad paging parameters are 400 naming them."""
+    listed = expect(env.prov.get("expert-applications"), 200).json
+    assert listed.get("next") is None and len(listed["applications"]) >= 2
+    ids = [a["id"] for a in listed["applications"]]
+    assert ids == sorted(ids, reverse=True)
+    first = expect(env.prov.get("expert-applications?limit=1"), 200).json
+    assert [a["id"] for a in first["applications"]] == ids[:1] and first["next"] == ids[0]
+    second = expect(env.prov.get(f"expert-applications?limit=1&before={first['next']}"), 200).json
+    assert [a["id"] for a in second["applications"]] == ids[1:2]
+    for query, field in (("waiting=maybe", "waiting"), ("limit=x", "limit"), ("before=1e3", "before")):
+        expect(env.prov.get(f"expert-applications?{query}"), 400, field=field)
+    # The screen, with more than a page of them (copies of a decided one, so nobody's waiting list changes).
+    copies = clone_received(env.daemon, ids[-1], 52, "passed")
+    everything = sorted(ids + copies, reverse=True)
+    headers = {"Cookie": f"zc_session={env.prov.cookie}"}
+    shown = lambda html: [int(x) for x in re.findall(r'<tr data-id="(\d+)">', html)]  # noqa: E731
+    one = env.prov_api.raw("GET", "/t/province/expert-reviews", headers=headers).body.decode()
+    assert shown(one) == everything[:50] and 'id="expert-first"' not in one
+    two = env.prov_api.raw("GET", re.search(r'id="expert-next" href="([^"]+)"', one).group(1).replace("&amp;", "&"), headers=headers).body.decode()
+    assert shown(two) == everything[50:] and 'id="expert-next"' not in two and 'id="expert-first"' in two
+    assert env.prov_api.raw("GET", "/t/province/expert-reviews?before=abc", headers=headers).status == 400

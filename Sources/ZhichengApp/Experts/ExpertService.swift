@@ -72,10 +72,18 @@ public struct ExpertService: Sendable {
 
     // MARK: Province review of expert applications
 
-    /// Expert applications received by the province: for a reviewer, those waiting
-    /// for their step in their series; for the office admin, all of them.
-    public func applications(caller: SignedIn, waitingOnly: Bool = false) async throws -> [ProvinceReviewView] {
-        try await store.read(caller) { conn in try ProvinceReview.list(.expert, caller: caller, waitingOnly: waitingOnly, conn) }
+    /// Expert applications received by the province, a page at a time (`limit` 1–500, newest
+    /// first; `before`: the `next` of the page before): for a reviewer, those of their series
+    /// (`waitingOnly`: only those waiting for their step); for the office admin, all of them.
+    public func applications(caller: SignedIn, waitingOnly: Bool = false, limit: Int = 200, before: Int? = nil) async throws -> ProvinceReviewPage {
+        try await store.read(caller) { conn in
+            try ProvinceReview.page(.expert, caller: caller, waitingOnly: waitingOnly, limit: limit, before: before, conn)
+        }
+    }
+
+    /// How many of them wait for the caller's step (首页's 待办).
+    public func waiting(caller: SignedIn) async throws -> Int {
+        try await store.read(caller) { conn in try ProvinceReview.waitingCount(.expert, caller: caller, conn) }
     }
 
     public func application(_ id: Int, caller: SignedIn) async throws -> ProvinceReviewView {

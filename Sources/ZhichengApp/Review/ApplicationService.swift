@@ -254,6 +254,13 @@ extension ReceivedApplication {
     }
 }
 
+/// One page of the applications the province received (`ApplicationService.received`).
+public struct ReceivedPage: Sendable {
+    public var items: [ReceivedApplication]
+    /// Where the next page starts (`after=next`), nil on the last page.
+    public var next: Int?
+}
+
 /// An application received from a city, whole: what the city sent with it.
 public struct ReceivedApplicationView: Sendable {
     public var application: ReceivedApplication
@@ -985,14 +992,28 @@ public struct ApplicationService: Sendable {
 
     // MARK: Province
 
-    /// Applications the province received from the cities (the province office's admin only).
-    public func received(caller: SignedIn) async throws -> [ReceivedApplication] {
-        try await store.read(caller) { conn in
+    /// The states of a title application the province received, as `received(state:)` filters
+    /// them: under the office's review, passed to its committee, returned, rejected, in 公示, final.
+    public static let receivedStates = ["in_review", "received", "returned", "rejected", "publicity", "final"]
+
+    /// Title applications the province received from the cities (the province office's admin
+    /// only), oldest first, one page (`limit` 1–500; `after`: the `next` of the page before),
+    /// only those in `state` if given.
+    public func received(caller: SignedIn, state: String? = nil, limit rawLimit: Int = 200, after: Int? = nil) async throws -> ReceivedPage {
+        if let state, !Self.receivedStates.contains(state) {
+            throw ZhichengError.invalid("state 应为 \(Self.receivedStates.joined(separator: "、")) 之一", field: "state")
+        }
+        let limit = max(1, min(rawLimit, 500))
+        return try await store.read(caller) { conn in
             try EvaluationService.requireProvinceOffice(caller, conn)
-            return try conn.query("""
+            var arguments: [any SQLiteBindable] = [after ?? 0]
+            if let state { arguments.append(state) }
+            // One row more than the page says whether there is a next one.
+            let rows = try conn.query("""
                 SELECT id, source_tenant, source_application_id, applicant_name, unit_name, year, series, level, title, state, received_at
-                FROM received_applications WHERE kind = 'title' ORDER BY id
-                """).map(ReceivedApplication.init)
+                FROM received_applications WHERE kind = 'title' AND id > ?\(state == nil ? "" : " AND state = ?") ORDER BY id LIMIT ?
+                """, arguments + [limit + 1]).map(ReceivedApplication.init)
+            return ReceivedPage(items: Array(rows.prefix(limit)), next: rows.count > limit ? rows[limit - 1].id : nil)
         }
     }
 

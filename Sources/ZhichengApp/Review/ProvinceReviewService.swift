@@ -83,18 +83,19 @@ public struct ProvinceReviewService: Sendable {
         self.relay = relay
     }
 
-    /// Title applications received from the cities: for a reviewer, those of their series
-    /// (`waitingOnly`: only those waiting for their step); for the office admin, all.
-    public func applications(caller: SignedIn, waitingOnly: Bool = false) async throws -> [ProvinceReviewView] {
-        try await store.read(caller) { conn in try ProvinceReview.list(.title, caller: caller, waitingOnly: waitingOnly, conn) }
+    /// Title applications received from the cities, a page at a time (`limit` 1–500, newest
+    /// first; `before`: the `next` of the page before): for a reviewer, those of their series
+    /// (`waitingOnly`: only those waiting for their step); for the office admin, every one
+    /// the cities handed over.
+    public func applications(caller: SignedIn, waitingOnly: Bool = false, limit: Int = 200, before: Int? = nil) async throws -> ProvinceReviewPage {
+        try await store.read(caller) { conn in
+            try ProvinceReview.page(.title, caller: caller, waitingOnly: waitingOnly, limit: limit, before: before, conn)
+        }
     }
 
-    /// The same, a page at a time (`limit` 1–500, newest first; `before`: the `next` of the
-    /// page before): the office admin's list holds every application the cities handed over.
-    public func applications(caller: SignedIn, waitingOnly: Bool = false, limit: Int, before: Int?) async throws -> ProvinceReviewPage {
-        try await store.read(caller) { conn in
-            try ProvinceReview.page(.title, caller: caller, waitingOnly: waitingOnly, limit: max(1, min(limit, 500)), before: before, conn)
-        }
+    /// How many of them wait for the caller's step (首页's 待办).
+    public func waiting(caller: SignedIn) async throws -> Int {
+        try await store.read(caller) { conn in try ProvinceReview.waitingCount(.title, caller: caller, conn) }
     }
 
     public func application(_ id: Int, caller: SignedIn) async throws -> ProvinceReviewView {
@@ -178,9 +179,7 @@ enum ProvinceReview {
         guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = ?", [id, kind.rawValue]).first,
               let text = row["chain"].string else { throw ZhichengError.notFound(kind == .expert ? "没有这个专家申报" : "没有这个报送到省里的申报") }
         let chain = try ApplicationService.decode(text)
-        let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
         let state = row["state"].string ?? ""
-        let underReview = kind == .expert ? state == "received" : state == "in_review"
         // A reviewer reads only the sections of their content permissions, as in a city.
         var sections = ApplicationService.sections(fromSnapshot: row["sections"].string ?? "{}")
         var hidden: [String] = []
@@ -196,7 +195,7 @@ enum ProvinceReview {
             sections: sections, hiddenSections: hidden,
             cityTrail: ApplicationService.cityTrail(row["trail"].string),
             decisions: try decisions(id, conn),
-            callerMayDecide: underReview && me.kind == .staff && (try? chain.checkReviewer(reviewer, series: row["series"].string ?? "")) != nil,
+            callerMayDecide: mayDecide(chain, kind, state: state, series: row["series"].string ?? "", me: me),
             receivedAt: row["received_at"].double ?? 0)
     }
 
@@ -215,13 +214,33 @@ enum ProvinceReview {
 
     /// Received applications of `kind`: for a reviewer, those of their series (`waitingOnly`:
     /// only those waiting for their step); for the office admin, all of them. Newest first.
-    static func list(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, _ conn: SQLiteConnection) throws -> [ProvinceReviewView] {
-        try page(kind, caller: caller, waitingOnly: waitingOnly, limit: nil, before: nil, conn).items
+    /// Whether `me` may take the step an application of `kind` in `state` waits for: the
+    /// office's review is still on, and the chain takes this reviewer (role, series, four eyes).
+    static func mayDecide(_ chain: ReviewChain, _ kind: ApplicationKind, state: String, series: String, me: AccountRecord) -> Bool {
+        let underReview = kind == .expert ? state == "received" : state == "in_review"
+        let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
+        return underReview && me.kind == .staff && (try? chain.checkReviewer(reviewer, series: series)) != nil
     }
 
-    /// One page of `list` (`limit` nil: all of it), newest first; `before`: the `next` of
-    /// the page before.
-    static func page(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, limit: Int?, before: Int?, _ conn: SQLiteConnection) throws -> ProvinceReviewPage {
+    /// How many received applications of `kind` wait for the caller's step (首页's 待办):
+    /// only the chain of each one under review in their series is read, not the whole file.
+    static func waitingCount(_ kind: ApplicationKind, caller: SignedIn, _ conn: SQLiteConnection) throws -> Int {
+        let me = try ExpertService.requireProvinceOffice(caller, conn)
+        guard caller.kind == .staff, !me.permittedSeries.isEmpty else { return 0 }
+        return try conn.query("""
+            SELECT chain, series, state FROM received_applications
+            WHERE kind = ? AND chain IS NOT NULL AND state = ? AND series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))
+            """, [kind.rawValue, kind == .expert ? "received" : "in_review"] + me.permittedSeries as [any SQLiteBindable]).filter { row in
+            guard let chain = try? ApplicationService.decode(row["chain"].string ?? "") else { return false }
+            return mayDecide(chain, kind, state: row["state"].string ?? "", series: row["series"].string ?? "", me: me)
+        }.count
+    }
+
+    /// Received applications of `kind`, one page (`limit` 1–500), newest first; `before`: the
+    /// `next` of the page before. For a reviewer, those of their series (`waitingOnly`: only
+    /// those waiting for their step); for the office admin, all of them.
+    static func page(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, limit rawLimit: Int, before: Int?, _ conn: SQLiteConnection) throws -> ProvinceReviewPage {
+        let limit = max(1, min(rawLimit, 500))
         let me = try ExpertService.requireProvinceOffice(caller, conn)
         if waitingOnly && caller.kind != .staff { return ProvinceReviewPage(items: [], next: nil) }
         // Title applications handed over before the office reviewed them have no chain: they went straight to the committee.
@@ -237,10 +256,11 @@ enum ProvinceReview {
         if let before { sql += " AND id < ?"; arguments.append(before) }
         sql += " ORDER BY id DESC"
         // One id more than the page says whether there is a next one.
-        if let limit { sql += " LIMIT ?"; arguments.append(limit + 1) }
+        sql += " LIMIT ?"
+        arguments.append(limit + 1)
         var ids = try conn.query(sql, arguments).compactMap { $0["id"].int }
         var next: Int?
-        if let limit, ids.count > limit {
+        if ids.count > limit {
             ids = Array(ids.prefix(limit))
             next = ids.last
         }

@@ -9,8 +9,10 @@ extension APIRoutes {
     static func addExperts(to signedIn: RouterGroup<AccountRequestContext>, services s: AppServices) {
         // 专家推荐审查 (province office)
         signedIn.get("expert-applications") { request, context in
-            let waiting = request.uri.queryParameters.get("waiting") == "1"
-            return try APIJSON.response(["applications": try await s.experts.applications(caller: context.caller, waitingOnly: waiting).map(ProvinceReviewDTO.init)])
+            let waiting = try APIJSON.boolean("waiting", in: request) ?? false
+            let page = try await s.experts.applications(caller: context.caller, waitingOnly: waiting, limit: try APIJSON.integer("limit", in: request) ?? 200,
+                                                        before: try APIJSON.integer("before", in: request))
+            return try APIJSON.response(ProvinceReviewPageDTO(applications: page.items.map(ProvinceReviewDTO.init), next: page.next))
         }
         signedIn.get("expert-applications/{id}") { _, context in
             try APIJSON.response(ProvinceReviewDTO(try await s.experts.application(try id(context), caller: context.caller)))

@@ -113,8 +113,10 @@ extension APIRoutes {
             ReviewFormPage.render(try await s.applications.reviewForm(try id(context), caller: context.caller))
         }
 
-        signedIn.get("province/applications") { _, context in
-            try APIJSON.response(["applications": try await s.applications.received(caller: context.caller)])
+        signedIn.get("province/applications") { request, context in
+            let page = try await s.applications.received(caller: context.caller, state: request.uri.queryParameters.get("state"),
+                                                         limit: try APIJSON.integer("limit", in: request) ?? 200, after: try APIJSON.integer("after", in: request))
+            return try APIJSON.response(ReceivedPageDTO(applications: page.items, next: page.next))
         }
         signedIn.get("province/applications/{id}") { _, context in
             try APIJSON.response(ReceivedApplicationDTO(try await s.applications.receivedApplication(try id(context), caller: context.caller)))
@@ -257,6 +259,12 @@ enum QueueDTO {
     }
 }
 
+
+/// `GET province/applications`: a page, and where the next one starts (`after=next`).
+struct ReceivedPageDTO: Encodable {
+    var applications: [ReceivedApplication]
+    var next: Int?
+}
 
 /// An application received from a city, whole (`GET province/applications/<id>`): the
 /// list's fields, then `id_number`, `sections`, `city_trail` and `province_decisions`.

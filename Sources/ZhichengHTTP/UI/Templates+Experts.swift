@@ -13,6 +13,7 @@ extension Templates {
         <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}</td><td><a href="{{base}}expert-reviews/{{id}}">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
         {{^items}}<tr><td colspan="9">暂无专家推荐</td></tr>{{/items}}
         </tbody></table>
+        <p class="pages">{{#first_page}}<a id="expert-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="expert-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
 
     static let expertReview = """
@@ -125,6 +126,7 @@ extension Templates {
         {{#received}}<tr><td><input type="checkbox" name="applications" value="{{id}}" aria-label="{{name}}"></td><td>{{name}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td></tr>{{/received}}
         {{^received}}<tr><td colspan="7">暂无待评审的报送申报</td></tr>{{/received}}
         </tbody></table>
+        {{#more_received}}<p id="more-received">以上为等候最久的500份；其余的请在为以上申报安排评审会后再选。</p>{{/more_received}}
         <button type="submit" id="session-submit">创建评审会</button></form></fieldset>
         {{/has_committees}}
         {{/office}}

@@ -16,16 +16,25 @@ extension UI {
 
     // MARK: 专家推荐审查
 
-    func expertReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func expertReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, flash: Flash,
+                           status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
-        let applications = try await services.experts.applications(caller: user)
-        let cities = await cityNames(applications.map(\.sourceTenant))
-        let items = applications.map { a -> [String: Any] in
+        let page = try await services.experts.applications(caller: user, limit: Self.provinceReviewsPageSize, before: before)
+        let cities = await cityNames(page.items.map(\.sourceTenant))
+        let items = page.items.map { a -> [String: Any] in
             ["id": a.id, "applicant": a.applicantName, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "series": a.series, "specialty": a.specialty,
              "title": "\(a.level) \(a.title)", "stage": a.stageLabel, "mine": a.callerMayDecide, "received": Self.time(a.receivedAt)]
         }
-        return try render("专家推荐审查", "expert_reviews", ["items": items], user: user, context, flash: flash, status: status,
+        var data = pageLinks("expert-reviews", page: page, first: before == nil, context)
+        data["items"] = items
+        return try render("专家推荐审查", "expert_reviews", data, user: user, context, flash: flash, status: status,
                           navCurrent: "expert-reviews", orgName: org.name)
+    }
+
+    /// 第一页 (when this is not it) and 下一页 (when there is one) of a province list paged by `before`.
+    func pageLinks(_ path: String, page: ProvinceReviewPage, first: Bool, _ context: TenantRequestContext) -> [String: Any] {
+        ["first_page": first ? false as Any : link(path, [], context),
+         "next_page": page.next.map { link(path, ["before=\($0)"], context) } as Any? ?? false]
     }
 
     /// What a city sent with an application, as the province's screens show it: each
@@ -78,7 +87,7 @@ extension UI {
 
     // MARK: 职称申报审查 (the province office's review of senior title applications)
 
-    /// Rows on one page of 职称申报审查（各市报送）.
+    /// Rows on one page of 职称申报审查（各市报送） and of 专家推荐审查.
     static let provinceReviewsPageSize = 50
 
     func provinceReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, flash: Flash,
@@ -91,11 +100,8 @@ extension UI {
             ["id": a.id, "applicant": a.applicantName, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "year": a.year, "series": a.series,
              "title": "\(a.level) \(a.title)", "stage": a.stageLabel, "mine": a.callerMayDecide]
         }
-        let data: [String: Any] = [
-            "items": items,
-            "first_page": before == nil ? false as Any : link("province-reviews", [], context),
-            "next_page": page.next.map { link("province-reviews", ["before=\($0)"], context) } as Any? ?? false,
-        ]
+        var data = pageLinks("province-reviews", page: page, first: before == nil, context)
+        data["items"] = items
         return try render("职称申报审查", "province_reviews", data, user: user, context, flash: flash, status: status,
                           navCurrent: "province-reviews", orgName: org.name)
     }
@@ -199,7 +205,10 @@ extension UI {
         ]
         if !isExpert {
             let committees = try await services.evaluations.committees(caller: user)
-            let received = try await services.applications.received(caller: user).filter { $0.state == "received" }
+            // Those waiting for a committee, longest first; a session takes at most 500.
+            let waiting = try await services.applications.received(caller: user, state: "received", limit: 500)
+            let received = waiting.items
+            data["more_received"] = waiting.next != nil
             data["committees"] = committees.map { ["id": $0.id, "name": $0.name, "scope": "\($0.series.joined(separator: "、")) \($0.levels.map(\.rawValue).joined(separator: "、"))", "rule": $0.rule.label] }
             data["has_committees"] = !committees.isEmpty
             data["catalog"] = TitleCatalog.henan.series.map(\.name)

@@ -254,9 +254,9 @@ struct UI: Sendable {
             }
             // The province office's reviewers also review what the cities hand over.
             if province, org.parentID == nil, !user.roles.isEmpty {
-                let titles = try await services.provinceReviews.applications(caller: user, waitingOnly: true).count
+                let titles = try await services.provinceReviews.waiting(caller: user)
                 if titles > 0 { todo.append(("职称申报审查（各市报送）：\(titles) 件待审查", "province-reviews")) }
-                let experts = try await services.experts.applications(caller: user, waitingOnly: true).count
+                let experts = try await services.experts.waiting(caller: user)
                 if experts > 0 { todo.append(("专家推荐审查：\(experts) 件待审查", "expert-reviews")) }
             }
         }

@@ -95,7 +95,9 @@ enum UIRoutes {
             try await ui.page(request, context) { user in try await ui.reviewPage(user, context, id: try ui.id(context), flash: .none) }
         }
         tenant.post("reviews/{id}") { request, context in try await ui.decide(request, context) }
-        tenant.get("expert-reviews") { request, context in try await ui.page(request, context) { user in try await ui.expertReviewsPage(user, context, flash: .none) } }
+        tenant.get("expert-reviews") { request, context in
+            try await ui.page(request, context) { user in try await ui.expertReviewsPage(user, context, before: try APIJSON.integer("before", in: request), flash: .none) }
+        }
         tenant.get("expert-reviews/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.expertReviewPage(user, context, id: try ui.id(context), flash: .none) }
         }
