@@ -14,6 +14,7 @@ import http.client
 import itertools
 import json
 import pathlib
+import re
 import shutil
 import sqlite3
 import struct
@@ -387,21 +388,28 @@ def db_rows(path, sql: str, *args) -> list[tuple]:
         con.close()
 
 
-def clone_received(d, rid: int, copies: int, state: str) -> list[int]:
-    """Adds `copies` received applications (either kind) to the province's database beside the
-    running daemon, each a copy of `rid` as if another city application had been handed over, in
-    `state`: the volume a list screen pages through, which the API would take minutes to build.
-    Returns their ids."""
-    con = sqlite3.connect(d.tenant_db("province"), timeout=10)
+def clone_rows(db, table: str, row_id: int, copies: int, **changed: str) -> list[int]:
+    """Adds `copies` copies of row `row_id` of `table` to a tenant database beside the running
+    daemon: the volume a list screen pages through, which the API would take minutes to build.
+    `changed` gives a column an SQL expression instead of its value (`:n` is the copy's number,
+    0…). Returns the new ids."""
+    con = sqlite3.connect(db, timeout=10)
     try:
-        fixed = ("id", "source_application_id", "message_id", "state")
-        columns = ", ".join(c[1] for c in con.execute("PRAGMA table_info(received_applications)") if c[1] not in fixed)
+        kept = [c[1] for c in con.execute(f"PRAGMA table_info({table})") if c[1] != "id" and c[1] not in changed]
+        columns, values = ", ".join(kept + list(changed)), ", ".join(kept + list(changed.values()))
         with con:
-            return [con.execute(f"""INSERT INTO received_applications (source_application_id, message_id, state, {columns})
-                                    SELECT source_application_id + ?, message_id || '-copy' || ?, ?, {columns} FROM received_applications WHERE id = ?""",
-                                (100_000 + n, n, state, rid)).lastrowid for n in range(copies)]
+            return [con.execute(f"INSERT INTO {table} ({columns}) SELECT {values} FROM {table} WHERE id = :id", {"n": n, "id": row_id}).lastrowid
+                    for n in range(copies)]
     finally:
         con.close()
+
+
+def clone_received(d, rid: int, copies: int, state: str) -> list[int]:
+    """`copies` more received applications (either kind) in the province, each a copy of `rid` as
+    if another city application had been handed over, in `state`."""
+    assert re.fullmatch(r"[a-z_]+", state)
+    return clone_rows(d.tenant_db("province"), "received_applications", rid, copies, source_application_id="source_application_id + 100000 + :n",
+                      message_id="message_id || '-copy' || :n", state=f"'{state}'")
 
 
 def end_publicity(daemon: Daemon, tenant: str) -> None:

@@ -11,9 +11,10 @@ reviewers at each level); importing its `env` fixture gives this module a daemon
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
-from api_support import Api, Resp, approve_unit, approved_plan, create_child, expect, fresh_id_number
+from api_support import Api, Resp, approve_unit, approved_plan, clone_rows, create_child, expect, fresh_id_number
 from conftest import create_tenant
 from test_api_review import (  # noqa: F401 - `env` is a fixture used by name
     ALL_SECTIONS,
@@ -382,3 +383,19 @@ def test_the_status_query_narrows_to_one_year(env: Env) -> None:
     other = ui_get(env, f"status?year={year + 1}", env.school.cookie).body.decode()
     assert mark not in other and f'id="status-year" value="{year + 1}"' in other, other[-2000:]
     assert ui_get(env, "status?year=abc", env.school.cookie).status == 400
+
+
+def test_the_status_screen_walks_its_pages(env: Env) -> None:
+    """申报人员状态查询 over more than a page (100 rows): 下一页 shows the rest, newest first, and
+    第一页 leads back. (Last in this module: the copies are listed by every status query after it.)"""
+    _, app = submitted(env)
+    copies = clone_rows(env.daemon.tenant_db(TENANT), "applications", app["id"], 101)
+    listed = lambda html: [int(x) for x in re.findall(r'data-application="(\d+)"', html)]  # noqa: E731
+    everything = [r["application_id"] for r in expect(env.city.get("orgs/1/applicant-status?below=true&limit=500"), 200).json["rows"]]
+    assert set(copies) | {app["id"]} <= set(everything) and len(everything) > 100
+    one = ui_get(env, "status?below=1", env.city.cookie).body.decode()
+    assert listed(one) == everything[:100] and 'id="status-first"' not in one
+    link = re.search(r'id="status-next" href="([^"]+)"', one).group(1).replace("&amp;", "&")
+    assert link.startswith(f"/t/{TENANT}/status?") and "below=1" in link, link
+    two = expect(env.api.raw("GET", link, headers={"Cookie": f"zc_session={env.city.cookie}"}), 200).body.decode()
+    assert listed(two) == everything[100:200] and 'id="status-first"' in two
