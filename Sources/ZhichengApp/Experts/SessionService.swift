@@ -142,8 +142,10 @@ public struct SessionService: Sendable {
         let place = rawPlace?.trimmingWhitespaceAndNewlines() ?? ""
         guard place.count <= 100 else { throw ZhichengError.invalid("评审地点不超过100个字", field: "place") }
         let givenName = rawName?.trimmingWhitespaceAndNewlines() ?? ""
-        guard !givenName.isEmpty || date != nil else { throw ZhichengError.invalid("请填写评审会名称或评审日期", field: "name") }
-        let name = try TenantInfo.validateName(givenName.isEmpty ? "\(date!)评审会" : givenName)
+        guard let wanted = givenName.isEmpty ? date.map({ "\($0)评审会" }) : givenName else {
+            throw ZhichengError.invalid("请填写评审会名称或评审日期", field: "name")
+        }
+        let name = try TenantInfo.validateName(wanted)
         let specialty = rawSpecialty.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         if let specialty { _ = try ApplicationKind.validateSpecialty(specialty) }
         try Self.checkReserves(reserves)
@@ -271,10 +273,11 @@ public struct SessionService: Sendable {
         let again = try ExpertDraw.run(inputs, seed: seed)
         let current = try currentInputs(id, conn)
         let currentText = try canonical(current)
+        let digestMatches = sha256Hex(Array(inputsText.utf8)) == digest
         return DrawVerification(
-            session: id, seed: seed, inputsDigest: digest, digestMatches: sha256Hex(Array(inputsText.utf8)) == digest,
+            session: id, seed: seed, inputsDigest: digest, digestMatches: digestMatches,
             panel: recorded.panel, reserves: recorded.reserves, recomputedPanel: again.panel, recomputedReserves: again.reserves,
-            reproduced: again == recorded, matches: again == recorded && sha256Hex(Array(inputsText.utf8)) == digest, inputsCurrent: currentText == inputsText,
+            reproduced: again == recorded, matches: again == recorded && digestMatches, inputsCurrent: currentText == inputsText,
             currentPanel: (try? ExpertDraw.run(current, seed: seed))?.panel)
     }
 

@@ -212,8 +212,6 @@ enum ProvinceReview {
         }
     }
 
-    /// Received applications of `kind`: for a reviewer, those of their series (`waitingOnly`:
-    /// only those waiting for their step); for the office admin, all of them. Newest first.
     /// Whether `me` may take the step an application of `kind` in `state` waits for: the
     /// office's review is still on, and the chain takes this reviewer (role, series, four eyes).
     static func mayDecide(_ chain: ReviewChain, _ kind: ApplicationKind, state: String, series: String, me: AccountRecord) -> Bool {
