@@ -14,7 +14,6 @@ import http.client
 import itertools
 import json
 import pathlib
-import re
 import shutil
 import sqlite3
 import struct
@@ -388,18 +387,18 @@ def db_rows(path, sql: str, *args) -> list[tuple]:
         con.close()
 
 
-def clone_rows(db, table: str, row_id: int, copies: int, **changed: str) -> list[int]:
+def clone_rows(db, table: str, row_id: int, copies: int, bind: dict | None = None, **changed: str) -> list[int]:
     """Adds `copies` copies of row `row_id` of `table` to a tenant database beside the running
     daemon: the volume a list screen pages through, which the API would take minutes to build.
-    `changed` gives a column an SQL expression instead of its value (`:n` is the copy's number,
-    0…). Returns the new ids."""
+    `changed` gives a column an SQL expression instead of its value, in which `:n` is the copy's
+    number (0…) and `bind`'s names are parameters. Returns the new ids."""
     con = sqlite3.connect(db, timeout=10)
     try:
         kept = [c[1] for c in con.execute(f"PRAGMA table_info({table})") if c[1] != "id" and c[1] not in changed]
         columns, values = ", ".join(kept + list(changed)), ", ".join(kept + list(changed.values()))
         with con:
-            return [con.execute(f"INSERT INTO {table} ({columns}) SELECT {values} FROM {table} WHERE id = :id", {"n": n, "id": row_id}).lastrowid
-                    for n in range(copies)]
+            return [con.execute(f"INSERT INTO {table} ({columns}) SELECT {values} FROM {table} WHERE id = :id",
+                                {**(bind or {}), "n": n, "id": row_id}).lastrowid for n in range(copies)]
     finally:
         con.close()
 
@@ -407,9 +406,8 @@ def clone_rows(db, table: str, row_id: int, copies: int, **changed: str) -> list
 def clone_received(d, rid: int, copies: int, state: str) -> list[int]:
     """`copies` more received applications (either kind) in the province, each a copy of `rid` as
     if another city application had been handed over, in `state`."""
-    assert re.fullmatch(r"[a-z_]+", state)
-    return clone_rows(d.tenant_db("province"), "received_applications", rid, copies, source_application_id="source_application_id + 100000 + :n",
-                      message_id="message_id || '-copy' || :n", state=f"'{state}'")
+    return clone_rows(d.tenant_db("province"), "received_applications", rid, copies, bind={"state": state},
+                      source_application_id="source_application_id + 100000 + :n", message_id="message_id || '-copy' || :n", state=":state")
 
 
 def end_publicity(daemon: Daemon, tenant: str) -> None:

@@ -367,3 +367,26 @@ def test_expert_applications_come_a_page_at_a_time(env: Env):
     two = env.prov_api.raw("GET", re.search(r'id="expert-next" href="([^"]+)"', one).group(1).replace("&amp;", "&"), headers=headers).body.decode()
     assert shown(two) == everything[50:] and 'id="expert-next"' not in two and 'id="expert-first"' in two
     assert env.prov_api.raw("GET", "/t/province/expert-reviews?before=abc", headers=headers).status == 400
+
+
+def test_the_session_forms_refuse_what_is_missing_and_plan_nothing(env: Env, pool: dict):
+    """评审会与专家抽取 on the screen: a session with neither 名称 nor 评审日期, or with a day that
+    does not exist, is answered with the page and the reason and plans nothing; a draw whose
+    抽取人数 is not a number is refused the same way and draws nothing."""
+    _, _, received = senior_application(env, "回民中学", "孙表单")
+    headers = {"Cookie": f"zc_session={env.prov.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+    post = lambda path, form: env.prov_api.raw("POST", f"/t/province/{path}", body=form.encode(), headers=headers)  # noqa: E731
+    base = f"_csrf={quote(env.prov.csrf)}&committee={pool['id']}&series={quote(SERIES)}&reserves=1&applications={received['id']}"
+    before = expect(env.prov.get("sessions"), 200).json["sessions"]
+    for extra, message in (("&name=&date=&panel_size=3", "请填写评审会名称或评审日期"), ("&date=2026-02-30", "没有 2026-02-30 这一天"),
+                           ("&date=2026-12-09&panel_size=three", "抽取人数应为整数")):
+        r = post("sessions", base + extra)
+        assert r.status == 400 and message in r.body.decode() and 'id="session-form"' in r.body.decode(), (extra, r.status, r.body.decode()[-1500:])
+    assert expect(env.prov.get("sessions"), 200).json["sessions"] == before
+    r = post("sessions", base + f"&date=2026-12-09&place={quote('省人社厅')}")
+    assert r.status == 303, (r.status, r.body.decode()[-1500:])
+    session = expect(env.prov.get("sessions"), 200).json["sessions"][0]
+    assert (session["name"], session["date"], session["place"], session["panel_size"]) == ("2026-12-09评审会", "2026-12-09", "省人社厅", 0)
+    r = post(f"sessions/{session['id']}/draw", f"_csrf={quote(env.prov.csrf)}&count=x&reserves=1")
+    assert r.status == 400 and "抽取人数应为整数" in r.body.decode(), (r.status, r.body.decode()[-1500:])
+    assert expect(env.prov.get(f"sessions/{session['id']}"), 200).json["state"] == "planned"
