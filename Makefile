@@ -11,7 +11,7 @@ HTTP         ?= 127.0.0.1:8080
 BUILD_DEBS   := libsqlite3-dev libsystemd-dev pkg-config
 TEST_DEBS    := sqlite3 systemd util-linux procps chromium chromium-driver fonts-noto-cjk
 
-.PHONY: all build release deps test-deps run test unit-test integration-test bench plugins install clean
+.PHONY: all build release deps test-deps run test unit-test integration-test bench fuzz plugins install clean
 
 all: build
 
@@ -71,7 +71,36 @@ run: build plugins
 test: test-deps plugins
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory fuzz
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
+
+# libFuzzer over the parsers and validators of outside input (Sources/ZhichengFuzz), built
+# with AddressSanitizer in its own build dir. Each target starts from its seed corpus in
+# Tests/Fuzz/<target> plus what earlier runs here found (.build-fuzz/corpus/<target>), and
+# runs FUZZ_RUNS inputs from a fixed seed: the same inputs on every fresh checkout. An input
+# that crashes or breaks a property is saved under .build-fuzz/artifacts/ and fails the run;
+# replay one with `.build/debug/ZhichengFuzz TARGET FILE`. `make fuzz FUZZ_RUNS=-1
+# FUZZ_SECONDS=600` fuzzes for ten minutes a target instead.
+FUZZ_BUILD   ?= .build-fuzz
+FUZZ_TARGETS := admin-line json-writer csv validators uploads
+FUZZ_RUNS    ?= 60000
+FUZZ_SECONDS ?= 0
+fuzz:
+	@mkdir -p $(FUZZ_BUILD)/artifacts
+	@echo "fuzz: building ZhichengFuzz with libFuzzer and AddressSanitizer into $(FUZZ_BUILD)"
+	@$(SWIFT) build --build-path $(FUZZ_BUILD) --product ZhichengFuzz -Xswiftc -sanitize=fuzzer,address \
+		-Xswiftc -parse-as-library -Xswiftc -DZHICHENG_FUZZ > $(FUZZ_BUILD)/build.log 2>&1 \
+		|| { grep -v "Cannot export local symbol" $(FUZZ_BUILD)/build.log | tail -40; exit 1; }
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+		ZHICHENG_FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no $(FUZZ_BUILD)/debug/ZhichengFuzz -seed=1 -runs=$(FUZZ_RUNS) \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- $(FUZZ_BUILD)/corpus/$$t Tests/Fuzz/$$t > $(FUZZ_BUILD)/$$t.log 2>&1; \
+		status=$$?; \
+		echo "fuzz $$t: $$(grep -o 'stat::number_of_executed_units: *[0-9]*' $(FUZZ_BUILD)/$$t.log | grep -o '[0-9]*$$') inputs, $$(grep -o 'cov: [0-9]*' $(FUZZ_BUILD)/$$t.log | tail -1), corpus $$(ls $(FUZZ_BUILD)/corpus/$$t | wc -l) files"; \
+		if [ $$status -ne 0 ]; then grep -A3 -E "fuzz property broken|ERROR: (AddressSanitizer|libFuzzer)|Fatal error" $(FUZZ_BUILD)/$$t.log | head -20; \
+			echo "fuzz $$t FAILED (exit $$status): see $(FUZZ_BUILD)/$$t.log and $(FUZZ_BUILD)/artifacts/" >&2; exit 1; fi; \
+	done
 
 bench: test-deps release
 	$(PYTHON) bench/run.py

@@ -131,6 +131,9 @@ let package = Package(
             dependencies: ["ZhichengDaemon", "ZhichengPluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // libFuzzer targets for the parsers and validators of outside input (`make fuzz`);
+        // the normal build replays a corpus through the same checks.
+        .executableTarget(name: "ZhichengFuzz", dependencies: ["ZhichengCore", "ZhichengAdminProtocol"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "zhichengctl",
             dependencies: ["ZhichengAdminProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -2,12 +2,17 @@
 public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     public let offset: Int
     public let reason: String
+    /// The key an object repeats, when that is the error.
+    public var duplicateKey: String?
     public var description: String { "\(reason) at byte \(offset)" }
 }
 
 extension JSONValue {
     /// Parses exactly one JSON value (RFC 8259) from UTF-8 bytes; surrounding
-    /// whitespace is allowed, anything else after the value is an error.
+    /// whitespace is allowed, anything else after the value is an error. Strict where the
+    /// RFC leaves room: text that is not well-formed UTF-8 and an object naming a key
+    /// twice (readers disagree on which value wins) are errors, as is nesting deeper
+    /// than 64.
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws(JSONParseError) -> JSONValue where Bytes.Element == UInt8 {
         var parser = Parser(bytes: Array(bytes))
         let value = try parser.parseValue(depth: 0)
@@ -57,10 +62,15 @@ extension JSONValue {
             var members: [(String, JSONValue)] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            var keys: Set<String> = []
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                let keyOffset = index
                 let key = try parseString()
+                guard keys.insert(key).inserted else {
+                    throw JSONParseError(offset: keyOffset, reason: "duplicate key \"\(key.prefix(40))\"", duplicateKey: key)
+                }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 index += 1
@@ -92,19 +102,23 @@ extension JSONValue {
             index += 1
             var runStart = index
             var out = ""
-            func flush(_ end: Int) {
-                if end > runStart { out += String(decoding: bytes[runStart..<end], as: UTF8.self) }
+            func flush(_ end: Int) throws(JSONParseError) {
+                guard end > runStart else { return }
+                guard let run = String(validating: bytes[runStart..<end], as: UTF8.self) else {
+                    throw JSONParseError(offset: runStart, reason: "text that is not UTF-8")
+                }
+                out += run
             }
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    flush(index)
+                    try flush(index)
                     index += 1
                     return out
                 }
                 if byte < 0x20 { throw error("control character in string") }
                 if byte == UInt8(ascii: "\\") {
-                    flush(index)
+                    try flush(index)
                     index += 1
                     guard index < bytes.count else { break }
                     let escape = bytes[index]

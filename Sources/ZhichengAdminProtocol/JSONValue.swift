@@ -35,7 +35,7 @@ public enum JSONValue: Sendable, Hashable {
     /// The member `key` of an object, or nil.
     public subscript(_ key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.last(where: { $0.0 == key })?.1
+        return members.first(where: { $0.0 == key })?.1
     }
 
     public var stringValue: String? { if case .string(let s) = self { s } else { nil } }

@@ -34,6 +34,8 @@ public struct PasswordHasher: Sendable {
     }
 
     private static func crypt(_ password: String, setting: String) throws -> String {
+        // crypt(3) would read only up to a NUL: never hash or verify a cut password.
+        guard !password.utf8.contains(0) else { throw ZhichengError.invalid("密码不能含控制字符", field: "password") }
         let data = UnsafeMutablePointer<crypt_data>.allocate(capacity: 1)
         defer { data.deallocate() }
         data.initialize(to: crypt_data())

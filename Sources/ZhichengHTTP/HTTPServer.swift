@@ -28,8 +28,11 @@ public final class HTTPServer: Sendable {
             } catch let error as any HTTPResponseError {
                 response = (try? error.response(from: request, context: context)) ?? Response(status: error.status)
             } catch {
-                logger.error("unhandled error", metadata: ["error": "\(error)"])
-                response = Response(status: .internalServerError)
+                // Not the client's doing (a storage error, a bug): logged with its details, and
+                // answered in the API's error shape without them (SPEC §5).
+                logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+                let failure = ZhichengError(.internal, "服务器内部错误，已记入日志，请稍后再试")
+                response = (try? failure.response(from: request, context: context)) ?? Response(status: .internalServerError)
             }
             response.headers[.date] = dateCache.now()
             try await responseWriter.write(response: response.head, body: response.body)

@@ -121,6 +121,10 @@ public final class Database: @unchecked Sendable {
                         try writer.run("RELEASE unit")
                         results.append(.success(value))
                     } catch {
+                        // An error that made SQLite roll back the whole transaction took the
+                        // units before this one with it, and a unit after it would run (and
+                        // commit) on its own: the batch fails whole.
+                        guard writer.inTransaction else { throw error }
                         _ = try? writer.run("ROLLBACK TO unit")
                         _ = try? writer.run("RELEASE unit")
                         results.append(.failure(error))

@@ -150,6 +150,10 @@ public final class SQLiteConnection: @unchecked Sendable {
     /// opened (grows with every completed change, also when later rolled back).
     public var totalChanges: Int { Int(sqlite3_total_changes(handle)) }
 
+    /// True while a transaction is open. SQLite ends one by itself on some errors (a full
+    /// disk, an I/O error, out of memory), rolling back all of it.
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
     /// The rowid of the last insert on this connection.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

@@ -53,7 +53,15 @@ struct ExpertWorkflowTests {
         let person = try await f.people.addApplicant(to: city.orgID, idNumber: "410102199001011234", name: "卫专家", phone: "", caller: city)
         let applicant = try await f.signIn("zhengzhou", person.account.login, person.password)
 
-        await expectCode(.invalid) { _ = try await f.applications.create(kind: "expert", year: 2026, series: "中小学教师", level: "副高级", title: "高级教师", caller: applicant) }
+        // SPEC §5.1's body names no specialty: the draft is made, and submitting it needs one
+        // (given at creation, or as 基本信息's 专业).
+        let bare = try await f.applications.create(kind: "expert", year: 2026, series: "中小学教师", level: "副高级", title: "高级教师", caller: applicant)
+        #expect(bare.specialty == nil)
+        _ = try await f.applications.saveSection(bare.id, section: "基本信息", fields: ["姓名": "卫专家"], caller: applicant)
+        _ = try await f.applications.saveSection(bare.id, section: "工作经历", fields: ["从业年限": "12"], caller: applicant)
+        await expectCode(.invalid) { _ = try await f.applications.submit(bare.id, caller: applicant) }
+        await expectCode(.invalid) { _ = try await f.applications.create(kind: "expert", year: 2026, series: "中小学教师", level: "副高级", title: "高级教师",
+                                                                          specialty: " ", caller: applicant) }
         let app = try await f.applications.create(kind: "expert", year: 2026, series: "中小学教师", level: "副高级", title: "高级教师", specialty: "小学数学", caller: applicant)
         #expect(app.chain.route == [city.orgID] && app.chain.endsInProvince)
         _ = try await f.applications.saveSection(app.id, section: "基本信息", fields: ["姓名": "卫专家"], caller: applicant)

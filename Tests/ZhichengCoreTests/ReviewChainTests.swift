@@ -107,6 +107,27 @@ struct ReviewChainTests {
     }
 }
 
+@Suite("The step a decision is meant for")
+struct IntendedStepTests {
+    @Test func aNamedStepMustBeTheCurrentOne() throws {
+        try ReviewStage.requireIntended(.handler, current: .handler, versioned: false, roles: [.handler, .leader])
+        #expect(throws: ZhichengError.self) { try ReviewStage.requireIntended(.handler, current: .leader, versioned: false, roles: [.handler, .leader]) }
+        #expect(throws: ZhichengError.self) { try ReviewStage.requireIntended(.leader, current: .handler, versioned: true, roles: [.leader]) }
+    }
+
+    @Test func withoutAStepOrAVersionOnlyAOneRoleReviewerIsUnderstood() throws {
+        try ReviewStage.requireIntended(nil, current: .leader, versioned: false, roles: [.leader])
+        try ReviewStage.requireIntended(nil, current: .leader, versioned: true, roles: [.handler, .leader])
+        let error = #expect(throws: ZhichengError.self) { try ReviewStage.requireIntended(nil, current: .leader, versioned: false, roles: [.handler, .leader]) }
+        #expect(error?.field == "step" && error?.code == .invalid)
+    }
+
+    @Test func aStepIsNamedByItsRawValueOrNotAtAll() throws {
+        #expect(try ReviewStage.named(nil) == nil && ReviewStage.named("") == nil && ReviewStage.named("leader") == .leader)
+        #expect(throws: ZhichengError.self) { try ReviewStage.named("boss") }
+    }
+}
+
 @Suite("Declaration plans and quotas")
 struct DeclarationPlanTests {
     @Test func validatesLinesAgainstTheCatalog() throws {

@@ -48,4 +48,46 @@ struct GroupCommitTests {
         #expect(try await db.read { try $0.verifyAuditChain() } == nil)
         #expect(try await db.read { try $0.scalar("SELECT count(*) FROM audit")?.int } == 100)
     }
+
+    /// A unit whose error ends the whole transaction (SQLite does so on a full disk or an
+    /// I/O error; here the unit rolls it back itself) must not leave a later unit of its
+    /// batch to commit on its own while being reported failed: what is reported failed is
+    /// not on disk, and what is reported done is.
+    @Test func anErrorThatEndsTheTransactionFailsTheBatchWhole() async throws {
+        let dir = try TemporaryDirectory()
+        let schema = [Migration(version: 1, name: "t", sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL) STRICT;")]
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: schema)
+        struct Aborted: Error {}
+        // The first write holds the writer until the next three are queued behind it, so
+        // those three run as one batch.
+        let release = DispatchSemaphore(value: 0)
+        let first = Task { try await db.write { conn in
+            _ = release.wait(timeout: .now() + 10)
+            try conn.run("INSERT INTO t (n) VALUES (0)")
+        } }
+        try await Task.sleep(for: .milliseconds(50))
+        let before = Task { try await db.write { try $0.run("INSERT INTO t (n) VALUES (1)") } }
+        try await Task.sleep(for: .milliseconds(20))
+        let aborting = Task { try await db.write { conn -> Int in
+            try conn.run("INSERT INTO t (n) VALUES (2)")
+            try conn.execute("ROLLBACK")
+            throw Aborted()
+        } }
+        try await Task.sleep(for: .milliseconds(20))
+        let after = Task { try await db.write { try $0.run("INSERT INTO t (n) VALUES (3)") } }
+        try await Task.sleep(for: .milliseconds(100))
+        release.signal()
+        _ = try await first.value
+        var reported: [Int: Bool] = [:]
+        for (n, task) in [(1, before), (2, aborting), (3, after)] {
+            reported[n] = (try? await task.value) != nil
+        }
+        #expect(reported[2] == false)
+        await db.close()
+        let reopened = try Database(path: dir.path + "/t.sqlite", migrations: schema)
+        let stored = Set(try await reopened.read { conn in try conn.query("SELECT n FROM t").compactMap { $0["n"].int } })
+        for n in 1...3 { #expect(stored.contains(n) == reported[n], "write \(n): reported \(reported[n] == true ? "done" : "failed")") }
+        #expect(stored.contains(0))
+        await reopened.close()
+    }
 }

@@ -52,6 +52,12 @@ MALFORMED = [
     (b'{"id": 13, "cmd": "account.reset-password", "args": {"tenant": "okid"}}', 13, "bad_request"),
     (b'{"id": 14, "cmd": "log.level", "args": {"level": 3}}', 14, "bad_request"),
     (b'{"id": 15, "cmd": "tenant.restore", "args": {"id": "okid", "path": 1}}', 15, "bad_request"),
+    # Strict where readers differ: bytes that are not UTF-8 inside a string (never replaced by
+    # U+FFFD and taken), and a key given twice (never the first or the last silently).
+    ('{"id": 16, "cmd": "tenant.create", "args": {"id": "okid", "name": "'.encode() + b"\xff\xfe" + '开", "division_code": "4102"}}'.encode(),
+     None, "bad_request"),
+    (b'{"id": 17, "cmd": "tenant.create", "args": {"id": "okid", "id": "other", "name": "x", "division_code": "4101"}}', None, "bad_request"),
+    (b'{"id": 18, "id": 19, "cmd": "ping"}', None, "bad_request"),
 ]
 
 INVALID_IDS = ["../x", "..", "A", "a", "x/y", "a" * 33, "", "Zhengzhou", "1abc", "-ab", "ab_c", "ab c", "ab.c",

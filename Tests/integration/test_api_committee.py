@@ -125,6 +125,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert row["committee"] == "郑州市中小学教师中级评委会" and "郑州市人社局301" in row["interview"]
 
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "优秀"}), 400, field="result")
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "长" * 1001}), 400, field="note")
     ev = expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200).json
     assert ev["state"] == "publicity"
     # The unit's status query says the result and until when it stands in notice.
@@ -154,6 +155,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert [(n["path"], n["result"], n["committee"]) for n in notices] == [(f"applications/{app['id']}", "通过", "郑州市中小学教师中级评委会")]
     expect(city.reviewers[0].post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "x"}), 403)
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": ""}), 400, field="reason")
+    expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "长" * 1001}), 400, field="reason")
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "经核查不属实"}), 200)
     assert todo() == ["公示期满待确认结果：1 件"], todo()
     final = expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 200).json
@@ -795,9 +797,9 @@ def test_the_province_lists_come_a_page_at_a_time_and_the_home_page_counts_what_
     expect(handler.post(f"province/reviews/{rids[0]}/decision", {"decision": "pass", "comment": "材料齐全"}), 200)
     assert "职称申报审查（各市报送）：2 件待审查" in home(handler)
     assert "职称申报审查（各市报送）：3 件待审查" in home(both), "two at its handler step, one at its leader step"
-    expect(both.post(f"province/reviews/{rids[1]}/decision", {"decision": "pass", "comment": "材料齐全"}), 200)
+    expect(both.post(f"province/reviews/{rids[1]}/decision", {"decision": "pass", "comment": "材料齐全", "step": "handler"}), 200)
     assert "职称申报审查（各市报送）：2 件待审查" in home(both), "not the one it passed itself (four eyes)"
-    expect(both.post(f"province/reviews/{rids[0]}/decision", {"decision": "pass", "comment": "同意"}), 200)
+    expect(both.post(f"province/reviews/{rids[0]}/decision", {"decision": "pass", "comment": "同意", "step": "leader"}), 200)
     assert [a["id"] for a in expect(office.get("province/applications?state=received"), 200).json["applications"]] == [rids[0]]
 
     # The 职称申报审查 screen with more than a page: 50 newest first, 下一页 to the rest, 第一页 back.

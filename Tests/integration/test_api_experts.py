@@ -82,9 +82,30 @@ def test_the_plugin_returns_an_unqualified_expert_application(env: Env):
     assert expect(person.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
 
 
+def test_what_changed_counts_from_the_last_submission_a_person_reviewed(env: Env):
+    """The unit's handler returns 基本信息; the applicant fixes it but the plugin sends the next
+    submission straight back over 工作经历; fixed again, the handler sees both sections changed
+    since the submission they returned, not only what changed since the one nobody reviewed."""
+    person = applicant(env, "回民中学", "吴两改")
+    app = expert_application(person)
+    assert app["state"] == "in_review", app
+    handler = env.city_reviewers["回民中学"][0]
+    v = expect(handler.get(f"applications/{app['id']}"), 200).json["version"]
+    expect(handler.post(f"applications/{app['id']}/decision", {"decision": "return", "comment": "请写明取得职称的年份", "sections": ["基本信息"],
+                                                              "reason": "incomplete", "version": v}), 200)
+    expect(person.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"姓名": "专家", "职称": "高级教师（2010年取得）"}), 200)
+    expect(person.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": "6", "经历": "长期从事教学"}), 200)
+    assert expect(person.post(f"applications/{app['id']}/submit"), 200).json["state"] == "returned"
+    expect(person.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": "16", "经历": "长期从事教学"}), 200)
+    assert expect(person.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
+    seen = expect(handler.get(f"applications/{app['id']}"), 200).json
+    assert seen["submissions"] == 3 and sorted(seen["changed_sections"]) == sorted(["基本信息", "工作经历"]), seen
+    assert seen["previous_sections"]["基本信息"] == {"姓名": "专家", "职称": "高级教师"}, seen["previous_sections"]
+    assert seen["previous_sections"]["工作经历"]["从业年限"] == "15", seen["previous_sections"]
+
+
 def test_expert_application_input_is_checked(env: Env):
     person = applicant(env, "回民中学", "赵输入")
-    expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 400, field="specialty")
     expect(person.post("applications", {"kind": "guru", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 400, field="kind")
     expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师",
                                         "specialty": "x" * 51}), 400, field="specialty")
@@ -92,6 +113,26 @@ def test_expert_application_input_is_checked(env: Env):
     app = expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级",
                                               "title": "高级教师", "specialty": "物理"}), 201).json
     expect(person.post(f"applications/{app['id']}/submit"), 400, field="sections")
+    expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师",
+                                        "specialty": " "}), 400, field="specialty")
+
+
+def test_an_expert_application_in_the_spec_shape_takes_its_specialty_from_basic_information(env: Env):
+    """SPEC §5.1 creates with {kind, year, series, level, title}: the specialty may come later,
+    as 基本信息's 专业; a submission with none anywhere is refused and changes nothing."""
+    person = applicant(env, "回民中学", "周规范")
+    app = expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+    assert (app["state"], app.get("specialty")) == ("draft", None), app
+    basic = f"applications/{app['id']}/sections/{quote('基本信息')}"
+    expect(person.put(basic, {"姓名": "周规范"}), 200)
+    expect(person.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": "15"}), 200)
+    expect(person.post(f"applications/{app['id']}/submit"), 400, field="specialty")
+    assert expect(person.get(f"applications/{app['id']}"), 200).json["state"] == "draft"
+    expect(person.put(basic, {"姓名": "周规范", "专业": "y" * 51}), 200)
+    expect(person.post(f"applications/{app['id']}/submit"), 400, field="specialty")
+    expect(person.put(basic, {"姓名": "周规范", "专业": "初中化学"}), 200)
+    done = expect(person.post(f"applications/{app['id']}/submit"), 200).json
+    assert (done["state"], done["specialty"]) == ("in_review", "初中化学"), done
 
 
 def test_province_rejection_flows_back_and_admits_nobody(env: Env):
@@ -334,6 +375,7 @@ def test_the_spec_paths_for_sessions_draws_votes_and_experts(env: Env, pool: dic
     expert, _ = become_expert(env, "逸夫小学", "契约专家", specialty="初中语文")
     expect(env.prov.post(f"experts/{expert['id']}/suspend"), 400, field="reason")
     expect(env.prov.post(f"experts/{expert['id']}/suspend", {"reason": " "}), 400, field="reason")
+    expect(env.prov.post(f"experts/{expert['id']}/suspend", {"reason": "长" * 501}), 400, field="reason")
     expect(env.prov_h.post(f"experts/{expert['id']}/suspend", {"reason": "本年度暂停"}), 403)
     expect(env.prov.post("experts/999999/suspend", {"reason": "本年度暂停"}), 404)
     assert expect(env.prov.get(f"experts?specialty={quote('初中语文')}"), 200).json["experts"][0]["state"] == "active"
@@ -370,8 +412,9 @@ def test_expert_applications_come_a_page_at_a_time(env: Env):
 
 
 def test_the_session_forms_refuse_what_is_missing_and_plan_nothing(env: Env, pool: dict):
-    """评审会与专家抽取 on the screen: a session with neither 名称 nor 评审日期, or with a day that
-    does not exist, is answered with the page and the reason and plans nothing; a draw whose
+    """评审会与专家抽取 on the screen: a session with neither 名称 nor 评审日期, with a day that
+    does not exist, or with a 备选人数, a chosen application or a place that cannot be read (never
+    taken as 0, dropped or blank), is answered with the page and the reason and plans nothing; a draw whose
     抽取人数 is not a number is refused the same way and draws nothing."""
     _, _, received = senior_application(env, "回民中学", "孙表单")
     headers = {"Cookie": f"zc_session={env.prov.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
@@ -379,9 +422,13 @@ def test_the_session_forms_refuse_what_is_missing_and_plan_nothing(env: Env, poo
     base = f"_csrf={quote(env.prov.csrf)}&committee={pool['id']}&series={quote(SERIES)}&reserves=1&applications={received['id']}"
     before = expect(env.prov.get("sessions"), 200).json["sessions"]
     for extra, message in (("&name=&date=&panel_size=3", "请填写评审会名称或评审日期"), ("&date=2026-02-30", "没有 2026-02-30 这一天"),
-                           ("&date=2026-12-09&panel_size=three", "抽取人数应为整数")):
-        r = post("sessions", base + extra)
+                           ("&date=2026-12-09&panel_size=three", "抽取人数应为整数"),
+                           ("&date=2026-12-09&reserves=abc", "备选人数应为整数"),   # its own value: base's is dropped below
+                           ("&date=2026-12-09&applications=abc", "所选申报的编号应为整数")):
+        r = post("sessions", (base.replace("&reserves=1", "") if "reserves=" in extra else base) + extra)
         assert r.status == 400 and message in r.body.decode() and 'id="session-form"' in r.body.decode(), (extra, r.status, r.body.decode()[-1500:])
+    r = post("sessions", base + "&date=2026-12-09&place=%FF")
+    assert r.status == 400 and "表单不是 UTF-8 编码" in r.body.decode(), (r.status, r.body.decode()[-1500:])
     assert expect(env.prov.get("sessions"), 200).json["sessions"] == before
     r = post("sessions", base + f"&date=2026-12-09&place={quote('省人社厅')}")
     assert r.status == 303, (r.status, r.body.decode()[-1500:])

@@ -99,7 +99,7 @@ def org_of(s: Session, oid: int) -> dict:
 
 def child_rows(s: Session, oid: int) -> dict[int, dict]:
     rows = expect(s.get(f"orgs/{oid}/children"), 200).json["orgs"]
-    return {row["org"]["id"]: row for row in rows}
+    return {row["id"]: row for row in rows}
 
 
 # --------------------------------------------------------------------------- tree (manual §1)
@@ -118,7 +118,10 @@ def test_manual_walk_codes_and_admin_logins(tree: Tree) -> None:
     assert {"id", "parent_id", "code", "name", "kind", "profile_state"} <= set(o), o
     assert (o["name"], o["profile_state"]) == ("逸夫小学", "draft"), o
     root = org_of(tree.city, 1)
-    assert root["code"] == "4101" and root.get("parent_id") is None and root["kind"] == "office", root
+    assert root["code"] == "4101" and "parent_id" in root and root["parent_id"] is None and root["kind"] == "office", root
+    # a children row carries the same keys at its top level, beside 单位管理's columns
+    row = child_rows(tree.dept_s, tree.dept["id"])[tree.school["id"]]
+    assert {k: row[k] for k in o} == o and {"affiliation_level", "category", "has_certificate", "admin"} <= set(row), row
     # each level sees its own children
     assert set(child_rows(tree.city, 1)) >= {tree.district["id"], tree.other["id"]}
     assert set(child_rows(tree.district_s, tree.district["id"])) == {tree.dept["id"]}
@@ -164,7 +167,7 @@ def test_codes_are_unique(tree: Tree) -> None:
     d1, _ = create_child(tree.city, 1, unique("市直主管单位"), "department")
     d2, _ = create_child(tree.city, 1, unique("市直主管单位"), "department")
     assert d1["code"] != d2["code"] and d1["code"].startswith("4101") and d2["code"].startswith("4101")
-    codes = [row["org"]["code"] for row in child_rows(tree.city, 1).values()]
+    codes = [row["code"] for row in child_rows(tree.city, 1).values()]
     assert len(codes) == len(set(codes)), codes
 
 
@@ -181,7 +184,7 @@ def test_rename(tree: Tree) -> None:
     r = expect(tree.dept_s.patch(f"orgs/{o['id']}", {"name": "管城区实验学校"}), 200).json
     assert r["name"] == "管城区实验学校" and r["code"] == o["code"] and r["parent_id"] == tree.dept["id"], r
     assert org_of(tree.city, o["id"])["name"] == "管城区实验学校"
-    assert child_rows(tree.dept_s, tree.dept["id"])[o["id"]]["org"]["name"] == "管城区实验学校"
+    assert child_rows(tree.dept_s, tree.dept["id"])[o["id"]]["name"] == "管城区实验学校"
     with unchanged(tree.d, TENANT):
         expect(tree.dept_s.patch(f"orgs/{o['id']}", {"name": ""}), 400, field="name")
         expect(tree.dept_s.patch(f"orgs/{o['id']}", {"name": "  "}), 400, field="name")
@@ -369,7 +372,7 @@ def test_unit_info_flow(tree: Tree) -> None:
     p = expect(us.post(f"orgs/{oid}/profile/submit"), 200).json
     assert p["state"] == "submitted" and p["state_label"] == "未审核", p
     row = child_rows(es, tree.dept["id"])[oid]
-    assert row["org"]["profile_state"] == "submitted" and row["org"]["profile_state_label"] == "未审核", row
+    assert row["profile_state"] == "submitted" and row["profile_state_label"] == "未审核", row
     assert row["has_certificate"] is True
     assert expect(es.get(f"orgs/{oid}/certificate"), 200).body == cert        # 机构证件预览
     assert expect(es.get(f"orgs/{oid}/profile"), 200).json["credit_code"] == full["credit_code"]
@@ -402,7 +405,7 @@ def test_unit_info_flow(tree: Tree) -> None:
     # the unit sees why, and is still limited to its info
     p = expect(us.get(f"orgs/{oid}/profile"), 200).json
     assert (p["state"], p["state_label"], p["reject_reason"]) == ("rejected", "已退回", reason), p
-    assert child_rows(es, tree.dept["id"])[oid]["org"]["profile_state"] == "rejected"
+    assert child_rows(es, tree.dept["id"])[oid]["profile_state"] == "rejected"
     expect(us.get(f"orgs/{oid}"), 403)
     # fix and resubmit
     expect(us.upload(f"orgs/{oid}/certificate", png_bytes(width=4, height=4, seed=7)), (200, 204))
@@ -420,8 +423,8 @@ def test_unit_info_flow(tree: Tree) -> None:
 
     # the parent's list, as the manual shows it
     row = child_rows(es, tree.dept["id"])[oid]
-    assert row["org"]["name"] == "逸夫小学" and row["org"]["code"] == "4101040010001"
-    assert row["org"]["profile_state_label"] == "已审核"
+    assert row["name"] == "逸夫小学" and row["code"] == "4101040010001"
+    assert row["profile_state_label"] == "已审核"
     assert (row["affiliation_level"], row["category"], row["industry"], row["nature"]) == \
         ("市", "单位", "教育", "全额拨款事业单位"), row
     assert row["has_certificate"] is True

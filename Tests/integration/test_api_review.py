@@ -358,6 +358,30 @@ def test_a_decision_in_the_spec_shape_needs_no_version(env: Env) -> None:
     expect(r["dept.h"].post(url, {"decision": "pass", "version": "新"}), 400)
 
 
+def test_a_reviewer_with_both_roles_names_the_step_when_sending_no_version(env: Env) -> None:
+    """Without `version`, a reviewer holding both roles says which step the decision is for
+    (`step`): their 经办人 pass, sent just as another handler's pass moved the application on,
+    is refused instead of being taken as a 负责人 pass nobody meant to give."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant, level="副高级", title="高级教师")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    r = env.reviewers
+    url = f"applications/{app['id']}/decision"
+    both = r["school.both"]
+    expect(both.post(url, {"decision": "pass", "comment": "同意"}), 400, field="step")
+    expect(both.post(url, {"decision": "pass", "comment": "同意", "step": "boss"}), 400, field="step")
+    first = expect(r["school.h"].post(url, {"decision": "pass", "comment": "同意"}), 200).json
+    assert first["step"] == "leader", first
+    resp = expect(both.post(url, {"decision": "pass", "comment": "同意", "step": "handler"}), 409)
+    assert "负责人审查" in resp.error()["message"], resp.error()
+    trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert [t["decision"] for t in trail] == ["submit", "pass"], trail
+    moved = expect(both.post(url, {"decision": "pass", "comment": "同意", "step": "leader"}), 200).json
+    assert moved["current_org_id"] == env.dept_id and moved["version"] == first["version"] + 1, moved
+    # A one-role reviewer's step is their role; naming another is refused like any stale decision.
+    expect(r["dept.l"].post(url, {"decision": "pass", "comment": "同意", "step": "leader"}), 409)
+
+
 def test_stale_decisions_and_withdrawal(env: Env) -> None:
     applicant = new_applicant(env)
     app = filled_application(applicant, level="副高级", title="高级教师")

@@ -93,13 +93,14 @@ public struct ExpertService: Sendable {
     /// 通过 or 未通过 by the office's handler, then its leader (four eyes). The
     /// leader's 通过 puts the person in the expert database; either final answer
     /// flows back to the applicant's city.
-    public func decide(_ id: Int, decision rawDecision: String, comment rawComment: String, version: Int?, caller: SignedIn) async throws -> ExpertDecisionOutcome {
+    public func decide(_ id: Int, decision rawDecision: String, comment rawComment: String, version: Int?, step rawStep: String? = nil,
+                       caller: SignedIn) async throws -> ExpertDecisionOutcome {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有省职改办的经办人或负责人可以审查专家推荐") }
         // The account of a new expert needs a hash; made before the transaction, used only on a final 通过.
         let password = OneTimePassword.generate()
         let hash = rawDecision == ReviewDecision.pass.rawValue && caller.roles.contains(.leader) ? try await hasher.hash(password) : ""
         let (outcome, final) = try await store.write(caller) { conn -> (ExpertDecisionOutcome, Bool) in
-            let step = try ProvinceReview.decide(id, .expert, decision: rawDecision, comment: rawComment, version: version, caller: caller, conn)
+            let step = try ProvinceReview.decide(id, .expert, decision: rawDecision, comment: rawComment, version: version, step: rawStep, caller: caller, conn)
             var expert: ExpertRecord?
             var back: String?
             switch step.action {
@@ -170,6 +171,7 @@ public struct ExpertService: Sendable {
         guard ["active", "suspended", "retired"].contains(state) else { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard state == "active" || !reason.isEmpty else { throw ZhichengError.invalid("请填写暂停或退出的理由", field: "reason") }
+        guard reason.count <= 500 else { throw ZhichengError.invalid("理由不能超过500个字符", field: "reason") }
         return try await store.write(caller) { conn in
             _ = try Self.requireProvinceOffice(caller, conn, admin: true)
             let before = try Self.expert(id, conn)

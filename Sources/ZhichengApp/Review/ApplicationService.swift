@@ -339,7 +339,9 @@ public struct ApplicationService: Sendable {
                        caller: SignedIn) async throws -> ApplicationView {
         guard caller.kind == .applicant else { throw ZhichengError(.forbidden, "只有申报人可以创建申报") }
         guard let kind = ApplicationKind(rawValue: kind) else { throw ZhichengError.invalid("kind 应为 title（职称申报）或 expert（专家推荐）", field: "kind") }
-        let specialty: String? = kind == .expert ? try ApplicationKind.validateSpecialty(rawSpecialty) : nil
+        // SPEC §5.1 creates with {kind, year, series, level, title}: an expert application's
+        // specialty may come later, in 基本信息's 专业 (see `expertSpecialty`).
+        let specialty: String? = kind == .expert && rawSpecialty != nil ? try ApplicationKind.validateSpecialty(rawSpecialty) : nil
         if kind == .expert {
             guard await automatedSteps?.provides(Self.expertSubmitPoint) == true else {
                 throw ZhichengError.unavailable("专家推荐插件未加载（需要提供 expert-submit 步骤的插件），暂不能申报专家")
@@ -365,6 +367,19 @@ public struct ApplicationService: Sendable {
                                               detail: #"{"kind":"\#(kind.rawValue)","year":\#(year),"series":\#(jsonString(series)),"level":"\#(level.rawValue)"}"#))
             return try Self.view(id, for: caller, conn)
         }
+    }
+
+    /// An expert application's specialty (专业): the one given when it was created, else
+    /// the 专业 (or `specialty`) field of its 基本信息; refused at submission without one.
+    static func expertSpecialty(_ id: Int, _ conn: SQLiteConnection) throws -> String {
+        if let stored = try conn.scalar("SELECT specialty FROM applications WHERE id = ?", [id])?.string, !stored.isEmpty { return stored }
+        let content = try conn.scalar("SELECT content FROM application_sections WHERE application_id = ? AND section = ?",
+                                      [id, ApplicationSection.basic.rawValue])?.string
+        let fields = content.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        guard let raw = fields["专业"] ?? fields["specialty"] else {
+            throw ZhichengError.invalid("专家推荐须填写专业：创建时的 specialty，或“基本信息”中的“专业”", field: "specialty")
+        }
+        return try ApplicationKind.validateSpecialty(raw)
     }
 
     /// A draft's review chain, routed through the org tree as it is now.
@@ -421,7 +436,7 @@ public struct ApplicationService: Sendable {
                 let kind = ApplicationKind(rawValue: row["kind"].string ?? "") ?? .title
                 var application: [String: Any] = ["id": id, "kind": kind.rawValue, "year": row["year"].int ?? 0, "series": row["series"].string ?? "",
                                                   "level": row["level"].string ?? "", "title": row["title"].string ?? "", "sections": sections]
-                if let specialty = row["specialty"].string { application["specialty"] = specialty }
+                if kind == .expert { application["specialty"] = try Self.expertSpecialty(id, conn) }
                 let json = String(decoding: try JSONSerialization.data(withJSONObject: application, options: [.sortedKeys]), as: UTF8.self)
                 return (json, row["version"].int ?? 0, kind)
             }
@@ -449,6 +464,9 @@ public struct ApplicationService: Sendable {
             let filled = Set(try conn.query("SELECT section FROM application_sections WHERE application_id = ?", [id]).compactMap { $0["section"].string })
             let missing = kind.requiredSections.filter { !filled.contains($0.rawValue) }
             guard missing.isEmpty else { throw ZhichengError.invalid("请先填写：\(missing.map(\.rawValue).joined(separator: "、"))", field: "sections") }
+            if kind == .expert {
+                try conn.run("UPDATE applications SET specialty = ? WHERE id = ?", [try Self.expertSpecialty(id, conn), id])
+            }
             let year = row["year"].int ?? 0, series = row["series"].string ?? "", level = TitleLevel(rawValue: row["level"].string ?? "") ?? .junior
             if chainBefore.state == .draft, kind == .title {
                 let others = try conn.query("SELECT title, state FROM applications WHERE applicant_id = ? AND year = ? AND kind = 'title' AND id != ?",
@@ -744,9 +762,10 @@ public struct ApplicationService: Sendable {
     /// in a row: four eyes at an org, and each org has its own reviewers), answered
     /// with the current state.
     public func decide(_ applicationID: Int, decision rawDecision: String, comment rawComment: String?, sections: [String]?, reason rawReason: String?,
-                       version: Int?, caller: SignedIn) async throws -> DecisionOutcome {
+                       version: Int?, step rawStep: String? = nil, caller: SignedIn) async throws -> DecisionOutcome {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员可以审查") }
         guard let decision = ReviewDecision(rawValue: rawDecision) else { throw ZhichengError.invalid("decision 应为 pass、return 或 reject", field: "decision") }
+        let intended = try ReviewStage.named(rawStep)
         let comment = rawComment?.trimmingWhitespaceAndNewlines() ?? ""
         guard comment.count <= 2000 else { throw ZhichengError.invalid("意见不能超过2000个字符", field: "comment") }
         let returning = decision == .return ? try ReturnRequest(sections: sections, reason: rawReason, comment: comment) : nil
@@ -773,16 +792,18 @@ public struct ApplicationService: Sendable {
                 }
                 if version != nil { throw ZhichengError.conflict("该申报已有新的变化（版本 \(current)），请刷新后再审查") }
             }
+            try ReviewStage.requireIntended(intended, current: chain.stage, versioned: version != nil, roles: me.roles)
             let stage = chain.stage
             let org = chain.currentOrg
             let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
             let action = try chain.decide(decision, by: reviewer, series: series)
             try returning?.requireVisible(to: me.permittedSections)
-            var extra = ""
-            if decision == .return {
-                extra = "return_sections = '\(jsonArray(finalSections).replacingOccurrences(of: "'", with: "''"))', return_reason = '\(finalReason!.rawValue)', return_comment = ?"
+            if let finalReason {
+                try Self.store(chain, id: applicationID, conn, extra: "return_sections = ?, return_reason = ?, return_comment = ?",
+                               extraArgs: [jsonArray(finalSections), finalReason.rawValue, comment])
+            } else {
+                try Self.store(chain, id: applicationID, conn)
             }
-            try Self.store(chain, id: applicationID, conn, extra: extra, extraArgs: decision == .return ? [comment] : [])
             try conn.run("""
                 INSERT INTO decisions (application_id, submission, org_id, stage, actor_id, decision, comment, sections, reason, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -930,9 +951,15 @@ public struct ApplicationService: Sendable {
             if let year = query.year { sql += " AND a.year = ?"; arguments.append(year) }
             if !applicant.isEmpty {
                 // What was typed, taken literally (no LIKE wildcards of its own).
-                let escaped = applicant.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                // Scalar by scalar: a `%` followed by a combining mark is one `Character`,
+                // which `String`'s own search would not find (and leave a wildcard).
+                var escaped = String.UnicodeScalarView()
+                for scalar in applicant.unicodeScalars {
+                    if scalar == "\\" || scalar == "%" || scalar == "_" { escaped.append("\\") }
+                    escaped.append(scalar)
+                }
                 sql += " AND (p.name LIKE ? ESCAPE '\\' OR p.login LIKE ? ESCAPE '\\')"
-                arguments += ["%\(escaped)%", "\(escaped)%"]
+                arguments += ["%\(String(escaped))%", "\(String(escaped))%"]
             }
             if let before = query.before { sql += " AND a.id < ?"; arguments.append(before) }
             sql += " ORDER BY a.id DESC"
@@ -1104,8 +1131,14 @@ public struct ApplicationService: Sendable {
         let submissions = row["submissions"].int ?? 0
         var changed: [String] = []
         var previous: [String: [String: String]] = [:]
-        if submissions >= 2 {
-            let snaps = try conn.query("SELECT sections FROM application_snapshots WHERE application_id = ? AND submission IN (?, ?) ORDER BY submission", [id, submissions - 1, submissions])
+        // What changed since the last submission a person reviewed: one an automated step sent
+        // straight back was seen by nobody, and comparing with it would hide the edits made
+        // for the reviewer who asked for them.
+        let reviewed = submissions >= 2 ? try conn.scalar("""
+            SELECT max(submission) FROM decisions WHERE application_id = ? AND submission < ? AND org_id IS NOT NULL
+            """, [id, submissions])?.int : nil
+        if let reviewed {
+            let snaps = try conn.query("SELECT sections FROM application_snapshots WHERE application_id = ? AND submission IN (?, ?) ORDER BY submission", [id, reviewed, submissions])
             if snaps.count == 2 {
                 let before = (try? JSONDecoder().decode([String: String].self, from: Data((snaps[0]["sections"].string ?? "{}").utf8))) ?? [:]
                 let after = (try? JSONDecoder().decode([String: String].self, from: Data((snaps[1]["sections"].string ?? "{}").utf8))) ?? [:]

@@ -205,6 +205,7 @@ public struct EvaluationService: Sendable {
         try Access.requireOrgAdmin(caller)
         guard ["通过", "未通过"].contains(result) else { throw ZhichengError.invalid("评审结果应为“通过”或“未通过”", field: "result") }
         let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard note.count <= 1000 else { throw ZhichengError.invalid("说明不超过1000字", field: "note") }
         let until = publicityDeadline()
         let record = try await store.write(caller) { conn in
             try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, conn)
@@ -324,6 +325,7 @@ public struct EvaluationService: Sendable {
         try Access.requireOrgAdmin(caller)
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ZhichengError.invalid("请填写处理理由", field: "reason") }
+        guard reason.count <= 1000 else { throw ZhichengError.invalid("处理理由不超过1000字", field: "reason") }
         let (record, notify) = try await store.write(caller) { conn -> (EvaluationRecord, Bool) in
             guard let row = try conn.query("SELECT o.evaluation_id, o.state, e.application_id, e.received_id FROM objections o JOIN evaluations e ON e.id = o.evaluation_id WHERE o.id = ?", [objectionID]).first,
                   let evaluation = row["evaluation_id"].int else { throw ZhichengError.notFound("没有这个异议") }

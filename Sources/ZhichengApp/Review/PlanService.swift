@@ -69,13 +69,14 @@ public struct PlanService: Sendable {
     /// Attaches the plan's document (PDF, PNG or JPEG, told from its bytes).
     public func attachDocument(planID: Int, name: String, bytes: [UInt8], caller: SignedIn) async throws -> PlanRecord {
         guard bytes.count <= maxDocumentBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxDocumentBytes / 1024) KiB") }
+        let name = try AttachmentName.validate(name)
         let mime = try DocumentType.detect(bytes)
         let digest = sha256Hex(bytes)
         return try await store.write(caller) { conn in
             let plan = try Self.ownPlan(planID, caller: caller, conn)
             guard plan.state == .draft || plan.state == .rejected else { throw ZhichengError.conflict("申报计划已\(plan.state.label)，不能更换附件") }
             try conn.run("INSERT INTO attachments (owner, owner_id, name, mime, size, sha256, bytes, uploaded_by, created_at) VALUES ('plan', ?, ?, ?, ?, ?, ?, ?, ?)",
-                         [planID, String(name.prefix(200)), mime, bytes.count, digest, bytes, caller.accountID, Date().timeIntervalSince1970])
+                         [planID, name, mime, bytes.count, digest, bytes, caller.accountID, Date().timeIntervalSince1970])
             try conn.run("UPDATE plans SET document_id = ? WHERE id = ?", [Int(conn.lastInsertRowID), planID])
             try conn.appendAudit(caller.audit("plan.document", target: "plan:\(planID)", detail: #"{"sha256":"\#(digest)"}"#))
             return try Self.plan(planID, conn)!

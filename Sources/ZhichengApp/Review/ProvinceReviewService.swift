@@ -133,10 +133,10 @@ public struct ProvinceReviewService: Sendable {
     /// office's committee (committee-worklist); 退回修改 sends it back to the applicant (with
     /// `sections` and `reason`, as in a city); 未通过 ends it, and the city learns the result.
     public func decide(_ id: Int, decision rawDecision: String, comment rawComment: String, sections: [String]? = nil, reason: String? = nil,
-                       version: Int?, caller: SignedIn) async throws -> ProvinceDecisionOutcome {
+                       version: Int?, step rawStep: String? = nil, caller: SignedIn) async throws -> ProvinceDecisionOutcome {
         let (outcome, final) = try await store.write(caller) { conn -> (ProvinceDecisionOutcome, Bool) in
             let step = try ProvinceReview.decide(id, .title, decision: rawDecision, comment: rawComment, sections: sections, reason: reason,
-                                                 version: version, caller: caller, conn)
+                                                 version: version, step: rawStep, caller: caller, conn)
             switch step.action {
             case .completedInTenant:
                 try step.update(state: "received", result: nil, conn)
@@ -300,7 +300,7 @@ enum ProvinceReview {
     /// of the reviewer's own last step is refused as stale like any other). Records the
     /// step, tells the city's trail, and leaves the state to the kind (`Step.update`).
     static func decide(_ id: Int, _ kind: ApplicationKind, decision rawDecision: String, comment rawComment: String,
-                       sections: [String]? = nil, reason rawReason: String? = nil, version: Int?,
+                       sections: [String]? = nil, reason rawReason: String? = nil, version: Int?, step rawStep: String?,
                        caller: SignedIn, _ conn: SQLiteConnection) throws -> Step {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有省职改办的经办人或负责人可以审查") }
         let me = try ExpertService.requireProvinceOffice(caller, conn)
@@ -309,6 +309,7 @@ enum ProvinceReview {
             throw ZhichengError.invalid(kind == .expert ? "专家推荐审查可作“通过”或“未通过”；需修改时请作“未通过”并写明理由" : "decision 应为 pass、return 或 reject",
                                         field: "decision")
         }
+        let intended = try ReviewStage.named(rawStep)
         let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
         guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
         if decision == .reject, comment.isEmpty { throw ZhichengError.invalid("未通过时请填写理由", field: "comment") }
@@ -324,6 +325,7 @@ enum ProvinceReview {
         guard underReview else { throw ZhichengError.conflict("省职改办对该申报的审查已结束") }
         var chain = try ApplicationService.decode(text)
         let stage = chain.stage
+        try ReviewStage.requireIntended(intended, current: stage, versioned: version != nil, roles: me.roles)
         let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
         let action = try chain.decide(decision, by: reviewer, series: series)
         try returning?.requireVisible(to: me.permittedSections)

@@ -42,9 +42,18 @@ public enum ApplicationSection: String, Sendable, CaseIterable, Codable {
 
 /// Password rules for passwords people choose (one-time passwords are generated).
 public enum PasswordPolicy {
+    /// The most UTF-8 bytes a chosen password may have.
+    public static let maxBytes = 256
+
     public static func validate(_ password: String, field: String = "new_password") throws(ZhichengError) {
         guard password.count >= 8 else { throw .invalid("新密码至少需要8个字符", field: field) }
         guard password.count <= 128 else { throw .invalid("新密码不能超过128个字符", field: field) }
+        // yescrypt reads at most 512 bytes; a limit in characters alone would let 128 emoji through.
+        guard password.utf8.count <= maxBytes else { throw .invalid("新密码过长：不能超过\(maxBytes)字节（一个汉字占3字节）", field: field) }
+        // crypt(3) stops at a NUL: "Ab1\0zzzz" would be stored as "Ab1".
+        guard !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalid("新密码不能含控制字符（如换行、制表符）", field: field)
+        }
         guard password.contains(where: \.isLetter), password.contains(where: \.isNumber) else {
             throw .invalid("新密码须同时包含字母和数字", field: field)
         }

@@ -7,6 +7,27 @@ public enum ReviewStage: String, Sendable, Codable, CaseIterable {
     /// The step a role reviews at.
     public init(_ role: StaffRole) { self = role == .handler ? .handler : .leader }
     public var label: String { self == .handler ? "经办人审查" : "负责人审查" }
+
+    /// The `step` a decision names (`handler` or `leader`), nil when it names none.
+    public static func named(_ raw: String?) throws(ZhichengError) -> ReviewStage? {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard let stage = ReviewStage(rawValue: raw) else { throw .invalid("step 应为 handler 或 leader", field: "step") }
+        return stage
+    }
+
+    /// Checks that a decision reaches the step it was meant for. A request that names its
+    /// `step` is refused (409) once the application has moved on to another. One that names
+    /// neither a step nor the version the reviewer saw is meant for the step of the
+    /// reviewer's one role; a reviewer holding both roles must say which (400): their
+    /// 经办人 pass, sent just as another handler's pass moved the application on, would
+    /// otherwise be taken as a 负责人 pass nobody meant to give.
+    public static func requireIntended(_ step: ReviewStage?, current: ReviewStage, versioned: Bool, roles: [StaffRole]) throws(ZhichengError) {
+        if let step {
+            guard step == current else { throw .conflict("该申报现处于\(current.label)，不是\(step.label)，请刷新后再审查") }
+        } else if !versioned, roles.contains(.handler), roles.contains(.leader) {
+            throw .invalid("您同时是经办人和负责人：请写明 step（handler 或 leader），或带上所见的 version", field: "step")
+        }
+    }
 }
 
 /// A reviewer's verdict (SPEC §7): 通过, 退回修改, 未通过.

@@ -25,6 +25,22 @@ struct OrgDTO: Encodable {
         profileState = org.profileState.rawValue
         profileStateLabel = org.profileState.label
     }
+
+    private enum CodingKeys: String, CodingKey { case id, parentId, code, name, kind, kindLabel, profileState, profileStateLabel }
+
+    /// Every key of SPEC §5.1's org, `parent_id` as `null` for the root office (the
+    /// synthesized encoder would leave it out).
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(parentId, forKey: .parentId)
+        try c.encode(code, forKey: .code)
+        try c.encode(name, forKey: .name)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(kindLabel, forKey: .kindLabel)
+        try c.encode(profileState, forKey: .profileState)
+        try c.encode(profileStateLabel, forKey: .profileStateLabel)
+    }
 }
 
 struct AccountDTO: Encodable {
@@ -76,6 +92,9 @@ struct SignedInDTO: Encodable {
     }
 }
 
+/// A row of `GET orgs/<id>/children`: the org's own keys (SPEC §5.1: `{id, parent_id,
+/// code, name, kind, profile_state}`) at the top level, then what 单位管理 lists beside
+/// them.
 struct SubOrgDTO: Encodable {
     struct Admin: Encodable { var id: Int; var login: String; var name: String; var phone: String; var email: String }
     var org: OrgDTO
@@ -94,6 +113,19 @@ struct SubOrgDTO: Encodable {
         nature = row.org.profile.nature
         hasCertificate = row.org.certificateFileID != nil
         admin = row.admin.map { Admin(id: $0.id, login: $0.login, name: $0.name, phone: $0.phone, email: $0.email) }
+    }
+
+    private enum CodingKeys: String, CodingKey { case affiliationLevel, category, industry, nature, hasCertificate, admin }
+
+    func encode(to encoder: any Encoder) throws {
+        try org.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(affiliationLevel, forKey: .affiliationLevel)
+        try c.encode(category, forKey: .category)
+        try c.encode(industry, forKey: .industry)
+        try c.encode(nature, forKey: .nature)
+        try c.encode(hasCertificate, forKey: .hasCertificate)
+        try c.encode(admin, forKey: .admin)
     }
 }
 

@@ -19,7 +19,7 @@ extension APIRoutes {
         }
         signedIn.post("expert-applications/{id}/decision") { request, context in
             let body = try await APIJSON.decode(ExpertDecisionBody.self, from: request)
-            let outcome = try await s.experts.decide(try id(context), decision: body.decision, comment: body.comment ?? "", version: body.version, caller: context.caller)
+            let outcome = try await s.experts.decide(try id(context), decision: body.decision, comment: body.comment ?? "", version: body.version, step: body.step, caller: context.caller)
             return try APIJSON.response(ExpertDecisionDTO(application: ProvinceReviewDTO(outcome.application), expert: outcome.expert.map(ExpertDTO.init),
                                                           oneTimePassword: outcome.password))
         }
@@ -42,7 +42,7 @@ extension APIRoutes {
         signedIn.post("province/reviews/{id}/decision") { request, context in
             let body = try await APIJSON.decode(DecisionBody.self, from: request)
             let outcome = try await s.provinceReviews.decide(try id(context), decision: body.decision, comment: body.comment ?? "", sections: body.sections,
-                                                             reason: body.reason, version: body.version, caller: context.caller)
+                                                             reason: body.reason, version: body.version, step: body.step, caller: context.caller)
             return try APIJSON.response(ProvinceReviewDTO(outcome.application))
         }
 
@@ -105,7 +105,7 @@ extension APIRoutes {
     }
 }
 
-struct ExpertDecisionBody: Decodable { var decision: String; var comment: String?; var version: Int? }
+struct ExpertDecisionBody: Decodable { var decision: String; var comment: String?; var version: Int?; var step: String? }
 struct ExpertStateBody: Decodable { var state: String; var reason: String? }
 struct ReasonBody: Decodable { var reason: String? }
 struct RelationsBody: Decodable { var relations: [String] }

@@ -33,7 +33,7 @@ extension APIRoutes {
         signedIn.get("plans/{id}") { _, context in try APIJSON.response(PlanDTO(try await s.plans.get(planID: try id(context), caller: context.caller))) }
         signedIn.put("plans/{id}/document") { request, context in
             let bytes = try await APIJSON.body(of: request, limit: s.plans.maxDocumentBytes)
-            let name = request.headers[.init("X-Filename")!]?.removingPercentEncoding ?? "申报计划"
+            let name = try APIJSON.fileName(in: request) ?? "申报计划"
             return try APIJSON.response(PlanDTO(try await s.plans.attachDocument(planID: try id(context), name: name, bytes: Array(buffer: bytes), caller: context.caller)))
         }
         signedIn.get("plans/{id}/document") { _, context in
@@ -69,14 +69,7 @@ extension APIRoutes {
         }
         signedIn.post("applications/{id}/attachments") { request, context in
             let bytes = try await APIJSON.body(of: request, limit: s.orgs.maxUploadBytes)
-            // The name travels percent-encoded (UTF-8) in X-Filename; without one, 附件.
-            var name = "附件"
-            if let header = request.headers[.init("X-Filename")!] {
-                guard let decoded = header.removingPercentEncoding else {
-                    throw ZhichengError.invalid("X-Filename 应为百分号编码（UTF-8）的文件名", field: "name")
-                }
-                name = decoded
-            }
+            let name = try APIJSON.fileName(in: request) ?? "附件"
             let info = try await s.applications.addAttachment(try id(context), name: name, bytes: Array(buffer: bytes), maxBytes: s.orgs.maxUploadBytes, caller: context.caller)
             return try APIJSON.response(info, status: .created)
         }
@@ -206,7 +199,7 @@ extension APIRoutes {
         signedIn.post("applications/{id}/decision") { request, context in
             let body = try await APIJSON.decode(DecisionBody.self, from: request)
             let outcome = try await s.applications.decide(try id(context), decision: body.decision, comment: body.comment, sections: body.sections,
-                                                          reason: body.reason, version: body.version, caller: context.caller)
+                                                          reason: body.reason, version: body.version, step: body.step, caller: context.caller)
             let chain = outcome.chain
             let inReview = chain.state == .inReview
             return APIJSON.response(json: .object([
@@ -595,7 +588,7 @@ struct PlanBody: Decodable {
 struct NewApplicationBody: Decodable { var kind: String; var year: Int; var series: String; var level: String; var title: String; var specialty: String? }
 /// `version` (optional): the application's version the reviewer saw; a decision on an
 /// older one is refused with 409 (see `ApplicationService.decide`).
-struct DecisionBody: Decodable { var decision: String; var comment: String?; var sections: [String]?; var reason: String?; var version: Int? }
+struct DecisionBody: Decodable { var decision: String; var comment: String?; var sections: [String]?; var reason: String?; var version: Int?; var step: String? }
 
 struct PlanDTO: Encodable {
     /// A line: `used`, the places its unit's applications of the year take (submitted, not

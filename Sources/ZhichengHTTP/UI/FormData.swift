@@ -30,13 +30,34 @@ struct FormData {
         self[name].trimmingCharacters(in: .whitespaces).isEmpty ? nil : try integer(name, missing: notANumber, notANumber: notANumber)
     }
 
+    /// Every value of a repeated field `name` (ticked boxes, a multiple select) as whole
+    /// numbers: one that is something else is refused naming the field, never dropped.
+    func integers(_ name: String, notANumber: String) throws(ZhichengError) -> [Int] {
+        var numbers: [Int] = []
+        for typed in all(name) {
+            guard let number = Int(typed.trimmingCharacters(in: .whitespaces)) else { throw .invalid(notANumber, field: name) }
+            numbers.append(number)
+        }
+        return numbers
+    }
+
+    /// The version a review form was rendered at (its hidden `version` field), so a
+    /// decision on a page gone stale is refused; a missing or garbled one is refused too.
+    func version() throws(ZhichengError) -> Int {
+        try integer("version", missing: Self.versionMissing, notANumber: Self.versionMissing)
+    }
+
+    static let versionMissing = "表单缺少有效的版本号，请刷新页面后再审查"
+
     /// The 年度 field of a plan or an application.
     func year() throws(ZhichengError) -> Int { try integer("year", missing: "请填写年度", notANumber: Self.yearNotANumber) }
 
     /// What a 年度 that is not a number is told, in a form or a list screen's filter.
     static let yearNotANumber = "年度应为四位数字，如 2026"
 
-    /// Reads and parses the body (at most `limit` bytes).
+    /// Reads and parses the body (at most `limit` bytes). A body that cannot be read as
+    /// the form it says it is (a value that is not UTF-8 once decoded, a broken multipart
+    /// boundary) is refused whole: a field is never taken as empty instead.
     static func parse(_ request: Request, limit: Int) async throws -> FormData {
         let buffer = try await APIJSON.body(of: request, limit: limit)
         let contentType = request.headers[.contentType] ?? ""
@@ -45,25 +66,65 @@ struct FormData {
                 .first(where: { $0.lowercased().hasPrefix("boundary=") })?.dropFirst("boundary=".count) else {
                 throw ZhichengError.badRequest("表单缺少 multipart 分隔符")
             }
-            return try multipart(buffer, boundary: String(boundary).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+            return try multipart(buffer, boundary: try multipartBoundary(String(boundary)))
         }
-        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else { throw ZhichengError.badRequest("表单不是 UTF-8 编码") }
-        return urlEncoded(text)
+        return try urlEncoded(Array(buffer.readableBytesView))
     }
 
-    static func urlEncoded(_ text: String) -> FormData {
+    /// The boundary of a `multipart/form-data` body, unquoted: 1 to 70 of the characters
+    /// RFC 2046 allows, not ending in a space.
+    static func multipartBoundary(_ raw: String) throws(ZhichengError) -> String {
+        var text = Substring(raw)
+        if text.count >= 2, text.first == "\"", text.last == "\"" { text = text.dropFirst().dropLast() }
+        let allowed = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ".unicodeScalars)
+        guard (1...70).contains(text.unicodeScalars.count), text.unicodeScalars.allSatisfy(allowed.contains), text.last != " " else {
+            throw ZhichengError.badRequest("表单的 multipart 分隔符无效（应为1至70个字母、数字或 '()+_,-./:=? 等字符）")
+        }
+        return String(text)
+    }
+
+    /// An `application/x-www-form-urlencoded` body, read byte by byte (`&`, `=`, `+` and
+    /// `%XX` are ASCII; splitting by `Character` would miss an `&` that a combining mark
+    /// follows). Every name and value must be UTF-8 once decoded.
+    static func urlEncoded(_ bytes: [UInt8]) throws(ZhichengError) -> FormData {
         var form = FormData()
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = decode(parts[0])
-            let value = parts.count > 1 ? decode(parts[1]) : ""
+        for pair in bytes.split(separator: UInt8(ascii: "&")) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let key = try decode(parts[0], field: nil)
+            let value = parts.count > 1 ? try decode(parts[1], field: key) : ""
             form.fields[key, default: []].append(value)
         }
         return form
     }
 
-    private static func decode(_ text: Substring) -> String {
-        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+    private static func decode(_ bytes: ArraySlice<UInt8>, field: String?) throws(ZhichengError) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2]) {
+                out.append(high << 4 | low)
+                i += 3
+                continue
+            }
+            out.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            i += 1
+        }
+        guard let text = String(validating: out, as: UTF8.self) else {
+            let what = field.map { "“\($0.prefix(40))”的内容" } ?? "字段名"
+            throw ZhichengError.invalid("表单不是 UTF-8 编码：\(what)无法解码", field: field ?? "form")
+        }
+        return text
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     private static func multipart(_ buffer: ByteBuffer, boundary: String) throws -> FormData {
@@ -92,7 +153,10 @@ struct FormData {
                     header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
                         .first { $0.hasPrefix("filename=") }.map { String($0.dropFirst("filename=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
                 }
-            } else if let value = String(validating: part.body.readableBytesView, as: UTF8.self) {
+            } else {
+                guard let value = String(validating: part.body.readableBytesView, as: UTF8.self) else {
+                    throw ZhichengError.invalid("表单不是 UTF-8 编码：“\(name.prefix(40))”的内容无法解码", field: name)
+                }
                 form.fields[name, default: []].append(value)
             }
         }

@@ -74,7 +74,7 @@ extension UI {
         guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
         let id = try id(context)
         do {
-            let outcome = try await services.experts.decide(id, decision: form["decision"], comment: form["comment"], version: Int(form["version"]), caller: user)
+            let outcome = try await services.experts.decide(id, decision: form["decision"], comment: form["comment"], version: try form.version(), caller: user)
             let decision = ReviewDecision(rawValue: form["decision"]) ?? .pass
             if let expert = outcome.expert, let password = outcome.password {
                 return try await expertReviewsPage(user, context, flash: .secret(label: "\(expert.name)已进入专家信息库，专家账户", login: expert.idNumber, password: password))
@@ -116,7 +116,7 @@ extension UI {
         let id = try id(context)
         do {
             let outcome = try await services.provinceReviews.decide(id, decision: form["decision"], comment: form["comment"], sections: form.all("sections"),
-                                                                    reason: form.optional("reason"), version: Int(form["version"]), caller: user)
+                                                                    reason: form.optional("reason"), version: try form.version(), caller: user)
             return done("province-reviews", "已对\(outcome.application.applicantName)的职称申报作出“\(outcome.decision.label)”决定", context)
         } catch let error as ZhichengError {
             return try await provinceReviewPage(user, context, id: id, flash: .error(error.message), status: error.status)
@@ -286,8 +286,9 @@ extension UI {
                 let panel = try form.optionalInteger("panel_size", notANumber: "抽取人数应为整数")
                 let session = try await services.sessions.create(
                     committee: committee, name: form["name"], date: form.optional("date"), place: form.optional("place"), series: form["series"],
-                    specialty: form.optional("specialty"), panelSize: panel, reserves: Int(form["reserves"]) ?? 0,
-                    applications: form.all("applications").compactMap { Int($0) }, caller: user)
+                    specialty: form.optional("specialty"), panelSize: panel,
+                    reserves: try form.optionalInteger("reserves", notANumber: "备选人数应为整数") ?? 0,
+                    applications: try form.integers("applications", notANumber: "所选申报的编号应为整数"), caller: user)
                 return done("sessions/\(session.id)", "已创建评审会，请抽取专家", context)
             } catch let error as ZhichengError {
                 return try await sessionsPage(user, context, flash: .error(error.message), status: error.status)

@@ -339,7 +339,7 @@ extension UI {
         do {
             let reason = form["reason"].isEmpty ? nil : form["reason"]
             let v = try await services.applications.decide(id, decision: form["decision"], comment: form["comment"], sections: form.all("sections"),
-                                                           reason: reason, version: Int(form["version"]) ?? -1, caller: user)
+                                                           reason: reason, version: try form.version(), caller: user)
             let decision = ReviewDecision(rawValue: form["decision"])?.label ?? ""
             // Back to the queue of the step just decided, by a redirect: reloading that page
             // shows the queue again instead of sending the decision a second time.

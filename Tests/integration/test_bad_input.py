@@ -1,0 +1,138 @@
+"""Bad input at the HTTP doors of the real daemon, each answered with a clear error that names
+what is wrong, and changing nothing: a multipart form whose boundary cannot be used (it once
+stopped the daemon, before anyone signed in), form values that are not UTF-8 once decoded
+(once taken as empty, clearing the field), passwords crypt(3) would cut short or refuse, JSON
+that names a key twice or nests too deep, an upload's name that is not a plain file name, and
+a storage failure, answered in the API's error shape."""
+
+from __future__ import annotations
+
+import sqlite3
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import pytest
+
+from api_support import NEW_PASSWORD, Api, expect, module_daemon, unchanged
+from conftest import create_tenant
+
+TENANT = "badin"
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def env(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
+    with module_daemon(request, zhichengd_bin, tmp_path_factory.mktemp("bad-input")) as d:
+        info = create_tenant(d, TENANT, "4101", "郑州市")
+        api = Api(d.http_port, TENANT)
+        city = api.first_login(info["admin_login"], info["admin_password"])
+        staff = expect(city.post("orgs/1/staff", {"login": "li.si", "name": "李四", "phone": "13812345678"}), 201).json["account"]
+        yield SimpleNamespace(daemon=d, api=api, city=city, staff=staff)
+
+
+def form_post(env, path: str, body: bytes, content_type: str = "application/x-www-form-urlencoded", cookie: bool = True):
+    headers = {"Content-Type": content_type}
+    if cookie:
+        headers["Cookie"] = f"zc_session={env.city.cookie}"
+    return env.api.raw("POST", f"/t/{TENANT}/{path}", body=body, headers=headers)
+
+
+def staff_row(env) -> dict:
+    return next(s for s in expect(env.city.get("orgs/1/staff"), 200).json["staff"] if s["id"] == env.staff["id"])
+
+
+def test_a_multipart_boundary_that_cannot_be_used_is_refused_and_the_daemon_stays_up(env) -> None:
+    """`boundary=` empty, quoted empty, over RFC 2046's 70 characters or with a character it does
+    not allow: 400 naming the boundary, before any sign-in (the sign-in form) and after it."""
+    body = b'--x\r\nContent-Disposition: form-data; name="login"\r\n\r\na\r\n--x--\r\n'
+    with unchanged(env.daemon, TENANT):
+        for boundary in ("", '""', "b" * 71, "a\tb", 'a"b', "é"):
+            for path, cookie in (("login", False), (f"staff/{env.staff['id']}/edit", True)):
+                r = form_post(env, path, body, f"multipart/form-data; boundary={boundary}", cookie=cookie)
+                assert r.status == 400 and "分隔符" in r.body.decode(), (boundary, path, r.status, r.body.decode()[-500:])
+    assert env.api.raw("GET", "/healthz").status == 200
+    # A usable boundary still works, quoted or not.
+    for boundary in ("x", '"x"'):
+        fields = {"_csrf": env.city.csrf, "name": "李四", "phone": "13812345678"}
+        form = b"".join(f'--x\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()) + b"--x--\r\n"
+        r = form_post(env, f"staff/{env.staff['id']}/edit", form, f"multipart/form-data; boundary={boundary}")
+        assert r.status == 303, (boundary, r.status, r.body.decode()[-500:])
+
+
+def test_a_form_value_that_is_not_utf8_is_refused_not_taken_as_empty(env) -> None:
+    before = staff_row(env)
+    assert before["phone"] == "13812345678"
+    csrf = f"_csrf={quote(env.city.csrf)}"
+    path = f"staff/{env.staff['id']}/edit"
+    with unchanged(env.daemon, TENANT):
+        for body in (f"{csrf}&name={quote('李四')}&phone=%FF", f"{csrf}&name=%E6%9D%8E%FF&phone=13812345678", f"{csrf}&%FF=1&name=x&phone="):
+            r = form_post(env, path, body.encode())
+            assert r.status == 400 and "表单不是 UTF-8 编码" in r.body.decode(), (body, r.status, r.body.decode()[-500:])
+        # The same in a multipart form: a field that is not UTF-8 is refused, never dropped.
+        multipart = (b'--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n' + env.city.csrf.encode() + b"\r\n"
+                     b'--x\r\nContent-Disposition: form-data; name="name"\r\n\r\n\xff\xfe\r\n--x--\r\n')
+        r = form_post(env, path, multipart, "multipart/form-data; boundary=x")
+        assert r.status == 400 and "表单不是 UTF-8 编码" in r.body.decode(), (r.status, r.body.decode()[-500:])
+    assert staff_row(env) == before
+    # `+` is a space and a `%` without two hex digits is kept as typed, as browsers send them.
+    r = form_post(env, path, f"{csrf}&name=%E6%9D%8E+%E5%9B%9B%&phone=13812345678".encode())
+    assert r.status == 303, (r.status, r.body.decode()[-500:])
+    assert staff_row(env)["name"] == "李 四%"
+
+
+def test_a_password_crypt_would_cut_short_or_refuse_is_refused_with_its_field(env) -> None:
+    """crypt(3) stops at a NUL (so "Ab1\\0zzzz" would be stored as "Ab1") and reads at most 512
+    bytes (30 family emoji are 33 characters but 753 bytes): both are refused naming
+    new_password, and the old password still signs in."""
+    person = env.api.sign_in(env.city.account["login"], NEW_PASSWORD)
+    with unchanged(env.daemon, TENANT, ignore=("sessions",)):
+        for new, message in (("Ab1\u0000zzzzzz", "控制字符"), ("Ab1\nzzzzzz", "控制字符"), ("Ab1" + "👨‍👩‍👧‍👦" * 30, "字节")):
+            r = expect(person.post("account/password", {"old_password": NEW_PASSWORD, "new_password": new}), 400, field="new_password")
+            assert message in r.error()["message"], r.error()
+    expect(env.api.sign_in_raw(env.city.account["login"], "Ab1"), 401)
+    env.api.sign_in(env.city.account["login"], NEW_PASSWORD)
+
+
+def test_json_that_names_a_key_twice_or_nests_too_deep_is_refused(env) -> None:
+    """JSONDecoder would keep the first of two `name`s; the admin protocol's reader refuses
+    them. Both doors now read a body alike."""
+    headers = {"Authorization": f"Bearer {env.city.token}", "Content-Type": "application/json"}
+    with unchanged(env.daemon, TENANT):
+        r = env.api.raw("POST", f"/t/{TENANT}/api/v1/orgs/1/children", body='{"name":"甲","name":"乙","kind":"department"}'.encode(), headers=headers)
+        expect(r, 400, field="name")
+        deep = ('{"name":"甲","kind":"department","x":' + "[" * 70 + "]" * 70 + "}").encode()
+        r = env.api.raw("POST", f"/t/{TENANT}/api/v1/orgs/1/children", body=deep, headers=headers)
+        assert r.status == 400 and "64" in r.error()["message"], (r.status, r.body[:300])
+        r = env.api.raw("POST", f"/t/{TENANT}/api/v1/orgs/1/children", body=b'{"name":"\xff","kind":"department"}', headers=headers)
+        expect(r, 400)
+
+
+def test_a_plan_document_name_that_is_not_a_plain_file_name_is_refused(env) -> None:
+    plan = expect(env.city.post("orgs/1/plans", {"year": 2030, "items": [{"series": "中小学教师", "level": "中级", "count": 1}]}), (200, 201)).json
+    url = f"/t/{TENANT}/api/v1/plans/{plan['id']}/document"
+    headers = {"Authorization": f"Bearer {env.city.token}", "Content-Type": "application/pdf"}
+    with unchanged(env.daemon, TENANT):
+        for name in ("..", "a%0Ab.pdf", "%E2%80%AEfdp.exe", "x" * 201, "%FF"):
+            r = env.api.raw("PUT", url, body=PDF_BYTES, headers={**headers, "X-Filename": name})
+            expect(r, 400, field="name")
+    r = env.api.raw("PUT", url, body=PDF_BYTES, headers={**headers, "X-Filename": quote("目录/2030年申报计划.pdf")})
+    expect(r, 200)
+
+
+def test_a_storage_failure_is_answered_in_the_api_error_shape(env) -> None:
+    """An error that is not the caller's (here the plans table renamed behind the daemon's back)
+    is a 500 with `{"error": {"code": "internal", "message"}}`, not an empty body; the daemon
+    goes on serving, and the same request works once the table is back."""
+    db = env.daemon.tenant_db(TENANT)
+    con = sqlite3.connect(db)
+    try:
+        con.execute("ALTER TABLE plans RENAME TO plans_gone")
+        con.commit()
+        r = env.city.get("plans")
+        assert r.status == 500 and r.error()["code"] == "internal" and r.error()["message"], (r.status, r.body[:300])
+        assert "plans" not in r.error()["message"]          # the details go to the log, not to the caller
+        con.execute("ALTER TABLE plans_gone RENAME TO plans")
+        con.commit()
+    finally:
+        con.close()
+    expect(env.city.get("plans"), 200)
