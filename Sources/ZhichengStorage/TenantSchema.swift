@@ -564,6 +564,12 @@ public enum TenantSchema {
             ALTER TABLE review_sessions ADD COLUMN date TEXT;
             ALTER TABLE review_sessions ADD COLUMN place TEXT;
             """),
+        Migration(version: 17, name: "what a resubmission to the province changed", sql: """
+            -- The sections of the hand-over the province office returned, kept when the city
+            -- hands the resubmission over (which replaces `sections`): its reviewers see what
+            -- changed, as a city's do. NULL until the office has returned the application.
+            ALTER TABLE received_applications ADD COLUMN previous_sections TEXT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -262,12 +262,21 @@ def test_a_return_from_the_province_office_reaches_the_city_once_and_the_resubmi
     assert expect(applicant.get(f"applications/{app['id']}"), 200).json["returned"]["sections"] == ["业绩成果"]
 
     # Resubmitted: the city's route again, then the province has it once, for its 经办人 again.
+    before = expect(handler.get(f"province/reviews/{rid}"), 200).json
+    assert before["changed_sections"] == [] and before["previous_sections"] == {}, before
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('业绩成果')}", {"内容": "补充了获奖证书"}), 200)
     expect(applicant.post(f"applications/{app['id']}/submit"), 200)
     for reviewer in (h.handler, h.leader):
         expect(h.pass_(reviewer, app["id"]), 200)
     wait_until(lambda: settled("awaiting_province") and bool(h.forwarded(app["id"])), 30, "the second hand-over to settle")
     assert db_rows(province_db, "SELECT source_application_id, state, source_submission FROM received_applications") == [(app["id"], "in_review", 2)]
     assert [k for (k,) in db_rows(province_db, "SELECT kind FROM inbox")] == ["application.forward", "application.forward"]
+    # The office's reviewers see what changed since the hand-over they returned, as a city's do.
+    seen = expect(handler.get(f"province/reviews/{rid}"), 200).json
+    assert seen["changed_sections"] == ["业绩成果"], seen
+    assert seen["previous_sections"]["业绩成果"] == before["sections"]["业绩成果"] != seen["sections"]["业绩成果"], seen
+    page = papi.raw("GET", f"/t/province/province-reviews/{rid}", headers={"Cookie": f"zc_session={handler.cookie}"}).body.decode()
+    assert 'id="province-changed">业绩成果<' in page and "退回前：" in page, page[-3000:]
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
 

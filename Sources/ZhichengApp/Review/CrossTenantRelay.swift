@@ -465,6 +465,9 @@ public final class CrossTenantRelay: Sendable {
                     year, series, level, title, sections, trail, received_at, kind, specialty, chain, state, source_submission)
                     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT (source_tenant, source_application_id) DO UPDATE SET
+                    -- What the office reviewed and returned, for its reviewers to compare with.
+                    previous_sections = CASE WHEN received_applications.state = 'returned' THEN received_applications.sections
+                                             ELSE received_applications.previous_sections END,
                     message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = excluded.state,
                     received_at = excluded.received_at, chain = excluded.chain, source_submission = excluded.source_submission, version = version + 1
                 """, [source.rawValue, sourceID, message.messageID, payload["applicant_name"] as? String ?? "", payload["id_number"] as? String ?? "",

@@ -45,6 +45,11 @@ public struct ProvinceReviewView: Sendable {
     public var decisions: [Decision]
     public var callerMayDecide: Bool
     public var receivedAt: Double
+    /// After the office returned it and the city handed the resubmission over: the sections
+    /// (of those the caller may see) that differ from what the office returned, and what
+    /// they said then (empty: not filled in then).
+    public var changedSections: [String] = []
+    public var previousSections: [String: [String: String]] = [:]
 
     /// Whether the office's review of it is going on (a step waits).
     public var underReview: Bool { kind == .expert ? state == "received" : state == "in_review" }
@@ -187,7 +192,15 @@ enum ProvinceReview {
             hidden = sections.keys.filter { !me.permittedSections.contains($0) }.sorted()
             for name in hidden { sections[name] = nil }
         }
-        return ProvinceReviewView(
+        var changed: [String] = []
+        var previous: [String: [String: String]] = [:]
+        if let returned = row["previous_sections"].string {
+            let before = ApplicationService.sections(fromSnapshot: returned)
+            let now = ApplicationService.sections(fromSnapshot: row["sections"].string ?? "{}")
+            changed = ApplicationSection.allCases.map(\.rawValue).filter { before[$0] != now[$0] && (me.kind != .staff || me.permittedSections.contains($0)) }
+            for name in changed { previous[name] = before[name] ?? [:] }
+        }
+        var view = ProvinceReviewView(
             id: id, kind: kind, sourceTenant: row["source_tenant"].string ?? "", sourceApplicationID: row["source_application_id"].int ?? 0,
             applicantName: row["applicant_name"].string ?? "", idNumber: row["id_number"].string ?? "", unitName: row["unit_name"].string ?? "",
             year: row["year"].int ?? 0, series: row["series"].string ?? "", level: row["level"].string ?? "", title: row["title"].string ?? "",
@@ -197,6 +210,9 @@ enum ProvinceReview {
             decisions: try decisions(id, conn),
             callerMayDecide: mayDecide(chain, kind, state: state, series: row["series"].string ?? "", me: me),
             receivedAt: row["received_at"].double ?? 0)
+        view.changedSections = changed
+        view.previousSections = previous
+        return view
     }
 
     /// The province office's own steps on a received application, oldest first.

@@ -182,6 +182,9 @@ struct ProvinceReviewDTO: Encodable {
     var cityTrail: [[String: String]]
     var decisions: [Decision]
     var mayAct: Bool
+    /// After a resubmission of what the office returned: what changed, and what it said then.
+    var changedSections: [String]
+    var previousSections: [String: [String: String]]
 
     init(_ v: ProvinceReviewView) {
         id = v.id
@@ -205,6 +208,8 @@ struct ProvinceReviewDTO: Encodable {
         cityTrail = v.cityTrail
         decisions = v.decisions.map(Decision.init)
         mayAct = v.callerMayDecide
+        changedSections = v.changedSections
+        previousSections = v.previousSections
     }
 }
 

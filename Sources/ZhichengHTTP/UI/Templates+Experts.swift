@@ -60,8 +60,9 @@ extension Templates {
         <table id="province-info"><tbody>
         <tr><th>身份证号</th><td>{{id_number}}</td><th>工作单位</th><td>{{unit}}（{{city}}）</td></tr>
         <tr><th>年度</th><td>{{year}}</td><th>当前状态</th><td id="province-stage">{{stage}}</td></tr>
-        {{#sections}}<tr><th>{{name}}</th><td colspan="3" style="white-space:pre-line">{{content}}</td></tr>{{/sections}}
+        {{#sections}}<tr><th>{{name}}{{#changed}} *{{/changed}}</th><td colspan="3" style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">退回前：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}
         </tbody></table>
+        {{#changed}}<p>重新报送后有修改的部分：<strong id="province-changed">{{changed}}</strong></p>{{/changed}}
         {{#may_act}}
         <fieldset><legend>省职改办审查意见</legend>
         <form method="post" action="{{base}}province-reviews/{{id}}" id="province-decision"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">

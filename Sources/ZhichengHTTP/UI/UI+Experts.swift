@@ -39,9 +39,12 @@ extension UI {
 
     /// What a city sent with an application, as the province's screens show it: each
     /// section as "字段：内容" lines.
-    static func receivedSections(_ sections: [String: [String: String]]) -> [[String: Any]] {
-        sections.keys.sorted().map { name in
-            ["name": name, "content": (sections[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n")]
+    static func receivedSections(_ sections: [String: [String: String]], previous: [String: [String: String]] = [:]) -> [[String: Any]] {
+        func text(_ fields: [String: String]) -> String { fields.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n") }
+        return sections.keys.sorted().map { name in
+            ["name": name, "content": text(sections[name] ?? [:]), "changed": previous[name] != nil,
+             // What the office read in the hand-over it returned, under what changed.
+             "previous": previous[name].map { $0.isEmpty ? "（未填写）" : text($0) } ?? false as Any]
         }
     }
 
@@ -129,7 +132,8 @@ extension UI {
         [
             "id": a.id, "applicant": a.applicantName, "id_number": a.idNumber, "unit": a.unitName, "city": a.sourceTenant, "series": a.series,
             "specialty": a.specialty, "level": a.level, "title": a.title, "year": a.year, "stage": a.stageLabel, "version": a.version, "may_act": a.callerMayDecide,
-            "sections": Self.receivedSections(a.sections),
+            "sections": Self.receivedSections(a.sections, previous: a.previousSections),
+            "changed": a.changedSections.isEmpty ? false as Any : a.changedSections.joined(separator: "、"),
             "hidden": a.hiddenSections.isEmpty ? false as Any : a.hiddenSections.joined(separator: "、"),
             "city_trail": Self.cityTrailRows(a.cityTrail),
             "decisions": Self.provinceDecisionRows(a.decisions),
