@@ -373,7 +373,7 @@ public struct TenantService: Sendable {
                       let accountID = account["id"].int else {
                     throw ZhichengError.notFound("no account with login \(login) in tenant \(info.id)")
                 }
-                try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 1 WHERE id = ?", [hash, accountID])
+                try conn.resetPassword(accountID: accountID, oneTimeHash: hash)
                 try conn.appendAudit(AuditEntry(actor: principal.name, orgID: account["org_id"].int, action: "account.reset-password",
                                                 target: "account:\(accountID)", detail: #"{"login":\#(jsonString(login))}"#, source: principal.source))
             }

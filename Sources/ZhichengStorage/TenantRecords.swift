@@ -182,6 +182,15 @@ extension SQLiteConnection {
         try run("UPDATE orgs SET profile = ? WHERE id = ?", [json, orgID])
     }
 
+    /// Gives an account a new (one-time) password hash: it must change it at its next
+    /// sign-in, its sessions end (whoever held one is out) and its lock-out is cleared.
+    /// Both ways of resetting a password (an org admin's 初始化密码, the operator's
+    /// `account.reset-password`) go through here.
+    public func resetPassword(accountID: Int, oneTimeHash: String) throws {
+        try run("UPDATE accounts SET password_hash = ?, must_change_password = 1, failed_logins = 0, locked_until = NULL WHERE id = ?", [oneTimeHash, accountID])
+        try run("DELETE FROM sessions WHERE account_id = ?", [accountID])
+    }
+
     public func account(_ id: Int) throws -> AccountRecord? {
         try query("SELECT \(AccountRecord.columns) FROM accounts WHERE id = ? AND deleted_at IS NULL", [id]).first.map(AccountRecord.init)
     }

@@ -111,6 +111,10 @@ extension TenantStore {
                     try conn.transaction {
                         try ApplicationIDs.reserve(upTo: used, conn)
                         try conn.run("INSERT OR REPLACE INTO tenant_meta (key, value) VALUES ('restore_token', ?)", [token])
+                        // The backup's sessions are void: a token signed out, or cut off by a
+                        // password change or a disabled account since the backup, must not
+                        // come back with it. Everyone signs in again.
+                        try conn.run("DELETE FROM sessions")
                     }
                 } catch {
                     try? fm.removeItem(atPath: staged)

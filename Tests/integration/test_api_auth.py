@@ -9,7 +9,9 @@ costs ~20 ms per hash) under the city office of `zhengzhou`.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pytest
 
@@ -18,6 +20,7 @@ from api_support import (
     OTHER_PASSWORD,
     Api,
     module_daemon,
+    restore_tenant,
     Session,
     create_child,
     expect,
@@ -169,6 +172,82 @@ def test_lockout_after_five_failures(env: Env, root: Session) -> None:
     assert s.account["must_change_password"] is True
 
 
+def test_sign_ins_sent_at_once_get_no_more_checks_than_the_allowance(env: Env, root: Session) -> None:
+    """Each check is counted before it is made: 30 wrong guesses sent at once get at most five
+    password checks (401), the rest 429, and the right password sent among them or after them
+    finds the login locked."""
+    _, login, one_time = new_org_admin(root)
+    guesses = [f"wrong-{i}" for i in range(30)]
+    guesses.insert(20, one_time)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(lambda p: env.zz.sign_in_raw(login, p).status, guesses))
+    assert statuses.count(401) + statuses.count(200) <= 5 and statuses.count(429) >= 26, statuses
+    if 200 not in statuses:  # the right one came too late: the login is locked, whatever is sent
+        expect(env.zz.sign_in_raw(login, one_time), 429)
+
+
+def test_guessing_the_old_password_counts_against_the_lock_out(env: Env, root: Session) -> None:
+    """A stolen session cannot guess the password freely through the password change: the
+    fifth wrong old password locks the login (429), for sign-in and change alike."""
+    _, login, one_time = new_org_admin(root)
+    s = env.zz.sign_in(login, one_time)
+    for i in range(4):
+        expect(s.post("account/password", {"old_password": f"wrong-{i}", "new_password": NEW_PASSWORD}), 400, field="old_password")
+    expect(s.post("account/password", {"old_password": "wrong-4", "new_password": NEW_PASSWORD}), 429)
+    expect(s.post("account/password", {"old_password": one_time, "new_password": NEW_PASSWORD}), 429)
+    expect(env.zz.sign_in_raw(login, one_time), 429)
+
+
+def test_the_operators_password_reset_ends_sessions_and_lifts_the_lock(env: Env, root: Session) -> None:
+    """`account.reset-password` on the admin socket does what an org admin's 初始化密码 does:
+    whoever held a session is out, and a locked login may sign in with the new password."""
+    _, login, one_time = new_org_admin(root)
+    held = env.zz.first_login(login, one_time)
+    expect(held.get("account"), 200)
+    for i in range(5):
+        expect(env.zz.sign_in_raw(login, f"wrong-{i}"), (401, 429))
+    expect(env.zz.sign_in_raw(login, held.password), 429)
+    fresh = env.daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": login})["password"]
+    expect(held.get("account"), 401)
+    assert env.zz.sign_in(login, fresh).account["must_change_password"] is True
+
+
+def test_a_restore_brings_back_no_session(env: Env, root: Session) -> None:
+    """A backup holds the sessions of its time: a token signed out since must not work again
+    once the backup is restored. Every session of the backup is void; people sign in again."""
+    info = create_tenant(env.daemon, "anyang", "4105", "安阳市")
+    kf = Api(env.daemon.http_port, "anyang")
+    signed_out = kf.first_login(info["admin_login"], info["admin_password"])
+    kept = kf.sign_in(info["admin_login"], NEW_PASSWORD)
+    backup = env.daemon.call("tenant.backup", {"id": "anyang"})["path"]
+    expect(kf.delete("session", token=signed_out), (200, 204))
+    expect(kf.get("account", token=signed_out), 401)
+    restore_tenant(env.daemon, "anyang", backup)
+    expect(kf.get("account", token=signed_out), 401)
+    expect(kf.get("account", token=kept), 401)
+    kf.sign_in(info["admin_login"], NEW_PASSWORD)
+    # Another tenant's sessions are untouched.
+    expect(root.get("account"), 200)
+
+
+def test_ui_forms_wait_for_the_one_time_password_to_be_changed(env: Env, root: Session) -> None:
+    """The web forms hold to the API's gate: with a one-time password only 修改密码 and 退出 may
+    be posted; any other form (here adding staff) is refused and changes nothing."""
+    org, login, one_time = new_org_admin(root)
+    s = env.zz.sign_in(login, one_time)
+    headers = {"Cookie": f"zc_session={s.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+    form = f"_csrf={quote(s.csrf)}&login=otp.staff&name={quote('王五')}&phone=13812345678".encode()
+    with unchanged(env.daemon, "zhengzhou"):
+        r = env.zz.raw("POST", "/t/zhengzhou/staff", body=form, headers=headers)
+        assert r.status == 403 and "请先修改初始密码" in r.body.decode(), (r.status, r.body.decode()[-800:])
+    change = f"_csrf={quote(s.csrf)}&old_password={quote(one_time)}&new_password={NEW_PASSWORD}&new_password2={NEW_PASSWORD}".encode()
+    r = env.zz.raw("POST", "/t/zhengzhou/password", body=change, headers=headers)
+    assert r.status == 303, (r.status, r.body.decode()[-800:])
+    # Past the gate now: the form reaches the rules of 人员管理 (a unit not yet approved may not add staff).
+    r = env.zz.raw("POST", "/t/zhengzhou/staff", body=form, headers=headers)
+    assert "请先修改初始密码" not in r.body.decode() and "尚未经上级审核" in r.body.decode(), (r.status, r.body.decode()[-800:])
+
+
 def test_failures_must_be_consecutive(env: Env, root: Session) -> None:
     _, login, one_time = new_org_admin(root)
     for i in range(4):
@@ -228,9 +307,9 @@ def test_password_policy(env: Env, root: Session, new: str, field: str) -> None:
 def test_password_change_refusals(env: Env, root: Session) -> None:
     _, login, one_time = new_org_admin(root)
     s = env.zz.sign_in(login, one_time)
+    # A wrong old password is refused and counted against the lock-out (see below).
+    expect(s.post("account/password", {"old_password": one_time + "x", "new_password": NEW_PASSWORD}), 400, field="old_password")
     with unchanged(env.daemon, "zhengzhou"):
-        expect(s.post("account/password", {"old_password": one_time + "x", "new_password": NEW_PASSWORD}), 400,
-               field="old_password")
         expect(s.post("account/password", {"new_password": NEW_PASSWORD}), 400, field="old_password")
         expect(s.post("account/password", {"old_password": one_time}), 400, field="new_password")
         # a new password equal to the old one is refused (whichever rule names it)

@@ -106,9 +106,9 @@ class Handoff:
         return papi, papi.first_login("41", info["password"])
 
     def sign_in_again(self) -> None:
-        """After a restart or a restore (which brings back the sessions of the backup's time)."""
-        self.applicant, self.handler, self.leader = (self.api.sign_in(s.account["login"], s.password)
-                                                     for s in (self.applicant, self.handler, self.leader))
+        """After a restart, or a restore (which voids every session of the backup)."""
+        self.city, self.applicant, self.handler, self.leader = (self.api.sign_in(s.account["login"], s.password)
+                                                                for s in (self.city, self.applicant, self.handler, self.leader))
         self.owners = {app_id: self.api.sign_in(s.account["login"], s.password) for app_id, s in self.owners.items()}
 
 

@@ -38,28 +38,18 @@ public struct AuthService: Sendable {
             _ = await hasher.verify(password, against: Self.dummyHash)
             throw ZhichengError(.unauthorized, "登录名或密码错误")
         }
-        if let locked = account.lockedUntil, locked > now {
-            throw ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定，请在\(Int((locked - now) / 60) + 1)分钟后再试")
-        }
+        let attempt = try await countAttempt(tenant, account: account, now: now)
         guard await hasher.verify(password, against: account.passwordHash) else {
-            let maxFailures = self.maxFailures, lockSeconds = self.lockSeconds
-            let lockedNow = try await store.withTenant(tenant) { db in
-                try await db.write { conn -> Bool in
-                    let failures = (try conn.scalar("SELECT failed_logins FROM accounts WHERE id = ?", [account.id])?.int ?? 0) + 1
-                    let lock = failures >= maxFailures
-                    try conn.run("UPDATE accounts SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                                 [lock ? 0 : failures, lock ? now + lockSeconds : nil as Double?, account.id])
-                    if lock {
-                        try conn.appendAudit(AuditEntry(actor: "account:\(account.id) \(account.login)", orgID: account.orgID, action: "account.locked",
-                                                        target: "account:\(account.id)", detail: #"{"failures":\#(failures)}"#, source: source))
-                    }
-                    return lock
-                }
-            }
-            if lockedNow { throw ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定\(Int(lockSeconds / 60))分钟") }
+            try await failed(attempt, tenant, account: account, source: source)
             throw ZhichengError(.unauthorized, "登录名或密码错误")
         }
-        guard account.enabled else { throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员") }
+        guard account.enabled else {
+            // The password was right: the check is not a failure to count.
+            _ = try await store.withTenant(tenant) { db in
+                try await db.write { conn in try conn.run("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", [account.id]) }
+            }
+            throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员")
+        }
         let token = Self.randomToken()
         let csrf = Self.randomToken()
         let expires = now + sessionSeconds
@@ -113,19 +103,66 @@ public struct AuthService: Sendable {
         }
     }
 
+    /// One password check about to be made against `account`: refused while the account is
+    /// locked, and counted before it is made, so checks sent at once cannot go past the
+    /// allowance (the check that reaches it locks the account for the others). A successful
+    /// check clears the count.
+    struct Attempt {
+        /// This check is the one that locked the account (said in the audit if it fails).
+        var locked: Bool
+        var failures: Int
+    }
+
+    private func countAttempt(_ tenant: TenantID, account: AccountRecord, now: Double) async throws -> Attempt {
+        let maxFailures = self.maxFailures, lockSeconds = self.lockSeconds
+        return try await store.withTenant(tenant) { db in
+            try await db.write { conn -> Attempt in
+                guard let row = try conn.query("SELECT failed_logins, locked_until FROM accounts WHERE id = ?", [account.id]).first else {
+                    throw ZhichengError(.unauthorized, "登录名或密码错误")
+                }
+                if let until = row["locked_until"].double, until > now {
+                    throw ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定，请在\(Int((until - now) / 60) + 1)分钟后再试")
+                }
+                let failures = (row["failed_logins"].int ?? 0) + 1
+                let lock = failures >= maxFailures
+                try conn.run("UPDATE accounts SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                             [lock ? 0 : failures, lock ? now + lockSeconds : nil as Double?, account.id])
+                return Attempt(locked: lock, failures: failures)
+            }
+        }
+    }
+
+    /// A counted check failed: if it was the one that locked the account, that is audited and
+    /// said (429).
+    private func failed(_ attempt: Attempt, _ tenant: TenantID, account: AccountRecord, source: String) async throws {
+        guard attempt.locked else { return }
+        try await store.withTenant(tenant) { db in
+            try await db.write { conn in
+                try conn.appendAudit(AuditEntry(actor: "account:\(account.id) \(account.login)", orgID: account.orgID, action: "account.locked",
+                                                target: "account:\(account.id)", detail: #"{"failures":\#(attempt.failures)}"#, source: source))
+            }
+        }
+        throw ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定\(Int(lockSeconds / 60))分钟")
+    }
+
     /// Changes the caller's password (clears the one-time-password flag) and ends
-    /// every other session of the account.
+    /// every other session of the account. A wrong old password counts against the
+    /// account's lock-out like a failed sign-in: a stolen session cannot guess it freely.
     public func changePassword(caller: SignedIn, old: String, new: String, keepToken: String?) async throws {
         try PasswordPolicy.validate(new)
         guard old != new else { throw ZhichengError.invalid("新密码不能与原密码相同", field: "new_password") }
         let current = try await store.withTenant(caller.tenant) { db in try await db.read { try $0.account(caller.accountID) } }
-        guard let current, await hasher.verify(old, against: current.passwordHash) else {
+        guard let current else { throw ZhichengError(.unauthorized, "请先登录") }
+        let attempt = try await countAttempt(caller.tenant, account: current, now: Date().timeIntervalSince1970)
+        guard await hasher.verify(old, against: current.passwordHash) else {
+            try await failed(attempt, caller.tenant, account: current, source: caller.source)
             throw ZhichengError.invalid("原密码不正确", field: "old_password")
         }
         let hash = try await hasher.hash(new)
         try await store.withTenant(caller.tenant) { db in
             try await db.write { conn in
-                try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?", [hash, caller.accountID])
+                try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 0, failed_logins = 0, locked_until = NULL WHERE id = ?",
+                             [hash, caller.accountID])
                 try conn.run("DELETE FROM sessions WHERE account_id = ? AND token_hash != ?", [caller.accountID, keepToken.map(Self.hash) ?? ""])
                 try conn.appendAudit(caller.audit("account.change-password", target: "account:\(caller.accountID)"))
             }

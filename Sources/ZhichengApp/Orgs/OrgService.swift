@@ -249,8 +249,7 @@ public struct OrgService: Sendable {
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)
             guard let admin = try conn.adminAccount(of: org.id) else { throw ZhichengError.notFound("该机构没有系统管理员账户") }
-            try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 1, failed_logins = 0, locked_until = NULL WHERE id = ?", [hash, admin.id])
-            try conn.run("DELETE FROM sessions WHERE account_id = ?", [admin.id])
+            try conn.resetPassword(accountID: admin.id, oneTimeHash: hash)
             try conn.appendAudit(caller.audit("org.admin.reset-password", target: "account:\(admin.id)", orgID: org.id))
             return (admin.login, password)
         }

@@ -95,9 +95,13 @@ struct UI: Sendable {
     /// change; nil when nobody is signed in. `upload`: the largest file the form may
     /// carry (the body may be 64 KiB more). A body too large, unreadable or with a stale
     /// token is answered with an HTML page saying so (`UIErrorPage`), not the API's JSON.
-    func form(_ request: Request, _ context: TenantRequestContext, upload: Int? = nil) async throws -> (SignedIn, FormData)? {
+    /// An account holding a one-time password may post only the password change and
+    /// sign-out (`allowPasswordChange`), as the API allows only those: anything else is
+    /// refused before the form is read.
+    func form(_ request: Request, _ context: TenantRequestContext, upload: Int? = nil, allowPasswordChange: Bool = false) async throws -> (SignedIn, FormData)? {
         guard let user = await user(request, context) else { return nil }
         do {
+            if user.mustChangePassword && !allowPasswordChange { throw ZhichengError(.forbidden, "请先修改初始密码") }
             let form = try await FormData.parse(request, limit: upload.map { $0 + 64 * 1024 } ?? 1 << 20)
             guard form["_csrf"] == user.csrfToken else { throw ZhichengError(.forbidden, "表单已过期，请刷新页面后重试") }
             return (user, form)
@@ -209,7 +213,7 @@ struct UI: Sendable {
     }
 
     func logout(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        if let (user, _) = try await form(request, context), let token = request.cookies[AuthMiddleware.cookieName]?.value {
+        if let (user, _) = try await form(request, context, allowPasswordChange: true), let token = request.cookies[AuthMiddleware.cookieName]?.value {
             try await services.auth.signOut(token: token, caller: user)
         }
         var response = UIRoutes.redirect(base(context) + "login")
@@ -222,7 +226,7 @@ struct UI: Sendable {
     }
 
     func changePassword(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context, allowPasswordChange: true) else { return UIRoutes.redirect(base(context) + "login") }
         guard form["new_password"] == form["new_password2"] else { return try await passwordPage(user, context, error: "两次输入的新密码不一致", status: .badRequest) }
         do {
             try await services.auth.changePassword(caller: user, old: form["old_password"], new: form["new_password"], keepToken: request.cookies[AuthMiddleware.cookieName]?.value)
