@@ -34,6 +34,7 @@ public struct TenantService: Sendable {
     final class Restoring: Sendable {
         private let ids = Mutex<Set<TenantID>>([])
         /// False when a restore of `id` runs already.
+        /// Also held by a resume while it runs: a restore and a resume of one tenant never overlap.
         func claim(_ id: TenantID) -> Bool { ids.withLock { $0.insert(id).inserted } }
         func release(_ id: TenantID) { _ = ids.withLock { $0.remove(id) } }
     }
@@ -183,11 +184,20 @@ public struct TenantService: Sendable {
 
     // MARK: State changes
 
-    /// Suspends or resumes a tenant; audited in the tenant.
+    /// Suspends or resumes a tenant; audited in the tenant. A resume waits for no restore:
+    /// one of the tenant running now refuses it (and a restore refuses to start while a
+    /// resume runs), so a tenant is never resumed under a restore.
     public func setState(_ rawID: String, _ state: TenantState, by principal: Principal) async throws -> TenantState {
         let info = try await info(rawID)
         guard info.state != state else { return state }
-        try await audit(info.id, AuditEntry(actor: principal.name, action: state == .suspended ? "tenant.suspend" : "tenant.resume", target: "tenant:\(info.id)", source: principal.source))
+        let entry = AuditEntry(actor: principal.name, action: state == .suspended ? "tenant.suspend" : "tenant.resume", target: "tenant:\(info.id)", source: principal.source)
+        if state == .suspended {
+            try await auditLeavingService(info.id, entry)
+        } else {
+            guard restoring.claim(info.id) else { throw ZhichengError.conflict("tenant \(info.id) is being restored; resume it when the restore has ended") }
+            defer { restoring.release(info.id) }
+            try await audit(info.id, entry)
+        }
         _ = try await store.registry.setState(info.id, state)
         logger.notice("tenant \(state.rawValue)", metadata: ["tenant.id": "\(info.id)"])
         return state
@@ -213,8 +223,12 @@ public struct TenantService: Sendable {
             throw ZhichengError.conflict("tenant \(info.id) is active; suspend it before restoring")
         }
         guard path.hasPrefix("/") else { throw ZhichengError.invalid("path must be absolute", field: "path") }
-        guard restoring.claim(info.id) else { throw ZhichengError.conflict("tenant \(info.id) is busy with another restore") }
+        guard restoring.claim(info.id) else { throw ZhichengError.conflict("tenant \(info.id) is busy with another restore or a resume") }
         defer { restoring.release(info.id) }
+        // Read again under the claim: a resume that ended just before it made the tenant active.
+        guard try await self.info(rawID).state == .suspended else {
+            throw ZhichengError.conflict("tenant \(info.id) is active; suspend it before restoring")
+        }
         // No restore of this tenant runs now: one the registry still records is one whose
         // follow-up failed. It is settled first, as the next start would.
         for left in try await store.registry.restoresUnderWay() where left.id == info.id {
@@ -224,7 +238,7 @@ public struct TenantService: Sendable {
         try await store.registry.beginRestore(intent)
         let record: BackupRecord
         do {
-            record = try await store.restore(info.id, from: path, token: intent.token)
+            record = try await store.restore(info.id, from: path, token: intent.token, identity: (info.divisionCode.short, info.kind.rawValue))
         } catch {
             try? await store.registry.endRestore(intent)
             throw error
@@ -303,7 +317,7 @@ public struct TenantService: Sendable {
         guard confirm == info.id.rawValue else {
             throw ZhichengError.invalid("confirm must repeat the tenant id \(info.id) to archive it", field: "confirm")
         }
-        try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.archive", target: "tenant:\(info.id)", source: principal.source))
+        try await auditLeavingService(info.id, AuditEntry(actor: principal.name, action: "tenant.archive", target: "tenant:\(info.id)", source: principal.source))
         let archived = try await store.archive(info.id)
         logger.notice("tenant archived", metadata: ["tenant.id": "\(info.id)", "archive": "\(archived.path)"])
         if archived.undeliveredMessages > 0 {
@@ -379,6 +393,19 @@ public struct TenantService: Sendable {
             }
         }
         return password
+    }
+
+    /// The audit row of a suspend or an archive. A tenant whose database cannot be opened or
+    /// written (a damaged file, a schema newer than this build) must still be taken out of
+    /// service, to be restored or archived: the row is then not written there, and the log
+    /// says so with the error.
+    private func auditLeavingService(_ id: TenantID, _ entry: AuditEntry) async throws {
+        do {
+            try await audit(id, entry)
+        } catch {
+            logger.error("\(entry.action) without its audit row: the tenant database cannot be written", metadata: [
+                "tenant.id": "\(id)", "actor": "\(entry.actor)", "error": "\(error)"])
+        }
     }
 
     private func audit(_ id: TenantID, _ entry: AuditEntry) async throws {

@@ -15,6 +15,9 @@ public actor DaemonController: DaemonControl {
     private let configFile: String?
     private let overrides: DaemonConfig.Overrides
     private(set) var config: DaemonConfig
+    /// The configuration the daemon started with: what needs a restart is what differs from
+    /// it, however many reloads came between (a change reverted needs none).
+    private let startConfig: DaemonConfig
     private let levels: LogLevelControl
     private let store: TenantStore
     private let logger: Logger
@@ -34,6 +37,7 @@ public actor DaemonController: DaemonControl {
         self.configFile = configFile
         self.overrides = overrides
         self.config = config
+        self.startConfig = config
         self.levels = levels
         self.store = store
         self.logger = logger
@@ -84,17 +88,19 @@ public actor DaemonController: DaemonControl {
             throw ZhichengError.invalid("configuration refused, old one kept: \(error.message)", field: error.key)
         }
         var restartRequired: [String] = []
-        if next.httpHost != config.httpHost || next.httpPort != config.httpPort { restartRequired.append("http.listen") }
-        if next.adminSocket != config.adminSocket { restartRequired.append("admin.socket") }
-        if next.adminSocketMode != config.adminSocketMode { restartRequired.append("admin.socket_mode") }
-        if next.adminSocketGroup != config.adminSocketGroup { restartRequired.append("admin.socket_group") }
-        if next.dataDir != config.dataDir || next.backupDir != config.backupDir || next.archiveDir != config.archiveDir {
+        let running = startConfig
+        if next.httpHost != running.httpHost || next.httpPort != running.httpPort { restartRequired.append("http.listen") }
+        if next.adminSocket != running.adminSocket { restartRequired.append("admin.socket") }
+        if next.adminSocketMode != running.adminSocketMode { restartRequired.append("admin.socket_mode") }
+        if next.adminSocketGroup != running.adminSocketGroup { restartRequired.append("admin.socket_group") }
+        if next.dataDir != running.dataDir || next.backupDir != running.backupDir || next.archiveDir != running.archiveDir
+            || next.pluginDir != running.pluginDir {
             restartRequired.append("paths")
         }
         // Read once, when the services are made: changing them needs a restart.
-        if next.uploadMaxBytes != config.uploadMaxBytes { restartRequired.append("limits.upload_max_bytes") }
-        if next.showReviewerNamesToApplicants != config.showReviewerNamesToApplicants { restartRequired.append("review.show_reviewer_names_to_applicants") }
-        if next.pluginCallTimeoutSeconds != config.pluginCallTimeoutSeconds || next.pluginMemoryLimitMiB != config.pluginMemoryLimitMiB {
+        if next.uploadMaxBytes != running.uploadMaxBytes { restartRequired.append("limits.upload_max_bytes") }
+        if next.showReviewerNamesToApplicants != running.showReviewerNamesToApplicants { restartRequired.append("review.show_reviewer_names_to_applicants") }
+        if next.pluginCallTimeoutSeconds != running.pluginCallTimeoutSeconds || next.pluginMemoryLimitMiB != running.pluginMemoryLimitMiB {
             restartRequired.append("plugins")
         }
         levels.set(next.logLevel)

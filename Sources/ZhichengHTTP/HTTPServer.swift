@@ -31,7 +31,7 @@ public final class HTTPServer: Sendable {
                 // Not the client's doing (a storage error, a bug): logged with its details, and
                 // answered in the API's error shape without them (SPEC §5).
                 logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-                let failure = ZhichengError(.internal, "服务器内部错误，已记入日志，请稍后再试")
+                let failure = ZhichengError(.internal, ZhichengError.internalMessage)
                 response = (try? failure.response(from: request, context: context)) ?? Response(status: .internalServerError)
             }
             response.headers[.date] = dateCache.now()

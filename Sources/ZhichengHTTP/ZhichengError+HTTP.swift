@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import NIOCore
 import ZhichengAdminProtocol
 import ZhichengCore
@@ -22,7 +23,16 @@ extension ZhichengError: HTTPResponseError {
         }
     }
 
+    /// What an `internal` error says over HTTP: its details (paths, SQLite's words, a tenant
+    /// file's schema) are for the log (`response` writes them there), not for the caller.
+    static let internalMessage = "服务器内部错误，已记入日志，请稍后再试"
+
+    /// The message a person is shown: an `internal` error's own words stay in the log.
+    var publicMessage: String { code == .internal ? Self.internalMessage : message }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        if code == .internal { context.logger.error("internal error", metadata: ["error": "\(message)", "path": "\(request.uri.path)"]) }
+        let message = publicMessage
         var fields: [(String, JSONValue)] = [("code", .string(code.rawValue)), ("message", .string(message))]
         if let field { fields.append(("field", .string(field))) }
         let body = JSONValue.object([("error", .object(fields))]).serialized

@@ -291,8 +291,12 @@ public actor PluginSupervisor {
         var detail = reason
         if let process = helper?.process {
             if reason.contains("exited") {
-                // Its output closed: the helper is exiting; reap it to learn why.
-                process.waitUntilExit()
+                // Its output closed: the helper is most likely exiting; a moment to learn why.
+                // Never an unbounded wait on this actor: a plugin may close its output and
+                // live on, and everything that asks the supervisor would hang behind it.
+                let deadline = Date().addingTimeInterval(0.25)
+                while process.isRunning && Date() < deadline { usleep(5_000) }
+                if process.isRunning { detail += " (it closed its output but kept running: killed)" }
             }
             if !process.isRunning, process.terminationReason == .uncaughtSignal {
                 detail += " (helper killed by signal \(process.terminationStatus))"

@@ -74,7 +74,10 @@ extension TenantStore {
     /// that after a stop one can tell whether it took the tenant's place. Returns the
     /// size and SHA-256 of the backup file as it was copied.
     /// The caller has checked that the tenant is suspended.
-    public func restore(_ id: TenantID, from source: String, token: String = UUID().uuidString) async throws -> BackupRecord {
+    /// `identity`: the tenant's division code (short form) and kind as the registry has them;
+    /// a backup made under the same id by another tenant since archived is refused.
+    public func restore(_ id: TenantID, from source: String, token: String = UUID().uuidString,
+                        identity: (divisionCode: String, kind: String)? = nil) async throws -> BackupRecord {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
@@ -88,14 +91,13 @@ extension TenantStore {
                 let live = paths.database(for: id)
                 let staged = paths.stagedRestore(for: id)
                 try? fm.removeItem(atPath: staged)
-                try fm.copyItem(atPath: source, toPath: staged)
-                chmod(staged, 0o600)
+                try Self.copyBackupFile(source, to: staged, live: live)
                 let restored: BackupRecord
                 do {
                     // What is restored, as copied, before the marks below change the copy.
                     let bytes = (try fm.attributesOfItem(atPath: staged)[.size] as? Int) ?? 0
                     restored = BackupRecord(path: source, bytes: bytes, sha256: try Self.sha256(ofFile: staged), at: Date().timeIntervalSince1970)
-                    try Self.verifyCandidate(staged, for: id)
+                    try Self.verifyCandidate(staged, for: id, identity: identity)
                     // The backup may be older than applications other tenants already know:
                     // its next ids start above what the database it replaces had used.
                     let used: Int
@@ -185,7 +187,7 @@ extension TenantStore {
     }
 
     /// Opens a candidate file on its own and refuses it unless it is a sound tenant database of `id`.
-    static func verifyCandidate(_ path: String, for id: TenantID) throws {
+    static func verifyCandidate(_ path: String, for id: TenantID, identity: (divisionCode: String, kind: String)? = nil) throws {
         let conn: SQLiteConnection
         do {
             conn = try SQLiteConnection(path: path, options: .init(create: false))
@@ -206,6 +208,14 @@ extension TenantStore {
             let owner = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'tenant_id'")?.string
             guard owner == id.rawValue else {
                 throw ZhichengError.invalid("\(path) is a backup of tenant \(owner ?? "?"), not of \(id)", field: "path")
+            }
+            if let identity {
+                let code = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'division_code'")?.string
+                let kind = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'kind'")?.string
+                guard code == identity.divisionCode, kind == identity.kind else {
+                    throw ZhichengError.invalid("\(path) is a backup of an earlier tenant \(id) (division \(code ?? "?"), \(kind ?? "?")), "
+                                                + "not of the one registered now (division \(identity.divisionCode), \(identity.kind))", field: "path")
+                }
             }
             guard try conn.query("PRAGMA foreign_key_check").isEmpty else {
                 throw ZhichengError.invalid("\(path) has broken foreign keys", field: "path")
@@ -338,6 +348,43 @@ extension TenantStore {
     }
 
     /// The hex SHA-256 of a file, read in chunks.
+    /// Copies the backup file at `source` (a symbolic link is followed: the file it names is
+    /// copied, never the link) to a new file `to` (mode 0600). Refused unless it is a regular
+    /// file other than the tenant's live database: a FIFO or a device would block the
+    /// tenant store's file lane, and a link moved into place would make another file, or a
+    /// loop, the live database.
+    static func copyBackupFile(_ source: String, to target: String, live: String) throws {
+        let resolved = URL(fileURLWithPath: source).resolvingSymlinksInPath().path
+        let input = open(resolved, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard input >= 0 else { throw ZhichengError.invalid("cannot open \(source): \(String(cString: strerror(errno)))", field: "path") }
+        defer { close(input) }
+        var info = stat()
+        guard fstat(input, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw ZhichengError.invalid("\(source) is not a regular file", field: "path")
+        }
+        var liveInfo = stat()
+        if stat(live, &liveInfo) == 0, liveInfo.st_dev == info.st_dev, liveInfo.st_ino == info.st_ino {
+            throw ZhichengError.invalid("\(source) is the tenant's live database, not a backup", field: "path")
+        }
+        let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw ZhichengError.internal("cannot create \(target): \(String(cString: strerror(errno)))") }
+        defer { close(output) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw ZhichengError.internal("cannot read \(source): \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            var written = 0
+            while written < count {
+                let n = buffer.withUnsafeBytes { write(output, $0.baseAddress! + written, count - written) }
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { throw ZhichengError.internal("cannot write \(target): \(String(cString: strerror(errno)))") }
+                written += n
+            }
+        }
+    }
+
     public static func sha256(ofFile path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ZhichengError.internal("cannot read \(path)") }
         defer { try? handle.close() }

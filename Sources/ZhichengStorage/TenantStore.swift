@@ -40,6 +40,16 @@ public actor TenantStore {
         self.maxOpen = max(1, maxOpen)
         self.idleSeconds = idleSeconds
         self.logger = logger
+        // A registry made afresh beside tenant directories would make every one of them
+        // "unregistered", and `reconcile` would take them all out of service.
+        if !FileManager.default.fileExists(atPath: paths.registry) {
+            let dirs = ((try? FileManager.default.contentsOfDirectory(atPath: paths.tenantsDir)) ?? []).filter { !$0.hasPrefix(".") }
+            guard dirs.isEmpty else {
+                throw ZhichengError.unavailable("the tenant registry \(paths.registry) is missing, but \(paths.tenantsDir) holds \(dirs.count) tenant "
+                                                + "director\(dirs.count == 1 ? "y" : "ies") (\(dirs.sorted().prefix(5).joined(separator: ", "))): "
+                                                + "put the registry back from a copy before starting; nothing was changed")
+            }
+        }
         registry = try Registry(path: paths.registry)
     }
 

@@ -78,10 +78,13 @@ struct Tenant: ParsableCommand {
     }
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantCheck.summary)
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantCheck.summary,
+                                                        discussion: "Exits 0 when every check passes, 1 when one finds a problem (the report says which).")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Tenant id.") var id: String
-        func run() throws { try options.run(.tenantCheck, [("id", .string(id))]) }
+        func run() throws {
+            if try options.run(.tenantCheck, [("id", .string(id))])["ok"]?.boolValue != true { throw ExitCode(1) }
+        }
     }
 
     struct Archive: ParsableCommand {

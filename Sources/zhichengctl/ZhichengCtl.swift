@@ -16,7 +16,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Sends one command and prints its result; exits non-zero with the message on stderr on any error.
-    func run(_ command: AdminCommand, _ args: [(String, JSONValue)] = [], render: ((JSONValue) -> String)? = nil) throws {
+    /// Sends `command`, prints its result (a table, or JSON with `--json`) and returns it; an
+    /// error goes to stderr with a non-zero exit status.
+    @discardableResult
+    func run(_ command: AdminCommand, _ args: [(String, JSONValue)] = [], render: ((JSONValue) -> String)? = nil) throws -> JSONValue {
         let client = AdminClient(path: socketPath, timeoutSeconds: timeout)
         let response: AdminResponse
         do {
@@ -27,6 +30,7 @@ struct GlobalOptions: ParsableArguments {
         switch response {
         case let .success(_, result):
             print(json ? result.pretty() : (render ?? Rendering.render)(result))
+            return result
         case let .failure(_, error):
             Self.fail("\(error.code.rawValue): \(error.message)", status: error.code == .forbidden ? 77 : 1)
         }
@@ -104,12 +108,8 @@ struct Draw: ParsableCommand {
         @Option(help: "Tenant id (the province).") var tenant: String
         @Option(help: "Review session id.") var session: Int
         func run() throws {
-            var reproduced = true
-            try options.run(.drawVerify, [("tenant", .string(tenant)), ("session", JSONValue(session))]) { result in
-                reproduced = result["matches"]?.boolValue == true
-                return Self.render(result)
-            }
-            if !reproduced { throw ExitCode(1) }
+            let result = try options.run(.drawVerify, [("tenant", .string(tenant)), ("session", JSONValue(session))], render: Self.render)
+            if result["matches"]?.boolValue != true { throw ExitCode(1) }
         }
 
         static func render(_ r: JSONValue) -> String {

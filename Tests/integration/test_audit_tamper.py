@@ -8,6 +8,8 @@ import subprocess
 
 import pytest
 
+from conftest import run_ctl
+
 
 def sqlite3(db, sql: str) -> None:
     if not shutil.which("sqlite3"):
@@ -20,7 +22,7 @@ def sqlite3(db, sql: str) -> None:
     ("DELETE FROM audit WHERE seq = 2", "missing"),
     ("UPDATE audit SET seq = 100 WHERE seq = 1; UPDATE audit SET seq = 1 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = 100", "follow"),
 ])
-def test_tampering_is_reported_by_tenant_check(daemon_factory, tamper, expected):
+def test_tampering_is_reported_by_tenant_check(daemon_factory, zhichengctl_bin, tamper, expected):
     d = daemon_factory().start()
     created = d.call("tenant.create", {"id": "zhengzhou", "name": "郑州市", "division_code": "4101"})
     for _ in range(3):
@@ -36,3 +38,7 @@ def test_tampering_is_reported_by_tenant_check(daemon_factory, tamper, expected)
     report = d.call("tenant.check", {"id": "zhengzhou"})
     assert report["ok"] is False
     assert expected in report["audit_chain"], report
+    # zhichengctl says so by its exit status too, as a table and as JSON.
+    for json_out in (False, True):
+        r = run_ctl(zhichengctl_bin, "tenant", "check", "zhengzhou", socket_path=d.admin_socket, json_out=json_out)
+        assert r.returncode == 1 and expected in r.stdout, (json_out, r.returncode, r.stdout, r.stderr)

@@ -180,6 +180,20 @@ def test_reload_applies_a_new_holiday_calendar_to_results_recorded_after_it(daem
                    % (", ".join(x.isoformat() for x in sorted(holidays)), weekend.isoformat()))
     reloaded = d.call("config.reload")
     assert reloaded["restart_required"] == ["limits.upload_max_bytes"], reloaded
+    assert d.call("config.reload")["restart_required"] == ["limits.upload_max_bytes"], "still pending after another reload"
     _, b = city.passed_application("中级", "一级教师")
     recorded(b["id"], lambda t: ends(t, holidays, weekend))
     assert ends(today, holidays, weekend) != ends(today), "the calendar changed the end"
+
+
+def test_a_reload_reports_what_differs_from_the_running_daemon(daemon_factory, tmp_path) -> None:
+    """restart_required compares with what the daemon started with: a plugin dir changed is a
+    path needing a restart, and a change reverted needs none, however many reloads came between."""
+    d = daemon_factory(config='[log]\nlevel = "info"\n', flags=("config", "data-dir", "admin-socket", "http")).start()
+    elsewhere = tmp_path / "other-plugins"
+    elsewhere.mkdir()
+    d.write_config(f'[log]\nlevel = "info"\n[paths]\nplugin_dir = "{elsewhere}"\n')
+    assert d.call("config.reload")["restart_required"] == ["paths"]
+    assert d.call("config.reload")["restart_required"] == ["paths"]
+    d.write_config('[log]\nlevel = "info"\n')
+    assert d.call("config.reload")["restart_required"] == []

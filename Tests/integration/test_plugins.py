@@ -30,6 +30,7 @@ TEMPLATE = r"""
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <unistd.h>
 #include "zhicheng_plugin.h"
 static const char manifest[] = "{\"name\":\"%(name)s\",\"version\":\"0.1\",\"steps\":[{\"id\":\"%(name)s-step\",\"title\":\"%(name)s\",\"at\":\"submit\"}]}";
 static char *call(const char *step, const char *input) {
@@ -48,6 +49,8 @@ BAD = {
               "if (big) memset(big, n + 1, 400u << 20); kept[n++ % 64] = big; "
               "char *r = malloc(32); strcpy(r, \"{\\\"decision\\\":\\\"pass\\\"}\"); return r;",
     "garbage": "char *r = malloc(32); strcpy(r, \"not json {\"); return r;",
+    # Closes the helper's answer pipe and lives on: the supervisor must not wait for it to exit.
+    "mute": "close(1); sleep(300); return 0;",
     "oldabi": "return 0;",
 }
 
@@ -97,7 +100,7 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
     assert listed["libqualification-check.so"]["state"] == "loaded"
     assert listed["libqualification-check.so"]["steps"] == [{"id": "qualification-years", "title": "任职年限自动审查", "at": "submit"}]
     assert listed["liboldabi.so"]["state"] == "refused" and "ABI version 99" in listed["liboldabi.so"]["detail"]
-    for name in ("crasher", "hanger", "leaker", "garbage"):
+    for name in ("crasher", "hanger", "leaker", "garbage", "mute"):
         assert listed[f"lib{name}.so"]["state"] == "loaded"
 
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
@@ -115,17 +118,18 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
     trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
     by_plugin = {t["reviewer"].split("/")[0]: t["decision"] for t in trail if t["decision"].startswith("auto-")}
     assert by_plugin["qualification-check"] == "auto-return"
-    for name in ("crasher", "hanger", "leaker", "garbage"):
+    for name in ("crasher", "hanger", "leaker", "garbage", "mute"):
         assert by_plugin[name] == "auto-failed", by_plugin
     assert d.call("ping") == {"pong": True}
     failures = [e for e in expect(city.get("audit?limit=100"), 200).json["entries"] if e["action"] == "plugin.step-failed"]
-    assert {json.loads(e["detail"])["plugin"] for e in failures} == {"crasher", "hanger", "leaker", "garbage"}
+    assert {json.loads(e["detail"])["plugin"] for e in failures} == {"crasher", "hanger", "leaker", "garbage", "mute"}
     listed = plugins(d)
     assert "signal 11" in listed["libcrasher.so"]["detail"]
     assert "hung" in listed["libhanger.so"]["detail"]
     assert "MiB" in listed["libleaker.so"]["detail"]
     assert "malformed" in listed["libgarbage.so"]["detail"]
-    assert all(listed[f"lib{n}.so"]["state"] == "faulty" for n in ("crasher", "hanger", "leaker", "garbage"))
+    assert "kept running" in listed["libmute.so"]["detail"], listed["libmute.so"]
+    assert all(listed[f"lib{n}.so"]["state"] == "faulty" for n in ("crasher", "hanger", "leaker", "garbage", "mute"))
 
     # Enough years: it passes the check and goes on to people (faulty plugins are skipped or fail again).
     applicant2, app2 = submit_with_years(d, 6)
@@ -133,7 +137,7 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
 
     # plugin.reload drops removed files and picks up new ones without a restart; SIGHUP does the same.
     pid = d.pid
-    for name in ("crasher", "hanger", "leaker", "garbage"):
+    for name in ("crasher", "hanger", "leaker", "garbage", "mute"):
         (plugin_dir / f"lib{name}.so").unlink()
     after = {p["file"] for p in d.call("plugin.reload")["plugins"]}
     assert after == {"libqualification-check.so", "liboldabi.so"}

@@ -24,6 +24,7 @@ from conftest import (
     clean_env,
     create_tenant,
     expect_error,
+    http_request,
     same_division,
     sha256_file,
     sqlite_integrity,
@@ -652,3 +653,76 @@ def test_a_second_province_tenant_is_refused(daemon: Daemon) -> None:
     assert not [p for p in (daemon.data_dir / "tenants").iterdir() if p.name.startswith(".creating-")]
     # The id is free for a city.
     create_tenant(daemon, "henan", "4101", "郑州市")
+
+
+# --------------------------------------------------------------------------- what a restore takes, and a tenant that cannot open
+
+
+def test_a_restore_takes_only_a_regular_backup_file_of_this_very_tenant(daemon: Daemon, tmp_path: pathlib.Path) -> None:
+    """A link is followed and the file it names copied (never the link moved into place); a
+    link to the live database, a FIFO (which would block the store's file lane) and a backup of
+    an earlier tenant under the same id are refused, and the daemon goes on serving."""
+    create_tenant(daemon, "xuchang", "4110", "许昌市")
+    old = daemon.call("tenant.backup", {"id": "xuchang"})["path"]
+    daemon.call("tenant.archive", {"id": "xuchang", "confirm": "xuchang"})
+    create_tenant(daemon, "xuchang", "4111", "漯河市")
+    backup = daemon.call("tenant.backup", {"id": "xuchang"})["path"]
+    daemon.call("tenant.suspend", {"id": "xuchang"})
+    live = daemon.tenant_db("xuchang")
+    fifo = tmp_path / "fifo.sqlite"
+    os.mkfifo(fifo)
+    to_live = tmp_path / "live.sqlite"
+    to_live.symlink_to(live)
+    with daemon.admin() as c:
+        for path, says in ((fifo, "not a regular file"), (to_live, "live database"), (old, "earlier tenant")):
+            resp = c.request("tenant.restore", {"id": "xuchang", "path": str(path)})
+            assert resp["ok"] is False and resp["error"]["code"] == "invalid" and says in resp["error"]["message"], (path, resp)
+        assert c.call("ping") == {"pong": True}
+    # The file lane is free: another tenant backs up at once.
+    create_tenant(daemon, "zhoukou", "4116", "周口市")
+    assert daemon.call("tenant.backup", {"id": "zhoukou"})["bytes"] > 0
+    link = tmp_path / "latest.sqlite"
+    link.symlink_to(backup)
+    assert daemon.call("tenant.restore", {"id": "xuchang", "path": str(link)})["sha256"] == sha256_file(backup)
+    assert live.is_file() and not live.is_symlink()
+    daemon.call("tenant.resume", {"id": "xuchang"})
+    assert_check_ok(daemon.call("tenant.check", {"id": "xuchang"}), "xuchang")
+
+
+def test_a_tenant_whose_database_cannot_open_can_be_suspended_and_restored(daemon_factory) -> None:
+    """A tenant file this build cannot open (here a schema newer than it) answers HTTP with a
+    500 that keeps the details for the log, and can still be suspended (its audit row cannot
+    be written there; the log says so), restored from a backup and resumed."""
+    d = daemon_factory().start()
+    create_tenant(d, "pingdingshan", "4104", "平顶山市")
+    backup = d.call("tenant.backup", {"id": "pingdingshan"})["path"]
+    d.terminate()
+    con = sqlite3.connect(d.tenant_db("pingdingshan"))
+    con.execute("PRAGMA user_version = 99")
+    con.close()
+    d.start()
+    sign_in = json.dumps({"login": "4104", "password": "whatever1"}).encode()
+    status, _, body = http_request(d.http_port, "POST", "/t/pingdingshan/api/v1/session", sign_in, headers={"Content-Type": "application/json"})
+    assert status == 500 and b"99" not in body and "记入日志" in body.decode(), (status, body[:300])
+    wait_until(lambda: "99" in d.output(), 10, "the open failure to be logged with its details: " + d.output()[-1500:])
+    assert d.call("tenant.suspend", {"id": "pingdingshan"})["state"] == "suspended"
+    assert "without its audit row" in d.output()
+    d.call("tenant.restore", {"id": "pingdingshan", "path": backup})
+    d.call("tenant.resume", {"id": "pingdingshan"})
+    assert http_request(d.http_port, "POST", "/t/pingdingshan/api/v1/session", sign_in, headers={"Content-Type": "application/json"})[0] == 401
+    assert_check_ok(d.call("tenant.check", {"id": "pingdingshan"}), "pingdingshan")
+
+
+def test_a_missing_registry_beside_tenant_directories_stops_the_start_and_moves_nothing(daemon_factory) -> None:
+    """Made afresh, the registry would know none of the tenants and the start would move them
+    all out of service: the daemon refuses to start instead, and the directories stay."""
+    d = daemon_factory().start()
+    create_tenant(d, "nanyang", "4113", "南阳市")
+    d.terminate()
+    (d.data_dir / "registry.sqlite").unlink()
+    d.start(wait=False)
+    assert d.wait_exit() != 0
+    assert "registry" in d.output() and "nanyang" in d.output(), d.output()[-2000:]
+    assert (d.data_dir / "tenants" / "nanyang" / "tenant.sqlite").is_file()
+    assert not (d.data_dir / "registry.sqlite").exists()
+    assert not any((d.data_dir / "archive").glob("incomplete-*")) if (d.data_dir / "archive").exists() else True

@@ -50,7 +50,7 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
-            return try await staffPage(user, context, flash: .error(error.message), status: error.status)
+            return try await staffPage(user, context, flash: .error(error.publicMessage), status: error.status)
         }
         return try await done("staff", flash, context) { try await staffPage(user, context, flash: flash) }
     }
@@ -94,7 +94,7 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
-            return try await applicantsPage(user, context, flash: .error(error.message), status: error.status)
+            return try await applicantsPage(user, context, flash: .error(error.publicMessage), status: error.status)
         }
     }
 
@@ -113,7 +113,7 @@ extension UI {
             guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择印章图片", field: "file") }
             try await services.orgs.upload(.seal, of: user.orgID, bytes: bytes, caller: user)
         } catch let error as ZhichengError {
-            return try await sealPage(user, context, flash: .error(error.message), status: error.status)
+            return try await sealPage(user, context, flash: .error(error.publicMessage), status: error.status)
         }
         return done("seal", "印章已上传", context)
     }

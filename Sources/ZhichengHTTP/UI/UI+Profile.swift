@@ -64,7 +64,7 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
-            return try await profilePage(user, context, orgID: user.orgID, flash: .error(error.message), status: error.status, draft: draft)
+            return try await profilePage(user, context, orgID: user.orgID, flash: .error(error.publicMessage), status: error.status, draft: draft)
         }
         return try await done("profile", flash, context) { try await profilePage(user, context, orgID: user.orgID, flash: flash) }
     }

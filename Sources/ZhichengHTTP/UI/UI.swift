@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Mustache
 import NIOCore
 import ZhichengApp
@@ -21,6 +22,9 @@ struct UI: Sendable {
     /// A success message carried across a redirect (post, redirect, get): set with the
     /// redirect, shown once by the page it leads to, which clears it.
     static let flashCookie = "zc_flash"
+    /// Where an internal error met while building a page is written (its page says only that
+    /// there was one).
+    static let logger = Logger(label: "zhicheng.ui")
 
     /// The message of `flashCookie` on the request a page is being built for.
     @TaskLocal static var carriedFlash: String?
@@ -50,10 +54,11 @@ struct UI: Sendable {
         var response: Response
         do {
             response = try await Self.$carriedFlash.withValue(carried) { try await build(user) }
-        } catch let error as ZhichengError where error.code == .forbidden && !allowUnapproved && error.message.contains("审核") {
+        } catch let error as ZhichengError where error.code == .forbidden && !allowUnapproved && error.publicMessage.contains("审核") {
             response = UIRoutes.redirect(base(context) + "profile")
         } catch let error as ZhichengError {
-            response = try render("错误", "error", [:], user: user, context, flash: .error(error.message), status: error.status)
+            if error.code == .internal { Self.logger.error("internal error", metadata: ["error": "\(error.message)", "path": "\(request.uri.path)"]) }
+            response = try render("错误", "error", [:], user: user, context, flash: .error(error.publicMessage), status: error.status)
         }
         // A carried message is shown once, whatever the page turned out to be.
         if carried != nil { response.headers[.setCookie] = "\(Self.flashCookie)=; Path=\(base(context)); HttpOnly; SameSite=Strict; Max-Age=0" }
@@ -107,7 +112,7 @@ struct UI: Sendable {
             return (user, form)
         } catch var error as ZhichengError {
             if error.code == .tooLarge { error.message = upload.map { "文件不能超过 \($0 / 1024) KiB" } ?? "提交的内容过长" }
-            throw UIErrorPage(page: try render("错误", "error", [:], user: user, context, flash: .error(error.message), status: error.status))
+            throw UIErrorPage(page: try render("错误", "error", [:], user: user, context, flash: .error(error.publicMessage), status: error.status))
         }
     }
 
@@ -208,7 +213,7 @@ struct UI: Sendable {
             response.headers[.setCookie] = APIRoutes.sessionCookie(session.token, tenant: context.tenant.id, maxAge: Int(services.auth.sessionSeconds))
             return response
         } catch let error as ZhichengError {
-            return loginPage(context, login: form["login"], error: error.message, request: request, status: error.status)
+            return loginPage(context, login: form["login"], error: error.publicMessage, request: request, status: error.status)
         }
     }
 
@@ -231,7 +236,7 @@ struct UI: Sendable {
         do {
             try await services.auth.changePassword(caller: user, old: form["old_password"], new: form["new_password"], keepToken: request.cookies[AuthMiddleware.cookieName]?.value)
         } catch let error as ZhichengError {
-            return try await passwordPage(user, context, error: error.message, status: error.status)
+            return try await passwordPage(user, context, error: error.publicMessage, status: error.status)
         }
         return UIRoutes.redirect(base(context) + "home")
     }
