@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ZhichengCore
 
@@ -45,6 +46,33 @@ struct ExpertDrawTests {
         #expect(ExpertDraw.conflict(of: pool[0], with: applicants)?.contains("同一单位") == true)
         #expect(ExpertDraw.conflict(of: pool[1], with: applicants)?.contains("回避") == true)
         #expect(ExpertDraw.conflict(of: pool[5], with: applicants) == nil)
+    }
+
+    @Test func theSecondRulesCloseTheHolesTheFirstLeft() throws {
+        let applicant = ExpertDraw.Applicant(name: "张三", idNumber: "41010219900101123X", unit: "第一人民医院", tenant: "zhengzhou")
+        let own = ExpertDraw.Candidate(id: 1, name: "张三", unit: "郑州一高", relations: [], idNumber: "41010219900101123x", tenant: "zhengzhou")
+        let otherCity = ExpertDraw.Candidate(id: 2, name: "李四", unit: "第一人民医院", relations: [], tenant: "luoyang")
+        let sameCity = ExpertDraw.Candidate(id: 3, name: "王五", unit: "第一人民医院", relations: [], tenant: "zhengzhou")
+        let sloppy = ExpertDraw.Candidate(id: 4, name: "赵六", unit: "某单位", relations: [" 41010219900101123x "])
+        // The expert never judges their own application (the ID's x in either case).
+        #expect(ExpertDraw.conflict(of: own, with: [applicant])?.contains("本人") == true)
+        // A unit of the same name in another city is another unit; in the same city it is the same.
+        #expect(ExpertDraw.conflict(of: otherCity, with: [applicant]) == nil)
+        #expect(ExpertDraw.conflict(of: sameCity, with: [applicant])?.contains("同一单位") == true)
+        // A relation matches whatever the case of the ID's x and the blanks around it.
+        #expect(ExpertDraw.conflict(of: sloppy, with: [applicant])?.contains("回避") == true)
+        // A draw recorded under the first rules re-runs under them: the same experts as then.
+        #expect(ExpertDraw.conflict(of: own, with: [applicant], rules: nil) == nil)
+        #expect(ExpertDraw.conflict(of: otherCity, with: [applicant], rules: nil)?.contains("同一单位") == true)
+        #expect(ExpertDraw.conflict(of: sloppy, with: [applicant], rules: nil) == nil)
+    }
+
+    @Test func aRecordedDrawKeepsItsRulesAndOneFromBeforeThemReadsAsTheFirst() throws {
+        let fresh = inputs(candidates(8))
+        #expect(fresh.rules == ExpertDraw.Inputs.currentRules)
+        let text = #"{"applicants":[],"candidates":[{"id":1,"name":"a","relations":[],"unit":"u"}],"panel_size":1,"reserves":0,"series":"s"}"#
+        let old = try JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data(text.utf8))
+        #expect(old.rules == nil && old.candidates[0].idNumber == nil)
     }
 
     @Test func tooFewEligibleExpertsIsRefused() {

@@ -250,6 +250,10 @@ def test_votes_are_secret_until_close_and_the_national_rule_decides(env: Env, po
     assert mine["applications"][0]["my_vote"]["vote"] == "agree" and mine["applications"][0]["my_vote"]["score"] == 88
     other = expect(voters[1].get(f"sessions/{session['id']}"), 200).json
     assert other["applications"][0].get("my_vote") is None and other["votes"] == [] and other["applications"][0].get("agree") is None
+    # Nor who has voted, nor whom the draw left out and why: those are the office's.
+    assert [m.get("votes_cast") for m in other["members"] if m["role"] == "panel"] == [0 if m["expert_id"] == panel[1] else None
+                                                                                      for m in other["members"] if m["role"] == "panel"], other["members"]
+    assert other["excluded"] == []
     office = expect(env.prov.get(f"sessions/{session['id']}"), 200).json
     assert office["votes"] == [] and sum(m["votes_cast"] for m in office["members"]) == 1
     expect(voters[1].post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree"}), 200)
@@ -266,6 +270,46 @@ def test_votes_are_secret_until_close_and_the_national_rule_decides(env: Env, po
     assert evaluation["result"] == "通过" and evaluation["state"] == "publicity" and "同意2票" in evaluation["note"]
     expect(env.prov.post(f"province/applications/{received['id']}/result/confirm"), 200)
     wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "passed", 10, "the result to reach the city")
+
+
+def test_a_session_decides_what_sits_in_it_under_its_own_committee(env: Env, pool: dict):
+    """An application in a planned or drawn session gets its result from the experts' votes: the
+    office cannot enter one by hand meanwhile (that left the session unable to close). The result
+    is recorded under the session's committee, even when an older committee covers the same
+    series and level, and even after the session's committee was edited not to."""
+    person, app, received = senior_application(env, "回民中学", "钱两会")
+    second = expect(env.prov.post("committees", {"name": "河南省中小学教师高级职称第二评审委员会", "series": [SERIES],
+                                                 "levels": ["副高级", "正高级"]}), 201).json
+    session = expect(env.prov.post(f"committees/{second['id']}/sessions", {"name": "第二评委会评审会", "series": SERIES, "panel_size": 3,
+                                                                            "reserves": 0, "applications": [received["id"]]}), 201).json
+    by_hand = {"result": "通过", "note": "手工录入"}
+    expect(env.prov.post(f"province/applications/{received['id']}/result", by_hand), 409, contains="专家表决")
+    panel = [m["expert_id"] for m in expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "two-committees"}), 200).json["experts"]]
+    expect(env.prov.post(f"province/applications/{received['id']}/result", by_hand), 409, contains="专家表决")
+    expect(env.prov.patch(f"committees/{second['id']}", {"levels": ["正高级"]}), 200)
+    for expert in panel:
+        expect(sign_in_expert(env, expert).post(f"sessions/{session['id']}/votes", {"application_id": received["id"], "vote": "agree"}), 200)
+    closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
+    assert closed["state"] == "closed" and closed["applications"][0]["outcome"] == "通过", closed
+    evaluation = expect(env.prov.get(f"province/applications/{received['id']}/evaluation"), 200).json
+    assert evaluation["committee"] == second["name"] and evaluation["result"] == "通过", evaluation
+
+
+def test_a_replacement_comes_from_the_reserves_still_in_the_database(env: Env, pool: dict):
+    """A reserve suspended since the draw could never vote: the office's 替补 takes the next
+    reserve still 在库, and says so when there is none."""
+    _, _, received = senior_application(env, "回民中学", "孙替补")
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "替补评审会", "series": SERIES, "panel_size": 3,
+                                                                          "reserves": 2, "applications": [received["id"]]}), 201).json
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "replace"}), 200).json
+    panel, reserves = [m["expert_id"] for m in drawn["experts"]], [m["expert_id"] for m in drawn["reserves"]]
+    expect(env.prov.post(f"experts/{reserves[0]}/suspend", {"reason": "出国访学"}), 200)
+    try:
+        replaced = expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": panel[0]}), 200).json
+        assert sorted(m["expert_id"] for m in replaced["members"] if m["role"] == "panel") == sorted(panel[1:] + reserves[1:2])
+        expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": panel[1]}), 409, contains="在库备选")
+    finally:
+        expect(env.prov.post(f"experts/{reserves[0]}/state", {"state": "active"}), 200)
 
 
 def test_a_session_short_of_its_quorum_decides_nothing(env: Env, pool: dict):

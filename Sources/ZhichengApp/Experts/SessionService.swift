@@ -30,8 +30,10 @@ public struct SessionView: Sendable {
         /// panel, reserve or replaced.
         public var role: String
         public var position: Int
-        /// How many applications this member has voted on (the office sees progress, never the votes).
-        public var votesCast: Int
+        /// How many applications this member has voted on: the office sees everyone's progress
+        /// (never the votes), an expert only their own (nil for the others: who has voted is not
+        /// the panel's business).
+        public var votesCast: Int?
     }
 
     public struct Excluded: Sendable {
@@ -268,16 +270,17 @@ public struct SessionService: Sendable {
         }
         guard let seed = row["seed"].string, let inputsText = row["inputs"].string, let digest = row["inputs_digest"].string,
               let resultText = row["result"].string else { throw ZhichengError.conflict("本场评审会尚未抽取专家") }
-        let inputs = try JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data(inputsText.utf8))
-        let recorded = try JSONDecoder().decode(ExpertDraw.Result.self, from: Data(resultText.utf8))
-        let again = try ExpertDraw.run(inputs, seed: seed)
+        // A record edited so that it no longer reads, or no longer draws (too few experts left
+        // in it), does not stand: that is the answer, not an error.
+        let recorded = try? JSONDecoder().decode(ExpertDraw.Result.self, from: Data(resultText.utf8))
+        let again = (try? JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data(inputsText.utf8))).flatMap { try? ExpertDraw.run($0, seed: seed) }
         let current = try currentInputs(id, conn)
         let currentText = try canonical(current)
         let digestMatches = sha256Hex(Array(inputsText.utf8)) == digest
         return DrawVerification(
             session: id, seed: seed, inputsDigest: digest, digestMatches: digestMatches,
-            panel: recorded.panel, reserves: recorded.reserves, recomputedPanel: again.panel, recomputedReserves: again.reserves,
-            reproduced: again == recorded, matches: again == recorded && digestMatches, inputsCurrent: currentText == inputsText,
+            panel: recorded?.panel ?? [], reserves: recorded?.reserves ?? [], recomputedPanel: again?.panel ?? [], recomputedReserves: again?.reserves ?? [],
+            reproduced: again != nil && again == recorded, matches: again != nil && again == recorded && digestMatches, inputsCurrent: currentText == inputsText,
             currentPanel: (try? ExpertDraw.run(current, seed: seed))?.panel)
     }
 
@@ -294,8 +297,12 @@ public struct SessionService: Sendable {
             guard let member = try conn.query("SELECT position FROM session_experts WHERE session_id = ? AND expert_id = ? AND role = 'panel'", [id, expertID]).first else {
                 throw ZhichengError.notFound("该专家不在本场评审会的评审组中")
             }
-            guard let reserve = try conn.query("SELECT expert_id FROM session_experts WHERE session_id = ? AND role = 'reserve' ORDER BY position LIMIT 1", [id]).first?["expert_id"].int else {
-                throw ZhichengError.conflict("没有可替补的备选专家")
+            // The first reserve still 在库: one suspended or retired since the draw could never vote.
+            guard let reserve = try conn.query("""
+                SELECT m.expert_id FROM session_experts m JOIN experts e ON e.id = m.expert_id
+                WHERE m.session_id = ? AND m.role = 'reserve' AND e.state = 'active' ORDER BY m.position LIMIT 1
+                """, [id]).first?["expert_id"].int else {
+                throw ZhichengError.conflict("没有可替补的在库备选专家")
             }
             try conn.run("UPDATE session_experts SET role = 'replaced' WHERE session_id = ? AND expert_id = ?", [id, expertID])
             try conn.run("UPDATE session_experts SET role = 'panel', position = ? WHERE session_id = ? AND expert_id = ?", [member["position"].int ?? 0, id, reserve])
@@ -369,7 +376,8 @@ public struct SessionService: Sendable {
                 case let .failed(agree, present): (result, note) = ("未通过", "\(session["name"].string ?? "")：同意\(agree)票，到会\(present)人")
                 case .noQuorum: continue
                 }
-                _ = try EvaluationService.recordResult(.received(application), result: result, note: note, publicityUntil: until, caller: caller, conn)
+                _ = try EvaluationService.recordResult(.received(application), result: result, note: note, publicityUntil: until, caller: caller,
+                                                       committee: session["committee_id"].int, conn)
             }
             let text = "已按\(rule.label)作出评审结果，进入公示"
             try conn.run("UPDATE review_sessions SET state = 'closed', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
@@ -407,18 +415,19 @@ public struct SessionService: Sendable {
         guard let s = try conn.query("SELECT series, specialty, panel_size, reserves FROM review_sessions WHERE id = ?", [id]).first else {
             throw ZhichengError.notFound("没有这场评审会")
         }
-        var sql = "SELECT id, name, unit_name, relations FROM experts WHERE state = 'active' AND series = ?"
+        var sql = "SELECT id, name, unit_name, relations, id_number, source_tenant FROM experts WHERE state = 'active' AND series = ?"
         var args: [any SQLiteBindable] = [s["series"].string ?? ""]
         if let specialty = s["specialty"].string { sql += " AND specialty = ?"; args.append(specialty) }
         let candidates = try conn.query(sql + " ORDER BY id", args).map {
             ExpertDraw.Candidate(id: $0["id"].int ?? 0, name: $0["name"].string ?? "", unit: $0["unit_name"].string ?? "",
-                                 relations: AccountRecord.strings($0["relations"]) ?? [])
+                                 relations: AccountRecord.strings($0["relations"]) ?? [], idNumber: $0["id_number"].string, tenant: $0["source_tenant"].string)
         }
         let applicants = try conn.query("""
-            SELECT r.applicant_name, r.id_number, r.unit_name FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
+            SELECT r.applicant_name, r.id_number, r.unit_name, r.source_tenant FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
             WHERE sa.session_id = ?
             """, [id]).map {
-            ExpertDraw.Applicant(name: $0["applicant_name"].string ?? "", idNumber: $0["id_number"].string ?? "", unit: $0["unit_name"].string ?? "")
+            ExpertDraw.Applicant(name: $0["applicant_name"].string ?? "", idNumber: $0["id_number"].string ?? "", unit: $0["unit_name"].string ?? "",
+                                 tenant: $0["source_tenant"].string)
         }
         return ExpertDraw.Inputs(series: s["series"].string ?? "", specialty: s["specialty"].string, panelSize: s["panel_size"].int ?? 0,
                                  reserves: s["reserves"].int ?? 0, candidates: candidates, applicants: applicants)
@@ -443,7 +452,7 @@ public struct SessionService: Sendable {
             """, [id]).map {
             SessionView.Member(expertID: $0["expert_id"].int ?? 0, name: $0["name"].string ?? "", unitName: $0["unit_name"].string ?? "",
                                specialty: $0["specialty"].string ?? "", role: $0["role"].string ?? "", position: $0["position"].int ?? 0,
-                               votesCast: $0["cast"].int ?? 0)
+                               votesCast: me == nil || $0["expert_id"].int == me ? $0["cast"].int ?? 0 : nil)
         }
         let voteRows = try conn.query("""
             SELECT v.received_id, v.expert_id, e.name, v.vote, v.score, v.comment, v.at FROM votes v JOIN experts e ON e.id = v.expert_id
@@ -473,7 +482,8 @@ public struct SessionService: Sendable {
         let result = try row["result"].string.map { try JSONDecoder().decode(ExpertDraw.Result.self, from: Data($0.utf8)) }
         let inputs = try row["inputs"].string.map { try JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data($0.utf8)) }
         let candidateNames = Dictionary((inputs?.candidates ?? []).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let excluded = (result?.excluded ?? []).map { SessionView.Excluded(expertID: $0.expertID, name: candidateNames[$0.expertID] ?? "", reason: $0.reason) }
+        // Who was left out and why (回避 names applicants' relations) is the office's record.
+        let excluded = me != nil ? [] : (result?.excluded ?? []).map { SessionView.Excluded(expertID: $0.expertID, name: candidateNames[$0.expertID] ?? "", reason: $0.reason) }
         return SessionView(
             id: id, committeeID: row["committee_id"].int ?? 0, committeeName: row["committee_name"].string ?? "", name: row["name"].string ?? "",
             series: row["series"].string ?? "", specialty: row["specialty"].string, date: row["date"].string, place: row["place"].string,

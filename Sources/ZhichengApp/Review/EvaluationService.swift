@@ -208,7 +208,14 @@ public struct EvaluationService: Sendable {
         guard note.count <= 1000 else { throw ZhichengError.invalid("说明不超过1000字", field: "note") }
         let until = publicityDeadline()
         let record = try await store.write(caller) { conn in
-            try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, conn)
+            // One that sits in a review session gets its result from the experts' votes there.
+            if case .received(let id) = target, let session = try conn.query("""
+                SELECT s.name FROM session_applications a JOIN review_sessions s ON s.id = a.session_id
+                WHERE a.received_id = ? AND s.state IN ('planned', 'drawn')
+                """, [id]).first {
+                throw ZhichengError.conflict("该申报在评审会“\(session["name"].string ?? "")”中，评审结果由专家表决产生")
+            }
+            return try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, conn)
         }
         if case .received = target { relay?.kick(caller.tenant) }
         return record
@@ -217,8 +224,8 @@ public struct EvaluationService: Sendable {
     /// Records a result in the caller's transaction (a committee's entry, or a
     /// review session's close): the result enters public notice until `publicityUntil`.
     static func recordResult(_ target: EvaluationTarget, result: String, note: String, publicityUntil until: Date, caller: SignedIn,
-                             _ conn: SQLiteConnection) throws -> EvaluationRecord {
-        let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
+                             committee acting: Int? = nil, _ conn: SQLiteConnection) throws -> EvaluationRecord {
+        let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, committee: acting, conn)
         guard try Self.state(evaluation, conn) == "pending" else { throw ZhichengError.conflict("评审结果已录入") }
         try conn.run("UPDATE evaluations SET result = ?, note = ?, state = 'publicity', publicity_until = ?, updated_at = ? WHERE id = ?",
                      [result, note, until.timeIntervalSince1970, Date().timeIntervalSince1970, evaluation])
@@ -418,7 +425,10 @@ public struct EvaluationService: Sendable {
     /// application (the office at the top of a city application's route; the province
     /// office for one it received) and, once a committee has taken the application up,
     /// that committee's office; otherwise a committee of the office covering it.
-    static func evaluation(for target: EvaluationTarget, caller: SignedIn, _ conn: SQLiteConnection) throws -> (Int, CommitteeRecord, Facts) {
+    /// `committee`: the committee a review session of it sat under (`SessionService.close`):
+    /// it is the one acting, whatever the office's committees cover now.
+    static func evaluation(for target: EvaluationTarget, caller: SignedIn, committee acting: Int? = nil,
+                           _ conn: SQLiteConnection) throws -> (Int, CommitteeRecord, Facts) {
         try Access.requireOrgAdmin(caller)
         try Access.requireApprovedOrg(caller, conn)
         let facts: Facts
@@ -447,14 +457,27 @@ public struct EvaluationService: Sendable {
                           source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
         }
         let column = column(target)
-        if let existing = try conn.query("SELECT id, committee_id FROM evaluations WHERE \(column) = ?", [id(target)]).first, let evaluation = existing["id"].int {
-            // The committee that took the application up goes on with it.
+        let session = try acting.map { id -> CommitteeRecord in
+            guard let record = try committee(id, conn), record.orgID == caller.orgID else { throw ZhichengError(.forbidden, "该评审会不属于本单位的评委会") }
+            return record
+        }
+        if let existing = try conn.query("SELECT id, committee_id, state FROM evaluations WHERE \(column) = ?", [id(target)]).first, let evaluation = existing["id"].int {
+            // The committee that took the application up goes on with it; a review session's
+            // committee, which is the one that voted, takes over a result still pending.
+            if let session, session.id != existing["committee_id"].int, existing["state"].string == "pending" {
+                try conn.run("UPDATE evaluations SET committee_id = ?, updated_at = ? WHERE id = ?", [session.id, Date().timeIntervalSince1970, evaluation])
+                return (evaluation, session, facts)
+            }
             guard let bound = try committee(existing["committee_id"].int ?? 0, conn), bound.orgID == caller.orgID else {
                 throw ZhichengError(.forbidden, "该申报由其他单位的评委会评审")
             }
             return (evaluation, bound, facts)
         }
         guard mayStart else { throw ZhichengError.conflict("该申报没有评委会的评审记录，不能再录入") }
+        if let session {
+            try conn.run("INSERT INTO evaluations (committee_id, \(column), updated_at) VALUES (?, ?, ?)", [session.id, id(target), Date().timeIntervalSince1970])
+            return (Int(conn.lastInsertRowID), session, facts)
+        }
         let candidates = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try committee($0, conn) }
         guard let committee = candidates.first(where: { $0.series.contains(facts.series) && $0.levels.contains(facts.level) }) else {
             throw ZhichengError(.forbidden, "本单位没有负责“\(facts.series) \(facts.level.rawValue)”的评委会")

@@ -15,13 +15,22 @@ public enum ExpertDraw {
         public var unit: String
         /// Declared relations: names, ID-card numbers or units the expert must not judge.
         public var relations: [String]
+        /// The expert's own ID-card number: an expert never judges their own application.
+        /// (nil in draws recorded before `rules` 2.)
+        public var idNumber: String?
+        /// The city the expert's unit is in: units of the same name in two cities are two units.
+        public var tenant: String?
 
-        public init(id: Int, name: String, unit: String, relations: [String]) {
+        public init(id: Int, name: String, unit: String, relations: [String], idNumber: String? = nil, tenant: String? = nil) {
             self.id = id
             self.name = name
             self.unit = unit
             self.relations = relations
+            self.idNumber = idNumber
+            self.tenant = tenant
         }
+
+        enum CodingKeys: String, CodingKey { case id, name, unit, relations, idNumber = "id_number", tenant }
     }
 
     /// One applicant under review in the session.
@@ -29,14 +38,17 @@ public enum ExpertDraw {
         public var name: String
         public var idNumber: String
         public var unit: String
+        /// The city the application came from (nil in draws recorded before `rules` 2).
+        public var tenant: String?
 
-        public init(name: String, idNumber: String, unit: String) {
+        public init(name: String, idNumber: String, unit: String, tenant: String? = nil) {
             self.name = name
             self.idNumber = idNumber
             self.unit = unit
+            self.tenant = tenant
         }
 
-        enum CodingKeys: String, CodingKey { case name, idNumber = "id_number", unit }
+        enum CodingKeys: String, CodingKey { case name, idNumber = "id_number", unit, tenant }
     }
 
     /// Everything a draw depends on besides its seed; recorded with the draw.
@@ -50,18 +62,26 @@ public enum ExpertDraw {
         public var candidates: [Candidate]
         /// The applicants of the session, sorted by ID number.
         public var applicants: [Applicant]
+        /// Which 回避 rules the draw applied (`conflict`): nil for the first ones, kept so a
+        /// draw recorded under them re-runs the same.
+        public var rules: Int?
 
-        public init(series: String, specialty: String?, panelSize: Int, reserves: Int, candidates: [Candidate], applicants: [Applicant]) {
+        /// The 回避 rules a new draw applies.
+        public static let currentRules = 2
+
+        public init(series: String, specialty: String?, panelSize: Int, reserves: Int, candidates: [Candidate], applicants: [Applicant],
+                    rules: Int? = currentRules) {
             self.series = series
             self.specialty = specialty
             self.panelSize = panelSize
             self.reserves = reserves
             self.candidates = candidates.sorted { $0.id < $1.id }
             self.applicants = applicants.sorted { ($0.idNumber, $0.name) < ($1.idNumber, $1.name) }
+            self.rules = rules
         }
 
         enum CodingKeys: String, CodingKey {
-            case series, specialty, panelSize = "panel_size", reserves, candidates, applicants
+            case series, specialty, panelSize = "panel_size", reserves, candidates, applicants, rules
         }
     }
 
@@ -80,19 +100,33 @@ public enum ExpertDraw {
     }
 
     /// The conflict (回避) that keeps `candidate` off a session with `applicants`, if any.
-    public static func conflict(of candidate: Candidate, with applicants: [Applicant]) -> String? {
+    /// Rules 2 (every draw since they came): the expert is the applicant (same ID-card
+    /// number); the same unit in the same city; a declared relation naming the applicant,
+    /// their ID-card number (an x or X at its end alike) or their unit, blanks around it
+    /// ignored. The first rules (nil), kept for draws recorded under them: the same unit
+    /// by name in any city, and relations compared exactly.
+    public static func conflict(of candidate: Candidate, with applicants: [Applicant], rules: Int? = currentRulesForNewDraws) -> String? {
+        let current = (rules ?? 1) >= 2
+        func same(_ a: String, _ b: String) -> Bool { current ? a.trimmingBlanks().uppercased() == b.trimmingBlanks().uppercased() : a == b }
         for applicant in applicants {
-            if !candidate.unit.isEmpty, candidate.unit == applicant.unit {
+            if current, let own = candidate.idNumber, !own.isEmpty, same(own, applicant.idNumber) {
+                return "本人即申报人\(applicant.name)"
+            }
+            let sameCity = !current || candidate.tenant == nil || applicant.tenant == nil || candidate.tenant == applicant.tenant
+            if !candidate.unit.isEmpty, candidate.unit == applicant.unit, sameCity {
                 return "与申报人\(applicant.name)同一单位（\(applicant.unit)）"
             }
-            for relation in candidate.relations where !relation.isEmpty {
-                if relation == applicant.name || relation == applicant.idNumber || relation == applicant.unit {
+            for relation in candidate.relations where !relation.trimmingBlanks().isEmpty {
+                if same(relation, applicant.name) || same(relation, applicant.idNumber) || same(relation, applicant.unit) {
                     return "申报了与申报人\(applicant.name)的回避关系"
                 }
             }
         }
         return nil
     }
+
+    /// `Inputs.currentRules`, as the default of `conflict`.
+    public static let currentRulesForNewDraws: Int? = Inputs.currentRules
 
     /// Runs the draw. Throws when too few candidates remain for the panel.
     public static func run(_ inputs: Inputs, seed: String) throws(ZhichengError) -> Result {
@@ -102,7 +136,7 @@ public enum ExpertDraw {
         var eligible: [Int] = []
         var excluded: [Exclusion] = []
         for candidate in inputs.candidates.sorted(by: { $0.id < $1.id }) {
-            if let reason = conflict(of: candidate, with: inputs.applicants) {
+            if let reason = conflict(of: candidate, with: inputs.applicants, rules: inputs.rules) {
                 excluded.append(Exclusion(expertID: candidate.id, reason: reason))
             } else {
                 eligible.append(candidate.id)

@@ -267,7 +267,7 @@ struct ReviewSessionDTO: Encodable {
         var abstain: Int?
         var outcome: String?
     }
-    struct Member: Encodable { var expertId: Int; var name: String; var unitName: String; var specialty: String; var role: String; var position: Int; var votesCast: Int }
+    struct Member: Encodable { var expertId: Int; var name: String; var unitName: String; var specialty: String; var role: String; var position: Int; var votesCast: Int? }
     struct Excluded: Encodable { var expertId: Int; var name: String; var reason: String }
     var id: Int
     var committeeId: Int

@@ -246,7 +246,7 @@ extension UI {
             "members": s.members.map { m -> [String: Any] in
                 ["expert_id": m.expertID, "name": m.name, "unit": m.unitName, "specialty": m.specialty,
                  "role": ["panel": "评审专家", "reserve": "备选专家", "replaced": "已替换"][m.role] ?? m.role, "position": m.position,
-                 "votes_cast": m.votesCast, "replaceable": office && s.state == "drawn" && m.role == "panel"]
+                 "votes_cast": m.votesCast ?? 0, "replaceable": office && s.state == "drawn" && m.role == "panel"]
             },
             "has_excluded": !s.excluded.isEmpty,
             "excluded": s.excluded.map { ["name": $0.name, "expert_id": $0.expertID, "reason": $0.reason] },
@@ -308,7 +308,7 @@ extension UI {
             case "verify":
                 let verification = try await services.sessions.verify(id, caller: user)
                 let message = verification.matches ? "复现一致：按记录的种子与输入重新抽取，得到相同的专家" : "复现不一致：请检查记录"
-                return try await sessionPage(user, context, id: id, flash: verification.reproduced ? .ok(message) : .error(message), verification: verification)
+                return try await sessionPage(user, context, id: id, flash: verification.matches ? .ok(message) : .error(message), verification: verification)
             case "replace":
                 guard let expert = Int(form["expert"]) else { throw ZhichengError.invalid("请选择要替换的专家", field: "expert") }
                 _ = try await services.sessions.replace(id, expert: expert, caller: user)
