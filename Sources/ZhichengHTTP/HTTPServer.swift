@@ -66,22 +66,41 @@ public final class HTTPServer: Sendable {
         return address
     }
 
-    /// Accepts connections until graceful shutdown; then stops accepting and
-    /// waits for in-flight requests (Hummingbird closes idle connections).
+    /// Accepts connections until graceful shutdown; then stops accepting, and tells every
+    /// open connection to quiesce: an idle keep-alive connection closes at once, a busy one
+    /// after the response it is writing. (Without that, one idle keep-alive connection, a
+    /// metrics scraper's, held the stop until systemd killed the daemon, before its WAL
+    /// checkpoint.)
     public func run() async throws {
         guard let server = server.withLockedValue({ $0 }) else { return }
         let channel = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(60)))
         let logger = self.logger
+        let open = NIOLockedValueBox<(channels: [ObjectIdentifier: any Channel], quiescing: Bool)>(([:], false))
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in inbound {
-                        group.addTask { await channel.handle(value: connection, logger: logger) }
+                        let child = connection.channel
+                        let key = ObjectIdentifier(child)
+                        let late = open.withLockedValue { state -> Bool in
+                            state.channels[key] = child
+                            return state.quiescing
+                        }
+                        if late { child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+                        group.addTask {
+                            await channel.handle(value: connection, logger: logger)
+                            _ = open.withLockedValue { $0.channels.removeValue(forKey: key) }
+                        }
                     }
                 }
             }
         } onGracefulShutdown: {
             server.channel.close(promise: nil)
+            let channels = open.withLockedValue { state -> [any Channel] in
+                state.quiescing = true
+                return Array(state.channels.values)
+            }
+            for child in channels { child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
         }
     }
 }

@@ -39,6 +39,11 @@ public final class Database: @unchecked Sendable {
         let finish: @Sendable (Result<any Sendable, any Error>) -> Void
     }
 
+    /// What the `-wal` file is cut back to after a checkpoint resets it: a burst of large
+    /// writes (a batch of uploads) no longer leaves it at its high-water size while the
+    /// tenant stays open.
+    static let walSizeLimit = 16 << 20
+
     /// Opens (creating if needed) the file at `path` and migrates it. `sessionTables`
     /// are the tables whose changes empty `sessions` (see `SessionCache`).
     public init(path: String, migrations: [Migration], cacheKiB: Int = 1024, readerCount: Int = 2, sessionTables: Set<String> = []) throws {
@@ -54,6 +59,7 @@ public final class Database: @unchecked Sendable {
             PRAGMA foreign_keys = ON;
             PRAGMA busy_timeout = 5000;
             PRAGMA cache_size = -\(cacheKiB);
+            PRAGMA journal_size_limit = \(Self.walSizeLimit);
             """)
         try writer.migrate(migrations)
         let label = "zhicheng.db.\(URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent)"

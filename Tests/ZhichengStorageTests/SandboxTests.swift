@@ -67,6 +67,9 @@ struct SandboxTests {
         #expect(sync == 2)
         #expect(journal == "wal")
         #expect(fks == 1)
+        // A checkpoint that resets the WAL cuts it back to this size (16 MiB).
+        let walLimit = try await db.writeWithoutTransaction { try $0.scalar("PRAGMA journal_size_limit")?.int }
+        #expect(walLimit == Database.walSizeLimit)
         let checks = try await db.read { conn in
             (try conn.query("PRAGMA integrity_check").first?[0].string, try conn.query("PRAGMA foreign_key_check").count, try conn.scalar("PRAGMA user_version")?.int)
         }

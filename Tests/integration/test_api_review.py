@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number, module_daemon, png_bytes
+from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number, module_daemon, png_bytes, unchanged
 from api_support import add_reviewer as add_staff_reviewer
 from conftest import create_tenant, wait_until
 
@@ -229,6 +229,33 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     # The 评审表 has every level's opinion: the school's, the department's, the city's, the province office's.
     form = expect(env.school.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "同意上会" in form and "河南省职称改革工作领导小组办公室" in form, form[-3000:]
+    # One title application a year is the person's, not the account's: deleted (the application
+    # has ended) and added again, the same ID-card number may not apply again that year.
+    id_number = applicant.account["login"]
+    expect(env.school.delete(f"applicants/{applicant.id}"), (200, 204))
+    again = expect(env.school.post(f"orgs/{env.school_id}/applicants", {"id_number": id_number, "name": "赵老师", "phone": ""}), 201).json
+    same_person = env.api.first_login(again["account"]["login"], again["password"])
+    second = filled_application(same_person, level="中级", title="一级教师")
+    expect(same_person.post(f"applications/{second['id']}/submit"), 409, contains="每人每年")
+
+
+def test_an_application_on_its_way_keeps_its_applicant_its_unit_and_its_route(env: Env) -> None:
+    """While an application is on its way (here at the province, which may still send it back
+    to climb its route again): its applicant cannot be deleted (nobody could resubmit or
+    withdraw it) and its unit cannot move (a return would climb the old route). Each refusal
+    changes nothing."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant, level="副高级", title="高级教师")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    r = env.reviewers
+    for reviewer in ("school.h", "school.l", "dept.h", "dept.l", "city.h", "city.l"):
+        decide(r[reviewer], app["id"])
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] in ("awaiting_province", "at_committee"), "handed to the province"
+    other_dept, _ = create_child(env.city, 1, "中原区教育局", "department")
+    with unchanged(env.daemon, TENANT, ignore=("outbox", "inbox", "sessions")):
+        expect(env.school.delete(f"applicants/{applicant.id}"), 409, contains="申报")
+        expect(env.city.patch(f"orgs/{env.school_id}", {"parent_id": other_dept["id"]}), 409, contains="省里审查")
+    assert expect(applicant.get("account"), 200).json["login"] == applicant.account["login"]
 
 
 def test_four_eyes_roles_and_series(env: Env) -> None:

@@ -4,10 +4,12 @@ write is there and every tenant checks ok; SIGTERM finishes, checkpoints and exi
 
 from __future__ import annotations
 
+import http.client
 import os
 import pathlib
 import signal
 import threading
+import time
 
 from conftest import (
     CITY_CODES,
@@ -108,6 +110,31 @@ def test_kill9_during_backup_and_suspend(daemon_factory) -> None:
     _verify(d, ["t0", "t1", "t2"])
     assert d.call("tenant.show", {"id": "t1"})["state"] == "suspended"
     assert d.call("tenant.show", {"id": "t0"})["last_backup"] is not None
+
+
+def test_sigterm_with_keep_alive_http_connections_open_exits_promptly(daemon_factory) -> None:
+    """An idle keep-alive connection (a metrics scraper's, a browser's) is told to close when the
+    daemon stops: the stop does not wait for the client, and the WAL is checkpointed. It once
+    held the stop until systemd's SIGKILL, 60 s later, skipping the checkpoint."""
+    d: Daemon = daemon_factory().start()
+    create_tenant(d, "t0", CODES[0])
+    idle = []
+    for _ in range(3):
+        conn = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=30)
+        conn.request("GET", "/metrics")
+        assert conn.getresponse().read()
+        idle.append(conn)     # kept open: HTTP/1.1 keep-alive
+    try:
+        started = time.monotonic()
+        os.kill(d.pid, signal.SIGTERM)
+        assert d.wait_exit(timeout=30) == 0, d.output()[-3000:]
+        assert time.monotonic() - started < 10, "the stop waited for idle keep-alive connections"
+        assert "zhichengd stopped" in d.output()
+    finally:
+        for conn in idle:
+            conn.close()
+    wal = pathlib.Path(str(d.tenant_db("t0")) + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
 
 
 def test_sigterm_checkpoints_and_exits_0(daemon_factory) -> None:

@@ -256,6 +256,9 @@ def test_a_return_from_the_province_office_reaches_the_city_once_and_the_resubmi
             and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL")
 
     wait_until(lambda: settled("returned"), 30, "the return to settle in the city")
+    # Sent back to the applicant: the province's committee may not put a result on it meanwhile.
+    papi_office = papi.sign_in("41", office.password)
+    expect(papi_office.post(f"province/applications/{rid}/result", {"result": "通过"}), 409, contains="退回")
     assert sorted(k for (k,) in db_rows(city_db, "SELECT kind FROM inbox")) == \
         ["application.province-review", "application.received", "application.returned"], "each once"
     assert db_rows(city_db, "SELECT stage, decision, sections, reason FROM province_decisions") == [("handler", "return", '["业绩成果"]', "incomplete")]

@@ -117,8 +117,14 @@ public struct PeopleService: Sendable {
         try await updateContact(accountID, kind: .applicant, name: name, phone: phone, caller: caller)
     }
 
+    /// Deletes an applicant's account, refused while one of their applications is still on
+    /// its way: nobody could resubmit or withdraw it, and a returned one would hold its plan
+    /// place for ever.
     public func deleteApplicant(_ accountID: Int, caller: SignedIn) async throws {
         _ = try await mutate(accountID, kind: .applicant, action: "applicant.delete", caller: caller) { conn, account in
+            let live = try conn.scalar("SELECT count(*) FROM applications WHERE applicant_id = ? AND state IN (\(ApplicationState.underWaySQL))",
+                                       [account.id])?.int ?? 0
+            guard live == 0 else { throw ZhichengError.conflict("\(account.name)还有\(live)份申报在审查、退回修改或评审中，不能删除") }
             try conn.retireAccount(account.id)
         }
     }

@@ -120,6 +120,11 @@ public struct OrgService: Sendable {
             var changes: [String] = []
             if let name, name != org.name {
                 try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [name, id])
+                // The 单位信息 form shows (and saves back) the profile's name: it follows, or the
+                // unit's next save would undo the rename.
+                var profile = org.profile
+                profile.name = name
+                try conn.saveProfile(id, profile)
                 changes.append(#""name":\#(jsonString(name))"#)
             }
             if let parentID, parentID != org.parentID {
@@ -130,13 +135,14 @@ public struct OrgService: Sendable {
                 guard target.kind.mayContain(org.kind) else {
                     throw ZhichengError.invalid("\(target.kind.label)下不能放\(org.kind.label)", field: "parent_id")
                 }
-                // An application under way keeps the route it was submitted on.
+                // An application under way keeps the route it was submitted on, also one at the
+                // province, which the province may send back to climb that route again.
                 let subtree = try conn.subtree(of: id)
                 let underWay = try conn.scalar("""
-                    SELECT count(*) FROM applications WHERE state IN ('in_review', 'returned') AND org_id IN (\(subtree.map { _ in "?" }.joined(separator: ",")))
+                    SELECT count(*) FROM applications WHERE state IN ('in_review', 'returned', 'awaiting_province') AND org_id IN (\(subtree.map { _ in "?" }.joined(separator: ",")))
                     """, subtree)?.int ?? 0
                 guard underWay == 0 else {
-                    throw ZhichengError.conflict("该机构（含下级）有 \(underWay) 份申报正在审查或退回修改中，审查结束后方可移动")
+                    throw ZhichengError.conflict("该机构（含下级）有 \(underWay) 份申报正在审查、退回修改中或在省里审查，审查结束后方可移动")
                 }
                 try conn.run("UPDATE orgs SET parent_id = ? WHERE id = ?", [parentID, id])
                 changes.append(#""parent_id":\#(parentID)"#)
@@ -157,6 +163,11 @@ public struct OrgService: Sendable {
             if !(try conn.children(of: id)).isEmpty { throw ZhichengError.conflict("\(org.name)下还有下级机构，不能删除") }
             let people = try conn.scalar("SELECT count(*) FROM accounts WHERE org_id = ? AND kind != 'org_admin' AND deleted_at IS NULL", [id])?.int ?? 0
             if people > 0 { throw ZhichengError.conflict("\(org.name)还有\(people)个人员或申报人账户，不能删除") }
+            // An application still on its way would be left with an org nobody can act for.
+            let live = try conn.scalar("""
+                SELECT count(*) FROM applications WHERE (org_id = ? OR current_org_id = ?) AND state IN (\(ApplicationState.underWaySQL))
+                """, [id, id])?.int ?? 0
+            if live > 0 { throw ZhichengError.conflict("\(org.name)还有\(live)份申报在审查、退回修改或评审中，不能删除") }
             let now = Date().timeIntervalSince1970
             try conn.run("UPDATE orgs SET deleted_at = ? WHERE id = ?", [now, id])
             for account in try conn.query("SELECT id FROM accounts WHERE org_id = ? AND deleted_at IS NULL", [id]) {

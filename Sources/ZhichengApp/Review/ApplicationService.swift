@@ -469,8 +469,12 @@ public struct ApplicationService: Sendable {
             }
             let year = row["year"].int ?? 0, series = row["series"].string ?? "", level = TitleLevel(rawValue: row["level"].string ?? "") ?? .junior
             if chainBefore.state == .draft, kind == .title {
-                let others = try conn.query("SELECT title, state FROM applications WHERE applicant_id = ? AND year = ? AND kind = 'title' AND id != ?",
-                                            [caller.accountID, year, id]).map { r -> (title: String, state: ApplicationState) in
+                // The person, not the account: one deleted and made again (a move to another
+                // unit) keeps its ID number as login, retired as "<number>#deleted-<id>".
+                let others = try conn.query("""
+                    SELECT a.title, a.state FROM applications a JOIN accounts p ON p.id = a.applicant_id
+                    WHERE (p.login = ?1 OR substr(p.login, 1, length(?1) + 9) = ?1 || '#deleted-') AND a.year = ?2 AND a.kind = 'title' AND a.id != ?3
+                    """, [caller.login, year, id]).map { r -> (title: String, state: ApplicationState) in
                     (r["title"].string ?? "", ApplicationState(rawValue: r["state"].string ?? "") ?? .draft)
                 }
                 try DeclarationPlan.checkOnePerYear(year: year, others: others)

@@ -453,6 +453,8 @@ public struct EvaluationService: Sendable {
             // The office's own review comes first (ProvinceReviewService).
             if row["state"].string == "in_review" { throw ZhichengError.conflict("该申报尚在省职改办审查中，经办人、负责人审查通过后方可评审") }
             if row["state"].string == "rejected" { throw ZhichengError.conflict("该申报省职改办审查未通过，不再评审") }
+            // Sent back to the applicant: the committee takes up the version the city hands over again.
+            if row["state"].string == "returned" { throw ZhichengError.conflict("该申报已退回申报人修改，重新报送并经省职改办审查通过后方可评审") }
             facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior,
                           source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
         }
@@ -745,7 +747,7 @@ extension EvaluationService {
                 for r in try conn.query("""
                     SELECT r.id, r.applicant_name, r.unit_name, r.source_tenant, r.year, r.series, r.level, r.title, \(Self.recordColumns) FROM received_applications r
                     LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
-                    WHERE r.kind = 'title' AND r.state NOT IN ('in_review', 'rejected')\(received.sql) ORDER BY r.id
+                    WHERE r.kind = 'title' AND r.state NOT IN ('in_review', 'rejected', 'returned')\(received.sql) ORDER BY r.id
                     """, received.arguments) {
                     let id = r["id"].int ?? 0
                     let evaluation = Self.record(r)

@@ -106,6 +106,13 @@ public enum ApplicationState: String, Sendable, Codable, CaseIterable {
 
     /// The applicant may edit sections only before submitting and after a return.
     public var editableByApplicant: Bool { self == .draft || self == .returned }
+
+    /// Submitted and not yet ended (not a draft, nor withdrawn, rejected, passed or failed):
+    /// it still needs its applicant and the orgs of its route.
+    public var underWay: Bool { [.inReview, .returned, .awaitingProvince, .atCommittee, .publicity].contains(self) }
+
+    /// `underWay` states as an SQL list, for `state IN (…)`.
+    public static let underWaySQL = allCases.filter(\.underWay).map { "'\($0.rawValue)'" }.joined(separator: ", ")
 }
 
 /// The pure review state machine of one application: its route (the applicant's
