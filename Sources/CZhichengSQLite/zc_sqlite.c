@@ -78,5 +78,7 @@ int zc_sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text, int byt
 }
 
 int zc_sqlite_bind_blob(sqlite3_stmt *stmt, int index, const void *data, int bytes) {
+    /* An empty buffer may come with no address; sqlite3_bind_blob would bind NULL then. */
+    if (data == NULL && bytes == 0) return sqlite3_bind_zeroblob(stmt, index, 0);
     return sqlite3_bind_blob(stmt, index, data, bytes, SQLITE_TRANSIENT);
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ZhichengCore
 
@@ -193,6 +194,12 @@ struct ImageTypeTests {
 
 @Suite("评审日期 (CalendarDate)")
 struct CalendarDateTests {
+    @Test func theCurrentYearIsChinas() {
+        // 2026-12-31 17:00 UTC is 2027-01-01 01:00 in China.
+        #expect(CalendarDate.currentYear(now: Date(timeIntervalSince1970: 1_798_736_400)) == 2027)
+        #expect(CalendarDate.currentYear(now: Date(timeIntervalSince1970: 1_798_729_200)) == 2026)
+    }
+
     @Test(arguments: [("2026-12-08", "2026-12-08"), (" 2028-02-29 ", "2028-02-29"), ("2000-02-29", "2000-02-29"), ("2026-01-31", "2026-01-31")])
     func acceptsRealDays(_ raw: String, _ written: String) throws {
         #expect(try CalendarDate(raw).description == written)

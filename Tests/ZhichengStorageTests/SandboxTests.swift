@@ -109,4 +109,15 @@ struct SandboxTests {
         let version = try await db.read { try $0.scalar("PRAGMA user_version")?.int }
         #expect(version == 2)
     }
+
+    @Test func anEmptyBlobIsStoredAsAnEmptyBlobNotNull() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: [Migration(version: 1, name: "t", sql: "CREATE TABLE t (b BLOB NOT NULL) STRICT;")])
+        _ = try await db.write { try $0.run("INSERT INTO t (b) VALUES (?)", [[UInt8]()]) }
+        let (type, length) = try await db.read { conn in
+            (try conn.scalar("SELECT typeof(b) FROM t")?.string, try conn.scalar("SELECT length(b) FROM t")?.int)
+        }
+        #expect(type == "blob" && length == 0)
+        await db.close()
+    }
 }

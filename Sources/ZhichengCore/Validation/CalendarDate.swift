@@ -1,3 +1,5 @@
+import Foundation
+
 /// A day on the calendar written `YYYY-MM-DD` (a review session's 评审日期): a real
 /// date, February 29th only in a leap year, years 2000–2099.
 public struct CalendarDate: Sendable, Hashable, CustomStringConvertible {
@@ -19,6 +21,10 @@ public struct CalendarDate: Sendable, Hashable, CustomStringConvertible {
         }
         (self.year, self.month, self.day) = (year, month, day)
     }
+
+    /// The year it is now in China (every date in the product is read in China time): what
+    /// a plan or application form offers, also between midnight and 08:00 on 1 January.
+    public static func currentYear(now: Date = Date()) -> Int { PublicityCalendar.chinese.component(.year, from: now) }
 
     public var description: String {
         "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"

@@ -45,7 +45,7 @@ extension UI {
         let filled = entered?.lines ?? editable?.items.map { ($0.series, $0.level.rawValue, String($0.count)) } ?? []
         let lines = filled + Array(repeating: ("", "", ""), count: max(3, 4 - filled.count))
         let data: [String: Any] = [
-            "year": entered?.year ?? editable.map { String($0.year) } ?? String(Calendar.current.component(.year, from: Date())),
+            "year": entered?.year ?? editable.map { String($0.year) } ?? String(CalendarDate.currentYear()),
             "rows": lines.map { line -> [String: Any] in
                 ["series": TitleCatalog.henan.series.map { ["name": $0.name, "selected": $0.name == line.series] },
                  "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == line.level] }, "count": line.count]
@@ -115,7 +115,7 @@ extension UI {
                           entered: FormData? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let mine = try await services.applications.mine(caller: user)
-        let thisYear = String(Calendar.current.component(.year, from: Date()))
+        let thisYear = String(CalendarDate.currentYear())
         func form(_ kind: ApplicationKind) -> [String: Any] {
             let typed = entered.flatMap { ($0["kind"].isEmpty ? ApplicationKind.title.rawValue : $0["kind"]) == kind.rawValue ? $0 : nil }
             return ["year": typed.map { $0["year"] } ?? thisYear, "title": typed?["title"] ?? "", "specialty": typed?["specialty"] ?? "",
