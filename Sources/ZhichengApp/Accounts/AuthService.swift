@@ -103,16 +103,17 @@ public struct AuthService: Sendable {
         }
     }
 
-    /// One password check about to be made against `account`: refused while the account is
-    /// locked, and counted before it is made, so checks sent at once cannot go past the
-    /// allowance (the check that reaches it locks the account for the others). A successful
-    /// check clears the count.
+    /// A counted password check.
     struct Attempt {
         /// This check is the one that locked the account (said in the audit if it fails).
         var locked: Bool
         var failures: Int
     }
 
+    /// One password check about to be made against `account`: refused while the account is
+    /// locked, and counted before it is made, so checks sent at once cannot go past the
+    /// allowance (the check that reaches it locks the account for the others). A successful
+    /// check clears the count.
     private func countAttempt(_ tenant: TenantID, account: AccountRecord, now: Double) async throws -> Attempt {
         let maxFailures = self.maxFailures, lockSeconds = self.lockSeconds
         return try await store.withTenant(tenant) { db in
