@@ -186,12 +186,16 @@ public final class Database: @unchecked Sendable {
 
     /// Copies a consistent snapshot of the database to `destination` with SQLite's
     /// online backup API (writers go on meanwhile), as one self-contained
-    /// rollback-journal file, fsynced. Returns its size in bytes.
+    /// rollback-journal file, fsynced. Returns its size in bytes. It reads through a
+    /// connection and a queue of its own: a reader's would hold every other read handed to
+    /// that reader for the whole copy.
     public func backup(to destination: String) async throws -> Int {
-        let (reader, queue) = readers[0]
-        return try await queue.perform {
+        let path = self.path
+        return try await DispatchQueue(label: "zhicheng.backup").perform {
+            let source = try SQLiteConnection(path: path, options: .init(create: false))
+            defer { source.close() }
             let target = try SQLiteConnection(path: destination, options: .init(sandboxed: false))
-            guard let backup = sqlite3_backup_init(target.handle, "main", reader.handle, "main") else {
+            guard let backup = sqlite3_backup_init(target.handle, "main", source.handle, "main") else {
                 throw target.lastError(sql: nil)
             }
             let rc = sqlite3_backup_step(backup, -1)
