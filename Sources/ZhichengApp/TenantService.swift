@@ -184,9 +184,9 @@ public struct TenantService: Sendable {
 
     // MARK: State changes
 
-    /// Suspends or resumes a tenant; audited in the tenant. A resume waits for no restore:
-    /// one of the tenant running now refuses it (and a restore refuses to start while a
-    /// resume runs), so a tenant is never resumed under a restore.
+    /// Suspends or resumes a tenant; audited in the tenant. A resume is refused while a
+    /// restore of the tenant runs, and a restore refuses to start while a resume runs: a
+    /// tenant is never resumed under a restore.
     public func setState(_ rawID: String, _ state: TenantState, by principal: Principal) async throws -> TenantState {
         let info = try await info(rawID)
         guard info.state != state else { return state }
