@@ -121,7 +121,7 @@ public enum Daemon {
             evaluations: evaluations, experts: ExpertService(store: store, relay: relay), sessions: sessions,
             provinceReviews: ProvinceReviewService(store: store, relay: relay))
         let dispatcher = AdminDispatcher(tenants: tenants, control: controller, sessions: sessions)
-        let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, logger: logger)
+        let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, maxConnections: config.httpMaxConnections, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress = try await http.start(httpSource)
 

@@ -8,6 +8,10 @@ import ZhichengCore
 public struct DaemonConfig: Sendable, Equatable {
     public var httpHost = "127.0.0.1"
     public var httpPort = 8080
+    /// HTTP connections open at once; one more is closed as soon as it is accepted. Well
+    /// below `LimitNOFILE` (65536), so clients holding connections open (a slow upload, a
+    /// response never read) cannot leave the daemon without descriptors for tenant files.
+    public var httpMaxConnections = 4096
     public var adminSocket = "/run/zhicheng/admin.sock"
     public var adminSocketMode: mode_t = 0o660
     public var adminSocketGroup: String? = "zhicheng-admin"
@@ -74,7 +78,7 @@ public struct DaemonConfig: Sendable, Equatable {
             throw ConfigError(key: nil, message: "\(file): \(error)")
         }
         let known: [String: Set<String>] = [
-            "http": ["listen"],
+            "http": ["listen", "max_connections"],
             "admin": ["socket", "socket_mode", "socket_group", "allowed_uids", "allowed_gids"],
             "paths": ["data_dir", "backup_dir", "archive_dir", "plugin_dir"],
             "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes", "publicity_working_days"],
@@ -116,6 +120,7 @@ public struct DaemonConfig: Sendable, Equatable {
         }
 
         if let listen = try string("http", "listen") { (httpHost, httpPort) = try Self.parseHostPort(listen, key: "http.listen") }
+        if let n = try int("http", "max_connections", range: 1...60_000) { httpMaxConnections = n }
         if let socket = try string("admin", "socket") { adminSocket = try Self.absolute(socket, key: "admin.socket") }
         if let mode = try string("admin", "socket_mode") {
             guard let parsed = mode_t(mode, radix: 8), parsed <= 0o777 else {

@@ -90,6 +90,7 @@ public actor DaemonController: DaemonControl {
         var restartRequired: [String] = []
         let running = startConfig
         if next.httpHost != running.httpHost || next.httpPort != running.httpPort { restartRequired.append("http.listen") }
+        if next.httpMaxConnections != running.httpMaxConnections { restartRequired.append("http.max_connections") }
         if next.adminSocket != running.adminSocket { restartRequired.append("admin.socket") }
         if next.adminSocketMode != running.adminSocketMode { restartRequired.append("admin.socket_mode") }
         if next.adminSocketGroup != running.adminSocketGroup { restartRequired.append("admin.socket_group") }

@@ -9,8 +9,9 @@ import ZhichengCore
 /// Builds the router: health, metrics, and everything under `/t/<tenant>/`.
 public enum HTTPRoutes {
     /// The HTTP server for the whole product.
-    public static func server(services: AppServices, metrics: PrometheusCollectorRegistry, group: any EventLoopGroup, logger: Logger) -> HTTPServer {
-        HTTPServer(responder: router(services: services, metrics: metrics).buildResponder(), group: group, logger: logger)
+    public static func server(services: AppServices, metrics: PrometheusCollectorRegistry, group: any EventLoopGroup, maxConnections: Int = 4096,
+                              logger: Logger) -> HTTPServer {
+        HTTPServer(responder: router(services: services, metrics: metrics).buildResponder(), group: group, maxConnections: maxConnections, logger: logger)
     }
 
     public static func router(services: AppServices, metrics: PrometheusCollectorRegistry) -> Router<AppRequestContext> {

@@ -15,9 +15,13 @@ public final class HTTPServer: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let server = NIOLockedValueBox<NIOAsyncChannel<HTTP1Channel.Value, Never>?>(nil)
+    /// Connections open at once; one more is closed as soon as it is accepted.
+    private let maxConnections: Int
 
-    public init<Responder: HTTPResponder>(responder: Responder, group: any EventLoopGroup, logger: Logger) where Responder.Context == AppRequestContext {
+    public init<Responder: HTTPResponder>(responder: Responder, group: any EventLoopGroup, maxConnections: Int = 4096, logger: Logger)
+    where Responder.Context == AppRequestContext {
         self.group = group
+        self.maxConnections = max(1, maxConnections)
         self.logger = logger
         let dateCache = HTTPDate()
         self.responder = { request, responseWriter, channel in
@@ -75,16 +79,36 @@ public final class HTTPServer: Sendable {
         guard let server = server.withLockedValue({ $0 }) else { return }
         let channel = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(60)))
         let logger = self.logger
-        let open = NIOLockedValueBox<(channels: [ObjectIdentifier: any Channel], quiescing: Bool)>(([:], false))
+        let limit = maxConnections
+        struct Open {
+            var channels: [ObjectIdentifier: any Channel] = [:]
+            var quiescing = false
+            /// Refusing connections since the last one accepted (said once in the log).
+            var refusing = false
+        }
+        let open = NIOLockedValueBox(Open())
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in inbound {
                         let child = connection.channel
                         let key = ObjectIdentifier(child)
-                        let late = open.withLockedValue { state -> Bool in
+                        let (late, full, firstRefused) = open.withLockedValue { state -> (Bool, Bool, Bool) in
+                            guard state.channels.count < limit else {
+                                defer { state.refusing = true }
+                                return (state.quiescing, true, !state.refusing)
+                            }
                             state.channels[key] = child
-                            return state.quiescing
+                            state.refusing = false
+                            return (state.quiescing, false, false)
+                        }
+                        if full {
+                            if firstRefused {
+                                logger.warning("HTTP connections refused: the limit of open connections is reached", metadata: ["limit": "\(limit)"])
+                            }
+                            // Closed through its async wrapper, which must finish its writer.
+                            group.addTask { try? await connection.executeThenClose { _, _ in } }
+                            continue
                         }
                         if late { child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
                         group.addTask {

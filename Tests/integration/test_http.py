@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 
 import pytest
 
-from conftest import Daemon, create_tenant, same_division
+from conftest import Daemon, create_tenant, same_division, wait_until
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -109,3 +110,39 @@ def test_unknown_path_404(daemon: Daemon) -> None:
     create_tenant(daemon, "zhengzhou", "4101")
     resp = daemon.http_get("/t/zhengzhou/api/v1/no-such-endpoint")
     assert resp[0] == 404
+
+
+def test_connections_beyond_the_limit_are_closed_and_the_others_served(daemon_factory) -> None:
+    """`http.max_connections`: clients holding connections open (slow uploads, responses never
+    read) cannot use up the daemon's descriptors. One more is closed at once; those open are
+    still served, and room is made as they close."""
+    d = daemon_factory(config='[http]\nmax_connections = 3\n').start()
+    held = []
+    try:
+        for _ in range(3):
+            conn = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=10)
+            conn.request("GET", "/healthz")
+            assert conn.getresponse().read() == b'{"status":"ok"}'
+            held.append(conn)
+        extra = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=10)
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, http.client.BadStatusLine)):
+            extra.request("GET", "/healthz")
+            extra.getresponse().read()
+        extra.close()
+        held[0].request("GET", "/healthz")
+        assert held[0].getresponse().status == 200, "an open connection is still served"
+        held.pop().close()
+        def room() -> bool:
+            conn = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=10)
+            try:
+                conn.request("GET", "/healthz")
+                return conn.getresponse().status == 200
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, http.client.BadStatusLine):
+                return False
+            finally:
+                conn.close()
+        wait_until(room, 10, "a closed connection to make room")
+        assert "limit of open connections" in d.output()
+    finally:
+        for conn in held:
+            conn.close()
