@@ -63,11 +63,11 @@ extension FuzzTarget {
         }
         // The JSON value alone: serialize, parse, serialize again.
         guard let value = try? JSONValue.parse(data) else { return }
-        require(String(validatingUTF8Bytes: data) != nil, "only well-formed UTF-8 parses (nothing is replaced by U+FFFD)", input: data)
+        require(String(validating: data, as: UTF8.self) != nil, "only well-formed UTF-8 parses (nothing is replaced by U+FFFD)", input: data)
         require(namesEachKeyOnce(value), "a parsed object names each key once", input: data)
         let bytes = value.serializedBytes
         require(!bytes.contains(UInt8(ascii: "\n")), "serialized JSON holds no raw newline (one value, one line)", input: data)
-        require(String(validatingUTF8Bytes: bytes) != nil, "serialized JSON is valid UTF-8", input: data)
+        require(String(validating: bytes, as: UTF8.self) != nil, "serialized JSON is valid UTF-8", input: data)
         let reparsed = try? JSONValue.parse(bytes)
         require(reparsed == value, "serialized JSON parses back to the same value", input: data)
         require(reparsed?.serializedBytes == bytes, "serializing is stable (the second pass writes the same bytes)", input: data)
@@ -118,7 +118,7 @@ extension FuzzTarget {
         }
         writer.raw("]")
         let bytes = writer.bytes
-        require(String(validatingUTF8Bytes: bytes) != nil, "written JSON is valid UTF-8", input: data)
+        require(String(validating: bytes, as: UTF8.self) != nil, "written JSON is valid UTF-8", input: data)
         guard let parsed = try? JSONValue.parse(bytes), case .array(let values) = parsed, values.count == pieces.count + 1 else {
             require(false, "written JSON parses as the array written", input: data)
             return
@@ -127,7 +127,7 @@ extension FuzzTarget {
         require((try? JSONSerialization.jsonObject(with: Data(bytes))) != nil, "Foundation's parser accepts the written JSON", input: data)
         for (piece, value) in zip(pieces, values.dropFirst()) {
             guard case .string(let text) = value else { return require(false, "a string is written as a JSON string", input: data) }
-            if let original = String(validatingUTF8Bytes: Array(piece)) {
+            if let original = String(validating: piece, as: UTF8.self) {
                 require(text == original, "well-formed UTF-8 comes back unchanged", input: data)
             } else {
                 require(text.unicodeScalars.count <= piece.count, "each malformed byte becomes at most one U+FFFD", input: data)
@@ -216,22 +216,5 @@ extension FuzzTarget {
             require(data.starts(with: signature), "an image's type is the one its first bytes announce", input: data)
         }
         _ = try? DocumentType.detect(data)
-    }
-}
-
-extension String {
-    /// The text, if `bytes` are well-formed UTF-8.
-    init?(validatingUTF8Bytes bytes: some Collection<UInt8>) {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var scalars = String.UnicodeScalarView()
-        loop: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): scalars.append(scalar)
-            case .emptyInput: break loop
-            case .error: return nil
-            }
-        }
-        self = String(scalars)
     }
 }

@@ -401,6 +401,13 @@ def test_the_spec_paths_for_sessions_draws_votes_and_experts(env: Env, pool: dic
         out = run_ctl(str(REPO / ".build" / "debug" / "zhichengctl"), "draw", "verify", "--tenant", "province", "--session", str(session["id"]),
                       socket_path=env.daemon.admin_socket)
         assert out.returncode == 1 and "(matches recorded inputs: NO)" in out.stdout, out
+        # A record edited until it no longer reads, or no longer draws, does not stand: that
+        # is the answer (matches false), not an error.
+        for broken in ("{", inputs.replace('"panel_size":3', '"panel_size":99')):
+            with con:
+                con.execute("UPDATE review_sessions SET inputs = ? WHERE id = ?", (broken, session["id"]))
+            report = expect(env.prov.post(f"{draw}/verify"), 200).json
+            assert report["matches"] is False and report["reproduced"] is False and report["recomputed_panel"] == [], report
     finally:
         with con:
             con.execute("UPDATE review_sessions SET inputs = ? WHERE id = ?", (inputs, session["id"]))

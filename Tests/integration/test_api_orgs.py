@@ -185,6 +185,8 @@ def test_rename(tree: Tree) -> None:
     assert r["name"] == "管城区实验学校" and r["code"] == o["code"] and r["parent_id"] == tree.dept["id"], r
     assert org_of(tree.city, o["id"])["name"] == "管城区实验学校"
     assert child_rows(tree.dept_s, tree.dept["id"])[o["id"]]["name"] == "管城区实验学校"
+    # 单位信息 shows the new name, so the unit's next save of it keeps the rename.
+    assert expect(tree.dept_s.get(f"orgs/{o['id']}/profile"), 200).json["name"] == "管城区实验学校"
     with unchanged(tree.d, TENANT):
         expect(tree.dept_s.patch(f"orgs/{o['id']}", {"name": ""}), 400, field="name")
         expect(tree.dept_s.patch(f"orgs/{o['id']}", {"name": "  "}), 400, field="name")
