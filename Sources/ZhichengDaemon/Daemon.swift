@@ -121,7 +121,8 @@ public enum Daemon {
             evaluations: evaluations, experts: ExpertService(store: store, relay: relay), sessions: sessions,
             provinceReviews: ProvinceReviewService(store: store, relay: relay))
         let dispatcher = AdminDispatcher(tenants: tenants, control: controller, sessions: sessions)
-        let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, maxConnections: config.httpMaxConnections, logger: logger)
+        let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, maxConnections: config.httpMaxConnections,
+                                     timeouts: config.httpClientTimeouts, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress = try await http.start(httpSource)
 
@@ -181,5 +182,13 @@ public enum Daemon {
     /// Prometheus names allow `[a-zA-Z0-9_:]`; swift-metrics labels use dots.
     static func sanitize(_ name: String) -> String {
         String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") ? $0 : "_" })
+    }
+}
+
+extension DaemonConfig {
+    /// The HTTP server's limits for slow clients (`http.client_timeout_seconds`,
+    /// `http.body_min_bytes_per_second`).
+    var httpClientTimeouts: ClientTimeouts {
+        ClientTimeouts(timeout: .seconds(Int64(httpClientTimeoutSeconds)), bodyMinBytesPerSecond: httpBodyMinBytesPerSecond)
     }
 }

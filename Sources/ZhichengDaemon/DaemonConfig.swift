@@ -12,6 +12,14 @@ public struct DaemonConfig: Sendable, Equatable {
     /// below `LimitNOFILE` (65536), so clients holding connections open (a slow upload, a
     /// response never read) cannot leave the daemon without descriptors for tenant files.
     public var httpMaxConnections = 4096
+    /// How long a slow client may hold a connection: to send a request header (and to
+    /// keep an idle keep-alive connection), before its body must move at
+    /// `httpBodyMinBytesPerSecond`, and to start reading a response (`ClientTimeouts`).
+    /// Below systemd's `TimeoutStopSec` (60 s): a stop waits at most this for a response
+    /// a client does not read.
+    public var httpClientTimeoutSeconds = 30
+    /// Each byte of a request body buys its client 1/rate s more; 0: only gaps count.
+    public var httpBodyMinBytesPerSecond = 1024
     public var adminSocket = "/run/zhicheng/admin.sock"
     public var adminSocketMode: mode_t = 0o660
     public var adminSocketGroup: String? = "zhicheng-admin"
@@ -78,7 +86,7 @@ public struct DaemonConfig: Sendable, Equatable {
             throw ConfigError(key: nil, message: "\(file): \(error)")
         }
         let known: [String: Set<String>] = [
-            "http": ["listen", "max_connections"],
+            "http": ["listen", "max_connections", "client_timeout_seconds", "body_min_bytes_per_second"],
             "admin": ["socket", "socket_mode", "socket_group", "allowed_uids", "allowed_gids"],
             "paths": ["data_dir", "backup_dir", "archive_dir", "plugin_dir"],
             "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes", "publicity_working_days"],
@@ -121,6 +129,8 @@ public struct DaemonConfig: Sendable, Equatable {
 
         if let listen = try string("http", "listen") { (httpHost, httpPort) = try Self.parseHostPort(listen, key: "http.listen") }
         if let n = try int("http", "max_connections", range: 1...60_000) { httpMaxConnections = n }
+        if let n = try int("http", "client_timeout_seconds", range: 1...3600) { httpClientTimeoutSeconds = n }
+        if let n = try int("http", "body_min_bytes_per_second", range: 0...100_000_000) { httpBodyMinBytesPerSecond = n }
         if let socket = try string("admin", "socket") { adminSocket = try Self.absolute(socket, key: "admin.socket") }
         if let mode = try string("admin", "socket_mode") {
             guard let parsed = mode_t(mode, radix: 8), parsed <= 0o777 else {

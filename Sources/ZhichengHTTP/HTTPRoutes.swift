@@ -10,8 +10,9 @@ import ZhichengCore
 public enum HTTPRoutes {
     /// The HTTP server for the whole product.
     public static func server(services: AppServices, metrics: PrometheusCollectorRegistry, group: any EventLoopGroup, maxConnections: Int = 4096,
-                              logger: Logger) -> HTTPServer {
-        HTTPServer(responder: router(services: services, metrics: metrics).buildResponder(), group: group, maxConnections: maxConnections, logger: logger)
+                              timeouts: ClientTimeouts = .init(), logger: Logger) -> HTTPServer {
+        HTTPServer(responder: router(services: services, metrics: metrics).buildResponder(), group: group, maxConnections: maxConnections,
+                   timeouts: timeouts, logger: logger)
     }
 
     public static func router(services: AppServices, metrics: PrometheusCollectorRegistry) -> Router<AppRequestContext> {

@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -17,11 +18,14 @@ public final class HTTPServer: Sendable {
     private let server = NIOLockedValueBox<NIOAsyncChannel<HTTP1Channel.Value, Never>?>(nil)
     /// Connections open at once; one more is closed as soon as it is accepted.
     private let maxConnections: Int
+    private let timeouts: ClientTimeouts
 
-    public init<Responder: HTTPResponder>(responder: Responder, group: any EventLoopGroup, maxConnections: Int = 4096, logger: Logger)
+    public init<Responder: HTTPResponder>(responder: Responder, group: any EventLoopGroup, maxConnections: Int = 4096,
+                                          timeouts: ClientTimeouts = .init(), logger: Logger)
     where Responder.Context == AppRequestContext {
         self.group = group
         self.maxConnections = max(1, maxConnections)
+        self.timeouts = timeouts
         self.logger = logger
         let dateCache = HTTPDate()
         self.responder = { request, responseWriter, channel in
@@ -43,9 +47,26 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Hummingbird's HTTP/1.1 channel: its idle timeout bounds the wait for a request's
+    /// header (and an idle keep-alive connection); `ClientTimeoutHandler` bounds a slow body
+    /// and a response the client does not read.
+    private func makeChannel() -> HTTP1Channel {
+        let timeouts = self.timeouts
+        let logger = self.logger
+        let closed = ClientTimeoutHandler.Reason.allCases.reduce(into: [:]) { counters, reason in
+            counters[reason] = Counter(label: "zhicheng_http_slow_clients_closed_total", dimensions: [("reason", reason.rawValue)])
+        }
+        return HTTP1Channel(responder: responder, configuration: .init(
+            additionalChannelHandlers: [ClientTimeoutHandler(timeouts) { reason, peer in
+                closed[reason]?.increment()
+                logger.debug("HTTP connection closed: client too slow", metadata: ["reason": "\(reason.rawValue)", "peer": "\(peer.map { "\($0)" } ?? "-")"])
+            }],
+            idleTimeout: timeouts.timeout))
+    }
+
     /// Binds (or adopts) the listener; returns once it accepts connections.
     public func start(_ source: ListenerSource) async throws -> String {
-        let channel = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(60)))
+        let channel = makeChannel()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -77,7 +98,7 @@ public final class HTTPServer: Sendable {
     /// checkpoint.)
     public func run() async throws {
         guard let server = server.withLockedValue({ $0 }) else { return }
-        let channel = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(60)))
+        let channel = makeChannel()
         let logger = self.logger
         let limit = maxConnections
         struct Open {

@@ -114,8 +114,9 @@ def test_kill9_during_backup_and_suspend(daemon_factory) -> None:
 def test_sigterm_with_keep_alive_http_connections_open_exits_promptly(daemon_factory) -> None:
     """An idle keep-alive connection (a metrics scraper's, a browser's) is told to close when the
     daemon stops: the stop does not wait for the client, and the WAL is checkpointed. It once
-    held the stop until systemd's SIGKILL, 60 s later, skipping the checkpoint."""
-    d: Daemon = daemon_factory().start()
+    held the stop until systemd's SIGKILL, 60 s later, skipping the checkpoint. The idle timeout
+    is set far beyond the wait here, so that it cannot be what ends the stop."""
+    d: Daemon = daemon_factory(config='[http]\nclient_timeout_seconds = 300\n').start()
     create_tenant(d, "t0", CODES[0])
     idle = []
     for _ in range(3):
@@ -125,7 +126,7 @@ def test_sigterm_with_keep_alive_http_connections_open_exits_promptly(daemon_fac
         idle.append(conn)     # kept open: HTTP/1.1 keep-alive
     try:
         os.kill(d.pid, signal.SIGTERM)
-        # Held by the idle connections, the stop would last their 60 s idle timeout.
+        # Held by the idle connections, the stop would last their 300 s idle timeout.
         assert d.wait_exit(timeout=30) == 0, d.output()[-3000:]
         assert "zhichengd stopped" in d.output()
     finally:

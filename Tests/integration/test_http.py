@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
+import select
+import signal
+import socket
+import time
 
 import pytest
 
@@ -146,3 +151,123 @@ def test_connections_beyond_the_limit_are_closed_and_the_others_served(daemon_fa
     finally:
         for conn in held:
             conn.close()
+
+
+def _tcp_state(sock: socket.socket) -> int:
+    """The socket's TCP state from TCP_INFO (1 is ESTABLISHED)."""
+    return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
+
+
+def _stalled_reader(port: int, path: str) -> socket.socket:
+    """A client that pipelines requests and never reads the answers: a small receive window,
+    and requests sent until the daemon stops taking them (its answers are stuck)."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port))
+    s.setblocking(False)
+    request = f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode() * 64
+    deadline = time.monotonic() + 20
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < 1.0:
+        try:
+            s.send(request)
+            quiet_since = time.monotonic()
+        except BlockingIOError:
+            time.sleep(0.02)
+    assert _tcp_state(s) == 1, "the daemon keeps the connection while it cannot write"
+    return s
+
+
+def test_a_client_that_does_not_read_its_answers_is_closed_and_does_not_hold_the_stop(daemon_factory) -> None:
+    """`http.client_timeout_seconds`: a response the client does not take (the connection stays
+    unwritable) closes the connection. Before, one unauthenticated client that pipelined requests
+    and never read held its connection for ever, past the idle timeout, and the daemon's stop with
+    it until systemd's SIGKILL, before the WAL checkpoint."""
+    d = daemon_factory(config='[http]\nclient_timeout_seconds = 2\n').start()
+    create_tenant(d, "zz", "4101")
+    s = _stalled_reader(d.http_port, "/t/zz/login")
+    try:
+        wait_until(lambda: _tcp_state(s) != 1, 30, "the daemon to close the stalled connection")
+        metrics = d.http_get("/metrics")[2].decode()
+        assert re.search(r'zhicheng_http_slow_clients_closed_total\{reason="write"\} 1\b', metrics), metrics[-2000:]
+        assert d.http_get("/healthz")[0] == 200
+    finally:
+        s.close()
+    # A second one, stalled when the stop comes: the stop waits for it no longer than the timeout.
+    s = _stalled_reader(d.http_port, "/t/zz/login")
+    try:
+        os.kill(d.pid, signal.SIGTERM)
+        assert d.wait_exit(timeout=30) == 0, d.output()[-3000:]
+        assert "zhichengd stopped" in d.output()
+    finally:
+        s.close()
+
+
+def _open_upload(port: int, tenant: str, length: int) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(f"POST /t/{tenant}/api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              f"Content-Length: {length}\r\n\r\n".encode())
+    return s
+
+
+def _closed_by_daemon(s: socket.socket, wait: float) -> bool:
+    """True when the daemon closed (EOF or reset) within `wait` seconds without answering."""
+    readable, _, _ = select.select([s], [], [], wait)
+    if not readable:
+        return False
+    try:
+        data = s.recv(4096)
+    except ConnectionResetError:
+        return True
+    assert data == b"", f"expected the connection closed without an answer, got {data[:200]!r}"
+    return True
+
+
+def test_a_request_body_that_trickles_in_is_cut_off(daemon_factory) -> None:
+    """A body that comes slower than `http.body_min_bytes_per_second` once the client's
+    `client_timeout_seconds` are spent is cut off, even though bytes keep coming (one every
+    0.3 s: Hummingbird's idle timeout, which counts whole HTTP parts, let it run for as long as
+    the body's length allowed). The daemon goes on serving others."""
+    d = daemon_factory(config='[http]\nclient_timeout_seconds = 2\nbody_min_bytes_per_second = 1024\n').start()
+    create_tenant(d, "zz", "4101")
+    s = _open_upload(d.http_port, "zz", 100_000)
+    try:
+        s.sendall(b'{"login":"')
+        deadline = time.monotonic() + 30
+        closed = False
+        while not closed and time.monotonic() < deadline:
+            try:
+                s.sendall(b"a")
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            closed = _closed_by_daemon(s, 0.3)
+        assert closed, "a trickling body was still read after 30 s"
+        metrics = d.http_get("/metrics")[2].decode()
+        assert re.search(r'zhicheng_http_slow_clients_closed_total\{reason="body"\} 1\b', metrics), metrics[-2000:]
+        assert d.http_get("/healthz")[0] == 200
+    finally:
+        s.close()
+
+
+def test_a_slow_body_at_the_minimum_rate_is_served(daemon_factory) -> None:
+    """A body slower than the timeout allows for its whole but at the minimum rate is read to its
+    end and answered (a real sign-in, 401 for the unknown login): 6 KiB at about 2 KiB a second
+    against a 1 s timeout and 1,024 bytes a second."""
+    d = daemon_factory(config='[http]\nclient_timeout_seconds = 1\nbody_min_bytes_per_second = 1024\n').start()
+    create_tenant(d, "zz", "4101")
+    body = json.dumps({"login": "nobody", "password": "x" * 200, "pad": "p" * 6000}).encode()
+    s = _open_upload(d.http_port, "zz", len(body))
+    try:
+        for i in range(0, len(body), 512):
+            s.sendall(body[i:i + 512])
+            time.sleep(0.25)
+        s.settimeout(30)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = s.recv(4096)
+            assert chunk, f"closed before answering: {answer!r}"
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 401") or answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    finally:
+        s.close()
