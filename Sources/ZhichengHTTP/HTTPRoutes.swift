@@ -46,7 +46,8 @@ public enum HTTPRoutes {
             let active = try await tenants.list().filter { $0.info.state == .active }.map { ["id": $0.info.id.rawValue, "name": $0.info.name] }
             let body = Templates.library.render(["tenants": active], withTemplate: "picker") ?? ""
             let html = Templates.library.render(["title": "选择地市", "tenant_name": "河南省", "body": body], withTemplate: "layout") ?? ""
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: UI.pagePolicy],
+                            body: .init(byteBuffer: ByteBuffer(string: html)))
         }
 
         let tenant = router.group("t/{tenant}")
@@ -58,22 +59,33 @@ public enum HTTPRoutes {
     }
 }
 
-/// HTML escaping for text placed in element content or quoted attributes.
+/// HTML escaping for text placed in element content or quoted attributes: every Mustache
+/// `{{value}}` of the UI (`Templates`) and the HTML made in Swift.
+///
+/// By Unicode scalar, not by `Character`: a `"` followed by a combining mark (U+0301) is one
+/// grapheme, which is not equal to `"`, so an escaper comparing characters (swift-mustache's
+/// own `htmlEscape`, and this one before) left the quote raw, and an org named
+/// `X"\u{301} onload=…` broke out of an attribute (a stored script on the 评审表).
 enum HTMLText {
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
+    }
+
+    /// The content type every UI template is rendered with (`Templates.library`).
+    struct MustacheHTML: MustacheContentType {
+        static let name = "ZHICHENG_HTML"
+        func escapeText(_ text: String) -> String { HTMLText.escape(text) }
     }
 }
 

@@ -11,6 +11,8 @@ reviewers at each level); importing its `env` fixture gives this module a daemon
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from urllib.parse import quote
 
@@ -399,3 +401,36 @@ def test_the_status_screen_walks_its_pages(env: Env) -> None:
     assert link.startswith(f"/t/{TENANT}/status?") and "below=1" in link, link
     two = expect(env.api.raw("GET", link, headers={"Cookie": f"zc_session={env.city.cookie}"}), 200).body.decode()
     assert listed(two) == everything[100:200] and 'id="status-first"' in two
+
+
+# A quote followed by a combining mark (U+0301) is one grapheme: an escaper comparing
+# characters left the quote raw, and the name broke out of the attribute it was put in.
+BREAKOUT = 'X"\u0301 onload=alert(1)// \'\u0301 <\u0301b>'
+
+
+def test_names_with_a_combining_mark_after_a_quote_stay_inside_their_attribute(env: Env) -> None:
+    """Stored (a unit named by its parent's admin, shown in the rename box of 组织机构) and
+    reflected (申报人员状态查询's ?applicant=): every markup character is escaped whatever mark
+    follows it, through the real templates."""
+    child, _ = create_child(env.dept, env.dept_id, BREAKOUT, "unit")
+    page = expect(ui_get(env, f"orgs?selected={child['id']}", env.dept.cookie), 200).body.decode()
+    assert 'name="name" value="X&quot;\u0301 onload=alert(1)// &#39;\u0301 &lt;\u0301b&gt;"' in page, page[-3000:]
+    page = expect(ui_get(env, f"status?applicant={quote(BREAKOUT)}", env.dept.cookie), 200).body.decode()
+    assert 'id="status-applicant" value="X&quot;\u0301 onload=' in page, page[-3000:]
+    for raw in ('"\u0301', "'\u0301", "<\u0301"):
+        assert raw not in page
+    expect(env.dept.delete(f"orgs/{child['id']}"), (200, 204))
+
+
+def test_the_review_form_runs_only_its_print_script(env: Env) -> None:
+    """The 评审表's policy allows one script, by its hash (the 打印 button's), and no form or
+    inline handler: markup that got into a name could not run there."""
+    _, app = passed_by_school(env)
+    got = expect(env.school.get(f"applications/{app['id']}/review-form"), 200)
+    policy = got.headers["content-security-policy"]
+    scripts = re.findall(r"<script>(.*?)</script>", got.body.decode(), re.S)
+    assert len(scripts) == 1 and "print" in scripts[0], scripts
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in policy, policy
+    assert "unsafe-inline'; " not in policy.split("script-src", 1)[1].split(";")[0] and "form-action 'none'" in policy, policy
+    assert "onclick" not in got.body.decode()

@@ -78,6 +78,10 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     item = p.d.current_url
     p.d.get(form_href)
     assert "蒋评审" in p.by("body").text and "通过" in p.by("#opinions").text, p.by("body").text[:500]
+    # 打印 runs the page's one script, which its policy allows by hash (no inline handler).
+    p.d.execute_script("window.printed = 0; window.print = function () { window.printed += 1; };")
+    p.click("#print")
+    assert p.d.execute_script("return window.printed") == 1, "the print button's script did not run"
     p.d.get(item)
     p.fill("#interview-time", "2026年12月10日 9:00")
     p.fill("#interview-place", "郑州市人社局三楼会议室")

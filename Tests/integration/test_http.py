@@ -271,3 +271,13 @@ def test_a_slow_body_at_the_minimum_rate_is_served(daemon_factory) -> None:
         assert answer.startswith(b"HTTP/1.1 401") or answer.startswith(b"HTTP/1.1 400"), answer[:200]
     finally:
         s.close()
+
+
+def test_html_pages_carry_a_policy_without_scripts(daemon: Daemon) -> None:
+    """The 地市 picker and a tenant's pages allow no script and nothing from elsewhere."""
+    create_tenant(daemon, "zhengzhou", "4101")
+    for path in ("/", "/t/zhengzhou/login"):
+        status, headers, _ = daemon.http_get(path)
+        assert status == 200, path
+        policy = headers.get("content-security-policy", "")
+        assert "script-src 'none'" in policy and "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, (path, policy)

@@ -174,7 +174,7 @@ extension Templates {
         .opinion{position:relative;min-height:24mm} .seal{position:absolute;right:2mm;top:0;width:24mm;height:24mm;object-fit:contain;opacity:.85}
         .sign{position:absolute;right:30mm;bottom:0} @media print{.noprint{display:none}}
         </style></head><body>
-        <p class="noprint"><button onclick="window.print()">打印</button></p>
+        <p class="noprint"><button id="print" type="button">打印</button></p>
         <h1>专业技术职务任职资格评审表</h1>
         <table><tbody>
         <tr><th>姓名</th><td id="f-name">{{applicant}}</td><th>身份证号</th><td>{{id_number}}</td></tr>
@@ -189,6 +189,7 @@ extension Templates {
         {{#committee}}<tr id="committee-opinion"><th>评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{^final}}（公示中）{{/final}}{{#note}}。{{note}}{{/note}}</p>
         {{#date}}<span class="sign">{{date}}</span>{{/date}}</div></td></tr>{{/committee}}
         </tbody></table>
+        <script>\(ReviewFormPage.printScript)</script>
         </body></html>
         """
 }

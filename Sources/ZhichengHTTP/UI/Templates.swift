@@ -1,14 +1,20 @@
 import Mustache
 
 /// The web UI's Mustache templates. They live in the binary so a deployment is
-/// one file; Mustache escapes every `{{value}}`, so user data cannot inject markup.
+/// one file; every `{{value}}` is escaped by `HTMLText.escape`, so user data cannot inject
+/// markup: each template (partials too, which Mustache starts again in its own HTML type)
+/// begins with the pragma that selects it.
 enum Templates {
+    static let contentTypePragma = "{{% CONTENT_TYPE: \(HTMLText.MustacheHTML.name)}}"
+
     static let library: MustacheLibrary = {
+        // Before parsing: the pragma is looked up when a template is parsed.
+        MustacheContentTypes.register(HTMLText.MustacheHTML(), named: HTMLText.MustacheHTML.name)
         var templates: [String: MustacheTemplate] = [:]
         for (name, text) in sources.merging(reviewSources, uniquingKeysWith: { first, _ in first }).merging(expertSources, uniquingKeysWith: { first, _ in first })
             .merging(committeeSources, uniquingKeysWith: { first, _ in first }) {
             // The templates are ours; a syntax error is a programming error caught by the tests.
-            templates[name] = try! MustacheTemplate(string: text)
+            templates[name] = try! MustacheTemplate(string: contentTypePragma + text)
         }
         return MustacheLibrary(templates: templates)
     }()

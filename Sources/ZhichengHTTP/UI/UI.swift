@@ -143,9 +143,12 @@ struct UI: Sendable {
         }
         let html = Templates.library.render(page, withTemplate: "layout") ?? ""
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                                                  .init("Content-Security-Policy")!: "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"],
+                                                  .init("Content-Security-Policy")!: Self.pagePolicy],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }
+
+    /// Every UI page's policy (the 地市 picker's too): no script at all, nothing from elsewhere.
+    static let pagePolicy = "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     static func roleLabel(_ user: SignedIn) -> String {
         switch user.kind {
