@@ -122,7 +122,7 @@ public enum Daemon {
             provinceReviews: ProvinceReviewService(store: store, relay: relay))
         let dispatcher = AdminDispatcher(tenants: tenants, control: controller, sessions: sessions)
         let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, maxConnections: config.httpMaxConnections,
-                                     timeouts: config.httpClientTimeouts, logger: logger)
+                                     timeouts: config.httpClientTimeouts, cookies: config.httpSecureCookies, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress = try await http.start(httpSource)
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TOMLKit
 import ZhichengCore
+import ZhichengHTTP
 
 /// Everything `zhichengd` can be configured with: the TOML file
 /// (`etc/zhicheng/zhichengd.toml`), then command-line flags on top.
@@ -20,6 +21,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var httpClientTimeoutSeconds = 30
     /// Each byte of a request body buys its client 1/rate s more; 0: only gaps count.
     public var httpBodyMinBytesPerSecond = 1024
+    /// When cookies are marked `Secure`: behind a TLS proxy that says so (`auto`), always, never.
+    public var httpSecureCookies = CookieSecurity.auto
     public var adminSocket = "/run/zhicheng/admin.sock"
     public var adminSocketMode: mode_t = 0o660
     public var adminSocketGroup: String? = "zhicheng-admin"
@@ -86,7 +89,7 @@ public struct DaemonConfig: Sendable, Equatable {
             throw ConfigError(key: nil, message: "\(file): \(error)")
         }
         let known: [String: Set<String>] = [
-            "http": ["listen", "max_connections", "client_timeout_seconds", "body_min_bytes_per_second"],
+            "http": ["listen", "max_connections", "client_timeout_seconds", "body_min_bytes_per_second", "secure_cookies"],
             "admin": ["socket", "socket_mode", "socket_group", "allowed_uids", "allowed_gids"],
             "paths": ["data_dir", "backup_dir", "archive_dir", "plugin_dir"],
             "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes", "publicity_working_days"],
@@ -131,6 +134,12 @@ public struct DaemonConfig: Sendable, Equatable {
         if let n = try int("http", "max_connections", range: 1...60_000) { httpMaxConnections = n }
         if let n = try int("http", "client_timeout_seconds", range: 1...3600) { httpClientTimeoutSeconds = n }
         if let n = try int("http", "body_min_bytes_per_second", range: 0...100_000_000) { httpBodyMinBytesPerSecond = n }
+        if let text = try string("http", "secure_cookies") {
+            guard let value = CookieSecurity(rawValue: text) else {
+                throw ConfigError(key: "http.secure_cookies", message: "http.secure_cookies must be one of \(CookieSecurity.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            }
+            httpSecureCookies = value
+        }
         if let socket = try string("admin", "socket") { adminSocket = try Self.absolute(socket, key: "admin.socket") }
         if let mode = try string("admin", "socket_mode") {
             guard let parsed = mode_t(mode, radix: 8), parsed <= 0o777 else {

@@ -93,6 +93,7 @@ public actor DaemonController: DaemonControl {
         if next.httpMaxConnections != running.httpMaxConnections { restartRequired.append("http.max_connections") }
         if next.httpClientTimeoutSeconds != running.httpClientTimeoutSeconds { restartRequired.append("http.client_timeout_seconds") }
         if next.httpBodyMinBytesPerSecond != running.httpBodyMinBytesPerSecond { restartRequired.append("http.body_min_bytes_per_second") }
+        if next.httpSecureCookies != running.httpSecureCookies { restartRequired.append("http.secure_cookies") }
         if next.adminSocket != running.adminSocket { restartRequired.append("admin.socket") }
         if next.adminSocketMode != running.adminSocketMode { restartRequired.append("admin.socket_mode") }
         if next.adminSocketGroup != running.adminSocketGroup { restartRequired.append("admin.socket_group") }

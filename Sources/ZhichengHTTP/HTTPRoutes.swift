@@ -10,16 +10,17 @@ import ZhichengCore
 public enum HTTPRoutes {
     /// The HTTP server for the whole product.
     public static func server(services: AppServices, metrics: PrometheusCollectorRegistry, group: any EventLoopGroup, maxConnections: Int = 4096,
-                              timeouts: ClientTimeouts = .init(), logger: Logger) -> HTTPServer {
-        HTTPServer(responder: router(services: services, metrics: metrics).buildResponder(), group: group, maxConnections: maxConnections,
+                              timeouts: ClientTimeouts = .init(), cookies: CookieSecurity = .auto, logger: Logger) -> HTTPServer {
+        HTTPServer(responder: router(services: services, metrics: metrics, cookies: cookies).buildResponder(), group: group, maxConnections: maxConnections,
                    timeouts: timeouts, logger: logger)
     }
 
-    public static func router(services: AppServices, metrics: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
+    public static func router(services: AppServices, metrics: PrometheusCollectorRegistry, cookies: CookieSecurity = .auto) -> Router<AppRequestContext> {
         let tenants = services.tenants
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware())
+        router.add(middleware: SecureCookieMiddleware(security: cookies))
 
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(staticString: #"{"status":"ok"}"#)))

@@ -9,6 +9,7 @@ costs ~20 ms per hash) under the city office of `zhengzhou`.
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -501,3 +502,36 @@ def test_unknown_api_path_is_json_404(env: Env, root: Session, method: str) -> N
             assert r.error()["code"] == "not_found"
             r = expect(env.zz.call(method, "no-such-thing", None, token=token), 404)
             assert r.error()["code"] == "not_found"
+
+
+# --------------------------------------------------------------------------- Secure cookies
+
+
+def test_cookies_are_secure_when_the_proxy_says_the_request_came_over_https(env: Env, root: Session) -> None:
+    """`http.secure_cookies = "auto"` (the default): behind a TLS proxy that sends
+    X-Forwarded-Proto or Forwarded, every cookie (session, the sign-in form's, its sign-out) is
+    Secure; on plain HTTP (`make run`, tests) it is not, or browsers would drop it."""
+    body = json.dumps({"login": "4101", "password": NEW_PASSWORD}).encode()
+    json_type = {"Content-Type": "application/json"}
+    for headers in ({"X-Forwarded-Proto": "https"}, {"X-Forwarded-Proto": "HTTPS, http"}, {"Forwarded": "for=10.0.0.1;proto=https;host=zc.example"}):
+        r = expect(env.zz.raw("POST", "/t/zhengzhou/api/v1/session", body, {**json_type, **headers}), 200)
+        cookie = r.headers["set-cookie"]
+        assert cookie.startswith("zc_session=") and cookie.endswith("; Secure") and "SameSite=Strict" in cookie, (headers, cookie)
+        out = expect(env.zz.raw("DELETE", "/t/zhengzhou/api/v1/session", None, {"Authorization": f"Bearer {r.json['token']}", **headers}), (200, 204))
+        assert out.headers["set-cookie"].endswith("; Secure"), out.headers
+        page = expect(env.zz.raw("GET", "/t/zhengzhou/login", None, headers), 200)
+        assert page.headers["set-cookie"].startswith("zc_login_csrf=") and page.headers["set-cookie"].endswith("; Secure"), page.headers
+    for headers in ({}, {"X-Forwarded-Proto": "http"}, {"Forwarded": "for=10.0.0.1;proto=http"}):
+        r = expect(env.zz.raw("POST", "/t/zhengzhou/api/v1/session", body, {**json_type, **headers}), 200)
+        assert "secure" not in r.headers["set-cookie"].lower(), (headers, r.headers)
+        expect(env.zz.raw("DELETE", "/t/zhengzhou/api/v1/session", None, {"Authorization": f"Bearer {r.json['token']}"}), (200, 204))
+
+
+@pytest.mark.parametrize("setting,secure_plain,secure_proxied", [("always", True, True), ("never", False, False)])
+def test_secure_cookies_can_be_forced_either_way(daemon_factory, setting: str, secure_plain: bool, secure_proxied: bool) -> None:
+    d = daemon_factory(config=f'[http]\nsecure_cookies = "{setting}"\n').start()
+    create_tenant(d, "zz", "4101")
+    api = Api(d.http_port, "zz")
+    for headers, expected in (({}, secure_plain), ({"X-Forwarded-Proto": "https"}, secure_proxied)):
+        page = expect(api.raw("GET", "/t/zz/login", None, headers), 200)
+        assert page.headers["set-cookie"].endswith("; Secure") == expected, (setting, headers, page.headers)

@@ -26,6 +26,8 @@ BAD_KEYS = [
     ('[http]\nclient_timeout_seconds = 0\n', "http.client_timeout_seconds"),
     ('[http]\nclient_timeout_seconds = "30s"\n', "http.client_timeout_seconds"),
     ('[http]\nbody_min_bytes_per_second = -1\n', "http.body_min_bytes_per_second"),
+    ('[http]\nsecure_cookies = "yes"\n', "http.secure_cookies"),
+    ('[http]\nsecure_cookies = true\n', "http.secure_cookies"),
     ('[log]\nlevel = "loud"\n', "log.level"),
     ('[log]\nlevel = 3\n', "log.level"),
     ('[admin]\nsocket_mode = "rwx"\n', "admin.socket_mode"),
@@ -200,5 +202,5 @@ def test_a_reload_reports_what_differs_from_the_running_daemon(daemon_factory, t
     assert d.call("config.reload")["restart_required"] == ["paths"]
     d.write_config('[log]\nlevel = "info"\n')
     assert d.call("config.reload")["restart_required"] == []
-    d.write_config('[log]\nlevel = "info"\n[http]\nclient_timeout_seconds = 10\nbody_min_bytes_per_second = 0\n')
-    assert d.call("config.reload")["restart_required"] == ["http.client_timeout_seconds", "http.body_min_bytes_per_second"]
+    d.write_config('[log]\nlevel = "info"\n[http]\nclient_timeout_seconds = 10\nbody_min_bytes_per_second = 0\nsecure_cookies = "always"\n')
+    assert d.call("config.reload")["restart_required"] == ["http.client_timeout_seconds", "http.body_min_bytes_per_second", "http.secure_cookies"]
