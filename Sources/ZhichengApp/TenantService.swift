@@ -154,6 +154,12 @@ public struct TenantService: Sendable {
         return rows
     }
 
+    /// Every registered tenant, from the registry alone: no tenant file is opened or read
+    /// (the 地市 picker, which anyone may load).
+    public func registered() async throws -> [TenantInfo] {
+        try await store.registry.all()
+    }
+
     public func info(_ rawID: String) async throws -> TenantInfo {
         let id = try TenantID(rawID)
         guard let info = try await store.registry.get(id) else { throw ZhichengError.notFound("tenant \(id) does not exist") }

@@ -42,9 +42,11 @@ public enum HTTPRoutes {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
 
-        // The 地市 picker: every active tenant, linking to its sign-in page.
+        // The 地市 picker: every active tenant, linking to its sign-in page. From the registry
+        // only: it once counted the rows of every tenant (opening the closed ones) for each
+        // anonymous GET /.
         router.get("/") { _, _ in
-            let active = try await tenants.list().filter { $0.info.state == .active }.map { ["id": $0.info.id.rawValue, "name": $0.info.name] }
+            let active = try await tenants.registered().filter { $0.state == .active }.map { ["id": $0.id.rawValue, "name": $0.name] }
             let body = Templates.library.render(["tenants": active], withTemplate: "picker") ?? ""
             let html = Templates.library.render(["title": "选择地市", "tenant_name": "河南省", "body": body], withTemplate: "layout") ?? ""
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: UI.pagePolicy],

@@ -281,3 +281,15 @@ def test_html_pages_carry_a_policy_without_scripts(daemon: Daemon) -> None:
         assert status == 200, path
         policy = headers.get("content-security-policy", "")
         assert "script-src 'none'" in policy and "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, (path, policy)
+
+
+def test_the_city_picker_lists_the_active_tenants_from_the_registry(daemon: Daemon) -> None:
+    """GET / (anyone): each active tenant with a link to its sign-in; a suspended one is left out.
+    Read from the registry alone (it once counted every tenant's rows for each request)."""
+    create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    create_tenant(daemon, "luoyang", "4103", "洛阳市")
+    daemon.call("tenant.suspend", {"id": "luoyang"})
+    status, headers, body = daemon.http_get("/")
+    page = body.decode("utf-8")
+    assert status == 200 and "选择地市" in page, page[:500]
+    assert '<a href="/t/zhengzhou/">郑州市</a>' in page and "洛阳市" not in page, page[-1500:]
