@@ -1,4 +1,5 @@
 import CCrypt
+import Synchronization
 import ZhichengCore
 import ZhichengStorage
 
@@ -13,6 +14,23 @@ public struct PasswordHasher: Sendable {
     private static let work = BlockingWork(label: "zhicheng.password-hasher")
 
     public init(cost: UInt = 0) { self.cost = cost }
+
+    /// Password checks admitted at once, process-wide, running or waiting for a hasher
+    /// thread: about half a second of queue on two cores. One more is refused at once (503)
+    /// instead of waiting: sign-ins with unknown logins cost ~200 bytes to send and ~16 ms of
+    /// CPU each, and an unbounded queue let a flood delay every tenant's sign-ins without end
+    /// while its waiting connections filled `http.max_connections`.
+    public static let maxAdmitted = 64
+    private static let admitted = Atomic<Int>(0)
+
+    /// Runs `body` (a password check, with what it counts) as one admitted check, or refuses
+    /// it (`unavailable`) before anything in it is done when `maxAdmitted` are under way.
+    public func admitted<T>(_ body: () async throws -> T) async throws -> T {
+        let before = Self.admitted.add(1, ordering: .relaxed).oldValue
+        defer { Self.admitted.subtract(1, ordering: .relaxed) }
+        guard before < Self.maxAdmitted else { throw ZhichengError(.unavailable, "登录的人太多，请稍后再试") }
+        return try await body()
+    }
 
     /// A new salted hash of `password`.
     public func hash(_ password: String) async throws -> String {
