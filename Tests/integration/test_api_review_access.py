@@ -16,7 +16,7 @@ import hashlib
 import re
 from urllib.parse import quote
 
-from api_support import Api, Resp, approve_unit, approved_plan, clone_rows, create_child, expect, fresh_id_number
+from api_support import Api, Resp, approve_unit, approved_plan, clone_rows, create_child, expect, fresh_id_number, png_bytes
 from conftest import create_tenant
 from test_api_review import (  # noqa: F401 - `env` is a fixture used by name
     ALL_SECTIONS,
@@ -422,11 +422,17 @@ def test_names_with_a_combining_mark_after_a_quote_stay_inside_their_attribute(e
     expect(env.dept.delete(f"orgs/{child['id']}"), (200, 204))
 
 
-def test_the_review_form_runs_only_its_print_script(env: Env) -> None:
-    """The 评审表's policy allows one script, by its hash (the 打印 button's), and no form or
-    inline handler: markup that got into a name could not run there."""
+def test_the_review_form_stamps_the_seal_and_runs_only_its_print_script(env: Env) -> None:
+    """The 评审表 carries each org's seal on its leader's opinion. Its policy allows one script,
+    by its hash (the 打印 button's), and no form or inline handler: markup that got into a name
+    could not run there."""
+    seal = png_bytes(3, 3, seed=7)
+    expect(env.school.upload(f"orgs/{env.school_id}/seal", seal), (200, 201, 204))
     _, app = passed_by_school(env, level="副高级", title="高级教师")  # the 中级 plan line is used up by then
     got = expect(env.school.get(f"applications/{app['id']}/review-form"), 200)
+    # The school's seal, stamped on its leader's opinion only (the handler's has none).
+    stamped = re.findall(r'<img class="seal" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', got.body.decode())
+    assert stamped == [base64.b64encode(seal).decode()], stamped
     policy = got.headers["content-security-policy"]
     scripts = re.findall(r"<script>(.*?)</script>", got.body.decode(), re.S)
     assert len(scripts) == 1 and "print" in scripts[0], scripts

@@ -205,6 +205,7 @@ public struct ReviewForm: Sendable {
         /// Empty for an applicant when reviewers' names are not shown to applicants.
         public var reviewer: String
         public var at: Double
+        /// The org's seal, on its leader's opinion (nil on a handler's).
         public var seal: FileRecord?
     }
     /// The committee's result, the last opinion of the form (the city's own committee's,
@@ -989,14 +990,19 @@ public struct ApplicationService: Sendable {
             let view = try Self.view(applicationID, for: caller, conn)
             let unitName = try conn.org(view.orgID)?.name ?? ""
             let idNumber = try conn.query("SELECT login FROM accounts WHERE id = ?", [view.applicantID]).first?["login"].string ?? ""
+            var seals: [Int: FileRecord?] = [:]
             let opinions = try conn.query("""
                 SELECT d.org_id, o.name AS org_name, o.seal_file_id, d.stage, d.decision, d.comment, d.at, a.name AS reviewer
                 FROM decisions d JOIN orgs o ON o.id = d.org_id JOIN accounts a ON a.id = d.actor_id
                 WHERE d.application_id = ? AND d.submission = ? AND d.org_id IS NOT NULL ORDER BY d.id
                 """, [applicationID, view.submissions]).map { r -> ReviewForm.Opinion in
+                let stage = ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler
+                // The seal is stamped on the org's leader opinion only: read for those, each file once.
                 var seal: FileRecord?
-                if let fileID = r["seal_file_id"].int { seal = try conn.file(fileID) }
-                return ReviewForm.Opinion(orgName: r["org_name"].string ?? "", stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
+                if stage == .leader, let fileID = r["seal_file_id"].int {
+                    if let known = seals[fileID] { seal = known } else { seal = try conn.file(fileID); seals[fileID] = seal }
+                }
+                return ReviewForm.Opinion(orgName: r["org_name"].string ?? "", stage: stage,
                                           decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
                                           reviewer: hideNames ? "" : r["reviewer"].string ?? "", at: r["at"].double ?? 0, seal: seal)
             } + (try conn.query("""

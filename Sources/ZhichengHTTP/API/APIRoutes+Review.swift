@@ -391,8 +391,8 @@ enum ReviewFormPage {
                 ["org": o.orgName, "stage": o.stage.role.label, "decision": o.decision.label, "comment": o.comment,
                  // Empty when the reader is an applicant who is not shown reviewers' names.
                  "reviewer": o.reviewer.isEmpty ? false : o.reviewer as Any, "date": UI.time(o.at),
-                 // The org's seal is stamped on its final (leader's) opinion.
-                 "seal": o.stage == .leader ? (o.seal.map { "data:\($0.mime);base64," + Data($0.bytes).base64EncodedString() } as Any? ?? false) : false]
+                 // The org's seal, stamped on its final (leader's) opinion.
+                 "seal": o.seal.map { "data:\($0.mime);base64," + Data($0.bytes).base64EncodedString() } as Any? ?? false]
             },
             "committee": form.committee.map { c -> [String: Any] in
                 ["name": c.name, "result": c.result, "note": c.note, "final": c.final, "date": c.at.map(UI.time) ?? ""]
