@@ -29,6 +29,7 @@ from api_support import (
     Session,
     approve_unit,
     create_child,
+    db_rows,
     expect,
     fresh_id_number,
     jpeg_bytes,
@@ -614,3 +615,34 @@ def test_audit_of_a_deleted_org_stays_visible_to_ancestors(tree: Tree) -> None:
     expect(es.delete(f"orgs/{unit['id']}"), (200, 204))
     after = [e["seq"] for e in expect(es.get("audit?limit=500"), 200).json["entries"] if e.get("org_id") == unit["id"]]
     assert set(seen) <= set(after), (seen, after)
+
+
+def test_audit_pages_read_org_by_org_or_from_the_newest_give_the_same_entries(daemon_factory) -> None:
+    """Up to 64 orgs in the caller's subtree, 操作日志 is read org by org from audit_org (schema
+    v18) and merged; above, the tenant's log from the newest. Both give exactly the subtree's
+    entries, newest first, paged by `before`, as the database holds them."""
+    d = daemon_factory().start()
+    info = create_tenant(d, "zz", "4101", "郑州市")
+    api = Api(d.http_port, "zz")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    dept, dept_admin = create_child(city, 1, "教育局", "department")
+    dept_s = approve_unit(api, city, dept["id"], dept_admin["login"], dept_admin["password"])
+    units = [create_child(dept_s if n % 2 else city, dept["id"] if n % 2 else 1, f"单位{n}", "unit")[0] for n in range(70)]
+    assert len(units) == 70
+    db = d.tenant_db("zz")
+
+    def expected(orgs: list[int], limit: int, before: int | None = None) -> list[int]:
+        marks = ",".join("?" * len(orgs))
+        return [r[0] for r in db_rows(db, f"SELECT seq FROM audit WHERE org_id IN ({marks}) AND seq < ? ORDER BY seq DESC LIMIT ?",
+                                      *orgs, before or 2**62, limit)]
+
+    everyone = [r[0] for r in db_rows(db, "SELECT id FROM orgs")]
+    dept_tree = [dept["id"]] + [u["id"] for n, u in enumerate(units) if n % 2]
+    assert len(everyone) > 64 >= len(dept_tree)
+    for session, orgs in ((city, everyone), (dept_s, dept_tree)):
+        first = [e["seq"] for e in expect(session.get("audit?limit=20"), 200).json["entries"]]
+        assert first == expected(orgs, 20) and len(first) == 20, (first, expected(orgs, 20))
+        older = [e["seq"] for e in expect(session.get(f"audit?limit=20&before={first[-1]}"), 200).json["entries"]]
+        assert older == expected(orgs, 20, first[-1]), older
+        everything = [e["seq"] for e in expect(session.get("audit?limit=500"), 200).json["entries"]]
+        assert everything == expected(orgs, 500), len(everything)

@@ -305,22 +305,37 @@ public struct OrgService: Sendable {
     // MARK: Audit
 
     /// Audit entries of the caller's org and its descendants, newest first.
+    ///
+    /// A few orgs (a unit, a small department): the newest page of each from `audit_org`
+    /// (schema v18), merged; their entries may be rare in the tenant's log, which it once
+    /// walked from the newest for every page. Many orgs (an office's whole tree): the log
+    /// from the newest, where their entries are most of it.
     public func audit(caller: SignedIn, limit: Int = 100, before: Int? = nil) async throws -> [AuditRow] {
         try Access.requireOrgAdmin(caller)
+        let limit = max(1, min(limit, 500))
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let orgs = try conn.subtreeIncludingDeleted(of: caller.orgID)
-            let placeholders = orgs.map { _ in "?" }.joined(separator: ",")
-            var args: [any SQLiteBindable] = orgs
-            var sql = "SELECT seq, at, actor, org_id, action, target, detail, source FROM audit WHERE org_id IN (\(placeholders))"
-            if let before { sql += " AND seq < ?"; args.append(before) }
-            sql += " ORDER BY seq DESC LIMIT ?"
-            args.append(max(1, min(limit, 500)))
-            return try conn.query(sql, args).map { row in
+            let columns = "seq, at, actor, org_id, action, target, detail, source"
+            let rows: [SQLiteRow]
+            if orgs.count <= Self.auditOrgsByIndex {
+                rows = try orgs.flatMap { org in
+                    try conn.query("SELECT \(columns) FROM audit INDEXED BY audit_org WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                                   [org, before ?? Int.max, limit])
+                }.sorted { ($0["seq"].int ?? 0) > ($1["seq"].int ?? 0) }.prefix(limit).map { $0 }
+            } else {
+                let placeholders = orgs.map { _ in "?" }.joined(separator: ",")
+                rows = try conn.query("SELECT \(columns) FROM audit NOT INDEXED WHERE org_id IN (\(placeholders)) AND seq < ? ORDER BY seq DESC LIMIT ?",
+                                      orgs + [before ?? Int.max, limit])
+            }
+            return rows.map { row in
                 AuditRow(seq: row["seq"].int ?? 0, entry: AuditEntry(row: row))
             }
         }
     }
+
+    /// Up to this many orgs, the audit page is read org by org from `audit_org`.
+    static let auditOrgsByIndex = 64
 }
 
 /// One audit entry as `GET /audit` shows it: the entry and its place in the chain.
