@@ -2,8 +2,10 @@
 /// commas or line breaks inside), CRLF or LF line ends, and a leading UTF-8
 /// byte-order mark (as Excel's "CSV UTF-8" writes) ignored.
 public enum CSVTable {
-    /// The rows of `text`, each with its 1-based line number where it starts.
-    public static func parse(_ text: String) throws(ZhichengError) -> [(line: Int, cells: [String])] {
+    /// The rows of `text`, each with its 1-based line number where it starts; reading stops
+    /// once `stopAfter` rows are read (a caller refusing more than N rows passes N + 1, and
+    /// a file of millions of rows is not read whole first).
+    public static func parse(_ text: String, stopAfter: Int = .max) throws(ZhichengError) -> [(line: Int, cells: [String])] {
         var rows: [(line: Int, cells: [String])] = []
         var cells: [String] = []
         var cell = ""
@@ -21,7 +23,7 @@ public enum CSVTable {
             cells = []
             cell = ""
         }
-        while let scalar = pending {
+        while let scalar = pending, rows.count < stopAfter {
             pending = iterator.next()
             if quoted {
                 if scalar == "\"" {
@@ -57,6 +59,7 @@ public enum CSVTable {
                 cell.unicodeScalars.append(scalar)
             }
         }
+        guard rows.count < stopAfter else { return rows }
         guard !quoted else { throw .invalid("第\(rowStart)行：引号没有闭合", field: "file") }
         if !cell.isEmpty || !cells.isEmpty { finishRow() }
         return rows

@@ -15,6 +15,13 @@ struct CSVTableTests {
         #expect(throws: ZhichengError.self) { try CSVTable.parse("\"a\"b,1\n") }
     }
 
+    @Test func stopsReadingAfterTheRowsAskedFor() throws {
+        let rows = try CSVTable.parse("a,1\nb,2\n\"c\n,3\n\"open", stopAfter: 2)
+        #expect(rows.map(\.cells) == [["a", "1"], ["b", "2"]], "the broken quoting after them is not read")
+        #expect(try CSVTable.parse("a\nb\n", stopAfter: 2).count == 2)
+        #expect(try CSVTable.parse("a\nb", stopAfter: 3).map(\.line) == [1, 2])
+    }
+
     @Test func districtOfficesFindTheirCode() {
         #expect(OrgCode.districtCode(under: "4101", named: "管城回族区职改办") == "410104")
         #expect(OrgCode.districtCode(under: "4101", named: "管城区职改办") == "410104")

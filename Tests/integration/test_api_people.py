@@ -391,6 +391,14 @@ def test_csv_import_refusals(env: Env) -> None:
         expect(import_csv(env.a_s, 99999, csv), 404)
 
 
+def test_csv_import_of_more_than_5000_rows_is_refused_whole(env: Env) -> None:
+    """5,002 rows (5,000 and a header are allowed) is 413 and creates nothing; the file is read
+    only that far, so an unclosed quote further down is never reached."""
+    rows = "".join(f"{fresh_id_number()},王{n}\n" for n in range(5002))
+    with unchanged(env.d, TENANT):
+        expect(import_csv(env.a_s, env.a["id"], rows + '"never read,\n'), 413, contains="5000")
+
+
 def test_csv_import_checks_access_before_rows(env: Env) -> None:
     with unchanged(env.d, TENANT):
         expect(import_csv(env.b_s, env.a["id"], "123,王三\n"), (403, 404))

@@ -138,7 +138,7 @@ public struct PeopleService: Sendable {
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
         }
-        let rows = try CSVTable.parse(csv)
+        let rows = try CSVTable.parse(csv, stopAfter: 5002)
         guard rows.count <= 5001 else { throw ZhichengError(.tooLarge, "一次最多导入5000行") }
         var created: [CreatedAccount] = []
         var problems: [ImportProblem] = []
@@ -171,15 +171,20 @@ public struct PeopleService: Sendable {
     }
 
     private func createAccount(orgID: Int, login: String, name: String, phone: String, kind: AccountKind, enabled: Bool, caller: SignedIn) async throws -> CreatedAccount {
+        // A login already taken is refused before the slow hash (an import sent twice hashed
+        // a password for every row it then refused); the write checks again.
+        try await store.read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            _ = try Access.ownOrg(orgID, caller: caller, conn)
+            guard try conn.account(login: login) == nil else { throw Self.taken(login, kind) }
+        }
         let password = OneTimePassword.generate()
         let hash = try await hasher.hash(password)
         return try await store.withTenant(caller.tenant) { db in
             try await db.write { conn in
                 try Access.requireApprovedOrg(caller, conn)
                 _ = try Access.ownOrg(orgID, caller: caller, conn)
-                guard try conn.account(login: login) == nil else {
-                    throw ZhichengError.conflict(kind == .applicant ? "身份证号 \(login) 已有账户" : "登录名 \(login) 已被使用")
-                }
+                guard try conn.account(login: login) == nil else { throw Self.taken(login, kind) }
                 try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?,?,?,?,?,1,?,?,?)",
                              [orgID, login, name, kind.rawValue, hash, enabled, phone, Date().timeIntervalSince1970])
                 let id = Int(conn.lastInsertRowID)
@@ -188,6 +193,10 @@ public struct PeopleService: Sendable {
                 return CreatedAccount(account: try conn.account(id)!, password: password)
             }
         }
+    }
+
+    private static func taken(_ login: String, _ kind: AccountKind) -> ZhichengError {
+        .conflict(kind == .applicant ? "身份证号 \(login) 已有账户" : "登录名 \(login) 已被使用")
     }
 
     /// Loads an account of `kind` belonging to the caller's org (only its own admin
