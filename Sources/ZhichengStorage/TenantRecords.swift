@@ -167,6 +167,21 @@ extension SQLiteConnection {
             """, [id]).compactMap { $0["id"].int }
     }
 
+    /// The level of `id` in its tree: 1 for the root office.
+    public func level(of id: Int) throws -> Int {
+        try ancestors(of: id).count + 1
+    }
+
+    /// Levels of the live subtree under (and including) `id`: 1 for an org without children.
+    public func subtreeHeight(of id: Int) throws -> Int {
+        try scalar("""
+            WITH RECURSIVE down(id, depth) AS (
+                SELECT id, 1 FROM orgs WHERE id = ? AND deleted_at IS NULL
+                UNION ALL SELECT o.id, down.depth + 1 FROM orgs o JOIN down ON o.parent_id = down.id WHERE o.deleted_at IS NULL)
+            SELECT max(depth) FROM down
+            """, [id])?.int ?? 1
+    }
+
     /// `id` and all its live descendants.
     public func subtree(of id: Int) throws -> [Int] {
         try query("""

@@ -217,3 +217,18 @@ struct CalendarDateTests {
         }
     }
 }
+
+@Suite("组织机构层级")
+struct OrgTreeTests {
+    @Test func aTreeHoldsTenLevels() throws {
+        try OrgTree.requireRoom(parentLevel: 9, field: "parent_id")             // the 10th level
+        try OrgTree.requireRoom(parentLevel: 7, height: 3, field: "parent_id")  // a 3-level subtree ending at 10
+        do {
+            try OrgTree.requireRoom(parentLevel: 10, field: "parent_id")
+            Issue.record("an 11th level was allowed")
+        } catch {
+            #expect(error.code == .invalid && error.field == "parent_id" && error.message.contains("11级"))
+        }
+        #expect(throws: ZhichengError.self) { try OrgTree.requireRoom(parentLevel: 8, height: 3, field: "parent_id") }
+    }
+}

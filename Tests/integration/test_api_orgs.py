@@ -646,3 +646,27 @@ def test_audit_pages_read_org_by_org_or_from_the_newest_give_the_same_entries(da
         assert older == expected(orgs, 20, first[-1]), older
         everything = [e["seq"] for e in expect(session.get("audit?limit=500"), 200).json["entries"]]
         assert everything == expected(orgs, 500), len(everything)
+
+
+def test_an_org_tree_holds_ten_levels(daemon_factory) -> None:
+    """The root office is level 1; a child on the 11th level, or a move that would put part of a
+    subtree there, is refused naming parent_id, and changes nothing (a tree grown by script to
+    thousands of levels made every page that draws it a recursion without end)."""
+    d = daemon_factory().start()
+    info = create_tenant(d, "zz", "4101", "郑州市")
+    api = Api(d.http_port, "zz")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    chain = [1]
+    for level in range(2, 11):
+        org, _ = create_child(city, chain[-1], f"第{level}级部门", "department")
+        chain.append(org["id"])
+    assert len(chain) == 10
+    with unchanged(d, "zz"):
+        expect(city.post(f"orgs/{chain[-1]}/children", {"name": "第11级", "kind": "unit"}), 400, field="parent_id", contains="11级")
+    # A department with a unit under it (2 levels) fits under level 8, not under level 9.
+    branch, _ = create_child(city, 1, "分支部门", "department")
+    create_child(city, branch["id"], "分支单位", "unit")
+    with unchanged(d, "zz"):
+        expect(city.patch(f"orgs/{branch['id']}", {"parent_id": chain[8]}), 400, field="parent_id")
+    moved = expect(city.patch(f"orgs/{branch['id']}", {"parent_id": chain[7]}), 200).json
+    assert moved["parent_id"] == chain[7], moved

@@ -68,6 +68,7 @@ public struct OrgService: Sendable {
             guard parent.kind.mayContain(kind) else {
                 throw ZhichengError.invalid("\(parent.kind.label)下不能添加\(kind.label)", field: "kind")
             }
+            try OrgTree.requireRoom(parentLevel: try conn.level(of: parent.id), field: "parent_id")
             let code = try Self.allocateCode(parent: parent, kind: kind, name: name, conn)
             let now = Date().timeIntervalSince1970
             var profile = UnitProfile()
@@ -135,6 +136,7 @@ public struct OrgService: Sendable {
                 guard target.kind.mayContain(org.kind) else {
                     throw ZhichengError.invalid("\(target.kind.label)下不能放\(org.kind.label)", field: "parent_id")
                 }
+                try OrgTree.requireRoom(parentLevel: try conn.level(of: target.id), height: try conn.subtreeHeight(of: id), field: "parent_id")
                 // An application under way keeps the route it was submitted on, also one at the
                 // province, which the province may send back to climb that route again.
                 let subtree = try conn.subtree(of: id)

@@ -68,3 +68,19 @@ public enum OrgCode {
         }?.code
     }
 }
+
+/// How deep an org tree may grow. The root office is level 1; 市职改办 → 区职改办 → 主管部门 →
+/// its departments → 单位 use five. Each level adds digits to the codes (which are the
+/// admins' logins) and a level to every page and answer that draws the tree: a tree grown by
+/// script to thousands of levels would make them recursions without end.
+public enum OrgTree {
+    public static let maxLevels = 10
+
+    /// Refuses placing a subtree `height` levels tall (1: a single org) under a parent at
+    /// `parentLevel` when its lowest org would be deeper than `maxLevels`.
+    public static func requireRoom(parentLevel: Int, height: Int = 1, field: String) throws(ZhichengError) {
+        guard parentLevel + height <= maxLevels else {
+            throw .invalid("组织机构最多\(maxLevels)级，放在这里将有\(parentLevel + height)级", field: field)
+        }
+    }
+}
