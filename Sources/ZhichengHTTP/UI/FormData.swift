@@ -88,7 +88,9 @@ struct FormData {
     /// follows). Every name and value must be UTF-8 once decoded.
     static func urlEncoded(_ bytes: [UInt8]) throws(ZhichengError) -> FormData {
         var form = FormData()
-        for pair in bytes.split(separator: UInt8(ascii: "&")) {
+        let pairs = bytes.split(separator: UInt8(ascii: "&"), maxSplits: maxFields)
+        guard pairs.count <= maxFields else { throw tooManyFields }
+        for pair in pairs {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             let key = try decode(parts[0], field: nil)
             let value = parts.count > 1 ? try decode(parts[1], field: key) : ""
@@ -127,16 +129,27 @@ struct FormData {
         }
     }
 
+    /// The most fields (names with their values, or parts) a form may have: the UI's largest,
+    /// a batch of ticked applications, has a few hundred. A body of 1 MiB cut into tiny fields
+    /// once became hundreds of thousands of strings before anything was refused.
+    static let maxFields = 2000
+    /// Headers kept of one multipart part (a browser sends two or three).
+    static let maxPartHeaders = 16
+    static let tooManyFields = ZhichengError.badRequest("表单的字段过多（最多 \(maxFields) 个）")
+
     private static func multipart(_ buffer: ByteBuffer, boundary: String) throws -> FormData {
         var form = FormData()
         let parser = MultipartParser(boundary: boundary)
         var parts: [MultipartPart] = []
         var headers: HTTPHeaders = [:]
         var body = ByteBuffer()
-        parser.onHeader = { name, value in headers.add(name: name, value: value) }
-        parser.onBody = { chunk in body.writeBuffer(&chunk) }
+        var overflow = false
+        parser.onHeader = { name, value in
+            if headers.count < maxPartHeaders { headers.add(name: name, value: value) } else { overflow = true }
+        }
+        parser.onBody = { chunk in if !overflow { body.writeBuffer(&chunk) } }
         parser.onPartComplete = {
-            parts.append(MultipartPart(headers: headers, body: body))
+            if parts.count < maxFields { parts.append(MultipartPart(headers: headers, body: body)) } else { overflow = true }
             headers = [:]
             body = ByteBuffer()
         }
@@ -145,6 +158,7 @@ struct FormData {
         } catch {
             throw ZhichengError.badRequest("无法解析上传的表单")
         }
+        guard !overflow else { throw tooManyFields }
         for part in parts {
             guard let name = part.name else { continue }
             if name == "file" {
