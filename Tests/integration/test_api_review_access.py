@@ -440,3 +440,14 @@ def test_the_review_form_stamps_the_seal_and_runs_only_its_print_script(env: Env
     assert f"script-src 'sha256-{digest}'" in policy, policy
     assert "unsafe-inline'; " not in policy.split("script-src", 1)[1].split(";")[0] and "form-action 'none'" in policy, policy
     assert "onclick" not in got.body.decode()
+
+
+def test_an_applicant_creates_at_most_twenty_applications_a_year(env: Env) -> None:
+    """Drafts, withdrawn ones and the rest count (nothing is deleted); another 年度 has its own."""
+    applicant = new_applicant(env)
+    body = {"kind": "title", "series": SERIES, "level": "中级", "title": "一级教师"}
+    for _ in range(20):
+        expect(applicant.post("applications", {**body, "year": 2027}), 201)
+    expect(applicant.post("applications", {**body, "year": 2027}), 409, contains="最多创建20份")
+    expect(applicant.post("applications", {**body, "year": 2028}), 201)
+    assert len(expect(applicant.get("applications"), 200).json["applications"]) == 21

@@ -328,6 +328,11 @@ public struct ApplicationService: Sendable {
     }
 
     static let maxSectionBytes = 64 * 1024
+    /// Applications one applicant may create for one 年度, in any state (nothing is ever
+    /// deleted): a person applies for one title a year, and may start again after a
+    /// withdrawal. Without a bound, create / submit / withdraw by script filled the tenant
+    /// and made the applicant's own list (every application in full) ever heavier.
+    public static let maxApplicationsPerYear = 20
     /// Where plugins place the steps that check an expert application at submission.
     public static let expertSubmitPoint = "expert-submit"
 
@@ -357,6 +362,10 @@ public struct ApplicationService: Sendable {
         }
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
+            let made = try conn.scalar("SELECT count(*) FROM applications WHERE applicant_id = ? AND year = ?", [caller.accountID, year])?.int ?? 0
+            guard made < Self.maxApplicationsPerYear else {
+                throw ZhichengError.conflict("每人每个年度最多创建\(Self.maxApplicationsPerYear)份申报（含草稿和已撤回的），请继续填写已有的草稿")
+            }
             let chain = try Self.newChain(kind: kind, level: level, unit: caller.orgID, conn)
             let now = Date().timeIntervalSince1970
             try conn.run("""
