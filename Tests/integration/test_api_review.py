@@ -580,7 +580,8 @@ def test_attachments_are_checked_by_content_and_follow_section_permissions(env: 
 def test_attachment_names_are_checked_and_removed_files_keep_their_ids(env: Env) -> None:
     """A file's name is the last part of the path a browser sends, without control characters or
     direction overrides (which would show `evil‮fdp.exe` as `evilexe.pdf`); a download keeps the
-    name. A removed file leaves the list but keeps its row, so no later file gets its id."""
+    name. A removed file leaves the list but keeps its row, so no later file gets its id; its bytes
+    stay only if a submission included it."""
     applicant = new_applicant(env)
     app = filled_application(applicant)
     path = f"applications/{app['id']}/attachments"
@@ -608,6 +609,20 @@ def test_attachment_names_are_checked_and_removed_files_keep_their_ids(env: Env)
     with sqlite3.connect(f"file:{env.daemon.tenant_db(TENANT)}?mode=ro", uri=True, timeout=10) as con:
         kept = con.execute("SELECT name, removed_at IS NOT NULL FROM attachments WHERE owner = 'application' AND owner_id = ? ORDER BY id", (app["id"],)).fetchall()
     assert kept == [("学历证书.pdf", 1), ("职称证书.pdf", 0)], kept
+
+    # A file no submission included gives up its bytes when removed; one a submission included
+    # keeps them (its reviewers saw it), also when the application comes back to be corrected.
+    def stored_bytes(attachment_id: int) -> int:
+        with sqlite3.connect(f"file:{env.daemon.tenant_db(TENANT)}?mode=ro", uri=True, timeout=10) as con:
+            return con.execute("SELECT length(bytes) FROM attachments WHERE id = ?", (attachment_id,)).fetchone()[0]
+
+    assert stored_bytes(first["id"]) == 0 and stored_bytes(second["id"]) == len(PDF)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    decide(env.reviewers["school.h"], app["id"], "return", sections=["附件"], reason="incomplete", comment="请重新上传")
+    third = expect(upload(quote("补充材料.pdf")), 201).json
+    expect(applicant.call("DELETE", f"{path}/{second['id']}"), 204)
+    expect(applicant.call("DELETE", f"{path}/{third['id']}"), 204)
+    assert stored_bytes(second["id"]) == len(PDF) and stored_bytes(third["id"]) == 0
 
 
 def test_plan_form_keeps_what_was_typed_and_offers_a_returned_plan_again(env: Env) -> None:

@@ -588,13 +588,19 @@ public struct ApplicationService: Sendable {
 
     /// Removes a file from a draft or returned application. Its row stays, marked removed
     /// (nothing leaves an application's history, and no other file gets its id); the
-    /// snapshots of earlier submissions name it with its digest.
+    /// snapshots of earlier submissions name it with its digest. A file no submission has
+    /// included (added since the last one) also gives up its bytes: no reviewer saw it, and
+    /// adding and removing files kept every byte for ever (5 MiB a time, by script).
     public func removeAttachment(_ applicationID: Int, attachment: Int, caller: SignedIn) async throws {
         try await store.write(caller) { conn in
             let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
             guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改附件") }
-            guard try conn.run("UPDATE attachments SET removed_at = ? WHERE id = ? AND owner = 'application' AND owner_id = ? AND removed_at IS NULL",
-                               [Date().timeIntervalSince1970, attachment, id]) == 1 else {
+            guard try conn.run("""
+                UPDATE attachments SET removed_at = ?1,
+                    bytes = CASE WHEN created_at > coalesce((SELECT max(submitted_at) FROM application_snapshots WHERE application_id = ?3), 0)
+                                 THEN x'' ELSE bytes END
+                WHERE id = ?2 AND owner = 'application' AND owner_id = ?3 AND removed_at IS NULL
+                """, [Date().timeIntervalSince1970, attachment, id]) == 1 else {
                 throw ZhichengError.notFound("没有这个附件")
             }
             try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, id])
