@@ -195,6 +195,9 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     _, app2 = city.passed_application("中级", "一级教师")
     expect(city.admin.post(f"applications/{app2['id']}/result", {"result": "通过"}), 200)
     o2 = expect(applicant.post(f"applications/{app2['id']}/objections", {"text": "业绩造假", "evidence": "举报材料"}), 201).json["id"]
+    # Logged at the committee's office (org 1), not at the objector's unit, whose admins (and
+    # those above) may be the applicant's own.
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT org_id FROM audit WHERE action = 'objection.lodge' AND target = ?", f"objection:{o2}") == [(1,)]
     ev = expect(city.admin.post(f"objections/{o2}/resolve", {"decision": "upheld", "reason": "情况属实"}), 200).json
     assert ev["state"] == "pending" and ev.get("result") is None
     assert expect(city.admin.get(f"applications/{app2['id']}"), 200).json["state"] == "at_committee"

@@ -178,6 +178,12 @@ def test_draw_is_recorded_verifiable_and_avoids_conflicts(env: Env, pool: dict):
     person, app, received = senior_application(env, "逸夫小学", "周申报")
     related = env.experts["专家1"][0]
     expect(env.prov.put(f"experts/{related['id']}/relations", {"relations": ["周申报"]}), 200)
+    # The office's admin manages the database in full; its other staff see no ID-card numbers
+    # and not whom an expert must avoid.
+    full = next(e for e in expect(env.prov.get("experts"), 200).json["experts"] if e["id"] == related["id"])
+    staff = next(e for e in expect(env.prov_h.get("experts"), 200).json["experts"] if e["id"] == related["id"])
+    assert full["relations"] == ["周申报"] and len(full["id_number"]) == 18 and "*" not in full["id_number"], full
+    assert staff["relations"] == [] and staff["id_number"] == full["id_number"][:6] + "*" * 8 + full["id_number"][-4:], staff
     body = {"name": "2026年第一次评审会", "series": SERIES, "specialty": "小学数学", "panel_size": 3, "reserves": 2, "applications": [received["id"]]}
     expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, panel_size=4)), 400, field="panel_size")   # national rule: odd
     expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, applications=[999999])), 400, field="applications")
@@ -264,6 +270,10 @@ def test_votes_are_secret_until_close_and_the_national_rule_decides(env: Env, po
     assert closed["state"] == "closed" and closed["applications"][0]["outcome"] == "通过"
     assert (closed["applications"][0]["agree"], closed["applications"][0]["disagree"]) == (2, 1)
     assert len(closed["votes"]) == 3
+    # A panelist sees the tallies and their own vote, not who voted how: that is the office's.
+    seen = expect(voters[1].get(f"sessions/{session['id']}"), 200).json
+    assert seen["votes"] == [] and (seen["applications"][0]["agree"], seen["applications"][0]["disagree"]) == (2, 1), seen
+    assert seen["applications"][0]["my_vote"]["vote"] == "agree"
     expect(voters[2].post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree"}), 409)
     # The result stands in 公示 (0 working days here); confirmed, it flows back to the city.
     evaluation = expect(env.prov.get(f"province/applications/{received['id']}/evaluation"), 200).json

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from urllib.parse import quote
 
@@ -451,3 +452,34 @@ def test_an_applicant_creates_at_most_twenty_applications_a_year(env: Env) -> No
     expect(applicant.post("applications", {**body, "year": 2027}), 409, contains="最多创建20份")
     expect(applicant.post("applications", {**body, "year": 2028}), 201)
     assert len(expect(applicant.get("applications"), 200).json["applications"]) == 21
+
+
+def _masked(number: str) -> str:
+    return number[:6] + "*" * 8 + number[-4:]
+
+
+def test_id_card_numbers_are_shown_whole_only_to_who_needs_them(env: Env) -> None:
+    """An applicant's 身份证号 (also their login) is shown whole to their own unit, which
+    registered it; the orgs above see it masked (410104********123X) in 申报人员状态查询 and in
+    every audit entry, and may find an applicant by the whole number, not by a prefix (which
+    would spell out the masked digits). A reviewer who may not read 基本信息 sees it masked on
+    the 评审表."""
+    applicant, app = passed_by_school(env)
+    number = applicant.account["login"]
+    own = expect(env.school.get(f"orgs/{env.school_id}/applicant-status"), 200).json["rows"]
+    assert next(r for r in own if r["application_id"] == app["id"])["id_number"] == number
+    above = expect(env.dept.get(f"orgs/{env.dept_id}/applicant-status?below=true&limit=500"), 200).json["rows"]
+    assert next(r for r in above if r["application_id"] == app["id"])["id_number"] == _masked(number)
+    assert number not in json.dumps(above, ensure_ascii=False)
+    found = expect(env.dept.get(f"orgs/{env.dept_id}/applicant-status?below=true&applicant={number}"), 200).json["rows"]
+    assert [r["application_id"] for r in found] == [app["id"]], found
+    assert expect(env.dept.get(f"orgs/{env.dept_id}/applicant-status?below=true&applicant={number[:10]}"), 200).json["rows"] == []
+    # The audit log: the applicant's sign-in and their creation, as the orgs above read it.
+    for admin in (env.dept, env.city):
+        log = json.dumps(expect(admin.get("audit?limit=500"), 200).json["entries"], ensure_ascii=False)
+        assert _masked(number) in log and number not in log, admin.account["login"]
+    # A department handler permitted only 业绩成果.
+    partial = add_reviewer(env.dept, env.dept_id, "dept.results", ["handler"], sections=["业绩成果"])
+    form = expect(partial.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert _masked(number) in form and number not in form
+    assert number in expect(env.reviewers["dept.h"].get(f"applications/{app['id']}/review-form"), 200).body.decode()

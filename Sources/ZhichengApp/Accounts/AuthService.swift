@@ -62,7 +62,7 @@ public struct AuthService: Sendable {
                 try conn.run("DELETE FROM sessions WHERE expires_at < ?", [now])
                 try conn.run("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES (?,?,?,?,?,?)",
                              [Self.hash(token), account.id, csrf, now, expires, source])
-                try conn.appendAudit(AuditEntry(actor: "account:\(account.id) \(account.login)", orgID: account.orgID, action: "session.create",
+                try conn.appendAudit(AuditEntry(actor: account.auditActor, orgID: account.orgID, action: "session.create",
                                                 target: "account:\(account.id)", source: source))
             }
         }
@@ -142,7 +142,7 @@ public struct AuthService: Sendable {
         guard attempt.locked else { return }
         try await store.withTenant(tenant) { db in
             try await db.write { conn in
-                try conn.appendAudit(AuditEntry(actor: "account:\(account.id) \(account.login)", orgID: account.orgID, action: "account.locked",
+                try conn.appendAudit(AuditEntry(actor: account.auditActor, orgID: account.orgID, action: "account.locked",
                                                 target: "account:\(account.id)", detail: #"{"failures":\#(attempt.failures)}"#, source: source))
             }
         }

@@ -189,7 +189,7 @@ public struct PeopleService: Sendable {
                              [orgID, login, name, kind.rawValue, hash, enabled, phone, Date().timeIntervalSince1970])
                 let id = Int(conn.lastInsertRowID)
                 try conn.appendAudit(caller.audit(kind == .applicant ? "applicant.create" : "staff.create", target: "account:\(id)",
-                                                  detail: #"{"login":\#(jsonString(login)),"name":\#(jsonString(name))}"#))
+                                                  detail: #"{"login":\#(jsonString(kind == .applicant ? IDCardNumber.masked(login) : login)),"name":\#(jsonString(name))}"#))
                 return CreatedAccount(account: try conn.account(id)!, password: password)
             }
         }

@@ -35,7 +35,8 @@ public struct SignedIn: Sendable, Equatable {
     var principal: Principal { Principal(name: "account:\(accountID)", source: source) }
 
     func audit(_ action: String, target: String, detail: String = "{}", orgID: Int? = nil) -> AuditEntry {
-        AuditEntry(actor: "account:\(accountID) \(login)", orgID: orgID ?? self.orgID, action: action, target: target, detail: detail, source: source)
+        AuditEntry(actor: AccountRecord.auditActor(id: accountID, login: login, kind: kind), orgID: orgID ?? self.orgID, action: action, target: target,
+                   detail: detail, source: source)
     }
 }
 
@@ -49,4 +50,14 @@ extension TenantStore {
     func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withTenant(caller.tenant) { db in try await db.write(body) }
     }
+}
+
+extension AccountRecord {
+    /// Who an audit entry names: `account:<id> <login>`, an applicant's ID-card number (their
+    /// login) masked, since every admin above their unit reads the log.
+    static func auditActor(id: Int, login: String, kind: AccountKind) -> String {
+        "account:\(id) \(kind == .applicant ? IDCardNumber.masked(login) : login)"
+    }
+
+    var auditActor: String { Self.auditActor(id: id, login: login, kind: kind) }
 }

@@ -20,6 +20,15 @@ public struct ExpertRecord: Sendable {
     public var state: String
     public var createdAt: Double
 
+    /// The record for office staff who are not its admin: the ID-card number masked, the
+    /// relations (names and ID-card numbers of others) left out.
+    var withoutPersonalData: ExpertRecord {
+        var record = self
+        record.idNumber = IDCardNumber.masked(idNumber)
+        record.relations = []
+        return record
+    }
+
     public var stateLabel: String {
         switch state {
         case "active": "在库"
@@ -161,7 +170,10 @@ public struct ExpertService: Sendable {
             if let series, !series.isEmpty { sql += " AND series = ?"; args.append(series) }
             if let specialty, !specialty.isEmpty { sql += " AND instr(specialty, ?) > 0"; args.append(specialty) }
             if let state, !state.isEmpty { sql += " AND state = ?"; args.append(state) }
-            return try conn.query(sql + " ORDER BY id LIMIT 1000", args).map(ExpertRecord.init(row:))
+            let records = try conn.query(sql + " ORDER BY id LIMIT 1000", args).map(ExpertRecord.init(row:))
+            // The office's admin manages the database; its other staff find experts by name,
+            // series and specialty, without their ID-card numbers or whom they must avoid.
+            return caller.kind == .orgAdmin ? records : records.map(\.withoutPersonalData)
         }
     }
 

@@ -489,7 +489,9 @@ public struct SessionService: Sendable {
             series: row["series"].string ?? "", specialty: row["specialty"].string, date: row["date"].string, place: row["place"].string,
             panelSize: row["panel_size"].int ?? 0, reserves: row["reserves"].int ?? 0,
             rule: (try? VotingRule.named(row["rule"].string ?? "")) ?? .national, state: state, seed: row["seed"].string, inputsDigest: row["inputs_digest"].string,
-            applications: applications, members: members, excluded: excluded, votes: closed ? voteRows : [],
+            // Who voted how is the office's record; a panelist sees the tallies and their own vote
+            // (secret voting, also after the close).
+            applications: applications, members: members, excluded: excluded, votes: closed && me == nil ? voteRows : [],
             outcome: row["outcome"].string, callerIsPanelist: me.map { expert in members.contains { $0.expertID == expert && $0.role == "panel" } } ?? false)
     }
 }

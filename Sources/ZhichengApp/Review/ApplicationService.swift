@@ -963,7 +963,8 @@ public struct ApplicationService: Sendable {
                 """ : ""
             sql += """
                 SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.submissions, a.forwarded_at, a.committee_name, a.interview, a.result,
-                       a.publicity_result, a.publicity_until, a.unit_name, p.name AS applicant_name, p.login AS id_number, o.name AS current_org
+                       a.publicity_result, a.publicity_until, a.unit_name, a.org_id AS applicant_org, p.name AS applicant_name, p.login AS id_number,
+                       o.name AS current_org
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
                 WHERE \(query.below ? "a.org_id IN (SELECT id FROM down)" : "a.org_id = ?") AND a.state != 'draft'
                 """
@@ -978,8 +979,10 @@ public struct ApplicationService: Sendable {
                     if scalar == "\\" || scalar == "%" || scalar == "_" { escaped.append("\\") }
                     escaped.append(scalar)
                 }
-                sql += " AND (p.name LIKE ? ESCAPE '\\' OR p.login LIKE ? ESCAPE '\\')"
-                arguments += ["%\(String(escaped))%", "\(String(escaped))%"]
+                // An ID-card number is found whole only: a prefix search would spell out, digit by
+                // digit, the numbers shown masked to the orgs above the applicant's unit.
+                sql += " AND (p.name LIKE ? ESCAPE '\\' OR p.login = ?)"
+                arguments += ["%\(String(escaped))%", applicant.uppercased()]
             }
             if let before = query.before { sql += " AND a.id < ?"; arguments.append(before) }
             sql += " ORDER BY a.id DESC"
@@ -987,7 +990,10 @@ public struct ApplicationService: Sendable {
             return try conn.query(sql, arguments).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
                 let stage = Self.standing(chain, r)
-                return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "", idNumber: r["id_number"].string ?? "",
+                // In full to the applicant's own unit (which registered it); masked above it.
+                let idNumber = r["id_number"].string ?? ""
+                return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "",
+                                 idNumber: r["applicant_org"].int == caller.orgID ? idNumber : IDCardNumber.masked(idNumber),
                                  unitName: r["unit_name"].string ?? "",
                                  year: r["year"].int ?? 0, series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
                                  state: chain.state.rawValue, stage: stage, committee: r["committee_name"].string, interview: r["interview"].string,
@@ -1004,7 +1010,9 @@ public struct ApplicationService: Sendable {
             // Whoever may see the application (as `get` decides) may print it.
             let view = try Self.view(applicationID, for: caller, conn)
             let unitName = try conn.org(view.orgID)?.name ?? ""
-            let idNumber = try conn.query("SELECT login FROM accounts WHERE id = ?", [view.applicantID]).first?["login"].string ?? ""
+            // The ID-card number is part of 基本信息: masked for a reviewer who may not read it.
+            let login = try conn.query("SELECT login FROM accounts WHERE id = ?", [view.applicantID]).first?["login"].string ?? ""
+            let idNumber = view.hiddenSections.contains(ApplicationSection.basic.rawValue) ? IDCardNumber.masked(login) : login
             var seals: [Int: FileRecord?] = [:]
             let opinions = try conn.query("""
                 SELECT d.org_id, o.name AS org_name, o.seal_file_id, d.stage, d.decision, d.comment, d.at, a.name AS reviewer

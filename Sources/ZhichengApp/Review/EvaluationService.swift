@@ -284,7 +284,11 @@ public struct EvaluationService: Sendable {
             try conn.run("INSERT INTO objections (evaluation_id, account_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?)",
                          [evaluation, caller.accountID, text, evidence, now])
             let id = Int(conn.lastInsertRowID)
-            try conn.appendAudit(caller.audit("objection.lodge", target: "objection:\(id)", detail: #"{"evaluation":\#(evaluation)}"#))
+            // Logged at the committee's office, which resolves it, not at the objector's org: the
+            // admins above the objector may be the applicant's own (a colleague objecting).
+            let office = try conn.scalar("SELECT c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.id = ?", [evaluation])?.int
+            try conn.appendAudit(caller.audit("objection.lodge", target: "objection:\(id)", detail: #"{"evaluation":\#(evaluation)}"#,
+                                              orgID: office ?? conn.rootOrg()?.id))
             return .objection(id)
         }
         if lodged == .forwarded { relay?.kick(caller.tenant) }
@@ -322,7 +326,9 @@ public struct EvaluationService: Sendable {
         // Kept here too, so that the person sees how the province resolves it.
         try conn.run("INSERT INTO sent_objections (application_id, account_id, message_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                      [id, caller.accountID, messageID, text, evidence, now])
-        try conn.appendAudit(caller.audit("objection.forward", target: "application:\(id)", detail: #"{"message_id":\#(jsonString(messageID))}"#))
+        // At the city's office, which sends it on, not at the objector's org (see `lodgeObjection`).
+        try conn.appendAudit(caller.audit("objection.forward", target: "application:\(id)", detail: #"{"message_id":\#(jsonString(messageID))}"#,
+                                          orgID: try conn.rootOrg()?.id))
         return .forwarded
     }
 

@@ -30,6 +30,15 @@ public struct IDCardNumber: Hashable, Sendable, CustomStringConvertible {
         rawValue = number
     }
 
+    /// The number as shown to someone who only needs to tell people apart (an audit entry, a
+    /// higher org's list): the address code and the last four kept, the birth date and the
+    /// rest starred, `410104********123X`. Anything that is not 18 characters is starred whole.
+    public static func masked(_ text: String) -> String {
+        let chars = Array(text)
+        guard chars.count == 18 else { return String(repeating: "*", count: min(chars.count, 18)) }
+        return String(chars.prefix(6)) + String(repeating: "*", count: 8) + String(chars.suffix(4))
+    }
+
     static func isValidDate(year: Int, month: Int, day: Int) -> Bool {
         guard (1850...2100).contains(year), (1...12).contains(month), day >= 1 else { return false }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
