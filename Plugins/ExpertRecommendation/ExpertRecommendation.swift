@@ -11,7 +11,7 @@ public struct ExpertRecommendation: ReviewStepPlugin {
 
     public var manifest: PluginManifest {
         PluginManifest(name: "expert-recommendation", version: "1.0.0",
-                       steps: [.init(id: Self.stepID, title: "专家资格自动审查", at: "expert-submit")])
+                       steps: [.init(id: Self.stepID, title: "专家资格自动审查", at: "expert-submit", sections: [ExpertEligibility.experienceSection])])
     }
 
     public func run(step: String, input: StepInput) throws -> StepDecision {

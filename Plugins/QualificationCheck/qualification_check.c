@@ -14,7 +14,8 @@
 
 static const char manifest[] =
     "{\"name\":\"qualification-check\",\"version\":\"1.0.0\","
-    "\"steps\":[{\"id\":\"qualification-years\",\"title\":\"任职年限自动审查\",\"at\":\"submit\"}]}";
+    "\"steps\":[{\"id\":\"qualification-years\",\"title\":\"任职年限自动审查\",\"at\":\"submit\","
+    "\"sections\":[\"工作经历\"]}]}";
 
 /* The number after `key` in `text`, or -1. */
 static long number_after(const char *text, const char *key) {

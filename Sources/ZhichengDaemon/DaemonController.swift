@@ -136,7 +136,10 @@ public actor DaemonController: DaemonControl {
     static func json(_ p: PluginInfo) -> JSONValue {
         .object([
             ("name", .string(p.name)), ("version", .string(p.version)), ("abi", .init(p.abi)), ("file", .string(p.file)),
-            ("steps", .array(p.steps.map { .object([("id", .string($0.id)), ("title", .string($0.title)), ("at", .string($0.at))]) })),
+            ("steps", .array(p.steps.map { step in
+                .object([("id", .string(step.id)), ("title", .string(step.title)), ("at", .string(step.at)),
+                         ("sections", step.sections.map { .array($0.map(JSONValue.string)) } ?? .null)])
+            })),
             ("state", .string(p.state.rawValue)), ("detail", p.detail.map(JSONValue.string) ?? .null),
         ])
     }

@@ -11,7 +11,8 @@ struct PluginSteps: AutomatedSteps {
         for (file, step) in await supervisor.steps(at: point) {
             let plugin = await supervisor.list().first { $0.file == file }?.name ?? file
             do {
-                let output = try await supervisor.call(file: file, step: step.id, input: Self.input(step: step.id, tenant: tenant, application: application))
+                let output = try await supervisor.call(file: file, step: step.id,
+                                                       input: Self.input(step: step.id, tenant: tenant, application: Self.only(step.sections, of: application)))
                 outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: Self.parse(output)))
             } catch {
                 outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: .failed(error.reason)))
@@ -21,6 +22,16 @@ struct PluginSteps: AutomatedSteps {
     }
 
     func provides(_ point: String) async -> Bool { !(await supervisor.steps(at: point)).isEmpty }
+
+    /// The application with only `sections` of its sections (all of them when nil): a
+    /// plugin gets what its step says it reads, not the rest of a person's data.
+    static func only(_ sections: [String]?, of application: String) -> String {
+        guard let sections, var object = try? JSONSerialization.jsonObject(with: Data(application.utf8)) as? [String: Any] else { return application }
+        let all = object["sections"] as? [String: Any] ?? [:]
+        object["sections"] = all.filter { sections.contains($0.key) }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return application }
+        return String(decoding: data, as: UTF8.self)
+    }
 
     /// `{"step", "tenant", "application": {...}}` with the application embedded as an object.
     static func input(step: String, tenant: String, application: String) -> String {

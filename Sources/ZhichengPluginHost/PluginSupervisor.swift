@@ -8,6 +8,15 @@ public struct PluginInfo: Sendable, Equatable {
         public var title: String
         /// Where it runs in a route, e.g. `submit`.
         public var at: String
+        /// The application sections it reads (its manifest's `sections`); nil: every one.
+        public var sections: [String]?
+
+        public init(id: String, title: String, at: String, sections: [String]? = nil) {
+            self.id = id
+            self.title = title
+            self.at = at
+            self.sections = sections
+        }
     }
 
     public enum State: String, Sendable {
@@ -276,7 +285,7 @@ public actor PluginSupervisor {
                 file: entry.info.file, name: name, version: version, abi: hello["abi"] as? Int ?? 0,
                 steps: steps.compactMap { s in
                     guard let id = s["id"] as? String else { return nil }
-                    return PluginInfo.Step(id: id, title: s["title"] as? String ?? id, at: s["at"] as? String ?? "")
+                    return PluginInfo.Step(id: id, title: s["title"] as? String ?? id, at: s["at"] as? String ?? "", sections: s["sections"] as? [String])
                 },
                 state: .loaded, detail: nil)
             logger.notice("plugin loaded", metadata: ["plugin.name": "\(name)", "plugin.version": "\(version)", "plugin.file": "\(entry.info.file)"])

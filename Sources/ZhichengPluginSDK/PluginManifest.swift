@@ -8,12 +8,17 @@ public struct PluginManifest: Sendable, Hashable {
         public var title: String
         /// The point of the route the step runs at, e.g. `submit` or `expert-submit`.
         public var at: String
+        /// The sections of the application the step reads, e.g. `["工作经历"]`: the daemon
+        /// passes only those (with the year, series, level and title). Nil: every section,
+        /// which hands a plugin more of a person's data than it needs; say what you read.
+        public var sections: [String]?
 
-        /// A step with its id, title and place in the route.
-        public init(id: String, title: String, at: String) {
+        /// A step with its id, title, place in the route and the sections it reads.
+        public init(id: String, title: String, at: String, sections: [String]? = nil) {
             self.id = id
             self.title = title
             self.at = at
+            self.sections = sections
         }
     }
 
@@ -36,7 +41,10 @@ public struct PluginManifest: Sendable, Hashable {
         .object([
             ("name", .string(name)),
             ("version", .string(version)),
-            ("steps", .array(steps.map { .object([("id", .string($0.id)), ("title", .string($0.title)), ("at", .string($0.at))]) })),
+            ("steps", .array(steps.map { step in
+                .object([("id", .string(step.id)), ("title", .string(step.title)), ("at", .string(step.at))]
+                        + (step.sections.map { [("sections", .array($0.map(JSONValue.string)))] } ?? []))
+            })),
         ])
     }
 }

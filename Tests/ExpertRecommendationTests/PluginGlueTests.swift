@@ -32,7 +32,7 @@ struct PluginGlueTests {
         let manifest = try JSONValue.parse(String(cString: try #require(plugin.manifest_json)))
         #expect(manifest == [
             "name": "expert-recommendation", "version": "1.0.0",
-            "steps": [["id": "expert-eligibility", "title": "专家资格自动审查", "at": "expert-submit"]],
+            "steps": [["id": "expert-eligibility", "title": "专家资格自动审查", "at": "expert-submit", "sections": ["工作经历"]]],
         ])
         // Built once: every entry call returns the same descriptor.
         #expect(zhichengPluginEntry() == zhichengPluginEntry())

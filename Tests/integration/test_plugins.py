@@ -98,7 +98,7 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
     d.start()
     listed = plugins(d)
     assert listed["libqualification-check.so"]["state"] == "loaded"
-    assert listed["libqualification-check.so"]["steps"] == [{"id": "qualification-years", "title": "任职年限自动审查", "at": "submit"}]
+    assert listed["libqualification-check.so"]["steps"] == [{"id": "qualification-years", "title": "任职年限自动审查", "at": "submit", "sections": ["工作经历"]}]
     assert listed["liboldabi.so"]["state"] == "refused" and "ABI version 99" in listed["liboldabi.so"]["detail"]
     for name in ("crasher", "hanger", "leaker", "garbage", "mute"):
         assert listed[f"lib{name}.so"]["state"] == "loaded"
@@ -152,8 +152,9 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
 # e.g. for a `make plugins BUILD_DIR=...` into another build directory.
 BUILT_PLUGINS = pathlib.Path(os.environ.get("ZHICHENG_PLUGINS_DIR") or REPO / ".build" / "plugins")
 SHIPPED = {
-    "libqualification-check.so": ("qualification-check", [{"id": "qualification-years", "title": "任职年限自动审查", "at": "submit"}]),
-    "libexpert-recommendation.so": ("expert-recommendation", [{"id": "expert-eligibility", "title": "专家资格自动审查", "at": "expert-submit"}]),
+    "libqualification-check.so": ("qualification-check", [{"id": "qualification-years", "title": "任职年限自动审查", "at": "submit", "sections": ["工作经历"]}]),
+    "libexpert-recommendation.so": ("expert-recommendation", [{"id": "expert-eligibility", "title": "专家资格自动审查", "at": "expert-submit",
+                                                                "sections": ["工作经历"]}]),
 }
 
 
@@ -438,3 +439,52 @@ def test_concurrent_calls_on_a_faulty_plugin_restart_it_once(daemon_factory, tmp
     submit_all_at_once(rest)
     assert plugins(d)["libecho.so"]["state"] == "loaded", plugins(d)
     assert d.output().count("plugin loaded") == loaded_before + 1, d.output()[-3000:]
+
+
+PEEK = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "zhicheng_plugin.h"
+static const char manifest[] = "{\"name\":\"peek\",\"version\":\"0.1\",\"steps\":[{\"id\":\"peek\",\"title\":\"peek\",\"at\":\"submit\"%(sections)s}]}";
+/* Sends the application back, saying which sections (of three looked for) it was given. */
+static char *call(const char *step, const char *input) {
+    (void)step;
+    char *r = malloc(256);
+    snprintf(r, 256, "{\"decision\":\"return\",\"sections\":[\"工作经历\"],\"reason\":\"other\",\"comment\":\"basic=%%d work=%%d results=%%d level=%%d\"}",
+             strstr(input, "\"基本信息\"") != NULL, strstr(input, "\"工作经历\"") != NULL, strstr(input, "\"业绩成果\"") != NULL,
+             strstr(input, "\"level\":\"中级\"") != NULL);
+    return r;
+}
+static void free_result(char *r) { free(r); }
+static const zhicheng_plugin_v1 plugin = { ZHICHENG_PLUGIN_ABI_VERSION, manifest, call, free_result };
+const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) { return &plugin; }
+"""
+
+
+@pytest.mark.parametrize("declared,seen", [(',\\"sections\\":[\\"工作经历\\"]', "basic=0 work=1 results=0 level=1"),
+                                           ("", "basic=1 work=1 results=1 level=1")])
+def test_a_step_is_given_only_the_sections_it_declares(daemon_factory, tmp_path, declared: str, seen: str):
+    """A manifest step naming `sections` gets only those (and the year, series, level, title);
+    one naming none gets every section, as before."""
+    plugin_dir = tmp_path / "peek-plugins"
+    plugin_dir.mkdir()
+    src = tmp_path / "peek.c"
+    src.write_text(PEEK % {"sections": declared}, encoding="utf-8")
+    compile_plugin(src, plugin_dir / "libpeek.so")
+    d = daemon_factory(args=[])
+    d.plugin_dir = plugin_dir
+    d.start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    city = Api(d.http_port, "zhengzhou").first_login(info["admin_login"], info["admin_password"])
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 1}])
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "窥视"}), 201).json
+    applicant = Api(d.http_port, "zhengzhou").first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert shown["state"] == "returned" and shown["returned"]["comment"] == f"【peek】{seen}", shown["returned"]
+    listed = plugins(d)["libpeek.so"]["steps"][0]
+    assert listed["sections"] == (["工作经历"] if declared else None), listed
