@@ -15,20 +15,36 @@ public struct PasswordHasher: Sendable {
 
     public init(cost: UInt = 0) { self.cost = cost }
 
-    /// Password checks admitted at once, process-wide, running or waiting for a hasher
-    /// thread: about half a second of queue on two cores. One more is refused at once (503)
-    /// instead of waiting: sign-ins with unknown logins cost ~200 bytes to send and ~16 ms of
-    /// CPU each, and an unbounded queue let a flood delay every tenant's sign-ins without end
-    /// while its waiting connections filled `http.max_connections`.
+    /// Password checks admitted at once, running or waiting for a hasher thread: 64 in the
+    /// process (about half a second of queue on two cores), 16 of them for one tenant, so a
+    /// flood at one city leaves the others room. One more is refused at once (503) instead of
+    /// waiting: sign-ins with unknown logins cost ~200 bytes to send and ~16 ms of CPU each,
+    /// and an unbounded queue let a flood delay every tenant's sign-ins without end while its
+    /// waiting connections filled `http.max_connections`.
     public static let maxAdmitted = 64
-    private static let admitted = Atomic<Int>(0)
+    public static let maxAdmittedPerTenant = 16
+    private static let admission = Mutex<(total: Int, byTenant: [String: Int])>((0, [:]))
 
-    /// Runs `body` (a password check, with what it counts) as one admitted check, or refuses
-    /// it (`unavailable`) before anything in it is done when `maxAdmitted` are under way.
-    public func admitted<T>(_ body: () async throws -> T) async throws -> T {
-        let before = Self.admitted.add(1, ordering: .relaxed).oldValue
-        defer { Self.admitted.subtract(1, ordering: .relaxed) }
-        guard before < Self.maxAdmitted else { throw ZhichengError(.unavailable, "登录的人太多，请稍后再试") }
+    /// How many checks of `tenant` are admitted now (for tests and status).
+    static func admittedNow(tenant: String) -> Int { admission.withLock { $0.byTenant[tenant] ?? 0 } }
+
+    /// Runs `body` (a password check, with what it counts) as one admitted check of `tenant`,
+    /// or refuses it (`unavailable`) before anything in it is done.
+    public func admitted<T>(tenant: String, _ body: () async throws -> T) async throws -> T {
+        let admitted = Self.admission.withLock { state -> Bool in
+            guard state.total < Self.maxAdmitted, state.byTenant[tenant, default: 0] < Self.maxAdmittedPerTenant else { return false }
+            state.total += 1
+            state.byTenant[tenant, default: 0] += 1
+            return true
+        }
+        guard admitted else { throw ZhichengError(.unavailable, "登录的人太多，请稍后再试") }
+        defer {
+            Self.admission.withLock { state in
+                state.total -= 1
+                let left = state.byTenant[tenant, default: 1] - 1
+                state.byTenant[tenant] = left > 0 ? left : nil
+            }
+        }
         return try await body()
     }
 

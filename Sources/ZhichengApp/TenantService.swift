@@ -389,14 +389,14 @@ public struct TenantService: Sendable {
         let hash = try await hasher.hash(password)
         try await store.withTenant(info.id) { db in
             try await db.write { conn in
-                guard let account = try conn.query("SELECT id, org_id, kind FROM accounts WHERE login = ?", [login]).first,
+                guard let account = try conn.query("SELECT id, org_id FROM accounts WHERE login = ?", [login]).first,
                       let accountID = account["id"].int else {
                     throw ZhichengError.notFound("no account with login \(login) in tenant \(info.id)")
                 }
                 try conn.resetPassword(accountID: accountID, oneTimeHash: hash)
                 try conn.appendAudit(AuditEntry(actor: principal.name, orgID: account["org_id"].int, action: "account.reset-password",
                                                 target: "account:\(accountID)",
-                                                detail: #"{"login":\#(jsonString(account["kind"].string == AccountKind.applicant.rawValue ? IDCardNumber.masked(login) : login))}"#,
+                                                detail: #"{"login":\#(jsonString(IDCardNumber.maskedIfOne(login)))}"#,
                                                 source: principal.source))
             }
         }

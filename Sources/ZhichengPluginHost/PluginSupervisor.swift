@@ -64,6 +64,7 @@ public actor PluginSupervisor {
     let executable: String
     let timeout: Duration
     let rssLimitBytes: Int
+    let sectionNames: Set<String>
     let logger: Logger
     private var plugins: [String: Entry] = [:]
     /// Helpers a reload replaced or dropped that still have calls in flight.
@@ -111,11 +112,16 @@ public actor PluginSupervisor {
         }
     }
 
-    public init(directory: String, executable: String, timeout: Duration = .seconds(5), rssLimitBytes: Int = 256 << 20, logger: Logger) {
+    /// `sectionNames`: what a step's manifest `sections` may name (the application's
+    /// sections); a step naming anything else, or giving something other than a list of
+    /// names, refuses its plugin rather than be handed every section, or none.
+    public init(directory: String, executable: String, timeout: Duration = .seconds(5), rssLimitBytes: Int = 256 << 20,
+                sectionNames: Set<String> = [], logger: Logger) {
         self.directory = directory
         self.executable = executable
         self.timeout = timeout
         self.rssLimitBytes = rssLimitBytes
+        self.sectionNames = sectionNames
         self.logger = logger
     }
 
@@ -281,13 +287,24 @@ public actor PluginSupervisor {
                 logger.error("plugin refused", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(reason)"])
                 return
             }
-            entry.info = PluginInfo(
-                file: entry.info.file, name: name, version: version, abi: hello["abi"] as? Int ?? 0,
-                steps: steps.compactMap { s in
-                    guard let id = s["id"] as? String else { return nil }
-                    return PluginInfo.Step(id: id, title: s["title"] as? String ?? id, at: s["at"] as? String ?? "", sections: s["sections"] as? [String])
-                },
-                state: .loaded, detail: nil)
+            var parsed: [PluginInfo.Step] = []
+            for s in steps {
+                guard let id = s["id"] as? String else { continue }
+                var sections: [String]?
+                if let raw = s["sections"], !(raw is NSNull) {
+                    guard let names = raw as? [String], names.allSatisfy(sectionNames.contains) else {
+                        let reason = "step \(id): sections must be a list of the application's section names (\(sectionNames.sorted().joined(separator: "、")))"
+                        entry.info.state = .refused
+                        entry.info.detail = reason
+                        stop(entry)
+                        logger.error("plugin refused", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(reason)"])
+                        return
+                    }
+                    sections = names
+                }
+                parsed.append(PluginInfo.Step(id: id, title: s["title"] as? String ?? id, at: s["at"] as? String ?? "", sections: sections))
+            }
+            entry.info = PluginInfo(file: entry.info.file, name: name, version: version, abi: hello["abi"] as? Int ?? 0, steps: parsed, state: .loaded, detail: nil)
             logger.notice("plugin loaded", metadata: ["plugin.name": "\(name)", "plugin.version": "\(version)", "plugin.file": "\(entry.info.file)"])
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Testing
-import ZhichengApp
+@testable import ZhichengApp
 import ZhichengCore
 import ZhichengStorage
 
@@ -163,6 +163,37 @@ struct AuthAndPeopleTests {
         await expectCode(.unauthorized) { _ = try await f.auth.signIn(tenant: f.tenant, login: "nobody", password: "x", source: "t") }
     }
 
+    /// Checks beyond a tenant's share of the hasher are refused (503) before they are counted:
+    /// six wrong passwords refused for load, then four counted, do not lock the account.
+    @Test func aCheckRefusedForLoadIsNotCounted() async throws {
+        let f = try OrgFixture()
+        let created = try await f.tenants.create(id: "hashcap", name: "开封市", divisionCode: "4102", kind: nil, by: .system)
+        let tenant = try TenantID("hashcap")
+        let latch = Latch()
+        let holders = (0..<PasswordHasher.maxAdmittedPerTenant).map { _ in
+            Task { try await PasswordHasher().admitted(tenant: "hashcap") { await latch.wait() } }
+        }
+        var waited = 0
+        while PasswordHasher.admittedNow(tenant: "hashcap") < PasswordHasher.maxAdmittedPerTenant && waited < 400 {
+            try await Task.sleep(for: .milliseconds(5))
+            waited += 1
+        }
+        #expect(PasswordHasher.admittedNow(tenant: "hashcap") == PasswordHasher.maxAdmittedPerTenant)
+        for _ in 1...6 {
+            await expectCode(.unavailable) { _ = try await f.auth.signIn(tenant: tenant, login: "4102", password: "wrong", source: "t") }
+        }
+        // Another tenant's sign-ins still go through.
+        let other = try await f.tenants.create(id: "othercity", name: "洛阳市", divisionCode: "4103", kind: nil, by: .system)
+        _ = try await f.auth.signIn(tenant: try TenantID("othercity"), login: "4103", password: other.adminPassword, source: "t")
+        await latch.release()
+        for holder in holders { try await holder.value }
+        #expect(PasswordHasher.admittedNow(tenant: "hashcap") == 0)
+        for _ in 1...4 {
+            await expectCode(.unauthorized) { _ = try await f.auth.signIn(tenant: tenant, login: "4102", password: "wrong", source: "t") }
+        }
+        _ = try await f.auth.signIn(tenant: tenant, login: "4102", password: created.adminPassword, source: "t")
+    }
+
     @Test func passwordPolicyAndSessions() async throws {
         let f = try OrgFixture()
         let created = try await f.tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
@@ -215,5 +246,22 @@ struct AuthAndPeopleTests {
         // An applicant signs in with the ID-card number, whatever the case of its X.
         let session = try await f.auth.signIn(tenant: f.tenant, login: "440524188001010014", password: result.created[0].password, source: "t")
         #expect(session.account.kind == .applicant)
+    }
+}
+
+/// Holds tasks until released.
+actor Latch {
+    private var open = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if open { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        open = true
+        for continuation in waiting { continuation.resume() }
+        waiting = []
     }
 }

@@ -538,10 +538,11 @@ def test_secure_cookies_can_be_forced_either_way(daemon_factory, setting: str, s
 
 
 def test_a_flood_of_sign_ins_is_refused_beyond_the_checks_admitted_and_counts_nothing(env: Env, root: Session) -> None:
-    """Password checks are admitted 64 at a time (running or waiting for a hasher thread); one
-    more is answered 503 at once, before anything is counted. 300 sign-ins at once, unknown
-    logins and a real one with a wrong password: each is a 401 or a 503 (never a 500, never a
-    lock), and a right password then signs in."""
+    """Password checks are admitted 16 at a time for a tenant (64 in all), running or waiting for
+    a hasher thread; one more is answered 503 at once. 300 sign-ins at once, unknown logins and a
+    real one with a wrong password: each is a 401 or a 503 (never a 500, never a lock), and a right
+    password then signs in. (That a refused check is not counted is shown in Swift, with the
+    slots held: AuthAndPeopleTests.aCheckRefusedForLoadIsNotCounted.)"""
     org, login, one_time = new_org_admin(root)
     admin = env.zz.first_login(login, one_time)
     body_unknown = json.dumps({"login": "nobody-at-all", "password": "Wrong-pass1"}).encode()

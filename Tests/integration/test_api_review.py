@@ -619,10 +619,14 @@ def test_attachment_names_are_checked_and_removed_files_keep_their_ids(env: Env)
     assert stored_bytes(first["id"]) == 0 and stored_bytes(second["id"]) == len(PDF)
     expect(applicant.post(f"applications/{app['id']}/submit"), 200)
     decide(env.reviewers["school.h"], app["id"], "return", sections=["附件"], reason="incomplete", comment="请重新上传")
-    third = expect(upload(quote("补充材料.pdf")), 201).json
-    expect(applicant.call("DELETE", f"{path}/{second['id']}"), 204)
-    expect(applicant.call("DELETE", f"{path}/{third['id']}"), 204)
+    other = PDF.replace(b"%PDF-1.4\n", b"%PDF-1.4\n% more\n")
+    third = expect(env.api.call("POST", path, token=applicant, data=other, content_type="application/pdf",
+                                headers={"X-Filename": quote("补充材料.pdf")}), 201).json
+    same = expect(upload(quote("职称证书（再传）.pdf")), 201).json    # the bytes of a submitted file
+    for file in (second, third, same):
+        expect(applicant.call("DELETE", f"{path}/{file['id']}"), 204)
     assert stored_bytes(second["id"]) == len(PDF) and stored_bytes(third["id"]) == 0
+    assert stored_bytes(same["id"]) == len(PDF), "the same bytes as a submitted file are kept (the snapshot names its digest)"
 
 
 def test_plan_form_keeps_what_was_typed_and_offers_a_returned_plan_again(env: Env) -> None:

@@ -183,7 +183,8 @@ def test_a_client_that_does_not_read_its_answers_is_closed_and_does_not_hold_the
     unwritable) closes the connection. Before, one unauthenticated client that pipelined requests
     and never read held its connection for ever, past the idle timeout, and the daemon's stop with
     it until systemd's SIGKILL, before the WAL checkpoint."""
-    d = daemon_factory(config='[http]\nclient_timeout_seconds = 2\n').start()
+    # 5 s: the stalled reader checks its connection is still up after a second of quiet.
+    d = daemon_factory(config='[http]\nclient_timeout_seconds = 5\n').start()
     create_tenant(d, "zz", "4101")
     s = _stalled_reader(d.http_port, "/t/zz/login")
     try:

@@ -488,3 +488,19 @@ def test_a_step_is_given_only_the_sections_it_declares(daemon_factory, tmp_path,
     assert shown["state"] == "returned" and shown["returned"]["comment"] == f"【peek】{seen}", shown["returned"]
     listed = plugins(d)["libpeek.so"]["steps"][0]
     assert listed["sections"] == (["工作经历"] if declared else None), listed
+
+
+@pytest.mark.parametrize("declared", [',\\"sections\\":\\"工作经历\\"', ',\\"sections\\":[\\"工作经验\\"]', ',\\"sections\\":[1]'])
+def test_a_step_declaring_sections_it_cannot_have_refuses_its_plugin(daemon_factory, tmp_path, declared: str):
+    """`sections` must be a list of the application's section names: anything else refuses the
+    plugin (named in plugin.list), rather than hand it every section, or none."""
+    plugin_dir = tmp_path / "bad-peek"
+    plugin_dir.mkdir()
+    src = tmp_path / "peek.c"
+    src.write_text(PEEK % {"sections": declared}, encoding="utf-8")
+    compile_plugin(src, plugin_dir / "libpeek.so")
+    d = daemon_factory(args=[])
+    d.plugin_dir = plugin_dir
+    d.start()
+    listed = plugins(d)["libpeek.so"]
+    assert listed["state"] == "refused" and "sections" in (listed["detail"] or ""), listed

@@ -35,11 +35,11 @@ public struct AuthService: Sendable {
         let account = try await store.withTenant(tenant) { db in try await db.read { try $0.account(login: login) } }
         guard let account else {
             // Same work as a real check, so timing does not reveal which logins exist.
-            _ = try await hasher.admitted { await hasher.verify(password, against: Self.dummyHash) }
+            _ = try await hasher.admitted(tenant: tenant.rawValue) { await hasher.verify(password, against: Self.dummyHash) }
             throw ZhichengError(.unauthorized, "登录名或密码错误")
         }
         // Admitted before it is counted: a check refused for load does not count against the account.
-        try await hasher.admitted {
+        try await hasher.admitted(tenant: tenant.rawValue) {
             let attempt = try await countAttempt(tenant, account: account, now: now)
             guard await hasher.verify(password, against: account.passwordHash) else {
                 try await failed(attempt, tenant, account: account, source: source)
@@ -157,7 +157,7 @@ public struct AuthService: Sendable {
         guard old != new else { throw ZhichengError.invalid("新密码不能与原密码相同", field: "new_password") }
         let current = try await store.withTenant(caller.tenant) { db in try await db.read { try $0.account(caller.accountID) } }
         guard let current else { throw ZhichengError(.unauthorized, "请先登录") }
-        try await hasher.admitted {
+        try await hasher.admitted(tenant: caller.tenant.rawValue) {
             let attempt = try await countAttempt(caller.tenant, account: current, now: Date().timeIntervalSince1970)
             guard await hasher.verify(old, against: current.passwordHash) else {
                 try await failed(attempt, caller.tenant, account: current, source: caller.source)

@@ -129,6 +129,9 @@ public struct PeopleService: Sendable {
         }
     }
 
+    /// Rows one applicant import may hold.
+    static let maxImportRows = 5000
+
     /// Bulk import from CSV (`身份证号,姓名,手机号`, a header row allowed): every
     /// valid row is created, every other row reported with its reason.
     public func importApplicants(to orgID: Int, csv: String, caller: SignedIn) async throws -> (created: [CreatedAccount], problems: [ImportProblem]) {
@@ -138,8 +141,9 @@ public struct PeopleService: Sendable {
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
         }
-        let rows = try CSVTable.parse(csv, stopAfter: 5002)
-        guard rows.count <= 5001 else { throw ZhichengError(.tooLarge, "一次最多导入5000行") }
+        // The rows allowed, a header row besides; read no further than one more.
+        let rows = try CSVTable.parse(csv, stopAfter: Self.maxImportRows + 2)
+        guard rows.count <= Self.maxImportRows + 1 else { throw ZhichengError(.tooLarge, "一次最多导入\(Self.maxImportRows)行") }
         var created: [CreatedAccount] = []
         var problems: [ImportProblem] = []
         for (index, row) in rows.enumerated() {
@@ -189,7 +193,7 @@ public struct PeopleService: Sendable {
                              [orgID, login, name, kind.rawValue, hash, enabled, phone, Date().timeIntervalSince1970])
                 let id = Int(conn.lastInsertRowID)
                 try conn.appendAudit(caller.audit(kind == .applicant ? "applicant.create" : "staff.create", target: "account:\(id)",
-                                                  detail: #"{"login":\#(jsonString(kind == .applicant ? IDCardNumber.masked(login) : login)),"name":\#(jsonString(name))}"#))
+                                                  detail: #"{"login":\#(jsonString(IDCardNumber.maskedIfOne(login))),"name":\#(jsonString(name))}"#))
                 return CreatedAccount(account: try conn.account(id)!, password: password)
             }
         }

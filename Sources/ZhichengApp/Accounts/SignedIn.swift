@@ -35,7 +35,7 @@ public struct SignedIn: Sendable, Equatable {
     var principal: Principal { Principal(name: "account:\(accountID)", source: source) }
 
     func audit(_ action: String, target: String, detail: String = "{}", orgID: Int? = nil) -> AuditEntry {
-        AuditEntry(actor: AccountRecord.auditActor(id: accountID, login: login, kind: kind), orgID: orgID ?? self.orgID, action: action, target: target,
+        AuditEntry(actor: AccountRecord.auditActor(id: accountID, login: login), orgID: orgID ?? self.orgID, action: action, target: target,
                    detail: detail, source: source)
     }
 }
@@ -53,11 +53,11 @@ extension TenantStore {
 }
 
 extension AccountRecord {
-    /// Who an audit entry names: `account:<id> <login>`, an applicant's ID-card number (their
-    /// login) masked, since every admin above their unit reads the log.
-    static func auditActor(id: Int, login: String, kind: AccountKind) -> String {
-        "account:\(id) \(kind == .applicant ? IDCardNumber.masked(login) : login)"
+    /// Who an audit entry names: `account:<id> <login>`, a login that is an ID-card number
+    /// (an applicant's, an expert's) masked (`IDCardNumber.maskedIfOne`).
+    static func auditActor(id: Int, login: String) -> String {
+        "account:\(id) \(IDCardNumber.maskedIfOne(login))"
     }
 
-    var auditActor: String { Self.auditActor(id: id, login: login, kind: kind) }
+    var auditActor: String { Self.auditActor(id: id, login: login) }
 }

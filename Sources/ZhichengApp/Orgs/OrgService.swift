@@ -308,10 +308,11 @@ public struct OrgService: Sendable {
 
     /// Audit entries of the caller's org and its descendants, newest first.
     ///
-    /// A few orgs (a unit, a small department): the newest page of each from `audit_org`
-    /// (schema v18), merged; their entries may be rare in the tenant's log, which it once
-    /// walked from the newest for every page. Many orgs (an office's whole tree): the log
-    /// from the newest, where their entries are most of it.
+    /// A few orgs (a unit, a department: up to 64, or up to 1,000 that are at most a quarter
+    /// of the tenant's): the newest page of each from `audit_org` (schema v18), merged; their
+    /// entries may be rare in the tenant's log, which it once walked from the newest for every
+    /// page. Many orgs (an office's whole tree): the log from the newest, where their entries
+    /// are most of it.
     public func audit(caller: SignedIn, limit: Int = 100, before: Int? = nil) async throws -> [AuditRow] {
         try Access.requireOrgAdmin(caller)
         let limit = max(1, min(limit, 500))
@@ -320,7 +321,8 @@ public struct OrgService: Sendable {
             let orgs = try conn.subtreeIncludingDeleted(of: caller.orgID)
             let columns = "seq, at, actor, org_id, action, target, detail, source"
             let rows: [SQLiteRow]
-            if orgs.count <= Self.auditOrgsByIndex {
+            let total = try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0
+            if orgs.count <= Self.auditOrgsByIndex || (orgs.count <= 1000 && orgs.count * 4 <= total) {
                 rows = try orgs.flatMap { org in
                     try conn.query("SELECT \(columns) FROM audit INDEXED BY audit_org WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
                                    [org, before ?? Int.max, limit])
@@ -336,7 +338,7 @@ public struct OrgService: Sendable {
         }
     }
 
-    /// Up to this many orgs, the audit page is read org by org from `audit_org`.
+    /// Up to this many orgs, the audit page is read org by org from `audit_org` whatever their share.
     static let auditOrgsByIndex = 64
 }
 

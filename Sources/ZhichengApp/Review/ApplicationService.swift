@@ -379,6 +379,12 @@ public struct ApplicationService: Sendable {
         }
     }
 
+    /// An applicant's ID-card number as a reader sees it: it is part of 基本信息, masked for a
+    /// reviewer who may not read that section (the 评审表, the province's review).
+    static func idNumber(_ number: String, hiddenSections: [String]) -> String {
+        hiddenSections.contains(ApplicationSection.basic.rawValue) ? IDCardNumber.masked(number) : number
+    }
+
     /// An expert application's specialty (专业): the one given when it was created, else
     /// the 专业 (or `specialty`) field of its 基本信息; refused at submission without one.
     static func expertSpecialty(_ id: Int, _ conn: SQLiteConnection) throws -> String {
@@ -589,7 +595,7 @@ public struct ApplicationService: Sendable {
     /// Removes a file from a draft or returned application. Its row stays, marked removed
     /// (nothing leaves an application's history, and no other file gets its id); the
     /// snapshots of earlier submissions name it with its digest. A file no submission has
-    /// included (added since the last one) also gives up its bytes: no reviewer saw it, and
+    /// included (no snapshot names its digest) also gives up its bytes: no reviewer saw it, and
     /// adding and removing files kept every byte for ever (5 MiB a time, by script).
     public func removeAttachment(_ applicationID: Int, attachment: Int, caller: SignedIn) async throws {
         try await store.write(caller) { conn in
@@ -597,7 +603,7 @@ public struct ApplicationService: Sendable {
             guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改附件") }
             guard try conn.run("""
                 UPDATE attachments SET removed_at = ?1,
-                    bytes = CASE WHEN created_at > coalesce((SELECT max(submitted_at) FROM application_snapshots WHERE application_id = ?3), 0)
+                    bytes = CASE WHEN NOT EXISTS (SELECT 1 FROM application_snapshots s WHERE s.application_id = ?3 AND instr(s.sections, attachments.sha256) > 0)
                                  THEN x'' ELSE bytes END
                 WHERE id = ?2 AND owner = 'application' AND owner_id = ?3 AND removed_at IS NULL
                 """, [Date().timeIntervalSince1970, attachment, id]) == 1 else {
@@ -931,7 +937,7 @@ public struct ApplicationService: Sendable {
         public var year: Int?
         /// Every unit below the org as well (a department or office supervising its units).
         public var below: Bool
-        /// An applicant's name (part of it) or ID-card number (its start).
+        /// An applicant's name (part of it) or whole ID-card number.
         public var applicant: String?
         /// Rows on a page (nil: every row) and the id of the last row of the page before.
         public var limit: Int?
@@ -981,8 +987,10 @@ public struct ApplicationService: Sendable {
                 }
                 // An ID-card number is found whole only: a prefix search would spell out, digit by
                 // digit, the numbers shown masked to the orgs above the applicant's unit.
-                sql += " AND (p.name LIKE ? ESCAPE '\\' OR p.login = ?)"
-                arguments += ["%\(String(escaped))%", applicant.uppercased()]
+                // A person who moved units keeps their applications under the retired login
+                // `<number>#deleted-<id>`.
+                sql += " AND (p.name LIKE ? ESCAPE '\\' OR p.login = ? OR substr(p.login, 1, 27) = ? || '#deleted-')"
+                arguments += ["%\(String(escaped))%", applicant.uppercased(), applicant.uppercased()]
             }
             if let before = query.before { sql += " AND a.id < ?"; arguments.append(before) }
             sql += " ORDER BY a.id DESC"
@@ -991,7 +999,7 @@ public struct ApplicationService: Sendable {
                 let chain = try Self.decode(r["chain"].string ?? "")
                 let stage = Self.standing(chain, r)
                 // In full to the applicant's own unit (which registered it); masked above it.
-                let idNumber = r["id_number"].string ?? ""
+                let idNumber = (r["id_number"].string ?? "").split(separator: "#", maxSplits: 1).first.map(String.init) ?? ""  // a retired login's number
                 return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "",
                                  idNumber: r["applicant_org"].int == caller.orgID ? idNumber : IDCardNumber.masked(idNumber),
                                  unitName: r["unit_name"].string ?? "",
@@ -1010,9 +1018,8 @@ public struct ApplicationService: Sendable {
             // Whoever may see the application (as `get` decides) may print it.
             let view = try Self.view(applicationID, for: caller, conn)
             let unitName = try conn.org(view.orgID)?.name ?? ""
-            // The ID-card number is part of 基本信息: masked for a reviewer who may not read it.
             let login = try conn.query("SELECT login FROM accounts WHERE id = ?", [view.applicantID]).first?["login"].string ?? ""
-            let idNumber = view.hiddenSections.contains(ApplicationSection.basic.rawValue) ? IDCardNumber.masked(login) : login
+            let idNumber = Self.idNumber(login, hiddenSections: view.hiddenSections)
             var seals: [Int: FileRecord?] = [:]
             let opinions = try conn.query("""
                 SELECT d.org_id, o.name AS org_name, o.seal_file_id, d.stage, d.decision, d.comment, d.at, a.name AS reviewer

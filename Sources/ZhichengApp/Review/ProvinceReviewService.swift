@@ -203,8 +203,8 @@ enum ProvinceReview {
         var view = ProvinceReviewView(
             id: id, kind: kind, sourceTenant: row["source_tenant"].string ?? "", sourceApplicationID: row["source_application_id"].int ?? 0,
             applicantName: row["applicant_name"].string ?? "",
-            // The ID-card number is part of 基本信息: masked for a reviewer who may not read it.
-            idNumber: hidden.contains(ApplicationSection.basic.rawValue) ? IDCardNumber.masked(row["id_number"].string ?? "") : row["id_number"].string ?? "",
+            idNumber: ApplicationService.idNumber(row["id_number"].string ?? "",
+                                                  hiddenSections: me.kind == .staff ? ApplicationSection.allCases.map(\.rawValue).filter { !me.permittedSections.contains($0) } : []),
             unitName: row["unit_name"].string ?? "",
             year: row["year"].int ?? 0, series: row["series"].string ?? "", level: row["level"].string ?? "", title: row["title"].string ?? "",
             specialty: row["specialty"].string ?? "", state: state, chain: chain, version: row["version"].int ?? 0,

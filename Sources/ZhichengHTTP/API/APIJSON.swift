@@ -164,7 +164,7 @@ enum APIJSON {
     /// Foundation on Linux reports a number that is valid JSON but no whole number in range
     /// (2026.5, 1e20) where an integer is expected as "not valid JSON", without its path.
     /// When the body does parse, this names the numbers in it that are no whole number: the
-    /// first few in the body's order. (It once collected, copied and sorted the path of every
+    /// first five found, walking each object by its keys in order. (It once collected, copied and sorted the path of every
     /// such number: a 1 MiB body of 250,000 of them took seconds and a gigabyte.)
     private static func notWholeNumbers(in data: Data) -> ZhichengError? {
         guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
