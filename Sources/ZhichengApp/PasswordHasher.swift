@@ -13,33 +13,51 @@ public struct PasswordHasher: Sendable {
     /// threads that serve every other request.
     private static let work = BlockingWork(label: "zhicheng.password-hasher")
 
-    public init(cost: UInt = 0) { self.cost = cost }
+    /// How many password checks may be under way at once (running or waiting for a hasher
+    /// thread), in the process and for one tenant.
+    public struct Admission: Sendable, Equatable {
+        public var total: Int
+        public var perTenant: Int
 
-    /// Password checks admitted at once, running or waiting for a hasher thread: 64 in the
-    /// process (about half a second of queue on two cores), 16 of them for one tenant, so a
-    /// flood at one city leaves the others room. One more is refused at once (503) instead of
-    /// waiting: sign-ins with unknown logins cost ~200 bytes to send and ~16 ms of CPU each,
-    /// and an unbounded queue let a flood delay every tenant's sign-ins without end while its
-    /// waiting connections filled `http.max_connections`.
-    public static let maxAdmitted = 64
-    public static let maxAdmittedPerTenant = 16
-    private static let admission = Mutex<(total: Int, byTenant: [String: Int])>((0, [:]))
+        /// `total` checks, three quarters of them for one tenant (so a flood at one city
+        /// leaves the others room).
+        public init(total: Int = 256) {
+            self.total = max(1, total)
+            perTenant = max(1, total * 3 / 4)
+        }
+    }
+
+    /// Checks beyond these are refused (503) instead of waiting: sign-ins with unknown logins
+    /// cost ~200 bytes to send and ~16 ms of CPU each, and an unbounded queue let a flood
+    /// delay every tenant's sign-ins without end while its waiting connections filled
+    /// `http.max_connections`. 256 is about two seconds of queue on two cores: a morning's
+    /// rush of real people waits, a flood does not pile up (`limits.password_checks_queued`).
+    public var admission: Admission
+
+    public init(cost: UInt = 0, admission: Admission = .init()) {
+        self.cost = cost
+        self.admission = admission
+    }
+
+    /// Checks under way now, process-wide (whatever the limits of the hasher that admitted them).
+    private static let underWay = Mutex<(total: Int, byTenant: [String: Int])>((0, [:]))
 
     /// How many checks of `tenant` are admitted now (for tests and status).
-    static func admittedNow(tenant: String) -> Int { admission.withLock { $0.byTenant[tenant] ?? 0 } }
+    static func admittedNow(tenant: String) -> Int { underWay.withLock { $0.byTenant[tenant] ?? 0 } }
 
     /// Runs `body` (a password check, with what it counts) as one admitted check of `tenant`,
     /// or refuses it (`unavailable`) before anything in it is done.
     public func admitted<T>(tenant: String, _ body: () async throws -> T) async throws -> T {
-        let admitted = Self.admission.withLock { state -> Bool in
-            guard state.total < Self.maxAdmitted, state.byTenant[tenant, default: 0] < Self.maxAdmittedPerTenant else { return false }
+        let limits = admission
+        let admitted = Self.underWay.withLock { state -> Bool in
+            guard state.total < limits.total, state.byTenant[tenant, default: 0] < limits.perTenant else { return false }
             state.total += 1
             state.byTenant[tenant, default: 0] += 1
             return true
         }
         guard admitted else { throw ZhichengError(.unavailable, "登录的人太多，请稍后再试") }
         defer {
-            Self.admission.withLock { state in
+            Self.underWay.withLock { state in
                 state.total -= 1
                 let left = state.byTenant[tenant, default: 1] - 1
                 state.byTenant[tenant] = left > 0 ? left : nil

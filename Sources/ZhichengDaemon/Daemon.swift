@@ -116,7 +116,7 @@ public enum Daemon {
         applications.showReviewerNamesToApplicants = config.showReviewerNamesToApplicants
         let sessions = SessionService(store: store, evaluations: evaluations)
         let appServices = AppServices(
-            tenants: tenants, auth: AuthService(store: store),
+            tenants: tenants, auth: AuthService(store: store, hasher: PasswordHasher(admission: .init(total: config.passwordChecksQueued))),
             orgs: OrgService(store: store, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store),
             plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: applications,
             evaluations: evaluations, experts: ExpertService(store: store, relay: relay), sessions: sessions,

@@ -27,6 +27,7 @@ BAD_KEYS = [
     ('[http]\nclient_timeout_seconds = "30s"\n', "http.client_timeout_seconds"),
     ('[http]\nbody_min_bytes_per_second = -1\n', "http.body_min_bytes_per_second"),
     ('[http]\nsecure_cookies = "yes"\n', "http.secure_cookies"),
+    ('[limits]\npassword_checks_queued = 2\n', "limits.password_checks_queued"),
     ('[http]\nsecure_cookies = true\n', "http.secure_cookies"),
     ('[log]\nlevel = "loud"\n', "log.level"),
     ('[log]\nlevel = 3\n', "log.level"),
