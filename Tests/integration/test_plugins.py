@@ -462,11 +462,8 @@ const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) { return &plugin; }
 """
 
 
-@pytest.mark.parametrize("declared,seen", [(',\\"sections\\":[\\"工作经历\\"]', "basic=0 work=1 results=0 level=1"),
-                                           ("", "basic=1 work=1 results=1 level=1")])
-def test_a_step_is_given_only_the_sections_it_declares(daemon_factory, tmp_path, declared: str, seen: str):
-    """A manifest step naming `sections` gets only those (and the year, series, level, title);
-    one naming none gets every section, as before."""
+def peek_daemon(daemon_factory, tmp_path: pathlib.Path, declared: str):
+    """A started daemon whose only plugin is libpeek.so, its step's manifest ending in `declared`."""
     plugin_dir = tmp_path / "peek-plugins"
     plugin_dir.mkdir()
     src = tmp_path / "peek.c"
@@ -474,7 +471,15 @@ def test_a_step_is_given_only_the_sections_it_declares(daemon_factory, tmp_path,
     compile_plugin(src, plugin_dir / "libpeek.so")
     d = daemon_factory(args=[])
     d.plugin_dir = plugin_dir
-    d.start()
+    return d.start()
+
+
+@pytest.mark.parametrize("declared,seen", [(',\\"sections\\":[\\"工作经历\\"]', "basic=0 work=1 results=0 level=1"),
+                                           ("", "basic=1 work=1 results=1 level=1")])
+def test_a_step_is_given_only_the_sections_it_declares(daemon_factory, tmp_path, declared: str, seen: str):
+    """A manifest step naming `sections` gets only those (and the year, series, level, title);
+    one naming none gets every section, as before."""
+    d = peek_daemon(daemon_factory, tmp_path, declared)
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     city = Api(d.http_port, "zhengzhou").first_login(info["admin_login"], info["admin_password"])
     approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 1}])
@@ -494,13 +499,6 @@ def test_a_step_is_given_only_the_sections_it_declares(daemon_factory, tmp_path,
 def test_a_step_declaring_sections_it_cannot_have_refuses_its_plugin(daemon_factory, tmp_path, declared: str):
     """`sections` must be a list of the application's section names: anything else refuses the
     plugin (named in plugin.list), rather than hand it every section, or none."""
-    plugin_dir = tmp_path / "bad-peek"
-    plugin_dir.mkdir()
-    src = tmp_path / "peek.c"
-    src.write_text(PEEK % {"sections": declared}, encoding="utf-8")
-    compile_plugin(src, plugin_dir / "libpeek.so")
-    d = daemon_factory(args=[])
-    d.plugin_dir = plugin_dir
-    d.start()
+    d = peek_daemon(daemon_factory, tmp_path, declared)
     listed = plugins(d)["libpeek.so"]
     assert listed["state"] == "refused" and "sections" in (listed["detail"] or ""), listed
