@@ -115,8 +115,10 @@ public enum Daemon {
         var applications = ApplicationService(store: store, relay: relay, automatedSteps: PluginSteps(supervisor: supervisor))
         applications.showReviewerNamesToApplicants = config.showReviewerNamesToApplicants
         let sessions = SessionService(store: store, evaluations: evaluations)
+        var auth = AuthService(store: store, hasher: PasswordHasher(admission: .init(total: config.passwordChecksQueued)))
+        auth.sessionIdleSeconds = Double(config.sessionIdleSeconds)
         let appServices = AppServices(
-            tenants: tenants, auth: AuthService(store: store, hasher: PasswordHasher(admission: .init(total: config.passwordChecksQueued))),
+            tenants: tenants, auth: auth,
             orgs: OrgService(store: store, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store),
             plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: applications,
             evaluations: evaluations, experts: ExpertService(store: store, relay: relay), sessions: sessions,

@@ -38,6 +38,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Password checks under way at once (running or waiting), three quarters of them for
     /// one tenant; more are refused (503) instead of queued (`PasswordHasher.Admission`).
     public var passwordChecksQueued = 256
+    /// A session unused for this long ends (自动退出); 0: only the 12 h lifetime counts.
+    public var sessionIdleSeconds = 7200
     /// Working days a committee's result stands in public notice (公示).
     public var publicityWorkingDays = 5
     /// Statutory holidays and the weekend days made working days (调休), for counting 公示.
@@ -97,6 +99,7 @@ public struct DaemonConfig: Sendable, Equatable {
             "paths": ["data_dir", "backup_dir", "archive_dir", "plugin_dir"],
             "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes", "publicity_working_days", "password_checks_queued"],
             "log": ["level"],
+            "auth": ["session_idle_seconds"],
             "review": ["show_reviewer_names_to_applicants"],
             "plugins": ["call_timeout_seconds", "memory_limit_mib"],
             "calendar": ["holidays", "working_weekends"],
@@ -161,6 +164,7 @@ public struct DaemonConfig: Sendable, Equatable {
         if let n = try int("limits", "tenant_idle_seconds", range: 1...86_400) { tenantIdleSeconds = n }
         if let n = try int("limits", "upload_max_bytes", range: 1024...(1 << 30)) { uploadMaxBytes = n }
         if let n = try int("limits", "password_checks_queued", range: 4...100_000) { passwordChecksQueued = n }
+        if let n = try int("auth", "session_idle_seconds", range: 0...43_200) { sessionIdleSeconds = n }
         if let n = try int("limits", "publicity_working_days", range: 0...30) { publicityWorkingDays = n }
         func days(_ section: String, _ key: String) throws(ConfigError) -> Set<CalendarDay>? {
             guard let v = value(section, key) else { return nil }

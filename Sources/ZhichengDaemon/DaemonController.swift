@@ -104,6 +104,7 @@ public actor DaemonController: DaemonControl {
         // Read once, when the services are made: changing them needs a restart.
         if next.uploadMaxBytes != running.uploadMaxBytes { restartRequired.append("limits.upload_max_bytes") }
         if next.passwordChecksQueued != running.passwordChecksQueued { restartRequired.append("limits.password_checks_queued") }
+        if next.sessionIdleSeconds != running.sessionIdleSeconds { restartRequired.append("auth.session_idle_seconds") }
         if next.showReviewerNamesToApplicants != running.showReviewerNamesToApplicants { restartRequired.append("review.show_reviewer_names_to_applicants") }
         if next.pluginCallTimeoutSeconds != running.pluginCallTimeoutSeconds || next.pluginMemoryLimitMiB != running.pluginMemoryLimitMiB {
             restartRequired.append("plugins")

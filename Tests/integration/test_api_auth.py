@@ -10,6 +10,7 @@ costs ~20 ms per hash) under the city office of `zhengzhou`.
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -561,3 +562,20 @@ def test_a_flood_of_sign_ins_is_refused_beyond_the_checks_admitted(daemon_factor
     assert (503, "unavailable") in answers and (401, "unauthorized") in answers, answers.count((503, "unavailable"))
     assert d.http_get("/healthz")[0] == 200
     assert expect(api.sign_in_raw("4101", NEW_PASSWORD), 200).json["account"]["login"] == "4101"
+
+
+def test_a_session_unused_for_the_idle_period_ends(daemon_factory) -> None:
+    """`auth.session_idle_seconds` (2 here): a session used within the period stays, one left
+    unused longer ends (401, and it is deleted); signing in again works."""
+    d = daemon_factory(config="[auth]\nsession_idle_seconds = 2\n").start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    s = api.first_login(info["admin_login"], info["admin_password"])
+    for _ in range(6):                       # 3 s of use, a request every half second
+        expect(s.get("account"), 200)
+        time.sleep(0.5)
+    time.sleep(3)
+    r = expect(s.get("account"), 401)
+    assert "长时间未操作" in r.error()["message"], r.error()
+    assert "长时间未操作" not in expect(s.get("account"), 401).error()["message"], "the session was deleted"
+    expect(api.sign_in("4101", NEW_PASSWORD).get("account"), 200)

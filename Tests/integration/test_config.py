@@ -28,6 +28,7 @@ BAD_KEYS = [
     ('[http]\nbody_min_bytes_per_second = -1\n', "http.body_min_bytes_per_second"),
     ('[http]\nsecure_cookies = "yes"\n', "http.secure_cookies"),
     ('[limits]\npassword_checks_queued = 2\n', "limits.password_checks_queued"),
+    ('[auth]\nsession_idle_seconds = -1\n', "auth.session_idle_seconds"),
     ('[http]\nsecure_cookies = true\n', "http.secure_cookies"),
     ('[log]\nlevel = "loud"\n', "log.level"),
     ('[log]\nlevel = 3\n', "log.level"),

@@ -18,6 +18,9 @@ public struct AuthService: Sendable {
     let store: TenantStore
     let hasher: PasswordHasher
     public var sessionSeconds: Double = 12 * 3600
+    /// A session unused for this long ends (自动退出); 0: never, only `sessionSeconds` counts.
+    public var sessionIdleSeconds: Double = 2 * 3600
+    let activity = SessionActivity()
     /// Consecutive failures before a login is locked, and for how long.
     public var maxFailures = 5
     public var lockSeconds: Double = 15 * 60
@@ -66,6 +69,8 @@ public struct AuthService: Sendable {
                                                 target: "account:\(account.id)", source: source))
             }
         }
+        // Known from its start: a token not used for the idle period after sign-in has ended too.
+        _ = activity.use(Self.activityKey(tenant, Self.hash(token)), now: now, idle: sessionIdleSeconds, lifetime: sessionSeconds)
         return Session(token: token, account: SignedIn(tenant: tenant, account: account, csrfToken: csrf, source: source), expiresAt: expires)
     }
 
@@ -94,10 +99,21 @@ public struct AuthService: Sendable {
         }
         guard let found, found.expiresAt > now else { throw ZhichengError(.unauthorized, "登录已失效，请重新登录") }
         guard found.account.enabled else { throw ZhichengError(.unauthorized, "账户已停用") }
+        if sessionIdleSeconds > 0,
+           activity.use(Self.activityKey(tenant, tokenHash), now: now, idle: sessionIdleSeconds, lifetime: sessionSeconds) == .idle {
+            // Ended here too, so that no later request finds it.
+            try await store.withTenant(tenant) { db in
+                try await db.write { conn in _ = try conn.run("DELETE FROM sessions WHERE token_hash = ?", [tokenHash]) }
+            }
+            throw ZhichengError(.unauthorized, "长时间未操作，已自动退出，请重新登录")
+        }
         return SignedIn(tenant: tenant, account: found.account, csrfToken: found.csrfToken, source: source)
     }
 
+    static func activityKey(_ tenant: TenantID, _ tokenHash: String) -> String { tenant.rawValue + " " + tokenHash }
+
     public func signOut(token: String, caller: SignedIn) async throws {
+        activity.forget(Self.activityKey(caller.tenant, Self.hash(token)))
         try await store.withTenant(caller.tenant) { db in
             try await db.write { conn in
                 try conn.run("DELETE FROM sessions WHERE token_hash = ?", [Self.hash(token)])
