@@ -566,7 +566,8 @@ def test_a_flood_of_sign_ins_is_refused_beyond_the_checks_admitted(daemon_factor
 
 def test_a_session_unused_for_the_idle_period_ends(daemon_factory) -> None:
     """`auth.session_idle_seconds` (2 here): a session used within the period stays, one left
-    unused longer ends (401, and it is deleted); signing in again works."""
+    unused longer ends (401, and it is deleted); signing in again works. In the web UI a page
+    asked with an ended session leads to the sign-in page, which says so."""
     d = daemon_factory(config="[auth]\nsession_idle_seconds = 2\n").start()
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     api = Api(d.http_port, "zhengzhou")
@@ -574,8 +575,16 @@ def test_a_session_unused_for_the_idle_period_ends(daemon_factory) -> None:
     for _ in range(6):                       # 3 s of use, a request every half second
         expect(s.get("account"), 200)
         time.sleep(0.5)
+    ui = api.sign_in("4101", NEW_PASSWORD)
+    assert api.raw("GET", "/t/zhengzhou/home", headers={"Cookie": f"zc_session={ui.cookie}"}).status == 200
     time.sleep(3)
     r = expect(s.get("account"), 401)
     assert "长时间未操作" in r.error()["message"], r.error()
     assert "长时间未操作" not in expect(s.get("account"), 401).error()["message"], "the session was deleted"
+    page = api.raw("GET", "/t/zhengzhou/home", headers={"Cookie": f"zc_session={ui.cookie}"})
+    assert page.status == 303 and page.headers["location"] == "/t/zhengzhou/login?ended=1", page.headers
+    assert "登录已结束" in api.raw("GET", page.headers["location"]).body.decode()
+    plain = api.raw("GET", "/t/zhengzhou/home")
+    assert plain.status == 303 and plain.headers["location"] == "/t/zhengzhou/login", plain.headers
+    assert "登录已结束" not in api.raw("GET", "/t/zhengzhou/login").body.decode()
     expect(api.sign_in("4101", NEW_PASSWORD).get("account"), 200)

@@ -98,7 +98,7 @@ extension UI {
     }
 
     func committeeAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         if action == "interviews" {
             do {
                 let targets = try form.all("items").map { path -> EvaluationTarget in
@@ -179,7 +179,7 @@ extension UI {
     }
 
     func objectionAction(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         do {
             let lodged = try await services.evaluations.lodgeObjection(try target(context), text: form["text"], evidence: form["evidence"], caller: user)
             return done("publicity", lodged == .forwarded ? "异议已提交，已转送省职改办处理" : "异议已提交，评委会所在职改办将处理", context)

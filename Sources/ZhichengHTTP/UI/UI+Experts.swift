@@ -74,7 +74,7 @@ extension UI {
     }
 
     func expertDecide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         let id = try id(context)
         do {
             let outcome = try await services.experts.decide(id, decision: form["decision"], comment: form["comment"], version: try form.version(), caller: user)
@@ -115,7 +115,7 @@ extension UI {
     }
 
     func provinceDecide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         let id = try id(context)
         do {
             let outcome = try await services.provinceReviews.decide(id, decision: form["decision"], comment: form["comment"], sections: form.all("sections"),
@@ -174,7 +174,7 @@ extension UI {
     }
 
     func expertAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         do {
             let id = try id(context)
             let expert: ExpertRecord
@@ -278,7 +278,7 @@ extension UI {
     }
 
     func sessionAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         if action == "create" || action == "committee" {
             do {
                 if action == "committee" {

@@ -37,7 +37,7 @@ extension UI {
     }
 
     func orgAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         let target = try id(context)
         var show = target
         let flash: Flash

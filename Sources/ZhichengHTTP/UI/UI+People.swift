@@ -24,7 +24,7 @@ extension UI {
     }
 
     func staffAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         let flash: Flash
         do {
             switch action {
@@ -72,7 +72,7 @@ extension UI {
     }
 
     func applicantAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         do {
             switch action {
             case "add":
@@ -107,7 +107,7 @@ extension UI {
 
     func sealAction(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes) else {
-            return UIRoutes.redirect(base(context) + "login")
+            return toSignIn(request, context)
         }
         do {
             guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择印章图片", field: "file") }

@@ -40,7 +40,7 @@ extension UI {
 
     func profileAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes) else {
-            return UIRoutes.redirect(base(context) + "login")
+            return toSignIn(request, context)
         }
         var draft: UnitProfile?
         let flash: Flash

@@ -66,7 +66,7 @@ extension UI {
     }
 
     func planAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context, upload: services.plans.maxDocumentBytes) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context, upload: services.plans.maxDocumentBytes) else { return toSignIn(request, context) }
         let flash: Flash
         do {
             switch action {
@@ -173,7 +173,7 @@ extension UI {
     }
 
     func applicationAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes) else { return toSignIn(request, context) }
         do {
             switch action {
             case "create":
@@ -334,7 +334,7 @@ extension UI {
     }
 
     func decide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         let id = try id(context)
         do {
             let reason = form["reason"].isEmpty ? nil : form["reason"]

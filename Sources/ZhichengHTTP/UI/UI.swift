@@ -43,12 +43,23 @@ struct UI: Sendable {
         return try? await services.auth.authenticate(tenant: context.tenant.id, token: token, source: context.remoteAddress)
     }
 
+    /// Where a request without a usable session goes: the sign-in page, which says the
+    /// session has ended (idle too long, expired, signed out elsewhere) when the browser
+    /// still sent one.
+    func toSignIn(_ request: Request, _ context: TenantRequestContext) -> Response {
+        let sent = request.cookies[AuthMiddleware.cookieName]?.value.isEmpty == false
+        return UIRoutes.redirect(base(context) + (sent ? "login?ended=1" : "login"))
+    }
+
+    /// What the sign-in page says after `toSignIn` found a session that has ended.
+    static let sessionEnded = "登录已结束（长时间未操作或已失效），请重新登录"
+
     /// Runs a GET page for a signed-in account: sends others to the login page,
     /// one-time-password holders to the password page, and accounts of an org not
     /// yet approved to 单位信息维护.
     func page(_ request: Request, _ context: TenantRequestContext, allowPasswordChange: Bool = false, allowUnapproved: Bool = false,
               _ build: (SignedIn) async throws -> Response) async throws -> Response {
-        guard let user = await user(request, context) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let user = await user(request, context) else { return toSignIn(request, context) }
         if user.mustChangePassword && !allowPasswordChange { return UIRoutes.redirect(base(context) + "password") }
         let carried = request.cookies[Self.flashCookie]?.value.removingPercentEncoding.flatMap { $0.isEmpty ? nil : $0 }
         var response: Response
@@ -234,7 +245,7 @@ struct UI: Sendable {
     }
 
     func changePassword(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context, allowPasswordChange: true) else { return UIRoutes.redirect(base(context) + "login") }
+        guard let (user, form) = try await form(request, context, allowPasswordChange: true) else { return toSignIn(request, context) }
         guard form["new_password"] == form["new_password2"] else { return try await passwordPage(user, context, error: "两次输入的新密码不一致", status: .badRequest) }
         do {
             try await services.auth.changePassword(caller: user, old: form["old_password"], new: form["new_password"], keepToken: request.cookies[AuthMiddleware.cookieName]?.value)

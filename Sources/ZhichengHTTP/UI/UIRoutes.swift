@@ -14,10 +14,12 @@ enum UIRoutes {
         let ui = UI(services: s)
 
         tenant.get { request, context in
-            guard let user = await ui.user(request, context) else { return redirect(ui.base(context) + "login") }
+            guard let user = await ui.user(request, context) else { return ui.toSignIn(request, context) }
             return redirect(ui.base(context) + (user.mustChangePassword ? "password" : "home"))
         }
-        tenant.get("login") { request, context in ui.loginPage(context, login: "", error: nil, request: request) }
+        tenant.get("login") { request, context in
+            ui.loginPage(context, login: "", error: request.uri.queryParameters.get("ended") == "1" ? UI.sessionEnded : nil, request: request)
+        }
         tenant.post("login") { request, context in try await ui.login(request, context) }
         tenant.post("logout") { request, context in try await ui.logout(request, context) }
         tenant.get("password") { request, context in try await ui.page(request, context, allowPasswordChange: true) { user in try await ui.passwordPage(user, context, error: nil) } }
