@@ -45,10 +45,8 @@ public struct AccountRecord: Sendable, Equatable {
     public var roles: [StaffRole]
     public var permittedSeries: [String]
     public var permittedSections: [String]
-    public var failedLogins: Int
-    public var lockedUntil: Double?
 
-    static let columns = "id, org_id, login, name, kind, password_hash, must_change_password, enabled, phone, email, roles, permitted_series, permitted_sections, failed_logins, locked_until"
+    static let columns = "id, org_id, login, name, kind, password_hash, must_change_password, enabled, phone, email, roles, permitted_series, permitted_sections"
     /// The same columns from a table aliased `a` (for joins).
     public static let qualifiedColumns = columns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
@@ -66,8 +64,6 @@ public struct AccountRecord: Sendable, Equatable {
         roles = (Self.strings(row["roles"]) ?? []).compactMap(StaffRole.init(rawValue:))
         permittedSeries = Self.strings(row["permitted_series"]) ?? []
         permittedSections = Self.strings(row["permitted_sections"]) ?? []
-        failedLogins = row["failed_logins"].int ?? 0
-        lockedUntil = row["locked_until"].double
     }
 
     /// A JSON array of strings from a TEXT column (JSONSerialization: read on every
@@ -202,8 +198,41 @@ extension SQLiteConnection {
     /// Both ways of resetting a password (an org admin's 初始化密码, the operator's
     /// `account.reset-password`) go through here.
     public func resetPassword(accountID: Int, oneTimeHash: String) throws {
-        try run("UPDATE accounts SET password_hash = ?, must_change_password = 1, failed_logins = 0, locked_until = NULL WHERE id = ?", [oneTimeHash, accountID])
+        try run("UPDATE accounts SET password_hash = ?, must_change_password = 1 WHERE id = ?", [oneTimeHash, accountID])
+        try clearSignInFailures(accountID)
         try run("DELETE FROM sessions WHERE account_id = ?", [accountID])
+    }
+
+    // MARK: Sign-in failures (schema v19: a table of their own, which the SessionCache does not watch)
+
+    /// An account's failed password checks in a row and the end of its lock-out, or nil
+    /// for an account that does not exist (or is deleted).
+    public func signInFailures(_ accountID: Int) throws -> (failures: Int, lockedUntil: Double?)? {
+        try query("""
+            SELECT f.failures, f.locked_until FROM accounts a LEFT JOIN sign_in_failures f ON f.account_id = a.id
+            WHERE a.id = ? AND a.deleted_at IS NULL
+            """, [accountID]).first.map { ($0["failures"].int ?? 0, $0["locked_until"].double) }
+    }
+
+    public func setSignInFailures(_ accountID: Int, failures: Int, lockedUntil: Double?) throws {
+        try run("""
+            INSERT INTO sign_in_failures (account_id, failures, locked_until) VALUES (?, ?, ?)
+            ON CONFLICT (account_id) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until
+            """, [accountID, failures, lockedUntil])
+    }
+
+    /// A right password, a new one or a reset: the count starts over and any lock-out ends.
+    public func clearSignInFailures(_ accountID: Int) throws {
+        try run("DELETE FROM sign_in_failures WHERE account_id = ?", [accountID])
+    }
+
+    /// Deletes the sessions that expired before `now`, without emptying the tenant's
+    /// `SessionCache`: a cached entry of such a session is refused by its `expiresAt`
+    /// anyway (the check compares it with a later clock), so the cache stays right.
+    /// A sign-in purges, and would otherwise empty the cache whenever any session had
+    /// expired since the last one.
+    public func purgeExpiredSessions(now: Double) throws {
+        try unwatched { _ = try run("DELETE FROM sessions WHERE expires_at < ?", [now]) }
     }
 
     public func account(_ id: Int) throws -> AccountRecord? {

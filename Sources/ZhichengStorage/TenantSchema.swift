@@ -1,9 +1,13 @@
 /// The schema of a tenant database, one migration per version. Never edit a
 /// released migration: add the next one.
 public enum TenantSchema {
-    /// The tables a session check reads: a committed change to any of them empties
-    /// the tenant's `SessionCache` (orgs too, though the check reads no org today,
-    /// so that an org's approval or deletion can never be answered from the cache).
+    /// The tables a session check reads: a committed update or deletion of a row of
+    /// any of them empties the tenant's `SessionCache` (orgs too, though the check
+    /// reads no org today, so that an org's approval or deletion can never be answered
+    /// from the cache). Insertions do not: the cache holds only sessions that were
+    /// found, and a new row is never one of them (a new session has a token hash of its
+    /// own, a new account no session yet). Sign-in failures are counted in a table of
+    /// their own (v19), so signing in empties nothing.
     public static let sessionTables: Set<String> = ["accounts", "sessions", "orgs"]
 
     public static let migrations: [Migration] = [
@@ -574,6 +578,20 @@ public enum TenantSchema {
             -- A unit's 操作日志 reads its own entries from here instead of walking the whole
             -- tenant's log from the newest (OrgService.audit).
             CREATE INDEX audit_org ON audit(org_id, seq);
+            """),
+        Migration(version: 19, name: "sign-in failures apart from accounts", sql: """
+            -- Counting a password check is a write on every sign-in. In `accounts` it
+            -- emptied the tenant's SessionCache (a change to accounts may change what a
+            -- session check answers); here it touches no table the cache depends on.
+            CREATE TABLE sign_in_failures (
+                account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+                failures INTEGER NOT NULL CHECK (failures >= 0),
+                locked_until REAL
+            ) STRICT;
+            INSERT INTO sign_in_failures (account_id, failures, locked_until)
+                SELECT id, failed_logins, locked_until FROM accounts WHERE failed_logins > 0 OR locked_until IS NOT NULL;
+            ALTER TABLE accounts DROP COLUMN failed_logins;
+            ALTER TABLE accounts DROP COLUMN locked_until;
             """),
     ]
 

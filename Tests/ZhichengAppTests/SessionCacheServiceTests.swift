@@ -138,6 +138,37 @@ struct SessionCacheServiceTests {
         await expectCode(.unauthorized) { _ = try await f.check(expertToken, in: province) }
     }
 
+    /// Sign-ins are frequent (a morning of reviewers and applicants): neither a sign-in, nor
+    /// a failed one, nor the lock-out it leads to may empty the cache of everyone else's
+    /// sessions. The lock-out still works, and a password reset still ends it.
+    @Test func signingInFailingAndBeingLockedOutKeepTheCache() async throws {
+        let f = try Fixture()
+        let c = try await f.cityWithReviewer()
+        _ = try await f.checkCached(c.adminToken)
+        let before = try await f.store.withTenant(f.city) { $0.sessions.generation }
+        // An expired session, which the next sign-in purges.
+        _ = try await f.store.withTenant(f.city) { db in
+            try await db.write { conn in
+                try conn.run("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES ('expired', ?, 'c', 0, 1, 't')",
+                             [c.reviewerID])
+            }
+        }
+        _ = try await f.auth.signIn(tenant: f.city, login: "reviewer", password: ServiceFixture.password, source: "test")
+        #expect(try await f.store.withTenant(f.city) { db in try await db.read { try $0.scalar("SELECT count(*) FROM sessions WHERE token_hash = 'expired'")?.int } } == 0)
+        for attempt in 1...f.auth.maxFailures {
+            await expectCode(attempt < f.auth.maxFailures ? .unauthorized : .tooManyRequests) {
+                _ = try await f.auth.signIn(tenant: f.city, login: "reviewer", password: "Wrong-\(attempt)", source: "test")
+            }
+        }
+        await expectCode(.tooManyRequests) { _ = try await f.auth.signIn(tenant: f.city, login: "reviewer", password: ServiceFixture.password, source: "test") }
+        let after = try await f.store.withTenant(f.city) { db in (db.sessions.generation, db.sessions.entry(forTokenHash: sha256Hex(Data(c.adminToken.utf8))) != nil) }
+        #expect(after.0 == before && after.1, "a sign-in emptied the session cache")
+
+        _ = try await f.tenants.resetPassword(tenant: "zhengzhou", login: "reviewer", by: .system)
+        let locked = try await f.store.withTenant(f.city) { db in try await db.read { try $0.signInFailures(c.reviewerID) } }
+        #expect(locked?.failures == 0 && locked?.lockedUntil == nil)
+    }
+
     @Test func aSessionChangedBehindTheDaemonsBackIsNotServedFromTheCache() async throws {
         let f = try Fixture()
         let c = try await f.cityWithReviewer()

@@ -44,6 +44,8 @@ struct SessionCacheTests {
         }
 
         func cached(_ login: String) -> SessionCache.Entry? { db.sessions.entry(forTokenHash: "hash-\(login)") }
+
+        func write(_ sql: String) async throws { try await db.write { try $0.execute(sql) } }
     }
 
     @Test(arguments: [
@@ -56,7 +58,6 @@ struct SessionCacheTests {
         "DELETE FROM sessions WHERE account_id = 2",
         "DELETE FROM sessions",
         "UPDATE sessions SET expires_at = 1 WHERE account_id = 2",
-        "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES ('new', 2, 'c', 0, 9e9, 't')",
         "UPDATE orgs SET profile_state = 'approved' WHERE id = 1",
     ])
     func aCommitChangingASessionTableEmptiesTheCacheBeforeItIsAnswered(sql: String) async throws {
@@ -83,6 +84,34 @@ struct SessionCacheTests {
         _ = try await f.db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('k', 'v')") }
         #expect(f.cached("alice") != nil)
         #expect(f.db.sessions.generation == generation)
+    }
+
+    /// A new session, account or org is never a row the cache holds; sign-in failures
+    /// are in a table of their own; purging expired sessions leaves only entries that
+    /// the session check refuses anyway.
+    @Test(arguments: [
+        "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES ('new', 2, 'c', 0, 9e9, 't')",
+        "INSERT INTO accounts (id, org_id, login, name, kind, password_hash, must_change_password, enabled, created_at) VALUES (3, 1, 'carol', 'carol', 'staff', 'x', 0, 1, 0)",
+        "INSERT INTO orgs (id, parent_id, code, name, kind, created_at) VALUES (2, 1, '410101', '某单位', 'unit', 0)",
+        "INSERT INTO sign_in_failures (account_id, failures) VALUES (2, 4)",
+        "purge",
+    ])
+    func insertionsFailureCountsAndPurgesKeepTheEntries(sql: String) async throws {
+        let f = try await Fixture()
+        try await f.write("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES ('old', 2, 'c', 0, 5, 't')")
+        try await f.fill("alice")
+        let generation = f.db.sessions.generation
+        if sql == "purge" {
+            try await f.db.write { try $0.purgeExpiredSessions(now: 10) }
+            #expect(try await f.db.read { try $0.scalar("SELECT count(*) FROM sessions WHERE token_hash = 'old'")?.int } == 0)
+        } else {
+            try await f.write(sql)
+        }
+        #expect(f.cached("alice") != nil)
+        #expect(f.db.sessions.generation == generation)
+        // The pause is over: the next deletion is noticed again.
+        try await f.write("DELETE FROM sessions WHERE token_hash = 'hash-bob'")
+        #expect(f.cached("alice") == nil)
     }
 
     @Test func aUnitThatFailsAfterTouchingSessionsStillEmptiesTheCache() async throws {

@@ -52,7 +52,7 @@ public struct AuthService: Sendable {
         guard account.enabled else {
             // The password was right: the check is not a failure to count.
             _ = try await store.withTenant(tenant) { db in
-                try await db.write { conn in try conn.run("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", [account.id]) }
+                try await db.write { conn in try conn.clearSignInFailures(account.id) }
             }
             throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员")
         }
@@ -61,8 +61,8 @@ public struct AuthService: Sendable {
         let expires = now + sessionSeconds
         try await store.withTenant(tenant) { db in
             try await db.write { conn in
-                try conn.run("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", [account.id])
-                try conn.run("DELETE FROM sessions WHERE expires_at < ?", [now])
+                try conn.clearSignInFailures(account.id)
+                try conn.purgeExpiredSessions(now: now)
                 try conn.run("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES (?,?,?,?,?,?)",
                              [Self.hash(token), account.id, csrf, now, expires, source])
                 try conn.appendAudit(AuditEntry(actor: account.auditActor, orgID: account.orgID, action: "session.create",
@@ -137,16 +137,15 @@ public struct AuthService: Sendable {
         let maxFailures = self.maxFailures, lockSeconds = self.lockSeconds
         return try await store.withTenant(tenant) { db in
             try await db.write { conn -> Attempt in
-                guard let row = try conn.query("SELECT failed_logins, locked_until FROM accounts WHERE id = ?", [account.id]).first else {
+                guard let counted = try conn.signInFailures(account.id) else {
                     throw ZhichengError(.unauthorized, "登录名或密码错误")
                 }
-                if let until = row["locked_until"].double, until > now {
+                if let until = counted.lockedUntil, until > now {
                     throw ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定，请在\(Int((until - now) / 60) + 1)分钟后再试")
                 }
-                let failures = (row["failed_logins"].int ?? 0) + 1
+                let failures = counted.failures + 1
                 let lock = failures >= maxFailures
-                try conn.run("UPDATE accounts SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                             [lock ? 0 : failures, lock ? now + lockSeconds : nil as Double?, account.id])
+                try conn.setSignInFailures(account.id, failures: lock ? 0 : failures, lockedUntil: lock ? now + lockSeconds : nil)
                 return Attempt(locked: lock, failures: failures)
             }
         }
@@ -183,8 +182,8 @@ public struct AuthService: Sendable {
         let hash = try await hasher.hash(new)
         try await store.withTenant(caller.tenant) { db in
             try await db.write { conn in
-                try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 0, failed_logins = 0, locked_until = NULL WHERE id = ?",
-                             [hash, caller.accountID])
+                try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?", [hash, caller.accountID])
+                try conn.clearSignInFailures(caller.accountID)
                 try conn.run("DELETE FROM sessions WHERE account_id = ? AND token_hash != ?", [caller.accountID, keepToken.map(Self.hash) ?? ""])
                 try conn.appendAudit(caller.audit("account.change-password", target: "account:\(caller.accountID)"))
             }
