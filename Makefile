@@ -8,8 +8,11 @@ STATE        ?= .zhicheng
 HTTP         ?= 127.0.0.1:8080
 
 # System packages the build needs, and the extra ones tests and benchmarks use.
-BUILD_DEBS   := libsqlite3-dev libsystemd-dev pkg-config
+BUILD_DEBS   := libsqlite3-dev libsystemd-dev pkg-config gcc
 TEST_DEBS    := sqlite3 systemd util-linux procps chromium chromium-driver fonts-noto-cjk
+# Python modules the tests import, and the Debian packages that give them to the system
+# python (which refuses `pip install`: PEP 668); any other python gets them from pip.
+TEST_PY      := pytest:python3-pytest selenium:python3-selenium
 
 .PHONY: all build release deps test-deps run test unit-test integration-test bench fuzz plugins install clean
 
@@ -30,8 +33,20 @@ deps:
 
 test-deps: deps
 	$(call ensure_debs,$(TEST_DEBS))
-	@$(PYTHON) -c "import pytest" 2>/dev/null || $(PYTHON) -m pip install -q pytest
-	@$(PYTHON) -c "import selenium" 2>/dev/null || $(PYTHON) -m pip install -q selenium
+	@system=$$($(PYTHON) -c 'import sys; print(int(sys.prefix == "/usr"))'); \
+	for pair in $(TEST_PY); do \
+		module=$${pair%%:*}; deb=$${pair#*:}; \
+		$(PYTHON) -c "import $$module" 2>/dev/null && continue; \
+		if [ "$$system" = 1 ]; then \
+			echo "installing: $$deb"; \
+			if [ "$$(id -u)" -ne 0 ]; then echo "run as root, or: sudo apt-get install -y $$deb" >&2; exit 1; fi; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$deb >/dev/null || \
+				{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$deb >/dev/null; } || exit 1; \
+		else \
+			echo "installing: $$module (pip, into $(PYTHON)'s environment)"; \
+			$(PYTHON) -m pip install -q $$module || exit 1; \
+		fi; \
+	done
 
 build: deps
 	$(SWIFT) build
@@ -107,24 +122,48 @@ bench: test-deps release
 
 # Installs the binaries, the plugin C header, the shipped plugins, the systemd units and the
 # example config under $(DESTDIR)$(PREFIX) (a package build sets DESTDIR). Builds first with
-# CONFIG (release by default). The config is not overwritten if one is already there.
+# CONFIG (release by default), the Swift plugins too. The config is not overwritten if one is
+# already there; it is 0640 root:zhicheng (tmpfiles.d sets the group where the group did not
+# exist yet). Example plugins go to share/zhicheng/examples/plugins/, not to the plugin dir:
+# they impose example rules (QualificationCheck returns every title application whose 工作经历
+# does not state 现职年限：N), which a province turns on only by copying them there.
+# When the Swift runtime the binaries load lies outside /usr (a toolchain in /opt), the unit's
+# sandbox (NoExecPaths=/ ExecPaths=/usr) would refuse to map it: a drop-in adds its directory.
 PREFIX       ?= /usr
 CONFIG       ?= release
 SYSCONFDIR   ?= /etc
-install: deps plugins
+EXAMPLE_PLUGINS := qualification-check
+UNIT_DIR      = $(DESTDIR)$(PREFIX)/lib/systemd/system
+install: deps
 	$(SWIFT) build -c $(CONFIG) --product zhichengd
 	$(SWIFT) build -c $(CONFIG) --product zhichengctl
+	@$(MAKE) --no-print-directory plugins SWIFT_BUILD_FLAGS="-c $(CONFIG)"
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/zhicheng/plugins \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
+		$(DESTDIR)$(PREFIX)/share/zhicheng/examples/plugins \
+		$(UNIT_DIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
 		$(DESTDIR)$(SYSCONFDIR)/zhicheng
 	install -m 0755 $(BUILD_DIR)/$(CONFIG)/zhichengd $(BUILD_DIR)/$(CONFIG)/zhichengctl $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 Sources/CZhichengPlugin/include/zhicheng_plugin.h $(DESTDIR)$(PREFIX)/include/
-	install -m 0755 $(BUILD_DIR)/plugins/*.so $(DESTDIR)$(PREFIX)/lib/zhicheng/plugins/
-	install -m 0644 systemd/zhichengd.service systemd/zhichengd.socket systemd/zhichengd-http.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	@for so in $(BUILD_DIR)/plugins/*.so; do \
+		name=$$(basename $$so .so); name=$${name#lib}; \
+		case " $(EXAMPLE_PLUGINS) " in *" $$name "*) dir=$(DESTDIR)$(PREFIX)/share/zhicheng/examples/plugins;; *) dir=$(DESTDIR)$(PREFIX)/lib/zhicheng/plugins;; esac; \
+		echo "install -m 0755 $$so $$dir/"; install -m 0755 $$so $$dir/ || exit 1; \
+	done
+	install -m 0644 systemd/zhichengd.service systemd/zhichengd.socket systemd/zhichengd-http.socket $(UNIT_DIR)/
 	install -m 0644 systemd/sysusers.d/zhicheng.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/
 	install -m 0644 systemd/tmpfiles.d/zhicheng.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/
-	@if [ -e $(DESTDIR)$(SYSCONFDIR)/zhicheng/zhichengd.toml ]; then echo "kept $(DESTDIR)$(SYSCONFDIR)/zhicheng/zhichengd.toml"; \
-	else install -m 0640 etc/zhicheng/zhichengd.toml $(DESTDIR)$(SYSCONFDIR)/zhicheng/zhichengd.toml; fi
+	@runtime=$$(ldd $(BUILD_DIR)/$(CONFIG)/zhichengd | sed -n 's|.*=> \(/.*\)/libswiftCore\.so .*|\1|p'); \
+	runtime=$${runtime:+$$(realpath "$$runtime")}; dropin=$(UNIT_DIR)/zhichengd.service.d; \
+	case "$$runtime" in \
+	""|/usr/*) rm -f $$dropin/swift-runtime.conf ;; \
+	/home/*|/root/*|/run/*|/tmp/*|/var/tmp/*) echo "warning: the Swift runtime is in $$runtime, which the service's sandbox hides (ProtectHome=, PrivateTmp=): install the toolchain under /usr or /opt" >&2 ;; \
+	*) install -d $$dropin && printf '%s\n' "# Written by make install: the Swift runtime zhichengd and its Swift plugins load." \
+		"[Service]" "ExecPaths=$$runtime" > $$dropin/swift-runtime.conf && echo "wrote $$dropin/swift-runtime.conf (ExecPaths=$$runtime)" ;; \
+	esac
+	@config=$(DESTDIR)$(SYSCONFDIR)/zhicheng/zhichengd.toml; \
+	if [ -e $$config ]; then echo "kept $$config"; \
+	else install -m 0640 etc/zhicheng/zhichengd.toml $$config && echo "installed $$config"; fi; \
+	if [ -z "$(DESTDIR)" ] && getent group zhicheng >/dev/null; then chgrp zhicheng $$config; fi
 	@echo "installed under $(DESTDIR)$(PREFIX) (see systemd/README.md for the next steps)"
 
 clean:

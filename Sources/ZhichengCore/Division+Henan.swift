@@ -1,5 +1,5 @@
 // Henan's administrative divisions (GB/T 2260): the province, its cities and
-// Zhengzhou's districts. Source: shared/data/henan-divisions.csv.
+// Zhengzhou's districts (source: shared/data/henan-divisions.csv), plus 省直 (4199).
 
 /// One row of the GB/T 2260 division table.
 public struct Division: Sendable, Hashable {
@@ -44,5 +44,9 @@ extension Division {
         Division(code: "411600", name: "周口市", parent: "410000"),
         Division(code: "411700", name: "驻马店市", parent: "410000"),
         Division(code: "419001", name: "济源市", parent: "410000"),
+        // Not in GB/T 2260: the title office of the units directly under the province (省直),
+        // which SPEC §3 makes a tenant like a city's. 4199 lies in the province's block for
+        // directly administered divisions (4190…), where no division has it.
+        Division(code: "419900", name: "省直", parent: "410000"),
     ]
 }

@@ -21,7 +21,8 @@ public struct DivisionCode: Hashable, Sendable, CustomStringConvertible {
     /// True for the province itself (`41`).
     public var isProvince: Bool { division.parent == nil }
 
-    /// True for a city (地市) directly under the province, including 济源市.
+    /// True for a city (地市) directly under the province, including 济源市, and for 省直
+    /// (4199, the office of the units directly under the province: a tenant like a city's).
     public var isCity: Bool { division.parent == Self.provinceCode }
 
     public var description: String { short }

@@ -11,14 +11,14 @@ public enum TenantKind: String, Sendable, Codable, CaseIterable {
         self = kind
     }
 
-    /// Checks that `code` fits this kind: a city tenant needs a city (地市) code;
+    /// Checks that `code` fits this kind: a city tenant needs a city (地市) code, or 省直's;
     /// the province tenant needs the province code.
     public func validate(_ code: DivisionCode) throws(ZhichengError) {
         switch self {
         case .province where !code.isProvince:
             throw .invalid("the province tenant needs the province's division code 41 (410000), not \(code.short)", field: "division_code")
         case .city where !code.isCity:
-            throw .invalid("a city tenant needs a city's division code (4101 … 4117, 419001), not \(code.short) (\(code.name))", field: "division_code")
+            throw .invalid("a city tenant needs a city's division code (4101 … 4117, 419001) or 省直's (4199), not \(code.short) (\(code.name))", field: "division_code")
         default:
             return
         }

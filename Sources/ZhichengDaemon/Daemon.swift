@@ -99,7 +99,8 @@ public enum Daemon {
 
         let supervisor = PluginSupervisor(directory: config.pluginDir, executable: Self.executablePath(), timeout: .seconds(config.pluginCallTimeoutSeconds),
                                           rssLimitBytes: config.pluginMemoryLimitMiB << 20,
-                                          sectionNames: Set(ApplicationSection.allCases.map(\.rawValue)), logger: logger)
+                                          sectionNames: Set(ApplicationSection.allCases.map(\.rawValue)),
+                                          stepPoints: ApplicationService.stepPoints, logger: logger)
         await supervisor.reload()
         let evaluations = EvaluationService(store: store, relay: relay, publicity: config.publicity)
         let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store,

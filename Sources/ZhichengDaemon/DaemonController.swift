@@ -97,18 +97,17 @@ public actor DaemonController: DaemonControl {
         if next.adminSocket != running.adminSocket { restartRequired.append("admin.socket") }
         if next.adminSocketMode != running.adminSocketMode { restartRequired.append("admin.socket_mode") }
         if next.adminSocketGroup != running.adminSocketGroup { restartRequired.append("admin.socket_group") }
-        if next.dataDir != running.dataDir || next.backupDir != running.backupDir || next.archiveDir != running.archiveDir
-            || next.pluginDir != running.pluginDir {
-            restartRequired.append("paths")
-        }
+        if next.dataDir != running.dataDir { restartRequired.append("paths.data_dir") }
+        if next.backupDir != running.backupDir { restartRequired.append("paths.backup_dir") }
+        if next.archiveDir != running.archiveDir { restartRequired.append("paths.archive_dir") }
+        if next.pluginDir != running.pluginDir { restartRequired.append("paths.plugin_dir") }
         // Read once, when the services are made: changing them needs a restart.
         if next.uploadMaxBytes != running.uploadMaxBytes { restartRequired.append("limits.upload_max_bytes") }
         if next.passwordChecksQueued != running.passwordChecksQueued { restartRequired.append("limits.password_checks_queued") }
         if next.sessionIdleSeconds != running.sessionIdleSeconds { restartRequired.append("auth.session_idle_seconds") }
         if next.showReviewerNamesToApplicants != running.showReviewerNamesToApplicants { restartRequired.append("review.show_reviewer_names_to_applicants") }
-        if next.pluginCallTimeoutSeconds != running.pluginCallTimeoutSeconds || next.pluginMemoryLimitMiB != running.pluginMemoryLimitMiB {
-            restartRequired.append("plugins")
-        }
+        if next.pluginCallTimeoutSeconds != running.pluginCallTimeoutSeconds { restartRequired.append("plugins.call_timeout_seconds") }
+        if next.pluginMemoryLimitMiB != running.pluginMemoryLimitMiB { restartRequired.append("plugins.memory_limit_mib") }
         levels.set(next.logLevel)
         publicity.calendar = next.publicity
         await supervisor.reload()

@@ -65,6 +65,7 @@ public actor PluginSupervisor {
     let timeout: Duration
     let rssLimitBytes: Int
     let sectionNames: Set<String>
+    let stepPoints: Set<String>
     let logger: Logger
     private var plugins: [String: Entry] = [:]
     /// Helpers a reload replaced or dropped that still have calls in flight.
@@ -115,13 +116,16 @@ public actor PluginSupervisor {
     /// `sectionNames`: what a step's manifest `sections` may name (the application's
     /// sections); a step naming anything else, or giving something other than a list of
     /// names, refuses its plugin rather than be handed every section, or none.
+    /// `stepPoints`: the `at` values the daemon runs steps at; a step placed anywhere else
+    /// refuses its plugin (empty: any).
     public init(directory: String, executable: String, timeout: Duration = .seconds(5), rssLimitBytes: Int = 256 << 20,
-                sectionNames: Set<String> = [], logger: Logger) {
+                sectionNames: Set<String> = [], stepPoints: Set<String> = [], logger: Logger) {
         self.directory = directory
         self.executable = executable
         self.timeout = timeout
         self.rssLimitBytes = rssLimitBytes
         self.sectionNames = sectionNames
+        self.stepPoints = stepPoints
         self.logger = logger
     }
 
@@ -287,22 +291,29 @@ public actor PluginSupervisor {
                 logger.error("plugin refused", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(reason)"])
                 return
             }
+            func refuse(_ reason: String) {
+                entry.info.state = .refused
+                entry.info.detail = reason
+                stop(entry)
+                logger.error("plugin refused", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(reason)"])
+            }
             var parsed: [PluginInfo.Step] = []
-            for s in steps {
-                guard let id = s["id"] as? String else { continue }
+            for (index, s) in steps.enumerated() {
+                // A step the daemon would never run (no id, an `at` it does not know, e.g. a
+                // misspelt "sumbit") refuses its plugin: loaded, it would look in place and do nothing.
+                guard let id = s["id"] as? String, !id.isEmpty else { return refuse("step \(index + 1): id must be a non-empty string") }
+                let at = s["at"] as? String ?? ""
+                guard stepPoints.isEmpty || stepPoints.contains(at) else {
+                    return refuse("step \(id): at must be one of \(stepPoints.sorted().joined(separator: ", ")), not \"\(at.prefix(40))\"")
+                }
                 var sections: [String]?
                 if let raw = s["sections"], !(raw is NSNull) {
                     guard let names = raw as? [String], names.allSatisfy(sectionNames.contains) else {
-                        let reason = "step \(id): sections must be a list of the application's section names (\(sectionNames.sorted().joined(separator: "、")))"
-                        entry.info.state = .refused
-                        entry.info.detail = reason
-                        stop(entry)
-                        logger.error("plugin refused", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(reason)"])
-                        return
+                        return refuse("step \(id): sections must be a list of the application's section names (\(sectionNames.sorted().joined(separator: "、")))")
                     }
                     sections = names
                 }
-                parsed.append(PluginInfo.Step(id: id, title: s["title"] as? String ?? id, at: s["at"] as? String ?? "", sections: sections))
+                parsed.append(PluginInfo.Step(id: id, title: s["title"] as? String ?? id, at: at, sections: sections))
             }
             entry.info = PluginInfo(file: entry.info.file, name: name, version: version, abi: hello["abi"] as? Int ?? 0, steps: parsed, state: .loaded, detail: nil)
             logger.notice("plugin loaded", metadata: ["plugin.name": "\(name)", "plugin.version": "\(version)", "plugin.file": "\(entry.info.file)"])

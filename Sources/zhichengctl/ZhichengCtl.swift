@@ -8,7 +8,7 @@ struct GlobalOptions: ParsableArguments {
     var socket: String?
     @Flag(name: .long, help: "Print the raw JSON result instead of a table.")
     var json = false
-    @Option(name: .long, help: "Seconds to wait for the daemon's answer.")
+    @Option(name: .long, help: "Seconds to wait for the daemon's answer (a backup or restore of a large tenant takes a while).")
     var timeout = 300
 
     var socketPath: String {
@@ -48,9 +48,15 @@ struct ZhichengCtl: ParsableCommand {
         commandName: "zhichengctl",
         abstract: "Administer a running zhichengd over its admin socket.",
         discussion: """
-            Prints readable tables by default and raw JSON with --json. Exits 0 on success,
-            1 when the daemon refuses a command, 69 when the daemon is not running,
-            77 when access is denied.
+            Prints readable tables by default and raw JSON with --json. Exit status:
+              0   success
+              1   the daemon refused the command, or `tenant check` / `draw verify` found a problem
+              64  bad usage
+              69  the daemon is not running
+              71  no socket could be created
+              75  no answer within --timeout
+              76  the daemon closed the connection or answered something that is not a response
+              77  access denied
             """,
         subcommands: [Ping.self, Help.self, Status.self, Tenant.self, Account.self, Draw.self, Plugin.self, Config.self, Log.self])
 

@@ -30,7 +30,8 @@ struct TenantIDTests {
 @Suite("Division codes (GB/T 2260)")
 struct DivisionCodeTests {
     @Test(arguments: [("4101", "410100", "4101", "郑州市"), ("410100", "410100", "4101", "郑州市"), ("41", "410000", "41", "河南省"),
-                      ("410104", "410104", "410104", "管城回族区"), ("419001", "419001", "419001", "济源市"), ("4117", "411700", "4117", "驻马店市")])
+                      ("410104", "410104", "410104", "管城回族区"), ("419001", "419001", "419001", "济源市"), ("4117", "411700", "4117", "驻马店市"),
+                      ("4199", "419900", "4199", "省直")])
     func parsesKnownCodes(raw: String, full: String, short: String, name: String) throws {
         let code = try DivisionCode(raw)
         #expect(code.full == full)
@@ -38,7 +39,7 @@ struct DivisionCodeTests {
         #expect(code.name == name)
     }
 
-    @Test(arguments: ["", "4", "410", "4199", "110000", "41010", "abcd", "4101x", "41010400"])
+    @Test(arguments: ["", "4", "410", "4198", "419002", "110000", "41010", "abcd", "4101x", "41010400"])
     func refusesUnknownOrMalformedCodes(_ raw: String) {
         #expect(throws: ZhichengError.self) { try DivisionCode(raw) }
     }
@@ -46,6 +47,8 @@ struct DivisionCodeTests {
     @Test func cityAndProvinceKinds() throws {
         #expect(try DivisionCode("4101").isCity)
         #expect(try DivisionCode("419001").isCity)
+        #expect(try DivisionCode("4199").isCity)
+        try TenantKind.city.validate(DivisionCode("4199"))
         #expect(!(try DivisionCode("410104").isCity))
         #expect(try DivisionCode("41").isProvince)
         try TenantKind.city.validate(DivisionCode("4101"))

@@ -200,9 +200,11 @@ def test_a_reload_reports_what_differs_from_the_running_daemon(daemon_factory, t
     elsewhere = tmp_path / "other-plugins"
     elsewhere.mkdir()
     d.write_config(f'[log]\nlevel = "info"\n[paths]\nplugin_dir = "{elsewhere}"\n')
-    assert d.call("config.reload")["restart_required"] == ["paths"]
-    assert d.call("config.reload")["restart_required"] == ["paths"]
+    assert d.call("config.reload")["restart_required"] == ["paths.plugin_dir"]
+    assert d.call("config.reload")["restart_required"] == ["paths.plugin_dir"]
     d.write_config('[log]\nlevel = "info"\n')
     assert d.call("config.reload")["restart_required"] == []
+    d.write_config('[log]\nlevel = "info"\n[plugins]\nmemory_limit_mib = 64\n')
+    assert d.call("config.reload")["restart_required"] == ["plugins.memory_limit_mib"]
     d.write_config('[log]\nlevel = "info"\n[http]\nclient_timeout_seconds = 10\nbody_min_bytes_per_second = 0\nsecure_cookies = "always"\n')
     assert d.call("config.reload")["restart_required"] == ["http.client_timeout_seconds", "http.body_min_bytes_per_second", "http.secure_cookies"]

@@ -502,3 +502,55 @@ def test_a_step_declaring_sections_it_cannot_have_refuses_its_plugin(daemon_fact
     d = peek_daemon(daemon_factory, tmp_path, declared)
     listed = plugins(d)["libpeek.so"]
     assert listed["state"] == "refused" and "sections" in (listed["detail"] or ""), listed
+
+
+@pytest.mark.parametrize("step,why", [(r'{\"id\":\"s\",\"title\":\"t\",\"at\":\"sumbit\"}', "at must be one of expert-submit, submit"),
+                                      (r'{\"id\":\"s\",\"title\":\"t\"}', "at must be one of"),
+                                      (r'{\"title\":\"t\",\"at\":\"submit\"}', "step 1: id must be a non-empty string"),
+                                      (r'{\"id\":\"\",\"title\":\"t\",\"at\":\"submit\"}', "step 1: id must be")])
+def test_a_step_the_daemon_would_never_run_refuses_its_plugin(daemon_factory, tmp_path, step: str, why: str):
+    """A step with no id, or placed at a point the daemon does not know (a misspelt "submit"),
+    would be listed as loaded and never run: the plugin is refused, saying why, and a title
+    application is submitted without it."""
+    plugin_dir = tmp_path / "bad-step-plugins"
+    plugin_dir.mkdir()
+    src = tmp_path / "bad_step.c"
+    src.write_text(PEEK.replace(r'{\"id\":\"peek\",\"title\":\"peek\",\"at\":\"submit\"%(sections)s}', step), encoding="utf-8")
+    compile_plugin(src, plugin_dir / "libbadstep.so")
+    d = daemon_factory(args=[])
+    d.plugin_dir = plugin_dir
+    d.start()
+    listed = plugins(d)["libbadstep.so"]
+    assert listed["state"] == "refused" and why in (listed["detail"] or ""), listed
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    city = Api(d.http_port, "zhengzhou").first_login(info["admin_login"], info["admin_password"])
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 1}])
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "无插件"}), 201).json
+    applicant = Api(d.http_port, "zhengzhou").first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    submitted = expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
+    assert submitted["state"] == "in_review", submitted
+
+
+def test_the_readme_c_example_builds_cleanly_and_loads(daemon_factory, tmp_path):
+    """The plugin guide's C example is what a plugin developer copies first: it compiles with
+    warnings as errors, loads, and its step is listed where the daemon runs it."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    guide = readme[readme.index("A review-step plugin is a shared object"):]
+    source = guide[guide.index("```c\n") + 5:]
+    source = source[:source.index("```")]
+    src = tmp_path / "my_check.c"
+    src.write_text(source, encoding="utf-8")
+    plugin_dir = tmp_path / "readme-plugins"
+    plugin_dir.mkdir()
+    cc = shutil.which("cc") or shutil.which("gcc")
+    built = subprocess.run([cc, "-O2", "-fPIC", "-shared", "-Wall", "-Werror", "-I", str(HEADER_DIR), "-o", str(plugin_dir / "libmy-check.so"), str(src)],
+                           capture_output=True, text=True, timeout=60)
+    assert built.returncode == 0, built.stderr
+    d = daemon_factory(args=[])
+    d.plugin_dir = plugin_dir
+    d.start()
+    listed = plugins(d)["libmy-check.so"]
+    assert listed["state"] == "loaded" and [s["at"] for s in listed["steps"]] == ["submit"], listed

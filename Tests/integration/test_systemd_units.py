@@ -316,6 +316,24 @@ def test_tmpfiles_creates_dirs(tmp_path: Path) -> None:
         assert got == (mode, uid, gid), f"/{rel}: {got} != {(mode, uid, gid)}"
 
 
+def test_tmpfiles_gives_the_installed_config_the_daemons_group(tmp_path: Path) -> None:
+    """`make install` puts the config in place as 0640 root:root, maybe before the group exists;
+    the service runs as zhicheng and could not read it (exit 78, a restart loop). tmpfiles.d
+    gives it the group zhicheng and keeps it unreadable to others."""
+    root = tmp_path / "root"
+    assert apply_sysusers(root).returncode == 0
+    config = root / "etc/zhicheng/zhichengd.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[http]\n")
+    config.chmod(0o644)
+    result = run([tool("systemd-tmpfiles"), f"--root={root}", "--create", str(TMPFILES)])
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+    zgid = int(read_db(root / "etc/group")["zhicheng"][2])
+    st = config.stat()
+    assert (st.st_mode & 0o7777, st.st_uid, st.st_gid) == (0o640, 0, zgid)
+    assert config.read_text() == "[http]\n"
+
+
 def test_tmpfiles_and_sysusers_would_catch_mistakes(tmp_path: Path) -> None:
     """Both tools exit non-zero on a broken line, so the tests above mean something."""
     bad_users = tmp_path / "bad-sysusers.conf"

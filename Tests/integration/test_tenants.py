@@ -76,7 +76,7 @@ def test_create_city_tenant(daemon: Daemon) -> None:
 
 
 @pytest.mark.parametrize("code,login", [("410300", "4103"), ("4117", "4117"), ("419001", "419001"),
-                                        ("411000", "4110")])
+                                        ("411000", "4110"), ("4199", "4199")])
 def test_create_accepts_short_and_full_codes(daemon: Daemon, code: str, login: str) -> None:
     res = create_tenant(daemon, "city-x", code)
     assert res["admin_login"] == login, res

@@ -12,14 +12,17 @@
  *   manifest_json   {"name": "...", "version": "1.2.0",
  *                    "steps": [{"id": "qualification-years", "title": "任职年限审查",
  *                               "at": "submit", "sections": ["工作经历"]}]}
- *                   "at" places the step in the route; "submit" runs when an
- *                   applicant submits, before the unit's 经办人审查.
+ *                   "at" places the step in the route: "submit" runs when an
+ *                   applicant submits a title application, before the unit's
+ *                   经办人审查; "expert-submit" when an expert application (专家推荐)
+ *                   is submitted. A step with another "at", or without an "id",
+ *                   refuses its plugin (plugin.list says why).
  *                   "sections" (optional) names the sections the step reads: the
  *                   input then carries only those. Without it a step is given every
  *                   section, a person's whole application: name what you read.
  *
  *   call(step, input) input:  {"step": "...", "tenant": "zhengzhou",
- *                               "application": {"id": 7, "year": 2026, "series": "...",
+ *                               "application": {"id": 7, "kind": "title", "year": 2026, "series": "...",
  *                               "level": "中级", "title": "...",
  *                               "sections": {"工作经历": {"内容": "..."}, ...}}}
  *                     output: {"decision": "pass"}

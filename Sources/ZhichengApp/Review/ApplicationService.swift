@@ -333,8 +333,12 @@ public struct ApplicationService: Sendable {
     /// withdrawal. Without a bound, create / submit / withdraw by script filled the tenant
     /// and made the applicant's own list (every application in full) ever heavier.
     public static let maxApplicationsPerYear = 20
+    /// Where plugins place the steps that check a title application at submission.
+    public static let submitPoint = "submit"
     /// Where plugins place the steps that check an expert application at submission.
     public static let expertSubmitPoint = "expert-submit"
+    /// Every point a plugin's step may be placed at (a manifest naming another is refused).
+    public static let stepPoints: Set<String> = [submitPoint, expertSubmitPoint]
 
     // MARK: Applicant
 
@@ -456,7 +460,7 @@ public struct ApplicationService: Sendable {
                 let json = String(decoding: try JSONSerialization.data(withJSONObject: application, options: [.sortedKeys]), as: UTF8.self)
                 return (json, row["version"].int ?? 0, kind)
             }
-            let point = kind == .expert ? Self.expertSubmitPoint : "submit"
+            let point = kind == .expert ? Self.expertSubmitPoint : Self.submitPoint
             if kind == .expert, await automatedSteps.provides(point) == false {
                 throw ZhichengError.unavailable("专家推荐插件未加载（需要提供 expert-submit 步骤的插件），暂不能提交专家申报")
             }
