@@ -83,11 +83,13 @@ run: build plugins
 	$(BUILD_DIR)/debug/zhichengd --data-dir $(STATE)/data --admin-socket $(STATE)/run/admin.sock \
 		--http $(HTTP) --plugin-dir $(BUILD_DIR)/plugins --demo
 
+# Every dependency is installed by now: pytest runs with CI set, so a missing binary or browser
+# fails its tests instead of skipping them, and -rs prints why anything was skipped.
 test: test-deps plugins
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory fuzz
-	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
+	CI=$${CI:-1} $(PYTHON) -m pytest -q -rs -p no:cacheprovider Tests/integration
 
 # libFuzzer over the parsers and validators of outside input (Sources/ZhichengFuzz), built
 # with AddressSanitizer in its own build dir. Each target starts from its seed corpus in

@@ -22,8 +22,14 @@ public struct PasswordHasher: Sendable {
         /// `total` checks, three quarters of them for one tenant (so a flood at one city
         /// leaves the others room).
         public init(total: Int = 256) {
+            self.init(total: total, perTenant: total * 3 / 4)
+        }
+
+        /// Limits set apart (tests: a tenant's share small, the whole large enough that other
+        /// tests' checks in the same process never reach it).
+        public init(total: Int, perTenant: Int) {
             self.total = max(1, total)
-            perTenant = max(1, total * 3 / 4)
+            self.perTenant = max(1, min(perTenant, self.total))
         }
     }
 

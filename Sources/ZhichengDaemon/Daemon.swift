@@ -76,6 +76,10 @@ public enum Daemon {
         levels: LogLevelControl, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws -> Int32 {
         let paths = TenantPaths(dataDir: config.dataDir, backupDir: config.backupDir, archiveDir: config.archiveDir)
+        try paths.createDirectories()
+        // Before anything touches the data: a second daemon on it stops here.
+        let lock = try DataDirLock(dataDir: paths.dataDir)
+        defer { withExtendedLifetime(lock) {} }
         let store = try TenantStore(paths: paths, maxOpen: config.maxOpenTenants, idleSeconds: Double(config.tenantIdleSeconds), logger: logger)
         try await store.reconcile()
         let relay = CrossTenantRelay(store: store, logger: logger)

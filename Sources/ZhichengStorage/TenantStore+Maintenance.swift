@@ -90,7 +90,7 @@ extension TenantStore {
                 let dir = paths.directory(for: id)
                 let live = paths.database(for: id)
                 let staged = paths.stagedRestore(for: id)
-                try? fm.removeItem(atPath: staged)
+                Self.removeStaged(staged)
                 try Self.copyBackupFile(source, to: staged, live: live)
                 let restored: BackupRecord
                 do {
@@ -119,7 +119,7 @@ extension TenantStore {
                         try conn.run("DELETE FROM sessions")
                     }
                 } catch {
-                    try? fm.removeItem(atPath: staged)
+                    Self.removeStaged(staged)
                     throw error
                 }
                 try Self.fsync(path: staged)
@@ -128,7 +128,7 @@ extension TenantStore {
                         try Self.keep(live, in: paths.backupDirectory(for: id), as: id.rawValue + "-pre-restore-" + Self.timestamp())
                     }
                 } catch {
-                    try? fm.removeItem(atPath: staged)
+                    Self.removeStaged(staged)
                     throw error
                 }
                 FaultInjection.point("tenant.restore.kept")
@@ -155,7 +155,22 @@ extension TenantStore {
     /// Removes what a restore a stop cut off before the swap left in the tenant's directory.
     public func discardStagedRestore(_ id: TenantID) async throws {
         let staged = paths.stagedRestore(for: id)
-        try await Self.fileWork.run { if FileManager.default.fileExists(atPath: staged) { try FileManager.default.removeItem(atPath: staged) } }
+        try await Self.fileWork.run {
+            Self.removeStaged(staged)
+            guard !FileManager.default.fileExists(atPath: staged) && !FileManager.default.fileExists(atPath: staged + "-journal") else {
+                throw ZhichengError.internal("cannot remove the staged restore \(staged): errno \(errno)")
+            }
+        }
+    }
+
+    /// Removes a staged restore file with its rollback journal, WAL and wal-index. A
+    /// restore stopped during the staged file's own commit leaves a hot `-journal`: kept,
+    /// SQLite would play its pages (of that backup) into the next restore's copy (of
+    /// another), which then fails its checks or, worse, passes them carrying the other
+    /// backup's `tenant_meta`.
+    static func removeStaged(_ staged: String) {
+        // The journal first: a staged file gone and its journal left is the case to avoid.
+        for path in [staged + "-journal", staged + "-wal", staged + "-shm", staged] { unlink(path) }
     }
 
     /// Keeps a copy of the database at `live` as `<dir>/<name>.sqlite`, whole and durable,

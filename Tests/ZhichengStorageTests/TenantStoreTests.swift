@@ -207,6 +207,43 @@ struct TenantStoreTests {
         withExtendedLifetime(dir) {}   // the files outlive every use above
     }
 
+    /// A restore stopped during the staged copy's own commit leaves its hot journal beside it.
+    /// The next restore, from another backup, must not have that journal played into its copy.
+    @Test func aRestoreStoppedMidCommitLeavesNoJournalForTheNextOne() async throws {
+        let (dir, store) = try await storeWith("stale")
+        let id = try TenantID("stale")
+        func tag(_ value: String) async throws {
+            _ = try await store.withTenant(id) { db in
+                try await db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('tag', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [value]) }
+            }
+        }
+        try await tag("A")
+        let a = try await store.backup(id)
+        try await tag("B")
+        let b = try await store.backup(id)
+        // What the stopped restore (of A) left: its staged copy's hot journal, records synced.
+        let staged = store.paths.stagedRestore(for: id)
+        try FileManager.default.copyItem(atPath: a.path, toPath: staged)
+        let conn = try SQLiteConnection(path: staged, options: .init(create: false, sandboxed: false))
+        try conn.execute("PRAGMA journal_mode = DELETE; PRAGMA cache_size = 1; BEGIN IMMEDIATE; UPDATE tenant_meta SET value = 'cut' WHERE key = 'tag'; CREATE TABLE pad (x);")
+        for _ in 0..<200 { try conn.run("INSERT INTO pad VALUES (zeroblob(1000))") }
+        let journal = try Data(contentsOf: URL(fileURLWithPath: staged + "-journal"))
+        try conn.execute("ROLLBACK")
+        conn.close()
+        try journal.write(to: URL(fileURLWithPath: staged + "-journal"))
+        try await store.discardStagedRestore(id)   // what the next start does
+        #expect(!FileManager.default.fileExists(atPath: staged + "-journal"))
+        // Planted again, as if the start had not run: the restore itself clears it too.
+        try journal.write(to: URL(fileURLWithPath: staged + "-journal"))
+        _ = try await store.restore(id, from: b.path)
+        let restored = try await store.withTenant(id) { db in
+            try await db.read { conn in (try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'tag'")?.string, try conn.scalar("PRAGMA integrity_check")?.string) }
+        }
+        #expect(restored.0 == "B" && restored.1 == "ok", "\(restored)")
+        #expect(!FileManager.default.fileExists(atPath: staged + "-journal"))
+        withExtendedLifetime(dir) {}
+    }
+
     @Test func aRestoreThatCannotKeepTheCurrentFileChangesNothing() async throws {
         let (dir, store, id, backup) = try await storeWithBackedUpTenant("keeps")
         let source = dir.path + "/elsewhere.sqlite"

@@ -24,7 +24,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from conftest import IO_TIMEOUT, Daemon, ProcessRegistry, sqlite_snapshot
+from conftest import IO_TIMEOUT, Daemon, ProcessRegistry, sqlite_snapshot, wait_until
 
 # Valid sample values (SPEC §6, the brief).
 CREDIT_CODE = "91350100M000100Y43"
@@ -425,6 +425,25 @@ def end_publicity(daemon: Daemon, tenant: str) -> None:
                         " AND state IN ('publicity', 'awaiting_province')", (ended,))
     finally:
         con.close()
+
+
+def relay_idle(daemon: Daemon, tenants: Iterable[str], timeout: float = 30) -> None:
+    """Waits until no cross-tenant message of `tenants` is still to deliver (twice in a row: a
+    delivery may make its target answer), so that an `unchanged()` block that follows compares
+    the effect of its own requests only, not a delivery landing meanwhile."""
+    tenants = list(tenants)
+
+    def pending() -> int:
+        return sum(db_rows(daemon.tenant_db(t), "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND set_aside_at IS NULL")[0][0]
+                   for t in tenants)
+
+    def idle_twice() -> bool:
+        if pending():
+            return False
+        time.sleep(0.1)
+        return pending() == 0
+
+    wait_until(idle_twice, timeout, f"the cross-tenant messages of {', '.join(tenants)} to be delivered")
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, approved_plan, clone_received, db_rows, end_publicity, expect, fresh_id_number, province_passes, restore_tenant, unchanged
+from api_support import Api, add_reviewer, approved_plan, clone_received, db_rows, end_publicity, expect, fresh_id_number, province_passes, relay_idle, restore_tenant, unchanged
 from conftest import clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -527,9 +527,10 @@ def test_an_objection_reaching_the_province_after_it_confirmed_the_result_is_kep
 
     listed = wait_until(arrived, 30, "the held objection to reach the province")
     assert [(o["text"], o["state"], o["reason"]) for o in listed] == [("论文存在抄袭", "late", "结果确认后送达")], listed
+    wait_until(lambda: own() == [("论文存在抄袭", "late", "结果确认后送达", True)], 30, "the receipt to reach its author")
+    relay_idle(d, ["province", "zhengzhou"])
     with unchanged(d, "province"):
         expect(province.office.post(f"objections/{listed[0]['id']}/resolve", {"decision": "upheld", "reason": "情况属实"}), 409, contains="已处理")
-    wait_until(lambda: own() == [("论文存在抄袭", "late", "结果确认后送达", True)], 30, "the receipt to reach its author")
     mine = expect(applicant.get(path), 200).json
     assert mine["state"] == "passed" and mine.get("publicity") is None, mine
     assert [t["decision"] for t in committee_steps(applicant, app["id"])] == ["committee-result", "committee-final"]
@@ -691,6 +692,7 @@ def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_ma
     path = f"applications/{app['id']}"
     # The province's acknowledgement reaches the city (a change of its own, not of the request below).
     wait_until(lambda: expect(applicant.get(path), 200).json.get("forwarded_to_province_at"), 30, "the acknowledgement to reach the city")
+    relay_idle(d, ["province", "zhengzhou"])
     # Nothing in notice yet: an objection is refused and changes nothing.
     with unchanged(d, "zhengzhou"):
         expect(city.reviewers[0].post(f"{path}/objections", {"text": "过早的异议"}), 409, contains="不在公示期")

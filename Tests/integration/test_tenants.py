@@ -726,3 +726,29 @@ def test_a_missing_registry_beside_tenant_directories_stops_the_start_and_moves_
     assert (d.data_dir / "tenants" / "nanyang" / "tenant.sqlite").is_file()
     assert not (d.data_dir / "registry.sqlite").exists()
     assert not any((d.data_dir / "archive").glob("incomplete-*")) if (d.data_dir / "archive").exists() else True
+
+
+def test_a_second_daemon_on_the_same_data_stops_before_touching_it(daemon_factory, tmp_path) -> None:
+    """A second zhichengd on a data dir in use (by hand beside the service) used to run its start-up
+    first: it moved what looked unregistered (a create in progress) to the archive. It now stops at
+    once, naming the lock, and the running daemon and its files are as they were."""
+    first = daemon_factory().start()
+    create_tenant(first, "nanyang", "4113", "南阳市")
+    # What a create in progress looks like on disk: a tenant directory not yet registered.
+    scratch = first.data_dir / "tenants" / "luoyang"
+    scratch.mkdir()
+    (scratch / "tenant.sqlite").write_bytes(b"")
+    (tmp_path / "second").mkdir()
+    second = daemon_factory(data_dir=first.data_dir, admin_socket=tmp_path / "second.sock", workdir=tmp_path / "second")
+    second.start(wait=False)
+    assert second.wait_exit() != 0
+    assert "another zhichengd is running" in second.output(), second.output()[-2000:]
+    assert scratch.is_dir() and (scratch / "tenant.sqlite").is_file()
+    assert not (first.data_dir / "archive").exists() or not any((first.data_dir / "archive").iterdir())
+    assert first.call("tenant.show", {"id": "nanyang"})["state"] == "active"
+    scratch.joinpath("tenant.sqlite").unlink()
+    scratch.rmdir()
+    # Once the first has stopped, the lock is free: the next start takes it.
+    first.terminate()
+    second.start()
+    assert second.call("tenant.show", {"id": "nanyang"})["state"] == "active"
