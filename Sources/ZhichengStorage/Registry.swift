@@ -82,6 +82,21 @@ public struct Registry: Sendable {
         try await db.read { conn in try conn.query("SELECT * FROM tenants ORDER BY id").compactMap(Self.info) }
     }
 
+    /// The id of every row, readable by this build or not (see `unreadable`).
+    public func registeredIDs() async throws -> Set<String> {
+        try await db.read { conn in Set(try conn.query("SELECT id FROM tenants").compactMap { $0["id"].string }) }
+    }
+
+    /// Rows this build cannot read (an id, division code, kind or state it does not know,
+    /// e.g. a row written by a newer build): id and why. `all()` leaves them out.
+    public func unreadable() async throws -> [(id: String, row: String)] {
+        try await db.read { conn in
+            try conn.query("SELECT * FROM tenants ORDER BY id").filter { Self.info($0) == nil }.map { row in
+                (row["id"].string ?? "", "division_code=\(row["division_code"].string ?? "-") kind=\(row["kind"].string ?? "-") state=\(row["state"].string ?? "-")")
+            }
+        }
+    }
+
     public func get(_ id: TenantID) async throws -> TenantInfo? {
         if let cached = cache.get(id) { return cached }
         let generation = cache.generation

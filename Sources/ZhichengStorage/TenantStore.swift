@@ -57,8 +57,17 @@ public actor TenantStore {
     /// An archive the daemon stopped in the middle of (unregistered, not moved yet) is
     /// finished: the directory goes where the registry says. Anything else unregistered
     /// (a create that crashed before it was acknowledged) goes to `incomplete-…`.
+    ///
+    /// A registered row this build cannot read (a division code it does not know, e.g. one
+    /// a later build added and an earlier one runs again) is not served, but its directory
+    /// stays where it is, with an error in the log: taking it for unregistered would move
+    /// a live tenant out of service.
     public func reconcile() async throws {
-        let known = Set(try await registry.all().map(\.id.rawValue))
+        let known = try await registry.registeredIDs()
+        for (id, row) in try await registry.unreadable() {
+            logger.error("a registered tenant this build cannot read is not served; its files stay in place",
+                         metadata: ["tenant.id": "\(id)", "registry.row": "\(row)"])
+        }
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: paths.tenantsDir)) ?? [] where !known.contains(name) {
             let source = paths.tenantsDir + "/" + name

@@ -291,6 +291,24 @@ struct TenantStoreTests {
         try await create(restarted, "halfway")
     }
 
+    /// A registry row this build cannot read (here a division code it does not know, as a row
+    /// of a later build would have) is not served, and its directory is not taken for an
+    /// unregistered one and archived.
+    @Test func aRegisteredTenantThisBuildCannotReadStaysInPlace() async throws {
+        let (dir, store) = try await storeWith("future", "other")
+        await store.registry.close()
+        let raw = try SQLiteConnection(path: dir.path + "/data/registry.sqlite", options: .init(create: false, sandboxed: false))
+        try raw.run("UPDATE tenants SET division_code = '419800' WHERE id = 'future'")
+        raw.close()
+
+        let restarted = try makeStore(dir)
+        try await restarted.reconcile()
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/data/tenants/future/tenant.sqlite"))
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/data/archive")) ?? []) == [])
+        #expect(try await restarted.registry.all().map(\.id.rawValue) == ["other"])
+        #expect(try await restarted.registry.unreadable().map(\.id) == ["future"])
+    }
+
     @Test func undeliveredMessagesAreCountedOnEverySchemaVersionWithAnOutbox() async throws {
         let dir = try TemporaryDirectory()
         // Version 8: an outbox without set_aside_at (a tenant not opened since the upgrade).
