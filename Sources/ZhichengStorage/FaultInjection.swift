@@ -5,8 +5,9 @@ import ZhichengCore
 /// Crash points for tests of crash safety: when `ZHICHENG_CRASH_AT` names a point
 /// (comma-separated), the process exits at once there, as a power cut would stop it.
 /// Also failure points, where the process goes on but one step fails once
-/// (`ZHICHENG_FAIL_AT`), and relay holds for tests of message order
-/// (`ZHICHENG_RELAY_HOLD`). All are unset in production; reading them costs one
+/// (`ZHICHENG_FAIL_AT`), relay holds for tests of message order
+/// (`ZHICHENG_RELAY_HOLD`) and pauses for tests of interleavings (`ZHICHENG_PAUSE_AT`). All are
+/// unset in production; reading them costs one
 /// dictionary lookup at start.
 public enum FaultInjection {
     static let points: Set<String> = Set(
@@ -20,6 +21,22 @@ public enum FaultInjection {
             guard let colon = item.firstIndex(of: ":") else { return nil }
             return (String(item[..<colon]).trimmingCharacters(in: .whitespaces), String(item[item.index(after: colon)...]))
         }, uniquingKeysWith: { _, last in last })
+
+    /// Pauses for tests of interleavings: `ZHICHENG_PAUSE_AT=point:path[,point:path…]` makes
+    /// `pause(point)` wait while a file exists at path. Unset in production.
+    static let pauses: [String: String] = Dictionary(
+        (ProcessInfo.processInfo.environment["ZHICHENG_PAUSE_AT"] ?? "").split(separator: ",").compactMap { item in
+            guard let colon = item.firstIndex(of: ":") else { return nil }
+            return (String(item[..<colon]).trimmingCharacters(in: .whitespaces), String(item[item.index(after: colon)...]))
+        }, uniquingKeysWith: { _, last in last })
+
+    /// Waits while the file `ZHICHENG_PAUSE_AT` gives `name` exists (see `pauses`).
+    public static func pause(_ name: String) async {
+        guard !pauses.isEmpty, let path = pauses[name] else { return }
+        while FileManager.default.fileExists(atPath: path) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
 
     /// Whether messages of `kind` are held now (see `relayHolds`).
     public static func relayHolds(_ kind: String) -> Bool {

@@ -9,6 +9,8 @@ from __future__ import annotations
 import http.client
 import shutil
 import subprocess
+import threading
+import time
 from urllib.parse import quote
 
 import pytest
@@ -415,6 +417,50 @@ def test_a_province_restored_to_a_backup_gets_again_the_applications_handed_over
                and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL"), 30, "both outboxes to settle")
     assert h.forwarded(app["id"]) == forwarded_at
     assert len(db_rows(city_db, "SELECT message_id FROM inbox")) == 1, "the repeated acknowledgement was dropped as a repeat"
+
+
+def test_a_restore_of_the_province_while_a_hand_over_is_being_delivered_loses_nothing(daemon_factory, tmp_path):
+    """The relay puts a hand-over into the province's inbox, then marks it delivered at the city.
+    A restore of the province in between (to a backup without it) must not lose it: the relay
+    keeps the province leased until the mark is made, so the restore waits, and its re-offer
+    then finds the message marked and offers it again. (With the lease let go in between, the
+    restore ran at once, the re-offer found nothing marked, the mark followed: lost for good.)"""
+    hold = tmp_path / "hold-after-deliver"
+    hold.write_text("")
+    d = daemon_factory(env=clean_env(ZHICHENG_PAUSE_AT=f"relay.after-deliver.application.forward:{hold}")).start()
+    h = Handoff(d)
+    backup = d.call("tenant.backup", {"id": "province"})["path"]
+    app = h.passed()
+    province_db, city_db = d.tenant_db("province"), d.tenant_db("zhengzhou")
+    received = [("zhengzhou", app["id"])]
+    wait_until(lambda: db_rows(province_db, "SELECT source_tenant, source_application_id FROM received_applications") == received,
+               30, "the hand-over to be in the province's inbox (the relay then pauses before its mark)")
+    assert db_rows(city_db, "SELECT delivered_at FROM outbox WHERE kind = 'application.forward'") == [(None,)]
+
+    errors: list[BaseException] = []
+
+    def restore() -> None:
+        try:
+            restore_tenant(d, "province", backup)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    worker = threading.Thread(target=restore, daemon=True)
+    worker.start()
+    # Read from the registry file: admin commands wait for the restore's answer.
+    wait_until(lambda: not worker.is_alive()
+               or db_rows(d.data_dir / "registry.sqlite", "SELECT count(*) FROM restores WHERE id = 'province'") == [(1,)], 30,
+               "the restore to begin")
+    time.sleep(0.5)   # the restore is under way (waiting for the relay's lease, or, unfixed, done)
+    hold.unlink()
+    worker.join(timeout=60)
+    assert not worker.is_alive() and not errors, errors
+    wait_until(lambda: db_rows(province_db, "SELECT source_tenant, source_application_id FROM received_applications") == received,
+               30, "the province, restored to a backup without it, to receive the application again")
+    wait_until(lambda: not db_rows(city_db, "SELECT id FROM outbox WHERE delivered_at IS NULL")
+               and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL"), 30, "both outboxes to settle")
+    h.sign_in_again()
+    assert h.forwarded(app["id"]), "the city sees it acknowledged"
 
 
 def test_a_province_restore_cut_off_after_its_swap_is_followed_up_at_the_next_start(daemon_factory):

@@ -303,22 +303,28 @@ public final class CrossTenantRelay: Sendable {
     /// delivered at the source. A repeat after a crash between the two does nothing but
     /// wake the target: the reply its first delivery queued there may never have been
     /// sent on (marking at the source failed, and the target was not woken).
+    ///
+    /// The target stays leased until the mark is made. A restore of the target waits for
+    /// its leases to end, and its re-offer afterwards resets only messages already marked:
+    /// were the lease let go between the two, a restore there would take the message out of
+    /// the target while the mark that follows kept the sender from offering it again.
     private func deliver(_ message: Message, from source: TenantID) async throws {
         let target = try await resolve(message.target)
         FaultInjection.point("relay.before-deliver.\(message.kind)")
-        let enqueued = try await store.withTenant(target) { db in
-            try await db.write { conn -> Bool in
+        try await store.withTenant(target) { [self] db in
+            let enqueued = try await db.write { conn -> Bool in
                 guard try conn.scalar("SELECT count(*) FROM inbox WHERE message_id = ?", [message.messageID])?.int == 0 else { return true }
                 try conn.run("INSERT INTO inbox (message_id, source_tenant, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)",
                              [message.messageID, source.rawValue, message.kind, message.payload, Date().timeIntervalSince1970])
                 return try Self.apply(message, from: source, in: target, conn)
             }
-        }
-        // What the effect queued at the target goes on whether or not the mark below succeeds.
-        if enqueued { kick(target) }
-        FaultInjection.point("relay.after-deliver.\(message.kind)")
-        _ = try await store.withTenant(source) { db in
-            try await db.write { conn in try conn.run("UPDATE outbox SET delivered_at = ? WHERE id = ?", [Date().timeIntervalSince1970, message.id]) }
+            // What the effect queued at the target goes on whether or not the mark below succeeds.
+            if enqueued { kick(target) }
+            FaultInjection.point("relay.after-deliver.\(message.kind)")
+            await FaultInjection.pause("relay.after-deliver.\(message.kind)")
+            _ = try await store.withTenant(source) { db in
+                try await db.write { conn in try conn.run("UPDATE outbox SET delivered_at = ? WHERE id = ?", [Date().timeIntervalSince1970, message.id]) }
+            }
         }
         FaultInjection.point("relay.after-mark.\(message.kind)")
         logger.info("relayed", metadata: ["message.id": "\(message.messageID)", "from": "\(source)", "to": "\(target)"])
