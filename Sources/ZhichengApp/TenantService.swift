@@ -238,7 +238,9 @@ public struct TenantService: Sendable {
         // No restore of this tenant runs now: one the registry still records is one whose
         // follow-up failed. It is settled first, as the next start would.
         for left in try await store.registry.restoresUnderWay() where left.id == info.id {
-            await settle(left, finished: "finished_before_next_restore")
+            // Forgotten even if it cannot be settled: this restore's own follow-up offers the
+            // other tenants' messages again anyway.
+            await settle(left, finished: "finished_before_next_restore", forgetOnFailure: true)
         }
         let intent = RestoreIntent(id: info.id, path: path, actor: principal.name, source: principal.source)
         try await store.registry.beginRestore(intent)
@@ -246,7 +248,18 @@ public struct TenantService: Sendable {
         do {
             record = try await store.restore(info.id, from: path, token: intent.token, identity: (info.divisionCode.short, info.kind.rawValue))
         } catch {
-            try? await store.registry.endRestore(intent)
+            if (try? await store.restoreToken(info.id)) == intent.token {
+                // A failure after the swap (the directory's fsync): the backup is in place, and
+                // its follow-up is owed all the same; if that fails too, the next start runs it.
+                do {
+                    try await followUpRestore(intent, of: info, detail: #"{"from":\#(jsonString(path)),"finished_after_error":true}"#)
+                } catch {
+                    logger.error("restore: the backup is in place but its follow-up failed; the next start runs it",
+                                 metadata: ["tenant.id": "\(info.id)", "error": "\(error)"])
+                }
+            } else {
+                try? await store.registry.endRestore(intent)
+            }
             throw error
         }
         do {
@@ -265,18 +278,21 @@ public struct TenantService: Sendable {
     /// the inboxes drop repeats. Deliveries to this tenant may be paused.
     private func followUpRestore(_ intent: RestoreIntent, of info: TenantInfo, detail: String) async throws {
         try FaultInjection.failure("tenant.restore.follow-up")
+        // The offer first: it may be made twice (a retry after the audit failed), the audit
+        // row only once.
+        relay?.kick(info.id)
+        try FaultInjection.failure("tenant.restore.reoffer")
+        try await relay?.reoffer(to: info)
+        relay?.resumeAll()
         try await audit(info.id, AuditEntry(actor: intent.actor, action: "tenant.restore", target: "tenant:\(info.id)", detail: detail, source: intent.source))
         logger.notice("tenant restored", metadata: ["tenant.id": "\(info.id)", "from": "\(intent.path)"])
-        relay?.kick(info.id)
-        await relay?.reoffer(to: info)
-        relay?.resumeAll()
         try await store.registry.endRestore(intent)
     }
 
     /// At start, before serving: settles the restores a stop cut off (`settle`).
     public func finishInterruptedRestores() async {
         for intent in (try? await store.registry.restoresUnderWay()) ?? [] {
-            await settle(intent, finished: "finished_after_stop")
+            await settle(intent, finished: "finished_after_stop", forgetOnFailure: false)
         }
     }
 
@@ -284,8 +300,10 @@ public struct TenantService: Sendable {
     /// follow-up failed). One whose backup had taken the tenant's place (its file carries
     /// the restore's token) gets its follow-up, audited with `finished` true; one that had
     /// not changed nothing, and its staged copy is removed. Both are audited and logged,
-    /// and the restore is forgotten either way.
-    private func settle(_ intent: RestoreIntent, finished: String) async {
+    /// and the restore is forgotten. If settling fails, the restore stays recorded for the
+    /// next start to settle (its follow-up is owed: the other tenants' messages), unless
+    /// `forgetOnFailure` (a new restore of the tenant follows, which offers them itself).
+    private func settle(_ intent: RestoreIntent, finished: String, forgetOnFailure: Bool) async {
         let meta: Logger.Metadata = ["tenant.id": "\(intent.id)", "from": "\(intent.path)"]
         do {
             guard let info = try await store.registry.get(intent.id) else {
@@ -303,11 +321,12 @@ public struct TenantService: Sendable {
                 try await store.registry.endRestore(intent)
             }
         } catch {
-            // Forgotten all the same, or it would refuse every later restore of the tenant,
-            // the very command that mends it.
-            logger.error("cannot settle an unfinished restore; check the tenant (tenant.check) and restore it again",
+            logger.error(forgetOnFailure ? "cannot settle an unfinished restore; the restore that follows replaces it"
+                                         : "cannot settle an unfinished restore; the next start tries again (or restore the tenant again)",
                          metadata: meta.merging(["error": "\(error)"]) { $1 })
-            try? await store.registry.endRestore(intent)
+            // Kept, it would refuse the next restore of the tenant (one row per tenant), the
+            // very command that mends it: that restore forgets it before beginning its own.
+            if forgetOnFailure { try? await store.registry.endRestore(intent) }
         }
     }
 

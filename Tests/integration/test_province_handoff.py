@@ -7,6 +7,7 @@ checks the application exists once in the province and the city shows it as forw
 from __future__ import annotations
 
 import http.client
+import json
 import shutil
 import subprocess
 import threading
@@ -16,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from api_support import Api, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, province_passes, restore_tenant
-from conftest import REPO, clean_env, create_tenant, wait_until
+from conftest import REPO, clean_env, create_tenant, expect_error, wait_until
 
 SERIES = "中小学教师"
 SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
@@ -461,6 +462,33 @@ def test_a_restore_of_the_province_while_a_hand_over_is_being_delivered_loses_no
                and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL"), 30, "both outboxes to settle")
     h.sign_in_again()
     assert h.forwarded(app["id"]), "the city sees it acknowledged"
+
+
+def test_a_restore_whose_re_offer_failed_owes_it_until_the_next_start_makes_it(daemon_factory):
+    """The province is restored to a backup taken before a hand-over, but the follow-up cannot
+    ask the city to offer its messages again (ZHICHENG_FAIL_AT=tenant.restore.reoffer, once).
+    The restore says so and stays recorded as owing its follow-up; the next start makes it, and
+    the application reaches the province again. (Before, a sender that could not be asked was
+    skipped with a log line and the restore forgotten: the hand-over was lost to the province.)"""
+    d = daemon_factory(env=clean_env(ZHICHENG_FAIL_AT="tenant.restore.reoffer")).start()
+    h = Handoff(d)
+    backup = d.call("tenant.backup", {"id": "province"})["path"]
+    app = h.handed_over()
+    d.call("tenant.suspend", {"id": "province"})
+    err = expect_error(d.request("tenant.restore", {"id": "province", "path": backup}), "internal")
+    assert "follow-up failed" in err["message"], err
+    province_db, registry = d.tenant_db("province"), d.data_dir / "registry.sqlite"
+    assert db_rows(province_db, "SELECT count(*) FROM received_applications") == [(0,)], "the backup is in place"
+    assert db_rows(registry, "SELECT id FROM restores") == [("province",)], "the follow-up is owed"
+
+    d.terminate()
+    d.env = clean_env()
+    d.start()
+    wait_until(lambda: db_rows(province_db, "SELECT source_tenant, source_application_id FROM received_applications") == [("zhengzhou", app["id"])],
+               30, "the province to receive the application again after the next start")
+    assert db_rows(registry, "SELECT id FROM restores") == []
+    restored = [json.loads(x) for (x,) in db_rows(province_db, "SELECT detail FROM audit WHERE action = 'tenant.restore'")]
+    assert [r.get("finished_after_stop") for r in restored] == [True], restored
 
 
 def test_a_province_restore_cut_off_after_its_swap_is_followed_up_at_the_next_start(daemon_factory):

@@ -82,14 +82,17 @@ public final class CrossTenantRelay: Sendable {
     /// tenants sent it (the province's answers to a city; the cities' hand-overs to the
     /// province). Its inbox skips those it has and takes those that arrived after the backup
     /// was taken, which it would otherwise never see again: their senders had marked them
-    /// delivered. Returns how many messages were offered again.
+    /// delivered. Returns how many messages were offered again; throws, after trying every
+    /// sender, if one could not be asked (its database would not open): the restore's
+    /// follow-up then stays owed and is run again (offering twice is harmless).
     @discardableResult
-    public func reoffer(to tenant: TenantInfo) async -> Int {
-        let all = (try? await store.registry.all()) ?? []
+    public func reoffer(to tenant: TenantInfo) async throws -> Int {
+        let all = try await store.registry.all()
         let (sources, target) = tenant.kind == .province
             ? (all.filter { $0.kind == .city }, Self.provinceTarget)
             : (all.filter { $0.kind == .province }, tenant.id.rawValue)
         var offered = 0
+        var failed: [String] = []
         for source in sources {
             do {
                 let n = try await store.withTenant(source.id) { db in
@@ -100,11 +103,15 @@ public final class CrossTenantRelay: Sendable {
                 if n > 0 { kick(source.id) }
                 offered += n
             } catch {
+                failed.append(source.id.rawValue)
                 logger.warning("restore: cannot offer a tenant's messages again to the restored tenant",
                                metadata: ["tenant.id": "\(source.id)", "restored": "\(tenant.id)", "error": "\(error)"])
             }
         }
         logger.notice("restore: messages offered again to the restored tenant", metadata: ["tenant.id": "\(tenant.id)", "messages": "\(offered)"])
+        guard failed.isEmpty else {
+            throw ZhichengError.unavailable("the messages of \(failed.joined(separator: ", ")) could not be offered again to \(tenant.id)")
+        }
         return offered
     }
 
