@@ -342,6 +342,7 @@ public struct TenantService: Sendable {
         guard confirm == info.id.rawValue else {
             throw ZhichengError.invalid("confirm must repeat the tenant id \(info.id) to archive it", field: "confirm")
         }
+        try store.requireArchiveOnSameFileSystem()
         try await auditLeavingService(info.id, AuditEntry(actor: principal.name, action: "tenant.archive", target: "tenant:\(info.id)", source: principal.source))
         let archived = try await store.archive(info.id)
         logger.notice("tenant archived", metadata: ["tenant.id": "\(info.id)", "archive": "\(archived.path)"])

@@ -357,9 +357,33 @@ extension TenantStore {
 
     /// Moves a tenant directory into the archive dir, durably.
     static func moveIntoArchive(_ directory: String, to target: String, _ paths: TenantPaths) throws {
-        try FileManager.default.moveItem(atPath: directory, toPath: target)
+        try renameIntoArchive(directory, to: target)
         try fsync(path: paths.archiveDir)
         try fsync(path: paths.tenantsDir)
+    }
+
+    /// Refuses an archive dir on another file system than the tenants dir before anything is
+    /// done (see `renameIntoArchive`, which refuses the move itself).
+    public nonisolated func requireArchiveOnSameFileSystem() throws {
+        var tenants = stat(), archive = stat()
+        guard stat(paths.tenantsDir, &tenants) == 0, stat(paths.archiveDir, &archive) == 0 else { return }
+        guard tenants.st_dev == archive.st_dev else {
+            throw ZhichengError.unavailable("the archive dir \(paths.archiveDir) must be on the same file system as the data dir "
+                                            + "(an archive is a rename, never a copy); nothing was changed")
+        }
+    }
+
+    /// `rename(2)`, never a copy: across file systems `FileManager.moveItem` copies and then
+    /// deletes, with no fsync of the copy, so a power cut after the delete could lose the
+    /// tenant. An archive dir on another file system than the data dir is refused instead.
+    static func renameIntoArchive(_ directory: String, to target: String) throws {
+        guard rename(directory, target) != 0 else { return }
+        let code = errno
+        if code == EXDEV {
+            throw ZhichengError.unavailable("the archive dir must be on the same file system as the data dir (an archive is a rename, never a copy): "
+                                            + "cannot move \(directory) to \(target); nothing was moved")
+        }
+        throw ZhichengError.internal("cannot move \(directory) to \(target): \(String(cString: strerror(code)))")
     }
 
     /// The hex SHA-256 of a file, read in chunks.

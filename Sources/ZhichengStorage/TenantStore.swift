@@ -77,7 +77,7 @@ public actor TenantStore {
                 continue
             }
             let target = Self.unusedPath(paths.archiveDir + "/" + "incomplete-" + name + "-" + Self.timestamp())
-            try fm.moveItem(atPath: source, toPath: target)
+            try Self.moveIntoArchive(source, to: target, paths)
             logger.warning("moved an unregistered tenant directory to the archive", metadata: ["path": "\(source)", "archive": "\(target)"])
         }
     }

@@ -8,10 +8,12 @@ import fcntl
 import json
 import os
 import pathlib
+import shutil
 import sqlite3
 import stat
 import struct
 import threading
+import tempfile
 
 import pytest
 
@@ -503,6 +505,30 @@ def test_archive_suspended_tenant_and_dir_flag(daemon_factory, tmp_path: pathlib
     assert pathlib.Path(res["archived_to"]).resolve().is_relative_to(adir.resolve())
     assert pathlib.Path(res["archived_to"]).is_dir()
     assert tenant_dirs(d.data_dir) == []
+
+
+def test_an_archive_dir_on_another_file_system_is_refused_and_moves_nothing(daemon_factory, tmp_path: pathlib.Path) -> None:
+    """An archive is a rename: across file systems the move would be a copy, then a delete, and
+    a power cut after the delete could lose the tenant. An archive dir on another file system
+    than the data dir is refused, saying why, and the tenant stays in service as it was."""
+    shm = pathlib.Path("/dev/shm")
+    assert shm.is_dir() and shm.stat().st_dev != tmp_path.stat().st_dev, "needs /dev/shm on a file system of its own"
+    adir = pathlib.Path(tempfile.mkdtemp(prefix="zc-archive-", dir=shm))
+    try:
+        d: Daemon = daemon_factory(args=["--archive-dir", str(adir)]).start()
+        create_tenant(d, "zhengzhou", "4101")
+        d.call("tenant.suspend", {"id": "zhengzhou"})
+        before = sqlite_snapshot(d.tenant_db("zhengzhou"))
+        err = expect_error(d.request("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"}), "unavailable")
+        assert "same file system" in err["message"], err
+        assert sqlite_snapshot(d.tenant_db("zhengzhou")) == before, "not even an audit row"
+        assert list(adir.iterdir()) == []
+        assert tenant_dirs(d.data_dir) == ["zhengzhou"]
+        assert d.call("tenant.show", {"id": "zhengzhou"})["state"] == "suspended"
+        assert d.call("tenant.resume", {"id": "zhengzhou"})["state"] == "active"
+        assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+    finally:
+        shutil.rmtree(adir, ignore_errors=True)
 
 
 def test_an_archive_cut_off_by_a_crash_is_finished_at_the_next_start(daemon_factory) -> None:
