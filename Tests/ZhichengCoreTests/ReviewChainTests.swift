@@ -105,6 +105,51 @@ struct ReviewChainTests {
         _ = try acted.decide(.pass, by: handler3, series: series)
         #expect(throws: ZhichengError.self) { try acted.withdraw() }
     }
+
+    /// An automated step (a plugin at submission) may send the application back only as it is
+    /// submitted: in review at the unit's 经办人 step, before any person acted. Each refusal
+    /// leaves the chain exactly as it was.
+    @Test func anAutomatedStepReturnsOnlyAtSubmissionBeforeAnyPersonActed() throws {
+        func refused(_ chain: ReviewChain, _ why: String) {
+            var tried = chain
+            do {
+                try tried.returnByAutomatedStep()
+                Issue.record("an automated step returned the application: \(why)")
+            } catch {
+                #expect(error.code == .conflict, "\(why): \(error.message)")
+            }
+            #expect(tried == chain, "a refused automated return changed the chain: \(why)")
+        }
+        func restored(position: Int, stage: ReviewStage, reviewed: Bool, state: ApplicationState = .inReview) throws -> ReviewChain {
+            try ReviewChain(restoring: [3, 2, 1], endsInProvince: false, state: state, position: position, stage: stage,
+                            handlerDecider: stage == .leader && reviewed ? handler3.accountID : nil, reviewedSinceSubmission: reviewed)
+        }
+
+        // Just submitted: the automated step may send it back.
+        var fresh = try ReviewChain(route: [3, 2, 1], endsInProvince: false)
+        refused(fresh, "a draft")
+        _ = try fresh.submit()
+        var returned = fresh
+        try returned.returnByAutomatedStep()
+        #expect(returned.state == .returned && returned.state.editableByApplicant)
+        refused(returned, "already returned")
+
+        // Once the unit's handler has acted, and once it has climbed to the next org.
+        var acted = fresh
+        _ = try acted.decide(.pass, by: handler3, series: series)
+        refused(acted, "the unit's handler passed it (now at the leader step)")
+        _ = try acted.decide(.pass, by: leader3, series: series)
+        refused(acted, "passed by the unit (now at the department's handler step)")
+
+        // Each condition on its own, the others as at submission.
+        refused(try restored(position: 0, stage: .handler, reviewed: true), "a person acted, still at the unit's handler step")
+        refused(try restored(position: 0, stage: .leader, reviewed: false), "at the unit's leader step")
+        refused(try restored(position: 1, stage: .handler, reviewed: false), "at the department's handler step")
+        refused(try restored(position: 0, stage: .handler, reviewed: false, state: .atCommittee), "no longer in review")
+        var control = try restored(position: 0, stage: .handler, reviewed: false)
+        try control.returnByAutomatedStep()
+        #expect(control.state == .returned)
+    }
 }
 
 @Suite("The step a decision is meant for")

@@ -117,8 +117,9 @@ def become_expert(env: Env, school: str, name: str, specialty: str = "小学数�
     return out["expert"], session
 
 
-def senior_application(env: Env, school: str, name: str) -> tuple[Session, dict, dict]:
-    """A 副高级 title application passed by the whole city, as the province received it."""
+def senior_application(env: Env, school: str, name: str, province_review: bool = True) -> tuple[Session, dict, dict]:
+    """A 副高级 title application passed by the whole city, as the province received it; with
+    `province_review`, passed by the province office's own review too (else still in it)."""
     org_id, admin = env.schools[school]
     plan_items = [{"series": SERIES, "level": "副高级", "count": 20}]
     plans = expect(admin.get(f"orgs/{org_id}/plans"), 200).json["plans"]
@@ -132,6 +133,9 @@ def senior_application(env: Env, school: str, name: str) -> tuple[Session, dict,
     city_pass(env, app["id"], [school, "管城区教育局", "郑州市"])
     received = wait_until(lambda: [r for r in expect(env.prov.get("province/applications"), 200).json["applications"]
                                    if r["applicant_name"] == name], 10, f"{name}'s application to reach the province")[0]
+    if not province_review:
+        assert received["state"] == "in_review", received
+        return person, app, received
     # The province office's own review (经办人, 负责人) before its committee takes it up.
     for reviewer in (env.prov_h, env.prov_l):
         expect(reviewer.post(f"province/reviews/{received['id']}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)

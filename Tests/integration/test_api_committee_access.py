@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number, province_passes
+from api_support import Api, Session, add_reviewer, approve_unit, approved_plan, create_child, expect, fresh_id_number, province_passes, unchanged
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -134,6 +134,60 @@ def test_only_the_final_authority_office_acts_on_a_city_application(setup_with_p
     assert before == (CITY_COMMITTEE, "通过", "publicity", 1, "郑州市人社局301"), before
     r = office.post(f"objections/{objection}/resolve", {"decision": "upheld", "reason": "金水区认为属实"})
     assert r.status in (403, 404), f"another office resolved an objection to the city's result: {r!r}"
+    assert city.evaluation(app["id"]) == before
+
+
+def test_an_office_on_the_route_below_the_final_authority_does_not_act(setup_with_publicity):
+    """A 中级 application of a school under 金水区职改办 climbs the school, 金水区职改办 and the city's
+    root office, whose committee evaluates it (the final authority is the top of the route).
+    金水区职改办 is on the route and reads the application, and has a committee of its own
+    covering the series at every level; yet neither its admin nor its reviewers set the
+    interview, record the result or resolve an objection (403), and none of it changes anything."""
+    d, city = setup_with_publicity
+    city.committee()
+    office = second_office(city)
+    office_id = office.org_id
+    org, admin = create_child(office, office_id, "金水区实验小学", "unit")
+    school = approve_unit(city.api, office, org["id"], admin["login"], admin["password"])
+    approved_plan(school, city.admin, org["id"], [{"series": SERIES, "level": "中级", "count": 9}])
+    reviewers = [add_reviewer(school, org["id"], f"js.school.{role}", [role], sections=SECTIONS) for role in ("handler", "leader")]
+    office_reviewers = [add_reviewer(office, office_id, f"js.office.{role}", [role], sections=SECTIONS) for role in ("handler", "leader")]
+    person = expect(school.post(f"orgs/{org['id']}/applicants", {"id_number": fresh_id_number(), "name": "金老师"}), 201).json
+    applicant = city.api.first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    for reviewer in reviewers + office_reviewers + city.reviewers:
+        version = expect(reviewer.get(f"applications/{app['id']}"), 200).json["version"]
+        expect(reviewer.post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": "同意", "version": version}), 200)
+    shown = expect(office.get(f"applications/{app['id']}"), 200).json
+    assert shown["state"] == "at_committee", shown
+    work = expect(office.get("committee-worklist"), 200).json["items"]
+    assert f"applications/{app['id']}" not in [i["path"] for i in work], f"the office below the final authority lists it: {work}"
+
+    # Before the city's committee has taken it up (no evaluation yet), and after it set an interview.
+    for when in ("before the city acts", "after the city's interview notice"):
+        with unchanged(d, "zhengzhou"):
+            r = office.put(f"applications/{app['id']}/interview", {"time": "2026-12-11 09:00", "place": "金水区职改办101"})
+            assert r.status == 403, f"{when}: the office below the final authority set the interview: {r!r}"
+            r = office.post(f"applications/{app['id']}/result", {"result": "未通过", "note": "金水区"})
+            assert r.status == 403, f"{when}: the office below the final authority recorded the result: {r!r}"
+            for reviewer in office_reviewers:
+                expect(reviewer.put(f"applications/{app['id']}/interview", {"time": "2026-12-11 09:00", "place": "金水区职改办101"}), 403)
+                expect(reviewer.post(f"applications/{app['id']}/result", {"result": "未通过"}), 403)
+        if when == "before the city acts":
+            expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
+    assert city.evaluation(app["id"]) == (CITY_COMMITTEE, None, "pending", 0, "郑州市人社局301")
+
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+    objection = expect(applicant.post(f"applications/{app['id']}/objections", {"text": "请复核", "evidence": "无"}), 201).json["id"]
+    before = city.evaluation(app["id"])
+    assert before == (CITY_COMMITTEE, "通过", "publicity", 1, "郑州市人社局301"), before
+    with unchanged(d, "zhengzhou"):
+        r = office.post(f"objections/{objection}/resolve", {"decision": "upheld", "reason": "金水区认为属实"})
+        assert r.status == 403, f"the office below the final authority resolved an objection: {r!r}"
+        expect(office_reviewers[0].post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "金水区"}), 403)
     assert city.evaluation(app["id"]) == before
 
 

@@ -160,6 +160,55 @@ def test_plan_is_needed_validated_and_approved_by_the_city(env: Env) -> None:
     assert used() == [("中级", 1, 0), ("副高级", 2, 0)]
 
 
+def test_a_plan_is_fixed_once_submitted_and_reviewed_only_while_submitted(env: Env) -> None:
+    """A submitted plan is the city's to review: the unit can no longer save other lines over it,
+    swap its document or submit it again. Approved, it stays as approved (a unit cannot raise its
+    approved quota, nor swap the document behind it), and the city cannot review it again (say,
+    reject it after approving it), nor review a draft it was never sent. Each refusal changes
+    nothing in the tenant's database."""
+    year = 2040
+    line = {"series": SERIES, "level": "中级", "count": 1}
+    plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": year, "items": [line]}), 201).json
+    expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
+    assert expect(env.school.post(f"plans/{plan['id']}/submit"), 200).json["state"] == "submitted"
+
+    def shown() -> tuple:
+        p = expect(env.school.get(f"plans/{plan['id']}"), 200).json
+        return p["state"], [(i["series"], i["level"], i["count"]) for i in p["items"]], expect(env.school.get(f"plans/{plan['id']}/document"), 200).body
+
+    raised = {"year": year, "items": [dict(line, count=99), {"series": SERIES, "level": "副高级", "count": 5}]}
+    other_pdf = PDF.replace(b"trailer", b"%other\ntrailer")
+    before = shown()
+    assert before == ("submitted", [(SERIES, "中级", 1)], PDF), before
+    with unchanged(env.daemon, TENANT):
+        expect(env.school.post(f"orgs/{env.school_id}/plans", raised), 409)
+        expect(env.school.upload(f"plans/{plan['id']}/document", other_pdf, content_type="application/pdf"), 409)
+        expect(env.school.post(f"plans/{plan['id']}/submit"), 409)
+    assert shown() == before
+
+    assert expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200).json["state"] == "approved"
+    before = shown()
+    assert before == ("approved", [(SERIES, "中级", 1)], PDF), before
+    with unchanged(env.daemon, TENANT):
+        expect(env.school.post(f"orgs/{env.school_id}/plans", raised), 409)
+        expect(env.school.upload(f"plans/{plan['id']}/document", other_pdf, content_type="application/pdf"), 409)
+        expect(env.school.post(f"plans/{plan['id']}/submit"), 409)
+        expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "名额过多"}), 409)
+        expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 409)
+    assert shown() == before
+
+    # A draft never sent to the city: the city cannot approve (or reject) it either.
+    draft = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": year + 1, "items": [line]}), 201).json
+    expect(env.school.upload(f"plans/{draft['id']}/document", PDF, content_type="application/pdf"), 200)
+    with unchanged(env.daemon, TENANT):
+        expect(env.city.post(f"plans/{draft['id']}/review", {"decision": "approve"}), 409)
+        expect(env.city.post(f"plans/{draft['id']}/review", {"decision": "reject", "reason": "未提交"}), 409)
+    assert expect(env.school.get(f"plans/{draft['id']}"), 200).json["state"] == "draft"
+    # Submitted, the same plan is the city's to review (and no draft is left for the forms of later tests).
+    expect(env.school.post(f"plans/{draft['id']}/submit"), 200)
+    assert expect(env.city.post(f"plans/{draft['id']}/review", {"decision": "approve"}), 200).json["state"] == "approved"
+
+
 def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     applicant = new_applicant(env)
     app = filled_application(applicant, level="副高级", title="高级教师")

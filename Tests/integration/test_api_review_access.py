@@ -17,7 +17,8 @@ import json
 import re
 from urllib.parse import quote
 
-from api_support import Api, Resp, approve_unit, approved_plan, clone_rows, create_child, expect, fresh_id_number, png_bytes
+from api_support import Api, Resp, approve_unit, approved_plan, clone_rows, create_child, expect, fresh_id_number, png_bytes, unchanged
+from api_support import add_reviewer as add_series_reviewer
 from conftest import create_tenant
 from test_api_review import (  # noqa: F401 - `env` is a fixture used by name
     ALL_SECTIONS,
@@ -81,6 +82,32 @@ def test_staff_without_a_review_role_cannot_read_applications(env: Env) -> None:
     text = page.body.decode("utf-8", "replace")
     shown = [t for t in SECTION_TEXTS if t in text]
     assert page.status == 404 or not shown, f"the review page shows sections {shown} (status {page.status})"
+
+
+def test_a_reviewer_of_another_series_neither_reads_nor_queues_nor_decides(env: Env) -> None:
+    """Review permissions are by series: a staff account of the school with both review roles but
+    only 会计人员 does not read a 中小学教师 application waiting at its own org's 经办人 step (404,
+    as for one it may not know of), does not find it in its queue (at any step), and its decision
+    on it is refused (404) and changes nothing. A handler of the series, at the same org, has it."""
+    other = add_series_reviewer(env.school, env.school_id, "school.acct", ["handler", "leader"], series=["会计人员"])
+    _, app = submitted(env)
+    assert app["id"] in queue_ids(env.reviewers["school.h"]), "the application waits at the school's 经办人 step"
+    version = expect(env.reviewers["school.h"].get(f"applications/{app['id']}"), 200).json["version"]
+
+    for path in ("", "/trail"):
+        got = other.get(f"applications/{app['id']}{path}")
+        assert got.status == 404, f"a reviewer of another series reads applications/{app['id']}{path}: {got!r}"
+    for query in ("", "?stage=handler", "?stage=leader", "?limit=200"):
+        listed = [a["id"] for a in expect(other.get(f"reviews/queue{query}"), 200).json["applications"]]
+        assert app["id"] not in listed, f"the queue{query} of a reviewer of another series lists the application: {listed}"
+
+    with unchanged(env.daemon, TENANT):
+        for body in ({"decision": "pass", "comment": "同意", "version": version}, {"decision": "pass", "comment": "同意", "step": "handler"},
+                     {"decision": "reject", "comment": "不同意", "version": version}):
+            got = other.post(f"applications/{app['id']}/decision", body)
+            assert got.status == 404, f"a reviewer of another series decided ({body}): {got!r}"
+            expect(got, 404)
+    assert state_of(env.reviewers["school.h"], app["id"]) == ("in_review", env.school_id, "handler", version)
 
 
 def test_upper_levels_see_a_resubmission_only_after_the_level_below_passes_it(env: Env) -> None:

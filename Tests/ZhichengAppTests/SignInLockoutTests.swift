@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// The sign-in lock-out (`AuthService.maxFailures` wrong passwords in a row lock the login for
+/// `lockSeconds`) ends by itself: afterwards the right password works again, and the failures
+/// that lead to the next lock-out are counted from zero. `lockSeconds` is made small here;
+/// every wait is a bounded poll.
+@Suite("Sign-in lock-out expiry")
+struct SignInLockoutTests {
+    final class Fixture: ServiceFixture, @unchecked Sendable {
+        let city = try! TenantID("zhengzhou")
+        init() throws { try super.init(prefix: "lockout") }
+
+        /// The city, with a staff account `login` of its root office whose password is `ServiceFixture.password`.
+        func cityWithStaff(_ login: String) async throws -> Int {
+            let created = try await tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
+            let admin = try await signIn(city, created.adminLogin, created.adminPassword)
+            let staff = try await people.addStaff(to: admin.orgID, login: login, name: "审查员", phone: "", caller: admin)
+            _ = try await people.setEnabled(staff.account.id, true, caller: admin)
+            _ = try await token(city, login, staff.password)
+            return staff.account.id
+        }
+
+        func failures(_ accountID: Int) async throws -> (failures: Int, lockedUntil: Double?)? {
+            try await store.withTenant(city) { db in try await db.read { try $0.signInFailures(accountID) } }
+        }
+    }
+
+    static let lock = 0.3
+    /// Bound of every poll (the lock itself lasts `lock` seconds).
+    static let deadline = 20.0
+
+    @Test func theLockOutEndsByItselfAndTheNextRunCountsFromZero() async throws {
+        let f = try Fixture()
+        let id = try await f.cityWithStaff("reviewer")
+        let auth = { var auth = f.auth; auth.lockSeconds = Self.lock; return auth }()
+        let max = auth.maxFailures
+        #expect(max >= 2)
+        func attempt(_ password: String) async throws { _ = try await auth.signIn(tenant: f.city, login: "reviewer", password: password, source: "test") }
+        /// `max` wrong passwords: all refused as wrong but the last, which locks the login.
+        func lockOut(_ run: String) async {
+            for n in 1...max {
+                await expectCode(n < max ? .unauthorized : .tooManyRequests) { try await attempt("Wrong-\(run)-\(n)") }
+            }
+        }
+
+        await lockOut("a")
+        await expectCode(.tooManyRequests) { try await attempt(ServiceFixture.password) }
+        let locked = try #require(try await f.failures(id))
+        #expect(locked.failures == 0 && locked.lockedUntil != nil, "the lock-out is stored, its run of failures reset")
+
+        // The right password works again once the lock has passed (polled, bounded).
+        let start = Date()
+        var signedIn = false
+        while !signedIn {
+            do {
+                try await attempt(ServiceFixture.password)
+                signedIn = true
+            } catch let error as ZhichengError where error.code == .tooManyRequests {
+                guard Date().timeIntervalSince(start) < Self.deadline else { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        #expect(signedIn, "the right password was still refused \(Self.deadline) s after a \(Self.lock) s lock-out")
+        #expect(try await f.failures(id)?.lockedUntil == nil, "a sign-in after the lock-out still finds the login locked")
+
+        // A new run: max - 1 wrong passwords are only wrong; the max-th locks the login again.
+        await lockOut("b")
+        await expectCode(.tooManyRequests) { try await attempt(ServiceFixture.password) }
+
+        // That lock passes too, without any sign-in (polled on the stored lock, bounded): the run
+        // after it starts from zero, not from the failures that locked the login.
+        let until = try #require(try await f.failures(id)?.lockedUntil)
+        while Date().timeIntervalSince1970 <= until {
+            guard Date().timeIntervalSince(start) < 2 * Self.deadline else { Issue.record("the clock never passed the lock-out"); return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        for n in 1..<max {
+            await expectCode(.unauthorized) { try await attempt("Wrong-c-\(n)") }
+        }
+        #expect(try await f.failures(id)?.failures == max - 1)
+        try await attempt(ServiceFixture.password)
+        #expect(try await f.failures(id).map { $0.failures == 0 && $0.lockedUntil == nil } == true, "a right password clears the count")
+    }
+}
