@@ -20,6 +20,8 @@ public final class Database: @unchecked Sendable {
     private let writerQueue: DispatchQueue
     /// Writes waiting for the writer; drained in batches that share one commit.
     private let pending = Mutex(PendingWrites())
+    /// Writes queued behind the running batch (tests: to know a batch has formed).
+    var queuedWrites: Int { pending.withLock { $0.items.count } }
     /// At most this many writes share one transaction.
     static let maxBatch = 64
     /// Sessions checked recently; emptied by every commit that changed one of the

@@ -65,17 +65,22 @@ struct GroupCommitTests {
             _ = release.wait(timeout: .now() + 10)
             try conn.run("INSERT INTO t (n) VALUES (0)")
         } }
-        try await Task.sleep(for: .milliseconds(50))
-        let before = Task { try await db.write { try $0.run("INSERT INTO t (n) VALUES (1)") } }
+        /// Waits (bounded) until `count` writes are queued behind the held one, in order.
+        func queued(_ count: Int) async throws {
+            for _ in 0..<1000 where db.queuedWrites < count { try await Task.sleep(for: .milliseconds(5)) }
+            try #require(db.queuedWrites == count, "the batch did not form: \(db.queuedWrites) queued, \(count) expected")
+        }
         try await Task.sleep(for: .milliseconds(20))
+        let before = Task { try await db.write { try $0.run("INSERT INTO t (n) VALUES (1)") } }
+        try await queued(1)
         let aborting = Task { try await db.write { conn -> Int in
             try conn.run("INSERT INTO t (n) VALUES (2)")
             try conn.execute("ROLLBACK")
             throw Aborted()
         } }
-        try await Task.sleep(for: .milliseconds(20))
+        try await queued(2)
         let after = Task { try await db.write { try $0.run("INSERT INTO t (n) VALUES (3)") } }
-        try await Task.sleep(for: .milliseconds(100))
+        try await queued(3)
         release.signal()
         _ = try await first.value
         var reported: [Int: Bool] = [:]

@@ -40,13 +40,19 @@ struct SandboxTests {
         }
     }
 
+    /// `VACUUM INTO` writes a file anywhere the process may: refused in a tenant connection,
+    /// while the same statement works on a connection without the sandbox (the control: the
+    /// refusal is the sandbox's). `load_extension()` and `readfile()` are no test of it: the
+    /// first is off unless the C API turns it on, the second is not built into the library.
     @Test func cannotWriteOrReadFilesOutsideItsOwn() async throws {
         let dir = try TemporaryDirectory()
         let db = try Database(path: dir.path + "/mine.sqlite", migrations: TenantSchema.migrations)
         await #expect(throws: SQLiteError.self) { try await db.writeWithoutTransaction { try $0.execute("VACUUM INTO '\(dir.path)/copy.sqlite'") } }
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/copy.sqlite"))
-        await #expect(throws: SQLiteError.self) { try await db.read { try $0.query("SELECT load_extension('/usr/lib/x86_64-linux-gnu/libsqlite3.so.0')") } }
-        await #expect(throws: SQLiteError.self) { try await db.read { try $0.query("SELECT readfile('/etc/passwd')") } }
+        let plain = try SQLiteConnection(path: dir.path + "/plain.sqlite", options: .init(sandboxed: false))
+        try plain.execute("CREATE TABLE t (x); VACUUM INTO '\(dir.path)/control.sqlite'")
+        plain.close()
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/control.sqlite"), "the control VACUUM INTO did not run")
     }
 
     @Test(arguments: ["PRAGMA writable_schema = ON", "PRAGMA trusted_schema = ON", "PRAGMA temp_store_directory = '/tmp'",
