@@ -4,10 +4,11 @@ with the offending key named."""
 from __future__ import annotations
 
 import pathlib
+import re
 
 import pytest
 
-from conftest import Daemon, create_tenant, free_port, http_get, sha256_file
+from conftest import REPO, Daemon, create_tenant, free_port, http_get, sha256_file
 
 
 def _refused(d: Daemon) -> str:
@@ -212,3 +213,27 @@ def test_a_reload_reports_what_differs_from_the_running_daemon(daemon_factory, t
     assert d.call("config.reload")["restart_required"] == ["plugins.memory_limit_mib"]
     d.write_config('[log]\nlevel = "info"\n[http]\nclient_timeout_seconds = 10\nbody_min_bytes_per_second = 0\nsecure_cookies = "always"\n')
     assert d.call("config.reload")["restart_required"] == ["http.client_timeout_seconds", "http.body_min_bytes_per_second", "http.secure_cookies"]
+
+
+def test_the_shipped_example_config_is_accepted_and_documents_every_key(daemon_factory) -> None:
+    """etc/zhicheng/zhichengd.toml is what `make install` puts in /etc: the daemon starts with it
+    (its paths and listeners overridden by flags, as here), and it names the same keys as the
+    README's configuration table, every one of which the daemon reads."""
+    example = REPO / "etc/zhicheng/zhichengd.toml"
+    d = daemon_factory(config=example.read_text(encoding="utf-8"))
+    d.start()
+    assert d.call("ping") == {"pong": True}
+    d.terminate()
+
+    keys, section = set(), None
+    for line in example.read_text(encoding="utf-8").splitlines():
+        bare = line.lstrip("# ").strip()
+        if re.fullmatch(r"\[[a-z_]+\]", line.strip()):
+            section = line.strip()[1:-1]
+        elif section and re.match(r"[a-z_]+ = ", bare) and not bare.startswith(("holidays = [2026", "working_weekends = [2026")):
+            keys.add(f"{section}.{bare.split(' = ')[0]}")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| key | default | meaning |"):]
+    table = table[:table.index("\n\n")]
+    documented = {k for row in table.splitlines()[2:] for k in re.findall(r"`([a-z_]+\.[a-z_]+)`", row.split("|")[1])}
+    assert keys == documented, f"only in the example: {sorted(keys - documented)}; only in the README: {sorted(documented - keys)}"
