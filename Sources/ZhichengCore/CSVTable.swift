@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A small RFC 4180 reader for imports: quoted cells (with `""` for a quote and
 /// commas or line breaks inside), CRLF or LF line ends, and a leading UTF-8
 /// byte-order mark (as Excel's "CSV UTF-8" writes) ignored.
@@ -63,5 +67,34 @@ public enum CSVTable {
         guard !quoted else { throw .invalid("第\(rowStart)行：引号没有闭合", field: "file") }
         if !cell.isEmpty || !cells.isEmpty { finishRow() }
         return rows
+    }
+}
+
+extension CSVTable {
+    /// The text of an uploaded CSV file: UTF-8 (with or without a byte-order mark), or else
+    /// GB18030, which includes GBK: what Excel in Chinese writes for "CSV (逗号分隔)", the
+    /// choice most unit admins make. Nil when it is neither (a spreadsheet, an image).
+    /// GBK text is practically never valid UTF-8, so trying UTF-8 first does not misread it.
+    public static func text(of bytes: [UInt8]) -> String? {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        return gb18030(bytes)
+    }
+
+    /// `bytes` converted from GB18030 by glibc's iconv, or nil if they are not GB18030 whole.
+    static func gb18030(_ bytes: [UInt8]) -> String? {
+        guard let converter = iconv_open("UTF-8", "GB18030"), Int(bitPattern: converter) != -1 else { return nil }
+        defer { iconv_close(converter) }
+        var input = bytes.map { CChar(bitPattern: $0) }
+        // A GB18030 character is 1, 2 or 4 bytes; its UTF-8 form at most 4 (and 3 for two).
+        var output = [CChar](repeating: 0, count: bytes.count * 2 + 4)
+        var inputLeft = input.count, outputLeft = output.count
+        let converted = input.withUnsafeMutableBufferPointer { inputBuffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                var inputPointer = inputBuffer.baseAddress, outputPointer = outputBuffer.baseAddress
+                return iconv(converter, &inputPointer, &inputLeft, &outputPointer, &outputLeft)
+            }
+        }
+        guard converted != size_t.max, inputLeft == 0 else { return nil }
+        return String(validating: output.prefix(output.count - outputLeft).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -136,6 +136,16 @@ extension FuzzTarget {
     }
 
     static func csv(_ data: UnsafeBufferPointer<UInt8>) {
+        // The upload's text: UTF-8 as it is, else GB18030 through iconv (its output buffer
+        // sized by hand: AddressSanitizer watches it), whole or not at all.
+        let bytes = Array(data)
+        if let decoded = CSVTable.text(of: bytes) {
+            if let utf8 = String(validating: bytes, as: UTF8.self) {
+                require(decoded == utf8, "UTF-8 is read as it is", input: data)
+            } else {
+                require(!decoded.isEmpty && decoded.utf8.count <= bytes.count * 2, "GB18030 text is at most twice as long in UTF-8", input: data)
+            }
+        }
         let text = String(decoding: data, as: UTF8.self)
         guard let rows = try? CSVTable.parse(text) else { return }
         var line = 0

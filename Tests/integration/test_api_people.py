@@ -384,7 +384,8 @@ def test_csv_import_refusals(env: Env) -> None:
         expect(import_csv(env.a_s, env.a["id"], csv, "application/json"), 415)
         expect(import_csv(env.a_s, env.a["id"], csv, "text/plain"), 415)
         expect(import_csv(env.a_s, env.a["id"], csv, "application/vnd.ms-excel"), 415)
-        expect(import_csv(env.a_s, env.a["id"], "身份证号,姓名\n410105198001010011,王二\n".encode("gbk")), 400)
+        # neither UTF-8 nor GB18030 (a spreadsheet's bytes, say)
+        expect(import_csv(env.a_s, env.a["id"], b"PK\x03\x04\xff\xff\x80,\xff\n"), 400, contains="GBK")
         # valid rows into an org the caller does not administer
         expect(import_csv(env.b_s, env.a["id"], csv), (403, 404))
         expect(import_csv(env.city, env.a["id"], csv), 403)
@@ -403,6 +404,16 @@ def test_csv_import_checks_access_before_rows(env: Env) -> None:
     with unchanged(env.d, TENANT):
         expect(import_csv(env.b_s, env.a["id"], "123,王三\n"), (403, 404))
         expect(import_csv(env.b_s, 99999, ""), 404)
+
+
+def test_csv_import_gbk_as_excel_saves_it(env: Env) -> None:
+    """Excel in Chinese saves "CSV (逗号分隔)" in GBK: such a file imports as one in UTF-8 would,
+    names and all (GB18030, which includes GBK, also covers rarer characters such as 㑇)."""
+    v1, v2 = fresh_id_number(), fresh_id_number()
+    data = f"身份证号,姓名,手机号\r\n{v1},欧阳娜娜,{PHONE}\r\n{v2},张㑇,\r\n".encode("gb18030")
+    r = expect(import_csv(env.a_s, env.a["id"], data, "text/csv"), 200).json
+    assert {c["account"]["login"]: c["account"]["name"] for c in r["created"]} == {v1: "欧阳娜娜", v2: "张㑇"}, r
+    assert r["errors"] == [], r
 
 
 def test_csv_import_utf8_bom(env: Env) -> None:

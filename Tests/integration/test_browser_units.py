@@ -196,6 +196,25 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert applicant_login == "410104199003071233"
     p.shot("school-applicant")
 
+    # 批量导入 a CSV as Excel in Chinese saves it (GBK): two rows in, one refused with its row.
+    csv = tmp_path / "申报人员.csv"
+    csv.write_bytes("身份证号,姓名,手机号\r\n410104199003071241,钱导入,15236547854\r\n"
+                    "41010419900307125X,孙导入,\r\n410104199003071234,李错号,\r\n".encode("gbk"))
+    p.by("#import-file").send_keys(str(csv))
+    p.click("#import-submit")
+    assert "导入完成：成功 2 行，失败 1 行" in p.flash_ok()
+    imported = [e.text for e in p.all("p.imported")]
+    assert len(imported) == 2 and "钱导入" in imported[0] and "410104199003071241" in imported[0], imported
+    assert "4" in p.by("#import-errors").text and "校验码" in p.by("#import-errors").text
+    assert "孙导入" in p.by("#applicants").text
+    p.shot("school-applicants-imported")
+    # A file that is no CSV text (a workbook saved as .xlsx) is refused, saying what is expected.
+    workbook = tmp_path / "申报人员.xlsx"
+    workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\xff\xfe\xff")
+    p.by("#import-file").send_keys(str(workbook))
+    p.click("#import-submit")
+    assert "GBK" in p.flash_error()
+
     # 印章管理: upload the seal; a text file posing as an image is refused.
     p.go("seal")
     fake = tmp_path / "seal.png"

@@ -172,11 +172,11 @@ enum APIRoutes {
         }
         signedIn.post("orgs/{id}/applicants/import") { request, context in
             if let type = request.headers[.contentType], !type.lowercased().hasPrefix("text/csv") {
-                throw ZhichengError(.unsupportedMediaType, "导入文件应为 text/csv（UTF-8）")
+                throw ZhichengError(.unsupportedMediaType, "导入文件应为 text/csv（UTF-8 或 GBK 编码）")
             }
             let buffer = try await APIJSON.body(of: request, limit: APIJSON.maxBody)
-            guard let csv = String(validating: buffer.readableBytesView, as: UTF8.self) else {
-                throw ZhichengError.badRequest("CSV 文件应为 UTF-8 编码")
+            guard let csv = CSVTable.text(of: Array(buffer.readableBytesView)) else {
+                throw ZhichengError.badRequest("CSV 文件应为 UTF-8 或 GBK（GB18030）编码的文本")
             }
             let result = try await s.people.importApplicants(to: try id(context), csv: csv, caller: context.caller)
             return try APIJSON.response(ImportDTO(

@@ -246,11 +246,12 @@ enum Templates {
         <label>手机号 <input type="tel" name="phone" id="applicant-phone"></label>
         <button type="submit" id="add-applicant-submit">添加</button></form></fieldset>
         <fieldset><legend>批量导入（CSV：身份证号,姓名,手机号）</legend>
+        <p class="hint">可用 Excel 另存为“CSV (逗号分隔)”或“CSV UTF-8”；第一行可以是表头。</p>
         <form method="post" action="{{base}}applicants/import" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <input type="file" name="file" accept=".csv,text/csv" required> <button type="submit">导入</button></form>
+        <input type="file" name="file" id="import-file" accept=".csv,text/csv" required> <button type="submit" id="import-submit">导入</button></form>
         {{#import_result}}<p>已导入 {{created_count}} 人。</p>
-        {{#created}}<p>{{name}}：登录名 <span class="secret">{{login}}</span> 初始密码 <span class="secret">{{password}}</span></p>{{/created}}
-        {{#has_errors}}<table><caption>未导入的行</caption><thead><tr><th>行号</th><th>原因</th></tr></thead><tbody>{{#errors}}<tr><td>{{row}}</td><td>{{message}}</td></tr>{{/errors}}</tbody></table>{{/has_errors}}
+        {{#created}}<p class="imported">{{name}}：登录名 <span class="secret">{{login}}</span> 初始密码 <span class="secret">{{password}}</span></p>{{/created}}
+        {{#has_errors}}<table id="import-errors"><caption>未导入的行</caption><thead><tr><th>行号</th><th>原因</th></tr></thead><tbody>{{#errors}}<tr><td>{{row}}</td><td>{{message}}</td></tr>{{/errors}}</tbody></table>{{/has_errors}}
         {{/import_result}}
         </fieldset>
         <table id="applicants"><thead><tr><th>姓名</th><th>身份证号（登录名）</th><th>手机号</th><th>操作</th></tr></thead><tbody>

@@ -79,8 +79,8 @@ extension UI {
                 let created = try await services.people.addApplicant(to: user.orgID, idNumber: form["id_number"], name: form["name"], phone: form["phone"], caller: user)
                 return try await applicantsPage(user, context, flash: .secret(label: "已创建申报人\(created.account.name)的账户", login: created.account.login, password: created.password))
             case "import":
-                guard let bytes = form.file, let csv = String(validating: bytes, as: UTF8.self) else {
-                    throw ZhichengError.invalid("请选择 UTF-8 编码的 CSV 文件", field: "file")
+                guard let bytes = form.file, let csv = CSVTable.text(of: bytes) else {
+                    throw ZhichengError.invalid("请选择 CSV 文件（UTF-8 或 GBK 编码，如 Excel 另存为的“CSV (逗号分隔)”）", field: "file")
                 }
                 let result = try await services.people.importApplicants(to: user.orgID, csv: csv, caller: user)
                 return try await applicantsPage(user, context, flash: .ok("导入完成：成功 \(result.created.count) 行，失败 \(result.problems.count) 行"), importResult: result)
