@@ -780,7 +780,9 @@ class ReviewBench:
         out["alone"] = alone
         burst = self.background_client(d, "--conns", "16", "--duration", "3.5", "--warmup", "0", "--method", "POST",
                                        "--path", f"/t/{DECIDE_TENANT}/api/v1/session", "--status", "401",
-                                       "--body", '{"login":"nobody","password":"not-the-password"}')
+                                       # A made-up login each: one login is locked after five failures, and
+                                       # then refused without a password check, which is what loads the daemon here.
+                                       "--ids", "1:1000000", "--body", '{"login":"nobody-{id}","password":"not-the-password"}')
         try:
             time.sleep(0.5)
             during = self.client(d, *probe, "--duration", "2", seconds=2.5)

@@ -153,6 +153,28 @@ def test_a_known_api_path_with_another_method_is_json_405(env: Env, root: Sessio
 # --------------------------------------------------------------------------- lock-out
 
 
+def test_an_unknown_login_is_answered_as_a_known_one_up_to_its_lock_out(env: Env, root: Session) -> None:
+    """Whether a login exists must not show in the answers: an ID-card number with an account
+    says its holder applied for a title. Five wrong passwords lock a made-up login as they lock a
+    real one (401 four times, then 429 with the same message), and it stays locked alike; nothing
+    is written for the made-up one."""
+    _, known, _ = new_org_admin(root)
+    unknown = "410104199003079999"
+
+    def answers(login: str) -> list[tuple[int, str]]:
+        out = []
+        for i in range(7):
+            r = env.zz.sign_in_raw(login, f"Wrong-{i}")
+            out.append((r.status, r.error()["message"]))
+        return out
+
+    real = answers(known)
+    with unchanged(env.daemon, "zhengzhou", ignore=("sessions",)):
+        made_up = answers(unknown)
+    assert [s for s, _ in real] == [401, 401, 401, 401, 429, 429, 429], real
+    assert made_up == real, (made_up, real)
+
+
 def test_lockout_after_five_failures(env: Env, root: Session) -> None:
     org, login, one_time = new_org_admin(root)
     for i in range(4):
@@ -549,10 +571,11 @@ def test_a_flood_of_sign_ins_is_refused_beyond_the_checks_admitted(daemon_factor
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     api = Api(d.http_port, "zhengzhou")
     api.first_login(info["admin_login"], info["admin_password"])
-    body_unknown = json.dumps({"login": "nobody-at-all", "password": "Wrong-pass1"}).encode()
     body_wrong = json.dumps({"login": "4101", "password": "Wrong-pass1"}).encode()
 
     def one(n: int) -> tuple[int, str]:
+        # A login of its own each (an unknown login too is locked after five failures).
+        body_unknown = json.dumps({"login": f"nobody-at-all-{n}", "password": "Wrong-pass1"}).encode()
         r = api.raw("POST", "/t/zhengzhou/api/v1/session", body_wrong if n % 50 == 0 else body_unknown, {"Content-Type": "application/json"})
         return r.status, (r.error()["code"] if r.status >= 400 else "")
 

@@ -21,6 +21,7 @@ public struct AuthService: Sendable {
     /// A session unused for this long ends (自动退出); 0: never, only `sessionSeconds` counts.
     public var sessionIdleSeconds: Double = 2 * 3600
     let activity = SessionActivity()
+    let unknownLogins = UnknownLoginFailures()
     /// Consecutive failures before a login is locked, and for how long.
     public var maxFailures = 5
     public var lockSeconds: Double = 15 * 60
@@ -37,8 +38,12 @@ public struct AuthService: Sendable {
         let now = Date().timeIntervalSince1970
         let account = try await store.withTenant(tenant) { db in try await db.read { try $0.account(login: login) } }
         guard let account else {
-            // Same work as a real check, so timing does not reveal which logins exist.
+            // Answered as for an account: the same work (a real hash check, so timing does not
+            // tell), the same count and lock-out (so the 429 does not tell).
+            let key = tenant.rawValue + "\u{0}" + login
+            if let until = unknownLogins.lockedUntil(key, now: now) { throw Self.locked(until: until, now: now) }
             _ = try await hasher.admitted(tenant: tenant.rawValue) { await hasher.verify(password, against: Self.dummyHash) }
+            if unknownLogins.fail(key, now: now, maxFailures: maxFailures, lockSeconds: lockSeconds) { throw lockedNow }
             throw ZhichengError(.unauthorized, "登录名或密码错误")
         }
         // Admitted before it is counted: a check refused for load does not count against the account.
@@ -140,9 +145,7 @@ public struct AuthService: Sendable {
                 guard let counted = try conn.signInFailures(account.id) else {
                     throw ZhichengError(.unauthorized, "登录名或密码错误")
                 }
-                if let until = counted.lockedUntil, until > now {
-                    throw ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定，请在\(Int((until - now) / 60) + 1)分钟后再试")
-                }
+                if let until = counted.lockedUntil, until > now { throw Self.locked(until: until, now: now) }
                 let failures = counted.failures + 1
                 let lock = failures >= maxFailures
                 try conn.setSignInFailures(account.id, failures: lock ? 0 : failures, lockedUntil: lock ? now + lockSeconds : nil)
@@ -161,8 +164,16 @@ public struct AuthService: Sendable {
                                                 target: "account:\(account.id)", detail: #"{"failures":\#(attempt.failures)}"#, source: source))
             }
         }
-        throw ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定\(Int(lockSeconds / 60))分钟")
+        throw lockedNow
     }
+
+    /// The answer to a check refused because the login is locked until `until`.
+    static func locked(until: Double, now: Double) -> ZhichengError {
+        ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定，请在\(Int((until - now) / 60) + 1)分钟后再试")
+    }
+
+    /// The answer to the check that has just locked the login.
+    var lockedNow: ZhichengError { ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定\(Int(lockSeconds / 60))分钟") }
 
     /// Changes the caller's password (clears the one-time-password flag) and ends
     /// every other session of the account. A wrong old password counts against the
