@@ -593,6 +593,11 @@ public enum TenantSchema {
             ALTER TABLE accounts DROP COLUMN failed_logins;
             ALTER TABLE accounts DROP COLUMN locked_until;
             """),
+        Migration(version: 20, name: "an automated check's title", sql: """
+            -- The step's title from its plugin's manifest (e.g. 任职年限自动审查): what the trail
+            -- shows as who checked, instead of plugin/step ids. Older rows keep '' (ids shown).
+            ALTER TABLE automated_checks ADD COLUMN title TEXT NOT NULL DEFAULT '';
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -534,8 +534,8 @@ public struct ApplicationService: Sendable {
                     try conn.appendAudit(caller.audit("plugin.step-failed", target: "application:\(id)",
                                                       detail: #"{"plugin":\#(jsonString(outcome.plugin)),"step":\#(jsonString(outcome.step)),"reason":\#(jsonString(reason))}"#))
                 }
-                try conn.run("INSERT INTO automated_checks (application_id, submission, plugin, step, outcome, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             [id, submission, outcome.plugin, outcome.step, kind, detail, Date().timeIntervalSince1970])
+                try conn.run("INSERT INTO automated_checks (application_id, submission, plugin, step, title, outcome, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             [id, submission, outcome.plugin, outcome.step, outcome.title, kind, detail, Date().timeIntervalSince1970])
             }
             if let returned {
                 try chain.returnByAutomatedStep()
@@ -885,7 +885,7 @@ public struct ApplicationService: Sendable {
         let hideNames = hidesNames(from: caller)
         return try await store.read(caller) { conn in
             _ = try Self.view(applicationID, for: caller, conn)  // visibility
-            return try conn.query("""
+            let entries: [TrailEntry] = try conn.query("""
                 SELECT d.at, d.org_id, o.name AS org_name, d.stage, a.name AS actor_name, a.kind AS actor_kind, d.decision, d.comment, d.sections, d.reason
                 FROM decisions d LEFT JOIN orgs o ON o.id = d.org_id JOIN accounts a ON a.id = d.actor_id
                 WHERE d.application_id = ? ORDER BY d.id
@@ -896,9 +896,12 @@ public struct ApplicationService: Sendable {
                     stage: row["stage"].string.flatMap(ReviewStage.init(rawValue:)), actorName: hideName ? nil : row["actor_name"].string,
                     decision: row["decision"].string ?? "", comment: row["comment"].string ?? "",
                     sections: AccountRecord.strings(row["sections"]) ?? [], reason: row["reason"].string.flatMap(ReturnReason.init(rawValue:)))
-            } + (try conn.query("SELECT plugin, step, outcome, detail, at FROM automated_checks WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
-                TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: "自动审查", stage: nil, actorName: "\(row["plugin"].string ?? "")/\(row["step"].string ?? "")",
-                           decision: "auto-" + (row["outcome"].string ?? ""), comment: row["detail"].string ?? "", sections: [], reason: nil)
+            } + (try conn.query("SELECT plugin, step, title, outcome, detail, at FROM automated_checks WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
+                // The step's title as its manifest gave it (schema v20); plugin/step before that.
+                let title = row["title"].string ?? ""
+                return TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: "自动审查", stage: nil,
+                                  actorName: title.isEmpty ? "\(row["plugin"].string ?? "")/\(row["step"].string ?? "")" : title,
+                                  decision: "auto-" + (row["outcome"].string ?? ""), comment: row["detail"].string ?? "", sections: [], reason: nil)
             }) + (try conn.query("SELECT office, stage, decision, comment, sections, reason, at FROM province_decisions WHERE application_id = ? ORDER BY id",
                                  [applicationID]).map { row in
                 // The province office's own review (经办人, 负责人), as the relay brought it: no reviewer's name.
@@ -911,7 +914,9 @@ public struct ApplicationService: Sendable {
                            decision: CommitteeEvent(rawValue: row["event"].string ?? "")?.decision ?? "committee", comment: row["detail"].string ?? "",
                            sections: [], reason: nil, committee: row["committee"].string)
             })
-            .sorted { $0.at < $1.at }
+            // The whole trail in time order (an automated return comes right after the
+            // submission it checked), each source's own order kept for equal times.
+            return entries.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         }
     }
 
