@@ -862,7 +862,7 @@ def test_the_applicant_plan_and_staff_forms_redirect_after_success_but_a_one_tim
     env.api.raw("GET", page_path, headers={"Cookie": f"zc_session={applicant.cookie}"})  # the reload
     assert len(expect(applicant.get("applications"), 200).json["applications"]) == 1
 
-    saved = post(applicant, f"applications/{mine[0]['id']}/sections", [("section", "基本信息"), ("content", "张三")])
+    saved = post(applicant, f"applications/{mine[0]['id']}/sections", [("content:基本信息", "张三"), ("then", "save")])
     assert saved.status == 303 and saved.headers.get("location") == page_path, saved.headers
     assert expect(applicant.get(f"applications/{mine[0]['id']}"), 200).json["sections"]["基本信息"] == {"内容": "张三"}
     withdrawn = post(applicant, f"applications/{mine[0]['id']}/withdraw", [])

@@ -339,9 +339,10 @@ def test_a_section_saved_through_the_api_keeps_its_fields_when_saved_in_the_ui(e
     expect(applicant.put(f"applications/{app['id']}/sections/{section}", {"姓名": "张三", "性别": "男"}), 200)
     cookie = {"Cookie": f"zc_session={applicant.cookie}"}
     page = env.api.raw("GET", f"/t/{TENANT}/applications/{app['id']}", headers=cookie).body.decode()
-    assert 'name="field:姓名" value="张三"' in page and 'name="field:性别" value="男"' in page, page[:3000]
+    assert 'name="field:基本信息:姓名" value="张三"' in page and 'name="field:基本信息:性别" value="男"' in page, page[:3000]
 
-    form = f"_csrf={quote(applicant.csrf)}&section={section}&content=&{quote('field:姓名')}={quote('张三')}&{quote('field:性别')}={quote('女')}"
+    form = (f"_csrf={quote(applicant.csrf)}&then=save&{quote('content:基本信息')}=&{quote('field:基本信息:姓名')}={quote('张三')}"
+            f"&{quote('field:基本信息:性别')}={quote('女')}")
     r = env.api.raw("POST", f"/t/{TENANT}/applications/{app['id']}/sections", body=form.encode(),
                     headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 303 and r.headers.get("location") == f"/t/{TENANT}/applications/{app['id']}", r.headers

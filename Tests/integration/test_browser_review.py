@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from api_support import Api, approve_unit, create_child, expect, fresh_id_number, png_bytes as api_png
+from api_support import Api, approve_unit, approved_plan, create_child, expect, fresh_id_number, png_bytes as api_png
 from browser_support import Pages, browser, png_bytes  # noqa: F401  (fixture)
 from conftest import create_tenant
 
@@ -203,3 +203,62 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert "孙申报" in row.text and "待评委会评审" in row.text, row.text
     assert "逸夫小学" in Select(p.by("#status-org")).first_selected_option.text
     p.shot("status-of-a-unit-below")
+
+
+def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, tmp_path):
+    """The application page is one form: a section's 保存 saves every section typed, so do 上传附件
+    and 提交申报; a refused save (a section over 64 KiB) comes back with everything as typed."""
+    d = daemon_factory().start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"], PASSWORD)
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 3}])
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "周填写"}), 201).json
+    applicant = api.first_login(person["account"]["login"], person["password"], PASSWORD)
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "application-form")
+    p.login_ok(person["account"]["login"], PASSWORD)
+    p.go(f"applications/{app['id']}")
+
+    def typed(section: str, text: str) -> None:
+        area = p.by(f"textarea[data-section='{section}']")
+        area.clear()
+        area.send_keys(text)
+
+    def stored() -> dict:
+        return {k: v.get("内容") for k, v in expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"].items()}
+
+    # Two sections typed, the first one's 保存 pressed: both are saved.
+    typed("基本信息", "周填写，女")
+    typed("工作经历", "逸夫小学任教十年")
+    p.press(p.all("button.save-section")[0])
+    assert "已保存：基本信息、工作经历" in p.flash_ok(), p.flash_error()
+    assert stored() == {"基本信息": "周填写，女", "工作经历": "逸夫小学任教十年"}
+
+    # Typed, then an attachment uploaded: the text is saved with it.
+    typed("学历学位", "本科")
+    pdf = tmp_path / "毕业证书.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    p.by("#attachment-file").send_keys(str(pdf))
+    p.click("#attachment-upload")
+    assert "已上传" in p.flash_ok(), p.flash_error()
+    assert stored()["学历学位"] == "本科" and "毕业证书.pdf" in p.by("#attachments").text
+
+    # A section over the limit is refused: the page comes back with everything as typed.
+    typed("业绩成果", "优秀教师")
+    long_text = "长" * 22000   # 66,000 bytes in UTF-8
+    p.d.execute_cdp_cmd("Runtime.evaluate", {"expression": f"document.querySelector(\"textarea[data-section='论文著作']\").value = '{long_text}'"})
+    p.press(p.all("button.save-section")[0])
+    assert "64" in p.flash_error()
+    assert p.by("textarea[data-section='业绩成果']").get_attribute("value") == "优秀教师"
+    assert len(p.by("textarea[data-section='论文著作']").get_attribute("value")) == 22000
+    assert "论文著作" not in stored()
+
+    # Fixed, and 提交申报 pressed without 保存: saved, then submitted.
+    typed("论文著作", "论文两篇")
+    for section in ("获奖情况", "年度考核", "继续教育"):
+        typed(section, section)
+    p.click("#app-submit")
+    assert "已提交" in p.flash_ok(), p.flash_error()
+    shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert shown["state"] == "in_review" and shown["sections"]["论文著作"] == {"内容": "论文两篇"}, shown

@@ -74,18 +74,18 @@ extension Templates {
         <tr><th>面试通知</th><td>{{#interview}}{{interview}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>
         <tr><th>评审结果</th><td id="app-result">{{#result}}{{result}}{{/result}}{{^result}}{{#publicity}}{{result}}（公示中，至 {{until}}）{{/publicity}}{{^publicity}}{{state_label}}{{/publicity}}{{/result}}</td></tr></tbody></table>{{/committee}}
         {{#editable}}
+        <form method="post" action="{{base}}applications/{{app_id}}/sections" enctype="multipart/form-data" id="application-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <p class="hint">本页各部分一起保存：点任一“保存”、上传或删除附件、提交申报，都先保存本页已填写的全部内容。每部分不超过 64 KiB（约两万字）。</p>
         {{#sections}}<fieldset><legend>{{name}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend>
-        <form method="post" action="{{base}}applications/{{app_id}}/sections"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="section" value="{{name}}">
-        {{#years_field}}<label>从业年限 <input type="text" name="years" id="years" value="{{years}}" size="4"> 年</label><br>{{/years_field}}
-        {{#fields}}<label>{{key}} <input type="text" name="field:{{key}}" value="{{value}}" size="40"></label><br>{{/fields}}
-        <textarea name="content" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">{{content}}</textarea><br><button type="submit" class="save-section">保存</button></form></fieldset>{{/sections}}
+        {{#years_field}}<label>从业年限 <input type="text" name="years:{{name}}" id="years" value="{{years}}" size="4"> 年</label><br>{{/years_field}}
+        {{#fields}}<label>{{key}} <input type="text" name="field:{{section}}:{{key}}" value="{{value}}" size="40"></label><br>{{/fields}}
+        <textarea name="content:{{name}}" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">{{content}}</textarea><br><button type="submit" name="then" value="save" class="save-section">保存</button></fieldset>{{/sections}}
         <fieldset><legend>附件（PDF、PNG 或 JPEG）</legend>
         <ul id="attachments">{{#attachments}}<li>{{name}}（{{size_kib}} KiB）
-        <form method="post" action="{{base}}applications/{{app_id}}/attachments/{{id}}/delete" style="display:inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="secondary">删除</button></form></li>{{/attachments}}</ul>
-        <form method="post" action="{{base}}applications/{{app_id}}/attachments" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <input type="file" name="file" id="attachment-file" accept="application/pdf,image/png,image/jpeg" required> <button type="submit" id="attachment-upload">上传附件</button></form>
+        <button type="submit" name="then" value="delete:{{id}}" class="secondary attachment-delete">删除</button></li>{{/attachments}}</ul>
+        <label>选择文件 <input type="file" name="file" id="attachment-file" accept="application/pdf,image/png,image/jpeg"></label> <button type="submit" name="then" value="upload" id="attachment-upload">上传附件</button>
         </fieldset>
-        <form method="post" action="{{base}}applications/{{app_id}}/submit"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" id="app-submit">提交申报</button></form>
+        <button type="submit" name="then" value="submit" id="app-submit">提交申报</button></form>
         {{/editable}}
         {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th>{{name}}</th><td>{{content}}</td></tr>{{/sections}}
         <tr><th>附件文件</th><td>{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}</a>　{{/attachments}}</td></tr></tbody></table>{{/editable}}

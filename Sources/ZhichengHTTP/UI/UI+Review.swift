@@ -136,9 +136,17 @@ extension UI {
         return try render("我的申报", "applications", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
     }
 
-    func applicationPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// 申报详情. `entered`: the application form just refused, whose typed sections are shown
+    /// again instead of the stored ones (nothing typed is lost to a refusal).
+    func applicationPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok,
+                         entered: FormData? = nil) async throws -> Response {
         let org = try await ownOrg(user)
-        let v = try await services.applications.get(id, caller: user)
+        var v = try await services.applications.get(id, caller: user)
+        if let entered, v.chain.state.editableByApplicant {
+            for section in ApplicationSection.allCases {
+                if let typed = Self.typedSection(section.rawValue, in: entered) { v.sections[section.rawValue] = typed }
+            }
+        }
         let trail = try await services.applications.trail(id, caller: user)
         let files = try await services.applications.attachments(id, caller: user)
         let data: [String: Any] = [
@@ -153,7 +161,7 @@ extension UI {
                 ["name": section.rawValue, "content": v.sections[section.rawValue]?["内容"] ?? "",
                  // Fields other than 内容 (and 从业年限, below) were saved through the API: each gets its own input.
                  "fields": (v.sections[section.rawValue] ?? [:]).filter { $0.key != "内容" && $0.key != "从业年限" }.sorted { $0.key < $1.key }
-                    .map { ["key": $0.key, "value": $0.value] },
+                    .map { ["section": section.rawValue, "key": $0.key, "value": $0.value] },
                  "flagged": v.returnSections.contains(section.rawValue),
                  "years_field": v.kind == ApplicationKind.expert.rawValue && section == .work, "years": v.sections[section.rawValue]?["从业年限"] ?? ""]
             },
@@ -163,6 +171,21 @@ extension UI {
                                                "publicity": v.publicity.map { ["result": $0.result, "until": Self.time($0.until)] as Any } ?? false] as Any } ?? false,
         ]
         return try render("申报详情", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
+    }
+
+    /// A section as the application form typed it (`content:<section>`, the named fields
+    /// `field:<section>:<name>` saved through the API, `years:<section>`), or nil when the
+    /// form did not have that section.
+    static func typedSection(_ section: String, in form: FormData) -> [String: String]? {
+        guard let content = form.optional("content:" + section) else { return nil }
+        var fields: [String: String] = [:]
+        let prefix = "field:" + section + ":"
+        for (name, values) in form.fields where name.hasPrefix(prefix) && name.count > prefix.count {
+            fields[String(name.dropFirst(prefix.count))] = values.first ?? ""
+        }
+        if fields.isEmpty || !content.isEmpty { fields["内容"] = content }
+        if let years = form.optional("years:" + section) { fields["从业年限"] = years.trimmingCharacters(in: .whitespaces) }
+        return fields
     }
 
     func trailRow(_ t: TrailEntry) -> [String: Any] {
@@ -183,14 +206,36 @@ extension UI {
                                                                specialty: form.optional("specialty"), caller: user)
                 return done("applications/\(v.id)", "已创建申报，请逐项填写后提交", context)
             case "sections":
+                // The whole page is one form: every button saves every section typed, then does
+                // what it says (`then`): save only, upload or delete an attachment, or submit.
                 let id = try id(context)
-                // Named fields (saved through the API) come back as `field:<name>` inputs and are kept.
-                var fields: [String: String] = [:]
-                for (name, values) in form.fields where name.hasPrefix("field:") && name.count > 6 { fields[String(name.dropFirst(6))] = values.first ?? "" }
-                if fields.isEmpty || !form["content"].isEmpty { fields["内容"] = form["content"] }
-                if let years = form.optional("years") { fields["从业年限"] = years.trimmingCharacters(in: .whitespaces) }
-                _ = try await services.applications.saveSection(id, section: form["section"], fields: fields, caller: user)
-                return done("applications/\(id)", "已保存“\(form["section"])”", context)
+                let stored = try await services.applications.get(id, caller: user).sections
+                var saved: [String] = []
+                for section in ApplicationSection.allCases {
+                    guard let typed = Self.typedSection(section.rawValue, in: form), typed != (stored[section.rawValue] ?? [:]),
+                          !(typed.values.allSatisfy(\.isEmpty) && stored[section.rawValue] == nil) else { continue }
+                    _ = try await services.applications.saveSection(id, section: section.rawValue, fields: typed, caller: user)
+                    saved.append(section.rawValue)
+                }
+                let then = form["then"].isEmpty ? "save" : form["then"]
+                switch then {
+                case "save":
+                    return done("applications/\(id)", saved.isEmpty ? "没有需要保存的修改" : "已保存：\(saved.joined(separator: "、"))", context)
+                case "submit":
+                    let v = try await services.applications.submit(id, caller: user)
+                    return done("applications/\(id)", v.chain.state == .returned ? "申报已提交，但自动审查将其退回修改，请按提示修改后再提交"
+                                                                                : "申报已提交，进入本单位经办人审查", context)
+                case "upload":
+                    guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择附件", field: "file") }
+                    let added = try await services.applications.addAttachment(id, name: form.fileName ?? "附件", bytes: bytes, maxBytes: services.orgs.maxUploadBytes, caller: user)
+                    return done("applications/\(id)", "附件“\(added.name)”已上传", context)
+                case let delete where delete.hasPrefix("delete:"):
+                    guard let attachment = Int(delete.dropFirst("delete:".count)) else { throw ZhichengError.notFound("没有这个附件") }
+                    try await services.applications.removeAttachment(id, attachment: attachment, caller: user)
+                    return done("applications/\(id)", "附件已删除", context)
+                default:
+                    throw ZhichengError.notFound("没有这个操作")
+                }
             case "submit":
                 let id = try id(context)
                 _ = try await services.applications.submit(id, caller: user)
@@ -214,7 +259,8 @@ extension UI {
             }
         } catch let error as ZhichengError {
             if action != "create", let id = try? id(context) {
-                return try await applicationPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status)
+                return try await applicationPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status,
+                                                 entered: action == "sections" ? form : nil)
             }
             return try await applicationsPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: form)
         }
