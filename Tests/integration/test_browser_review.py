@@ -141,8 +141,14 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert "负责人审查" in p.by("#review-step").text
     p.by("input[name=decision][value=return]").click()
     p.by("input[name=sections][value=业绩成果]").click()
-    Select(p.by("select[name=reason]")).select_by_value("incomplete")
     p.fill("#decision-comment", "请补充获奖证书")
+    # Refused without a reason: the form comes back as chosen and typed, not as 通过.
+    p.click("#decision-submit")
+    assert "原因" in p.flash_error()
+    assert p.by("input[name=decision][value=return]").is_selected() and not p.by("input[name=decision][value=pass]").is_selected()
+    assert p.by("input[name=sections][value=业绩成果]").is_selected()
+    assert p.by("#decision-comment").get_attribute("value") == "请补充获奖证书"
+    Select(p.by("select[name=reason]")).select_by_value("incomplete")
     p.shot("leader-returns")
     p.click("#decision-submit")
     assert "退回修改" in p.flash_ok(), p.flash_error()

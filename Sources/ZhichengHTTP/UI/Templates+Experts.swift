@@ -26,8 +26,8 @@ extension Templates {
         {{#may_act}}
         <fieldset><legend>省职改办审查意见</legend>
         <form method="post" action="{{base}}expert-reviews/{{id}}" id="expert-decision"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
-        <p><label><input type="radio" name="decision" value="pass" checked> 通过</label> <label><input type="radio" name="decision" value="reject"> 未通过</label></p>
-        <p><label>意见 <textarea name="comment" rows="3" cols="60" id="expert-comment"></textarea></label></p>
+        <p>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</p>
+        <p><label>意见 <textarea name="comment" rows="3" cols="60" id="expert-comment">{{comment_typed}}</textarea></label></p>
         <button type="submit" id="expert-decision-submit">提交审查意见</button></form></fieldset>
         {{/may_act}}
         {{> received_trails}}
@@ -66,12 +66,11 @@ extension Templates {
         {{#may_act}}
         <fieldset><legend>省职改办审查意见</legend>
         <form method="post" action="{{base}}province-reviews/{{id}}" id="province-decision"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
-        <p><label><input type="radio" name="decision" value="pass" checked> 通过</label> <label><input type="radio" name="decision" value="return"> 退回修改</label>
-        <label><input type="radio" name="decision" value="reject"> 未通过</label></p>
-        <p>退回时选择有问题的部分：{{#all_sections}}<label><input type="checkbox" name="sections" value="{{.}}"> {{.}}</label>{{/all_sections}}</p>
-        <p><label>退回原因 <select name="reason" id="province-reason"><option value=""></option>{{#reasons}}<option value="{{value}}">{{label}}</option>{{/reasons}}</select></label></p>
+        <p>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</p>
+        <p>退回时选择有问题的部分：{{#section_choices}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/section_choices}}</p>
+        <p><label>退回原因 <select name="reason" id="province-reason"><option value=""></option>{{#reason_choices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reason_choices}}</select></label></p>
         <p class="hint">退回修改：申报人修改后重新提交，经本市各级审查后再报送省职改办；未通过即为最终结果。</p>
-        <p><label>意见 <textarea name="comment" rows="3" cols="60" id="province-comment"></textarea></label></p>
+        <p><label>意见 <textarea name="comment" rows="3" cols="60" id="province-comment">{{comment_typed}}</textarea></label></p>
         <button type="submit" id="province-decision-submit">提交审查意见</button></form></fieldset>
         {{/may_act}}
         {{#hidden}}<p>无权查看：{{hidden}}</p>{{/hidden}}

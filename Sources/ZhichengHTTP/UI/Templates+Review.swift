@@ -133,12 +133,10 @@ extension Templates {
         {{#may_act}}
         <fieldset><legend>审查意见</legend>
         <form method="post" action="{{base}}reviews/{{app_id}}" id="decision-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}"><input type="hidden" name="stage" value="{{stage}}">
-        <p><label><input type="radio" name="decision" value="pass" checked> 通过</label>
-        <label><input type="radio" name="decision" value="return"> 退回修改</label>
-        <label><input type="radio" name="decision" value="reject"> 未通过</label></p>
-        <p>退回时选择有问题的部分：{{#all_sections}}<label><input type="checkbox" name="sections" value="{{.}}"> {{.}}</label>{{/all_sections}}</p>
-        <p><label>退回原因 <select name="reason"><option value=""></option>{{#reasons}}<option value="{{value}}">{{label}}</option>{{/reasons}}</select></label></p>
-        <p><label>意见 <textarea name="comment" rows="3" cols="60" id="decision-comment"></textarea></label></p>
+        <p>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</p>
+        <p>退回时选择有问题的部分：{{#section_choices}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/section_choices}}</p>
+        <p><label>退回原因 <select name="reason"><option value=""></option>{{#reason_choices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reason_choices}}</select></label></p>
+        <p><label>意见 <textarea name="comment" rows="3" cols="60" id="decision-comment">{{comment_typed}}</textarea></label></p>
         <button type="submit" id="decision-submit">提交审查意见</button></form></fieldset>
         {{/may_act}}
         {{^may_act}}<p>您不能对当前环节作出决定（{{why}}）。</p>{{/may_act}}

@@ -58,17 +58,20 @@ extension UI {
         }
     }
 
-    func expertReviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func expertReviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok,
+                          entered: FormData? = nil) async throws -> Response {
         try await receivedPage(try await services.experts.application(id, caller: user), "专家推荐审查", "expert_review", nav: "expert-reviews",
-                               user, context, flash: flash, status: status)
+                               user, context, flash: flash, status: status,
+                               choices: Self.decisionChoices(entered, [.pass, .reject], sections: nil))
     }
 
     /// A received application's page, either kind, with the city it came from by name.
     func receivedPage(_ a: ProvinceReviewView, _ title: String, _ template: String, nav: String, _ user: SignedIn, _ context: TenantRequestContext,
-                      flash: Flash, status: HTTPResponse.Status) async throws -> Response {
+                      flash: Flash, status: HTTPResponse.Status, choices: [String: Any]) async throws -> Response {
         let org = try await ownOrg(user)
         let cities = await cityNames([a.sourceTenant])
         var data = Self.receivedData(a)
+        data.merge(choices) { $1 }
         data["city"] = cities[a.sourceTenant] ?? a.sourceTenant
         return try render(title, template, data, user: user, context, flash: flash, status: status, navCurrent: nav, orgName: org.name)
     }
@@ -84,7 +87,7 @@ extension UI {
             }
             return done("expert-reviews", "已对\(outcome.application.applicantName)的专家推荐作出“\(decision.label)”决定", context)
         } catch let error as ZhichengError {
-            return try await expertReviewPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status)
+            return try await expertReviewPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status, entered: form)
         }
     }
 
@@ -109,9 +112,13 @@ extension UI {
                           navCurrent: "province-reviews", orgName: org.name)
     }
 
-    func provinceReviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
-        try await receivedPage(try await services.provinceReviews.application(id, caller: user), "职称申报审查", "province_review", nav: "province-reviews",
-                               user, context, flash: flash, status: status)
+    func provinceReviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok,
+                            entered: FormData? = nil) async throws -> Response {
+        let a = try await services.provinceReviews.application(id, caller: user)
+        // A 退回修改 names only what the reviewer may see.
+        return try await receivedPage(a, "职称申报审查", "province_review", nav: "province-reviews", user, context, flash: flash, status: status,
+                                      choices: Self.decisionChoices(entered, ReviewDecision.allCases,
+                                                                    sections: ApplicationSection.allCases.map(\.rawValue).filter { !a.hiddenSections.contains($0) }))
     }
 
     func provinceDecide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
@@ -122,7 +129,7 @@ extension UI {
                                                                     reason: form.optional("reason"), version: try form.version(), caller: user)
             return done("province-reviews", "已对\(outcome.application.applicantName)的职称申报作出“\(outcome.decision.label)”决定", context)
         } catch let error as ZhichengError {
-            return try await provinceReviewPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status)
+            return try await provinceReviewPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status, entered: form)
         }
     }
 
@@ -137,9 +144,6 @@ extension UI {
             "hidden": a.hiddenSections.isEmpty ? false as Any : a.hiddenSections.joined(separator: "、"),
             "city_trail": Self.cityTrailRows(a.cityTrail),
             "decisions": Self.provinceDecisionRows(a.decisions),
-            // A 退回修改 names only what the reviewer may see.
-            "all_sections": ApplicationSection.allCases.map(\.rawValue).filter { !a.hiddenSections.contains($0) },
-            "reasons": ReturnReason.allCases.map { ["value": $0.rawValue, "label": $0.label] },
         ]
     }
 

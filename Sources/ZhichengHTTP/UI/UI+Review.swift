@@ -173,6 +173,22 @@ extension UI {
         return try render("申报详情", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
     }
 
+    /// The choices of a review decision form (decision, sections at fault, reason, comment):
+    /// as they were posted when the decision was refused, so that a refused 退回修改 comes
+    /// back as it was chosen, with its comment (not as 通过, ready to be sent by mistake), or
+    /// fresh (通过 chosen). `sections`: what a return may name; nil for a form without returns.
+    static func decisionChoices(_ entered: FormData?, _ decisions: [ReviewDecision], sections: [String]?) -> [String: Any] {
+        let chosen = entered.map { $0["decision"] } ?? ReviewDecision.pass.rawValue
+        let ticked = Set(entered?.all("sections") ?? [])
+        let reason = entered?["reason"] ?? ""
+        return [
+            "decision_choices": decisions.map { ["value": $0.rawValue, "label": $0.label, "checked": $0.rawValue == chosen] },
+            "section_choices": (sections ?? []).map { ["name": $0, "checked": ticked.contains($0)] },
+            "reason_choices": ReturnReason.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0.rawValue == reason] },
+            "comment_typed": entered?["comment"] ?? "",
+        ]
+    }
+
     /// A section as the application form typed it (`content:<section>`, the named fields
     /// `field:<section>:<name>` saved through the API, `years:<section>`), or nil when the
     /// form did not have that section.
@@ -352,12 +368,13 @@ extension UI {
 
     static func reviewsPath(_ stage: ReviewStage) -> String { "reviews?stage=\(stage.rawValue)" }
 
-    func reviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func reviewPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, status: HTTPResponse.Status = .ok,
+                    entered: FormData? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let v = try await services.applications.get(id, caller: user)
         let trail = try await services.applications.trail(id, caller: user)
         let files = (try? await services.applications.attachments(id, caller: user)) ?? []
-        let data: [String: Any] = [
+        var data: [String: Any] = [
             "attachments": files.map { ["id": $0.id, "name": $0.name] }, "has_attachments": !files.isEmpty,
             "app_id": v.id, "applicant": v.applicantName, "unit": v.unitName, "series": v.series, "level": v.level.rawValue, "title": v.title, "version": v.version,
             "step": v.chain.state == .inReview ? v.chain.stage.label : v.stateLabel, "stage": v.chain.stage.rawValue,
@@ -370,11 +387,10 @@ extension UI {
             "hidden": v.hiddenSections.isEmpty ? false as Any : v.hiddenSections.joined(separator: "、"),
             "may_act": v.callerMayDecide,
             "why": v.chain.state != .inReview ? "该申报已不在审查中" : "当前环节不属于您，或您已做过本单位的经办人审查",
-            // Only what the reviewer may see can be named at fault.
-            "all_sections": ApplicationSection.allCases.map(\.rawValue).filter { !v.hiddenSections.contains($0) },
-            "reasons": ReturnReason.allCases.map { ["value": $0.rawValue, "label": $0.label] },
             "trail": trail.map(trailRow),
         ]
+        // Only what the reviewer may see can be named at fault.
+        data.merge(Self.decisionChoices(entered, ReviewDecision.allCases, sections: ApplicationSection.allCases.map(\.rawValue).filter { !v.hiddenSections.contains($0) })) { $1 }
         return try render("审查", "review", data, user: user, context, flash: flash, status: status,
                           navCurrent: Self.reviewsPath(v.chain.state == .inReview && user.roles.count > 1 ? v.chain.stage : nil, of: user), orgName: org.name)
     }
@@ -392,7 +408,7 @@ extension UI {
             let stage: ReviewStage? = user.roles.count > 1 ? ReviewStage(rawValue: form["stage"]) : nil
             return done(Self.reviewsPath(stage, of: user), "已对\(v.applicantName)的申报作出“\(decision)”决定", context)
         } catch let error as ZhichengError {
-            return try await reviewPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status)
+            return try await reviewPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status, entered: form)
         }
     }
 
