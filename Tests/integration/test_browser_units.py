@@ -112,11 +112,15 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert p.by("#f-contact").get_attribute("value") == "张老师", "the form keeps what was typed"
     p.shot("school-credit-code-refused")
     p.fill("#f-credit_code", "12100000400000624D")
-    p.click("#profile-save")
-    assert "单位信息已保存" in p.flash_ok()
+    # The page is one form: submitting (refused: no certificate yet) saves what was typed first.
     p.click("#profile-submit")
     assert "证件" in p.flash_error(), "submitting without a certificate is refused"
+    assert p.by("#f-credit_code").get_attribute("value") == "12100000400000624D"
+    # So does an upload: the phone changed, then the certificate uploaded without 保存草稿.
+    p.fill("#f-phone", "03712345678")
     upload_certificate(p, tmp_path)
+    assert p.by("#f-phone").get_attribute("value") == "03712345678", "the typed phone was saved with the upload"
+    assert p.by("#f-credit_code").get_attribute("value") == "12100000400000624D"
     p.click("#profile-submit")
     assert "已提交" in p.flash_ok()
     assert "未审核" in p.by("#profile-state").text

@@ -185,22 +185,21 @@ enum Templates {
         <h2>单位信息维护 <small class="state-{{state}}" id="profile-state">（{{state_label}}）</small></h2>
         {{#reject_reason}}<div class="flash error" role="alert">上级退回原因：{{reject_reason}}</div>{{/reject_reason}}
         {{#editable}}
-        <form method="post" action="{{base}}profile" id="profile-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <form method="post" action="{{base}}profile" id="profile-form" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
         <fieldset><legend>单位信息（单位编号 {{code}}）</legend><div class="grid">
         {{#fields}}<label><span>{{label}}{{#required}} *{{/required}}</span>
         {{#choices}}<select name="{{key}}" id="f-{{key}}"><option value=""></option>{{#options}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/options}}</select>{{/choices}}
         {{^choices}}<input type="text" name="{{key}}" id="f-{{key}}" value="{{value}}" placeholder="请输入{{label}}">{{/choices}}</label>
         {{/fields}}
         </div></fieldset>
-        <button type="submit" id="profile-save">保存草稿</button>
-        </form>
+        <button type="submit" name="then" value="save" id="profile-save">保存草稿</button>
         <fieldset><legend>单位证件上传</legend>
-        <p>请上传一张带有本单位统一社会信用代码的证件图片（PNG 或 JPEG）</p>
+        <p>请上传一张带有本单位统一社会信用代码的证件图片（PNG 或 JPEG）。上传和提交前，本页已填写的信息会一并保存。</p>
         {{#has_certificate}}<p><img class="preview" id="certificate-preview" src="{{api}}orgs/{{org_id}}/certificate?v={{version}}" alt="单位证件"></p>{{/has_certificate}}
-        <form method="post" action="{{base}}profile/certificate" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <input type="file" name="file" id="certificate-file" accept="image/png,image/jpeg" required> <button type="submit" id="certificate-upload">{{#has_certificate}}重新上传{{/has_certificate}}{{^has_certificate}}上传{{/has_certificate}}</button></form>
+        <label>证件图片 <input type="file" name="file" id="certificate-file" accept="image/png,image/jpeg"></label> <button type="submit" name="then" value="certificate" id="certificate-upload">{{#has_certificate}}重新上传{{/has_certificate}}{{^has_certificate}}上传{{/has_certificate}}</button>
         </fieldset>
-        <form method="post" action="{{base}}profile/submit"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" id="profile-submit">提交单位信息</button></form>
+        <button type="submit" name="then" value="submit" id="profile-submit">提交单位信息</button>
+        </form>
         {{/editable}}
         {{^editable}}
         <table id="profile-view"><tbody>

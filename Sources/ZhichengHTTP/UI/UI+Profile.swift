@@ -45,13 +45,20 @@ extension UI {
         var draft: UnitProfile?
         let flash: Flash
         do {
-            switch action {
-            case "save":
+            // The page is one form: whatever its button, the fields typed are saved first
+            // (when they differ from what is stored), so that an upload or a submission never
+            // loses them; a refusal shows them again as typed.
+            if UnitProfile.fields.contains(where: { form.optional($0.key) != nil }) {
                 var profile = UnitProfile()
                 for field in UnitProfile.fields { profile[field.key] = form[field.key] }
                 draft = profile
-                _ = try await services.orgs.saveProfile(of: user.orgID, profile, caller: user)
-                draft = nil
+                if try await services.orgs.profile(of: user.orgID, caller: user).profile != profile {
+                    _ = try await services.orgs.saveProfile(of: user.orgID, profile, caller: user)
+                }
+            }
+            let then = form["then"].isEmpty ? action : form["then"]
+            switch then {
+            case "save":
                 flash = .ok("单位信息已保存")
             case "certificate":
                 guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择要上传的证件图片", field: "certificate") }
