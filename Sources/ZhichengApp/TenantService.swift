@@ -182,9 +182,9 @@ public struct TenantService: Sendable {
     /// malformed or unknown id, `unavailable` while suspended.
     public func resolveForRequest(_ rawID: String) async throws -> TenantInfo {
         guard TenantID.isValid(rawID), let info = try await store.registry.get(try TenantID(rawID)) else {
-            throw ZhichengError.notFound("no such tenant")
+            throw ZhichengError.notFound("没有这个地市（\(rawID.prefix(32))）的职称管理系统")
         }
-        guard info.state == .active else { throw ZhichengError.unavailable("tenant \(info.id) is suspended") }
+        guard info.state == .active else { throw ZhichengError.unavailable("\(info.name)的职称管理系统暂停服务，请稍后再试") }
         return info
     }
 

@@ -94,13 +94,32 @@ enum HTMLText {
 
 /// The router answers a path it knows, asked with a method it does not take, with a bare
 /// 404. Under `/api/v1/` that can only be the case (a catch-all route answers unknown API
-/// paths), so there it becomes the API's error shape, naming the method (405).
+/// paths), so there it becomes the API's error shape, naming the method (405). Anywhere
+/// else it is a page a browser asked for: a page in Chinese saying so, with a way back.
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound && error.body == nil && request.uri.path.contains("/api/v1/") {
-            throw ZhichengError(.methodNotAllowed, "该 API 路径不接受 \(request.method.rawValue) 请求")
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil {
+            if request.uri.path.contains("/api/v1/") {
+                throw ZhichengError(.methodNotAllowed, "该 API 路径不接受 \(request.method.rawValue) 请求")
+            }
+            // Under /t/<tenant>/ the tenant exists (TenantMiddleware let the request through).
+            let parts = request.uri.path.split(separator: "/")
+            let home = parts.count >= 2 && parts[0] == "t" && TenantID.isValid(String(parts[1])) ? "/t/\(parts[1])/" : "/"
+            return BrowserErrorPage.response(status: .notFound, title: "页面不存在", message: "没有这个页面：\(request.uri.path.prefix(200))", home: home)
         }
+    }
+}
+
+/// A page in Chinese for a browser's request that reaches no screen: an unknown page, a city
+/// that does not exist or is suspended. Standalone (no sign-in, no menu), with a link to
+/// `home`: the tenant's home page, or `/` (the 地市 picker).
+enum BrowserErrorPage {
+    static func response(status: HTTPResponse.Status, title: String, message: String, home: String) -> Response {
+        let body = "<h2>\(HTMLText.escape(message))</h2><p><a href=\"\(HTMLText.escape(home))\" id=\"error-home\">返回\(home == "/" ? "地市选择" : "首页")</a></p>"
+        let html = Templates.library.render(["title": title, "tenant_name": "河南省", "body": body], withTemplate: "layout") ?? ""
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: UI.pagePolicy],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }

@@ -93,7 +93,10 @@ def test_tenant_ui(daemon: Daemon) -> None:
 def test_unknown_or_invalid_tenant_404(daemon: Daemon, tenant: str) -> None:
     create_tenant(daemon, "zhengzhou", "4101")
     assert_error(daemon.http_get(f"/t/{tenant}/api/v1/tenant"), 404, "not_found")
-    assert daemon.http_get(f"/t/{tenant}/")[0] == 404
+    status, headers, body = daemon.http_get(f"/t/{tenant}/")
+    # A browser gets a page in Chinese with the way back to the 地市 picker, not the API's JSON.
+    assert status == 404 and headers.get("content-type", "").startswith("text/html"), headers
+    assert "没有这个地市" in body.decode() and 'href="/"' in body.decode(), body[:500]
 
 
 def test_suspended_tenant_503(daemon: Daemon) -> None:
@@ -101,7 +104,9 @@ def test_suspended_tenant_503(daemon: Daemon) -> None:
     create_tenant(daemon, "luoyang", "4103")
     daemon.call("tenant.suspend", {"id": "zhengzhou"})
     assert_error(daemon.http_get("/t/zhengzhou/api/v1/tenant"), 503, "unavailable")
-    assert daemon.http_get("/t/zhengzhou/")[0] == 503
+    status, headers, body = daemon.http_get("/t/zhengzhou/")
+    assert status == 503 and headers.get("content-type", "").startswith("text/html"), headers
+    assert "暂停服务" in body.decode(), body[:500]
     # the other tenant is not affected
     assert daemon.http_get("/t/luoyang/api/v1/tenant")[0] == 200
     daemon.call("tenant.resume", {"id": "zhengzhou"})
@@ -111,10 +116,15 @@ def test_suspended_tenant_503(daemon: Daemon) -> None:
 
 
 def test_unknown_path_404(daemon: Daemon) -> None:
-    assert daemon.http_get("/no/such/path")[0] == 404
+    status, headers, body = daemon.http_get("/no/such/path")
+    assert status == 404 and "页面不存在" in body.decode() and 'href="/"' in body.decode(), body[:500]
     create_tenant(daemon, "zhengzhou", "4101")
     resp = daemon.http_get("/t/zhengzhou/api/v1/no-such-endpoint")
-    assert resp[0] == 404
+    assert resp[0] == 404 and resp[1].get("content-type", "").startswith("application/json"), resp[1]
+    # A page of the UI that does not exist: in Chinese, linking to the city's home page.
+    status, headers, body = daemon.http_get("/t/zhengzhou/no-such-page")
+    assert status == 404 and headers.get("content-type", "").startswith("text/html"), headers
+    assert "没有这个页面" in body.decode() and 'href="/t/zhengzhou/"' in body.decode(), body[:500]
 
 
 def test_connections_beyond_the_limit_are_closed_and_the_others_served(daemon_factory) -> None:
