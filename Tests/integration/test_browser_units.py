@@ -238,6 +238,9 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.go("audit")
     log = p.by("#audit").text
     assert "staff.roles" in log and "org.seal.upload" in log
+    # In Chinese, with the code beneath: 设置审查角色 / 上传印章 / 登录, and what each acted on.
+    assert "设置审查角色" in log and "上传印章" in log and "登录" in log, log
+    assert "账户 " in log and "account:" not in log, log
     p.logout()
 
     # The applicant signs in with the ID-card number and must change the password.

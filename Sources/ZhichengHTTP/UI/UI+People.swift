@@ -136,7 +136,9 @@ extension UI {
         formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         let rows = entries.map(\.entry).map { e -> [String: Any] in
-            ["at": formatter.string(from: Date(timeIntervalSince1970: e.at)), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail, "source": e.source]
+            ["at": formatter.string(from: Date(timeIntervalSince1970: e.at)), "actor": AuditLabels.actor(e.actor), "action": e.action,
+             "action_label": AuditLabels.action(e.action) ?? false as Any, "target": AuditLabels.target(e.target), "detail": e.detail,
+             "source": AuditLabels.source(e.source)]
         }
         let data: [String: Any] = [
             "entries": rows,

@@ -1,0 +1,70 @@
+/// 操作日志 in Chinese: what each recorded action is called, what kind of thing its target is,
+/// and where it came from. The log itself keeps its codes (they are what the API gives and what
+/// an auditor searches for); the screen shows the name and the code beneath it.
+enum AuditLabels {
+    static let actions: [String: String] = [
+        "session.create": "登录", "session.delete": "退出登录", "account.change-password": "修改密码", "account.locked": "账户锁定",
+        "account.reset-password": "初始化密码",
+        "tenant.create": "开通系统", "tenant.suspend": "暂停服务", "tenant.resume": "恢复服务", "tenant.backup": "备份", "tenant.restore": "从备份恢复",
+        "tenant.restore.cut-off": "备份恢复中断", "tenant.archive": "归档", "tenant.configure": "设置报送省级的级别",
+        "org.create": "新增机构", "org.update": "修改机构", "org.delete": "删除机构", "org.admin.update": "修改机构管理员",
+        "org.admin.reset-password": "初始化机构管理员密码", "org.profile.save": "保存单位信息", "org.profile.submit": "提交单位信息",
+        "org.profile.approve": "单位信息审核通过", "org.profile.reject": "单位信息退回", "org.certificate.upload": "上传单位证件", "org.seal.upload": "上传印章",
+        "staff.create": "新增人员", "staff.update": "修改人员", "staff.delete": "删除人员", "staff.enable": "启用人员", "staff.disable": "停用人员",
+        "staff.roles": "设置审查角色", "staff.permissions": "设置审查权限",
+        "applicant.create": "创建申报人账户", "applicant.update": "修改申报人", "applicant.delete": "删除申报人账户",
+        "plan.save": "保存申报计划", "plan.document": "上传计划文件", "plan.submit": "提交申报计划", "plan.approve": "申报计划审核通过", "plan.reject": "申报计划退回",
+        "application.create": "创建申报", "application.section": "填写申报内容", "application.attachment.add": "上传附件",
+        "application.attachment.remove": "删除附件", "application.submit": "提交申报", "application.withdraw": "撤回申报",
+        "application.pass": "审查通过", "application.return": "退回修改", "application.reject": "审查未通过",
+        "application.forwarded": "报送省职改办", "application.returned": "省职改办退回", "application.province-review": "省职改办审查",
+        "application.interview": "面试通知", "application.result": "评审结果", "application.publicity": "评审结果公示",
+        "application.publicity-withdrawn": "撤下公示",
+        "province-application.pass": "职称申报审查通过", "province-application.return": "职称申报退回修改", "province-application.reject": "职称申报审查未通过",
+        "expert-application.pass": "专家推荐审查通过", "expert-application.reject": "专家推荐审查未通过",
+        "committee.create": "设立评委会", "committee.update": "修改评委会", "evaluation.interview": "面试通知", "evaluation.result": "录入评审结果",
+        "evaluation.confirm": "确认评审结果", "objection.lodge": "提出异议", "objection.forward": "异议转报", "objection.resolved": "异议处理",
+        "expert.admit": "专家入库", "expert.relations": "设置回避关系", "expert.active": "专家恢复在库", "expert.suspended": "专家暂停",
+        "expert.retired": "专家退出专家库",
+        "session.draw": "抽取专家", "session.replace": "替换专家", "session.vote": "专家投票", "session.close": "结束评审", "session.no-quorum": "评审会人数不足",
+        "plugin.step-failed": "自动审查失败", "relay.set-aside": "跨地市消息搁置", "relay.unapplied": "跨地市消息未执行",
+    ]
+
+    static let targets: [String: String] = [
+        "account": "账户", "application": "申报", "org": "机构", "plan": "申报计划", "committee": "评委会", "expert": "专家",
+        "session": "评审会", "objection": "异议", "tenant": "系统", "message": "消息", "attachment": "附件", "received": "省级申报",
+    ]
+
+    /// The action's name, or nil for a code this table does not know (shown as it is).
+    static func action(_ code: String) -> String? { actions[code] }
+
+    /// `account:12` → `账户 12`; anything else as it is.
+    static func target(_ target: String) -> String {
+        guard let colon = target.firstIndex(of: ":"), let kind = targets[String(target[..<colon])] else { return target }
+        return kind + " " + target[target.index(after: colon)...]
+    }
+
+    /// Where an action came from: a client's address, or the daemon's own parts.
+    static func source(_ source: String) -> String {
+        if source.hasPrefix("admin-socket") { return "系统管理员（" + source + "）" }
+        switch source {
+        case "relay": return "跨地市传递"
+        case "zhichengd": return "系统"
+        default: return source
+        }
+    }
+
+    /// Who acted: an account as recorded (`account:<id> <login>`) by its login, the operator,
+    /// or the daemon's own parts.
+    static func actor(_ actor: String) -> String {
+        if actor.hasPrefix("admin:uid=") { return "系统管理员（" + actor + "）" }
+        if actor.hasPrefix("account:"), let space = actor.firstIndex(of: " ") {
+            return "账户 " + actor[actor.index(after: space)...] + "（" + actor[actor.index(actor.startIndex, offsetBy: 8)..<space] + "）"
+        }
+        switch actor {
+        case "system": return "系统"
+        case "relay": return "跨地市传递"
+        default: return actor
+        }
+    }
+}
