@@ -865,9 +865,13 @@ def test_the_applicant_plan_and_staff_forms_redirect_after_success_but_a_one_tim
     saved = post(applicant, f"applications/{mine[0]['id']}/sections", [("content:基本信息", "张三"), ("then", "save")])
     assert saved.status == 303 and saved.headers.get("location") == page_path, saved.headers
     assert expect(applicant.get(f"applications/{mine[0]['id']}"), 200).json["sections"]["基本信息"] == {"内容": "张三"}
-    withdrawn = post(applicant, f"applications/{mine[0]['id']}/withdraw", [])
+    # A withdrawal is asked again first (the same form, to post once more), and changes nothing yet.
+    asked = post(applicant, f"applications/{mine[0]['id']}/withdraw", [])
+    assert asked.status == 200 and "确定撤回" in asked.body.decode() and 'name="_confirmed"' in asked.body.decode(), asked.status
+    assert expect(applicant.get(f"applications/{mine[0]['id']}"), 200).json["state"] == "draft"
+    withdrawn = post(applicant, f"applications/{mine[0]['id']}/withdraw", [("_confirmed", "1")])
     assert withdrawn.status == 303 and withdrawn.headers.get("location") == page_path, withdrawn.headers
-    again = post(applicant, f"applications/{mine[0]['id']}/withdraw", [])
+    again = post(applicant, f"applications/{mine[0]['id']}/withdraw", [("_confirmed", "1")])
     assert again.status == 409 and again.headers.get("content-type", "").startswith("text/html"), again
     assert "zc_flash" not in again.headers.get("set-cookie", "") and "已撤回" in again.body.decode(), again.body.decode()[:2000]
 

@@ -90,6 +90,13 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert "三楼会议室" in p.by("#item-interview").text
     p.fill("#result-note", "答辩良好")
     p.click("#result-submit")
+    # Asked first (it starts the public notice); 取消 leaves everything as it was.
+    assert "公示" in p.by("#confirm-message").text
+    p.click("#confirm-no")
+    assert "公示中" not in p.by("#item-state").text
+    p.fill("#result-note", "答辩良好")
+    p.click("#result-submit")
+    p.click("#confirm-yes")
     assert "公示至" in p.flash_ok(), p.flash_error()
     assert "公示中" in p.by("#item-state").text
     # Each step redirects back to the item: reloading it sends nothing again.

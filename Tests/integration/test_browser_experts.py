@@ -172,6 +172,8 @@ def test_draw_and_voting_screens(env, browser):
     p.go(session_path)
     assert "的评审意见" not in p.by("main").text, "the office does not see the votes before the close either"
     p.click("#close-submit")
+    assert "结束" in p.by("#confirm-message").text
+    p.click("#confirm-yes")
     assert "作出评审结果" in p.flash_ok(), p.flash_error()
     p.shot("closed")
     assert p.by("#session-state").text == "已结束"

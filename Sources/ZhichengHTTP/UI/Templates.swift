@@ -20,7 +20,7 @@ enum Templates {
     }()
 
     static let sources: [String: String] = [
-        "layout": layout, "login": login, "password": password, "home": home, "error": error, "orgs": orgs,
+        "layout": layout, "login": login, "password": password, "home": home, "error": error, "confirm": confirm, "orgs": orgs,
         "profile": profile, "staff": staff, "applicants": applicants, "seal": seal, "audit": audit, "picker": picker,
     ]
 
@@ -127,6 +127,15 @@ enum Templates {
     /// The page of a refused request (the layout shows the message above it).
     static let error = """
         <p id="error-back"><a href="{{base}}home">返回首页</a></p>
+        """
+
+    /// A destructive action asked again before it is done (the pages run no script, so no
+    /// `confirm()`): the same form, posted once more with `_confirmed`.
+    static let confirm = """
+        <h2>请确认</h2>
+        <p id="confirm-message">{{message}}</p>
+        <form method="post" action="{{action}}" id="confirm-form">{{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}<input type="hidden" name="_confirmed" value="1">
+        <button type="submit" class="danger" id="confirm-yes">确定</button> <a href="{{back}}" id="confirm-no">取消</a></form>
         """
 
     static let orgs = """

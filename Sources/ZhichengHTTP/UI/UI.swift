@@ -120,11 +120,49 @@ struct UI: Sendable {
             if user.mustChangePassword && !allowPasswordChange { throw ZhichengError(.forbidden, "请先修改初始密码") }
             let form = try await FormData.parse(request, limit: upload.map { $0 + 64 * 1024 } ?? 1 << 20)
             guard form["_csrf"] == user.csrfToken else { throw ZhichengError(.forbidden, "表单已过期，请刷新页面后重试") }
+            if form["_confirmed"] != "1", let message = Self.confirmation(for: request.uri.path, form) {
+                throw UIErrorPage(page: try confirmPage(message, form: form, request, user: user, context))
+            }
             return (user, form)
         } catch var error as ZhichengError {
             if error.code == .tooLarge { error.message = upload.map { "文件不能超过 \($0 / 1024) KiB" } ?? "提交的内容过长" }
             throw UIErrorPage(page: try render("错误", "error", [:], user: user, context, flash: .error(error.publicMessage), status: error.status))
         }
+    }
+
+    // MARK: Confirmation
+
+    /// What a destructive form asks before it is done, by the path it posts to: nil for forms
+    /// that are not asked again. Deletions, password resets, a withdrawal, an expert leaving the
+    /// database, the end of a review session, a result put into public notice.
+    static func confirmation(for path: String, _ form: FormData) -> String? {
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count >= 4, parts[0] == "t" else { return nil }
+        let route = Array(parts.dropFirst(2))
+        func matches(_ pattern: String) -> Bool {
+            let want = pattern.split(separator: "/")
+            return want.count == route.count && zip(want, route).allSatisfy { $0 == "*" || $0 == $1 }
+        }
+        switch true {
+        case matches("orgs/*/delete"): return "确定删除该机构吗？删除后不能恢复，其编号也不再使用。"
+        case matches("orgs/*/reset-password"): return "确定初始化该机构管理员的密码吗？原密码立即失效，其登录随之结束，需把新的初始密码交给对方。"
+        case matches("staff/*/delete"): return "确定删除该人员吗？其账户将不能再登录。"
+        case matches("applicants/*/delete"): return "确定删除该申报人的账户吗？"
+        case matches("applications/*/withdraw"): return "确定撤回这份申报吗？撤回后，审查记录仍保留。"
+        case matches("experts/*/state") where form["state"] == "retired": return "确定让该专家退出专家库吗？"
+        case matches("sessions/*/close"): return "确定结束本次评审会吗？结束后不能再投票。"
+        case matches("committee/*/*/result"): return "确定录入评审结果并开始公示吗？"
+        default: return nil
+        }
+    }
+
+    /// The confirmation page: the form's own fields posted again to the same path, or back.
+    func confirmPage(_ message: String, form: FormData, _ request: Request, user: SignedIn, _ context: TenantRequestContext) throws -> Response {
+        let fields = form.fields.sorted { $0.key < $1.key }.flatMap { name, values in values.map { ["name": name, "value": $0] } }
+        // Back to the page the form was on (same tenant), else home.
+        let referer = request.headers[.referer].flatMap { URLComponents(string: $0)?.path } ?? ""
+        let back = referer.hasPrefix(base(context)) ? referer : base(context) + "home"
+        return try render("请确认", "confirm", ["message": message, "action": request.uri.path, "fields": fields, "back": back], user: user, context)
     }
 
     // MARK: Rendering
