@@ -193,6 +193,8 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.fill("#applicant-name", "赵申报")
     p.click("#add-applicant-submit")
     assert "校验码错误" in p.flash_error()
+    assert p.by("#applicant-id").get_attribute("value") == "410104199003071234", "the refused form keeps what was typed"
+    assert p.by("#applicant-name").get_attribute("value") == "赵申报"
     p.fill("#applicant-id", "410104199003071233")
     p.fill("#applicant-name", "赵申报")
     p.click("#add-applicant-submit")

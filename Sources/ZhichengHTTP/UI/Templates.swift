@@ -222,9 +222,9 @@ enum Templates {
         <h2>本单位人员角色管理</h2>
         <fieldset><legend>添加人员</legend>
         <form method="post" action="{{base}}staff" id="add-staff"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <label>登录名 <input type="text" name="login" id="staff-login" required></label>
-        <label>姓名 <input type="text" name="name" id="staff-name" required></label>
-        <label>手机号 <input type="tel" name="phone" id="staff-phone"></label>
+        <label>登录名 <input type="text" name="login" id="staff-login" required value="{{typed_login}}"></label>
+        <label>姓名 <input type="text" name="name" id="staff-name" required value="{{typed_name}}"></label>
+        <label>手机号 <input type="tel" name="phone" id="staff-phone" value="{{typed_phone}}"></label>
         <button type="submit" id="add-staff-submit">确定</button></form></fieldset>
         <table id="staff"><thead><tr><th>姓名</th><th>登录名</th><th>手机号</th><th>状态</th><th>角色</th><th>审查权限</th><th>操作</th></tr></thead><tbody>
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>{{#enabled}}已启动{{/enabled}}{{^enabled}}未启动{{/enabled}}</td>
@@ -249,9 +249,9 @@ enum Templates {
         <h2>创建申报人员账户</h2>
         <fieldset><legend>添加申报人</legend>
         <form method="post" action="{{base}}applicants" id="add-applicant"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <label>身份证号 <input type="text" name="id_number" id="applicant-id" required maxlength="18"></label>
-        <label>姓名 <input type="text" name="name" id="applicant-name" required></label>
-        <label>手机号 <input type="tel" name="phone" id="applicant-phone"></label>
+        <label>身份证号 <input type="text" name="id_number" id="applicant-id" required maxlength="18" value="{{typed_id_number}}"></label>
+        <label>姓名 <input type="text" name="name" id="applicant-name" required value="{{typed_name}}"></label>
+        <label>手机号 <input type="tel" name="phone" id="applicant-phone" value="{{typed_phone}}"></label>
         <button type="submit" id="add-applicant-submit">添加</button></form></fieldset>
         <fieldset><legend>批量导入（CSV：身份证号,姓名,手机号）</legend>
         <p class="hint">可用 Excel 另存为“CSV (逗号分隔)”或“CSV UTF-8”；第一行可以是表头。</p>

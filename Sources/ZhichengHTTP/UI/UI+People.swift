@@ -6,7 +6,9 @@ import ZhichengStorage
 
 /// 本单位人员角色管理, 创建申报人员账户 (manual §4–§5), 印章管理 (§7) and the audit page.
 extension UI {
-    func staffPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// `entered`: a refused 添加人员 form, shown again as typed.
+    func staffPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
+                   entered: FormData? = nil) async throws -> Response {
         let people = try await services.people.staff(of: user.orgID, caller: user)
         let org = try await ownOrg(user)
         let rows: [[String: Any]] = people.map { p in
@@ -20,7 +22,8 @@ extension UI {
                 "sections": ApplicationSection.allCases.map { ["name": $0.rawValue, "checked": p.permittedSections.contains($0.rawValue)] },
             ]
         }
-        return try render("本单位人员角色管理", "staff", ["people": rows], user: user, context, flash: flash, status: status, navCurrent: "staff", orgName: org.name)
+        let typed: [String: Any] = ["typed_login": entered?["login"] ?? "", "typed_name": entered?["name"] ?? "", "typed_phone": entered?["phone"] ?? ""]
+        return try render("本单位人员角色管理", "staff", typed.merging(["people": rows]) { $1 }, user: user, context, flash: flash, status: status, navCurrent: "staff", orgName: org.name)
     }
 
     func staffAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
@@ -50,16 +53,18 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
-            return try await staffPage(user, context, flash: .error(error.publicMessage), status: error.status)
+            return try await staffPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: action == "add" ? form : nil)
         }
         return try await done("staff", flash, context) { try await staffPage(user, context, flash: flash) }
     }
 
+    /// `entered`: a refused 添加 form, shown again as typed.
     func applicantsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
-                        importResult: (created: [CreatedAccount], problems: [ImportProblem])? = nil) async throws -> Response {
+                        importResult: (created: [CreatedAccount], problems: [ImportProblem])? = nil, entered: FormData? = nil) async throws -> Response {
         let people = try await services.people.applicants(of: user.orgID, caller: user)
         let org = try await ownOrg(user)
-        var data: [String: Any] = ["people": people.map { ["id": $0.id, "name": $0.name, "login": $0.login, "phone": $0.phone] }]
+        var data: [String: Any] = ["people": people.map { ["id": $0.id, "name": $0.name, "login": $0.login, "phone": $0.phone] },
+                                   "typed_id_number": entered?["id_number"] ?? "", "typed_name": entered?["name"] ?? "", "typed_phone": entered?["phone"] ?? ""]
         if let importResult {
             data["import_result"] = [
                 "created_count": importResult.created.count,
@@ -94,7 +99,7 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
-            return try await applicantsPage(user, context, flash: .error(error.publicMessage), status: error.status)
+            return try await applicantsPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: action == "add" ? form : nil)
         }
     }
 
