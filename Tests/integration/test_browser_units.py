@@ -149,12 +149,15 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert "已提交" in p.flash_ok()
     p.logout()
 
-    # … and the department approves it.
+    # … and the department reads it (查看单位信息), and approves it right there.
     p.login_ok(dept_login, NEW_PASSWORD)
     p.go("orgs")
     row = row_for(p, "逸夫小学")
     row.find_element("css selector", "details summary").click()
-    p.press(row.find_element("css selector", "button.approve"))
+    p.follow(row.find_element("link text", "查看单位信息"))
+    assert "0371-66668888" in p.by("#profile-view").text
+    assert p.all("#profile-back"), "a way back to 单位管理"
+    p.click("#profile-approve")
     assert "已审核通过" in p.flash_ok()
     assert "已审核" in row_for(p, "逸夫小学").text
     p.shot("department-approved-school")

@@ -215,6 +215,12 @@ enum Templates {
         {{#fields}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/fields}}
         <tr><th>单位证件</th><td>{{#has_certificate}}<img class="preview" src="{{api}}orgs/{{org_id}}/certificate" alt="单位证件">{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td></tr>
         </tbody></table>
+        {{#reviewable}}<fieldset><legend>审核单位信息</legend>
+        <form method="post" action="{{base}}orgs/{{org_id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" id="profile-approve">审核通过</button></form>
+        <form method="post" action="{{base}}orgs/{{org_id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject">
+        <label>退回原因 <input type="text" name="reason" id="profile-reject-reason" required></label> <button type="submit" class="danger" id="profile-reject">退回</button></form>
+        </fieldset>{{/reviewable}}
+        {{^own}}<p><a href="{{base}}orgs?selected={{parent_id}}" id="profile-back">返回单位管理</a></p>{{/own}}
         {{/editable}}
         """
 

@@ -32,6 +32,9 @@ extension UI {
             "fields": fields, "state": org.profileState.rawValue, "state_label": org.profileState.label, "code": org.code,
             "reject_reason": org.profileState == .rejected ? (org.rejectReason ?? "") as Any : false, "editable": editable,
             "has_certificate": org.certificateFileID != nil, "org_id": org.id, "version": org.certificateFileID ?? 0,
+            // A parent's admin who opened a sub-unit's submitted info decides on it here too.
+            "own": own, "parent_id": org.parentID ?? user.orgID,
+            "reviewable": !own && user.kind == .orgAdmin && org.profileState == .submitted && org.parentID == user.orgID,
         ]
         let ownOrg = own ? org : try await ownOrg(user)
         return try render("单位信息维护", "profile", data, user: user, context, flash: flash, status: status, navCurrent: "profile",
