@@ -706,6 +706,8 @@ def test_the_province_result_stands_in_public_notice_in_the_city_whose_people_ma
     assert (shown["result"], shown["committee"], shown["by_province"]) == ("通过", "河南省中小学教师高级评委会", True), shown
     mine = expect(applicant.get(path), 200).json
     assert mine["publicity"]["result"] == "通过" and mine["publicity"]["until"] == shown["publicity_until"], mine
+    # The applicant's own page says what the unit's status query says, not 已报送省职改办.
+    assert mine["state_label"] == "省评委会结果公示中", mine["state_label"]
     assert status_row(city, app["id"])["stage"].startswith("省评委会结果公示中（通过，至 "), status_row(city, app["id"])
     assert "河南省中小学教师高级评委会：通过（公示中）" in expect(applicant.get(f"{path}/review-form"), 200).body.decode()
     page = applicant.api.raw("GET", f"/t/zhengzhou/{path}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()

@@ -45,8 +45,12 @@ public struct ApplicationView: Sendable {
     /// Whether the caller may decide now (reviewer) or edit/submit/withdraw (applicant).
     public var callerMayDecide: Bool
 
-    /// Where it stands, in words (the screens and the API say the same).
-    public var stateLabel: String { ApplicationService.stateLabel(chain.state, forwarded: forwardedAt != nil) }
+    /// Where it stands, in words (the screens and the API say the same; 申报人员状态查询 too,
+    /// through `standing`): a province result in public notice says so, not 已报送省职改办.
+    public var stateLabel: String {
+        if chain.state == .awaitingProvince, publicity != nil { return "省评委会结果公示中" }
+        return ApplicationService.stateLabel(chain.state, forwarded: forwardedAt != nil)
+    }
 }
 
 /// Where an application stands after a decision: small, so a decision does no
