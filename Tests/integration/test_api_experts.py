@@ -33,7 +33,7 @@ def test_expert_application_climbs_unit_department_and_province_into_the_databas
     assert app["route"] == [env.schools["逸夫小学"][0], 2], "the unit, then its 主管单位"
     # The plugin's automated step ran and passed it.
     trail = expect(person.get(f"applications/{app['id']}/trail"), 200).json["trail"]
-    assert any(t["decision"] == "auto-pass" and "expert-recommendation" in (t["reviewer"] or "") for t in trail), trail
+    assert any(t["decision"] == "auto-pass" and t["reviewer"] == "专家资格自动审查" for t in trail), trail
     # The next level sees nothing until the unit passed it.
     expect(env.city_reviewers["管城区教育局"][0].get(f"applications/{app['id']}"), 404)
     city_pass(env, app["id"], ["逸夫小学", "管城区教育局"])
@@ -145,6 +145,10 @@ def test_province_rejection_flows_back_and_admits_nobody(env: Env):
     assert out["application"]["state"] == "rejected" and out.get("expert") is None
     wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "failed", 10, "the rejection to reach the city")
     assert all(x["name"] != "钱不符" for x in expect(env.prov.get("experts"), 200).json["experts"])
+    # The unit's 申报人员状态查询 tells the expert recommendation from a title application.
+    org_id, admin = env.schools["回民中学"]
+    rows = expect(admin.get(f"orgs/{org_id}/applicant-status"), 200).json["rows"]
+    assert [r["kind"] for r in rows if r["application_id"] == app["id"]] == ["expert"], rows
 
 
 def test_suspend_retire_and_reinstate(env: Env):

@@ -188,7 +188,7 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     p.login_ok(school_admin["login"], PASSWORD)
     p.go("status")
     row = p.by("#status tbody tr")
-    assert "孙申报" in row.text and "待评委会评审" in row.text
+    assert "孙申报" in row.text and "待评委会评审" in row.text and "职称申报" in row.text, row.text
     p.shot("status")
     href = row.find_element("css selector", "a").get_attribute("href")
     p.d.get(href)

@@ -180,6 +180,8 @@ public struct ReviewedItem: Sendable {
 /// One row of 申报人员状态查询.
 public struct StatusRow: Sendable {
     public var applicationID: Int
+    /// `title` (职称申报) or `expert` (专家推荐): the two look alike otherwise.
+    public var kind: String
     public var applicantName: String
     public var idNumber: String
     /// The applicant's unit.
@@ -981,7 +983,7 @@ public struct ApplicationService: Sendable {
                     UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id)
                 """ : ""
             sql += """
-                SELECT a.id, a.year, a.series, a.level, a.title, a.chain, a.submissions, a.forwarded_at, a.committee_name, a.interview, a.result,
+                SELECT a.id, a.kind, a.year, a.series, a.level, a.title, a.chain, a.submissions, a.forwarded_at, a.committee_name, a.interview, a.result,
                        a.publicity_result, a.publicity_until, a.unit_name, a.org_id AS applicant_org, p.name AS applicant_name, p.login AS id_number,
                        o.name AS current_org
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
@@ -1013,7 +1015,8 @@ public struct ApplicationService: Sendable {
                 let stage = Self.standing(chain, r)
                 // In full to the applicant's own unit (which registered it); masked above it.
                 let idNumber = (r["id_number"].string ?? "").split(separator: "#", maxSplits: 1).first.map(String.init) ?? ""  // a retired login's number
-                return StatusRow(applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "",
+                return StatusRow(applicationID: r["id"].int ?? 0, kind: r["kind"].string ?? ApplicationKind.title.rawValue,
+                                 applicantName: r["applicant_name"].string ?? "",
                                  idNumber: r["applicant_org"].int == caller.orgID ? idNumber : IDCardNumber.masked(idNumber),
                                  unitName: r["unit_name"].string ?? "",
                                  year: r["year"].int ?? 0, series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",

@@ -348,6 +348,8 @@ struct StatusOrgDTO: Encodable {
 
 struct StatusDTO: Encodable {
     var applicationId: Int
+    /// `title` or `expert`.
+    var kind: String
     var applicantName: String
     var idNumber: String
     var unitName: String
@@ -365,6 +367,7 @@ struct StatusDTO: Encodable {
 
     init(_ r: StatusRow) {
         applicationId = r.applicationID
+        kind = r.kind
         applicantName = r.applicantName
         idNumber = r.idNumber
         unitName = r.unitName

@@ -431,7 +431,8 @@ extension UI {
         let read = try await services.applications.status(of: shown, .init(year: year, below: below, applicant: applicant, limit: limit + 1, before: before),
                                                           caller: user)
         let rows = read.prefix(limit).map { r -> [String: Any] in
-            ["id": r.applicationID, "name": r.applicantName, "id_number": r.idNumber, "unit": r.unitName, "year": r.year, "series": r.series, "level": r.level,
+            ["id": r.applicationID, "kind": ApplicationKind(rawValue: r.kind)?.label ?? r.kind,
+             "name": r.applicantName, "id_number": r.idNumber, "unit": r.unitName, "year": r.year, "series": r.series, "level": r.level,
              "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—", "printable": r.printable]
         }
         // The query is kept across pages.
