@@ -43,13 +43,13 @@ static char *call(const char *step, const char *input) {
     long minimum = (strstr(input, "\"副高级\"") || strstr(input, "\"正高级\"")) ? 5 : 4;
     if (years < 0) {
         return result("{\"decision\":\"return\",\"sections\":[\"工作经历\"],\"reason\":\"incomplete\","
-                      "\"comment\":\"工作经历中未写明现职年限（现职年限：N）\"}");
+                      "\"comment\":\"请在工作经历中注明任现职年限，写作“现职年限：6”（6 为年数）\"}");
     }
     if (years < minimum) {
         char buffer[256];
         snprintf(buffer, sizeof buffer,
                  "{\"decision\":\"return\",\"sections\":[\"工作经历\"],\"reason\":\"not_qualified\","
-                 "\"comment\":\"现职年限%ld年，不足%ld年\"}", years, minimum);
+                 "\"comment\":\"现职年限%ld年，不足%ld年，暂不符合申报条件\"}", years, minimum);
         return result(buffer);
     }
     return result("{\"decision\":\"pass\"}");
