@@ -27,28 +27,26 @@ struct SessionActivityTests {
 
 @Suite("Failures of logins without an account")
 struct UnknownLoginFailuresTests {
-    @Test func theFifthFailureLocksUntilTheLockEndsThenCountingStartsAgain() {
+    @Test func theFifthAttemptLocksUntilTheLockEndsThenCountingStartsAgain() {
         let failures = UnknownLoginFailures()
-        for n in 1...4 { #expect(!failures.fail("t\u{0}x", now: Double(n), maxFailures: 5, lockSeconds: 900)) }
-        #expect(failures.lockedUntil("t\u{0}x", now: 5) == nil)
-        #expect(failures.fail("t\u{0}x", now: 5, maxFailures: 5, lockSeconds: 900), "the fifth locks")
-        #expect(failures.lockedUntil("t\u{0}x", now: 6) == 905)
-        #expect(failures.lockedUntil("t\u{0}y", now: 6) == nil, "per login")
-        #expect(failures.lockedUntil("t\u{0}x", now: 906) == nil, "the lock ends")
-        #expect(!failures.fail("t\u{0}x", now: 907, maxFailures: 5, lockSeconds: 900), "a new run counts from zero")
+        for n in 1...4 { #expect(failures.attempt("x", now: Double(n), maxFailures: 5, lockSeconds: 900) == .counted(locks: false)) }
+        #expect(failures.attempt("x", now: 5, maxFailures: 5, lockSeconds: 900) == .counted(locks: true), "the fifth locks")
+        #expect(failures.attempt("x", now: 6, maxFailures: 5, lockSeconds: 900) == .locked(until: 905), "refused while locked, not counted")
+        #expect(failures.attempt("y", now: 6, maxFailures: 5, lockSeconds: 900) == .counted(locks: false), "per login")
+        #expect(failures.attempt("x", now: 906, maxFailures: 5, lockSeconds: 900) == .counted(locks: false), "the lock ended: a new run from zero")
     }
 
     @Test func aFullTableDropsWhatIsNotLockedAndCountsNoMoreWhileAllAre() {
         let failures = UnknownLoginFailures(capacity: 2)
-        #expect(!failures.fail("a", now: 0, maxFailures: 5, lockSeconds: 900))
-        #expect(failures.fail("b", now: 0, maxFailures: 1, lockSeconds: 900))
+        #expect(failures.attempt("a", now: 0, maxFailures: 5, lockSeconds: 900) == .counted(locks: false))
+        #expect(failures.attempt("b", now: 0, maxFailures: 1, lockSeconds: 900) == .counted(locks: true))
         // Full: "a" (not locked) makes room for "c".
-        #expect(failures.fail("c", now: 1, maxFailures: 1, lockSeconds: 900))
-        #expect(failures.lockedUntil("b", now: 2) == 900 && failures.lockedUntil("c", now: 2) == 901)
+        #expect(failures.attempt("c", now: 1, maxFailures: 1, lockSeconds: 900) == .counted(locks: true))
+        #expect(failures.count == 2)
         // Full of locked logins: "d" is not counted (no lock), nor does it push one out.
-        #expect(!failures.fail("d", now: 2, maxFailures: 1, lockSeconds: 900))
-        #expect(failures.lockedUntil("d", now: 3) == nil && failures.lockedUntil("b", now: 3) == 900)
+        #expect(failures.attempt("d", now: 2, maxFailures: 1, lockSeconds: 900) == .counted(locks: false))
+        #expect(failures.attempt("b", now: 3, maxFailures: 1, lockSeconds: 900) == .locked(until: 900))
         // Once their locks end there is room again.
-        #expect(failures.fail("d", now: 1000, maxFailures: 1, lockSeconds: 900))
+        #expect(failures.attempt("d", now: 1000, maxFailures: 1, lockSeconds: 900) == .counted(locks: true))
     }
 }

@@ -174,6 +174,17 @@ def test_an_unknown_login_is_answered_as_a_known_one_up_to_its_lock_out(env: Env
     assert [s for s, _ in real] == [401, 401, 401, 401, 429, 429, 429], real
     assert made_up == real, (made_up, real)
 
+    # Sent at once, too: each is counted before its check, so ten get the same answers.
+    _, known2, _ = new_org_admin(root)
+
+    def burst(login: str) -> list[int]:
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            return sorted(pool.map(lambda i: env.zz.sign_in_raw(login, f"Wrong-{i}").status, range(10)))
+
+    assert burst(known2) == burst("410104199003078888") == [401] * 4 + [429] * 6
+    # A login longer than any account's is answered 401 without being counted (nor kept).
+    assert {env.zz.sign_in_raw("x" * 5000, "Wrong-1").status for _ in range(6)} == {401}
+
 
 def test_lockout_after_five_failures(env: Env, root: Session) -> None:
     org, login, one_time = new_org_admin(root)

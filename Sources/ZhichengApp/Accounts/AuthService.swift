@@ -38,12 +38,18 @@ public struct AuthService: Sendable {
         let now = Date().timeIntervalSince1970
         let account = try await store.withTenant(tenant) { db in try await db.read { try $0.account(login: login) } }
         guard let account else {
-            // Answered as for an account: the same work (a real hash check, so timing does not
-            // tell), the same count and lock-out (so the 429 does not tell).
-            let key = tenant.rawValue + "\u{0}" + login
-            if let until = unknownLogins.lockedUntil(key, now: now) { throw Self.locked(until: until, now: now) }
-            _ = try await hasher.admitted(tenant: tenant.rawValue) { await hasher.verify(password, against: Self.dummyHash) }
-            if unknownLogins.fail(key, now: now, maxFailures: maxFailures, lockSeconds: lockSeconds) { throw lockedNow }
+            // Answered as for an account, step by step: admitted, counted before the check (a
+            // lock refuses it), the same work (a real hash check, so timing does not tell), and
+            // the check that locks answers 429. A login longer than any account's (64) is not
+            // counted: no account can answer like it, and it must not take memory.
+            try await hasher.admitted(tenant: tenant.rawValue) {
+                let attempt: UnknownLoginFailures.Attempt = login.count <= Self.maxLoginLength
+                    ? unknownLogins.attempt(sha256Hex(utf8: tenant.rawValue + "\u{0}" + login), now: now, maxFailures: maxFailures, lockSeconds: lockSeconds)
+                    : .counted(locks: false)
+                if case .locked(let until) = attempt { throw Self.locked(until: until, now: now) }
+                _ = await hasher.verify(password, against: Self.dummyHash)
+                if attempt == .counted(locks: true) { throw lockedNow }
+            }
             throw ZhichengError(.unauthorized, "登录名或密码错误")
         }
         // Admitted before it is counted: a check refused for load does not count against the account.
@@ -200,6 +206,10 @@ public struct AuthService: Sendable {
             }
         }
     }
+
+    /// No account's login is longer (an org code, an ID-card number, a staff login: see the
+    /// validators); longer ones are answered without being counted.
+    static let maxLoginLength = 64
 
     /// Trims the login; an ID-card number's trailing x is stored as X.
     static func normalizeLogin(_ raw: String) -> String {

@@ -2,16 +2,25 @@ import Synchronization
 
 /// Failed sign-ins with logins that have no account, counted in memory as a real account's
 /// are in `sign_in_failures`, so that the answers do not tell which logins exist: the same
-/// 401s, the same 429 at the same attempt, the same lock-out after it. An applicant's login
-/// is an ID-card number; that a person has an account in a city says they applied for a title.
+/// 401s, the same 429 at the same attempt, the same lock-out after it, also for attempts sent
+/// at once (each is counted before its password check, as for an account). An applicant's
+/// login is an ID-card number; that a person has an account in a city says they applied.
 ///
 /// Nothing is written for an unknown login (a flood of made-up logins must not become a flood
-/// of writes). Bounded: past `capacity` logins the ones no longer locked are dropped, and if
-/// all are locked, new ones go uncounted until some lock ends.
+/// of writes). Bounded: entries are keyed by a fixed-size digest of the login; past `capacity`
+/// the ones not locked are dropped, and if all are locked, new ones go uncounted until some
+/// lock ends.
 final class UnknownLoginFailures: Sendable {
     private struct Entry {
         var failures: Int
         var lockedUntil: Double?
+    }
+
+    /// A counted attempt, as `AuthService.Attempt` for an account.
+    enum Attempt: Equatable {
+        case locked(until: Double)
+        /// `locks`: this attempt is the one that locks the login (its failure answers 429).
+        case counted(locks: Bool)
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -19,29 +28,24 @@ final class UnknownLoginFailures: Sendable {
 
     init(capacity: Int = 50_000) { self.capacity = capacity }
 
-    /// When the login is locked now, the end of its lock.
-    func lockedUntil(_ key: String, now: Double) -> Double? {
+    /// Refuses an attempt while the login is locked, else counts it before the password check
+    /// is made (a made-up login's check always fails).
+    func attempt(_ key: String, now: Double, maxFailures: Int, lockSeconds: Double) -> Attempt {
         entries.withLock { entries in
-            guard let until = entries[key]?.lockedUntil else { return nil }
-            if until > now { return until }
-            entries[key] = nil   // the lock has passed: the next run counts from zero
-            return nil
+            if let until = entries[key]?.lockedUntil {
+                if until > now { return .locked(until: until) }
+                entries[key] = nil   // the lock has passed: the next run counts from zero
+            }
+            if entries[key] == nil, entries.count >= capacity {
+                entries = entries.filter { ($0.value.lockedUntil ?? 0) > now }
+                guard entries.count < capacity else { return .counted(locks: false) }
+            }
+            let failures = (entries[key]?.failures ?? 0) + 1
+            let locks = failures >= maxFailures
+            entries[key] = locks ? Entry(failures: 0, lockedUntil: now + lockSeconds) : Entry(failures: failures, lockedUntil: nil)
+            return .counted(locks: locks)
         }
     }
 
-    /// Counts one failed check; true when it is the one that locks the login (as for an account).
-    func fail(_ key: String, now: Double, maxFailures: Int, lockSeconds: Double) -> Bool {
-        entries.withLock { entries in
-            if entries[key] == nil, entries.count >= capacity {
-                entries = entries.filter { ($0.value.lockedUntil ?? 0) > now }
-                guard entries.count < capacity else { return false }
-            }
-            var entry = entries[key] ?? Entry(failures: 0, lockedUntil: nil)
-            entry.failures += 1
-            let lock = entry.failures >= maxFailures
-            entry = lock ? Entry(failures: 0, lockedUntil: now + lockSeconds) : entry
-            entries[key] = entry
-            return lock
-        }
-    }
+    var count: Int { entries.withLock { $0.count } }
 }
