@@ -8,6 +8,7 @@ Screenshots: .build/screenshots/review-*.png."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from api_support import Api, approve_unit, approved_plan, create_child, expect, fresh_id_number, png_bytes as api_png
 from browser_support import Pages, browser, png_bytes  # noqa: F401  (fixture)
@@ -240,6 +241,25 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
     p.press(p.all("button.save-section")[0])
     assert "已保存：基本信息、工作经历" in p.flash_ok(), p.flash_error()
     assert stored() == {"基本信息": "周填写，女", "工作经历": "逸夫小学任教十年"}
+
+    # Another tab (here the API) changes 工作经历; a save of this page, where it was not touched,
+    # leaves it as it is now, not as the page showed it.
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"内容": "另一处改的：任教十一年"}), 200)
+    typed("基本信息", "周填写，女，汉族")
+    p.press(p.all("button.save-section")[0])
+    assert "已保存：基本信息" in p.flash_ok(), p.flash_error()
+    assert stored() == {"基本信息": "周填写，女，汉族", "工作经历": "另一处改的：任教十一年"}
+    # Changed both there and here: refused, nothing saved, the page keeps what was typed; saved
+    # again after that, the text typed here stands.
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"内容": "另一处：周填写"}), 200)
+    typed("基本信息", "这里填的：周填写，女")
+    p.press(p.all("button.save-section")[0])
+    assert "已在别处修改" in p.flash_error() and "基本信息" in p.flash_error()
+    assert stored()["基本信息"] == "另一处：周填写"
+    assert p.by("textarea[data-section='基本信息']").get_attribute("value") == "这里填的：周填写，女"
+    p.press(p.all("button.save-section")[0])
+    assert "已保存：基本信息" in p.flash_ok(), p.flash_error()
+    assert stored()["基本信息"] == "这里填的：周填写，女"
 
     # Typed, then an attachment uploaded: the text is saved with it.
     typed("学历学位", "本科")

@@ -142,6 +142,9 @@ extension UI {
                          entered: FormData? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         var v = try await services.applications.get(id, caller: user)
+        // What each section holds now: the form posts it back, and a save that finds the
+        // section changed elsewhere since (another tab, the API) does not overwrite it unseen.
+        let storedDigests = Dictionary(uniqueKeysWithValues: ApplicationSection.allCases.map { ($0.rawValue, Self.digest(v.sections[$0.rawValue])) })
         if let entered, v.chain.state.editableByApplicant {
             for section in ApplicationSection.allCases {
                 if let typed = Self.typedSection(section.rawValue, in: entered) { v.sections[section.rawValue] = typed }
@@ -158,7 +161,7 @@ extension UI {
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
             "expert": v.kind == ApplicationKind.expert.rawValue, "specialty": v.specialty ?? "",
             "sections": (v.kind == ApplicationKind.expert.rawValue ? ApplicationKind.expert.requiredSections : ApplicationSection.allCases).map { section -> [String: Any] in
-                ["name": section.rawValue, "content": v.sections[section.rawValue]?["内容"] ?? "",
+                ["name": section.rawValue, "content": v.sections[section.rawValue]?["内容"] ?? "", "orig": storedDigests[section.rawValue] ?? "",
                  // Fields other than 内容 (and 从业年限, below) were saved through the API: each gets its own input.
                  "fields": (v.sections[section.rawValue] ?? [:]).filter { $0.key != "内容" && $0.key != "从业年限" }.sorted { $0.key < $1.key }
                     .map { ["section": section.rawValue, "key": $0.key, "value": $0.value] },
@@ -187,6 +190,12 @@ extension UI {
             "reason_choices": ReturnReason.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0.rawValue == reason] },
             "comment_typed": entered?["comment"] ?? "",
         ]
+    }
+
+    /// A section's fields in one short text: what the application form posts back as `orig:`.
+    static func digest(_ fields: [String: String]?) -> String {
+        let text = (fields ?? [:]).filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { $0.key + "\u{1}" + $0.value }.joined(separator: "\u{2}")
+        return String(sha256Hex(utf8: text).prefix(32))
     }
 
     /// A section as the application form typed it (`content:<section>`, the named fields
@@ -226,12 +235,25 @@ extension UI {
                 // what it says (`then`): save only, upload or delete an attachment, or submit.
                 let id = try id(context)
                 let stored = try await services.applications.get(id, caller: user).sections
-                var saved: [String] = []
+                // Each section as the page showed it (`orig:`): one the user did not touch is left
+                // as it is now; one changed both here and elsewhere since is refused, whole.
+                var changes: [(String, [String: String])] = [], conflicts: [String] = []
                 for section in ApplicationSection.allCases {
                     guard let typed = Self.typedSection(section.rawValue, in: form), typed != (stored[section.rawValue] ?? [:]),
                           !(typed.values.allSatisfy(\.isEmpty) && stored[section.rawValue] == nil) else { continue }
-                    _ = try await services.applications.saveSection(id, section: section.rawValue, fields: typed, caller: user)
-                    saved.append(section.rawValue)
+                    if let shown = form.optional("orig:" + section.rawValue) {
+                        if Self.digest(typed) == shown { continue }   // untouched here: changed elsewhere, kept
+                        if Self.digest(stored[section.rawValue]) != shown { conflicts.append(section.rawValue); continue }
+                    }
+                    changes.append((section.rawValue, typed))
+                }
+                guard conflicts.isEmpty else {
+                    throw ZhichengError.conflict("本页打开后，“\(conflicts.joined(separator: "、"))”已在别处修改。下面是您填写的内容；核对后再保存，将以它为准")
+                }
+                var saved: [String] = []
+                for (section, typed) in changes {
+                    _ = try await services.applications.saveSection(id, section: section, fields: typed, caller: user)
+                    saved.append(section)
                 }
                 let then = form["then"].isEmpty ? "save" : form["then"]
                 switch then {
