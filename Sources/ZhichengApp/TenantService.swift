@@ -278,14 +278,21 @@ public struct TenantService: Sendable {
     /// the inboxes drop repeats. Deliveries to this tenant may be paused.
     private func followUpRestore(_ intent: RestoreIntent, of info: TenantInfo, detail: String) async throws {
         try FaultInjection.failure("tenant.restore.follow-up")
-        // The offer first: it may be made twice (a retry after the audit failed), the audit
-        // row only once.
+        // The audit row first and once: it names the restore (its token), and a retry of the
+        // follow-up (the offer below failed: a tenant could not be opened) finds it written.
+        let mark = #""restore":"\#(intent.token)""#
+        let audited = try await store.withTenant(info.id) { db in
+            try await db.read { try $0.scalar("SELECT count(*) FROM audit WHERE action = 'tenant.restore' AND instr(detail, ?) > 0", [mark])?.int ?? 0 }
+        }
+        if audited == 0 {
+            try await audit(info.id, AuditEntry(actor: intent.actor, action: "tenant.restore", target: "tenant:\(info.id)",
+                                                detail: "{" + mark + "," + detail.dropFirst(), source: intent.source))
+            logger.notice("tenant restored", metadata: ["tenant.id": "\(info.id)", "from": "\(intent.path)"])
+        }
         relay?.kick(info.id)
         try FaultInjection.failure("tenant.restore.reoffer")
         try await relay?.reoffer(to: info)
         relay?.resumeAll()
-        try await audit(info.id, AuditEntry(actor: intent.actor, action: "tenant.restore", target: "tenant:\(info.id)", detail: detail, source: intent.source))
-        logger.notice("tenant restored", metadata: ["tenant.id": "\(info.id)", "from": "\(intent.path)"])
         try await store.registry.endRestore(intent)
     }
 
