@@ -17,13 +17,14 @@ enum AuditLabels {
         "application.create": "创建申报", "application.section": "填写申报内容", "application.attachment.add": "上传附件",
         "application.attachment.remove": "删除附件", "application.submit": "提交申报", "application.withdraw": "撤回申报",
         "application.pass": "审查通过", "application.return": "退回修改", "application.reject": "审查未通过",
-        "application.forwarded": "报送省职改办", "application.returned": "省职改办退回", "application.province-review": "省职改办审查",
+        "application.forwarded": "报送省职改办", "application.receive": "收到各市报送", "application.receive-again": "再次收到各市报送", "application.returned": "省职改办退回", "application.province-review": "省职改办审查",
         "application.interview": "面试通知", "application.result": "评审结果", "application.publicity": "评审结果公示",
         "application.publicity-withdrawn": "撤下公示",
         "province-application.pass": "职称申报审查通过", "province-application.return": "职称申报退回修改", "province-application.reject": "职称申报审查未通过",
         "expert-application.pass": "专家推荐审查通过", "expert-application.reject": "专家推荐审查未通过",
         "committee.create": "设立评委会", "committee.update": "修改评委会", "evaluation.interview": "面试通知", "evaluation.result": "录入评审结果",
         "evaluation.confirm": "确认评审结果", "objection.lodge": "提出异议", "objection.forward": "异议转报", "objection.resolved": "异议处理",
+        "objection.uphold": "异议成立", "objection.dismiss": "异议不成立",
         "expert.admit": "专家入库", "expert.relations": "设置回避关系", "expert.active": "专家恢复在库", "expert.suspended": "专家暂停",
         "expert.retired": "专家退出专家库",
         "session.draw": "抽取专家", "session.replace": "替换专家", "session.vote": "专家投票", "session.close": "结束评审", "session.no-quorum": "评审会人数不足",
@@ -32,7 +33,7 @@ enum AuditLabels {
 
     static let targets: [String: String] = [
         "account": "账户", "application": "申报", "org": "机构", "plan": "申报计划", "committee": "评委会", "expert": "专家",
-        "session": "评审会", "objection": "异议", "tenant": "系统", "message": "消息", "attachment": "附件", "received": "省级申报",
+        "session": "评审会", "objection": "异议", "tenant": "系统", "message": "消息", "attachment": "附件", "received_application": "报送的申报",
     ]
 
     /// The action's name, or nil for a code this table does not know (shown as it is).
