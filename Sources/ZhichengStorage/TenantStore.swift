@@ -71,14 +71,22 @@ public actor TenantStore {
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: paths.tenantsDir)) ?? [] where !known.contains(name) {
             let source = paths.tenantsDir + "/" + name
-            if let target = try await registry.interruptedArchive(name) {
+            let interrupted = try await registry.interruptedArchive(name)
+            let target = interrupted ?? Self.unusedPath(paths.archiveDir + "/" + "incomplete-" + name + "-" + Self.timestamp())
+            do {
                 try Self.moveIntoArchive(source, to: target, paths)
-                logger.notice("finished an archive interrupted by a stop", metadata: ["tenant.id": "\(name)", "archive": "\(target)"])
+            } catch {
+                // An unregistered directory is served by nobody where it is: left there (an
+                // archive dir on another file system, say), the daemon still starts.
+                logger.error("cannot move an unregistered tenant directory to the archive; it stays where it is",
+                             metadata: ["path": "\(source)", "archive": "\(target)", "error": "\(error)"])
                 continue
             }
-            let target = Self.unusedPath(paths.archiveDir + "/" + "incomplete-" + name + "-" + Self.timestamp())
-            try Self.moveIntoArchive(source, to: target, paths)
-            logger.warning("moved an unregistered tenant directory to the archive", metadata: ["path": "\(source)", "archive": "\(target)"])
+            if interrupted != nil {
+                logger.notice("finished an archive interrupted by a stop", metadata: ["tenant.id": "\(name)", "archive": "\(target)"])
+            } else {
+                logger.warning("moved an unregistered tenant directory to the archive", metadata: ["path": "\(source)", "archive": "\(target)"])
+            }
         }
     }
 

@@ -526,6 +526,13 @@ def test_an_archive_dir_on_another_file_system_is_refused_and_moves_nothing(daem
         assert d.call("tenant.show", {"id": "zhengzhou"})["state"] == "suspended"
         assert d.call("tenant.resume", {"id": "zhengzhou"})["state"] == "active"
         assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+        # A start finding an unregistered directory it cannot move there (a create cut off)
+        # leaves it where it is and starts all the same.
+        d.terminate()
+        (d.data_dir / "tenants" / "stray").mkdir()
+        d.start()
+        assert d.call("ping") == {"pong": True} and (d.data_dir / "tenants" / "stray").is_dir()
+        assert "it stays where it is" in d.output(), d.output()[-2000:]
     finally:
         shutil.rmtree(adir, ignore_errors=True)
 
