@@ -333,7 +333,7 @@ public struct ApplicationService: Sendable {
         self.automatedSteps = automatedSteps
     }
 
-    static let maxSectionBytes = 64 * 1024
+    public static let maxSectionBytes = 64 * 1024
     /// Applications one applicant may create for one 年度, in any state (nothing is ever
     /// deleted): a person applies for one title a year, and may start again after a
     /// withdrawal. Without a bound, create / submit / withdraw by script filled the tenant

@@ -221,7 +221,9 @@ extension UI {
     }
 
     func applicationAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes) else { return toSignIn(request, context) }
+        // The page's sections travel with any attachment (each up to the section limit, with room for encoding).
+        guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes,
+                                                text: 2 * ApplicationSection.allCases.count * ApplicationService.maxSectionBytes) else { return toSignIn(request, context) }
         do {
             switch action {
             case "create":

@@ -114,11 +114,14 @@ struct UI: Sendable {
     /// An account holding a one-time password may post only the password change and
     /// sign-out (`allowPasswordChange`), as the API allows only those: anything else is
     /// refused before the form is read.
-    func form(_ request: Request, _ context: TenantRequestContext, upload: Int? = nil, allowPasswordChange: Bool = false) async throws -> (SignedIn, FormData)? {
+    /// `upload`: the largest file the form may carry; `text`: how much text may come with it
+    /// besides (the application page's sections), beyond the usual 64 KiB.
+    func form(_ request: Request, _ context: TenantRequestContext, upload: Int? = nil, text: Int = 0,
+              allowPasswordChange: Bool = false) async throws -> (SignedIn, FormData)? {
         guard let user = await user(request, context) else { return nil }
         do {
             if user.mustChangePassword && !allowPasswordChange { throw ZhichengError(.forbidden, "请先修改初始密码") }
-            let form = try await FormData.parse(request, limit: upload.map { $0 + 64 * 1024 } ?? 1 << 20)
+            let form = try await FormData.parse(request, limit: upload.map { $0 + 64 * 1024 + text } ?? (1 << 20) + text)
             guard form["_csrf"] == user.csrfToken else { throw ZhichengError(.forbidden, "表单已过期，请刷新页面后重试") }
             if form["_confirmed"] != "1", let message = Self.confirmation(for: request.uri.path, form) {
                 throw UIErrorPage(page: try confirmPage(message, form: form, request, user: user, context))
