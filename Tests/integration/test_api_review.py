@@ -178,24 +178,22 @@ def test_a_plan_is_fixed_once_submitted_and_reviewed_only_while_submitted(env: E
 
     raised = {"year": year, "items": [dict(line, count=99), {"series": SERIES, "level": "副高级", "count": 5}]}
     other_pdf = PDF.replace(b"trailer", b"%other\ntrailer")
-    before = shown()
-    assert before == ("submitted", [(SERIES, "中级", 1)], PDF), before
-    with unchanged(env.daemon, TENANT):
-        expect(env.school.post(f"orgs/{env.school_id}/plans", raised), 409)
-        expect(env.school.upload(f"plans/{plan['id']}/document", other_pdf, content_type="application/pdf"), 409)
-        expect(env.school.post(f"plans/{plan['id']}/submit"), 409)
-    assert shown() == before
+    def fixed(state: str, reviewed_again: bool) -> None:
+        """In `state`, the plan's lines, document and state cannot change (nor be reviewed again)."""
+        before = shown()
+        assert before == (state, [(SERIES, "中级", 1)], PDF), before
+        with unchanged(env.daemon, TENANT):
+            expect(env.school.post(f"orgs/{env.school_id}/plans", raised), 409)
+            expect(env.school.upload(f"plans/{plan['id']}/document", other_pdf, content_type="application/pdf"), 409)
+            expect(env.school.post(f"plans/{plan['id']}/submit"), 409)
+            if reviewed_again:
+                expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "名额过多"}), 409)
+                expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 409)
+        assert shown() == before
 
+    fixed("submitted", reviewed_again=False)
     assert expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200).json["state"] == "approved"
-    before = shown()
-    assert before == ("approved", [(SERIES, "中级", 1)], PDF), before
-    with unchanged(env.daemon, TENANT):
-        expect(env.school.post(f"orgs/{env.school_id}/plans", raised), 409)
-        expect(env.school.upload(f"plans/{plan['id']}/document", other_pdf, content_type="application/pdf"), 409)
-        expect(env.school.post(f"plans/{plan['id']}/submit"), 409)
-        expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "名额过多"}), 409)
-        expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 409)
-    assert shown() == before
+    fixed("approved", reviewed_again=True)
 
     # A draft never sent to the city: the city cannot approve (or reject) it either.
     draft = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": year + 1, "items": [line]}), 201).json

@@ -464,6 +464,21 @@ const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) { return &plugin; }
 """
 
 
+def submitted_title_application(d, name: str) -> tuple:
+    """In a new 郑州市 with an approved 中级 plan: an applicant `name`, whose title application
+    has every section filled in and is submitted. Returns the applicant, the application and the
+    submission's answer."""
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    city = Api(d.http_port, "zhengzhou").first_login(info["admin_login"], info["admin_password"])
+    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 1}])
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
+    applicant = Api(d.http_port, "zhengzhou").first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    return applicant, app, expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
+
+
 def peek_daemon(daemon_factory, tmp_path: pathlib.Path, declared: str):
     """A started daemon whose only plugin is libpeek.so, its step's manifest ending in `declared`."""
     plugin_dir = tmp_path / "peek-plugins"
@@ -482,15 +497,7 @@ def test_a_step_is_given_only_the_sections_it_declares(daemon_factory, tmp_path,
     """A manifest step naming `sections` gets only those (and the year, series, level, title);
     one naming none gets every section, as before."""
     d = peek_daemon(daemon_factory, tmp_path, declared)
-    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
-    city = Api(d.http_port, "zhengzhou").first_login(info["admin_login"], info["admin_password"])
-    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 1}])
-    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "窥视"}), 201).json
-    applicant = Api(d.http_port, "zhengzhou").first_login(person["account"]["login"], person["password"])
-    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
-    for section in SECTIONS:
-        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
-    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    applicant, app, _ = submitted_title_application(d, "窥视")
     shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
     assert shown["state"] == "returned" and shown["returned"]["comment"] == f"【peek】{seen}", shown["returned"]
     listed = plugins(d)["libpeek.so"]["steps"][0]
@@ -524,15 +531,7 @@ def test_a_step_the_daemon_would_never_run_refuses_its_plugin(daemon_factory, tm
     d.start()
     listed = plugins(d)["libbadstep.so"]
     assert listed["state"] == "refused" and why in (listed["detail"] or ""), listed
-    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
-    city = Api(d.http_port, "zhengzhou").first_login(info["admin_login"], info["admin_password"])
-    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 1}])
-    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "无插件"}), 201).json
-    applicant = Api(d.http_port, "zhengzhou").first_login(person["account"]["login"], person["password"])
-    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
-    for section in SECTIONS:
-        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
-    submitted = expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
+    _, _, submitted = submitted_title_application(d, "无插件")
     assert submitted["state"] == "in_review", submitted
 
 
