@@ -111,8 +111,14 @@ def test_draw_and_voting_screens(env, browser):
     p.d.execute_script("arguments[0].value = arguments[1]", p.by("#session-date"), "2026-12-08")
     p.fill("#session-place", "郑州市金水东路1号")
     p.fill("#session-specialty", "小学数学")
-    p.by("#session-panel").clear()
     p.by(f"#session-applications input[value='{received['id']}']").click()
+    # An even panel is refused: the form comes back as typed and ticked.
+    p.fill("#session-panel", "4")
+    p.click("#session-submit")
+    assert "奇数" in p.flash_error()
+    assert p.by(f"#session-applications input[value='{received['id']}']").is_selected(), "the ticked application stays ticked"
+    assert p.by("#session-place").get_attribute("value") == "郑州市金水东路1号" and p.by("#session-panel").get_attribute("value") == "4"
+    p.by("#session-panel").clear()
     p.shot("session-form")
     p.click("#session-submit")
     assert "已创建评审会" in p.flash_ok(), p.flash_error()

@@ -104,26 +104,26 @@ extension Templates {
         {{^has_committees}}<p>尚未设立评委会，请先设立。</p>{{/has_committees}}
         <details{{^has_committees}} open{{/has_committees}}><summary>设立评委会</summary>
         <form method="post" action="{{base}}committees" id="committee-form"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <label>名称 <input type="text" name="name" id="committee-name" required size="30"></label>
-        <p>负责系列：{{#catalog}}<label><input type="checkbox" name="series" value="{{.}}"> {{.}}</label>{{/catalog}}</p>
-        <p>负责级别：{{#levels}}<label><input type="checkbox" name="levels" value="{{.}}"> {{.}}</label>{{/levels}}</p>
-        <p>表决规则：<select name="rule" id="committee-rule">{{#rules}}<option value="{{name}}">{{label}}</option>{{/rules}}</select></p>
+        <label>名称 <input type="text" name="name" id="committee-name" required size="30" value="{{committee_typed.name}}"></label>
+        <p>负责系列：{{#committee_series}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/committee_series}}</p>
+        <p>负责级别：{{#committee_levels}}<label><input type="checkbox" name="levels" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/committee_levels}}</p>
+        <p>表决规则：<select name="rule" id="committee-rule">{{#rules}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/rules}}</select></p>
         <button type="submit" id="committee-submit">设立评委会</button></form></details>
         {{#has_committees}}
         <table id="committees"><thead><tr><th>评委会</th><th>负责范围</th><th>表决规则</th></tr></thead><tbody>
         {{#committees}}<tr><td>{{name}}</td><td>{{scope}}</td><td>{{rule}}</td></tr>{{/committees}}</tbody></table>
         <fieldset><legend>新建评审会</legend>
         <form method="post" action="{{base}}sessions" id="session-form"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <label>评委会 <select name="committee" id="session-committee">{{#committees}}<option value="{{id}}">{{name}}</option>{{/committees}}</select></label>
-        <label>名称 <input type="text" name="name" id="session-name" size="24" placeholder="留空则按评审日期命名"></label>
-        <label>评审日期 <input type="date" name="date" id="session-date"></label>
-        <label>评审地点 <input type="text" name="place" id="session-place" size="16"></label>
-        <label>系列 <select name="series" id="session-series">{{#catalog}}<option>{{.}}</option>{{/catalog}}</select></label>
-        <label>专业 <input type="text" name="specialty" id="session-specialty" placeholder="不限" size="10"></label>
-        <label>抽取人数 <input type="text" name="panel_size" id="session-panel" value="5" size="3" placeholder="抽取时定"></label>
-        <label>备选人数 <input type="text" name="reserves" id="session-reserves" value="2" size="3"></label>
+        <label>评委会 <select name="committee" id="session-committee">{{#committees}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/committees}}</select></label>
+        <label>名称 <input type="text" name="name" id="session-name" size="24" placeholder="留空则按评审日期命名" value="{{session_typed.name}}"></label>
+        <label>评审日期 <input type="date" name="date" id="session-date" value="{{session_typed.date}}"></label>
+        <label>评审地点 <input type="text" name="place" id="session-place" size="16" value="{{session_typed.place}}"></label>
+        <label>系列 <select name="series" id="session-series">{{#session_series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/session_series}}</select></label>
+        <label>专业 <input type="text" name="specialty" id="session-specialty" placeholder="不限" size="10" value="{{session_typed.specialty}}"></label>
+        <label>抽取人数 <input type="text" name="panel_size" id="session-panel" value="{{session_typed.panel_size}}" size="3" placeholder="抽取时定"></label>
+        <label>备选人数 <input type="text" name="reserves" id="session-reserves" value="{{session_typed.reserves}}" size="3"></label>
         <table id="session-applications"><thead><tr><th></th><th>申报人</th><th>单位</th><th>报送地</th><th>系列</th><th>级别</th><th>职称</th></tr></thead><tbody>
-        {{#received}}<tr><td><input type="checkbox" name="applications" value="{{id}}" aria-label="{{name}}"></td><td>{{name}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td></tr>{{/received}}
+        {{#received}}<tr><td><input type="checkbox" name="applications" value="{{id}}" aria-label="{{name}}"{{#ticked}} checked{{/ticked}}></td><td>{{name}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td></tr>{{/received}}
         {{^received}}<tr><td colspan="7">暂无待评审的报送申报</td></tr>{{/received}}
         </tbody></table>
         {{#more_received}}<p id="more-received">以上为等候最久的500份；其余的请在为以上申报安排评审会后再选。</p>{{/more_received}}
@@ -176,8 +176,8 @@ extension Templates {
         {{#my_vote}}<p class="my-vote">您的投票：{{label}}，评分 {{score}}{{#comment}}，意见：{{comment}}{{/comment}}</p>{{/my_vote}}
         {{#may_vote}}<form method="post" action="{{base}}sessions/{{session_id}}/vote" class="vote-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="application" value="{{id}}">
         {{#votes}}<label><input type="radio" name="vote" value="{{value}}"{{#checked}} checked{{/checked}} required> {{label}}</label>{{/votes}}
-        <label>评分 <input type="text" name="score" class="vote-score" size="4" placeholder="0-100"></label>
-        <label>意见 <input type="text" name="comment" class="vote-comment" size="30"></label>
+        <label>评分 <input type="text" name="score" class="vote-score" size="4" placeholder="0-100" value="{{score_typed}}"></label>
+        <label>意见 <input type="text" name="comment" class="vote-comment" size="30" value="{{comment_typed}}"></label>
         <button type="submit" class="vote-submit">投票</button></form>{{/may_vote}}
         {{#tally}}<p class="tally">{{tally}}{{#result}}：<strong class="result">{{result}}</strong>{{/result}}</p>{{/tally}}
         </fieldset>{{/applications}}

@@ -198,7 +198,10 @@ extension UI {
 
     // MARK: 评审会与专家抽取
 
-    func sessionsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// 评审会与专家抽取. `entered`: a refused 设立评委会 or 新建评审会 form (`enteredForm`:
+    /// `committee` or `create`), shown again as typed and ticked.
+    func sessionsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
+                      entered: FormData? = nil, enteredForm: String? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let sessions = try await services.sessions.list(caller: user)
         let me = try await services.experts.me(caller: user)
@@ -217,13 +220,23 @@ extension UI {
             let waiting = try await services.applications.received(caller: user, state: "received", limit: 500)
             let received = waiting.items
             data["more_received"] = waiting.next != nil
-            data["committees"] = committees.map { ["id": $0.id, "name": $0.name, "scope": "\($0.series.joined(separator: "、")) \($0.levels.map(\.rawValue).joined(separator: "、"))", "rule": $0.rule.label] }
+            let session = enteredForm == "create" ? entered : nil, committee = enteredForm == "committee" ? entered : nil
+            data["committees"] = committees.map { ["id": $0.id, "name": $0.name, "scope": "\($0.series.joined(separator: "、")) \($0.levels.map(\.rawValue).joined(separator: "、"))", "rule": $0.rule.label,
+                                                   "selected": session?["committee"] == String($0.id)] }
             data["has_committees"] = !committees.isEmpty
-            data["catalog"] = TitleCatalog.henan.series.map(\.name)
-            data["levels"] = TitleLevel.allCases.map(\.rawValue)
-            data["rules"] = VotingRule.all.map { ["name": $0.name, "label": $0.label] }
+            let series = TitleCatalog.henan.series.map(\.name)
+            data["committee_typed"] = ["name": committee?["name"] ?? ""]
+            data["committee_series"] = series.map { ["name": $0, "checked": committee?.all("series").contains($0) ?? false] }
+            data["committee_levels"] = TitleLevel.allCases.map(\.rawValue).map { ["name": $0, "checked": committee?.all("levels").contains($0) ?? false] }
+            data["rules"] = VotingRule.all.map { ["name": $0.name, "label": $0.label, "selected": committee?["rule"] == $0.name] }
+            data["session_typed"] = ["name": session?["name"] ?? "", "date": session?["date"] ?? "", "place": session?["place"] ?? "",
+                                     "specialty": session?["specialty"] ?? "", "panel_size": session.map { $0["panel_size"] } ?? "5",
+                                     "reserves": session.map { $0["reserves"] } ?? "2"]
+            data["session_series"] = series.map { ["name": $0, "selected": session?["series"] == $0] }
+            let ticked = Set(session?.all("applications") ?? [])
             let cities = await cityNames(received.map(\.sourceTenant))
-            data["received"] = received.map { ["id": $0.id, "name": $0.applicantName, "unit": $0.unitName, "city": cities[$0.sourceTenant] ?? $0.sourceTenant, "series": $0.series, "level": $0.level, "title": $0.title] }
+            data["received"] = received.map { ["id": $0.id, "name": $0.applicantName, "unit": $0.unitName, "city": cities[$0.sourceTenant] ?? $0.sourceTenant,
+                                               "series": $0.series, "level": $0.level, "title": $0.title, "ticked": ticked.contains(String($0.id))] }
         }
         return try render(isExpert ? "我的评审会" : "评审会与专家抽取", "sessions", data, user: user, context, flash: flash, status: status,
                           navCurrent: "sessions", orgName: org.name)
@@ -234,8 +247,9 @@ extension UI {
         s.panelSize == 0 ? "抽取时确定" : "\(s.panelSize) 名（备选 \(s.reserves) 名）"
     }
 
+    /// A review session. `entered`: a refused vote, shown again in its application's form.
     func sessionPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, verification: DrawVerification? = nil,
-                     status: HTTPResponse.Status = .ok) async throws -> Response {
+                     status: HTTPResponse.Status = .ok, entered: FormData? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let s = try await services.sessions.get(id, caller: user)
         let office = try await services.experts.me(caller: user) == nil
@@ -255,7 +269,9 @@ extension UI {
             "has_excluded": !s.excluded.isEmpty,
             "excluded": s.excluded.map { ["name": $0.name, "expert_id": $0.expertID, "reason": $0.reason] },
             "applications": s.applications.map { a -> [String: Any] in
-                [
+                let typed = entered.flatMap { $0["application"] == String(a.id) ? $0 : nil }
+                return [
+                    "score_typed": typed?["score"] ?? "", "comment_typed": typed?["comment"] ?? "",
                     "id": a.id, "applicant": a.applicantName, "unit": a.unitName, "title": "\(a.series) \(a.level) \(a.title)",
                     "sections": a.sections.keys.sorted().map { name in
                         ["name": name, "content": (a.sections[name] ?? [:]).sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n")]
@@ -263,7 +279,7 @@ extension UI {
                     "my_vote": a.myVote.map { v -> [String: Any] in ["label": v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment] } ?? false,
                     "tally": closed ? "同意\(a.agree ?? 0)票，不同意\(a.disagree ?? 0)票，弃权\(a.abstain ?? 0)票" as Any : false,
                     "result": a.outcome ?? "",
-                    "votes": Vote.allCases.map { ["value": $0.rawValue, "label": $0.label, "checked": a.myVote?.vote == $0] },
+                    "votes": Vote.allCases.map { vote in ["value": vote.rawValue, "label": vote.label, "checked": typed.map { $0["vote"] == vote.rawValue } ?? (a.myVote?.vote == vote)] },
                 ]
             },
             "votes": s.votes.map { v -> [String: Any] in
@@ -299,7 +315,7 @@ extension UI {
                     applications: try form.integers("applications", notANumber: "所选申报的编号应为整数"), caller: user)
                 return done("sessions/\(session.id)", "已创建评审会，请抽取专家", context)
             } catch let error as ZhichengError {
-                return try await sessionsPage(user, context, flash: .error(error.publicMessage), status: error.status)
+                return try await sessionsPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: form, enteredForm: action)
             }
         }
         let id = try id(context)
@@ -333,7 +349,8 @@ extension UI {
             }
         } catch let error as ZhichengError {
             do {
-                return try await sessionPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status)
+                return try await sessionPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status,
+                                             entered: action == "vote" ? form : nil)
             } catch is ZhichengError {
                 return try await sessionsPage(user, context, flash: .error(error.publicMessage), status: error.status)
             }
