@@ -256,9 +256,12 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 303 and r.headers.get("location") == "/t/zhengzhou/committee", (r.status, r.headers)
     assert "市人社局二楼" in status_row(city, apps[3]["id"])["interview"]
-    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[2])}&time=9:00&place=x"
+    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[2])}&time=9:00&place={quote('市人社局三楼')}"
     r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 409 and "评审结果已录入" in r.body.decode(), (r.status, r.body.decode()[-2000:])
+    # Refused, the form comes back as typed (the time and place; a box ticked stays ticked).
+    page = r.body.decode()
+    assert 'value="9:00"' in page and 'value="市人社局三楼"' in page, page[-3000:]
 
 
 def test_a_committee_is_changed_by_its_office(setup):

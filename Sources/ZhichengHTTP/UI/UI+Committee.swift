@@ -34,12 +34,15 @@ extension UI {
 
     /// The committee desk; `year`: only that 年度's applications (nil: every year); `open`:
     /// only those without a final result.
+    /// 评委会评审. `entered`: a refused 批量发出面试通知 (its ticks, time and place shown again).
     func committeePage(_ user: SignedIn, _ context: TenantRequestContext, year: Int? = nil, open: Bool = false, flash: Flash,
-                       status: HTTPResponse.Status = .ok) async throws -> Response {
+                       status: HTTPResponse.Status = .ok, entered: FormData? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let committees = try await services.evaluations.committees(caller: user).filter { $0.orgID == user.orgID }
         let items = try await services.evaluations.worklist(caller: user, year: year, open: open)
+        let ticked = Set(entered?.all("items") ?? [])
         let data: [String: Any] = [
+            "batch_time": entered?["time"] ?? "", "batch_place": entered?["place"] ?? "",
             "committees": committees.map { c -> [String: Any] in
                 ["id": c.id, "name": c.name, "scope": "\(c.series.joined(separator: "、")) · \(c.levels.map(\.rawValue).joined(separator: "、"))", "rule": c.rule.label,
                  // Its settings form, filled in with what it has.
@@ -55,7 +58,8 @@ extension UI {
                  "title": "\(i.series) \(i.level) \(i.title)", "state": i.covered ? Self.evaluationState(i.evaluation) : "尚无负责的评委会",
                  "objections": i.evaluation?.openObjections ?? 0, "covered": i.covered,
                  // May take a 面试通知 with others at once: no result yet.
-                 "batch": i.covered && (i.evaluation == nil || i.evaluation?.state == "pending") ? evaluationPath(i.target) as Any : false]
+                 "batch": i.covered && (i.evaluation == nil || i.evaluation?.state == "pending") ? evaluationPath(i.target) as Any : false,
+                 "ticked": ticked.contains(evaluationPath(i.target))]
             },
             // Applications waiting for a committee the office has not set up: what is missing.
             "year": year.map(String.init) ?? "", "open": open,
@@ -108,7 +112,7 @@ extension UI {
                 let records = try await services.evaluations.setInterviews(targets, time: form["time"], place: form["place"], caller: user)
                 return done("committee", "已向 \(records.count) 份申报发出面试通知", context)
             } catch let error as ZhichengError {
-                return try await committeePage(user, context, flash: .error(error.publicMessage), status: error.status)
+                return try await committeePage(user, context, flash: .error(error.publicMessage), status: error.status, entered: form)
             }
         }
         if action == "settings" {
