@@ -17,6 +17,8 @@ import json
 import re
 from urllib.parse import quote
 
+import pytest
+
 from api_support import Api, Resp, approve_unit, approved_plan, clone_rows, create_child, expect, fresh_id_number, png_bytes, unchanged
 from api_support import add_reviewer as add_series_reviewer
 from conftest import create_tenant
@@ -348,6 +350,26 @@ def test_a_section_saved_through_the_api_keeps_its_fields_when_saved_in_the_ui(e
     assert r.status == 303 and r.headers.get("location") == f"/t/{TENANT}/applications/{app['id']}", r.headers
     assert "zc_flash=" in r.headers.get("set-cookie", ""), r.headers
     assert expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"]["基本信息"] == {"姓名": "张三", "性别": "女"}
+
+
+@pytest.mark.parametrize("then,status,says", [("publish", 404, "没有这个操作"), ("delete:abc", 404, "没有这个附件"), ("upload", 400, "请选择附件")])
+def test_an_application_form_asking_what_cannot_be_done_saves_nothing(env: Env, then: str, status: int, says: str) -> None:
+    """The application page's button says what to do after saving (`then`): one that cannot be
+    done (an unknown action, a garbled attachment, an upload without a file) is refused first,
+    saying why, and the sections typed with it are not saved. The old one-purpose routes are gone."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    cookie = {"Cookie": f"zc_session={applicant.cookie}"}
+    form = f"_csrf={quote(applicant.csrf)}&then={quote(then)}&{quote('content:基本信息')}={quote('不应保存')}"
+    with unchanged(env.daemon, TENANT, ignore=("sessions",)):
+        r = env.api.raw("POST", f"/t/{TENANT}/applications/{app['id']}/sections", body=form.encode(),
+                        headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status == status and says in r.body.decode(), (r.status, r.body.decode()[-1500:])
+        assert "不应保存" in r.body.decode(), "the page keeps what was typed"
+        for old in ("submit", "attachments", "attachments/1/delete"):
+            gone = env.api.raw("POST", f"/t/{TENANT}/applications/{app['id']}/{old}", body=f"_csrf={quote(applicant.csrf)}".encode(),
+                               headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+            assert gone.status == 404, (old, gone.status)
 
 
 def test_small_refusals_say_what_is_wrong(env: Env) -> None:

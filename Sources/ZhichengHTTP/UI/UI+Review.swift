@@ -192,6 +192,51 @@ extension UI {
         ]
     }
 
+    /// What the application form's button asks (`then`), checked before anything is saved.
+    enum ApplicationFormAction {
+        case save, submit
+        case upload(name: String, bytes: [UInt8])
+        case delete(attachment: Int)
+
+        init(_ form: FormData) throws(ZhichengError) {
+            switch form["then"] {
+            case "", "save": self = .save
+            case "submit": self = .submit
+            case "upload":
+                guard let bytes = form.file, !bytes.isEmpty else { throw .invalid("请选择附件", field: "file") }
+                self = .upload(name: form.fileName ?? "附件", bytes: bytes)
+            case let then where then.hasPrefix("delete:"):
+                guard let attachment = Int(then.dropFirst("delete:".count)) else { throw .notFound("没有这个附件") }
+                self = .delete(attachment: attachment)
+            default:
+                throw .notFound("没有这个操作")
+            }
+        }
+    }
+
+    /// Saves the sections typed on the application page that changed (see `typedSection`),
+    /// and returns their names. Each as the page showed it (`orig:`): one the user did not
+    /// touch is left as it is now; one changed both here and elsewhere since is refused, and
+    /// then nothing is saved.
+    func saveTypedSections(_ id: Int, _ form: FormData, _ user: SignedIn) async throws -> [String] {
+        let stored = try await services.applications.get(id, caller: user).sections
+        var changes: [(String, [String: String])] = [], conflicts: [String] = []
+        for section in ApplicationSection.allCases {
+            guard let typed = Self.typedSection(section.rawValue, in: form), typed != (stored[section.rawValue] ?? [:]),
+                  !(typed.values.allSatisfy(\.isEmpty) && stored[section.rawValue] == nil) else { continue }
+            if let shown = form.optional("orig:" + section.rawValue) {
+                if Self.digest(typed) == shown { continue }   // untouched here: changed elsewhere, kept
+                if Self.digest(stored[section.rawValue]) != shown { conflicts.append(section.rawValue); continue }
+            }
+            changes.append((section.rawValue, typed))
+        }
+        guard conflicts.isEmpty else {
+            throw ZhichengError.conflict("本页打开后，“\(conflicts.joined(separator: "、"))”已在别处修改。下面是您填写的内容；核对后再保存，将以它为准")
+        }
+        for (section, typed) in changes { _ = try await services.applications.saveSection(id, section: section, fields: typed, caller: user) }
+        return changes.map(\.0)
+    }
+
     /// A section's fields in one short text: what the application form posts back as `orig:`.
     static func digest(_ fields: [String: String]?) -> String {
         let text = (fields ?? [:]).filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { $0.key + "\u{1}" + $0.value }.joined(separator: "\u{2}")
@@ -235,65 +280,28 @@ extension UI {
             case "sections":
                 // The whole page is one form: every button saves every section typed, then does
                 // what it says (`then`): save only, upload or delete an attachment, or submit.
+                // What it says is checked first: a request that cannot be done saves nothing.
                 let id = try id(context)
-                let stored = try await services.applications.get(id, caller: user).sections
-                // Each section as the page showed it (`orig:`): one the user did not touch is left
-                // as it is now; one changed both here and elsewhere since is refused, whole.
-                var changes: [(String, [String: String])] = [], conflicts: [String] = []
-                for section in ApplicationSection.allCases {
-                    guard let typed = Self.typedSection(section.rawValue, in: form), typed != (stored[section.rawValue] ?? [:]),
-                          !(typed.values.allSatisfy(\.isEmpty) && stored[section.rawValue] == nil) else { continue }
-                    if let shown = form.optional("orig:" + section.rawValue) {
-                        if Self.digest(typed) == shown { continue }   // untouched here: changed elsewhere, kept
-                        if Self.digest(stored[section.rawValue]) != shown { conflicts.append(section.rawValue); continue }
-                    }
-                    changes.append((section.rawValue, typed))
-                }
-                guard conflicts.isEmpty else {
-                    throw ZhichengError.conflict("本页打开后，“\(conflicts.joined(separator: "、"))”已在别处修改。下面是您填写的内容；核对后再保存，将以它为准")
-                }
-                var saved: [String] = []
-                for (section, typed) in changes {
-                    _ = try await services.applications.saveSection(id, section: section, fields: typed, caller: user)
-                    saved.append(section)
-                }
-                let then = form["then"].isEmpty ? "save" : form["then"]
+                let then = try ApplicationFormAction(form)
+                let saved = try await saveTypedSections(id, form, user)
                 switch then {
-                case "save":
+                case .save:
                     return done("applications/\(id)", saved.isEmpty ? "没有需要保存的修改" : "已保存：\(saved.joined(separator: "、"))", context)
-                case "submit":
+                case .submit:
                     let v = try await services.applications.submit(id, caller: user)
                     return done("applications/\(id)", v.chain.state == .returned ? "申报已提交，但自动审查将其退回修改，请按提示修改后再提交"
                                                                                 : "申报已提交，进入本单位经办人审查", context)
-                case "upload":
-                    guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择附件", field: "file") }
-                    let added = try await services.applications.addAttachment(id, name: form.fileName ?? "附件", bytes: bytes, maxBytes: services.orgs.maxUploadBytes, caller: user)
+                case .upload(let name, let bytes):
+                    let added = try await services.applications.addAttachment(id, name: name, bytes: bytes, maxBytes: services.orgs.maxUploadBytes, caller: user)
                     return done("applications/\(id)", "附件“\(added.name)”已上传", context)
-                case let delete where delete.hasPrefix("delete:"):
-                    guard let attachment = Int(delete.dropFirst("delete:".count)) else { throw ZhichengError.notFound("没有这个附件") }
+                case .delete(let attachment):
                     try await services.applications.removeAttachment(id, attachment: attachment, caller: user)
                     return done("applications/\(id)", "附件已删除", context)
-                default:
-                    throw ZhichengError.notFound("没有这个操作")
                 }
-            case "submit":
-                let id = try id(context)
-                _ = try await services.applications.submit(id, caller: user)
-                return done("applications/\(id)", "申报已提交，进入本单位经办人审查", context)
             case "withdraw":
                 let id = try id(context)
                 _ = try await services.applications.withdraw(id, caller: user)
                 return done("applications/\(id)", "申报已撤回", context)
-            case "attachments":
-                let id = try id(context)
-                guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择附件", field: "file") }
-                let added = try await services.applications.addAttachment(id, name: form.fileName ?? "附件", bytes: bytes, maxBytes: services.orgs.maxUploadBytes, caller: user)
-                return done("applications/\(id)", "附件“\(added.name)”已上传", context)
-            case "attachment-delete":
-                let id = try id(context)
-                guard let raw = context.parameters.get("attachment"), let attachment = Int(raw) else { throw ZhichengError.notFound("没有这个附件") }
-                try await services.applications.removeAttachment(id, attachment: attachment, caller: user)
-                return done("applications/\(id)", "附件已删除", context)
             default:
                 throw ZhichengError.notFound("没有这个操作")
             }

@@ -76,8 +76,8 @@ enum UIRoutes {
         tenant.get("applications/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.applicationPage(user, context, id: try ui.id(context), flash: .none) }
         }
-        tenant.post("applications/{id}/attachments/{attachment}/delete") { request, context in try await ui.applicationAction("attachment-delete", request, context) }
-        for action in ["sections", "submit", "withdraw", "attachments"] {
+        // The application page is one form (`sections`, its buttons saying what else to do).
+        for action in ["sections", "withdraw"] {
             tenant.post("applications/{id}/\(action)") { request, context in try await ui.applicationAction(action, request, context) }
         }
         tenant.get("reviews") { request, context in
