@@ -784,3 +784,22 @@ def test_a_second_daemon_on_the_same_data_stops_before_touching_it(daemon_factor
     first.terminate()
     second.start()
     assert second.call("tenant.show", {"id": "nanyang"})["state"] == "active"
+
+
+def test_a_registry_row_this_build_cannot_read_is_not_served_and_its_files_stay(daemon_factory) -> None:
+    """A registered tenant whose row this build cannot read (here a division code only a later build
+    would know) is left out, named in the log, and its files stay where they are: taking it for an
+    unregistered directory would move a live tenant to the archive."""
+    d = daemon_factory().start()
+    create_tenant(d, "nanyang", "4113", "南阳市")
+    create_tenant(d, "luoyang", "4103", "洛阳市")
+    d.terminate()
+    con = sqlite3.connect(d.data_dir / "registry.sqlite")
+    with con:
+        con.execute("UPDATE tenants SET division_code = '419800' WHERE id = 'nanyang'")
+    con.close()
+    d.start()
+    assert [t["id"] for t in d.call("tenant.list")["tenants"]] == ["luoyang"]
+    assert (d.data_dir / "tenants" / "nanyang" / "tenant.sqlite").is_file()
+    assert not (d.data_dir / "archive").exists() or not any((d.data_dir / "archive").iterdir())
+    assert "cannot read is not served" in d.output() and "nanyang" in d.output(), d.output()[-2000:]
