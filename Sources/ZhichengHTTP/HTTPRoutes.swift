@@ -47,10 +47,7 @@ public enum HTTPRoutes {
         // anonymous GET /.
         router.get("/") { _, _ in
             let active = try await tenants.registered().filter { $0.state == .active }.map { ["id": $0.id.rawValue, "name": $0.name] }
-            let body = Templates.library.render(["tenants": active], withTemplate: "picker") ?? ""
-            let html = Templates.library.render(["title": "选择地市", "tenant_name": "河南省", "body": body], withTemplate: "layout") ?? ""
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: UI.pagePolicy],
-                            body: .init(byteBuffer: ByteBuffer(string: html)))
+            return StandalonePage.page(status: .ok, title: "选择地市", body: Templates.library.render(["tenants": active], withTemplate: "picker") ?? "")
         }
 
         let tenant = router.group("t/{tenant}")
@@ -107,7 +104,7 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
             // Under /t/<tenant>/ the tenant exists (TenantMiddleware let the request through).
             let parts = request.uri.path.split(separator: "/")
             let home = parts.count >= 2 && parts[0] == "t" && TenantID.isValid(String(parts[1])) ? "/t/\(parts[1])/" : "/"
-            return BrowserErrorPage.response(status: .notFound, title: "页面不存在", message: "没有这个页面：\(request.uri.path.prefix(200))", home: home)
+            return StandalonePage.error(status: .notFound, title: "页面不存在", message: "没有这个页面：\(request.uri.path.prefix(200))", home: home)
         }
     }
 }
@@ -115,9 +112,14 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
 /// A page in Chinese for a browser's request that reaches no screen: an unknown page, a city
 /// that does not exist or is suspended. Standalone (no sign-in, no menu), with a link to
 /// `home`: the tenant's home page, or `/` (the 地市 picker).
-enum BrowserErrorPage {
-    static func response(status: HTTPResponse.Status, title: String, message: String, home: String) -> Response {
-        let body = "<h2>\(HTMLText.escape(message))</h2><p><a href=\"\(HTMLText.escape(home))\" id=\"error-home\">返回\(home == "/" ? "地市选择" : "首页")</a></p>"
+enum StandalonePage {
+    static func error(status: HTTPResponse.Status, title: String, message: String, home: String) -> Response {
+        page(status: status, title: title,
+                   body: "<h2>\(HTMLText.escape(message))</h2><p><a href=\"\(HTMLText.escape(home))\" id=\"error-home\">返回\(home == "/" ? "地市选择" : "首页")</a></p>")
+    }
+
+    /// A page outside any tenant (the 地市 picker, these error pages): the province's layout around `body` (HTML).
+    static func page(status: HTTPResponse.Status, title: String, body: String) -> Response {
         let html = Templates.library.render(["title": title, "tenant_name": "河南省", "body": body], withTemplate: "layout") ?? ""
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: UI.pagePolicy],
                         body: .init(byteBuffer: ByteBuffer(string: html)))

@@ -15,7 +15,7 @@ struct TenantMiddleware: RouterMiddleware {
             context.tenant = try await tenants.resolveForRequest(raw)
         } catch let error as ZhichengError where !request.uri.path.contains("/api/v1/") {
             // A browser's page: said in a page, not in the API's JSON.
-            return BrowserErrorPage.response(status: error.status, title: error.status == .notFound ? "地市不存在" : "暂停服务", message: error.publicMessage, home: "/")
+            return StandalonePage.error(status: error.status, title: error.status == .notFound ? "地市不存在" : "暂停服务", message: error.publicMessage, home: "/")
         }
         return try await next(request, context)
     }
