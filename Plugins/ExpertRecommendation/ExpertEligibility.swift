@@ -16,7 +16,8 @@ public enum ExpertEligibility {
     public static func check(_ application: StepInput.Application) -> StepDecision {
         guard levels.contains(application.level) else {
             let current = application.level.isEmpty ? "未填写" : application.level
-            return .return(sections: ["基本信息"], reason: .notQualified, comment: "专家须具有副高级及以上职称（现为\(current)）")
+            // The level is chosen when the application is made and cannot be edited: say what helps.
+            return .return(sections: ["基本信息"], reason: .notQualified, comment: levelComment(current))
         }
         guard let specialty = application.specialty, !trimmed(specialty).isEmpty else {
             return .return(sections: ["基本信息"], reason: .incomplete, comment: "请填写专业（specialty）")
@@ -28,6 +29,11 @@ public enum ExpertEligibility {
             return .return(sections: [experienceSection], reason: .notQualified, comment: "从业年限\(years)年，不足\(minimumYears)年")
         }
         return .pass
+    }
+
+    /// The return's comment for a level below 副高级 (`current`: the application's level, or 未填写).
+    public static func levelComment(_ current: String) -> String {
+        "专家须具有副高级及以上职称（本申报的级别为\(current)）。级别在创建申报时选定，不能修改：请撤回本申报，按您的副高级或正高级职称重新申请专家推荐"
     }
 
     /// The whole number of years the section states under the first key that is filled in,

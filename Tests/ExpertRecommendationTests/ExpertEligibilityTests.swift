@@ -20,7 +20,7 @@ struct ExpertEligibilityTests {
     func lowerLevelsAreNotQualified(level: String) {
         let current = level.isEmpty ? "未填写" : level
         #expect(ExpertEligibility.check(application(level: level)) ==
-            .return(sections: ["基本信息"], reason: .notQualified, comment: "专家须具有副高级及以上职称（现为\(current)）"))
+            .return(sections: ["基本信息"], reason: .notQualified, comment: "专家须具有副高级及以上职称（本申报的级别为\(current)）。级别在创建申报时选定，不能修改：请撤回本申报，按您的副高级或正高级职称重新申请专家推荐"))
     }
 
     @Test(arguments: [nil, "", "  "] as [String?])
@@ -51,7 +51,7 @@ struct ExpertEligibilityTests {
 
     @Test func levelIsCheckedFirstThenSpecialtyThenYears() {
         #expect(ExpertEligibility.check(application(level: "中级", specialty: nil, experience: nil)) ==
-            .return(sections: ["基本信息"], reason: .notQualified, comment: "专家须具有副高级及以上职称（现为中级）"))
+            .return(sections: ["基本信息"], reason: .notQualified, comment: "专家须具有副高级及以上职称（本申报的级别为中级）。级别在创建申报时选定，不能修改：请撤回本申报，按您的副高级或正高级职称重新申请专家推荐"))
         #expect(ExpertEligibility.check(application(specialty: nil, experience: nil)) ==
             .return(sections: ["基本信息"], reason: .incomplete, comment: "请填写专业（specialty）"))
     }

@@ -46,7 +46,7 @@ struct PluginGlueTests {
 
     @Test func returnsWithSectionsReasonAndComment() throws {
         #expect(try call(input(level: "中级")) == [
-            "decision": "return", "sections": ["基本信息"], "reason": "not_qualified", "comment": "专家须具有副高级及以上职称（现为中级）",
+            "decision": "return", "sections": ["基本信息"], "reason": "not_qualified", "comment": "专家须具有副高级及以上职称（本申报的级别为中级）。级别在创建申报时选定，不能修改：请撤回本申报，按您的副高级或正高级职称重新申请专家推荐",
         ])
         #expect(try call(input(specialty: "null")) == [
             "decision": "return", "sections": ["基本信息"], "reason": "incomplete", "comment": "请填写专业（specialty）",

@@ -348,3 +348,15 @@ struct PublicityCalendarTests {
         #expect(CalendarDay("2028-02-29")?.description == "2028-02-29")
     }
 }
+
+@Suite("Section order on the reading screens")
+struct SectionOrderTests {
+    @Test func knownSectionsFollowTheFormThenUnknownOnesSorted() {
+        // In code-point order 业绩成果 (U+4E1A) would come before 基本信息 (U+57FA).
+        #expect(ApplicationSection.ordered(["附件", "业绩成果", "插件补充", "基本信息", "工作经历", "附录"]) ==
+            ["基本信息", "工作经历", "业绩成果", "附件", "插件补充", "附录"])
+        #expect(ApplicationSection.ordered(ApplicationSection.allCases.map(\.rawValue).reversed()) == ApplicationSection.allCases.map(\.rawValue))
+        #expect(ApplicationSection.ordered(["基本信息", "基本信息"]) == ["基本信息"])
+        #expect(ApplicationSection.ordered([String]()) == [])
+    }
+}

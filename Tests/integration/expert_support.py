@@ -76,9 +76,9 @@ def applicant(env: Env, school: str, name: str) -> Session:
     return env.city_api.first_login(r["account"]["login"], r["password"])
 
 
-def expert_application(person: Session, years: str = "15", specialty: str = "小学数学") -> dict:
-    app = expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级",
-                                              "title": "高级教师", "specialty": specialty}), 201).json
+def expert_application(person: Session, years: str = "15", specialty: str = "小学数学", level: str = "副高级", title: str = "高级教师") -> dict:
+    app = expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": level,
+                                              "title": title, "specialty": specialty}), 201).json
     assert app["kind"] == "expert" and app["specialty"] == specialty
     expect(person.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"姓名": "专家", "职称": "高级教师"}), 200)
     expect(person.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": years, "经历": "长期从事教学"}), 200)

@@ -82,6 +82,17 @@ def test_the_plugin_returns_an_unqualified_expert_application(env: Env):
     assert expect(person.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
 
 
+def test_an_expert_application_below_fu_gaoji_is_told_to_withdraw(env: Env):
+    """The level is chosen when an application is made and cannot be edited: the plugin's
+    return says so and what helps (withdraw, apply again), and the withdrawal is possible."""
+    person = applicant(env, "回民中学", "郑中级")
+    app = expert_application(person, level="中级", title="一级教师")
+    assert app["state"] == "returned" and app["returned"]["reason"] == "not_qualified", app
+    comment = app["returned"]["comment"]
+    assert "本申报的级别为中级" in comment and "不能修改" in comment and "请撤回本申报" in comment, comment
+    assert expect(person.post(f"applications/{app['id']}/withdraw"), 200).json["state"] == "withdrawn"
+
+
 def test_what_changed_counts_from_the_last_submission_a_person_reviewed(env: Env):
     """The unit's handler returns 基本信息; the applicant fixes it but the plugin sends the next
     submission straight back over 工作经历; fixed again, the handler sees both sections changed

@@ -163,13 +163,44 @@ def test_create_child_wrong_content_type(tree: Tree) -> None:
 def test_codes_are_unique(tree: Tree) -> None:
     a, admin_a = create_child(tree.city, 1, "中原区职改办", "office")
     assert a["code"] == ZHENGZHOU_DISTRICTS["中原区"] and admin_a["login"] == a["code"]
-    b, admin_b = create_child(tree.city, 1, "中原区职改办", "office")  # a second one cannot share it
+    b, admin_b = create_child(tree.city, 1, "中原区人社局", "office")  # a second one cannot share it
     assert b["code"] != a["code"] and b["code"].startswith("4101") and admin_b["login"] == b["code"]
     d1, _ = create_child(tree.city, 1, unique("市直主管单位"), "department")
     d2, _ = create_child(tree.city, 1, unique("市直主管单位"), "department")
     assert d1["code"] != d2["code"] and d1["code"].startswith("4101") and d2["code"].startswith("4101")
     codes = [row["code"] for row in child_rows(tree.city, 1).values()]
     assert len(codes) == len(set(codes)), codes
+
+
+def test_sibling_names_are_unique(tree: Tree) -> None:
+    """A form posted twice (a reloaded page) must not add the same unit twice: a live org's
+    name is refused under the same parent, by creation, rename, move and 单位信息; another
+    parent, or a deleted org's name, is fine."""
+    es, ds = tree.dept_s, tree.district_s
+    name = unique("重名学校")
+    first, _ = create_child(es, tree.dept["id"], name, "unit")
+    other, other_admin = create_child(es, tree.dept["id"], unique("另一学校"), "unit")
+    health, _ = create_child(ds, tree.district["id"], unique("卫健委"), "department")
+    elsewhere, _ = create_child(ds, health["id"], name, "unit")          # another parent: fine
+    with unchanged(tree.d, TENANT):
+        r = expect(es.post(f"orgs/{tree.dept['id']}/children", {"name": name, "kind": "unit"}), 409, field="name")
+        assert name in r.json["error"]["message"], r.json
+        expect(es.patch(f"orgs/{other['id']}", {"name": name}), 409, field="name")
+        # moved under a parent that has one by that name
+        expect(ds.patch(f"orgs/{elsewhere['id']}", {"parent_id": tree.dept["id"]}), 409, field="parent_id")
+    # its own name again is no change; a rename and a move together are checked at the target
+    expect(es.patch(f"orgs/{first['id']}", {"name": name}), 200)
+    moved = expect(ds.patch(f"orgs/{elsewhere['id']}", {"parent_id": tree.dept["id"], "name": name + "分校"}), 200).json
+    assert (moved["parent_id"], moved["name"]) == (tree.dept["id"], name + "分校"), moved
+    # 单位信息's 名称 renames the org too: refused the same way, before anything is saved
+    us = tree.api.first_login(other_admin["login"], other_admin["password"])
+    with unchanged(tree.d, TENANT):
+        expect(us.put(f"orgs/{other['id']}/profile", {"name": name, "contact": "张老师"}), 409, field="name")
+    assert expect(us.put(f"orgs/{other['id']}/profile", {"name": other["name"], "contact": "张老师"}), 200).json["contact"] == "张老师"
+    # a deleted org's name may be used again
+    expect(es.delete(f"orgs/{first['id']}"), (200, 204))
+    again, _ = create_child(es, tree.dept["id"], name, "unit")
+    assert again["name"] == name and again["code"] != first["code"]
 
 
 def test_district_office_keeps_its_own_code(tree: Tree) -> None:

@@ -184,6 +184,8 @@ def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on
         pp.shot(f"{login}-queue")
         pp.follow(row.find_element("css selector", "td a"))
         assert "业绩成果" in pp.by("#province-info").text and "郑州市职改办" in pp.by("#city-trail").text
+        # What the city sent, in the application form's order (after 身份证号, 工作单位, 年度, 当前状态).
+        assert [th.text for th in pp.all("#province-info th")][4:] == SECTIONS
         pp.fill("#province-comment", comment)
         pp.click("#province-decision-submit")
         assert "通过" in pp.flash_ok(), pp.flash_error()

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from api_support import NEW_PASSWORD, expect
 from browser_support import Pages, browser  # noqa: F401  (fixture)
-from expert_support import SERIES, applicant, become_expert, city_pass, expert_env, senior_application
+from expert_support import SECTIONS, SERIES, applicant, become_expert, city_pass, expert_env, senior_application
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +150,10 @@ def test_draw_and_voting_screens(env, browser):
     for n, (name, vote) in enumerate(zip(panel, ["agree", "agree", "disagree"])):
         expert = env.experts[name][0]
         p.login_ok(expert["id_number"], NEW_PASSWORD)
+        # 首页 says what waits for the expert: the session's one application to vote on.
+        p.go("home")
+        assert [a.text for a in p.all("#todo a")] == ["评审会“2026-12-08评审会”：1 份申报待投票"], p.by("main").text
+        assert not p.all("#setup-hint"), "an expert's account lacks nothing"
         p.go("sessions")
         if n == 0:
             p.fill("#my-relations-text", "陈晋升的表弟")
@@ -160,6 +164,8 @@ def test_draw_and_voting_screens(env, browser):
         p.follow(p.by("#sessions tbody a"))
         page = p.by("main").text
         assert "陈晋升的工作经历" in page, "the panel sees the application's sections"
+        shown = [th.text for th in p.all(".session-application th")]
+        assert shown == SECTIONS, f"the sections in the application form's order: {shown}"
         for earlier in comments.values():
             assert earlier not in page, "votes are secret until the session closes"
         assert not p.all(".my-vote")
@@ -171,6 +177,8 @@ def test_draw_and_voting_screens(env, browser):
         p.press(form.find_element("css selector", ".vote-submit"))
         assert "已保存您的投票" in p.flash_ok(), p.flash_error()
         assert comments[name] in p.by(".my-vote").text
+        p.go("home")
+        assert not p.all("#todo a") and p.by("#todo-none").text == "暂无待办事项"
         p.shot(f"voted-{n}")
         p.logout()
 
@@ -186,6 +194,8 @@ def test_draw_and_voting_screens(env, browser):
     tally = p.by(".tally").text
     assert "同意2票，不同意1票" in tally and p.by(".result").text == "通过"
     assert all(c in p.by("#votes").text for c in comments.values())
+    # 投票明细 names the application as 评审的申报 does, not by the province's internal id.
+    assert {r.find_element("css selector", "td").text for r in p.all("#votes tbody tr")} == {"陈晋升 · 高级教师"}
     p.logout()
     evaluation = expect(env.prov.get(f"province/applications/{received['id']}/evaluation"), 200).json
     assert evaluation["result"] == "通过" and evaluation["state"] == "publicity"

@@ -288,3 +288,38 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
     assert "已提交" in p.flash_ok(), p.flash_error()
     shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
     assert shown["state"] == "in_review" and shown["sections"]["论文著作"] == {"内容": "论文两篇"}, shown
+
+
+def test_an_account_set_up_without_a_role_or_series_is_told_why_its_screens_are_empty(daemon_factory, browser):
+    """Staff without a review role, or a reviewer without series, see an empty 首页 and queue:
+    both say what is missing and who can give it; a reviewer with everything sees no such line."""
+    d = daemon_factory().start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"], PASSWORD)
+    for login, roles, series in (("staff.none", [], [SERIES]), ("staff.noseries", ["handler"], []), ("staff.full", ["handler"], [SERIES])):
+        r = expect(city.post("orgs/1/staff", {"login": login, "name": login}), 201).json
+        expect(city.post(f"staff/{r['account']['id']}/enable"), 200)
+        expect(city.put(f"staff/{r['account']['id']}/roles", {"roles": roles}), 200)
+        expect(city.put(f"staff/{r['account']['id']}/permissions", {"series": series, "sections": SECTIONS}), 200)
+        api.first_login(login, r["password"], PASSWORD)
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "review-setup")
+
+    p.login_ok("staff.none", PASSWORD)
+    assert "尚未分配审查角色" in p.by("#setup-hint").text and "本单位人员角色管理" in p.by("#setup-hint").text
+    assert p.by("#todo-none").text == "暂无待办事项"
+    p.shot("no-role")
+    p.logout()
+
+    p.login_ok("staff.noseries", PASSWORD)
+    assert "尚未授予可审查的系列" in p.by("#setup-hint").text
+    p.follow(next(a for a in p.all("nav a") if a.text == "经办人审查"))
+    assert "尚未授予可审查的系列" in p.by("#setup-hint").text and "暂无待审查的申报" in p.by("#queue").text
+    p.shot("no-series")
+    p.logout()
+
+    p.login_ok("staff.full", PASSWORD)
+    assert not p.all("#setup-hint")
+    p.follow(next(a for a in p.all("nav a") if a.text == "经办人审查"))
+    assert not p.all("#setup-hint") and "暂无待审查的申报" in p.by("#queue").text
+    p.logout()

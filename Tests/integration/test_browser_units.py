@@ -100,6 +100,14 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.click("#add-org-submit")
     school_login, school_password = p.secret()
     assert school_login == "41010010001"
+    # The same form again (a page sent twice): refused, and no second 逸夫小学.
+    p.go("orgs")
+    p.fill("#new-org-name", "逸夫小学")
+    Select(p.by("#new-org-kind")).select_by_value("unit")
+    p.click("#add-org-submit")
+    assert "已有名为“逸夫小学”的机构" in p.flash_error()
+    p.go("orgs")
+    assert sum("逸夫小学" in r.text for r in p.all("#children tbody tr")) == 1
     p.logout()
 
     # The school fills in its info: the manual's sample credit code is refused for its check character.

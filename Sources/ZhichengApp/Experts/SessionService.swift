@@ -205,6 +205,23 @@ public struct SessionService: Sendable {
         }
     }
 
+    /// An expert's sessions open for voting (评审中) with how many of their applications the
+    /// expert has not voted on yet, oldest session first; empty for anyone who is not an expert.
+    public func awaitingVotes(caller: SignedIn) async throws -> [(id: Int, name: String, count: Int)] {
+        try await store.read(caller) { conn in
+            guard let expert = try Self.expertID(of: caller, conn) else { return [] }
+            return try conn.query("""
+                SELECT s.id, s.name, (SELECT count(*) FROM session_applications sa WHERE sa.session_id = s.id AND NOT EXISTS
+                    (SELECT 1 FROM votes v WHERE v.session_id = s.id AND v.received_id = sa.received_id AND v.expert_id = m.expert_id)) AS open
+                FROM session_experts m JOIN review_sessions s ON s.id = m.session_id
+                WHERE m.expert_id = ? AND m.role = 'panel' AND s.state = 'drawn' ORDER BY s.id
+                """, [expert]).compactMap { row in
+                guard let id = row["id"].int, let open = row["open"].int, open > 0 else { return nil }
+                return (id, row["name"].string ?? "", open)
+            }
+        }
+    }
+
     public func get(_ id: Int, caller: SignedIn) async throws -> SessionView {
         try await store.read(caller) { conn in try Self.view(id, caller: caller, conn) }
     }

@@ -69,6 +69,7 @@ public struct OrgService: Sendable {
                 throw ZhichengError.invalid("\(parent.kind.label)下不能添加\(kind.label)", field: "kind")
             }
             try OrgTree.requireRoom(parentLevel: try conn.level(of: parent.id), field: "parent_id")
+            try Self.requireUniqueName(name, under: parent.id, field: "name", conn)
             let code = try Self.allocateCode(parent: parent, kind: kind, name: name, conn)
             let now = Date().timeIntervalSince1970
             var profile = UnitProfile()
@@ -84,6 +85,15 @@ public struct OrgService: Sendable {
             guard let org = try conn.org(orgID) else { throw ZhichengError.internal("org vanished") }
             return CreatedOrg(org: org, adminLogin: code, adminPassword: password)
         }
+    }
+
+    /// Refuses a name another live org under the same parent has: in 机构树, 申报人员状态查询 and
+    /// an application's route the name is how people tell units apart (a form posted twice,
+    /// e.g. from a reloaded page, would otherwise add the same unit twice).
+    static func requireUniqueName(_ name: String, under parentID: Int, except id: Int? = nil, field: String, _ conn: SQLiteConnection) throws {
+        let taken = try conn.scalar("SELECT count(*) FROM orgs WHERE parent_id = ? AND name = ? AND deleted_at IS NULL AND id != ?",
+                                    [parentID, name, id ?? 0])?.int ?? 0
+        guard taken == 0 else { throw ZhichengError(.conflict, "同一上级下已有名为“\(name)”的机构", field: field) }
     }
 
     /// The next unused code for a child; sequences only grow, so codes are never reused.
@@ -119,6 +129,10 @@ public struct OrgService: Sendable {
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)
             var changes: [String] = []
+            let renamed = name.map { $0 != org.name } ?? false, moved = parentID.map { $0 != org.parentID } ?? false
+            if renamed || moved, let parent = parentID ?? org.parentID {
+                try Self.requireUniqueName(name ?? org.name, under: parent, except: id, field: renamed ? "name" : "parent_id", conn)
+            }
             if let name, name != org.name {
                 try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [name, id])
                 // The 单位信息 form shows (and saves back) the profile's name: it follows, or the
@@ -192,6 +206,9 @@ public struct OrgService: Sendable {
         return try await store.write(caller) { conn in
             let org = try Access.ownOrg(id, caller: caller, conn)
             guard org.profileState != .submitted else { throw ZhichengError.conflict("单位信息已提交，等待上级审核，暂不能修改") }
+            if !checked.name.isEmpty, checked.name != org.name, let parent = org.parentID {
+                try Self.requireUniqueName(checked.name, under: parent, except: id, field: "name", conn)
+            }
             try conn.saveProfile(id, checked)
             if !checked.name.isEmpty, checked.name != org.name { try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [checked.name, id]) }
             // Approved info stays approved when corrected (the unit keeps working);

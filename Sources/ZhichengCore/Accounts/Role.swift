@@ -38,6 +38,20 @@ public enum ApplicationSection: String, Sendable, CaseIterable, Codable {
     case appraisals = "年度考核"
     case training = "继续教育"
     case attachments = "附件"
+
+    /// Section names in the order of the application form (基本信息 first), any name this
+    /// build does not know (a later build's, a plugin's) after them, sorted.
+    public static func ordered(_ names: some Sequence<String>) -> [String] {
+        let rank = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1.rawValue, $0) })
+        return Set(names).sorted { a, b in
+            switch (rank[a], rank[b]) {
+            case let (x?, y?): x < y
+            case (.some, nil): true
+            case (nil, .some): false
+            case (nil, nil): a < b
+            }
+        }
+    }
 }
 
 /// Password rules for passwords people choose (one-time passwords are generated).

@@ -99,6 +99,7 @@ extension Templates {
     static let reviews = """
         <h2>{{heading}}</h2>
         <p id="queue-waiting">待审查：共 {{waiting}} 件</p>
+        {{#setup_hint}}<p class="hint" id="setup-hint">{{setup_hint}}</p>{{/setup_hint}}
         <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th></th></tr></thead><tbody>
         {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}</td><td><a href="{{base}}reviews/{{id}}">审查</a></td></tr>{{/items}}
         {{^items}}<tr><td colspan="8">暂无待审查的申报</td></tr>{{/items}}

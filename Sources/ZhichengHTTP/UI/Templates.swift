@@ -120,6 +120,7 @@ enum Templates {
         <p>所属机构：{{org_name}}（单位编号 {{org_code}}）</p>
         {{#unapproved}}<div class="flash error" role="alert">本单位信息尚未经上级审核通过（当前状态：{{state_label}}）。请先在“单位信息维护”中填写并提交单位信息，审核通过后方可使用其他功能。</div>{{/unapproved}}
         {{^unapproved}}<h3>待办事项</h3>
+        {{#setup_hint}}<p class="hint" id="setup-hint">{{setup_hint}}</p>{{/setup_hint}}
         {{#has_todo}}<ul id="todo">{{#todo}}<li><a href="{{href}}">{{text}}</a></li>{{/todo}}</ul>{{/has_todo}}
         {{^has_todo}}<p id="todo-none">暂无待办事项</p>{{/has_todo}}{{/unapproved}}
         """

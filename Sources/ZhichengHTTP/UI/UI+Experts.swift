@@ -41,7 +41,7 @@ extension UI {
     /// section as "字段：内容" lines.
     static func receivedSections(_ sections: [String: [String: String]], previous: [String: [String: String]] = [:]) -> [[String: Any]] {
         func text(_ fields: [String: String]) -> String { fields.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n") }
-        return sections.keys.sorted().map { name in
+        return ApplicationSection.ordered(sections.keys).map { name in
             ["name": name, "content": text(sections[name] ?? [:]), "changed": previous[name] != nil,
              // What the office read in the hand-over it returned, under what changed.
              "previous": previous[name].map { $0.isEmpty ? "（未填写）" : text($0) } ?? false as Any]
@@ -255,6 +255,7 @@ extension UI {
         let office = try await services.experts.me(caller: user) == nil
         let names = Dictionary(s.members.map { ($0.expertID, $0.name) }, uniquingKeysWith: { a, _ in a })
         let closed = s.state == "closed" || s.state == "no_quorum"
+        let applicationNames = Dictionary(s.applications.map { ($0.id, "\($0.applicantName) · \($0.title)") }, uniquingKeysWith: { a, _ in a })
         var data: [String: Any] = [
             "id": s.id, "session_id": s.id, "name": s.name, "committee": s.committeeName, "series": s.series, "specialty": s.specialty ?? "不限",
             "panel": Self.panelText(s), "count": s.panelSize == 0 ? "" : String(s.panelSize), "reserves": s.reserves,
@@ -273,7 +274,7 @@ extension UI {
                 return [
                     "score_typed": typed?["score"] ?? "", "comment_typed": typed?["comment"] ?? "",
                     "id": a.id, "applicant": a.applicantName, "unit": a.unitName, "title": "\(a.series) \(a.level) \(a.title)",
-                    "sections": a.sections.keys.sorted().map { name in
+                    "sections": ApplicationSection.ordered(a.sections.keys).map { name in
                         ["name": name, "content": (a.sections[name] ?? [:]).sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n")]
                     },
                     "my_vote": a.myVote.map { v -> [String: Any] in ["label": v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment] } ?? false,
@@ -282,8 +283,9 @@ extension UI {
                     "votes": Vote.allCases.map { vote in ["value": vote.rawValue, "label": vote.label, "checked": typed.map { $0["vote"] == vote.rawValue } ?? (a.myVote?.vote == vote)] },
                 ]
             },
+            // Named as in 评审的申报 above (the id is the province's internal one).
             "votes": s.votes.map { v -> [String: Any] in
-                ["application": v.applicationID, "expert": v.expertName, "vote": v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment]
+                ["application": applicationNames[v.applicationID] ?? "申报\(v.applicationID)", "expert": v.expertName, "vote": v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment]
             },
         ]
         if let v = verification {

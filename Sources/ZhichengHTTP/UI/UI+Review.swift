@@ -338,7 +338,7 @@ extension UI {
             link("reviews", [stage.map { "stage=\($0.rawValue)" }, limit == Self.queuePageSize ? nil : "limit=\(limit)", after.map { "after=\($0)" }], context)
         }
         let data: [String: Any] = [
-            "heading": heading, "items": items, "waiting": waiting,
+            "heading": heading, "items": items, "waiting": waiting, "setup_hint": Self.setupHint(user, province: context.tenant.kind == .province) ?? false,
             "first_page": after == nil ? false as Any : page(after: nil),
             "next_page": read.count > limit ? page(after: queue.last?.id) as Any : false,
         ]

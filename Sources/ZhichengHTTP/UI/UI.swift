@@ -300,8 +300,23 @@ struct UI: Sendable {
         let org = try await ownOrg(user)
         let todo = isUnapproved(org) ? [] : try await todo(user, org: org, province: context.tenant.kind == .province)
         return try render("首页", "home", ["name": user.name, "org_name": org.name, "org_code": org.code, "unapproved": isUnapproved(org), "state_label": org.profileState.label,
-                                         "todo": todo.map { ["text": $0.text, "href": base(context) + $0.path] }, "has_todo": !todo.isEmpty],
+                                         "todo": todo.map { ["text": $0.text, "href": base(context) + $0.path] }, "has_todo": !todo.isEmpty,
+                                         "setup_hint": Self.setupHint(user, province: context.tenant.kind == .province) ?? false],
                           user: user, context, orgName: org.name, unapproved: isUnapproved(org))
+    }
+
+    /// Why a staff member's screens stay empty, when it is how their account is set up (not
+    /// that nothing waits): no review role (outside the province office, where staff without
+    /// one are experts), or roles but no series to review. Nil when nothing is missing.
+    static func setupHint(_ user: SignedIn, province: Bool) -> String? {
+        guard user.kind == .staff else { return nil }
+        if user.roles.isEmpty {
+            return province ? nil : "您的账户尚未分配审查角色（经办人或负责人），因此没有可审查的申报。请本单位系统管理员在“本单位人员角色管理”中分配。"
+        }
+        if user.permittedSeries.isEmpty {
+            return "您的账户尚未授予可审查的系列，待审查列表因此为空。请本单位系统管理员在“本单位人员角色管理”中勾选系列和可查看的内容。"
+        }
+        return nil
     }
 
     /// 首页's 待办事项: what waits for this person, each with the screen to do it on. A
@@ -311,6 +326,12 @@ struct UI: Sendable {
     func todo(_ user: SignedIn, org: OrgRecord, province: Bool) async throws -> [(text: String, path: String)] {
         var todo: [(text: String, path: String)] = []
         if user.kind == .staff {
+            // An expert (staff of the province office without review roles): sessions to vote in.
+            if province, user.roles.isEmpty {
+                for session in try await services.sessions.awaitingVotes(caller: user) {
+                    todo.append(("评审会“\(session.name)”：\(session.count) 份申报待投票", "sessions/\(session.id)"))
+                }
+            }
             for role in user.roles {
                 let stage = ReviewStage(role)
                 let waiting = try await services.applications.queueCount(caller: user, stage: stage)
