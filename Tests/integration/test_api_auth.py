@@ -10,6 +10,7 @@ costs ~20 ms per hash) under the city office of `zhengzhou`.
 from __future__ import annotations
 
 import json
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -418,6 +419,8 @@ def test_ui_forms_refused_before_any_change_answer_with_a_page(env: Env, root: S
         assert r.status == 403 and r.headers.get("content-type", "").startswith("text/html"), r
         page = r.body.decode()
         assert "表单已过期" in page and "返回首页" in page and '{"error"' not in page, page[:500]
+        # What was typed is shown back for copying (the page came from an earlier session).
+        assert re.search(r'<textarea class="kept-value"[^>]*>李老师</textarea>', page), page[-1500:]
 
         boundary = "zcboundary"
         big = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{s.csrf}\r\n"
@@ -427,6 +430,26 @@ def test_ui_forms_refused_before_any_change_answer_with_a_page(env: Env, root: S
         assert r.status == 413 and r.headers.get("content-type", "").startswith("text/html"), r
         page = r.body.decode()
         assert "文件不能超过 5120 KiB" in page and '{"error"' not in page, page[:500]
+
+
+def test_a_form_posted_after_its_session_ended_shows_what_was_typed(env: Env, root: Session) -> None:
+    """A session ended (signed out elsewhere, idle): the post changes nothing and is answered
+    with a page (401) showing the typed text, escaped, without hidden fields or passwords; a
+    post with nothing typed, or without any session, goes to the sign-in page as before."""
+    s = env.zz.sign_in("4101", NEW_PASSWORD)
+    cookie = {"Cookie": f"zc_session={s.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+    expect(env.zz.delete("session", token=s), (200, 204))
+    with unchanged(env.daemon, "zhengzhou"):
+        body = f"_csrf={s.csrf}&contact=%3Cb%3E李老师%3C%2Fb%3E&old_password=Secret123&category=单位".encode()
+        r = env.zz.raw("POST", "/t/zhengzhou/profile", body=body, headers=cookie)
+        assert r.status == 401 and r.headers.get("content-type", "").startswith("text/html"), r
+        page = r.body.decode()
+        assert "登录已结束" in page and 'id="kept-login"' in page, page[-1500:]
+        assert re.findall(r'<textarea class="kept-value"[^>]*>(.*?)</textarea>', page) == ["&lt;b&gt;李老师&lt;/b&gt;"], page[-1500:]
+        assert "Secret123" not in page and s.csrf not in page
+        for headers in (cookie, {"Content-Type": "application/x-www-form-urlencoded"}):
+            r = env.zz.raw("POST", "/t/zhengzhou/profile", body=f"_csrf={s.csrf}&category=单位".encode(), headers=headers)
+            assert r.status == 303 and "/t/zhengzhou/login" in r.headers.get("location", ""), r
 
 
 def test_token_of_one_tenant_is_worthless_in_another(env: Env, root: Session) -> None:

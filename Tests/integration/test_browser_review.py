@@ -212,9 +212,9 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     p.shot("status-of-a-unit-below")
 
 
-def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, tmp_path):
-    """The application page is one form: a section's 保存 saves every section typed, so do 上传附件
-    and 提交申报; a refused save (a section over 64 KiB) comes back with everything as typed."""
+def a_draft(daemon_factory) -> tuple:
+    """A city whose office has a plan for 中级, an applicant of it (周填写) signed in through the
+    API, and a draft application of theirs: (daemon, login, applicant's session, application)."""
     d = daemon_factory().start()
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     api = Api(d.http_port, "zhengzhou")
@@ -223,14 +223,25 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
     person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "周填写"}), 201).json
     applicant = api.first_login(person["account"]["login"], person["password"], PASSWORD)
     app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    return d, person["account"]["login"], applicant, app
+
+
+def type_into(p: Pages, section: str, text: str) -> None:
+    area = p.by(f"textarea[data-section='{section}']")
+    area.clear()
+    area.send_keys(text)
+
+
+def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, tmp_path):
+    """The application page is one form: a section's 保存 saves every section typed, so do 上传附件
+    and 提交申报; a refused save (a section over 64 KiB) comes back with everything as typed."""
+    d, login, applicant, app = a_draft(daemon_factory)
     p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "application-form")
-    p.login_ok(person["account"]["login"], PASSWORD)
+    p.login_ok(login, PASSWORD)
     p.go(f"applications/{app['id']}")
 
     def typed(section: str, text: str) -> None:
-        area = p.by(f"textarea[data-section='{section}']")
-        area.clear()
-        area.send_keys(text)
+        type_into(p, section, text)
 
     def stored() -> dict:
         return {k: v.get("内容") for k, v in expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"].items()}
@@ -288,6 +299,53 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
     assert "已提交" in p.flash_ok(), p.flash_error()
     shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
     assert shown["state"] == "in_review" and shown["sections"]["论文著作"] == {"内容": "论文两篇"}, shown
+
+
+def test_text_typed_is_shown_back_when_the_session_has_ended_or_the_page_is_of_an_earlier_one(daemon_factory, browser):
+    """An applicant writes 业绩成果 while their session ends (here: signed out elsewhere): the
+    save is refused, nothing is stored, and the answer shows what was typed for copying, with the
+    sign-in page in a new window. A page opened before signing out and in again (another
+    window) is refused as of an earlier session, again with the typed text shown."""
+    d, login, applicant, app = a_draft(daemon_factory)
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "kept-input")
+    p.login_ok(login, PASSWORD)
+    p.go(f"applications/{app['id']}")
+    written = "主持市级课题一项。\n指导青年教师三名，均获优质课奖。"
+    type_into(p, "业绩成果", written)
+    type_into(p, "基本信息", "周填写，女")
+    # The browser's session ends (signed out elsewhere; an idle end reads the same).
+    expect(applicant.api.delete("session", token=p.d.get_cookie("zc_session")["value"]), (200, 204))
+    p.press(p.all("button.save-section")[0])
+    assert "登录已结束" in p.flash_error()
+    kept = {area.find_element("xpath", "..").text.split("\n")[0]: area.get_attribute("value") for area in p.all(".kept-value")}
+    assert kept == {"基本信息": "周填写，女", "业绩成果": written}, kept
+    assert p.by("#kept-login").get_attribute("target") == "_blank"
+    p.shot("session-ended")
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"] == {}, "nothing was saved"
+
+    # Signed in again: a page of that session, posted after signing out and in again in another window.
+    p.login_ok(login, PASSWORD)
+    p.go(f"applications/{app['id']}")
+    type_into(p, "业绩成果", written)
+    first = p.d.current_window_handle
+    p.d.switch_to.new_window("tab")
+    p.go("home")
+    p.logout()
+    p.login_ok(login, PASSWORD)
+    p.d.close()
+    p.d.switch_to.window(first)
+    p.press(p.all("button.save-section")[0])
+    assert "表单已过期" in p.flash_error()
+    assert [a.get_attribute("value") for a in p.all(".kept-value")] == [written]
+    assert not p.all("#kept-login"), "signed in: no sign-in link, the page's own menu instead"
+    assert p.all("nav a")
+    p.shot("earlier-session")
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"] == {}, "nothing was saved"
+    # Back on the page (now of this session), the same text saves.
+    p.follow(p.by("#kept-back"))
+    type_into(p, "业绩成果", written)
+    p.press(p.all("button.save-section")[0])
+    assert "已保存：业绩成果" in p.flash_ok(), p.flash_error()
 
 
 def test_an_account_set_up_without_a_role_or_series_is_told_why_its_screens_are_empty(daemon_factory, browser):

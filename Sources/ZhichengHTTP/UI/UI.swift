@@ -118,11 +118,24 @@ struct UI: Sendable {
     /// besides (the application page's sections), beyond the usual 64 KiB.
     func form(_ request: Request, _ context: TenantRequestContext, upload: Int? = nil, text: Int = 0,
               allowPasswordChange: Bool = false) async throws -> (SignedIn, FormData)? {
-        guard let user = await user(request, context) else { return nil }
+        let limit = upload.map { $0 + 64 * 1024 + text } ?? (1 << 20) + text
+        guard let user = await user(request, context) else {
+            // The session ended while the page was open: what was typed is shown for copying
+            // (else the sign-in page, as for any page). Read without a session, a body gets no
+            // room for a file: a file is not kept anyway.
+            if let form = try? await FormData.parse(request, limit: min(limit, (1 << 20) + text)), !KeptInput.fields(form).isEmpty {
+                throw UIErrorPage(page: try keptInputPage(Self.sessionEnded, form, user: nil, request, context, status: .unauthorized))
+            }
+            return nil
+        }
         do {
             if user.mustChangePassword && !allowPasswordChange { throw ZhichengError(.forbidden, "请先修改初始密码") }
-            let form = try await FormData.parse(request, limit: upload.map { $0 + 64 * 1024 + text } ?? (1 << 20) + text)
-            guard form["_csrf"] == user.csrfToken else { throw ZhichengError(.forbidden, "表单已过期，请刷新页面后重试") }
+            let form = try await FormData.parse(request, limit: limit)
+            guard form["_csrf"] == user.csrfToken else {
+                // A page of an earlier session (signed out and in again meanwhile, maybe in another window).
+                throw UIErrorPage(page: try keptInputPage("表单已过期（该页面打开后曾重新登录），未保存，请刷新页面后重试", form, user: user, request, context,
+                                                          status: .forbidden))
+            }
             if form["_confirmed"] != "1", let message = Self.confirmation(for: request.uri.path, form) {
                 throw UIErrorPage(page: try confirmPage(message, form: form, request, user: user, context))
             }
@@ -131,6 +144,21 @@ struct UI: Sendable {
             if error.code == .tooLarge { error.message = upload.map { "文件不能超过 \($0 / 1024) KiB" } ?? "提交的内容过长" }
             throw UIErrorPage(page: try render("错误", "error", [:], user: user, context, flash: .error(error.publicMessage), status: error.status))
         }
+    }
+
+    /// The answer to a form that could not be taken (`message` says why) with the text typed
+    /// into it (`KeptInput`) for copying, and the ways on: back to the page, or, with nobody
+    /// signed in, the sign-in page in a new window so that this one stays open.
+    func keptInputPage(_ message: String, _ form: FormData, user: SignedIn?, _ request: Request, _ context: TenantRequestContext,
+                       status: HTTPResponse.Status) throws -> Response {
+        let fields = KeptInput.fields(form).map { f -> [String: Any] in
+            ["label": f.label, "value": f.value, "rows": min(12, max(2, f.value.count / 60 + f.value.filter(\.isNewline).count + 1))]
+        }
+        let referer = request.headers[.referer].flatMap { URLComponents(string: $0)?.path } ?? ""
+        let fromPage = referer.hasPrefix(base(context))
+        return try render("未保存", "kept", ["has_fields": !fields.isEmpty, "fields": fields, "signed_in": user != nil,
+                                          "back": fromPage ? referer : base(context) + "home", "back_label": fromPage ? "返回原页面" : "返回首页"],
+                          user: user, context, flash: .error(message), status: status)
     }
 
     // MARK: Confirmation

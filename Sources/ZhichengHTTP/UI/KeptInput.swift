@@ -1,0 +1,68 @@
+import Foundation
+import ZhichengCore
+
+/// What a form post that could not be taken (the session had ended, or the page came from an
+/// earlier session) carried that a person typed: shown back on the answer for copying, so an
+/// applicant who wrote 业绩成果 for an hour and was signed out meanwhile loses nothing.
+///
+/// Only text typed by hand is kept: the form's own fields (`_csrf`, `_confirmed`, the section
+/// digests `orig:…`, `then`, `version`), passwords, choices made with a click and empty
+/// fields are left out. Files are never kept (they are still on the person's disk).
+enum KeptInput {
+    struct Field: Equatable {
+        var label: String
+        var value: String
+    }
+
+    /// Fields set by a click (radio buttons, boxes, lists): quicker to set again than to copy.
+    static let choices: Set<String> = [
+        "decision", "kind", "state", "stage", "rule", "result", "vote", "roles", "sections", "levels", "series", "level",
+        "org", "parent_id", "applicant", "below", "category", "affiliation_level", "nature", "economic_type", "expert", "items", "open",
+    ]
+
+    /// Labels of the free-text fields the UI's forms use; others are shown by their name.
+    static let labels: [String: String] = [
+        "name": "名称", "comment": "意见", "reason": "原因", "title": "职称", "specialty": "专业", "relations": "回避关系",
+        "place": "地点", "time": "时间", "phone": "电话", "email": "电子邮箱", "login": "登录名", "id_number": "身份证号",
+        "year": "年度", "count": "人数", "reserves": "备选人数", "seed": "随机种子", "score": "评分", "text": "异议内容",
+        "contact": "联系人", "address": "地址", "postcode": "邮政编码", "city": "所在地", "industry": "行业", "credit_code": "统一社会信用代码",
+        "org_code": "组织机构代码", "fax": "传真", "date": "日期", "panel_size": "评审专家人数", "evidence": "证据", "note": "说明",
+    ]
+
+    static func fields(_ form: FormData) -> [Field] {
+        form.fields.keys.sorted(by: order).flatMap { name -> [Field] in
+            guard !skipped(name) else { return [] }
+            return (form.fields[name] ?? []).filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.map { Field(label: label(name), value: $0) }
+        }
+    }
+
+    static func skipped(_ name: String) -> Bool {
+        name.hasPrefix("_") || name.hasPrefix("orig:") || name == "then" || name == "version" || name.contains("password") || choices.contains(name)
+    }
+
+    /// `content:<section>` is the section's text, `field:<section>:<key>` one of its fields,
+    /// `years:<section>` its 从业年限 (the application page).
+    static func label(_ name: String) -> String {
+        let parts = name.split(separator: ":", maxSplits: 2).map(String.init)
+        switch (parts.first, parts.count) {
+        case ("content", 2): return parts[1]
+        case ("field", 3): return "\(parts[1]) · \(parts[2])"
+        case ("years", 2): return "\(parts[1]) · 从业年限"
+        default: return labels[name] ?? UnitProfile.fields.first { $0.key == name }?.label ?? name
+        }
+    }
+
+    /// The application page's sections in the form's order, then the rest by name.
+    static func order(_ a: String, _ b: String) -> Bool {
+        func section(_ name: String) -> String? {
+            let parts = name.split(separator: ":", maxSplits: 2)
+            return parts.count >= 2 && ["content", "field", "years"].contains(parts[0]) ? String(parts[1]) : nil
+        }
+        switch (section(a), section(b)) {
+        case let (x?, y?) where x != y: return ApplicationSection.ordered([x, y]).first == x
+        case (.some, nil): return true
+        case (nil, .some): return false
+        default: return a < b
+        }
+    }
+}
