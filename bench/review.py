@@ -18,7 +18,10 @@ in a `finally`, every wait is bounded, timings are reported, never asserted.
       and the cost per row apart);
   (g) a `bdecide` reviewer's page at one connection, alone, during 16 connections
       of failing sign-ins (each a full password hash), and during a backup and a
-      restore of the queue tenant: p99 and worst latency.
+      restore of the queue tenant: p99 and worst latency;
+  (h) a failed sign-in's time at one connection, a real login (wrong password)
+      against a made-up one, in turn: medians (they should not tell which
+      logins exist).
 
 Set-up: a fresh data dir; two tenants made through the admin socket and the
 API (root admin, reviewers with their roles and series, an applicant whose real
@@ -308,6 +311,7 @@ class ReviewBench:
                 self.measure_decisions(d, setup)
             self.measure_queue(d, setup)
             self.measure_stalls(d)
+            self.measure_signin_timing(d)
             self.verify(d, setup)
         finally:
             stop = d.stop(timeout=self.b.stop_timeout())
@@ -816,6 +820,31 @@ class ReviewBench:
         progress(f"  alone {lat(alone)}; during {signins.get('rps', 0):,.0f} sign-ins/s {lat(during)}; during backup "
                  f"({steps['backup_s']:.2f} s) and restore ({steps['restore_s']:.2f} s) of {(steps.get('bytes') or 0) / 2**20:,.0f} MiB {lat(files)}")
 
+    # -- a failed sign-in's time: does it tell whether the login exists?
+
+    def measure_signin_timing(self, d: "R.Daemon") -> None:
+        """A failed sign-in at one connection, a real login (a bdecide handler, wrong password)
+        and a made-up one taken in turn, two tries each (below the lock-out): the answers are the
+        same, and so should the time be (an account's count is a durable commit before the
+        password check; a made-up login's counter is one too). Informational: the ratio says
+        how far apart they are, in a run with the same hashing load."""
+        self.b.need(15, "sign-in timing")
+        c = Http(d.http_port, DECIDE_TENANT, self.a.request_timeout)
+        times: dict[str, list[float]] = {"real": [], "made_up": []}
+        try:
+            for i in range(self.a.review_clients):
+                for k in range(2):
+                    for kind, login in (("real", f"handler{i:03d}"), ("made_up", f"timing-{i:03d}")):
+                        t = time.perf_counter()
+                        c.call("POST", "session", {"login": login, "password": f"wrong-{k}"}, expect=(401,))
+                        times[kind].append(time.perf_counter() - t)
+        finally:
+            c.close()
+        out = {kind: {"p50_ms": R.median(xs) * 1000, "n": len(xs)} for kind, xs in times.items()}
+        self.out["signin_timing"] = out
+        progress(f"sign-in timing: a failed sign-in, median of {out['real']['n']}: real login {out['real']['p50_ms']:.2f} ms, "
+                 f"made-up login {out['made_up']['p50_ms']:.2f} ms")
+
     # -- afterwards: the daemon's own checks and the rows it wrote
 
     def verify(self, d: "R.Daemon", setup: dict) -> None:
@@ -910,3 +939,7 @@ def summary_rows(r: dict, row) -> None:
         if f.get("probe"):
             row(f"  during backup + restore of bqueue ({(f.get('bytes') or 0) / 2**20:,.0f} MiB)", worst(f["probe"]), alone)
             row("  backup / restore took", f"{f['backup_s']:.2f} / {f['restore_s']:.2f} s")
+    sg = rv.get("signin_timing") or {}
+    if sg.get("real") and sg.get("made_up"):
+        row("failed sign-in, median, 1 conn: real login (information)", f"{sg['real']['p50_ms']:.2f} ms",
+            f"{sg['made_up']['p50_ms']:.2f} ms made-up login", sg["real"]["p50_ms"] / sg["made_up"]["p50_ms"], key="signin_timing_ratio")

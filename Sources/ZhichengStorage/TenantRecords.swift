@@ -221,6 +221,16 @@ extension SQLiteConnection {
             """, [accountID, failures, lockedUntil])
     }
 
+    /// Counts a failed sign-in with a login that has no account (`locks`: the one that locked
+    /// it) in one `tenant_meta` row: the durable write a real login's count makes, so that the
+    /// time an answer takes does not tell which logins exist; nothing names the login.
+    public func countUnknownSignInFailure(locks: Bool = false) throws {
+        try run("""
+            INSERT INTO tenant_meta (key, value) VALUES (?, '1')
+            ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
+            """, [locks ? "unknown_sign_in_locks" : "unknown_sign_in_failures"])
+    }
+
     /// A right password, a new one or a reset: the count starts over and any lock-out ends.
     public func clearSignInFailures(_ accountID: Int) throws {
         try run("DELETE FROM sign_in_failures WHERE account_id = ?", [accountID])

@@ -26,6 +26,7 @@ from api_support import (
     restore_tenant,
     Session,
     create_child,
+    db_rows,
     expect,
     expire_session,
     unchanged,
@@ -90,12 +91,21 @@ def test_sign_in_ok(env: Env, root: Session) -> None:
     expect(root.get("account"), 200)
 
 
+def unknown_failures(daemon: Daemon, tenant: str) -> int:
+    """Failed sign-ins with logins that have no account, as the tenant has counted them."""
+    rows = db_rows(daemon.tenant_db(tenant), "SELECT value FROM tenant_meta WHERE key = 'unknown_sign_in_failures'")
+    return int(rows[0][0]) if rows else 0
+
+
 def test_wrong_password_and_unknown_login_are_401(env: Env, root: Session) -> None:
     _, login, one_time = new_org_admin(root)
     wrong = expect(env.zz.sign_in_raw(login, one_time + "x"), 401)
-    with unchanged(env.daemon, "zhengzhou"):
+    before = unknown_failures(env.daemon, "zhengzhou")
+    # Nothing but the count of failures with made-up logins (one row, naming none).
+    with unchanged(env.daemon, "zhengzhou", ignore=("tenant_meta",)):
         unknown = expect(env.zz.sign_in_raw("no-such-login", one_time), 401)
         expect(env.zz.sign_in_raw("4101999999", NEW_PASSWORD), 401)
+    assert unknown_failures(env.daemon, "zhengzhou") == before + 2
     # the same answer whether or not the login exists
     assert wrong.error()["message"] == unknown.error()["message"]
     assert wrong.error()["code"] == unknown.error()["code"] == "unauthorized"
@@ -157,8 +167,9 @@ def test_a_known_api_path_with_another_method_is_json_405(env: Env, root: Sessio
 def test_an_unknown_login_is_answered_as_a_known_one_up_to_its_lock_out(env: Env, root: Session) -> None:
     """Whether a login exists must not show in the answers: an ID-card number with an account
     says its holder applied for a title. Five wrong passwords lock a made-up login as they lock a
-    real one (401 four times, then 429 with the same message), and it stays locked alike; nothing
-    is written for the made-up one."""
+    real one (401 four times, then 429 with the same message), and it stays locked alike. Where a
+    real login's count and lock are written (which takes a durable commit, so time would tell), a
+    made-up one's are counted in one row of `tenant_meta` that names no login."""
     _, known, _ = new_org_admin(root)
     unknown = "410104199003079999"
 
@@ -169,11 +180,20 @@ def test_an_unknown_login_is_answered_as_a_known_one_up_to_its_lock_out(env: Env
             out.append((r.status, r.error()["message"]))
         return out
 
+    def counted() -> dict[str, str]:
+        return dict(db_rows(env.daemon.tenant_db("zhengzhou"), "SELECT key, value FROM tenant_meta WHERE key LIKE 'unknown_sign_in_%'"))
+
     real = answers(known)
-    with unchanged(env.daemon, "zhengzhou", ignore=("sessions",)):
+    before = counted()
+    with unchanged(env.daemon, "zhengzhou", ignore=("sessions", "tenant_meta")):
         made_up = answers(unknown)
     assert [s for s, _ in real] == [401, 401, 401, 401, 429, 429, 429], real
     assert made_up == real, (made_up, real)
+    after = counted()
+    # Five counted checks, one of which locked it; the two refused while locked are not counted (as for an account).
+    assert int(after["unknown_sign_in_failures"]) - int(before.get("unknown_sign_in_failures", "0")) == 5, (before, after)
+    assert int(after["unknown_sign_in_locks"]) - int(before.get("unknown_sign_in_locks", "0")) == 1, (before, after)
+    assert unknown not in repr(db_rows(env.daemon.tenant_db("zhengzhou"), "SELECT * FROM tenant_meta"))
 
     # Sent at once, too: each is counted before its check, so ten get the same answers.
     _, known2, _ = new_org_admin(root)
@@ -454,7 +474,8 @@ def test_a_form_posted_after_its_session_ended_shows_what_was_typed(env: Env, ro
 
 def test_token_of_one_tenant_is_worthless_in_another(env: Env, root: Session) -> None:
     ly_root = env.ly.first_login(env.ly_admin["admin_login"], env.ly_admin["admin_password"])
-    with unchanged(env.daemon, "zhengzhou"), unchanged(env.daemon, "luoyang"):
+    before = unknown_failures(env.daemon, "luoyang")
+    with unchanged(env.daemon, "zhengzhou"), unchanged(env.daemon, "luoyang", ignore=("tenant_meta",)):
         expect(env.zz.get("account", token=ly_root.token), 401)
         expect(env.zz.get("orgs/1", token=ly_root.token), 401)
         expect(env.ly.get("account", token=root.token), 401)
@@ -465,6 +486,7 @@ def test_token_of_one_tenant_is_worthless_in_another(env: Env, root: Session) ->
                           headers={"Cookie": f"zc_session={root.token}", "X-CSRF-Token": root.csrf}), 401)
         # logins are per tenant too
         expect(env.ly.sign_in_raw("4101", NEW_PASSWORD), 401)
+    assert unknown_failures(env.daemon, "luoyang") == before + 1, "counted as a made-up login in luoyang"
     assert expect(ly_root.get("account"), 200).json["login"] == "4103"
     assert expect(root.get("account"), 200).json["login"] == "4101"
 

@@ -39,16 +39,21 @@ public struct AuthService: Sendable {
         let account = try await store.withTenant(tenant) { db in try await db.read { try $0.account(login: login) } }
         guard let account else {
             // Answered as for an account, step by step: admitted, counted before the check (a
-            // lock refuses it), the same work (a real hash check, so timing does not tell), and
-            // the check that locks answers 429. A login longer than any account's (64) is not
-            // counted: no account can answer like it, and it must not take memory.
+            // lock refuses it), the same work (a durable write where an account's count is
+            // written, a real hash check, a second write where its lock is audited: timing does
+            // not tell), and the check that locks answers 429. A login longer than any account's
+            // (64) is not counted: no account can answer like it, and it must not take memory.
             try await hasher.admitted(tenant: tenant.rawValue) {
                 let attempt: UnknownLoginFailures.Attempt = login.count <= Self.maxLoginLength
                     ? unknownLogins.attempt(sha256Hex(utf8: tenant.rawValue + "\u{0}" + login), now: now, maxFailures: maxFailures, lockSeconds: lockSeconds)
                     : .counted(locks: false)
                 if case .locked(let until) = attempt { throw Self.locked(until: until, now: now) }
+                try await countUnknown(tenant, locks: false)
                 _ = await hasher.verify(password, against: Self.dummyHash)
-                if attempt == .counted(locks: true) { throw lockedNow }
+                if attempt == .counted(locks: true) {
+                    try await countUnknown(tenant, locks: true)
+                    throw lockedNow
+                }
             }
             throw ZhichengError(.unauthorized, "登录名或密码错误")
         }
@@ -157,6 +162,13 @@ public struct AuthService: Sendable {
                 try conn.setSignInFailures(account.id, failures: lock ? 0 : failures, lockedUntil: lock ? now + lockSeconds : nil)
                 return Attempt(locked: lock, failures: failures)
             }
+        }
+    }
+
+    /// A made-up login's counterpart of `countAttempt` (and, `locks`, of the lock's audit row).
+    private func countUnknown(_ tenant: TenantID, locks: Bool) async throws {
+        try await store.withTenant(tenant) { db in
+            try await db.write { conn in try conn.countUnknownSignInFailure(locks: locks) }
         }
     }
 

@@ -6,8 +6,10 @@ import Synchronization
 /// at once (each is counted before its password check, as for an account). An applicant's
 /// login is an ID-card number; that a person has an account in a city says they applied.
 ///
-/// Nothing is written for an unknown login (a flood of made-up logins must not become a flood
-/// of writes). Bounded: entries are keyed by a fixed-size digest of the login; past `capacity`
+/// The count itself is kept here, not written (nothing in the database names a made-up login);
+/// `AuthService` writes one counter row per attempt instead, the durable write an account's
+/// count costs, so that timing does not tell either (at the rate the password checks admit,
+/// as for accounts). Bounded: entries are keyed by a fixed-size digest of the login; past `capacity`
 /// the ones not locked are dropped, and if all are locked, new ones go uncounted until some
 /// lock ends.
 final class UnknownLoginFailures: Sendable {
