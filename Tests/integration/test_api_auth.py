@@ -10,7 +10,9 @@ costs ~20 ms per hash) under the city office of `zhengzhou`.
 from __future__ import annotations
 
 import json
+import pathlib
 import re
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ from api_support import (
     unchanged,
     unique,
 )
-from conftest import Daemon, create_tenant
+from conftest import Daemon, clean_env, create_tenant, wait_until
 
 
 @dataclass
@@ -205,6 +207,53 @@ def test_an_unknown_login_is_answered_as_a_known_one_up_to_its_lock_out(env: Env
     assert burst(known2) == burst("410104199003078888") == [401] * 4 + [429] * 6
     # A login longer than any account's is answered 401 without being counted (nor kept).
     assert {env.zz.sign_in_raw("x" * 5000, "Wrong-1").status for _ in range(6)} == {401}
+
+
+def test_a_password_reset_while_a_sign_in_or_a_change_is_checked_wins(daemon_factory, tmp_path) -> None:
+    """The password is checked (a slow hash) before the session is opened, or the new password
+    written, in a later transaction. An 初始化密码 by the parent in between wins: the sign-in
+    with the old password is refused and opens no session; the change with the old password is
+    refused and the reset's one-time password stands. (Before, both went through: the session
+    outlived the reset, and the change undid it.)"""
+    signing, changing = tmp_path / "hold-sign-in", tmp_path / "hold-change"
+    d = daemon_factory(env=clean_env(ZHICHENG_PAUSE_AT=f"sign-in.checked:{signing},password-change.checked:{changing}")).start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    org, admin = create_child(city, 1, "测试单位", "unit")
+    unit = api.first_login(admin["login"], admin["password"])
+    db = d.tenant_db("zhengzhou")
+
+    def held(hold, call) -> tuple[threading.Thread, list]:
+        """`call` run in a thread, held at the pause `hold` names; returns once it is there."""
+        hold.write_text("")
+        out: list = []
+        worker = threading.Thread(target=lambda: out.append(call()), daemon=True)
+        worker.start()
+        wait_until(lambda: pathlib.Path(f"{hold}.reached").exists() or not worker.is_alive(), 30, f"the request to reach {hold.name}")
+        assert worker.is_alive(), out
+        return worker, out
+
+    def reset() -> str:
+        return expect(city.post(f"orgs/{org['id']}/admin/reset-password"), 200).json["password"]
+
+    sessions = db_rows(db, "SELECT count(*) FROM sessions WHERE account_id = ?", unit.account["id"])[0][0]
+    worker, out = held(signing, lambda: api.sign_in_raw(admin["login"], NEW_PASSWORD))
+    one_time = reset()
+    signing.unlink()
+    worker.join(timeout=30)
+    assert out and out[0].status == 401, out
+    assert db_rows(db, "SELECT count(*) FROM sessions WHERE account_id = ?", unit.account["id"]) == [(0,)], "no session outlives the reset"
+    assert sessions >= 1
+
+    unit = api.first_login(admin["login"], one_time)
+    worker, out = held(changing, lambda: unit.post("account/password", {"old_password": NEW_PASSWORD, "new_password": "Taken0ver2026"}))
+    one_time = reset()
+    changing.unlink()
+    worker.join(timeout=30)
+    assert out and out[0].status in (401, 409), out
+    expect(api.sign_in_raw(admin["login"], "Taken0ver2026"), 401)
+    assert api.sign_in(admin["login"], one_time).account["must_change_password"] is True, "the reset's one-time password stands"
 
 
 def test_lockout_after_five_failures(env: Env, root: Session) -> None:

@@ -72,22 +72,31 @@ public struct AuthService: Sendable {
             }
             throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员")
         }
+        await FaultInjection.pause("sign-in.checked")
         let token = Self.randomToken()
         let csrf = Self.randomToken()
         let expires = now + sessionSeconds
-        try await store.withTenant(tenant) { db in
-            try await db.write { conn in
+        let signedIn = try await store.withTenant(tenant) { db in
+            try await db.write { conn -> AccountRecord in
+                // The account as checked, in the transaction that opens the session: a reset or a
+                // change of its password, a disabling, a deletion (or a restore of the tenant)
+                // while the password was being checked must not be overtaken by this sign-in.
+                guard let current = try conn.account(account.id), current.passwordHash == account.passwordHash else {
+                    throw ZhichengError(.unauthorized, "登录名或密码错误")
+                }
+                guard current.enabled else { throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员") }
                 try conn.clearSignInFailures(account.id)
                 try conn.purgeExpiredSessions(now: now)
                 try conn.run("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES (?,?,?,?,?,?)",
                              [Self.hash(token), account.id, csrf, now, expires, source])
-                try conn.appendAudit(AuditEntry(actor: account.auditActor, orgID: account.orgID, action: "session.create",
-                                                target: "account:\(account.id)", source: source))
+                try conn.appendAudit(AuditEntry(actor: current.auditActor, orgID: current.orgID, action: "session.create",
+                                                target: "account:\(current.id)", source: source))
+                return current
             }
         }
         // Known from its start: a token not used for the idle period after sign-in has ended too.
         _ = activity.use(Self.activityKey(tenant, Self.hash(token)), now: now, idle: sessionIdleSeconds, lifetime: sessionSeconds)
-        return Session(token: token, account: SignedIn(tenant: tenant, account: account, csrfToken: csrf, source: source), expiresAt: expires)
+        return Session(token: token, account: SignedIn(tenant: tenant, account: signedIn, csrfToken: csrf, source: source), expiresAt: expires)
     }
 
     /// The account behind a token, or `unauthorized`. The session and the account are
@@ -209,8 +218,17 @@ public struct AuthService: Sendable {
             }
         }
         let hash = try await hasher.hash(new)
+        await FaultInjection.pause("password-change.checked")
         try await store.withTenant(caller.tenant) { db in
             try await db.write { conn in
+                // The old password was checked against the hash read before: a reset (or another
+                // change) since then wins; so does an ended session (a reset ends them all).
+                guard let now = try conn.account(caller.accountID), now.enabled, now.passwordHash == current.passwordHash else {
+                    throw ZhichengError.conflict("密码已在此期间被重置或修改，本次修改未生效；请重新登录")
+                }
+                if let keepToken, try conn.scalar("SELECT count(*) FROM sessions WHERE token_hash = ? AND account_id = ?", [Self.hash(keepToken), caller.accountID])?.int != 1 {
+                    throw ZhichengError(.unauthorized, "登录已结束，本次修改未生效；请重新登录")
+                }
                 try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?", [hash, caller.accountID])
                 try conn.clearSignInFailures(caller.accountID)
                 try conn.run("DELETE FROM sessions WHERE account_id = ? AND token_hash != ?", [caller.accountID, keepToken.map(Self.hash) ?? ""])

@@ -46,9 +46,19 @@ extension TenantStore {
         try await withTenant(caller.tenant) { db in try await db.read(body) }
     }
 
-    /// Runs `body` as one durable unit of work in the caller's tenant.
+    /// Runs `body` as one durable unit of work in the caller's tenant, if the caller's account
+    /// is still there and enabled in that same transaction: the request was authenticated
+    /// before (and may have waited since, e.g. for a plugin step), and an account disabled or
+    /// deleted meanwhile must not act.
     func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await withTenant(caller.tenant) { db in try await db.write(body) }
+        try await withTenant(caller.tenant) { db in
+            try await db.write { conn in
+                guard try conn.scalar("SELECT enabled FROM accounts WHERE id = ? AND deleted_at IS NULL", [caller.accountID])?.int == 1 else {
+                    throw ZhichengError(.unauthorized, "账户已停用或已删除")
+                }
+                return try body(conn)
+            }
+        }
     }
 }
 

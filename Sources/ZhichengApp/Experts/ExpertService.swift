@@ -105,9 +105,11 @@ public struct ExpertService: Sendable {
     public func decide(_ id: Int, decision rawDecision: String, comment rawComment: String, version: Int?, step rawStep: String? = nil,
                        caller: SignedIn) async throws -> ExpertDecisionOutcome {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有省职改办的经办人或负责人可以审查专家推荐") }
-        // The account of a new expert needs a hash; made before the transaction, used only on a final 通过.
+        // The account of a new expert needs a hash; made before the transaction, used only on a
+        // final 通过. Made for every 通过: which step this is is known only in the transaction (the
+        // caller's roles may change meanwhile, a handler's 通过 costs a hash it does not need).
         let password = OneTimePassword.generate()
-        let hash = rawDecision == ReviewDecision.pass.rawValue && caller.roles.contains(.leader) ? try await hasher.hash(password) : ""
+        let hash = rawDecision == ReviewDecision.pass.rawValue ? try await hasher.hash(password) : ""
         let (outcome, final) = try await store.write(caller) { conn -> (ExpertDecisionOutcome, Bool) in
             let step = try ProvinceReview.decide(id, .expert, decision: rawDecision, comment: rawComment, version: version, step: rawStep, caller: caller, conn)
             var expert: ExpertRecord?

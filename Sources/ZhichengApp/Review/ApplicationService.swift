@@ -422,23 +422,94 @@ public struct ApplicationService: Sendable {
 
     /// Saves one section (a JSON object of text fields) while the application is a draft or returned.
     public func saveSection(_ applicationID: Int, section rawSection: String, fields: [String: String], caller: SignedIn) async throws -> ApplicationView {
+        let (section, json) = try Self.checkedSection(rawSection, fields)
+        return try await store.write(caller) { conn in
+            let (app, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
+            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改") }
+            try Self.storeSection(app, section, json, caller: caller, conn)
+            return try Self.view(app, for: caller, conn)
+        }
+    }
+
+    /// A section as an editing page (the application form) sends it back: its fields, and
+    /// the `fingerprint` of the section as the page showed it (nil: the page did not say).
+    public struct SectionEdit: Sendable {
+        public var section: String
+        public var fields: [String: String]
+        public var shown: String?
+        public init(section: String, fields: [String: String], shown: String?) {
+            self.section = section
+            self.fields = fields
+            self.shown = shown
+        }
+    }
+
+    /// Saves, in one transaction, the sections of an editing page that it changed, and returns
+    /// their names. A section the page left as it showed it is not saved (it may have been
+    /// changed elsewhere since, which stands); one changed both on the page and elsewhere since
+    /// it was shown is refused, and then nothing is saved. Compared in the transaction that
+    /// saves, so a change made elsewhere meanwhile is never overwritten unseen.
+    public func saveSections(_ applicationID: Int, _ edits: [SectionEdit], caller: SignedIn) async throws -> [String] {
+        let checked = try edits.map { edit in (edit, try Self.checkedSection(edit.section, edit.fields)) }
+        return try await store.write(caller) { conn in
+            let (app, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
+            let stored = try Self.storedSections(app, conn)
+            var changes: [(ApplicationSection, String)] = [], conflicts: [String] = []
+            for (edit, (section, json)) in checked {
+                let now = stored[section.rawValue]
+                guard edit.fields != (now ?? [:]), !(edit.fields.values.allSatisfy(\.isEmpty) && now == nil) else { continue }
+                if let shown = edit.shown {
+                    if Self.fingerprint(edit.fields) == shown { continue }   // untouched on the page
+                    if Self.fingerprint(now) != shown { conflicts.append(section.rawValue); continue }
+                }
+                changes.append((section, json))
+            }
+            guard conflicts.isEmpty else {
+                throw ZhichengError(.conflict, "“\(conflicts.joined(separator: "、"))”在本页打开之后已在别处修改，本次未保存；请核对后再保存，将以本页为准", field: "sections")
+            }
+            guard !changes.isEmpty else { return [] }
+            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改") }
+            for (section, json) in changes { try Self.storeSection(app, section, json, caller: caller, conn) }
+            return changes.map(\.0.rawValue)
+        }
+    }
+
+    /// A section's fields in one short text (the empty ones left out): what an editing page
+    /// shows a section as, so that `saveSections` can tell what changed since.
+    public static func fingerprint(_ fields: [String: String]?) -> String {
+        let text = (fields ?? [:]).filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { $0.key + "\u{1}" + $0.value }.joined(separator: "\u{2}")
+        return String(sha256Hex(utf8: text).prefix(32))
+    }
+
+    /// An application's sections as stored: section → fields.
+    static func storedSections(_ app: Int, _ conn: SQLiteConnection) throws -> [String: [String: String]] {
+        var sections: [String: [String: String]] = [:]
+        for row in try conn.query("SELECT section, content FROM application_sections WHERE application_id = ?", [app]) {
+            guard let name = row["section"].string else { continue }
+            sections[name] = (try? JSONDecoder().decode([String: String].self, from: Data((row["content"].string ?? "{}").utf8))) ?? [:]
+        }
+        return sections
+    }
+
+    /// A section name and its fields as stored (sorted JSON), refused when unknown or over 64 KiB.
+    static func checkedSection(_ rawSection: String, _ fields: [String: String]) throws -> (ApplicationSection, String) {
         guard let section = ApplicationSection(rawValue: rawSection) else {
             throw ZhichengError.notFound("没有“\(rawSection.prefix(20))”这一部分（可用：\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）")
         }
         let json = String(decoding: try JSONEncoder.sorted.encode(fields), as: UTF8.self)
         guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 64 KiB）") }
-        return try await store.write(caller) { conn in
-            let (app, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
-            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改") }
-            let now = Date().timeIntervalSince1970
-            try conn.run("""
-                INSERT INTO application_sections (application_id, section, content, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (application_id, section) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at
-                """, [app, section.rawValue, json, now])
-            try conn.run("UPDATE applications SET updated_at = ?, version = version + 1 WHERE id = ?", [now, app])
-            try conn.appendAudit(caller.audit("application.section", target: "application:\(app)", detail: #"{"section":"\#(section.rawValue)"}"#))
-            return try Self.view(app, for: caller, conn)
-        }
+        return (section, json)
+    }
+
+    /// Writes one section of an editable application, with its version and audit row.
+    static func storeSection(_ app: Int, _ section: ApplicationSection, _ json: String, caller: SignedIn, _ conn: SQLiteConnection) throws {
+        let now = Date().timeIntervalSince1970
+        try conn.run("""
+            INSERT INTO application_sections (application_id, section, content, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (application_id, section) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at
+            """, [app, section.rawValue, json, now])
+        try conn.run("UPDATE applications SET updated_at = ?, version = version + 1 WHERE id = ?", [now, app])
+        try conn.appendAudit(caller.audit("application.section", target: "application:\(app)", detail: #"{"section":"\#(section.rawValue)"}"#))
     }
 
     /// Submits (or resubmits after a return). A first submission counts against the
@@ -475,6 +546,7 @@ public struct ApplicationService: Sendable {
         }
         let results = outcomes
         let seenVersion = checkedVersion
+        await FaultInjection.pause("submit.before-write")
         return try await store.write(caller) { conn in
             let (id, chainBefore) = try Self.ownApplication(applicationID, caller: caller, conn)
             if let seenVersion, try conn.scalar("SELECT version FROM applications WHERE id = ?", [id])?.int != seenVersion {

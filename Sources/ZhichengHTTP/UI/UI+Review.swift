@@ -144,7 +144,7 @@ extension UI {
         var v = try await services.applications.get(id, caller: user)
         // What each section holds now: the form posts it back, and a save that finds the
         // section changed elsewhere since (another tab, the API) does not overwrite it unseen.
-        let storedDigests = Dictionary(uniqueKeysWithValues: ApplicationSection.allCases.map { ($0.rawValue, Self.digest(v.sections[$0.rawValue])) })
+        let storedDigests = Dictionary(uniqueKeysWithValues: ApplicationSection.allCases.map { ($0.rawValue, ApplicationService.fingerprint(v.sections[$0.rawValue])) })
         if let entered, v.chain.state.editableByApplicant {
             for section in ApplicationSection.allCases {
                 if let typed = Self.typedSection(section.rawValue, in: entered) { v.sections[section.rawValue] = typed }
@@ -215,32 +215,15 @@ extension UI {
     }
 
     /// Saves the sections typed on the application page that changed (see `typedSection`),
-    /// and returns their names. Each as the page showed it (`orig:`): one the user did not
-    /// touch is left as it is now; one changed both here and elsewhere since is refused, and
-    /// then nothing is saved.
+    /// and returns their names: `ApplicationService.saveSections`, each with the fingerprint
+    /// the page showed it with (`orig:`).
     func saveTypedSections(_ id: Int, _ form: FormData, _ user: SignedIn) async throws -> [String] {
-        let stored = try await services.applications.get(id, caller: user).sections
-        var changes: [(String, [String: String])] = [], conflicts: [String] = []
-        for section in ApplicationSection.allCases {
-            guard let typed = Self.typedSection(section.rawValue, in: form), typed != (stored[section.rawValue] ?? [:]),
-                  !(typed.values.allSatisfy(\.isEmpty) && stored[section.rawValue] == nil) else { continue }
-            if let shown = form.optional("orig:" + section.rawValue) {
-                if Self.digest(typed) == shown { continue }   // untouched here: changed elsewhere, kept
-                if Self.digest(stored[section.rawValue]) != shown { conflicts.append(section.rawValue); continue }
+        let edits = ApplicationSection.allCases.compactMap { section in
+            Self.typedSection(section.rawValue, in: form).map {
+                ApplicationService.SectionEdit(section: section.rawValue, fields: $0, shown: form.optional("orig:" + section.rawValue))
             }
-            changes.append((section.rawValue, typed))
         }
-        guard conflicts.isEmpty else {
-            throw ZhichengError.conflict("本页打开后，“\(conflicts.joined(separator: "、"))”已在别处修改。下面是您填写的内容；核对后再保存，将以它为准")
-        }
-        for (section, typed) in changes { _ = try await services.applications.saveSection(id, section: section, fields: typed, caller: user) }
-        return changes.map(\.0)
-    }
-
-    /// A section's fields in one short text: what the application form posts back as `orig:`.
-    static func digest(_ fields: [String: String]?) -> String {
-        let text = (fields ?? [:]).filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { $0.key + "\u{1}" + $0.value }.joined(separator: "\u{2}")
-        return String(sha256Hex(utf8: text).prefix(32))
+        return try await services.applications.saveSections(id, edits, caller: user)
     }
 
     /// A section as the application form typed it (`content:<section>`, the named fields

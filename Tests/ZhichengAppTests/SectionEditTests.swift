@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// The application page's save (`ApplicationService.saveSections`): what changed on the page
+/// is compared with what is stored in the transaction that saves it, all or nothing.
+@Suite("Sections saved from an editing page")
+struct SectionEditTests {
+    typealias Edit = ApplicationService.SectionEdit
+
+    @Test func aSectionChangedElsewhereIsNeitherOverwrittenNorPartlySaved() async throws {
+        let f = try ExpertFixture()
+        let c = try await f.tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
+        let city = try await f.signIn("zhengzhou", c.adminLogin, c.adminPassword)
+        let person = try await f.people.addApplicant(to: city.orgID, idNumber: "410102199001011234", name: "周填写", phone: "", caller: city)
+        let applicant = try await f.signIn("zhengzhou", person.account.login, person.password)
+        let app = try await f.applications.create(kind: "title", year: 2026, series: "中小学教师", level: "中级", title: "一级教师", caller: applicant)
+        let basic = ["内容": "周填写，女"], work = ["内容": "任教十年"]
+        _ = try await f.applications.saveSection(app.id, section: "基本信息", fields: basic, caller: applicant)
+        _ = try await f.applications.saveSection(app.id, section: "工作经历", fields: work, caller: applicant)
+        let shown = (basic: ApplicationService.fingerprint(basic), work: ApplicationService.fingerprint(work))
+        // Another tab changes 工作经历 after the page was shown.
+        _ = try await f.applications.saveSection(app.id, section: "工作经历", fields: ["内容": "另一处：任教十一年"], caller: applicant)
+        func stored() async throws -> [String: [String: String]] { try await f.applications.get(app.id, caller: applicant).sections }
+
+        // Both changed on the page: 工作经历 conflicts, so 基本信息 is not saved either.
+        await #expect {
+            _ = try await f.applications.saveSections(app.id, [Edit(section: "基本信息", fields: ["内容": "周填写，女，汉族"], shown: shown.basic),
+                                                              Edit(section: "工作经历", fields: ["内容": "这里：任教十二年"], shown: shown.work)], caller: applicant)
+        } throws: { error in
+            (error as? ZhichengError)?.code == .conflict && (error as? ZhichengError)?.message.contains("“工作经历”") == true
+        }
+        #expect(try await stored() == ["基本信息": basic, "工作经历": ["内容": "另一处：任教十一年"]])
+
+        // 工作经历 as the page showed it (untouched there): only 基本信息 is saved; the other tab's text stands.
+        let saved = try await f.applications.saveSections(app.id, [Edit(section: "基本信息", fields: ["内容": "周填写，女，汉族"], shown: shown.basic),
+                                                                   Edit(section: "工作经历", fields: work, shown: shown.work)], caller: applicant)
+        #expect(saved == ["基本信息"])
+        #expect(try await stored() == ["基本信息": ["内容": "周填写，女，汉族"], "工作经历": ["内容": "另一处：任教十一年"]])
+        // Nothing changed: nothing written (not even the version).
+        let version = try await f.applications.get(app.id, caller: applicant).version
+        #expect(try await f.applications.saveSections(app.id, [Edit(section: "基本信息", fields: ["内容": "周填写，女，汉族"], shown: nil)], caller: applicant) == [])
+        #expect(try await f.applications.get(app.id, caller: applicant).version == version)
+
+        // An applicant deleted by the unit meanwhile (a draft does not stop it) can no longer write.
+        try await f.people.deleteApplicant(person.account.id, caller: city)
+        await #expect {
+            _ = try await f.applications.saveSections(app.id, [Edit(section: "基本信息", fields: ["内容": "删除之后"], shown: nil)], caller: applicant)
+        } throws: { error in (error as? ZhichengError)?.code == .unauthorized }
+    }
+}
