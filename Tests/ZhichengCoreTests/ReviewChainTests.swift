@@ -59,6 +59,15 @@ struct ReviewChainTests {
         #expect(throws: ZhichengError.self) { try ReturnRequest(sections: nil, reason: "incomplete", comment: "") }
         #expect(throws: ZhichengError.self) { try ReturnRequest(sections: ["魔法"], reason: "incomplete", comment: "") }
         #expect(throws: ZhichengError.self) { try ReturnRequest(sections: ["业绩成果"], reason: "bad", comment: "") }
+        // Not chosen (a form's empty choice): asked for by its labels; a value that is not a reason names the API's codes.
+        for unchosen in [nil, ""] as [String?] {
+            #expect { try ReturnRequest(sections: ["业绩成果"], reason: unchosen, comment: "") } throws: { error in
+                (error as? ZhichengError)?.message == "请选择退回原因（材料不完整、格式不正确、信息有误、不符合申报条件、缺少印章、其他）"
+            }
+        }
+        #expect { try ReturnRequest(sections: ["业绩成果"], reason: "bad", comment: "") } throws: { error in
+            (error as? ZhichengError)?.message.hasPrefix("退回原因应为：incomplete（材料不完整）") == true
+        }
         #expect(throws: ZhichengError.self) { try ReturnRequest(sections: ["业绩成果"], reason: "other", comment: "") }
         #expect((try? ReturnRequest(sections: ["业绩成果"], reason: "other", comment: "见附件")) != nil)
         try request.requireVisible(to: ["基本信息", "业绩成果"])

@@ -27,3 +27,14 @@ struct KeptInputTests {
         #expect(KeptInput.fields(try Self.form("")).isEmpty)
     }
 }
+
+/// A section's fields as the read-only screens show them.
+@Suite("Section text on the reading screens")
+struct SectionTextTests {
+    @Test func theFreeTextFirstThenEveryFieldByItsName() {
+        #expect(SectionText.text(["内容": "主持课题\n指导青年教师", "从业年限": "12", "专业": "数学", "备注": ""]) ==
+            "主持课题\n指导青年教师\n专业：数学\n从业年限：12 年")
+        #expect(SectionText.text(["从业年限": "十二"]) == "从业年限：十二", "a unit only after a number")
+        #expect(SectionText.text([:]) == "")
+    }
+}

@@ -93,6 +93,28 @@ def test_an_expert_application_below_fu_gaoji_is_told_to_withdraw(env: Env):
     assert expect(person.post(f"applications/{app['id']}/withdraw"), 200).json["state"] == "withdrawn"
 
 
+def test_the_read_only_pages_name_every_field_and_each_step(env: Env):
+    """What a reviewer reads of a section and what the applicant reads of a submitted one: the
+    free text, then each other field as "名称：值" (从业年限 with its unit), never a bare value;
+    审查记录 names each row's 环节, the automated step by its title."""
+    import re
+
+    person = applicant(env, "回民中学", "冯字段")
+    app = expert_application(person)
+    assert app["state"] == "in_review", app
+    handler = env.city_reviewers["回民中学"][0]
+
+    def page(s, path: str) -> str:
+        return env.city_api.raw("GET", f"/t/zhengzhou/{path}", headers={"Cookie": f"zc_session={s.cookie}"}).body.decode()
+
+    for html in (page(handler, f"reviews/{app['id']}"), page(person, f"applications/{app['id']}")):
+        assert "从业年限：15 年\n经历：长期从事教学</td>" in html, html[html.find("工作经历"):][:400]
+        assert "姓名：专家\n职称：高级教师</td>" in html, html[html.find("基本信息"):][:400]
+    trail = page(person, f"applications/{app['id']}")
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>", trail[trail.find('id="trail"'):])
+    assert rows[:2] == [("申报人", "提交申报", "提交"), ("自动审查", "专家资格自动审查", "自动审查通过")], rows
+
+
 def test_what_changed_counts_from_the_last_submission_a_person_reviewed(env: Env):
     """The unit's handler returns 基本信息; the applicant fixes it but the plugin sends the next
     submission straight back over 工作经历; fixed again, the handler sees both sections changed
@@ -346,6 +368,8 @@ def test_a_session_short_of_its_quorum_decides_nothing(env: Env, pool: dict):
     expect(sign_in_expert(env, panel[0]).post(f"sessions/{session['id']}/votes", {"application": received["id"], "vote": "agree"}), 200)
     closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
     assert closed["state"] == "no_quorum" and "未达到法定人数" in closed["outcome"] and "须至少2人" in closed["outcome"]
+    # Named by its applicant and title, as the session page names it (not the province's internal id).
+    assert "郑缺席（高级教师）到会1人" in closed["outcome"], closed["outcome"]
     assert closed["applications"][0].get("outcome") is None
     expect(env.prov.get(f"province/applications/{received['id']}/evaluation"), 404)
     # Nothing was decided: the application can go to a new session.

@@ -145,7 +145,7 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     p.fill("#decision-comment", "请补充获奖证书")
     # Refused without a reason: the form comes back as chosen and typed, not as 通过.
     p.click("#decision-submit")
-    assert "原因" in p.flash_error()
+    assert p.flash_error() == "请选择退回原因（材料不完整、格式不正确、信息有误、不符合申报条件、缺少印章、其他）", "said in Chinese, no codes"
     assert p.by("input[name=decision][value=return]").is_selected() and not p.by("input[name=decision][value=pass]").is_selected()
     assert p.by("input[name=sections][value=业绩成果]").is_selected()
     assert p.by("#decision-comment").get_attribute("value") == "请补充获奖证书"
@@ -239,6 +239,7 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
     p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "application-form")
     p.login_ok(login, PASSWORD)
     p.go(f"applications/{app['id']}")
+    assert p.by("#trail tbody").text == "尚未提交，暂无审查记录", "a draft's empty trail says why"
 
     def typed(section: str, text: str) -> None:
         type_into(p, section, text)

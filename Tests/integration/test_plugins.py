@@ -8,6 +8,7 @@ ones are recorded as failed steps and marked faulty, and the daemon keeps servin
 from __future__ import annotations
 
 import json
+import re
 import os
 import pathlib
 import shutil
@@ -121,6 +122,11 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
     assert by_step["任职年限自动审查"] == "auto-return", by_step
     for name in ("crasher", "hanger", "leaker", "garbage", "mute"):
         assert by_step[name] == "auto-failed", by_step
+    # The applicant's page says so in Chinese; why, in the plugin host's words, is for the API, the log and 操作日志.
+    page = api.raw("GET", f"/t/zhengzhou/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+    trail = page[page.index('id="trail"'):]
+    assert trail.count("<td>自动审查失败（转人工审查）</td><td></td>") == 5, trail
+    assert not re.search(r"hung|exited|malformed|signal|deadline|faulty|answer", trail), trail
     assert d.call("ping") == {"pong": True}
     failures = [e for e in expect(city.get("audit?limit=100"), 200).json["entries"] if e["action"] == "plugin.step-failed"]
     assert {json.loads(e["detail"])["plugin"] for e in failures} == {"crasher", "hanger", "leaker", "garbage", "mute"}

@@ -245,7 +245,7 @@ public struct SessionService: Sendable {
                 do { try rule.checkPanel(count) } catch let error as ZhichengError { throw ZhichengError(error.code, error.message, field: "count") }
                 try conn.run("UPDATE review_sessions SET panel_size = ? WHERE id = ?", [count, id])
             } else if session["panel_size"].int ?? 0 == 0 {
-                throw ZhichengError.invalid("本场评审会未定抽取人数，请填写 count", field: "count")
+                throw ZhichengError.invalid("本场评审会未定抽取人数，请填写抽取人数", field: "count")
             }
             if let reserves { try conn.run("UPDATE review_sessions SET reserves = ? WHERE id = ?", [reserves, id]) }
             let inputs = try Self.currentInputs(id, conn)
@@ -376,8 +376,12 @@ public struct SessionService: Sendable {
                 outcomes.append((application, rule.outcome(panel: panel, votes: votes)))
             }
             let now = Date().timeIntervalSince1970
+            // Named as the session page names them (the id is the province's internal one).
+            let names = Dictionary(try conn.query("""
+                SELECT r.id, r.applicant_name, r.title FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id WHERE sa.session_id = ?
+                """, [id]).map { ($0["id"].int ?? 0, "\($0["applicant_name"].string ?? "")（\($0["title"].string ?? "")）") }, uniquingKeysWith: { a, _ in a })
             let short = outcomes.compactMap { application, outcome -> String? in
-                if case let .noQuorum(present, required) = outcome { return "申报\(application)到会\(present)人（须至少\(required)人）" }
+                if case let .noQuorum(present, required) = outcome { return "\(names[application] ?? "申报\(application)")到会\(present)人（须至少\(required)人）" }
                 return nil
             }
             if !short.isEmpty {

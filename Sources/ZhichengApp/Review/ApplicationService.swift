@@ -898,7 +898,7 @@ public struct ApplicationService: Sendable {
                 if repeated && (version == nil || version == current - 1) {
                     return (DecisionOutcome(id: applicationID, applicantName: row["applicant_name"].string ?? "", chain: chain, version: current), false)
                 }
-                if version != nil { throw ZhichengError.conflict("该申报已有新的变化（版本 \(current)），请刷新后再审查") }
+                if version != nil { throw ZhichengError.conflict("该申报已被他人处理或已有新的变化，请刷新后再审查") }
             }
             try ReviewStage.requireIntended(intended, current: chain.stage, versioned: version != nil, roles: me.roles)
             let stage = chain.stage

@@ -338,7 +338,7 @@ enum ProvinceReview {
               let text = row["chain"].string else { throw ZhichengError.notFound(missing) }
         let series = row["series"].string ?? ""
         if let version, version != row["version"].int {
-            throw ZhichengError.conflict("该申报已被处理（版本 \(row["version"].int ?? 0)），请刷新后再操作")
+            throw ZhichengError.conflict("该申报已被他人处理或已有新的变化，请刷新后再操作")
         }
         let underReview = kind == .expert ? row["state"].string == "received" : row["state"].string == "in_review"
         guard underReview else { throw ZhichengError.conflict("省职改办对该申报的审查已结束") }

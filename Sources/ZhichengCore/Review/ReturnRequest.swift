@@ -14,7 +14,12 @@ public struct ReturnRequest: Sendable, Equatable {
         guard !named.isEmpty, named.allSatisfy(known.contains) else {
             throw .invalid("退回时请选择有问题的部分（\(known.joined(separator: "、"))）", field: "sections")
         }
-        guard let reason = rawReason.flatMap(ReturnReason.init(rawValue:)) else {
+        // Not chosen (the form's empty choice, or none sent): said as the screens say it; a
+        // value that is not a reason names the codes the API takes.
+        guard let raw = rawReason, !raw.isEmpty else {
+            throw .invalid("请选择退回原因（\(ReturnReason.allCases.map(\.label).joined(separator: "、"))）", field: "reason")
+        }
+        guard let reason = ReturnReason(rawValue: raw) else {
             throw .invalid("退回原因应为：\(ReturnReason.allCases.map { "\($0.rawValue)（\($0.label)）" }.joined(separator: "、"))", field: "reason")
         }
         guard reason != .other || !comment.isEmpty else { throw .invalid("原因为“其他”时请填写说明", field: "comment") }

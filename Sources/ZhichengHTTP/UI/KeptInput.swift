@@ -17,7 +17,7 @@ enum KeptInput {
     /// Fields set by a click (radio buttons, boxes, lists): quicker to set again than to copy.
     static let choices: Set<String> = [
         "decision", "kind", "state", "stage", "rule", "result", "vote", "roles", "sections", "levels", "series", "level",
-        "org", "parent_id", "applicant", "below", "category", "affiliation_level", "nature", "economic_type", "expert", "items", "open",
+        "org", "parent_id", "applicant", "below", "category", "affiliation_level", "nature", "economic_type", "expert", "items", "open", "application", "applications", "committee",
     ]
 
     /// Labels of the free-text fields the UI's forms use; others are shown by their name.

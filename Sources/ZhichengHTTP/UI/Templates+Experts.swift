@@ -181,9 +181,10 @@ extension Templates {
         <button type="submit" class="vote-submit">投票</button></form>{{/may_vote}}
         {{#tally}}<p class="tally">{{tally}}{{#result}}：<strong class="result">{{result}}</strong>{{/result}}</p>{{/tally}}
         </fieldset>{{/applications}}
-        {{#closed}}<h3>投票明细</h3>
+        {{#closed}}{{#office}}<h3>投票明细</h3>
         <table id="votes"><thead><tr><th>申报</th><th>专家</th><th>投票</th><th>评分</th><th>意见</th></tr></thead><tbody>
-        {{#votes}}<tr><td>{{application}}</td><td>{{expert}}</td><td>{{vote}}</td><td>{{score}}</td><td>{{comment}}</td></tr>{{/votes}}</tbody></table>{{/closed}}
+        {{#votes}}<tr><td>{{application}}</td><td>{{expert}}</td><td>{{vote}}</td><td>{{score}}</td><td>{{comment}}</td></tr>{{/votes}}
+        {{^votes}}<tr><td colspan="5">没有专家投票</td></tr>{{/votes}}</tbody></table>{{/office}}{{/closed}}
         {{#office}}{{#voting}}<form method="post" action="{{base}}sessions/{{id}}/close" id="close-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <p>结束评审后公布投票结果，并按{{rule}}作出决定；未达法定人数则不作决定。</p><button type="submit" class="danger" id="close-submit">结束评审</button></form>{{/voting}}{{/office}}
         """

@@ -34,7 +34,7 @@ extension Templates {
         <form method="get" action="{{base}}plans" id="unit-plans-filter"><label>年度 <input type="text" name="year" id="unit-plans-year" value="{{filter_year}}" size="6" inputmode="numeric" placeholder="全部"></label> <button type="submit" class="secondary">筛选</button></form>
         <table id="unit-plans"><thead><tr><th>单位</th><th>年度</th><th>计划（已提交与余额）</th><th>状态</th><th>附件</th></tr></thead><tbody>
         {{#units}}<tr data-plan="{{id}}"><td>{{org_name}}</td><td>{{year}}</td><td>{{lines}}</td><td>{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
-        <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank">查看</a>{{/has_document}}</td></tr>{{/units}}
+        <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td></tr>{{/units}}
         {{^units}}<tr><td colspan="5">暂无已报送的申报计划</td></tr>{{/units}}
         </tbody></table>{{/office}}
         """
@@ -87,12 +87,13 @@ extension Templates {
         </fieldset>
         <button type="submit" name="then" value="submit" id="app-submit">提交申报</button></form>
         {{/editable}}
-        {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th>{{name}}</th><td>{{content}}</td></tr>{{/sections}}
+        {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th>{{name}}</th><td style="white-space:pre-line">{{text}}</td></tr>{{/sections}}
         <tr><th>附件文件</th><td>{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}</a>　{{/attachments}}</td></tr></tbody></table>{{/editable}}
         {{#can_withdraw}}<form method="post" action="{{base}}applications/{{app_id}}/withdraw"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger" id="app-withdraw">撤回申报</button></form>{{/can_withdraw}}
         <h3>审查记录</h3>
         <table id="trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th><th>结果</th><th>意见</th></tr></thead><tbody>
         {{#trail}}<tr><td>{{at}}</td><td>{{org}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td></tr>{{/trail}}
+        {{^trail}}<tr><td colspan="5">尚未提交，暂无审查记录</td></tr>{{/trail}}
         </tbody></table>
         """
 
@@ -128,7 +129,7 @@ extension Templates {
     static let review = """
         <h2>审查：{{applicant}}（{{unit}}） · {{series}} {{level}} {{title}}</h2>
         <p>当前环节：<strong id="review-step">{{step}}</strong>{{#changed}}　重新提交后有修改的部分：<strong id="changed">{{changed}}</strong>{{/changed}}</p>
-        <table id="review-sections"><tbody>{{#sections}}<tr><th>{{name}}{{#changed}} *{{/changed}}</th><td>{{content}}{{#previous}}<div class="previous">上次提交：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}</tbody></table>
+        <table id="review-sections"><tbody>{{#sections}}<tr><th>{{name}}{{#changed}} *{{/changed}}</th><td style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">上次提交：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}</tbody></table>
         {{#has_attachments}}<p id="review-attachments">附件：{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}</a>　{{/attachments}}</p>{{/has_attachments}}
         {{#hidden}}<p>无权查看：{{hidden}}</p>{{/hidden}}
         {{#may_act}}

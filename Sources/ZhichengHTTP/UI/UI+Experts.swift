@@ -40,7 +40,7 @@ extension UI {
     /// What a city sent with an application, as the province's screens show it: each
     /// section as "字段：内容" lines.
     static func receivedSections(_ sections: [String: [String: String]], previous: [String: [String: String]] = [:]) -> [[String: Any]] {
-        func text(_ fields: [String: String]) -> String { fields.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "\n") }
+        func text(_ fields: [String: String]) -> String { SectionText.text(fields) }
         return ApplicationSection.ordered(sections.keys).map { name in
             ["name": name, "content": text(sections[name] ?? [:]), "changed": previous[name] != nil,
              // What the office read in the hand-over it returned, under what changed.
@@ -210,7 +210,7 @@ extension UI {
             "office": !isExpert,
             "me": me.map { ["id": $0.id, "relations": $0.relations.joined(separator: "\n"), "specialty": $0.specialty, "series": $0.series, "state": $0.stateLabel] } ?? false,
             "sessions": sessions.map { s -> [String: Any] in
-                ["id": s.id, "name": s.name, "date": s.date ?? "", "committee": s.committeeName, "series": s.series, "specialty": s.specialty ?? "不限",
+                ["id": s.id, "name": s.name, "date": s.date ?? "未定", "committee": s.committeeName, "series": s.series, "specialty": s.specialty ?? "不限",
                  "panel": Self.panelText(s), "state_label": s.stateLabel]
             },
         ]
@@ -275,7 +275,7 @@ extension UI {
                     "score_typed": typed?["score"] ?? "", "comment_typed": typed?["comment"] ?? "",
                     "id": a.id, "applicant": a.applicantName, "unit": a.unitName, "title": "\(a.series) \(a.level) \(a.title)",
                     "sections": ApplicationSection.ordered(a.sections.keys).map { name in
-                        ["name": name, "content": (a.sections[name] ?? [:]).sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n")]
+                        ["name": name, "content": SectionText.text(a.sections[name] ?? [:])]
                     },
                     "my_vote": a.myVote.map { v -> [String: Any] in ["label": v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment] } ?? false,
                     "tally": closed ? "同意\(a.agree ?? 0)票，不同意\(a.disagree ?? 0)票，弃权\(a.abstain ?? 0)票" as Any : false,

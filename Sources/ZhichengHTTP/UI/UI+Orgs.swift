@@ -24,8 +24,10 @@ extension UI {
             "children": rows.map { row -> [String: Any] in
                 let p = row.org.profile
                 return [
-                    "id": row.org.id, "name": row.org.name, "code": row.org.code, "affiliation_level": p.affiliationLevel,
-                    "category": p.category.isEmpty ? row.org.kind.label : p.category, "industry": p.industry, "nature": p.nature,
+                    // A unit that has not filled in its info yet says so, not a blank.
+                    "id": row.org.id, "name": row.org.name, "code": row.org.code, "affiliation_level": p.affiliationLevel.isEmpty ? "未填写" : p.affiliationLevel,
+                    "category": p.category.isEmpty ? row.org.kind.label : p.category, "industry": p.industry.isEmpty ? "未填写" : p.industry,
+                    "nature": p.nature.isEmpty ? "未填写" : p.nature,
                     "has_certificate": row.org.certificateFileID != nil, "state": row.org.profileState.rawValue, "state_label": row.org.profileState.label,
                     "reject_reason": row.org.profileState == .rejected ? (row.org.rejectReason ?? "") as Any : false,
                     "submitted": row.org.profileState == .submitted && selectedID == user.orgID,

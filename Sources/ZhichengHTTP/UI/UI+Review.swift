@@ -162,6 +162,7 @@ extension UI {
             "expert": v.kind == ApplicationKind.expert.rawValue, "specialty": v.specialty ?? "",
             "sections": (v.kind == ApplicationKind.expert.rawValue ? ApplicationKind.expert.requiredSections : ApplicationSection.allCases).map { section -> [String: Any] in
                 ["name": section.rawValue, "content": v.sections[section.rawValue]?["内容"] ?? "", "orig": storedDigests[section.rawValue] ?? "",
+                 "text": SectionText.text(v.sections[section.rawValue] ?? [:]),
                  // Fields other than 内容 (and 从业年限, below) were saved through the API: each gets its own input.
                  "fields": (v.sections[section.rawValue] ?? [:]).filter { $0.key != "内容" && $0.key != "从业年限" }.sorted { $0.key < $1.key }
                     .map { ["section": section.rawValue, "key": $0.key, "value": $0.value] },
@@ -241,11 +242,17 @@ extension UI {
         return fields
     }
 
+    /// One row of 审查记录. An automated step is named in 环节 by its title; one that could not
+    /// run says so by its label alone (why, in the plugin host's words, is in the daemon's log,
+    /// 操作日志 and the API's trail); the applicant's own rows are 提交申报 and 撤回申报.
     func trailRow(_ t: TrailEntry) -> [String: Any] {
         let decision = t.decisionLabel
         var comment = t.comment
         if let reason = t.reason { comment = "\(reason.label)（\(t.sections.joined(separator: "、"))）" + (comment.isEmpty ? "" : "：\(comment)") }
-        return ["at": Self.time(t.at), "org": t.orgName ?? "申报人", "step": t.stage?.label ?? t.committee ?? "", "reviewer": t.actorName ?? "", "decision": decision, "comment": comment]
+        let automated = t.decision.hasPrefix("auto-")
+        if t.decision == "auto-failed" { comment = "" }   // its label says it all: 自动审查失败（转人工审查）
+        let step = t.stage?.label ?? t.committee ?? (automated ? t.actorName ?? "自动审查" : ["submit": "提交申报", "withdraw": "撤回申报"][t.decision] ?? "")
+        return ["at": Self.time(t.at), "org": t.orgName ?? "申报人", "step": step, "reviewer": t.actorName ?? "", "decision": decision, "comment": comment]
     }
 
     func applicationAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
@@ -395,9 +402,9 @@ extension UI {
             "step": v.chain.state == .inReview ? v.chain.stage.label : v.stateLabel, "stage": v.chain.stage.rawValue,
             "changed": v.changedSections.isEmpty ? false as Any : v.changedSections.joined(separator: "、"),
             "sections": ApplicationSection.allCases.filter { v.sections[$0.rawValue] != nil }.map { s -> [String: Any] in
-                ["name": s.rawValue, "content": v.sections[s.rawValue]?.sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n") ?? "", "changed": v.changedSections.contains(s.rawValue),
+                ["name": s.rawValue, "content": SectionText.text(v.sections[s.rawValue] ?? [:]), "changed": v.changedSections.contains(s.rawValue),
                  // What the reviewers read in the previous submission, under what changed.
-                 "previous": v.previousSections[s.rawValue].map { $0.isEmpty ? "（未填写）" : $0.sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n") } ?? false as Any]
+                 "previous": v.previousSections[s.rawValue].map { $0.isEmpty ? "（未填写）" : SectionText.text($0) } ?? false as Any]
             },
             "hidden": v.hiddenSections.isEmpty ? false as Any : v.hiddenSections.joined(separator: "、"),
             "may_act": v.callerMayDecide,
