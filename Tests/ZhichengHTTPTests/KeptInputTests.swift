@@ -38,3 +38,18 @@ struct SectionTextTests {
         #expect(SectionText.text([:]) == "")
     }
 }
+
+/// 操作日志's 详情 column.
+@Suite("Audit details in Chinese")
+struct AuditDetailTests {
+    @Test func keysByNameValuesByLabelInTheOrderWritten() {
+        #expect(AuditLabels.detail(#"{"code":"4101040010001","name":"逸夫小学","kind":"unit","parent":5}"#) ==
+            "编号：4101040010001；名称：逸夫小学；类别：单位；上级机构：5")
+        #expect(AuditLabels.detail(#"{"stage":"handler","decision":"return","sections":["业绩成果","基本信息"],"reason":"incomplete"}"#) ==
+            "环节：经办人审查；决定：退回修改；部分：业绩成果、基本信息；原因：材料不完整")
+        #expect(AuditLabels.detail(#"{"roles":["handler","leader"],"enabled":true,"failures":5}"#) == "角色：经办人、负责人；启用：是；连续失败次数：5")
+        #expect(AuditLabels.detail("{}") == "")
+        #expect(AuditLabels.detail(#"{"unknown_key":{"b":1,"a":2}}"#) == #"unknown_key：{"b":1,"a":2}"#)
+        #expect(AuditLabels.detail("not json") == "not json")
+    }
+}

@@ -1,5 +1,8 @@
+import ZhichengAdminProtocol
+import ZhichengCore
+
 /// 操作日志 in Chinese: what each recorded action is called, what kind of thing its target is,
-/// and where it came from. The log itself keeps its codes (they are what the API gives and what
+/// what its details say, and where it came from. The log itself keeps its codes (they are what the API gives and what
 /// an auditor searches for); the screen shows the name and the code beneath it.
 enum AuditLabels {
     static let actions: [String: String] = [
@@ -43,6 +46,47 @@ enum AuditLabels {
     static func target(_ target: String) -> String {
         guard let colon = target.firstIndex(of: ":"), let kind = targets[String(target[..<colon])] else { return target }
         return kind + " " + target[target.index(after: colon)...]
+    }
+
+    /// The names of the keys the recorded details use.
+    static let detailKeys: [String: String] = [
+        "name": "名称", "code": "编号", "kind": "类别", "parent": "上级机构", "parent_id": "上级机构", "state": "状态", "stage": "环节",
+        "section": "部分", "sections": "部分", "comment": "意见", "decision": "决定", "reason": "原因", "failures": "连续失败次数",
+        "year": "年度", "series": "系列", "level": "级别", "levels": "级别", "title": "职称", "login": "登录名", "roles": "角色", "result": "结果",
+        "count": "数量", "from": "原", "to": "改为", "province": "省", "committee": "评委会", "application": "申报", "applications": "申报",
+        "account": "账户", "attachment": "附件", "plugin": "插件", "step": "步骤", "seed": "随机种子", "panel": "评审专家人数",
+        "reserves": "备选人数", "interview": "面试", "evaluation": "评审", "submission": "第几次提交", "path": "文件", "out": "移出", "in": "移入",
+        "message_id": "消息", "status": "状态", "province_levels": "报送省级的级别", "id": "编号", "sha256": "SHA-256", "enabled": "启用",
+        "phone": "电话", "email": "电子邮箱", "division_code": "行政区划代码", "rule": "表决规则", "expert": "专家", "specialty": "专业",
+        "received_application": "报送的申报", "series_permissions": "系列权限", "section_permissions": "内容权限", "bytes": "字节",
+        "undelivered": "未送达消息", "token": "恢复标识", "place": "地点", "time": "时间", "date": "日期", "vote": "投票", "score": "评分",
+    ]
+
+    /// A recorded detail (a JSON object) as "名称：值；…", keys in the order written, values by their
+    /// Chinese labels where the key says what they are (a step, a decision, a reason, a kind,
+    /// roles); an empty object is nothing, and anything else is shown as it is.
+    static func detail(_ json: String) -> String {
+        guard case .object(let members)? = try? JSONValue.parse(json) else { return json }
+        return members.map { key, value in "\(detailKeys[key] ?? key)：\(Self.value(value, key: key))" }.joined(separator: "；")
+    }
+
+    static func value(_ value: JSONValue, key: String) -> String {
+        switch value {
+        case .string(let text):
+            switch key {
+            case "stage": return ReviewStage(rawValue: text)?.label ?? text
+            case "decision": return ReviewDecision(rawValue: text)?.label ?? text
+            case "reason": return ReturnReason(rawValue: text)?.label ?? text
+            case "kind": return OrgKind(rawValue: text)?.label ?? ApplicationKind(rawValue: text).map { $0 == .expert ? "专家推荐" : "职称申报" } ?? text
+            case "roles": return StaffRole(rawValue: text)?.label ?? text
+            default: return text
+            }
+        case .bool(let flag): return flag ? "是" : "否"
+        case .number(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .null: return "无"
+        case .array(let list): return list.isEmpty ? "无" : list.map { Self.value($0, key: key) }.joined(separator: "、")
+        case .object: return value.serialized
+        }
     }
 
     /// Where an action came from: a client's address, or the daemon's own parts.

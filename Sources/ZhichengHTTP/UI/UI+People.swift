@@ -142,7 +142,7 @@ extension UI {
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         let rows = entries.map(\.entry).map { e -> [String: Any] in
             ["at": formatter.string(from: Date(timeIntervalSince1970: e.at)), "actor": AuditLabels.actor(e.actor), "action": e.action,
-             "action_label": AuditLabels.action(e.action) ?? false as Any, "target": AuditLabels.target(e.target), "detail": e.detail,
+             "action_label": AuditLabels.action(e.action) ?? false as Any, "target": AuditLabels.target(e.target), "detail": AuditLabels.detail(e.detail),
              "source": AuditLabels.source(e.source)]
         }
         let data: [String: Any] = [
