@@ -192,7 +192,10 @@ public actor TenantStore {
     /// Creates a tenant's database in a scratch directory, seeds it in one
     /// transaction, moves it into place, and only then registers it: a crash
     /// before the registry row commits leaves nothing acknowledged behind.
-    public func create<T: Sendable>(_ info: TenantInfo, seed: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    /// `knownApplicationIDs`: the highest id of this tenant id's applications that others know
+    /// (the province's inbox), which new applications continue above too.
+    public func create<T: Sendable>(_ info: TenantInfo, knownApplicationIDs: Int = 0,
+                                    seed: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         guard try await registry.get(info.id) == nil, !FileManager.default.fileExists(atPath: paths.directory(for: info.id)) else {
             throw ZhichengError.conflict("tenant \(info.id) already exists")
         }
@@ -200,8 +203,10 @@ public actor TenantStore {
         let scratch = paths.tenantsDir + "/.creating-" + info.id.rawValue + "-" + UUID().uuidString.prefix(8)
         try fm.createDirectory(atPath: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         do {
-            // An id archived before: new applications continue above the ids it used.
-            let used = try await registry.applicationIDsUsed(byArchived: info.id)
+            // An id archived before: new applications continue above the ids it used (as its
+            // archive recorded them, and as others know them: an archive of a database that
+            // could not be read records none).
+            let used = max(try await registry.applicationIDsUsed(byArchived: info.id), knownApplicationIDs)
             let db = try await Self.openWork.run { try Database(path: scratch + "/tenant.sqlite", migrations: TenantSchema.migrations) }
             let result = try await db.write { conn in
                 try ApplicationIDs.reserve(upTo: used, conn)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import pathlib
 import shutil
 import subprocess
 import threading
@@ -579,3 +580,23 @@ def test_a_city_archived_and_created_again_numbers_its_applications_above_the_ol
     assert d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
     new = Handoff(d, province=False)
     assert new.submitted()["id"] == max(used) + 1
+
+
+def test_a_city_archived_unreadable_and_created_again_numbers_above_what_the_province_holds(daemon_factory):
+    """An archive of a database that cannot be read records no application ids (it says so in
+    the log); the province still holds the old city's applications by their ids, so the city
+    created again numbers above those anyway (else the province would take a new application
+    for a repeat of an old one and drop it)."""
+    d = daemon_factory().start()
+    old = Handoff(d)
+    handed = [old.handed_over()["id"] for _ in range(2)]
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    db = d.tenant_db("zhengzhou")
+    for suffix in ("-wal", "-shm"):
+        pathlib.Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.write_bytes(b"this is not a database\n" * 512)
+    d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    assert "cannot read the database" in d.output(), d.output()[-2000:]
+    assert db_rows(d.data_dir / "registry.sqlite", "SELECT application_ids_used FROM archived WHERE id = 'zhengzhou'") == [(0,)]
+    new = Handoff(d, province=False)
+    assert new.submitted()["id"] == max(handed) + 1
