@@ -60,7 +60,7 @@ public struct TenantService: Sendable {
         let hash = try await hasher.hash(password)
         let login = code.short
         let officeName = kind == .province ? "\(name)职称改革工作领导小组办公室" : "\(name)职改办"
-        let known = kind == .city ? await applicationIDsKnownToProvince(id) : 0
+        let known = kind == .city ? try await applicationIDsKnownToProvince(id) : 0
         try await store.create(info, knownApplicationIDs: known) { conn in
             for (key, value) in [("tenant_id", id.rawValue), ("name", name), ("division_code", code.short), ("kind", kind.rawValue)] {
                 try conn.run("INSERT INTO tenant_meta (key, value) VALUES (?, ?)", [key, value])
@@ -86,17 +86,22 @@ public struct TenantService: Sendable {
     /// no province): a city created again under an id archived before must not number a new
     /// application as one the province already holds, which it would take for a repeat. The
     /// archive records what the old city used; this covers an archive of a database that could
-    /// not be read, and a tenant directory removed by hand.
-    func applicationIDsKnownToProvince(_ id: TenantID) async -> Int {
+    /// not be read, and a tenant directory removed by hand. A province that cannot be read now
+    /// (suspended, being restored) refuses the create of an id archived before (try again
+    /// later); for an id never used, what it holds is only looked for, and a warning logged.
+    func applicationIDsKnownToProvince(_ id: TenantID) async throws -> Int {
+        guard let raw = try await store.registry.provinceID(), let province = try? TenantID(raw) else { return 0 }
         do {
-            guard let raw = try await store.registry.provinceID(), let province = try? TenantID(raw) else { return 0 }
             return try await store.withTenant(province) { db in
                 try await db.read { conn in
                     try conn.scalar("SELECT coalesce(max(source_application_id), 0) FROM received_applications WHERE source_tenant = ?", [id.rawValue])?.int ?? 0
                 }
             }
         } catch {
-            logger.warning("tenant.create: cannot read which applications of this id the province holds; numbering from what the archive recorded",
+            if try await store.registry.wasArchived(id) {
+                throw ZhichengError.unavailable("tenant \(id) was archived before, and the province, which holds its applications by their ids, cannot be read now (\(error)); create it again once the province is served")
+            }
+            logger.warning("tenant.create: cannot read which applications of this id the province holds",
                            metadata: ["tenant.id": "\(id)", "error": "\(error)"])
             return 0
         }

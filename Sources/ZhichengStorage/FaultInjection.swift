@@ -30,14 +30,15 @@ public enum FaultInjection {
             return (String(item[..<colon]).trimmingCharacters(in: .whitespaces), String(item[item.index(after: colon)...]))
         }, uniquingKeysWith: { _, last in last })
 
-    /// Waits while the file `ZHICHENG_PAUSE_AT` gives `name` exists (see `pauses`); on reaching
-    /// it, creates `<path>.reached`, so that a test knows the work is held there.
+    /// Waits while the file `ZHICHENG_PAUSE_AT` gives `name` exists (see `pauses`); while it
+    /// waits, `<path>.reached` exists, so that a test knows the work is held there.
     public static func pause(_ name: String) async {
         guard !pauses.isEmpty, let path = pauses[name] else { return }
         if FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path + ".reached", contents: nil) }
         while FileManager.default.fileExists(atPath: path) {
             try? await Task.sleep(for: .milliseconds(20))
         }
+        try? FileManager.default.removeItem(atPath: path + ".reached")
     }
 
     /// Whether messages of `kind` are held now (see `relayHolds`).

@@ -208,6 +208,11 @@ public struct Registry: Sendable {
         try await db.read { conn in try conn.scalar("SELECT coalesce(max(application_ids_used), 0) FROM archived WHERE id = ?", [id.rawValue])?.int ?? 0 }
     }
 
+    /// Whether a tenant with this id was archived before.
+    public func wasArchived(_ id: TenantID) async throws -> Bool {
+        try await db.read { conn in try conn.scalar("SELECT count(*) FROM archived WHERE id = ?", [id.rawValue])?.int ?? 0 > 0 }
+    }
+
     /// Records a restore of `intent.id` under way; `conflict` while another one is.
     public func beginRestore(_ intent: RestoreIntent) async throws {
         do {

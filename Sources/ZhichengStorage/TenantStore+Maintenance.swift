@@ -338,7 +338,7 @@ extension TenantStore {
                         (try ApplicationIDs.used(conn), try Self.undelivered(conn), try Self.undecided(conn))
                     }
                 } catch {
-                    logger.warning("archive: cannot read the database (application ids used, undelivered messages); a tenant created again with this id starts from 1",
+                    logger.warning("archive: cannot read the database (application ids used, undelivered messages); a tenant created again with this id numbers its applications above those the province holds",
                                    metadata: ["tenant.id": "\(id)", "error": "\(error)"])
                 }
                 return (Self.unusedPath(paths.archiveDir + "/" + id.rawValue + "-" + Self.timestamp()), used, undelivered, undecided)

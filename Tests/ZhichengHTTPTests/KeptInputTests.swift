@@ -22,6 +22,12 @@ struct KeptInputTests {
         ])
     }
 
+    @Test func aReturnReasonIsKeptOnlyWhenTyped() throws {
+        // 退回原因 is a list on the decision forms (codes), free text on others (a suspension's reason).
+        #expect(KeptInput.fields(try Self.form("reason=incomplete&comment=x")) == [.init(label: "意见", value: "x")])
+        #expect(KeptInput.fields(try Self.form("reason=%E5%87%BA%E5%9B%BD")) == [.init(label: "原因", value: "出国")])
+    }
+
     @Test func aFormOfChoicesAndHiddenFieldsKeepsNothing() throws {
         #expect(KeptInput.fields(try Self.form("_csrf=abc&_confirmed=1&decision=pass&version=2&roles=handler&password=x")).isEmpty)
         #expect(KeptInput.fields(try Self.form("")).isEmpty)

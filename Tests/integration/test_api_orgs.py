@@ -188,6 +188,12 @@ def test_sibling_names_are_unique(tree: Tree) -> None:
         expect(es.patch(f"orgs/{other['id']}", {"name": name}), 409, field="name")
         # moved under a parent that has one by that name
         expect(ds.patch(f"orgs/{elsewhere['id']}", {"parent_id": tree.dept["id"]}), 409, field="parent_id")
+    # A name under a parent the caller may not use is never told: the move is refused first (404).
+    probe = unique("惠济区某局")
+    create_child(tree.city, tree.other["id"], probe, "department")
+    with unchanged(tree.d, TENANT):
+        expect(ds.patch(f"orgs/{health['id']}", {"parent_id": tree.other["id"], "name": probe}), 404)
+        expect(ds.patch(f"orgs/{health['id']}", {"parent_id": tree.other["id"], "name": unique("别的名字")}), 404)
     # its own name again is no change; a rename and a move together are checked at the target
     expect(es.patch(f"orgs/{first['id']}", {"name": name}), 200)
     moved = expect(ds.patch(f"orgs/{elsewhere['id']}", {"parent_id": tree.dept["id"], "name": name + "分校"}), 200).json

@@ -302,7 +302,7 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
     assert shown["state"] == "in_review" and shown["sections"]["论文著作"] == {"内容": "论文两篇"}, shown
 
 
-def test_text_typed_is_shown_back_when_the_session_has_ended_or_the_page_is_of_an_earlier_one(daemon_factory, browser):
+def test_text_typed_is_shown_back_when_the_session_has_ended_or_the_page_is_of_an_earlier_one(daemon_factory, browser, tmp_path):
     """An applicant writes 业绩成果 while their session ends (here: signed out elsewhere): the
     save is refused, nothing is stored, and the answer shows what was typed for copying, with the
     sign-in page in a new window. A page opened before signing out and in again (another
@@ -314,6 +314,11 @@ def test_text_typed_is_shown_back_when_the_session_has_ended_or_the_page_is_of_a
     written = "主持市级课题一项。\n指导青年教师三名，均获优质课奖。"
     type_into(p, "业绩成果", written)
     type_into(p, "基本信息", "周填写，女")
+    # A file is chosen too (the page is one form: it travels with every button), larger than
+    # the text alone may be.
+    big = tmp_path / "业绩材料.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (3 << 20) + b"\n%%EOF\n")
+    p.by("#attachment-file").send_keys(str(big))
     # The browser's session ends (signed out elsewhere; an idle end reads the same).
     expect(applicant.api.delete("session", token=p.d.get_cookie("zc_session")["value"]), (200, 204))
     p.press(p.all("button.save-section")[0])

@@ -42,13 +42,14 @@ public struct AuthService: Sendable {
             // lock refuses it), the same work (a durable write where an account's count is
             // written, a real hash check, a second write where its lock is audited: timing does
             // not tell), and the check that locks answers 429. A login longer than any account's
-            // (64) is not counted: no account can answer like it, and it must not take memory.
+            // (64) is not counted, in memory or on disk: no account can answer like it.
             try await hasher.admitted(tenant: tenant.rawValue) {
-                let attempt: UnknownLoginFailures.Attempt = login.count <= Self.maxLoginLength
+                let counted = login.count <= Self.maxLoginLength
+                let attempt: UnknownLoginFailures.Attempt = counted
                     ? unknownLogins.attempt(sha256Hex(utf8: tenant.rawValue + "\u{0}" + login), now: now, maxFailures: maxFailures, lockSeconds: lockSeconds)
                     : .counted(locks: false)
                 if case .locked(let until) = attempt { throw Self.locked(until: until, now: now) }
-                try await countUnknown(tenant, locks: false)
+                if counted { try await countUnknown(tenant, locks: false) }
                 _ = await hasher.verify(password, against: Self.dummyHash)
                 if attempt == .counted(locks: true) {
                     try await countUnknown(tenant, locks: true)
@@ -65,27 +66,21 @@ public struct AuthService: Sendable {
                 throw ZhichengError(.unauthorized, "登录名或密码错误")
             }
         }
-        guard account.enabled else {
-            // The password was right: the check is not a failure to count.
-            _ = try await store.withTenant(tenant) { db in
-                try await db.write { conn in try conn.clearSignInFailures(account.id) }
-            }
-            throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员")
-        }
         await FaultInjection.pause("sign-in.checked")
         let token = Self.randomToken()
         let csrf = Self.randomToken()
         let expires = now + sessionSeconds
-        let signedIn = try await store.withTenant(tenant) { db in
-            try await db.write { conn -> AccountRecord in
+        let opened = try await store.withTenant(tenant) { db in
+            try await db.write { conn -> AccountRecord? in
                 // The account as checked, in the transaction that opens the session: a reset or a
                 // change of its password, a disabling, a deletion (or a restore of the tenant)
                 // while the password was being checked must not be overtaken by this sign-in.
                 guard let current = try conn.account(account.id), current.passwordHash == account.passwordHash else {
                     throw ZhichengError(.unauthorized, "登录名或密码错误")
                 }
-                guard current.enabled else { throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员") }
+                // The password was right: not a failure to count, also for an account not enabled.
                 try conn.clearSignInFailures(account.id)
+                guard current.enabled else { return nil }
                 try conn.purgeExpiredSessions(now: now)
                 try conn.run("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES (?,?,?,?,?,?)",
                              [Self.hash(token), account.id, csrf, now, expires, source])
@@ -94,6 +89,7 @@ public struct AuthService: Sendable {
                 return current
             }
         }
+        guard let signedIn = opened else { throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员") }
         // Known from its start: a token not used for the idle period after sign-in has ended too.
         _ = activity.use(Self.activityKey(tenant, Self.hash(token)), now: now, idle: sessionIdleSeconds, lifetime: sessionSeconds)
         return Session(token: token, account: SignedIn(tenant: tenant, account: signedIn, csrfToken: csrf, source: source), expiresAt: expires)
@@ -223,7 +219,10 @@ public struct AuthService: Sendable {
             try await db.write { conn in
                 // The old password was checked against the hash read before: a reset (or another
                 // change) since then wins; so does an ended session (a reset ends them all).
-                guard let now = try conn.account(caller.accountID), now.enabled, now.passwordHash == current.passwordHash else {
+                guard let now = try conn.account(caller.accountID), now.enabled else {
+                    throw ZhichengError(.unauthorized, "账户已停用或已删除，本次修改未生效")
+                }
+                guard now.passwordHash == current.passwordHash else {
                     throw ZhichengError.conflict("密码已在此期间被重置或修改，本次修改未生效；请重新登录")
                 }
                 if let keepToken, try conn.scalar("SELECT count(*) FROM sessions WHERE token_hash = ? AND account_id = ?", [Self.hash(keepToken), caller.accountID])?.int != 1 {

@@ -184,18 +184,16 @@ public struct PeopleService: Sendable {
         }
         let password = OneTimePassword.generate()
         let hash = try await hasher.hash(password)
-        return try await store.withTenant(caller.tenant) { db in
-            try await db.write { conn in
-                try Access.requireApprovedOrg(caller, conn)
-                _ = try Access.ownOrg(orgID, caller: caller, conn)
-                guard try conn.account(login: login) == nil else { throw Self.taken(login, kind) }
-                try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?,?,?,?,?,1,?,?,?)",
-                             [orgID, login, name, kind.rawValue, hash, enabled, phone, Date().timeIntervalSince1970])
-                let id = Int(conn.lastInsertRowID)
-                try conn.appendAudit(caller.audit(kind == .applicant ? "applicant.create" : "staff.create", target: "account:\(id)",
-                                                  detail: #"{"login":\#(jsonString(IDCardNumber.maskedIfOne(login))),"name":\#(jsonString(name))}"#))
-                return CreatedAccount(account: try conn.account(id)!, password: password)
-            }
+        return try await store.write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            _ = try Access.ownOrg(orgID, caller: caller, conn)
+            guard try conn.account(login: login) == nil else { throw Self.taken(login, kind) }
+            try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?,?,?,?,?,1,?,?,?)",
+                         [orgID, login, name, kind.rawValue, hash, enabled, phone, Date().timeIntervalSince1970])
+            let id = Int(conn.lastInsertRowID)
+            try conn.appendAudit(caller.audit(kind == .applicant ? "applicant.create" : "staff.create", target: "account:\(id)",
+                                              detail: #"{"login":\#(jsonString(IDCardNumber.maskedIfOne(login))),"name":\#(jsonString(name))}"#))
+            return CreatedAccount(account: try conn.account(id)!, password: password)
         }
     }
 
@@ -208,16 +206,14 @@ public struct PeopleService: Sendable {
     private func mutate(_ accountID: Int, kind: AccountKind, action: String, detail: String = "{}", caller: SignedIn,
                         _ change: @escaping @Sendable (SQLiteConnection, AccountRecord) throws -> Void) async throws -> AccountRecord {
         try Access.requireOrgAdmin(caller)
-        return try await store.withTenant(caller.tenant) { db in
-            try await db.write { conn in
-                try Access.requireApprovedOrg(caller, conn)
-                guard let account = try conn.account(accountID), account.kind == kind, account.orgID == caller.orgID else {
-                    throw ZhichengError.notFound(kind == .staff ? "本单位没有该人员" : "本单位没有该申报人")
-                }
-                try change(conn, account)
-                try conn.appendAudit(caller.audit(action, target: "account:\(accountID)", detail: detail))
-                return try conn.account(accountID) ?? account
+        return try await store.write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            guard let account = try conn.account(accountID), account.kind == kind, account.orgID == caller.orgID else {
+                throw ZhichengError.notFound(kind == .staff ? "本单位没有该人员" : "本单位没有该申报人")
             }
+            try change(conn, account)
+            try conn.appendAudit(caller.audit(action, target: "account:\(accountID)", detail: detail))
+            return try conn.account(accountID) ?? account
         }
     }
 

@@ -128,21 +128,8 @@ public struct OrgService: Sendable {
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)
-            var changes: [String] = []
             let renamed = name.map { $0 != org.name } ?? false, moved = parentID.map { $0 != org.parentID } ?? false
-            if renamed || moved, let parent = parentID ?? org.parentID {
-                try Self.requireUniqueName(name ?? org.name, under: parent, except: id, field: renamed ? "name" : "parent_id", conn)
-            }
-            if let name, name != org.name {
-                try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [name, id])
-                // The 单位信息 form shows (and saves back) the profile's name: it follows, or the
-                // unit's next save would undo the rename.
-                var profile = org.profile
-                profile.name = name
-                try conn.saveProfile(id, profile)
-                changes.append(#""name":\#(jsonString(name))"#)
-            }
-            if let parentID, parentID != org.parentID {
+            if moved, let parentID {
                 let target = try Access.visibleOrg(parentID, caller: caller, conn)
                 guard !(try conn.subtree(of: id)).contains(target.id) else {
                     throw ZhichengError.invalid("不能把机构移到它自己或它的下级之下", field: "parent_id")
@@ -160,6 +147,23 @@ public struct OrgService: Sendable {
                 guard underWay == 0 else {
                     throw ZhichengError.conflict("该机构（含下级）有 \(underWay) 份申报正在审查、退回修改中或在省里审查，审查结束后方可移动")
                 }
+            }
+            // Checked where it goes, once the caller may put it there (a name under a parent the
+            // caller cannot see is never told).
+            if renamed || moved, let parent = parentID ?? org.parentID {
+                try Self.requireUniqueName(name ?? org.name, under: parent, except: id, field: renamed ? "name" : "parent_id", conn)
+            }
+            var changes: [String] = []
+            if renamed, let name {
+                try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [name, id])
+                // The 单位信息 form shows (and saves back) the profile's name: it follows, or the
+                // unit's next save would undo the rename.
+                var profile = org.profile
+                profile.name = name
+                try conn.saveProfile(id, profile)
+                changes.append(#""name":\#(jsonString(name))"#)
+            }
+            if moved, let parentID {
                 try conn.run("UPDATE orgs SET parent_id = ? WHERE id = ?", [parentID, id])
                 changes.append(#""parent_id":\#(parentID)"#)
             }

@@ -1251,11 +1251,7 @@ public struct ApplicationService: Sendable {
                 mayDecide = (try? chain.checkReviewer(reviewer, series: series)) != nil
             }
         }
-        var sections: [String: [String: String]] = [:]
-        for sectionRow in try conn.query("SELECT section, content FROM application_sections WHERE application_id = ?", [id]) {
-            guard let name = sectionRow["section"].string, permitted.contains(name) else { continue }
-            sections[name] = (try? JSONDecoder().decode([String: String].self, from: Data((sectionRow["content"].string ?? "{}").utf8))) ?? [:]
-        }
+        let sections = try storedSections(id, conn).filter { permitted.contains($0.key) }
         let submissions = row["submissions"].int ?? 0
         var changed: [String] = []
         var previous: [String: [String: String]] = [:]

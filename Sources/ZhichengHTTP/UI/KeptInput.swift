@@ -32,7 +32,10 @@ enum KeptInput {
     static func fields(_ form: FormData) -> [Field] {
         form.fields.keys.sorted(by: order).flatMap { name -> [Field] in
             guard !skipped(name) else { return [] }
-            return (form.fields[name] ?? []).filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.map { Field(label: label(name), value: $0) }
+            return (form.fields[name] ?? []).filter { value in
+                // 退回原因 is a list on the decision forms (its codes), free text elsewhere.
+                !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && !(name == "reason" && ReturnReason(rawValue: value) != nil)
+            }.map { Field(label: label(name), value: $0) }
         }
     }
 

@@ -40,11 +40,10 @@ extension UI {
     /// What a city sent with an application, as the province's screens show it: each
     /// section as "字段：内容" lines.
     static func receivedSections(_ sections: [String: [String: String]], previous: [String: [String: String]] = [:]) -> [[String: Any]] {
-        func text(_ fields: [String: String]) -> String { SectionText.text(fields) }
-        return ApplicationSection.ordered(sections.keys).map { name in
-            ["name": name, "content": text(sections[name] ?? [:]), "changed": previous[name] != nil,
+        ApplicationSection.ordered(sections.keys).map { name in
+            ["name": name, "content": SectionText.text(sections[name] ?? [:]), "changed": previous[name] != nil,
              // What the office read in the hand-over it returned, under what changed.
-             "previous": previous[name].map { $0.isEmpty ? "（未填写）" : text($0) } ?? false as Any]
+             "previous": previous[name].map { $0.isEmpty ? "（未填写）" : SectionText.text($0) } ?? false as Any]
         }
     }
 

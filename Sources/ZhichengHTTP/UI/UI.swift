@@ -120,10 +120,13 @@ struct UI: Sendable {
               allowPasswordChange: Bool = false) async throws -> (SignedIn, FormData)? {
         let limit = upload.map { $0 + 64 * 1024 + text } ?? (1 << 20) + text
         guard let user = await user(request, context) else {
-            // The session ended while the page was open: what was typed is shown for copying
-            // (else the sign-in page, as for any page). Read without a session, a body gets no
-            // room for a file: a file is not kept anyway.
-            if let form = try? await FormData.parse(request, limit: min(limit, (1 << 20) + text)), !KeptInput.fields(form).isEmpty {
+            // The session ended while the page was open (the browser still sends its cookie):
+            // what was typed is shown for copying, else the sign-in page, as for any page. A post
+            // without the cookie is not read: it is not one of ours (the cookie is SameSite=Strict,
+            // so a form another site posts comes without it) and nothing of it is shown back.
+            // Read as a signed-in post is (a file may come with the text), at the sender's cost.
+            if request.cookies[AuthMiddleware.cookieName]?.value.isEmpty == false,
+               let form = try? await FormData.parse(request, limit: limit), !KeptInput.fields(form).isEmpty {
                 throw UIErrorPage(page: try keptInputPage(Self.sessionEnded, form, user: nil, request, context, status: .unauthorized))
             }
             return nil
@@ -133,7 +136,7 @@ struct UI: Sendable {
             let form = try await FormData.parse(request, limit: limit)
             guard form["_csrf"] == user.csrfToken else {
                 // A page of an earlier session (signed out and in again meanwhile, maybe in another window).
-                throw UIErrorPage(page: try keptInputPage("表单已过期（该页面打开后曾重新登录），未保存，请刷新页面后重试", form, user: user, request, context,
+                throw UIErrorPage(page: try keptInputPage("表单已过期或无效（例如该页面打开后曾重新登录），未保存，请刷新页面后重试", form, user: user, request, context,
                                                           status: .forbidden))
             }
             if form["_confirmed"] != "1", let message = Self.confirmation(for: request.uri.path, form) {
