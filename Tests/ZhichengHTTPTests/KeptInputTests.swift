@@ -58,4 +58,12 @@ struct AuditDetailTests {
         #expect(AuditLabels.detail(#"{"unknown_key":{"b":1,"a":2}}"#) == #"unknown_key：{"b":1,"a":2}"#)
         #expect(AuditLabels.detail("not json") == "not json")
     }
+
+    @Test func anOrgTargetByItsNameAndCodeWhereKnown() {
+        let orgs = [5: (name: "逸夫小学", code: "4101040010001")]
+        #expect(AuditLabels.target("org:5", orgs: orgs) == "机构 逸夫小学（4101040010001）")
+        #expect(AuditLabels.target("org:6", orgs: orgs) == "机构 6", "one outside the caller's subtree keeps its number")
+        #expect(AuditLabels.target("account:5", orgs: orgs) == "账户 5")
+        #expect(AuditLabels.orgIDs(["org:5", "account:7", "org:x", "org:9"]) == [5, 9])
+    }
 }

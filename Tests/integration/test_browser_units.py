@@ -254,6 +254,8 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     # In Chinese, with the code beneath: 设置审查角色 / 上传印章 / 登录, and what each acted on.
     assert "设置审查角色" in log and "上传印章" in log and "登录" in log, log
     assert "账户 " in log and "account:" not in log, log
+    # An org by its name and 单位编号, not the database's id.
+    assert "机构 逸夫小学（41010010001）" in log, log
     # Details in words too: the roles set, by their names, not as JSON.
     roles = [r.text for r in p.all("#audit tbody tr") if "设置审查角色" in r.text]
     assert any("角色：经办人" in r for r in roles) and any("角色：负责人" in r for r in roles), roles

@@ -359,6 +359,21 @@ public struct OrgService: Sendable {
         }
     }
 
+    /// The names and codes of the orgs among `ids` in the caller's subtree (deleted ones too):
+    /// how 操作日志 names an entry's target `org:<id>` (the id is the database's, not the 单位编号
+    /// people know). Others are left out.
+    public func auditOrgNames(_ ids: Set<Int>, caller: SignedIn) async throws -> [Int: (name: String, code: String)] {
+        try Access.requireOrgAdmin(caller)
+        guard !ids.isEmpty else { return [:] }
+        return try await store.read(caller) { conn in
+            let wanted = Array(Set(try conn.subtreeIncludingDeleted(of: caller.orgID)).intersection(ids))
+            guard !wanted.isEmpty else { return [:] }
+            let rows = try conn.query("SELECT id, name, code FROM orgs WHERE id IN (\(wanted.map { _ in "?" }.joined(separator: ",")))", wanted)
+            return Dictionary(rows.compactMap { row in row["id"].int.map { ($0, (row["name"].string ?? "", row["code"].string ?? "")) } },
+                              uniquingKeysWith: { a, _ in a })
+        }
+    }
+
     /// Up to this many orgs, the audit page is read org by org from `audit_org` whatever their share.
     static let auditOrgsByIndex = 64
 }

@@ -42,10 +42,18 @@ enum AuditLabels {
     /// The action's name, or nil for a code this table does not know (shown as it is).
     static func action(_ code: String) -> String? { actions[code] }
 
-    /// `account:12` → `账户 12`; anything else as it is.
-    static func target(_ target: String) -> String {
+    /// `account:12` → `账户 12`, `org:5` → `机构 逸夫小学（4101040010001）` when `orgs` names it;
+    /// anything else as it is.
+    static func target(_ target: String, orgs: [Int: (name: String, code: String)] = [:]) -> String {
         guard let colon = target.firstIndex(of: ":"), let kind = targets[String(target[..<colon])] else { return target }
-        return kind + " " + target[target.index(after: colon)...]
+        let id = target[target.index(after: colon)...]
+        if target.hasPrefix("org:"), let number = Int(id), let org = orgs[number] { return "\(kind) \(org.name)（\(org.code)）" }
+        return kind + " " + id
+    }
+
+    /// The org ids the targets `org:<id>` name.
+    static func orgIDs(_ targets: some Sequence<String>) -> Set<Int> {
+        Set(targets.compactMap { $0.hasPrefix("org:") ? Int($0.dropFirst(4)) : nil })
     }
 
     /// The names of the keys the recorded details use.
