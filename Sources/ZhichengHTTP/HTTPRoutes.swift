@@ -53,6 +53,7 @@ public enum HTTPRoutes {
         let tenant = router.group("t/{tenant}")
             .add(middleware: TenantMiddleware(tenants: tenants))
             .group(context: TenantRequestContext.self)
+            .add(middleware: PostedFormMiddleware())
         UIRoutes.add(to: tenant, services: services)
         APIRoutes.add(to: tenant, services: services)
         return router

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlencode
 from dataclasses import dataclass
 
 import pytest
@@ -207,6 +208,28 @@ def test_sibling_names_are_unique(tree: Tree) -> None:
     expect(es.delete(f"orgs/{first['id']}"), (200, 204))
     again, _ = create_child(es, tree.dept["id"], name, "unit")
     assert again["name"] == name and again["code"] != first["code"]
+
+
+def test_a_refused_form_shows_what_was_typed_where_its_page_does_not_put_it_back(tree: Tree) -> None:
+    """单位管理's 修改名称 refused (a sibling has the name): the page cannot put the text back
+    into that form (one of several on the page), so it shows it above, for copying; 添加人员
+    refused (the login is taken) puts it back into its fields, and shows nothing twice."""
+    es = tree.dept_s
+    taken = unique("占用名称")
+    create_child(es, tree.dept["id"], taken, "unit")
+    other, _ = create_child(es, tree.dept["id"], unique("改名学校"), "unit")
+    headers = {"Cookie": f"zc_session={es.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+
+    def post(path: str, fields: dict) -> tuple[int, str]:
+        r = tree.api.raw("POST", f"/t/{TENANT}/{path}", body=urlencode({"_csrf": es.csrf, **fields}).encode(), headers=headers)
+        return r.status, r.body.decode()
+
+    with unchanged(tree.d, TENANT):
+        status, page = post(f"orgs/{other['id']}/rename", {"name": taken})
+        assert status == 409 and "已有名为" in page, page[-2000:]
+        assert re.findall(r'<div id="kept-input".*?<textarea class="kept-value"[^>]*>(.*?)</textarea>', page, re.S) == [html.escape(taken)], page[-2500:]
+        status, page = post("staff", {"login": tree.dept_s.account["login"], "name": "重复登录名"})
+        assert status in (400, 409) and 'id="kept-input"' not in page and 'value="重复登录名"' in page, page[-2500:]
 
 
 def test_district_office_keeps_its_own_code(tree: Tree) -> None:

@@ -156,6 +156,13 @@ def test_draw_and_voting_screens(env, browser):
         assert not p.all("#setup-hint"), "an expert's account lacks nothing"
         p.go("sessions")
         if n == 0:
+            # Refused (more than 50 lines): the page shows the list as it stands, and what was
+            # typed above it for copying, so none of it is lost.
+            typed = "\n".join(f"亲属{i}" for i in range(51))
+            p.fill("#my-relations-text", typed)
+            p.click("#my-relations-submit")
+            assert p.flash_error(), "51 lines are refused"
+            assert [a.get_attribute("value") for a in p.all("#kept-input .kept-value")] == [typed]
             p.fill("#my-relations-text", "陈晋升的表弟")
             p.click("#my-relations-submit")
             assert "已保存您的回避关系" in p.flash_ok(), p.flash_error()

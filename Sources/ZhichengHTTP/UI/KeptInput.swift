@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import ZhichengCore
 
 /// What a form post that could not be taken (the session had ended, or the page came from an
@@ -39,6 +40,9 @@ enum KeptInput {
         }
     }
 
+    /// How many rows a value's text area gets (2–12).
+    static func rows(_ value: String) -> Int { min(12, max(2, value.count / 60 + value.filter(\.isNewline).count + 1)) }
+
     static func skipped(_ name: String) -> Bool {
         name.hasPrefix("_") || name.hasPrefix("orig:") || name == "then" || name == "version" || name.contains("password") || choices.contains(name)
     }
@@ -67,5 +71,20 @@ enum KeptInput {
         case (nil, .some): return false
         default: return a < b
         }
+    }
+}
+
+/// One UI post's form, as `UI.form` read it, and whether the page answering its refusal put
+/// the typed values back (`UI.refilled`). Made and used within one request's task.
+final class PostedForm: @unchecked Sendable {
+    var form: FormData?
+    var refilled = false
+}
+
+/// Binds a `PostedForm` for each post of the web UI (not the API's), for `UI.render`.
+struct PostedFormMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post, !request.uri.path.contains("/api/") else { return try await next(request, context) }
+        return try await UI.$posted.withValue(PostedForm()) { try await next(request, context) }
     }
 }

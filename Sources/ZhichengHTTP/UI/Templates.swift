@@ -20,7 +20,7 @@ enum Templates {
     }()
 
     static let sources: [String: String] = [
-        "layout": layout, "login": login, "password": password, "home": home, "error": error, "confirm": confirm, "kept": kept, "orgs": orgs,
+        "layout": layout, "login": login, "password": password, "home": home, "error": error, "confirm": confirm, "kept": kept, "kept_box": keptBox, "orgs": orgs,
         "profile": profile, "staff": staff, "applicants": applicants, "seal": seal, "audit": audit, "picker": picker,
     ]
 
@@ -135,6 +135,12 @@ enum Templates {
         {{#has_fields}}<p id="kept-intro">您填写的以下内容没有保存。请先复制保存（例如粘贴到文档中），{{#signed_in}}再回到原页面刷新后重新填写提交{{/signed_in}}{{^signed_in}}重新登录后再回到原页面填写提交{{/signed_in}}。</p>
         <div id="kept">{{#fields}}<p><label>{{label}}<br><textarea class="kept-value" readonly rows="{{rows}}" cols="80">{{value}}</textarea></label></p>{{/fields}}</div>{{/has_fields}}
         <p>{{^signed_in}}<a id="kept-login" href="{{base}}login" target="_blank" rel="noopener">在新窗口中重新登录</a> · {{/signed_in}}<a id="kept-back" href="{{back}}">{{back_label}}</a></p>
+        """
+
+    /// A refused form's typed text, above a page that does not put it back (`UI.render`).
+    static let keptBox = """
+        <div id="kept-input" class="flash error"><p>您填写的以下内容没有保存，可复制后修改再提交：</p>
+        {{#fields}}<p><label>{{label}}<br><textarea class="kept-value" readonly rows="{{rows}}" cols="80">{{value}}</textarea></label></p>{{/fields}}</div>
         """
 
     /// A destructive action asked again before it is done (the pages run no script, so no

@@ -41,6 +41,7 @@ extension UI {
         let committees = try await services.evaluations.committees(caller: user).filter { $0.orgID == user.orgID }
         let items = try await services.evaluations.worklist(caller: user, year: year, open: open)
         let ticked = Set(entered?.all("items") ?? [])
+        if entered != nil { Self.refilled() }
         let data: [String: Any] = [
             "batch_time": entered?["time"] ?? "", "batch_place": entered?["place"] ?? "",
             "committees": committees.map { c -> [String: Any] in

@@ -220,6 +220,7 @@ extension UI {
             let received = waiting.items
             data["more_received"] = waiting.next != nil
             let session = enteredForm == "create" ? entered : nil, committee = enteredForm == "committee" ? entered : nil
+            if session != nil || committee != nil { Self.refilled() }
             data["committees"] = committees.map { ["id": $0.id, "name": $0.name, "scope": "\($0.series.joined(separator: "、")) \($0.levels.map(\.rawValue).joined(separator: "、"))", "rule": $0.rule.label,
                                                    "selected": session?["committee"] == String($0.id)] }
             data["has_committees"] = !committees.isEmpty
@@ -270,6 +271,7 @@ extension UI {
             "excluded": s.excluded.map { ["name": $0.name, "expert_id": $0.expertID, "reason": $0.reason] },
             "applications": s.applications.map { a -> [String: Any] in
                 let typed = entered.flatMap { $0["application"] == String(a.id) ? $0 : nil }
+                if typed != nil { Self.refilled() }
                 return [
                     "score_typed": typed?["score"] ?? "", "comment_typed": typed?["comment"] ?? "",
                     "id": a.id, "applicant": a.applicantName, "unit": a.unitName, "title": "\(a.series) \(a.level) \(a.title)",

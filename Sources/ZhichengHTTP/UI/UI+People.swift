@@ -22,6 +22,7 @@ extension UI {
                 "sections": ApplicationSection.allCases.map { ["name": $0.rawValue, "checked": p.permittedSections.contains($0.rawValue)] },
             ]
         }
+        if entered != nil { Self.refilled() }
         let typed: [String: Any] = ["typed_login": entered?["login"] ?? "", "typed_name": entered?["name"] ?? "", "typed_phone": entered?["phone"] ?? ""]
         return try render("本单位人员角色管理", "staff", typed.merging(["people": rows]) { $1 }, user: user, context, flash: flash, status: status, navCurrent: "staff", orgName: org.name)
     }
@@ -63,6 +64,7 @@ extension UI {
                         importResult: (created: [CreatedAccount], problems: [ImportProblem])? = nil, entered: FormData? = nil) async throws -> Response {
         let people = try await services.people.applicants(of: user.orgID, caller: user)
         let org = try await ownOrg(user)
+        if entered != nil { Self.refilled() }
         var data: [String: Any] = ["people": people.map { ["id": $0.id, "name": $0.name, "login": $0.login, "phone": $0.phone] },
                                    "typed_id_number": entered?["id_number"] ?? "", "typed_name": entered?["name"] ?? "", "typed_phone": entered?["phone"] ?? ""]
         if let importResult {

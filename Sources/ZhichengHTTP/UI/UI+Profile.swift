@@ -18,6 +18,7 @@ extension UI {
         let org = try await services.orgs.profile(of: orgID, caller: user)
         let own = orgID == user.orgID
         let editable = own && user.kind == .orgAdmin && org.profileState != .submitted
+        if draft != nil { Self.refilled() }
         let values = draft ?? org.profile
         let fields: [[String: Any]] = UnitProfile.fields.map { field in
             var value = values[field.key]

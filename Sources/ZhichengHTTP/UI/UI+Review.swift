@@ -42,6 +42,7 @@ extension UI {
         let pending = office ? try await services.plans.overview(caller: user, state: .submitted) : []
         let units = office ? try await services.plans.overview(caller: user, year: year) : []
         let editable = plans.filter { $0.state == .draft || $0.state == .rejected }.max { $0.year < $1.year }
+        if entered != nil { Self.refilled() }
         let filled = entered?.lines ?? editable?.items.map { ($0.series, $0.level.rawValue, String($0.count)) } ?? []
         let lines = filled + Array(repeating: ("", "", ""), count: max(3, 4 - filled.count))
         let data: [String: Any] = [
@@ -118,6 +119,7 @@ extension UI {
         let thisYear = String(CalendarDate.currentYear())
         func form(_ kind: ApplicationKind) -> [String: Any] {
             let typed = entered.flatMap { ($0["kind"].isEmpty ? ApplicationKind.title.rawValue : $0["kind"]) == kind.rawValue ? $0 : nil }
+            if typed != nil { Self.refilled() }
             return ["year": typed.map { $0["year"] } ?? thisYear, "title": typed?["title"] ?? "", "specialty": typed?["specialty"] ?? "",
                     "series": TitleCatalog.henan.series.map { ["name": $0.name, "selected": $0.name == typed?["series"]] },
                     "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == typed?["level"]] }]
@@ -146,6 +148,7 @@ extension UI {
         // section changed elsewhere since (another tab, the API) does not overwrite it unseen.
         let storedDigests = Dictionary(uniqueKeysWithValues: ApplicationSection.allCases.map { ($0.rawValue, ApplicationService.fingerprint(v.sections[$0.rawValue])) })
         if let entered, v.chain.state.editableByApplicant {
+            Self.refilled()
             for section in ApplicationSection.allCases {
                 if let typed = Self.typedSection(section.rawValue, in: entered) { v.sections[section.rawValue] = typed }
             }
@@ -182,6 +185,7 @@ extension UI {
     /// back as it was chosen, with its comment (not as 通过, ready to be sent by mistake), or
     /// fresh (通过 chosen). `sections`: what a return may name; nil for a form without returns.
     static func decisionChoices(_ entered: FormData?, _ decisions: [ReviewDecision], sections: [String]?) -> [String: Any] {
+        if entered != nil { refilled() }
         let chosen = entered.map { $0["decision"] } ?? ReviewDecision.pass.rawValue
         let ticked = Set(entered?.all("sections") ?? [])
         let reason = entered?["reason"] ?? ""

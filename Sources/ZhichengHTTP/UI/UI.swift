@@ -29,6 +29,13 @@ struct UI: Sendable {
     /// The message of `flashCookie` on the request a page is being built for.
     @TaskLocal static var carriedFlash: String?
 
+    /// The form of the UI post being answered (`PostedFormMiddleware` binds one per post).
+    @TaskLocal static var posted: PostedForm?
+
+    /// Says that the page being built puts the refused form's typed values back into its
+    /// fields, so that `render` need not show them again below the message.
+    static func refilled() { posted?.refilled = true }
+
     func base(_ context: TenantRequestContext) -> String { "/t/\(context.tenant.id.rawValue)/" }
     func api(_ context: TenantRequestContext) -> String { "/t/\(context.tenant.id.rawValue)/api/v1/" }
 
@@ -142,6 +149,7 @@ struct UI: Sendable {
             if form["_confirmed"] != "1", let message = Self.confirmation(for: request.uri.path, form) {
                 throw UIErrorPage(page: try confirmPage(message, form: form, request, user: user, context))
             }
+            Self.posted?.form = form
             return (user, form)
         } catch var error as ZhichengError {
             if error.code == .tooLarge { error.message = upload.map { "文件不能超过 \($0 / 1024) KiB" } ?? "提交的内容过长" }
@@ -155,7 +163,7 @@ struct UI: Sendable {
     func keptInputPage(_ message: String, _ form: FormData, user: SignedIn?, _ request: Request, _ context: TenantRequestContext,
                        status: HTTPResponse.Status) throws -> Response {
         let fields = KeptInput.fields(form).map { f -> [String: Any] in
-            ["label": f.label, "value": f.value, "rows": min(12, max(2, f.value.count / 60 + f.value.filter(\.isNewline).count + 1))]
+            ["label": f.label, "value": f.value, "rows": KeptInput.rows(f.value)]
         }
         let referer = request.headers[.referer].flatMap { URLComponents(string: $0)?.path } ?? ""
         let fromPage = referer.hasPrefix(base(context))
@@ -207,7 +215,14 @@ struct UI: Sendable {
         data["base"] = base(context)
         data["api"] = api(context)
         data["csrf"] = user?.csrfToken ?? ""
-        let body = Templates.library.render(data, withTemplate: template) ?? ""
+        var body = Templates.library.render(data, withTemplate: template) ?? ""
+        // A refused post whose page does not put the typed text back into its fields (the row it
+        // was typed in may be gone, or the form is one of many on the page): it is shown above
+        // the page for copying, so that nothing typed is lost to a refusal.
+        if case .error = flash, let posted = Self.posted, !posted.refilled, let form = posted.form {
+            let kept = KeptInput.fields(form).map { f -> [String: Any] in ["label": f.label, "value": f.value, "rows": KeptInput.rows(f.value)] }
+            if !kept.isEmpty { body = (Templates.library.render(["fields": kept], withTemplate: "kept_box") ?? "") + body }
+        }
         var page: [String: Any] = ["title": title, "tenant_name": context.tenant.name, "base": base(context), "body": body, "csrf": user?.csrfToken ?? ""]
         if let user {
             let role = Self.roleLabel(user)
