@@ -600,3 +600,32 @@ def test_a_city_archived_unreadable_and_created_again_numbers_above_what_the_pro
     assert db_rows(d.data_dir / "registry.sqlite", "SELECT application_ids_used FROM archived WHERE id = 'zhengzhou'") == [(0,)]
     new = Handoff(d, province=False)
     assert new.submitted()["id"] == max(handed) + 1
+
+
+def test_a_city_archived_before_is_not_created_again_while_the_province_cannot_be_read(daemon_factory):
+    """Creating an id archived before needs the province's word on which of its ids it holds:
+    while the province's database cannot be read, the create is refused (unavailable) and
+    leaves nothing behind; an id never used is created with a warning in the log."""
+    from conftest import AdminError
+
+    d = daemon_factory().start()
+    old = Handoff(d)
+    old.handed_over()
+    d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    d.call("tenant.suspend", {"id": "province"})
+    province_db = d.tenant_db("province")
+    saved = province_db.read_bytes()
+    for suffix in ("-wal", "-shm"):
+        pathlib.Path(f"{province_db}{suffix}").unlink(missing_ok=True)
+    province_db.write_bytes(b"this is not a database\n" * 512)
+    try:
+        with pytest.raises(AdminError) as refused:
+            d.call("tenant.create", {"id": "zhengzhou", "name": "郑州市", "division_code": "4101"})
+        assert refused.value.code == "unavailable" and "province" in refused.value.message, refused.value
+        assert "zhengzhou" not in {t["id"] for t in d.call("tenant.list")["tenants"]}
+        assert not d.tenant_db("zhengzhou").exists()
+        # An id never used is not held up (what the province holds of it is only looked for).
+        d.call("tenant.create", {"id": "luoyang", "name": "洛阳市", "division_code": "4103"})
+        assert "cannot read which applications of this id the province holds" in d.output(), d.output()[-2000:]
+    finally:
+        province_db.write_bytes(saved)
