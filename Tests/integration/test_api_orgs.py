@@ -232,6 +232,41 @@ def test_a_refused_form_shows_what_was_typed_where_its_page_does_not_put_it_back
         assert status in (400, 409) and 'id="kept-input"' not in page and 'value="重复登录名"' in page, page[-2500:]
 
 
+def test_the_unit_info_form_checks_what_its_button_asks_before_it_saves(tree: Tree) -> None:
+    """单位信息维护 is one form whose buttons save the typed fields first: a button that cannot
+    be done (上传 without a file, an unknown one) is refused before anything is saved, and the
+    page comes back with the fields as typed."""
+    org, admin = create_child(tree.dept_s, tree.dept["id"], unique("按钮学校"), "unit")
+    us = tree.api.first_login(admin["login"], admin["password"])
+    headers = {"Cookie": f"zc_session={us.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+    for then, status in (("certificate", 400), ("bogus", 404)):
+        with unchanged(tree.d, TENANT):
+            r = tree.api.raw("POST", f"/t/{TENANT}/profile", body=urlencode({"_csrf": us.csrf, "contact": "王老师", "then": then}).encode(), headers=headers)
+            assert r.status == status, (then, r)
+        assert 'value="王老师"' in r.body.decode(), "the typed field comes back"
+    # The routes the one form replaced are gone.
+    for path in ("profile/certificate", "profile/submit"):
+        r = tree.api.raw("POST", f"/t/{TENANT}/{path}", body=urlencode({"_csrf": us.csrf, "contact": "王老师"}).encode(), headers=headers)
+        assert r.status == 404, (path, r)
+
+
+def test_a_destructive_form_is_asked_again_and_changes_nothing_until_confirmed(tree: Tree) -> None:
+    """删除机构, 初始化密码, 删除人员 and 删除申报人 posted from the UI without `_confirmed` are
+    answered with a page asking again, which posts the same fields back; nothing changes."""
+    es = tree.dept_s
+    unit, _ = create_child(es, tree.dept["id"], unique("待删学校"), "unit")
+    staff = expect(es.post(f"orgs/{tree.dept['id']}/staff", {"login": unique("del").replace("-", ""), "name": "待删人员"}), 201).json
+    person = expect(es.post(f"orgs/{tree.dept['id']}/applicants", {"id_number": fresh_id_number(), "name": "待删申报人"}), 201).json
+    headers = {"Cookie": f"zc_session={es.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+    for path, asks in ((f"orgs/{unit['id']}/delete", "删除该机构"), (f"orgs/{unit['id']}/reset-password", "初始化"),
+                       (f"staff/{staff['account']['id']}/delete", "删除该人员"), (f"applicants/{person['account']['id']}/delete", "删除该申报人")):
+        with unchanged(tree.d, TENANT):
+            r = tree.api.raw("POST", f"/t/{TENANT}/{path}", body=urlencode({"_csrf": es.csrf}).encode(), headers=headers)
+        page = r.body.decode()
+        assert r.status == 200 and 'id="confirm-message"' in page and asks in page, (path, page[-1500:])
+        assert f'action="/t/{TENANT}/{path}"' in page and 'name="_confirmed" value="1"' in page, (path, page[-1500:])
+
+
 def test_district_office_keeps_its_own_code(tree: Tree) -> None:
     zones = [create_child(tree.city, 1, name, "office")[0] for name in ("高新技术产业开发区职改办", "航空港区职改办")]
     for z in zones:

@@ -42,7 +42,24 @@ extension UI {
                           orgName: ownOrg.name, unapproved: isUnapproved(ownOrg))
     }
 
-    func profileAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+    /// What the 单位信息 form's button asks (`then`), checked before anything is saved.
+    enum ProfileFormAction {
+        case save, submit
+        case certificate([UInt8])
+
+        init(_ form: FormData) throws(ZhichengError) {
+            switch form["then"] {
+            case "", "save": self = .save
+            case "submit": self = .submit
+            case "certificate":
+                guard let bytes = form.file, !bytes.isEmpty else { throw .invalid("请选择要上传的证件图片", field: "certificate") }
+                self = .certificate(bytes)
+            default: throw .notFound("没有这个操作")
+            }
+        }
+    }
+
+    func profileAction(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes) else {
             return toSignIn(request, context)
         }
@@ -51,28 +68,28 @@ extension UI {
         do {
             // The page is one form: whatever its button, the fields typed are saved first
             // (when they differ from what is stored), so that an upload or a submission never
-            // loses them; a refusal shows them again as typed.
+            // loses them; a refusal shows them again as typed. What the button asks is checked
+            // first: a request that cannot be done saves nothing.
             if UnitProfile.fields.contains(where: { form.optional($0.key) != nil }) {
                 var profile = UnitProfile()
                 for field in UnitProfile.fields { profile[field.key] = form[field.key] }
                 draft = profile
+            }
+            let then = try ProfileFormAction(form)
+            if let profile = draft {
                 if try await services.orgs.profile(of: user.orgID, caller: user).profile != profile {
                     _ = try await services.orgs.saveProfile(of: user.orgID, profile, caller: user)
                 }
             }
-            let then = form["then"].isEmpty ? action : form["then"]
             switch then {
-            case "save":
+            case .save:
                 flash = .ok("单位信息已保存")
-            case "certificate":
-                guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择要上传的证件图片", field: "certificate") }
+            case .certificate(let bytes):
                 try await services.orgs.upload(.certificate, of: user.orgID, bytes: bytes, caller: user)
                 flash = .ok("证件图片已上传")
-            case "submit":
+            case .submit:
                 _ = try await services.orgs.submitProfile(of: user.orgID, caller: user)
                 flash = .ok("单位信息已提交，等待上级单位审核")
-            default:
-                throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
             return try await profilePage(user, context, orgID: user.orgID, flash: .error(error.publicMessage), status: error.status, draft: draft)

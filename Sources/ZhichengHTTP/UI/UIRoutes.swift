@@ -39,9 +39,7 @@ enum UIRoutes {
         }
 
         tenant.get("profile") { request, context in try await ui.page(request, context, allowUnapproved: true) { user in try await ui.profilePage(user, context, orgID: user.orgID, flash: .none) } }
-        tenant.post("profile") { request, context in try await ui.profileAction("save", request, context) }
-        tenant.post("profile/certificate") { request, context in try await ui.profileAction("certificate", request, context) }
-        tenant.post("profile/submit") { request, context in try await ui.profileAction("submit", request, context) }
+        tenant.post("profile") { request, context in try await ui.profileAction(request, context) }
 
         tenant.get("staff") { request, context in try await ui.page(request, context) { user in try await ui.staffPage(user, context, flash: .none) } }
         tenant.post("staff") { request, context in try await ui.staffAction("add", request, context) }
