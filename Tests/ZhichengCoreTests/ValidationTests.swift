@@ -232,3 +232,24 @@ struct OrgTreeTests {
         #expect(throws: ZhichengError.self) { try OrgTree.requireRoom(parentLevel: 8, height: 3, field: "parent_id") }
     }
 }
+
+@Suite("Sign-in lock-out rule")
+struct SignInLockOutTests {
+    typealias L = SignInLockOut
+
+    @Test func countsBeforeTheCheckLocksAtTheFifthAndStartsAgainAfterTheLock() {
+        var count: L.Count? = nil
+        for n in 1...4 {
+            guard case let .counted(failures, locks, keep) = L.attempt(count, now: Double(n), maxFailures: 5, lockSeconds: 900) else {
+                Issue.record("attempt \(n) refused"); return
+            }
+            #expect(failures == n && !locks && keep == L.Count(failures: n, lockedUntil: nil))
+            count = keep
+        }
+        #expect(L.attempt(count, now: 5, maxFailures: 5, lockSeconds: 900) == .counted(failures: 5, locks: true, keep: L.Count(failures: 0, lockedUntil: 905)))
+        count = L.Count(failures: 0, lockedUntil: 905)
+        #expect(L.attempt(count, now: 904, maxFailures: 5, lockSeconds: 900) == .locked(until: 905), "refused while locked, not counted")
+        #expect(L.attempt(count, now: 905, maxFailures: 5, lockSeconds: 900) == .counted(failures: 1, locks: false, keep: L.Count(failures: 1, lockedUntil: nil)),
+                "the lock has passed: a new run from one")
+    }
+}

@@ -161,11 +161,14 @@ public struct AuthService: Sendable {
                 guard let counted = try conn.signInFailures(account.id) else {
                     throw ZhichengError(.unauthorized, "登录名或密码错误")
                 }
-                if let until = counted.lockedUntil, until > now { throw Self.locked(until: until, now: now) }
-                let failures = counted.failures + 1
-                let lock = failures >= maxFailures
-                try conn.setSignInFailures(account.id, failures: lock ? 0 : failures, lockedUntil: lock ? now + lockSeconds : nil)
-                return Attempt(locked: lock, failures: failures)
+                switch SignInLockOut.attempt(.init(failures: counted.failures, lockedUntil: counted.lockedUntil), now: now,
+                                             maxFailures: maxFailures, lockSeconds: lockSeconds) {
+                case .locked(let until):
+                    throw Self.locked(until: until, now: now)
+                case let .counted(failures, locks, keep):
+                    try conn.setSignInFailures(account.id, failures: keep.failures, lockedUntil: keep.lockedUntil)
+                    return Attempt(locked: locks, failures: failures)
+                }
             }
         }
     }
@@ -215,24 +218,20 @@ public struct AuthService: Sendable {
         }
         let hash = try await hasher.hash(new)
         await FaultInjection.pause("password-change.checked")
-        try await store.withTenant(caller.tenant) { db in
-            try await db.write { conn in
-                // The old password was checked against the hash read before: a reset (or another
-                // change) since then wins; so does an ended session (a reset ends them all).
-                guard let now = try conn.account(caller.accountID), now.enabled else {
-                    throw ZhichengError(.unauthorized, "账户已停用或已删除，本次修改未生效")
-                }
-                guard now.passwordHash == current.passwordHash else {
-                    throw ZhichengError.conflict("密码已在此期间被重置或修改，本次修改未生效；请重新登录")
-                }
-                if let keepToken, try conn.scalar("SELECT count(*) FROM sessions WHERE token_hash = ? AND account_id = ?", [Self.hash(keepToken), caller.accountID])?.int != 1 {
-                    throw ZhichengError(.unauthorized, "登录已结束，本次修改未生效；请重新登录")
-                }
-                try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?", [hash, caller.accountID])
-                try conn.clearSignInFailures(caller.accountID)
-                try conn.run("DELETE FROM sessions WHERE account_id = ? AND token_hash != ?", [caller.accountID, keepToken.map(Self.hash) ?? ""])
-                try conn.appendAudit(caller.audit("account.change-password", target: "account:\(caller.accountID)"))
+        // `write(caller)` refuses an account disabled or deleted meanwhile.
+        try await store.write(caller) { conn in
+            // The old password was checked against the hash read before: a reset (or another
+            // change) since then wins; so does an ended session (a reset ends them all).
+            guard try conn.account(caller.accountID)?.passwordHash == current.passwordHash else {
+                throw ZhichengError.conflict("密码已在此期间被重置或修改，本次修改未生效；请重新登录")
             }
+            if let keepToken, try conn.scalar("SELECT count(*) FROM sessions WHERE token_hash = ? AND account_id = ?", [Self.hash(keepToken), caller.accountID])?.int != 1 {
+                throw ZhichengError(.unauthorized, "登录已结束，本次修改未生效；请重新登录")
+            }
+            try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?", [hash, caller.accountID])
+            try conn.clearSignInFailures(caller.accountID)
+            try conn.run("DELETE FROM sessions WHERE account_id = ? AND token_hash != ?", [caller.accountID, keepToken.map(Self.hash) ?? ""])
+            try conn.appendAudit(caller.audit("account.change-password", target: "account:\(caller.accountID)"))
         }
     }
 

@@ -53,7 +53,7 @@ extension TenantStore {
     func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withTenant(caller.tenant) { db in
             try await db.write { conn in
-                guard try conn.scalar("SELECT enabled FROM accounts WHERE id = ? AND deleted_at IS NULL", [caller.accountID])?.int == 1 else {
+                guard let me = try conn.account(caller.accountID), me.enabled else {
                     throw ZhichengError(.unauthorized, "账户已停用或已删除")
                 }
                 return try body(conn)

@@ -1,4 +1,5 @@
 import Synchronization
+import ZhichengCore
 
 /// Failed sign-ins with logins that have no account, counted in memory as a real account's
 /// are in `sign_in_failures`, so that the answers do not tell which logins exist: the same
@@ -13,11 +14,6 @@ import Synchronization
 /// the ones not locked are dropped, and if all are locked, new ones go uncounted until some
 /// lock ends.
 final class UnknownLoginFailures: Sendable {
-    private struct Entry {
-        var failures: Int
-        var lockedUntil: Double?
-    }
-
     /// A counted attempt, as `AuthService.Attempt` for an account.
     enum Attempt: Equatable {
         case locked(until: Double)
@@ -25,7 +21,7 @@ final class UnknownLoginFailures: Sendable {
         case counted(locks: Bool)
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Mutex<[String: SignInLockOut.Count]>([:])
     let capacity: Int
 
     init(capacity: Int = 50_000) { self.capacity = capacity }
@@ -34,18 +30,17 @@ final class UnknownLoginFailures: Sendable {
     /// is made (a made-up login's check always fails).
     func attempt(_ key: String, now: Double, maxFailures: Int, lockSeconds: Double) -> Attempt {
         entries.withLock { entries in
-            if let until = entries[key]?.lockedUntil {
-                if until > now { return .locked(until: until) }
-                entries[key] = nil   // the lock has passed: the next run counts from zero
+            switch SignInLockOut.attempt(entries[key], now: now, maxFailures: maxFailures, lockSeconds: lockSeconds) {
+            case .locked(let until):
+                return .locked(until: until)
+            case let .counted(_, locks, keep):
+                if entries[key] == nil, entries.count >= capacity {
+                    entries = entries.filter { ($0.value.lockedUntil ?? 0) > now }
+                    guard entries.count < capacity else { return .counted(locks: false) }
+                }
+                entries[key] = keep
+                return .counted(locks: locks)
             }
-            if entries[key] == nil, entries.count >= capacity {
-                entries = entries.filter { ($0.value.lockedUntil ?? 0) > now }
-                guard entries.count < capacity else { return .counted(locks: false) }
-            }
-            let failures = (entries[key]?.failures ?? 0) + 1
-            let locks = failures >= maxFailures
-            entries[key] = locks ? Entry(failures: 0, lockedUntil: now + lockSeconds) : Entry(failures: failures, lockedUntil: nil)
-            return .counted(locks: locks)
         }
     }
 

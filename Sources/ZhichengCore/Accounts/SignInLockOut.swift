@@ -1,0 +1,34 @@
+/// The lock-out of a login after failed password checks (SPEC §5), one rule for the two places
+/// that keep the count: an account's row (`sign_in_failures`) and a made-up login's entry in
+/// memory (`UnknownLoginFailures`), so that the answers cannot tell them apart.
+///
+/// An attempt is refused while the login is locked; otherwise it is counted before its check
+/// is made (attempts sent at once each take a place), and the one that reaches `maxFailures`
+/// locks the login for `lockSeconds`, the count starting from zero once the lock has passed.
+public enum SignInLockOut {
+    /// What is kept of a login between attempts.
+    public struct Count: Equatable, Sendable {
+        public var failures: Int
+        public var lockedUntil: Double?
+        public init(failures: Int, lockedUntil: Double?) {
+            self.failures = failures
+            self.lockedUntil = lockedUntil
+        }
+    }
+
+    public enum Attempt: Equatable, Sendable {
+        case locked(until: Double)
+        /// `failures`: this attempt's place in the run (said when it locks); `locks`: it is the
+        /// attempt that locks the login; `keep`: the count to store in its place.
+        case counted(failures: Int, locks: Bool, keep: Count)
+    }
+
+    public static func attempt(_ count: Count?, now: Double, maxFailures: Int, lockSeconds: Double) -> Attempt {
+        if let until = count?.lockedUntil, until > now { return .locked(until: until) }
+        // A lock that has passed left the count at zero (set when it locked).
+        let failures = (count?.lockedUntil == nil ? count?.failures ?? 0 : 0) + 1
+        let locks = failures >= maxFailures
+        return .counted(failures: failures, locks: locks,
+                        keep: locks ? Count(failures: 0, lockedUntil: now + lockSeconds) : Count(failures: failures, lockedUntil: nil))
+    }
+}
