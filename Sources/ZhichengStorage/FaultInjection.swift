@@ -16,19 +16,20 @@ public enum FaultInjection {
     /// Holds for tests of message order: `ZHICHENG_RELAY_HOLD=kind:path[,kind:path…]` holds
     /// the relay's messages of that kind, and those after them to the same tenant, while a
     /// file exists at path; removing the file lets them go. Unset in production.
-    static let relayHolds: [String: String] = Dictionary(
-        (ProcessInfo.processInfo.environment["ZHICHENG_RELAY_HOLD"] ?? "").split(separator: ",").compactMap { item in
-            guard let colon = item.firstIndex(of: ":") else { return nil }
-            return (String(item[..<colon]).trimmingCharacters(in: .whitespaces), String(item[item.index(after: colon)...]))
-        }, uniquingKeysWith: { _, last in last })
+    static let relayHolds = pathsByName(environment: "ZHICHENG_RELAY_HOLD")
 
     /// Pauses for tests of interleavings: `ZHICHENG_PAUSE_AT=point:path[,point:path…]` makes
     /// `pause(point)` wait while a file exists at path. Unset in production.
-    static let pauses: [String: String] = Dictionary(
-        (ProcessInfo.processInfo.environment["ZHICHENG_PAUSE_AT"] ?? "").split(separator: ",").compactMap { item in
+    static let pauses = pathsByName(environment: "ZHICHENG_PAUSE_AT")
+
+    /// `name:path[,name:path…]` from the environment variable `variable` (the last path of a
+    /// name counts); empty when it is unset.
+    static func pathsByName(environment variable: String) -> [String: String] {
+        Dictionary((ProcessInfo.processInfo.environment[variable] ?? "").split(separator: ",").compactMap { item in
             guard let colon = item.firstIndex(of: ":") else { return nil }
             return (String(item[..<colon]).trimmingCharacters(in: .whitespaces), String(item[item.index(after: colon)...]))
         }, uniquingKeysWith: { _, last in last })
+    }
 
     /// Waits while the file `ZHICHENG_PAUSE_AT` gives `name` exists (see `pauses`); while it
     /// waits, `<path>.reached` exists, so that a test knows the work is held there.

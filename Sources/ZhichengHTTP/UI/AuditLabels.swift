@@ -85,7 +85,8 @@ enum AuditLabels {
             case "stage": return ReviewStage(rawValue: text)?.label ?? text
             case "decision": return ReviewDecision(rawValue: text)?.label ?? text
             case "reason": return ReturnReason(rawValue: text)?.label ?? text
-            case "kind": return OrgKind(rawValue: text)?.label ?? ApplicationKind(rawValue: text).map { $0 == .expert ? "专家推荐" : "职称申报" } ?? text
+            case "kind": return OrgKind(rawValue: text)?.label ?? ApplicationKind(rawValue: text)?.label ?? text
+            case "state": return ProfileState(rawValue: text)?.label ?? ApplicationState(rawValue: text)?.label ?? text
             case "roles": return StaffRole(rawValue: text)?.label ?? text
             default: return text
             }

@@ -21,13 +21,13 @@ enum KeptInput {
         "org", "parent_id", "applicant", "below", "category", "affiliation_level", "nature", "economic_type", "expert", "items", "open", "application", "applications", "committee",
     ]
 
-    /// Labels of the free-text fields the UI's forms use; others are shown by their name.
+    /// Labels of the free-text fields the UI's forms use; the 单位信息 fields (phone, email …)
+    /// by `UnitProfile.fields`, as that page names them; others by their name.
     static let labels: [String: String] = [
         "name": "名称", "comment": "意见", "reason": "原因", "title": "职称", "specialty": "专业", "relations": "回避关系",
-        "place": "地点", "time": "时间", "phone": "电话", "email": "电子邮箱", "login": "登录名", "id_number": "身份证号",
-        "year": "年度", "count": "人数", "reserves": "备选人数", "seed": "随机种子", "score": "评分", "text": "异议内容",
-        "contact": "联系人", "address": "地址", "postcode": "邮政编码", "city": "所在地", "industry": "行业", "credit_code": "统一社会信用代码",
-        "org_code": "组织机构代码", "fax": "传真", "date": "日期", "panel_size": "评审专家人数", "evidence": "证据", "note": "说明",
+        "place": "地点", "time": "时间", "login": "登录名", "id_number": "身份证号",
+        "year": "年度", "count": "抽取人数", "reserves": "备选人数", "seed": "随机种子", "score": "评分", "text": "异议内容",
+        "date": "日期", "panel_size": "评审专家人数", "evidence": "证据", "note": "说明",
     ]
 
     static func fields(_ form: FormData) -> [Field] {
