@@ -23,8 +23,9 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
+from urllib.parse import quote
 
-from conftest import IO_TIMEOUT, Daemon, ProcessRegistry, sqlite_snapshot, wait_until
+from conftest import IO_TIMEOUT, Daemon, ProcessRegistry, create_tenant, sqlite_snapshot, wait_until
 
 # Valid sample values (SPEC §6, the brief).
 CREDIT_CODE = "91350100M000100Y43"
@@ -329,6 +330,23 @@ def add_reviewer(admin: "Session", org_id: int, login: str, roles: list[str], se
     expect(admin.put(f"staff/{r['account']['id']}/roles", {"roles": list(roles)}), 200)
     expect(admin.put(f"staff/{r['account']['id']}/permissions", {"series": list(series), "sections": list(sections)}), 200)
     return admin.api.first_login(login, r["password"])
+
+
+def city_with_draft(d: Daemon, password: str = NEW_PASSWORD, sections: Iterable[str] = ()) -> tuple["Session", str, "Session", dict]:
+    """郑州市 on the running daemon `d`, its office with an approved plan for 中级, one applicant
+    (周填写) signed in through the API with `password`, and a draft 中级 application of theirs
+    with `sections` filled in ("<section>" as its 内容): (the city office's admin, the
+    applicant's login, their session, the application)."""
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"], password)
+    approved_plan(city, city, 1, [{"series": REVIEW_SERIES, "level": "中级", "count": 3}])
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "周填写"}), 201).json
+    applicant = api.first_login(person["account"]["login"], person["password"], password)
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": REVIEW_SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    for section in sections:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    return city, person["account"]["login"], applicant, app
 
 
 def province_passes(office: Session, received_id: int, series: Iterable[str] = (REVIEW_SERIES,)) -> dict:

@@ -165,6 +165,20 @@ def wait_until(pred: Callable[[], Any], timeout: float, what: str, interval: flo
         time.sleep(interval)
 
 
+def held(hold: pathlib.Path, call: Callable[[], Any], timeout: float = 30) -> tuple[threading.Thread, list]:
+    """Runs `call` in a thread with the file `hold` created first, for a daemon started with
+    `ZHICHENG_PAUSE_AT=<point>:<hold>`; returns once the request is held at that point (the
+    daemon creates `<hold>.reached`), with the thread and the list its answer will be put in.
+    The caller removes `hold` to let it go, then joins the thread (with a timeout)."""
+    hold.write_text("")
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(call()), daemon=True)
+    worker.start()
+    wait_until(lambda: pathlib.Path(f"{hold}.reached").exists() or not worker.is_alive(), timeout, f"the request to be held at {hold.name}")
+    assert worker.is_alive(), f"the request was not held: {out!r}"
+    return worker, out
+
+
 def tenant_dirs(data_dir: pathlib.Path) -> list[str]:
     d = data_dir / "tenants"
     if not d.is_dir():

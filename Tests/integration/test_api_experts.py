@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import clone_received, db_rows, expect, unchanged
+from api_support import clone_received, db_rows, expect, relay_idle, unchanged
 from conftest import REPO, expect_error, run_ctl, wait_until
 from expert_support import (SERIES, Env, applicant, become_expert, city_pass, expert_application, expert_env, province_expert_app,
                             senior_application, sign_in_expert)
@@ -539,15 +539,6 @@ def test_the_session_forms_refuse_what_is_missing_and_plan_nothing(env: Env, poo
     assert expect(env.prov.get(f"sessions/{session['id']}"), 200).json["state"] == "planned"
 
 
-def relay_settled(env: Env) -> None:
-    """Waits (bounded) until neither tenant has a message still to deliver, so that nothing the
-    relay does lands in a database an `unchanged` block watches. Each tenant is read twice, in
-    turn: a message delivered between two reads may have been answered with a new one."""
-    def pending(tenant: str) -> int:
-        return db_rows(env.daemon.tenant_db(tenant), "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND set_aside_at IS NULL")[0][0]
-    wait_until(lambda: all(pending(t) == 0 for t in ("zhengzhou", "province", "zhengzhou", "province")), 30, "the relay to deliver every message")
-
-
 def test_a_session_takes_only_applications_the_office_passed_and_not_yet_decided(env: Env, pool: dict):
     """A review session is planned only for applications the province office's own review has
     passed (经办人, 负责人) and that have no result yet: one still in that review (409, 审查中), one
@@ -568,7 +559,7 @@ def test_a_session_takes_only_applications_the_office_passed_and_not_yet_decided
     body = {"name": "受理状态检查评审会", "series": SERIES, "panel_size": 3, "reserves": 0}
     sessions = f"committees/{pool['id']}/sessions"
     before = expect(env.prov.get("sessions"), 200).json["sessions"]
-    relay_settled(env)
+    relay_idle(env.daemon, ["zhengzhou", "province"])
     with unchanged(env.daemon, "province"):
         for applications in ([waiting["id"]], [ready["id"], waiting["id"]]):
             expect(env.prov.post(sessions, dict(body, applications=applications)), 409, contains="尚在省职改办审查中")

@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, Session, approve_unit, approved_plan, create_child, expect, fresh_id_number, module_daemon, png_bytes, relay_idle, unchanged
+from api_support import Api, Session, approve_unit, approved_plan, city_with_draft, create_child, db_rows, expect, fresh_id_number, module_daemon, png_bytes, relay_idle, unchanged
 from api_support import add_reviewer as add_staff_reviewer
-from conftest import create_tenant, wait_until
+from conftest import clean_env, create_tenant, held, wait_until
 
 TENANT = "zhengzhou"
 SERIES = "中小学教师"
@@ -888,32 +888,13 @@ def test_an_applicant_deleted_while_a_submission_waits_cannot_submit(daemon_fact
     """A submission is checked, then (after the plugins' steps, which may take seconds) written.
     The unit deleting the applicant's account in between (a draft does not stop that) wins: the
     submission is refused (401) and the application stays a draft, on no queue and no plan."""
-    import pathlib
-    import threading
-
-    from conftest import clean_env
-
     hold = tmp_path / "hold-submit"
     d = daemon_factory(env=clean_env(ZHICHENG_PAUSE_AT=f"submit.before-write:{hold}")).start()
-    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
-    api = Api(d.http_port, "zhengzhou")
-    city = api.first_login(info["admin_login"], info["admin_password"])
-    approved_plan(city, city, 1, [{"series": "中小学教师", "level": "中级", "count": 3}])
-    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "将删除"}), 201).json
-    applicant = api.first_login(person["account"]["login"], person["password"])
-    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": "中小学教师", "level": "中级", "title": "一级教师"}), 201).json
-    for section in ("基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"):
-        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
-
-    hold.write_text("")
-    out: list = []
-    worker = threading.Thread(target=lambda: out.append(applicant.post(f"applications/{app['id']}/submit")), daemon=True)
-    worker.start()
-    wait_until(lambda: pathlib.Path(f"{hold}.reached").exists() or not worker.is_alive(), 30, "the submission to be held before its write")
-    assert worker.is_alive(), out
-    expect(city.delete(f"applicants/{person['account']['id']}"), (200, 204))
+    city, _, applicant, app = city_with_draft(d, sections=ALL_SECTIONS[:-1])
+    person = applicant.account
+    worker, out = held(hold, lambda: applicant.post(f"applications/{app['id']}/submit"))
+    expect(city.delete(f"applicants/{person['id']}"), (200, 204))
     hold.unlink()
     worker.join(timeout=30)
     assert out and out[0].status == 401, out
-    assert sqlite3.connect(f"file:{d.tenant_db('zhengzhou')}?mode=ro", uri=True).execute(
-        "SELECT state, submissions FROM applications WHERE id = ?", (app["id"],)).fetchone() == ("draft", 0)
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT state, submissions FROM applications WHERE id = ?", app["id"]) == [("draft", 0)]

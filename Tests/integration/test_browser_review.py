@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from api_support import Api, approve_unit, approved_plan, create_child, expect, fresh_id_number, png_bytes as api_png
+from api_support import Api, approve_unit, approved_plan, city_with_draft, create_child, expect, fresh_id_number, png_bytes as api_png
 from browser_support import Pages, browser, png_bytes  # noqa: F401  (fixture)
 from conftest import create_tenant
 
@@ -212,37 +212,18 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     p.shot("status-of-a-unit-below")
 
 
-def a_draft(daemon_factory) -> tuple:
-    """A city whose office has a plan for 中级, an applicant of it (周填写) signed in through the
-    API, and a draft application of theirs: (daemon, login, applicant's session, application)."""
-    d = daemon_factory().start()
-    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
-    api = Api(d.http_port, "zhengzhou")
-    city = api.first_login(info["admin_login"], info["admin_password"], PASSWORD)
-    approved_plan(city, city, 1, [{"series": SERIES, "level": "中级", "count": 3}])
-    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "周填写"}), 201).json
-    applicant = api.first_login(person["account"]["login"], person["password"], PASSWORD)
-    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
-    return d, person["account"]["login"], applicant, app
-
-
-def type_into(p: Pages, section: str, text: str) -> None:
-    area = p.by(f"textarea[data-section='{section}']")
-    area.clear()
-    area.send_keys(text)
-
-
 def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, tmp_path):
     """The application page is one form: a section's 保存 saves every section typed, so do 上传附件
     and 提交申报; a refused save (a section over 64 KiB) comes back with everything as typed."""
-    d, login, applicant, app = a_draft(daemon_factory)
+    d = daemon_factory().start()
+    _, login, applicant, app = city_with_draft(d, PASSWORD)
     p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "application-form")
     p.login_ok(login, PASSWORD)
     p.go(f"applications/{app['id']}")
     assert p.by("#trail tbody").text == "尚未提交，暂无审查记录", "a draft's empty trail says why"
 
     def typed(section: str, text: str) -> None:
-        type_into(p, section, text)
+        p.fill(f"textarea[data-section='{section}']", text)
 
     def stored() -> dict:
         return {k: v.get("内容") for k, v in expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"].items()}
@@ -290,7 +271,7 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
     assert "64" in p.flash_error()
     assert p.by("textarea[data-section='业绩成果']").get_attribute("value") == "优秀教师"
     assert len(p.by("textarea[data-section='论文著作']").get_attribute("value")) == 22000
-    assert "论文著作" not in stored()
+    assert "论文著作" not in stored() and "业绩成果" not in stored(), "all or nothing: no section of a refused save is kept"
 
     # Fixed, and 提交申报 pressed without 保存: saved, then submitted.
     typed("论文著作", "论文两篇")
@@ -307,13 +288,14 @@ def test_text_typed_is_shown_back_when_the_session_has_ended_or_the_page_is_of_a
     save is refused, nothing is stored, and the answer shows what was typed for copying, with the
     sign-in page in a new window. A page opened before signing out and in again (another
     window) is refused as of an earlier session, again with the typed text shown."""
-    d, login, applicant, app = a_draft(daemon_factory)
+    d = daemon_factory().start()
+    _, login, applicant, app = city_with_draft(d, PASSWORD)
     p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "kept-input")
     p.login_ok(login, PASSWORD)
     p.go(f"applications/{app['id']}")
     written = "主持市级课题一项。\n指导青年教师三名，均获优质课奖。"
-    type_into(p, "业绩成果", written)
-    type_into(p, "基本信息", "周填写，女")
+    p.fill("textarea[data-section='业绩成果']", written)
+    p.fill("textarea[data-section='基本信息']", "周填写，女")
     # A file is chosen too (the page is one form: it travels with every button), larger than
     # the text alone may be.
     big = tmp_path / "业绩材料.pdf"
@@ -332,7 +314,7 @@ def test_text_typed_is_shown_back_when_the_session_has_ended_or_the_page_is_of_a
     # Signed in again: a page of that session, posted after signing out and in again in another window.
     p.login_ok(login, PASSWORD)
     p.go(f"applications/{app['id']}")
-    type_into(p, "业绩成果", written)
+    p.fill("textarea[data-section='业绩成果']", written)
     first = p.d.current_window_handle
     p.d.switch_to.new_window("tab")
     p.go("home")
@@ -349,7 +331,7 @@ def test_text_typed_is_shown_back_when_the_session_has_ended_or_the_page_is_of_a
     assert expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"] == {}, "nothing was saved"
     # Back on the page (now of this session), the same text saves.
     p.follow(p.by("#kept-back"))
-    type_into(p, "业绩成果", written)
+    p.fill("textarea[data-section='业绩成果']", written)
     p.press(p.all("button.save-section")[0])
     assert "已保存：业绩成果" in p.flash_ok(), p.flash_error()
 
