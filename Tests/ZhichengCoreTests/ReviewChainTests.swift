@@ -358,6 +358,38 @@ struct PublicityCalendarTests {
     }
 }
 
+@Suite("China time on the screens, and how a result in 公示 stands")
+struct ChinaTimeTests {
+    @Test func timesAreWrittenInChinaTime() {
+        // 2026-11-30 17:05:09 UTC is 2026-12-01 01:05:09 in China: the day after.
+        let at = 1_796_058_309.0
+        #expect(ChinaTime.minute(at) == "2026-12-01 01:05")
+        #expect(ChinaTime.second(at) == "2026-12-01 01:05:09")
+        #expect(ChinaTime.end(at) == "2026-12-01 01:05", "not midnight: written as it is")
+    }
+
+    @Test func aPeriodEndingAtMidnightEndsWithTheDayBefore() {
+        // Recorded Friday 2026-12-04: the five working days are Mon 12-07 … Fri 12-11, so the
+        // period ends at midnight starting Saturday 12-12, which a reader takes as "to the 11th".
+        let until = PublicityCalendar.standard.end(ofNoticeRecordedAt: PublicityCalendarTests.at("2026-12-04", 10)).timeIntervalSince1970
+        #expect(until == CalendarDay("2026-12-12")!.start.timeIntervalSince1970)
+        #expect(ChinaTime.end(until) == "2026-12-11 24:00")
+        #expect(ChinaTime.minute(until) == "2026-12-12 00:00")
+        #expect(ChinaTime.end(CalendarDay("2027-01-01")!.start.timeIntervalSince1970) == "2026-12-31 24:00", "across the year")
+    }
+
+    @Test func aResultStandsUntilTheEndThenWaitsForConfirmation() {
+        let until = CalendarDay("2026-12-12")!.start.timeIntervalSince1970
+        #expect(PublicityCalendar.isStanding(until: until, now: until - 1))
+        #expect(!PublicityCalendar.isStanding(until: until, now: until), "the end is the boundary: objections stop, confirmation starts")
+        #expect(!PublicityCalendar.isStanding(until: nil, now: 0))
+        #expect(PublicityCalendar.label(result: "通过", until: until, now: until - 60) == "公示中（通过，至 2026-12-11 24:00）")
+        #expect(PublicityCalendar.label(result: "未通过", until: until, now: until + 60) == "公示期满，待确认（未通过）")
+        #expect(PublicityCalendar.stage(until: until, now: until - 60) == "公示中")
+        #expect(PublicityCalendar.stage(until: until, now: until) == "公示期满，待确认")
+    }
+}
+
 @Suite("Section order on the reading screens")
 struct SectionOrderTests {
     @Test func knownSectionsFollowTheFormThenUnknownOnesSorted() {

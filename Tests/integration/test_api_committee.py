@@ -6,6 +6,7 @@ confirmed at once, except where objections are lodged: there it lasts 5, and the
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import sqlite3
@@ -20,6 +21,7 @@ from conftest import clean_env, create_tenant, wait_until
 SERIES = "中小学教师"
 SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
 CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = {days}\n'
+CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
 
 class City:
@@ -129,7 +131,15 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     ev = expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200).json
     assert ev["state"] == "publicity"
     # The unit's status query says the result and until when it stands in notice.
-    assert status_row(city, app["id"])["stage"].startswith("公示中（通过，至 "), status_row(city, app["id"])
+    # It ends at midnight after the fifth working day, written as the end of that day
+    # (YYYY-MM-DD 24:00), which a reader takes to include it.
+    until = datetime.datetime.fromisoformat(ev["publicity_until"].replace("Z", "+00:00")).astimezone(CHINA)
+    assert (until.hour, until.minute, until.second) == (0, 0, 0), until
+    last_day = (until - datetime.timedelta(days=1)).date()
+    assert last_day.weekday() < 5, "the last day of the period is a working day"
+    assert status_row(city, app["id"])["stage"] == f"公示中（通过，至 {last_day.isoformat()} 24:00）", status_row(city, app["id"])
+    notices = expect(applicant.get("public-notices"), 200).json["notices"]
+    assert [(n["path"], n["result"], n["committee"]) for n in notices] == [(f"applications/{app['id']}", "通过", "郑州市中小学教师中级评委会")]
     # The 评审表 ends with the committee's opinion, in public notice for now.
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "评委会意见" in form and "郑州市中小学教师中级评委会：通过（公示中）。同意" in form, form[-1500:]
@@ -139,7 +149,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     objection = expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"]
     # Sent twice (a double click, a retry), it is one objection.
     assert expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"] == objection
-    expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains="公示期至")
+    expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains=f"公示期至 {last_day.isoformat()} 24:00 止")
     assert todo() == ["评审结果公示：1 条异议待处理"], todo()
     end_publicity(d, "zhengzhou")
     expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "公示期满后的异议"}), 409, contains="公示期已结束")
@@ -151,8 +161,15 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     expect(city.reviewers[0].get("committee-worklist"), 403)
     listed = expect(city.admin.get(f"applications/{app['id']}/objections"), 200).json["objections"]
     assert [(o["text"], o["evidence"], o["state"]) for o in listed] == [("论文存在抄袭", "比对报告", "open")]
-    notices = expect(applicant.get("public-notices"), 200).json["notices"]
-    assert [(n["path"], n["result"], n["committee"]) for n in notices] == [(f"applications/{app['id']}", "通过", "郑州市中小学教师中级评委会")]
+    # Its period over, the result is no longer in public notice: nobody may object, so it is
+    # not listed; every screen says it waits for the office's confirmation.
+    assert expect(applicant.get("public-notices"), 200).json["notices"] == []
+    assert status_row(city, app["id"])["stage"] == "公示期满，待确认（通过）", status_row(city, app["id"])
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state_label"] == "公示期满，待确认"
+    form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert "郑州市中小学教师中级评委会：通过（公示期满，待确认）。同意" in form, form[-1500:]
+    desk = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
+    assert "公示期满，待确认（通过）" in desk and "公示中" not in desk, desk[-3000:]
     expect(city.reviewers[0].post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "x"}), 403)
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": ""}), 400, field="reason")
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "长" * 1001}), 400, field="reason")
@@ -670,6 +687,8 @@ def test_a_notice_to_an_archived_city_is_set_aside_and_holds_up_nothing(setup):
     assert db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL AND set_aside_at IS NULL") == [], "nothing left to retry"
     audited = db_rows(province_db, "SELECT actor, detail FROM audit WHERE action = 'relay.set-aside'")
     assert [(actor, json.loads(detail)["to"], json.loads(detail)["kind"]) for actor, detail in audited] == [("relay", "kaifeng", "application.interview")]
+    # 操作日志 says why in Chinese, with the time of the archive in China time.
+    assert re.fullmatch(r"接收方 kaifeng 已于 \d{4}-\d\d-\d\d \d\d:\d\d 归档", json.loads(audited[0][1])["reason"]), audited
     assert d.call("status")["relay"]["paused"] == []
     assert d.call("tenant.show", {"id": "province"})["messages"] == {"waiting": 0, "set_aside": 1}
 

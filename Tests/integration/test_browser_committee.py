@@ -8,6 +8,7 @@ Screenshots: .build/screenshots/committee-*.png."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number
@@ -97,8 +98,8 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.fill("#result-note", "答辩良好")
     p.click("#result-submit")
     p.click("#confirm-yes")
-    assert "公示至" in p.flash_ok(), p.flash_error()
-    assert "公示中" in p.by("#item-state").text
+    assert re.search(r"公示至 \d{4}-\d\d-\d\d 24:00$", p.flash_ok()), p.flash_error()
+    assert re.fullmatch(r"公示中（通过，至 \d{4}-\d\d-\d\d 24:00）", p.by("#item-state").text), p.by("#item-state").text
     # Each step redirects back to the item: reloading it sends nothing again.
     item_url = p.d.current_url
     assert item_url.endswith(f"/committee/application/{app['id']}"), item_url
@@ -215,7 +216,7 @@ def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on
 
     p.login_ok(applicant.account["login"], NEW_PASSWORD)
     p.go(f"applications/{app['id']}")
-    assert "通过（公示中，至" in p.by("#app-result").text, p.by("#app-committee").text
+    assert re.fullmatch(r"公示中（通过，至 \d{4}-\d\d-\d\d 24:00）", p.by("#app-result").text), p.by("#app-committee").text
     assert "评审结果（公示）" in p.by("#trail").text and "河南省中小学教师高级职称评审委员会" in p.by("#trail").text, p.by("#trail").text
     p.logout()
 

@@ -48,7 +48,9 @@ public struct ApplicationView: Sendable {
     /// Where it stands, in words (the screens and the API say the same; 申报人员状态查询 too,
     /// through `standing`): a province result in public notice says so, not 已报送省职改办.
     public var stateLabel: String {
-        if chain.state == .awaitingProvince, publicity != nil { return "省评委会结果公示中" }
+        if [.publicity, .awaitingProvince].contains(chain.state), let publicity {
+            return (chain.state == .awaitingProvince ? "省评委会结果" : "") + PublicityCalendar.stage(until: publicity.until, now: Date().timeIntervalSince1970)
+        }
         return ApplicationService.stateLabel(chain.state, forwarded: forwardedAt != nil)
     }
 }
@@ -1132,14 +1134,21 @@ public struct ApplicationService: Sendable {
                                    reviewer: "", at: r["at"].double ?? 0, seal: nil)
             })
             var committee: ReviewForm.CommitteeOpinion?
+            // The committee's date is its last step's in the trail: the result entered, or
+            // confirmed once final; the province's too, which the relay writes there.
+            func stepAt(final: Bool) throws -> Double? {
+                try conn.scalar("SELECT at FROM committee_steps WHERE application_id = ? AND event = ? ORDER BY id DESC LIMIT 1",
+                                [applicationID, (final ? CommitteeEvent.final : .result).rawValue])?.double
+            }
             if let e = try conn.query("""
-                SELECT c.name, e.result, e.note, e.state, e.updated_at FROM evaluations e JOIN committees c ON c.id = e.committee_id
+                SELECT c.name, e.result, e.note, e.state FROM evaluations e JOIN committees c ON c.id = e.committee_id
                 WHERE e.application_id = ? AND e.result IS NOT NULL
                 """, [applicationID]).first {
+                let final = e["state"].string == "final"
                 committee = .init(name: e["name"].string ?? "", result: e["result"].string ?? "", note: e["note"].string ?? "",
-                                  final: e["state"].string == "final", at: e["updated_at"].double)
+                                  final: final, at: try stepAt(final: final))
             } else if let name = view.committeeName, let result = view.result ?? view.publicity?.result {
-                committee = .init(name: name, result: result, note: "", final: view.result != nil, at: nil)
+                committee = .init(name: name, result: result, note: "", final: view.result != nil, at: try stepAt(final: view.result != nil))
             }
             return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions, committee: committee)
         }
@@ -1200,14 +1209,15 @@ public struct ApplicationService: Sendable {
 
     /// Where an application stands, in words, as 申报人员状态查询 and 已审查 say it: the
     /// org and step while in review (e.g. 管城区教育局 负责人审查), and a result in public
-    /// notice, the city committee's or the province's, with the end of the period. `row`
+    /// notice, the city committee's or the province's, with the end of the period (or that it
+    /// has ended and waits for confirmation). `row`
     /// has `current_org` (the current org's name), `forwarded_at`, `publicity_result` and
     /// `publicity_until` of the application.
-    static func standing(_ chain: ReviewChain, _ row: SQLiteRow) -> String {
+    static func standing(_ chain: ReviewChain, _ row: SQLiteRow, now: Double = Date().timeIntervalSince1970) -> String {
         var stage = stateLabel(chain.state, forwarded: row["forwarded_at"].double != nil)
         if chain.state == .inReview, let org = row["current_org"].string { stage = "\(org) \(chain.stage.label)" }
         if [.publicity, .awaitingProvince].contains(chain.state), let result = row["publicity_result"].string, let until = row["publicity_until"].double {
-            stage = (chain.state == .awaitingProvince ? "省评委会结果" : "") + "公示中（\(result)，至 \(EvaluationService.day(until))）"
+            stage = (chain.state == .awaitingProvince ? "省评委会结果" : "") + PublicityCalendar.label(result: result, until: until, now: now)
         }
         return stage
     }

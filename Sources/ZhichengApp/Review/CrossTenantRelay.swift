@@ -286,7 +286,9 @@ public final class CrossTenantRelay: Sendable {
         guard case .archived(let at) = Addressee.of(writtenAt: message.createdAt, inServiceSince: since,
                                                      lastArchivedAt: lastArchived[message.target] ?? nil) else { return nil }
         let now = Date().timeIntervalSince1970
+        // The sysadmin's reason (tenant.show, the outbox) and the 操作日志's, in China time.
         let reason = "tenant \(id) was archived at \(Date(timeIntervalSince1970: at).formatted(.iso8601))"
+        let shown = "接收方 \(id) 已于 \(ChinaTime.minute(at)) 归档"
         let count = try await store.withTenant(source) { db in
             try await db.write { conn -> Int in
                 let rows = try conn.query("UPDATE outbox SET set_aside_at = ?, set_aside_reason = ? WHERE target = ? AND delivered_at IS NULL AND set_aside_at IS NULL"
@@ -295,7 +297,7 @@ public final class CrossTenantRelay: Sendable {
                 let org = try conn.rootOrg()?.id
                 for row in rows {
                     try conn.appendAudit(AuditEntry(actor: "relay", orgID: org, action: "relay.set-aside", target: "message:\(row["message_id"].string ?? "")",
-                                                    detail: #"{"to":\#(jsonString(id.rawValue)),"kind":\#(jsonString(row["kind"].string ?? "")),"reason":\#(jsonString(reason))}"#,
+                                                    detail: #"{"to":\#(jsonString(id.rawValue)),"kind":\#(jsonString(row["kind"].string ?? "")),"reason":\#(jsonString(shown))}"#,
                                                     source: "relay"))
                 }
                 return rows.count

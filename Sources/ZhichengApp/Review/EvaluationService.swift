@@ -35,9 +35,9 @@ public struct EvaluationRecord: Sendable {
     /// Why the office cannot confirm the result at `now`, nil when it can: only a result
     /// in public notice, once the period is over and every objection is resolved.
     public func confirmationRefused(at now: Double) -> ZhichengError? {
-        guard state == "publicity" else { return .conflict("该申报不在公示中") }
-        guard now >= (publicityUntil ?? .infinity) else {
-            return .conflict("公示期至 \(EvaluationService.day(publicityUntil ?? 0)) 结束，之后方可确认")
+        guard state == "publicity", let until = publicityUntil else { return .conflict("该申报不在公示中") }
+        if PublicityCalendar.isStanding(until: until, now: now) {
+            return .conflict("公示期至 \(ChinaTime.end(until)) 止，之后方可确认")
         }
         guard openObjections == 0 else { return .conflict("还有 \(openObjections) 条异议未处理，处理后方可确认") }
         return nil
@@ -298,7 +298,7 @@ public struct EvaluationService: Sendable {
     /// The period is a boundary: from its end on, the office may confirm, and nobody may
     /// object (to a result of the tenant's committee, or to the province's shown in a city).
     static func requireStanding(until: Double?, now: Double) throws(ZhichengError) {
-        guard now < (until ?? 0) else { throw ZhichengError.conflict("公示期已结束，不能再提出异议") }
+        guard PublicityCalendar.isStanding(until: until, now: now) else { throw ZhichengError.conflict("公示期已结束，不能再提出异议") }
     }
 
     /// An objection to the province's result on the city's application `id`, in public
@@ -530,7 +530,7 @@ public struct EvaluationService: Sendable {
 
     /// How the trail words a result entering public notice.
     static func resultDetail(_ result: String, until: Double, note: String) -> String {
-        "\(result)，公示至 \(day(until))" + (note.isEmpty ? "" : "；\(note)")
+        "\(result)，公示至 \(ChinaTime.end(until))" + (note.isEmpty ? "" : "；\(note)")
     }
 
     /// Tells the applicant's city how an objection to the province's result now stands
@@ -616,13 +616,6 @@ public struct EvaluationService: Sendable {
         case .application(let id): "application:\(id)"
         case .received(let id): "received_application:\(id)"
         }
-    }
-
-    static func day(_ at: Double) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: Date(timeIntervalSince1970: at))
     }
 
 
@@ -816,9 +809,12 @@ extension EvaluationService {
     }
 
     /// Results now in public notice (公示), for every signed-in account of the tenant: its
-    /// own committees' results, and the province's results on its applications.
-    public func publicNotices(caller: SignedIn) async throws -> [PublicNotice] {
-        try await store.read(caller) { conn in
+    /// own committees' results, and the province's results on its applications; not those
+    /// whose period has ended and that wait for the office's confirmation (nobody may
+    /// object to them any more).
+    public func publicNotices(caller: SignedIn, now: Date = Date()) async throws -> [PublicNotice] {
+        let now = now.timeIntervalSince1970
+        return try await store.read(caller) { conn in
             try conn.query("""
                 SELECT e.application_id, e.received_id, e.result, e.publicity_until, c.name AS committee,
                        COALESCE(p.name, r.applicant_name) AS applicant, COALESCE(o.name, r.unit_name) AS unit,
@@ -826,13 +822,13 @@ extension EvaluationService {
                 FROM evaluations e JOIN committees c ON c.id = e.committee_id
                 LEFT JOIN applications a ON a.id = e.application_id LEFT JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.org_id
                 LEFT JOIN received_applications r ON r.id = e.received_id
-                WHERE e.state = 'publicity'
+                WHERE e.state = 'publicity' AND e.publicity_until > ?1
                 UNION ALL
                 SELECT a.id, NULL, a.publicity_result, a.publicity_until, a.committee_name, p.name, o.name, a.series, a.level, a.title, 1
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
-                WHERE a.state = 'awaiting_province' AND a.publicity_result IS NOT NULL AND a.publicity_until IS NOT NULL
+                WHERE a.state = 'awaiting_province' AND a.publicity_result IS NOT NULL AND a.publicity_until > ?1
                 ORDER BY 4, 1
-                """).map { r in
+                """, [now]).map { r in
                 PublicNotice(target: r["application_id"].int.map { .application($0) } ?? .received(r["received_id"].int ?? 0), committee: r["committee"].string ?? "",
                              applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", series: r["series"].string ?? "",
                              level: r["level"].string ?? "", title: r["title"].string ?? "", result: r["result"].string ?? "",

@@ -72,7 +72,7 @@ extension Templates {
         {{#returned}}<div class="flash error" role="alert" id="returned">退回修改：{{reason_label}}。需修改的部分：{{sections}}。{{#comment}}说明：{{comment}}{{/comment}}</div>{{/returned}}
         {{#committee}}<table id="app-committee"><tbody><tr><th>评委会</th><td>{{name}}</td></tr>
         <tr><th>面试通知</th><td>{{#interview}}{{interview}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>
-        <tr><th>评审结果</th><td id="app-result">{{#result}}{{result}}{{/result}}{{^result}}{{#publicity}}{{result}}（公示中，至 {{until}}）{{/publicity}}{{^publicity}}{{state_label}}{{/publicity}}{{/result}}</td></tr></tbody></table>{{/committee}}
+        <tr><th>评审结果</th><td id="app-result">{{#result}}{{result}}{{/result}}{{^result}}{{#publicity}}{{label}}{{/publicity}}{{^publicity}}{{state_label}}{{/publicity}}{{/result}}</td></tr></tbody></table>{{/committee}}
         {{#editable}}
         <form method="post" action="{{base}}applications/{{app_id}}/sections" enctype="multipart/form-data" id="application-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <p class="hint">本页各部分一起保存：点任一“保存”、上传或删除附件、提交申报，都先保存本页已填写的全部内容。每部分不超过 64 KiB（约两万字）。</p>
@@ -186,7 +186,7 @@ extension Templates {
         {{#opinions}}<tr><th>{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}</p>
         <span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</div></td></tr>{{/opinions}}
         {{^opinions}}<tr><td>尚无审查意见</td></tr>{{/opinions}}
-        {{#committee}}<tr id="committee-opinion"><th>评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{^final}}（公示中）{{/final}}{{#note}}。{{note}}{{/note}}</p>
+        {{#committee}}<tr id="committee-opinion"><th>评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。{{note}}{{/note}}</p>
         {{#date}}<span class="sign">{{date}}</span>{{/date}}</div></td></tr>{{/committee}}
         </tbody></table>
         <script>\(ReviewFormPage.printScript)</script>

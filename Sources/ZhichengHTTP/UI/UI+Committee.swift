@@ -27,7 +27,7 @@ extension UI {
         guard let e else { return "待评审" }
         switch e.state {
         case "pending": return e.interviewTime == nil ? "待评审" : "已发面试通知"
-        case "publicity": return "公示中（\(e.result ?? "")）"
+        case "publicity": return PublicityCalendar.label(result: e.result ?? "", until: e.publicityUntil ?? 0, now: Date().timeIntervalSince1970)
         default: return "已确认：\(e.result ?? "")"
         }
     }
@@ -92,7 +92,7 @@ extension UI {
             "title": "\(item.series) \(item.level) \(item.title)", "state": Self.evaluationState(e), "committee": e?.committee ?? "",
             "interview": e?.interviewTime.map { "\($0)，\(e?.interviewPlace ?? "")" } ?? "",
             "pending": e == nil || e?.state == "pending", "publicity": e?.state == "publicity", "final": e?.state == "final",
-            "result": e?.result ?? "", "note": e?.note ?? "", "until": e?.publicityUntil.map(Self.time) ?? "",
+            "result": e?.result ?? "", "note": e?.note ?? "", "until": e?.publicityUntil.map(ChinaTime.end) ?? "",
             "objections": objections.map { o -> [String: Any] in
                 ["id": o.id, "by": o.lodgedBy, "text": o.text, "evidence": o.evidence, "open": o.state == "open",
                  "state": ObjectionState(rawValue: o.state)?.label ?? o.state, "reason": o.reason ?? "",
@@ -143,7 +143,7 @@ extension UI {
                 message = "已发出面试通知"
             case "result":
                 let e = try await services.evaluations.recordResult(target, result: form["result"], note: form.optional("note"), caller: user)
-                message = "已录入评审结果“\(e.result ?? "")”，公示至 \(e.publicityUntil.map(Self.time) ?? "")"
+                message = "已录入评审结果“\(e.result ?? "")”，公示至 \(e.publicityUntil.map(ChinaTime.end) ?? "")"
             case "confirm":
                 let e = try await services.evaluations.confirm(target, caller: user)
                 message = "评审结果“\(e.result ?? "")”已确认"
@@ -171,7 +171,7 @@ extension UI {
         let org = try await ownOrg(user)
         let notices = try await services.evaluations.publicNotices(caller: user).map { n -> [String: Any] in
             ["path": Self.targetPath(n.target), "committee": n.committee, "applicant": n.applicantName, "unit": n.unitName,
-             "title": "\(n.series) \(n.level) \(n.title)", "result": n.result, "until": Self.time(n.publicityUntil),
+             "title": "\(n.series) \(n.level) \(n.title)", "result": n.result, "until": ChinaTime.end(n.publicityUntil),
              "by_province": n.byProvince]
         }
         // The caller's own objections and how each stands (the province's answer included).

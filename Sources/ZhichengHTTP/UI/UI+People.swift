@@ -138,13 +138,9 @@ extension UI {
         func page(before: Int?) -> String {
             link("audit", [limit == Self.auditPageSize ? nil : "limit=\(limit)", before.map { "before=\($0)" }], context)
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "zh_CN")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         let orgs = try await services.orgs.auditOrgNames(AuditLabels.orgIDs(entries.map(\.entry.target)), caller: user)
         let rows = entries.map(\.entry).map { e -> [String: Any] in
-            ["at": formatter.string(from: Date(timeIntervalSince1970: e.at)), "actor": AuditLabels.actor(e.actor), "action": e.action,
+            ["at": ChinaTime.second(e.at), "actor": AuditLabels.actor(e.actor), "action": e.action,
              "action_label": AuditLabels.action(e.action) ?? false as Any, "target": AuditLabels.target(e.target, orgs: orgs), "detail": AuditLabels.detail(e.detail),
              "source": AuditLabels.source(e.source)]
         }

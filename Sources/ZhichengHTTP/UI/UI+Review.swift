@@ -6,13 +6,7 @@ import ZhichengStorage
 
 /// 申报计划上传 (§3), the applicant portal, 经办人审查 / 负责人审查 (§8–§9) and 申报人员状态查询 (§6).
 extension UI {
-    static func time(_ at: Double) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "zh_CN")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: Date(timeIntervalSince1970: at))
-    }
+    static func time(_ at: Double) -> String { ChinaTime.minute(at) }
 
     static func lines(_ items: [PlanLine]) -> String { items.map { "\($0.series) \($0.level.rawValue) \($0.count)人" }.joined(separator: "；") }
 
@@ -175,7 +169,7 @@ extension UI {
             "trail": trail.map(trailRow),
             // The committee's notice and final result, once there is one (a province's too).
             "committee": v.committeeName.map { ["name": $0, "interview": v.interview ?? false, "result": v.result ?? false, "state_label": v.stateLabel,
-                                               "publicity": v.publicity.map { ["result": $0.result, "until": Self.time($0.until)] as Any } ?? false] as Any } ?? false,
+                                               "publicity": v.publicity.map { ["label": PublicityCalendar.label(result: $0.result, until: $0.until, now: Date().timeIntervalSince1970)] as Any } ?? false] as Any } ?? false,
         ]
         return try render("申报详情", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
     }
