@@ -185,6 +185,9 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert "暂无到达评委会的申报" in city.api.raw("GET", "/t/zhengzhou/committee?open=1", headers=cookie).body.decode()
     form = expect(applicant.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "郑州市中小学教师中级评委会：通过。同意" in form and "公示中" not in form, form[-1500:]
+    signed = re.search(r'id="committee-opinion">.*?<span class="sign">([^<]+)</span>', form, re.S)
+    final_at = datetime.datetime.fromisoformat(committee_steps(applicant, app["id"])[-1]["at"].replace("Z", "+00:00")).astimezone(CHINA)
+    assert signed and signed.group(1) == final_at.strftime("%Y-%m-%d %H:%M"), "dated by the confirmation"
     shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
     assert shown["state"] == "passed" and shown["state_label"] == "评审通过"
     expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "迟到的异议"}), 409)
@@ -376,6 +379,9 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     # The city's printable 评审表 ends with the province committee's result.
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "评委会意见" in form and "河南省中小学教师高级评委会：通过" in form and "公示中" not in form, form[-1500:]
+    # Dated by the province's confirmation, as the trail has it (the city holds no evaluation).
+    signed = re.search(r'id="committee-opinion">.*?<span class="sign">([^<]+)</span>', form, re.S)
+    assert signed and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", signed.group(1)), form[-1500:]
     # A city cannot act as the province's committee.
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), (403, 409))
     # tenant.list counts the application in the city, and in the province the one it received.
