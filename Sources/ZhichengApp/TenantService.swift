@@ -435,8 +435,10 @@ public struct TenantService: Sendable {
     // MARK: Accounts
 
     /// Gives an account a new one-time password (it must change it at next sign-in).
-    public func resetPassword(tenant rawID: String, login: String, by principal: Principal) async throws -> String {
+    public func resetPassword(tenant rawID: String, login typed: String, by principal: Principal) async throws -> String {
         let info = try await info(rawID)
+        // Read as sign-in reads it: a number copied with a lower-case x or a blank is the account's.
+        let login = Login.normalized(typed)
         guard !login.isEmpty, login.count <= 64 else { throw ZhichengError.invalid("login must be 1 to 64 characters", field: "login") }
         let password = OneTimePassword.generate()
         let hash = try await hasher.hash(password)

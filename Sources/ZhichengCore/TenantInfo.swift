@@ -17,13 +17,18 @@ public struct TenantInfo: Sendable, Hashable {
         self.createdAt = createdAt
     }
 
-    /// Validates a display name: 1–64 characters, no control characters.
+    /// Validates a display name (of a tenant, an org, a person, a committee, a session):
+    /// 1–64 characters of at most 256 bytes, trimmed of white space and invisible format
+    /// characters, with none inside: no control or format character (a zero-width space
+    /// copied from a web page would make a second 郑州一中 that looks the same; a bidi
+    /// override would show it backwards) and no line break.
     public static func validateName(_ name: String, field: String = "name") throws(ZhichengError) -> String {
-        let trimmed = name.trimmingSpaces()
+        let trimmed = name.trimmingInvisibles()
         guard !trimmed.isEmpty else { throw .invalid("名称不能为空", field: field) }
-        guard trimmed.count <= 64 else { throw .invalid("名称不能超过64个字符", field: field) }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .invalid("名称不能含控制字符", field: field)
+        // Bytes too: one Character may carry any number of combining marks.
+        guard trimmed.count <= 64, trimmed.utf8.count <= 256 else { throw .invalid("名称不能超过64个字符", field: field) }
+        guard !trimmed.unicodeScalars.contains(where: { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) else {
+            throw .invalid("名称不能含换行、控制字符或不可见字符", field: field)
         }
         return trimmed
     }

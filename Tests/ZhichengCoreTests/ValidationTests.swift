@@ -56,6 +56,47 @@ struct IDCardNumberTests {
     func refusesInvalidNumbers(_ raw: String) {
         #expect(throws: ZhichengError.self) { try IDCardNumber(raw) }
     }
+
+    /// As typed or pasted: full width (an IME in full-width mode, Word), in groups, with a
+    /// zero-width space from a web page, a lower-case x: the one number, at every door.
+    @Test(arguments: ["１１０１０５１９４９１２３１００２ｘ", "110105 19491231 002x", "\u{200B}11010519491231002X\u{FEFF}", "\t110105\u{3000}19491231002X\r\n"])
+    func readsTheNumberAsTyped(_ raw: String) throws {
+        #expect(try IDCardNumber(raw).rawValue == "11010519491231002X")
+        #expect(Login.normalized(raw) == "11010519491231002X", "sign-in and the sysadmin's reset read it the same")
+    }
+
+    @Test func otherLoginsAreTrimmedAndFoldedOnly() throws {
+        #expect(Login.normalized(" ｚｈａｎｇ.ｓａｎ\u{200B}\n") == "zhang.san")
+        #expect(Login.normalized("4101040010001 ") == "4101040010001", "an org code")
+        #expect(Login.normalized("Zhang San") == "Zhang San", "inner blanks of a non-number are kept (and refused by the validator)")
+        #expect(try StaffLogin.validate("ｈａｎｄｌｅｒ１") == "handler1")
+        #expect(throws: ZhichengError.self) { try StaffLogin.validate("zhang san") }
+    }
+}
+
+@Suite("Display names")
+struct DisplayNameTests {
+    @Test func invisibleCharactersAroundAreTrimmedAndInsideRefused() throws {
+        #expect(try TenantInfo.validateName("\u{3000}郑州一中\u{200B} ") == "郑州一中")
+        for bad in ["郑州\u{200B}一中", "郑州\u{202E}一中", "郑州\n一中", "郑州\u{2028}一中", "郑州\u{0007}一中", "\u{200B}", " "] {
+            #expect(throws: ZhichengError.self, "\(bad.unicodeScalars.map { String($0.value, radix: 16) })") { try TenantInfo.validateName(bad) }
+        }
+    }
+
+    @Test func aNameIsBoundInBytesToo() throws {
+        _ = try TenantInfo.validateName(String(repeating: "郑", count: 64))
+        #expect(throws: ZhichengError.self) { try TenantInfo.validateName(String(repeating: "郑", count: 65)) }
+        // One Character with 300 combining marks: one "character", 601 bytes.
+        #expect(throws: ZhichengError.self) { try TenantInfo.validateName("郑" + String(repeating: "\u{0301}", count: 300)) }
+    }
+
+    @Test func theProfileNamesTheOrgByTheSameRule() throws {
+        var profile = UnitProfile()
+        profile["name"] = String(repeating: "郑", count: 65)
+        #expect(throws: ZhichengError.self) { try profile.validated(complete: false) }
+        profile["name"] = " 郑州一中\u{200B}"
+        #expect(try profile.validated(complete: false)["name"] == "郑州一中")
+    }
 }
 
 @Suite("Contact fields")

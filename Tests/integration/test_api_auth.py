@@ -29,10 +29,11 @@ from api_support import (
     db_rows,
     expect,
     expire_session,
+    fresh_id_number,
     unchanged,
     unique,
 )
-from conftest import Daemon, clean_env, create_tenant, held, wait_until
+from conftest import Daemon, clean_env, create_tenant, held, run_ctl, wait_until
 
 
 @dataclass
@@ -709,3 +710,28 @@ def test_a_session_unused_for_the_idle_period_ends(daemon_factory) -> None:
     assert plain.status == 303 and plain.headers["location"] == "/t/zhengzhou/login", plain.headers
     assert "登录已结束" not in api.raw("GET", "/t/zhengzhou/login").body.decode()
     expect(api.sign_in("4101", NEW_PASSWORD).get("account"), 200)
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_an_id_card_number_is_one_login_however_it_is_typed(env: Env, root: Session, zhichengctl_bin: str) -> None:
+    """An IME in full-width mode, a number copied from a table in groups or from a web page with
+    a zero-width space, a lower-case x: creation, sign-in and the operator's reset (zhichengctl)
+    all read the one number; a second account for it is refused."""
+    number = next(n for n in iter(fresh_id_number, None) if n.endswith("X"))
+    typed = _full_width(number[:6]) + " " + number[6:14] + "\u3000" + number[14:-1] + "ｘ\u200b"
+    made = expect(root.post("orgs/1/applicants", {"id_number": typed, "name": "宽字符"}), 201).json
+    assert made["account"]["login"] == number, made
+    with unchanged(env.daemon, "zhengzhou"):
+        expect(root.post("orgs/1/applicants", {"id_number": number.lower(), "name": "又一个"}), 409)
+    signed = env.zz.first_login(f" {number[:-1]}x\t", made["password"])
+    assert signed.account["login"] == number
+    for variant in (number.lower(), _full_width(number), f"{number[:6]} {number[6:14]} {number[14:]}", "\u200b" + number):
+        expect(env.zz.sign_in_raw(variant, NEW_PASSWORD), 200)
+    reset = run_ctl(zhichengctl_bin, "--json", "account", "reset-password", "--tenant", "zhengzhou", "--login", number.lower() + " ",
+                    socket_path=env.daemon.admin_socket)
+    assert reset.returncode == 0, reset.stderr
+    expect(signed.get("account"), 401)
+    assert env.zz.sign_in(_full_width(number), json.loads(reset.stdout)["password"]).account["must_change_password"] is True

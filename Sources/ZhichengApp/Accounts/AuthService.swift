@@ -33,7 +33,7 @@ public struct AuthService: Sendable {
 
     /// Checks `login`/`password`; on success opens a session.
     public func signIn(tenant: TenantID, login rawLogin: String, password: String, source: String) async throws -> Session {
-        let login = Self.normalizeLogin(rawLogin)
+        let login = Login.normalized(rawLogin)
         guard !login.isEmpty, !password.isEmpty else { throw ZhichengError.badRequest("请填写登录名和密码", field: login.isEmpty ? "login" : "password") }
         let now = Date().timeIntervalSince1970
         let account = try await store.withTenant(tenant) { db in try await db.read { try $0.account(login: login) } }
@@ -239,12 +239,6 @@ public struct AuthService: Sendable {
     /// validators); longer ones are answered without being counted.
     static let maxLoginLength = 64
 
-    /// Trims the login; an ID-card number's trailing x is stored as X.
-    static func normalizeLogin(_ raw: String) -> String {
-        let login = raw.trimmingCharacters(in: .whitespaces)
-        if login.count == 18, login.hasSuffix("x"), login.dropLast().allSatisfy(\.isNumber) { return login.uppercased() }
-        return login
-    }
 
     static func randomToken() -> String {
         var rng = SystemRandomNumberGenerator()

@@ -571,10 +571,7 @@ public struct ApplicationService: Sendable {
             if chainBefore.state == .draft, kind == .title {
                 // The person, not the account: one deleted and made again (a move to another
                 // unit) keeps its ID number as login, retired as "<number>#deleted-<id>".
-                let others = try conn.query("""
-                    SELECT a.title, a.state FROM applications a JOIN accounts p ON p.id = a.applicant_id
-                    WHERE (p.login = ?1 OR substr(p.login, 1, length(?1) + 9) = ?1 || '#deleted-') AND a.year = ?2 AND a.kind = 'title' AND a.id != ?3
-                    """, [caller.login, year, id]).map { r -> (title: String, state: ApplicationState) in
+                let others = try conn.query(Self.samePersonSameYearSQL, [caller.login, year, id]).map { r -> (title: String, state: ApplicationState) in
                     (r["title"].string ?? "", ApplicationState(rawValue: r["state"].string ?? "") ?? .draft)
                 }
                 try DeclarationPlan.checkOnePerYear(year: year, others: others)
@@ -1078,8 +1075,9 @@ public struct ApplicationService: Sendable {
                 // digit, the numbers shown masked to the orgs above the applicant's unit.
                 // A person who moved units keeps their applications under the retired login
                 // `<number>#deleted-<id>`.
-                sql += " AND (p.name LIKE ? ESCAPE '\\' OR p.login = ? OR substr(p.login, 1, 27) = ? || '#deleted-')"
-                arguments += ["%\(String(escaped))%", applicant.uppercased(), applicant.uppercased()]
+                let login = Login.normalized(applicant)
+                sql += " AND (p.name LIKE ? ESCAPE '\\' OR \(Self.samePerson("?")))"
+                arguments += ["%\(String(escaped))%", login, login, login]
             }
             if let before = query.before { sql += " AND a.id < ?"; arguments.append(before) }
             sql += " ORDER BY a.id DESC"
@@ -1223,6 +1221,21 @@ public struct ApplicationService: Sendable {
     }
 
     // MARK: Storage helpers
+
+    /// The accounts of one person: the login `number` (an SQL parameter: `?1`, or `?`, bound
+    /// three times) and the
+    /// retired ones it was given when an account was deleted (`<number>#deleted-<id>`), as a
+    /// range of the login's index, which a prefix by `substr` would scan past.
+    static func samePerson(_ number: String) -> String {
+        "(p.login = \(number) OR (p.login >= \(number) || '#deleted-' AND p.login < \(number) || '#deleted.'))"
+    }
+
+    /// A person's other title applications of a year (?1 login, ?2 year, ?3 the application
+    /// itself): one title per person and year.
+    static let samePersonSameYearSQL = """
+        SELECT a.title, a.state FROM applications a JOIN accounts p ON p.id = a.applicant_id
+        WHERE \(samePerson("?1")) AND a.year = ?2 AND a.kind = 'title' AND a.id != ?3
+        """
 
     static func ownApplication(_ id: Int, caller: SignedIn, _ conn: SQLiteConnection) throws -> (Int, ReviewChain) {
         guard caller.kind == .applicant,

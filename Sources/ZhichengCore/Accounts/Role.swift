@@ -74,10 +74,22 @@ public enum PasswordPolicy {
     }
 }
 
+/// A login as typed at any door that looks one up (sign-in, the sysadmin's password reset):
+/// read the way the account was created. An ID-card number as `IDCardNumber` reads it (full
+/// width, blanks, a lower-case x); any other login (a staff login, an org code) with full
+/// width read as ASCII and what surrounds it trimmed.
+public enum Login {
+    public static func normalized(_ raw: String) -> String {
+        let number = IDCardNumber.normalized(raw)
+        if IDCardNumber.hasShape(number) { return number }
+        return raw.foldingFullWidth().trimmingInvisibles()
+    }
+}
+
 /// Staff logins: 3–32 of letters, digits, `.`, `_`, `-`.
 public enum StaffLogin {
     public static func validate(_ login: String, field: String = "login") throws(ZhichengError) -> String {
-        let text = login.trimmingSpaces()
+        let text = Login.normalized(login)
         guard (3...32).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw .invalid("登录名应为3至32位字母、数字或 . _ -", field: field)
         }

@@ -96,6 +96,8 @@ public struct UnitProfile: Sendable, Equatable, Codable {
                 continue
             }
             switch key {
+            // The org's name, as every other door that names an org checks it.
+            case "name": out[key] = try TenantInfo.validateName(value, field: key)
             case "credit_code": out[key] = try CreditCode(value, field: key).rawValue
             case "org_code": out[key] = try OrganizationCode(value, field: key).description
             case "phone": out[key] = try ContactValidation.phone(value, field: key)

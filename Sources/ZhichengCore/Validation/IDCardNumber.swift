@@ -9,7 +9,7 @@ public struct IDCardNumber: Hashable, Sendable, CustomStringConvertible {
     static let checks = Array("10X98765432")
 
     public init(_ raw: String, field: String = "id_number") throws(ZhichengError) {
-        let number = raw.trimmingSpaces().uppercased()
+        let number = Self.normalized(raw)
         let chars = Array(number)
         guard chars.count == 18 else { throw .invalid("身份证号码应为18位，当前为\(chars.count)位", field: field) }
         guard chars.prefix(17).allSatisfy(\.isASCIIDigit) else { throw .invalid("身份证号码前17位应为数字", field: field) }
@@ -46,6 +46,25 @@ public struct IDCardNumber: Hashable, Sendable, CustomStringConvertible {
     public static func maskedIfOne(_ login: String) -> String {
         let number = login.split(separator: "#", maxSplits: 1).first.map(String.init) ?? login
         return (try? IDCardNumber(number)) != nil ? masked(login) : login
+    }
+
+    /// What a person typed, as the number it means: full-width digits and letters read as
+    /// ASCII, blanks and invisible characters anywhere dropped (a number copied from a table
+    /// written in groups, `410104 19900101 1234`), the check character upper-case. Every door
+    /// that takes a number reads it so (`Login.normalized`): creation, sign-in, the
+    /// sysadmin's reset, the status search.
+    public static func normalized(_ raw: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in raw.foldingFullWidth().unicodeScalars where !scalar.properties.isWhitespace && scalar.properties.generalCategory != .format {
+            out.append(scalar)
+        }
+        return String(out).uppercased()
+    }
+
+    /// Whether `text` has the shape of a number (17 digits and a digit or X), checked or not.
+    static func hasShape(_ text: String) -> Bool {
+        let chars = Array(text)
+        return chars.count == 18 && chars.prefix(17).allSatisfy(\.isASCIIDigit) && (chars[17].isASCIIDigit || chars[17] == "X")
     }
 
     static func isValidDate(year: Int, month: Int, day: Int) -> Bool {

@@ -269,7 +269,7 @@ enum Templates {
         <h2>创建申报人员账户</h2>
         <fieldset><legend>添加申报人</legend>
         <form method="post" action="{{base}}applicants" id="add-applicant"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <label>身份证号 <input type="text" name="id_number" id="applicant-id" required maxlength="18" value="{{typed_id_number}}"></label>
+        <label>身份证号 <input type="text" name="id_number" id="applicant-id" required maxlength="40" value="{{typed_id_number}}"></label>
         <label>姓名 <input type="text" name="name" id="applicant-name" required value="{{typed_name}}"></label>
         <label>手机号 <input type="tel" name="phone" id="applicant-phone" value="{{typed_phone}}"></label>
         <button type="submit" id="add-applicant-submit">添加</button></form></fieldset>
