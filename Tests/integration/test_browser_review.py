@@ -283,6 +283,32 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
     assert shown["state"] == "in_review" and shown["sections"]["论文著作"] == {"内容": "论文两篇"}, shown
 
 
+def test_lines_saved_through_the_api_keep_their_breaks_when_the_page_saves(daemon_factory, browser):
+    """A section saved through the API with lines (a field of its own, 内容 with LF) is left as
+    it is when the applicant saves another section on the page: the browser posts a textarea's
+    lines with CR LF, and a text input would drop them; neither counts as an edit."""
+    d = daemon_factory().start()
+    _, login, applicant, app = city_with_draft(d, PASSWORD)
+    awards = {"获奖明细": "2019 省级一等奖\n2021 国家级二等奖", "内容": "获奖两项\n均为第一完成人"}
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('获奖情况')}", awards), 200)
+    before = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "application-form")
+    p.login_ok(login, PASSWORD)
+    p.go(f"applications/{app['id']}")
+    field = p.by("textarea[name='field:获奖情况:获奖明细']")
+    assert field.get_attribute("value") == awards["获奖明细"], "a field of several lines is a textarea"
+    p.fill("textarea[data-section='学历学位']", "本科")
+    p.press(p.all("button.save-section")[0])
+    assert p.flash_ok().endswith("已保存：学历学位"), p.flash_ok()
+    after = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert after["sections"]["获奖情况"] == awards
+    assert after["version"] == before["version"] + 1, "one section saved, not two"
+    # Typed on the page with lines of its own: stored with LF, as the API would store it.
+    p.fill("textarea[data-section='学历学位']", "本科\n硕士")
+    p.press(p.all("button.save-section")[0])
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"]["学历学位"] == {"内容": "本科\n硕士"}
+
+
 def test_text_typed_is_shown_back_when_the_session_has_ended_or_the_page_is_of_an_earlier_one(daemon_factory, browser, tmp_path):
     """An applicant writes 业绩成果 while their session ends (here: signed out elsewhere): the
     save is refused, nothing is stored, and the answer shows what was typed for copying, with the

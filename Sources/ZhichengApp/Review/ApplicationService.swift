@@ -452,7 +452,9 @@ public struct ApplicationService: Sendable {
     /// it was shown is refused, and then nothing is saved. Compared in the transaction that
     /// saves, so a change made elsewhere meanwhile is never overwritten unseen.
     public func saveSections(_ applicationID: Int, _ edits: [SectionEdit], caller: SignedIn) async throws -> [String] {
-        let checked = try edits.map { edit in (edit, try Self.checkedSection(edit.section, edit.fields)) }
+        let checked = try edits.map { edit in
+            (SectionEdit(section: edit.section, fields: Self.lineBreaksUnified(edit.fields), shown: edit.shown), try Self.checkedSection(edit.section, edit.fields))
+        }
         return try await store.write(caller) { conn in
             let (app, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
             let stored = try Self.storedSections(app, conn)
@@ -498,9 +500,26 @@ public struct ApplicationService: Sendable {
         guard let section = ApplicationSection(rawValue: rawSection) else {
             throw ZhichengError.notFound("没有“\(rawSection.prefix(20))”这一部分（可用：\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）")
         }
-        let json = String(decoding: try JSONEncoder.sorted.encode(fields), as: UTF8.self)
+        let json = String(decoding: try JSONEncoder.sorted.encode(Self.lineBreaksUnified(fields)), as: UTF8.self)
         guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 64 KiB）") }
         return (section, json)
+    }
+
+    /// A section's fields with every line break one LF: a browser posts a textarea's lines
+    /// with CR LF, an API client may send either, and the same text must be stored, and
+    /// compared (`saveSections`), the same whichever door it came through.
+    static func lineBreaksUnified(_ fields: [String: String]) -> [String: String] {
+        fields.mapValues { value in
+            guard value.unicodeScalars.contains("\r") else { return value }
+            var out = String.UnicodeScalarView()
+            var afterCR = false
+            for scalar in value.unicodeScalars {
+                if scalar == "\n" && afterCR { afterCR = false; continue }
+                afterCR = scalar == "\r"
+                out.append(afterCR ? "\n" : scalar)
+            }
+            return String(out)
+        }
     }
 
     /// Writes one section of an editable application, with its version and audit row.

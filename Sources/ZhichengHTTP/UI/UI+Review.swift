@@ -162,7 +162,8 @@ extension UI {
                  "text": SectionText.text(v.sections[section.rawValue] ?? [:]),
                  // Fields other than 内容 (and 从业年限, below) were saved through the API: each gets its own input.
                  "fields": (v.sections[section.rawValue] ?? [:]).filter { $0.key != "内容" && $0.key != "从业年限" }.sorted { $0.key < $1.key }
-                    .map { ["section": section.rawValue, "key": $0.key, "value": $0.value] },
+                    // A field of several lines in a textarea: a text input would drop its line breaks.
+                    .map { ["section": section.rawValue, "key": $0.key, "value": $0.value, "lines": $0.value.contains(where: \.isNewline)] },
                  "flagged": v.returnSections.contains(section.rawValue),
                  "years_field": v.kind == ApplicationKind.expert.rawValue && section == .work, "years": v.sections[section.rawValue]?["从业年限"] ?? ""]
             },
