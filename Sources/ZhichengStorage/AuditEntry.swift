@@ -63,16 +63,22 @@ extension SQLiteConnection {
     public func verifyAuditChain() throws -> String? {
         var previous = Self.auditGenesis
         var expectedSeq: Int64 = 1
-        for row in try query("SELECT seq, at, actor, org_id, action, target, detail, source, prev_hash, hash FROM audit ORDER BY seq") {
-            let seq = Int64(row["seq"].int ?? -1)
-            guard seq == expectedSeq else { return "audit entry \(expectedSeq) is missing (next is \(seq))" }
-            guard row["prev_hash"].string == previous else { return "audit entry \(seq) does not follow entry \(seq - 1)" }
-            let entry = AuditEntry(row: row)
-            let hash = entry.hash(seq: seq, previous: previous)
-            guard row["hash"].string == hash else { return "audit entry \(seq) was altered" }
-            previous = hash
-            expectedSeq += 1
-        }
-        return nil
+        var problem: String?
+        // Row by row: a city's log grows to millions of entries, which must not all be in memory.
+        struct Found: Error {}
+        do {
+            try forEachRow("SELECT seq, at, actor, org_id, action, target, detail, source, prev_hash, hash FROM audit ORDER BY seq") { row in
+                let seq = row.isNull(0) ? -1 : Int64(row.int(0))
+                guard seq == expectedSeq else { problem = "audit entry \(expectedSeq) is missing (next is \(seq))"; throw Found() }
+                guard !row.isNull(8), row.string(8) == previous else { problem = "audit entry \(seq) does not follow entry \(seq - 1)"; throw Found() }
+                let entry = AuditEntry(at: row.isNull(1) ? .nan : row.double(1), actor: row.string(2), orgID: row.isNull(3) ? nil : row.int(3),
+                                       action: row.string(4), target: row.string(5), detail: row.string(6), source: row.string(7))
+                let hash = entry.hash(seq: seq, previous: previous)
+                guard !row.isNull(9), row.string(9) == hash else { problem = "audit entry \(seq) was altered"; throw Found() }
+                previous = hash
+                expectedSeq += 1
+            }
+        } catch is Found {}
+        return problem
     }
 }

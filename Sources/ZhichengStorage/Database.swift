@@ -173,6 +173,18 @@ public final class Database: @unchecked Sendable {
         return try await queue.perform { try reader.transaction(immediate: false) { try body(reader) } }
     }
 
+    /// Runs `body` in one read transaction through a connection and a queue of its own: for a
+    /// long read of the whole file (`tenant.check`), which on one of the tenant's readers would
+    /// hold every read handed to that reader for as long as it takes.
+    public func readAlone<T: Sendable>(label: String, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        let path = self.path
+        return try await DispatchQueue(label: label).perform {
+            let connection = try SQLiteConnection(path: path, options: .init(create: false))
+            defer { connection.close() }
+            return try connection.transaction(immediate: false) { try body(connection) }
+        }
+    }
+
     /// Checkpoints the WAL into the main file and truncates it; run before close.
     public func checkpoint() async throws {
         try await writeWithoutTransaction { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE)") }

@@ -34,12 +34,25 @@ public enum FaultInjection {
     /// Waits while the file `ZHICHENG_PAUSE_AT` gives `name` exists (see `pauses`); while it
     /// waits, `<path>.reached` exists, so that a test knows the work is held there.
     public static func pause(_ name: String) async {
-        guard !pauses.isEmpty, let path = pauses[name] else { return }
-        if FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path + ".reached", contents: nil) }
+        guard let path = holding(name) else { return }
         while FileManager.default.fileExists(atPath: path) {
             try? await Task.sleep(for: .milliseconds(20))
         }
         try? FileManager.default.removeItem(atPath: path + ".reached")
+    }
+
+    /// `pause` for work on a thread of its own (a dispatch queue), which it blocks.
+    public static func pauseBlocking(_ name: String) {
+        guard let path = holding(name) else { return }
+        while FileManager.default.fileExists(atPath: path) { usleep(20_000) }
+        try? FileManager.default.removeItem(atPath: path + ".reached")
+    }
+
+    /// The hold file of `name` when one is set, `<path>.reached` made if it is there.
+    private static func holding(_ name: String) -> String? {
+        guard !pauses.isEmpty, let path = pauses[name] else { return nil }
+        if FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path + ".reached", contents: nil) }
+        return path
     }
 
     /// Whether messages of `kind` are held now (see `relayHolds`).

@@ -9,6 +9,8 @@ public struct SQLiteCursor {
     public func int(_ index: Int32) -> Int { Int(sqlite3_column_int64(statement, index)) }
     /// The column as a double (0 for NULL).
     public func double(_ index: Int32) -> Double { sqlite3_column_double(statement, index) }
+    /// Whether the column is NULL.
+    public func isNull(_ index: Int32) -> Bool { sqlite3_column_type(statement, index) == SQLITE_NULL }
     /// The column as text ("" for NULL).
     public func string(_ index: Int32) -> String { Self.text(statement, index) }
 

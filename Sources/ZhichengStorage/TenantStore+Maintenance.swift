@@ -245,10 +245,13 @@ extension TenantStore {
         }
     }
 
-    /// Runs SQLite's `integrity_check`, `foreign_key_check` and the audit-chain check.
+    /// Runs SQLite's `integrity_check`, `foreign_key_check` and the audit-chain check, through
+    /// a connection of its own: on a large tenant this takes long, and the tenant's requests
+    /// go on meanwhile.
     public func check(_ id: TenantID) async throws -> CheckReport {
         try await withTenant(id) { db in
-            try await db.read { conn in
+            try await db.readAlone(label: "zhicheng.check") { conn in
+                FaultInjection.pauseBlocking("check.reading")
                 let integrity = try conn.query("PRAGMA integrity_check").compactMap { $0[0].string }
                 let fks = try conn.query("PRAGMA foreign_key_check").map { row in
                     "\(row["table"].string ?? "?") row \(row["rowid"].int.map(String.init) ?? "?") → \(row["parent"].string ?? "?")"

@@ -17,7 +17,7 @@ import tempfile
 
 import pytest
 
-from api_support import db_rows
+from api_support import Api, db_rows, expect
 from conftest import (
     CITY_CODES,
     SQLITE_MAGIC,
@@ -26,6 +26,7 @@ from conftest import (
     clean_env,
     create_tenant,
     expect_error,
+    held,
     http_request,
     same_division,
     sha256_file,
@@ -448,6 +449,26 @@ def test_check(daemon: Daemon) -> None:
     for _ in range(3):
         daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
     assert_check_ok(daemon.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+
+
+def test_a_check_holds_none_of_the_tenants_readers(daemon_factory, tmp_path) -> None:
+    """tenant.check reads the whole file (hours on a large city): through a connection of its
+    own, so that the tenant's pages, read by its two readers in turn, go on meanwhile."""
+    hold = tmp_path / "hold-check"
+    d = daemon_factory(env=clean_env(ZHICHENG_PAUSE_AT=f"check.reading:{hold}")).start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    admin = api.first_login(info["admin_login"], info["admin_password"])
+    worker, out = held(hold, lambda: d.call("tenant.check", {"id": "zhengzhou"}))
+    try:
+        for _ in range(6):   # each reader several times over
+            expect(admin.get("orgs/1/children"), 200)
+            expect(admin.get("audit?limit=5"), 200)
+    finally:
+        hold.unlink()
+        worker.join(timeout=30)
+    assert out, "the check answered once let go"
+    assert_check_ok(out[0], "zhengzhou")
 
 
 # --------------------------------------------------------------------------- archive
