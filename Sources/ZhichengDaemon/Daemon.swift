@@ -117,7 +117,7 @@ public enum Daemon {
 
         // HTTP first, then the admin socket, with `status` knowing both listeners
         // before the first admin connection can be accepted.
-        var applications = ApplicationService(store: store, relay: relay, automatedSteps: PluginSteps(supervisor: supervisor))
+        var applications = ApplicationService(store: store, relay: relay, automatedSteps: PluginSteps(supervisor: supervisor, logger: logger))
         applications.showReviewerNamesToApplicants = config.showReviewerNamesToApplicants
         let sessions = SessionService(store: store, evaluations: evaluations)
         var auth = AuthService(store: store, hasher: PasswordHasher(admission: .init(total: config.passwordChecksQueued)))

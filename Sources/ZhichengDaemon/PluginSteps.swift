@@ -1,10 +1,12 @@
 import Foundation
+import Logging
 import ZhichengApp
 import ZhichengPluginHost
 
 /// Runs plugin steps for the application services through the supervisor.
 struct PluginSteps: AutomatedSteps {
     let supervisor: PluginSupervisor
+    let logger: Logger
 
     func run(at point: String, tenant: String, application: String) async -> [AutomatedOutcome] {
         var outcomes: [AutomatedOutcome] = []
@@ -13,7 +15,13 @@ struct PluginSteps: AutomatedSteps {
             do {
                 let output = try await supervisor.call(file: file, step: step.id,
                                                        input: Self.input(step: step.id, tenant: tenant, application: Self.only(step.sections, of: application)))
-                outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: Self.parse(output)))
+                let result = AutomatedOutcome.Result(decision: output)
+                if case .failed(let reason) = result {
+                    // The helper is sound (it answered JSON): the plugin stays loaded, its author learns why here.
+                    logger.error("plugin step answered a decision that is not valid; the application goes on to people",
+                                 metadata: ["plugin.file": "\(file)", "plugin.name": "\(plugin)", "plugin.step": "\(step.id)", "reason": "\(reason)"])
+                }
+                outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: result))
             } catch {
                 outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: .failed(error.reason)))
             }
@@ -37,16 +45,5 @@ struct PluginSteps: AutomatedSteps {
     static func input(step: String, tenant: String, application: String) -> String {
         let head = String(decoding: (try? JSONSerialization.data(withJSONObject: ["step": step, "tenant": tenant], options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
         return String(head.dropLast()) + ",\"application\":" + application + "}"
-    }
-
-    static func parse(_ output: String) -> AutomatedOutcome.Result {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else { return .failed("malformed answer") }
-        switch object["decision"] as? String {
-        case "pass": return .pass
-        case "return":
-            return .return(sections: object["sections"] as? [String] ?? [], reason: object["reason"] as? String ?? "other",
-                           comment: object["comment"] as? String ?? "")
-        default: return .failed("unknown decision \(String(describing: object["decision"]))")
-        }
     }
 }

@@ -22,9 +22,10 @@ public struct PluginInfo: Sendable, Equatable {
     public enum State: String, Sendable {
         /// Running and answering.
         case loaded
-        /// Crashed, hung, leaked or answered garbage; retried after a pause.
+        /// Crashed, hung, leaked, answered garbage or did not start; retried after a pause.
         case faulty
-        /// Not loadable (wrong ABI version, missing symbol, bad manifest); fixed only by a new file.
+        /// Not loadable (wrong ABI version, missing symbol, bad manifest, the name of a plugin
+        /// whose file sorts first); tried again at each reload.
         case refused
     }
 
@@ -49,7 +50,13 @@ public struct PluginFailure: Error, Sendable, CustomStringConvertible {
 /// (`zhichengd --plugin-host FILE`), supervises them, and calls their steps with
 /// a deadline. A crash, a hang (deadline), a leak (RSS limit) or a malformed
 /// answer kills only that helper: the call fails and the plugin is marked faulty,
-/// to be restarted on a later call after a pause.
+/// to be restarted on a later call after a pause. A plugin that never got as far as its
+/// manifest offers no step to call: it is started again by the next `steps(at:)` past
+/// its pause, and by every reload.
+///
+/// Two files whose manifests give one name: the one whose file name sorts first keeps
+/// it, the other is refused (the trail, the audit log and `plugin.list` tell plugins
+/// apart by name).
 ///
 /// A reload never breaks a call in flight: a replaced or removed plugin's helper
 /// is *retired* — out of the table, so new calls go to its successor (or fail
@@ -70,7 +77,10 @@ public actor PluginSupervisor {
     private var plugins: [String: Entry] = [:]
     /// Helpers a reload replaced or dropped that still have calls in flight.
     private var draining: [Entry] = []
+    /// The pause before a faulty plugin is started again, doubled for each start in a row
+    /// that failed, up to `retryAfterMax`: a plugin that cannot start is tried ever less often.
     static let retryAfter: Double = 5
+    static let retryAfterMax: Double = 300
 
     /// One plugin file: what is known of it and its current helper. Touched only on
     /// the supervisor actor.
@@ -82,6 +92,10 @@ public actor PluginSupervisor {
         var restarting: Task<Void, Never>?
         var identity: String
         var faultyAt: Double = 0
+        /// Starts in a row that did not load it (0 once one did).
+        var failedStarts = 0
+        /// A helper of this entry has handed over a valid manifest: `info` names its steps.
+        var manifestRead = false
         /// Calls between lookup and answer.
         var inFlight = 0
         /// Replaced or dropped by a reload: stop the helper when `inFlight` drops to 0.
@@ -147,7 +161,9 @@ public actor PluginSupervisor {
         for file in files {
             let identity = Self.identity(of: directory + "/" + file)
             let previous = plugins[file]
-            if let previous, previous.identity == identity, previous.info.state != .refused { continue }
+            // Unchanged and known: kept. Refused, or faulty before its manifest was ever read
+            // (its start failed, so it offers no step a call could restart it by): tried again.
+            if let previous, previous.identity == identity, previous.info.state != .refused, previous.manifestRead { continue }
             let entry = Entry(info: PluginInfo(file: file, name: file, version: "", abi: 0, steps: [], state: .faulty, detail: "not started"), identity: identity)
             // Started before it is listed, so that calls meanwhile go to the previous
             // helper instead of racing this start.
@@ -160,12 +176,15 @@ public actor PluginSupervisor {
             plugins[file] = entry
             if let previous { retire(previous) }
         }
+        refuseDuplicates()
         return list()
     }
 
-    /// The steps of loaded (or retryable) plugins placed at `at`, in file order.
-    public func steps(at: String) -> [(file: String, step: PluginInfo.Step)] {
-        list().filter { $0.state != .refused }.flatMap { info in info.steps.filter { $0.at == at }.map { (info.file, $0) } }
+    /// The steps of loaded (or retryable) plugins placed at `at`, in file order. Plugins
+    /// that never started are first started again if their pause is over.
+    public func steps(at: String) async -> [(file: String, step: PluginInfo.Step)] {
+        await retryUnstarted()
+        return list().filter { $0.state != .refused }.flatMap { info in info.steps.filter { $0.at == at }.map { (info.file, $0) } }
     }
 
     /// Calls a step; the answer must be a JSON object. Failures mark the plugin faulty.
@@ -176,7 +195,7 @@ public actor PluginSupervisor {
         entry.inFlight += 1
         defer { finished(entry) }
         if entry.info.state == .faulty {
-            guard Date().timeIntervalSince1970 - entry.faultyAt >= Self.retryAfter else {
+            guard Self.retryDue(entry) else {
                 throw PluginFailure(plugin: entry.info.name, reason: "faulty: \(entry.info.detail ?? "")")
             }
             await restart(entry)
@@ -220,6 +239,60 @@ public actor PluginSupervisor {
 
     // MARK: Helpers
 
+    /// Whether a faulty entry's pause is over.
+    static func retryDue(_ entry: Entry) -> Bool {
+        Date().timeIntervalSince1970 - entry.faultyAt >= retryDelay(failedStarts: entry.failedStarts)
+    }
+
+    /// `retryAfter` after a failed call or a first failed start, doubled for each further
+    /// start in a row that failed, at most `retryAfterMax`.
+    static func retryDelay(failedStarts: Int) -> Double {
+        min(retryAfter * pow(2, Double(min(max(failedStarts - 1, 0), 16))), retryAfterMax)
+    }
+
+    /// Starts again the plugins whose start failed before their manifest was read, once
+    /// their pause is over: until then they offer no step, so no call would ever do it.
+    private func retryUnstarted() async {
+        let due = plugins.values.filter { !$0.manifestRead && $0.info.state == .faulty && Self.retryDue($0) }
+        guard !due.isEmpty else { return }
+        for entry in due.sorted(by: { $0.info.file < $1.info.file }) where !entry.retired {
+            // Counted as a call in flight, so a reload meanwhile stops the helper it starts.
+            entry.inFlight += 1
+            await restart(entry)
+            finished(entry)
+        }
+        refuseDuplicates()
+    }
+
+    /// The file sorted before `file` whose plugin holds `name` (loaded, or faulty after
+    /// loading): the first file keeps a name.
+    private func holder(of name: String, before file: String) -> String? {
+        plugins.values.filter { $0.info.file < file && $0.manifestRead && $0.info.state != .refused && $0.info.name == name }.map(\.info.file).min()
+    }
+
+    /// Refuses every plugin whose name a plugin of an earlier file holds: one that loaded
+    /// before that file came (or started), too. A fresh refused entry takes its place, and
+    /// its helper is retired, so its calls in flight still get their answers.
+    private func refuseDuplicates() {
+        for file in plugins.keys.sorted() {
+            guard let entry = plugins[file], entry.manifestRead, entry.info.state != .refused,
+                  let first = holder(of: entry.info.name, before: file) else { continue }
+            let refused = Entry(info: entry.info, identity: entry.identity)
+            refused.manifestRead = true
+            refuse(refused, "same name as \(first)")
+            plugins[file] = refused
+            retire(entry)
+        }
+    }
+
+    /// Refuses the entry's plugin, saying why, and stops its helper.
+    private func refuse(_ entry: Entry, _ reason: String) {
+        entry.info.state = .refused
+        entry.info.detail = reason
+        stop(entry)
+        logger.error("plugin refused", metadata: ["plugin.file": "\(entry.info.file)", "plugin.name": "\(entry.info.name)", "reason": "\(reason)"])
+    }
+
     /// Takes an entry that is no longer in the table out of service: stopped now if
     /// idle, otherwise once its last call in flight is done (see `finished`).
     private func retire(_ entry: Entry) {
@@ -249,7 +322,14 @@ public actor PluginSupervisor {
         entry.restarting = nil
     }
 
+    /// Starts a helper for the entry and reads its manifest; counts the starts in a row
+    /// that failed.
     private func start(_ entry: Entry) async {
+        await launch(entry)
+        entry.failedStarts = entry.info.state == .loaded ? 0 : entry.failedStarts + 1
+    }
+
+    private func launch(_ entry: Entry) async {
         stop(entry)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -284,38 +364,29 @@ public actor PluginSupervisor {
                   let manifest = try? JSONSerialization.jsonObject(with: Data(manifestText.utf8)) as? [String: Any],
                   let name = manifest["name"] as? String, let version = manifest["version"] as? String,
                   let steps = manifest["steps"] as? [[String: Any]] else {
-                let reason = hello["error"] as? String ?? "its manifest is not valid"
-                entry.info.state = .refused
-                entry.info.detail = reason
-                stop(entry)
-                logger.error("plugin refused", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(reason)"])
-                return
-            }
-            func refuse(_ reason: String) {
-                entry.info.state = .refused
-                entry.info.detail = reason
-                stop(entry)
-                logger.error("plugin refused", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(reason)"])
+                return refuse(entry, hello["error"] as? String ?? "its manifest is not valid")
             }
             var parsed: [PluginInfo.Step] = []
             for (index, s) in steps.enumerated() {
                 // A step the daemon would never run (no id, an `at` it does not know, e.g. a
                 // misspelt "sumbit") refuses its plugin: loaded, it would look in place and do nothing.
-                guard let id = s["id"] as? String, !id.isEmpty else { return refuse("step \(index + 1): id must be a non-empty string") }
+                guard let id = s["id"] as? String, !id.isEmpty else { return refuse(entry, "step \(index + 1): id must be a non-empty string") }
                 let at = s["at"] as? String ?? ""
                 guard stepPoints.isEmpty || stepPoints.contains(at) else {
-                    return refuse("step \(id): at must be one of \(stepPoints.sorted().joined(separator: ", ")), not \"\(at.prefix(40))\"")
+                    return refuse(entry, "step \(id): at must be one of \(stepPoints.sorted().joined(separator: ", ")), not \"\(at.prefix(40))\"")
                 }
                 var sections: [String]?
                 if let raw = s["sections"], !(raw is NSNull) {
                     guard let names = raw as? [String], names.allSatisfy(sectionNames.contains) else {
-                        return refuse("step \(id): sections must be a list of the application's section names (\(sectionNames.sorted().joined(separator: "、")))")
+                        return refuse(entry, "step \(id): sections must be a list of the application's section names (\(sectionNames.sorted().joined(separator: "、")))")
                     }
                     sections = names
                 }
                 parsed.append(PluginInfo.Step(id: id, title: s["title"] as? String ?? id, at: at, sections: sections))
             }
             entry.info = PluginInfo(file: entry.info.file, name: name, version: version, abi: hello["abi"] as? Int ?? 0, steps: parsed, state: .loaded, detail: nil)
+            entry.manifestRead = true
+            if let first = holder(of: name, before: entry.info.file) { return refuse(entry, "same name as \(first)") }
             logger.notice("plugin loaded", metadata: ["plugin.name": "\(name)", "plugin.version": "\(version)", "plugin.file": "\(entry.info.file)"])
         }
     }

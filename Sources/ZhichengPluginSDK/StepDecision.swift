@@ -3,7 +3,10 @@ public enum StepDecision: Sendable, Hashable {
     /// The application passes this step and goes on.
     case pass
     /// The application goes straight back to the applicant, with the sections to fix, why,
-    /// and a comment for people.
+    /// and a comment for people. `sections` must name at least one of the application's
+    /// sections (`ZhichengCore.ApplicationSection`: 基本信息, 学历学位, 工作经历, …) and nothing
+    /// else, and `other` needs a comment: the daemon records a return that breaks this as a
+    /// failed step, and the application goes on to people.
     case `return`(sections: [String], reason: ReturnReason, comment: String)
 
     /// Why an application is returned: the daemon's own closed set of reasons

@@ -13,7 +13,7 @@ struct EligibilityStep: AutomatedSteps {
         guard point == ApplicationService.expertSubmitPoint else { return [] }
         let years = application.contains("\"从业年限\":\"12\"")
         return [AutomatedOutcome(plugin: "expert-recommendation", step: "expert-eligibility", title: "专家资格自动审查",
-                                 result: years ? .pass : .return(sections: ["工作经历"], reason: "not_qualified", comment: "从业年限不足"))]
+                                 result: years ? .pass : .return(try! ReturnRequest(sections: ["工作经历"], reason: "not_qualified", comment: "从业年限不足"), comment: "从业年限不足"))]
     }
 }
 

@@ -50,8 +50,9 @@ BAD = {
               "if (big) memset(big, n + 1, 400u << 20); kept[n++ % 64] = big; "
               "char *r = malloc(32); strcpy(r, \"{\\\"decision\\\":\\\"pass\\\"}\"); return r;",
     "garbage": "char *r = malloc(32); strcpy(r, \"not json {\"); return r;",
-    # Closes the helper's answer pipe and lives on: the supervisor must not wait for it to exit.
-    "mute": "close(1); sleep(300); return 0;",
+    # Closes the helper's answer pipe (moved off stdout, to a descriptor above 2) and lives on:
+    # the supervisor must not wait for it to exit.
+    "mute": "for (int fd = 3; fd < 1024; fd++) close(fd); sleep(300); return 0;",
     "oldabi": "return 0;",
 }
 
@@ -561,3 +562,153 @@ def test_the_readme_c_example_builds_cleanly_and_loads(daemon_factory, tmp_path)
     d.start()
     listed = plugins(d)["libmy-check.so"]
     assert listed["state"] == "loaded" and [s["at"] for s in listed["steps"]] == ["submit"], listed
+
+
+
+# A plugin with one `submit` step answering `answer`. When `prints`, its entry function and its
+# call print to stdout (and flush). While the file `crash_first` exists, its entry function removes
+# it and crashes instead of returning its descriptor: a start that fails once.
+CUSTOM = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "zhicheng_plugin.h"
+static const char manifest[] = "{\"name\":\"%(name)s\",\"version\":\"1\",\"steps\":[{\"id\":\"%(name)s-step\",\"title\":\"%(name)s\",\"at\":\"submit\"}]}";
+static char *call(const char *step, const char *input) {
+    (void)step; (void)input;
+    if (%(prints)d) { printf("%(name)s prints during its call {\"ok\":true,\"output\":\"{}\"}\n"); fflush(stdout); }
+    static const char answer[] = "%(answer)s";
+    char *r = malloc(sizeof answer);
+    if (r) memcpy(r, answer, sizeof answer);
+    return r;
+}
+static void free_result(char *r) { free(r); }
+static const zhicheng_plugin_v1 plugin = { ZHICHENG_PLUGIN_ABI_VERSION, manifest, call, free_result };
+const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) {
+    if (%(prints)d) { printf("%(name)s prints while it starts\n"); fflush(stdout); }
+    if (access("%(crash_first)s", F_OK) == 0) { unlink("%(crash_first)s"); volatile int *p = 0; *p = 1; }
+    return &plugin;
+}
+"""
+RETURNED = '{"decision":"return","sections":["工作经历"],"reason":"not_qualified","comment":"%s returned it"}'
+
+
+def custom_plugin(tmp_path: pathlib.Path, out: pathlib.Path, name: str, answer: str, crash_first: pathlib.Path | None = None,
+                  prints: bool = False) -> None:
+    src = tmp_path / f"{name}.c"
+    src.write_text(CUSTOM % {"name": name, "answer": c_string(answer), "crash_first": crash_first or tmp_path / "never", "prints": prints},
+                   encoding="utf-8")
+    compile_plugin(src, out)
+
+
+def custom_daemon(daemon_factory, plugin_dir: pathlib.Path):
+    d = daemon_factory(config='[log]\nlevel = "info"\n', args=[])
+    d.plugin_dir = plugin_dir
+    return d.start()
+
+
+def auto_steps(applicant, app) -> list:
+    trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    return [(t["reviewer"], t["decision"], t.get("comment")) for t in trail if t["decision"].startswith("auto-")]
+
+
+@pytest.mark.parametrize("retry", ["reload", "later"])
+def test_a_plugin_whose_first_start_fails_is_started_again(daemon_factory, tmp_path, retry: str):
+    """A plugin that crashes in its entry function at its first start has no manifest, hence no
+    step a call could restart it by: it is started again by plugin.reload (its file unchanged), or
+    by a submission once the pause after the failure is over, and its step then runs."""
+    plugin_dir = tmp_path / "phoenix-plugins"
+    plugin_dir.mkdir()
+    crash_first = tmp_path / "phoenix-crash-first"
+    crash_first.touch()
+    custom_plugin(tmp_path, plugin_dir / "libphoenix.so", "phoenix", RETURNED % "phoenix", crash_first)
+    d = custom_daemon(daemon_factory, plugin_dir)
+    listed = plugins(d)["libphoenix.so"]
+    assert listed["state"] == "faulty" and "did not start" in listed["detail"] and listed["steps"] == [], listed
+    assert not crash_first.exists()
+
+    if retry == "reload":
+        reloaded = {p["file"]: p for p in d.call("plugin.reload")["plugins"]}["libphoenix.so"]
+        assert reloaded["state"] == "loaded" and reloaded["name"] == "phoenix", reloaded
+    else:
+        time.sleep(5.5)  # PluginSupervisor.retryAfter, counted from the failure (before the daemon was ready)
+    applicant, app, shown = submitted_title_application(d, "重启")
+    assert shown["state"] == "returned" and shown["returned"]["comment"] == "【phoenix】phoenix returned it", shown
+    assert auto_steps(applicant, app) == [("phoenix", "auto-return", "phoenix returned it")]
+    assert plugins(d)["libphoenix.so"]["state"] == "loaded"
+    assert d.output().count("plugin loaded") == 1, d.output()[-3000:]
+
+
+def test_what_a_plugin_prints_goes_to_the_log_not_into_its_answers(daemon_factory, tmp_path):
+    """A plugin that printf()s to stdout as it starts and during each call (text that even looks
+    like an answer) still hands over its manifest and its decisions, and stays loaded; the text is
+    in the daemon's log."""
+    plugin_dir = tmp_path / "printer-plugins"
+    plugin_dir.mkdir()
+    custom_plugin(tmp_path, plugin_dir / "libprinter.so", "printer", RETURNED % "printer", prints=True)
+    d = custom_daemon(daemon_factory, plugin_dir)
+    assert plugins(d)["libprinter.so"]["state"] == "loaded", plugins(d)
+    applicant, app, shown = submitted_title_application(d, "打印")
+    assert shown["state"] == "returned" and shown["returned"]["comment"] == "【printer】printer returned it", shown
+    assert shown["returned"]["sections"] == ["工作经历"] and shown["returned"]["reason"] == "not_qualified", shown
+    assert plugins(d)["libprinter.so"]["state"] == "loaded", plugins(d)
+    wait_until(lambda: "printer prints during its call" in d.output(), 10, "the plugin's text in the log")
+    assert "printer prints while it starts" in d.output()
+
+
+@pytest.mark.parametrize("answer,why", [
+    ('{"decision":"return","sections":["工作经历"],"reason":"not_qualifed","comment":"x"}', 'reason "not_qualifed": 退回原因应为：incomplete'),
+    ('{"decision":"return","sections":["工作经验"],"reason":"not_qualified","comment":"x"}', 'sections ["工作经验"]: 退回时请选择有问题的部分（基本信息、'),
+    ('{"decision":"return","sections":"工作经历","reason":"not_qualified","comment":"x"}', 'sections "工作经历": 退回时请选择'),
+    ('{"decision":"return","sections":[],"reason":"incomplete","comment":"x"}', "sections []: "),
+    ('{"decision":"return","sections":["工作经历"],"reason":"other","comment":"  "}', 'comment "  ": 原因为“其他”时请填写说明'),
+    ('{"decision":"retrun"}', 'invalid decision "retrun": it must be "pass" or "return"'),
+])
+def test_a_decision_that_is_not_valid_is_a_failed_step(daemon_factory, tmp_path, answer: str, why: str):
+    """A return with a misspelt reason, a section the application does not have or `sections` that
+    is not a list of names is not carried out (no guessed reason, no return naming no section):
+    the step fails, saying what was wrong, in the trail and the log; the application
+    goes on to people and the plugin stays loaded."""
+    plugin_dir = tmp_path / "sloppy-plugins"
+    plugin_dir.mkdir()
+    custom_plugin(tmp_path, plugin_dir / "libsloppy.so", "sloppy", answer)
+    d = custom_daemon(daemon_factory, plugin_dir)
+    applicant, app, shown = submitted_title_application(d, "马虎")
+    assert shown["state"] == "in_review" and not shown.get("returned"), shown
+    [(title, decision, comment)] = auto_steps(applicant, app)
+    assert (title, decision) == ("sloppy", "auto-failed") and why in comment, comment
+    assert plugins(d)["libsloppy.so"]["state"] == "loaded", plugins(d)
+    logged = [line for line in d.output().splitlines() if "plugin step answered a decision that is not valid" in line]
+    assert len(logged) == 1 and "plugin.file=libsloppy.so" in logged[0] and why.replace('"', '\\"') in logged[0], d.output()[-3000:]
+
+
+
+def test_a_second_plugin_of_the_same_name_is_refused(daemon_factory, tmp_path):
+    """Two files whose manifests give one name: the file that sorts first is loaded, the other is
+    refused "same name as <file>" (logged) and runs no step. Remove the first and reload: the
+    other loads. Bring the first back: it takes the name again, and the other is refused."""
+    plugin_dir = tmp_path / "twin-plugins"
+    plugin_dir.mkdir()
+    built = tmp_path / "libtwin.so"
+    custom_plugin(tmp_path, built, "twin", RETURNED % "twin")
+    for file in ("libtwin-a.so", "libtwin-b.so"):
+        shutil.copy2(built, plugin_dir / file)
+    d = custom_daemon(daemon_factory, plugin_dir)
+    listed = plugins(d)
+    assert listed["libtwin-a.so"]["state"] == "loaded", listed
+    assert (listed["libtwin-b.so"]["state"], listed["libtwin-b.so"]["detail"]) == ("refused", "same name as libtwin-a.so"), listed
+    assert re.search(r"plugin refused.*same name as libtwin-a\.so|same name as libtwin-a\.so.*plugin refused", d.output()), d.output()[-3000:]
+    applicant, app, shown = submitted_title_application(d, "双胞胎")
+    assert auto_steps(applicant, app) == [("twin", "auto-return", "twin returned it")]
+
+    (plugin_dir / "libtwin-a.so").unlink()
+    assert {p["file"]: p["state"] for p in d.call("plugin.reload")["plugins"]} == {"libtwin-b.so": "loaded"}
+
+    tmp = plugin_dir / "libtwin-a.so.tmp"
+    shutil.copy2(built, tmp)
+    os.replace(tmp, plugin_dir / "libtwin-a.so")
+    reloaded = {p["file"]: p for p in d.call("plugin.reload")["plugins"]}
+    assert reloaded["libtwin-a.so"]["state"] == "loaded", reloaded
+    assert (reloaded["libtwin-b.so"]["state"], reloaded["libtwin-b.so"]["detail"]) == ("refused", "same name as libtwin-a.so"), reloaded
+    assert {f: p["state"] for f, p in plugins(d).items()} == {"libtwin-a.so": "loaded", "libtwin-b.so": "refused"}

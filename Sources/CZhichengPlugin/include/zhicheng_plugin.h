@@ -29,9 +29,31 @@
  *                          or {"decision": "return", "sections": ["工作经历"],
  *                              "reason": "not_qualified", "comment": "..."}
  *
+ *                   A return sends the application back to the applicant. Its
+ *                   "sections" is a non-empty list of the sections at fault, each one of
+ *                     基本信息 学历学位 工作经历 业绩成果 论文著作 获奖情况 年度考核 继续教育 附件
+ *                   and its "reason" one of
+ *                     incomplete         材料不完整
+ *                     wrong_format       格式不正确
+ *                     wrong_information  信息有误
+ *                     not_qualified      不符合申报条件
+ *                     missing_seal       缺少印章
+ *                     other              其他 (then "comment" must say why)
+ *                   "comment" is shown to the applicant as written. A return that
+ *                   breaks these rules (a misspelt reason, an unknown section,
+ *                   "sections" that is not a list of names) is not carried out: the
+ *                   step is recorded as failed, with what was wrong, in the trail and
+ *                   the daemon's log, and the application goes on to people. The plugin
+ *                   stays loaded.
+ *
  * Memory: the string `call` returns is owned by the plugin; the host hands it
  * back to `free_result` once it has copied it. `manifest_json` is static.
  * `call` may be invoked many times, from one thread at a time.
+ *
+ * Output: whatever the plugin writes to stdout or stderr (printf, puts, a
+ * library's messages) goes to the daemon's log (the journal under systemd),
+ * never to the daemon's answer pipe: the helper moves that pipe off fd 1 before
+ * it loads the plugin. Do not write to, or close, descriptors you did not open.
  */
 #ifndef ZHICHENG_PLUGIN_H
 #define ZHICHENG_PLUGIN_H

@@ -619,12 +619,9 @@ public struct ApplicationService: Sendable {
                 let (kind, detail): (String, String)
                 switch outcome.result {
                 case .pass: (kind, detail) = ("pass", "")
-                case let .return(sections, reason, comment):
+                case let .return(request, comment):
                     (kind, detail) = ("return", comment)
-                    if returned == nil {
-                        let known = ApplicationSection.allCases.map(\.rawValue)
-                        returned = (sections.filter(known.contains), ReturnReason(rawValue: reason)?.rawValue ?? ReturnReason.other.rawValue, "【\(outcome.title)】\(comment)")
-                    }
+                    if returned == nil { returned = (request.sections, request.reason.rawValue, "【\(outcome.title)】\(comment)") }
                 case .failed(let reason):
                     (kind, detail) = ("failed", reason)
                     try conn.appendAudit(caller.audit("plugin.step-failed", target: "application:\(id)",

@@ -1,11 +1,14 @@
+import ZhichengCore
+
 /// The outcome of one automated review step (a plugin's) on an application.
 public struct AutomatedOutcome: Sendable, Equatable {
     public enum Result: Sendable, Equatable {
         case pass
-        /// Back to the applicant, like a reviewer's 退回修改.
-        case `return`(sections: [String], reason: String, comment: String)
-        /// The step could not run (crash, hang, garbage): the application goes on to
-        /// people, and the failure is recorded.
+        /// Back to the applicant, like a reviewer's 退回修改, checked as a reviewer's is
+        /// (`ReturnRequest`: known sections, a reason from the fixed list).
+        case `return`(ReturnRequest, comment: String)
+        /// The step could not run (crash, hang, garbage, a decision that is not valid): the
+        /// application goes on to people, and the failure is recorded.
         case failed(String)
     }
 
