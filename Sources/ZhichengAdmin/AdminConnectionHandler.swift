@@ -55,7 +55,8 @@ final class AdminConnectionHandler: ChannelInboundHandler {
             principal = .admin(uid: credentials.uid, pid: credentials.pid)
         } else {
             logger.warning("admin connection refused", metadata: ["peer.uid": "\(credentials.uid)", "peer.gid": "\(credentials.gid)", "peer.pid": "\(credentials.pid)"])
-            refuse(context: context, reason: "uid \(credentials.uid) may not use the admin socket")
+            refuse(context: context, reason: "uid \(credentials.uid) may not use the admin socket: list it (or one of its groups) in [admin] "
+                   + "allowed_uids / allowed_gids of zhichengd.toml, then config reload")
         }
     }
 

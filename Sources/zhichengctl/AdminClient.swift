@@ -36,7 +36,8 @@ struct AdminClient {
             case ENOENT, ECONNREFUSED:
                 throw Failure(message: "zhichengd is not running (cannot connect to \(path): \(String(cString: strerror(code))))", status: 69)
             case EACCES, EPERM:
-                throw Failure(message: "permission denied on \(path): join the zhicheng-admin group or run as an allowed user", status: 77)
+                throw Failure(message: "permission denied on \(path): join the socket's group (zhicheng-admin), and have the sysadmin list your uid or "
+                              + "group in [admin] allowed_uids / allowed_gids of zhichengd.toml (then `zhichengctl config reload`), or run as root", status: 77)
             default:
                 throw Failure(message: "cannot connect to \(path): \(String(cString: strerror(code)))", status: 69)
             }
@@ -68,7 +69,8 @@ struct AdminClient {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                throw Failure(message: "zhichengd did not answer within \(timeoutSeconds) s", status: 75)
+                throw Failure(message: "zhichengd did not answer within \(timeoutSeconds) s (--timeout). The command was not cancelled and may "
+                              + "still finish: see `zhichengctl tenant show` or the daemon's journal before running it again", status: 75)
             }
             guard n > 0 else {
                 let why = sendError != 0 ? "cannot send to zhichengd: \(String(cString: strerror(sendError)))" : "zhichengd closed the connection without answering"

@@ -8,8 +8,13 @@ struct GlobalOptions: ParsableArguments {
     var socket: String?
     @Flag(name: .long, help: "Print the raw JSON result instead of a table.")
     var json = false
-    @Option(name: .long, help: "Seconds to wait for the daemon's answer (a backup or restore of a large tenant takes a while).")
+    @Option(name: .long, help: "Seconds to wait for the daemon's answer, 1–86400 (a backup or restore of a large tenant takes a while).")
     var timeout = 300
+
+    mutating func validate() throws {
+        // 0 would wait for ever (SO_RCVTIMEO): refused rather than meaning that.
+        guard (1...86_400).contains(timeout) else { throw ValidationError("--timeout must be 1 to 86400 seconds") }
+    }
 
     var socketPath: String {
         socket ?? ProcessInfo.processInfo.environment["ZHICHENG_ADMIN_SOCKET"] ?? AdminFraming.defaultSocketPath
@@ -71,9 +76,23 @@ struct Ping: ParsableCommand {
 }
 
 struct Help: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "help", abstract: "List the daemon's admin commands.")
+    static let configuration = CommandConfiguration(commandName: "help", abstract: "List the daemon's admin commands, or describe one of zhichengctl's.")
     @OptionGroup var options: GlobalOptions
-    func run() throws { try options.run(.help) }
+    @Argument(help: "A zhichengctl subcommand to describe, e.g. `tenant create` (as `zhichengctl tenant create --help`).")
+    var subcommand: [String] = []
+
+    func run() throws {
+        guard subcommand.isEmpty else {
+            // The help ArgumentParser prints for `<subcommand> --help` (which its own usage
+            // lines point to as `zhichengctl help <subcommand>`); an unknown one is a usage error.
+            do {
+                var described = try ZhichengCtl.parseAsRoot(subcommand + ["--help"])
+                try described.run()
+            } catch { ZhichengCtl.exit(withError: error) }
+            return
+        }
+        try options.run(.help)
+    }
 }
 
 struct Status: ParsableCommand {

@@ -53,6 +53,10 @@ def test_ping_and_help(ctl) -> None:
     out = ok(ctl("help")).stdout
     for cmd in ("tenant.create", "tenant.archive", "account.reset-password", "log.level"):
         assert cmd in out, out
+    # `help <subcommand>`, which every usage line points to, describes that subcommand.
+    described = ok(ctl("help", "tenant", "create")).stdout
+    assert "USAGE: zhichengctl tenant create" in described and "--division-code" in described, described
+    assert described == ok(ctl("tenant", "create", "--help")).stdout
 
 
 def test_status(ctl, daemon: Daemon) -> None:
@@ -155,10 +159,25 @@ def test_error_responses_exit_1(ctl) -> None:
 
 def test_usage_errors(ctl) -> None:
     for args in (["frobnicate"], ["tenant", "create", "x"], ["tenant", "archive", "x"],
-                 ["tenant", "show"], ["log", "level"]):
+                 ["tenant", "show"], ["log", "level"], ["--timeout", "0", "ping"], ["--timeout", "-5", "ping"]):
         cp = ctl(*args)
         assert cp.returncode not in (0, 1, 69, 77), (args, cp.returncode, cp.stderr)
         assert cp.stderr.strip(), args
+
+
+def test_no_answer_within_the_timeout_says_the_command_may_still_finish(zhichengctl_bin: str, sock_dir: pathlib.Path) -> None:
+    """A daemon that takes the command and does not answer in --timeout (a long restore): exit
+    75, and the message says the command was not cancelled, so that nobody runs it again blind."""
+    path = sock_dir / "silent.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(str(path))
+        server.listen(1)
+        cp = run_ctl(zhichengctl_bin, "--timeout", "1", "tenant", "list", socket_path=path, timeout=30)
+    finally:
+        server.close()
+    assert cp.returncode == 75, (cp.returncode, cp.stderr)
+    assert "within 1 s" in cp.stderr and "may still finish" in cp.stderr, cp.stderr
 
 
 def test_daemon_not_running(zhichengctl_bin: str, sock_dir: pathlib.Path) -> None:
