@@ -598,6 +598,16 @@ public enum TenantSchema {
             -- shows as who checked, instead of plugin/step ids. Older rows keep '' (ids shown).
             ALTER TABLE automated_checks ADD COLUMN title TEXT NOT NULL DEFAULT '';
             """),
+        Migration(version: 21, name: "indexes for a province's received applications and expired sessions", sql: """
+            -- The province's lists of what the cities handed over (首页's 待办, the review
+            -- pages, 评审会's pick of applications) filter by kind and state, newest or oldest
+            -- first: without these each read every received row, sections and trail included.
+            CREATE INDEX received_kind ON received_applications(kind, id);
+            CREATE INDEX received_kind_state ON received_applications(kind, state, id);
+            -- Every sign-in deletes the expired sessions: without this, a scan of them all
+            -- inside the write transaction.
+            CREATE INDEX sessions_expiry ON sessions(expires_at);
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

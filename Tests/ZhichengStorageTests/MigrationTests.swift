@@ -39,4 +39,25 @@ struct MigrationTests {
         #expect(try await db.read { try $0.signInFailures(99) } == nil)
         await db.close()
     }
+
+    /// v21: the province's lists of received applications and the sign-in's cleanup of
+    /// expired sessions read through an index, not the whole table.
+    @Test func receivedApplicationsAndExpiredSessionsAreReadByIndex() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        let plans = try await db.read { conn in
+            try [
+                // ProvinceReviewService.waitingCount, .page (a reviewer's, the office's), ApplicationService.received.
+                "SELECT chain FROM received_applications WHERE kind = 'title' AND chain IS NOT NULL AND state = 'in_review' AND series IN ('a', 'b')",
+                "SELECT id FROM received_applications WHERE kind = 'title' AND chain IS NOT NULL AND id < 9 ORDER BY id DESC LIMIT 51",
+                "SELECT id FROM received_applications WHERE kind = 'title' AND id > 0 AND state = 'received' ORDER BY id LIMIT 51",
+                "DELETE FROM sessions WHERE expires_at < 5",
+            ].map { sql in try conn.query("EXPLAIN QUERY PLAN " + sql).compactMap { $0["detail"].string }.joined(separator: "; ") }
+        }
+        #expect(plans[0].contains("received_kind_state"), "\(plans[0])")
+        #expect(plans[1].contains("INDEX received_kind ") && !plans[1].contains("TEMP B-TREE"), "\(plans[1])")
+        #expect(plans[2].contains("received_kind_state") && !plans[2].contains("TEMP B-TREE"), "\(plans[2])")
+        #expect(plans[3].contains("sessions_expiry"), "\(plans[3])")
+        await db.close()
+    }
 }
