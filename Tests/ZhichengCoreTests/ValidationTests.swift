@@ -111,6 +111,18 @@ struct ContactValidationTests {
         #expect(throws: ZhichengError.self) { try ContactValidation.phone(raw) }
     }
 
+    /// As people write them (grouped, bracketed, full width, after +86): stored one way.
+    @Test func phonesAreReadAsWrittenAndStoredOneWay() throws {
+        for (typed, stored) in [("138-0000-0000", "13800000000"), ("138 0000 0000", "13800000000"), ("+86 138 0000 0000", "13800000000"),
+                                ("008613800000000", "13800000000"), ("１３８００００００００", "13800000000"), ("(0371)65881234", "0371-65881234"),
+                                ("（0371）6588 1234", "0371-65881234"), ("0371 65881234", "0371-65881234"), ("0371-6588 1234", "0371-65881234"),
+                                ("\u{3000}0371-65881234-12 ", "0371-65881234-12"), ("037165881234", "037165881234")] {
+            #expect(try ContactValidation.phone(typed) == stored, "\(typed)")
+        }
+        #expect(try ContactValidation.optionalPhone(" \u{3000}") == "", "blank is no phone")
+        #expect(throws: ZhichengError.self) { try ContactValidation.optionalPhone("12") }
+    }
+
     @Test func postcodesAndEmails() throws {
         #expect(try ContactValidation.postcode(" 450000 ") == "450000")
         for bad in ["45000", "4500000", "45000a", ""] { #expect(throws: ZhichengError.self) { try ContactValidation.postcode(bad) } }

@@ -575,6 +575,11 @@ def test_disabled_staff_cannot_sign_in_and_roles_apply_next_request(env: Env, ro
     created = expect(root.post("orgs/1/staff", {"login": login, "name": "张三", "phone": "15236547854"}), 201).json
     acct, one_time = created["account"], created["password"]
     assert acct["enabled"] is False and acct["roles"] == [] and acct["kind"] == "staff", acct
+    # A phone as people write it is stored one way; a blank one is no phone.
+    other = expect(root.post("orgs/1/staff", {"login": unique("lisi"), "name": "李四", "phone": "+86 152-3654-7854"}), 201).json["account"]
+    assert other["phone"] == "15236547854", other
+    blank = expect(root.post("orgs/1/staff", {"login": unique("wangwu"), "name": "王五", "phone": "\u3000 "}), 201).json["account"]
+    assert blank["phone"] == "", blank
     # disabled until 启动
     with unchanged(env.daemon, "zhengzhou"):
         r = expect(env.zz.sign_in_raw(login, one_time), 403)

@@ -46,7 +46,7 @@ public struct PeopleService: Sendable {
             throw ZhichengError.invalid("登录名不能是纯数字或身份证号的样子（这些留给单位编号和申报人）", field: "login")
         }
         let name = try TenantInfo.validateName(rawName)
-        let phone = rawPhone.isEmpty ? "" : try ContactValidation.phone(rawPhone)
+        let phone = try ContactValidation.optionalPhone(rawPhone)
         return try await createAccount(orgID: orgID, login: login, name: name, phone: phone, kind: .staff, enabled: false, caller: caller)
     }
 
@@ -109,7 +109,7 @@ public struct PeopleService: Sendable {
         try Access.requireOrgAdmin(caller)
         let id = try IDCardNumber(idNumber)
         let name = try TenantInfo.validateName(rawName)
-        let phone = rawPhone.isEmpty ? "" : try ContactValidation.phone(rawPhone)
+        let phone = try ContactValidation.optionalPhone(rawPhone)
         return try await createAccount(orgID: orgID, login: id.rawValue, name: name, phone: phone, kind: .applicant, enabled: true, caller: caller)
     }
 
@@ -168,7 +168,7 @@ public struct PeopleService: Sendable {
     private func updateContact(_ accountID: Int, kind: AccountKind, name: String?, phone: String?, caller: SignedIn) async throws -> AccountRecord {
         try Access.requireOrgAdmin(caller)
         let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
-        let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
+        let phone = try phone.map { (p: String) throws(ZhichengError) in try ContactValidation.optionalPhone(p) }
         return try await mutate(accountID, kind: kind, action: kind == .staff ? "staff.update" : "applicant.update", caller: caller) { conn, account in
             try conn.run("UPDATE accounts SET name = ?, phone = ? WHERE id = ?", [name ?? account.name, phone ?? account.phone, account.id])
         }

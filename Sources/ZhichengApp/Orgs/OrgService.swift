@@ -263,7 +263,7 @@ public struct OrgService: Sendable {
     public func updateAdmin(of id: Int, name: String?, phone: String?, email: String?, caller: SignedIn) async throws -> AccountRecord {
         try Access.requireOrgAdmin(caller)
         let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
-        let phone = try phone.map { (p: String) throws(ZhichengError) in p.isEmpty ? p : try ContactValidation.phone(p) }
+        let phone = try phone.map { (p: String) throws(ZhichengError) in try ContactValidation.optionalPhone(p) }
         let email = try email.map { (e: String) throws(ZhichengError) in e.isEmpty ? e : try ContactValidation.email(e) }
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)

@@ -2,11 +2,26 @@
 public enum ContactValidation {
     /// A mainland mobile number (11 digits starting 13–19) or a landline with
     /// area code (`0371-12345678`, `037112345678`, optional `-extension`).
+    /// Written as people write them, and stored one way: full-width digits read as ASCII; a
+    /// mobile grouped with blanks or hyphens (`138 0000 0000`, `138-0000-0000`) or after +86
+    /// as its 11 digits; a landline's area code in brackets or before a blank as `0371-…`.
     public static func phone(_ raw: String, field: String = "phone") throws(ZhichengError) -> String {
-        let text = raw.trimmingSpaces()
-        let chars = Array(text)
+        var text = raw.foldingFullWidth().trimmingInvisibles()
+        var mobile = text.filter { !$0.isWhitespace && $0 != "-" }
+        for prefix in ["+86", "0086"] where mobile.hasPrefix(prefix) { mobile.removeFirst(prefix.count) }
+        let chars = Array(mobile)
         if chars.count == 11, chars[0] == "1", let second = chars[1].wholeNumberValue, (3...9).contains(second), chars.allSatisfy(\.isASCIIDigit) {
-            return text
+            return mobile
+        }
+        // (0371)65881234, （0371）6588 1234, 0371 65881234 → 0371-65881234.
+        if text.hasPrefix("("), let close = text.firstIndex(of: ")") {
+            text = String(text[text.index(after: text.startIndex)..<close]) + "-" + text[text.index(after: close)...].trimmingInvisibles()
+        }
+        let groups = text.split(whereSeparator: \.isWhitespace)
+        if groups.count > 1, !text.contains("-"), groups[0].hasPrefix("0"), (3...4).contains(groups[0].count) {
+            text = groups[0] + "-" + groups.dropFirst().joined()
+        } else {
+            text = groups.joined()
         }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else {
@@ -28,6 +43,11 @@ public enum ContactValidation {
             throw .invalid("固定电话格式不正确：区号3至4位且以0开头，号码7至8位（如 0371-12345678）", field: field)
         }
         return text
+    }
+
+    /// A phone that may be left blank: "" when nothing but blanks was typed.
+    public static func optionalPhone(_ raw: String, field: String = "phone") throws(ZhichengError) -> String {
+        raw.trimmingInvisibles().isEmpty ? "" : try phone(raw, field: field)
     }
 
     /// A six-digit postcode (邮政编码).
