@@ -256,12 +256,12 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
 
     # Typed, then an attachment uploaded: the text is saved with it.
     typed("学历学位", "本科")
-    pdf = tmp_path / "毕业证书.pdf"
+    pdf = tmp_path / "毕业证书;学位证书.pdf"   # a ; in a name: the browser quotes it, nothing cuts it off
     pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
     p.by("#attachment-file").send_keys(str(pdf))
     p.click("#attachment-upload")
     assert "已上传" in p.flash_ok(), p.flash_error()
-    assert stored()["学历学位"] == "本科" and "毕业证书.pdf" in p.by("#attachments").text
+    assert stored()["学历学位"] == "本科" and "毕业证书;学位证书.pdf（" in p.by("#attachments").text, p.by("#attachments").text
 
     # A section over the limit is refused: the page comes back with everything as typed.
     typed("业绩成果", "优秀教师")

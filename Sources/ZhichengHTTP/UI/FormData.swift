@@ -163,10 +163,7 @@ struct FormData {
             guard let name = part.name else { continue }
             if name == "file" {
                 form.file = Array(part.body.readableBytesView)
-                form.fileName = part.headers.first(name: "Content-Disposition").flatMap { header in
-                    header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-                        .first { $0.hasPrefix("filename=") }.map { String($0.dropFirst("filename=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-                }
+                form.fileName = part.headers.first(name: "Content-Disposition").flatMap(Self.fileName(disposition:))
             } else {
                 guard let value = String(validating: part.body.readableBytesView, as: UTF8.self) else {
                     throw ZhichengError.invalid("表单不是 UTF-8 编码：“\(name.prefix(40))”的内容无法解码", field: name)
@@ -175,5 +172,46 @@ struct FormData {
             }
         }
         return form
+    }
+
+    /// The file name of a part's `Content-Disposition`: `filename*` (RFC 5987, UTF-8) when a
+    /// client sends it, else `filename`, quoted or not. A quoted one may hold `;` (年度考核;优秀.pdf
+    /// is not cut at it), and browsers escape in it a quote as `%22` and CR, LF as `%0D`, `%0A`
+    /// (the HTML standard's form encoding), which are read back.
+    static func fileName(disposition header: String) -> String? {
+        var parameters: [String: String] = [:]
+        var rest = Substring(header)
+        // The disposition type (form-data) comes first.
+        guard let firstSemicolon = rest.firstIndex(of: ";") else { return nil }
+        rest = rest[rest.index(after: firstSemicolon)...]
+        while !rest.isEmpty {
+            rest = rest.drop { $0 == " " || $0 == "\t" }
+            guard let equals = rest.firstIndex(of: "=") else { break }
+            let name = rest[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            rest = rest[rest.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
+            var value = ""
+            if rest.first == "\"" {
+                rest = rest.dropFirst()
+                while let c = rest.first {
+                    rest = rest.dropFirst()
+                    if c == "\"" { break }
+                    if c == "\\", let next = rest.first { value.append(next); rest = rest.dropFirst() } else { value.append(c) }
+                }
+                rest = rest.drop { $0 != ";" }
+            } else {
+                let end = rest.firstIndex(of: ";") ?? rest.endIndex
+                value = rest[..<end].trimmingCharacters(in: .whitespaces)
+                rest = rest[end...]
+            }
+            rest = rest.drop { $0 == ";" }
+            if parameters[name] == nil { parameters[name] = value }
+        }
+        if let extended = parameters["filename*"], let quote = extended.range(of: "''"),
+           extended[..<quote.lowerBound].lowercased() == "utf-8", let decoded = String(extended[quote.upperBound...]).removingPercentEncoding {
+            return decoded
+        }
+        return parameters["filename"].map {
+            $0.replacingOccurrences(of: "%22", with: "\"").replacingOccurrences(of: "%0D", with: "\r").replacingOccurrences(of: "%0A", with: "\n")
+        }
     }
 }
