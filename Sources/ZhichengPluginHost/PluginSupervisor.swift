@@ -91,7 +91,8 @@ public actor PluginSupervisor {
         /// A restart in progress, which concurrent calls wait for instead of starting another.
         var restarting: Task<Void, Never>?
         var identity: String
-        var faultyAt: Double = 0
+        /// When it last became faulty (monotonic: a clock stepped by NTP neither holds nor hurries a retry).
+        var faultyAt: ContinuousClock.Instant?
         /// Starts in a row that did not load it (0 once one did).
         var failedStarts = 0
         /// A helper of this entry has handed over a valid manifest: `info` names its steps.
@@ -241,7 +242,8 @@ public actor PluginSupervisor {
 
     /// Whether a faulty entry's pause is over.
     static func retryDue(_ entry: Entry) -> Bool {
-        Date().timeIntervalSince1970 - entry.faultyAt >= retryDelay(failedStarts: entry.failedStarts)
+        guard let at = entry.faultyAt else { return true }
+        return at.duration(to: .now) >= .seconds(retryDelay(failedStarts: entry.failedStarts))
     }
 
     /// `retryAfter` after a failed call or a first failed start, doubled for each further
@@ -351,7 +353,7 @@ public actor PluginSupervisor {
         let helper = Helper(process: process, requests: requests, answers: stdout.fileHandleForReading)
         entry.helper = helper
         let handshake = await withCheckedContinuation { continuation in
-            entry.queue.async { continuation.resume(returning: Self.readLine(helper, deadline: Date().addingTimeInterval(10))) }
+            entry.queue.async { continuation.resume(returning: Self.readLine(helper, deadline: .now + .seconds(10))) }
         }
         switch handshake {
         case .failed(let reason):
@@ -402,8 +404,8 @@ public actor PluginSupervisor {
                 // Its output closed: the helper is most likely exiting; a moment to learn why.
                 // Never an unbounded wait on this actor: a plugin may close its output and
                 // live on, and everything that asks the supervisor would hang behind it.
-                let deadline = Date().addingTimeInterval(0.25)
-                while process.isRunning && Date() < deadline { usleep(5_000) }
+                let deadline = ContinuousClock.now + .milliseconds(250)
+                while process.isRunning && ContinuousClock.now < deadline { usleep(5_000) }
                 if process.isRunning { detail += " (it closed its output but kept running: killed)" }
             }
             if !process.isRunning, process.terminationReason == .uncaughtSignal {
@@ -412,7 +414,7 @@ public actor PluginSupervisor {
         }
         entry.info.state = .faulty
         entry.info.detail = detail
-        entry.faultyAt = Date().timeIntervalSince1970
+        entry.faultyAt = .now
         stop(entry)
         logger.error("plugin faulty", metadata: ["plugin.file": "\(entry.info.file)", "reason": "\(detail)"])
     }
@@ -441,7 +443,7 @@ public actor PluginSupervisor {
     static func exchange(_ helper: Helper, on queue: DispatchQueue, request: Data, timeout: Double) async -> LineResult {
         await withCheckedContinuation { continuation in
             queue.async {
-                let deadline = Date().addingTimeInterval(timeout)
+                let deadline = ContinuousClock.now + .seconds(timeout)
                 if let failure = write(request + Data("\n".utf8), to: helper, deadline: deadline) {
                     return continuation.resume(returning: .failed(failure))
                 }
@@ -452,7 +454,7 @@ public actor PluginSupervisor {
 
     /// Writes all of `data` to the helper's stdin before `deadline` (on the queue);
     /// returns why not, or nil.
-    static func write(_ data: Data, to helper: Helper, deadline: Date) -> String? {
+    static func write(_ data: Data, to helper: Helper, deadline: ContinuousClock.Instant) -> String? {
         let fd = helper.requests.fileDescriptor
         return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> String? in
             var offset = 0
@@ -464,18 +466,24 @@ public actor PluginSupervisor {
                 }
                 if n < 0 && errno == EINTR { continue }
                 guard n < 0 && errno == EAGAIN else { return "the helper is gone (errno \(errno))" }
-                let left = deadline.timeIntervalSinceNow
-                guard left > 0 else { return "did not take its request within the deadline (hung)" }
+                let left = ContinuousClock.now.duration(to: deadline)
+                guard left > .zero else { return "did not take its request within the deadline (hung)" }
                 var fds = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                if poll(&fds, 1, Int32(min(left, 1) * 1000)) < 0 && errno != EINTR { return "poll failed: errno \(errno)" }
+                if poll(&fds, 1, pollMilliseconds(left)) < 0 && errno != EINTR { return "poll failed: errno \(errno)" }
             }
             return nil
         }
     }
 
+    /// A poll's wait for `left` of a deadline: at most a second (then the deadline is looked at
+    /// again), at least 1 ms (a wait of 0 would spin).
+    static func pollMilliseconds(_ left: Duration) -> Int32 {
+        Int32(max(1, min(left, .seconds(1)) / .milliseconds(1)))
+    }
+
     /// Reads one line from the helper (on the queue) before `deadline`; end of file
     /// means the helper died.
-    static func readLine(_ helper: Helper, deadline: Date) -> LineResult {
+    static func readLine(_ helper: Helper, deadline: ContinuousClock.Instant) -> LineResult {
         let fd = helper.answers.fileDescriptor
         while true {
             if let newline = helper.buffer.firstIndex(of: 0x0A) {
@@ -483,10 +491,10 @@ public actor PluginSupervisor {
                 helper.buffer.removeSubrange(...newline)
                 return .line(line)
             }
-            let left = deadline.timeIntervalSinceNow
-            guard left > 0 else { return .failed("no answer within the deadline (hung)") }
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else { return .failed("no answer within the deadline (hung)") }
             var fds = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&fds, 1, Int32(min(left, 1) * 1000))
+            let ready = poll(&fds, 1, pollMilliseconds(left))
             if ready < 0 && errno != EINTR { return .failed("poll failed: errno \(errno)") }
             guard ready > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 65536)
