@@ -66,7 +66,7 @@ plugins:
 	@mkdir -p $(BUILD_DIR)/plugins
 	@for src in Plugins/*/*.c; do \
 		name=$$(basename $$(dirname $$src) | sed 's/\([a-z0-9]\)\([A-Z]\)/\1-\2/g' | tr 'A-Z' 'a-z'); \
-		cc $(PLUGIN_CFLAGS) -o $(BUILD_DIR)/plugins/lib$$name.so $$src || exit 1; \
+		cc $(PLUGIN_CFLAGS) -o $(BUILD_DIR)/plugins/lib$$name.so.tmp $$src && mv -f $(BUILD_DIR)/plugins/lib$$name.so.tmp $(BUILD_DIR)/plugins/lib$$name.so || exit 1; \
 		echo "built $(BUILD_DIR)/plugins/lib$$name.so"; \
 	done
 	@bin=$$($(SWIFT) build --scratch-path $(BUILD_DIR) $(SWIFT_BUILD_FLAGS) --show-bin-path) || exit 1; \

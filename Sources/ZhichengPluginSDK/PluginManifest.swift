@@ -22,7 +22,8 @@ public struct PluginManifest: Sendable, Hashable {
         }
     }
 
-    /// The plugin's name, e.g. `expert-recommendation`; the trail shows it as the reviewer.
+    /// The plugin's name, e.g. `expert-recommendation`, unique in the plugin dir: `plugin.list`
+    /// and 操作日志 name the plugin by it (the trail shows a step by its `title`).
     public var name: String
     /// Its version, e.g. `1.0.0`.
     public var version: String
