@@ -598,7 +598,7 @@ public enum TenantSchema {
             -- shows as who checked, instead of plugin/step ids. Older rows keep '' (ids shown).
             ALTER TABLE automated_checks ADD COLUMN title TEXT NOT NULL DEFAULT '';
             """),
-        Migration(version: 21, name: "indexes for applications by state, a province's received applications and expired sessions", sql: """
+        Migration(version: 21, name: "indexes for applications at the committee, a province's received applications and expired sessions", sql: """
             -- The province's lists of what the cities handed over (首页's 待办, the review
             -- pages, 评审会's pick of applications) filter by kind and state, newest or oldest
             -- first: without these each read every received row, sections and trail included.
@@ -609,8 +609,11 @@ public enum TenantSchema {
             CREATE INDEX sessions_expiry ON sessions(expires_at);
             -- What waits at the committee or in public notice (the office's 首页 and 评委会评审,
             -- 评审结果公示, a city's province results): a few among a city's years of
-            -- applications, which each of these read whole before.
-            CREATE INDEX applications_state ON applications(state);
+            -- applications, which each of these read whole before. Partial, so that no other
+            -- query on applications' state (the reviewer's queue above all, held to its
+            -- covering index) can take them instead of its own.
+            CREATE INDEX applications_at_committee ON applications(id) WHERE state IN ('at_committee', 'publicity');
+            CREATE INDEX applications_noticed ON applications(id) WHERE publicity_until IS NOT NULL;
             """),
     ]
 

@@ -140,6 +140,24 @@ struct QueuePageTests {
         #expect(plan.contains { $0.contains("decisions_actor") } && !plan.contains { $0.contains("TEMP B-TREE") }, "plan: \(plan)")
     }
 
+    /// The office's committee work (首页's 待办 every time it loads, 评委会评审) starts from the
+    /// few applications at the committee, not from every application of the city's years.
+    @Test func theCommitteeWorkReadsOnlyWhatReachedTheCommittee() async throws {
+        let w = try await Self.waiting()
+        let plans = try await w.f.store.withTenant(w.city) { db in
+            try await db.read { conn in
+                try ["", " AND a.state IN ('at_committee', 'publicity')"].map { open in
+                    try conn.query("EXPLAIN QUERY PLAN SELECT a.id FROM applications a WHERE a.kind = 'title' AND a.id IN (\(EvaluationService.reachedCommitteeSQL))\(open) ORDER BY a.id")
+                        .compactMap { $0["detail"].string }
+                }
+            }
+        }
+        for plan in plans {
+            #expect(plan.contains { $0.contains("applications_at_committee") } && !plan.contains("SCAN a") && !plan.contains("SCAN applications") && !plan.contains { $0.contains("TEMP B-TREE") },
+                    "plan: \(plan)")
+        }
+    }
+
     @Test func theRowVisitorSeesWhatTheItemsShow() async throws {
         let w = try await Self.waiting()
         let items = try await w.f.applications.queue(caller: w.handler)

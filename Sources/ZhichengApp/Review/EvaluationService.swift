@@ -697,6 +697,14 @@ public final class PublicityPolicy: Sendable {
 }
 
 extension EvaluationService {
+    /// The ids of a city's applications that reached its committee: those at it or in public
+    /// notice (read from their partial index, schema v21, not from every application of the
+    /// city's years) and those it evaluated.
+    static let reachedCommitteeSQL = """
+        SELECT id FROM applications INDEXED BY applications_at_committee WHERE state IN ('at_committee', 'publicity')
+        UNION ALL SELECT application_id FROM evaluations WHERE application_id IS NOT NULL
+        """
+
     /// The applications that reached the caller's office as their final authority: a
     /// city's own at 评委会 (or decided), or those the province received, each marked
     /// whether a committee of the office covers it (one no committee covers waits until
@@ -729,7 +737,7 @@ extension EvaluationService {
                 SELECT a.id, a.year, a.series, a.level, a.title, a.chain, p.name AS applicant, o.name AS unit, \(Self.recordColumns) FROM applications a
                 JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
                 LEFT JOIN evaluations e ON e.application_id = a.id LEFT JOIN committees c ON c.id = e.committee_id
-                WHERE a.kind = 'title' AND (a.state IN ('at_committee', 'publicity') OR a.id IN (SELECT application_id FROM evaluations WHERE application_id IS NOT NULL))\(own.sql)
+                WHERE a.kind = 'title' AND a.id IN (\(Self.reachedCommitteeSQL))\(own.sql)
                 ORDER BY a.id
                 """, own.arguments) {
                 // Only those the caller's office evaluates (as `evaluation(for:)` requires).
