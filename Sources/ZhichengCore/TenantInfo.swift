@@ -26,7 +26,8 @@ public struct TenantInfo: Sendable, Hashable {
         let trimmed = name.trimmingInvisibles()
         guard !trimmed.isEmpty else { throw .invalid("名称不能为空", field: field) }
         // Bytes too: one Character may carry any number of combining marks.
-        guard trimmed.count <= 64, trimmed.utf8.count <= 256 else { throw .invalid("名称不能超过64个字符", field: field) }
+        guard trimmed.count <= 64 else { throw .invalid("名称不能超过64个字符", field: field) }
+        guard trimmed.utf8.count <= 256 else { throw .invalid("名称过长：不能超过256字节（所含组合符号过多）", field: field) }
         guard !trimmed.unicodeScalars.contains(where: { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) else {
             throw .invalid("名称不能含换行、控制字符或不可见字符", field: field)
         }

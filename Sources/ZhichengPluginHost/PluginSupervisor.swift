@@ -182,10 +182,24 @@ public actor PluginSupervisor {
     }
 
     /// The steps of loaded (or retryable) plugins placed at `at`, in file order. Plugins
-    /// that never started are first started again if their pause is over.
+    /// that never started are started again, in the background, if their pause is over: a
+    /// start may take up to its 10 s handshake, which no submission (of any tenant, for any
+    /// plugin's steps) waits for; the submissions after it see its steps.
     public func steps(at: String) async -> [(file: String, step: PluginInfo.Step)] {
-        await retryUnstarted()
+        if retryingUnstarted == nil, plugins.values.contains(where: Self.unstartedAndDue) {
+            retryingUnstarted = Task {
+                await self.retryUnstarted()
+                self.retryingUnstarted = nil
+            }
+        }
         return list().filter { $0.state != .refused }.flatMap { info in info.steps.filter { $0.at == at }.map { (info.file, $0) } }
+    }
+
+    /// The background start of the plugins that never started, while one runs.
+    private var retryingUnstarted: Task<Void, Never>?
+
+    static func unstartedAndDue(_ entry: Entry) -> Bool {
+        !entry.manifestRead && entry.info.state == .faulty && retryDue(entry)
     }
 
     /// Calls a step; the answer must be a JSON object. Failures mark the plugin faulty.
@@ -255,7 +269,7 @@ public actor PluginSupervisor {
     /// Starts again the plugins whose start failed before their manifest was read, once
     /// their pause is over: until then they offer no step, so no call would ever do it.
     private func retryUnstarted() async {
-        let due = plugins.values.filter { !$0.manifestRead && $0.info.state == .faulty && Self.retryDue($0) }
+        let due = plugins.values.filter(Self.unstartedAndDue)
         guard !due.isEmpty else { return }
         for entry in due.sorted(by: { $0.info.file < $1.info.file }) where !entry.retired {
             // Counted as a call in flight, so a reload meanwhile stops the helper it starts.

@@ -607,13 +607,15 @@ public enum TenantSchema {
             -- Every sign-in deletes the expired sessions: without this, a scan of them all
             -- inside the write transaction.
             CREATE INDEX sessions_expiry ON sessions(expires_at);
-            -- What waits at the committee or in public notice (the office's 首页 and 评委会评审,
-            -- 评审结果公示, a city's province results): a few among a city's years of
-            -- applications, which each of these read whole before. Partial, so that no other
-            -- query on applications' state (the reviewer's queue above all, held to its
-            -- covering index) can take them instead of its own.
+            -- What waits at the committee or stands in public notice (the office's 首页 and
+            -- 评委会评审, 评审结果公示 with the province's results on a city's applications): a
+            -- few among a city's years of applications and evaluations, which each of these
+            -- read whole before. Partial, on states a result leaves, so that they stay small
+            -- and no other query on state (the reviewer's queue above all, held to its covering
+            -- index) can take them instead of its own.
             CREATE INDEX applications_at_committee ON applications(id) WHERE state IN ('at_committee', 'publicity');
-            CREATE INDEX applications_noticed ON applications(id) WHERE publicity_until IS NOT NULL;
+            CREATE INDEX applications_province_notice ON applications(publicity_until) WHERE state = 'awaiting_province';
+            CREATE INDEX evaluations_notice ON evaluations(publicity_until) WHERE state = 'publicity';
             """),
     ]
 

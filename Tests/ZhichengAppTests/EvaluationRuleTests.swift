@@ -19,4 +19,13 @@ struct EvaluationRuleTests {
             #expect(Self.record(state: state, until: 100, open: 0).confirmationRefused(at: 200)?.code == .conflict)
         }
     }
+
+    /// The province's lists say of a result in notice what the city's screens say: 公示中, then
+    /// 公示期满，待确认 once its period is over (until the office confirms it).
+    @Test func theProvinceSaysWhetherANoticeStillStands() throws {
+        let chain = try ReviewChain(route: [1], endsInProvince: false)
+        #expect(ProvinceReview.stageLabel(.title, state: "publicity", chain: chain, publicityUntil: 100, now: 99) == "评审结果公示中")
+        #expect(ProvinceReview.stageLabel(.title, state: "publicity", chain: chain, publicityUntil: 100, now: 100) == "评审结果公示期满，待确认")
+        #expect(ProvinceReview.stageLabel(.title, state: "final", chain: chain, publicityUntil: 100, now: 200) == "评审结束")
+    }
 }

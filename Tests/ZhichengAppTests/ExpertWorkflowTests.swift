@@ -89,7 +89,7 @@ struct ExpertWorkflowTests {
         // The new expert signs in to the province and finds themself; the office searches.
         let expert = try await f.signIn("province", "410102199001011234", admitted.password!)
         #expect(try await f.experts.me(caller: expert)?.specialty == "小学数学")
-        #expect(try await f.experts.experts(series: "中小学教师", specialty: "数学", state: "active", caller: office).count == 1)
+        #expect(try await f.experts.experts(series: "中小学教师", specialty: "数学", state: "active", caller: office).experts.count == 1)
         await expectCode(.forbidden) { _ = try await f.experts.experts(series: nil, specialty: nil, state: nil, caller: expert) }
     }
 }

@@ -141,7 +141,8 @@ struct QueuePageTests {
     }
 
     /// The office's committee work (首页's 待办 every time it loads, 评委会评审) starts from the
-    /// few applications at the committee, not from every application of the city's years.
+    /// few applications at the committee, not from every application of the city's years;
+    /// 评审结果公示 from the few results in notice.
     @Test func theCommitteeWorkReadsOnlyWhatReachedTheCommittee() async throws {
         let w = try await Self.waiting()
         let plans = try await w.f.store.withTenant(w.city) { db in
@@ -156,6 +157,12 @@ struct QueuePageTests {
             #expect(plan.contains { $0.contains("applications_at_committee") } && !plan.contains("SCAN a") && !plan.contains("SCAN applications") && !plan.contains { $0.contains("TEMP B-TREE") },
                     "plan: \(plan)")
         }
+        // 评审结果公示, for every account: what stands in notice now, from its two partial indexes.
+        let notices = try await w.f.store.withTenant(w.city) { db in
+            try await db.read { conn in try conn.query("EXPLAIN QUERY PLAN " + EvaluationService.publicNoticesSQL, [0.0]).compactMap { $0["detail"].string } }
+        }
+        #expect(notices.contains { $0.contains("evaluations_notice") } && notices.contains { $0.contains("applications_province_notice") }
+                && !notices.contains("SCAN e") && !notices.contains("SCAN a"), "plan: \(notices)")
     }
 
     @Test func theRowVisitorSeesWhatTheItemsShow() async throws {

@@ -50,4 +50,33 @@ struct SectionEditTests {
             _ = try await f.applications.saveSections(app.id, [Edit(section: "基本信息", fields: ["内容": "删除之后"], shown: nil)], caller: applicant)
         } throws: { error in (error as? ZhichengError)?.code == .unauthorized }
     }
+
+    /// Line breaks are one LF whichever door a section came through, and a section stored
+    /// with CR LF (an API client, before that) is the same text as the page's LF: a save of
+    /// another section leaves it alone.
+    @Test func lineBreaksAreOneWhicheverDoorTheyCameThrough() async throws {
+        let f = try ExpertFixture()
+        let c = try await f.tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
+        let city = try await f.signIn("zhengzhou", c.adminLogin, c.adminPassword)
+        let person = try await f.people.addApplicant(to: city.orgID, idNumber: "410102199001011234", name: "周填写", phone: "", caller: city)
+        let applicant = try await f.signIn("zhengzhou", person.account.login, person.password)
+        let app = try await f.applications.create(kind: "title", year: 2026, series: "中小学教师", level: "中级", title: "一级教师", caller: applicant)
+        _ = try await f.applications.saveSection(app.id, section: "学历学位", fields: ["内容": "本科\r\n硕士\r在读"], caller: applicant)
+        #expect(try await f.applications.get(app.id, caller: applicant).sections["学历学位"] == ["内容": "本科\n硕士\n在读"])
+
+        let crlf = ["获奖明细": "2019 省级一等奖\r\n2021 国家级二等奖"]
+        try await f.store.withTenant(TenantID("zhengzhou")) { db in
+            _ = try await db.write { conn in
+                try conn.run("INSERT INTO application_sections (application_id, section, content, updated_at) VALUES (?, '获奖情况', ?, 0)",
+                             [app.id, #"{"获奖明细":"2019 省级一等奖\r\n2021 国家级二等奖"}"#])
+            }
+        }
+        let version = try await f.applications.get(app.id, caller: applicant).version
+        let saved = try await f.applications.saveSections(app.id, [
+            Edit(section: "获奖情况", fields: ["获奖明细": "2019 省级一等奖\r\n2021 国家级二等奖"], shown: ApplicationService.fingerprint(crlf)),
+            Edit(section: "基本信息", fields: ["内容": "周填写"], shown: nil),
+        ], caller: applicant)
+        #expect(saved == ["基本信息"])
+        #expect(try await f.applications.get(app.id, caller: applicant).version == version + 1, "one section written")
+    }
 }

@@ -58,6 +58,11 @@ struct ReviewChainTests {
         #expect(request.sections == ["基本信息", "业绩成果"] && request.reason == .incomplete)
         #expect(throws: ZhichengError.self) { try ReturnRequest(sections: nil, reason: "incomplete", comment: "") }
         #expect(throws: ZhichengError.self) { try ReturnRequest(sections: ["魔法"], reason: "incomplete", comment: "") }
+        // Only sections the application's form has: an expert application has no 论文著作.
+        let papers = try ReturnRequest(sections: ["论文著作"], reason: "incomplete", comment: "")
+        try papers.requireOf(.title)
+        #expect { try papers.requireOf(.expert) } throws: { error in (error as? ZhichengError)?.field == "sections" }
+        try ReturnRequest(sections: ["工作经历", "附件"], reason: "incomplete", comment: "").requireOf(.expert)
         #expect(throws: ZhichengError.self) { try ReturnRequest(sections: ["业绩成果"], reason: "bad", comment: "") }
         // Not chosen (a form's empty choice): asked for by its labels; a value that is not a reason names the API's codes.
         for unchosen in [nil, ""] as [String?] {

@@ -65,6 +65,12 @@ struct IDCardNumberTests {
         #expect(Login.normalized(raw) == "11010519491231002X", "sign-in and the sysadmin's reset read it the same")
     }
 
+    @Test func freeTextHoldingANumberReadsItAsTheNumber() {
+        #expect(IDCardNumber.normalizedIfOne("１１０１０５ 19491231 002x") == "11010519491231002X")
+        #expect(IDCardNumber.normalizedIfOne("郑州市第一中学（东校区）") == "郑州市第一中学（东校区）", "not a number: as it is, widths kept")
+        #expect(IDCardNumber.normalizedIfOne("张 三") == "张 三")
+    }
+
     @Test func otherLoginsAreTrimmedAndFoldedOnly() throws {
         #expect(Login.normalized(" ｚｈａｎｇ.ｓａｎ\u{200B}\n") == "zhang.san")
         #expect(Login.normalized("4101040010001 ") == "4101040010001", "an org code")
@@ -116,7 +122,7 @@ struct ContactValidationTests {
         for (typed, stored) in [("138-0000-0000", "13800000000"), ("138 0000 0000", "13800000000"), ("+86 138 0000 0000", "13800000000"),
                                 ("008613800000000", "13800000000"), ("１３８００００００００", "13800000000"), ("(0371)65881234", "0371-65881234"),
                                 ("（0371）6588 1234", "0371-65881234"), ("0371 65881234", "0371-65881234"), ("0371-6588 1234", "0371-65881234"),
-                                ("\u{3000}0371-65881234-12 ", "0371-65881234-12"), ("037165881234", "037165881234")] {
+                                ("\u{3000}0371-65881234-12 ", "0371-65881234-12"), ("037165881234", "0371-65881234"), ("01012345678", "010-12345678")] {
             #expect(try ContactValidation.phone(typed) == stored, "\(typed)")
         }
         #expect(try ContactValidation.optionalPhone(" \u{3000}") == "", "blank is no phone")

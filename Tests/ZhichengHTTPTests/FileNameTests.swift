@@ -10,6 +10,8 @@ struct FileNameTests {
         #expect(FormData.fileName(disposition: #"form-data; name="file"; filename="“优秀”%22教师%22.pdf""#) == "“优秀”\"教师\".pdf")
         #expect(FormData.fileName(disposition: #"form-data; name="file"; filename="a\"b.pdf""#) == "a\"b.pdf", "a backslash escape")
         #expect(FormData.fileName(disposition: #"form-data; filename=plain.pdf; name=file"#) == "plain.pdf", "unquoted, not last")
+        // An old browser's whole Windows path: its backslashes are kept (AttachmentName cuts the path off).
+        #expect(FormData.fileName(disposition: #"form-data; name="file"; filename="C:\Users\张三\Desktop\证书.pdf""#) == #"C:\Users\张三\Desktop\证书.pdf"#)
     }
 
     @Test func theExtendedNameWinsAndNothingIsMadeUp() {

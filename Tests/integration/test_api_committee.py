@@ -379,7 +379,8 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     # The city's printable 评审表 ends with the province committee's result.
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "评委会意见" in form and "河南省中小学教师高级评委会：通过" in form and "公示中" not in form, form[-1500:]
-    # Dated by the province's confirmation, as the trail has it (the city holds no evaluation).
+    # Dated by the confirmation's step in the city's trail (when the province's word arrived;
+    # the city holds no evaluation of its own).
     signed = re.search(r'id="committee-opinion">.*?<span class="sign">([^<]+)</span>', form, re.S)
     assert signed and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", signed.group(1)), form[-1500:]
     # A city cannot act as the province's committee.

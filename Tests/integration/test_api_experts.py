@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import clone_received, db_rows, expect, relay_idle, unchanged
+from api_support import clone_received, db_rows, expect, fresh_id_number, relay_idle, unchanged
 from conftest import REPO, expect_error, run_ctl, wait_until
 from expert_support import (SERIES, Env, applicant, become_expert, city_pass, expert_application, expert_env, province_expert_app,
                             senior_application, sign_in_expert)
@@ -570,3 +570,29 @@ def test_a_session_takes_only_applications_the_office_passed_and_not_yet_decided
     assert [state(r["id"]) for r in (waiting, decided, confirmed, ready)] == ["in_review", "publicity", "final", "received"]
     session = expect(env.prov.post(sessions, dict(body, applications=[ready["id"]])), 201).json
     assert session["state"] == "planned"
+
+
+def test_the_database_comes_a_page_at_a_time_and_relations_read_numbers_as_typed(env: Env, pool: dict):
+    """A province has thousands of experts: the database comes a page at a time with how many
+    match in all, none out of reach. A 回避 relation typed as an ID-card number in full width or
+    in groups is stored as the number, which the draw compares with the applicant's."""
+    everyone = expect(env.prov.get("experts?limit=500"), 200).json
+    assert everyone["total"] == len(everyone["experts"]) >= 7 and everyone.get("next") is None, everyone
+    seen, after = [], None
+    while True:
+        page = expect(env.prov.get("experts?limit=3" + (f"&after={after}" if after else "")), 200).json
+        assert page["total"] == everyone["total"] and len(page["experts"]) <= 3, page
+        seen += [e["id"] for e in page["experts"]]
+        after = page.get("next")
+        if after is None:
+            break
+    assert seen == [e["id"] for e in everyone["experts"]], "every expert once, in the order admitted"
+    expect(env.prov.get("experts?limit=abc"), 400, field="limit")
+    expect(env.prov.get("experts?after=1.5"), 400, field="after")
+
+    expert = env.experts["专家2"][0]
+    number = fresh_id_number()
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in number[:6]) + " " + number[6:-1] + " " + number[-1].lower()
+    stored = expect(env.prov.put(f"experts/{expert['id']}/relations", {"relations": [typed, " 周某某\u200b"]}), 200).json
+    assert stored["relations"] == [number, "周某某"], stored
+    expect(env.prov.put(f"experts/{expert['id']}/relations", {"relations": []}), 200)

@@ -127,7 +127,7 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     # So does an upload: the phone changed, then the certificate uploaded without 保存草稿.
     p.fill("#f-phone", "03712345678")
     upload_certificate(p, tmp_path)
-    assert p.by("#f-phone").get_attribute("value") == "03712345678", "the typed phone was saved with the upload"
+    assert p.by("#f-phone").get_attribute("value") == "0371-2345678", "the typed phone was saved with the upload (as phones are stored)"
     assert p.by("#f-credit_code").get_attribute("value") == "12100000400000624D"
     p.click("#profile-submit")
     assert "已提交" in p.flash_ok()

@@ -162,20 +162,40 @@ public struct ExpertService: Sendable {
 
     // MARK: The expert database
 
-    /// Searches the database by series, specialty (substring) and state.
-    public func experts(series: String?, specialty: String?, state: String?, caller: SignedIn) async throws -> [ExpertRecord] {
+    /// One page of a search of the database, and how many match in all.
+    public struct ExpertPage: Sendable {
+        public var experts: [ExpertRecord]
+        public var total: Int
+        /// The `after` of the next page; nil on the last.
+        public var next: Int?
+    }
+
+    /// Rows on one page of the database unless `limit` says otherwise (1–500).
+    public static let expertPageSize = 200
+
+    /// Searches the database by series, specialty (substring) and state: one page in the
+    /// order experts were admitted (`after`: the `next` of the page before), and the count of
+    /// all that match. A province has thousands: none is out of reach.
+    public func experts(series: String?, specialty: String?, state: String?, limit: Int = ExpertService.expertPageSize, after: Int? = nil,
+                        caller: SignedIn) async throws -> ExpertPage {
         if let state, !["active", "suspended", "retired"].contains(state) { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
+        let limit = max(1, min(limit, 500))
         return try await store.read(caller) { conn in
             _ = try Self.requireProvinceOffice(caller, conn)
-            var sql = "SELECT * FROM experts WHERE 1 = 1"
+            var filter = ""
             var args: [any SQLiteBindable] = []
-            if let series, !series.isEmpty { sql += " AND series = ?"; args.append(series) }
-            if let specialty, !specialty.isEmpty { sql += " AND instr(specialty, ?) > 0"; args.append(specialty) }
-            if let state, !state.isEmpty { sql += " AND state = ?"; args.append(state) }
-            let records = try conn.query(sql + " ORDER BY id LIMIT 1000", args).map(ExpertRecord.init(row:))
+            if let series, !series.isEmpty { filter += " AND series = ?"; args.append(series) }
+            if let specialty, !specialty.isEmpty { filter += " AND instr(specialty, ?) > 0"; args.append(specialty) }
+            if let state, !state.isEmpty { filter += " AND state = ?"; args.append(state) }
+            let total = try conn.scalar("SELECT count(*) FROM experts WHERE 1 = 1" + filter, args)?.int ?? 0
+            // One row more than the page says whether there is a next one.
+            let rows = try conn.query("SELECT * FROM experts WHERE id > ?" + filter + " ORDER BY id LIMIT ?", [after ?? 0] + args + [limit + 1])
+                .map(ExpertRecord.init(row:))
+            let records = Array(rows.prefix(limit))
             // The office's admin manages the database; its other staff find experts by name,
             // series and specialty, without their ID-card numbers or whom they must avoid.
-            return caller.kind == .orgAdmin ? records : records.map(\.withoutPersonalData)
+            return ExpertPage(experts: caller.kind == .orgAdmin ? records : records.map(\.withoutPersonalData), total: total,
+                              next: rows.count > limit ? records.last?.id : nil)
         }
     }
 
@@ -203,7 +223,9 @@ public struct ExpertService: Sendable {
     /// Declared relations (回避关系): names, ID-card numbers or units the expert must
     /// not judge. The office admin or the expert may set them.
     public func setRelations(_ id: Int, relations raw: [String], caller: SignedIn) async throws -> ExpertRecord {
-        let relations = raw.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        // Trimmed of what nobody sees; a number as sign-in reads it (full width, in groups, a
+        // lower-case x), so that the draw's comparison finds the applicant's.
+        let relations = raw.map { IDCardNumber.normalizedIfOne($0.trimmingInvisibles()) }.filter { !$0.isEmpty }
         guard relations.count <= 50, relations.allSatisfy({ $0.count <= 100 }) else {
             throw ZhichengError.invalid("回避关系最多50项，每项不超过100字", field: "relations")
         }

@@ -148,8 +148,8 @@ public struct SessionService: Sendable {
             throw ZhichengError.invalid("请填写评审会名称或评审日期", field: "name")
         }
         let name = try TenantInfo.validateName(wanted)
-        let specialty = rawSpecialty.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        if let specialty { _ = try ApplicationKind.validateSpecialty(specialty) }
+        // The specialty as an expert's is read (what the draw matches it against), or none.
+        let specialty = try rawSpecialty.flatMap { $0.trimmingInvisibles().isEmpty ? nil : try ApplicationKind.validateSpecialty($0) }
         try Self.checkReserves(reserves)
         guard !applications.isEmpty, applications.count <= 500 else { throw ZhichengError.invalid("请选择本次评审的申报（1至500份）", field: "applications") }
         return try await store.write(caller) { conn in

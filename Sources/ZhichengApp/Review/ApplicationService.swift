@@ -460,7 +460,9 @@ public struct ApplicationService: Sendable {
             let stored = try Self.storedSections(app, conn)
             var changes: [(ApplicationSection, String)] = [], conflicts: [String] = []
             for (edit, (section, json)) in checked {
-                let now = stored[section.rawValue]
+                // Compared as stored by now (LF): a section an API client saved with CR LF before is
+                // the same text, not an edit of this page.
+                let now = stored[section.rawValue].map(Self.lineBreaksUnified)
                 guard edit.fields != (now ?? [:]), !(edit.fields.values.allSatisfy(\.isEmpty) && now == nil) else { continue }
                 if let shown = edit.shown {
                     if Self.fingerprint(edit.fields) == shown { continue }   // untouched on the page
@@ -562,7 +564,17 @@ public struct ApplicationService: Sendable {
             if kind == .expert, await automatedSteps.provides(point) == false {
                 throw ZhichengError.unavailable("专家推荐插件未加载（需要提供 expert-submit 步骤的插件），暂不能提交专家申报")
             }
-            outcomes = await automatedSteps.run(at: point, tenant: caller.tenant.rawValue, application: input)
+            // A step's return is held to the application's form as a reviewer's is; one naming a
+            // section this kind has not is a failed step, not a return the applicant cannot mend.
+            outcomes = await automatedSteps.run(at: point, tenant: caller.tenant.rawValue, application: input).map { outcome in
+                guard case .return(let request, _) = outcome.result else { return outcome }
+                do throws(ZhichengError) { try request.requireOf(kind) } catch {
+                    var failed = outcome
+                    failed.result = .failed("invalid return decision: sections \(request.sections): \(error.message)")
+                    return failed
+                }
+                return outcome
+            }
             checkedVersion = version
         }
         let results = outcomes
@@ -898,7 +910,7 @@ public struct ApplicationService: Sendable {
         let (outcome, forwarded) = try await store.write(caller) { conn -> (DecisionOutcome, Bool) in
             guard caller.kind == .staff, let me = try conn.account(caller.accountID) else { throw ZhichengError(.forbidden, "只有本单位审查人员可以审查") }
             guard let row = try conn.query("""
-                SELECT a.chain, a.series, a.version, a.submissions, p.name AS applicant_name FROM applications a JOIN accounts p ON p.id = a.applicant_id WHERE a.id = ?
+                SELECT a.chain, a.kind, a.series, a.version, a.submissions, p.name AS applicant_name FROM applications a JOIN accounts p ON p.id = a.applicant_id WHERE a.id = ?
                 """, [applicationID]).first else {
                 throw ZhichengError.notFound("没有这个申报")
             }
@@ -920,6 +932,7 @@ public struct ApplicationService: Sendable {
             let org = chain.currentOrg
             let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
             let action = try chain.decide(decision, by: reviewer, series: series)
+            try returning?.requireOf(ApplicationKind(rawValue: row["kind"].string ?? "") ?? .title)
             try returning?.requireVisible(to: me.permittedSections)
             if let finalReason {
                 try Self.store(chain, id: applicationID, conn, extra: "return_sections = ?, return_reason = ?, return_comment = ?",

@@ -823,7 +823,17 @@ extension EvaluationService {
     public func publicNotices(caller: SignedIn, now: Date = Date()) async throws -> [PublicNotice] {
         let now = now.timeIntervalSince1970
         return try await store.read(caller) { conn in
-            try conn.query("""
+            try conn.query(Self.publicNoticesSQL, [now]).map { r in
+                PublicNotice(target: r["application_id"].int.map { .application($0) } ?? .received(r["received_id"].int ?? 0), committee: r["committee"].string ?? "",
+                             applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", series: r["series"].string ?? "",
+                             level: r["level"].string ?? "", title: r["title"].string ?? "", result: r["result"].string ?? "",
+                             publicityUntil: r["publicity_until"].double ?? 0, byProvince: r["by_province"].int == 1)
+            }
+        }
+    }
+
+    /// What `publicNotices` reads (?1: now), from the notices' partial indexes (schema v21).
+    static let publicNoticesSQL = """
                 SELECT e.application_id, e.received_id, e.result, e.publicity_until, c.name AS committee,
                        COALESCE(p.name, r.applicant_name) AS applicant, COALESCE(o.name, r.unit_name) AS unit,
                        COALESCE(a.series, r.series) AS series, COALESCE(a.level, r.level) AS level, COALESCE(a.title, r.title) AS title, 0 AS by_province
@@ -836,12 +846,5 @@ extension EvaluationService {
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
                 WHERE a.state = 'awaiting_province' AND a.publicity_result IS NOT NULL AND a.publicity_until > ?1
                 ORDER BY 4, 1
-                """, [now]).map { r in
-                PublicNotice(target: r["application_id"].int.map { .application($0) } ?? .received(r["received_id"].int ?? 0), committee: r["committee"].string ?? "",
-                             applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", series: r["series"].string ?? "",
-                             level: r["level"].string ?? "", title: r["title"].string ?? "", result: r["result"].string ?? "",
-                             publicityUntil: r["publicity_until"].double ?? 0, byProvince: r["by_province"].int == 1)
-            }
-        }
-    }
+                """
 }

@@ -50,12 +50,14 @@ public struct ProvinceReviewView: Sendable {
     /// they said then (empty: not filled in then).
     public var changedSections: [String] = []
     public var previousSections: [String: [String: String]] = [:]
+    /// The end of its result's public notice, while it has one (`state` publicity).
+    public var publicityUntil: Double?
 
     /// Whether the office's review of it is going on (a step waits).
     public var underReview: Bool { kind == .expert ? state == "received" : state == "in_review" }
 
     /// Where it stands, in words.
-    public var stageLabel: String { ProvinceReview.stageLabel(kind, state: state, chain: chain) }
+    public var stageLabel: String { ProvinceReview.stageLabel(kind, state: state, chain: chain, publicityUntil: publicityUntil) }
 }
 
 /// A page of received applications; `next`: where the next page starts (nil: none).
@@ -117,7 +119,7 @@ public struct ProvinceReviewService: Sendable {
             let me = try ExpertService.requireProvinceOffice(caller, conn)
             return try conn.query("""
                 SELECT d.id AS decision_id, d.stage, d.decision, d.comment, d.at, r.id, r.kind, r.series, r.level, r.title, r.state, r.chain,
-                       r.applicant_name, r.unit_name
+                       r.applicant_name, r.unit_name, (SELECT publicity_until FROM evaluations WHERE received_id = r.id) AS publicity_until
                 FROM received_decisions d JOIN received_applications r ON r.id = d.received_id
                 WHERE d.actor_id = ? AND d.id < ? ORDER BY d.id DESC LIMIT ?
                 """, [caller.accountID, before ?? Int.max, limit]).map { r in
@@ -128,7 +130,8 @@ public struct ProvinceReviewService: Sendable {
                                     unitName: r["unit_name"].string ?? "", series: series, level: r["level"].string ?? "", title: r["title"].string ?? "",
                                     stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
                                     decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
-                                    at: r["at"].double ?? 0, standing: ProvinceReview.stageLabel(kind, state: r["state"].string ?? "", chain: chain),
+                                    at: r["at"].double ?? 0, standing: ProvinceReview.stageLabel(kind, state: r["state"].string ?? "", chain: chain,
+                                                                        publicityUntil: r["publicity_until"].double),
                                     readable: me.permittedSeries.contains(series), receivedKind: kind)
             }
         }
@@ -166,9 +169,12 @@ public struct ProvinceReviewService: Sendable {
 
 /// The steps both kinds of province review share (`ProvinceReviewService`, `ExpertService`).
 enum ProvinceReview {
-    /// Where a received application stands, in words.
-    static func stageLabel(_ kind: ApplicationKind, state: String, chain: ReviewChain) -> String {
+    /// Where a received application stands, in words; in public notice, whether its period
+    /// (ending at `publicityUntil`) still runs at `now`.
+    static func stageLabel(_ kind: ApplicationKind, state: String, chain: ReviewChain, publicityUntil: Double? = nil,
+                           now: Double = Date().timeIntervalSince1970) -> String {
         switch (kind, state) {
+        case (.title, "publicity") where publicityUntil != nil: "评审结果" + PublicityCalendar.stage(until: publicityUntil ?? 0, now: now)
         case (.expert, "passed"): "已入库"
         case (_, "rejected"): "未通过"
         case (.title, "returned"): "已退回修改，待申报人重新提交"
@@ -215,6 +221,7 @@ enum ProvinceReview {
             receivedAt: row["received_at"].double ?? 0)
         view.changedSections = changed
         view.previousSections = previous
+        if state == "publicity" { view.publicityUntil = try conn.scalar("SELECT publicity_until FROM evaluations WHERE received_id = ?", [id])?.double }
         return view
     }
 
@@ -347,6 +354,7 @@ enum ProvinceReview {
         try ReviewStage.requireIntended(intended, current: stage, versioned: version != nil, roles: me.roles)
         let reviewer = ReviewChain.Reviewer(accountID: me.id, orgID: me.orgID, roles: me.roles, series: me.permittedSeries)
         let action = try chain.decide(decision, by: reviewer, series: series)
+        try returning?.requireOf(kind)
         try returning?.requireVisible(to: me.permittedSections)
         let now = Date().timeIntervalSince1970
         try conn.run("""

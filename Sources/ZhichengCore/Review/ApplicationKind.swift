@@ -16,11 +16,21 @@ public enum ApplicationKind: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The sections its form has, which a return may name: a title application every one,
+    /// an expert application 基本信息, 工作经历 and its 附件.
+    public var sections: [ApplicationSection] {
+        switch self {
+        case .title: ApplicationSection.allCases
+        case .expert: [.basic, .work, .attachments]
+        }
+    }
+
     /// A specialty (专业): 1–50 characters, no control characters.
     public static func validateSpecialty(_ raw: String?) throws(ZhichengError) -> String {
-        let text = String((raw ?? "").drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        // Trimmed of what nobody sees, and nothing invisible inside: a draw matches the specialty exactly.
+        let text = (raw ?? "").trimmingInvisibles()
         guard !text.isEmpty else { throw .invalid("专家推荐须填写专业", field: "specialty") }
-        guard text.count <= 50, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard text.count <= 50, !text.unicodeScalars.contains(where: { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) else {
             throw .invalid("专业名称应为1至50个字符", field: "specialty")
         }
         return text

@@ -27,6 +27,15 @@ public struct ReturnRequest: Sendable, Equatable {
         self.reason = reason
     }
 
+    /// A return names only sections the application's form has (`ApplicationKind.sections`):
+    /// the applicant could neither see nor mend another.
+    public func requireOf(_ kind: ApplicationKind) throws(ZhichengError) {
+        let foreign = sections.filter { name in !kind.sections.contains { $0.rawValue == name } }
+        guard foreign.isEmpty else {
+            throw .invalid("\(kind.label)没有“\(foreign.joined(separator: "、"))”（只有\(kind.sections.map(\.rawValue).joined(separator: "、"))），不能以其为由退回", field: "sections")
+        }
+    }
+
     /// A reviewer names at fault only what their content permissions let them see.
     public func requireVisible(to permitted: [String]) throws(ZhichengError) {
         let unseen = sections.filter { !permitted.contains($0) }

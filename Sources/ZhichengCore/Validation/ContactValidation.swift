@@ -4,7 +4,8 @@ public enum ContactValidation {
     /// area code (`0371-12345678`, `037112345678`, optional `-extension`).
     /// Written as people write them, and stored one way: full-width digits read as ASCII; a
     /// mobile grouped with blanks or hyphens (`138 0000 0000`, `138-0000-0000`) or after +86
-    /// as its 11 digits; a landline's area code in brackets or before a blank as `0371-…`.
+    /// as its 11 digits; a landline, its area code in brackets, before a blank or run into
+    /// the number, as `0371-65881234[-ext]`.
     public static func phone(_ raw: String, field: String = "phone") throws(ZhichengError) -> String {
         var text = raw.foldingFullWidth().trimmingInvisibles()
         var mobile = text.filter { !$0.isWhitespace && $0 != "-" }
@@ -42,7 +43,7 @@ public enum ContactValidation {
         guard area.hasPrefix("0"), (3...4).contains(area.count), (7...8).contains(local.count), !local.hasPrefix("0") else {
             throw .invalid("固定电话格式不正确：区号3至4位且以0开头，号码7至8位（如 0371-12345678）", field: field)
         }
-        return text
+        return "\(area)-\(local)" + (ext.map { "-\($0)" } ?? "")
     }
 
     /// A phone that may be left blank: "" when nothing but blanks was typed.

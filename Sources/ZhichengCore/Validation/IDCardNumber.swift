@@ -61,6 +61,13 @@ public struct IDCardNumber: Hashable, Sendable, CustomStringConvertible {
         return String(out).uppercased()
     }
 
+    /// `text` as the number it is when it has the shape of one (`normalized`), else as it is:
+    /// for free text that may hold a number (a 回避 relation: a number, a name or a unit).
+    public static func normalizedIfOne(_ text: String) -> String {
+        let number = normalized(text)
+        return hasShape(number) ? number : text
+    }
+
     /// Whether `text` has the shape of a number (17 digits and a digit or X), checked or not.
     static func hasShape(_ text: String) -> Bool {
         let chars = Array(text)

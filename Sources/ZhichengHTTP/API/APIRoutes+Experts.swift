@@ -49,8 +49,10 @@ extension APIRoutes {
         // 专家信息库
         signedIn.get("experts") { request, context in
             let q = request.uri.queryParameters
-            let experts = try await s.experts.experts(series: q.get("series"), specialty: q.get("specialty"), state: q.get("state"), caller: context.caller)
-            return try APIJSON.response(["experts": experts.map(ExpertDTO.init)])
+            let page = try await s.experts.experts(series: q.get("series"), specialty: q.get("specialty"), state: q.get("state"),
+                                                   limit: try APIJSON.integer("limit", in: request) ?? ExpertService.expertPageSize,
+                                                   after: try APIJSON.integer("after", in: request), caller: context.caller)
+            return try APIJSON.response(ExpertPageDTO(experts: page.experts.map(ExpertDTO.init), total: page.total, next: page.next))
         }
         signedIn.get("experts/me") { _, context in
             guard let me = try await s.experts.me(caller: context.caller) else { throw ZhichengError.notFound("您不是专家库中的专家") }
@@ -342,4 +344,11 @@ struct DrawDTO: Encodable {
         inputsDigest = v.inputsDigest
         excluded = session.excluded
     }
+}
+
+/// `GET experts`: one page of the database, how many match in all, and the `after` of the next page.
+struct ExpertPageDTO: Encodable {
+    var experts: [ExpertDTO]
+    var total: Int
+    var next: Int?
 }

@@ -195,7 +195,9 @@ struct FormData {
                 while let c = rest.first {
                     rest = rest.dropFirst()
                     if c == "\"" { break }
-                    if c == "\\", let next = rest.first { value.append(next); rest = rest.dropFirst() } else { value.append(c) }
+                    // Only `\"` is an escape: old browsers send a Windows path (C:\Users\…\证书.pdf),
+                    // whose backslashes AttachmentName needs to cut the path off.
+                    if c == "\\", rest.first == "\"" { value.append("\""); rest = rest.dropFirst() } else { value.append(c) }
                 }
                 rest = rest.drop { $0 != ";" }
             } else {

@@ -85,6 +85,7 @@ extension Templates {
         <label>状态 <select name="state" id="search-state">{{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}</select></label>
         <button type="submit" id="search-submit">查询</button></form>
         <p>共 <span id="expert-count">{{count}}</span> 名专家</p>
+        <p class="pages">{{#first_page}}<a id="experts-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="experts-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         <table id="experts"><thead><tr><th>姓名</th><th>身份证号</th><th>系列</th><th>专业</th><th>职称</th><th>工作单位</th><th>状态</th>{{#admin}}<th>管理</th>{{/admin}}</tr></thead><tbody>
         {{#experts}}<tr data-expert="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{title}}</td><td>{{unit}}（{{city}}）</td><td class="expert-state">{{state_label}}</td>
         {{#admin}}<td>

@@ -159,8 +159,18 @@ extension UI {
     func expertsPage(_ user: SignedIn, _ context: TenantRequestContext, query: [String: String], flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
         let series = query["series"] ?? "", specialty = query["specialty"] ?? "", state = query["state"] ?? ""
-        let experts = try await services.experts.experts(series: series, specialty: specialty, state: state.isEmpty ? nil : state, caller: user)
+        let after = (query["after"]).flatMap { Int($0) }
+        let page = try await services.experts.experts(series: series, specialty: specialty, state: state.isEmpty ? nil : state, after: after, caller: user)
+        let experts = page.experts
         let cities = await cityNames(experts.map(\.sourceTenant))
+        // The same search, from its first page or from the next.
+        func pageLink(after: Int?) -> String {
+            func item(_ name: String, _ value: String) -> String? {
+                value.isEmpty ? nil : name + "=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            }
+            let items: [String?] = [item("series", series), item("specialty", specialty), item("state", state), after.map { "after=\($0)" }]
+            return link("experts", items, context)
+        }
         let data: [String: Any] = [
             "series": TitleCatalog.henan.series.map { ["name": $0.name, "selected": $0.name == series] },
             "specialty": specialty,
@@ -171,7 +181,9 @@ extension UI {
                  "unit": e.unitName, "city": cities[e.sourceTenant] ?? e.sourceTenant, "state": e.state, "state_label": e.stateLabel, "relations": e.relations.joined(separator: "\n"),
                  "active": e.state == "active", "suspended": e.state == "suspended", "retired": e.state == "retired"]
             },
-            "count": experts.count,
+            "count": page.total,
+            "first_page": after == nil ? false as Any : pageLink(after: nil),
+            "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false,
         ]
         return try render("专家信息库", "experts", data, user: user, context, flash: flash, status: status, navCurrent: "experts", orgName: org.name)
     }
