@@ -220,14 +220,14 @@ public actor PluginSupervisor {
         }
         let request = (try? JSONSerialization.data(withJSONObject: ["step": step, "input": input])) ?? Data()
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let answer = await Self.exchange(helper, on: entry.queue, request: request, timeout: seconds)
+        let answer = await Self.exchange(helper, on: entry.queue, request: request, timeout: seconds, rssLimit: rssLimitBytes)
         switch answer {
         case .failed(let reason):
             markFaulty(entry, helper, reason)
             throw PluginFailure(plugin: entry.info.name, reason: reason)
         case .line(let line):
             if let rss = Self.rss(of: helper.process.processIdentifier), rss > rssLimitBytes {
-                markFaulty(entry, helper, "uses \(rss >> 20) MiB, over the \(rssLimitBytes >> 20) MiB limit")
+                markFaulty(entry, helper, Self.overLimit(rss, rssLimitBytes))
                 throw PluginFailure(plugin: entry.info.name, reason: "memory limit exceeded")
             }
             guard let reply = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
@@ -367,7 +367,7 @@ public actor PluginSupervisor {
         let helper = Helper(process: process, requests: requests, answers: stdout.fileHandleForReading)
         entry.helper = helper
         let handshake = await withCheckedContinuation { continuation in
-            entry.queue.async { continuation.resume(returning: Self.readLine(helper, deadline: .now + .seconds(10))) }
+            entry.queue.async { [rssLimitBytes] in continuation.resume(returning: Self.readLine(helper, deadline: .now + .seconds(10), rssLimit: rssLimitBytes)) }
         }
         switch handshake {
         case .failed(let reason):
@@ -454,14 +454,14 @@ public actor PluginSupervisor {
 
     /// Writes one request line and reads its answer line, as one item on `queue` (the
     /// helper's turn), within `timeout` seconds from the start of that turn.
-    static func exchange(_ helper: Helper, on queue: DispatchQueue, request: Data, timeout: Double) async -> LineResult {
+    static func exchange(_ helper: Helper, on queue: DispatchQueue, request: Data, timeout: Double, rssLimit: Int) async -> LineResult {
         await withCheckedContinuation { continuation in
             queue.async {
                 let deadline = ContinuousClock.now + .seconds(timeout)
                 if let failure = write(request + Data("\n".utf8), to: helper, deadline: deadline) {
                     return continuation.resume(returning: .failed(failure))
                 }
-                continuation.resume(returning: readLine(helper, deadline: deadline))
+                continuation.resume(returning: readLine(helper, deadline: deadline, rssLimit: rssLimit))
             }
         }
     }
@@ -496,10 +496,14 @@ public actor PluginSupervisor {
     }
 
     /// Reads one line from the helper (on the queue) before `deadline`; end of file
-    /// means the helper died.
-    static func readLine(_ helper: Helper, deadline: ContinuousClock.Instant) -> LineResult {
+    /// means the helper died. Its memory is looked at every tick of the wait (100 ms), not
+    /// only once it answers: a runaway allocation is stopped before it takes the machine.
+    static func readLine(_ helper: Helper, deadline: ContinuousClock.Instant, rssLimit: Int) -> LineResult {
         let fd = helper.answers.fileDescriptor
         while true {
+            if let rss = rss(of: helper.process.processIdentifier), rss > rssLimit {
+                return .failed(overLimit(rss, rssLimit))
+            }
             if let newline = helper.buffer.firstIndex(of: 0x0A) {
                 let line = String(decoding: helper.buffer[..<newline], as: UTF8.self)
                 helper.buffer.removeSubrange(...newline)
@@ -508,7 +512,7 @@ public actor PluginSupervisor {
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else { return .failed("no answer within the deadline (hung)") }
             var fds = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&fds, 1, pollMilliseconds(left))
+            let ready = poll(&fds, 1, pollMilliseconds(min(left, .milliseconds(100))))
             if ready < 0 && errno != EINTR { return .failed("poll failed: errno \(errno)") }
             guard ready > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 65536)
@@ -524,6 +528,8 @@ public actor PluginSupervisor {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         return "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)/\(attributes?[.size] as? Int ?? 0)/\(attributes?[.systemFileNumber] as? Int ?? 0)"
     }
+
+    static func overLimit(_ rss: Int, _ limit: Int) -> String { "uses \(rss >> 20) MiB, over the \(limit >> 20) MiB limit" }
 
     static func rss(of pid: Int32) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),

@@ -49,6 +49,9 @@ BAD = {
     "leaker": "static char *volatile kept[64]; static int n; char *big = malloc(400u << 20); "
               "if (big) memset(big, n + 1, 400u << 20); kept[n++ % 64] = big; "
               "char *r = malloc(32); strcpy(r, \"{\\\"decision\\\":\\\"pass\\\"}\"); return r;",
+    # Grows past the limit and never answers: killed for its memory while the call waits, not
+    # left to grow until the deadline.
+    "hog": "char *big = malloc(400u << 20); if (big) memset(big, 1, 400u << 20); sleep(300); return big;",
     "garbage": "char *r = malloc(32); strcpy(r, \"not json {\"); return r;",
     # Closes the helper's answer pipe (moved off stdout, to a descriptor above 2) and lives on:
     # the supervisor must not wait for it to exit.
@@ -102,7 +105,7 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
     assert listed["libqualification-check.so"]["state"] == "loaded"
     assert listed["libqualification-check.so"]["steps"] == [{"id": "qualification-years", "title": "任职年限自动审查", "at": "submit", "sections": ["工作经历"]}]
     assert listed["liboldabi.so"]["state"] == "refused" and "ABI version 99" in listed["liboldabi.so"]["detail"]
-    for name in ("crasher", "hanger", "leaker", "garbage", "mute"):
+    for name in ("crasher", "hanger", "leaker", "hog", "garbage", "mute"):
         assert listed[f"lib{name}.so"]["state"] == "loaded"
 
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
@@ -121,23 +124,24 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
     # Each automated step is named by its manifest's title, not by plugin and step ids.
     by_step = {t["reviewer"]: t["decision"] for t in trail if t["decision"].startswith("auto-")}
     assert by_step["任职年限自动审查"] == "auto-return", by_step
-    for name in ("crasher", "hanger", "leaker", "garbage", "mute"):
+    for name in ("crasher", "hanger", "leaker", "hog", "garbage", "mute"):
         assert by_step[name] == "auto-failed", by_step
     # The applicant's page says so in Chinese; why, in the plugin host's words, is for the API, the log and 操作日志.
     page = api.raw("GET", f"/t/zhengzhou/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
     trail = page[page.index('id="trail"'):]
-    assert trail.count("<td>自动审查失败（转人工审查）</td><td></td>") == 5, trail
+    assert trail.count("<td>自动审查失败（转人工审查）</td><td></td>") == 6, trail
     assert not re.search(r"hung|exited|malformed|signal|deadline|faulty|answer", trail), trail
     assert d.call("ping") == {"pong": True}
     failures = [e for e in expect(city.get("audit?limit=100"), 200).json["entries"] if e["action"] == "plugin.step-failed"]
-    assert {json.loads(e["detail"])["plugin"] for e in failures} == {"crasher", "hanger", "leaker", "garbage", "mute"}
+    assert {json.loads(e["detail"])["plugin"] for e in failures} == {"crasher", "hanger", "leaker", "hog", "garbage", "mute"}
     listed = plugins(d)
     assert "signal 11" in listed["libcrasher.so"]["detail"]
     assert "hung" in listed["libhanger.so"]["detail"]
     assert "MiB" in listed["libleaker.so"]["detail"]
+    assert "MiB" in listed["libhog.so"]["detail"] and "hung" not in listed["libhog.so"]["detail"], listed["libhog.so"]
     assert "malformed" in listed["libgarbage.so"]["detail"]
     assert "kept running" in listed["libmute.so"]["detail"], listed["libmute.so"]
-    assert all(listed[f"lib{n}.so"]["state"] == "faulty" for n in ("crasher", "hanger", "leaker", "garbage", "mute"))
+    assert all(listed[f"lib{n}.so"]["state"] == "faulty" for n in ("crasher", "hanger", "leaker", "hog", "garbage", "mute"))
 
     # Enough years: it passes the check and goes on to people (faulty plugins are skipped or fail again).
     applicant2, app2 = submit_with_years(d, 6)
@@ -145,7 +149,7 @@ def test_plugins_are_isolated_listed_and_reloaded(daemon_factory, plugin_dir, tm
 
     # plugin.reload drops removed files and picks up new ones without a restart; SIGHUP does the same.
     pid = d.pid
-    for name in ("crasher", "hanger", "leaker", "garbage", "mute"):
+    for name in ("crasher", "hanger", "leaker", "hog", "garbage", "mute"):
         (plugin_dir / f"lib{name}.so").unlink()
     after = {p["file"] for p in d.call("plugin.reload")["plugins"]}
     assert after == {"libqualification-check.so", "liboldabi.so"}
