@@ -257,6 +257,19 @@ extension SQLiteConnection {
         try query("SELECT \(AccountRecord.columns) FROM accounts WHERE org_id = ? AND kind = 'org_admin' AND deleted_at IS NULL", [orgID]).first.map(AccountRecord.init)
     }
 
+    /// An org's live accounts of `kind` matching `filter` (SQL on `accounts p`, with its
+    /// arguments), in the order they were made after the account `after`: at most `limit`
+    /// (nil: every one), and how many match in all.
+    public func accounts(of orgID: Int, kind: AccountKind, matching filter: (sql: String, arguments: [any SQLiteBindable])?, after: Int,
+                         limit: Int?) throws -> (page: [AccountRecord], total: Int) {
+        let condition = "org_id = ? AND kind = ? AND deleted_at IS NULL" + (filter.map { " AND " + $0.sql } ?? "")
+        let arguments: [any SQLiteBindable] = [orgID, kind.rawValue] + (filter?.arguments ?? [])
+        let total = try scalar("SELECT count(*) FROM accounts p WHERE \(condition)", arguments)?.int ?? 0
+        let page = try query("SELECT \(AccountRecord.columns) FROM accounts p WHERE \(condition) AND id > ? ORDER BY id" + (limit == nil ? "" : " LIMIT ?"),
+                             arguments + [after] + (limit.map { [$0] } ?? [])).map(AccountRecord.init)
+        return (page, total)
+    }
+
     public func accounts(of orgID: Int, kind: AccountKind) throws -> [AccountRecord] {
         try query("SELECT \(AccountRecord.columns) FROM accounts WHERE org_id = ? AND kind = ? AND deleted_at IS NULL ORDER BY id", [orgID, kind.rawValue]).map(AccountRecord.init)
     }

@@ -8,7 +8,9 @@ One daemon for the module; two approved units (A and B) directly under the city 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pytest
 
@@ -309,6 +311,50 @@ def test_deleted_applicant_can_be_added_again(env: Env) -> None:
     # e.g. added to the wrong unit by mistake: the right unit adds the person again
     again = expect(env.b_s.post(f"orgs/{env.b['id']}/applicants", {"id_number": number, "name": "张三"}), 201).json
     assert again["account"]["login"] == number
+
+
+def test_applicants_come_a_page_at_a_time_and_are_found_by_name_or_number(env: Env) -> None:
+    """A hospital has thousands of applicants: the list comes a page at a time when asked (the
+    screen always asks), with how many match in all; a name (part of it, taken literally) or a
+    whole ID-card number as typed finds a person."""
+    org, admin = create_child(env.city, 1, unique("郑州市人民医院"), "unit")
+    unit = approve_unit(env.api, env.city, org["id"], admin["login"], admin["password"])
+    made = [add_applicant(unit, org["id"], name=name)[0] for name in ("李明", "王明", "赵华", "钱100%", "孙_一")]
+    everyone = expect(unit.get(f"orgs/{org['id']}/applicants"), 200).json
+    assert [a["id"] for a in everyone["applicants"]] == [a["id"] for a in made] and everyone["total"] == 5, everyone
+    seen, after = [], None
+    while True:
+        page = expect(unit.get(f"orgs/{org['id']}/applicants?limit=2" + (f"&after={after}" if after else "")), 200).json
+        assert page["total"] == 5 and len(page["applicants"]) <= 2, page
+        seen += [a["id"] for a in page["applicants"]]
+        if (after := page.get("next")) is None:
+            break
+    assert seen == [a["id"] for a in made]
+
+    def found(q: str) -> list[str]:
+        got = expect(unit.get(f"orgs/{org['id']}/applicants?q={quote(q)}"), 200).json
+        assert got["total"] == len(got["applicants"]), got
+        return [a["name"] for a in got["applicants"]]
+
+    assert found("明") == ["李明", "王明"]
+    assert found("%") == ["钱100%"] and found("_") == ["孙_一"], "wildcards are taken literally"
+    number = made[2]["login"]
+    assert found(number.lower()) == ["赵华"] and found(number[:10]) == [], "a number is found whole only"
+    assert found(f" {number[:6]} {number[6:]} ") == ["赵华"]
+    expect(unit.get(f"orgs/{org['id']}/applicants?limit=abc"), 400, field="limit")
+    expect(unit.get(f"orgs/{org['id']}/applicants?q=" + quote("长" * 41)), 400, field="q")
+    # The screen: its search box, and its pages of 100.
+    cookie = {"Cookie": f"zc_session={unit.cookie}"}
+    page = env.api.raw("GET", f"/t/{TENANT}/applicants?q={quote('明')}", headers=cookie).body.decode()
+    assert 'id="applicant-total">2<' in page and "李明" in page and "赵华" not in page, page[-3000:]
+    imported = expect(import_csv(unit, org["id"], "\n".join(f"{fresh_id_number()},批量{i}," for i in range(96))), 200).json
+    assert len(imported["created"]) == 96, imported["errors"]
+    first = env.api.raw("GET", f"/t/{TENANT}/applicants", headers=cookie).body.decode()
+    assert 'id="applicant-total">101<' in first and first.count("<tr data-login=") == 100 and 'id="applicants-first"' not in first
+    following = re.search(r'id="applicants-next" href="([^"]+)"', first)
+    assert following, first[-2000:]
+    second = env.api.raw("GET", following.group(1).replace("&amp;", "&"), headers=cookie).body.decode()
+    assert second.count("<tr data-login=") == 1 and "批量95" in second and 'id="applicants-first"' in second and 'id="applicants-next"' not in second
 
 
 def test_applicant_first_sign_in(env: Env) -> None:

@@ -96,11 +96,31 @@ public struct PeopleService: Sendable {
 
     // MARK: Applicants
 
-    public func applicants(of orgID: Int, caller: SignedIn) async throws -> [AccountRecord] {
-        try await store.read(caller) { conn in
+    /// One page of an org's applicant accounts and how many match in all.
+    public struct AccountPage: Sendable {
+        public var accounts: [AccountRecord]
+        public var total: Int
+        /// The `after` of the next page; nil on the last.
+        public var next: Int?
+    }
+
+    /// An org's applicant accounts in the order they were made: those whose name holds
+    /// `search` or whose ID-card number it is (as the status query finds a person), one page
+    /// of `limit` (1–500; nil: all of them, as the API has always answered) after the account
+    /// `after`. A hospital has thousands of applicants: its page must not carry them all.
+    public func applicants(of orgID: Int, search rawSearch: String? = nil, limit: Int? = nil, after: Int? = nil,
+                           caller: SignedIn) async throws -> AccountPage {
+        let search = rawSearch?.trimmingInvisibles() ?? ""
+        guard search.count <= 40 else { throw ZhichengError.invalid("查询不超过40个字", field: "q") }
+        let limit = limit.map { max(1, min($0, 500)) }
+        return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
-            return try conn.accounts(of: orgID, kind: .applicant)
+            // One row more than the page says whether there is a next one.
+            let (rows, total) = try conn.accounts(of: orgID, kind: .applicant, matching: search.isEmpty ? nil : ApplicationService.personFilter(search),
+                                                  after: after ?? 0, limit: limit.map { $0 + 1 })
+            let shown = limit.map { Array(rows.prefix($0)) } ?? rows
+            return AccountPage(accounts: shown, total: total, next: limit.flatMap { rows.count > $0 ? shown.last?.id : nil })
         }
     }
 

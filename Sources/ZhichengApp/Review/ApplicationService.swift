@@ -1092,21 +1092,9 @@ public struct ApplicationService: Sendable {
             var arguments: [any SQLiteBindable] = [orgID]
             if let year = query.year { sql += " AND a.year = ?"; arguments.append(year) }
             if !applicant.isEmpty {
-                // What was typed, taken literally (no LIKE wildcards of its own).
-                // Scalar by scalar: a `%` followed by a combining mark is one `Character`,
-                // which `String`'s own search would not find (and leave a wildcard).
-                var escaped = String.UnicodeScalarView()
-                for scalar in applicant.unicodeScalars {
-                    if scalar == "\\" || scalar == "%" || scalar == "_" { escaped.append("\\") }
-                    escaped.append(scalar)
-                }
-                // An ID-card number is found whole only: a prefix search would spell out, digit by
-                // digit, the numbers shown masked to the orgs above the applicant's unit.
-                // A person who moved units keeps their applications under the retired login
-                // `<number>#deleted-<id>`.
-                let login = Login.normalized(applicant)
-                sql += " AND (p.name LIKE ? ESCAPE '\\' OR \(Self.samePerson("?")))"
-                arguments += ["%\(String(escaped))%", login, login, login]
+                let who = Self.personFilter(applicant)
+                sql += " AND " + who.sql
+                arguments += who.arguments
             }
             if let before = query.before { sql += " AND a.id < ?"; arguments.append(before) }
             sql += " ORDER BY a.id DESC"
@@ -1250,6 +1238,22 @@ public struct ApplicationService: Sendable {
     }
 
     // MARK: Storage helpers
+
+    /// Finds a person, accounts `p`, by what was typed in a search box: a name or part of one,
+    /// taken literally (no LIKE wildcards of its own), or a whole ID-card number as sign-in
+    /// reads it, the retired logins of that number included. Whole only: a prefix search would
+    /// spell out, digit by digit, the numbers shown masked to the orgs above a unit.
+    static func personFilter(_ typed: String) -> (sql: String, arguments: [any SQLiteBindable]) {
+        // Scalar by scalar: a `%` followed by a combining mark is one `Character`,
+        // which `String`'s own search would not find (and leave a wildcard).
+        var escaped = String.UnicodeScalarView()
+        for scalar in typed.unicodeScalars {
+            if scalar == "\\" || scalar == "%" || scalar == "_" { escaped.append("\\") }
+            escaped.append(scalar)
+        }
+        let login = Login.normalized(typed)
+        return ("(p.name LIKE ? ESCAPE '\\' OR \(samePerson("?")))", ["%\(String(escaped))%", login, login, login])
+    }
 
     /// The accounts of one person: the login `number` (an SQL parameter: `?1`, or `?`, bound
     /// three times) and the

@@ -162,8 +162,12 @@ enum APIRoutes {
         }
 
         // Applicants (创建申报人员账户)
-        signedIn.get("orgs/{id}/applicants") { _, context in
-            try APIJSON.response(["applicants": try await s.people.applicants(of: try id(context), caller: context.caller).map(AccountDTO.init)])
+        signedIn.get("orgs/{id}/applicants") { request, context in
+            // Every one unless `limit` asks for a page (`after=next` for the next).
+            let page = try await s.people.applicants(of: try id(context), search: request.uri.queryParameters.get("q"),
+                                                     limit: try APIJSON.integer("limit", in: request), after: try APIJSON.integer("after", in: request),
+                                                     caller: context.caller)
+            return try APIJSON.response(ApplicantPageDTO(applicants: page.accounts.map(AccountDTO.init), total: page.total, next: page.next))
         }
         signedIn.post("orgs/{id}/applicants") { request, context in
             let body = try await APIJSON.decode(NewApplicantBody.self, from: request)
@@ -235,4 +239,12 @@ struct CatalogDTO: Encodable {
     }
     var levels: [String] = TitleLevel.allCases.map(\.rawValue)
     var sections: [String] = ApplicationSection.allCases.map(\.rawValue)
+}
+
+/// `GET orgs/<id>/applicants`: the applicants (a page of them when `limit` is given), how many
+/// match in all, and the `after` of the next page.
+struct ApplicantPageDTO: Encodable {
+    var applicants: [AccountDTO]
+    var total: Int
+    var next: Int?
 }

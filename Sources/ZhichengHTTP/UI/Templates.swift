@@ -282,14 +282,18 @@ enum Templates {
         {{#has_errors}}<table id="import-errors"><caption>未导入的行</caption><thead><tr><th>行号</th><th>原因</th></tr></thead><tbody>{{#errors}}<tr><td>{{row}}</td><td>{{message}}</td></tr>{{/errors}}</tbody></table>{{/has_errors}}
         {{/import_result}}
         </fieldset>
+        <form method="get" action="{{base}}applicants" id="applicant-search"><label>查找申报人 <input type="search" name="q" id="applicant-q" value="{{search}}" placeholder="姓名或身份证号" maxlength="40"></label>
+        <button type="submit" class="secondary">查找</button>{{#searching}} <a href="{{base}}applicants">全部</a>{{/searching}}</form>
+        <p>{{#searching}}找到{{/searching}}{{^searching}}共{{/searching}} <span id="applicant-total">{{total}}</span> 人</p>
         <table id="applicants"><thead><tr><th>姓名</th><th>身份证号（登录名）</th><th>手机号</th><th>操作</th></tr></thead><tbody>
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>
         <details><summary>修改</summary><form method="post" action="{{base}}applicants/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit">保存</button></form></details>
         <form method="post" action="{{base}}applicants/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger">删除</button></form>
         </td></tr>{{/people}}
-        {{^people}}<tr><td colspan="4">暂无申报人</td></tr>{{/people}}
+        {{^people}}<tr><td colspan="4">{{#searching}}没有符合条件的申报人{{/searching}}{{^searching}}暂无申报人{{/searching}}</td></tr>{{/people}}
         </tbody></table>
+        <p class="pages">{{#first_page}}<a id="applicants-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="applicants-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
 
     static let seal = """

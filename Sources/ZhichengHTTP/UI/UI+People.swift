@@ -59,13 +59,25 @@ extension UI {
         return try await done("staff", flash, context) { try await staffPage(user, context, flash: flash) }
     }
 
-    /// `entered`: a refused 添加 form, shown again as typed.
+    /// Rows on one page of 申报人员 unless `?limit=` says otherwise (1–500).
+    static let applicantPageSize = 100
+
+    /// `entered`: a refused 添加 form, shown again as typed; `search` (`?q=`): a name or an
+    /// ID-card number; `after`: the last account of the page before.
     func applicantsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
-                        importResult: (created: [CreatedAccount], problems: [ImportProblem])? = nil, entered: FormData? = nil) async throws -> Response {
-        let people = try await services.people.applicants(of: user.orgID, caller: user)
+                        importResult: (created: [CreatedAccount], problems: [ImportProblem])? = nil, entered: FormData? = nil,
+                        search: String = "", after: Int? = nil) async throws -> Response {
+        let page = try await services.people.applicants(of: user.orgID, search: search, limit: Self.applicantPageSize, after: after, caller: user)
         let org = try await ownOrg(user)
         if entered != nil { Self.refilled() }
-        var data: [String: Any] = ["people": people.map { ["id": $0.id, "name": $0.name, "login": $0.login, "phone": $0.phone] },
+        func pageLink(after: Int?) -> String {
+            let items: [String?] = [search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), after.map { "after=\($0)" }]
+            return link("applicants", items, context)
+        }
+        var data: [String: Any] = ["people": page.accounts.map { ["id": $0.id, "name": $0.name, "login": $0.login, "phone": $0.phone] },
+                                   "total": page.total, "search": search, "searching": !search.isEmpty,
+                                   "first_page": after == nil ? false as Any : pageLink(after: nil),
+                                   "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false,
                                    "typed_id_number": entered?["id_number"] ?? "", "typed_name": entered?["name"] ?? "", "typed_phone": entered?["phone"] ?? ""]
         if let importResult {
             data["import_result"] = [

@@ -47,7 +47,12 @@ enum UIRoutes {
             tenant.post("staff/{id}/\(action)") { request, context in try await ui.staffAction(action, request, context) }
         }
 
-        tenant.get("applicants") { request, context in try await ui.page(request, context) { user in try await ui.applicantsPage(user, context, flash: .none) } }
+        tenant.get("applicants") { request, context in
+            try await ui.page(request, context) { user in
+                try await ui.applicantsPage(user, context, flash: .none, search: request.uri.queryParameters.get("q") ?? "",
+                                            after: try APIJSON.integer("after", in: request))
+            }
+        }
         tenant.post("applicants") { request, context in try await ui.applicantAction("add", request, context) }
         tenant.post("applicants/import") { request, context in try await ui.applicantAction("import", request, context) }
         for action in ["edit", "delete"] {
