@@ -188,6 +188,16 @@ extension SQLiteConnection {
             """, [id]).compactMap { $0["id"].int }
     }
 
+    /// The live orgs of `subtree(of:)`, read in one query (not one per org: a city has thousands).
+    public func subtreeOrgs(of id: Int) throws -> [OrgRecord] {
+        try query("""
+            WITH RECURSIVE down(id) AS (
+                SELECT id FROM orgs WHERE id = ? AND deleted_at IS NULL
+                UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id WHERE o.deleted_at IS NULL)
+            SELECT \(OrgRecord.columns) FROM orgs WHERE id IN (SELECT id FROM down) ORDER BY id
+            """, [id]).map(OrgRecord.init)
+    }
+
     public func saveProfile(_ orgID: Int, _ profile: UnitProfile) throws {
         let json = String(decoding: try JSONEncoder.snake.encode(profile), as: UTF8.self)
         try run("UPDATE orgs SET profile = ? WHERE id = ?", [json, orgID])
@@ -251,6 +261,15 @@ extension SQLiteConnection {
 
     public func account(login: String) throws -> AccountRecord? {
         try query("SELECT \(AccountRecord.columns) FROM accounts WHERE login = ? AND deleted_at IS NULL", [login]).first.map(AccountRecord.init)
+    }
+
+    /// The admin accounts of `id`'s children, by org, in one query (a department has hundreds of units).
+    public func childAdmins(of id: Int) throws -> [Int: AccountRecord] {
+        let admins = try query("""
+            SELECT \(AccountRecord.columns) FROM accounts WHERE kind = 'org_admin' AND deleted_at IS NULL
+            AND org_id IN (SELECT id FROM orgs WHERE parent_id = ? AND deleted_at IS NULL)
+            """, [id]).map(AccountRecord.init)
+        return Dictionary(admins.map { ($0.orgID, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func adminAccount(of orgID: Int) throws -> AccountRecord? {

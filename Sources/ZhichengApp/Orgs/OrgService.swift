@@ -41,7 +41,7 @@ public struct OrgService: Sendable {
     /// Every org the caller can see (its own and all below), for the tree.
     public func subtree(caller: SignedIn) async throws -> [OrgRecord] {
         try await store.read(caller) { conn in
-            try conn.subtree(of: caller.orgID).compactMap { try conn.org($0) }
+            try conn.subtreeOrgs(of: caller.orgID)
         }
     }
 
@@ -51,7 +51,8 @@ public struct OrgService: Sendable {
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(id, caller: caller, conn)
-            return try conn.children(of: id).map { SubOrgRow(org: $0, admin: try conn.adminAccount(of: $0.id)) }
+            let admins = try conn.childAdmins(of: id)
+            return try conn.children(of: id).map { SubOrgRow(org: $0, admin: admins[$0.id]) }
         }
     }
 

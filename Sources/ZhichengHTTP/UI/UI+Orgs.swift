@@ -83,15 +83,23 @@ extension UI {
     }
 
     func descendants(of id: Int, in all: [OrgRecord]) -> [Int] {
-        let children = all.filter { $0.parentID == id }.map(\.id)
-        return children + children.flatMap { descendants(of: $0, in: all) }
+        let children = Dictionary(grouping: all, by: \.parentID)
+        var out: [Int] = [], next = [id]
+        while let parent = next.popLast() {
+            let ids = (children[parent] ?? []).map(\.id)
+            out += ids
+            next += ids
+        }
+        return out
     }
 
     /// The nested list of the caller's subtree; names are escaped here since it is inserted raw.
     func treeHTML(_ all: [OrgRecord], root: Int, selected: Int, _ context: TenantRequestContext) -> String {
+        // Each org's children looked up, not searched for: a city's tree has thousands.
+        let byParent = Dictionary(grouping: all, by: \.parentID)
         func node(_ org: OrgRecord) -> String {
             let current = org.id == selected ? " aria-current=\"true\"" : ""
-            let children = all.filter { $0.parentID == org.id }.sorted { $0.code < $1.code }
+            let children = (byParent[org.id] ?? []).sorted { $0.code < $1.code }
             let inner = children.isEmpty ? "" : "<ul>" + children.map(node).joined() + "</ul>"
             return "<li><a href=\"\(base(context))orgs?selected=\(org.id)\"\(current)>\(HTMLText.escape(org.name))</a>\(inner)</li>"
         }
