@@ -345,10 +345,17 @@ public struct OrgService: Sendable {
             let rows: [SQLiteRow]
             let total = try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0
             if orgs.count <= Self.auditOrgsByIndex || (orgs.count <= 1000 && orgs.count * 4 <= total) {
-                rows = try orgs.flatMap { org in
-                    try conn.query("SELECT \(columns) FROM audit INDEXED BY audit_org WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-                                   [org, before ?? Int.max, limit])
-                }.sorted { ($0["seq"].int ?? 0) > ($1["seq"].int ?? 0) }.prefix(limit).map { $0 }
+                // Org by org, only the entries' numbers (from the index alone), each org's read
+                // stopping below the newest `limit` found so far; then those entries, whole.
+                var newest: [Int] = []
+                for org in orgs {
+                    let floor = newest.count == limit ? newest[limit - 1] : 0
+                    newest += try conn.rows("SELECT seq FROM audit INDEXED BY audit_org WHERE org_id = ? AND seq < ? AND seq > ? ORDER BY seq DESC LIMIT ?",
+                                            [org, before ?? Int.max, floor, limit]) { $0.int(0) }
+                    newest = Array(newest.sorted(by: >).prefix(limit))
+                }
+                rows = newest.isEmpty ? [] : try conn.query("SELECT \(columns) FROM audit WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq DESC",
+                                                            ["[" + newest.map(String.init).joined(separator: ",") + "]"])
             } else {
                 let placeholders = orgs.map { _ in "?" }.joined(separator: ",")
                 rows = try conn.query("SELECT \(columns) FROM audit NOT INDEXED WHERE org_id IN (\(placeholders)) AND seq < ? ORDER BY seq DESC LIMIT ?",
