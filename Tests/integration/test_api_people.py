@@ -357,6 +357,22 @@ def test_applicants_come_a_page_at_a_time_and_are_found_by_name_or_number(env: E
     assert second.count("<tr data-login=") == 1 and "批量95" in second and 'id="applicants-first"' in second and 'id="applicants-next"' not in second
 
 
+def test_staff_come_a_page_at_a_time_and_are_found_by_name_or_login(env: Env) -> None:
+    """As applicants: the province office's staff are its thousands of experts too."""
+    org, admin = create_child(env.city, 1, unique("郑州市中心医院"), "unit")
+    unit = approve_unit(env.api, env.city, org["id"], admin["login"], admin["password"])
+    made = [add_staff(unit, org["id"], login=unique("doc"), name=name)[0] for name in ("周医生", "吴医生", "郑护士")]
+    everyone = expect(unit.get(f"orgs/{org['id']}/staff"), 200).json
+    assert [a["id"] for a in everyone["staff"]] == [a["id"] for a in made] and everyone["total"] == 3, everyone
+    first = expect(unit.get(f"orgs/{org['id']}/staff?limit=2"), 200).json
+    rest = expect(unit.get(f"orgs/{org['id']}/staff?limit=2&after={first['next']}"), 200).json
+    assert [a["id"] for a in first["staff"] + rest["staff"]] == [a["id"] for a in made] and rest.get("next") is None
+    assert [a["name"] for a in expect(unit.get(f"orgs/{org['id']}/staff?q={quote('医生')}"), 200).json["staff"]] == ["周医生", "吴医生"]
+    assert [a["name"] for a in expect(unit.get(f"orgs/{org['id']}/staff?q={made[2]['login']}"), 200).json["staff"]] == ["郑护士"]
+    page = env.api.raw("GET", f"/t/{TENANT}/staff?q={quote('护士')}", headers={"Cookie": f"zc_session={unit.cookie}"}).body.decode()
+    assert 'id="staff-total">1<' in page and "郑护士" in page and "周医生" not in page, page[-3000:]
+
+
 def test_applicant_first_sign_in(env: Env) -> None:
     acct, one_time = add_applicant(env.a_s, env.a["id"], ID_NUMBERS[1], "李四")
     s = env.api.sign_in(ID_NUMBERS[1], one_time)

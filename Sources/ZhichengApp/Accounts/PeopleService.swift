@@ -30,12 +30,10 @@ public struct PeopleService: Sendable {
 
     // MARK: Staff
 
-    public func staff(of orgID: Int, caller: SignedIn) async throws -> [AccountRecord] {
-        try await store.read(caller) { conn in
-            try Access.requireApprovedOrg(caller, conn)
-            _ = try Access.ownOrg(orgID, caller: caller, conn)
-            return try conn.accounts(of: orgID, kind: .staff)
-        }
+    /// An org's staff accounts, as `applicants` lists applicants (the province office's are
+    /// its experts too: thousands).
+    public func staff(of orgID: Int, search: String? = nil, limit: Int? = nil, after: Int? = nil, caller: SignedIn) async throws -> AccountPage {
+        try await accounts(of: orgID, kind: .staff, search: search, limit: limit, after: after, caller: caller)
     }
 
     /// Adds a staff member, disabled until 启动 and without roles.
@@ -105,11 +103,17 @@ public struct PeopleService: Sendable {
     }
 
     /// An org's applicant accounts in the order they were made: those whose name holds
-    /// `search` or whose ID-card number it is (as the status query finds a person), one page
+    /// `search` or whose login (ID-card number) it is (as the status query finds a person), one page
     /// of `limit` (1–500; nil: all of them, as the API has always answered) after the account
     /// `after`. A hospital has thousands of applicants: its page must not carry them all.
-    public func applicants(of orgID: Int, search rawSearch: String? = nil, limit: Int? = nil, after: Int? = nil,
+    public func applicants(of orgID: Int, search: String? = nil, limit: Int? = nil, after: Int? = nil,
                            caller: SignedIn) async throws -> AccountPage {
+        try await accounts(of: orgID, kind: .applicant, search: search, limit: limit, after: after, caller: caller)
+    }
+
+    /// One page of an org's accounts of `kind` for its own admin, found by name or login.
+    private func accounts(of orgID: Int, kind: AccountKind, search rawSearch: String?, limit: Int?, after: Int?,
+                          caller: SignedIn) async throws -> AccountPage {
         let search = rawSearch?.trimmingInvisibles() ?? ""
         guard search.count <= 40 else { throw ZhichengError.invalid("查询不超过40个字", field: "q") }
         let limit = limit.map { max(1, min($0, 500)) }
@@ -117,7 +121,7 @@ public struct PeopleService: Sendable {
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
             // One row more than the page says whether there is a next one.
-            let (rows, total) = try conn.accounts(of: orgID, kind: .applicant, matching: search.isEmpty ? nil : ApplicationService.personFilter(search),
+            let (rows, total) = try conn.accounts(of: orgID, kind: kind, matching: search.isEmpty ? nil : ApplicationService.personFilter(search),
                                                   after: after ?? 0, limit: limit.map { $0 + 1 })
             let shown = limit.map { Array(rows.prefix($0)) } ?? rows
             return AccountPage(accounts: shown, total: total, next: limit.flatMap { rows.count > $0 ? shown.last?.id : nil })

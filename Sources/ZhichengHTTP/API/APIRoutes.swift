@@ -134,8 +134,12 @@ enum APIRoutes {
         }
 
         // Staff (本单位人员角色管理)
-        signedIn.get("orgs/{id}/staff") { _, context in
-            try APIJSON.response(["staff": try await s.people.staff(of: try id(context), caller: context.caller).map(AccountDTO.init)])
+        signedIn.get("orgs/{id}/staff") { request, context in
+            // Every one unless `limit` asks for a page (`after=next` for the next).
+            let page = try await s.people.staff(of: try id(context), search: request.uri.queryParameters.get("q"),
+                                                limit: try APIJSON.integer("limit", in: request), after: try APIJSON.integer("after", in: request),
+                                                caller: context.caller)
+            return try APIJSON.response(StaffPageDTO(staff: page.accounts.map(AccountDTO.init), total: page.total, next: page.next))
         }
         signedIn.post("orgs/{id}/staff") { request, context in
             let body = try await APIJSON.decode(NewStaffBody.self, from: request)
@@ -245,6 +249,13 @@ struct CatalogDTO: Encodable {
 /// match in all, and the `after` of the next page.
 struct ApplicantPageDTO: Encodable {
     var applicants: [AccountDTO]
+    var total: Int
+    var next: Int?
+}
+
+/// `GET orgs/<id>/staff`: as `ApplicantPageDTO`, for staff.
+struct StaffPageDTO: Encodable {
+    var staff: [AccountDTO]
     var total: Int
     var next: Int?
 }

@@ -246,6 +246,9 @@ enum Templates {
         <label>姓名 <input type="text" name="name" id="staff-name" required value="{{typed_name}}"></label>
         <label>手机号 <input type="tel" name="phone" id="staff-phone" value="{{typed_phone}}"></label>
         <button type="submit" id="add-staff-submit">确定</button></form></fieldset>
+        <form method="get" action="{{base}}staff" id="staff-search"><label>查找人员 <input type="search" name="q" id="staff-q" value="{{search}}" placeholder="姓名或登录名" maxlength="40"></label>
+        <button type="submit" class="secondary">查找</button>{{#searching}} <a href="{{base}}staff">全部</a>{{/searching}}</form>
+        <p>{{#searching}}找到{{/searching}}{{^searching}}共{{/searching}} <span id="staff-total">{{total}}</span> 人</p>
         <table id="staff"><thead><tr><th>姓名</th><th>登录名</th><th>手机号</th><th>状态</th><th>角色</th><th>审查权限</th><th>操作</th></tr></thead><tbody>
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>{{#enabled}}已启动{{/enabled}}{{^enabled}}未启动{{/enabled}}</td>
         <td>{{roles_label}}</td><td>系列：{{series_label}}<br>内容：{{sections_label}}</td><td>
@@ -261,8 +264,9 @@ enum Templates {
         <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit">保存</button></form></details>
         <form method="post" action="{{base}}staff/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger">删除</button></form>
         </td></tr>{{/people}}
-        {{^people}}<tr><td colspan="7">暂无人员</td></tr>{{/people}}
+        {{^people}}<tr><td colspan="7">{{#searching}}没有符合条件的人员{{/searching}}{{^searching}}暂无人员{{/searching}}</td></tr>{{/people}}
         </tbody></table>
+        <p class="pages">{{#first_page}}<a id="staff-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="staff-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
 
     static let applicants = """

@@ -8,10 +8,10 @@ import ZhichengStorage
 extension UI {
     /// `entered`: a refused 添加人员 form, shown again as typed.
     func staffPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
-                   entered: FormData? = nil) async throws -> Response {
-        let people = try await services.people.staff(of: user.orgID, caller: user)
+                   entered: FormData? = nil, search: String = "", after: Int? = nil) async throws -> Response {
+        let page = try await services.people.staff(of: user.orgID, search: search, limit: Self.peoplePageSize, after: after, caller: user)
         let org = try await ownOrg(user)
-        let rows: [[String: Any]] = people.map { p in
+        let rows: [[String: Any]] = page.accounts.map { p in
             [
                 "id": p.id, "name": p.name, "login": p.login, "phone": p.phone, "enabled": p.enabled,
                 "roles_label": p.roles.isEmpty ? "未设置" : p.roles.map(\.label).joined(separator: "、"),
@@ -24,7 +24,24 @@ extension UI {
         }
         if entered != nil { Self.refilled() }
         let typed: [String: Any] = ["typed_login": entered?["login"] ?? "", "typed_name": entered?["name"] ?? "", "typed_phone": entered?["phone"] ?? ""]
-        return try render("本单位人员角色管理", "staff", typed.merging(["people": rows]) { $1 }, user: user, context, flash: flash, status: status, navCurrent: "staff", orgName: org.name)
+        let paging = Self.pagingData("staff", search: search, after: after, page: page, context: context, link: link)
+        return try render("本单位人员角色管理", "staff", typed.merging(["people": rows]) { $1 }.merging(paging) { $1 }, user: user, context, flash: flash, status: status,
+                          navCurrent: "staff", orgName: org.name)
+    }
+
+    /// Rows on one page of 本单位人员 and 申报人员 (1–500).
+    static let peoplePageSize = 100
+
+    /// What a people page shows of its search and pages: the search box's text, the count, and
+    /// the links to the first and the next page of the same search.
+    static func pagingData(_ path: String, search: String, after: Int?, page: PeopleService.AccountPage, context: TenantRequestContext,
+                           link: (String, [String?], TenantRequestContext) -> String) -> [String: Any] {
+        func pageLink(after: Int?) -> String {
+            link(path, [search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), after.map { "after=\($0)" }], context)
+        }
+        return ["total": page.total, "search": search, "searching": !search.isEmpty,
+                "first_page": after == nil ? false as Any : pageLink(after: nil),
+                "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false]
     }
 
     func staffAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
@@ -59,26 +76,17 @@ extension UI {
         return try await done("staff", flash, context) { try await staffPage(user, context, flash: flash) }
     }
 
-    /// Rows on one page of 申报人员 unless `?limit=` says otherwise (1–500).
-    static let applicantPageSize = 100
-
     /// `entered`: a refused 添加 form, shown again as typed; `search` (`?q=`): a name or an
     /// ID-card number; `after`: the last account of the page before.
     func applicantsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
                         importResult: (created: [CreatedAccount], problems: [ImportProblem])? = nil, entered: FormData? = nil,
                         search: String = "", after: Int? = nil) async throws -> Response {
-        let page = try await services.people.applicants(of: user.orgID, search: search, limit: Self.applicantPageSize, after: after, caller: user)
+        let page = try await services.people.applicants(of: user.orgID, search: search, limit: Self.peoplePageSize, after: after, caller: user)
         let org = try await ownOrg(user)
         if entered != nil { Self.refilled() }
-        func pageLink(after: Int?) -> String {
-            let items: [String?] = [search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), after.map { "after=\($0)" }]
-            return link("applicants", items, context)
-        }
         var data: [String: Any] = ["people": page.accounts.map { ["id": $0.id, "name": $0.name, "login": $0.login, "phone": $0.phone] },
-                                   "total": page.total, "search": search, "searching": !search.isEmpty,
-                                   "first_page": after == nil ? false as Any : pageLink(after: nil),
-                                   "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false,
                                    "typed_id_number": entered?["id_number"] ?? "", "typed_name": entered?["name"] ?? "", "typed_phone": entered?["phone"] ?? ""]
+        data.merge(Self.pagingData("applicants", search: search, after: after, page: page, context: context, link: link)) { $1 }
         if let importResult {
             data["import_result"] = [
                 "created_count": importResult.created.count,

@@ -41,7 +41,11 @@ enum UIRoutes {
         tenant.get("profile") { request, context in try await ui.page(request, context, allowUnapproved: true) { user in try await ui.profilePage(user, context, orgID: user.orgID, flash: .none) } }
         tenant.post("profile") { request, context in try await ui.profileAction(request, context) }
 
-        tenant.get("staff") { request, context in try await ui.page(request, context) { user in try await ui.staffPage(user, context, flash: .none) } }
+        tenant.get("staff") { request, context in
+            try await ui.page(request, context) { user in
+                try await ui.staffPage(user, context, flash: .none, search: request.uri.queryParameters.get("q") ?? "", after: try APIJSON.integer("after", in: request))
+            }
+        }
         tenant.post("staff") { request, context in try await ui.staffAction("add", request, context) }
         for action in ["enable", "disable", "roles", "permissions", "edit", "delete"] {
             tenant.post("staff/{id}/\(action)") { request, context in try await ui.staffAction(action, request, context) }
