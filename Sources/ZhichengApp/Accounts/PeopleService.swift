@@ -168,8 +168,9 @@ public struct PeopleService: Sendable {
         // The rows allowed, a header row besides; read no further than one more.
         let rows = try CSVTable.parse(csv, stopAfter: Self.maxImportRows + 2)
         guard rows.count <= Self.maxImportRows + 1 else { throw ZhichengError(.tooLarge, "一次最多导入\(Self.maxImportRows)行") }
-        var created: [CreatedAccount] = []
         var problems: [ImportProblem] = []
+        // Every row checked as 添加 checks one, before anything is hashed or written.
+        var valid: [(line: Int, login: String, name: String, phone: String)] = []
         for (index, row) in rows.enumerated() {
             let cells = row.cells.map { $0.trimmingCharacters(in: .whitespaces) }
             if index == 0, cells.first.map({ $0.contains("身份证") || $0.lowercased().contains("id") }) == true { continue }
@@ -177,14 +178,67 @@ public struct PeopleService: Sendable {
                 problems.append(ImportProblem(row: row.line, message: "每行应为：身份证号,姓名,手机号（手机号可空）"))
                 continue
             }
-            do {
-                created.append(try await addApplicant(to: orgID, idNumber: cells[0], name: cells[1], phone: cells.count > 2 ? cells[2] : "", caller: caller))
-            } catch let error as ZhichengError where error.code == .invalid || error.code == .conflict {
+            do throws(ZhichengError) {
+                valid.append((row.line, try IDCardNumber(cells[0]).rawValue, try TenantInfo.validateName(cells[1]),
+                              try ContactValidation.optionalPhone(cells.count > 2 ? cells[2] : "")))
+            } catch {
                 problems.append(ImportProblem(row: row.line, message: error.message))
             }
         }
-        return (created, problems)
+        // A number that has an account, or came earlier in the file, is refused before its hash.
+        let taken = try await store.read(caller) { [valid] conn in Set(try valid.map(\.login).filter { try conn.account(login: $0) != nil }) }
+        var seen: Set<String> = []
+        var fresh: [(line: Int, login: String, name: String, phone: String)] = []
+        for row in valid {
+            if taken.contains(row.login) || !seen.insert(row.login).inserted {
+                problems.append(ImportProblem(row: row.line, message: Self.taken(row.login, .applicant).message))
+            } else {
+                fresh.append(row)
+            }
+        }
+        // The slow hashes on every hasher thread at once (not one row after another: a 5,000-row
+        // file took minutes, longer than a proxy waits, and its one-time passwords were lost),
+        // then the accounts written a few hundred to a transaction.
+        let hashed = try await withThrowingTaskGroup(of: (Int, String, String).self) { group in
+            var out: [(Int, String, String)] = []
+            for (index, _) in fresh.enumerated() {
+                if index >= Self.importHashesAtOnce, let done = try await group.next() { out.append(done) }
+                group.addTask { [hasher] in
+                    let password = OneTimePassword.generate()
+                    return (index, password, try await hasher.hash(password))
+                }
+            }
+            for try await done in group { out.append(done) }
+            return out.sorted { $0.0 < $1.0 }
+        }
+        var created: [CreatedAccount] = []
+        for start in stride(from: 0, to: fresh.count, by: Self.importRowsPerTransaction) {
+            let part = Array(start..<min(start + Self.importRowsPerTransaction, fresh.count)).map { (fresh[$0], hashed[$0].1, hashed[$0].2) }
+            let (made, refused) = try await store.write(caller) { conn -> ([CreatedAccount], [ImportProblem]) in
+                try Access.requireApprovedOrg(caller, conn)
+                _ = try Access.ownOrg(orgID, caller: caller, conn)
+                var made: [CreatedAccount] = [], refused: [ImportProblem] = []
+                for (row, password, hash) in part {
+                    // Made elsewhere since it was looked up.
+                    guard try conn.account(login: row.login) == nil else {
+                        refused.append(ImportProblem(row: row.line, message: Self.taken(row.login, .applicant).message))
+                        continue
+                    }
+                    made.append(try Self.insertAccount(orgID: orgID, login: row.login, name: row.name, phone: row.phone, kind: .applicant, enabled: true,
+                                                       hash: hash, password: password, caller: caller, conn))
+                }
+                return (made, refused)
+            }
+            created += made
+            problems += refused
+        }
+        return (created, problems.sorted { $0.row < $1.row })
     }
+
+    /// Hashes an import runs at once: enough to keep every hasher thread busy.
+    static let importHashesAtOnce = 16
+    /// Accounts an import writes in one transaction (one durable commit).
+    static let importRowsPerTransaction = 250
 
     // MARK: Shared
 
@@ -212,13 +266,20 @@ public struct PeopleService: Sendable {
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
             guard try conn.account(login: login) == nil else { throw Self.taken(login, kind) }
-            try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?,?,?,?,?,1,?,?,?)",
-                         [orgID, login, name, kind.rawValue, hash, enabled, phone, Date().timeIntervalSince1970])
-            let id = Int(conn.lastInsertRowID)
-            try conn.appendAudit(caller.audit(kind == .applicant ? "applicant.create" : "staff.create", target: "account:\(id)",
-                                              detail: #"{"login":\#(jsonString(IDCardNumber.maskedIfOne(login))),"name":\#(jsonString(name))}"#))
-            return CreatedAccount(account: try conn.account(id)!, password: password)
+            return try Self.insertAccount(orgID: orgID, login: login, name: name, phone: phone, kind: kind, enabled: enabled, hash: hash, password: password,
+                                          caller: caller, conn)
         }
+    }
+
+    /// Writes a new account with its audit row, in the caller's transaction (its login free).
+    private static func insertAccount(orgID: Int, login: String, name: String, phone: String, kind: AccountKind, enabled: Bool, hash: String,
+                                      password: String, caller: SignedIn, _ conn: SQLiteConnection) throws -> CreatedAccount {
+        try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?,?,?,?,?,1,?,?,?)",
+                     [orgID, login, name, kind.rawValue, hash, enabled, phone, Date().timeIntervalSince1970])
+        let id = Int(conn.lastInsertRowID)
+        try conn.appendAudit(caller.audit(kind == .applicant ? "applicant.create" : "staff.create", target: "account:\(id)",
+                                          detail: #"{"login":\#(jsonString(IDCardNumber.maskedIfOne(login))),"name":\#(jsonString(name))}"#))
+        return CreatedAccount(account: try conn.account(id)!, password: password)
     }
 
     private static func taken(_ login: String, _ kind: AccountKind) -> ZhichengError {
