@@ -10,13 +10,19 @@ import ZhichengStorage
 struct SectionEditTests {
     typealias Edit = ApplicationService.SectionEdit
 
-    @Test func aSectionChangedElsewhereIsNeitherOverwrittenNorPartlySaved() async throws {
+    /// A city, its admin, an applicant (account and session) and their draft title application.
+    static func draft() async throws -> (ExpertFixture, SignedIn, CreatedAccount, SignedIn, ApplicationView) {
         let f = try ExpertFixture()
         let c = try await f.tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
         let city = try await f.signIn("zhengzhou", c.adminLogin, c.adminPassword)
         let person = try await f.people.addApplicant(to: city.orgID, idNumber: "410102199001011234", name: "周填写", phone: "", caller: city)
         let applicant = try await f.signIn("zhengzhou", person.account.login, person.password)
         let app = try await f.applications.create(kind: "title", year: 2026, series: "中小学教师", level: "中级", title: "一级教师", caller: applicant)
+        return (f, city, person, applicant, app)
+    }
+
+    @Test func aSectionChangedElsewhereIsNeitherOverwrittenNorPartlySaved() async throws {
+        let (f, city, person, applicant, app) = try await Self.draft()
         let basic = ["内容": "周填写，女"], work = ["内容": "任教十年"]
         _ = try await f.applications.saveSection(app.id, section: "基本信息", fields: basic, caller: applicant)
         _ = try await f.applications.saveSection(app.id, section: "工作经历", fields: work, caller: applicant)
@@ -55,12 +61,7 @@ struct SectionEditTests {
     /// with CR LF (an API client, before that) is the same text as the page's LF: a save of
     /// another section leaves it alone.
     @Test func lineBreaksAreOneWhicheverDoorTheyCameThrough() async throws {
-        let f = try ExpertFixture()
-        let c = try await f.tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
-        let city = try await f.signIn("zhengzhou", c.adminLogin, c.adminPassword)
-        let person = try await f.people.addApplicant(to: city.orgID, idNumber: "410102199001011234", name: "周填写", phone: "", caller: city)
-        let applicant = try await f.signIn("zhengzhou", person.account.login, person.password)
-        let app = try await f.applications.create(kind: "title", year: 2026, series: "中小学教师", level: "中级", title: "一级教师", caller: applicant)
+        let (f, _, _, applicant, app) = try await Self.draft()
         _ = try await f.applications.saveSection(app.id, section: "学历学位", fields: ["内容": "本科\r\n硕士\r在读"], caller: applicant)
         #expect(try await f.applications.get(app.id, caller: applicant).sections["学历学位"] == ["内容": "本科\n硕士\n在读"])
 
