@@ -186,7 +186,7 @@ public actor PluginSupervisor {
     /// start may take up to its 10 s handshake, which no submission (of any tenant, for any
     /// plugin's steps) waits for; the submissions after it see its steps.
     public func steps(at: String) async -> [(file: String, step: PluginInfo.Step)] {
-        if retryingUnstarted == nil, plugins.values.contains(where: Self.unstartedAndDue) {
+        if retryingUnstarted == nil, !stopped, plugins.values.contains(where: Self.unstartedAndDue) {
             retryingUnstarted = Task {
                 await self.retryUnstarted()
                 self.retryingUnstarted = nil
@@ -197,6 +197,8 @@ public actor PluginSupervisor {
 
     /// The background start of the plugins that never started, while one runs.
     private var retryingUnstarted: Task<Void, Never>?
+    /// Set by `stopAll` (shutdown): nothing is started from then on.
+    private var stopped = false
 
     static func unstartedAndDue(_ entry: Entry) -> Bool {
         !entry.manifestRead && entry.info.state == .faulty && retryDue(entry)
@@ -247,6 +249,9 @@ public actor PluginSupervisor {
 
     /// Stops every helper (shutdown), retired ones with calls in flight included.
     public func stopAll() {
+        // A background start under way stops what it starts (see `retryUnstarted`).
+        stopped = true
+        retryingUnstarted?.cancel()
         for entry in plugins.values { stop(entry) }
         for entry in draining { stop(entry) }
         draining = []
@@ -271,11 +276,13 @@ public actor PluginSupervisor {
     private func retryUnstarted() async {
         let due = plugins.values.filter(Self.unstartedAndDue)
         guard !due.isEmpty else { return }
-        for entry in due.sorted(by: { $0.info.file < $1.info.file }) where !entry.retired {
+        for entry in due.sorted(by: { $0.info.file < $1.info.file }) where !entry.retired && !stopped {
             // Counted as a call in flight, so a reload meanwhile stops the helper it starts.
             entry.inFlight += 1
             await restart(entry)
             finished(entry)
+            // The daemon stopped while it started: no helper outlives it.
+            if stopped { stop(entry) }
         }
         refuseDuplicates()
     }

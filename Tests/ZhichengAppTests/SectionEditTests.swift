@@ -79,5 +79,11 @@ struct SectionEditTests {
         ], caller: applicant)
         #expect(saved == ["基本信息"])
         #expect(try await f.applications.get(app.id, caller: applicant).version == version + 1, "one section written")
+        // Edited on a page that showed it as stored (its digest of the CR LF text): saved, not a conflict.
+        let edited = try await f.applications.saveSections(app.id, [
+            Edit(section: "获奖情况", fields: ["获奖明细": "2019 省级一等奖\r\n2021 国家级二等奖\r\n2023 市级一等奖"], shown: ApplicationService.fingerprint(crlf)),
+        ], caller: applicant)
+        #expect(edited == ["获奖情况"])
+        #expect(try await f.applications.get(app.id, caller: applicant).sections["获奖情况"] == ["获奖明细": "2019 省级一等奖\n2021 国家级二等奖\n2023 市级一等奖"])
     }
 }

@@ -107,6 +107,11 @@ def test_the_read_only_pages_name_every_field_and_each_step(env: Env):
     def page(s, path: str) -> str:
         return env.city_api.raw("GET", f"/t/zhengzhou/{path}", headers={"Cookie": f"zc_session={s.cookie}"}).body.decode()
 
+    # An expert application's form has 基本信息, 工作经历 and 附件: a return may name only those.
+    offered = re.findall(r'name="sections" value="([^"]+)"', page(handler, f"reviews/{app['id']}"))
+    assert offered == ["基本信息", "工作经历", "附件"], offered
+    expect(handler.post(f"applications/{app['id']}/decision", {"decision": "return", "sections": ["论文著作"], "reason": "incomplete",
+                                                                 "version": app["version"]}), 400, field="sections")
     for html in (page(handler, f"reviews/{app['id']}"), page(person, f"applications/{app['id']}")):
         assert "从业年限：15 年\n经历：长期从事教学</td>" in html, html[html.find("工作经历"):][:400]
         assert "姓名：专家\n职称：高级教师</td>" in html, html[html.find("基本信息"):][:400]
@@ -587,6 +592,10 @@ def test_the_database_comes_a_page_at_a_time_and_relations_read_numbers_as_typed
         if after is None:
             break
     assert seen == [e["id"] for e in everyone["experts"]], "every expert once, in the order admitted"
+    # The screen reads its pages too: from after the first expert, without it, with a way back.
+    first_id = everyone["experts"][0]["id"]
+    screen = env.prov_api.raw("GET", f"/t/province/experts?after={first_id}", headers={"Cookie": f"zc_session={env.prov.cookie}"}).body.decode()
+    assert f'data-expert="{first_id}"' not in screen and f'data-expert="{everyone["experts"][1]["id"]}"' in screen and 'id="experts-first"' in screen
     expect(env.prov.get("experts?limit=abc"), 400, field="limit")
     expect(env.prov.get("experts?after=1.5"), 400, field="after")
 

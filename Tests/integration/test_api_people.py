@@ -30,7 +30,7 @@ from api_support import (
     unchanged,
     unique,
 )
-from conftest import Daemon, create_tenant
+from conftest import Daemon, clean_env, create_tenant
 
 TENANT = "zhengzhou"
 
@@ -343,10 +343,13 @@ def test_applicants_come_a_page_at_a_time_and_are_found_by_name_or_number(env: E
     assert found(f" {number[:6]} {number[6:]} ") == ["赵华"]
     expect(unit.get(f"orgs/{org['id']}/applicants?limit=abc"), 400, field="limit")
     expect(unit.get(f"orgs/{org['id']}/applicants?q=" + quote("长" * 41)), 400, field="q")
-    # The screen: its search box, and its pages of 100.
+    # The screen: its search box (a browser sends a blank as +), and its pages of 100.
     cookie = {"Cookie": f"zc_session={unit.cookie}"}
     page = env.api.raw("GET", f"/t/{TENANT}/applicants?q={quote('明')}", headers=cookie).body.decode()
     assert 'id="applicant-total">2<' in page and "李明" in page and "赵华" not in page, page[-3000:]
+    grouped = env.api.raw("GET", f"/t/{TENANT}/applicants?q={number[:6]}+{number[6:14]}+{number[14:]}+", headers=cookie).body.decode()
+    assert 'id="applicant-total">1<' in grouped and "赵华" in grouped, grouped[-3000:]
+    assert f'value="{number[:6]} {number[6:14]} {number[14:]} "' in grouped, "the box shows the blanks typed, not +"
     imported = expect(import_csv(unit, org["id"], "\n".join(f"{fresh_id_number()},批量{i}," for i in range(96))), 200).json
     assert len(imported["created"]) == 96, imported["errors"]
     first = env.api.raw("GET", f"/t/{TENANT}/applicants", headers=cookie).body.decode()
@@ -506,3 +509,21 @@ def test_people_are_managed_by_their_own_org_admin_only(env: Env) -> None:
             expect(s.post(f"orgs/{oid}/applicants", {"id_number": fresh_id_number(), "name": "越权"}), status)
         expect(st.post(f"staff/{staff['id']}/enable"), 403)
         expect(st.put(f"staff/{staff['id']}/roles", {"roles": ["leader"]}), 403)
+
+
+def test_an_import_whose_later_part_fails_keeps_and_shows_what_it_made(daemon_factory) -> None:
+    """An import writes its accounts a few hundred to a transaction: when a later part cannot be
+    written, the accounts already made stand and their one-time passwords are shown; the rows
+    not imported are reported, to be imported again."""
+    d = daemon_factory(env=clean_env(ZHICHENG_FAIL_AT="import.later-part")).start()
+    info = create_tenant(d, TENANT, "4101", "郑州市")
+    api = Api(d.http_port, TENANT)
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    rows = [f"{fresh_id_number()},批量{i}," for i in range(260)]
+    r = expect(import_csv(city, 1, "\n".join(rows)), 200).json
+    assert len(r["created"]) == 250 and all(c["password"] for c in r["created"]), len(r["created"])
+    assert [e["row"] for e in r["errors"]] == list(range(251, 261)) and all("未导入" in e["message"] for e in r["errors"]), r["errors"][:2]
+    assert expect(city.get("orgs/1/applicants"), 200).json["total"] == 250
+    # Sent again, the rows made are refused as having accounts, the rest imported.
+    again = expect(import_csv(city, 1, "\n".join(rows)), 200).json
+    assert len(again["created"]) == 10 and len(again["errors"]) == 250, (len(again["created"]), len(again["errors"]))

@@ -214,7 +214,11 @@ public struct PeopleService: Sendable {
         var created: [CreatedAccount] = []
         for start in stride(from: 0, to: fresh.count, by: Self.importRowsPerTransaction) {
             let part = Array(start..<min(start + Self.importRowsPerTransaction, fresh.count)).map { (fresh[$0], hashed[$0].1, hashed[$0].2) }
-            let (made, refused) = try await store.write(caller) { conn -> ([CreatedAccount], [ImportProblem]) in
+            let written: ([CreatedAccount], [ImportProblem])
+            do {
+                // A write of a later part failing (tests: as a full disk would make it).
+                if start > 0 { try FaultInjection.failure("import.later-part") }
+                written = try await store.write(caller) { conn -> ([CreatedAccount], [ImportProblem]) in
                 try Access.requireApprovedOrg(caller, conn)
                 _ = try Access.ownOrg(orgID, caller: caller, conn)
                 var made: [CreatedAccount] = [], refused: [ImportProblem] = []
@@ -228,9 +232,16 @@ public struct PeopleService: Sendable {
                                                        hash: hash, password: password, caller: caller, conn))
                 }
                 return (made, refused)
+                }
+            } catch {
+                // The accounts already written stand, and their one-time passwords are shown;
+                // this part and the rest are reported, to be imported again.
+                let why = (error as? ZhichengError).flatMap { $0.code == .internal ? nil : $0.message } ?? "写入失败"
+                problems += fresh[start...].map { ImportProblem(row: $0.line, message: "未导入（\(why)），请稍后重新导入该行") }
+                break
             }
-            created += made
-            problems += refused
+            created += written.0
+            problems += written.1
         }
         return (created, problems.sorted { $0.row < $1.row })
     }

@@ -170,16 +170,16 @@ public struct ExpertService: Sendable {
         public var next: Int?
     }
 
-    /// Rows on one page of the database unless `limit` says otherwise (1–500).
+    /// Rows on one page of 专家信息库.
     public static let expertPageSize = 200
 
-    /// Searches the database by series, specialty (substring) and state: one page in the
-    /// order experts were admitted (`after`: the `next` of the page before), and the count of
-    /// all that match. A province has thousands: none is out of reach.
-    public func experts(series: String?, specialty: String?, state: String?, limit: Int = ExpertService.expertPageSize, after: Int? = nil,
+    /// Searches the database by series, specialty (substring) and state, in the order experts
+    /// were admitted: every one, or one page of `limit` (1–500; `after`: the `next` of the page
+    /// before), and the count of all that match. A province has thousands: none is out of reach.
+    public func experts(series: String?, specialty: String?, state: String?, limit: Int? = nil, after: Int? = nil,
                         caller: SignedIn) async throws -> ExpertPage {
         if let state, !["active", "suspended", "retired"].contains(state) { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
-        let limit = max(1, min(limit, 500))
+        let limit = limit.map { max(1, min($0, 500)) }
         return try await store.read(caller) { conn in
             _ = try Self.requireProvinceOffice(caller, conn)
             var filter = ""
@@ -189,13 +189,13 @@ public struct ExpertService: Sendable {
             if let state, !state.isEmpty { filter += " AND state = ?"; args.append(state) }
             let total = try conn.scalar("SELECT count(*) FROM experts WHERE 1 = 1" + filter, args)?.int ?? 0
             // One row more than the page says whether there is a next one.
-            let rows = try conn.query("SELECT * FROM experts WHERE id > ?" + filter + " ORDER BY id LIMIT ?", [after ?? 0] + args + [limit + 1])
-                .map(ExpertRecord.init(row:))
-            let records = Array(rows.prefix(limit))
+            let rows = try conn.query("SELECT * FROM experts WHERE id > ?" + filter + " ORDER BY id" + (limit == nil ? "" : " LIMIT ?"),
+                                      [after ?? 0] + args + (limit.map { [$0 + 1] } ?? [])).map(ExpertRecord.init(row:))
+            let records = limit.map { Array(rows.prefix($0)) } ?? rows
             // The office's admin manages the database; its other staff find experts by name,
             // series and specialty, without their ID-card numbers or whom they must avoid.
             return ExpertPage(experts: caller.kind == .orgAdmin ? records : records.map(\.withoutPersonalData), total: total,
-                              next: rows.count > limit ? records.last?.id : nil)
+                              next: limit.flatMap { rows.count > $0 ? records.last?.id : nil })
         }
     }
 

@@ -466,7 +466,12 @@ public struct ApplicationService: Sendable {
                 guard edit.fields != (now ?? [:]), !(edit.fields.values.allSatisfy(\.isEmpty) && now == nil) else { continue }
                 if let shown = edit.shown {
                     if Self.fingerprint(edit.fields) == shown { continue }   // untouched on the page
-                    if Self.fingerprint(now) != shown { conflicts.append(section.rawValue); continue }
+                    // Changed since the page showed it, whether the page's digest is of the text as
+                    // stored (CR LF from an API client, before) or with its line breaks made one.
+                    if Self.fingerprint(now) != shown && Self.fingerprint(stored[section.rawValue]) != shown {
+                        conflicts.append(section.rawValue)
+                        continue
+                    }
                 }
                 changes.append((section, json))
             }

@@ -50,7 +50,7 @@ extension APIRoutes {
         signedIn.get("experts") { request, context in
             let q = request.uri.queryParameters
             let page = try await s.experts.experts(series: q.get("series"), specialty: q.get("specialty"), state: q.get("state"),
-                                                   limit: try APIJSON.integer("limit", in: request) ?? ExpertService.expertPageSize,
+                                                   limit: try APIJSON.integer("limit", in: request),
                                                    after: try APIJSON.integer("after", in: request), caller: context.caller)
             return try APIJSON.response(ExpertPageDTO(experts: page.experts.map(ExpertDTO.init), total: page.total, next: page.next))
         }

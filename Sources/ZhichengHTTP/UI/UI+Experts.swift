@@ -160,7 +160,8 @@ extension UI {
         let org = try await ownOrg(user)
         let series = query["series"] ?? "", specialty = query["specialty"] ?? "", state = query["state"] ?? ""
         let after = (query["after"]).flatMap { Int($0) }
-        let page = try await services.experts.experts(series: series, specialty: specialty, state: state.isEmpty ? nil : state, after: after, caller: user)
+        let page = try await services.experts.experts(series: series, specialty: specialty, state: state.isEmpty ? nil : state,
+                                                      limit: ExpertService.expertPageSize, after: after, caller: user)
         let experts = page.experts
         let cities = await cityNames(experts.map(\.sourceTenant))
         // The same search, from its first page or from the next.

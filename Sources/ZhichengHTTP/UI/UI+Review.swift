@@ -410,8 +410,9 @@ extension UI {
             "why": v.chain.state != .inReview ? "该申报已不在审查中" : "当前环节不属于您，或您已做过本单位的经办人审查",
             "trail": trail.map(trailRow),
         ]
-        // Only what the reviewer may see can be named at fault.
-        data.merge(Self.decisionChoices(entered, ReviewDecision.allCases, sections: ApplicationSection.allCases.map(\.rawValue).filter { !v.hiddenSections.contains($0) })) { $1 }
+        // Only what the application's form has, and the reviewer may see, can be named at fault.
+        let sections = (ApplicationKind(rawValue: v.kind) ?? .title).sections.map(\.rawValue).filter { !v.hiddenSections.contains($0) }
+        data.merge(Self.decisionChoices(entered, ReviewDecision.allCases, sections: sections)) { $1 }
         return try render("审查", "review", data, user: user, context, flash: flash, status: status,
                           navCurrent: Self.reviewsPath(v.chain.state == .inReview && user.roles.count > 1 ? v.chain.stage : nil, of: user), orgName: org.name)
     }
@@ -445,7 +446,7 @@ extension UI {
         let shown = try APIJSON.integer("org", in: request) ?? user.orgID
         let year = try Self.yearFilter(request)
         let below = try APIJSON.boolean("below", in: request) ?? false
-        let applicant = request.uri.queryParameters.get("applicant") ?? ""
+        let applicant = Self.formQuery("applicant", in: request) ?? ""
         let before = try APIJSON.integer("before", in: request)
         let limit = Self.statusPageSize
         // One row more than shown says whether there is a next page.

@@ -43,7 +43,7 @@ enum UIRoutes {
 
         tenant.get("staff") { request, context in
             try await ui.page(request, context) { user in
-                try await ui.staffPage(user, context, flash: .none, search: request.uri.queryParameters.get("q") ?? "", after: try APIJSON.integer("after", in: request))
+                try await ui.staffPage(user, context, flash: .none, search: UI.formQuery("q", in: request) ?? "", after: try APIJSON.integer("after", in: request))
             }
         }
         tenant.post("staff") { request, context in try await ui.staffAction("add", request, context) }
@@ -53,7 +53,7 @@ enum UIRoutes {
 
         tenant.get("applicants") { request, context in
             try await ui.page(request, context) { user in
-                try await ui.applicantsPage(user, context, flash: .none, search: request.uri.queryParameters.get("q") ?? "",
+                try await ui.applicantsPage(user, context, flash: .none, search: UI.formQuery("q", in: request) ?? "",
                                             after: try APIJSON.integer("after", in: request))
             }
         }
@@ -122,8 +122,8 @@ enum UIRoutes {
         tenant.post("province-reviews/{id}") { request, context in try await ui.provinceDecide(request, context) }
         tenant.get("experts") { request, context in
             try await ui.page(request, context) { user in
-                let q = request.uri.queryParameters
-                let query = ["series": q.get("series") ?? "", "specialty": q.get("specialty") ?? "", "state": q.get("state") ?? ""]
+                var query: [String: String] = [:]
+                for name in ["series", "specialty", "state", "after"] { query[name] = UI.formQuery(name, in: request) ?? "" }
                 return try await ui.expertsPage(user, context, query: query, flash: .none)
             }
         }
