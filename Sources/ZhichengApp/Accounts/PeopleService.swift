@@ -219,19 +219,19 @@ public struct PeopleService: Sendable {
                 // A write of a later part failing (tests: as a full disk would make it).
                 if start > 0 { try FaultInjection.failure("import.later-part") }
                 written = try await store.write(caller) { conn -> ([CreatedAccount], [ImportProblem]) in
-                try Access.requireApprovedOrg(caller, conn)
-                _ = try Access.ownOrg(orgID, caller: caller, conn)
-                var made: [CreatedAccount] = [], refused: [ImportProblem] = []
-                for (row, password, hash) in part {
-                    // Made elsewhere since it was looked up.
-                    guard try conn.account(login: row.login) == nil else {
-                        refused.append(ImportProblem(row: row.line, message: Self.taken(row.login, .applicant).message))
-                        continue
+                    try Access.requireApprovedOrg(caller, conn)
+                    _ = try Access.ownOrg(orgID, caller: caller, conn)
+                    var made: [CreatedAccount] = [], refused: [ImportProblem] = []
+                    for (row, password, hash) in part {
+                        // Made elsewhere since it was looked up.
+                        guard try conn.account(login: row.login) == nil else {
+                            refused.append(ImportProblem(row: row.line, message: Self.taken(row.login, .applicant).message))
+                            continue
+                        }
+                        made.append(try Self.insertAccount(orgID: orgID, login: row.login, name: row.name, phone: row.phone, kind: .applicant, enabled: true,
+                                                           hash: hash, password: password, caller: caller, conn))
                     }
-                    made.append(try Self.insertAccount(orgID: orgID, login: row.login, name: row.name, phone: row.phone, kind: .applicant, enabled: true,
-                                                       hash: hash, password: password, caller: caller, conn))
-                }
-                return (made, refused)
+                    return (made, refused)
                 }
             } catch {
                 // The accounts already written stand, and their one-time passwords are shown;
