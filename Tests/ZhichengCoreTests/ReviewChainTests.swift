@@ -194,6 +194,14 @@ struct DeclarationPlanTests {
         #expect(try DeclarationPlan.validate(year: 2026, lines: ok) == ok)
         #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 2026, lines: []) }
         #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 1999, lines: ok) }
+        // Up to next year in China: a year typed far ahead is refused, its message naming the bound.
+        let lateNovember = CalendarDay("2026-11-30")!.start
+        try DeclarationPlan.validateYear(2027, now: lateNovember)
+        #expect { try DeclarationPlan.validateYear(2062, now: lateNovember) } throws: { error in
+            (error as? ZhichengError)?.message == "年度应为 2000 至 2027 之间的年份" && (error as? ZhichengError)?.field == "year"
+        }
+        // 2026-12-31 16:30 UTC is already 2027-01-01 in China: 2028 is next year there.
+        try DeclarationPlan.validateYear(2028, now: CalendarDay("2027-01-01")!.start.addingTimeInterval(30 * 60))
         #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 2026, lines: [PlanLine(series: "魔法师", level: .junior, count: 1)]) }
         #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 2026, lines: [PlanLine(series: "社会工作专业人员", level: .senior, count: 1)]) }
         #expect(throws: ZhichengError.self) { try DeclarationPlan.validate(year: 2026, lines: [PlanLine(series: "中小学教师", level: .junior, count: 0)]) }

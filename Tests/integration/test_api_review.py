@@ -166,7 +166,7 @@ def test_a_plan_is_fixed_once_submitted_and_reviewed_only_while_submitted(env: E
     approved quota, nor swap the document behind it), and the city cannot review it again (say,
     reject it after approving it), nor review a draft it was never sent. Each refusal changes
     nothing in the tenant's database."""
-    year = 2040
+    year = 2020
     line = {"series": SERIES, "level": "中级", "count": 1}
     plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": year, "items": [line]}), 201).json
     expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
@@ -693,17 +693,17 @@ def test_plan_form_keeps_what_was_typed_and_offers_a_returned_plan_again(env: En
         assert r.headers.get("content-type", "").startswith("text/html"), r
         return r.body.decode()
 
-    page = post([("year", "2033"), ("series", SERIES), ("level", "中级"), ("count", "x")])
+    page = post([("year", "2013"), ("series", SERIES), ("level", "中级"), ("count", "x")])
     assert "第1行：人数应为整数" in page, page[:2000]
-    assert 'value="2033"' in page and f"<option selected>{SERIES}</option>" in page and "<option selected>中级</option>" in page and 'value="x"' in page, page[:4000]
+    assert 'value="2013"' in page and f"<option selected>{SERIES}</option>" in page and "<option selected>中级</option>" in page and 'value="x"' in page, page[:4000]
 
-    expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2034, "items": [{"series": SERIES, "level": "副高级", "count": 7}]}), 201)
-    plan = next(p for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"] if p["year"] == 2034)
+    expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2014, "items": [{"series": SERIES, "level": "副高级", "count": 7}]}), 201)
+    plan = next(p for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"] if p["year"] == 2014)
     expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
     expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
     expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "人数过多"}), 200)
     page = env.api.raw("GET", f"/t/{TENANT}/plans", headers=cookie).body.decode()
-    assert 'value="2034"' in page and "<option selected>副高级</option>" in page and 'value="7"' in page, page[:4000]
+    assert 'value="2014"' in page and "<option selected>副高级</option>" in page and 'value="7"' in page, page[:4000]
 
 
 def test_new_application_form_keeps_what_was_typed(env: Env) -> None:
@@ -827,7 +827,7 @@ def test_the_home_page_lists_what_waits_for_each_person(env: Env) -> None:
     assert returned["state"] == "returned"
     assert todo(applicant) == [(f"申报“2026年度 {SERIES} 中级 一级教师”已退回修改，请修改后重新提交", f"/t/{TENANT}/applications/{draft['id']}")]
 
-    plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2038, "items": [{"series": SERIES, "level": "中级", "count": 1}]}), 201).json
+    plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2018, "items": [{"series": SERIES, "level": "中级", "count": 1}]}), 201).json
     expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
     before = [t for t in todo(env.city) if "申报计划" in t[0]]
     expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
@@ -873,9 +873,9 @@ def test_the_applicant_plan_and_staff_forms_redirect_after_success_but_a_one_tim
     assert again.status == 409 and again.headers.get("content-type", "").startswith("text/html"), again
     assert "zc_flash" not in again.headers.get("set-cookie", "") and "已撤回" in again.body.decode(), again.body.decode()[:2000]
 
-    plan = post(env.school, "plans", [("year", "2036"), ("series", SERIES), ("level", "中级"), ("count", "3")])
+    plan = post(env.school, "plans", [("year", "2016"), ("series", SERIES), ("level", "中级"), ("count", "3")])
     assert plan.status == 303 and plan.headers.get("location") == f"/t/{TENANT}/plans", plan.headers
-    plans = [p for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"] if p["year"] == 2036]
+    plans = [p for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"] if p["year"] == 2016]
     assert len(plans) == 1 and plans[0]["items"] == [{"series": SERIES, "level": "中级", "count": 3, "used": 0}], plans
 
     staff = post(env.school, "staff", [("login", "prg.staff"), ("name", "王五"), ("phone", "")])

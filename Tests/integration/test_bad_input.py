@@ -7,13 +7,15 @@ a storage failure, answered in the API's error shape."""
 
 from __future__ import annotations
 
+import datetime
+
 import sqlite3
 from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
 
-from api_support import NEW_PASSWORD, Api, expect, module_daemon, unchanged
+from api_support import NEW_PASSWORD, Api, expect, fresh_id_number, module_daemon, unchanged
 from conftest import create_tenant
 
 TENANT = "badin"
@@ -142,15 +144,29 @@ def test_a_form_of_too_many_fields_or_parts_is_refused_whole(env) -> None:
     assert env.api.raw("GET", "/healthz").status == 200
 
 
+def test_a_year_typed_far_ahead_is_refused(env) -> None:
+    """A 年度 goes up to next year (China time): 2062 typed for 2026 is refused, naming the
+    bound, for a plan and for an application alike, and changes nothing."""
+    far = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).year + 2
+    person = expect(env.city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "年度"}), 201).json
+    applicant = env.api.first_login(person["account"]["login"], person["password"])
+    with unchanged(env.daemon, TENANT):
+        expect(env.city.post("orgs/1/plans", {"year": far, "items": [{"series": "中小学教师", "level": "中级", "count": 1}]}), 400, field="year",
+               contains=f"至 {far - 1} ")
+        expect(applicant.post("applications", {"kind": "title", "year": far, "series": "中小学教师", "level": "中级", "title": "一级教师"}), 400,
+               field="year")
+    expect(env.city.post("orgs/1/plans", {"year": far - 1, "items": [{"series": "中小学教师", "level": "中级", "count": 1}]}), (200, 201))
+
+
 def test_a_plan_document_name_that_is_not_a_plain_file_name_is_refused(env) -> None:
-    plan = expect(env.city.post("orgs/1/plans", {"year": 2030, "items": [{"series": "中小学教师", "level": "中级", "count": 1}]}), (200, 201)).json
+    plan = expect(env.city.post("orgs/1/plans", {"year": 2010, "items": [{"series": "中小学教师", "level": "中级", "count": 1}]}), (200, 201)).json
     url = f"/t/{TENANT}/api/v1/plans/{plan['id']}/document"
     headers = {"Authorization": f"Bearer {env.city.token}", "Content-Type": "application/pdf"}
     with unchanged(env.daemon, TENANT):
         for name in ("..", "a%0Ab.pdf", "%E2%80%AEfdp.exe", "x" * 201, "%FF"):
             r = env.api.raw("PUT", url, body=PDF_BYTES, headers={**headers, "X-Filename": name})
             expect(r, 400, field="name")
-    r = env.api.raw("PUT", url, body=PDF_BYTES, headers={**headers, "X-Filename": quote("目录/2030年申报计划.pdf")})
+    r = env.api.raw("PUT", url, body=PDF_BYTES, headers={**headers, "X-Filename": quote("目录/2010年申报计划.pdf")})
     expect(r, 200)
 
 

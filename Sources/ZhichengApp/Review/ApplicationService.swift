@@ -365,7 +365,7 @@ public struct ApplicationService: Sendable {
                 throw ZhichengError.unavailable("专家推荐插件未加载（需要提供 expert-submit 步骤的插件），暂不能申报专家")
             }
         }
-        guard (2000...2100).contains(year) else { throw ZhichengError.invalid("年度应为 2000 至 2100 之间的年份", field: "year") }
+        try DeclarationPlan.validateYear(year)
         guard let level = TitleLevel(rawValue: rawLevel) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
         guard let entry = catalog.series(named: series) else { throw ZhichengError.invalid("未知的系列“\(series.prefix(30))”", field: "series") }
         guard !entry.titles(at: level).isEmpty else { throw ZhichengError.invalid("\(series)没有\(level.rawValue)职称", field: "level") }

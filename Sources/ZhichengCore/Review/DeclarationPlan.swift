@@ -1,3 +1,4 @@
+import Foundation
 /// One line of a 申报计划: how many applications a unit plans for a series and level.
 public struct PlanLine: Sendable, Hashable, Codable {
     public var series: String
@@ -27,9 +28,17 @@ public enum PlanState: String, Sendable, Codable {
 
 /// The rules of a yearly declaration plan.
 public enum DeclarationPlan {
+    /// A 年度 a plan or an application may be for: from 2000 to next year (in China time), so
+    /// that a year mistyped far ahead (2062 for 2026) is refused rather than saved where no
+    /// one looks for it.
+    public static func validateYear(_ year: Int, now: Date = Date()) throws(ZhichengError) {
+        let latest = CalendarDate.currentYear(now: now) + 1
+        guard (2000...latest).contains(year) else { throw .invalid("年度应为 2000 至 \(latest) 之间的年份", field: "year") }
+    }
+
     /// Validates the lines against the catalog: known series and levels, counts 1–9999, no line twice.
     public static func validate(year: Int, lines: [PlanLine], catalog: TitleCatalog = .henan) throws(ZhichengError) -> [PlanLine] {
-        guard (2000...2100).contains(year) else { throw .invalid("年度应为 2000 至 2100 之间的年份", field: "year") }
+        try validateYear(year)
         guard !lines.isEmpty else { throw .invalid("申报计划至少需要一行（系列、级别、人数）", field: "items") }
         guard lines.count <= 200 else { throw .invalid("申报计划最多200行", field: "items") }
         var seen: Set<String> = []
