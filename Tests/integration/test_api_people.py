@@ -374,6 +374,12 @@ def test_staff_come_a_page_at_a_time_and_are_found_by_name_or_login(env: Env) ->
     assert [a["name"] for a in expect(unit.get(f"orgs/{org['id']}/staff?q={made[2]['login']}"), 200).json["staff"]] == ["郑护士"]
     page = env.api.raw("GET", f"/t/{TENANT}/staff?q={quote('护士')}", headers={"Cookie": f"zc_session={unit.cookie}"}).body.decode()
     assert 'id="staff-total">1<' in page and "郑护士" in page and "周医生" not in page, page[-3000:]
+    # A row's form posted from that view goes back to it, search kept (not to page 1 of everyone).
+    assert 'name="back_q" value="护士"' in page, page[-3000:]
+    body = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", unit.csrf), ("name", "郑护士长"), ("phone", ""), ("back_q", "护士"), ("back_after", "")])
+    r = env.api.raw("POST", f"/t/{TENANT}/staff/{made[2]['id']}/edit", body=body.encode(),
+                    headers={"Cookie": f"zc_session={unit.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 303 and r.headers.get("location", "").endswith(f"/t/{TENANT}/staff?q={quote('护士', safe='')}"), (r.status, r.headers)
 
 
 def test_applicant_first_sign_in(env: Env) -> None:

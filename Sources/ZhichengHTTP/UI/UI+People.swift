@@ -36,16 +36,32 @@ extension UI {
     /// the links to the first and the next page of the same search.
     static func pagingData(_ path: String, search: String, after: Int?, page: PeopleService.AccountPage, context: TenantRequestContext,
                            link: (String, [String?], TenantRequestContext) -> String) -> [String: Any] {
-        func pageLink(after: Int?) -> String {
-            link(path, [search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), after.map { "after=\($0)" }], context)
-        }
-        return ["total": page.total, "search": search, "searching": !search.isEmpty,
-                "first_page": after == nil ? false as Any : pageLink(after: nil),
-                "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false]
+        ["total": page.total, "search": search, "searching": !search.isEmpty,
+         "first_page": after == nil ? false as Any : link(path, listQuery(search: search, after: nil), context),
+         "next_page": page.next.map { link(path, listQuery(search: search, after: $0), context) } as Any? ?? false,
+         // Each row's forms carry the view they were posted from, which their answer goes back to.
+         "back_q": search, "back_after": after.map(String.init) ?? ""]
+    }
+
+    /// The query of a people list's view: its search and where its page starts.
+    static func listQuery(search: String, after: Int?) -> [String?] {
+        [search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), after.map { "after=\($0)" }]
+    }
+
+    /// The view a row's form was posted from (`back_q`, `back_after`): where its answer goes.
+    static func postedView(_ form: FormData) -> (search: String, after: Int?) {
+        (form.optional("back_q") ?? "", (form.optional("back_after")).flatMap { Int($0) })
+    }
+
+    /// `path` with the query of a view, for a redirect.
+    static func viewPath(_ path: String, _ view: (search: String, after: Int?)) -> String {
+        let items = listQuery(search: view.search, after: view.after).compactMap { $0 }
+        return path + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
     }
 
     func staffAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
+        let view = Self.postedView(form)
         let flash: Flash
         do {
             switch action {
@@ -71,9 +87,10 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
-            return try await staffPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: action == "add" ? form : nil)
+            return try await staffPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: action == "add" ? form : nil,
+                                       search: view.search, after: view.after)
         }
-        return try await done("staff", flash, context) { try await staffPage(user, context, flash: flash) }
+        return try await done(Self.viewPath("staff", view), flash, context) { try await staffPage(user, context, flash: flash, search: view.search, after: view.after) }
     }
 
     /// `entered`: a refused 添加 form, shown again as typed; `search` (`?q=`): a name or an
@@ -100,6 +117,7 @@ extension UI {
 
     func applicantAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
+        let view = Self.postedView(form)
         do {
             switch action {
             case "add":
@@ -113,15 +131,16 @@ extension UI {
                 return try await applicantsPage(user, context, flash: .ok("导入完成：成功 \(result.created.count) 行，失败 \(result.problems.count) 行"), importResult: result)
             case "edit":
                 let p = try await services.people.updateApplicant(try id(context), name: form["name"], phone: form["phone"], caller: user)
-                return done("applicants", "已保存\(p.name)的信息", context)
+                return done(Self.viewPath("applicants", view), "已保存\(p.name)的信息", context)
             case "delete":
                 try await services.people.deleteApplicant(try id(context), caller: user)
-                return done("applicants", "已删除申报人账户", context)
+                return done(Self.viewPath("applicants", view), "已删除申报人账户", context)
             default:
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
-            return try await applicantsPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: action == "add" ? form : nil)
+            return try await applicantsPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: action == "add" ? form : nil,
+                                            search: view.search, after: view.after)
         }
     }
 
