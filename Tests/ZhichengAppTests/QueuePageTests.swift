@@ -31,7 +31,7 @@ struct QueuePageTests {
         }
         // The office's own approved plan for the three years the applications name.
         let plans = PlanService(store: f.store)
-        for year in 2026...2028 {
+        for year in 2024...2026 {
             let plan = try await plans.save(orgID: admin.orgID, year: year, items: [PlanLine(series: "中小学教师", level: .intermediate, count: 5)], caller: admin)
             _ = try await plans.attachDocument(planID: plan.id, name: "计划.pdf", bytes: Array("%PDF-1.4\n%%EOF\n".utf8), caller: admin)
             _ = try await plans.submit(planID: plan.id, caller: admin)
@@ -39,7 +39,7 @@ struct QueuePageTests {
         }
         var ids: [Int] = []
         for (index, applicant) in [applicants[0].1, applicants[1].1, applicants[0].1].enumerated() {
-            let app = try await f.applications.create(kind: "title", year: 2026 + index, series: "中小学教师", level: "中级", title: "一级教师", caller: applicant)
+            let app = try await f.applications.create(kind: "title", year: 2024 + index, series: "中小学教师", level: "中级", title: "一级教师", caller: applicant)
             for section in ApplicationSection.allCases where section != .attachments {
                 _ = try await f.applications.saveSection(app.id, section: section.rawValue, fields: ["内容": "第\(index)份"], caller: applicant)
             }

@@ -358,6 +358,14 @@ def test_applicants_come_a_page_at_a_time_and_are_found_by_name_or_number(env: E
     assert following, first[-2000:]
     second = env.api.raw("GET", following.group(1).replace("&amp;", "&"), headers=cookie).body.decode()
     assert second.count("<tr data-login=") == 1 and "批量95" in second and 'id="applicants-first"' in second and 'id="applicants-next"' not in second
+    # Its only row deleted from there, the answer is the first page, not an empty one.
+    last = re.search(r'action="/t/[^"]+/applicants/(\d+)/delete"><input type="hidden" name="_csrf" value="[^"]*"><input type="hidden" name="_back_q" value=""><input type="hidden" name="_back_after" value="(\d+)">', second)
+    assert last, second[-2000:]
+    body = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", unit.csrf), ("_back_q", ""), ("_back_after", last.group(2)), ("_confirmed", "1")])
+    gone = env.api.raw("POST", f"/t/{TENANT}/applicants/{last.group(1)}/delete", body=body.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert gone.status == 303 and gone.headers.get("location", "").endswith(f"applicants?after={last.group(2)}"), gone.headers
+    back = env.api.raw("GET", gone.headers["location"], headers=cookie).body.decode()
+    assert 'id="applicant-total">100<' in back and back.count("<tr data-login=") == 100, back[-2000:]
 
 
 def test_staff_come_a_page_at_a_time_and_are_found_by_name_or_login(env: Env) -> None:
@@ -375,11 +383,16 @@ def test_staff_come_a_page_at_a_time_and_are_found_by_name_or_login(env: Env) ->
     page = env.api.raw("GET", f"/t/{TENANT}/staff?q={quote('护士')}", headers={"Cookie": f"zc_session={unit.cookie}"}).body.decode()
     assert 'id="staff-total">1<' in page and "郑护士" in page and "周医生" not in page, page[-3000:]
     # A row's form posted from that view goes back to it, search kept (not to page 1 of everyone).
-    assert 'name="back_q" value="护士"' in page, page[-3000:]
-    body = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", unit.csrf), ("name", "郑护士长"), ("phone", ""), ("back_q", "护士"), ("back_after", "")])
+    assert 'name="_back_q" value="护士"' in page, page[-3000:]
+    body = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", unit.csrf), ("name", "郑护士长"), ("phone", ""), ("_back_q", "护士"), ("_back_after", "")])
     r = env.api.raw("POST", f"/t/{TENANT}/staff/{made[2]['id']}/edit", body=body.encode(),
                     headers={"Cookie": f"zc_session={unit.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 303 and r.headers.get("location", "").endswith(f"/t/{TENANT}/staff?q={quote('护士', safe='')}"), (r.status, r.headers)
+    # Refused, it comes back to that view too, and says nothing of the view's fields as unsaved text.
+    body = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", unit.csrf), ("_back_q", "护士"), ("_back_after", "")])
+    refused = env.api.raw("POST", f"/t/{TENANT}/staff/999999/disable", body=body.encode(),
+                          headers={"Cookie": f"zc_session={unit.cookie}", "Content-Type": "application/x-www-form-urlencoded"}).body.decode()
+    assert "郑护士长" in refused and "周医生" not in refused and "没有保存" not in refused, refused[-3000:]
 
 
 def test_applicant_first_sign_in(env: Env) -> None:

@@ -155,7 +155,18 @@ def test_a_year_typed_far_ahead_is_refused(env) -> None:
                contains=f"至 {far - 1} ")
         expect(applicant.post("applications", {"kind": "title", "year": far, "series": "中小学教师", "level": "中级", "title": "一级教师"}), 400,
                field="year")
-    expect(env.city.post("orgs/1/plans", {"year": far - 1, "items": [{"series": "中小学教师", "level": "中级", "count": 1}]}), (200, 201))
+    plan = expect(env.city.post("orgs/1/plans", {"year": far - 1, "items": [{"series": "中小学教师", "level": "中级", "count": 1}]}), (200, 201)).json
+    # A plan saved with such a year before the bound (here written into the file) goes no further.
+    con = sqlite3.connect(env.daemon.tenant_db(TENANT), timeout=10)
+    try:
+        with con:
+            con.execute("UPDATE plans SET year = ? WHERE id = ?", (far + 35, plan["id"]))
+    finally:
+        con.close()
+    headers = {"Authorization": f"Bearer {env.city.token}", "Content-Type": "application/pdf", "X-Filename": "plan.pdf"}
+    expect(env.api.raw("PUT", f"/t/{TENANT}/api/v1/plans/{plan['id']}/document", body=PDF_BYTES, headers=headers), 200)
+    with unchanged(env.daemon, TENANT):
+        expect(env.city.post(f"plans/{plan['id']}/submit"), 400, field="year")
 
 
 def test_a_plan_document_name_that_is_not_a_plain_file_name_is_refused(env) -> None:

@@ -88,6 +88,8 @@ public struct PlanService: Sendable {
             let plan = try Self.ownPlan(planID, caller: caller, conn)
             guard plan.state == .draft || plan.state == .rejected else { throw ZhichengError.conflict("申报计划已\(plan.state.label)，不能再次提交") }
             guard plan.hasDocument else { throw ZhichengError.invalid("请先上传申报计划附件", field: "document") }
+            // One saved before the year was bounded (2062 for 2026) goes no further.
+            try DeclarationPlan.validateYear(plan.year)
             try conn.run("UPDATE plans SET state = 'submitted', reject_reason = NULL, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, planID])
             try conn.appendAudit(caller.audit("plan.submit", target: "plan:\(planID)"))
             return try Self.plan(planID, conn)!

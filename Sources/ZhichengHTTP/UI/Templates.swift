@@ -252,17 +252,17 @@ enum Templates {
         <table id="staff"><thead><tr><th>姓名</th><th>登录名</th><th>手机号</th><th>状态</th><th>角色</th><th>审查权限</th><th>操作</th></tr></thead><tbody>
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>{{#enabled}}已启动{{/enabled}}{{^enabled}}未启动{{/enabled}}</td>
         <td>{{roles_label}}</td><td>系列：{{series_label}}<br>内容：{{sections_label}}</td><td>
-        <form method="post" action="{{base}}staff/{{id}}/{{#enabled}}disable{{/enabled}}{{^enabled}}enable{{/enabled}}"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="back_q" value="{{back_q}}"><input type="hidden" name="back_after" value="{{back_after}}"><button type="submit" class="toggle">{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}</button></form>
-        <details><summary>设置角色</summary><form method="post" action="{{base}}staff/{{id}}/roles"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="back_q" value="{{back_q}}"><input type="hidden" name="back_after" value="{{back_after}}">
+        <form method="post" action="{{base}}staff/{{id}}/{{#enabled}}disable{{/enabled}}{{^enabled}}enable{{/enabled}}"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><button type="submit" class="toggle">{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}</button></form>
+        <details><summary>设置角色</summary><form method="post" action="{{base}}staff/{{id}}/roles"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <label><input type="checkbox" name="roles" value="handler"{{#handler}} checked{{/handler}}> 经办人</label>
         <label><input type="checkbox" name="roles" value="leader"{{#leader}} checked{{/leader}}> 负责人</label><button type="submit" class="save-roles">保存角色</button></form></details>
-        <details><summary>设置角色审查权限</summary><form method="post" action="{{base}}staff/{{id}}/permissions"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="back_q" value="{{back_q}}"><input type="hidden" name="back_after" value="{{back_after}}">
+        <details><summary>设置角色审查权限</summary><form method="post" action="{{base}}staff/{{id}}/permissions"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <p>按系列：</p>{{#series}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/series}}
         <p>按内容：</p>{{#sections}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/sections}}
         <p><button type="submit" class="save-permissions">保存审查权限</button></p></form></details>
-        <details><summary>编辑</summary><form method="post" action="{{base}}staff/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="back_q" value="{{back_q}}"><input type="hidden" name="back_after" value="{{back_after}}">
+        <details><summary>编辑</summary><form method="post" action="{{base}}staff/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit">保存</button></form></details>
-        <form method="post" action="{{base}}staff/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="back_q" value="{{back_q}}"><input type="hidden" name="back_after" value="{{back_after}}"><button type="submit" class="danger">删除</button></form>
+        <form method="post" action="{{base}}staff/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><button type="submit" class="danger">删除</button></form>
         </td></tr>{{/people}}
         {{^people}}<tr><td colspan="7">{{#searching}}没有符合条件的人员{{/searching}}{{^searching}}暂无人员{{/searching}}</td></tr>{{/people}}
         </tbody></table>
@@ -291,9 +291,9 @@ enum Templates {
         <p>{{#searching}}找到{{/searching}}{{^searching}}共{{/searching}} <span id="applicant-total">{{total}}</span> 人</p>
         <table id="applicants"><thead><tr><th>姓名</th><th>身份证号（登录名）</th><th>手机号</th><th>操作</th></tr></thead><tbody>
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>
-        <details><summary>修改</summary><form method="post" action="{{base}}applicants/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="back_q" value="{{back_q}}"><input type="hidden" name="back_after" value="{{back_after}}">
+        <details><summary>修改</summary><form method="post" action="{{base}}applicants/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit">保存</button></form></details>
-        <form method="post" action="{{base}}applicants/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="back_q" value="{{back_q}}"><input type="hidden" name="back_after" value="{{back_after}}"><button type="submit" class="danger">删除</button></form>
+        <form method="post" action="{{base}}applicants/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><button type="submit" class="danger">删除</button></form>
         </td></tr>{{/people}}
         {{^people}}<tr><td colspan="4">{{#searching}}没有符合条件的申报人{{/searching}}{{^searching}}暂无申报人{{/searching}}</td></tr>{{/people}}
         </tbody></table>

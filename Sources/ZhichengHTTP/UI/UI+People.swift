@@ -9,7 +9,12 @@ extension UI {
     /// `entered`: a refused 添加人员 form, shown again as typed.
     func staffPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
                    entered: FormData? = nil, search: String = "", after: Int? = nil) async throws -> Response {
-        let page = try await services.people.staff(of: user.orgID, search: search, limit: Self.peoplePageSize, after: after, caller: user)
+        var after = after
+        var page = try await services.people.staff(of: user.orgID, search: search, limit: Self.peoplePageSize, after: after, caller: user)
+        if after != nil, page.accounts.isEmpty, page.total > 0 {   // its last row was deleted: the first page
+            after = nil
+            page = try await services.people.staff(of: user.orgID, search: search, limit: Self.peoplePageSize, after: nil, caller: user)
+        }
         let org = try await ownOrg(user)
         let rows: [[String: Any]] = page.accounts.map { p in
             [
@@ -48,9 +53,9 @@ extension UI {
         [search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), after.map { "after=\($0)" }]
     }
 
-    /// The view a row's form was posted from (`back_q`, `back_after`): where its answer goes.
+    /// The view a row's form was posted from (`_back_q`, `_back_after`, which a refused form's typed text leaves out): where its answer goes.
     static func postedView(_ form: FormData) -> (search: String, after: Int?) {
-        (form.optional("back_q") ?? "", (form.optional("back_after")).flatMap { Int($0) })
+        (form.optional("_back_q") ?? "", (form.optional("_back_after")).flatMap { Int($0) })
     }
 
     /// `path` with the query of a view, for a redirect.
@@ -98,7 +103,12 @@ extension UI {
     func applicantsPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
                         importResult: (created: [CreatedAccount], problems: [ImportProblem])? = nil, entered: FormData? = nil,
                         search: String = "", after: Int? = nil) async throws -> Response {
-        let page = try await services.people.applicants(of: user.orgID, search: search, limit: Self.peoplePageSize, after: after, caller: user)
+        var after = after
+        var page = try await services.people.applicants(of: user.orgID, search: search, limit: Self.peoplePageSize, after: after, caller: user)
+        if after != nil, page.accounts.isEmpty, page.total > 0 {   // its last row was deleted: the first page
+            after = nil
+            page = try await services.people.applicants(of: user.orgID, search: search, limit: Self.peoplePageSize, after: nil, caller: user)
+        }
         let org = try await ownOrg(user)
         if entered != nil { Self.refilled() }
         var data: [String: Any] = ["people": page.accounts.map { ["id": $0.id, "name": $0.name, "login": $0.login, "phone": $0.phone] },

@@ -35,7 +35,8 @@ extension UI {
         let office = org.parentID == nil
         let pending = office ? try await services.plans.overview(caller: user, state: .submitted) : []
         let units = office ? try await services.plans.overview(caller: user, year: year) : []
-        let editable = plans.filter { $0.state == .draft || $0.state == .rejected }.max { $0.year < $1.year }
+        // The newest draft or returned plan of a year that may still be saved.
+        let editable = plans.filter { ($0.state == .draft || $0.state == .rejected) && (try? DeclarationPlan.validateYear($0.year)) != nil }.max { $0.year < $1.year }
         if entered != nil { Self.refilled() }
         let filled = entered?.lines ?? editable?.items.map { ($0.series, $0.level.rawValue, String($0.count)) } ?? []
         let lines = filled + Array(repeating: ("", "", ""), count: max(3, 4 - filled.count))
