@@ -60,8 +60,9 @@ struct GroupCommitTests {
         struct Aborted: Error {}
         // The first write holds the writer until the next three are queued behind it, so
         // those three run as one batch.
-        let release = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0), holding = DispatchSemaphore(value: 0)
         let first = Task { try await db.write { conn in
+            holding.signal()
             _ = release.wait(timeout: .now() + 10)
             try conn.run("INSERT INTO t (n) VALUES (0)")
         } }
@@ -70,7 +71,14 @@ struct GroupCommitTests {
             for _ in 0..<1000 where db.queuedWrites < count { try await Task.sleep(for: .milliseconds(5)) }
             try #require(db.queuedWrites == count, "the batch did not form: \(db.queuedWrites) queued, \(count) expected")
         }
-        try await Task.sleep(for: .milliseconds(20))
+        // The writer holds the first write before any other is queued (a fixed pause was not
+        // enough on a loaded machine: the writer could take the next write in the same batch).
+        var held = false
+        for _ in 0..<1000 where !held {
+            held = holding.wait(timeout: .now()) == .success
+            if !held { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        try #require(held, "the first write never reached the writer")
         let before = Task { try await db.write { try $0.run("INSERT INTO t (n) VALUES (1)") } }
         try await queued(1)
         let aborting = Task { try await db.write { conn -> Int in
