@@ -198,6 +198,18 @@ def test_shipped_c_and_swift_plugins_load_side_by_side(daemon_factory, tmp_path)
     assert "loaded" in out.stdout and "{" not in out.stdout, out.stdout
 
 
+# The end of a test plugin's `call` that answers the text `%(answer)s`, and its descriptor.
+ANSWERS = r"""
+    static const char answer[] = "%(answer)s";
+    char *r = malloc(sizeof answer);
+    if (r) memcpy(r, answer, sizeof answer);
+    return r;
+}
+static void free_result(char *r) { free(r); }
+static const zhicheng_plugin_v1 plugin = { ZHICHENG_PLUGIN_ABI_VERSION, manifest, call, free_result };
+"""
+
+
 # A plugin whose step is in flight until the test lets it answer: it creates `started`, waits
 # (at most ~20 s) for `go`, consumes it and answers. Gating on a file rather than sleeping
 # keeps the call in flight for as long as the test needs, however slow the machine.
@@ -211,14 +223,7 @@ static const char manifest[] = "{\"name\":\"slow\",\"version\":\"%(version)s\",\
 static char *call(const char *step, const char *input) {
     (void)step; (void)input;
     %(wait)s
-    static const char answer[] = "%(answer)s";
-    char *r = malloc(sizeof answer);
-    if (r) memcpy(r, answer, sizeof answer);
-    return r;
-}
-static void free_result(char *r) { free(r); }
-static const zhicheng_plugin_v1 plugin = { ZHICHENG_PLUGIN_ABI_VERSION, manifest, call, free_result };
-const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) { return &plugin; }
+""" + ANSWERS + r"""const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) { return &plugin; }
 """
 WAIT_FOR_GO = r"""
     FILE *f = fopen("%(started)s", "w");
@@ -583,14 +588,7 @@ static const char manifest[] = "{\"name\":\"%(name)s\",\"version\":\"1\",\"steps
 static char *call(const char *step, const char *input) {
     (void)step; (void)input;
     if (%(prints)d) { printf("%(name)s prints during its call {\"ok\":true,\"output\":\"{}\"}\n"); fflush(stdout); }
-    static const char answer[] = "%(answer)s";
-    char *r = malloc(sizeof answer);
-    if (r) memcpy(r, answer, sizeof answer);
-    return r;
-}
-static void free_result(char *r) { free(r); }
-static const zhicheng_plugin_v1 plugin = { ZHICHENG_PLUGIN_ABI_VERSION, manifest, call, free_result };
-const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) {
+""" + ANSWERS + r"""const zhicheng_plugin_v1 *zhicheng_plugin_entry(void) {
     if (%(prints)d) { printf("%(name)s prints while it starts\n"); fflush(stdout); }
     if (access("%(crash_first)s", F_OK) == 0) { unlink("%(crash_first)s"); volatile int *p = 0; *p = 1; }
     return &plugin;
