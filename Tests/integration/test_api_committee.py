@@ -369,6 +369,8 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     wait_until(lambda: "省人社厅" in (status_row(city, app["id"])["interview"] or ""), 30, "the interview notice to reach the city")
     assert status_row(city, app["id"])["committee"] == "河南省中小学教师高级评委会"
     expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
+    # No working days of notice here: the province's own list says it waits for confirmation.
+    assert expect(office.get(f"province/reviews/{rid}"), 200).json["stage_label"] == "评审结果公示期满，待确认"
     expect(office.post(f"province/applications/{rid}/result/confirm"), 200)
     wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30, "the result to reach the city")
     # The applicant reads the province committee's notice and result in the city.
@@ -382,7 +384,8 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     # Dated by the confirmation's step in the city's trail (when the province's word arrived;
     # the city holds no evaluation of its own).
     signed = re.search(r'id="committee-opinion">.*?<span class="sign">([^<]+)</span>', form, re.S)
-    assert signed and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", signed.group(1)), form[-1500:]
+    final_at = datetime.datetime.fromisoformat(committee_steps(applicant, app["id"])[-1]["at"].replace("Z", "+00:00")).astimezone(CHINA)
+    assert signed and signed.group(1) == final_at.strftime("%Y-%m-%d %H:%M"), form[-1500:]
     # A city cannot act as the province's committee.
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), (403, 409))
     # tenant.list counts the application in the city, and in the province the one it received.

@@ -153,6 +153,9 @@ def test_expert_application_input_is_checked(env: Env):
     expect(person.post(f"applications/{app['id']}/submit"), 400, field="sections")
     expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师",
                                         "specialty": " "}), 400, field="specialty")
+    # A draw matches a specialty exactly: nothing invisible in it.
+    expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师",
+                                        "specialty": "小学\u200b数学"}), 400, field="specialty")
 
 
 def test_an_expert_application_in_the_spec_shape_takes_its_specialty_from_basic_information(env: Env):

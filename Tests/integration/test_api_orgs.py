@@ -398,6 +398,9 @@ BAD_PROFILE_INPUTS = [
     ({"affiliation_level": "村"}, "affiliation_level", None),
     ({"contact": "张" * 201}, "contact", None),
     ({"address": "紫荆山路\x001号"}, "address", None),
+    ({"name": "逸夫\u200b小学"}, "name", "不可见"),
+    ({"name": "逸夫\n小学"}, "name", None),
+    ({"name": "逸" * 65}, "name", None),
 ]
 
 
@@ -430,6 +433,8 @@ def test_unit_info_flow(tree: Tree) -> None:
     p = expect(us.put(f"orgs/{oid}/profile", {"credit_code": CREDIT_CODE.lower(), "org_code": ORG_CODE,
                                                 "phone": "0371-65123456", "postcode": POSTCODE}), 200).json
     assert p["credit_code"] == CREDIT_CODE and p["phone"] == "0371-65123456", p
+    # A phone as people write it is stored one way.
+    assert expect(us.put(f"orgs/{oid}/profile", {"phone": "（0371）6512 3456"}), 200).json["phone"] == "0371-65123456"
 
     # submit needs every required field, then a certificate
     with unchanged(tree.d, TENANT):

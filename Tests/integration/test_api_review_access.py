@@ -195,6 +195,7 @@ def test_an_office_follows_every_unit_below_it_in_one_list(env: Env) -> None:
         assert [r["application_id"] for r in rows] == sorted((r["application_id"] for r in rows), reverse=True), "newest first"
     login = applicant.account["login"]
     assert ids(env.city, f"?below=true&applicant={login}", 1) == [app["id"]]
+    assert ids(env.city, f"?below=true&applicant={quote(login[:6] + ' ' + login[6:].lower())}", 1) == [app["id"]], "typed in groups, a lower-case x"
     assert app["id"] in ids(env.city, f"?below=true&applicant={quote('赵')}", 1)
     assert ids(env.city, f"?below=true&applicant={quote('%')}", 1) == [], "what is typed is taken literally"
     # Pages: `limit`, then `before` the last id shown.

@@ -449,6 +449,10 @@ def test_check(daemon: Daemon) -> None:
     for _ in range(3):
         daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": "4101"})
     assert_check_ok(daemon.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+    # The indexes that hold a province's growing reads (schema v21) are in the tenant's file.
+    indexes = {name for (name,) in db_rows(daemon.tenant_db("zhengzhou"), "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"received_kind", "received_kind_state", "sessions_expiry", "applications_at_committee",
+            "applications_province_notice", "evaluations_notice"} <= indexes, sorted(indexes)
 
 
 def test_a_check_holds_none_of_the_tenants_readers(daemon_factory, tmp_path) -> None:
