@@ -178,24 +178,21 @@ extension SQLiteConnection {
             """, [id])?.int ?? 1
     }
 
+    /// `down(id)`: the org bound to the one parameter and all its live descendants.
+    private static let liveSubtree = """
+        WITH RECURSIVE down(id) AS (
+            SELECT id FROM orgs WHERE id = ? AND deleted_at IS NULL
+            UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id WHERE o.deleted_at IS NULL)
+        """
+
     /// `id` and all its live descendants.
     public func subtree(of id: Int) throws -> [Int] {
-        try query("""
-            WITH RECURSIVE down(id) AS (
-                SELECT id FROM orgs WHERE id = ? AND deleted_at IS NULL
-                UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id WHERE o.deleted_at IS NULL)
-            SELECT id FROM down
-            """, [id]).compactMap { $0["id"].int }
+        try query(Self.liveSubtree + " SELECT id FROM down", [id]).compactMap { $0["id"].int }
     }
 
     /// The live orgs of `subtree(of:)`, read in one query (not one per org: a city has thousands).
     public func subtreeOrgs(of id: Int) throws -> [OrgRecord] {
-        try query("""
-            WITH RECURSIVE down(id) AS (
-                SELECT id FROM orgs WHERE id = ? AND deleted_at IS NULL
-                UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id WHERE o.deleted_at IS NULL)
-            SELECT \(OrgRecord.columns) FROM orgs WHERE id IN (SELECT id FROM down) ORDER BY id
-            """, [id]).map(OrgRecord.init)
+        try query(Self.liveSubtree + " SELECT \(OrgRecord.columns) FROM orgs WHERE id IN (SELECT id FROM down) ORDER BY id", [id]).map(OrgRecord.init)
     }
 
     public func saveProfile(_ orgID: Int, _ profile: UnitProfile) throws {
@@ -289,9 +286,6 @@ extension SQLiteConnection {
         return (page, total)
     }
 
-    public func accounts(of orgID: Int, kind: AccountKind) throws -> [AccountRecord] {
-        try query("SELECT \(AccountRecord.columns) FROM accounts WHERE org_id = ? AND kind = ? AND deleted_at IS NULL ORDER BY id", [orgID, kind.rawValue]).map(AccountRecord.init)
-    }
 
     /// Marks an account deleted, ends its sessions and frees its login for reuse
     /// (the row stays, under `<login>#deleted-<id>`, for the history).
