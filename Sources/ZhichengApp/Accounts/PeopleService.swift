@@ -131,10 +131,15 @@ public struct PeopleService: Sendable {
     /// Adds an applicant who signs in with the ID-card number (unique in the tenant).
     public func addApplicant(to orgID: Int, idNumber: String, name rawName: String, phone rawPhone: String, caller: SignedIn) async throws -> CreatedAccount {
         try Access.requireOrgAdmin(caller)
-        let id = try IDCardNumber(idNumber)
-        let name = try TenantInfo.validateName(rawName)
-        let phone = try ContactValidation.optionalPhone(rawPhone)
-        return try await createAccount(orgID: orgID, login: id.rawValue, name: name, phone: phone, kind: .applicant, enabled: true, caller: caller)
+        let applicant = try Self.checkedApplicant(idNumber: idNumber, name: rawName, phone: rawPhone)
+        return try await createAccount(orgID: orgID, login: applicant.login, name: applicant.name, phone: applicant.phone, kind: .applicant, enabled: true,
+                                       caller: caller)
+    }
+
+    /// An applicant as 添加 and each row of an import give one: the ID-card number (the login),
+    /// the name and the phone, checked and normalized.
+    static func checkedApplicant(idNumber: String, name: String, phone: String) throws(ZhichengError) -> (login: String, name: String, phone: String) {
+        (try IDCardNumber(idNumber).rawValue, try TenantInfo.validateName(name), try ContactValidation.optionalPhone(phone))
     }
 
     public func updateApplicant(_ accountID: Int, name: String?, phone: String?, caller: SignedIn) async throws -> AccountRecord {
@@ -179,8 +184,8 @@ public struct PeopleService: Sendable {
                 continue
             }
             do throws(ZhichengError) {
-                valid.append((row.line, try IDCardNumber(cells[0]).rawValue, try TenantInfo.validateName(cells[1]),
-                              try ContactValidation.optionalPhone(cells.count > 2 ? cells[2] : "")))
+                let applicant = try Self.checkedApplicant(idNumber: cells[0], name: cells[1], phone: cells.count > 2 ? cells[2] : "")
+                valid.append((row.line, applicant.login, applicant.name, applicant.phone))
             } catch {
                 problems.append(ImportProblem(row: row.line, message: error.message))
             }
