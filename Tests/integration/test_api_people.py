@@ -341,6 +341,8 @@ def test_applicants_come_a_page_at_a_time_and_are_found_by_name_or_number(env: E
     number = made[2]["login"]
     assert found(number.lower()) == ["赵华"] and found(number[:10]) == [], "a number is found whole only"
     assert found(f" {number[:6]} {number[6:]} ") == ["赵华"]
+    # A client that sends a blank as + (as forms do) is read the same as the screens read it.
+    assert [a["name"] for a in expect(unit.get(f"orgs/{org['id']}/applicants?q={number[:6]}+{number[6:]}"), 200).json["applicants"]] == ["赵华"]
     expect(unit.get(f"orgs/{org['id']}/applicants?limit=abc"), 400, field="limit")
     expect(unit.get(f"orgs/{org['id']}/applicants?q=" + quote("长" * 41)), 400, field="q")
     # The screen: its search box (a browser sends a blank as +), and its pages of 100.

@@ -48,8 +48,7 @@ extension APIRoutes {
 
         // 专家信息库
         signedIn.get("experts") { request, context in
-            let q = request.uri.queryParameters
-            let page = try await s.experts.experts(series: q.get("series"), specialty: q.get("specialty"), state: q.get("state"),
+            let page = try await s.experts.experts(series: request.textQuery("series"), specialty: request.textQuery("specialty"), state: request.textQuery("state"),
                                                    limit: try APIJSON.integer("limit", in: request),
                                                    after: try APIJSON.integer("after", in: request), caller: context.caller)
             return try APIJSON.response(ExpertPageDTO(experts: page.experts.map(ExpertDTO.init), total: page.total, next: page.next))

@@ -98,7 +98,7 @@ extension APIRoutes {
         signedIn.get("orgs/{id}/applicant-status") { request, context in
             let below = try APIJSON.boolean("below", in: request) ?? false
             let query = ApplicationService.StatusQuery(
-                year: try APIJSON.integer("year", in: request), below: below, applicant: request.uri.queryParameters.get("applicant"),
+                year: try APIJSON.integer("year", in: request), below: below, applicant: request.textQuery("applicant"),
                 // The units below an office can hold many: a page of them unless asked otherwise.
                 limit: try APIJSON.integer("limit", in: request) ?? (below ? 200 : nil), before: try APIJSON.integer("before", in: request))
             return try APIJSON.response(["rows": try await s.applications.status(of: try id(context), query, caller: context.caller).map(StatusDTO.init)])

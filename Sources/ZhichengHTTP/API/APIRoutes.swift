@@ -136,7 +136,7 @@ enum APIRoutes {
         // Staff (本单位人员角色管理)
         signedIn.get("orgs/{id}/staff") { request, context in
             // Every one unless `limit` asks for a page (`after=next` for the next).
-            let page = try await s.people.staff(of: try id(context), search: request.uri.queryParameters.get("q"),
+            let page = try await s.people.staff(of: try id(context), search: request.textQuery("q"),
                                                 limit: try APIJSON.integer("limit", in: request), after: try APIJSON.integer("after", in: request),
                                                 caller: context.caller)
             return try APIJSON.response(StaffPageDTO(staff: page.accounts.map(AccountDTO.init), total: page.total, next: page.next))
@@ -168,7 +168,7 @@ enum APIRoutes {
         // Applicants (创建申报人员账户)
         signedIn.get("orgs/{id}/applicants") { request, context in
             // Every one unless `limit` asks for a page (`after=next` for the next).
-            let page = try await s.people.applicants(of: try id(context), search: request.uri.queryParameters.get("q"),
+            let page = try await s.people.applicants(of: try id(context), search: request.textQuery("q"),
                                                      limit: try APIJSON.integer("limit", in: request), after: try APIJSON.integer("after", in: request),
                                                      caller: context.caller)
             return try APIJSON.response(ApplicantPageDTO(applicants: page.accounts.map(AccountDTO.init), total: page.total, next: page.next))

@@ -217,3 +217,13 @@ struct FormData {
         }
     }
 }
+
+extension Request {
+    /// The text of query field `name` (a search box of a GET form, or an API client's query),
+    /// read as forms are sent (a space as `+`, then percent-decoding): `queryParameters` reads
+    /// a URI's query, which keeps the `+`, so a number typed in groups, or a name with a blank,
+    /// was never found. Nil when absent. One reading for the web UI and the API.
+    func textQuery(_ name: String) -> String? {
+        (try? FormData.urlEncoded(Array((uri.query ?? "").utf8)))?.optional(name)
+    }
+}

@@ -35,8 +35,7 @@ extension UI {
         let office = org.parentID == nil
         let pending = office ? try await services.plans.overview(caller: user, state: .submitted) : []
         let units = office ? try await services.plans.overview(caller: user, year: year) : []
-        // The newest draft or returned plan of a year that may still be saved.
-        let editable = plans.filter { ($0.state == .draft || $0.state == .rejected) && (try? DeclarationPlan.validateYear($0.year)) != nil }.max { $0.year < $1.year }
+        let editable = plans.filter(\.isEditable).max { $0.year < $1.year }
         if entered != nil { Self.refilled() }
         let filled = entered?.lines ?? editable?.items.map { ($0.series, $0.level.rawValue, String($0.count)) } ?? []
         let lines = filled + Array(repeating: ("", "", ""), count: max(3, 4 - filled.count))
@@ -48,7 +47,7 @@ extension UI {
             },
             "plans": plans.map { p -> [String: Any] in
                 ["id": p.id, "year": p.year, "lines": Self.lines(p), "state_label": p.state.label, "reject_reason": p.state == .rejected ? (p.rejectReason ?? "") as Any : false,
-                 "has_document": p.hasDocument, "editable": p.state == .draft || p.state == .rejected]
+                 "has_document": p.hasDocument, "editable": p.isEditable]
             },
             "pending_count": !pending.isEmpty,
             "pending": pending.map { ["id": $0.plan.id, "org_name": $0.orgName, "year": $0.plan.year, "lines": Self.lines($0.plan.items)] },
@@ -447,7 +446,7 @@ extension UI {
         let shown = try APIJSON.integer("org", in: request) ?? user.orgID
         let year = try Self.yearFilter(request)
         let below = try APIJSON.boolean("below", in: request) ?? false
-        let applicant = Self.formQuery("applicant", in: request) ?? ""
+        let applicant = request.textQuery("applicant") ?? ""
         let before = try APIJSON.integer("before", in: request)
         let limit = Self.statusPageSize
         // One row more than shown says whether there is a next page.

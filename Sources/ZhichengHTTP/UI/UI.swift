@@ -105,13 +105,6 @@ struct UI: Sendable {
         return base(context) + path + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
     }
 
-    /// The text typed into field `name` of a GET form (a search box), read as browsers send it
-    /// (a space as `+`): `queryParameters` reads a URI's query, which keeps the `+`, so a
-    /// number typed in groups, or a name with a blank, was never found. Nil when absent.
-    static func formQuery(_ name: String, in request: Request) -> String? {
-        (try? FormData.urlEncoded(Array((request.uri.query ?? "").utf8)))?.optional(name)
-    }
-
     /// The 年度 a list screen is narrowed to (`?year=`): nil when empty or absent (every
     /// year); a value that is not a number is 400.
     static func yearFilter(_ request: Request) throws -> Int? {

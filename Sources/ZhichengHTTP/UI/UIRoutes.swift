@@ -43,7 +43,7 @@ enum UIRoutes {
 
         tenant.get("staff") { request, context in
             try await ui.page(request, context) { user in
-                try await ui.staffPage(user, context, flash: .none, search: UI.formQuery("q", in: request) ?? "", after: try APIJSON.integer("after", in: request))
+                try await ui.staffPage(user, context, flash: .none, search: request.textQuery("q") ?? "", after: try APIJSON.integer("after", in: request))
             }
         }
         tenant.post("staff") { request, context in try await ui.staffAction("add", request, context) }
@@ -53,7 +53,7 @@ enum UIRoutes {
 
         tenant.get("applicants") { request, context in
             try await ui.page(request, context) { user in
-                try await ui.applicantsPage(user, context, flash: .none, search: UI.formQuery("q", in: request) ?? "",
+                try await ui.applicantsPage(user, context, flash: .none, search: request.textQuery("q") ?? "",
                                             after: try APIJSON.integer("after", in: request))
             }
         }
@@ -123,7 +123,7 @@ enum UIRoutes {
         tenant.get("experts") { request, context in
             try await ui.page(request, context) { user in
                 var query: [String: String] = [:]
-                for name in ["series", "specialty", "state", "after"] { query[name] = UI.formQuery(name, in: request) ?? "" }
+                for name in ["series", "specialty", "state", "after"] { query[name] = request.textQuery(name) ?? "" }
                 return try await ui.expertsPage(user, context, query: query, flash: .none)
             }
         }
