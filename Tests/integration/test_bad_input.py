@@ -164,9 +164,11 @@ def test_a_year_typed_far_ahead_is_refused(env) -> None:
     finally:
         con.close()
     headers = {"Authorization": f"Bearer {env.city.token}", "Content-Type": "application/pdf", "X-Filename": "plan.pdf"}
-    expect(env.api.raw("PUT", f"/t/{TENANT}/api/v1/plans/{plan['id']}/document", body=PDF_BYTES, headers=headers), 200)
     with unchanged(env.daemon, TENANT):
+        expect(env.api.raw("PUT", f"/t/{TENANT}/api/v1/plans/{plan['id']}/document", body=PDF_BYTES, headers=headers), 400, field="year",
+               contains=f"（{far + 35}）")
         expect(env.city.post(f"plans/{plan['id']}/submit"), 400, field="year")
+    assert expect(env.city.get(f"plans/{plan['id']}"), 200).json["state"] == "draft"
 
 
 def test_a_plan_document_name_that_is_not_a_plain_file_name_is_refused(env) -> None:

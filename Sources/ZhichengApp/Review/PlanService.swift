@@ -12,6 +12,10 @@ public struct PlanRecord: Sendable, Equatable {
     public var items: [PlanLine]
     public var hasDocument: Bool
     public var rejectReason: String?
+    /// Whether its 年度 may still be planned for (`DeclarationPlan.validateYear`).
+    public var isOfOpenYear: Bool { (try? DeclarationPlan.validateYear(year)) != nil }
+    /// Whether its unit may still change and submit it: a draft or one sent back, of a year still open.
+    public var isEditable: Bool { (state == .draft || state == .rejected) && isOfOpenYear }
     /// For each line of `items`, the places its unit's applications of the year take
     /// (`DeclarationPlan.usesAPlace`): what is left is the line's count minus this.
     /// Zeros until read (`PlanService.withPlacesTaken`).
@@ -67,6 +71,14 @@ public struct PlanService: Sendable {
     }
 
     /// Attaches the plan's document (PDF, PNG or JPEG, told from its bytes).
+    /// A plan saved before its 年度 was bounded (2062 for 2026) goes no further: not uploaded
+    /// to, not submitted; said with its year, which the unit then enters anew.
+    static func requireOpenYear(_ plan: PlanRecord) throws {
+        guard plan.isOfOpenYear else {
+            throw ZhichengError.invalid("该申报计划的年度（\(plan.year)）超出可申报的年度，请按正确年度重新填写申报计划", field: "year")
+        }
+    }
+
     public func attachDocument(planID: Int, name: String, bytes: [UInt8], caller: SignedIn) async throws -> PlanRecord {
         guard bytes.count <= maxDocumentBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxDocumentBytes / 1024) KiB") }
         let name = try AttachmentName.validate(name)
@@ -75,6 +87,7 @@ public struct PlanService: Sendable {
         return try await store.write(caller) { conn in
             let plan = try Self.ownPlan(planID, caller: caller, conn)
             guard plan.state == .draft || plan.state == .rejected else { throw ZhichengError.conflict("申报计划已\(plan.state.label)，不能更换附件") }
+            try Self.requireOpenYear(plan)
             try conn.run("INSERT INTO attachments (owner, owner_id, name, mime, size, sha256, bytes, uploaded_by, created_at) VALUES ('plan', ?, ?, ?, ?, ?, ?, ?, ?)",
                          [planID, name, mime, bytes.count, digest, bytes, caller.accountID, Date().timeIntervalSince1970])
             try conn.run("UPDATE plans SET document_id = ? WHERE id = ?", [Int(conn.lastInsertRowID), planID])
@@ -87,9 +100,8 @@ public struct PlanService: Sendable {
         try await store.write(caller) { conn in
             let plan = try Self.ownPlan(planID, caller: caller, conn)
             guard plan.state == .draft || plan.state == .rejected else { throw ZhichengError.conflict("申报计划已\(plan.state.label)，不能再次提交") }
+            try Self.requireOpenYear(plan)
             guard plan.hasDocument else { throw ZhichengError.invalid("请先上传申报计划附件", field: "document") }
-            // One saved before the year was bounded (2062 for 2026) goes no further.
-            try DeclarationPlan.validateYear(plan.year)
             try conn.run("UPDATE plans SET state = 'submitted', reject_reason = NULL, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, planID])
             try conn.appendAudit(caller.audit("plan.submit", target: "plan:\(planID)"))
             return try Self.plan(planID, conn)!
