@@ -151,6 +151,9 @@ def test_expert_application_input_is_checked(env: Env):
     app = expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级",
                                               "title": "高级教师", "specialty": "物理"}), 201).json
     expect(person.post(f"applications/{app['id']}/submit"), 400, field="sections")
+    # Only the sections its form has: a 论文著作 nobody would see or could name when returning it.
+    with unchanged(env.daemon, "zhengzhou"):
+        expect(person.put(f"applications/{app['id']}/sections/{quote('论文著作')}", {"内容": "论文"}), 400, field="section", contains="专家推荐没有")
     expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师",
                                         "specialty": " "}), 400, field="specialty")
     # A draw matches a specialty exactly: nothing invisible in it.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from api_support import Api, approve_unit, approved_plan, city_with_draft, create_child, expect, fresh_id_number, png_bytes as api_png
+from api_support import Api, approve_unit, approved_plan, city_with_draft, create_child, expect, fresh_id_number, png_bytes as api_png, unchanged
 from browser_support import Pages, browser, png_bytes  # noqa: F401  (fixture)
 from conftest import create_tenant
 
@@ -395,3 +395,23 @@ def test_an_account_set_up_without_a_role_or_series_is_told_why_its_screens_are_
     p.follow(next(a for a in p.all("nav a") if a.text == "经办人审查"))
     assert not p.all("#setup-hint") and "暂无待审查的申报" in p.by("#queue").text
     p.logout()
+
+
+def test_a_stale_page_of_a_submitted_application_says_it_can_no_longer_be_changed(daemon_factory):
+    """The page was opened, then the application submitted from another tab: a save from the old
+    page says it can no longer be changed (not that it conflicts, whose 以本页为准 would invite a
+    second save that cannot be made either), and changes nothing."""
+    d = daemon_factory().start()
+    sections = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+    _, _, applicant, app = city_with_draft(d, PASSWORD, sections)
+    cookie = {"Cookie": f"zc_session={applicant.cookie}"}
+    page = applicant.api.raw("GET", f"/t/zhengzhou/applications/{app['id']}", headers=cookie).body.decode()
+    orig = re.search(r'name="orig:基本信息" value="([^"]*)"', page).group(1)
+    # The other tab changes 基本信息, then submits.
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"内容": "另一处改的"}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    body = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", applicant.csrf), ("orig:基本信息", orig), ("content:基本信息", "旧页面改的"), ("then", "save")])
+    with unchanged(d, "zhengzhou"):
+        r = applicant.api.raw("POST", f"/t/zhengzhou/applications/{app['id']}/sections", body=body.encode(),
+                              headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 409 and "不能修改" in r.body.decode() and "以本页为准" not in r.body.decode(), (r.status, r.body.decode()[-2000:])

@@ -475,11 +475,13 @@ public struct ApplicationService: Sendable {
                 }
                 changes.append((section, json))
             }
+            guard !changes.isEmpty || !conflicts.isEmpty else { return [] }
+            // Not editable any more (submitted from another tab) says so first: a conflict's
+            // "以本页为准" would only invite a second save that cannot be made either.
+            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改") }
             guard conflicts.isEmpty else {
                 throw ZhichengError(.conflict, "“\(conflicts.joined(separator: "、"))”在本页打开之后已在别处修改，本次未保存；请核对后再保存，将以本页为准", field: "sections")
             }
-            guard !changes.isEmpty else { return [] }
-            guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改") }
             for (section, json) in changes { try Self.storeSection(app, section, json, caller: caller, conn) }
             return changes.map(\.0.rawValue)
         }
@@ -531,6 +533,12 @@ public struct ApplicationService: Sendable {
 
     /// Writes one section of an editable application, with its version and audit row.
     static func storeSection(_ app: Int, _ section: ApplicationSection, _ json: String, caller: SignedIn, _ conn: SQLiteConnection) throws {
+        // Only a section its form has (an expert application: 基本信息, 工作经历, 附件), as a
+        // return may name only those: nobody would see or mend another.
+        let kind = ApplicationKind(rawValue: try conn.scalar("SELECT kind FROM applications WHERE id = ?", [app])?.string ?? "") ?? .title
+        guard kind.sections.contains(section) else {
+            throw ZhichengError.invalid("\(kind.label)没有“\(section.rawValue)”这一部分（只有\(kind.sections.map(\.rawValue).joined(separator: "、"))）", field: "section")
+        }
         let now = Date().timeIntervalSince1970
         try conn.run("""
             INSERT INTO application_sections (application_id, section, content, updated_at) VALUES (?, ?, ?, ?)
