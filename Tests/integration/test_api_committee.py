@@ -7,6 +7,7 @@ confirmed at once, except where objections are lodged: there it lasts 5, and the
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import re
 import sqlite3
@@ -467,6 +468,16 @@ def test_the_province_office_sends_an_application_back_and_the_resubmission_retu
     expect(city.reviewers[0].get("province/reviews/done"), 403)
     page = office.api.raw("GET", "/t/province/reviewed", headers={"Cookie": f"zc_session={handler.cookie}"}).body.decode()
     assert 'id="reviewed-received"' in page and f'province-reviews/{rid}">查看</a>' in page and "请补充获奖证书" in page, page[-3000:]
+    # The screen's list of the province's steps pages on its own (`before_province`), one row at a time here.
+    page = office.api.raw("GET", "/t/province/reviewed?limit=1", headers={"Cookie": f"zc_session={handler.cookie}"}).body.decode()
+    received = page[page.index('id="reviewed-received"'):]
+    assert received.count("<tr data-received=") == 1 and "请补充获奖证书" not in received, received[:3000]
+    older = html.unescape(re.search(r'id="reviewed-received-older" href="([^"]+)"', page).group(1))
+    assert f"before_province={done[0]['decision_id']}" in older and "limit=1" in older, older
+    page = office.api.raw("GET", older, headers={"Cookie": f"zc_session={handler.cookie}"}).body.decode()
+    received = page[page.index('id="reviewed-received"'):]
+    assert received.count("<tr data-received=") == 1 and "请补充获奖证书" in received, received[:3000]
+    assert 'id="reviewed-received-older"' not in page, page[-3000:]
 
 
 def test_a_province_restored_to_before_an_interview_notice_can_send_a_new_one(setup):

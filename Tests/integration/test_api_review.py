@@ -414,6 +414,20 @@ def test_a_reviewer_lists_what_they_decided(env: Env) -> None:
     page = screen("dept.h")
     assert f'data-application="{app["id"]}"' in page and "请补充获奖证书" in page and f'reviews/{app["id"]}">查看</a>' not in page, page[-3000:]
 
+    # The screen pages the same way: one row past the page says older ones follow, and is not shown.
+    def rows_and_older(query: str) -> tuple[list[str], str | None]:
+        page = env.api.raw("GET", f"/t/{TENANT}/reviewed{query}", headers={"Cookie": f"zc_session={r['school.h'].cookie}"}).body.decode()
+        older = re.search(r'id="reviewed-older" href="([^"]+)"', page)
+        return re.findall(r'<tr data-application="(\d+)"', page), html.unescape(older.group(1)) if older else None
+    everything = mine("school.h")
+    assert len(everything) == 2, everything
+    shown, older = rows_and_older("?limit=1")
+    assert shown == [str(app["id"])] and older is not None and f"before={again['decision_id']}" in older and "limit=1" in older, (shown, older)
+    shown, older = rows_and_older(older[older.index("?"):])
+    assert shown == [str(app["id"])], shown
+    mine_all = expect(r["school.h"].get("reviews/done?limit=200"), 200).json["decisions"]
+    assert (older is None) == (len(mine_all) == 2), (older, len(mine_all))
+
 
 def test_a_decision_in_the_spec_shape_needs_no_version(env: Env) -> None:
     """SPEC §5.1's decision body is `{decision, comment}`: without `version` the decision is on the

@@ -116,15 +116,14 @@ public struct PeopleService: Sendable {
                           caller: SignedIn) async throws -> AccountPage {
         let search = rawSearch?.trimmingInvisibles() ?? ""
         guard search.count <= 40 else { throw ZhichengError.invalid("查询不超过40个字", field: "q") }
-        let limit = limit.map { max(1, min($0, 500)) }
+        let paging = limit.map { Paging($0, maximum: 500) }
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
-            // One row more than the page says whether there is a next one.
             let (rows, total) = try conn.accounts(of: orgID, kind: kind, matching: search.isEmpty ? nil : ApplicationService.personFilter(search),
-                                                  after: after ?? 0, limit: limit.map { $0 + 1 })
-            let shown = limit.map { Array(rows.prefix($0)) } ?? rows
-            return AccountPage(accounts: shown, total: total, next: limit.flatMap { rows.count > $0 ? shown.last?.id : nil })
+                                                  after: after ?? 0, limit: paging?.rowsToRead)
+            let (shown, next) = paging?.cut(rows, cursor: \.id) ?? (rows, nil)
+            return AccountPage(accounts: shown, total: total, next: next)
         }
     }
 

@@ -179,7 +179,7 @@ public struct ExpertService: Sendable {
     public func experts(series: String?, specialty: String?, state: String?, limit: Int? = nil, after: Int? = nil,
                         caller: SignedIn) async throws -> ExpertPage {
         if let state, !["active", "suspended", "retired"].contains(state) { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
-        let limit = limit.map { max(1, min($0, 500)) }
+        let paging = limit.map { Paging($0, maximum: 500) }
         return try await store.read(caller) { conn in
             _ = try Self.requireProvinceOffice(caller, conn)
             var filter = ""
@@ -188,14 +188,12 @@ public struct ExpertService: Sendable {
             if let specialty, !specialty.isEmpty { filter += " AND instr(specialty, ?) > 0"; args.append(specialty) }
             if let state, !state.isEmpty { filter += " AND state = ?"; args.append(state) }
             let total = try conn.scalar("SELECT count(*) FROM experts WHERE 1 = 1" + filter, args)?.int ?? 0
-            // One row more than the page says whether there is a next one.
-            let rows = try conn.query("SELECT * FROM experts WHERE id > ?" + filter + " ORDER BY id" + (limit == nil ? "" : " LIMIT ?"),
-                                      [after ?? 0] + args + (limit.map { [$0 + 1] } ?? [])).map(ExpertRecord.init(row:))
-            let records = limit.map { Array(rows.prefix($0)) } ?? rows
+            let rows = try conn.query("SELECT * FROM experts WHERE id > ?" + filter + " ORDER BY id" + (paging == nil ? "" : " LIMIT ?"),
+                                      [after ?? 0] + args + (paging.map { [$0.rowsToRead] } ?? [])).map(ExpertRecord.init(row:))
+            let (records, next) = paging?.cut(rows, cursor: \.id) ?? (rows, nil)
             // The office's admin manages the database; its other staff find experts by name,
             // series and specialty, without their ID-card numbers or whom they must avoid.
-            return ExpertPage(experts: caller.kind == .orgAdmin ? records : records.map(\.withoutPersonalData), total: total,
-                              next: limit.flatMap { rows.count > $0 ? records.last?.id : nil })
+            return ExpertPage(experts: caller.kind == .orgAdmin ? records : records.map(\.withoutPersonalData), total: total, next: next)
         }
     }
 

@@ -337,7 +337,7 @@ public struct OrgService: Sendable {
     /// are most of it.
     public func audit(caller: SignedIn, limit: Int = 100, before: Int? = nil) async throws -> [AuditRow] {
         try Access.requireOrgAdmin(caller)
-        let limit = max(1, min(limit, 500))
+        let limit = Paging.clamp(limit, maximum: 500)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let orgs = try conn.subtreeIncludingDeleted(of: caller.orgID)

@@ -784,7 +784,7 @@ public struct ApplicationService: Sendable {
     public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil,
                                       page: @escaping @Sendable (QueueRows) throws -> Page) async throws -> Page {
         guard let filter = try QueueFilter(caller, stage: stage) else { return try page(QueueRows(conn: nil, sql: "", arguments: [])) }
-        let limit = max(1, min(limit, 200))
+        let limit = Paging.clamp(limit, maximum: 200)
         let sql = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes)
         let arguments: [any SQLiteBindable] = [caller.orgID, after ?? 0] + filter.arguments + [limit]
         let countSQL = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, counting: true)
@@ -870,7 +870,7 @@ public struct ApplicationService: Sendable {
     /// application stands now: a reviewer's 已审查. Read from `decisions_actor` (schema v14).
     public func reviewed(caller: SignedIn, limit: Int = 50, before: Int? = nil) async throws -> [ReviewedItem] {
         guard caller.kind == .staff else { throw ZhichengError(.forbidden, "只有审查人员有审查记录") }
-        let limit = max(1, min(limit, 200))
+        let limit = Paging.clamp(limit, maximum: 200)
         return try await store.read(caller) { conn in
             try conn.query(Self.reviewedSQL, [caller.accountID, before ?? Int.max, limit]).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
@@ -1111,7 +1111,7 @@ public struct ApplicationService: Sendable {
             }
             if let before = query.before { sql += " AND a.id < ?"; arguments.append(before) }
             sql += " ORDER BY a.id DESC"
-            if let limit = query.limit { sql += " LIMIT ?"; arguments.append(max(1, min(limit, 500))) }
+            if let limit = query.limit { sql += " LIMIT ?"; arguments.append(Paging.clamp(limit, maximum: 500)) }
             return try conn.query(sql, arguments).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
                 let stage = Self.standing(chain, r)
@@ -1195,17 +1195,17 @@ public struct ApplicationService: Sendable {
         if let state, !Self.receivedStates.contains(state) {
             throw ZhichengError.invalid("state 应为 \(Self.receivedStates.joined(separator: "、")) 之一", field: "state")
         }
-        let limit = max(1, min(rawLimit, 500))
+        let paging = Paging(rawLimit, maximum: 500)
         return try await store.read(caller) { conn in
             try EvaluationService.requireProvinceOffice(caller, conn)
             var arguments: [any SQLiteBindable] = [after ?? 0]
             if let state { arguments.append(state) }
-            // One row more than the page says whether there is a next one.
             let rows = try conn.query("""
                 SELECT id, source_tenant, source_application_id, applicant_name, unit_name, year, series, level, title, state, received_at
                 FROM received_applications WHERE kind = 'title' AND id > ?\(state == nil ? "" : " AND state = ?") ORDER BY id LIMIT ?
-                """, arguments + [limit + 1]).map(ReceivedApplication.init)
-            return ReceivedPage(items: Array(rows.prefix(limit)), next: rows.count > limit ? rows[limit - 1].id : nil)
+                """, arguments + [paging.rowsToRead]).map(ReceivedApplication.init)
+            let (items, next) = paging.cut(rows, cursor: \.id)
+            return ReceivedPage(items: items, next: next)
         }
     }
 

@@ -114,7 +114,7 @@ public struct ProvinceReviewService: Sendable {
     /// page before): the province's part of a reviewer's 已审查.
     public func reviewed(caller: SignedIn, limit: Int = 50, before: Int? = nil) async throws -> [ReviewedItem] {
         guard caller.kind == .staff else { throw ZhichengError(.forbidden, "只有审查人员有审查记录") }
-        let limit = max(1, min(limit, 200))
+        let limit = Paging.clamp(limit, maximum: 200)
         return try await store.read(caller) { conn in
             let me = try ExpertService.requireProvinceOffice(caller, conn)
             return try conn.query("""
@@ -264,7 +264,7 @@ enum ProvinceReview {
     /// `next` of the page before. For a reviewer, those of their series (`waitingOnly`: only
     /// those waiting for their step); for the office admin, all of them.
     static func page(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, limit rawLimit: Int, before: Int?, _ conn: SQLiteConnection) throws -> ProvinceReviewPage {
-        let limit = max(1, min(rawLimit, 500))
+        let paging = Paging(rawLimit, maximum: 500)
         let me = try ExpertService.requireProvinceOffice(caller, conn)
         if waitingOnly && caller.kind != .staff { return ProvinceReviewPage(items: [], next: nil) }
         // Title applications handed over before the office reviewed them have no chain: they went straight to the committee.
@@ -279,15 +279,9 @@ enum ProvinceReview {
         }
         if let before { sql += " AND id < ?"; arguments.append(before) }
         sql += " ORDER BY id DESC"
-        // One id more than the page says whether there is a next one.
         sql += " LIMIT ?"
-        arguments.append(limit + 1)
-        var ids = try conn.query(sql, arguments).compactMap { $0["id"].int }
-        var next: Int?
-        if ids.count > limit {
-            ids = Array(ids.prefix(limit))
-            next = ids.last
-        }
+        arguments.append(paging.rowsToRead)
+        let (ids, next) = paging.cut(try conn.query(sql, arguments).compactMap { $0["id"].int }, cursor: { $0 })
         // Waiting: not what four eyes keeps from this reviewer (a page may show fewer then).
         return ProvinceReviewPage(items: try ids.map { try view($0, kind, me: me, conn) }.filter { !waitingOnly || $0.callerMayDecide }, next: next)
     }

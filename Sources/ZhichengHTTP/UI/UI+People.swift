@@ -180,12 +180,11 @@ extension UI {
     /// 操作日志: one page, newest first (`before`: the oldest entry of the page before).
     func auditPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, limit: Int = Self.auditPageSize) async throws -> Response {
         let org = try await ownOrg(user)
-        let limit = max(1, min(limit, 499))
-        // One row more than shown says whether there are older ones.
-        let read = try await services.orgs.audit(caller: user, limit: limit + 1, before: before)
-        let entries = read.prefix(limit)
+        // The service reads at most 500 rows: one more than shown says whether there are older ones.
+        let paging = Paging(limit, maximum: 499)
+        let (entries, older) = paging.cut(try await services.orgs.audit(caller: user, limit: paging.rowsToRead, before: before), cursor: \.seq)
         func page(before: Int?) -> String {
-            link("audit", [limit == Self.auditPageSize ? nil : "limit=\(limit)", before.map { "before=\($0)" }], context)
+            link("audit", [paging.size == Self.auditPageSize ? nil : "limit=\(paging.size)", before.map { "before=\($0)" }], context)
         }
         let orgs = try await services.orgs.auditOrgNames(AuditLabels.orgIDs(entries.map(\.entry.target)), caller: user)
         let rows = entries.map(\.entry).map { e -> [String: Any] in
@@ -196,7 +195,7 @@ extension UI {
         let data: [String: Any] = [
             "entries": rows,
             "newest_page": before == nil ? false as Any : page(before: nil),
-            "older_page": read.count > limit ? page(before: entries.last?.seq) as Any : false,
+            "older_page": older.map { page(before: $0) } as Any? ?? false,
         ]
         return try render("操作日志", "audit", data, user: user, context, navCurrent: "audit", orgName: org.name)
     }

@@ -313,10 +313,10 @@ extension UI {
     func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, stage: ReviewStage?, after: Int? = nil, limit: Int = Self.queuePageSize,
                      flash: Flash) async throws -> Response {
         let org = try await ownOrg(user)
-        let limit = max(1, min(limit, 199))
-        // One row more than shown says whether there is a next page.
-        let (read, waiting) = try await services.applications.queueWithCount(caller: user, stage: stage, limit: limit + 1, after: after)
-        let queue = read.prefix(limit)
+        // The service reads at most 200 rows: one more than shown says whether there is a next page.
+        let paging = Paging(limit, maximum: 199)
+        let (read, waiting) = try await services.applications.queueWithCount(caller: user, stage: stage, limit: paging.rowsToRead, after: after)
+        let (queue, next) = paging.cut(read, cursor: \.id)
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
             ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "series": q.series, "level": q.level, "title": q.title,
@@ -324,12 +324,12 @@ extension UI {
         }
         // The step and the size are kept across pages.
         func page(after: Int?) -> String {
-            link("reviews", [stage.map { "stage=\($0.rawValue)" }, limit == Self.queuePageSize ? nil : "limit=\(limit)", after.map { "after=\($0)" }], context)
+            link("reviews", [stage.map { "stage=\($0.rawValue)" }, paging.size == Self.queuePageSize ? nil : "limit=\(paging.size)", after.map { "after=\($0)" }], context)
         }
         let data: [String: Any] = [
             "heading": heading, "items": items, "waiting": waiting, "setup_hint": Self.setupHint(user, province: context.tenant.kind == .province) ?? false,
             "first_page": after == nil ? false as Any : page(after: nil),
-            "next_page": read.count > limit ? page(after: queue.last?.id) as Any : false,
+            "next_page": next.map { page(after: $0) } as Any? ?? false,
         ]
         return try render(heading, "reviews", data, user: user, context, flash: flash, navCurrent: Self.reviewsPath(stage, of: user), orgName: org.name)
     }
@@ -344,14 +344,13 @@ extension UI {
     func reviewedPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, beforeProvince: Int? = nil,
                       limit: Int = Self.reviewedPageSize) async throws -> Response {
         let org = try await ownOrg(user)
-        let limit = max(1, min(limit, 199))
-        // One row more than shown says whether there are older ones.
-        let read = try await services.applications.reviewed(caller: user, limit: limit + 1, before: before)
-        let shown = read.prefix(limit)
+        // The services read at most 200 rows: one more than shown says whether there are older ones.
+        let paging = Paging(limit, maximum: 199)
+        let (shown, older) = paging.cut(try await services.applications.reviewed(caller: user, limit: paging.rowsToRead, before: before), cursor: \.decisionID)
         func page(_ name: String, before: Int?) -> String {
-            link("reviewed", [limit == Self.reviewedPageSize ? nil : "limit=\(limit)", before.map { "\(name)=\($0)" }], context)
+            link("reviewed", [paging.size == Self.reviewedPageSize ? nil : "limit=\(paging.size)", before.map { "\(name)=\($0)" }], context)
         }
-        func rows(_ items: ArraySlice<ReviewedItem>) -> [[String: Any]] {
+        func rows(_ items: [ReviewedItem]) -> [[String: Any]] {
             items.map { r -> [String: Any] in
                 let path = switch r.receivedKind {
                 case .title?: "province-reviews/\(r.applicationID)"
@@ -366,16 +365,16 @@ extension UI {
         var data: [String: Any] = [
             "items": rows(shown),
             "newest_page": before == nil ? false as Any : page("before", before: nil),
-            "older_page": read.count > limit ? page("before", before: shown.last?.decisionID) as Any : false,
+            "older_page": older.map { page("before", before: $0) } as Any? ?? false,
             "province": false,
         ]
         if context.tenant.kind == .province, org.parentID == nil, !user.roles.isEmpty {
-            let received = try await services.provinceReviews.reviewed(caller: user, limit: limit + 1, before: beforeProvince)
-            let shownReceived = received.prefix(limit)
+            let (received, receivedOlder) = paging.cut(try await services.provinceReviews.reviewed(caller: user, limit: paging.rowsToRead, before: beforeProvince),
+                                                       cursor: \.decisionID)
             data["province"] = true
-            data["received"] = rows(shownReceived)
+            data["received"] = rows(received)
             data["received_newest"] = beforeProvince == nil ? false as Any : page("before_province", before: nil)
-            data["received_older"] = received.count > limit ? page("before_province", before: shownReceived.last?.decisionID) as Any : false
+            data["received_older"] = receivedOlder.map { page("before_province", before: $0) } as Any? ?? false
         }
         return try render("已审查", "reviewed", data, user: user, context, navCurrent: "reviewed", orgName: org.name)
     }
@@ -448,11 +447,11 @@ extension UI {
         let below = try APIJSON.boolean("below", in: request) ?? false
         let applicant = request.textQuery("applicant") ?? ""
         let before = try APIJSON.integer("before", in: request)
-        let limit = Self.statusPageSize
-        // One row more than shown says whether there is a next page.
-        let read = try await services.applications.status(of: shown, .init(year: year, below: below, applicant: applicant, limit: limit + 1, before: before),
-                                                          caller: user)
-        let rows = read.prefix(limit).map { r -> [String: Any] in
+        let paging = Paging(Self.statusPageSize, maximum: Self.statusPageSize)
+        let (read, next) = paging.cut(try await services.applications.status(of: shown, .init(year: year, below: below, applicant: applicant,
+                                                                                              limit: paging.rowsToRead, before: before), caller: user),
+                                      cursor: \.applicationID)
+        let rows = read.map { r -> [String: Any] in
             ["id": r.applicationID, "kind": ApplicationKind(rawValue: r.kind)?.label ?? r.kind,
              "name": r.applicantName, "id_number": r.idNumber, "unit": r.unitName, "year": r.year, "series": r.series, "level": r.level,
              "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—", "printable": r.printable]
@@ -473,7 +472,7 @@ extension UI {
         return try render("申报人员状态查询", "status", [
             "rows": rows, "orgs": choices, "pick": choices.count > 1, "year": year.map(String.init) ?? "", "below": below, "applicant": applicant,
             "first_page": before == nil ? false as Any : page(before: nil),
-            "next_page": read.count > limit ? page(before: read.prefix(limit).last?.applicationID) as Any : false,
+            "next_page": next.map { page(before: $0) } as Any? ?? false,
         ], user: user, context, navCurrent: "status", orgName: org.name)
     }
 }
