@@ -398,7 +398,11 @@ public struct TenantService: Sendable {
 
     /// The levels whose final authority is the province (default 副高级 and 正高级);
     /// a tenant may change them, e.g. when the province delegates 副高级 to a city.
+    /// None in the province itself: the applications of its own units (省直单位) end at
+    /// its office and committee, as a city's do at the city's, not handed over to itself
+    /// for the same office to review a second time.
     static func provinceLevels(_ conn: SQLiteConnection) throws -> [TitleLevel] {
+        if try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'kind'")?.string == TenantKind.province.rawValue { return [] }
         guard let raw = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'province_levels'")?.string else {
             return [.associateSenior, .senior]
         }

@@ -863,3 +863,50 @@ def test_the_province_lists_come_a_page_at_a_time_and_the_home_page_counts_what_
     two = page(next_link)
     assert shown(two) == sorted(rids + copies, reverse=True)[50:] and 'id="province-next"' not in two and 'id="province-first"' in two
     assert len(expect(office.get("province/applications?limit=500"), 200).json["applications"]) == 55
+
+
+def test_the_committee_desk_comes_a_page_at_a_time(setup):
+    """Over the years a desk holds tens of thousands: the API pages it with `limit` and
+    `after` (an item's `path`), the screen a hundred at a time (`?limit=`), its filter kept
+    across pages; what waits for a committee not yet set up is said on every page."""
+    d, city = setup
+    apps = [city.passed_application("中级", "一级教师")[1]["id"] for _ in range(3)]
+    paths = [f"applications/{i}" for i in apps]
+    whole = expect(city.admin.get("committee-worklist"), 200).json
+    assert [i["path"] for i in whole["items"]] == paths and whole.get("next") is None, whole
+
+    # The API: one at a time, each once, in order, then no next page.
+    seen, after = [], ""
+    for _ in range(5):
+        page = expect(city.admin.get(f"committee-worklist?limit=1{after}"), 200).json
+        seen += [i["path"] for i in page["items"]]
+        if page.get("next") is None:
+            break
+        after = "&after=" + quote(page["next"], safe="")
+    assert seen == paths, seen
+    assert [i["path"] for i in expect(city.admin.get(f"committee-worklist?limit=2&after={quote(paths[0], safe='')}"), 200).json["items"]] == paths[1:]
+    for bad in ["application/1", "applications/x", "applications/0", "province/applications", "../1"]:
+        expect(city.admin.get("committee-worklist?limit=1&after=" + quote(bad, safe="")), 400, field="after")
+    expect(city.admin.get("committee-worklist?limit=x"), 400, field="limit")
+
+    # The screen, a row a page: 下一页 walks them with the filter kept; 第一页 goes back.
+    cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
+
+    def screen(query: str) -> tuple[list[str], str | None, str]:
+        page = city.api.raw("GET", "/t/zhengzhou/committee" + query, headers=cookie)
+        assert page.status == 200, (query, page.status)
+        body = page.body.decode()
+        nxt = re.search(r'id="worklist-next" href="([^"]+)"', body)
+        return re.findall(r'<tr data-item="application/(\d+)">', body), html.unescape(nxt.group(1)) if nxt else None, body
+
+    shown, nxt, body = screen("?limit=1&year=2026&open=1")
+    walked = shown
+    assert "worklist-first" not in body and "有申报已到评委会，但本单位尚无负责“中小学教师 中级”的评委会" in body, body[-3000:]
+    while nxt is not None and len(walked) < 5:
+        assert "year=2026" in nxt and "open=1" in nxt and "limit=1" in nxt, nxt
+        shown, nxt, body = screen(nxt[nxt.index("?"):])
+        walked += shown
+        # What no committee covers is said on every page, not only where its row is.
+        assert 'id="uncovered"' in body and 'id="worklist-first"' in body, body[-3000:]
+    assert walked == [str(i) for i in apps], walked
+    assert city.api.raw("GET", "/t/zhengzhou/committee?after=" + quote("received/abc", safe=""), headers=cookie).status == 400

@@ -624,6 +624,13 @@ public struct EvaluationService: Sendable {
 // MARK: - Worklist, objections, public notices (the committee screens)
 
 /// An application on a committee's desk, with its evaluation so far.
+/// One page of an office's committee desk.
+public struct CommitteeWorklistPage: Sendable {
+    public var items: [CommitteeWorkItem]
+    /// The `after` of the next page; nil on the last.
+    public var next: EvaluationTarget?
+}
+
 public struct CommitteeWorkItem: Sendable {
     public var target: EvaluationTarget
     public var applicantName: String
@@ -712,19 +719,49 @@ extension EvaluationService {
     /// that 年度; `only`: just that one (an item's own page reads no other); `open`: only
     /// those without a final result (首页's 待办事项 reads no history).
     public func worklist(caller: SignedIn, year: Int? = nil, only: EvaluationTarget? = nil, open: Bool = false) async throws -> [CommitteeWorkItem] {
-        // One filter for both kinds of row: the year, the one item asked for, open ones.
+        try await worklist(caller: caller, year: year, only: only, open: open, after: nil, paging: nil).items
+    }
+
+    /// One page of the office's committee desk: the office's own applications first, then
+    /// those the province received, each oldest first; `after`: the `next` of the page
+    /// before. `limit`: 1–500 (nil: every item, as the API has always answered). Over the
+    /// years a province's desk holds tens of thousands: its screen must not carry them all.
+    public func worklistPage(caller: SignedIn, year: Int? = nil, open: Bool = false, limit: Int?, after: EvaluationTarget? = nil) async throws -> CommitteeWorklistPage {
+        try await worklist(caller: caller, year: year, only: nil, open: open, after: after, paging: limit.map { Paging($0, maximum: 500) })
+    }
+
+    /// What no committee of the office covers among the applications waiting at 评委会
+    /// without one (series and level, such as "中小学教师 副高级"), in order: the office must
+    /// set up a committee before they can be evaluated. Read from what waits, of every year.
+    public func uncoveredScopes(caller: SignedIn) async throws -> [String] {
+        let waiting = try await worklist(caller: caller, year: nil, only: nil, open: true, after: nil, paging: nil, withoutEvaluation: true).items
+        return Set(waiting.filter { !$0.covered }.map { "\($0.series) \($0.level)" }).sorted()
+    }
+
+    private func worklist(caller: SignedIn, year: Int?, only: EvaluationTarget?, open: Bool, after: EvaluationTarget?, paging: Paging?,
+                          withoutEvaluation: Bool = false) async throws -> CommitteeWorklistPage {
+        // One filter for both kinds of row: the year, the one item asked for, open ones, those
+        // after the page before's last one.
         @Sendable func filter(received: Bool, alias: String) -> (sql: String, arguments: [any SQLiteBindable]) {
             var sql = "", arguments: [any SQLiteBindable] = []
             if let year { sql += " AND \(alias)year = ?"; arguments.append(year) }
             if open { sql += received ? " AND \(alias)state != 'final'" : " AND a.state IN ('at_committee', 'publicity')" }
+            if withoutEvaluation { sql += " AND e.id IS NULL" }
             switch (only, received) {
             case (nil, _): break
             case (.application(let id)?, false), (.received(let id)?, true): sql += " AND \(alias)id = ?"; arguments.append(id)
             default: sql += " AND 0"   // the item asked for is of the other kind
             }
+            switch (after, received) {
+            case (nil, _): break
+            case (.application(let id)?, false), (.received(let id)?, true): sql += " AND \(alias)id > ?"; arguments.append(id)
+            case (.application?, true): break   // the received ones follow the office's own
+            case (.received?, false): sql += " AND 0"   // past the office's own
+            }
             return (sql, arguments)
         }
         try Access.requireOrgAdmin(caller)
+        let wanted = paging?.rowsToRead ?? Int.max
         var items = try await store.read(caller) { conn -> [CommitteeWorkItem] in
             try Access.requireApprovedOrg(caller, conn)
             let committees = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try Self.committee($0, conn) }
@@ -733,29 +770,38 @@ extension EvaluationService {
             }
             var items: [CommitteeWorkItem] = []
             let own = filter(received: false, alias: "a.")
-            for r in try conn.query("""
-                SELECT a.id, a.year, a.series, a.level, a.title, a.chain, p.name AS applicant, o.name AS unit, \(Self.recordColumns) FROM applications a
-                JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
-                LEFT JOIN evaluations e ON e.application_id = a.id LEFT JOIN committees c ON c.id = e.committee_id
-                WHERE a.kind = 'title' AND a.id IN (\(Self.reachedCommitteeSQL))\(own.sql)
-                ORDER BY a.id
-                """, own.arguments) {
-                // Only those the caller's office evaluates (as `evaluation(for:)` requires).
-                guard try ApplicationService.decode(r["chain"].string ?? "").isFinalAuthority(caller.orgID) else { continue }
-                let id = r["id"].int ?? 0
-                let evaluation = Self.record(r)
-                items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "",
-                                               sourceTenant: nil, sourceTenantName: nil, year: r["year"].int ?? 0,
-                                               series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
-                                               evaluation: evaluation, covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? "")))
+            // Read a batch at a time: some rows are another office's (a city department's
+            // own committee), left out after the read, so a page may take more than one.
+            let batch = min(wanted, 500)
+            var last = 0
+            while items.count < wanted {
+                let rows = try conn.query("""
+                    SELECT a.id, a.year, a.series, a.level, a.title, a.chain, p.name AS applicant, o.name AS unit, \(Self.recordColumns) FROM applications a
+                    JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
+                    LEFT JOIN evaluations e ON e.application_id = a.id LEFT JOIN committees c ON c.id = e.committee_id
+                    WHERE a.kind = 'title' AND a.id IN (\(Self.reachedCommitteeSQL))\(own.sql) AND a.id > ?
+                    ORDER BY a.id\(paging == nil ? "" : " LIMIT \(batch)")
+                    """, own.arguments + [last])
+                for r in rows where items.count < wanted {
+                    // Only those the caller's office evaluates (as `evaluation(for:)` requires).
+                    guard try ApplicationService.decode(r["chain"].string ?? "").isFinalAuthority(caller.orgID) else { continue }
+                    let id = r["id"].int ?? 0
+                    let evaluation = Self.record(r)
+                    items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "",
+                                                   sourceTenant: nil, sourceTenantName: nil, year: r["year"].int ?? 0,
+                                                   series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
+                                                   evaluation: evaluation, covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? "")))
+                }
+                guard paging != nil, rows.count == batch, let next = rows.last?["id"].int else { break }
+                last = next
             }
-            if try conn.rootOrg()?.id == caller.orgID {
+            if items.count < wanted, try conn.rootOrg()?.id == caller.orgID {
                 let received = filter(received: true, alias: "r.")
                 for r in try conn.query("""
                     SELECT r.id, r.applicant_name, r.unit_name, r.source_tenant, r.year, r.series, r.level, r.title, \(Self.recordColumns) FROM received_applications r
                     LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
-                    WHERE r.kind = 'title' AND r.state NOT IN ('in_review', 'rejected', 'returned')\(received.sql) ORDER BY r.id
-                    """, received.arguments) {
+                    WHERE r.kind = 'title' AND r.state NOT IN ('in_review', 'rejected', 'returned')\(received.sql) ORDER BY r.id\(paging == nil ? "" : " LIMIT ?")
+                    """, received.arguments + (paging == nil ? [] : [wanted - items.count])) {
                     let id = r["id"].int ?? 0
                     let evaluation = Self.record(r)
                     items.append(CommitteeWorkItem(target: .received(id), applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "",
@@ -771,7 +817,8 @@ extension EvaluationService {
         for (n, item) in items.enumerated() {
             if let id = item.sourceTenant.flatMap({ try? TenantID($0) }), let city = try await store.registry.get(id) { items[n].sourceTenantName = city.name }
         }
-        return items
+        let (shown, next) = paging?.cut(items, cursor: \.target) ?? (items, nil)
+        return CommitteeWorklistPage(items: shown, next: next)
     }
 
     /// The objections to one result, for the committee's office.

@@ -171,7 +171,12 @@ extension APIRoutes {
         signedIn.get("committee-worklist") { request, context in
             let year = try APIJSON.integer("year", in: request)
             let open = try APIJSON.boolean("open", in: request) ?? false
-            return try APIJSON.response(["items": try await s.evaluations.worklist(caller: context.caller, year: year, open: open).map(WorkItemDTO.init)])
+            let after = try request.uri.queryParameters.get("after").map { raw in
+                guard let target = evaluationTarget(path: raw) else { throw ZhichengError.invalid("after 应为评委会评审列表中一项的 path", field: "after") }
+                return target
+            }
+            let page = try await s.evaluations.worklistPage(caller: context.caller, year: year, open: open, limit: try APIJSON.integer("limit", in: request), after: after)
+            return try APIJSON.response(WorklistPageDTO(items: page.items.map(WorkItemDTO.init), next: page.next.map(evaluationPath)))
         }
         signedIn.get("public-notices") { _, context in
             try APIJSON.response(["notices": try await s.evaluations.publicNotices(caller: context.caller).map(NoticeDTO.init)])
@@ -488,6 +493,12 @@ func evaluationTarget(path: String) -> EvaluationTarget? {
     case (3, "province") where parts[1] == "applications": return Int(parts[2]).flatMap { $0 > 0 ? .received($0) : nil }
     default: return nil
     }
+}
+
+struct WorklistPageDTO: Encodable {
+    var items: [WorkItemDTO]
+    /// The `after` of the next page (an item's `path`); null on the last, or without `limit`.
+    var next: String?
 }
 
 struct WorkItemDTO: Encodable {

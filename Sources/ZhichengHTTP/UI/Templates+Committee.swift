@@ -24,10 +24,11 @@ extension Templates {
         <form method="get" action="{{base}}committee" id="worklist-filter"><label>年度 <input type="text" name="year" id="worklist-year" value="{{year}}" size="6" inputmode="numeric" placeholder="全部"></label> <label><input type="checkbox" name="open" value="1" id="worklist-open"{{#open}} checked{{/open}}> 只看未确认结果的</label> <button type="submit" class="secondary">筛选</button></form>
         {{#uncovered}}<p class="flash error" id="uncovered">有申报已到评委会，但本单位尚无负责“{{uncovered}}”的评委会：请先设立评委会，这些申报才能评审。</p>{{/uncovered}}
         <table id="worklist"><thead><tr><th>选择</th><th>申报人</th><th>单位</th><th>来源</th><th>年度</th><th>申报</th><th>状态</th><th>待处理异议</th><th></th></tr></thead><tbody>
-        {{#items}}<tr><td>{{#batch}}<input type="checkbox" name="items" value="{{batch}}" form="batch-interview" class="batch-item" aria-label="选择{{applicant}}"{{#ticked}} checked{{/ticked}}>{{/batch}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{year}}</td><td>{{title}}</td><td class="work-state">{{state}}</td><td>{{objections}}</td>
+        {{#items}}<tr data-item="{{path}}"><td>{{#batch}}<input type="checkbox" name="items" value="{{batch}}" form="batch-interview" class="batch-item" aria-label="选择{{applicant}}"{{#ticked}} checked{{/ticked}}>{{/batch}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{year}}</td><td>{{title}}</td><td class="work-state">{{state}}</td><td>{{objections}}</td>
         <td>{{#covered}}<a href="{{base}}committee/{{path}}">评审</a>{{/covered}}</td></tr>{{/items}}
         {{^items}}<tr><td colspan="9">暂无到达评委会的申报</td></tr>{{/items}}
         </tbody></table>
+        <p class="pages">{{#first_page}}<a id="worklist-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="worklist-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         <fieldset><legend>批量发出面试通知</legend>
         <form method="post" action="{{base}}committee/interviews" id="batch-interview"><input type="hidden" name="_csrf" value="{{csrf}}">
         <p class="hint">在上表“选择”一栏勾选尚未录入结果的申报，向其发出同一面试通知；任一份不能发出时，本次均不发出。</p>

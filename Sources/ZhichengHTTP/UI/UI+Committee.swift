@@ -14,6 +14,22 @@ extension UI {
         }
     }
 
+    /// The item a `targetPath` names: the desk's `?after=` (nil when absent or empty; anything
+    /// else is 400).
+    static func worklistCursor(_ request: Request) throws -> EvaluationTarget? {
+        let raw = request.uri.queryParameters.get("after") ?? ""
+        if raw.isEmpty { return nil }
+        let parts = raw.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 2, let id = Int(parts[1]), id > 0 {
+            switch parts[0] {
+            case "application": return .application(id)
+            case "received": return .received(id)
+            default: break
+            }
+        }
+        throw ZhichengError.invalid("after 应为评委会评审列表中的一项", field: "after")
+    }
+
     func target(_ context: TenantRequestContext) throws -> EvaluationTarget {
         let id = try id(context)
         switch context.parameters.get("kind") {
@@ -32,14 +48,27 @@ extension UI {
         }
     }
 
-    /// The committee desk; `year`: only that 年度's applications (nil: every year); `open`:
-    /// only those without a final result.
-    /// 评委会评审. `entered`: a refused 批量发出面试通知 (its ticks, time and place shown again).
-    func committeePage(_ user: SignedIn, _ context: TenantRequestContext, year: Int? = nil, open: Bool = false, flash: Flash,
-                       status: HTTPResponse.Status = .ok, entered: FormData? = nil) async throws -> Response {
+    /// Items on one page of the committee desk unless `?limit=` says otherwise (1–500).
+    static let worklistPageSize = 100
+
+    /// The committee desk, 评委会评审, one page of it (`after`: the last item of the page
+    /// before); `year`: only that 年度's applications (nil: every year); `open`: only those
+    /// without a final result. `entered`: a refused 批量发出面试通知 (its ticks, time and
+    /// place shown again).
+    func committeePage(_ user: SignedIn, _ context: TenantRequestContext, year: Int? = nil, open: Bool = false, after: EvaluationTarget? = nil,
+                       limit: Int = Self.worklistPageSize, flash: Flash, status: HTTPResponse.Status = .ok, entered: FormData? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let committees = try await services.evaluations.committees(caller: user).filter { $0.orgID == user.orgID }
-        let items = try await services.evaluations.worklist(caller: user, year: year, open: open)
+        let size = Paging(limit, maximum: 500).size
+        let page = try await services.evaluations.worklistPage(caller: user, year: year, open: open, limit: size, after: after)
+        let items = page.items
+        // Of every page and year: what waits for a committee the office has not set up.
+        let uncovered = try await services.evaluations.uncoveredScopes(caller: user)
+        // The filter is kept across pages.
+        func pageLink(after: EvaluationTarget?) -> String {
+            link("committee", [year.map { "year=\($0)" }, open ? "open=1" : nil, size == Self.worklistPageSize ? nil : "limit=\(size)",
+                               after.map { "after=\(Self.targetPath($0))" }], context)
+        }
         let ticked = Set(entered?.all("items") ?? [])
         if entered != nil { Self.refilled() }
         let data: [String: Any] = [
@@ -62,10 +91,11 @@ extension UI {
                  "batch": i.covered && (i.evaluation == nil || i.evaluation?.state == "pending") ? evaluationPath(i.target) as Any : false,
                  "ticked": ticked.contains(evaluationPath(i.target))]
             },
-            // Applications waiting for a committee the office has not set up: what is missing.
             "year": year.map(String.init) ?? "", "open": open,
-            "uncovered": items.contains { !$0.covered }
-                ? Set(items.filter { !$0.covered }.map { "\($0.series) \($0.level)" }).sorted().joined(separator: "、") as Any : false,
+            "first_page": after == nil ? false as Any : pageLink(after: nil),
+            "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false,
+            // Applications waiting for a committee the office has not set up: what is missing.
+            "uncovered": uncovered.isEmpty ? false as Any : uncovered.joined(separator: "、"),
         ]
         return try render("评委会评审", "committee", data, user: user, context, flash: flash, status: status, navCurrent: "committee", orgName: org.name)
     }

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import ZhichengApp
+import ZhichengCore
+import ZhichengStorage
+
+/// The committee desk (评委会评审) a page at a time: in the province, the office's own
+/// applications first, then those the cities handed over, each oldest first; `next` picks
+/// up after the last one shown, across the two.
+@Suite("The committee desk, a page at a time")
+struct CommitteeDeskPageTests {
+    /// A 副高级 application of an applicant of the province office itself, passed by its
+    /// reviewers up to its committee; its id.
+    static func ownApplication(_ w: ProvinceReviewTests.World, idNumber: String) async throws -> Int {
+        let person = try await w.f.people.addApplicant(to: w.office.orgID, idNumber: idNumber, name: "省直\(idNumber.suffix(3))", phone: "", caller: w.office)
+        let applicant = try await w.f.signIn("province", person.account.login, person.password)
+        let app = try await w.f.applications.create(kind: "title", year: 2026, series: "中小学教师", level: "副高级", title: "高级教师", caller: applicant)
+        for section in ApplicationSection.allCases where section != .attachments {
+            _ = try await w.f.applications.saveSection(app.id, section: section.rawValue, fields: ["内容": section.rawValue], caller: applicant)
+        }
+        var version = try await w.f.applications.submit(app.id, caller: applicant).version
+        for reviewer in [w.handler, w.leader] {
+            version = try await w.f.applications.decide(app.id, decision: "pass", comment: "同意", sections: nil, reason: nil, version: version, caller: reviewer).version
+        }
+        // Its final authority is the province office itself: at its committee, not handed
+        // over to the province (itself) for the same office to review again.
+        try await w.f.relay.deliverAll(from: TenantID("province"))
+        #expect(try await w.f.applications.get(app.id, caller: applicant).chain.state == .atCommittee)
+        #expect(try await w.f.applications.received(caller: w.office).items.allSatisfy { $0.sourceTenant == "zhengzhou" })
+        return app.id
+    }
+
+    /// A handed-over application passed by the province office: at its committee.
+    static func received(_ w: ProvinceReviewTests.World, idNumber: String) async throws -> Int {
+        let person = try await w.f.people.addApplicant(to: w.city.orgID, idNumber: idNumber, name: "市\(idNumber.suffix(3))", phone: "", caller: w.city)
+        let id = try await w.handedOver(try await w.f.signIn("zhengzhou", person.account.login, person.password)).province
+        let first = try await w.reviews.decide(id, decision: "pass", comment: "", version: nil, caller: w.handler)
+        _ = try await w.reviews.decide(id, decision: "pass", comment: "", version: first.application.version, caller: w.leader)
+        return id
+    }
+
+    @Test func theProvinceDeskWalksItsOwnThenTheCitiesApplications() async throws {
+        let w = try await ProvinceReviewTests.world()
+        let plans = PlanService(store: w.f.store)
+        let plan = try await plans.save(orgID: w.office.orgID, year: 2026, items: [PlanLine(series: "中小学教师", level: .associateSenior, count: 9)], caller: w.office)
+        _ = try await plans.attachDocument(planID: plan.id, name: "计划.pdf", bytes: Array("%PDF-1.4\n%%EOF\n".utf8), caller: w.office)
+        _ = try await plans.submit(planID: plan.id, caller: w.office)
+        _ = try await plans.review(planID: plan.id, approve: true, reason: nil, caller: w.office)
+        let own = [try await Self.ownApplication(w, idNumber: "410102199001011111"), try await Self.ownApplication(w, idNumber: "410102199001012229")]
+        let cities = [try await Self.received(w, idNumber: "410102199001013336"), try await Self.received(w, idNumber: "410102199001014443")]
+        let everything: [EvaluationTarget] = own.map { .application($0) } + cities.map { .received($0) }
+        #expect(try await w.evaluations.worklist(caller: w.office).map(\.target) == everything)
+
+        // Without a limit, every item and no next page: what the API has always answered.
+        let whole = try await w.evaluations.worklistPage(caller: w.office, limit: nil)
+        #expect(whole.items.map(\.target) == everything && whole.next == nil)
+
+        // Pages of one, then of three: the same items in the same order, each once.
+        for size in [1, 3] {
+            var seen: [EvaluationTarget] = [], after: EvaluationTarget? = nil, pages = 0
+            repeat {
+                let page = try await w.evaluations.worklistPage(caller: w.office, limit: size, after: after)
+                #expect(page.items.count <= size)
+                seen += page.items.map(\.target)
+                after = page.next
+                pages += 1
+            } while after != nil && pages < 10
+            #expect(seen == everything, "pages of \(size)")
+            #expect(pages == (everything.count + size - 1) / size)
+        }
+        // After the last own application come the cities'; after the last of those, nothing.
+        #expect(try await w.evaluations.worklistPage(caller: w.office, limit: 1, after: .application(own[1])).items.map(\.target) == [.received(cities[0])])
+        #expect(try await w.evaluations.worklistPage(caller: w.office, limit: 5, after: .received(cities[1])).items.isEmpty)
+        // A limit out of bounds is brought within 1–500.
+        #expect(try await w.evaluations.worklistPage(caller: w.office, limit: 0).items.count == 1)
+
+        // No committee covers them yet: said of every page, once per series and level.
+        #expect(try await w.evaluations.uncoveredScopes(caller: w.office) == ["中小学教师 副高级"])
+        _ = try await w.evaluations.createCommittee(name: "河南省中小学教师高级评委会", series: ["中小学教师"], levels: ["副高级"], caller: w.office)
+        #expect(try await w.evaluations.uncoveredScopes(caller: w.office).isEmpty)
+        await expectCode(.forbidden) { _ = try await w.evaluations.worklistPage(caller: w.handler, limit: 1) }
+    }
+}
