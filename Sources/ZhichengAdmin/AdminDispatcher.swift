@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Metrics
 import Synchronization
 import ZhichengAdminProtocol
@@ -17,19 +18,34 @@ public final class AdminDispatcher: Sendable {
     /// Open admin connections, for `status`.
     let connections = Atomic<Int>(0)
     private let counters: [String: Counter]
-    private let failures: Counter
+    private let logger: Logger
 
-    public init(tenants: TenantService, control: any DaemonControl, sessions: SessionService? = nil) {
+    public init(tenants: TenantService, control: any DaemonControl, sessions: SessionService? = nil, logger: Logger = Logger(label: "zhicheng.admin")) {
         self.tenants = tenants
         self.control = control
         self.sessions = sessions
+        self.logger = logger
         var counters: [String: Counter] = [:]
         for command in AdminCommand.allCases {
             counters[command.rawValue] = Counter(label: "zhicheng_admin_commands_total", dimensions: [("cmd", command.rawValue)])
         }
         self.counters = counters
-        failures = Counter(label: "zhicheng_admin_command_errors_total")
     }
+
+    /// Counts a refused or failed command by command and error code (both from fixed sets:
+    /// an unknown command counts as `unknown`).
+    private func countFailure(_ cmd: String, _ code: AdminErrorCode) {
+        let known = AdminCommand(rawValue: cmd) != nil ? cmd : "unknown"
+        Counter(label: "zhicheng_admin_command_errors_total", dimensions: [("cmd", known), ("code", code.rawValue)]).increment()
+    }
+
+    /// Commands a sysadmin must be able to trace in the journal afterwards: each is logged
+    /// when it starts and when it ends, with how long it took (a backup or a restore can
+    /// outlast `zhichengctl --timeout`, whose message points here).
+    static let journaled: Set<AdminCommand> = [
+        .tenantCreate, .tenantSuspend, .tenantResume, .tenantBackup, .tenantRestore, .tenantCheck, .tenantArchive, .tenantConfigure,
+        .accountResetPassword, .pluginReload, .configReload,
+    ]
 
     /// The answer to `request` when it needs no I/O (`ping`, `help`, unknown
     /// commands), so the connection can reply on its event loop; nil otherwise.
@@ -43,7 +59,7 @@ public final class AdminDispatcher: Sendable {
             let commands = AdminCommand.allCases.map { JSONValue.object([("cmd", .string($0.rawValue)), ("summary", .string($0.summary))]) }
             return .success(id: request.id, result: ["commands": .array(commands)])
         case nil:
-            failures.increment()
+            countFailure(request.cmd, .unknownCommand)
             return .failure(id: request.id, AdminError(code: .unknownCommand, message: "unknown command \(request.cmd.prefix(64)); see help"))
         default:
             return nil
@@ -54,18 +70,40 @@ public final class AdminDispatcher: Sendable {
     public func respond(to request: AdminRequest, from principal: Principal) async -> AdminResponse {
         if let immediate = immediateResponse(to: request) { return immediate }
         counters[request.cmd]?.increment()
+        let command = AdminCommand(rawValue: request.cmd)
+        let journaled = command.map(Self.journaled.contains) ?? false
+        var metadata: Logger.Metadata = ["cmd": "\(request.cmd)", "principal": "\(principal.name)"]
+        let args = AdminArguments(value: request.args)
+        if let tenant = (try? args.optionalString("id")) ?? (try? args.optionalString("tenant")) { metadata["tenant.id"] = "\(tenant.prefix(64))" }
+        if journaled { logger.notice("admin command started", metadata: metadata) }
+        let started = ContinuousClock.now
+        let failure: AdminError
         do {
-            return .success(id: request.id, result: try await execute(request, principal))
+            let result = try await execute(request, principal)
+            if journaled { logger.notice("admin command done", metadata: metadata.merging(["seconds": "\(Self.seconds(since: started))"]) { $1 }) }
+            return .success(id: request.id, result: result)
         } catch let error as AdminError {
-            failures.increment()
-            return .failure(id: request.id, error)
+            failure = error
         } catch let error as ZhichengError {
-            failures.increment()
-            return .failure(id: request.id, AdminError(error))
+            failure = AdminError(error)
         } catch {
-            failures.increment()
-            return .failure(id: request.id, AdminError(code: .internal, message: "\(error)"))
+            failure = AdminError(code: .internal, message: "\(error)")
         }
+        countFailure(request.cmd, failure.code)
+        // What went wrong, for the journal: a failure that is not the sysadmin's at `error`, a
+        // refusal (bad arguments, unknown tenant) of a command worth tracing at `notice`.
+        metadata.merge(["code": "\(failure.code.rawValue)", "error": "\(failure.message)", "seconds": "\(Self.seconds(since: started))"]) { $1 }
+        if failure.code == .internal {
+            logger.error("admin command failed", metadata: metadata)
+        } else if journaled {
+            logger.notice("admin command refused", metadata: metadata)
+        }
+        return .failure(id: request.id, failure)
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - start
+        return String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
     private func execute(_ request: AdminRequest, _ principal: Principal) async throws -> JSONValue {

@@ -365,7 +365,14 @@ public struct TenantService: Sendable {
 
     public func check(_ rawID: String) async throws -> CheckReport {
         let info = try await info(rawID)
-        return try await store.check(info.id)
+        let report = try await store.check(info.id)
+        if !report.ok {
+            // Damage, or a tampered audit log: for the journal as well as for the one who asked.
+            logger.error("tenant check found problems", metadata: [
+                "tenant.id": "\(info.id)", "integrity": "\(report.integrity.prefix(5).joined(separator: "; "))",
+                "foreign_keys": "\(report.foreignKeys.count)", "audit_chain": "\(report.auditProblem ?? "ok")"])
+        }
+        return report
     }
 
     /// Takes a tenant out of service into the archive dir. `confirm` must repeat the id.

@@ -79,11 +79,13 @@ public actor DaemonController: DaemonControl {
     /// reported as needing a restart rather than half-applied.
     public func reloadConfig() async throws -> JSONValue {
         Systemd.reloading()
-        defer { Systemd.ready(status: "Serving; configuration reloaded at \(Date())") }
+        var status = "Serving; configuration reloaded at \(Date())"
+        defer { Systemd.ready(status: status) }
         let next: DaemonConfig
         do {
             next = try DaemonConfig.load(file: configFile, overrides: overrides)
         } catch {
+            status = "Serving; configuration reload refused at \(Date()) (\(error.key ?? "file")), running configuration kept"
             logger.error("configuration reload refused; keeping the running configuration", metadata: ["config.key": "\(error.key ?? "-")", "error": "\(error.message)"])
             throw ZhichengError.invalid("configuration refused, old one kept: \(error.message)", field: error.key)
         }

@@ -54,6 +54,7 @@ public enum HTTPRoutes {
             .add(middleware: TenantMiddleware(tenants: tenants))
             .group(context: TenantRequestContext.self)
             .add(middleware: PostedFormMiddleware())
+            .add(middleware: UIFailureMiddleware())
         UIRoutes.add(to: tenant, services: services)
         APIRoutes.add(to: tenant, services: services)
         return router

@@ -36,10 +36,9 @@ public final class HTTPServer: Sendable {
             } catch let error as any HTTPResponseError {
                 response = (try? error.response(from: request, context: context)) ?? Response(status: error.status)
             } catch {
-                // Not the client's doing (a storage error, a bug): logged with its details, and
-                // answered in the API's error shape without them (SPEC §5).
-                logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-                let failure = ZhichengError(.internal, ZhichengError.internalMessage)
+                // Not the client's doing (a storage error, a bug): logged once with its details
+                // (by `response`), and answered in the API's error shape without them (SPEC §5).
+                let failure = ZhichengError(.internal, "\(error)")
                 response = (try? failure.response(from: request, context: context)) ?? Response(status: .internalServerError)
             }
             response.headers[.date] = dateCache.now()

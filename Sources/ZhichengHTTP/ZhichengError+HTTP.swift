@@ -31,7 +31,9 @@ extension ZhichengError: HTTPResponseError {
     var publicMessage: String { code == .internal ? Self.internalMessage : message }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        if code == .internal { context.logger.error("internal error", metadata: ["error": "\(message)", "path": "\(request.uri.path)"]) }
+        if code == .internal {
+            context.logger.error("internal error", metadata: ["error": "\(message)", "http.method": "\(request.method)", "path": "\(request.uri.path)"])
+        }
         let message = publicMessage
         var fields: [(String, JSONValue)] = [("code", .string(code.rawValue)), ("message", .string(message))]
         if let field { fields.append(("field", .string(field))) }

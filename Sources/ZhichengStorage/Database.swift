@@ -185,17 +185,30 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    /// Checkpoints the WAL into the main file and truncates it; run before close.
-    public func checkpoint() async throws {
-        try await writeWithoutTransaction { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+    /// Checkpoints the WAL into the main file and truncates it; run before close. False when
+    /// a reader (another process) kept it from copying every page back: the rest stays in
+    /// the `-wal` file, safe, but that file must then go with the database when it is copied.
+    @discardableResult
+    public func checkpoint() async throws -> Bool {
+        try await writeWithoutTransaction { conn in
+            try conn.query("PRAGMA wal_checkpoint(TRUNCATE)").first.map { $0["busy"].int == 0 } ?? true
+        }
     }
 
-    /// Finishes queued work, checkpoints, and closes both connections.
-    public func close() async {
-        try? await checkpoint()
+    /// Finishes queued work, checkpoints, and closes both connections. Why the checkpoint
+    /// did not finish, if it did not (`checkpoint`); nil when it did.
+    @discardableResult
+    public func close() async -> String? {
+        var unfinished: String?
+        do {
+            if try await !checkpoint() { unfinished = "another process is reading the database; the rest of its log stays in the -wal file" }
+        } catch {
+            unfinished = "\(error)"
+        }
         sessions.close()
         for (reader, queue) in readers { await queue.perform { reader.close() } }
         await writerQueue.perform { [writer] in writer.close() }
+        return unfinished
     }
 
     /// Copies a consistent snapshot of the database to `destination` with SQLite's

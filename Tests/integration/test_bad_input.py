@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 
 from api_support import NEW_PASSWORD, Api, expect, fresh_id_number, module_daemon, unchanged
-from conftest import create_tenant
+from conftest import create_tenant, wait_until
 
 TENANT = "badin"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -200,3 +200,49 @@ def test_a_storage_failure_is_answered_in_the_api_error_shape(env) -> None:
     finally:
         con.close()
     expect(env.city.get("plans"), 200)
+
+
+def test_a_storage_failure_behind_a_page_or_a_form_is_logged_and_not_taken_for_a_sign_out(env) -> None:
+    """The web UI's answer to an error that is not the user's says it was written to the log:
+    it is, with the request's method and path (the tenant in it), for a page, for a form and
+    for the session check itself. A session that cannot be checked (its table gone here) is a
+    500 page, not "登录已结束" with the sign-in page, as if everybody had been signed out."""
+    db = env.daemon.tenant_db(TENANT)
+    cookie = {"Cookie": f"zc_session={env.city.cookie}"}
+    form = {**cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    con = sqlite3.connect(db)
+    try:
+        before = len(env.daemon.stderr())
+        con.execute("ALTER TABLE plans RENAME TO plans_gone")
+        con.commit()
+        r = env.api.raw("POST", f"/t/{TENANT}/plans", body=f"_csrf={env.city.csrf}&year=2026&series={quote('中小学教师')}&level={quote('中级')}&count=1".encode(), headers=form)
+        assert r.status == 500 and "已记入日志" in r.body.decode() and "no such table" not in r.body.decode(), (r.status, r.body.decode()[-2000:])
+        # A page of the UI, not the API's JSON.
+        assert r.headers.get("content-type", "").startswith("text/html") and 'href="/t/badin/home"' in r.body.decode(), r.headers
+        con.execute("ALTER TABLE plans_gone RENAME TO plans")
+        con.commit()
+        logged = wait_until(lambda: [l for l in env.daemon.stderr()[before:].splitlines() if "internal error" in l and f"/t/{TENANT}/plans" in l] or None,
+                            10, "the form's error in the log")
+        assert "POST" in logged[0] and "no such table" in logged[0], logged
+
+        before = len(env.daemon.stderr())
+        con.execute("ALTER TABLE sessions RENAME TO sessions_gone")
+        con.commit()
+        r = env.api.raw("GET", f"/t/{TENANT}/home", headers=cookie)
+        assert r.status == 500 and "已记入日志" in r.body.decode(), (r.status, r.headers.get("location"), r.body.decode()[-2000:])
+        r = env.api.raw("POST", f"/t/{TENANT}/plans", body=f"_csrf={env.city.csrf}&year=2026".encode(), headers=form)
+        assert r.status == 500 and "已记入日志" in r.body.decode(), (r.status, r.headers.get("location"))
+        con.execute("ALTER TABLE sessions_gone RENAME TO sessions")
+        con.commit()
+        logged = wait_until(lambda: [l for l in env.daemon.stderr()[before:].splitlines() if "internal error" in l and f"/t/{TENANT}/" in l] or None,
+                            10, "the session check's error in the log")
+        assert any("/home" in l for l in logged) and any("/plans" in l for l in logged), logged
+    finally:
+        for gone, name in (("plans_gone", "plans"), ("sessions_gone", "sessions")):
+            try:
+                con.execute(f"ALTER TABLE {gone} RENAME TO {name}")
+                con.commit()
+            except sqlite3.OperationalError:
+                pass
+        con.close()
+    assert env.api.raw("GET", f"/t/{TENANT}/home", headers=cookie).status == 200

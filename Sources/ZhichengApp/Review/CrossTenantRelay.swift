@@ -248,7 +248,7 @@ public final class CrossTenantRelay: Sendable {
                     let pause = schedule.withLock { $0.failed(key, error: "\(error)", now: .now) }
                     pass.retryAt = min(pass.retryAt ?? pause.until, pause.until)
                     logger.log(level: pause.worthLogging ? .warning : .debug, "relay could not deliver; messages to this target wait, others go on", metadata: [
-                        "tenant.id": "\(source)", "target": "\(message.target)", "message.id": "\(message.messageID)",
+                        "tenant.id": "\(source)", "target": "\(message.target)", "relay.message": "\(message.messageID)",
                         "error": "\(error)", "failures": "\(pause.failures)", "retry.in": "\(pause.until - .now)"])
                 }
             }
@@ -336,7 +336,7 @@ public final class CrossTenantRelay: Sendable {
             }
         }
         FaultInjection.point("relay.after-mark.\(message.kind)")
-        logger.info("relayed", metadata: ["message.id": "\(message.messageID)", "from": "\(source)", "to": "\(target)"])
+        logger.info("relayed", metadata: ["relay.message": "\(message.messageID)", "from": "\(source)", "to": "\(target)"])
     }
 
     private func resolve(_ target: String) async throws -> TenantID {

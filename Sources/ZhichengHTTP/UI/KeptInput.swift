@@ -82,6 +82,28 @@ final class PostedForm: @unchecked Sendable {
 }
 
 /// Binds a `PostedForm` for each post of the web UI (not the API's), for `UI.render`.
+/// The web UI's answer to an error that no handler turned into a page (a storage error
+/// under a form, a page that failed while showing a refusal): an HTML page that says what
+/// happened, not the API's JSON, and for an error that is not the user's, its cause in the
+/// log with the request's method and path (`ZhichengError.shown`). The API's errors are
+/// left to the API's shape.
+struct UIFailureMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !request.uri.path.contains("/api/") else { return try await next(request, context) }
+        let home = request.uri.path.split(separator: "/", maxSplits: 3).prefix(2).joined(separator: "/")
+        do {
+            return try await next(request, context)
+        } catch let error as ZhichengError {
+            return StandalonePage.error(status: error.status, title: "错误", message: error.shown(request), home: "/\(home)/home")
+        } catch let error as any HTTPResponseError {
+            throw error   // a page already (UIErrorPage), or the router's own answer
+        } catch {
+            let failure = ZhichengError(.internal, "\(error)")
+            return StandalonePage.error(status: failure.status, title: "错误", message: failure.shown(request), home: "/\(home)/home")
+        }
+    }
+}
+
 struct PostedFormMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, !request.uri.path.contains("/api/") else { return try await next(request, context) }

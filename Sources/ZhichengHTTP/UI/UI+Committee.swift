@@ -143,7 +143,7 @@ extension UI {
                 let records = try await services.evaluations.setInterviews(targets, time: form["time"], place: form["place"], caller: user)
                 return done("committee", "已向 \(records.count) 份申报发出面试通知", context)
             } catch let error as ZhichengError {
-                return try await committeePage(user, context, flash: .error(error.publicMessage), status: error.status, entered: form)
+                return try await committeePage(user, context, flash: .error(error.shown(request)), status: error.status, entered: form)
             }
         }
         if action == "settings" {
@@ -152,7 +152,7 @@ extension UI {
                                                                                 rule: form.optional("rule"), caller: user)
                 return done("committee", "已修改评委会“\(committee.name)”", context)
             } catch let error as ZhichengError {
-                return try await committeePage(user, context, flash: .error(error.publicMessage), status: error.status)
+                return try await committeePage(user, context, flash: .error(error.shown(request)), status: error.status)
             }
         }
         if action == "new" {
@@ -161,7 +161,7 @@ extension UI {
                                                                                 rule: form.optional("rule"), caller: user)
                 return done("committee", "已设立评委会“\(committee.name)”", context)
             } catch let error as ZhichengError {
-                return try await committeePage(user, context, flash: .error(error.publicMessage), status: error.status)
+                return try await committeePage(user, context, flash: .error(error.shown(request)), status: error.status)
             }
         }
         let target = try self.target(context)
@@ -188,9 +188,9 @@ extension UI {
             return done("committee/" + Self.targetPath(target), message, context)
         } catch let error as ZhichengError {
             do {
-                return try await committeeItemPage(user, context, target: target, flash: .error(error.publicMessage), status: error.status)
+                return try await committeeItemPage(user, context, target: target, flash: .error(error.shown(request)), status: error.status)
             } catch is ZhichengError {
-                return try await committeePage(user, context, flash: .error(error.publicMessage), status: error.status)
+                return try await committeePage(user, context, flash: .error(error.shown(request)), status: error.status)
             }
         }
     }
@@ -219,7 +219,7 @@ extension UI {
             let lodged = try await services.evaluations.lodgeObjection(try target(context), text: form["text"], evidence: form["evidence"], caller: user)
             return done("publicity", lodged == .forwarded ? "异议已提交，已转送省职改办处理" : "异议已提交，评委会所在职改办将处理", context)
         } catch let error as ZhichengError {
-            return try await publicityPage(user, context, flash: .error(error.publicMessage), status: error.status)
+            return try await publicityPage(user, context, flash: .error(error.shown(request)), status: error.status)
         }
     }
 }

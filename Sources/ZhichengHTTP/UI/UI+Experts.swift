@@ -86,7 +86,7 @@ extension UI {
             }
             return done("expert-reviews", "已对\(outcome.application.applicantName)的专家推荐作出“\(decision.label)”决定", context)
         } catch let error as ZhichengError {
-            return try await expertReviewPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status, entered: form)
+            return try await expertReviewPage(user, context, id: id, flash: .error(error.shown(request)), status: error.status, entered: form)
         }
     }
 
@@ -128,7 +128,7 @@ extension UI {
                                                                     reason: form.optional("reason"), version: try form.version(), caller: user)
             return done("province-reviews", "已对\(outcome.application.applicantName)的职称申报作出“\(outcome.decision.label)”决定", context)
         } catch let error as ZhichengError {
-            return try await provinceReviewPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status, entered: form)
+            return try await provinceReviewPage(user, context, id: id, flash: .error(error.shown(request)), status: error.status, entered: form)
         }
     }
 
@@ -203,8 +203,8 @@ extension UI {
             if expert.accountID == user.accountID { return done("sessions", "已保存您的回避关系", context) }
             return done("experts", action == "state" ? "\(expert.name)：\(expert.stateLabel)" : "已保存\(expert.name)的回避关系", context)
         } catch let error as ZhichengError {
-            if try await services.experts.me(caller: user) != nil { return try await sessionsPage(user, context, flash: .error(error.publicMessage), status: error.status) }
-            return try await expertsPage(user, context, query: [:], flash: .error(error.publicMessage), status: error.status)
+            if try await services.experts.me(caller: user) != nil { return try await sessionsPage(user, context, flash: .error(error.shown(request)), status: error.status) }
+            return try await expertsPage(user, context, query: [:], flash: .error(error.shown(request)), status: error.status)
         }
     }
 
@@ -331,7 +331,7 @@ extension UI {
                     applications: try form.integers("applications", notANumber: "所选申报的编号应为整数"), caller: user)
                 return done("sessions/\(session.id)", "已创建评审会，请抽取专家", context)
             } catch let error as ZhichengError {
-                return try await sessionsPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: form, enteredForm: action)
+                return try await sessionsPage(user, context, flash: .error(error.shown(request)), status: error.status, entered: form, enteredForm: action)
             }
         }
         let id = try id(context)
@@ -365,10 +365,10 @@ extension UI {
             }
         } catch let error as ZhichengError {
             do {
-                return try await sessionPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status,
+                return try await sessionPage(user, context, id: id, flash: .error(error.shown(request)), status: error.status,
                                              entered: action == "vote" ? form : nil)
             } catch is ZhichengError {
-                return try await sessionsPage(user, context, flash: .error(error.publicMessage), status: error.status)
+                return try await sessionsPage(user, context, flash: .error(error.shown(request)), status: error.status)
             }
         }
     }

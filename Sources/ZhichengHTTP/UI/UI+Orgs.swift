@@ -77,7 +77,7 @@ extension UI {
             }
         } catch let error as ZhichengError {
             let parent = (try? await services.orgs.org(target, caller: user))?.parentID
-            return try await orgsPage(user, context, selected: action == "children" ? target : (parent ?? target), flash: .error(error.publicMessage), status: error.status)
+            return try await orgsPage(user, context, selected: action == "children" ? target : (parent ?? target), flash: .error(error.shown(request)), status: error.status)
         }
         return try await done("orgs?selected=\(show)", flash, context) { try await orgsPage(user, context, selected: show, flash: flash) }
     }

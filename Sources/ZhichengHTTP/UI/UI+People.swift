@@ -92,7 +92,7 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
-            return try await staffPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: action == "add" ? form : nil,
+            return try await staffPage(user, context, flash: .error(error.shown(request)), status: error.status, entered: action == "add" ? form : nil,
                                        search: view.search, after: view.after)
         }
         return try await done(Self.viewPath("staff", view), flash, context) { try await staffPage(user, context, flash: flash, search: view.search, after: view.after) }
@@ -149,7 +149,7 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
-            return try await applicantsPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: action == "add" ? form : nil,
+            return try await applicantsPage(user, context, flash: .error(error.shown(request)), status: error.status, entered: action == "add" ? form : nil,
                                             search: view.search, after: view.after)
         }
     }
@@ -169,7 +169,7 @@ extension UI {
             guard let bytes = form.file, !bytes.isEmpty else { throw ZhichengError.invalid("请选择印章图片", field: "file") }
             try await services.orgs.upload(.seal, of: user.orgID, bytes: bytes, caller: user)
         } catch let error as ZhichengError {
-            return try await sealPage(user, context, flash: .error(error.publicMessage), status: error.status)
+            return try await sealPage(user, context, flash: .error(error.shown(request)), status: error.status)
         }
         return done("seal", "印章已上传", context)
     }

@@ -92,7 +92,7 @@ extension UI {
                 flash = .ok("单位信息已提交，等待上级单位审核")
             }
         } catch let error as ZhichengError {
-            return try await profilePage(user, context, orgID: user.orgID, flash: .error(error.publicMessage), status: error.status, draft: draft)
+            return try await profilePage(user, context, orgID: user.orgID, flash: .error(error.shown(request)), status: error.status, draft: draft)
         }
         return try await done("profile", flash, context) { try await profilePage(user, context, orgID: user.orgID, flash: flash) }
     }

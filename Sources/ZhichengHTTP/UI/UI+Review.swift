@@ -97,7 +97,7 @@ extension UI {
             let typed = action == "save"
                 ? (year: form["year"], lines: series.indices.filter { !series[$0].isEmpty || (counts.indices.contains($0) && !counts[$0].isEmpty) }
                     .map { (series[$0], levels.indices.contains($0) ? levels[$0] : "", counts.indices.contains($0) ? counts[$0] : "") }) : nil
-            return try await plansPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: typed)
+            return try await plansPage(user, context, flash: .error(error.shown(request)), status: error.status, entered: typed)
         }
         return try await done("plans", flash, context) { try await plansPage(user, context, flash: flash) }
     }
@@ -296,10 +296,10 @@ extension UI {
             }
         } catch let error as ZhichengError {
             if action != "create", let id = try? id(context) {
-                return try await applicationPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status,
+                return try await applicationPage(user, context, id: id, flash: .error(error.shown(request)), status: error.status,
                                                  entered: action == "sections" ? form : nil)
             }
-            return try await applicationsPage(user, context, flash: .error(error.publicMessage), status: error.status, entered: form)
+            return try await applicationsPage(user, context, flash: .error(error.shown(request)), status: error.status, entered: form)
         }
     }
 
@@ -429,7 +429,7 @@ extension UI {
             let stage: ReviewStage? = user.roles.count > 1 ? ReviewStage(rawValue: form["stage"]) : nil
             return done(Self.reviewsPath(stage, of: user), "已对\(v.applicantName)的申报作出“\(decision)”决定", context)
         } catch let error as ZhichengError {
-            return try await reviewPage(user, context, id: id, flash: .error(error.publicMessage), status: error.status, entered: form)
+            return try await reviewPage(user, context, id: id, flash: .error(error.shown(request)), status: error.status, entered: form)
         }
     }
 

@@ -44,10 +44,18 @@ struct UI: Sendable {
         return value
     }
 
-    /// The signed-in account behind the session cookie, if any.
-    func user(_ request: Request, _ context: TenantRequestContext) async -> SignedIn? {
+    /// The signed-in account behind the session cookie, if any. A session that cannot be
+    /// checked (the tenant's database cannot be read) is not taken for one that has ended:
+    /// the error goes on to a page that says so, and to the log.
+    func user(_ request: Request, _ context: TenantRequestContext) async throws -> SignedIn? {
         guard let token = request.cookies[AuthMiddleware.cookieName]?.value, !token.isEmpty else { return nil }
-        return try? await services.auth.authenticate(tenant: context.tenant.id, token: token, source: context.remoteAddress)
+        do {
+            return try await services.auth.authenticate(tenant: context.tenant.id, token: token, source: context.remoteAddress)
+        } catch let error as ZhichengError where error.code == .unauthorized {
+            return nil
+        } catch let error as ZhichengError {
+            throw UIErrorPage(page: try render("错误", "error", [:], user: nil, context, flash: .error(error.shown(request)), status: error.status))
+        }
     }
 
     /// Where a request without a usable session goes: the sign-in page, which says the
@@ -66,7 +74,7 @@ struct UI: Sendable {
     /// yet approved to 单位信息维护.
     func page(_ request: Request, _ context: TenantRequestContext, allowPasswordChange: Bool = false, allowUnapproved: Bool = false,
               _ build: (SignedIn) async throws -> Response) async throws -> Response {
-        guard let user = await user(request, context) else { return toSignIn(request, context) }
+        guard let user = try await user(request, context) else { return toSignIn(request, context) }
         if user.mustChangePassword && !allowPasswordChange { return UIRoutes.redirect(base(context) + "password") }
         let carried = request.cookies[Self.flashCookie]?.value.removingPercentEncoding.flatMap { $0.isEmpty ? nil : $0 }
         var response: Response
@@ -75,8 +83,7 @@ struct UI: Sendable {
         } catch let error as ZhichengError where error.code == .forbidden && !allowUnapproved && error.publicMessage.contains("审核") {
             response = UIRoutes.redirect(base(context) + "profile")
         } catch let error as ZhichengError {
-            if error.code == .internal { Self.logger.error("internal error", metadata: ["error": "\(error.message)", "path": "\(request.uri.path)"]) }
-            response = try render("错误", "error", [:], user: user, context, flash: .error(error.publicMessage), status: error.status)
+            response = try render("错误", "error", [:], user: user, context, flash: .error(error.shown(request)), status: error.status)
         }
         // A carried message is shown once, whatever the page turned out to be.
         if carried != nil { response.headers[.setCookie] = "\(Self.flashCookie)=; Path=\(base(context)); HttpOnly; SameSite=Strict; Max-Age=0" }
@@ -126,7 +133,7 @@ struct UI: Sendable {
     func form(_ request: Request, _ context: TenantRequestContext, upload: Int? = nil, text: Int = 0,
               allowPasswordChange: Bool = false) async throws -> (SignedIn, FormData)? {
         let limit = upload.map { $0 + 64 * 1024 + text } ?? (1 << 20) + text
-        guard let user = await user(request, context) else {
+        guard let user = try await user(request, context) else {
             // The session ended while the page was open (the browser still sends its cookie):
             // what was typed is shown for copying, else the sign-in page, as for any page. A post
             // without the cookie is not read: it is not one of ours (the cookie is SameSite=Strict,
@@ -153,7 +160,7 @@ struct UI: Sendable {
             return (user, form)
         } catch var error as ZhichengError {
             if error.code == .tooLarge { error.message = upload.map { "文件不能超过 \($0 / 1024) KiB" } ?? "提交的内容过长" }
-            throw UIErrorPage(page: try render("错误", "error", [:], user: user, context, flash: .error(error.publicMessage), status: error.status))
+            throw UIErrorPage(page: try render("错误", "error", [:], user: user, context, flash: .error(error.shown(request)), status: error.status))
         }
     }
 
@@ -314,7 +321,7 @@ struct UI: Sendable {
             response.headers[.setCookie] = APIRoutes.sessionCookie(session.token, tenant: context.tenant.id, maxAge: Int(services.auth.sessionSeconds))
             return response
         } catch let error as ZhichengError {
-            return loginPage(context, login: form["login"], error: error.publicMessage, request: request, status: error.status)
+            return loginPage(context, login: form["login"], error: error.shown(request), request: request, status: error.status)
         }
     }
 
@@ -337,7 +344,7 @@ struct UI: Sendable {
         do {
             try await services.auth.changePassword(caller: user, old: form["old_password"], new: form["new_password"], keepToken: request.cookies[AuthMiddleware.cookieName]?.value)
         } catch let error as ZhichengError {
-            return try await passwordPage(user, context, error: error.publicMessage, status: error.status)
+            return try await passwordPage(user, context, error: error.shown(request), status: error.status)
         }
         return UIRoutes.redirect(base(context) + "home")
     }
@@ -433,6 +440,18 @@ enum AuthTokens {
 }
 
 /// A refused form post, answered with a page of the UI rather than the API's JSON error.
+extension ZhichengError {
+    /// What a page says of this error: its public message. An `internal` one is first
+    /// written to the log with its cause and the request's method and path (a tenant's
+    /// path names the tenant), as the API's answer is: the page tells the user it was.
+    func shown(_ request: Request) -> String {
+        if code == .internal {
+            UI.logger.error("internal error", metadata: ["error": "\(message)", "http.method": "\(request.method)", "path": "\(request.uri.path)"])
+        }
+        return publicMessage
+    }
+}
+
 struct UIErrorPage: HTTPResponseError {
     let page: Response
     var status: HTTPResponse.Status { page.status }

@@ -14,7 +14,7 @@ enum UIRoutes {
         let ui = UI(services: s)
 
         tenant.get { request, context in
-            guard let user = await ui.user(request, context) else { return ui.toSignIn(request, context) }
+            guard let user = try await ui.user(request, context) else { return ui.toSignIn(request, context) }
             return redirect(ui.base(context) + (user.mustChangePassword ? "password" : "home"))
         }
         tenant.get("login") { request, context in
