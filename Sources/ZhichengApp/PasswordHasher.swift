@@ -78,9 +78,13 @@ public struct PasswordHasher: Sendable {
         return try await Self.offload { try Self.hashSync(password, cost: cost) }
     }
 
-    /// True when `password` matches `stored`.
-    public func verify(_ password: String, against stored: String) async -> Bool {
-        (try? await Self.offload { try Self.crypt(password, setting: stored) == stored }) ?? false
+    /// True when `password` matches `stored`. A password that cannot match (one with a NUL)
+    /// is false; a check that could not be made (a stored hash libxcrypt cannot read, its
+    /// memory refused) throws `internal`: it is not the user's wrong password, to be counted
+    /// towards a lock-out without a word in the log.
+    public func verify(_ password: String, against stored: String) async throws -> Bool {
+        guard !password.utf8.contains(0) else { return false }
+        return try await Self.offload { try Self.crypt(password, setting: stored) == stored }
     }
 
     static func hashSync(_ password: String, cost: UInt) throws -> String {

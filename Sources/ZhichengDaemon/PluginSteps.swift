@@ -23,6 +23,11 @@ struct PluginSteps: AutomatedSteps {
                 }
                 outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: result))
             } catch {
+                // The application reads 自动审查失败（转人工审查）; why is for the journal (the plugin
+                // returned nothing, it is paused as faulty, its helper died…).
+                logger.warning("plugin step failed; the application goes on to people",
+                               metadata: ["plugin.file": "\(file)", "plugin.name": "\(plugin)", "plugin.step": "\(step.id)", "tenant.id": "\(tenant)",
+                                          "reason": "\(error.reason)"])
                 outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: .failed(error.reason)))
             }
         }

@@ -83,8 +83,18 @@ struct TenantServiceTests {
         let hasher = PasswordHasher()
         let hash = try await hasher.hash("s3cret-密码")
         #expect(hash.hasPrefix("$y$"))
-        #expect(await hasher.verify("s3cret-密码", against: hash))
-        #expect(!(await hasher.verify("wrong", against: hash)))
+        #expect(try await hasher.verify("s3cret-密码", against: hash))
+        #expect(!(try await hasher.verify("wrong", against: hash)))
+        #expect(!(try await hasher.verify("s3cret-密码\0", against: hash)))   // cannot match; not an error
         #expect(try await hasher.hash("s3cret-密码") != hash)
+    }
+
+    /// A stored hash that cannot be read (written by hand, from another system) is an error
+    /// of the system, not the user's wrong password.
+    @Test func aStoredHashThatCannotBeReadIsAnErrorNotAWrongPassword() async throws {
+        let hasher = PasswordHasher()
+        for broken in ["$y$broken", "*0", "", "$7$"] {
+            await #expect(throws: ZhichengError.self) { _ = try await hasher.verify("s3cret-密码", against: broken) }
+        }
     }
 }

@@ -545,6 +545,9 @@ def test_an_import_whose_later_part_fails_keeps_and_shows_what_it_made(daemon_fa
     assert len(r["created"]) == 250 and all(c["password"] for c in r["created"]), len(r["created"])
     assert [e["row"] for e in r["errors"]] == list(range(251, 261)) and all("未导入" in e["message"] for e in r["errors"]), r["errors"][:2]
     assert expect(city.get("orgs/1/applicants"), 200).json["total"] == 250
+    # The cause, which the person is not shown, is in the log.
+    cut = [l for l in d.stderr().splitlines() if "applicant import cut short" in l]
+    assert cut and "import.later-part" in cut[0] and "written=250" in cut[0] and "not_written=10" in cut[0], d.stderr()[-2000:]
     # Sent again, the rows made are refused as having accounts, the rest imported.
     again = expect(import_csv(city, 1, "\n".join(rows)), 200).json
     assert len(again["created"]) == 10 and len(again["errors"]) == 250, (len(again["created"]), len(again["errors"]))

@@ -895,3 +895,23 @@ def test_a_stop_whose_checkpoint_another_reader_held_back_says_so(daemon_factory
         reader.close()
     warned = [l for l in d.stderr().splitlines() if "without a complete checkpoint" in l]
     assert warned and "zhengzhou" in warned[0], d.stderr()[-3000:]
+
+
+def test_a_stored_password_hash_that_cannot_be_read_is_a_logged_error_not_a_wrong_password(daemon: Daemon) -> None:
+    """An account whose stored hash libxcrypt cannot read (written by hand, carried over from
+    another system) is answered 500 with the cause in the log: before, it was "wrong password"
+    for the right one, towards a lock-out, and nothing in the log."""
+    info = create_tenant(daemon, "zhengzhou", "4101")
+    con = sqlite3.connect(daemon.tenant_db("zhengzhou"))
+    try:
+        con.execute("UPDATE accounts SET password_hash = '$y$broken' WHERE login = ?", (info["admin_login"],))
+        con.commit()
+    finally:
+        con.close()
+    before = len(daemon.stderr())
+    api = Api(daemon.http_port, "zhengzhou")
+    r = api.raw("POST", "/t/zhengzhou/api/v1/session", body=json.dumps({"login": info["admin_login"], "password": info["admin_password"]}).encode(),
+                headers={"Content-Type": "application/json"})
+    assert r.status == 500 and r.error()["code"] == "internal", (r.status, r.body[:300])
+    lines = wait_for_log(daemon, before, lambda l: "internal error" in l and "password hashing failed" in l)
+    assert any("/t/zhengzhou/api/v1/session" in l for l in lines if "password hashing failed" in l), lines

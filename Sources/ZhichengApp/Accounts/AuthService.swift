@@ -50,7 +50,7 @@ public struct AuthService: Sendable {
                     : .counted(locks: false)
                 if case .locked(let until) = attempt { throw Self.locked(until: until, now: now) }
                 if counted { try await countUnknown(tenant, locks: false) }
-                _ = await hasher.verify(password, against: Self.dummyHash)
+                _ = try? await hasher.verify(password, against: Self.dummyHash)
                 if attempt == .counted(locks: true) {
                     try await countUnknown(tenant, locks: true)
                     throw lockedNow
@@ -61,7 +61,7 @@ public struct AuthService: Sendable {
         // Admitted before it is counted: a check refused for load does not count against the account.
         try await hasher.admitted(tenant: tenant.rawValue) {
             let attempt = try await countAttempt(tenant, account: account, now: now)
-            guard await hasher.verify(password, against: account.passwordHash) else {
+            guard try await hasher.verify(password, against: account.passwordHash) else {
                 try await failed(attempt, tenant, account: account, source: source)
                 throw ZhichengError(.unauthorized, "登录名或密码错误")
             }
@@ -211,7 +211,7 @@ public struct AuthService: Sendable {
         guard let current else { throw ZhichengError(.unauthorized, "请先登录") }
         try await hasher.admitted(tenant: caller.tenant.rawValue) {
             let attempt = try await countAttempt(caller.tenant, account: current, now: Date().timeIntervalSince1970)
-            guard await hasher.verify(old, against: current.passwordHash) else {
+            guard try await hasher.verify(old, against: current.passwordHash) else {
                 try await failed(attempt, caller.tenant, account: current, source: caller.source)
                 throw ZhichengError.invalid("原密码不正确", field: "old_password")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ZhichengCore
 import ZhichengStorage
 
@@ -21,6 +22,7 @@ public struct PeopleService: Sendable {
     let hasher: PasswordHasher
     /// The series names reviewers may be limited to (the catalog).
     let knownSeries: Set<String>
+    static let logger = Logger(label: "zhicheng.people")
 
     public init(store: TenantStore, hasher: PasswordHasher = .init(), knownSeries: Set<String> = Set(TitleCatalog.henan.series.map(\.name))) {
         self.store = store
@@ -241,6 +243,12 @@ public struct PeopleService: Sendable {
                 // The accounts already written stand, and their one-time passwords are shown;
                 // this part and the rest are reported, to be imported again.
                 let why = (error as? ZhichengError).flatMap { $0.code == .internal ? nil : $0.message } ?? "写入失败"
+                if why == "写入失败" {
+                    // Not the file's fault: the cause is for the log, as for any internal error.
+                    Self.logger.error("applicant import cut short", metadata: [
+                        "tenant.id": "\(caller.tenant)", "org.id": "\(orgID)", "written": "\(created.count)", "not_written": "\(fresh.count - start)",
+                        "error": "\((error as? ZhichengError)?.message ?? "\(error)")"])
+                }
                 problems += fresh[start...].map { ImportProblem(row: $0.line, message: "未导入（\(why)），请稍后重新导入该行") }
                 break
             }
