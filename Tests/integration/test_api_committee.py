@@ -152,6 +152,12 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"] == objection
     expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains=f"公示期至 {last_day.isoformat()} 24:00 止")
     assert todo() == ["评审结果公示：1 条异议待处理"], todo()
+    # How many objections are open is the committee's office's to know: the applicant (and the
+    # route's reviewers) would tell from it who lodged one.
+    assert expect(city.admin.get(f"applications/{app['id']}/evaluation"), 200).json["open_objections"] == 1
+    for reader in (applicant, city.reviewers[0]):
+        seen = expect(reader.get(f"applications/{app['id']}/evaluation"), 200).json
+        assert seen["state"] == "publicity" and "open_objections" not in seen, seen
     end_publicity(d, "zhengzhou")
     expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "公示期满后的异议"}), 409, contains="公示期已结束")
     expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains="异议")
@@ -172,6 +178,15 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     desk = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
     assert "公示期满，待确认（通过）" in desk and "公示中" not in desk, desk[-3000:]
     expect(city.reviewers[0].post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "x"}), 403)
+    # The desk's form reads the ruling as the API does: one it does not know is refused, not
+    # taken as 异议不成立 (final).
+    with unchanged(d, "zhengzhou"):
+        for ruling in ("uphold", ""):
+            r = city.api.raw("POST", f"/t/zhengzhou/committee/application/{app['id']}/objections/{objection}/resolve",
+                             body=f"_csrf={city.admin.csrf}&decision={ruling}&reason=x".encode(),
+                             headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+            assert r.status == 400 and "decision 应为 upheld 或 dismissed" in r.body.decode(), (ruling, r.status)
+        expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "uphold", "reason": "x"}), 400, field="decision")
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": ""}), 400, field="reason")
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "长" * 1001}), 400, field="reason")
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "经核查不属实"}), 200)

@@ -502,6 +502,12 @@ def test_unit_info_flow(tree: Tree) -> None:
         expect(tree.city.post(f"orgs/{oid}/profile/review", {"decision": "approve"}), 403)
         expect(us.post(f"orgs/{oid}/profile/review", {"decision": "approve"}), 403)
         expect(tree.other_s.post(f"orgs/{oid}/profile/review", {"decision": "approve"}), 404)
+        # The screen's form reads its answer as the API does: one it does not know is refused,
+        # not taken as 退回 (a stale page, a hand-made post).
+        for decision in ("approved", "", "通过"):
+            r = tree.api.raw("POST", f"/t/{TENANT}/orgs/{oid}/review", body=urlencode({"_csrf": es.csrf, "decision": decision, "reason": "x"}).encode(),
+                             headers={"Cookie": f"zc_session={es.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
+            assert r.status == 400 and "decision 应为 approve 或 reject" in r.body.decode(), (decision, r.status, r.body.decode()[-1500:])
     reason = "证件图片不清晰，请重新上传"
     p = expect(es.post(f"orgs/{oid}/profile/review", {"decision": "reject", "reason": reason}), 200).json
     assert p["state"] == "rejected", p

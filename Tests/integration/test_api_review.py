@@ -912,3 +912,18 @@ def test_an_applicant_deleted_while_a_submission_waits_cannot_submit(daemon_fact
     worker.join(timeout=30)
     assert out and out[0].status == 401, out
     assert db_rows(d.tenant_db("zhengzhou"), "SELECT state, submissions FROM applications WHERE id = ?", app["id"]) == [("draft", 0)]
+
+
+def test_a_section_saved_blank_is_not_filled_in(env: Env) -> None:
+    """Submission needs every section filled in: one saved through the API with every field
+    blank (`{}`, or only spaces) is not, as the application page never stores a section
+    nobody typed in. The application stays a draft and takes no place of the plan."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    for blank in ({}, {"内容": "   "}, {"内容": "\u200b"}):
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote('获奖情况')}", blank), 200)
+        with unchanged(env.daemon, TENANT):
+            r = expect(applicant.post(f"applications/{app['id']}/submit"), 400, field="sections")
+            assert "获奖情况" in r.error()["message"] and "业绩成果" not in r.error()["message"], r.error()
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('获奖情况')}", {"内容": "无"}), 200)
+    assert expect(applicant.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"

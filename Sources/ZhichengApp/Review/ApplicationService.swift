@@ -605,7 +605,12 @@ public struct ApplicationService: Sendable {
             if kind == .expert, seenVersion == nil {
                 throw ZhichengError.unavailable("专家推荐插件未加载（需要提供 expert-submit 步骤的插件），暂不能提交专家申报")
             }
-            let filled = Set(try conn.query("SELECT section FROM application_sections WHERE application_id = ?", [id]).compactMap { $0["section"].string })
+            // Filled in: something typed in it, not a section saved with every field blank (an API
+            // client's `{}`), which the application page never stores for a section never typed in.
+            let filled = Set(try conn.query("SELECT section, content FROM application_sections WHERE application_id = ?", [id]).compactMap { r -> String? in
+                let fields = (try? JSONDecoder().decode([String: String].self, from: Data((r["content"].string ?? "").utf8))) ?? [:]
+                return fields.values.contains { !$0.trimmingInvisibles().isEmpty } ? r["section"].string : nil
+            })
             let missing = kind.requiredSections.filter { !filled.contains($0.rawValue) }
             guard missing.isEmpty else { throw ZhichengError.invalid("请先填写：\(missing.map(\.rawValue).joined(separator: "、"))", field: "sections") }
             if kind == .expert {

@@ -30,7 +30,10 @@ public struct EvaluationRecord: Sendable {
     public var note: String?
     public var state: String
     public var publicityUntil: Double?
-    public var openObjections: Int
+    /// Objections not yet resolved: for the committee's office alone (nil for anyone else).
+    /// The applicant and those on the route are not told while a colleague's objection is
+    /// weighed: the count changing as it is lodged would name who lodged it.
+    public var openObjections: Int?
 
     /// Why the office cannot confirm the result at `now`, nil when it can: only a result
     /// in public notice, once the period is over and every objection is resolved.
@@ -39,7 +42,7 @@ public struct EvaluationRecord: Sendable {
         if PublicityCalendar.isStanding(until: until, now: now) {
             return .conflict("公示期至 \(ChinaTime.end(until)) 止，之后方可确认")
         }
-        guard openObjections == 0 else { return .conflict("还有 \(openObjections) 条异议未处理，处理后方可确认") }
+        guard openObjections == 0 else { return .conflict("还有 \(openObjections ?? 0) 条异议未处理，处理后方可确认") }
         return nil
     }
 }
@@ -412,8 +415,11 @@ public struct EvaluationService: Sendable {
             case .application(let id): _ = try ApplicationService.view(id, for: caller, conn)
             case .received: try Self.requireProvinceOffice(caller, conn)
             }
-            guard let id = try conn.query("SELECT id FROM evaluations WHERE \(Self.column(target)) = ?", [Self.id(target)]).first?["id"].int else { return nil }
-            return try Self.record(id, conn)
+            guard let row = try conn.query("SELECT e.id, c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.\(Self.column(target)) = ?",
+                                           [Self.id(target)]).first, let id = row["id"].int else { return nil }
+            var record = try Self.record(id, conn)
+            if !(caller.kind == .orgAdmin && row["org_id"].int == caller.orgID) { record.openObjections = nil }
+            return record
         }
     }
 

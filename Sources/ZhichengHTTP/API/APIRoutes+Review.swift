@@ -45,8 +45,8 @@ extension APIRoutes {
         signedIn.post("plans/{id}/submit") { _, context in try APIJSON.response(PlanDTO(try await s.plans.submit(planID: try id(context), caller: context.caller))) }
         signedIn.post("plans/{id}/review") { request, context in
             let body = try await APIJSON.decode(ReviewBody.self, from: request)
-            guard ["approve", "reject"].contains(body.decision) else { throw ZhichengError.invalid("decision 应为 approve 或 reject", field: "decision") }
-            return try APIJSON.response(PlanDTO(try await s.plans.review(planID: try id(context), approve: body.decision == "approve", reason: body.reason, caller: context.caller)))
+            let approve = try Approval(parsing: body.decision) == .approve
+            return try APIJSON.response(PlanDTO(try await s.plans.review(planID: try id(context), approve: approve, reason: body.reason, caller: context.caller)))
         }
 
         // Applications
@@ -186,8 +186,8 @@ extension APIRoutes {
         }
         signedIn.post("objections/{id}/resolve") { request, context in
             let body = try await APIJSON.decode(ResolveBody.self, from: request)
-            guard ["upheld", "dismissed"].contains(body.decision) else { throw ZhichengError.invalid("decision 应为 upheld 或 dismissed", field: "decision") }
-            return try APIJSON.response(EvaluationDTO(try await s.evaluations.resolveObjection(try id(context), upheld: body.decision == "upheld", reason: body.reason, caller: context.caller)))
+            let upheld = try ObjectionRuling(parsing: body.decision) == .upheld
+            return try APIJSON.response(EvaluationDTO(try await s.evaluations.resolveObjection(try id(context), upheld: upheld, reason: body.reason, caller: context.caller)))
         }
 
         // Review
@@ -591,7 +591,8 @@ struct EvaluationDTO: Encodable {
     var note: String?
     var state: String
     var publicityUntil: String?
-    var openObjections: Int
+    /// For the committee's office only.
+    var openObjections: Int?
     init(_ e: EvaluationRecord) {
         id = e.id
         committee = e.committee

@@ -107,8 +107,8 @@ enum APIRoutes {
         }
         signedIn.post("orgs/{id}/profile/review") { request, context in
             let body = try await APIJSON.decode(ReviewBody.self, from: request)
-            guard ["approve", "reject"].contains(body.decision) else { throw ZhichengError.invalid("decision 应为 approve 或 reject", field: "decision") }
-            return try APIJSON.response(ProfileDTO(try await s.orgs.reviewProfile(of: try id(context), approve: body.decision == "approve", reason: body.reason, caller: context.caller)))
+            let approve = try Approval(parsing: body.decision) == .approve
+            return try APIJSON.response(ProfileDTO(try await s.orgs.reviewProfile(of: try id(context), approve: approve, reason: body.reason, caller: context.caller)))
         }
         for purpose in [OrgService.ImagePurpose.certificate, .seal] {
             signedIn.put("orgs/{id}/\(purpose.rawValue)") { request, context in

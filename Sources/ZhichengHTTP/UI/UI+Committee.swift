@@ -179,7 +179,7 @@ extension UI {
                 message = "评审结果“\(e.result ?? "")”已确认"
             case "resolve":
                 guard let objection = context.parameters.get("objection").flatMap(Int.init) else { throw ZhichengError.notFound("没有这个异议") }
-                let e = try await services.evaluations.resolveObjection(objection, upheld: form["decision"] == "upheld", reason: form["reason"], caller: user)
+                let e = try await services.evaluations.resolveObjection(objection, upheld: try ObjectionRuling(parsing: form["decision"]) == .upheld, reason: form["reason"], caller: user)
                 message = e.state == "pending" ? "异议成立，评审结果已撤销，请重新评审" : "异议已处理"
             default:
                 throw ZhichengError.notFound("没有这个操作")

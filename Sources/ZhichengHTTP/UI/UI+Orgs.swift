@@ -61,7 +61,7 @@ extension UI {
                 show = org.parentID ?? user.orgID
                 flash = .ok("已删除“\(org.name)”")
             case "review":
-                let org = try await services.orgs.reviewProfile(of: target, approve: form["decision"] == "approve", reason: form.optional("reason"), caller: user)
+                let org = try await services.orgs.reviewProfile(of: target, approve: try Approval(parsing: form["decision"]) == .approve, reason: form.optional("reason"), caller: user)
                 show = org.parentID ?? user.orgID
                 flash = .ok(org.profileState == .approved ? "已审核通过“\(org.name)”的单位信息" : "已退回“\(org.name)”的单位信息")
             case "admin":

@@ -86,7 +86,7 @@ extension UI {
                 _ = try await services.plans.submit(planID: try id(context), caller: user)
                 flash = .ok("申报计划已提交，等待市职改办审核")
             case "review":
-                let plan = try await services.plans.review(planID: try id(context), approve: form["decision"] == "approve", reason: form.optional("reason"), caller: user)
+                let plan = try await services.plans.review(planID: try id(context), approve: try Approval(parsing: form["decision"]) == .approve, reason: form.optional("reason"), caller: user)
                 flash = .ok(plan.state == .approved ? "已审核通过该申报计划" : "已退回该申报计划")
             default:
                 throw ZhichengError.notFound("没有这个操作")
