@@ -80,7 +80,10 @@ struct ExpertWorkflowTests {
         #expect(try await f.experts.waiting(caller: pl) == 0)
         await expectCode(.invalid) { _ = try await f.experts.decide(received[0].id, decision: "return", comment: "", version: nil, caller: ph) }
         _ = try await f.experts.decide(received[0].id, decision: "pass", comment: "符合", version: nil, caller: ph)
-        await expectCode(.forbidden) { _ = try await f.experts.decide(received[0].id, decision: "pass", comment: "", version: nil, caller: ph) }
+        // Sent again (a double click): answered with where it is, recorded once.
+        let repeated = try await f.experts.decide(received[0].id, decision: "pass", comment: "", version: nil, caller: ph)
+        #expect(repeated.expert == nil && repeated.password == nil && repeated.application.decisions.count == 1)
+        await expectCode(.forbidden) { _ = try await f.experts.decide(received[0].id, decision: "reject", comment: "改主意", version: nil, caller: ph) }
         let admitted = try await f.experts.decide(received[0].id, decision: "pass", comment: "同意入库", version: nil, caller: pl)
         #expect(admitted.expert?.name == "卫专家" && admitted.password != nil)
         try await f.relay.deliverAll(from: TenantID("province"))

@@ -83,7 +83,10 @@ struct ProvinceReviewTests {
         await expectCode(.conflict) { _ = try await w.reviews.decide(id, decision: "pass", comment: "", version: first.application.version - 1, caller: w.leader) }
         let done = try await w.reviews.decide(id, decision: "pass", comment: "同意上会", version: first.application.version, caller: w.leader)
         #expect(done.application.state == "received" && done.application.stageLabel == "省职改办审查通过，待评委会评审")
-        await expectCode(.conflict) { _ = try await w.reviews.decide(id, decision: "pass", comment: "", version: nil, caller: w.leader) }
+        // The leader's 通过 sent again: answered with where it is, recorded once; another step is too late.
+        let again = try await w.reviews.decide(id, decision: "pass", comment: "", version: nil, caller: w.leader)
+        #expect(again.application.state == "received" && again.application.version == done.application.version)
+        await expectCode(.conflict) { _ = try await w.reviews.decide(id, decision: "reject", comment: "改主意", version: nil, caller: w.leader) }
 
         // Now its committee takes it up; the desk shows the office's steps with the city's.
         #expect(try await w.evaluations.worklist(caller: w.office).map(\.target) == [.received(id)])

@@ -414,3 +414,15 @@ struct SectionOrderTests {
         #expect(ApplicationSection.ordered([String]()) == [])
     }
 }
+
+@Suite("A reviewer's 意见: one rule at every level")
+struct ReviewCommentTests {
+    @Test func aCommentIsTrimmedBoundedAndRequiredToRefuse() throws {
+        #expect(try ReviewDecision.pass.comment("  同意 \n") == "同意")
+        #expect(try ReviewDecision.pass.comment(nil) == "")
+        #expect(try ReviewDecision.pass.comment(String(repeating: "长", count: 2000)).count == 2000)
+        #expect(throws: ZhichengError.self) { try ReviewDecision.pass.comment(String(repeating: "长", count: 2001)) }
+        #expect(throws: ZhichengError.self) { try ReviewDecision.reject.comment(" \n ") }
+        #expect(try ReviewDecision.reject.comment("业绩不足") == "业绩不足")
+    }
+}

@@ -362,6 +362,10 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     assert expect(office.get("committee-worklist"), 200).json["items"] == []
     expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 409, contains="省职改办审查中")
     province_passes(office, rid)
+    # The leader's 通过 sent again (a double click) is answered with where it is, recorded once.
+    again = expect(office._province_reviewers[1].post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200).json
+    assert again["state"] == "received", again
+    assert db_rows(d.tenant_db("province"), "SELECT stage, decision FROM received_decisions WHERE received_id = ?", rid) == [("handler", "pass"), ("leader", "pass")]
     # The province office reads what the city sent: every section and each level's opinion.
     whole = expect(office.get(f"province/applications/{rid}"), 200).json
     assert (whole["id"], whole["source_tenant"], whole["source_application_id"], whole["title"]) == (rid, "zhengzhou", app["id"], "高级教师"), whole

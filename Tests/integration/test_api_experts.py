@@ -45,12 +45,19 @@ def test_expert_application_climbs_unit_department_and_province_into_the_databas
     # Waiting lists: the handler sees it, the leader not yet.
     assert [a["id"] for a in expect(env.prov_h.get("expert-applications?waiting=1"), 200).json["applications"]] == [papp["id"]]
     assert expect(env.prov_l.get("expert-applications?waiting=1"), 200).json["applications"] == []
-    # Province decisions: no 退回 here; a stale version is refused; four eyes.
+    # Province decisions: no 退回 here; four eyes; the same step sent twice (a double click) is
+    # recorded once and answered with the application as it is, as in a city; another step
+    # against the version it replaced is stale.
     expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "return", "comment": "x"}), 400, field="decision")
     expect(env.prov_l.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "version": papp["version"]}), 403)
-    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "version": papp["version"]}), 200)
-    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "version": papp["version"]}), 409)
+    first = expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "version": papp["version"]}), 200).json
+    again = expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "version": papp["version"]}), 200).json
+    assert again["application"]["version"] == first["application"]["version"] and again["application"]["step"] == "leader", (first, again)
+    assert [d["step"] for d in again["application"]["decisions"]] == ["handler"], again["application"]["decisions"]
+    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass"}), 200)
+    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "reject", "comment": "改主意", "version": papp["version"]}), 409)
     papp = expect(env.prov_l.get(f"expert-applications/{papp['id']}"), 200).json
+    assert [d["step"] for d in papp["decisions"]] == ["handler"], papp["decisions"]
     out = expect(env.prov_l.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "同意入库", "version": papp["version"]}), 200).json
     assert out["expert"]["series"] == SERIES and out["expert"]["state"] == "active" and out["one_time_password"]
     assert [d["step"] for d in out["application"]["decisions"]] == ["handler", "leader"]

@@ -111,6 +111,11 @@ public struct ExpertService: Sendable {
         let password = OneTimePassword.generate()
         let hash = rawDecision == ReviewDecision.pass.rawValue ? try await hasher.hash(password) : ""
         let (outcome, final) = try await store.write(caller) { conn -> (ExpertDecisionOutcome, Bool) in
+            if try ProvinceReview.isRepeat(id, .expert, decision: rawDecision, version: version, caller: caller, conn) {
+                // Recorded once; a new expert's one-time password was shown with the first answer.
+                let me = try Self.requireProvinceOffice(caller, conn)
+                return (ExpertDecisionOutcome(application: try ProvinceReview.view(id, .expert, me: me, conn), expert: nil, password: nil), false)
+            }
             let step = try ProvinceReview.decide(id, .expert, decision: rawDecision, comment: rawComment, version: version, step: rawStep, caller: caller, conn)
             var expert: ExpertRecord?
             var back: String?

@@ -919,10 +919,8 @@ public struct ApplicationService: Sendable {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员可以审查") }
         guard let decision = ReviewDecision(rawValue: rawDecision) else { throw ZhichengError.invalid("decision 应为 pass、return 或 reject", field: "decision") }
         let intended = try ReviewStage.named(rawStep)
-        let comment = rawComment?.trimmingWhitespaceAndNewlines() ?? ""
-        guard comment.count <= 2000 else { throw ZhichengError.invalid("意见不能超过2000个字符", field: "comment") }
+        let comment = try decision.comment(rawComment)
         let returning = decision == .return ? try ReturnRequest(sections: sections, reason: rawReason, comment: comment) : nil
-        if decision == .reject && comment.isEmpty { throw ZhichengError.invalid("未通过时请填写意见", field: "comment") }
         let finalReason = returning?.reason
         let finalSections = returning?.sections ?? []
         let (outcome, forwarded) = try await store.write(caller) { conn -> (DecisionOutcome, Bool) in

@@ -143,6 +143,10 @@ public struct ProvinceReviewService: Sendable {
     public func decide(_ id: Int, decision rawDecision: String, comment rawComment: String, sections: [String]? = nil, reason: String? = nil,
                        version: Int?, step rawStep: String? = nil, caller: SignedIn) async throws -> ProvinceDecisionOutcome {
         let (outcome, final) = try await store.write(caller) { conn -> (ProvinceDecisionOutcome, Bool) in
+            if try ProvinceReview.isRepeat(id, .title, decision: rawDecision, version: version, caller: caller, conn), let decision = ReviewDecision(rawValue: rawDecision) {
+                let me = try ExpertService.requireProvinceOffice(caller, conn)
+                return (ProvinceDecisionOutcome(application: try ProvinceReview.view(id, .title, me: me, conn), decision: decision), false)
+            }
             let step = try ProvinceReview.decide(id, .title, decision: rawDecision, comment: rawComment, sections: sections, reason: reason,
                                                  version: version, step: rawStep, caller: caller, conn)
             switch step.action {
@@ -315,10 +319,27 @@ enum ProvinceReview {
         }
     }
 
+    /// Whether `decision` is the caller's own last step on this submission sent again (a
+    /// double click, a retry after a lost answer): the version it was sent against is the
+    /// one that step replaced, or none was sent. Answered with the application as it is,
+    /// recorded once, as in a city (`ApplicationService.decide`).
+    static func isRepeat(_ id: Int, _ kind: ApplicationKind, decision rawDecision: String, version: Int?, caller: SignedIn,
+                         _ conn: SQLiteConnection) throws -> Bool {
+        guard caller.kind == .staff, let decision = ReviewDecision(rawValue: rawDecision),
+              let row = try conn.query("SELECT version, source_submission FROM received_applications WHERE id = ? AND kind = ?", [id, kind.rawValue]).first
+        else { return false }
+        let current = row["version"].int ?? 0
+        guard version != current, version == nil || version == current - 1,
+              let last = try conn.query("SELECT actor_id, decision, submission FROM received_decisions WHERE received_id = ? ORDER BY id DESC LIMIT 1", [id]).first
+        else { return false }
+        return last["actor_id"].int == caller.accountID && last["decision"].string == decision.rawValue
+            && last["submission"].int == row["source_submission"].int
+    }
+
     /// 通过 (or, for a title application, 退回修改) or 未通过 by the office's 经办人, then its
-    /// 负责人 (four eyes), checked against the version the reviewer saw (optional; a repeat
-    /// of the reviewer's own last step is refused as stale like any other). Records the
-    /// step, tells the city's trail, and leaves the state to the kind (`Step.update`).
+    /// 负责人 (four eyes), checked against the version the reviewer saw (optional; the
+    /// reviewer's own last step sent again is answered by the callers, `isRepeat`). Records
+    /// the step, tells the city's trail, and leaves the state to the kind (`Step.update`).
     static func decide(_ id: Int, _ kind: ApplicationKind, decision rawDecision: String, comment rawComment: String,
                        sections: [String]? = nil, reason rawReason: String? = nil, version: Int?, step rawStep: String?,
                        caller: SignedIn, _ conn: SQLiteConnection) throws -> Step {
@@ -330,9 +351,7 @@ enum ProvinceReview {
                                         field: "decision")
         }
         let intended = try ReviewStage.named(rawStep)
-        let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
-        if decision == .reject, comment.isEmpty { throw ZhichengError.invalid("未通过时请填写理由", field: "comment") }
+        let comment = try decision.comment(rawComment)
         let returning = decision == .return ? try ReturnRequest(sections: sections, reason: rawReason, comment: comment) : nil
         let missing = kind == .expert ? "没有这个专家申报" : "没有这个报送到省里的申报"
         guard let row = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = ?", [id, kind.rawValue]).first,

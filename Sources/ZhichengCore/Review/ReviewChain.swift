@@ -43,6 +43,15 @@ public enum ReviewDecision: String, Sendable, Codable, CaseIterable {
         case .reject: "未通过"
         }
     }
+
+    /// A reviewer's 意见 as it is kept: trimmed, at most 2000 characters, required for 未通过
+    /// (the applicant must read why). The same at every level, in a city and in the province.
+    public func comment(_ raw: String?) throws(ZhichengError) -> String {
+        let comment = (raw ?? "").trimmingWhitespaceAndNewlines()
+        guard comment.count <= 2000 else { throw .invalid("意见不能超过2000个字符", field: "comment") }
+        if self == .reject && comment.isEmpty { throw .invalid("未通过时请填写意见", field: "comment") }
+        return comment
+    }
 }
 
 /// Why an application goes back to the applicant (the reasons of the list, plus 其他).
