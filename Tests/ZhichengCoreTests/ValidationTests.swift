@@ -312,3 +312,13 @@ struct SignInLockOutTests {
                 "the lock has passed: a new run from one")
     }
 }
+
+@Suite("A person's number in a login kept for history")
+struct PersonNumberTests {
+    @Test func aRetiredLoginShowsItsNumberOnly() {
+        #expect(IDCardNumber.personNumber(ofLogin: "410104199003071233#deleted-57") == "410104199003071233")
+        #expect(IDCardNumber.personNumber(ofLogin: "410104199003071233") == "410104199003071233")
+        #expect(IDCardNumber.personNumber(ofLogin: "4101") == "4101")
+        #expect(IDCardNumber.masked("410104199003071233#deleted-57") == "410104********1233")
+    }
+}

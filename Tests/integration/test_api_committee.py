@@ -929,3 +929,23 @@ def test_the_committee_desk_comes_a_page_at_a_time(setup):
         assert 'id="uncovered"' in body and 'id="worklist-first"' in body, body[-3000:]
     assert walked == [str(i) for i in apps], walked
     assert city.api.raw("GET", "/t/zhengzhou/committee?after=" + quote("received/abc", safe=""), headers=cookie).status == 400
+
+
+def test_the_review_form_of_a_person_deleted_since_shows_their_number_and_unit(setup):
+    """A person moved to another unit is deleted here and added there; their account is kept
+    under a retired login (`<number>#deleted-<id>`). The 评审表 of their finished application
+    still shows their ID number as it is, and the unit as the application keeps it."""
+    d, city = setup
+    applicant, app = city.passed_application("中级", "一级教师")
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), 200)
+    expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 200)
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed"
+    number = applicant.account["login"]
+    expect(city.admin.delete(f"applicants/{applicant.account['id']}"), (200, 204))
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT login FROM accounts WHERE id = ?", applicant.account["id"])[0][0].startswith(number + "#deleted-")
+    # A reviewer who may read 基本信息 sees the number whole; the office, masked.
+    form = expect(city.reviewers[0].get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert f"<td>{number}</td>" in form and "#deleted" not in form and '<td colspan="3">郑州市职改办</td>' in form, form[:3000]
+    form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert f"<td>{number[:6]}********{number[-4:]}</td>" in form and "#deleted" not in form, form[:3000]

@@ -393,8 +393,9 @@ public struct ApplicationService: Sendable {
 
     /// An applicant's ID-card number as a reader sees it: it is part of 基本信息, masked for a
     /// reviewer who may not read that section (the 评审表, the province's review).
-    static func idNumber(_ number: String, hiddenSections: [String]) -> String {
-        hiddenSections.contains(ApplicationSection.basic.rawValue) ? IDCardNumber.masked(number) : number
+    static func idNumber(_ login: String, hiddenSections: [String]) -> String {
+        let number = IDCardNumber.personNumber(ofLogin: login)
+        return hiddenSections.contains(ApplicationSection.basic.rawValue) ? IDCardNumber.masked(number) : number
     }
 
     /// An expert application's specialty (专业): the one given when it was created, else
@@ -1119,7 +1120,7 @@ public struct ApplicationService: Sendable {
                 let chain = try Self.decode(r["chain"].string ?? "")
                 let stage = Self.standing(chain, r)
                 // In full to the applicant's own unit (which registered it); masked above it.
-                let idNumber = (r["id_number"].string ?? "").split(separator: "#", maxSplits: 1).first.map(String.init) ?? ""  // a retired login's number
+                let idNumber = IDCardNumber.personNumber(ofLogin: r["id_number"].string ?? "")
                 return StatusRow(applicationID: r["id"].int ?? 0, kind: r["kind"].string ?? ApplicationKind.title.rawValue,
                                  applicantName: r["applicant_name"].string ?? "",
                                  idNumber: r["applicant_org"].int == caller.orgID ? idNumber : IDCardNumber.masked(idNumber),
@@ -1138,7 +1139,9 @@ public struct ApplicationService: Sendable {
         return try await store.read(caller) { conn in
             // Whoever may see the application (as `get` decides) may print it.
             let view = try Self.view(applicationID, for: caller, conn)
-            let unitName = try conn.org(view.orgID)?.name ?? ""
+            // The unit as the application keeps its name (kept current while the unit exists, and
+            // kept when it is deleted since: merged away, its 评审表 still says where it came from).
+            let unitName = view.unitName
             let login = try conn.query("SELECT login FROM accounts WHERE id = ?", [view.applicantID]).first?["login"].string ?? ""
             let idNumber = Self.idNumber(login, hiddenSections: view.hiddenSections)
             var seals: [Int: FileRecord?] = [:]

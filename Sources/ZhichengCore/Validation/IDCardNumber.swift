@@ -30,13 +30,20 @@ public struct IDCardNumber: Hashable, Sendable, CustomStringConvertible {
         rawValue = number
     }
 
+    /// The person's number in an applicant's login: the login itself, or, for an account
+    /// deleted since (a person moved to another unit), the number its retired login
+    /// `<number>#deleted-<id>` keeps. Nobody is shown the suffix.
+    public static func personNumber(ofLogin login: String) -> String {
+        login.split(separator: "#", maxSplits: 1).first.map(String.init) ?? login
+    }
+
     /// The number as shown to someone who only needs to tell people apart (an audit entry, a
     /// higher org's list): the address code and the last four kept, the birth date and the
     /// rest starred, `410104********123X`. Anything that is not 18 characters is starred whole.
     /// A login kept for history after its account was removed (`<number>#deleted-<id>`) is
     /// masked as its number.
     public static func masked(_ text: String) -> String {
-        let chars = Array(text.split(separator: "#", maxSplits: 1).first.map(String.init) ?? text)
+        let chars = Array(personNumber(ofLogin: text))
         guard chars.count == 18 else { return String(repeating: "*", count: min(chars.count, 18)) }
         return String(chars.prefix(6)) + String(repeating: "*", count: 8) + String(chars.suffix(4))
     }
@@ -44,7 +51,7 @@ public struct IDCardNumber: Hashable, Sendable, CustomStringConvertible {
     /// A login as the audit log names it: masked when it is an ID-card number (an
     /// applicant's or an expert's), since every admin above the person's org reads the log.
     public static func maskedIfOne(_ login: String) -> String {
-        let number = login.split(separator: "#", maxSplits: 1).first.map(String.init) ?? login
+        let number = personNumber(ofLogin: login)
         return (try? IDCardNumber(number)) != nil ? masked(login) : login
     }
 
