@@ -211,9 +211,9 @@ MATRIX: dict[str, dict[str, tuple[Exp, Exp]]] = {
     "seal.put": {           # the seal is one of the "other endpoints": not before approval
         "city": (403, 404), "district": (403, 404), "department": (403, 404), "unit": (NOCONTENT, 404),
         "unit_pending": (403, (403, 404)), "staff": (403, 403), "applicant": (403, 403)},
-    "seal.get": {           # in = U for managers; P has no seal (404)
+    "seal.get": {           # in = U for managers; P has no seal (404); an official seal's image is for admins only
         "city": (OK, 404), "district": (OK, 404), "department": (OK, 404), "unit": (OK, 404),
-        "unit_pending": ((403, 404), (403, 404)), "staff": (OK, 404), "applicant": (OK, 404)},
+        "unit_pending": ((403, 404), (403, 404)), "staff": (403, 404), "applicant": (403, 404)},
     "admin.patch": {
         "city": (OK, 404), "district": (OK, 404), "department": (OK, 404), "unit": (403, 404),
         "unit_pending": (403, 403), "staff": (403, 403), "applicant": (403, 403)},

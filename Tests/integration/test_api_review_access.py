@@ -480,11 +480,15 @@ def test_the_review_form_stamps_the_seal_and_runs_only_its_print_script(env: Env
     could not run there."""
     seal = png_bytes(3, 3, seed=7)
     expect(env.school.upload(f"orgs/{env.school_id}/seal", seal), (200, 201, 204))
-    _, app = passed_by_school(env, level="副高级", title="高级教师")  # the 中级 plan line is used up by then
+    applicant, app = passed_by_school(env, level="副高级", title="高级教师")  # the 中级 plan line is used up by then
     got = expect(env.school.get(f"applications/{app['id']}/review-form"), 200)
     # The school's seal, stamped on its leader's opinion only (the handler's has none).
     stamped = re.findall(r'<img class="seal" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', got.body.decode())
     assert stamped == [base64.b64encode(seal).decode()], stamped
+    # A reviewer's and the applicant's copy: the opinions, without the seal's image.
+    for reader in (env.reviewers["school.l"], applicant):
+        copy = expect(reader.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+        assert "data:image" not in copy and "负责人意见" in copy, copy[-2000:]
     policy = got.headers["content-security-policy"]
     scripts = re.findall(r"<script>(.*?)</script>", got.body.decode(), re.S)
     assert len(scripts) == 1 and "print" in scripts[0], scripts

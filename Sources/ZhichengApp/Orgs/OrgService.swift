@@ -315,10 +315,17 @@ public struct OrgService: Sendable {
         }
     }
 
-    /// The current certificate or seal image of a visible org.
+    /// Who may read a seal's image (of an org they can see): its admins, and admins above it,
+    /// who print the 评审表 it is stamped on. Not reviewers, not applicants.
+    public static func mayReadSeal(_ caller: SignedIn) -> Bool { caller.kind == .orgAdmin }
+
+    /// The current certificate or seal image of a visible org. The seal only for an org
+    /// admin (the org's own, or one above it): an official seal's image is not for every
+    /// reviewer and applicant of the org to download (`mayReadSeal`).
     public func image(_ purpose: ImagePurpose, of id: Int, caller: SignedIn) async throws -> FileRecord {
         try await store.read(caller) { conn in
             let org = try Access.visibleOrg(id, caller: caller, conn)
+            if purpose == .seal, !Self.mayReadSeal(caller) { throw ZhichengError(.forbidden, "只有单位系统管理员可以查看印章") }
             guard let fileID = purpose == .seal ? org.sealFileID : org.certificateFileID, let file = try conn.file(fileID) else {
                 throw ZhichengError.notFound(purpose == .seal ? "尚未上传印章" : "尚未上传证件图片")
             }

@@ -1145,6 +1145,9 @@ public struct ApplicationService: Sendable {
             let login = try conn.query("SELECT login FROM accounts WHERE id = ?", [view.applicantID]).first?["login"].string ?? ""
             let idNumber = Self.idNumber(login, hiddenSections: view.hiddenSections)
             var seals: [Int: FileRecord?] = [:]
+            // Stamped for the admins who print it (`OrgService.mayReadSeal`); a reviewer's or the
+            // applicant's copy has the opinions without the seals' images.
+            let stamps = OrgService.mayReadSeal(caller)
             let opinions = try conn.query("""
                 SELECT d.org_id, o.name AS org_name, o.seal_file_id, d.stage, d.decision, d.comment, d.at, a.name AS reviewer
                 FROM decisions d JOIN orgs o ON o.id = d.org_id JOIN accounts a ON a.id = d.actor_id
@@ -1153,7 +1156,7 @@ public struct ApplicationService: Sendable {
                 let stage = ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler
                 // The seal is stamped on the org's leader opinion only: read for those, each file once.
                 var seal: FileRecord?
-                if stage == .leader, let fileID = r["seal_file_id"].int {
+                if stamps, stage == .leader, let fileID = r["seal_file_id"].int {
                     if let known = seals[fileID] { seal = known } else { seal = try conn.file(fileID); seals[fileID] = seal }
                 }
                 return ReviewForm.Opinion(orgName: r["org_name"].string ?? "", stage: stage,
