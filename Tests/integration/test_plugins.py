@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, approved_plan, expect, fresh_id_number
+from api_support import NEW_PASSWORD, Api, approved_plan, expect, fresh_id_number
 from conftest import REPO, create_tenant, run_ctl, wait_until
 
 HEADER_DIR = REPO / "Sources" / "CZhichengPlugin" / "include"
@@ -688,7 +688,11 @@ def test_a_decision_that_is_not_valid_is_a_failed_step(daemon_factory, tmp_path,
     d = custom_daemon(daemon_factory, plugin_dir)
     applicant, app, shown = submitted_title_application(d, "马虎")
     assert shown["state"] == "in_review" and not shown.get("returned"), shown
+    # Why is for the office (the plugin host's words), not for the applicant.
     [(title, decision, comment)] = auto_steps(applicant, app)
+    assert (title, decision, comment) == ("sloppy", "auto-failed", ""), comment
+    office = Api(d.http_port, "zhengzhou").sign_in("4101", NEW_PASSWORD)
+    [(title, decision, comment)] = auto_steps(office, app)
     assert (title, decision) == ("sloppy", "auto-failed") and why in comment, comment
     assert plugins(d)["libsloppy.so"]["state"] == "loaded", plugins(d)
     logged = [line for line in d.output().splitlines() if "plugin step answered a decision that is not valid" in line]

@@ -1022,9 +1022,14 @@ public struct ApplicationService: Sendable {
             } + (try conn.query("SELECT plugin, step, title, outcome, detail, at FROM automated_checks WHERE application_id = ? ORDER BY id", [applicationID]).map { row in
                 // The step's title as its manifest gave it (schema v20); plugin/step before that.
                 let title = row["title"].string ?? ""
+                // Why a step failed is the plugin host's words (a helper's crash, a plugin's own
+                // error text, a path): for the reviewers and admins, not for the applicant, whose
+                // application simply goes on to people.
+                let failed = row["outcome"].string == "failed"
                 return TrailEntry(at: row["at"].double ?? 0, orgID: nil, orgName: "自动审查", stage: nil,
                                   actorName: title.isEmpty ? "\(row["plugin"].string ?? "")/\(row["step"].string ?? "")" : title,
-                                  decision: "auto-" + (row["outcome"].string ?? ""), comment: row["detail"].string ?? "", sections: [], reason: nil)
+                                  decision: "auto-" + (row["outcome"].string ?? ""), comment: failed && caller.kind == .applicant ? "" : row["detail"].string ?? "",
+                                  sections: [], reason: nil)
             }) + (try conn.query("SELECT office, stage, decision, comment, sections, reason, at FROM province_decisions WHERE application_id = ? ORDER BY id",
                                  [applicationID]).map { row in
                 // The province office's own review (经办人, 负责人), as the relay brought it: no reviewer's name.
