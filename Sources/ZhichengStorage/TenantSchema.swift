@@ -617,6 +617,16 @@ public enum TenantSchema {
             CREATE INDEX applications_province_notice ON applications(publicity_until) WHERE state = 'awaiting_province';
             CREATE INDEX evaluations_notice ON evaluations(publicity_until) WHERE state = 'publicity';
             """),
+        Migration(version: 22, name: "a unit known by its code in the expert draw", sql: """
+            -- The applicant's unit's code (单位编号) in its city, as the city's hand-over carries
+            -- it, and the expert's, copied from their expert application at admission: the
+            -- draw's 同一单位 compares (city, code), which never change, where names may (a unit
+            -- renamed) or repeat (two 实验小学 under two district bureaus). NULL for rows
+            -- written before, and for a hand-over from a city daemon that does not send it:
+            -- those are compared by name as before.
+            ALTER TABLE received_applications ADD COLUMN unit_code TEXT;
+            ALTER TABLE experts ADD COLUMN unit_code TEXT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -75,6 +75,72 @@ struct ExpertDrawTests {
         #expect(old.rules == nil && old.candidates[0].idNumber == nil)
     }
 
+    @Test func theThirdRulesKnowAUnitByItsCityAndCode() throws {
+        // 育才小学 (4101040010003) was renamed 育才实验小学 after its teacher 李四 became an expert;
+        // 实验小学 4101040010005 (under 管城区教育局) and 实验小学 4101050010002 (under 金水区教育局)
+        // are two units of one name.
+        let applicant = ExpertDraw.Applicant(name: "周申报", idNumber: "410102199001011234", unit: "育才实验小学", tenant: "zhengzhou",
+                                             unitCode: "4101040010003")
+        let renamed = ExpertDraw.Candidate(id: 1, name: "李四", unit: "育才小学", relations: [], tenant: "zhengzhou", unitCode: "4101040010003")
+        let sameCodeOtherCity = ExpertDraw.Candidate(id: 2, name: "王五", unit: "育才小学", relations: [], tenant: "luoyang", unitCode: "4101040010003")
+        let jinshui = ExpertDraw.Applicant(name: "吴申报", idNumber: "410102199202021234", unit: "实验小学", tenant: "zhengzhou", unitCode: "4101050010002")
+        let guancheng = ExpertDraw.Candidate(id: 3, name: "赵六", unit: "实验小学", relations: [], tenant: "zhengzhou", unitCode: "4101040010005")
+        let reason = ExpertDraw.conflict(of: renamed, with: [applicant])
+        #expect(reason == "与申报人周申报同一单位（育才实验小学，单位编号4101040010003）")
+        #expect(ExpertDraw.conflict(of: sameCodeOtherCity, with: [applicant]) == nil)
+        #expect(ExpertDraw.conflict(of: guancheng, with: [jinshui]) == nil, "two units of one name are two units")
+        // A side without a code (an expert admitted, or an application handed over, before codes
+        // were carried) is compared by name in the same city, as under rules 2.
+        var oldExpert = guancheng
+        oldExpert.unitCode = nil
+        #expect(ExpertDraw.conflict(of: oldExpert, with: [jinshui])?.contains("同一单位（实验小学）") == true)
+        var oldApplication = jinshui
+        oldApplication.unitCode = nil
+        #expect(ExpertDraw.conflict(of: guancheng, with: [oldApplication])?.contains("同一单位") == true)
+        oldExpert.tenant = "luoyang"
+        #expect(ExpertDraw.conflict(of: oldExpert, with: [oldApplication]) == nil)
+        // A draw recorded under rules 2 re-runs under them: by name, as then.
+        #expect(ExpertDraw.conflict(of: renamed, with: [applicant], rules: 2) == nil)
+        #expect(ExpertDraw.conflict(of: guancheng, with: [jinshui], rules: 2)?.contains("同一单位") == true)
+        // In a draw: the renamed unit's expert is excluded, the namesake's is drawn.
+        let inputs = ExpertDraw.Inputs(series: "中小学教师", specialty: "小学科学", panelSize: 1, reserves: 0,
+                                       candidates: [renamed, guancheng], applicants: [applicant, jinshui])
+        #expect(inputs.rules == 3)
+        let result = try ExpertDraw.run(inputs, seed: "unit-codes")
+        #expect(result.panel == [3] && result.excluded.map(\.expertID) == [1])
+    }
+
+    @Test func aDrawRecordedUnderTheSecondRulesReadsRunsAndComparesAsItWas() throws {
+        // A record exactly as the previous version wrote it (canonical JSON, sorted keys): rules 2, no unit codes.
+        let text = #"{"applicants":[{"id_number":"410102199001011234","name":"周申报","tenant":"zhengzhou","unit":"育才实验小学"},"#
+            + #"{"id_number":"410102199202021234","name":"吴申报","tenant":"zhengzhou","unit":"实验小学"}],"#
+            + #""candidates":[{"id":1,"id_number":"410102198001011234","name":"李四","relations":[],"tenant":"zhengzhou","unit":"育才小学"},"#
+            + #"{"id":3,"id_number":"410102198101011234","name":"赵六","relations":[],"tenant":"zhengzhou","unit":"实验小学"},"#
+            + #"{"id":4,"id_number":"410102198201011234","name":"钱七","relations":[],"tenant":"zhengzhou","unit":"回民中学"}],"#
+            + #""panel_size":1,"reserves":1,"rules":2,"series":"中小学教师","specialty":"小学科学"}"#
+        let recorded = try JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data(text.utf8))
+        #expect(recorded.rules == 2 && recorded.candidates.allSatisfy { $0.unitCode == nil })
+        // Re-run: rules 2's exclusions and panel, whatever rules 3 would say.
+        let again = try ExpertDraw.run(recorded, seed: "recorded-before")
+        #expect(again.excluded.map(\.expertID) == [3] && again.excluded.map(\.reason) == ["与申报人吴申报同一单位（实验小学）"])
+        #expect(Set(again.panel + again.reserves) == [1, 4])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: try encoder.encode(recorded), as: UTF8.self) == text, "read and written again, the same text (and digest)")
+        // Today's database, with the codes it now has, compared in the record's form: the same inputs.
+        var today = ExpertDraw.Inputs(series: "中小学教师", specialty: "小学科学", panelSize: 1, reserves: 1, candidates: recorded.candidates,
+                                      applicants: recorded.applicants)
+        for (i, code) in ["4101040010003", "4101040010005", "4101040010001"].enumerated() { today.candidates[i].unitCode = code }
+        for (i, code) in ["4101040010003", "4101050010002"].enumerated() { today.applicants[i].unitCode = code }
+        #expect(today != recorded)
+        #expect(String(decoding: try encoder.encode(today.recorded(under: recorded.rules)), as: UTF8.self) == text)
+        // A record of the first rules compares without what they did not record either.
+        let first = today.recorded(under: nil)
+        #expect(first.rules == nil && first.candidates.allSatisfy { $0.idNumber == nil && $0.tenant == nil && $0.unitCode == nil })
+        #expect(first.applicants.allSatisfy { $0.tenant == nil && $0.unitCode == nil && !$0.idNumber.isEmpty })
+        #expect(today.recorded(under: 3) == today)
+    }
+
     @Test func tooFewEligibleExpertsIsRefused() {
         var pool = candidates(5)
         pool[0].unit = "逸夫小学"

@@ -35,6 +35,7 @@ class Env:
     prov_h: Session
     prov_l: Session
     experts: dict = field(default_factory=dict)   # name -> (expert dict, Session)
+    departments: dict = field(default_factory=dict)   # name -> (org_id, admin Session)
 
 
 @contextlib.contextmanager
@@ -64,10 +65,31 @@ def expert_env(zhichengd_bin: str, workdir: pathlib.Path) -> Iterator[Env]:
         reviewers["郑州市"] = [add_reviewer(city, 1, "city.h", ["handler"]), add_reviewer(city, 1, "city.l", ["leader"])]
         prov = prov_api.first_login(prov_info["admin_login"], prov_info["admin_password"])
         e = Env(d, city_api, prov_api, city, dept, schools, reviewers, prov,
-                add_reviewer(prov, 1, "prov.h", ["handler"]), add_reviewer(prov, 1, "prov.l", ["leader"]))
+                add_reviewer(prov, 1, "prov.h", ["handler"]), add_reviewer(prov, 1, "prov.l", ["leader"]),
+                departments={"管城区教育局": (dept_org["id"], dept)})
         yield e
     finally:
         md.stop()
+
+
+def add_department(env: Env, name: str) -> dict:
+    """Another 主管单位 under the city office, approved, with its handler and leader: the org."""
+    org, admin = create_child(env.city, 1, name, "department")
+    session = approve_unit(env.city_api, env.city, org["id"], admin["login"], admin["password"])
+    env.departments[name] = (org["id"], session)
+    env.city_reviewers[name] = [add_reviewer(session, org["id"], f"{org['id']}.h", ["handler"]), add_reviewer(session, org["id"], f"{org['id']}.l", ["leader"])]
+    return org
+
+
+def add_school(env: Env, name: str, department: str = "管城区教育局", key: str | None = None) -> dict:
+    """Another school under `department`, approved, with its handler and leader, known to the
+    helpers as `key` (default its name; two schools of one name need two keys): the org."""
+    dept_id, dept = env.departments[department]
+    org, admin = create_child(dept, dept_id, name, "unit")
+    school = approve_unit(env.city_api, dept, org["id"], admin["login"], admin["password"])
+    env.schools[key or name] = (org["id"], school)
+    env.city_reviewers[key or name] = [add_reviewer(school, org["id"], f"{org['id']}.h", ["handler"]), add_reviewer(school, org["id"], f"{org['id']}.l", ["leader"])]
+    return org
 
 
 def applicant(env: Env, school: str, name: str) -> Session:
@@ -100,11 +122,11 @@ def province_expert_app(env: Env, name: str) -> dict:
     return apps[0]
 
 
-def become_expert(env: Env, school: str, name: str, specialty: str = "小学数学") -> tuple[dict, Session]:
+def become_expert(env: Env, school: str, name: str, specialty: str = "小学数学", department: str = "管城区教育局") -> tuple[dict, Session]:
     person = applicant(env, school, name)
     app = expert_application(person, specialty=specialty)
     assert app["state"] == "in_review", app
-    done = city_pass(env, app["id"], [school, "管城区教育局"])
+    done = city_pass(env, app["id"], [school, department])
     assert done["state"] == "awaiting_province"
     papp = province_expert_app(env, name)
     expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "符合条件", "version": papp["version"]}), 200)
@@ -117,9 +139,11 @@ def become_expert(env: Env, school: str, name: str, specialty: str = "小学数�
     return out["expert"], session
 
 
-def senior_application(env: Env, school: str, name: str, province_review: bool = True) -> tuple[Session, dict, dict]:
-    """A 副高级 title application passed by the whole city, as the province received it; with
-    `province_review`, passed by the province office's own review too (else still in it)."""
+def senior_application(env: Env, school: str, name: str, province_review: bool = True,
+                       department: str = "管城区教育局") -> tuple[Session, dict, dict]:
+    """A 副高级 title application passed by the whole city (`school`, its `department`, the
+    city office), as the province received it; with `province_review`, passed by the
+    province office's own review too (else still in it)."""
     org_id, admin = env.schools[school]
     plan_items = [{"series": SERIES, "level": "副高级", "count": 20}]
     plans = expect(admin.get(f"orgs/{org_id}/plans"), 200).json["plans"]
@@ -130,7 +154,7 @@ def senior_application(env: Env, school: str, name: str, province_review: bool =
     for section in SECTIONS:
         expect(person.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": f"{name}的{section}"}), 200)
     expect(person.post(f"applications/{app['id']}/submit"), 200)
-    city_pass(env, app["id"], [school, "管城区教育局", "郑州市"])
+    city_pass(env, app["id"], [school, department, "郑州市"])
     received = wait_until(lambda: [r for r in expect(env.prov.get("province/applications"), 200).json["applications"]
                                    if r["applicant_name"] == name], 10, f"{name}'s application to reach the province")[0]
     if not province_review:

@@ -17,8 +17,8 @@ import pytest
 
 from api_support import clone_received, db_rows, expect, fresh_id_number, relay_idle, unchanged
 from conftest import REPO, expect_error, run_ctl, wait_until
-from expert_support import (SERIES, Env, applicant, become_expert, city_pass, expert_application, expert_env, province_expert_app,
-                            senior_application, sign_in_expert)
+from expert_support import (SERIES, Env, add_department, add_school, applicant, become_expert, city_pass, expert_application, expert_env,
+                            province_expert_app, senior_application, sign_in_expert)
 
 
 @pytest.fixture(scope="module")
@@ -282,6 +282,65 @@ def test_draw_is_recorded_verifiable_and_avoids_conflicts(env: Env, pool: dict):
     new_panel = sorted(m["expert_id"] for m in replaced["members"] if m["role"] == "panel")
     assert new_panel == sorted(panel[1:] + reserves[:1])
     expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": 424242}), 404)
+
+
+def test_the_draw_knows_a_renamed_unit_by_its_code(env: Env, pool: dict):
+    """SPEC §8 回避, same unit: a unit is its city and its code (单位编号), which never changes.
+    育才小学's teacher becomes an expert; then its 主管单位 renames it 育才实验小学, and another of
+    its teachers applies. The hand-over carries the new name and the code; the draw excludes
+    the expert as 同一单位 (it compared the names, 育才小学 ≠ 育才实验小学, and let them judge
+    a colleague), and the record verifies."""
+    school = add_school(env, "育才小学")
+    expert, _ = become_expert(env, "育才小学", "杨育才", specialty="小学科学")
+    other, _ = become_expert(env, "实验中学", "许实验", specialty="小学科学")
+    assert (expert["unit_name"], expert["unit_code"]) == ("育才小学", school["code"]), expert
+    renamed = expect(env.dept.patch(f"orgs/{school['id']}", {"name": "育才实验小学"}), 200).json
+    assert (renamed["name"], renamed["code"]) == ("育才实验小学", school["code"])
+    _, _, received = senior_application(env, "育才小学", "柏申报")
+    seen = expect(env.prov.get(f"province/reviews/{received['id']}"), 200).json
+    assert (seen["unit_name"], seen["unit_code"], seen["source_tenant"]) == ("育才实验小学", school["code"], "zhengzhou"), seen
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "单位更名回避评审会", "series": SERIES, "specialty": "小学科学",
+                                                                          "panel_size": 1, "reserves": 0, "applications": [received["id"]]}), 201).json
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "renamed-unit"}), 200).json
+    excluded = {x["expert_id"]: x["reason"] for x in drawn["excluded"]}
+    assert excluded == {expert["id"]: f"与申报人柏申报同一单位（育才实验小学，单位编号{school['code']}）"}, excluded
+    assert [m["expert_id"] for m in drawn["experts"]] == [other["id"]]
+    v = expect(env.prov.post(f"sessions/{session['id']}/draw/verify"), 200).json
+    assert v["matches"] and v["inputs_current"] and v["recomputed_panel"] == [other["id"]], v
+
+
+def test_two_units_of_one_name_are_two_units_in_the_draw(env: Env, pool: dict):
+    """Two 实验小学, one under 管城区教育局 and one under 金水区教育局, are two units: an expert of
+    the one may judge an applicant of the other (the name comparison excluded them). An expert
+    admitted before codes were carried (unit_code NULL, as rows written before schema v22) is
+    still compared by name in the same city, as before."""
+    add_department(env, "金水区教育局")
+    guancheng = add_school(env, "实验小学", key="实验小学·管城")
+    jinshui = add_school(env, "实验小学", department="金水区教育局", key="实验小学·金水")
+    assert guancheng["name"] == jinshui["name"] and guancheng["code"] != jinshui["code"]
+    expert, _ = become_expert(env, "实验小学·管城", "何实验", specialty="小学美术")
+    other, _ = become_expert(env, "实验中学", "孔实验", specialty="小学美术")
+    _, _, first = senior_application(env, "实验小学·金水", "吕金水", department="金水区教育局")
+    assert expect(env.prov.get(f"province/reviews/{first['id']}"), 200).json["unit_code"] == jinshui["code"]
+    body = {"series": SERIES, "specialty": "小学美术", "panel_size": 1, "reserves": 1}
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, name="同名单位评审会", applications=[first["id"]])), 201).json
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "namesakes"}), 200).json
+    assert drawn["excluded"] == [], drawn["excluded"]
+    assert sorted(m["expert_id"] for m in drawn["experts"] + drawn["reserves"]) == sorted([expert["id"], other["id"]])
+    # An older expert row, without a code: by name, as before.
+    _, _, second = senior_application(env, "实验小学·金水", "施金水", department="金水区教育局")
+    con = sqlite3.connect(env.daemon.tenant_db("province"), timeout=10)
+    try:
+        with con:
+            con.execute("UPDATE experts SET unit_code = NULL WHERE id = ?", (expert["id"],))
+        session = expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, name="同名单位旧记录评审会", applications=[second["id"]])), 201).json
+        drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "namesakes-old-row"}), 200).json
+        assert {x["expert_id"]: x["reason"] for x in drawn["excluded"]} == {expert["id"]: "与申报人施金水同一单位（实验小学）"}, drawn["excluded"]
+        assert [m["expert_id"] for m in drawn["experts"]] == [other["id"]]
+    finally:
+        with con:
+            con.execute("UPDATE experts SET unit_code = ? WHERE id = ?", (guancheng["code"], expert["id"]))
+        con.close()
 
 
 def test_votes_are_secret_until_close_and_the_national_rule_decides(env: Env, pool: dict):

@@ -14,6 +14,9 @@ public struct ExpertRecord: Sendable {
     public var title: String
     public var level: String
     public var unitName: String
+    /// The unit's code (单位编号) in `sourceTenant`, copied from the expert application at
+    /// admission; nil for experts admitted before schema v22 or handed over without it.
+    public var unitCode: String?
     public var sourceTenant: String
     public var relations: [String]
     /// active, suspended or retired.
@@ -47,6 +50,7 @@ public struct ExpertRecord: Sendable {
         title = row["title"].string ?? ""
         level = row["level"].string ?? ""
         unitName = row["unit_name"].string ?? ""
+        unitCode = row["unit_code"].string
         sourceTenant = row["source_tenant"].string ?? ""
         relations = AccountRecord.strings(row["relations"]) ?? []
         state = row["state"].string ?? ""
@@ -156,10 +160,11 @@ public struct ExpertService: Sendable {
                      [root.id, idNumber, row["applicant_name"].string ?? "", passwordHash, now])
         let account = Int(conn.lastInsertRowID)
         try conn.run("""
-            INSERT INTO experts (account_id, received_id, name, id_number, series, specialty, title, level, unit_name, source_tenant, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO experts (account_id, received_id, name, id_number, series, specialty, title, level, unit_name, unit_code, source_tenant, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [account, receivedID, row["applicant_name"].string ?? "", idNumber, row["series"].string ?? "", row["specialty"].string ?? "",
-                  row["title"].string ?? "", row["level"].string ?? "", row["unit_name"].string ?? "", row["source_tenant"].string ?? "", now, now])
+                  row["title"].string ?? "", row["level"].string ?? "", row["unit_name"].string ?? "", row["unit_code"].string,
+                  row["source_tenant"].string ?? "", now, now])
         let expert = Int(conn.lastInsertRowID)
         try conn.appendAudit(caller.audit("expert.admit", target: "expert:\(expert)", detail: #"{"account":\#(account),"received_application":\#(receivedID)}"#))
         return try Self.expert(expert, conn)

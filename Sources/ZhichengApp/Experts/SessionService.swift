@@ -290,8 +290,12 @@ public struct SessionService: Sendable {
         // A record edited so that it no longer reads, or no longer draws (too few experts left
         // in it), does not stand: that is the answer, not an error.
         let recorded = try? JSONDecoder().decode(ExpertDraw.Result.self, from: Data(resultText.utf8))
-        let again = (try? JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data(inputsText.utf8))).flatMap { try? ExpertDraw.run($0, seed: seed) }
-        let current = try currentInputs(id, conn)
+        let recordedInputs = try? JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data(inputsText.utf8))
+        let again = recordedInputs.flatMap { try? ExpertDraw.run($0, seed: seed) }
+        // Today's database in the form the record has, under the rules it was drawn under (a
+        // draw recorded before unit codes were carried has none): "current" means nothing it
+        // knew of has changed, and today's panel is what those rules would draw today.
+        let current = try recordedInputs.map { try currentInputs(id, conn).recorded(under: $0.rules) } ?? currentInputs(id, conn)
         let currentText = try canonical(current)
         let digestMatches = sha256Hex(Array(inputsText.utf8)) == digest
         return DrawVerification(
@@ -436,22 +440,35 @@ public struct SessionService: Sendable {
         guard let s = try conn.query("SELECT series, specialty, panel_size, reserves FROM review_sessions WHERE id = ?", [id]).first else {
             throw ZhichengError.notFound("没有这场评审会")
         }
-        var sql = "SELECT id, name, unit_name, relations, id_number, source_tenant FROM experts WHERE state = 'active' AND series = ?"
+        var sql = "SELECT \(candidateColumns) FROM experts WHERE state = 'active' AND series = ?"
         var args: [any SQLiteBindable] = [s["series"].string ?? ""]
         if let specialty = s["specialty"].string { sql += " AND specialty = ?"; args.append(specialty) }
-        let candidates = try conn.query(sql + " ORDER BY id", args).map {
-            ExpertDraw.Candidate(id: $0["id"].int ?? 0, name: $0["name"].string ?? "", unit: $0["unit_name"].string ?? "",
-                                 relations: AccountRecord.strings($0["relations"]) ?? [], idNumber: $0["id_number"].string, tenant: $0["source_tenant"].string)
-        }
+        let candidates = try conn.query(sql + " ORDER BY id", args).map(candidate(from:))
         let applicants = try conn.query("""
-            SELECT r.applicant_name, r.id_number, r.unit_name, r.source_tenant FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
+            SELECT \(applicantColumns) FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
             WHERE sa.session_id = ?
-            """, [id]).map {
-            ExpertDraw.Applicant(name: $0["applicant_name"].string ?? "", idNumber: $0["id_number"].string ?? "", unit: $0["unit_name"].string ?? "",
-                                 tenant: $0["source_tenant"].string)
-        }
+            """, [id]).map(applicant(from:))
         return ExpertDraw.Inputs(series: s["series"].string ?? "", specialty: s["specialty"].string, panelSize: s["panel_size"].int ?? 0,
                                  reserves: s["reserves"].int ?? 0, candidates: candidates, applicants: applicants)
+    }
+
+    /// The columns of `experts` a draw's candidate is made of.
+    static let candidateColumns = "id, name, unit_name, unit_code, relations, id_number, source_tenant"
+
+    /// An expert as the draw (and the close's 回避 check) sees them, from `candidateColumns`.
+    static func candidate(from row: SQLiteRow) -> ExpertDraw.Candidate {
+        ExpertDraw.Candidate(id: row["id"].int ?? 0, name: row["name"].string ?? "", unit: row["unit_name"].string ?? "",
+                             relations: AccountRecord.strings(row["relations"]) ?? [], idNumber: row["id_number"].string,
+                             tenant: row["source_tenant"].string, unitCode: row["unit_code"].string)
+    }
+
+    /// The columns of `received_applications` (as `r`) a draw's applicant is made of.
+    static let applicantColumns = "r.applicant_name, r.id_number, r.unit_name, r.unit_code, r.source_tenant"
+
+    /// An applicant as the draw (and the close's 回避 check) sees them, from `applicantColumns`.
+    static func applicant(from row: SQLiteRow) -> ExpertDraw.Applicant {
+        ExpertDraw.Applicant(name: row["applicant_name"].string ?? "", idNumber: row["id_number"].string ?? "", unit: row["unit_name"].string ?? "",
+                             tenant: row["source_tenant"].string, unitCode: row["unit_code"].string)
     }
 
     /// The recorded text form: JSON with sorted keys, so equal inputs hash equal.

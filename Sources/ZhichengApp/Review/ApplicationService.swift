@@ -978,7 +978,8 @@ public struct ApplicationService: Sendable {
     /// Writes the hand-off to the province into the outbox, in the decision's transaction.
     static func enqueueForward(_ id: Int, tenant: TenantID, submission: Int, _ conn: SQLiteConnection) throws {
         guard let row = try conn.query("""
-            SELECT a.kind, a.specialty, a.year, a.series, a.level, a.title, p.name AS applicant_name, p.login AS id_number, o.name AS unit_name
+            SELECT a.kind, a.specialty, a.year, a.series, a.level, a.title, p.name AS applicant_name, p.login AS id_number, o.name AS unit_name,
+                   o.code AS unit_code
             FROM applications a JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id WHERE a.id = ?
             """, [id]).first else { throw ZhichengError.notFound("没有这个申报") }
         let trail = try conn.query("""
@@ -996,6 +997,10 @@ public struct ApplicationService: Sendable {
             "trail": try CrossTenantRelay.json(trail),
         ]
         if let specialty = row["specialty"].string { payload["specialty"] = specialty }
+        // The unit by its code (单位编号), which never changes: the province's draw knows the
+        // applicant's unit (and, for an expert application, the future expert's) by it, not by
+        // the name it has today (schema v22).
+        if let code = row["unit_code"].string, !code.isEmpty { payload["unit_code"] = code }
         try CrossTenantRelay.enqueue("application.forward", id: CrossTenantRelay.messageID(tenant.rawValue, "application.forward", id, submission),
                                      to: CrossTenantRelay.provinceTarget, payload: payload, conn)
     }

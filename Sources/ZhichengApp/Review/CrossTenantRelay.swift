@@ -477,19 +477,21 @@ public final class CrossTenantRelay: Sendable {
             let state = kind == .title ? "in_review" : "received"
             try conn.run("""
                 INSERT INTO received_applications (source_tenant, source_application_id, message_id, applicant_name, id_number, unit_name,
-                    year, series, level, title, sections, trail, received_at, kind, specialty, chain, state, source_submission)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    year, series, level, title, sections, trail, received_at, kind, specialty, chain, state, source_submission, unit_code)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT (source_tenant, source_application_id) DO UPDATE SET
                     -- What the office reviewed and returned, for its reviewers to compare with.
                     previous_sections = CASE WHEN received_applications.state = 'returned' THEN received_applications.sections
                                              ELSE received_applications.previous_sections END,
                     message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = excluded.state,
-                    received_at = excluded.received_at, chain = excluded.chain, source_submission = excluded.source_submission, version = version + 1
+                    received_at = excluded.received_at, chain = excluded.chain, source_submission = excluded.source_submission, version = version + 1,
+                    -- A hand-over without the unit's code (a city of an older version) keeps one known.
+                    unit_code = coalesce(excluded.unit_code, received_applications.unit_code)
                 """, [source.rawValue, sourceID, message.messageID, payload["applicant_name"] as? String ?? "", payload["id_number"] as? String ?? "",
                       payload["unit_name"] as? String ?? "", payload["year"] as? Int ?? 0, payload["series"] as? String ?? "",
                       payload["level"] as? String ?? "", payload["title"] as? String ?? "", payload["sections"] as? String ?? "{}",
                       payload["trail"] as? String ?? "[]", now, kind.rawValue, payload["specialty"] as? String, try ApplicationService.encode(review),
-                      state, payload["submission"] as? Int])
+                      state, payload["submission"] as? Int, (payload["unit_code"] as? String).flatMap { $0.isEmpty ? nil : $0 }])
         }
         let receivedID = try conn.scalar("SELECT id FROM received_applications WHERE source_tenant = ? AND source_application_id = ?", [source.rawValue, sourceID])?.int ?? 0
         try enqueue("application.received", id: "\(target):application.received:\(message.messageID)", to: source.rawValue,

@@ -52,6 +52,9 @@ public struct ProvinceReviewView: Sendable {
     public var previousSections: [String: [String: String]] = [:]
     /// The end of its result's public notice, while it has one (`state` publicity).
     public var publicityUntil: Double?
+    /// The applicant's unit's code (单位编号) in `sourceTenant`, as the hand-over carried it
+    /// (nil: handed over before schema v22 or by a city that does not send it).
+    public var unitCode: String?
 
     /// Whether the office's review of it is going on (a step waits).
     public var underReview: Bool { kind == .expert ? state == "received" : state == "in_review" }
@@ -225,6 +228,7 @@ enum ProvinceReview {
             receivedAt: row["received_at"].double ?? 0)
         view.changedSections = changed
         view.previousSections = previous
+        view.unitCode = row["unit_code"].string
         if state == "publicity" { view.publicityUntil = try conn.scalar("SELECT publicity_until FROM evaluations WHERE received_id = ?", [id])?.double }
         return view
     }

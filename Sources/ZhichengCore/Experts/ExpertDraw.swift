@@ -11,7 +11,7 @@ public enum ExpertDraw {
     public struct Candidate: Sendable, Equatable, Codable {
         public var id: Int
         public var name: String
-        /// The expert's unit (工作单位): an applicant of the same unit is a conflict.
+        /// The expert's unit (工作单位) by name, as it was called when the expert was admitted.
         public var unit: String
         /// Declared relations: names, ID-card numbers or units the expert must not judge.
         public var relations: [String]
@@ -20,35 +20,45 @@ public enum ExpertDraw {
         public var idNumber: String?
         /// The city the expert's unit is in: units of the same name in two cities are two units.
         public var tenant: String?
+        /// The unit's code (单位编号) in that city, which never changes and is never reused:
+        /// what identifies the unit under `rules` 3. nil for experts admitted before it was
+        /// carried (and in draws recorded before `rules` 3), whose unit is known by name only.
+        public var unitCode: String?
 
-        public init(id: Int, name: String, unit: String, relations: [String], idNumber: String? = nil, tenant: String? = nil) {
+        public init(id: Int, name: String, unit: String, relations: [String], idNumber: String? = nil, tenant: String? = nil, unitCode: String? = nil) {
             self.id = id
             self.name = name
             self.unit = unit
             self.relations = relations
             self.idNumber = idNumber
             self.tenant = tenant
+            self.unitCode = unitCode
         }
 
-        enum CodingKeys: String, CodingKey { case id, name, unit, relations, idNumber = "id_number", tenant }
+        enum CodingKeys: String, CodingKey { case id, name, unit, relations, idNumber = "id_number", tenant, unitCode = "unit_code" }
     }
 
     /// One applicant under review in the session.
     public struct Applicant: Sendable, Equatable, Codable {
         public var name: String
         public var idNumber: String
+        /// The applicant's unit by name, as the city called it when it handed the application over.
         public var unit: String
         /// The city the application came from (nil in draws recorded before `rules` 2).
         public var tenant: String?
+        /// The applicant's unit's code (单位编号) in that city; nil for applications handed
+        /// over without it (by a city of an older version, or before schema v22).
+        public var unitCode: String?
 
-        public init(name: String, idNumber: String, unit: String, tenant: String? = nil) {
+        public init(name: String, idNumber: String, unit: String, tenant: String? = nil, unitCode: String? = nil) {
             self.name = name
             self.idNumber = idNumber
             self.unit = unit
             self.tenant = tenant
+            self.unitCode = unitCode
         }
 
-        enum CodingKeys: String, CodingKey { case name, idNumber = "id_number", unit, tenant }
+        enum CodingKeys: String, CodingKey { case name, idNumber = "id_number", unit, tenant, unitCode = "unit_code" }
     }
 
     /// Everything a draw depends on besides its seed; recorded with the draw.
@@ -67,7 +77,7 @@ public enum ExpertDraw {
         public var rules: Int?
 
         /// The 回避 rules a new draw applies.
-        public static let currentRules = 2
+        public static let currentRules = 3
 
         public init(series: String, specialty: String?, panelSize: Int, reserves: Int, candidates: [Candidate], applicants: [Applicant],
                     rules: Int? = currentRules) {
@@ -82,6 +92,25 @@ public enum ExpertDraw {
 
         enum CodingKeys: String, CodingKey {
             case series, specialty, panelSize = "panel_size", reserves, candidates, applicants, rules
+        }
+
+        /// These inputs as a draw under `rules` recorded them: without what those rules did
+        /// not record (unit codes before 3; the expert's ID-card number and the cities before
+        /// 2). `verify` compares today's database with an older record in that form, so that
+        /// a record is "current" when nothing it knew of has changed.
+        public func recorded(under rules: Int?) -> Inputs {
+            let version = rules ?? 1
+            var copy = self
+            copy.rules = rules
+            if version < 3 {
+                for i in copy.candidates.indices { copy.candidates[i].unitCode = nil }
+                for i in copy.applicants.indices { copy.applicants[i].unitCode = nil }
+            }
+            if version < 2 {
+                for i in copy.candidates.indices { copy.candidates[i].idNumber = nil; copy.candidates[i].tenant = nil }
+                for i in copy.applicants.indices { copy.applicants[i].tenant = nil }
+            }
+            return copy
         }
     }
 
@@ -100,21 +129,26 @@ public enum ExpertDraw {
     }
 
     /// The conflict (回避) that keeps `candidate` off a session with `applicants`, if any.
-    /// Rules 2 (every draw since they came): the expert is the applicant (same ID-card
-    /// number); the same unit in the same city; a declared relation naming the applicant,
-    /// their ID-card number (an x or X at its end alike) or their unit, blanks around it
-    /// ignored. The first rules (nil), kept for draws recorded under them: the same unit
-    /// by name in any city, and relations compared exactly.
+    /// Rules 3 (every draw since they came): the expert is the applicant (same ID-card
+    /// number); the same unit, known by its city and code (单位编号) when both sides have one,
+    /// whatever either is called now (a unit renamed since the expert was admitted is still
+    /// the same unit, two units of one name are two units), else by name in the same city;
+    /// a declared relation naming the applicant, their ID-card number (an x or X at its end
+    /// alike) or their unit, blanks around it ignored. Rules 2, kept for draws recorded
+    /// under them: the same, with the unit known by name in the same city only. The first
+    /// rules (nil): the same unit by name in any city, and relations compared exactly.
     public static func conflict(of candidate: Candidate, with applicants: [Applicant], rules: Int? = currentRulesForNewDraws) -> String? {
-        let current = (rules ?? 1) >= 2
+        let version = rules ?? 1
+        let current = version >= 2
         func same(_ a: String, _ b: String) -> Bool { current ? a.trimmingBlanks().uppercased() == b.trimmingBlanks().uppercased() : a == b }
         for applicant in applicants {
             if current, let own = candidate.idNumber, !own.isEmpty, same(own, applicant.idNumber) {
                 return "本人即申报人\(applicant.name)"
             }
-            let sameCity = !current || candidate.tenant == nil || applicant.tenant == nil || candidate.tenant == applicant.tenant
-            if !candidate.unit.isEmpty, candidate.unit == applicant.unit, sameCity {
-                return "与申报人\(applicant.name)同一单位（\(applicant.unit)）"
+            switch sameUnit(candidate, applicant, rules: version) {
+            case .byCode(let code): return "与申报人\(applicant.name)同一单位（\(applicant.unit)，单位编号\(code)）"
+            case .byName: return "与申报人\(applicant.name)同一单位（\(applicant.unit)）"
+            case nil: break
             }
             for relation in candidate.relations where !relation.trimmingBlanks().isEmpty {
                 if same(relation, applicant.name) || same(relation, applicant.idNumber) || same(relation, applicant.unit) {
@@ -123,6 +157,23 @@ public enum ExpertDraw {
             }
         }
         return nil
+    }
+
+    /// How an expert's unit was found to be an applicant's.
+    enum SameUnit: Equatable {
+        case byCode(String)
+        case byName
+    }
+
+    /// Whether the expert's unit is the applicant's under `rules` (1, 2 or 3; see `conflict`).
+    static func sameUnit(_ candidate: Candidate, _ applicant: Applicant, rules: Int) -> SameUnit? {
+        let sameCity = rules < 2 || candidate.tenant == nil || applicant.tenant == nil || candidate.tenant == applicant.tenant
+        if rules >= 3, let mine = candidate.unitCode, let theirs = applicant.unitCode, !mine.isEmpty, !theirs.isEmpty {
+            // Both known by code: the code decides, never the names (either may have been
+            // renamed since it was copied; two units of one city may share a name).
+            return mine == theirs && sameCity ? .byCode(mine) : nil
+        }
+        return !candidate.unit.isEmpty && candidate.unit == applicant.unit && sameCity ? .byName : nil
     }
 
     /// `Inputs.currentRules`, as the default of `conflict`.

@@ -169,6 +169,8 @@ struct ProvinceReviewDTO: Encodable {
     var applicantName: String
     var idNumber: String
     var unitName: String
+    /// The unit's code (单位编号) in the city, when the hand-over carried it.
+    var unitCode: String?
     var year: Int
     var series: String
     var level: String
@@ -195,6 +197,7 @@ struct ProvinceReviewDTO: Encodable {
         applicantName = v.applicantName
         idNumber = v.idNumber
         unitName = v.unitName
+        unitCode = v.unitCode
         year = v.year
         series = v.series
         level = v.level
@@ -224,6 +227,8 @@ struct ExpertDTO: Encodable {
     var title: String
     var level: String
     var unitName: String
+    /// The unit's code (单位编号) in `sourceTenant`, when it was known at admission.
+    var unitCode: String?
     var sourceTenant: String
     var relations: [String]
     var state: String
@@ -239,6 +244,7 @@ struct ExpertDTO: Encodable {
         title = e.title
         level = e.level
         unitName = e.unitName
+        unitCode = e.unitCode
         sourceTenant = e.sourceTenant
         relations = e.relations
         state = e.state
