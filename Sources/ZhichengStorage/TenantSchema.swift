@@ -627,6 +627,14 @@ public enum TenantSchema {
             ALTER TABLE received_applications ADD COLUMN unit_code TEXT;
             ALTER TABLE experts ADD COLUMN unit_code TEXT;
             """),
+        Migration(version: 23, name: "votes a session's close left out", sql: """
+            -- Why the close did not count a vote (its expert suspended or retired since, or in
+            -- conflict with the applicant under the relations then: VoteCount), kept with the
+            -- vote so that the tallies shown after the close are the counted ones even once
+            -- the expert is reinstated. NULL: counted, or the session not closed (and every
+            -- vote of a session closed before, when all counted).
+            ALTER TABLE votes ADD COLUMN left_out TEXT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

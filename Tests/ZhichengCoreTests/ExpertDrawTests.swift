@@ -188,6 +188,68 @@ struct ExpertDrawTests {
         #expect(rule.outcome(panel: 3, votes: []) == .noQuorum(present: 0, required: 2))
     }
 
+    // MARK: Counting at the close
+
+    /// 周申报 of 育才实验小学 (4101040010003, zhengzhou), and three experts of other units.
+    let reviewed = ExpertDraw.Applicant(name: "周申报", idNumber: "410102199001011234", unit: "育才实验小学", tenant: "zhengzhou", unitCode: "4101040010003")
+    func expert(_ id: Int, _ name: String, relations: [String] = []) -> ExpertDraw.Candidate {
+        ExpertDraw.Candidate(id: id, name: name, unit: "实验中学", relations: relations, idNumber: "41010219800101\(1000 + id)", tenant: "zhengzhou",
+                             unitCode: "410104001000\(id + 5)")
+    }
+
+    @Test func votesOfExpertsNoLongerActiveOrNowInConflictAreLeftOut() {
+        // Three on the panel: 2 agree, 1 disagree would pass (2 ≥ 2/3 × 3).
+        let votes = [VoteCount.Cast(expert: expert(1, "张专家"), state: .suspended, vote: .agree),
+                     VoteCount.Cast(expert: expert(2, "李专家"), state: .active, vote: .agree),
+                     VoteCount.Cast(expert: expert(3, "王专家"), state: .active, vote: .disagree)]
+        #expect(VotingRule.national.outcome(panel: 3, votes: votes.map(\.vote)) == .passed(agree: 2, present: 3))
+        // 张专家 was suspended after voting: their vote is left out, and the application fails (1 of 2).
+        let suspended = VoteCount.tally(votes, applicant: reviewed, panel: 3, rule: .national)
+        #expect(suspended.outcome == .failed(agree: 1, present: 2))
+        #expect(suspended.counted == [.agree, .disagree])
+        #expect(suspended.leftOut == [VoteCount.LeftOut(expertID: 1, expertName: "张专家", reason: "已暂停")])
+        #expect(VoteCount.note(suspended.leftOut) == "不计入：张专家（已暂停）")
+        // Retired the same; a relation declared since the draw, naming the applicant, the same.
+        var later = votes
+        later[0].state = .retired
+        later[1].expert.relations = [" 周申报 "]
+        let tally = VoteCount.tally(later, applicant: reviewed, panel: 3, rule: .national)
+        #expect(tally.leftOut.map(\.reason) == ["已退出", "申报了与申报人周申报的回避关系"])
+        #expect(VoteCount.note(tally.leftOut) == "不计入：张专家（已退出）、李专家（申报了与申报人周申报的回避关系）")
+        // So is the applicant's unit, by its code, renamed or not.
+        var colleague = votes[2]
+        colleague.expert.unit = "育才小学"
+        colleague.expert.unitCode = "4101040010003"
+        #expect(VoteCount.bar(colleague.expert, state: .active, applicant: reviewed)?.contains("同一单位") == true)
+        // An active expert without conflict: counted; a relation naming someone else changes nothing.
+        #expect(VoteCount.bar(expert(4, "赵专家", relations: ["吴某某"]), state: .active, applicant: reviewed) == nil)
+        #expect(VoteCount.tally(Array(votes[1...]), applicant: reviewed, panel: 3, rule: .national).leftOut.isEmpty)
+        #expect(VoteCount.note([]) == "")
+    }
+
+    @Test func aVoteLeftOutIsAnAbsenceMeasuredAgainstTheWholePanel() {
+        // Two of three left out: 1 present of a panel of 3, short of its quorum of 2 (the panel
+        // is not shrunk to the one counted vote, which alone would "pass" it).
+        let votes = [VoteCount.Cast(expert: expert(1, "张专家"), state: .suspended, vote: .agree),
+                     VoteCount.Cast(expert: expert(2, "李专家", relations: ["410102199001011234"]), state: .active, vote: .agree),
+                     VoteCount.Cast(expert: expert(3, "王专家"), state: .active, vote: .agree)]
+        let tally = VoteCount.tally(votes, applicant: reviewed, panel: 3, rule: .national)
+        #expect(tally.outcome == .noQuorum(present: 1, required: 2))
+        #expect(tally.leftOut.map(\.expertID) == [1, 2])
+        // The same as if those two had never voted.
+        #expect(tally.outcome == VotingRule.national.outcome(panel: 3, votes: [.agree]))
+        // Under the majority rule too: 2 of 4 present is no quorum (more than half needed).
+        let four = votes + [VoteCount.Cast(expert: expert(4, "赵专家"), state: .active, vote: .agree)]
+        #expect(VoteCount.tally(four, applicant: reviewed, panel: 4, rule: .majority).outcome == .noQuorum(present: 2, required: 3))
+    }
+
+    @Test func theNoteNamesEachExpertAndReasonOnce() {
+        // A suspended expert's votes on three applications: named once.
+        let item = VoteCount.LeftOut(expertID: 1, expertName: "张专家", reason: "已暂停")
+        let other = VoteCount.LeftOut(expertID: 2, expertName: "李专家", reason: "申报了与申报人周申报的回避关系")
+        #expect(VoteCount.note([item, other, item, item]) == "不计入：张专家（已暂停）、李专家（申报了与申报人周申报的回避关系）")
+    }
+
     @Test func majorityRuleNeedsMoreThanHalf() throws {
         let rule = try VotingRule.named("majority")
         try rule.checkPanel(4)

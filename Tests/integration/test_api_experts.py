@@ -396,6 +396,58 @@ def test_votes_are_secret_until_close_and_the_national_rule_decides(env: Env, po
     wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "passed", 10, "the result to reach the city")
 
 
+def test_votes_of_experts_suspended_or_in_conflict_since_are_left_out_at_the_close(env: Env, pool: dict):
+    """At the close a vote counts only if its expert is still 在库 and has no 回避 with the
+    application's applicant under today's relations; the outcome names the votes left out, the
+    tallies and the result are of the votes counted, and the quorum is still measured against
+    the whole panel. A panel expert who declares a relation naming the applicant cannot vote on
+    that application any more."""
+    _, _, first = senior_application(env, "回民中学", "严暂停")
+    _, _, second = senior_application(env, "回民中学", "华回避")
+    body = {"series": SERIES, "specialty": "小学数学", "panel_size": 3, "reserves": 0}
+    names = {e["id"]: e["name"] for e, _ in env.experts.values()}
+
+    def vote_and_draw(received: dict, name: str, seed: str) -> tuple[dict, list[int], list]:
+        session = expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, name=name, applications=[received["id"]])), 201).json
+        panel = [m["expert_id"] for m in expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": seed}), 200).json["experts"]]
+        voters = [sign_in_expert(env, i) for i in panel]
+        # Two of three agree: passed, had every vote counted.
+        for voter, vote in zip(voters, ["agree", "agree", "disagree"]):
+            expect(voter.post(f"sessions/{session['id']}/votes", {"application_id": received["id"], "vote": vote}), 200)
+        return session, panel, voters
+
+    # 1. An expert suspended after voting.
+    session, panel, _ = vote_and_draw(first, "暂停专家计票评审会", "left-out-suspended")
+    expect(env.prov.post(f"experts/{panel[0]}/suspend", {"reason": "违反评审纪律"}), 200)
+    try:
+        closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
+    finally:
+        expect(env.prov.post(f"experts/{panel[0]}/state", {"state": "active"}), 200)
+    assert closed["state"] == "closed" and closed["outcome"].endswith(f"不计入：{names[panel[0]]}（已暂停）"), closed["outcome"]
+    app = closed["applications"][0]
+    assert (app["outcome"], app["agree"], app["disagree"]) == ("未通过", 1, 1), app
+    assert {v["expert_id"]: v.get("left_out") for v in closed["votes"]} == {panel[0]: "已暂停", panel[1]: None, panel[2]: None}, closed["votes"]
+    evaluation = expect(env.prov.get(f"province/applications/{first['id']}/evaluation"), 200).json
+    assert evaluation["result"] == "未通过" and "同意1票，到会2人" in evaluation["note"], evaluation
+    # Reinstated since, the expert's vote stays left out of what the session decided.
+    assert expect(env.prov.get(f"sessions/{session['id']}"), 200).json["applications"][0]["agree"] == 1
+
+    # 2. An expert who declares, after the draw and their vote, a relation naming the applicant.
+    session, panel, voters = vote_and_draw(second, "回避专家计票评审会", "left-out-conflict")
+    before = next(e for e in expect(env.prov.get("experts"), 200).json["experts"] if e["id"] == panel[1])["relations"]
+    expect(voters[1].put(f"experts/{panel[1]}/relations", {"relations": before + ["华回避"]}), 200)
+    try:
+        expect(voters[1].post(f"sessions/{session['id']}/votes", {"application_id": second["id"], "vote": "disagree"}), 403,
+               field="application_id", contains="须回避（申报了与申报人华回避的回避关系）")
+        closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
+    finally:
+        expect(env.prov.put(f"experts/{panel[1]}/relations", {"relations": before}), 200)
+    assert closed["outcome"].endswith(f"不计入：{names[panel[1]]}（申报了与申报人华回避的回避关系）"), closed["outcome"]
+    app = closed["applications"][0]
+    assert (app["outcome"], app["agree"], app["disagree"]) == ("未通过", 1, 1), app
+    assert [v["vote"] for v in closed["votes"] if v["expert_id"] == panel[1]] == ["agree"], "the refused vote changed nothing"
+
+
 def test_a_session_decides_what_sits_in_it_under_its_own_committee(env: Env, pool: dict):
     """An application in a planned or drawn session gets its result from the experts' votes: the
     office cannot enter one by hand meanwhile (that left the session unable to close). The result

@@ -87,8 +87,12 @@ public struct VoteRecord: Sendable, Encodable {
     public var score: Int?
     public var comment: String
     public var at: Double
+    /// Why the close did not count it (VoteCount: 已暂停, 已退出, a conflict); nil: counted.
+    public var leftOut: String?
 
-    enum CodingKeys: String, CodingKey { case applicationID = "application_id", expertID = "expert_id", expertName = "expert_name", vote, score, comment, at }
+    enum CodingKeys: String, CodingKey {
+        case applicationID = "application_id", expertID = "expert_id", expertName = "expert_name", vote, score, comment, at, leftOut = "left_out"
+    }
 }
 
 /// What `verify` found when it re-ran a recorded draw.
@@ -351,6 +355,13 @@ public struct SessionService: Sendable {
             guard try conn.scalar("SELECT count(*) FROM session_applications WHERE session_id = ? AND received_id = ?", [id, application])?.int == 1 else {
                 throw ZhichengError.notFound("本场评审会没有这份申报")
             }
+            // 回避 under the expert's record today (a relation declared since the draw naming this
+            // applicant): the close would not count the vote, so it is not taken.
+            if let me = try conn.query("SELECT \(Self.candidateColumns) FROM experts e WHERE e.id = ?", [expert]).first,
+               let theirs = try conn.query("SELECT \(Self.applicantColumns) FROM received_applications r WHERE r.id = ?", [application]).first,
+               let reason = VoteCount.bar(Self.candidate(from: me), state: .active, applicant: Self.applicant(from: theirs)) {
+                throw ZhichengError(.forbidden, "您对这份申报须回避（\(reason)），不能对其投票", field: "application_id")
+            }
             try conn.run("""
                 INSERT INTO votes (session_id, received_id, expert_id, vote, score, comment, at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (session_id, received_id, expert_id) DO UPDATE SET vote = excluded.vote, score = excluded.score, comment = excluded.comment, at = excluded.at
@@ -361,8 +372,10 @@ public struct SessionService: Sendable {
         }
     }
 
-    /// Closes voting and applies the committee's rule to each application. If any
-    /// application misses the quorum, the session says so and decides nothing.
+    /// Closes voting and applies the committee's rule to each application, counting only
+    /// the votes `VoteCount` counts (their expert still active, and free of conflict with the
+    /// applicant under today's relations); the votes left out are marked and named in the
+    /// outcome. If any application misses the quorum, the session says so and decides nothing.
     public func close(_ id: Int, caller: SignedIn) async throws -> SessionView {
         let until = evaluations.publicityDeadline()
         let view = try await store.write(caller) { conn in
@@ -372,13 +385,30 @@ public struct SessionService: Sendable {
             let rule = (try? VotingRule.named(session["rule"].string ?? "")) ?? .national
             let panel = try conn.scalar("SELECT count(*) FROM session_experts WHERE session_id = ? AND role = 'panel'", [id])?.int ?? 0
             var outcomes: [(Int, VotingRule.Outcome)] = []
+            var leftOut: [VoteCount.LeftOut] = []
             for application in try conn.query("SELECT received_id FROM session_applications WHERE session_id = ? ORDER BY received_id", [id]).compactMap({ $0["received_id"].int }) {
-                let votes = try conn.query("""
-                    SELECT v.vote FROM votes v JOIN session_experts m ON m.session_id = v.session_id AND m.expert_id = v.expert_id AND m.role = 'panel'
-                    WHERE v.session_id = ? AND v.received_id = ?
-                    """, [id, application]).compactMap { $0["vote"].string.flatMap(Vote.init(rawValue:)) }
-                outcomes.append((application, rule.outcome(panel: panel, votes: votes)))
+                guard let applicantRow = try conn.query("SELECT \(Self.applicantColumns) FROM received_applications r WHERE r.id = ?", [application]).first else {
+                    throw ZhichengError.internal("session \(id) names received application \(application), which is missing")
+                }
+                // Each vote with its expert as the database has them now.
+                let cast = try conn.query("""
+                    SELECT \(Self.candidateColumns), e.state AS state, v.vote AS vote
+                    FROM votes v JOIN session_experts m ON m.session_id = v.session_id AND m.expert_id = v.expert_id AND m.role = 'panel'
+                    JOIN experts e ON e.id = v.expert_id
+                    WHERE v.session_id = ? AND v.received_id = ? ORDER BY v.expert_id
+                    """, [id, application]).compactMap { row -> VoteCount.Cast? in
+                    guard let vote = row["vote"].string.flatMap(Vote.init(rawValue:)) else { return nil }
+                    // A state this build does not know is not active: its votes are left out.
+                    return VoteCount.Cast(expert: Self.candidate(from: row), state: ExpertState(rawValue: row["state"].string ?? "") ?? .retired, vote: vote)
+                }
+                let tally = VoteCount.tally(cast, applicant: Self.applicant(from: applicantRow), panel: panel, rule: rule)
+                for item in tally.leftOut {
+                    try conn.run("UPDATE votes SET left_out = ? WHERE session_id = ? AND received_id = ? AND expert_id = ?", [item.reason, id, application, item.expertID])
+                }
+                leftOut += tally.leftOut
+                outcomes.append((application, tally.outcome))
             }
+            let leftOutNote = VoteCount.note(leftOut)
             let now = Date().timeIntervalSince1970
             // Named as the session page names them (the id is the province's internal one).
             let names = Dictionary(try conn.query("""
@@ -389,9 +419,9 @@ public struct SessionService: Sendable {
                 return nil
             }
             if !short.isEmpty {
-                let text = "未达到法定人数，本次评审不作决定：" + short.joined(separator: "；")
+                let text = "未达到法定人数，本次评审不作决定：" + short.joined(separator: "；") + (leftOutNote.isEmpty ? "" : "。" + leftOutNote)
                 try conn.run("UPDATE review_sessions SET state = 'no_quorum', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
-                try conn.appendAudit(caller.audit("session.no-quorum", target: "session:\(id)", detail: #"{"panel":\#(panel)}"#))
+                try conn.appendAudit(caller.audit("session.no-quorum", target: "session:\(id)", detail: #"{"panel":\#(panel),"left_out":\#(leftOut.count)}"#))
                 return try Self.view(id, caller: caller, conn)
             }
             for (application, outcome) in outcomes {
@@ -404,9 +434,10 @@ public struct SessionService: Sendable {
                 _ = try EvaluationService.recordResult(.received(application), result: result, note: note, publicityUntil: until, caller: caller,
                                                        committee: session["committee_id"].int, conn)
             }
-            let text = "已按\(rule.label)作出评审结果，进入公示"
+            let text = "已按\(rule.label)作出评审结果，进入公示" + (leftOutNote.isEmpty ? "" : "。" + leftOutNote)
             try conn.run("UPDATE review_sessions SET state = 'closed', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
-            try conn.appendAudit(caller.audit("session.close", target: "session:\(id)", detail: #"{"panel":\#(panel),"applications":\#(outcomes.count)}"#))
+            try conn.appendAudit(caller.audit("session.close", target: "session:\(id)",
+                                              detail: #"{"panel":\#(panel),"applications":\#(outcomes.count),"left_out":\#(leftOut.count)}"#))
             return try Self.view(id, caller: caller, conn)
         }
         // The results in public notice go to the applicants' cities.
@@ -440,10 +471,10 @@ public struct SessionService: Sendable {
         guard let s = try conn.query("SELECT series, specialty, panel_size, reserves FROM review_sessions WHERE id = ?", [id]).first else {
             throw ZhichengError.notFound("没有这场评审会")
         }
-        var sql = "SELECT \(candidateColumns) FROM experts WHERE state = 'active' AND series = ?"
+        var sql = "SELECT \(candidateColumns) FROM experts e WHERE e.state = 'active' AND e.series = ?"
         var args: [any SQLiteBindable] = [s["series"].string ?? ""]
-        if let specialty = s["specialty"].string { sql += " AND specialty = ?"; args.append(specialty) }
-        let candidates = try conn.query(sql + " ORDER BY id", args).map(candidate(from:))
+        if let specialty = s["specialty"].string { sql += " AND e.specialty = ?"; args.append(specialty) }
+        let candidates = try conn.query(sql + " ORDER BY e.id", args).map(candidate(from:))
         let applicants = try conn.query("""
             SELECT \(applicantColumns) FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
             WHERE sa.session_id = ?
@@ -452,8 +483,11 @@ public struct SessionService: Sendable {
                                  reserves: s["reserves"].int ?? 0, candidates: candidates, applicants: applicants)
     }
 
-    /// The columns of `experts` a draw's candidate is made of.
-    static let candidateColumns = "id, name, unit_name, unit_code, relations, id_number, source_tenant"
+    /// The columns of `experts` (as `e`) a draw's candidate is made of.
+    static let candidateColumns = """
+        e.id AS id, e.name AS name, e.unit_name AS unit_name, e.unit_code AS unit_code, e.relations AS relations, e.id_number AS id_number,
+        e.source_tenant AS source_tenant
+        """
 
     /// An expert as the draw (and the close's 回避 check) sees them, from `candidateColumns`.
     static func candidate(from row: SQLiteRow) -> ExpertDraw.Candidate {
@@ -463,7 +497,9 @@ public struct SessionService: Sendable {
     }
 
     /// The columns of `received_applications` (as `r`) a draw's applicant is made of.
-    static let applicantColumns = "r.applicant_name, r.id_number, r.unit_name, r.unit_code, r.source_tenant"
+    static let applicantColumns = """
+        r.applicant_name AS applicant_name, r.id_number AS id_number, r.unit_name AS unit_name, r.unit_code AS unit_code, r.source_tenant AS source_tenant
+        """
 
     /// An applicant as the draw (and the close's 回避 check) sees them, from `applicantColumns`.
     static func applicant(from row: SQLiteRow) -> ExpertDraw.Applicant {
@@ -493,11 +529,12 @@ public struct SessionService: Sendable {
                                votesCast: me == nil || $0["expert_id"].int == me ? $0["cast"].int ?? 0 : nil)
         }
         let voteRows = try conn.query("""
-            SELECT v.received_id, v.expert_id, e.name, v.vote, v.score, v.comment, v.at FROM votes v JOIN experts e ON e.id = v.expert_id
+            SELECT v.received_id, v.expert_id, e.name, v.vote, v.score, v.comment, v.at, v.left_out FROM votes v JOIN experts e ON e.id = v.expert_id
             WHERE v.session_id = ? ORDER BY v.received_id, v.expert_id
             """, [id]).map {
             VoteRecord(applicationID: $0["received_id"].int ?? 0, expertID: $0["expert_id"].int ?? 0, expertName: $0["name"].string ?? "",
-                       vote: Vote(rawValue: $0["vote"].string ?? "") ?? .abstain, score: $0["score"].int, comment: $0["comment"].string ?? "", at: $0["at"].double ?? 0)
+                       vote: Vote(rawValue: $0["vote"].string ?? "") ?? .abstain, score: $0["score"].int, comment: $0["comment"].string ?? "", at: $0["at"].double ?? 0,
+                       leftOut: $0["left_out"].string)
         }
         var applications: [SessionView.Application] = []
         if !summary {
@@ -508,7 +545,8 @@ public struct SessionService: Sendable {
                 """, [id]).map { r in
                 let appID = r["id"].int ?? 0
                 let mine = voteRows.first { $0.applicationID == appID && $0.expertID == me }
-                let these = voteRows.filter { $0.applicationID == appID }
+                // The tallies are of the votes the close counted (those it left out are the office's record).
+                let these = voteRows.filter { $0.applicationID == appID && $0.leftOut == nil }
                 return SessionView.Application(
                     id: appID, applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "", series: r["series"].string ?? "",
                     level: r["level"].string ?? "", title: r["title"].string ?? "", sections: ApplicationService.sections(fromSnapshot: r["sections"].string ?? "{}"),

@@ -299,7 +299,8 @@ extension UI {
             },
             // Named as in 评审的申报 above (the id is the province's internal one).
             "votes": s.votes.map { v -> [String: Any] in
-                ["application": applicationNames[v.applicationID] ?? "申报\(v.applicationID)", "expert": v.expertName, "vote": v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment]
+                ["application": applicationNames[v.applicationID] ?? "申报\(v.applicationID)", "expert": v.expertName,
+                 "vote": v.leftOut.map { "\(v.vote.label)（不计入：\($0)）" } ?? v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment]
             },
         ]
         if let v = verification {

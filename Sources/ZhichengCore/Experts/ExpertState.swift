@@ -1,0 +1,25 @@
+/// Where an expert stands in the database (专家库): only an active expert is drawn, votes,
+/// and has their votes counted.
+public enum ExpertState: String, Sendable, Codable, CaseIterable {
+    case active
+    case suspended
+    case retired
+
+    /// As the database screen names it.
+    public var label: String {
+        switch self {
+        case .active: "在库"
+        case .suspended: "暂停"
+        case .retired: "退出"
+        }
+    }
+
+    /// Why a vote of an expert in this state is left out at a close (nil: active).
+    public var leftOutReason: String? {
+        switch self {
+        case .active: nil
+        case .suspended: "已暂停"
+        case .retired: "已退出"
+        }
+    }
+}
