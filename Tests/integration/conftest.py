@@ -196,6 +196,9 @@ def sqlite_snapshot(db_path: str | os.PathLike[str]) -> dict[str, set[tuple]]:
             if os.path.exists(str(db_path) + suffix):
                 shutil.copyfile(str(db_path) + suffix, copy + suffix)
         con = sqlite3.connect(copy, timeout=10)
+        # Text as stored, byte for byte: a test may have planted text that is not UTF-8 (a
+        # module's later `unchanged` blocks must still compare its rows).
+        con.text_factory = lambda raw: raw.decode("utf-8", "surrogateescape")
         try:
             tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
             out: dict[str, set[tuple]] = {}
