@@ -710,6 +710,17 @@ def test_plan_form_keeps_what_was_typed_and_offers_a_returned_plan_again(env: En
     page = post([("year", "2013"), ("series", SERIES), ("level", "中级"), ("count", "x")])
     assert "第1行：人数应为整数" in page, page[:2000]
     assert 'value="2013"' in page and f"<option selected>{SERIES}</option>" in page and "<option selected>中级</option>" in page and 'value="x"' in page, page[:4000]
+    # A line with a number but no series is refused and named (it was dropped, the rest saved);
+    # a line left wholly blank is no line.
+    with unchanged(env.daemon, TENANT):
+        page = post([("year", "2013"), ("series", SERIES), ("level", "中级"), ("count", "3"), ("series", ""), ("level", "初级"), ("count", "2")])
+        assert "第2行：请选择系列" in page and 'value="2"' in page, page[:2000]
+    fields = [("_csrf", env.school.csrf), ("year", "2013"), ("series", SERIES), ("level", "中级"), ("count", "3"), ("series", ""), ("level", "初级"), ("count", " ")]
+    r = env.api.raw("POST", f"/t/{TENANT}/plans", body="&".join(f"{quote(k)}={quote(v)}" for k, v in fields).encode(),
+                    headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 303, r
+    saved = next(p for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"] if p["year"] == 2013)
+    assert [(i["series"], i["level"], i["count"]) for i in saved["items"]] == [(SERIES, "中级", 3)], saved
 
     expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2014, "items": [{"series": SERIES, "level": "副高级", "count": 7}]}), 201)
     plan = next(p for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"] if p["year"] == 2014)
@@ -927,3 +938,12 @@ def test_a_section_saved_blank_is_not_filled_in(env: Env) -> None:
             assert "获奖情况" in r.error()["message"] and "业绩成果" not in r.error()["message"], r.error()
     expect(applicant.put(f"applications/{app['id']}/sections/{quote('获奖情况')}", {"内容": "无"}), 200)
     assert expect(applicant.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
+
+
+def test_a_title_is_read_the_same_from_the_api_and_the_form(env: Env) -> None:
+    """Blanks around a title are not part of it, through the API as on the form (the API
+    refused "一级教师 " that the form took)."""
+    applicant = new_applicant(env)
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": " 一级教师\u200b "}), 201).json
+    assert app["title"] == "一级教师", app
+    expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级 教师"}), 400, field="title")

@@ -353,12 +353,14 @@ public struct ApplicationService: Sendable {
     /// Starts an application (draft) for the signed-in applicant.
     /// `kind` is `title` (职称申报) or `expert` (专家推荐: the applicant's own title,
     /// with a specialty; reviewed by the unit and its 主管单位, then the province).
-    public func create(kind: String, year: Int, series: String, level rawLevel: String, title: String, specialty rawSpecialty: String? = nil,
+    public func create(kind: String, year: Int, series: String, level rawLevel: String, title rawTitle: String, specialty rawSpecialty: String? = nil,
                        caller: SignedIn) async throws -> ApplicationView {
+        // As typed on any form: blanks around the title (chosen from a list, or typed) are not part of it.
+        let title = rawTitle.trimmingInvisibles()
         guard caller.kind == .applicant else { throw ZhichengError(.forbidden, "只有申报人可以创建申报") }
         guard let kind = ApplicationKind(rawValue: kind) else { throw ZhichengError.invalid("kind 应为 title（职称申报）或 expert（专家推荐）", field: "kind") }
         // SPEC §5.1 creates with {kind, year, series, level, title}: an expert application's
-        // specialty may come later, in 基本信息's 专业 (see `expertSpecialty`).
+        // specialty may come later, in 基本信息's 专业 (see `expertSpecialty`); one given is checked.
         let specialty: String? = kind == .expert && rawSpecialty != nil ? try ApplicationKind.validateSpecialty(rawSpecialty) : nil
         if kind == .expert {
             guard await automatedSteps?.provides(Self.expertSubmitPoint) == true else {

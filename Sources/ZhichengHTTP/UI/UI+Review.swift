@@ -69,7 +69,11 @@ extension UI {
                 let year = try form.year()
                 let series = form.all("series"), levels = form.all("level"), counts = form.all("count")
                 var items: [PlanLine] = []
-                for index in series.indices where !series[index].isEmpty {
+                for index in series.indices {
+                    // A line left wholly blank is no line; one with a number but no series is refused, not dropped.
+                    let typedCount = index < counts.count ? counts[index].trimmingCharacters(in: .whitespaces) : ""
+                    if series[index].isEmpty && typedCount.isEmpty { continue }
+                    guard !series[index].isEmpty else { throw ZhichengError.invalid("第\(index + 1)行：请选择系列", field: "items") }
                     guard index < levels.count, let level = TitleLevel(rawValue: levels[index]) else { throw ZhichengError.invalid("第\(index + 1)行：请选择级别", field: "items") }
                     guard index < counts.count, let count = Int(counts[index].trimmingCharacters(in: .whitespaces)) else {
                         throw ZhichengError.invalid(index < counts.count && !counts[index].isEmpty ? "第\(index + 1)行：人数应为整数" : "第\(index + 1)行：请填写人数", field: "items")
@@ -263,7 +267,7 @@ extension UI {
             case "create":
                 let year = try form.year()
                 let kind = form["kind"].isEmpty ? ApplicationKind.title.rawValue : form["kind"]
-                let v = try await services.applications.create(kind: kind, year: year, series: form["series"], level: form["level"], title: form["title"].trimmingCharacters(in: .whitespaces),
+                let v = try await services.applications.create(kind: kind, year: year, series: form["series"], level: form["level"], title: form["title"],
                                                                specialty: form.optional("specialty"), caller: user)
                 return done("applications/\(v.id)", "已创建申报，请逐项填写后提交", context)
             case "sections":
