@@ -635,6 +635,87 @@ public enum TenantSchema {
             -- vote of a session closed before, when all counted).
             ALTER TABLE votes ADD COLUMN left_out TEXT;
             """),
+        Migration(version: 24, name: "a review session cancelled (取消评审会), with who, when and why", sql: """
+            -- A session planned, or drawn before any vote, may be cancelled by the office with a
+            -- reason (one its draw refuses for want of experts would otherwise hold its
+            -- applications for ever): state 'cancelled', kept with its reason, time and the
+            -- admin's account. SQLite cannot change a CHECK in place, so review_sessions is
+            -- rebuilt with every column (date and place of v16 last, as they were), and with it
+            -- the three tables that reference it: with foreign keys on (inside a migration's
+            -- transaction they cannot be turned off) a parent with child rows cannot be dropped,
+            -- so the children are copied to tables that reference the new parent, the old ones
+            -- dropped children first, and the renames point every reference at the new names.
+            CREATE TABLE review_sessions_v24 (
+                id INTEGER PRIMARY KEY,
+                committee_id INTEGER NOT NULL REFERENCES committees(id),
+                name TEXT NOT NULL,
+                series TEXT NOT NULL,
+                specialty TEXT,
+                panel_size INTEGER NOT NULL,
+                reserves INTEGER NOT NULL,
+                rule TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned', 'drawn', 'closed', 'no_quorum', 'cancelled')),
+                seed TEXT,
+                inputs TEXT,
+                inputs_digest TEXT,
+                result TEXT,
+                outcome TEXT,
+                created_at REAL NOT NULL,
+                drawn_at REAL,
+                closed_at REAL,
+                date TEXT,
+                place TEXT,
+                cancel_reason TEXT,
+                cancelled_at REAL,
+                cancelled_by INTEGER REFERENCES accounts(id),
+                -- A cancelled session says why, when and who; no other has any of them.
+                CHECK (CASE WHEN state = 'cancelled' THEN cancel_reason IS NOT NULL AND cancelled_at IS NOT NULL AND cancelled_by IS NOT NULL
+                            ELSE cancel_reason IS NULL AND cancelled_at IS NULL AND cancelled_by IS NULL END)
+            ) STRICT;
+            INSERT INTO review_sessions_v24 (id, committee_id, name, series, specialty, panel_size, reserves, rule, state, seed, inputs, inputs_digest,
+                                             result, outcome, created_at, drawn_at, closed_at, date, place)
+                SELECT id, committee_id, name, series, specialty, panel_size, reserves, rule, state, seed, inputs, inputs_digest,
+                       result, outcome, created_at, drawn_at, closed_at, date, place FROM review_sessions;
+            CREATE TABLE session_applications_v24 (
+                session_id INTEGER NOT NULL REFERENCES review_sessions_v24(id),
+                received_id INTEGER NOT NULL REFERENCES received_applications(id),
+                PRIMARY KEY (session_id, received_id)
+            ) STRICT;
+            INSERT INTO session_applications_v24 (session_id, received_id) SELECT session_id, received_id FROM session_applications;
+            -- role: panel (votes), reserve (in drawn order), replaced (a panel member stood down).
+            CREATE TABLE session_experts_v24 (
+                session_id INTEGER NOT NULL REFERENCES review_sessions_v24(id),
+                expert_id INTEGER NOT NULL REFERENCES experts(id),
+                role TEXT NOT NULL CHECK (role IN ('panel', 'reserve', 'replaced')),
+                position INTEGER NOT NULL,
+                PRIMARY KEY (session_id, expert_id)
+            ) STRICT;
+            INSERT INTO session_experts_v24 (session_id, expert_id, role, position) SELECT session_id, expert_id, role, position FROM session_experts;
+            CREATE TABLE votes_v24 (
+                session_id INTEGER NOT NULL REFERENCES review_sessions_v24(id),
+                received_id INTEGER NOT NULL REFERENCES received_applications(id),
+                expert_id INTEGER NOT NULL REFERENCES experts(id),
+                vote TEXT NOT NULL CHECK (vote IN ('agree', 'disagree', 'abstain')),
+                score INTEGER CHECK (score BETWEEN 0 AND 100),
+                comment TEXT NOT NULL DEFAULT '',
+                at REAL NOT NULL,
+                left_out TEXT,
+                PRIMARY KEY (session_id, received_id, expert_id)
+            ) STRICT;
+            INSERT INTO votes_v24 (session_id, received_id, expert_id, vote, score, comment, at, left_out)
+                SELECT session_id, received_id, expert_id, vote, score, comment, at, left_out FROM votes;
+            DROP TABLE votes;
+            DROP TABLE session_experts;
+            DROP TABLE session_applications;
+            DROP TABLE review_sessions;
+            ALTER TABLE review_sessions_v24 RENAME TO review_sessions;
+            ALTER TABLE session_applications_v24 RENAME TO session_applications;
+            ALTER TABLE session_experts_v24 RENAME TO session_experts;
+            ALTER TABLE votes_v24 RENAME TO votes;
+            -- Whether an application sits in a session that holds it (SessionService.holdingSession:
+            -- every result by hand and every application a new session takes) reads by application.
+            CREATE INDEX session_applications_received ON session_applications(received_id, session_id);
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -54,6 +54,9 @@ struct AuditDetailTests {
         #expect(AuditLabels.detail(#"{"stage":"handler","decision":"return","sections":["业绩成果","基本信息"],"reason":"incomplete"}"#) ==
             "环节：经办人审查；决定：退回修改；部分：业绩成果、基本信息；原因：材料不完整")
         #expect(AuditLabels.detail(#"{"roles":["handler","leader"],"enabled":true,"failures":5}"#) == "角色：经办人、负责人；启用：是；连续失败次数：5")
+        // A cancelled review session: its reason as written, the state it left by its label.
+        #expect(AuditLabels.detail(#"{"reason":"专家不足","was":"drawn","applications":[3,4]}"#) == "原因：专家不足；原状态：评审中；申报：3、4")
+        #expect(AuditLabels.action("session.cancel") == "取消评审会")
         #expect(AuditLabels.detail("{}") == "")
         #expect(AuditLabels.detail(#"{"unknown_key":{"b":1,"a":2}}"#) == #"unknown_key：{"b":1,"a":2}"#)
         #expect(AuditLabels.detail("not json") == "not json")

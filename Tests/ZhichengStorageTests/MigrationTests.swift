@@ -40,6 +40,120 @@ struct MigrationTests {
         await db.close()
     }
 
+    /// v24 rebuilt review_sessions (its state CHECK now allows `cancelled`, with the reason,
+    /// time and account of a cancellation) and the three tables that reference it: a province
+    /// written by v23, with sessions in every state, panels, reserves and votes (one left out at
+    /// the close), opens with every row and column as it was, the references and the checks in
+    /// force, and an index to find an application's sessions by.
+    @Test func reviewSessionsAreRebuiltForCancellationWithEveryRowKept() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/province.sqlite"
+        let tables: [(name: String, columns: [String], order: String)] = [
+            ("review_sessions", ["id", "committee_id", "name", "series", "specialty", "panel_size", "reserves", "rule", "state", "seed", "inputs",
+                                 "inputs_digest", "result", "outcome", "created_at", "drawn_at", "closed_at", "date", "place"], "id"),
+            ("session_applications", ["session_id", "received_id"], "session_id, received_id"),
+            ("session_experts", ["session_id", "expert_id", "role", "position"], "session_id, expert_id"),
+            ("votes", ["session_id", "received_id", "expert_id", "vote", "score", "comment", "at", "left_out"], "session_id, received_id, expert_id"),
+        ]
+        @Sendable func snapshot(_ conn: SQLiteConnection) throws -> [[[SQLiteValue]]] {
+            try tables.map { table in
+                try conn.query("SELECT \(table.columns.joined(separator: ", ")) FROM \(table.name) ORDER BY \(table.order)").map(\.values)
+            }
+        }
+        let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 23 })
+        let before = try await old.write { conn in
+            try conn.run("INSERT INTO orgs (id, code, name, kind, created_at) VALUES (1, '41', '省职改办', 'office', 0)")
+            try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, created_at) VALUES (1, 1, '41', '管理员', 'org_admin', 'h', 0)")
+            try conn.run("INSERT INTO committees (id, org_id, name, series, levels, created_at) VALUES (1, 1, '高评委', '[\"中小学教师\"]', '[\"副高级\"]', 0)")
+            for id in 1...3 {
+                try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, created_at) VALUES (?, 1, ?, ?, 'staff', 'h', 0)",
+                             [10 + id, "expert\(id)", "专家\(id)"])
+                try conn.run("""
+                    INSERT INTO experts (id, account_id, name, id_number, series, specialty, title, level, unit_name, source_tenant, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, '中小学教师', '小学数学', '高级教师', '副高级', '实验中学', 'zhengzhou', 0, 0)
+                    """, [id, 10 + id, "专家\(id)", "41010219800101000\(id)"])
+                try conn.run("""
+                    INSERT INTO received_applications (id, source_tenant, source_application_id, message_id, applicant_name, id_number, unit_name, year,
+                                                       series, level, title, sections, trail, received_at)
+                    VALUES (?, 'zhengzhou', ?, ?, ?, ?, '逸夫小学', 2026, '中小学教师', '副高级', '高级教师', '{}', '[]', 0)
+                    """, [id, id, "m\(id)", "申报人\(id)", "41010219900101000\(id)"])
+            }
+            // Planned (with 评审日期 and 地点, v16), drawn with votes, and closed short of its quorum.
+            try conn.run("""
+                INSERT INTO review_sessions (id, committee_id, name, series, specialty, panel_size, reserves, rule, state, created_at, date, place)
+                VALUES (1, 1, '2026-12-08评审会', '中小学教师', '无此专业', 3, 1, 'national', 'planned', 10, '2026-12-08', '省人社厅')
+                """)
+            try conn.run("""
+                INSERT INTO review_sessions (id, committee_id, name, series, panel_size, reserves, rule, state, seed, inputs, inputs_digest, result, created_at, drawn_at)
+                VALUES (2, 1, '第二场', '中小学教师', 3, 0, 'national', 'drawn', 'seed', '{"x":1}', 'abc', '{"panel":[1,2,3]}', 11, 12)
+                """)
+            try conn.run("""
+                INSERT INTO review_sessions (id, committee_id, name, series, panel_size, reserves, rule, state, seed, inputs, inputs_digest, result, outcome,
+                                             created_at, drawn_at, closed_at)
+                VALUES (3, 1, '第三场', '中小学教师', 1, 1, 'majority', 'no_quorum', 's3', '{}', 'def', '{}', '未达到法定人数', 13, 14, 15)
+                """)
+            for (session, application) in [(1, 1), (2, 2), (3, 3)] {
+                try conn.run("INSERT INTO session_applications (session_id, received_id) VALUES (?, ?)", [session, application])
+            }
+            for (session, expert, role, position) in [(2, 1, "panel", 1), (2, 2, "panel", 2), (2, 3, "replaced", 3), (3, 1, "panel", 1), (3, 2, "reserve", 1)] {
+                try conn.run("INSERT INTO session_experts (session_id, expert_id, role, position) VALUES (?, ?, ?, ?)", [session, expert, role, position])
+            }
+            try conn.run("INSERT INTO votes (session_id, received_id, expert_id, vote, score, comment, at) VALUES (2, 2, 1, 'agree', 88, '同意', 20)")
+            try conn.run("INSERT INTO votes (session_id, received_id, expert_id, vote, score, comment, at) VALUES (2, 2, 2, 'abstain', NULL, '', 21)")
+            try conn.run("INSERT INTO votes (session_id, received_id, expert_id, vote, comment, at, left_out) VALUES (3, 3, 1, 'disagree', '', 22, '已暂停')")
+            return try snapshot(conn)
+        }
+        #expect(before.map(\.count) == [3, 3, 5, 3])
+        await old.close()
+
+        let db = try Database(path: path, migrations: TenantSchema.migrations)
+        let (after, version, fkProblems, integrity, references, indexes, added) = try await db.read { conn in
+            (try snapshot(conn), try conn.scalar("PRAGMA user_version")?.int, try conn.query("PRAGMA foreign_key_check").count,
+             try conn.scalar("PRAGMA integrity_check")?.string,
+             try ["session_applications", "session_experts", "votes"].map { child in
+                 try conn.query("SELECT \"table\" AS parent, \"from\" AS column FROM pragma_foreign_key_list(?) ORDER BY id", [child])
+                     .map { "\($0["column"].string ?? "")→\($0["parent"].string ?? "")" }
+             },
+             try conn.query("""
+                 SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('review_sessions', 'session_applications', 'session_experts', 'votes')
+                 ORDER BY name
+                 """).compactMap { $0["name"].string },
+             try conn.query("SELECT cancel_reason, cancelled_at, cancelled_by FROM review_sessions").flatMap(\.values))
+        }
+        #expect(version == TenantSchema.latestVersion && fkProblems == 0 && integrity == "ok")
+        #expect(after == before, "every row and column as v23 wrote it")
+        #expect(added.allSatisfy { $0 == .null } && added.count == 9)
+        #expect(references.map(Set.init) == [["received_id→received_applications", "session_id→review_sessions"],
+                                              ["expert_id→experts", "session_id→review_sessions"],
+                                              ["expert_id→experts", "received_id→received_applications", "session_id→review_sessions"]],
+                "every reference, to the rebuilt table by its name: \(references)")
+        #expect(indexes == ["session_applications_received", "sqlite_autoindex_session_applications_1", "sqlite_autoindex_session_experts_1",
+                            "sqlite_autoindex_votes_1"], "\(indexes)")
+        #expect(!(try await db.read { try $0.query("EXPLAIN QUERY PLAN SELECT session_id FROM session_applications WHERE received_id = 3") })
+            .compactMap { $0["detail"].string }.filter { $0.contains("session_applications_received") }.isEmpty)
+
+        // The new state, only with its reason, time and account; the old checks and references hold.
+        let refused = [
+            "UPDATE review_sessions SET state = 'cancelled' WHERE id = 1",
+            "UPDATE review_sessions SET state = 'cancelled', cancel_reason = '专家不足', cancelled_at = 30 WHERE id = 1",
+            "UPDATE review_sessions SET cancel_reason = '专家不足', cancelled_at = 30, cancelled_by = 1 WHERE id = 1",
+            "UPDATE review_sessions SET state = 'cancelled', cancel_reason = '专家不足', cancelled_at = 30, cancelled_by = 99 WHERE id = 1",
+            "UPDATE review_sessions SET state = 'postponed' WHERE id = 1",
+            "INSERT INTO session_applications (session_id, received_id) VALUES (99, 1)",
+            "INSERT INTO session_experts (session_id, expert_id, role, position) VALUES (1, 1, 'chair', 1)",
+            "INSERT INTO votes (session_id, received_id, expert_id, vote, at) VALUES (99, 1, 1, 'agree', 0)",
+            "INSERT INTO votes (session_id, received_id, expert_id, vote, at) VALUES (1, 1, 1, 'maybe', 0)",
+        ]
+        for sql in refused {
+            await #expect(throws: SQLiteError.self, "\(sql)") { _ = try await db.write { conn in try conn.run(sql) } }
+        }
+        try await db.write { conn in
+            try conn.run("UPDATE review_sessions SET state = 'cancelled', cancel_reason = '专家不足', cancelled_at = 30, cancelled_by = 1 WHERE id = 1")
+        }
+        #expect(try await db.read { try $0.scalar("SELECT state FROM review_sessions WHERE id = 1")?.string } == "cancelled")
+        await db.close()
+    }
+
     /// v21: the province's lists of received applications and the sign-in's cleanup of expired
     /// sessions read through an index, not the whole table (the committee's and the public
     /// notices' queries: QueuePageTests, on the services' own SQL).

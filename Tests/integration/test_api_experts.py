@@ -729,3 +729,144 @@ def test_the_database_comes_a_page_at_a_time_and_relations_read_numbers_as_typed
     stored = expect(env.prov.put(f"experts/{expert['id']}/relations", {"relations": [typed, " 周某某\u200b"]}), 200).json
     assert stored["relations"] == [number, "周某某"], stored
     expect(env.prov.put(f"experts/{expert['id']}/relations", {"relations": []}), 200)
+
+
+# --------------------------------------------------------------------------- cancelling a session (取消评审会)
+
+
+def test_a_session_that_cannot_be_drawn_is_cancelled_and_frees_its_applications(env: Env, pool: dict):
+    """A session planned for a specialty no expert has can never be drawn (409), and while it is
+    planned it holds its applications: no result by hand, no other session (409). The office's
+    admin cancels it with a reason (none, or one over 500 characters: 400 naming `reason`; office
+    staff or an expert: 403); it stays readable as 已取消 with who, when and why, refuses draw,
+    replace, close and another cancel (409), and its applications are free: one sits in a new
+    session, the other gets its result by hand."""
+    _, _, first = senior_application(env, "回民中学", "何无专家")
+    _, _, second = senior_application(env, "回民中学", "吕无专家")
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "无此专业评审会", "series": SERIES, "specialty": "无此专业",
+                                                                          "panel_size": 3, "reserves": 0, "applications": [first["id"], second["id"]]}), 201).json
+    assert session["state"] == "planned" and session["may_cancel"] is True
+    path = f"sessions/{session['id']}"
+    relay_idle(env.daemon, ["zhengzhou", "province"])
+    expert = sign_in_expert(env, env.experts["专家0"][0]["id"])
+    with unchanged(env.daemon, "province"):
+        expect(env.prov.post(f"{path}/draw", {"seed": "nobody"}), 409, contains="符合条件且无需回避的专家只有0名")
+        expect(env.prov.post(f"province/applications/{first['id']}/result", {"result": "通过", "note": "手工录入"}), 409, contains="评审结果由专家表决产生")
+        expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "抢先评审会", "series": SERIES, "panel_size": 3,
+                                                                    "applications": [first["id"]]}), 409, contains="已在另一场未结束的评审会")
+        expect(env.prov.post(f"{path}/cancel"), 400, field="reason")
+        expect(env.prov.post(f"{path}/cancel", {}), 400, field="reason")
+        expect(env.prov.post(f"{path}/cancel", {"reason": " \u200b "}), 400, field="reason", contains="请填写取消评审会的理由")
+        expect(env.prov.post(f"{path}/cancel", {"reason": "缺" * 501}), 400, field="reason")
+        expect(env.prov_h.post(f"{path}/cancel", {"reason": "专家不足"}), 403)
+        expect(expert.post(f"{path}/cancel", {"reason": "专家不足"}), 403)
+        expect(env.prov.post("sessions/999999/cancel", {"reason": "专家不足"}), 404)
+    assert expect(env.prov.get(path), 200).json["state"] == "planned"
+
+    cancelled = expect(env.prov.post(f"{path}/cancel", {"reason": "符合条件的专家不足，无法抽取"}), 200).json
+    assert (cancelled["state"], cancelled["state_label"], cancelled["may_cancel"]) == ("cancelled", "已取消", False), cancelled
+    assert cancelled["cancellation"]["reason"] == "符合条件的专家不足，无法抽取"
+    assert cancelled["cancellation"]["by"] == env.prov.account["name"] and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", cancelled["cancellation"]["at"])
+    # History is kept: the session, its applications, in the office's list, in the audit.
+    read = expect(env.prov.get(path), 200).json
+    assert read["state"] == "cancelled" and sorted(a["id"] for a in read["applications"]) == sorted([first["id"], second["id"]])
+    assert next(s for s in expect(env.prov.get("sessions"), 200).json["sessions"] if s["id"] == session["id"])["state_label"] == "已取消"
+    entry = next(e for e in expect(env.prov.get("audit?limit=20"), 200).json["entries"] if e["action"] == "session.cancel")
+    assert entry["target"] == f"session:{session['id']}" and "符合条件的专家不足" in entry["detail"] and '"was":"planned"' in entry["detail"], entry
+    with unchanged(env.daemon, "province"):
+        expect(env.prov.post(f"{path}/draw", {"seed": "again", "count": 1}), 409, contains="已取消")
+        expect(env.prov.post(f"{path}/replace", {"expert_id": 1}), 409, contains="已取消")
+        expect(env.prov.post(f"{path}/close"), 409, contains="已取消")
+        expect(env.prov.post(f"{path}/cancel", {"reason": "再取消"}), 409, contains="已取消")
+
+    # Free again: a new session takes the first; the second's result is entered by hand.
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "重新安排评审会", "series": SERIES, "specialty": "小学数学", "panel_size": 3,
+                                                                "applications": [first["id"]]}), 201)
+    result = expect(env.prov.post(f"province/applications/{second['id']}/result", {"result": "未通过", "note": "评审会取消后录入"}), 200).json
+    assert result["result"] == "未通过" and result["state"] == "publicity", result
+
+
+def test_a_drawn_session_is_cancelled_only_before_any_vote(env: Env, pool: dict):
+    """A drawn session may be cancelled until its first vote (its panel stays on record, can no
+    longer vote, and is no longer asked to); once an expert has voted it is refused (409) and the
+    session ends by its close."""
+    _, _, quiet = senior_application(env, "回民中学", "施未投票")
+    _, _, voted = senior_application(env, "回民中学", "孔已投票")
+    body = {"series": SERIES, "specialty": "小学数学", "panel_size": 3, "reserves": 0}
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, name="取消前未投票评审会", applications=[quiet["id"]])), 201).json
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "cancel-drawn"}), 200).json
+    assert drawn["session"]["may_cancel"] is True
+    panel = [m["expert_id"] for m in drawn["experts"]]
+    voter = sign_in_expert(env, panel[0])
+    assert voter.get(f"sessions/{session['id']}").json["may_cancel"] is False, "an expert is never offered it"
+    cancelled = expect(env.prov.post(f"sessions/{session['id']}/cancel", {"reason": "评审地点临时无法使用"}), 200).json
+    assert cancelled["state"] == "cancelled" and sorted(m["expert_id"] for m in cancelled["members"] if m["role"] == "panel") == sorted(panel)
+    seen = expect(voter.get(f"sessions/{session['id']}"), 200).json
+    assert seen["state"] == "cancelled" and seen["may_vote"] is False and seen["cancellation"]["reason"] == "评审地点临时无法使用"
+    expect(voter.post(f"sessions/{session['id']}/votes", {"application_id": quiet["id"], "vote": "agree"}), 409, contains="已取消")
+    # The re-run of its draw is still there to read.
+    assert expect(env.prov.get(f"sessions/{session['id']}/verify"), 200).json["matches"] is True
+
+    other = expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, name="已有投票评审会", applications=[voted["id"]])), 201).json
+    panel = [m["expert_id"] for m in expect(env.prov.post(f"sessions/{other['id']}/draw", {"seed": "cancel-voted"}), 200).json["experts"]]
+    expect(sign_in_expert(env, panel[0]).post(f"sessions/{other['id']}/votes", {"application_id": voted["id"], "vote": "agree"}), 200)
+    assert expect(env.prov.get(f"sessions/{other['id']}"), 200).json["may_cancel"] is False
+    expect(env.prov.post(f"sessions/{other['id']}/cancel", {"reason": "改期"}), 409, contains="已有专家投票")
+    assert expect(env.prov.get(f"sessions/{other['id']}"), 200).json["state"] == "drawn"
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, name="抢先评审会二", applications=[voted["id"]])), 409)
+    # It ends by its close: one vote of three is short of the quorum, which frees the application too.
+    assert expect(env.prov.post(f"sessions/{other['id']}/close"), 200).json["state"] == "no_quorum"
+    expect(env.prov.post(f"sessions/{other['id']}/cancel", {"reason": "改期"}), 409, contains="已结束")
+
+
+def test_the_cancel_form_asks_again_needs_a_reason_and_shows_the_cancelled_session(env: Env, pool: dict):
+    """取消评审会 on the session page (the office, while it may): posted without `_confirmed` it is
+    asked again on a page of its own and changes nothing; confirmed without a reason it comes back
+    with the reason asked for; with one it cancels (303), and the page says 已取消 with who, when
+    and why, without the draw or cancel forms, and the list of sessions says 已取消."""
+    _, _, received = senior_application(env, "回民中学", "严表单取消")
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "表单取消评审会", "series": SERIES, "specialty": "无此专业",
+                                                                          "panel_size": 3, "applications": [received["id"]]}), 201).json
+    cookie = {"Cookie": f"zc_session={env.prov.cookie}"}
+    form = dict(cookie, **{"Content-Type": "application/x-www-form-urlencoded"})
+    page_path = f"/t/province/sessions/{session['id']}"
+
+    def page() -> str:
+        r = env.prov_api.raw("GET", page_path, headers=cookie)
+        assert r.status == 200, r.status
+        return r.body.decode()
+
+    def post(fields: str):
+        return env.prov_api.raw("POST", f"{page_path}/cancel", body=f"_csrf={quote(env.prov.csrf)}&{fields}".encode(), headers=form)
+
+    shown = page()
+    assert 'id="cancel-form"' in shown and 'id="draw-form"' in shown and 'name="reason"' in shown
+    # An expert's page never has the form (a panel expert of a drawn session: see the API test).
+    asked = post(f"reason={quote('专家不足')}")
+    body = asked.body.decode()
+    assert asked.status == 200 and "确定取消本次评审会" in body and 'name="_confirmed" value="1"' in body, (asked.status, body[-1500:])
+    assert f'action="{page_path}/cancel"' in body and 'value="专家不足"' in body, "the reason is posted again with the confirmation"
+    assert expect(env.prov.get(f"sessions/{session['id']}"), 200).json["state"] == "planned"
+    refused = post("_confirmed=1&reason=")
+    body = refused.body.decode()
+    assert refused.status == 400 and "请填写取消评审会的理由" in body and 'id="cancel-form"' in body, (refused.status, body[-1500:])
+    long_reason = "缺" * 501
+    refused = post(f"_confirmed=1&reason={quote(long_reason)}")
+    body = refused.body.decode()
+    assert refused.status == 400 and "理由不能超过500个字符" in body and f">{long_reason}</textarea>" in body, "the reason typed comes back in its field"
+    assert expect(env.prov.get(f"sessions/{session['id']}"), 200).json["state"] == "planned"
+
+    done = post(f"_confirmed=1&reason={quote('符合条件的专家不足 <无法抽取>')}")
+    assert done.status == 303 and done.headers.get("location", "").endswith(f"/sessions/{session['id']}"), (done.status, done.headers)
+    shown = page()
+    assert 'id="session-state">已取消<' in shown
+    cancelled = re.search(r'<p id="session-cancelled">(.*?)</p>', shown, re.S).group(1)
+    assert "已取消" in cancelled and env.prov.account["name"] in cancelled and "符合条件的专家不足 &lt;无法抽取&gt;" in cancelled, cancelled
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", cancelled), "when, in China time"
+    assert 'id="cancel-form"' not in shown and 'id="draw-form"' not in shown and 'id="close-form"' not in shown
+    listed = env.prov_api.raw("GET", "/t/province/sessions", headers=cookie).body.decode()
+    row = re.search(rf'<tr><td><a href="/t/province/sessions/{session["id"]}">.*?</tr>', listed, re.S).group(0)
+    assert "<td>已取消</td>" in row, row
+    # Posted again (a second tab): refused with the page, which says why.
+    again = post(f"_confirmed=1&reason={quote('再取消')}")
+    assert again.status == 409 and "本场评审会已取消" in again.body.decode()

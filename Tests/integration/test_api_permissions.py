@@ -338,6 +338,7 @@ BAD_INPUT_BY_WRONG_CALLER = [
     ("POST", "committees/1/sessions", {"name": "", "series": "", "panel_size": 2, "applications": []}),
     ("POST", "experts/1/state", {"state": "sleeping"}),
     ("POST", "sessions/1/votes", {"application": 1, "vote": "maybe"}),
+    ("POST", "sessions/1/cancel", {"reason": ""}),
 ]
 
 

@@ -206,3 +206,42 @@ def test_draw_and_voting_screens(env, browser):
     p.logout()
     evaluation = expect(env.prov.get(f"province/applications/{received['id']}/evaluation"), 200).json
     assert evaluation["result"] == "通过" and evaluation["state"] == "publicity"
+
+
+def test_a_session_that_cannot_be_drawn_is_cancelled_on_its_page(env, browser):
+    """取消评审会 in the browser: the office plans a session for a specialty no expert has, the draw
+    is refused on the page, the office cancels it with a reason after the confirmation page, the
+    page says 已取消 with who and why, the list says 已取消, and a new session takes the application."""
+    _, _, received = senior_application(env, "逸夫小学", "袁取消")
+    committee = expect(env.prov.post("committees", {"name": "取消测试评委会", "series": [SERIES], "levels": ["副高级"]}), 201).json
+    session = expect(env.prov.post(f"committees/{committee['id']}/sessions", {"name": "无此专业评审会", "series": SERIES, "specialty": "无此专业",
+                                                                               "panel_size": 3, "applications": [received["id"]]}), 201).json
+    p = province_pages(env, browser)
+    p.login_ok(env.prov.account["login"], NEW_PASSWORD)
+    p.go(f"sessions/{session['id']}")
+    p.click("#draw-submit")
+    assert "符合条件且无需回避的专家只有0名" in p.flash_error(), p.flash_error()
+    p.fill("#cancel-reason", "符合条件的专家不足，无法抽取")
+    p.shot("cancel-form")
+    p.click("#cancel-submit")
+    assert "取消本次评审会" in p.by("#confirm-message").text
+    p.click("#confirm-yes")
+    assert "已取消评审会" in p.flash_ok(), p.flash_error()
+    p.shot("cancelled")
+    assert p.by("#session-state").text == "已取消"
+    cancelled = p.by("#session-cancelled").text
+    assert "符合条件的专家不足，无法抽取" in cancelled and env.prov.account["name"] in cancelled, cancelled
+    assert not p.all("#cancel-form") and not p.all("#draw-form")
+    p.go("sessions")
+    row = next(r for r in p.all("#sessions tbody tr") if "无此专业评审会" in r.text)
+    assert "已取消" in row.text, row.text
+    # Free again: a new session takes it on the same screen.
+    from selenium.webdriver.support.ui import Select
+    Select(p.by("#session-committee")).select_by_value(str(committee["id"]))
+    Select(p.by("#session-series")).select_by_visible_text(SERIES)
+    p.fill("#session-name", "重新安排评审会")
+    p.by(f"#session-applications input[value='{received['id']}']").click()
+    p.click("#session-submit")
+    assert "已创建评审会" in p.flash_ok(), p.flash_error()
+    assert p.by("main h2").text.startswith("重新安排评审会")
+    p.logout()

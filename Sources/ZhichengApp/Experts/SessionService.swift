@@ -55,8 +55,8 @@ public struct SessionView: Sendable {
     public var panelSize: Int
     public var reserves: Int
     public var rule: VotingRule
-    /// planned, drawn (voting open), closed, no_quorum.
-    public var state: String
+    /// planned, drawn (voting open), closed, no_quorum, cancelled.
+    public var state: SessionState
     public var seed: String?
     public var inputsDigest: String?
     public var applications: [Application]
@@ -68,15 +68,20 @@ public struct SessionView: Sendable {
     public var outcome: String?
     /// Whether the caller sits on the panel (and may vote while the session is open).
     public var callerIsPanelist: Bool
+    /// Who cancelled the session, when and why (nil unless cancelled).
+    public var cancellation: Cancellation?
 
-    public var stateLabel: String {
-        switch state {
-        case "planned": "待抽取"
-        case "drawn": "评审中"
-        case "closed": "已结束"
-        default: "未达法定人数"
-        }
+    public struct Cancellation: Sendable {
+        public var reason: String
+        public var at: Double
+        /// The office admin's name as their account has it now.
+        public var by: String
     }
+
+    /// Whether the caller (the office) may cancel it now: planned, or drawn before any vote.
+    public var mayCancel: Bool
+
+    public var stateLabel: String { state.label }
 }
 
 public struct VoteRecord: Sendable, Encodable {
@@ -172,10 +177,9 @@ public struct SessionService: Sendable {
                 }
                 guard row["state"].string != "in_review" else { throw ZhichengError.conflict("申报 \(id) 尚在省职改办审查中") }
                 guard row["state"].string == "received" else { throw ZhichengError.conflict("申报 \(id) 已有评审结果") }
-                if try conn.scalar("""
-                    SELECT count(*) FROM session_applications sa JOIN review_sessions s ON s.id = sa.session_id
-                    WHERE sa.received_id = ? AND s.state IN ('planned', 'drawn')
-                    """, [id])?.int ?? 0 > 0 { throw ZhichengError.conflict("申报 \(id) 已在另一场未结束的评审会中") }
+                if let holding = try Self.holdingSession(of: id, conn) {
+                    throw ZhichengError.conflict("申报 \(id) 已在另一场未结束的评审会“\(holding.name)”中")
+                }
             }
             try conn.run("""
                 INSERT INTO review_sessions (committee_id, name, date, place, series, specialty, panel_size, reserves, rule, created_at)
@@ -243,7 +247,7 @@ public struct SessionService: Sendable {
         return try await store.write(caller) { conn in
             try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             let session = try Self.session(id, caller: caller, conn)
-            guard session["state"].string == "planned" else { throw ZhichengError.conflict("本场评审会已抽取过专家") }
+            try Self.state(of: session).require(.draw)
             if let count {
                 let rule = (try? VotingRule.named(session["rule"].string ?? "")) ?? .national
                 do { try rule.checkPanel(count) } catch let error as ZhichengError { throw ZhichengError(error.code, error.message, field: "count") }
@@ -315,10 +319,7 @@ public struct SessionService: Sendable {
         return try await store.write(caller) { conn in
             try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             let session = try Self.session(id, caller: caller, conn)
-            guard session["state"].string == "drawn" else { throw ZhichengError.conflict("只有评审中的评审会可以替换专家") }
-            guard try conn.scalar("SELECT count(*) FROM votes WHERE session_id = ?", [id])?.int == 0 else {
-                throw ZhichengError.conflict("已有专家投票，不能再替换")
-            }
+            try Self.state(of: session).require(.replace(votesCast: try Self.votesCast(id, conn)))
             guard let member = try conn.query("SELECT position FROM session_experts WHERE session_id = ? AND expert_id = ? AND role = 'panel'", [id, expertID]).first else {
                 throw ZhichengError.notFound("该专家不在本场评审会的评审组中")
             }
@@ -351,7 +352,7 @@ public struct SessionService: Sendable {
             let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
             guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
             guard try conn.scalar("SELECT state FROM experts WHERE id = ?", [expert])?.string == "active" else { throw ZhichengError(.forbidden, "您在专家库中的状态不是“在库”") }
-            guard try conn.scalar("SELECT state FROM review_sessions WHERE id = ?", [id])?.string == "drawn" else { throw ZhichengError.conflict("评审会不在评审中，不能投票") }
+            try Self.state(of: try Self.session(id, caller: caller, conn)).require(.vote)
             guard try conn.scalar("SELECT count(*) FROM session_applications WHERE session_id = ? AND received_id = ?", [id, application])?.int == 1 else {
                 throw ZhichengError.notFound("本场评审会没有这份申报")
             }
@@ -381,7 +382,7 @@ public struct SessionService: Sendable {
         let view = try await store.write(caller) { conn in
             try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             let session = try Self.session(id, caller: caller, conn)
-            guard session["state"].string == "drawn" else { throw ZhichengError.conflict("只有评审中的评审会可以结束") }
+            try Self.state(of: session).require(.close)
             let rule = (try? VotingRule.named(session["rule"].string ?? "")) ?? .national
             let panel = try conn.scalar("SELECT count(*) FROM session_experts WHERE session_id = ? AND role = 'panel'", [id])?.int ?? 0
             var outcomes: [(Int, VotingRule.Outcome)] = []
@@ -445,7 +446,55 @@ public struct SessionService: Sendable {
         return view
     }
 
+    // MARK: Cancelling
+
+    /// Cancels a session (取消评审会) that is planned, or drawn before any vote, with the
+    /// office's reason: it stays readable as it was, says who cancelled it, when and why, and no
+    /// longer holds its applications (`SessionState.holdsApplications`), which may then get a
+    /// result by hand or sit in a new session. A session whose draw is refused for want of
+    /// experts would otherwise hold them for ever.
+    public func cancel(_ id: Int, reason rawReason: String?, caller: SignedIn) async throws -> SessionView {
+        try Access.requireOrgAdmin(caller)
+        let reason = try SessionState.cancelReason(rawReason)
+        return try await store.write(caller) { conn in
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
+            let session = try Self.session(id, caller: caller, conn)
+            let votes = try Self.votesCast(id, conn)
+            try Self.state(of: session).require(.cancel(votesCast: votes))
+            try conn.run("UPDATE review_sessions SET state = 'cancelled', cancel_reason = ?, cancelled_at = ?, cancelled_by = ? WHERE id = ?",
+                         [reason, Date().timeIntervalSince1970, caller.accountID, id])
+            let applications = try conn.query("SELECT received_id FROM session_applications WHERE session_id = ? ORDER BY received_id", [id])
+                .compactMap { $0["received_id"].int }
+            try conn.appendAudit(caller.audit("session.cancel", target: "session:\(id)",
+                                              detail: #"{"reason":\#(jsonString(reason)),"was":"\#(session["state"].string ?? "")","applications":\#(applications)}"#))
+            return try Self.view(id, caller: caller, conn)
+        }
+    }
+
+    /// The session that holds received application `id` (planned or drawn: the one rule,
+    /// `SessionState.holdsApplications`), if any. While one does, no other session may take the
+    /// application and no result may be entered for it by hand.
+    static func holdingSession(of id: Int, _ conn: SQLiteConnection) throws -> (id: Int, name: String)? {
+        try conn.query("""
+            SELECT s.id, s.name FROM session_applications sa JOIN review_sessions s ON s.id = sa.session_id
+            WHERE sa.received_id = ? AND s.state IN \(SessionState.holdingSQL) ORDER BY s.id LIMIT 1
+            """, [id]).first.map { ($0["id"].int ?? 0, $0["name"].string ?? "") }
+    }
+
     // MARK: Helpers
+
+    /// A session row's state; one this build does not know is an error, not a guess.
+    static func state(of row: SQLiteRow) throws -> SessionState {
+        guard let state = row["state"].string.flatMap(SessionState.init(rawValue:)) else {
+            throw ZhichengError.internal("review session has an unknown state \(row["state"].string ?? "NULL")")
+        }
+        return state
+    }
+
+    /// How many votes have been cast in the session.
+    static func votesCast(_ id: Int, _ conn: SQLiteConnection) throws -> Int {
+        try conn.scalar("SELECT count(*) FROM votes WHERE session_id = ?", [id])?.int ?? 0
+    }
 
     static func expertID(of caller: SignedIn, _ conn: SQLiteConnection) throws -> Int? {
         try conn.scalar("SELECT id FROM experts WHERE account_id = ?", [caller.accountID])?.int
@@ -516,8 +565,8 @@ public struct SessionService: Sendable {
 
     static func view(_ id: Int, caller: SignedIn, _ conn: SQLiteConnection, summary: Bool = false) throws -> SessionView {
         let row = try session(id, caller: caller, conn)
-        let state = row["state"].string ?? "planned"
-        let closed = state == "closed" || state == "no_quorum"
+        let state = try Self.state(of: row)
+        let closed = state.isCounted
         let me = try expertID(of: caller, conn)
         let members = try conn.query("""
             SELECT m.expert_id, m.role, m.position, e.name, e.unit_name, e.specialty,
@@ -552,7 +601,7 @@ public struct SessionService: Sendable {
                     level: r["level"].string ?? "", title: r["title"].string ?? "", sections: ApplicationService.sections(fromSnapshot: r["sections"].string ?? "{}"),
                     myVote: mine,
                     agree: closed ? these.filter { $0.vote == .agree }.count : nil, disagree: closed ? these.filter { $0.vote == .disagree }.count : nil,
-                    abstain: closed ? these.filter { $0.vote == .abstain }.count : nil, outcome: state == "closed" ? r["result"].string : nil)
+                    abstain: closed ? these.filter { $0.vote == .abstain }.count : nil, outcome: state == .closed ? r["result"].string : nil)
             }
         }
         let result = try row["result"].string.map { try JSONDecoder().decode(ExpertDraw.Result.self, from: Data($0.utf8)) }
@@ -560,6 +609,13 @@ public struct SessionService: Sendable {
         let candidateNames = Dictionary((inputs?.candidates ?? []).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         // Who was left out and why (回避 names applicants' relations) is the office's record.
         let excluded = me != nil ? [] : (result?.excluded ?? []).map { SessionView.Excluded(expertID: $0.expertID, name: candidateNames[$0.expertID] ?? "", reason: $0.reason) }
+        var cancellation: SessionView.Cancellation?
+        if state == .cancelled {
+            let by = try row["cancelled_by"].int.flatMap { try conn.scalar("SELECT name FROM accounts WHERE id = ?", [$0])?.string }
+            cancellation = SessionView.Cancellation(reason: row["cancel_reason"].string ?? "", at: row["cancelled_at"].double ?? 0, by: by ?? "")
+        }
+        // Only the office acts on a session; the votes cast decide whether it may still cancel it.
+        let mayCancel = me == nil && caller.kind == .orgAdmin && (try? state.require(.cancel(votesCast: voteRows.count))) != nil
         return SessionView(
             id: id, committeeID: row["committee_id"].int ?? 0, committeeName: row["committee_name"].string ?? "", name: row["name"].string ?? "",
             series: row["series"].string ?? "", specialty: row["specialty"].string, date: row["date"].string, place: row["place"].string,
@@ -568,6 +624,7 @@ public struct SessionService: Sendable {
             // Who voted how is the office's record; a panelist sees the tallies and their own vote
             // (secret voting, also after the close).
             applications: applications, members: members, excluded: excluded, votes: closed && me == nil ? voteRows : [],
-            outcome: row["outcome"].string, callerIsPanelist: me.map { expert in members.contains { $0.expertID == expert && $0.role == "panel" } } ?? false)
+            outcome: row["outcome"].string, callerIsPanelist: me.map { expert in members.contains { $0.expertID == expert && $0.role == "panel" } } ?? false,
+            cancellation: cancellation, mayCancel: mayCancel)
     }
 }

@@ -211,12 +211,11 @@ public struct EvaluationService: Sendable {
         guard note.count <= 1000 else { throw ZhichengError.invalid("说明不超过1000字", field: "note") }
         let until = publicityDeadline()
         let record = try await store.write(caller) { conn in
-            // One that sits in a review session gets its result from the experts' votes there.
-            if case .received(let id) = target, let session = try conn.query("""
-                SELECT s.name FROM session_applications a JOIN review_sessions s ON s.id = a.session_id
-                WHERE a.received_id = ? AND s.state IN ('planned', 'drawn')
-                """, [id]).first {
-                throw ZhichengError.conflict("该申报在评审会“\(session["name"].string ?? "")”中，评审结果由专家表决产生")
+            // One that sits in a review session (planned or drawn: SessionService.holdingSession)
+            // gets its result from the experts' votes there; one whose session was closed short of
+            // its quorum or cancelled is free again.
+            if case .received(let id) = target, let session = try SessionService.holdingSession(of: id, conn) {
+                throw ZhichengError.conflict("该申报在评审会“\(session.name)”中，评审结果由专家表决产生")
             }
             return try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, conn)
         }

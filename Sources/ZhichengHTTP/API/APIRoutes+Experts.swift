@@ -73,7 +73,7 @@ extension APIRoutes {
             return try APIJSON.response(ExpertDTO(try await s.experts.setRelations(try id(context), relations: body.relations, caller: context.caller)))
         }
 
-        // Review sessions: draw, verify, vote, close
+        // Review sessions: draw, verify, vote, close, cancel
         signedIn.post("committees/{id}/sessions") { request, context in
             let body = try await APIJSON.decode(ReviewSessionBody.self, from: request)
             let view = try await s.sessions.create(committee: try id(context), name: body.name, date: body.date, place: body.place, series: body.series,
@@ -103,6 +103,11 @@ extension APIRoutes {
             return try APIJSON.response(ReviewSessionDTO(view))
         }
         signedIn.post("sessions/{id}/close") { _, context in try APIJSON.response(ReviewSessionDTO(try await s.sessions.close(try id(context), caller: context.caller))) }
+        // `{reason}` (required: an empty body is answered 400 naming `reason`).
+        signedIn.post("sessions/{id}/cancel") { request, context in
+            let body = try await APIJSON.decode(ReasonBody.self, from: request, whenEmpty: ReasonBody(reason: nil))
+            return try APIJSON.response(ReviewSessionDTO(try await s.sessions.cancel(try id(context), reason: body.reason, caller: context.caller)))
+        }
     }
 }
 
@@ -276,6 +281,8 @@ struct ReviewSessionDTO: Encodable {
     }
     struct Member: Encodable { var expertId: Int; var name: String; var unitName: String; var specialty: String; var role: String; var position: Int; var votesCast: Int? }
     struct Excluded: Encodable { var expertId: Int; var name: String; var reason: String }
+    /// Who cancelled the session (their name), when (ISO 8601) and why.
+    struct Cancellation: Encodable { var reason: String; var at: String; var by: String }
     var id: Int
     var committeeId: Int
     var committee: String
@@ -298,6 +305,9 @@ struct ReviewSessionDTO: Encodable {
     var votes: [VoteRecord]
     var outcome: String?
     var mayVote: Bool
+    /// The office may cancel it now (planned, or drawn before any vote).
+    var mayCancel: Bool
+    var cancellation: Cancellation?
 
     init(_ v: SessionView) {
         id = v.id
@@ -312,7 +322,7 @@ struct ReviewSessionDTO: Encodable {
         reserves = v.reserves
         rule = v.rule.name
         ruleLabel = v.rule.label
-        state = v.state
+        state = v.state.rawValue
         stateLabel = v.stateLabel
         seed = v.seed
         inputsDigest = v.inputsDigest
@@ -326,7 +336,9 @@ struct ReviewSessionDTO: Encodable {
         excluded = v.excluded.map { Excluded(expertId: $0.expertID, name: $0.name, reason: $0.reason) }
         votes = v.votes
         outcome = v.outcome
-        mayVote = v.callerIsPanelist && v.state == "drawn"
+        mayVote = v.callerIsPanelist && v.state == .drawn
+        mayCancel = v.mayCancel
+        cancellation = v.cancellation.map { Cancellation(reason: $0.reason, at: Date(timeIntervalSince1970: $0.at).ISO8601Format(), by: $0.by) }
     }
 }
 

@@ -31,6 +31,7 @@ enum AuditLabels {
         "expert.admit": "专家入库", "expert.relations": "设置回避关系", "expert.active": "专家恢复在库", "expert.suspended": "专家暂停",
         "expert.retired": "专家退出专家库",
         "session.draw": "抽取专家", "session.replace": "替换专家", "session.vote": "专家投票", "session.close": "结束评审", "session.no-quorum": "评审会人数不足",
+        "session.cancel": "取消评审会",
         "plugin.step-failed": "自动审查失败", "relay.set-aside": "跨地市消息搁置", "relay.unapplied": "跨地市消息未执行",
     ]
 
@@ -68,6 +69,7 @@ enum AuditLabels {
         "phone": "电话", "email": "电子邮箱", "division_code": "行政区划代码", "rule": "表决规则", "expert": "专家", "specialty": "专业",
         "received_application": "报送的申报", "series_permissions": "系列权限", "section_permissions": "内容权限", "bytes": "字节",
         "undelivered": "未送达消息", "token": "恢复标识", "place": "地点", "time": "时间", "date": "日期", "vote": "投票", "score": "评分",
+        "was": "原状态",
     ]
 
     /// A recorded detail (a JSON object) as "名称：值；…", keys in the order written, values by their
@@ -88,6 +90,7 @@ enum AuditLabels {
             case "kind": return OrgKind(rawValue: text)?.label ?? ApplicationKind(rawValue: text)?.label ?? text
             case "state": return ProfileState(rawValue: text)?.label ?? ApplicationState(rawValue: text)?.label ?? text
             case "roles": return StaffRole(rawValue: text)?.label ?? text
+            case "was": return SessionState(rawValue: text)?.label ?? text
             default: return text
             }
         case .bool(let flag): return flag ? "是" : "否"

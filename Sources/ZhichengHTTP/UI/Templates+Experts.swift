@@ -147,6 +147,7 @@ extension Templates {
         <p>{{committee}} · {{series}} · 专业：{{specialty}} · 评审专家 {{panel}} · {{rule}}</p>
         {{#when}}<p id="session-when">评审时间地点：{{when}}</p>{{/when}}
         {{#outcome}}<p id="session-outcome"><strong>{{outcome}}</strong></p>{{/outcome}}
+        {{#cancellation}}<p id="session-cancelled"><strong>已取消</strong>：{{by}}于 {{at}} 取消本场评审会。理由：{{reason}}</p>{{/cancellation}}
         {{#office}}
         {{#planned}}<fieldset><legend>专家抽取</legend>
         <form method="post" action="{{base}}sessions/{{id}}/draw" id="draw-form"><input type="hidden" name="_csrf" value="{{csrf}}">
@@ -155,14 +156,14 @@ extension Templates {
         <label>随机种子 <input type="text" name="seed" id="draw-seed" placeholder="留空则随机生成" size="30"></label>
         <button type="submit" id="draw-submit">抽取专家</button></form>
         <p>按系列、专业从在库专家中抽取；与申报人同单位或申报了回避关系的专家自动回避。种子与全部输入均记录在案，可随时复现验证。</p></fieldset>{{/planned}}
-        {{^planned}}<fieldset><legend>抽取记录</legend>
+        {{#has_draw}}<fieldset><legend>抽取记录</legend>
         <p>随机种子：<code id="draw-seed-value">{{seed}}</code><br>输入摘要（SHA-256）：<code id="draw-digest">{{digest}}</code></p>
         <form method="post" action="{{base}}sessions/{{id}}/verify"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="secondary" id="verify-submit">复现验证</button></form>
         {{#verification}}<div id="verification"><p>重新抽取的评审专家：{{panel}}；备选：{{reserves}}</p>
         <p>输入记录{{#digest_ok}}完整{{/digest_ok}}{{^digest_ok}}<strong>被改动</strong>{{/digest_ok}}；当前专家库{{#current}}与抽取时一致{{/current}}{{^current}}已有变化（仅影响新的抽取）{{/current}}。</p></div>{{/verification}}
-        </fieldset>{{/planned}}
+        </fieldset>{{/has_draw}}
         {{/office}}
-        {{^planned}}
+        {{#has_draw}}
         <h3>评审专家</h3>
         <table id="members"><thead><tr><th>顺序</th><th>姓名</th><th>工作单位</th><th>专业</th><th>身份</th>{{#office}}<th>已投票</th><th></th>{{/office}}</tr></thead><tbody>
         {{#members}}<tr data-expert="{{expert_id}}"><td>{{position}}</td><td class="member-name">{{name}}</td><td>{{unit}}</td><td>{{specialty}}</td><td class="member-role">{{role}}</td>
@@ -170,7 +171,7 @@ extension Templates {
         </tbody></table>
         {{#office}}{{#has_excluded}}<h3>回避的专家</h3>{{/has_excluded}}
         <ul id="excluded">{{#excluded}}<li>{{name}}：{{reason}}</li>{{/excluded}}</ul>{{/office}}
-        {{/planned}}
+        {{/has_draw}}
         <h3>评审的申报</h3>
         {{#applications}}<fieldset class="session-application" data-application="{{id}}"><legend>{{applicant}} · {{unit}} · {{title}}</legend>
         <table><tbody>{{#sections}}<tr><th>{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
@@ -188,5 +189,10 @@ extension Templates {
         {{^votes}}<tr><td colspan="5">没有专家投票</td></tr>{{/votes}}</tbody></table>{{/office}}{{/closed}}
         {{#office}}{{#voting}}<form method="post" action="{{base}}sessions/{{id}}/close" id="close-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <p>结束评审后公布投票结果，并按{{rule}}作出决定；未达法定人数则不作决定。</p><button type="submit" class="danger" id="close-submit">结束评审</button></form>{{/voting}}{{/office}}
+        {{#may_cancel}}<fieldset><legend>取消评审会</legend>
+        <form method="post" action="{{base}}sessions/{{id}}/cancel" id="cancel-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <p>评审会无法举行（如符合条件的专家不足、无法抽取）时可取消；已有专家投票的，请结束评审。取消后本场评审会的申报可另行安排评审会或录入评审结果，评审会记录仍保留。</p>
+        <label>取消理由 <textarea name="reason" id="cancel-reason" rows="2" cols="50" maxlength="500" required>{{cancel_typed}}</textarea></label><br>
+        <button type="submit" class="danger" id="cancel-submit">取消评审会</button></form></fieldset>{{/may_cancel}}
         """
 }

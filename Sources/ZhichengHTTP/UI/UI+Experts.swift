@@ -260,25 +260,34 @@ extension UI {
         s.panelSize == 0 ? "抽取时确定" : "\(s.panelSize) 名（备选 \(s.reserves) 名）"
     }
 
-    /// A review session. `entered`: a refused vote, shown again in its application's form.
+    /// A review session. `entered`: a refused vote, shown again in its application's form, or a
+    /// refused 取消评审会, its reason shown again in the form.
     func sessionPage(_ user: SignedIn, _ context: TenantRequestContext, id: Int, flash: Flash, verification: DrawVerification? = nil,
                      status: HTTPResponse.Status = .ok, entered: FormData? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let s = try await services.sessions.get(id, caller: user)
         let office = try await services.experts.me(caller: user) == nil
         let names = Dictionary(s.members.map { ($0.expertID, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let closed = s.state == "closed" || s.state == "no_quorum"
+        let closed = s.state.isCounted
         let applicationNames = Dictionary(s.applications.map { ($0.id, "\($0.applicantName) · \($0.title)") }, uniquingKeysWith: { a, _ in a })
+        // A refused 取消评审会 (its reason missing or too long) comes back as typed, while the form is shown.
+        let cancelTyped = office && s.mayCancel ? entered?.optional("reason") : nil
+        if cancelTyped != nil { Self.refilled() }
         var data: [String: Any] = [
             "id": s.id, "session_id": s.id, "name": s.name, "committee": s.committeeName, "series": s.series, "specialty": s.specialty ?? "不限",
             "panel": Self.panelText(s), "count": s.panelSize == 0 ? "" : String(s.panelSize), "reserves": s.reserves,
             "when": [s.date, s.place].compactMap { $0 }.joined(separator: " "), "rule": s.rule.label, "state_label": s.stateLabel,
-            "seed": s.seed ?? "", "digest": s.inputsDigest ?? "", "office": office, "planned": s.state == "planned", "voting": s.state == "drawn",
-            "closed": closed, "outcome": s.outcome ?? "", "may_vote": s.callerIsPanelist && s.state == "drawn",
+            "seed": s.seed ?? "", "digest": s.inputsDigest ?? "", "office": office, "planned": s.state == .planned, "voting": s.state == .drawn,
+            // The draw's record and panel, once drawn (a session cancelled before its draw has none).
+            "has_draw": s.seed != nil,
+            "closed": closed, "outcome": s.outcome ?? "", "may_vote": s.callerIsPanelist && s.state == .drawn,
+            "may_cancel": office && s.mayCancel,
+            "cancellation": s.cancellation.map { c -> [String: Any] in ["reason": c.reason, "at": ChinaTime.minute(c.at), "by": c.by] } ?? false,
+            "cancel_typed": cancelTyped ?? "",
             "members": s.members.map { m -> [String: Any] in
                 ["expert_id": m.expertID, "name": m.name, "unit": m.unitName, "specialty": m.specialty,
                  "role": ["panel": "评审专家", "reserve": "备选专家", "replaced": "已替换"][m.role] ?? m.role, "position": m.position,
-                 "votes_cast": m.votesCast ?? 0, "replaceable": office && s.state == "drawn" && m.role == "panel"]
+                 "votes_cast": m.votesCast ?? 0, "replaceable": office && s.state == .drawn && m.role == "panel"]
             },
             "has_excluded": !s.excluded.isEmpty,
             "excluded": s.excluded.map { ["name": $0.name, "expert_id": $0.expertID, "reason": $0.reason] },
@@ -359,15 +368,18 @@ extension UI {
             case "close":
                 let s = try await services.sessions.close(id, caller: user)
                 // A session that could not close (no quorum) says why on its page; nothing changed.
-                guard s.state == "closed" else { return try await sessionPage(user, context, id: id, flash: .error(s.outcome ?? "")) }
+                guard s.state == .closed else { return try await sessionPage(user, context, id: id, flash: .error(s.outcome ?? "")) }
                 return done("sessions/\(id)", s.outcome ?? "评审会已结束", context)
+            case "cancel":
+                _ = try await services.sessions.cancel(id, reason: form["reason"], caller: user)
+                return done("sessions/\(id)", "已取消评审会，其申报可另行安排评审或录入评审结果", context)
             default:
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
             do {
                 return try await sessionPage(user, context, id: id, flash: .error(error.shown(request)), status: error.status,
-                                             entered: action == "vote" ? form : nil)
+                                             entered: action == "vote" || action == "cancel" ? form : nil)
             } catch is ZhichengError {
                 return try await sessionsPage(user, context, flash: .error(error.shown(request)), status: error.status)
             }

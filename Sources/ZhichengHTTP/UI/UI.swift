@@ -183,7 +183,7 @@ struct UI: Sendable {
 
     /// What a destructive form asks before it is done, by the path it posts to: nil for forms
     /// that are not asked again. Deletions, password resets, a withdrawal, an expert leaving the
-    /// database, the end of a review session, a result put into public notice.
+    /// database, the end or the cancellation of a review session, a result put into public notice.
     static func confirmation(for path: String, _ form: FormData) -> String? {
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count >= 4, parts[0] == "t" else { return nil }
@@ -200,6 +200,7 @@ struct UI: Sendable {
         case matches("applications/*/withdraw"): return "确定撤回这份申报吗？撤回后，审查记录仍保留。"
         case matches("experts/*/state") where form["state"] == "retired": return "确定让该专家退出专家库吗？"
         case matches("sessions/*/close"): return "确定结束本次评审会吗？结束后不能再投票。"
+        case matches("sessions/*/cancel"): return "确定取消本次评审会吗？取消后不能再抽取专家或投票，其申报可另行安排评审或录入评审结果；评审会记录仍保留。"
         case matches("committee/*/*/result"): return "确定录入评审结果并开始公示吗？"
         default: return nil
         }

@@ -136,7 +136,7 @@ enum UIRoutes {
         tenant.get("sessions/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.sessionPage(user, context, id: try ui.id(context), flash: .none) }
         }
-        for action in ["draw", "verify", "replace", "vote", "close"] {
+        for action in ["draw", "verify", "replace", "vote", "close", "cancel"] {
             tenant.post("sessions/{id}/\(action)") { request, context in try await ui.sessionAction(action, request, context) }
         }
         tenant.get("committee") { request, context in
