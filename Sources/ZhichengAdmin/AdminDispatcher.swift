@@ -132,8 +132,8 @@ public final class AdminDispatcher: Sendable {
         case .tenantShow:
             let (row, outbox, backup) = try await tenants.show(try args.string("id"))
             guard case .object(var fields) = Self.row(row) else { return .null }
-            fields.append(("schema_version", .init(row.stats?.schemaVersion ?? 0)))
-            fields.append(("messages", ["waiting": .init(outbox.waiting), "set_aside": .init(outbox.setAside)]))
+            fields.append(("schema_version", row.stats.map { .init($0.schemaVersion) } ?? .null))
+            fields.append(("messages", outbox.map { ["waiting": .init($0.waiting), "set_aside": .init($0.setAside)] } ?? .null))
             fields.append(("last_backup", backup.map(Self.backup) ?? .null))
             return .object(fields)
         case .tenantSuspend, .tenantResume:
@@ -211,7 +211,7 @@ public final class AdminDispatcher: Sendable {
             ("orgs", row.stats.map { .init($0.orgs) } ?? .null),
             ("accounts", row.stats.map { .init($0.accounts) } ?? .null),
             ("applications", row.stats.map { .init($0.applications) } ?? .null),
-        ])
+        ] + (row.unreadable.map { [("error", JSONValue.string("database cannot be read: \($0)"))] } ?? []))
     }
 
     static func backup(_ record: BackupRecord) -> JSONValue {

@@ -8,6 +8,9 @@ import ZhichengStorage
 public struct TenantRow: Sendable, Equatable {
     public var info: TenantInfo
     public var stats: TenantStats?
+    /// Why its database could not be read (damaged, restored under way, of a newer
+    /// schema): the registry's facts are shown all the same, its counts are not.
+    public var unreadable: String? = nil
 }
 
 /// What `tenant.create` hands back: the tenant and its root office's first credentials.
@@ -171,13 +174,26 @@ public struct TenantService: Sendable {
 
     // MARK: Read
 
-    /// Every tenant with its counts; a tenant whose file cannot be opened is listed without counts.
+    /// Every tenant with its counts; a tenant whose file cannot be opened is listed without
+    /// counts, with why.
     public func list() async throws -> [TenantRow] {
         var rows: [TenantRow] = []
         for info in try await store.registry.all() {
-            rows.append(TenantRow(info: info, stats: try? await store.stats(info.id)))
+            rows.append(await row(info))
         }
         return rows
+    }
+
+    /// `info` with its counts, or with why they cannot be read (logged: a tenant nobody can
+    /// open is for the journal too).
+    private func row(_ info: TenantInfo) async -> TenantRow {
+        do {
+            return TenantRow(info: info, stats: try await store.stats(info.id))
+        } catch {
+            let why = (error as? ZhichengError)?.message ?? "\(error)"
+            logger.warning("tenant database cannot be read", metadata: ["tenant.id": "\(info.id)", "error": "\(why)"])
+            return TenantRow(info: info, stats: nil, unreadable: why)
+        }
     }
 
     /// Every registered tenant, from the registry alone: no tenant file is opened or read
@@ -192,10 +208,13 @@ public struct TenantService: Sendable {
         return info
     }
 
-    /// One tenant with counts, schema version and last backup.
-    public func show(_ rawID: String) async throws -> (row: TenantRow, outbox: OutboxCounts, lastBackup: BackupRecord?) {
+    /// One tenant with counts, schema version and last backup. A tenant whose database cannot
+    /// be read is shown all the same, with why, and its last backup: what a restore needs.
+    public func show(_ rawID: String) async throws -> (row: TenantRow, outbox: OutboxCounts?, lastBackup: BackupRecord?) {
         let info = try await info(rawID)
-        return (TenantRow(info: info, stats: try await store.stats(info.id)), try await store.outbox(info.id), try await store.registry.lastBackup(info.id))
+        let row = await row(info)
+        let outbox = row.unreadable == nil ? try await store.outbox(info.id) : nil
+        return (row, outbox, try await store.registry.lastBackup(info.id))
     }
 
     /// Tenant counts for `status`.

@@ -178,22 +178,35 @@ extension TenantStore {
     /// DELETE), so the copy needs no other file and no old WAL is left beside `live` to be
     /// paired with the file that replaces it. A copy, not a hard link: were the restore
     /// stopped before the swap, a link would go on changing with the tenant.
+    ///
+    /// A file SQLite cannot read as a database (damaged: the reason for many a restore) is
+    /// kept byte for byte, and its `-wal` and `-journal`, if any, are moved beside the copy:
+    /// neither may stay to be played into the file that replaces it.
     static func keep(_ live: String, in dir: String, as name: String) throws {
         let fm = FileManager.default
         let inUse = ZhichengError.unavailable("another process has \(live) open (a sqlite3 shell?); close it and restore again")
+        var readable = true
         do {
             let conn = try SQLiteConnection(path: live, options: .init(create: false))
             defer { conn.close() }
             try conn.execute("PRAGMA busy_timeout = 2000; PRAGMA journal_mode = DELETE")
         } catch let error as SQLiteError where error.isBusy {
             throw inUse
+        } catch {
+            readable = false
         }
-        guard !fm.fileExists(atPath: live + "-wal") else { throw inUse }
+        if readable { guard !fm.fileExists(atPath: live + "-wal") else { throw inUse } }
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let kept = unusedPath(dir + "/" + name, suffix: ".sqlite")
         do {
             try fm.copyItem(atPath: live, toPath: kept)
             try fsync(path: kept)
+            if !readable {
+                for suffix in ["-wal", "-journal"] where fm.fileExists(atPath: live + suffix) {
+                    guard rename(live + suffix, kept + suffix) == 0 else { throw ZhichengError.internal("cannot move \(live + suffix) aside: errno \(errno)") }
+                }
+                unlink(live + "-shm")
+            }
             try fsync(path: dir)
         } catch {
             try? fm.removeItem(atPath: kept)   // a part copy is no backup

@@ -915,3 +915,33 @@ def test_a_stored_password_hash_that_cannot_be_read_is_a_logged_error_not_a_wron
     assert r.status == 500 and r.error()["code"] == "internal", (r.status, r.body[:300])
     lines = wait_for_log(daemon, before, lambda l: "internal error" in l and "password hashing failed" in l)
     assert any("/t/zhengzhou/api/v1/session" in l for l in lines if "password hashing failed" in l), lines
+
+
+def test_a_damaged_tenant_is_shown_with_why_and_its_last_backup(daemon_factory) -> None:
+    """The way back for a damaged tenant is its last backup: `tenant show` gives it, with why
+    the database cannot be read, instead of failing whole; `tenant list` says why its counts
+    are missing; the restore then works."""
+    d = daemon_factory().start()
+    create_tenant(d, "zhengzhou", "4101")
+    create_tenant(d, "kaifeng", "4102")
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})
+    assert d.terminate() == 0
+    db = d.tenant_db("zhengzhou")
+    with open(db, "r+b") as f:
+        f.write(b"this is not a database file, no")
+    d.start()
+    shown = d.call("tenant.show", {"id": "zhengzhou"})
+    assert shown["last_backup"]["path"] == backup["path"] and shown["state"] == "active", shown
+    assert "database cannot be read" in shown["error"] and shown["orgs"] is None and shown["messages"] is None, shown
+    rows = {r["id"]: r for r in d.call("tenant.list")["tenants"]}
+    assert "database cannot be read" in rows["zhengzhou"]["error"] and rows["zhengzhou"]["orgs"] is None, rows
+    assert "error" not in rows["kaifeng"] and rows["kaifeng"]["orgs"] == 1, rows
+    assert "tenant database cannot be read" in d.stderr() and "zhengzhou" in d.stderr()
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    # The restore takes the damaged file aside byte for byte (it once refused: "file is not a database").
+    d.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})
+    kept = list((d.data_dir / "backups" / "zhengzhou").glob("zhengzhou-pre-restore-*.sqlite"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"this is not a database file"), kept
+    d.call("tenant.resume", {"id": "zhengzhou"})
+    healed = d.call("tenant.show", {"id": "zhengzhou"})
+    assert "error" not in healed and healed["orgs"] == 1 and healed["messages"] == {"waiting": 0, "set_aside": 0}, healed
