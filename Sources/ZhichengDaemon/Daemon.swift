@@ -31,7 +31,15 @@ public enum Daemon {
         do {
             config = try DaemonConfig.load(file: configFile, overrides: overrides)
         } catch {
-            FileHandle.standardError.write(Data("zhichengd: configuration refused: \(error.message)\n".utf8))
+            let sink = DaemonLogHandler.detectSink()
+            if case .journal = sink {
+                // Under systemd: a journal entry at `critical`, naming the key, where `journalctl -p err`
+                // finds it (a plain stderr line is stored at the stream's info priority).
+                LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, sink: sink, control: LogLevelControl(.info)) }
+                Logger(label: "zhichengd").critical("configuration refused", metadata: ["config.key": "\(error.key ?? "-")", "error": "\(error.message)"])
+            } else {
+                FileHandle.standardError.write(Data("zhichengd: configuration refused: \(error.message)\n".utf8))
+            }
             return exitConfig
         }
         let levels = LogLevelControl(config.logLevel)

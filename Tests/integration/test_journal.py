@@ -77,3 +77,18 @@ def test_a_stale_journal_stream_means_stderr(daemon_factory):
     d.call("tenant.create", {"id": "kaifeng", "name": "开封市", "division_code": "4102"})
     d.terminate()
     assert "tenant created" in d.stderr()
+
+
+def test_a_configuration_refused_at_start_is_a_critical_journal_entry_naming_the_key(daemon_factory, fake_journal):
+    """Refused before logging was set up, the message went to stderr as a plain line, which
+    journald stores at the stream's priority (info): `journalctl -p err` did not show why the
+    unit failed. It is a journal entry at critical (2), with the key."""
+    d = daemon_factory(config="[limits]\nmax_open_tenants = 0\n")
+    d.stderr_path.write_bytes(b"")
+    st = os.stat(d.stderr_path)
+    d.env = clean_env(JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+    d.start(wait=False)
+    assert d.wait_exit(timeout=30) == 78
+    fields = parse_native(fake_journal.recv(65536))
+    assert fields["MESSAGE"] == "configuration refused" and fields["PRIORITY"] == "2", fields
+    assert fields["CONFIG_KEY"] == "limits.max_open_tenants" and fields["ERROR"], fields
