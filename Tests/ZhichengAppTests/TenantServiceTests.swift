@@ -27,7 +27,7 @@ struct TenantServiceTests {
         let (row, outbox, backup) = try await f.service.show("zhengzhou")
         #expect(row.stats?.orgs == 1)
         #expect(row.stats?.accounts == 1)
-        #expect(outbox.waiting == 0 && outbox.setAside == 0)
+        #expect(outbox?.waiting == 0 && outbox?.setAside == 0 && row.unreadable == nil)
         #expect(backup == nil)
         #expect(try await f.service.check("zhengzhou").ok)
     }
