@@ -81,3 +81,16 @@ struct CommitteeDeskPageTests {
         await expectCode(.forbidden) { _ = try await w.evaluations.worklistPage(caller: w.handler, limit: 1) }
     }
 }
+
+@Suite("What waits at the province office for nobody")
+struct ProvinceStrandedStepsTests {
+    @Test func aHandedOverApplicationWaitingForADisabledHandlerIsNamedToTheOffice() async throws {
+        let w = try await ProvinceReviewTests.world()
+        _ = try await w.handedOver()
+        #expect(try await w.f.applications.strandedSteps(caller: w.office).isEmpty)
+        _ = try await w.f.people.setEnabled(w.handler.accountID, false, caller: w.office)
+        #expect(try await w.f.applications.strandedSteps(caller: w.office)
+                == [StrandedStep(stage: .handler, series: "中小学教师", count: 1, handedOver: true)])
+        await expectCode(.forbidden) { _ = try await w.f.applications.strandedSteps(caller: w.leader) }
+    }
+}

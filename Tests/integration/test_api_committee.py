@@ -949,3 +949,29 @@ def test_the_review_form_of_a_person_deleted_since_shows_their_number_and_unit(s
     assert f"<td>{number}</td>" in form and "#deleted" not in form and '<td colspan="3">郑州市职改办</td>' in form, form[:3000]
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert f"<td>{number[:6]}********{number[-4:]}</td>" in form and "#deleted" not in form, form[:3000]
+
+
+def test_applications_waiting_for_nobody_are_named_to_the_admin(setup):
+    """The only 负责人 disabled (leave, transfer) leaves what waits at 负责人审查 in nobody's
+    queue: the admin's 首页 and `reviews/stranded` say how many, at which step and series, and
+    what to do; so does four eyes, when the one leader left passed it as 经办人 themselves."""
+    d, city = setup
+    _, app = city.passed_application("中级", "一级教师", by=1)   # waits at the office's 负责人审查
+    cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
+
+    def home() -> str:
+        return city.api.raw("GET", "/t/zhengzhou/home", headers=cookie).body.decode()
+
+    assert expect(city.admin.get("reviews/stranded"), 200).json["steps"] == []
+    handler, leader = (r.account["id"] for r in city.reviewers)
+    expect(city.admin.post(f"staff/{leader}/disable"), 200)
+    steps = expect(city.admin.get("reviews/stranded"), 200).json["steps"]
+    assert steps == [{"stage": "leader", "stage_label": "负责人审查", "series": SERIES, "count": 1, "handed_over": False}], steps
+    assert f"负责人审查：1 件{SERIES}申报无人可审" in home() and 'href="/t/zhengzhou/staff"' in home()
+    # The handler given the leader's role too: four eyes keeps them from what they passed.
+    expect(city.admin.put(f"staff/{handler}/roles", {"roles": ["handler", "leader"]}), 200)
+    assert [s["count"] for s in expect(city.admin.get("reviews/stranded"), 200).json["steps"]] == [1]
+    expect(city.admin.post(f"staff/{leader}/enable"), 200)
+    assert expect(city.admin.get("reviews/stranded"), 200).json["steps"] == []
+    assert "无人可审" not in home()
+    expect(city.reviewers[0].get("reviews/stranded"), 403)

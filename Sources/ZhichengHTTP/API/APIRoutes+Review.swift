@@ -197,6 +197,9 @@ extension APIRoutes {
             let body = try await s.applications.queue(caller: context.caller, stage: try queueStage(request), limit: limit, after: after) { rows in try QueueDTO.page(rows) }
             return APIJSON.response(json: body)
         }
+        signedIn.get("reviews/stranded") { _, context in
+            try APIJSON.response(["steps": try await s.applications.strandedSteps(caller: context.caller).map(StrandedStepDTO.init)])
+        }
         signedIn.get("reviews/done") { request, context in
             let items = try await s.applications.reviewed(caller: context.caller, limit: try APIJSON.integer("limit", in: request) ?? 50,
                                                           before: try APIJSON.integer("before", in: request))
@@ -492,6 +495,21 @@ func evaluationTarget(path: String) -> EvaluationTarget? {
     case (2, "applications"): return Int(parts[1]).flatMap { $0 > 0 ? .application($0) : nil }
     case (3, "province") where parts[1] == "applications": return Int(parts[2]).flatMap { $0 > 0 ? .received($0) : nil }
     default: return nil
+    }
+}
+
+struct StrandedStepDTO: Encodable {
+    var stage: String
+    var stageLabel: String
+    var series: String
+    var count: Int
+    var handedOver: Bool
+    init(_ s: StrandedStep) {
+        stage = s.stage.rawValue
+        stageLabel = s.stage.label
+        series = s.series
+        count = s.count
+        handedOver = s.handedOver
     }
 }
 

@@ -414,6 +414,12 @@ struct UI: Sendable {
             if !waiting.isEmpty {   // reviewed in 单位管理, on the list of the admin's own org
                 todo.append(("下级单位信息待审核：\(waiting.map(\.org.name).joined(separator: "、"))", "orgs?selected=\(user.orgID)"))
             }
+            // Applications in nobody's queue: only the admin can give the role and the series.
+            for step in try await services.applications.strandedSteps(caller: user) {
+                let which = step.handedOver ? "\(step.stage.label)（各市报送）" : step.stage.label
+                todo.append(("\(which)：\(step.count) 件\(step.series)申报无人可审，请在“本单位人员角色管理”中为人员分配\(step.stage.role.label)角色并授予该系列",
+                             "staff"))
+            }
             if org.parentID == nil {   // the city office (or the province's)
                 let plans = try await services.plans.overview(caller: user, state: .submitted)
                 if !plans.isEmpty { todo.append(("待审核的申报计划：\(plans.count) 份", "plans")) }

@@ -1,0 +1,72 @@
+import ZhichengCore
+import ZhichengStorage
+
+/// Review steps waiting at an org for nobody: no enabled reviewer of the org has the step's
+/// role and the application's series, or its only leader took the handler step (four eyes).
+public struct StrandedStep: Sendable, Equatable {
+    public var stage: ReviewStage
+    public var series: String
+    /// How many applications wait at it.
+    public var count: Int
+    /// The province office's own review of what the cities handed over (title and expert
+    /// applications), not an application of the org's own chain.
+    public var handedOver: Bool
+
+    public init(stage: ReviewStage, series: String, count: Int, handedOver: Bool) {
+        self.stage = stage
+        self.series = series
+        self.count = count
+        self.handedOver = handedOver
+    }
+}
+
+extension ApplicationService {
+    /// What waits at the caller's org (its admin's) for nobody (`ReviewCoverage`): after a
+    /// reviewer was disabled or deleted, or given other roles or series, those applications
+    /// are in no queue, and only the admin can mend it (本单位人员角色管理).
+    public func strandedSteps(caller: SignedIn) async throws -> [StrandedStep] {
+        try Access.requireOrgAdmin(caller)
+        return try await store.read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let reviewers = try conn.query("SELECT * FROM accounts WHERE org_id = ? AND kind = 'staff' AND enabled = 1 AND deleted_at IS NULL", [caller.orgID])
+                .map(AccountRecord.init(row:)).filter { !$0.roles.isEmpty }
+                .map { ReviewCoverage.Reviewer(accountID: $0.id, roles: $0.roles, series: $0.permittedSeries) }
+            var stranded: [StrandedStep] = []
+            // The org's own chain, counted by step and series; the one case that depends on each
+            // application (a single leader, who may have taken its handler step) counted in SQL.
+            for row in try conn.query("""
+                SELECT stage, series, count(*) AS n FROM applications WHERE current_org_id = ? AND state = 'in_review' GROUP BY stage, series ORDER BY stage, series
+                """, [caller.orgID]) {
+                guard let stage = ReviewStage(rawValue: row["stage"].string ?? ""), let series = row["series"].string else { continue }
+                let count: Int
+                switch ReviewCoverage.coverage(of: stage, series: series, among: reviewers) {
+                case .covered: continue
+                case .nobody: count = row["n"].int ?? 0
+                case .onlyIfNotHandledBy(let only):
+                    count = try conn.scalar("""
+                        SELECT count(*) FROM applications a WHERE a.current_org_id = ? AND a.state = 'in_review' AND a.stage = 'leader' AND a.series = ?
+                        AND EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = a.id AND d.submission = a.submissions AND d.org_id = a.current_org_id
+                                    AND d.stage = 'handler' AND +d.actor_id = ?)
+                        """, [caller.orgID, series, only])?.int ?? 0
+                }
+                if count > 0 { stranded.append(StrandedStep(stage: stage, series: series, count: count, handedOver: false)) }
+            }
+            // The province office's own review of what the cities handed over: each one's step
+            // is in its chain (only those under review, a season's worth).
+            if try conn.rootOrg()?.id == caller.orgID {
+                var counts: [String: StrandedStep] = [:]
+                for row in try conn.query("""
+                    SELECT series, chain FROM received_applications
+                    WHERE chain IS NOT NULL AND ((kind = 'title' AND state = 'in_review') OR (kind = 'expert' AND state = 'received'))
+                    """) {
+                    let chain = try Self.decode(row["chain"].string ?? "")
+                    let series = row["series"].string ?? ""
+                    guard !ReviewCoverage.canBeTaken(chain.stage, series: series, handlerDecider: chain.handlerDecider, among: reviewers) else { continue }
+                    counts["\(chain.stage.rawValue)\u{1F}\(series)", default: StrandedStep(stage: chain.stage, series: series, count: 0, handedOver: true)].count += 1
+                }
+                stranded += counts.values.sorted { ($0.stage.rawValue, $0.series) < ($1.stage.rawValue, $1.series) }
+            }
+            return stranded
+        }
+    }
+}
