@@ -716,6 +716,21 @@ public enum TenantSchema {
             -- every result by hand and every application a new session takes) reads by application.
             CREATE INDEX session_applications_received ON session_applications(received_id, session_id);
             """),
+        Migration(version: 25, name: "who decided, as they were at the decision", sql: """
+            -- The org's name and seal and the actor's name when the decision was made, written
+            -- with it (DecisionRecord, SQLiteConnection.appendDecision): the 评审表, the trail and
+            -- the hand-over to the province restate an opinion under the name and seal it was
+            -- given under, not under a later rename, a new seal or a name corrected since. The
+            -- seal is the file the org had then (files are never deleted); NULL when it had none.
+            -- Rows written before have NULL in all three (`actor_name` NULL marks them: every
+            -- account has a name) and are read from the org and the account as they are now,
+            -- as before (DecisionRecord.asDecided). The checks hold for every row written since.
+            ALTER TABLE decisions ADD COLUMN actor_name TEXT;
+            ALTER TABLE decisions ADD COLUMN org_name TEXT
+                CHECK (actor_name IS NULL OR (org_name IS NULL) = (org_id IS NULL));
+            ALTER TABLE decisions ADD COLUMN org_seal_file_id INTEGER REFERENCES files(id)
+                CHECK (org_seal_file_id IS NULL OR org_name IS NOT NULL);
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

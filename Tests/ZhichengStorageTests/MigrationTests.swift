@@ -154,6 +154,87 @@ struct MigrationTests {
         await db.close()
     }
 
+    /// The migration that records who decided as they were at the decision (v25): decisions written before keep NULL and read as they always did, from the org
+    /// and the account as they are now; decisions written since keep the org's name and seal
+    /// and the reviewer's name they were made under, through a rename, a new seal, a seal
+    /// where there was none, and a reviewer's name corrected later.
+    @Test func decisionsKeepWhoDecidedAsTheyWereThen() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/t.sqlite"
+        let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 24 })
+        // What the trail and the 评审表 read before: the org and the account as they are now.
+        let liveJoin = """
+            SELECT o.name AS org_name, o.seal_file_id AS org_seal_file_id, a.name AS actor_name
+            FROM decisions d LEFT JOIN orgs o ON o.id = d.org_id JOIN accounts a ON a.id = d.actor_id ORDER BY d.id
+            """
+        @Sendable func who(_ rows: [SQLiteRow]) -> [String] {
+            rows.map { "\($0["org_name"].string ?? "-")/\($0["org_seal_file_id"].int.map(String.init) ?? "-")/\($0["actor_name"].string ?? "-")" }
+        }
+        let before = try await old.write { conn in
+            try conn.run("INSERT INTO orgs (id, parent_id, code, name, kind, created_at) VALUES (1, NULL, '4101', '郑州市', 'office', 0)")
+            try conn.run("INSERT INTO orgs (id, parent_id, code, name, kind, created_at) VALUES (2, 1, '410101', '管城区教育局', 'department', 0)")
+            try conn.run("INSERT INTO files (id, org_id, purpose, mime, size, sha256, bytes, created_at) VALUES (1, 2, 'seal', 'image/png', 1, 'x', x'01', 0)")
+            try conn.run("UPDATE orgs SET seal_file_id = 1 WHERE id = 2")
+            for (id, org, name, kind) in [(1, 2, "赵老师", "applicant"), (2, 2, "王经办", "staff"), (3, 1, "李负责", "staff")] {
+                try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, created_at) VALUES (?, ?, ?, ?, ?, 'h', 0)",
+                             [id, org, "user\(id)", name, kind])
+            }
+            try conn.run("""
+                INSERT INTO applications (id, applicant_id, org_id, kind, year, series, level, title, state, chain, submissions, created_at, updated_at)
+                VALUES (1, 1, 2, 'title', 2026, '中小学教师', '中级', '一级教师', 'in_review', '{}', 1, 0, 0)
+                """)
+            try conn.run("INSERT INTO decisions (application_id, submission, actor_id, decision, at) VALUES (1, 1, 1, 'submit', 1)")
+            try conn.run("INSERT INTO decisions (application_id, submission, org_id, stage, actor_id, decision, at) VALUES (1, 1, 2, 'leader', 2, 'pass', 2)")
+            return who(try conn.query(liveJoin))
+        }
+        #expect(before == ["-/-/赵老师", "管城区教育局/1/王经办"])
+        await old.close()
+
+        let db = try Database(path: path, migrations: TenantSchema.migrations)
+        let asDecided = "SELECT \(DecisionRecord.asDecided) FROM \(DecisionRecord.fromAsDecided) ORDER BY d.id"
+        let (migrated, version, fkProblems) = try await db.read { conn in
+            (who(try conn.query(asDecided)), try conn.scalar("PRAGMA user_version")?.int, try conn.query("PRAGMA foreign_key_check").count)
+        }
+        #expect(migrated == before, "rows written before the migration read as they did")
+        #expect(version == TenantSchema.latestVersion && fkProblems == 0)
+
+        // Two decisions now: the department's (with its seal) and the city office's (no seal yet).
+        try await db.write { conn in
+            try conn.appendDecision(DecisionRecord(applicationID: 1, submission: 1, orgID: 2, stage: "leader", actorID: 2, decision: "pass", at: 3))
+            try conn.appendDecision(DecisionRecord(applicationID: 1, submission: 1, orgID: 1, stage: "leader", actorID: 3, decision: "pass",
+                                                   comment: "同意", at: 4))
+            try conn.appendDecision(DecisionRecord(applicationID: 1, submission: 1, actorID: 1, decision: "withdraw", at: 5))
+        }
+        // Then the department is renamed and gets a new seal, the office its first, and the reviewer's name is corrected.
+        try await db.write { conn in
+            try conn.run("UPDATE orgs SET name = '管城区教育体育局' WHERE id = 2")
+            try conn.run("INSERT INTO files (id, org_id, purpose, mime, size, sha256, bytes, created_at) VALUES (2, 2, 'seal', 'image/png', 1, 'y', x'02', 9)")
+            try conn.run("INSERT INTO files (id, org_id, purpose, mime, size, sha256, bytes, created_at) VALUES (3, 1, 'seal', 'image/png', 1, 'z', x'03', 9)")
+            try conn.run("UPDATE orgs SET seal_file_id = 2 WHERE id = 2")
+            try conn.run("UPDATE orgs SET seal_file_id = 3 WHERE id = 1")
+            try conn.run("UPDATE accounts SET name = '王经办人' WHERE id = 2")
+        }
+        let after = try await db.read { conn in who(try conn.query(asDecided)) }
+        #expect(after == [
+            "-/-/赵老师",                  // before the migration: as now (nothing recorded)
+            "管城区教育体育局/2/王经办人",    // before the migration: as now, the rename and the new seal included
+            "管城区教育局/1/王经办",          // since: the name, seal and reviewer it was decided under
+            "郑州市/-/李负责",               // since: no seal then, none stamped now
+            "-/-/赵老师",                  // the applicant's withdrawal: no org
+        ])
+        try await db.write { conn in
+            // Still append-only; and a row that records who decided must name the org it records.
+            #expect(throws: SQLiteError.self) { try conn.run("UPDATE decisions SET org_name = 'x' WHERE id = 3") }
+            #expect(throws: SQLiteError.self) {
+                try conn.run("INSERT INTO decisions (application_id, submission, org_id, stage, actor_id, decision, at, actor_name) VALUES (1, 1, 2, 'handler', 2, 'pass', 6, '王经办')")
+            }
+            #expect(throws: SQLiteError.self) {
+                try conn.run("INSERT INTO decisions (application_id, submission, actor_id, decision, at, actor_name, org_seal_file_id) VALUES (1, 1, 1, 'submit', 6, '赵老师', 1)")
+            }
+        }
+        await db.close()
+    }
+
     /// v21: the province's lists of received applications and the sign-in's cleanup of expired
     /// sessions read through an index, not the whole table (the committee's and the public
     /// notices' queries: QueuePageTests, on the services' own SQL).

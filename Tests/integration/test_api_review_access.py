@@ -1,7 +1,8 @@
 """Who may read an application, its trail, attachments and 评审表 while it climbs the review
 chain, and what a reviewer may do with it: staff without a review role, the levels above an
 application that was returned and resubmitted, the 评审表 of a draft or of an application that
-has not reached the caller's org yet, reviewer names on the applicant's 评审表, returns naming
+has not reached the caller's org yet, reviewer names on the applicant's 评审表, each opinion under
+the org's name, seal and reviewer's name it was given under, returns naming
 sections the reviewer may not see, one title application per applicant and year, the
 province's list of received applications, and a unit moved in the org tree.
 
@@ -19,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, Resp, approve_unit, approved_plan, clone_rows, create_child, expect, fresh_id_number, png_bytes, unchanged
+from api_support import Api, Resp, approve_unit, approved_plan, clone_rows, create_child, db_rows, expect, fresh_id_number, png_bytes, unchanged
 from api_support import add_reviewer as add_series_reviewer
 from conftest import create_tenant
 from test_api_review import (  # noqa: F401 - `env` is a fixture used by name
@@ -496,6 +497,80 @@ def test_the_review_form_stamps_the_seal_and_runs_only_its_print_script(env: Env
     assert f"script-src 'sha256-{digest}'" in policy, policy
     assert "unsafe-inline'; " not in policy.split("script-src", 1)[1].split(";")[0] and "form-action 'none'" in policy, policy
     assert "onclick" not in got.body.decode()
+
+
+# One opinion of a 评审表: its org, step, reviewer (None when not named) and seal (base64, None without one).
+OPINION = re.compile(r'<tr><th>([^<]*)<br>([^<]*)意见</th><td><div class="opinion"><p>.*?</p>\s*<span class="sign">(?:审查人：([^<]*?)　)?[^<]*</span>'
+                     r'(?:<img class="seal" src="data:image/png;base64,([A-Za-z0-9+/=]+)")?', re.S)
+
+
+def test_the_review_form_and_the_trail_keep_who_decided_as_they_were_then(env: Env) -> None:
+    """The 评审表 and the trail are the record of what each level decided: an opinion keeps the
+    org's name, the org's seal and the reviewer's name it was given under. After the bureau renames
+    a school, the school uploads a new seal and its leader's name is corrected, the school's earlier
+    opinions still show the old name, the original seal and the old reviewer's name (on the
+    评审表, in the trail, in the trail handed over to the province); an opinion given since shows
+    the new ones. A school of its own, so that the module's 逸夫小学 keeps its name."""
+    org, admin = create_child(env.dept, env.dept_id, "实验小学", "unit")
+    sid = org["id"]
+    school = approve_unit(env.api, env.dept, sid, admin["login"], admin["password"])
+    handler = add_reviewer(school, sid, "shiyan.h", ["handler"])
+    leader = add_reviewer(school, sid, "shiyan.l", ["leader"])
+    approved_plan(school, env.city, sid, [{"series": SERIES, "level": "副高级", "count": 5}])
+    old_seal, new_seal = png_bytes(3, 3, seed=21), png_bytes(4, 4, seed=42)
+    assert old_seal != new_seal
+    expect(school.upload(f"orgs/{sid}/seal", old_seal), (200, 201, 204))
+
+    def submitted_here() -> dict:
+        r = expect(school.post(f"orgs/{sid}/applicants", {"id_number": fresh_id_number(), "name": "钱老师", "phone": ""}), 201).json
+        applicant = env.api.first_login(r["account"]["login"], r["password"])
+        app = filled_application(applicant, level="副高级", title="高级教师")
+        expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+        return app
+
+    early, late = submitted_here(), submitted_here()
+    decide(handler, early["id"])
+    assert decide(leader, early["id"])["current_org_id"] == env.dept_id
+
+    def opinions(app_id: int) -> list[tuple]:
+        page = expect(school.get(f"applications/{app_id}/review-form"), 200).body.decode()
+        return [(o, step, who or None, seal or None) for o, step, who, seal in OPINION.findall(page)]
+
+    def trail(app_id: int) -> list[tuple]:
+        entries = expect(school.get(f"applications/{app_id}/trail"), 200).json["trail"]
+        return [(e["org_name"], e["step"], e.get("reviewer")) for e in entries if e.get("org_id") == sid]
+
+    old_b64, new_b64 = base64.b64encode(old_seal).decode(), base64.b64encode(new_seal).decode()
+    as_decided = [("实验小学", "经办人", "shiyan.h", None), ("实验小学", "负责人", "shiyan.l", old_b64)]
+    assert opinions(early["id"]) == as_decided
+
+    # The bureau renames the school, the school uploads another seal, the leader's name is corrected.
+    assert expect(env.dept.patch(f"orgs/{sid}", {"name": "实验小学教育集团"}), 200).json["name"] == "实验小学教育集团"
+    expect(school.upload(f"orgs/{sid}/seal", new_seal), (200, 201, 204))
+    assert expect(school.get(f"orgs/{sid}/seal"), 200).body == new_seal
+    assert expect(school.patch(f"staff/{leader.id}", {"name": "吴校长"}), 200).json["name"] == "吴校长"
+
+    # The opinions given before: as they were given.
+    assert opinions(early["id"]) == as_decided
+    assert trail(early["id"]) == [("实验小学", "handler", "shiyan.h"), ("实验小学", "leader", "shiyan.l")]
+    # Those given since: under the new name, seal and reviewer's name.
+    decide(handler, late["id"])
+    decide(leader, late["id"])
+    assert opinions(late["id"]) == [("实验小学教育集团", "经办人", "shiyan.h", None), ("实验小学教育集团", "负责人", "吴校长", new_b64)]
+    assert trail(late["id"]) == [("实验小学教育集团", "handler", "shiyan.h"), ("实验小学教育集团", "leader", "吴校长")]
+    assert opinions(early["id"]) == as_decided, "a later decision changes nothing of an earlier one"
+
+    # The hand-over to the province names each level as the city's record does.
+    for reviewer in ("dept.h", "dept.l", "city.h", "city.l"):
+        decide(env.reviewers[reviewer], early["id"])
+    payloads = [json.loads(p) for (p,) in db_rows(env.daemon.tenant_db(TENANT), "SELECT payload FROM outbox WHERE kind = 'application.forward'")]
+    handed = [p for p in payloads if p["source_application_id"] == early["id"]]
+    assert len(handed) == 1, payloads
+    orgs = [(step["org"], step["stage"]) for step in json.loads(handed[0]["trail"]) if step["stage"]]
+    assert orgs == [("实验小学", "handler"), ("实验小学", "leader"), ("管城区教育局", "handler"), ("管城区教育局", "leader"),
+                    ("郑州市职改办", "handler"), ("郑州市职改办", "leader")], orgs
+    # Its 评审表 as the school prints it now: the school's opinions as they were given, the levels above after them.
+    assert opinions(early["id"])[:2] == as_decided and len(opinions(early["id"])) == 6
 
 
 def test_an_applicant_creates_at_most_twenty_applications_a_year(env: Env) -> None:

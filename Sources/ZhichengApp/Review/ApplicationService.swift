@@ -206,6 +206,8 @@ public struct StatusRow: Sendable {
 /// A printable 评审表.
 public struct ReviewForm: Sendable {
     public struct Opinion: Sendable {
+        /// The org's name when it gave the opinion (`DecisionRecord.asDecided`), as are the
+        /// reviewer's name and the seal.
         public var orgName: String
         public var stage: ReviewStage
         public var decision: ReviewDecision
@@ -213,7 +215,8 @@ public struct ReviewForm: Sendable {
         /// Empty for an applicant when reviewers' names are not shown to applicants.
         public var reviewer: String
         public var at: Double
-        /// The org's seal, on its leader's opinion (nil on a handler's).
+        /// The seal the org had when its leader gave the opinion (nil on a handler's, and when it
+        /// had none then).
         public var seal: FileRecord?
     }
     /// The committee's result, the last opinion of the form (the city's own committee's,
@@ -286,9 +289,11 @@ public struct ReceivedApplicationView: Sendable {
 public struct TrailEntry: Sendable {
     public var at: Double
     public var orgID: Int?
+    /// For a decision, the org's name when it was made (`DecisionRecord.asDecided`).
     public var orgName: String?
     public var stage: ReviewStage?
-    /// nil when reviewer identities are hidden from the caller.
+    /// nil when reviewer identities are hidden from the caller; for a decision, the
+    /// person's name when it was made.
     public var actorName: String?
     public var decision: String
     public var comment: String
@@ -645,8 +650,7 @@ public struct ApplicationService: Sendable {
             let now = Date().timeIntervalSince1970
             let snapshot = try Self.sectionsJSON(id, conn)
             try conn.run("INSERT INTO application_snapshots (application_id, submission, sections, submitted_at) VALUES (?, ?, ?, ?)", [id, submission, snapshot, now])
-            try conn.run("INSERT INTO decisions (application_id, submission, org_id, stage, actor_id, decision, at) VALUES (?, ?, NULL, NULL, ?, 'submit', ?)",
-                         [id, submission, caller.accountID, now])
+            try conn.appendDecision(DecisionRecord(applicationID: id, submission: submission, actorID: caller.accountID, decision: "submit", at: now))
             var returned: (sections: [String], reason: String, comment: String)?
             for outcome in results {
                 let (kind, detail): (String, String)
@@ -683,8 +687,8 @@ public struct ApplicationService: Sendable {
             _ = try chain.withdraw()
             let submission = try conn.scalar("SELECT submissions FROM applications WHERE id = ?", [id])?.int ?? 0
             try Self.store(chain, id: id, conn)
-            try conn.run("INSERT INTO decisions (application_id, submission, actor_id, decision, at) VALUES (?, ?, ?, 'withdraw', ?)",
-                         [id, submission, caller.accountID, Date().timeIntervalSince1970])
+            try conn.appendDecision(DecisionRecord(applicationID: id, submission: submission, actorID: caller.accountID, decision: "withdraw",
+                                                   at: Date().timeIntervalSince1970))
             try conn.appendAudit(caller.audit("application.withdraw", target: "application:\(id)"))
             return try Self.view(id, for: caller, conn)
         }
@@ -959,11 +963,10 @@ public struct ApplicationService: Sendable {
             } else {
                 try Self.store(chain, id: applicationID, conn)
             }
-            try conn.run("""
-                INSERT INTO decisions (application_id, submission, org_id, stage, actor_id, decision, comment, sections, reason, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [applicationID, row["submissions"].int ?? 0, org, stage.rawValue, me.id, decision.rawValue, comment,
-                      jsonArray(finalSections), finalReason?.rawValue, Date().timeIntervalSince1970])
+            // With the org's name and seal and the reviewer's name as they are now (DecisionRecord).
+            try conn.appendDecision(DecisionRecord(applicationID: applicationID, submission: row["submissions"].int ?? 0, orgID: org, stage: stage.rawValue,
+                                                   actorID: me.id, decision: decision.rawValue, comment: comment, sections: jsonArray(finalSections),
+                                                   reason: finalReason?.rawValue, at: Date().timeIntervalSince1970))
             try conn.appendAudit(caller.audit("application.\(decision.rawValue)", target: "application:\(applicationID)",
                                               detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
             let forward = action == .completedInTenant(toProvince: true)
@@ -984,8 +987,9 @@ public struct ApplicationService: Sendable {
                    o.code AS unit_code
             FROM applications a JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id WHERE a.id = ?
             """, [id]).first else { throw ZhichengError.notFound("没有这个申报") }
+        // Each level's org by the name it decided under (DecisionRecord.asDecided), as the city's trail says it.
         let trail = try conn.query("""
-            SELECT o.name AS org_name, d.stage, d.decision, d.comment, d.at FROM decisions d LEFT JOIN orgs o ON o.id = d.org_id
+            SELECT \(DecisionRecord.asDecided), d.stage, d.decision, d.comment, d.at FROM \(DecisionRecord.fromAsDecided)
             WHERE d.application_id = ? AND d.submission = ? ORDER BY d.id
             """, [id, submission]).map { r -> [String: Any] in
             ["org": r["org_name"].string ?? "", "stage": r["stage"].string ?? "", "decision": r["decision"].string ?? "", "comment": r["comment"].string ?? "", "at": r["at"].double ?? 0]
@@ -1015,9 +1019,10 @@ public struct ApplicationService: Sendable {
         let hideNames = hidesNames(from: caller)
         return try await store.read(caller) { conn in
             _ = try Self.view(applicationID, for: caller, conn)  // visibility
+            // Who decided as they were then: the org's name and the person's at the decision (DecisionRecord.asDecided).
             let entries: [TrailEntry] = try conn.query("""
-                SELECT d.at, d.org_id, o.name AS org_name, d.stage, a.name AS actor_name, a.kind AS actor_kind, d.decision, d.comment, d.sections, d.reason
-                FROM decisions d LEFT JOIN orgs o ON o.id = d.org_id JOIN accounts a ON a.id = d.actor_id
+                SELECT d.at, d.org_id, \(DecisionRecord.asDecided), d.stage, a.kind AS actor_kind, d.decision, d.comment, d.sections, d.reason
+                FROM \(DecisionRecord.fromAsDecided)
                 WHERE d.application_id = ? ORDER BY d.id
                 """, [applicationID]).map { row in
                 let hideName = hideNames && row["actor_kind"].string != "applicant"  // the applicant's own steps keep their name
@@ -1160,20 +1165,22 @@ public struct ApplicationService: Sendable {
             // Stamped for the admins who print it (`OrgService.mayReadSeal`); a reviewer's or the
             // applicant's copy has the opinions without the seals' images.
             let stamps = OrgService.mayReadSeal(caller)
+            // Each opinion under the org's name, its seal and the reviewer's name when it was given (DecisionRecord.asDecided):
+            // the 评审表 is the record of what was decided then, not restated under today's names and seal.
             let opinions = try conn.query("""
-                SELECT d.org_id, o.name AS org_name, o.seal_file_id, d.stage, d.decision, d.comment, d.at, a.name AS reviewer
-                FROM decisions d JOIN orgs o ON o.id = d.org_id JOIN accounts a ON a.id = d.actor_id
+                SELECT d.org_id, \(DecisionRecord.asDecided), d.stage, d.decision, d.comment, d.at
+                FROM \(DecisionRecord.fromAsDecided)
                 WHERE d.application_id = ? AND d.submission = ? AND d.org_id IS NOT NULL ORDER BY d.id
                 """, [applicationID, view.submissions]).map { r -> ReviewForm.Opinion in
                 let stage = ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler
                 // The seal is stamped on the org's leader opinion only: read for those, each file once.
                 var seal: FileRecord?
-                if stamps, stage == .leader, let fileID = r["seal_file_id"].int {
+                if stamps, stage == .leader, let fileID = r["org_seal_file_id"].int {
                     if let known = seals[fileID] { seal = known } else { seal = try conn.file(fileID); seals[fileID] = seal }
                 }
                 return ReviewForm.Opinion(orgName: r["org_name"].string ?? "", stage: stage,
                                           decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
-                                          reviewer: hideNames ? "" : r["reviewer"].string ?? "", at: r["at"].double ?? 0, seal: seal)
+                                          reviewer: hideNames ? "" : r["actor_name"].string ?? "", at: r["at"].double ?? 0, seal: seal)
             } + (try conn.query("""
                 SELECT office, stage, decision, comment, at FROM province_decisions WHERE application_id = ? AND submission = ? ORDER BY id
                 """, [applicationID, view.submissions]).map { r in
