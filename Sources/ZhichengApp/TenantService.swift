@@ -110,6 +110,19 @@ public struct TenantService: Sendable {
         }
     }
 
+    /// The highest application id of city `id` the province holds (0 without a province),
+    /// nil when the province cannot be read now.
+    func provinceHolds(_ id: TenantID) async -> Int? {
+        let raw: String?
+        do { raw = try await store.registry.provinceID() } catch { return nil }
+        guard let raw, let province = try? TenantID(raw) else { return 0 }
+        return try? await store.withTenant(province) { db in
+            try await db.read { conn in
+                try conn.scalar("SELECT coalesce(max(source_application_id), 0) FROM received_applications WHERE source_tenant = ?", [id.rawValue])?.int ?? 0
+            }
+        }
+    }
+
     /// Creates the demo tenants (`province`, `zhengzhou`) that do not exist yet; a
     /// new `zhengzhou` gets the manual's small tree (管城回族区职改办 → 管城区教育局 →
     /// 逸夫小学), approved, each with its admin's one-time password.
@@ -291,7 +304,11 @@ public struct TenantService: Sendable {
         try await store.registry.beginRestore(intent)
         let record: BackupRecord
         do {
-            record = try await store.restore(info.id, from: path, token: intent.token, identity: (info.divisionCode.short, info.kind.rawValue))
+            // A city's ids the province holds: the restored city must not number a new application
+            // as one of them, even when the database it replaces cannot be read.
+            let known = info.kind == .city ? await provinceHolds(info.id) : 0
+            record = try await store.restore(info.id, from: path, token: intent.token, identity: (info.divisionCode.short, info.kind.rawValue),
+                                             knownElsewhere: known, idsMustBeKnown: info.kind == .city)
         } catch {
             if (try? await store.restoreToken(info.id)) == intent.token {
                 // A failure after the swap (the directory's fsync): the backup is in place, and

@@ -76,8 +76,13 @@ extension TenantStore {
     /// The caller has checked that the tenant is suspended.
     /// `identity`: the tenant's division code (short form) and kind as the registry has them;
     /// a backup made under the same id by another tenant since archived is refused.
+    /// `knownElsewhere`: the highest application id of this tenant that another tenant holds
+    /// (a city's, in the province), nil when that could not be read; the restored database
+    /// numbers new applications above it too. When the database replaced cannot be read
+    /// either (damaged: the reason for the restore), a city's restore is refused rather than
+    /// number applications as ones the province already holds (`idsMustBeKnown`).
     public func restore(_ id: TenantID, from source: String, token: String = UUID().uuidString,
-                        identity: (divisionCode: String, kind: String)? = nil) async throws -> BackupRecord {
+                        identity: (divisionCode: String, kind: String)? = nil, knownElsewhere: Int? = 0, idsMustBeKnown: Bool = false) async throws -> BackupRecord {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
@@ -102,11 +107,20 @@ extension TenantStore {
                     // its next ids start above what the database it replaces had used.
                     let used: Int
                     do {
-                        used = try SQLiteConnection.readOnce(path: live, ApplicationIDs.used)
+                        guard Self.hasSQLiteHeader(live) else { throw ZhichengError.internal("\(live) is not an SQLite database") }
+                        used = max(try SQLiteConnection.readOnce(path: live, ApplicationIDs.used), knownElsewhere ?? 0)
                     } catch {
-                        used = 0
-                        logger.warning("restore: cannot read which application ids the replaced database used; new ids continue from the backup's",
-                                       metadata: ["tenant.id": "\(id)", "error": "\(error)"])
+                        if let knownElsewhere {
+                            used = knownElsewhere
+                            logger.warning("restore: cannot read which application ids the replaced database used; new ids continue above the backup's and those other tenants hold",
+                                           metadata: ["tenant.id": "\(id)", "error": "\(error)", "known_elsewhere": "\(knownElsewhere)"])
+                        } else if idsMustBeKnown {
+                            throw ZhichengError.unavailable("cannot read which application ids \(id) used (its database: \(error)), nor which the province holds; restore again once the province can be read")
+                        } else {
+                            used = 0
+                            logger.warning("restore: cannot read which application ids the replaced database used; new ids continue from the backup's",
+                                           metadata: ["tenant.id": "\(id)", "error": "\(error)"])
+                        }
                     }
                     let conn = try SQLiteConnection(path: staged, options: .init(create: false))
                     defer { conn.close() }
@@ -185,15 +199,19 @@ extension TenantStore {
     static func keep(_ live: String, in dir: String, as name: String) throws {
         let fm = FileManager.default
         let inUse = ZhichengError.unavailable("another process has \(live) open (a sqlite3 shell?); close it and restore again")
-        var readable = true
-        do {
-            let conn = try SQLiteConnection(path: live, options: .init(create: false))
-            defer { conn.close() }
-            try conn.execute("PRAGMA busy_timeout = 2000; PRAGMA journal_mode = DELETE")
-        } catch let error as SQLiteError where error.isBusy {
-            throw inUse
-        } catch {
-            readable = false
+        // A file without SQLite's header is not opened at all: SQLite, closing a connection to
+        // it, would delete the -wal beside it before it is kept.
+        var readable = hasSQLiteHeader(live)
+        if readable {
+            do {
+                let conn = try SQLiteConnection(path: live, options: .init(create: false))
+                defer { conn.close() }
+                try conn.execute("PRAGMA busy_timeout = 2000; PRAGMA journal_mode = DELETE")
+            } catch let error as SQLiteError where error.isBusy {
+                throw inUse
+            } catch let error as SQLiteError where error.isCorrupt {
+                readable = false
+            }
         }
         if readable { guard !fm.fileExists(atPath: live + "-wal") else { throw inUse } }
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -202,16 +220,31 @@ extension TenantStore {
             try fm.copyItem(atPath: live, toPath: kept)
             try fsync(path: kept)
             if !readable {
+                // Copied, then removed from beside the live file (the backup directory may be
+                // on another file system, where a rename cannot go).
                 for suffix in ["-wal", "-journal"] where fm.fileExists(atPath: live + suffix) {
-                    guard rename(live + suffix, kept + suffix) == 0 else { throw ZhichengError.internal("cannot move \(live + suffix) aside: errno \(errno)") }
+                    try fm.copyItem(atPath: live + suffix, toPath: kept + suffix)
+                    try fsync(path: kept + suffix)
                 }
-                unlink(live + "-shm")
             }
             try fsync(path: dir)
+            if !readable {
+                for suffix in ["-wal", "-journal", "-shm"] { unlink(live + suffix) }
+            }
         } catch {
-            try? fm.removeItem(atPath: kept)   // a part copy is no backup
+            for suffix in ["", "-wal", "-journal"] { try? fm.removeItem(atPath: kept + suffix) }   // a part copy is no backup
             throw error
         }
+    }
+
+    /// Whether the file at `path` starts as an SQLite database does. One that does not is not
+    /// opened by the restore: SQLite, closing a connection to it, deletes the -wal beside it.
+    static func hasSQLiteHeader(_ path: String) -> Bool {
+        let header = FileHandle(forReadingAtPath: path).flatMap { handle in
+            defer { try? handle.close() }
+            return try? handle.read(upToCount: 16)
+        }
+        return header == Data("SQLite format 3\0".utf8)
     }
 
     /// Opens a candidate file on its own and refuses it unless it is a sound tenant database of `id`.

@@ -629,3 +629,33 @@ def test_a_city_archived_before_is_not_created_again_while_the_province_cannot_b
         assert "cannot read which applications of this id the province holds" in d.output(), d.output()[-2000:]
     finally:
         province_db.write_bytes(saved)
+
+
+def test_a_damaged_city_restored_to_an_older_backup_numbers_new_applications_above_what_the_province_holds(daemon_factory):
+    """The city's database is damaged (the reason for many a restore): which application ids it
+    used cannot be read from it, so the restore takes them from the province, which holds its
+    applications by id. A new application after the restore still reaches the province (with
+    the ids counted from the backup alone, it took the id of one the province already held and
+    was dropped as a repeat). The damaged file and its -wal are kept aside."""
+    d = daemon_factory().start()
+    h = Handoff(d)
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    first = h.handed_over()["id"]
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    assert d.terminate() == 0
+    db = d.tenant_db("zhengzhou")
+    with open(db, "r+b") as f:
+        f.write(b"this is not a database file, no")
+    d.start()
+    # (SQLite itself removes a -wal beside a file it cannot read once it has looked at it: one
+    # put there now stands for what a damaged file may have beside it.)
+    pathlib.Path(str(db) + "-wal").write_bytes(b"a stray log of the damaged file")
+    d.call("tenant.restore", {"id": "zhengzhou", "path": backup})
+    kept = list((d.data_dir / "backups" / "zhengzhou").glob("zhengzhou-pre-restore-*.sqlite"))
+    assert len(kept) == 1 and pathlib.Path(str(kept[0]) + "-wal").read_bytes() == b"a stray log of the damaged file", kept
+    d.call("tenant.resume", {"id": "zhengzhou"})
+    h.sign_in_again()
+    second = h.handed_over()["id"]
+    assert second > first, (first, second)
+    received = db_rows(d.tenant_db("province"), "SELECT source_tenant, source_application_id FROM received_applications ORDER BY id")
+    assert received == [("zhengzhou", first), ("zhengzhou", second)]
