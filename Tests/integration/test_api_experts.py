@@ -443,6 +443,11 @@ def test_votes_of_experts_suspended_or_in_conflict_since_are_left_out_at_the_clo
     finally:
         expect(env.prov.put(f"experts/{panel[1]}/relations", {"relations": before}), 200)
     assert closed["outcome"].endswith(f"不计入：{names[panel[1]]}（申报了与申报人华回避的回避关系）"), closed["outcome"]
+    # The panel reads the outcome without whose vote did not count, nor why (a relation names
+    # an applicant's family): that is the office's record.
+    seen = expect(voters[0].get(f"sessions/{session['id']}"), 200).json
+    assert seen["outcome"].startswith("已按") and "进入公示" in seen["outcome"], seen["outcome"]
+    assert "不计入" not in seen["outcome"] and "回避" not in seen["outcome"], seen["outcome"]
     app = closed["applications"][0]
     assert (app["outcome"], app["agree"], app["disagree"]) == ("未通过", 1, 1), app
     assert [v["vote"] for v in closed["votes"] if v["expert_id"] == panel[1]] == ["agree"], "the refused vote changed nothing"

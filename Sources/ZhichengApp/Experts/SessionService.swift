@@ -409,7 +409,6 @@ public struct SessionService: Sendable {
                 leftOut += tally.leftOut
                 outcomes.append((application, tally.outcome))
             }
-            let leftOutNote = VoteCount.note(leftOut)
             let now = Date().timeIntervalSince1970
             // Named as the session page names them (the id is the province's internal one).
             let names = Dictionary(try conn.query("""
@@ -420,7 +419,9 @@ public struct SessionService: Sendable {
                 return nil
             }
             if !short.isEmpty {
-                let text = "未达到法定人数，本次评审不作决定：" + short.joined(separator: "；") + (leftOutNote.isEmpty ? "" : "。" + leftOutNote)
+                // The votes left out are the office's to read (`view`): a panelist is not told whose
+                // vote did not count, nor why (回避 names an applicant's relations).
+                let text = "未达到法定人数，本次评审不作决定：" + short.joined(separator: "；")
                 try conn.run("UPDATE review_sessions SET state = 'no_quorum', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
                 try conn.appendAudit(caller.audit("session.no-quorum", target: "session:\(id)", detail: #"{"panel":\#(panel),"left_out":\#(leftOut.count)}"#))
                 return try Self.view(id, caller: caller, conn)
@@ -435,7 +436,7 @@ public struct SessionService: Sendable {
                 _ = try EvaluationService.recordResult(.received(application), result: result, note: note, publicityUntil: until, caller: caller,
                                                        committee: session["committee_id"].int, conn)
             }
-            let text = "已按\(rule.label)作出评审结果，进入公示" + (leftOutNote.isEmpty ? "" : "。" + leftOutNote)
+            let text = "已按\(rule.label)作出评审结果，进入公示"
             try conn.run("UPDATE review_sessions SET state = 'closed', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
             try conn.appendAudit(caller.audit("session.close", target: "session:\(id)",
                                               detail: #"{"panel":\#(panel),"applications":\#(outcomes.count),"left_out":\#(leftOut.count)}"#))
@@ -624,7 +625,13 @@ public struct SessionService: Sendable {
             // Who voted how is the office's record; a panelist sees the tallies and their own vote
             // (secret voting, also after the close).
             applications: applications, members: members, excluded: excluded, votes: closed && me == nil ? voteRows : [],
-            outcome: row["outcome"].string, callerIsPanelist: me.map { expert in members.contains { $0.expertID == expert && $0.role == "panel" } } ?? false,
+            outcome: row["outcome"].string.map { stored in
+                // The office reads which votes the close left out, and why; a panelist does not.
+                let note = me == nil ? VoteCount.note(voteRows.compactMap { v in
+                    v.leftOut.map { VoteCount.LeftOut(expertID: v.expertID, expertName: v.expertName, reason: $0) }
+                }) : ""
+                return note.isEmpty ? stored : stored + "。" + note
+            }, callerIsPanelist: me.map { expert in members.contains { $0.expertID == expert && $0.role == "panel" } } ?? false,
             cancellation: cancellation, mayCancel: mayCancel)
     }
 }
