@@ -58,7 +58,13 @@ def test_expert_application_climbs_unit_department_and_province_into_the_databas
     expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "reject", "comment": "改主意", "version": papp["version"]}), 409)
     papp = expect(env.prov_l.get(f"expert-applications/{papp['id']}"), 200).json
     assert [d["step"] for d in papp["decisions"]] == ["handler"], papp["decisions"]
+    first = expect(env.prov_l.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "同意入库", "version": papp["version"]}), 200).json
+    # A double click: recorded once; the screen that replaced the first answer shows a new
+    # one-time password (the first one no longer works) while nobody has signed in with it.
     out = expect(env.prov_l.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "同意入库", "version": papp["version"]}), 200).json
+    assert out["expert"]["id"] == first["expert"]["id"] and out["one_time_password"] != first["one_time_password"], (first, out)
+    assert [d["step"] for d in out["application"]["decisions"]] == ["handler", "leader"]
+    expect(env.prov_api.sign_in_raw(out["expert"]["id_number"], first["one_time_password"]), 401)
     assert out["expert"]["series"] == SERIES and out["expert"]["state"] == "active" and out["one_time_password"]
     assert [d["step"] for d in out["application"]["decisions"]] == ["handler", "leader"]
     # The answer flows back to the city exactly once.

@@ -116,9 +116,22 @@ public struct ExpertService: Sendable {
         let hash = rawDecision == ReviewDecision.pass.rawValue ? try await hasher.hash(password) : ""
         let (outcome, final) = try await store.write(caller) { conn -> (ExpertDecisionOutcome, Bool) in
             if try ProvinceReview.isRepeat(id, .expert, decision: rawDecision, version: version, caller: caller, conn) {
-                // Recorded once; a new expert's one-time password was shown with the first answer.
+                // Recorded once. The 负责人's 通过 admitted the expert with a one-time password shown
+                // in the first answer, which a double click replaced on the screen: while the new
+                // account has not been signed in to, a new one-time password is shown instead (the
+                // first no longer works).
                 let me = try Self.requireProvinceOffice(caller, conn)
-                return (ExpertDecisionOutcome(application: try ProvinceReview.view(id, .expert, me: me, conn), expert: nil, password: nil), false)
+                var expert: ExpertRecord?
+                if !hash.isEmpty, let admitted = try conn.query("""
+                    SELECT e.id, e.account_id FROM experts e JOIN accounts a ON a.id = e.account_id WHERE e.received_id = ? AND a.must_change_password = 1
+                    """, [id]).first, let expertID = admitted["id"].int, let account = admitted["account_id"].int {
+                    try conn.run("UPDATE accounts SET password_hash = ? WHERE id = ?", [hash, account])
+                    try conn.run("DELETE FROM sessions WHERE account_id = ?", [account])
+                    try conn.appendAudit(caller.audit("expert.password-reissued", target: "expert:\(expertID)", detail: #"{"account":\#(account)}"#))
+                    expert = try Self.expert(expertID, conn)
+                }
+                return (ExpertDecisionOutcome(application: try ProvinceReview.view(id, .expert, me: me, conn), expert: expert,
+                                              password: expert == nil ? nil : password), false)
             }
             let step = try ProvinceReview.decide(id, .expert, decision: rawDecision, comment: rawComment, version: version, step: rawStep, caller: caller, conn)
             var expert: ExpertRecord?

@@ -330,7 +330,9 @@ enum ProvinceReview {
     static func isRepeat(_ id: Int, _ kind: ApplicationKind, decision rawDecision: String, version: Int?, caller: SignedIn,
                          _ conn: SQLiteConnection) throws -> Bool {
         guard caller.kind == .staff, let decision = ReviewDecision(rawValue: rawDecision),
-              let row = try conn.query("SELECT version, source_submission FROM received_applications WHERE id = ? AND kind = ?", [id, kind.rawValue]).first
+              let row = try conn.query("SELECT version, source_submission, series FROM received_applications WHERE id = ? AND kind = ?", [id, kind.rawValue]).first,
+              // Still one of the office's reviewers of its series, as a new decision must be.
+              let me = try conn.account(caller.accountID), !me.roles.isEmpty, me.permittedSeries.contains(row["series"].string ?? "")
         else { return false }
         let current = row["version"].int ?? 0
         guard version != current, version == nil || version == current - 1,

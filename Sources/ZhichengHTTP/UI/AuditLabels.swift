@@ -28,7 +28,7 @@ enum AuditLabels {
         "committee.create": "设立评委会", "committee.update": "修改评委会", "evaluation.interview": "面试通知", "evaluation.result": "录入评审结果",
         "evaluation.confirm": "确认评审结果", "objection.lodge": "提出异议", "objection.forward": "异议转报", "objection.resolved": "异议处理",
         "objection.uphold": "异议成立", "objection.dismiss": "异议不成立",
-        "expert.admit": "专家入库", "expert.relations": "设置回避关系", "expert.active": "专家恢复在库", "expert.suspended": "专家暂停",
+        "expert.admit": "专家入库", "expert.password-reissued": "重新生成专家初始密码", "expert.relations": "设置回避关系", "expert.active": "专家恢复在库", "expert.suspended": "专家暂停",
         "expert.retired": "专家退出专家库",
         "session.draw": "抽取专家", "session.replace": "替换专家", "session.vote": "专家投票", "session.close": "结束评审", "session.no-quorum": "评审会人数不足",
         "session.cancel": "取消评审会",
