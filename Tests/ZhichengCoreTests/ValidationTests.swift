@@ -322,3 +322,13 @@ struct PersonNumberTests {
         #expect(IDCardNumber.masked("410104199003071233#deleted-57") == "410104********1233")
     }
 }
+
+@Suite("ID-card numbers in text written to the log")
+struct LogMaskingTests {
+    @Test func everyNumberInTheTextIsMaskedAndNothingElse() {
+        #expect(IDCardNumber.maskingEvery(in: "no account with login 41010219900101111X in zhengzhou") == "no account with login 410102********111X in zhengzhou")
+        #expect(IDCardNumber.maskingEvery(in: "账户410104199003071233不存在；11010519491231002x") == "账户410104********1233不存在；110105********002x")
+        #expect(IDCardNumber.maskingEvery(in: "SQLite error 26 at id 4101001 (12345678901234567890)") == "SQLite error 26 at id 4101001 (12345678901234567890)")
+        #expect(IDCardNumber.maskingEvery(in: "") == "")
+    }
+}

@@ -70,3 +70,15 @@ struct AuditDetailTests {
         #expect(AuditLabels.orgIDs(["org:5", "account:7", "org:x", "org:9"]) == [5, 9])
     }
 }
+
+@Suite("Which paths are the API's")
+struct APIPathTests {
+    @Test func theAPIIsTheSegmentAfterTheTenantNotATenantOfThatName() {
+        #expect(UI.isAPIPath("/t/zhengzhou/api/v1/session"))
+        #expect(UI.isAPIPath("/t/api/api/v1/plans"))
+        #expect(!UI.isAPIPath("/t/api/plans"))
+        #expect(!UI.isAPIPath("/t/api/home"))
+        #expect(!UI.isAPIPath("/t/zhengzhou/applications/3"))
+        #expect(!UI.isAPIPath("/healthz"))
+    }
+}

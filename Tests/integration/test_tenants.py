@@ -945,3 +945,15 @@ def test_a_damaged_tenant_is_shown_with_why_and_its_last_backup(daemon_factory) 
     d.call("tenant.resume", {"id": "zhengzhou"})
     healed = d.call("tenant.show", {"id": "zhengzhou"})
     assert "error" not in healed and healed["orgs"] == 1 and healed["messages"] == {"waiting": 0, "set_aside": 0}, healed
+
+
+def test_a_refused_command_naming_a_person_logs_their_number_masked(daemon: Daemon) -> None:
+    """A reset refused for a login that is an ID-card number says so in the log with the number
+    masked, as the audit log names people: the journal is no place for whole ID numbers."""
+    create_tenant(daemon, "zhengzhou", "4101")
+    before = len(daemon.stderr())
+    err = daemon.request("account.reset-password", {"tenant": "zhengzhou", "login": "41010219900101111X"})
+    assert err["ok"] is False and "41010219900101111X" in err["error"]["message"], err   # the sysadmin who typed it is told
+    lines = wait_for_log(daemon, before, lambda l: "admin command refused" in l)
+    refused = [l for l in lines if "admin command refused" in l][0]
+    assert "410102********111X" in refused and "41010219900101111X" not in daemon.stderr()[before:], refused

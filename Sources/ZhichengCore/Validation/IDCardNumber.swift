@@ -48,6 +48,24 @@ public struct IDCardNumber: Hashable, Sendable, CustomStringConvertible {
         return String(chars.prefix(6)) + String(repeating: "*", count: 8) + String(chars.suffix(4))
     }
 
+    /// `text` with every ID-card number in it masked (`masked`): for what is written to the
+    /// daemon's log, which the people whose numbers they are never agreed to be in (an admin
+    /// command's error naming the login it could not find, say).
+    public static func maskingEvery(in text: String) -> String {
+        var out = "", run = ""
+        func flush() {
+            // A run of 17 digits and a digit or an X is a number; anything else stays as it was.
+            let digits = run.unicodeScalars.dropLast().allSatisfy { ("0"..."9").contains($0) }
+            out += run.count == 18 && digits && run.last.map { $0.isASCII && ($0.isNumber || $0 == "X" || $0 == "x") } == true ? masked(run) : run
+            run = ""
+        }
+        for character in text {
+            if character.isASCII && (character.isNumber || character == "X" || character == "x") { run.append(character) } else { flush(); out.append(character) }
+        }
+        flush()
+        return out
+    }
+
     /// A login as the audit log names it: masked when it is an ID-card number (an
     /// applicant's or an expert's), since every admin above the person's org reads the log.
     public static func maskedIfOne(_ login: String) -> String {

@@ -89,7 +89,7 @@ final class PostedForm: @unchecked Sendable {
 /// left to the API's shape.
 struct UIFailureMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !request.uri.path.contains("/api/") else { return try await next(request, context) }
+        guard !UI.isAPIPath(request.uri.path) else { return try await next(request, context) }
         let home = request.uri.path.split(separator: "/", maxSplits: 3).prefix(2).joined(separator: "/")
         do {
             return try await next(request, context)
@@ -106,7 +106,7 @@ struct UIFailureMiddleware<Context: RequestContext>: RouterMiddleware {
 
 struct PostedFormMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, !request.uri.path.contains("/api/") else { return try await next(request, context) }
+        guard request.method == .post, !UI.isAPIPath(request.uri.path) else { return try await next(request, context) }
         return try await UI.$posted.withValue(PostedForm()) { try await next(request, context) }
     }
 }

@@ -447,13 +447,23 @@ enum AuthTokens {
 }
 
 /// A refused form post, answered with a page of the UI rather than the API's JSON error.
+extension UI {
+    /// Whether `path` is the JSON API's (`/t/<tenant>/api/…`), not a page of the web UI: by
+    /// its place after the tenant, so that a tenant named `api` keeps its pages.
+    static func isAPIPath(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", maxSplits: 3)
+        return parts.count >= 3 && parts[0] == "t" && parts[2] == "api"
+    }
+}
+
 extension ZhichengError {
     /// What a page says of this error: its public message. An `internal` one is first
     /// written to the log with its cause and the request's method and path (a tenant's
     /// path names the tenant), as the API's answer is: the page tells the user it was.
     func shown(_ request: Request) -> String {
         if code == .internal {
-            UI.logger.error("internal error", metadata: ["error": "\(message)", "http.method": "\(request.method)", "path": "\(request.uri.path)"])
+            UI.logger.error("internal error", metadata: ["error": "\(IDCardNumber.maskingEvery(in: message))", "http.method": "\(request.method)",
+                                                         "path": "\(request.uri.path)"])
         }
         return publicMessage
     }
