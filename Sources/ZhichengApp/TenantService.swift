@@ -192,19 +192,19 @@ public struct TenantService: Sendable {
     public func list() async throws -> [TenantRow] {
         var rows: [TenantRow] = []
         for info in try await store.registry.all() {
-            rows.append(await row(info))
+            rows.append(await row(info, logged: false))
         }
         return rows
     }
 
-    /// `info` with its counts, or with why they cannot be read (logged: a tenant nobody can
-    /// open is for the journal too).
-    private func row(_ info: TenantInfo) async -> TenantRow {
+    /// `info` with its counts, or with why they cannot be read (`logged`: also in the journal,
+    /// once for the tenant asked about, not for every row of every list).
+    private func row(_ info: TenantInfo, logged: Bool) async -> TenantRow {
         do {
             return TenantRow(info: info, stats: try await store.stats(info.id))
         } catch {
             let why = (error as? ZhichengError)?.message ?? "\(error)"
-            logger.warning("tenant database cannot be read", metadata: ["tenant.id": "\(info.id)", "error": "\(why)"])
+            if logged { logger.warning("tenant database cannot be read", metadata: ["tenant.id": "\(info.id)", "error": "\(why)"]) }
             return TenantRow(info: info, stats: nil, unreadable: why)
         }
     }
@@ -225,7 +225,7 @@ public struct TenantService: Sendable {
     /// be read is shown all the same, with why, and its last backup: what a restore needs.
     public func show(_ rawID: String) async throws -> (row: TenantRow, outbox: OutboxCounts?, lastBackup: BackupRecord?) {
         let info = try await info(rawID)
-        let row = await row(info)
+        let row = await row(info, logged: true)
         let outbox = row.unreadable == nil ? try await store.outbox(info.id) : nil
         return (row, outbox, try await store.registry.lastBackup(info.id))
     }

@@ -36,7 +36,7 @@ public enum Daemon {
                 // Under systemd: a journal entry at `critical`, naming the key, where `journalctl -p err`
                 // finds it (a plain stderr line is stored at the stream's info priority).
                 LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, sink: sink, control: LogLevelControl(.info)) }
-                Logger(label: "zhichengd").critical("configuration refused", metadata: ["config.key": "\(error.key ?? "-")", "error": "\(error.message)"])
+                Logger(label: "zhichengd").critical("configuration refused: \(error.message)", metadata: ["config.key": "\(error.key ?? "-")"])
             } else {
                 FileHandle.standardError.write(Data("zhichengd: configuration refused: \(error.message)\n".utf8))
             }

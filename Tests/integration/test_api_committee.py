@@ -966,11 +966,12 @@ def test_applications_waiting_for_nobody_are_named_to_the_admin(setup):
     handler, leader = (r.account["id"] for r in city.reviewers)
     expect(city.admin.post(f"staff/{leader}/disable"), 200)
     steps = expect(city.admin.get("reviews/stranded"), 200).json["steps"]
-    assert steps == [{"stage": "leader", "stage_label": "负责人审查", "series": SERIES, "count": 1, "handed_over": False}], steps
+    assert steps == [{"stage": "leader", "stage_label": "负责人审查", "series": SERIES, "count": 1, "handed_over": False, "needs_another_leader": False}], steps
     assert f"负责人审查：1 件{SERIES}申报无人可审" in home() and 'href="/t/zhengzhou/staff"' in home()
     # The handler given the leader's role too: four eyes keeps them from what they passed.
     expect(city.admin.put(f"staff/{handler}/roles", {"roles": ["handler", "leader"]}), 200)
-    assert [s["count"] for s in expect(city.admin.get("reviews/stranded"), 200).json["steps"]] == [1]
+    assert [(s["count"], s["needs_another_leader"]) for s in expect(city.admin.get("reviews/stranded"), 200).json["steps"]] == [(1, True)]
+    assert "唯一的负责人已作经办人审查" in home()
     expect(city.admin.post(f"staff/{leader}/enable"), 200)
     assert expect(city.admin.get("reviews/stranded"), 200).json["steps"] == []
     assert "无人可审" not in home()

@@ -11,12 +11,16 @@ public struct StrandedStep: Sendable, Equatable {
     /// The province office's own review of what the cities handed over (title and expert
     /// applications), not an application of the org's own chain.
     public var handedOver: Bool
+    /// The org's one 负责人 of the series took the 经办人 step of these (four eyes): what they
+    /// need is a second 负责人, not a role or a series someone already has.
+    public var needsAnotherLeader: Bool
 
-    public init(stage: ReviewStage, series: String, count: Int, handedOver: Bool) {
+    public init(stage: ReviewStage, series: String, count: Int, handedOver: Bool, needsAnotherLeader: Bool = false) {
         self.stage = stage
         self.series = series
         self.count = count
         self.handedOver = handedOver
+        self.needsAnotherLeader = needsAnotherLeader
     }
 }
 
@@ -39,7 +43,8 @@ extension ApplicationService {
                 """, [caller.orgID]) {
                 guard let stage = ReviewStage(rawValue: row["stage"].string ?? ""), let series = row["series"].string else { continue }
                 let count: Int
-                switch ReviewCoverage.coverage(of: stage, series: series, among: reviewers) {
+                let coverage = ReviewCoverage.coverage(of: stage, series: series, among: reviewers)
+                switch coverage {
                 case .covered: continue
                 case .nobody: count = row["n"].int ?? 0
                 case .onlyIfNotHandledBy(let only):
@@ -49,7 +54,9 @@ extension ApplicationService {
                                     AND d.stage = 'handler' AND +d.actor_id = ?)
                         """, [caller.orgID, series, only])?.int ?? 0
                 }
-                if count > 0 { stranded.append(StrandedStep(stage: stage, series: series, count: count, handedOver: false)) }
+                if count > 0 {
+                    stranded.append(StrandedStep(stage: stage, series: series, count: count, handedOver: false, needsAnotherLeader: coverage != .nobody))
+                }
             }
             // The province office's own review of what the cities handed over: each one's step
             // is in its chain (only those under review, a season's worth).
@@ -59,10 +66,13 @@ extension ApplicationService {
                     SELECT series, chain FROM received_applications
                     WHERE chain IS NOT NULL AND ((kind = 'title' AND state = 'in_review') OR (kind = 'expert' AND state = 'received'))
                     """) {
-                    let chain = try Self.decode(row["chain"].string ?? "")
+                    // One whose chain cannot be read is not counted here (its own page says so).
+                    guard let chain = try? Self.decode(row["chain"].string ?? "") else { continue }
                     let series = row["series"].string ?? ""
                     guard !ReviewCoverage.canBeTaken(chain.stage, series: series, handlerDecider: chain.handlerDecider, among: reviewers) else { continue }
-                    counts["\(chain.stage.rawValue)\u{1F}\(series)", default: StrandedStep(stage: chain.stage, series: series, count: 0, handedOver: true)].count += 1
+                    let anotherLeader = ReviewCoverage.coverage(of: chain.stage, series: series, among: reviewers) != .nobody
+                    counts["\(chain.stage.rawValue)\u{1F}\(series)\u{1F}\(anotherLeader)",
+                           default: StrandedStep(stage: chain.stage, series: series, count: 0, handedOver: true, needsAnotherLeader: anotherLeader)].count += 1
                 }
                 stranded += counts.values.sorted { ($0.stage.rawValue, $0.series) < ($1.stage.rawValue, $1.series) }
             }

@@ -504,12 +504,14 @@ struct StrandedStepDTO: Encodable {
     var series: String
     var count: Int
     var handedOver: Bool
+    var needsAnotherLeader: Bool
     init(_ s: StrandedStep) {
         stage = s.stage.rawValue
         stageLabel = s.stage.label
         series = s.series
         count = s.count
         handedOver = s.handedOver
+        needsAnotherLeader = s.needsAnotherLeader
     }
 }
 
