@@ -738,20 +738,51 @@ extension EvaluationService {
     /// What no committee of the office covers among the applications waiting at 评委会
     /// without one (series and level, such as "中小学教师 副高级"), in order: the office must
     /// set up a committee before they can be evaluated. Read from what waits, of every year.
+    /// Read by series and level, not item by item: a desk of thousands waiting is not read
+    /// whole for one line on each of its pages and on the 首页.
     public func uncoveredScopes(caller: SignedIn) async throws -> [String] {
-        let waiting = try await worklist(caller: caller, year: nil, only: nil, open: true, after: nil, paging: nil, withoutEvaluation: true).items
-        return Set(waiting.filter { !$0.covered }.map { "\($0.series) \($0.level)" }).sorted()
+        try Access.requireOrgAdmin(caller)
+        return try await store.read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let committees = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try Self.committee($0, conn) }
+            func covered(_ series: String, _ level: String) -> Bool {
+                committees.contains { $0.series.contains(series) && $0.levels.contains { $0.rawValue == level } }
+            }
+            var missing = Set<String>()
+            // The city's own at 评委会 without an evaluation (from their partial index), each
+            // scope no committee covers kept if one of them is this office's to evaluate.
+            let waiting = """
+                FROM applications WHERE state IN ('at_committee', 'publicity') AND state = 'at_committee' AND kind = 'title'
+                AND id NOT IN (SELECT application_id FROM evaluations WHERE application_id IS NOT NULL)
+                """
+            for scope in try conn.query("SELECT DISTINCT series, level " + waiting) {
+                let series = scope["series"].string ?? "", level = scope["level"].string ?? ""
+                guard !covered(series, level) else { continue }
+                try conn.forEachRow("SELECT chain " + waiting + " AND series = ? AND level = ?", [series, level]) { row in
+                    guard !missing.contains("\(series) \(level)"), let chain = try? ApplicationService.decode(row.string(0)),
+                          chain.isFinalAuthority(caller.orgID) else { return }
+                    missing.insert("\(series) \(level)")
+                }
+            }
+            if try conn.rootOrg()?.id == caller.orgID {
+                for scope in try conn.query("""
+                    SELECT DISTINCT r.series, r.level FROM received_applications r LEFT JOIN evaluations e ON e.received_id = r.id
+                    WHERE r.kind = 'title' AND r.state NOT IN ('in_review', 'rejected', 'returned', 'final') AND e.id IS NULL
+                    """) where !covered(scope["series"].string ?? "", scope["level"].string ?? "") {
+                    missing.insert("\(scope["series"].string ?? "") \(scope["level"].string ?? "")")
+                }
+            }
+            return missing.sorted()
+        }
     }
 
-    private func worklist(caller: SignedIn, year: Int?, only: EvaluationTarget?, open: Bool, after: EvaluationTarget?, paging: Paging?,
-                          withoutEvaluation: Bool = false) async throws -> CommitteeWorklistPage {
+    private func worklist(caller: SignedIn, year: Int?, only: EvaluationTarget?, open: Bool, after: EvaluationTarget?, paging: Paging?) async throws -> CommitteeWorklistPage {
         // One filter for both kinds of row: the year, the one item asked for, open ones, those
         // after the page before's last one.
         @Sendable func filter(received: Bool, alias: String) -> (sql: String, arguments: [any SQLiteBindable]) {
             var sql = "", arguments: [any SQLiteBindable] = []
             if let year { sql += " AND \(alias)year = ?"; arguments.append(year) }
             if open { sql += received ? " AND \(alias)state != 'final'" : " AND a.state IN ('at_committee', 'publicity')" }
-            if withoutEvaluation { sql += " AND e.id IS NULL" }
             switch (only, received) {
             case (nil, _): break
             case (.application(let id)?, false), (.received(let id)?, true): sql += " AND \(alias)id = ?"; arguments.append(id)
@@ -777,7 +808,8 @@ extension EvaluationService {
             let own = filter(received: false, alias: "a.")
             // Read a batch at a time: some rows are another office's (a city department's
             // own committee), left out after the read, so a page may take more than one.
-            let batch = min(wanted, 500)
+            // (Never a handful at a time: each batch runs the reached-committee subquery again.)
+            let batch = min(max(min(wanted, 500) * 2, 100), 500)
             var last = 0
             while items.count < wanted {
                 let rows = try conn.query("""
