@@ -928,7 +928,8 @@ def test_the_committee_desk_comes_a_page_at_a_time(setup):
         # What no committee covers is said on every page, not only where its row is.
         assert 'id="uncovered"' in body and 'id="worklist-first"' in body, body[-3000:]
     assert walked == [str(i) for i in apps], walked
-    assert city.api.raw("GET", "/t/zhengzhou/committee?after=" + quote("received/abc", safe=""), headers=cookie).status == 400
+    for bad in ("received/abc", "application/1"):
+        assert city.api.raw("GET", "/t/zhengzhou/committee?after=" + quote(bad, safe=""), headers=cookie).status == 400, bad
 
 
 def test_the_review_form_of_a_person_deleted_since_shows_their_number_and_unit(setup):

@@ -171,10 +171,7 @@ extension APIRoutes {
         signedIn.get("committee-worklist") { request, context in
             let year = try APIJSON.integer("year", in: request)
             let open = try APIJSON.boolean("open", in: request) ?? false
-            let after = try request.uri.queryParameters.get("after").map { raw in
-                guard let target = evaluationTarget(path: raw) else { throw ZhichengError.invalid("after 应为评委会评审列表中一项的 path", field: "after") }
-                return target
-            }
+            let after = try request.uri.queryParameters.get("after").map(worklistCursor)
             let page = try await s.evaluations.worklistPage(caller: context.caller, year: year, open: open, limit: try APIJSON.integer("limit", in: request), after: after)
             return try APIJSON.response(WorklistPageDTO(items: page.items.map(WorkItemDTO.init), next: page.next.map(evaluationPath)))
         }
@@ -485,6 +482,13 @@ func evaluationPath(_ target: EvaluationTarget) -> String {
     case .application(let id): "applications/\(id)"
     case .received(let id): "province/applications/\(id)"
     }
+}
+
+/// The committee desk's cursor (`after`), in the API and on the screen: the `path` of the
+/// last item of the page before.
+func worklistCursor(_ raw: String) throws -> EvaluationTarget {
+    guard let target = evaluationTarget(path: raw) else { throw ZhichengError.invalid("after 应为评委会评审列表中一项的 path", field: "after") }
+    return target
 }
 
 /// The item an `evaluationPath` names (the `path` of a committee-worklist item); nil for

@@ -14,20 +14,12 @@ extension UI {
         }
     }
 
-    /// The item a `targetPath` names: the desk's `?after=` (nil when absent or empty; anything
-    /// else is 400).
+    /// The desk's `?after=`: an item's path as the API's `committee-worklist` gives it
+    /// (`evaluationPath`; one reading for both, `worklistCursor`); nil when absent or empty.
     static func worklistCursor(_ request: Request) throws -> EvaluationTarget? {
         let raw = request.uri.queryParameters.get("after") ?? ""
         if raw.isEmpty { return nil }
-        let parts = raw.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.count == 2, let id = Int(parts[1]), id > 0 {
-            switch parts[0] {
-            case "application": return .application(id)
-            case "received": return .received(id)
-            default: break
-            }
-        }
-        throw ZhichengError.invalid("after 应为评委会评审列表中的一项", field: "after")
+        return try ZhichengHTTP.worklistCursor(raw)
     }
 
     func target(_ context: TenantRequestContext) throws -> EvaluationTarget {
@@ -67,7 +59,7 @@ extension UI {
         // The filter is kept across pages.
         func pageLink(after: EvaluationTarget?) -> String {
             link("committee", [year.map { "year=\($0)" }, open ? "open=1" : nil, size == Self.worklistPageSize ? nil : "limit=\(size)",
-                               after.map { "after=\(Self.targetPath($0))" }], context)
+                               after.map { "after=\(evaluationPath($0))" }], context)
         }
         let ticked = Set(entered?.all("items") ?? [])
         if entered != nil { Self.refilled() }
