@@ -27,11 +27,16 @@ struct PluginSteps: AutomatedSteps {
                 // returned nothing, it is paused as faulty, its helper died…).
                 logger.warning("plugin step failed; the application goes on to people",
                                metadata: ["plugin.file": "\(file)", "plugin.name": "\(plugin)", "plugin.step": "\(step.id)", "tenant.id": "\(tenant)",
-                                          "reason": "\(error.reason)"])
+                                          "application.id": "\(Self.id(of: application).map(String.init) ?? "-")", "reason": "\(error.reason)"])
                 outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: .failed(error.reason)))
             }
         }
         return outcomes
+    }
+
+    /// The application's id, as the log names it.
+    static func id(of application: String) -> Int? {
+        (try? JSONSerialization.jsonObject(with: Data(application.utf8)) as? [String: Any])?["id"] as? Int
     }
 
     func provides(_ point: String) async -> Bool { !(await supervisor.steps(at: point)).isEmpty }

@@ -80,6 +80,8 @@ def test_expert_application_climbs_unit_department_and_province_into_the_databas
     assert out["expert"]["id"] in [x["id"] for x in found]
     assert expect(env.prov.get(f"experts?specialty={quote('化学')}"), 200).json["experts"] == []
     expect(env.prov.get("experts?state=sleeping"), 400, field="state")
+    # An empty state is every state, as the screen's filter left blank.
+    assert len(expect(env.prov.get("experts?state="), 200).json["experts"]) == len(expect(env.prov.get("experts"), 200).json["experts"])
     # City accounts cannot reach the province's database (their tokens are worthless there).
     expect(env.prov_api.get("experts", token=env.city), 401)
 
@@ -494,9 +496,26 @@ def test_a_replacement_comes_from_the_reserves_still_in_the_database(env: Env, p
     try:
         replaced = expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": panel[0]}), 200).json
         assert sorted(m["expert_id"] for m in replaced["members"] if m["role"] == "panel") == sorted(panel[1:] + reserves[1:2])
-        expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": panel[1]}), 409, contains="在库备选")
+        expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": panel[1]}), 409, contains="没有可替补的备选专家")
     finally:
         expect(env.prov.post(f"experts/{reserves[0]}/state", {"state": "active"}), 200)
+
+
+def test_a_replacement_skips_a_reserve_who_must_now_avoid_an_applicant(env: Env, pool: dict):
+    """A reserve who declared, since the draw, a relation naming an applicant of the session
+    could not vote on it (and once votes are cast nobody can be replaced): 替补 takes the next."""
+    _, _, received = senior_application(env, "回民中学", "钱回避替补")
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "回避替补评审会", "series": SERIES, "panel_size": 3,
+                                                                          "reserves": 2, "applications": [received["id"]]}), 201).json
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "replace-avoid"}), 200).json
+    panel, reserves = [m["expert_id"] for m in drawn["experts"]], [m["expert_id"] for m in drawn["reserves"]]
+    before = next(e for e in expect(env.prov.get("experts"), 200).json["experts"] if e["id"] == reserves[0])["relations"]
+    expect(env.prov.put(f"experts/{reserves[0]}/relations", {"relations": before + ["钱回避替补"]}), 200)
+    try:
+        replaced = expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": panel[0]}), 200).json
+        assert sorted(m["expert_id"] for m in replaced["members"] if m["role"] == "panel") == sorted(panel[1:] + reserves[1:2])
+    finally:
+        expect(env.prov.put(f"experts/{reserves[0]}/relations", {"relations": before}), 200)
 
 
 def test_a_session_short_of_its_quorum_decides_nothing(env: Env, pool: dict):

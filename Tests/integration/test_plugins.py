@@ -454,7 +454,8 @@ def test_concurrent_calls_on_a_faulty_plugin_restart_it_once(daemon_factory, tmp
     assert plugins(d)["libecho.so"]["state"] == "faulty" and not crash.exists()
     # The application's failed step is in the log, with the plugin, the tenant and why.
     failed = [l for l in d.output().splitlines() if "plugin step failed" in l]
-    assert failed and "libecho.so" in failed[0] and "tenant.id=" in failed[0] and "reason=" in failed[0], d.output()[-3000:]
+    assert failed and "libecho.so" in failed[0] and "tenant.id=" in failed[0] and f"application.id={first_app['id']}" in failed[0] and "reason=" in failed[0], \
+        d.output()[-3000:]
     time.sleep(5.5)  # PluginSupervisor.retryAfter
     loaded_before = d.output().count("plugin loaded")
     submit_all_at_once(rest)

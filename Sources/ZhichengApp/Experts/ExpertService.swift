@@ -201,7 +201,7 @@ public struct ExpertService: Sendable {
     /// before), and the count of all that match. A province has thousands: none is out of reach.
     public func experts(series: String?, specialty: String?, state: String?, limit: Int? = nil, after: Int? = nil,
                         caller: SignedIn) async throws -> ExpertPage {
-        if let state, !["active", "suspended", "retired"].contains(state) { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
+        if let state, !state.isEmpty, ExpertState(rawValue: state) == nil { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
         let paging = limit.map { Paging($0, maximum: 500) }
         return try await store.read(caller) { conn in
             _ = try Self.requireProvinceOffice(caller, conn)
@@ -223,7 +223,7 @@ public struct ExpertService: Sendable {
     /// Suspends (暂停), retires (退出) or reinstates an expert; the office admin only.
     public func setState(_ id: Int, state: String, reason rawReason: String, caller: SignedIn) async throws -> ExpertRecord {
         try Access.requireOrgAdmin(caller)
-        guard ["active", "suspended", "retired"].contains(state) else { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
+        guard ExpertState(rawValue: state) != nil else { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard state == "active" || !reason.isEmpty else { throw ZhichengError.invalid("请填写暂停或退出的理由", field: "reason") }
         guard reason.count <= 500 else { throw ZhichengError.invalid("理由不能超过500个字符", field: "reason") }

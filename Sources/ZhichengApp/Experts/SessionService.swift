@@ -323,12 +323,17 @@ public struct SessionService: Sendable {
             guard let member = try conn.query("SELECT position FROM session_experts WHERE session_id = ? AND expert_id = ? AND role = 'panel'", [id, expertID]).first else {
                 throw ZhichengError.notFound("该专家不在本场评审会的评审组中")
             }
-            // The first reserve still 在库: one suspended or retired since the draw could never vote.
+            // The first reserve still 在库 and free of 回避 with every applicant of the session under
+            // their record today (a relation declared since the draw): one suspended, retired or
+            // now in conflict could not vote, and could not be replaced once votes were cast.
+            let applicants = try conn.query("""
+                SELECT \(Self.applicantColumns) FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id WHERE sa.session_id = ?
+                """, [id]).map(Self.applicant(from:))
             guard let reserve = try conn.query("""
-                SELECT m.expert_id FROM session_experts m JOIN experts e ON e.id = m.expert_id
-                WHERE m.session_id = ? AND m.role = 'reserve' AND e.state = 'active' ORDER BY m.position LIMIT 1
-                """, [id]).first?["expert_id"].int else {
-                throw ZhichengError.conflict("没有可替补的在库备选专家")
+                SELECT \(Self.candidateColumns) FROM session_experts m JOIN experts e ON e.id = m.expert_id
+                WHERE m.session_id = ? AND m.role = 'reserve' AND e.state = 'active' ORDER BY m.position
+                """, [id]).map(Self.candidate(from:)).first(where: { ExpertDraw.conflict(of: $0, with: applicants) == nil })?.id else {
+                throw ZhichengError.conflict("没有可替补的备选专家（在库且无需回避）")
             }
             try conn.run("UPDATE session_experts SET role = 'replaced' WHERE session_id = ? AND expert_id = ?", [id, expertID])
             try conn.run("UPDATE session_experts SET role = 'panel', position = ? WHERE session_id = ? AND expert_id = ?", [member["position"].int ?? 0, id, reserve])

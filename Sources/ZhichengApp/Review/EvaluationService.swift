@@ -42,7 +42,8 @@ public struct EvaluationRecord: Sendable {
         if PublicityCalendar.isStanding(until: until, now: now) {
             return .conflict("公示期至 \(ChinaTime.end(until)) 止，之后方可确认")
         }
-        guard openObjections == 0 else { return .conflict("还有 \(openObjections ?? 0) 条异议未处理，处理后方可确认") }
+        guard let open = openObjections else { return ZhichengError(.forbidden, "只有评委会所在单位可以确认结果") }   // a record read for someone else
+        guard open == 0 else { return .conflict("还有 \(open) 条异议未处理，处理后方可确认") }
         return nil
     }
 }
