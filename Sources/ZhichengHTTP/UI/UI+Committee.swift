@@ -179,10 +179,11 @@ extension UI {
             // Post, redirect, get: reloading the item does not send the step again.
             return done("committee/" + Self.targetPath(target), message, context)
         } catch let error as ZhichengError {
+            let message = error.shown(request)   // logged once, whichever page says it
             do {
-                return try await committeeItemPage(user, context, target: target, flash: .error(error.shown(request)), status: error.status)
+                return try await committeeItemPage(user, context, target: target, flash: .error(message), status: error.status)
             } catch is ZhichengError {
-                return try await committeePage(user, context, flash: .error(error.shown(request)), status: error.status)
+                return try await committeePage(user, context, flash: .error(message), status: error.status)
             }
         }
     }

@@ -377,11 +377,12 @@ extension UI {
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
+            let message = error.shown(request)   // logged once, whichever page says it
             do {
-                return try await sessionPage(user, context, id: id, flash: .error(error.shown(request)), status: error.status,
+                return try await sessionPage(user, context, id: id, flash: .error(message), status: error.status,
                                              entered: action == "vote" || action == "cancel" ? form : nil)
             } catch is ZhichengError {
-                return try await sessionsPage(user, context, flash: .error(error.shown(request)), status: error.status)
+                return try await sessionsPage(user, context, flash: .error(message), status: error.status)
             }
         }
     }
