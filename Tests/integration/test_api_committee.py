@@ -101,6 +101,8 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert [i["path"] for i in expect(city.admin.get(f"committee-worklist?year={year}"), 200).json["items"]] == [f"applications/{app['id']}"]
     assert expect(city.admin.get(f"committee-worklist?year={year - 1}"), 200).json["items"] == []
     expect(city.admin.get("committee-worklist?year=x"), 400, field="year")
+    # An empty year is every year, in the API as on the screen's filter.
+    assert [i["path"] for i in expect(city.admin.get("committee-worklist?year="), 200).json["items"]] == [f"applications/{app['id']}"]
     cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
 
     def todo() -> list[str]:

@@ -112,8 +112,8 @@ struct UI: Sendable {
         return base(context) + path + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
     }
 
-    /// The 年度 a list screen is narrowed to (`?year=`): nil when empty or absent (every
-    /// year); a value that is not a number is 400.
+    /// The 年度 a list screen or an API list is narrowed to (`?year=`): nil when empty or
+    /// absent (every year); a value that is not a number is 400. One reading for both.
     static func yearFilter(_ request: Request) throws -> Int? {
         let raw = (request.uri.queryParameters.get("year") ?? "").trimmingCharacters(in: .whitespaces)
         guard !raw.isEmpty else { return nil }
