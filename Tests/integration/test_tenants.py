@@ -915,6 +915,12 @@ def test_a_stored_password_hash_that_cannot_be_read_is_a_logged_error_not_a_wron
     assert r.status == 500 and r.error()["code"] == "internal", (r.status, r.body[:300])
     lines = wait_for_log(daemon, before, lambda l: "internal error" in l and "password hashing failed" in l)
     assert any("/t/zhengzhou/api/v1/session" in l for l in lines if "password hashing failed" in l), lines
+    # Not counted towards a lock-out: the sixth try is still the same error, not 429.
+    for _ in range(6):
+        r = api.raw("POST", "/t/zhengzhou/api/v1/session", body=json.dumps({"login": info["admin_login"], "password": info["admin_password"]}).encode(),
+                    headers={"Content-Type": "application/json"})
+        assert r.status == 500, r.status
+    assert db_rows(daemon.tenant_db("zhengzhou"), "SELECT coalesce(sum(failures), 0) FROM sign_in_failures")[0][0] == 0
 
 
 def test_a_damaged_tenant_is_shown_with_why_and_its_last_backup(daemon_factory) -> None:

@@ -61,7 +61,15 @@ public struct AuthService: Sendable {
         // Admitted before it is counted: a check refused for load does not count against the account.
         try await hasher.admitted(tenant: tenant.rawValue) {
             let attempt = try await countAttempt(tenant, account: account, now: now)
-            guard try await hasher.verify(password, against: account.passwordHash) else {
+            let matches: Bool
+            do {
+                matches = try await hasher.verify(password, against: account.passwordHash)
+            } catch {
+                // Not the user's wrong password (the stored hash cannot be read): not counted.
+                try? await uncount(attempt, tenant, account: account)
+                throw error
+            }
+            guard matches else {
                 try await failed(attempt, tenant, account: account, source: source)
                 throw ZhichengError(.unauthorized, "登录名或密码错误")
             }
@@ -148,6 +156,10 @@ public struct AuthService: Sendable {
         /// This check is the one that locked the account (said in the audit if it fails).
         var locked: Bool
         var failures: Int
+        /// The account's count before this attempt and as this attempt left it: a check that
+        /// could not be made is taken back (`uncount`), not left to lock the account.
+        var before: (failures: Int, lockedUntil: Double?) = (0, nil)
+        var after: (failures: Int, lockedUntil: Double?) = (0, nil)
     }
 
     /// One password check about to be made against `account`: refused while the account is
@@ -167,8 +179,19 @@ public struct AuthService: Sendable {
                     throw Self.locked(until: until, now: now)
                 case let .counted(failures, locks, keep):
                     try conn.setSignInFailures(account.id, failures: keep.failures, lockedUntil: keep.lockedUntil)
-                    return Attempt(locked: locks, failures: failures)
+                    return Attempt(locked: locks, failures: failures, before: (counted.failures, counted.lockedUntil),
+                                   after: (keep.failures, keep.lockedUntil))
                 }
+            }
+        }
+    }
+
+    /// Takes `attempt`'s count back, unless another attempt has counted since.
+    private func uncount(_ attempt: Attempt, _ tenant: TenantID, account: AccountRecord) async throws {
+        try await store.withTenant(tenant) { db in
+            try await db.write { conn in
+                guard let now = try conn.signInFailures(account.id), now.failures == attempt.after.failures, now.lockedUntil == attempt.after.lockedUntil else { return }
+                try conn.setSignInFailures(account.id, failures: attempt.before.failures, lockedUntil: attempt.before.lockedUntil)
             }
         }
     }
