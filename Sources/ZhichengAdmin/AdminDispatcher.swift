@@ -130,11 +130,14 @@ public final class AdminDispatcher: Sendable {
         case .tenantList:
             return ["tenants": .array(try await tenants.list().map(Self.row))]
         case .tenantShow:
-            let (row, outbox, backup) = try await tenants.show(try args.string("id"))
+            let (row, outbox, backup, restore) = try await tenants.show(try args.string("id"))
             guard case .object(var fields) = Self.row(row) else { return .null }
             fields.append(("schema_version", row.stats.map { .init($0.schemaVersion) } ?? .null))
             fields.append(("messages", outbox.map { ["waiting": .init($0.waiting), "set_aside": .init($0.setAside)] } ?? .null))
             fields.append(("last_backup", backup.map(Self.backup) ?? .null))
+            fields.append(("restore", restore.map { r -> JSONValue in
+                ["from": .string(r.path), "by": .string(r.actor), "since": .string(Date(timeIntervalSince1970: r.startedAt).ISO8601Format())]
+            } ?? .null))
             return .object(fields)
         case .tenantSuspend, .tenantResume:
             let id = try args.string("id")

@@ -223,11 +223,14 @@ public struct TenantService: Sendable {
 
     /// One tenant with counts, schema version and last backup. A tenant whose database cannot
     /// be read is shown all the same, with why, and its last backup: what a restore needs.
-    public func show(_ rawID: String) async throws -> (row: TenantRow, outbox: OutboxCounts?, lastBackup: BackupRecord?) {
+    /// `restore`: a restore of the tenant the registry records, under way now or one whose
+    /// follow-up failed (owed until it is settled: the tenant cannot be resumed before).
+    public func show(_ rawID: String) async throws -> (row: TenantRow, outbox: OutboxCounts?, lastBackup: BackupRecord?, restore: RestoreIntent?) {
         let info = try await info(rawID)
         let row = await row(info, logged: true)
         let outbox = row.unreadable == nil ? try await store.outbox(info.id) : nil
-        return (row, outbox, try await store.registry.lastBackup(info.id))
+        let restore = try await store.registry.restoresUnderWay().first { $0.id == info.id }
+        return (row, outbox, try await store.registry.lastBackup(info.id), restore)
     }
 
     /// Tenant counts for `status`.
@@ -260,6 +263,14 @@ public struct TenantService: Sendable {
         } else {
             guard restoring.claim(info.id) else { throw ZhichengError.conflict("tenant \(info.id) is being restored; resume it when the restore has ended") }
             defer { restoring.release(info.id) }
+            // A restore whose follow-up failed owes the tenant the other tenants' messages sent
+            // since its backup (the province's answers): settled first, and no resume without it.
+            for left in try await store.registry.restoresUnderWay() where left.id == info.id {
+                await settle(left, finished: "finished_before_resume", forgetOnFailure: false)
+            }
+            if try await store.registry.restoresUnderWay().contains(where: { $0.id == info.id }) {
+                throw ZhichengError.conflict("tenant \(info.id)'s last restore has not finished its follow-up (the messages other tenants sent since its backup; see the log): restore it again, or restart the daemon, then resume")
+            }
             try await audit(info.id, entry)
         }
         _ = try await store.registry.setState(info.id, state)

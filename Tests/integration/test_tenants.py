@@ -443,6 +443,21 @@ def test_a_restore_whose_follow_up_failed_is_finished_by_the_next_restore(daemon
     assert d.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})["sha256"] == backup["sha256"]
 
 
+def test_a_restore_whose_follow_up_failed_is_shown_and_finished_before_the_tenant_is_resumed(daemon_factory) -> None:
+    """Its follow-up owed (the other tenants' messages since the backup: the province's answers),
+    the restore is in `tenant show`, and a resume finishes it first (audited
+    finished_before_resume): a city resumed without it missed those answers until a restart."""
+    d: Daemon = daemon_factory(env=clean_env(ZHICHENG_FAIL_AT="tenant.restore.follow-up")).start()
+    backup, backup_rows, _ = _backed_up_changed_and_suspended(d)
+    expect_error(d.request("tenant.restore", {"id": "zhengzhou", "path": backup["path"]}), "internal")
+    owed = d.call("tenant.show", {"id": "zhengzhou"})["restore"]
+    assert owed["from"] == backup["path"] and owed["by"].startswith("admin:") and owed["since"], owed
+    assert d.call("tenant.resume", {"id": "zhengzhou"})["state"] == "active"
+    actions = [json.loads(r[6]) for r in sorted(sqlite_snapshot(d.tenant_db("zhengzhou"))["audit"]) if r[4] == "tenant.restore"]
+    assert [a.get("finished_before_resume") for a in actions][-1:] == [True], actions
+    assert d.call("tenant.show", {"id": "zhengzhou"})["restore"] is None
+
+
 # --------------------------------------------------------------------------- check
 
 
