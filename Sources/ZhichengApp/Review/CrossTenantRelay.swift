@@ -123,8 +123,12 @@ public final class CrossTenantRelay: Sendable {
     /// Delivers whatever start-up finds pending, then serves kicks and retries until
     /// `stop()`. One delivery at a time; a failing target never holds up the others.
     public func run() async {
-        for info in (try? await store.registry.all()) ?? [] where ((try? await store.outbox(info.id).waiting) ?? 0) > 0 {
-            schedule.withLock { $0.kick(info.id) }
+        for info in (try? await store.registry.all()) ?? [] {
+            // An outbox that cannot be read now (busy, damaged) is tried all the same: its
+            // failure is then paused, retried and shown (`status`), where skipped it stranded
+            // its messages until the tenant wrote a new one.
+            let waiting = (try? await store.outbox(info.id).waiting) ?? 1
+            if waiting > 0 { schedule.withLock { $0.kick(info.id) } }
         }
         var timer: (at: RelaySchedule.Instant, task: Task<Void, Never>)?
         defer { timer?.task.cancel() }
