@@ -71,6 +71,10 @@ def test_expert_application_climbs_unit_department_and_province_into_the_databas
     wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "passed", 10, "the result to reach the city")
     # The expert signs in to the province with the one-time password and sees no office screens.
     me = env.prov_api.first_login(out["expert"]["id_number"], out["one_time_password"])
+    # Once the expert has set their own password, a late repeat replaces nothing.
+    late = expect(env.prov_l.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "同意入库", "version": papp["version"]}), 200).json
+    assert late.get("one_time_password") is None and late.get("expert") is None, late
+    expect(me.get("experts/me"), 200)
     env.experts["李专家"] = (out["expert"], me)
     assert expect(me.get("experts/me"), 200).json["id"] == out["expert"]["id"]
     expect(me.get("experts"), 403)
@@ -791,6 +795,10 @@ def test_a_session_that_cannot_be_drawn_is_cancelled_and_frees_its_applications(
         expect(env.prov_h.post(f"{path}/cancel", {"reason": "专家不足"}), 403)
         expect(expert.post(f"{path}/cancel", {"reason": "专家不足"}), 403)
         expect(env.prov.post("sessions/999999/cancel", {"reason": "专家不足"}), 404)
+        # Who and which session are checked before what was sent.
+        expect(env.prov_h.post(f"{path}/cancel", {}), 403)
+        expect(env.prov.post("sessions/999999/cancel", {}), 404)
+        expect(env.prov.post(f"{path}/cancel", {"reason": 5}), 400)
     assert expect(env.prov.get(path), 200).json["state"] == "planned"
 
     cancelled = expect(env.prov.post(f"{path}/cancel", {"reason": "符合条件的专家不足，无法抽取"}), 200).json

@@ -117,16 +117,19 @@ public struct ExpertService: Sendable {
         let (outcome, final) = try await store.write(caller) { conn -> (ExpertDecisionOutcome, Bool) in
             if try ProvinceReview.isRepeat(id, .expert, decision: rawDecision, version: version, caller: caller, conn) {
                 // Recorded once. The 负责人's 通过 admitted the expert with a one-time password shown
-                // in the first answer, which a double click replaced on the screen: while the new
-                // account has not been signed in to, a new one-time password is shown instead (the
-                // first no longer works).
+                // in the first answer, which a double click replaced on the screen: the same form
+                // sent again (with its version) by that 负责人, still one, within minutes of the
+                // admission and before the account was used, shows a new one-time password (the
+                // first no longer works). Later, or otherwise, it is the sysadmin's reset.
                 let me = try Self.requireProvinceOffice(caller, conn)
                 var expert: ExpertRecord?
-                if !hash.isEmpty, let admitted = try conn.query("""
-                    SELECT e.id, e.account_id FROM experts e JOIN accounts a ON a.id = e.account_id WHERE e.received_id = ? AND a.must_change_password = 1
-                    """, [id]).first, let expertID = admitted["id"].int, let account = admitted["account_id"].int {
-                    try conn.run("UPDATE accounts SET password_hash = ? WHERE id = ?", [hash, account])
-                    try conn.run("DELETE FROM sessions WHERE account_id = ?", [account])
+                if !hash.isEmpty, version != nil, me.roles.contains(.leader), let admitted = try conn.query("""
+                    SELECT e.id, e.account_id FROM experts e JOIN accounts a ON a.id = e.account_id
+                    WHERE e.received_id = ? AND a.must_change_password = 1 AND a.created_at > ?
+                    AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.account_id = a.id)
+                    """, [id, Date().timeIntervalSince1970 - Self.reissueWindowSeconds]).first,
+                   let expertID = admitted["id"].int, let account = admitted["account_id"].int {
+                    try conn.resetPassword(accountID: account, oneTimeHash: hash)
                     try conn.appendAudit(caller.audit("expert.password-reissued", target: "expert:\(expertID)", detail: #"{"account":\#(account)}"#))
                     expert = try Self.expert(expertID, conn)
                 }
@@ -157,6 +160,10 @@ public struct ExpertService: Sendable {
         relay?.kick(caller.tenant)
         return outcome
     }
+
+    /// How long after an expert's admission the admitting 负责人's repeated 通过 may show a new
+    /// one-time password (a double click's answer replaced the first).
+    static let reissueWindowSeconds: Double = 600
 
     /// Enters the person of an expert application into the database, with an account.
     static func admit(_ receivedID: Int, row: SQLiteRow, passwordHash: String, caller: SignedIn, _ conn: SQLiteConnection) throws -> ExpertRecord {

@@ -461,10 +461,11 @@ public struct SessionService: Sendable {
     /// experts would otherwise hold them for ever.
     public func cancel(_ id: Int, reason rawReason: String?, caller: SignedIn) async throws -> SessionView {
         try Access.requireOrgAdmin(caller)
-        let reason = try SessionState.cancelReason(rawReason)
         return try await store.write(caller) { conn in
+            // Who and which session first, then what was sent (as every other route).
             try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             let session = try Self.session(id, caller: caller, conn)
+            let reason = try SessionState.cancelReason(rawReason)
             let votes = try Self.votesCast(id, conn)
             try Self.state(of: session).require(.cancel(votesCast: votes))
             try conn.run("UPDATE review_sessions SET state = 'cancelled', cancel_reason = ?, cancelled_at = ?, cancelled_by = ? WHERE id = ?",

@@ -124,10 +124,20 @@ public final class CrossTenantRelay: Sendable {
     /// `stop()`. One delivery at a time; a failing target never holds up the others.
     public func run() async {
         for info in (try? await store.registry.all()) ?? [] {
-            // An outbox that cannot be read now (busy, damaged) is tried all the same: its
-            // failure is then paused, retried and shown (`status`), where skipped it stranded
-            // its messages until the tenant wrote a new one.
-            let waiting = (try? await store.outbox(info.id).waiting) ?? 1
+            // An outbox that cannot be read now (busy, an I/O error) is tried all the same: its
+            // failure is then paused, retried and shown (`status`), where skipped it stranded its
+            // messages until the tenant wrote a new one. A file that is no database (damaged)
+            // waits for its restore, which sends them: retried, it would only be opened again
+            // and again (and SQLite deletes the -wal beside it, which the restore keeps aside).
+            let waiting: Int
+            do {
+                waiting = try await store.outbox(info.id).waiting
+            } catch let error as SQLiteError where error.isCorrupt {
+                logger.warning("relay: a tenant's database is damaged; its messages wait for its restore", metadata: ["tenant.id": "\(info.id)", "error": "\(error)"])
+                waiting = 0
+            } catch {
+                waiting = 1
+            }
             if waiting > 0 { schedule.withLock { $0.kick(info.id) } }
         }
         var timer: (at: RelaySchedule.Instant, task: Task<Void, Never>)?
