@@ -92,7 +92,7 @@ public final class AdminDispatcher: Sendable {
         countFailure(request.cmd, failure.code)
         // What went wrong, for the journal: a failure that is not the sysadmin's at `error`, a
         // refusal (bad arguments, unknown tenant) of a command worth tracing at `notice`.
-        metadata.merge(["code": "\(failure.code.rawValue)", "error": "\(IDCardNumber.maskingEvery(in: failure.message))", "seconds": "\(Self.seconds(since: started))"]) { $1 }
+        metadata.merge(["code": "\(failure.code.rawValue)", "error": "\(failure.message)", "seconds": "\(Self.seconds(since: started))"]) { $1 }
         if failure.code == .internal {
             logger.error("admin command failed", metadata: metadata)
         } else if journaled {

@@ -93,21 +93,12 @@ public struct TenantService: Sendable {
     /// (suspended, being restored) refuses the create of an id archived before (try again
     /// later); for an id never used, what it holds is only looked for, and a warning logged.
     func applicationIDsKnownToProvince(_ id: TenantID) async throws -> Int {
-        guard let raw = try await store.registry.provinceID(), let province = try? TenantID(raw) else { return 0 }
-        do {
-            return try await store.withTenant(province) { db in
-                try await db.read { conn in
-                    try conn.scalar("SELECT coalesce(max(source_application_id), 0) FROM received_applications WHERE source_tenant = ?", [id.rawValue])?.int ?? 0
-                }
-            }
-        } catch {
-            if try await store.registry.wasArchived(id) {
-                throw ZhichengError.unavailable("tenant \(id) was archived before, and the province, which holds its applications by their ids, cannot be read now (\(error)); create it again once the province is served")
-            }
-            logger.warning("tenant.create: cannot read which applications of this id the province holds",
-                           metadata: ["tenant.id": "\(id)", "error": "\(error)"])
-            return 0
+        if let held = await provinceHolds(id) { return held }
+        if try await store.registry.wasArchived(id) {
+            throw ZhichengError.unavailable("tenant \(id) was archived before, and the province, which holds its applications by their ids, cannot be read now; create it again once the province is served")
         }
+        logger.warning("tenant.create: cannot read which applications of this id the province holds", metadata: ["tenant.id": "\(id)"])
+        return 0
     }
 
     /// The highest application id of city `id` the province holds (0 without a province),
@@ -323,7 +314,7 @@ public struct TenantService: Sendable {
             // as one of them, even when the database it replaces cannot be read.
             let known = info.kind == .city ? await provinceHolds(info.id) : 0
             record = try await store.restore(info.id, from: path, token: intent.token, identity: (info.divisionCode.short, info.kind.rawValue),
-                                             knownElsewhere: known, idsMustBeKnown: info.kind == .city)
+                                             knownElsewhere: known)
         } catch {
             if (try? await store.restoreToken(info.id)) == intent.token {
                 // A failure after the swap (the directory's fsync): the backup is in place, and

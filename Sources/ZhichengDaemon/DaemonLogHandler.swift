@@ -2,6 +2,7 @@ import CSystemd
 import Foundation
 import Logging
 import Synchronization
+import ZhichengCore
 
 /// The log level every handler reads, so `log.level` and config reload change it at once.
 public final class LogLevelControl: Sendable {
@@ -62,7 +63,7 @@ public struct DaemonLogHandler: LogHandler {
 
     private func journal(_ event: LogEvent, _ metadata: Logger.Metadata) {
         var fields = [
-            "MESSAGE=\(event.message)",
+            "MESSAGE=\(IDCardNumber.maskingEvery(in: "\(event.message)"))",
             "PRIORITY=\(Self.priority(event.level))",
             "SYSLOG_IDENTIFIER=zhichengd",
             "LOGGER=\(label)",
@@ -71,7 +72,7 @@ public struct DaemonLogHandler: LogHandler {
             "CODE_FUNC=\(event.function)",
         ]
         for (key, value) in metadata {
-            fields.append("\(Self.fieldName(key))=\(value)")
+            fields.append("\(Self.fieldName(key))=\(IDCardNumber.maskingEvery(in: "\(value)"))")
         }
         var storage = fields.map { Array($0.utf8) }
         var iovecs = [iovec]()
@@ -88,9 +89,9 @@ public struct DaemonLogHandler: LogHandler {
     }
 
     private func stderrLine(_ event: LogEvent, _ metadata: Logger.Metadata) {
-        var line = "\(Self.timestamp()) \(event.level) \(event.message)"
+        var line = "\(Self.timestamp()) \(event.level) \(IDCardNumber.maskingEvery(in: "\(event.message)"))"
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            let text = "\(value)"
+            let text = IDCardNumber.maskingEvery(in: "\(value)")
             line += text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) ? " \(key)=\(String(reflecting: text))" : " \(key)=\(text)"
         }
         line += "\n"

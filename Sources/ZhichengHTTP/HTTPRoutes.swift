@@ -100,7 +100,7 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && error.body == nil {
-            if request.uri.path.contains("/api/v1/") {
+            if UI.isAPIPath(request.uri.path) {
                 throw ZhichengError(.methodNotAllowed, "该 API 路径不接受 \(request.method.rawValue) 请求")
             }
             // Under /t/<tenant>/ the tenant exists (TenantMiddleware let the request through).

@@ -13,7 +13,7 @@ struct TenantMiddleware: RouterMiddleware {
         let raw = context.parameters.get("tenant") ?? ""
         do {
             context.tenant = try await tenants.resolveForRequest(raw)
-        } catch let error as ZhichengError where !request.uri.path.contains("/api/v1/") {
+        } catch let error as ZhichengError where !UI.isAPIPath(request.uri.path) {
             // A browser's page: said in a page, not in the API's JSON.
             return StandalonePage.error(status: error.status, title: error.status == .notFound ? "地市不存在" : "暂停服务", message: error.publicMessage, home: "/")
         }

@@ -32,8 +32,7 @@ extension ZhichengError: HTTPResponseError {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         if code == .internal {
-            context.logger.error("internal error", metadata: ["error": "\(IDCardNumber.maskingEvery(in: message))", "http.method": "\(request.method)",
-                                                               "path": "\(request.uri.path)"])
+            context.logger.error("internal error", metadata: ["error": "\(message)", "http.method": "\(request.method)", "path": "\(request.uri.path)"])
         }
         let message = publicMessage
         var fields: [(String, JSONValue)] = [("code", .string(code.rawValue)), ("message", .string(message))]

@@ -77,12 +77,12 @@ extension TenantStore {
     /// `identity`: the tenant's division code (short form) and kind as the registry has them;
     /// a backup made under the same id by another tenant since archived is refused.
     /// `knownElsewhere`: the highest application id of this tenant that another tenant holds
-    /// (a city's, in the province), nil when that could not be read; the restored database
-    /// numbers new applications above it too. When the database replaced cannot be read
-    /// either (damaged: the reason for the restore), a city's restore is refused rather than
-    /// number applications as ones the province already holds (`idsMustBeKnown`).
+    /// (a city's, in the province; 0 for the province), nil when that could not be read; the
+    /// restored database numbers new applications above it too. When the database replaced
+    /// cannot be read either (damaged: the reason for the restore), the restore is refused
+    /// rather than number applications as ones the province already holds.
     public func restore(_ id: TenantID, from source: String, token: String = UUID().uuidString,
-                        identity: (divisionCode: String, kind: String)? = nil, knownElsewhere: Int? = 0, idsMustBeKnown: Bool = false) async throws -> BackupRecord {
+                        identity: (divisionCode: String, kind: String)? = nil, knownElsewhere: Int? = 0) async throws -> BackupRecord {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
@@ -114,12 +114,8 @@ extension TenantStore {
                             used = knownElsewhere
                             logger.warning("restore: cannot read which application ids the replaced database used; new ids continue above the backup's and those other tenants hold",
                                            metadata: ["tenant.id": "\(id)", "error": "\(error)", "known_elsewhere": "\(knownElsewhere)"])
-                        } else if idsMustBeKnown {
-                            throw ZhichengError.unavailable("cannot read which application ids \(id) used (its database: \(error)), nor which the province holds; restore again once the province can be read")
                         } else {
-                            used = 0
-                            logger.warning("restore: cannot read which application ids the replaced database used; new ids continue from the backup's",
-                                           metadata: ["tenant.id": "\(id)", "error": "\(error)"])
+                            throw ZhichengError.unavailable("cannot read which application ids \(id) used (its database: \(error)), nor which the province holds; restore again once the province can be read")
                         }
                     }
                     let conn = try SQLiteConnection(path: staged, options: .init(create: false))

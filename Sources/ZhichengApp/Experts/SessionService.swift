@@ -332,7 +332,9 @@ public struct SessionService: Sendable {
             guard let reserve = try conn.query("""
                 SELECT \(Self.candidateColumns) FROM session_experts m JOIN experts e ON e.id = m.expert_id
                 WHERE m.session_id = ? AND m.role = 'reserve' AND e.state = 'active' ORDER BY m.position
-                """, [id]).map(Self.candidate(from:)).first(where: { ExpertDraw.conflict(of: $0, with: applicants) == nil })?.id else {
+                """, [id]).map(Self.candidate(from:)).first(where: { reserve in
+                    applicants.allSatisfy { VoteCount.bar(reserve, state: .active, applicant: $0) == nil }   // the close's own rule
+                })?.id else {
                 throw ZhichengError.conflict("没有可替补的备选专家（在库且无需回避）")
             }
             try conn.run("UPDATE session_experts SET role = 'replaced' WHERE session_id = ? AND expert_id = ?", [id, expertID])

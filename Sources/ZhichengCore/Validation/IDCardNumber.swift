@@ -48,9 +48,9 @@ public struct IDCardNumber: Hashable, Sendable, CustomStringConvertible {
         return String(chars.prefix(6)) + String(repeating: "*", count: 8) + String(chars.suffix(4))
     }
 
-    /// `text` with every ID-card number in it masked (`masked`): for what is written to the
-    /// daemon's log, which the people whose numbers they are never agreed to be in (an admin
-    /// command's error naming the login it could not find, say).
+    /// `text` with every ID-card number in it masked (`masked`): for every line the daemon's
+    /// log handler writes, which the people whose numbers they are never agreed to be in (an
+    /// admin command's error naming the login it could not find, say).
     public static func maskingEvery(in text: String) -> String {
         var out = "", run = ""
         func flush() {

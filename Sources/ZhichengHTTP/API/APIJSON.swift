@@ -76,6 +76,15 @@ enum APIJSON {
         }
     }
 
+    /// The 年度 a list screen or an API list is narrowed to (`?year=`): nil when empty or
+    /// absent (every year); a value that is not a number is 400. One reading for both.
+    static func year(in request: Request) throws -> Int? {
+        let raw = (request.uri.queryParameters.get("year") ?? "").trimmingCharacters(in: .whitespaces)
+        guard !raw.isEmpty else { return nil }
+        guard let year = Int(raw) else { throw ZhichengError.badRequest(FormData.yearNotANumber, field: "year") }
+        return year
+    }
+
     static func integer(_ name: String, in request: Request) throws -> Int? {
         guard let raw = request.uri.queryParameters.get(name) else { return nil }
         guard let value = Int(raw) else { throw ZhichengError.badRequest("查询参数 \(name) 应为整数", field: name) }

@@ -28,7 +28,7 @@ extension APIRoutes {
                 guard let state = PlanState(rawValue: raw) else { throw ZhichengError.badRequest("state 应为 submitted、approved 或 rejected", field: "state") }
                 return state
             }
-            let plans = try await s.plans.overview(caller: context.caller, year: try UI.yearFilter(request), state: state)
+            let plans = try await s.plans.overview(caller: context.caller, year: try APIJSON.year(in: request), state: state)
             return try APIJSON.response(["plans": plans.map { PlanDTO($0.plan, orgName: $0.orgName) }])
         }
         signedIn.get("plans/{id}") { _, context in try APIJSON.response(PlanDTO(try await s.plans.get(planID: try id(context), caller: context.caller))) }
@@ -98,7 +98,7 @@ extension APIRoutes {
         signedIn.get("orgs/{id}/applicant-status") { request, context in
             let below = try APIJSON.boolean("below", in: request) ?? false
             let query = ApplicationService.StatusQuery(
-                year: try UI.yearFilter(request), below: below, applicant: request.textQuery("applicant"),
+                year: try APIJSON.year(in: request), below: below, applicant: request.textQuery("applicant"),
                 // The units below an office can hold many: a page of them unless asked otherwise.
                 limit: try APIJSON.integer("limit", in: request) ?? (below ? 200 : nil), before: try APIJSON.integer("before", in: request))
             return try APIJSON.response(["rows": try await s.applications.status(of: try id(context), query, caller: context.caller).map(StatusDTO.init)])
@@ -169,7 +169,7 @@ extension APIRoutes {
             }
         }
         signedIn.get("committee-worklist") { request, context in
-            let year = try UI.yearFilter(request)
+            let year = try APIJSON.year(in: request)
             let open = try APIJSON.boolean("open", in: request) ?? false
             let after = try request.uri.queryParameters.get("after").map(worklistCursor)
             let page = try await s.evaluations.worklistPage(caller: context.caller, year: year, open: open, limit: try APIJSON.integer("limit", in: request), after: after)

@@ -447,7 +447,7 @@ extension UI {
     func statusPage(_ user: SignedIn, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         let org = try await ownOrg(user)
         let shown = try APIJSON.integer("org", in: request) ?? user.orgID
-        let year = try Self.yearFilter(request)
+        let year = try APIJSON.year(in: request)
         let below = try APIJSON.boolean("below", in: request) ?? false
         let applicant = request.textQuery("applicant") ?? ""
         let before = try APIJSON.integer("before", in: request)

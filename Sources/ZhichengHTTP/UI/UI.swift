@@ -112,14 +112,6 @@ struct UI: Sendable {
         return base(context) + path + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
     }
 
-    /// The 年度 a list screen or an API list is narrowed to (`?year=`): nil when empty or
-    /// absent (every year); a value that is not a number is 400. One reading for both.
-    static func yearFilter(_ request: Request) throws -> Int? {
-        let raw = (request.uri.queryParameters.get("year") ?? "").trimmingCharacters(in: .whitespaces)
-        guard !raw.isEmpty else { return nil }
-        guard let year = Int(raw) else { throw ZhichengError.badRequest(FormData.yearNotANumber, field: "year") }
-        return year
-    }
 
     /// Reads a posted form and checks its CSRF token against the session before any
     /// change; nil when nobody is signed in. `upload`: the largest file the form may
@@ -464,8 +456,7 @@ extension ZhichengError {
     /// path names the tenant), as the API's answer is: the page tells the user it was.
     func shown(_ request: Request) -> String {
         if code == .internal {
-            UI.logger.error("internal error", metadata: ["error": "\(IDCardNumber.maskingEvery(in: message))", "http.method": "\(request.method)",
-                                                         "path": "\(request.uri.path)"])
+            UI.logger.error("internal error", metadata: ["error": "\(message)", "http.method": "\(request.method)", "path": "\(request.uri.path)"])
         }
         return publicMessage
     }

@@ -72,7 +72,7 @@ enum UIRoutes {
         }
 
         tenant.get("plans") { request, context in
-            try await ui.page(request, context) { user in try await ui.plansPage(user, context, flash: .none, year: try UI.yearFilter(request)) }
+            try await ui.page(request, context) { user in try await ui.plansPage(user, context, flash: .none, year: try APIJSON.year(in: request)) }
         }
         tenant.post("plans") { request, context in try await ui.planAction("save", request, context) }
         for action in ["document", "submit", "review"] {
@@ -141,7 +141,7 @@ enum UIRoutes {
         }
         tenant.get("committee") { request, context in
             try await ui.page(request, context) { user in
-                try await ui.committeePage(user, context, year: try UI.yearFilter(request), open: try APIJSON.boolean("open", in: request) ?? false,
+                try await ui.committeePage(user, context, year: try APIJSON.year(in: request), open: try APIJSON.boolean("open", in: request) ?? false,
                                            after: try UI.worklistCursor(request), limit: try APIJSON.integer("limit", in: request) ?? UI.worklistPageSize, flash: .none)
             }
         }
