@@ -736,6 +736,13 @@ extension EvaluationService {
         try await worklist(caller: caller, year: year, only: nil, open: open, after: after, paging: limit.map { Paging($0, maximum: 500) })
     }
 
+    /// Whether a committee of office `orgID` covers a series and level (one that none covers
+    /// waits at 评委会 until the office sets one up).
+    static func coverage(of orgID: Int, _ conn: SQLiteConnection) throws -> (_ series: String, _ level: String) -> Bool {
+        let committees = try conn.query("SELECT id FROM committees WHERE org_id = ?", [orgID]).compactMap { $0["id"].int }.compactMap { try committee($0, conn) }
+        return { series, level in committees.contains { $0.series.contains(series) && $0.levels.contains { $0.rawValue == level } } }
+    }
+
     /// What no committee of the office covers among the applications waiting at 评委会
     /// without one (series and level, such as "中小学教师 副高级"), in order: the office must
     /// set up a committee before they can be evaluated. Read from what waits, of every year.
@@ -745,10 +752,7 @@ extension EvaluationService {
         try Access.requireOrgAdmin(caller)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            let committees = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try Self.committee($0, conn) }
-            func covered(_ series: String, _ level: String) -> Bool {
-                committees.contains { $0.series.contains(series) && $0.levels.contains { $0.rawValue == level } }
-            }
+            let covered = try Self.coverage(of: caller.orgID, conn)
             var missing = Set<String>()
             // The city's own at 评委会 without an evaluation (from their partial index), each
             // scope no committee covers kept if one of them is this office's to evaluate.
@@ -801,10 +805,7 @@ extension EvaluationService {
         let wanted = paging?.rowsToRead ?? Int.max
         var items = try await store.read(caller) { conn -> [CommitteeWorkItem] in
             try Access.requireApprovedOrg(caller, conn)
-            let committees = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try Self.committee($0, conn) }
-            func covered(_ series: String, _ level: String) -> Bool {
-                committees.contains { $0.series.contains(series) && $0.levels.contains { $0.rawValue == level } }
-            }
+            let covered = try Self.coverage(of: caller.orgID, conn)
             var items: [CommitteeWorkItem] = []
             let own = filter(received: false, alias: "a.")
             // Read a batch at a time: some rows are another office's (a city department's
