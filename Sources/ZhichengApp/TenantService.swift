@@ -437,6 +437,7 @@ public struct TenantService: Sendable {
                 "tenant.id": "\(info.id)", "applications": "\(archived.undecidedApplications)", "archive": "\(archived.path)"])
         }
         // The province's messages to an archived city are set aside on its next pass: make it now.
+        relay?.forget(info.id)
         if info.kind == .city, let province = try? await store.registry.provinceID(), let id = try? TenantID(province) {
             relay?.kick(id)
         }

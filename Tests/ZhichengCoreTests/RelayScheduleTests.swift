@@ -93,4 +93,37 @@ struct RelayScheduleTests {
         // The count of failures in a row is kept: failing again pauses longer.
         #expect(s.failed(.target("@province"), error: "still none", now: later).until == later + .seconds(60))
     }
+
+    @Test func anArchivedTenantsPausesAndRetriesEnd() {
+        var s = RelaySchedule()
+        s.failed(.source(city), error: "database is locked", now: t0)
+        s.failed(.target(city.rawValue), error: "database is locked", now: t0)
+        s.failed(.target("@province"), error: "no province tenant", now: t0)
+        s.retry(city, at: t0 + .seconds(1))
+        s.kick(city)
+        s.kick(other)
+        s.forget(city)
+        // Nothing of it is shown, retried or delivered; the others' pauses and turns stay.
+        #expect(s.pauses.keys.sorted { $0.description < $1.description } == [.target("@province")])
+        #expect(s.nextRetry == nil)
+        #expect(drain(&s, at: t0 + .seconds(2)) == [other])
+    }
+
+    @Test func aTargetsPauseEndsWhenNoSourceHoldsMessagesForItAnyMore() {
+        var s = RelaySchedule()
+        s.failed(.target("@province"), error: "no province tenant", now: t0)
+        s.holding(city, waitingFor: ["@province"])
+        s.holding(other, waitingFor: ["@province"])
+        s.holding(province, waitingFor: [])           // a source that holds nothing for it
+        s.holding(other, waitingFor: [])              // its messages were set aside
+        #expect(s.pauses[.target("@province")] != nil, "zhengzhou's still wait")
+        // Its last holder archived: nothing waits behind the pause any more.
+        s.forget(city)
+        #expect(s.pauses.isEmpty)
+        // A pause whose messages went another way (set aside) ends with the pass that saw it.
+        s.failed(.target("kaifeng"), error: "database is locked", now: t0)
+        s.holding(province, waitingFor: ["kaifeng"])
+        s.holding(province, waitingFor: [])
+        #expect(s.pauses.isEmpty)
+    }
 }

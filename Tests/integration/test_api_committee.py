@@ -301,6 +301,21 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     page = r.body.decode()
     assert 'value="9:00"' in page and 'value="市人社局三楼"' in page, page[-3000:]
 
+    # The form posts to the page it is on: refused there, that page comes back, filter and
+    # ticks kept (not the desk's first page, where the ticked row may not even be).
+    view = f"?year=2026&limit=1&after={quote(paths[2], safe='')}"
+    desk = city.api.raw("GET", "/t/zhengzhou/committee" + view, headers=cookie).body.decode()
+    action = html.unescape(re.search(r'action="([^"]+)" id="batch-interview"', desk).group(1))
+    assert action.startswith("/t/zhengzhou/committee/interviews?") and "year=2026" in action and "limit=1" in action, action
+    assert f"after={paths[2]}" in action, action
+    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time=+&place={quote('市人社局四楼')}"
+    r = city.api.raw("POST", action, body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    page = r.body.decode()
+    assert r.status == 400 and re.findall(r'<tr data-item="([^"]+)"', page) == [paths[3].replace("applications/", "application/")], (r.status, page[-3000:])
+    assert re.search(rf'value="{re.escape(paths[3])}" form="batch-interview"[^>]* checked>', page), page[-3000:]
+    assert 'value="市人社局四楼"' in page and html.unescape(re.search(r'action="([^"]+)" id="batch-interview"', page).group(1)) == action, page[-3000:]
+    assert "市人社局四楼" not in (status_row(city, apps[3]["id"]).get("interview") or ""), "a refused notice is not sent"
+
 
 def test_a_committee_is_changed_by_its_office(setup):
     """PATCH committees/<id>: its series and levels decide what it takes up from now on, its rule

@@ -538,7 +538,8 @@ def test_a_hand_over_before_the_province_exists_waits_and_goes_when_it_is_create
 
 def test_archiving_a_city_whose_hand_over_has_not_left_says_so(daemon_factory, zhichengctl_bin):
     """The hand-over waits for a province that does not exist; archiving the city takes it
-    out of service with the city, and the operator is told how many messages went with it."""
+    out of service with the city, and the operator is told how many messages went with it.
+    The relay's pause for it ends: nothing waits behind it any more."""
     d = daemon_factory().start()
     h = Handoff(d, province=False)
     app = h.passed()
@@ -552,6 +553,11 @@ def test_archiving_a_city_whose_hand_over_has_not_left_says_so(daemon_factory, z
     assert db_rows(f"{archived[0]}/tenant.sqlite", "SELECT target, kind FROM outbox WHERE delivered_at IS NULL") == [("@province", "application.forward")]
     # The application it took out of service was still undecided.
     assert [line.split()[-1] for line in out.stdout.splitlines() if "undecided_applications" in line] == ["1"], out.stdout
+    # Nothing waits behind the pause any more: status and the gauge an alert watches no
+    # longer show it (they did until a restart).
+    assert d.call("status")["relay"]["paused"] == []
+    gauge = [float(line.split()[1]) for line in d.http_get("/metrics")[2].decode().splitlines() if line.startswith("zhicheng_relay_paused ")]
+    assert gauge == [0], gauge
 
 
 def test_archiving_the_province_while_it_holds_undecided_applications_says_so(daemon_factory):

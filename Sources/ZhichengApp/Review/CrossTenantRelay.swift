@@ -78,6 +78,12 @@ public final class CrossTenantRelay: Sendable {
         doorbell.yield()
     }
 
+    /// `tenant` was archived: nothing of its outbox is delivered any more, and what the
+    /// others send it is set aside on their next pass; its pauses end (`RelaySchedule.forget`).
+    public func forget(_ tenant: TenantID) {
+        schedule.withLock { $0.forget(tenant) }
+    }
+
     /// After `tenant` was restored to a backup, offers it again every message the other
     /// tenants sent it (the province's answers to a city; the cities' hand-overs to the
     /// province). Its inbox skips those it has and takes those that arrived after the backup
@@ -170,7 +176,8 @@ public final class CrossTenantRelay: Sendable {
                 if let at = pass.retryAt { $0.retry(source, at: at) }
             }
         } catch let error as ZhichengError where error.code == .notFound {
-            // Archived since it was kicked: its outbox left service with it.
+            // Archived since it was kicked: its outbox left service with it, and so does any pause.
+            forget(source)
             logger.info("relay: the source tenant is gone; nothing to deliver", metadata: ["tenant.id": "\(source)", "error": "\(error)"])
         } catch {
             let pause = schedule.withLock { s in
@@ -269,7 +276,10 @@ public final class CrossTenantRelay: Sendable {
             guard messages.count == Self.pageSize, let last = messages.last else { break }
             after = last.id
         }
-        guard !held.isEmpty else { return pass }
+        guard !held.isEmpty else {
+            schedule.withLock { $0.holding(source, waitingFor: []) }
+            return pass
+        }
         // What waits, per held target; those paused before the pass and holding messages
         // back make the source due again when their pause ends.
         let targets = held.sorted()
@@ -283,6 +293,7 @@ public final class CrossTenantRelay: Sendable {
             pass.waiting += count
             if let until = pausedBefore[target] { pass.retryAt = min(pass.retryAt ?? until, until) }
         }
+        schedule.withLock { $0.holding(source, waitingFor: Set(waiting.filter { $0.1 > 0 }.map(\.0))) }
         return pass
     }
 

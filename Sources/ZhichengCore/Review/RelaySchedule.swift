@@ -9,7 +9,8 @@
 ///   relay neither spins nor sleeps on the failing one.
 /// - **Nothing waits forever unseen.** A source whose messages waited on a paused
 ///   target is tried again when the pause ends (`retry`, `nextRetry`), and `resumeAll`
-///   ends every pause at once (a tenant was created or restored).
+///   ends every pause at once (a tenant was created or restored); `forget` ends those of
+///   a tenant archived.
 public struct RelaySchedule: Sendable {
     public typealias Instant = ContinuousClock.Instant
 
@@ -45,6 +46,9 @@ public struct RelaySchedule: Sendable {
     private var dueSet: Set<TenantID> = []
     private var retries: [TenantID: Instant] = [:]
     public private(set) var pauses: [Key: Pause] = [:]
+    /// Per message target, the sources whose last pass left messages to it waiting: a
+    /// target's pause is shown while one of them still holds some (`holding`, `forget`).
+    private var holders: [String: Set<TenantID>] = [:]
 
     public init(firstPause: Duration = .seconds(1), maxPause: Duration = .seconds(60)) {
         precondition(firstPause > .zero && maxPause >= firstPause, "pauses must be positive and the longest at least the first")
@@ -107,6 +111,36 @@ public struct RelaySchedule: Sendable {
 
     /// When the relay must wake up for a retry if nobody kicks it before.
     public var nextRetry: Instant? { retries.values.min() }
+
+    /// A pass of `source`'s outbox ended with messages to `targets` still waiting (a target
+    /// paused, or failing now). A target's pause that no source holds messages for any more
+    /// ends: the last of them were set aside, or left service with their source.
+    public mutating func holding(_ source: TenantID, waitingFor targets: Set<String>) {
+        for target in targets { holders[target, default: []].insert(source) }
+        for (target, sources) in holders where sources.contains(source) && !targets.contains(target) {
+            release(target, from: source)
+        }
+    }
+
+    /// `tenant` left service (archived): its outbox is not delivered any more, so its own
+    /// pause and retries end, a target's pause ends if only its messages were held by it,
+    /// and so does a pause of messages to it, which the next pass sets aside instead
+    /// (`status` and `zhicheng_relay_paused` would otherwise show, until a restart, a pause
+    /// nothing can end).
+    public mutating func forget(_ tenant: TenantID) {
+        pauses[.source(tenant)] = nil
+        pauses[.target(tenant.rawValue)] = nil
+        retries[tenant] = nil
+        if dueSet.remove(tenant) != nil { due.removeAll { $0 == tenant } }
+        for (target, sources) in holders where sources.contains(tenant) { release(target, from: tenant) }
+    }
+
+    private mutating func release(_ target: String, from source: TenantID) {
+        holders[target]?.remove(source)
+        guard holders[target]?.isEmpty == true else { return }
+        holders[target] = nil
+        pauses[.target(target)] = nil
+    }
 
     /// Ends every pause and makes every waiting retry due now: a tenant appeared or
     /// came back, so what failed before may work.

@@ -30,7 +30,7 @@ extension Templates {
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="worklist-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="worklist-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         <fieldset><legend>批量发出面试通知</legend>
-        <form method="post" action="{{base}}committee/interviews" id="batch-interview"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <form method="post" action="{{batch_action}}" id="batch-interview"><input type="hidden" name="_csrf" value="{{csrf}}">
         <p class="hint">在上表“选择”一栏勾选尚未录入结果的申报，向其发出同一面试通知；任一份不能发出时，本次均不发出。</p>
         <label>时间 <input type="text" name="time" id="batch-time" required placeholder="如：2026年12月10日 9:00" value="{{batch_time}}"></label>
         <label>地点 <input type="text" name="place" id="batch-place" required size="30" value="{{batch_place}}"></label>

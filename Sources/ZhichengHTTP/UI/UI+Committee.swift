@@ -22,6 +22,27 @@ extension UI {
         return try ZhichengHTTP.worklistCursor(raw)
     }
 
+    /// Which page of the committee desk a request asks for (`?year=&open=&after=&limit=`):
+    /// read from the page's own address and from the batch form's, which posts to the page
+    /// it was on (a refused 批量发出面试通知 shows that page again, its ticks kept).
+    struct DeskView {
+        var year: Int?
+        var open = false
+        var after: EvaluationTarget?
+        var limit = UI.worklistPageSize
+
+        init(year: Int? = nil, open: Bool = false, after: EvaluationTarget? = nil, limit: Int = UI.worklistPageSize) {
+            (self.year, self.open, self.after, self.limit) = (year, open, after, limit)
+        }
+
+        init(_ request: Request) throws {
+            year = try APIJSON.year(in: request)
+            open = try APIJSON.boolean("open", in: request) ?? false
+            after = try UI.worklistCursor(request)
+            limit = try APIJSON.integer("limit", in: request) ?? UI.worklistPageSize
+        }
+    }
+
     func target(_ context: TenantRequestContext) throws -> EvaluationTarget {
         let id = try id(context)
         switch context.parameters.get("kind") {
@@ -43,28 +64,31 @@ extension UI {
     /// Items on one page of the committee desk unless `?limit=` says otherwise (1–500).
     static let worklistPageSize = 100
 
-    /// The committee desk, 评委会评审, one page of it (`after`: the last item of the page
-    /// before); `year`: only that 年度's applications (nil: every year); `open`: only those
-    /// without a final result. `entered`: a refused 批量发出面试通知 (its ticks, time and
-    /// place shown again).
-    func committeePage(_ user: SignedIn, _ context: TenantRequestContext, year: Int? = nil, open: Bool = false, after: EvaluationTarget? = nil,
-                       limit: Int = Self.worklistPageSize, flash: Flash, status: HTTPResponse.Status = .ok, entered: FormData? = nil) async throws -> Response {
+    /// The committee desk, 评委会评审, the page `view` asks for (`DeskView`: `after` the last
+    /// item of the page before; `year` only that 年度's applications, nil every year; `open`
+    /// only those without a final result). `entered`: a refused 批量发出面试通知 (its ticks,
+    /// time and place shown again).
+    func committeePage(_ user: SignedIn, _ context: TenantRequestContext, view: DeskView = DeskView(), flash: Flash, status: HTTPResponse.Status = .ok,
+                       entered: FormData? = nil) async throws -> Response {
+        let (year, open, after) = (view.year, view.open, view.after)
         let org = try await ownOrg(user)
         let committees = try await services.evaluations.committees(caller: user).filter { $0.orgID == user.orgID }
-        let size = Paging(limit, maximum: 500).size
+        let size = Paging(view.limit, maximum: 500).size
         let page = try await services.evaluations.worklistPage(caller: user, year: year, open: open, limit: size, after: after)
         let items = page.items
         // Of every page and year: what waits for a committee the office has not set up.
         let uncovered = try await services.evaluations.uncoveredScopes(caller: user)
         // The filter is kept across pages.
-        func pageLink(after: EvaluationTarget?) -> String {
-            link("committee", [year.map { "year=\($0)" }, open ? "open=1" : nil, size == Self.worklistPageSize ? nil : "limit=\(size)",
-                               after.map { "after=\(evaluationPath($0))" }], context)
+        func pageLink(_ path: String = "committee", after: EvaluationTarget?) -> String {
+            link(path, [year.map { "year=\($0)" }, open ? "open=1" : nil, size == Self.worklistPageSize ? nil : "limit=\(size)",
+                        after.map { "after=\(evaluationPath($0))" }], context)
         }
         let ticked = Set(entered?.all("items") ?? [])
         if entered != nil { Self.refilled() }
         let data: [String: Any] = [
             "batch_time": entered?["time"] ?? "", "batch_place": entered?["place"] ?? "",
+            // Posted to this very page's address: refused, it comes back as it was.
+            "batch_action": pageLink("committee/interviews", after: after),
             "committees": committees.map { c -> [String: Any] in
                 ["id": c.id, "name": c.name, "scope": "\(c.series.joined(separator: "、")) · \(c.levels.map(\.rawValue).joined(separator: "、"))", "rule": c.rule.label,
                  // Its settings form, filled in with what it has.
@@ -135,7 +159,9 @@ extension UI {
                 let records = try await services.evaluations.setInterviews(targets, time: form["time"], place: form["place"], caller: user)
                 return done("committee", "已向 \(records.count) 份申报发出面试通知", context)
             } catch let error as ZhichengError {
-                return try await committeePage(user, context, flash: .error(error.shown(request)), status: error.status, entered: form)
+                // The page the form was on (its address carries it), with what was ticked and typed.
+                let view = (try? DeskView(request)) ?? DeskView()
+                return try await committeePage(user, context, view: view, flash: .error(error.shown(request)), status: error.status, entered: form)
             }
         }
         if action == "settings" {

@@ -141,8 +141,7 @@ enum UIRoutes {
         }
         tenant.get("committee") { request, context in
             try await ui.page(request, context) { user in
-                try await ui.committeePage(user, context, year: try APIJSON.year(in: request), open: try APIJSON.boolean("open", in: request) ?? false,
-                                           after: try UI.worklistCursor(request), limit: try APIJSON.integer("limit", in: request) ?? UI.worklistPageSize, flash: .none)
+                try await ui.committeePage(user, context, view: try UI.DeskView(request), flash: .none)
             }
         }
         tenant.post("committee/new") { request, context in try await ui.committeeAction("new", request, context) }
