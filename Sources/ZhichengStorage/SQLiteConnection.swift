@@ -7,11 +7,27 @@ public final class SQLiteConnection: @unchecked Sendable {
     let handle: OpaquePointer
     public let path: String
     private var statementCache: [String: CachedStatement] = [:]
+    private var statementUses: UInt64 = 0
 
-    /// A prepared statement and its column names (read once, when it is prepared).
-    private struct CachedStatement {
+    /// How many prepared statements a connection keeps. The statements of the code are a
+    /// few hundred at most, but a query's text varies with the length of its `IN (…)` lists
+    /// (the queue's series, the relay's paused targets): past this, the least recently used
+    /// one not running is finalized, and prepared again if it is needed again.
+    public static let statementCacheLimit = 256
+
+    /// How many statements are prepared now (tests).
+    public var cachedStatementCount: Int { statementCache.count }
+
+    /// A prepared statement, its column names (read once, when it is prepared) and when it
+    /// was last used (for the cache's limit).
+    private final class CachedStatement {
         let handle: OpaquePointer
         let columns: [String]
+        var lastUse: UInt64 = 0
+        init(handle: OpaquePointer, columns: [String]) {
+            self.handle = handle
+            self.columns = columns
+        }
     }
     private var isClosed = false
     /// The update hook's context (see `watchChanges(to:)`), kept alive with the connection.
@@ -198,14 +214,28 @@ public final class SQLiteConnection: @unchecked Sendable {
     }
 
     private func cachedStatement(_ sql: String) throws -> CachedStatement {
-        if let cached = statementCache[sql] { return cached }
+        statementUses &+= 1
+        if let cached = statementCache[sql] {
+            cached.lastUse = statementUses
+            return cached
+        }
         try checkOpen(sql)
+        if statementCache.count >= Self.statementCacheLimit { evictLeastRecentlyUsedStatement() }
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw lastError(sql: sql) }
         let cached = CachedStatement(handle: statement, columns: (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) })
+        cached.lastUse = statementUses
         statementCache[sql] = cached
         return cached
+    }
+
+    /// Finalizes the statement used longest ago that is not running now (a row loop's
+    /// `body` may run other statements while its own is stepped part way).
+    private func evictLeastRecentlyUsedStatement() {
+        guard let (sql, oldest) = statementCache.filter({ sqlite3_stmt_busy($0.value.handle) == 0 }).min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
+        sqlite3_finalize(oldest.handle)
+        statementCache[sql] = nil
     }
 
     private func checkOpen(_ sql: String) throws {
