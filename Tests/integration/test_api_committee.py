@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, approved_plan, clone_received, db_rows, end_publicity, expect, fresh_id_number, province_passes, relay_idle, restore_tenant, unchanged
+from api_support import Api, add_reviewer, approve_unit, approved_plan, clone_received, create_child, db_rows, end_publicity, expect, fresh_id_number, province_passes, relay_idle, restore_tenant, unchanged
 from conftest import clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -994,3 +994,229 @@ def test_applications_waiting_for_nobody_are_named_to_the_admin(setup):
     assert expect(city.admin.get("reviews/stranded"), 200).json["steps"] == []
     assert "无人可审" not in home()
     expect(city.reviewers[0].get("reviews/stranded"), 403)
+
+
+# --------------------------------------------------------------------------- the province's own units
+
+
+class ProvinceWithUnit:
+    """The province tenant beside the city of `setup`: its office's admin, its 经办人 and 负责人
+    (one each, as `province_passes` finds them), and a unit directly under the office
+    (河南省实验中学, approved, with an approved 副高级 plan, its own handler and leader)."""
+
+    def __init__(self, d):
+        info = create_tenant(d, "province", "41", "河南省", kind="province")
+        self.d, self.api = d, Api(d.http_port, "province")
+        self.office = self.api.first_login(info["admin_login"], info["admin_password"])
+        self.office._province_reviewers = [add_reviewer(self.office, 1, f"prov.title.{role}", [role], sections=SECTIONS) for role in ("handler", "leader")]
+        org, admin = create_child(self.office, 1, "河南省实验中学", "unit")
+        self.unit_id = org["id"]
+        self.unit = approve_unit(self.api, self.office, self.unit_id, admin["login"], admin["password"])
+        approved_plan(self.unit, self.office, self.unit_id, [{"series": SERIES, "level": "副高级", "count": 9}])
+        self.unit_reviewers = [add_reviewer(self.unit, self.unit_id, f"{self.unit_id}.{role}", [role], sections=SECTIONS) for role in ("handler", "leader")]
+
+    def submitted(self, name: str = "省直教师"):
+        """A 副高级 application of a teacher of the unit, every section filled in, submitted."""
+        person = expect(self.unit.post(f"orgs/{self.unit_id}/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
+        applicant = self.api.first_login(person["account"]["login"], person["password"])
+        app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+        for section in SECTIONS:
+            expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+        return applicant, expect(applicant.post(f"applications/{app['id']}/submit"), 200).json
+
+    def passed(self, name: str = "省直教师"):
+        """Submitted, then passed by the unit's handler and leader and the office's."""
+        applicant, app = self.submitted(name)
+        for reviewer in self.unit_reviewers + self.office._province_reviewers:
+            City.pass_(reviewer, app["id"])
+        return applicant, app
+
+    def received(self, city: City) -> int:
+        """A 副高级 application of the city, handed over and passed by the office's own review:
+        the province's id of it."""
+        _, app = city.passed_application("副高级", "高级教师")
+
+        def arrived():
+            rows = [r for r in expect(self.office.get("province/applications"), 200).json["applications"] if r["source_application_id"] == app["id"]]
+            return rows[0]["id"] if rows else None
+
+        rid = wait_until(arrived, 30, "the province to receive the city's application")
+        province_passes(self.office, rid)
+        return rid
+
+
+def test_an_application_of_the_provinces_own_unit_ends_at_its_office_and_committee(setup):
+    """A unit directly under the province office is the province's own: its 副高级 application
+    climbs the unit and the office (经办人, 负责人 at each) and then waits at the office's own
+    committee, as a city's 中级 one does at the city's. It is not handed over to the province
+    (itself) for the same office to review a second time, and the province hands no levels on."""
+    d, city = setup
+    p = ProvinceWithUnit(d)
+    assert d.call("tenant.configure", {"id": "province"})["province_levels"] == []
+    bad = d.request("tenant.configure", {"id": "province", "province_levels": ["副高级"]})
+    assert bad["ok"] is False and bad["error"]["code"] == "invalid", bad
+
+    applicant, app = p.submitted()
+    assert app["route"] == [p.unit_id, 1], app
+    handler, leader = p.office._province_reviewers
+    for reviewer in p.unit_reviewers:
+        City.pass_(reviewer, app["id"])
+    # At the office it is in its reviewers' own queues (not the 各市报送 review of hand-overs).
+    assert [a["id"] for a in expect(handler.get("reviews/queue"), 200).json["applications"]] == [app["id"]]
+    assert expect(handler.get("province/reviews?waiting=true"), 200).json["applications"] == []
+    City.pass_(handler, app["id"])
+    City.pass_(leader, app["id"])
+    mine = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert mine["state"] == "at_committee" and not mine.get("forwarded_to_province_at"), mine
+    province_db = d.tenant_db("province")
+    relay_idle(d, ["province", "zhengzhou"])
+    assert db_rows(province_db, "SELECT kind, target FROM outbox") == [], "nothing handed over, not even to itself"
+    assert db_rows(province_db, "SELECT count(*) FROM received_applications") == [(0,)]
+    assert expect(p.office.get("province/applications"), 200).json["applications"] == []
+
+    # The office's committee takes it up, by its own path, and records the result itself.
+    desk = expect(p.office.get("committee-worklist"), 200).json["items"]
+    assert [(i["path"], i["covered"], i.get("source_tenant")) for i in desk] == [(f"applications/{app['id']}", False, None)], desk
+    expect(p.office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    assert [i["covered"] for i in expect(p.office.get("committee-worklist"), 200).json["items"]] == [True]
+    expect(p.office.put(f"applications/{app['id']}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
+    expect(p.office.post(f"applications/{app['id']}/result", {"result": "通过"}), 200)
+    expect(p.office.post(f"applications/{app['id']}/result/confirm"), 200)
+    mine = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert (mine["state"], mine["result"], mine["committee"]) == ("passed", "通过", "河南省中小学教师高级评委会"), mine
+    assert [s["decision"] for s in committee_steps(applicant, app["id"])] == ["committee-interview", "committee-result", "committee-final"]
+    relay_idle(d, ["province", "zhengzhou"])
+    assert db_rows(province_db, "SELECT kind FROM outbox") == [], "the result is the province's own: no message to any city"
+
+
+def test_the_province_desk_pages_across_its_own_applications_and_those_handed_over(setup):
+    """The province office's desk lists its own units' applications, then those the cities
+    handed over: a page boundary falling between the two kinds, or inside either, loses and
+    repeats nothing, whatever the page size, with `open=true` too."""
+    d, city = setup
+    p = ProvinceWithUnit(d)
+    own = [p.passed(f"省直教师{n}")[1]["id"] for n in range(2)]
+    received = [p.received(city) for _ in range(2)]
+    paths = [f"applications/{i}" for i in own] + [f"province/applications/{r}" for r in received]
+    whole = expect(p.office.get("committee-worklist"), 200).json
+    assert [i["path"] for i in whole["items"]] == paths and whole.get("next") is None, whole
+    assert [i.get("source_tenant") for i in whole["items"]] == [None, None, "zhengzhou", "zhengzhou"], whole
+
+    def walk(limit: int, query: str = "") -> tuple[list[str], list[str]]:
+        seen, cursors, after = [], [], ""
+        for _ in range(len(paths) + 2):
+            page = expect(p.office.get(f"committee-worklist?limit={limit}{query}{after}"), 200).json
+            assert len(page["items"]) <= limit, page
+            seen += [i["path"] for i in page["items"]]
+            if page.get("next") is None:
+                return seen, cursors
+            assert page["next"] == seen[-1], page   # the cursor is the last item shown
+            cursors.append(page["next"])
+            after = "&after=" + quote(page["next"], safe="")
+        raise AssertionError(f"the desk did not end: {seen}")
+
+    for limit in (1, 2, 3, 4, 5):
+        seen, cursors = walk(limit)
+        assert seen == paths, (limit, seen)
+    # limit 2: the boundary falls exactly between the office's own and the cities' ones.
+    assert walk(2)[1] == [paths[1]]
+    assert [i["path"] for i in expect(p.office.get(f"committee-worklist?limit=5&after={quote(paths[1], safe='')}"), 200).json["items"]] == paths[2:]
+    assert expect(p.office.get(f"committee-worklist?limit=5&after={quote(paths[3], safe='')}"), 200).json["items"] == []
+
+    # One of the office's own decided for good: `open=true` leaves it out on every page.
+    expect(p.office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
+    expect(p.office.post(f"applications/{own[0]}/result", {"result": "通过"}), 200)
+    expect(p.office.post(f"applications/{own[0]}/result/confirm"), 200)
+    for limit in (1, 2, 3):
+        assert walk(limit, "&open=true")[0] == paths[1:], limit
+        assert walk(limit)[0] == paths, limit
+
+
+def test_the_province_offices_review_of_hand_overs_waiting_for_nobody_is_named_to_its_admin(setup):
+    """What the cities handed over waits for the province office's own 经办人 then 负责人. With
+    its only 经办人 of the series disabled, or its only 负责人 given another series, it waits for
+    nobody: `reviews/stranded` and the admin's 首页 say so (各市报送), until someone can take it."""
+    d, city = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    papi = Api(d.http_port, "province")
+    office = papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
+    handler, leader = (add_reviewer(office, 1, f"prov.{role}", [role], sections=SECTIONS) for role in ("handler", "leader"))
+    _, app = city.passed_application("副高级", "高级教师")
+    rid = wait_until(lambda: [r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]], 30,
+                     "the province to receive the application")[0]
+    cookie = {"Cookie": f"zc_session={office.cookie}"}
+
+    def stranded() -> list[tuple]:
+        return [(s["stage"], s["series"], s["count"], s["handed_over"], s["needs_another_leader"])
+                for s in expect(office.get("reviews/stranded"), 200).json["steps"]]
+
+    def home() -> str:
+        return papi.raw("GET", "/t/province/home", headers=cookie).body.decode()
+
+    assert stranded() == []
+    expect(office.post(f"staff/{handler.id}/disable"), 200)
+    assert stranded() == [("handler", SERIES, 1, True, False)]
+    assert f"经办人审查（各市报送）：1 件{SERIES}申报无人可审" in home()
+    expect(office.post(f"staff/{handler.id}/enable"), 200)
+    assert stranded() == [] and "无人可审" not in home()
+
+    handler = papi.sign_in(handler.account["login"], handler.password)   # disabling ended its session
+    expect(handler.post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
+    expect(office.put(f"staff/{leader.id}/permissions", {"series": ["高等学校教师"], "sections": SECTIONS}), 200)
+    assert stranded() == [("leader", SERIES, 1, True, False)]
+    assert f"负责人审查（各市报送）：1 件{SERIES}申报无人可审" in home()
+    # The 经办人 who passed it given the 负责人 role: four eyes keeps them from it all the same.
+    expect(office.put(f"staff/{handler.id}/roles", {"roles": ["handler", "leader"]}), 200)
+    assert stranded() == [("leader", SERIES, 1, True, True)]
+    assert "唯一的负责人已作经办人审查" in home()
+    expect(office.put(f"staff/{leader.id}/permissions", {"series": [SERIES], "sections": SECTIONS}), 200)
+    assert stranded() == [] and "无人可审" not in home()
+    expect(leader.post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "同意"}), 200)
+    assert stranded() == []
+
+
+def test_a_province_reviewers_repeated_step_is_answered_only_while_they_review_that_series(setup):
+    """The province office's reviewer's own last step sent again (a double click, a retry after
+    a lost answer) is answered with the application as it stands, recorded once. A reviewer
+    taken off the series since is no longer one of its reviewers: the repeat is refused as a
+    new step would be, and shows them nothing."""
+    d, city = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    papi = Api(d.http_port, "province")
+    office = papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
+    handler, leader = (add_reviewer(office, 1, f"prov.{role}", [role], sections=SECTIONS) for role in ("handler", "leader"))
+    city.passed_application("副高级", "高级教师")
+    rid = wait_until(lambda: [r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]], 30,
+                     "the province to receive the application")[0]
+    seen = expect(handler.get(f"province/reviews/{rid}"), 200).json
+    body = {"decision": "pass", "comment": "符合申报条件", "version": seen["version"]}
+    first = expect(handler.post(f"province/reviews/{rid}/decision", body), 200).json
+    again = expect(handler.post(f"province/reviews/{rid}/decision", body), 200).json
+    assert (again["version"], again["step"]) == (first["version"], "leader"), (first, again)
+    assert expect(handler.post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200).json["version"] == first["version"]
+    steps = lambda: db_rows(d.tenant_db("province"), "SELECT stage, actor_id FROM received_decisions WHERE received_id = ?", rid)  # noqa: E731
+    assert steps() == [("handler", handler.id)]
+
+    # Taken off the series: the same repeat is refused, changes nothing and shows nothing.
+    expect(office.put(f"staff/{handler.id}/permissions", {"series": ["高等学校教师"], "sections": SECTIONS}), 200)
+    relay_idle(d, ["province", "zhengzhou"])
+    with unchanged(d, "province"):
+        # With the version it was sent against: a stale view (the step is no longer theirs to
+        # repeat); without it: a step of the application as it is now, the 负责人's.
+        expect(handler.post(f"province/reviews/{rid}/decision", body), 409)
+        expect(handler.post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "符合申报条件"}), 403, contains="负责人")
+    expect(handler.get(f"province/reviews/{rid}"), 404)
+
+    # The 负责人's last step likewise: answered while of the series, refused once off it.
+    seen = expect(leader.get(f"province/reviews/{rid}"), 200).json
+    body = {"decision": "pass", "comment": "同意", "version": seen["version"]}
+    first = expect(leader.post(f"province/reviews/{rid}/decision", body), 200).json
+    assert first["state"] == "received", first
+    assert expect(leader.post(f"province/reviews/{rid}/decision", body), 200).json["version"] == first["version"]
+    assert steps() == [("handler", handler.id), ("leader", leader.id)]
+    expect(office.put(f"staff/{leader.id}/permissions", {"series": ["高等学校教师"], "sections": SECTIONS}), 200)
+    relay_idle(d, ["province", "zhengzhou"])
+    with unchanged(d, "province"):
+        expect(leader.post(f"province/reviews/{rid}/decision", body), 409)
+    expect(leader.get(f"province/reviews/{rid}"), 404)
+    assert steps() == [("handler", handler.id), ("leader", leader.id)]
