@@ -465,6 +465,45 @@ def test_votes_of_experts_suspended_or_in_conflict_since_are_left_out_at_the_clo
     assert [v["vote"] for v in closed["votes"] if v["expert_id"] == panel[1]] == ["agree"], "the refused vote changed nothing"
 
 
+def test_a_retired_experts_vote_is_left_out_and_the_quorum_stays_the_whole_panel(env: Env, pool: dict):
+    """An expert who leaves the database (退出专家库) after voting no longer judges: at the close
+    their vote is left out (已退出, kept on the vote as `left_out`), and the quorum is still
+    measured against the panel as drawn, not the experts left. Four of a panel of five voted
+    (two thirds of five: at least 4 present); one of them retired, 3 are present: the session
+    decides nothing (counted against a panel of four, 3 would have passed it), and the
+    application is free for a new session."""
+    experts = {}
+    for i in range(5):   # a specialty of their own, so that the draw seats all five
+        name = f"音乐专家{i}"
+        if name not in env.experts:
+            become_expert(env, ["实验中学", "逸夫小学"][i % 2], name, specialty="小学音乐")
+        experts[env.experts[name][0]["id"]] = name
+    _, _, received = senior_application(env, "回民中学", "冯退出")
+    body = {"name": "退出专家计票评审会", "series": SERIES, "specialty": "小学音乐", "panel_size": 5, "reserves": 0, "applications": [received["id"]]}
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", body), 201).json
+    panel = [m["expert_id"] for m in expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "left-out-retired"}), 200).json["experts"]]
+    assert sorted(panel) == sorted(experts), panel
+    for expert_id in panel[:4]:
+        expect(sign_in_expert(env, expert_id).post(f"sessions/{session['id']}/votes", {"application_id": received["id"], "vote": "agree"}), 200)
+    retired = panel[0]
+    assert expect(env.prov.post(f"experts/{retired}/retire", {"reason": "退休"}), 200).json["state"] == "retired"
+
+    closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
+    assert closed["state"] == "no_quorum", closed
+    assert "冯退出（高级教师）到会3人（须至少4人）" in closed["outcome"], closed["outcome"]
+    assert closed["outcome"].endswith(f"不计入：{experts[retired]}（已退出）"), closed["outcome"]
+    assert {v["expert_id"]: v.get("left_out") for v in closed["votes"]} == {retired: "已退出", **{i: None for i in panel[1:4]}}, closed["votes"]
+    assert closed["applications"][0].get("outcome") is None, closed["applications"]
+    expect(env.prov.get(f"province/applications/{received['id']}/evaluation"), 404)
+    assert db_rows(env.daemon.tenant_db("province"), "SELECT expert_id, left_out FROM votes WHERE session_id = ? AND left_out IS NOT NULL",
+                   session["id"]) == [(retired, "已退出")]
+    # Nothing was decided: the application may sit in a new session, whose draw has four left.
+    again = expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(body, name="退出专家补充评审会", panel_size=3)), 201).json
+    drawn = expect(env.prov.post(f"sessions/{again['id']}/draw", {"seed": "after-retired"}), 200).json
+    assert retired not in [m["expert_id"] for m in drawn["experts"]], drawn["experts"]
+    expect(env.prov.post(f"sessions/{again['id']}/cancel", {"reason": "仅为验证抽取"}), 200)
+
+
 def test_a_session_decides_what_sits_in_it_under_its_own_committee(env: Env, pool: dict):
     """An application in a planned or drawn session gets its result from the experts' votes: the
     office cannot enter one by hand meanwhile (that left the session unable to close). The result
