@@ -10,6 +10,7 @@ import http.client
 import json
 import pathlib
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -665,3 +666,184 @@ def test_a_damaged_city_restored_to_an_older_backup_numbers_new_applications_abo
     assert second > first, (first, second)
     received = db_rows(d.tenant_db("province"), "SELECT source_tenant, source_application_id FROM received_applications ORDER BY id")
     assert received == [("zhengzhou", first), ("zhengzhou", second)]
+
+
+PUBLICITY_0 = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n'
+
+
+def test_a_hand_over_without_the_units_code_from_a_city_of_the_previous_version_is_taken(daemon_factory, tmp_path):
+    """A city daemon of the previous version hands over without the unit's code (`unit_code`,
+    schema v22): such a message may still wait in an outbox when the daemon is upgraded. The
+    province takes it all the same (the unit then known by its name only), acknowledges it,
+    reviews it and evaluates it, and the result reaches the city. Here the hand-over is held
+    in the city's outbox and its code taken out, as the previous version wrote it."""
+    hold = tmp_path / "hold-forward"
+    hold.write_text("")
+    d = daemon_factory(config=PUBLICITY_0, env=clean_env(ZHICHENG_RELAY_HOLD=f"application.forward:{hold}")).start()
+    h = Handoff(d)
+    app = h.passed()
+    city_db, province_db = d.tenant_db("zhengzhou"), d.tenant_db("province")
+    waiting = wait_until(lambda: db_rows(city_db, "SELECT payload FROM outbox WHERE kind = 'application.forward' AND delivered_at IS NULL"), 10,
+                         "the hand-over to wait in the city's outbox")
+    assert json.loads(waiting[0][0])["unit_code"], "this version writes the unit's code"
+    con = sqlite3.connect(city_db, timeout=10)
+    try:
+        with con:
+            con.execute("UPDATE outbox SET payload = json_remove(payload, '$.unit_code') WHERE kind = 'application.forward'")
+    finally:
+        con.close()
+    assert "unit_code" not in json.loads(db_rows(city_db, "SELECT payload FROM outbox WHERE kind = 'application.forward'")[0][0])
+    hold.unlink()
+    h.wait_forwarded(app["id"], "the province to acknowledge the hand-over without a code")
+
+    papi, office = h.province_office()
+    rows = expect(office.get("province/applications"), 200).json["applications"]
+    assert [(r["source_tenant"], r["source_application_id"], r["state"]) for r in rows] == [("zhengzhou", app["id"], "in_review")], rows
+    rid = rows[0]["id"]
+    seen = expect(office.get(f"province/reviews/{rid}"), 200).json
+    assert seen.get("unit_code") is None and seen["unit_name"] and seen["applicant_name"] == "钱老师", seen
+    assert db_rows(province_db, "SELECT unit_code FROM received_applications WHERE id = ?", rid) == [(None,)]
+    province_passes(office, rid)
+    expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
+    assert [i["path"] for i in expect(office.get("committee-worklist"), 200).json["items"]] == [f"province/applications/{rid}"]
+    expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
+    expect(office.post(f"province/applications/{rid}/result/confirm"), 200)
+    wait_until(lambda: expect(h.owners[app["id"]].get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30,
+               "the province's result to reach the city")
+    assert db_rows(province_db, "SELECT count(*) FROM inbox WHERE kind = 'application.forward'") == [(1,)]
+
+
+def test_a_city_database_held_locked_by_another_process_pauses_its_hand_over_until_released(daemon_factory, tmp_path):
+    """Another process (here `sqlite3`, as a sysadmin's shell would) holds the city's database
+    locked for writing while its hand-over is delivered: the province takes it, but the city's
+    mark cannot be written. The relay pauses that delivery (status and /metrics say so) and
+    retries; once the lock is released the hand-over completes, delivered exactly once."""
+    hold = tmp_path / "hold-forward"
+    hold.write_text("")
+    d = daemon_factory(env=clean_env(ZHICHENG_RELAY_HOLD=f"application.forward:{hold}")).start()
+    h = Handoff(d)
+    app = h.passed()
+    city_db, province_db = d.tenant_db("zhengzhou"), d.tenant_db("province")
+    wait_until(lambda: db_rows(city_db, "SELECT id FROM outbox WHERE kind = 'application.forward' AND delivered_at IS NULL"), 10,
+               "the hand-over to wait in the city's outbox")
+
+    def gauge() -> float:
+        lines = d.http_get("/metrics")[2].decode().splitlines()
+        return [float(line.split()[1]) for line in lines if line.startswith("zhicheng_relay_paused ")][0]
+
+    assert gauge() == 0
+    lock = sqlite3.connect(city_db, timeout=10, isolation_level=None)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        hold.unlink()
+        paused = wait_until(lambda: d.call("status")["relay"]["paused"], 30, "the relay to pause the delivery the lock holds up")
+        assert paused[0]["failures"] >= 1 and "locked" in paused[0]["error"], paused
+        assert wait_until(lambda: gauge() >= 1, 10, "the gauge to count the paused delivery")
+        # Meanwhile the province took the application once; the city's mark waits.
+        assert db_rows(province_db, "SELECT source_application_id FROM received_applications") == [(app["id"],)]
+        assert db_rows(city_db, "SELECT delivered_at FROM outbox WHERE kind = 'application.forward'") == [(None,)]
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+
+    h.wait_forwarded(app["id"], "the hand-over to complete once the lock is released")
+    wait_until(lambda: d.call("status")["relay"]["paused"] == [] and gauge() == 0, 30, "the pauses to end")
+    wait_until(lambda: not db_rows(city_db, "SELECT id FROM outbox WHERE delivered_at IS NULL")
+               and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL"), 30, "both outboxes to settle")
+    assert db_rows(province_db, "SELECT source_tenant, source_application_id, version FROM received_applications") == [("zhengzhou", app["id"], 1)]
+    assert [k for (k,) in db_rows(province_db, "SELECT kind FROM inbox")] == ["application.forward"]
+    assert [k for (k,) in db_rows(province_db, "SELECT kind FROM outbox")] == ["application.received"], "acknowledged once"
+    assert [k for (k,) in db_rows(city_db, "SELECT kind FROM inbox")] == ["application.received"]
+    assert db_rows(city_db, "SELECT count(*) FROM audit WHERE action = 'application.forwarded'") == [(1,)]
+    assert "relay could not deliver" in d.output()
+
+
+def _damage(db: pathlib.Path) -> bytes:
+    """Makes the database of a stopped daemon's tenant unreadable; returns its bytes (the stop
+    checkpointed it whole into the file), to put back once the daemon is stopped again."""
+    assert not pathlib.Path(f"{db}-wal").exists() or not pathlib.Path(f"{db}-wal").stat().st_size, "a stop checkpoints the file"
+    saved = db.read_bytes()
+    for suffix in ("-wal", "-shm"):
+        pathlib.Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.write_bytes(b"this is not a database\n" * 512)
+    return saved
+
+
+def test_a_damaged_city_is_not_restored_while_the_province_cannot_be_read_either(daemon_factory):
+    """A restore numbers the city's new applications above the ids its replaced database used
+    and above those the province holds. With the city's database damaged and the province's
+    unreadable too, neither can say: the restore is refused (unavailable, saying to try again
+    once the province can be read) and changes nothing; once the province is back it works,
+    and a new application still reaches the province."""
+    d = daemon_factory().start()
+    h = Handoff(d)
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    first = h.handed_over()["id"]
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    assert d.terminate() == 0
+    city_db, province_db = d.tenant_db("zhengzhou"), d.tenant_db("province")
+    with open(city_db, "r+b") as f:
+        f.write(b"this is not a database file, no")
+    damaged = city_db.read_bytes()
+    saved = _damage(province_db)
+    d.start()
+    err = expect_error(d.request("tenant.restore", {"id": "zhengzhou", "path": backup}), "unavailable")
+    assert "province" in err["message"], err
+    assert city_db.read_bytes() == damaged, "the damaged file is still in place"
+    assert not list((d.data_dir / "backups" / "zhengzhou").glob("zhengzhou-pre-restore-*")), "nothing was taken aside"
+    assert db_rows(d.data_dir / "registry.sqlite", "SELECT count(*) FROM restores") == [(0,)]
+    assert d.call("tenant.show", {"id": "zhengzhou"})["restore"] is None
+
+    # The province readable again, the same restore goes through.
+    assert d.terminate() == 0
+    province_db.write_bytes(saved)
+    d.start()
+    d.call("tenant.restore", {"id": "zhengzhou", "path": backup})
+    d.call("tenant.resume", {"id": "zhengzhou"})
+    h.sign_in_again()
+    second = h.handed_over()["id"]
+    assert second > first, (first, second)
+    assert db_rows(province_db, "SELECT source_tenant, source_application_id FROM received_applications ORDER BY id") == [
+        ("zhengzhou", first), ("zhengzhou", second)]
+
+
+def test_a_resume_goes_on_when_the_owed_follow_up_of_a_restore_still_fails(daemon_factory):
+    """The province is restored (its follow-up fails once: ZHICHENG_FAIL_AT) and owes the cities'
+    messages since its backup. Meanwhile a city's database is damaged, so the follow-up cannot
+    be made at the next start nor at the resume: the province is resumed all the same (a
+    restored province with one damaged city could never be served otherwise), the log says why
+    at `error`, and `tenant show` keeps the restore owed; the start after the city is mended
+    makes it."""
+    d = daemon_factory(env=clean_env(ZHICHENG_FAIL_AT="tenant.restore.follow-up")).start()
+    h = Handoff(d)
+    create_tenant(d, "kaifeng", "4102", "开封市")
+    backup = d.call("tenant.backup", {"id": "province"})["path"]
+    app = h.handed_over()
+    d.call("tenant.suspend", {"id": "province"})
+    err = expect_error(d.request("tenant.restore", {"id": "province", "path": backup}), "internal")
+    assert "follow-up" in err["message"], err
+    owed = d.call("tenant.show", {"id": "province"})["restore"]
+    assert owed["from"] == backup, owed
+
+    assert d.terminate() == 0
+    kaifeng_db = d.tenant_db("kaifeng")
+    saved = _damage(kaifeng_db)
+    d.env = clean_env()
+    d.start()
+    wait_until(lambda: "cannot settle an unfinished restore" in d.stderr(), 30, "the start to try the owed follow-up")
+    assert d.call("tenant.show", {"id": "province"})["restore"] == owed
+    before = len(d.stderr())
+    assert d.call("tenant.resume", {"id": "province"})["state"] == "active"
+    logged = d.stderr()[before:]
+    assert "cannot settle an unfinished restore" in logged and "kaifeng" in logged, logged[-3000:]
+    assert [l for l in logged.splitlines() if "tenant resumed while its last restore still owes its follow-up" in l and " error " in l], logged[-3000:]
+    shown = d.call("tenant.show", {"id": "province"})
+    assert shown["state"] == "active" and shown["restore"] == owed, shown
+    assert d.http_get("/t/province/api/v1/tenant")[0] == 200
+
+    assert d.terminate() == 0
+    kaifeng_db.write_bytes(saved)
+    d.start()
+    wait_until(lambda: d.call("tenant.show", {"id": "province"})["restore"] is None, 30, "the next start to make the owed follow-up")
+    wait_until(lambda: db_rows(d.tenant_db("province"), "SELECT source_tenant, source_application_id FROM received_applications") == [("zhengzhou", app["id"])],
+               30, "the province to receive again the application handed over since its backup")
