@@ -44,7 +44,12 @@ public enum Daemon {
         }
         let levels = LogLevelControl(config.logLevel)
         let sink = DaemonLogHandler.detectSink()
-        LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, sink: sink, control: levels) }
+        // `request.id` on every line logged while an HTTP request is handled (`HTTPRequestID`).
+        LoggingSystem.bootstrap({ label, provider in
+            var handler = DaemonLogHandler(label: label, sink: sink, control: levels)
+            handler.metadataProvider = provider
+            return handler
+        }, metadataProvider: HTTPRequestID.metadataProvider)
         let logger = Logger(label: "zhichengd")
 
         let registry = PrometheusCollectorRegistry()

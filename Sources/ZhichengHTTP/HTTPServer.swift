@@ -29,19 +29,24 @@ public final class HTTPServer: Sendable {
         self.logger = logger
         let dateCache = HTTPDate()
         self.responder = { request, responseWriter, channel in
-            let context = AppRequestContext(source: .init(channel: channel, logger: logger))
-            var response: Response
-            do {
-                response = try await responder.respond(to: request, context: context)
-            } catch let error as any HTTPResponseError {
-                response = (try? error.response(from: request, context: context)) ?? Response(status: error.status)
-            } catch {
-                // Not the client's doing (a storage error, a bug): logged once with its details
-                // (by `response`), and answered in the API's error shape without them (SPEC §5).
-                let failure = ZhichengError(.internal, "\(error)")
-                response = (try? failure.response(from: request, context: context)) ?? Response(status: .internalServerError)
+            // Every line logged while the request is handled carries its id, which the answer
+            // returns (`X-Request-Id`) and an internal error's body or page shows.
+            let id = HTTPRequestID.next()
+            var response = await HTTPRequestID.$current.withValue(id) { () async -> Response in
+                let context = AppRequestContext(source: .init(channel: channel, logger: logger))
+                do {
+                    return try await responder.respond(to: request, context: context)
+                } catch let error as any HTTPResponseError {
+                    return (try? error.response(from: request, context: context)) ?? Response(status: error.status)
+                } catch {
+                    // Not the client's doing (a storage error, a bug): logged once with its details
+                    // (by `response`), and answered in the API's error shape without them (SPEC §5).
+                    let failure = ZhichengError(.internal, "\(error)")
+                    return (try? failure.response(from: request, context: context)) ?? Response(status: .internalServerError)
+                }
             }
             response.headers[.date] = dateCache.now()
+            response.headers[.xRequestID] = id
             try await responseWriter.write(response: response.head, body: response.body)
         }
     }

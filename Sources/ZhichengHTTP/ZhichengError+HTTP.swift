@@ -27,8 +27,13 @@ extension ZhichengError: HTTPResponseError {
     /// file's schema) are for the log (`response` writes them there), not for the caller.
     static let internalMessage = "服务器内部错误，已记入日志，请稍后再试"
 
-    /// The message a person is shown: an `internal` error's own words stay in the log.
-    var publicMessage: String { code == .internal ? Self.internalMessage : message }
+    /// The message a person is shown: an `internal` error's own words stay in the log, and
+    /// the request's id (`HTTPRequestID`, on the log line too) tells the sysadmin which line.
+    var publicMessage: String {
+        guard code == .internal else { return message }
+        guard let id = HTTPRequestID.current else { return Self.internalMessage }
+        return "\(Self.internalMessage)（错误编号: \(id)）"
+    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         if code == .internal {
@@ -37,6 +42,7 @@ extension ZhichengError: HTTPResponseError {
         let message = publicMessage
         var fields: [(String, JSONValue)] = [("code", .string(code.rawValue)), ("message", .string(message))]
         if let field { fields.append(("field", .string(field))) }
+        if code == .internal, let id = HTTPRequestID.current { fields.append(("request_id", .string(id))) }
         let body = JSONValue.object([("error", .object(fields))]).serialized
         return Response(
             status: status,

@@ -202,6 +202,48 @@ def test_a_storage_failure_is_answered_in_the_api_error_shape(env) -> None:
     expect(env.city.get("plans"), 200)
 
 
+def test_an_internal_error_is_joined_to_its_log_line_by_the_request_id(env) -> None:
+    """Every answer carries an `X-Request-Id`, a new one each time (a client's own is not taken
+    up). A 500 shows its request's id in the API's error body (`request_id`, and 错误编号 in the
+    message) and on the web UI's page, and the log line of that error has the same `request.id`."""
+    ids = [env.api.raw("GET", "/healthz", headers={"X-Request-Id": "mine"}).headers.get("x-request-id") for _ in range(2)]
+    assert all(ids) and ids[0] != ids[1] and "mine" not in ids, ids
+    assert expect(env.city.get("orgs/1"), 200).headers.get("x-request-id")
+    assert env.api.raw("GET", f"/t/{TENANT}/no-such-page").headers.get("x-request-id")
+
+    def logged(request_id: str) -> list[str]:
+        return [l for l in env.daemon.stderr().splitlines() if f"request.id={request_id}" in l]
+
+    db = env.daemon.tenant_db(TENANT)
+    con = sqlite3.connect(db)
+    try:
+        con.execute("ALTER TABLE plans RENAME TO plans_gone")
+        con.commit()
+        r = env.city.get("plans")
+        api_id = r.headers.get("x-request-id")
+        assert r.status == 500 and api_id and r.error()["request_id"] == api_id and f"错误编号: {api_id}" in r.error()["message"], (r, r.headers)
+        form = {"Cookie": f"zc_session={env.city.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+        page = env.api.raw("POST", f"/t/{TENANT}/plans", body=f"_csrf={env.city.csrf}&year=2026&series={quote('中小学教师')}&level={quote('中级')}&count=1".encode(), headers=form)
+        page_id = page.headers.get("x-request-id")
+        assert page.status == 500 and page_id and page_id != api_id, (page.status, page.headers)
+        assert page.headers.get("content-type", "").startswith("text/html") and f"错误编号: {page_id}" in page.body.decode(), page.body.decode()[-2000:]
+        con.execute("ALTER TABLE plans_gone RENAME TO plans")
+        con.commit()
+    finally:
+        try:
+            con.execute("ALTER TABLE plans_gone RENAME TO plans")
+            con.commit()
+        except sqlite3.OperationalError:
+            pass
+        con.close()
+    for request_id, method, path in ((api_id, "GET", f"/t/{TENANT}/api/v1/plans"), (page_id, "POST", f"/t/{TENANT}/plans")):
+        lines = wait_until(lambda: logged(request_id) or None, 10, f"the log line of request {request_id}")
+        # (A form whose page then fails too says so twice, both under the one id.)
+        errors = [l for l in lines if "internal error" in l]
+        assert errors and all("no such table" in l and f"http.method={method}" in l and f"path={path}" in l for l in errors), lines
+    expect(env.city.get("plans"), 200)
+
+
 def test_a_storage_failure_behind_a_page_or_a_form_is_logged_and_not_taken_for_a_sign_out(env) -> None:
     """The web UI's answer to an error that is not the user's says it was written to the log:
     it is, with the request's method and path (the tenant in it), for a page, for a form and
