@@ -120,8 +120,9 @@ public enum Daemon {
                                           stepPoints: ApplicationService.stepPoints, logger: logger)
         await supervisor.reload()
         let evaluations = EvaluationService(store: store, relay: relay, publicity: config.publicity)
+        let proxies = ProxyTrust(config.httpTrustedProxies)
         let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store,
-                                          supervisor: supervisor, relay: relay, publicity: evaluations.publicity, logger: logger)
+                                          supervisor: supervisor, relay: relay, publicity: evaluations.publicity, proxies: proxies, logger: logger)
         let group = MultiThreadedEventLoopGroup.singleton
         let passed = Systemd.listenFDs()
         for name in passed.keys where !["admin", "http"].contains(name) {
@@ -143,7 +144,7 @@ public enum Daemon {
             provinceReviews: ProvinceReviewService(store: store, relay: relay))
         let dispatcher = AdminDispatcher(tenants: tenants, control: controller, sessions: sessions)
         let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, maxConnections: config.httpMaxConnections,
-                                     timeouts: config.httpClientTimeouts, cookies: config.httpSecureCookies, logger: logger)
+                                     timeouts: config.httpClientTimeouts, cookies: config.httpSecureCookies, proxies: proxies, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress = try await http.start(httpSource)
 

@@ -23,6 +23,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var httpBodyMinBytesPerSecond = 1024
     /// When cookies are marked `Secure`: behind a TLS proxy that says so (`auto`), always, never.
     public var httpSecureCookies = CookieSecurity.auto
+    /// The reverse proxies whose `X-Forwarded-For` names the client; none: the header is ignored.
+    public var httpTrustedProxies = TrustedProxies.none
     public var adminSocket = "/run/zhicheng/admin.sock"
     public var adminSocketMode: mode_t = 0o660
     public var adminSocketGroup: String? = "zhicheng-admin"
@@ -94,7 +96,7 @@ public struct DaemonConfig: Sendable, Equatable {
             throw ConfigError(key: nil, message: "\(file): \(error)")
         }
         let known: [String: Set<String>] = [
-            "http": ["listen", "max_connections", "client_timeout_seconds", "body_min_bytes_per_second", "secure_cookies"],
+            "http": ["listen", "max_connections", "client_timeout_seconds", "body_min_bytes_per_second", "secure_cookies", "trusted_proxies"],
             "admin": ["socket", "socket_mode", "socket_group", "allowed_uids", "allowed_gids"],
             "paths": ["data_dir", "backup_dir", "archive_dir", "plugin_dir"],
             "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes", "publicity_working_days", "password_checks_queued"],
@@ -145,6 +147,20 @@ public struct DaemonConfig: Sendable, Equatable {
                 throw ConfigError(key: "http.secure_cookies", message: "http.secure_cookies must be one of \(CookieSecurity.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
             }
             httpSecureCookies = value
+        }
+        if let v = value("http", "trusted_proxies") {
+            let key = "http.trusted_proxies"
+            let rule = "\(key) must be an array of IP addresses or networks, such as [\"127.0.0.1\", \"10.0.0.0/8\", \"2001:db8::/32\"]"
+            guard let array = v.array else { throw ConfigError(key: key, message: rule) }
+            guard array.count <= 1000 else { throw ConfigError(key: key, message: "\(key) holds more than 1000 entries") }
+            var networks: [IPNetwork] = []
+            for element in array {
+                guard let text = element.string, let network = IPNetwork(text) else {
+                    throw ConfigError(key: key, message: "\(rule); not \(element.string.map { "\"\($0.prefix(60))\"" } ?? "\(element)")")
+                }
+                networks.append(network)
+            }
+            httpTrustedProxies = TrustedProxies(networks: networks)
         }
         if let socket = try string("admin", "socket") { adminSocket = try Self.absolute(socket, key: "admin.socket") }
         if let mode = try string("admin", "socket_mode") {

@@ -4,6 +4,7 @@ import ZhichengAdmin
 import ZhichengAdminProtocol
 import ZhichengApp
 import ZhichengCore
+import ZhichengHTTP
 import ZhichengPluginHost
 import ZhichengStorage
 
@@ -28,9 +29,12 @@ public actor DaemonController: DaemonControl {
     let relay: CrossTenantRelay
     /// The 公示 calendar the committees use; a reload replaces it.
     let publicity: PublicityPolicy
+    /// The reverse proxies the HTTP server believes; a reload replaces them.
+    let proxies: ProxyTrust
 
     init(configFile: String?, overrides: DaemonConfig.Overrides, config: DaemonConfig, levels: LogLevelControl, store: TenantStore,
-         supervisor: PluginSupervisor, relay: CrossTenantRelay, publicity: PublicityPolicy, logger: Logger) {
+         supervisor: PluginSupervisor, relay: CrossTenantRelay, publicity: PublicityPolicy, proxies: ProxyTrust, logger: Logger) {
+        self.proxies = proxies
         self.supervisor = supervisor
         self.relay = relay
         self.publicity = publicity
@@ -112,6 +116,7 @@ public actor DaemonController: DaemonControl {
         if next.pluginMemoryLimitMiB != running.pluginMemoryLimitMiB { restartRequired.append("plugins.memory_limit_mib") }
         levels.set(next.logLevel)
         publicity.calendar = next.publicity
+        proxies.set(next.httpTrustedProxies)
         await supervisor.reload()
         await store.setLimits(maxOpen: next.maxOpenTenants, idleSeconds: Double(next.tenantIdleSeconds))
         admin?.setPolicy(AdminAccessPolicy(allowedUIDs: next.allowedUIDs, allowedGIDs: next.allowedGIDs))

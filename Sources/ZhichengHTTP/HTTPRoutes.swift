@@ -10,9 +10,10 @@ import ZhichengCore
 public enum HTTPRoutes {
     /// The HTTP server for the whole product.
     public static func server(services: AppServices, metrics: PrometheusCollectorRegistry, group: any EventLoopGroup, maxConnections: Int = 4096,
-                              timeouts: ClientTimeouts = .init(), cookies: CookieSecurity = .auto, logger: Logger) -> HTTPServer {
+                              timeouts: ClientTimeouts = .init(), cookies: CookieSecurity = .auto, proxies: ProxyTrust = ProxyTrust(),
+                              logger: Logger) -> HTTPServer {
         HTTPServer(responder: router(services: services, metrics: metrics, cookies: cookies).buildResponder(), group: group, maxConnections: maxConnections,
-                   timeouts: timeouts, logger: logger)
+                   timeouts: timeouts, proxies: proxies, logger: logger)
     }
 
     public static func router(services: AppServices, metrics: PrometheusCollectorRegistry, cookies: CookieSecurity = .auto) -> Router<AppRequestContext> {

@@ -21,7 +21,7 @@ public final class HTTPServer: Sendable {
     private let timeouts: ClientTimeouts
 
     public init<Responder: HTTPResponder>(responder: Responder, group: any EventLoopGroup, maxConnections: Int = 4096,
-                                          timeouts: ClientTimeouts = .init(), logger: Logger)
+                                          timeouts: ClientTimeouts = .init(), proxies: ProxyTrust = ProxyTrust(), logger: Logger)
     where Responder.Context == AppRequestContext {
         self.group = group
         self.maxConnections = max(1, maxConnections)
@@ -31,9 +31,12 @@ public final class HTTPServer: Sendable {
         self.responder = { request, responseWriter, channel in
             // Every line logged while the request is handled carries its id, which the answer
             // returns (`X-Request-Id`) and an internal error's body or page shows.
-            let id = HTTPRequestID.next()
+            // Behind a trusted proxy (`http.trusted_proxies`), the client is the address it
+            // forwarded, and its well-formed request id is kept.
+            let client = proxies.current.client(of: channel.remoteAddress, headers: request.headers)
+            let id = client.viaProxy ? HTTPRequestID.forwarded(request.headers[.xRequestID]) ?? HTTPRequestID.next() : HTTPRequestID.next()
             var response = await HTTPRequestID.$current.withValue(id) { () async -> Response in
-                let context = AppRequestContext(source: .init(channel: channel, logger: logger))
+                let context = AppRequestContext(source: .init(channel: channel, logger: logger), remoteAddress: client.address)
                 do {
                     return try await responder.respond(to: request, context: context)
                 } catch let error as any HTTPResponseError {

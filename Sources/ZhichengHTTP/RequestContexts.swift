@@ -8,12 +8,17 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `TenantMiddleware` for paths under `/t/<tenant>/`.
     public var tenant: TenantInfo?
-    /// The client's address, recorded in audit entries.
+    /// The client's address, recorded in audit entries and sessions: the connection's peer,
+    /// or behind a trusted proxy the address it forwarded (`TrustedProxies`).
     public let remoteAddress: String
 
     public init(source: ApplicationRequestContextSource) {
+        self.init(source: source, remoteAddress: source.channel.remoteAddress?.ipAddress ?? "unknown")
+    }
+
+    public init(source: ApplicationRequestContextSource, remoteAddress: String) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.remoteAddress = remoteAddress
     }
 }
 

@@ -1,0 +1,93 @@
+"""The client's address behind a reverse proxy (`http.trusted_proxies`): recorded as the source of
+a sign-in's audit entry. `X-Forwarded-For` counts only when the connection comes from a trusted
+proxy, and then its right-most address that is not itself a trusted proxy is the client's; from
+any other peer (and with no proxies configured, the default) the header is ignored, so that a
+client cannot write its own address into the audit log. A reload applies a new list; a bad one is
+refused naming the key and the running list kept. A well-formed `X-Request-Id` from a trusted proxy
+is kept as the request's id."""
+
+from __future__ import annotations
+
+import http.client
+import json
+
+from api_support import NEW_PASSWORD, Api, expect
+from conftest import IO_TIMEOUT, Daemon, create_tenant
+
+TENANT = "zhengzhou"
+
+
+def sign_in(d: Daemon, login: str, source_ip: str = "127.0.0.1", headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
+    """Signs in through the API from `source_ip` (any 127.x address is this machine's), with
+    `headers` added: (status, response headers)."""
+    conn = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=IO_TIMEOUT, source_address=(source_ip, 0))
+    try:
+        body = json.dumps({"login": login, "password": NEW_PASSWORD}).encode()
+        conn.request("POST", f"/t/{TENANT}/api/v1/session", body=body, headers={"Content-Type": "application/json", **(headers or {})})
+        r = conn.getresponse()
+        r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}
+    finally:
+        conn.close()
+
+
+def recorded_source(admin, login: str, source_ip: str = "127.0.0.1", headers: dict[str, str] | None = None) -> str:
+    """The source the audit log records for a sign-in of `login` made as `sign_in` says."""
+    before = expect(admin.get("audit?limit=1"), 200).json["entries"][0]["seq"]
+    status, _ = sign_in(admin.api.daemon, login, source_ip, headers)
+    assert status == 200, status
+    entries = [e for e in expect(admin.get("audit?limit=20"), 200).json["entries"] if e["seq"] > before and e["action"] == "session.create"]
+    assert len(entries) == 1, entries
+    return entries[0]["source"]
+
+
+def city(d: Daemon):
+    info = create_tenant(d, TENANT, "4101", "郑州市")
+    api = Api(d.http_port, TENANT)
+    api.daemon = d
+    return api.first_login(info["admin_login"], info["admin_password"]), info["admin_login"]
+
+
+def test_a_forwarded_address_counts_only_from_a_trusted_proxy(daemon_factory) -> None:
+    d = daemon_factory(config='[http]\ntrusted_proxies = ["127.0.0.2", "10.0.0.0/8"]\n').start()
+    admin, login = city(d)
+    spoofed = {"X-Forwarded-For": "203.0.113.7"}
+    # Not from a trusted proxy: the header is ignored.
+    assert recorded_source(admin, login, "127.0.0.1", spoofed) == "127.0.0.1"
+    assert recorded_source(admin, login, "127.0.0.3", {"X-Forwarded-For": "127.0.0.2"}) == "127.0.0.3"
+    # From the trusted proxy: the address it forwarded; without the header, the proxy itself.
+    assert recorded_source(admin, login, "127.0.0.2", spoofed) == "203.0.113.7"
+    assert recorded_source(admin, login, "127.0.0.2") == "127.0.0.2"
+    # Through two trusted proxies: the right-most address that is not one; what the client wrote
+    # itself (left of it) does not count, in one header or over several.
+    assert recorded_source(admin, login, "127.0.0.2", {"X-Forwarded-For": "198.51.100.9, 203.0.113.7, 10.1.2.3"}) == "203.0.113.7"
+    assert recorded_source(admin, login, "127.0.0.2", {"X-Forwarded-For": "2001:db8::1 , 10.1.2.3"}) == "2001:db8::1"
+    # A chain ending in something that is not an address: the last address read.
+    assert recorded_source(admin, login, "127.0.0.2", {"X-Forwarded-For": "unknown, 10.1.2.3"}) == "10.1.2.3"
+
+    # The trusted proxy's request id is kept when well formed; anyone else's is not.
+    status, headers = sign_in(d, login, "127.0.0.2", {"X-Request-Id": "nginx-4f2a9c"})
+    assert status == 200 and headers.get("x-request-id") == "nginx-4f2a9c", headers
+    for source, request_id in (("127.0.0.1", "nginx-4f2a9c"), ("127.0.0.2", "bad id<b>")):
+        status, headers = sign_in(d, login, source, {"X-Request-Id": request_id})
+        assert status == 200 and headers.get("x-request-id") not in (None, request_id), (source, headers)
+
+
+def test_without_trusted_proxies_the_header_is_ignored_and_a_reload_applies_a_new_list(daemon_factory) -> None:
+    d = daemon_factory().start()
+    admin, login = city(d)
+    assert recorded_source(admin, login, "127.0.0.1", {"X-Forwarded-For": "203.0.113.7"}) == "127.0.0.1"
+
+    d.write_config('[http]\ntrusted_proxies = ["127.0.0.0/8"]\n')
+    assert d.call("config.reload")["restart_required"] == []
+    assert recorded_source(admin, login, "127.0.0.1", {"X-Forwarded-For": "203.0.113.7, 127.0.0.5"}) == "203.0.113.7"
+
+    # A bad list is refused, naming the key; the running one stays in force.
+    d.write_config('[http]\ntrusted_proxies = ["127.0.0.0/33"]\n')
+    refused = d.request("config.reload")
+    assert refused["ok"] is False and "http.trusted_proxies" in refused["error"]["message"], refused
+    assert recorded_source(admin, login, "127.0.0.1", {"X-Forwarded-For": "203.0.113.8"}) == "203.0.113.8"
+
+    d.write_config('[log]\nlevel = "info"\n')
+    d.call("config.reload")
+    assert recorded_source(admin, login, "127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}) == "127.0.0.1"
