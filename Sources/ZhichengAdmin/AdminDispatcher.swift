@@ -28,6 +28,10 @@ public final class AdminDispatcher: Sendable {
         var counters: [String: Counter] = [:]
         for command in AdminCommand.allCases {
             counters[command.rawValue] = Counter(label: "zhicheng_admin_commands_total", dimensions: [("cmd", command.rawValue)])
+            // At 0 from the start for the code an alert watches (a failure that is not the
+            // sysadmin's): its first one is an increase, not a new series. The other codes
+            // (refusals) appear at their first use: every command × code would be ~170 series.
+            _ = Counter(label: "zhicheng_admin_command_errors_total", dimensions: [("cmd", command.rawValue), ("code", AdminErrorCode.internal.rawValue)])
         }
         self.counters = counters
     }

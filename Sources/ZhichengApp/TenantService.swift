@@ -225,6 +225,12 @@ public struct TenantService: Sendable {
     }
 
     /// Tenant counts for `status`.
+    /// When each tenant was last backed up (nil: never), as the registry records each backup
+    /// that succeeded.
+    public func lastBackupTimes() async throws -> [(id: String, at: Double?)] {
+        try await store.registry.lastBackupTimes()
+    }
+
     public func counts() async throws -> (total: Int, open: Int, suspended: Int) {
         let all = try await store.registry.all()
         return (all.count, await store.openCount, all.filter { $0.state == .suspended }.count)

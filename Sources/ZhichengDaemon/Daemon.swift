@@ -118,7 +118,7 @@ public enum Daemon {
                                           rssLimitBytes: config.pluginMemoryLimitMiB << 20,
                                           sectionNames: Set(ApplicationSection.allCases.map(\.rawValue)),
                                           stepPoints: ApplicationService.stepPoints, logger: logger)
-        await supervisor.reload()
+        PluginSteps.countFailures(of: await supervisor.reload())
         let evaluations = EvaluationService(store: store, relay: relay, publicity: config.publicity)
         let proxies = ProxyTrust(config.httpTrustedProxies)
         let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store,

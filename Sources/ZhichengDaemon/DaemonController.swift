@@ -117,7 +117,7 @@ public actor DaemonController: DaemonControl {
         levels.set(next.logLevel)
         publicity.calendar = next.publicity
         proxies.set(next.httpTrustedProxies)
-        await supervisor.reload()
+        PluginSteps.countFailures(of: await supervisor.reload())
         await store.setLimits(maxOpen: next.maxOpenTenants, idleSeconds: Double(next.tenantIdleSeconds))
         admin?.setPolicy(AdminAccessPolicy(allowedUIDs: next.allowedUIDs, allowedGIDs: next.allowedGIDs))
         config = next
@@ -138,6 +138,7 @@ public actor DaemonController: DaemonControl {
 
     public func plugins(reload: Bool) async throws -> JSONValue {
         let plugins = reload ? await supervisor.reload() : await supervisor.list()
+        if reload { PluginSteps.countFailures(of: plugins) }
         return ["plugins": .array(plugins.map(Self.json))]
     }
 

@@ -32,7 +32,9 @@ public enum HTTPRoutes {
         let tenantsSuspended = metrics.makeGauge(descriptor: .init(namespace: "zhicheng", metricName: "tenants_suspended", unitName: "", helpText: "Suspended tenants"))
         let relayPaused = metrics.makeGauge(descriptor: .init(namespace: "zhicheng", metricName: "relay_paused", unitName: "",
                                                               helpText: "Cross-tenant deliveries paused after a failure (targets and sources)"))
+        let backups = BackupMetrics(registry: metrics)
         router.get("metrics") { _, _ in
+            backups.update(try await tenants.lastBackupTimes())
             let counts = try await tenants.counts()
             tenantsOpen.set(Int64(counts.open))
             tenantsTotal.set(Int64(counts.total))

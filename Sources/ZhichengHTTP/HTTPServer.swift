@@ -19,6 +19,8 @@ public final class HTTPServer: Sendable {
     /// Connections open at once; one more is closed as soon as it is accepted.
     private let maxConnections: Int
     private let timeouts: ClientTimeouts
+    /// `zhicheng_http_connections`: connections open now (those refused over the limit not counted).
+    private let connections = Gauge(label: "zhicheng_http_connections")
 
     public init<Responder: HTTPResponder>(responder: Responder, group: any EventLoopGroup, maxConnections: Int = 4096,
                                           timeouts: ClientTimeouts = .init(), proxies: ProxyTrust = ProxyTrust(), logger: Logger)
@@ -52,6 +54,7 @@ public final class HTTPServer: Sendable {
             response.headers[.xRequestID] = id
             try await responseWriter.write(response: response.head, body: response.body)
         }
+        connections.record(0)
     }
 
     /// Hummingbird's HTTP/1.1 channel: its idle timeout bounds the wait for a request's
@@ -108,6 +111,7 @@ public final class HTTPServer: Sendable {
         let channel = makeChannel()
         let logger = self.logger
         let limit = maxConnections
+        let gauge = connections
         struct Open {
             var channels: [ObjectIdentifier: any Channel] = [:]
             var quiescing = false
@@ -127,6 +131,7 @@ public final class HTTPServer: Sendable {
                                 return (state.quiescing, true, !state.refusing)
                             }
                             state.channels[key] = child
+                            gauge.record(state.channels.count)
                             state.refusing = false
                             return (state.quiescing, false, false)
                         }
@@ -141,7 +146,10 @@ public final class HTTPServer: Sendable {
                         if late { child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
                         group.addTask {
                             await channel.handle(value: connection, logger: logger)
-                            _ = open.withLockedValue { $0.channels.removeValue(forKey: key) }
+                            open.withLockedValue { state in
+                                state.channels.removeValue(forKey: key)
+                                gauge.record(state.channels.count)
+                            }
                         }
                     }
                 }

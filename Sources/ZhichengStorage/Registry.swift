@@ -105,6 +105,17 @@ public struct Registry: Sendable {
         return info
     }
 
+    /// When each registered tenant's last backup was made (seconds since 1970), nil for one
+    /// never backed up: for /metrics, in one read.
+    public func lastBackupTimes() async throws -> [(id: String, at: Double?)] {
+        try await db.read { conn in
+            try conn.query("SELECT id, last_backup_at FROM tenants ORDER BY id").compactMap { row -> (id: String, at: Double?)? in
+                guard let id = row["id"].string else { return nil }
+                return (id, row["last_backup_at"].double)
+            }
+        }
+    }
+
     /// The last backup recorded for `id`.
     public func lastBackup(_ id: TenantID) async throws -> BackupRecord? {
         try await db.read { conn in

@@ -68,6 +68,28 @@ def test_metrics(daemon: Daemon) -> None:
         assert re.match(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [-+0-9.eEInfaN]+( \d+)?$", line), line
 
 
+def test_open_http_connections_are_a_gauge(daemon: Daemon) -> None:
+    """`zhicheng_http_connections` counts the HTTP connections open now: three kept open (each
+    after one answer, as keep-alive clients do) and the scrape's own; closed, they are gone."""
+    def open_now() -> float | None:
+        for line in daemon.http_get("/metrics")[2].decode().splitlines():
+            if line.startswith("zhicheng_http_connections "):
+                return float(line.split()[1])
+        return None
+
+    assert wait_until(lambda: open_now() == 1, 10, "only the scrape's own connection open")
+    kept = [http.client.HTTPConnection("127.0.0.1", daemon.http_port, timeout=10) for _ in range(3)]
+    try:
+        for conn in kept:
+            conn.request("GET", "/healthz")
+            assert conn.getresponse().read() == b'{"status":"ok"}'
+        wait_until(lambda: open_now() == 4, 10, "three kept connections and the scrape's counted")
+    finally:
+        for conn in kept:
+            conn.close()
+    wait_until(lambda: open_now() == 1, 10, "the closed connections no longer counted")
+
+
 def test_tenant_api_root(daemon: Daemon) -> None:
     create_tenant(daemon, "zhengzhou", "4101", "郑州市")
     resp = daemon.http_get("/t/zhengzhou/api/v1/tenant")

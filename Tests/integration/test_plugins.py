@@ -729,3 +729,35 @@ def test_a_second_plugin_of_the_same_name_is_refused(daemon_factory, tmp_path):
     assert reloaded["libtwin-a.so"]["state"] == "loaded", reloaded
     assert (reloaded["libtwin-b.so"]["state"], reloaded["libtwin-b.so"]["detail"]) == ("refused", "same name as libtwin-a.so"), reloaded
     assert {f: p["state"] for f, p in plugins(d).items()} == {"libtwin-a.so": "loaded", "libtwin-b.so": "refused"}
+
+
+def metric(d, name: str, **labels: str) -> float | None:
+    """The value of the sample `name{labels}` on the daemon's /metrics, None when it is not there."""
+    for line in d.http_get("/metrics")[2].decode().splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def test_failed_steps_are_counted_by_plugin_on_metrics(daemon_factory, tmp_path):
+    """`zhicheng_plugin_step_failures_total{plugin}` counts the steps of each plugin that failed
+    (here one answering garbage, which is marked faulty, and one answering a decision that is
+    not valid, which stays loaded); it is there at 0 for every loaded plugin from the start, so
+    that an alert sees the first failure as an increase. A plugin whose step works counts none."""
+    plugin_dir = tmp_path / "counted-plugins"
+    plugin_dir.mkdir()
+    custom_plugin(tmp_path, plugin_dir / "libsloppy.so", "sloppy", '{"decision":"retrun"}')
+    custom_plugin(tmp_path, plugin_dir / "libsound.so", "sound", '{"decision":"pass"}')
+    src = tmp_path / "garbage.c"
+    src.write_text(TEMPLATE % {"name": "garbage", "body": BAD["garbage"], "abi": "ZHICHENG_PLUGIN_ABI_VERSION"})
+    compile_plugin(src, plugin_dir / "libgarbage.so")
+    d = custom_daemon(daemon_factory, plugin_dir)
+    for name in ("sloppy", "sound", "garbage"):
+        assert metric(d, "zhicheng_plugin_step_failures_total", plugin=name) == 0, name
+
+    _, _, shown = submitted_title_application(d, "计数")
+    assert shown["state"] == "in_review", shown
+    assert plugins(d)["libgarbage.so"]["state"] == "faulty" and plugins(d)["libsloppy.so"]["state"] == "loaded"
+    assert metric(d, "zhicheng_plugin_step_failures_total", plugin="sloppy") == 1
+    assert metric(d, "zhicheng_plugin_step_failures_total", plugin="garbage") == 1
+    assert metric(d, "zhicheng_plugin_step_failures_total", plugin="sound") == 0

@@ -853,6 +853,9 @@ def test_a_failed_backup_is_in_the_journal_and_counted_by_command(daemon: Daemon
     count of that command's failures by code on /metrics; a backup that works is logged when
     it starts and ends, with how long it took. A typo is counted, not logged as an error."""
     create_tenant(daemon, "zhengzhou", "4101")
+    # Each command's count of failures that are not the sysadmin's is there, at 0, before any.
+    text = daemon.http_get("/metrics")[2].decode("utf-8")
+    assert re.search(r'zhicheng_admin_command_errors_total\{cmd="tenant.backup",code="internal"\} 0', text), text[:3000]
     before = len(daemon.stderr())
     daemon.call("tenant.backup", {"id": "zhengzhou"})
     lines = wait_for_log(daemon, before, lambda l: "admin command done" in l and "tenant.backup" in l)
@@ -871,9 +874,44 @@ def test_a_failed_backup_is_in_the_journal_and_counted_by_command(daemon: Daemon
     assert "tenant.backup" in failed and "kaifeng" in failed and "code=internal" in failed, failed
     daemon.request("tenant.show", {"id": "nosuchcity"})
     text = daemon.http_get("/metrics")[2].decode("utf-8")
-    assert re.search(r'zhicheng_admin_command_errors_total\{[^}]*cmd="tenant.backup"[^}]*\} 1', text) and 'code="internal"' in text, text[:3000]
+    assert re.search(r'zhicheng_admin_command_errors_total\{cmd="tenant.backup",code="internal"\} 1', text), text[:3000]
     assert re.search(r'zhicheng_admin_command_errors_total\{[^}]*cmd="tenant.show"[^}]*code="not_found"[^}]*\} 1', text) or \
         re.search(r'zhicheng_admin_command_errors_total\{[^}]*code="not_found"[^}]*cmd="tenant.show"[^}]*\} 1', text), text[:3000]
+
+
+def test_the_time_of_each_tenants_last_good_backup_is_on_metrics(daemon_factory) -> None:
+    """`zhicheng_backup_last_success_timestamp_seconds{tenant}`: 0 for a tenant never backed up,
+    the time of its last backup that worked (as `tenant.show` gives it) once one has, unchanged by
+    one that fails, known again after a restart; an archived tenant's series is gone."""
+    import datetime
+
+    d = daemon_factory().start()
+
+    def last_success() -> dict[str, float]:
+        text = d.http_get("/metrics")[2].decode("utf-8")
+        return {m.group(1): float(m.group(2)) for m in
+                re.finditer(r'^zhicheng_backup_last_success_timestamp_seconds\{tenant="([^"]+)"\} (\S+)$', text, re.M)}
+
+    create_tenant(d, "zhengzhou", "4101")
+    create_tenant(d, "kaifeng", "4102")
+    assert last_success() == {"zhengzhou": 0, "kaifeng": 0}
+    d.call("tenant.backup", {"id": "zhengzhou"})
+    shown = d.call("tenant.show", {"id": "zhengzhou"})["last_backup"]["at"]
+    at = datetime.datetime.fromisoformat(shown.replace("Z", "+00:00")).timestamp()
+    first = last_success()
+    assert int(first["zhengzhou"]) == int(at) and first["kaifeng"] == 0, (first, shown)
+
+    blocker = d.data_dir / "backups" / "kaifeng"
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("not a directory")
+    assert d.request("tenant.backup", {"id": "kaifeng"})["ok"] is False
+    assert last_success() == first
+
+    d.terminate()
+    d.start()
+    assert last_success() == first
+    d.call("tenant.archive", {"id": "kaifeng", "confirm": "kaifeng"})
+    assert last_success() == {"zhengzhou": first["zhengzhou"]}
 
 
 def wait_for_log(daemon: Daemon, since: int, found, timeout: float = 10) -> list[str]:
