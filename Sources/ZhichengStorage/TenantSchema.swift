@@ -731,6 +731,15 @@ public enum TenantSchema {
             ALTER TABLE decisions ADD COLUMN org_seal_file_id INTEGER REFERENCES files(id)
                 CHECK (org_seal_file_id IS NULL OR org_name IS NOT NULL);
             """),
+        Migration(version: 26, name: "who acted, as named then: the province office's review steps and a session's cancellation", sql: """
+            -- As v25 for `decisions`: the province office's own review steps (`received_decisions`)
+            -- and a review session's cancellation keep the name of who took them, written with
+            -- them, so that a reviewer's or an admin's name corrected later does not rewrite what
+            -- the province's pages say of them. Rows written before have NULL and are read, as
+            -- before, with the account's name as it is now (ProvinceReview.decisions, SessionService).
+            ALTER TABLE received_decisions ADD COLUMN actor_name TEXT;
+            ALTER TABLE review_sessions ADD COLUMN cancelled_by_name TEXT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -235,6 +235,51 @@ struct MigrationTests {
         await db.close()
     }
 
+    /// v26: the province office's review steps and a session's cancellation get a column for
+    /// the name of who took them. A province written by v25, with a step and a cancelled
+    /// session, opens with both rows as they were and no name recorded for them (NULL: read
+    /// from the account as it is now, as before), and the columns take one from then on.
+    @Test func provinceStepsAndCancellationsGetAnActorNameColumnWithOldRowsKept() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/province.sqlite"
+        let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 25 })
+        try await old.write { conn in
+            try conn.run("INSERT INTO orgs (id, code, name, kind, created_at) VALUES (1, '41', '省职改办', 'office', 0)")
+            try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, created_at) VALUES (1, 1, '41', '系统管理员', 'org_admin', 'h', 0)")
+            try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, created_at) VALUES (2, 1, 'prov.h', '王经办', 'staff', 'h', 0)")
+            try conn.run("INSERT INTO committees (id, org_id, name, series, levels, created_at) VALUES (1, 1, '高评委', '[\"中小学教师\"]', '[\"副高级\"]', 0)")
+            try conn.run("""
+                INSERT INTO received_applications (id, source_tenant, source_application_id, message_id, applicant_name, id_number, unit_name, year,
+                                                   series, level, title, sections, trail, received_at)
+                VALUES (1, 'zhengzhou', 1, 'm1', '申报人', '410102199001010001', '逸夫小学', 2026, '中小学教师', '副高级', '高级教师', '{}', '[]', 0)
+                """)
+            try conn.run("""
+                INSERT INTO received_decisions (received_id, org_id, stage, actor_id, decision, comment, submission, at)
+                VALUES (1, 1, 'handler', 2, 'pass', '符合条件', 1, 5)
+                """)
+            try conn.run("""
+                INSERT INTO review_sessions (id, committee_id, name, series, panel_size, reserves, rule, state, created_at, cancel_reason, cancelled_at, cancelled_by)
+                VALUES (1, 1, '第一场', '中小学教师', 3, 0, 'national', 'cancelled', 10, '专家不足', 11, 1)
+                """)
+        }
+        await old.close()
+
+        let db = try Database(path: path, migrations: TenantSchema.migrations)
+        let (steps, sessions, version, fkProblems) = try await db.read { conn in
+            (try conn.query("SELECT actor_id, decision, comment, actor_name FROM received_decisions").map(\.values),
+             try conn.query("SELECT state, cancel_reason, cancelled_by, cancelled_by_name FROM review_sessions").map(\.values),
+             try conn.scalar("PRAGMA user_version")?.int, try conn.query("PRAGMA foreign_key_check").count)
+        }
+        #expect(version == TenantSchema.latestVersion && fkProblems == 0)
+        #expect(steps == [[.integer(2), .text("pass"), .text("符合条件"), .null]])
+        #expect(sessions == [[.text("cancelled"), .text("专家不足"), .integer(1), .null]])
+        try await db.write { conn in
+            // Still append-only.
+            #expect(throws: SQLiteError.self) { try conn.run("UPDATE received_decisions SET actor_name = 'x'") }
+        }
+        await db.close()
+    }
+
     /// v21: the province's lists of received applications and the sign-in's cleanup of expired
     /// sessions read through an index, not the whole table (the committee's and the public
     /// notices' queries: QueuePageTests, on the services' own SQL).

@@ -947,3 +947,50 @@ def test_the_cancel_form_asks_again_needs_a_reason_and_shows_the_cancelled_sessi
     # Posted again (a second tab): refused with the page, which says why.
     again = post(f"_confirmed=1&reason={quote('再取消')}")
     assert again.status == 409 and "本场评审会已取消" in again.body.decode()
+
+
+# --------------------------------------------------------------------------- names: as they were, as they are now
+
+
+def test_the_province_office_steps_and_a_cancellation_keep_who_took_them_as_named_then(env: Env, pool: dict):
+    """The province office's review steps are the record of who took them: a reviewer's name
+    corrected afterwards leaves the steps taken before under the name they were taken under (the
+    API and the page of the received application), and the steps taken since show the new one.
+    So does who cancelled a review session. (No interface renames the province office's admin
+    account, the only one that may cancel; the test renames it in the database, as a sysadmin
+    could, to show the page no longer depends on it.)"""
+    _, _, received = senior_application(env, "逸夫小学", "冯改名")
+    _, _, later = senior_application(env, "逸夫小学", "褚改名", province_review=False)
+
+    def reviewers(app_id: int) -> list[str]:
+        return [d["reviewer"] for d in expect(env.prov.get(f"province/reviews/{app_id}"), 200).json["decisions"]]
+
+    assert reviewers(received["id"]) == ["prov.h", "prov.l"]
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "改名前取消的评审会", "series": SERIES, "specialty": "无此专业",
+                                                                          "panel_size": 3, "reserves": 0, "applications": [received["id"]]}), 201).json
+    cancelled = expect(env.prov.post(f"sessions/{session['id']}/cancel", {"reason": "专家不足"}), 200).json
+    assert cancelled["cancellation"]["by"] == "系统管理员", cancelled["cancellation"]
+
+    assert expect(env.prov.patch(f"staff/{env.prov_h.id}", {"name": "王经办"}), 200).json["name"] == "王经办"
+    con = sqlite3.connect(env.daemon.tenant_db("province"), timeout=10)
+    try:
+        with con:
+            con.execute("UPDATE accounts SET name = '省职改办管理员' WHERE id = ?", (env.prov.id,))
+        assert reviewers(received["id"]) == ["prov.h", "prov.l"], "a step keeps the name it was taken under"
+        page = env.prov_api.raw("GET", f"/t/province/province-reviews/{received['id']}", headers={"Cookie": f"zc_session={env.prov.cookie}"}).body.decode()
+        assert "<td>prov.h</td>" in page and "王经办" not in page, page[-3000:]
+        by = expect(env.prov.get(f"sessions/{session['id']}"), 200).json["cancellation"]["by"]
+        assert by == "系统管理员", by
+        shown = env.prov_api.raw("GET", f"/t/province/sessions/{session['id']}", headers={"Cookie": f"zc_session={env.prov.cookie}"}).body.decode()
+        cancelled_line = re.search(r'<p id="session-cancelled">(.*?)</p>', shown, re.S).group(1)
+        assert "系统管理员" in cancelled_line and "省职改办管理员" not in cancelled_line, cancelled_line
+        # A step taken since: under the new name.
+        expect(env.prov_h.post(f"province/reviews/{later['id']}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
+        assert reviewers(later["id"]) == ["王经办"]
+    finally:
+        with con:
+            con.execute("UPDATE accounts SET name = '系统管理员' WHERE id = ?", (env.prov.id,))
+        con.close()
+        expect(env.prov.patch(f"staff/{env.prov_h.id}", {"name": "prov.h"}), 200)
+    expect(env.prov_l.post(f"province/reviews/{later['id']}/decision", {"decision": "pass", "comment": "同意"}), 200)
+

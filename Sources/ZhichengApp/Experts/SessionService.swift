@@ -470,8 +470,11 @@ public struct SessionService: Sendable {
             let reason = try SessionState.cancelReason(rawReason)
             let votes = try Self.votesCast(id, conn)
             try Self.state(of: session).require(.cancel(votesCast: votes))
-            try conn.run("UPDATE review_sessions SET state = 'cancelled', cancel_reason = ?, cancelled_at = ?, cancelled_by = ? WHERE id = ?",
-                         [reason, Date().timeIntervalSince1970, caller.accountID, id])
+            // With the admin's name as it is now (schema v26): the page says who cancelled it as they were then.
+            try conn.run("""
+                UPDATE review_sessions SET state = 'cancelled', cancel_reason = ?1, cancelled_at = ?2, cancelled_by = ?3,
+                    cancelled_by_name = (SELECT name FROM accounts WHERE id = ?3) WHERE id = ?4
+                """, [reason, Date().timeIntervalSince1970, caller.accountID, id])
             let applications = try conn.query("SELECT received_id FROM session_applications WHERE session_id = ? ORDER BY received_id", [id])
                 .compactMap { $0["received_id"].int }
             try conn.appendAudit(caller.audit("session.cancel", target: "session:\(id)",
@@ -620,7 +623,9 @@ public struct SessionService: Sendable {
         let excluded = me != nil ? [] : (result?.excluded ?? []).map { SessionView.Excluded(expertID: $0.expertID, name: candidateNames[$0.expertID] ?? "", reason: $0.reason) }
         var cancellation: SessionView.Cancellation?
         if state == .cancelled {
-            let by = try row["cancelled_by"].int.flatMap { try conn.scalar("SELECT name FROM accounts WHERE id = ?", [$0])?.string }
+            // Who cancelled it as named then; a cancellation recorded before v26 has no name of its own and reads the account's.
+            let by = try row["cancelled_by_name"].string
+                ?? row["cancelled_by"].int.flatMap { try conn.scalar("SELECT name FROM accounts WHERE id = ?", [$0])?.string }
             cancellation = SessionView.Cancellation(reason: row["cancel_reason"].string ?? "", at: row["cancelled_at"].double ?? 0, by: by ?? "")
         }
         // Only the office acts on a session; the votes cast decide whether it may still cancel it.

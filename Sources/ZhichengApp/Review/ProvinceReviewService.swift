@@ -233,10 +233,13 @@ enum ProvinceReview {
         return view
     }
 
-    /// The province office's own steps on a received application, oldest first.
+    /// The province office's own steps on a received application, oldest first, each
+    /// reviewer by the name they had when they took it (schema v26, written by `decide`); a
+    /// step recorded before has none, and reads the account's name as it is now, as before.
     static func decisions(_ receivedID: Int, _ conn: SQLiteConnection) throws -> [ProvinceReviewView.Decision] {
         try conn.query("""
-            SELECT d.stage, d.decision, d.comment, d.sections, d.reason, d.at, a.name FROM received_decisions d JOIN accounts a ON a.id = d.actor_id
+            SELECT d.stage, d.decision, d.comment, d.sections, d.reason, d.at, coalesce(d.actor_name, a.name) AS name
+            FROM received_decisions d JOIN accounts a ON a.id = d.actor_id
             WHERE d.received_id = ? ORDER BY d.id
             """, [receivedID]).map {
             ProvinceReviewView.Decision(stage: ReviewStage(rawValue: $0["stage"].string ?? "") ?? .handler,
@@ -376,9 +379,10 @@ enum ProvinceReview {
         try returning?.requireOf(kind)
         try returning?.requireVisible(to: me.permittedSections)
         let now = Date().timeIntervalSince1970
+        // With the reviewer's name as it is in this transaction: the step is the record of who took it then.
         try conn.run("""
-            INSERT INTO received_decisions (received_id, org_id, stage, actor_id, decision, comment, sections, reason, submission, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO received_decisions (received_id, org_id, stage, actor_id, decision, comment, sections, reason, submission, at, actor_name)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT name FROM accounts WHERE id = ?4))
             """, [id, me.orgID, stage.rawValue, me.id, decision.rawValue, comment, jsonArray(returning?.sections ?? []), returning?.reason.rawValue,
                   row["source_submission"].int, now])
         let facts = EvaluationService.Facts(series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .senior,
