@@ -994,3 +994,47 @@ def test_the_province_office_steps_and_a_cancellation_keep_who_took_them_as_name
         expect(env.prov.patch(f"staff/{env.prov_h.id}", {"name": "prov.h"}), 200)
     expect(env.prov_l.post(f"province/reviews/{later['id']}/decision", {"decision": "pass", "comment": "同意"}), 200)
 
+
+def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinions_keep_their_name(env: Env):
+    """A unit's name corrected in the city (by its 主管单位, or by itself in 单位信息维护) reaches the
+    province, which holds its applications: the province's received application and its list, and
+    the 专家信息库's entry of an expert from that unit, name it as the city does now. The city's
+    opinions handed over with the application keep the name each was given under (the record of
+    what was decided). A unit the city never handed anything over of sends nothing."""
+    school = add_school(env, "春风小学")
+    expert, _ = become_expert(env, "春风小学", "褚春风", specialty="小学音乐")
+    _, _, received = senior_application(env, "春风小学", "卫春风", province_review=False)
+    path = f"province/reviews/{received['id']}"
+    seen = expect(env.prov.get(path), 200).json
+    assert (seen["unit_name"], seen["unit_code"]) == ("春风小学", school["code"]), seen
+    opinions = [(e["org"], e["stage"]) for e in seen["city_trail"] if e.get("stage")]
+    assert opinions[:2] == [("春风小学", "handler"), ("春风小学", "leader")], opinions
+
+    def unit_names() -> tuple:
+        listed = next(a for a in expect(env.prov.get("province/applications"), 200).json["applications"] if a["id"] == received["id"])
+        entry = next(e for e in expect(env.prov.get(f"experts?specialty={quote('小学音乐')}"), 200).json["experts"] if e["id"] == expert["id"])
+        return expect(env.prov.get(path), 200).json["unit_name"], listed["unit_name"], entry["unit_name"]
+
+    assert unit_names() == ("春风小学",) * 3
+    expect(env.dept.patch(f"orgs/{school['id']}", {"name": "春风实验小学"}), 200)
+    wait_until(lambda: unit_names() == ("春风实验小学",) * 3, 10, "the province to learn the unit's new name")
+    shown = expect(env.prov.get(path), 200).json
+    assert [(e["org"], e["stage"]) for e in shown["city_trail"] if e.get("stage")] == opinions, "the opinions keep the name they were given under"
+    renamed = [e for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"] if e["action"] == "org.renamed-in-city"]
+    assert renamed and school["code"] in renamed[0]["detail"] and "春风实验小学" in renamed[0]["detail"], renamed[:1]
+
+    # The school corrects its own name in 单位信息维护.
+    school_id, school_admin = env.schools["春风小学"]
+    profile = expect(school_admin.get(f"orgs/{school_id}/profile"), 200).json
+    fields = {k: profile[k] for k in ("name", "category", "city", "affiliation_level", "industry", "nature", "economic_type", "org_code", "credit_code",
+                                      "contact", "phone", "address", "postcode", "fax", "email")}
+    expect(school_admin.put(f"orgs/{school_id}/profile", dict(fields, name="郑州市春风实验小学")), 200)
+    wait_until(lambda: unit_names() == ("郑州市春风实验小学",) * 3, 10, "the province to learn the name the school corrected")
+
+    # A unit the province holds nothing of: renamed without a message.
+    quiet = add_school(env, "秋水小学")
+    expect(env.dept.patch(f"orgs/{quiet['id']}", {"name": "秋水实验小学"}), 200)
+    sent = [code for (code,) in db_rows(env.daemon.tenant_db("zhengzhou"), "SELECT json_extract(payload, '$.unit_code') FROM outbox WHERE kind = 'org.renamed'")]
+    assert sent.count(school["code"]) == 2 and quiet["code"] not in sent, sent
+    expect(env.prov_h.post(f"{path}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
+    expect(env.prov_l.post(f"{path}/decision", {"decision": "pass", "comment": "同意"}), 200)

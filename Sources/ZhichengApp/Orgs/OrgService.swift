@@ -21,12 +21,34 @@ public struct SubOrgRow: Sendable {
 public struct OrgService: Sendable {
     let store: TenantStore
     let hasher: PasswordHasher
+    /// Carries a unit's new name to the province, which holds applications of it (`rename`).
+    let relay: CrossTenantRelay?
     public var maxUploadBytes: Int
 
-    public init(store: TenantStore, hasher: PasswordHasher = .init(), maxUploadBytes: Int = 5 << 20) {
+    public init(store: TenantStore, hasher: PasswordHasher = .init(), relay: CrossTenantRelay? = nil, maxUploadBytes: Int = 5 << 20) {
         self.store = store
         self.hasher = hasher
+        self.relay = relay
         self.maxUploadBytes = maxUploadBytes
+    }
+
+    /// Gives `org` its new name, in the caller's transaction: by its parent (单位管理's
+    /// 修改) or by itself (单位信息维护). The one place a name changes, so that the province
+    /// learns it: if the city handed over an application of the unit (its hand-over named the
+    /// unit's code), the province's copies (its lists of received applications, the 专家信息库)
+    /// take the name the city uses now, a correction. What was decided stays as decided: the
+    /// city's opinions the hand-over carried keep the name each was given under (schema v25).
+    /// Returns whether a message to the province was written (the caller kicks the relay).
+    static func rename(_ org: OrgRecord, to name: String, tenant: TenantID, _ conn: SQLiteConnection) throws -> Bool {
+        try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [name, org.id])
+        // The outbox keeps every hand-over (delivered ones too), each naming its unit's code
+        // (schema v22); read in full, which a rename, rare, can afford.
+        guard try conn.scalar("""
+            SELECT count(*) FROM outbox WHERE kind = 'application.forward' AND target = ? AND json_extract(payload, '$.unit_code') = ?
+            """, [CrossTenantRelay.provinceTarget, org.code])?.int ?? 0 > 0 else { return false }
+        try CrossTenantRelay.enqueue("org.renamed", id: CrossTenantRelay.messageID(tenant.rawValue, "org.renamed", org.code), to: CrossTenantRelay.provinceTarget,
+                                     payload: ["unit_code": org.code, "name": name], conn)
+        return true
     }
 
     // MARK: Tree
@@ -126,7 +148,7 @@ public struct OrgService: Sendable {
     public func update(_ id: Int, name rawName: String?, parentID: Int?, caller: SignedIn) async throws -> OrgRecord {
         try Access.requireOrgAdmin(caller)
         let name = try rawName.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
-        return try await store.write(caller) { conn in
+        let (updated, told) = try await store.write(caller) { conn -> (OrgRecord, Bool) in
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)
             let renamed = name.map { $0 != org.name } ?? false, moved = parentID.map { $0 != org.parentID } ?? false
@@ -155,8 +177,9 @@ public struct OrgService: Sendable {
                 try Self.requireUniqueName(name ?? org.name, under: parent, except: id, field: renamed ? "name" : "parent_id", conn)
             }
             var changes: [String] = []
+            var told = false
             if renamed, let name {
-                try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [name, id])
+                told = try Self.rename(org, to: name, tenant: caller.tenant, conn)
                 // The 单位信息 form shows (and saves back) the profile's name: it follows, or the
                 // unit's next save would undo the rename.
                 var profile = org.profile
@@ -171,8 +194,10 @@ public struct OrgService: Sendable {
             if !changes.isEmpty {
                 try conn.appendAudit(caller.audit("org.update", target: "org:\(id)", detail: "{" + changes.joined(separator: ",") + "}", orgID: org.parentID))
             }
-            return try conn.org(id)!
+            return (try conn.org(id)!, told)
         }
+        if told { relay?.kick(caller.tenant) }
+        return updated
     }
 
     /// Deletes an org the caller manages, refused while anything depends on it.
@@ -208,20 +233,22 @@ public struct OrgService: Sendable {
     public func saveProfile(of id: Int, _ profile: UnitProfile, caller: SignedIn) async throws -> OrgRecord {
         try Access.requireOrgAdmin(caller)
         let checked = try profile.validated(complete: false)
-        return try await store.write(caller) { conn in
+        let (saved, told) = try await store.write(caller) { conn -> (OrgRecord, Bool) in
             let org = try Access.ownOrg(id, caller: caller, conn)
             guard org.profileState != .submitted else { throw ZhichengError.conflict("单位信息已提交，等待上级审核，暂不能修改") }
             if !checked.name.isEmpty, checked.name != org.name, let parent = org.parentID {
                 try Self.requireUniqueName(checked.name, under: parent, except: id, field: "name", conn)
             }
             try conn.saveProfile(id, checked)
-            if !checked.name.isEmpty, checked.name != org.name { try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [checked.name, id]) }
+            let told = !checked.name.isEmpty && checked.name != org.name ? try Self.rename(org, to: checked.name, tenant: caller.tenant, conn) : false
             // Approved info stays approved when corrected (the unit keeps working);
             // the change is in the audit log its ancestors read.
             try conn.appendAudit(caller.audit("org.profile.save", target: "org:\(id)",
                                               detail: #"{"state":"\#(org.profileState.rawValue)"}"#))
-            return try conn.org(id)!
+            return (try conn.org(id)!, told)
         }
+        if told { relay?.kick(caller.tenant) }
+        return saved
     }
 
     /// Submits the caller's own org info for review: it must be complete and have a certificate.

@@ -451,6 +451,22 @@ public final class CrossTenantRelay: Sendable {
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.publicity-withdrawn",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return false
+        case "org.renamed":
+            // A city's unit has a new name (a rename by its parent, a correction in 单位信息维护):
+            // the province names it so in its lists, as the city does. Only the copies of the
+            // unit's name change: the city's opinions in the hand-over's trail stay as they were
+            // given, and a recorded draw keeps its recorded inputs. Found by the unit's code (a
+            // hand-over before schema v22 carried none, and keeps the name it came with).
+            let code = payload["unit_code"] as? String ?? "", name = payload["name"] as? String ?? ""
+            guard !code.isEmpty, !name.isEmpty else { return false }
+            let applications = try conn.run("UPDATE received_applications SET unit_name = ? WHERE source_tenant = ? AND unit_code = ? AND unit_name != ?",
+                                            [name, source.rawValue, code, name])
+            let experts = try conn.run("UPDATE experts SET unit_name = ? WHERE source_tenant = ? AND unit_code = ? AND unit_name != ?",
+                                       [name, source.rawValue, code, name])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "org.renamed-in-city", target: "unit:\(source):\(code)",
+                                            detail: #"{"city":"\#(source)","unit_code":\#(jsonString(code)),"name":\#(jsonString(name)),"applications":\#(applications),"experts":\#(experts)}"#,
+                                            source: "tenant:\(source)"))
+            return false
         case "objection.lodge":
             return try lodge(message, payload, from: source, now: now, conn)
         case "objection.resolved":
@@ -509,6 +525,7 @@ public final class CrossTenantRelay: Sendable {
                     previous_sections = CASE WHEN received_applications.state = 'returned' THEN received_applications.sections
                                              ELSE received_applications.previous_sections END,
                     message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = excluded.state,
+                    unit_name = excluded.unit_name,
                     received_at = excluded.received_at, chain = excluded.chain, source_submission = excluded.source_submission, version = version + 1,
                     -- A hand-over without the unit's code (a city of an older version) keeps one known.
                     unit_code = coalesce(excluded.unit_code, received_applications.unit_code)
