@@ -4,7 +4,7 @@ application that was returned and resubmitted, the 评审表 of a draft or of an
 has not reached the caller's org yet, reviewer names on the applicant's 评审表, each opinion under
 the org's name, seal and reviewer's name it was given under, returns naming
 sections the reviewer may not see, one title application per applicant and year, the
-province's list of received applications, and a unit moved in the org tree.
+province's list of received applications, and a unit moved in the org tree (its status rows).
 
 Reuses the module-scoped world of test_api_review.py (郑州市 → 管城区教育局 → 逸夫小学 with
 reviewers at each level); importing its `env` fixture gives this module a daemon of its own.
@@ -332,6 +332,50 @@ def test_a_unit_moves_only_without_applications_under_way_and_drafts_take_the_ne
     decide(handler, draft["id"])
     after_unit = decide(leader, draft["id"])
     assert after_unit["current_org_id"] == other_org["id"], f"the draft kept the route of before the move: {after_unit}"
+
+
+def test_the_status_of_a_unit_moved_after_submitting_says_its_application_goes_through_the_old_parent(env: Env) -> None:
+    """申报人员状态查询 says where an application is. One on its way up reads 尚未报送本级 to an org of
+    its route it has not reached yet; but a unit moved under another 主管单位 after submitting keeps
+    the route it was submitted on, so its new parent's row does not say 尚未报送本级 (it would wait
+    for what never comes): it names the parent the unit had then and that it does not pass this
+    level, in the API and on the screen. The city office, on the route, prints its 评审表 as before."""
+    unit_org, unit_admin = create_child(env.dept, env.dept_id, "陇海小学", "unit")
+    unit = approve_unit(env.api, env.dept, unit_org["id"], unit_admin["login"], unit_admin["password"])
+    handler = add_reviewer(unit, unit_org["id"], "longhai.h", ["handler"])
+    leader = add_reviewer(unit, unit_org["id"], "longhai.l", ["leader"])
+    approved_plan(unit, env.city, unit_org["id"], [{"series": SERIES, "level": "中级", "count": 5}])
+    r = expect(unit.post(f"orgs/{unit_org['id']}/applicants", {"id_number": fresh_id_number(), "name": "陶老师"}), 201).json
+    applicant = env.api.first_login(r["account"]["login"], r["password"])
+    app = filled_application(applicant)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+
+    def row(reader, org_id: int) -> dict:
+        rows = expect(reader.get(f"orgs/{org_id}/applicant-status"), 200).json["rows"]
+        return next(r for r in rows if r["application_id"] == app["id"])
+
+    decide(handler, app["id"])
+    decide(leader, app["id"])
+    at_dept = row(env.city, unit_org["id"])
+    assert (at_dept["printable"], at_dept.get("form_note")) == (False, "尚未报送本级"), at_dept
+    for who in ("dept.h", "dept.l", "city.h", "city.l"):
+        decide(env.reviewers[who], app["id"])
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "at_committee"
+
+    # At the city's committee nothing of the unit is under review in the chain: it may move.
+    new_org, new_admin = create_child(env.city, 1, "中原区教育局", "department")
+    new_dept = approve_unit(env.api, env.city, new_org["id"], new_admin["login"], new_admin["password"])
+    assert expect(env.city.patch(f"orgs/{unit_org['id']}", {"parent_id": new_org["id"]}), 200).json["parent_id"] == new_org["id"]
+
+    moved = row(new_dept, unit_org["id"])
+    assert (moved["printable"], moved["form_note"], moved["stage"]) == (False, "报送时隶属管城区教育局，不经本级审查", "待评委会评审"), moved
+    expect(new_dept.get(f"applications/{app['id']}/review-form"), 404)
+    page = expect(ui_get(env, f"status?org={unit_org['id']}", new_dept.cookie), 200).body.decode("utf-8")
+    mine = re.search(rf'<tr data-application="{app["id"]}">.*?</tr>', page, re.S)
+    assert mine and "报送时隶属管城区教育局，不经本级审查" in mine.group(0) and "尚未报送本级" not in mine.group(0), page[-3000:]
+    # The city office is on its route: it prints the 评审表, with no note.
+    at_city = row(env.city, unit_org["id"])
+    assert at_city["printable"] is True and "form_note" not in at_city, at_city
 
 
 def test_a_section_saved_through_the_api_keeps_its_fields_when_saved_in_the_ui(env: Env) -> None:

@@ -201,6 +201,11 @@ public struct StatusRow: Sendable {
     /// Whether the caller may open its 评审表: not before the application has reached
     /// the caller's org (an office sees a unit's row before the unit has passed it up).
     public var printable: Bool
+    /// Why not, in words (nil when printable): not sent up to the caller's org yet, not sent
+    /// up at all (withdrawn or turned down below it), or not on its way through the caller's
+    /// org at all (its unit was moved here after it was submitted: it keeps the route it was
+    /// submitted on, through the parent it had then). `ApplicationService.formNote`.
+    public var formNote: String?
 }
 
 /// A printable 评审表.
@@ -1136,6 +1141,7 @@ public struct ApplicationService: Sendable {
             return try conn.query(sql, arguments).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
                 let stage = Self.standing(chain, r)
+                let printable = Self.reaches(caller.orgID, chain, id: r["id"].int ?? 0, submission: r["submissions"].int ?? 0, conn)
                 // In full to the applicant's own unit (which registered it); masked above it.
                 let idNumber = IDCardNumber.personNumber(ofLogin: r["id_number"].string ?? "")
                 return StatusRow(applicationID: r["id"].int ?? 0, kind: r["kind"].string ?? ApplicationKind.title.rawValue,
@@ -1144,9 +1150,23 @@ public struct ApplicationService: Sendable {
                                  unitName: r["unit_name"].string ?? "",
                                  year: r["year"].int ?? 0, series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
                                  state: chain.state.rawValue, stage: stage, committee: r["committee_name"].string, interview: r["interview"].string,
-                                 printable: Self.reaches(caller.orgID, chain, id: r["id"].int ?? 0, submission: r["submissions"].int ?? 0, conn))
+                                 printable: printable, formNote: printable ? nil : try Self.formNote(chain, caller: caller.orgID, conn))
             }
         }
+    }
+
+    /// Why the caller's org cannot open an application's 评审表 (it has not reached the org):
+    /// what 申报人员状态查询 says in its place. An org on the application's route: not sent up
+    /// to it yet, or, ended below it (withdrawn, 未通过), never. An org not on it: the unit was
+    /// moved under the org after the application was submitted, and it goes (or went) up
+    /// through the parent the unit had then, never through this org: "not sent up yet" would
+    /// have the org wait for it.
+    static func formNote(_ chain: ReviewChain, caller orgID: Int, _ conn: SQLiteConnection) throws -> String {
+        guard chain.route.contains(orgID) else {
+            let then = chain.route.count > 1 ? try conn.scalar("SELECT name FROM orgs WHERE id = ?", [chain.route[1]])?.string : nil
+            return then.map { "报送时隶属\($0)，不经本级审查" } ?? "报送时不隶属本级，不经本级审查"
+        }
+        return [.withdrawn, .rejected].contains(chain.state) ? "未报送本级" : "尚未报送本级"
     }
 
     /// The data of a printable 评审表: the applicant, and each level's opinion of the

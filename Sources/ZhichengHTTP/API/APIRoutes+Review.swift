@@ -369,6 +369,9 @@ struct StatusDTO: Encodable {
     /// Whether the caller may open `applications/<id>/review-form` (false before the
     /// application has reached the caller's org).
     var printable: Bool
+    /// Why not, in words (absent when printable): 尚未报送本级, 未报送本级, or, for a unit moved
+    /// under the caller's org since it was submitted, 报送时隶属…，不经本级审查.
+    var formNote: String?
 
     init(_ r: StatusRow) {
         applicationId = r.applicationID
@@ -385,6 +388,7 @@ struct StatusDTO: Encodable {
         committee = r.committee
         interview = r.interview
         printable = r.printable
+        formNote = r.formNote
     }
 }
 

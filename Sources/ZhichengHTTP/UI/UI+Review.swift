@@ -458,7 +458,8 @@ extension UI {
         let rows = read.map { r -> [String: Any] in
             ["id": r.applicationID, "kind": ApplicationKind(rawValue: r.kind)?.label ?? r.kind,
              "name": r.applicantName, "id_number": r.idNumber, "unit": r.unitName, "year": r.year, "series": r.series, "level": r.level,
-             "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—", "printable": r.printable]
+             "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—", "printable": r.printable,
+             "form_note": r.formNote ?? ""]
         }
         // The query is kept across pages.
         func page(before: Int?) -> String {
