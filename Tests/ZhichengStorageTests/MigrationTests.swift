@@ -147,7 +147,7 @@ struct MigrationTests {
         for sql in refused {
             await #expect(throws: SQLiteError.self, "\(sql)") { _ = try await db.write { conn in try conn.run(sql) } }
         }
-        try await db.write { conn in
+        _ = try await db.write { conn in
             try conn.run("UPDATE review_sessions SET state = 'cancelled', cancel_reason = '专家不足', cancelled_at = 30, cancelled_by = 1 WHERE id = 1")
         }
         #expect(try await db.read { try $0.scalar("SELECT state FROM review_sessions WHERE id = 1")?.string } == "cancelled")
@@ -273,7 +273,7 @@ struct MigrationTests {
         #expect(version == TenantSchema.latestVersion && fkProblems == 0)
         #expect(steps == [[.integer(2), .text("pass"), .text("符合条件"), .null]])
         #expect(sessions == [[.text("cancelled"), .text("专家不足"), .integer(1), .null]])
-        try await db.write { conn in
+        _ = try await db.write { conn in
             // Still append-only.
             #expect(throws: SQLiteError.self) { try conn.run("UPDATE received_decisions SET actor_name = 'x'") }
         }
