@@ -28,20 +28,6 @@ public enum HTTPRequestID {
         }
     }
 
-    /// The id a trusted proxy gave the request (its `X-Request-Id`), when well formed: 1–64 of
-    /// `A-Z a-z 0-9 . _ -` (nginx's `$request_id` is 32 hex digits), safe as it is in a header,
-    /// a page and a log line. A client's own is never taken (`TrustedProxies`).
-    public static func forwarded(_ value: String?) -> String? {
-        guard let value, (1...64).contains(value.utf8.count), value.utf8.allSatisfy({ byte in
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"): true
-            default: false
-            }
-        }) else { return nil }
-        return value
-    }
-
     /// The lower-case hex digit of the low four bits of `value`.
     private static func hexDigit(_ value: UInt32) -> UInt8 {
         let nibble = UInt8(truncatingIfNeeded: value & 0xF)

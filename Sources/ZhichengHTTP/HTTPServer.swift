@@ -34,11 +34,14 @@ public final class HTTPServer: Sendable {
             // Every line logged while the request is handled carries its id, which the answer
             // returns (`X-Request-Id`) and an internal error's body or page shows.
             // Behind a trusted proxy (`http.trusted_proxies`), the client is the address it
-            // forwarded, and its well-formed request id is kept.
+            // forwarded. The id is always ours: a proxy passes on whatever its client sent, and
+            // nobody may choose the id their log lines are found by (nginx logs ours from the
+            // answer: `$upstream_http_x_request_id`).
             let client = proxies.current.client(of: channel.remoteAddress, headers: request.headers)
-            let id = client.viaProxy ? HTTPRequestID.forwarded(request.headers[.xRequestID]) ?? HTTPRequestID.next() : HTTPRequestID.next()
+            let id = HTTPRequestID.next()
             var response = await HTTPRequestID.$current.withValue(id) { () async -> Response in
-                let context = AppRequestContext(source: .init(channel: channel, logger: logger), remoteAddress: client.address)
+                let context = AppRequestContext(source: .init(channel: channel, logger: logger), remoteAddress: client.address,
+                                                forwardingBelieved: client.forwardingBelieved)
                 do {
                     return try await responder.respond(to: request, context: context)
                 } catch let error as any HTTPResponseError {

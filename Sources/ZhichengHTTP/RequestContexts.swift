@@ -11,14 +11,18 @@ public struct AppRequestContext: RequestContext {
     /// The client's address, recorded in audit entries and sessions: the connection's peer,
     /// or behind a trusted proxy the address it forwarded (`TrustedProxies`).
     public let remoteAddress: String
+    /// Whether what a proxy says of the request (`X-Forwarded-Proto`) may be believed: from
+    /// anyone while no proxies are listed (`http.trusted_proxies`), else only from a listed one.
+    public let forwardingBelieved: Bool
 
     public init(source: ApplicationRequestContextSource) {
-        self.init(source: source, remoteAddress: source.channel.remoteAddress?.ipAddress ?? "unknown")
+        self.init(source: source, remoteAddress: source.channel.remoteAddress?.ipAddress ?? "unknown", forwardingBelieved: true)
     }
 
-    public init(source: ApplicationRequestContextSource, remoteAddress: String) {
+    public init(source: ApplicationRequestContextSource, remoteAddress: String, forwardingBelieved: Bool) {
         coreContext = .init(source: source)
         self.remoteAddress = remoteAddress
+        self.forwardingBelieved = forwardingBelieved
     }
 }
 

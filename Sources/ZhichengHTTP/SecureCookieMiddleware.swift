@@ -39,12 +39,15 @@ extension HTTPField.Name {
 
 /// Adds `Secure` to every cookie a response sets, when `CookieSecurity` says so: one place
 /// for the session, sign-in and message cookies of the API and the web UI.
-struct SecureCookieMiddleware<Context: RequestContext>: RouterMiddleware {
+/// With proxies listed (`http.trusted_proxies`), only theirs say a request came over HTTPS.
+struct SecureCookieMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
     let security: CookieSecurity
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        guard security != .never, response.headers[.setCookie] != nil, security.secure(request) else { return response }
+        guard security != .never, response.headers[.setCookie] != nil,
+              security == .always || (context.forwardingBelieved && security.secure(request)) else { return response }
         let cookies = response.headers[values: .setCookie]
         response.headers[values: .setCookie] = cookies.map { $0.localizedCaseInsensitiveContains("; Secure") ? $0 : $0 + "; Secure" }
         return response

@@ -16,12 +16,13 @@ public struct TrustedProxies: Sendable, Equatable {
 
     public init(networks: [IPNetwork]) { self.networks = networks }
 
-    /// The client of a request from `peer` with `headers`, and whether it came through a
-    /// trusted proxy. With no proxies configured this is the peer, read as before.
-    public func client(of peer: SocketAddress?, headers: HTTPFields) -> (address: String, viaProxy: Bool) {
-        guard !networks.isEmpty, let peer, let address = IPAddress(peer), contains(address) else {
-            return (peer?.ipAddress ?? "unknown", false)
-        }
+    /// The client of a request from `peer` with `headers`, and whether what a proxy says of it
+    /// (`X-Forwarded-Proto`) may be believed: from anyone while no proxies are listed (as before
+    /// the list existed), else only from a listed one. With no proxies listed the client is the
+    /// peer.
+    public func client(of peer: SocketAddress?, headers: HTTPFields) -> (address: String, forwardingBelieved: Bool) {
+        guard !networks.isEmpty else { return (peer?.ipAddress ?? "unknown", true) }
+        guard let peer, let address = IPAddress(peer), contains(address) else { return (peer?.ipAddress ?? "unknown", false) }
         return (client(peer: address, forwardedFor: headers[values: .xForwardedFor]).description, true)
     }
 

@@ -187,9 +187,11 @@ public actor PluginSupervisor {
     /// plugin's steps) waits for; the submissions after it see its steps.
     public func steps(at: String) async -> [(file: String, step: PluginInfo.Step)] {
         if retryingUnstarted == nil, !stopped, plugins.values.contains(where: Self.unstartedAndDue) {
-            retryingUnstarted = Task {
+            // Detached: it outlives the submission that set it off, whose task-locals (the
+            // request id its log lines carry) are not this work's.
+            retryingUnstarted = Task.detached { [self] in
                 await self.retryUnstarted()
-                self.retryingUnstarted = nil
+                await self.retryFinished()
             }
         }
         return list().filter { $0.state != .refused }.flatMap { info in info.steps.filter { $0.at == at }.map { (info.file, $0) } }
@@ -197,6 +199,7 @@ public actor PluginSupervisor {
 
     /// The background start of the plugins that never started, while one runs.
     private var retryingUnstarted: Task<Void, Never>?
+    private func retryFinished() { retryingUnstarted = nil }
     /// Set by `stopAll` (shutdown): nothing is started from then on.
     private var stopped = false
 

@@ -105,13 +105,14 @@ public struct Registry: Sendable {
         return info
     }
 
-    /// When each registered tenant's last backup was made (seconds since 1970), nil for one
-    /// never backed up: for /metrics, in one read.
+    /// When each registered tenant's last backup was made (seconds since 1970), or when it
+    /// was created for one never backed up (an alert on the age of the last backup then fires
+    /// a day after a tenant's creation without one, not at once): for /metrics, in one read.
     public func lastBackupTimes() async throws -> [(id: String, at: Double?)] {
         try await db.read { conn in
-            try conn.query("SELECT id, last_backup_at FROM tenants ORDER BY id").compactMap { row -> (id: String, at: Double?)? in
+            try conn.query("SELECT id, coalesce(last_backup_at, created_at) AS at FROM tenants ORDER BY id").compactMap { row -> (id: String, at: Double?)? in
                 guard let id = row["id"].string else { return nil }
-                return (id, row["last_backup_at"].double)
+                return (id, row["at"].double)
             }
         }
     }

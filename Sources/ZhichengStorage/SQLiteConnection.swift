@@ -9,14 +9,18 @@ public final class SQLiteConnection: @unchecked Sendable {
     private var statementCache: [String: CachedStatement] = [:]
     private var statementUses: UInt64 = 0
 
-    /// How many prepared statements a connection keeps. The statements of the code are a
-    /// few hundred at most, but a query's text varies with the length of its `IN (…)` lists
-    /// (the queue's series, the relay's paused targets): past this, the least recently used
-    /// one not running is finalized, and prepared again if it is needed again.
-    public static let statementCacheLimit = 256
+    /// How many prepared statements a connection keeps. The code's own statements are a few
+    /// hundred (one connection meets only some of them), but a query's text varies with the
+    /// length of its `IN (…)` lists (the queue's series, the relay's paused targets): past
+    /// this, the least recently used one not running is finalized, and prepared again if it
+    /// is needed again.
+    public static let statementCacheLimit = 512
 
     /// How many statements are prepared now (tests).
     public var cachedStatementCount: Int { statementCache.count }
+
+    /// Whether `sql` is prepared now (tests).
+    func isPrepared(_ sql: String) -> Bool { statementCache[sql] != nil }
 
     /// A prepared statement, its column names (read once, when it is prepared) and when it
     /// was last used (for the cache's limit).
@@ -233,7 +237,7 @@ public final class SQLiteConnection: @unchecked Sendable {
     /// Finalizes the statement used longest ago that is not running now (a row loop's
     /// `body` may run other statements while its own is stepped part way).
     private func evictLeastRecentlyUsedStatement() {
-        guard let (sql, oldest) = statementCache.filter({ sqlite3_stmt_busy($0.value.handle) == 0 }).min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
+        guard let (sql, oldest) = statementCache.lazy.filter({ sqlite3_stmt_busy($0.value.handle) == 0 }).min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
         sqlite3_finalize(oldest.handle)
         statementCache[sql] = nil
     }

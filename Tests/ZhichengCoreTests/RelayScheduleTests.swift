@@ -120,6 +120,14 @@ struct RelayScheduleTests {
         // Its last holder archived: nothing waits behind the pause any more.
         s.forget(city)
         #expect(s.pauses.isEmpty)
+        // One of two holders archived: the other's messages still wait behind it.
+        s.failed(.target("@province"), error: "no province tenant", now: t0)
+        s.holding(city, waitingFor: ["@province"])
+        s.holding(other, waitingFor: ["@province"])
+        s.forget(city)
+        #expect(s.pauses[.target("@province")] != nil)
+        s.holding(other, waitingFor: [])
+        #expect(s.pauses.isEmpty)
         // A pause whose messages went another way (set aside) ends with the pass that saw it.
         s.failed(.target("kaifeng"), error: "database is locked", now: t0)
         s.holding(province, waitingFor: ["kaifeng"])

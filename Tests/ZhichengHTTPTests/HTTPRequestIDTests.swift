@@ -16,7 +16,8 @@ struct HTTPRequestIDTests {
         }
         #expect(Set(ids.map { $0.prefix(6) }).count == 1)
         let counts = ids.map { UInt32($0.suffix(8), radix: 16)! }
-        #expect(zip(counts, counts.dropFirst()).allSatisfy { $1 == $0 &+ 1 })
+        // Increasing (other tests running beside this one may take ids in between).
+        #expect(zip(counts, counts.dropFirst()).allSatisfy { $1 > $0 })
     }
 
     @Test func anInternalErrorNamesItsRequestAndOtherErrorsDoNot() {

@@ -19,6 +19,12 @@ struct StatementCacheTests {
             #expect(conn.cachedStatementCount <= SQLiteConnection.statementCacheLimit)
         }
         #expect(conn.cachedStatementCount == SQLiteConnection.statementCacheLimit)
+        // The least recently used went: the hot one, used at every turn, stayed; the shortest
+        // lists, used once long ago, were finalized; the last ones are still there.
+        #expect(conn.isPrepared(hot))
+        #expect(!conn.isPrepared("SELECT x FROM t WHERE x IN (?) ORDER BY x"))
+        let last = Array(repeating: "?", count: SQLiteConnection.statementCacheLimit * 2).joined(separator: ",")
+        #expect(conn.isPrepared("SELECT x FROM t WHERE x IN (\(last)) ORDER BY x"))
         // An evicted statement is simply prepared again.
         #expect(try conn.query("SELECT x FROM t WHERE x IN (?) ORDER BY x", [2]).map { $0["x"].int } == [2])
     }

@@ -315,6 +315,11 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     assert re.search(rf'value="{re.escape(paths[3])}" form="batch-interview"[^>]* checked>', page), page[-3000:]
     assert 'value="市人社局四楼"' in page and html.unescape(re.search(r'action="([^"]+)" id="batch-interview"', page).group(1)) == action, page[-3000:]
     assert "市人社局四楼" not in (status_row(city, apps[3]["id"]).get("interview") or ""), "a refused notice is not sent"
+    # Sent, it goes back to that page too.
+    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time={quote('2026-12-22 9:00')}&place={quote('市人社局四楼')}"
+    r = city.api.raw("POST", action, body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 303 and r.headers.get("location") == action.replace("/committee/interviews?", "/committee?"), (r.status, r.headers)
+    assert "市人社局四楼" in status_row(city, apps[3]["id"])["interview"]
 
 
 def test_a_committee_is_changed_by_its_office(setup):

@@ -212,6 +212,10 @@ def test_province_rejection_flows_back_and_admits_nobody(env: Env):
     org_id, admin = env.schools["回民中学"]
     rows = expect(admin.get(f"orgs/{org_id}/applicant-status"), 200).json["rows"]
     assert [r["kind"] for r in rows if r["application_id"] == app["id"]] == ["expert"], rows
+    # Its route goes from the 主管单位 to the province office: the city office's row says it does
+    # not pass there (not 尚未报送本级, nor that the unit belonged elsewhere when it applied).
+    rows = expect(env.city.get(f"orgs/{org_id}/applicant-status"), 200).json["rows"]
+    assert [(r["printable"], r.get("form_note")) for r in rows if r["application_id"] == app["id"]] == [(False, "不经本级审查")], rows
 
 
 def test_suspend_retire_and_reinstate(env: Env):
@@ -1023,6 +1027,20 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
     renamed = [e for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"] if e["action"] == "org.renamed-in-city"]
     assert renamed and school["code"] in renamed[0]["detail"] and "春风实验小学" in renamed[0]["detail"], renamed[:1]
 
+    # The province knows the unit's applications by their ids, not by the unit's code: a
+    # hand-over of a city version before codes (none) is renamed too, and a row of another unit
+    # that has the code (a city created again, or restored, counts codes from the start again)
+    # is not.
+    prov_db = env.daemon.tenant_db("province")
+    other_id, other_name = db_rows(prov_db, "SELECT id, unit_name FROM received_applications WHERE unit_name NOT LIKE '%春风%' ORDER BY id LIMIT 1")[0]
+    con = sqlite3.connect(prov_db, timeout=10)
+    try:
+        con.execute("UPDATE received_applications SET unit_code = NULL WHERE id = ?", (received["id"],))
+        con.execute("UPDATE received_applications SET unit_code = ? WHERE id = ?", (school["code"], other_id))
+        con.commit()
+    finally:
+        con.close()
+
     # The school corrects its own name in 单位信息维护.
     school_id, school_admin = env.schools["春风小学"]
     profile = expect(school_admin.get(f"orgs/{school_id}/profile"), 200).json
@@ -1030,6 +1048,7 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
                                       "contact", "phone", "address", "postcode", "fax", "email")}
     expect(school_admin.put(f"orgs/{school_id}/profile", dict(fields, name="郑州市春风实验小学")), 200)
     wait_until(lambda: unit_names() == ("郑州市春风实验小学",) * 3, 10, "the province to learn the name the school corrected")
+    assert db_rows(prov_db, "SELECT unit_name FROM received_applications WHERE id = ?", other_id) == [(other_name,)], "another unit with the code keeps its name"
 
     # A unit the province holds nothing of: renamed without a message.
     quiet = add_school(env, "秋水小学")

@@ -3,8 +3,9 @@ a sign-in's audit entry. `X-Forwarded-For` counts only when the connection comes
 proxy, and then its right-most address that is not itself a trusted proxy is the client's; from
 any other peer (and with no proxies configured, the default) the header is ignored, so that a
 client cannot write its own address into the audit log. A reload applies a new list; a bad one is
-refused naming the key and the running list kept. A well-formed `X-Request-Id` from a trusted proxy
-is kept as the request's id."""
+refused naming the key and the running list kept. The request's id is always the daemon's own,
+even from a trusted proxy (which passes on whatever its client sent, unless told to overwrite it):
+a client must not choose the id its log lines are found by."""
 
 from __future__ import annotations
 
@@ -65,18 +66,26 @@ def test_a_forwarded_address_counts_only_from_a_trusted_proxy(daemon_factory) ->
     # A chain ending in something that is not an address: the last address read.
     assert recorded_source(admin, login, "127.0.0.2", {"X-Forwarded-For": "unknown, 10.1.2.3"}) == "10.1.2.3"
 
-    # The trusted proxy's request id is kept when well formed; anyone else's is not.
-    status, headers = sign_in(d, login, "127.0.0.2", {"X-Request-Id": "nginx-4f2a9c"})
-    assert status == 200 and headers.get("x-request-id") == "nginx-4f2a9c", headers
-    for source, request_id in (("127.0.0.1", "nginx-4f2a9c"), ("127.0.0.2", "bad id<b>")):
-        status, headers = sign_in(d, login, source, {"X-Request-Id": request_id})
-        assert status == 200 and headers.get("x-request-id") not in (None, request_id), (source, headers)
+    # With proxies listed, only theirs say that the request came over HTTPS (the session cookie
+    # is then `Secure`); another peer's X-Forwarded-Proto is ignored like its X-Forwarded-For.
+    for source, secure in (("127.0.0.2", True), ("127.0.0.1", False)):
+        status, headers = sign_in(d, login, source, {"X-Forwarded-Proto": "https"})
+        assert status == 200 and "zc_session=" in headers.get("set-cookie", "") and ("; Secure" in headers["set-cookie"]) == secure, (source, headers)
+
+    # The request id is the daemon's own, whoever sent one: through the proxy too (nginx passes a
+    # client's header on unless told otherwise), so that nobody picks the id of their own log lines.
+    for source in ("127.0.0.2", "127.0.0.1"):
+        status, headers = sign_in(d, login, source, {"X-Request-Id": "nginx-4f2a9c"})
+        assert status == 200 and headers.get("x-request-id") not in (None, "nginx-4f2a9c"), (source, headers)
 
 
 def test_without_trusted_proxies_the_header_is_ignored_and_a_reload_applies_a_new_list(daemon_factory) -> None:
     d = daemon_factory().start()
     admin, login = city(d)
     assert recorded_source(admin, login, "127.0.0.1", {"X-Forwarded-For": "203.0.113.7"}) == "127.0.0.1"
+    # No proxies listed: X-Forwarded-Proto is believed from anyone, as before the list existed.
+    status, headers = sign_in(d, login, "127.0.0.1", {"X-Forwarded-Proto": "https"})
+    assert status == 200 and "; Secure" in headers.get("set-cookie", ""), headers
 
     d.write_config('[http]\ntrusted_proxies = ["127.0.0.0/8"]\n')
     assert d.call("config.reload")["restart_required"] == []

@@ -34,20 +34,31 @@ public struct OrgService: Sendable {
 
     /// Gives `org` its new name, in the caller's transaction: by its parent (单位管理's
     /// 修改) or by itself (单位信息维护). The one place a name changes, so that the province
-    /// learns it: if the city handed over an application of the unit (its hand-over named the
-    /// unit's code), the province's copies (its lists of received applications, the 专家信息库)
-    /// take the name the city uses now, a correction. What was decided stays as decided: the
-    /// city's opinions the hand-over carried keep the name each was given under (schema v25).
+    /// learns it: if the city handed over applications of the unit, the province's copies of
+    /// them (its lists of received applications, the 专家信息库) take the name the city uses
+    /// now, a correction. What was decided stays as decided: the city's opinions the hand-over
+    /// carried keep the name each was given under (schema v25).
+    /// The message names those applications by their ids, which the province knows them by
+    /// and which are never given twice under a city's id (a unit's code may be: a city created
+    /// again, or restored to an older backup, counts codes from the start again; and a
+    /// hand-over before schema v22 carried no code).
     /// Returns whether a message to the province was written (the caller kicks the relay).
     static func rename(_ org: OrgRecord, to name: String, tenant: TenantID, _ conn: SQLiteConnection) throws -> Bool {
         try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [name, org.id])
-        // The outbox keeps every hand-over (delivered ones too), each naming its unit's code
-        // (schema v22); read in full, which a rename, rare, can afford.
-        guard try conn.scalar("""
-            SELECT count(*) FROM outbox WHERE kind = 'application.forward' AND target = ? AND json_extract(payload, '$.unit_code') = ?
-            """, [CrossTenantRelay.provinceTarget, org.code])?.int ?? 0 > 0 else { return false }
+        // Handed over: acknowledged by the province (`forwarded_at`), or in the outbox (sent,
+        // or waiting; one returned since has no `forwarded_at` any more). Both, as a restore of
+        // the city to an older backup takes back its outbox rows but not the province's answers,
+        // which are offered to it again. Read in full, which a rename, rare, can afford.
+        let handedOver = try conn.query("""
+            SELECT id FROM applications WHERE org_id = ?1 AND forwarded_at IS NOT NULL
+            UNION
+            SELECT json_extract(payload, '$.source_application_id') FROM outbox WHERE kind = 'application.forward' AND target = ?2
+                AND json_extract(payload, '$.source_application_id') IN (SELECT id FROM applications WHERE org_id = ?1)
+            ORDER BY 1
+            """, [org.id, CrossTenantRelay.provinceTarget]).compactMap { $0.values.first?.int }
+        guard !handedOver.isEmpty else { return false }
         try CrossTenantRelay.enqueue("org.renamed", id: CrossTenantRelay.messageID(tenant.rawValue, "org.renamed", org.code), to: CrossTenantRelay.provinceTarget,
-                                     payload: ["unit_code": org.code, "name": name], conn)
+                                     payload: ["unit_code": org.code, "name": name, "applications": handedOver], conn)
         return true
     }
 

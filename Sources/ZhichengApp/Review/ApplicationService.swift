@@ -1157,14 +1157,17 @@ public struct ApplicationService: Sendable {
 
     /// Why the caller's org cannot open an application's 评审表 (it has not reached the org):
     /// what 申报人员状态查询 says in its place. An org on the application's route: not sent up
-    /// to it yet, or, ended below it (withdrawn, 未通过), never. An org not on it: the unit was
-    /// moved under the org after the application was submitted, and it goes (or went) up
-    /// through the parent the unit had then, never through this org: "not sent up yet" would
-    /// have the org wait for it.
+    /// to it yet, or, ended below it (withdrawn, 未通过), never. An org not on it: a route that
+    /// never reaches it (an expert recommendation goes from the unit's 主管单位 to the province
+    /// office), or a unit moved under the org after the application was submitted, which goes
+    /// (or went) up through the parent it had then: "not sent up yet" would have the org wait
+    /// for what never comes.
     static func formNote(_ chain: ReviewChain, caller orgID: Int, _ conn: SQLiteConnection) throws -> String {
         guard chain.route.contains(orgID) else {
-            let then = chain.route.count > 1 ? try conn.scalar("SELECT name FROM orgs WHERE id = ?", [chain.route[1]])?.string : nil
-            return then.map { "报送时隶属\($0)，不经本级审查" } ?? "报送时不隶属本级，不经本级审查"
+            let then = chain.route.count > 1 ? chain.route[1] : nil
+            guard try conn.scalar("SELECT parent_id FROM orgs WHERE id = ?", [chain.route[0]])?.int != then else { return "不经本级审查" }
+            let name = try then.flatMap { try conn.scalar("SELECT name FROM orgs WHERE id = ?", [$0])?.string }
+            return name.map { "报送时隶属\($0)，不经本级审查" } ?? "报送时不隶属本级，不经本级审查"
         }
         return [.withdrawn, .rejected].contains(chain.state) ? "未报送本级" : "尚未报送本级"
     }

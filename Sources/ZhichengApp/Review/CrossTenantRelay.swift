@@ -455,14 +455,18 @@ public final class CrossTenantRelay: Sendable {
             // A city's unit has a new name (a rename by its parent, a correction in 单位信息维护):
             // the province names it so in its lists, as the city does. Only the copies of the
             // unit's name change: the city's opinions in the hand-over's trail stay as they were
-            // given, and a recorded draw keeps its recorded inputs. Found by the unit's code (a
-            // hand-over before schema v22 carried none, and keeps the name it came with).
+            // given, and a recorded draw keeps its recorded inputs. Found by the ids of the
+            // unit's applications the city handed over (`OrgService.rename`), never given twice
+            // under a city's id, where its code may be; the experts by the application that
+            // admitted them.
             let code = payload["unit_code"] as? String ?? "", name = payload["name"] as? String ?? ""
-            guard !code.isEmpty, !name.isEmpty else { return false }
-            let applications = try conn.run("UPDATE received_applications SET unit_name = ? WHERE source_tenant = ? AND unit_code = ? AND unit_name != ?",
-                                            [name, source.rawValue, code, name])
-            let experts = try conn.run("UPDATE experts SET unit_name = ? WHERE source_tenant = ? AND unit_code = ? AND unit_name != ?",
-                                       [name, source.rawValue, code, name])
+            let ids = (payload["applications"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
+            guard !name.isEmpty, !ids.isEmpty else { return false }
+            let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+            let received = "SELECT id FROM received_applications WHERE source_tenant = ?2 AND source_application_id IN (SELECT value FROM json_each(?3))"
+            let experts = try conn.run("UPDATE experts SET unit_name = ?1 WHERE received_id IN (\(received)) AND unit_name != ?1", [name, source.rawValue, list])
+            let applications = try conn.run("UPDATE received_applications SET unit_name = ?1 WHERE id IN (\(received)) AND unit_name != ?1",
+                                            [name, source.rawValue, list])
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "org.renamed-in-city", target: "unit:\(source):\(code)",
                                             detail: #"{"city":"\#(source)","unit_code":\#(jsonString(code)),"name":\#(jsonString(name)),"applications":\#(applications),"experts":\#(experts)}"#,
                                             source: "tenant:\(source)"))

@@ -126,7 +126,8 @@ public struct RelaySchedule: Sendable {
     /// pause and retries end, a target's pause ends if only its messages were held by it,
     /// and so does a pause of messages to it, which the next pass sets aside instead
     /// (`status` and `zhicheng_relay_paused` would otherwise show, until a restart, a pause
-    /// nothing can end).
+    /// nothing can end). A pass of its outbox still running may hold a target again after
+    /// this; its retry then finds the tenant gone and forgets it again (within `maxPause`).
     public mutating func forget(_ tenant: TenantID) {
         pauses[.source(tenant)] = nil
         pauses[.target(tenant.rawValue)] = nil

@@ -41,6 +41,17 @@ extension UI {
             after = try UI.worklistCursor(request)
             limit = try APIJSON.integer("limit", in: request) ?? UI.worklistPageSize
         }
+
+        /// Items on a page (1–500).
+        var size: Int { Paging(limit, maximum: 500).size }
+
+        /// `path` (the desk, or its batch form) with this view's filter, at the page after
+        /// `after`: relative to the tenant's base.
+        func path(_ path: String, after: EvaluationTarget?) -> String {
+            let query = [year.map { "year=\($0)" }, open ? "open=1" : nil, size == UI.worklistPageSize ? nil : "limit=\(size)",
+                         after.map { "after=\(evaluationPath($0))" }].compactMap { $0 }
+            return path + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        }
     }
 
     func target(_ context: TenantRequestContext) throws -> EvaluationTarget {
@@ -73,16 +84,13 @@ extension UI {
         let (year, open, after) = (view.year, view.open, view.after)
         let org = try await ownOrg(user)
         let committees = try await services.evaluations.committees(caller: user).filter { $0.orgID == user.orgID }
-        let size = Paging(view.limit, maximum: 500).size
+        let size = view.size
         let page = try await services.evaluations.worklistPage(caller: user, year: year, open: open, limit: size, after: after)
         let items = page.items
         // Of every page and year: what waits for a committee the office has not set up.
         let uncovered = try await services.evaluations.uncoveredScopes(caller: user)
         // The filter is kept across pages.
-        func pageLink(_ path: String = "committee", after: EvaluationTarget?) -> String {
-            link(path, [year.map { "year=\($0)" }, open ? "open=1" : nil, size == Self.worklistPageSize ? nil : "limit=\(size)",
-                        after.map { "after=\(evaluationPath($0))" }], context)
-        }
+        func pageLink(_ path: String = "committee", after: EvaluationTarget?) -> String { base(context) + view.path(path, after: after) }
         let ticked = Set(entered?.all("items") ?? [])
         if entered != nil { Self.refilled() }
         let data: [String: Any] = [
@@ -157,9 +165,12 @@ extension UI {
                     return target
                 }
                 let records = try await services.evaluations.setInterviews(targets, time: form["time"], place: form["place"], caller: user)
-                return done("committee", "已向 \(records.count) 份申报发出面试通知", context)
+                // Back to the page the form was on (its address carries it; one that does not
+                // read, the desk's first page).
+                let view = (try? DeskView(request)) ?? DeskView()
+                return done(view.path("committee", after: view.after), "已向 \(records.count) 份申报发出面试通知", context)
             } catch let error as ZhichengError {
-                // The page the form was on (its address carries it), with what was ticked and typed.
+                // The page the form was on, with what was ticked and typed.
                 let view = (try? DeskView(request)) ?? DeskView()
                 return try await committeePage(user, context, view: view, flash: .error(error.shown(request)), status: error.status, entered: form)
             }
