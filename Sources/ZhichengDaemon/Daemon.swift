@@ -138,7 +138,7 @@ public enum Daemon {
         auth.sessionIdleSeconds = Double(config.sessionIdleSeconds)
         let appServices = AppServices(
             tenants: tenants, auth: auth,
-            orgs: OrgService(store: store, relay: relay, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store),
+            orgs: OrgService(store: store, relay: relay, maxUploadBytes: config.uploadMaxBytes), people: PeopleService(store: store, relay: relay),
             plans: PlanService(store: store, maxDocumentBytes: config.uploadMaxBytes), applications: applications,
             evaluations: evaluations, experts: ExpertService(store: store, relay: relay), sessions: sessions,
             provinceReviews: ProvinceReviewService(store: store, relay: relay))

@@ -1057,3 +1057,65 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
     assert sent.count(school["code"]) == 2 and quiet["code"] not in sent, sent
     expect(env.prov_h.post(f"{path}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
     expect(env.prov_l.post(f"{path}/decision", {"decision": "pass", "comment": "同意"}), 200)
+
+
+def test_an_applicant_renamed_in_the_city_is_named_so_by_the_province(env: Env):
+    """An applicant's name corrected in the city (their unit's admin, by the API's PATCH or the
+    申报人 page's 编辑 form) after their application was handed over reaches the province: the
+    received application, 职称申报审查 (list, API and page), the committee's desk, 专家推荐审查 and
+    the 专家信息库's entry of an expert admitted from it (with the expert's account) name the person
+    as the city does now. A person the city handed nothing over of sends nothing."""
+    org_id, admin = env.schools["实验中学"]
+    expert, _ = become_expert(env, "实验中学", "韩秋月", specialty="中学物理")
+    expert_app = province_expert_app(env, "韩秋月")
+    _, app, received = senior_application(env, "实验中学", "韩冬雪", province_review=False)
+    path = f"province/reviews/{received['id']}"
+    cookie = {"Cookie": f"zc_session={env.prov.cookie}"}
+
+    def account(name: str) -> dict:
+        found = expect(admin.get(f"orgs/{org_id}/applicants?q={quote(name)}"), 200).json["applicants"]
+        assert [a["name"] for a in found] == [name], found
+        return found[0]
+
+    title_person, expert_person = account("韩冬雪"), account("韩秋月")
+
+    def names() -> tuple:
+        listed = next(a for a in expect(env.prov.get("province/applications"), 200).json["applications"] if a["id"] == received["id"])
+        entry = next(e for e in expect(env.prov.get(f"experts?specialty={quote('中学物理')}"), 200).json["experts"] if e["id"] == expert["id"])
+        return (expect(env.prov.get(path), 200).json["applicant_name"], listed["applicant_name"],
+                expect(env.prov.get(f"expert-applications/{expert_app['id']}"), 200).json["applicant_name"], entry["name"])
+
+    assert names() == ("韩冬雪", "韩冬雪", "韩秋月", "韩秋月")
+    # Corrected by the API, and by the page's form.
+    assert expect(admin.patch(f"applicants/{title_person['id']}", {"name": "韩东雪"}), 200).json["name"] == "韩东雪"
+    form = f"_csrf={admin.csrf}&name={quote('韩秋悦')}&phone=".encode()
+    edited = env.city_api.raw("POST", f"/t/zhengzhou/applicants/{expert_person['id']}/edit", body=form,
+                              headers={"Cookie": f"zc_session={admin.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
+    assert edited.status in (200, 303), (edited.status, edited.body[-500:])
+    assert account("韩秋悦")["id"] == expert_person["id"]
+    wait_until(lambda: names() == ("韩东雪", "韩东雪", "韩秋悦", "韩秋悦"), 10, "the province to learn the applicants' corrected names")
+    page = env.prov_api.raw("GET", f"/t/province/province-reviews/{received['id']}", headers=cookie).body.decode()
+    # (What the applicant wrote in the sections, their old name included, is theirs and stays.)
+    assert re.search(r"<h2>职称申报审查：(\S+) · ", page).group(1) == "韩东雪", page[-3000:]
+    # The expert's account of the office (its login the ID-card number) is named so too.
+    assert sign_in_expert(env, expert["id"]).account["name"] == "韩秋悦"
+    renamed = [e for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"] if e["action"] == "applicant.renamed-in-city"]
+    assert len(renamed) == 2 and "韩秋悦" in renamed[0]["detail"] and "韩东雪" in renamed[1]["detail"], renamed
+    assert expert["id_number"] not in str(renamed), "the ID-card number is masked in the log"
+
+    # Passed by the office, it reaches the committee's desk under the new name.
+    for reviewer in (env.prov_h, env.prov_l):
+        expect(reviewer.post(f"{path}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
+    work = expect(env.prov.get("committee-worklist"), 200).json["items"]
+    assert [i["applicant_name"] for i in work if i["path"] == f"province/applications/{received['id']}"] == ["韩东雪"], work
+    desk = env.prov_api.raw("GET", "/t/province/committee", headers=cookie).body.decode()
+    assert "韩东雪" in desk and "韩冬雪" not in desk, desk[-3000:]
+
+    # A person the province holds nothing of: renamed without a message.
+    quiet = applicant(env, "实验中学", "韩未报")
+    expect(admin.patch(f"applicants/{quiet.id}", {"name": "韩未报送"}), 200)
+    sent = db_rows(env.daemon.tenant_db("zhengzhou"),
+                   "SELECT json_extract(payload, '$.id_number'), json_extract(payload, '$.name'), json_extract(payload, '$.source_application_ids')"
+                   " FROM outbox WHERE kind = 'applicant.renamed' ORDER BY id")
+    expert_source = expect(env.prov.get(f"expert-applications/{expert_app['id']}"), 200).json["source_application_id"]
+    assert sent == [(title_person["login"], "韩东雪", f"[{app['id']}]"), (expert_person["login"], "韩秋悦", f"[{expert_source}]")], sent

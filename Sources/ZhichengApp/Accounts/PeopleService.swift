@@ -20,13 +20,18 @@ public struct ImportProblem: Sendable, Equatable {
 public struct PeopleService: Sendable {
     let store: TenantStore
     let hasher: PasswordHasher
+    /// Carries an applicant's new name to the province, which holds applications of theirs
+    /// (`renameApplicant`).
+    let relay: CrossTenantRelay?
     /// The series names reviewers may be limited to (the catalog).
     let knownSeries: Set<String>
     static let logger = Logger(label: "zhicheng.people")
 
-    public init(store: TenantStore, hasher: PasswordHasher = .init(), knownSeries: Set<String> = Set(TitleCatalog.henan.series.map(\.name))) {
+    public init(store: TenantStore, hasher: PasswordHasher = .init(), relay: CrossTenantRelay? = nil,
+                knownSeries: Set<String> = Set(TitleCatalog.henan.series.map(\.name))) {
         self.store = store
         self.hasher = hasher
+        self.relay = relay
         self.knownSeries = knownSeries
     }
 
@@ -270,9 +275,48 @@ public struct PeopleService: Sendable {
         try Access.requireOrgAdmin(caller)
         let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
         let phone = try phone.map { (p: String) throws(ZhichengError) in try ContactValidation.optionalPhone(p) }
-        return try await mutate(accountID, kind: kind, action: kind == .staff ? "staff.update" : "applicant.update", caller: caller) { conn, account in
-            try conn.run("UPDATE accounts SET name = ?, phone = ? WHERE id = ?", [name ?? account.name, phone ?? account.phone, account.id])
+        let tenant = caller.tenant
+        let (updated, told) = try await changing(accountID, kind: kind, action: kind == .staff ? "staff.update" : "applicant.update",
+                                                 caller: caller) { conn, account -> Bool in
+            try conn.run("UPDATE accounts SET phone = ? WHERE id = ?", [phone ?? account.phone, account.id])
+            guard let name, name != account.name else { return false }
+            guard account.kind == .applicant else {
+                try conn.run("UPDATE accounts SET name = ? WHERE id = ?", [name, account.id])
+                return false
+            }
+            return try Self.renameApplicant(account, to: name, tenant: tenant, conn)
         }
+        if told { relay?.kick(caller.tenant) }
+        return updated
+    }
+
+    /// Gives an applicant their new name (a correction by their unit's admin, 编辑), in the
+    /// caller's transaction. The one place an applicant's name changes, so that the province
+    /// learns it: the city's own rows follow the account (the `applications.applicant_name`
+    /// triggers), but a hand-over to the province copied the name. If the city handed over an
+    /// application of the person (its `application.forward` is in the outbox, which keeps every
+    /// one), `applicant.renamed` goes to the province in this transaction, naming those
+    /// applications and the ID-card number (the login, which never changes): the province's
+    /// copies (its received applications, and the 专家信息库 entry of an expert admitted from
+    /// one) take the name. What was decided keeps its names (the trail carries no applicant's
+    /// name; a recorded draw keeps its recorded inputs). Returns whether a message was written
+    /// (the caller kicks the relay).
+    static func renameApplicant(_ account: AccountRecord, to name: String, tenant: TenantID, _ conn: SQLiteConnection) throws -> Bool {
+        try conn.run("UPDATE accounts SET name = ? WHERE id = ?", [name, account.id])
+        // Most people renamed have applied for nothing yet: the outbox, read in full, only for
+        // one who has.
+        guard try conn.scalar("SELECT count(*) FROM applications WHERE applicant_id = ?", [account.id])?.int ?? 0 > 0 else { return false }
+        let handedOver = try conn.query("""
+            SELECT DISTINCT json_extract(payload, '$.source_application_id') AS id FROM outbox
+            WHERE kind = 'application.forward' AND target = ?
+              AND json_extract(payload, '$.source_application_id') IN (SELECT id FROM applications WHERE applicant_id = ?)
+            ORDER BY 1
+            """, [CrossTenantRelay.provinceTarget, account.id]).compactMap { $0["id"].int }
+        guard !handedOver.isEmpty else { return false }
+        try CrossTenantRelay.enqueue("applicant.renamed", id: CrossTenantRelay.messageID(tenant.rawValue, "applicant.renamed", account.id),
+                                     to: CrossTenantRelay.provinceTarget,
+                                     payload: ["source_application_ids": handedOver, "id_number": account.login, "name": name], conn)
+        return true
     }
 
     private func createAccount(orgID: Int, login: String, name: String, phone: String, kind: AccountKind, enabled: Bool, caller: SignedIn) async throws -> CreatedAccount {
@@ -313,15 +357,25 @@ public struct PeopleService: Sendable {
     /// manages it), applies `change` and audits it, in one transaction.
     private func mutate(_ accountID: Int, kind: AccountKind, action: String, detail: String = "{}", caller: SignedIn,
                         _ change: @escaping @Sendable (SQLiteConnection, AccountRecord) throws -> Void) async throws -> AccountRecord {
+        try await changing(accountID, kind: kind, action: action, detail: detail, caller: caller) { conn, account -> Bool in
+            try change(conn, account)
+            return false
+        }.account
+    }
+
+    /// `mutate`, answering also what `change` returns.
+    private func changing<Result: Sendable>(_ accountID: Int, kind: AccountKind, action: String, detail: String = "{}", caller: SignedIn,
+                                            _ change: @escaping @Sendable (SQLiteConnection, AccountRecord) throws -> Result) async throws
+        -> (account: AccountRecord, result: Result) {
         try Access.requireOrgAdmin(caller)
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             guard let account = try conn.account(accountID), account.kind == kind, account.orgID == caller.orgID else {
                 throw ZhichengError.notFound(kind == .staff ? "本单位没有该人员" : "本单位没有该申报人")
             }
-            try change(conn, account)
+            let result = try change(conn, account)
             try conn.appendAudit(caller.audit(action, target: "account:\(accountID)", detail: detail))
-            return try conn.account(accountID) ?? account
+            return (try conn.account(accountID) ?? account, result)
         }
     }
 

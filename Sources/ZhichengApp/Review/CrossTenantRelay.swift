@@ -471,6 +471,34 @@ public final class CrossTenantRelay: Sendable {
                                             detail: #"{"city":"\#(source)","unit_code":\#(jsonString(code)),"name":\#(jsonString(name)),"applications":\#(applications),"experts":\#(experts)}"#,
                                             source: "tenant:\(source)"))
             return false
+        case "applicant.renamed":
+            // A city's applicant has a corrected name (their unit's admin, 编辑): the province
+            // names them so, as the city does, in its lists, the committee's desk, the sessions
+            // and 公示 (all read `received_applications.applicant_name`), and in the 专家信息库 if
+            // one of those applications made them an expert. Found by the city's applications
+            // the message names, each also by the ID-card number (the login, which never changes:
+            // an id a city restored to an older backup gave again to someone else is not them).
+            // What was decided is not rewritten: a recorded draw keeps its recorded inputs.
+            let name = payload["name"] as? String ?? "", idNumber = payload["id_number"] as? String ?? ""
+            let ids = (payload["source_application_ids"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
+            guard !name.isEmpty, !idNumber.isEmpty, !ids.isEmpty else { return false }
+            let person = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?"
+            let args: [any SQLiteBindable] = [source.rawValue, try json(ids), idNumber]
+            let experts = try conn.query("SELECT id, account_id FROM experts WHERE received_id IN (SELECT id FROM received_applications WHERE \(person)) AND name != ?",
+                                         args + [name])
+            for expert in experts {
+                try conn.run("UPDATE experts SET name = ?, updated_at = ? WHERE id = ?", [name, now, expert["id"].int ?? 0])
+                // The expert's account of the office (its login the same ID-card number) was named
+                // from the same copy.
+                try conn.run("UPDATE accounts SET name = ? WHERE id = ? AND login = ?", [name, expert["account_id"].int ?? 0, idNumber])
+            }
+            let applications = try conn.run("UPDATE received_applications SET applicant_name = ? WHERE \(person) AND applicant_name != ?",
+                                            [name] + args + [name])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "applicant.renamed-in-city",
+                                            target: "applicant:\(source):\(IDCardNumber.maskedIfOne(idNumber))",
+                                            detail: #"{"city":"\#(source)","name":\#(jsonString(name)),"applications":\#(applications),"experts":\#(experts.count)}"#,
+                                            source: "tenant:\(source)"))
+            return false
         case "objection.lodge":
             return try lodge(message, payload, from: source, now: now, conn)
         case "objection.resolved":
@@ -529,7 +557,7 @@ public final class CrossTenantRelay: Sendable {
                     previous_sections = CASE WHEN received_applications.state = 'returned' THEN received_applications.sections
                                              ELSE received_applications.previous_sections END,
                     message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = excluded.state,
-                    unit_name = excluded.unit_name,
+                    unit_name = excluded.unit_name, applicant_name = excluded.applicant_name,
                     received_at = excluded.received_at, chain = excluded.chain, source_submission = excluded.source_submission, version = version + 1,
                     -- A hand-over without the unit's code (a city of an older version) keeps one known.
                     unit_code = coalesce(excluded.unit_code, received_applications.unit_code)

@@ -15,7 +15,7 @@ enum AuditLabels {
         "org.profile.approve": "单位信息审核通过", "org.profile.reject": "单位信息退回", "org.certificate.upload": "上传单位证件", "org.seal.upload": "上传印章",
         "staff.create": "新增人员", "staff.update": "修改人员", "staff.delete": "删除人员", "staff.enable": "启用人员", "staff.disable": "停用人员",
         "staff.roles": "设置审查角色", "staff.permissions": "设置审查权限",
-        "applicant.create": "创建申报人账户", "applicant.update": "修改申报人", "applicant.delete": "删除申报人账户",
+        "applicant.create": "创建申报人账户", "applicant.update": "修改申报人", "applicant.delete": "删除申报人账户", "applicant.renamed-in-city": "地市申报人更名",
         "plan.save": "保存申报计划", "plan.document": "上传计划文件", "plan.submit": "提交申报计划", "plan.approve": "申报计划审核通过", "plan.reject": "申报计划退回",
         "application.create": "创建申报", "application.section": "填写申报内容", "application.attachment.add": "上传附件",
         "application.attachment.remove": "删除附件", "application.submit": "提交申报", "application.withdraw": "撤回申报",
@@ -38,7 +38,7 @@ enum AuditLabels {
     static let targets: [String: String] = [
         "account": "账户", "application": "申报", "org": "机构", "plan": "申报计划", "committee": "评委会", "expert": "专家",
         "session": "评审会", "objection": "异议", "tenant": "系统", "message": "消息", "attachment": "附件", "received_application": "报送的申报",
-        "unit": "地市单位",
+        "unit": "地市单位", "applicant": "地市申报人",
     ]
 
     /// The action's name, or nil for a code this table does not know (shown as it is).
