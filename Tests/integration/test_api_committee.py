@@ -258,6 +258,52 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
 
 
+@pytest.mark.publicity_days(5)
+def test_an_objection_names_who_lodged_it_as_they_were_named_then(setup):
+    """An objection is a record of who lodged it: its objector's name corrected afterwards (a
+    reviewer's by 人员管理, an applicant's by 编辑) leaves the objections lodged before under the
+    name they were lodged under, on the committee's API and page; one lodged since carries the new
+    name. An objection written before the name was kept with it reads the account's name now."""
+    d, city = setup
+    applicant, app = city.passed_application("中级", "一级教师")
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+    path = f"applications/{app['id']}/objections"
+    first = expect(city.reviewers[0].post(path, {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"]
+    second = expect(applicant.post(path, {"text": "业绩材料与事实不符"}), 201).json["id"]
+    cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
+
+    def listed() -> list[tuple]:
+        return [(o["id"], o["lodged_by"]) for o in expect(city.admin.get(path), 200).json["objections"]]
+
+    def on_page() -> list[str]:
+        """Who lodged each objection, as the committee's page of the application lists them."""
+        shown = city.api.raw("GET", f"/t/zhengzhou/committee/application/{app['id']}", headers=cookie)
+        assert shown.status == 200, shown.status
+        table = re.search(r'<table id="objections">(.*?)</table>', shown.body.decode(), re.S)
+        assert table, shown.body.decode()[-3000:]
+        return re.findall(r"<tr><td>([^<]*)</td>", table.group(1))
+
+    assert listed() == [(first, "r.h"), (second, "周老师")] and on_page() == ["r.h", "周老师"]
+    expect(city.admin.patch(f"staff/{city.reviewers[0].id}", {"name": "王审查"}), 200)
+    expect(city.admin.patch(f"applicants/{applicant.id}", {"name": "周文"}), 200)
+    assert listed() == [(first, "r.h"), (second, "周老师")], "each objection keeps the name it was lodged under"
+    assert on_page() == ["r.h", "周老师"]
+    # The application itself is the applicant's, named as they are now.
+    assert expect(city.admin.get(f"applications/{app['id']}"), 200).json["applicant_name"] == "周文"
+    # Lodged since: under the new name.
+    third = expect(city.reviewers[0].post(path, {"text": "另一条异议"}), 201).json["id"]
+    assert listed()[-1] == (third, "王审查") and on_page()[-1] == "王审查"
+    # A row written before the name was kept with it (none there) reads the account as it is now.
+    con = sqlite3.connect(d.tenant_db("zhengzhou"), timeout=10)
+    try:
+        with con:
+            con.execute("UPDATE objections SET lodged_by = NULL WHERE id = ?", (first,))
+    finally:
+        con.close()
+    assert listed() == [(first, "王审查"), (second, "周老师"), (third, "王审查")]
+
+
 def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     """POST committee-interviews: one 面试通知 for several applications of the desk, in one
     transaction. One that cannot take it (its result is recorded) refuses the whole batch, named;

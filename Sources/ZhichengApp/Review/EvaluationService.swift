@@ -284,8 +284,12 @@ public struct EvaluationService: Sendable {
                                           [evaluation, caller.accountID, text, evidence])?.int {
                 return .objection(same)
             }
-            try conn.run("INSERT INTO objections (evaluation_id, account_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?)",
-                         [evaluation, caller.accountID, text, evidence, now])
+            // Who lodged it, by the name they had then (a record of who objected, as a decision
+            // keeps its reviewer's: schema v25): `lodged_by`, which an objection from a city has
+            // carried since v11. Rows written before name no one there and read the account's
+            // name as it is now (`objections`).
+            try conn.run("INSERT INTO objections (evaluation_id, account_id, lodged_by, text, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                         [evaluation, caller.accountID, try conn.account(caller.accountID)?.name, text, evidence, now])
             let id = Int(conn.lastInsertRowID)
             // Logged at the committee's office, which resolves it, not at the objector's org: the
             // admins above the objector may be the applicant's own (a colleague objecting).
@@ -658,6 +662,8 @@ public struct CommitteeWorkItem: Sendable {
 /// A written objection lodged during 公示.
 public struct ObjectionRecord: Sendable {
     public var id: Int
+    /// Who lodged it, as they were named when they did (one from a city: the person and their
+    /// org there); an objection written before it kept the name: the account's name now.
     public var lodgedBy: String
     public var text: String
     public var evidence: String
@@ -860,7 +866,8 @@ extension EvaluationService {
         return CommitteeWorklistPage(items: shown, next: next)
     }
 
-    /// The objections to one result, for the committee's office.
+    /// The objections to one result, for the committee's office, each by who lodged it as they
+    /// were named then (`lodged_by`, written with the row).
     public func objections(_ target: EvaluationTarget, caller: SignedIn) async throws -> [ObjectionRecord] {
         try await store.read(caller) { conn in
             try Access.requireOrgAdmin(caller)
@@ -868,7 +875,7 @@ extension EvaluationService {
             guard let evaluation = try conn.query("SELECT e.id, c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.\(Self.column(target)) = ?",
                                                   [Self.id(target)]).first, evaluation["org_id"].int == caller.orgID else { return [] }
             return try conn.query("""
-                SELECT o.id, o.text, o.evidence, o.state, o.reason, o.created_at, COALESCE(a.name, o.lodged_by) AS name FROM objections o LEFT JOIN accounts a ON a.id = o.account_id
+                SELECT o.id, o.text, o.evidence, o.state, o.reason, o.created_at, COALESCE(o.lodged_by, a.name) AS name FROM objections o LEFT JOIN accounts a ON a.id = o.account_id
                 WHERE o.evaluation_id = ? ORDER BY o.id
                 """, [evaluation["id"].int ?? 0]).map {
                 ObjectionRecord(id: $0["id"].int ?? 0, lodgedBy: $0["name"].string ?? "", text: $0["text"].string ?? "", evidence: $0["evidence"].string ?? "",
