@@ -294,8 +294,7 @@ public struct PeopleService: Sendable {
     /// caller's transaction. The one place an applicant's name changes, so that the province
     /// learns it: the city's own rows follow the account (the `applications.applicant_name`
     /// triggers), but a hand-over to the province copied the name. If the city handed over an
-    /// application of the person (its `application.forward` is in the outbox, which keeps every
-    /// one), `applicant.renamed` goes to the province in this transaction, naming those
+    /// application of the person (`CrossTenantRelay.handedOver`), `applicant.renamed` goes to the province in this transaction, naming those
     /// applications and the ID-card number (the login, which never changes): the province's
     /// copies (its received applications, and the 专家信息库 entry of an expert admitted from
     /// one) take the name. What was decided keeps its names (the trail carries no applicant's
@@ -306,12 +305,7 @@ public struct PeopleService: Sendable {
         // Most people renamed have applied for nothing yet: the outbox, read in full, only for
         // one who has.
         guard try conn.scalar("SELECT count(*) FROM applications WHERE applicant_id = ?", [account.id])?.int ?? 0 > 0 else { return false }
-        let handedOver = try conn.query("""
-            SELECT DISTINCT json_extract(payload, '$.source_application_id') AS id FROM outbox
-            WHERE kind = 'application.forward' AND target = ?
-              AND json_extract(payload, '$.source_application_id') IN (SELECT id FROM applications WHERE applicant_id = ?)
-            ORDER BY 1
-            """, [CrossTenantRelay.provinceTarget, account.id]).compactMap { $0["id"].int }
+        let handedOver = try CrossTenantRelay.handedOver(.ofApplicant(account.id), conn)
         guard !handedOver.isEmpty else { return false }
         try CrossTenantRelay.enqueue("applicant.renamed", id: CrossTenantRelay.messageID(tenant.rawValue, "applicant.renamed", account.id),
                                      to: CrossTenantRelay.provinceTarget,

@@ -45,20 +45,10 @@ public struct OrgService: Sendable {
     /// Returns whether a message to the province was written (the caller kicks the relay).
     static func rename(_ org: OrgRecord, to name: String, tenant: TenantID, _ conn: SQLiteConnection) throws -> Bool {
         try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [name, org.id])
-        // Handed over: acknowledged by the province (`forwarded_at`), or in the outbox (sent,
-        // or waiting; one returned since has no `forwarded_at` any more). Both, as a restore of
-        // the city to an older backup takes back its outbox rows but not the province's answers,
-        // which are offered to it again. Read in full, which a rename, rare, can afford.
-        let handedOver = try conn.query("""
-            SELECT id FROM applications WHERE org_id = ?1 AND forwarded_at IS NOT NULL
-            UNION
-            SELECT json_extract(payload, '$.source_application_id') FROM outbox WHERE kind = 'application.forward' AND target = ?2
-                AND json_extract(payload, '$.source_application_id') IN (SELECT id FROM applications WHERE org_id = ?1)
-            ORDER BY 1
-            """, [org.id, CrossTenantRelay.provinceTarget]).compactMap { $0.values.first?.int }
+        let handedOver = try CrossTenantRelay.handedOver(.ofUnit(org.id), conn)
         guard !handedOver.isEmpty else { return false }
         try CrossTenantRelay.enqueue("org.renamed", id: CrossTenantRelay.messageID(tenant.rawValue, "org.renamed", org.code), to: CrossTenantRelay.provinceTarget,
-                                     payload: ["unit_code": org.code, "name": name, "applications": handedOver], conn)
+                                     payload: ["unit_code": org.code, "name": name, "source_application_ids": handedOver], conn)
         return true
     }
 

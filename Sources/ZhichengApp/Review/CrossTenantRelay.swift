@@ -44,6 +44,37 @@ public final class CrossTenantRelay: Sendable {
     }
     static let pageSize = 200
 
+    /// Whose applications `handedOver` reads: a unit's (at submission) or an applicant's.
+    enum Applications {
+        case ofUnit(Int)
+        case ofApplicant(Int)
+
+        var filter: (sql: String, id: Int) {
+            switch self {
+            case .ofUnit(let id): ("org_id = ?", id)
+            case .ofApplicant(let id): ("applicant_id = ?", id)
+            }
+        }
+    }
+
+    /// The ids of `applications` the city handed over to the province: acknowledged by it
+    /// (`forwarded_at`), or in the outbox (sent, or waiting; one returned since has no
+    /// `forwarded_at` any more). Both, as a restore of the city to an older backup takes back
+    /// its outbox rows but not the province's answers, which are offered to it again. What a
+    /// name correction (a unit's, an applicant's) names to the province: ids are never given
+    /// twice under a city's id, where a unit's code may be. Reads the outbox in full (only its
+    /// hand-overs of those applications), which a rename, rare, can afford.
+    static func handedOver(_ applications: Applications, _ conn: SQLiteConnection) throws -> [Int] {
+        let (filter, id) = applications.filter
+        return try conn.query("""
+            SELECT id FROM applications WHERE \(filter) AND forwarded_at IS NOT NULL
+            UNION
+            SELECT json_extract(payload, '$.source_application_id') FROM outbox WHERE kind = 'application.forward' AND target = ?
+                AND json_extract(payload, '$.source_application_id') IN (SELECT id FROM applications WHERE \(filter))
+            ORDER BY 1
+            """, [id, provinceTarget, id]).compactMap { $0.values.first?.int }
+    }
+
     /// Writes a message to `target` (a tenant id, or `provinceTarget`) into the outbox of
     /// the tenant `conn` belongs to, in the caller's transaction: it leaves only once that
     /// commits, and the relay delivers it exactly once. `payload` is stored as JSON.
@@ -460,7 +491,7 @@ public final class CrossTenantRelay: Sendable {
             // under a city's id, where its code may be; the experts by the application that
             // admitted them.
             let code = payload["unit_code"] as? String ?? "", name = payload["name"] as? String ?? ""
-            let ids = (payload["applications"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
+            let ids = (payload["source_application_ids"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
             guard !name.isEmpty, !ids.isEmpty else { return false }
             let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
             let received = "SELECT id FROM received_applications WHERE source_tenant = ?2 AND source_application_id IN (SELECT value FROM json_each(?3))"
