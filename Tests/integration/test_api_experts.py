@@ -1099,6 +1099,11 @@ def test_an_applicant_renamed_in_the_city_is_named_so_by_the_province(env: Env):
     assert re.search(r"<h2>职称申报审查：(\S+) · ", page).group(1) == "韩东雪", page[-3000:]
     # The expert's account of the office (its login the ID-card number) is named so too.
     assert sign_in_expert(env, expert["id"]).account["name"] == "韩秋悦"
+    # And the other way: the province office corrects the name of the expert's account (编辑 of
+    # its staff), and the 专家信息库's entry follows it.
+    expect(env.prov.patch(f"staff/{expert['account_id']}", {"name": "韩秋月"}), 200)
+    assert names()[3] == "韩秋月"
+    expect(env.prov.patch(f"staff/{expert['account_id']}", {"name": "韩秋悦"}), 200)
     renamed = [e for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"] if e["action"] == "applicant.renamed-in-city"]
     assert len(renamed) == 2 and "韩秋悦" in renamed[0]["detail"] and "韩东雪" in renamed[1]["detail"], renamed
     assert expert["id_number"] not in str(renamed), "the ID-card number is masked in the log"

@@ -282,6 +282,9 @@ public struct PeopleService: Sendable {
             guard let name, name != account.name else { return false }
             guard account.kind == .applicant else {
                 try conn.run("UPDATE accounts SET name = ? WHERE id = ?", [name, account.id])
+                // An expert of the province's 专家信息库 signs in with an account of its office:
+                // the entry names them as the account does (the draw, the sessions, the lists).
+                try conn.run("UPDATE experts SET name = ? WHERE account_id = ?", [name, account.id])
                 return false
             }
             return try Self.renameApplicant(account, to: name, tenant: tenant, conn)
