@@ -224,13 +224,13 @@ public struct TenantService: Sendable {
         return (row, outbox, try await store.registry.lastBackup(info.id), restore)
     }
 
-    /// Tenant counts for `status`.
-    /// When each tenant was last backed up (nil: never), as the registry records each backup
-    /// that succeeded.
-    public func lastBackupTimes() async throws -> [(id: String, at: Double?)] {
+    /// When each tenant was last backed up (its creation if never), as the registry records
+    /// each backup that succeeded.
+    public func lastBackupTimes() async throws -> [(id: String, at: Double)] {
         try await store.registry.lastBackupTimes()
     }
 
+    /// Tenant counts for `status`.
     public func counts() async throws -> (total: Int, open: Int, suspended: Int) {
         let all = try await store.registry.all()
         return (all.count, await store.openCount, all.filter { $0.state == .suspended }.count)

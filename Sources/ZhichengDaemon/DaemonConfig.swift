@@ -23,7 +23,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var httpBodyMinBytesPerSecond = 1024
     /// When cookies are marked `Secure`: behind a TLS proxy that says so (`auto`), always, never.
     public var httpSecureCookies = CookieSecurity.auto
-    /// The reverse proxies whose `X-Forwarded-For` names the client; none: the header is ignored.
+    /// The reverse proxies whose `X-Forwarded-For` names the client, and only whose
+    /// `X-Forwarded-Proto` says HTTPS; none: the first is ignored, the second believed from anyone.
     public var httpTrustedProxies = TrustedProxies.none
     public var adminSocket = "/run/zhicheng/admin.sock"
     public var adminSocketMode: mode_t = 0o660
@@ -150,7 +151,7 @@ public struct DaemonConfig: Sendable, Equatable {
         }
         if let v = value("http", "trusted_proxies") {
             let key = "http.trusted_proxies"
-            let rule = "\(key) must be an array of IP addresses or networks, such as [\"127.0.0.1\", \"10.0.0.0/8\", \"2001:db8::/32\"]"
+            let rule = "\(key) must be an array of the proxies' IP addresses (or networks that hold only proxies), such as [\"127.0.0.1\", \"::1\"]"
             guard let array = v.array else { throw ConfigError(key: key, message: rule) }
             guard array.count <= 1000 else { throw ConfigError(key: key, message: "\(key) holds more than 1000 entries") }
             var networks: [IPNetwork] = []

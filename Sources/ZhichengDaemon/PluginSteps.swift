@@ -18,14 +18,14 @@ struct PluginSteps: AutomatedSteps {
                                                        input: Self.input(step: step.id, tenant: tenant, application: Self.only(step.sections, of: application)))
                 let result = AutomatedOutcome.Result(decision: output)
                 if case .failed(let reason) = result {
-                    Self.failures(of: plugin).increment()
+                    Self.failures(of: file).increment()
                     // The helper is sound (it answered JSON): the plugin stays loaded, its author learns why here.
                     logger.error("plugin step answered a decision that is not valid; the application goes on to people",
                                  metadata: ["plugin.file": "\(file)", "plugin.name": "\(plugin)", "plugin.step": "\(step.id)", "reason": "\(reason)"])
                 }
                 outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: result))
             } catch {
-                Self.failures(of: plugin).increment()
+                Self.failures(of: file).increment()
                 // The application reads 自动审查失败（转人工审查）; why is for the journal (the plugin
                 // returned nothing, it is paused as faulty, its helper died…).
                 logger.warning("plugin step failed; the application goes on to people",
@@ -39,15 +39,16 @@ struct PluginSteps: AutomatedSteps {
 
     /// `zhicheng_plugin_step_failures_total{plugin}`: steps that failed (no answer, a faulty
     /// plugin, a decision that is not valid), each sending its application on to people. By
-    /// plugin name: as many as the plugin dir holds.
-    static func failures(of plugin: String) -> Counter {
-        Counter(label: "zhicheng_plugin_step_failures_total", dimensions: [("plugin", plugin)])
+    /// the plugin's file name, which it has before its manifest is read (a plugin that has not
+    /// started yet is listed under it) and keeps: as many as the plugin dir holds.
+    static func failures(of file: String) -> Counter {
+        Counter(label: "zhicheng_plugin_step_failures_total", dimensions: [("plugin", file)])
     }
 
     /// Makes the failure counter of each plugin `plugins` lists, at 0, so that a plugin's first
     /// failure is an increase on /metrics rather than a new series.
     static func countFailures(of plugins: [PluginInfo]) {
-        for plugin in plugins where plugin.state != .refused { _ = failures(of: plugin.name) }
+        for plugin in plugins where plugin.state != .refused { _ = failures(of: plugin.file) }
     }
 
     /// The application's id, as the log names it.

@@ -10,24 +10,33 @@ import Synchronization
 /// tenant's is removed.
 final class BackupMetrics: Sendable {
     private let registry: PrometheusCollectorRegistry
-    private let gauges = Mutex<[String: Gauge]>([:])
+    /// The gauges by tenant, and the newest reading applied to them.
+    private let state = Mutex<(gauges: [String: Gauge], applied: UInt64)>(([:], 0))
+    private let readings = Atomic<UInt64>(0)
     static let name = "zhicheng_backup_last_success_timestamp_seconds"
     static let help = "When the tenant's last backup succeeded, in seconds since 1970 (its creation if never)"
 
     init(registry: PrometheusCollectorRegistry) { self.registry = registry }
 
-    func update(_ backups: [(id: String, at: Double?)]) {
-        gauges.withLock { gauges in
-            var gone = gauges
+    /// Reads the registry (`read`) and sets the gauges from it. Two scrapes at once may apply
+    /// their readings in either order: an older one than the last applied is dropped (it
+    /// would bring back an archived tenant, or move a backup's time back).
+    func refresh(_ read: () async throws -> [(id: String, at: Double)]) async throws {
+        let reading = readings.wrappingAdd(1, ordering: .relaxed).newValue
+        let backups = try await read()
+        state.withLock { state in
+            guard reading > state.applied else { return }
+            state.applied = reading
+            var gone = state.gauges
             for (id, at) in backups {
                 gone[id] = nil
-                let gauge = gauges[id] ?? registry.makeGauge(name: Self.name, labels: [("tenant", id)], help: Self.help)
-                gauges[id] = gauge
-                gauge.set(at ?? 0)
+                let gauge = state.gauges[id] ?? registry.makeGauge(name: Self.name, labels: [("tenant", id)], help: Self.help)
+                state.gauges[id] = gauge
+                gauge.set(at)
             }
             for (id, gauge) in gone {
                 registry.unregisterGauge(gauge)
-                gauges[id] = nil
+                state.gauges[id] = nil
             }
         }
     }

@@ -34,7 +34,7 @@ public enum HTTPRoutes {
                                                               helpText: "Cross-tenant deliveries paused after a failure (targets and sources)"))
         let backups = BackupMetrics(registry: metrics)
         router.get("metrics") { _, _ in
-            backups.update(try await tenants.lastBackupTimes())
+            try await backups.refresh { try await tenants.lastBackupTimes() }
             let counts = try await tenants.counts()
             tenantsOpen.set(Int64(counts.open))
             tenantsTotal.set(Int64(counts.total))

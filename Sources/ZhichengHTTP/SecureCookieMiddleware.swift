@@ -8,17 +8,21 @@ import Hummingbird
 /// the network path, or a cookie planted there).
 public enum CookieSecurity: String, Sendable, CaseIterable {
     /// `Secure` when the proxy says the request came over HTTPS (`X-Forwarded-Proto: https`
-    /// or `Forwarded: proto=https`). A client that sends the header itself only makes its
-    /// own cookies stricter.
+    /// or `Forwarded: proto=https`): any peer's word while `http.trusted_proxies` lists none
+    /// (a client that sends the header itself only makes its own cookies stricter), else only
+    /// a listed proxy's.
     case auto
     case always
     case never
 
-    func secure(_ request: Request) -> Bool {
+    /// `believed`: whether the peer's word on how the request came may be taken
+    /// (`AppRequestContext.forwardingBelieved`).
+    func secure(_ request: Request, believed: Bool) -> Bool {
         switch self {
         case .always: return true
         case .never: return false
         case .auto:
+            guard believed else { return false }
             if let proto = request.headers[.xForwardedProto],
                proto.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased() == "https" {
                 return true
@@ -46,8 +50,7 @@ struct SecureCookieMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        guard security != .never, response.headers[.setCookie] != nil,
-              security == .always || (context.forwardingBelieved && security.secure(request)) else { return response }
+        guard response.headers[.setCookie] != nil, security.secure(request, believed: context.forwardingBelieved) else { return response }
         let cookies = response.headers[values: .setCookie]
         response.headers[values: .setCookie] = cookies.map { $0.localizedCaseInsensitiveContains("; Secure") ? $0 : $0 + "; Secure" }
         return response

@@ -108,11 +108,11 @@ public struct Registry: Sendable {
     /// When each registered tenant's last backup was made (seconds since 1970), or when it
     /// was created for one never backed up (an alert on the age of the last backup then fires
     /// a day after a tenant's creation without one, not at once): for /metrics, in one read.
-    public func lastBackupTimes() async throws -> [(id: String, at: Double?)] {
+    public func lastBackupTimes() async throws -> [(id: String, at: Double)] {
         try await db.read { conn in
-            try conn.query("SELECT id, coalesce(last_backup_at, created_at) AS at FROM tenants ORDER BY id").compactMap { row -> (id: String, at: Double?)? in
-                guard let id = row["id"].string else { return nil }
-                return (id, row["at"].double)
+            try conn.query("SELECT id, coalesce(last_backup_at, created_at) AS at FROM tenants").compactMap { row -> (id: String, at: Double)? in
+                guard let id = row["id"].string, let at = row["at"].double else { return nil }
+                return (id, at)
             }
         }
     }

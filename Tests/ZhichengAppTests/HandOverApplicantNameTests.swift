@@ -50,9 +50,10 @@ struct HandOverApplicantNameTests {
         #expect(try await names(f) == ["kaifeng 7 周申报", "zhengzhou 7 周文", "zhengzhou 8 吴申报"])
         #expect(try await f.rows("province", "SELECT target || ' ' || detail AS v FROM audit WHERE action = 'applicant.renamed-in-city'")
                 == [#"applicant:zhengzhou:410102********1234 {"city":"zhengzhou","name":"周文","applications":1,"experts":0}"#])
-        // A message without what identifies the person changes nothing.
+        // A message without what identifies the person changes nothing, and is not recorded as a rename.
         try await send(f, from: "zhengzhou", "applicant.renamed", ["source_application_ids": [8], "id_number": "", "name": "无名"])
         #expect(try await names(f) == ["kaifeng 7 周申报", "zhengzhou 7 周文", "zhengzhou 8 吴申报"])
+        #expect(try await f.count("province", "SELECT count(*) FROM audit WHERE action = 'applicant.renamed-in-city'") == 1)
         // A hand-over again (a resubmission the office had not acted on) carries the name the city uses now.
         try await handOver(f, from: "zhengzhou", id: 8, submission: 2, name: "吴新", idNumber: Self.wu)
         #expect(try await names(f) == ["kaifeng 7 周申报", "zhengzhou 7 周文", "zhengzhou 8 吴新"])

@@ -99,6 +99,7 @@ struct RelayScheduleTests {
         s.failed(.source(city), error: "database is locked", now: t0)
         s.failed(.target(city.rawValue), error: "database is locked", now: t0)
         s.failed(.target("@province"), error: "no province tenant", now: t0)
+        s.holding(other, waitingFor: ["@province"])    // kaifeng's hand-overs wait for it
         s.retry(city, at: t0 + .seconds(1))
         s.kick(city)
         s.kick(other)
@@ -127,6 +128,11 @@ struct RelayScheduleTests {
         s.forget(city)
         #expect(s.pauses[.target("@province")] != nil)
         s.holding(other, waitingFor: [])
+        #expect(s.pauses.isEmpty)
+        // A pass that failed on a target and then lost its outbox (archived) never said what it
+        // held: the archive ends that pause too.
+        s.failed(.target("@province"), error: "no province tenant", now: t0)
+        s.forget(city)
         #expect(s.pauses.isEmpty)
         // A pause whose messages went another way (set aside) ends with the pass that saw it.
         s.failed(.target("kaifeng"), error: "database is locked", now: t0)

@@ -1006,7 +1006,8 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
     opinions handed over with the application keep the name each was given under (the record of
     what was decided). A unit the city never handed anything over of sends nothing."""
     school = add_school(env, "春风小学")
-    expert, _ = become_expert(env, "春风小学", "褚春风", specialty="小学音乐")
+    # A specialty of its own (小学音乐's draw test counts its five experts).
+    expert, _ = become_expert(env, "春风小学", "褚春风", specialty="小学书法")
     _, _, received = senior_application(env, "春风小学", "卫春风", province_review=False)
     path = f"province/reviews/{received['id']}"
     seen = expect(env.prov.get(path), 200).json
@@ -1016,7 +1017,7 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
 
     def unit_names() -> tuple:
         listed = next(a for a in expect(env.prov.get("province/applications"), 200).json["applications"] if a["id"] == received["id"])
-        entry = next(e for e in expect(env.prov.get(f"experts?specialty={quote('小学音乐')}"), 200).json["experts"] if e["id"] == expert["id"])
+        entry = next(e for e in expect(env.prov.get(f"experts?specialty={quote('小学书法')}"), 200).json["experts"] if e["id"] == expert["id"])
         return expect(env.prov.get(path), 200).json["unit_name"], listed["unit_name"], entry["unit_name"]
 
     assert unit_names() == ("春风小学",) * 3
@@ -1032,14 +1033,19 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
     # that has the code (a city created again, or restored, counts codes from the start again)
     # is not.
     prov_db = env.daemon.tenant_db("province")
-    other_id, other_name = db_rows(prov_db, "SELECT id, unit_name FROM received_applications WHERE unit_name NOT LIKE '%春风%' ORDER BY id LIMIT 1")[0]
-    con = sqlite3.connect(prov_db, timeout=10)
-    try:
-        con.execute("UPDATE received_applications SET unit_code = NULL WHERE id = ?", (received["id"],))
-        con.execute("UPDATE received_applications SET unit_code = ? WHERE id = ?", (school["code"], other_id))
-        con.commit()
-    finally:
-        con.close()
+    add_school(env, "秋实小学")
+    _, _, other = senior_application(env, "秋实小学", "卫秋实", province_review=False)
+    other_id, other_name, other_code = db_rows(prov_db, "SELECT id, unit_name, unit_code FROM received_applications WHERE id = ?", other["id"])[0]
+
+    def set_codes(rows: list[tuple]) -> None:
+        con = sqlite3.connect(prov_db, timeout=10)
+        try:
+            con.executemany("UPDATE received_applications SET unit_code = ? WHERE id = ?", rows)
+            con.commit()
+        finally:
+            con.close()
+
+    set_codes([(None, received["id"]), (school["code"], other_id)])
 
     # The school corrects its own name in 单位信息维护.
     school_id, school_admin = env.schools["春风小学"]
@@ -1049,6 +1055,7 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
     expect(school_admin.put(f"orgs/{school_id}/profile", dict(fields, name="郑州市春风实验小学")), 200)
     wait_until(lambda: unit_names() == ("郑州市春风实验小学",) * 3, 10, "the province to learn the name the school corrected")
     assert db_rows(prov_db, "SELECT unit_name FROM received_applications WHERE id = ?", other_id) == [(other_name,)], "another unit with the code keeps its name"
+    set_codes([(school["code"], received["id"]), (other_code, other_id)])   # as they were, for the tests after this one
 
     # A unit the province holds nothing of: renamed without a message.
     quiet = add_school(env, "秋水小学")

@@ -556,9 +556,10 @@ def test_archiving_a_city_whose_hand_over_has_not_left_says_so(daemon_factory, z
     assert [line.split()[-1] for line in out.stdout.splitlines() if "undecided_applications" in line] == ["1"], out.stdout
     # Nothing waits behind the pause any more: status and the gauge an alert watches no
     # longer show it (they did until a restart).
-    assert d.call("status")["relay"]["paused"] == []
-    gauge = [float(line.split()[1]) for line in d.http_get("/metrics")[2].decode().splitlines() if line.startswith("zhicheng_relay_paused ")]
-    assert gauge == [0], gauge
+    # (A relay pass running at the archive may pause it again for a moment: it ends with it.)
+    wait_until(lambda: d.call("status")["relay"]["paused"] == [], 10, "the pause to end with the archived city")
+    wait_until(lambda: [float(line.split()[1]) for line in d.http_get("/metrics")[2].decode().splitlines()
+                        if line.startswith("zhicheng_relay_paused ")] == [0], 10, "the gauge to read 0")
 
 
 def test_archiving_the_province_while_it_holds_undecided_applications_says_so(daemon_factory):
@@ -743,7 +744,8 @@ def test_a_city_database_held_locked_by_another_process_pauses_its_hand_over_unt
         assert db_rows(province_db, "SELECT source_application_id FROM received_applications") == [(app["id"],)]
         assert db_rows(city_db, "SELECT delivered_at FROM outbox WHERE kind = 'application.forward'") == [(None,)]
     finally:
-        lock.execute("ROLLBACK")
+        if lock.in_transaction:
+            lock.execute("ROLLBACK")
         lock.close()
 
     h.wait_forwarded(app["id"], "the hand-over to complete once the lock is released")

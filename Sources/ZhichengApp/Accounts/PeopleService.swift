@@ -305,9 +305,6 @@ public struct PeopleService: Sendable {
     /// (the caller kicks the relay).
     static func renameApplicant(_ account: AccountRecord, to name: String, tenant: TenantID, _ conn: SQLiteConnection) throws -> Bool {
         try conn.run("UPDATE accounts SET name = ? WHERE id = ?", [name, account.id])
-        // Most people renamed have applied for nothing yet: the outbox, read in full, only for
-        // one who has.
-        guard try conn.scalar("SELECT count(*) FROM applications WHERE applicant_id = ?", [account.id])?.int ?? 0 > 0 else { return false }
         let handedOver = try CrossTenantRelay.handedOver(.ofApplicant(account.id), conn)
         guard !handedOver.isEmpty else { return false }
         try CrossTenantRelay.enqueue("applicant.renamed", id: CrossTenantRelay.messageID(tenant.rawValue, "applicant.renamed", account.id),

@@ -57,22 +57,21 @@ public final class CrossTenantRelay: Sendable {
         }
     }
 
-    /// The ids of `applications` the city handed over to the province: acknowledged by it
-    /// (`forwarded_at`), or in the outbox (sent, or waiting; one returned since has no
-    /// `forwarded_at` any more). Both, as a restore of the city to an older backup takes back
-    /// its outbox rows but not the province's answers, which are offered to it again. What a
-    /// name correction (a unit's, an applicant's) names to the province: ids are never given
-    /// twice under a city's id, where a unit's code may be. Reads the outbox in full (only its
-    /// hand-overs of those applications), which a rename, rare, can afford.
+    /// The ids of `applications` the city handed over to the province, as the applications
+    /// themselves say: waiting for the province (`awaiting_province`, its hand-over sent or
+    /// still in the outbox), acknowledged by it (`forwarded_at`), or with a step of the
+    /// province office on record (one it returned, resubmitted since). What a name correction
+    /// (a unit's, an applicant's) names to the province: ids are never given twice under a
+    /// city's id, where a unit's code may be. Read by indexes, in the rename's transaction (no
+    /// scan of the outbox). An application a city restored to an older backup no longer knows
+    /// as handed over is not named: its next hand-over carries the names the city uses then.
     static func handedOver(_ applications: Applications, _ conn: SQLiteConnection) throws -> [Int] {
         let (filter, id) = applications.filter
         return try conn.query("""
-            SELECT id FROM applications WHERE \(filter) AND forwarded_at IS NOT NULL
-            UNION
-            SELECT json_extract(payload, '$.source_application_id') FROM outbox WHERE kind = 'application.forward' AND target = ?
-                AND json_extract(payload, '$.source_application_id') IN (SELECT id FROM applications WHERE \(filter))
-            ORDER BY 1
-            """, [id, provinceTarget, id]).compactMap { $0.values.first?.int }
+            SELECT a.id FROM applications a WHERE a.\(filter) AND (a.state = ? OR a.forwarded_at IS NOT NULL
+                OR EXISTS (SELECT 1 FROM province_decisions p WHERE p.application_id = a.id))
+            ORDER BY a.id
+            """, [id, ApplicationState.awaitingProvince.rawValue]).compactMap { $0["id"].int }
     }
 
     /// Writes a message to `target` (a tenant id, or `provinceTarget`) into the outbox of
@@ -493,13 +492,10 @@ public final class CrossTenantRelay: Sendable {
             let code = payload["unit_code"] as? String ?? "", name = payload["name"] as? String ?? ""
             let ids = (payload["source_application_ids"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
             guard !name.isEmpty, !ids.isEmpty else { return false }
-            let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
-            let received = "SELECT id FROM received_applications WHERE source_tenant = ?2 AND source_application_id IN (SELECT value FROM json_each(?3))"
-            let experts = try conn.run("UPDATE experts SET unit_name = ?1 WHERE received_id IN (\(received)) AND unit_name != ?1", [name, source.rawValue, list])
-            let applications = try conn.run("UPDATE received_applications SET unit_name = ?1 WHERE id IN (\(received)) AND unit_name != ?1",
-                                            [name, source.rawValue, list])
+            let renamed = try renameCopies(unit: name, of: "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?))",
+                                           [source.rawValue, try json(ids)], now: now, conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "org.renamed-in-city", target: "unit:\(source):\(code)",
-                                            detail: #"{"city":"\#(source)","unit_code":\#(jsonString(code)),"name":\#(jsonString(name)),"applications":\#(applications),"experts":\#(experts)}"#,
+                                            detail: #"{"city":"\#(source)","unit_code":\#(jsonString(code)),"name":\#(jsonString(name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
             return false
         case "applicant.renamed":
@@ -507,27 +503,17 @@ public final class CrossTenantRelay: Sendable {
             // names them so, as the city does, in its lists, the committee's desk, the sessions
             // and 公示 (all read `received_applications.applicant_name`), and in the 专家信息库 if
             // one of those applications made them an expert. Found by the city's applications
-            // the message names, each also by the ID-card number (the login, which never changes:
-            // an id a city restored to an older backup gave again to someone else is not them).
+            // the message names, each also by the ID-card number (the login, which never changes),
+            // which the ids alone already find (never given twice under a city's id): a check.
             // What was decided is not rewritten: a recorded draw keeps its recorded inputs.
             let name = payload["name"] as? String ?? "", idNumber = payload["id_number"] as? String ?? ""
             let ids = (payload["source_application_ids"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
             guard !name.isEmpty, !idNumber.isEmpty, !ids.isEmpty else { return false }
-            let person = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?"
-            let args: [any SQLiteBindable] = [source.rawValue, try json(ids), idNumber]
-            let experts = try conn.query("SELECT id, account_id FROM experts WHERE received_id IN (SELECT id FROM received_applications WHERE \(person)) AND name != ?",
-                                         args + [name])
-            for expert in experts {
-                try conn.run("UPDATE experts SET name = ?, updated_at = ? WHERE id = ?", [name, now, expert["id"].int ?? 0])
-                // The expert's account of the office (its login the same ID-card number) was named
-                // from the same copy.
-                try conn.run("UPDATE accounts SET name = ? WHERE id = ? AND login = ?", [name, expert["account_id"].int ?? 0, idNumber])
-            }
-            let applications = try conn.run("UPDATE received_applications SET applicant_name = ? WHERE \(person) AND applicant_name != ?",
-                                            [name] + args + [name])
+            let renamed = try renameCopies(applicant: name, of: "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?",
+                                           [source.rawValue, try json(ids), idNumber], now: now, conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "applicant.renamed-in-city",
                                             target: "applicant:\(source):\(IDCardNumber.maskedIfOne(idNumber))",
-                                            detail: #"{"city":"\#(source)","name":\#(jsonString(name)),"applications":\#(applications),"experts":\#(experts.count)}"#,
+                                            detail: #"{"city":"\#(source)","name":\#(jsonString(name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
             return false
         case "objection.lodge":
@@ -557,6 +543,33 @@ public final class CrossTenantRelay: Sendable {
     /// province has: the acknowledgement, then the interview notice and the final result if
     /// there are any. That is what a city restored to a backup older than those answers
     /// needs when it hands the application over again. One not acted on yet takes the new data.
+    /// The province's copies of the names a city gives (`unit`: the applicant's unit,
+    /// `applicant`: the person), for the received applications `received` picks (a condition
+    /// with `arguments`): the applications, and the 专家信息库 entries of experts admitted from
+    /// them, with the expert's account of the office for a person's name (its login the same
+    /// ID-card number). Copies, not decisions: nothing decided is rewritten. Returns how many
+    /// applications and experts changed. One place for a correction (`org.renamed`,
+    /// `applicant.renamed`) and for a hand-over again that carries the city's names now.
+    static func renameCopies(unit: String? = nil, applicant: String? = nil, of received: String, _ arguments: [any SQLiteBindable],
+                             now: Double, _ conn: SQLiteConnection) throws -> (applications: Int, experts: Int) {
+        let picked = "SELECT id FROM received_applications WHERE \(received)"
+        var applications = 0, experts = 0
+        if let unit, !unit.isEmpty {
+            experts += try conn.run("UPDATE experts SET unit_name = ?, updated_at = ? WHERE received_id IN (\(picked)) AND unit_name != ?", [unit, now] + arguments + [unit])
+            applications += try conn.run("UPDATE received_applications SET unit_name = ? WHERE id IN (\(picked)) AND unit_name != ?", [unit] + arguments + [unit])
+        }
+        if let applicant, !applicant.isEmpty {
+            try conn.run("""
+                UPDATE accounts SET name = ? WHERE id IN (SELECT e.account_id FROM experts e
+                    WHERE e.received_id IN (\(picked)) AND e.id_number = accounts.login AND e.name != ?)
+                """, [applicant] + arguments + [applicant])
+            experts += try conn.run("UPDATE experts SET name = ?, updated_at = ? WHERE received_id IN (\(picked)) AND name != ?", [applicant, now] + arguments + [applicant])
+            applications += try conn.run("UPDATE received_applications SET applicant_name = ? WHERE id IN (\(picked)) AND applicant_name != ?",
+                                         [applicant] + arguments + [applicant])
+        }
+        return (applications, experts)
+    }
+
     static func receive(_ message: Message, _ payload: [String: Any], from source: TenantID, in target: TenantID, now: Double,
                         _ conn: SQLiteConnection) throws -> Bool {
         let sourceID = payload["source_application_id"] as? Int ?? 0
@@ -602,6 +615,10 @@ public final class CrossTenantRelay: Sendable {
         try enqueue("application.received", id: "\(target):application.received:\(message.messageID)", to: source.rawValue,
                     payload: ["source_application_id": sourceID, "province_application_id": receivedID], conn)
         if let existing, existing["acted"].int == 1 {
+            // Its names are copies: a hand-over again (by a city restored to before the first
+            // one) carries the ones the city uses now, which a correction made since did not send.
+            _ = try renameCopies(unit: payload["unit_name"] as? String, applicant: payload["applicant_name"] as? String,
+                                 of: "id = ?", [existing["id"].int ?? 0], now: now, conn)
             let facts = EvaluationService.Facts(series: existing["series"].string ?? "", level: TitleLevel(rawValue: existing["level"].string ?? "") ?? .senior,
                                                 source: (source.rawValue, sourceID))
             // The office's own review steps first, as they went the first time (the city

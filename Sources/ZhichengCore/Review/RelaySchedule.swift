@@ -128,12 +128,17 @@ public struct RelaySchedule: Sendable {
     /// (`status` and `zhicheng_relay_paused` would otherwise show, until a restart, a pause
     /// nothing can end). A pass of its outbox still running may hold a target again after
     /// this; its retry then finds the tenant gone and forgets it again (within `maxPause`).
+    /// A target's pause that nobody holds ends too.
     public mutating func forget(_ tenant: TenantID) {
         pauses[.source(tenant)] = nil
         pauses[.target(tenant.rawValue)] = nil
         retries[tenant] = nil
         if dueSet.remove(tenant) != nil { due.removeAll { $0 == tenant } }
         for (target, sources) in holders where sources.contains(tenant) { release(target, from: tenant) }
+        // A target paused by a pass that failed before it could say what it held (its outbox
+        // gone with the archive): held by nobody now. (Another source's pass that paused it
+        // and holds messages for it says so at its end, and is paused again if it fails again.)
+        for case .target(let target) in pauses.keys where holders[target]?.isEmpty ?? true { pauses[.target(target)] = nil }
     }
 
     private mutating func release(_ target: String, from source: TenantID) {

@@ -159,19 +159,18 @@ extension UI {
     func committeeAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         if action == "interviews" {
+            // The page the form was on (its address carries it; one that does not read: the
+            // desk's first page), where it goes back to, sent or refused.
+            let view = (try? DeskView(request)) ?? DeskView()
             do {
                 let targets = try form.all("items").map { path -> EvaluationTarget in
                     guard let target = evaluationTarget(path: path) else { throw ZhichengError.invalid("所选申报无效", field: "items") }
                     return target
                 }
                 let records = try await services.evaluations.setInterviews(targets, time: form["time"], place: form["place"], caller: user)
-                // Back to the page the form was on (its address carries it; one that does not
-                // read, the desk's first page).
-                let view = (try? DeskView(request)) ?? DeskView()
                 return done(view.path("committee", after: view.after), "已向 \(records.count) 份申报发出面试通知", context)
             } catch let error as ZhichengError {
-                // The page the form was on, with what was ticked and typed.
-                let view = (try? DeskView(request)) ?? DeskView()
+                // With what was ticked and typed.
                 return try await committeePage(user, context, view: view, flash: .error(error.shown(request)), status: error.status, entered: form)
             }
         }
