@@ -105,7 +105,7 @@ struct ExpertDrawTests {
         // In a draw: the renamed unit's expert is excluded, the namesake's is drawn.
         let inputs = ExpertDraw.Inputs(series: "中小学教师", specialty: "小学科学", panelSize: 1, reserves: 0,
                                        candidates: [renamed, guancheng], applicants: [applicant, jinshui])
-        #expect(inputs.rules == 3)
+        #expect(inputs.rules == ExpertDraw.Inputs.currentRules)
         let result = try ExpertDraw.run(inputs, seed: "unit-codes")
         #expect(result.panel == [3] && result.excluded.map(\.expertID) == [1])
     }
@@ -138,7 +138,53 @@ struct ExpertDrawTests {
         let first = today.recorded(under: nil)
         #expect(first.rules == nil && first.candidates.allSatisfy { $0.idNumber == nil && $0.tenant == nil && $0.unitCode == nil })
         #expect(first.applicants.allSatisfy { $0.tenant == nil && $0.unitCode == nil && !$0.idNumber.isEmpty })
-        #expect(today.recorded(under: 3) == today)
+        #expect(today.recorded(under: ExpertDraw.Inputs.currentRules) == today)
+    }
+
+    @Test func theFourthRulesKnowARelationByAFormerNameOfTheUnit() throws {
+        // 黄专家 declared a relation with 管城区教育局 (their spouse's employer); the city then
+        // renamed it 管城区教育体育局, and the province keeps the name it had.
+        let renamed = ExpertDraw.Applicant(name: "孙申报", idNumber: "410102199001011234", unit: "管城区教育体育局", tenant: "zhengzhou",
+                                           unitCode: "4101040010001", formerUnits: ["管城区教育局"])
+        let declared = ExpertDraw.Candidate(id: 1, name: "黄专家", unit: "实验中学", relations: [" 管城区教育局 "], idNumber: "410102198001011234",
+                                            tenant: "zhengzhou", unitCode: "4101040010009")
+        let other = ExpertDraw.Candidate(id: 2, name: "郑专家", unit: "实验中学", relations: ["金水区教育局"], idNumber: "410102198101011234",
+                                         tenant: "zhengzhou", unitCode: "4101040010009")
+        #expect(ExpertDraw.conflict(of: declared, with: [renamed]) == "申报了与申报人孙申报的回避关系")
+        #expect(ExpertDraw.conflict(of: other, with: [renamed]) == nil)
+        // The close and 替补 apply the same rule.
+        #expect(VoteCount.bar(declared, state: .active, applicant: renamed) == "申报了与申报人孙申报的回避关系")
+        // The current name still matches; without former names nothing changes.
+        var now = declared
+        now.relations = ["管城区教育体育局"]
+        #expect(ExpertDraw.conflict(of: now, with: [renamed])?.contains("回避关系") == true)
+        var forgotten = renamed
+        forgotten.formerUnits = []
+        #expect(ExpertDraw.conflict(of: declared, with: [forgotten]) == nil)
+        // Draws recorded under rules 3 (and before) re-run as then: the former names are not theirs.
+        #expect(ExpertDraw.conflict(of: declared, with: [renamed], rules: 3) == nil)
+        #expect(ExpertDraw.conflict(of: declared, with: [renamed], rules: 2) == nil)
+        #expect(ExpertDraw.conflict(of: now, with: [renamed], rules: 3)?.contains("回避关系") == true)
+        // In a draw: excluded with the reason; the inputs record the former names.
+        let inputs = ExpertDraw.Inputs(series: "中小学教师", specialty: "数学", panelSize: 1, reserves: 0, candidates: [declared, other], applicants: [renamed])
+        #expect(inputs.rules == 4)
+        let result = try ExpertDraw.run(inputs, seed: "former-names")
+        #expect(result.panel == [2] && result.excluded.map(\.expertID) == [1] && result.excluded.map(\.reason) == ["申报了与申报人孙申报的回避关系"])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let text = String(decoding: try encoder.encode(inputs), as: UTF8.self)
+        #expect(text.contains(#""former_units":["管城区教育局"]"#))
+        #expect(try JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data(text.utf8)) == inputs)
+        // An applicant without former names is written as before (no key), so records written
+        // before rules 4 read, re-run and hash the same; compared in a rules 3 record's form,
+        // today's former names are left out.
+        let plain = String(decoding: try encoder.encode(forgotten), as: UTF8.self)
+        #expect(plain == #"{"id_number":"410102199001011234","name":"孙申报","tenant":"zhengzhou","unit":"管城区教育体育局","unit_code":"4101040010001"}"#)
+        #expect(try JSONDecoder().decode(ExpertDraw.Applicant.self, from: Data(plain.utf8)) == forgotten)
+        let asThree = inputs.recorded(under: 3)
+        #expect(asThree.rules == 3 && asThree.applicants.allSatisfy { $0.formerUnits.isEmpty })
+        #expect(!String(decoding: try encoder.encode(asThree), as: UTF8.self).contains("former_units"))
+        #expect(try ExpertDraw.run(asThree, seed: "former-names").excluded.isEmpty)
     }
 
     @Test func tooFewEligibleExpertsIsRefused() {

@@ -280,6 +280,30 @@ struct MigrationTests {
         await db.close()
     }
 
+    /// v27: a province database with a received application opens with it as it was and no
+    /// former unit names ('[]').
+    @Test func receivedApplicationsGetFormerUnitNamesWithOldRowsKept() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/province.sqlite"
+        let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 26 })
+        try await old.write { conn in
+            try conn.run("""
+                INSERT INTO received_applications (id, source_tenant, source_application_id, message_id, applicant_name, id_number, unit_name, year,
+                                                   series, level, title, sections, trail, received_at)
+                VALUES (1, 'zhengzhou', 1, 'm1', '申报人', '410102199001010001', '管城区教育局', 2026, '中小学教师', '副高级', '高级教师', '{}', '[]', 0)
+                """)
+        }
+        await old.close()
+
+        let db = try Database(path: path, migrations: TenantSchema.migrations)
+        let (rows, version) = try await db.read { conn in
+            (try conn.query("SELECT unit_name, former_unit_names FROM received_applications").map(\.values), try conn.scalar("PRAGMA user_version")?.int)
+        }
+        #expect(version == TenantSchema.latestVersion)
+        #expect(rows == [[.text("管城区教育局"), .text("[]")]])
+        await db.close()
+    }
+
     /// v21: the province's lists of received applications and the sign-in's cleanup of expired
     /// sessions read through an index, not the whole table (the committee's and the public
     /// notices' queries: QueuePageTests, on the services' own SQL).

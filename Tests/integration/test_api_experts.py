@@ -9,6 +9,7 @@ reserves), the panel votes in secret, and the result follows the national rule b
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from urllib.parse import quote
@@ -1064,6 +1065,37 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
     assert sent.count(school["code"]) == 2 and quiet["code"] not in sent, sent
     expect(env.prov_h.post(f"{path}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
     expect(env.prov_l.post(f"{path}/decision", {"decision": "pass", "comment": "同意"}), 200)
+
+
+def test_a_relation_naming_a_unit_by_the_name_it_had_before_a_rename_still_names_it(env: Env, pool: dict):
+    """SPEC §8 回避, declared relations: an expert declares a relation with 晨光小学; its 主管单位
+    then renames it 晨光实验小学, and again 郑州市晨光实验小学, and the province learns each
+    name. The province keeps the names the unit had (`former_unit_names`, each once), so the
+    draw of a session with the school's applicant still excludes the expert (it compared the
+    relation with the new name only, and seated them), and the record verifies."""
+    school = add_school(env, "晨光小学")
+    declared, _ = become_expert(env, "实验中学", "董回避", specialty="小学书法")
+    other, _ = become_expert(env, "实验中学", "苗书法", specialty="小学书法")
+    expect(env.prov.put(f"experts/{declared['id']}/relations", {"relations": ["晨光小学"]}), 200)
+    _, _, received = senior_application(env, "晨光小学", "路晨光")
+    path = f"province/reviews/{received['id']}"
+    assert expect(env.prov.get(path), 200).json["unit_name"] == "晨光小学"
+    for name in ("晨光实验小学", "郑州市晨光实验小学"):
+        expect(env.dept.patch(f"orgs/{school['id']}", {"name": name}), 200)
+        wait_until(lambda name=name: expect(env.prov.get(path), 200).json["unit_name"] == name, 10, f"the province to learn the name {name}")
+    prov_db = env.daemon.tenant_db("province")
+    former = db_rows(prov_db, "SELECT former_unit_names FROM received_applications WHERE id = ?", received["id"])
+    assert [json.loads(f) for (f,) in former] == [["晨光小学", "晨光实验小学"]], former
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "曾用名回避评审会", "series": SERIES, "specialty": "小学书法",
+                                                                          "panel_size": 1, "reserves": 0, "applications": [received["id"]]}), 201).json
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "former-name"}), 200).json
+    excluded = {x["expert_id"]: x["reason"] for x in drawn["excluded"]}
+    assert excluded == {declared["id"]: "申报了与申报人路晨光的回避关系"}, excluded
+    assert [m["expert_id"] for m in drawn["experts"]] == [other["id"]]
+    v = expect(env.prov.post(f"sessions/{session['id']}/draw/verify"), 200).json
+    assert v["matches"] and v["inputs_current"] and v["recomputed_panel"] == [other["id"]], v
+    inputs = json.loads(db_rows(prov_db, "SELECT inputs FROM review_sessions WHERE id = ?", session["id"])[0][0])
+    assert inputs["rules"] == 4 and inputs["applicants"][0]["former_units"] == ["晨光小学", "晨光实验小学"], inputs
 
 
 def test_an_applicant_renamed_in_the_city_is_named_so_by_the_province(env: Env):

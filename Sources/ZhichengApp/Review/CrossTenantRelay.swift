@@ -484,8 +484,9 @@ public final class CrossTenantRelay: Sendable {
         case "org.renamed":
             // A city's unit has a new name (a rename by its parent, a correction in 单位信息维护):
             // the province names it so in its lists, as the city does. Only the copies of the
-            // unit's name change: the city's opinions in the hand-over's trail stay as they were
-            // given, and a recorded draw keeps its recorded inputs. Found by the ids of the
+            // unit's name change (each application keeping the name it had among its former
+            // ones): the city's opinions in the hand-over's trail stay as they were given, and a
+            // recorded draw keeps its recorded inputs. Found by the ids of the
             // unit's applications the city handed over (`OrgService.rename`), never given twice
             // under a city's id, where its code may be; the experts by the application that
             // admitted them.
@@ -537,6 +538,18 @@ public final class CrossTenantRelay: Sendable {
         }
     }
 
+    /// The SET clause of an UPDATE of `received_applications` that gives the unit the name
+    /// `newName` (an SQL expression): the name it has until then joins `former_unit_names`
+    /// when it changes, unless empty or there already (SET reads the row as it was).
+    static func keepingFormerUnitName(_ newName: String) -> String {
+        """
+        former_unit_names = CASE WHEN received_applications.unit_name = \(newName) OR received_applications.unit_name = ''
+                OR EXISTS (SELECT 1 FROM json_each(received_applications.former_unit_names) WHERE value = received_applications.unit_name)
+            THEN received_applications.former_unit_names
+            ELSE json_insert(received_applications.former_unit_names, '$[#]', received_applications.unit_name) END
+        """
+    }
+
     /// The province receives a hand-over and acknowledges it. An application it already has
     /// and has acted on (a committee evaluates it; the office decided on an expert
     /// application) keeps the province's state, and the hand-over is answered with what the
@@ -556,7 +569,10 @@ public final class CrossTenantRelay: Sendable {
         var applications = 0, experts = 0
         if let unit, !unit.isEmpty {
             experts += try conn.run("UPDATE experts SET unit_name = ?, updated_at = ? WHERE received_id IN (\(picked)) AND unit_name != ?", [unit, now] + arguments + [unit])
-            applications += try conn.run("UPDATE received_applications SET unit_name = ? WHERE id IN (\(picked)) AND unit_name != ?", [unit] + arguments + [unit])
+            // The name it had is kept (`former_unit_names`): a relation an expert declared naming
+            // it still names the unit (回避, ExpertDraw rules 4).
+            applications += try conn.run("UPDATE received_applications SET \(keepingFormerUnitName("?")), unit_name = ? WHERE id IN (\(picked)) AND unit_name != ?",
+                                         [unit, unit] + arguments + [unit])
         }
         if let applicant, !applicant.isEmpty {
             try conn.run("""
@@ -601,7 +617,7 @@ public final class CrossTenantRelay: Sendable {
                     previous_sections = CASE WHEN received_applications.state = 'returned' THEN received_applications.sections
                                              ELSE received_applications.previous_sections END,
                     message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = excluded.state,
-                    unit_name = excluded.unit_name, applicant_name = excluded.applicant_name,
+                    \(Self.keepingFormerUnitName("excluded.unit_name")), unit_name = excluded.unit_name, applicant_name = excluded.applicant_name,
                     received_at = excluded.received_at, chain = excluded.chain, source_submission = excluded.source_submission, version = version + 1,
                     -- A hand-over without the unit's code (a city of an older version) keeps one known.
                     unit_code = coalesce(excluded.unit_code, received_applications.unit_code)

@@ -49,16 +49,42 @@ public enum ExpertDraw {
         /// The applicant's unit's code (单位编号) in that city; nil for applications handed
         /// over without it (by a city of an older version, or before schema v22).
         public var unitCode: String?
+        /// The names the unit had in the province before it was renamed in the city (schema
+        /// v27, `received_applications.former_unit_names`), oldest first: under `rules` 4 a
+        /// relation naming one of them names the unit. Recorded only when there are some (a
+        /// draw recorded before them, and any without them, reads and writes the same text).
+        public var formerUnits: [String]
 
-        public init(name: String, idNumber: String, unit: String, tenant: String? = nil, unitCode: String? = nil) {
+        public init(name: String, idNumber: String, unit: String, tenant: String? = nil, unitCode: String? = nil, formerUnits: [String] = []) {
             self.name = name
             self.idNumber = idNumber
             self.unit = unit
             self.tenant = tenant
             self.unitCode = unitCode
+            self.formerUnits = formerUnits
         }
 
-        enum CodingKeys: String, CodingKey { case name, idNumber = "id_number", unit, tenant, unitCode = "unit_code" }
+        enum CodingKeys: String, CodingKey { case name, idNumber = "id_number", unit, tenant, unitCode = "unit_code", formerUnits = "former_units" }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            idNumber = try c.decode(String.self, forKey: .idNumber)
+            unit = try c.decode(String.self, forKey: .unit)
+            tenant = try c.decodeIfPresent(String.self, forKey: .tenant)
+            unitCode = try c.decodeIfPresent(String.self, forKey: .unitCode)
+            formerUnits = try c.decodeIfPresent([String].self, forKey: .formerUnits) ?? []
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(idNumber, forKey: .idNumber)
+            try c.encode(unit, forKey: .unit)
+            try c.encodeIfPresent(tenant, forKey: .tenant)
+            try c.encodeIfPresent(unitCode, forKey: .unitCode)
+            if !formerUnits.isEmpty { try c.encode(formerUnits, forKey: .formerUnits) }
+        }
     }
 
     /// Everything a draw depends on besides its seed; recorded with the draw.
@@ -77,7 +103,7 @@ public enum ExpertDraw {
         public var rules: Int?
 
         /// The 回避 rules a new draw applies.
-        public static let currentRules = 3
+        public static let currentRules = 4
 
         public init(series: String, specialty: String?, panelSize: Int, reserves: Int, candidates: [Candidate], applicants: [Applicant],
                     rules: Int? = currentRules) {
@@ -95,13 +121,17 @@ public enum ExpertDraw {
         }
 
         /// These inputs as a draw under `rules` recorded them: without what those rules did
-        /// not record (unit codes before 3; the expert's ID-card number and the cities before
-        /// 2). `verify` compares today's database with an older record in that form, so that
-        /// a record is "current" when nothing it knew of has changed.
+        /// not record (the units' former names before 4; unit codes before 3; the expert's
+        /// ID-card number and the cities before 2). `verify` compares today's database with an
+        /// older record in that form, so that a record is "current" when nothing it knew of
+        /// has changed.
         public func recorded(under rules: Int?) -> Inputs {
             let version = rules ?? 1
             var copy = self
             copy.rules = rules
+            if version < 4 {
+                for i in copy.applicants.indices { copy.applicants[i].formerUnits = [] }
+            }
             if version < 3 {
                 for i in copy.candidates.indices { copy.candidates[i].unitCode = nil }
                 for i in copy.applicants.indices { copy.applicants[i].unitCode = nil }
@@ -129,14 +159,17 @@ public enum ExpertDraw {
     }
 
     /// The conflict (回避) that keeps `candidate` off a session with `applicants`, if any.
-    /// Rules 3 (every draw since they came): the expert is the applicant (same ID-card
+    /// Rules 4 (every draw since they came): the expert is the applicant (same ID-card
     /// number); the same unit, known by its city and code (单位编号) when both sides have one,
     /// whatever either is called now (a unit renamed since the expert was admitted is still
     /// the same unit, two units of one name are two units), else by name in the same city;
     /// a declared relation naming the applicant, their ID-card number (an x or X at its end
-    /// alike) or their unit, blanks around it ignored. Rules 2, kept for draws recorded
-    /// under them: the same, with the unit known by name in the same city only. The first
-    /// rules (nil): the same unit by name in any city, and relations compared exactly.
+    /// alike) or their unit, by its name now or one it had before a rename (`formerUnits`:
+    /// a relation declared under the old name still names it), blanks around it ignored.
+    /// Rules 3, kept for draws recorded under them: the same, the unit of a relation by its
+    /// current name only. Rules 2: the same, with the unit known by name in the same city
+    /// only. The first rules (nil): the same unit by name in any city, and relations
+    /// compared exactly.
     public static func conflict(of candidate: Candidate, with applicants: [Applicant], rules: Int? = currentRulesForNewDraws) -> String? {
         let version = rules ?? 1
         let current = version >= 2
@@ -151,7 +184,8 @@ public enum ExpertDraw {
             case nil: break
             }
             for relation in candidate.relations where !relation.trimmingBlanks().isEmpty {
-                if same(relation, applicant.name) || same(relation, applicant.idNumber) || same(relation, applicant.unit) {
+                if same(relation, applicant.name) || same(relation, applicant.idNumber) || same(relation, applicant.unit)
+                    || (version >= 4 && applicant.formerUnits.contains { !$0.isEmpty && same(relation, $0) }) {
                     return "申报了与申报人\(applicant.name)的回避关系"
                 }
             }
@@ -165,7 +199,7 @@ public enum ExpertDraw {
         case byName
     }
 
-    /// Whether the expert's unit is the applicant's under `rules` (1, 2 or 3; see `conflict`).
+    /// Whether the expert's unit is the applicant's under `rules` (1 to 4; see `conflict`).
     static func sameUnit(_ candidate: Candidate, _ applicant: Applicant, rules: Int) -> SameUnit? {
         let sameCity = rules < 2 || candidate.tenant == nil || applicant.tenant == nil || candidate.tenant == applicant.tenant
         if rules >= 3, let mine = candidate.unitCode, let theirs = applicant.unitCode, !mine.isEmpty, !theirs.isEmpty {
