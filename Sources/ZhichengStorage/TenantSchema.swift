@@ -740,14 +740,16 @@ public enum TenantSchema {
             ALTER TABLE received_decisions ADD COLUMN actor_name TEXT;
             ALTER TABLE review_sessions ADD COLUMN cancelled_by_name TEXT;
             """),
-        Migration(version: 27, name: "the names a received application's unit had before a rename in its city", sql: """
-            -- A JSON array of the names the province knew the unit by before `org.renamed` (or a
-            -- hand-over again under a new name) changed `unit_name`, oldest first, each once:
-            -- an expert's 回避 relation declared under the old name still names the unit
-            -- (ExpertDraw rules 4). Rows written before have '[]': the names they had before are
-            -- not known (the province kept none), and they match by the current name, as before.
+        Migration(version: 27, name: "the names a received application's unit and applicant had before a correction in their city", sql: """
+            -- JSON arrays of the names the province knew the unit and the applicant by before
+            -- `org.renamed` / `applicant.renamed` (or a hand-over again under new names) changed
+            -- `unit_name` / `applicant_name`, oldest first, each once: an expert's 回避 relation
+            -- declared under an old name still names them (ExpertDraw rules 4). Rows written
+            -- before have '[]': the names they had before are not known (the province kept none),
+            -- and they match by the current name, as before.
             -- (No CHECK with json_valid: the schema is untrusted, and JSON functions are refused in it.)
             ALTER TABLE received_applications ADD COLUMN former_unit_names TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE received_applications ADD COLUMN former_applicant_names TEXT NOT NULL DEFAULT '[]';
             """),
     ]
 

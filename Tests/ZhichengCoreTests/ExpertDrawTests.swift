@@ -187,6 +187,25 @@ struct ExpertDrawTests {
         #expect(try ExpertDraw.run(asThree, seed: "former-names").excluded.isEmpty)
     }
 
+    @Test func theFourthRulesKnowARelationByAFormerNameOfTheApplicant() throws {
+        // 黄专家 declared a relation with 孙申包 (their cousin, as the city first registered her);
+        // the city then corrected the name to 孙申报, and the province keeps the one it had.
+        let corrected = ExpertDraw.Applicant(name: "孙申报", idNumber: "410102199001011234", unit: "逸夫小学", tenant: "zhengzhou",
+                                             unitCode: "4101040010001", formerNames: ["孙申包"])
+        let declared = ExpertDraw.Candidate(id: 1, name: "黄专家", unit: "实验中学", relations: ["孙申包"], idNumber: "410102198001011234",
+                                            tenant: "zhengzhou", unitCode: "4101040010009")
+        #expect(ExpertDraw.conflict(of: declared, with: [corrected]) == "申报了与申报人孙申报的回避关系")
+        #expect(VoteCount.bar(declared, state: .active, applicant: corrected) == "申报了与申报人孙申报的回避关系")
+        #expect(ExpertDraw.conflict(of: declared, with: [corrected], rules: 3) == nil)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let text = String(decoding: try encoder.encode(corrected), as: UTF8.self)
+        #expect(text.contains(#""former_names":["孙申包"]"#))
+        #expect(try JSONDecoder().decode(ExpertDraw.Applicant.self, from: Data(text.utf8)) == corrected)
+        let inputs = ExpertDraw.Inputs(series: "中小学教师", specialty: "数学", panelSize: 1, reserves: 0, candidates: [declared], applicants: [corrected])
+        #expect(inputs.recorded(under: 3).applicants.allSatisfy { $0.formerNames.isEmpty })
+    }
+
     @Test func tooFewEligibleExpertsIsRefused() {
         var pool = candidates(5)
         pool[0].unit = "逸夫小学"

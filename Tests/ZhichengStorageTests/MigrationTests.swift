@@ -297,10 +297,11 @@ struct MigrationTests {
 
         let db = try Database(path: path, migrations: TenantSchema.migrations)
         let (rows, version) = try await db.read { conn in
-            (try conn.query("SELECT unit_name, former_unit_names FROM received_applications").map(\.values), try conn.scalar("PRAGMA user_version")?.int)
+            (try conn.query("SELECT unit_name, former_unit_names, former_applicant_names FROM received_applications").map(\.values),
+             try conn.scalar("PRAGMA user_version")?.int)
         }
         #expect(version == TenantSchema.latestVersion)
-        #expect(rows == [[.text("管城区教育局"), .text("[]")]])
+        #expect(rows == [[.text("管城区教育局"), .text("[]"), .text("[]")]])
         await db.close()
     }
 

@@ -1007,8 +1007,8 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
     opinions handed over with the application keep the name each was given under (the record of
     what was decided). A unit the city never handed anything over of sends nothing."""
     school = add_school(env, "春风小学")
-    # A specialty of its own (小学音乐's draw test counts its five experts).
-    expert, _ = become_expert(env, "春风小学", "褚春风", specialty="小学书法")
+    # A specialty of its own (the draw tests of 小学音乐 and 小学书法 count their experts).
+    expert, _ = become_expert(env, "春风小学", "褚春风", specialty="小学舞蹈")
     _, _, received = senior_application(env, "春风小学", "卫春风", province_review=False)
     path = f"province/reviews/{received['id']}"
     seen = expect(env.prov.get(path), 200).json
@@ -1018,7 +1018,7 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
 
     def unit_names() -> tuple:
         listed = next(a for a in expect(env.prov.get("province/applications"), 200).json["applications"] if a["id"] == received["id"])
-        entry = next(e for e in expect(env.prov.get(f"experts?specialty={quote('小学书法')}"), 200).json["experts"] if e["id"] == expert["id"])
+        entry = next(e for e in expect(env.prov.get(f"experts?specialty={quote('小学舞蹈')}"), 200).json["experts"] if e["id"] == expert["id"])
         return expect(env.prov.get(path), 200).json["unit_name"], listed["unit_name"], entry["unit_name"]
 
     assert unit_names() == ("春风小学",) * 3
@@ -1098,6 +1098,34 @@ def test_a_relation_naming_a_unit_by_the_name_it_had_before_a_rename_still_names
     assert inputs["rules"] == 4 and inputs["applicants"][0]["former_units"] == ["晨光小学", "晨光实验小学"], inputs
 
 
+def test_a_relation_naming_an_applicant_by_the_name_they_had_before_a_correction_still_names_them(env: Env, pool: dict):
+    """As for a unit: an expert declares a relation with 路暮色 (as the city first registered
+    her); her unit's admin corrects the name to 路慕色 after the hand-over, and the province
+    learns it. It keeps the name she had (`former_applicant_names`), so the draw of a session
+    with her application still excludes the expert, and the record verifies."""
+    add_school(env, "暮色小学")
+    declared, _ = become_expert(env, "实验中学", "严回避", specialty="小学戏曲")
+    other, _ = become_expert(env, "实验中学", "戚戏曲", specialty="小学戏曲")
+    expect(env.prov.put(f"experts/{declared['id']}/relations", {"relations": ["路暮色"]}), 200)
+    person, _, received = senior_application(env, "暮色小学", "路暮色")
+    org_id, admin = env.schools["暮色小学"]
+    expect(admin.patch(f"applicants/{person.id}", {"name": "路慕色"}), 200)
+    path = f"province/reviews/{received['id']}"
+    wait_until(lambda: expect(env.prov.get(path), 200).json["applicant_name"] == "路慕色", 10, "the province to learn the corrected name")
+    prov_db = env.daemon.tenant_db("province")
+    former = db_rows(prov_db, "SELECT former_applicant_names FROM received_applications WHERE id = ?", received["id"])
+    assert [json.loads(f) for (f,) in former] == [["路暮色"]], former
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "曾用名回避评审会（申报人）", "series": SERIES, "specialty": "小学戏曲",
+                                                                          "panel_size": 1, "reserves": 0, "applications": [received["id"]]}), 201).json
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "former-applicant-name"}), 200).json
+    assert {x["expert_id"]: x["reason"] for x in drawn["excluded"]} == {declared["id"]: "申报了与申报人路慕色的回避关系"}, drawn["excluded"]
+    assert [m["expert_id"] for m in drawn["experts"]] == [other["id"]]
+    v = expect(env.prov.post(f"sessions/{session['id']}/draw/verify"), 200).json
+    assert v["matches"] and v["inputs_current"], v
+    inputs = json.loads(db_rows(prov_db, "SELECT inputs FROM review_sessions WHERE id = ?", session["id"])[0][0])
+    assert inputs["rules"] == 4 and inputs["applicants"][0]["former_names"] == ["路暮色"], inputs
+
+
 def test_an_applicant_renamed_in_the_city_is_named_so_by_the_province(env: Env):
     """An applicant's name corrected in the city (their unit's admin, by the API's PATCH or the
     申报人 page's 编辑 form) after their application was handed over reaches the province: the
@@ -1143,7 +1171,7 @@ def test_an_applicant_renamed_in_the_city_is_named_so_by_the_province(env: Env):
     expect(env.prov.patch(f"staff/{expert['account_id']}", {"name": "韩秋月"}), 200)
     assert names()[3] == "韩秋月"
     expect(env.prov.patch(f"staff/{expert['account_id']}", {"name": "韩秋悦"}), 200)
-    renamed = [e for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"] if e["action"] == "applicant.renamed-in-city"]
+    renamed = [e for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"] if e["action"] == "applicant.renamed-in-city" and "韩" in e["detail"]]
     assert len(renamed) == 2 and "韩秋悦" in renamed[0]["detail"] and "韩东雪" in renamed[1]["detail"], renamed
     assert expert["id_number"] not in str(renamed), "the ID-card number is masked in the log"
 
@@ -1162,4 +1190,5 @@ def test_an_applicant_renamed_in_the_city_is_named_so_by_the_province(env: Env):
                    "SELECT json_extract(payload, '$.id_number'), json_extract(payload, '$.name'), json_extract(payload, '$.source_application_ids')"
                    " FROM outbox WHERE kind = 'applicant.renamed' ORDER BY id")
     expert_source = expect(env.prov.get(f"expert-applications/{expert_app['id']}"), 200).json["source_application_id"]
+    sent = [row for row in sent if row[1].startswith("韩")]   # this test's people
     assert sent == [(title_person["login"], "韩东雪", f"[{app['id']}]"), (expert_person["login"], "韩秋悦", f"[{expert_source}]")], sent

@@ -560,14 +560,15 @@ public struct SessionService: Sendable {
     /// The columns of `received_applications` (as `r`) a draw's applicant is made of.
     static let applicantColumns = """
         r.applicant_name AS applicant_name, r.id_number AS id_number, r.unit_name AS unit_name, r.unit_code AS unit_code, r.source_tenant AS source_tenant,
-        r.former_unit_names AS former_unit_names
+        r.former_unit_names AS former_unit_names, r.former_applicant_names AS former_applicant_names
         """
 
     /// An applicant as the draw (and the close's 回避 check) sees them, from `applicantColumns`.
     static func applicant(from row: SQLiteRow) -> ExpertDraw.Applicant {
         ExpertDraw.Applicant(name: row["applicant_name"].string ?? "", idNumber: row["id_number"].string ?? "", unit: row["unit_name"].string ?? "",
                              tenant: row["source_tenant"].string, unitCode: row["unit_code"].string,
-                             formerUnits: AccountRecord.strings(row["former_unit_names"]) ?? [])
+                             formerUnits: AccountRecord.strings(row["former_unit_names"]) ?? [],
+                             formerNames: AccountRecord.strings(row["former_applicant_names"]) ?? [])
     }
 
     /// The recorded text form: JSON with sorted keys, so equal inputs hash equal.

@@ -538,16 +538,16 @@ public final class CrossTenantRelay: Sendable {
         }
     }
 
-    /// The SET clause of an UPDATE of `received_applications` that gives the unit the name
-    /// `newName` (an SQL expression): the name it has until then joins `former_unit_names`
-    /// when it changes, unless empty or there already (SET reads the row as it was).
-    static func keepingFormerUnitName(_ newName: String) -> String {
-        """
-        former_unit_names = CASE WHEN received_applications.unit_name = \(newName) OR received_applications.unit_name = ''
-                OR EXISTS (SELECT 1 FROM json_each(received_applications.former_unit_names) WHERE value = received_applications.unit_name)
-            THEN received_applications.former_unit_names
-            ELSE json_insert(received_applications.former_unit_names, '$[#]', received_applications.unit_name) END
-        """
+    /// The SET clause of an UPDATE of `received_applications` that gives `column` (the unit's
+    /// or the applicant's name) the value `newName` (an SQL expression): the name it has until
+    /// then joins `former` (`former_unit_names`, `former_applicant_names`) when it changes,
+    /// unless empty or there already (SET reads the row as it was). Set `column` after it.
+    static func keepingFormer(_ column: String, in former: String, newName: String) -> String {
+        let (old, kept) = ("received_applications.\(column)", "received_applications.\(former)")
+        return """
+            \(former) = CASE WHEN \(old) = \(newName) OR \(old) = '' OR EXISTS (SELECT 1 FROM json_each(\(kept)) WHERE value = \(old))
+                THEN \(kept) ELSE json_insert(\(kept), '$[#]', \(old)) END
+            """
     }
 
     /// The province receives a hand-over and acknowledges it. An application it already has
@@ -571,8 +571,10 @@ public final class CrossTenantRelay: Sendable {
             experts += try conn.run("UPDATE experts SET unit_name = ?, updated_at = ? WHERE received_id IN (\(picked)) AND unit_name != ?", [unit, now] + arguments + [unit])
             // The name it had is kept (`former_unit_names`): a relation an expert declared naming
             // it still names the unit (回避, ExpertDraw rules 4).
-            applications += try conn.run("UPDATE received_applications SET \(keepingFormerUnitName("?")), unit_name = ? WHERE id IN (\(picked)) AND unit_name != ?",
-                                         [unit, unit] + arguments + [unit])
+            applications += try conn.run("""
+                UPDATE received_applications SET \(keepingFormer("unit_name", in: "former_unit_names", newName: "?")), unit_name = ?
+                WHERE id IN (\(picked)) AND unit_name != ?
+                """, [unit, unit] + arguments + [unit])
         }
         if let applicant, !applicant.isEmpty {
             try conn.run("""
@@ -580,8 +582,11 @@ public final class CrossTenantRelay: Sendable {
                     WHERE e.received_id IN (\(picked)) AND e.id_number = accounts.login AND e.name != ?)
                 """, [applicant] + arguments + [applicant])
             experts += try conn.run("UPDATE experts SET name = ?, updated_at = ? WHERE received_id IN (\(picked)) AND name != ?", [applicant, now] + arguments + [applicant])
-            applications += try conn.run("UPDATE received_applications SET applicant_name = ? WHERE id IN (\(picked)) AND applicant_name != ?",
-                                         [applicant] + arguments + [applicant])
+            // Kept too (`former_applicant_names`): a relation naming the person by it still names them.
+            applications += try conn.run("""
+                UPDATE received_applications SET \(keepingFormer("applicant_name", in: "former_applicant_names", newName: "?")), applicant_name = ?
+                WHERE id IN (\(picked)) AND applicant_name != ?
+                """, [applicant, applicant] + arguments + [applicant])
         }
         return (applications, experts)
     }
@@ -617,7 +622,8 @@ public final class CrossTenantRelay: Sendable {
                     previous_sections = CASE WHEN received_applications.state = 'returned' THEN received_applications.sections
                                              ELSE received_applications.previous_sections END,
                     message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = excluded.state,
-                    \(Self.keepingFormerUnitName("excluded.unit_name")), unit_name = excluded.unit_name, applicant_name = excluded.applicant_name,
+                    \(Self.keepingFormer("unit_name", in: "former_unit_names", newName: "excluded.unit_name")), unit_name = excluded.unit_name,
+                    \(Self.keepingFormer("applicant_name", in: "former_applicant_names", newName: "excluded.applicant_name")), applicant_name = excluded.applicant_name,
                     received_at = excluded.received_at, chain = excluded.chain, source_submission = excluded.source_submission, version = version + 1,
                     -- A hand-over without the unit's code (a city of an older version) keeps one known.
                     unit_code = coalesce(excluded.unit_code, received_applications.unit_code)

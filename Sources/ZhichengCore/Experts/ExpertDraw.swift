@@ -54,17 +54,25 @@ public enum ExpertDraw {
         /// relation naming one of them names the unit. Recorded only when there are some (a
         /// draw recorded before them, and any without them, reads and writes the same text).
         public var formerUnits: [String]
+        /// The names the applicant had in the province before a correction in the city (schema
+        /// v27, `received_applications.former_applicant_names`), oldest first: under `rules` 4
+        /// a relation naming one of them names the applicant. Recorded only when there are some.
+        public var formerNames: [String]
 
-        public init(name: String, idNumber: String, unit: String, tenant: String? = nil, unitCode: String? = nil, formerUnits: [String] = []) {
+        public init(name: String, idNumber: String, unit: String, tenant: String? = nil, unitCode: String? = nil, formerUnits: [String] = [],
+                    formerNames: [String] = []) {
             self.name = name
             self.idNumber = idNumber
             self.unit = unit
             self.tenant = tenant
             self.unitCode = unitCode
             self.formerUnits = formerUnits
+            self.formerNames = formerNames
         }
 
-        enum CodingKeys: String, CodingKey { case name, idNumber = "id_number", unit, tenant, unitCode = "unit_code", formerUnits = "former_units" }
+        enum CodingKeys: String, CodingKey {
+            case name, idNumber = "id_number", unit, tenant, unitCode = "unit_code", formerUnits = "former_units", formerNames = "former_names"
+        }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -74,6 +82,7 @@ public enum ExpertDraw {
             tenant = try c.decodeIfPresent(String.self, forKey: .tenant)
             unitCode = try c.decodeIfPresent(String.self, forKey: .unitCode)
             formerUnits = try c.decodeIfPresent([String].self, forKey: .formerUnits) ?? []
+            formerNames = try c.decodeIfPresent([String].self, forKey: .formerNames) ?? []
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -84,6 +93,7 @@ public enum ExpertDraw {
             try c.encodeIfPresent(tenant, forKey: .tenant)
             try c.encodeIfPresent(unitCode, forKey: .unitCode)
             if !formerUnits.isEmpty { try c.encode(formerUnits, forKey: .formerUnits) }
+            if !formerNames.isEmpty { try c.encode(formerNames, forKey: .formerNames) }
         }
     }
 
@@ -121,7 +131,7 @@ public enum ExpertDraw {
         }
 
         /// These inputs as a draw under `rules` recorded them: without what those rules did
-        /// not record (the units' former names before 4; unit codes before 3; the expert's
+        /// not record (former names before 4; unit codes before 3; the expert's
         /// ID-card number and the cities before 2). `verify` compares today's database with an
         /// older record in that form, so that a record is "current" when nothing it knew of
         /// has changed.
@@ -130,7 +140,7 @@ public enum ExpertDraw {
             var copy = self
             copy.rules = rules
             if version < 4 {
-                for i in copy.applicants.indices { copy.applicants[i].formerUnits = [] }
+                for i in copy.applicants.indices { (copy.applicants[i].formerUnits, copy.applicants[i].formerNames) = ([], []) }
             }
             if version < 3 {
                 for i in copy.candidates.indices { copy.candidates[i].unitCode = nil }
@@ -164,10 +174,11 @@ public enum ExpertDraw {
     /// whatever either is called now (a unit renamed since the expert was admitted is still
     /// the same unit, two units of one name are two units), else by name in the same city;
     /// a declared relation naming the applicant, their ID-card number (an x or X at its end
-    /// alike) or their unit, by its name now or one it had before a rename (`formerUnits`:
-    /// a relation declared under the old name still names it), blanks around it ignored.
-    /// Rules 3, kept for draws recorded under them: the same, the unit of a relation by its
-    /// current name only. Rules 2: the same, with the unit known by name in the same city
+    /// alike) or their unit, the applicant and the unit by their names now or ones they had
+    /// before a correction in the city (`formerNames`, `formerUnits`: a relation declared
+    /// under the old name still names them), blanks around it ignored.
+    /// Rules 3, kept for draws recorded under them: the same, a relation naming the applicant
+    /// and the unit by their current names only. Rules 2: the same, with the unit known by name in the same city
     /// only. The first rules (nil): the same unit by name in any city, and relations
     /// compared exactly.
     public static func conflict(of candidate: Candidate, with applicants: [Applicant], rules: Int? = currentRulesForNewDraws) -> String? {
@@ -185,7 +196,7 @@ public enum ExpertDraw {
             }
             for relation in candidate.relations where !relation.trimmingBlanks().isEmpty {
                 if same(relation, applicant.name) || same(relation, applicant.idNumber) || same(relation, applicant.unit)
-                    || (version >= 4 && applicant.formerUnits.contains { !$0.isEmpty && same(relation, $0) }) {
+                    || (version >= 4 && (applicant.formerUnits + applicant.formerNames).contains { !$0.isEmpty && same(relation, $0) }) {
                     return "申报了与申报人\(applicant.name)的回避关系"
                 }
             }
