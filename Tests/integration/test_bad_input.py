@@ -7,6 +7,7 @@ a storage failure, answered in the API's error shape."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 import sqlite3
@@ -187,19 +188,28 @@ def test_a_storage_failure_is_answered_in_the_api_error_shape(env) -> None:
     """An error that is not the caller's (here the plans table renamed behind the daemon's back)
     is a 500 with `{"error": {"code": "internal", "message"}}`, not an empty body; the daemon
     goes on serving, and the same request works once the table is back."""
-    db = env.daemon.tenant_db(TENANT)
-    con = sqlite3.connect(db)
-    try:
-        con.execute("ALTER TABLE plans RENAME TO plans_gone")
-        con.commit()
+    with plans_table_gone(env):
         r = env.city.get("plans")
         assert r.status == 500 and r.error()["code"] == "internal" and r.error()["message"], (r.status, r.body[:300])
         assert "plans" not in r.error()["message"]          # the details go to the log, not to the caller
-        con.execute("ALTER TABLE plans_gone RENAME TO plans")
-        con.commit()
-    finally:
-        con.close()
     expect(env.city.get("plans"), 200)
+
+
+@contextlib.contextmanager
+def plans_table_gone(env):
+    """The tenant's plans table renamed behind the daemon's back (a failure that is not the
+    caller's: every request reading it is a 500), and put back afterwards, also on failure."""
+    con = sqlite3.connect(env.daemon.tenant_db(TENANT), timeout=10)
+    try:
+        con.execute("ALTER TABLE plans RENAME TO plans_gone")
+        con.commit()
+        yield
+    finally:
+        try:
+            con.execute("ALTER TABLE plans_gone RENAME TO plans")
+            con.commit()
+        finally:
+            con.close()
 
 
 def test_an_internal_error_is_joined_to_its_log_line_by_the_request_id(env) -> None:
@@ -214,11 +224,7 @@ def test_an_internal_error_is_joined_to_its_log_line_by_the_request_id(env) -> N
     def logged(request_id: str) -> list[str]:
         return [l for l in env.daemon.stderr().splitlines() if f"request.id={request_id}" in l]
 
-    db = env.daemon.tenant_db(TENANT)
-    con = sqlite3.connect(db)
-    try:
-        con.execute("ALTER TABLE plans RENAME TO plans_gone")
-        con.commit()
+    with plans_table_gone(env):
         r = env.city.get("plans")
         api_id = r.headers.get("x-request-id")
         assert r.status == 500 and api_id and r.error()["request_id"] == api_id and f"错误编号: {api_id}" in r.error()["message"], (r, r.headers)
@@ -227,15 +233,6 @@ def test_an_internal_error_is_joined_to_its_log_line_by_the_request_id(env) -> N
         page_id = page.headers.get("x-request-id")
         assert page.status == 500 and page_id and page_id != api_id, (page.status, page.headers)
         assert page.headers.get("content-type", "").startswith("text/html") and f"错误编号: {page_id}" in page.body.decode(), page.body.decode()[-2000:]
-        con.execute("ALTER TABLE plans_gone RENAME TO plans")
-        con.commit()
-    finally:
-        try:
-            con.execute("ALTER TABLE plans_gone RENAME TO plans")
-            con.commit()
-        except sqlite3.OperationalError:
-            pass
-        con.close()
     for request_id, method, path in ((api_id, "GET", f"/t/{TENANT}/api/v1/plans"), (page_id, "POST", f"/t/{TENANT}/plans")):
         lines = wait_until(lambda: logged(request_id) or None, 10, f"the log line of request {request_id}")
         # (A form whose page then fails too says so twice, both under the one id.)

@@ -646,14 +646,8 @@ def test_a_damaged_city_restored_to_an_older_backup_numbers_new_applications_abo
     the ids counted from the backup alone, it took the id of one the province already held and
     was dropped as a repeat). The damaged file and its -wal are kept aside."""
     d = daemon_factory().start()
-    h = Handoff(d)
-    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
-    first = h.handed_over()["id"]
-    d.call("tenant.suspend", {"id": "zhengzhou"})
-    assert d.terminate() == 0
+    h, backup, first = _city_damaged_after_backup(d)
     db = d.tenant_db("zhengzhou")
-    with open(db, "r+b") as f:
-        f.write(b"this is not a database file, no")
     d.start()
     # (SQLite itself removes a -wal beside a file it cannot read once it has looked at it: one
     # put there now stands for what a damaged file may have beside it.)
@@ -760,6 +754,21 @@ def test_a_city_database_held_locked_by_another_process_pauses_its_hand_over_unt
     assert "relay could not deliver" in d.output()
 
 
+def _city_damaged_after_backup(d) -> tuple[Handoff, str, int]:
+    """zhengzhou backed up, then an application handed over (the backup predates it), then the
+    city suspended, the daemon stopped and the city's database overwritten at its start (the
+    reason for many a restore). Returns the hand-off helper, the backup's path and the
+    application's id; the daemon is left stopped."""
+    h = Handoff(d)
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    first = h.handed_over()["id"]
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    assert d.terminate() == 0
+    with open(d.tenant_db("zhengzhou"), "r+b") as f:
+        f.write(b"this is not a database file, no")
+    return h, backup, first
+
+
 def _damage(db: pathlib.Path) -> bytes:
     """Makes the database of a stopped daemon's tenant unreadable; returns its bytes (the stop
     checkpointed it whole into the file), to put back once the daemon is stopped again."""
@@ -778,14 +787,8 @@ def test_a_damaged_city_is_not_restored_while_the_province_cannot_be_read_either
     once the province can be read) and changes nothing; once the province is back it works,
     and a new application still reaches the province."""
     d = daemon_factory().start()
-    h = Handoff(d)
-    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
-    first = h.handed_over()["id"]
-    d.call("tenant.suspend", {"id": "zhengzhou"})
-    assert d.terminate() == 0
+    h, backup, first = _city_damaged_after_backup(d)
     city_db, province_db = d.tenant_db("zhengzhou"), d.tenant_db("province")
-    with open(city_db, "r+b") as f:
-        f.write(b"this is not a database file, no")
     damaged = city_db.read_bytes()
     saved = _damage(province_db)
     d.start()
