@@ -750,6 +750,10 @@ public enum TenantSchema {
             -- (No CHECK with json_valid: the schema is untrusted, and JSON functions are refused in it.)
             ALTER TABLE received_applications ADD COLUMN former_unit_names TEXT NOT NULL DEFAULT '[]';
             ALTER TABLE received_applications ADD COLUMN former_applicant_names TEXT NOT NULL DEFAULT '[]';
+            -- A unit's or a person's next application takes the names their earlier ones knew
+            -- (CrossTenantRelay.inheritFormerNames): found by city and unit code, city and number.
+            CREATE INDEX received_unit ON received_applications(source_tenant, unit_code) WHERE unit_code IS NOT NULL;
+            CREATE INDEX received_person ON received_applications(source_tenant, id_number);
             """),
     ]
 

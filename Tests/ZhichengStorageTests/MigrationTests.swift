@@ -281,8 +281,8 @@ struct MigrationTests {
     }
 
     /// v27: a province database with a received application opens with it as it was and no
-    /// former unit names ('[]').
-    @Test func receivedApplicationsGetFormerUnitNamesWithOldRowsKept() async throws {
+    /// former unit or applicant names ('[]').
+    @Test func receivedApplicationsGetFormerUnitAndApplicantNamesWithOldRowsKept() async throws {
         let dir = try TemporaryDirectory()
         let path = dir.path + "/province.sqlite"
         let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 26 })

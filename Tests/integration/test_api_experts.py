@@ -1007,7 +1007,7 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
     opinions handed over with the application keep the name each was given under (the record of
     what was decided). A unit the city never handed anything over of sends nothing."""
     school = add_school(env, "春风小学")
-    # A specialty of its own (the draw tests of 小学音乐 and 小学书法 count their experts).
+    # A specialty of its own (the draw tests of 小学音乐, 小学书法 and 小学戏曲 count their experts).
     expert, _ = become_expert(env, "春风小学", "褚春风", specialty="小学舞蹈")
     _, _, received = senior_application(env, "春风小学", "卫春风", province_review=False)
     path = f"province/reviews/{received['id']}"
@@ -1096,6 +1096,10 @@ def test_a_relation_naming_a_unit_by_the_name_it_had_before_a_rename_still_names
     assert v["matches"] and v["inputs_current"] and v["recomputed_panel"] == [other["id"]], v
     inputs = json.loads(db_rows(prov_db, "SELECT inputs FROM review_sessions WHERE id = ?", session["id"])[0][0])
     assert inputs["rules"] == 4 and inputs["applicants"][0]["former_units"] == ["晨光小学", "晨光实验小学"], inputs
+    # The unit's next application, handed over under its new name, knows the names it had too.
+    _, _, later = senior_application(env, "晨光小学", "路晨阳", province_review=False)
+    former = db_rows(prov_db, "SELECT unit_name, former_unit_names FROM received_applications WHERE id = ?", later["id"])
+    assert [(n, sorted(json.loads(f))) for n, f in former] == [("郑州市晨光实验小学", sorted(["晨光小学", "晨光实验小学"]))], former
 
 
 def test_a_relation_naming_an_applicant_by_the_name_they_had_before_a_correction_still_names_them(env: Env, pool: dict):
@@ -1124,6 +1128,12 @@ def test_a_relation_naming_an_applicant_by_the_name_they_had_before_a_correction
     assert v["matches"] and v["inputs_current"], v
     inputs = json.loads(db_rows(prov_db, "SELECT inputs FROM review_sessions WHERE id = ?", session["id"])[0][0])
     assert inputs["rules"] == 4 and inputs["applicants"][0]["former_names"] == ["路暮色"], inputs
+    # Her next application (an expert recommendation), handed over after the correction, knows it too.
+    app = expert_application(person, specialty="小学戏曲")
+    city_pass(env, app["id"], ["暮色小学", "管城区教育局"])
+    later = province_expert_app(env, "路慕色")
+    former = db_rows(prov_db, "SELECT applicant_name, former_applicant_names FROM received_applications WHERE id = ?", later["id"])
+    assert [(n, json.loads(f)) for n, f in former] == [("路慕色", ["路暮色"])], former
 
 
 def test_an_applicant_renamed_in_the_city_is_named_so_by_the_province(env: Env):

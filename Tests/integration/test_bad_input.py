@@ -208,6 +208,8 @@ def plans_table_gone(env):
         try:
             con.execute("ALTER TABLE plans_gone RENAME TO plans")
             con.commit()
+        except sqlite3.OperationalError:
+            pass   # never renamed (the first ALTER failed): its own error is the one to see
         finally:
             con.close()
 

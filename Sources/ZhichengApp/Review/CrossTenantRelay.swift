@@ -550,6 +550,29 @@ public final class CrossTenantRelay: Sendable {
             """
     }
 
+    /// A received application new to the province takes the names its unit and its applicant
+    /// had in the applications received before from the same city (the unit by its code, the
+    /// person by ID-card number), their current and former ones but its own: a relation an
+    /// expert declared under a name corrected before this application came still names them
+    /// (回避 rules 4). A code given again by a city created again or restored may bring another
+    /// unit's names: the draw then excludes more, never less.
+    static func inheritFormerNames(of sourceID: Int, from source: TenantID, _ conn: SQLiteConnection) throws {
+        guard let id = try conn.scalar("SELECT id FROM received_applications WHERE source_tenant = ? AND source_application_id = ?",
+                                       [source.rawValue, sourceID])?.int else { return }
+        for (column, former, key) in [("unit_name", "former_unit_names", "unit_code"), ("applicant_name", "former_applicant_names", "id_number")] {
+            let earlier = "FROM received_applications o, received_applications r WHERE r.id = ?1 AND o.source_tenant = r.source_tenant AND o.\(key) = r.\(key) AND o.id != r.id"
+            try conn.run("""
+                UPDATE received_applications SET \(former) = (
+                    SELECT json_group_array(value) FROM (
+                        SELECT DISTINCT value FROM (SELECT o.\(column) AS value \(earlier) UNION ALL SELECT j.value \(earlier.replacingOccurrences(of: "FROM received_applications o, received_applications r",
+                            with: "FROM received_applications o, received_applications r, json_each(o.\(former)) j")))
+                        WHERE value != '' AND value != (SELECT \(column) FROM received_applications WHERE id = ?1)
+                        ORDER BY value))
+                WHERE id = ?1 AND \(key) IS NOT NULL AND \(key) != ''
+                """, [id])
+        }
+    }
+
     /// The province receives a hand-over and acknowledges it. An application it already has
     /// and has acted on (a committee evaluates it; the office decided on an expert
     /// application) keeps the province's state, and the hand-over is answered with what the
@@ -632,6 +655,7 @@ public final class CrossTenantRelay: Sendable {
                       payload["level"] as? String ?? "", payload["title"] as? String ?? "", payload["sections"] as? String ?? "{}",
                       payload["trail"] as? String ?? "[]", now, kind.rawValue, payload["specialty"] as? String, try ApplicationService.encode(review),
                       state, payload["submission"] as? Int, (payload["unit_code"] as? String).flatMap { $0.isEmpty ? nil : $0 }])
+            if existing == nil { try inheritFormerNames(of: sourceID, from: source, conn) }
         }
         let receivedID = try conn.scalar("SELECT id FROM received_applications WHERE source_tenant = ? AND source_application_id = ?", [source.rawValue, sourceID])?.int ?? 0
         try enqueue("application.received", id: "\(target):application.received:\(message.messageID)", to: source.rawValue,
