@@ -977,6 +977,8 @@ def test_the_committee_desk_comes_a_page_at_a_time(setup):
     for bad in ["application/1", "applications/x", "applications/0", "province/applications", "../1"]:
         expect(city.admin.get("committee-worklist?limit=1&after=" + quote(bad, safe="")), 400, field="after")
     expect(city.admin.get("committee-worklist?limit=x"), 400, field="limit")
+    # An empty `after` is the first page, as on the screen (one reading of it).
+    assert [i["path"] for i in expect(city.admin.get("committee-worklist?limit=1&after="), 200).json["items"]] == paths[:1]
 
     # The screen, a row a page: 下一页 walks them with the filter kept; 第一页 goes back.
     cookie = {"Cookie": f"zc_session={city.admin.cookie}"}

@@ -171,7 +171,7 @@ extension APIRoutes {
         signedIn.get("committee-worklist") { request, context in
             let year = try APIJSON.year(in: request)
             let open = try APIJSON.boolean("open", in: request) ?? false
-            let after = try request.uri.queryParameters.get("after").map(worklistCursor)
+            let after = try UI.worklistCursor(request)   // as the screen reads it: empty is the first page
             let page = try await s.evaluations.worklistPage(caller: context.caller, year: year, open: open, limit: try APIJSON.integer("limit", in: request), after: after)
             return try APIJSON.response(WorklistPageDTO(items: page.items.map(WorkItemDTO.init), next: page.next.map(evaluationPath)))
         }
