@@ -159,6 +159,10 @@ public struct DaemonConfig: Sendable, Equatable {
                 guard let text = element.string, let network = IPNetwork(text) else {
                     throw ConfigError(key: key, message: "\(rule); not \(element.string.map { "\"\($0.prefix(60))\"" } ?? "\(element)")")
                 }
+                // Every address: every client could write the address recorded for it.
+                guard !network.isEverything else {
+                    throw ConfigError(key: key, message: "\(key) must not trust every address (\"\(text)\"): list the proxies' own addresses")
+                }
                 networks.append(network)
             }
             httpTrustedProxies = TrustedProxies(networks: networks)

@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOCore
 import Synchronization
+import ZhichengCore
 
 #if canImport(Glibc)
 import Glibc
@@ -77,7 +78,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// An entry of `X-Forwarded-For`: an address, with blanks around it, and a port after it
     /// as some proxies add (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
     init?(forwarded entry: Substring) {
-        var text = entry.trimmingBlanks()
+        var text = Substring(entry.trimmingBlanks())
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             text = text[text.index(after: text.startIndex)..<close]
         } else if let colon = text.firstIndex(of: ":"), text.lastIndex(of: ":") == colon, text.contains(".") {
@@ -132,6 +133,9 @@ public struct IPNetwork: Sendable, Equatable, CustomStringConvertible {
         self.address = IPAddress(high: address.high & maskHigh, low: address.low & maskLow)
     }
 
+    /// Whether it holds every address of its family (`0.0.0.0/0`, `::/0`).
+    public var isEverything: Bool { bits == (address.isIPv4 ? 96 : 0) }
+
     public func contains(_ other: IPAddress) -> Bool {
         let (maskHigh, maskLow) = Self.mask(bits)
         return other.high & maskHigh == address.high && other.low & maskLow == address.low
@@ -164,16 +168,6 @@ public final class ProxyTrust: Sendable {
 
     public var current: TrustedProxies {
         configured.load(ordering: .acquiring) ? proxies.withLock { $0 } : .none
-    }
-}
-
-extension Substring {
-    /// Without the spaces and tabs around it.
-    fileprivate func trimmingBlanks() -> Substring {
-        var text = self
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return text
     }
 }
 

@@ -17,7 +17,7 @@ public final class SQLiteConnection: @unchecked Sendable {
     public static let statementCacheLimit = 512
 
     /// How many statements are prepared now (tests).
-    public var cachedStatementCount: Int { statementCache.count }
+    var cachedStatementCount: Int { statementCache.count }
 
     /// Whether `sql` is prepared now (tests).
     func isPrepared(_ sql: String) -> Bool { statementCache[sql] != nil }

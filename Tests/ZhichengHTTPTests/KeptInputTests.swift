@@ -80,5 +80,10 @@ struct APIPathTests {
         #expect(!UI.isAPIPath("/t/api/home"))
         #expect(!UI.isAPIPath("/t/zhengzhou/applications/3"))
         #expect(!UI.isAPIPath("/healthz"))
+        // Only under api/v1: anything else under api is a page not found, not an API path.
+        #expect(UI.isAPIPath("/t/zhengzhou/api/v1"))
+        #expect(!UI.isAPIPath("/t/zhengzhou/api/foo"))
+        #expect(!UI.isAPIPath("/t/zhengzhou/api"))
+        #expect(!UI.isAPIPath("/t/zhengzhou/api/v10/orgs"))
     }
 }

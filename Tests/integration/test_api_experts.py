@@ -1022,8 +1022,12 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
         return expect(env.prov.get(path), 200).json["unit_name"], listed["unit_name"], entry["unit_name"]
 
     assert unit_names() == ("春风小学",) * 3
+    # A name refused changes nothing and sends nothing.
+    with unchanged(env.daemon, "zhengzhou"):
+        for bad in ("", "   ", "名" * 101):
+            expect(env.dept.patch(f"orgs/{school['id']}", {"name": bad}), 400, field="name")
     expect(env.dept.patch(f"orgs/{school['id']}", {"name": "春风实验小学"}), 200)
-    wait_until(lambda: unit_names() == ("春风实验小学",) * 3, 10, "the province to learn the unit's new name")
+    wait_until(lambda: unit_names() == ("春风实验小学",) * 3, 30, "the province to learn the unit's new name")
     shown = expect(env.prov.get(path), 200).json
     assert [(e["org"], e["stage"]) for e in shown["city_trail"] if e.get("stage")] == opinions, "the opinions keep the name they were given under"
     renamed = [e for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"] if e["action"] == "org.renamed-in-city"]
@@ -1047,16 +1051,18 @@ def test_a_unit_renamed_in_the_city_is_named_so_by_the_province_while_its_opinio
             con.close()
 
     set_codes([(None, received["id"]), (school["code"], other_id)])
+    try:
 
-    # The school corrects its own name in 单位信息维护.
-    school_id, school_admin = env.schools["春风小学"]
-    profile = expect(school_admin.get(f"orgs/{school_id}/profile"), 200).json
-    fields = {k: profile[k] for k in ("name", "category", "city", "affiliation_level", "industry", "nature", "economic_type", "org_code", "credit_code",
-                                      "contact", "phone", "address", "postcode", "fax", "email")}
-    expect(school_admin.put(f"orgs/{school_id}/profile", dict(fields, name="郑州市春风实验小学")), 200)
-    wait_until(lambda: unit_names() == ("郑州市春风实验小学",) * 3, 10, "the province to learn the name the school corrected")
-    assert db_rows(prov_db, "SELECT unit_name FROM received_applications WHERE id = ?", other_id) == [(other_name,)], "another unit with the code keeps its name"
-    set_codes([(school["code"], received["id"]), (other_code, other_id)])   # as they were, for the tests after this one
+        # The school corrects its own name in 单位信息维护.
+        school_id, school_admin = env.schools["春风小学"]
+        profile = expect(school_admin.get(f"orgs/{school_id}/profile"), 200).json
+        fields = {k: profile[k] for k in ("name", "category", "city", "affiliation_level", "industry", "nature", "economic_type", "org_code", "credit_code",
+                                          "contact", "phone", "address", "postcode", "fax", "email")}
+        expect(school_admin.put(f"orgs/{school_id}/profile", dict(fields, name="郑州市春风实验小学")), 200)
+        wait_until(lambda: unit_names() == ("郑州市春风实验小学",) * 3, 30, "the province to learn the name the school corrected")
+        assert db_rows(prov_db, "SELECT unit_name FROM received_applications WHERE id = ?", other_id) == [(other_name,)], "another unit with the code keeps its name"
+    finally:
+        set_codes([(school["code"], received["id"]), (other_code, other_id)])   # as they were, for the tests after this one
 
     # A unit the province holds nothing of: renamed without a message.
     quiet = add_school(env, "秋水小学")
@@ -1082,7 +1088,7 @@ def test_a_relation_naming_a_unit_by_the_name_it_had_before_a_rename_still_names
     assert expect(env.prov.get(path), 200).json["unit_name"] == "晨光小学"
     for name in ("晨光实验小学", "郑州市晨光实验小学"):
         expect(env.dept.patch(f"orgs/{school['id']}", {"name": name}), 200)
-        wait_until(lambda name=name: expect(env.prov.get(path), 200).json["unit_name"] == name, 10, f"the province to learn the name {name}")
+        wait_until(lambda name=name: expect(env.prov.get(path), 200).json["unit_name"] == name, 30, f"the province to learn the name {name}")
     prov_db = env.daemon.tenant_db("province")
     former = db_rows(prov_db, "SELECT former_unit_names FROM received_applications WHERE id = ?", received["id"])
     assert [json.loads(f) for (f,) in former] == [["晨光小学", "晨光实验小学"]], former
@@ -1115,7 +1121,7 @@ def test_a_relation_naming_an_applicant_by_the_name_they_had_before_a_correction
     org_id, admin = env.schools["暮色小学"]
     expect(admin.patch(f"applicants/{person.id}", {"name": "路慕色"}), 200)
     path = f"province/reviews/{received['id']}"
-    wait_until(lambda: expect(env.prov.get(path), 200).json["applicant_name"] == "路慕色", 10, "the province to learn the corrected name")
+    wait_until(lambda: expect(env.prov.get(path), 200).json["applicant_name"] == "路慕色", 30, "the province to learn the corrected name")
     prov_db = env.daemon.tenant_db("province")
     former = db_rows(prov_db, "SELECT former_applicant_names FROM received_applications WHERE id = ?", received["id"])
     assert [json.loads(f) for (f,) in former] == [["路暮色"]], former
@@ -1163,6 +1169,10 @@ def test_an_applicant_renamed_in_the_city_is_named_so_by_the_province(env: Env):
                 expect(env.prov.get(f"expert-applications/{expert_app['id']}"), 200).json["applicant_name"], entry["name"])
 
     assert names() == ("韩冬雪", "韩冬雪", "韩秋月", "韩秋月")
+    # A name refused changes nothing and sends nothing.
+    with unchanged(env.daemon, "zhengzhou"):
+        for bad in ("", "   ", "名" * 101):
+            expect(admin.patch(f"applicants/{title_person['id']}", {"name": bad}), 400, field="name")
     # Corrected by the API, and by the page's form.
     assert expect(admin.patch(f"applicants/{title_person['id']}", {"name": "韩东雪"}), 200).json["name"] == "韩东雪"
     form = f"_csrf={admin.csrf}&name={quote('韩秋悦')}&phone=".encode()
@@ -1170,7 +1180,7 @@ def test_an_applicant_renamed_in_the_city_is_named_so_by_the_province(env: Env):
                               headers={"Cookie": f"zc_session={admin.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
     assert edited.status in (200, 303), (edited.status, edited.body[-500:])
     assert account("韩秋悦")["id"] == expert_person["id"]
-    wait_until(lambda: names() == ("韩东雪", "韩东雪", "韩秋悦", "韩秋悦"), 10, "the province to learn the applicants' corrected names")
+    wait_until(lambda: names() == ("韩东雪", "韩东雪", "韩秋悦", "韩秋悦"), 30, "the province to learn the applicants' corrected names")
     page = env.prov_api.raw("GET", f"/t/province/province-reviews/{received['id']}", headers=cookie).body.decode()
     # (What the applicant wrote in the sections, their old name included, is theirs and stays.)
     assert re.search(r"<h2>职称申报审查：(\S+) · ", page).group(1) == "韩东雪", page[-3000:]

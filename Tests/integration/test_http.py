@@ -147,6 +147,10 @@ def test_unknown_path_404(daemon: Daemon) -> None:
     status, headers, body = daemon.http_get("/t/zhengzhou/no-such-page")
     assert status == 404 and headers.get("content-type", "").startswith("text/html"), headers
     assert "没有这个页面" in body.decode() and 'href="/t/zhengzhou/"' in body.decode(), body[:500]
+    # Under api/ but not api/v1/: no API there, a page not found (it was a 405 in the API's shape).
+    for path in ("/t/zhengzhou/api/foo", "/t/zhengzhou/api"):
+        status, headers, body = daemon.http_get(path)
+        assert status == 404 and headers.get("content-type", "").startswith("text/html"), (path, status, headers)
 
 
 def test_connections_beyond_the_limit_are_closed_and_the_others_served(daemon_factory) -> None:

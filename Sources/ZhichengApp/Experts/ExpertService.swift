@@ -32,13 +32,7 @@ public struct ExpertRecord: Sendable {
         return record
     }
 
-    public var stateLabel: String {
-        switch state {
-        case "active": "在库"
-        case "suspended": "暂停"
-        default: "退出"
-        }
-    }
+    public var stateLabel: String { (ExpertState(rawValue: state) ?? .retired).label }
 
     init(row: SQLiteRow) {
         id = row["id"].int ?? 0

@@ -74,7 +74,8 @@ public struct SessionView: Sendable {
     public struct Cancellation: Sendable {
         public var reason: String
         public var at: Double
-        /// The office admin's name as their account has it now.
+        /// The office admin's name when they cancelled it (schema v26; one cancelled before
+        /// it: as their account has it now).
         public var by: String
     }
 

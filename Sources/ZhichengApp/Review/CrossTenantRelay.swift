@@ -573,12 +573,6 @@ public final class CrossTenantRelay: Sendable {
         }
     }
 
-    /// The province receives a hand-over and acknowledges it. An application it already has
-    /// and has acted on (a committee evaluates it; the office decided on an expert
-    /// application) keeps the province's state, and the hand-over is answered with what the
-    /// province has: the acknowledgement, then the interview notice and the final result if
-    /// there are any. That is what a city restored to a backup older than those answers
-    /// needs when it hands the application over again. One not acted on yet takes the new data.
     /// The province's copies of the names a city gives (`unit`: the applicant's unit,
     /// `applicant`: the person), for the received applications `received` picks (a condition
     /// with `arguments`): the applications, and the 专家信息库 entries of experts admitted from
@@ -614,6 +608,12 @@ public final class CrossTenantRelay: Sendable {
         return (applications, experts)
     }
 
+    /// The province receives a hand-over and acknowledges it. An application it already has
+    /// and has acted on (a committee evaluates it; the office decided on an expert
+    /// application) keeps the province's state, and the hand-over is answered with what the
+    /// province has: the acknowledgement, then the interview notice and the final result if
+    /// there are any. That is what a city restored to a backup older than those answers
+    /// needs when it hands the application over again. One not acted on yet takes the new data.
     static func receive(_ message: Message, _ payload: [String: Any], from source: TenantID, in target: TenantID, now: Double,
                         _ conn: SQLiteConnection) throws -> Bool {
         let sourceID = payload["source_application_id"] as? Int ?? 0

@@ -11,7 +11,8 @@ public enum ExpertDraw {
     public struct Candidate: Sendable, Equatable, Codable {
         public var id: Int
         public var name: String
-        /// The expert's unit (工作单位) by name, as it was called when the expert was admitted.
+        /// The expert's unit (工作单位) by name, as the province last heard it from the city
+        /// (at admission, then each correction there: `org.renamed`).
         public var unit: String
         /// Declared relations: names, ID-card numbers or units the expert must not judge.
         public var relations: [String]

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import ZhichengAdminProtocol
+import ZhichengApp
 import ZhichengCore
 
 /// JSON in and out of the API: snake_case keys, a size limit, and decoding errors
@@ -83,6 +84,16 @@ enum APIJSON {
         guard !raw.isEmpty else { return nil }
         guard let year = Int(raw) else { throw ZhichengError.badRequest(FormData.yearNotANumber, field: "year") }
         return year
+    }
+
+    /// The committee desk's cursor (`?after=`), in the API and on the screen: the `path` of the
+    /// last item of the page before (`evaluationPath`); nil when absent or empty (the first
+    /// page); anything else is 400.
+    static func worklistCursor(in request: Request) throws -> EvaluationTarget? {
+        let raw = request.uri.queryParameters.get("after") ?? ""
+        if raw.isEmpty { return nil }
+        guard let target = evaluationTarget(path: raw) else { throw ZhichengError.invalid("after 应为评委会评审列表中一项的 path", field: "after") }
+        return target
     }
 
     static func integer(_ name: String, in request: Request) throws -> Int? {

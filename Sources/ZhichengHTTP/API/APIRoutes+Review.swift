@@ -171,7 +171,7 @@ extension APIRoutes {
         signedIn.get("committee-worklist") { request, context in
             let year = try APIJSON.year(in: request)
             let open = try APIJSON.boolean("open", in: request) ?? false
-            let after = try UI.worklistCursor(request)   // as the screen reads it: empty is the first page
+            let after = try APIJSON.worklistCursor(in: request)
             let page = try await s.evaluations.worklistPage(caller: context.caller, year: year, open: open, limit: try APIJSON.integer("limit", in: request), after: after)
             return try APIJSON.response(WorklistPageDTO(items: page.items.map(WorkItemDTO.init), next: page.next.map(evaluationPath)))
         }
@@ -488,12 +488,6 @@ func evaluationPath(_ target: EvaluationTarget) -> String {
     }
 }
 
-/// The committee desk's cursor (`after`), in the API and on the screen: the `path` of the
-/// last item of the page before.
-func worklistCursor(_ raw: String) throws -> EvaluationTarget {
-    guard let target = evaluationTarget(path: raw) else { throw ZhichengError.invalid("after 应为评委会评审列表中一项的 path", field: "after") }
-    return target
-}
 
 /// The item an `evaluationPath` names (the `path` of a committee-worklist item); nil for
 /// anything else.

@@ -14,43 +14,23 @@ extension UI {
         }
     }
 
-    /// The desk's `?after=`: an item's path as the API's `committee-worklist` gives it
-    /// (`evaluationPath`; one reading for both, `worklistCursor`); nil when absent or empty.
-    static func worklistCursor(_ request: Request) throws -> EvaluationTarget? {
-        let raw = request.uri.queryParameters.get("after") ?? ""
-        if raw.isEmpty { return nil }
-        return try ZhichengHTTP.worklistCursor(raw)
-    }
-
     /// Which page of the committee desk a request asks for (`?year=&open=&after=&limit=`):
     /// read from the page's own address and from the batch form's, which posts to the page
     /// it was on (a refused 批量发出面试通知 shows that page again, its ticks kept).
+    /// (Its first page, of every year, when the request says nothing: `DeskView()`.)
     struct DeskView {
         var year: Int?
         var open = false
         var after: EvaluationTarget?
         var limit = UI.worklistPageSize
 
-        init(year: Int? = nil, open: Bool = false, after: EvaluationTarget? = nil, limit: Int = UI.worklistPageSize) {
-            (self.year, self.open, self.after, self.limit) = (year, open, after, limit)
-        }
-
-        init(_ request: Request) throws {
-            year = try APIJSON.year(in: request)
-            open = try APIJSON.boolean("open", in: request) ?? false
-            after = try UI.worklistCursor(request)
-            limit = try APIJSON.integer("limit", in: request) ?? UI.worklistPageSize
-        }
-
         /// Items on a page (1–500).
         var size: Int { Paging(limit, maximum: 500).size }
 
-        /// `path` (the desk, or its batch form) with this view's filter, at the page after
-        /// `after`: relative to the tenant's base.
-        func path(_ path: String, after: EvaluationTarget?) -> String {
-            let query = [year.map { "year=\($0)" }, open ? "open=1" : nil, size == UI.worklistPageSize ? nil : "limit=\(size)",
-                         after.map { "after=\(evaluationPath($0))" }].compactMap { $0 }
-            return path + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        /// The query of this view's filter at the page after `after`, for `UI.link`.
+        func query(after: EvaluationTarget?) -> [String?] {
+            [year.map { "year=\($0)" }, open ? "open=1" : nil, size == UI.worklistPageSize ? nil : "limit=\(size)",
+             after.map { "after=\(evaluationPath($0))" }]
         }
     }
 
@@ -90,7 +70,7 @@ extension UI {
         // Of every page and year: what waits for a committee the office has not set up.
         let uncovered = try await services.evaluations.uncoveredScopes(caller: user)
         // The filter is kept across pages.
-        func pageLink(_ path: String = "committee", after: EvaluationTarget?) -> String { base(context) + view.path(path, after: after) }
+        func pageLink(_ path: String = "committee", after: EvaluationTarget?) -> String { link(path, view.query(after: after), context) }
         let ticked = Set(entered?.all("items") ?? [])
         if entered != nil { Self.refilled() }
         let data: [String: Any] = [
@@ -168,7 +148,8 @@ extension UI {
                     return target
                 }
                 let records = try await services.evaluations.setInterviews(targets, time: form["time"], place: form["place"], caller: user)
-                return done(view.path("committee", after: view.after), "已向 \(records.count) 份申报发出面试通知", context)
+                return UIRoutes.redirect(link("committee", view.query(after: view.after), context), flash: "已向 \(records.count) 份申报发出面试通知",
+                                         tenantBase: base(context))
             } catch let error as ZhichengError {
                 // With what was ticked and typed.
                 return try await committeePage(user, context, view: view, flash: .error(error.shown(request)), status: error.status, entered: form)
@@ -250,5 +231,14 @@ extension UI {
         } catch let error as ZhichengError {
             return try await publicityPage(user, context, flash: .error(error.shown(request)), status: error.status)
         }
+    }
+}
+
+extension UI.DeskView {
+    init(_ request: Request) throws {
+        year = try APIJSON.year(in: request)
+        open = try APIJSON.boolean("open", in: request) ?? false
+        after = try APIJSON.worklistCursor(in: request)
+        limit = try APIJSON.integer("limit", in: request) ?? UI.worklistPageSize
     }
 }

@@ -75,8 +75,8 @@ extension UI {
                     if series[index].isEmpty && typedCount.isEmpty { continue }
                     guard !series[index].isEmpty else { throw ZhichengError.invalid("第\(index + 1)行：请选择系列", field: "items") }
                     guard index < levels.count, let level = TitleLevel(rawValue: levels[index]) else { throw ZhichengError.invalid("第\(index + 1)行：请选择级别", field: "items") }
-                    guard index < counts.count, let count = Int(counts[index].trimmingCharacters(in: .whitespaces)) else {
-                        throw ZhichengError.invalid(index < counts.count && !counts[index].isEmpty ? "第\(index + 1)行：人数应为整数" : "第\(index + 1)行：请填写人数", field: "items")
+                    guard let count = Int(typedCount) else {
+                        throw ZhichengError.invalid(typedCount.isEmpty ? "第\(index + 1)行：请填写人数" : "第\(index + 1)行：人数应为整数", field: "items")
                     }
                     items.append(PlanLine(series: series[index], level: level, count: count))
                 }

@@ -112,7 +112,6 @@ struct UI: Sendable {
         return base(context) + path + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
     }
 
-
     /// Reads a posted form and checks its CSRF token against the session before any
     /// change; nil when nobody is signed in. `upload`: the largest file the form may
     /// carry (the body may be 64 KiB more). A body too large, unreadable or with a stale
@@ -440,16 +439,17 @@ enum AuthTokens {
     }
 }
 
-/// A refused form post, answered with a page of the UI rather than the API's JSON error.
 extension UI {
-    /// Whether `path` is the JSON API's (`/t/<tenant>/api/…`), not a page of the web UI: by
-    /// its place after the tenant, so that a tenant named `api` keeps its pages.
+    /// Whether `path` is the JSON API's (`/t/<tenant>/api/v1/…`), not a page of the web UI: by
+    /// its place after the tenant, so that a tenant named `api` keeps its pages (and
+    /// `/t/<tenant>/api/other` is a page not found, not an API path).
     static func isAPIPath(_ path: String) -> Bool {
         let parts = path.split(separator: "/", maxSplits: 3)
-        return parts.count >= 3 && parts[0] == "t" && parts[2] == "api"
+        return parts.count == 4 && parts[0] == "t" && parts[2] == "api" && (parts[3] == "v1" || parts[3].hasPrefix("v1/"))
     }
 }
 
+/// A refused form post, answered with a page of the UI rather than the API's JSON error.
 extension ZhichengError {
     /// What a page says of this error: its public message. An `internal` one is first
     /// written to the log with its cause and the request's method and path (a tenant's
