@@ -724,6 +724,10 @@ extension EvaluationService {
         UNION ALL SELECT application_id FROM evaluations WHERE application_id IS NOT NULL
         """
 
+    /// The province's received title applications that reached its committee (as `r`): past
+    /// the office's own review, not sent back or turned down by it.
+    static let receivedAtCommitteeSQL = "r.kind = 'title' AND r.state NOT IN ('in_review', 'rejected', 'returned')"
+
     /// The applications that reached the caller's office as their final authority: a
     /// city's own at 评委会 (or decided), or those the province received, each marked
     /// whether a committee of the office covers it (one no committee covers waits until
@@ -760,8 +764,9 @@ extension EvaluationService {
             try Access.requireApprovedOrg(caller, conn)
             let covered = try Self.coverage(of: caller.orgID, conn)
             var missing = Set<String>()
-            // The city's own at 评委会 without an evaluation (from their partial index), each
-            // scope no committee covers kept if one of them is this office's to evaluate.
+            // The city's own at 评委会 without an evaluation (from their partial index: SQLite
+            // uses it only for a WHERE that repeats its own term, hence the two on `state`),
+            // each scope no committee covers kept if one of them is this office's to evaluate.
             let waiting = """
                 FROM applications WHERE state IN ('at_committee', 'publicity') AND state = 'at_committee' AND kind = 'title'
                 AND id NOT IN (SELECT application_id FROM evaluations WHERE application_id IS NOT NULL)
@@ -778,7 +783,7 @@ extension EvaluationService {
             if try conn.rootOrg()?.id == caller.orgID {
                 for scope in try conn.query("""
                     SELECT DISTINCT r.series, r.level FROM received_applications r LEFT JOIN evaluations e ON e.received_id = r.id
-                    WHERE r.kind = 'title' AND r.state NOT IN ('in_review', 'rejected', 'returned', 'final') AND e.id IS NULL
+                    WHERE \(Self.receivedAtCommitteeSQL) AND r.state != 'final' AND e.id IS NULL
                     """) where !covered(scope["series"].string ?? "", scope["level"].string ?? "") {
                     missing.insert("\(scope["series"].string ?? "") \(scope["level"].string ?? "")")
                 }
@@ -845,7 +850,7 @@ extension EvaluationService {
                 for r in try conn.query("""
                     SELECT r.id, r.applicant_name, r.unit_name, r.source_tenant, r.year, r.series, r.level, r.title, \(Self.recordColumns) FROM received_applications r
                     LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
-                    WHERE r.kind = 'title' AND r.state NOT IN ('in_review', 'rejected', 'returned')\(received.sql) ORDER BY r.id\(paging == nil ? "" : " LIMIT ?")
+                    WHERE \(Self.receivedAtCommitteeSQL)\(received.sql) ORDER BY r.id\(paging == nil ? "" : " LIMIT ?")
                     """, received.arguments + (paging == nil ? [] : [wanted - items.count])) {
                     let id = r["id"].int ?? 0
                     let evaluation = Self.record(r)

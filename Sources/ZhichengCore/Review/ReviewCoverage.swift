@@ -2,6 +2,9 @@
 /// 负责人审查, by reviewers of the application's series). An org whose only leader was
 /// disabled, or whose reviewers were given other series, leaves its applications in
 /// nobody's queue: the org's admin must be told, not the applicant left waiting unseen.
+/// Counted over the org's reviewers by the rules `ReviewChain.checkReviewer` applies to one
+/// (the step's role, the series, four eyes at the leader step): a change to those is a
+/// change here.
 public enum ReviewCoverage {
     /// One enabled reviewer of the org: their account, roles and series.
     public struct Reviewer: Sendable, Equatable {
