@@ -129,8 +129,9 @@ bench: test-deps release
 # exist yet). Example plugins go to share/zhicheng/examples/plugins/, not to the plugin dir:
 # they impose example rules (QualificationCheck returns every title application whose 工作经历
 # does not state 现职年限：N), which a province turns on only by copying them there.
-# When the Swift runtime the binaries load lies outside /usr (a toolchain in /opt), the unit's
-# sandbox (NoExecPaths=/ ExecPaths=/usr) would refuse to map it: a drop-in adds its directory.
+# When the Swift runtime the binaries load lies outside /usr (a toolchain in /opt), the units'
+# sandbox (NoExecPaths=/ ExecPaths=/usr) would refuse to map it: a drop-in for zhichengd.service
+# and one for zhichengd-backup.service (which runs zhichengctl) add its directory.
 PREFIX       ?= /usr
 CONFIG       ?= release
 SYSCONFDIR   ?= /etc
@@ -151,17 +152,21 @@ install: deps
 		case " $(EXAMPLE_PLUGINS) " in *" $$name "*) dir=$(DESTDIR)$(PREFIX)/share/zhicheng/examples/plugins;; *) dir=$(DESTDIR)$(PREFIX)/lib/zhicheng/plugins;; esac; \
 		echo "install -m 0755 $$so $$dir/"; install -m 0755 $$so $$dir/ || exit 1; \
 	done
-	install -m 0644 systemd/zhichengd.service systemd/zhichengd.socket systemd/zhichengd-http.socket $(UNIT_DIR)/
+	install -m 0644 systemd/zhichengd.service systemd/zhichengd.socket systemd/zhichengd-http.socket \
+		systemd/zhichengd-backup.service systemd/zhichengd-backup.timer $(UNIT_DIR)/
 	install -m 0644 systemd/sysusers.d/zhicheng.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/
 	install -m 0644 systemd/tmpfiles.d/zhicheng.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/
 	@runtime=$$(ldd $(BUILD_DIR)/$(CONFIG)/zhichengd | sed -n 's|.*=> \(/.*\)/libswiftCore\.so .*|\1|p'); \
-	runtime=$${runtime:+$$(realpath "$$runtime")}; dropin=$(UNIT_DIR)/zhichengd.service.d; \
-	case "$$runtime" in \
-	""|/usr/*) rm -f $$dropin/swift-runtime.conf ;; \
-	/home/*|/root/*|/run/*|/tmp/*|/var/tmp/*) echo "warning: the Swift runtime is in $$runtime, which the service's sandbox hides (ProtectHome=, PrivateTmp=): install the toolchain under /usr or /opt" >&2 ;; \
-	*) install -d $$dropin && printf '%s\n' "# Written by make install: the Swift runtime zhichengd and its Swift plugins load." \
-		"[Service]" "ExecPaths=$$runtime" > $$dropin/swift-runtime.conf && echo "wrote $$dropin/swift-runtime.conf (ExecPaths=$$runtime)" ;; \
-	esac
+	runtime=$${runtime:+$$(realpath "$$runtime")}; \
+	for unit in zhichengd zhichengd-backup; do \
+		dropin=$(UNIT_DIR)/$$unit.service.d; \
+		case "$$runtime" in \
+		""|/usr/*) rm -f $$dropin/swift-runtime.conf ;; \
+		/home/*|/root/*|/run/*|/tmp/*|/var/tmp/*) echo "warning: the Swift runtime is in $$runtime, which the $$unit.service sandbox hides (ProtectHome=, PrivateTmp=): install the toolchain under /usr or /opt" >&2 ;; \
+		*) install -d $$dropin && printf '%s\n' "# Written by make install: the Swift runtime zhichengd, zhichengctl and the Swift plugins load." \
+			"[Service]" "ExecPaths=$$runtime" > $$dropin/swift-runtime.conf && echo "wrote $$dropin/swift-runtime.conf (ExecPaths=$$runtime)" ;; \
+		esac; \
+	done
 	@config=$(DESTDIR)$(SYSCONFDIR)/zhicheng/zhichengd.toml; \
 	if [ -e $$config ]; then echo "kept $$config"; \
 	else install -m 0640 etc/zhicheng/zhichengd.toml $$config && echo "installed $$config"; fi; \

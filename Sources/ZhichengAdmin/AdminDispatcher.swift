@@ -149,8 +149,12 @@ public final class AdminDispatcher: Sendable {
             return ["id": .string(id), "state": .string(state.rawValue)]
         case .tenantBackup:
             let id = try args.string("id")
-            guard case .object(let fields) = Self.backup(try await tenants.backup(id, by: principal)) else { return .null }
-            return .object([("id", .string(id))] + fields)
+            let (record, pruning) = try await tenants.backup(id, by: principal)
+            guard case .object(let fields) = Self.backup(record) else { return .null }
+            return .object([("id", .string(id))] + fields + [
+                ("pruned", .array(pruning.removed.map(JSONValue.string))),
+                ("prune_errors", .array(pruning.failures.map { ["path": .string($0.path), "error": .string($0.reason)] })),
+            ])
         case .tenantRestore:
             let id = try args.string("id")
             let record = try await tenants.restore(id, from: try args.string("path"), by: principal)

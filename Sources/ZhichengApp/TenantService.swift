@@ -279,13 +279,17 @@ public struct TenantService: Sendable {
         return state
     }
 
-    /// An online, consistent copy under the backup dir.
-    public func backup(_ rawID: String, by principal: Principal) async throws -> BackupRecord {
+    /// An online, consistent copy under the backup dir; then the tenant's regular backups
+    /// beyond `[backup] keep` are removed (`TenantStore.pruneBackups`). What retention removed
+    /// is in the audit row too; what it could not remove is reported, and the backup stands.
+    public func backup(_ rawID: String, by principal: Principal) async throws -> (record: BackupRecord, pruning: BackupPruning) {
         let info = try await info(rawID)
         let record = try await store.backup(info.id)
+        let pruning = await store.pruneBackups(info.id, after: record)
+        let pruned = pruning.removed.isEmpty ? "" : #","pruned":[\#(pruning.removed.map(jsonString).joined(separator: ","))]"#
         try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.backup", target: "tenant:\(info.id)",
-                                           detail: #"{"path":\#(jsonString(record.path)),"sha256":"\#(record.sha256)"}"#, source: principal.source))
-        return record
+                                           detail: #"{"path":\#(jsonString(record.path)),"sha256":"\#(record.sha256)"\#(pruned)}"#, source: principal.source))
+        return (record, pruning)
     }
 
     /// Replaces a suspended tenant's data with a verified backup of that tenant. The

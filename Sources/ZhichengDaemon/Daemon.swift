@@ -93,7 +93,8 @@ public enum Daemon {
         // Before anything touches the data: a second daemon on it stops here.
         let lock = try DataDirLock(dataDir: paths.dataDir)
         defer { withExtendedLifetime(lock) {} }
-        let store = try TenantStore(paths: paths, maxOpen: config.maxOpenTenants, idleSeconds: Double(config.tenantIdleSeconds), logger: logger)
+        let store = try TenantStore(paths: paths, maxOpen: config.maxOpenTenants, idleSeconds: Double(config.tenantIdleSeconds),
+                                    backupRetention: config.backupRetention, logger: logger)
         try await store.reconcile()
         let relay = CrossTenantRelay(store: store, logger: logger)
         let tenants = TenantService(store: store, relay: relay, logger: logger)

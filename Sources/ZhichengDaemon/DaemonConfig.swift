@@ -35,6 +35,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var backupDir: String?
     public var archiveDir: String?
     public var pluginDir = "/usr/lib/zhicheng/plugins"
+    /// Regular backups kept per tenant: after a backup, its oldest beyond this many are
+    /// removed. 0 (the default) keeps every one: an upgrade never starts deleting backups
+    /// a sysadmin has kept so far, and deleting is the one step that cannot be taken back.
+    public var backupKeep = 0
     public var maxOpenTenants = 64
     public var tenantIdleSeconds = 300
     public var uploadMaxBytes = 5 << 20
@@ -48,6 +52,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Statutory holidays and the weekend days made working days (调休), for counting 公示.
     public var holidays: Set<CalendarDay> = []
     public var workingWeekends: Set<CalendarDay> = []
+    /// The backup retention these settings make (checked when the file is read).
+    public var backupRetention: BackupRetention { (try? BackupRetention(keep: backupKeep)) ?? .keepAll }
     /// The public-notice calendar these settings make (checked when the file is read).
     public var publicity: PublicityCalendar {
         (try? PublicityCalendar(workingDays: publicityWorkingDays, holidays: holidays, workingWeekends: workingWeekends)) ?? .standard
@@ -100,6 +106,7 @@ public struct DaemonConfig: Sendable, Equatable {
             "http": ["listen", "max_connections", "client_timeout_seconds", "body_min_bytes_per_second", "secure_cookies", "trusted_proxies"],
             "admin": ["socket", "socket_mode", "socket_group", "allowed_uids", "allowed_gids"],
             "paths": ["data_dir", "backup_dir", "archive_dir", "plugin_dir"],
+            "backup": ["keep"],
             "limits": ["max_open_tenants", "tenant_idle_seconds", "upload_max_bytes", "publicity_working_days", "password_checks_queued"],
             "log": ["level"],
             "auth": ["session_idle_seconds"],
@@ -181,6 +188,7 @@ public struct DaemonConfig: Sendable, Equatable {
         if let dir = try string("paths", "backup_dir") { backupDir = try Self.absolute(dir, key: "paths.backup_dir") }
         if let dir = try string("paths", "archive_dir") { archiveDir = try Self.absolute(dir, key: "paths.archive_dir") }
         if let dir = try string("paths", "plugin_dir") { pluginDir = try Self.absolute(dir, key: "paths.plugin_dir") }
+        if let n = try int("backup", "keep", range: BackupRetention.keepRange) { backupKeep = n }
         if let n = try int("limits", "max_open_tenants", range: 1...100_000) { maxOpenTenants = n }
         if let n = try int("limits", "tenant_idle_seconds", range: 1...86_400) { tenantIdleSeconds = n }
         if let n = try int("limits", "upload_max_bytes", range: 1024...(1 << 30)) { uploadMaxBytes = n }

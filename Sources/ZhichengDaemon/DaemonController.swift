@@ -119,6 +119,7 @@ public actor DaemonController: DaemonControl {
         proxies.set(next.httpTrustedProxies)
         PluginSteps.countFailures(of: await supervisor.reload())
         await store.setLimits(maxOpen: next.maxOpenTenants, idleSeconds: Double(next.tenantIdleSeconds))
+        await store.setBackupRetention(next.backupRetention)
         admin?.setPolicy(AdminAccessPolicy(allowedUIDs: next.allowedUIDs, allowedGIDs: next.allowedGIDs))
         config = next
         logger.notice("configuration reloaded", metadata: ["restart_required": "\(restartRequired)"])

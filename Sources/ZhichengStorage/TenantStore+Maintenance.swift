@@ -43,7 +43,7 @@ extension TenantStore {
     public func backup(_ id: TenantID) async throws -> BackupRecord {
         let dir = paths.backupDirectory(for: id)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let final = Self.unusedPath(dir + "/" + id.rawValue + "-" + Self.timestamp(), suffix: ".sqlite")
+        let final = Self.unusedPath(dir + "/" + BackupFileName.stem(of: id, at: Self.timestamp()), suffix: BackupFileName.suffix)
         let partial = final + ".partial"
         // Reserve the name (an empty file is an empty database to SQLite) before the
         // copy, so a concurrent backup of the same tenant picks another.

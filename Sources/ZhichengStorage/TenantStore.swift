@@ -14,6 +14,11 @@ public actor TenantStore {
     private var entries: [TenantID: Entry] = [:]
     /// Tenants whose file is being replaced or moved; leases are refused meanwhile.
     private var exclusive: Set<TenantID> = []
+    /// Work on a tenant's backup files under way (retention removing old ones), by tenant: a
+    /// restore, which may read one of them, waits for it as for a lease (`withExclusiveFiles`).
+    private var backupFileUsers: [TenantID: Int] = [:]
+    /// How many regular backups of each tenant are kept (`[backup] keep`); a reload changes it.
+    private(set) var backupRetention: BackupRetention
     let logger: Logger
 
     /// Opening a tenant (file, migrations, a busy wait after a crash), the short-lived
@@ -34,11 +39,12 @@ public actor TenantStore {
     /// Opens the registry and reconciles it with the tenants directory: a tenant
     /// directory without a registry row (a create that crashed before it was
     /// acknowledged) is moved to the archive, never deleted.
-    public init(paths: TenantPaths, maxOpen: Int, idleSeconds: Double, logger: Logger) throws {
+    public init(paths: TenantPaths, maxOpen: Int, idleSeconds: Double, backupRetention: BackupRetention = .keepAll, logger: Logger) throws {
         try paths.createDirectories()
         self.paths = paths
         self.maxOpen = max(1, maxOpen)
         self.idleSeconds = idleSeconds
+        self.backupRetention = backupRetention
         self.logger = logger
         // A registry made afresh beside tenant directories would make every one of them
         // "unregistered", and `reconcile` would take them all out of service.
@@ -97,11 +103,18 @@ public actor TenantStore {
         await evictOverCap()
     }
 
+    /// Changes how many backups of each tenant are kept (config reload); applies from the next backup.
+    public func setBackupRetention(_ retention: BackupRetention) {
+        backupRetention = retention
+    }
+
     /// How many tenant databases are open now.
     public var openCount: Int { entries.count }
 
     func isOpen(_ id: TenantID) -> Bool { entries[id] != nil }
     func isExclusive(_ id: TenantID) -> Bool { exclusive.contains(id) }
+    /// How many pieces of work on the tenant's backup files run now (`withBackupFiles`).
+    func backupFileWork(for id: TenantID) -> Int { backupFileUsers[id] ?? 0 }
 
     /// Runs `body` with the tenant's database open; the database stays open at least
     /// until `body` returns.
@@ -179,18 +192,33 @@ public actor TenantStore {
     }
 
     /// Runs `body` with exclusive use of the tenant's files: waits (bounded) for
-    /// in-flight users, closes the database, refuses new leases until done.
+    /// in-flight users, and for work on its backup files, closes the database, refuses new
+    /// leases and backup file work until done.
     public func withExclusiveFiles<T: Sendable>(_ id: TenantID, _ body: @Sendable () async throws -> T) async throws -> T {
         guard !exclusive.contains(id) else { throw ZhichengError.conflict("tenant \(id) is busy with another restore or archive") }
         exclusive.insert(id)
         defer { exclusive.remove(id) }
         let deadline = Date().timeIntervalSince1970 + 10
-        while (entries[id]?.users ?? 0) > 0 {
+        while (entries[id]?.users ?? 0) > 0 || (backupFileUsers[id] ?? 0) > 0 {
             guard Date().timeIntervalSince1970 < deadline else { throw ZhichengError.unavailable("tenant \(id) is still in use; try again") }
             try await Task.sleep(for: .milliseconds(10))
         }
         await close(id)
         return try await body()
+    }
+
+    /// Runs `body` while no restore or archive of the tenant runs, and keeps one from starting
+    /// until it returns (`withExclusiveFiles` waits for it); nil, without running it, while one
+    /// runs. For work on a tenant's backup files, which a restore may be reading: unlike a
+    /// lease, it does not open the tenant's database.
+    func withBackupFiles<T: Sendable>(_ id: TenantID, _ body: @Sendable () async -> T) async -> T? {
+        guard !exclusive.contains(id) else { return nil }
+        backupFileUsers[id, default: 0] += 1
+        defer {
+            backupFileUsers[id, default: 1] -= 1
+            if backupFileUsers[id] == 0 { backupFileUsers[id] = nil }
+        }
+        return await body()
     }
 
     /// Creates a tenant's database in a scratch directory, seeds it in one
@@ -250,7 +278,8 @@ public actor TenantStore {
     }
 
     /// `base + suffix`, or `base-2 + suffix`, `base-3 + suffix` … whichever does not exist yet,
-    /// so two backups or archives in the same millisecond never collide.
+    /// so two backups or archives in the same millisecond never collide. (`BackupFileName`
+    /// reads a regular backup's `-<n>` as written here.)
     public static func unusedPath(_ base: String, suffix: String = "") -> String {
         var candidate = base + suffix
         var counter = 2

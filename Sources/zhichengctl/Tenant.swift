@@ -63,10 +63,28 @@ struct Tenant: ParsableCommand {
     }
 
     struct Backup: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantBackup.summary)
+        static let configuration = CommandConfiguration(
+            abstract: AdminCommand.tenantBackup.summary,
+            discussion: """
+                With --all, backs up every tenant `tenant list` shows (active and suspended), one \
+                after the other, printing a line for each: its id, bytes, path and how many old \
+                backups [backup] keep removed, or the error (on stderr). It goes on past a failure \
+                and exits 1 if any tenant's backup failed. --timeout applies to each tenant.
+                """)
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "Tenant id.") var id: String
-        func run() throws { try options.run(.tenantBackup, [("id", .string(id))]) }
+        @Argument(help: "Tenant id (none with --all).") var id: String?
+        @Flag(help: "Back up every tenant (what zhichengd-backup.service runs).") var all = false
+
+        func validate() throws {
+            if all, id != nil { throw ValidationError("give a tenant id or --all, not both") }
+            if !all, id == nil { throw ValidationError("give a tenant id, or --all for every tenant") }
+        }
+
+        func run() throws {
+            guard let id else { return try backUpAll() }
+            let result = try options.run(.tenantBackup, [("id", .string(id))])
+            Self.warnPruneErrors(of: id, result)
+        }
     }
 
     struct Restore: ParsableCommand {

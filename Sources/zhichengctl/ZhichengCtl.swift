@@ -20,24 +20,34 @@ struct GlobalOptions: ParsableArguments {
         socket ?? ProcessInfo.processInfo.environment["ZHICHENG_ADMIN_SOCKET"] ?? AdminFraming.defaultSocketPath
     }
 
-    /// Sends one command and prints its result; exits non-zero with the message on stderr on any error.
     /// Sends `command`, prints its result (a table, or JSON with `--json`) and returns it; an
     /// error goes to stderr with a non-zero exit status.
     @discardableResult
     func run(_ command: AdminCommand, _ args: [(String, JSONValue)] = [], render: ((JSONValue) -> String)? = nil) throws -> JSONValue {
+        switch send(command, args) {
+        case .success(let result):
+            print(json ? result.pretty() : (render ?? Rendering.render)(result))
+            return result
+        case .failure(let failure):
+            Self.fail(failure.message, status: failure.status)
+        }
+    }
+
+    /// Sends `command` and returns its result, or why there is none with the exit status it
+    /// maps to (1 for a refusal, `forbidden` 77, a transport failure its own); prints nothing.
+    func send(_ command: AdminCommand, _ args: [(String, JSONValue)] = []) -> Result<JSONValue, AdminClient.Failure> {
         let client = AdminClient(path: socketPath, timeoutSeconds: timeout)
         let response: AdminResponse
         do {
             response = try client.send(AdminRequest(id: 1, cmd: command.rawValue, args: .object(args)))
         } catch {
-            Self.fail(error.message, status: error.status)
+            return .failure(error)
         }
         switch response {
         case let .success(_, result):
-            print(json ? result.pretty() : (render ?? Rendering.render)(result))
-            return result
+            return .success(result)
         case let .failure(_, error):
-            Self.fail("\(error.code.rawValue): \(error.message)", status: error.code == .forbidden ? 77 : 1)
+            return .failure(.init(message: "\(error.code.rawValue): \(error.message)", status: error.code == .forbidden ? 77 : 1))
         }
     }
 

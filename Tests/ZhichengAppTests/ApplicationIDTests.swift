@@ -25,7 +25,7 @@ struct ApplicationIDTests {
         let f = try ExpertFixture()
         let (_, applicant, login) = try await Self.city(f)
         #expect(try await Self.apply(f, applicant) == 1)
-        let backup = try await f.tenants.backup("zhengzhou", by: .system)
+        let backup = try await f.tenants.backup("zhengzhou", by: .system).record
         #expect(try await Self.apply(f, applicant) == 2)   // the province may know this one already
 
         _ = try await f.tenants.setState("zhengzhou", .suspended, by: .system)

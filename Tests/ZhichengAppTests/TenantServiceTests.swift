@@ -47,7 +47,7 @@ struct TenantServiceTests {
     @Test func restoreNeedsASuspendedTenant() async throws {
         let f = try Fixture()
         _ = try await f.service.create(id: "kaifeng", name: "开封市", divisionCode: "4102", kind: nil, by: admin)
-        let backup = try await f.service.backup("kaifeng", by: admin)
+        let backup = try await f.service.backup("kaifeng", by: admin).record
         do {
             _ = try await f.service.restore("kaifeng", from: backup.path, by: admin)
             Issue.record("restored an active tenant")

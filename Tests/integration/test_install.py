@@ -35,7 +35,8 @@ def test_make_install_puts_everything_in_place(daemon_factory, tmp_path):
     for path in ("usr/bin/zhichengd", "usr/bin/zhichengctl", "usr/include/zhicheng_plugin.h",
                  "usr/lib/zhicheng/plugins/libexpert-recommendation.so",
                  "usr/lib/systemd/system/zhichengd.service", "usr/lib/systemd/system/zhichengd.socket",
-                 "usr/lib/systemd/system/zhichengd-http.socket", "usr/lib/sysusers.d/zhicheng.conf",
+                 "usr/lib/systemd/system/zhichengd-http.socket", "usr/lib/systemd/system/zhichengd-backup.service",
+                 "usr/lib/systemd/system/zhichengd-backup.timer", "usr/lib/sysusers.d/zhicheng.conf",
                  "usr/lib/tmpfiles.d/zhicheng.conf", "etc/zhicheng/zhichengd.toml"):
         assert (dest / path).is_file(), path
     assert os.access(dest / "usr/bin/zhichengd", os.X_OK)
@@ -68,41 +69,44 @@ def test_make_install_puts_everything_in_place(daemon_factory, tmp_path):
     assert config.read_text().endswith("# edited by the administrator\n")
 
 
-def test_installed_unit_may_map_every_library_the_daemon_and_plugins_load(tmp_path):
-    """The unit's sandbox lets the service map executable code only under ExecPaths= (NoExecPaths=/),
-    and hides /home, /root and /tmp. Every shared library the installed daemon and plugins load must
-    lie under an ExecPaths= of the installed unit or of its drop-ins: a Swift toolchain outside /usr
-    (this machine's is in /opt) gets a drop-in from `make install`, or the service could not start."""
+def test_installed_units_may_map_every_library_the_daemon_the_plugins_and_zhichengctl_load(tmp_path):
+    """The units' sandbox lets a service map executable code only under ExecPaths= (NoExecPaths=/),
+    and hides /home, /root and /tmp. Every shared library the installed daemon and plugins load
+    (zhichengd.service), and zhichengctl (zhichengd-backup.service), must lie under an ExecPaths= of
+    the installed unit or of its drop-ins: a Swift toolchain outside /usr (this machine's is in
+    /opt) gets a drop-in for each from `make install`, or the service could not start."""
     dest = tmp_path / "root"
     make_install(dest)
     unit_dir = dest / "usr/lib/systemd/system"
-    files = [unit_dir / "zhichengd.service", *sorted((unit_dir / "zhichengd.service.d").glob("*.conf"))]
-    exec_paths, no_exec = [], []
-    for f in files:
-        for line in f.read_text().splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() == "ExecPaths":
-                exec_paths += value.split()
-            elif key.strip() == "NoExecPaths":
-                no_exec += value.split()
-    assert no_exec == ["/"] and "/usr" in exec_paths, (no_exec, exec_paths)
-    allowed = [os.path.realpath(p) for p in exec_paths]
-    binaries = [dest / "usr/bin/zhichengd", *sorted((dest / "usr/lib/zhicheng/plugins").glob("*.so"))]
-    swift_runtime = None
-    for binary in binaries:
-        ldd = subprocess.run(["ldd", str(binary)], capture_output=True, text=True, timeout=CMD_TIMEOUT)
-        assert ldd.returncode == 0, ldd.stderr
-        for line in ldd.stdout.splitlines():
-            if "=>" not in line or "not found" in line:
-                assert "not found" not in line, f"{binary.name}: {line.strip()}"
-                continue
-            path = os.path.realpath(line.split("=>")[1].split("(")[0].strip())
-            if not path.startswith("/"):
-                continue
-            assert any(path == a or path.startswith(a + "/") for a in allowed), f"{binary.name} loads {path}, outside ExecPaths={exec_paths}"
-            assert not path.startswith(("/home/", "/root/", "/tmp/")), f"{binary.name} loads {path}, which the sandbox hides"
-            if os.path.basename(path) == "libswiftCore.so":
-                swift_runtime = os.path.dirname(path)
-    assert swift_runtime is not None, "the daemon does not load the Swift runtime dynamically: this test checks nothing"
-    dropin = unit_dir / "zhichengd.service.d/swift-runtime.conf"
-    assert dropin.is_file() == (not swift_runtime.startswith("/usr/")), (swift_runtime, dropin.is_file())
+    plugins = sorted((dest / "usr/lib/zhicheng/plugins").glob("*.so"))
+    for unit, binaries in (("zhichengd.service", [dest / "usr/bin/zhichengd", *plugins]),
+                           ("zhichengd-backup.service", [dest / "usr/bin/zhichengctl"])):
+        files = [unit_dir / unit, *sorted((unit_dir / f"{unit}.d").glob("*.conf"))]
+        exec_paths, no_exec = [], []
+        for f in files:
+            for line in f.read_text().splitlines():
+                key, _, value = line.partition("=")
+                if key.strip() == "ExecPaths":
+                    exec_paths += value.split()
+                elif key.strip() == "NoExecPaths":
+                    no_exec += value.split()
+        assert no_exec == ["/"] and "/usr" in exec_paths, (unit, no_exec, exec_paths)
+        allowed = [os.path.realpath(p) for p in exec_paths]
+        swift_runtime = None
+        for binary in binaries:
+            ldd = subprocess.run(["ldd", str(binary)], capture_output=True, text=True, timeout=CMD_TIMEOUT)
+            assert ldd.returncode == 0, ldd.stderr
+            for line in ldd.stdout.splitlines():
+                if "=>" not in line or "not found" in line:
+                    assert "not found" not in line, f"{binary.name}: {line.strip()}"
+                    continue
+                path = os.path.realpath(line.split("=>")[1].split("(")[0].strip())
+                if not path.startswith("/"):
+                    continue
+                assert any(path == a or path.startswith(a + "/") for a in allowed), f"{unit}: {binary.name} loads {path}, outside ExecPaths={exec_paths}"
+                assert not path.startswith(("/home/", "/root/", "/tmp/")), f"{unit}: {binary.name} loads {path}, which the sandbox hides"
+                if os.path.basename(path) == "libswiftCore.so":
+                    swift_runtime = os.path.dirname(path)
+        assert swift_runtime is not None, f"{unit}: {binaries[0].name} does not load the Swift runtime dynamically: this test checks nothing"
+        dropin = unit_dir / f"{unit}.d/swift-runtime.conf"
+        assert dropin.is_file() == (not swift_runtime.startswith("/usr/")), (unit, swift_runtime, dropin.is_file())

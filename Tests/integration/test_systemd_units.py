@@ -10,6 +10,7 @@ Run: cd /work/main && python3 -m pytest -q Tests/integration/test_systemd_units.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
@@ -23,7 +24,9 @@ UNITS_DIR = REPO / "systemd"
 SERVICE = UNITS_DIR / "zhichengd.service"
 ADMIN_SOCKET = UNITS_DIR / "zhichengd.socket"
 HTTP_SOCKET = UNITS_DIR / "zhichengd-http.socket"
-UNIT_FILES = [SERVICE, ADMIN_SOCKET, HTTP_SOCKET]
+BACKUP_SERVICE = UNITS_DIR / "zhichengd-backup.service"
+BACKUP_TIMER = UNITS_DIR / "zhichengd-backup.timer"
+UNIT_FILES = [SERVICE, ADMIN_SOCKET, HTTP_SOCKET, BACKUP_SERVICE, BACKUP_TIMER]
 SYSUSERS = UNITS_DIR / "sysusers.d" / "zhicheng.conf"
 TMPFILES = UNITS_DIR / "tmpfiles.d" / "zhicheng.conf"
 
@@ -33,7 +36,7 @@ HOST_UNIT_DIR = Path("/usr/lib/systemd/system")
 # 0.0 best .. 10.0 worst; Debian 12's best shipped unit scores 1.2).
 MAX_EXPOSURE = 1.0
 
-# Checks still failed (✗) by zhichengd.service, each one understood:
+# Checks still failed (✗) by zhichengd.service and zhichengd-backup.service, each one understood:
 ACCEPTED_FAILED_CHECKS = {
     # No RootImage/RootDirectory: the daemon runs from the host's /usr;
     # ProtectSystem=strict, NoExecPaths=/ and ExecPaths=/usr cover most of it.
@@ -61,9 +64,11 @@ def tool(name: str) -> str:
     return path
 
 
-def run(args: list[str], **kw) -> subprocess.CompletedProcess[str]:
+def run(args: list[str], env_tz: str | None = None, **kw) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, LC_ALL="C.UTF-8", SYSTEMD_COLORS="0", NO_COLOR="1",
                SYSTEMD_PAGER="", PAGER="cat", SYSTEMD_LOG_COLOR="0")
+    if env_tz is not None:
+        env["TZ"] = env_tz
     return subprocess.run(args, capture_output=True, text=True, env=env,
                           timeout=120, **kw)
 
@@ -170,24 +175,28 @@ def test_verify_would_catch_mistakes(tmp_path: Path) -> None:
     sock.write_text(sock.read_text().replace("FileDescriptorName=http",
                                              "FileDescriptorName=ht:tp"))
     (root / "usr/bin/zhichengctl").unlink()
+    timer = unit_dir / BACKUP_TIMER.name
+    timer.write_text(timer.read_text().replace("Persistent=true", "Persistent=ture"))
     result = verify(root)
     out = result.stdout + result.stderr
     assert result.returncode != 0, out
     assert "NoNewPrivilegez" in out, out
     assert "ht:tp" in out, out
     assert "/usr/bin/zhichengctl" in out, out
+    assert "ture" in out, out
+
 
 
 # --------------------------------------------------------------------------
 # systemd-analyze security
 
 
-def security_report() -> tuple[float, list[str], str]:
+def security_report(unit: Path = SERVICE) -> tuple[float, list[str], str]:
     result = run([tool("systemd-analyze"), "security", "--offline=yes",
-                  "--no-pager", str(SERVICE)])
+                  "--no-pager", str(unit)])
     out = result.stdout + result.stderr
     assert result.returncode == 0, f"systemd-analyze security failed:\n{out}"
-    m = re.search(r"Overall exposure level for zhichengd\.service:\s*([0-9]+(?:\.[0-9]+)?)",
+    m = re.search(r"Overall exposure level for " + re.escape(unit.name) + r":\s*([0-9]+(?:\.[0-9]+)?)",
                   out)
     assert m, f"no 'Overall exposure level' line in:\n{out}"
     failed, passed = [], 0
@@ -204,13 +213,15 @@ def security_report() -> tuple[float, list[str], str]:
     return float(m.group(1)), failed, out
 
 
-def test_security_exposure_at_most_1_0() -> None:
-    score, _, out = security_report()
+@pytest.mark.parametrize("unit", [SERVICE, BACKUP_SERVICE], ids=lambda p: p.name)
+def test_security_exposure_at_most_1_0(unit: Path) -> None:
+    score, _, out = security_report(unit)
     assert score <= MAX_EXPOSURE, f"exposure {score} > {MAX_EXPOSURE}:\n{out}"
 
 
-def test_security_only_understood_checks_fail() -> None:
-    _, failed, out = security_report()
+@pytest.mark.parametrize("unit", [SERVICE, BACKUP_SERVICE], ids=lambda p: p.name)
+def test_security_only_understood_checks_fail(unit: Path) -> None:
+    _, failed, out = security_report(unit)
     unexpected = sorted(set(failed) - ACCEPTED_FAILED_CHECKS)
     assert not unexpected, f"new failed checks {unexpected}:\n{out}"
 
@@ -254,6 +265,57 @@ def test_socket_contract() -> None:
     assert one(http, "Socket", "FileDescriptorName") == "http"
     assert one(http, "Socket", "Service") == "zhichengd.service"
     assert "sockets.target" in one(http, "Install", "WantedBy").split()
+
+
+def test_backup_service_contract() -> None:
+    """zhichengd-backup.service runs `zhichengctl tenant backup --all` on the admin socket as a
+    user the daemon accepts there: its own (the daemon accepts admin clients of its own uid, as
+    for ExecReload=), which owns the socket (0660) and its directory (0750), so it needs neither
+    the zhicheng-admin group nor an entry in [admin] allowed_uids."""
+    backup = parse_unit(BACKUP_SERVICE)
+    daemon = parse_unit(SERVICE)
+    admin = parse_unit(ADMIN_SOCKET)
+    assert one(backup, "Service", "Type") == "oneshot"
+    socket_path = values(admin, "Socket", "ListenStream")[0]
+    argv = one(backup, "Service", "ExecStart").split()
+    assert argv[0] == "/usr/bin/zhichengctl" and argv[-3:] == ["tenant", "backup", "--all"], argv
+    assert argv[argv.index("--socket") + 1] == socket_path, argv
+    # Per tenant, and within what zhichengctl accepts (1-86400).
+    assert 300 <= int(argv[argv.index("--timeout") + 1]) <= 86400, argv
+    assert one(backup, "Service", "User") == one(daemon, "Service", "User") == one(admin, "Socket", "SocketUser")
+    assert values(backup, "Service", "PrivateUsers") in ([], ["no"])
+    assert not values(backup, "Service", "DynamicUser")
+    # Never starts a daemon the sysadmin stopped; waits for one starting.
+    assert "zhichengd.socket" in " ".join(values(backup, "Unit", "Requisite")).split()
+    assert {"zhichengd.socket", "zhichengd.service"} <= set(" ".join(values(backup, "Unit", "After")).split())
+    # A oneshot waits for ever by default: a hung run would hold back the next.
+    assert one(backup, "Service", "TimeoutStartSec") not in ("", "0", "infinity")
+    # Started by its timer, not enabled on its own.
+    assert "Install" not in backup
+    # The client is kept away from the daemon's files.
+    hidden = " ".join(values(backup, "Service", "InaccessiblePaths")).split()
+    assert "-/var/lib/zhicheng" in hidden and "-/etc/zhicheng" in hidden
+
+
+def test_backup_timer_is_daily_persistent_and_spread(tmp_path: Path) -> None:
+    timer = parse_unit(BACKUP_TIMER)
+    assert one(timer, "Timer", "Persistent") == "true"
+    assert one(timer, "Timer", "Unit") == BACKUP_SERVICE.name
+    assert "timers.target" in one(timer, "Install", "WantedBy").split()
+    delay = one(timer, "Timer", "RandomizedDelaySec")
+    span = run([tool("systemd-analyze"), "timespan", delay])
+    m = re.search(r"μs:\s*(\d+)", span.stdout)
+    assert span.returncode == 0 and m, span.stdout + span.stderr
+    assert 0 < int(m.group(1)) <= 6 * 3600 * 10**6, f"RandomizedDelaySec={delay}"
+    # Daily: systemd's own reading of OnCalendar= elapses once a day.
+    calendar = values(timer, "Timer", "OnCalendar")
+    assert len(calendar) == 1, calendar
+    cal = run([tool("systemd-analyze"), "calendar", "--iterations=3", calendar[0]], env_tz="UTC")
+    assert cal.returncode == 0, cal.stderr
+    stamps = [datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
+              for m in re.finditer(r"(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", cal.stdout)]
+    assert len(stamps) == 3, cal.stdout
+    assert {b - a for a, b in zip(stamps, stamps[1:])} == {datetime.timedelta(days=1)}, cal.stdout
 
 
 # --------------------------------------------------------------------------

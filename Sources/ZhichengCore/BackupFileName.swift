@@ -1,0 +1,66 @@
+/// The name `tenant.backup` gives a tenant's regular backup in `<backup_dir>/<id>/`:
+/// `<id>-<UTC time>.sqlite`, the time written `yyyyMMdd'T'HHmmss.SSS'Z'`
+/// (`zhengzhou-20261129T071502.123Z.sqlite`), or `<id>-<UTC time>-<n>.sqlite` (n ≥ 2) for a
+/// later backup in the same millisecond (the storage layer's `unusedPath` adds `-<n>`).
+///
+/// Only a name of exactly this shape is a regular backup. A restore's
+/// `<id>-pre-restore-<UTC time>.sqlite`, a `.partial` copy under way, a backup of another
+/// tenant, and whatever a person put in the directory are not: retention never touches them.
+public struct BackupFileName: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let tenant: TenantID
+    /// The UTC time as the name writes it, e.g. `20261129T071502.123Z`.
+    public let stamp: String
+    /// 1 for the first backup of its millisecond, then 2, 3 …
+    public let sequence: Int
+    /// The file name itself, as read.
+    public let name: String
+
+    /// What every regular backup's name ends with.
+    public static let suffix = ".sqlite"
+
+    /// The name before any `-<n>` and the suffix: `<id>-<stamp>`.
+    public static func stem(of tenant: TenantID, at stamp: String) -> String { tenant.rawValue + "-" + stamp }
+
+    /// Reads `name` as a regular backup of `tenant`; nil for anything else.
+    public init?(_ name: String, of tenant: TenantID) {
+        // Bytes, not Characters: String's comparisons treat canonically equivalent text as equal.
+        let bytes = Array(name.utf8), prefix = Array((tenant.rawValue + "-").utf8), suffix = Array(Self.suffix.utf8)
+        guard bytes.count > prefix.count + suffix.count, bytes.starts(with: prefix), bytes.suffix(suffix.count).elementsEqual(suffix) else { return nil }
+        let middle = Array(bytes.dropFirst(prefix.count).dropLast(suffix.count))
+        guard middle.count >= Self.stampLength, Self.isStamp(middle[..<Self.stampLength]) else { return nil }
+        let rest = middle[Self.stampLength...]
+        if rest.isEmpty {
+            sequence = 1
+        } else {
+            // "-<n>", n ≥ 2, written without leading zeros, as `unusedPath` writes it.
+            let digits = rest.dropFirst()
+            guard rest.first == UInt8(ascii: "-"), (1...9).contains(digits.count), digits.first != UInt8(ascii: "0"),
+                  digits.allSatisfy(Self.isDigit), let n = Int(String(decoding: digits, as: UTF8.self)), n >= 2 else { return nil }
+            sequence = n
+        }
+        self.tenant = tenant
+        self.name = name
+        stamp = String(decoding: middle[..<Self.stampLength], as: UTF8.self)
+    }
+
+    public var description: String { name }
+
+    /// Older first: by time, then by the order of a millisecond's backups.
+    public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.stamp, lhs.sequence) < (rhs.stamp, rhs.sequence) }
+
+    /// `yyyyMMdd'T'HHmmss.SSS'Z'`: 20 bytes. Its fields sort as the times they write.
+    static let stampLength = 20
+
+    static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
+
+    /// A time as the storage layer's `timestamp` writes it, each field in its range.
+    static func isStamp(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let b = Array(bytes)
+        guard b.count == stampLength, b[8] == UInt8(ascii: "T"), b[15] == UInt8(ascii: "."), b[19] == UInt8(ascii: "Z") else { return false }
+        let digitPositions = Array(0..<8) + Array(9..<15) + Array(16..<19)
+        guard digitPositions.allSatisfy({ isDigit(b[$0]) }) else { return false }
+        func number(_ range: Range<Int>) -> Int { b[range].reduce(0) { $0 * 10 + Int($1 - 0x30) } }
+        return (1...12).contains(number(4..<6)) && (1...31).contains(number(6..<8))
+            && number(9..<11) <= 23 && number(11..<13) <= 59 && number(13..<15) <= 59
+    }
+}

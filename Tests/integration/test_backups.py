@@ -1,0 +1,230 @@
+"""Backups a sysadmin leaves to systemd: `[backup] keep` removes a tenant's oldest regular backups
+after each `tenant.backup` (never a restore's copy, a file of the sysadmin's, a symbolic link out of
+the directory, or the last backup), a reload changes it (a bad value at start is refused naming the
+key: test_config.py); and
+`zhichengctl tenant backup --all` backs up every tenant, going on past one that fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+
+
+from api_support import db_rows
+from conftest import CMD_TIMEOUT, Daemon, create_tenant, run_ctl, sha256_file, sqlite_integrity
+from test_tenants import assert_backup_file, assert_check_ok, wait_for_log
+
+
+def _regular(d: Daemon, tid: str) -> list[str]:
+    """The tenant's regular backups (as the daemon names them), oldest first."""
+    return sorted(p.name for p in (d.data_dir / "backups" / tid).iterdir()
+                  if p.name.startswith(f"{tid}-2") and p.name.endswith(".sqlite") and not p.is_symlink())
+
+
+def _backup(d: Daemon, tid: str) -> dict:
+    res = d.call("tenant.backup", {"id": tid})
+    assert_backup_file(res, tid, d.data_dir / "backups")
+    assert isinstance(res["pruned"], list) and isinstance(res["prune_errors"], list), res
+    return res
+
+
+def test_keep_removes_the_oldest_regular_backups_and_nothing_else(daemon_factory, tmp_path: pathlib.Path) -> None:
+    d = daemon_factory(config='[log]\nlevel = "info"\n[backup]\nkeep = 2\n').start()
+    create_tenant(d, "zhengzhou", "4101")
+    create_tenant(d, "kaifeng", "4102")
+    b1, b2 = _backup(d, "zhengzhou"), _backup(d, "zhengzhou")
+    assert b1["pruned"] == [] and b2["pruned"] == []
+    # A restore's copy of the file it replaced, beside them.
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    d.call("tenant.restore", {"id": "zhengzhou", "path": b1["path"]})
+    d.call("tenant.resume", {"id": "zhengzhou"})
+    folder = d.data_dir / "backups" / "zhengzhou"
+    [pre_restore] = [p for p in folder.iterdir() if "-pre-restore-" in p.name]
+    pre_restore_sha = sha256_file(pre_restore)
+    # The sysadmin's own file, and a symbolic link named like an old backup pointing out of
+    # the directory: neither is a backup the daemon wrote.
+    notes = folder / "notes.txt"
+    notes.write_text("kept by hand\n")
+    outside = tmp_path / "elsewhere.sqlite"
+    shutil.copyfile(b1["path"], outside)
+    link = folder / "zhengzhou-20000101T000000.000Z.sqlite"
+    link.symlink_to(outside)
+    # Another tenant's backups are its own.
+    k1 = _backup(d, "kaifeng")
+
+    before = len(d.stderr())
+    b3 = _backup(d, "zhengzhou")
+    assert b3["pruned"] == [b1["path"]] and b3["prune_errors"] == [], b3
+    b4 = _backup(d, "zhengzhou")
+    assert b4["pruned"] == [b2["path"]] and b4["prune_errors"] == [], b4
+    assert _regular(d, "zhengzhou") == sorted(pathlib.Path(b["path"]).name for b in (b3, b4))
+    assert not os.path.exists(b1["path"]) and not os.path.exists(b2["path"])
+    assert sha256_file(pre_restore) == pre_restore_sha
+    assert notes.read_text() == "kept by hand\n"
+    assert link.is_symlink() and sha256_file(outside) == b1["sha256"]
+    assert os.path.exists(k1["path"])
+
+    # Each removal is in the log, at notice, with the tenant and the path; and in the audit row.
+    lines = wait_for_log(d, before, lambda l: "old backup removed" in l and b2["path"] in l)
+    removed = [l for l in lines if "old backup removed" in l]
+    assert len(removed) == 2 and all("zhengzhou" in l and "notice" in l.lower() for l in removed), removed
+    details = [json.loads(r[0]) for r in db_rows(d.tenant_db("zhengzhou"), "SELECT detail FROM audit WHERE action = 'tenant.backup' ORDER BY seq")]
+    # (The rows of b1 and b2 went with the restore to b1, which was copied before its own row.)
+    assert [x.get("pruned") for x in details] == [[b1["path"]], [b2["path"]]], details
+
+    # The registry's last backup is the newest, still there, and restores.
+    assert d.call("tenant.show", {"id": "zhengzhou"})["last_backup"]["path"] == b4["path"]
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    assert d.call("tenant.restore", {"id": "zhengzhou", "path": b4["path"]})["sha256"] == b4["sha256"]
+    d.call("tenant.resume", {"id": "zhengzhou"})
+    assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+
+
+def test_keep_zero_is_the_default_and_a_reload_applies_a_new_keep(daemon_factory) -> None:
+    """Without [backup] every backup stays; a reload to keep = 2 applies at the next backup (no
+    restart needed); a bad value at reload is refused naming the key and the running keep stays;
+    keep = 0 again keeps every one from then on."""
+    d = daemon_factory().start()
+    create_tenant(d, "zhengzhou", "4101")
+    made = [_backup(d, "zhengzhou") for _ in range(4)]
+    assert all(b["pruned"] == [] for b in made)
+    assert _regular(d, "zhengzhou") == [pathlib.Path(b["path"]).name for b in made]
+
+    d.write_config('[log]\nlevel = "info"\n[backup]\nkeep = 2\n')
+    assert d.call("config.reload")["restart_required"] == []
+    fifth = _backup(d, "zhengzhou")
+    assert fifth["pruned"] == [b["path"] for b in made[:3]], fifth
+    assert _regular(d, "zhengzhou") == [pathlib.Path(b["path"]).name for b in (made[3], fifth)]
+
+    d.write_config('[log]\nlevel = "info"\n[backup]\nkeep = -3\n')
+    err = d.request("config.reload")
+    assert err["ok"] is False and err["error"]["code"] == "invalid" and "backup.keep" in err["error"]["message"], err
+    sixth = _backup(d, "zhengzhou")
+    assert sixth["pruned"] == [made[3]["path"]], "the running keep = 2 still applies"
+
+    d.write_config('[log]\nlevel = "info"\n[backup]\nkeep = 0\n')
+    d.call("config.reload")
+    more = [_backup(d, "zhengzhou") for _ in range(3)]
+    assert all(b["pruned"] == [] for b in more)
+    assert len(_regular(d, "zhengzhou")) == 5
+
+
+def test_a_backup_whose_old_files_cannot_be_removed_still_succeeds_and_says_so(daemon_factory) -> None:
+    """An old backup that cannot be removed (here made immutable: root is not stopped by file
+    modes) is reported in prune_errors and logged at error; the others go; the new backup stands."""
+    chattr = shutil.which("chattr")
+    assert chattr, "chattr (e2fsprogs) is needed for this test"
+    d = daemon_factory(config='[log]\nlevel = "info"\n[backup]\nkeep = 1\n').start()
+    create_tenant(d, "zhengzhou", "4101")
+    first, second = _backup(d, "zhengzhou"), _backup(d, "zhengzhou")
+    assert second["pruned"] == [first["path"]]
+    third = _backup(d, "zhengzhou")
+    assert third["pruned"] == [second["path"]]
+    fourth = None
+    stuck = third["path"]
+    made = subprocess.run([chattr, "+i", stuck], capture_output=True, text=True, timeout=CMD_TIMEOUT)
+    assert made.returncode == 0, f"chattr +i failed (a file system without the immutable flag?): {made.stderr}"
+    try:
+        before = len(d.stderr())
+        fourth = d.request("tenant.backup", {"id": "zhengzhou"})
+        assert fourth["ok"] is True, fourth
+        res = fourth["result"]
+        assert res["pruned"] == [] and [e["path"] for e in res["prune_errors"]] == [stuck], res
+        assert "cannot remove" in res["prune_errors"][0]["error"], res
+        assert os.path.exists(stuck) and sqlite_integrity(res["path"]) == ["ok"]
+        assert d.call("tenant.show", {"id": "zhengzhou"})["last_backup"]["path"] == res["path"]
+        lines = wait_for_log(d, before, lambda l: "could not remove an old backup" in l)
+        line = [l for l in lines if "could not remove an old backup" in l][0]
+        assert stuck in line and "zhengzhou" in line, line
+    finally:
+        subprocess.run([chattr, "-i", stuck], capture_output=True, timeout=CMD_TIMEOUT)
+    # Once it can be removed, the next backup catches up.
+    fifth = _backup(d, "zhengzhou")
+    assert sorted(fifth["pruned"]) == sorted([stuck, fourth["result"]["path"]]), fifth
+
+
+def test_zhichengctl_reports_old_backups_it_could_not_remove_and_exits_0(daemon_factory, zhichengctl_bin: str) -> None:
+    chattr = shutil.which("chattr")
+    assert chattr, "chattr (e2fsprogs) is needed for this test"
+    d = daemon_factory(config='[log]\nlevel = "info"\n[backup]\nkeep = 1\n').start()
+    create_tenant(d, "zhengzhou", "4101")
+    stuck = _backup(d, "zhengzhou")["path"]
+    assert subprocess.run([chattr, "+i", stuck], capture_output=True, timeout=CMD_TIMEOUT).returncode == 0
+    try:
+        out = run_ctl(zhichengctl_bin, "tenant", "backup", "zhengzhou", socket_path=d.admin_socket)
+        assert out.returncode == 0, out.stderr
+        assert f"zhengzhou: old backups not removed: {stuck}" in out.stderr, out.stderr
+        out = run_ctl(zhichengctl_bin, "tenant", "backup", "--all", socket_path=d.admin_socket)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert f"zhengzhou: old backups not removed: {stuck}" in out.stderr, out.stderr
+    finally:
+        subprocess.run([chattr, "-i", stuck], capture_output=True, timeout=CMD_TIMEOUT)
+
+
+# --------------------------------------------------------------------------- tenant backup --all
+
+
+def test_backup_all_goes_on_past_a_failure_and_exits_1(daemon_factory, zhichengctl_bin: str) -> None:
+    """Every tenant, active or suspended, is backed up, one line each (id, bytes, path); one whose
+    backup fails (a regular file where its backup directory should be) is named on stderr with the
+    daemon's error, the others are backed up all the same, and the exit status is 1. With the
+    obstacle gone, the same run exits 0."""
+    d = daemon_factory(config='[log]\nlevel = "info"\n[backup]\nkeep = 1\n').start()
+    create_tenant(d, "zhengzhou", "4101")
+    create_tenant(d, "kaifeng", "4102")
+    create_tenant(d, "luoyang", "4103")
+    d.call("tenant.suspend", {"id": "kaifeng"})
+    blocker = d.data_dir / "backups" / "luoyang"
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("not a directory")
+
+    out = run_ctl(zhichengctl_bin, "tenant", "backup", "--all", socket_path=d.admin_socket)
+    assert out.returncode == 1, out.stdout + out.stderr
+    lines = {l.split()[0]: l for l in out.stdout.splitlines() if l.strip() and not l.startswith("backed up")}
+    assert set(lines) == {"zhengzhou", "kaifeng"}, out.stdout
+    for tid in ("zhengzhou", "kaifeng"):
+        last = d.call("tenant.show", {"id": tid})["last_backup"]
+        assert last is not None, tid
+        assert f"{last['bytes']} bytes" in lines[tid] and last["path"] in lines[tid], lines[tid]
+        assert os.path.isfile(last["path"]) and sha256_file(last["path"]) == last["sha256"]
+    failed = [l for l in out.stderr.splitlines() if l.startswith("luoyang")]
+    assert len(failed) == 1 and "FAILED" in failed[0] and "internal" in failed[0], out.stderr
+    assert "backed up 2 of 3 tenants; failed: luoyang" in out.stderr, out.stderr
+    assert d.call("tenant.show", {"id": "luoyang"})["last_backup"] is None
+    assert d.call("tenant.show", {"id": "kaifeng"})["state"] == "suspended"
+
+    # --json: one result at the end, the failure in it too.
+    out = run_ctl(zhichengctl_bin, "tenant", "backup", "--all", socket_path=d.admin_socket, json_out=True)
+    assert out.returncode == 1, out.stdout + out.stderr
+    result = json.loads(out.stdout)
+    assert result["failed"] == ["luoyang"], result
+    by_id = {t["id"]: t for t in result["tenants"]}
+    assert by_id["luoyang"]["ok"] is False and "internal" in by_id["luoyang"]["error"], result
+    for tid in ("zhengzhou", "kaifeng"):
+        # keep = 1: the first run's backup is removed by the second.
+        assert by_id[tid]["ok"] is True and len(by_id[tid]["pruned"]) == 1 and os.path.isfile(by_id[tid]["path"]), by_id[tid]
+
+    blocker.unlink()
+    out = run_ctl(zhichengctl_bin, "tenant", "backup", "--all", socket_path=d.admin_socket)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "backed up 3 of 3 tenants" in out.stdout and "removed 1 old backup" in out.stdout, out.stdout
+    assert d.call("tenant.show", {"id": "luoyang"})["last_backup"] is not None
+
+
+def test_backup_takes_an_id_or_all(daemon: Daemon, zhichengctl_bin: str) -> None:
+    for args in ([], ["zhengzhou", "--all"]):
+        out = run_ctl(zhichengctl_bin, "tenant", "backup", *args, socket_path=daemon.admin_socket)
+        assert out.returncode == 64, (args, out.stdout, out.stderr)
+        assert "--all" in out.stderr, out.stderr
+    # No tenants: nothing to do, and nothing failed.
+    out = run_ctl(zhichengctl_bin, "tenant", "backup", "--all", socket_path=daemon.admin_socket)
+    assert out.returncode == 0 and "backed up 0 of 0 tenants" in out.stdout, out.stdout + out.stderr
+
+
+def test_backup_all_without_a_daemon_fails_like_any_command(zhichengctl_bin: str, tmp_path: pathlib.Path) -> None:
+    out = run_ctl(zhichengctl_bin, "tenant", "backup", "--all", socket_path=tmp_path / "absent.sock")
+    assert out.returncode == 69, out.stdout + out.stderr
+    assert "not running" in out.stderr, out.stderr
