@@ -48,7 +48,7 @@ public final class AdminDispatcher: Sendable {
     /// outlast `zhichengctl --timeout`, whose message points here).
     static let journaled: Set<AdminCommand> = [
         .tenantCreate, .tenantSuspend, .tenantResume, .tenantBackup, .tenantRestore, .tenantCheck, .tenantArchive, .tenantConfigure,
-        .accountResetPassword, .pluginReload, .configReload,
+        .tenantRename, .accountResetPassword, .pluginReload, .configReload,
     ]
 
     /// The answer to `request` when it needs no I/O (`ping`, `help`, unknown
@@ -183,6 +183,13 @@ public final class AdminDispatcher: Sendable {
                 return ["id": .string(id), "province_levels": .array(levels.map(JSONValue.string))]
             }
             return ["id": .string(id), "province_levels": .array(try await tenants.provinceLevels(id).map(JSONValue.string))]
+        case .tenantRename:
+            let renamed = try await tenants.rename(try args.string("id"), name: try args.string("name"), by: principal)
+            return .object([
+                ("id", .string(renamed.info.id.rawValue)), ("name", .string(renamed.info.name)),
+                ("former_name", renamed.formerName.map(JSONValue.string) ?? .null),
+                ("office", .string(renamed.officeName)), ("office_renamed", .bool(renamed.officeRenamed)),
+            ])
         case .accountResetPassword:
             let tenant = try args.string("tenant")
             let login = try args.string("login")
@@ -248,6 +255,8 @@ extension AdminError {
         case .lineTooLong: .lineTooLong
         case .internal: .internal
         }
-        self.init(code: code, message: error.message)
+        // The argument at fault, when the message does not name it already (名称不能为空 → name: 名称不能为空).
+        let message = error.field.map { field in error.message.contains(field) ? error.message : "\(field): \(error.message)" } ?? error.message
+        self.init(code: code, message: message)
     }
 }

@@ -21,6 +21,17 @@ public struct CreatedTenant: Sendable, Equatable {
     public var adminPassword: String
 }
 
+/// What `tenant.rename` did.
+public struct RenamedTenant: Sendable, Equatable {
+    /// The tenant with its new name.
+    public var info: TenantInfo
+    /// The name it had; nil when it had this one already and nothing changed.
+    public var formerName: String?
+    /// Its root office's name now, and whether the rename gave it (see `TenantService.rename`).
+    public var officeName: String
+    public var officeRenamed: Bool
+}
+
 /// The tenant life cycle — the use cases behind the admin protocol's `tenant.*`
 /// and `account.*` commands and the HTTP layer's tenant resolution. Every rule
 /// about tenants lives here, so no transport implements one twice.
@@ -62,7 +73,7 @@ public struct TenantService: Sendable {
         let password = OneTimePassword.generate()
         let hash = try await hasher.hash(password)
         let login = code.short
-        let officeName = kind == .province ? "\(name)职称改革工作领导小组办公室" : "\(name)职改办"
+        let officeName = kind.officeName(of: name)
         let known = kind == .city ? try await applicationIDsKnownToProvince(id) : 0
         try await store.create(info, knownApplicationIDs: known) { conn in
             for (key, value) in [("tenant_id", id.rawValue), ("name", name), ("division_code", code.short), ("kind", kind.rawValue)] {
@@ -452,6 +463,79 @@ public struct TenantService: Sendable {
             relay?.kick(id)
         }
         return archived
+    }
+
+    // MARK: Name
+
+    /// Corrects a tenant's own name (郑州市), given at `tenant.create`: validated as there, and
+    /// refused for an unknown or archived tenant. The registry's row takes it, and with it
+    /// whatever reads the name live: `tenant.list`/`show`, the tenant's page headings and
+    /// `GET …/api/v1/tenant`, the province's screens naming the city an application came from
+    /// (the registry's cached row goes with the write). In the tenant's own file: its
+    /// `tenant_meta` name, an audit row `tenant.rename`, and its root office, when that still
+    /// has the name `tenant.create` derived from the old one (郑州市职改办 → the new name's);
+    /// an office its admin has named otherwise keeps its name. The office's rename is an org
+    /// rename (`OrgService.rename`): applications of it the province holds follow. What was
+    /// decided keeps the names it was decided under (the 评审表's opinions, the trail, the
+    /// hand-overs already made). The name it has already is no change: answered, nothing written.
+    ///
+    /// The tenant file's step goes first and compares with the name that file records: a
+    /// rename again after the registry's write failed, or after a restore to a backup from
+    /// before the rename, finishes what the file lacks.
+    public func rename(_ rawID: String, name rawName: String, by principal: Principal) async throws -> RenamedTenant {
+        let id = try TenantID(rawID)
+        let name = try TenantInfo.validateName(rawName)
+        guard let info = try await store.registry.get(id) else {
+            if try await store.registry.wasArchived(id) {
+                throw ZhichengError.notFound("tenant \(id) was archived; an archived tenant keeps the name it had")
+            }
+            throw ZhichengError.notFound("tenant \(id) does not exist")
+        }
+        // Not under a restore, which replaces the file this writes to, nor beside another rename.
+        guard restoring.claim(info.id) else {
+            throw ZhichengError.conflict("tenant \(info.id) is busy with a restore or a resume; rename it when that has ended")
+        }
+        defer { restoring.release(info.id) }
+        let kind = info.kind
+        let inFile = try await store.withTenant(info.id) { db in
+            try await db.write { conn -> (former: String?, office: String, officeRenamed: Bool, told: Bool) in
+                guard let root = try conn.rootOrg() else { throw ZhichengError.internal("tenant has no root office") }
+                let recorded = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'name'")?.string ?? info.name
+                guard recorded != name else { return (nil, root.name, false, false) }
+                let derived = [recorded, info.name].map(kind.officeName(of:))
+                let office = derived.contains(root.name) ? kind.officeName(of: name) : root.name
+                var told = false
+                if office != root.name {
+                    told = try OrgService.rename(root, to: office, tenant: info.id, conn)
+                    // The 单位信息 form shows the profile's name: it follows the office, unless never filled in.
+                    if root.profile.name == root.name {
+                        var profile = root.profile
+                        profile.name = office
+                        try conn.saveProfile(root.id, profile)
+                    }
+                }
+                try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('name', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [name])
+                // The office's names only when it was renamed with the tenant.
+                let officeDetail = office != root.name ? #","office":\#(jsonString(office)),"former_office":\#(jsonString(root.name))"# : ""
+                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: root.id, action: "tenant.rename", target: "tenant:\(info.id)",
+                                                detail: #"{"name":\#(jsonString(name)),"former":\#(jsonString(recorded))\#(officeDetail)}"#,
+                                                source: principal.source))
+                return (recorded, office, office != root.name, told)
+            }
+        }
+        if info.name != name {
+            guard try await store.registry.rename(info.id, to: name) else {
+                throw ZhichengError.notFound("tenant \(info.id) does not exist")   // archived meanwhile
+            }
+        }
+        if inFile.told { relay?.kick(info.id) }
+        let former = inFile.former ?? (info.name != name ? info.name : nil)
+        if former != nil {
+            logger.notice("tenant renamed", metadata: ["tenant.id": "\(info.id)", "office.renamed": "\(inFile.officeRenamed)"])
+        }
+        var renamed = info
+        renamed.name = name
+        return RenamedTenant(info: renamed, formerName: former, officeName: inFile.office, officeRenamed: inFile.officeRenamed)
     }
 
     // MARK: Settings

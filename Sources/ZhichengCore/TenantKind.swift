@@ -23,6 +23,13 @@ public enum TenantKind: String, Sendable, Codable, CaseIterable {
             return
         }
     }
+
+    /// The name `tenant.create` gives the tenant's root office (职改办) from the tenant's name:
+    /// 郑州市职改办, 河南省职称改革工作领导小组办公室. `tenant.rename` renames an office that still
+    /// has the name derived from the old one, and leaves one its admin has named otherwise.
+    public func officeName(of tenantName: String) -> String {
+        self == .province ? "\(tenantName)职称改革工作领导小组办公室" : "\(tenantName)职改办"
+    }
 }
 
 /// The life-cycle state of a tenant as the registry records it.

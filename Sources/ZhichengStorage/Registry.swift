@@ -160,6 +160,14 @@ public struct Registry: Sendable {
         return try await db.write { conn in try conn.run("UPDATE tenants SET state = ? WHERE id = ?", [state.rawValue, id.rawValue]) > 0 }
     }
 
+    /// Gives `id` a new display name; returns false when there is no such tenant. The cached
+    /// row goes with the write, so the next request of the tenant (its pages' headings, the
+    /// province's screens naming the city) reads the new name.
+    public func rename(_ id: TenantID, to name: String) async throws -> Bool {
+        defer { cache.invalidate(id) }
+        return try await db.write { conn in try conn.run("UPDATE tenants SET name = ? WHERE id = ?", [name, id.rawValue]) > 0 }
+    }
+
     public func recordBackup(_ id: TenantID, _ backup: BackupRecord) async throws {
         _ = try await db.write { conn in
             try conn.run(

@@ -4,8 +4,8 @@ import ZhichengAdminProtocol
 
 struct Tenant: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create, inspect, suspend, back up, restore, check and archive tenants.",
-        subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Backup.self, Restore.self, Check.self, Archive.self, Configure.self])
+        abstract: "Create, inspect, suspend, back up, restore, check, archive, configure and rename tenants.",
+        subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Backup.self, Restore.self, Check.self, Archive.self, Configure.self, Rename.self])
 
     struct Configure: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.tenantConfigure.summary)
@@ -19,6 +19,14 @@ struct Tenant: ParsableCommand {
             }
             try options.run(.tenantConfigure, args)
         }
+    }
+
+    struct Rename: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantRename.summary)
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id.") var id: String
+        @Option(help: "The tenant's new name, e.g. 郑州市.") var name: String
+        func run() throws { try options.run(.tenantRename, [("id", .string(id)), ("name", .string(name))]) }
     }
 
     struct Create: ParsableCommand {

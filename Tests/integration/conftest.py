@@ -68,6 +68,8 @@ ALL_COMMANDS = (
     "tenant.restore",
     "tenant.check",
     "tenant.archive",
+    "tenant.configure",
+    "tenant.rename",
     "account.reset-password",
     "draw.verify",
     "plugin.list",

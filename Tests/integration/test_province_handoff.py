@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import pathlib
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -852,3 +853,45 @@ def test_a_resume_goes_on_when_the_owed_follow_up_of_a_restore_still_fails(daemo
     wait_until(lambda: d.call("tenant.show", {"id": "province"})["restore"] is None, 30, "the next start to make the owed follow-up")
     wait_until(lambda: db_rows(d.tenant_db("province"), "SELECT source_tenant, source_application_id FROM received_applications") == [("zhengzhou", app["id"])],
                30, "the province to receive again the application handed over since its backup")
+
+
+def province_page(d, office, path: str) -> str:
+    """A page of the province's web UI as its office's admin sees it."""
+    r = office.api.raw("GET", f"/t/province/{path}", headers={"Cookie": f"zc_session={office.cookie}"})
+    assert r.status == 200, r
+    return r.body.decode()
+
+
+def test_a_city_renamed_is_named_so_at_the_province_at_once_and_its_office_in_what_it_handed_over(daemon_factory):
+    """`tenant.rename` of a city: the province's screens name the city an application came from
+    by the new name at the next request (read live from the registry); the city's root office,
+    named after the city, is renamed with it, and as an org rename it reaches the province's
+    copies of the applications it handed over (the old name kept among the former ones). What
+    was decided keeps its names: the 评审表's opinions and the trail the province received."""
+    d = daemon_factory().start()
+    h = Handoff(d)
+    app = h.handed_over()
+    papi, office = h.province_office()
+    rid = expect(office.get("province/applications"), 200).json["applications"][0]["id"]
+    assert "<td>郑州市职改办</td><td>郑州市</td>" in province_page(d, office, "province-reviews")
+
+    res = d.call("tenant.rename", {"id": "zhengzhou", "name": "郑州"})
+    assert (res["former_name"], res["office"], res["office_renamed"]) == ("郑州市", "郑州职改办", True), res
+    page = province_page(d, office, "province-reviews")
+    assert "<td>郑州</td>" in page and "<td>郑州市</td>" not in page, page[-2000:]
+
+    province_db = d.tenant_db("province")
+    wait_until(lambda: db_rows(province_db, "SELECT unit_name, former_unit_names FROM received_applications WHERE id = ?", rid)
+               == [("郑州职改办", '["郑州市职改办"]')], 30, "the office's new name to reach the province")
+    assert expect(office.get(f"province/reviews/{rid}"), 200).json["unit_name"] == "郑州职改办"
+    audit = db_rows(province_db, "SELECT target, detail FROM audit WHERE action = 'org.renamed-in-city'")
+    assert [(t, json.loads(detail)["name"]) for t, detail in audit] == [("unit:zhengzhou:4101", "郑州职改办")], audit
+    # History stays as written: the city's opinions under the office's name of the day.
+    seen = expect(office.get(f"province/reviews/{rid}"), 200).json
+    assert {t["org"] for t in seen["city_trail"] if t["org"]} == {"郑州市职改办"}, seen["city_trail"]
+    # The 评审表: each opinion under the office's name when it was given; the applicant's unit
+    # (工作单位) by its name now, as for any unit renamed.
+    form = expect(h.city.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert re.findall(r"<th>([^<]*)<br>(?:经办人|负责人)意见</th>", form) == ["郑州市职改办", "郑州市职改办"], form[-2000:]
+    assert '<th>工作单位</th><td colspan="3">郑州职改办</td>' in form, form[-2000:]
+

@@ -167,6 +167,95 @@ def test_suspend_resume(daemon: Daemon) -> None:
         expect_error(daemon.request(cmd, {"id": "kaifeng"}), "not_found")
 
 
+# --------------------------------------------------------------------------- rename
+
+
+def tenant_api_name(daemon: Daemon, tid: str) -> str:
+    status, _, body = daemon.http_get(f"/t/{tid}/api/v1/tenant")
+    assert status == 200, (status, body)
+    return json.loads(body)["name"]
+
+
+def page_title(daemon: Daemon, tid: str) -> str:
+    status, _, body = daemon.http_get(f"/t/{tid}/login")
+    assert status == 200, status
+    return re.search(r"<title>(.*?)</title>", body.decode()).group(1)
+
+
+def test_rename_corrects_a_tenants_name_everywhere_it_is_read_at_once(daemon: Daemon) -> None:
+    """`tenant.rename` corrects the name given at `tenant.create`: the registry's row (list,
+    show), the tenant's API and page headings at the very next request (the registry's cached
+    row goes with the write), its root office named after it, an audit row in the tenant, the
+    command traced in the journal like the other state changes; the name it has is no change."""
+    created = create_tenant(daemon, "zhengzhou", "4101", "郑洲市")
+    create_tenant(daemon, "luoyang", "4103", "洛阳市")
+    # Read (and cached) under the old name first.
+    assert tenant_api_name(daemon, "zhengzhou") == "郑洲市" and page_title(daemon, "zhengzhou") == "登录 · 郑洲市职称管理系统"
+    city = Api(daemon.http_port, "zhengzhou").first_login(created["admin_login"], created["admin_password"])
+    assert expect(city.get("orgs/1"), 200).json["name"] == "郑洲市职改办"
+    before = len(daemon.stderr())
+
+    res = daemon.call("tenant.rename", {"id": "zhengzhou", "name": " 郑州市\u200b"})
+    assert res == {"id": "zhengzhou", "name": "郑州市", "former_name": "郑洲市", "office": "郑州市职改办", "office_renamed": True}, res
+    assert tenant_api_name(daemon, "zhengzhou") == "郑州市" and page_title(daemon, "zhengzhou") == "登录 · 郑州市职称管理系统"
+    assert daemon.call("tenant.show", {"id": "zhengzhou"})["name"] == "郑州市"
+    assert [(t["id"], t["name"]) for t in daemon.call("tenant.list")["tenants"]] == [("luoyang", "洛阳市"), ("zhengzhou", "郑州市")]
+    assert expect(city.get("orgs/1"), 200).json["name"] == "郑州市职改办"
+    newest = expect(city.get("audit"), 200).json["entries"][0]
+    assert (newest["action"], newest["target"], newest["actor"], json.loads(newest["detail"])) == (
+        "tenant.rename", "tenant:zhengzhou", newest["actor"],
+        {"name": "郑州市", "former": "郑洲市", "office": "郑州市职改办", "former_office": "郑洲市职改办"}), newest
+    assert newest["actor"].startswith("admin:uid="), newest
+    lines = wait_for_log(daemon, before, lambda l: "admin command done" in l and "tenant.rename" in l)
+    assert any("admin command started" in l and "cmd=tenant.rename" in l and "tenant.id=zhengzhou" in l for l in lines), lines
+    assert any("tenant renamed" in l for l in lines), lines
+
+    # The name it has already: answered, nothing written.
+    same = daemon.call("tenant.rename", {"id": "zhengzhou", "name": "郑州市"})
+    assert same == {"id": "zhengzhou", "name": "郑州市", "former_name": None, "office": "郑州市职改办", "office_renamed": False}, same
+    assert [e["action"] for e in expect(city.get("audit"), 200).json["entries"]].count("tenant.rename") == 1
+
+    # An office its admin named otherwise (in its 单位信息) keeps its name.
+    expect(city.put("orgs/1/profile", {"name": "郑州市职称改革工作领导小组办公室"}), 200)
+    assert expect(city.get("orgs/1"), 200).json["name"] == "郑州市职称改革工作领导小组办公室"
+    res = daemon.call("tenant.rename", {"id": "zhengzhou", "name": "郑州"})
+    assert (res["office"], res["office_renamed"]) == ("郑州市职称改革工作领导小组办公室", False), res
+    assert expect(city.get("orgs/1"), 200).json["name"] == "郑州市职称改革工作领导小组办公室"
+
+    # A suspended tenant can be renamed too; its 503 says the new name.
+    daemon.call("tenant.suspend", {"id": "zhengzhou"})
+    daemon.call("tenant.rename", {"id": "zhengzhou", "name": "郑州市"})
+    status, _, body = daemon.http_get("/t/zhengzhou/api/v1/tenant")
+    assert status == 503 and "郑州市的职称管理系统暂停服务" in body.decode(), (status, body)
+    daemon.call("tenant.resume", {"id": "zhengzhou"})
+    assert_check_ok(daemon.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+
+
+def test_rename_refuses_bad_input_and_changes_nothing(daemon: Daemon) -> None:
+    """An invalid name names the argument; an unknown tenant, an archived one and a malformed id
+    are refused with the usual codes; each refusal changes nothing, and is logged as refused."""
+    create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    create_tenant(daemon, "anyang", "4105", "安阳市")
+    daemon.call("tenant.archive", {"id": "anyang", "confirm": "anyang"})
+    snapshot = sqlite_snapshot(daemon.tenant_db("zhengzhou"))
+    before = len(daemon.stderr())
+    with daemon.admin() as c:
+        for name, says in (("", "名称不能为空"), (" \u3000 ", "名称不能为空"), ("郑州\n市", "换行"), ("郑" * 65, "64")):
+            err = expect_error(c.request("tenant.rename", {"id": "zhengzhou", "name": name}), "invalid")
+            assert err["message"].startswith("name: ") and says in err["message"], err
+        expect_error(c.request("tenant.rename", {"id": "zhengzhou"}), "bad_request")
+        expect_error(c.request("tenant.rename", {"id": "zhengzhou", "name": 5}), "bad_request")
+        expect_error(c.request("tenant.rename", {"id": "kaifeng", "name": "开封市"}), "not_found")
+        archived = expect_error(c.request("tenant.rename", {"id": "anyang", "name": "安阳"}), "not_found")
+        assert "archived" in archived["message"], archived
+        expect_error(c.request("tenant.rename", {"id": "../x", "name": "开封市"}), "invalid")
+        assert c.call("ping") == {"pong": True}
+    assert daemon.call("tenant.show", {"id": "zhengzhou"})["name"] == "郑州市" and tenant_api_name(daemon, "zhengzhou") == "郑州市"
+    assert sqlite_snapshot(daemon.tenant_db("zhengzhou")) == snapshot
+    lines = wait_for_log(daemon, before, lambda l: "admin command refused" in l and "tenant.id=anyang" in l)
+    assert any("admin command refused" in l and "cmd=tenant.rename" in l and "code=invalid" in l for l in lines), lines
+
+
 # --------------------------------------------------------------------------- reset password
 
 

@@ -134,6 +134,22 @@ def test_tenant_commands(ctl, daemon: Daemon) -> None:
     assert ok_json(ctl("tenant", "list", json_out=True)) == {"tenants": []}
 
 
+def test_tenant_rename(ctl) -> None:
+    ok(ctl("tenant", "create", "kaifeng", "--name", "开封", "--division-code", "4102"))
+    res = ok_json(ctl("tenant", "rename", "kaifeng", "--name", "开封市", json_out=True))
+    assert res == {"id": "kaifeng", "name": "开封市", "former_name": "开封", "office": "开封市职改办", "office_renamed": True}, res
+    out = ok(ctl("tenant", "rename", "kaifeng", "--name", "开封市")).stdout
+    assert "开封市" in out and "开封市职改办" in out, out
+    assert ok_json(ctl("tenant", "show", "kaifeng", json_out=True))["name"] == "开封市"
+    refused = ctl("tenant", "rename", "kaifeng", "--name", " ")
+    fails_with(refused, "invalid")
+    assert "name: " in refused.stderr, refused.stderr
+    fails_with(ctl("tenant", "rename", "luoyang", "--name", "洛阳市"), "not_found")
+    assert ctl("tenant", "rename", "kaifeng").returncode == USAGE_EXIT
+    described = ok(ctl("help", "tenant", "rename")).stdout
+    assert "USAGE: zhichengctl tenant rename" in described and "--name" in described, described
+
+
 def test_config_log_plugin(ctl) -> None:
     assert ok_json(ctl("config", "reload", json_out=True))["reloaded"] is True
     ok(ctl("config", "reload"))
