@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, province_passes, restore_tenant
+from api_support import Api, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, province_passes, relay_idle, restore_tenant
 from conftest import REPO, clean_env, create_tenant, expect_error, wait_until
 
 SERIES = "中小学教师"
@@ -895,3 +895,61 @@ def test_a_city_renamed_is_named_so_at_the_province_at_once_and_its_office_in_wh
     assert re.findall(r"<th>([^<]*)<br>(?:经办人|负责人)意见</th>", form) == ["郑州市职改办", "郑州市职改办"], form[-2000:]
     assert '<th>工作单位</th><td colspan="3">郑州职改办</td>' in form, form[-2000:]
 
+
+def test_a_hand_over_without_names_and_malformed_rename_messages_change_no_name_and_are_logged(daemon_factory):
+    """Messages a city daemon of another version, or a damaged outbox, might hold: a hand-over
+    again whose unit and applicant names are empty or blank keeps the names the province knows
+    and files none as former; rename messages with a malformed payload (a blank name, no ID-card
+    number, no JSON) are kept in the province's inbox without their effect, each logged as a
+    warning with its message id, kind, source tenant and what was wrong (an ID-card number
+    masked), and written to the province's audit log; the good message after them is applied.
+    They are put in the city's outbox while the daemon is stopped; the relay sends them at start."""
+    d = daemon_factory().start()
+    h = Handoff(d)
+    app = h.handed_over()
+    id_number = h.applicant.account["login"]
+    city_db, province_db = d.tenant_db("zhengzhou"), d.tenant_db("province")
+    relay_idle(d, ["zhengzhou", "province"])
+    names = "SELECT applicant_name, former_applicant_names, unit_name, former_unit_names FROM received_applications"
+    assert db_rows(province_db, names) == [("钱老师", "[]", "郑州市职改办", "[]")]
+    forward = json.loads(db_rows(city_db, "SELECT payload FROM outbox WHERE kind = 'application.forward'")[0][0])
+    d.terminate()
+
+    blank = dict(forward, applicant_name="", unit_name=" \u3000")
+    messages = [
+        ("zhengzhou:test:forward-blank", "application.forward", json.dumps(blank, ensure_ascii=False)),
+        ("zhengzhou:test:org-blank", "org.renamed", json.dumps({"name": "  ", "unit_code": "4101", "source_application_ids": [app["id"]]})),
+        ("zhengzhou:test:applicant-blank", "applicant.renamed", json.dumps({"name": "", "id_number": id_number, "source_application_ids": [app["id"]]})),
+        ("zhengzhou:test:applicant-no-number", "applicant.renamed", json.dumps({"name": "钱新", "source_application_ids": [app["id"]]})),
+        ("zhengzhou:test:org-not-json", "org.renamed", "{not json"),
+        ("zhengzhou:test:applicant-good", "applicant.renamed",
+         json.dumps({"name": "钱新老师", "id_number": id_number, "source_application_ids": [app["id"]]}, ensure_ascii=False)),
+    ]
+    con = sqlite3.connect(city_db, timeout=10)
+    try:
+        with con:
+            for message_id, kind, payload in messages:
+                con.execute("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, '@province', ?, ?, ?)",
+                            (message_id, kind, payload, time.time()))
+    finally:
+        con.close()
+    d.start()
+    relay_idle(d, ["zhengzhou", "province"])
+    assert db_rows(province_db, names) == [("钱新老师", '["钱老师"]', "郑州市职改办", "[]")]
+    assert {m for (m,) in db_rows(province_db, "SELECT message_id FROM inbox")} >= {m for m, _, _ in messages}
+
+    log = d.stderr()
+    warned = {m: line for line in log.splitlines() if "malformed payload" in line for m, _, _ in messages if f"relay.message={m}" in line}
+    assert set(warned) == {"zhengzhou:test:org-blank", "zhengzhou:test:applicant-blank", "zhengzhou:test:applicant-no-number",
+                           "zhengzhou:test:org-not-json"}, log[-3000:]
+    for m, kind, _ in messages:
+        if m in warned:
+            assert "warning" in warned[m] and f"relay.kind={kind}" in warned[m] and "tenant.id=zhengzhou" in warned[m], warned[m]
+    assert 'error="name is blank"' in warned["zhengzhou:test:org-blank"]
+    assert 'error="id_number is missing"' in warned["zhengzhou:test:applicant-no-number"]
+    assert 'error="the payload is not a JSON object"' in warned["zhengzhou:test:org-not-json"]
+    masked = id_number[:6] + "*" * 8 + id_number[14:]
+    assert 'error="name is blank"' in warned["zhengzhou:test:applicant-blank"] and f"applicant={masked}" in warned["zhengzhou:test:applicant-blank"]
+    assert id_number not in log, "an ID-card number in the log unmasked"
+    unapplied = db_rows(province_db, "SELECT target FROM audit WHERE action = 'relay.unapplied'")
+    assert sorted(t for (t,) in unapplied) == sorted(f"message:{m}" for m in warned), unapplied

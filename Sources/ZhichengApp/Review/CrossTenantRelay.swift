@@ -375,22 +375,36 @@ public final class CrossTenantRelay: Sendable {
     private func deliver(_ message: Message, from source: TenantID) async throws {
         let target = try await resolve(message.target)
         FaultInjection.point("relay.before-deliver.\(message.kind)")
-        try await store.withTenant(target) { [self] db in
-            let enqueued = try await db.write { conn -> Bool in
-                guard try conn.scalar("SELECT count(*) FROM inbox WHERE message_id = ?", [message.messageID])?.int == 0 else { return true }
+        let applied = try await store.withTenant(target) { [self] db in
+            let applied = try await db.write { conn -> Applied in
+                guard try conn.scalar("SELECT count(*) FROM inbox WHERE message_id = ?", [message.messageID])?.int == 0 else { return .answered }
                 try conn.run("INSERT INTO inbox (message_id, source_tenant, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)",
                              [message.messageID, source.rawValue, message.kind, message.payload, Date().timeIntervalSince1970])
-                return try Self.apply(message, from: source, in: target, conn)
+                let applied = try Self.apply(message, from: source, in: target, conn)
+                if case .malformed(let fault) = applied {
+                    try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "relay.unapplied", target: "message:\(message.messageID)",
+                                                    detail: #"{"kind":\#(jsonString(message.kind)),"reason":\#(jsonString(fault))}"#, source: "tenant:\(source)"))
+                }
+                return applied
             }
             // What the effect queued at the target goes on whether or not the mark below succeeds.
-            if enqueued { kick(target) }
+            if applied == .answered { kick(target) }
             FaultInjection.point("relay.after-deliver.\(message.kind)")
             await FaultInjection.pause("relay.after-deliver.\(message.kind)")
             _ = try await store.withTenant(source) { db in
                 try await db.write { conn in try conn.run("UPDATE outbox SET delivered_at = ? WHERE id = ?", [Date().timeIntervalSince1970, message.id]) }
             }
+            return applied
         }
         FaultInjection.point("relay.after-mark.\(message.kind)")
+        if case .malformed(let fault) = applied {
+            // Retrying cannot mend a payload: the message stays in the target's inbox as it came,
+            // for whoever looks into it, and the messages behind it go on.
+            var metadata: Logger.Metadata = ["relay.message": "\(message.messageID)", "relay.kind": "\(message.kind)", "tenant.id": "\(source)",
+                                             "target": "\(target)", "error": "\(fault)"]
+            if let number = Self.idNumber(inPayload: message.payload) { metadata["applicant"] = "\(IDCardNumber.maskedIfOne(number))" }
+            logger.warning("relay: a message with a malformed payload was kept in the inbox without its effect", metadata: metadata)
+        }
         logger.info("relayed", metadata: ["relay.message": "\(message.messageID)", "from": "\(source)", "to": "\(target)"])
     }
 
@@ -404,22 +418,37 @@ public final class CrossTenantRelay: Sendable {
         return try TenantID(target)
     }
 
-    /// The receiving side's effect of a message; returns whether it queued a reply.
-    static func apply(_ message: Message, from source: TenantID, in target: TenantID, _ conn: SQLiteConnection) throws -> Bool {
-        let payload = try JSONSerialization.jsonObject(with: Data(message.payload.utf8)) as? [String: Any] ?? [:]
+    /// What a message's effect at its receiver came to.
+    enum Applied: Equatable {
+        /// Applied (or, an answer about an application not waiting for it, kept unapplied: `awaitingProvince`).
+        case done
+        /// Applied, and it queued an answer at the receiver: its relay is woken.
+        case answered
+        /// Not applied: its payload does not say what the message must (`RelayedRename.Malformed`,
+        /// or no JSON object at all). Kept in the inbox as it came; audited and logged.
+        case malformed(String)
+    }
+
+    /// The receiving side's effect of a message.
+    static func apply(_ message: Message, from source: TenantID, in target: TenantID, _ conn: SQLiteConnection) throws -> Applied {
+        // A payload that is no JSON object never becomes one: retried, it would hold back every
+        // message behind it to this target for good.
+        guard let payload = (try? JSONSerialization.jsonObject(with: Data(message.payload.utf8))) as? [String: Any] else {
+            return .malformed("the payload is not a JSON object")
+        }
         let now = Date().timeIntervalSince1970
         if Self.answers.contains(message.kind), try !awaitingProvince(payload["source_application_id"] as? Int ?? 0, message, from: source, conn) {
-            return false
+            return .done
         }
         switch message.kind {
         case "application.forward":
-            return try receive(message, payload, from: source, in: target, now: now, conn)
+            return try receive(message, payload, from: source, in: target, now: now, conn) ? .answered : .done
         case "application.received":
             let id = payload["source_application_id"] as? Int ?? 0
             try conn.run("UPDATE applications SET forwarded_at = ?, version = version + 1, updated_at = ? WHERE id = ?", [now, now, id])
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.forwarded",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
-            return false
+            return .done
         case "application.province-review":
             // A step of the province office's own review (经办人 or 负责人): in the trail.
             let id = payload["source_application_id"] as? Int ?? 0
@@ -439,7 +468,7 @@ public final class CrossTenantRelay: Sendable {
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.province-review", target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? "")),"decision":\#(jsonString(payload["decision"] as? String ?? ""))}"#,
                                             source: "tenant:\(source)"))
-            return false
+            return .done
         case "application.returned":
             // The province office sends it back for changes: the applicant edits and submits
             // again, and it climbs the city's route from the unit as after any return.
@@ -450,7 +479,7 @@ public final class CrossTenantRelay: Sendable {
                                          extraArgs: [jsonArray(payload["sections"] as? [String] ?? []), payload["reason"] as? String, payload["comment"] as? String ?? ""])
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.returned", target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","reason":\#(jsonString(payload["reason"] as? String ?? ""))}"#, source: "tenant:\(source)"))
-            return false
+            return .done
         case "application.interview":
             let id = payload["source_application_id"] as? Int ?? 0
             try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1, updated_at = ? WHERE id = ?",
@@ -458,7 +487,7 @@ public final class CrossTenantRelay: Sendable {
             try step(id, .interview, payload, detail: payload["interview"] as? String ?? "", conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.interview",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
-            return false
+            return .done
         case "application.publicity":
             // The province's result stands in public notice: the city shows it, and its people may object.
             let id = payload["source_application_id"] as? Int ?? 0
@@ -471,7 +500,7 @@ public final class CrossTenantRelay: Sendable {
                                                                               until: (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, note: ""), conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.publicity", target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","result":\#(jsonString(payload["result"] as? String ?? ""))}"#, source: "tenant:\(source)"))
-            return false
+            return .done
         case "application.publicity-withdrawn":
             // An objection was upheld at the province: its committee decides again.
             let id = payload["source_application_id"] as? Int ?? 0
@@ -480,7 +509,7 @@ public final class CrossTenantRelay: Sendable {
             try step(id, .objectionUpheld, payload, detail: payload["reason"] as? String ?? "", conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.publicity-withdrawn",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
-            return false
+            return .done
         case "org.renamed":
             // A city's unit has a new name (a rename by its parent, a correction in 单位信息维护):
             // the province names it so in its lists, as the city does. Only the copies of the
@@ -490,15 +519,14 @@ public final class CrossTenantRelay: Sendable {
             // unit's applications the city handed over (`OrgService.rename`), never given twice
             // under a city's id, where its code may be; the experts by the application that
             // admitted them.
-            let code = payload["unit_code"] as? String ?? "", name = payload["name"] as? String ?? ""
-            let ids = (payload["source_application_ids"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
-            guard !name.isEmpty, !ids.isEmpty else { return false }
-            let renamed = try renameCopies(unit: name, of: "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?))",
-                                           [source.rawValue, try json(ids)], now: now, conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "org.renamed-in-city", target: "unit:\(source):\(code)",
-                                            detail: #"{"city":"\#(source)","unit_code":\#(jsonString(code)),"name":\#(jsonString(name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
+            let rename: RelayedRename
+            do { rename = try RelayedRename.parse(message.kind, payload).get() } catch { return .malformed(error.description) }
+            let renamed = try renameCopies(unit: rename.name, of: "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?))",
+                                           [source.rawValue, try json(rename.applications)], now: now, conn)
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "org.renamed-in-city", target: "unit:\(source):\(rename.unitCode)",
+                                            detail: #"{"city":"\#(source)","unit_code":\#(jsonString(rename.unitCode)),"name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
-            return false
+            return .done
         case "applicant.renamed":
             // A city's applicant has a corrected name (their unit's admin, 编辑): the province
             // names them so, as the city does, in its lists, the committee's desk, the sessions
@@ -507,21 +535,20 @@ public final class CrossTenantRelay: Sendable {
             // the message names, each also by the ID-card number (the login, which never changes),
             // which the ids alone already find (never given twice under a city's id): a check.
             // What was decided is not rewritten: a recorded draw keeps its recorded inputs.
-            let name = payload["name"] as? String ?? "", idNumber = payload["id_number"] as? String ?? ""
-            let ids = (payload["source_application_ids"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
-            guard !name.isEmpty, !idNumber.isEmpty, !ids.isEmpty else { return false }
-            let renamed = try renameCopies(applicant: name, of: "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?",
-                                           [source.rawValue, try json(ids), idNumber], now: now, conn)
+            let rename: RelayedRename
+            do { rename = try RelayedRename.parse(message.kind, payload).get() } catch { return .malformed(error.description) }
+            let renamed = try renameCopies(applicant: rename.name, of: "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?",
+                                           [source.rawValue, try json(rename.applications), rename.idNumber], now: now, conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "applicant.renamed-in-city",
-                                            target: "applicant:\(source):\(IDCardNumber.maskedIfOne(idNumber))",
-                                            detail: #"{"city":"\#(source)","name":\#(jsonString(name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
+                                            target: "applicant:\(source):\(IDCardNumber.maskedIfOne(rename.idNumber))",
+                                            detail: #"{"city":"\#(source)","name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
-            return false
+            return .done
         case "objection.lodge":
-            return try lodge(message, payload, from: source, now: now, conn)
+            return try lodge(message, payload, from: source, now: now, conn) ? .answered : .done
         case "objection.resolved":
             try objectionResolved(message, payload, from: source, now: now, conn)
-            return false
+            return .done
         case "application.result":
             let id = payload["source_application_id"] as? Int ?? 0
             let result = payload["result"] as? String ?? ""
@@ -532,21 +559,38 @@ public final class CrossTenantRelay: Sendable {
             try step(id, .final, payload, detail: result, conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.result",
                                             target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
-            return false
+            return .done
         default:
             throw ZhichengError.internal("unknown cross-tenant message kind \(message.kind)")
         }
     }
 
+    /// The name a message gives (a unit's, a person's), trimmed as names are (`TenantInfo.validateName`);
+    /// nil when there is none: missing, not text, or blank. A hand-over's copy takes it as ""
+    /// (`renaming` keeps the name a row has), and a rename message without one is malformed.
+    static func givenName(_ value: Any?) -> String? {
+        guard let name = (value as? String)?.trimmingInvisibles(), !name.isEmpty else { return nil }
+        return name
+    }
+
+    /// The ID-card number a payload names (`applicant.renamed`), for the log to name it masked.
+    static func idNumber(inPayload payload: String) -> String? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any],
+              let number = object["id_number"] as? String, !number.isEmpty else { return nil }
+        return number
+    }
+
     /// The SET clause of an UPDATE of `received_applications` that gives `column` (the unit's
-    /// or the applicant's name) the value `newName` (an SQL expression): the name it has until
-    /// then joins `former` (`former_unit_names`, `former_applicant_names`) when it changes,
-    /// unless empty or there already (SET reads the row as it was). Set `column` after it.
-    static func keepingFormer(_ column: String, in former: String, newName: String) -> String {
+    /// or the applicant's name) the value `newName` (an SQL expression; "" for none): the name
+    /// it has until then joins `former` (`former_unit_names`, `former_applicant_names`) when it
+    /// changes, unless empty or there already (SET reads the row as it was). An empty new name
+    /// (a hand-over without one) changes neither: it never replaces a name, nor files it as former.
+    static func renaming(_ column: String, keptIn former: String, to newName: String) -> String {
         let (old, kept) = ("received_applications.\(column)", "received_applications.\(former)")
         return """
-            \(former) = CASE WHEN \(old) = \(newName) OR \(old) = '' OR EXISTS (SELECT 1 FROM json_each(\(kept)) WHERE value = \(old))
-                THEN \(kept) ELSE json_insert(\(kept), '$[#]', \(old)) END
+            \(former) = CASE WHEN \(newName) = '' OR \(old) = \(newName) OR \(old) = '' OR EXISTS (SELECT 1 FROM json_each(\(kept)) WHERE value = \(old))
+                THEN \(kept) ELSE json_insert(\(kept), '$[#]', \(old)) END,
+            \(column) = CASE WHEN \(newName) = '' THEN \(old) ELSE \(newName) END
             """
     }
 
@@ -584,16 +628,17 @@ public final class CrossTenantRelay: Sendable {
                              now: Double, _ conn: SQLiteConnection) throws -> (applications: Int, experts: Int) {
         let picked = "SELECT id FROM received_applications WHERE \(received)"
         var applications = 0, experts = 0
-        if let unit, !unit.isEmpty {
+        if let unit = givenName(unit) {
             experts += try conn.run("UPDATE experts SET unit_name = ?, updated_at = ? WHERE received_id IN (\(picked)) AND unit_name != ?", [unit, now] + arguments + [unit])
             // The name it had is kept (`former_unit_names`): a relation an expert declared naming
-            // it still names the unit (回避, ExpertDraw rules 4).
+            // it still names the unit (回避, ExpertDraw rules 4). The name is ?1, the condition's
+            // arguments follow (?2…).
             applications += try conn.run("""
-                UPDATE received_applications SET \(keepingFormer("unit_name", in: "former_unit_names", newName: "?")), unit_name = ?
-                WHERE id IN (\(picked)) AND unit_name != ?
-                """, [unit, unit] + arguments + [unit])
+                UPDATE received_applications SET \(renaming("unit_name", keptIn: "former_unit_names", to: "?1"))
+                WHERE id IN (\(picked)) AND unit_name != ?1
+                """, [unit] + arguments)
         }
-        if let applicant, !applicant.isEmpty {
+        if let applicant = givenName(applicant) {
             try conn.run("""
                 UPDATE accounts SET name = ? WHERE id IN (SELECT e.account_id FROM experts e
                     WHERE e.received_id IN (\(picked)) AND e.id_number = accounts.login AND e.name != ?)
@@ -601,9 +646,9 @@ public final class CrossTenantRelay: Sendable {
             experts += try conn.run("UPDATE experts SET name = ?, updated_at = ? WHERE received_id IN (\(picked)) AND name != ?", [applicant, now] + arguments + [applicant])
             // Kept too (`former_applicant_names`): a relation naming the person by it still names them.
             applications += try conn.run("""
-                UPDATE received_applications SET \(keepingFormer("applicant_name", in: "former_applicant_names", newName: "?")), applicant_name = ?
-                WHERE id IN (\(picked)) AND applicant_name != ?
-                """, [applicant, applicant] + arguments + [applicant])
+                UPDATE received_applications SET \(renaming("applicant_name", keptIn: "former_applicant_names", to: "?1"))
+                WHERE id IN (\(picked)) AND applicant_name != ?1
+                """, [applicant] + arguments)
         }
         return (applications, experts)
     }
@@ -645,13 +690,14 @@ public final class CrossTenantRelay: Sendable {
                     previous_sections = CASE WHEN received_applications.state = 'returned' THEN received_applications.sections
                                              ELSE received_applications.previous_sections END,
                     message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = excluded.state,
-                    \(Self.keepingFormer("unit_name", in: "former_unit_names", newName: "excluded.unit_name")), unit_name = excluded.unit_name,
-                    \(Self.keepingFormer("applicant_name", in: "former_applicant_names", newName: "excluded.applicant_name")), applicant_name = excluded.applicant_name,
+                    -- A hand-over without a name (blank) keeps the one known (`renaming`).
+                    \(Self.renaming("unit_name", keptIn: "former_unit_names", to: "excluded.unit_name")),
+                    \(Self.renaming("applicant_name", keptIn: "former_applicant_names", to: "excluded.applicant_name")),
                     received_at = excluded.received_at, chain = excluded.chain, source_submission = excluded.source_submission, version = version + 1,
                     -- A hand-over without the unit's code (a city of an older version) keeps one known.
                     unit_code = coalesce(excluded.unit_code, received_applications.unit_code)
-                """, [source.rawValue, sourceID, message.messageID, payload["applicant_name"] as? String ?? "", payload["id_number"] as? String ?? "",
-                      payload["unit_name"] as? String ?? "", payload["year"] as? Int ?? 0, payload["series"] as? String ?? "",
+                """, [source.rawValue, sourceID, message.messageID, givenName(payload["applicant_name"]) ?? "", payload["id_number"] as? String ?? "",
+                      givenName(payload["unit_name"]) ?? "", payload["year"] as? Int ?? 0, payload["series"] as? String ?? "",
                       payload["level"] as? String ?? "", payload["title"] as? String ?? "", payload["sections"] as? String ?? "{}",
                       payload["trail"] as? String ?? "[]", now, kind.rawValue, payload["specialty"] as? String, try ApplicationService.encode(review),
                       state, payload["submission"] as? Int, (payload["unit_code"] as? String).flatMap { $0.isEmpty ? nil : $0 }])
@@ -663,7 +709,7 @@ public final class CrossTenantRelay: Sendable {
         if let existing, existing["acted"].int == 1 {
             // Its names are copies: a hand-over again (by a city restored to before the first
             // one) carries the ones the city uses now, which a correction made since did not send.
-            _ = try renameCopies(unit: payload["unit_name"] as? String, applicant: payload["applicant_name"] as? String,
+            _ = try renameCopies(unit: givenName(payload["unit_name"]), applicant: givenName(payload["applicant_name"]),
                                  of: "id = ?", [existing["id"].int ?? 0], now: now, conn)
             let facts = EvaluationService.Facts(series: existing["series"].string ?? "", level: TitleLevel(rawValue: existing["level"].string ?? "") ?? .senior,
                                                 source: (source.rawValue, sourceID))
