@@ -16,7 +16,7 @@ public struct AppRequestContext: RequestContext {
     public let forwardingBelieved: Bool
 
     public init(source: ApplicationRequestContextSource) {
-        self.init(source: source, remoteAddress: source.channel.remoteAddress?.ipAddress ?? "unknown", forwardingBelieved: true)
+        self.init(source: source, remoteAddress: IPAddress.recorded(source.channel.remoteAddress), forwardingBelieved: true)
     }
 
     public init(source: ApplicationRequestContextSource, remoteAddress: String, forwardingBelieved: Bool) {

@@ -21,9 +21,10 @@ public struct TrustedProxies: Sendable, Equatable {
     /// (`X-Forwarded-Proto`) may be believed: from anyone while no proxies are listed (as before
     /// the list existed), else only from a listed one. With no proxies listed the client is the
     /// peer.
+    /// The address is written one way whichever way it came (`IPAddress.recorded(_:)`).
     public func client(of peer: SocketAddress?, headers: HTTPFields) -> (address: String, forwardingBelieved: Bool) {
-        guard !networks.isEmpty else { return (peer?.ipAddress ?? "unknown", true) }
-        guard let peer, let address = IPAddress(peer), contains(address) else { return (peer?.ipAddress ?? "unknown", false) }
+        guard !networks.isEmpty else { return (IPAddress.recorded(peer), true) }
+        guard let peer, let address = IPAddress(peer), contains(address) else { return (IPAddress.recorded(peer), false) }
         return (client(peer: address, forwardedFor: headers[values: .xForwardedFor]).description, true)
     }
 
@@ -93,6 +94,16 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     public init?(_ address: SocketAddress) {
         guard let text = address.ipAddress else { return nil }
         self.init(text)
+    }
+
+    /// A connection's peer as audit entries and sessions record it: `192.0.2.1` for an IPv4
+    /// client, also one connected to an IPv6 listener (`[::]:8080`, or systemd's `ListenStream=8080`),
+    /// whose peer NIO writes IPv4-mapped (`::ffff:192.0.2.1`); the RFC 5952 form for IPv6;
+    /// `unknown` without one (a Unix-domain socket). The same form as an address a trusted proxy
+    /// forwarded, so that one client is one source however it reached the daemon. (NIO's text
+    /// as it is for what `inet_pton` does not read: a link-local peer's `%zone`.)
+    public static func recorded(_ peer: SocketAddress?) -> String {
+        peer.flatMap(IPAddress.init)?.description ?? peer?.ipAddress ?? "unknown"
     }
 
     /// Whether this is an IPv4 address (held IPv4-mapped).

@@ -1,3 +1,5 @@
+import HTTPTypes
+import NIOCore
 import Testing
 @testable import ZhichengHTTP
 
@@ -50,5 +52,23 @@ struct TrustedProxiesTests {
         #expect(client("203.0.113.1", ["192.0.2.1"]) == "203.0.113.1")
         #expect(client("203.0.113.1", ["198.51.100.9, 10.0.0.1"]) == "203.0.113.1")
         #expect(TrustedProxies.none.client(peer: IPAddress("192.0.2.1")!, forwardedFor: ["203.0.113.7"]).description == "192.0.2.1")
+    }
+
+    /// One client, one recorded form: an IPv4 peer of an IPv6 listener (NIO writes it
+    /// `::ffff:a.b.c.d`) is recorded as an IPv4 peer of an IPv4 listener is, and as a trusted
+    /// proxy's forwarded address is.
+    @Test func aPeerIsRecordedInOneFormWhateverItsListener() throws {
+        let mapped = try SocketAddress(ipAddress: "::ffff:127.0.0.1", port: 4711)
+        #expect(mapped.ipAddress == "::ffff:127.0.0.1", "what NIO says of it")
+        #expect(IPAddress.recorded(mapped) == "127.0.0.1")
+        #expect(IPAddress.recorded(try SocketAddress(ipAddress: "127.0.0.1", port: 4711)) == "127.0.0.1")
+        #expect(IPAddress.recorded(try SocketAddress(ipAddress: "2001:0db8::0001", port: 4711)) == "2001:db8::1")
+        #expect(IPAddress.recorded(try SocketAddress(unixDomainSocketPath: "/tmp/zc.sock")) == "unknown")
+        #expect(IPAddress.recorded(nil) == "unknown")
+        // Through `client(of:)`, with and without proxies listed, from a peer that is not one.
+        #expect(TrustedProxies.none.client(of: mapped, headers: [:]).address == "127.0.0.1")
+        #expect(proxies.client(of: mapped, headers: [:]).address == "127.0.0.1")
+        let proxy = try SocketAddress(ipAddress: "::ffff:192.0.2.1", port: 4711)
+        #expect(proxies.client(of: proxy, headers: [HTTPField.Name("X-Forwarded-For")!: "::ffff:203.0.113.7"]).address == "203.0.113.7")
     }
 }

@@ -12,8 +12,8 @@ from __future__ import annotations
 import http.client
 import json
 
-from api_support import NEW_PASSWORD, Api, expect
-from conftest import IO_TIMEOUT, Daemon, create_tenant
+from api_support import NEW_PASSWORD, Api, db_rows, expect
+from conftest import IO_TIMEOUT, Daemon, create_tenant, free_port
 
 TENANT = "zhengzhou"
 
@@ -100,3 +100,28 @@ def test_without_trusted_proxies_the_header_is_ignored_and_a_reload_applies_a_ne
     d.write_config('[log]\nlevel = "info"\n')
     d.call("config.reload")
     assert recorded_source(admin, login, "127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}) == "127.0.0.1"
+
+
+def test_an_ipv4_client_of_an_ipv6_listener_is_recorded_as_ipv4(daemon_factory) -> None:
+    """Listening on `[::]:PORT` (one socket for IPv6 and IPv4), an IPv4 client's peer address is
+    IPv4-mapped (`::ffff:127.0.0.1`): it is recorded as `127.0.0.1`, in the audit log and the
+    session, as on an IPv4 listener and as a trusted proxy's forwarded address is, so that one
+    client is one source. A peer that is not a trusted proxy is recorded the same way."""
+    port = free_port()
+    d = daemon_factory(http_port=port, flags=("config", "data-dir", "admin-socket", "plugin-dir"), args=["--http", f"[::]:{port}"],
+                       config='[http]\ntrusted_proxies = ["127.0.0.2"]\n').start()
+    assert d.call("status")["listeners"]["http"].startswith("::"), d.call("status")["listeners"]
+    admin, login = city(d)
+    assert recorded_source(admin, login, "127.0.0.1") == "127.0.0.1"
+    assert recorded_source(admin, login, "127.0.0.3", {"X-Forwarded-For": "203.0.113.7"}) == "127.0.0.3"
+    # The trusted proxy, IPv4-mapped too, is known; what it forwards is recorded as it says.
+    assert recorded_source(admin, login, "127.0.0.2", {"X-Forwarded-For": "203.0.113.7"}) == "203.0.113.7"
+    assert recorded_source(admin, login, "127.0.0.2", {"X-Forwarded-For": "::ffff:203.0.113.8"}) == "203.0.113.8"
+    assert recorded_source(admin, login, "127.0.0.2") == "127.0.0.2"
+    sources = {s for (s,) in db_rows(d.tenant_db(TENANT), "SELECT source FROM sessions")}
+    assert sources == {"127.0.0.1", "127.0.0.3", "203.0.113.7", "203.0.113.8", "127.0.0.2"}, sources
+    # With no proxies listed (the default), the same.
+    d.write_config('[log]\nlevel = "info"\n')
+    d.call("config.reload")
+    assert recorded_source(admin, login, "127.0.0.2", {"X-Forwarded-For": "203.0.113.7"}) == "127.0.0.2"
+    assert not [s for (s,) in db_rows(d.tenant_db(TENANT), "SELECT source FROM audit") if "ffff" in s]

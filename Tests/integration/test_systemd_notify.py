@@ -24,6 +24,7 @@ from conftest import (
     expect_error,
     free_port,
     http_get,
+    http_request,
     wait_until,
 )
 
@@ -162,7 +163,7 @@ def test_watchdog_for_another_pid_is_ignored(daemon_factory, notify_socket: Noti
 
 
 def _activate(procs: ProcessRegistry, zhichengd_bin: str, tmp_path: pathlib.Path, sock_dir: pathlib.Path,
-              extra: list[str] | None = None):
+              extra: list[str] | None = None, http_listen: str = "127.0.0.1:{port}"):
     tool = shutil.which("systemd-socket-activate")
     if tool is None:
         pytest.skip("systemd-socket-activate not installed")
@@ -172,7 +173,7 @@ def _activate(procs: ProcessRegistry, zhichengd_bin: str, tmp_path: pathlib.Path
     cfg = tmp_path / "zhichengd.toml"
     cfg.write_text('[log]\nlevel = "info"\n')
     (tmp_path / "plugins").mkdir(exist_ok=True)
-    cmd = [tool, "-l", str(admin_path), "-l", f"127.0.0.1:{port}", "--fdname=admin:http", *(extra or []),
+    cmd = [tool, "-l", str(admin_path), "-l", http_listen.format(port=port), "--fdname=admin:http", *(extra or []),
            zhichengd_bin, "--config", str(cfg), "--data-dir", str(data), "--plugin-dir", str(tmp_path / "plugins")]
     log = open(tmp_path / "activate.log", "wb")
     p = procs.popen(cmd, stdout=log, stderr=log, env=clean_env())
@@ -227,6 +228,29 @@ def test_socket_activation_http_first(procs: ProcessRegistry, zhichengd_bin: str
         assert c.call("ping") == {"pong": True}
         assert c.call("status")["pid"] == p.pid
     assert os.stat(admin_path).st_ino == inode
+
+
+def test_an_ipv4_client_of_a_socket_systemd_passes_for_any_address_is_recorded_as_ipv4(procs: ProcessRegistry, zhichengd_bin: str,
+                                                                                       tmp_path: pathlib.Path, sock_dir: pathlib.Path) -> None:
+    """`ListenStream=8080` (a port alone, as a drop-in may say) makes systemd pass an IPv6 socket
+    that takes IPv4 too (`[::]:8080`): an IPv4 client's peer comes IPv4-mapped, and is recorded
+    as `127.0.0.1` in the audit log and the session, as on the shipped `127.0.0.1:8080`."""
+    import json
+
+    from api_support import NEW_PASSWORD, Api, db_rows
+
+    p, admin_path, port, data = _activate(procs, zhichengd_bin, tmp_path, sock_dir, http_listen="{port}")
+    with _connect_with_retries(admin_path, 30) as c:
+        assert c.call("status")["listeners"]["http"].startswith("::"), c.call("status")["listeners"]
+        info = create_tenant(c, "zhengzhou", "4101")
+    city = Api(port, "zhengzhou").first_login(info["admin_login"], info["admin_password"])
+    status, _, body = http_request(port, "POST", "/t/zhengzhou/api/v1/session", json.dumps({"login": info["admin_login"], "password": NEW_PASSWORD}).encode(),
+                                   headers={"Content-Type": "application/json"})
+    assert status == 200, body
+    db = data / "tenants" / "zhengzhou" / "tenant.sqlite"
+    assert {s for (s,) in db_rows(db, "SELECT source FROM sessions")} == {"127.0.0.1"}
+    assert {s for (s,) in db_rows(db, "SELECT source FROM audit WHERE action = 'session.create'")} == {"127.0.0.1"}
+    assert city.account["login"] == info["admin_login"]
 
 
 def test_socket_activation_with_notify(procs: ProcessRegistry, zhichengd_bin: str, tmp_path: pathlib.Path,
