@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import Synchronization
 import ZhichengApp
 import ZhichengPluginHost
 
@@ -18,14 +19,14 @@ struct PluginSteps: AutomatedSteps {
                                                        input: Self.input(step: step.id, tenant: tenant, application: Self.only(step.sections, of: application)))
                 let result = AutomatedOutcome.Result(decision: output)
                 if case .failed(let reason) = result {
-                    Self.failures(of: file).increment()
+                    Self.failures(of: file)?.increment()
                     // The helper is sound (it answered JSON): the plugin stays loaded, its author learns why here.
                     logger.error("plugin step answered a decision that is not valid; the application goes on to people",
                                  metadata: ["plugin.file": "\(file)", "plugin.name": "\(plugin)", "plugin.step": "\(step.id)", "reason": "\(reason)"])
                 }
                 outcomes.append(AutomatedOutcome(plugin: plugin, step: step.id, title: step.title, result: result))
             } catch {
-                Self.failures(of: file).increment()
+                Self.failures(of: file)?.increment()
                 // The application reads 自动审查失败（转人工审查）; why is for the journal (the plugin
                 // returned nothing, it is paused as faulty, its helper died…).
                 logger.warning("plugin step failed; the application goes on to people",
@@ -40,15 +41,33 @@ struct PluginSteps: AutomatedSteps {
     /// `zhicheng_plugin_step_failures_total{plugin}`: steps that failed (no answer, a faulty
     /// plugin, a decision that is not valid), each sending its application on to people. By
     /// the plugin's file name, which it has before its manifest is read (a plugin that has not
-    /// started yet is listed under it) and keeps: as many as the plugin dir holds.
-    static func failures(of file: String) -> Counter {
-        Counter(label: "zhicheng_plugin_step_failures_total", dimensions: [("plugin", file)])
+    /// started yet is listed under it) and keeps: a series for each file the last scan of the
+    /// plugin dir found and did not refuse (`countFailures`), nil for any other (a file removed
+    /// while its step ran: its series is gone, and its failure is not counted).
+    static func failures(of file: String) -> Counter? {
+        counters.withLock { $0[file] }
     }
 
-    /// Makes the failure counter of each plugin `plugins` lists, at 0, so that a plugin's first
-    /// failure is an increase on /metrics rather than a new series.
+    /// The failure counters on /metrics, by plugin file.
+    private static let counters = Mutex<[String: Counter]>([:])
+
+    /// Makes the failure counter of each plugin `plugins` (a scan of the dir: at start, by
+    /// `plugin.reload`, by a config reload or SIGHUP) lists and does not refuse, at 0, so that
+    /// a plugin's first failure is an increase on /metrics rather than a new series; and takes
+    /// away the series of every other file, one removed from the dir or refused now, which can
+    /// run no step. A file that comes back starts again at 0, as a new series: Prometheus reads
+    /// that as a counter reset (`increase`, `rate`), and it may be another build of the plugin.
     static func countFailures(of plugins: [PluginInfo]) {
-        for plugin in plugins where plugin.state != .refused { _ = failures(of: plugin.file) }
+        let files = Set(plugins.filter { $0.state != .refused }.map(\.file))
+        counters.withLock { counters in
+            for (file, counter) in counters where !files.contains(file) {
+                counter.destroy()
+                counters[file] = nil
+            }
+            for file in files where counters[file] == nil {
+                counters[file] = Counter(label: "zhicheng_plugin_step_failures_total", dimensions: [("plugin", file)])
+            }
+        }
     }
 
     /// The application's id, as the log names it.

@@ -762,3 +762,50 @@ def test_failed_steps_are_counted_by_plugin_on_metrics(daemon_factory, tmp_path)
     assert metric(d, "zhicheng_plugin_step_failures_total", plugin="libsloppy.so") == 1
     assert metric(d, "zhicheng_plugin_step_failures_total", plugin="libgarbage.so") == 1
     assert metric(d, "zhicheng_plugin_step_failures_total", plugin="libsound.so") == 0
+
+
+def test_a_removed_plugins_failure_count_leaves_metrics_at_the_next_scan(daemon_factory, tmp_path):
+    """A plugin removed from the plugin dir loses its `zhicheng_plugin_step_failures_total`
+    series at the next scan (`plugin.reload`, a config reload, SIGHUP), and so does a file the
+    scan refuses (a second plugin of one name): they run no step. Put back, a plugin's series
+    starts again at 0 (a new series; Prometheus reads it as a counter reset). The others keep
+    theirs and their counts."""
+    plugin_dir = tmp_path / "removed-plugins"
+    plugin_dir.mkdir()
+    built = tmp_path / "libsloppy.so"
+    custom_plugin(tmp_path, built, "sloppy", '{"decision":"retrun"}')
+    shutil.copy2(built, plugin_dir / "libsloppy.so")
+    custom_plugin(tmp_path, plugin_dir / "libsound.so", "sound", '{"decision":"pass"}')
+    d = custom_daemon(daemon_factory, plugin_dir)
+    failures = lambda file: metric(d, "zhicheng_plugin_step_failures_total", plugin=file)  # noqa: E731
+    submitted_title_application(d, "计数")
+    assert (failures("libsloppy.so"), failures("libsound.so")) == (1, 0)
+
+    (plugin_dir / "libsloppy.so").unlink()
+    assert {p["file"] for p in d.call("plugin.reload")["plugins"]} == {"libsound.so"}
+    assert (failures("libsloppy.so"), failures("libsound.so")) == (None, 0)
+
+    # Put back: a new series at 0, counting again.
+    shutil.copy2(built, plugin_dir / "libsloppy.so")
+    d.call("plugin.reload")
+    assert (failures("libsloppy.so"), failures("libsound.so")) == (0, 0)
+    submitted_title_application(d, "再计数", ("luoyang", "4103", "洛阳市"))
+    assert failures("libsloppy.so") == 1
+
+    # A config reload scans too, and so does SIGHUP.
+    (plugin_dir / "libsloppy.so").unlink()
+    assert d.call("config.reload")["reloaded"] is True
+    assert failures("libsloppy.so") is None
+    shutil.copy2(built, plugin_dir / "libsloppy.so")
+    os.kill(d.pid, signal.SIGHUP)
+    wait_until(lambda: failures("libsloppy.so") == 0, 20, "SIGHUP to count the plugin put back")
+    (plugin_dir / "libsloppy.so").unlink()
+    os.kill(d.pid, signal.SIGHUP)
+    wait_until(lambda: failures("libsloppy.so") is None, 20, "SIGHUP to drop the removed plugin's series")
+
+    # Refused (the name of a plugin whose file sorts first): no series either.
+    shutil.copy2(plugin_dir / "libsound.so", plugin_dir / "libsound-twin.so")
+    # ("-" sorts before "."; the file that sorts first keeps the name.)
+    assert {p["file"]: p["state"] for p in d.call("plugin.reload")["plugins"]} == {"libsound-twin.so": "loaded", "libsound.so": "refused"}
+    assert (failures("libsound.so"), failures("libsound-twin.so")) == (None, 0)
+    assert d.alive()
