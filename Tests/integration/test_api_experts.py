@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import clone_received, db_rows, expect, fresh_id_number, relay_idle, unchanged
+from api_support import add_reviewer, clone_received, db_rows, expect, fresh_id_number, relay_idle, unchanged
 from conftest import REPO, expect_error, run_ctl, wait_until
 from expert_support import (SERIES, Env, add_department, add_school, applicant, become_expert, city_pass, expert_application, expert_env,
                             province_expert_app, senior_application, sign_in_expert)
@@ -1212,3 +1212,80 @@ def test_an_applicant_renamed_in_the_city_is_named_so_by_the_province(env: Env):
     expert_source = expect(env.prov.get(f"expert-applications/{expert_app['id']}"), 200).json["source_application_id"]
     sent = [row for row in sent if row[1].startswith("韩")]   # this test's people
     assert sent == [(title_person["login"], "韩东雪", f"[{app['id']}]"), (expert_person["login"], "韩秋悦", f"[{expert_source}]")], sent
+
+
+def test_a_repeated_admission_shows_no_new_password_off_the_series_or_once_the_account_was_used(env: Env):
+    """The 负责人's 通过 of an expert application, sent again (a double click) with its version,
+    shows a new one-time password only while that 负责人 still reviews the series and nobody has
+    used the new account. Moved off the series since, the repeat is refused as a new step would
+    be (409) and changes nothing; after the sysadmin's `account.reset-password` (the person may
+    hold that password), or once somebody signed in with the first one (and signed out again,
+    leaving no session), the repeat is answered with the application as it stands, and the
+    password in force stays the one that works."""
+    leader = add_reviewer(env.prov, 1, "prov.l.otp", ["leader"])
+    prov_db = env.daemon.tenant_db("province")
+
+    def admitted(name: str, specialty: str) -> tuple[dict, dict, dict]:
+        """The person's expert application through the city and the province's 经办人; then the
+        test's 负责人 passes it: (the application as the 负责人 saw it, the body sent, the answer)."""
+        person = applicant(env, "回民中学", name)
+        app = expert_application(person, specialty=specialty)
+        city_pass(env, app["id"], ["回民中学", "管城区教育局"])
+        papp = province_expert_app(env, name)
+        expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "version": papp["version"]}), 200)
+        papp = expect(leader.get(f"expert-applications/{papp['id']}"), 200).json
+        body = {"decision": "pass", "comment": "同意入库", "version": papp["version"]}
+        first = expect(leader.post(f"expert-applications/{papp['id']}/decision", body), 200).json
+        assert first["one_time_password"] and first["expert"]["name"] == name, first
+        return papp, body, first
+
+    def reissued(expert: dict) -> int:
+        """How many times the 负责人's repeat gave the expert's account a new password."""
+        return db_rows(prov_db, "SELECT count(*) FROM audit WHERE action = 'expert.password-reissued' AND target = ?", f"expert:{expert['id']}")[0][0]
+
+    # Moved off the series: refused, nothing shown, nothing changed; the first password works.
+    papp, body, first = admitted("施换系", "小学心理健康")
+    expect(env.prov.put(f"staff/{leader.id}/permissions", {"series": ["高等学校教师"], "sections": ["基本信息", "工作经历"]}), 200)
+    relay_idle(env.daemon, ["province", "zhengzhou"])
+    with unchanged(env.daemon, "province"):
+        again = expect(leader.post(f"expert-applications/{papp['id']}/decision", body), 409)
+    assert "one_time_password" not in again.body.decode(), again
+    assert reissued(first["expert"]) == 0
+    env.prov_api.first_login(first["expert"]["id_number"], first["one_time_password"])
+    expect(env.prov.put(f"staff/{leader.id}/permissions", {"series": [SERIES], "sections": ["基本信息", "工作经历"]}), 200)
+
+    # Reset by the sysadmin: the repeat shows no password, and the sysadmin's stays the one.
+    papp, body, first = admitted("施重置", "小学心理健康")
+    number = first["expert"]["id_number"]
+    reset = env.daemon.call("account.reset-password", {"tenant": "province", "login": number})["password"]
+    relay_idle(env.daemon, ["province", "zhengzhou"])
+    with unchanged(env.daemon, "province"):
+        again = expect(leader.post(f"expert-applications/{papp['id']}/decision", body), 200).json
+    assert again.get("one_time_password") is None and again.get("expert") is None, again
+    assert [d["step"] for d in again["application"]["decisions"]] == ["handler", "leader"], again["application"]["decisions"]
+    assert reissued(first["expert"]) == 0
+    expect(env.prov_api.sign_in_raw(number, first["one_time_password"]), 401)
+    env.prov_api.first_login(number, reset)
+
+    # Signed in with the first password and out again (no session left, still a one-time
+    # password): used all the same.
+    papp, body, first = admitted("施登录", "小学心理健康")
+    number = first["expert"]["id_number"]
+    session = env.prov_api.sign_in(number, first["one_time_password"])
+    expect(session.delete("session"), (200, 204))
+    assert db_rows(prov_db, "SELECT count(*) FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.login = ?", number) == [(0,)]
+    relay_idle(env.daemon, ["province", "zhengzhou"])
+    with unchanged(env.daemon, "province"):
+        again = expect(leader.post(f"expert-applications/{papp['id']}/decision", body), 200).json
+    assert again.get("one_time_password") is None and again.get("expert") is None, again
+    assert reissued(first["expert"]) == 0
+    env.prov_api.first_login(number, first["one_time_password"])
+
+    # Unused, by the 负责人 of the series: the double click's new password, as before.
+    papp, body, first = admitted("施双击", "小学心理健康")
+    again = expect(leader.post(f"expert-applications/{papp['id']}/decision", body), 200).json
+    assert again["one_time_password"] and again["one_time_password"] != first["one_time_password"], again
+    assert reissued(first["expert"]) == 1
+    expect(env.prov_api.sign_in_raw(first["expert"]["id_number"], first["one_time_password"]), 401)
+    env.prov_api.first_login(first["expert"]["id_number"], again["one_time_password"])
+
