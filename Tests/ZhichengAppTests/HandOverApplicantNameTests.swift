@@ -26,10 +26,11 @@ struct HandOverApplicantNameTests {
         #expect(pass.delivered >= 1 && pass.waiting == 0)
     }
 
-    func handOver(_ f: RelayFixture, from city: String, id: Int, submission: Int = 1, name: String, idNumber: String) async throws {
+    func handOver(_ f: RelayFixture, from city: String, id: Int, submission: Int = 1, name: String, idNumber: String,
+                  unit: String = "育才实验小学") async throws {
         try await send(f, from: city, "application.forward", [
             "kind": "title", "source_application_id": id, "submission": submission, "applicant_name": name, "id_number": idNumber,
-            "unit_name": "育才实验小学", "unit_code": "4101040010003", "year": 2026, "series": "中小学教师", "level": "副高级", "title": "高级教师",
+            "unit_name": unit, "unit_code": "4101040010003", "year": 2026, "series": "中小学教师", "level": "副高级", "title": "高级教师",
             "sections": "{}", "trail": "[]",
         ])
     }
@@ -57,5 +58,36 @@ struct HandOverApplicantNameTests {
         // A hand-over again (a resubmission the office had not acted on) carries the name the city uses now.
         try await handOver(f, from: "zhengzhou", id: 8, submission: 2, name: "吴新", idNumber: Self.wu)
         #expect(try await names(f) == ["kaifeng 7 周申报", "zhengzhou 7 周文", "zhengzhou 8 吴新"])
+    }
+
+    /// The names each copy has had, other than the current one (`former_unit_names`,
+    /// `former_applicant_names`): "unit [former] · person [former]".
+    func formerNames(_ f: RelayFixture) async throws -> [String] {
+        try await f.rows("province", """
+            SELECT unit_name || ' ' || former_unit_names || ' · ' || applicant_name || ' ' || former_applicant_names AS v
+            FROM received_applications ORDER BY source_tenant, source_application_id
+            """)
+    }
+
+    /// A name that comes back — a correction undone, a hand-over again from a city restored to
+    /// before a correction — is the current name again, not one of the former ones; every
+    /// other name it had stays among them, once, oldest first. By a correction's message
+    /// (`renameCopies`) and by a hand-over again (its upsert), which keep them the same way.
+    @Test func aNameThatComesBackIsCurrentNotFormer() async throws {
+        let f = try await RelayFixture.with("province", "zhengzhou")
+        try await handOver(f, from: "zhengzhou", id: 7, name: "周申报", idNumber: Self.zhou)
+        try await send(f, from: "zhengzhou", "applicant.renamed", ["source_application_ids": [7], "id_number": Self.zhou, "name": "周文"])
+        try await send(f, from: "zhengzhou", "org.renamed", ["source_application_ids": [7], "unit_code": "4101040010003", "name": "育才小学"])
+        #expect(try await formerNames(f) == [#"育才小学 ["育才实验小学"] · 周文 ["周申报"]"#])
+        // Undone: back to the first names, the corrected ones now former.
+        try await send(f, from: "zhengzhou", "applicant.renamed", ["source_application_ids": [7], "id_number": Self.zhou, "name": "周申报"])
+        try await send(f, from: "zhengzhou", "org.renamed", ["source_application_ids": [7], "unit_code": "4101040010003", "name": "育才实验小学"])
+        #expect(try await formerNames(f) == [#"育才实验小学 ["育才小学"] · 周申报 ["周文"]"#])
+        // A hand-over again (not acted on yet) under the corrected names: each former name once.
+        try await handOver(f, from: "zhengzhou", id: 7, submission: 2, name: "周文", idNumber: Self.zhou, unit: "育才小学")
+        #expect(try await formerNames(f) == [#"育才小学 ["育才实验小学"] · 周文 ["周申报"]"#])
+        // And a name never had before joins them after the ones it had.
+        try await send(f, from: "zhengzhou", "applicant.renamed", ["source_application_ids": [7], "id_number": Self.zhou, "name": "周雯"])
+        #expect(try await formerNames(f) == [#"育才小学 ["育才实验小学"] · 周雯 ["周申报","周文"]"#])
     }
 }

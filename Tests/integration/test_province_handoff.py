@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, province_passes, relay_idle, restore_tenant
+from api_support import Api, add_reviewer, approve_unit, approved_plan, create_child, db_rows, expect, fresh_id_number, province_passes, relay_idle, restore_tenant
 from conftest import REPO, clean_env, create_tenant, expect_error, wait_until
 
 SERIES = "中小学教师"
@@ -953,3 +953,164 @@ def test_a_hand_over_without_names_and_malformed_rename_messages_change_no_name_
     assert id_number not in log, "an ID-card number in the log unmasked"
     unapplied = db_rows(province_db, "SELECT target FROM audit WHERE action = 'relay.unapplied'")
     assert sorted(t for (t,) in unapplied) == sorted(f"message:{m}" for m in warned), unapplied
+
+
+# --------------------------------------------------------------------------- names through a hand-over
+
+
+class UnitHandoff:
+    """The province (its office's 经办人 and admin) and 郑州市 with a unit under its office
+    (东风小学, approved, with an approved 副高级 plan), a handler and a leader in the unit and in
+    the office, and one applicant of the unit (钱老师) whose 副高级 application is submitted. The
+    unit and the applicant may be renamed in the city; `names()` says how the province names them."""
+
+    UNIT = "东风小学"
+
+    def __init__(self, d):
+        self.d = d
+        pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+        info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+        self.api, self.papi = Api(d.http_port, "zhengzhou"), Api(d.http_port, "province")
+        self.office = self.papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
+        self.prov_handler = add_reviewer(self.office, 1, "prov.h", ["handler"], sections=SECTIONS)
+        self.city = self.api.first_login(info["admin_login"], info["admin_password"])
+        org, admin = create_child(self.city, 1, self.UNIT, "unit")
+        self.unit_id = org["id"]
+        self.unit = approve_unit(self.api, self.city, self.unit_id, admin["login"], admin["password"])
+        approved_plan(self.unit, self.city, self.unit_id, [{"series": SERIES, "level": "副高级", "count": 5}])
+        self.reviewers = [add_reviewer(self.unit, self.unit_id, f"{self.unit_id}.{role}", [role], sections=SECTIONS) for role in ("handler", "leader")] \
+            + [add_reviewer(self.city, 1, f"city.{role}", [role], sections=SECTIONS) for role in ("handler", "leader")]
+        person = expect(self.unit.post(f"orgs/{self.unit_id}/applicants", {"id_number": fresh_id_number(), "name": "钱老师"}), 201).json
+        self.person_id = person["account"]["id"]
+        self.applicant = self.api.first_login(person["account"]["login"], person["password"])
+        self.app = expect(self.applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+        for section in SECTIONS:
+            expect(self.applicant.put(f"applications/{self.app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+        expect(self.applicant.post(f"applications/{self.app['id']}/submit"), 200)
+
+    def pass_by(self, reviewers) -> None:
+        for reviewer in reviewers:
+            expect(Handoff.pass_(reviewer, self.app["id"]), 200)
+
+    def forwarded(self):
+        return expect(self.applicant.get(f"applications/{self.app['id']}"), 200).json.get("forwarded_to_province_at")
+
+    def received_id(self) -> int:
+        return wait_until(lambda: db_rows(self.d.tenant_db("province"), "SELECT id FROM received_applications WHERE source_application_id = ?",
+                                          self.app["id"]), 30, "the province to receive the application")[0][0]
+
+    def names(self) -> tuple:
+        """(unit, its former names, applicant, their former names) as the province has them; the
+        current ones as its API shows them."""
+        rid = self.received_id()
+        shown = expect(self.office.get(f"province/reviews/{rid}"), 200).json
+        (units, people), = db_rows(self.d.tenant_db("province"), "SELECT former_unit_names, former_applicant_names FROM received_applications WHERE id = ?", rid)
+        return shown["unit_name"], json.loads(units), shown["applicant_name"], json.loads(people)
+
+    def rename(self, unit: str, person: str) -> None:
+        """The unit renamed by its parent (the city office), the applicant's name corrected by the unit's admin."""
+        expect(self.city.patch(f"orgs/{self.unit_id}", {"name": unit}), 200)
+        expect(self.unit.patch(f"applicants/{self.person_id}", {"name": person}), 200)
+
+    def wait_names(self, expected: tuple, what: str) -> None:
+        seen: list[tuple] = []
+        try:
+            wait_until(lambda: seen.append(self.names()) or seen[-1] == expected, 30, what)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: the province has {seen[-1:]}, not {expected}") from None
+        relay_idle(self.d, ["province", "zhengzhou"])
+        assert self.names() == expected, self.names()
+
+    def sign_in_again(self) -> None:
+        """After a restore of the city (which voids every session of the backup)."""
+        self.city, self.unit, self.applicant = (self.api.sign_in(s.account["login"], s.password) for s in (self.city, self.unit, self.applicant))
+        self.reviewers = [self.api.sign_in(s.account["login"], s.password) for s in self.reviewers]
+
+    def inbox(self, tenant: str) -> list[str]:
+        return sorted(k for (k,) in db_rows(self.d.tenant_db(tenant), "SELECT kind FROM inbox"))
+
+
+def test_a_hand_over_again_after_a_restore_names_the_unit_and_the_applicant_as_the_city_does_now(daemon_factory):
+    """The city hands an application over and the province office acts on it; the city then
+    renames the unit and corrects the applicant's name, which the province learns. Restored to
+    a backup taken before the hand-over (and so before the corrections), the city names them as
+    it did; its leader passes the application again, and the hand-over again, of an application
+    the province acted on (`renameCopies`), carries the names the city uses now: the province
+    names them so, and keeps the corrected ones among their former names (a relation declared
+    under them still names them), never the current name among them. Corrected again, each
+    former name stays once."""
+    d = daemon_factory().start()
+    u = UnitHandoff(d)
+    u.pass_by(u.reviewers[:3])   # waits for the city office's 负责人
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    u.pass_by(u.reviewers[3:])
+    wait_until(u.forwarded, 30, "the hand-over to be acknowledged")
+    rid = u.received_id()
+    expect(u.prov_handler.post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
+    assert u.names() == ("东风小学", [], "钱老师", [])
+    u.rename("东风实验小学", "钱晓")
+    u.wait_names(("东风实验小学", ["东风小学"], "钱晓", ["钱老师"]), "the province to learn the corrected names")
+
+    restore_tenant(d, "zhengzhou", backup)
+    u.sign_in_again()
+    assert not u.forwarded() and expect(u.city.get(f"orgs/{u.unit_id}"), 200).json["name"] == "东风小学"
+    u.pass_by(u.reviewers[3:])
+    wait_until(u.forwarded, 30, "the hand-over again to be acknowledged")
+    # The province acted on it: it keeps its review (the 经办人's step) and takes the names.
+    u.wait_names(("东风小学", ["东风实验小学"], "钱老师", ["钱晓"]), "the province to take the names the hand-over again carries")
+    seen = expect(u.office.get(f"province/reviews/{rid}"), 200).json
+    assert (seen["state"], seen["step"], [s["step"] for s in seen["decisions"]]) == ("in_review", "leader", ["handler"]), seen
+    assert db_rows(d.tenant_db("province"), "SELECT count(*) FROM audit WHERE action = 'application.receive-again'") == [(1,)]
+
+    # Corrected again in the city: each former name once, the current one never among them.
+    u.rename("东风实验小学", "钱晓")
+    u.wait_names(("东风实验小学", ["东风小学"], "钱晓", ["钱老师"]), "the province to learn the names corrected again")
+    assert u.inbox("province").count("application.forward") == 2
+    for tenant in ("province", "zhengzhou"):
+        assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
+def test_names_corrected_while_the_hand_over_waits_and_after_the_province_returned_it_reach_the_province_once(daemon_factory, tmp_path):
+    """The unit renamed and the applicant's name corrected while the hand-over still waits in the
+    city's outbox (the relay holds it back: ZHICHENG_RELAY_HOLD): the corrections follow it, in
+    order, and the province names them as the city does, the names it was handed over under
+    kept as former ones. Corrected again after the province office sent the application back
+    (退回修改), then resubmitted and handed over again: the province has the last names, each
+    former one once, and every message once."""
+    hold = tmp_path / "hold-forward"
+    hold.write_text("")
+    d = daemon_factory(env=clean_env(ZHICHENG_RELAY_HOLD=f"application.forward:{hold}")).start()
+    u = UnitHandoff(d)
+    city_db, province_db = d.tenant_db("zhengzhou"), d.tenant_db("province")
+    u.pass_by(u.reviewers)
+    wait_until(lambda: db_rows(city_db, "SELECT id FROM outbox WHERE kind = 'application.forward' AND delivered_at IS NULL"), 10,
+               "the hand-over to wait in the city's outbox")
+    u.rename("东风实验小学", "钱晓")
+    waiting = [k for (k,) in db_rows(city_db, "SELECT kind FROM outbox WHERE delivered_at IS NULL ORDER BY id")]
+    assert waiting == ["application.forward", "org.renamed", "applicant.renamed"], waiting
+    assert db_rows(province_db, "SELECT count(*) FROM received_applications") == [(0,)], "held back, and what follows it"
+    hold.unlink()
+    wait_until(u.forwarded, 30, "the hand-over to be acknowledged")
+    u.wait_names(("东风实验小学", ["东风小学"], "钱晓", ["钱老师"]), "the province to take the corrections after the hand-over")
+
+    # Sent back by the province office; corrected again while the applicant has it.
+    rid = u.received_id()
+    expect(u.prov_handler.post(f"province/reviews/{rid}/decision", {"decision": "return", "sections": ["业绩成果"], "reason": "incomplete",
+                                                                     "comment": "请补充"}), 200)
+    wait_until(lambda: expect(u.applicant.get(f"applications/{u.app['id']}"), 200).json["state"] == "returned", 30, "the return to reach the city")
+    u.rename("郑州市东风实验小学", "钱晓明")
+    u.wait_names(("郑州市东风实验小学", ["东风小学", "东风实验小学"], "钱晓明", ["钱老师", "钱晓"]), "the province to learn the names corrected after its return")
+    expect(u.applicant.put(f"applications/{u.app['id']}/sections/{quote('业绩成果')}", {"内容": "补充了获奖证书"}), 200)
+    expect(u.applicant.post(f"applications/{u.app['id']}/submit"), 200)
+    u.pass_by(u.reviewers)
+    wait_until(lambda: db_rows(province_db, "SELECT state, source_submission FROM received_applications WHERE id = ?", rid) == [("in_review", 2)], 30,
+               "the resubmission to reach the province")
+    u.wait_names(("郑州市东风实验小学", ["东风小学", "东风实验小学"], "钱晓明", ["钱老师", "钱晓"]), "the province to keep the names through the hand-over again")
+
+    # Each message once: two hand-overs, two corrections of each name, each answered once.
+    assert u.inbox("province") == sorted(["application.forward"] * 2 + ["org.renamed"] * 2 + ["applicant.renamed"] * 2), u.inbox("province")
+    assert u.inbox("zhengzhou") == sorted(["application.received"] * 2 + ["application.province-review", "application.returned"]), u.inbox("zhengzhou")
+    assert db_rows(province_db, "SELECT action, count(*) FROM audit WHERE action LIKE '%renamed-in-city' GROUP BY action ORDER BY action") == \
+        [("applicant.renamed-in-city", 2), ("org.renamed-in-city", 2)]
+    for tenant in ("province", "zhengzhou"):
+        assert d.call("tenant.check", {"id": tenant})["ok"] is True

@@ -583,13 +583,17 @@ public final class CrossTenantRelay: Sendable {
     /// The SET clause of an UPDATE of `received_applications` that gives `column` (the unit's
     /// or the applicant's name) the value `newName` (an SQL expression; "" for none): the name
     /// it has until then joins `former` (`former_unit_names`, `former_applicant_names`) when it
-    /// changes, unless empty or there already (SET reads the row as it was). An empty new name
-    /// (a hand-over without one) changes neither: it never replaces a name, nor files it as former.
+    /// changes, unless empty or there already (SET reads the row as it was), and the new name
+    /// leaves it: a name that comes back (a correction undone, a city restored to before it
+    /// handing the application over again) is the current one, not a former one, as an
+    /// application received later is given them (`inheritFormerNames`). An empty new name (a
+    /// hand-over without one) changes neither: it never replaces a name, nor is filed as former.
     static func renaming(_ column: String, keptIn former: String, to newName: String) -> String {
         let (old, kept) = ("received_applications.\(column)", "received_applications.\(former)")
         return """
-            \(former) = CASE WHEN \(newName) = '' OR \(old) = \(newName) OR \(old) = '' OR EXISTS (SELECT 1 FROM json_each(\(kept)) WHERE value = \(old))
-                THEN \(kept) ELSE json_insert(\(kept), '$[#]', \(old)) END,
+            \(former) = CASE WHEN \(newName) = '' THEN \(kept) ELSE (SELECT json_group_array(value) FROM (SELECT value FROM json_each(
+                CASE WHEN \(old) = \(newName) OR \(old) = '' OR EXISTS (SELECT 1 FROM json_each(\(kept)) WHERE value = \(old))
+                    THEN \(kept) ELSE json_insert(\(kept), '$[#]', \(old)) END) WHERE value != \(newName) ORDER BY key)) END,
             \(column) = CASE WHEN \(newName) = '' THEN \(old) ELSE \(newName) END
             """
     }
