@@ -1051,6 +1051,60 @@ def test_applications_waiting_for_nobody_are_named_to_the_admin(setup):
     expect(city.reviewers[0].get("reviews/stranded"), 403)
 
 
+def test_a_hand_over_the_province_office_passed_with_no_committee_for_it_is_named_on_the_desk_and_home(setup):
+    """The province's committee desk says what has reached it that no committee of the office
+    covers (尚无负责“<series> <level>”的评委会), and its admin's 首页 says so: for a city's
+    hand-over, once the office's own review passed it, not while the office reviews it, nor
+    once the office sent it back or turned it down. A committee of another level covers nothing
+    of it; one of its level ends the line."""
+    d, city = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    papi = Api(d.http_port, "province")
+    office = papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
+    handler, leader = (add_reviewer(office, 1, f"prov.{role}", [role], sections=SECTIONS) for role in ("handler", "leader"))
+    apps = [city.passed_application("副高级", "高级教师")[1] for _ in range(3)]
+    received = wait_until(lambda: (lambda rows: rows if len(rows) == 3 else None)(
+        {r["source_application_id"]: r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]}), 30,
+        "the province to receive the three applications")
+    passing, rejected, returned = (received[a["id"]] for a in apps)
+    cookie = {"Cookie": f"zc_session={office.cookie}"}
+    line = f"尚无负责“{SERIES} 副高级”的评委会"
+
+    def desk() -> str:
+        page = papi.raw("GET", "/t/province/committee", headers=cookie)
+        assert page.status == 200, page.status
+        return page.body.decode()
+
+    def todo() -> list[str]:
+        return re.findall(r'<li><a href="/t/province/committee">([^<]+)</a></li>', papi.raw("GET", "/t/province/home", headers=cookie).body.decode())
+
+    def listed() -> list[tuple]:
+        return [(i["path"], i["covered"]) for i in expect(office.get("committee-worklist"), 200).json["items"]]
+
+    # Under the office's own review, sent back, turned down: not at the committee.
+    expect(handler.post(f"province/reviews/{rejected}/decision", {"decision": "reject", "comment": "不符合申报条件"}), 200)
+    expect(handler.post(f"province/reviews/{returned}/decision", {"decision": "return", "sections": ["基本信息"], "reason": "incomplete",
+                                                                   "comment": "请补充"}), 200)
+    states = {r["id"]: r["state"] for r in expect(office.get("province/applications"), 200).json["applications"]}
+    assert (states[passing], states[rejected], states[returned]) == ("in_review", "rejected", "returned"), states
+    assert 'id="uncovered"' not in desk() and todo() == [] and listed() == []
+
+    # Passed by the office's 经办人 and 负责人: at the committee, which the office has not set up.
+    for reviewer in (handler, leader):
+        expect(reviewer.post(f"province/reviews/{passing}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
+    assert listed() == [(f"province/applications/{passing}", False)]
+    assert line in desk() and todo() == ["有申报已到评委会，但尚无负责的评委会"], (todo(), desk()[-3000:])
+    # The city's own desk says nothing of the province's applications.
+    city_desk = city.api.raw("GET", "/t/zhengzhou/committee", headers={"Cookie": f"zc_session={city.admin.cookie}"}).body.decode()
+    assert "副高级”的评委会" not in city_desk, city_desk[-3000:]
+
+    expect(office.post("committees", {"name": "河南省中小学教师正高级评委会", "series": [SERIES], "levels": ["正高级"]}), 201)
+    assert line in desk() and todo() == ["有申报已到评委会，但尚无负责的评委会"]
+    expect(office.post("committees", {"name": "河南省中小学教师副高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
+    assert 'id="uncovered"' not in desk() and listed() == [(f"province/applications/{passing}", True)]
+    assert todo() == ["评委会评审：1 件待评审"], todo()
+
+
 # --------------------------------------------------------------------------- the province's own units
 
 

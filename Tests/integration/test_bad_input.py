@@ -243,6 +243,37 @@ def test_an_internal_error_is_joined_to_its_log_line_by_the_request_id(env) -> N
     expect(env.city.get("plans"), 200)
 
 
+def test_an_internal_errors_log_line_masks_an_id_card_number_in_its_path(env) -> None:
+    """The log line of an internal error names the request's path; an ID-card number in it (a
+    path a person typed or a link carried, here where an id belongs) is masked there as
+    everywhere in the log, for the API and for a page. Caused by the session check failing
+    (its table renamed behind the daemon's back), which runs before the path's id is read."""
+    number = fresh_id_number()
+    masked = number[:6] + "*" * 8 + number[-4:]
+    cookie = {"Cookie": f"zc_session={env.city.cookie}"}
+    con = sqlite3.connect(env.daemon.tenant_db(TENANT), timeout=10)
+    try:
+        before = len(env.daemon.stderr())
+        con.execute("ALTER TABLE sessions RENAME TO sessions_gone")
+        con.commit()
+        api = env.city.get(f"orgs/{number}")
+        page = env.api.raw("GET", f"/t/{TENANT}/applications/{number}", headers=cookie)
+        assert api.status == 500 and page.status == 500, (api, page.status)
+    finally:
+        try:
+            con.execute("ALTER TABLE sessions_gone RENAME TO sessions")
+            con.commit()
+        finally:
+            con.close()
+    for path, request_id in ((f"/t/{TENANT}/api/v1/orgs/{masked}", api.headers["x-request-id"]),
+                             (f"/t/{TENANT}/applications/{masked}", page.headers["x-request-id"])):
+        lines = wait_until(lambda: [l for l in env.daemon.stderr()[before:].splitlines() if f"request.id={request_id}" in l and "internal error" in l] or None,
+                           10, f"the internal error of {path} in the log")
+        assert all(f"path={path}" in l for l in lines), lines
+    assert number not in env.daemon.stderr()[before:], "a whole ID-card number in the log"
+    assert env.api.raw("GET", f"/t/{TENANT}/home", headers=cookie).status == 200
+
+
 def test_a_storage_failure_behind_a_page_or_a_form_is_logged_and_not_taken_for_a_sign_out(env) -> None:
     """The web UI's answer to an error that is not the user's says it was written to the log:
     it is, with the request's method and path (the tenant in it), for a page, for a form and

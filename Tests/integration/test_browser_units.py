@@ -282,3 +282,60 @@ def test_login_errors_and_lockout_are_shown(daemon_factory, browser):
     p.login(created["admin_login"], created["admin_password"])
     assert "锁定" in p.flash_error(), "a locked login stays locked even with the right password"
     p.shot("locked")
+
+
+def test_a_city_whose_id_is_api_has_its_pages_and_its_api(daemon_factory, browser):
+    """A tenant id may be `api` (`^[a-z][a-z0-9-]{1,31}$`): its pages are `/t/api/…` and its JSON
+    API `/t/api/api/v1/…`. Only the latter is the API (`UI.isAPIPath`): the browser signs in,
+    changes its password, adds an org, and a refused form comes back as a page with what was
+    typed; an unknown page is a page in Chinese, an unknown API path the API's JSON error."""
+    import json
+
+    from conftest import http_request
+
+    d = daemon_factory().start()
+    created = d.call("tenant.create", {"id": "api", "name": "开封市", "division_code": "4102"})
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/api/", "tenant-api")
+    p.login_ok(created["admin_login"], created["admin_password"])
+    p.change_password(created["admin_password"], NEW_PASSWORD)
+    assert p.d.current_url.endswith("/t/api/home") and "开封市" in p.d.page_source, p.d.current_url
+
+    # A form: 单位管理 adds a department, its admin's one-time password shown.
+    p.go("orgs")
+    from selenium.webdriver.support.ui import Select
+    p.fill("#new-org-name", "鼓楼区教育局")
+    Select(p.by("#new-org-kind")).select_by_value("department")
+    p.click("#add-org-submit")
+    assert p.secret()[0] == "4102001"
+    # Refused (a name over 100 characters): a page, with the name as typed for copying.
+    p.go("orgs")
+    long_name = "名" * 101
+    p.fill("#new-org-name", long_name)
+    p.click("#add-org-submit")
+    assert p.flash_error() and p.by("html").get_attribute("lang") == "zh-CN", p.d.page_source[:500]
+    assert [a.get_attribute("value") for a in p.all("#kept-input .kept-value")] == [long_name], p.d.page_source[-2000:]
+    p.shot("refused-form")
+
+    # Not an API path: a page; under /api/v1/: the API's JSON.
+    p.go("api/foo")
+    assert p.by("#error-home").get_attribute("href").endswith("/t/api/") and "没有这个页面" in p.d.page_source, p.d.page_source[:500]
+    status, headers, body = http_request(d.http_port, "GET", "/t/api/api/foo")
+    assert status == 404 and headers["content-type"].startswith("text/html"), (status, headers)
+    status, headers, body = http_request(d.http_port, "DELETE", "/t/api/home")
+    assert status == 404 and headers["content-type"].startswith("text/html"), (status, headers)
+    status, headers, body = http_request(d.http_port, "GET", "/t/api/api/v1/no-such-thing")
+    assert status == 404 and headers["content-type"].startswith("application/json") and json.loads(body)["error"]["code"], (status, body)
+    status, headers, body = http_request(d.http_port, "DELETE", "/t/api/api/v1/tenant")
+    assert status == 405 and json.loads(body)["error"]["code"], (status, body)
+
+    # The API: sign in, read the org just added.
+    status, _, body = http_request(d.http_port, "POST", "/t/api/api/v1/session", json.dumps({"login": created["admin_login"], "password": NEW_PASSWORD}).encode(),
+                                   headers={"Content-Type": "application/json"})
+    assert status == 200, body
+    token = json.loads(body)["token"]
+    status, headers, body = http_request(d.http_port, "GET", "/t/api/api/v1/orgs/1/children", headers={"Authorization": f"Bearer {token}"})
+    assert status == 200 and headers["content-type"].startswith("application/json"), (status, body)
+    assert [c["name"] for c in json.loads(body)["orgs"]] == ["鼓楼区教育局"], body
+    # A bad body is the API's 400, not a page.
+    status, headers, body = http_request(d.http_port, "POST", "/t/api/api/v1/session", b"{", headers={"Content-Type": "application/json"})
+    assert status == 400 and json.loads(body)["error"]["code"] == "bad_request", (status, body)
