@@ -183,7 +183,7 @@ struct TenantServiceTests {
     @Test func aRenameAgainAfterARestoreToABackupFromBeforeItRenamesTheRestoredOffice() async throws {
         let f = try Fixture()
         _ = try await f.service.create(id: "xinxiang", name: "新乡", divisionCode: "4107", kind: nil, by: admin)
-        let backup = try await f.service.backup("xinxiang", by: admin)
+        let backup = try await f.service.backup("xinxiang", by: admin).record
         _ = try await f.service.rename("xinxiang", name: "新乡市", by: admin)
         _ = try await f.service.setState("xinxiang", .suspended, by: admin)
         _ = try await f.service.restore("xinxiang", from: backup.path, by: admin)
