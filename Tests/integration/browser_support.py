@@ -157,3 +157,54 @@ class Pages:
     def secret(self) -> tuple[str, str]:
         assert self.all("#secret-login"), f"no one-time password shown; error: {self.flash_error()!r} at {self.d.current_url}"
         return self.by("#secret-login").text, self.by("#secret-password").text
+
+
+# Accessibility: what a screen reader is given, as the browser computes it.
+
+def unnamed_controls(p: Pages) -> list[str]:
+    """The visible form controls (those in a closed <details> too, opened for the check and
+    closed again) whose accessible name, as Chromium computes it, is empty."""
+    opened = p.d.execute_script(
+        "const closed = Array.from(document.querySelectorAll('details:not([open])')); closed.forEach(d => d.open = true); return closed;")
+    try:
+        controls = p.all("input:not([type=hidden]), select, textarea, button")
+        assert controls, f"no form controls on {p.d.current_url}"
+        return [c.get_attribute("outerHTML")[:160] for c in controls if c.is_displayed() and not (c.accessible_name or "").strip()]
+    finally:
+        p.d.execute_script("arguments[0].forEach(d => d.open = false)", opened)
+
+
+def assert_controls_named(p: Pages) -> None:
+    unnamed = unnamed_controls(p)
+    assert not unnamed, f"controls without an accessible name on {p.d.current_url}: {unnamed}"
+
+
+def assert_skip_link(p: Pages) -> None:
+    """The page reloaded: the first Tab reaches 跳到主要内容, shown while focused, and Enter
+    moves the focus to <main>, from where the next Tab goes on inside it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+    p.d.refresh()
+    WebDriverWait(p.d, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    ActionChains(p.d).send_keys(Keys.TAB).perform()
+    focused = p.d.switch_to.active_element
+    assert focused.text == "跳到主要内容" and focused.get_attribute("href").endswith("#main"), focused.get_attribute("outerHTML")
+    assert focused.size["width"] > 10 and focused.size["height"] > 10, "the skip link is shown while it has the focus"
+    ActionChains(p.d).send_keys(Keys.ENTER).perform()
+    WebDriverWait(p.d, 10).until(lambda d: d.switch_to.active_element.get_attribute("id") == "main")
+    ActionChains(p.d).send_keys(Keys.TAB).perform()
+    assert p.d.execute_script("return document.querySelector('main').contains(document.activeElement)"), \
+        p.d.switch_to.active_element.get_attribute("outerHTML")[:200]
+
+
+def assert_refused(p: Pages, css: str) -> None:
+    """The page answering a refused form: its title says 错误 first, and the control at fault
+    (and only it) is marked invalid and described by the message."""
+    assert p.d.title.startswith("错误："), p.d.title
+    assert p.by("#flash-error").get_attribute("role") == "alert"
+    marked = p.all("[aria-invalid=true]")
+    assert [m.get_attribute("outerHTML")[:160] for m in marked] == [m.get_attribute("outerHTML")[:160] for m in p.all(css)], \
+        (css, [m.get_attribute("outerHTML")[:160] for m in marked])
+    for field in marked:
+        assert field.get_attribute("aria-describedby") == "flash-error", field.get_attribute("outerHTML")

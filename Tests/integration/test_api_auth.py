@@ -22,6 +22,7 @@ from api_support import (
     NEW_PASSWORD,
     OTHER_PASSWORD,
     Api,
+    city_with_draft,
     module_daemon,
     restore_tenant,
     Session,
@@ -715,6 +716,19 @@ def test_a_session_unused_for_the_idle_period_ends(daemon_factory) -> None:
     assert plain.status == 303 and plain.headers["location"] == "/t/zhengzhou/login", plain.headers
     assert "登录已结束" not in api.raw("GET", "/t/zhengzhou/login").body.decode()
     expect(api.sign_in("4101", NEW_PASSWORD).get("account"), 200)
+
+
+@pytest.mark.parametrize(("idle", "said"), [(1800, "页面30分钟无操作将自动退出登录"), (0, "登录12小时后将自动退出")])
+def test_the_long_forms_say_when_the_configured_sign_out_comes(daemon_factory, idle: int, said: str) -> None:
+    """The application page and 单位信息维护 state the automatic sign-out from
+    `auth.session_idle_seconds`, not a fixed 2 hours; with 0 only the 12 h lifetime, nothing of
+    an idle period."""
+    d = daemon_factory(config=f"[auth]\nsession_idle_seconds = {idle}\n").start()
+    _, _, applicant, app = city_with_draft(d)
+    page = applicant.api.raw("GET", f"/t/zhengzhou/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+    hint = re.search(r'<p class="hint" id="idle-hint">([^<]*)</p>', page)
+    assert hint and hint.group(1).startswith(said), page[-3000:]
+    assert ("无操作" in hint.group(1)) == (idle > 0) and "页面2小时" not in hint.group(1), hint.group(1)
 
 
 def _full_width(text: str) -> str:

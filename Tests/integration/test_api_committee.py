@@ -554,7 +554,7 @@ def test_the_province_office_sends_an_application_back_and_the_resubmission_retu
     expect(office.get("province/reviews/done"), 403)
     expect(city.reviewers[0].get("province/reviews/done"), 403)
     page = office.api.raw("GET", "/t/province/reviewed", headers={"Cookie": f"zc_session={handler.cookie}"}).body.decode()
-    assert 'id="reviewed-received"' in page and f'province-reviews/{rid}">查看</a>' in page and "请补充获奖证书" in page, page[-3000:]
+    assert 'id="reviewed-received"' in page and re.search(rf'province-reviews/{rid}" aria-label="查看[^"]*">查看</a>', page) and "请补充获奖证书" in page, page[-3000:]
     # The screen's list of the province's steps pages on its own (`before_province`), one row at a time here.
     page = office.api.raw("GET", "/t/province/reviewed?limit=1", headers={"Cookie": f"zc_session={handler.cookie}"}).body.decode()
     received = page[page.index('id="reviewed-received"'):]

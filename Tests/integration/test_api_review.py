@@ -410,9 +410,9 @@ def test_a_reviewer_lists_what_they_decided(env: Env) -> None:
     def screen(who: str) -> str:
         return env.api.raw("GET", f"/t/{TENANT}/reviewed", headers={"Cookie": f"zc_session={r[who].cookie}"}).body.decode()
     page = screen("school.h")
-    assert ">已审查</a>" in page and f'data-application="{app["id"]}"' in page and f'reviews/{app["id"]}">查看</a>' in page, page[-3000:]
+    assert ">已审查</a>" in page and f'data-application="{app["id"]}"' in page and re.search(rf'reviews/{app["id"]}" aria-label="查看[^"]*">查看</a>', page), page[-3000:]
     page = screen("dept.h")
-    assert f'data-application="{app["id"]}"' in page and "请补充获奖证书" in page and f'reviews/{app["id"]}">查看</a>' not in page, page[-3000:]
+    assert f'data-application="{app["id"]}"' in page and "请补充获奖证书" in page and f'reviews/{app["id"]}" aria-label=' not in page, page[-3000:]
 
     # The screen pages the same way: one row past the page says older ones follow, and is not shown.
     def rows_and_older(query: str) -> tuple[list[str], str | None]:

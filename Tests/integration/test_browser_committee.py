@@ -12,7 +12,7 @@ import re
 from urllib.parse import quote
 
 from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number
-from browser_support import Pages, browser  # noqa: F401  (fixture)
+from browser_support import Pages, assert_controls_named, assert_refused, browser  # noqa: F401  (fixture)
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -63,6 +63,17 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert not p.all("#uncovered")
     row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
     assert "待评审" in row.text
+    assert_controls_named(p)
+    assert row.find_element("css selector", "a").accessible_name == "评审蒋评审的申报"
+    legends = [e.get_attribute("textContent") for e in p.all("#committee-form fieldset.group legend")]
+    assert legends == ["负责系列：", "负责级别："], legends
+    # 批量发出面试通知 with nothing ticked: refused, the ticked column marked as at fault.
+    p.fill("#batch-time", "2026年12月10日 9:00")
+    p.fill("#batch-place", "三楼")
+    p.click("#batch-submit")
+    assert "请选择" in p.flash_error(), p.flash_error()
+    assert_refused(p, "input.batch-item")
+    row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
     assert row.find_elements("css selector", "input.batch-item"), "an application without a result may be ticked for a batch notice"
     # 年度: the desk narrowed to another year has nothing; to the application's, it is there.
     year = row.find_elements("css selector", "td")[4].text  # 选择, 申报人, 单位, 来源, 年度
@@ -73,6 +84,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.click("#worklist-filter button")
     row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
     p.follow(row.find_element("css selector", "a"))
+    assert_controls_named(p)
     # The item links its 评审表: every level's opinion, for the committee to judge by.
     form_href = p.by("#item-review-form").get_attribute("href")
     assert form_href.endswith(f"/applications/{app['id']}/review-form"), form_href
@@ -111,6 +123,8 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.go("publicity")
     row = next(r for r in p.all("#notices tbody tr") if "蒋评审" in r.text)
     assert "通过" in row.text and "郑州市中小学教师中级职称评审委员会" in row.text
+    assert_controls_named(p)
+    assert row.find_element("css selector", ".objection-text").accessible_name == "对蒋评审评审结果的异议内容"
     row.find_element("css selector", ".objection-text").send_keys("论文存在抄袭嫌疑")
     row.find_element("css selector", ".objection-evidence").send_keys("见某期刊2025年第3期")
     p.press(row.find_element("css selector", ".objection-lodge"))

@@ -15,7 +15,7 @@ import pytest
 from urllib.parse import quote
 
 from api_support import NEW_PASSWORD, expect
-from browser_support import Pages, browser  # noqa: F401  (fixture)
+from browser_support import Pages, assert_controls_named, assert_refused, browser  # noqa: F401  (fixture)
 from expert_support import SECTIONS, SERIES, applicant, become_expert, city_pass, expert_env, senior_application
 
 
@@ -65,6 +65,7 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
         p.follow(row.find_element("css selector", "a"))
         p.shot(f"{login}-expert-review")
         assert "从业年限：16" in p.by("#expert-info").text
+        assert_controls_named(p)
         assert p.by("#city-trail").text.count("通过") == 4, "unit and 主管单位, handler and leader"
         p.fill("#expert-comment", "同意入库" if login == "prov.l" else "符合条件")
         p.click("#expert-decision-submit")
@@ -82,6 +83,8 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
     assert p.by("#expert-count").text == "1"
     row = p.by("#experts tbody tr")
     assert "冯推荐" in row.text and "在库" in row.text
+    assert_controls_named(p)
+    assert row.find_element("css selector", ".retire-reason").accessible_name == "冯推荐退出专家库的理由"
     row.find_element("css selector", ".suspend-reason").send_keys("年度考核未完成")
     p.press(row.find_element("css selector", "button.suspend"))
     assert "暂停" in p.flash_ok(), p.flash_error()
@@ -116,6 +119,8 @@ def test_draw_and_voting_screens(env, browser):
     p.fill("#session-panel", "4")
     p.click("#session-submit")
     assert "奇数" in p.flash_error()
+    assert_refused(p, "#session-panel")
+    assert_controls_named(p)
     assert p.by(f"#session-applications input[value='{received['id']}']").is_selected(), "the ticked application stays ticked"
     assert p.by("#session-place").get_attribute("value") == "郑州市金水东路1号" and p.by("#session-panel").get_attribute("value") == "4"
     p.by("#session-panel").clear()
@@ -126,6 +131,7 @@ def test_draw_and_voting_screens(env, browser):
     assert p.by("#session-when").text == "评审时间地点：2026-12-08 郑州市金水东路1号"
     p.click("#draw-submit")
     assert "未定抽取人数" in p.flash_error(), "a draw without a size is refused"
+    assert_refused(p, "#draw-count")
     p.fill("#draw-count", "3")
     p.fill("#draw-reserves", "1")
     p.fill("#draw-seed", "henan-2026-browser")

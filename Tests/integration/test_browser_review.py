@@ -11,7 +11,7 @@ import re
 from urllib.parse import quote
 
 from api_support import Api, approve_unit, approved_plan, city_with_draft, create_child, expect, fresh_id_number, png_bytes as api_png, unchanged
-from browser_support import Pages, browser, png_bytes  # noqa: F401  (fixture)
+from browser_support import Pages, assert_controls_named, assert_refused, assert_skip_link, browser, png_bytes  # noqa: F401  (fixture)
 from conftest import create_tenant
 
 SERIES = "中小学教师"
@@ -80,6 +80,8 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     # 申报计划上传 in the browser: the school fills a line, uploads the document, submits; the city approves.
     p.login_ok(school_admin["login"], PASSWORD)
     p.go("plans")
+    assert_controls_named(p)
+    assert p.all("#plan-form select[name=level]")[1].accessible_name == "第2行 级别"
     from selenium.webdriver.support.ui import Select
     Select(p.all("#plan-form select[name=series]")[0]).select_by_visible_text(SERIES)
     Select(p.all("#plan-form select[name=level]")[0]).select_by_visible_text("中级")
@@ -117,6 +119,9 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     p.go("applications/mine")
     assert len(p.all("#applications tbody tr")) == 1
     p.follow(p.all("#applications tbody a")[0])
+    assert_controls_named(p)
+    assert p.by("#idle-hint").text == "页面2小时无操作将自动退出登录（只输入文字不算操作，保存、提交或打开页面才算），请及时保存。"
+    assert_skip_link(p)
     for section in SECTIONS:
         area = p.by(f"textarea[data-section='{section}']")
         area.clear()
@@ -146,6 +151,10 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     # Refused without a reason: the form comes back as chosen and typed, not as 通过.
     p.click("#decision-submit")
     assert p.flash_error() == "请选择退回原因（材料不完整、格式不正确、信息有误、不符合申报条件、缺少印章、其他）", "said in Chinese, no codes"
+    assert_refused(p, "select[name=reason]")
+    assert p.d.title.startswith("错误：审查：孙申报"), p.d.title
+    assert_controls_named(p)
+    assert "2小时无操作" in p.by("#decision-form #idle-hint").text
     assert p.by("input[name=decision][value=return]").is_selected() and not p.by("input[name=decision][value=pass]").is_selected()
     assert p.by("input[name=sections][value=业绩成果]").is_selected()
     assert p.by("#decision-comment").get_attribute("value") == "请补充获奖证书"
@@ -176,6 +185,7 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert "重新提交" in p.by("#queue").text
     p.follow(p.all("#queue tbody a")[0])
     assert p.by("#changed").text == "业绩成果"
+    assert [th.text for th in p.all("#review-sections th") if "有修改" in th.text] == ["业绩成果（有修改）"]
     # Under the changed section, what it said in the submission the leader returned.
     previous = p.all("#review-sections .previous")
     assert [e.text for e in previous] == ["上次提交：业绩成果：内容"], [e.text for e in previous]
@@ -191,6 +201,8 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     row = p.by("#status tbody tr")
     assert "孙申报" in row.text and "待评委会评审" in row.text and "职称申报" in row.text, row.text
     p.shot("status")
+    assert_controls_named(p)
+    assert row.find_element("css selector", "a").accessible_name == "打印孙申报的评审表（新窗口）"
     href = row.find_element("css selector", "a").get_attribute("href")
     p.d.get(href)
     opinions = p.by("#opinions").text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import Pages, browser, png_bytes  # noqa: F401  (fixture)
+from browser_support import Pages, assert_controls_named, assert_refused, assert_skip_link, browser, png_bytes  # noqa: F401  (fixture)
 
 NEW_PASSWORD = "Zhicheng2026"
 
@@ -66,6 +66,15 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     dept_login, dept_password = p.secret()
     assert dept_login == "4101001"
     p.shot("city-added-department")
+    # 单位管理 to a screen reader: every control named, the row's buttons naming their org; the
+    # skip links past the header and menu, and past the tree.
+    p.go("orgs")
+    assert_controls_named(p)
+    row = row_for(p, "管城区教育局")
+    assert row.find_element("css selector", "button.secondary").accessible_name == "初始化管城区教育局系统管理员的密码"
+    assert [th.text for th in p.all("#children thead th")][-1] == "操作"
+    assert p.by(".tree a.skip").get_attribute("href").endswith("#org-detail")
+    assert_skip_link(p)
     p.logout()
 
     # The department signs in; until approved it can only maintain and submit its info.
@@ -106,6 +115,7 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     Select(p.by("#new-org-kind")).select_by_value("unit")
     p.click("#add-org-submit")
     assert "已有名为“逸夫小学”的机构" in p.flash_error()
+    assert_refused(p, "#new-org-name")
     p.go("orgs")
     assert sum("逸夫小学" in r.text for r in p.all("#children tbody tr")) == 1
     p.logout()
@@ -118,11 +128,16 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.click("#profile-save")
     assert "校验位错误" in p.flash_error()
     assert p.by("#f-contact").get_attribute("value") == "张老师", "the form keeps what was typed"
+    assert_refused(p, "#f-credit_code")
+    assert p.by("#f-contact").get_attribute("aria-required") == "true" and "带 * 为必填项" in p.by("#profile-form legend").text
+    assert "2小时无操作将自动退出" in p.by("#idle-hint").text
+    assert_controls_named(p)
     p.shot("school-credit-code-refused")
     p.fill("#f-credit_code", "12100000400000624D")
     # The page is one form: submitting (refused: no certificate yet) saves what was typed first.
     p.click("#profile-submit")
     assert "证件" in p.flash_error(), "submitting without a certificate is refused"
+    assert_refused(p, "#certificate-file")
     assert p.by("#f-credit_code").get_attribute("value") == "12100000400000624D"
     # So does an upload: the phone changed, then the certificate uploaded without 保存草稿.
     p.fill("#f-phone", "03712345678")
@@ -197,6 +212,16 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     table = p.by("#staff").text
     assert "经办人" in table and "负责人" in table and "中小学教师" in table and "业绩成果" in table
     p.shot("school-staff")
+    assert_controls_named(p)
+    row = next(r for r in p.all("#staff tbody tr") if r.get_attribute("data-login") == "li.handler")
+    assert row.find_element("css selector", "button.danger").accessible_name == "删除李经办"
+    legends = [e.get_attribute("textContent") for e in row.find_elements("css selector", "fieldset.group legend")]
+    assert legends == ["角色：", "按系列：", "按内容："], legends
+    # 删除 asks again, naming the person.
+    p.press(row.find_element("css selector", "button.danger"))
+    assert p.by("#confirm-message").text == "确定删除人员“李经办”吗？其账户将不能再登录。"
+    p.follow(p.by("#confirm-no"))
+    assert "李经办" in p.by("#staff").text
 
     # 创建申报人员账户: a bad ID-card number is refused, a good one gets an account.
     p.go("applicants")
@@ -205,6 +230,7 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.click("#add-applicant-submit")
     assert "校验码错误" in p.flash_error()
     assert p.by("#applicant-id").get_attribute("value") == "410104199003071234", "the refused form keeps what was typed"
+    assert_refused(p, "#applicant-id")
     assert p.by("#applicant-name").get_attribute("value") == "赵申报"
     p.fill("#applicant-id", "410104199003071233")
     p.fill("#applicant-name", "赵申报")
@@ -225,6 +251,7 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert "4" in p.by("#import-errors").text and "校验码" in p.by("#import-errors").text
     assert "孙导入" in p.by("#applicants").text
     p.shot("school-applicants-imported")
+    assert_controls_named(p)
     # A file that is no CSV text (a workbook saved as .xlsx) is refused, saying what is expected.
     workbook = tmp_path / "申报人员.xlsx"
     workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\xff\xfe\xff")
@@ -276,6 +303,7 @@ def test_login_errors_and_lockout_are_shown(daemon_factory, browser):
     p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/kaifeng/", "login")
     p.login(created["admin_login"], "wrong-password")
     assert "登录名或密码错误" in p.flash_error()
+    assert_refused(p, "#nothing-is-named")   # the error names no field: 错误 in the title, nothing marked
     for _ in range(4):
         p.login(created["admin_login"], "wrong-password")
     assert "锁定" in p.flash_error()

@@ -74,11 +74,17 @@ enum KeptInput {
     }
 }
 
-/// One UI post's form, as `UI.form` read it, and whether the page answering its refusal put
-/// the typed values back (`UI.refilled`). Made and used within one request's task.
+/// One UI post's form, as `UI.form` read it, whether the page answering its refusal put
+/// the typed values back (`UI.refilled`), and the field its refusal named (`ZhichengError.shown`),
+/// which that page marks (`FaultyControl`). Made and used within one request's task.
 final class PostedForm: @unchecked Sendable {
+    /// The path posted to: a form's `action`.
+    let path: String
     var form: FormData?
     var refilled = false
+    var faultyField: String?
+
+    init(path: String) { self.path = path }
 }
 
 /// Binds a `PostedForm` for each post of the web UI (not the API's), for `UI.render`.
@@ -107,6 +113,6 @@ struct UIFailureMiddleware<Context: RequestContext>: RouterMiddleware {
 struct PostedFormMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, !UI.isAPIPath(request.uri.path) else { return try await next(request, context) }
-        return try await UI.$posted.withValue(PostedForm()) { try await next(request, context) }
+        return try await UI.$posted.withValue(PostedForm(path: request.uri.path)) { try await next(request, context) }
     }
 }

@@ -4,28 +4,28 @@ extension Templates {
 
     static let committee = """
         <h2>评委会评审</h2>
-        {{#has_committees}}<table id="committees"><thead><tr><th>评委会</th><th>负责范围</th><th>表决规则</th><th></th></tr></thead><tbody>
+        {{#has_committees}}<table id="committees"><thead><tr><th>评委会</th><th>负责范围</th><th>表决规则</th><th>操作</th></tr></thead><tbody>
         {{#committees}}<tr data-committee="{{id}}"><td>{{name}}</td><td>{{scope}}</td><td>{{rule}}</td><td><details><summary>修改</summary>
         <form method="post" action="{{base}}committee/settings/{{id}}" class="committee-settings"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>名称 <input type="text" name="name" value="{{name}}" required size="30"></label>
-        <p>负责系列：{{#catalog}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/catalog}}</p>
-        <p>负责级别：{{#levels}}<label><input type="checkbox" name="levels" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/levels}}</p>
-        <p>表决规则：<select name="rule">{{#rules}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/rules}}</select></p>
+        <fieldset class="group"><legend>负责系列：</legend>{{#catalog}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/catalog}}</fieldset>
+        <fieldset class="group"><legend>负责级别：</legend>{{#levels}}<label><input type="checkbox" name="levels" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/levels}}</fieldset>
+        <p><label>表决规则：<select name="rule">{{#rules}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/rules}}</select></label></p>
         <p class="hint">系列与级别决定今后接收哪些申报（已开始评审的仍由本评委会评审）；已开始评审后名称不能修改。</p>
-        <button type="submit" class="committee-settings-submit">保存修改</button></form></details></td></tr>{{/committees}}</tbody></table>{{/has_committees}}
+        <button type="submit" class="committee-settings-submit" aria-label="保存{{name}}的修改">保存修改</button></form></details></td></tr>{{/committees}}</tbody></table>{{/has_committees}}
         <details{{^has_committees}} open{{/has_committees}}><summary>设立评委会</summary>
         <form method="post" action="{{base}}committee/new" id="committee-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>名称 <input type="text" name="name" id="committee-name" required size="30"></label>
-        <p>负责系列：{{#catalog}}<label><input type="checkbox" name="series" value="{{.}}"> {{.}}</label>{{/catalog}}</p>
-        <p>负责级别：{{#levels}}<label><input type="checkbox" name="levels" value="{{.}}"> {{.}}</label>{{/levels}}</p>
-        <p>表决规则：<select name="rule">{{#rules}}<option value="{{name}}">{{label}}</option>{{/rules}}</select></p>
+        <fieldset class="group"><legend>负责系列：</legend>{{#catalog}}<label><input type="checkbox" name="series" value="{{.}}"> {{.}}</label>{{/catalog}}</fieldset>
+        <fieldset class="group"><legend>负责级别：</legend>{{#levels}}<label><input type="checkbox" name="levels" value="{{.}}"> {{.}}</label>{{/levels}}</fieldset>
+        <p><label>表决规则：<select name="rule">{{#rules}}<option value="{{name}}">{{label}}</option>{{/rules}}</select></label></p>
         <button type="submit" id="committee-submit">设立评委会</button></form></details>
         <h3>待评审与已评审的申报</h3>
         <form method="get" action="{{base}}committee" id="worklist-filter"><label>年度 <input type="text" name="year" id="worklist-year" value="{{year}}" size="6" inputmode="numeric" placeholder="全部"></label> <label><input type="checkbox" name="open" value="1" id="worklist-open"{{#open}} checked{{/open}}> 只看未确认结果的</label> <button type="submit" class="secondary">筛选</button></form>
         {{#uncovered}}<p class="flash error" id="uncovered">有申报已到评委会，但本单位尚无负责“{{uncovered}}”的评委会：请先设立评委会，这些申报才能评审。</p>{{/uncovered}}
-        <table id="worklist"><thead><tr><th>选择</th><th>申报人</th><th>单位</th><th>来源</th><th>年度</th><th>申报</th><th>状态</th><th>待处理异议</th><th></th></tr></thead><tbody>
+        <table id="worklist"><thead><tr><th>选择</th><th>申报人</th><th>单位</th><th>来源</th><th>年度</th><th>申报</th><th>状态</th><th>待处理异议</th><th>操作</th></tr></thead><tbody>
         {{#items}}<tr data-item="{{path}}"><td>{{#batch}}<input type="checkbox" name="items" value="{{batch}}" form="batch-interview" class="batch-item" aria-label="选择{{applicant}}"{{#ticked}} checked{{/ticked}}>{{/batch}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{year}}</td><td>{{title}}</td><td class="work-state">{{state}}</td><td>{{objections}}</td>
-        <td>{{#covered}}<a href="{{base}}committee/{{path}}">评审</a>{{/covered}}</td></tr>{{/items}}
+        <td>{{#covered}}<a href="{{base}}committee/{{path}}" aria-label="评审{{applicant}}的申报">评审</a>{{/covered}}</td></tr>{{/items}}
         {{^items}}<tr><td colspan="9">暂无到达评委会的申报</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="worklist-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="worklist-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
@@ -41,9 +41,9 @@ extension Templates {
         <h2>评委会评审：{{applicant}} · {{title}}</h2>
         <p>{{unit}}（{{city}}） · 状态：<strong id="item-state">{{state}}</strong>{{#committee}} · {{committee}}{{/committee}}</p>
         {{#interview}}<p id="item-interview">面试通知：{{interview}}</p>{{/interview}}
-        {{#review_form}}<p><a id="item-review-form" href="{{review_form}}" target="_blank">查看评审表（各级审查意见）</a></p>{{/review_form}}
+        {{#review_form}}<p><a id="item-review-form" href="{{review_form}}" target="_blank">查看评审表（各级审查意见）<span class="vh">（新窗口）</span></a></p>{{/review_form}}
         {{#received}}<details id="item-file" open><summary>申报材料（{{city}}报送）</summary>
-        <table id="item-sections"><tbody><tr><th>身份证号</th><td>{{id_number}}</td></tr>{{#sections}}<tr><th>{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
+        <table id="item-sections"><tbody><tr><th scope="row">身份证号</th><td>{{id_number}}</td></tr>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
         {{> received_trails}}</details>{{/received}}
         {{#pending}}
         <fieldset><legend>面试通知</legend>
@@ -64,8 +64,8 @@ extension Templates {
         <table id="objections"><thead><tr><th>提出人</th><th>时间</th><th>内容</th><th>证据</th><th>处理</th></tr></thead><tbody>
         {{#objections}}<tr><td>{{by}}</td><td>{{at}}</td><td>{{text}}</td><td>{{evidence}}</td><td class="objection-state">{{state}}{{#reason}}：{{reason}}{{/reason}}
         {{#open}}<form method="post" action="{{base}}committee/{{path}}/objections/{{id}}/resolve"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <select name="decision" class="objection-decision"><option value="dismissed">不成立</option><option value="upheld">成立（撤销结果）</option></select>
-        <input type="text" name="reason" class="objection-reason" required placeholder="处理理由"><button type="submit" class="objection-submit">处理</button></form>{{/open}}</td></tr>{{/objections}}
+        <select name="decision" class="objection-decision" aria-label="{{by}}所提异议的处理结果"><option value="dismissed">不成立</option><option value="upheld">成立（撤销结果）</option></select>
+        <input type="text" name="reason" class="objection-reason" required placeholder="处理理由" aria-label="{{by}}所提异议的处理理由"><button type="submit" class="objection-submit" aria-label="处理{{by}}所提的异议">处理</button></form>{{/open}}</td></tr>{{/objections}}
         {{^objections}}<tr><td colspan="5">暂无异议</td></tr>{{/objections}}
         </tbody></table>
         """
@@ -76,8 +76,8 @@ extension Templates {
         <table id="notices"><thead><tr><th>评委会</th><th>申报人</th><th>单位</th><th>申报</th><th>结果</th><th>公示截止</th><th>提出异议</th></tr></thead><tbody>
         {{#notices}}<tr><td>{{committee}}{{#by_province}}（省职改办）{{/by_province}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{title}}</td><td>{{result}}</td><td>{{until}}</td><td>
         <form method="post" action="{{base}}publicity/{{path}}/objection" class="objection-form"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <textarea name="text" rows="2" cols="30" class="objection-text" required placeholder="异议内容"></textarea>
-        <input type="text" name="evidence" class="objection-evidence" placeholder="证据说明"><button type="submit" class="objection-lodge">提交异议</button></form></td></tr>{{/notices}}
+        <textarea name="text" rows="2" cols="30" class="objection-text" required placeholder="异议内容" aria-label="对{{applicant}}评审结果的异议内容"></textarea>
+        <input type="text" name="evidence" class="objection-evidence" placeholder="证据说明" aria-label="对{{applicant}}评审结果的异议证据说明"><button type="submit" class="objection-lodge" aria-label="对{{applicant}}的评审结果提交异议">提交异议</button></form></td></tr>{{/notices}}
         {{^notices}}<tr><td colspan="7">目前没有公示中的评审结果</td></tr>{{/notices}}
         </tbody></table>
         {{#has_own}}<h3>我提出的异议</h3>

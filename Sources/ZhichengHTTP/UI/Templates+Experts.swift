@@ -8,9 +8,9 @@ extension Templates {
     static let expertReviews = """
         <h2>专家推荐审查</h2>
         <p>专家申报经单位、主管单位审查后报送省职改办；省职改办经办人、负责人审查通过后进入专家信息库。</p>
-        <table id="expert-queue"><thead><tr><th>编号</th><th>申报人</th><th>工作单位</th><th>报送地</th><th>系列</th><th>专业</th><th>职称</th><th>状态</th><th></th></tr></thead><tbody>
+        <table id="expert-queue"><thead><tr><th>编号</th><th>申报人</th><th>工作单位</th><th>报送地</th><th>系列</th><th>专业</th><th>职称</th><th>状态</th><th>操作</th></tr></thead><tbody>
         {{#items}}<tr data-id="{{id}}"><td>{{id}}</td><td><a href="{{base}}expert-reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{city}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{title}}</td>
-        <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}</td><td><a href="{{base}}expert-reviews/{{id}}">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
+        <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}</td><td><a href="{{base}}expert-reviews/{{id}}" aria-label="{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}{{applicant}}的专家推荐">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
         {{^items}}<tr><td colspan="9">暂无专家推荐</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="expert-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="expert-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
@@ -19,15 +19,16 @@ extension Templates {
     static let expertReview = """
         <h2>专家推荐：{{applicant}} · {{series}} · {{specialty}}</h2>
         <table id="expert-info"><tbody>
-        <tr><th>身份证号</th><td>{{id_number}}</td><th>工作单位</th><td>{{unit}}（{{city}}）</td></tr>
-        <tr><th>职称</th><td>{{level}} {{title}}</td><th>当前状态</th><td id="expert-stage">{{stage}}</td></tr>
-        {{#sections}}<tr><th>{{name}}</th><td colspan="3" style="white-space:pre-line">{{content}}</td></tr>{{/sections}}
+        <tr><th scope="row">身份证号</th><td>{{id_number}}</td><th scope="row">工作单位</th><td>{{unit}}（{{city}}）</td></tr>
+        <tr><th scope="row">职称</th><td>{{level}} {{title}}</td><th scope="row">当前状态</th><td id="expert-stage">{{stage}}</td></tr>
+        {{#sections}}<tr><th scope="row">{{name}}</th><td colspan="3" style="white-space:pre-line">{{content}}</td></tr>{{/sections}}
         </tbody></table>
         {{#may_act}}
         <fieldset><legend>省职改办审查意见</legend>
         <form method="post" action="{{base}}expert-reviews/{{id}}" id="expert-decision"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
         <p>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</p>
         <p><label>意见 <textarea name="comment" rows="3" cols="60" id="expert-comment">{{comment_typed}}</textarea></label></p>
+        <p class="hint" id="idle-hint">{{idle_hint}}</p>
         <button type="submit" id="expert-decision-submit">提交审查意见</button></form></fieldset>
         {{/may_act}}
         {{> received_trails}}
@@ -47,9 +48,9 @@ extension Templates {
     static let provinceReviews = """
         <h2>职称申报审查</h2>
         <p>各市报送的副高级、正高级职称申报，经省职改办经办人、负责人审查通过后，交省评委会评审；审查未通过即为最终结果，通知申报人所在市。</p>
-        <table id="province-queue"><thead><tr><th>编号</th><th>申报人</th><th>工作单位</th><th>报送地</th><th>年度</th><th>系列</th><th>职称</th><th>状态</th><th></th></tr></thead><tbody>
+        <table id="province-queue"><thead><tr><th>编号</th><th>申报人</th><th>工作单位</th><th>报送地</th><th>年度</th><th>系列</th><th>职称</th><th>状态</th><th>操作</th></tr></thead><tbody>
         {{#items}}<tr data-id="{{id}}"><td>{{id}}</td><td><a href="{{base}}province-reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{city}}</td><td>{{year}}</td><td>{{series}}</td><td>{{title}}</td>
-        <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}</td><td><a href="{{base}}province-reviews/{{id}}">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
+        <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}</td><td><a href="{{base}}province-reviews/{{id}}" aria-label="{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}{{applicant}}的申报">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
         {{^items}}<tr><td colspan="9">暂无报送的职称申报</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="province-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="province-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
@@ -58,19 +59,20 @@ extension Templates {
     static let provinceReview = """
         <h2>职称申报审查：{{applicant}} · {{series}} {{level}} {{title}}</h2>
         <table id="province-info"><tbody>
-        <tr><th>身份证号</th><td>{{id_number}}</td><th>工作单位</th><td>{{unit}}（{{city}}）</td></tr>
-        <tr><th>年度</th><td>{{year}}</td><th>当前状态</th><td id="province-stage">{{stage}}</td></tr>
-        {{#sections}}<tr><th>{{name}}{{#changed}} *{{/changed}}</th><td colspan="3" style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">退回前：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}
+        <tr><th scope="row">身份证号</th><td>{{id_number}}</td><th scope="row">工作单位</th><td>{{unit}}（{{city}}）</td></tr>
+        <tr><th scope="row">年度</th><td>{{year}}</td><th scope="row">当前状态</th><td id="province-stage">{{stage}}</td></tr>
+        {{#sections}}<tr><th scope="row">{{name}}{{#changed}}（有修改）{{/changed}}</th><td colspan="3" style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">退回前：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}
         </tbody></table>
         {{#changed}}<p>重新报送后有修改的部分：<strong id="province-changed">{{changed}}</strong></p>{{/changed}}
         {{#may_act}}
         <fieldset><legend>省职改办审查意见</legend>
         <form method="post" action="{{base}}province-reviews/{{id}}" id="province-decision"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
         <p>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</p>
-        <p>退回时选择有问题的部分：{{#section_choices}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/section_choices}}</p>
+        <fieldset class="group"><legend>退回时选择有问题的部分：</legend>{{#section_choices}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/section_choices}}</fieldset>
         <p><label>退回原因 <select name="reason" id="province-reason"><option value=""></option>{{#reason_choices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reason_choices}}</select></label></p>
         <p class="hint">退回修改：申报人修改后重新提交，经本市各级审查后再报送省职改办；未通过即为最终结果。</p>
         <p><label>意见 <textarea name="comment" rows="3" cols="60" id="province-comment">{{comment_typed}}</textarea></label></p>
+        <p class="hint" id="idle-hint">{{idle_hint}}</p>
         <button type="submit" id="province-decision-submit">提交审查意见</button></form></fieldset>
         {{/may_act}}
         {{#hidden}}<p>无权查看：{{hidden}}</p>{{/hidden}}
@@ -89,11 +91,11 @@ extension Templates {
         <table id="experts"><thead><tr><th>姓名</th><th>身份证号</th><th>系列</th><th>专业</th><th>职称</th><th>工作单位</th><th>状态</th>{{#admin}}<th>管理</th>{{/admin}}</tr></thead><tbody>
         {{#experts}}<tr data-expert="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{title}}</td><td>{{unit}}（{{city}}）</td><td class="expert-state">{{state_label}}</td>
         {{#admin}}<td>
-        {{#active}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="suspended"><label>理由 <input type="text" name="reason" class="suspend-reason" required size="10"></label><button type="submit" class="secondary suspend">暂停</button></form>{{/active}}
-        {{#suspended}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="active"><button type="submit" class="reinstate">恢复</button></form>{{/suspended}}
-        {{^retired}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="retired"><label>理由 <input type="text" name="reason" class="retire-reason" required size="10"></label><button type="submit" class="danger retire">退出专家库</button></form>
+        {{#active}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="suspended"><label>理由 <input type="text" name="reason" class="suspend-reason" required size="10" aria-label="暂停{{name}}的理由"></label><button type="submit" class="secondary suspend" aria-label="暂停{{name}}">暂停</button></form>{{/active}}
+        {{#suspended}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="active"><button type="submit" class="reinstate" aria-label="恢复{{name}}">恢复</button></form>{{/suspended}}
+        {{^retired}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="retired"><input type="hidden" name="_what" value="{{name}}"><label>理由 <input type="text" name="reason" class="retire-reason" required size="10" aria-label="{{name}}退出专家库的理由"></label><button type="submit" class="danger retire" aria-label="{{name}}退出专家库">退出专家库</button></form>
         <details><summary>回避关系</summary><form method="post" action="{{base}}experts/{{id}}/relations"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <textarea name="relations" rows="3" cols="30" class="relations" placeholder="每行一项：姓名、身份证号或单位">{{relations}}</textarea><br><button type="submit" class="save-relations">保存</button></form></details>{{/retired}}
+        <textarea name="relations" rows="3" cols="30" class="relations" placeholder="每行一项：姓名、身份证号或单位" aria-label="{{name}}的回避关系（每行一项：姓名、身份证号或单位）">{{relations}}</textarea><br><button type="submit" class="save-relations" aria-label="保存{{name}}的回避关系">保存</button></form></details>{{/retired}}
         </td>{{/admin}}</tr>{{/experts}}
         {{^experts}}<tr><td colspan="8">没有符合条件的专家</td></tr>{{/experts}}
         </tbody></table>
@@ -106,9 +108,9 @@ extension Templates {
         <details{{^has_committees}} open{{/has_committees}}><summary>设立评委会</summary>
         <form method="post" action="{{base}}committees" id="committee-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>名称 <input type="text" name="name" id="committee-name" required size="30" value="{{committee_typed.name}}"></label>
-        <p>负责系列：{{#committee_series}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/committee_series}}</p>
-        <p>负责级别：{{#committee_levels}}<label><input type="checkbox" name="levels" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/committee_levels}}</p>
-        <p>表决规则：<select name="rule" id="committee-rule">{{#rules}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/rules}}</select></p>
+        <fieldset class="group"><legend>负责系列：</legend>{{#committee_series}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/committee_series}}</fieldset>
+        <fieldset class="group"><legend>负责级别：</legend>{{#committee_levels}}<label><input type="checkbox" name="levels" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/committee_levels}}</fieldset>
+        <p><label>表决规则：<select name="rule" id="committee-rule">{{#rules}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/rules}}</select></label></p>
         <button type="submit" id="committee-submit">设立评委会</button></form></details>
         {{#has_committees}}
         <table id="committees"><thead><tr><th>评委会</th><th>负责范围</th><th>表决规则</th></tr></thead><tbody>
@@ -123,7 +125,7 @@ extension Templates {
         <label>专业 <input type="text" name="specialty" id="session-specialty" placeholder="不限" size="10" value="{{session_typed.specialty}}"></label>
         <label>抽取人数 <input type="text" name="panel_size" id="session-panel" value="{{session_typed.panel_size}}" size="3" placeholder="抽取时定"></label>
         <label>备选人数 <input type="text" name="reserves" id="session-reserves" value="{{session_typed.reserves}}" size="3"></label>
-        <table id="session-applications"><thead><tr><th></th><th>申报人</th><th>单位</th><th>报送地</th><th>系列</th><th>级别</th><th>职称</th></tr></thead><tbody>
+        <table id="session-applications"><thead><tr><th>选择</th><th>申报人</th><th>单位</th><th>报送地</th><th>系列</th><th>级别</th><th>职称</th></tr></thead><tbody>
         {{#received}}<tr><td><input type="checkbox" name="applications" value="{{id}}" aria-label="{{name}}"{{#ticked}} checked{{/ticked}}></td><td>{{name}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td></tr>{{/received}}
         {{^received}}<tr><td colspan="7">暂无待评审的报送申报</td></tr>{{/received}}
         </tbody></table>
@@ -165,22 +167,22 @@ extension Templates {
         {{/office}}
         {{#has_draw}}
         <h3>评审专家</h3>
-        <table id="members"><thead><tr><th>顺序</th><th>姓名</th><th>工作单位</th><th>专业</th><th>身份</th>{{#office}}<th>已投票</th><th></th>{{/office}}</tr></thead><tbody>
+        <table id="members"><thead><tr><th>顺序</th><th>姓名</th><th>工作单位</th><th>专业</th><th>身份</th>{{#office}}<th>已投票</th><th>操作</th>{{/office}}</tr></thead><tbody>
         {{#members}}<tr data-expert="{{expert_id}}"><td>{{position}}</td><td class="member-name">{{name}}</td><td>{{unit}}</td><td>{{specialty}}</td><td class="member-role">{{role}}</td>
-        {{#office}}<td>{{votes_cast}}</td><td>{{#replaceable}}<form method="post" action="{{base}}sessions/{{session_id}}/replace"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="expert" value="{{expert_id}}"><button type="submit" class="secondary replace">由备选替补</button></form>{{/replaceable}}</td>{{/office}}</tr>{{/members}}
+        {{#office}}<td>{{votes_cast}}</td><td>{{#replaceable}}<form method="post" action="{{base}}sessions/{{session_id}}/replace"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="expert" value="{{expert_id}}"><button type="submit" class="secondary replace" aria-label="由备选替补{{name}}">由备选替补</button></form>{{/replaceable}}</td>{{/office}}</tr>{{/members}}
         </tbody></table>
         {{#office}}{{#has_excluded}}<h3>回避的专家</h3>{{/has_excluded}}
         <ul id="excluded">{{#excluded}}<li>{{name}}：{{reason}}</li>{{/excluded}}</ul>{{/office}}
         {{/has_draw}}
         <h3>评审的申报</h3>
         {{#applications}}<fieldset class="session-application" data-application="{{id}}"><legend>{{applicant}} · {{unit}} · {{title}}</legend>
-        <table><tbody>{{#sections}}<tr><th>{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
+        <table><tbody>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
         {{#my_vote}}<p class="my-vote">您的投票：{{label}}，评分 {{score}}{{#comment}}，意见：{{comment}}{{/comment}}</p>{{/my_vote}}
         {{#may_vote}}<form method="post" action="{{base}}sessions/{{session_id}}/vote" class="vote-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="application" value="{{id}}">
         {{#votes}}<label><input type="radio" name="vote" value="{{value}}"{{#checked}} checked{{/checked}} required> {{label}}</label>{{/votes}}
         <label>评分 <input type="text" name="score" class="vote-score" size="4" placeholder="0-100" value="{{score_typed}}"></label>
         <label>意见 <input type="text" name="comment" class="vote-comment" size="30" value="{{comment_typed}}"></label>
-        <button type="submit" class="vote-submit">投票</button></form>{{/may_vote}}
+        <button type="submit" class="vote-submit" aria-label="对{{applicant}}的申报投票">投票</button></form>{{/may_vote}}
         {{#tally}}<p class="tally">{{tally}}{{#result}}：<strong class="result">{{result}}</strong>{{/result}}</p>{{/tally}}
         </fieldset>{{/applications}}
         {{#closed}}{{#office}}<h3>投票明细</h3>

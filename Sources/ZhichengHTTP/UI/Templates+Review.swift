@@ -9,24 +9,24 @@ extension Templates {
         <h2>申报计划上传</h2>
         {{#pending_count}}<fieldset><legend>待审核的申报计划（市职改办）</legend>
         <table id="pending-plans"><thead><tr><th>单位</th><th>年度</th><th>计划</th><th>附件</th><th>操作</th></tr></thead><tbody>
-        {{#pending}}<tr data-plan="{{id}}"><td>{{org_name}}</td><td>{{year}}</td><td>{{lines}}</td><td><a href="{{api}}plans/{{id}}/document" target="_blank">查看附件</a></td><td>
-        <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve">审核通过</button></form>
-        <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject"><label>退回原因 <input type="text" name="reason" required></label><button type="submit" class="danger">退回</button></form>
+        {{#pending}}<tr data-plan="{{id}}"><td>{{org_name}}</td><td>{{year}}</td><td>{{lines}}</td><td><a href="{{api}}plans/{{id}}/document" target="_blank" aria-label="查看{{org_name}}{{year}}年度申报计划的附件（新窗口）">查看附件</a></td><td>
+        <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve" aria-label="审核通过{{org_name}}{{year}}年度申报计划">审核通过</button></form>
+        <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject"><label>退回原因 <input type="text" name="reason" required aria-label="退回{{org_name}}{{year}}年度申报计划的原因"></label><button type="submit" class="danger" aria-label="退回{{org_name}}{{year}}年度申报计划">退回</button></form>
         </td></tr>{{/pending}}</tbody></table></fieldset>{{/pending_count}}
         <fieldset><legend>填写本单位年度申报计划</legend>
         <form method="post" action="{{base}}plans" id="plan-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>年度 <input type="text" name="year" id="plan-year" value="{{year}}" required size="6"></label>
         <table><thead><tr><th>系列</th><th>级别</th><th>人数</th></tr></thead><tbody>
-        {{#rows}}<tr><td><select name="series"><option value=""></option>{{#series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series}}</select></td>
-        <td><select name="level"><option value=""></option>{{#levels}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/levels}}</select></td>
-        <td><input type="text" name="count" size="5" value="{{count}}"></td></tr>{{/rows}}
+        {{#rows}}<tr><td><select name="series" aria-label="第{{n}}行 系列"><option value=""></option>{{#series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series}}</select></td>
+        <td><select name="level" aria-label="第{{n}}行 级别"><option value=""></option>{{#levels}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/levels}}</select></td>
+        <td><input type="text" name="count" size="5" value="{{count}}" aria-label="第{{n}}行 人数"></td></tr>{{/rows}}
         </tbody></table><p class="hint">保存后表中留有三个空行，可继续添加；再次保存即替换本年度尚未提交的计划。</p><button type="submit" id="plan-save">保存计划</button></form></fieldset>
         <table id="plans"><thead><tr><th>年度</th><th>计划</th><th>状态</th><th>附件</th><th>操作</th></tr></thead><tbody>
         {{#plans}}<tr data-plan="{{id}}"><td>{{year}}</td><td>{{lines}}</td><td>{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
-        <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td><td>
+        <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank" aria-label="查看{{year}}年度申报计划的附件（新窗口）">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td><td>
         {{#editable}}<form method="post" action="{{base}}plans/{{id}}/document" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <input type="file" name="file" class="plan-file" accept="application/pdf,image/png,image/jpeg" required><button type="submit" class="plan-upload">上传附件</button></form>
-        <form method="post" action="{{base}}plans/{{id}}/submit"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="plan-submit">提交审核</button></form>{{/editable}}
+        <input type="file" name="file" class="plan-file" accept="application/pdf,image/png,image/jpeg" required aria-label="{{year}}年度申报计划的附件文件"><button type="submit" class="plan-upload" aria-label="上传{{year}}年度申报计划的附件">上传附件</button></form>
+        <form method="post" action="{{base}}plans/{{id}}/submit"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="plan-submit" aria-label="提交{{year}}年度申报计划审核">提交审核</button></form>{{/editable}}
         </td></tr>{{/plans}}
         {{^plans}}<tr><td colspan="5">暂无申报计划</td></tr>{{/plans}}
         </tbody></table>
@@ -34,7 +34,7 @@ extension Templates {
         <form method="get" action="{{base}}plans" id="unit-plans-filter"><label>年度 <input type="text" name="year" id="unit-plans-year" value="{{filter_year}}" size="6" inputmode="numeric" placeholder="全部"></label> <button type="submit" class="secondary">筛选</button></form>
         <table id="unit-plans"><thead><tr><th>单位</th><th>年度</th><th>计划（已提交与余额）</th><th>状态</th><th>附件</th></tr></thead><tbody>
         {{#units}}<tr data-plan="{{id}}"><td>{{org_name}}</td><td>{{year}}</td><td>{{lines}}</td><td>{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
-        <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td></tr>{{/units}}
+        <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank" aria-label="查看{{org_name}}{{year}}年度申报计划的附件（新窗口）">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td></tr>{{/units}}
         {{^units}}<tr><td colspan="5">暂无已报送的申报计划</td></tr>{{/units}}
         </tbody></table>{{/office}}
         """
@@ -61,8 +61,8 @@ extension Templates {
         <button type="submit" id="new-expert-application-submit">创建专家推荐申请</button></form>{{/expert_form}}
         <p>专家推荐须填写“基本信息”和“工作经历”（含从业年限），经本单位、主管单位和省职改办审查通过后进入专家信息库。</p>
         </fieldset>
-        <table id="applications"><thead><tr><th>编号</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>状态</th><th></th></tr></thead><tbody>
-        {{#items}}<tr><td>{{id}}</td><td>{{kind}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{state_label}}</td><td><a href="{{base}}applications/{{id}}">查看 / 填写</a></td></tr>{{/items}}
+        <table id="applications"><thead><tr><th>编号</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>状态</th><th>操作</th></tr></thead><tbody>
+        {{#items}}<tr><td>{{id}}</td><td>{{kind}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{state_label}}</td><td><a href="{{base}}applications/{{id}}" aria-label="查看 / 填写申报 {{id}}：{{year}}年度 {{title}}">查看 / 填写</a></td></tr>{{/items}}
         {{^items}}<tr><td colspan="8">暂无申报</td></tr>{{/items}}
         </tbody></table>
         """
@@ -70,25 +70,26 @@ extension Templates {
     static let application = """
         <h2>{{#expert}}专家推荐：{{specialty}} · {{/expert}}{{series}} {{level}} {{title}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
         {{#returned}}<div class="flash error" role="alert" id="returned">退回修改：{{reason_label}}。需修改的部分：{{sections}}。{{#comment}}说明：{{comment}}{{/comment}}</div>{{/returned}}
-        {{#committee}}<table id="app-committee"><tbody><tr><th>评委会</th><td>{{name}}</td></tr>
-        <tr><th>面试通知</th><td>{{#interview}}{{interview}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>
-        <tr><th>评审结果</th><td id="app-result">{{#result}}{{result}}{{/result}}{{^result}}{{#publicity}}{{label}}{{/publicity}}{{^publicity}}{{state_label}}{{/publicity}}{{/result}}</td></tr></tbody></table>{{/committee}}
+        {{#committee}}<table id="app-committee"><tbody><tr><th scope="row">评委会</th><td>{{name}}</td></tr>
+        <tr><th scope="row">面试通知</th><td>{{#interview}}{{interview}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>
+        <tr><th scope="row">评审结果</th><td id="app-result">{{#result}}{{result}}{{/result}}{{^result}}{{#publicity}}{{label}}{{/publicity}}{{^publicity}}{{state_label}}{{/publicity}}{{/result}}</td></tr></tbody></table>{{/committee}}
         {{#editable}}
         <form method="post" action="{{base}}applications/{{app_id}}/sections" enctype="multipart/form-data" id="application-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <p class="hint">本页各部分一起保存：点任一“保存”、上传或删除附件、提交申报，都先保存本页已填写的全部内容。每部分不超过 64 KiB（约两万字）。</p>
+        <p class="hint" id="idle-hint">{{idle_hint}}</p>
         {{#sections}}<fieldset><legend>{{name}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend><input type="hidden" name="orig:{{name}}" value="{{orig}}">
         {{#years_field}}<label>从业年限 <input type="text" name="years:{{name}}" id="years" value="{{years}}" size="4"> 年</label><br>{{/years_field}}
         {{#fields}}<label>{{key}} {{#lines}}<textarea name="field:{{section}}:{{key}}" rows="3" cols="60">\n{{value}}</textarea>{{/lines}}{{^lines}}<input type="text" name="field:{{section}}:{{key}}" value="{{value}}" size="40">{{/lines}}</label><br>{{/fields}}
         <textarea name="content:{{name}}" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">\n{{content}}</textarea><br><button type="submit" name="then" value="save" class="save-section">保存</button></fieldset>{{/sections}}
         <fieldset><legend>附件（PDF、PNG 或 JPEG）</legend>
         <ul id="attachments">{{#attachments}}<li>{{name}}（{{size_kib}} KiB）
-        <button type="submit" name="then" value="delete:{{id}}" class="secondary attachment-delete">删除</button></li>{{/attachments}}</ul>
+        <button type="submit" name="then" value="delete:{{id}}" class="secondary attachment-delete" aria-label="删除附件{{name}}">删除</button></li>{{/attachments}}</ul>
         <label>选择文件 <input type="file" name="file" id="attachment-file" accept="application/pdf,image/png,image/jpeg"></label> <button type="submit" name="then" value="upload" id="attachment-upload">上传附件</button>
         </fieldset>
         <button type="submit" name="then" value="submit" id="app-submit">提交申报</button></form>
         {{/editable}}
-        {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th>{{name}}</th><td style="white-space:pre-line">{{text}}</td></tr>{{/sections}}
-        <tr><th>附件文件</th><td>{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}</a>　{{/attachments}}</td></tr></tbody></table>{{/editable}}
+        {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{text}}</td></tr>{{/sections}}
+        <tr><th scope="row">附件文件</th><td>{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>　{{/attachments}}</td></tr></tbody></table>{{/editable}}
         {{#can_withdraw}}<form method="post" action="{{base}}applications/{{app_id}}/withdraw"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger" id="app-withdraw">撤回申报</button></form>{{/can_withdraw}}
         <h3>审查记录</h3>
         <table id="trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th><th>结果</th><th>意见</th></tr></thead><tbody>
@@ -101,8 +102,8 @@ extension Templates {
         <h2>{{heading}}</h2>
         <p id="queue-waiting">待审查：共 {{waiting}} 件</p>
         {{#setup_hint}}<p class="hint" id="setup-hint">{{setup_hint}}</p>{{/setup_hint}}
-        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th></th></tr></thead><tbody>
-        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}</td><td><a href="{{base}}reviews/{{id}}">审查</a></td></tr>{{/items}}
+        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>操作</th></tr></thead><tbody>
+        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}</td><td><a href="{{base}}reviews/{{id}}" aria-label="审查{{applicant}}的申报">审查</a></td></tr>{{/items}}
         {{^items}}<tr><td colspan="8">暂无待审查的申报</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="queue-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="queue-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
@@ -111,16 +112,16 @@ extension Templates {
     static let reviewed = """
         <h2>已审查</h2>
         <p>您作出的审查决定，最新的在前；“当前状态”为申报现在所处的环节。</p>
-        <table id="reviewed"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th></th></tr></thead><tbody>
+        <table id="reviewed"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th>操作</th></tr></thead><tbody>
         {{#items}}<tr data-application="{{id}}"><td>{{at}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td><td>{{standing}}</td>
-        <td>{{#readable}}<a href="{{base}}{{readable}}">查看</a>{{/readable}}</td></tr>{{/items}}
+        <td>{{#readable}}<a href="{{base}}{{readable}}" aria-label="查看{{applicant}}的申报">查看</a>{{/readable}}</td></tr>{{/items}}
         {{^items}}<tr><td colspan="11">暂无审查记录</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#newest_page}}<a id="reviewed-newest" href="{{newest_page}}">最新记录</a> {{/newest_page}}{{#older_page}}<a id="reviewed-older" href="{{older_page}}">更早的记录</a>{{/older_page}}</p>
         {{#province}}<h3>各市报送申报（职称申报、专家推荐）</h3>
-        <table id="reviewed-received"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th></th></tr></thead><tbody>
+        <table id="reviewed-received"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th>操作</th></tr></thead><tbody>
         {{#received}}<tr data-received="{{id}}"><td>{{at}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td><td>{{standing}}</td>
-        <td>{{#readable}}<a href="{{base}}{{readable}}">查看</a>{{/readable}}</td></tr>{{/received}}
+        <td>{{#readable}}<a href="{{base}}{{readable}}" aria-label="查看{{applicant}}的申报">查看</a>{{/readable}}</td></tr>{{/received}}
         {{^received}}<tr><td colspan="11">暂无审查记录</td></tr>{{/received}}
         </tbody></table>
         <p class="pages">{{#received_newest}}<a href="{{received_newest}}">最新记录</a> {{/received_newest}}{{#received_older}}<a id="reviewed-received-older" href="{{received_older}}">更早的记录</a>{{/received_older}}</p>{{/province}}
@@ -129,16 +130,17 @@ extension Templates {
     static let review = """
         <h2>审查：{{applicant}}（{{unit}}） · {{series}} {{level}} {{title}}</h2>
         <p>当前环节：<strong id="review-step">{{step}}</strong>{{#changed}}　重新提交后有修改的部分：<strong id="changed">{{changed}}</strong>{{/changed}}</p>
-        <table id="review-sections"><tbody>{{#sections}}<tr><th>{{name}}{{#changed}} *{{/changed}}</th><td style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">上次提交：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}</tbody></table>
-        {{#has_attachments}}<p id="review-attachments">附件：{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}</a>　{{/attachments}}</p>{{/has_attachments}}
+        <table id="review-sections"><tbody>{{#sections}}<tr><th scope="row">{{name}}{{#changed}}（有修改）{{/changed}}</th><td style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">上次提交：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}</tbody></table>
+        {{#has_attachments}}<p id="review-attachments">附件：{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>　{{/attachments}}</p>{{/has_attachments}}
         {{#hidden}}<p>无权查看：{{hidden}}</p>{{/hidden}}
         {{#may_act}}
         <fieldset><legend>审查意见</legend>
         <form method="post" action="{{base}}reviews/{{app_id}}" id="decision-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}"><input type="hidden" name="stage" value="{{stage}}">
         <p>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</p>
-        <p>退回时选择有问题的部分：{{#section_choices}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/section_choices}}</p>
+        <fieldset class="group"><legend>退回时选择有问题的部分：</legend>{{#section_choices}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/section_choices}}</fieldset>
         <p><label>退回原因 <select name="reason"><option value=""></option>{{#reason_choices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reason_choices}}</select></label></p>
         <p><label>意见 <textarea name="comment" rows="3" cols="60" id="decision-comment">{{comment_typed}}</textarea></label></p>
+        <p class="hint" id="idle-hint">{{idle_hint}}</p>
         <button type="submit" id="decision-submit">提交审查意见</button></form></fieldset>
         {{/may_act}}
         {{^may_act}}<p>您不能对当前环节作出决定（{{why}}）。</p>{{/may_act}}
@@ -158,7 +160,7 @@ extension Templates {
         <button type="submit" id="status-org-submit">查询</button></form>
         <table id="status"><thead><tr><th>申报人</th><th>身份证号</th><th>单位</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>当前环节</th><th>评委会</th><th>面试通知</th><th>评审表</th></tr></thead><tbody>
         {{#rows}}<tr data-application="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{unit}}</td><td>{{kind}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{stage}}</td><td>{{committee}}</td><td>{{interview}}</td>
-        <td>{{#printable}}<a href="{{api}}applications/{{id}}/review-form" target="_blank">打印评审表</a>{{/printable}}{{^printable}}<span class="muted form-note">{{form_note}}</span>{{/printable}}</td></tr>{{/rows}}
+        <td>{{#printable}}<a href="{{api}}applications/{{id}}/review-form" target="_blank" aria-label="打印{{name}}的评审表（新窗口）">打印评审表</a>{{/printable}}{{^printable}}<span class="muted form-note">{{form_note}}</span>{{/printable}}</td></tr>{{/rows}}
         {{^rows}}<tr><td colspan="12">暂无申报</td></tr>{{/rows}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="status-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="status-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
@@ -172,21 +174,21 @@ extension Templates {
         h1{text-align:center;font-size:20pt;letter-spacing:.3em} table{width:100%;border-collapse:collapse;margin:6mm 0}
         th,td{border:1px solid #000;padding:2mm 3mm;vertical-align:top;font-size:11pt} th{width:28mm;text-align:left;font-weight:normal}
         .opinion{position:relative;min-height:24mm} .seal{position:absolute;right:2mm;top:0;width:24mm;height:24mm;object-fit:contain;opacity:.85}
-        .sign{position:absolute;right:30mm;bottom:0} @media print{.noprint{display:none}}
+        .opinion p{padding-right:26mm} .sign{position:absolute;right:30mm;bottom:0} @media print{.noprint{display:none}}
         </style></head><body>
         <p class="noprint"><button id="print" type="button">打印</button></p>
         <h1>专业技术职务任职资格评审表</h1>
         <table><tbody>
-        <tr><th>姓名</th><td id="f-name">{{applicant}}</td><th>身份证号</th><td>{{id_number}}</td></tr>
-        <tr><th>工作单位</th><td colspan="3">{{unit}}</td></tr>
-        <tr><th>申报系列</th><td>{{series}}</td><th>申报级别</th><td>{{level}}</td></tr>
-        <tr><th>申报职称</th><td>{{title}}</td><th>年度</th><td>{{year}}</td></tr>
+        <tr><th scope="row">姓名</th><td id="f-name">{{applicant}}</td><th scope="row">身份证号</th><td>{{id_number}}</td></tr>
+        <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>
+        <tr><th scope="row">申报系列</th><td>{{series}}</td><th scope="row">申报级别</th><td>{{level}}</td></tr>
+        <tr><th scope="row">申报职称</th><td>{{title}}</td><th scope="row">年度</th><td>{{year}}</td></tr>
         </tbody></table>
         <table id="opinions"><tbody>
-        {{#opinions}}<tr><th>{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}</p>
+        {{#opinions}}<tr><th scope="row">{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}</p>
         <span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</div></td></tr>{{/opinions}}
         {{^opinions}}<tr><td>尚无审查意见</td></tr>{{/opinions}}
-        {{#committee}}<tr id="committee-opinion"><th>评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。{{note}}{{/note}}</p>
+        {{#committee}}<tr id="committee-opinion"><th scope="row">评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。{{note}}{{/note}}</p>
         {{#date}}<span class="sign">{{date}}</span>{{/date}}</div></td></tr>{{/committee}}
         </tbody></table>
         <script>\(ReviewFormPage.printScript)</script>

@@ -39,7 +39,7 @@ enum Templates {
         .wrap{display:flex;min-height:calc(100vh - 3rem)}
         nav{width:12rem;background:#fff;border-right:1px solid #dde2ea;padding:1rem 0}
         nav a{display:block;padding:.45rem 1.2rem;color:#1d4f91;text-decoration:none} nav a[aria-current]{background:#e8eef8;font-weight:bold}
-        nav h2{font-size:.8rem;color:#777;margin:.8rem 1.2rem .2rem}
+        nav h2{font-size:.8rem;color:#767676;margin:.8rem 1.2rem .2rem}
         main{flex:1;padding:1rem 1.5rem;max-width:70rem}
         .crumb{color:#666;font-size:.9rem;margin-bottom:.6rem}
         table{border-collapse:collapse;width:100%;background:#fff;margin:.6rem 0}
@@ -50,7 +50,7 @@ enum Templates {
         label{display:inline-block;margin:.25rem .8rem .25rem 0}
         .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:.3rem 1.2rem}
         .grid label{display:flex;gap:.4rem;align-items:center} .grid label span{min-width:9rem}
-        input[type=text],input[type=password],input[type=email],input[type=tel],select,textarea{padding:.3rem;border:1px solid #b8c2d0;border-radius:3px}
+        input[type=text],input[type=password],input[type=email],input[type=tel],select,textarea{padding:.3rem;border:1px solid #767676;border-radius:3px}
         button{padding:.3rem .8rem;margin:.15rem;border:1px solid #1d4f91;background:#1d4f91;color:#fff;border-radius:3px;cursor:pointer}
         button.secondary{background:#fff;color:#1d4f91} button.danger{background:#b3261e;border-color:#b3261e}
         .flash{padding:.6rem 1rem;margin:.6rem 0;border-radius:3px}
@@ -61,11 +61,18 @@ enum Templates {
         .cols{display:flex;gap:1rem;align-items:flex-start} .cols>section{flex:1}
         img.preview{max-width:16rem;max-height:10rem;border:1px solid #ccc;background:#fff}
         .state-submitted{color:#b06000} .state-approved{color:#137333} .state-rejected{color:#b3261e}
-        details{margin:.2rem 0} footer{color:#888;font-size:.8rem;text-align:center;padding:1rem}
+        details{margin:.2rem 0} footer{color:#666;font-size:.8rem;text-align:center;padding:1rem}
         .previous{margin-top:.3rem;padding:.2rem .4rem;color:#666;background:#f7f7f2;border-left:3px solid #c9c3a3;font-size:.85rem;white-space:pre-wrap}
+        :focus-visible{outline:3px solid #ffbf47;outline-offset:2px} main:focus{outline:none}
+        .skip{display:inline-block;margin:.3rem;padding:.4rem .8rem;background:#fff;color:#1d4f91;border:2px solid #1d4f91}
+        .vh,.skip:not(:focus){position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+        fieldset.group{border:0;background:none;margin:.3rem 0;padding:0} fieldset.group legend{float:left;font-weight:normal;padding:0;margin-right:.4rem}
+        @media (max-width:40rem){.wrap,.cols{flex-direction:column} nav{width:auto;border-right:0;border-bottom:1px solid #dde2ea} .tree{min-width:0}
+        main{padding:.8rem} header{flex-wrap:wrap} .grid{grid-template-columns:1fr} .grid label{flex-wrap:wrap} .grid label span{min-width:0}}
         </style>
         </head>
         <body>
+        <a class="skip" href="#main">跳到主要内容</a>
         <header><h1>{{tenant_name}}职称管理系统 <small>河南省职称工作信息平台</small></h1>
         {{#user}}<div><span>{{org_name}} {{name}}{{#role_label}}（{{role_label}}）{{/role_label}}</span>
         <form method="post" action="{{base}}logout"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">退出</button></form></div>{{/user}}
@@ -74,10 +81,11 @@ enum Templates {
         {{#nav}}<nav aria-label="功能菜单">
         {{#groups}}<h2>{{title}}</h2>{{#links}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/links}}{{/groups}}
         </nav>{{/nav}}
-        <main>
+        <main id="main" tabindex="-1">
         {{#crumb}}<div class="crumb">{{crumb}}</div>{{/crumb}}
+        {{#error_page}}<h2 id="error-heading">错误</h2>{{/error_page}}
         {{#flash_ok}}<div class="flash ok" role="status">{{flash_ok}}</div>{{/flash_ok}}
-        {{#flash_error}}<div class="flash error" role="alert">{{flash_error}}</div>{{/flash_error}}
+        {{#flash_error}}<div class="flash error" role="alert" id="flash-error">{{flash_error}}</div>{{/flash_error}}
         {{#secret}}<div class="flash ok" role="status">{{secret_label}}：登录名 <span class="secret" id="secret-login">{{secret_login}}</span>，初始密码 <span class="secret" id="secret-password">{{secret_password}}</span>（仅显示一次，请妥善保存；首次登录须修改密码）</div>{{/secret}}
         {{{body}}}
         </main>
@@ -154,8 +162,8 @@ enum Templates {
 
     static let orgs = """
         <div class="cols">
-        <aside class="tree" aria-label="机构树"><strong>机构</strong>{{{tree}}}</aside>
-        <section>
+        <aside class="tree" aria-label="机构树"><a class="skip" href="#org-detail">跳过机构树</a><strong>机构</strong>{{{tree}}}</aside>
+        <section id="org-detail" tabindex="-1">
         <h2>{{selected.name}} <small>（{{selected.kind_label}}，单位编号 {{selected.code}}）</small></h2>
         {{#can_manage_selected}}
         <details><summary>修改 / 移动 / 删除本机构</summary>
@@ -163,7 +171,7 @@ enum Templates {
         <label>机构名称 <input type="text" name="name" value="{{selected.name}}" required></label><button type="submit">保存名称</button></form>
         <form method="post" action="{{base}}orgs/{{selected.id}}/move"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>移到 <select name="parent_id">{{#move_targets}}<option value="{{id}}">{{label}}</option>{{/move_targets}}</select></label><button type="submit">移动</button></form>
-        <form method="post" action="{{base}}orgs/{{selected.id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger">删除本机构</button></form>
+        <form method="post" action="{{base}}orgs/{{selected.id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{selected.name}}"><button type="submit" class="danger">删除本机构</button></form>
         </details>
         {{/can_manage_selected}}
         {{#can_add}}
@@ -180,14 +188,14 @@ enum Templates {
         <tbody>
         {{#children}}<tr data-org="{{id}}">
         <td><a href="{{base}}orgs?selected={{id}}">{{name}}</a></td><td>{{code}}</td><td>{{affiliation_level}}</td><td>{{category}}</td><td>{{industry}}</td><td>{{nature}}</td>
-        <td>{{#has_certificate}}<a href="{{api}}orgs/{{id}}/certificate" target="_blank">点击查看</a>{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td>
+        <td>{{#has_certificate}}<a href="{{api}}orgs/{{id}}/certificate" target="_blank" aria-label="查看{{name}}的机构证件（新窗口）">点击查看</a>{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td>
         <td class="state-{{state}}">{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
         <td>
         {{#submitted}}<details><summary>审核</summary>
-        <a href="{{base}}orgs/{{id}}/profile">查看单位信息</a>
-        <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve">审核通过</button></form>
+        <a href="{{base}}orgs/{{id}}/profile" aria-label="查看{{name}}的单位信息">查看单位信息</a>
+        <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve" aria-label="审核通过{{name}}的单位信息">审核通过</button></form>
         <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject">
-        <label>退回原因 <input type="text" name="reason" required></label><button type="submit" class="danger">退回</button></form>
+        <label>退回原因 <input type="text" name="reason" required aria-label="退回{{name}}的原因"></label><button type="submit" class="danger" aria-label="退回{{name}}的单位信息">退回</button></form>
         </details>{{/submitted}}
         <details><summary>编辑信息</summary>
         <form method="post" action="{{base}}orgs/{{id}}/admin"><input type="hidden" name="_csrf" value="{{csrf}}">
@@ -195,9 +203,9 @@ enum Templates {
         <label>姓名 <input type="text" name="name" value="{{admin_name}}"></label>
         <label>手机号 <input type="tel" name="phone" value="{{admin_phone}}"></label>
         <label>电子邮箱 <input type="email" name="email" value="{{admin_email}}"></label>
-        <button type="submit">保存</button></form>
+        <button type="submit" aria-label="保存{{name}}的系统管理员信息">保存</button></form>
         </details>
-        <form method="post" action="{{base}}orgs/{{id}}/reset-password"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="secondary">初始化密码</button></form>
+        <form method="post" action="{{base}}orgs/{{id}}/reset-password"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary" aria-label="初始化{{name}}系统管理员的密码">初始化密码</button></form>
         </td></tr>{{/children}}
         {{^children}}<tr><td colspan="9">暂无下级机构</td></tr>{{/children}}
         </tbody></table>
@@ -209,12 +217,13 @@ enum Templates {
         {{#reject_reason}}<div class="flash error" role="alert">上级退回原因：{{reject_reason}}</div>{{/reject_reason}}
         {{#editable}}
         <form method="post" action="{{base}}profile" id="profile-form" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <fieldset><legend>单位信息（单位编号 {{code}}）</legend><div class="grid">
-        {{#fields}}<label><span>{{label}}{{#required}} *{{/required}}</span>
-        {{#choices}}<select name="{{key}}" id="f-{{key}}"><option value=""></option>{{#options}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/options}}</select>{{/choices}}
-        {{^choices}}<input type="text" name="{{key}}" id="f-{{key}}" value="{{value}}" placeholder="请输入{{label}}">{{/choices}}</label>
+        <fieldset><legend>单位信息（单位编号 {{code}}）（带 * 为必填项）</legend><div class="grid">
+        {{#fields}}<label><span>{{label}}{{#required}}<span aria-hidden="true"> *</span>{{/required}}</span>
+        {{#choices}}<select name="{{key}}" id="f-{{key}}"{{#required}} aria-required="true"{{/required}}><option value=""></option>{{#options}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/options}}</select>{{/choices}}
+        {{^choices}}<input type="text" name="{{key}}" id="f-{{key}}" value="{{value}}" placeholder="请输入{{label}}"{{#required}} aria-required="true"{{/required}}>{{/choices}}</label>
         {{/fields}}
         </div></fieldset>
+        <p class="hint" id="idle-hint">{{idle_hint}}</p>
         <button type="submit" name="then" value="save" id="profile-save">保存草稿</button>
         <fieldset><legend>单位证件上传</legend>
         <p>请上传一张带有本单位统一社会信用代码的证件图片（PNG 或 JPEG）。上传和提交前，本页已填写的信息会一并保存。</p>
@@ -226,8 +235,8 @@ enum Templates {
         {{/editable}}
         {{^editable}}
         <table id="profile-view"><tbody>
-        {{#fields}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/fields}}
-        <tr><th>单位证件</th><td>{{#has_certificate}}<img class="preview" src="{{api}}orgs/{{org_id}}/certificate" alt="单位证件">{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td></tr>
+        {{#fields}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>{{/fields}}
+        <tr><th scope="row">单位证件</th><td>{{#has_certificate}}<img class="preview" src="{{api}}orgs/{{org_id}}/certificate" alt="单位证件">{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td></tr>
         </tbody></table>
         {{#reviewable}}<fieldset><legend>审核单位信息</legend>
         <form method="post" action="{{base}}orgs/{{org_id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" id="profile-approve">审核通过</button></form>
@@ -252,17 +261,17 @@ enum Templates {
         <table id="staff"><thead><tr><th>姓名</th><th>登录名</th><th>手机号</th><th>状态</th><th>角色</th><th>审查权限</th><th>操作</th></tr></thead><tbody>
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>{{#enabled}}已启动{{/enabled}}{{^enabled}}未启动{{/enabled}}</td>
         <td>{{roles_label}}</td><td>系列：{{series_label}}<br>内容：{{sections_label}}</td><td>
-        <form method="post" action="{{base}}staff/{{id}}/{{#enabled}}disable{{/enabled}}{{^enabled}}enable{{/enabled}}"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><button type="submit" class="toggle">{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}</button></form>
+        <form method="post" action="{{base}}staff/{{id}}/{{#enabled}}disable{{/enabled}}{{^enabled}}enable{{/enabled}}"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><button type="submit" class="toggle" aria-label="{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}{{name}}">{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}</button></form>
         <details><summary>设置角色</summary><form method="post" action="{{base}}staff/{{id}}/roles"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
-        <label><input type="checkbox" name="roles" value="handler"{{#handler}} checked{{/handler}}> 经办人</label>
-        <label><input type="checkbox" name="roles" value="leader"{{#leader}} checked{{/leader}}> 负责人</label><button type="submit" class="save-roles">保存角色</button></form></details>
+        <fieldset class="group"><legend>角色：</legend><label><input type="checkbox" name="roles" value="handler"{{#handler}} checked{{/handler}}> 经办人</label>
+        <label><input type="checkbox" name="roles" value="leader"{{#leader}} checked{{/leader}}> 负责人</label></fieldset><button type="submit" class="save-roles" aria-label="保存{{name}}的角色">保存角色</button></form></details>
         <details><summary>设置角色审查权限</summary><form method="post" action="{{base}}staff/{{id}}/permissions"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
-        <p>按系列：</p>{{#series}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/series}}
-        <p>按内容：</p>{{#sections}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/sections}}
-        <p><button type="submit" class="save-permissions">保存审查权限</button></p></form></details>
+        <fieldset class="group"><legend>按系列：</legend>{{#series}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/series}}</fieldset>
+        <fieldset class="group"><legend>按内容：</legend>{{#sections}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/sections}}</fieldset>
+        <p><button type="submit" class="save-permissions" aria-label="保存{{name}}的审查权限">保存审查权限</button></p></form></details>
         <details><summary>编辑</summary><form method="post" action="{{base}}staff/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
-        <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit">保存</button></form></details>
-        <form method="post" action="{{base}}staff/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><button type="submit" class="danger">删除</button></form>
+        <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit" aria-label="保存{{name}}的姓名和手机号">保存</button></form></details>
+        <form method="post" action="{{base}}staff/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="danger" aria-label="删除{{name}}">删除</button></form>
         </td></tr>{{/people}}
         {{^people}}<tr><td colspan="7">{{#searching}}没有符合条件的人员{{/searching}}{{^searching}}暂无人员{{/searching}}</td></tr>{{/people}}
         </tbody></table>
@@ -280,7 +289,7 @@ enum Templates {
         <fieldset><legend>批量导入（CSV：身份证号,姓名,手机号）</legend>
         <p class="hint">可用 Excel 另存为“CSV (逗号分隔)”或“CSV UTF-8”；第一行可以是表头。</p>
         <form method="post" action="{{base}}applicants/import" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <input type="file" name="file" id="import-file" accept=".csv,text/csv" required> <button type="submit" id="import-submit">导入</button></form>
+        <label>CSV 文件 <input type="file" name="file" id="import-file" accept=".csv,text/csv" required></label> <button type="submit" id="import-submit">导入</button></form>
         {{#import_result}}<p>已导入 {{created_count}} 人。</p>
         {{#created}}<p class="imported">{{name}}：登录名 <span class="secret">{{login}}</span> 初始密码 <span class="secret">{{password}}</span></p>{{/created}}
         {{#has_errors}}<table id="import-errors"><caption>未导入的行</caption><thead><tr><th>行号</th><th>原因</th></tr></thead><tbody>{{#errors}}<tr><td>{{row}}</td><td>{{message}}</td></tr>{{/errors}}</tbody></table>{{/has_errors}}
@@ -292,8 +301,8 @@ enum Templates {
         <table id="applicants"><thead><tr><th>姓名</th><th>身份证号（登录名）</th><th>手机号</th><th>操作</th></tr></thead><tbody>
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>
         <details><summary>修改</summary><form method="post" action="{{base}}applicants/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
-        <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit">保存</button></form></details>
-        <form method="post" action="{{base}}applicants/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><button type="submit" class="danger">删除</button></form>
+        <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit" aria-label="保存{{name}}的姓名和手机号">保存</button></form></details>
+        <form method="post" action="{{base}}applicants/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="danger" aria-label="删除{{name}}">删除</button></form>
         </td></tr>{{/people}}
         {{^people}}<tr><td colspan="4">{{#searching}}没有符合条件的申报人{{/searching}}{{^searching}}暂无申报人{{/searching}}</td></tr>{{/people}}
         </tbody></table>

@@ -41,9 +41,10 @@ extension UI {
         let lines = filled + Array(repeating: ("", "", ""), count: max(3, 4 - filled.count))
         let data: [String: Any] = [
             "year": entered?.year ?? editable.map { String($0.year) } ?? String(CalendarDate.currentYear()),
-            "rows": lines.map { line -> [String: Any] in
+            "rows": lines.enumerated().map { index, line -> [String: Any] in
                 ["series": TitleCatalog.henan.series.map { ["name": $0.name, "selected": $0.name == line.series] },
-                 "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == line.level] }, "count": line.count]
+                 "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == line.level] }, "count": line.count,
+                 "n": index + 1]   // the line's number, which a refusal names (第2行：…) and each control's label says
             },
             "plans": plans.map { p -> [String: Any] in
                 ["id": p.id, "year": p.year, "lines": Self.lines(p), "state_label": p.state.label, "reject_reason": p.state == .rejected ? (p.rejectReason ?? "") as Any : false,
@@ -176,7 +177,7 @@ extension UI {
             "committee": v.committeeName.map { ["name": $0, "interview": v.interview ?? false, "result": v.result ?? false, "state_label": v.stateLabel,
                                                "publicity": v.publicity.map { ["label": PublicityCalendar.label(result: $0.result, until: $0.until, now: Date().timeIntervalSince1970)] as Any } ?? false] as Any } ?? false,
         ]
-        return try render("申报详情", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
+        return try render("申报详情：\(v.year)年度 \(v.title)", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
     }
 
     /// The choices of a review decision form (decision, sections at fault, reason, comment):
@@ -416,7 +417,7 @@ extension UI {
         // Only what the application's form has, and the reviewer may see, can be named at fault.
         let sections = (ApplicationKind(rawValue: v.kind) ?? .title).sections.map(\.rawValue).filter { !v.hiddenSections.contains($0) }
         data.merge(Self.decisionChoices(entered, ReviewDecision.allCases, sections: sections)) { $1 }
-        return try render("审查", "review", data, user: user, context, flash: flash, status: status,
+        return try render("审查：\(v.applicantName)", "review", data, user: user, context, flash: flash, status: status,
                           navCurrent: Self.reviewsPath(v.chain.state == .inReview && user.roles.count > 1 ? v.chain.stage : nil, of: user), orgName: org.name)
     }
 

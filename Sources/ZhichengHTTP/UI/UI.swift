@@ -175,7 +175,11 @@ struct UI: Sendable {
     /// What a destructive form asks before it is done, by the path it posts to: nil for forms
     /// that are not asked again. Deletions, password resets, a withdrawal, an expert leaving the
     /// database, the end or the cancellation of a review session, a result put into public notice.
+    /// A form on a row of a list (删除 of a person, 退出专家库 of an expert …) carries the name
+    /// its row shows (`_what`), which the question repeats, so that the right row is confirmed.
     static func confirmation(for path: String, _ form: FormData) -> String? {
+        let what = form["_what"].trimmingCharacters(in: .whitespacesAndNewlines)
+        func named(_ kind: String) -> String { what.isEmpty ? "该\(kind)" : "\(kind)“\(what.prefix(100))”" }
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count >= 4, parts[0] == "t" else { return nil }
         let route = Array(parts.dropFirst(2))
@@ -184,12 +188,12 @@ struct UI: Sendable {
             return want.count == route.count && zip(want, route).allSatisfy { $0 == "*" || $0 == $1 }
         }
         switch true {
-        case matches("orgs/*/delete"): return "确定删除该机构吗？删除后不能恢复，其编号也不再使用。"
-        case matches("orgs/*/reset-password"): return "确定初始化该机构管理员的密码吗？原密码立即失效，其登录随之结束，需把新的初始密码交给对方。"
-        case matches("staff/*/delete"): return "确定删除该人员吗？其账户将不能再登录。"
-        case matches("applicants/*/delete"): return "确定删除该申报人的账户吗？"
+        case matches("orgs/*/delete"): return "确定删除\(named("机构"))吗？删除后不能恢复，其编号也不再使用。"
+        case matches("orgs/*/reset-password"): return "确定初始化\(named("机构"))管理员的密码吗？原密码立即失效，其登录随之结束，需把新的初始密码交给对方。"
+        case matches("staff/*/delete"): return "确定删除\(named("人员"))吗？其账户将不能再登录。"
+        case matches("applicants/*/delete"): return "确定删除\(named("申报人"))的账户吗？"
         case matches("applications/*/withdraw"): return "确定撤回这份申报吗？撤回后，审查记录仍保留。"
-        case matches("experts/*/state") where form["state"] == "retired": return "确定让该专家退出专家库吗？"
+        case matches("experts/*/state") where form["state"] == "retired": return "确定让\(named("专家"))退出专家库吗？"
         case matches("sessions/*/close"): return "确定结束本次评审会吗？结束后不能再投票。"
         case matches("sessions/*/cancel"): return "确定取消本次评审会吗？取消后不能再抽取专家或投票，其申报可另行安排评审或录入评审结果；评审会记录仍保留。"
         case matches("committee/*/*/result"): return "确定录入评审结果并开始公示吗？"
@@ -214,6 +218,7 @@ struct UI: Sendable {
         data["base"] = base(context)
         data["api"] = api(context)
         data["csrf"] = user?.csrfToken ?? ""
+        data["idle_hint"] = Self.idleHint(idle: services.auth.sessionIdleSeconds, lifetime: services.auth.sessionSeconds)
         var body = Templates.library.render(data, withTemplate: template) ?? ""
         // A refused post whose page does not put the typed text back into its fields (the row it
         // was typed in may be gone, or the form is one of many on the page): it is shown above
@@ -222,7 +227,17 @@ struct UI: Sendable {
             let kept = KeptInput.fields(form).map { f -> [String: Any] in ["label": f.label, "value": f.value, "rows": KeptInput.rows(f.value)] }
             if !kept.isEmpty { body = (Templates.library.render(["fields": kept], withTemplate: "kept_box") ?? "") + body }
         }
-        var page: [String: Any] = ["title": title, "tenant_name": context.tenant.name, "base": base(context), "body": body, "csrf": user?.csrfToken ?? ""]
+        // A refused post: the control its error names, in the form it came from, is marked for
+        // screen readers as at fault and described by the message; the page's title says 错误 first.
+        var title = title
+        if case .error = flash {
+            if let posted = Self.posted, let field = posted.faultyField {
+                body = FaultyControl.mark(body, path: posted.path, field: field, posted: posted.form)
+            }
+            if !title.hasPrefix("错误") { title = "错误：" + title }
+        }
+        var page: [String: Any] = ["title": title, "tenant_name": context.tenant.name, "base": base(context), "body": body, "csrf": user?.csrfToken ?? "",
+                                   "error_page": template == "error"]
         if let user {
             let role = Self.roleLabel(user)
             page["user"] = ["name": user.name, "org_name": orgName ?? "", "role_label": role.isEmpty ? false as Any : role]
@@ -242,6 +257,24 @@ struct UI: Sendable {
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                                                   .init("Content-Security-Policy")!: Self.pagePolicy],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// What the long forms (an application, a review decision, 单位信息维护) say of the automatic
+    /// sign-out, from the configured periods (`auth.session_idle_seconds`; 0: only the lifetime).
+    /// Typing on a page sends nothing, so only saving, submitting or opening a page counts.
+    static func idleHint(idle: Double, lifetime: Double) -> String {
+        if idle > 0 && idle < lifetime {
+            return "页面\(duration(idle))无操作将自动退出登录（只输入文字不算操作，保存、提交或打开页面才算），请及时保存。"
+        }
+        return "登录\(duration(lifetime))后将自动退出，请及时保存。"
+    }
+
+    /// A period in words: 2小时, 1小时30分钟, 45秒.
+    static func duration(_ seconds: Double) -> String {
+        let total = max(0, Int(seconds))
+        let (hours, minutes, rest) = (total / 3600, total % 3600 / 60, total % 60)
+        let words = (hours > 0 ? "\(hours)小时" : "") + (minutes > 0 ? "\(minutes)分钟" : "") + (rest > 0 ? "\(rest)秒" : "")
+        return words.isEmpty ? "0秒" : words
     }
 
     /// Every UI page's policy (the 地市 picker's too): no script at all, nothing from elsewhere.
@@ -332,8 +365,8 @@ struct UI: Sendable {
 
     func changePassword(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context, allowPasswordChange: true) else { return toSignIn(request, context) }
-        guard form["new_password"] == form["new_password2"] else { return try await passwordPage(user, context, error: "两次输入的新密码不一致", status: .badRequest) }
         do {
+            guard form["new_password"] == form["new_password2"] else { throw ZhichengError.invalid("两次输入的新密码不一致", field: "new_password2") }
             try await services.auth.changePassword(caller: user, old: form["old_password"], new: form["new_password"], keepToken: request.cookies[AuthMiddleware.cookieName]?.value)
         } catch let error as ZhichengError {
             return try await passwordPage(user, context, error: error.shown(request), status: error.status)
@@ -454,7 +487,10 @@ extension ZhichengError {
     /// What a page says of this error: its public message. An `internal` one is first
     /// written to the log with its cause and the request's method and path (a tenant's
     /// path names the tenant), as the API's answer is: the page tells the user it was.
+    /// On a page answering a refused post, the field at fault is noted for that page to mark
+    /// (`PostedForm.faultyField`, `FaultyControl`).
     func shown(_ request: Request) -> String {
+        UI.posted?.faultyField = field.flatMap { $0.isEmpty ? nil : $0 }
         if code == .internal {
             UI.logger.error("internal error", metadata: ["error": "\(message)", "http.method": "\(request.method)", "path": "\(request.uri.path)"])
         }
