@@ -892,8 +892,8 @@ def test_a_city_renamed_is_named_so_at_the_province_at_once_and_its_office_in_wh
     # The 评审表: each opinion under the office's name when it was given; the applicant's unit
     # (工作单位) by its name now, as for any unit renamed.
     form = expect(h.city.get(f"applications/{app['id']}/review-form"), 200).body.decode()
-    assert re.findall(r"<th>([^<]*)<br>(?:经办人|负责人)意见</th>", form) == ["郑州市职改办", "郑州市职改办"], form[-2000:]
-    assert '<th>工作单位</th><td colspan="3">郑州职改办</td>' in form, form[-2000:]
+    assert re.findall(r"<th[^>]*>([^<]*)<br>(?:经办人|负责人)意见</th>", form) == ["郑州市职改办", "郑州市职改办"], form[-2000:]
+    assert '<th scope="row">工作单位</th><td colspan="3">郑州职改办</td>' in form, form[-2000:]
 
 
 def test_a_hand_over_without_names_and_malformed_rename_messages_change_no_name_and_are_logged(daemon_factory):
