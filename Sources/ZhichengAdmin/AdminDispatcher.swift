@@ -192,9 +192,8 @@ public final class AdminDispatcher: Sendable {
             ])
         case .accountResetPassword:
             let tenant = try args.string("tenant")
-            let login = try args.string("login")
-            let password = try await tenants.resetPassword(tenant: tenant, login: login, by: principal)
-            return ["tenant": .string(tenant), "login": .string(login), "password": .string(password)]
+            let reset = try await tenants.resetPassword(tenant: tenant, login: try args.string("login"), by: principal)
+            return ["tenant": .string(tenant), "login": .string(reset.login), "password": .string(reset.password)]
         case .drawVerify:
             guard let sessions else { throw AdminError(code: .unavailable, message: "review sessions are not served by this daemon") }
             let tenant = try TenantID(try args.string("tenant"))

@@ -582,28 +582,34 @@ public struct TenantService: Sendable {
 
     // MARK: Accounts
 
-    /// Gives an account a new one-time password (it must change it at next sign-in).
-    public func resetPassword(tenant rawID: String, login typed: String, by principal: Principal) async throws -> String {
+    /// Gives an account a new one-time password (it must change it at next sign-in); answers
+    /// the account's login as it is (`Zhang.Wei` when `zhang.wei` was typed) and the password.
+    public func resetPassword(tenant rawID: String, login typed: String, by principal: Principal) async throws -> (login: String, password: String) {
         let info = try await info(rawID)
         // Read as sign-in reads it: a number copied with a lower-case x or a blank is the account's.
         let login = Login.normalized(typed)
         guard !login.isEmpty, login.count <= 64 else { throw ZhichengError.invalid("login must be 1 to 64 characters", field: "login") }
         let password = OneTimePassword.generate()
         let hash = try await hasher.hash(password)
-        try await store.withTenant(info.id) { db in
-            try await db.write { conn in
-                guard let account = try conn.query("SELECT id, org_id FROM accounts WHERE login = ?", [login]).first,
-                      let accountID = account["id"].int else {
-                    throw ZhichengError.notFound("no account with login \(login) in tenant \(info.id)")
+        let found = try await store.withTenant(info.id) { db in
+            try await db.write { conn -> String in
+                // Found as sign-in finds it: exactly, else the one login that differs only by case.
+                let account: AccountRecord
+                switch try conn.account(typedLogin: login) {
+                case .one(let found): account = found
+                case .none: throw ZhichengError.notFound("no account with login \(login) in tenant \(info.id)")
+                case .ambiguous(let alike):
+                    throw ZhichengError.conflict("login \(login) is none of the accounts \(alike.map(\.login).sorted().joined(separator: ", ")), which differ from it only by case; give one exactly")
                 }
-                try conn.resetPassword(accountID: accountID, oneTimeHash: hash)
-                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: account["org_id"].int, action: "account.reset-password",
-                                                target: "account:\(accountID)",
-                                                detail: #"{"login":\#(jsonString(IDCardNumber.maskedIfOne(login)))}"#,
+                try conn.resetPassword(accountID: account.id, oneTimeHash: hash)
+                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: account.orgID, action: "account.reset-password",
+                                                target: "account:\(account.id)",
+                                                detail: #"{"login":\#(jsonString(IDCardNumber.maskedIfOne(account.login)))}"#,
                                                 source: principal.source))
+                return account.login
             }
         }
-        return password
+        return (found, password)
     }
 
     /// The audit row of a suspend or an archive. A tenant whose database cannot be opened or

@@ -256,8 +256,30 @@ extension SQLiteConnection {
         try query("SELECT \(AccountRecord.columns) FROM accounts WHERE id = ? AND deleted_at IS NULL", [id]).first.map(AccountRecord.init)
     }
 
-    public func account(login: String) throws -> AccountRecord? {
-        try query("SELECT \(AccountRecord.columns) FROM accounts WHERE login = ? AND deleted_at IS NULL", [login]).first.map(AccountRecord.init)
+    /// The live accounts whose login equals `login` ignoring ASCII case (`Login.folded`): one
+    /// search of `accounts_login_nocase` (schema v28). More than one only where logins that
+    /// differ by case were made before they were one login; none of them is the typed form
+    /// unless `login` is exactly one of theirs.
+    public func accounts(loginIgnoringCase login: String) throws -> [AccountRecord] {
+        try query(Self.loginIgnoringCaseSQL, [login]).map(AccountRecord.init)
+    }
+
+    /// `accounts(loginIgnoringCase:)`'s query (its plan is tested).
+    public static let loginIgnoringCaseSQL = "SELECT \(AccountRecord.columns) FROM accounts WHERE login = ? COLLATE NOCASE AND deleted_at IS NULL"
+
+    /// The live account a typed login names (`Login.match`): the one with exactly that login,
+    /// else the only one whose login differs from it by case. Sign-in and the sysadmin's reset
+    /// find accounts so.
+    public func account(typedLogin login: String) throws -> Login.Match<AccountRecord> {
+        Login.match(login, among: try accounts(loginIgnoringCase: login), login: \.login)
+    }
+
+    /// The login of a live account that a new account's `login` would be, in whatever case
+    /// (`Zhang.Wei` for `zhang.wei`), if there is one: then `login` is taken. (A deleted
+    /// account's login was set aside under `#deleted-`, so it never is.)
+    public func takenLogin(_ login: String) throws -> String? {
+        let holders = try accounts(loginIgnoringCase: login)
+        return (holders.first { $0.login == login } ?? holders.first)?.login
     }
 
     /// The admin accounts of `id`'s children, by org, in one query (a department has hundreds of units).

@@ -755,6 +755,16 @@ public enum TenantSchema {
             CREATE INDEX received_unit ON received_applications(source_tenant, unit_code) WHERE unit_code IS NOT NULL;
             CREATE INDEX received_person ON received_applications(source_tenant, id_number);
             """),
+        Migration(version: 28, name: "logins found whatever their case", sql: """
+            -- A login is one login whatever the case it is typed in (`Zhang.Wei`, `zhang.wei`):
+            -- sign-in and the sysadmin's reset find an account by its login ignoring ASCII case,
+            -- and a new login that differs from a live one only by case is taken
+            -- (SQLiteConnection.account(typedLogin:), Login.match). `login`'s own UNIQUE index
+            -- compares bytes, and a NOCASE comparison cannot search it: this one can, so that a
+            -- sign-in stays one index search. Not UNIQUE: logins that differ only by case, made
+            -- before, may both be there, and both keep working by their exact login.
+            CREATE INDEX accounts_login_nocase ON accounts(login COLLATE NOCASE);
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -70,7 +70,7 @@ struct TenantServiceTests {
     @Test func resetPasswordAndArchive() async throws {
         let f = try Fixture()
         _ = try await f.service.create(id: "luoyang", name: "洛阳市", divisionCode: "4103", kind: nil, by: admin)
-        let password = try await f.service.resetPassword(tenant: "luoyang", login: "4103", by: admin)
+        let password = try await f.service.resetPassword(tenant: "luoyang", login: "4103", by: admin).password
         #expect(password.count == 12)
         await #expect(throws: ZhichengError.self) { try await f.service.resetPassword(tenant: "luoyang", login: "nobody", by: admin) }
         await #expect(throws: ZhichengError.self) { try await f.service.archive("luoyang", confirm: "wrong", by: admin) }

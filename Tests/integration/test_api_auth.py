@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -307,6 +308,141 @@ def test_the_operators_password_reset_ends_sessions_and_lifts_the_lock(env: Env,
     fresh = env.daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": login})["password"]
     expect(held.get("account"), 401)
     assert env.zz.sign_in(login, fresh).account["must_change_password"] is True
+
+
+# --------------------------------------------------------------------------- logins whatever their case
+
+
+def new_staff(root: Session, login: str, password: str = NEW_PASSWORD) -> Session:
+    """An enabled staff account of the city office with `login`, its one-time password changed to `password`."""
+    created = expect(root.post("orgs/1/staff", {"login": login, "name": "张伟"}), 201).json
+    expect(root.post(f"staff/{created['account']['id']}/enable"), 200)
+    return root.api.first_login(login, created["password"], password)
+
+
+def test_a_staff_login_signs_in_whatever_its_case(env: Env, root: Session) -> None:
+    """`Zhang.Wei` typed as `zhang.wei`, or with a phone's capital first letter, is the account's
+    login: the session is the account's, named by its login as it was made; through the API and
+    the sign-in page alike."""
+    login = unique("Zhang.Wei")
+    made = new_staff(root, login)
+    for typed in (login.lower(), login.upper(), login[0].upper() + login[1:].lower(), f" {login.swapcase()} "):
+        s = env.zz.sign_in(typed, NEW_PASSWORD)
+        assert s.account["id"] == made.account["id"] and s.account["login"] == login, (typed, s.account)
+        me = expect(s.get("account"), 200).json
+        assert me["id"] == made.account["id"] and me["login"] == login, me
+    form = expect(env.zz.raw("GET", "/t/zhengzhou/login"), 200)
+    csrf = form.headers["set-cookie"].split("zc_login_csrf=", 1)[1].split(";", 1)[0]
+    page = env.zz.raw("POST", "/t/zhengzhou/login", body=f"_csrf={quote(csrf)}&login={quote(login.upper())}&password={NEW_PASSWORD}".encode(),
+                      headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"zc_login_csrf={csrf}"})
+    assert page.status == 303 and "zc_session=" in page.headers.get("set-cookie", ""), (page.status, page.body.decode()[-800:])
+    token = page.headers["set-cookie"].split("zc_session=", 1)[1].split(";", 1)[0]
+    assert expect(env.zz.get("account", token=token), 200).json["id"] == made.account["id"]
+
+
+def test_the_lock_out_counts_a_logins_cases_together(env: Env, root: Session) -> None:
+    """Wrong passwords typed in any case count against the one account: four in four cases,
+    then the fifth locks it, and the right password in yet another case finds it locked. A
+    made-up login gets the same answers, step by step, its cases counted together likewise,
+    so a lock-out shared across cases does not tell that a login exists."""
+    login = unique("Li.Na")
+    new_staff(root, login)
+
+    def answers(base: str) -> list[tuple[int, str]]:
+        forms = [base, base.lower(), base.upper(), base.swapcase(), base.lower(), base.upper()]
+        out = []
+        for i, typed in enumerate(forms):
+            r = env.zz.sign_in_raw(typed, f"Wrong-{i}")
+            out.append((r.status, r.error()["message"]))
+        return out
+
+    real = answers(login)
+    assert [status for status, _ in real] == [401, 401, 401, 401, 429, 429], real
+    expect(env.zz.sign_in_raw(login.swapcase(), NEW_PASSWORD), 429)
+    with unchanged(env.daemon, "zhengzhou", ignore=("tenant_meta",)):
+        made_up = answers(unique("Wang.Fang"))
+    assert made_up == real, (made_up, real)
+
+
+def test_the_operators_password_reset_finds_a_login_in_any_case(env: Env, root: Session, zhichengctl_bin: str) -> None:
+    """The sysadmin need not know the exact case: `account.reset-password` with `zhang.wei`
+    resets `Zhang.Wei` and answers the login as it is; a login no account has in any case is
+    `not_found`."""
+    login = unique("Zhao.Lei")
+    held = new_staff(root, login)
+    reset = env.daemon.call("account.reset-password", {"tenant": "zhengzhou", "login": login.lower()})
+    assert reset["login"] == login, reset
+    expect(held.get("account"), 401)
+    s = env.zz.sign_in(login.upper(), reset["password"])
+    assert s.account["id"] == held.account["id"] and s.account["must_change_password"] is True, s.account
+    out = run_ctl(zhichengctl_bin, "--json", "account", "reset-password", "--tenant", "zhengzhou", "--login", login.swapcase(),
+                  socket_path=env.daemon.admin_socket)
+    assert out.returncode == 0 and json.loads(out.stdout)["login"] == login, (out.stdout, out.stderr)
+    expect(env.zz.sign_in_raw(login, reset["password"]), 401)
+    with unchanged(env.daemon, "zhengzhou"):
+        refused = env.daemon.request("account.reset-password", {"tenant": "zhengzhou", "login": login + "x"})
+    assert refused["ok"] is False and refused["error"]["code"] == "not_found", refused
+
+
+def test_two_logins_differing_only_by_case_made_before_both_keep_working(daemon_factory) -> None:
+    """A tenant may hold `Zhang.Wei` and `zhang.wei` both, made when logins were one only in the
+    same case. No door of this build makes such a pair any more, so the second is given its
+    login in the tenant's file while the daemon is stopped (as a file of an earlier build would
+    come). Each still signs in by its exact login, to its own account, and counts its own
+    failures; a third form (`ZHANG.WEI`) names neither: refused as a wrong password is, whichever
+    password is sent, and counted as a made-up login is (its forms together, in memory and the
+    one anonymous counter; neither account's count), so it locks after five as any login does,
+    but not the two exact ones. The sysadmin's reset takes each exact login, and is told which
+    logins a third form could be. A new login in any of their cases is taken."""
+    d = daemon_factory().start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    first = new_staff(city, "Zhang.Wei", NEW_PASSWORD)
+    second = new_staff(city, "Zhang.Wei.2", OTHER_PASSWORD)
+    d.terminate()
+    con = sqlite3.connect(d.tenant_db("zhengzhou"))
+    try:
+        with con:
+            con.execute("UPDATE accounts SET login = 'zhang.wei' WHERE id = ?", (second.account["id"],))
+    finally:
+        con.close()
+    d.start()
+
+    a = api.sign_in("Zhang.Wei", NEW_PASSWORD)
+    b = api.sign_in("zhang.wei", OTHER_PASSWORD)
+    assert (a.account["id"], a.account["login"]) == (first.account["id"], "Zhang.Wei"), a.account
+    assert (b.account["id"], b.account["login"]) == (second.account["id"], "zhang.wei"), b.account
+    expect(api.sign_in_raw("Zhang.Wei", OTHER_PASSWORD), 401)
+    expect(api.sign_in_raw("zhang.wei", NEW_PASSWORD), 401)
+
+    wrong = expect(api.sign_in_raw("Zhang.Wei", "Wrong-1"), 401).error()
+    anonymous = unknown_failures(d, "zhengzhou")
+    failures = "SELECT account_id, failures FROM sign_in_failures ORDER BY account_id"
+    counted = db_rows(d.tenant_db("zhengzhou"), failures)
+    with unchanged(d, "zhengzhou", ignore=("tenant_meta",)):
+        for typed, password in (("ZHANG.WEI", NEW_PASSWORD), ("ZHANG.WEI", OTHER_PASSWORD), ("zhang.Wei", NEW_PASSWORD), ("ZHANG.wei", OTHER_PASSWORD)):
+            assert expect(api.sign_in_raw(typed, password), 401).error() == wrong, typed
+        # Its forms count together, as a made-up login's do: the fifth locks it.
+        expect(api.sign_in_raw("Zhang.WEI", NEW_PASSWORD), 429)
+        expect(api.sign_in_raw("ZHANG.WEI", OTHER_PASSWORD), 429)
+    assert unknown_failures(d, "zhengzhou") == anonymous + 5
+    assert db_rows(d.tenant_db("zhengzhou"), failures) == counted, "neither account's count moved"
+    # The exact logins still sign in: the failures of the third form are not theirs.
+    api.sign_in("Zhang.Wei", NEW_PASSWORD)
+    api.sign_in("zhang.wei", OTHER_PASSWORD)
+
+    with unchanged(d, "zhengzhou"):
+        for typed in ("ZHANG.WEI", "zhang.Wei", "Zhang.Wei", "zhang.wei"):
+            expect(city.post("orgs/1/staff", {"login": typed, "name": "又一个张伟"}), 409, contains="登录名")
+        refused = d.request("account.reset-password", {"tenant": "zhengzhou", "login": "ZHANG.WEI"})
+    assert refused["ok"] is False and refused["error"]["code"] == "conflict", refused
+    assert "Zhang.Wei, zhang.wei" in refused["error"]["message"], refused
+    reset = d.call("account.reset-password", {"tenant": "zhengzhou", "login": "zhang.wei"})
+    assert reset["login"] == "zhang.wei", reset
+    assert api.sign_in("zhang.wei", reset["password"]).account["id"] == second.account["id"]
+    assert api.sign_in("Zhang.Wei", NEW_PASSWORD).account["must_change_password"] is False, "the other keeps its password"
+    assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
 
 
 def test_a_restore_brings_back_no_session(env: Env, root: Session) -> None:

@@ -149,6 +149,31 @@ def test_staff_login_unique_in_tenant(env: Env) -> None:
         expect(env.city.post("orgs/1/staff", {"login": login, "name": "市里的李老师"}), 409)
 
 
+def test_staff_login_unique_in_tenant_whatever_its_case(env: Env) -> None:
+    """A login is one login whatever its case (sign-in finds `Zhang.Wei` by `zhang.wei`): a new
+    one that differs from a live one only by case is taken, 409 naming the 登录名 and the login
+    that has it, through the API and the 本单位人员 form alike, and nothing is written."""
+    login = unique("Zhang.Wei")
+    add_staff(env.a_s, env.a["id"], login)
+    with unchanged(env.d, TENANT):
+        for s, org_id, typed in ((env.a_s, env.a["id"], login.lower()), (env.b_s, env.b["id"], login.upper()),
+                                 (env.city, 1, login.swapcase()), (env.a_s, env.a["id"], f" {login.lower()} ")):
+            r = expect(s.post(f"orgs/{org_id}/staff", {"login": typed, "name": "张伟"}), 409, contains="登录名")
+            assert r.error()["message"] == f"登录名 {typed.strip()} 已被使用（登录名不区分大小写，已有 {login}）", r.error()
+        form = "&".join(f"{quote(k)}={quote(v)}" for k, v in [("_csrf", env.a_s.csrf), ("login", login.upper()), ("name", "张伟"), ("phone", "")])
+        page = env.api.raw("POST", f"/t/{TENANT}/staff", body=form.encode(),
+                           headers={"Cookie": f"zc_session={env.a_s.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
+        assert page.status == 409 and f"登录名 {login.upper()} 已被使用" in page.body.decode(), (page.status, page.body.decode()[-1500:])
+    # The exact login's refusal reads as before; a deleted account's login is free again, in any case.
+    with unchanged(env.d, TENANT):
+        r = expect(env.b_s.post(f"orgs/{env.b['id']}/staff", {"login": login, "name": "张伟"}), 409)
+        assert r.error()["message"] == f"登录名 {login} 已被使用", r.error()
+    gone, _ = add_staff(env.a_s, env.a["id"], unique("Li.Na"))
+    expect(env.a_s.delete(f"staff/{gone['id']}"), (200, 204))
+    again, _ = add_staff(env.b_s, env.b["id"], gone["login"].upper())
+    assert again["login"] == gone["login"].upper(), again
+
+
 def test_staff_roles(env: Env) -> None:
     acct, _ = add_staff(env.a_s, env.a["id"])
     sid = acct["id"]

@@ -36,17 +36,25 @@ public struct AuthService: Sendable {
         let login = Login.normalized(rawLogin)
         guard !login.isEmpty, !password.isEmpty else { throw ZhichengError.badRequest("请填写登录名和密码", field: login.isEmpty ? "login" : "password") }
         let now = Date().timeIntervalSince1970
-        let account = try await store.withTenant(tenant) { db in try await db.read { try $0.account(login: login) } }
+        // The account whose login this is, exactly or in another case (`Zhang.Wei` typed as
+        // `zhang.wei`), in one index search either way. Its count and lock-out are the
+        // account's, whichever form was typed. A form that only differs by case from two logins
+        // (made before logins were one whatever their case) names neither: it is answered and
+        // counted as a made-up login is, while each of the two still signs in as written.
+        let account = try await store.withTenant(tenant) { db in try await db.read { try $0.account(typedLogin: login).found } }
         guard let account else {
             // Answered as for an account, step by step: admitted, counted before the check (a
             // lock refuses it), the same work (a durable write where an account's count is
             // written, a real hash check, a second write where its lock is audited: timing does
-            // not tell), and the check that locks answers 429. A login longer than any account's
-            // (64) is not counted, in memory or on disk: no account can answer like it.
+            // not tell), and the check that locks answers 429. Counted whatever its case, as an
+            // account is (`Login.folded`): `Li.Si` and `LI.SI` lock together, as `Zhang.Wei` and
+            // `ZHANG.WEI` do, or a lock-out shared across cases would tell a real login. A login
+            // longer than any account's (64) is not counted, in memory or on disk: no account can
+            // answer like it.
             try await hasher.admitted(tenant: tenant.rawValue) {
                 let counted = login.count <= Self.maxLoginLength
                 let attempt: UnknownLoginFailures.Attempt = counted
-                    ? unknownLogins.attempt(sha256Hex(utf8: tenant.rawValue + "\u{0}" + login), now: now, maxFailures: maxFailures, lockSeconds: lockSeconds)
+                    ? unknownLogins.attempt(sha256Hex(utf8: tenant.rawValue + "\u{0}" + Login.folded(login)), now: now, maxFailures: maxFailures, lockSeconds: lockSeconds)
                     : .counted(locks: false)
                 if case .locked(let until) = attempt { throw Self.locked(until: until, now: now) }
                 if counted { try await countUnknown(tenant, locks: false) }

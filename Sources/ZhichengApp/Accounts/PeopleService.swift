@@ -197,12 +197,12 @@ public struct PeopleService: Sendable {
             }
         }
         // A number that has an account, or came earlier in the file, is refused before its hash.
-        let taken = try await store.read(caller) { [valid] conn in Set(try valid.map(\.login).filter { try conn.account(login: $0) != nil }) }
+        let taken = try await store.read(caller) { [valid] conn in Set(try valid.map(\.login).filter { try conn.takenLogin($0) != nil }) }
         var seen: Set<String> = []
         var fresh: [(line: Int, login: String, name: String, phone: String)] = []
         for row in valid {
-            if taken.contains(row.login) || !seen.insert(row.login).inserted {
-                problems.append(ImportProblem(row: row.line, message: Self.taken(row.login, .applicant).message))
+            if taken.contains(row.login) || !seen.insert(Login.folded(row.login)).inserted {
+                problems.append(ImportProblem(row: row.line, message: Self.taken(row.login, by: row.login, .applicant).message))
             } else {
                 fresh.append(row)
             }
@@ -235,8 +235,8 @@ public struct PeopleService: Sendable {
                     var made: [CreatedAccount] = [], refused: [ImportProblem] = []
                     for (row, password, hash) in part {
                         // Made elsewhere since it was looked up.
-                        guard try conn.account(login: row.login) == nil else {
-                            refused.append(ImportProblem(row: row.line, message: Self.taken(row.login, .applicant).message))
+                        if let holder = try conn.takenLogin(row.login) {
+                            refused.append(ImportProblem(row: row.line, message: Self.taken(row.login, by: holder, .applicant).message))
                             continue
                         }
                         made.append(try Self.insertAccount(orgID: orgID, login: row.login, name: row.name, phone: row.phone, kind: .applicant, enabled: true,
@@ -319,14 +319,14 @@ public struct PeopleService: Sendable {
         try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
-            guard try conn.account(login: login) == nil else { throw Self.taken(login, kind) }
+            if let holder = try conn.takenLogin(login) { throw Self.taken(login, by: holder, kind) }
         }
         let password = OneTimePassword.generate()
         let hash = try await hasher.hash(password)
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.ownOrg(orgID, caller: caller, conn)
-            guard try conn.account(login: login) == nil else { throw Self.taken(login, kind) }
+            if let holder = try conn.takenLogin(login) { throw Self.taken(login, by: holder, kind) }
             return try Self.insertAccount(orgID: orgID, login: login, name: name, phone: phone, kind: kind, enabled: enabled, hash: hash, password: password,
                                           caller: caller, conn)
         }
@@ -343,8 +343,12 @@ public struct PeopleService: Sendable {
         return CreatedAccount(account: try conn.account(id)!, password: password)
     }
 
-    private static func taken(_ login: String, _ kind: AccountKind) -> ZhichengError {
-        .conflict(kind == .applicant ? "身份证号 \(login) 已有账户" : "登录名 \(login) 已被使用")
+    /// The refusal of `login`, which the live account with login `holder` has, in whatever
+    /// case (`SQLiteConnection.takenLogin`): with `Zhang.Wei` taken, `zhang.wei` is too (sign-in
+    /// would find the one account by either).
+    private static func taken(_ login: String, by holder: String, _ kind: AccountKind) -> ZhichengError {
+        if kind == .applicant { return .conflict("身份证号 \(login) 已有账户") }
+        return .conflict(holder == login ? "登录名 \(login) 已被使用" : "登录名 \(login) 已被使用（登录名不区分大小写，已有 \(holder)）")
     }
 
     /// Loads an account of `kind` belonging to the caller's org (only its own admin

@@ -170,7 +170,7 @@ public struct ExpertService: Sendable {
         if try conn.scalar("SELECT count(*) FROM experts WHERE id_number = ?", [idNumber])?.int ?? 0 > 0 {
             throw ZhichengError.conflict("身份证号 \(idNumber) 的人员已在专家库中")
         }
-        guard try conn.account(login: idNumber) == nil else {
+        guard try conn.takenLogin(idNumber) == nil else {
             throw ZhichengError.conflict("省职改办已有登录名为 \(idNumber) 的账户，不能再为该专家建立账户")
         }
         guard let root = try conn.rootOrg() else { throw ZhichengError.internal("the province tenant has no office") }

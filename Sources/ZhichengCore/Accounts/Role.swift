@@ -84,9 +84,51 @@ public enum Login {
         if IDCardNumber.hasShape(number) { return number }
         return raw.foldingFullWidth().trimmingInvisibles()
     }
+
+    /// `login` with ASCII letters in lower case and nothing else changed: two logins are one
+    /// login when their foldings are equal, whatever their case (SQLite's `NOCASE`, by which the
+    /// accounts are found, folds exactly these; `accounts_login_nocase`, schema v28). Staff logins
+    /// are ASCII (`StaffLogin`); ID-card numbers and org codes have no letter but an upper-case X,
+    /// so only staff logins ever differ by case.
+    public static func folded(_ login: String) -> String {
+        String(String.UnicodeScalarView(login.unicodeScalars.map { ("A"..."Z").contains($0) ? Unicode.Scalar($0.value + 32)! : $0 }))
+    }
+
+    /// The account a typed login names, among `candidates`: the live accounts whose login
+    /// equals it ignoring case (`folded`). The one whose login is exactly as typed, if any
+    /// (two logins differing only by case, made before logins were one whatever their case,
+    /// each keep working as they are); else the only one; none when several differ from it only
+    /// by case (`ambiguous`: a sign-in by such a form is refused as a wrong password is, the
+    /// sysadmin's reset is told which logins it could be).
+    public static func match<Candidate>(_ typed: String, among candidates: [Candidate], login: (Candidate) -> String) -> Match<Candidate> {
+        if let exact = candidates.first(where: { login($0) == typed }) { return .one(exact) }
+        let folded = Self.folded(typed)
+        let alike = candidates.filter { Self.folded(login($0)) == folded }
+        switch alike.count {
+        case 0: return .none
+        case 1: return .one(alike[0])
+        default: return .ambiguous(alike)
+        }
+    }
+
+    /// What `match` found.
+    public enum Match<Candidate> {
+        case one(Candidate)
+        /// Several differ from the typed login only by case, none is it exactly.
+        case ambiguous([Candidate])
+        case none
+
+        /// The account found, if one is.
+        public var found: Candidate? {
+            if case .one(let candidate) = self { return candidate }
+            return nil
+        }
+    }
 }
 
-/// Staff logins: 3–32 of letters, digits, `.`, `_`, `-`.
+/// Staff logins: 3–32 of letters, digits, `.`, `_`, `-`, kept as typed (`Zhang.Wei`) but one
+/// login whatever the case it is typed in: a login that differs from an existing one only by
+/// case is taken (`Login.folded`).
 public enum StaffLogin {
     public static func validate(_ login: String, field: String = "login") throws(ZhichengError) -> String {
         let text = Login.normalized(login)
