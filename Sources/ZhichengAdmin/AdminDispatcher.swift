@@ -254,8 +254,12 @@ extension AdminError {
         case .lineTooLong: .lineTooLong
         case .internal: .internal
         }
-        // The argument at fault, when the message does not name it already (名称不能为空 → name: 名称不能为空).
-        let message = error.field.map { field in error.message.contains(field) ? error.message : "\(field): \(error.message)" } ?? error.message
+        // The value that failed validation, unless the message starts with its name already
+        // (名称不能为空 → name: 名称不能为空; "keep must be …" stays as it is). Only for `invalid`:
+        // another refusal's field is context, not the value to correct.
+        let message = error.field.map { field in
+            error.code != .invalid || error.message.hasPrefix(field) ? error.message : "\(field): \(error.message)"
+        } ?? error.message
         self.init(code: code, message: message)
     }
 }

@@ -117,7 +117,10 @@ public actor DaemonController: DaemonControl {
         levels.set(next.logLevel)
         publicity.calendar = next.publicity
         proxies.set(next.httpTrustedProxies)
-        PluginSteps.countFailures(of: await supervisor.reload())
+        _ = await supervisor.reload()
+        // The series follow the plugins loaded now, not this scan's list: two scans overlapping
+        // (a SIGHUP and `plugin reload`) must not leave the older one's list applied last.
+        PluginSteps.countFailures(of: await supervisor.list())
         await store.setLimits(maxOpen: next.maxOpenTenants, idleSeconds: Double(next.tenantIdleSeconds))
         await store.setBackupRetention(next.backupRetention)
         admin?.setPolicy(AdminAccessPolicy(allowedUIDs: next.allowedUIDs, allowedGIDs: next.allowedGIDs))
@@ -138,8 +141,12 @@ public actor DaemonController: DaemonControl {
     }
 
     public func plugins(reload: Bool) async throws -> JSONValue {
-        let plugins = reload ? await supervisor.reload() : await supervisor.list()
-        if reload { PluginSteps.countFailures(of: plugins) }
+        if reload {
+            _ = await supervisor.reload()
+            // As after a config reload: the plugins loaded now, whichever scan ended last.
+            PluginSteps.countFailures(of: await supervisor.list())
+        }
+        let plugins = await supervisor.list()
         return ["plugins": .array(plugins.map(Self.json))]
     }
 

@@ -193,9 +193,20 @@ struct FaultyControlTests {
         let profile = #"<form action="/t/z/profile" method="post"><label>证件图片 <input type="file" name="file"></label></form>"#
         #expect(FaultyControl.mark(profile, path: "/t/z/profile", field: "certificate", posted: nil).contains(#"<input\#(Self.mark) type="file""#))
         // An attribute of its own is kept, not repeated.
-        let described = #"<form action="/t/z/x"><select name="rule" aria-describedby="rule-hint"></select></form>"#
+        let described = #"<form method="post" action="/t/z/x"><select name="rule" aria-describedby="rule-hint"></select></form>"#
         #expect(FaultyControl.mark(described, path: "/t/z/x", field: "rule", posted: nil)
-                == #"<form action="/t/z/x"><select aria-invalid="true" name="rule" aria-describedby="rule-hint"></select></form>"#)
+                == #"<form method="post" action="/t/z/x"><select aria-invalid="true" name="rule" aria-describedby="rule-hint"></select></form>"#)
+    }
+
+    @Test func aFilterFormOfTheSamePathIsNotTheRefusedOne() throws {
+        // 申报计划: the plan form and the office's 年度 filter (GET) both go to plans with a `year`.
+        let page = """
+            <form method="post" action="/t/z/plans"><input type="hidden" name="_csrf" value="x"><label>年度 <input name="year" id="plan-year"></label></form>\
+            <form method="get" action="/t/z/plans"><label>年度 <input name="year" id="unit-plans-year"></label></form>
+            """
+        let marked = FaultyControl.mark(page, path: "/t/z/plans", field: "year", posted: try Self.posted("_csrf=x&year="))
+        #expect(marked.contains(#"<input\#(Self.mark) name="year" id="plan-year">"#))
+        #expect(marked.contains(#"<input name="year" id="unit-plans-year">"#))
     }
 
     @Test func theScannerReadsWhatTheTemplatesWrite() {

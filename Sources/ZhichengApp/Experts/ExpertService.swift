@@ -118,14 +118,15 @@ public struct ExpertService: Sendable {
                 // Used: signed in to (a sign-out leaves no session behind, the audit log keeps its
                 // `session.create`), or given a password by the sysadmin (`account.reset-password`:
                 // the person may hold it; a new one here would void it). The audit rows since the
-                // admission, found from the log's end: a few minutes of it.
+                // admission, found from the log's end: a few minutes of it. Not for an account since disabled
+                // or deleted, nor an expert suspended or retired since.
                 let me = try Self.requireProvinceOffice(caller, conn)
                 var expert: ExpertRecord?
                 if !hash.isEmpty, version != nil, me.roles.contains(.leader), let admitted = try conn.query("""
                     SELECT e.id, e.account_id FROM experts e JOIN accounts a ON a.id = e.account_id
-                    WHERE e.received_id = ? AND a.must_change_password = 1 AND a.created_at > ?
+                    WHERE e.received_id = ? AND a.must_change_password = 1 AND a.created_at > ? AND a.enabled = 1 AND a.deleted_at IS NULL AND e.state = 'active'
                     AND NOT EXISTS (SELECT 1 FROM audit WHERE target = 'account:' || a.id AND action IN ('session.create', 'account.reset-password')
-                        AND seq > (SELECT seq FROM audit WHERE action = 'expert.admit' AND target = 'expert:' || e.id ORDER BY seq DESC LIMIT 1))
+                        AND seq > COALESCE((SELECT seq FROM audit WHERE action = 'expert.admit' AND target = 'expert:' || e.id ORDER BY seq DESC LIMIT 1), 0))
                     """, [id, Date().timeIntervalSince1970 - Self.reissueWindowSeconds]).first,
                    let expertID = admitted["id"].int, let account = admitted["account_id"].int {
                     try conn.resetPassword(accountID: account, oneTimeHash: hash)

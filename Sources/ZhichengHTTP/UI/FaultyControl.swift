@@ -35,7 +35,10 @@ enum FaultyControl {
             }
         }
         let target = Self.decoded(path)
+        // Only forms that post: a filter form (GET) of the same path with a field of the same
+        // name (申报计划's 年度) is not the form that was refused.
         let posting = forms.filter { form in
+            guard tokens[form.open].attributes["method"]?.lowercased() == "post" else { return false }
             let action = tokens[form.open].attributes["action"] ?? ""
             return Self.decoded(String(action.prefix { $0 != "?" && $0 != "#" })) == target
         }
