@@ -18,10 +18,10 @@ enum FuzzTarget: String, CaseIterable {
     /// The CSV reader of the imports (`CSVTable`): quoting what it read and reading it
     /// again gives the same cells.
     case csv
-    /// The validators of what people type (tenant ids, division codes, dates, attachment
-    /// names, id-card numbers, credit and organization codes, contact fields, logins,
-    /// return requests): what they accept they accept again unchanged, within the
-    /// documented alphabet.
+    /// The validators of what people type (tenant ids, division codes, dates, interview
+    /// times, attachment names, id-card numbers, credit and organization codes, contact
+    /// fields, logins, return requests): what they accept they accept again unchanged,
+    /// within the documented alphabet.
     case validators
     /// Uploaded images and documents told by their bytes (`ImageType`, `DocumentType`).
     case uploads
@@ -183,6 +183,10 @@ extension FuzzTarget {
         }
         if let date = try? CalendarDate(text) {
             require((try? CalendarDate(date.description)) == date, "a date's YYYY-MM-DD reads back as the same day", input: data)
+        }
+        if let time = try? InterviewTime(text) {
+            require((try? InterviewTime(time.description)) == time && (try? InterviewTime(time.inputValue)) == time,
+                    "an interview time's YYYY-MM-DD HH:MM and datetime-local value read back as the same minute", input: data)
         }
         if let name = try? AttachmentName.validate(text) {
             require(!name.contains("/") && !name.contains("\\") && name != "." && name != "..", "an attachment name is one plain path component", input: data)

@@ -8,6 +8,7 @@ Python stdlib only.  Every HTTP call is bounded by IO_TIMEOUT.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import errno
 import hashlib
 import http.client
@@ -109,6 +110,18 @@ def fresh_id_number() -> str:
     """A valid, never-before-used (in this test run) ID-card number, born 1980-1999."""
     n = next(_ids)
     return id_number(f"410105{1980 + n % 20}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}")
+
+
+CHINA = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def interview_time(days: int = 10, hour: int = 9, minute: int = 0, sep: str = " ") -> str:
+    """A 面试通知 time `days` days after today (China time, as the daemon reads every time), at
+    `hour`:`minute`: `YYYY-MM-DD HH:MM`, or with `sep="T"` as a datetime-local input sends it.
+    A notice must name a time to come, no later than next year: a test computes one rather than
+    write a date that some day passes."""
+    day = datetime.datetime.now(CHINA).date() + datetime.timedelta(days=days)
+    return f"{day.isoformat()}{sep}{hour:02d}:{minute:02d}"
 
 
 def unique(prefix: str) -> str:

@@ -91,6 +91,17 @@ class Pages:
         field.clear()
         field.send_keys(value)
 
+    def set_value(self, css: str, value: str) -> None:
+        """Puts `value` in a control as a choice made in it would (with its `input` and `change`
+        events): for a datetime-local input, which send_keys fills in the order of the browser's
+        locale. The value must be one the control can hold (a browser empties one it cannot)."""
+        field = self.by(css)
+        taken = self.d.execute_script(
+            "const f = arguments[0]; f.value = arguments[1];"
+            " f.dispatchEvent(new Event('input', {bubbles: true})); f.dispatchEvent(new Event('change', {bubbles: true}));"
+            " return f.value;", field, value)
+        assert taken == value, (css, value, taken)
+
     def click(self, css: str) -> None:
         self.press(self.by(css))
 

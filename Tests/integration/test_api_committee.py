@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, approve_unit, approved_plan, clone_received, create_child, db_rows, end_publicity, expect, fresh_id_number, province_passes, relay_idle, restore_tenant, unchanged
+from api_support import (Api, add_reviewer, approve_unit, approved_plan, clone_received, create_child, db_rows, end_publicity, expect, fresh_id_number,
+                         interview_time, province_passes, relay_idle, restore_tenant, unchanged)
 from conftest import clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -123,9 +124,10 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert [i["covered"] for i in expect(city.admin.get("committee-worklist"), 200).json["items"]] == [True]
     assert todo() == ["评委会评审：1 件待评审"], todo()
 
-    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
-    # The same notice sent twice is one notice (one step in the trail, below).
-    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
+    when = interview_time(10, 9)
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": when, "place": "郑州市人社局301"}), 200)
+    # The same notice sent twice is one notice (one step in the trail, below), also typed another way.
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": when.replace(" ", "T"), "place": "郑州市人社局301"}), 200)
     row = status_row(city, app["id"])
     assert row["committee"] == "郑州市中小学教师中级评委会" and "郑州市人社局301" in row["interview"]
 
@@ -214,7 +216,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     # staff named to the orgs on the route but not to the applicant.
     steps = committee_steps(applicant, app["id"])
     assert [(t["decision"], t["committee"], t["comment"]) for t in steps] == [
-        ("committee-interview", "郑州市中小学教师中级评委会", "2026-12-10 09:00，郑州市人社局301"),
+        ("committee-interview", "郑州市中小学教师中级评委会", f"{when}，郑州市人社局301"),
         ("committee-result", "郑州市中小学教师中级评委会", steps[1]["comment"]),
         ("committee-objection-dismissed", "郑州市中小学教师中级评委会", "经核查不属实"),
         ("committee-final", "郑州市中小学教师中级评委会", "通过"),
@@ -315,17 +317,18 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     expect(city.admin.post(f"applications/{apps[2]['id']}/result", {"result": "通过"}), 200)
 
     url = "committee-interviews"
-    notice = {"time": "2026-12-20 14:00", "place": "市人社局"}
+    notice = {"time": interview_time(20, 14), "place": "市人社局"}
     expect(city.admin.post(url, {"items": paths[:3], **notice}), 409, contains="周老师：评审结果已录入")
     for body, field in (({"items": [], **notice}, "items"), ({"items": ["orgs/1"], **notice}, "items"),
                         ({"items": ["applications/0"], **notice}, "items"), ({"items": paths[:2], "time": " ", "place": "市人社局"}, "time"),
-                        ({"items": paths[:2], "time": "14:00", "place": ""}, "place")):
+                        ({"items": paths[:2], "time": "14:00", "place": "市人社局"}, "time"),
+                        ({"items": paths[:2], "time": notice["time"], "place": ""}, "place")):
         expect(city.admin.post(url, body), 400, field=field)
     expect(city.reviewers[0].post(url, {"items": paths[:2], **notice}), 403)
     assert [status_row(city, a["id"]).get("interview") for a in apps[:2]] == [None, None], "a refused batch sends nothing"
 
     sent = expect(city.admin.post(url, {"items": paths[:2], **notice}), 200).json["evaluations"]
-    assert [(e["interview_time"], e["interview_place"]) for e in sent] == [("2026-12-20 14:00", "市人社局")] * 2, sent
+    assert [(e["interview_time"], e["interview_place"]) for e in sent] == [(notice["time"], "市人社局")] * 2, sent
     assert all("市人社局" in status_row(city, a["id"])["interview"] for a in apps[:2])
     assert [s["decision"] for s in committee_steps(city.admin, apps[0]["id"])] == ["committee-interview"]
     # Sent again, the same notice changes nothing.
@@ -336,16 +339,18 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
     desk = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
     assert f'value="{paths[3]}" form="batch-interview"' in desk and f'value="{paths[2]}" form="batch-interview"' not in desk, desk[-4000:]
-    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time={quote('2026-12-21 9:00')}&place={quote('市人社局二楼')}"
+    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time={quote(interview_time(21, 9))}&place={quote('市人社局二楼')}"
     r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 303 and r.headers.get("location") == "/t/zhengzhou/committee", (r.status, r.headers)
     assert "市人社局二楼" in status_row(city, apps[3]["id"])["interview"]
-    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[2])}&time=9:00&place={quote('市人社局三楼')}"
+    # The datetime-local input's value, as the form sends it.
+    when = interview_time(23, 9, sep="T")
+    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[2])}&time={quote(when)}&place={quote('市人社局三楼')}"
     r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 409 and "评审结果已录入" in r.body.decode(), (r.status, r.body.decode()[-2000:])
     # Refused, the form comes back as typed (the time and place; a box ticked stays ticked).
     page = r.body.decode()
-    assert 'value="9:00"' in page and 'value="市人社局三楼"' in page, page[-3000:]
+    assert f'value="{when}"' in page and 'value="市人社局三楼"' in page, page[-3000:]
 
     # The form posts to the page it is on: refused there, that page comes back, filter and
     # ticks kept (not the desk's first page, where the ticked row may not even be).
@@ -362,10 +367,102 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     assert 'value="市人社局四楼"' in page and html.unescape(re.search(r'action="([^"]+)" id="batch-interview"', page).group(1)) == action, page[-3000:]
     assert "市人社局四楼" not in (status_row(city, apps[3]["id"]).get("interview") or ""), "a refused notice is not sent"
     # Sent, it goes back to that page too.
-    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time={quote('2026-12-22 9:00')}&place={quote('市人社局四楼')}"
+    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time={quote(interview_time(22, 9))}&place={quote('市人社局四楼')}"
     r = city.api.raw("POST", action, body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 303 and r.headers.get("location") == action.replace("/committee/interviews?", "/committee?"), (r.status, r.headers)
     assert "市人社局四楼" in status_row(city, apps[3]["id"])["interview"]
+
+
+def test_an_interview_time_is_one_real_minute_to_come_on_every_path(setup):
+    """The time of a 面试通知, one rule for PUT applications/<id>/interview, POST committee-interviews
+    and the desk's two forms: what an office types (full width too) and what a datetime-local input
+    sends is stored, shown and put in the trail as YYYY-MM-DD HH:MM (China time); one that is no
+    minute, no real day or time, already past or after next year is 400 naming `time` and changes
+    nothing, for a batch none of its items. A notice of free text stored by an earlier version is
+    shown as it is on every screen, never refused on reading, until a new notice replaces it."""
+    d, city = setup
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    people = [city.passed_application("中级", "一级教师") for _ in range(2)]
+    apps = [a for _, a in people]
+    paths = [f"applications/{a['id']}" for a in apps]
+    cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
+    posted = {**cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    year = datetime.datetime.now(CHINA).year
+    refused = {
+        "下周三上午": "面试时间应为 2026-12-05 09:30 这样的日期和时间",
+        f"{year + 1}-03-01": "面试时间应为",
+        f"{year + 1}-02-30 09:00": f"没有 {year + 1}-02-30 这一天",
+        f"{year + 1}-13-45 09:00": f"没有 {year + 1}-13-45 这一天",
+        f"{year + 1}-03-01 24:00": "没有 24:00 这一时刻",
+        interview_time(-1, 9): "已过",
+        f"{year + 2}-01-01 09:00": f"面试时间不能晚于 {year + 1}-12-31 23:59",
+        " ": "请填写面试时间",
+    }
+    with unchanged(d, "zhengzhou"):
+        for raw, says in refused.items():
+            expect(city.admin.put(f"{paths[0]}/interview", {"time": raw, "place": "市人社局"}), 400, field="time", contains=says)
+            expect(city.admin.post("committee-interviews", {"items": paths, "time": raw, "place": "市人社局"}), 400, field="time", contains=says)
+        # The desk's forms: the same refusal, the time's control marked; the batch form keeps what
+        # its datetime-local input can hold.
+        past = interview_time(-1, 9, sep="T")
+        form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[0])}&items={quote(paths[1])}&time={quote(past)}&place={quote('市人社局')}"
+        r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers=posted)
+        page = r.body.decode()
+        assert r.status == 400 and "已过" in page, (r.status, page[-2000:])
+        control = re.search(r'<input[^>]* id="batch-time"[^>]*>', page).group(0)
+        assert 'type="datetime-local"' in control and f'value="{past}"' in control and 'aria-invalid="true"' in control, control
+        form = f"_csrf={quote(city.admin.csrf)}&time={quote(f'{year + 1}-02-30T09:00')}&place={quote('市人社局')}"
+        r = city.api.raw("POST", f"/t/zhengzhou/committee/application/{apps[0]['id']}/interview", body=form.encode(), headers=posted)
+        page = r.body.decode()
+        assert r.status == 400 and f"没有 {year + 1}-02-30 这一天" in page, (r.status, page[-2000:])
+        control = re.search(r'<input[^>]* id="interview-time"[^>]*>', page).group(0)
+        assert 'type="datetime-local"' in control and 'aria-invalid="true"' in control, control
+    assert [status_row(city, a["id"]).get("interview") for a in apps] == [None, None]
+
+    # The forms offer the times a notice may name: from now to the end of next year.
+    item = city.api.raw("GET", f"/t/zhengzhou/committee/application/{apps[0]['id']}", headers=cookie).body.decode()
+    bounds = re.search(r'id="interview-time" required min="([^"]+)" max="([^"]+)"', item)
+    assert bounds and bounds.group(2) == f"{year + 1}-12-31T23:59", item[-3000:]
+    assert interview_time(0, 0, sep="T") <= bounds.group(1) <= datetime.datetime.now(CHINA).strftime("%Y-%m-%dT%H:%M"), bounds.group(1)
+
+    # Typed as an office does: stored and shown as one minute; the same minute typed otherwise is the same notice.
+    full_width = f"{year + 1}年3月1日 9:30".translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789:"})
+    ev = expect(city.admin.put(f"{paths[0]}/interview", {"time": full_width, "place": "市人社局"}), 200).json
+    assert ev["interview_time"] == f"{year + 1}-03-01 09:30", ev
+    expect(city.admin.put(f"{paths[0]}/interview", {"time": f"{year + 1}-03-01T09:30", "place": "市人社局"}), 200)
+    assert [(s["decision"], s["comment"]) for s in committee_steps(city.admin, apps[0]["id"])] == [("committee-interview", f"{year + 1}-03-01 09:30，市人社局")]
+    assert status_row(city, apps[0]["id"])["interview"] == f"{year + 1}-03-01 09:30，市人社局"
+    # The batch, as the desk's datetime-local input sends it.
+    form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[0])}&items={quote(paths[1])}&time={quote(f'{year + 1}-03-02T14:00')}&place={quote('市人社局二楼')}"
+    r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers=posted)
+    assert r.status == 303, (r.status, r.body.decode()[-2000:])
+    assert [status_row(city, a["id"])["interview"] for a in apps] == [f"{year + 1}-03-02 14:00，市人社局二楼"] * 2
+    assert expect(city.admin.get(f"{paths[1]}/evaluation"), 200).json["interview_time"] == f"{year + 1}-03-02 14:00"
+
+    # A notice an earlier version stored as typed: shown as it is, on every screen.
+    con = sqlite3.connect(d.tenant_db("zhengzhou"), timeout=10)
+    try:
+        with con:
+            con.execute("UPDATE evaluations SET interview_time = '下周三上午' WHERE application_id = ?", (apps[1]["id"],))
+            con.execute("UPDATE applications SET interview = '下周三上午，市人社局二楼' WHERE id = ?", (apps[1]["id"],))
+    finally:
+        con.close()
+    legacy = "下周三上午，市人社局二楼"
+    applicant = people[1][0]
+    assert expect(applicant.get(f"{paths[1]}/evaluation"), 200).json["interview_time"] == "下周三上午"
+    assert expect(applicant.get(paths[1]), 200).json["interview"] == legacy
+    assert status_row(city, apps[1]["id"])["interview"] == legacy
+    screens = {
+        "the status query": city.api.raw("GET", "/t/zhengzhou/status", headers=cookie),
+        "the committee desk's item": city.api.raw("GET", f"/t/zhengzhou/committee/application/{apps[1]['id']}", headers=cookie),
+        "the applicant's application": applicant.api.raw("GET", f"/t/zhengzhou/applications/{apps[1]['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}),
+        "the 评审表": applicant.get(f"{paths[1]}/review-form"),
+    }
+    for screen, r in screens.items():
+        assert r.status == 200 and legacy in r.body.decode(), (screen, r.status, r.body.decode()[-2000:])
+    # A new notice replaces it (free text is no time to compare with), as one minute.
+    expect(city.admin.put(f"{paths[1]}/interview", {"time": f"{year + 1}-03-02 14:00", "place": "市人社局二楼"}), 200)
+    assert status_row(city, apps[1]["id"])["interview"] == f"{year + 1}-03-02 14:00，市人社局二楼"
 
 
 def test_a_committee_is_changed_by_its_office(setup):
@@ -392,7 +489,7 @@ def test_a_committee_is_changed_by_its_office(setup):
     assert (changed["name"], changed["series"], changed["levels"], changed["rule"]) == ("郑州市中小学教师中初级评委会", [SERIES], ["初级", "中级"], c["rule"]), changed
     assert covered() is True
     # Once it took up an application, its name is what notices went out under.
-    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-20 14:00", "place": "市人社局"}), 200)
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": interview_time(20, 14), "place": "市人社局"}), 200)
     expect(city.admin.patch(f"committees/{c['id']}", {"name": "别的名字"}), 409, contains="名称不能再修改")
     expect(city.admin.patch(f"committees/{c['id']}", {"levels": ["中级"]}), 200)
     assert expect(city.admin.get(f"applications/{app['id']}/evaluation"), 200).json["committee"] == "郑州市中小学教师中初级评委会"
@@ -428,7 +525,7 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     # Not the committee's yet: the office's own 经办人 and 负责人 review it first.
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
     assert expect(office.get("committee-worklist"), 200).json["items"] == []
-    expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 409, contains="省职改办审查中")
+    expect(office.put(f"province/applications/{rid}/interview", {"time": interview_time(20, 14), "place": "省人社厅"}), 409, contains="省职改办审查中")
     province_passes(office, rid)
     # The leader's 通过 sent again (a double click) is answered with where it is, recorded once.
     again = expect(office._province_reviewers[1].post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200).json
@@ -453,8 +550,16 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     assert [(i["source_tenant"], i["source_tenant_name"]) for i in desk] == [("zhengzhou", "郑州市")], desk
     assert expect(office.get(f"committee-worklist?year={desk[0]['year']}"), 200).json["items"] == desk
     assert expect(office.get(f"committee-worklist?year={desk[0]['year'] + 1}"), 200).json["items"] == []
-    expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
-    wait_until(lambda: "省人社厅" in (status_row(city, app["id"])["interview"] or ""), 30, "the interview notice to reach the city")
+    # The province's notice is read and checked as the city's: a bad time is 400 naming it, and nothing is sent.
+    relay_idle(d, ["province", "zhengzhou"])
+    with unchanged(d, "province"):
+        for bad in ("下周三上午", interview_time(-1, 9), f"{datetime.date.today().year + 5}-03-01 09:00", f"{interview_time(20)[:8]}32 09:00"):
+            expect(office.put(f"province/applications/{rid}/interview", {"time": bad, "place": "省人社厅"}), 400, field="time", contains="面试时间")
+    # As a datetime-local input with seconds sends it: stored, sent and shown as YYYY-MM-DD HH:MM.
+    when = interview_time(20, 14)
+    ev = expect(office.put(f"province/applications/{rid}/interview", {"time": when.replace(" ", "T") + ":00", "place": "省人社厅"}), 200).json
+    assert (ev["interview_time"], ev["interview_place"]) == (when, "省人社厅"), ev
+    wait_until(lambda: status_row(city, app["id"])["interview"] == f"{when}，省人社厅", 30, "the interview notice to reach the city")
     assert status_row(city, app["id"])["committee"] == "河南省中小学教师高级评委会"
     expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
     # No working days of notice here: the province's own list says it waits for confirmation.
@@ -463,12 +568,14 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30, "the result to reach the city")
     # The applicant reads the province committee's notice and result in the city.
     mine = expect(applicant.get(f"applications/{app['id']}"), 200).json
-    assert (mine["committee"], mine["result"]) == ("河南省中小学教师高级评委会", "通过") and "省人社厅" in mine["interview"], mine
+    assert (mine["committee"], mine["result"], mine["interview"]) == ("河南省中小学教师高级评委会", "通过", f"{when}，省人社厅"), mine
     page = applicant.api.raw("GET", f"/t/zhengzhou/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
-    assert "河南省中小学教师高级评委会" in page and "省人社厅" in page, page[:3000]
+    assert "河南省中小学教师高级评委会" in page and f"{when}，省人社厅" in page, page[:3000]
     # The city's printable 评审表 ends with the province committee's result.
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "评委会意见" in form and "河南省中小学教师高级评委会：通过" in form and "公示中" not in form, form[-1500:]
+    # With its 面试通知 as every screen writes it.
+    assert f'id="f-interview">{when}，省人社厅</td>' in form, form[:3000]
     # Dated by the confirmation's step in the city's trail (when the province's word arrived;
     # the city holds no evaluation of its own).
     signed = re.search(r'id="committee-opinion">.*?<span class="sign">([^<]+)</span>', form, re.S)
@@ -581,11 +688,11 @@ def test_a_province_restored_to_before_an_interview_notice_can_send_a_new_one(se
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
     province_passes(office, rid)
     backup = d.call("tenant.backup", {"id": "province"})["path"]
-    expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅101"}), 200)
+    expect(office.put(f"province/applications/{rid}/interview", {"time": interview_time(20, 14), "place": "省人社厅101"}), 200)
     wait_until(lambda: "省人社厅101" in (status_row(city, app["id"])["interview"] or ""), 30, "the first notice to reach the city")
     restore_tenant(d, "province", backup)
     office = papi.sign_in(pinfo["admin_login"], office.password)
-    expect(office.put(f"province/applications/{rid}/interview", {"time": "2026-12-21 09:00", "place": "省人社厅202"}), 200)
+    expect(office.put(f"province/applications/{rid}/interview", {"time": interview_time(21, 9), "place": "省人社厅202"}), 200)
     wait_until(lambda: "省人社厅202" in (status_row(city, app["id"])["interview"] or ""), 30, "the notice set again to reach the city")
 
 
@@ -609,7 +716,7 @@ class Province:
         return row["id"]
 
     def interview(self, rid: int, place: str) -> None:
-        expect(self.office.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": place}), 200)
+        expect(self.office.put(f"province/applications/{rid}/interview", {"time": interview_time(20, 14), "place": place}), 200)
 
     def final_result(self, rid: int, result: str) -> None:
         expect(self.office.post(f"province/applications/{rid}/result", {"result": result}), 200)
@@ -783,8 +890,8 @@ def test_a_notice_to_an_archived_city_is_set_aside_and_holds_up_nothing(setup):
     wait_until(lambda: db_rows(d.tenant_db("province"), "SELECT id FROM outbox WHERE delivered_at IS NULL") == [], 30, "the review steps to be delivered")
     assert d.call("tenant.archive", {"id": "kaifeng", "confirm": "kaifeng"})
     # The notice to the archived city is first in the province's outbox.
-    expect(office.put(f"province/applications/{rids['kaifeng']}/interview", {"time": "2026-12-20 09:00", "place": "省人社厅101"}), 200)
-    expect(office.put(f"province/applications/{rids['zhengzhou']}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅102"}), 200)
+    expect(office.put(f"province/applications/{rids['kaifeng']}/interview", {"time": interview_time(20, 9), "place": "省人社厅101"}), 200)
+    expect(office.put(f"province/applications/{rids['zhengzhou']}/interview", {"time": interview_time(20, 14), "place": "省人社厅102"}), 200)
     wait_until(lambda: "省人社厅102" in (status_row(zhengzhou, zapp["id"])["interview"] or ""), 30,
                "the notice to zhengzhou to go past the one to the archived kaifeng")
 
@@ -804,7 +911,7 @@ def test_a_notice_to_an_archived_city_is_set_aside_and_holds_up_nothing(setup):
 
     # A new kaifeng under the id: the old notice stays set aside and never reaches it.
     create_tenant(d, "kaifeng", "4102", "开封市")
-    expect(office.put(f"province/applications/{rids['zhengzhou']}/interview", {"time": "2026-12-21 14:00", "place": "省人社厅103"}), 200)
+    expect(office.put(f"province/applications/{rids['zhengzhou']}/interview", {"time": interview_time(21, 14), "place": "省人社厅103"}), 200)
     wait_until(lambda: "省人社厅103" in (status_row(zhengzhou, zapp["id"])["interview"] or ""), 30, "a later notice to zhengzhou")
     assert db_rows(d.tenant_db("kaifeng"), "SELECT message_id FROM inbox") == []
     assert len(db_rows(province_db, "SELECT id FROM outbox WHERE set_aside_at IS NOT NULL")) == 1
@@ -1188,7 +1295,7 @@ def test_an_application_of_the_provinces_own_unit_ends_at_its_office_and_committ
     assert [(i["path"], i["covered"], i.get("source_tenant")) for i in desk] == [(f"applications/{app['id']}", False, None)], desk
     expect(p.office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
     assert [i["covered"] for i in expect(p.office.get("committee-worklist"), 200).json["items"]] == [True]
-    expect(p.office.put(f"applications/{app['id']}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
+    expect(p.office.put(f"applications/{app['id']}/interview", {"time": interview_time(20, 14), "place": "省人社厅"}), 200)
     expect(p.office.post(f"applications/{app['id']}/result", {"result": "通过"}), 200)
     expect(p.office.post(f"applications/{app['id']}/result/confirm"), 200)
     mine = expect(applicant.get(f"applications/{app['id']}"), 200).json

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, Session, add_reviewer, approve_unit, approved_plan, create_child, expect, fresh_id_number, province_passes, unchanged
+from api_support import Api, Session, add_reviewer, approve_unit, approved_plan, create_child, expect, fresh_id_number, interview_time, province_passes, unchanged
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -114,7 +114,7 @@ def test_only_the_final_authority_office_acts_on_a_city_application(setup_with_p
     city.committee()
     applicant, app = city.passed_application("中级", "一级教师")
     assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "at_committee"
-    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": interview_time(10, 9), "place": "郑州市人社局301"}), 200)
     office = second_office(city)
 
     work = expect(office.get("committee-worklist"), 200).json["items"]
@@ -122,7 +122,7 @@ def test_only_the_final_authority_office_acts_on_a_city_application(setup_with_p
 
     before = city.evaluation(app["id"])
     assert before == (CITY_COMMITTEE, None, "pending", 0, "郑州市人社局301"), before
-    r = office.put(f"applications/{app['id']}/interview", {"time": "2026-12-11 09:00", "place": "金水区职改办101"})
+    r = office.put(f"applications/{app['id']}/interview", {"time": interview_time(11, 9), "place": "金水区职改办101"})
     assert r.status in (403, 404), f"another office set the interview of the city's application: {r!r}"
     r = office.post(f"applications/{app['id']}/result", {"result": "未通过", "note": "金水区"})
     assert r.status in (403, 404), f"another office recorded the result of the city's application: {r!r}"
@@ -169,15 +169,15 @@ def test_an_office_on_the_route_below_the_final_authority_does_not_act(setup_wit
     # Before the city's committee has taken it up (no evaluation yet), and after it set an interview.
     for when in ("before the city acts", "after the city's interview notice"):
         with unchanged(d, "zhengzhou"):
-            r = office.put(f"applications/{app['id']}/interview", {"time": "2026-12-11 09:00", "place": "金水区职改办101"})
+            r = office.put(f"applications/{app['id']}/interview", {"time": interview_time(11, 9), "place": "金水区职改办101"})
             assert r.status == 403, f"{when}: the office below the final authority set the interview: {r!r}"
             r = office.post(f"applications/{app['id']}/result", {"result": "未通过", "note": "金水区"})
             assert r.status == 403, f"{when}: the office below the final authority recorded the result: {r!r}"
             for reviewer in office_reviewers:
-                expect(reviewer.put(f"applications/{app['id']}/interview", {"time": "2026-12-11 09:00", "place": "金水区职改办101"}), 403)
+                expect(reviewer.put(f"applications/{app['id']}/interview", {"time": interview_time(11, 9), "place": "金水区职改办101"}), 403)
                 expect(reviewer.post(f"applications/{app['id']}/result", {"result": "未通过"}), 403)
         if when == "before the city acts":
-            expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
+            expect(city.admin.put(f"applications/{app['id']}/interview", {"time": interview_time(10, 9), "place": "郑州市人社局301"}), 200)
     assert city.evaluation(app["id"]) == (CITY_COMMITTEE, None, "pending", 0, "郑州市人社局301")
 
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
@@ -207,7 +207,7 @@ def test_a_city_cannot_set_an_interview_on_a_province_decided_application(setup)
 
     rid = wait_until(received, RELAY_TIMEOUT, "the province to receive the application")
     province_passes(province, rid)
-    expect(province.put(f"province/applications/{rid}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
+    expect(province.put(f"province/applications/{rid}/interview", {"time": interview_time(20, 14), "place": "省人社厅"}), 200)
     expect(province.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
     expect(province.post(f"province/applications/{rid}/result/confirm"), 200)
     wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", RELAY_TIMEOUT,
@@ -217,7 +217,7 @@ def test_a_city_cannot_set_an_interview_on_a_province_decided_application(setup)
     assert before["committee"] == PROVINCE_COMMITTEE, before
 
     city.committee("郑州市中小学教师高级评委会", ["副高级"])
-    r = city.admin.put(f"applications/{app['id']}/interview", {"time": "2027-01-05 09:00", "place": "郑州市人社局302"})
+    r = city.admin.put(f"applications/{app['id']}/interview", {"time": interview_time(35, 9), "place": "郑州市人社局302"})
     assert r.status in (403, 404, 409), f"the city set an interview on a province-decided application: {r!r}"
     r = city.admin.post(f"applications/{app['id']}/result", {"result": "未通过"})
     assert r.status in (403, 404, 409), f"the city recorded a result on a province-decided application: {r!r}"
@@ -232,14 +232,15 @@ def test_evaluation_is_visible_only_to_those_who_may_see_the_application(setup):
     _, city = setup
     city.committee()
     applicant, app = city.passed_application("中级", "一级教师")
-    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": "2026-12-10 09:00", "place": "郑州市人社局301"}), 200)
+    when = interview_time(10, 9)
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": when, "place": "郑州市人社局301"}), 200)
     other = city.applicant()
     expect(other.get(f"applications/{app['id']}"), 404)
 
     r = other.get(f"applications/{app['id']}/evaluation")
     assert r.status == 404, f"another applicant reads the evaluation of someone else's application: {r!r}"
     own = expect(applicant.get(f"applications/{app['id']}/evaluation"), 200).json
-    assert (own["committee"], own["interview_time"], own["interview_place"]) == (CITY_COMMITTEE, "2026-12-10 09:00", "郑州市人社局301"), own
+    assert (own["committee"], own["interview_time"], own["interview_place"]) == (CITY_COMMITTEE, when, "郑州市人社局301"), own
 
 
 def test_no_objection_after_publicity_has_ended(setup):

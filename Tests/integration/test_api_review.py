@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, Session, approve_unit, approved_plan, city_with_draft, create_child, db_rows, expect, fresh_id_number, module_daemon, png_bytes, relay_idle, unchanged
+from api_support import (Api, Session, approve_unit, approved_plan, city_with_draft, create_child, db_rows, expect, fresh_id_number, interview_time, module_daemon,
+                         png_bytes, relay_idle, unchanged)
 from api_support import add_reviewer as add_staff_reviewer
 from conftest import clean_env, create_tenant, held, wait_until
 
@@ -250,7 +251,7 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     assert [(r["source_tenant"], r["unit_name"], r["state"]) for r in rows] == [(TENANT, "逸夫小学", "in_review")]
     # The province office reviews it itself, 经办人 then 负责人, before its committee may take it up.
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
-    expect(office.put(f"province/applications/{rows[0]['id']}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 409)
+    expect(office.put(f"province/applications/{rows[0]['id']}/interview", {"time": interview_time(20, 14), "place": "省人社厅"}), 409)
     province = [add_staff_reviewer(office, 1, f"prov.{role}", [role], series=[SERIES]) for role in ("handler", "leader")]
     waiting = expect(province[0].get("province/reviews?waiting=true"), 200).json["applications"]
     assert [(a["id"], a["step"], a["may_act"]) for a in waiting] == [(rows[0]["id"], "handler", True)], waiting
@@ -266,7 +267,7 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
                30, "the province office's steps to reach the city's trail")
     mine = [t for t in expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"] if t.get("org_name", "").startswith("河南省")]
     assert [(t["step"], t["decision"], t["comment"], t.get("reviewer")) for t in mine] == [("handler", "pass", "材料齐全", None), ("leader", "pass", "同意上会", None)]
-    expect(office.put(f"province/applications/{rows[0]['id']}/interview", {"time": "2026-12-20 14:00", "place": "省人社厅"}), 200)
+    expect(office.put(f"province/applications/{rows[0]['id']}/interview", {"time": interview_time(20, 14), "place": "省人社厅"}), 200)
     expect(office.post(f"province/applications/{rows[0]['id']}/result", {"result": "通过"}), 200)
     expect(office.post(f"province/applications/{rows[0]['id']}/result/confirm"), 200)
     wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30, "the result to reach the city")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number
+from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number, interview_time
 from browser_support import Pages, assert_controls_named, assert_refused, browser  # noqa: F401  (fixture)
 from conftest import create_tenant, wait_until
 
@@ -67,12 +67,16 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert row.find_element("css selector", "a").accessible_name == "评审蒋评审的申报"
     legends = [e.get_attribute("textContent") for e in p.all("#committee-form fieldset.group legend")]
     assert legends == ["负责系列：", "负责级别："], legends
-    # 批量发出面试通知 with nothing ticked: refused, the ticked column marked as at fault.
-    p.fill("#batch-time", "2026年12月10日 9:00")
+    # 批量发出面试通知 with nothing ticked: refused, the ticked column marked as at fault; the
+    # time chosen in its datetime-local input (which offers now to the end of next year) kept.
+    assert p.by("#batch-time").get_attribute("type") == "datetime-local" and p.by("#batch-time").get_attribute("max").endswith("-12-31T23:59")
+    batch_time = interview_time(10, 9, sep="T")
+    p.set_value("#batch-time", batch_time)
     p.fill("#batch-place", "三楼")
     p.click("#batch-submit")
     assert "请选择" in p.flash_error(), p.flash_error()
     assert_refused(p, "input.batch-item")
+    assert p.by("#batch-time").get_attribute("value") == batch_time
     row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
     assert row.find_elements("css selector", "input.batch-item"), "an application without a result may be ticked for a batch notice"
     # 年度: the desk narrowed to another year has nothing; to the application's, it is there.
@@ -96,11 +100,25 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.click("#print")
     assert p.d.execute_script("return window.printed") == 1, "the print button's script did not run"
     p.d.get(item)
-    p.fill("#interview-time", "2026年12月10日 9:00")
+    # A time already past: the input's min stops it in the browser; sent all the same (a page
+    # left open past it), the daemon refuses it and marks the control.
+    yesterday = interview_time(-1, 9, sep="T")
+    p.set_value("#interview-time", yesterday)
+    assert p.d.execute_script("return document.getElementById('interview-time').validity.rangeUnderflow") is True
+    p.d.execute_script("document.getElementById('interview-time').removeAttribute('min')")
+    p.fill("#interview-place", "郑州市人社局三楼会议室")
+    p.click("#interview-submit")
+    assert f"面试时间 {yesterday.replace('T', ' ')} 已过" in p.flash_error(), p.flash_error()
+    assert_refused(p, "#interview-time")
+    assert not p.all("#item-interview")
+    when = interview_time(10, 9, sep="T")
+    p.set_value("#interview-time", when)
     p.fill("#interview-place", "郑州市人社局三楼会议室")
     p.click("#interview-submit")
     assert "已发出面试通知" in p.flash_ok(), p.flash_error()
-    assert "三楼会议室" in p.by("#item-interview").text
+    # Shown as every screen writes a time: YYYY-MM-DD HH:MM.
+    shown = f"{when.replace('T', ' ')}，郑州市人社局三楼会议室"
+    assert p.by("#item-interview").text == f"面试通知：{shown}", p.by("#item-interview").text
     p.fill("#result-note", "答辩良好")
     p.click("#result-submit")
     # Asked first (it starts the public notice); 取消 leaves everything as it was.
@@ -152,7 +170,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.shot("confirmed")
     p.go("status")
     row = next(r for r in p.all("#status tbody tr") if "蒋评审" in r.text)
-    assert "评审通过" in row.text and "郑州市中小学教师中级职称评审委员会" in row.text and "三楼会议室" in row.text
+    assert "评审通过" in row.text and "郑州市中小学教师中级职称评审委员会" in row.text and shown in row.text, row.text
     p.logout()
 
     # The objector reads how their objection was resolved.
@@ -169,8 +187,9 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     # Their trail goes on to the committee's steps.
     p.go(f"applications/{app['id']}")
     trail = p.by("#trail").text
-    for step in ("面试通知", "评审结果（公示）", "异议不成立", "结果确认", "郑州市中小学教师中级职称评审委员会", "三楼会议室"):
+    for step in ("面试通知", "评审结果（公示）", "异议不成立", "结果确认", "郑州市中小学教师中级职称评审委员会", shown):
         assert step in trail, (step, trail)
+    assert shown in p.by("#app-committee").text, p.by("#app-committee").text
     p.shot("applicant-trail")
 
 

@@ -481,6 +481,10 @@ public final class CrossTenantRelay: Sendable {
                                             detail: #"{"province":"\#(source)","reason":\#(jsonString(payload["reason"] as? String ?? ""))}"#, source: "tenant:\(source)"))
             return .done
         case "application.interview":
+            // Taken as the province wrote it: its time was checked when the province set it
+            // (`InterviewTime.notice`; not again here, where a notice held up in the outbox may
+            // arrive after its day), and a province of a version before that sends free text,
+            // which the city shows as it came rather than lose the notice.
             let id = payload["source_application_id"] as? Int ?? 0
             try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1, updated_at = ? WHERE id = ?",
                          [payload["committee"] as? String ?? "", payload["interview"] as? String ?? "", now, id])
@@ -738,7 +742,8 @@ public final class CrossTenantRelay: Sendable {
             }
             if let time = existing["interview_time"].string, let place = existing["interview_place"].string {
                 try EvaluationService.enqueueBack(facts, kind: "application.interview",
-                                                  body: ["committee": existing["committee"].string ?? "", "interview": "\(time)，\(place)"], conn)
+                                                  body: ["committee": existing["committee"].string ?? "",
+                                                         "interview": EvaluationService.interviewNotice(time: time, place: place)], conn)
             }
             if let result = existing["notice_result"].string, existing["state"].string == "publicity", let until = existing["publicity_until"].double {
                 let notice = try EvaluationService.enqueueBack(facts, kind: "application.publicity",

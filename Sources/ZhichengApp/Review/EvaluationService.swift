@@ -150,10 +150,12 @@ public struct EvaluationService: Sendable {
     /// The same 面试通知 for several applications at once (say, everyone of one series and
     /// level): all of them or none, in one transaction. One that cannot take it (its result
     /// is recorded, it is another office's) refuses the whole batch, named in the message.
-    public func setInterviews(_ targets: [EvaluationTarget], time: String, place: String, caller: SignedIn) async throws -> [EvaluationRecord] {
+    /// The time is read and checked once for all of them (`InterviewTime.notice`: a real day
+    /// and minute, not past, not after next year) and stored as `2026-12-05 09:30`, for a
+    /// city's own application and one the province received alike.
+    public func setInterviews(_ targets: [EvaluationTarget], time rawTime: String, place: String, caller: SignedIn) async throws -> [EvaluationRecord] {
         try Access.requireOrgAdmin(caller)
-        let time = time.trimmingCharacters(in: .whitespaces), place = place.trimmingCharacters(in: .whitespaces)
-        guard !time.isEmpty, time.count <= 100 else { throw ZhichengError.invalid("请填写面试时间", field: "time") }
+        let time = try InterviewTime.notice(rawTime), place = place.trimmingCharacters(in: .whitespaces)
         guard !place.isEmpty, place.count <= 200 else { throw ZhichengError.invalid("请填写面试地点", field: "place") }
         guard !targets.isEmpty else { throw ZhichengError.invalid("请选择要发出面试通知的申报", field: "items") }
         guard targets.count <= Self.batchLimit else { throw ZhichengError.invalid("一次最多向 \(Self.batchLimit) 份申报发出面试通知", field: "items") }
@@ -177,14 +179,19 @@ public struct EvaluationService: Sendable {
     /// Applications a batch step may name at once.
     public static let batchLimit = 500
 
-    static func setInterview(_ target: EvaluationTarget, time: String, place: String, caller: SignedIn, _ conn: SQLiteConnection) throws -> (EvaluationRecord, Bool) {
+    static func setInterview(_ target: EvaluationTarget, time: InterviewTime, place: String, caller: SignedIn, _ conn: SQLiteConnection) throws -> (EvaluationRecord, Bool) {
         let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
         guard ["pending"].contains(try Self.state(evaluation, conn)) else { throw ZhichengError.conflict("评审结果已录入，不能再修改面试通知") }
-        // The same notice again (a form sent twice) changes nothing and notifies nobody.
+        // The same notice again (a form sent twice, the time typed another way) changes nothing
+        // and notifies nobody: times compared as read, a notice of free text (written before
+        // times were checked) as it is.
         let current = try conn.query("SELECT interview_time, interview_place FROM evaluations WHERE id = ?", [evaluation]).first
-        if current?["interview_time"].string == time, current?["interview_place"].string == place { return (try Self.record(evaluation, conn), false) }
-        try conn.run("UPDATE evaluations SET interview_time = ?, interview_place = ?, updated_at = ? WHERE id = ?", [time, place, Date().timeIntervalSince1970, evaluation])
-        let interview = "\(time)，\(place)"
+        if let stored = current?["interview_time"].string, InterviewTime(stored: stored) == time, current?["interview_place"].string == place {
+            return (try Self.record(evaluation, conn), false)
+        }
+        try conn.run("UPDATE evaluations SET interview_time = ?, interview_place = ?, updated_at = ? WHERE id = ?",
+                     [time.description, place, Date().timeIntervalSince1970, evaluation])
+        let interview = Self.interviewNotice(time: time.description, place: place)
         switch target {
         case .application(let id):
             try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1 WHERE id = ?", [committee.name, interview, id])
@@ -195,6 +202,10 @@ public struct EvaluationService: Sendable {
         try conn.appendAudit(caller.audit("evaluation.interview", target: Self.describe(target), detail: #"{"interview":\#(jsonString(interview))}"#))
         return (try Self.record(evaluation, conn), facts.source != nil)
     }
+
+    /// A 面试通知 as the application, its trail and the city read it: `2026-12-05 09:30，市人社局301`.
+    /// (A notice written before times were checked keeps its time as it was typed.)
+    public static func interviewNotice(time: String, place: String) -> String { "\(time)，\(place)" }
 
     /// Who applied, to name an application in a message (its id if it is unknown).
     static func applicantName(_ target: EvaluationTarget, _ conn: SQLiteConnection) throws -> String {

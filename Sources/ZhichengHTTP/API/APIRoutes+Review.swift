@@ -399,6 +399,9 @@ enum ReviewFormPage {
         let data: [String: Any] = [
             "applicant": v.applicantName, "id_number": form.idNumber, "unit": form.unitName, "series": v.series, "level": v.level.rawValue,
             "title": v.title, "year": v.year,
+            // The committee's 面试通知 as every screen shows it (one of free text, written before
+            // times were checked, as it is).
+            "interview": v.interview.flatMap { $0.isEmpty ? nil : $0 } as Any? ?? false,
             "opinions": form.opinions.map { o -> [String: Any] in
                 ["org": o.orgName, "stage": o.stage.role.label, "decision": o.decision.label, "comment": o.comment,
                  // Empty when the reader is an applicant who is not shown reviewers' names.

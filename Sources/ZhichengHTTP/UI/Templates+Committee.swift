@@ -32,7 +32,7 @@ extension Templates {
         <fieldset><legend>批量发出面试通知</legend>
         <form method="post" action="{{batch_action}}" id="batch-interview"><input type="hidden" name="_csrf" value="{{csrf}}">
         <p class="hint">在上表“选择”一栏勾选尚未录入结果的申报，向其发出同一面试通知；任一份不能发出时，本次均不发出。</p>
-        <label>时间 <input type="text" name="time" id="batch-time" required placeholder="如：2026年12月10日 9:00" value="{{batch_time}}"></label>
+        <label>时间 <input type="datetime-local" name="time" id="batch-time" required min="{{time_min}}" max="{{time_max}}" value="{{batch_time}}"></label>
         <label>地点 <input type="text" name="place" id="batch-place" required size="30" value="{{batch_place}}"></label>
         <button type="submit" id="batch-submit">向所选申报发出面试通知</button></form></fieldset>
         """
@@ -48,7 +48,7 @@ extension Templates {
         {{#pending}}
         <fieldset><legend>面试通知</legend>
         <form method="post" action="{{base}}committee/{{path}}/interview" id="interview-form"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <label>时间 <input type="text" name="time" id="interview-time" required placeholder="如：2026年12月10日 9:00"></label>
+        <label>时间 <input type="datetime-local" name="time" id="interview-time" required min="{{time_min}}" max="{{time_max}}"></label>
         <label>地点 <input type="text" name="place" id="interview-place" required size="30"></label>
         <button type="submit" id="interview-submit">发出面试通知</button></form></fieldset>
         <fieldset><legend>评审结果</legend>

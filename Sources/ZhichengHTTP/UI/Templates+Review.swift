@@ -182,7 +182,8 @@ extension Templates {
         <tr><th scope="row">姓名</th><td id="f-name">{{applicant}}</td><th scope="row">身份证号</th><td>{{id_number}}</td></tr>
         <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>
         <tr><th scope="row">申报系列</th><td>{{series}}</td><th scope="row">申报级别</th><td>{{level}}</td></tr>
-        <tr><th scope="row">申报职称</th><td>{{title}}</td><th scope="row">年度</th><td>{{year}}</td></tr>
+        <tr><th scope="row">申报职称</th><td>{{title}}</td><th scope="row">年度</th><td>{{year}}</td></tr>{{#interview}}
+        <tr><th scope="row">面试通知</th><td colspan="3" id="f-interview">{{interview}}</td></tr>{{/interview}}
         </tbody></table>
         <table id="opinions"><tbody>
         {{#opinions}}<tr><th scope="row">{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}</p>

@@ -52,6 +52,13 @@ extension UI {
         }
     }
 
+    /// The `min` and `max` of a 面试通知 form's `datetime-local` input: the times a notice sent
+    /// now may name (`InterviewTime.allowed`), which the daemon checks again when it is sent.
+    static func interviewTimeBounds(now: Date = Date()) -> [String: Any] {
+        let allowed = InterviewTime.allowed(now: now)
+        return ["time_min": allowed.lowerBound.inputValue, "time_max": allowed.upperBound.inputValue]
+    }
+
     /// Items on one page of the committee desk unless `?limit=` says otherwise (1–500).
     static let worklistPageSize = 100
 
@@ -73,8 +80,10 @@ extension UI {
         func pageLink(_ path: String = "committee", after: EvaluationTarget?) -> String { link(path, view.query(after: after), context) }
         let ticked = Set(entered?.all("items") ?? [])
         if entered != nil { Self.refilled() }
-        let data: [String: Any] = [
-            "batch_time": entered?["time"] ?? "", "batch_place": entered?["place"] ?? "",
+        // A time the input can hold comes back in it (one that does not read as a time, empty).
+        let keptTime = entered.flatMap { try? InterviewTime($0["time"]) }?.inputValue ?? ""
+        var data: [String: Any] = [
+            "batch_time": keptTime, "batch_place": entered?["place"] ?? "",
             // Posted to this very page's address: refused, it comes back as it was.
             "batch_action": pageLink("committee/interviews", after: after),
             "committees": committees.map { c -> [String: Any] in
@@ -101,6 +110,7 @@ extension UI {
             // Applications waiting for a committee the office has not set up: what is missing.
             "uncovered": uncovered.isEmpty ? false as Any : uncovered.joined(separator: "、"),
         ]
+        data.merge(Self.interviewTimeBounds()) { page, _ in page }
         return try render("评委会评审", "committee", data, user: user, context, flash: flash, status: status, navCurrent: "committee", orgName: org.name)
     }
 
@@ -124,7 +134,9 @@ extension UI {
         let data: [String: Any] = file.merging([
             "path": Self.targetPath(target), "applicant": item.applicantName, "unit": item.unitName, "city": item.sourceTenantName ?? "本市",
             "title": "\(item.series) \(item.level) \(item.title)", "state": Self.evaluationState(e), "committee": e?.committee ?? "",
-            "interview": e?.interviewTime.map { "\($0)，\(e?.interviewPlace ?? "")" } ?? "",
+            // As the application and the city show it (free text of an earlier version as it is); none yet:
+            // no line (an empty string would still open the section).
+            "interview": e?.interviewTime.map { EvaluationService.interviewNotice(time: $0, place: e?.interviewPlace ?? "") } as Any? ?? false,
             "pending": e == nil || e?.state == "pending", "publicity": e?.state == "publicity", "final": e?.state == "final",
             "result": e?.result ?? "", "note": e?.note ?? "", "until": e?.publicityUntil.map(ChinaTime.end) ?? "",
             "objections": objections.map { o -> [String: Any] in
@@ -132,7 +144,7 @@ extension UI {
                  "state": ObjectionState(rawValue: o.state)?.label ?? o.state, "reason": o.reason ?? "",
                  "at": Self.time(o.createdAt)]
             },
-        ]) { file, _ in file }
+        ]) { file, _ in file }.merging(Self.interviewTimeBounds()) { data, _ in data }
         return try render("评委会评审", "committee_item", data, user: user, context, flash: flash, status: status, navCurrent: "committee", orgName: org.name)
     }
 
