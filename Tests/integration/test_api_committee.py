@@ -260,6 +260,21 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
 
 
+def test_the_committee_page_of_an_application_not_yet_taken_up_names_no_committee(setup):
+    """Before the office has done anything at its committee, an application's page shows its state
+    alone: no committee name, and no separator left standing for one."""
+    d, city = setup
+    _, app = city.passed_application("中级", "一级教师")
+    # The committee covering it (another test of this module may have made it already).
+    made = city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]})
+    assert made.status in (201, 409), made
+    cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
+    page = city.api.raw("GET", f"/t/zhengzhou/committee/application/{app['id']}", headers=cookie)
+    assert page.status == 200, page.status
+    line = re.search(r'状态：<strong id="item-state">[^<]*</strong>([^<]*)</p>', page.body.decode())
+    assert line and line.group(1) == "", (line.group(0) if line else page.body.decode()[-2000:])
+
+
 @pytest.mark.publicity_days(5)
 def test_an_objection_names_who_lodged_it_as_they_were_named_then(setup):
     """An objection is a record of who lodged it: its objector's name corrected afterwards (a
