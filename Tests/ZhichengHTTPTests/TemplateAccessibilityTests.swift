@@ -17,8 +17,9 @@ struct SampleData: MustacheSequence, MustacheParent, MustacheCustomRenderable {
 
 /// Every template of the web UI rendered with every section shown, and with each inverted
 /// section's name (and each pair of them) false in turn: no empty table header, every control
-/// a person fills in named by a label or `aria-label`, every group of check boxes in a
-/// fieldset of its own with a legend.
+/// a person fills in named by a label or `aria-label`, every group of check boxes and every
+/// group of radio buttons in a fieldset of its own with a legend, every `<summary>` and button
+/// of a row (a table's, or a fieldset's whose legend shows the row's data) naming its row.
 @Suite("Accessibility of the HTML templates")
 struct TemplateAccessibilityTests {
     static let all = Templates.sources.merging(Templates.reviewSources) { a, _ in a }.merging(Templates.expertSources) { a, _ in a }
@@ -39,8 +40,9 @@ struct TemplateAccessibilityTests {
         return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { Range($0.range(at: 1), in: text).map { String(text[$0]) } }
     }
 
-    /// What a page does wrong, in words (empty: nothing).
-    static func problems(_ html: String) -> [String] {
+    /// What a page does wrong, in words (empty: nothing). `data`: how the data a template shows
+    /// reads (`SampleData`'s), to tell a row's own name from the words every row repeats.
+    static func problems(_ html: String, data: String = "样例") -> [String] {
         let tokens = HTMLScan.tokens(html)
         var problems: [String] = []
         let labelled = Set(tokens.filter { $0.tagName == "label" }.compactMap { $0.attributes["for"] })
@@ -54,9 +56,14 @@ struct TemplateAccessibilityTests {
         var fieldsets: [Fieldset] = [], open: [Int] = []
         var form = 0
         var label: (text: String, controls: [String])?
-        var boxes: [(form: Int, name: String, value: String, fieldset: Int?)] = []
+        var boxes: [(type: String, form: Int, name: String, value: String, fieldset: Int?)] = []
+        // What a summary or a button is called: its aria-label, else its text (a visually
+        // hidden part included).
+        var naming: (tag: String, ariaLabel: String?, text: String)?
+        var rows = 0
         for token in tokens {
             if let text = token.text {
+                naming?.text += text
                 label?.text += text
                 if let inner = open.last, fieldsets[inner].inLegend { fieldsets[inner].legend += text }
                 continue
@@ -68,6 +75,16 @@ struct TemplateAccessibilityTests {
                     label = nil
                 case "fieldset": _ = open.popLast()
                 case "legend": if let inner = open.last { fieldsets[inner].inLegend = false }
+                case "tr": rows = max(0, rows - 1)
+                case "summary", "button":
+                    // In a row (a table's, or a fieldset's that a legend names by its data), a
+                    // summary or button names its row: the same words in each row tell a screen
+                    // reader's list of them nothing.
+                    if let n = naming, n.tag == end, rows > 0 || open.contains(where: { fieldsets[$0].legend.contains(data) }) {
+                        let name = (n.ariaLabel ?? n.text).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                        if !name.contains(data) { problems.append("<\(end)> \"\(name)\" does not name its row") }
+                    }
+                    naming = nil
                 default: break
                 }
                 continue
@@ -79,6 +96,8 @@ struct TemplateAccessibilityTests {
             case "label": label = ("", [])
             case "fieldset": fieldsets.append(Fieldset()); open.append(fieldsets.count - 1)
             case "legend": if let inner = open.last { fieldsets[inner].inLegend = true }
+            case "tr": rows += 1
+            case "summary", "button": naming = (tag, a["aria-label"], "")
             case "input", "select", "textarea":
                 let type = tag == "input" ? (a["type"] ?? "text").lowercased() : tag
                 guard !["hidden", "submit", "button", "reset", "image"].contains(type) else { continue }
@@ -87,19 +106,23 @@ struct TemplateAccessibilityTests {
                     || (a["id"].map(labelled.contains) ?? false)
                 if label != nil { if !named { label?.controls.append(what) } } else if !named { problems.append("\(what) has no label") }
                 if let inner = open.last { fieldsets[inner].controls.append((type, a["name"] ?? "")) }
-                if type == "checkbox", a["aria-label"] == nil { boxes.append((form, a["name"] ?? "", a["value"] ?? "", open.last)) }
+                // A radio button is always one of a group; a check box with an aria-label is a row's.
+                if type == "radio" || (type == "checkbox" && a["aria-label"] == nil) { boxes.append((type, form, a["name"] ?? "", a["value"] ?? "", open.last)) }
             default: break
             }
         }
-        // A group: boxes of one name in one form with different values (a list's row boxes carry
-        // an aria-label each, and stand in its table).
-        for (key, group) in Dictionary(grouping: boxes, by: { "\($0.form)/\($0.name)" }) where Set(group.map(\.value)).count > 1 {
+        // A group: check boxes of one name in one form with different values (a list's row boxes
+        // carry an aria-label each, and stand in its table), radio buttons of one name in one form.
+        for (key, group) in Dictionary(grouping: boxes, by: { "\($0.form)/\($0.name)" }).sorted(by: { $0.key < $1.key }) {
+            let type = group[0].type
+            guard type == "radio" || Set(group.map(\.value)).count > 1 else { continue }
+            let what = type == "radio" ? "radio buttons \(key)" : "check boxes \(key)"
             let homes = Set(group.map { $0.fieldset ?? -1 })
-            guard homes.count == 1, let home = homes.first, home >= 0 else { problems.append("check boxes \(key) are not in one fieldset"); continue }
+            guard homes.count == 1, let home = homes.first, home >= 0 else { problems.append("\(what) are not in one fieldset"); continue }
             let fieldset = fieldsets[home]
-            if fieldset.legend.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("check boxes \(key): their fieldset has no legend") }
-            if !fieldset.controls.allSatisfy({ $0.type == "checkbox" && $0.name == group[0].name }) {
-                problems.append("check boxes \(key): their fieldset holds other controls too \(fieldset.controls.map(\.name))")
+            if fieldset.legend.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("\(what): their fieldset has no legend") }
+            if !fieldset.controls.allSatisfy({ $0.type == type && $0.name == group[0].name }) {
+                problems.append("\(what): their fieldset holds other controls too \(fieldset.controls.map(\.name))")
             }
         }
         return problems
@@ -127,6 +150,22 @@ struct TemplateAccessibilityTests {
         #expect(Self.problems(shared).count == 1, "the fieldset is the whole form's, not the group's")
         let grouped = #"<form><fieldset class="group"><legend>系列：</legend><label><input type="checkbox" name="s" value="1"> 甲</label><label><input type="checkbox" name="s" value="2"> 乙</label></fieldset></form>"#
         #expect(Self.problems(grouped).isEmpty)
+        // Radio buttons: a group whatever their values, in a fieldset of their own with a legend.
+        let radios = #"<label><input type="radio" name="d" value="pass"> 通过</label><label><input type="radio" name="d" value="reject"> 未通过</label>"#
+        #expect(Self.problems("<form><p>\(radios)</p></form>") == ["radio buttons 1/d are not in one fieldset"])
+        #expect(Self.problems("<form><fieldset><legend>审查意见</legend>\(radios)<label>意见 <textarea name=\"c\"></textarea></label></fieldset></form>").count == 1,
+                "the fieldset is the whole form's")
+        #expect(Self.problems("<form><fieldset class=\"group\"><legend> </legend>\(radios)</fieldset></form>") == ["radio buttons 1/d: their fieldset has no legend"])
+        #expect(Self.problems("<form><fieldset class=\"group\"><legend class=\"vh\">审查决定</legend>\(radios)</fieldset></form>").isEmpty)
+        #expect(Self.problems(#"<form><fieldset><legend>表决</legend><label><input type="radio" name="v" value="agree" aria-label="同意"></label></fieldset></form>"#).isEmpty)
+        // A row's summaries and buttons name the row (its data, here 样例1): by a visually
+        // hidden part or an aria-label. Elsewhere a button's words may be its own.
+        let row = #"<table><tbody><tr><td>样例1</td><td><details><summary>编辑</summary><button type="submit">保存</button></details></td></tr></tbody></table>"#
+        #expect(Self.problems(row) == [#"<summary> "编辑" does not name its row"#, #"<button> "保存" does not name its row"#])
+        let named = #"<table><tbody><tr><td><details><summary>编辑<span class="vh">：样例1</span></summary><button aria-label="保存样例1">保存</button></details></td></tr></tbody></table>"#
+        #expect(Self.problems(named).isEmpty)
+        #expect(Self.problems(#"<fieldset><legend>样例1</legend><textarea aria-label="样例1"></textarea><button>保存</button></fieldset>"#) == [#"<button> "保存" does not name its row"#])
+        #expect(Self.problems(#"<fieldset><legend>附件</legend><button>上传附件</button></fieldset><button>提交申报</button>"#).isEmpty)
     }
 
     @Test func theSampleDataShowsBothSidesOfASection() throws {

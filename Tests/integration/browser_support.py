@@ -185,9 +185,37 @@ def unnamed_controls(p: Pages) -> list[str]:
         p.d.execute_script("arguments[0].forEach(d => d.open = false)", opened)
 
 
+def loose_radio_groups(p: Pages) -> list[str]:
+    """The radio groups (buttons of one name in one form) that are not alone in a fieldset
+    named, as Chromium computes it, by its legend."""
+    groups = p.d.execute_script("""
+        const groups = new Map();
+        for (const r of document.querySelectorAll('input[type=radio]')) {
+            const key = (r.form ? Array.from(document.forms).indexOf(r.form) : -1) + '/' + r.name;
+            if (!groups.has(key)) groups.set(key, []);
+            groups.get(key).push(r);
+        }
+        return Array.from(groups, ([key, radios]) => {
+            const homes = new Set(radios.map(r => r.closest('fieldset')));
+            const home = homes.size === 1 ? radios[0].closest('fieldset') : null;
+            const legend = home && home.querySelector(':scope > legend');
+            const alone = home && Array.from(home.querySelectorAll('input:not([type=hidden]), select, textarea, button'))
+                .every(c => c.type === 'radio' && c.name === radios[0].name);
+            return [key, home, legend ? legend.textContent.trim() : '', !!alone];
+        });""")
+    loose = []
+    for key, home, legend, alone in groups:
+        if home is None or not legend or not alone or (home.accessible_name or "").strip() != legend:
+            loose.append(f"{key}: legend {legend!r}, alone {alone}, named {home.accessible_name if home else None!r}")
+    return loose
+
+
 def assert_controls_named(p: Pages) -> None:
+    """Every control named; every radio group in a fieldset of its own named by its legend."""
     unnamed = unnamed_controls(p)
     assert not unnamed, f"controls without an accessible name on {p.d.current_url}: {unnamed}"
+    loose = loose_radio_groups(p)
+    assert not loose, f"radio groups outside a fieldset of their own on {p.d.current_url}: {loose}"
 
 
 def assert_skip_link(p: Pages) -> None:

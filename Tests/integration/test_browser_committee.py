@@ -65,6 +65,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert "待评审" in row.text
     assert_controls_named(p)
     assert row.find_element("css selector", "a").accessible_name == "评审蒋评审的申报"
+    assert [s.accessible_name for s in p.all("#committees summary")] == ["修改 ：郑州市中小学教师中级职称评审委员会"]
     legends = [e.get_attribute("textContent") for e in p.all("#committee-form fieldset.group legend")]
     assert legends == ["负责系列：", "负责级别："], legends
     # 批量发出面试通知 with nothing ticked: refused, the ticked column marked as at fault; the
@@ -89,6 +90,8 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
     p.follow(row.find_element("css selector", "a"))
     assert_controls_named(p)
+    # 通过/未通过 are a group named 评审结果 (its legend hidden: the form's own legend says it).
+    assert p.by("#result-form fieldset").accessible_name == "评审结果"
     # The item links its 评审表: every level's opinion, for the committee to judge by.
     form_href = p.by("#item-review-form").get_attribute("href")
     assert form_href.endswith(f"/applications/{app['id']}/review-form"), form_href
@@ -220,6 +223,8 @@ def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on
         assert "业绩成果" in pp.by("#province-info").text and "郑州市职改办" in pp.by("#city-trail").text
         # What the city sent, in the application form's order (after 身份证号, 工作单位, 年度, 当前状态).
         assert [th.text for th in pp.all("#province-info th")][4:] == SECTIONS
+        assert_controls_named(pp)
+        assert pp.by("#province-decision fieldset.group").accessible_name == "审查决定："
         pp.fill("#province-comment", comment)
         pp.click("#province-decision-submit")
         assert "通过" in pp.flash_ok(), pp.flash_error()

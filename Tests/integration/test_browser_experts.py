@@ -66,6 +66,7 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
         p.shot(f"{login}-expert-review")
         assert "从业年限：16" in p.by("#expert-info").text
         assert_controls_named(p)
+        assert p.by("#expert-decision fieldset").accessible_name == "审查决定："
         assert p.by("#city-trail").text.count("通过") == 4, "unit and 主管单位, handler and leader"
         p.fill("#expert-comment", "同意入库" if login == "prov.l" else "符合条件")
         p.click("#expert-decision-submit")
@@ -85,6 +86,7 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
     assert "冯推荐" in row.text and "在库" in row.text
     assert_controls_named(p)
     assert row.find_element("css selector", ".retire-reason").accessible_name == "冯推荐退出专家库的理由"
+    assert [s.accessible_name for s in row.find_elements("css selector", "summary")] == ["回避关系 ：冯推荐"]
     row.find_element("css selector", ".suspend-reason").send_keys("年度考核未完成")
     p.press(row.find_element("css selector", "button.suspend"))
     assert "暂停" in p.flash_ok(), p.flash_error()
@@ -182,7 +184,10 @@ def test_draw_and_voting_screens(env, browser):
         for earlier in comments.values():
             assert earlier not in page, "votes are secret until the session closes"
         assert not p.all(".my-vote")
+        if n == 0:
+            assert_controls_named(p)   # the vote's radio buttons too: a group named 表决
         form = p.by(".vote-form")
+        assert form.find_element("css selector", "fieldset").accessible_name == "表决："
         form.find_element("css selector", f"input[name=vote][value={vote}]").click()
         form.find_element("css selector", ".vote-score").send_keys(str(80 + n))
         comments[name] = f"{name}的评审意见"

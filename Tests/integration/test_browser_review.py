@@ -120,6 +120,11 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert len(p.all("#applications tbody tr")) == 1
     p.follow(p.all("#applications tbody a")[0])
     assert_controls_named(p)
+    # Each part's 保存 saves the whole page, and says so with the part it stands in.
+    saves = [b.accessible_name for b in p.all("button.save-section")]
+    parts = [t.get_attribute("data-section") for t in p.all("textarea[data-section]")]
+    assert parts[:len(SECTIONS)] == SECTIONS and saves == [f"保存{part}等本页全部内容" for part in parts], (parts, saves)
+    assert {b.text for b in p.all("button.save-section")} == {"保存"}
     assert p.by("#idle-hint").text == "页面2小时无操作将自动退出登录（只输入文字不算操作，保存、提交或打开页面才算），请及时保存。"
     assert_skip_link(p)
     for section in SECTIONS:
@@ -154,6 +159,7 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert_refused(p, "select[name=reason]")
     assert p.d.title.startswith("错误：审查：孙申报"), p.d.title
     assert_controls_named(p)
+    assert p.by("#decision-form fieldset.group").accessible_name == "审查决定："
     assert "2小时无操作" in p.by("#decision-form #idle-hint").text
     assert p.by("input[name=decision][value=return]").is_selected() and not p.by("input[name=decision][value=pass]").is_selected()
     assert p.by("input[name=sections][value=业绩成果]").is_selected()

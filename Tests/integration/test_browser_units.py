@@ -72,6 +72,11 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert_controls_named(p)
     row = row_for(p, "管城区教育局")
     assert row.find_element("css selector", "button.secondary").accessible_name == "初始化管城区教育局系统管理员的密码"
+    # A row's 编辑信息 names its org too (its visible text is the same in each row), by a visually
+    # hidden part: positioned, so Chromium puts a space before it.
+    summaries = row.find_elements("css selector", "summary")
+    assert [s.accessible_name for s in summaries] == ["编辑信息 ：管城区教育局的系统管理员"] and summaries[0].text.startswith("编辑信息"), \
+        [s.accessible_name for s in summaries]
     assert [th.text for th in p.all("#children thead th")][-1] == "操作"
     assert p.by(".tree a.skip").get_attribute("href").endswith("#org-detail")
     assert_skip_link(p)
@@ -217,6 +222,8 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert row.find_element("css selector", "button.danger").accessible_name == "删除李经办"
     legends = [e.get_attribute("textContent") for e in row.find_elements("css selector", "fieldset.group legend")]
     assert legends == ["角色：", "按系列：", "按内容："], legends
+    summaries = [s.accessible_name for s in row.find_elements("css selector", "summary")]
+    assert summaries == ["设置角色 ：李经办", "设置角色审查权限 ：李经办", "编辑 ：李经办"], summaries
     # 删除 asks again, naming the person.
     p.press(row.find_element("css selector", "button.danger"))
     assert p.by("#confirm-message").text == "确定删除人员“李经办”吗？其账户将不能再登录。"
@@ -252,6 +259,8 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert "孙导入" in p.by("#applicants").text
     p.shot("school-applicants-imported")
     assert_controls_named(p)
+    row = next(r for r in p.all("#applicants tbody tr") if "孙导入" in r.text)
+    assert [s.accessible_name for s in row.find_elements("css selector", "summary")] == ["修改 ：孙导入"]
     # A file that is no CSV text (a workbook saved as .xlsx) is refused, saying what is expected.
     workbook = tmp_path / "申报人员.xlsx"
     workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\xff\xfe\xff")

@@ -5,7 +5,7 @@ extension Templates {
     static let committee = """
         <h2>评委会评审</h2>
         {{#has_committees}}<table id="committees"><thead><tr><th>评委会</th><th>负责范围</th><th>表决规则</th><th>操作</th></tr></thead><tbody>
-        {{#committees}}<tr data-committee="{{id}}"><td>{{name}}</td><td>{{scope}}</td><td>{{rule}}</td><td><details><summary>修改</summary>
+        {{#committees}}<tr data-committee="{{id}}"><td>{{name}}</td><td>{{scope}}</td><td>{{rule}}</td><td><details><summary>修改<span class="vh">：{{name}}</span></summary>
         <form method="post" action="{{base}}committee/settings/{{id}}" class="committee-settings"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>名称 <input type="text" name="name" value="{{name}}" required size="30"></label>
         <fieldset class="group"><legend>负责系列：</legend>{{#catalog}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/catalog}}</fieldset>
@@ -53,7 +53,7 @@ extension Templates {
         <button type="submit" id="interview-submit">发出面试通知</button></form></fieldset>
         <fieldset><legend>评审结果</legend>
         <form method="post" action="{{base}}committee/{{path}}/result" id="result-form"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <label><input type="radio" name="result" value="通过" checked> 通过</label> <label><input type="radio" name="result" value="未通过"> 未通过</label>
+        <fieldset class="group inline"><legend class="vh">评审结果</legend><label><input type="radio" name="result" value="通过" checked> 通过</label> <label><input type="radio" name="result" value="未通过"> 未通过</label></fieldset>
         <label>说明 <input type="text" name="note" id="result-note" size="40"></label>
         <button type="submit" id="result-submit">录入结果并公示</button></form></fieldset>
         {{/pending}}

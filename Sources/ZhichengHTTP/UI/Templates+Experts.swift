@@ -26,7 +26,7 @@ extension Templates {
         {{#may_act}}
         <fieldset><legend>省职改办审查意见</legend>
         <form method="post" action="{{base}}expert-reviews/{{id}}" id="expert-decision"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
-        <p>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</p>
+        <fieldset class="group"><legend>审查决定：</legend>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</fieldset>
         <p><label>意见 <textarea name="comment" rows="3" cols="60" id="expert-comment">{{comment_typed}}</textarea></label></p>
         <p class="hint" id="idle-hint">{{idle_hint}}</p>
         <button type="submit" id="expert-decision-submit">提交审查意见</button></form></fieldset>
@@ -67,7 +67,7 @@ extension Templates {
         {{#may_act}}
         <fieldset><legend>省职改办审查意见</legend>
         <form method="post" action="{{base}}province-reviews/{{id}}" id="province-decision"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
-        <p>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</p>
+        <fieldset class="group"><legend>审查决定：</legend>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</fieldset>
         <fieldset class="group"><legend>退回时选择有问题的部分：</legend>{{#section_choices}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/section_choices}}</fieldset>
         <p><label>退回原因 <select name="reason" id="province-reason"><option value=""></option>{{#reason_choices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reason_choices}}</select></label></p>
         <p class="hint">退回修改：申报人修改后重新提交，经本市各级审查后再报送省职改办；未通过即为最终结果。</p>
@@ -94,7 +94,7 @@ extension Templates {
         {{#active}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="suspended"><label>理由 <input type="text" name="reason" class="suspend-reason" required size="10" aria-label="暂停{{name}}的理由"></label><button type="submit" class="secondary suspend" aria-label="暂停{{name}}">暂停</button></form>{{/active}}
         {{#suspended}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="active"><button type="submit" class="reinstate" aria-label="恢复{{name}}">恢复</button></form>{{/suspended}}
         {{^retired}}<form method="post" action="{{base}}experts/{{id}}/state"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="state" value="retired"><input type="hidden" name="_what" value="{{name}}"><label>理由 <input type="text" name="reason" class="retire-reason" required size="10" aria-label="{{name}}退出专家库的理由"></label><button type="submit" class="danger retire" aria-label="{{name}}退出专家库">退出专家库</button></form>
-        <details><summary>回避关系</summary><form method="post" action="{{base}}experts/{{id}}/relations"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <details><summary>回避关系<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}experts/{{id}}/relations"><input type="hidden" name="_csrf" value="{{csrf}}">
         <textarea name="relations" rows="3" cols="30" class="relations" placeholder="每行一项：姓名、身份证号或单位" aria-label="{{name}}的回避关系（每行一项：姓名、身份证号或单位）">{{relations}}</textarea><br><button type="submit" class="save-relations" aria-label="保存{{name}}的回避关系">保存</button></form></details>{{/retired}}
         </td>{{/admin}}</tr>{{/experts}}
         {{^experts}}<tr><td colspan="8">没有符合条件的专家</td></tr>{{/experts}}
@@ -179,7 +179,7 @@ extension Templates {
         <table><tbody>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
         {{#my_vote}}<p class="my-vote">您的投票：{{label}}，评分 {{score}}{{#comment}}，意见：{{comment}}{{/comment}}</p>{{/my_vote}}
         {{#may_vote}}<form method="post" action="{{base}}sessions/{{session_id}}/vote" class="vote-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="application" value="{{id}}">
-        {{#votes}}<label><input type="radio" name="vote" value="{{value}}"{{#checked}} checked{{/checked}} required> {{label}}</label>{{/votes}}
+        <fieldset class="group inline"><legend>表决：</legend>{{#votes}}<label><input type="radio" name="vote" value="{{value}}"{{#checked}} checked{{/checked}} required> {{label}}</label>{{/votes}}</fieldset>
         <label>评分 <input type="text" name="score" class="vote-score" size="4" placeholder="0-100" value="{{score_typed}}"></label>
         <label>意见 <input type="text" name="comment" class="vote-comment" size="30" value="{{comment_typed}}"></label>
         <button type="submit" class="vote-submit" aria-label="对{{applicant}}的申报投票">投票</button></form>{{/may_vote}}

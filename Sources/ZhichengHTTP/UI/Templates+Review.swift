@@ -80,7 +80,7 @@ extension Templates {
         {{#sections}}<fieldset><legend>{{name}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend><input type="hidden" name="orig:{{name}}" value="{{orig}}">
         {{#years_field}}<label>从业年限 <input type="text" name="years:{{name}}" id="years" value="{{years}}" size="4"> 年</label><br>{{/years_field}}
         {{#fields}}<label>{{key}} {{#lines}}<textarea name="field:{{section}}:{{key}}" rows="3" cols="60">\n{{value}}</textarea>{{/lines}}{{^lines}}<input type="text" name="field:{{section}}:{{key}}" value="{{value}}" size="40">{{/lines}}</label><br>{{/fields}}
-        <textarea name="content:{{name}}" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">\n{{content}}</textarea><br><button type="submit" name="then" value="save" class="save-section">保存</button></fieldset>{{/sections}}
+        <textarea name="content:{{name}}" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">\n{{content}}</textarea><br><button type="submit" name="then" value="save" class="save-section" aria-label="保存{{name}}等本页全部内容">保存</button></fieldset>{{/sections}}
         <fieldset><legend>附件（PDF、PNG 或 JPEG）</legend>
         <ul id="attachments">{{#attachments}}<li>{{name}}（{{size_kib}} KiB）
         <button type="submit" name="then" value="delete:{{id}}" class="secondary attachment-delete" aria-label="删除附件{{name}}">删除</button></li>{{/attachments}}</ul>
@@ -136,7 +136,7 @@ extension Templates {
         {{#may_act}}
         <fieldset><legend>审查意见</legend>
         <form method="post" action="{{base}}reviews/{{app_id}}" id="decision-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}"><input type="hidden" name="stage" value="{{stage}}">
-        <p>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</p>
+        <fieldset class="group"><legend>审查决定：</legend>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</fieldset>
         <fieldset class="group"><legend>退回时选择有问题的部分：</legend>{{#section_choices}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/section_choices}}</fieldset>
         <p><label>退回原因 <select name="reason"><option value=""></option>{{#reason_choices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reason_choices}}</select></label></p>
         <p><label>意见 <textarea name="comment" rows="3" cols="60" id="decision-comment">{{comment_typed}}</textarea></label></p>

@@ -67,6 +67,7 @@ enum Templates {
         .skip{display:inline-block;margin:.3rem;padding:.4rem .8rem;background:#fff;color:#1d4f91;border:2px solid #1d4f91}
         .vh,.skip:not(:focus){position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
         fieldset.group{border:0;background:none;margin:.3rem 0;padding:0} fieldset.group legend{float:left;font-weight:normal;padding:0;margin-right:.4rem}
+        fieldset.group.inline{display:inline-block;vertical-align:baseline;margin:0 .4rem 0 0}
         @media (max-width:40rem){.wrap,.cols{flex-direction:column} nav{width:auto;border-right:0;border-bottom:1px solid #dde2ea} .tree{min-width:0}
         main{padding:.8rem} header{flex-wrap:wrap} .grid{grid-template-columns:1fr} .grid label{flex-wrap:wrap} .grid label span{min-width:0}}
         </style>
@@ -191,13 +192,13 @@ enum Templates {
         <td>{{#has_certificate}}<a href="{{api}}orgs/{{id}}/certificate" target="_blank" aria-label="查看{{name}}的机构证件（新窗口）">点击查看</a>{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td>
         <td class="state-{{state}}">{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
         <td>
-        {{#submitted}}<details><summary>审核</summary>
+        {{#submitted}}<details><summary>审核<span class="vh">：{{name}}</span></summary>
         <a href="{{base}}orgs/{{id}}/profile" aria-label="查看{{name}}的单位信息">查看单位信息</a>
         <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve" aria-label="审核通过{{name}}的单位信息">审核通过</button></form>
         <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject">
         <label>退回原因 <input type="text" name="reason" required aria-label="退回{{name}}的原因"></label><button type="submit" class="danger" aria-label="退回{{name}}的单位信息">退回</button></form>
         </details>{{/submitted}}
-        <details><summary>编辑信息</summary>
+        <details><summary>编辑信息<span class="vh">：{{name}}的系统管理员</span></summary>
         <form method="post" action="{{base}}orgs/{{id}}/admin"><input type="hidden" name="_csrf" value="{{csrf}}">
         <p>系统管理员 登录名 {{admin_login}}</p>
         <label>姓名 <input type="text" name="name" value="{{admin_name}}"></label>
@@ -262,14 +263,14 @@ enum Templates {
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>{{#enabled}}已启动{{/enabled}}{{^enabled}}未启动{{/enabled}}</td>
         <td>{{roles_label}}</td><td>系列：{{series_label}}<br>内容：{{sections_label}}</td><td>
         <form method="post" action="{{base}}staff/{{id}}/{{#enabled}}disable{{/enabled}}{{^enabled}}enable{{/enabled}}"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><button type="submit" class="toggle" aria-label="{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}{{name}}">{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}</button></form>
-        <details><summary>设置角色</summary><form method="post" action="{{base}}staff/{{id}}/roles"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
+        <details><summary>设置角色<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}staff/{{id}}/roles"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <fieldset class="group"><legend>角色：</legend><label><input type="checkbox" name="roles" value="handler"{{#handler}} checked{{/handler}}> 经办人</label>
         <label><input type="checkbox" name="roles" value="leader"{{#leader}} checked{{/leader}}> 负责人</label></fieldset><button type="submit" class="save-roles" aria-label="保存{{name}}的角色">保存角色</button></form></details>
-        <details><summary>设置角色审查权限</summary><form method="post" action="{{base}}staff/{{id}}/permissions"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
+        <details><summary>设置角色审查权限<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}staff/{{id}}/permissions"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <fieldset class="group"><legend>按系列：</legend>{{#series}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/series}}</fieldset>
         <fieldset class="group"><legend>按内容：</legend>{{#sections}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/sections}}</fieldset>
         <p><button type="submit" class="save-permissions" aria-label="保存{{name}}的审查权限">保存审查权限</button></p></form></details>
-        <details><summary>编辑</summary><form method="post" action="{{base}}staff/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
+        <details><summary>编辑<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}staff/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit" aria-label="保存{{name}}的姓名和手机号">保存</button></form></details>
         <form method="post" action="{{base}}staff/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="danger" aria-label="删除{{name}}">删除</button></form>
         </td></tr>{{/people}}
@@ -300,7 +301,7 @@ enum Templates {
         <p>{{#searching}}找到{{/searching}}{{^searching}}共{{/searching}} <span id="applicant-total">{{total}}</span> 人</p>
         <table id="applicants"><thead><tr><th>姓名</th><th>身份证号（登录名）</th><th>手机号</th><th>操作</th></tr></thead><tbody>
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>
-        <details><summary>修改</summary><form method="post" action="{{base}}applicants/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
+        <details><summary>修改<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}applicants/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit" aria-label="保存{{name}}的姓名和手机号">保存</button></form></details>
         <form method="post" action="{{base}}applicants/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="danger" aria-label="删除{{name}}">删除</button></form>
         </td></tr>{{/people}}
