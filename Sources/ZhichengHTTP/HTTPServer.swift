@@ -72,7 +72,11 @@ public final class HTTPServer: Sendable {
         return HTTP1Channel(responder: responder, configuration: .init(
             additionalChannelHandlers: [ClientTimeoutHandler(timeouts) { reason, peer in
                 closed[reason]?.increment()
-                logger.debug("HTTP connection closed: client too slow", metadata: ["reason": "\(reason.rawValue)", "peer": "\(peer.map { "\($0)" } ?? "-")"])
+                // The peer as the audit log and sessions record a client (`IPAddress.recorded`:
+                // 127.0.0.1, not NIO's [IPv6]::ffff:127.0.0.1/…:port), its port apart.
+                var metadata: Logger.Metadata = ["reason": "\(reason.rawValue)", "peer": "\(IPAddress.recorded(peer))"]
+                if let port = peer?.port { metadata["peer.port"] = "\(port)" }
+                logger.debug("HTTP connection closed: client too slow", metadata: metadata)
             }],
             idleTimeout: timeouts.timeout))
     }

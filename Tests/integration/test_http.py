@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import REPO, Daemon, create_tenant, same_division, wait_until
+from conftest import REPO, Daemon, create_tenant, free_port, same_division, wait_until
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -264,10 +264,15 @@ def test_a_request_body_that_trickles_in_is_cut_off(daemon_factory) -> None:
     """A body that comes slower than `http.body_min_bytes_per_second` once the client's
     `client_timeout_seconds` are spent is cut off, even though bytes keep coming (one every
     0.3 s: Hummingbird's idle timeout, which counts whole HTTP parts, let it run for as long as
-    the body's length allowed). The daemon goes on serving others."""
-    d = daemon_factory(config='[http]\nclient_timeout_seconds = 2\nbody_min_bytes_per_second = 1024\n').start()
+    the body's length allowed). The daemon goes on serving others. Its debug log line names the
+    client as the audit log does: on an `[::]` listener an IPv4 client is `127.0.0.1` (not NIO's
+    `[IPv6]::ffff:127.0.0.1/...:PORT`), its port in a key of its own."""
+    port = free_port()
+    d = daemon_factory(http_port=port, flags=("config", "data-dir", "admin-socket", "plugin-dir"), args=["--http", f"[::]:{port}"],
+                       config='[http]\nclient_timeout_seconds = 2\nbody_min_bytes_per_second = 1024\n[log]\nlevel = "debug"\n').start()
     create_tenant(d, "zz", "4101")
     s = _open_upload(d.http_port, "zz", 100_000)
+    client_port = s.getsockname()[1]
     try:
         s.sendall(b'{"login":"')
         deadline = time.monotonic() + 30
@@ -283,6 +288,10 @@ def test_a_request_body_that_trickles_in_is_cut_off(daemon_factory) -> None:
         metrics = d.http_get("/metrics")[2].decode()
         assert re.search(r'zhicheng_http_slow_clients_closed_total\{reason="body"\} 1\b', metrics), metrics[-2000:]
         assert d.http_get("/healthz")[0] == 200
+        wait_until(lambda: "client too slow" in d.output(), 10, "the slow client's log line")
+        logged = [line for line in d.output().splitlines() if "client too slow" in line]
+        assert len(logged) == 1 and " peer=127.0.0.1 " in logged[0] + " " and f" peer.port={client_port}" in logged[0] \
+            and "reason=body" in logged[0] and "ffff" not in logged[0], logged
     finally:
         s.close()
 
