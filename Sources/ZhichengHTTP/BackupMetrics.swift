@@ -13,8 +13,12 @@ final class BackupMetrics: Sendable {
     /// The gauges by tenant, and the newest reading applied to them.
     private let state = Mutex<(gauges: [String: Gauge], applied: UInt64)>(([:], 0))
     private let readings = Atomic<UInt64>(0)
-    static let name = "zhicheng_backup_last_success_timestamp_seconds"
-    static let help = "When the tenant's last backup succeeded, in seconds since 1970 (its creation if never)"
+    /// `zhicheng_backup_last_success_timestamp` + `_seconds`: the name the alerts use. Made
+    /// each time (the descriptor is not `Sendable`).
+    static var descriptor: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "zhicheng_backup_last_success_timestamp", unitName: "seconds",
+                             helpText: "When the tenant's last backup succeeded, in seconds since 1970 (its creation if never)")
+    }
 
     init(registry: PrometheusCollectorRegistry) { self.registry = registry }
 
@@ -30,7 +34,7 @@ final class BackupMetrics: Sendable {
             var gone = state.gauges
             for (id, at) in backups {
                 gone[id] = nil
-                let gauge = state.gauges[id] ?? registry.makeGauge(name: Self.name, labels: [("tenant", id)], help: Self.help)
+                let gauge = state.gauges[id] ?? registry.makeGauge(descriptor: Self.descriptor, labels: [("tenant", id)])
                 state.gauges[id] = gauge
                 gauge.set(at)
             }

@@ -16,7 +16,7 @@ struct HandOverApplicantNameTests {
     /// and delivers it.
     func send(_ f: RelayFixture, from city: String, _ kind: String, _ payload: [String: Any]) async throws {
         let text = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
-        try await f.store.withTenant(TenantID(city)) { db in
+        _ = try await f.store.withTenant(TenantID(city)) { db in
             try await db.write { conn in
                 try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
                              ["\(city):\(kind):\(UUID().uuidString)", CrossTenantRelay.provinceTarget, kind, text, 0])

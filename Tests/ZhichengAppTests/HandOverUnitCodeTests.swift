@@ -17,7 +17,7 @@ struct HandOverUnitCodeTests {
         ]
         if let code { payload["unit_code"] = code }
         let text = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
-        try await f.store.withTenant(TenantID("zhengzhou")) { db in
+        _ = try await f.store.withTenant(TenantID("zhengzhou")) { db in
             try await db.write { conn in
                 try conn.run("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, 'application.forward', ?, ?)",
                              ["zhengzhou:application.forward:7:\(submission):\(UUID().uuidString)", CrossTenantRelay.provinceTarget, text, 0])

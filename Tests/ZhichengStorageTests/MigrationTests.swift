@@ -286,7 +286,7 @@ struct MigrationTests {
         let dir = try TemporaryDirectory()
         let path = dir.path + "/province.sqlite"
         let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 26 })
-        try await old.write { conn in
+        _ = try await old.write { conn in
             try conn.run("""
                 INSERT INTO received_applications (id, source_tenant, source_application_id, message_id, applicant_name, id_number, unit_name, year,
                                                    series, level, title, sections, trail, received_at)

@@ -989,6 +989,10 @@ def test_the_time_of_each_tenants_last_good_backup_is_on_metrics(daemon_factory)
 
     never = last_success()
     assert sorted(never) == ["kaifeng", "zhengzhou"] and all(abs(never[t] - created(t)) < 1 for t in never), never
+    # A gauge, with its help text, as alerts and dashboards know it.
+    text = d.http_get("/metrics")[2].decode("utf-8")
+    assert "# TYPE zhicheng_backup_last_success_timestamp_seconds gauge\n" in text, text[-3000:]
+    assert "# HELP zhicheng_backup_last_success_timestamp_seconds When the tenant's last backup succeeded, in seconds since 1970 (its creation if never)\n" in text
     d.call("tenant.backup", {"id": "zhengzhou"})
     shown = d.call("tenant.show", {"id": "zhengzhou"})["last_backup"]["at"]
     at = datetime.datetime.fromisoformat(shown.replace("Z", "+00:00")).timestamp()
