@@ -290,16 +290,31 @@ public struct TenantService: Sendable {
         return state
     }
 
-    /// An online, consistent copy under the backup dir; then the tenant's regular backups
-    /// beyond `[backup] keep` are removed (`TenantStore.pruneBackups`). What retention removed
-    /// is in the audit row too; what it could not remove is reported, and the backup stands.
+    /// An online, consistent copy under the backup dir, audited (`tenant.backup`); then the
+    /// tenant's regular backups beyond `[backup] keep` are removed (`TenantStore.pruneBackups`).
+    /// The backup's audit row goes first: once it is written the backup is done, and nothing
+    /// retention does or fails to do makes it an error. What retention removed is audited in a
+    /// row of its own (`tenant.backup.prune`, only when something was removed); when that row
+    /// cannot be written (the tenant archived or restored meanwhile) it is logged and reported
+    /// with what retention could not remove, and the backup stands.
     public func backup(_ rawID: String, by principal: Principal) async throws -> (record: BackupRecord, pruning: BackupPruning) {
         let info = try await info(rawID)
         let record = try await store.backup(info.id)
-        let pruning = await store.pruneBackups(info.id, after: record)
-        let pruned = pruning.removed.isEmpty ? "" : #","pruned":[\#(pruning.removed.map(jsonString).joined(separator: ","))]"#
         try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.backup", target: "tenant:\(info.id)",
-                                           detail: #"{"path":\#(jsonString(record.path)),"sha256":"\#(record.sha256)"\#(pruned)}"#, source: principal.source))
+                                           detail: #"{"path":\#(jsonString(record.path)),"sha256":"\#(record.sha256)"}"#, source: principal.source))
+        var pruning = await store.pruneBackups(info.id, after: record)
+        guard !pruning.removed.isEmpty else { return (record, pruning) }
+        await FaultInjection.pause("backup.pruned")
+        do {
+            let pruned = pruning.removed.map(jsonString).joined(separator: ",")
+            try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.backup.prune", target: "tenant:\(info.id)",
+                                               detail: #"{"backup":\#(jsonString(record.path)),"pruned":[\#(pruned)]}"#, source: principal.source))
+        } catch {
+            logger.error("backup retention: old backups removed, but their audit row could not be written", metadata: [
+                "tenant.id": "\(info.id)", "pruned": "\(pruning.removed.joined(separator: ", "))", "error": "\(error)"])
+            pruning.failures.append(.init(path: store.paths.backupDirectory(for: info.id),
+                                          reason: "the old backups in pruned were removed, but their audit row (tenant.backup.prune) could not be written: \(error)"))
+        }
         return (record, pruning)
     }
 

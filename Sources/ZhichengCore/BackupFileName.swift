@@ -45,6 +45,36 @@ public struct BackupFileName: Sendable, Hashable, Comparable, CustomStringConver
 
     public var description: String { name }
 
+    /// The time the name writes, in milliseconds since 1970 (UTC). (A day the stamp's
+    /// check lets through that its month lacks, such as the 31st of April, runs on into the
+    /// next month; the daemon never writes one.)
+    public var millisecondsSince1970: Int64 {
+        let b = Array(stamp.utf8)
+        func number(_ range: Range<Int>) -> Int64 { b[range].reduce(0) { $0 * 10 + Int64($1 - 0x30) } }
+        let days = Self.daysSince1970(year: number(0..<4), month: number(4..<6), day: number(6..<8))
+        let seconds = ((days * 24 + number(9..<11)) * 60 + number(11..<13)) * 60 + number(13..<15)
+        return seconds * 1000 + number(16..<19)
+    }
+
+    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's
+    /// `days_from_civil`).
+    static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// A time (seconds since 1970) in milliseconds as a backup's name writes it: rounded to
+    /// the nearest millisecond, as the storage layer's `timestamp` (a `DateFormatter`) does.
+    public static func milliseconds(_ secondsSince1970: Double) -> Int64 {
+        let ms = (secondsSince1970 * 1000).rounded(.toNearestOrAwayFromZero)
+        if ms.isNaN { return 0 }
+        return ms >= 9.2e18 ? .max : ms <= -9.2e18 ? .min : Int64(ms)
+    }
+
     /// Older first: by time, then by the order of a millisecond's backups.
     public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.stamp, lhs.sequence) < (rhs.stamp, rhs.sequence) }
 

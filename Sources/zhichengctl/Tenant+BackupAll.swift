@@ -56,11 +56,12 @@ extension Tenant.Backup {
         }
     }
 
-    /// Old backups `[backup] keep` could not remove, one line each on stderr: the backup
-    /// itself stands, so the exit status does not change.
+    /// What went wrong with `[backup] keep` (an old backup it could not remove, a removal it
+    /// could not audit), one line each on stderr: the backup itself stands, so the exit status
+    /// does not change.
     static func warnPruneErrors(of id: String, _ result: JSONValue) {
         for entry in result["prune_errors"]?.arrayValue ?? [] {
-            FileHandle.standardError.write(Data("zhichengctl: \(id): old backups not removed: \(entry["path"]?.stringValue ?? "?"): \(entry["error"]?.stringValue ?? "?")\n".utf8))
+            FileHandle.standardError.write(Data("zhichengctl: \(id): backup retention: \(entry["path"]?.stringValue ?? "?"): \(entry["error"]?.stringValue ?? "?")\n".utf8))
         }
     }
 

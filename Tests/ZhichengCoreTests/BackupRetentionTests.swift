@@ -62,6 +62,27 @@ struct BackupRetentionTests {
         ])
     }
 
+    @Test(arguments: [
+        ("zhengzhou-19700101T000000.000Z.sqlite", Int64(0)),
+        ("zhengzhou-19691231T235959.999Z.sqlite", Int64(-1)),
+        ("zhengzhou-20001231T235959.999Z.sqlite", Int64(978_307_199_999)),
+        ("zhengzhou-20000229T235959.999Z.sqlite", Int64(951_868_799_999)),
+        ("zhengzhou-21000301T000000.000Z-3.sqlite", Int64(4_107_542_400_000)),
+        ("zhengzhou-20261129T071502.123Z.sqlite", Int64(1_795_936_502_123)),
+    ])
+    func theNameWritesItsTimeToTheMillisecond(_ name: String, _ milliseconds: Int64) throws {
+        #expect(try #require(BackupFileName(name, of: zhengzhou)).millisecondsSince1970 == milliseconds)
+    }
+
+    @Test func aTimeIsRoundedToTheMillisecondAsANameWouldWriteIt() {
+        #expect(BackupFileName.milliseconds(1_795_936_502.1234) == 1_795_936_502_123)
+        #expect(BackupFileName.milliseconds(1_795_936_502.1236) == 1_795_936_502_124)
+        #expect(BackupFileName.milliseconds(1_795_936_502.9999) == 1_795_936_503_000)
+        #expect(BackupFileName.milliseconds(0) == 0)
+        #expect(BackupFileName.milliseconds(.infinity) == .max && BackupFileName.milliseconds(-.infinity) == .min)
+        #expect(BackupFileName.milliseconds(.nan) == 0)
+    }
+
     let dir = [
         "zhengzhou-20261101T020000.000Z.sqlite",
         "zhengzhou-20261102T020000.000Z.sqlite",
@@ -72,21 +93,30 @@ struct BackupRetentionTests {
         "README.txt",
         "kaifeng-20261001T020000.000Z.sqlite",
     ]
+    /// 2026-12-01T00:00:00Z, after every backup in `dir`.
+    let december: Double = 1_796_083_200
+    /// Created long before any backup in `dir`.
+    let longAgo: Double = 0
+
+    func prunable(_ keep: Int, _ names: [String], of tenant: TenantID? = nil, createdAt: Double? = nil, now: Double? = nil,
+                  protected: Set<String> = []) throws -> BackupRetention.Plan {
+        try BackupRetention(keep: keep).prunable(names, of: tenant ?? zhengzhou, createdAt: createdAt ?? longAgo, now: now ?? december, protected: protected)
+    }
 
     @Test func keepsTheNewestAndRemovesTheRestOldestFirstTouchingNothingElse() throws {
-        #expect(try BackupRetention(keep: 2).prunable(dir, of: zhengzhou) == [
+        #expect(try prunable(2, dir) == .init(remove: [
             "zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite",
-        ])
-        #expect(try BackupRetention(keep: 1).prunable(dir, of: zhengzhou) == [
+        ]))
+        #expect(try prunable(1, dir).remove == [
             "zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite", "zhengzhou-20261103T020000.000Z.sqlite",
         ])
-        #expect(try BackupRetention(keep: 4).prunable(dir, of: zhengzhou) == [])
-        #expect(try BackupRetention(keep: 100).prunable(dir, of: zhengzhou) == [])
+        #expect(try prunable(4, dir) == .init())
+        #expect(try prunable(100, dir) == .init())
     }
 
     @Test func zeroKeepsEveryBackup() throws {
-        #expect(try BackupRetention(keep: 0).prunable(dir, of: zhengzhou) == [])
-        #expect(BackupRetention.keepAll.prunable(dir, of: zhengzhou) == [])
+        #expect(try prunable(0, dir).remove == [])
+        #expect(BackupRetention.keepAll.prunable(dir, of: zhengzhou, createdAt: longAgo, now: december).remove == [])
         #expect(BackupRetention.keepAll.keep == 0)
     }
 
@@ -94,16 +124,79 @@ struct BackupRetentionTests {
         // The registry's last backup older than the newest (a backup recorded before another
         // finished): kept, and the newest two still kept too.
         let protected: Set<String> = ["zhengzhou-20261101T020000.000Z.sqlite"]
-        #expect(try BackupRetention(keep: 2).prunable(dir, of: zhengzhou, protected: protected) == ["zhengzhou-20261102T020000.000Z.sqlite"])
+        #expect(try prunable(2, dir, protected: protected).remove == ["zhengzhou-20261102T020000.000Z.sqlite"])
         // Protecting a file retention keeps anyway changes nothing.
-        #expect(try BackupRetention(keep: 2).prunable(dir, of: zhengzhou, protected: ["zhengzhou-20261103T020000.000Z-2.sqlite"])
+        #expect(try prunable(2, dir, protected: ["zhengzhou-20261103T020000.000Z-2.sqlite"]).remove
                 == ["zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite"])
     }
 
     @Test func anotherTenantsDirectoryIsReadForThatTenant() throws {
-        #expect(try BackupRetention(keep: 1).prunable(dir, of: TenantID("kaifeng")) == [])
-        #expect(try BackupRetention(keep: 1).prunable(dir + ["kaifeng-20261002T020000.000Z.sqlite"], of: TenantID("kaifeng"))
-                == ["kaifeng-20261001T020000.000Z.sqlite"])
+        let kaifeng = try TenantID("kaifeng")
+        #expect(try prunable(1, dir, of: kaifeng) == .init())
+        #expect(try prunable(1, dir + ["kaifeng-20261002T020000.000Z.sqlite"], of: kaifeng).remove == ["kaifeng-20261001T020000.000Z.sqlite"])
+    }
+
+    @Test func anEarlierTenantsBackupsUnderTheSameIDAreNeitherCountedNorRemoved() throws {
+        // zhengzhou archived after its backups of 1 and 2 November, created again on
+        // 2 November at 12:00, backed up on the 3rd (twice).
+        let recreated: Double = 1_793_620_800
+        let plan = try prunable(1, dir, createdAt: recreated)
+        #expect(plan.remove == ["zhengzhou-20261103T020000.000Z.sqlite"])
+        #expect(plan.ofAnEarlierTenant == ["zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite"])
+        #expect(plan.datedAfterNow.isEmpty)
+        // Its first backup, keep = 1: nothing of the earlier tenant goes to make room.
+        let first = ["zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite", "zhengzhou-20261103T020000.000Z.sqlite"]
+        #expect(try prunable(1, first, createdAt: recreated).remove == [])
+        // Without the creation time the same directory would lose them: what the rule is for.
+        #expect(try prunable(1, first).remove == ["zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite"])
+    }
+
+    @Test func theCreationIsComparedAtTheNamesPrecision() throws {
+        // Created at …02:00:00.0004 (a name would write .000): a backup named …02:00:00.000 is
+        // the tenant's, one a millisecond before is not.
+        let created: Double = 1_793_671_200.0004
+        let names = ["zhengzhou-20261103T015959.999Z.sqlite", "zhengzhou-20261103T020000.000Z.sqlite", "zhengzhou-20261103T020000.001Z.sqlite"]
+        let plan = try prunable(1, names, createdAt: created)
+        #expect(plan.ofAnEarlierTenant == ["zhengzhou-20261103T015959.999Z.sqlite"])
+        #expect(plan.remove == ["zhengzhou-20261103T020000.000Z.sqlite"])
+        // Created at …02:00:00.0006 (written .001): …02:00:00.000 was before it.
+        #expect(try prunable(1, names, createdAt: 1_793_671_200.0006).ofAnEarlierTenant
+                == ["zhengzhou-20261103T015959.999Z.sqlite", "zhengzhou-20261103T020000.000Z.sqlite"])
+    }
+
+    @Test func backupsDatedAfterNowAreNeitherCountedNorRemoved() throws {
+        // The clock ran a year ahead for a while: two backups dated November 2027. Counted,
+        // they would be the newest and the real backups would go, one a day.
+        let ahead = ["zhengzhou-20271101T020000.000Z.sqlite", "zhengzhou-20271102T020000.000Z.sqlite"]
+        let plan = try prunable(2, dir + ahead)
+        #expect(plan.datedAfterNow == ahead)
+        #expect(plan.remove == ["zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite"])
+        #expect(plan.ofAnEarlierTenant.isEmpty)
+        // However many there are, and whatever keep says, none is removed.
+        #expect(try prunable(1, ahead).remove == [] && prunable(1, ahead).datedAfterNow == ahead)
+        // Once now has caught up with them they are backups like any other.
+        let december2027: Double = 1_827_619_200  // 2027-12-01T00:00:00Z
+        #expect(try prunable(1, ahead, now: december2027) == .init(remove: ["zhengzhou-20271101T020000.000Z.sqlite"]))
+    }
+
+    @Test func aNameALittleAfterNowStillCounts() throws {
+        // Within `futureSlack` (another backup finishing meanwhile, a clock stepped back a
+        // little): counted as the newest.
+        let now: Double = 1_793_671_200  // 2026-11-03T02:00:00Z
+        let names = ["zhengzhou-20261103T015900.000Z.sqlite", "zhengzhou-20261103T020059.000Z.sqlite", "zhengzhou-20261103T020101.000Z.sqlite"]
+        let plan = try prunable(1, names, now: now)
+        #expect(BackupRetention.futureSlack == 60)
+        #expect(plan.remove == ["zhengzhou-20261103T015900.000Z.sqlite"])
+        #expect(plan.datedAfterNow == ["zhengzhou-20261103T020101.000Z.sqlite"])
+    }
+
+    @Test func bothAtOnceAnEarlierTenantAndAClockAhead() throws {
+        let recreated: Double = 1_793_620_800  // 2026-11-02T12:00:00Z
+        let names = dir + ["zhengzhou-20271101T020000.000Z.sqlite"]
+        let plan = try prunable(1, names, createdAt: recreated, protected: ["zhengzhou-20261103T020000.000Z-2.sqlite"])
+        #expect(plan == .init(remove: ["zhengzhou-20261103T020000.000Z.sqlite"],
+                              datedAfterNow: ["zhengzhou-20271101T020000.000Z.sqlite"],
+                              ofAnEarlierTenant: ["zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite"]))
     }
 
     @Test(arguments: [-1, 10_001, Int.min, Int.max])

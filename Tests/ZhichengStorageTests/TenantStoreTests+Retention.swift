@@ -80,6 +80,39 @@ extension TenantStoreTests {
         withExtendedLifetime(dir) {}
     }
 
+    @Test func anArchivedTenantsBackupsAndBackupsDatedAfterNowStay() async throws {
+        let (dir, store) = try await storeWith("again")
+        let id = try TenantID("again")
+        let archived = try await backups(store, id, count: 3)
+        _ = try await store.archive(id)
+        // Created again under the same id, a moment later: its creation is after those backups.
+        try await Task.sleep(for: .milliseconds(5))
+        let info = TenantInfo(id: id, name: "again", divisionCode: try DivisionCode("4101"), kind: .city, state: .active,
+                              createdAt: Date().timeIntervalSince1970)
+        _ = try await store.create(info) { conn in try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('tenant_id', ?)", [id.rawValue]) }
+        // A file named like a backup made next year (the clock ran ahead).
+        let backupDir = store.paths.backupDirectory(for: id)
+        let ahead = backupDir + "/" + BackupFileName.stem(of: id, at: TenantStore.timestamp(Date().addingTimeInterval(366 * 86_400))) + BackupFileName.suffix
+        _ = FileManager.default.createFile(atPath: ahead, contents: Data("ahead".utf8))
+        await store.setBackupRetention(try BackupRetention(keep: 1))
+        // Its first backup is the only one of it: with keep = 1 nothing goes.
+        var made = [try await store.backup(id)]
+        let first = await store.pruneBackups(id, after: made[0])
+        #expect(first == BackupPruning(removed: [], datedAfterNow: [ahead]))
+        made.append(try await store.backup(id))
+        let second = await store.pruneBackups(id, after: made[1])
+        #expect(second == BackupPruning(removed: [made[0].path], datedAfterNow: [ahead]))
+        #expect(archived.allSatisfy { FileManager.default.fileExists(atPath: $0.path) })
+        #expect(FileManager.default.fileExists(atPath: ahead) && FileManager.default.fileExists(atPath: made[1].path))
+        // Once archived again, nothing of it is pruned: the registry no longer has the tenant.
+        let third = try await store.backup(id)
+        _ = try await store.archive(id)
+        let after = await store.pruneBackups(id, after: third)
+        #expect(after.removed.isEmpty && after.failures.count == 1 && after.failures[0].reason.contains("no longer registered"))
+        #expect(FileManager.default.fileExists(atPath: made[1].path))
+        withExtendedLifetime(dir) {}
+    }
+
     @Test func nothingIsRemovedWhileARestoreOrArchiveHoldsTheTenantsFiles() async throws {
         let (dir, store) = try await storeWith("held")
         let id = try TenantID("held")

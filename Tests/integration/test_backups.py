@@ -6,6 +6,7 @@ key: test_config.py); and
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import pathlib
@@ -14,7 +15,7 @@ import subprocess
 
 
 from api_support import db_rows
-from conftest import CMD_TIMEOUT, Daemon, create_tenant, run_ctl, sha256_file, sqlite_integrity
+from conftest import CMD_TIMEOUT, Daemon, clean_env, create_tenant, held, run_ctl, sha256_file, sqlite_integrity
 from test_tenants import assert_backup_file, assert_check_ok, wait_for_log
 
 
@@ -29,6 +30,17 @@ def _backup(d: Daemon, tid: str) -> dict:
     assert_backup_file(res, tid, d.data_dir / "backups")
     assert isinstance(res["pruned"], list) and isinstance(res["prune_errors"], list), res
     return res
+
+
+def _backup_audit(d: Daemon, tid: str, db: pathlib.Path | None = None) -> list[tuple[str, dict]]:
+    """The tenant's audit rows of its backups and of what retention removed, in the order written."""
+    rows = db_rows(db or d.tenant_db(tid), "SELECT action, detail FROM audit WHERE action IN ('tenant.backup', 'tenant.backup.prune') ORDER BY seq")
+    return [(action, json.loads(detail)) for action, detail in rows]
+
+
+def _stamp(when: datetime.datetime) -> str:
+    """A UTC time as the daemon writes it in a backup's name: 20261129T071502.123Z."""
+    return when.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def test_keep_removes_the_oldest_regular_backups_and_nothing_else(daemon_factory, tmp_path: pathlib.Path) -> None:
@@ -71,9 +83,13 @@ def test_keep_removes_the_oldest_regular_backups_and_nothing_else(daemon_factory
     lines = wait_for_log(d, before, lambda l: "old backup removed" in l and b2["path"] in l)
     removed = [l for l in lines if "old backup removed" in l]
     assert len(removed) == 2 and all("zhengzhou" in l and "notice" in l.lower() for l in removed), removed
-    details = [json.loads(r[0]) for r in db_rows(d.tenant_db("zhengzhou"), "SELECT detail FROM audit WHERE action = 'tenant.backup' ORDER BY seq")]
     # (The rows of b1 and b2 went with the restore to b1, which was copied before its own row.)
-    assert [x.get("pruned") for x in details] == [[b1["path"]], [b2["path"]]], details
+    assert _backup_audit(d, "zhengzhou") == [
+        ("tenant.backup", {"path": b3["path"], "sha256": b3["sha256"]}),
+        ("tenant.backup.prune", {"backup": b3["path"], "pruned": [b1["path"]]}),
+        ("tenant.backup", {"path": b4["path"], "sha256": b4["sha256"]}),
+        ("tenant.backup.prune", {"backup": b4["path"], "pruned": [b2["path"]]}),
+    ]
 
     # The registry's last backup is the newest, still there, and restores.
     assert d.call("tenant.show", {"id": "zhengzhou"})["last_backup"]["path"] == b4["path"]
@@ -81,6 +97,104 @@ def test_keep_removes_the_oldest_regular_backups_and_nothing_else(daemon_factory
     assert d.call("tenant.restore", {"id": "zhengzhou", "path": b4["path"]})["sha256"] == b4["sha256"]
     d.call("tenant.resume", {"id": "zhengzhou"})
     assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+
+
+def test_an_archived_tenants_backups_stay_when_its_id_is_used_again(daemon_factory) -> None:
+    """An archive moves the tenant's directory, not its backups (the backup dir may be on another
+    file system): they stay in <backup_dir>/<id>/, named as the daemon names backups, the archived
+    tenant's only point-in-time copies. A tenant created again under the id counts and removes
+    only its own backups, those dated from its creation on: the archived one's are never touched."""
+    d = daemon_factory().start()
+    create_tenant(d, "zhengzhou", "4101", name="郑州市")
+    old = [_backup(d, "zhengzhou") for _ in range(3)]
+    d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    create_tenant(d, "zhengzhou", "4101", name="郑州市")
+    d.write_config('[log]\nlevel = "info"\n[backup]\nkeep = 1\n')
+    d.call("config.reload")
+
+    first = _backup(d, "zhengzhou")
+    assert first["pruned"] == [] and first["prune_errors"] == [], first
+    second = _backup(d, "zhengzhou")
+    assert second["pruned"] == [first["path"]] and second["prune_errors"] == [], second
+    for b in old:
+        assert os.path.isfile(b["path"]) and sha256_file(b["path"]) == b["sha256"], b["path"]
+    assert _regular(d, "zhengzhou") == sorted(pathlib.Path(b["path"]).name for b in (*old, second))
+    # A third: still only the new tenant's older backup goes.
+    third = _backup(d, "zhengzhou")
+    assert third["pruned"] == [second["path"]], third
+    assert all(os.path.isfile(b["path"]) for b in old)
+    # Its own audit rows: each backup, then what retention removed after it.
+    assert _backup_audit(d, "zhengzhou") == [
+        ("tenant.backup", {"path": first["path"], "sha256": first["sha256"]}),
+        ("tenant.backup", {"path": second["path"], "sha256": second["sha256"]}),
+        ("tenant.backup.prune", {"backup": second["path"], "pruned": [first["path"]]}),
+        ("tenant.backup", {"path": third["path"], "sha256": third["sha256"]}),
+        ("tenant.backup.prune", {"backup": third["path"], "pruned": [second["path"]]}),
+    ]
+    assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+
+
+def test_a_backup_dated_after_now_is_neither_counted_nor_removed(daemon_factory) -> None:
+    """After the host clock ran ahead (a year, say, until NTP corrected it), the backups made
+    meanwhile are named in the future. Counted by their names, they would be the newest, and each
+    later backup would remove the real one before it. Dated after now, a name is neither counted
+    nor removed, and each backup run says so in one warning naming it; the real backups are
+    pruned as keep says."""
+    d = daemon_factory(config='[log]\nlevel = "info"\n[backup]\nkeep = 2\n').start()
+    create_tenant(d, "zhengzhou", "4101")
+    b1, b2 = _backup(d, "zhengzhou"), _backup(d, "zhengzhou")
+    folder = d.data_dir / "backups" / "zhengzhou"
+    next_year = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=366)
+    ahead = folder / f"zhengzhou-{_stamp(next_year)}.sqlite"
+    ahead.write_bytes(b"made while the clock ran ahead")
+    ahead_later = folder / f"zhengzhou-{_stamp(next_year + datetime.timedelta(days=1))}-2.sqlite"
+    shutil.copyfile(b1["path"], ahead_later)
+
+    for previous in (b1, b2):
+        before = len(d.stderr())
+        res = _backup(d, "zhengzhou")
+        assert res["pruned"] == [previous["path"]] and res["prune_errors"] == [], res
+        lines = wait_for_log(d, before, lambda l: "dated after now" in l)
+        warnings = [l for l in lines if "dated after now" in l]
+        assert len(warnings) == 1, warnings
+        assert str(ahead) in warnings[0] and str(ahead_later) in warnings[0] and "warning" in warnings[0].lower(), warnings[0]
+    assert ahead.read_bytes() == b"made while the clock ran ahead" and ahead_later.is_file()
+    assert not os.path.exists(b1["path"]) and not os.path.exists(b2["path"])
+    assert len(_regular(d, "zhengzhou")) == 4   # the two real ones keep = 2 keeps, the two dated ahead
+    assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+
+
+def test_a_removal_whose_audit_row_cannot_be_written_does_not_fail_the_backup(daemon_factory, tmp_path: pathlib.Path) -> None:
+    """The backup's audit row is written before anything is removed: once it is there the
+    backup is done. The removals' own row (tenant.backup.prune) that cannot be written (here
+    the tenant was archived between the removal and the row) is logged at error and reported in
+    prune_errors; the command succeeds."""
+    hold = tmp_path / "hold-pruned"
+    d = daemon_factory(config='[log]\nlevel = "info"\n[backup]\nkeep = 1\n',
+                       env=clean_env(ZHICHENG_PAUSE_AT=f"backup.pruned:{hold}")).start()
+    create_tenant(d, "zhengzhou", "4101")
+    first = _backup(d, "zhengzhou")
+    worker, out = held(hold, lambda: d.request("tenant.backup", {"id": "zhengzhou"}))
+    archived = d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    before = len(d.stderr())
+    hold.unlink()
+    worker.join(CMD_TIMEOUT)
+    assert not worker.is_alive() and out and out[0]["ok"] is True, out
+    res = out[0]["result"]
+    assert res["pruned"] == [first["path"]] and not os.path.exists(first["path"]), res
+    assert os.path.isfile(res["path"]) and sqlite_integrity(res["path"]) == ["ok"]
+    [problem] = res["prune_errors"]
+    assert problem["path"] == str(d.data_dir / "backups" / "zhengzhou"), problem
+    assert "tenant.backup.prune" in problem["error"] and "could not be written" in problem["error"], problem
+    lines = wait_for_log(d, before, lambda l: "audit row could not be written" in l)
+    line = [l for l in lines if "audit row could not be written" in l][0]
+    assert first["path"] in line and "zhengzhou" in line and "error" in line.lower(), line
+    # The archived database has the backup's row (written before the removal), not the other.
+    [db] = list(pathlib.Path(archived["archived_to"]).rglob("tenant.sqlite"))
+    assert _backup_audit(d, "zhengzhou", db) == [
+        ("tenant.backup", {"path": first["path"], "sha256": first["sha256"]}),
+        ("tenant.backup", {"path": res["path"], "sha256": res["sha256"]}),
+    ]
 
 
 def test_keep_zero_is_the_default_and_a_reload_applies_a_new_keep(daemon_factory) -> None:
@@ -156,10 +270,10 @@ def test_zhichengctl_reports_old_backups_it_could_not_remove_and_exits_0(daemon_
     try:
         out = run_ctl(zhichengctl_bin, "tenant", "backup", "zhengzhou", socket_path=d.admin_socket)
         assert out.returncode == 0, out.stderr
-        assert f"zhengzhou: old backups not removed: {stuck}" in out.stderr, out.stderr
+        assert f"zhengzhou: backup retention: {stuck}: cannot remove" in out.stderr, out.stderr
         out = run_ctl(zhichengctl_bin, "tenant", "backup", "--all", socket_path=d.admin_socket)
         assert out.returncode == 0, out.stdout + out.stderr
-        assert f"zhengzhou: old backups not removed: {stuck}" in out.stderr, out.stderr
+        assert f"zhengzhou: backup retention: {stuck}: cannot remove" in out.stderr, out.stderr
     finally:
         subprocess.run([chattr, "-i", stuck], capture_output=True, timeout=CMD_TIMEOUT)
 

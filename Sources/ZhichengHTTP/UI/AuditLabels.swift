@@ -8,7 +8,7 @@ enum AuditLabels {
     static let actions: [String: String] = [
         "session.create": "登录", "session.delete": "退出登录", "account.change-password": "修改密码", "account.locked": "账户锁定",
         "account.reset-password": "初始化密码",
-        "tenant.create": "开通系统", "tenant.suspend": "暂停服务", "tenant.resume": "恢复服务", "tenant.backup": "备份", "tenant.restore": "从备份恢复",
+        "tenant.create": "开通系统", "tenant.suspend": "暂停服务", "tenant.resume": "恢复服务", "tenant.backup": "备份", "tenant.backup.prune": "删除旧备份", "tenant.restore": "从备份恢复",
         "tenant.restore.cut-off": "备份恢复中断", "tenant.archive": "归档", "tenant.configure": "设置报送省级的级别", "tenant.rename": "更改名称",
         "org.create": "新增机构", "org.update": "修改机构", "org.delete": "删除机构", "org.renamed-in-city": "地市单位更名", "org.admin.update": "修改机构管理员",
         "org.admin.reset-password": "初始化机构管理员密码", "org.profile.save": "保存单位信息", "org.profile.submit": "提交单位信息",
@@ -71,6 +71,7 @@ enum AuditLabels {
         "received_application": "报送的申报", "series_permissions": "系列权限", "section_permissions": "内容权限", "bytes": "字节",
         "undelivered": "未送达消息", "token": "恢复标识", "place": "地点", "time": "时间", "date": "日期", "vote": "投票", "score": "评分",
         "was": "原状态", "city": "地市", "unit_code": "单位编号", "experts": "专家", "former": "原名称", "office": "职改办名称", "former_office": "职改办原名称",
+        "backup": "备份文件", "pruned": "删除的旧备份",
     ]
 
     /// A recorded detail (a JSON object) as "名称：值；…", keys in the order written, values by their
