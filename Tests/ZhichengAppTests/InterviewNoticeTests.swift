@@ -61,6 +61,30 @@ struct InterviewNoticeTests {
         #expect(try await w.f.applications.trail(appID, caller: w.applicant).filter { $0.decision == "committee-interview" }.map(\.comment) == [shown])
     }
 
+    @Test func theSameNoticeSentAgainAfterItsMinuteIsTheNoticeGivenNotARefusal() async throws {
+        let w = try await ProvinceReviewTests.world()
+        let (_, id) = try await Self.atProvinceCommittee(w)
+        _ = try await w.evaluations.setInterview(.received(id), time: "\(Self.year)-03-01 09:00", place: "省人社厅", caller: w.office)
+        // Its minute passes (the notice as given, moved back in time).
+        _ = try await w.f.store.withTenant(TenantID("province")) { db in
+            try await db.write { conn in try conn.run("UPDATE evaluations SET interview_time = '2020-03-01 09:00'") }
+        }
+        // A retry of that notice changes nothing and sends nothing more.
+        let again = try await w.evaluations.setInterview(.received(id), time: "2020-03-01T09:00", place: "省人社厅", caller: w.office)
+        #expect(again.interviewTime == "2020-03-01 09:00")
+        #expect(try await interviewMessages(w).count == 1)
+        // Another past time, or the same time elsewhere, is a new notice: refused as past.
+        for (time, place) in [("2020-03-02 09:00", "省人社厅"), ("2020-03-01 09:00", "省会议中心")] {
+            do {
+                _ = try await w.evaluations.setInterview(.received(id), time: time, place: place, caller: w.office)
+                Issue.record("\(time) \(place) was taken")
+            } catch let error as ZhichengError {
+                #expect(error.code == .invalid && error.field == "time" && error.message.contains("已过"), "\(error)")
+            }
+        }
+        #expect(try await interviewMessages(w).count == 1)
+    }
+
     @Test func aProvinceOfAnOlderVersionsFreeTextIsShownAsItCame() async throws {
         let w = try await ProvinceReviewTests.world()
         let (appID, _) = try await Self.atProvinceCommittee(w)

@@ -482,7 +482,7 @@ public final class CrossTenantRelay: Sendable {
             return .done
         case "application.interview":
             // Taken as the province wrote it: its time was checked when the province set it
-            // (`InterviewTime.notice`; not again here, where a notice held up in the outbox may
+            // (`InterviewTime.requireAllowed`; not again here, where a notice held up in the outbox may
             // arrive after its day), and a province of a version before that sends free text,
             // which the city shows as it came rather than lose the notice.
             let id = payload["source_application_id"] as? Int ?? 0

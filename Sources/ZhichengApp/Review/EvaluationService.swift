@@ -150,12 +150,14 @@ public struct EvaluationService: Sendable {
     /// The same 面试通知 for several applications at once (say, everyone of one series and
     /// level): all of them or none, in one transaction. One that cannot take it (its result
     /// is recorded, it is another office's) refuses the whole batch, named in the message.
-    /// The time is read and checked once for all of them (`InterviewTime.notice`: a real day
-    /// and minute, not past, not after next year) and stored as `2026-12-05 09:30`, for a
-    /// city's own application and one the province received alike.
+    /// The time is read once for all of them (a real day and minute) and stored as
+    /// `2026-12-05 09:30`, for a city's own application and one the province received alike;
+    /// a notice that changes something must name a time to come, not after next year
+    /// (`InterviewTime.requireAllowed`), while the same notice sent again changes nothing
+    /// even once its minute has passed.
     public func setInterviews(_ targets: [EvaluationTarget], time rawTime: String, place: String, caller: SignedIn) async throws -> [EvaluationRecord] {
         try Access.requireOrgAdmin(caller)
-        let time = try InterviewTime.notice(rawTime), place = place.trimmingCharacters(in: .whitespaces)
+        let time = try InterviewTime(rawTime), place = place.trimmingCharacters(in: .whitespaces)
         guard !place.isEmpty, place.count <= 200 else { throw ZhichengError.invalid("请填写面试地点", field: "place") }
         guard !targets.isEmpty else { throw ZhichengError.invalid("请选择要发出面试通知的申报", field: "items") }
         guard targets.count <= Self.batchLimit else { throw ZhichengError.invalid("一次最多向 \(Self.batchLimit) 份申报发出面试通知", field: "items") }
@@ -166,7 +168,7 @@ public struct EvaluationService: Sendable {
                     let (record, sent) = try Self.setInterview(target, time: time, place: place, caller: caller, conn)
                     records.append(record)
                     notify = notify || sent
-                } catch let error as ZhichengError where targets.count > 1 {
+                } catch let error as ZhichengError where targets.count > 1 && error.field != "time" {
                     throw ZhichengError(error.code, "\(try Self.applicantName(target, conn))：\(error.message)（本次通知均未发出）", field: error.field)
                 }
             }
@@ -189,6 +191,7 @@ public struct EvaluationService: Sendable {
         if let stored = current?["interview_time"].string, InterviewTime(stored: stored) == time, current?["interview_place"].string == place {
             return (try Self.record(evaluation, conn), false)
         }
+        try time.requireAllowed()
         try conn.run("UPDATE evaluations SET interview_time = ?, interview_place = ?, updated_at = ? WHERE id = ?",
                      [time.description, place, Date().timeIntervalSince1970, evaluation])
         let interview = Self.interviewNotice(time: time.description, place: place)

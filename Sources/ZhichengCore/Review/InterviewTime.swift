@@ -61,12 +61,20 @@ public struct InterviewTime: Sendable, Hashable, Comparable, CustomStringConvert
     /// (2062 for 2026) is refused rather than sent to applicants who would wait for it.
     public static func notice(_ raw: String, now: Date = Date(), field: String = "time") throws(ZhichengError) -> InterviewTime {
         let time = try InterviewTime(raw, field: field)
+        try time.requireAllowed(now: now, field: field)
+        return time
+    }
+
+    /// Refuses a time a notice sent at `now` may not name (`allowed(now:)`): already past, or
+    /// after next year. Only for a notice that changes something: the same notice sent again
+    /// after its minute has passed (a retry, a double post) is the notice already given.
+    public func requireAllowed(now: Date = Date(), field: String = "time") throws(ZhichengError) {
+        let time = self
         let allowed = Self.allowed(now: now)
         guard time >= allowed.lowerBound else {
             throw .invalid("面试时间 \(time) 已过（现在是 \(allowed.lowerBound)），请填写今后的日期和时间", field: field)
         }
         guard time <= allowed.upperBound else { throw .invalid("面试时间不能晚于 \(allowed.upperBound)（最晚为下一年）", field: field) }
-        return time
     }
 
     /// The times a notice sent at `now` may name (`notice(_:now:field:)`): from the minute it
