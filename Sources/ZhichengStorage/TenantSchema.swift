@@ -765,6 +765,36 @@ public enum TenantSchema {
             -- before, may both be there, and both keep working by their exact login.
             CREATE INDEX accounts_login_nocase ON accounts(login COLLATE NOCASE);
             """),
+        Migration(version: 29, name: "a received application's current names taken out of its former ones", sql: """
+            -- Before the relay took a name that comes back out of the former ones (a correction
+            -- undone, a city restored to before a correction handing the application over again:
+            -- CrossTenantRelay.renaming), a row could list its current unit or applicant name
+            -- among `former_unit_names` / `former_applicant_names` too; a rename to the name it
+            -- already has changes nothing, so those rows stayed so. Each loses its current name
+            -- there (compared as the relay compares it, exactly), the others kept in their order;
+            -- a list left empty is '[]'. Only rows listing it change, and only a list that is a
+            -- JSON array of strings, as the relay writes them (the schema does not check it: any
+            -- other is left as it is, as the readers take it for none). Nothing recorded from the
+            -- lists is rewritten: a draw's recorded inputs stay as drawn (SessionService.verify
+            -- reads the record, and finds it current still: a current name among the former ones
+            -- names nobody else, ExpertDraw.Inputs.currentNamesNotFormer).
+            UPDATE received_applications SET former_unit_names = (
+                SELECT json_group_array(j.value) FROM (
+                    SELECT value FROM json_each(received_applications.former_unit_names)
+                    WHERE value IS NOT received_applications.unit_name ORDER BY key) j)
+            WHERE CASE WHEN json_valid(former_unit_names) AND json_type(former_unit_names) = 'array'
+                THEN EXISTS (SELECT 1 FROM json_each(received_applications.former_unit_names) WHERE value = received_applications.unit_name)
+                    AND NOT EXISTS (SELECT 1 FROM json_each(received_applications.former_unit_names) WHERE type != 'text')
+                ELSE 0 END;
+            UPDATE received_applications SET former_applicant_names = (
+                SELECT json_group_array(j.value) FROM (
+                    SELECT value FROM json_each(received_applications.former_applicant_names)
+                    WHERE value IS NOT received_applications.applicant_name ORDER BY key) j)
+            WHERE CASE WHEN json_valid(former_applicant_names) AND json_type(former_applicant_names) = 'array'
+                THEN EXISTS (SELECT 1 FROM json_each(received_applications.former_applicant_names) WHERE value = received_applications.applicant_name)
+                    AND NOT EXISTS (SELECT 1 FROM json_each(received_applications.former_applicant_names) WHERE type != 'text')
+                ELSE 0 END;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

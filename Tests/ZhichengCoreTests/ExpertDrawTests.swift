@@ -206,6 +206,33 @@ struct ExpertDrawTests {
         #expect(inputs.recorded(under: 3).applicants.allSatisfy { $0.formerNames.isEmpty })
     }
 
+    /// A draw recorded while the province could list a current name among the former ones
+    /// (before schema v29) is the same draw without them: every expert it excluded it excludes
+    /// again, for the same reason, and no other; the names taken out are exactly the current
+    /// ones (another width or a blank is another name), the others kept in order.
+    @Test func theCurrentNamesAmongTheFormerOnesChangeNoDraw() throws {
+        let damaged = ExpertDraw.Applicant(name: "钱老师", idNumber: "410102199001011234", unit: "东风小学", tenant: "zhengzhou",
+                                           unitCode: "4101040010001", formerUnits: ["东风小学", "东风实验小学", "东风小学"],
+                                           formerNames: ["钱晓", "钱老师", "钱老师 ", "ＱＩＡＮ"])
+        let other = ExpertDraw.Applicant(name: "QIAN", idNumber: "410102199001012228", unit: "实验中学", formerNames: ["钱一"])
+        func expert(_ id: Int, _ relations: [String]) -> ExpertDraw.Candidate {
+            ExpertDraw.Candidate(id: id, name: "专家\(id)", unit: "回民中学", relations: relations, idNumber: "41010219800101\(1000 + id)",
+                                 tenant: "zhengzhou", unitCode: "4101040010009")
+        }
+        let experts = [expert(1, ["东风小学"]), expert(2, ["东风实验小学"]), expert(3, ["钱老师"]), expert(4, ["钱晓"]), expert(5, ["钱一"]),
+                       expert(6, []), expert(7, ["西风小学"]), expert(8, [])]
+        let recorded = ExpertDraw.Inputs(series: "中小学教师", specialty: "数学", panelSize: 2, reserves: 1, candidates: experts, applicants: [damaged, other])
+        let clean = recorded.currentNamesNotFormer()
+        #expect(clean.applicants.map(\.formerUnits) == [["东风实验小学"], []])
+        #expect(clean.applicants.map(\.formerNames) == [["钱晓", "钱老师 ", "ＱＩＡＮ"], ["钱一"]])
+        #expect(clean.currentNamesNotFormer() == clean && clean.candidates == recorded.candidates && clean.rules == recorded.rules)
+        for seed in ["a", "b", "henan-2026"] {
+            let (before, after) = (try ExpertDraw.run(recorded, seed: seed), try ExpertDraw.run(clean, seed: seed))
+            #expect(before == after)
+            #expect(before.excluded.map(\.expertID) == [1, 2, 3, 4, 5])
+        }
+    }
+
     @Test func tooFewEligibleExpertsIsRefused() {
         var pool = candidates(5)
         pool[0].unit = "逸夫小学"

@@ -305,6 +305,83 @@ struct MigrationTests {
         await db.close()
     }
 
+    /// v29: a province written by v28 whose received applications list their current unit or
+    /// applicant name among the former ones (damaged before the relay took a name that comes back
+    /// out of them) opens with each current name taken out of its former list, exactly (another
+    /// case or width is another name), the others kept in their order, an emptied list '[]'; a
+    /// list that is not a JSON array of strings stays as it is and does not stop the file from opening; and
+    /// nothing else in the file changes — a recorded draw's inputs, their digest, every other
+    /// column and table.
+    @Test func currentNamesLeaveTheFormerOnesAndNothingElseChanges() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/province.sqlite"
+        // id: (unit, its former names, applicant, theirs), as v28 left them.
+        let rows: [(Int, String, String, String, String)] = [
+            (1, "东风小学", #"["东风小学","东风实验小学"]"#, "钱老师", #"["钱晓","钱老师"]"#),      // a hand-over again after a restore
+            (2, "育才小学", #"["育才实验小学","育才小学","郑州市育才小学"]"#, "周文", #"["周文"]"#),  // undone corrections
+            (3, "晨光小学", #"["晨光小学","晨光小学"]"#, "路晨光", "[]"),                         // listed twice
+            (4, "实验中学", #"[ "实验学校" ]"#, "韩东雪", #"["韩冬雪"]"#),                          // clean: kept byte for byte
+            (5, "ABC学校", #"["abc学校","ＡＢＣ学校"]"#, "李四", #"["李四 "]"#),                    // other names, however alike
+            (6, "逸夫小学", "not json", "吴申报", #"{"0":"吴申报"}"#),                            // not arrays: left alone
+            (7, "回民中学", #"["回民中学",null,1,["回民中学"]]"#, "马", #"["马","马\u4e00"]"#),     // not strings only: left alone; escapes read
+        ]
+        let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 28 })
+        let inputs = #"{"applicants":[{"former_names":["钱晓","钱老师"],"former_units":["东风小学","东风实验小学"],"id_number":"410102199001010001","name":"钱老师","unit":"东风小学"}],"candidates":[],"panel_size":1,"reserves":0,"rules":4,"series":"中小学教师"}"#
+        try await old.write { conn in
+            try conn.run("INSERT INTO orgs (id, code, name, kind, created_at) VALUES (1, '41', '省职改办', 'office', 0)")
+            try conn.run("INSERT INTO committees (id, org_id, name, series, levels, created_at) VALUES (1, 1, '高评委', '[\"中小学教师\"]', '[\"副高级\"]', 0)")
+            for (id, unit, units, name, names) in rows {
+                try conn.run("""
+                    INSERT INTO received_applications (id, source_tenant, source_application_id, message_id, applicant_name, id_number, unit_name, year,
+                                                       series, level, title, sections, trail, received_at, former_unit_names, former_applicant_names)
+                    VALUES (?, 'zhengzhou', ?, ?, ?, ?, ?, 2026, '中小学教师', '副高级', '高级教师', '{}', '[]', 0, ?, ?)
+                    """, [id, id, "m\(id)", name, "41010219900101000\(id)", unit, units, names])
+            }
+            // A draw recorded from row 1 as it was: its inputs list the current names among the former ones.
+            try conn.run("""
+                INSERT INTO review_sessions (id, committee_id, name, series, panel_size, reserves, rule, state, seed, inputs, inputs_digest, result, created_at, drawn_at)
+                VALUES (1, 1, '第一场', '中小学教师', 1, 0, 'national', 'drawn', 'seed', ?, 'digest', '{"panel":[],"reserves":[],"excluded":[]}', 1, 2)
+                """, [inputs])
+            try conn.run("INSERT INTO session_applications (session_id, received_id) VALUES (1, 1)")
+        }
+        // Every table, every row and column, but the two lists the migration is for.
+        @Sendable func everythingElse(_ conn: SQLiteConnection) throws -> [String: [[SQLiteValue]]] {
+            var all: [String: [[SQLiteValue]]] = [:]
+            for table in try conn.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").compactMap({ $0["name"].string }) {
+                let columns = try conn.query("SELECT name FROM pragma_table_info(?)", [table]).compactMap { $0["name"].string }
+                    .filter { !["former_unit_names", "former_applicant_names"].contains($0) }
+                all[table] = try conn.query("SELECT \(columns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \"\(table)\" ORDER BY rowid").map(\.values)
+            }
+            return all
+        }
+        let before = try await old.read { try everythingElse($0) }
+        await old.close()
+
+        let db = try Database(path: path, migrations: TenantSchema.migrations)
+        let (lists, after, version, types) = try await db.read { conn in
+            (try conn.query("SELECT id, former_unit_names, former_applicant_names FROM received_applications ORDER BY id").map {
+                "\($0["id"].int ?? 0) \($0["former_unit_names"].string ?? "NULL") \($0["former_applicant_names"].string ?? "NULL")"
+             },
+             try everythingElse(conn),
+             try conn.scalar("PRAGMA user_version")?.int,
+             try conn.query("SELECT DISTINCT typeof(former_unit_names) || typeof(former_applicant_names) AS t FROM received_applications").compactMap { $0["t"].string })
+        }
+        #expect(version == 29 && version == TenantSchema.latestVersion)
+        #expect(lists == [
+            #"1 ["东风实验小学"] ["钱晓"]"#,
+            #"2 ["育才实验小学","郑州市育才小学"] []"#,
+            #"3 [] []"#,
+            #"4 [ "实验学校" ] ["韩冬雪"]"#,
+            #"5 ["abc学校","ＡＢＣ学校"] ["李四 "]"#,
+            #"6 not json {"0":"吴申报"}"#,
+            #"7 ["回民中学",null,1,["回民中学"]] ["马一"]"#,
+        ], "\(lists)")
+        #expect(types == ["texttext"])
+        #expect(after == before, "nothing but the two lists changes")
+        #expect(after["review_sessions"]?.first?.contains(.text(inputs)) == true, "the draw's recorded inputs as drawn")
+        await db.close()
+    }
+
     /// v21: the province's lists of received applications and the sign-in's cleanup of expired
     /// sessions read through an index, not the whole table (the committee's and the public
     /// notices' queries: QueuePageTests, on the services' own SQL).

@@ -1289,3 +1289,75 @@ def test_a_repeated_admission_shows_no_new_password_off_the_series_or_once_the_a
     expect(env.prov_api.sign_in_raw(first["expert"]["id_number"], first["one_time_password"]), 401)
     env.prov_api.first_login(first["expert"]["id_number"], again["one_time_password"])
 
+
+
+def test_a_draw_recorded_with_the_current_names_among_the_former_ones_verifies_after_schema_v29(env: Env, pool: dict):
+    """Before the relay took a name that comes back out of the former ones, the province could
+    list an application's current unit or applicant name among `former_unit_names` /
+    `former_applicant_names`, and a draw recorded then has them in its recorded inputs. Schema
+    v29 takes each current name out of the former ones when the province's file is opened (here
+    the file left so, marked as v28, while the daemon is stopped), and rewrites no record: the
+    draw's inputs and digest stay as drawn, and `verify` (API, admin protocol, zhichengctl) still
+    finds it reproduced and current; a new draw with the application still excludes the expert
+    whose relation names a former name that stays."""
+    add_school(env, "向阳小学")
+    declared, _ = become_expert(env, "实验中学", "冯回避", specialty="小学天文")
+    other, _ = become_expert(env, "实验中学", "褚天文", specialty="小学天文")
+    expect(env.prov.put(f"experts/{declared['id']}/relations", {"relations": ["向阳实验小学"]}), 200)
+    _, _, received = senior_application(env, "向阳小学", "卫向阳")
+    prov_db = env.daemon.tenant_db("province")
+    lists = "SELECT unit_name, former_unit_names, applicant_name, former_applicant_names FROM received_applications WHERE id = ?"
+    # As v28 could leave it (a correction undone): 向阳小学 both the unit's name and a former one.
+    con = sqlite3.connect(prov_db, timeout=10)
+    try:
+        with con:
+            con.execute("""UPDATE received_applications SET former_unit_names = json_array('向阳实验小学', unit_name),
+                           former_applicant_names = json_array(applicant_name) WHERE id = ?""", (received["id"],))
+    finally:
+        con.close()
+    assert db_rows(prov_db, lists, received["id"]) == [("向阳小学", '["向阳实验小学","向阳小学"]', "卫向阳", '["卫向阳"]')]
+    session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "v28曾用名评审会", "series": SERIES, "specialty": "小学天文",
+                                                                          "panel_size": 1, "reserves": 0, "applications": [received["id"]]}), 201).json
+    drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "v28-former-names"}), 200).json
+    assert {x["expert_id"]: x["reason"] for x in drawn["excluded"]} == {declared["id"]: "申报了与申报人卫向阳的回避关系"}, drawn["excluded"]
+    assert [m["expert_id"] for m in drawn["experts"]] == [other["id"]]
+    record = "SELECT inputs, inputs_digest, result FROM review_sessions WHERE id = ?"
+    recorded = db_rows(prov_db, record, session["id"])
+    inputs = json.loads(recorded[0][0])["applicants"][0]
+    assert (inputs["former_units"], inputs["former_names"]) == (["向阳实验小学", "向阳小学"], ["卫向阳"]), inputs
+    before = expect(env.prov.post(f"sessions/{session['id']}/draw/verify"), 200).json
+    assert before["matches"] and before["inputs_current"], before
+
+    # The file as a v28 daemon left it (v29 changes data only), opened by this build.
+    env.daemon.terminate()
+    try:
+        con = sqlite3.connect(prov_db, timeout=10)
+        try:
+            assert con.execute("PRAGMA user_version").fetchone() == (29,)
+            con.execute("PRAGMA user_version = 28")
+            con.commit()
+        finally:
+            con.close()
+    finally:
+        env.daemon.start()
+    # Opened (and migrated) by the first request that reads it.
+    after = expect(env.prov.post(f"sessions/{session['id']}/draw/verify"), 200).json
+    assert db_rows(prov_db, "PRAGMA user_version") == [(29,)]
+    assert db_rows(prov_db, lists, received["id"]) == [("向阳小学", '["向阳实验小学"]', "卫向阳", "[]")]
+    assert db_rows(prov_db, record, session["id"]) == recorded, "the draw's record is not rewritten"
+    assert after["matches"] and after["digest_matches"] and after["reproduced"] and after["inputs_current"], after
+    assert after["recomputed_panel"] == [other["id"]] and after["current_panel"] == [other["id"]], after
+    v = env.daemon.call("draw.verify", {"tenant": "province", "session": session["id"]})
+    assert v["matches"] and v["inputs_current"], v
+    out = run_ctl(str(REPO / ".build" / "debug" / "zhichengctl"), "draw", "verify", "--tenant", "province", "--session", str(session["id"]),
+                  socket_path=env.daemon.admin_socket)
+    assert out.returncode == 0 and "inputs current   yes" in out.stdout, (out.stdout, out.stderr)
+    assert env.daemon.call("tenant.check", {"id": "province"})["ok"] is True
+    # The former name that stays still names the unit in a new draw.
+    expect(env.prov.post(f"sessions/{session['id']}/cancel", {"reason": "改期"}), 200)
+    again = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": "v29曾用名评审会", "series": SERIES, "specialty": "小学天文",
+                                                                        "panel_size": 1, "reserves": 0, "applications": [received["id"]]}), 201).json
+    drawn = expect(env.prov.post(f"sessions/{again['id']}/draw", {"seed": "v29-former-names"}), 200).json
+    assert {x["expert_id"]: x["reason"] for x in drawn["excluded"]} == {declared["id"]: "申报了与申报人卫向阳的回避关系"}, drawn["excluded"]
+    inputs = json.loads(db_rows(prov_db, record, again["id"])[0][0])["applicants"][0]
+    assert (inputs["former_units"], "former_names" in inputs) == (["向阳实验小学"], False), inputs

@@ -307,10 +307,15 @@ public struct SessionService: Sendable {
         let current = try recordedInputs.map { try currentInputs(id, conn).recorded(under: $0.rules) } ?? currentInputs(id, conn)
         let currentText = try canonical(current)
         let digestMatches = sha256Hex(Array(inputsText.utf8)) == digest
+        // A record of a draw made when the province could list a current name among the former
+        // ones (before schema v29, which took them out) is the same draw without them
+        // (`currentNamesNotFormer`): today's inputs are compared with it in that form too. The
+        // record itself is never rewritten: `matches` is of the text as recorded.
+        let inputsCurrent = try currentText == inputsText || recordedInputs.map { try canonical($0.currentNamesNotFormer()) == currentText } == true
         return DrawVerification(
             session: id, seed: seed, inputsDigest: digest, digestMatches: digestMatches,
             panel: recorded?.panel ?? [], reserves: recorded?.reserves ?? [], recomputedPanel: again?.panel ?? [], recomputedReserves: again?.reserves ?? [],
-            reproduced: again != nil && again == recorded, matches: again != nil && again == recorded && digestMatches, inputsCurrent: currentText == inputsText,
+            reproduced: again != nil && again == recorded, matches: again != nil && again == recorded && digestMatches, inputsCurrent: inputsCurrent,
             currentPanel: (try? ExpertDraw.run(current, seed: seed))?.panel)
     }
 

@@ -153,6 +153,23 @@ public enum ExpertDraw {
             }
             return copy
         }
+
+        /// These inputs with each applicant's current names taken out of their former ones (the
+        /// unit's name out of `formerUnits`, the applicant's out of `formerNames`, compared
+        /// exactly, as the province's database compares them; the others kept in their order).
+        /// The province never lists them so since schema v29, but a draw recorded before may: read
+        /// so, it is the same draw (a relation naming a current name names the applicant or the
+        /// unit anyway, `conflict`), and `verify` compares today's inputs with a record in this form
+        /// too, so that the migration's cleaning alone does not make a record look out of date.
+        public func currentNamesNotFormer() -> Inputs {
+            var copy = self
+            for i in copy.applicants.indices {
+                let (unit, name) = (copy.applicants[i].unit, copy.applicants[i].name)
+                copy.applicants[i].formerUnits.removeAll { $0.utf8.elementsEqual(unit.utf8) }
+                copy.applicants[i].formerNames.removeAll { $0.utf8.elementsEqual(name.utf8) }
+            }
+            return copy
+        }
     }
 
     /// Why a candidate was left out.
