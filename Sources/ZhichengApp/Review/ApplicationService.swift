@@ -1304,9 +1304,12 @@ public struct ApplicationService: Sendable {
     // MARK: Storage helpers
 
     /// Finds a person, accounts `p`, by what was typed in a search box: a name or part of one,
-    /// taken literally (no LIKE wildcards of its own), or a whole ID-card number as sign-in
-    /// reads it, the retired logins of that number included. Whole only: a prefix search would
-    /// spell out, digit by digit, the numbers shown masked to the orgs above a unit.
+    /// taken literally (no LIKE wildcards of its own), or a whole login (an ID-card number, a
+    /// staff login) as sign-in reads it, whatever its ASCII case (schema v28: `Zhang.Wei` is
+    /// found as `zhang.wei`, and two logins differing only by case, made before, both are), the
+    /// retired logins of it included. Whole only: a prefix search would spell out, digit by
+    /// digit, the numbers shown masked to the orgs above a unit. The one filter of the staff and
+    /// applicant lists (`PeopleService`) and of 申报人员状态查询 (`status`).
     static func personFilter(_ typed: String) -> (sql: String, arguments: [any SQLiteBindable]) {
         // Scalar by scalar: a `%` followed by a combining mark is one `Character`,
         // which `String`'s own search would not find (and leave a wildcard).
@@ -1316,8 +1319,18 @@ public struct ApplicationService: Sendable {
             escaped.append(scalar)
         }
         let login = Login.normalized(typed)
-        return ("(p.name LIKE ? ESCAPE '\\' OR \(samePerson("?")))", ["%\(String(escaped))%", login, login, login])
+        return ("(p.name LIKE ? ESCAPE '\\' OR p.id IN (\(accountIDsByLoginSQL)))", ["%\(String(escaped))%", login, login, login])
     }
+
+    /// The ids of the accounts whose login is `?` (bound three times) ignoring ASCII case, as
+    /// sign-in compares logins (`SQLiteConnection.loginIgnoringCaseSQL`, `Login.folded`), and the
+    /// retired ones it was given when an account was deleted (`<login>#deleted-<id>`): searches
+    /// of `accounts_login_nocase` (schema v28), an equal login and a range, where a comparison
+    /// on each account the list reads could use no index.
+    static let accountIDsByLoginSQL = """
+        SELECT id FROM accounts WHERE login = ? COLLATE NOCASE
+            OR (login >= (? || '#deleted-') COLLATE NOCASE AND login < (? || '#deleted.') COLLATE NOCASE)
+        """
 
     /// The accounts of one person: the login `number` (an SQL parameter: `?1`, or `?`, bound
     /// three times) and the
