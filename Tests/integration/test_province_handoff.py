@@ -955,6 +955,64 @@ def test_a_hand_over_without_names_and_malformed_rename_messages_change_no_name_
     assert sorted(t for (t,) in unapplied) == sorted(f"message:{m}" for m in warned), unapplied
 
 
+def test_a_rename_reads_the_number_as_the_hand_over_did_and_one_that_finds_nothing_is_logged_so(daemon_factory):
+    """The ID-card number of an `applicant.renamed` is read as the hand-over's was (in full width,
+    in groups, with an invisible character: the one number), so the correction finds its copy. A
+    rename that finds none of the copies it names (another person's number with the
+    application's id; application ids the province does not hold) changes nothing, is kept in the
+    province's inbox, logged as a warning saying so (the number masked) and audited as
+    `relay.unapplied` with why, never as a rename (`applicant.renamed-in-city` /
+    `org.renamed-in-city`). Put in the city's outbox while the daemon is stopped."""
+    d = daemon_factory().start()
+    h = Handoff(d)
+    app = h.handed_over()
+    id_number = h.applicant.account["login"]
+    other = fresh_id_number()
+    city_db, province_db = d.tenant_db("zhengzhou"), d.tenant_db("province")
+    relay_idle(d, ["zhengzhou", "province"])
+    names = "SELECT applicant_name, former_applicant_names, unit_name, former_unit_names FROM received_applications"
+    assert db_rows(province_db, names) == [("钱老师", "[]", "郑州市职改办", "[]")]
+    d.terminate()
+
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in id_number[:6]) + " " + id_number[6:14] + "\u200b " + id_number[14:].lower()
+    messages = [
+        ("zhengzhou:test:applicant-other-number", "applicant.renamed", {"name": "吴新", "id_number": other, "source_application_ids": [app["id"]]}),
+        ("zhengzhou:test:applicant-unknown-ids", "applicant.renamed", {"name": "钱新", "id_number": id_number, "source_application_ids": [app["id"] + 900, app["id"] + 901]}),
+        ("zhengzhou:test:org-unknown-ids", "org.renamed", {"name": "郑州职改办", "unit_code": "4101", "source_application_ids": [app["id"] + 900]}),
+        ("zhengzhou:test:applicant-typed-number", "applicant.renamed", {"name": "钱新老师", "id_number": typed, "source_application_ids": [app["id"]]}),
+    ]
+    con = sqlite3.connect(city_db, timeout=10)
+    try:
+        with con:
+            for message_id, kind, payload in messages:
+                con.execute("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, '@province', ?, ?, ?)",
+                            (message_id, kind, json.dumps(payload, ensure_ascii=False), time.time()))
+    finally:
+        con.close()
+    d.start()
+    relay_idle(d, ["zhengzhou", "province"])
+    assert db_rows(province_db, names) == [("钱新老师", '["钱老师"]', "郑州市职改办", "[]")]
+    assert {m for (m,) in db_rows(province_db, "SELECT message_id FROM inbox")} >= {m for m, _, _ in messages}
+    renamed = db_rows(province_db, "SELECT action, target, detail FROM audit WHERE action LIKE '%renamed-in-city'")
+    masked = id_number[:6] + "*" * 8 + id_number[14:]
+    assert [(a, t, json.loads(x)["name"], json.loads(x)["applications"]) for a, t, x in renamed] == \
+        [("applicant.renamed-in-city", f"applicant:zhengzhou:{masked}", "钱新老师", 1)], renamed
+    unmatched = {m for m, _, _ in messages[:3]}
+    unapplied = {t: json.loads(x) for t, x in db_rows(province_db, "SELECT target, detail FROM audit WHERE action = 'relay.unapplied'")}
+    assert set(unapplied) == {f"message:{m}" for m in unmatched}, unapplied
+    assert unapplied["message:zhengzhou:test:applicant-other-number"] == \
+        {"kind": "applicant.renamed", "reason": "the province holds none of the applications it names with its id_number"}
+    assert unapplied["message:zhengzhou:test:org-unknown-ids"] == {"kind": "org.renamed", "reason": "the province holds none of the applications it names"}
+
+    log = d.stderr()
+    warned = {m: line for line in log.splitlines() if "found none of the copies it names" in line for m in unmatched if f"relay.message={m}" in line}
+    assert set(warned) == unmatched, log[-3000:]
+    assert all("warning" in line and "tenant.id=zhengzhou" in line for line in warned.values()), warned
+    assert f"applicant={other[:6]}{'*' * 8}{other[14:]}" in warned["zhengzhou:test:applicant-other-number"], warned
+    assert other not in log and id_number not in log, "an ID-card number in the log unmasked"
+    assert not any("malformed payload" in line for line in log.splitlines()), "found nothing, not malformed"
+
+
 # --------------------------------------------------------------------------- names through a hand-over
 
 

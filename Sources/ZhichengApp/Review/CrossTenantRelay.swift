@@ -381,7 +381,7 @@ public final class CrossTenantRelay: Sendable {
                 try conn.run("INSERT INTO inbox (message_id, source_tenant, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)",
                              [message.messageID, source.rawValue, message.kind, message.payload, Date().timeIntervalSince1970])
                 let applied = try Self.apply(message, from: source, in: target, conn)
-                if case .malformed(let fault) = applied {
+                if let fault = applied.unapplied {
                     try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "relay.unapplied", target: "message:\(message.messageID)",
                                                     detail: #"{"kind":\#(jsonString(message.kind)),"reason":\#(jsonString(fault))}"#, source: "tenant:\(source)"))
                 }
@@ -397,13 +397,18 @@ public final class CrossTenantRelay: Sendable {
             return applied
         }
         FaultInjection.point("relay.after-mark.\(message.kind)")
-        if case .malformed(let fault) = applied {
-            // Retrying cannot mend a payload: the message stays in the target's inbox as it came,
-            // for whoever looks into it, and the messages behind it go on.
+        if let fault = applied.unapplied {
+            // Retrying cannot mend a payload, nor make copies the province does not have: the
+            // message stays in the target's inbox as it came, for whoever looks into it, and the
+            // messages behind it go on.
             var metadata: Logger.Metadata = ["relay.message": "\(message.messageID)", "relay.kind": "\(message.kind)", "tenant.id": "\(source)",
                                              "target": "\(target)", "error": "\(fault)"]
             if let number = Self.idNumber(inPayload: message.payload) { metadata["applicant"] = "\(IDCardNumber.maskedIfOne(number))" }
-            logger.warning("relay: a message with a malformed payload was kept in the inbox without its effect", metadata: metadata)
+            if case .unmatched = applied {
+                logger.warning("relay: a rename found none of the copies it names and was kept in the inbox without its effect", metadata: metadata)
+            } else {
+                logger.warning("relay: a message with a malformed payload was kept in the inbox without its effect", metadata: metadata)
+            }
         }
         logger.info("relayed", metadata: ["relay.message": "\(message.messageID)", "from": "\(source)", "to": "\(target)"])
     }
@@ -427,6 +432,19 @@ public final class CrossTenantRelay: Sendable {
         /// Not applied: its payload does not say what the message must (`RelayedRename.Malformed`,
         /// or no JSON object at all). Kept in the inbox as it came; audited and logged.
         case malformed(String)
+        /// Not applied: a correction of a name (`org.renamed`, `applicant.renamed`) that finds
+        /// none of the province's copies it names (the city's applications, and for a person
+        /// their ID-card number with them). Kept in the inbox as it came; audited
+        /// (`relay.unapplied`) and logged as such, never as a rename.
+        case unmatched(String)
+
+        /// Why it was not applied, for the audit row and the log; nil when it was.
+        var unapplied: String? {
+            switch self {
+            case .malformed(let why), .unmatched(let why): why
+            case .done, .answered: nil
+            }
+        }
     }
 
     /// The receiving side's effect of a message.
@@ -525,8 +543,10 @@ public final class CrossTenantRelay: Sendable {
             // admitted them.
             let rename: RelayedRename
             do { rename = try RelayedRename.parse(message.kind, payload).get() } catch { return .malformed(error.description) }
-            let renamed = try renameCopies(unit: rename.name, of: "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?))",
-                                           [source.rawValue, try json(rename.applications)], now: now, conn)
+            let copies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?))"
+            let arguments: [any SQLiteBindable] = [source.rawValue, try json(rename.applications)]
+            guard try holds(copies, arguments, conn) else { return .unmatched("the province holds none of the applications it names") }
+            let renamed = try renameCopies(unit: rename.name, of: copies, arguments, now: now, conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "org.renamed-in-city", target: "unit:\(source):\(rename.unitCode)",
                                             detail: #"{"city":"\#(source)","unit_code":\#(jsonString(rename.unitCode)),"name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
@@ -541,8 +561,13 @@ public final class CrossTenantRelay: Sendable {
             // What was decided is not rewritten: a recorded draw keeps its recorded inputs.
             let rename: RelayedRename
             do { rename = try RelayedRename.parse(message.kind, payload).get() } catch { return .malformed(error.description) }
-            let renamed = try renameCopies(applicant: rename.name, of: "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?",
-                                           [source.rawValue, try json(rename.applications), rename.idNumber], now: now, conn)
+            // The number read as the hand-over stored it (both by `givenNumber`).
+            let copies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?"
+            let arguments: [any SQLiteBindable] = [source.rawValue, try json(rename.applications), rename.idNumber]
+            guard try holds(copies, arguments, conn) else {
+                return .unmatched("the province holds none of the applications it names with its id_number")
+            }
+            let renamed = try renameCopies(applicant: rename.name, of: copies, arguments, now: now, conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "applicant.renamed-in-city",
                                             target: "applicant:\(source):\(IDCardNumber.maskedIfOne(rename.idNumber))",
                                             detail: #"{"city":"\#(source)","name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
@@ -577,11 +602,26 @@ public final class CrossTenantRelay: Sendable {
         return name
     }
 
+    /// The ID-card number a message gives (a hand-over's applicant, the person an
+    /// `applicant.renamed` names), read as every door reads one (`IDCardNumber.normalized`:
+    /// blanks and invisible characters dropped, full width as ASCII, the check character in
+    /// upper case): the number a hand-over stores and the one a correction finds its copies by
+    /// are read by this one rule. A city sends the person's login, which is so already. nil
+    /// when there is none (missing, not text, or blank).
+    static func givenNumber(_ value: Any?) -> String? {
+        guard let number = (value as? String).map(IDCardNumber.normalized), !number.isEmpty else { return nil }
+        return number
+    }
+
     /// The ID-card number a payload names (`applicant.renamed`), for the log to name it masked.
     static func idNumber(inPayload payload: String) -> String? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any],
-              let number = object["id_number"] as? String, !number.isEmpty else { return nil }
-        return number
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any] else { return nil }
+        return givenNumber(object["id_number"])
+    }
+
+    /// Whether the province holds any received application `condition` (with `arguments`) picks.
+    static func holds(_ condition: String, _ arguments: [any SQLiteBindable], _ conn: SQLiteConnection) throws -> Bool {
+        try conn.scalar("SELECT EXISTS (SELECT 1 FROM received_applications WHERE \(condition))", arguments)?.int == 1
     }
 
     /// The SET clause of an UPDATE of `received_applications` that gives `column` (the unit's
@@ -704,7 +744,7 @@ public final class CrossTenantRelay: Sendable {
                     received_at = excluded.received_at, chain = excluded.chain, source_submission = excluded.source_submission, version = version + 1,
                     -- A hand-over without the unit's code (a city of an older version) keeps one known.
                     unit_code = coalesce(excluded.unit_code, received_applications.unit_code)
-                """, [source.rawValue, sourceID, message.messageID, givenName(payload["applicant_name"]) ?? "", payload["id_number"] as? String ?? "",
+                """, [source.rawValue, sourceID, message.messageID, givenName(payload["applicant_name"]) ?? "", givenNumber(payload["id_number"]) ?? "",
                       givenName(payload["unit_name"]) ?? "", payload["year"] as? Int ?? 0, payload["series"] as? String ?? "",
                       payload["level"] as? String ?? "", payload["title"] as? String ?? "", payload["sections"] as? String ?? "{}",
                       payload["trail"] as? String ?? "[]", now, kind.rawValue, payload["specialty"] as? String, try ApplicationService.encode(review),

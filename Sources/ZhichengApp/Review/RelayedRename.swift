@@ -29,7 +29,8 @@ struct RelayedRename: Equatable {
         if ids == nil { faults.append(Self.fault("source_application_ids", payload["source_application_ids"], wants: "a non-empty list of application ids")) }
         var code = "", idNumber = ""
         if kind == "applicant.renamed" {
-            if let number = (payload["id_number"] as? String)?.trimmingInvisibles(), !number.isEmpty {
+            // Read as the hand-over stored it (`CrossTenantRelay.givenNumber`).
+            if let number = CrossTenantRelay.givenNumber(payload["id_number"]) {
                 idNumber = number
             } else {
                 faults.append(Self.fault("id_number", payload["id_number"], wants: "text"))
