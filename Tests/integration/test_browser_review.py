@@ -3,15 +3,18 @@ and submits an application; the school's 经办人 passes it and its 负责人 r
 section; the applicant fixes and resubmits; it climbs 管城区教育局 and 郑州市 to the committee;
 the school's admin finds it in 申报人员状态查询 and opens the printable 评审表 with the seal.
 Organizations and accounts are set up through the API; everything after is done in the browser.
-Screenshots: .build/screenshots/review-*.png."""
+The 评审表 is also printed to PDF (A4) as an office prints it, typical and at every maximum, and
+read back from the PDF's own structure (pdf_support.py): pages, text, seals.
+Screenshots and PDFs: .build/screenshots/review-*."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import quote
 
-from api_support import Api, approve_unit, approved_plan, city_with_draft, create_child, expect, fresh_id_number, png_bytes as api_png, unchanged
-from browser_support import Pages, assert_controls_named, assert_refused, assert_skip_link, browser, png_bytes  # noqa: F401  (fixture)
+from api_support import Api, approve_unit, approved_plan, city_with_draft, create_child, expect, fresh_id_number, interview_time, png_bytes as api_png, unchanged
+from browser_support import SHOTS, Pages, assert_controls_named, assert_refused, assert_skip_link, browser, png_bytes  # noqa: F401  (fixture)
 from conftest import create_tenant
 
 SERIES = "中小学教师"
@@ -433,3 +436,345 @@ def test_a_stale_page_of_a_submitted_application_says_it_can_no_longer_be_change
         r = applicant.api.raw("POST", f"/t/zhengzhou/applications/{app['id']}/sections", body=body.encode(),
                               headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 409 and "不能修改" in r.body.decode() and "以本页为准" not in r.body.decode(), (r.status, r.body.decode()[-2000:])
+
+
+# The printed 评审表: printed by the browser as an office prints it, and read back from the PDF.
+
+A4_CONTENT_PX = 658  # 210 mm less the 评审表's 18 mm @page margins, in CSS px (96 per inch)
+LEVELS = ("school.h", "school.l", "dept.h", "dept.l", "city.h", "city.l")
+
+
+@dataclass
+class Chain:
+    api: Api
+    city: object
+    school: object
+    school_id: int
+    school_login: str
+    series: str
+    reviewers: dict
+
+
+def three_levels(d, *, dept_name: str, school_name: str, series: str, names: dict[str, str]) -> Chain:
+    """郑州市 → dept_name → school_name, each org with its seal (three different images) and
+    its 经办人 and 负责人 (named `names` by login), the school's plan for 中级 of `series`, the
+    city's committee for it."""
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"], PASSWORD)
+    dept_org, dept_admin = create_child(city, 1, dept_name, "department")
+    dept = approve_unit(api, city, dept_org["id"], dept_admin["login"], dept_admin["password"], new_password=PASSWORD)
+    school_org, school_admin = create_child(dept, dept_org["id"], school_name, "unit")
+    school = approve_unit(api, dept, school_org["id"], school_admin["login"], school_admin["password"], new_password=PASSWORD)
+    reviewers = {}
+    for n, (admin, org_id, prefix) in enumerate(((school, school_org["id"], "school"), (dept, dept_org["id"], "dept"), (city, 1, "city"))):
+        expect(admin.upload(f"orgs/{org_id}/seal", api_png(120, 120, seed=11 + n * 50)), (200, 204))
+        for role, suffix in (("handler", "h"), ("leader", "l")):
+            login = f"{prefix}.{suffix}"
+            r = expect(admin.post(f"orgs/{org_id}/staff", {"login": login, "name": names[login]}), 201).json
+            expect(admin.post(f"staff/{r['account']['id']}/enable"), 200)
+            expect(admin.put(f"staff/{r['account']['id']}/roles", {"roles": [role]}), 200)
+            expect(admin.put(f"staff/{r['account']['id']}/permissions", {"series": [series], "sections": SECTIONS + ["附件"]}), 200)
+            reviewers[login] = api.first_login(login, r["password"], PASSWORD)
+    approved_plan(school, city, school_org["id"], [{"series": series, "level": "中级", "count": 5}])
+    expect(city.post("committees", {"name": f"郑州市{series}中级评审委员会", "series": [series], "levels": ["中级"]}), 201)
+    return Chain(api, city, school, school_org["id"], school_admin["login"], series, reviewers)
+
+
+def through_the_chain(chain: Chain, *, applicant_name: str, title: str, comments: dict[str, str], note: str) -> int:
+    """A new applicant of the school whose 中级 application every level passes with `comments`
+    (by reviewer login), then the committee's 面试通知 and its result (`note`), in 公示."""
+    person = expect(chain.school.post(f"orgs/{chain.school_id}/applicants", {"id_number": fresh_id_number(), "name": applicant_name}), 201).json
+    applicant = chain.api.first_login(person["account"]["login"], person["password"], PASSWORD)
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": chain.series, "level": "中级", "title": title}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": f"{section}：内容"}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    for login in LEVELS:
+        version = expect(chain.reviewers[login].get(f"applications/{app['id']}"), 200).json["version"]
+        expect(chain.reviewers[login].post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": comments[login], "version": version}), 200)
+    expect(chain.city.put(f"applications/{app['id']}/interview", {"time": interview_time(10, 9), "place": "郑州市人力资源和社会保障局三楼301会议室"}), 200)
+    expect(chain.city.post(f"applications/{app['id']}/result", {"result": "通过", "note": note}), 200)
+    return app["id"]
+
+
+def long_text(label: str, length: int) -> str:
+    """`length` characters of an opinion written at length, numbered clause by clause, ending
+    with `label`全文完 (no clause repeats: a line missing from a print is missed, and where the
+    text starts and ends is found)."""
+    clause = "经审查，该同志思想政治素质好，师德高尚，教育教学业绩突出，所报材料真实、完整、规范，符合申报条件，同意推荐"
+    end = f"{label}全文完。"
+    out, k = "", 0
+    while len(out) < length:
+        k += 1
+        out += f"{label}第{k}条：{clause}。"
+    return out[:length - len(end)] + end
+
+
+def printed(p: Pages, *, css_page_size: bool = False):
+    """The page printed to PDF as a person's 打印 does: on A4 through WebDriver's print (its
+    paper size asked for), or with the page's own CSS page size preferred over a Letter
+    default (Chromium's DevTools print; WebDriver's has no such option). Kept beside the
+    screenshots."""
+    import base64
+    from pdf_support import Pdf
+    if css_page_size:
+        data = p.d.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.5, "paperHeight": 11, "preferCSSPageSize": True})["data"]
+    else:
+        from selenium.webdriver.common.print_page_options import PrintOptions
+        options = PrintOptions()
+        options.page_width, options.page_height = 21.0, 29.7
+        data = p.d.print_page(options)
+    pdf = base64.b64decode(data)
+    p.n += 1
+    (SHOTS / f"{p.name}-{p.n:02d}-{'css-page-size' if css_page_size else 'a4'}.pdf").write_bytes(pdf)
+    return Pdf(pdf)
+
+
+def assert_a4(pdf) -> None:
+    from pdf_support import A4_POINTS
+    for n, page in enumerate(pdf.pages, 1):
+        width, height = page.size
+        assert abs(width - A4_POINTS[0]) <= 1 and abs(height - A4_POINTS[1]) <= 1, f"page {n} is {width}×{height} pt, not A4"
+
+
+def print_layout(p: Pages) -> dict:
+    """The 评审表 as laid out for print (media emulated, the viewport as wide as A4's printable
+    width): elements wider than the body, the opinions whose text lines overlap their seal or
+    their signature, how many seals, whether the 打印 button shows, and where the opinions'
+    column starts (a share of the width)."""
+    p.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    p.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": A4_CONTENT_PX, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        return p.d.execute_script("""
+            document.documentElement.style.scrollbarWidth = 'none';  // the whole width is the page's, as on paper
+            const body = document.body.getBoundingClientRect();
+            const boxes = n => { const r = document.createRange(); r.selectNodeContents(n);
+                                 return Array.from(r.getClientRects()).filter(b => b.width > 0 && b.height > 0); };
+            const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+            // Boxes wider than the body, and characters drawn beyond it (not blanks: an ideographic
+            // space at the end of a line hangs past it, drawing nothing).
+            const out = b => b.width > 0 && (b.right > body.right + 0.5 || b.left < body.left - 0.5);
+            const wide = Array.from(document.body.querySelectorAll('*'))
+                .filter(e => getComputedStyle(e).display !== 'inline' && out(e.getBoundingClientRect())).map(e => e.outerHTML.slice(0, 120));
+            const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let t; (t = texts.nextNode());) {
+                if (!boxes(t).some(out)) continue;
+                for (let i = 0; i < t.data.length; i++) {
+                    if (/\\s/.test(t.data[i])) continue;
+                    const r = document.createRange(); r.setStart(t, i); r.setEnd(t, i + 1);
+                    if (Array.from(r.getClientRects()).some(out)) { wide.push(t.data.slice(0, 60)); break; }
+                }
+            }
+            const overlaps = [];
+            let sealed = 0;
+            for (const op of document.querySelectorAll('#opinions .opinion')) {
+                const text = op.querySelector('p'), sign = op.querySelector('.sign'), seal = op.querySelector('.seal');
+                const lines = boxes(text), signed = sign ? boxes(sign) : [];
+                if (seal) {
+                    sealed++;
+                    const s = seal.getBoundingClientRect();
+                    if (lines.concat(signed).some(b => meet(b, s))) overlaps.push('seal: ' + text.textContent.slice(0, 40));
+                }
+                if (lines.some(l => signed.some(b => meet(l, b)))) overlaps.push('signature: ' + text.textContent.slice(0, 40));
+            }
+            return {wide: wide, overlaps: overlaps, sealed: sealed, width: document.documentElement.clientWidth,
+                    scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+                    button: document.getElementById('print').getClientRects().length > 0,
+                    column: document.querySelector('#opinions th').getBoundingClientRect().right / document.documentElement.clientWidth};
+        """)
+    finally:
+        p.d.execute_script("document.documentElement.style.scrollbarWidth = ''")
+        p.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        p.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def assert_lays_out_for_print(p: Pages, seals: int) -> float:
+    """print_layout finds nothing wider than the page, nothing overlapping, `seals` seals and
+    no 打印 button; returns where the opinions' column starts."""
+    layout = print_layout(p)
+    column = layout.pop("column")
+    assert layout == {"wide": [], "overlaps": [], "sealed": seals, "scrolls": False, "button": False, "width": A4_CONTENT_PX}, layout
+    return column
+
+
+def printed_as(text: str):
+    """A pattern of `text` as the PDF's text gives it back: NFKC (as that text is read), and
+    an ideograph that the font draws with a radical's glyph (见 → ⻅, CJK Radicals Supplement,
+    which NFKC leaves) matches that radical."""
+    import unicodedata
+    return re.compile("".join(f"[{c}\u2e80-\u2eff]" if "\u4e00" <= c <= "\u9fff" else re.escape(c)
+                              for c in unicodedata.normalize("NFKC", text)))
+
+
+def page_text(page) -> str:
+    import unicodedata
+    return unicodedata.normalize("NFKC", page.text)
+
+
+def opinion_columns(pdf, share: float) -> list[str]:
+    """Each page's text in the opinions' right-hand column (right of the row headers, which end
+    at `share` of the printable width), line after line, as NFKC (a glyph maps back to a
+    Kangxi radical where the font shares it: ⼈ for 人)."""
+    import unicodedata
+    out = []
+    for page in pdf.pages:
+        area = page.clips[0]
+        edge = area.x0 + share * (area.x1 - area.x0)
+        glyphs = sorted((g for g in page.glyphs if g.box.x0 >= edge), key=lambda g: (-round(g.box.y0), g.box.x0))
+        out.append(unicodedata.normalize("NFKC", "".join(g.char for g in glyphs)))
+    return out
+
+
+def pages_of(columns: list[str], text: str) -> list[int]:
+    pattern = printed_as(text)
+    return [n for n, column in enumerate(columns, 1) if pattern.search(column)]
+
+
+def assert_printed_cleanly(pdf) -> None:
+    """Every glyph and every image inside its page's printable area (nothing cut at a page's
+    edge, no seal split over two pages), and no glyph on an image (a seal)."""
+    for n, page in enumerate(pdf.pages, 1):
+        area = page.clips[0]
+        assert abs(area.x0 - 51.02) < 2 and abs(page.size[1] - area.y1 - 51.02) < 2, f"page {n}: the printable area is not within 18 mm margins: {area}"
+        cut = [g.char for g in page.glyphs if not g.box.inside(area, slack=1)]
+        assert not cut, f"page {n}: text drawn outside the printable area: {''.join(cut)[:80]}"
+        split = [i for i in page.images if not i.box.inside(area, slack=1)]
+        assert not split, f"page {n}: a seal cut at the page's edge: {split}"
+        on_seal = [g.char for g in page.glyphs for i in page.images if g.box.overlaps(i.box, slack=0.5)]
+        assert not on_seal, f"page {n}: text drawn over a seal: {''.join(on_seal)[:80]}"
+
+
+def assert_signed(pdf, columns: list[str], names: dict[str, str], ending: dict[str, str] | None = None) -> None:
+    """Each opinion's signature (审查人, the reviewer's name, the date) is printed whole on one
+    page, a 负责人's seal on that page too; with `ending` (the opinions), on the page where the
+    opinion's text ends."""
+    for login in LEVELS:
+        signature = re.compile(printed_as(f"审查人：{names[login]}").pattern + r"\s?\d{4}-\d\d-\d\d \d\d:\d\d")
+        signed = [n for n, column in enumerate(columns, 1) if signature.search(column)]
+        assert len(signed) == 1, f"{login}'s signature is not printed whole on one page: {signed}"
+        if login.endswith(".l"):
+            assert pdf.pages[signed[0] - 1].images, f"{login}: no seal on page {signed[0]}, where the opinion is signed"
+        if ending is not None:
+            ends = pages_of(columns, ending[login][-16:])
+            assert ends == signed, f"{login}: the opinion ends on page(s) {ends}, signed on {signed}"
+
+
+def test_the_review_form_prints_on_one_a4_page_with_every_seal(daemon_factory, browser):
+    """A typical 评审表 — three levels' six opinions of a sentence, three seals, the committee's
+    面试通知 and result — printed as an office prints it: one A4 page (what an office files and
+    a committee reads), in the page's own CSS page size too, each seal embedded as an image
+    and drawn 24 mm square, no text cut or on a seal, no 打印 button. Opinions of a paragraph
+    each take two pages, none of them split, each signed and sealed where it ends."""
+    d = daemon_factory().start()
+    names = {"school.h": "王经办", "school.l": "李校长", "dept.h": "赵科员", "dept.l": "钱局长", "city.h": "孙审核", "city.l": "周主任"}
+    chain = three_levels(d, dept_name="管城区教育局", school_name="逸夫小学", series=SERIES, names=names)
+    comments = {"school.h": "材料齐全，情况属实。", "school.l": "经学校职称评审推荐小组审议，同意推荐。",
+                "dept.h": "经审核，申报材料真实有效，符合申报条件。", "dept.l": "同意推荐。",
+                "city.h": "经审核，符合中级职称申报条件，材料齐全。", "city.l": "同意提交评委会评审，请评委会审议。"}
+    app_id = through_the_chain(chain, applicant_name="孙申报", title="一级教师", comments=comments, note="同意")
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "review-print")
+    p.login_ok(chain.school_login, PASSWORD)
+    p.go(f"api/v1/applications/{app_id}/review-form")
+    assert p.by("#print").is_displayed(), "the screen shows 打印"
+    assert p.d.execute_script("return Array.from(document.querySelectorAll('img.seal')).filter(i => i.complete && i.naturalWidth > 0).length") == 3
+    assert_lays_out_for_print(p, seals=3)
+
+    pdf = printed(p)
+    assert_a4(pdf)
+    assert len(pdf.pages) == 1, f"a typical 评审表 prints on {len(pdf.pages)} pages"
+    page = pdf.pages[0]
+    text = page_text(page)
+    for login, comment in comments.items():
+        assert printed_as(f"通过。{comment}").search(text), (login, text)
+        assert printed_as(f"审查人：{names[login]}").search(text), (login, text)
+    assert printed_as("评委会意见").search(text) and printed_as("面试通知").search(text), text
+    assert not printed_as("打印").search(text), text
+    # The three seals, each its own image, each drawn on the page, 24 mm square (68 pt).
+    assert len(pdf.image_objects) >= 3, pdf.image_objects
+    assert len({i.obj for i in page.images}) >= 3, page.images
+    for image in page.images:
+        assert abs((image.box.x1 - image.box.x0) - 68.03) < 1.5 and abs((image.box.y1 - image.box.y0) - 68.03) < 1.5, image
+    # Printed at its size, not shrunk to fit: the heading's characters are 20 pt.
+    heading = next(g for g in page.glyphs if g.char == "专")
+    assert abs((heading.box.x1 - heading.box.x0) - 20) < 0.5, heading
+    assert_printed_cleanly(pdf)
+    # The page's own @page size: preferred over a Letter default, it is A4.
+    by_css = printed(p, css_page_size=True)
+    assert_a4(by_css)
+    assert len(by_css.pages) == 1
+    p.shot("typical")
+
+    # A paragraph from each level (150–200 characters): two pages, broken between opinions.
+    paragraphs = {login: long_text(f"〔{login}〕", 150 + 10 * n) for n, login in enumerate(LEVELS)}
+    longer = through_the_chain(chain, applicant_name="钱申报", title="一级教师", comments=paragraphs, note="同意")
+    p.go(f"api/v1/applications/{longer}/review-form")
+    column = assert_lays_out_for_print(p, seals=3)
+    pdf = printed(p)
+    assert_a4(pdf)
+    assert len(pdf.pages) == 2, f"six paragraphs print on {len(pdf.pages)} pages"
+    assert_printed_cleanly(pdf)
+    columns = opinion_columns(pdf, column)
+    for login, comment in paragraphs.items():
+        assert len(pages_of(columns, f"通过。{comment}")) == 1, f"{login}'s paragraph is split over two pages"
+    assert_signed(pdf, columns, names, ending=paragraphs)
+    p.shot("paragraphs")
+
+    # A reviewer's copy has the opinions without the seals' images: nothing to embed.
+    p.go("home")
+    p.logout()
+    p.login_ok("school.h", PASSWORD)
+    p.go(f"api/v1/applications/{app_id}/review-form")
+    assert_lays_out_for_print(p, seals=0)
+    plain = printed(p)
+    assert plain.image_objects == [] and len(plain.pages) == 1, plain.image_objects
+    assert printed_as("通过。材料齐全，情况属实。").search(page_text(plain.pages[0]))
+
+
+def test_a_review_form_at_every_maximum_breaks_across_pages_without_cutting_text(daemon_factory, browser):
+    """The worst 评审表: every opinion at the 2000-character maximum, the committee's note at
+    its 1000, the unit, its department, the applicant and every reviewer named at the
+    64-character maximum, the catalog's longest 中级 series. It breaks across A4 pages, each
+    opinion going on where the last one ended; no line is cut or lost, nothing is wider than
+    the page, no text lies on a seal or under a signature, each signature is whole on one page
+    with its seal, and every page but the last is filled."""
+    d = daemon_factory().start()
+
+    def name(start: str) -> str:
+        return (start + "（郑州市管城回族区紫荆山南路与陇海路交叉口向东二百米路北综合服务中心联合体）" * 2)[:64]
+
+    names = {login: name(f"审查人{login}") for login in LEVELS}
+    series = max(("卫生技术人员（医疗类）", "卫生技术人员（护理类）", "群众文化专业人员"), key=len)
+    chain = three_levels(d, dept_name=name("郑州市管城回族区教育局"), school_name=name("郑州市管城回族区逸夫小学"), series=series, names=names)
+    comments = {login: long_text(f"〔{login}〕", 2000) for login in LEVELS}
+    note = long_text("〔评委会〕", 1000)
+    app_id = through_the_chain(chain, applicant_name=name("阿依古丽·买买提"), title="主治医师", comments=comments, note=note)
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "review-print-longest")
+    p.login_ok(chain.school_login, PASSWORD)
+    p.go(f"api/v1/applications/{app_id}/review-form")
+    column = assert_lays_out_for_print(p, seals=3)
+
+    pdf = printed(p)
+    assert_a4(pdf)
+    assert_printed_cleanly(pdf)
+    assert len({i.obj for page in pdf.pages for i in page.images}) >= 3, [page.images for page in pdf.pages]
+    # 13,000 characters take many pages, each filled: every page but the last is printed down to
+    # its last lines (a page left half empty is a row moved whole to the next page).
+    assert len(pdf.pages) > 6, f"the longest 评审表 prints on {len(pdf.pages)} pages"
+    for n, page in enumerate(pdf.pages[:-1], 1):
+        lowest = min([g.box.y0 for g in page.glyphs] + [i.box.y0 for i in page.images])
+        assert lowest - page.clips[0].y0 < 80, f"page {n} ends {lowest - page.clips[0].y0:.0f} pt above its printable bottom"
+    assert not printed_as("打印").search("".join(page_text(page) for page in pdf.pages))
+    columns = opinion_columns(pdf, column)
+    # Every opinion whole and in order, though each is longer than a page.
+    text, at = "".join(columns), 0
+    for login in LEVELS:
+        found = printed_as(f"通过。{comments[login]}").search(text, at)
+        assert found, f"{login}'s opinion is not printed whole: {text[at:at + 200]}"
+        at = found.end()
+    assert printed_as(note).search(text, at), "the committee's note is printed whole, after the opinions"
+    assert_signed(pdf, columns, names)
+    by_css = printed(p, css_page_size=True)
+    assert_a4(by_css)
+    assert len(by_css.pages) == len(pdf.pages)
+    p.shot("longest")

@@ -403,14 +403,14 @@ enum ReviewFormPage {
             // times were checked, as it is).
             "interview": v.interview.flatMap { $0.isEmpty ? nil : $0 } as Any? ?? false,
             "opinions": form.opinions.map { o -> [String: Any] in
-                ["org": o.orgName, "stage": o.stage.role.label, "decision": o.decision.label, "comment": o.comment,
+                ["org": o.orgName, "stage": o.stage.role.label, "decision": o.decision.label, "comment": o.comment, "keep": keepsWhole(o.comment),
                  // Empty when the reader is an applicant who is not shown reviewers' names.
                  "reviewer": o.reviewer.isEmpty ? false : o.reviewer as Any, "date": UI.time(o.at),
                  // The org's seal, stamped on its final (leader's) opinion.
                  "seal": o.seal.map { "data:\($0.mime);base64," + Data($0.bytes).base64EncodedString() } as Any? ?? false]
             },
             "committee": form.committee.map { c -> [String: Any] in
-                ["name": c.name, "result": c.result, "note": c.note, "date": c.at.map(UI.time) ?? "",
+                ["name": c.name, "result": c.result, "note": c.note, "keep": keepsWhole(c.note), "date": c.at.map(UI.time) ?? "",
                  // Until final: whether the result still stands in public notice, or waits for confirmation.
                  "notice": c.final ? false as Any : v.publicity.map { PublicityCalendar.stage(until: $0.until, now: Date().timeIntervalSince1970) } ?? "公示中"]
             } ?? false,
@@ -420,6 +420,16 @@ enum ReviewFormPage {
                                                .init("Content-Security-Policy")!: policy],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }
+
+    /// Whether an opinion's row is printed whole (`tr.keep`, break-inside: avoid): one of up to
+    /// 400 characters (a third of an A4 page at most, with its signature and seal) goes to the
+    /// next page rather than be split, its signature and seal with it. A longer one goes on from
+    /// where the page ends: Chromium moves a row kept whole that is taller than a page to the
+    /// next page all the same, leaving the page before it half empty; and inside a table cell
+    /// it does not reliably honour widows or break-before: avoid, so the signature of an opinion
+    /// longer than that may begin the next page (the signature and the seal stay together:
+    /// `.signoff`).
+    static func keepsWhole(_ text: String) -> Bool { text.count <= 400 }
 
     /// The 打印 button's script (in the template). The page allows no other: no inline handler, nothing
     /// from elsewhere, no form, no `<base>`, no framing. (It allowed any inline script, so

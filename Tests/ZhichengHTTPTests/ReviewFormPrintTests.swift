@@ -1,0 +1,30 @@
+import Mustache
+import Testing
+@testable import ZhichengHTTP
+
+/// How the printed 评审表 breaks across A4 pages (the print itself: test_browser_review.py).
+@Suite("评审表 print")
+struct ReviewFormPrintTests {
+    @Test func anOpinionOfUpToFourHundredCharactersIsKeptOnOnePage() {
+        #expect(ReviewFormPage.keepsWhole(""))
+        #expect(ReviewFormPage.keepsWhole(String(repeating: "长", count: 400)))
+        #expect(!ReviewFormPage.keepsWhole(String(repeating: "长", count: 401)))
+        #expect(ReviewFormPage.keepsWhole(String(repeating: "👩🏽‍🏫", count: 400)), "counted in characters as the 2000 maximum is")
+    }
+
+    @Test func rowsKeptWholeAreMarkedForPrint() throws {
+        let form = try #require(Templates.library.render([
+            "applicant": "孙申报",
+            "opinions": [["org": "逸夫小学", "stage": "经办人审查", "decision": "通过", "comment": "同意", "keep": true, "reviewer": "王经办", "date": "2026-11-30 09:00", "seal": false],
+                         ["org": "逸夫小学", "stage": "负责人审查", "decision": "通过", "comment": "长", "keep": false, "reviewer": false, "date": "2026-11-30 10:00",
+                          "seal": "data:image/png;base64,AA=="]],
+            "committee": ["name": "郑州市评委会", "result": "通过", "note": "", "keep": true, "date": "2026-12-01 09:00", "notice": false],
+        ] as [String: Any], withTemplate: "review_form"))
+        #expect(form.contains("<tr class=\"keep\"><th scope=\"row\">逸夫小学<br>经办人审查意见</th>"), "\(form)")
+        #expect(form.contains("<tr><th scope=\"row\">逸夫小学<br>负责人审查意见</th>"), "\(form)")
+        #expect(form.contains("<tr class=\"keep\" id=\"committee-opinion\">"), "\(form)")
+        // The signature with the seal beside it, under the opinion.
+        #expect(form.contains("<div class=\"signoff\"><span class=\"sign\">2026-11-30 10:00</span><img class=\"seal\" src=\"data:image/png;base64,AA==\""), "\(form)")
+        #expect(form.contains("tr.keep{break-inside:avoid}") && form.contains("@page{size:A4;margin:18mm}"))
+    }
+}
