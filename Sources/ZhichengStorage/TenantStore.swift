@@ -239,9 +239,19 @@ public actor TenantStore {
             // archive recorded them, and as others know them: an archive of a database that
             // could not be read records none).
             let used = max(try await registry.applicationIDsUsed(byArchived: info.id), knownApplicationIDs)
+            // Backups an earlier tenant of this id left dated after this creation (its clock
+            // ran ahead): recorded with the tenant, so that retention never takes them for its own,
+            // even once now has passed their dates (`BackupRetention.prunable`). Nothing else
+            // writes to the directory meanwhile: the id is not registered.
+            let laterBackups = try await Self.fileWork.run { [paths] in
+                try Self.backupsAtCreationJSON(in: paths.backupDirectory(for: info.id), of: info.id, createdAt: info.createdAt)
+            }
             let db = try await Self.openWork.run { try Database(path: scratch + "/tenant.sqlite", migrations: TenantSchema.migrations) }
             let result = try await db.write { conn in
                 try ApplicationIDs.reserve(upTo: used, conn)
+                if let laterBackups {
+                    try conn.run("INSERT INTO tenant_meta (key, value) VALUES (?, ?)", [Self.backupsAtCreationKey, laterBackups])
+                }
                 return try seed(conn)
             }
             await db.close()

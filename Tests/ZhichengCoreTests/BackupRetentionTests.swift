@@ -98,9 +98,10 @@ struct BackupRetentionTests {
     /// Created long before any backup in `dir`.
     let longAgo: Double = 0
 
-    func prunable(_ keep: Int, _ names: [String], of tenant: TenantID? = nil, createdAt: Double? = nil, now: Double? = nil,
-                  protected: Set<String> = []) throws -> BackupRetention.Plan {
-        try BackupRetention(keep: keep).prunable(names, of: tenant ?? zhengzhou, createdAt: createdAt ?? longAgo, now: now ?? december, protected: protected)
+    func prunable(_ keep: Int, _ names: [String], of tenant: TenantID? = nil, createdAt: Double? = nil, lastArchived: Double? = nil,
+                  presentAtCreation: Set<String> = [], now: Double? = nil, protected: Set<String> = []) throws -> BackupRetention.Plan {
+        try BackupRetention(keep: keep).prunable(names, of: tenant ?? zhengzhou, createdAt: createdAt ?? longAgo, lastArchived: lastArchived,
+                                                 presentAtCreation: presentAtCreation, now: now ?? december, protected: protected)
     }
 
     @Test func keepsTheNewestAndRemovesTheRestOldestFirstTouchingNothingElse() throws {
@@ -193,10 +194,74 @@ struct BackupRetentionTests {
     @Test func bothAtOnceAnEarlierTenantAndAClockAhead() throws {
         let recreated: Double = 1_793_620_800  // 2026-11-02T12:00:00Z
         let names = dir + ["zhengzhou-20271101T020000.000Z.sqlite"]
-        let plan = try prunable(1, names, createdAt: recreated, protected: ["zhengzhou-20261103T020000.000Z-2.sqlite"])
+        let plan = try prunable(1, names, createdAt: recreated, lastArchived: recreated - 60, protected: ["zhengzhou-20261103T020000.000Z-2.sqlite"])
         #expect(plan == .init(remove: ["zhengzhou-20261103T020000.000Z.sqlite"],
                               datedAfterNow: ["zhengzhou-20271101T020000.000Z.sqlite"],
-                              ofAnEarlierTenant: ["zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite"]))
+                              ofAnEarlierTenant: ["zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite"],
+                              archivedBefore: true))
+    }
+
+    @Test func theCutoffIsTheLaterOfTheCreationAndTheIDsLatestArchive() throws {
+        // The creation time was read (02:00 on the 2nd) before the archive it follows was
+        // recorded (12:00): the backup of 10:00 is the archived tenant's.
+        let created: Double = 1_793_584_800        // 2026-11-02T02:00:00Z
+        let archived: Double = 1_793_620_800       // 2026-11-02T12:00:00Z
+        let names = ["zhengzhou-20261102T100000.000Z.sqlite", "zhengzhou-20261102T120000.000Z.sqlite",
+                     "zhengzhou-20261103T020000.000Z.sqlite", "zhengzhou-20261104T020000.000Z.sqlite"]
+        let plan = try prunable(1, names, createdAt: created, lastArchived: archived)
+        #expect(plan == .init(remove: ["zhengzhou-20261102T120000.000Z.sqlite", "zhengzhou-20261103T020000.000Z.sqlite"],
+                              ofAnEarlierTenant: ["zhengzhou-20261102T100000.000Z.sqlite"], archivedBefore: true))
+        // An archive before the creation (the usual order) changes nothing.
+        #expect(try prunable(1, names, createdAt: archived, lastArchived: created).remove == plan.remove)
+        // At the names' precision, as the creation: archived at …12:00:00.0006, written .001.
+        #expect(try prunable(1, ["zhengzhou-20261102T120000.000Z.sqlite", "zhengzhou-20261102T120000.001Z.sqlite"],
+                             createdAt: created, lastArchived: archived + 0.0006).ofAnEarlierTenant == ["zhengzhou-20261102T120000.000Z.sqlite"])
+    }
+
+    @Test func anEarlierTenantsBackupsDatedAfterItsArchiveAreNeverCountedOnceRecordedAtTheCreation() throws {
+        // zhengzhou's clock ran a year ahead: its last backup is dated November 2027. It was
+        // archived (clock corrected) and created again in November 2026, its backup dir holding
+        // that file, which the creation recorded.
+        let archived: Double = 1_793_620_800       // 2026-11-02T12:00:00Z
+        let ahead = "zhengzhou-20271101T020000.000Z.sqlite"
+        let own = ["zhengzhou-20271201T020000.000Z.sqlite", "zhengzhou-20271202T020000.000Z.sqlite"]
+        // Now: December 2026, the file still in the future.
+        let before = try prunable(1, [ahead, "zhengzhou-20261103T020000.000Z.sqlite"], createdAt: archived + 1, lastArchived: archived,
+                                  presentAtCreation: [ahead])
+        #expect(before.ofAnEarlierTenant == [ahead] && before.datedAfterNow.isEmpty && before.remove.isEmpty)
+        // A year later, the file's date passed and the tenant's own backups newer: still not counted
+        // nor removed, while its own beyond keep go.
+        let december2027: Double = 1_828_396_800   // 2027-12-10T00:00:00Z
+        let later = try prunable(1, [ahead] + own, createdAt: archived + 1, lastArchived: archived, presentAtCreation: [ahead], now: december2027)
+        #expect(later == .init(remove: [own[0]], ofAnEarlierTenant: [ahead], archivedBefore: true))
+        // Without the record, the rule has only now to go by: the file counts (and goes) once passed.
+        #expect(try prunable(1, [ahead] + own, createdAt: archived + 1, lastArchived: archived, now: december2027).remove == [ahead, own[0]])
+        // Dated after now, it is warned about as possibly the earlier tenant's.
+        let unrecorded = try prunable(1, [ahead], createdAt: archived + 1, lastArchived: archived)
+        #expect(unrecorded.datedAfterNow == [ahead] && unrecorded.archivedBefore)
+    }
+
+    @Test func saysWhenBackupsDatedBeforeTheCreationMayBeTheTenantsOwn() throws {
+        // Created while the clock ran a year ahead (November 2027), the clock corrected since:
+        // its real backups of November 2026 are dated before created_at.
+        let createdAhead: Double = 1_825_120_800   // 2027-11-02T12:00:00Z
+        let real = ["zhengzhou-20261101T020000.000Z.sqlite", "zhengzhou-20261102T020000.000Z.sqlite", "zhengzhou-20261103T020000.000Z.sqlite"]
+        let plan = try prunable(1, real, createdAt: createdAhead)
+        #expect(plan == .init(ofAnEarlierTenant: real, cannotApply: .createdAfterNow))
+        // Even with an archive of the id on record: nothing made since the creation can count.
+        #expect(try prunable(1, real, createdAt: createdAhead, lastArchived: 1_700_000_000).cannotApply == .createdAfterNow)
+        // Now caught up with created_at, but the id never archived: the backups before it are
+        // no archived tenant's.
+        let december2027: Double = 1_827_619_200
+        #expect(try prunable(1, real, createdAt: createdAhead, now: december2027).cannotApply == .noEarlierArchive)
+        // An archive on record and the creation not after now: an earlier tenant's, as meant.
+        #expect(try prunable(1, real, createdAt: createdAhead, lastArchived: createdAhead - 60, now: december2027).cannotApply == nil)
+        // Nothing dated before the creation: nothing to say.
+        #expect(try prunable(1, real, createdAt: longAgo).cannotApply == nil)
+        // Only the files dated before the cutoff: those recorded at the creation are known.
+        let recorded = "zhengzhou-20261201T020000.000Z.sqlite"
+        #expect(try prunable(1, [recorded], createdAt: 1_796_000_000, presentAtCreation: [recorded]).cannotApply == nil)
+        #expect(!BackupRetention.CannotApply.noEarlierArchive.reason.isEmpty && BackupRetention.CannotApply.createdAfterNow.reason.contains("ran ahead"))
     }
 
     @Test(arguments: [-1, 10_001, Int.min, Int.max])

@@ -98,10 +98,13 @@ extension TenantStoreTests {
         // Its first backup is the only one of it: with keep = 1 nothing goes.
         var made = [try await store.backup(id)]
         let first = await store.pruneBackups(id, after: made[0])
-        #expect(first == BackupPruning(removed: [], datedAfterNow: [ahead]))
+        var expected = BackupPruning(removed: [], datedAfterNow: [ahead])
+        expected.archivedBefore = true
+        #expect(first == expected)
         made.append(try await store.backup(id))
         let second = await store.pruneBackups(id, after: made[1])
-        #expect(second == BackupPruning(removed: [made[0].path], datedAfterNow: [ahead]))
+        expected.removed = [made[0].path]
+        #expect(second == expected)
         #expect(archived.allSatisfy { FileManager.default.fileExists(atPath: $0.path) })
         #expect(FileManager.default.fileExists(atPath: ahead) && FileManager.default.fileExists(atPath: made[1].path))
         // Once archived again, nothing of it is pruned: the registry no longer has the tenant.
@@ -111,6 +114,101 @@ extension TenantStoreTests {
         #expect(after.removed.isEmpty && after.failures.count == 1 && after.failures[0].reason.contains("no longer registered"))
         #expect(FileManager.default.fileExists(atPath: made[1].path))
         withExtendedLifetime(dir) {}
+    }
+
+    @Test func aCreationRecordsTheEarlierTenantsBackupsDatedAfterIt() async throws {
+        let (dir, store) = try await storeWith("ahead")
+        let id = try TenantID("ahead")
+        let backupDir = store.paths.backupDirectory(for: id)
+        _ = try await backups(store, id, count: 1)
+        // The archived tenant's clock ran a year ahead for its last backup.
+        let ahead = BackupFileName.stem(of: id, at: TenantStore.timestamp(Date().addingTimeInterval(366 * 86_400))) + BackupFileName.suffix
+        _ = FileManager.default.createFile(atPath: backupDir + "/" + ahead, contents: Data("ahead".utf8))
+        _ = try await store.archive(id)
+        let info = TenantInfo(id: id, name: "ahead", divisionCode: try DivisionCode("4101"), kind: .city, state: .active,
+                              createdAt: Date().timeIntervalSince1970)
+        _ = try await store.create(info) { conn in try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('tenant_id', ?)", [id.rawValue]) }
+        // Recorded in the tenant's database (so in every backup of it), and only that file.
+        #expect(try await store.backupsAtCreation(id) == [ahead])
+        await store.setBackupRetention(try BackupRetention(keep: 1))
+        let made = try await backups(store, id, count: 2)
+        let pruning = await store.pruneBackups(id, after: made[1])
+        // Not dated after now in the outcome: known as the earlier tenant's, for good.
+        #expect(pruning.removed == [made[0].path] && pruning.datedAfterNow.isEmpty && pruning.cannotApply == nil && pruning.archivedBefore)
+        #expect(FileManager.default.fileExists(atPath: backupDir + "/" + ahead))
+        // Once now has passed its date, the rule still leaves it (as `prunable` reads the record).
+        let facts = RetentionFacts(createdAt: info.createdAt, lastArchived: try await store.registry.lastArchived(id),
+                                   presentAtCreation: try await store.backupsAtCreation(id))
+        #expect(facts.lastArchived != nil)
+        let nextYear = try BackupRetention(keep: 1).prunable(try names(in: backupDir), of: id, createdAt: facts.createdAt, lastArchived: facts.lastArchived,
+                                                            presentAtCreation: facts.presentAtCreation, now: Date().timeIntervalSince1970 + 400 * 86_400)
+        #expect(nextYear.ofAnEarlierTenant.contains(ahead) && !nextYear.remove.contains(ahead))
+        // A tenant created with nothing in its backup dir records nothing.
+        let (otherDir, other) = try await storeWith("plain")
+        #expect(try await other.backupsAtCreation(try TenantID("plain")) == [])
+        withExtendedLifetime((dir, otherDir)) {}
+    }
+
+    @Test func eachRemovalIsReportedAsSoonAsItIsDoneBeforeTheNext() async throws {
+        let (dir, store) = try await storeWith("logged")
+        let id = try TenantID("logged")
+        let made = try await backups(store, id, count: 4)
+        let backupDir = store.paths.backupDirectory(for: id)
+        let seen = Mutex<[String]>([])
+        let outcome = TenantStore.removeOldBackups(in: backupDir, of: id, facts: RetentionFacts(createdAt: 0), retention: try BackupRetention(keep: 1),
+                                                   protected: []) { path in
+            // Called with this file gone and the next one still there.
+            let index = made.firstIndex { $0.path == path }!
+            #expect(!FileManager.default.fileExists(atPath: path))
+            #expect(FileManager.default.fileExists(atPath: made[index + 1].path))
+            seen.withLock { $0.append(path) }
+        }
+        #expect(seen.withLock { $0 } == made.dropLast().map(\.path))
+        #expect(outcome.removed == made.dropLast().map(\.path))
+        withExtendedLifetime(dir) {}
+    }
+
+    @Test func backupsDatedBeforeTheCreationWithNoArchiveOfTheIDAreSaidToBeOutOfRetentionsReach() async throws {
+        // Created while the clock ran a year ahead: its backups are dated before created_at.
+        let (dir, store) = try await storeWith("early")
+        let id = try TenantID("early")
+        let info = try #require(try await store.registry.get(id))
+        _ = try await backups(store, id, count: 2)
+        let made = try await store.backup(id)
+        let backupDir = store.paths.backupDirectory(for: id)
+        let outcome = TenantStore.removeOldBackups(in: backupDir, of: id, facts: RetentionFacts(createdAt: Date().timeIntervalSince1970 + 366 * 86_400),
+                                                   retention: try BackupRetention(keep: 1), protected: [])
+        #expect(outcome.removed.isEmpty && outcome.cannotApply == .createdAfterNow)
+        #expect(FileManager.default.fileExists(atPath: made.path))
+        // Dated before an ordinary creation time, with no archive of the id on record.
+        let stillNone = TenantStore.removeOldBackups(in: backupDir, of: id, facts: RetentionFacts(createdAt: Date().timeIntervalSince1970 + 1),
+                                                     retention: try BackupRetention(keep: 1), protected: [])
+        #expect(stillNone.removed.isEmpty && stillNone.cannotApply == .noEarlierArchive)
+        // The registry's own creation: everything counts, nothing to say.
+        await store.setBackupRetention(try BackupRetention(keep: 1))
+        let counted = await store.pruneBackups(id, after: made)
+        #expect(counted.removed.count == 2 && counted.cannotApply == nil && !counted.archivedBefore && info.createdAt < made.at)
+        withExtendedLifetime(dir) {}
+    }
+
+    /// `BackupFileName.milliseconds` is what a name written at a time reads: compared with the
+    /// formatter that writes the names (`TenantStore.timestamp`), for many times around the
+    /// millisecond's boundaries (a formatter that truncated instead of rounding fails here).
+    @Test func aTimeInMillisecondsIsWhatTheNameWrittenThenReads() throws {
+        let id = try TenantID("tt")
+        var generator = SystemRandomNumberGenerator()
+        var times: [Double] = [0, 0.0004, 0.0006, 0.9994, 0.9996, 1_795_936_502.1234, 1_795_936_502.1236, 1_795_936_502.9996]
+        for _ in 0..<2_000 {
+            let ms = Double(Int64.random(in: 0...4_102_444_800_000, using: &generator))   // 1970 … 2100
+            // Fractions well away from the half (a Double's own representation of x.5 is not a
+            // question of the rule): a quarter and three quarters of a millisecond.
+            times.append((ms + [0.1, 0.25, 0.4, 0.6, 0.75, 0.9].randomElement(using: &generator)!) / 1000)
+        }
+        for time in times {
+            let name = BackupFileName.stem(of: id, at: TenantStore.timestamp(Date(timeIntervalSince1970: time))) + BackupFileName.suffix
+            let written = try #require(BackupFileName(name, of: id)).millisecondsSince1970
+            #expect(written == BackupFileName.milliseconds(time), "\(time) written as \(name)")
+        }
     }
 
     @Test func nothingIsRemovedWhileARestoreOrArchiveHoldsTheTenantsFiles() async throws {

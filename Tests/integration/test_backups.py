@@ -11,7 +11,9 @@ import json
 import os
 import pathlib
 import shutil
+import sqlite3
 import subprocess
+import time
 
 
 from api_support import db_rows
@@ -162,6 +164,125 @@ def test_a_backup_dated_after_now_is_neither_counted_nor_removed(daemon_factory)
     assert not os.path.exists(b1["path"]) and not os.path.exists(b2["path"])
     assert len(_regular(d, "zhengzhou")) == 4   # the two real ones keep = 2 keeps, the two dated ahead
     assert_check_ok(d.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+
+
+def test_an_archived_tenants_backup_dated_after_the_new_creation_is_never_counted(daemon_factory) -> None:
+    """The archived tenant's clock ran ahead: a backup it left is dated after the id's next creation.
+    The creation records it (tenant_meta.backups_at_creation), and retention never counts nor removes
+    it, even once now has passed its date, when it would otherwise be an old backup like any other."""
+    d = daemon_factory(config='[log]\nlevel = "info"\n[backup]\nkeep = 1\n').start()
+    create_tenant(d, "zhengzhou", "4101", name="郑州市")
+    made = _backup(d, "zhengzhou")
+    folder = d.data_dir / "backups" / "zhengzhou"
+    soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=12)
+    ahead = folder / f"zhengzhou-{_stamp(soon)}.sqlite"
+    shutil.copyfile(made["path"], ahead)
+    d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    archived_at = db_rows(d.data_dir / "registry.sqlite", "SELECT max(archived_at) FROM archived WHERE id = 'zhengzhou'")[0][0]
+    create_tenant(d, "zhengzhou", "4101", name="郑州市")
+    created_at = db_rows(d.data_dir / "registry.sqlite", "SELECT created_at FROM tenants WHERE id = 'zhengzhou'")[0][0]
+    assert archived_at <= created_at < soon.timestamp(), (archived_at, created_at)
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT value FROM tenant_meta WHERE key = 'backups_at_creation'") == [(json.dumps([ahead.name]),)]
+    # Wait until now has passed the file's date (bounded): it is no longer dated after now.
+    deadline = time.monotonic() + 30
+    while time.time() < soon.timestamp() + 0.5:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    mine = [_backup(d, "zhengzhou") for _ in range(3)]
+    assert mine[0]["pruned"] == [] and mine[1]["pruned"] == [mine[0]["path"]] and mine[2]["pruned"] == [mine[1]["path"]], mine
+    assert all(m["prune_errors"] == [] for m in mine), mine
+    assert ahead.is_file() and sha256_file(ahead) == made["sha256"] and sha256_file(made["path"]) == made["sha256"]
+    assert _regular(d, "zhengzhou") == sorted([pathlib.Path(made["path"]).name, ahead.name, pathlib.Path(mine[2]["path"]).name])
+    # A restore of the tenant's own backup keeps the record (it was written at the creation).
+    d.call("tenant.suspend", {"id": "zhengzhou"})
+    d.call("tenant.restore", {"id": "zhengzhou", "path": mine[2]["path"]})
+    d.call("tenant.resume", {"id": "zhengzhou"})
+    again = _backup(d, "zhengzhou")
+    assert again["pruned"] == [mine[2]["path"]] and ahead.is_file(), again
+
+
+def test_a_backup_dated_after_now_under_an_id_archived_before_is_said_to_be_maybe_the_earlier_tenants(daemon_factory) -> None:
+    d = daemon_factory(config='[log]\nlevel = "info"\n[backup]\nkeep = 1\n').start()
+    create_tenant(d, "zhengzhou", "4101")
+    d.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
+    create_tenant(d, "zhengzhou", "4101")
+    first = _backup(d, "zhengzhou")
+    # Put there after the creation (not recorded): only its date keeps it out.
+    ahead = d.data_dir / "backups" / "zhengzhou" / f"zhengzhou-{_stamp(datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=366))}.sqlite"
+    ahead.write_bytes(b"ahead")
+    before = len(d.stderr())
+    res = _backup(d, "zhengzhou")
+    assert res["pruned"] == [first["path"]] and ahead.is_file(), res
+    lines = wait_for_log(d, before, lambda l: "dated after now" in l)
+    [warning] = [l for l in lines if "dated after now" in l]
+    assert "archived before" in warning and "earlier tenant" in warning and str(ahead) in warning, warning
+
+
+def test_a_removal_is_logged_before_the_next_one_is_made(daemon_factory, tmp_path: pathlib.Path) -> None:
+    """Each removal is in the log as soon as it is done: a daemon killed between two removals
+    leaves the first logged (there is no audit row for either: that is written after them)."""
+    hold = tmp_path / "hold-removed-one"
+    d = daemon_factory(config='[log]\nlevel = "info"\n', env=clean_env(ZHICHENG_PAUSE_AT=f"backup.removed-one:{hold}")).start()
+    create_tenant(d, "zhengzhou", "4101")
+    old = [_backup(d, "zhengzhou") for _ in range(3)]
+    d.write_config('[log]\nlevel = "info"\n[backup]\nkeep = 1\n')
+    d.call("config.reload")
+    before = len(d.stderr())
+    def backup() -> object:
+        try:
+            return d.request("tenant.backup", {"id": "zhengzhou"})
+        except (EOFError, OSError) as killed:   # the daemon is killed while the request is held
+            return killed
+
+    worker, out = held(hold, backup)
+    try:
+        assert not os.path.exists(old[0]["path"]) and os.path.isfile(old[1]["path"])
+        lines = d.stderr()[before:].splitlines()
+        removed = [l for l in lines if "old backup removed" in l]
+        assert len(removed) == 1 and old[0]["path"] in removed[0], lines[-10:]
+        d.kill9()
+    finally:
+        hold.unlink()
+    worker.join(CMD_TIMEOUT)
+    assert not worker.is_alive() and isinstance(out[0], (EOFError, OSError)), out
+    lines = d.stderr()[before:].splitlines()
+    assert [l for l in lines if "old backup removed" in l] == removed
+    assert os.path.isfile(old[1]["path"]) and os.path.isfile(old[2]["path"])
+
+
+def test_a_tenant_created_while_the_clock_ran_ahead_is_warned_about_at_each_backup(daemon_factory) -> None:
+    """A tenant created while the host clock ran ahead (here its registry created_at set a year
+    ahead while the daemon was stopped): every backup is dated before its creation, so retention
+    neither counts nor removes any of them. Each backup run says so in one warning, naming why."""
+    d = daemon_factory(config='[log]\nlevel = "info"\n[backup]\nkeep = 1\n').start()
+    create_tenant(d, "zhengzhou", "4101")
+    d.terminate()
+    con = sqlite3.connect(d.data_dir / "registry.sqlite")
+    with con:
+        con.execute("UPDATE tenants SET created_at = ? WHERE id = 'zhengzhou'", (time.time() + 366 * 86_400,))
+    con.close()
+    d.start()
+    made = []
+    for _ in range(3):
+        before = len(d.stderr())
+        res = _backup(d, "zhengzhou")
+        assert res["pruned"] == [] and res["prune_errors"] == [], res
+        made.append(res)
+        lines = wait_for_log(d, before, lambda l: "retention cannot apply" in l)
+        warnings = [l for l in lines if "retention cannot apply" in l]
+        assert len(warnings) == 1 and "warning" in warnings[0].lower() and "zhengzhou" in warnings[0], warnings
+        assert "created while the host clock ran ahead" in warnings[0], warnings[0]
+    assert all(os.path.isfile(m["path"]) for m in made)
+    # A tenant created again under an id archived before, with the clock right: no such warning.
+    create_tenant(d, "kaifeng", "4102")
+    _backup(d, "kaifeng")
+    d.call("tenant.archive", {"id": "kaifeng", "confirm": "kaifeng"})
+    create_tenant(d, "kaifeng", "4102")
+    before = len(d.stderr())
+    _backup(d, "kaifeng")
+    _backup(d, "kaifeng")
+    wait_for_log(d, before, lambda l: "old backup removed" in l and "kaifeng" in l)
+    assert "retention cannot apply" not in d.stderr()[before:]
 
 
 def test_a_removal_whose_audit_row_cannot_be_written_does_not_fail_the_backup(daemon_factory, tmp_path: pathlib.Path) -> None:
