@@ -19,7 +19,9 @@ struct SampleData: MustacheSequence, MustacheParent, MustacheCustomRenderable {
 /// section's name (and each pair of them) false in turn: no empty table header, every control
 /// a person fills in named by a label or `aria-label`, every group of check boxes and every
 /// group of radio buttons in a fieldset of its own with a legend, every `<summary>` and button
-/// of a row (a table's, or a fieldset's whose legend shows the row's data) naming its row.
+/// of a row (a table's, or a fieldset's whose legend shows the row's data) naming its row, and
+/// every link, button and `<summary>` with an `aria-label` saying its visible words in it
+/// (WCAG 2.5.3 label in name: a speech-input user says what they see).
 @Suite("Accessibility of the HTML templates")
 struct TemplateAccessibilityTests {
     static let all = Templates.sources.merging(Templates.reviewSources) { a, _ in a }.merging(Templates.expertSources) { a, _ in a }
@@ -61,8 +63,24 @@ struct TemplateAccessibilityTests {
         // hidden part included).
         var naming: (tag: String, ariaLabel: String?, text: String)?
         var rows = 0
+        // A link's, button's or summary's aria-label and the words it shows: its text but a
+        // visually hidden (`.vh`) part's; `hidden` counts the open tags within that part.
+        var shown: (tag: String, ariaLabel: String, visible: String, hidden: Int)?
         for token in tokens {
+            if shown != nil, shown!.hidden > 0 {
+                if token.tagName != nil { shown!.hidden += 1 } else if token.endTagName != nil { shown!.hidden -= 1 }
+            } else if shown != nil, token.tagName != nil, (token.attributes["class"] ?? "").split(separator: " ").contains("vh") {
+                shown!.hidden = 1
+            }
+            if let end = token.endTagName, let s = shown, s.tag == end, s.hidden == 0 {
+                let words = { (text: String) in text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+                if !words(s.ariaLabel).contains(words(s.visible)) {
+                    problems.append("<\(end)> aria-label \"\(words(s.ariaLabel))\" does not contain its visible text \"\(words(s.visible))\"")
+                }
+                shown = nil
+            }
             if let text = token.text {
+                if shown?.hidden == 0 { shown?.visible += text }
                 naming?.text += text
                 label?.text += text
                 if let inner = open.last, fieldsets[inner].inLegend { fieldsets[inner].legend += text }
@@ -97,7 +115,9 @@ struct TemplateAccessibilityTests {
             case "fieldset": fieldsets.append(Fieldset()); open.append(fieldsets.count - 1)
             case "legend": if let inner = open.last { fieldsets[inner].inLegend = true }
             case "tr": rows += 1
-            case "summary", "button": naming = (tag, a["aria-label"], "")
+            case "summary", "button", "a":
+                if tag != "a" { naming = (tag, a["aria-label"], "") }
+                if let label = a["aria-label"] { shown = (tag, label, "", 0) }
             case "input", "select", "textarea":
                 let type = tag == "input" ? (a["type"] ?? "text").lowercased() : tag
                 guard !["hidden", "submit", "button", "reset", "image"].contains(type) else { continue }
@@ -166,6 +186,18 @@ struct TemplateAccessibilityTests {
         #expect(Self.problems(named).isEmpty)
         #expect(Self.problems(#"<fieldset><legend>样例1</legend><textarea aria-label="样例1"></textarea><button>保存</button></fieldset>"#) == [#"<button> "保存" does not name its row"#])
         #expect(Self.problems(#"<fieldset><legend>附件</legend><button>上传附件</button></fieldset><button>提交申报</button>"#).isEmpty)
+        // Label in name: an aria-label says the words shown (a visually hidden part aside), with
+        // any blanks as one space.
+        #expect(Self.problems(#"<button aria-label="初始化样例1系统管理员的密码">初始化密码</button>"#)
+                == [#"<button> aria-label "初始化样例1系统管理员的密码" does not contain its visible text "初始化密码""#])
+        #expect(Self.problems(#"<a href="x" aria-label="查看样例1的单位信息">查看单位信息</a>"#).count == 1)
+        #expect(Self.problems(#"<details><summary aria-label="编辑样例1">编辑信息</summary></details>"#).count == 1)
+        #expect(Self.problems(#"<a href="x" aria-label="打印样例1的评审表">打印评审表<span class="vh">（新窗口）</span></a>"#).count == 1,
+                "the hidden part is not what the label must hold")
+        #expect(Self.problems(#"<a href="x" aria-label="查看 / 填写申报 1：2026年度"> 查看 /\#n 填写 </a><button aria-label="删除样例1">删除</button>"#).isEmpty)
+        #expect(Self.problems(#"<button aria-label="初始化密码：样例1"><span>初始化</span>密码<span class="vh"><b>：</b>样例1</span></button>"#).isEmpty)
+        #expect(Self.problems(#"<a href="x">初始化密码<span class="vh">：样例1</span></a><input type="text" aria-label="姓名">"#).isEmpty,
+                "no aria-label: the name is the text, hidden part and all")
     }
 
     @Test func theSampleDataShowsBothSidesOfASection() throws {

@@ -210,10 +210,55 @@ def loose_radio_groups(p: Pages) -> list[str]:
     return loose
 
 
+SHOWN_TEXT = """
+    const el = arguments[0];
+    // A text node is unseen when an element between it and `el` is not displayed, or shows
+    // nothing of its content: clipped to nothing, or a box of at most 1 px that hides its
+    // overflow (the .vh pattern). WebDriver's own .text counts such text as shown.
+    const unseen = node => {
+        for (let e = node.parentElement; e && e !== el.parentElement; e = e.parentElement) {
+            const s = getComputedStyle(e), r = e.getBoundingClientRect();
+            if (s.display === 'none' || s.visibility === 'hidden') return true;
+            if (s.position === 'absolute' && s.clip === 'rect(0px, 0px, 0px, 0px)') return true;
+            if (s.overflow === 'hidden' && r.width <= 1 && r.height <= 1) return true;
+        }
+        return false;
+    };
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let out = '';
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!unseen(n)) out += n.data;
+    return out.split(/\\s+/).filter(Boolean).join(' ');"""
+
+
+def shown_text(p: Pages, element) -> str:
+    """The words an element shows on screen, blanks as one space: WebDriver's .text without the
+    visually hidden parts (a `.vh` span's), which .text includes (Selenium's visibility test
+    reads no clip), on a line of its own."""
+    return p.d.execute_script(SHOWN_TEXT, element)
+
+
+def labels_without_their_text(p: Pages) -> list[str]:
+    """The links, buttons and <summary>s with an aria-label (those in a closed <details> too,
+    opened for the check and closed again) whose accessible name, as Chromium computes it, does
+    not contain the words they show (WCAG 2.5.3 label in name; blanks read as one space)."""
+    opened = p.d.execute_script(
+        "const closed = Array.from(document.querySelectorAll('details:not([open])')); closed.forEach(d => d.open = true); return closed;")
+    try:
+        words = lambda text: " ".join((text or "").split())
+        return [f"{c.get_attribute('outerHTML')[:160]}: {c.accessible_name!r} / {shown_text(p, c)!r}"
+                for c in p.all("a[aria-label], button[aria-label], summary[aria-label]")
+                if c.is_displayed() and shown_text(p, c) not in words(c.accessible_name)]
+    finally:
+        p.d.execute_script("arguments[0].forEach(d => d.open = false)", opened)
+
+
 def assert_controls_named(p: Pages) -> None:
-    """Every control named; every radio group in a fieldset of its own named by its legend."""
+    """Every control named; every radio group in a fieldset of its own named by its legend;
+    every aria-label of a link, button or summary saying the words it shows."""
     unnamed = unnamed_controls(p)
     assert not unnamed, f"controls without an accessible name on {p.d.current_url}: {unnamed}"
+    unsaid = labels_without_their_text(p)
+    assert not unsaid, f"aria-labels without their visible text on {p.d.current_url}: {unsaid}"
     loose = loose_radio_groups(p)
     assert not loose, f"radio groups outside a fieldset of their own on {p.d.current_url}: {loose}"
 

@@ -12,7 +12,7 @@ import re
 from urllib.parse import quote
 
 from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number, interview_time
-from browser_support import Pages, assert_controls_named, assert_refused, browser  # noqa: F401  (fixture)
+from browser_support import Pages, assert_controls_named, assert_refused, browser, shown_text  # noqa: F401  (fixture)
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -66,6 +66,10 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert_controls_named(p)
     assert row.find_element("css selector", "a").accessible_name == "评审蒋评审的申报"
     assert [s.accessible_name for s in p.all("#committees summary")] == ["修改 ：郑州市中小学教师中级职称评审委员会"]
+    p.by("#committees summary").click()
+    save = p.by("#committees button.committee-settings-submit")
+    assert (shown_text(p, save), save.accessible_name) == ("保存修改", "保存修改 ：郑州市中小学教师中级职称评审委员会"), save.accessible_name
+    p.by("#committees summary").click()
     legends = [e.get_attribute("textContent") for e in p.all("#committee-form fieldset.group legend")]
     assert legends == ["负责系列：", "负责级别："], legends
     # 批量发出面试通知 with nothing ticked: refused, the ticked column marked as at fault; the

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from api_support import Api, approve_unit, approved_plan, city_with_draft, create_child, expect, fresh_id_number, interview_time, png_bytes as api_png, unchanged
-from browser_support import SHOTS, Pages, assert_controls_named, assert_refused, assert_skip_link, browser, png_bytes  # noqa: F401  (fixture)
+from browser_support import SHOTS, Pages, assert_controls_named, assert_refused, assert_skip_link, browser, png_bytes, shown_text  # noqa: F401  (fixture)
 from conftest import create_tenant
 
 SERIES = "中小学教师"
@@ -95,13 +95,18 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     pdf = tmp_path / "plan.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
     p.by(".plan-file").send_keys(str(pdf))
+    assert p.by(".plan-upload").accessible_name == "上传附件 ：2026年度申报计划"
     p.click(".plan-upload")
+    assert p.by(".plan-submit").accessible_name == "提交审核 ：2026年度申报计划"
     p.click(".plan-submit")
     assert "已提交" in p.flash_ok(), p.flash_error()
     p.logout()
     p.login_ok("4101", PASSWORD)
     p.go("plans")
     p.shot("city-plan-review")
+    assert_controls_named(p)
+    document = p.by("#pending-plans a")
+    assert (shown_text(p, document), document.accessible_name) == ("查看附件", "查看附件 ：逸夫小学2026年度申报计划（新窗口）"), document.accessible_name
     p.press(p.by("#pending-plans button.approve"))
     assert "审核通过" in p.flash_ok()
     p.logout()
@@ -211,7 +216,8 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert "孙申报" in row.text and "待评委会评审" in row.text and "职称申报" in row.text, row.text
     p.shot("status")
     assert_controls_named(p)
-    assert row.find_element("css selector", "a").accessible_name == "打印孙申报的评审表（新窗口）"
+    printed = row.find_element("css selector", "a")
+    assert (shown_text(p, printed), printed.accessible_name) == ("打印评审表", "打印评审表 ：孙申报（新窗口）"), printed.accessible_name
     href = row.find_element("css selector", "a").get_attribute("href")
     p.d.get(href)
     opinions = p.by("#opinions").text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import Pages, assert_controls_named, assert_refused, assert_skip_link, browser, png_bytes  # noqa: F401  (fixture)
+from browser_support import Pages, assert_controls_named, assert_refused, assert_skip_link, browser, png_bytes, shown_text  # noqa: F401  (fixture)
 
 NEW_PASSWORD = "Zhicheng2026"
 
@@ -71,12 +71,16 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.go("orgs")
     assert_controls_named(p)
     row = row_for(p, "管城区教育局")
-    assert row.find_element("css selector", "button.secondary").accessible_name == "初始化管城区教育局系统管理员的密码"
-    # A row's 编辑信息 names its org too (its visible text is the same in each row), by a visually
-    # hidden part: positioned, so Chromium puts a space before it.
+    # A row's 初始化密码 and 编辑信息 name its org too (their visible text is the same in each row),
+    # by a visually hidden part after the words shown (a speech-input user says 初始化密码):
+    # positioned, so Chromium puts a space before it. What the screen shows is the words alone
+    # (shown_text: WebDriver's .text has the hidden part too, on a line of its own).
+    reset = row.find_element("css selector", "button.secondary")
+    assert (shown_text(p, reset), reset.accessible_name) == ("初始化密码", "初始化密码 ：管城区教育局的系统管理员"), reset.accessible_name
     summaries = row.find_elements("css selector", "summary")
-    assert [s.accessible_name for s in summaries] == ["编辑信息 ：管城区教育局的系统管理员"] and summaries[0].text.startswith("编辑信息"), \
-        [s.accessible_name for s in summaries]
+    assert [(shown_text(p, s), s.accessible_name) for s in summaries] == [("编辑信息", "编辑信息 ：管城区教育局的系统管理员")], \
+        [(shown_text(p, s), s.accessible_name) for s in summaries]
+    assert "管城区教育局的系统管理员" in summaries[0].text, "WebDriver's .text tells nothing of what is hidden"
     assert [th.text for th in p.all("#children thead th")][-1] == "操作"
     assert p.by(".tree a.skip").get_attribute("href").endswith("#org-detail")
     assert_skip_link(p)
@@ -160,6 +164,8 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.go("orgs")
     row = row_for(p, "逸夫小学")
     assert "4101001" in row.text and "点击查看" in row.text
+    certificate = row.find_element("css selector", "a[href$='/certificate']")
+    assert (shown_text(p, certificate), certificate.accessible_name) == ("点击查看", "点击查看 逸夫小学的机构证件（新窗口）"), certificate.accessible_name
     p.shot("department-sees-school")
     row.find_element("css selector", "details summary").click()
     row.find_element("css selector", "input[name=reason]").send_keys("联系电话请填写座机")
@@ -182,7 +188,10 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.go("orgs")
     row = row_for(p, "逸夫小学")
     row.find_element("css selector", "details summary").click()
-    p.follow(row.find_element("link text", "查看单位信息"))
+    # (WebDriver's link text is its .text, the hidden part too: found by the words it starts with.)
+    profile = row.find_element("partial link text", "查看单位信息")
+    assert (shown_text(p, profile), profile.accessible_name) == ("查看单位信息", "查看单位信息 ：逸夫小学"), profile.accessible_name
+    p.follow(profile)
     assert "0371-66668888" in p.by("#profile-view").text
     assert p.all("#profile-back"), "a way back to 单位管理"
     p.click("#profile-approve")
@@ -224,6 +233,10 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert legends == ["角色：", "按系列：", "按内容："], legends
     summaries = [s.accessible_name for s in row.find_elements("css selector", "summary")]
     assert summaries == ["设置角色 ：李经办", "设置角色审查权限 ：李经办", "编辑 ：李经办"], summaries
+    p.d.execute_script("arguments[0].querySelectorAll('details').forEach(d => d.open = true)", row)
+    saves = [(shown_text(p, b), b.accessible_name) for b in row.find_elements("css selector", "button.save-roles, button.save-permissions")]
+    assert saves == [("保存角色", "保存角色 ：李经办"), ("保存审查权限", "保存审查权限 ：李经办")], saves
+    p.d.execute_script("arguments[0].querySelectorAll('details').forEach(d => d.open = false)", row)
     # 删除 asks again, naming the person.
     p.press(row.find_element("css selector", "button.danger"))
     assert p.by("#confirm-message").text == "确定删除人员“李经办”吗？其账户将不能再登录。"

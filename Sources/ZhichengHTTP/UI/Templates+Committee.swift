@@ -12,7 +12,7 @@ extension Templates {
         <fieldset class="group"><legend>负责级别：</legend>{{#levels}}<label><input type="checkbox" name="levels" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/levels}}</fieldset>
         <p><label>表决规则：<select name="rule">{{#rules}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/rules}}</select></label></p>
         <p class="hint">系列与级别决定今后接收哪些申报（已开始评审的仍由本评委会评审）；已开始评审后名称不能修改。</p>
-        <button type="submit" class="committee-settings-submit" aria-label="保存{{name}}的修改">保存修改</button></form></details></td></tr>{{/committees}}</tbody></table>{{/has_committees}}
+        <button type="submit" class="committee-settings-submit">保存修改<span class="vh">：{{name}}</span></button></form></details></td></tr>{{/committees}}</tbody></table>{{/has_committees}}
         <details{{^has_committees}} open{{/has_committees}}><summary>设立评委会</summary>
         <form method="post" action="{{base}}committee/new" id="committee-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>名称 <input type="text" name="name" id="committee-name" required size="30"></label>

@@ -9,7 +9,7 @@ extension Templates {
         <h2>申报计划上传</h2>
         {{#pending_count}}<fieldset><legend>待审核的申报计划（市职改办）</legend>
         <table id="pending-plans"><thead><tr><th>单位</th><th>年度</th><th>计划</th><th>附件</th><th>操作</th></tr></thead><tbody>
-        {{#pending}}<tr data-plan="{{id}}"><td>{{org_name}}</td><td>{{year}}</td><td>{{lines}}</td><td><a href="{{api}}plans/{{id}}/document" target="_blank" aria-label="查看{{org_name}}{{year}}年度申报计划的附件（新窗口）">查看附件</a></td><td>
+        {{#pending}}<tr data-plan="{{id}}"><td>{{org_name}}</td><td>{{year}}</td><td>{{lines}}</td><td><a href="{{api}}plans/{{id}}/document" target="_blank">查看附件<span class="vh">：{{org_name}}{{year}}年度申报计划（新窗口）</span></a></td><td>
         <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve" aria-label="审核通过{{org_name}}{{year}}年度申报计划">审核通过</button></form>
         <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject"><label>退回原因 <input type="text" name="reason" required aria-label="退回{{org_name}}{{year}}年度申报计划的原因"></label><button type="submit" class="danger" aria-label="退回{{org_name}}{{year}}年度申报计划">退回</button></form>
         </td></tr>{{/pending}}</tbody></table></fieldset>{{/pending_count}}
@@ -25,8 +25,8 @@ extension Templates {
         {{#plans}}<tr data-plan="{{id}}"><td>{{year}}</td><td>{{lines}}</td><td>{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
         <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank" aria-label="查看{{year}}年度申报计划的附件（新窗口）">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td><td>
         {{#editable}}<form method="post" action="{{base}}plans/{{id}}/document" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <input type="file" name="file" class="plan-file" accept="application/pdf,image/png,image/jpeg" required aria-label="{{year}}年度申报计划的附件文件"><button type="submit" class="plan-upload" aria-label="上传{{year}}年度申报计划的附件">上传附件</button></form>
-        <form method="post" action="{{base}}plans/{{id}}/submit"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="plan-submit" aria-label="提交{{year}}年度申报计划审核">提交审核</button></form>{{/editable}}
+        <input type="file" name="file" class="plan-file" accept="application/pdf,image/png,image/jpeg" required aria-label="{{year}}年度申报计划的附件文件"><button type="submit" class="plan-upload">上传附件<span class="vh">：{{year}}年度申报计划</span></button></form>
+        <form method="post" action="{{base}}plans/{{id}}/submit"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="plan-submit">提交审核<span class="vh">：{{year}}年度申报计划</span></button></form>{{/editable}}
         </td></tr>{{/plans}}
         {{^plans}}<tr><td colspan="5">暂无申报计划</td></tr>{{/plans}}
         </tbody></table>
@@ -160,7 +160,7 @@ extension Templates {
         <button type="submit" id="status-org-submit">查询</button></form>
         <table id="status"><thead><tr><th>申报人</th><th>身份证号</th><th>单位</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>当前环节</th><th>评委会</th><th>面试通知</th><th>评审表</th></tr></thead><tbody>
         {{#rows}}<tr data-application="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{unit}}</td><td>{{kind}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{stage}}</td><td>{{committee}}</td><td>{{interview}}</td>
-        <td>{{#printable}}<a href="{{api}}applications/{{id}}/review-form" target="_blank" aria-label="打印{{name}}的评审表（新窗口）">打印评审表</a>{{/printable}}{{^printable}}<span class="muted form-note">{{form_note}}</span>{{/printable}}</td></tr>{{/rows}}
+        <td>{{#printable}}<a href="{{api}}applications/{{id}}/review-form" target="_blank">打印评审表<span class="vh">：{{name}}（新窗口）</span></a>{{/printable}}{{^printable}}<span class="muted form-note">{{form_note}}</span>{{/printable}}</td></tr>{{/rows}}
         {{^rows}}<tr><td colspan="12">暂无申报</td></tr>{{/rows}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="status-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="status-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>

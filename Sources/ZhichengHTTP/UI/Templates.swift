@@ -189,11 +189,11 @@ enum Templates {
         <tbody>
         {{#children}}<tr data-org="{{id}}">
         <td><a href="{{base}}orgs?selected={{id}}">{{name}}</a></td><td>{{code}}</td><td>{{affiliation_level}}</td><td>{{category}}</td><td>{{industry}}</td><td>{{nature}}</td>
-        <td>{{#has_certificate}}<a href="{{api}}orgs/{{id}}/certificate" target="_blank" aria-label="查看{{name}}的机构证件（新窗口）">点击查看</a>{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td>
+        <td>{{#has_certificate}}<a href="{{api}}orgs/{{id}}/certificate" target="_blank">点击查看<span class="vh">{{name}}的机构证件（新窗口）</span></a>{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td>
         <td class="state-{{state}}">{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
         <td>
         {{#submitted}}<details><summary>审核<span class="vh">：{{name}}</span></summary>
-        <a href="{{base}}orgs/{{id}}/profile" aria-label="查看{{name}}的单位信息">查看单位信息</a>
+        <a href="{{base}}orgs/{{id}}/profile">查看单位信息<span class="vh">：{{name}}</span></a>
         <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve" aria-label="审核通过{{name}}的单位信息">审核通过</button></form>
         <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject">
         <label>退回原因 <input type="text" name="reason" required aria-label="退回{{name}}的原因"></label><button type="submit" class="danger" aria-label="退回{{name}}的单位信息">退回</button></form>
@@ -206,7 +206,7 @@ enum Templates {
         <label>电子邮箱 <input type="email" name="email" value="{{admin_email}}"></label>
         <button type="submit" aria-label="保存{{name}}的系统管理员信息">保存</button></form>
         </details>
-        <form method="post" action="{{base}}orgs/{{id}}/reset-password"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary" aria-label="初始化{{name}}系统管理员的密码">初始化密码</button></form>
+        <form method="post" action="{{base}}orgs/{{id}}/reset-password"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary">初始化密码<span class="vh">：{{name}}的系统管理员</span></button></form>
         </td></tr>{{/children}}
         {{^children}}<tr><td colspan="9">暂无下级机构</td></tr>{{/children}}
         </tbody></table>
@@ -265,11 +265,11 @@ enum Templates {
         <form method="post" action="{{base}}staff/{{id}}/{{#enabled}}disable{{/enabled}}{{^enabled}}enable{{/enabled}}"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><button type="submit" class="toggle" aria-label="{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}{{name}}">{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}</button></form>
         <details><summary>设置角色<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}staff/{{id}}/roles"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <fieldset class="group"><legend>角色：</legend><label><input type="checkbox" name="roles" value="handler"{{#handler}} checked{{/handler}}> 经办人</label>
-        <label><input type="checkbox" name="roles" value="leader"{{#leader}} checked{{/leader}}> 负责人</label></fieldset><button type="submit" class="save-roles" aria-label="保存{{name}}的角色">保存角色</button></form></details>
+        <label><input type="checkbox" name="roles" value="leader"{{#leader}} checked{{/leader}}> 负责人</label></fieldset><button type="submit" class="save-roles">保存角色<span class="vh">：{{name}}</span></button></form></details>
         <details><summary>设置角色审查权限<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}staff/{{id}}/permissions"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <fieldset class="group"><legend>按系列：</legend>{{#series}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/series}}</fieldset>
         <fieldset class="group"><legend>按内容：</legend>{{#sections}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/sections}}</fieldset>
-        <p><button type="submit" class="save-permissions" aria-label="保存{{name}}的审查权限">保存审查权限</button></p></form></details>
+        <p><button type="submit" class="save-permissions">保存审查权限<span class="vh">：{{name}}</span></button></p></form></details>
         <details><summary>编辑<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}staff/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit" aria-label="保存{{name}}的姓名和手机号">保存</button></form></details>
         <form method="post" action="{{base}}staff/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="danger" aria-label="删除{{name}}">删除</button></form>
