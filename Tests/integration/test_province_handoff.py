@@ -855,6 +855,21 @@ def test_a_resume_goes_on_when_the_owed_follow_up_of_a_restore_still_fails(daemo
                30, "the province to receive again the application handed over since its backup")
 
 
+def send_while_stopped(d, city_db: str, messages: list[tuple[str, str, str]]) -> None:
+    """Puts `(message_id, kind, payload text)` in the stopped city's outbox for the province, as a
+    city daemon would have written them, then starts the daemon and waits for the relay to be idle."""
+    con = sqlite3.connect(city_db, timeout=10)
+    try:
+        with con:
+            for message_id, kind, payload in messages:
+                con.execute("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, '@province', ?, ?, ?)",
+                            (message_id, kind, payload, time.time()))
+    finally:
+        con.close()
+    d.start()
+    relay_idle(d, ["zhengzhou", "province"])
+
+
 def province_page(d, office, path: str) -> str:
     """A page of the province's web UI as its office's admin sees it."""
     r = office.api.raw("GET", f"/t/province/{path}", headers={"Cookie": f"zc_session={office.cookie}"})
@@ -925,16 +940,7 @@ def test_a_hand_over_without_names_and_malformed_rename_messages_change_no_name_
         ("zhengzhou:test:applicant-good", "applicant.renamed",
          json.dumps({"name": "钱新老师", "id_number": id_number, "source_application_ids": [app["id"]]}, ensure_ascii=False)),
     ]
-    con = sqlite3.connect(city_db, timeout=10)
-    try:
-        with con:
-            for message_id, kind, payload in messages:
-                con.execute("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, '@province', ?, ?, ?)",
-                            (message_id, kind, payload, time.time()))
-    finally:
-        con.close()
-    d.start()
-    relay_idle(d, ["zhengzhou", "province"])
+    send_while_stopped(d, city_db, messages)
     assert db_rows(province_db, names) == [("钱新老师", '["钱老师"]', "郑州市职改办", "[]")]
     assert {m for (m,) in db_rows(province_db, "SELECT message_id FROM inbox")} >= {m for m, _, _ in messages}
 
@@ -981,16 +987,7 @@ def test_a_rename_reads_the_number_as_the_hand_over_did_and_one_that_finds_nothi
         ("zhengzhou:test:org-unknown-ids", "org.renamed", {"name": "郑州职改办", "unit_code": "4101", "source_application_ids": [app["id"] + 900]}),
         ("zhengzhou:test:applicant-typed-number", "applicant.renamed", {"name": "钱新老师", "id_number": typed, "source_application_ids": [app["id"]]}),
     ]
-    con = sqlite3.connect(city_db, timeout=10)
-    try:
-        with con:
-            for message_id, kind, payload in messages:
-                con.execute("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, '@province', ?, ?, ?)",
-                            (message_id, kind, json.dumps(payload, ensure_ascii=False), time.time()))
-    finally:
-        con.close()
-    d.start()
-    relay_idle(d, ["zhengzhou", "province"])
+    send_while_stopped(d, city_db, [(m, kind, json.dumps(payload, ensure_ascii=False)) for m, kind, payload in messages])
     assert db_rows(province_db, names) == [("钱新老师", '["钱老师"]', "郑州市职改办", "[]")]
     assert {m for (m,) in db_rows(province_db, "SELECT message_id FROM inbox")} >= {m for m, _, _ in messages}
     renamed = db_rows(province_db, "SELECT action, target, detail FROM audit WHERE action LIKE '%renamed-in-city'")
