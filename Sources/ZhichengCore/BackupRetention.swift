@@ -98,7 +98,12 @@ public struct BackupRetention: Sendable, Equatable {
     public func prunable(_ names: some Sequence<String>, of tenant: TenantID, createdAt: Double, lastArchived: Double? = nil,
                          presentAtCreation: Set<String> = [], now: Double, protected: Set<String> = []) -> Plan {
         let created = BackupFileName.milliseconds(createdAt)
-        let cutoff = max(created, lastArchived.map(BackupFileName.milliseconds) ?? .min)
+        // The archive counts only as far as `futureSlack` past the creation: it may be recorded a
+        // moment after the creation it precedes, but an archive dated later than that was dated
+        // by a clock that ran ahead, and would hide every backup of this tenant until its date
+        // (the earlier tenant's files dated after the creation are in `presentAtCreation`).
+        let archived = lastArchived.map { min(BackupFileName.milliseconds($0), BackupFileName.milliseconds(createdAt + Self.futureSlack)) }
+        let cutoff = max(created, archived ?? .min)
         let latest = BackupFileName.milliseconds(now + Self.futureSlack)
         var plan = Plan(archivedBefore: lastArchived != nil), current: [BackupFileName] = [], datedBeforeCutoff = false
         for backup in names.compactMap({ BackupFileName($0, of: tenant) }).sorted() {

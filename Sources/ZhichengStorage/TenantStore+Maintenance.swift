@@ -118,10 +118,28 @@ extension TenantStore {
                             throw ZhichengError.unavailable("cannot read which application ids \(id) used (its database: \(error)), nor which the province holds; restore again once the province can be read")
                         }
                     }
+                    // Which backups in the dir were an earlier tenant's when this one was made
+                    // (`backupsAtCreationKey`) is the replaced database's to say: a backup of an
+                    // earlier tenant under this id, or one made before the record existed, would
+                    // bring its own (or none), and retention would then count those files as this
+                    // tenant's. A replaced database that cannot be read leaves the backup's.
+                    let atCreation: String?? = Self.hasSQLiteHeader(live)
+                        ? try? SQLiteConnection.readOnce(path: live) { conn in
+                            try conn.scalar("SELECT value FROM tenant_meta WHERE key = ?", [Self.backupsAtCreationKey])?.string
+                        }
+                        : nil
                     let conn = try SQLiteConnection(path: staged, options: .init(create: false))
                     defer { conn.close() }
                     try conn.transaction {
                         try ApplicationIDs.reserve(upTo: used, conn)
+                        switch atCreation {
+                        case .some(.some(let names)):
+                            try conn.run("INSERT OR REPLACE INTO tenant_meta (key, value) VALUES (?, ?)", [Self.backupsAtCreationKey, names])
+                        case .some(.none):
+                            try conn.run("DELETE FROM tenant_meta WHERE key = ?", [Self.backupsAtCreationKey])
+                        case .none:
+                            break
+                        }
                         try conn.run("INSERT OR REPLACE INTO tenant_meta (key, value) VALUES ('restore_token', ?)", [token])
                         // The backup's sessions are void: a token signed out, or cut off by a
                         // password change or a disabled account since the backup, must not

@@ -159,10 +159,17 @@ extension TenantStore {
     /// The regular backups of `id` in `dir` dated at or after `createdAt` (to the millisecond),
     /// as a JSON array, nil when there are none: what `create` records under
     /// `backupsAtCreationKey`.
-    static func backupsAtCreationJSON(in dir: String, of id: TenantID, createdAt: Double) throws -> String? {
+    /// A directory that cannot be read (another error than its absence) records nothing and is
+    /// logged: a tenant's creation does not depend on its backup dir, which `keep = 0` (the
+    /// default) never reads, and a later backup there would fail and say so anyway.
+    static func backupsAtCreationJSON(in dir: String, of id: TenantID, createdAt: Double, logger: Logger) throws -> String? {
         let created = BackupFileName.milliseconds(createdAt)
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: dir) } catch CocoaError.fileReadNoSuchFile {
+            return nil
+        } catch {
+            logger.warning("tenant created without a list of the backups already in its backup dir: it cannot be read; backup retention may count an earlier tenant's backups dated after this creation as this one's",
+                           metadata: ["tenant.id": "\(id)", "path": "\(dir)", "error": "\(error)"])
             return nil
         }
         let later = names.compactMap { BackupFileName($0, of: id) }.filter { $0.millisecondsSince1970 >= created }.sorted().map(\.name)

@@ -243,8 +243,8 @@ public actor TenantStore {
             // ran ahead): recorded with the tenant, so that retention never takes them for its own,
             // even once now has passed their dates (`BackupRetention.prunable`). Nothing else
             // writes to the directory meanwhile: the id is not registered.
-            let laterBackups = try await Self.fileWork.run { [paths] in
-                try Self.backupsAtCreationJSON(in: paths.backupDirectory(for: info.id), of: info.id, createdAt: info.createdAt)
+            let laterBackups = try await Self.fileWork.run { [paths, logger] in
+                try Self.backupsAtCreationJSON(in: paths.backupDirectory(for: info.id), of: info.id, createdAt: info.createdAt, logger: logger)
             }
             let db = try await Self.openWork.run { try Database(path: scratch + "/tenant.sqlite", migrations: TenantSchema.migrations) }
             let result = try await db.write { conn in

@@ -202,20 +202,35 @@ struct BackupRetentionTests {
     }
 
     @Test func theCutoffIsTheLaterOfTheCreationAndTheIDsLatestArchive() throws {
-        // The creation time was read (02:00 on the 2nd) before the archive it follows was
-        // recorded (12:00): the backup of 10:00 is the archived tenant's.
+        // The creation time was read (02:00:00 on the 2nd) before the archive it follows was
+        // recorded (02:00:30): the backup of 02:00:10 is the archived tenant's.
         let created: Double = 1_793_584_800        // 2026-11-02T02:00:00Z
-        let archived: Double = 1_793_620_800       // 2026-11-02T12:00:00Z
-        let names = ["zhengzhou-20261102T100000.000Z.sqlite", "zhengzhou-20261102T120000.000Z.sqlite",
+        let archived: Double = created + 30        // 2026-11-02T02:00:30Z
+        let names = ["zhengzhou-20261102T020010.000Z.sqlite", "zhengzhou-20261102T020030.000Z.sqlite",
                      "zhengzhou-20261103T020000.000Z.sqlite", "zhengzhou-20261104T020000.000Z.sqlite"]
         let plan = try prunable(1, names, createdAt: created, lastArchived: archived)
-        #expect(plan == .init(remove: ["zhengzhou-20261102T120000.000Z.sqlite", "zhengzhou-20261103T020000.000Z.sqlite"],
-                              ofAnEarlierTenant: ["zhengzhou-20261102T100000.000Z.sqlite"], archivedBefore: true))
+        #expect(plan == .init(remove: ["zhengzhou-20261102T020030.000Z.sqlite", "zhengzhou-20261103T020000.000Z.sqlite"],
+                              ofAnEarlierTenant: ["zhengzhou-20261102T020010.000Z.sqlite"], archivedBefore: true))
         // An archive before the creation (the usual order) changes nothing.
         #expect(try prunable(1, names, createdAt: archived, lastArchived: created).remove == plan.remove)
-        // At the names' precision, as the creation: archived at …12:00:00.0006, written .001.
-        #expect(try prunable(1, ["zhengzhou-20261102T120000.000Z.sqlite", "zhengzhou-20261102T120000.001Z.sqlite"],
-                             createdAt: created, lastArchived: archived + 0.0006).ofAnEarlierTenant == ["zhengzhou-20261102T120000.000Z.sqlite"])
+        // At the names' precision, as the creation: archived at …02:00:30.0006, written .001.
+        #expect(try prunable(1, ["zhengzhou-20261102T020030.000Z.sqlite", "zhengzhou-20261102T020030.001Z.sqlite"],
+                             createdAt: created, lastArchived: archived + 0.0006).ofAnEarlierTenant == ["zhengzhou-20261102T020030.000Z.sqlite"])
+    }
+
+    @Test func anArchiveDatedByAClockAheadHidesNoneOfTheNewTenantsBackups() throws {
+        // The id was archived while the clock ran a week ahead (dated the 9th); the clock was
+        // put right and the tenant created again on the 2nd. Its own backups count from a
+        // minute after its creation, not from the archive's date.
+        let created: Double = 1_793_584_800        // 2026-11-02T02:00:00Z
+        let archived: Double = created + 7 * 86_400
+        let names = ["zhengzhou-20261103T020000.000Z.sqlite", "zhengzhou-20261104T020000.000Z.sqlite", "zhengzhou-20261105T020000.000Z.sqlite"]
+        let plan = try prunable(1, names, createdAt: created, lastArchived: archived)
+        #expect(plan.remove == ["zhengzhou-20261103T020000.000Z.sqlite", "zhengzhou-20261104T020000.000Z.sqlite"])
+        #expect(plan.ofAnEarlierTenant.isEmpty && plan.cannotApply == nil)
+        // A backup within that minute is still taken for the earlier tenant's.
+        #expect(try prunable(1, ["zhengzhou-20261102T020050.000Z.sqlite"] + names, createdAt: created, lastArchived: archived).ofAnEarlierTenant
+                == ["zhengzhou-20261102T020050.000Z.sqlite"])
     }
 
     @Test func anEarlierTenantsBackupsDatedAfterItsArchiveAreNeverCountedOnceRecordedAtTheCreation() throws {

@@ -149,6 +149,36 @@ extension TenantStoreTests {
         withExtendedLifetime((dir, otherDir)) {}
     }
 
+    @Test func aRestoreKeepsTheReplacedDatabasesRecordOfTheBackupsPresentAtCreation() async throws {
+        let (dir, store, id, _) = try await storeWithBackedUpTenant("kept")
+        let record = #"["kept-20991231T000000.000Z.sqlite"]"#
+        func setRecord(_ value: String?) async throws {
+            _ = try await store.withTenant(id) { db in
+                try await db.write { conn in
+                    if let value {
+                        try conn.run("INSERT OR REPLACE INTO tenant_meta (key, value) VALUES (?, ?)", [TenantStore.backupsAtCreationKey, value])
+                    } else {
+                        try conn.run("DELETE FROM tenant_meta WHERE key = ?", [TenantStore.backupsAtCreationKey])
+                    }
+                }
+            }
+        }
+        // A backup made without the record (an earlier tenant's, or one from before it existed) …
+        try await setRecord(nil)
+        let without = try await store.backup(id)
+        try await setRecord(record)
+        #expect(try await store.backupsAtCreation(id) == ["kept-20991231T000000.000Z.sqlite"])
+        // … restored: the record is the replaced database's, not the backup's.
+        _ = try await store.restore(id, from: without.path)
+        #expect(try await store.backupsAtCreation(id) == ["kept-20991231T000000.000Z.sqlite"])
+        // And a replaced database without one leaves none, whatever the backup held.
+        let with = try await store.backup(id)
+        try await setRecord(nil)
+        _ = try await store.restore(id, from: with.path)
+        #expect(try await store.backupsAtCreation(id) == [])
+        withExtendedLifetime(dir) {}
+    }
+
     @Test func eachRemovalIsReportedAsSoonAsItIsDoneBeforeTheNext() async throws {
         let (dir, store) = try await storeWith("logged")
         let id = try TenantID("logged")
