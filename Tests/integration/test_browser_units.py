@@ -165,7 +165,7 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     row = row_for(p, "逸夫小学")
     assert "4101001" in row.text and "点击查看" in row.text
     certificate = row.find_element("css selector", "a[href$='/certificate']")
-    assert (shown_text(p, certificate), certificate.accessible_name) == ("点击查看", "点击查看 逸夫小学的机构证件（新窗口）"), certificate.accessible_name
+    assert (shown_text(p, certificate), certificate.accessible_name) == ("点击查看", "点击查看 ：逸夫小学的机构证件（新窗口）"), certificate.accessible_name
     p.shot("department-sees-school")
     row.find_element("css selector", "details summary").click()
     row.find_element("css selector", "input[name=reason]").send_keys("联系电话请填写座机")

@@ -189,7 +189,7 @@ enum Templates {
         <tbody>
         {{#children}}<tr data-org="{{id}}">
         <td><a href="{{base}}orgs?selected={{id}}">{{name}}</a></td><td>{{code}}</td><td>{{affiliation_level}}</td><td>{{category}}</td><td>{{industry}}</td><td>{{nature}}</td>
-        <td>{{#has_certificate}}<a href="{{api}}orgs/{{id}}/certificate" target="_blank">点击查看<span class="vh">{{name}}的机构证件（新窗口）</span></a>{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td>
+        <td>{{#has_certificate}}<a href="{{api}}orgs/{{id}}/certificate" target="_blank">点击查看<span class="vh">：{{name}}的机构证件（新窗口）</span></a>{{/has_certificate}}{{^has_certificate}}未上传{{/has_certificate}}</td>
         <td class="state-{{state}}">{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
         <td>
         {{#submitted}}<details><summary>审核<span class="vh">：{{name}}</span></summary>
