@@ -269,6 +269,30 @@ class Pdf:
         self._run(stream, self.get(page.get("Resources", {})), IDENTITY, out)
         return out
 
+    def cid_widths(self, font: dict) -> tuple[dict[int, float], float]:
+        """A Type0 font's glyph widths (its descendant's /W, in 1/1000 em) and its default (/DW,
+        1000): a CID font has no /Widths, and Chromium writes a run of glyphs as one string
+        relying on these (a date or an ID number's half-width digits advance half an em)."""
+        descendants = self.get(font.get("DescendantFonts")) or []
+        descendant = self.get(descendants[0]) if descendants else {}
+        default = float(self.get(descendant.get("DW", 1000)))
+        w = [self.get(v) for v in (self.get(descendant.get("W")) or [])]
+        table: dict[int, float] = {}
+        i = 0
+        while i + 1 < len(w):
+            first, then = int(w[i]), w[i + 1]
+            if isinstance(then, list):
+                for j, width in enumerate(then):
+                    table[first + j] = float(self.get(width))
+                i += 2
+            else:
+                if i + 2 >= len(w):
+                    break
+                for c in range(first, int(then) + 1):
+                    table[c] = float(w[i + 2])
+                i += 3
+        return table, default
+
     def _run(self, stream: bytes, resources: dict, ctm: Matrix, out: Page) -> None:
         """Interprets the operators that place text, images and clips (others are skipped)."""
         fonts = self.get(resources.get("Font", {})) or {}
@@ -285,16 +309,21 @@ class Pdf:
             font = self.get(font_ref) if font_ref is not None else {}
             two_byte = font.get("Subtype") == "Type0"
             step = 2 if two_byte else 1
-            widths = font.get("Widths") or []
+            widths = self.get(font.get("Widths")) or []
             first = font.get("FirstChar", 0)
             matrix = font.get("FontMatrix") or [0.001, 0, 0, 0.001, 0, 0]
+            cid, default = self.cid_widths(font) if two_byte else ({}, 1000.0)
             for k in range(0, len(data), step):
                 code = data[k:k + step]
+                number = int.from_bytes(code, "big")
+                if two_byte:
+                    advance = cid.get(number, default) / 1000.0
+                else:
+                    index = number - first
+                    advance = (self.get(widths[index]) * abs(matrix[0])) if 0 <= index < len(widths) else 1.0
                 trm = multiply(multiply((size, 0.0, 0.0, size, 0.0, 0.0), tm), ctm)
-                corners = [apply(trm, x, y) for x, y in ((0, -0.12), (1, -0.12), (0, 0.88), (1, 0.88))]
+                corners = [apply(trm, x, y) for x, y in ((0, -0.12), (advance, -0.12), (0, 0.88), (advance, 0.88))]
                 out.glyphs.append(Glyph(mapping.get(code, "\ufffd"), Rect.of(corners)))
-                index = int.from_bytes(code, "big") - first
-                advance = (widths[index] * abs(matrix[0])) if 0 <= index < len(widths) else 1.0
                 tm = multiply((1.0, 0.0, 0.0, 1.0, advance * size, 0.0), tm)
 
         for value, _ in tokens(stream):
