@@ -32,9 +32,13 @@ public enum DeclarationPlan {
     /// that a year mistyped far ahead (2062 for 2026) is refused rather than saved where no
     /// one looks for it.
     public static func validateYear(_ year: Int, now: Date = Date()) throws(ZhichengError) {
-        let latest = CalendarDate.currentYear(now: now) + 1
+        let latest = latestYear(now: now)
         guard (2000...latest).contains(year) else { throw .invalid("年度应为 2000 至 \(latest) 之间的年份", field: "year") }
     }
+
+    /// The latest year anything may be planned for: next year, in China time (a 年度, and the
+    /// last day a 面试通知 may name, `InterviewTime.allowed`).
+    public static func latestYear(now: Date = Date()) -> Int { CalendarDate.currentYear(now: now) + 1 }
 
     /// Validates the lines against the catalog: known series and levels, counts 1–9999, no line twice.
     public static func validate(year: Int, lines: [PlanLine], catalog: TitleCatalog = .henan) throws(ZhichengError) -> [PlanLine] {

@@ -81,7 +81,7 @@ public struct InterviewTime: Sendable, Hashable, Comparable, CustomStringConvert
     /// is now to the last minute of next year. Also the bounds the web forms' inputs offer.
     public static func allowed(now: Date = Date()) -> ClosedRange<InterviewTime> {
         let current = InterviewTime(now)
-        return current...InterviewTime(year: current.year + 1, month: 12, day: 31, hour: 23, minute: 59)
+        return current...InterviewTime(year: DeclarationPlan.latestYear(now: now), month: 12, day: 31, hour: 23, minute: 59)
     }
 
     private init(year: Int, month: Int, day: Int, hour: Int, minute: Int) {
