@@ -145,6 +145,11 @@ extension SQLiteConnection {
         try query("SELECT \(OrgRecord.columns) FROM orgs WHERE id = ? AND deleted_at IS NULL", [id]).first.map(OrgRecord.init)
     }
 
+    /// The live org whose 单位编号 is `code` (codes are unique and never reused).
+    public func org(code: String) throws -> OrgRecord? {
+        try query("SELECT \(OrgRecord.columns) FROM orgs WHERE code = ? AND deleted_at IS NULL", [code]).first.map(OrgRecord.init)
+    }
+
     public func rootOrg() throws -> OrgRecord? {
         try query("SELECT \(OrgRecord.columns) FROM orgs WHERE parent_id IS NULL AND deleted_at IS NULL ORDER BY id LIMIT 1").first.map(OrgRecord.init)
     }

@@ -18,7 +18,7 @@ struct DrawFormerNamesTests {
         _ = try await SessionCancelTests.experts(d)
         let received = try await CommitteeDeskPageTests.received(d.w, idNumber: "410102199001013336")
         // As v28 could leave it: the unit's and the applicant's current names among the former ones.
-        try await province(d) { conn in
+        _ = try await province(d) { conn in
             try conn.run("""
                 UPDATE received_applications SET former_unit_names = json_array('旧单位', unit_name), former_applicant_names = json_array(applicant_name)
                 WHERE id = ?
@@ -52,7 +52,7 @@ struct DrawFormerNamesTests {
         #expect(try await d.sessions.verify(tenant: TenantID("province"), session: session.id).inputsCurrent)
 
         // A former name that really changed since is a change.
-        try await province(d) { conn in
+        _ = try await province(d) { conn in
             try conn.run("UPDATE received_applications SET former_unit_names = json_array('旧单位', '又一个旧名') WHERE id = ?", [received])
         }
         let changed = try await d.sessions.verify(session.id, caller: d.w.office)

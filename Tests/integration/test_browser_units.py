@@ -273,7 +273,7 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.shot("school-applicants-imported")
     assert_controls_named(p)
     row = next(r for r in p.all("#applicants tbody tr") if "孙导入" in r.text)
-    assert [s.accessible_name for s in row.find_elements("css selector", "summary")] == ["修改 ：孙导入"]
+    assert [s.accessible_name for s in row.find_elements("css selector", "summary")] == ["修改 ：孙导入", "调动 ：孙导入"]
     # A file that is no CSV text (a workbook saved as .xlsx) is refused, saying what is expected.
     workbook = tmp_path / "申报人员.xlsx"
     workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\xff\xfe\xff")
@@ -389,3 +389,76 @@ def test_a_city_whose_id_is_api_has_its_pages_and_its_api(daemon_factory, browse
     # A bad body is the API's 400, not a page.
     status, headers, body = http_request(d.http_port, "POST", "/t/api/api/v1/session", b"{", headers={"Content-Type": "application/json"})
     assert status == 400 and json.loads(body)["error"]["code"] == "bad_request", (status, body)
+
+
+def test_an_applicant_is_moved_to_another_unit_on_the_applicants_page(daemon_factory, browser):
+    """人员调动 on 创建申报人员账户: the school's admin opens 调动 on a person's row, types the
+    other school's 单位编号, is asked again (naming the person and the code), confirms, and
+    the person leaves the list with their draft, which is then under the new unit, whose list
+    shows them. A code that is no unit's comes back as the
+    page with the control marked and the message. Set-up through the API."""
+    from urllib.parse import quote
+
+    from api_support import NEW_PASSWORD as API_PASSWORD, REVIEW_SECTIONS, REVIEW_SERIES, Api, approve_unit, create_child, expect, fresh_id_number
+
+    d = daemon_factory().start()
+    created = d.call("tenant.create", {"id": "zhengzhou", "name": "郑州市", "division_code": "4101"})
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(created["admin_login"], created["admin_password"])
+    a, aa = create_child(city, 1, "郑州市第一中学", "unit")
+    a_s = approve_unit(api, city, a["id"], aa["login"], aa["password"])
+    b, ba = create_child(city, 1, "郑州市第二中学", "unit")
+    approve_unit(api, city, b["id"], ba["login"], ba["password"])
+    person = expect(a_s.post(f"orgs/{a['id']}/applicants", {"id_number": fresh_id_number(), "name": "周调动"}), 201).json
+    applicant = api.first_login(person["account"]["login"], person["password"])
+    draft = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": REVIEW_SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    expect(applicant.put(f"applications/{draft['id']}/sections/{quote(REVIEW_SECTIONS[0])}", {"内容": "基本信息"}), 200)
+
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "units-move")
+    p.login_ok(aa["login"], API_PASSWORD)
+    p.go("applicants")
+
+    def row():
+        return next(r for r in p.all("#applicants tbody tr") if "周调动" in r.text)
+
+    def open_move(code: str) -> None:
+        r = row()
+        summary = next(s for s in r.find_elements("css selector", "summary") if s.accessible_name == "调动 ：周调动")
+        summary.click()
+        field = r.find_element("css selector", "input[name=unit_code]")
+        assert field.accessible_name == "调入单位编号", field.accessible_name
+        field.clear()
+        field.send_keys(code)
+        button = r.find_element("css selector", "form[action$='/move'] button")
+        assert button.accessible_name == "调动周调动", button.accessible_name
+        p.press(button)
+
+    assert_controls_named(p)
+    # A code that is no unit's: the page again, the field marked and described by the message.
+    open_move("4101999")
+    assert p.by("#confirm-message").text == "确定将申报人“周调动”调动到单位编号为 4101999 的单位吗？调动后由该单位管理其账户，其草稿随人调动；已提交的申报仍由本单位审查。"
+    p.click("#confirm-yes")
+    assert "没有单位编号为 4101999 的单位" in p.flash_error(), p.d.page_source[-1500:]
+    assert p.d.title.startswith("错误："), p.d.title
+    assert "周调动" in p.by("#applicants").text
+    p.shot("refused")
+
+    # The other school's code: asked again, then done.
+    open_move(b["code"])
+    assert "单位编号为 " + b["code"] in p.by("#confirm-message").text
+    p.click("#confirm-yes")
+    assert p.flash_ok() == f"已将周调动调动到郑州市第二中学（单位编号{b['code']}），1份草稿随人调动", p.flash_ok()
+    assert "周调动" not in p.by("#applicants").text
+    p.shot("moved")
+    p.go("audit")
+    moved = [r.text for r in p.all("#audit tbody tr") if "申报人调动" in r.text]
+    assert moved and "调入单位：郑州市第二中学" in moved[0] and "随人调动的草稿：1" in moved[0], moved
+    p.logout()
+
+    # The other school's admin now lists them; the person's draft is under the new unit.
+    p.login_ok(ba["login"], API_PASSWORD)
+    p.go("applicants")
+    assert "周调动" in p.by("#applicants").text
+    p.logout()
+    mine = expect(applicant.get(f"applications/{draft['id']}"), 200).json   # the same session as before
+    assert mine["org_id"] == b["id"] and mine["unit_name"] == "郑州市第二中学" and mine["route"] == [b["id"], 1], mine

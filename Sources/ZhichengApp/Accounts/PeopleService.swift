@@ -164,6 +164,59 @@ public struct PeopleService: Sendable {
         }
     }
 
+    /// What a move (`moveApplicant`) did.
+    public struct ApplicantMoved: Sendable {
+        /// The account, now of the unit moved to.
+        public var account: AccountRecord
+        /// The unit moved to.
+        public var unit: ApplicantMove.Target
+        /// Drafts that went with the person.
+        public var draftsMoved: Int
+        /// Applications under way that stay with the unit that declared them.
+        public var stayingUnderWay: Int
+    }
+
+    /// 调动: moves an applicant of the caller's unit to the unit of the same tenant whose
+    /// 单位编号 is `unitCode` (`ApplicantMove`): the account with it, and their drafts, whose
+    /// route the new unit's place in the tree becomes; what they submitted stays with its
+    /// route. Only the admin of the unit they are in moves them (as only it deletes them);
+    /// the new unit's admin manages them from then on.
+    public func moveApplicant(_ accountID: Int, toUnit unitCode: String, caller: SignedIn) async throws -> ApplicantMoved {
+        try Access.requireOrgAdmin(caller)
+        let code = try ApplicantMove.unitCode(unitCode)
+        return try await store.write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            guard let account = try conn.account(accountID), account.kind == .applicant, account.orgID == caller.orgID else {
+                throw ZhichengError.notFound("本单位没有该申报人")
+            }
+            guard let org = try conn.org(code: code) else { throw ZhichengError.invalid("没有单位编号为 \(code) 的单位", field: "unit_code") }
+            let target = ApplicantMove.Target(id: org.id, code: org.code, name: org.name, approved: org.parentID == nil || org.profileState == .approved)
+            try ApplicantMove.check(from: account.orgID, to: target)
+            let now = Date().timeIntervalSince1970
+            var moved = 0, staying = 0
+            for row in try conn.query("SELECT id, kind, level, state FROM applications WHERE applicant_id = ? ORDER BY id", [account.id]) {
+                let state = ApplicationState(rawValue: row["state"].string ?? "") ?? .draft
+                guard ApplicantMove.goesWithPerson(state) else {
+                    if state.underWay { staying += 1 }
+                    continue
+                }
+                let kind = ApplicationKind(rawValue: row["kind"].string ?? "") ?? .title
+                let level = TitleLevel(rawValue: row["level"].string ?? "") ?? .junior
+                // The route a draft shows until its first submission takes the tree as it is then.
+                let chain = try ApplicationService.newChain(kind: kind, level: level, unit: target.id, conn)
+                try conn.run("UPDATE applications SET org_id = ?, chain = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                             [target.id, try ApplicationService.encode(chain), now, row["id"].int ?? 0])
+                moved += 1
+            }
+            try conn.run("UPDATE accounts SET org_id = ? WHERE id = ?", [target.id, account.id])
+            let from = try conn.org(account.orgID).map { "\($0.name)（\($0.code)）" } ?? "机构 \(account.orgID)"
+            try conn.appendAudit(caller.audit("applicant.move", target: "account:\(account.id)", detail: """
+                {"from_unit":\(jsonString(from)),"to_unit":\(jsonString("\(target.name)（\(target.code)）")),"drafts":\(moved),"staying":\(staying)}
+                """))
+            return ApplicantMoved(account: try conn.account(account.id) ?? account, unit: target, draftsMoved: moved, stayingUnderWay: staying)
+        }
+    }
+
     /// Rows one applicant import may hold.
     static let maxImportRows = 5000
 

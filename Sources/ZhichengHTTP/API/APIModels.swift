@@ -207,6 +207,7 @@ struct PersonPatchBody: Decodable { var name: String?; var phone: String? }
 struct RolesBody: Decodable { var roles: [String] }
 struct PermissionsBody: Decodable { var series: [String]; var sections: [String] }
 struct NewApplicantBody: Decodable { var idNumber: String; var name: String; var phone: String? }
+struct MoveApplicantBody: Decodable { var unitCode: String }
 
 /// The profile body: any of the manual's fields, each a string.
 struct ProfileBody: Decodable {

@@ -195,6 +195,13 @@ enum APIRoutes {
             let body = try await APIJSON.decode(PersonPatchBody.self, from: request)
             return try APIJSON.response(AccountDTO(try await s.people.updateApplicant(try id(context), name: body.name, phone: body.phone, caller: context.caller)))
         }
+        signedIn.post("applicants/{id}/move") { request, context in
+            let body = try await APIJSON.decode(MoveApplicantBody.self, from: request)
+            let moved = try await s.people.moveApplicant(try id(context), toUnit: body.unitCode, caller: context.caller)
+            return try APIJSON.response(MovedApplicantDTO(account: AccountDTO(moved.account),
+                                                          unit: .init(id: moved.unit.id, code: moved.unit.code, name: moved.unit.name),
+                                                          draftsMoved: moved.draftsMoved, stayingUnderWay: moved.stayingUnderWay))
+        }
         signedIn.delete("applicants/{id}") { _, context in
             try await s.people.deleteApplicant(try id(context), caller: context.caller)
             return APIJSON.noContent()
@@ -230,6 +237,16 @@ struct CreatedOrgDTO: Encodable {
     var admin: Admin
 }
 struct CreatedAccountDTO: Encodable { var account: AccountDTO; var password: String }
+
+/// `POST applicants/<id>/move`: the account (of its new unit now), the unit, how many drafts
+/// went with the person and how many submitted applications stay with their old unit's route.
+struct MovedApplicantDTO: Encodable {
+    struct Unit: Encodable { var id: Int; var code: String; var name: String }
+    var account: AccountDTO
+    var unit: Unit
+    var draftsMoved: Int
+    var stayingUnderWay: Int
+}
 struct ImportDTO: Encodable {
     struct Problem: Encodable { var row: Int; var message: String }
     var created: [CreatedAccountDTO]

@@ -15,7 +15,7 @@ enum AuditLabels {
         "org.profile.approve": "单位信息审核通过", "org.profile.reject": "单位信息退回", "org.certificate.upload": "上传单位证件", "org.seal.upload": "上传印章",
         "staff.create": "新增人员", "staff.update": "修改人员", "staff.delete": "删除人员", "staff.enable": "启用人员", "staff.disable": "停用人员",
         "staff.roles": "设置审查角色", "staff.permissions": "设置审查权限",
-        "applicant.create": "创建申报人账户", "applicant.update": "修改申报人", "applicant.delete": "删除申报人账户", "applicant.renamed-in-city": "地市申报人更名",
+        "applicant.create": "创建申报人账户", "applicant.update": "修改申报人", "applicant.delete": "删除申报人账户", "applicant.move": "申报人调动", "applicant.renamed-in-city": "地市申报人更名",
         "plan.save": "保存申报计划", "plan.document": "上传计划文件", "plan.submit": "提交申报计划", "plan.approve": "申报计划审核通过", "plan.reject": "申报计划退回",
         "application.create": "创建申报", "application.section": "填写申报内容", "application.attachment.add": "上传附件",
         "application.attachment.remove": "删除附件", "application.submit": "提交申报", "application.withdraw": "撤回申报",
@@ -72,6 +72,7 @@ enum AuditLabels {
         "undelivered": "未送达消息", "token": "恢复标识", "place": "地点", "time": "时间", "date": "日期", "vote": "投票", "score": "评分",
         "was": "原状态", "city": "地市", "unit_code": "单位编号", "experts": "专家", "former": "原名称", "office": "职改办名称", "former_office": "职改办原名称",
         "backup": "备份文件", "pruned": "删除的旧备份",
+        "from_unit": "调出单位", "to_unit": "调入单位", "drafts": "随人调动的草稿", "staying": "留在原单位审查的申报",
     ]
 
     /// A recorded detail (a JSON object) as "名称：值；…", keys in the order written, values by their

@@ -303,6 +303,9 @@ enum Templates {
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>
         <details><summary>修改<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}applicants/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit" aria-label="保存{{name}}的姓名和手机号">保存</button></form></details>
+        <details><summary>调动<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}applicants/{{id}}/move"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_what" value="{{name}}">
+        <p class="hint">调到本市另一单位工作：填写调入单位的单位编号（即其管理员登录名）。账户、密码和全部申报记录随人保留，草稿随人调动；已提交的申报仍由本单位审查。</p>
+        <label>调入单位编号 <input type="text" name="unit_code" inputmode="numeric" pattern="[0-9０-９ ]*" maxlength="40" required></label><button type="submit" aria-label="调动{{name}}">调动</button></form></details>
         <form method="post" action="{{base}}applicants/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="danger" aria-label="删除{{name}}">删除</button></form>
         </td></tr>{{/people}}
         {{^people}}<tr><td colspan="4">{{#searching}}没有符合条件的申报人{{/searching}}{{^searching}}暂无申报人{{/searching}}</td></tr>{{/people}}

@@ -142,6 +142,11 @@ extension UI {
             case "edit":
                 let p = try await services.people.updateApplicant(try id(context), name: form["name"], phone: form["phone"], caller: user)
                 return done(Self.viewPath("applicants", view), "已保存\(p.name)的信息", context)
+            case "move":
+                let moved = try await services.people.moveApplicant(try id(context), toUnit: form["unit_code"], caller: user)
+                let drafts = moved.draftsMoved > 0 ? "，\(moved.draftsMoved)份草稿随人调动" : ""
+                let staying = moved.stayingUnderWay > 0 ? "；已提交的\(moved.stayingUnderWay)份申报仍由本单位审查" : ""
+                return done(Self.viewPath("applicants", view), "已将\(moved.account.name)调动到\(moved.unit.name)（单位编号\(moved.unit.code)）\(drafts)\(staying)", context)
             case "delete":
                 try await services.people.deleteApplicant(try id(context), caller: user)
                 return done(Self.viewPath("applicants", view), "已删除申报人账户", context)

@@ -192,6 +192,9 @@ struct UI: Sendable {
         case matches("orgs/*/reset-password"): return "确定初始化\(named("机构"))管理员的密码吗？原密码立即失效，其登录随之结束，需把新的初始密码交给对方。"
         case matches("staff/*/delete"): return "确定删除\(named("人员"))吗？其账户将不能再登录。"
         case matches("applicants/*/delete"): return "确定删除\(named("申报人"))的账户吗？"
+        case matches("applicants/*/move"):
+            let code = form["unit_code"].trimmingCharacters(in: .whitespacesAndNewlines).prefix(40)
+            return "确定将\(named("申报人"))调动到单位编号为 \(code) 的单位吗？调动后由该单位管理其账户，其草稿随人调动；已提交的申报仍由本单位审查。"
         case matches("applications/*/withdraw"): return "确定撤回这份申报吗？撤回后，审查记录仍保留。"
         case matches("experts/*/state") where form["state"] == "retired": return "确定让\(named("专家"))退出专家库吗？"
         case matches("sessions/*/close"): return "确定结束本次评审会吗？结束后不能再投票。"

@@ -59,7 +59,7 @@ enum UIRoutes {
         }
         tenant.post("applicants") { request, context in try await ui.applicantAction("add", request, context) }
         tenant.post("applicants/import") { request, context in try await ui.applicantAction("import", request, context) }
-        for action in ["edit", "delete"] {
+        for action in ["edit", "move", "delete"] {
             tenant.post("applicants/{id}/\(action)") { request, context in try await ui.applicantAction(action, request, context) }
         }
 

@@ -1,0 +1,53 @@
+/// 人员调动: an applicant who takes up a post at another unit of the same city moves there
+/// with their account. Their ID-card number stays their login, their password and sessions
+/// stay theirs, and everything they ever applied for stays theirs to read and print.
+///
+/// What moves with them is only what has not yet been declared: their drafts, which will be
+/// declared by the new unit (its plan, its route). What was submitted was declared by the old
+/// unit: it keeps its route, its plan place and its reviewers, and the old unit's
+/// 申报人员状态查询 keeps it — a returned one is resubmitted along the route it came back on.
+///
+/// Before this, a move was a deletion and a new account at the new unit, which lost the
+/// person's drafts and the way to their past applications and 评审表.
+public enum ApplicantMove {
+    /// The 单位编号 of the unit moved to, as typed: full-width digits read, blanks around it
+    /// dropped; digits only (a code is the division code and sequence numbers).
+    public static func unitCode(_ raw: String) throws(ZhichengError) -> String {
+        let code = raw.foldingFullWidth().trimmingInvisibles()
+        guard !code.isEmpty else { throw .invalid("请填写调入单位的单位编号", field: "unit_code") }
+        guard code.count <= 40, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw .invalid("单位编号只含数字（调入单位的管理员登录名即其单位编号）", field: "unit_code")
+        }
+        return code
+    }
+
+    /// The unit moved to, as the rule needs it.
+    public struct Target: Sendable, Equatable {
+        public var id: Int
+        public var code: String
+        public var name: String
+        /// Its info approved by its parent (the root office has none to approve).
+        public var approved: Bool
+
+        public init(id: Int, code: String, name: String, approved: Bool) {
+            self.id = id
+            self.code = code
+            self.name = name
+            self.approved = approved
+        }
+    }
+
+    /// Refuses a move to the unit the person is in, or to a unit that may not yet manage
+    /// anyone (its info not approved by its parent: it cannot add applicants either).
+    public static func check(from currentOrgID: Int, to target: Target) throws(ZhichengError) {
+        guard target.id != currentOrgID else {
+            throw .invalid("申报人已在\(target.name)（单位编号\(target.code)），无需调动", field: "unit_code")
+        }
+        guard target.approved else {
+            throw .conflict("\(target.name)（单位编号\(target.code)）的单位信息尚未经上级审核通过，暂不能调入人员")
+        }
+    }
+
+    /// Whether an application in `state` goes with the person to the new unit: a draft only.
+    public static func goesWithPerson(_ state: ApplicationState) -> Bool { state == .draft }
+}
