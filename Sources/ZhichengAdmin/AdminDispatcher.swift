@@ -167,6 +167,7 @@ public final class AdminDispatcher: Sendable {
                 "integrity": .array(report.integrity.map(JSONValue.string)),
                 "foreign_keys": .array(report.foreignKeys.map(JSONValue.string)),
                 "audit_chain": .string(report.auditProblem ?? "ok"),
+                "login_case_pairs": .array(report.loginCasePairs.map { .array($0.map(JSONValue.string)) }),
             ]
         case .tenantArchive:
             let id = try args.string("id")

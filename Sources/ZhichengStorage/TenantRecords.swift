@@ -275,6 +275,22 @@ extension SQLiteConnection {
     /// The live account a typed login names (`Login.match`): the one with exactly that login,
     /// else the only one whose login differs from it by case. Sign-in and the sysadmin's reset
     /// find accounts so.
+    /// The groups of live logins that differ only by ASCII case (`CheckReport.loginCasePairs`),
+    /// each in the order its accounts were made, the groups by their first account.
+    public func loginsDifferingOnlyByCase() throws -> [[String]] {
+        let logins = try query("""
+            SELECT a.login FROM accounts a WHERE a.deleted_at IS NULL
+            AND EXISTS (SELECT 1 FROM accounts b WHERE b.deleted_at IS NULL AND b.id != a.id AND b.login = a.login COLLATE NOCASE)
+            ORDER BY a.id
+            """).compactMap { $0["login"].string }
+        var groups: [String: Int] = [:], out: [[String]] = []
+        for login in logins {
+            let key = Login.folded(login)
+            if let at = groups[key] { out[at].append(login) } else { groups[key] = out.count; out.append([login]) }
+        }
+        return out
+    }
+
     public func account(typedLogin login: String) throws -> Login.Match<AccountRecord> {
         Login.match(login, among: try accounts(loginIgnoringCase: login), login: \.login)
     }

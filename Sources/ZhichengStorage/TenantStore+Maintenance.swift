@@ -9,6 +9,11 @@ public struct CheckReport: Sendable, Equatable {
     public var foreignKeys: [String]
     /// nil when the audit chain is intact.
     public var auditProblem: String?
+    /// Live logins that differ only by ASCII case, each group in the order made (`Zhang.Wei`,
+    /// `zhang.wei`): made before schema v28, when a login was one only in the same case. Not a
+    /// fault of the file (each still signs in by its exact login), so `ok` does not count it, but
+    /// a third form of such a pair has a lock-out of its own: a sysadmin may want to part them.
+    public var loginCasePairs: [[String]] = []
     public var ok: Bool { integrity == ["ok"] && foreignKeys.isEmpty && auditProblem == nil }
 }
 
@@ -316,7 +321,8 @@ extension TenantStore {
                 let fks = try conn.query("PRAGMA foreign_key_check").map { row in
                     "\(row["table"].string ?? "?") row \(row["rowid"].int.map(String.init) ?? "?") → \(row["parent"].string ?? "?")"
                 }
-                return CheckReport(integrity: integrity, foreignKeys: fks, auditProblem: try conn.verifyAuditChain())
+                return CheckReport(integrity: integrity, foreignKeys: fks, auditProblem: try conn.verifyAuditChain(),
+                                   loginCasePairs: try conn.loginsDifferingOnlyByCase())
             }
         }
     }

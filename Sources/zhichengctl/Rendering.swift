@@ -41,7 +41,8 @@ enum Rendering {
         case .string(let s): s
         case .bool(let b): b ? "yes" : "no"
         case .number: value.serialized
-        case .array(let elements): elements.isEmpty ? "-" : elements.map(text).joined(separator: ", ")
+        // A list of lists (tenant.check's login_case_pairs): the lists apart by "; ".
+        case .array(let elements): elements.isEmpty ? "-" : elements.map(text).joined(separator: elements.contains { $0.arrayValue != nil } ? "; " : ", ")
         case .object: value.serialized
         }
     }

@@ -384,7 +384,7 @@ def test_the_operators_password_reset_finds_a_login_in_any_case(env: Env, root: 
     assert refused["ok"] is False and refused["error"]["code"] == "not_found", refused
 
 
-def test_two_logins_differing_only_by_case_made_before_both_keep_working(daemon_factory) -> None:
+def test_two_logins_differing_only_by_case_made_before_both_keep_working(daemon_factory, zhichengctl_bin) -> None:
     """A tenant may hold `Zhang.Wei` and `zhang.wei` both, made when logins were one only in the
     same case. No door of this build makes such a pair any more, so the second is given its
     login in the tenant's file while the daemon is stopped (as a file of an earlier build would
@@ -400,11 +400,13 @@ def test_two_logins_differing_only_by_case_made_before_both_keep_working(daemon_
     city = api.first_login(info["admin_login"], info["admin_password"])
     first = new_staff(city, "Zhang.Wei", NEW_PASSWORD)
     second = new_staff(city, "Zhang.Wei.2", OTHER_PASSWORD)
+    li = [new_staff(city, login, NEW_PASSWORD).account["id"] for login in ("Li.Si", "Li.Si.2")]
     d.terminate()
     con = sqlite3.connect(d.tenant_db("zhengzhou"))
     try:
         with con:
             con.execute("UPDATE accounts SET login = 'zhang.wei' WHERE id = ?", (second.account["id"],))
+            con.execute("UPDATE accounts SET login = 'LI.SI' WHERE id = ?", (li[1],))
     finally:
         con.close()
     d.start()
@@ -442,7 +444,14 @@ def test_two_logins_differing_only_by_case_made_before_both_keep_working(daemon_
     assert reset["login"] == "zhang.wei", reset
     assert api.sign_in("zhang.wei", reset["password"]).account["id"] == second.account["id"]
     assert api.sign_in("Zhang.Wei", NEW_PASSWORD).account["must_change_password"] is False, "the other keeps its password"
-    assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
+    # tenant.check names the pair, in the order made, for the sysadmin to part them; the file is sound.
+    report = d.call("tenant.check", {"id": "zhengzhou"})
+    assert report["ok"] is True and report["login_case_pairs"] == [["Zhang.Wei", "zhang.wei"], ["Li.Si", "LI.SI"]], report
+    shown = run_ctl(zhichengctl_bin, "tenant", "check", "zhengzhou", socket_path=d.admin_socket)
+    assert shown.returncode == 0 and "Zhang.Wei, zhang.wei; Li.Si, LI.SI" in shown.stdout, (shown.stdout, shown.stderr)
+    # Once one of a pair is gone (deleted, its login retired), it is no pair.
+    expect(city.delete(f"staff/{li[1]}"), (200, 204))
+    assert d.call("tenant.check", {"id": "zhengzhou"})["login_case_pairs"] == [["Zhang.Wei", "zhang.wei"]]
 
 
 def test_a_restore_brings_back_no_session(env: Env, root: Session) -> None:
