@@ -795,6 +795,26 @@ public enum TenantSchema {
                     AND NOT EXISTS (SELECT 1 FROM json_each(received_applications.former_applicant_names) WHERE type != 'text')
                 ELSE 0 END;
             """),
+        Migration(version: 30, name: "人员调动: an applicant moved to another unit once it accepts", sql: """
+            -- The unit a person leaves offers the move (调出); the unit named accepts (调入) or
+            -- declines; the one that offered may cancel while it waits. One waiting offer per
+            -- person. Rows are never deleted: with the audit rows they are the move's history.
+            CREATE TABLE applicant_moves (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                from_org_id INTEGER NOT NULL REFERENCES orgs(id),
+                to_org_id INTEGER NOT NULL REFERENCES orgs(id),
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'declined', 'cancelled')),
+                offered_by INTEGER NOT NULL REFERENCES accounts(id),
+                offered_at REAL NOT NULL,
+                decided_by INTEGER REFERENCES accounts(id),
+                decided_at REAL,
+                CHECK (from_org_id != to_org_id)
+            ) STRICT;
+            CREATE UNIQUE INDEX applicant_moves_waiting ON applicant_moves(account_id) WHERE state = 'pending';
+            CREATE INDEX applicant_moves_to ON applicant_moves(to_org_id, state);
+            CREATE INDEX applicant_moves_from ON applicant_moves(from_org_id, state);
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

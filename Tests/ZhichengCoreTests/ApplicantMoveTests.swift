@@ -36,19 +36,38 @@ struct ApplicantMoveTests {
             try ApplicantMove.check(from: 7, to: Self.school)
         } throws: { error in
             let error = error as? ZhichengError
-            return error?.code == .invalid && error?.field == "unit_code" && error?.message.contains("紫荆山小学（单位编号4101040010002）") == true
+            return error?.code == .invalid && error?.field == "unit_code" && error?.message.contains("单位编号4101040010002") == true
         }
     }
 
-    @Test func aMoveToAUnitNotYetApprovedIsAConflictNamingIt() {
+    @Test func aMoveToAUnitNotYetApprovedIsAConflictByItsCodeOnly() {
         var unapproved = Self.school
         unapproved.approved = false
         #expect {
             try ApplicantMove.check(from: 6, to: unapproved)
         } throws: { error in
+            // A unit outside the caller's line is not named to them anywhere else either.
             let error = error as? ZhichengError
-            return error?.code == .conflict && error?.message.contains("紫荆山小学") == true && error?.message.contains("审核") == true
+            return error?.code == .conflict && error?.message.contains("单位编号4101040010002") == true
+                && error?.message.contains("审核") == true && error?.message.contains("紫荆山小学") == false
         }
+    }
+
+    @Test(arguments: [ApplicantMove.State.accepted, .declined, .cancelled])
+    func aWaitingOfferIsDecidedOnce(_ next: ApplicantMove.State) throws {
+        #expect(try ApplicantMove.State.pending.decide(next) == next)
+        for settled in [ApplicantMove.State.accepted, .declined, .cancelled] {
+            #expect {
+                try settled.decide(next)
+            } throws: { error in
+                let error = error as? ZhichengError
+                return error?.code == .conflict && error?.message.contains(settled.label) == true
+            }
+        }
+    }
+
+    @Test func anOfferIsNotMadeWaitingAgain() {
+        #expect(throws: ZhichengError.self) { try ApplicantMove.State.pending.decide(.pending) }
     }
 
     @Test func onlyDraftsGoWithThePerson() {

@@ -366,7 +366,7 @@ struct MigrationTests {
              try conn.scalar("PRAGMA user_version")?.int,
              try conn.query("SELECT DISTINCT typeof(former_unit_names) || typeof(former_applicant_names) AS t FROM received_applications").compactMap { $0["t"].string })
         }
-        #expect(version == 29 && version == TenantSchema.latestVersion)
+        #expect(version == TenantSchema.latestVersion)
         #expect(lists == [
             #"1 ["东风实验小学"] ["钱晓"]"#,
             #"2 ["育才实验小学","郑州市育才小学"] []"#,
@@ -377,7 +377,9 @@ struct MigrationTests {
             #"7 ["回民中学",null,1,["回民中学"]] ["马一"]"#,
         ], "\(lists)")
         #expect(types == ["texttext"])
-        #expect(after == before, "nothing but the two lists changes")
+        // Tables later versions add (v30's applicant_moves) start empty.
+        #expect(after.filter { before[$0.key] == nil }.allSatisfy { $0.value.isEmpty })
+        #expect(after.filter { before[$0.key] != nil } == before, "nothing but the two lists changes")
         #expect(after["review_sessions"]?.first?.contains(.text(inputs)) == true, "the draw's recorded inputs as drawn")
         await db.close()
     }

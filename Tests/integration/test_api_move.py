@@ -1,10 +1,12 @@
 """人员调动 through the JSON API: an applicant who takes a post at another unit of the city
-is moved there by their unit's admin (`POST applicants/<id>/move` with the new unit's
-单位编号), keeping their account, their sign-in and every application they made. Their
-drafts go with them and are declared by the new unit (its plan, its route); what they
-submitted stays on the route it was declared on, in the old unit's queue and
-申报人员状态查询. Refusals (bad or unknown codes, the same unit, a unit not yet approved,
-someone else's applicant, a reviewer, another city's code) change nothing.
+is offered there by their unit's admin (`POST applicants/<id>/move` with the new unit's
+单位编号) and moves once that unit's admin accepts (`POST moves/<id>/accept`; it may decline,
+and the offering unit may cancel while it waits), keeping their account, their sign-in and
+every application they made. Their drafts go with them and are declared by the new unit
+(its plan, its route); what they submitted stays on the route it was declared on, in the old
+unit's queue and 申报人员状态查询. Refusals (bad or unknown codes, the same unit, a unit not
+yet approved, someone else's applicant or offer, a reviewer, another city's code, an offer
+decided already) change nothing.
 
 One daemon for the module: 郑州市 with two approved schools under the city office (第一中学
 with a 2026 plan, 第二中学 with a 2027 plan) and a third unit whose info was never approved;
@@ -86,6 +88,14 @@ def filled(applicant: Session, year: int) -> dict:
     return app
 
 
+def offer(env: Env, source: Session, person: dict, code: str) -> dict:
+    return expect(source.post(f"applicants/{person['id']}/move", {"unit_code": code}), 201).json
+
+
+def accept(target: Session, move: dict) -> dict:
+    return expect(target.post(f"moves/{move['id']}/accept"), 200).json
+
+
 def listed(admin: Session, org_id: int) -> set[int]:
     return {a["id"] for a in expect(admin.get(f"orgs/{org_id}/applicants"), 200).json["applicants"]}
 
@@ -102,11 +112,24 @@ def test_a_moved_applicant_keeps_account_and_history_and_takes_drafts_along(env:
     assert expect(applicant.get(f"applications/{draft['id']}"), 200).json["route"] == [env.a["id"], 1]
     assert submitted["id"] in queue(env.a_handler)
 
-    moved = expect(env.a_s.post(f"applicants/{person['id']}/move", {"unit_code": env.b["code"]}), 200).json
+    move = offer(env, env.a_s, person, env.b["code"])
+    assert move["state"] == "pending" and move["state_label"] == "待接收" and move["account_id"] == person["id"], move
+    assert move["from_unit"] == {"id": env.a["id"], "code": env.a["code"], "name": "郑州市第一中学"}
+    assert move["to_unit"] == {"id": env.b["id"], "code": env.b["code"], "name": "郑州市第二中学"}
+    assert move["login"] == person["login"], "whole for the unit they are in"
+    # Nothing moves until the other unit accepts; both see the offer waiting.
+    assert person["id"] in listed(env.a_s, env.a["id"]) and person["id"] not in listed(env.b_s, env.b["id"])
+    assert [m["id"] for m in expect(env.a_s.get("moves"), 200).json["outgoing"]] == [move["id"]]
+    incoming = expect(env.b_s.get("moves"), 200).json["incoming"]
+    assert [m["id"] for m in incoming] == [move["id"]] and incoming[0]["login"] != person["login"] and "*" in incoming[0]["login"], incoming
+    assert expect(applicant.get(f"applications/{draft['id']}"), 200).json["org_id"] == env.a["id"]
+
+    moved = accept(env.b_s, move)
+    assert moved["move"]["state"] == "accepted" and moved["move"]["state_label"] == "已接收"
     assert moved["account"]["id"] == person["id"] and moved["account"]["org_id"] == env.b["id"]
     assert moved["account"]["login"] == person["login"]
-    assert moved["unit"] == {"id": env.b["id"], "code": env.b["code"], "name": "郑州市第二中学"}
     assert moved["drafts_moved"] == 1 and moved["staying_under_way"] == 1
+    assert expect(env.a_s.get("moves"), 200).json["outgoing"] == [] and expect(env.b_s.get("moves"), 200).json["incoming"] == []
 
     # The new unit manages them now; the old one no longer does.
     assert person["id"] in listed(env.b_s, env.b["id"]) and person["id"] not in listed(env.a_s, env.a["id"])
@@ -137,22 +160,25 @@ def test_a_moved_applicant_keeps_account_and_history_and_takes_drafts_along(env:
     b_rows = {r["application_id"] for r in expect(env.b_s.get(f"orgs/{env.b['id']}/applicant-status"), 200).json["rows"]}
     assert draft["id"] in b_rows
 
-    # 操作日志 says who moved whom, from where to where.
-    entry = next(e for e in expect(env.a_s.get("audit?limit=50"), 200).json["entries"]
-                 if e["action"] == "applicant.move" and e["target"] == f"account:{person['id']}")
-    assert "郑州市第一中学" in entry["detail"] and f"郑州市第二中学（{env.b['code']}）" in entry["detail"], entry
+    # 操作日志 says who offered and who accepted whom, from where to where (the number masked).
+    entries = expect(env.city.get("audit?limit=100"), 200).json["entries"]
+    offered = next(e for e in entries if e["action"] == "applicant.move-offer" and e["target"] == f"account:{person['id']}")
+    entry = next(e for e in entries if e["action"] == "applicant.move" and e["target"] == f"account:{person['id']}")
+    for e in (offered, entry):
+        assert "郑州市第一中学" in e["detail"] and f"郑州市第二中学（{env.b['code']}）" in e["detail"] and "调动者" in e["detail"], e
+        assert person["login"] not in e["detail"], "the number masked"
     assert '"drafts":1' in entry["detail"] and '"staying":1' in entry["detail"], entry
 
 
 def test_the_new_unit_may_move_them_on_or_back(env: Env) -> None:
     person, applicant = applicant_of(env.a_s, env, env.a["id"], "往返者")
-    expect(env.a_s.post(f"applicants/{person['id']}/move", {"unit_code": env.b["code"]}), 200)
-    back = expect(env.b_s.post(f"applicants/{person['id']}/move", {"unit_code": f"  {env.a['code']} "}), 200).json
+    accept(env.b_s, offer(env, env.a_s, person, env.b["code"]))
+    back = accept(env.a_s, offer(env, env.b_s, person, f"  {env.a['code']} "))
     assert back["account"]["org_id"] == env.a["id"] and back["drafts_moved"] == 0 and back["staying_under_way"] == 0
     assert person["id"] in listed(env.a_s, env.a["id"])
     # Full-width digits, as an input method types them, are the same code.
     full = env.b["code"].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    expect(env.a_s.post(f"applicants/{person['id']}/move", {"unit_code": full}), 200)
+    accept(env.b_s, offer(env, env.a_s, person, full))
     # Still signed in, and what they start now is the unit's they are in now.
     new = expect(applicant.post("applications", {"kind": "title", "year": 2027, "series": REVIEW_SERIES, "level": "中级", "title": "一级教师"}), 201).json
     assert new["org_id"] == env.b["id"] and new["route"] == [env.b["id"], 1], new
@@ -177,8 +203,9 @@ def test_refusals_change_nothing(env: Env) -> None:
     with unchanged(env.d, TENANT):
         # The unit they are in.
         expect(env.a_s.post(path, {"unit_code": env.a["code"]}), 400, field="unit_code", contains="无需调动")
-        # A unit whose info its parent has not approved.
-        expect(env.a_s.post(path, {"unit_code": env.pending["code"]}), 409, contains="尚未经上级审核通过")
+        # A unit whose info its parent has not approved (by its code: its name is not told).
+        refused = expect(env.a_s.post(path, {"unit_code": env.pending["code"]}), 409, contains="尚未经上级审核通过")
+        assert "第三中学" not in refused.body.decode()
         # Another unit's admin, the city office's (only their own unit moves them), a reviewer.
         expect(env.b_s.post(path, {"unit_code": env.b["code"]}), 404, contains="本单位没有该申报人")
         expect(env.city.post(path, {"unit_code": env.b["code"]}), 404)
@@ -203,3 +230,45 @@ def test_a_deleted_unit_cannot_receive_anyone(env: Env) -> None:
     person, _ = applicant_of(env.a_s, env, env.a["id"], "不能调入")
     with unchanged(env.d, TENANT):
         expect(env.a_s.post(f"applicants/{person['id']}/move", {"unit_code": gone["code"]}), 400, field="unit_code", contains="没有单位编号为")
+
+
+def test_an_offer_is_declined_or_cancelled_once_and_nothing_moves(env: Env) -> None:
+    person, applicant = applicant_of(env.a_s, env, env.a["id"], "未调成")
+    draft = filled(applicant, 2027)
+    first = offer(env, env.a_s, person, env.b["code"])
+    with unchanged(env.d, TENANT):
+        # One waiting offer per person, named when a second is tried.
+        expect(env.a_s.post(f"applicants/{person['id']}/move", {"unit_code": env.b["code"]}), 409, contains="请先撤销")
+        # Only the unit named accepts or declines it, only the offering one cancels it.
+        expect(env.a_s.post(f"moves/{first['id']}/accept"), 404)
+        expect(env.a_s.post(f"moves/{first['id']}/decline"), 404)
+        expect(env.b_s.post(f"moves/{first['id']}/cancel"), 404)
+        expect(env.city.post(f"moves/{first['id']}/accept"), 404)
+        expect(env.b_handler.post(f"moves/{first['id']}/accept"), 403)
+        expect(applicant.post(f"moves/{first['id']}/accept"), 403)
+        expect(env.b_s.post("moves/999999/accept"), 404)
+        expect(applicant.get("moves"), 403)
+    declined = expect(env.b_s.post(f"moves/{first['id']}/decline"), 200).json
+    assert declined["state"] == "declined" and declined["state_label"] == "未接收"
+    with unchanged(env.d, TENANT):
+        expect(env.b_s.post(f"moves/{first['id']}/accept"), 409, contains="已未接收")
+        expect(env.a_s.post(f"moves/{first['id']}/cancel"), 409)
+    assert person["id"] in listed(env.a_s, env.a["id"])
+    assert expect(applicant.get(f"applications/{draft['id']}"), 200).json["org_id"] == env.a["id"]
+
+    # Offered again, then cancelled by the offering unit: it can no longer be accepted.
+    second = offer(env, env.a_s, person, env.b["code"])
+    cancelled = expect(env.a_s.post(f"moves/{second['id']}/cancel"), 200).json
+    assert cancelled["state"] == "cancelled"
+    with unchanged(env.d, TENANT):
+        expect(env.b_s.post(f"moves/{second['id']}/accept"), 409, contains="已撤销")
+    assert expect(env.b_s.get("moves"), 200).json["incoming"] == []
+
+    # A person deleted while an offer waits takes it with them.
+    third = offer(env, env.a_s, person, env.b["code"])
+    expect(env.a_s.delete(f"applicants/{person['id']}"), (200, 204))
+    assert expect(env.b_s.get("moves"), 200).json["incoming"] == []
+    with unchanged(env.d, TENANT):
+        expect(env.b_s.post(f"moves/{third['id']}/accept"), 409, contains="已撤销")
+    entries = [e["action"] for e in expect(env.city.get("audit?limit=100"), 200).json["entries"]]
+    assert "applicant.move-decline" in entries and "applicant.move-cancel" in entries

@@ -393,10 +393,11 @@ def test_a_city_whose_id_is_api_has_its_pages_and_its_api(daemon_factory, browse
 
 def test_an_applicant_is_moved_to_another_unit_on_the_applicants_page(daemon_factory, browser):
     """人员调动 on 创建申报人员账户: the school's admin opens 调动 on a person's row, types the
-    other school's 单位编号, is asked again (naming the person and the code), confirms, and
-    the person leaves the list with their draft, which is then under the new unit, whose list
-    shows them. A code that is no unit's comes back as the
-    page with the control marked and the message. Set-up through the API."""
+    other school's 单位编号, is asked again (naming the person and the code), confirms; the offer
+    waits in 待对方接收的调出人员. A code that is no unit's comes back as the page with the
+    message. The other school's admin finds the person in 待本单位接收的调入人员 (the number
+    masked), is asked again, accepts, and lists them; their draft is under the new unit now.
+    Set-up through the API."""
     from urllib.parse import quote
 
     from api_support import NEW_PASSWORD as API_PASSWORD, REVIEW_SECTIONS, REVIEW_SERIES, Api, approve_unit, create_child, expect, fresh_id_number
@@ -417,6 +418,7 @@ def test_an_applicant_is_moved_to_another_unit_on_the_applicants_page(daemon_fac
     p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "units-move")
     p.login_ok(aa["login"], API_PASSWORD)
     p.go("applicants")
+    assert not p.all("#moves-in") and not p.all("#moves-out")
 
     def row():
         return next(r for r in p.all("#applicants tbody tr") if "周调动" in r.text)
@@ -434,31 +436,44 @@ def test_an_applicant_is_moved_to_another_unit_on_the_applicants_page(daemon_fac
         p.press(button)
 
     assert_controls_named(p)
-    # A code that is no unit's: the page again, the field marked and described by the message.
+    # A code that is no unit's: the page again with the message.
     open_move("4101999")
-    assert p.by("#confirm-message").text == "确定将申报人“周调动”调动到单位编号为 4101999 的单位吗？调动后由该单位管理其账户，其草稿随人调动；已提交的申报仍由本单位审查。"
+    assert p.by("#confirm-message").text.startswith("确定将申报人“周调动”调动到单位编号为 4101999 的单位吗？对方单位接收后才调动"), p.by("#confirm-message").text
     p.click("#confirm-yes")
     assert "没有单位编号为 4101999 的单位" in p.flash_error(), p.d.page_source[-1500:]
     assert p.d.title.startswith("错误："), p.d.title
     assert "周调动" in p.by("#applicants").text
     p.shot("refused")
 
-    # The other school's code: asked again, then done.
+    # The other school's code: asked again, then offered; it waits.
     open_move(b["code"])
     assert "单位编号为 " + b["code"] in p.by("#confirm-message").text
     p.click("#confirm-yes")
-    assert p.flash_ok() == f"已将周调动调动到郑州市第二中学（单位编号{b['code']}），1份草稿随人调动", p.flash_ok()
-    assert "周调动" not in p.by("#applicants").text
-    p.shot("moved")
-    p.go("audit")
-    moved = [r.text for r in p.all("#audit tbody tr") if "申报人调动" in r.text]
-    assert moved and "调入单位：郑州市第二中学" in moved[0] and "随人调动的草稿：1" in moved[0], moved
+    assert p.flash_ok() == f"已提出将周调动调动到郑州市第二中学（单位编号{b['code']}），待对方接收", p.flash_ok()
+    waiting = p.by("#moves-out").text
+    assert "周调动" in waiting and f"郑州市第二中学（{b['code']}）" in waiting, waiting
+    assert "周调动" in p.by("#applicants").text, "still here until accepted"
+    assert_controls_named(p)
+    assert p.by("#moves-out button").accessible_name == "撤销周调动的调动"
+    p.shot("offered")
     p.logout()
 
-    # The other school's admin now lists them; the person's draft is under the new unit.
+    # The other school accepts it.
     p.login_ok(ba["login"], API_PASSWORD)
     p.go("applicants")
-    assert "周调动" in p.by("#applicants").text
+    incoming = p.by("#moves-in").text
+    assert "周调动" in incoming and f"郑州市第一中学（{a['code']}）" in incoming and person["account"]["login"] not in incoming, incoming
+    assert [b_.accessible_name for b_ in p.all("#moves-in button")] == ["接收周调动", "不接收周调动"]
+    assert_controls_named(p)
+    p.shot("incoming")
+    p.press(p.all("#moves-in button")[0])
+    assert p.by("#confirm-message").text.startswith("确定接收申报人“周调动”调入本单位吗？"), p.by("#confirm-message").text
+    p.click("#confirm-yes")
+    assert p.flash_ok() == "已接收周调动调入本单位，1份草稿随人调入", p.flash_ok()
+    assert "周调动" in p.by("#applicants").text and not p.all("#moves-in")
+    p.go("audit")
+    moved = [r.text for r in p.all("#audit tbody tr") if "申报人调动（调入）" in r.text]
+    assert moved and "调入单位：郑州市第二中学" in moved[0] and "随人调动的草稿：1" in moved[0], moved
     p.logout()
     mine = expect(applicant.get(f"applications/{draft['id']}"), 200).json   # the same session as before
     assert mine["org_id"] == b["id"] and mine["unit_name"] == "郑州市第二中学" and mine["route"] == [b["id"], 1], mine

@@ -390,12 +390,15 @@ public struct ApplicationService: Sendable {
             guard made < Self.maxApplicationsPerYear else {
                 throw ZhichengError.conflict("每人每个年度最多创建\(Self.maxApplicationsPerYear)份申报（含草稿和已撤回的），请继续填写已有的草稿")
             }
-            let chain = try Self.newChain(kind: kind, level: level, unit: caller.orgID, conn)
+            // The unit the account is in as this transaction sees it, not as the session was read:
+            // a move (人员调动) accepted meanwhile takes the person's drafts to the new unit.
+            let unit = try conn.account(caller.accountID)?.orgID ?? caller.orgID
+            let chain = try Self.newChain(kind: kind, level: level, unit: unit, conn)
             let now = Date().timeIntervalSince1970
             try conn.run("""
                 INSERT INTO applications (id, applicant_id, org_id, kind, year, series, level, title, specialty, state, chain, created_at, updated_at)
                 VALUES (\(ApplicationIDs.next), ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)
-                """, [caller.accountID, caller.orgID, kind.rawValue, year, series, level.rawValue, title, specialty, try Self.encode(chain), now, now])
+                """, [caller.accountID, unit, kind.rawValue, year, series, level.rawValue, title, specialty, try Self.encode(chain), now, now])
             let id = Int(conn.lastInsertRowID)
             try conn.appendAudit(caller.audit("application.create", target: "application:\(id)",
                                               detail: #"{"kind":"\#(kind.rawValue)","year":\#(year),"series":\#(jsonString(series)),"level":"\#(level.rawValue)"}"#))

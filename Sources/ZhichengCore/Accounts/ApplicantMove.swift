@@ -2,6 +2,11 @@
 /// with their account. Their ID-card number stays their login, their password and sessions
 /// stay theirs, and everything they ever applied for stays theirs to read and print.
 ///
+/// A move takes both units: the one the person leaves offers it (调出), naming the other by its
+/// 单位编号; that one accepts (调入) or declines, and until it does, the person stays where they
+/// are (the offering unit may cancel). No unit can put people on another's list, its plan or
+/// its reviewers' queues without that unit's word.
+///
 /// What moves with them is only what has not yet been declared: their drafts, which will be
 /// declared by the new unit (its plan, its route). What was submitted was declared by the old
 /// unit: it keeps its route, its plan place and its reviewers, and the old unit's
@@ -38,13 +43,36 @@ public enum ApplicantMove {
     }
 
     /// Refuses a move to the unit the person is in, or to a unit that may not yet manage
-    /// anyone (its info not approved by its parent: it cannot add applicants either).
+    /// anyone (its info not approved by its parent: it cannot add applicants either; its name
+    /// is not said, as a unit outside one's own line is not shown anywhere else).
     public static func check(from currentOrgID: Int, to target: Target) throws(ZhichengError) {
         guard target.id != currentOrgID else {
-            throw .invalid("申报人已在\(target.name)（单位编号\(target.code)），无需调动", field: "unit_code")
+            throw .invalid("申报人已在本单位（单位编号\(target.code)），无需调动", field: "unit_code")
         }
         guard target.approved else {
-            throw .conflict("\(target.name)（单位编号\(target.code)）的单位信息尚未经上级审核通过，暂不能调入人员")
+            throw .conflict("单位编号\(target.code)的单位信息尚未经上级审核通过，暂不能调入人员")
+        }
+    }
+
+    /// Where an offer stands.
+    public enum State: String, Sendable, CaseIterable {
+        case pending, accepted, declined, cancelled
+
+        public var label: String {
+            switch self {
+            case .pending: "待接收"
+            case .accepted: "已接收"
+            case .declined: "未接收"
+            case .cancelled: "已撤销"
+            }
+        }
+
+        /// What the unit named (accept, decline) and the offering unit (cancel) may still do:
+        /// only a waiting offer is decided, once.
+        public func decide(_ next: State) throws(ZhichengError) -> State {
+            guard self == .pending else { throw .conflict("该调动已\(label)，不能再办理") }
+            guard next != .pending else { throw .invalid("调动只能接收、不接收或撤销", field: "state") }
+            return next
         }
     }
 

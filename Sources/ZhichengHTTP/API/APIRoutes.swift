@@ -195,12 +195,25 @@ enum APIRoutes {
             let body = try await APIJSON.decode(PersonPatchBody.self, from: request)
             return try APIJSON.response(AccountDTO(try await s.people.updateApplicant(try id(context), name: body.name, phone: body.phone, caller: context.caller)))
         }
+        // 人员调动: offered by the unit the person is in, accepted or declined by the other.
         signedIn.post("applicants/{id}/move") { request, context in
             let body = try await APIJSON.decode(MoveApplicantBody.self, from: request)
-            let moved = try await s.people.moveApplicant(try id(context), toUnit: body.unitCode, caller: context.caller)
-            return try APIJSON.response(MovedApplicantDTO(account: AccountDTO(moved.account),
-                                                          unit: .init(id: moved.unit.id, code: moved.unit.code, name: moved.unit.name),
+            return try APIJSON.response(MoveDTO(try await s.people.offerMove(try id(context), toUnit: body.unitCode, caller: context.caller)), status: .created)
+        }
+        signedIn.get("moves") { _, context in
+            let moves = try await s.people.moves(caller: context.caller)
+            return try APIJSON.response(MovesDTO(outgoing: moves.outgoing.map(MoveDTO.init), incoming: moves.incoming.map(MoveDTO.init)))
+        }
+        signedIn.post("moves/{id}/accept") { _, context in
+            let moved = try await s.people.acceptMove(try id(context), caller: context.caller)
+            return try APIJSON.response(MovedApplicantDTO(move: MoveDTO(moved.offer), account: AccountDTO(moved.account),
                                                           draftsMoved: moved.draftsMoved, stayingUnderWay: moved.stayingUnderWay))
+        }
+        signedIn.post("moves/{id}/decline") { _, context in
+            try APIJSON.response(MoveDTO(try await s.people.declineMove(try id(context), caller: context.caller)))
+        }
+        signedIn.post("moves/{id}/cancel") { _, context in
+            try APIJSON.response(MoveDTO(try await s.people.cancelMove(try id(context), caller: context.caller)))
         }
         signedIn.delete("applicants/{id}") { _, context in
             try await s.people.deleteApplicant(try id(context), caller: context.caller)
@@ -238,12 +251,40 @@ struct CreatedOrgDTO: Encodable {
 }
 struct CreatedAccountDTO: Encodable { var account: AccountDTO; var password: String }
 
-/// `POST applicants/<id>/move`: the account (of its new unit now), the unit, how many drafts
-/// went with the person and how many submitted applications stay with their old unit's route.
-struct MovedApplicantDTO: Encodable {
+/// A move between two units (`POST applicants/<id>/move`, `GET moves`): the person (the ID-card
+/// number whole for the unit they are in, masked for the other), both units, where it stands.
+struct MoveDTO: Encodable {
     struct Unit: Encodable { var id: Int; var code: String; var name: String }
+    var id: Int
+    var accountId: Int
+    var name: String
+    var login: String
+    var fromUnit: Unit
+    var toUnit: Unit
+    var state: String
+    var stateLabel: String
+    var offeredAt: String
+
+    init(_ m: PeopleService.MoveOffer) {
+        id = m.id
+        accountId = m.accountID
+        name = m.name
+        login = m.login
+        fromUnit = Unit(id: m.from.id, code: m.from.code, name: m.from.name)
+        toUnit = Unit(id: m.to.id, code: m.to.code, name: m.to.name)
+        state = m.state.rawValue
+        stateLabel = m.state.label
+        offeredAt = Date(timeIntervalSince1970: m.offeredAt).ISO8601Format()
+    }
+}
+
+struct MovesDTO: Encodable { var outgoing: [MoveDTO]; var incoming: [MoveDTO] }
+
+/// `POST moves/<id>/accept`: the move, the account (of its new unit now), how many drafts went
+/// with the person and how many submitted applications stay with their old unit's route.
+struct MovedApplicantDTO: Encodable {
+    var move: MoveDTO
     var account: AccountDTO
-    var unit: Unit
     var draftsMoved: Int
     var stayingUnderWay: Int
 }

@@ -24,6 +24,7 @@ enum KeptInput {
     /// Labels of the free-text fields the UI's forms use; the 单位信息 fields (phone, email …)
     /// by `UnitProfile.fields`, as that page names them; others by their name.
     static let labels: [String: String] = [
+        "unit_code": "调入单位编号",
         "name": "名称", "comment": "意见", "reason": "原因", "title": "职称", "specialty": "专业", "relations": "回避关系",
         "place": "地点", "time": "时间", "login": "登录名", "id_number": "身份证号",
         "year": "年度", "count": "抽取人数", "reserves": "备选人数", "seed": "随机种子", "score": "评分", "text": "异议内容",

@@ -281,6 +281,15 @@ enum Templates {
 
     static let applicants = """
         <h2>创建申报人员账户</h2>
+        {{#has_moves_in}}<table id="moves-in"><caption>待本单位接收的调入人员</caption><thead><tr><th>姓名</th><th>身份证号</th><th>调出单位</th><th>提出时间</th><th>操作</th></tr></thead><tbody>
+        {{#moves_in}}<tr><td>{{name}}</td><td>{{login}}</td><td>{{unit}}</td><td>{{at}}</td><td>
+        <form method="post" action="{{base}}moves/{{id}}/accept"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" aria-label="接收{{name}}">接收</button></form>
+        <form method="post" action="{{base}}moves/{{id}}/decline"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary" aria-label="不接收{{name}}">不接收</button></form>
+        </td></tr>{{/moves_in}}</tbody></table>{{/has_moves_in}}
+        {{#has_moves_out}}<table id="moves-out"><caption>待对方接收的调出人员</caption><thead><tr><th>姓名</th><th>身份证号</th><th>调入单位</th><th>提出时间</th><th>操作</th></tr></thead><tbody>
+        {{#moves_out}}<tr><td>{{name}}</td><td>{{login}}</td><td>{{unit}}</td><td>{{at}}</td><td>
+        <form method="post" action="{{base}}moves/{{id}}/cancel"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary" aria-label="撤销{{name}}的调动">撤销</button></form>
+        </td></tr>{{/moves_out}}</tbody></table>{{/has_moves_out}}
         <fieldset><legend>添加申报人</legend>
         <form method="post" action="{{base}}applicants" id="add-applicant"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>身份证号 <input type="text" name="id_number" id="applicant-id" required maxlength="40" value="{{typed_id_number}}"></label>
@@ -304,8 +313,8 @@ enum Templates {
         <details><summary>修改<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}applicants/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit" aria-label="保存{{name}}的姓名和手机号">保存</button></form></details>
         <details><summary>调动<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}applicants/{{id}}/move"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_what" value="{{name}}">
-        <p class="hint">调到本市另一单位工作：填写调入单位的单位编号（即其管理员登录名）。账户、密码和全部申报记录随人保留，草稿随人调动；已提交的申报仍由本单位审查。</p>
-        <label>调入单位编号 <input type="text" name="unit_code" inputmode="numeric" pattern="[0-9０-９ ]*" maxlength="40" required></label><button type="submit" aria-label="调动{{name}}">调动</button></form></details>
+        <p class="hint">调到本市另一单位工作：填写调入单位的单位编号（即其管理员登录名），对方单位接收后调动。账户、密码和全部申报记录随人保留，草稿随人调动；已提交的申报仍由本单位审查。</p>
+        <label>调入单位编号 <input type="text" name="unit_code" inputmode="numeric" maxlength="40" required></label><button type="submit" aria-label="调动{{name}}">调动</button></form></details>
         <form method="post" action="{{base}}applicants/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="danger" aria-label="删除{{name}}">删除</button></form>
         </td></tr>{{/people}}
         {{^people}}<tr><td colspan="4">{{#searching}}没有符合条件的申报人{{/searching}}{{^searching}}暂无申报人{{/searching}}</td></tr>{{/people}}

@@ -110,8 +110,14 @@ extension UI {
             page = try await services.people.applicants(of: user.orgID, search: search, limit: Self.peoplePageSize, after: nil, caller: user)
         }
         let org = try await ownOrg(user)
+        let moves = try await services.people.moves(caller: user)
         if entered != nil { Self.refilled() }
+        func row(_ m: PeopleService.MoveOffer, unit: ApplicantMove.Target) -> [String: Any] {
+            ["id": m.id, "name": m.name, "login": m.login, "unit": "\(unit.name)（\(unit.code)）", "at": ChinaTime.minute(m.offeredAt)]
+        }
         var data: [String: Any] = ["people": page.accounts.map { ["id": $0.id, "name": $0.name, "login": $0.login, "phone": $0.phone] },
+                                   "has_moves_in": !moves.incoming.isEmpty, "moves_in": moves.incoming.map { row($0, unit: $0.from) },
+                                   "has_moves_out": !moves.outgoing.isEmpty, "moves_out": moves.outgoing.map { row($0, unit: $0.to) },
                                    "typed_id_number": entered?["id_number"] ?? "", "typed_name": entered?["name"] ?? "", "typed_phone": entered?["phone"] ?? ""]
         data.merge(Self.pagingData("applicants", search: search, after: after, page: page, context: context, link: link)) { $1 }
         if let importResult {
@@ -143,10 +149,19 @@ extension UI {
                 let p = try await services.people.updateApplicant(try id(context), name: form["name"], phone: form["phone"], caller: user)
                 return done(Self.viewPath("applicants", view), "已保存\(p.name)的信息", context)
             case "move":
-                let moved = try await services.people.moveApplicant(try id(context), toUnit: form["unit_code"], caller: user)
-                let drafts = moved.draftsMoved > 0 ? "，\(moved.draftsMoved)份草稿随人调动" : ""
-                let staying = moved.stayingUnderWay > 0 ? "；已提交的\(moved.stayingUnderWay)份申报仍由本单位审查" : ""
-                return done(Self.viewPath("applicants", view), "已将\(moved.account.name)调动到\(moved.unit.name)（单位编号\(moved.unit.code)）\(drafts)\(staying)", context)
+                let offer = try await services.people.offerMove(try id(context), toUnit: form["unit_code"], caller: user)
+                return done(Self.viewPath("applicants", view), "已提出将\(offer.name)调动到\(offer.to.name)（单位编号\(offer.to.code)），待对方接收", context)
+            case "accept":
+                let moved = try await services.people.acceptMove(try id(context), caller: user)
+                let drafts = moved.draftsMoved > 0 ? "，\(moved.draftsMoved)份草稿随人调入" : ""
+                let staying = moved.stayingUnderWay > 0 ? "；其已提交的\(moved.stayingUnderWay)份申报仍由\(moved.offer.from.name)审查" : ""
+                return done(Self.viewPath("applicants", view), "已接收\(moved.account.name)调入本单位\(drafts)\(staying)", context)
+            case "decline":
+                let offer = try await services.people.declineMove(try id(context), caller: user)
+                return done(Self.viewPath("applicants", view), "已不接收\(offer.name)调入", context)
+            case "cancel":
+                let offer = try await services.people.cancelMove(try id(context), caller: user)
+                return done(Self.viewPath("applicants", view), "已撤销\(offer.name)的调动", context)
             case "delete":
                 try await services.people.deleteApplicant(try id(context), caller: user)
                 return done(Self.viewPath("applicants", view), "已删除申报人账户", context)

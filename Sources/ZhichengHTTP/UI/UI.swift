@@ -194,7 +194,10 @@ struct UI: Sendable {
         case matches("applicants/*/delete"): return "确定删除\(named("申报人"))的账户吗？"
         case matches("applicants/*/move"):
             let code = form["unit_code"].trimmingCharacters(in: .whitespacesAndNewlines).prefix(40)
-            return "确定将\(named("申报人"))调动到单位编号为 \(code) 的单位吗？调动后由该单位管理其账户，其草稿随人调动；已提交的申报仍由本单位审查。"
+            return "确定将\(named("申报人"))调动到单位编号为 \(code) 的单位吗？对方单位接收后才调动：由该单位管理其账户，其草稿随人调动；已提交的申报仍由本单位审查。"
+        case matches("moves/*/accept"): return "确定接收\(named("申报人"))调入本单位吗？接收后由本单位管理其账户，其草稿随人调入，由本单位申报；其已提交的申报仍由原单位审查。"
+        case matches("moves/*/decline"): return "确定不接收\(named("申报人"))调入吗？"
+        case matches("moves/*/cancel"): return "确定撤销\(named("申报人"))的调动吗？"
         case matches("applications/*/withdraw"): return "确定撤回这份申报吗？撤回后，审查记录仍保留。"
         case matches("experts/*/state") where form["state"] == "retired": return "确定让\(named("专家"))退出专家库吗？"
         case matches("sessions/*/close"): return "确定结束本次评审会吗？结束后不能再投票。"

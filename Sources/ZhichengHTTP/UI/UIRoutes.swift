@@ -62,6 +62,9 @@ enum UIRoutes {
         for action in ["edit", "move", "delete"] {
             tenant.post("applicants/{id}/\(action)") { request, context in try await ui.applicantAction(action, request, context) }
         }
+        for action in ["accept", "decline", "cancel"] {
+            tenant.post("moves/{id}/\(action)") { request, context in try await ui.applicantAction(action, request, context) }
+        }
 
         tenant.get("seal") { request, context in try await ui.page(request, context) { user in try await ui.sealPage(user, context, flash: .none) } }
         tenant.post("seal") { request, context in try await ui.sealAction(request, context) }
