@@ -128,6 +128,17 @@ struct HandOverBlankNameTests {
         #expect(RelayedRename.parse("applicant.renamed", ["name": "周文", "source_application_ids": [7], "id_number": 410102]).failureDescription
                 == "id_number is not text")
     }
+
+    /// `applicant.moved` (人员调动): the unit's name and code, the expert applications, the number;
+    /// the code is what the draw's same-unit 回避 goes by, so a move without it is malformed.
+    @Test func anApplicantMovedPayloadNeedsTheNumberAndTheUnitCode() {
+        #expect(RelayedRename.parse("applicant.moved", ["name": "回民中学", "source_application_ids": [7], "id_number": Self.zhou, "unit_code": " 4101040010002 "])
+                == .success(RelayedRename(name: "回民中学", applications: [7], unitCode: "4101040010002", idNumber: Self.zhou)))
+        #expect(RelayedRename.parse("applicant.moved", ["name": "回民中学", "source_application_ids": [7], "id_number": Self.zhou]).failureDescription
+                == "unit_code is missing")
+        #expect(RelayedRename.parse("applicant.moved", ["name": " ", "source_application_ids": [7], "unit_code": "4101040010002"]).failureDescription
+                == "name is blank; id_number is missing")
+    }
 }
 
 extension Result where Failure == RelayedRename.Malformed {

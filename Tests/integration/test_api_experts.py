@@ -326,6 +326,55 @@ def test_the_draw_knows_a_renamed_unit_by_its_code(env: Env, pool: dict):
     assert v["matches"] and v["inputs_current"] and v["recomputed_panel"] == [other["id"]], v
 
 
+def test_an_expert_moved_to_another_unit_in_the_city_is_kept_off_that_units_applicants(env: Env, pool: dict):
+    """人员调动 of an expert's person in the city (offered by 实验中学, accepted by 回民中学) reaches
+    the province (`applicant.moved`): the 专家信息库 entry names the unit they work at now, by
+    name and code, and the draw keeps them off an applicant of 回民中学 as 同一单位, no longer off
+    one of 实验中学. Their expert application at the province keeps the unit that declared it.
+    A move of a person the province holds no expert application of sends nothing."""
+    expert, _ = become_expert(env, "实验中学", "严调动", specialty="小学英语")
+    other, _ = become_expert(env, "逸夫小学", "曾不动", specialty="小学英语")
+    assert expert["unit_name"] == "实验中学"
+    school_id, school = env.schools["实验中学"]
+    target_id, target = env.schools["回民中学"]
+    target_code = expect(target.get(f"orgs/{target_id}/profile"), 200).json["code"]
+    person = next(a for a in expect(school.get(f"orgs/{school_id}/applicants?q={quote('严调动')}"), 200).json["applicants"])
+    move = expect(school.post(f"applicants/{person['id']}/move", {"unit_code": target_code}), 201).json
+    expect(target.post(f"moves/{move['id']}/accept"), 200)
+
+    def entry() -> dict:
+        return next(e for e in expect(env.prov.get(f"experts?specialty={quote('小学英语')}"), 200).json["experts"] if e["id"] == expert["id"])
+
+    wait_until(lambda: entry()["unit_name"] == "回民中学", 30, "the province to learn the expert's new unit")
+    assert entry()["unit_code"] == target_code, entry()
+    audit = [e for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"] if e["action"] == "applicant.moved-in-city"]
+    assert audit and target_code in audit[0]["detail"] and '"experts":1' in audit[0]["detail"] and expert["id_number"] not in str(audit), audit[:1]
+    assert expect(env.prov.get(f"expert-applications/{province_expert_app(env, '严调动')['id']}"), 200).json["unit_name"] == "实验中学"
+
+    # The draw: an applicant of 回民中学 is the expert's colleague now; one of 实验中学 no longer is.
+    _, _, there = senior_application(env, "回民中学", "钟回民")
+    _, _, before = senior_application(env, "实验中学", "钟实验")
+    for received, seed in ((there, "moved-there"), (before, "moved-before")):
+        session = expect(env.prov.post(f"committees/{pool['id']}/sessions", {"name": f"调动回避评审会{seed}", "series": SERIES, "specialty": "小学英语",
+                                                                              "panel_size": 1, "reserves": 0, "applications": [received["id"]]}), 201).json
+        drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": seed}), 200).json
+        excluded = {x["expert_id"]: x["reason"] for x in drawn["excluded"]}
+        if received is there:
+            assert excluded == {expert["id"]: f"与申报人钟回民同一单位（回民中学，单位编号{target_code}）"}, excluded
+            assert [m["expert_id"] for m in drawn["experts"]] == [other["id"]]
+        else:
+            assert expert["id"] not in excluded, excluded
+        expect(env.prov.post(f"sessions/{session['id']}/cancel", {"reason": "测试结束"}), 200)
+
+    # A person the province holds no expert application of: moved without a message.
+    quiet = applicant(env, "实验中学", "严未报")
+    listed = expect(school.get(f"orgs/{school_id}/applicants?q={quote('严未报')}"), 200).json["applicants"][0]
+    quiet_move = expect(school.post(f"applicants/{listed['id']}/move", {"unit_code": target_code}), 201).json
+    expect(target.post(f"moves/{quiet_move['id']}/accept"), 200)
+    sent = db_rows(env.daemon.tenant_db("zhengzhou"), "SELECT json_extract(payload, '$.id_number') FROM outbox WHERE kind = 'applicant.moved'")
+    assert sent == [(person["login"],)], sent
+
+
 def test_two_units_of_one_name_are_two_units_in_the_draw(env: Env, pool: dict):
     """Two 实验小学, one under 管城区教育局 and one under 金水区教育局, are two units: an expert of
     the one may judge an applicant of the other (the name comparison excluded them). An expert

@@ -239,7 +239,7 @@ public struct PeopleService: Sendable {
     /// takes the tree as it is then); what they submitted stays with its route.
     public func acceptMove(_ moveID: Int, caller: SignedIn) async throws -> ApplicantMoved {
         try Access.requireOrgAdmin(caller)
-        return try await store.write(caller) { conn in
+        let (moved, told) = try await store.write(caller) { conn -> (ApplicantMoved, Bool) in
             try Access.requireApprovedOrg(caller, conn)
             guard var offer = try Self.moveOffer(moveID, viewer: caller.orgID, conn), offer.to.id == caller.orgID else {
                 throw ZhichengError.notFound("没有这个调动")
@@ -269,8 +269,28 @@ public struct PeopleService: Sendable {
             offer.login = account.login   // theirs now
             try conn.appendAudit(caller.audit("applicant.move", target: "account:\(account.id)",
                                               detail: Self.moveDetail(offer, extra: #","drafts":\#(moved),"staying":\#(staying)"#)))
-            return ApplicantMoved(offer: offer, account: try conn.account(account.id) ?? account, draftsMoved: moved, stayingUnderWay: staying)
+            let told = try Self.tellProvinceOfMove(account, to: offer.to, moveID: offer.id, tenant: caller.tenant, conn)
+            return (ApplicantMoved(offer: offer, account: try conn.account(account.id) ?? account, draftsMoved: moved, stayingUnderWay: staying), told)
         }
+        if told { relay?.kick(caller.tenant) }
+        return moved
+    }
+
+    /// Tells the province, in the move's transaction, the unit a person works at now when it
+    /// holds an expert application of theirs (an expert of its 专家信息库 may have been admitted
+    /// from it: same-unit 回避 follows the unit). Their title applications keep the unit that
+    /// declared them, at the province as here. Returns whether a message was written.
+    static func tellProvinceOfMove(_ account: AccountRecord, to unit: ApplicantMove.Target, moveID: Int, tenant: TenantID,
+                                   _ conn: SQLiteConnection) throws -> Bool {
+        let handedOver = try CrossTenantRelay.handedOver(.ofApplicant(account.id), conn)
+        guard !handedOver.isEmpty else { return false }
+        let experts = try conn.query("SELECT id FROM applications WHERE kind = 'expert' AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                                     [try CrossTenantRelay.json(handedOver)]).compactMap { $0["id"].int }
+        guard !experts.isEmpty else { return false }
+        try CrossTenantRelay.enqueue("applicant.moved", id: CrossTenantRelay.messageID(tenant.rawValue, "applicant.moved", moveID),
+                                     to: CrossTenantRelay.provinceTarget,
+                                     payload: ["source_application_ids": experts, "id_number": account.login, "unit_code": unit.code, "name": unit.name], conn)
+        return true
     }
 
     /// 不接收: the unit a move was offered to declines it; the person stays where they are.

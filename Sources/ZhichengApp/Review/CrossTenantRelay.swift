@@ -573,6 +573,30 @@ public final class CrossTenantRelay: Sendable {
                                             detail: #"{"city":"\#(source)","name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
             return .done
+        case "applicant.moved":
+            // A city's applicant moved to another of its units (人员调动, accepted by that unit)
+            // after an expert application of theirs was handed over: the 专家信息库's entry of an
+            // expert admitted from one of them names the unit they work at now, by name and
+            // code, so that a draw keeps them off that unit's applicants (同一单位回避) and no
+            // longer off their former unit's (a relation may name it: 回避关系). The province's
+            // copies of their applications keep the unit that declared them. Found as a
+            // correction of their name finds them: the ids, each with the ID-card number.
+            let move: RelayedRename
+            do { move = try RelayedRename.parse(message.kind, payload).get() } catch { return .malformed(error.description) }
+            let copies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?"
+            let arguments: [any SQLiteBindable] = [source.rawValue, try json(move.applications), move.idNumber]
+            guard try holds(copies, arguments, conn) else {
+                return .unmatched("the province holds none of the applications it names with its id_number")
+            }
+            let experts = try conn.run("""
+                UPDATE experts SET unit_name = ?, unit_code = ?, updated_at = ?
+                WHERE received_id IN (SELECT id FROM received_applications WHERE \(copies)) AND (unit_name != ? OR unit_code IS NOT ?)
+                """, [move.name, move.unitCode, now] + arguments + [move.name, move.unitCode])
+            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "applicant.moved-in-city",
+                                            target: "applicant:\(source):\(IDCardNumber.maskedIfOne(move.idNumber))",
+                                            detail: #"{"city":"\#(source)","unit_code":\#(jsonString(move.unitCode)),"name":\#(jsonString(move.name)),"experts":\#(experts)}"#,
+                                            source: "tenant:\(source)"))
+            return .done
         case "objection.lodge":
             return try lodge(message, payload, from: source, now: now, conn) ? .answered : .done
         case "objection.resolved":

@@ -5,6 +5,8 @@ import ZhichengCore
 /// person's) message carries it, read from its payload: the new name, the city's application
 /// ids it concerns (`OrgService.rename`, `PeopleService`), and what identifies the unit (its
 /// code, for the audit row) or the person (the ID-card number, which every row must match).
+/// An `applicant.moved` (人员调动, `PeopleService.acceptMove`) is read so too: the name and code
+/// of the unit the person works at now, their expert applications' ids and their number.
 /// A payload that lacks one of them, or gives a blank name, is `Malformed`: the relay keeps
 /// the message in the inbox without its effect, writes `relay.unapplied` and logs why.
 struct RelayedRename: Equatable {
@@ -20,7 +22,7 @@ struct RelayedRename: Equatable {
         var description: String { faults.joined(separator: "; ") }
     }
 
-    /// Reads the payload of a message of `kind` (`org.renamed` or `applicant.renamed`).
+    /// Reads the payload of a message of `kind` (`org.renamed`, `applicant.renamed` or `applicant.moved`).
     static func parse(_ kind: String, _ payload: [String: Any]) -> Result<RelayedRename, Malformed> {
         var faults: [String] = []
         let name = CrossTenantRelay.givenName(payload["name"])
@@ -28,16 +30,19 @@ struct RelayedRename: Equatable {
         let ids = Self.ids(payload["source_application_ids"])
         if ids == nil { faults.append(Self.fault("source_application_ids", payload["source_application_ids"], wants: "a non-empty list of application ids")) }
         var code = "", idNumber = ""
-        if kind == "applicant.renamed" {
+        if kind == "applicant.renamed" || kind == "applicant.moved" {
             // Read as the hand-over stored it (`CrossTenantRelay.givenNumber`).
             if let number = CrossTenantRelay.givenNumber(payload["id_number"]) {
                 idNumber = number
             } else {
                 faults.append(Self.fault("id_number", payload["id_number"], wants: "text"))
             }
-        } else {
-            // Only named in the audit row: the ids find the unit's applications.
-            code = payload["unit_code"] as? String ?? ""
+        }
+        if kind != "applicant.renamed" {
+            // `org.renamed`: only named in the audit row (the ids find the unit's applications).
+            // `applicant.moved`: the unit the person works at now, by its code (回避 by code).
+            code = (payload["unit_code"] as? String)?.trimmingInvisibles() ?? ""
+            if kind == "applicant.moved", code.isEmpty { faults.append(Self.fault("unit_code", payload["unit_code"], wants: "text")) }
         }
         guard faults.isEmpty, let name, let ids else { return .failure(Malformed(faults: faults)) }
         return .success(RelayedRename(name: name, applications: ids, unitCode: code, idNumber: idNumber))

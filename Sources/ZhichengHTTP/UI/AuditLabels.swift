@@ -15,7 +15,7 @@ enum AuditLabels {
         "org.profile.approve": "单位信息审核通过", "org.profile.reject": "单位信息退回", "org.certificate.upload": "上传单位证件", "org.seal.upload": "上传印章",
         "staff.create": "新增人员", "staff.update": "修改人员", "staff.delete": "删除人员", "staff.enable": "启用人员", "staff.disable": "停用人员",
         "staff.roles": "设置审查角色", "staff.permissions": "设置审查权限",
-        "applicant.create": "创建申报人账户", "applicant.update": "修改申报人", "applicant.delete": "删除申报人账户", "applicant.move": "申报人调动（调入）", "applicant.move-offer": "提出人员调动", "applicant.move-decline": "不接收调入人员", "applicant.move-cancel": "撤销人员调动", "applicant.renamed-in-city": "地市申报人更名",
+        "applicant.create": "创建申报人账户", "applicant.update": "修改申报人", "applicant.delete": "删除申报人账户", "applicant.move": "申报人调动（调入）", "applicant.move-offer": "提出人员调动", "applicant.move-decline": "不接收调入人员", "applicant.move-cancel": "撤销人员调动", "applicant.renamed-in-city": "地市申报人更名", "applicant.moved-in-city": "地市申报人调动",
         "plan.save": "保存申报计划", "plan.document": "上传计划文件", "plan.submit": "提交申报计划", "plan.approve": "申报计划审核通过", "plan.reject": "申报计划退回",
         "application.create": "创建申报", "application.section": "填写申报内容", "application.attachment.add": "上传附件",
         "application.attachment.remove": "删除附件", "application.submit": "提交申报", "application.withdraw": "撤回申报",
