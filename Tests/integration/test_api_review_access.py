@@ -544,7 +544,7 @@ def test_the_review_form_stamps_the_seal_and_runs_only_its_print_script(env: Env
 
 
 # One opinion of a 评审表: its org, step, reviewer (None when not named) and seal (base64, None without one).
-OPINION = re.compile(r'<tr(?: class="keep")?><th scope="row">([^<]*)<br>([^<]*)意见</th><td><div class="opinion"><p>.*?</p>\s*<div class="signoff"><span class="sign">(?:审查人：([^<]*?)　)?[^<]*</span>'
+OPINION = re.compile(r'<tr(?: class="keep")?><th scope="row">([^<]*)<br>([^<]*)意见</th><td><div class="opinion"><p>.*?<span class="signoff"><span class="sign">(?:审查人：([^<]*?)　)?[^<]*</span>'
                      r'(?:<img class="seal" src="data:image/png;base64,([A-Za-z0-9+/=]+)")?', re.S)
 
 

@@ -3,8 +3,9 @@ and submits an application; the school's 经办人 passes it and its 负责人 r
 section; the applicant fixes and resubmits; it climbs 管城区教育局 and 郑州市 to the committee;
 the school's admin finds it in 申报人员状态查询 and opens the printable 评审表 with the seal.
 Organizations and accounts are set up through the API; everything after is done in the browser.
-The 评审表 is also printed to PDF (A4) as an office prints it, typical and at every maximum, and
-read back from the PDF's own structure (pdf_support.py): pages, text, seals.
+The 评审表 is also printed to PDF (A4) as an office prints it, typical, at every maximum and with
+long opinions breaking near their ends, and read back from the PDF's own structure
+(pdf_support.py): pages, text, seals.
 Screenshots and PDFs: .build/screenshots/review-*."""
 
 from __future__ import annotations
@@ -461,10 +462,10 @@ class Chain:
     reviewers: dict
 
 
-def three_levels(d, *, dept_name: str, school_name: str, series: str, names: dict[str, str]) -> Chain:
+def three_levels(d, *, dept_name: str, school_name: str, series: str, names: dict[str, str], places: int = 5) -> Chain:
     """郑州市 → dept_name → school_name, each org with its seal (three different images) and
-    its 经办人 and 负责人 (named `names` by login), the school's plan for 中级 of `series`, the
-    city's committee for it."""
+    its 经办人 and 负责人 (named `names` by login), the school's plan for `places` 中级 of
+    `series`, the city's committee for it."""
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
     api = Api(d.http_port, "zhengzhou")
     city = api.first_login(info["admin_login"], info["admin_password"], PASSWORD)
@@ -482,7 +483,7 @@ def three_levels(d, *, dept_name: str, school_name: str, series: str, names: dic
             expect(admin.put(f"staff/{r['account']['id']}/roles", {"roles": [role]}), 200)
             expect(admin.put(f"staff/{r['account']['id']}/permissions", {"series": [series], "sections": SECTIONS + ["附件"]}), 200)
             reviewers[login] = api.first_login(login, r["password"], PASSWORD)
-    approved_plan(school, city, school_org["id"], [{"series": series, "level": "中级", "count": 5}])
+    approved_plan(school, city, school_org["id"], [{"series": series, "level": "中级", "count": places}])
     expect(city.post("committees", {"name": f"郑州市{series}中级评审委员会", "series": [series], "levels": ["中级"]}), 201)
     return Chain(api, city, school, school_org["id"], school_admin["login"], series, reviewers)
 
@@ -576,7 +577,9 @@ def print_layout(p: Pages) -> dict:
             let sealed = 0;
             for (const op of document.querySelectorAll('#opinions .opinion')) {
                 const text = op.querySelector('p'), sign = op.querySelector('.sign'), seal = op.querySelector('.seal');
-                const lines = boxes(text), signed = sign ? boxes(sign) : [];
+                // The opinion's own lines: the text of the paragraph, not the signature ending it.
+                const lines = Array.from(text.childNodes).filter(n => n.nodeType === Node.TEXT_NODE).flatMap(boxes);
+                const signed = sign ? boxes(sign) : [];
                 if (seal) {
                     sealed++;
                     const s = seal.getBoundingClientRect();
@@ -664,6 +667,45 @@ def assert_signed(pdf, columns: list[str], names: dict[str, str], ending: dict[s
         if ending is not None:
             ends = pages_of(columns, ending[login][-16:])
             assert ends == signed, f"{login}: the opinion ends on page(s) {ends}, signed on {signed}"
+
+
+def column_lines(page, share: float) -> list[tuple[float, str]]:
+    """The page's lines in the opinions' column (right of the row headers, which end at `share`
+    of the printable width), top to bottom: each line's top (PDF points, up) and its text (NFKC)."""
+    import unicodedata
+    area = page.clips[0]
+    edge = area.x0 + share * (area.x1 - area.x0)
+    lines: list[list] = []
+    for g in sorted((g for g in page.glyphs if g.box.x0 >= edge), key=lambda g: (-g.box.y1, g.box.x0)):
+        if lines and abs(lines[-1][0] - g.box.y1) < 3:
+            lines[-1][1].append(g)
+        else:
+            lines.append([g.box.y1, [g]])
+    return [(top, unicodedata.normalize("NFKC", "".join(g.char for g in sorted(glyphs, key=lambda g: g.box.x0)))) for top, glyphs in lines]
+
+
+# An opinion's signature line as printed: 审查人 and the reviewer's name when the reader is shown
+# them, then the date (the committee's: the date alone).
+SIGNATURE_LINE = re.compile(f"(?:{printed_as('审查人：').pattern}.*)?" + r"\d{4}-\d\d-\d\d \d\d:\d\d")
+
+
+def page_openings(pdf, share: float) -> list[str]:
+    """What each page after the first begins with in the opinions' column: "seal" when an image
+    is drawn above its first line of text, else that line."""
+    out = []
+    for page in pdf.pages[1:]:
+        lines = column_lines(page, share)
+        top = lines[0][0] if lines else float("-inf")
+        out.append("seal" if any(i.box.y1 > top + 1 for i in page.images) else lines[0][1] if lines else "")
+    return out
+
+
+def assert_no_signature_opens_a_page(pdf, share: float, what: str) -> None:
+    """No page after the first begins with an opinion's signature or seal: each stays with its
+    opinion's last lines (a signature alone at the top of a page signs nothing on it)."""
+    for n, opening in enumerate(page_openings(pdf, share), 2):
+        assert opening != "seal" and not SIGNATURE_LINE.fullmatch(opening), \
+            f"{what}: page {n} begins with a signature or seal cut off from its opinion: {opening!r}"
 
 
 def test_the_review_form_prints_on_one_a4_page_with_every_seal(daemon_factory, browser):
@@ -784,3 +826,51 @@ def test_a_review_form_at_every_maximum_breaks_across_pages_without_cutting_text
     assert_a4(by_css)
     assert len(by_css.pages) == len(pdf.pages)
     p.shot("longest")
+
+
+def test_a_long_opinion_is_signed_and_sealed_beside_its_last_lines(daemon_factory, browser):
+    """An opinion too long to be kept on one page (over 400 characters) goes on over the page,
+    but its signature (审查人, date) and its org's seal never begin a page alone, cut off from
+    what they sign: at least the opinion's last lines come with them, as on a signed paper form.
+    Lengths are swept so that a page ends at each point near an opinion's end: six opinions of
+    480–660 characters (a page ends within the last lines of one of them), and a 负责人's
+    opinion at the 2000 maximum after a 经办人's of 580–760 (it starts low on the first page,
+    fills the second and ends at its foot: Chromium honours no break-before: avoid on a
+    signature after a paragraph that went on from an earlier page, but it does honour the
+    paragraph's widows, and the signature is the paragraph's last line)."""
+    d = daemon_factory().start()
+    names = {"school.h": "王经办", "school.l": "李校长", "dept.h": "赵科员", "dept.l": "钱局长", "city.h": "孙审核", "city.l": "周主任"}
+    sweep = [[n] * 6 for n in range(480, 661, 30)] + [[n, 2000, 50, 50, 50, 50] for n in range(580, 761, 30)]
+    chain = three_levels(d, dept_name="管城区教育局", school_name="逸夫小学", series=SERIES, names=names, places=len(sweep))
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "review-print-signed")
+    p.login_ok(chain.school_login, PASSWORD)
+    # How many pages back an opinion signed within its last lines at the top of a page began:
+    # the cases the sweep is there to reach.
+    reached = set()
+    for lengths in sweep:
+        what = f"opinions of {lengths} characters"
+        comments = {login: long_text(f"〔{login}〕", n) for login, n in zip(LEVELS, lengths)}
+        app_id = through_the_chain(chain, applicant_name="吴申报", title="一级教师", comments=comments, note="同意")
+        p.go(f"api/v1/applications/{app_id}/review-form")
+        column = assert_lays_out_for_print(p, seals=3)
+        pdf = printed(p)
+        assert_a4(pdf)
+        assert_printed_cleanly(pdf)
+        assert_no_signature_opens_a_page(pdf, column, what)
+        columns = opinion_columns(pdf, column)
+        text, at = "".join(columns), 0
+        for login in LEVELS:
+            found = printed_as(f"通过。{comments[login]}").search(text, at)
+            assert found, f"{what}: {login}'s opinion is not printed whole: {text[at:at + 200]}"
+            at = found.end()
+        assert_signed(pdf, columns, names, ending=comments)
+        for login in LEVELS:
+            began = pages_of(columns, f"通过。{comments[login][:12]}")[0]
+            signature = printed_as(f"审查人：{names[login]}")
+            for n, page in enumerate(pdf.pages, 1):
+                above = [k for k, (_, line) in enumerate(column_lines(page, column)) if signature.match(line)]
+                if n > began and above and above[0] <= 4:
+                    reached.add(n - began)
+    # The sweep reaches both: an opinion begun on the page before its signature's, and one that
+    # filled the whole page in between (without the fix, each signature began a page alone).
+    assert {1, 2} <= reached, f"no length in the sweep breaks a page within an opinion's last lines: {reached}"

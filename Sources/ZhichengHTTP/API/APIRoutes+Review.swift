@@ -424,11 +424,13 @@ enum ReviewFormPage {
     /// Whether an opinion's row is printed whole (`tr.keep`, break-inside: avoid): one of up to
     /// 400 characters (a third of an A4 page at most, with its signature and seal) goes to the
     /// next page rather than be split, its signature and seal with it. A longer one goes on from
-    /// where the page ends: Chromium moves a row kept whole that is taller than a page to the
-    /// next page all the same, leaving the page before it half empty; and inside a table cell
-    /// it does not reliably honour widows or break-before: avoid, so the signature of an opinion
-    /// longer than that may begin the next page (the signature and the seal stay together:
-    /// `.signoff`).
+    /// where the page ends (Chromium moves a row kept whole that is taller than a page to the
+    /// next page all the same, leaving the page before it half empty), and its signature and
+    /// seal never begin a page alone: they are the last line of the opinion's paragraph
+    /// (`.signoff`, an inline-flex block as wide as the line), whose widows (3) bring at least
+    /// two lines of the opinion with them. (A signature after the paragraph, with
+    /// break-before: avoid, is left alone at the top of a page when the paragraph went on from an
+    /// earlier page: Chromium does not then break inside it to honour the avoid.)
     static func keepsWhole(_ text: String) -> Bool { text.count <= 400 }
 
     /// The 打印 button's script (in the template). The page allows no other: no inline handler, nothing

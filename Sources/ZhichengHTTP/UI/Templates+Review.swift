@@ -174,7 +174,7 @@ extension Templates {
         h1{text-align:center;font-size:20pt;letter-spacing:.3em;margin:0 0 5mm} table{width:100%;border-collapse:collapse;margin:4mm 0}
         th,td{border:1px solid #000;padding:2mm 3mm;vertical-align:top;font-size:11pt;overflow-wrap:anywhere} th{width:28mm;text-align:left;font-weight:normal}
         #f-name+th+td{white-space:nowrap} tr.keep{break-inside:avoid} .opinion p{margin:0;orphans:3;widows:3}
-        .signoff{display:flex;justify-content:flex-end;align-items:flex-end;gap:3mm;margin-top:2mm;break-inside:avoid}
+        .signoff{display:inline-flex;width:100%;justify-content:flex-end;align-items:flex-end;gap:3mm;margin-top:2mm}
         .seal{flex:none;width:24mm;height:24mm;object-fit:contain;opacity:.85} @media print{.noprint{display:none}}
         </style></head><body>
         <p class="noprint"><button id="print" type="button">打印</button></p>
@@ -187,11 +187,9 @@ extension Templates {
         <tr><th scope="row">面试通知</th><td colspan="3" id="f-interview">{{interview}}</td></tr>{{/interview}}
         </tbody></table>
         <table id="opinions"><tbody>
-        {{#opinions}}<tr{{#keep}} class="keep"{{/keep}}><th scope="row">{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}</p>
-        <div class="signoff"><span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</div></div></td></tr>{{/opinions}}
+        {{#opinions}}<tr{{#keep}} class="keep"{{/keep}}><th scope="row">{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}<span class="signoff"><span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</span></p></div></td></tr>{{/opinions}}
         {{^opinions}}<tr><td>尚无审查意见</td></tr>{{/opinions}}
-        {{#committee}}<tr{{#keep}} class="keep"{{/keep}} id="committee-opinion"><th scope="row">评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。{{note}}{{/note}}</p>
-        {{#date}}<div class="signoff"><span class="sign">{{date}}</span></div>{{/date}}</div></td></tr>{{/committee}}
+        {{#committee}}<tr{{#keep}} class="keep"{{/keep}} id="committee-opinion"><th scope="row">评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。{{note}}{{/note}}{{#date}}<span class="signoff"><span class="sign">{{date}}</span></span>{{/date}}</p></div></td></tr>{{/committee}}
         </tbody></table>
         <script>\(ReviewFormPage.printScript)</script>
         </body></html>
