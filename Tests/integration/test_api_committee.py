@@ -589,6 +589,7 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     # The city's printable 评审表 ends with the province committee's result.
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "评委会意见" in form and "河南省中小学教师高级评委会：通过" in form and "公示中" not in form, form[-1500:]
+    assert "：通过。<span" not in form, "a result without a note ends without a full stop before its date"
     # With its 面试通知 as every screen writes it.
     assert f'id="f-interview">{when}，省人社厅</td>' in form, form[:3000]
     # Dated by the confirmation's step in the city's trail (when the province's word arrived;
