@@ -272,9 +272,6 @@ extension SQLiteConnection {
     /// `accounts(loginIgnoringCase:)`'s query (its plan is tested).
     public static let loginIgnoringCaseSQL = "SELECT \(AccountRecord.columns) FROM accounts WHERE login = ? COLLATE NOCASE AND deleted_at IS NULL"
 
-    /// The live account a typed login names (`Login.match`): the one with exactly that login,
-    /// else the only one whose login differs from it by case. Sign-in and the sysadmin's reset
-    /// find accounts so.
     /// The groups of live logins that differ only by ASCII case (`CheckReport.loginCasePairs`),
     /// each in the order its accounts were made, the groups by their first account.
     public func loginsDifferingOnlyByCase() throws -> [[String]] {
@@ -291,6 +288,9 @@ extension SQLiteConnection {
         return out
     }
 
+    /// The live account a typed login names (`Login.match`): the one with exactly that login,
+    /// else the only one whose login differs from it by case. Sign-in and the sysadmin's reset
+    /// find accounts so.
     public func account(typedLogin login: String) throws -> Login.Match<AccountRecord> {
         Login.match(login, among: try accounts(loginIgnoringCase: login), login: \.login)
     }

@@ -56,13 +56,26 @@ struct ApplicantMoveTests {
     @Test(arguments: [ApplicantMove.State.accepted, .declined, .cancelled])
     func aWaitingOfferIsDecidedOnce(_ next: ApplicantMove.State) throws {
         #expect(try ApplicantMove.State.pending.decide(next) == next)
-        for settled in [ApplicantMove.State.accepted, .declined, .cancelled] {
+        let says: [ApplicantMove.State: String] = [
+            .accepted: "该调动已由调入单位接收，不能再办理", .declined: "调入单位已不接收该调动，不能再办理", .cancelled: "该调动已撤销，不能再办理",
+        ]
+        for (settled, message) in says {
             #expect {
                 try settled.decide(next)
             } throws: { error in
                 let error = error as? ZhichengError
-                return error?.code == .conflict && error?.message.contains(settled.label) == true
+                return error?.code == .conflict && error?.message == message
             }
+        }
+    }
+
+    @Test func anExpertRecommendationUnderWayHoldsTheMove() throws {
+        try ApplicantMove.checkUnderWay(name: "严调动", expertRecommendationsUnderWay: 0)
+        #expect {
+            try ApplicantMove.checkUnderWay(name: "严调动", expertRecommendationsUnderWay: 1)
+        } throws: { error in
+            let error = error as? ZhichengError
+            return error?.code == .conflict && error?.message == "严调动的专家推荐申报尚在审查中，审查结束后再调动"
         }
     }
 

@@ -251,7 +251,7 @@ def test_an_offer_is_declined_or_cancelled_once_and_nothing_moves(env: Env) -> N
     declined = expect(env.b_s.post(f"moves/{first['id']}/decline"), 200).json
     assert declined["state"] == "declined" and declined["state_label"] == "未接收"
     with unchanged(env.d, TENANT):
-        expect(env.b_s.post(f"moves/{first['id']}/accept"), 409, contains="已未接收")
+        expect(env.b_s.post(f"moves/{first['id']}/accept"), 409, contains="调入单位已不接收该调动，不能再办理")
         expect(env.a_s.post(f"moves/{first['id']}/cancel"), 409)
     assert person["id"] in listed(env.a_s, env.a["id"])
     assert expect(applicant.get(f"applications/{draft['id']}"), 200).json["org_id"] == env.a["id"]
@@ -261,7 +261,7 @@ def test_an_offer_is_declined_or_cancelled_once_and_nothing_moves(env: Env) -> N
     cancelled = expect(env.a_s.post(f"moves/{second['id']}/cancel"), 200).json
     assert cancelled["state"] == "cancelled"
     with unchanged(env.d, TENANT):
-        expect(env.b_s.post(f"moves/{second['id']}/accept"), 409, contains="已撤销")
+        expect(env.b_s.post(f"moves/{second['id']}/accept"), 409, contains="该调动已撤销，不能再办理")
     assert expect(env.b_s.get("moves"), 200).json["incoming"] == []
 
     # A person deleted while an offer waits takes it with them.
@@ -269,6 +269,28 @@ def test_an_offer_is_declined_or_cancelled_once_and_nothing_moves(env: Env) -> N
     expect(env.a_s.delete(f"applicants/{person['id']}"), (200, 204))
     assert expect(env.b_s.get("moves"), 200).json["incoming"] == []
     with unchanged(env.d, TENANT):
-        expect(env.b_s.post(f"moves/{third['id']}/accept"), 409, contains="已撤销")
-    entries = [e["action"] for e in expect(env.city.get("audit?limit=100"), 200).json["entries"]]
-    assert "applicant.move-decline" in entries and "applicant.move-cancel" in entries
+        expect(env.b_s.post(f"moves/{third['id']}/accept"), 409, contains="该调动已撤销，不能再办理")
+    entries = expect(env.city.get("audit?limit=100"), 200).json["entries"]
+    assert "applicant.move-decline" in [e["action"] for e in entries]
+    cancels = [e["detail"] for e in entries if e["action"] == "applicant.move-cancel" and e["target"] == f"account:{person['id']}"]
+    assert len(cancels) == 2 and any("申报人账户已删除" in c for c in cancels), cancels
+    # An accepted offer is not accepted twice.
+    again, _ = applicant_of(env.a_s, env, env.a["id"], "接收两次")
+    twice = offer(env, env.a_s, again, env.b["code"])
+    accept(env.b_s, twice)
+    with unchanged(env.d, TENANT):
+        expect(env.b_s.post(f"moves/{twice['id']}/accept"), 409, contains="该调动已由调入单位接收，不能再办理")
+        expect(env.a_s.post(f"moves/{twice['id']}/cancel"), 409, contains="该调动已由调入单位接收，不能再办理")
+
+
+def test_a_unit_deleted_while_an_offer_to_it_waits_ends_the_offer(env: Env) -> None:
+    gone, gone_admin = create_child(env.city, 1, "郑州市将撤销学校", "unit")
+    approve_unit(env.api, env.city, gone["id"], gone_admin["login"], gone_admin["password"])
+    person, _ = applicant_of(env.a_s, env, env.a["id"], "待撤销单位")
+    waiting = offer(env, env.a_s, person, gone["code"])
+    expect(env.city.delete(f"orgs/{gone['id']}"), (200, 204))
+    assert waiting["id"] not in [m["id"] for m in expect(env.a_s.get("moves"), 200).json["outgoing"]]
+    entry = next(e for e in expect(env.city.get("audit?limit=50"), 200).json["entries"] if e["action"] == "org.delete" and e["target"] == f"org:{gone['id']}")
+    assert '"moves_cancelled":1' in entry["detail"], entry
+    # The person may be offered elsewhere now.
+    assert offer(env, env.a_s, person, env.b["code"])["state"] == "pending"

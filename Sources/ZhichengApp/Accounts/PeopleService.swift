@@ -160,9 +160,14 @@ public struct PeopleService: Sendable {
             let live = try conn.scalar("SELECT count(*) FROM applications WHERE applicant_id = ? AND state IN (\(ApplicationState.underWaySQL))",
                                        [account.id])?.int ?? 0
             guard live == 0 else { throw ZhichengError.conflict("\(account.name)还有\(live)份申报在审查、退回修改或评审中，不能删除") }
-            // A move offered and not yet accepted ends with them.
-            try conn.run("UPDATE applicant_moves SET state = 'cancelled', decided_by = ?, decided_at = ? WHERE account_id = ? AND state = 'pending'",
-                         [caller.accountID, Date().timeIntervalSince1970, account.id])
+            // A move offered and not yet accepted ends with them (audited as a cancel is).
+            if let waiting = try conn.scalar("SELECT id FROM applicant_moves WHERE account_id = ? AND state = 'pending'", [account.id])?.int,
+               var offer = try Self.moveOffer(waiting, viewer: caller.orgID, conn) {
+                offer.state = .cancelled
+                try Self.decided(offer, by: caller, at: Date().timeIntervalSince1970, conn)
+                try conn.appendAudit(caller.audit("applicant.move-cancel", target: "account:\(account.id)",
+                                                  detail: Self.moveDetail(offer, extra: #","reason":"申报人账户已删除""#)))
+            }
             try conn.retireAccount(account.id)
         }
     }
@@ -206,6 +211,7 @@ public struct PeopleService: Sendable {
             }
             guard let org = try conn.org(code: code) else { throw ZhichengError.invalid("没有单位编号为 \(code) 的单位", field: "unit_code") }
             try ApplicantMove.check(from: account.orgID, to: Self.target(org))
+            try ApplicantMove.checkUnderWay(name: account.name, expertRecommendationsUnderWay: try Self.expertRecommendationsUnderWay(account.id, conn))
             if let waiting = try conn.query("""
                 SELECT o.name, o.code FROM applicant_moves m JOIN orgs o ON o.id = m.to_org_id WHERE m.account_id = ? AND m.state = 'pending'
                 """, [account.id]).first {
@@ -249,16 +255,17 @@ public struct PeopleService: Sendable {
             guard let account = try conn.account(offer.accountID), account.kind == .applicant, account.orgID == offer.from.id else {
                 throw ZhichengError.conflict("该调动已失效：\(offer.name)已不在\(offer.from.name)")
             }
+            // One submitted since the offer: the offering unit may cancel, or wait for its end.
+            try ApplicantMove.checkUnderWay(name: account.name, expertRecommendationsUnderWay: try Self.expertRecommendationsUnderWay(account.id, conn))
             let now = Date().timeIntervalSince1970
             var moved = 0, staying = 0
             for row in try conn.query("SELECT id, kind, level, state FROM applications WHERE applicant_id = ? ORDER BY id", [account.id]) {
-                let state = ApplicationState(rawValue: row["state"].string ?? "") ?? .draft
-                guard ApplicantMove.goesWithPerson(state) else {
-                    if state.underWay { staying += 1 }
+                // A row this build cannot read is left where it is.
+                guard let state = ApplicationState(rawValue: row["state"].string ?? ""), ApplicantMove.goesWithPerson(state),
+                      let kind = ApplicationKind(rawValue: row["kind"].string ?? ""), let level = TitleLevel(rawValue: row["level"].string ?? "") else {
+                    if ApplicationState(rawValue: row["state"].string ?? "")?.underWay == true { staying += 1 }
                     continue
                 }
-                let kind = ApplicationKind(rawValue: row["kind"].string ?? "") ?? .title
-                let level = TitleLevel(rawValue: row["level"].string ?? "") ?? .junior
                 let chain = try ApplicationService.newChain(kind: kind, level: level, unit: offer.to.id, conn)
                 try conn.run("UPDATE applications SET org_id = ?, chain = ?, version = version + 1, updated_at = ? WHERE id = ?",
                              [offer.to.id, try ApplicationService.encode(chain), now, row["id"].int ?? 0])
@@ -323,6 +330,13 @@ public struct PeopleService: Sendable {
         let changed = try conn.run("UPDATE applicant_moves SET state = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'pending'",
                                    [offer.state.rawValue, caller.accountID, time, offer.id])
         guard changed == 1 else { throw ZhichengError.conflict("该调动已办理，请刷新后查看") }
+    }
+
+    /// The person's expert recommendations (专家推荐) under way: in review in the city, returned
+    /// to them, or with the province.
+    private static func expertRecommendationsUnderWay(_ accountID: Int, _ conn: SQLiteConnection) throws -> Int {
+        try conn.scalar("SELECT count(*) FROM applications WHERE applicant_id = ? AND kind = 'expert' AND state IN (\(ApplicationState.underWaySQL))",
+                        [accountID])?.int ?? 0
     }
 
     private static func target(_ org: OrgRecord) -> ApplicantMove.Target {

@@ -216,11 +216,16 @@ public struct OrgService: Sendable {
                 """, [id, id])?.int ?? 0
             if live > 0 { throw ZhichengError.conflict("\(org.name)还有\(live)份申报在审查、退回修改或评审中，不能删除") }
             let now = Date().timeIntervalSince1970
+            // A 人员调动 offered to it that waits ends with it: the person stays where they are
+            // (their unit sees the offer gone from its list).
+            let waiting = try conn.run("UPDATE applicant_moves SET state = 'cancelled', decided_by = ?, decided_at = ? WHERE to_org_id = ? AND state = 'pending'",
+                                       [caller.accountID, now, id])
             try conn.run("UPDATE orgs SET deleted_at = ? WHERE id = ?", [now, id])
             for account in try conn.query("SELECT id FROM accounts WHERE org_id = ? AND deleted_at IS NULL", [id]) {
                 if let accountID = account["id"].int { try conn.retireAccount(accountID) }
             }
-            try conn.appendAudit(caller.audit("org.delete", target: "org:\(id)", detail: #"{"code":"\#(org.code)"}"#, orgID: org.parentID))
+            try conn.appendAudit(caller.audit("org.delete", target: "org:\(id)",
+                                              detail: #"{"code":"\#(org.code)"\#(waiting > 0 ? #","moves_cancelled":\#(waiting)"# : "")}"#, orgID: org.parentID))
         }
     }
 

@@ -405,7 +405,7 @@ public final class CrossTenantRelay: Sendable {
                                              "target": "\(target)", "error": "\(fault)"]
             if let number = Self.idNumber(inPayload: message.payload) { metadata["applicant"] = "\(IDCardNumber.maskedIfOne(number))" }
             if case .unmatched = applied {
-                logger.warning("relay: a rename found none of the copies it names and was kept in the inbox without its effect", metadata: metadata)
+                logger.warning("relay: a rename or a move found none of the copies it names and was kept in the inbox without its effect", metadata: metadata)
             } else {
                 logger.warning("relay: a message with a malformed payload was kept in the inbox without its effect", metadata: metadata)
             }
@@ -432,7 +432,7 @@ public final class CrossTenantRelay: Sendable {
         /// Not applied: its payload does not say what the message must (`RelayedRename.Malformed`,
         /// or no JSON object at all). Kept in the inbox as it came; audited and logged.
         case malformed(String)
-        /// Not applied: a correction of a name (`org.renamed`, `applicant.renamed`) that finds
+        /// Not applied: a correction of a name (`org.renamed`, `applicant.renamed`) or a move (`applicant.moved`) that finds
         /// none of the province's copies it names (the city's applications, and for a person
         /// their ID-card number with them). Kept in the inbox as it came; audited
         /// (`relay.unapplied`) and logged as such, never as a rename.
@@ -546,7 +546,7 @@ public final class CrossTenantRelay: Sendable {
             let copies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?))"
             let arguments: [any SQLiteBindable] = [source.rawValue, try json(rename.applications)]
             guard try holds(copies, arguments, conn) else { return .unmatched("the province holds none of the applications it names") }
-            let renamed = try renameCopies(unit: rename.name, of: copies, arguments, now: now, conn)
+            let renamed = try renameCopies(unit: rename.name, code: rename.unitCode, city: source, of: copies, arguments, now: now, conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "org.renamed-in-city", target: "unit:\(source):\(rename.unitCode)",
                                             detail: #"{"city":"\#(source)","unit_code":\#(jsonString(rename.unitCode)),"name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
@@ -696,12 +696,23 @@ public final class CrossTenantRelay: Sendable {
     /// ID-card number). Copies, not decisions: nothing decided is rewritten. Returns how many
     /// applications and experts changed. One place for a correction (`org.renamed`,
     /// `applicant.renamed`) and for a hand-over again that carries the city's names now.
-    static func renameCopies(unit: String? = nil, applicant: String? = nil, of received: String, _ arguments: [any SQLiteBindable],
-                             now: Double, _ conn: SQLiteConnection) throws -> (applications: Int, experts: Int) {
+    static func renameCopies(unit: String? = nil, code: String = "", city: TenantID? = nil, applicant: String? = nil, of received: String,
+                             _ arguments: [any SQLiteBindable], now: Double, _ conn: SQLiteConnection) throws -> (applications: Int, experts: Int) {
         let picked = "SELECT id FROM received_applications WHERE \(received)"
         var applications = 0, experts = 0
         if let unit = givenName(unit) {
-            experts += try conn.run("UPDATE experts SET unit_name = ?, updated_at = ? WHERE received_id IN (\(picked)) AND unit_name != ?", [unit, now] + arguments + [unit])
+            // An expert admitted from one of the unit's applications, unless a 人员调动 has
+            // since given them another unit's code (`applicant.moved`); and, by the code, an
+            // expert who moved to the unit. Without a code (a city of an older version), by
+            // the applications alone, as before.
+            experts += try conn.run("""
+                UPDATE experts SET unit_name = ?, updated_at = ? WHERE received_id IN (\(picked)) AND unit_name != ?
+                AND (unit_code IS NULL OR ?\(arguments.count + 4) = '' OR unit_code = ?\(arguments.count + 4))
+                """, [unit, now] + arguments + [unit, code])
+            if !code.isEmpty, let city {
+                experts += try conn.run("UPDATE experts SET unit_name = ?, updated_at = ? WHERE source_tenant = ? AND unit_code = ? AND unit_name != ?",
+                                        [unit, now, city.rawValue, code, unit])
+            }
             // The name it had is kept (`former_unit_names`): a relation an expert declared naming
             // it still names the unit (回避, ExpertDraw rules 4). The name is ?1, the condition's
             // arguments follow (?2…).

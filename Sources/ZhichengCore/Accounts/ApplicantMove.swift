@@ -70,9 +70,28 @@ public enum ApplicantMove {
         /// What the unit named (accept, decline) and the offering unit (cancel) may still do:
         /// only a waiting offer is decided, once.
         public func decide(_ next: State) throws(ZhichengError) -> State {
-            guard self == .pending else { throw .conflict("该调动已\(label)，不能再办理") }
+            guard self == .pending else { throw .conflict(settled) }
             guard next != .pending else { throw .invalid("调动只能接收、不接收或撤销", field: "state") }
             return next
+        }
+
+        /// Why a move decided already cannot be decided again.
+        var settled: String {
+            switch self {
+            case .pending: "该调动尚待接收"
+            case .accepted: "该调动已由调入单位接收，不能再办理"
+            case .declined: "调入单位已不接收该调动，不能再办理"
+            case .cancelled: "该调动已撤销，不能再办理"
+            }
+        }
+    }
+
+    /// Refuses a move while an expert recommendation (专家推荐) of the person is under way: it
+    /// was made by the unit they are in, and the province admits the expert with the unit its
+    /// hand-over names. Once it has ended, a move reaches the 专家信息库 (`applicant.moved`).
+    public static func checkUnderWay(name: String, expertRecommendationsUnderWay: Int) throws(ZhichengError) {
+        guard expertRecommendationsUnderWay == 0 else {
+            throw .conflict("\(name)的专家推荐申报尚在审查中，审查结束后再调动")
         }
     }
 

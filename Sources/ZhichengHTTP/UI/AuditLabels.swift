@@ -73,6 +73,7 @@ enum AuditLabels {
         "was": "原状态", "city": "地市", "unit_code": "单位编号", "experts": "专家", "former": "原名称", "office": "职改办名称", "former_office": "职改办原名称",
         "backup": "备份文件", "pruned": "删除的旧备份",
         "from_unit": "调出单位", "to_unit": "调入单位", "drafts": "随人调动的草稿", "staying": "留在原单位审查的申报",
+        "moves_cancelled": "撤销的待接收调动",
     ]
 
     /// A recorded detail (a JSON object) as "名称：值；…", keys in the order written, values by their
