@@ -157,7 +157,7 @@ public final class AdminDispatcher: Sendable {
             ])
         case .tenantRestore:
             let id = try args.string("id")
-            let record = try await tenants.restore(id, from: try args.string("path"), by: principal)
+            let record = try await tenants.restore(id, from: try args.string("path"), force: try args.flag("force"), by: principal)
             return ["id": .string(id), "restored_from": .string(record.path), "bytes": .init(record.bytes), "sha256": .string(record.sha256)]
         case .tenantCheck:
             let id = try args.string("id")

@@ -33,7 +33,7 @@ public enum AdminCommand: String, Sendable, CaseIterable {
         case .tenantSuspend: "suspend a tenant (HTTP answers 503, data kept): args id"
         case .tenantResume: "resume a suspended tenant: args id"
         case .tenantBackup: "write an online, consistent copy to the backup dir, then remove its oldest beyond [backup] keep: args id"
-        case .tenantRestore: "replace a suspended tenant's data with a verified backup: args id, path"
+        case .tenantRestore: "replace a suspended tenant's data with a verified backup: args id, path, force (a backup of an earlier tenant of the id)"
         case .tenantCheck: "run integrity, foreign-key and audit-chain checks: args id"
         case .tenantArchive: "move a tenant into the archive dir (never deletes): args id, confirm (= id); says how many of its messages had not left"
         case .tenantConfigure: "show or set which levels a city hands to the province: args id, province_levels? (e.g. [\"副高级\",\"正高级\"])"

@@ -323,7 +323,8 @@ public struct TenantService: Sendable {
     /// follow-up (audit, messages offered again), so a stop anywhere is finished or
     /// undone at the next start (`finishInterruptedRestores`), and a follow-up that failed
     /// is finished by the next restore of the tenant before it begins.
-    public func restore(_ rawID: String, from path: String, by principal: Principal) async throws -> BackupRecord {
+    /// `force`: restore a backup of an earlier tenant of this id (`TenantStore.restore`).
+    public func restore(_ rawID: String, from path: String, force: Bool = false, by principal: Principal) async throws -> BackupRecord {
         let info = try await info(rawID)
         guard info.state == .suspended else {
             throw ZhichengError.conflict("tenant \(info.id) is active; suspend it before restoring")
@@ -350,7 +351,7 @@ public struct TenantService: Sendable {
             // as one of them, even when the database it replaces cannot be read.
             let known = info.kind == .city ? await provinceHolds(info.id) : 0
             record = try await store.restore(info.id, from: path, token: intent.token, identity: (info.divisionCode.short, info.kind.rawValue),
-                                             knownElsewhere: known)
+                                             knownElsewhere: known, earlierTenant: force)
         } catch {
             if (try? await store.restoreToken(info.id)) == intent.token {
                 // A failure after the swap (the directory's fsync): the backup is in place, and

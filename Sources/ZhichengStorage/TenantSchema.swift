@@ -815,6 +815,13 @@ public enum TenantSchema {
             CREATE INDEX applicant_moves_to ON applicant_moves(to_org_id, state);
             CREATE INDEX applicant_moves_from ON applicant_moves(from_org_id, state);
             """),
+        Migration(version: 31, name: "which tenant a database was made as", sql: """
+            -- A random value each tenant database gets once (a new one at its creation, an
+            -- existing one at this upgrade), which its backups carry: a restore compares the
+            -- backup's with the live database's and refuses a backup of an earlier tenant of the
+            -- same id (archived, the id created again) unless told to (TenantStore.requireSameTenant).
+            INSERT OR IGNORE INTO tenant_meta (key, value) VALUES ('incarnation', lower(hex(randomblob(16))));
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -87,7 +87,8 @@ extension TenantStore {
     /// cannot be read either (damaged: the reason for the restore), the restore is refused
     /// rather than number applications as ones the province already holds.
     public func restore(_ id: TenantID, from source: String, token: String = UUID().uuidString,
-                        identity: (divisionCode: String, kind: String)? = nil, knownElsewhere: Int? = 0) async throws -> BackupRecord {
+                        identity: (divisionCode: String, kind: String)? = nil, knownElsewhere: Int? = 0,
+                        earlierTenant allowed: Bool = false) async throws -> BackupRecord {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
@@ -108,6 +109,7 @@ extension TenantStore {
                     let bytes = (try fm.attributesOfItem(atPath: staged)[.size] as? Int) ?? 0
                     restored = BackupRecord(path: source, bytes: bytes, sha256: try Self.sha256(ofFile: staged), at: Date().timeIntervalSince1970)
                     try Self.verifyCandidate(staged, for: id, identity: identity)
+                    if !allowed { try Self.requireSameTenant(staged, as: live, source: source, id: id) }
                     // The backup may be older than applications other tenants already know:
                     // its next ids start above what the database it replaces had used.
                     let used: Int
@@ -267,6 +269,24 @@ extension TenantStore {
     }
 
     /// Opens a candidate file on its own and refuses it unless it is a sound tenant database of `id`.
+    /// Refuses a backup of an earlier tenant of this id (one archived, the id then created
+    /// again with the same division and kind, which `verifyCandidate` cannot tell apart): its
+    /// database was made as another one (`tenant_meta.incarnation`, schema v31, a random value
+    /// each tenant database gets once). Only when both files have one: a backup made before v31
+    /// has none and is taken as before, and so is any backup when the live database cannot be
+    /// read (a damaged one is what a restore is for).
+    static func requireSameTenant(_ staged: String, as live: String, source: String, id: TenantID) throws {
+        func incarnation(_ path: String) -> String? {
+            guard hasSQLiteHeader(path) else { return nil }
+            return (try? SQLiteConnection.readOnce(path: path) { conn in
+                try conn.hasTable("tenant_meta") ? try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'incarnation'")?.string : nil
+            }) ?? nil
+        }
+        guard let backup = incarnation(staged), let current = incarnation(live), backup != current else { return }
+        throw ZhichengError.invalid("\(source) is a backup of an earlier tenant \(id) (archived, the id then created again): "
+                                    + "restoring it replaces this tenant's data with that one's; pass force to restore it all the same", field: "path")
+    }
+
     static func verifyCandidate(_ path: String, for id: TenantID, identity: (divisionCode: String, kind: String)? = nil) throws {
         let conn: SQLiteConnection
         do {

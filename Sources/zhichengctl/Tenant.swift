@@ -100,7 +100,10 @@ struct Tenant: ParsableCommand {
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Tenant id (must be suspended).") var id: String
         @Option(help: "Absolute path of the backup file.") var path: String
-        func run() throws { try options.run(.tenantRestore, [("id", .string(id)), ("path", .string(path))]) }
+        @Flag(help: "Restore a backup of an earlier tenant of this id (archived, the id created again), which is refused otherwise.") var force = false
+        func run() throws {
+            try options.run(.tenantRestore, [("id", .string(id)), ("path", .string(path))] + (force ? [("force", .bool(true))] : []))
+        }
     }
 
     struct Check: ParsableCommand {

@@ -30,6 +30,7 @@ from conftest import (
     expect_error,
     held,
     http_request,
+    run_ctl,
     same_division,
     sha256_file,
     sqlite_integrity,
@@ -850,6 +851,45 @@ def test_a_restore_takes_only_a_regular_backup_file_of_this_very_tenant(daemon: 
     assert live.is_file() and not live.is_symlink()
     daemon.call("tenant.resume", {"id": "xuchang"})
     assert_check_ok(daemon.call("tenant.check", {"id": "xuchang"}), "xuchang")
+
+
+def test_a_backup_of_an_earlier_tenant_of_the_same_id_division_and_kind_needs_force(daemon_factory, zhichengctl_bin: str) -> None:
+    """许昌市 is archived and created again under its id, division and kind: its earlier backup
+    passes every check of the file, but its database was made as another tenant (v31's
+    `tenant_meta.incarnation`), so a restore from it is refused, saying so and how to do it all
+    the same, and changes nothing; `force` (zhichengctl `--force`) restores it. The new tenant's
+    own backups restore as always, and a bad `force` is a bad request."""
+    d = daemon_factory().start()
+    create_tenant(d, "xuchang", "4110", "许昌市")
+    earlier_admin = d.call("account.reset-password", {"tenant": "xuchang", "login": "4110"})["password"]
+    old = d.call("tenant.backup", {"id": "xuchang"})["path"]
+    d.call("tenant.archive", {"id": "xuchang", "confirm": "xuchang"})
+    create_tenant(d, "xuchang", "4110", "许昌市")
+    own = d.call("tenant.backup", {"id": "xuchang"})
+    d.call("tenant.suspend", {"id": "xuchang"})
+    live = d.tenant_db("xuchang")
+    before = sqlite_snapshot(live)
+    with d.admin() as c:
+        resp = c.request("tenant.restore", {"id": "xuchang", "path": old})
+        assert resp["ok"] is False and resp["error"]["code"] == "invalid", resp
+        message = resp["error"]["message"]
+        assert "earlier tenant xuchang" in message and "force" in message and old in message, message
+        bad = c.request("tenant.restore", {"id": "xuchang", "path": old, "force": "yes"})
+        assert bad["ok"] is False and bad["error"]["code"] == "bad_request" and "force" in bad["error"]["message"], bad
+    assert sqlite_snapshot(live) == before, "a refused restore leaves the database's rows as they were"
+    # The tenant's own backup: as always.
+    assert d.call("tenant.restore", {"id": "xuchang", "path": own["path"]})["sha256"] == own["sha256"]
+    # zhichengctl says why, and restores it with --force.
+    refused = run_ctl(zhichengctl_bin, "tenant", "restore", "xuchang", "--path", old, socket_path=d.admin_socket)
+    assert refused.returncode == 1 and "force" in refused.stderr, (refused.stdout, refused.stderr)
+    done = run_ctl(zhichengctl_bin, "tenant", "restore", "xuchang", "--path", old, "--force", socket_path=d.admin_socket)
+    assert done.returncode == 0 and old in done.stdout, (done.stdout, done.stderr)
+    d.call("tenant.resume", {"id": "xuchang"})
+    assert_check_ok(d.call("tenant.check", {"id": "xuchang"}), "xuchang")
+    # The earlier tenant's data is back: its admin's password of then signs in.
+    sign_in = json.dumps({"login": "4110", "password": earlier_admin}).encode()
+    status, _, body = http_request(d.http_port, "POST", "/t/xuchang/api/v1/session", sign_in, headers={"Content-Type": "application/json"})
+    assert status == 200, (status, body[:300])
 
 
 def test_a_tenant_whose_database_cannot_open_can_be_suspended_and_restored(daemon_factory) -> None:
