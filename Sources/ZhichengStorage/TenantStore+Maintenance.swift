@@ -135,6 +135,12 @@ extension TenantStore {
                             try conn.scalar("SELECT value FROM tenant_meta WHERE key = ?", [Self.backupsAtCreationKey])?.string
                         }
                         : nil
+                    // Which tenant the database is is the replaced database's to say, as the record
+                    // above is: a backup made before v31 has no incarnation (opened, it would get a
+                    // new one, and the tenant's own backups since v31 would read as an earlier
+                    // tenant's), and one restored with `force` becomes this tenant's data. A
+                    // replaced database that cannot be read leaves the backup's.
+                    let current = Self.incarnation(of: live)
                     let conn = try SQLiteConnection(path: staged, options: .init(create: false))
                     defer { conn.close() }
                     try conn.transaction {
@@ -146,6 +152,9 @@ extension TenantStore {
                             try conn.run("DELETE FROM tenant_meta WHERE key = ?", [Self.backupsAtCreationKey])
                         case .none:
                             break
+                        }
+                        if let current {
+                            try conn.run("INSERT OR REPLACE INTO tenant_meta (key, value) VALUES ('incarnation', ?)", [current])
                         }
                         try conn.run("INSERT OR REPLACE INTO tenant_meta (key, value) VALUES ('restore_token', ?)", [token])
                         // The backup's sessions are void: a token signed out, or cut off by a
@@ -268,7 +277,6 @@ extension TenantStore {
         return header == Data("SQLite format 3\0".utf8)
     }
 
-    /// Opens a candidate file on its own and refuses it unless it is a sound tenant database of `id`.
     /// Refuses a backup of an earlier tenant of this id (one archived, the id then created
     /// again with the same division and kind, which `verifyCandidate` cannot tell apart): its
     /// database was made as another one (`tenant_meta.incarnation`, schema v31, a random value
@@ -276,17 +284,20 @@ extension TenantStore {
     /// has none and is taken as before, and so is any backup when the live database cannot be
     /// read (a damaged one is what a restore is for).
     static func requireSameTenant(_ staged: String, as live: String, source: String, id: TenantID) throws {
-        func incarnation(_ path: String) -> String? {
-            guard hasSQLiteHeader(path) else { return nil }
-            return (try? SQLiteConnection.readOnce(path: path) { conn in
-                try conn.hasTable("tenant_meta") ? try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'incarnation'")?.string : nil
-            }) ?? nil
-        }
-        guard let backup = incarnation(staged), let current = incarnation(live), backup != current else { return }
+        guard let backup = incarnation(of: staged), let current = incarnation(of: live), backup != current else { return }
         throw ZhichengError.invalid("\(source) is a backup of an earlier tenant \(id) (archived, the id then created again): "
                                     + "restoring it replaces this tenant's data with that one's; pass force to restore it all the same", field: "path")
     }
 
+    /// A database's `tenant_meta.incarnation`; nil when it has none or cannot be read.
+    static func incarnation(of path: String) -> String? {
+        guard hasSQLiteHeader(path) else { return nil }
+        return (try? SQLiteConnection.readOnce(path: path) { conn in
+            try conn.hasTable("tenant_meta") ? try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'incarnation'")?.string : nil
+        }) ?? nil
+    }
+
+    /// Opens a candidate file on its own and refuses it unless it is a sound tenant database of `id`.
     static func verifyCandidate(_ path: String, for id: TenantID, identity: (divisionCode: String, kind: String)? = nil) throws {
         let conn: SQLiteConnection
         do {

@@ -129,6 +129,19 @@ struct HandOverBlankNameTests {
                 == "id_number is not text")
     }
 
+    /// `org.renamed` of a unit people moved to: their expert recommendations, apart from the
+    /// unit's own applications (which may be none then); a list that is not one is malformed.
+    @Test func anOrgRenamedPayloadMayNameTheRecommendationsOfPeopleWhoMovedThere() {
+        #expect(RelayedRename.parse("org.renamed", ["name": "调入小学", "source_application_ids": [], "expert_application_ids": [9], "unit_code": "41"])
+                == .success(RelayedRename(name: "调入小学", applications: [], unitCode: "41", idNumber: "", experts: [9])))
+        #expect(RelayedRename.parse("org.renamed", ["name": "调入小学", "source_application_ids": [7], "expert_application_ids": [9], "unit_code": "41"])
+                == .success(RelayedRename(name: "调入小学", applications: [7], unitCode: "41", idNumber: "", experts: [9])))
+        #expect(RelayedRename.parse("org.renamed", ["name": "调入小学", "source_application_ids": [], "unit_code": "41"]).failureDescription
+                == "source_application_ids is not a non-empty list of application ids")
+        #expect(RelayedRename.parse("org.renamed", ["name": "调入小学", "source_application_ids": [7], "expert_application_ids": ["9"]]).failureDescription
+                == "expert_application_ids is not a non-empty list of application ids")
+    }
+
     /// `applicant.moved` (人员调动): the unit's name and code, the expert applications, the number;
     /// the code is what the draw's same-unit 回避 goes by, so a move without it is malformed.
     @Test func anApplicantMovedPayloadNeedsTheNumberAndTheUnitCode() {

@@ -75,7 +75,7 @@ struct ApplicantMoveTests {
             try ApplicantMove.checkUnderWay(name: "严调动", expertRecommendationsUnderWay: 1)
         } throws: { error in
             let error = error as? ZhichengError
-            return error?.code == .conflict && error?.message == "严调动的专家推荐申报尚在审查中，审查结束后再调动"
+            return error?.code == .conflict && error?.message == "严调动的专家推荐申报尚未办结（审查中或退回修改），办结后再调动"
         }
     }
 

@@ -353,6 +353,16 @@ def test_an_expert_moved_to_another_unit_in_the_city_is_kept_off_that_units_appl
     audit = [e for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"] if e["action"] == "applicant.moved-in-city"]
     assert audit and target_code in audit[0]["detail"] and '"experts":1' in audit[0]["detail"] and expert["id_number"] not in str(audit), audit[:1]
     assert expect(env.prov.get(f"expert-applications/{province_expert_app(env, '严调动')['id']}"), 200).json["unit_name"] == "调出小学"
+    # The new unit renamed while the province holds none of its own applications: the message
+    # names the recommendation of the person who moved there, whose entry takes the name (its
+    # copy keeps the unit that recommended them).
+    dept_id, _ = env.departments["管城区教育局"]
+    expect(env.dept.patch(f"orgs/{target_id}", {"name": "调入小学二"}), 200)
+    wait_until(lambda: entry()["unit_name"] == "调入小学二", 30, "the province to learn the new unit's name")
+    moved_in = [json.loads(e["detail"]) for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"]
+                if e["action"] == "org.renamed-in-city" and json.loads(e["detail"])["unit_code"] == target_code]
+    assert moved_in and (moved_in[0]["applications"], moved_in[0]["experts"]) == (0, 1), moved_in
+    assert expect(env.prov.get(f"expert-applications/{province_expert_app(env, '严调动')['id']}"), 200).json["unit_name"] == "调出小学"
 
     # The draw: an applicant of 调入小学 is the expert's colleague now; one of 调出小学 no longer is.
     _, _, there = senior_application(env, "调入小学", "钟回民")
@@ -363,7 +373,7 @@ def test_an_expert_moved_to_another_unit_in_the_city_is_kept_off_that_units_appl
         drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": seed}), 200).json
         excluded = {x["expert_id"]: x["reason"] for x in drawn["excluded"]}
         if received is there:
-            assert excluded == {expert["id"]: f"与申报人钟回民同一单位（调入小学，单位编号{target_code}）"}, excluded
+            assert excluded == {expert["id"]: f"与申报人钟回民同一单位（调入小学二，单位编号{target_code}）"}, excluded
             assert [m["expert_id"] for m in drawn["experts"]] == [other["id"]]
         else:
             assert expert["id"] not in excluded, excluded
@@ -371,15 +381,14 @@ def test_an_expert_moved_to_another_unit_in_the_city_is_kept_off_that_units_appl
 
     # Renames after the move: the former unit's reaches the province (its applications) but not
     # the expert, whose unit is another now; the new unit's reaches the expert by its code.
-    dept_id, _ = env.departments["管城区教育局"]
     expect(env.dept.patch(f"orgs/{school_id}", {"name": "调出实验小学"}), 200)
     expect(env.dept.patch(f"orgs/{target_id}", {"name": "调入实验小学"}), 200)
     wait_until(lambda: entry()["unit_name"] == "调入实验小学", 30, "the province to learn the new unit's new name")
     relay_idle(env.daemon, ["zhengzhou", "province"])
     assert (entry()["unit_name"], entry()["unit_code"]) == ("调入实验小学", target_code), entry()
     assert expect(env.prov.get(f"province/reviews/{before['id']}"), 200).json["unit_name"] == "调出实验小学"
-    renames = {json.loads(e["detail"])["unit_code"]: json.loads(e["detail"])["experts"]
-               for e in expect(env.prov.get("audit?limit=50"), 200).json["entries"] if e["action"] == "org.renamed-in-city"}
+    renames = {json.loads(e["detail"])["unit_code"]: json.loads(e["detail"])["experts"]   # the newest of each unit's
+               for e in reversed(expect(env.prov.get("audit?limit=50"), 200).json["entries"]) if e["action"] == "org.renamed-in-city"}
     school_code = next(o["code"] for o in expect(env.dept.get(f"orgs/{dept_id}/children"), 200).json["orgs"] if o["id"] == school_id)
     assert (renames[school_code], renames[target_code]) == (0, 1), renames
 
@@ -391,7 +400,7 @@ def test_an_expert_moved_to_another_unit_in_the_city_is_kept_off_that_units_appl
     pending_account = expect(school.get(f"orgs/{school_id}/applicants?q={quote('严在审')}"), 200).json["applicants"][0]
     with unchanged(env.daemon, "zhengzhou"):
         expect(school.post(f"applicants/{pending_account['id']}/move", {"unit_code": target_code}), 409,
-               contains="严在审的专家推荐申报尚在审查中，审查结束后再调动")
+               contains="严在审的专家推荐申报尚未办结（审查中或退回修改），办结后再调动")
 
     # A person the province holds no expert application of: moved without a message.
     quiet = applicant(env, "调出小学", "严未报")

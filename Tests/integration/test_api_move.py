@@ -292,5 +292,9 @@ def test_a_unit_deleted_while_an_offer_to_it_waits_ends_the_offer(env: Env) -> N
     assert waiting["id"] not in [m["id"] for m in expect(env.a_s.get("moves"), 200).json["outgoing"]]
     entry = next(e for e in expect(env.city.get("audit?limit=50"), 200).json["entries"] if e["action"] == "org.delete" and e["target"] == f"org:{gone['id']}")
     assert '"moves_cancelled":1' in entry["detail"], entry
+    # The unit that offered it finds why in its own 操作日志.
+    cancels = [e for e in expect(env.a_s.get("audit?limit=50"), 200).json["entries"]
+               if e["action"] == "applicant.move-cancel" and e["target"] == f"account:{person['id']}"]
+    assert cancels and "调入单位已删除" in cancels[0]["detail"], cancels
     # The person may be offered elsewhere now.
     assert offer(env, env.a_s, person, env.b["code"])["state"] == "pending"

@@ -890,6 +890,42 @@ def test_a_backup_of_an_earlier_tenant_of_the_same_id_division_and_kind_needs_fo
     sign_in = json.dumps({"login": "4110", "password": earlier_admin}).encode()
     status, _, body = http_request(d.http_port, "POST", "/t/xuchang/api/v1/session", sign_in, headers={"Content-Type": "application/json"})
     assert status == 200, (status, body[:300])
+    # It is this tenant's data now: the copy the forced restore kept of what it replaced (this
+    # tenant's) restores without force, undoing it; the earlier tenant's backup needs it again.
+    [kept] = sorted((d.data_dir / "backups" / "xuchang").glob("xuchang-pre-restore-*.sqlite"))[-1:]
+    d.call("tenant.suspend", {"id": "xuchang"})
+    assert d.call("tenant.restore", {"id": "xuchang", "path": str(kept)})["restored_from"] == str(kept)
+    with d.admin() as c:
+        again = c.request("tenant.restore", {"id": "xuchang", "path": old})
+    assert again["ok"] is False and "earlier tenant" in again["error"]["message"], again
+
+
+def test_a_backup_made_before_v31_keeps_the_tenant_one_tenant(daemon_factory, tmp_path: pathlib.Path) -> None:
+    """A backup made before v31 has no incarnation: restored, it takes the one of the database it
+    replaces (opened, it would otherwise get a new one), so the tenant's backups made since v31
+    still restore as its own."""
+    d = daemon_factory().start()
+    create_tenant(d, "luohe", "4111", "漯河市")
+    made = d.call("tenant.backup", {"id": "luohe"})["path"]
+    before_v31 = tmp_path / "luohe-before-v31.sqlite"
+    shutil.copy(made, before_v31)
+    con = sqlite3.connect(before_v31)
+    try:
+        con.execute("DELETE FROM tenant_meta WHERE key = 'incarnation'")
+        con.execute("PRAGMA user_version = 30")
+        con.commit()
+    finally:
+        con.close()
+    since = d.call("tenant.backup", {"id": "luohe"})["path"]
+    incarnation = "SELECT value FROM tenant_meta WHERE key = 'incarnation'"
+    [(current,)] = db_rows(d.tenant_db("luohe"), incarnation)
+    d.call("tenant.suspend", {"id": "luohe"})
+    d.call("tenant.restore", {"id": "luohe", "path": str(before_v31)})
+    d.call("tenant.resume", {"id": "luohe"})
+    assert_check_ok(d.call("tenant.check", {"id": "luohe"}), "luohe")   # opened, migrated
+    assert db_rows(d.tenant_db("luohe"), incarnation) == [(current,)]
+    d.call("tenant.suspend", {"id": "luohe"})
+    assert d.call("tenant.restore", {"id": "luohe", "path": since})["restored_from"] == since
 
 
 def test_a_tenant_whose_database_cannot_open_can_be_suspended_and_restored(daemon_factory) -> None:

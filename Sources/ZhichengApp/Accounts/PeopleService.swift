@@ -161,12 +161,8 @@ public struct PeopleService: Sendable {
                                        [account.id])?.int ?? 0
             guard live == 0 else { throw ZhichengError.conflict("\(account.name)还有\(live)份申报在审查、退回修改或评审中，不能删除") }
             // A move offered and not yet accepted ends with them (audited as a cancel is).
-            if let waiting = try conn.scalar("SELECT id FROM applicant_moves WHERE account_id = ? AND state = 'pending'", [account.id])?.int,
-               var offer = try Self.moveOffer(waiting, viewer: caller.orgID, conn) {
-                offer.state = .cancelled
-                try Self.decided(offer, by: caller, at: Date().timeIntervalSince1970, conn)
-                try conn.appendAudit(caller.audit("applicant.move-cancel", target: "account:\(account.id)",
-                                                  detail: Self.moveDetail(offer, extra: #","reason":"申报人账户已删除""#)))
+            if let waiting = try conn.scalar("SELECT id FROM applicant_moves WHERE account_id = ? AND state = 'pending'", [account.id])?.int {
+                _ = try Self.cancelWaiting(waiting, reason: "申报人账户已删除", by: caller, conn)
             }
             try conn.retireAccount(account.id)
         }
@@ -324,6 +320,17 @@ public struct PeopleService: Sendable {
             try conn.appendAudit(caller.audit(action, target: "account:\(offer.accountID)", detail: Self.moveDetail(offer)))
             return offer
         }
+    }
+
+    /// Cancels a waiting move because of `reason` (the person or the unit named deleted), in
+    /// the caller's transaction, audited as a cancel at the unit that offered it.
+    static func cancelWaiting(_ moveID: Int, reason: String, by caller: SignedIn, _ conn: SQLiteConnection) throws -> MoveOffer? {
+        guard var offer = try moveOffer(moveID, viewer: caller.orgID, conn), offer.state == .pending else { return nil }
+        offer.state = .cancelled
+        try decided(offer, by: caller, at: Date().timeIntervalSince1970, conn)
+        try conn.appendAudit(caller.audit("applicant.move-cancel", target: "account:\(offer.accountID)",
+                                          detail: moveDetail(offer, extra: #","reason":\#(jsonString(reason))"#), orgID: offer.from.id))
+        return offer
     }
 
     private static func decided(_ offer: MoveOffer, by caller: SignedIn, at time: Double, _ conn: SQLiteConnection) throws {

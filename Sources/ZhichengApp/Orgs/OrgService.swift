@@ -46,9 +46,19 @@ public struct OrgService: Sendable {
     static func rename(_ org: OrgRecord, to name: String, tenant: TenantID, _ conn: SQLiteConnection) throws -> Bool {
         try conn.run("UPDATE orgs SET name = ? WHERE id = ?", [name, org.id])
         let handedOver = try CrossTenantRelay.handedOver(.ofUnit(org.id), conn)
-        guard !handedOver.isEmpty else { return false }
+        // People who moved to the unit (人员调动) after an expert recommendation of theirs was
+        // handed over: an expert admitted from it works here now (`applicant.moved`).
+        let movedIn = try conn.query("""
+            SELECT a.id FROM applications a JOIN accounts p ON p.id = a.applicant_id
+            WHERE p.org_id = ? AND p.deleted_at IS NULL AND a.org_id != ? AND a.kind = 'expert'
+            AND (a.state = ? OR a.forwarded_at IS NOT NULL OR EXISTS (SELECT 1 FROM province_decisions d WHERE d.application_id = a.id))
+            ORDER BY a.id
+            """, [org.id, org.id, ApplicationState.awaitingProvince.rawValue]).compactMap { $0["id"].int }
+        guard !handedOver.isEmpty || !movedIn.isEmpty else { return false }
+        var payload: [String: Any] = ["unit_code": org.code, "name": name, "source_application_ids": handedOver]
+        if !movedIn.isEmpty { payload["expert_application_ids"] = movedIn }
         try CrossTenantRelay.enqueue("org.renamed", id: CrossTenantRelay.messageID(tenant.rawValue, "org.renamed", org.code), to: CrossTenantRelay.provinceTarget,
-                                     payload: ["unit_code": org.code, "name": name, "source_application_ids": handedOver], conn)
+                                     payload: payload, conn)
         return true
     }
 
@@ -216,10 +226,12 @@ public struct OrgService: Sendable {
                 """, [id, id])?.int ?? 0
             if live > 0 { throw ZhichengError.conflict("\(org.name)还有\(live)份申报在审查、退回修改或评审中，不能删除") }
             let now = Date().timeIntervalSince1970
-            // A 人员调动 offered to it that waits ends with it: the person stays where they are
-            // (their unit sees the offer gone from its list).
-            let waiting = try conn.run("UPDATE applicant_moves SET state = 'cancelled', decided_by = ?, decided_at = ? WHERE to_org_id = ? AND state = 'pending'",
-                                       [caller.accountID, now, id])
+            // A 人员调动 offered to it that waits ends with it: the person stays where they are,
+            // and the unit that offered it finds why in its 操作日志.
+            var waiting = 0
+            for row in try conn.query("SELECT id FROM applicant_moves WHERE to_org_id = ? AND state = 'pending' ORDER BY id", [id]) {
+                if try PeopleService.cancelWaiting(row["id"].int ?? 0, reason: "调入单位已删除", by: caller, conn) != nil { waiting += 1 }
+            }
             try conn.run("UPDATE orgs SET deleted_at = ? WHERE id = ?", [now, id])
             for account in try conn.query("SELECT id FROM accounts WHERE org_id = ? AND deleted_at IS NULL", [id]) {
                 if let accountID = account["id"].int { try conn.retireAccount(accountID) }

@@ -545,8 +545,14 @@ public final class CrossTenantRelay: Sendable {
             do { rename = try RelayedRename.parse(message.kind, payload).get() } catch { return .malformed(error.description) }
             let copies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?))"
             let arguments: [any SQLiteBindable] = [source.rawValue, try json(rename.applications)]
-            guard try holds(copies, arguments, conn) else { return .unmatched("the province holds none of the applications it names") }
-            let renamed = try renameCopies(unit: rename.name, code: rename.unitCode, city: source, of: copies, arguments, now: now, conn)
+            guard try holds(copies, [source.rawValue, try json(rename.applications + rename.experts)], conn) else {
+                return .unmatched("the province holds none of the applications it names")
+            }
+            // The experts: admitted from those applications, or from the recommendations of
+            // people who moved to the unit since (`experts`), whose copies keep their own unit.
+            let expertCopies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?))"
+            let renamed = try renameCopies(unit: rename.name, code: rename.unitCode, of: copies, arguments,
+                                           experts: (expertCopies, [source.rawValue, try json(rename.applications + rename.experts)]), now: now, conn)
             try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "org.renamed-in-city", target: "unit:\(source):\(rename.unitCode)",
                                             detail: #"{"city":"\#(source)","unit_code":\#(jsonString(rename.unitCode)),"name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
@@ -696,23 +702,25 @@ public final class CrossTenantRelay: Sendable {
     /// ID-card number). Copies, not decisions: nothing decided is rewritten. Returns how many
     /// applications and experts changed. One place for a correction (`org.renamed`,
     /// `applicant.renamed`) and for a hand-over again that carries the city's names now.
-    static func renameCopies(unit: String? = nil, code: String = "", city: TenantID? = nil, applicant: String? = nil, of received: String,
-                             _ arguments: [any SQLiteBindable], now: Double, _ conn: SQLiteConnection) throws -> (applications: Int, experts: Int) {
+    /// `code`: the unit's 单位编号, when the message gives one: an expert entry whose unit has
+    /// another code (a 人员调动 since: `applicant.moved`) is not the unit's to rename. `experts`:
+    /// the received applications whose experts may take the name, when they are other than
+    /// `received` (the expert recommendations of people who moved to the unit since).
+    static func renameCopies(unit: String? = nil, code: String = "", applicant: String? = nil, of received: String,
+                             _ arguments: [any SQLiteBindable], experts expertRows: (condition: String, arguments: [any SQLiteBindable])? = nil,
+                             now: Double, _ conn: SQLiteConnection) throws -> (applications: Int, experts: Int) {
         let picked = "SELECT id FROM received_applications WHERE \(received)"
         var applications = 0, experts = 0
         if let unit = givenName(unit) {
-            // An expert admitted from one of the unit's applications, unless a 人员调动 has
-            // since given them another unit's code (`applicant.moved`); and, by the code, an
-            // expert who moved to the unit. Without a code (a city of an older version), by
-            // the applications alone, as before.
+            // An expert admitted from one of these applications, unless their unit has another
+            // code now; without a code (a city of an older version), by the applications alone.
+            // ?1 the code, ?2 the name, ?3 the time; the condition's own arguments follow.
+            let (condition, conditionArguments) = expertRows ?? (received, arguments)
             experts += try conn.run("""
-                UPDATE experts SET unit_name = ?, updated_at = ? WHERE received_id IN (\(picked)) AND unit_name != ?
-                AND (unit_code IS NULL OR ?\(arguments.count + 4) = '' OR unit_code = ?\(arguments.count + 4))
-                """, [unit, now] + arguments + [unit, code])
-            if !code.isEmpty, let city {
-                experts += try conn.run("UPDATE experts SET unit_name = ?, updated_at = ? WHERE source_tenant = ? AND unit_code = ? AND unit_name != ?",
-                                        [unit, now, city.rawValue, code, unit])
-            }
+                UPDATE experts SET unit_name = ?2, updated_at = ?3
+                WHERE received_id IN (SELECT id FROM received_applications WHERE \(condition)) AND unit_name != ?2
+                AND (unit_code IS NULL OR ?1 = '' OR unit_code = ?1)
+                """, [code, unit, now] + conditionArguments)
             // The name it had is kept (`former_unit_names`): a relation an expert declared naming
             // it still names the unit (回避, ExpertDraw rules 4). The name is ?1, the condition's
             // arguments follow (?2…).
@@ -792,8 +800,8 @@ public final class CrossTenantRelay: Sendable {
         if let existing, existing["acted"].int == 1 {
             // Its names are copies: a hand-over again (by a city restored to before the first
             // one) carries the ones the city uses now, which a correction made since did not send.
-            _ = try renameCopies(unit: givenName(payload["unit_name"]), applicant: givenName(payload["applicant_name"]),
-                                 of: "id = ?", [existing["id"].int ?? 0], now: now, conn)
+            _ = try renameCopies(unit: givenName(payload["unit_name"]), code: (payload["unit_code"] as? String) ?? "",
+                                 applicant: givenName(payload["applicant_name"]), of: "id = ?", [existing["id"].int ?? 0], now: now, conn)
             let facts = EvaluationService.Facts(series: existing["series"].string ?? "", level: TitleLevel(rawValue: existing["level"].string ?? "") ?? .senior,
                                                 source: (source.rawValue, sourceID))
             // The office's own review steps first, as they went the first time (the city

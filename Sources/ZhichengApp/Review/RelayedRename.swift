@@ -14,6 +14,9 @@ struct RelayedRename: Equatable {
     var applications: [Int]
     var unitCode: String
     var idNumber: String
+    /// `org.renamed`: the expert recommendations of people who moved to the unit since
+    /// (`expert_application_ids`): their experts take the name, their copies keep their unit.
+    var experts: [Int] = []
 
     /// Why a payload cannot be applied: each fault, in words for the log and the audit row
     /// (field names, never their values: a payload may carry an ID-card number).
@@ -27,8 +30,16 @@ struct RelayedRename: Equatable {
         var faults: [String] = []
         let name = CrossTenantRelay.givenName(payload["name"])
         if name == nil { faults.append(Self.fault("name", payload["name"], wants: "text")) }
-        let ids = Self.ids(payload["source_application_ids"])
-        if ids == nil { faults.append(Self.fault("source_application_ids", payload["source_application_ids"], wants: "a non-empty list of application ids")) }
+        var experts: [Int] = []
+        if kind == "org.renamed", let given = payload["expert_application_ids"] {
+            if let list = Self.ids(given) { experts = list } else {
+                faults.append(Self.fault("expert_application_ids", given, wants: "a non-empty list of application ids"))
+            }
+        }
+        // A rename that reaches only people who moved to the unit names none of its own.
+        let ownIDs = payload["source_application_ids"]
+        let ids = !experts.isEmpty && (ownIDs as? [Any])?.isEmpty == true ? [] : Self.ids(ownIDs)
+        if ids == nil { faults.append(Self.fault("source_application_ids", ownIDs, wants: "a non-empty list of application ids")) }
         var code = "", idNumber = ""
         if kind == "applicant.renamed" || kind == "applicant.moved" {
             // Read as the hand-over stored it (`CrossTenantRelay.givenNumber`).
@@ -45,7 +56,7 @@ struct RelayedRename: Equatable {
             if kind == "applicant.moved", code.isEmpty { faults.append(Self.fault("unit_code", payload["unit_code"], wants: "text")) }
         }
         guard faults.isEmpty, let name, let ids else { return .failure(Malformed(faults: faults)) }
-        return .success(RelayedRename(name: name, applications: ids, unitCode: code, idNumber: idNumber))
+        return .success(RelayedRename(name: name, applications: ids, unitCode: code, idNumber: idNumber, experts: experts))
     }
 
     /// The application ids a payload lists: a non-empty array of whole numbers, nil otherwise

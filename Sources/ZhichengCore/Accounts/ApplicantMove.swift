@@ -91,7 +91,7 @@ public enum ApplicantMove {
     /// hand-over names. Once it has ended, a move reaches the 专家信息库 (`applicant.moved`).
     public static func checkUnderWay(name: String, expertRecommendationsUnderWay: Int) throws(ZhichengError) {
         guard expertRecommendationsUnderWay == 0 else {
-            throw .conflict("\(name)的专家推荐申报尚在审查中，审查结束后再调动")
+            throw .conflict("\(name)的专家推荐申报尚未办结（审查中或退回修改），办结后再调动")
         }
     }
 
