@@ -458,9 +458,12 @@ def test_an_applicant_is_moved_to_another_unit_on_the_applicants_page(daemon_fac
     p.shot("offered")
     p.logout()
 
-    # The other school accepts it.
+    # The other school accepts it: its 首页 says someone waits for it, and links to the list.
     p.login_ok(ba["login"], API_PASSWORD)
-    p.go("applicants")
+    p.go("home")
+    todo = next(a for a in p.all("#todo a") if "待接收的调入人员" in a.text)
+    assert todo.text == "待接收的调入人员：周调动（郑州市第一中学）", todo.text
+    p.follow(todo)
     incoming = p.by("#moves-in").text
     assert "周调动" in incoming and f"郑州市第一中学（{a['code']}）" in incoming and person["account"]["login"] not in incoming, incoming
     assert [b_.accessible_name for b_ in p.all("#moves-in button")] == ["接收周调动", "不接收周调动"]
@@ -471,6 +474,8 @@ def test_an_applicant_is_moved_to_another_unit_on_the_applicants_page(daemon_fac
     p.click("#confirm-yes")
     assert p.flash_ok() == "已接收周调动调入本单位，1份草稿随人调入", p.flash_ok()
     assert "周调动" in p.by("#applicants").text and not p.all("#moves-in")
+    p.go("home")
+    assert not [a for a in p.all("#todo a") if "待接收的调入人员" in a.text]
     p.go("audit")
     moved = [r.text for r in p.all("#audit tbody tr") if "申报人调动（调入）" in r.text]
     assert moved and "调入单位：郑州市第二中学" in moved[0] and "随人调动的草稿：1" in moved[0], moved

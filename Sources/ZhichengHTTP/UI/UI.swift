@@ -405,7 +405,8 @@ struct UI: Sendable {
 
     /// 首页's 待办事项: what waits for this person, each with the screen to do it on. A
     /// reviewer's queues; an applicant's drafts and returned applications; an admin's
-    /// units waiting for their info to be reviewed; an office's plans to review and the
+    /// units waiting for their info to be reviewed and people offered to its unit (人员调动);
+    /// an office's plans to review and the
     /// applications at its committees that wait for a result or have open objections.
     func todo(_ user: SignedIn, org: OrgRecord, province: Bool) async throws -> [(text: String, path: String)] {
         var todo: [(text: String, path: String)] = []
@@ -443,6 +444,11 @@ struct UI: Sendable {
             let waiting = try await services.orgs.children(of: user.orgID, caller: user).filter { $0.org.profileState == .submitted }
             if !waiting.isEmpty {   // reviewed in 单位管理, on the list of the admin's own org
                 todo.append(("下级单位信息待审核：\(waiting.map(\.org.name).joined(separator: "、"))", "orgs?selected=\(user.orgID)"))
+            }
+            // 人员调动 offered to this unit: nothing moves until it accepts or declines.
+            let incoming = try await services.people.moves(caller: user).incoming
+            if !incoming.isEmpty {
+                todo.append(("待接收的调入人员：\(incoming.map { "\($0.name)（\($0.from.name)）" }.joined(separator: "、"))", "applicants"))
             }
             // Applications in nobody's queue: only the admin can give the role and the series.
             for step in try await services.applications.strandedSteps(caller: user) {
