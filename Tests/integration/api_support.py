@@ -554,3 +554,31 @@ def module_daemon(request: Any, bin: str, workdir: pathlib.Path, config: str | N
             d = md.daemon
             sys.stderr.write(f"\n===== zhichengd #{d.n} ({' '.join(d.command())}) output =====\n")
             sys.stderr.write(d.output()[-8000:])
+
+
+# --------------------------------------------------------------------------- a city with two schools
+
+
+@dataclass
+class TwoSchools:
+    """郑州市 with two approved schools directly under its office (`two_schools`)."""
+    d: Daemon
+    api: Api
+    city: Session
+    a: dict
+    a_s: Session
+    b: dict
+    b_s: Session
+
+
+def two_schools(d: Daemon, tenant: str = "zhengzhou") -> TwoSchools:
+    """Creates 郑州市 as `tenant` on `d`, and 郑州市第一中学 (a) and 郑州市第二中学 (b) under its
+    office, each approved, with their admins signed in (password NEW_PASSWORD)."""
+    info = create_tenant(d, tenant, "4101", "郑州市")
+    api = Api(d.http_port, tenant)
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    a, aa = create_child(city, 1, "郑州市第一中学", "unit")
+    a_s = approve_unit(api, city, a["id"], aa["login"], aa["password"])
+    b, ba = create_child(city, 1, "郑州市第二中学", "unit")
+    b_s = approve_unit(api, city, b["id"], ba["login"], ba["password"])
+    return TwoSchools(d, api, city, a, a_s, b, b_s)

@@ -25,6 +25,7 @@ from api_support import (
     REVIEW_SERIES,
     Api,
     Session,
+    TwoSchools,
     add_reviewer,
     approve_unit,
     approved_plan,
@@ -32,6 +33,7 @@ from api_support import (
     expect,
     fresh_id_number,
     module_daemon,
+    two_schools,
     unchanged,
 )
 from conftest import Daemon, create_tenant
@@ -40,14 +42,7 @@ TENANT = "zhengzhou"
 
 
 @dataclass
-class Env:
-    d: Daemon
-    api: Api
-    city: Session
-    a: dict
-    a_s: Session
-    b: dict
-    b_s: Session
+class Env(TwoSchools):
     pending: dict
     a_handler: Session
     b_handler: Session
@@ -57,13 +52,8 @@ class Env:
 @pytest.fixture(scope="module")
 def env(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
     with module_daemon(request, zhichengd_bin, tmp_path_factory.mktemp("api-move")) as d:
-        info = create_tenant(d, TENANT, "4101", "郑州市")
-        api = Api(d.http_port, TENANT)
-        city = api.first_login(info["admin_login"], info["admin_password"])
-        a, aa = create_child(city, 1, "郑州市第一中学", "unit")
-        a_s = approve_unit(api, city, a["id"], aa["login"], aa["password"])
-        b, ba = create_child(city, 1, "郑州市第二中学", "unit")
-        b_s = approve_unit(api, city, b["id"], ba["login"], ba["password"])
+        t = two_schools(d, TENANT)
+        api, city, a, a_s, b, b_s = t.api, t.city, t.a, t.a_s, t.b, t.b_s
         pending, _ = create_child(city, 1, "郑州市第三中学", "unit")   # its admin never signs in: not approved
         approved_plan(a_s, city, a["id"], [{"series": REVIEW_SERIES, "level": "中级", "count": 5}], year=2026)
         approved_plan(b_s, city, b["id"], [{"series": REVIEW_SERIES, "level": "中级", "count": 5}], year=2027)

@@ -22,12 +22,14 @@ from api_support import (
     Api,
     module_daemon,
     Session,
+    TwoSchools,
     approve_unit,
     bad_check,
     create_child,
     expect,
     fresh_id_number,
     id_number,
+    two_schools,
     unchanged,
     unique,
 )
@@ -36,28 +38,13 @@ from conftest import Daemon, clean_env, create_tenant
 TENANT = "zhengzhou"
 
 
-@dataclass
-class Env:
-    d: Daemon
-    api: Api
-    city: Session
-    a: dict
-    a_s: Session
-    b: dict
-    b_s: Session
+Env = TwoSchools
 
 
 @pytest.fixture(scope="module")
 def env(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: pytest.TempPathFactory):
     with module_daemon(request, zhichengd_bin, tmp_path_factory.mktemp("api-people")) as d:
-        info = create_tenant(d, TENANT, "4101", "郑州市")
-        api = Api(d.http_port, TENANT)
-        city = api.first_login(info["admin_login"], info["admin_password"])
-        a, aa = create_child(city, 1, "郑州市第一中学", "unit")
-        a_s = approve_unit(api, city, a["id"], aa["login"], aa["password"])
-        b, ba = create_child(city, 1, "郑州市第二中学", "unit")
-        b_s = approve_unit(api, city, b["id"], ba["login"], ba["password"])
-        yield Env(d, api, city, a, a_s, b, b_s)
+        yield two_schools(d, TENANT)
 
 
 def add_staff(s: Session, org_id: int, login: str | None = None, name: str = "王老师", **extra: str) -> tuple[dict, str]:

@@ -654,6 +654,17 @@ def assert_printed_cleanly(pdf) -> None:
         assert not on_seal, f"page {n}: text drawn over a seal: {''.join(on_seal)[:80]}"
 
 
+def assert_opinions_whole(columns: list[str], comments: dict[str, str], what: str = "") -> int:
+    """Every level's opinion (通过。 and its comment) printed whole in the opinions' column, in
+    the chain's order; returns where the last one ends in the column's text."""
+    text, at = "".join(columns), 0
+    for login in LEVELS:
+        found = printed_as(f"通过。{comments[login]}").search(text, at)
+        assert found, f"{what + ': ' if what else ''}{login}'s opinion is not printed whole: {text[at:at + 200]}"
+        at = found.end()
+    return at
+
+
 def assert_signed(pdf, columns: list[str], names: dict[str, str], ending: dict[str, str] | None = None) -> None:
     """Each opinion's signature (审查人, the reviewer's name, the date) is printed whole on one
     page, a 负责人's seal on that page too; with `ending` (the opinions), on the page where the
@@ -815,12 +826,8 @@ def test_a_review_form_at_every_maximum_breaks_across_pages_without_cutting_text
     assert not printed_as("打印").search("".join(page_text(page) for page in pdf.pages))
     columns = opinion_columns(pdf, column)
     # Every opinion whole and in order, though each is longer than a page.
-    text, at = "".join(columns), 0
-    for login in LEVELS:
-        found = printed_as(f"通过。{comments[login]}").search(text, at)
-        assert found, f"{login}'s opinion is not printed whole: {text[at:at + 200]}"
-        at = found.end()
-    assert printed_as(note).search(text, at), "the committee's note is printed whole, after the opinions"
+    at = assert_opinions_whole(columns, comments)
+    assert printed_as(note).search("".join(columns), at), "the committee's note is printed whole, after the opinions"
     assert_signed(pdf, columns, names)
     by_css = printed(p, css_page_size=True)
     assert_a4(by_css)
@@ -858,11 +865,7 @@ def test_a_long_opinion_is_signed_and_sealed_beside_its_last_lines(daemon_factor
         assert_printed_cleanly(pdf)
         assert_no_signature_opens_a_page(pdf, column, what)
         columns = opinion_columns(pdf, column)
-        text, at = "".join(columns), 0
-        for login in LEVELS:
-            found = printed_as(f"通过。{comments[login]}").search(text, at)
-            assert found, f"{what}: {login}'s opinion is not printed whole: {text[at:at + 200]}"
-            at = found.end()
+        assert_opinions_whole(columns, comments, what)
         assert_signed(pdf, columns, names, ending=comments)
         for login in LEVELS:
             began = pages_of(columns, f"通过。{comments[login][:12]}")[0]

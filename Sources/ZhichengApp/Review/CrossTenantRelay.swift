@@ -567,10 +567,7 @@ public final class CrossTenantRelay: Sendable {
             // What was decided is not rewritten: a recorded draw keeps its recorded inputs.
             let rename: RelayedRename
             do { rename = try RelayedRename.parse(message.kind, payload).get() } catch { return .malformed(error.description) }
-            // The number read as the hand-over stored it (both by `givenNumber`).
-            let copies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?"
-            let arguments: [any SQLiteBindable] = [source.rawValue, try json(rename.applications), rename.idNumber]
-            guard try holds(copies, arguments, conn) else {
+            guard let (copies, arguments) = try personCopies(rename, from: source, conn) else {
                 return .unmatched("the province holds none of the applications it names with its id_number")
             }
             let renamed = try renameCopies(applicant: rename.name, of: copies, arguments, now: now, conn)
@@ -589,9 +586,7 @@ public final class CrossTenantRelay: Sendable {
             // correction of their name finds them: the ids, each with the ID-card number.
             let move: RelayedRename
             do { move = try RelayedRename.parse(message.kind, payload).get() } catch { return .malformed(error.description) }
-            let copies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?"
-            let arguments: [any SQLiteBindable] = [source.rawValue, try json(move.applications), move.idNumber]
-            guard try holds(copies, arguments, conn) else {
+            guard let (copies, arguments) = try personCopies(move, from: source, conn) else {
                 return .unmatched("the province holds none of the applications it names with its id_number")
             }
             let experts = try conn.run("""
@@ -622,6 +617,16 @@ public final class CrossTenantRelay: Sendable {
         default:
             throw ZhichengError.internal("unknown cross-tenant message kind \(message.kind)")
         }
+    }
+
+    /// The province's copies of a person's applications a message names (`applicant.renamed`,
+    /// `applicant.moved`): by city, the city's ids and the ID-card number together (the number
+    /// read as the hand-over stored it, both by `givenNumber`); nil when it holds none.
+    static func personCopies(_ message: RelayedRename, from source: TenantID, _ conn: SQLiteConnection) throws
+        -> (condition: String, arguments: [any SQLiteBindable])? {
+        let copies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?)) AND id_number = ?"
+        let arguments: [any SQLiteBindable] = [source.rawValue, try json(message.applications), message.idNumber]
+        return try holds(copies, arguments, conn) ? (copies, arguments) : nil
     }
 
     /// The name a message gives (a unit's, a person's), trimmed as names are (`TenantInfo.validateName`);
