@@ -454,7 +454,8 @@ def test_an_applicant_is_moved_to_another_unit_on_the_applicants_page(daemon_fac
     assert "周调动" in waiting and f"郑州市第二中学（{b['code']}）" in waiting, waiting
     assert "周调动" in p.by("#applicants").text, "still here until accepted"
     assert_controls_named(p)
-    assert p.by("#moves-out button").accessible_name == "撤销周调动的调动"
+    # Each button names its row: the person and the other unit (two people of one name apart).
+    assert p.by("#moves-out button").accessible_name == f"撤销周调动调往郑州市第二中学（{b['code']}）的调动"
     p.shot("offered")
     p.logout()
 
@@ -466,7 +467,7 @@ def test_an_applicant_is_moved_to_another_unit_on_the_applicants_page(daemon_fac
     p.follow(todo)
     incoming = p.by("#moves-in").text
     assert "周调动" in incoming and f"郑州市第一中学（{a['code']}）" in incoming and person["account"]["login"] not in incoming, incoming
-    assert [b_.accessible_name for b_ in p.all("#moves-in button")] == ["接收周调动", "不接收周调动"]
+    assert [b_.accessible_name for b_ in p.all("#moves-in button")] == [f"接收来自郑州市第一中学（{a['code']}）的周调动", f"不接收来自郑州市第一中学（{a['code']}）的周调动"]
     assert_controls_named(p)
     p.shot("incoming")
     p.press(p.all("#moves-in button")[0])

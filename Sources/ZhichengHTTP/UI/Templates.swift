@@ -283,12 +283,12 @@ enum Templates {
         <h2>创建申报人员账户</h2>
         {{#has_moves_in}}<table id="moves-in"><caption>待本单位接收的调入人员</caption><thead><tr><th>姓名</th><th>身份证号</th><th>调出单位</th><th>提出时间</th><th>操作</th></tr></thead><tbody>
         {{#moves_in}}<tr><td>{{name}}</td><td>{{login}}</td><td>{{unit}}</td><td>{{at}}</td><td>
-        <form method="post" action="{{base}}moves/{{id}}/accept"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" aria-label="接收{{name}}">接收</button></form>
-        <form method="post" action="{{base}}moves/{{id}}/decline"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary" aria-label="不接收{{name}}">不接收</button></form>
+        <form method="post" action="{{base}}moves/{{id}}/accept"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" aria-label="接收来自{{unit}}的{{name}}">接收</button></form>
+        <form method="post" action="{{base}}moves/{{id}}/decline"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary" aria-label="不接收来自{{unit}}的{{name}}">不接收</button></form>
         </td></tr>{{/moves_in}}</tbody></table>{{/has_moves_in}}
         {{#has_moves_out}}<table id="moves-out"><caption>待对方接收的调出人员</caption><thead><tr><th>姓名</th><th>身份证号</th><th>调入单位</th><th>提出时间</th><th>操作</th></tr></thead><tbody>
         {{#moves_out}}<tr><td>{{name}}</td><td>{{login}}</td><td>{{unit}}</td><td>{{at}}</td><td>
-        <form method="post" action="{{base}}moves/{{id}}/cancel"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary" aria-label="撤销{{name}}的调动">撤销</button></form>
+        <form method="post" action="{{base}}moves/{{id}}/cancel"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary" aria-label="撤销{{name}}调往{{unit}}的调动">撤销</button></form>
         </td></tr>{{/moves_out}}</tbody></table>{{/has_moves_out}}
         <fieldset><legend>添加申报人</legend>
         <form method="post" action="{{base}}applicants" id="add-applicant"><input type="hidden" name="_csrf" value="{{csrf}}">
