@@ -16,6 +16,13 @@ public struct OrgRecord: Sendable, Equatable {
 
     static let columns = "id, parent_id, code, name, kind, profile_state, profile, profile_reject_reason, certificate_file_id, seal_file_id"
 
+    /// Whether the org may do more than keep and submit its own info: the tenant's root office
+    /// always, any other once its parent approved that info (`Access.requireApprovedOrg`; a
+    /// unit a person may be moved to, `ApplicantMove`).
+    public var isApproved: Bool { Self.isApproved(parentID: parentID, profileState: profileState) }
+
+    public static func isApproved(parentID: Int?, profileState: ProfileState) -> Bool { parentID == nil || profileState == .approved }
+
     init(row: SQLiteRow) {
         id = row["id"].int ?? 0
         parentID = row["parent_id"].int

@@ -122,10 +122,7 @@ extension PeopleService {
     /// declared them, at the province as here. Returns whether a message was written.
     static func tellProvinceOfMove(_ account: AccountRecord, to unit: ApplicantMove.Target, moveID: Int, tenant: TenantID,
                                    _ conn: SQLiteConnection) throws -> Bool {
-        let handedOver = try CrossTenantRelay.handedOver(.ofApplicant(account.id), conn)
-        guard !handedOver.isEmpty else { return false }
-        let experts = try conn.query("SELECT id FROM applications WHERE kind = 'expert' AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                                     [try CrossTenantRelay.json(handedOver)]).compactMap { $0["id"].int }
+        let experts = try CrossTenantRelay.handedOver(.expertsOf(applicant: account.id), conn)
         guard !experts.isEmpty else { return false }
         try CrossTenantRelay.enqueue("applicant.moved", id: CrossTenantRelay.messageID(tenant.rawValue, "applicant.moved", moveID),
                                      to: CrossTenantRelay.provinceTarget,
@@ -184,7 +181,7 @@ extension PeopleService {
     }
 
     private static func target(_ org: OrgRecord) -> ApplicantMove.Target {
-        ApplicantMove.Target(id: org.id, code: org.code, name: org.name, approved: org.parentID == nil || org.profileState == .approved)
+        ApplicantMove.Target(id: org.id, code: org.code, name: org.name, approved: org.isApproved)
     }
 
     /// A move as `viewer`'s unit sees it: the ID-card number whole only where the person is.
@@ -201,7 +198,8 @@ extension PeopleService {
             login: row["org_id"].int == viewer ? login : IDCardNumber.maskedIfOne(login),
             from: .init(id: row["from_org_id"].int ?? 0, code: row["from_code"].string ?? "", name: row["from_name"].string ?? "", approved: true),
             to: .init(id: row["to_org_id"].int ?? 0, code: row["to_code"].string ?? "", name: row["to_name"].string ?? "",
-                      approved: row["to_parent"].int == nil || row["to_profile"].string == ProfileState.approved.rawValue),
+                      approved: OrgRecord.isApproved(parentID: row["to_parent"].int,
+                                                     profileState: ProfileState(rawValue: row["to_profile"].string ?? "") ?? .draft)),
             state: ApplicantMove.State(rawValue: row["state"].string ?? "") ?? .pending, offeredAt: row["offered_at"].double ?? 0)
     }
 

@@ -12,7 +12,7 @@ enum Access {
     /// and submit that info (and change their password).
     static func requireApprovedOrg(_ caller: SignedIn, _ conn: SQLiteConnection) throws {
         guard let org = try conn.org(caller.orgID) else { throw ZhichengError(.forbidden, "所属单位不存在") }
-        guard org.parentID == nil || org.profileState == .approved else {
+        guard org.isApproved else {
             throw ZhichengError(.forbidden, "本单位信息尚未经上级审核通过，目前只能维护并提交单位信息")
         }
     }

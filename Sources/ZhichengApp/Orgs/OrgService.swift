@@ -48,12 +48,7 @@ public struct OrgService: Sendable {
         let handedOver = try CrossTenantRelay.handedOver(.ofUnit(org.id), conn)
         // People who moved to the unit (人员调动) after an expert recommendation of theirs was
         // handed over: an expert admitted from it works here now (`applicant.moved`).
-        let movedIn = try conn.query("""
-            SELECT a.id FROM applications a JOIN accounts p ON p.id = a.applicant_id
-            WHERE p.org_id = ? AND p.deleted_at IS NULL AND a.org_id != ? AND a.kind = 'expert'
-            AND (a.state = ? OR a.forwarded_at IS NOT NULL OR EXISTS (SELECT 1 FROM province_decisions d WHERE d.application_id = a.id))
-            ORDER BY a.id
-            """, [org.id, org.id, ApplicationState.awaitingProvince.rawValue]).compactMap { $0["id"].int }
+        let movedIn = try CrossTenantRelay.handedOver(.expertsMovedInto(org.id), conn)
         guard !handedOver.isEmpty || !movedIn.isEmpty else { return false }
         var payload: [String: Any] = ["unit_code": org.code, "name": name, "source_application_ids": handedOver]
         if !movedIn.isEmpty { payload["expert_application_ids"] = movedIn }

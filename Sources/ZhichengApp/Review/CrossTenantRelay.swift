@@ -44,15 +44,22 @@ public final class CrossTenantRelay: Sendable {
     }
     static let pageSize = 200
 
-    /// Whose applications `handedOver` reads: a unit's (at submission) or an applicant's.
+    /// Whose applications `handedOver` reads: a unit's (at submission) or an applicant's; an
+    /// applicant's expert recommendations, or those of people now in a unit that another unit
+    /// made (people who moved there since: 人员调动).
     enum Applications {
         case ofUnit(Int)
         case ofApplicant(Int)
+        case expertsOf(applicant: Int)
+        case expertsMovedInto(Int)
 
-        var filter: (sql: String, id: Int) {
+        var filter: (sql: String, arguments: [any SQLiteBindable]) {
             switch self {
-            case .ofUnit(let id): ("org_id = ?", id)
-            case .ofApplicant(let id): ("applicant_id = ?", id)
+            case .ofUnit(let id): ("a.org_id = ?", [id])
+            case .ofApplicant(let id): ("a.applicant_id = ?", [id])
+            case .expertsOf(let id): ("a.kind = 'expert' AND a.applicant_id = ?", [id])
+            case .expertsMovedInto(let id):
+                ("a.kind = 'expert' AND a.org_id != ? AND a.applicant_id IN (SELECT p.id FROM accounts p WHERE p.org_id = ? AND p.deleted_at IS NULL)", [id, id])
             }
         }
     }
@@ -66,12 +73,12 @@ public final class CrossTenantRelay: Sendable {
     /// scan of the outbox). An application a city restored to an older backup no longer knows
     /// as handed over is not named: its next hand-over carries the names the city uses then.
     static func handedOver(_ applications: Applications, _ conn: SQLiteConnection) throws -> [Int] {
-        let (filter, id) = applications.filter
+        let (filter, arguments) = applications.filter
         return try conn.query("""
-            SELECT a.id FROM applications a WHERE a.\(filter) AND (a.state = ? OR a.forwarded_at IS NOT NULL
+            SELECT a.id FROM applications a WHERE \(filter) AND (a.state = ? OR a.forwarded_at IS NOT NULL
                 OR EXISTS (SELECT 1 FROM province_decisions p WHERE p.application_id = a.id))
             ORDER BY a.id
-            """, [id, ApplicationState.awaitingProvince.rawValue]).compactMap { $0["id"].int }
+            """, arguments + [ApplicationState.awaitingProvince.rawValue]).compactMap { $0["id"].int }
     }
 
     /// Writes a message to `target` (a tenant id, or `provinceTarget`) into the outbox of
