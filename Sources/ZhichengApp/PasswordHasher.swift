@@ -78,12 +78,13 @@ public struct PasswordHasher: Sendable {
         return try await Self.offload { try Self.hashSync(password, cost: cost) }
     }
 
-    /// True when `password` matches `stored`. A password that cannot match (one with a NUL)
-    /// is false; a check that could not be made (a stored hash libxcrypt cannot read, its
+    /// True when `password` matches `stored`. A password that cannot match (one with a NUL,
+    /// or longer than crypt(3) takes: no password was ever set so) is false, as any wrong
+    /// one, for a real login and a made-up one alike; a check that could not be made (a stored hash libxcrypt cannot read, its
     /// memory refused) throws `internal`: it is not the user's wrong password, to be counted
     /// towards a lock-out without a word in the log.
     public func verify(_ password: String, against stored: String) async throws -> Bool {
-        guard !password.utf8.contains(0) else { return false }
+        guard !password.utf8.contains(0), password.utf8.count < Int(CRYPT_MAX_PASSPHRASE_SIZE) else { return false }
         return try await Self.offload { try Self.crypt(password, setting: stored) == stored }
     }
 

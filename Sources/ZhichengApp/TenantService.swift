@@ -462,8 +462,7 @@ public struct TenantService: Sendable {
             throw ZhichengError.invalid("confirm must repeat the tenant id \(info.id) to archive it", field: "confirm")
         }
         try store.requireArchiveOnSameFileSystem()
-        try await auditLeavingService(info.id, AuditEntry(actor: principal.name, action: "tenant.archive", target: "tenant:\(info.id)", source: principal.source))
-        let archived = try await store.archive(info.id)
+        let archived = try await store.archive(info.id, audit: AuditEntry(actor: principal.name, action: "tenant.archive", target: "tenant:\(info.id)", source: principal.source))
         logger.notice("tenant archived", metadata: ["tenant.id": "\(info.id)", "archive": "\(archived.path)"])
         if archived.undeliveredMessages > 0 {
             logger.warning("archive: messages not yet delivered left service with the tenant; they are in the archived database", metadata: [

@@ -18,7 +18,8 @@ public enum HTTPRoutes {
 
     public static func router(services: AppServices, metrics: PrometheusCollectorRegistry, cookies: CookieSecurity = .auto) -> Router<AppRequestContext> {
         let tenants = services.tenants
-        let router = Router(context: AppRequestContext.self)
+        // HEAD wherever GET is (a load balancer's health check, `curl -I`); HTTPServer sends no body.
+        let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware())
         router.add(middleware: SecureCookieMiddleware(security: cookies))

@@ -53,6 +53,10 @@ public final class HTTPServer: Sendable {
                     return (try? failure.response(from: request, context: context)) ?? Response(status: .internalServerError)
                 }
             }
+            // HEAD (answered wherever GET is: `HTTPRoutes.router`): the GET's status and headers,
+            // its Content-Length too, and never a body (RFC 9110 §9.3.2), an error's included; a
+            // body would be read as the start of the connection's next answer.
+            if request.method == .head { response = Response(status: response.status, headers: response.headers, body: .init()) }
             response.headers[.date] = dateCache.now()
             response.headers[.xRequestID] = id
             try await responseWriter.write(response: response.head, body: response.body)

@@ -197,6 +197,17 @@ public final class SQLiteConnection: @unchecked Sendable {
         return try conn.transaction(immediate: false) { try body(conn) }
     }
 
+    /// Opens the existing database at `path`, runs `body` in one write transaction with
+    /// foreign keys on and `synchronous=FULL` (as a tenant's `Database` writes), and closes
+    /// it: for the one write a tenant's file gets while the store holds it closed (the audit
+    /// row of an archive, made only once nothing else uses it).
+    public static func writeOnce<T>(path: String, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        let conn = try SQLiteConnection(path: path, options: .init(create: false))
+        defer { conn.close() }
+        try conn.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL")
+        return try conn.transaction(immediate: true) { try body(conn) }
+    }
+
     /// Runs `body` in one transaction; commits when it returns, rolls back when it throws.
     public func transaction<T>(immediate: Bool = true, _ body: () throws -> T) throws -> T {
         // Prepared once (not `execute`, which compiles the text every time): every read runs these.

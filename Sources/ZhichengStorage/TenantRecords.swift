@@ -31,6 +31,9 @@ public struct OrgRecord: Sendable, Equatable {
         kind = OrgKind(rawValue: row["kind"].string ?? "") ?? .unit
         profileState = ProfileState(rawValue: row["profile_state"].string ?? "") ?? .draft
         profile = (try? JSONDecoder.snake.decode(UnitProfile.self, from: Data((row["profile"].string ?? "{}").utf8))) ?? UnitProfile()
+        // 机构类别 is the org's kind (UnitProfile.placed(as:)): also for info never saved, and
+        // for info saved before that rule, when the unit could pick another.
+        profile.category = kind.label
         rejectReason = row["profile_reject_reason"].string
         certificateFileID = row["certificate_file_id"].int
         sealFileID = row["seal_file_id"].int

@@ -47,7 +47,12 @@ extension TenantStore {
     /// Writes an online, consistent copy of the tenant to the backup dir and records it.
     public func backup(_ id: TenantID) async throws -> BackupRecord {
         let dir = paths.backupDirectory(for: id)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if !FileManager.default.fileExists(atPath: dir) {
+            // A tenant's first backup: its folder's entry must be durable too, or a power cut
+            // could lose a backup the registry records.
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try await Self.fileWork.run { [paths] in try Self.fsync(path: paths.backupDir) }
+        }
         let final = Self.unusedPath(dir + "/" + BackupFileName.stem(of: id, at: Self.timestamp()), suffix: BackupFileName.suffix)
         let partial = final + ".partial"
         // Reserve the name (an empty file is an empty database to SQLite) before the
@@ -58,6 +63,7 @@ extension TenantStore {
         let record: BackupRecord
         do {
             let bytes = try await withTenant(id) { db in try await db.backup(to: partial) }
+            FaultInjection.point("tenant.backup.copied")
             record = try await Self.fileWork.run {
                 try Self.fsync(path: partial)
                 try FileManager.default.moveItem(atPath: partial, toPath: final)
@@ -429,10 +435,21 @@ extension TenantStore {
     /// never reuses one (`ApplicationIDs`), and where the files go, before they move: a
     /// crash in between is finished by `reconcile` at the next start. Also says how many of
     /// its outbox messages had not been delivered: they leave service with it.
-    public func archive(_ id: TenantID) async throws -> ArchivedTenant {
+    public func archive(_ id: TenantID, audit entry: AuditEntry? = nil) async throws -> ArchivedTenant {
         try await withExclusiveFiles(id) { [paths, registry, logger] in
             let (target, used, undelivered, undecided) = try await Self.fileWork.run {
                 var used = 0, undelivered = 0, undecided = 0
+                // The archive's audit row, once it is sure to go ahead (nothing uses the tenant
+                // any more): a refused archive (still in use) leaves no row saying it was done.
+                // A database that cannot be written is archived without it, said in the log.
+                if let entry {
+                    do {
+                        try SQLiteConnection.writeOnce(path: paths.database(for: id)) { conn in try conn.appendAudit(entry) }
+                    } catch {
+                        logger.error("\(entry.action) without its audit row: the tenant database cannot be written", metadata: [
+                            "tenant.id": "\(id)", "actor": "\(entry.actor)", "error": "\(error)"])
+                    }
+                }
                 do {
                     (used, undelivered, undecided) = try SQLiteConnection.readOnce(path: paths.database(for: id)) { conn in
                         (try ApplicationIDs.used(conn), try Self.undelivered(conn), try Self.undecided(conn))

@@ -94,6 +94,25 @@ public actor TenantStore {
                 logger.warning("moved an unregistered tenant directory to the archive", metadata: ["path": "\(source)", "archive": "\(target)"])
             }
         }
+        removeUnfinishedBackups()
+    }
+
+    /// Removes the copies of backups a stop interrupted (`<backup>.partial`, up to a whole
+    /// database each): never recorded, never renamed into place, kept by nobody. Run at
+    /// start only, when no backup can be under way (the data dir is locked to this process).
+    func removeUnfinishedBackups() {
+        let fm = FileManager.default
+        for tenant in (try? fm.contentsOfDirectory(atPath: paths.backupDir)) ?? [] {
+            let dir = paths.backupDir + "/" + tenant
+            for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasSuffix(".partial") {
+                do {
+                    try fm.removeItem(atPath: dir + "/" + name)
+                    logger.notice("removed the copy of a backup a stop interrupted", metadata: ["path": "\(dir)/\(name)"])
+                } catch {
+                    logger.warning("cannot remove the copy of a backup a stop interrupted", metadata: ["path": "\(dir)/\(name)", "error": "\(error)"])
+                }
+            }
+        }
     }
 
     /// Changes the limits at run time (config reload).

@@ -103,6 +103,20 @@ struct DisplayNameTests {
         profile["name"] = " 郑州一中\u{200B}"
         #expect(try profile.validated(complete: false)["name"] == "郑州一中")
     }
+
+    /// 机构类别 is the org's kind, which its parent chose: empty takes it, the same is kept,
+    /// another (another kind's label, or anything else) is refused naming the field.
+    @Test(arguments: OrgKind.allCases)
+    func theCategoryIsTheKind(_ kind: OrgKind) throws {
+        var profile = UnitProfile()
+        #expect(try profile.placed(as: kind).category == kind.label)
+        profile.category = kind.label
+        #expect(try profile.placed(as: kind) == profile)
+        for other in OrgKind.allCases.map(\.label).filter({ $0 != kind.label }) + ["学校", "unit"] {
+            profile.category = other
+            #expect { try profile.placed(as: kind) } throws: { ($0 as? ZhichengError)?.field == "category" }
+        }
+    }
 }
 
 @Suite("Contact fields")

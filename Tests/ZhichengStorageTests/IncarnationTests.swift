@@ -31,7 +31,7 @@ struct IncarnationTests {
         for path in [live, other, old] { await (try Database(path: path, migrations: TenantSchema.migrations)).close() }
         try FileManager.default.copyItem(atPath: live, toPath: copy)
         // A backup made before v31: no incarnation.
-        try SQLiteConnection.readOnce(path: old) { try $0.run("DELETE FROM tenant_meta WHERE key = 'incarnation'") }
+        _ = try SQLiteConnection.writeOnce(path: old) { try $0.run("DELETE FROM tenant_meta WHERE key = 'incarnation'") }
         let id = try TenantID("xuchang")
         try TenantStore.requireSameTenant(copy, as: live, source: "/backups/copy.sqlite", id: id)
         try TenantStore.requireSameTenant(old, as: live, source: "/backups/old.sqlite", id: id)

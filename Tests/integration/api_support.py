@@ -389,10 +389,11 @@ def approve_unit(api: Api, parent: Session, org_id: int, admin_login: str, admin
                  profile: dict | None = None, new_password: str = NEW_PASSWORD) -> Session:
     """First login of a new org's admin, full profile + certificate, submit, parent approves."""
     s = api.first_login(admin_login, admin_password, new_password)
+    current = expect(s.get(f"orgs/{org_id}/profile"), 200).json
     if profile is None:
-        name = expect(s.get(f"orgs/{org_id}/profile"), 200).json["name"]
-        profile = profile_for(name, org_id)
-    expect(s.put(f"orgs/{org_id}/profile", profile), 200)
+        profile = profile_for(current["name"], org_id)
+    # 机构类别 is the org's kind (its parent chose it): what the profile shows.
+    expect(s.put(f"orgs/{org_id}/profile", {**profile, "category": current["category"]}), 200)
     expect(s.upload(f"orgs/{org_id}/certificate", png_bytes(seed=org_id)), (200, 204))
     expect(s.post(f"orgs/{org_id}/profile/submit"), 200)
     r = expect(parent.post(f"orgs/{org_id}/profile/review", {"decision": "approve", "reason": ""}), 200)

@@ -249,6 +249,26 @@ def test_a_password_reset_while_a_sign_in_or_a_change_is_checked_wins(daemon_fac
     assert api.sign_in(admin["login"], one_time).account["must_change_password"] is True, "the reset's one-time password stands"
 
 
+def test_a_password_longer_than_crypt_takes_is_a_wrong_one_for_real_and_made_up_logins(env: Env, root: Session) -> None:
+    """crypt(3) refuses a passphrase of 512 bytes or more. Such a password was answered 500 for
+    a real login (its check failed) and 401 for a made-up one (whose dummy check's failure was
+    ignored), telling which logins exist, and was not counted towards the lock-out. It is a
+    wrong password like any other now: 401 for both, counted, locking after five; so is such an
+    old password on the password change."""
+    _, known, one_time = new_org_admin(root)
+    unknown = "410104199003077777"
+    for length in (511, 512, 600, 4096):
+        for login in (known, unknown):
+            r = env.zz.sign_in_raw(login, "a" * length)
+            assert (r.status, r.error()["message"]) == (401, "登录名或密码错误"), (login, length, r.status, r.body[:300])
+    expect(env.zz.sign_in_raw(known, "a" * 512), 429)   # the fifth failure of the real login locks it
+    expect(env.zz.sign_in_raw(known, one_time), 429)
+    _, login, one_time = new_org_admin(root)
+    s = env.zz.sign_in(login, one_time)
+    expect(s.post("account/password", {"old_password": "密" * 200, "new_password": NEW_PASSWORD}), 400, field="old_password")
+    expect(s.post("account/password", {"old_password": one_time, "new_password": NEW_PASSWORD}), (200, 204))
+
+
 def test_lockout_after_five_failures(env: Env, root: Session) -> None:
     org, login, one_time = new_org_admin(root)
     for i in range(4):

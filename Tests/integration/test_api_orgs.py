@@ -419,6 +419,12 @@ def test_unit_info_flow(tree: Tree) -> None:
         assert key in p, (key, p)
     assert p["name"] == "逸夫小学" and p["code"] == "4101040010001" and p["state"] == "draft", p
     assert p["has_certificate"] is False and p["credit_code"] == "", p
+    # 机构类别 is the org's place in the tree, chosen by its parent: shown before any save,
+    # kept when left out, and another one is refused.
+    assert p["category"] == "单位", p
+    with unchanged(tree.d, TENANT):
+        for other in ("主管单位", "职改办", "学校"):
+            expect(us.put(f"orgs/{oid}/profile", {"contact": "张老师", "category": other}), 400, field="category", contains="单位管理")
 
     # a draft may hold only some fields
     p = expect(us.put(f"orgs/{oid}/profile", {"contact": "张老师", "phone": PHONE}), 200).json
@@ -539,6 +545,16 @@ def test_unit_info_flow(tree: Tree) -> None:
     assert row["has_certificate"] is True
     assert row["admin"]["login"] == "4101040010001" and row["admin"]["name"] == "系统管理员", row
     assert "phone" in row["admin"] and "email" in row["admin"], row
+
+    # Approved info is corrected in place and stays approved, but stays complete: a save that
+    # leaves out a required field (a PUT is the whole info) is refused and changes nothing.
+    approved = expect(us.get(f"orgs/{oid}/profile"), 200).json
+    with unchanged(tree.d, TENANT):
+        expect(us.put(f"orgs/{oid}/profile", {"contact": "赵老师"}), 400, field="name")
+        expect(us.put(f"orgs/{oid}/profile", {**full, "credit_code": ""}), 400, field="credit_code", contains="请填写")
+        expect(us.put(f"orgs/{oid}/profile", {**full, "category": "主管单位"}), 400, field="category")
+    p = expect(us.put(f"orgs/{oid}/profile", {**full, "contact": "赵老师", "category": ""}), 200).json
+    assert (p["contact"], p["category"], p["state"], p["credit_code"]) == ("赵老师", "单位", "approved", approved["credit_code"]), p
 
 
 def test_profile_non_string_value_names_the_field(tree: Tree) -> None:

@@ -617,6 +617,27 @@ def test_queue_and_application_name_the_applicants_unit(env: Env) -> None:
         expect(env.dept.patch(f"orgs/{env.school_id}", {"name": "逸夫小学"}), 200)
 
 
+def test_a_leader_is_told_when_the_opinion_will_go_without_a_seal(env: Env) -> None:
+    """The 评审表 stamps a leader's opinion with the seal the org has when it is given (not one
+    uploaded later): while the org has none, the leader's 审查 page says the opinion will go
+    without one; the handler's does not (a handler's opinion is never stamped); once the seal is
+    uploaded, the note is gone."""
+    r = env.reviewers
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+
+    def page(who: str) -> str:
+        return env.api.raw("GET", f"/t/{TENANT}/reviews/{app['id']}", headers={"Cookie": f"zc_session={r[who].cookie}"}).body.decode()
+
+    assert 'id="decision-form"' in page("school.h") and 'id="no-seal"' not in page("school.h")
+    decide(r["school.h"], app["id"])
+    leader = page("school.l")
+    assert 'id="decision-form"' in leader and 'id="no-seal"' in leader and "评审表上将不带印章" in leader, leader[-3000:]
+    expect(env.school.upload(f"orgs/{env.school_id}/seal", png_bytes(seed=3)), (200, 204))
+    assert 'id="no-seal"' not in page("school.l")
+
+
 def test_attachments_are_checked_by_content_and_follow_section_permissions(env: Env) -> None:
     applicant = new_applicant(env)
     app = filled_application(applicant, level="副高级", title="高级教师")

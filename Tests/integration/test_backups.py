@@ -15,6 +15,8 @@ import sqlite3
 import subprocess
 import time
 
+import pytest
+
 
 from api_support import db_rows
 from conftest import CMD_TIMEOUT, Daemon, clean_env, create_tenant, held, run_ctl, sha256_file, sqlite_integrity
@@ -345,6 +347,33 @@ def test_keep_zero_is_the_default_and_a_reload_applies_a_new_keep(daemon_factory
     more = [_backup(d, "zhengzhou") for _ in range(3)]
     assert all(b["pruned"] == [] for b in more)
     assert len(_regular(d, "zhengzhou")) == 5
+
+
+def test_the_copy_of_a_backup_a_crash_cut_off_is_removed_at_the_next_start(daemon_factory) -> None:
+    """Killed with the backup copied but not yet renamed into place (ZHICHENG_CRASH_AT=
+    tenant.backup.copied): the `.partial` copy, a whole database, is never recorded and nobody
+    keeps it. The next start removes it and says so; the backups made before stay, and the
+    next backup works. (Before, each such crash left one behind for good.)"""
+    d = daemon_factory(config='[log]\nlevel = "info"\n').start()
+    create_tenant(d, "zhengzhou", "4101")
+    first = _backup(d, "zhengzhou")
+    d.terminate()
+    d.env = clean_env(ZHICHENG_CRASH_AT="tenant.backup.copied")
+    d.start()
+    with pytest.raises(EOFError):
+        d.call("tenant.backup", {"id": "zhengzhou"})
+    assert d.wait_exit(60) == 86, d.output()[-2000:]
+    folder = d.data_dir / "backups" / "zhengzhou"
+    partial = [p for p in folder.iterdir() if p.name.endswith(".partial")]
+    assert len(partial) == 1 and partial[0].stat().st_size > 0, sorted(folder.iterdir())
+
+    d.env = clean_env()
+    d.start()
+    assert not partial[0].exists(), sorted(folder.iterdir())
+    assert "removed the copy of a backup a stop interrupted" in d.output()
+    assert _regular(d, "zhengzhou") == [pathlib.Path(first["path"]).name]
+    second = _backup(d, "zhengzhou")
+    assert _regular(d, "zhengzhou") == [pathlib.Path(first["path"]).name, pathlib.Path(second["path"]).name]
 
 
 def test_a_backup_whose_old_files_cannot_be_removed_still_succeeds_and_says_so(daemon_factory) -> None:

@@ -14,16 +14,19 @@ from browser_support import Pages, assert_controls_named, assert_refused, assert
 NEW_PASSWORD = "Zhicheng2026"
 
 
-def fill_profile(p: Pages, credit_code: str) -> None:
+def fill_profile(p: Pages, credit_code: str, kind: str) -> None:
+    # 机构类别 is the org's place in the tree, which its parent chose: shown, not picked.
+    category = p.by("#f-category")
+    assert category.get_attribute("readonly") is not None and category.get_attribute("value") == kind, category.get_attribute("outerHTML")
+    assert "由上级机构在单位管理中确定" in p.by("#f-category-note").text
     values = {
-        "category": None, "city": "郑州市 管城回族区", "industry": "教育", "contact": "张老师", "phone": "15236547854",
+        "city": "郑州市 管城回族区", "industry": "教育", "contact": "张老师", "phone": "15236547854",
         "address": "郑州市管城回族区紫荆山路1号", "postcode": "450000", "email": "yifu@example.com", "credit_code": credit_code,
     }
     for key, value in values.items():
         if value is not None:
             p.fill(f"#f-{key}", value)
     from selenium.webdriver.support.ui import Select
-    Select(p.by("#f-category")).select_by_visible_text("单位")
     Select(p.by("#f-affiliation_level")).select_by_visible_text("市")
     Select(p.by("#f-nature")).select_by_visible_text("全额拨款事业单位")
     Select(p.by("#f-economic_type")).select_by_visible_text("国有全资")
@@ -91,7 +94,7 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.change_password(dept_password, NEW_PASSWORD)
     p.go("staff")
     assert p.d.current_url.endswith("/profile"), "an unapproved org is sent to 单位信息维护"
-    fill_profile(p, "91350100M000100Y43")
+    fill_profile(p, "91350100M000100Y43", "主管单位")
     p.fill("#f-name", "管城区教育局")
     p.click("#profile-save")
     assert "单位信息已保存" in p.flash_ok()
@@ -133,7 +136,7 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.login_ok(school_login, school_password)
     p.change_password(school_password, NEW_PASSWORD)
     p.go("profile")
-    fill_profile(p, "114412365412547896")
+    fill_profile(p, "114412365412547896", "单位")
     p.click("#profile-save")
     assert "校验位错误" in p.flash_error()
     assert p.by("#f-contact").get_attribute("value") == "张老师", "the form keeps what was typed"
@@ -200,8 +203,20 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.shot("department-approved-school")
     p.logout()
 
-    # 本单位人员角色管理: a handler and a leader, started, with roles and review permissions.
+    # Approved: the school corrects its info in place (保存修改), with nothing to submit, and stays approved.
     p.login_ok(school_login, NEW_PASSWORD)
+    p.go("profile")
+    assert p.by("#profile-save").text == "保存修改" and not p.all("#profile-submit"), p.by("#profile-form").text
+    assert "无需再次提交" in p.by("#profile-approved-note").text
+    p.fill("#f-contact", "钱老师")
+    p.click("#profile-save")
+    assert "单位信息已保存" in p.flash_ok()
+    assert "已审核" in p.by("#profile-state").text and p.by("#f-contact").get_attribute("value") == "钱老师"
+    # Its 首页 says no seal is uploaded yet, linking to 印章管理.
+    p.go("home")
+    assert any("尚未上传印章" in a.text and a.get_attribute("href").endswith("/seal") for a in p.all("#todo a")), p.by("#todo").text
+
+    # 本单位人员角色管理: a handler and a leader, started, with roles and review permissions.
     p.go("staff")
     for login, name, role in (("li.handler", "李经办", "handler"), ("wang.leader", "王负责", "leader")):
         p.fill("#staff-login", login)
@@ -295,6 +310,9 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert "印章已上传" in p.flash_ok()
     assert p.d.execute_script("return document.getElementById('seal-preview').naturalWidth") == 80
     p.shot("school-seal")
+    assert "此前作出的意见保持原样" in p.by("#seal-use").text
+    p.go("home")
+    assert not any("尚未上传印章" in a.text for a in p.all("#todo a")), "the reminder is gone once the seal is uploaded"
 
     # 操作日志 shows what happened.
     p.go("audit")

@@ -153,6 +153,34 @@ def test_unknown_path_404(daemon: Daemon) -> None:
         assert status == 404 and headers.get("content-type", "").startswith("text/html"), (path, status, headers)
 
 
+def test_head_is_answered_wherever_get_is_with_no_body(daemon: Daemon) -> None:
+    """HEAD (a load balancer's health check, `curl -I`) gets the GET's status and headers, its
+    Content-Length included, and no body, also for an error; the connection's next answer is
+    read intact (a body sent after a HEAD would be taken for its start). A path only POSTed to is
+    405 for HEAD as for GET."""
+    create_tenant(daemon, "zhengzhou", "4101")
+    conn = http.client.HTTPConnection("127.0.0.1", daemon.http_port, timeout=10)
+    try:
+        for path, status in (("/healthz", 200), ("/t/zhengzhou/api/v1/reviews/queue", 401), ("/t/zhengzhou/", 303),
+                             ("/no/such/path", 404), ("/t/zhengzhou/login", 200), ("/t/zhengzhou/api/v1/session", 405)):
+            conn.request("GET", path)
+            got = conn.getresponse()
+            body = got.read()
+            conn.request("HEAD", path)
+            head = conn.getresponse()
+            assert head.read() == b"" and head.status == got.status == status, (path, head.status, got.status)
+            # (A 405's message names the method, HEAD or GET: one letter more.)
+            expected = len(body) + (1 if status == 405 else 0)
+            assert head.getheader("content-length") == str(expected) and got.getheader("content-length") == str(len(body)), (path, head.getheaders())
+            assert head.getheader("content-type") == got.getheader("content-type"), path
+        # The connection is still in step: the next answer is whole.
+        conn.request("GET", "/healthz")
+        last = conn.getresponse()
+        assert (last.status, json.loads(last.read())) == (200, {"status": "ok"})
+    finally:
+        conn.close()
+
+
 def test_connections_beyond_the_limit_are_closed_and_the_others_served(daemon_factory) -> None:
     """`http.max_connections`: clients holding connections open (slow uploads, responses never
     read) cannot use up the daemon's descriptors. One more is closed at once; those open are

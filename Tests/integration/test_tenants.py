@@ -603,6 +603,8 @@ def test_archive(daemon: Daemon) -> None:
     res = daemon.call("tenant.archive", {"id": "zhengzhou", "confirm": "zhengzhou"})
     assert res["id"] == "zhengzhou"
     archived = pathlib.Path(res["archived_to"])
+    # The archived database records who archived it, once.
+    assert [a for (a,) in db_rows(archived / "tenant.sqlite", "SELECT action FROM audit WHERE action = 'tenant.archive'")] == ["tenant.archive"]
     assert archived.resolve().is_relative_to((daemon.data_dir / "archive").resolve()), archived
     assert archived.is_dir()
     assert not tdir.exists(), "tenant dir still in service after archive"
@@ -625,6 +627,28 @@ def test_archive(daemon: Daemon) -> None:
     assert res2["archived_to"] != res["archived_to"]
     assert archived.is_dir() and pathlib.Path(res2["archived_to"]).is_dir()
     assert_check_ok(daemon.call("tenant.check", {"id": "luoyang"}), "luoyang")
+
+
+def test_an_archive_refused_while_the_tenant_is_in_use_records_nothing(daemon_factory, tmp_path) -> None:
+    """tenant.archive waits up to 10 s for the tenant's work to end; a check holding it longer
+    makes it answer `unavailable` with the tenant still active, and its audit log has no row
+    saying it was archived (before, each refused try wrote one)."""
+    hold = tmp_path / "hold-check"
+    d = daemon_factory(env=clean_env(ZHICHENG_PAUSE_AT=f"check.reading:{hold}")).start()
+    create_tenant(d, "kaifeng", "4102", "开封市")
+    worker, out = held(hold, lambda: d.call("tenant.check", {"id": "kaifeng"}))
+    try:
+        err = expect_error(d.request("tenant.archive", {"id": "kaifeng", "confirm": "kaifeng"}), "unavailable")
+        assert "still in use" in err["message"], err
+    finally:
+        hold.unlink()
+        worker.join(timeout=30)
+    assert out, "the check answered once let go"
+    assert d.call("tenant.show", {"id": "kaifeng"})["state"] == "active"
+    assert db_rows(d.tenant_db("kaifeng"), "SELECT count(*) FROM audit WHERE action = 'tenant.archive'") == [(0,)]
+    archived = pathlib.Path(d.call("tenant.archive", {"id": "kaifeng", "confirm": "kaifeng"})["archived_to"])
+    rows = db_rows(archived / "tenant.sqlite", "SELECT actor FROM audit WHERE action = 'tenant.archive'")
+    assert len(rows) == 1 and rows[0][0].startswith("admin:uid="), rows
 
 
 def test_archive_suspended_tenant_and_dir_flag(daemon_factory, tmp_path: pathlib.Path) -> None:

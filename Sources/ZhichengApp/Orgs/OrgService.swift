@@ -252,10 +252,13 @@ public struct OrgService: Sendable {
             if !checked.name.isEmpty, checked.name != org.name, let parent = org.parentID {
                 try Self.requireUniqueName(checked.name, under: parent, except: id, field: "name", conn)
             }
-            try conn.saveProfile(id, checked)
+            let placed = try checked.placed(as: org.kind)
+            // Approved info stays approved when corrected (the unit keeps working), so a
+            // correction must leave it complete, as it was when approved.
+            if org.parentID != nil, org.profileState == .approved { _ = try placed.validated(complete: true) }
+            try conn.saveProfile(id, placed)
             let told = !checked.name.isEmpty && checked.name != org.name ? try Self.rename(org, to: checked.name, tenant: caller.tenant, conn) : false
-            // Approved info stays approved when corrected (the unit keeps working);
-            // the change is in the audit log its ancestors read.
+            // The change is in the audit log its ancestors read.
             try conn.appendAudit(caller.audit("org.profile.save", target: "org:\(id)",
                                               detail: #"{"state":"\#(org.profileState.rawValue)"}"#))
             return (try conn.org(id)!, told)

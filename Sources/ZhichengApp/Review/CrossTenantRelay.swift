@@ -399,7 +399,9 @@ public final class CrossTenantRelay: Sendable {
             FaultInjection.point("relay.after-deliver.\(message.kind)")
             await FaultInjection.pause("relay.after-deliver.\(message.kind)")
             _ = try await store.withTenant(source) { db in
-                try await db.write { conn in try conn.run("UPDATE outbox SET delivered_at = ? WHERE id = ?", [Date().timeIntervalSince1970, message.id]) }
+                // By the message's id, not its row's: the source restored from an older backup
+                // while this pass ran may have numbered a new, undelivered message with that row id.
+                try await db.write { conn in try conn.run("UPDATE outbox SET delivered_at = ? WHERE message_id = ?", [Date().timeIntervalSince1970, message.messageID]) }
             }
             return applied
         }

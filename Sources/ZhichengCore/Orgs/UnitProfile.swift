@@ -118,6 +118,20 @@ public struct UnitProfile: Sendable, Equatable, Codable {
     }
 }
 
+extension UnitProfile {
+    /// 机构类别 is the org's place in the tree, which its parent chose in 单位管理 (单位,
+    /// 主管单位 or 职改办), not the unit's to pick: an empty one takes the kind's label, the
+    /// same one is kept, any other is refused and nothing is saved.
+    public func placed(as kind: OrgKind) throws(ZhichengError) -> UnitProfile {
+        var out = self
+        if out.category.isEmpty { out.category = kind.label }
+        guard out.category == kind.label else {
+            throw .invalid("机构类别由上级机构在单位管理中确定：本机构为“\(kind.label)”，不能改为“\(out.category)”", field: "category")
+        }
+        return out
+    }
+}
+
 extension String {
     func replacingHyphen() -> String { String(filter { $0 != "-" }) }
 }

@@ -140,6 +140,7 @@ extension Templates {
         <fieldset class="group"><legend>退回时选择有问题的部分：</legend>{{#section_choices}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/section_choices}}</fieldset>
         <p><label>退回原因 <select name="reason"><option value=""></option>{{#reason_choices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reason_choices}}</select></label></p>
         <p><label>意见 <textarea name="comment" rows="3" cols="60" id="decision-comment">{{comment_typed}}</textarea></label></p>
+        {{#no_seal}}<p id="no-seal">本单位尚未上传印章：本次负责人意见在评审表上将不带印章（印章由本单位系统管理员在“印章管理”中上传）。</p>{{/no_seal}}
         <p class="hint" id="idle-hint">{{idle_hint}}</p>
         <button type="submit" id="decision-submit">提交审查意见</button></form></fieldset>
         {{/may_act}}

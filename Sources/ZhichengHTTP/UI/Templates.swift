@@ -221,17 +221,18 @@ enum Templates {
         <fieldset><legend>单位信息（单位编号 {{code}}）（带 * 为必填项）</legend><div class="grid">
         {{#fields}}<label><span>{{label}}{{#required}}<span aria-hidden="true"> *</span>{{/required}}</span>
         {{#choices}}<select name="{{key}}" id="f-{{key}}"{{#required}} aria-required="true"{{/required}}><option value=""></option>{{#options}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/options}}</select>{{/choices}}
-        {{^choices}}<input type="text" name="{{key}}" id="f-{{key}}" value="{{value}}" placeholder="请输入{{label}}"{{#required}} aria-required="true"{{/required}}>{{/choices}}</label>
+        {{^choices}}{{#fixed}}<input type="text" name="{{key}}" id="f-{{key}}" value="{{value}}" readonly aria-describedby="f-{{key}}-note"><small id="f-{{key}}-note">{{fixed}}</small>{{/fixed}}{{^fixed}}<input type="text" name="{{key}}" id="f-{{key}}" value="{{value}}" placeholder="请输入{{label}}"{{#required}} aria-required="true"{{/required}}>{{/fixed}}{{/choices}}</label>
         {{/fields}}
         </div></fieldset>
+        {{#approved}}<p id="profile-approved-note">本单位信息已审核通过。修改保存后直接生效，无需再次提交；每次修改记入操作日志，上级机构可以查看。</p>{{/approved}}
         <p class="hint" id="idle-hint">{{idle_hint}}</p>
-        <button type="submit" name="then" value="save" id="profile-save">保存草稿</button>
+        <button type="submit" name="then" value="save" id="profile-save">{{#approved}}保存修改{{/approved}}{{^approved}}保存草稿{{/approved}}</button>
         <fieldset><legend>单位证件上传</legend>
-        <p>请上传一张带有本单位统一社会信用代码的证件图片（PNG 或 JPEG）。上传和提交前，本页已填写的信息会一并保存。</p>
+        <p>请上传一张带有本单位统一社会信用代码的证件图片（PNG 或 JPEG）。上传{{#submittable}}和提交{{/submittable}}前，本页已填写的信息会一并保存。</p>
         {{#has_certificate}}<p><img class="preview" id="certificate-preview" src="{{api}}orgs/{{org_id}}/certificate?v={{version}}" alt="单位证件"></p>{{/has_certificate}}
         <label>证件图片 <input type="file" name="file" id="certificate-file" accept="image/png,image/jpeg"></label> <button type="submit" name="then" value="certificate" id="certificate-upload">{{#has_certificate}}重新上传{{/has_certificate}}{{^has_certificate}}上传{{/has_certificate}}</button>
         </fieldset>
-        <button type="submit" name="then" value="submit" id="profile-submit">提交单位信息</button>
+        {{#submittable}}<button type="submit" name="then" value="submit" id="profile-submit">提交单位信息</button>{{/submittable}}
         </form>
         {{/editable}}
         {{^editable}}
@@ -326,6 +327,7 @@ enum Templates {
         <h2>印章管理</h2>
         {{#has_seal}}<p><img class="preview" id="seal-preview" src="{{api}}orgs/{{org_id}}/seal?v={{version}}" alt="本单位印章"></p>{{/has_seal}}
         {{^has_seal}}<p>尚未上传印章。</p>{{/has_seal}}
+        <p id="seal-use">印章盖在打印的评审表中本单位负责人审查意见处。每条意见使用作出时本单位的印章：上传或更换印章后作出的意见使用新印章，此前作出的意见保持原样（当时未上传印章的，不带印章）。</p>
         <form method="post" action="{{base}}seal" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>印章图片（PNG 或 JPEG，不超过 {{max_kib}} KiB） <input type="file" name="file" id="seal-file" accept="image/png,image/jpeg" required></label>
         <button type="submit" id="seal-upload">{{#has_seal}}更换印章{{/has_seal}}{{^has_seal}}上传印章{{/has_seal}}</button></form>

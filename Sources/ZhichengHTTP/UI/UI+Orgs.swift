@@ -26,7 +26,7 @@ extension UI {
                 return [
                     // A unit that has not filled in its info yet says so, not a blank.
                     "id": row.org.id, "name": row.org.name, "code": row.org.code, "affiliation_level": p.affiliationLevel.isEmpty ? "未填写" : p.affiliationLevel,
-                    "category": p.category.isEmpty ? row.org.kind.label : p.category, "industry": p.industry.isEmpty ? "未填写" : p.industry,
+                    "category": p.category, "industry": p.industry.isEmpty ? "未填写" : p.industry,
                     "nature": p.nature.isEmpty ? "未填写" : p.nature,
                     "has_certificate": row.org.certificateFileID != nil, "state": row.org.profileState.rawValue, "state_label": row.org.profileState.label,
                     "reject_reason": row.org.profileState == .rejected ? (row.org.rejectReason ?? "") as Any : false,

@@ -8,7 +8,6 @@ import ZhichengStorage
 /// and the parent's read-only view while reviewing.
 extension UI {
     static let choices: [String: [String]] = [
-        "category": ["单位", "主管单位", "职改办"],
         "affiliation_level": UnitProfile.affiliationLevels,
         "nature": ["全额拨款事业单位", "差额拨款事业单位", "自收自支事业单位", "机关", "企业", "社会团体", "其他"],
         "economic_type": ["国有全资", "集体全资", "股份合作", "国有控股", "私营", "外商投资", "港澳台投资", "其他"],
@@ -24,7 +23,11 @@ extension UI {
             var value = values[field.key]
             if field.key == "name", value.isEmpty { value = org.name }
             var entry: [String: Any] = ["key": field.key, "label": field.label, "required": field.required, "value": value]
-            if let options = Self.choices[field.key] {
+            // 机构类别 is the org's kind, chosen by its parent (UnitProfile.placed(as:)): shown, not picked.
+            if field.key == "category" {
+                entry["value"] = org.kind.label
+                entry["fixed"] = "由上级机构在单位管理中确定"
+            } else if let options = Self.choices[field.key] {
                 entry["choices"] = ["options": options.map { ["value": $0, "selected": $0 == value] }]
             }
             return entry
@@ -32,6 +35,9 @@ extension UI {
         let data: [String: Any] = [
             "fields": fields, "state": org.profileState.rawValue, "state_label": org.profileState.label, "code": org.code,
             "reject_reason": org.profileState == .rejected ? (org.rejectReason ?? "") as Any : false, "editable": editable,
+            // Approved info is corrected in place and stays approved (OrgService.saveProfile):
+            // nothing to submit, and the save is not a draft. The root office submits to nobody.
+            "approved": org.profileState == .approved, "submittable": org.parentID != nil && org.profileState != .approved,
             "has_certificate": org.certificateFileID != nil, "org_id": org.id, "version": org.certificateFileID ?? 0,
             // A parent's admin who opened a sub-unit's submitted info decides on it here too.
             "own": own, "parent_id": org.parentID ?? user.orgID,

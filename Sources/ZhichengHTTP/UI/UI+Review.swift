@@ -411,6 +411,8 @@ extension UI {
             },
             "hidden": v.hiddenSections.isEmpty ? false as Any : v.hiddenSections.joined(separator: "、"),
             "may_act": v.callerMayDecide,
+            // The seal stamped on a leader's opinion is the one the org has when it is given.
+            "no_seal": v.callerMayDecide && v.chain.stage == .leader && org.sealFileID == nil,
             "why": v.chain.state != .inReview ? "该申报已不在审查中" : "当前环节不属于您，或您已做过本单位的经办人审查",
             "trail": trail.map(trailRow),
         ]

@@ -450,6 +450,10 @@ struct UI: Sendable {
             if !incoming.isEmpty {
                 todo.append(("待接收的调入人员：\(incoming.map { "\($0.name)（\($0.from.name)）" }.joined(separator: "、"))", "applicants"))
             }
+            // The seal is stamped on the org's leader opinions as they are given (印章管理).
+            if org.sealFileID == nil {
+                todo.append(("本单位尚未上传印章：此后负责人审查意见在评审表上将不带印章，请在“印章管理”中上传", "seal"))
+            }
             // Applications in nobody's queue: only the admin can give the role and the series.
             for step in try await services.applications.strandedSteps(caller: user) {
                 let which = step.handedOver ? "\(step.stage.label)（各市报送）" : step.stage.label
