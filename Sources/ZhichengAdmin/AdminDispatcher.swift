@@ -54,7 +54,14 @@ public final class AdminDispatcher: Sendable {
     /// The answer to `request` when it needs no I/O (`ping`, `help`, unknown
     /// commands), so the connection can reply on its event loop; nil otherwise.
     func immediateResponse(to request: AdminRequest) -> AdminResponse? {
-        switch AdminCommand(rawValue: request.cmd) {
+        let command = AdminCommand(rawValue: request.cmd)
+        if let command, let unknown = command.unknownArgument(in: request.args) {
+            counters[request.cmd]?.increment()
+            countFailure(request.cmd, .badRequest)
+            let takes = command.arguments.isEmpty ? "it takes none" : "it takes " + command.arguments.joined(separator: ", ")
+            return .failure(id: request.id, AdminError(code: .badRequest, message: "unknown argument \(unknown.prefix(64)) for \(command.rawValue); \(takes)"))
+        }
+        switch command {
         case .ping:
             counters[request.cmd]?.increment()
             return .success(id: request.id, result: ["pong": true])

@@ -22,6 +22,29 @@ public enum AdminCommand: String, Sendable, CaseIterable {
     case configReload = "config.reload"
     case logLevel = "log.level"
 
+    /// The names of the arguments the command takes (`args`' members); any other is refused
+    /// (`bad_request`), so that a typo (`knid` for `kind`) is not taken for the default.
+    public var arguments: [String] {
+        switch self {
+        case .ping, .help, .status, .tenantList, .pluginList, .pluginReload, .configReload: []
+        case .tenantCreate: ["id", "name", "division_code", "kind"]
+        case .tenantShow, .tenantSuspend, .tenantResume, .tenantBackup, .tenantCheck: ["id"]
+        case .tenantRestore: ["id", "path", "force"]
+        case .tenantArchive: ["id", "confirm"]
+        case .tenantConfigure: ["id", "province_levels"]
+        case .tenantRename: ["id", "name"]
+        case .accountResetPassword: ["tenant", "login"]
+        case .drawVerify: ["tenant", "session"]
+        case .logLevel: ["level"]
+        }
+    }
+
+    /// The first member of `args` the command does not take, if any.
+    public func unknownArgument(in args: JSONValue) -> String? {
+        guard case .object(let members) = args else { return nil }
+        return members.first { !arguments.contains($0.0) }?.0
+    }
+
     public var summary: String {
         switch self {
         case .ping: "check that the daemon answers"

@@ -18,3 +18,23 @@ struct AdminErrorTests {
         #expect(AdminError(.badRequest("请填写登录名和密码", field: "login")).code == .badRequest)
     }
 }
+
+@Suite("Admin command arguments")
+struct AdminCommandArgumentTests {
+    @Test func aMemberACommandDoesNotTakeIsFound() {
+        #expect(AdminCommand.tenantCreate.unknownArgument(in: ["id": "x", "name": "y", "division_code": "4101", "kind": "city"]) == nil)
+        #expect(AdminCommand.tenantCreate.unknownArgument(in: ["id": "x", "knid": "province"]) == "knid")
+        #expect(AdminCommand.ping.unknownArgument(in: .object([])) == nil)
+        #expect(AdminCommand.ping.unknownArgument(in: ["x": 1]) == "x")
+        #expect(AdminCommand.tenantRestore.unknownArgument(in: ["id": "x", "path": "/b", "force": true]) == nil)
+    }
+
+    /// Each command's summary names its arguments as `arguments` lists them (help says what it takes).
+    @Test(arguments: AdminCommand.allCases)
+    func theSummaryNamesEveryArgument(_ command: AdminCommand) {
+        for argument in command.arguments {
+            #expect(command.summary.contains(argument), "\(command.rawValue): \(argument)")
+        }
+        if command.arguments.isEmpty { #expect(!command.summary.contains("args ")) }
+    }
+}

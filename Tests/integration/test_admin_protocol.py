@@ -58,6 +58,12 @@ MALFORMED = [
      None, "bad_request"),
     (b'{"id": 17, "cmd": "tenant.create", "args": {"id": "okid", "id": "other", "name": "x", "division_code": "4101"}}', None, "bad_request"),
     (b'{"id": 18, "id": 19, "cmd": "ping"}', None, "bad_request"),
+    # An argument the command does not take is refused, not ignored: `knid` would have made a
+    # city of a province, a misspelt `province_level` shown the settings as if they were set.
+    (b'{"id": 20, "cmd": "tenant.create", "args": {"id": "okid", "name": "x", "division_code": "41", "knid": "province"}}', 20, "bad_request"),
+    (b'{"id": 21, "cmd": "tenant.configure", "args": {"id": "okid", "province_level": ["\u6b63\u9ad8\u7ea7"]}}', 21, "bad_request"),
+    (b'{"id": 22, "cmd": "ping", "args": {"verbose": true}}', 22, "bad_request"),
+    (b'{"id": 23, "cmd": "tenant.list", "args": {"id": "okid"}}', 23, "bad_request"),
 ]
 
 INVALID_IDS = ["../x", "..", "A", "a", "x/y", "a" * 33, "", "Zhengzhou", "1abc", "-ab", "ab_c", "ab c", "ab.c",
@@ -91,6 +97,14 @@ def _check_bad_lines(daemon: Daemon, cases: list[tuple[bytes, object, str]]) -> 
 
 def test_malformed_lines(daemon: Daemon) -> None:
     _check_bad_lines(daemon, MALFORMED)
+
+
+def test_an_unknown_argument_is_named_with_what_the_command_takes(daemon: Daemon) -> None:
+    err = expect_error(daemon.request("tenant.create", {"id": "kaifeng", "name": "开封市", "division_code": "4102", "knid": "province"}), "bad_request")
+    assert err["message"] == "unknown argument knid for tenant.create; it takes id, name, division_code, kind", err
+    assert expect_error(daemon.request("status", {"x": 1}), "bad_request")["message"] == "unknown argument x for status; it takes none"
+    expect_error(daemon.request("tenant.show", {"id": "kaifeng"}), "not_found")   # nothing was created
+    assert daemon.call("tenant.create", {"id": "kaifeng", "name": "开封市", "division_code": "4102", "kind": "city"})["id"] == "kaifeng"
 
 
 def test_invalid_tenant_ids(daemon: Daemon) -> None:
