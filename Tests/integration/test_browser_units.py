@@ -206,6 +206,7 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     # Approved: the school corrects its info in place (保存修改), with nothing to submit, and stays approved.
     p.login_ok(school_login, NEW_PASSWORD)
     p.go("profile")
+    assert p.by("#crumb").text == "单位管理 > 单位信息维护", p.by("#crumb").text   # as the manual heads the screen
     assert p.by("#profile-save").text == "保存修改" and not p.all("#profile-submit"), p.by("#profile-form").text
     assert "无需再次提交" in p.by("#profile-approved-note").text
     p.fill("#f-contact", "钱老师")

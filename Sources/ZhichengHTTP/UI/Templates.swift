@@ -83,7 +83,7 @@ enum Templates {
         {{#groups}}<h2>{{title}}</h2>{{#links}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/links}}{{/groups}}
         </nav>{{/nav}}
         <main id="main" tabindex="-1">
-        {{#crumb}}<div class="crumb">{{crumb}}</div>{{/crumb}}
+        {{#crumb}}<nav class="crumb" aria-label="当前位置" id="crumb">{{crumb}}</nav>{{/crumb}}
         {{#error_page}}<h2 id="error-heading">错误</h2>{{/error_page}}
         {{#flash_ok}}<div class="flash ok" role="status">{{flash_ok}}</div>{{/flash_ok}}
         {{#flash_error}}<div class="flash error" role="alert" id="flash-error">{{flash_error}}</div>{{/flash_error}}

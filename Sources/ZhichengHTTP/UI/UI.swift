@@ -247,7 +247,9 @@ struct UI: Sendable {
         if let user {
             let role = Self.roleLabel(user)
             page["user"] = ["name": user.name, "org_name": orgName ?? "", "role_label": role.isEmpty ? false as Any : role]
-            page["nav"] = ["groups": navGroups(user, context, current: navCurrent ?? template, unapproved: unapproved)]
+            let groups = navGroups(user, context, current: navCurrent ?? template, unapproved: unapproved)
+            page["nav"] = ["groups": groups]
+            page["crumb"] = Self.crumb(groups, title: title) ?? false
         }
         switch flash {
         case .none: if let carried = Self.carriedFlash { page["flash_ok"] = carried }
@@ -322,6 +324,22 @@ struct UI: Sendable {
         }
         groups.append(["title": "系统管理", "links": [link("印章管理", "seal"), link("操作日志", "audit")]])
         return groups
+    }
+
+    /// Where the page is, as the manual's screens head it (单位管理 > 单位信息维护): the menu
+    /// group and entry of the page's menu link, then the page's own title when it is another
+    /// (a detail page: 经办人审查 > 审查：赵老师). Nil for a page that is no menu entry's.
+    static func crumb(_ groups: [[String: Any]], title: String) -> String? {
+        for group in groups {
+            guard let links = group["links"] as? [[String: Any]],
+                  let current = links.first(where: { $0["current"] as? Bool == true }),
+                  let label = current["label"] as? String, let heading = group["title"] as? String else { continue }
+            var parts = heading == label ? [label] : [heading, label]
+            let page = title.hasPrefix("错误：") ? String(title.dropFirst(3)) : title
+            if !page.isEmpty, page != label { parts.append(page) }
+            return parts.joined(separator: " > ")
+        }
+        return nil
     }
 
     /// The caller's org, for the header and the approval gate.
