@@ -467,6 +467,42 @@ def test_a_restore_of_the_province_while_a_hand_over_is_being_delivered_loses_no
     assert h.forwarded(app["id"]), "the city sees it acknowledged"
 
 
+def test_a_restore_of_the_city_while_its_hand_over_is_being_delivered_loses_no_later_message(daemon_factory, tmp_path):
+    """The relay puts A's hand-over into the province's inbox and is held before marking it
+    delivered at the city. Meanwhile the city is restored to a backup from before A was passed,
+    and B is passed: its message gets the outbox row A's had (row ids start again from the
+    backup). The mark is made by the message's id, so it does not fall on B's row: B reaches the
+    province too. (Marked by row id, B's message was taken for delivered and lost for good: a
+    re-offer only resets messages to a restored tenant.)"""
+    hold = tmp_path / "hold-after-deliver"
+    hold.write_text("")
+    d = daemon_factory(env=clean_env(ZHICHENG_PAUSE_AT=f"relay.after-deliver.application.forward:{hold}")).start()
+    h = Handoff(d)
+    a, b = h.submitted(), h.submitted()
+    for app in (a, b):
+        expect(h.pass_(h.handler, app["id"]), 200)
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    expect(h.pass_(h.leader, a["id"]), 200)
+    province_db, city_db = d.tenant_db("province"), d.tenant_db("zhengzhou")
+
+    def received() -> list[tuple]:
+        return db_rows(province_db, "SELECT source_tenant, source_application_id FROM received_applications ORDER BY source_application_id")
+
+    wait_until(lambda: received() == [("zhengzhou", a["id"])], 30, "A in the province's inbox (the relay then holds before its mark)")
+    [(row_a, message_a)] = db_rows(city_db, "SELECT id, message_id FROM outbox WHERE kind = 'application.forward'")
+    try:
+        restore_tenant(d, "zhengzhou", backup)
+        h.sign_in_again()
+        expect(h.pass_(h.leader, b["id"]), 200)
+        [(row_b, message_b, delivered)] = db_rows(city_db, "SELECT id, message_id, delivered_at FROM outbox WHERE kind = 'application.forward'")
+        assert (row_b, delivered) == (row_a, None) and message_b != message_a, (row_b, message_b, row_a, message_a)
+    finally:
+        hold.unlink()
+    wait_until(lambda: received() == [("zhengzhou", a["id"]), ("zhengzhou", b["id"])], 30, "B to reach the province too")
+    wait_until(lambda: db_rows(city_db, "SELECT delivered_at IS NOT NULL FROM outbox WHERE message_id = ?", message_b) == [(1,)], 30,
+               "B's message to be marked delivered, once")
+
+
 def test_a_restore_whose_re_offer_failed_owes_it_until_the_next_start_makes_it(daemon_factory):
     """The province is restored to a backup taken before a hand-over, but the follow-up cannot
     ask the city to offer its messages again (ZHICHENG_FAIL_AT=tenant.restore.reoffer, once).
