@@ -392,6 +392,9 @@ def test_applicants_come_a_page_at_a_time_and_are_found_by_name_or_number(env: E
     # A client that sends a blank as + (as forms do) is read the same as the screens read it.
     assert [a["name"] for a in expect(unit.get(f"orgs/{org['id']}/applicants?q={number[:6]}+{number[6:]}"), 200).json["applicants"]] == ["赵华"]
     expect(unit.get(f"orgs/{org['id']}/applicants?limit=abc"), 400, field="limit")
+    expect(unit.get(f"orgs/{org['id']}/applicants?after=x1"), 400, field="after")
+    # Empty is absent (as the committee desk's cursor and ?year= read it): the first page, the default size.
+    assert expect(unit.get(f"orgs/{org['id']}/applicants?after=&limit="), 200).json == expect(unit.get(f"orgs/{org['id']}/applicants"), 200).json
     expect(unit.get(f"orgs/{org['id']}/applicants?q=" + quote("长" * 41)), 400, field="q")
     # The screen: its search box (a browser sends a blank as +), and its pages of 100.
     cookie = {"Cookie": f"zc_session={unit.cookie}"}

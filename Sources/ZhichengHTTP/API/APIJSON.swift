@@ -65,8 +65,6 @@ enum APIJSON {
         }
     }
 
-    /// An integer query parameter (`?limit=50`): nil when absent, 400 naming the
-    /// parameter when it is not a whole number.
     /// A query parameter `true`/`false` (also `1`/`0`), nil when absent; anything else is 400.
     static func boolean(_ name: String, in request: Request) throws -> Bool? {
         guard let raw = request.uri.queryParameters.get(name) else { return nil }
@@ -96,8 +94,11 @@ enum APIJSON {
         return target
     }
 
+    /// An integer query parameter (`?limit=50`, `?after=120`): nil when absent or empty (as
+    /// `year` and the desk's cursor read it: `?after=` is the first page everywhere), 400
+    /// naming the parameter when it is not a whole number.
     static func integer(_ name: String, in request: Request) throws -> Int? {
-        guard let raw = request.uri.queryParameters.get(name) else { return nil }
+        guard let raw = request.uri.queryParameters.get(name), !raw.isEmpty else { return nil }
         guard let value = Int(raw) else { throw ZhichengError.badRequest("查询参数 \(name) 应为整数", field: name) }
         return value
     }
