@@ -45,7 +45,8 @@ final class OrgFixture: ServiceFixture, @unchecked Sendable {
 
     static func validProfile(_ name: String) -> UnitProfile {
         var p = UnitProfile()
-        p.name = name; p.category = "单位"; p.city = "郑州市"; p.affiliationLevel = "市"; p.industry = "教育"
+        // 机构类别 left out: it is the org's kind (UnitProfile.placed(as:)).
+        p.name = name; p.city = "郑州市"; p.affiliationLevel = "市"; p.industry = "教育"
         p.nature = "全额拨款事业单位"; p.economicType = "国有全资"; p.creditCode = "12100000400000624D"; p.contact = "张老师"
         p.phone = "15236547854"; p.address = "郑州市"; p.postcode = "450000"
         return p
