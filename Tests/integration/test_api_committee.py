@@ -86,6 +86,15 @@ def status_row(city: City, app_id: int) -> dict:
     return next(r for r in rows if r["application_id"] == app_id)
 
 
+def interview_cells(page: str, app_id: int) -> tuple[str, str]:
+    """The 面试时间 and 面试地点 cells of an application's row of 申报人员状态查询."""
+    row = re.search(rf'<tr data-application="{app_id}">(.*?)</tr>', page, re.S)
+    assert row, page[-3000:]
+    cells = re.search(r'<td class="interview-time">([^<]*)</td><td class="interview-place">([^<]*)</td>', row.group(1))
+    assert cells, row.group(1)
+    return cells.group(1), cells.group(2)
+
+
 @pytest.mark.publicity_days(5)
 def test_city_committee_interview_publicity_objection_and_result(setup):
     d, city = setup
@@ -446,13 +455,22 @@ def test_an_interview_time_is_one_real_minute_to_come_on_every_path(setup):
     assert ev["interview_time"] == f"{year + 1}-03-01 09:30", ev
     expect(city.admin.put(f"{paths[0]}/interview", {"time": f"{year + 1}-03-01T09:30", "place": "市人社局"}), 200)
     assert [(s["decision"], s["comment"]) for s in committee_steps(city.admin, apps[0]["id"])] == [("committee-interview", f"{year + 1}-03-01 09:30，市人社局")]
-    assert status_row(city, apps[0]["id"])["interview"] == f"{year + 1}-03-01 09:30，市人社局"
+    row = status_row(city, apps[0]["id"])
+    assert (row["interview"], row["interview_time"], row["interview_place"]) == (f"{year + 1}-03-01 09:30，市人社局", f"{year + 1}-03-01 09:30", "市人社局"), row
     # The batch, as the desk's datetime-local input sends it.
     form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[0])}&items={quote(paths[1])}&time={quote(f'{year + 1}-03-02T14:00')}&place={quote('市人社局二楼')}"
     r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers=posted)
     assert r.status == 303, (r.status, r.body.decode()[-2000:])
     assert [status_row(city, a["id"])["interview"] for a in apps] == [f"{year + 1}-03-02 14:00，市人社局二楼"] * 2
     assert expect(city.admin.get(f"{paths[1]}/evaluation"), 200).json["interview_time"] == f"{year + 1}-03-02 14:00"
+    # 申报人员状态查询 shows the time and the place in columns of their own (manual §6: 面试通知, 地点);
+    # one without a notice yet has a dash in each.
+    fresh = city.passed_application("中级", "一级教师")[1]
+    page = city.api.raw("GET", "/t/zhengzhou/status", headers=cookie).body.decode()
+    assert "<th>评委会</th><th>面试时间</th><th>面试地点</th><th>评审表</th>" in page, page[-3000:]
+    assert [interview_cells(page, a["id"]) for a in apps] == [(f"{year + 1}-03-02 14:00", "市人社局二楼")] * 2
+    assert interview_cells(page, fresh["id"]) == ("—", "—")
+    assert "，市人社局二楼" not in page, "the notice is not shown joined up as well"
 
     # A notice an earlier version stored as typed: shown as it is, on every screen.
     con = sqlite3.connect(d.tenant_db("zhengzhou"), timeout=10)
@@ -466,15 +484,22 @@ def test_an_interview_time_is_one_real_minute_to_come_on_every_path(setup):
     applicant = people[1][0]
     assert expect(applicant.get(f"{paths[1]}/evaluation"), 200).json["interview_time"] == "下周三上午"
     assert expect(applicant.get(paths[1]), 200).json["interview"] == legacy
-    assert status_row(city, apps[1]["id"])["interview"] == legacy
+    row = status_row(city, apps[1]["id"])
+    assert (row["interview"], row["interview_time"], row["interview_place"]) == (legacy, "下周三上午", "市人社局二楼"), row
+    # Every screen shows its time as typed and its place, apart.
+    page = city.api.raw("GET", "/t/zhengzhou/status", headers=cookie).body.decode()
+    assert interview_cells(page, apps[1]["id"]) == ("下周三上午", "市人社局二楼")
     screens = {
-        "the status query": city.api.raw("GET", "/t/zhengzhou/status", headers=cookie),
-        "the committee desk's item": city.api.raw("GET", f"/t/zhengzhou/committee/application/{apps[1]['id']}", headers=cookie),
-        "the applicant's application": applicant.api.raw("GET", f"/t/zhengzhou/applications/{apps[1]['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}),
-        "the 评审表": applicant.get(f"{paths[1]}/review-form"),
+        "the committee desk's item": (city.api.raw("GET", f"/t/zhengzhou/committee/application/{apps[1]['id']}", headers=cookie),
+                                      'id="item-interview">面试时间：<span id="item-interview-time">下周三上午</span> · 面试地点：<span id="item-interview-place">市人社局二楼</span>'),
+        "the applicant's application": (applicant.api.raw("GET", f"/t/zhengzhou/applications/{apps[1]['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}),
+                                        '<th scope="row">面试时间</th><td id="app-interview-time">下周三上午</td>'),
+        "the 评审表": (applicant.get(f"{paths[1]}/review-form"),
+                      '<th scope="row">面试时间</th><td id="f-interview-time">下周三上午</td><th scope="row">面试地点</th><td id="f-interview-place">市人社局二楼</td>'),
     }
-    for screen, r in screens.items():
-        assert r.status == 200 and legacy in r.body.decode(), (screen, r.status, r.body.decode()[-2000:])
+    for screen, (r, shown) in screens.items():
+        assert r.status == 200 and shown in r.body.decode(), (screen, r.status, r.body.decode()[-2000:])
+    assert '<th scope="row">面试地点</th><td id="app-interview-place">市人社局二楼</td>' in screens["the applicant's application"][0].body.decode()
     # A new notice replaces it (free text is no time to compare with), as one minute.
     expect(city.admin.put(f"{paths[1]}/interview", {"time": f"{year + 1}-03-02 14:00", "place": "市人社局二楼"}), 200)
     assert status_row(city, apps[1]["id"])["interview"] == f"{year + 1}-03-02 14:00，市人社局二楼"
@@ -585,13 +610,13 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     mine = expect(applicant.get(f"applications/{app['id']}"), 200).json
     assert (mine["committee"], mine["result"], mine["interview"]) == ("河南省中小学教师高级评委会", "通过", f"{when}，省人社厅"), mine
     page = applicant.api.raw("GET", f"/t/zhengzhou/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
-    assert "河南省中小学教师高级评委会" in page and f"{when}，省人社厅" in page, page[:3000]
+    assert "河南省中小学教师高级评委会" in page and f'id="app-interview-time">{when}</td>' in page and 'id="app-interview-place">省人社厅</td>' in page, page[:3000]
     # The city's printable 评审表 ends with the province committee's result.
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert "评委会意见" in form and "河南省中小学教师高级评委会：通过" in form and "公示中" not in form, form[-1500:]
     assert "：通过。<span" not in form, "a result without a note ends without a full stop before its date"
-    # With its 面试通知 as every screen writes it.
-    assert f'id="f-interview">{when}，省人社厅</td>' in form, form[:3000]
+    # With its 面试通知 as every screen shows it: the time and the place apart.
+    assert f'<td id="f-interview-time">{when}</td><th scope="row">面试地点</th><td id="f-interview-place">省人社厅</td>' in form, form[:3000]
     # Dated by the confirmation's step in the city's trail (when the province's word arrived;
     # the city holds no evaluation of its own).
     signed = re.search(r'id="committee-opinion">.*?<span class="sign">([^<]+)</span>', form, re.S)

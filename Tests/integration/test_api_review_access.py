@@ -455,12 +455,69 @@ def test_a_department_picks_a_unit_below_it_in_the_status_query(env: Env) -> Non
     page = ui_get(env, f"status?org={env.school_id}", env.dept.cookie)
     assert page.status == 200 and name in page.body.decode() and f'data-application="{app["id"]}"' in page.body.decode(), page.body.decode()[-3000:]
     assert 'id="status-org"' in page.body.decode() and "逸夫小学" in page.body.decode()
-    # Its own org by default; an org above it, or no number, is refused with a page.
-    assert f'data-application="{app["id"]}"' not in ui_get(env, "status", env.dept.cookie).body.decode()
+    # Its own org, as picked in the form (含下级单位 unticked: the form sends its 单位 and no box); an
+    # org above it, or no number, is refused with a page.
+    assert f'data-application="{app["id"]}"' not in ui_get(env, f"status?org={env.dept_id}&year=&applicant=", env.dept.cookie).body.decode()
     assert ui_get(env, "status?org=1", env.dept.cookie).status in (403, 404)
     assert ui_get(env, "status?org=abc", env.dept.cookie).status == 400
     # A unit has nothing below it to pick from.
     assert 'id="status-org"' not in ui_get(env, "status", env.school.cookie).body.decode()
+
+
+def test_a_supervising_org_opens_the_status_query_on_its_units(env: Env) -> None:
+    """申报人员状态查询 opened without a choice (no `org`, no `below`), by an org with nobody of its
+    own who submitted but units below it with applicants — the city office, a 主管单位 — opens with
+    含下级单位 ticked and lists them, each row with its 单位; the next page keeps the box as shown.
+    A choice in the query is honoured: the form's query with the box unticked (its 单位 sent, no
+    `below`), `below=0`, and a unit picked. An org with applicants of its own opens on them,
+    unticked; a unit has no box. The API keeps its documented default (`below` false)."""
+    _, app = submitted(env)
+    mark = f'data-application="{app["id"]}"'
+
+    def box(page: str) -> str:
+        return re.search(r'<input type="checkbox" name="below"[^>]*>', page).group(0)
+
+    for who, admin, own in (("city office", env.city, 1), ("department", env.dept, env.dept_id)):
+        page = expect(ui_get(env, "status", admin.cookie), 200).body.decode()
+        assert "checked" in box(page) and mark in page and "<td>逸夫小学</td>" in page, (who, page[-3000:])
+        assert "暂无申报" not in page, (who, page[-3000:])
+        # The 单位 offered is still its own, with its own count.
+        assert re.search(r'<option value="%d" selected>本单位（[^<]*）（0份）</option>' % own, page), (who, page[-3000:])
+        # Explicit choices win: the form sent with the box unticked, below=0, a unit picked.
+        for query in (f"status?org={own}&year=&applicant=", "status?below=0", f"status?org={own}"):
+            page = expect(ui_get(env, query, admin.cookie), 200).body.decode()
+            assert "checked" not in box(page) and mark not in page and "暂无申报" in page, (who, query, page[-3000:])
+        page = expect(ui_get(env, f"status?org={env.school_id}", admin.cookie), 200).body.decode()
+        assert "checked" not in box(page) and mark in page, (who, page[-3000:])
+        # Ticked by hand, as before.
+        assert mark in expect(ui_get(env, f"status?org={own}&below=1", admin.cookie), 200).body.decode()
+        # The API: an org's own applicants unless `below` is asked for.
+        assert app["id"] not in [r["application_id"] for r in expect(admin.get(f"orgs/{own}/applicant-status"), 200).json["rows"]], who
+
+    # A unit: its own applicants, no box to tick.
+    page = expect(ui_get(env, "status", env.school.cookie), 200).body.decode()
+    assert mark in page and 'name="below"' not in page, page[-3000:]
+
+    # A 主管单位 with an applicant of its own who submitted opens on its own, the box unticked.
+    dept_org, dept_admin = create_child(env.city, 1, "二七区教育局", "department")
+    dept = approve_unit(env.api, env.city, dept_org["id"], dept_admin["login"], dept_admin["password"])
+    unit_org, unit_admin = create_child(dept, dept_org["id"], "大学路小学", "unit")
+    unit = approve_unit(env.api, dept, unit_org["id"], unit_admin["login"], unit_admin["password"])
+    for org_id, admin in ((dept_org["id"], dept), (unit_org["id"], unit)):
+        approved_plan(admin, env.city, org_id, [{"series": SERIES, "level": "中级", "count": 5}])
+    submitted_of = {}
+    for org_id, admin, name in ((unit_org["id"], unit, "冯老师"), (dept_org["id"], dept, "陈科长")):
+        r = expect(admin.post(f"orgs/{org_id}/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
+        person = env.api.first_login(r["account"]["login"], r["password"])
+        draft = filled_application(person)
+        expect(person.post(f"applications/{draft['id']}/submit"), 200)
+        submitted_of[org_id] = draft["id"]
+        page = expect(ui_get(env, "status", dept.cookie), 200).body.decode()
+        if org_id == unit_org["id"]:
+            # Only its unit's so far: it opens on them.
+            assert "checked" in box(page) and f'data-application="{draft["id"]}"' in page, page[-3000:]
+    assert "checked" not in box(page), page[-3000:]
+    assert f'data-application="{submitted_of[dept_org["id"]]}"' in page and f'data-application="{submitted_of[unit_org["id"]]}"' not in page, page[-3000:]
 
 
 def test_the_status_query_narrows_to_one_year(env: Env) -> None:

@@ -124,8 +124,10 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.click("#interview-submit")
     assert "已发出面试通知" in p.flash_ok(), p.flash_error()
     # Shown as every screen writes a time: YYYY-MM-DD HH:MM.
-    shown = f"{when.replace('T', ' ')}，郑州市人社局三楼会议室"
-    assert p.by("#item-interview").text == f"面试通知：{shown}", p.by("#item-interview").text
+    # The time and the place apart, as the manual names them (面试通知, 地点), on every screen.
+    shown_time, shown_place = when.replace("T", " "), "郑州市人社局三楼会议室"
+    shown = f"{shown_time}，{shown_place}"  # as the trail records the step
+    assert p.by("#item-interview").text == f"面试时间：{shown_time} · 面试地点：{shown_place}", p.by("#item-interview").text
     p.fill("#result-note", "答辩良好")
     p.click("#result-submit")
     # Asked first (it starts the public notice); 取消 leaves everything as it was.
@@ -177,7 +179,12 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.shot("confirmed")
     p.go("status")
     row = next(r for r in p.all("#status tbody tr") if "蒋评审" in r.text)
-    assert "评审通过" in row.text and "郑州市中小学教师中级职称评审委员会" in row.text and shown in row.text, row.text
+    assert "评审通过" in row.text and "郑州市中小学教师中级职称评审委员会" in row.text, row.text
+    # 面试时间 and 面试地点 each in a column of its own.
+    headers = [th.text for th in p.all("#status thead th")]
+    assert headers[headers.index("评委会") + 1:headers.index("评委会") + 3] == ["面试时间", "面试地点"], headers
+    cells = [td.text for td in row.find_elements("css selector", "td")]
+    assert cells[headers.index("面试时间")] == shown_time and cells[headers.index("面试地点")] == shown_place, cells
     p.logout()
 
     # The objector reads how their objection was resolved.
@@ -196,7 +203,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     trail = p.by("#trail").text
     for step in ("面试通知", "评审结果（公示）", "异议不成立", "结果确认", "郑州市中小学教师中级职称评审委员会", shown):
         assert step in trail, (step, trail)
-    assert shown in p.by("#app-committee").text, p.by("#app-committee").text
+    assert (p.by("#app-interview-time").text, p.by("#app-interview-place").text) == (shown_time, shown_place), p.by("#app-committee").text
     p.shot("applicant-trail")
 
 

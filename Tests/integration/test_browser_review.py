@@ -228,10 +228,20 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     p.go("status")
     p.logout()
 
-    # The department above it picks the school in its own 申报人员状态查询.
+    # The department above it, with no applicants of its own, opens its 申报人员状态查询 on the
+    # school's (含下级单位 ticked), each row naming its unit.
     p.login_ok(dept_admin["login"], PASSWORD)
     p.go("status")
+    assert p.by("#status-below").is_selected()
+    row = p.by("#status tbody tr")
+    assert "孙申报" in row.text and "逸夫小学" in row.text, row.text
+    p.shot("status-of-the-units-below")
+    # Unticked by hand and sent: its own, none; the choice stays.
+    p.click("#status-below")
+    p.click("#status-org-submit")
     assert "暂无申报" in p.by("#status").text
+    assert not p.by("#status-below").is_selected()
+    # Or it picks the school.
     Select(p.by("#status-org")).select_by_visible_text(next(o.text for o in p.all("#status-org option") if "逸夫小学" in o.text))
     p.click("#status-org-submit")
     row = p.by("#status tbody tr")
@@ -747,7 +757,7 @@ def test_the_review_form_prints_on_one_a4_page_with_every_seal(daemon_factory, b
     for login, comment in comments.items():
         assert printed_as(f"通过。{comment}").search(text), (login, text)
         assert printed_as(f"审查人：{names[login]}").search(text), (login, text)
-    assert printed_as("评委会意见").search(text) and printed_as("面试通知").search(text), text
+    assert printed_as("评委会意见").search(text) and printed_as("面试时间").search(text) and printed_as("面试地点").search(text), text
     assert not printed_as("打印").search(text), text
     # The three seals, each its own image, each drawn on the page, 24 mm square (68 pt).
     assert len(pdf.image_objects) >= 3, pdf.image_objects

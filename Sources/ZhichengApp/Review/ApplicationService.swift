@@ -154,6 +154,15 @@ public struct StatusOrg: Sendable, Equatable {
     public var name: String
     /// Its submitted applications.
     public var applications: Int
+
+    /// Whether 申报人员状态查询, opened without a choice, lists the units below the org `own` too
+    /// (含下级单位 ticked): when nobody of `own` itself submitted anything but someone of a unit
+    /// below it did (`orgs` as `ApplicationService.statusOrgs` gives them: those with submitted
+    /// applications). A department or an office supervises its units and would otherwise open on
+    /// an empty list of its own; an org with applicants of its own opens on them.
+    public static func opensWithUnitsBelow(_ orgs: [StatusOrg], own: Int) -> Bool {
+        !orgs.contains { $0.orgID == own && $0.applications > 0 } && orgs.contains { $0.orgID != own && $0.applications > 0 }
+    }
 }
 
 /// One of a reviewer's own decisions, as 已审查 lists it.

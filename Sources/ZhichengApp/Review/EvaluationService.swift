@@ -206,9 +206,10 @@ public struct EvaluationService: Sendable {
         return (try Self.record(evaluation, conn), facts.source != nil)
     }
 
-    /// A 面试通知 as the application, its trail and the city read it: `2026-12-05 09:30，市人社局301`.
+    /// A 面试通知 as the application, its trail and the city read it: `2026-12-05 09:30，市人社局301`
+    /// (`InterviewNotice`, which the screens read the time and the place back out of).
     /// (A notice written before times were checked keeps its time as it was typed.)
-    public static func interviewNotice(time: String, place: String) -> String { "\(time)，\(place)" }
+    public static func interviewNotice(time: String, place: String) -> String { InterviewNotice(time: time, place: place).description }
 
     /// Who applied, to name an application in a message (its id if it is unknown).
     static func applicantName(_ target: EvaluationTarget, _ conn: SQLiteConnection) throws -> String {

@@ -366,6 +366,10 @@ struct StatusDTO: Encodable {
     var stage: String
     var committee: String?
     var interview: String?
+    /// The 面试通知's time and place apart, as the screen shows them (`InterviewNotice`; no
+    /// place for a notice of free text that named none apart from its time).
+    var interviewTime: String?
+    var interviewPlace: String?
     /// Whether the caller may open `applications/<id>/review-form` (false before the
     /// application has reached the caller's org).
     var printable: Bool
@@ -387,6 +391,9 @@ struct StatusDTO: Encodable {
         stage = r.stage
         committee = r.committee
         interview = r.interview
+        let notice = InterviewNotice(stored: r.interview)
+        interviewTime = notice?.time
+        interviewPlace = notice.flatMap { $0.place.isEmpty ? nil : $0.place }
         printable = r.printable
         formNote = r.formNote
     }
@@ -399,9 +406,9 @@ enum ReviewFormPage {
         let data: [String: Any] = [
             "applicant": v.applicantName, "id_number": form.idNumber, "unit": form.unitName, "series": v.series, "level": v.level.rawValue,
             "title": v.title, "year": v.year,
-            // The committee's 面试通知 as every screen shows it (one of free text, written before
-            // times were checked, as it is).
-            "interview": v.interview.flatMap { $0.isEmpty ? nil : $0 } as Any? ?? false,
+            // The committee's 面试通知 as every screen shows it, its time and place apart (one of
+            // free text, written before times were checked, as it is).
+            "interview": UI.interview(InterviewNotice(stored: v.interview)),
             "opinions": form.opinions.map { o -> [String: Any] in
                 ["org": o.orgName, "stage": o.stage.role.label, "decision": o.decision.label, "comment": o.comment, "keep": keepsWhole(o.comment),
                  // Empty when the reader is an applicant who is not shown reviewers' names.

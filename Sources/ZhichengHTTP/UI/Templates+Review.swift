@@ -71,7 +71,8 @@ extension Templates {
         <h2>{{#expert}}专家推荐：{{specialty}} · {{/expert}}{{series}} {{level}} {{title}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
         {{#returned}}<div class="flash error" role="alert" id="returned">退回修改：{{reason_label}}。需修改的部分：{{sections}}。{{#comment}}说明：{{comment}}{{/comment}}</div>{{/returned}}
         {{#committee}}<table id="app-committee"><tbody><tr><th scope="row">评委会</th><td>{{name}}</td></tr>
-        <tr><th scope="row">面试通知</th><td>{{#interview}}{{interview}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>
+        <tr><th scope="row">面试时间</th><td id="app-interview-time">{{#interview}}{{time}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>
+        <tr><th scope="row">面试地点</th><td id="app-interview-place">{{#interview}}{{place}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>
         <tr><th scope="row">评审结果</th><td id="app-result">{{#result}}{{result}}{{/result}}{{^result}}{{#publicity}}{{label}}{{/publicity}}{{^publicity}}{{state_label}}{{/publicity}}{{/result}}</td></tr></tbody></table>{{/committee}}
         {{#editable}}
         <form method="post" action="{{base}}applications/{{app_id}}/sections" enctype="multipart/form-data" id="application-form"><input type="hidden" name="_csrf" value="{{csrf}}">
@@ -159,10 +160,10 @@ extension Templates {
         {{#pick}}<label><input type="checkbox" name="below" value="1" id="status-below"{{#below}} checked{{/below}}> 含下级单位</label>{{/pick}}
         <label>申报人 <input type="text" name="applicant" id="status-applicant" value="{{applicant}}" size="14" placeholder="姓名或身份证号"></label>
         <button type="submit" id="status-org-submit">查询</button></form>
-        <table id="status"><thead><tr><th>申报人</th><th>身份证号</th><th>单位</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>当前环节</th><th>评委会</th><th>面试通知</th><th>评审表</th></tr></thead><tbody>
-        {{#rows}}<tr data-application="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{unit}}</td><td>{{kind}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{stage}}</td><td>{{committee}}</td><td>{{interview}}</td>
+        <table id="status"><thead><tr><th>申报人</th><th>身份证号</th><th>单位</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>当前环节</th><th>评委会</th><th>面试时间</th><th>面试地点</th><th>评审表</th></tr></thead><tbody>
+        {{#rows}}<tr data-application="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{unit}}</td><td>{{kind}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{stage}}</td><td>{{committee}}</td><td class="interview-time">{{#interview}}{{time}}{{/interview}}{{^interview}}—{{/interview}}</td><td class="interview-place">{{#interview}}{{place}}{{/interview}}{{^interview}}—{{/interview}}</td>
         <td>{{#printable}}<a href="{{api}}applications/{{id}}/review-form" target="_blank">打印评审表<span class="vh">：{{name}}（新窗口）</span></a>{{/printable}}{{^printable}}<span class="muted form-note">{{form_note}}</span>{{/printable}}</td></tr>{{/rows}}
-        {{^rows}}<tr><td colspan="12">暂无申报</td></tr>{{/rows}}
+        {{^rows}}<tr><td colspan="13">暂无申报</td></tr>{{/rows}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="status-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="status-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
@@ -185,7 +186,7 @@ extension Templates {
         <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>
         <tr><th scope="row">申报系列</th><td>{{series}}</td><th scope="row">申报级别</th><td>{{level}}</td></tr>
         <tr><th scope="row">申报职称</th><td>{{title}}</td><th scope="row">年度</th><td>{{year}}</td></tr>{{#interview}}
-        <tr><th scope="row">面试通知</th><td colspan="3" id="f-interview">{{interview}}</td></tr>{{/interview}}
+        <tr><th scope="row">面试时间</th><td id="f-interview-time">{{time}}</td><th scope="row">面试地点</th><td id="f-interview-place">{{place}}</td></tr>{{/interview}}
         </tbody></table>
         <table id="opinions"><tbody>
         {{#opinions}}<tr{{#keep}} class="keep"{{/keep}}><th scope="row">{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}<span class="signoff"><span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</span></p></div></td></tr>{{/opinions}}

@@ -134,9 +134,9 @@ extension UI {
         let data: [String: Any] = file.merging([
             "path": Self.targetPath(target), "applicant": item.applicantName, "unit": item.unitName, "city": item.sourceTenantName ?? "本市",
             "title": "\(item.series) \(item.level) \(item.title)", "state": Self.evaluationState(e), "committee": (e?.committee).flatMap { $0.isEmpty ? nil : $0 as Any } ?? false,
-            // As the application and the city show it (free text of an earlier version as it is); none yet:
-            // no line (an empty string would still open the section).
-            "interview": e?.interviewTime.map { EvaluationService.interviewNotice(time: $0, place: e?.interviewPlace ?? "") } as Any? ?? false,
+            // Its time and place apart, as every screen shows them (free text of an earlier version as
+            // it is); none yet: no line.
+            "interview": Self.interview(e?.interviewTime.map { InterviewNotice(time: $0, place: e?.interviewPlace ?? "") }),
             "pending": e == nil || e?.state == "pending", "publicity": e?.state == "publicity", "final": e?.state == "final",
             "result": e?.result ?? "", "note": e?.note ?? "", "until": e?.publicityUntil.map(ChinaTime.end) ?? "",
             "objections": objections.map { o -> [String: Any] in

@@ -174,7 +174,7 @@ extension UI {
             },
             "trail": trail.map(trailRow),
             // The committee's notice and final result, once there is one (a province's too).
-            "committee": v.committeeName.map { ["name": $0, "interview": v.interview ?? false, "result": v.result ?? false, "state_label": v.stateLabel,
+            "committee": v.committeeName.map { ["name": $0, "interview": Self.interview(InterviewNotice(stored: v.interview)), "result": v.result ?? false, "state_label": v.stateLabel,
                                                "publicity": v.publicity.map { ["label": PublicityCalendar.label(result: $0.result, until: $0.until, now: Date().timeIntervalSince1970)] as Any } ?? false] as Any } ?? false,
         ]
         return try render("申报详情：\(v.year)年度 \(v.title)", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
@@ -440,20 +440,34 @@ extension UI {
         }
     }
 
+    /// A committee's 面试通知 as every screen shows it: its time and its place apart (`time`,
+    /// `place`), as the manual names them (§6: 面试通知, 地点); `—` for the place of a notice of
+    /// free text that named none apart from its time; false for no notice (no row, no line).
+    static func interview(_ notice: InterviewNotice?) -> Any {
+        notice.map { ["time": $0.time, "place": $0.place.isEmpty ? "—" : $0.place] as [String: Any] } ?? false
+    }
+
     // MARK: Status query
 
     /// Rows on one page of 申报人员状态查询.
     static let statusPageSize = 100
 
     /// 申报人员状态查询 of the caller's org or, `?org=`, of an org below it whose applicants
-    /// submitted (a department or office picks one of them).
+    /// submitted (a department or office picks one of them), with the units below it too when
+    /// 含下级单位 is ticked (`?below=1`). Opened without a choice (neither `org` nor `below`: the
+    /// query form always sends its 单位, ticked or not), an org that has nobody who submitted but
+    /// units below it that have opens with 含下级单位 ticked (`StatusOrg.opensWithUnitsBelow`): a
+    /// department or office supervising its units sees their applicants at once.
     func statusPage(_ user: SignedIn, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         let org = try await ownOrg(user)
-        let shown = try APIJSON.integer("org", in: request) ?? user.orgID
+        let picked = try APIJSON.integer("org", in: request)
+        let shown = picked ?? user.orgID
         let year = try APIJSON.year(in: request)
-        let below = try APIJSON.boolean("below", in: request) ?? false
+        let ticked = try APIJSON.boolean("below", in: request)
         let applicant = request.textQuery("applicant") ?? ""
         let before = try APIJSON.integer("before", in: request)
+        let orgs = try await services.applications.statusOrgs(caller: user)
+        let below = ticked ?? (picked == nil && StatusOrg.opensWithUnitsBelow(orgs, own: user.orgID))
         let paging = Paging(Self.statusPageSize, maximum: Self.statusPageSize)
         let (read, next) = paging.cut(try await services.applications.status(of: shown, .init(year: year, below: below, applicant: applicant,
                                                                                               limit: paging.rowsToRead, before: before), caller: user),
@@ -461,24 +475,25 @@ extension UI {
         let rows = read.map { r -> [String: Any] in
             ["id": r.applicationID, "kind": ApplicationKind(rawValue: r.kind)?.label ?? r.kind,
              "name": r.applicantName, "id_number": r.idNumber, "unit": r.unitName, "year": r.year, "series": r.series, "level": r.level,
-             "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": r.interview ?? "—", "printable": r.printable,
-             "form_note": r.formNote ?? ""]
+             "title": r.title, "stage": r.stage, "committee": r.committee ?? "—", "interview": Self.interview(InterviewNotice(stored: r.interview)),
+             "printable": r.printable, "form_note": r.formNote ?? ""]
         }
-        // The query is kept across pages.
-        func page(before: Int?) -> String {
-            link("status", [shown == user.orgID ? nil : "org=\(shown)", year.map { "year=\($0)" }, below ? "below=1" : nil,
-                            applicant.isEmpty ? nil : "applicant=\(applicant.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics) ?? "")",
-                            before.map { "before=\($0)" }], context)
-        }
-        let orgs = try await services.applications.statusOrgs(caller: user)
         // The caller's own org first, even with nobody who submitted yet.
         let own: [String: Any] = ["id": user.orgID, "label": "本单位（\(org.name)）", "count": orgs.first { $0.orgID == user.orgID }?.applications ?? 0,
                                   "selected": shown == user.orgID]
         let choices = [own] + orgs.filter { $0.orgID != user.orgID }.map { o -> [String: Any] in
             ["id": o.orgID, "label": "\(o.code) \(o.name)", "count": o.applications, "selected": o.orgID == shown]
         }
+        let pick = choices.count > 1
+        // The query is kept across pages, 含下级单位 as shown (unticked too: the next page is no
+        // page opened without a choice).
+        func page(before: Int?) -> String {
+            link("status", [shown == user.orgID ? nil : "org=\(shown)", year.map { "year=\($0)" }, below ? "below=1" : pick ? "below=0" : nil,
+                            applicant.isEmpty ? nil : "applicant=\(applicant.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics) ?? "")",
+                            before.map { "before=\($0)" }], context)
+        }
         return try render("申报人员状态查询", "status", [
-            "rows": rows, "orgs": choices, "pick": choices.count > 1, "year": year.map(String.init) ?? "", "below": below, "applicant": applicant,
+            "rows": rows, "orgs": choices, "pick": pick, "year": year.map(String.init) ?? "", "below": below, "applicant": applicant,
             "first_page": before == nil ? false as Any : page(before: nil),
             "next_page": next.map { page(before: $0) } as Any? ?? false,
         ], user: user, context, navCurrent: "status", orgName: org.name)
