@@ -250,6 +250,93 @@ def test_the_unit_info_form_checks_what_its_button_asks_before_it_saves(tree: Tr
         assert r.status == 404, (path, r)
 
 
+def ui_page(tree: Tree, s: Session, path: str) -> tuple[int, str]:
+    r = tree.api.raw("GET", f"/t/{TENANT}/{path}", headers={"Cookie": f"zc_session={s.cookie}"})
+    return r.status, r.body.decode()
+
+
+def city_field(page: str) -> str:
+    """The value the 单位信息 form's 所属地市(或省直) input holds."""
+    control = re.search(r'<input[^>]* id="f-city"[^>]*>', page)
+    assert control, page[-3000:]
+    value = re.search(r' value="([^"]*)"', control.group(0))
+    assert value, control.group(0)
+    return html.unescape(value.group(1))
+
+
+def test_the_unit_info_form_begins_the_city_with_the_district_of_the_code(tree: Tree) -> None:
+    """单位信息维护 (manual §2) names the field as the manual does, 所属地市(或省直), and an org that has
+    not filled it in finds it begun with the tenant's city and the district its code falls in —
+    郑州市 管城回族区 for a unit under 管城回族区职改办 (410104…), 郑州市 中牟县 for 中牟县's office
+    (410122), the city alone for a department directly under the city office (no district's
+    office above it). In the form only: nothing is stored until the unit saves it, a value it
+    has is never replaced, a refused form keeps the field as typed (emptied too), and the parent's
+    read-only view shows what is stored."""
+    unit, ua = create_child(tree.dept_s, tree.dept["id"], unique("地市学校"), "unit")
+    us = tree.api.first_login(ua["login"], ua["password"])
+    assert unit["code"].startswith("410104001"), unit
+    status, page = ui_page(tree, us, "profile")
+    assert status == 200 and "<span>所属地市(或省直)<span" in page and city_field(page) == "郑州市 管城回族区", page[-3000:]
+    assert expect(us.get(f"orgs/{unit['id']}/profile"), 200).json["city"] == "", "opening the form stores nothing"
+    # The parent's view of it: what is stored (nothing), no suggestion.
+    status, view = ui_page(tree, tree.dept_s, f"orgs/{unit['id']}/profile")
+    assert status == 200 and '<tr><th scope="row">所属地市(或省直)</th><td></td></tr>' in view, view[-3000:]
+
+    headers = {"Cookie": f"zc_session={us.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+
+    def post(fields: dict) -> tuple[int, str]:
+        r = tree.api.raw("POST", f"/t/{TENANT}/profile", body=urlencode({"_csrf": us.csrf, **fields}).encode(), headers=headers)
+        return r.status, r.body.decode()
+
+    # A refused form (submitted without the field): the field as typed, empty; the message names it as the manual does.
+    typed = profile_for(unit["name"], unit["id"], city="")
+    status, page = post({**typed, "then": "submit"})
+    assert status == 400 and "请填写所属地市(或省直)" in page and city_field(page) == "", page[-3000:]
+    assert 'aria-invalid="true"' in re.search(r'<input[^>]* id="f-city"[^>]*>', page).group(0), "the field is marked as at fault"
+    # Saved as the form offered it: stored.
+    status, _ = post({**typed, "city": "郑州市 管城回族区", "then": "save"})
+    assert status in (200, 303), status
+    assert expect(us.get(f"orgs/{unit['id']}/profile"), 200).json["city"] == "郑州市 管城回族区"
+    # A value of its own is never replaced.
+    expect(us.put(f"orgs/{unit['id']}/profile", {"city": "郑州市 金水区"}), 200)
+    assert city_field(ui_page(tree, us, "profile")[1]) == "郑州市 金水区"
+
+    # A district's office (its code the district's own), and a department directly under the city office.
+    for parent, kind, name, code, begun in ((1, "office", "中牟县职改办", "410122", "郑州市 中牟县"),
+                                             (1, "department", unique("市直部门"), None, "郑州市")):
+        org, admin = create_child(tree.city, parent, name, kind)
+        assert code is None or org["code"] == code, org
+        s = tree.api.first_login(admin["login"], admin["password"])
+        assert city_field(ui_page(tree, s, "profile")[1]) == begun, (name, org["code"])
+        assert expect(s.get(f"orgs/{org['id']}/profile"), 200).json["city"] == ""
+
+
+def test_each_sub_units_admin_is_shown_under_its_row(tree: Tree) -> None:
+    """单位管理 (manual §1) shows under each sub-unit its admin's 姓名, 登录名, 手机号 and 电子邮箱 as the
+    manual's table does, read only (未填写 for what is not given); 编辑信息's form stays, and what it
+    saves is what the row shows."""
+    es = tree.dept_s
+    unit, _ = create_child(es, tree.dept["id"], unique("管理员学校"), "unit")
+
+    def admin_row() -> dict[str, str]:
+        status, page = ui_page(tree, es, f"orgs?selected={tree.dept['id']}")
+        assert status == 200, page[-2000:]
+        row = re.search(rf'<tr class="org-admin" data-admin-of="{unit["id"]}">(.*?)</tr>', page, re.S)
+        assert row and "<input" not in row.group(1) and "<button" not in row.group(1), page[-3000:]
+        # Right after the sub-unit's own row.
+        assert re.search(rf'<tr data-org="{unit["id"]}">(?:(?!<tr).)*?</tr>\s*<tr class="org-admin" data-admin-of="{unit["id"]}">', page, re.S), page[-3000:]
+        assert f'action="/t/{TENANT}/orgs/{unit["id"]}/admin"' in page, "编辑信息 is still there"
+        return {k: html.unescape(v) for k, v in re.findall(r'<dt>([^<]+)</dt><dd class="admin-\w+">([^<]*)</dd>', row.group(1))}
+
+    assert admin_row() == {"姓名": "系统管理员", "登录名": unit["code"], "手机号": "未填写", "电子邮箱": "未填写"}
+    # 编辑信息, as the screen posts it.
+    r = tree.api.raw("POST", f"/t/{TENANT}/orgs/{unit['id']}/admin",
+                     body=urlencode({"_csrf": es.csrf, "name": "王老师", "phone": "13812345678", "email": "wang@example.com"}).encode(),
+                     headers={"Cookie": f"zc_session={es.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status in (200, 303), r
+    assert admin_row() == {"姓名": "王老师", "登录名": unit["code"], "手机号": "13812345678", "电子邮箱": "wang@example.com"}
+
+
 def test_a_destructive_form_is_asked_again_and_changes_nothing_until_confirmed(tree: Tree) -> None:
     """删除机构, 初始化密码, 删除人员 and 删除申报人 posted from the UI without `_confirmed` are
     answered with a page asking again, which posts the same fields back; nothing changes."""

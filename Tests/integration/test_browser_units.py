@@ -85,6 +85,15 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
         [(shown_text(p, s), s.accessible_name) for s in summaries]
     assert "管城区教育局的系统管理员" in summaries[0].text, "WebDriver's .text tells nothing of what is hidden"
     assert [th.text for th in p.all("#children thead th")][-1] == "操作"
+    # Under the row, as the manual's table shows it: its admin's 姓名, 登录名, 手机号, 电子邮箱, read
+    # only (编辑信息 changes them), on a line of its own right below the org's.
+    admin = p.by(f"#children tr[data-admin-of='{row.get_attribute('data-org')}']")
+    assert admin.is_displayed() and not admin.find_elements("css selector", "input, button")
+    shown = {dt.text: dd.text for dt, dd in zip(admin.find_elements("css selector", "dt"), admin.find_elements("css selector", "dd"))}
+    assert shown == {"姓名": "系统管理员", "登录名": "4101001", "手机号": "未填写", "电子邮箱": "未填写"}, shown
+    assert abs(admin.location["y"] - (row.location["y"] + row.size["height"])) <= 2, (row.rect, admin.rect)
+    assert admin.location["x"] == row.location["x"] and abs(admin.size["width"] - row.size["width"]) <= 1, (row.rect, admin.rect)
+    p.shot("city-sees-department-admin")
     assert p.by(".tree a.skip").get_attribute("href").endswith("#org-detail")
     assert_skip_link(p)
     p.logout()
@@ -94,6 +103,11 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     p.change_password(dept_password, NEW_PASSWORD)
     p.go("staff")
     assert p.d.current_url.endswith("/profile"), "an unapproved org is sent to 单位信息维护"
+    # The manual's label, and the field begun with the city (a department directly under the city
+    # office: no district); nothing of it stored yet.
+    city_label = p.by("#f-city").find_element("xpath", "..").text
+    assert city_label.startswith("所属地市(或省直)"), city_label
+    assert p.by("#f-city").get_attribute("value") == "郑州市"
     fill_profile(p, "91350100M000100Y43", "主管单位")
     p.fill("#f-name", "管城区教育局")
     p.click("#profile-save")

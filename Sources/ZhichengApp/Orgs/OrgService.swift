@@ -242,6 +242,18 @@ public struct OrgService: Sendable {
         try await store.read(caller) { conn in try Access.visibleOrg(id, caller: caller, conn) }
     }
 
+    /// What 所属地市(或省直) starts with in the 单位信息 form of an org that has not filled it in
+    /// (`UnitProfile.suggestedCity`): the city of the tenant (`division`) and the district the
+    /// org's code falls in, which the codes of its ancestors confirm. Only the name of a division
+    /// is told, none of the ancestors the caller may not see.
+    public func suggestedCity(of id: Int, in division: DivisionCode, caller: SignedIn) async throws -> String? {
+        try await store.read(caller) { conn in
+            let org = try Access.visibleOrg(id, caller: caller, conn)
+            let ancestors = try conn.ancestors(of: org.id).compactMap { try conn.org($0)?.code }
+            return UnitProfile.suggestedCity(tenant: division, code: org.code, ancestorCodes: ancestors)
+        }
+    }
+
     /// Saves the caller's own org info as a draft: every filled-in field is validated.
     public func saveProfile(of id: Int, _ profile: UnitProfile, caller: SignedIn) async throws -> OrgRecord {
         try Access.requireOrgAdmin(caller)

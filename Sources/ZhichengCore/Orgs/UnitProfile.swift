@@ -3,7 +3,7 @@ public struct UnitProfile: Sendable, Equatable, Codable {
     public var name = ""
     /// 机构类别
     public var category = ""
-    /// 所属地市 (or 省直), e.g. 郑州市 管城回族区
+    /// 所属地市(或省直), e.g. 郑州市 管城回族区 (`suggestedCity` for a form not filled in yet)
     public var city = ""
     /// 机构隶属: 省, 市 or 县区
     public var affiliationLevel = ""
@@ -29,7 +29,7 @@ public struct UnitProfile: Sendable, Equatable, Codable {
 
     /// The JSON/form field names, in the manual's order, with their Chinese labels.
     public static let fields: [(key: String, label: String, required: Bool)] = [
-        ("name", "机构名称", true), ("category", "机构类别", true), ("city", "所属地市", true),
+        ("name", "机构名称", true), ("category", "机构类别", true), ("city", "所属地市(或省直)", true),
         ("affiliation_level", "机构隶属", true), ("industry", "所属行业", true), ("nature", "单位性质", true),
         ("economic_type", "经济类型", true), ("org_code", "组织机构代码", false), ("credit_code", "统一社会信用代码", true),
         ("contact", "联系人", true), ("phone", "联系电话", true), ("address", "通讯地址", true),
@@ -37,6 +37,26 @@ public struct UnitProfile: Sendable, Equatable, Codable {
     ]
 
     public static let affiliationLevels = ["省", "市", "县区"]
+
+    /// What 所属地市(或省直) starts with in the form of an org that has not filled it in: the name
+    /// of the tenant's city (or 省直), and after it the district (区, 县, 县级市) of that city the org's
+    /// code falls in, as the manual's sample reads (`郑州市 管城回族区`); nil in the province's
+    /// tenant, which is no city.
+    ///
+    /// A district's office takes the district's own division code under its city's office
+    /// (`410104` under `4101`, `OrgCode.districtCode`), and every org created below it has a code
+    /// that begins with it (`410104001`, `4101040010001`). The code alone does not say so: a
+    /// department created directly under the city office as its 21st is `4101021`, which begins
+    /// with `410102` (中原区) too. So the district is the one whose code is the code of the org itself
+    /// or of one of its ancestors (`ancestorCodes`) and begins the org's code. An org moved out
+    /// of the district its code was given in (its code stays) is told its city alone.
+    public static func suggestedCity(tenant: DivisionCode, code: String, ancestorCodes: [String]) -> String? {
+        guard tenant.isCity else { return nil }
+        let district = ([code] + ancestorCodes).lazy
+            .compactMap { c in Division.henan.first { $0.code == c && $0.parent == tenant.full } }
+            .first { code.hasPrefix($0.code) }
+        return district.map { "\(tenant.name) \($0.name)" } ?? tenant.name
+    }
 
     public subscript(key: String) -> String {
         get {

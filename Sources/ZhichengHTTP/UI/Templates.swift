@@ -61,6 +61,9 @@ enum Templates {
         .cols{display:flex;gap:1rem;align-items:flex-start} .cols>section{flex:1}
         img.preview{max-width:16rem;max-height:10rem;border:1px solid #ccc;background:#fff}
         .state-submitted{color:#b06000} .state-approved{color:#137333} .state-rejected{color:#b3261e}
+        tr[data-org]>td{border-bottom:0} tr.org-admin>td{border-top:0;padding-top:0;background:#fafbfd}
+        .admin-cell{display:flex;flex-wrap:wrap;gap:.2rem 1rem;align-items:baseline;font-size:.85rem;padding-left:1rem} .admin-lead{color:#555}
+        dl.admin-info{display:flex;flex-wrap:wrap;gap:.2rem 1.2rem;margin:0} dl.admin-info div{display:flex;gap:.4rem} dl.admin-info dt{color:#555} dl.admin-info dd{margin:0}
         details{margin:.2rem 0} footer{color:#666;font-size:.8rem;text-align:center;padding:1rem}
         .previous{margin-top:.3rem;padding:.2rem .4rem;color:#666;background:#f7f7f2;border-left:3px solid #c9c3a3;font-size:.85rem;white-space:pre-wrap}
         :focus-visible{outline:3px solid #ffbf47;outline-offset:2px} main:focus{outline:none}
@@ -207,7 +210,11 @@ enum Templates {
         <button type="submit" aria-label="保存{{name}}的系统管理员信息">保存</button></form>
         </details>
         <form method="post" action="{{base}}orgs/{{id}}/reset-password"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary">初始化密码<span class="vh">：{{name}}的系统管理员</span></button></form>
-        </td></tr>{{/children}}
+        </td></tr>
+        <tr class="org-admin" data-admin-of="{{id}}"><td colspan="9"><div class="admin-cell"><span class="admin-lead">系统管理员账户</span>
+        {{#admin}}<dl class="admin-info"><div><dt>姓名</dt><dd class="admin-name">{{name}}</dd></div><div><dt>登录名</dt><dd class="admin-login">{{login}}</dd></div>
+        <div><dt>手机号</dt><dd class="admin-phone">{{phone}}</dd></div><div><dt>电子邮箱</dt><dd class="admin-email">{{email}}</dd></div></dl>{{/admin}}
+        {{^admin}}<span>无</span>{{/admin}}</div></td></tr>{{/children}}
         {{^children}}<tr><td colspan="9">暂无下级机构</td></tr>{{/children}}
         </tbody></table>
         </section></div>

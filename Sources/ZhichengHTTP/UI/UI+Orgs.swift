@@ -32,6 +32,10 @@ extension UI {
                     "reject_reason": row.org.profileState == .rejected ? (row.org.rejectReason ?? "") as Any : false,
                     "submitted": row.org.profileState == .submitted && selectedID == user.orgID,
                     "admin_login": row.admin?.login ?? "", "admin_name": row.admin?.name ?? "", "admin_phone": row.admin?.phone ?? "", "admin_email": row.admin?.email ?? "",
+                    // Under the row, as the manual's table shows them (read only; 编辑信息 changes them).
+                    "admin": row.admin.map { a -> [String: Any] in
+                        ["name": a.name, "login": a.login, "phone": a.phone.isEmpty ? "未填写" : a.phone, "email": a.email.isEmpty ? "未填写" : a.email]
+                    } as Any? ?? false,
                 ]
             },
         ]

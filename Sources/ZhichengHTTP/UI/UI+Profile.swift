@@ -19,9 +19,14 @@ extension UI {
         let editable = own && user.kind == .orgAdmin && org.profileState != .submitted
         if draft != nil { Self.refilled() }
         let values = draft ?? org.profile
+        // 所属地市(或省直) not filled in yet starts with the city and the district of the org's code
+        // (in the form only: nothing is stored until the unit saves it; a refused form keeps what was typed).
+        let suggestedCity = editable && draft == nil && org.profile.city.isEmpty
+            ? try await services.orgs.suggestedCity(of: orgID, in: context.tenant.divisionCode, caller: user) : nil
         let fields: [[String: Any]] = UnitProfile.fields.map { field in
             var value = values[field.key]
             if field.key == "name", value.isEmpty { value = org.name }
+            if field.key == "city", value.isEmpty, let suggestedCity { value = suggestedCity }
             var entry: [String: Any] = ["key": field.key, "label": field.label, "required": field.required, "value": value]
             // 机构类别 is the org's kind, chosen by its parent (UnitProfile.placed(as:)): shown, not picked.
             if field.key == "category" {
