@@ -90,7 +90,19 @@ struct ProvinceStrandedStepsTests {
         #expect(try await w.f.applications.strandedSteps(caller: w.office).isEmpty)
         _ = try await w.f.people.setEnabled(w.handler.accountID, false, caller: w.office)
         #expect(try await w.f.applications.strandedSteps(caller: w.office)
-                == [StrandedStep(stage: .handler, series: "中小学教师", count: 1, handedOver: true)])
+                == [StrandedStep(stage: .handler, series: "中小学教师", count: 1, receivedKind: .title)])
         await expectCode(.forbidden) { _ = try await w.f.applications.strandedSteps(caller: w.leader) }
+    }
+
+    /// How 首页 names a step that waits for nobody: the org's own, or the province office's
+    /// review of hand-overs, where title applications and expert recommendations are each
+    /// reviewed on a screen of their own (各市报送 / 专家推荐审查).
+    @Test func eachStepIsNamedAsTheScreenThatTakesIt() {
+        let own = StrandedStep(stage: .handler, series: "中小学教师", count: 1)
+        #expect(!own.handedOver && own.stepLabel == "经办人审查" && own.subject == "申报")
+        let title = StrandedStep(stage: .leader, series: "中小学教师", count: 2, receivedKind: .title)
+        #expect(title.handedOver && title.stepLabel == "负责人审查（各市报送）" && title.subject == "申报")
+        let expert = StrandedStep(stage: .handler, series: "中小学教师", count: 1, receivedKind: .expert)
+        #expect(expert.handedOver && expert.stepLabel == "专家推荐审查（经办人审查）" && expert.subject == "专家推荐")
     }
 }

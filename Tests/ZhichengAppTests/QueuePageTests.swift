@@ -178,6 +178,17 @@ struct QueuePageTests {
             return out
         }
         #expect(visited == items.map { "\($0.id)|\($0.applicantName)|\($0.title)|\($0.stage.rawValue)|\($0.submissions)|\($0.version)" })
+        // The items (the screens' page) have each application's kind; the rows as the API
+        // writes them do not read it (it is not in the covering index), unless asked to.
+        #expect(items.map(\.kind) == Array(repeating: .title, count: items.count))
+        let kinds = try await w.f.applications.queue(caller: w.handler) { rows in
+            var out: [ApplicationKind?] = []
+            try rows.forEach { out.append($0.kind) }
+            return out
+        }
+        #expect(kinds == Array(repeating: nil, count: items.count))
+        let asked = try await w.f.applications.queue(caller: w.handler, kinds: true) { rows in try rows.items().map(\.kind) }
+        #expect(asked == Array(repeating: .title, count: items.count))
         // Only reviewers have a queue.
         let applicant = w.applicants[0].signedIn
         await expectCode(.forbidden) { _ = try await w.f.applications.queue(caller: applicant) }
@@ -214,5 +225,13 @@ struct QueuePageTests {
             #expect(tableReads.isEmpty, "the table is read: \(tableReads)")
         }
         }
+        // The screens' page, with each application's kind, still finds its rows by the index
+        // (only the kind is read from the table).
+        let sql = ApplicationService.queueSQL(stages: 1, series: 1, kinds: true)
+        let plan = try await w.f.store.withTenant(w.city) { db in
+            try await db.read { try $0.query("EXPLAIN QUERY PLAN " + sql, [1, 0, "handler", "中小学教师", 50]).compactMap { $0["detail"].string } }
+        }
+        #expect(plan.contains { $0.contains("USING INDEX applications_queue") } && !plan.contains { $0.contains("TEMP B-TREE") }, "plan: \(plan)")
+        #expect(sql != ApplicationService.queueSQL(stages: 1, series: 1), "the API's page does not read the kind")
     }
 }

@@ -364,4 +364,25 @@ struct ApplicationKindTests {
         #expect(ApplicationKind.title.requiredSections.count == ApplicationSection.allCases.count - 1)
         #expect(!ApplicationKind.title.requiredSections.contains(.attachments))
     }
+
+    /// The heading of the applicant's 申报详情 and of the reviewer's 审查 page: one rule for both.
+    @Test func anExpertRecommendationIsHeadedAsOneWithItsSpecialty() {
+        #expect(ApplicationKind.title.heading(series: "中小学教师", level: "中级", title: "一级教师", specialty: nil) == "中小学教师 中级 一级教师")
+        // A title application's specialty, were one ever stored, is not its heading's business.
+        #expect(ApplicationKind.title.heading(series: "中小学教师", level: "中级", title: "一级教师", specialty: "数学") == "中小学教师 中级 一级教师")
+        #expect(ApplicationKind.expert.heading(series: "中小学教师", level: "副高级", title: "高级教师", specialty: "小学数学")
+                == "专家推荐：小学数学 · 中小学教师 副高级 高级教师")
+    }
+
+    /// An expert recommendation the province passed is in the expert database, not 评审通过;
+    /// every other state reads as any application's.
+    @Test func aPassedExpertRecommendationIsInTheDatabase() {
+        #expect(ApplicationKind.expert.label(of: .passed) == "已入库（专家信息库）")
+        #expect(ApplicationKind.expert.label(of: .passed) == ApplicationKind.admittedLabel)
+        #expect(ApplicationKind.title.label(of: .passed) == "评审通过")
+        for state in ApplicationState.allCases where state != .passed {
+            #expect(ApplicationKind.expert.label(of: state) == state.label, "\(state)")
+            #expect(ApplicationKind.title.label(of: state) == state.label, "\(state)")
+        }
+    }
 }

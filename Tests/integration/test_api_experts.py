@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import add_reviewer, clone_received, db_rows, expect, fresh_id_number, relay_idle, unchanged
+from api_support import REVIEW_SECTIONS, add_reviewer, approved_plan, clone_received, db_rows, expect, fresh_id_number, relay_idle, unchanged
 from conftest import REPO, expect_error, run_ctl, wait_until
-from expert_support import (SERIES, Env, add_department, add_school, applicant, become_expert, city_pass, expert_application, expert_env,
+from expert_support import (SECTIONS, SERIES, Env, add_department, add_school, applicant, become_expert, city_pass, expert_application, expert_env,
                             province_expert_app, senior_application, sign_in_expert)
 
 
@@ -217,6 +217,114 @@ def test_province_rejection_flows_back_and_admits_nobody(env: Env):
     # not pass there (not 尚未报送本级, nor that the unit belonged elsewhere when it applied).
     rows = expect(env.city.get(f"orgs/{org_id}/applicant-status"), 200).json["rows"]
     assert [(r["printable"], r.get("form_note")) for r in rows if r["application_id"] == app["id"]] == [(False, "不经本级审查")], rows
+
+
+def _rows(html: str, table: str) -> list[list[str]]:
+    """The body rows of the page's table `table` (its id), each as its cells' text."""
+    body = html[html.find(f'<table id="{table}"'):]
+    body = body[body.find("<tbody>"):body.find("</tbody>")]
+    strip = lambda cell: re.sub(r"<[^>]+>", "", cell).strip()  # noqa: E731
+    return [[strip(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+def test_a_city_tells_an_expert_recommendation_from_a_title_application_on_every_screen(env: Env):
+    """Manual §10: an expert recommendation is reviewed by the unit and the 主管单位 in their
+    ordinary 经办人审查 / 负责人审查, so their queue and 已审查 name each row's 类别, and the review
+    page is headed 专家推荐 with its 专业, as the applicant's own page is. Once the province has
+    entered the person into the expert database, the applicant's 我的申报 and the unit's and the
+    city's 申报人员状态查询 say 已入库（专家信息库）, as the province does, not 评审通过. And while
+    nobody of the province office can take its 经办人 step, its admin's 首页 names 专家推荐审查."""
+    school = "实验中学"
+    org_id, school_admin = env.schools[school]
+    handler, leader = env.city_reviewers[school]
+    dept_handler = env.city_reviewers["管城区教育局"][0]
+    # A title application beside it in the same queue: the 类别 tells the two apart.
+    if not any(p["state"] == "approved" for p in expect(school_admin.get(f"orgs/{org_id}/plans"), 200).json["plans"]):
+        approved_plan(school_admin, env.city, org_id, [{"series": SERIES, "level": "副高级", "count": 20}])
+    titled = applicant(env, school, "赵职称")
+    tapp = expect(titled.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+    for section in SECTIONS:
+        expect(titled.put(f"applications/{tapp['id']}/sections/{quote(section)}", {"内容": f"赵职称的{section}"}), 200)
+    assert expect(titled.post(f"applications/{tapp['id']}/submit"), 200).json["state"] == "in_review"
+    person = applicant(env, school, "赵专家")
+    app = expert_application(person, specialty="小学珠算")   # a specialty of its own: no draw of the other tests finds this expert
+    assert app["state"] == "in_review", app
+
+    def page(s, path: str, api=None) -> str:
+        r = (api or env.city_api).raw("GET", f"/t/{'province' if api else 'zhengzhou'}/{path}", headers={"Cookie": f"zc_session={s.cookie}"})
+        assert r.status == 200, (path, r.status)
+        return r.body.decode()
+
+    def queue_row(s, name: str) -> list[str]:
+        return next(r for r in _rows(page(s, "reviews"), "queue") if name in r)
+
+    # The unit's 经办人审查: 编号, 申报人, 单位, 类别, 系列, 级别, 职称, 环节.
+    assert queue_row(handler, "赵专家")[:8] == [str(app["id"]), "赵专家", school, "专家推荐", SERIES, "副高级", "高级教师", "经办人审查"]
+    assert queue_row(handler, "赵职称")[3] == "职称申报"
+    html = page(handler, "reviews")
+    assert 'aria-label="审查赵专家的专家推荐"' in html and 'aria-label="审查赵职称的职称申报"' in html
+    # The review page is headed as the applicant's own page is: 专家推荐 and its 专业.
+    heading = f"专家推荐：小学珠算 · {SERIES} 副高级 高级教师"
+    assert f"<h2>审查：赵专家（{school}） · {heading}</h2>" in page(handler, f"reviews/{app['id']}")
+    assert f"<h2>{heading}（2026年度）<small" in page(person, f"applications/{app['id']}")
+    assert f"<h2>审查：赵职称（{school}） · {SERIES} 副高级 高级教师</h2>" in page(handler, f"reviews/{tapp['id']}")
+    # The JSON queue keeps its fields (its rows come from the covering index, which has no kind).
+    row = next(r for r in expect(handler.get("reviews/queue"), 200).json["applications"] if r["id"] == app["id"])
+    assert row["applicant_name"] == "赵专家" and row["step"] == "handler", row
+
+    city_pass(env, app["id"], [school])
+    # The 主管单位's 经办人审查 and the unit's 已审查 (HTML and API) say 专家推荐 too.
+    assert queue_row(dept_handler, "赵专家")[3:5] == ["专家推荐", SERIES]
+    assert f"<h2>审查：赵专家（{school}） · {heading}</h2>" in page(dept_handler, f"reviews/{app['id']}")
+    done = next(r for r in _rows(page(handler, "reviewed"), "reviewed") if "赵专家" in r)
+    assert done[1:5] == ["赵专家", school, "专家推荐", SERIES], done
+    decisions = expect(handler.get("reviews/done"), 200).json["decisions"]
+    assert [d["kind"] for d in decisions if d["application_id"] == app["id"]] == ["expert"], decisions
+    city_pass(env, app["id"], ["管城区教育局"])
+    papp = province_expert_app(env, "赵专家")
+
+    # Nobody of the province office may take its 经办人 step (its one 经办人 now reviews another
+    # series): the admin's 首页 names 专家推荐审查, not the title applications' 各市报送.
+    prov_home = lambda: page(env.prov, "home", api=env.prov_api)  # noqa: E731
+    expect(env.prov.put(f"staff/{env.prov_h.id}/permissions", {"series": ["高等学校教师"], "sections": REVIEW_SECTIONS}), 200)
+    try:
+        steps = expect(env.prov.get("reviews/stranded"), 200).json["steps"]
+        experts = [s for s in steps if s.get("received_kind") == "expert"]
+        assert [(s["stage"], s["series"], s["handed_over"]) for s in experts] == [("handler", SERIES, True)] and experts[0]["count"] >= 1, steps
+        home = prov_home()
+        assert f"专家推荐审查（经办人审查）：{experts[0]['count']} 件{SERIES}专家推荐无人可审，请在“本单位人员角色管理”中为人员分配经办人角色并授予该系列" in home, home
+        # The title applications' step, if any wait for nobody too, counts only them.
+        titles = sum(s["count"] for s in steps if s.get("received_kind") == "title" and s["stage"] == "handler")
+        counted = [int(n) for n in re.findall(rf"经办人审查（各市报送）：(\d+) 件{SERIES}申报无人可审", home)]
+        assert counted == ([titles] if titles else []), (counted, steps)
+    finally:
+        expect(env.prov.put(f"staff/{env.prov_h.id}/permissions", {"series": [SERIES], "sections": REVIEW_SECTIONS}), 200)
+    assert not [s for s in expect(env.prov.get("reviews/stranded"), 200).json["steps"] if s.get("received_kind") == "expert"]
+    assert "专家推荐审查（经办人审查）" not in prov_home()
+
+    expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "符合条件", "version": papp["version"]}), 200)
+    papp = expect(env.prov_l.get(f"expert-applications/{papp['id']}"), 200).json
+    expect(env.prov_l.post(f"expert-applications/{papp['id']}/decision", {"decision": "pass", "comment": "同意入库", "version": papp["version"]}), 200)
+    wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "passed", 10, "the city to learn the expert was admitted")
+
+    # In the database: one wording, the province's and the city's.
+    admitted = "已入库（专家信息库）"
+    assert expect(env.prov.get(f"expert-applications/{papp['id']}"), 200).json["stage_label"] == admitted
+    assert expect(person.get(f"applications/{app['id']}"), 200).json["state_label"] == admitted
+    assert [r[6] for r in _rows(page(person, "applications/mine"), "applications") if r[0] == str(app["id"])] == [admitted]
+    assert f'<small id="app-state">{admitted}</small>' in page(person, f"applications/{app['id']}")
+    for admin, shown in ((school_admin, org_id), (env.city, org_id)):
+        rows = expect(admin.get(f"orgs/{shown}/applicant-status"), 200).json["rows"]
+        assert [r["stage"] for r in rows if r["application_id"] == app["id"]] == [admitted], rows
+        html = page(admin, "status" if admin is school_admin else f"status?org={shown}")
+        assert [r[8] for r in _rows(html, "status") if r[0] == "赵专家"] == [admitted], _rows(html, "status")
+    # 已审查 says where it ended, for the unit's reviewer and the province's.
+    assert next(r for r in _rows(page(handler, "reviewed"), "reviewed") if "赵专家" in r)[10] == admitted
+    received = next(r for r in _rows(page(env.prov_l, "reviewed", api=env.prov_api), "reviewed-received") if "赵专家" in r)
+    assert received[3] == "专家推荐" and received[10] == admitted, received
+    # The title application beside it, which nobody has taken up yet, is withdrawn: the unit's queue is as it was.
+    assert expect(titled.post(f"applications/{tapp['id']}/withdraw"), 200).json["state"] == "withdrawn"
+    assert not [r for r in _rows(page(handler, "reviews"), "queue") if "赵职称" in r or "赵专家" in r]
 
 
 def test_suspend_retire_and_reinstate(env: Env):

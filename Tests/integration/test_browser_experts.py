@@ -15,6 +15,7 @@ import pytest
 from urllib.parse import quote
 
 from api_support import NEW_PASSWORD, expect
+from conftest import wait_until
 from browser_support import Pages, assert_controls_named, assert_refused, browser  # noqa: F401  (fixture)
 from expert_support import SECTIONS, SERIES, applicant, become_expert, city_pass, expert_env, senior_application
 
@@ -52,6 +53,20 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
     assert city.by("#app-state").text == "审查中"
     city.shot("applicant-submitted")
     app_id = expect(person.get("applications"), 200).json["applications"][0]["id"]
+    city.logout()
+
+    # The unit's 经办人 finds it in the ordinary 经办人审查, named a 专家推荐 by its 类别, and the
+    # review page is headed as the applicant's page is.
+    city.login_ok(env.city_reviewers["逸夫小学"][0].account["login"], NEW_PASSWORD)
+    city.follow(next(a for a in city.all("nav a") if a.text == "经办人审查"))
+    row = next(r for r in city.all("#queue tbody tr") if "冯推荐" in r.text)
+    assert row.find_element("css selector", "td.kind").text == "专家推荐", row.text
+    assert [th.text for th in city.all("#queue thead th")][3] == "类别"
+    link = row.find_element("css selector", "a[aria-label]")
+    assert link.accessible_name == "审查冯推荐的专家推荐"
+    city.follow(link)
+    assert city.by("main h2").text == "审查：冯推荐（逸夫小学） · 专家推荐：小学语文 · 中小学教师 副高级 高级教师", city.by("main h2").text
+    city.shot("unit-expert-review")
     city.logout()
 
     city_pass(env, app_id, ["逸夫小学", "管城区教育局"])
@@ -97,6 +112,14 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
     row = next(r for r in p.all("#experts tbody tr") if "冯推荐" in r.text)
     assert row.find_element("css selector", ".expert-state").text == "在库"
     p.logout()
+
+    # The applicant's 我的申报 says where it ended as the province does: in the expert database.
+    wait_until(lambda: expect(person.get(f"applications/{app_id}"), 200).json["state"] == "passed", 10, "the city to learn the expert was admitted")
+    city.login_ok(person.account["login"], NEW_PASSWORD)
+    city.go("applications/mine")
+    row = next(r for r in city.all("#applications tbody tr") if r.find_elements("css selector", "td") and r.find_element("css selector", "td").text == str(app_id))
+    assert "专家推荐" in row.text and "已入库（专家信息库）" in row.text and "评审通过" not in row.text, row.text
+    city.logout()
 
 
 def test_draw_and_voting_screens(env, browser):

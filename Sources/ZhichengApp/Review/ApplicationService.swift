@@ -45,13 +45,20 @@ public struct ApplicationView: Sendable {
     /// Whether the caller may decide now (reviewer) or edit/submit/withdraw (applicant).
     public var callerMayDecide: Bool
 
+    /// `kind` as the enum (a title application for anything else).
+    public var applicationKind: ApplicationKind { ApplicationKind(rawValue: kind) ?? .title }
+
+    /// What it applies for, as the applicant's page and the reviewer's head it
+    /// (`ApplicationKind.heading`): an expert recommendation says so, with its specialty.
+    public var heading: String { applicationKind.heading(series: series, level: level.rawValue, title: title, specialty: specialty) }
+
     /// Where it stands, in words (the screens and the API say the same; 申报人员状态查询 too,
     /// through `standing`): a province result in public notice says so, not 已报送省职改办.
     public var stateLabel: String {
         if [.publicity, .awaitingProvince].contains(chain.state), let publicity {
             return (chain.state == .awaitingProvince ? "省评委会结果" : "") + PublicityCalendar.stage(until: publicity.until, now: Date().timeIntervalSince1970)
         }
-        return ApplicationService.stateLabel(chain.state, forwarded: forwardedAt != nil)
+        return ApplicationService.stateLabel(chain.state, kind: applicationKind, forwarded: forwardedAt != nil)
     }
 }
 
@@ -86,6 +93,8 @@ public struct QueueItem: Sendable {
     public var stage: ReviewStage
     public var submissions: Int
     public var version: Int
+    /// 职称申报 or 专家推荐; nil when the page was read without it (`QueueRows.kinds`).
+    public var kind: ApplicationKind?
 }
 
 /// The rows of one queue page, read in order by `forEach` (once, inside the `page`
@@ -94,13 +103,16 @@ public struct QueueRows {
     let conn: SQLiteConnection?
     let sql: String
     let arguments: [any SQLiteBindable]
+    /// Whether the rows have each application's kind (`QueueRow.kind`), which the covering
+    /// index does not hold: read for the screens, not for the API's page.
+    var kinds = false
     /// The count of the same queue (`queueSQL(…counting: true)`) and its arguments.
     var countSQL = ""
     var countArguments: [any SQLiteBindable] = []
 
     public func forEach(_ body: (QueueRow) throws -> Void) throws {
         guard let conn else { return }
-        try conn.forEachRow(sql, arguments) { try body(QueueRow(cursor: $0)) }
+        try conn.forEachRow(sql, arguments) { try body(QueueRow(cursor: $0, hasKind: kinds)) }
     }
 
     /// The page's rows as `QueueItem`s.
@@ -121,6 +133,7 @@ public struct QueueRows {
 /// One row of a queue page, valid only inside the `forEach` call it is passed to.
 public struct QueueRow {
     let cursor: SQLiteCursor
+    let hasKind: Bool
 
     /// The text columns of a queue row, read as bytes with `withText`.
     public enum Text: Int32 {
@@ -133,6 +146,10 @@ public struct QueueRow {
     }
     public var submissions: Int { cursor.int(5) }
     public var version: Int { cursor.int(6) }
+    /// The application's kind, when the page was read with it (`QueueRows.kinds`).
+    public var kind: ApplicationKind? {
+        hasKind ? cursor.withText(9) { $0.elementsEqual(ApplicationKind.expert.rawValue.utf8) ? .expert : .title } : nil
+    }
 
     /// A text column's UTF-8 bytes as stored (see `SQLiteCursor.withText`).
     public func withText<R>(_ column: Text, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -143,7 +160,7 @@ public struct QueueRow {
     public var item: QueueItem {
         QueueItem(id: id, applicantName: cursor.string(Text.applicantName.rawValue), unitName: cursor.string(Text.unitName.rawValue), series: cursor.string(Text.series.rawValue),
                   level: cursor.string(Text.level.rawValue), title: cursor.string(Text.title.rawValue), stage: stage,
-                  submissions: submissions, version: version)
+                  submissions: submissions, version: version, kind: kind)
     }
 }
 
@@ -169,6 +186,8 @@ public struct StatusOrg: Sendable, Equatable {
 public struct ReviewedItem: Sendable {
     public var decisionID: Int
     public var applicationID: Int
+    /// 职称申报 or 专家推荐.
+    public var kind: ApplicationKind
     public var applicantName: String
     public var unitName: String
     public var series: String
@@ -799,10 +818,10 @@ public struct ApplicationService: Sendable {
 
     /// Applications waiting for the caller's step at the caller's org, in its
     /// series: one page (oldest first, `after` an id for the next page), as
-    /// summaries read with one query from one index (`applications_queue`, schema v8,
-    /// which covers every column read here).
+    /// summaries read with one query, found by one index (`applications_queue`, schema v8,
+    /// which covers every column read here but the kind, which these items have).
     public func queue(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil) async throws -> [QueueItem] {
-        try await queue(caller: caller, stage: stage, limit: limit, after: after) { rows in try rows.items() }
+        try await queue(caller: caller, stage: stage, limit: limit, after: after, kinds: true) { rows in try rows.items() }
     }
 
     /// The same page, handed to `page` row by row as SQLite holds it, inside the read:
@@ -810,23 +829,27 @@ public struct ApplicationService: Sendable {
     /// the row's bytes) instead of making a `QueueItem` of each.
     /// `stage`: only that step (经办人审查 or 负责人审查), which the caller's roles must include;
     /// nil: every step the caller's roles give.
-    public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil,
+    /// `kinds`: also read each application's kind (`QueueRow.kind`). The covering index does
+    /// not hold it (adding it would be a schema change): each row then costs a lookup of the
+    /// table too, which the screens' pages take and the API's page (the reviewers' most
+    /// frequent request) does not.
+    public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil, kinds: Bool = false,
                                       page: @escaping @Sendable (QueueRows) throws -> Page) async throws -> Page {
-        guard let filter = try QueueFilter(caller, stage: stage) else { return try page(QueueRows(conn: nil, sql: "", arguments: [])) }
+        guard let filter = try QueueFilter(caller, stage: stage) else { return try page(QueueRows(conn: nil, sql: "", arguments: [], kinds: kinds)) }
         let limit = Paging.clamp(limit, maximum: 200)
-        let sql = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes)
+        let sql = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, kinds: kinds)
         let arguments: [any SQLiteBindable] = [caller.orgID, after ?? 0] + filter.arguments + [limit]
         let countSQL = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, counting: true)
         let countArguments: [any SQLiteBindable] = [caller.orgID] + filter.arguments
         return try await store.read(caller) { conn in
-            try page(QueueRows(conn: conn, sql: sql, arguments: arguments, countSQL: countSQL, countArguments: countArguments))
+            try page(QueueRows(conn: conn, sql: sql, arguments: arguments, kinds: kinds, countSQL: countSQL, countArguments: countArguments))
         }
     }
 
-    /// One page of the queue as `QueueItem`s and how many wait over all its pages, read
-    /// in one transaction (the screen's rows and its "共 N 件" agree).
+    /// One page of the queue as `QueueItem`s, with their kinds, and how many wait over all
+    /// its pages, read in one transaction (the screen's rows and its "共 N 件" agree).
     public func queueWithCount(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil) async throws -> (items: [QueueItem], waiting: Int) {
-        try await queue(caller: caller, stage: stage, limit: limit, after: after) { rows in (try rows.items(), try rows.waiting()) }
+        try await queue(caller: caller, stage: stage, limit: limit, after: after, kinds: true) { rows in (try rows.items(), try rows.waiting()) }
     }
 
     /// How many applications wait in that queue, over all its pages (首页's 待办事项;
@@ -873,14 +896,16 @@ public struct ApplicationService: Sendable {
     /// caller's account id). That check looks up the row's own few decisions
     /// (`decisions_application`); the unary `+` keeps SQLite from walking all of the
     /// caller's decisions by `decisions_actor` instead, once for every row.
-    static func queueSQL(stages: Int, series: Int, excludingOwnHandling: Bool = false, counting: Bool = false) -> String {
-        if stages == 1 && series == 1 && !excludingOwnHandling && !counting { return queueSQLOneByOne }
-        return makeQueueSQL(stages: stages, series: series, excludingOwnHandling: excludingOwnHandling, counting: counting)
+    /// `kinds`: the page's rows also with the application's kind (column 9), read from the
+    /// table (the index does not hold it).
+    static func queueSQL(stages: Int, series: Int, excludingOwnHandling: Bool = false, counting: Bool = false, kinds: Bool = false) -> String {
+        if stages == 1 && series == 1 && !excludingOwnHandling && !counting && !kinds { return queueSQLOneByOne }
+        return makeQueueSQL(stages: stages, series: series, excludingOwnHandling: excludingOwnHandling, counting: counting, kinds: kinds)
     }
 
-    private static let queueSQLOneByOne = makeQueueSQL(stages: 1, series: 1, excludingOwnHandling: false, counting: false)
+    private static let queueSQLOneByOne = makeQueueSQL(stages: 1, series: 1, excludingOwnHandling: false, counting: false, kinds: false)
 
-    private static func makeQueueSQL(stages: Int, series: Int, excludingOwnHandling: Bool, counting: Bool) -> String {
+    private static func makeQueueSQL(stages: Int, series: Int, excludingOwnHandling: Bool, counting: Bool, kinds: Bool) -> String {
         let filter = """
             current_org_id = ? AND state = 'in_review'\(counting ? "" : " AND id > ?")
             AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ","))) AND series IN (\(Array(repeating: "?", count: series).joined(separator: ",")))
@@ -891,7 +916,7 @@ public struct ApplicationService: Sendable {
             """
         return counting
             ? "SELECT count(*) FROM applications WHERE \(filter)"
-            : "SELECT id, series, level, title, stage, submissions, version, applicant_name, unit_name FROM applications WHERE \(filter) ORDER BY id LIMIT ?"
+            : "SELECT id, series, level, title, stage, submissions, version, applicant_name, unit_name\(kinds ? ", kind" : "") FROM applications WHERE \(filter) ORDER BY id LIMIT ?"
     }
 
     /// The caller's own review decisions (通过, 退回修改, 未通过), newest first, one page
@@ -904,7 +929,8 @@ public struct ApplicationService: Sendable {
             try conn.query(Self.reviewedSQL, [caller.accountID, before ?? Int.max, limit]).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
                 let id = r["id"].int ?? 0, series = r["series"].string ?? ""
-                return ReviewedItem(decisionID: r["decision_id"].int ?? 0, applicationID: id, applicantName: r["applicant_name"].string ?? "",
+                return ReviewedItem(decisionID: r["decision_id"].int ?? 0, applicationID: id, kind: ApplicationKind(rawValue: r["kind"].string ?? "") ?? .title,
+                                    applicantName: r["applicant_name"].string ?? "",
                                     unitName: r["unit_name"].string ?? "", series: series, level: r["level"].string ?? "", title: r["title"].string ?? "",
                                     stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
                                     decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
@@ -918,7 +944,7 @@ public struct ApplicationService: Sendable {
 
     /// 已审查's query (arguments: the account, the decision id to start below, the limit).
     static let reviewedSQL = """
-        SELECT d.id AS decision_id, d.stage, d.decision, d.comment, d.at, a.id, a.series, a.level, a.title, a.chain, a.submissions,
+        SELECT d.id AS decision_id, d.stage, d.decision, d.comment, d.at, a.id, a.kind, a.series, a.level, a.title, a.chain, a.submissions,
                a.forwarded_at, a.publicity_result, a.publicity_until, a.applicant_name, a.unit_name, o.name AS current_org
         FROM decisions d JOIN applications a ON a.id = d.application_id LEFT JOIN orgs o ON o.id = a.current_org_id
         WHERE d.actor_id = ? AND d.decision IN ('pass', 'return', 'reject') AND d.id < ? ORDER BY d.id DESC LIMIT ?
@@ -1293,19 +1319,21 @@ public struct ApplicationService: Sendable {
         return entries.map { entry in entry.mapValues { "\($0)" } }
     }
 
-    /// The label of a state; once the province acknowledged a hand-off, 已报送省职改办.
-    public static func stateLabel(_ state: ApplicationState, forwarded: Bool) -> String {
-        state == .awaitingProvince && forwarded ? "已报送省职改办" : state.label
+    /// The label of a state of an application of `kind` (`ApplicationKind.label(of:)`: an
+    /// expert recommendation passed is 已入库（专家信息库）); once the province acknowledged a
+    /// hand-off, 已报送省职改办.
+    public static func stateLabel(_ state: ApplicationState, kind: ApplicationKind, forwarded: Bool) -> String {
+        state == .awaitingProvince && forwarded ? "已报送省职改办" : kind.label(of: state)
     }
 
     /// Where an application stands, in words, as 申报人员状态查询 and 已审查 say it: the
     /// org and step while in review (e.g. 管城区教育局 负责人审查), and a result in public
     /// notice, the city committee's or the province's, with the end of the period (or that it
     /// has ended and waits for confirmation). `row`
-    /// has `current_org` (the current org's name), `forwarded_at`, `publicity_result` and
+    /// has `current_org` (the current org's name), `kind`, `forwarded_at`, `publicity_result` and
     /// `publicity_until` of the application.
     static func standing(_ chain: ReviewChain, _ row: SQLiteRow, now: Double = Date().timeIntervalSince1970) -> String {
-        var stage = stateLabel(chain.state, forwarded: row["forwarded_at"].double != nil)
+        var stage = stateLabel(chain.state, kind: ApplicationKind(rawValue: row["kind"].string ?? "") ?? .title, forwarded: row["forwarded_at"].double != nil)
         if chain.state == .inReview, let org = row["current_org"].string { stage = "\(org) \(chain.stage.label)" }
         if [.publicity, .awaitingProvince].contains(chain.state), let result = row["publicity_result"].string, let until = row["publicity_until"].double {
             stage = (chain.state == .awaitingProvince ? "省评委会结果" : "") + PublicityCalendar.label(result: result, until: until, now: now)

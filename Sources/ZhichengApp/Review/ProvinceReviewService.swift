@@ -129,7 +129,7 @@ public struct ProvinceReviewService: Sendable {
                 let kind = ApplicationKind(rawValue: r["kind"].string ?? "") ?? .title
                 let chain = try ApplicationService.decode(r["chain"].string ?? "")
                 let series = r["series"].string ?? ""
-                return ReviewedItem(decisionID: r["decision_id"].int ?? 0, applicationID: r["id"].int ?? 0, applicantName: r["applicant_name"].string ?? "",
+                return ReviewedItem(decisionID: r["decision_id"].int ?? 0, applicationID: r["id"].int ?? 0, kind: kind, applicantName: r["applicant_name"].string ?? "",
                                     unitName: r["unit_name"].string ?? "", series: series, level: r["level"].string ?? "", title: r["title"].string ?? "",
                                     stage: ReviewStage(rawValue: r["stage"].string ?? "") ?? .handler,
                                     decision: ReviewDecision(rawValue: r["decision"].string ?? "") ?? .pass, comment: r["comment"].string ?? "",
@@ -182,7 +182,7 @@ enum ProvinceReview {
                            now: Double = Date().timeIntervalSince1970) -> String {
         switch (kind, state) {
         case (.title, "publicity") where publicityUntil != nil: "评审结果" + PublicityCalendar.stage(until: publicityUntil ?? 0, now: now)
-        case (.expert, "passed"): "已入库"
+        case (.expert, "passed"): ApplicationKind.admittedLabel
         case (_, "rejected"): "未通过"
         case (.title, "returned"): "已退回修改，待申报人重新提交"
         case (.title, "received"): "省职改办审查通过，待评委会评审"

@@ -8,20 +8,39 @@ public struct StrandedStep: Sendable, Equatable {
     public var series: String
     /// How many applications wait at it.
     public var count: Int
+    /// In the province office's own review of what the cities handed over, the kind of what
+    /// waits: title applications (职称申报审查) or expert recommendations (专家推荐审查), each its
+    /// own review; nil for the org's own chain (both kinds together).
+    public var receivedKind: ApplicationKind?
     /// The province office's own review of what the cities handed over (title and expert
     /// applications), not an application of the org's own chain.
-    public var handedOver: Bool
+    public var handedOver: Bool { receivedKind != nil }
     /// The org's one 负责人 of the series took the 经办人 step of these (four eyes): what they
     /// need is a second 负责人, not a role or a series someone already has.
     public var needsAnotherLeader: Bool
 
-    public init(stage: ReviewStage, series: String, count: Int, handedOver: Bool, needsAnotherLeader: Bool = false) {
+    public init(stage: ReviewStage, series: String, count: Int, receivedKind: ApplicationKind? = nil, needsAnotherLeader: Bool = false) {
         self.stage = stage
         self.series = series
         self.count = count
-        self.handedOver = handedOver
+        self.receivedKind = receivedKind
         self.needsAnotherLeader = needsAnotherLeader
     }
+
+    /// The step, as 首页 names it to the admin: 经办人审查 of the org's own chain; of the
+    /// province office's review of hand-overs, 经办人审查（各市报送） for title applications and
+    /// 专家推荐审查（经办人审查） for expert recommendations (the office's screen of that name).
+    public var stepLabel: String {
+        switch receivedKind {
+        case nil: stage.label
+        case .title?: "\(stage.label)（各市报送）"
+        case .expert?: "专家推荐审查（\(stage.label)）"
+        }
+    }
+
+    /// What waits there, in words: 申报 (of the org's own chain, or title applications handed
+    /// over), 专家推荐 (expert recommendations handed over).
+    public var subject: String { receivedKind == .expert ? ApplicationKind.expert.label : "申报" }
 }
 
 extension ApplicationService {
@@ -55,7 +74,7 @@ extension ApplicationService {
                         """, [caller.orgID, series, only])?.int ?? 0
                 }
                 if count > 0 {
-                    stranded.append(StrandedStep(stage: stage, series: series, count: count, handedOver: false, needsAnotherLeader: coverage != .nobody))
+                    stranded.append(StrandedStep(stage: stage, series: series, count: count, needsAnotherLeader: coverage != .nobody))
                 }
             }
             // The province office's own review of what the cities handed over: each one's step
@@ -63,18 +82,22 @@ extension ApplicationService {
             if try conn.rootOrg()?.id == caller.orgID {
                 var counts: [String: StrandedStep] = [:]
                 for row in try conn.query("""
-                    SELECT series, chain FROM received_applications
+                    SELECT kind, series, chain FROM received_applications
                     WHERE chain IS NOT NULL AND ((kind = 'title' AND state = 'in_review') OR (kind = 'expert' AND state = 'received'))
                     """) {
                     // One whose chain cannot be read is not counted here (its own page says so).
                     guard let chain = try? Self.decode(row["chain"].string ?? "") else { continue }
                     let series = row["series"].string ?? ""
+                    let kind = ApplicationKind(rawValue: row["kind"].string ?? "") ?? .title
                     guard !ReviewCoverage.canBeTaken(chain.stage, series: series, handlerDecider: chain.handlerDecider, among: reviewers) else { continue }
                     let anotherLeader = ReviewCoverage.coverage(of: chain.stage, series: series, among: reviewers) != .nobody
-                    counts["\(chain.stage.rawValue)\u{1F}\(series)\u{1F}\(anotherLeader)",
-                           default: StrandedStep(stage: chain.stage, series: series, count: 0, handedOver: true, needsAnotherLeader: anotherLeader)].count += 1
+                    counts["\(kind.rawValue)\u{1F}\(chain.stage.rawValue)\u{1F}\(series)\u{1F}\(anotherLeader)",
+                           default: StrandedStep(stage: chain.stage, series: series, count: 0, receivedKind: kind, needsAnotherLeader: anotherLeader)].count += 1
                 }
-                stranded += counts.values.sorted { ($0.stage.rawValue, $0.series) < ($1.stage.rawValue, $1.series) }
+                // Title applications' steps first, then the expert recommendations'.
+                stranded += counts.values.sorted {
+                    ($0.receivedKind == .expert ? 1 : 0, $0.stage.rawValue, $0.series) < ($1.receivedKind == .expert ? 1 : 0, $1.stage.rawValue, $1.series)
+                }
             }
             return stranded
         }

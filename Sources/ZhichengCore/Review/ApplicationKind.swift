@@ -8,6 +8,25 @@ public enum ApplicationKind: String, Sendable, Codable, CaseIterable {
 
     public var label: String { self == .title ? "职称申报" : "专家推荐" }
 
+    /// What an application applies for, as its pages head it (the applicant's 申报详情 and the
+    /// reviewer's 审查 page): "中小学教师 副高级 高级教师"; an expert recommendation says so, with
+    /// its specialty, before the title it holds: "专家推荐：小学数学 · 中小学教师 副高级 高级教师".
+    public func heading(series: String, level: String, title: String, specialty: String?) -> String {
+        let what = "\(series) \(level) \(title)"
+        return self == .expert ? "专家推荐：\(specialty ?? "") · \(what)" : what
+    }
+
+    /// Where an expert recommendation ends once the province office passed it: the person is in
+    /// the province's expert database. The one wording of the province's pages and the city's.
+    public static let admittedLabel = "已入库（专家信息库）"
+
+    /// An application of this kind in `state`, in words: as `ApplicationState.label`, except that
+    /// an expert recommendation passed at the province was entered into the expert database
+    /// (`admittedLabel`), not passed by a committee (评审通过).
+    public func label(of state: ApplicationState) -> String {
+        self == .expert && state == .passed ? Self.admittedLabel : state.label
+    }
+
     /// The sections a submission must have filled in.
     public var requiredSections: [ApplicationSection] {
         switch self {

@@ -317,9 +317,12 @@ struct ReviewedDTO: Encodable {
     /// A province step's application kind (`title` or `expert`; `application_id` is then the
     /// province's id); absent for the tenant's own applications.
     var receivedKind: String?
+    /// `title` (职称申报) or `expert` (专家推荐), of every decision.
+    var kind: String
 
     init(_ r: ReviewedItem) {
         receivedKind = r.receivedKind?.rawValue
+        kind = r.kind.rawValue
         decisionId = r.decisionID
         applicationId = r.applicationID
         applicantName = r.applicantName
@@ -530,6 +533,9 @@ struct StrandedStepDTO: Encodable {
     var series: String
     var count: Int
     var handedOver: Bool
+    /// What waits, for a step of the province office's review of hand-overs: `title` or
+    /// `expert`; absent for the org's own chain.
+    var receivedKind: String?
     var needsAnotherLeader: Bool
     init(_ s: StrandedStep) {
         stage = s.stage.rawValue
@@ -537,6 +543,7 @@ struct StrandedStepDTO: Encodable {
         series = s.series
         count = s.count
         handedOver = s.handedOver
+        receivedKind = s.receivedKind?.rawValue
         needsAnotherLeader = s.needsAnotherLeader
     }
 }

@@ -68,7 +68,7 @@ extension Templates {
         """
 
     static let application = """
-        <h2>{{#expert}}专家推荐：{{specialty}} · {{/expert}}{{series}} {{level}} {{title}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
+        <h2>{{heading}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
         {{#returned}}<div class="flash error" role="alert" id="returned">退回修改：{{reason_label}}。需修改的部分：{{sections}}。{{#comment}}说明：{{comment}}{{/comment}}</div>{{/returned}}
         {{#committee}}<table id="app-committee"><tbody><tr><th scope="row">评委会</th><td>{{name}}</td></tr>
         <tr><th scope="row">面试时间</th><td id="app-interview-time">{{#interview}}{{time}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>
@@ -103,9 +103,9 @@ extension Templates {
         <h2>{{heading}}</h2>
         <p id="queue-waiting">待审查：共 {{waiting}} 件</p>
         {{#setup_hint}}<p class="hint" id="setup-hint">{{setup_hint}}</p>{{/setup_hint}}
-        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>操作</th></tr></thead><tbody>
-        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}</td><td><a href="{{base}}reviews/{{id}}" aria-label="审查{{applicant}}的申报">审查</a></td></tr>{{/items}}
-        {{^items}}<tr><td colspan="8">暂无待审查的申报</td></tr>{{/items}}
+        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>类别</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>操作</th></tr></thead><tbody>
+        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td class="kind">{{kind}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}</td><td><a href="{{base}}reviews/{{id}}" aria-label="审查{{applicant}}的{{kind}}">审查</a></td></tr>{{/items}}
+        {{^items}}<tr><td colspan="9">暂无待审查的申报</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="queue-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="queue-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
@@ -113,23 +113,23 @@ extension Templates {
     static let reviewed = """
         <h2>已审查</h2>
         <p>您作出的审查决定，最新的在前；“当前状态”为申报现在所处的环节。</p>
-        <table id="reviewed"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th>操作</th></tr></thead><tbody>
-        {{#items}}<tr data-application="{{id}}"><td>{{at}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td><td>{{standing}}</td>
+        <table id="reviewed"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>类别</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th>操作</th></tr></thead><tbody>
+        {{#items}}<tr data-application="{{id}}"><td>{{at}}</td><td>{{applicant}}</td><td>{{unit}}</td><td class="kind">{{kind}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td><td>{{standing}}</td>
         <td>{{#readable}}<a href="{{base}}{{readable}}" aria-label="查看{{applicant}}的申报">查看</a>{{/readable}}</td></tr>{{/items}}
-        {{^items}}<tr><td colspan="11">暂无审查记录</td></tr>{{/items}}
+        {{^items}}<tr><td colspan="12">暂无审查记录</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#newest_page}}<a id="reviewed-newest" href="{{newest_page}}">最新记录</a> {{/newest_page}}{{#older_page}}<a id="reviewed-older" href="{{older_page}}">更早的记录</a>{{/older_page}}</p>
         {{#province}}<h3>各市报送申报（职称申报、专家推荐）</h3>
-        <table id="reviewed-received"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th>操作</th></tr></thead><tbody>
-        {{#received}}<tr data-received="{{id}}"><td>{{at}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td><td>{{standing}}</td>
+        <table id="reviewed-received"><thead><tr><th>审查时间</th><th>申报人</th><th>单位</th><th>类别</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>决定</th><th>意见</th><th>当前状态</th><th>操作</th></tr></thead><tbody>
+        {{#received}}<tr data-received="{{id}}"><td>{{at}}</td><td>{{applicant}}</td><td>{{unit}}</td><td class="kind">{{kind}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td><td>{{standing}}</td>
         <td>{{#readable}}<a href="{{base}}{{readable}}" aria-label="查看{{applicant}}的申报">查看</a>{{/readable}}</td></tr>{{/received}}
-        {{^received}}<tr><td colspan="11">暂无审查记录</td></tr>{{/received}}
+        {{^received}}<tr><td colspan="12">暂无审查记录</td></tr>{{/received}}
         </tbody></table>
         <p class="pages">{{#received_newest}}<a href="{{received_newest}}">最新记录</a> {{/received_newest}}{{#received_older}}<a id="reviewed-received-older" href="{{received_older}}">更早的记录</a>{{/received_older}}</p>{{/province}}
         """
 
     static let review = """
-        <h2>审查：{{applicant}}（{{unit}}） · {{series}} {{level}} {{title}}</h2>
+        <h2>审查：{{applicant}}（{{unit}}） · {{heading}}</h2>
         <p>当前环节：<strong id="review-step">{{step}}</strong>{{#changed}}　重新提交后有修改的部分：<strong id="changed">{{changed}}</strong>{{/changed}}</p>
         <table id="review-sections"><tbody>{{#sections}}<tr><th scope="row">{{name}}{{#changed}}（有修改）{{/changed}}</th><td style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">上次提交：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}</tbody></table>
         {{#has_attachments}}<p id="review-attachments">附件：{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>　{{/attachments}}</p>{{/has_attachments}}

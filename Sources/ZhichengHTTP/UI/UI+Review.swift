@@ -156,13 +156,12 @@ extension UI {
         let files = try await services.applications.attachments(id, caller: user)
         let data: [String: Any] = [
             "attachments": files.map { ["id": $0.id, "name": $0.name, "size_kib": max(1, $0.size / 1024)] },
-            "app_id": v.id, "series": v.series, "level": v.level.rawValue, "title": v.title, "year": v.year, "state_label": v.stateLabel,
+            "app_id": v.id, "heading": v.heading, "year": v.year, "state_label": v.stateLabel,
             "editable": v.chain.state.editableByApplicant,
             "can_withdraw": [.inReview, .draft, .returned].contains(v.chain.state) && !v.chain.reviewedSinceSubmission,
             "returned": v.chain.state == .returned
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
-            "expert": v.kind == ApplicationKind.expert.rawValue, "specialty": v.specialty ?? "",
-            "sections": (v.kind == ApplicationKind.expert.rawValue ? ApplicationKind.expert.requiredSections : ApplicationSection.allCases).map { section -> [String: Any] in
+            "sections": (v.applicationKind == .expert ? ApplicationKind.expert.requiredSections : ApplicationSection.allCases).map { section -> [String: Any] in
                 ["name": section.rawValue, "content": v.sections[section.rawValue]?["内容"] ?? "", "orig": storedDigests[section.rawValue] ?? "",
                  "text": SectionText.text(v.sections[section.rawValue] ?? [:]),
                  // Fields other than 内容 (and 从业年限, below) were saved through the API: each gets its own input.
@@ -170,7 +169,7 @@ extension UI {
                     // A field of several lines in a textarea: a text input would drop its line breaks.
                     .map { ["section": section.rawValue, "key": $0.key, "value": $0.value, "lines": $0.value.contains(where: \.isNewline)] },
                  "flagged": v.returnSections.contains(section.rawValue),
-                 "years_field": v.kind == ApplicationKind.expert.rawValue && section == .work, "years": v.sections[section.rawValue]?["从业年限"] ?? ""]
+                 "years_field": v.applicationKind == .expert && section == .work, "years": v.sections[section.rawValue]?["从业年限"] ?? ""]
             },
             "trail": trail.map(trailRow),
             // The committee's notice and final result, once there is one (a province's too).
@@ -324,8 +323,8 @@ extension UI {
         let (queue, next) = paging.cut(read, cursor: \.id)
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
-            ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "series": q.series, "level": q.level, "title": q.title,
-             "step": q.stage.label, "resubmitted": q.submissions > 1]
+            ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "kind": q.kind?.label ?? "申报",
+             "series": q.series, "level": q.level, "title": q.title, "step": q.stage.label, "resubmitted": q.submissions > 1]
         }
         // The step and the size are kept across pages.
         func page(after: Int?) -> String {
@@ -362,7 +361,8 @@ extension UI {
                 case .expert?: "expert-reviews/\(r.applicationID)"
                 case nil: "reviews/\(r.applicationID)"
                 }
-                return ["id": r.applicationID, "at": Self.time(r.at), "applicant": r.applicantName, "unit": r.unitName, "series": r.series, "level": r.level,
+                return ["id": r.applicationID, "at": Self.time(r.at), "applicant": r.applicantName, "unit": r.unitName,
+                        "kind": r.kind.label, "series": r.series, "level": r.level,
                         "title": r.title, "step": r.stage.label, "decision": r.decision.label, "comment": r.comment, "standing": r.standing,
                         "readable": r.readable ? path as Any : false]
             }
@@ -401,7 +401,7 @@ extension UI {
         let files = (try? await services.applications.attachments(id, caller: user)) ?? []
         var data: [String: Any] = [
             "attachments": files.map { ["id": $0.id, "name": $0.name] }, "has_attachments": !files.isEmpty,
-            "app_id": v.id, "applicant": v.applicantName, "unit": v.unitName, "series": v.series, "level": v.level.rawValue, "title": v.title, "version": v.version,
+            "app_id": v.id, "applicant": v.applicantName, "unit": v.unitName, "heading": v.heading, "version": v.version,
             "step": v.chain.state == .inReview ? v.chain.stage.label : v.stateLabel, "stage": v.chain.stage.rawValue,
             "changed": v.changedSections.isEmpty ? false as Any : v.changedSections.joined(separator: "、"),
             "sections": ApplicationSection.allCases.filter { v.sections[$0.rawValue] != nil }.map { s -> [String: Any] in
@@ -417,7 +417,7 @@ extension UI {
             "trail": trail.map(trailRow),
         ]
         // Only what the application's form has, and the reviewer may see, can be named at fault.
-        let sections = (ApplicationKind(rawValue: v.kind) ?? .title).sections.map(\.rawValue).filter { !v.hiddenSections.contains($0) }
+        let sections = v.applicationKind.sections.map(\.rawValue).filter { !v.hiddenSections.contains($0) }
         data.merge(Self.decisionChoices(entered, ReviewDecision.allCases, sections: sections)) { $1 }
         return try render("审查：\(v.applicantName)", "review", data, user: user, context, flash: flash, status: status,
                           navCurrent: Self.reviewsPath(v.chain.state == .inReview && user.roles.count > 1 ? v.chain.stage : nil, of: user), orgName: org.name)

@@ -474,10 +474,10 @@ struct UI: Sendable {
             }
             // Applications in nobody's queue: only the admin can give the role and the series.
             for step in try await services.applications.strandedSteps(caller: user) {
-                let which = step.handedOver ? "\(step.stage.label)（各市报送）" : step.stage.label
+                let which = "\(step.stepLabel)：\(step.count) 件\(step.series)\(step.subject)无人可审"
                 todo.append((step.needsAnotherLeader
-                             ? "\(which)：\(step.count) 件\(step.series)申报无人可审（唯一的负责人已作经办人审查），请在“本单位人员角色管理”中再为一位人员分配负责人角色并授予该系列"
-                             : "\(which)：\(step.count) 件\(step.series)申报无人可审，请在“本单位人员角色管理”中为人员分配\(step.stage.role.label)角色并授予该系列",
+                             ? "\(which)（唯一的负责人已作经办人审查），请在“本单位人员角色管理”中再为一位人员分配负责人角色并授予该系列"
+                             : "\(which)，请在“本单位人员角色管理”中为人员分配\(step.stage.role.label)角色并授予该系列",
                              "staff"))
             }
             if org.parentID == nil {   // the city office (or the province's)
