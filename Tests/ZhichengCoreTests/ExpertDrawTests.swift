@@ -380,7 +380,10 @@ struct ApplicationKindTests {
         #expect(ApplicationKind.expert.label(of: .passed) == "已入库（专家信息库）")
         #expect(ApplicationKind.expert.label(of: .passed) == ApplicationKind.admittedLabel)
         #expect(ApplicationKind.title.label(of: .passed) == "评审通过")
-        for state in ApplicationState.allCases where state != .passed {
+        // Turned down by the province: 未通过, as the province says it; no committee judged it.
+        #expect(ApplicationKind.expert.label(of: .failed) == "未通过")
+        #expect(ApplicationKind.title.label(of: .failed) == "评审未通过")
+        for state in ApplicationState.allCases where state != .passed && state != .failed {
             #expect(ApplicationKind.expert.label(of: state) == state.label, "\(state)")
             #expect(ApplicationKind.title.label(of: state) == state.label, "\(state)")
         }

@@ -209,10 +209,13 @@ def test_province_rejection_flows_back_and_admits_nobody(env: Env):
     assert out["application"]["state"] == "rejected" and out.get("expert") is None
     wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "failed", 10, "the rejection to reach the city")
     assert all(x["name"] != "钱不符" for x in expect(env.prov.get("experts"), 200).json["experts"])
+    # 未通过, as the province says it: no committee judged it (not 评审未通过).
+    assert expect(env.prov.get(f"expert-applications/{papp['id']}"), 200).json["stage_label"] == "未通过"
+    assert expect(person.get(f"applications/{app['id']}"), 200).json["state_label"] == "未通过"
     # The unit's 申报人员状态查询 tells the expert recommendation from a title application.
     org_id, admin = env.schools["回民中学"]
     rows = expect(admin.get(f"orgs/{org_id}/applicant-status"), 200).json["rows"]
-    assert [r["kind"] for r in rows if r["application_id"] == app["id"]] == ["expert"], rows
+    assert [(r["kind"], r["stage"]) for r in rows if r["application_id"] == app["id"]] == [("expert", "未通过")], rows
     # Its route goes from the 主管单位 to the province office: the city office's row says it does
     # not pass there (not 尚未报送本级, nor that the unit belonged elsewhere when it applied).
     rows = expect(env.city.get(f"orgs/{org_id}/applicant-status"), 200).json["rows"]

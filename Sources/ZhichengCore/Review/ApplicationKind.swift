@@ -22,9 +22,14 @@ public enum ApplicationKind: String, Sendable, Codable, CaseIterable {
 
     /// An application of this kind in `state`, in words: as `ApplicationState.label`, except that
     /// an expert recommendation passed at the province was entered into the expert database
-    /// (`admittedLabel`), not passed by a committee (评审通过).
+    /// (`admittedLabel`), not passed by a committee (评审通过), and one the province turned down
+    /// is 未通过, as the province says it (no committee judged it: not 评审未通过).
     public func label(of state: ApplicationState) -> String {
-        self == .expert && state == .passed ? Self.admittedLabel : state.label
+        switch (self, state) {
+        case (.expert, .passed): Self.admittedLabel
+        case (.expert, .failed): ApplicationState.rejected.label
+        default: state.label
+        }
     }
 
     /// The sections a submission must have filled in.
