@@ -19,6 +19,27 @@ struct JSONValueTests {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
     }
 
+    /// What a caller needs to say what is wrong in its own words: the problem, the byte, and
+    /// the keys and positions leading to it.
+    @Test func anErrorSaysWhatWhereAndInWhichField() {
+        func failure(_ text: String) -> JSONParseError? {
+            do { _ = try JSONValue.parse(text); return nil } catch { return error }
+        }
+        let end = failure("")
+        #expect(end?.problem == .unexpectedEnd && end?.offset == 0 && end?.path == [] && end?.description == "unexpected end of input at byte 0")
+        let unterminated = failure(#"{"reason":"abc"#)
+        #expect(unterminated?.problem == .unterminatedString && unterminated?.path == ["reason"] && unterminated?.offset == 14)
+        let nested = failure(#"{"items":[{"count":1},{"count":tru}]}"#)
+        #expect(nested?.problem == .invalidLiteral && nested?.path == ["items", "1", "count"])
+        let comma = failure(#"{"a":1 "b":2}"#)
+        #expect(comma?.problem == .expectedCommaOrBrace && comma?.path == [] && comma?.offset == 7)
+        let twice = failure(#"{"x":{"k":1,"k\u0000":2,"k\u0000":3}}"#)
+        #expect(twice?.duplicateKey == "k\u{0}")
+        #expect(twice?.path == ["x"])
+        // A key quoted in the admin protocol's words shows a NUL by its code, never raw.
+        #expect(twice?.reason == #"duplicate key "k\u{0}""#)
+    }
+
     @Test func decodesEscapes() throws {
         #expect(try JSONValue.parse(#""\u90d1\u5dde\ud83d\ude00\/""#) == .string("郑州😀/"))
         #expect(JSONValue.string("a\nb\u{1}").serialized == #""a\nb\u0001""#)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import re
 
 import sqlite3
 from types import SimpleNamespace
@@ -108,6 +109,34 @@ def test_json_that_names_a_key_twice_or_nests_too_deep_is_refused(env) -> None:
         assert r.status == 400 and "64" in r.error()["message"], (r.status, r.body[:300])
         r = env.api.raw("POST", f"/t/{TENANT}/api/v1/orgs/1/children", body=b'{"name":"\xff","kind":"department"}', headers=headers)
         expect(r, 400)
+
+
+def test_a_body_that_is_null_or_not_json_is_told_so_in_chinese_and_a_byte_order_mark_is_skipped(env) -> None:
+    """`null` was "字段  不能为空" (no field, two spaces); a syntax error said the parser's English
+    ("unexpected end of input at byte 0"); a UTF-8 byte order mark (Notepad, PowerShell) made a
+    body "not JSON". Now: what is wrong in Chinese, with its byte and, inside a field, the field;
+    the mark is skipped."""
+    headers = {"Authorization": f"Bearer {env.city.token}", "Content-Type": "application/json"}
+    path = f"/t/{TENANT}/api/v1/staff/{env.staff['id']}"
+
+    def message(body: bytes, field: str | None = None) -> str:
+        return expect(env.api.raw("PATCH", path, body=body, headers=headers), 400, field=field).error()["message"]
+
+    with unchanged(env.daemon, TENANT):
+        assert message(b"null") == "请求体不能为 null，应为对象 {…}"
+        assert message(b"") == "请求体为空，应为 JSON"
+        assert message(b"{") == "请求体不是有效的 JSON：此处应为带双引号的字段名（第 2 个字节处）"
+        assert message('{"name":"李四'.encode(), field="name") == "请求体不是有效的 JSON：字段 name：字符串没有结束（缺少右引号）（第 16 个字节处）"
+        assert message(b'{"name":"\\ud800"}', field="name").endswith("不成对的 UTF-16 代理项（第 16 个字节处）")
+        assert message(b'{"name":"a"} x') == "请求体不是有效的 JSON：JSON 值之后还有多余的内容（第 14 个字节处）"
+        # Counted in the body as sent, the mark included.
+        assert message(b"\xef\xbb\xbf{") == "请求体不是有效的 JSON：此处应为带双引号的字段名（第 5 个字节处）"
+        for body in (b"null", b"", b"{", b"[1,]", b'{"a" 1}', b"tru", b"01", b'{"name":"\\x"}', b'{"name":"a"} x'):
+            said = message(body)
+            assert not re.search(r"[A-Za-z]{3,}", re.sub(r"JSON|UTF|true|false|null|uXXXX|字段 [a-z_.]+", "", said)), (body, said)
+    changed = expect(env.api.raw("PATCH", path, body="\ufeff".encode() + '{"name":"李四四"}'.encode(), headers=headers), 200).json
+    assert changed["name"] == "李四四", changed
+    expect(env.city.patch(f"staff/{env.staff['id']}", {"name": "李四"}), 200)
 
 
 def test_a_body_full_of_fractions_is_answered_with_a_short_error(env) -> None:

@@ -34,13 +34,17 @@ enum APIJSON {
         if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw ZhichengError(.unsupportedMediaType, "请求体应为 application/json")
         }
-        let buffer = try await body(of: request, limit: limit)
+        var buffer = try await body(of: request, limit: limit)
+        // A UTF-8 byte order mark (Windows Notepad, PowerShell's Out-File write one) is not part
+        // of the JSON: skipped, as RFC 8259 §8.1 allows a reader to.
+        let bom = buffer.readableBytesView.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        buffer.moveReaderIndex(forwardBy: bom)
         if let empty, buffer.readableBytesView.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return empty }
         let data = Data(buffer.readableBytesView)
         do {
             // First: a linear parse that refuses nesting deeper than 64 and repeated keys,
             // before Foundation's decoder and the error paths below walk the body.
-            try requireStrict(buffer)
+            try requireStrict(buffer, after: bom)
             return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             if case let .dataCorrupted(context) = error, context.codingPath.isEmpty, let problem = notWholeNumbers(in: data) { throw problem }
@@ -56,13 +60,49 @@ enum APIJSON {
     /// here too, so both doors read a body alike: a key given twice (`JSONDecoder` keeps
     /// the first, a reader keeping the last would see another request) and nesting
     /// deeper than 64.
-    private static func requireStrict(_ buffer: ByteBuffer) throws(ZhichengError) {
+    /// `skipped`: the bytes before `buffer` in the body (a byte order mark), counted in the
+    /// position an error names.
+    private static func requireStrict(_ buffer: ByteBuffer, after skipped: Int) throws(ZhichengError) {
         do {
             _ = try JSONValue.parse(buffer.readableBytesView)
         } catch {
-            if let key = error.duplicateKey { throw ZhichengError.badRequest("“\(key.prefix(40))”出现了两次", field: key) }
-            throw ZhichengError.badRequest("请求体不是有效的 JSON：\(error)")
+            throw invalidJSON(error, skipped: skipped, empty: buffer.readableBytesView.allSatisfy { [0x20, 0x09, 0x0A, 0x0D].contains($0) })
         }
+    }
+
+    /// What the parser found wrong, in Chinese: where (the byte of the body, counted from 1,
+    /// and the field when it was inside one) and what. `empty`: the body had nothing but
+    /// white space.
+    static func invalidJSON(_ error: JSONParseError, skipped: Int = 0, empty: Bool) -> ZhichengError {
+        let field = error.path.isEmpty ? nil : error.path.joined(separator: ".")
+        if let key = error.duplicateKey {
+            let at = field.map { "字段 \($0) 中" } ?? ""
+            return .badRequest("\(at)“\(key.prefix(40))”出现了两次", field: field.map { $0 + "." + key } ?? key)
+        }
+        if empty { return .badRequest("请求体为空，应为 JSON") }
+        let what: String = switch error.problem {
+        case .unexpectedEnd: "内容不完整，在此处意外结束"
+        case .unexpectedCharacter: "此处应为一个值（对象、数组、字符串、数字、true、false 或 null）"
+        case .invalidLiteral: "此处应为 true、false 或 null"
+        case .expectedKey: "此处应为带双引号的字段名"
+        case .expectedColon: "字段名之后应为冒号 :"
+        case .expectedCommaOrBrace: "此处应为逗号 , 或右花括号 }"
+        case .expectedCommaOrBracket: "此处应为逗号 , 或右方括号 ]"
+        case .notUTF8: "文字不是 UTF-8 编码"
+        case .controlCharacter: "字符串中有未转义的控制字符（换行应写作 \\n）"
+        case .unpairedSurrogate: "\\u 转义是不成对的 UTF-16 代理项"
+        case .invalidUnicodeEscape: "\\u 转义不是有效的字符"
+        case .invalidEscape: "无效的转义符（可用 \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX）"
+        case .unterminatedString: "字符串没有结束（缺少右引号）"
+        case .shortUnicodeEscape, .invalidHexDigit: "\\u 转义应为4位十六进制数字"
+        case .invalidNumber: "数字格式不正确"
+        case .numberOutOfRange: "数字超出范围"
+        case .dataAfterValue: "JSON 值之后还有多余的内容"
+        case .tooDeep(let depth): "嵌套超过\(depth)层"
+        case .duplicateKey: "字段名重复"
+        }
+        let at = field.map { "字段 \($0)：" } ?? ""
+        return .badRequest("请求体不是有效的 JSON：\(at)\(what)（第 \(skipped + error.offset + 1) 个字节处）", field: field)
     }
 
     /// A query parameter `true`/`false` (also `1`/`0`), nil when absent; anything else is 400.
@@ -171,8 +211,9 @@ enum APIJSON {
         case let .typeMismatch(type, context):
             guard let field = name(of: context.codingPath) else { return "请求体应为\(kind(type))" }
             return "字段 \(field) 应为\(kind(type))"
-        case let .valueNotFound(_, context):
-            return "字段 \(name(of: context.codingPath) ?? "") 不能为空"
+        case let .valueNotFound(type, context):
+            guard let field = name(of: context.codingPath) else { return "请求体不能为 null，应为\(kind(type))" }
+            return "字段 \(field) 不能为空"
         case let .dataCorrupted(context):
             // A number that is valid JSON but not a whole number in range (2026.5, 1e20).
             guard let field = name(of: context.codingPath) else { return "请求体不是有效的 JSON" }
