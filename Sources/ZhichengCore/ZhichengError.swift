@@ -22,19 +22,28 @@ public struct ZhichengError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     public var code: Code
-    public var message: String
+    /// What a person reads. Anything it quotes of a request shows its control and format
+    /// characters by code point (`showingInvisibles`): a NUL, an escape sequence or a bidi
+    /// override sent in a value never reaches a page, a terminal or a log line raw.
+    public var message: String { didSet { message = message.showingInvisibles() } }
+    /// What a page of the web UI says instead of `message`, where the API's words name the
+    /// codes it takes (`office`, `national`) that no screen shows; nil when both say the same.
+    public var screenMessage: String? { didSet { screenMessage = screenMessage?.showingInvisibles() } }
     /// The request field at fault, e.g. `division_code`.
     public var field: String?
 
-    public init(_ code: Code, _ message: String, field: String? = nil) {
+    public init(_ code: Code, _ message: String, field: String? = nil, screen screenMessage: String? = nil) {
         self.code = code
-        self.message = message
+        self.message = message.showingInvisibles()
+        self.screenMessage = screenMessage?.showingInvisibles()
         self.field = field
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
 
-    public static func invalid(_ message: String, field: String? = nil) -> Self { .init(.invalid, message, field: field) }
+    public static func invalid(_ message: String, field: String? = nil, screen: String? = nil) -> Self {
+        .init(.invalid, message, field: field, screen: screen)
+    }
     public static func notFound(_ message: String) -> Self { .init(.notFound, message) }
     public static func conflict(_ message: String) -> Self { .init(.conflict, message) }
     public static func badRequest(_ message: String, field: String? = nil) -> Self { .init(.badRequest, message, field: field) }

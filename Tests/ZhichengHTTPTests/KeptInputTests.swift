@@ -1,4 +1,5 @@
 import Testing
+import ZhichengCore
 @testable import ZhichengHTTP
 
 /// What a refused form (ended session, page of an earlier session) shows back for copying.
@@ -85,5 +86,17 @@ struct APIPathTests {
         #expect(!UI.isAPIPath("/t/zhengzhou/api/foo"))
         #expect(!UI.isAPIPath("/t/zhengzhou/api"))
         #expect(!UI.isAPIPath("/t/zhengzhou/api/v10/orgs"))
+    }
+
+    @Test func aFormFieldThatIsNotUTF8IsNamedAsThePageNamesIt() {
+        #expect(FormData.notUTF8("year").message == "表单不是 UTF-8 编码：“年度”的内容无法解码，请检查浏览器的文字编码设置后重试")
+        #expect(FormData.notUTF8("kind").message.contains("“类别”"))
+        #expect(FormData.notUTF8("address").message.contains("“通讯地址”"))
+        #expect(FormData.notUTF8("content:基本信息").message.contains("“基本信息”"))
+        #expect(FormData.notUTF8("field:基本信息:专业").message.contains("“基本信息 · 专业”"))
+        // A name no page has is not repeated (it is what was sent).
+        #expect(FormData.notUTF8("zz\u{202E}").message == "表单不是 UTF-8 编码：其中一项的内容无法解码，请检查浏览器的文字编码设置后重试")
+        #expect(FormData.notUTF8(nil).message.contains("字段名无法解码"))
+        #expect(throws: ZhichengError.self) { try FormData.urlEncoded(Array("year=%FF".utf8)) }
     }
 }

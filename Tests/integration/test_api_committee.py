@@ -156,7 +156,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert [(n["path"], n["result"], n["committee"]) for n in notices] == [(f"applications/{app['id']}", "通过", "郑州市中小学教师中级评委会")]
     # The 评审表 ends with the committee's opinion, in public notice for now.
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
-    assert "评委会意见" in form and "郑州市中小学教师中级评委会：通过（公示中）。同意" in form, form[-1500:]
+    assert "评委会意见" in form and "郑州市中小学教师中级评委会：通过（公示中）。<bdi>同意</bdi>" in form, form[-1500:]
     assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "publicity"
 
     # An objection during 公示 blocks the confirmation until the office resolves it.
@@ -187,7 +187,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert status_row(city, app["id"])["stage"] == "公示期满，待确认（通过）", status_row(city, app["id"])
     assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state_label"] == "公示期满，待确认"
     form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
-    assert "郑州市中小学教师中级评委会：通过（公示期满，待确认）。同意" in form, form[-1500:]
+    assert "郑州市中小学教师中级评委会：通过（公示期满，待确认）。<bdi>同意</bdi>" in form, form[-1500:]
     desk = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
     assert "公示期满，待确认（通过）" in desk and "公示中" not in desk, desk[-3000:]
     expect(city.reviewers[0].post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "x"}), 403)
@@ -198,7 +198,8 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
             r = city.api.raw("POST", f"/t/zhengzhou/committee/application/{app['id']}/objections/{objection}/resolve",
                              body=f"_csrf={city.admin.csrf}&decision={ruling}&reason=x".encode(),
                              headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
-            assert r.status == 400 and "decision 应为 upheld 或 dismissed" in r.body.decode(), (ruling, r.status)
+            # Said in the screens' words: the API's message names the codes (upheld, dismissed).
+            assert r.status == 400 and "所选的操作无效，请刷新页面后重新选择" in r.body.decode() and "upheld 或 dismissed" not in r.body.decode(), (ruling, r.status)
         expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "uphold", "reason": "x"}), 400, field="decision")
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": ""}), 400, field="reason")
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "长" * 1001}), 400, field="reason")
@@ -213,7 +214,7 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     expect(city.admin.get("committee-worklist?open=maybe"), 400, field="open")
     assert "暂无到达评委会的申报" in city.api.raw("GET", "/t/zhengzhou/committee?open=1", headers=cookie).body.decode()
     form = expect(applicant.get(f"applications/{app['id']}/review-form"), 200).body.decode()
-    assert "郑州市中小学教师中级评委会：通过。同意" in form and "公示中" not in form, form[-1500:]
+    assert "郑州市中小学教师中级评委会：通过。<bdi>同意</bdi>" in form and "公示中" not in form, form[-1500:]
     signed = re.search(r'id="committee-opinion">.*?<span class="sign">([^<]+)</span>', form, re.S)
     final_at = datetime.datetime.fromisoformat(committee_steps(applicant, app["id"])[-1]["at"].replace("Z", "+00:00")).astimezone(CHINA)
     assert signed and signed.group(1) == final_at.strftime("%Y-%m-%d %H:%M"), "dated by the confirmation"

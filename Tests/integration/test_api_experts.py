@@ -334,6 +334,12 @@ def test_suspend_retire_and_reinstate(env: Env):
     expert, session = become_expert(env, "回民中学", "孙暂停", specialty="初中物理")
     expect(env.prov_h.post(f"experts/{expert['id']}/state", {"state": "suspended", "reason": "x"}), 403)
     expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "suspended"}), 400, field="reason")
+    # A reason is free text (`FreeText`): nothing invisible fills it, no control character is kept.
+    expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "suspended", "reason": "\u200b\u3164"}), 400, field="reason", contains="请填写暂停或退出的理由")
+    expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "suspended", "reason": "暂停\u0000"}), 400, field="reason", contains="U+0000")
+    # So are the relations an expert declares, each on one line.
+    expect(env.prov.put(f"experts/{expert['id']}/relations", {"relations": ["周\u202e申报"]}), 400, field="relations", contains="回避关系不能含文字方向控制符")
+    expect(env.prov.put(f"experts/{expert['id']}/relations", {"relations": ["周\n申报"]}), 400, field="relations", contains="只能填写一行")
     assert expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "suspended", "reason": "本年度暂停"}), 200).json["state"] == "suspended"
     expect(session.get("experts/me"), 401)      # signed out and disabled
     assert expect(env.prov.get("experts?state=suspended"), 200).json["experts"][0]["id"] == expert["id"]
@@ -791,6 +797,11 @@ def test_committee_rules_and_session_input_are_checked(env: Env, pool: dict):
     expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, reserves=21)), 400, field="reserves")
     expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, panel_size=0)), 400, field="panel_size")
     expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, specialty="x" * 51)), 400, field="specialty")
+    # 评审地点 is one line of free text: it was only length-checked.
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, place="省人社厅\u0000301")), 400, field="place", contains="评审地点不能含控制字符（U+0000）")
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, place="省人社厅\u202e301")), 400, field="place", contains="评审地点不能含文字方向控制符")
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, place="a" + "\u0301" * 5000)), 400, field="place", contains="组合符号")
+    expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, place="省人社厅\n301")), 400, field="place", contains="只能填写一行")
     expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, applications=[])), 400, field="applications")
     expect(env.prov.post(f"committees/{pool['id']}/sessions", dict(base, series="会计人员")), 400, field="series")
     expect(env.prov.post(f"committees/{majority['id']}/sessions", base), 400, field="applications")   # 副高级 is not this committee's level
@@ -798,6 +809,7 @@ def test_committee_rules_and_session_input_are_checked(env: Env, pool: dict):
     assert expect(env.prov.get("sessions"), 200).json["sessions"] == before
     session = expect(env.prov.post(f"committees/{pool['id']}/sessions", base), 201).json
     expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "s" * 129}), 400, field="seed")
+    expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "s\u0000"}), 400, field="seed", contains="随机种子不能含控制字符")
     assert expect(env.prov.get(f"sessions/{session['id']}"), 200).json["state"] == "planned"
     expect(env.prov.post(f"sessions/{session['id']}/close"), 409)          # nothing drawn yet
     expect(env.prov.post(f"sessions/{session['id']}/replace", {"expert_id": 1}), 409)

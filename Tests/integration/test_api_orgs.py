@@ -600,7 +600,9 @@ def test_unit_info_flow(tree: Tree) -> None:
         for decision in ("approved", "", "通过"):
             r = tree.api.raw("POST", f"/t/{TENANT}/orgs/{oid}/review", body=urlencode({"_csrf": es.csrf, "decision": decision, "reason": "x"}).encode(),
                              headers={"Cookie": f"zc_session={es.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
-            assert r.status == 400 and "decision 应为 approve 或 reject" in r.body.decode(), (decision, r.status, r.body.decode()[-1500:])
+            # Said in the screens' words: the API's message names the codes (approve, reject).
+            assert r.status == 400 and "所选的操作无效，请刷新页面后重新选择" in r.body.decode() and "approve 或 reject" not in r.body.decode(), \
+                (decision, r.status, r.body.decode()[-1500:])
     reason = "证件图片不清晰，请重新上传"
     p = expect(es.post(f"orgs/{oid}/profile/review", {"decision": "reject", "reason": reason}), 200).json
     assert p["state"] == "rejected", p

@@ -545,8 +545,8 @@ def test_each_step_has_its_own_queue(env: Env) -> None:
     assert all(a["step"] == "leader" for a in expect(both.get("reviews/queue?stage=leader&limit=200"), 200).json["applications"])
     expect(env.reviewers["school.h"].get("reviews/queue?stage=leader"), 403, contains="负责人")
     expect(both.get("reviews/queue?stage=boss"), 400, field="stage")
-    # The screens answer the same, as pages.
-    for who, query, status, text in ((both, "stage=boss", 400, "stage 应为"), (env.reviewers["school.h"], "stage=leader", 403, "负责人角色")):
+    # The screens answer the same, as pages, in the words of the screens (the API's names the codes).
+    for who, query, status, text in ((both, "stage=boss", 400, "审查环节应为经办人审查或负责人审查"), (env.reviewers["school.h"], "stage=leader", 403, "负责人角色")):
         page = who.api.raw("GET", f"/t/{TENANT}/reviews?{query}", headers={"Cookie": f"zc_session={who.cookie}"})
         assert page.status == status and text in page.body.decode(), (page.status, page.body.decode()[-800:])
     decide(env.reviewers["school.l"], app["id"], "reject")

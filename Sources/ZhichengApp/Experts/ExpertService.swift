@@ -208,7 +208,7 @@ public struct ExpertService: Sendable {
     /// before), and the count of all that match. A province has thousands: none is out of reach.
     public func experts(series: String?, specialty: String?, state: String?, limit: Int? = nil, after: Int? = nil,
                         caller: SignedIn) async throws -> ExpertPage {
-        if let state, !state.isEmpty, ExpertState(rawValue: state) == nil { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
+        if let state, !state.isEmpty, ExpertState(rawValue: state) == nil { throw ExpertState.unknown }
         let paging = limit.map { Paging($0, maximum: 500) }
         return try await store.read(caller) { conn in
             _ = try Self.requireProvinceOffice(caller, conn)
@@ -230,10 +230,8 @@ public struct ExpertService: Sendable {
     /// Suspends (暂停), retires (退出) or reinstates an expert; the office admin only.
     public func setState(_ id: Int, state: String, reason rawReason: String, caller: SignedIn) async throws -> ExpertRecord {
         try Access.requireOrgAdmin(caller)
-        guard ExpertState(rawValue: state) != nil else { throw ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state") }
-        let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard state == "active" || !reason.isEmpty else { throw ZhichengError.invalid("请填写暂停或退出的理由", field: "reason") }
-        guard reason.count <= 500 else { throw ZhichengError.invalid("理由不能超过500个字符", field: "reason") }
+        guard ExpertState(rawValue: state) != nil else { throw ExpertState.unknown }
+        let reason = state == "active" ? try FreeText.expertStateReason.validate(rawReason) : try FreeText.expertStateReason.require(rawReason, else: "请填写暂停或退出的理由")
         return try await store.write(caller) { conn in
             _ = try Self.requireProvinceOffice(caller, conn, admin: true)
             let before = try Self.expert(id, conn)
@@ -251,12 +249,11 @@ public struct ExpertService: Sendable {
     /// Declared relations (回避关系): names, ID-card numbers or units the expert must
     /// not judge. The office admin or the expert may set them.
     public func setRelations(_ id: Int, relations raw: [String], caller: SignedIn) async throws -> ExpertRecord {
-        // Trimmed of what nobody sees; a number as sign-in reads it (full width, in groups, a
-        // lower-case x), so that the draw's comparison finds the applicant's.
-        let relations = raw.map { IDCardNumber.normalizedIfOne($0.trimmingInvisibles()) }.filter { !$0.isEmpty }
-        guard relations.count <= 50, relations.allSatisfy({ $0.count <= 100 }) else {
-            throw ZhichengError.invalid("回避关系最多50项，每项不超过100字", field: "relations")
-        }
+        // Each a line of free text (`FreeText.relation`: trimmed of what nobody sees); a number as
+        // sign-in reads it (full width, in groups, a lower-case x), so that the draw's comparison
+        // finds the applicant's.
+        let relations = try raw.map { IDCardNumber.normalizedIfOne(try FreeText.relation.validate($0)) }.filter { !$0.isEmpty }
+        guard relations.count <= 50 else { throw ZhichengError.invalid("回避关系最多50项", field: "relations") }
         return try await store.write(caller) { conn in
             let before = try Self.expert(id, conn)
             if before.accountID != caller.accountID { _ = try Self.requireProvinceOffice(caller, conn, admin: true) }

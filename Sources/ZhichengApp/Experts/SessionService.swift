@@ -151,8 +151,7 @@ public struct SessionService: Sendable {
                        specialty rawSpecialty: String?, panelSize: Int?, reserves: Int, applications: [Int], caller: SignedIn) async throws -> SessionView {
         try Access.requireOrgAdmin(caller)
         let date = try rawDate.flatMap { $0.trimmingWhitespaceAndNewlines().isEmpty ? nil : try CalendarDate($0, field: "date") }
-        let place = rawPlace?.trimmingWhitespaceAndNewlines() ?? ""
-        guard place.count <= 100 else { throw ZhichengError.invalid("评审地点不超过100个字", field: "place") }
+        let place = try FreeText.sessionPlace.validate(rawPlace)
         let givenName = rawName?.trimmingWhitespaceAndNewlines() ?? ""
         guard let wanted = givenName.isEmpty ? date.map({ "\($0)评审会" }) : givenName else {
             throw ZhichengError.invalid("请填写评审会名称或评审日期", field: "name")
@@ -242,8 +241,7 @@ public struct SessionService: Sendable {
     public func draw(_ id: Int, count: Int? = nil, reserves: Int? = nil, seed rawSeed: String?, caller: SignedIn) async throws -> SessionView {
         try Access.requireOrgAdmin(caller)
         if let reserves { try Self.checkReserves(reserves) }
-        let seed = rawSeed?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard seed.count <= 128 else { throw ZhichengError.invalid("随机种子不超过128个字符", field: "seed") }
+        let seed = try FreeText.drawSeed.validate(rawSeed)
         let chosenSeed = seed.isEmpty ? hexString((0..<16).map { _ in UInt8.random(in: 0...255) }) : seed
         return try await store.write(caller) { conn in
             try ExpertService.requireProvinceOffice(caller, conn, admin: true)
@@ -360,10 +358,11 @@ public struct SessionService: Sendable {
                   try conn.scalar("SELECT count(*) FROM session_experts WHERE session_id = ? AND expert_id = ? AND role = 'panel'", [id, expert])?.int == 1 else {
                 throw ZhichengError(.forbidden, "只有本场评审会评审组的专家可以投票")
             }
-            guard let vote = Vote(rawValue: rawVote) else { throw ZhichengError.invalid("vote 应为 agree（同意）、disagree（不同意）或 abstain（弃权）", field: "vote") }
+            guard let vote = Vote(rawValue: rawVote) else {
+                throw ZhichengError.invalid("vote 应为 agree（同意）、disagree（不同意）或 abstain（弃权）", field: "vote", screen: "请选择表决意见：同意、不同意或弃权")
+            }
             if let score, !(0...100).contains(score) { throw ZhichengError.invalid("评分应为0至100", field: "score") }
-            let comment = rawComment.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard comment.count <= 1000 else { throw ZhichengError.invalid("意见不超过1000字", field: "comment") }
+            let comment = try FreeText.voteComment.validate(rawComment)
             guard try conn.scalar("SELECT state FROM experts WHERE id = ?", [expert])?.string == "active" else { throw ZhichengError(.forbidden, "您在专家库中的状态不是“在库”") }
             try Self.state(of: try Self.session(id, caller: caller, conn)).require(.vote)
             guard try conn.scalar("SELECT count(*) FROM session_applications WHERE session_id = ? AND received_id = ?", [id, application])?.int == 1 else {

@@ -298,9 +298,7 @@ public struct OrgService: Sendable {
     /// The parent's 审核: approve, or reject with a reason the unit sees.
     public func reviewProfile(of id: Int, approve: Bool, reason rawReason: String?, caller: SignedIn) async throws -> OrgRecord {
         try Access.requireOrgAdmin(caller)
-        let reason = rawReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if !approve && reason.isEmpty { throw ZhichengError.invalid("退回时请填写原因", field: "reason") }
-        guard reason.count <= 500 else { throw ZhichengError.invalid("原因不能超过500个字符", field: "reason") }
+        let reason = approve ? try FreeText.returnReason.validate(rawReason) : try FreeText.returnReason.require(rawReason, else: "退回时请填写原因")
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)

@@ -373,7 +373,7 @@ public struct ApplicationService: Sendable {
         self.automatedSteps = automatedSteps
     }
 
-    public static let maxSectionBytes = 64 * 1024
+    public static let maxSectionBytes = SectionFields.maxBytes
     /// Applications one applicant may create for one 年度, in any state (nothing is ever
     /// deleted): a person applies for one title a year, and may start again after a
     /// withdrawal. Without a bound, create / submit / withdraw by script filled the tenant
@@ -396,7 +396,9 @@ public struct ApplicationService: Sendable {
         // As typed on any form: blanks around the title (chosen from a list, or typed) are not part of it.
         let title = rawTitle.trimmingInvisibles()
         guard caller.kind == .applicant else { throw ZhichengError(.forbidden, "只有申报人可以创建申报") }
-        guard let kind = ApplicationKind(rawValue: kind) else { throw ZhichengError.invalid("kind 应为 title（职称申报）或 expert（专家推荐）", field: "kind") }
+        guard let kind = ApplicationKind(rawValue: kind) else {
+            throw ZhichengError.invalid("kind 应为 title（职称申报）或 expert（专家推荐）", field: "kind", screen: "请选择申报类别：职称申报或专家推荐")
+        }
         // SPEC §5.1 creates with {kind, year, series, level, title}: an expert application's
         // specialty may come later, in 基本信息's 专业 (see `expertSpecialty`); one given is checked.
         let specialty: String? = kind == .expert && rawSpecialty != nil ? try ApplicationKind.validateSpecialty(rawSpecialty) : nil
@@ -468,7 +470,7 @@ public struct ApplicationService: Sendable {
 
     /// Saves one section (a JSON object of text fields) while the application is a draft or returned.
     public func saveSection(_ applicationID: Int, section rawSection: String, fields: [String: String], caller: SignedIn) async throws -> ApplicationView {
-        let (section, json) = try Self.checkedSection(rawSection, fields)
+        let (section, _, json) = try Self.checkedSection(rawSection, fields)
         return try await store.write(caller) { conn in
             let (app, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
             guard chain.state.editableByApplicant else { throw ZhichengError.conflict("申报当前状态为“\(chain.state.label)”，不能修改") }
@@ -497,7 +499,8 @@ public struct ApplicationService: Sendable {
     /// saves, so a change made elsewhere meanwhile is never overwritten unseen.
     public func saveSections(_ applicationID: Int, _ edits: [SectionEdit], caller: SignedIn) async throws -> [String] {
         let checked = try edits.map { edit in
-            (SectionEdit(section: edit.section, fields: Self.lineBreaksUnified(edit.fields), shown: edit.shown), try Self.checkedSection(edit.section, edit.fields))
+            let (section, fields, json) = try Self.checkedSection(edit.section, edit.fields)
+            return (SectionEdit(section: edit.section, fields: fields, shown: edit.shown), (section, json))
         }
         return try await store.write(caller) { conn in
             let (app, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
@@ -548,31 +551,23 @@ public struct ApplicationService: Sendable {
         return sections
     }
 
-    /// A section name and its fields as stored (sorted JSON), refused when unknown or over 64 KiB.
-    static func checkedSection(_ rawSection: String, _ fields: [String: String]) throws -> (ApplicationSection, String) {
+    /// A section name and its fields as kept (`SectionFields.validated`: names checked, line
+    /// breaks as LF) and as stored (sorted JSON), refused when unknown or over 64 KiB.
+    static func checkedSection(_ rawSection: String, _ rawFields: [String: String]) throws -> (ApplicationSection, [String: String], String) {
         guard let section = ApplicationSection(rawValue: rawSection) else {
             throw ZhichengError.notFound("没有“\(rawSection.prefix(20))”这一部分（可用：\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）")
         }
-        let json = String(decoding: try JSONEncoder.sorted.encode(Self.lineBreaksUnified(fields)), as: UTF8.self)
+        let fields = try SectionFields.validated(rawFields, section: section)
+        let json = String(decoding: try JSONEncoder.sorted.encode(fields), as: UTF8.self)
         guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 64 KiB）") }
-        return (section, json)
+        return (section, fields, json)
     }
 
     /// A section's fields with every line break one LF: a browser posts a textarea's lines
     /// with CR LF, an API client may send either, and the same text must be stored, and
     /// compared (`saveSections`), the same whichever door it came through.
     static func lineBreaksUnified(_ fields: [String: String]) -> [String: String] {
-        fields.mapValues { value in
-            guard value.unicodeScalars.contains("\r") else { return value }
-            var out = String.UnicodeScalarView()
-            var afterCR = false
-            for scalar in value.unicodeScalars {
-                if scalar == "\n" && afterCR { afterCR = false; continue }
-                afterCR = scalar == "\r"
-                out.append(afterCR ? "\n" : scalar)
-            }
-            return String(out)
-        }
+        fields.mapValues { FreeText.unifyingLineBreaks($0) }
     }
 
     /// Writes one section of an editable application, with its version and audit row.
@@ -653,7 +648,7 @@ public struct ApplicationService: Sendable {
             // client's `{}`), which the application page never stores for a section never typed in.
             let filled = Set(try conn.query("SELECT section, content FROM application_sections WHERE application_id = ?", [id]).compactMap { r -> String? in
                 let fields = (try? JSONDecoder().decode([String: String].self, from: Data((r["content"].string ?? "").utf8))) ?? [:]
-                return fields.values.contains { !$0.trimmingInvisibles().isEmpty } ? r["section"].string : nil
+                return fields.values.contains { !FreeText.isBlank($0) } ? r["section"].string : nil
             })
             let missing = kind.requiredSections.filter { !filled.contains($0.rawValue) }
             guard missing.isEmpty else { throw ZhichengError.invalid("请先填写：\(missing.map(\.rawValue).joined(separator: "、"))", field: "sections") }
@@ -967,7 +962,7 @@ public struct ApplicationService: Sendable {
     public func decide(_ applicationID: Int, decision rawDecision: String, comment rawComment: String?, sections: [String]?, reason rawReason: String?,
                        version: Int?, step rawStep: String? = nil, caller: SignedIn) async throws -> DecisionOutcome {
         guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员可以审查") }
-        guard let decision = ReviewDecision(rawValue: rawDecision) else { throw ZhichengError.invalid("decision 应为 pass、return 或 reject", field: "decision") }
+        guard let decision = ReviewDecision(rawValue: rawDecision) else { throw ReviewDecision.unknown }
         let intended = try ReviewStage.named(rawStep)
         let comment = try decision.comment(rawComment)
         let returning = decision == .return ? try ReturnRequest(sections: sections, reason: rawReason, comment: comment) : nil

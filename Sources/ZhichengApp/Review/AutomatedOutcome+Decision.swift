@@ -17,8 +17,9 @@ extension AutomatedOutcome.Result {
         case "pass":
             self = .pass
         case "return":
-            let comment = (object["comment"] as? String ?? "").trimmingWhitespaceAndNewlines()
             do {
+                // Held to the rule of a reviewer's 意见: no NUL or bidi override reaches the applicant's trail.
+                let comment = try ReviewDecision.return.comment(object["comment"] as? String)
                 self = .return(try ReturnRequest(sections: object["sections"] as? [String], reason: object["reason"] as? String, comment: comment),
                                comment: comment)
             } catch {
@@ -30,11 +31,14 @@ extension AutomatedOutcome.Result {
         }
     }
 
-    /// A value of the answer as JSON text (at most 200 characters), "missing" when absent.
+    /// A value of the answer as JSON text (at most 200 characters, its invisible characters by
+    /// code point), "missing" when absent.
     static func shown(_ value: Any?) -> String {
         guard let value else { return "missing" }
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes]) else { return "\(value)" }
-        let text = String(decoding: data, as: UTF8.self)
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes]) else {
+            return "\(value)".showingInvisibles()
+        }
+        let text = String(decoding: data, as: UTF8.self).showingInvisibles()
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 }

@@ -155,10 +155,10 @@ public struct EvaluationService: Sendable {
     /// a notice that changes something must name a time to come, not after next year
     /// (`InterviewTime.requireAllowed`), while the same notice sent again changes nothing
     /// even once its minute has passed.
-    public func setInterviews(_ targets: [EvaluationTarget], time rawTime: String, place: String, caller: SignedIn) async throws -> [EvaluationRecord] {
+    public func setInterviews(_ targets: [EvaluationTarget], time rawTime: String, place rawPlace: String, caller: SignedIn) async throws -> [EvaluationRecord] {
         try Access.requireOrgAdmin(caller)
-        let time = try InterviewTime(rawTime), place = place.trimmingCharacters(in: .whitespaces)
-        guard !place.isEmpty, place.count <= 200 else { throw ZhichengError.invalid("请填写面试地点", field: "place") }
+        let time = try InterviewTime(rawTime)
+        let place = try FreeText.interviewPlace.require(rawPlace, else: "请填写面试地点")
         guard !targets.isEmpty else { throw ZhichengError.invalid("请选择要发出面试通知的申报", field: "items") }
         guard targets.count <= Self.batchLimit else { throw ZhichengError.invalid("一次最多向 \(Self.batchLimit) 份申报发出面试通知", field: "items") }
         let (records, notify) = try await store.write(caller) { conn -> ([EvaluationRecord], Bool) in
@@ -223,8 +223,7 @@ public struct EvaluationService: Sendable {
     public func recordResult(_ target: EvaluationTarget, result: String, note rawNote: String?, caller: SignedIn) async throws -> EvaluationRecord {
         try Access.requireOrgAdmin(caller)
         guard ["通过", "未通过"].contains(result) else { throw ZhichengError.invalid("评审结果应为“通过”或“未通过”", field: "result") }
-        let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard note.count <= 1000 else { throw ZhichengError.invalid("说明不超过1000字", field: "note") }
+        let note = try FreeText.resultNote.validate(rawNote)
         let until = publicityDeadline()
         let record = try await store.write(caller) { conn in
             // One that sits in a review session (planned or drawn: SessionService.holdingSession)
@@ -280,9 +279,8 @@ public struct EvaluationService: Sendable {
     /// a result of the tenant's own committee, or the province's result on an application
     /// of the tenant (sent on to the province through the relay).
     public func lodgeObjection(_ target: EvaluationTarget, text rawText: String, evidence rawEvidence: String, caller: SignedIn) async throws -> Lodged {
-        let text = rawText.trimmingCharacters(in: .whitespacesAndNewlines), evidence = rawEvidence.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.count <= 2000 else { throw ZhichengError.invalid("请填写异议内容（不超过2000字）", field: "text") }
-        guard evidence.count <= 2000 else { throw ZhichengError.invalid("证据说明不超过2000字", field: "evidence") }
+        let text = try FreeText.objectionText.require(rawText, else: "请填写异议内容（不超过2000字）")
+        let evidence = try FreeText.objectionEvidence.validate(rawEvidence)
         let lodged = try await store.write(caller) { conn -> Lodged in
             let now = Date().timeIntervalSince1970
             let column = Self.column(target)
@@ -358,9 +356,7 @@ public struct EvaluationService: Sendable {
     /// decides again); dismissed leaves it standing.
     public func resolveObjection(_ objectionID: Int, upheld: Bool, reason rawReason: String, caller: SignedIn) async throws -> EvaluationRecord {
         try Access.requireOrgAdmin(caller)
-        let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw ZhichengError.invalid("请填写处理理由", field: "reason") }
-        guard reason.count <= 1000 else { throw ZhichengError.invalid("处理理由不超过1000字", field: "reason") }
+        let reason = try FreeText.objectionReason.require(rawReason, else: "请填写处理理由")
         let (record, notify) = try await store.write(caller) { conn -> (EvaluationRecord, Bool) in
             guard let row = try conn.query("SELECT o.evaluation_id, o.state, e.application_id, e.received_id FROM objections o JOIN evaluations e ON e.id = o.evaluation_id WHERE o.id = ?", [objectionID]).first,
                   let evaluation = row["evaluation_id"].int else { throw ZhichengError.notFound("没有这个异议") }

@@ -111,9 +111,7 @@ public struct PlanService: Sendable {
     /// The city office's 审核: only the admin of the tenant's root office decides.
     public func review(planID: Int, approve: Bool, reason rawReason: String?, caller: SignedIn) async throws -> PlanRecord {
         try Access.requireOrgAdmin(caller)
-        let reason = rawReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if !approve && reason.isEmpty { throw ZhichengError.invalid("退回时请填写原因", field: "reason") }
-        guard reason.count <= 500 else { throw ZhichengError.invalid("原因不能超过500个字符", field: "reason") }
+        let reason = approve ? try FreeText.returnReason.validate(rawReason) : try FreeText.returnReason.require(rawReason, else: "退回时请填写原因")
         return try await store.write(caller) { conn in
             try Access.requireOrgAdmin(caller)
             guard let root = try conn.rootOrg(), root.id == caller.orgID else { throw ZhichengError(.forbidden, "申报计划由市职改办审核") }

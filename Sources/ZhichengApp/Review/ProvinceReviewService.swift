@@ -356,8 +356,8 @@ enum ProvinceReview {
         let me = try ExpertService.requireProvinceOffice(caller, conn)
         // Who may decide is checked before what was sent.
         guard let decision = ReviewDecision(rawValue: rawDecision), decision != .return || kind == .title else {
-            throw ZhichengError.invalid(kind == .expert ? "专家推荐审查可作“通过”或“未通过”；需修改时请作“未通过”并写明理由" : "decision 应为 pass、return 或 reject",
-                                        field: "decision")
+            if kind == .title { throw ReviewDecision.unknown }
+            throw ZhichengError.invalid("专家推荐审查可作“通过”或“未通过”；需修改时请作“未通过”并写明理由", field: "decision")
         }
         let intended = try ReviewStage.named(rawStep)
         let comment = try decision.comment(rawComment)

@@ -20,7 +20,9 @@ public enum StaffRole: String, Sendable, Codable, CaseIterable {
     public static func parse(_ raws: [String]) throws(ZhichengError) -> [StaffRole] {
         var out: [StaffRole] = []
         for raw in raws {
-            guard let role = StaffRole(rawValue: raw) else { throw .invalid("角色应为 handler（经办人）或 leader（负责人），不是 \(raw.prefix(20))", field: "roles") }
+            guard let role = StaffRole(rawValue: raw) else {
+                throw .invalid("角色应为 handler（经办人）或 leader（负责人），不是 \(raw.prefix(20))", field: "roles", screen: "请选择角色：经办人或负责人")
+            }
             if !out.contains(role) { out.append(role) }
         }
         return out

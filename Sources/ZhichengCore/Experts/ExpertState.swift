@@ -14,6 +14,10 @@ public enum ExpertState: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// A `state` that is none of these: the API's words name the codes, a page's the labels.
+    public static let unknown = ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state",
+                                                      screen: "专家状态应为\(allCases.map { "“\($0.label)”" }.joined(separator: "、"))")
+
     /// Why a vote of an expert in this state is left out at a close (nil: active).
     public var leftOutReason: String? {
         switch self {

@@ -83,12 +83,9 @@ public enum SessionState: String, Sendable, Codable, CaseIterable {
     /// The longest reason a cancellation may give.
     public static let maxReasonLength = 500
 
-    /// A cancellation's reason, trimmed: required (400 naming `reason`), at most
+    /// A cancellation's reason (`FreeText`): required (400 naming `reason`), at most
     /// `maxReasonLength` characters.
     public static func cancelReason(_ raw: String?) throws(ZhichengError) -> String {
-        let reason = (raw ?? "").trimmingInvisibles()
-        guard !reason.isEmpty else { throw .invalid("请填写取消评审会的理由", field: "reason") }
-        guard reason.count <= maxReasonLength else { throw .invalid("理由不能超过\(maxReasonLength)个字符", field: "reason") }
-        return reason
+        try FreeText.cancelReason.require(raw, else: "请填写取消评审会的理由")
     }
 }

@@ -43,7 +43,8 @@ public struct VotingRule: Sendable, Equatable {
 
     public static func named(_ name: String) throws(ZhichengError) -> VotingRule {
         guard let rule = all.first(where: { $0.name == name }) else {
-            throw .invalid("评审规则应为 \(all.map(\.name).joined(separator: " 或 "))", field: "rule")
+            throw .invalid("评审规则应为 \(all.map(\.name).joined(separator: " 或 "))", field: "rule",
+                           screen: "请选择表决规则：\(all.map(\.label).joined(separator: "，或"))")
         }
         return rule
     }

@@ -17,7 +17,8 @@ public enum OrgKind: String, Sendable, Codable, CaseIterable {
 
     public init(parsing raw: String, field: String = "kind") throws(ZhichengError) {
         guard let kind = Self(rawValue: raw) else {
-            throw .invalid("机构类别应为 office（职改办）、department（主管单位）或 unit（单位）", field: field)
+            throw .invalid("机构类别应为 office（职改办）、department（主管单位）或 unit（单位）", field: field,
+                           screen: "请选择机构类别：\(Self.allCases.map(\.label).joined(separator: "、"))")
         }
         self = kind
     }

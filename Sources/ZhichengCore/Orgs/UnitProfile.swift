@@ -101,16 +101,15 @@ public struct UnitProfile: Sendable, Equatable, Codable {
         }
     }
 
-    /// Checks every filled-in field and normalizes it (trims, upper-cases codes).
+    /// Checks every filled-in field (`FreeText`, one line of at most 200 characters) and
+    /// normalizes it (trims, upper-cases codes).
     /// With `complete`, every required field must be filled in too (for 提交).
     public func validated(complete: Bool) throws(ZhichengError) -> UnitProfile {
         var out = UnitProfile()
         for (key, label, required) in Self.fields {
-            let value = self[key].trimmingSpaces()
-            guard value.count <= 200 else { throw .invalid("\(label)不能超过200个字符", field: key) }
-            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw .invalid("\(label)含有不可见的控制字符", field: key)
-            }
+            // Each a line of free text first (trimmed; no control, format or bidi character),
+            // then read as what it is.
+            let value = try FreeText(field: key, label: label, maxCharacters: 200, lines: .single).validate(self[key])
             if value.isEmpty {
                 if complete && required { throw .invalid("请填写\(label)", field: key) }
                 continue

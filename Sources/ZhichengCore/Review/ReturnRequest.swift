@@ -20,7 +20,8 @@ public struct ReturnRequest: Sendable, Equatable {
             throw .invalid("请选择退回原因（\(ReturnReason.allCases.map(\.label).joined(separator: "、"))）", field: "reason")
         }
         guard let reason = ReturnReason(rawValue: raw) else {
-            throw .invalid("退回原因应为：\(ReturnReason.allCases.map { "\($0.rawValue)（\($0.label)）" }.joined(separator: "、"))", field: "reason")
+            throw .invalid("退回原因应为：\(ReturnReason.allCases.map { "\($0.rawValue)（\($0.label)）" }.joined(separator: "、"))", field: "reason",
+                           screen: "请选择退回原因（\(ReturnReason.allCases.map(\.label).joined(separator: "、"))）")
         }
         guard reason != .other || !comment.isEmpty else { throw .invalid("原因为“其他”时请填写说明", field: "comment") }
         self.sections = known.filter(named.contains)

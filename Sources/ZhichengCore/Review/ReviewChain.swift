@@ -11,7 +11,9 @@ public enum ReviewStage: String, Sendable, Codable, CaseIterable {
     /// The `step` a decision names (`handler` or `leader`), nil when it names none.
     public static func named(_ raw: String?) throws(ZhichengError) -> ReviewStage? {
         guard let raw, !raw.isEmpty else { return nil }
-        guard let stage = ReviewStage(rawValue: raw) else { throw .invalid("step 应为 handler 或 leader", field: "step") }
+        guard let stage = ReviewStage(rawValue: raw) else {
+            throw .invalid("step 应为 handler 或 leader", field: "step", screen: "审查环节应为经办人审查或负责人审查，请刷新页面后重试")
+        }
         return stage
     }
 
@@ -25,7 +27,8 @@ public enum ReviewStage: String, Sendable, Codable, CaseIterable {
         if let step {
             guard step == current else { throw .conflict("该申报现处于\(current.label)，不是\(step.label)，请刷新后再审查") }
         } else if !versioned, roles.contains(.handler), roles.contains(.leader) {
-            throw .invalid("您同时是经办人和负责人：请写明 step（handler 或 leader），或带上所见的 version", field: "step")
+            throw .invalid("您同时是经办人和负责人：请写明 step（handler 或 leader），或带上所见的 version", field: "step",
+                           screen: "您同时是经办人和负责人，无法确定本次审查的环节，请刷新页面后重试")
         }
     }
 }
@@ -44,13 +47,14 @@ public enum ReviewDecision: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// A reviewer's 意见 as it is kept: trimmed, at most 2000 characters, required for 未通过
-    /// (the applicant must read why). The same at every level, in a city and in the province.
+    /// A `decision` that is none of these: the API's words name the codes, a page's the buttons.
+    public static let unknown = ZhichengError.invalid("decision 应为 pass、return 或 reject", field: "decision",
+                                                      screen: "审查结果应为\(allCases.map { "“\($0.label)”" }.joined(separator: "、"))，请刷新页面后重新选择")
+
+    /// A reviewer's 意见 as it is kept (`FreeText.reviewComment`), required for 未通过 (the applicant must
+    /// read why). The same at every level, in a city and in the province, and for a plugin's return.
     public func comment(_ raw: String?) throws(ZhichengError) -> String {
-        let comment = (raw ?? "").trimmingWhitespaceAndNewlines()
-        guard comment.count <= 2000 else { throw .invalid("意见不能超过2000个字符", field: "comment") }
-        if self == .reject && comment.isEmpty { throw .invalid("未通过时请填写意见", field: "comment") }
-        return comment
+        self == .reject ? try FreeText.reviewComment.require(raw, else: "未通过时请填写意见") : try FreeText.reviewComment.validate(raw)
     }
 }
 

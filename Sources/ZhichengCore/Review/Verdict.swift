@@ -6,7 +6,9 @@ public protocol ChosenAnswer: RawRepresentable<String>, CaseIterable, Sendable {
 extension ChosenAnswer {
     public init(parsing raw: String?, field: String = "decision") throws(ZhichengError) {
         guard let raw, let value = Self(rawValue: raw) else {
-            throw ZhichengError.invalid("\(field) 应为 \(Self.allCases.map(\.rawValue).joined(separator: " 或 "))", field: field)
+            // A page offers only these: another answer came from a stale page or a hand-made post.
+            throw ZhichengError.invalid("\(field) 应为 \(Self.allCases.map(\.rawValue).joined(separator: " 或 "))", field: field,
+                                        screen: "所选的操作无效，请刷新页面后重新选择")
         }
         self = value
     }

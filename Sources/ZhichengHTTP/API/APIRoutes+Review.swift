@@ -484,7 +484,9 @@ struct CommitteeDTO: Encodable {
 /// `?stage=handler|leader` of a queue request: one step only (经办人审查 or 负责人审查).
 func queueStage(_ request: Request) throws -> ReviewStage? {
     guard let raw = request.uri.queryParameters.get("stage") else { return nil }
-    guard let stage = ReviewStage(rawValue: raw) else { throw ZhichengError.invalid("stage 应为 handler 或 leader", field: "stage") }
+    guard let stage = ReviewStage(rawValue: raw) else {
+        throw ZhichengError.invalid("stage 应为 handler 或 leader", field: "stage", screen: "审查环节应为经办人审查或负责人审查")
+    }
     return stage
 }
 

@@ -114,10 +114,16 @@ struct FormData {
             i += 1
         }
         guard let text = String(validating: out, as: UTF8.self) else {
-            let what = field.map { "“\($0.prefix(40))”的内容" } ?? "字段名"
-            throw ZhichengError.invalid("表单不是 UTF-8 编码：\(what)无法解码", field: field ?? "form")
+            throw notUTF8(field)
         }
         return text
+    }
+
+    /// A field (nil: a field's name) that is not UTF-8, named as the page names it, or not
+    /// at all when no page has it (its name is what was sent, maybe not even text).
+    static func notUTF8(_ field: String?) -> ZhichengError {
+        let what = field.map { name in KeptInput.screenLabel(name).map { "“\($0)”的内容" } ?? "其中一项的内容" } ?? "字段名"
+        return .invalid("表单不是 UTF-8 编码：\(what)无法解码，请检查浏览器的文字编码设置后重试", field: field ?? "form")
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
@@ -166,7 +172,7 @@ struct FormData {
                 form.fileName = part.headers.first(name: "Content-Disposition").flatMap(Self.fileName(disposition:))
             } else {
                 guard let value = String(validating: part.body.readableBytesView, as: UTF8.self) else {
-                    throw ZhichengError.invalid("表单不是 UTF-8 编码：“\(name.prefix(40))”的内容无法解码", field: name)
+                    throw notUTF8(name)
                 }
                 form.fields[name, default: []].append(value)
             }

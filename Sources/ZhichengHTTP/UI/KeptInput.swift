@@ -31,6 +31,26 @@ enum KeptInput {
         "date": "日期", "panel_size": "评审专家人数", "evidence": "证据", "note": "说明",
     ]
 
+    /// Labels of the UI forms' other fields (choices, hidden fields, passwords), for a message
+    /// that must name one (`FormData`: a field that is not UTF-8).
+    static let otherLabels: [String: String] = [
+        "decision": "审查结果", "kind": "类别", "state": "状态", "stage": "审查环节", "rule": "评审规则", "result": "评审结果",
+        "vote": "表决意见", "roles": "角色", "sections": "内容", "levels": "级别", "series": "系列", "level": "级别", "org": "机构",
+        "parent_id": "上级机构", "applicant": "申报人", "below": "下级单位", "expert": "专家", "items": "申报", "open": "仅未完成",
+        "application": "申报", "applications": "申报", "committee": "评委会", "then": "操作", "version": "版本", "file": "附件",
+        "q": "查找", "password": "密码", "old_password": "原密码", "new_password": "新密码", "new_password2": "确认新密码",
+        "_csrf": "表单校验码", "_what": "操作对象", "_back_q": "返回位置", "_back_after": "返回位置", "_confirmed": "确认",
+    ]
+
+    /// A form field's name as the screens say it: nil for a name no form of the UI has.
+    static func screenLabel(_ name: String) -> String? {
+        let parts = name.split(separator: ":", maxSplits: 2)
+        if parts.count >= 2, ["content", "field", "years", "orig"].contains(parts[0]) {
+            return ApplicationSection(rawValue: String(parts[1])) == nil ? nil : label(name)
+        }
+        return labels[name] ?? otherLabels[name] ?? UnitProfile.fields.first { $0.key == name }?.label
+    }
+
     static func fields(_ form: FormData) -> [Field] {
         form.fields.keys.sorted(by: order).flatMap { name -> [Field] in
             guard !skipped(name) else { return [] }

@@ -168,6 +168,9 @@ extension Templates {
         <p class="pages">{{#first_page}}<a id="status-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="status-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
 
+    /// The printable 评审表. Each opinion's comment and the committee's note are isolated
+    /// (`<bdi>`): text kept before free text refused bidi controls (`FreeText`) cannot turn the
+    /// 审查人 and date that follow it in the same line around.
     static let reviewForm = """
         <!doctype html>
         <html lang="zh-CN"><head><meta charset="utf-8"><title>评审表 · {{applicant}}</title>
@@ -189,9 +192,9 @@ extension Templates {
         <tr><th scope="row">面试时间</th><td id="f-interview-time">{{time}}</td><th scope="row">面试地点</th><td id="f-interview-place">{{place}}</td></tr>{{/interview}}
         </tbody></table>
         <table id="opinions"><tbody>
-        {{#opinions}}<tr{{#keep}} class="keep"{{/keep}}><th scope="row">{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。{{comment}}<span class="signoff"><span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</span></p></div></td></tr>{{/opinions}}
+        {{#opinions}}<tr{{#keep}} class="keep"{{/keep}}><th scope="row">{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。<bdi>{{comment}}</bdi><span class="signoff"><span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</span></p></div></td></tr>{{/opinions}}
         {{^opinions}}<tr><td>尚无审查意见</td></tr>{{/opinions}}
-        {{#committee}}<tr{{#keep}} class="keep"{{/keep}} id="committee-opinion"><th scope="row">评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。{{note}}{{/note}}{{#date}}<span class="signoff"><span class="sign">{{date}}</span></span>{{/date}}</p></div></td></tr>{{/committee}}
+        {{#committee}}<tr{{#keep}} class="keep"{{/keep}} id="committee-opinion"><th scope="row">评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。<bdi>{{note}}</bdi>{{/note}}{{#date}}<span class="signoff"><span class="sign">{{date}}</span></span>{{/date}}</p></div></td></tr>{{/committee}}
         </tbody></table>
         <script>\(ReviewFormPage.printScript)</script>
         </body></html>

@@ -518,7 +518,8 @@ extension UI {
 
 /// A refused form post, answered with a page of the UI rather than the API's JSON error.
 extension ZhichengError {
-    /// What a page says of this error: its public message. An `internal` one is first
+    /// What a page says of this error: its public message, or its `screenMessage` where the
+    /// API's words name codes no screen shows (`office`, `national`). An `internal` one is first
     /// written to the log with its cause and the request's method and path (a tenant's
     /// path names the tenant), as the API's answer is: the page tells the user it was.
     /// On a page answering a refused post, the field at fault is noted for that page to mark
@@ -528,7 +529,7 @@ extension ZhichengError {
         if code == .internal {
             UI.logger.error("internal error", metadata: ["error": "\(message)", "http.method": "\(request.method)", "path": "\(request.uri.path)"])
         }
-        return publicMessage
+        return screenMessage ?? publicMessage
     }
 }
 
