@@ -58,7 +58,7 @@ public enum HTTPRoutes {
             .add(middleware: TenantMiddleware(tenants: tenants))
             .group(context: TenantRequestContext.self)
             .add(middleware: PostedFormMiddleware())
-            .add(middleware: UIFailureMiddleware())
+            .add(middleware: UIFailureMiddleware(ui: UI(services: services)))
         UIRoutes.add(to: tenant, services: services)
         APIRoutes.add(to: tenant, services: services)
         return router

@@ -173,6 +173,13 @@ public final class Database: @unchecked Sendable {
         return try await queue.perform { try reader.transaction(immediate: false) { try body(reader) } }
     }
 
+    /// `read`, waited for on the calling thread: for a small read while a file is being opened
+    /// (the registry's tenant states), never on a request's path.
+    func readNow<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        let (reader, queue) = readers[0]
+        return try queue.sync { try reader.transaction(immediate: false) { try body(reader) } }
+    }
+
     /// Runs `body` in one read transaction through a connection and a queue of its own: for a
     /// long read of the whole file (`tenant.check`), which on one of the tenant's readers would
     /// hold every read handed to that reader for as long as it takes.

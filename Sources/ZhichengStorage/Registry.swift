@@ -10,6 +10,41 @@ public struct Registry: Sendable {
     /// registry is the only writer of its file), so resolving the tenant of an
     /// HTTP request costs no database read.
     private let cache = Cache()
+    /// The state of every registered tenant, always complete (loaded when the registry
+    /// opens, then set by every write below that changes a state or a row): what a tenant's
+    /// write made for a signed-in account asks, synchronously, inside its own transaction
+    /// (`isActive`).
+    private let states: States
+
+    /// Each write takes a ticket inside its transaction (the registry's writes are serialized),
+    /// and its state is recorded after the commit unless a later transaction's already is: two
+    /// writes of one tenant whose callers resume in the other order leave what the file says.
+    final class States: Sendable {
+        private struct Table: ~Copyable {
+            var rows: [TenantID: (state: TenantState?, ticket: UInt64)]
+            var issued: UInt64 = 0
+        }
+        private let table: Mutex<Table>
+
+        init(_ states: [TenantID: TenantState]) { table = Mutex(Table(rows: states.mapValues { ($0, 0) })) }
+
+        func state(_ id: TenantID) -> TenantState? { table.withLock { $0.rows[id]?.state } }
+
+        /// Taken inside the transaction that changes a tenant's row.
+        func ticket() -> UInt64 {
+            table.withLock { table in
+                table.issued += 1
+                return table.issued
+            }
+        }
+
+        /// `state` (nil: no row) as the transaction that took `ticket` left it.
+        func record(_ id: TenantID, _ state: TenantState?, ticket: UInt64) {
+            table.withLock { table in
+                if (table.rows[id]?.ticket ?? 0) < ticket { table.rows[id] = (state, ticket) }
+            }
+        }
+    }
 
     /// Only existing tenants are cached (unknown ids would let anyone grow it). Every
     /// write bumps `generation`, and a read only fills the cache when no write happened
@@ -75,6 +110,15 @@ public struct Registry: Sendable {
 
     public init(path: String) throws {
         db = try Database(path: path, migrations: Self.migrations, cacheKiB: 512)
+        let rows = try db.readNow { conn in try conn.query("SELECT * FROM tenants").compactMap(Self.info) }
+        states = States(Dictionary(rows.map { ($0.id, $0.state) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// Whether `id` is registered and active, from memory (no read, no wait): true from the
+    /// return of the `insert` or `setState` that made it so, false from the return of the
+    /// `setState` that suspended it or the `archive` that unregistered it.
+    public func isActive(_ id: TenantID) -> Bool {
+        states.state(id) == .active
     }
 
     /// Every registered tenant, sorted by id.
@@ -131,14 +175,16 @@ public struct Registry: Sendable {
     /// hands every city's senior applications to it.
     public func insert(_ info: TenantInfo) async throws {
         do {
-            _ = try await db.write { conn in
+            let ticket = try await db.write { [states] conn in
                 if info.kind == .province, let other = try Self.provinceID(conn) {
                     throw ZhichengError.conflict("the province tenant already exists (\(other)); an installation has one")
                 }
                 try conn.run(
                     "INSERT INTO tenants (id, name, division_code, kind, state, created_at) VALUES (?,?,?,?,?,?)",
                     [info.id.rawValue, info.name, info.divisionCode.short, info.kind.rawValue, info.state.rawValue, info.createdAt])
+                return states.ticket()
             }
+            states.record(info.id, info.state, ticket: ticket)
         } catch let error as SQLiteError where error.isConstraint {
             throw ZhichengError.conflict("tenant \(info.id) already exists")
         }
@@ -157,7 +203,11 @@ public struct Registry: Sendable {
     /// Sets the state of `id`; returns false when there is no such tenant.
     public func setState(_ id: TenantID, _ state: TenantState) async throws -> Bool {
         defer { cache.invalidate(id) }
-        return try await db.write { conn in try conn.run("UPDATE tenants SET state = ? WHERE id = ?", [state.rawValue, id.rawValue]) > 0 }
+        let (changed, ticket) = try await db.write { [states] conn in
+            (try conn.run("UPDATE tenants SET state = ? WHERE id = ?", [state.rawValue, id.rawValue]) > 0, states.ticket())
+        }
+        if changed { states.record(id, state, ticket: ticket) }
+        return changed
     }
 
     /// Gives `id` a new display name; returns false when there is no such tenant. The cached
@@ -182,15 +232,17 @@ public struct Registry: Sendable {
     /// undo it when the move fails.
     public func archive(_ id: TenantID, path: String, applicationIDsUsed: Int) async throws -> Unarchive {
         defer { cache.invalidate(id) }
-        return try await db.write { conn in
+        let (undo, ticket) = try await db.write { [states] conn in
             guard let row = try conn.query("SELECT * FROM tenants WHERE id = ?", [id.rawValue]).first else {
                 throw ZhichengError.notFound("tenant \(id) does not exist")
             }
             try conn.run("DELETE FROM tenants WHERE id = ?", [id.rawValue])
             try conn.run("INSERT INTO archived (id, archived_at, path, application_ids_used) VALUES (?, ?, ?, ?)",
                          [id.rawValue, Date().timeIntervalSince1970, path, applicationIDsUsed])
-            return Unarchive(id: id, path: path, row: Self.tenantColumns.map { row[$0] })
+            return (Unarchive(id: id, path: path, row: Self.tenantColumns.map { row[$0] }), states.ticket())
         }
+        states.record(id, nil, ticket: ticket)
+        return undo
     }
 
     /// The registry row of a tenant being archived, to put back if its files cannot move.
@@ -206,11 +258,13 @@ public struct Registry: Sendable {
     /// Registers again a tenant whose archive could not move its files, as it was before.
     public func unarchive(_ undo: Unarchive) async throws {
         defer { cache.invalidate(undo.id) }
-        try await db.write { conn in
+        let ticket = try await db.write { [states] conn in
             try conn.run("DELETE FROM archived WHERE id = ? AND path = ?", [undo.id.rawValue, undo.path])
             try conn.run("INSERT INTO tenants (\(Self.tenantColumns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: undo.row.count).joined(separator: ",")))",
                          undo.row)
+            return states.ticket()
         }
+        states.record(undo.id, TenantState(rawValue: undo.row[Self.tenantColumns.firstIndex(of: "state")!].string ?? ""), ticket: ticket)
     }
 
     /// Where the last archive of `id` was to put its files, when they are not there yet:

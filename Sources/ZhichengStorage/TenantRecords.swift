@@ -271,6 +271,19 @@ extension SQLiteConnection {
         try query("SELECT \(AccountRecord.columns) FROM accounts WHERE id = ? AND deleted_at IS NULL", [id]).first.map(AccountRecord.init)
     }
 
+    /// The session of a token (by its SHA-256 hex) and the (not deleted) account it belongs
+    /// to, in one query of two primary keys: what a request is checked against when it starts
+    /// (`AuthService.authenticate`, unless `SessionCache` has it) and again in each of its
+    /// transactions (`TenantStore.read/write(caller)` in ZhichengApp).
+    public func session(tokenHash: String) throws -> SessionCache.Entry? {
+        try query("""
+            SELECT s.csrf_token, s.expires_at, \(AccountRecord.qualifiedColumns) FROM sessions s JOIN accounts a ON a.id = s.account_id
+            WHERE s.token_hash = ? AND a.deleted_at IS NULL
+            """, [tokenHash]).first.map { row in
+            SessionCache.Entry(account: AccountRecord(row: row), csrfToken: row["csrf_token"].string ?? "", expiresAt: row["expires_at"].double ?? 0)
+        }
+    }
+
     /// The live accounts whose login equals `login` ignoring ASCII case (`Login.folded`): one
     /// search of `accounts_login_nocase` (schema v28). More than one only where logins that
     /// differ by case were made before they were one login; none of them is the typed form

@@ -229,11 +229,13 @@ struct AuthAndPeopleTests {
         await expectCode(.invalid) { _ = try await f.people.setPermissions(staff.account.id, series: [], sections: ["秘密"], caller: city) }
         let permitted = try await f.people.setPermissions(staff.account.id, series: ["中小学教师"], sections: ["业绩成果", "基本信息"], caller: city)
         #expect(permitted.permittedSections == ["基本信息", "业绩成果"], "sections keep the application's order")
+        await expectCode(.forbidden) { _ = try await f.people.staff(of: city.orgID, caller: session.account) }
         _ = try await f.people.setEnabled(staff.account.id, false, caller: city)
         await expectCode(.unauthorized) { _ = try await f.auth.authenticate(tenant: f.tenant, token: session.token, source: "t") }
+        // A request let in before the disabling reads nothing either.
+        await expectCode(.unauthorized) { _ = try await f.people.staff(of: city.orgID, caller: session.account) }
         await expectCode(.conflict) { _ = try await f.people.addStaff(to: city.orgID, login: "li.handler", name: "重名", phone: "", caller: city) }
         await expectCode(.invalid) { _ = try await f.people.addStaff(to: city.orgID, login: "12345", name: "数字", phone: "", caller: city) }
-        await expectCode(.forbidden) { _ = try await f.people.staff(of: city.orgID, caller: session.account) }
     }
 
     @Test func applicantsAreUniqueByIDNumberAndImportReportsRows() async throws {

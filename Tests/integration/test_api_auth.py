@@ -216,8 +216,8 @@ def test_a_password_reset_while_a_sign_in_or_a_change_is_checked_wins(daemon_fac
     """The password is checked (a slow hash) before the session is opened, or the new password
     written, in a later transaction. An 初始化密码 by the parent in between wins: the sign-in
     with the old password is refused and opens no session; the change with the old password is
-    refused and the reset's one-time password stands. (Before, both went through: the session
-    outlived the reset, and the change undid it.)"""
+    refused (401: the reset ended the session it came with) and the reset's one-time password
+    stands. (Before, both went through: the session outlived the reset, and the change undid it.)"""
     signing, changing = tmp_path / "hold-sign-in", tmp_path / "hold-change"
     d = daemon_factory(env=clean_env(ZHICHENG_PAUSE_AT=f"sign-in.checked:{signing},password-change.checked:{changing}")).start()
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
@@ -244,7 +244,7 @@ def test_a_password_reset_while_a_sign_in_or_a_change_is_checked_wins(daemon_fac
     one_time = reset()
     changing.unlink()
     worker.join(timeout=30)
-    assert out and out[0].status == 409 and "已在此期间被重置" in out[0].error()["message"], out
+    assert out and out[0].status == 401 and "请重新登录" in out[0].error()["message"], out
     expect(api.sign_in_raw(admin["login"], "Taken0ver2026"), 401)
     assert api.sign_in(admin["login"], one_time).account["must_change_password"] is True, "the reset's one-time password stands"
 

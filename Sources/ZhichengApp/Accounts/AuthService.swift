@@ -108,7 +108,8 @@ public struct AuthService: Sendable {
         guard let signedIn = opened else { throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员") }
         // Known from its start: a token not used for the idle period after sign-in has ended too.
         _ = activity.use(Self.activityKey(tenant, Self.hash(token)), now: now, idle: sessionIdleSeconds, lifetime: sessionSeconds)
-        return Session(token: token, account: SignedIn(tenant: tenant, account: signedIn, csrfToken: csrf, source: source), expiresAt: expires)
+        return Session(token: token, account: SignedIn(tenant: tenant, account: signedIn, csrfToken: csrf, sessionHash: Self.hash(token), source: source),
+                       expiresAt: expires)
     }
 
     /// The account behind a token, or `unauthorized`. The session and the account are
@@ -123,19 +124,11 @@ public struct AuthService: Sendable {
         let found = try await store.withTenant(tenant) { db -> SessionCache.Entry? in
             if let cached = db.sessions.entry(forTokenHash: tokenHash) { return cached }
             let generation = db.sessions.generation
-            let entry = try await db.read { conn -> SessionCache.Entry? in
-                // One query: the session and its (live) account.
-                guard let row = try conn.query("""
-                    SELECT s.csrf_token, s.expires_at, \(AccountRecord.qualifiedColumns) FROM sessions s JOIN accounts a ON a.id = s.account_id
-                    WHERE s.token_hash = ? AND a.deleted_at IS NULL
-                    """, [tokenHash]).first else { return nil }
-                return SessionCache.Entry(account: AccountRecord(row: row), csrfToken: row["csrf_token"].string ?? "", expiresAt: row["expires_at"].double ?? 0)
-            }
+            let entry = try await db.read { conn in try conn.session(tokenHash: tokenHash) }
             if let entry { db.sessions.store(entry, forTokenHash: tokenHash, ifGeneration: generation) }
             return entry
         }
-        guard let found, found.expiresAt > now else { throw ZhichengError(.unauthorized, "登录已失效，请重新登录") }
-        guard found.account.enabled else { throw ZhichengError(.unauthorized, "账户已停用") }
+        let session = try Self.signsIn(found, now: now)
         if sessionIdleSeconds > 0,
            activity.use(Self.activityKey(tenant, tokenHash), now: now, idle: sessionIdleSeconds, lifetime: sessionSeconds) == .idle {
             // Ended here too, so that no later request finds it.
@@ -144,7 +137,22 @@ public struct AuthService: Sendable {
             }
             throw ZhichengError(.unauthorized, "长时间未操作，已自动退出，请重新登录")
         }
-        return SignedIn(tenant: tenant, account: found.account, csrfToken: found.csrfToken, source: source)
+        // Tests hold a request here, let in, while what may end its session is done.
+        await FaultInjection.pause("session.checked")
+        return SignedIn(tenant: tenant, account: session.account, csrfToken: session.csrfToken, sessionHash: tokenHash, source: source)
+    }
+
+    /// The session (`SQLiteConnection.session`) if it signs its account in at `now` (the
+    /// account `accountID`, when given), else why it signs in nobody (401): none (signed out,
+    /// ended by a password reset, a disabling or a restore of the tenant, or never there),
+    /// expired, another account's, or its account disabled. Asked when a request starts
+    /// (`authenticate`) and again in each of its transactions (`SignedIn.requireSession`).
+    static func signsIn(_ session: SessionCache.Entry?, now: Double, accountID: Int? = nil) throws(ZhichengError) -> SessionCache.Entry {
+        guard let session, session.expiresAt > now, accountID == nil || accountID == session.account.id else {
+            throw ZhichengError(.unauthorized, "登录已失效，请重新登录")
+        }
+        guard session.account.enabled else { throw ZhichengError(.unauthorized, "账户已停用") }
+        return session
     }
 
     static func activityKey(_ tenant: TenantID, _ tokenHash: String) -> String { tenant.rawValue + " " + tokenHash }
@@ -238,7 +246,7 @@ public struct AuthService: Sendable {
     public func changePassword(caller: SignedIn, old: String, new: String, keepToken: String?) async throws {
         try PasswordPolicy.validate(new)
         guard old != new else { throw ZhichengError.invalid("新密码不能与原密码相同", field: "new_password") }
-        let current = try await store.withTenant(caller.tenant) { db in try await db.read { try $0.account(caller.accountID) } }
+        let current = try await store.read(caller) { try $0.account(caller.accountID) }
         guard let current else { throw ZhichengError(.unauthorized, "请先登录") }
         try await hasher.admitted(tenant: caller.tenant.rawValue) {
             let attempt = try await countAttempt(caller.tenant, account: current, now: Date().timeIntervalSince1970)
@@ -249,15 +257,13 @@ public struct AuthService: Sendable {
         }
         let hash = try await hasher.hash(new)
         await FaultInjection.pause("password-change.checked")
-        // `write(caller)` refuses an account disabled or deleted meanwhile.
+        // `write(caller)` refuses a session ended meanwhile (signed out, a reset ends them all)
+        // and an account disabled or deleted.
         try await store.write(caller) { conn in
             // The old password was checked against the hash read before: a reset (or another
-            // change) since then wins; so does an ended session (a reset ends them all).
+            // change) since then wins.
             guard try conn.account(caller.accountID)?.passwordHash == current.passwordHash else {
                 throw ZhichengError.conflict("密码已在此期间被重置或修改，本次修改未生效；请重新登录")
-            }
-            if let keepToken, try conn.scalar("SELECT count(*) FROM sessions WHERE token_hash = ? AND account_id = ?", [Self.hash(keepToken), caller.accountID])?.int != 1 {
-                throw ZhichengError(.unauthorized, "登录已结束，本次修改未生效；请重新登录")
             }
             try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?", [hash, caller.accountID])
             try conn.clearSignInFailures(caller.accountID)

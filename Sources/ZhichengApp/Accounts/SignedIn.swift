@@ -1,3 +1,4 @@
+import Foundation
 import ZhichengCore
 import ZhichengStorage
 
@@ -17,8 +18,12 @@ public struct SignedIn: Sendable, Equatable {
     public var csrfToken: String
     /// Where the request came from (client address), for the audit log.
     public var source: String
+    /// The session this account was signed in by (its token's SHA-256 hex, the key of
+    /// `sessions`): each transaction made for the request checks it is still there
+    /// (`TenantStore.read/write(caller)`).
+    let sessionHash: String
 
-    init(tenant: TenantID, account: AccountRecord, csrfToken: String, source: String) {
+    init(tenant: TenantID, account: AccountRecord, csrfToken: String, sessionHash: String, source: String) {
         self.tenant = tenant
         accountID = account.id
         orgID = account.orgID
@@ -29,6 +34,7 @@ public struct SignedIn: Sendable, Equatable {
         permittedSeries = account.permittedSeries
         mustChangePassword = account.mustChangePassword
         self.csrfToken = csrfToken
+        self.sessionHash = sessionHash
         self.source = source
     }
 
@@ -41,25 +47,53 @@ public struct SignedIn: Sendable, Equatable {
 }
 
 extension TenantStore {
-    /// Runs `body` in a read transaction of the caller's tenant.
+    /// Runs `body` in a read transaction of the caller's tenant, if the caller's session is
+    /// still there in that same snapshot (`requireSession`): a request authenticated before a
+    /// restore of the tenant must not be shown what the restored file holds under its account
+    /// id, which may now be someone else's.
     func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await withTenant(caller.tenant) { db in try await db.read(body) }
-    }
-
-    /// Runs `body` as one durable unit of work in the caller's tenant, if the caller's account
-    /// is still there and enabled in that same transaction: the request was authenticated
-    /// before (and may have waited since, e.g. for a plugin step), and an account disabled or
-    /// deleted meanwhile must not act.
-    func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withTenant(caller.tenant) { db in
-            try await db.write { conn in
-                guard let me = try conn.account(caller.accountID), me.enabled else {
-                    throw ZhichengError(.unauthorized, "账户已停用或已删除")
-                }
+            try await db.read { conn in
+                try caller.requireSession(conn)
                 return try body(conn)
             }
         }
     }
+
+    /// Runs `body` as one durable unit of work in the caller's tenant, if in that same
+    /// transaction the tenant is still active (else 503, as any request to a suspended
+    /// tenant) and the caller's session is still there, unexpired, for an enabled account
+    /// (else 401, as for any ended session). The request was authenticated before (its body
+    /// read since, at the client's pace; passwords hashed; plugin steps run): a sign-out, a
+    /// password reset, a disabling, a suspension, a restore (which ends every session, and
+    /// may give the account id to someone else), an archive and a re-create of the tenant
+    /// meanwhile must not be overtaken by it. Two primary-key lookups and a lookup in memory,
+    /// in the transaction the write is in: no other transaction, no other thread.
+    ///
+    /// Operator commands (the admin socket, acting as a `Principal`), the relay and the
+    /// background work have no session and do not come here.
+    func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        let registry = self.registry
+        return try await withTenant(caller.tenant) { db in
+            try await db.write { conn in
+                guard registry.isActive(caller.tenant) else { throw SignedIn.tenantOutOfService }
+                try caller.requireSession(conn)
+                return try body(conn)
+            }
+        }
+    }
+}
+
+extension SignedIn {
+    /// Throws unless this request's session is still there for the same account, unexpired,
+    /// its account enabled and not deleted: the rule of `AuthService.authenticate`, asked again.
+    func requireSession(_ conn: SQLiteConnection) throws {
+        _ = try AuthService.signsIn(try conn.session(tokenHash: sessionHash), now: Date().timeIntervalSince1970, accountID: accountID)
+    }
+
+    /// A write for a signed-in account to a tenant suspended (or unregistered) since its
+    /// request was let in: refused as the request would be now (SPEC: suspended → 503).
+    static let tenantOutOfService = ZhichengError.unavailable("本地市的职称管理系统已暂停服务，本次操作未生效，请稍后再试")
 }
 
 extension AccountRecord {

@@ -127,13 +127,11 @@ public struct PlanService: Sendable {
 
     /// Plans an org may see: its own (own admin), or every plan below the city office (its admin).
     public func plans(of orgID: Int, caller: SignedIn) async throws -> [PlanRecord] {
-        try await store.withTenant(caller.tenant) { db in
-            try await db.read { conn in
-                try Access.requireOrgAdmin(caller)
-                try Access.requireApprovedOrg(caller, conn)
-                _ = try Access.visibleOrg(orgID, caller: caller, conn)
-                return try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ? ORDER BY year DESC", [orgID]).map { try Self.withPlacesTaken(PlanRecord(row: $0), conn) }
-            }
+        try await store.read(caller) { conn in
+            try Access.requireOrgAdmin(caller)
+            try Access.requireApprovedOrg(caller, conn)
+            _ = try Access.visibleOrg(orgID, caller: caller, conn)
+            return try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ? ORDER BY year DESC", [orgID]).map { try Self.withPlacesTaken(PlanRecord(row: $0), conn) }
         }
     }
 
@@ -145,40 +143,34 @@ public struct PlanService: Sendable {
     public func overview(caller: SignedIn, year: Int? = nil, state: PlanState? = nil) async throws -> [(plan: PlanRecord, orgName: String)] {
         try Access.requireOrgAdmin(caller)
         if state == .draft { throw ZhichengError.invalid("未提交的计划只有本单位可见", field: "state") }
-        return try await store.withTenant(caller.tenant) { db in
-            try await db.read { conn in
-                guard let root = try conn.rootOrg(), root.id == caller.orgID else {
-                    throw ZhichengError(.forbidden, "只有市职改办可以查看各单位的申报计划")
-                }
-                var sql = "SELECT p.\(Self.columns.replacingOccurrences(of: ", ", with: ", p.")), o.name AS org_name FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.state != 'draft'"
-                var arguments: [any SQLiteBindable] = []
-                if let year { sql += " AND p.year = ?"; arguments.append(year) }
-                if let state { sql += " AND p.state = ?"; arguments.append(state.rawValue) }
-                sql += state == .submitted ? " ORDER BY p.updated_at, p.id" : " ORDER BY p.year DESC, o.code, p.id"
-                return try conn.query(sql, arguments).map { (try Self.withPlacesTaken(PlanRecord(row: $0), conn), $0["org_name"].string ?? "") }
+        return try await store.read(caller) { conn in
+            guard let root = try conn.rootOrg(), root.id == caller.orgID else {
+                throw ZhichengError(.forbidden, "只有市职改办可以查看各单位的申报计划")
             }
+            var sql = "SELECT p.\(Self.columns.replacingOccurrences(of: ", ", with: ", p.")), o.name AS org_name FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.state != 'draft'"
+            var arguments: [any SQLiteBindable] = []
+            if let year { sql += " AND p.year = ?"; arguments.append(year) }
+            if let state { sql += " AND p.state = ?"; arguments.append(state.rawValue) }
+            sql += state == .submitted ? " ORDER BY p.updated_at, p.id" : " ORDER BY p.year DESC, o.code, p.id"
+            return try conn.query(sql, arguments).map { (try Self.withPlacesTaken(PlanRecord(row: $0), conn), $0["org_name"].string ?? "") }
         }
     }
 
     public func get(planID: Int, caller: SignedIn) async throws -> PlanRecord {
-        try await store.withTenant(caller.tenant) { db in
-            try await db.read { conn in
-                try Access.requireOrgAdmin(caller)
-                guard let plan = try Self.plan(planID, conn) else { throw ZhichengError.notFound("没有这个申报计划") }
-                _ = try Access.visibleOrg(plan.orgID, caller: caller, conn)
-                return plan
-            }
+        try await store.read(caller) { conn in
+            try Access.requireOrgAdmin(caller)
+            guard let plan = try Self.plan(planID, conn) else { throw ZhichengError.notFound("没有这个申报计划") }
+            _ = try Access.visibleOrg(plan.orgID, caller: caller, conn)
+            return plan
         }
     }
 
     public func document(planID: Int, caller: SignedIn) async throws -> (mime: String, bytes: [UInt8]) {
         let plan = try await get(planID: planID, caller: caller)
-        return try await store.withTenant(caller.tenant) { db in
-            try await db.read { conn in
-                guard let row = try conn.query("SELECT a.mime, a.bytes FROM plans p JOIN attachments a ON a.id = p.document_id WHERE p.id = ?", [plan.id]).first,
-                      case .blob(let bytes) = row["bytes"] else { throw ZhichengError.notFound("尚未上传申报计划附件") }
-                return (row["mime"].string ?? "application/octet-stream", bytes)
-            }
+        return try await store.read(caller) { conn in
+            guard let row = try conn.query("SELECT a.mime, a.bytes FROM plans p JOIN attachments a ON a.id = p.document_id WHERE p.id = ?", [plan.id]).first,
+                  case .blob(let bytes) = row["bytes"] else { throw ZhichengError.notFound("尚未上传申报计划附件") }
+            return (row["mime"].string ?? "application/octet-stream", bytes)
         }
     }
 

@@ -113,13 +113,21 @@ final class PostedForm: @unchecked Sendable {
 /// under a form, a page that failed while showing a refusal): an HTML page that says what
 /// happened, not the API's JSON, and for an error that is not the user's, its cause in the
 /// log with the request's method and path (`ZhichengError.shown`). The API's errors are
-/// left to the API's shape.
-struct UIFailureMiddleware<Context: RequestContext>: RouterMiddleware {
+/// left to the API's shape. A session that ended while the request ran (signed out
+/// elsewhere, its password reset, the tenant restored: its transactions check it again,
+/// `TenantStore.read/write(caller)`) is answered as one found ended when the request came
+/// (`UI.sessionEnded(_:_:)`): what was typed, for copying, or the sign-in page.
+struct UIFailureMiddleware: RouterMiddleware {
+    typealias Context = TenantRequestContext
+    let ui: UI
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !UI.isAPIPath(request.uri.path) else { return try await next(request, context) }
         let home = request.uri.path.split(separator: "/", maxSplits: 3).prefix(2).joined(separator: "/")
         do {
             return try await next(request, context)
+        } catch let error as ZhichengError where error.code == .unauthorized {
+            return try ui.sessionEnded(request, context)
         } catch let error as ZhichengError {
             return StandalonePage.error(status: error.status, title: "错误", message: error.shown(request), home: "/\(home)/home")
         } catch let error as any HTTPResponseError {

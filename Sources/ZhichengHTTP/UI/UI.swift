@@ -69,6 +69,16 @@ struct UI: Sendable {
     /// What the sign-in page says after `toSignIn` found a session that has ended.
     static let sessionEnded = "登录已结束（长时间未操作或已失效），请重新登录"
 
+    /// The answer to a request whose session ended after it was let in (a transaction of it
+    /// found the session gone: `TenantStore.read/write(caller)`), as to one that came after:
+    /// a post's typed text shown for copying (401), else the sign-in page. Nothing was changed.
+    func sessionEnded(_ request: Request, _ context: TenantRequestContext) throws -> Response {
+        if let form = Self.posted?.form, !KeptInput.fields(form).isEmpty {
+            return try keptInputPage(Self.sessionEnded, form, user: nil, request, context, status: .unauthorized)
+        }
+        return toSignIn(request, context)
+    }
+
     /// Runs a GET page for a signed-in account: sends others to the login page,
     /// one-time-password holders to the password page, and accounts of an org not
     /// yet approved to 单位信息维护.
@@ -160,6 +170,7 @@ struct UI: Sendable {
     /// signed in, the sign-in page in a new window so that this one stays open.
     func keptInputPage(_ message: String, _ form: FormData, user: SignedIn?, _ request: Request, _ context: TenantRequestContext,
                        status: HTTPResponse.Status) throws -> Response {
+        Self.refilled()   // the page is the typed text: `render` is not to show it again
         let fields = KeptInput.fields(form).map { f -> [String: Any] in
             ["label": f.label, "value": f.value, "rows": KeptInput.rows(f.value)]
         }
