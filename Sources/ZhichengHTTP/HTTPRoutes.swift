@@ -119,14 +119,16 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
 /// that does not exist or is suspended. Standalone (no sign-in, no menu), with a link to
 /// `home`: the tenant's home page, or `/` (the 地市 picker).
 enum StandalonePage {
-    static func error(status: HTTPResponse.Status, title: String, message: String, home: String) -> Response {
-        page(status: status, title: title,
+    static func error(status: HTTPResponse.Status, title: String, message: String, home: String, tenantName: String = "河南省") -> Response {
+        page(status: status, title: title, tenantName: tenantName,
                    body: "<h2>\(HTMLText.escape(message))</h2><p><a href=\"\(HTMLText.escape(home))\" id=\"error-home\">返回\(home == "/" ? "地市选择" : "首页")</a></p>")
     }
 
-    /// A page outside any tenant (the 地市 picker, these error pages): the province's layout around `body` (HTML).
-    static func page(status: HTTPResponse.Status, title: String, body: String) -> Response {
-        let html = Templates.library.render(["title": title, "tenant_name": "河南省", "body": body], withTemplate: "layout") ?? ""
+    /// A page without the menu (the 地市 picker, these error pages): the layout around `body`
+    /// (HTML), headed by the tenant's name when it is one tenant's (a city's refusal page),
+    /// else the province's.
+    static func page(status: HTTPResponse.Status, title: String, tenantName: String = "河南省", body: String) -> Response {
+        let html = Templates.library.render(["title": title, "tenant_name": tenantName, "body": body], withTemplate: "layout") ?? ""
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: UI.pagePolicy],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }

@@ -137,6 +137,26 @@ def test_only_the_final_authority_office_acts_on_a_city_application(setup_with_p
     assert city.evaluation(app["id"]) == before
 
 
+def test_an_org_whose_info_is_not_approved_neither_reads_the_public_notices_nor_objects(setup_with_publicity):
+    """Until its parent approves its info, an org's accounts act on nothing but that info: not
+    评审结果公示 (its list, the caller's own objections, a new objection: each 403, nothing
+    written), nor its menu entry."""
+    d, city = setup_with_publicity
+    city.committee()
+    applicant, app = city.passed_application("中级", "一级教师")
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+    assert [n for n in expect(applicant.get("public-notices"), 200).json["notices"]], "the notice is listed for an approved org"
+    org, admin = create_child(city.admin, 1, "待审小学", "unit")
+    pending = city.api.first_login(admin["login"], admin["password"])
+    with unchanged(d, "zhengzhou", ignore=("sessions",)):
+        for r in (pending.get("public-notices"), pending.get("objections/mine"),
+                  pending.post(f"applications/{app['id']}/objections", {"text": "请复核", "evidence": "无"})):
+            expect(r, 403, contains="尚未经上级审核通过")
+    home = city.api.raw("GET", "/t/zhengzhou/home", headers={"Cookie": f"zc_session={pending.cookie}"}).body.decode()
+    assert "评审结果公示" not in home and "单位信息维护" in home, home[-2000:]
+    assert city.evaluation(app["id"])[3] == 0, "no objection was lodged"
+
+
 def test_an_office_on_the_route_below_the_final_authority_does_not_act(setup_with_publicity):
     """A 中级 application of a school under 金水区职改办 climbs the school, 金水区职改办 and the city's
     root office, whose committee evaluates it (the final authority is the top of the route).

@@ -730,6 +730,14 @@ def test_a_session_decides_what_sits_in_it_under_its_own_committee(env: Env, poo
         expect(sign_in_expert(env, expert).post(f"sessions/{session['id']}/votes", {"application_id": received["id"], "vote": "agree"}), 200)
     closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
     assert closed["state"] == "closed" and closed["applications"][0]["outcome"] == "通过", closed
+    # The office's reviewers, each limited to their series and sections, see none of it: a
+    # session holds every application's sections in full and who voted how (the admin's).
+    for reviewer in (env.prov_h, env.prov_l):
+        assert expect(reviewer.get("sessions"), 200).json["sessions"] == []
+        expect(reviewer.get(f"sessions/{session['id']}"), 403)
+        expect(reviewer.post(f"sessions/{session['id']}/draw/verify"), 403)
+        page = env.prov_api.raw("GET", f"/t/province/sessions/{session['id']}", headers={"Cookie": f"zc_session={reviewer.cookie}"})
+        assert page.status == 403 and "钱两会" not in page.body.decode(), page.status
     evaluation = expect(env.prov.get(f"province/applications/{received['id']}/evaluation"), 200).json
     assert evaluation["committee"] == second["name"] and evaluation["result"] == "通过", evaluation
 

@@ -9,7 +9,7 @@ import html
 import re
 import sqlite3
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import urlencode, quote
 
 import pytest
 
@@ -260,6 +260,11 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     expect(province[1].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "pass", "comment": "同意"}), 403)  # the handler's step first
     expect(province[0].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "return", "comment": "请修改"}), 400, field="sections")
     expect(province[0].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "pass", "comment": "材料齐全"}), 200)
+    # The handler naming the 负责人 step is no repeat of their own pass (it was answered 200 with
+    # nothing recorded): refused, nothing changed.
+    with unchanged(env.daemon, "province", ignore=("sessions",)):
+        r = province[0].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "pass", "comment": "同意", "step": "leader"})
+        assert r.status in (403, 409), r
     out = expect(province[1].post(f"province/reviews/{rows[0]['id']}/decision", {"decision": "pass", "comment": "同意上会"}), 200).json
     assert (out["state"], out["stage_label"]) == ("received", "省职改办审查通过，待评委会评审"), out
     # Its two steps reach the applicant's trail in the city, without the reviewers' names.
@@ -323,6 +328,14 @@ def test_four_eyes_roles_and_series(env: Env) -> None:
     v = expect(r["school.both"].get(f"applications/{app['id']}"), 200).json["version"]
     resp = expect(r["school.both"].post(f"applications/{app['id']}/decision", {"decision": "pass", "version": v}), 403)
     assert "四眼" in resp.error()["message"]
+    # Without `version`, naming the 负责人 step: not taken for a repeat of their own 经办人 pass
+    # (answered 200 with nothing recorded, it told the client a pass went through): refused alike.
+    with unchanged(env.daemon, TENANT, ignore=("sessions",)):
+        resp = expect(r["school.both"].post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": "同意", "step": "leader"}), 403)
+        assert "四眼" in resp.error()["message"]
+        # Naming the step they took is the repeat it is: answered again, recorded once.
+        again = expect(r["school.both"].post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": "同意", "step": "handler"}), 200).json
+        assert again["step"] == "leader" and again["version"] == v, again
     # So their queues leave it out (both steps, and 负责人审查 alone); another leader's has it.
     def queued(reviewer, query: str = "") -> bool:
         return any(q["id"] == app["id"] for q in expect(reviewer.get("reviews/queue" + query), 200).json["applications"])
@@ -636,6 +649,17 @@ def test_a_leader_is_told_when_the_opinion_will_go_without_a_seal(env: Env) -> N
     assert 'id="decision-form"' in leader and 'id="no-seal"' in leader and "评审表上将不带印章" in leader, leader[-3000:]
     expect(env.school.upload(f"orgs/{env.school_id}/seal", png_bytes(seed=3)), (200, 204))
     assert 'id="no-seal"' not in page("school.l")
+
+
+def test_a_refused_form_whose_page_cannot_be_shown_is_headed_by_the_city(env: Env) -> None:
+    """A reviewer posting 本单位人员角色管理's form (an admin's) is refused on a page of its own,
+    headed by the city's name as every page of the city is (it said 河南省)."""
+    r = env.reviewers["school.h"]
+    with unchanged(env.daemon, TENANT, ignore=("sessions",)):
+        page = env.api.raw("POST", f"/t/{TENANT}/staff", body=urlencode({"_csrf": r.csrf, "login": "x.y", "name": "某人"}).encode(),
+                           headers={"Cookie": f"zc_session={r.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
+    html = page.body.decode()
+    assert page.status == 403 and "郑州市职称管理系统" in html and "河南省职称管理系统" not in html, (page.status, html[:1500])
 
 
 def test_attachments_are_checked_by_content_and_follow_section_permissions(env: Env) -> None:

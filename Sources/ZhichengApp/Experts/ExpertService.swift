@@ -109,7 +109,7 @@ public struct ExpertService: Sendable {
         let password = OneTimePassword.generate()
         let hash = rawDecision == ReviewDecision.pass.rawValue ? try await hasher.hash(password) : ""
         let (outcome, final) = try await store.write(caller) { conn -> (ExpertDecisionOutcome, Bool) in
-            if try ProvinceReview.isRepeat(id, .expert, decision: rawDecision, version: version, caller: caller, conn) {
+            if try ProvinceReview.isRepeat(id, .expert, decision: rawDecision, version: version, step: rawStep, caller: caller, conn) {
                 // Recorded once. The 负责人's 通过 admitted the expert with a one-time password shown
                 // in the first answer, which a double click replaced on the screen: the same form
                 // sent again (with its version) by that 负责人, still one, within minutes of the

@@ -205,8 +205,12 @@ public struct SessionService: Sendable {
             if let expert = try Self.expertID(of: caller, conn) {
                 ids = try conn.query("SELECT session_id FROM session_experts WHERE expert_id = ? AND role = 'panel' ORDER BY session_id DESC", [expert]).compactMap { $0["session_id"].int }
             } else {
+                // The office's sessions are its admin's (评审会与专家抽取): a session holds every
+                // application's sections in full and, once closed, who voted how, which the
+                // office's reviewers, each limited to their series and sections, may not read.
                 try ExpertService.requireProvinceOffice(caller, conn)
-                ids = try conn.query("SELECT s.id FROM review_sessions s JOIN committees c ON c.id = s.committee_id WHERE c.org_id = ? ORDER BY s.id DESC", [caller.orgID])
+                ids = caller.kind != .orgAdmin ? [] : try conn.query(
+                    "SELECT s.id FROM review_sessions s JOIN committees c ON c.id = s.committee_id WHERE c.org_id = ? ORDER BY s.id DESC", [caller.orgID])
                     .compactMap { $0["id"].int }
             }
             return try ids.map { try Self.view($0, caller: caller, conn, summary: true) }
@@ -277,7 +281,7 @@ public struct SessionService: Sendable {
     /// Re-runs a recorded draw (for the office).
     public func verify(_ id: Int, caller: SignedIn) async throws -> DrawVerification {
         try await store.read(caller) { conn in
-            try ExpertService.requireProvinceOffice(caller, conn)
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             _ = try Self.session(id, caller: caller, conn)
             return try Self.verify(id, conn)
         }
@@ -528,6 +532,8 @@ public struct SessionService: Sendable {
             }
         } else {
             guard row["org_id"].int == caller.orgID else { throw ZhichengError.notFound("没有这场评审会") }
+            // Not an expert of its panel: the office's admin only (see `list`).
+            try Access.requireOrgAdmin(caller)
         }
         return row
     }

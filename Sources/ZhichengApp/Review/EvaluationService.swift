@@ -282,6 +282,8 @@ public struct EvaluationService: Sendable {
         let text = try FreeText.objectionText.require(rawText, else: "请填写异议内容（不超过2000字）")
         let evidence = try FreeText.objectionEvidence.validate(rawEvidence)
         let lodged = try await store.write(caller) { conn -> Lodged in
+            // An org whose info its parent has not approved acts on nothing but that info.
+            try Access.requireApprovedOrg(caller, conn)
             let now = Date().timeIntervalSince1970
             let column = Self.column(target)
             guard let row = try conn.query("SELECT id, state, publicity_until FROM evaluations WHERE \(column) = ?", [Self.id(target)]).first else {
@@ -904,7 +906,8 @@ extension EvaluationService {
     /// and those sent on to the province, with the province's answer once it has come.
     public func ownObjections(caller: SignedIn) async throws -> [OwnObjection] {
         try await store.read(caller) { conn in
-            try conn.query("""
+            try Access.requireApprovedOrg(caller, conn)
+            return try conn.query("""
                 SELECT COALESCE(p.name, r.applicant_name) AS applicant, COALESCE(a.title, r.title) AS title, c.name AS committee,
                        o.text, o.evidence, o.state, o.reason, o.created_at, o.resolved_at, 0 AS to_province
                 FROM objections o JOIN evaluations e ON e.id = o.evaluation_id JOIN committees c ON c.id = e.committee_id
@@ -932,7 +935,8 @@ extension EvaluationService {
     public func publicNotices(caller: SignedIn, now: Date = Date()) async throws -> [PublicNotice] {
         let now = now.timeIntervalSince1970
         return try await store.read(caller) { conn in
-            try conn.query(Self.publicNoticesSQL, [now]).map { r in
+            try Access.requireApprovedOrg(caller, conn)
+            return try conn.query(Self.publicNoticesSQL, [now]).map { r in
                 PublicNotice(target: r["application_id"].int.map { .application($0) } ?? .received(r["received_id"].int ?? 0), committee: r["committee"].string ?? "",
                              applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", series: r["series"].string ?? "",
                              level: r["level"].string ?? "", title: r["title"].string ?? "", result: r["result"].string ?? "",

@@ -146,7 +146,7 @@ public struct ProvinceReviewService: Sendable {
     public func decide(_ id: Int, decision rawDecision: String, comment rawComment: String, sections: [String]? = nil, reason: String? = nil,
                        version: Int?, step rawStep: String? = nil, caller: SignedIn) async throws -> ProvinceDecisionOutcome {
         let (outcome, final) = try await store.write(caller) { conn -> (ProvinceDecisionOutcome, Bool) in
-            if try ProvinceReview.isRepeat(id, .title, decision: rawDecision, version: version, caller: caller, conn), let decision = ReviewDecision(rawValue: rawDecision) {
+            if try ProvinceReview.isRepeat(id, .title, decision: rawDecision, version: version, step: rawStep, caller: caller, conn), let decision = ReviewDecision(rawValue: rawDecision) {
                 let me = try ExpertService.requireProvinceOffice(caller, conn)
                 return (ProvinceDecisionOutcome(application: try ProvinceReview.view(id, .title, me: me, conn), decision: decision), false)
             }
@@ -330,7 +330,7 @@ enum ProvinceReview {
     /// double click, a retry after a lost answer): the version it was sent against is the
     /// one that step replaced, or none was sent. Answered with the application as it is,
     /// recorded once, as in a city (`ApplicationService.decide`).
-    static func isRepeat(_ id: Int, _ kind: ApplicationKind, decision rawDecision: String, version: Int?, caller: SignedIn,
+    static func isRepeat(_ id: Int, _ kind: ApplicationKind, decision rawDecision: String, version: Int?, step rawStep: String?, caller: SignedIn,
                          _ conn: SQLiteConnection) throws -> Bool {
         guard caller.kind == .staff, let decision = ReviewDecision(rawValue: rawDecision),
               let row = try conn.query("SELECT version, source_submission, series FROM received_applications WHERE id = ? AND kind = ?", [id, kind.rawValue]).first,
@@ -339,10 +339,13 @@ enum ProvinceReview {
         else { return false }
         let current = row["version"].int ?? 0
         guard version != current, version == nil || version == current - 1,
-              let last = try conn.query("SELECT actor_id, decision, submission FROM received_decisions WHERE received_id = ? ORDER BY id DESC LIMIT 1", [id]).first
+              let last = try conn.query("SELECT actor_id, decision, submission, stage FROM received_decisions WHERE received_id = ? ORDER BY id DESC LIMIT 1", [id]).first
         else { return false }
+        // A step named that is not the one of the decision repeated makes it no repeat (a 负责人
+        // pass by the one who made the 经办人 pass): four eyes answers it.
+        let intended = try ReviewStage.named(rawStep)
         return last["actor_id"].int == caller.accountID && last["decision"].string == decision.rawValue
-            && last["submission"].int == row["source_submission"].int
+            && last["submission"].int == row["source_submission"].int && (intended == nil || last["stage"].string == intended?.rawValue)
     }
 
     /// 通过 (or, for a title application, 退回修改) or 未通过 by the office's 经办人, then its

@@ -129,12 +129,12 @@ struct UIFailureMiddleware: RouterMiddleware {
         } catch let error as ZhichengError where error.code == .unauthorized {
             return try ui.sessionEnded(request, context)
         } catch let error as ZhichengError {
-            return StandalonePage.error(status: error.status, title: "错误", message: error.shown(request), home: "/\(home)/home")
+            return StandalonePage.error(status: error.status, title: "错误", message: error.shown(request), home: "/\(home)/home", tenantName: context.tenant.name)
         } catch let error as any HTTPResponseError {
             throw error   // a page already (UIErrorPage), or the router's own answer
         } catch {
             let failure = ZhichengError(.internal, "\(error)")
-            return StandalonePage.error(status: failure.status, title: "错误", message: failure.shown(request), home: "/\(home)/home")
+            return StandalonePage.error(status: failure.status, title: "错误", message: failure.shown(request), home: "/\(home)/home", tenantName: context.tenant.name)
         }
     }
 }

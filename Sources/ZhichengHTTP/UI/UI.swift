@@ -321,7 +321,8 @@ struct UI: Sendable {
             if province { links += [link("职称申报审查（各市报送）", "province-reviews"), link("专家推荐审查", "expert-reviews")] }
             return groups + [["title": "审查推荐", "links": links]]
         }
-        if unapproved { return groups + [["title": "单位管理", "links": [link("单位信息维护", "profile")]]] }
+        // Until its parent approves its info, an org sees nothing else (评审结果公示 neither).
+        if unapproved { return [["title": "首页", "links": [link("首页", "home"), link("修改密码", "password")]], ["title": "单位管理", "links": [link("单位信息维护", "profile")]]] }
         groups.append(["title": "单位管理", "links": [link("单位管理", "orgs"), link("单位信息维护", "profile"), link("申报计划上传", "plans")]])
         groups.append(["title": "人员管理", "links": [link("本单位人员角色管理", "staff"), link("创建申报人员账户", "applicants"), link("申报人员状态查询", "status")]])
         if user.orgID == 1 || province {
