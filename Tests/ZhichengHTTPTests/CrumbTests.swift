@@ -17,6 +17,11 @@ struct CrumbTests {
         #expect(UI.crumb(Self.groups, title: "查看单位信息：逸夫小学") == "单位管理 > 单位信息维护 > 查看单位信息：逸夫小学")
     }
 
+    @Test func aTitleTheEntryBeginsWithIsNotSaidAgain() {
+        let mine: [[String: Any]] = [["title": "职称申报", "links": [["label": "我的申报（职称申报、专家推荐）", "current": true]]]]
+        #expect(UI.crumb(mine, title: "我的申报") == "职称申报 > 我的申报（职称申报、专家推荐）")
+    }
+
     @Test func anEntryNamedAsItsGroupIsSaidOnce() {
         let home: [[String: Any]] = [["title": "首页", "links": [["label": "首页", "current": true]]]]
         #expect(UI.crumb(home, title: "首页") == "首页")

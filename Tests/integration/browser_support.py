@@ -164,6 +164,7 @@ class Pages:
         self.fill("#new_password2", new)
         self.click("#password-submit")
         assert not self.d.current_url.endswith("/password"), f"password change failed: {self.flash_error()!r}"
+        assert "密码已修改" in self.flash_ok(), "the change is confirmed"
 
     def secret(self) -> tuple[str, str]:
         assert self.all("#secret-login"), f"no one-time password shown; error: {self.flash_error()!r} at {self.d.current_url}"

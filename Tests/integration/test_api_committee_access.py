@@ -137,6 +137,30 @@ def test_only_the_final_authority_office_acts_on_a_city_application(setup_with_p
     assert city.evaluation(app["id"]) == before
 
 
+def test_the_applicants_home_says_the_interview_and_the_result_in_public_notice(setup_with_publicity):
+    """The applicant's 首页: 待办事项 names the 面试通知 (time and place) until the result is in, then
+    the result standing in 公示; 我的申报进度 lists each application with where it stands."""
+    _, city = setup_with_publicity
+    city.committee()
+    applicant, app = city.passed_application("中级", "一级教师")
+
+    def home() -> str:
+        return city.api.raw("GET", "/t/zhengzhou/home", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+
+    def todo(html: str) -> str:
+        return html[html.index("待办事项"):html.index("我的申报进度")]
+
+    assert "面试通知" not in todo(home()) and "待评委会评审" in home()
+    expect(city.admin.put(f"applications/{app['id']}/interview", {"time": interview_time(10, 9), "place": "郑州市人社局301"}), 200)
+    html = home()
+    assert f'href="/t/zhengzhou/applications/{app["id"]}"' in todo(html) and "面试通知：" in todo(html) and "郑州市人社局301" in todo(html), todo(html)
+    progress = html[html.index('id="progress"'):]
+    assert "一级教师" in progress and "郑州市人社局301" in progress, progress[:1500]
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+    html = home()
+    assert "面试通知：" not in todo(html) and "公示" in todo(html) and "（通过）" in todo(html), todo(html)
+
+
 def test_an_org_whose_info_is_not_approved_neither_reads_the_public_notices_nor_objects(setup_with_publicity):
     """Until its parent approves its info, an org's accounts act on nothing but that info: not
     评审结果公示 (its list, the caller's own objections, a new objection: each 403, nothing

@@ -37,10 +37,11 @@ enum Templates {
         header h1{font-size:1.15rem;margin:0} header small{opacity:.85}
         header form{display:inline} header button{background:none;border:1px solid #fff;color:#fff;border-radius:3px;cursor:pointer}
         .wrap{display:flex;min-height:calc(100vh - 3rem)}
-        nav{width:12rem;background:#fff;border-right:1px solid #dde2ea;padding:1rem 0}
-        nav a{display:block;padding:.45rem 1.2rem;color:#1d4f91;text-decoration:none} nav a[aria-current]{background:#e8eef8;font-weight:bold}
-        nav h2{font-size:.8rem;color:#767676;margin:.8rem 1.2rem .2rem}
-        main{flex:1;padding:1rem 1.5rem;max-width:70rem}
+        nav.menu{width:12rem;flex:none;background:#fff;border-right:1px solid #dde2ea;padding:1rem 0}
+        nav.menu a{display:block;padding:.45rem 1.2rem;color:#1d4f91;text-decoration:none} nav.menu a[aria-current]{background:#e8eef8;font-weight:bold}
+        nav.menu h2{font-size:.8rem;color:#767676;margin:.8rem 1.2rem .2rem}
+        main{flex:1;min-width:0;padding:1rem 1.5rem;max-width:70rem;overflow-x:auto}
+        textarea{max-width:100%;box-sizing:border-box}
         .crumb{color:#666;font-size:.9rem;margin-bottom:.6rem}
         table{border-collapse:collapse;width:100%;background:#fff;margin:.6rem 0}
         th,td{border:1px solid #dde2ea;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.92rem}
@@ -71,7 +72,7 @@ enum Templates {
         .vh,.skip:not(:focus){position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
         fieldset.group{border:0;background:none;margin:.3rem 0;padding:0} fieldset.group legend{float:left;font-weight:normal;padding:0;margin-right:.4rem}
         fieldset.group.inline{display:inline-block;vertical-align:baseline;margin:0 .4rem 0 0}
-        @media (max-width:40rem){.wrap,.cols{flex-direction:column} nav{width:auto;border-right:0;border-bottom:1px solid #dde2ea} .tree{min-width:0}
+        @media (max-width:40rem){.wrap,.cols{flex-direction:column} nav.menu{width:auto;border-right:0;border-bottom:1px solid #dde2ea} .tree{min-width:0}
         main{padding:.8rem} header{flex-wrap:wrap} .grid{grid-template-columns:1fr} .grid label{flex-wrap:wrap} .grid label span{min-width:0}}
         </style>
         </head>
@@ -82,7 +83,7 @@ enum Templates {
         <form method="post" action="{{base}}logout"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">退出</button></form></div>{{/user}}
         </header>
         <div class="wrap">
-        {{#nav}}<nav aria-label="功能菜单">
+        {{#nav}}<nav class="menu" aria-label="功能菜单">
         {{#groups}}<h2>{{title}}</h2>{{#links}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/links}}{{/groups}}
         </nav>{{/nav}}
         <main id="main" tabindex="-1">
@@ -135,6 +136,10 @@ enum Templates {
         {{#setup_hint}}<p class="hint" id="setup-hint">{{setup_hint}}</p>{{/setup_hint}}
         {{#has_todo}}<ul id="todo">{{#todo}}<li><a href="{{href}}">{{text}}</a></li>{{/todo}}</ul>{{/has_todo}}
         {{^has_todo}}<p id="todo-none">暂无待办事项</p>{{/has_todo}}{{/unapproved}}
+        {{#has_progress}}<h3>我的申报进度</h3>
+        <table id="progress"><thead><tr><th>申报</th><th>当前状态</th><th>面试通知</th></tr></thead><tbody>
+        {{#progress}}<tr><td><a href="{{href}}">{{what}}</a></td><td>{{state}}</td><td>{{interview}}</td></tr>{{/progress}}
+        </tbody></table>{{/has_progress}}
         """
 
     /// The page of a refused request (the layout shows the message above it).

@@ -348,7 +348,8 @@ struct UI: Sendable {
                   let label = current["label"] as? String, let heading = group["title"] as? String else { continue }
             var parts = heading == label ? [label] : [heading, label]
             let page = title.hasPrefix("错误：") ? String(title.dropFirst(3)) : title
-            if !page.isEmpty, page != label { parts.append(page) }
+            // The page's own title, when it says more than the entry (我的申报 under 我的申报（职称申报、专家推荐） does not).
+            if !page.isEmpty, !label.hasPrefix(page) { parts.append(page) }
             return parts.joined(separator: " > ")
         }
         return nil
@@ -407,13 +408,18 @@ struct UI: Sendable {
         } catch let error as ZhichengError {
             return try await passwordPage(user, context, error: error.shown(request), status: error.status)
         }
-        return UIRoutes.redirect(base(context) + "home")
+        return done("home", "密码已修改，下次登录请使用新密码", context)
     }
 
     func homePage(_ user: SignedIn, _ context: TenantRequestContext) async throws -> Response {
         let org = try await ownOrg(user)
         let todo = isUnapproved(org) ? [] : try await todo(user, org: org, province: context.tenant.kind == .province)
-        return try render("首页", "home", ["name": user.name, "org_name": org.name, "org_code": org.code, "unapproved": isUnapproved(org), "state_label": org.profileState.label,
+        // An applicant's applications and where each stands (an outcome is no to-do, but news).
+        let progress = user.kind != .applicant ? [] : try await services.applications.mine(caller: user).map { v -> [String: Any] in
+            ["what": "\(v.year)年度 \(v.heading)", "state": v.stateLabel, "href": base(context) + "applications/\(v.id)",
+             "interview": v.result == nil ? (v.interview ?? "") : ""]
+        }
+        return try render("首页", "home", ["progress": progress, "has_progress": !progress.isEmpty, "name": user.name, "org_name": org.name, "org_code": org.code, "unapproved": isUnapproved(org), "state_label": org.profileState.label,
                                          "todo": todo.map { ["text": $0.text, "href": base(context) + $0.path] }, "has_todo": !todo.isEmpty,
                                          "setup_hint": Self.setupHint(user, province: context.tenant.kind == .province) ?? false],
                           user: user, context, orgName: org.name, unapproved: isUnapproved(org))
@@ -466,6 +472,10 @@ struct UI: Sendable {
                 switch v.chain.state {
                 case .returned: todo.append(("申报“\(what)”已退回修改，请修改后重新提交", "applications/\(v.id)"))
                 case .draft: todo.append(("申报“\(what)”尚未提交", "applications/\(v.id)"))
+                // An interview to attend (until the result is in), a result standing in 公示.
+                case .atCommittee, .awaitingProvince where v.publicity == nil:
+                    if let interview = v.interview, v.result == nil { todo.append(("申报“\(what)”面试通知：\(interview)", "applications/\(v.id)")) }
+                case .publicity, .awaitingProvince: todo.append(("申报“\(what)”：\(v.stateLabel)（\(v.publicity?.result ?? v.result ?? "")）", "applications/\(v.id)"))
                 default: break
                 }
             }
