@@ -127,9 +127,10 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert "已审核通过" in p.flash_ok()
     p.logout()
 
-    # The department adds the school 逸夫小学.
+    # The department adds the school 逸夫小学 (单位 is what it offers first).
     p.login_ok(dept_login, NEW_PASSWORD)
     p.go("orgs")
+    assert Select(p.by("#new-org-kind")).first_selected_option.get_attribute("value") == "unit"
     p.fill("#new-org-name", "逸夫小学")
     Select(p.by("#new-org-kind")).select_by_value("unit")
     p.click("#add-org-submit")

@@ -187,7 +187,7 @@ enum Templates {
         <fieldset><legend>添加下级机构</legend>
         <form method="post" action="{{base}}orgs/{{selected.id}}/children" id="add-org"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>机构名称 <input type="text" name="name" id="new-org-name" required></label>
-        <label>机构类别 <select name="kind" id="new-org-kind">{{#child_kinds}}<option value="{{value}}">{{label}}</option>{{/child_kinds}}</select></label>
+        <label>机构类别 <select name="kind" id="new-org-kind">{{#child_kinds}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/child_kinds}}</select></label>
         <button type="submit" id="add-org-submit">添加</button></form>
         </fieldset>
         {{/can_add}}

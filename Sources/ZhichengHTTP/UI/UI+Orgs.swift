@@ -18,7 +18,9 @@ extension UI {
             "selected": ["id": current.id, "name": current.name, "code": current.code, "kind_label": current.kind.label],
             "can_manage_selected": user.kind == .orgAdmin && current.id != user.orgID,
             "can_add": user.kind == .orgAdmin && current.kind != .unit,
-            "child_kinds": OrgKind.allCases.filter { current.kind.mayContain($0) }.map { ["value": $0.rawValue, "label": $0.label] },
+            // Under a 主管单位 what is added is mostly a 单位: offered first.
+            "child_kinds": OrgKind.allCases.filter { current.kind.mayContain($0) }
+                .map { ["value": $0.rawValue, "label": $0.label, "selected": current.kind == .department && $0 == .unit] },
             "move_targets": all.filter { !subtreeOfSelected.contains($0.id) && $0.kind.mayContain(current.kind) && $0.id != current.parentID }
                 .map { ["id": $0.id, "label": "\($0.name)（\($0.code)）"] },
             "children": rows.map { row -> [String: Any] in
