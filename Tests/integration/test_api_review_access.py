@@ -217,12 +217,17 @@ def test_an_office_follows_every_unit_below_it_in_one_list(env: Env) -> None:
 def test_status_rows_say_whose_review_form_opens(env: Env) -> None:
     """Once the school passes the application up, the department's status row links its
     评审表 (and the form opens); the city's still does not until it reaches the city."""
-    _, app = passed_by_school(env)
+    applicant, app = passed_by_school(env)
     def row(reader) -> dict:
         rows = expect(reader.get(f"orgs/{env.school_id}/applicant-status"), 200).json["rows"]
         return next(r for r in rows if r["application_id"] == app["id"])
     assert row(env.dept)["printable"] is True
-    expect(env.dept.get(f"applications/{app['id']}/review-form"), 200)
+    # The ID number: whole for the school's admin (who registered the person, and sees it whole
+    # on its 申报人员状态查询), masked for the department's (above the unit, as its status query shows it).
+    number = applicant.account["login"]
+    assert f"<td>{number}</td>" in expect(env.school.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    dept_form = expect(env.dept.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert f"<td>{number[:6]}********{number[-4:]}</td>" in dept_form and number not in dept_form, dept_form[:3000]
     assert row(env.city)["printable"] is False
     expect(env.city.get(f"applications/{app['id']}/review-form"), 404)
     # The screen: a link where the form opens, a note where it does not.

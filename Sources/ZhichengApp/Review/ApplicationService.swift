@@ -1219,7 +1219,10 @@ public struct ApplicationService: Sendable {
             // kept when it is deleted since: merged away, its 评审表 still says where it came from).
             let unitName = view.unitName
             let login = try conn.query("SELECT login FROM accounts WHERE id = ?", [view.applicantID]).first?["login"].string ?? ""
-            let idNumber = Self.idNumber(login, hiddenSections: view.hiddenSections)
+            // In full to the applicant's own unit's admin, who registered it and sees it in full on
+            // 申报人员状态查询 (as there); else as the reader's sections allow.
+            let idNumber = caller.kind == .orgAdmin && view.orgID == caller.orgID
+                ? IDCardNumber.personNumber(ofLogin: login) : Self.idNumber(login, hiddenSections: view.hiddenSections)
             var seals: [Int: FileRecord?] = [:]
             // Stamped for the admins who print it (`OrgService.mayReadSeal`); a reviewer's or the
             // applicant's copy has the opinions without the seals' images.
