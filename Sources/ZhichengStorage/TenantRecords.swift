@@ -275,6 +275,21 @@ extension SQLiteConnection {
     /// to, in one query of two primary keys: what a request is checked against when it starts
     /// (`AuthService.authenticate`, unless `SessionCache` has it) and again in each of its
     /// transactions (`TenantStore.read/write(caller)` in ZhichengApp).
+    /// What a session's check needs, and nothing else (no account's roles or permissions to
+    /// decode): its account, when it ends, whether the account is enabled; nil when there is no
+    /// such session of a live account. Asked in every transaction made for a signed-in request
+    /// (`TenantStore.read/write(caller)`), the reviewer's queue page's among them.
+    public func sessionStanding(tokenHash: String) throws -> (accountID: Int, expiresAt: Double, enabled: Bool)? {
+        try query(Self.sessionStandingSQL, [tokenHash]).first.map { row in
+            (row["account_id"].int ?? 0, row["expires_at"].double ?? 0, row["enabled"].int == 1)
+        }
+    }
+
+    static let sessionStandingSQL = """
+        SELECT s.account_id, s.expires_at, a.enabled FROM sessions s JOIN accounts a ON a.id = s.account_id
+        WHERE s.token_hash = ? AND a.deleted_at IS NULL
+        """
+
     public func session(tokenHash: String) throws -> SessionCache.Entry? {
         try query("""
             SELECT s.csrf_token, s.expires_at, \(AccountRecord.qualifiedColumns) FROM sessions s JOIN accounts a ON a.id = s.account_id

@@ -148,11 +148,18 @@ public struct AuthService: Sendable {
     /// expired, another account's, or its account disabled. Asked when a request starts
     /// (`authenticate`) and again in each of its transactions (`SignedIn.requireSession`).
     static func signsIn(_ session: SessionCache.Entry?, now: Double, accountID: Int? = nil) throws(ZhichengError) -> SessionCache.Entry {
-        guard let session, session.expiresAt > now, accountID == nil || accountID == session.account.id else {
+        try requireStanding(session.map { ($0.account.id, $0.expiresAt, $0.account.enabled) }, now: now, accountID: accountID)
+        return session!
+    }
+
+    /// The rule of a session that signs its account in: there, unexpired, for `accountID` when
+    /// one is expected, its account enabled (`signsIn`; a request's transactions ask it again
+    /// of `SQLiteConnection.sessionStanding`).
+    static func requireStanding(_ session: (accountID: Int, expiresAt: Double, enabled: Bool)?, now: Double, accountID: Int? = nil) throws(ZhichengError) {
+        guard let session, session.expiresAt > now, accountID == nil || accountID == session.accountID else {
             throw ZhichengError(.unauthorized, "登录已失效，请重新登录")
         }
-        guard session.account.enabled else { throw ZhichengError(.unauthorized, "账户已停用") }
-        return session
+        guard session.enabled else { throw ZhichengError(.unauthorized, "账户已停用") }
     }
 
     static func activityKey(_ tenant: TenantID, _ tokenHash: String) -> String { tenant.rawValue + " " + tokenHash }

@@ -88,7 +88,7 @@ extension SignedIn {
     /// Throws unless this request's session is still there for the same account, unexpired,
     /// its account enabled and not deleted: the rule of `AuthService.authenticate`, asked again.
     func requireSession(_ conn: SQLiteConnection) throws {
-        _ = try AuthService.signsIn(try conn.session(tokenHash: sessionHash), now: Date().timeIntervalSince1970, accountID: accountID)
+        try AuthService.requireStanding(try conn.sessionStanding(tokenHash: sessionHash), now: Date().timeIntervalSince1970, accountID: accountID)
     }
 
     /// A write for a signed-in account to a tenant suspended (or unregistered) since its
