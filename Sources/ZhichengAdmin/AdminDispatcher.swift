@@ -59,7 +59,7 @@ public final class AdminDispatcher: Sendable {
             counters[request.cmd]?.increment()
             countFailure(request.cmd, .badRequest)
             let takes = command.arguments.isEmpty ? "it takes none" : "it takes " + command.arguments.joined(separator: ", ")
-            return .failure(id: request.id, AdminError(code: .badRequest, message: "unknown argument \(unknown.prefix(64)) for \(command.rawValue); \(takes)"))
+            return .failure(id: request.id, AdminError(code: .badRequest, message: "unknown argument \(unknown.prefix(64).showingInvisibles()) for \(command.rawValue); \(takes)"))
         }
         switch command {
         case .ping:

@@ -121,6 +121,12 @@ public struct Registry: Sendable {
         states.state(id) == .active
     }
 
+    /// Whether `id` is registered (in any state), from memory as `isActive`: false from the
+    /// return of the `archive` that unregistered it.
+    public func isRegistered(_ id: TenantID) -> Bool {
+        states.state(id) != nil
+    }
+
     /// Every registered tenant, sorted by id.
     public func all() async throws -> [TenantInfo] {
         try await db.read { conn in try conn.query("SELECT * FROM tenants ORDER BY id").compactMap(Self.info) }

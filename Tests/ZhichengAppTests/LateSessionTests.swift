@@ -121,7 +121,8 @@ struct LateSessionTests {
         let f = try Fixture()
         let admin = try await f.admin()
         _ = try await f.tenants.archive(f.city.rawValue, confirm: f.city.rawValue, by: .system)
-        await expectCode(.notFound) { try await f.write(admin) }
+        await expectCode(.unavailable) { try await f.write(admin) }
+        await expectCode(.unavailable) { try await f.read(admin) }
         _ = try await f.tenants.create(id: f.city.rawValue, name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
         await expectCode(.unauthorized) { try await f.write(admin) }
         await expectCode(.unauthorized) { try await f.read(admin) }

@@ -98,6 +98,36 @@ def test_a_sections_field_names_and_values_are_free_text_too(env) -> None:
     assert 'name="field:基本信息:专业"' in page
 
 
+def test_text_stored_before_the_rule_does_not_keep_the_page_from_saving_other_sections(env) -> None:
+    """A section holding an invisible character (stored by an earlier version, which took any
+    text) that the page posts back as it showed it is neither saved nor checked: the section
+    the applicant did change is saved. (Every posted section was checked first, and the page
+    refused with “学历学位”的“内容”不能含不可见的格式字符 until they found what they cannot see.)"""
+    import html
+    import sqlite3
+    from urllib.parse import urlencode
+    applicant, app = draft(env, "周旧文")
+    db = sqlite3.connect(env.d.tenant_db(TENANT), timeout=10)
+    try:
+        with db:
+            db.execute("UPDATE application_sections SET content = ? WHERE application_id = ? AND section = '学历学位'",
+                       ('{"内容":"北京师范\u200b大学"}', app["id"]))
+    finally:
+        db.close()
+    cookie = {"Cookie": f"zc_session={applicant.cookie}"}
+    page = env.api.raw("GET", f"/t/{TENANT}/applications/{app['id']}", headers=cookie).body.decode()
+    fields = [("_csrf", applicant.csrf), ("then", "save")]
+    fields += [(m.group(1), html.unescape(m.group(2))) for m in re.finditer(r'<input type="hidden" name="(orig:[^"]+)" value="([^"]*)"', page)]
+    for m in re.finditer(r'<textarea name="(content:[^"]+)"[^>]*>\n?(.*?)</textarea>', page, re.S):
+        fields.append((m.group(1), "改过的基本信息" if m.group(1) == "content:基本信息" else html.unescape(m.group(2))))
+    assert ("content:学历学位", "北京师范\u200b大学") in fields, [f for f in fields if f[0].startswith("content:")]
+    r = env.api.raw("POST", f"/t/{TENANT}/applications/{app['id']}/sections", body=urlencode(fields).encode(),
+                    headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 303, (r.status, r.body.decode()[-1500:])
+    sections = expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"]
+    assert sections["基本信息"]["内容"] == "改过的基本信息" and sections["学历学位"]["内容"] == "北京师范\u200b大学", sections
+
+
 def test_a_reviewers_comment_is_checked_and_the_review_form_prints_it_whole(env) -> None:
     """The probe's 意见 "同意\\0推荐\\u202e反向\\a" is refused (it was stored and printed raw in the
     评审表, where an unclosed RLO could turn the 审查人 and date around); 未通过 is not satisfied

@@ -52,7 +52,10 @@ extension TenantStore {
     /// restore of the tenant must not be shown what the restored file holds under its account
     /// id, which may now be someone else's.
     func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await withTenant(caller.tenant) { db in
+        // Archived since the request was let in: out of service to it, in words (not the
+        // store's `tenant … has no database file`).
+        guard registry.isRegistered(caller.tenant) else { throw SignedIn.tenantOutOfService }
+        return try await withTenant(caller.tenant) { db in
             try await db.read { conn in
                 try caller.requireSession(conn)
                 return try body(conn)
@@ -74,6 +77,9 @@ extension TenantStore {
     /// background work have no session and do not come here.
     func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         let registry = self.registry
+        // Checked again in the transaction; here too, so that a tenant archived meanwhile is
+        // answered as out of service (503) rather than by the store's `has no database file`.
+        guard registry.isActive(caller.tenant) else { throw SignedIn.tenantOutOfService }
         return try await withTenant(caller.tenant) { db in
             try await db.write { conn in
                 guard registry.isActive(caller.tenant) else { throw SignedIn.tenantOutOfService }
@@ -93,7 +99,7 @@ extension SignedIn {
 
     /// A write for a signed-in account to a tenant suspended (or unregistered) since its
     /// request was let in: refused as the request would be now (SPEC: suspended → 503).
-    static let tenantOutOfService = ZhichengError.unavailable("本地市的职称管理系统已暂停服务，本次操作未生效，请稍后再试")
+    static let tenantOutOfService = ZhichengError.unavailable("职称管理系统已暂停服务，本次操作未生效，请稍后再试")
 }
 
 extension AccountRecord {

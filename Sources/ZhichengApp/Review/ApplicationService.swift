@@ -498,7 +498,11 @@ public struct ApplicationService: Sendable {
     /// it was shown is refused, and then nothing is saved. Compared in the transaction that
     /// saves, so a change made elsewhere meanwhile is never overwritten unseen.
     public func saveSections(_ applicationID: Int, _ edits: [SectionEdit], caller: SignedIn) async throws -> [String] {
-        let checked = try edits.map { edit in
+        // A section the page posts as it showed it is neither saved (below) nor checked: text
+        // stored before the free-text rule (an invisible character pasted in) must not keep the
+        // applicant from saving the sections they did change.
+        let touched = edits.filter { edit in edit.shown.map { Self.fingerprint(Self.lineBreaksUnified(edit.fields)) != $0 } ?? true }
+        let checked = try touched.map { edit in
             let (section, fields, json) = try Self.checkedSection(edit.section, edit.fields)
             return (SectionEdit(section: edit.section, fields: fields, shown: edit.shown), (section, json))
         }

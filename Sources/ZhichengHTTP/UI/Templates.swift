@@ -149,7 +149,7 @@ enum Templates {
 
     /// A form that could not be taken, with what was typed into it (`UI.keptInputPage`).
     static let kept = """
-        {{#has_fields}}<p id="kept-intro">您填写的以下内容没有保存。请先复制保存（例如粘贴到文档中），{{#signed_in}}再回到原页面刷新后重新填写提交{{/signed_in}}{{^signed_in}}重新登录后再回到原页面填写提交{{/signed_in}}。</p>
+        {{#has_fields}}<p id="kept-intro">{{#signed_in}}您填写的以下内容没有保存。{{/signed_in}}{{^signed_in}}登录已失效，您填写的以下内容可能没有保存（重新登录后可在原页面核对）。{{/signed_in}}请先复制保存（例如粘贴到文档中），{{#signed_in}}再回到原页面刷新后重新填写提交{{/signed_in}}{{^signed_in}}重新登录后再回到原页面填写提交{{/signed_in}}。</p>
         <div id="kept">{{#fields}}<p><label>{{label}}<br><textarea class="kept-value" readonly rows="{{rows}}" cols="80">{{value}}</textarea></label></p>{{/fields}}</div>{{/has_fields}}
         <p>{{^signed_in}}<a id="kept-login" href="{{base}}login" target="_blank" rel="noopener">在新窗口中重新登录</a> · {{/signed_in}}<a id="kept-back" href="{{back}}">{{back_label}}</a></p>
         """
