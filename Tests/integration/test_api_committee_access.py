@@ -16,7 +16,7 @@ bounded.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -156,6 +156,11 @@ def test_the_applicants_home_says_the_interview_and_the_result_in_public_notice(
     assert f'href="/t/zhengzhou/applications/{app["id"]}"' in todo(html) and "面试通知：" in todo(html) and "郑州市人社局301" in todo(html), todo(html)
     progress = html[html.index('id="progress"'):]
     assert "一级教师" in progress and "郑州市人社局301" in progress, progress[:1500]
+    # The committee's form asks again naming the result it is about to put into 公示.
+    asked = city.api.raw("POST", f"/t/zhengzhou/committee/application/{app['id']}/result",
+                         body=urlencode({"_csrf": city.admin.csrf, "result": "未通过", "note": ""}).encode(),
+                         headers={"Cookie": f"zc_session={city.admin.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
+    assert asked.status == 200 and "确定录入评审结果“未通过”并开始公示吗？" in asked.body.decode(), asked.body.decode()[-1500:]
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
     html = home()
     assert "面试通知：" not in todo(html) and "公示" in todo(html) and "（通过）" in todo(html), todo(html)

@@ -651,6 +651,25 @@ def test_a_leader_is_told_when_the_opinion_will_go_without_a_seal(env: Env) -> N
     assert 'id="no-seal"' not in page("school.l")
 
 
+def test_a_reviews_unpassed_decision_on_the_page_is_asked_again(env: Env) -> None:
+    """未通过 ends the review for good: the page's form asks again (naming it) before making it;
+    通过 is not asked. The question's form makes it."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    r = env.reviewers["school.h"]
+    version = expect(r.get(f"applications/{app['id']}"), 200).json["version"]
+    fields = [("_csrf", r.csrf), ("version", str(version)), ("stage", "handler"), ("decision", "reject"), ("comment", "不符合申报条件")]
+    headers = {"Cookie": f"zc_session={r.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+    with unchanged(env.daemon, TENANT, ignore=("sessions",)):
+        asked = env.api.raw("POST", f"/t/{TENANT}/reviews/{app['id']}", body=urlencode(fields).encode(), headers=headers)
+        page = asked.body.decode()
+        assert asked.status == 200 and "确定作出“未通过”的审查决定吗" in page and 'id="confirm-form"' in page, page[-2000:]
+    done = env.api.raw("POST", f"/t/{TENANT}/reviews/{app['id']}", body=urlencode(fields + [("_confirmed", "1")]).encode(), headers=headers)
+    assert done.status == 303, done
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "rejected"
+
+
 def test_a_refused_form_whose_page_cannot_be_shown_is_headed_by_the_city(env: Env) -> None:
     """A reviewer posting 本单位人员角色管理's form (an admin's) is refused on a page of its own,
     headed by the city's name as every page of the city is (it said 河南省)."""

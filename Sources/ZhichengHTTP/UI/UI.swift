@@ -185,7 +185,8 @@ struct UI: Sendable {
 
     /// What a destructive form asks before it is done, by the path it posts to: nil for forms
     /// that are not asked again. Deletions, password resets, a withdrawal, an expert leaving the
-    /// database, the end or the cancellation of a review session, a result put into public notice.
+    /// database, the end or the cancellation of a review session, a result put into public notice
+    /// (naming it), a review's 未通过.
     /// A form on a row of a list (删除 of a person, 退出专家库 of an expert …) carries the name
     /// its row shows (`_what`), which the question repeats, so that the right row is confirmed.
     static func confirmation(for path: String, _ form: FormData) -> String? {
@@ -213,7 +214,12 @@ struct UI: Sendable {
         case matches("experts/*/state") where form["state"] == "retired": return "确定让\(named("专家"))退出专家库吗？"
         case matches("sessions/*/close"): return "确定结束本次评审会吗？结束后不能再投票。"
         case matches("sessions/*/cancel"): return "确定取消本次评审会吗？取消后不能再抽取专家或投票，其申报可另行安排评审或录入评审结果；评审会记录仍保留。"
-        case matches("committee/*/*/result"): return "确定录入评审结果并开始公示吗？"
+        case matches("committee/*/*/result"):
+            let result = form["result"].trimmingCharacters(in: .whitespacesAndNewlines).prefix(10)
+            return result.isEmpty ? "确定录入评审结果并开始公示吗？" : "确定录入评审结果“\(result)”并开始公示吗？"
+        // 未通过 ends the review for good (no resubmission), unlike 通过 and 退回修改.
+        case (matches("reviews/*") || matches("province-reviews/*") || matches("expert-reviews/*")) && form["decision"] == ReviewDecision.reject.rawValue:
+            return "确定作出“未通过”的审查决定吗？未通过即审查结束，申报人不能再修改后重新提交。"
         default: return nil
         }
     }
