@@ -21,14 +21,18 @@ public struct Registry: Sendable {
     /// writes of one tenant whose callers resume in the other order leave what the file says.
     final class States: Sendable {
         private struct Table: ~Copyable {
-            var rows: [TenantID: (state: TenantState?, ticket: UInt64)]
+            /// `epoch`: the ticket of the change that gave the tenant its present state (0 for
+            /// the state it had when the registry was opened).
+            var rows: [TenantID: (state: TenantState?, ticket: UInt64, epoch: UInt64)]
             var issued: UInt64 = 0
         }
         private let table: Mutex<Table>
 
-        init(_ states: [TenantID: TenantState]) { table = Mutex(Table(rows: states.mapValues { ($0, 0) })) }
+        init(_ states: [TenantID: TenantState]) { table = Mutex(Table(rows: states.mapValues { ($0, 0, 0) })) }
 
         func state(_ id: TenantID) -> TenantState? { table.withLock { $0.rows[id]?.state } }
+
+        func epoch(_ id: TenantID) -> UInt64? { table.withLock { table in table.rows[id].flatMap { $0.state == nil ? nil : $0.epoch } } }
 
         /// Taken inside the transaction that changes a tenant's row.
         func ticket() -> UInt64 {
@@ -41,7 +45,8 @@ public struct Registry: Sendable {
         /// `state` (nil: no row) as the transaction that took `ticket` left it.
         func record(_ id: TenantID, _ state: TenantState?, ticket: UInt64) {
             table.withLock { table in
-                if (table.rows[id]?.ticket ?? 0) < ticket { table.rows[id] = (state, ticket) }
+                guard let row = table.rows[id] else { table.rows[id] = (state, ticket, ticket); return }
+                if row.ticket < ticket { table.rows[id] = (state, ticket, state == row.state ? row.epoch : ticket) }
             }
         }
     }
@@ -125,6 +130,15 @@ public struct Registry: Sendable {
     /// return of the `archive` that unregistered it.
     public func isRegistered(_ id: TenantID) -> Bool {
         states.state(id) != nil
+    }
+
+    /// Which spell of its present state a registered tenant is in, from memory as `isActive`
+    /// (nil: not registered). It changes with each change of state (a suspension, a resume, an
+    /// archive, a create under the id again) and with nothing else: a restore, which needs the
+    /// tenant suspended, always changes it. A request keeps the epoch it was let in under
+    /// (`SignedIn`), and its reads are made only under that same one.
+    public func epoch(_ id: TenantID) -> UInt64? {
+        states.epoch(id)
     }
 
     /// Every registered tenant, sorted by id.

@@ -36,6 +36,8 @@ public struct AuthService: Sendable {
         let login = Login.normalized(rawLogin)
         guard !login.isEmpty, !password.isEmpty else { throw ZhichengError.badRequest("请填写登录名和密码", field: login.isEmpty ? "login" : "password") }
         let now = Date().timeIntervalSince1970
+        // The tenant's epoch before anything is read (see `authenticate`).
+        guard let epoch = store.registry.epoch(tenant) else { throw SignedIn.tenantOutOfService }
         // The account whose login this is, exactly or in another case (`Zhang.Wei` typed as
         // `zhang.wei`), in one index search either way. Its count and lock-out are the
         // account's, whichever form was typed. A form that only differs by case from two logins
@@ -108,7 +110,7 @@ public struct AuthService: Sendable {
         guard let signedIn = opened else { throw ZhichengError(.forbidden, "账户未启用，请联系本单位系统管理员") }
         // Known from its start: a token not used for the idle period after sign-in has ended too.
         _ = activity.use(Self.activityKey(tenant, Self.hash(token)), now: now, idle: sessionIdleSeconds, lifetime: sessionSeconds)
-        return Session(token: token, account: SignedIn(tenant: tenant, account: signedIn, csrfToken: csrf, sessionHash: Self.hash(token), source: source),
+        return Session(token: token, account: SignedIn(tenant: tenant, account: signedIn, csrfToken: csrf, sessionHash: Self.hash(token), epoch: epoch, source: source),
                        expiresAt: expires)
     }
 
@@ -121,6 +123,8 @@ public struct AuthService: Sendable {
         guard token.count >= 20, token.count <= 100 else { throw ZhichengError(.unauthorized, "请先登录") }
         let now = Date().timeIntervalSince1970
         let tokenHash = Self.hash(token)
+        // The tenant's epoch before its session is read: a restore after this changes it.
+        guard let epoch = store.registry.epoch(tenant) else { throw SignedIn.tenantOutOfService }
         let found = try await store.withTenant(tenant) { db -> SessionCache.Entry? in
             if let cached = db.sessions.entry(forTokenHash: tokenHash) { return cached }
             let generation = db.sessions.generation
@@ -139,7 +143,7 @@ public struct AuthService: Sendable {
         }
         // Tests hold a request here, let in, while what may end its session is done.
         await FaultInjection.pause("session.checked")
-        return SignedIn(tenant: tenant, account: session.account, csrfToken: session.csrfToken, sessionHash: tokenHash, source: source)
+        return SignedIn(tenant: tenant, account: session.account, csrfToken: session.csrfToken, sessionHash: tokenHash, epoch: epoch, source: source)
     }
 
     /// The session (`SQLiteConnection.session`) if it signs its account in at `now` (the

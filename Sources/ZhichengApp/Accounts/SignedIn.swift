@@ -22,8 +22,11 @@ public struct SignedIn: Sendable, Equatable {
     /// `sessions`): each transaction made for the request checks it is still there
     /// (`TenantStore.read/write(caller)`).
     let sessionHash: String
+    /// The tenant's epoch when the request was let in (`Registry.epoch`, taken before its
+    /// session was read): each of its reads is made only under that same one.
+    let epoch: UInt64
 
-    init(tenant: TenantID, account: AccountRecord, csrfToken: String, sessionHash: String, source: String) {
+    init(tenant: TenantID, account: AccountRecord, csrfToken: String, sessionHash: String, epoch: UInt64, source: String) {
         self.tenant = tenant
         accountID = account.id
         orgID = account.orgID
@@ -35,6 +38,7 @@ public struct SignedIn: Sendable, Equatable {
         mustChangePassword = account.mustChangePassword
         self.csrfToken = csrfToken
         self.sessionHash = sessionHash
+        self.epoch = epoch
         self.source = source
     }
 
@@ -47,17 +51,20 @@ public struct SignedIn: Sendable, Equatable {
 }
 
 extension TenantStore {
-    /// Runs `body` in a read transaction of the caller's tenant, if the caller's session is
-    /// still there in that same snapshot (`requireSession`): a request authenticated before a
-    /// restore of the tenant must not be shown what the restored file holds under its account
-    /// id, which may now be someone else's.
+    /// Runs `body` in a read transaction of the caller's tenant, if the tenant is still in the
+    /// epoch the request was let in under (`Registry.epoch`, from memory: no query, no wait). A
+    /// restore (which needs a suspension) or an archive and a create under the id again change
+    /// it: a request let in before must not be shown what the restored or new file holds under
+    /// its account id, which may now be someone else's (401, as for an ended session; 503 while
+    /// the tenant is out of service). A sign-out or a password reset meanwhile does not stop a
+    /// read (it shows the same person what they could read a moment before); it stops a write.
     func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        // Archived since the request was let in: out of service to it, in words (not the
-        // store's `tenant … has no database file`).
-        guard registry.isRegistered(caller.tenant) else { throw SignedIn.tenantOutOfService }
+        let registry = self.registry
+        try caller.requireEpoch(registry)   // archived: the store would say "has no database file"
         return try await withTenant(caller.tenant) { db in
+            // Again with the tenant leased: no restore can change its file while the read runs.
             try await db.read { conn in
-                try caller.requireSession(conn)
+                try caller.requireEpoch(registry)
                 return try body(conn)
             }
         }
@@ -93,6 +100,13 @@ extension TenantStore {
 extension SignedIn {
     /// Throws unless this request's session is still there for the same account, unexpired,
     /// its account enabled and not deleted: the rule of `AuthService.authenticate`, asked again.
+    /// Throws unless the tenant is in the epoch this request was let in under: out of service
+    /// (archived, suspended) 503, else (resumed after a restore, created again) 401.
+    func requireEpoch(_ registry: Registry) throws {
+        guard registry.epoch(tenant) != epoch else { return }
+        throw registry.isActive(tenant) ? ZhichengError(.unauthorized, "登录已失效，请重新登录") : Self.tenantOutOfService
+    }
+
     func requireSession(_ conn: SQLiteConnection) throws {
         try AuthService.requireStanding(try conn.sessionStanding(tokenHash: sessionHash), now: Date().timeIntervalSince1970, accountID: accountID)
     }
