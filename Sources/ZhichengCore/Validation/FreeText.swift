@@ -133,35 +133,3 @@ public struct FreeText: Sendable {
         guard text.utf8.count <= 4 * maxCharacters else { throw .invalid("\(label)过长：不能超过\(4 * maxCharacters)字节（UTF-8）", field: field) }
     }
 }
-
-extension Unicode.Scalar {
-    /// `U+202E`: how a message names a character it must not show.
-    public var codePoint: String {
-        let hex = String(value, radix: 16, uppercase: true)
-        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-    }
-}
-
-extension StringProtocol {
-    /// The text with its control characters (but LF), format characters and line or paragraph
-    /// separators written as `<U+202E>`: what a message quoting something typed shows, so that
-    /// a NUL, an escape sequence or a bidi override in it neither reaches a terminal or a page
-    /// raw nor turns the message around it backwards.
-    public func showingInvisibles() -> String {
-        guard unicodeScalars.contains(where: Self.isShownByCode) else { return String(self) }
-        var out = String.UnicodeScalarView()
-        for scalar in unicodeScalars {
-            if Self.isShownByCode(scalar) { out.append(contentsOf: "<\(scalar.codePoint)>".unicodeScalars) } else { out.append(scalar) }
-        }
-        return String(out)
-    }
-
-    private static func isShownByCode(_ scalar: Unicode.Scalar) -> Bool {
-        guard scalar.value >= 0x20 else { return scalar != "\n" }
-        guard scalar.value >= 0x7F else { return false }
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator: return true
-        default: return false
-        }
-    }
-}
