@@ -61,7 +61,7 @@ MALFORMED = [
     # An argument the command does not take is refused, not ignored: `knid` would have made a
     # city of a province, a misspelt `province_level` shown the settings as if they were set.
     (b'{"id": 20, "cmd": "tenant.create", "args": {"id": "okid", "name": "x", "division_code": "41", "knid": "province"}}', 20, "bad_request"),
-    (b'{"id": 21, "cmd": "tenant.configure", "args": {"id": "okid", "province_level": ["\u6b63\u9ad8\u7ea7"]}}', 21, "bad_request"),
+    (b'{"id": 21, "cmd": "tenant.configure", "args": {"id": "okid", "province_level": ["\\u6b63\\u9ad8\\u7ea7"]}}', 21, "bad_request"),
     (b'{"id": 22, "cmd": "ping", "args": {"verbose": true}}', 22, "bad_request"),
     (b'{"id": 23, "cmd": "tenant.list", "args": {"id": "okid"}}', 23, "bad_request"),
 ]

@@ -328,6 +328,10 @@ def test_a_city_tells_an_expert_recommendation_from_a_title_application_on_every
     # The title application beside it, which nobody has taken up yet, is withdrawn: the unit's queue is as it was.
     assert expect(titled.post(f"applications/{tapp['id']}/withdraw"), 200).json["state"] == "withdrawn"
     assert not [r for r in _rows(page(handler, "reviews"), "queue") if "赵职称" in r or "赵专家" in r]
+    # The module's later draws pick among the experts it made itself (`env.experts`): this one
+    # leaves the database again, so that no draw can put it on a panel nobody signs in for.
+    admitted_expert = next(e for e in expect(env.prov.get("experts"), 200).json["experts"] if e["name"] == "赵专家")
+    expect(env.prov.post(f"experts/{admitted_expert['id']}/state", {"state": "retired", "reason": "测试结束"}), 200)
 
 
 def test_suspend_retire_and_reinstate(env: Env):
