@@ -426,3 +426,17 @@ struct ReviewCommentTests {
         #expect(try ReviewDecision.reject.comment("业绩不足") == "业绩不足")
     }
 }
+
+@Suite("A decision sent again")
+struct DecisionRepeatTests {
+    @Test func theSameReviewersSameDecisionRepeatsUnlessAnotherStepIsNamed() {
+        let handlerPass: (actorID: Int?, decision: String?, stage: String?) = (7, "pass", "handler")
+        #expect(ReviewDecision.pass.repeats(handlerPass, by: 7, intended: nil))
+        #expect(ReviewDecision.pass.repeats(handlerPass, by: 7, intended: .handler))
+        // A 负责人 pass by the one who made the 经办人 pass: no repeat (four eyes refuses it).
+        #expect(!ReviewDecision.pass.repeats(handlerPass, by: 7, intended: .leader))
+        #expect(!ReviewDecision.pass.repeats(handlerPass, by: 8, intended: nil), "another reviewer's")
+        #expect(!ReviewDecision.reject.repeats(handlerPass, by: 7, intended: nil), "another decision")
+        #expect(!ReviewDecision.pass.repeats((nil, nil, nil), by: 7, intended: nil), "nothing recorded yet")
+    }
+}

@@ -984,12 +984,9 @@ public struct ApplicationService: Sendable {
             let current = row["version"].int ?? 0
             guard chain.route.contains(caller.orgID), me.permittedSeries.contains(series) else { throw ZhichengError.notFound("没有这个申报") }
             if version != current {
-                // The same reviewer repeating the decision that produced this version: answer it
-                // again. Not when it names another step than that decision's: a 负责人 pass sent
-                // by the one who made the 经办人 pass is no repeat, and four eyes refuses it below.
+                // The same reviewer repeating the decision that produced this version: answer it again.
                 let last = try conn.query("SELECT actor_id, decision, stage FROM decisions WHERE application_id = ? ORDER BY id DESC LIMIT 1", [applicationID]).first
-                let repeated = last?["actor_id"].int == caller.accountID && last?["decision"].string == decision.rawValue
-                    && (intended == nil || last?["stage"].string == intended?.rawValue)
+                let repeated = decision.repeats((last?["actor_id"].int, last?["decision"].string, last?["stage"].string), by: caller.accountID, intended: intended)
                 if repeated && (version == nil || version == current - 1) {
                     return (DecisionOutcome(id: applicationID, applicantName: row["applicant_name"].string ?? "", chain: chain, version: current), false)
                 }

@@ -341,11 +341,9 @@ enum ProvinceReview {
         guard version != current, version == nil || version == current - 1,
               let last = try conn.query("SELECT actor_id, decision, submission, stage FROM received_decisions WHERE received_id = ? ORDER BY id DESC LIMIT 1", [id]).first
         else { return false }
-        // A step named that is not the one of the decision repeated makes it no repeat (a 负责人
-        // pass by the one who made the 经办人 pass): four eyes answers it.
         let intended = try ReviewStage.named(rawStep)
-        return last["actor_id"].int == caller.accountID && last["decision"].string == decision.rawValue
-            && last["submission"].int == row["source_submission"].int && (intended == nil || last["stage"].string == intended?.rawValue)
+        return last["submission"].int == row["source_submission"].int
+            && decision.repeats((last["actor_id"].int, last["decision"].string, last["stage"].string), by: caller.accountID, intended: intended)
     }
 
     /// 通过 (or, for a title application, 退回修改) or 未通过 by the office's 经办人, then its

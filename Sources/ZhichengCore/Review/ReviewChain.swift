@@ -56,6 +56,15 @@ public enum ReviewDecision: String, Sendable, Codable, CaseIterable {
     public func comment(_ raw: String?) throws(ZhichengError) -> String {
         self == .reject ? try FreeText.reviewComment.require(raw, else: "未通过时请填写意见") : try FreeText.reviewComment.validate(raw)
     }
+
+    /// Whether this decision, sent by `callerID` for the step `intended` (nil: none named),
+    /// repeats the last one recorded (its actor, decision and step): answered again, not made
+    /// twice. A step named that is not the recorded one's makes it no repeat: a 负责人 pass by
+    /// the one who made the 经办人 pass is refused by four eyes. One rule for a city's review
+    /// and the province office's.
+    public func repeats(_ last: (actorID: Int?, decision: String?, stage: String?), by callerID: Int, intended: ReviewStage?) -> Bool {
+        last.actorID == callerID && last.decision == rawValue && (intended == nil || last.stage == intended?.rawValue)
+    }
 }
 
 /// Why an application goes back to the applicant (the reasons of the list, plus 其他).
