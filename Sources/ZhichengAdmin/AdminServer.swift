@@ -64,6 +64,7 @@ public final class AdminServer: Sendable {
             channel = try await bootstrap.withBoundSocket(fd).get()
         case let .unixPath(path):
             try Self.prepareDirectory(for: path)
+            try SocketPathCheck.requireFree(path, purpose: "admin socket")
             channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
             try Self.apply(settings, to: path, logger: logger)
         case let .tcp(host, port):

@@ -346,3 +346,31 @@ def test_config_reload_command(daemon: Daemon) -> None:
     daemon.write_config('[log]\nlevel = "debug"\n[limits]\nmax_open_tenants = 8\n')
     assert daemon.call("config.reload").get("reloaded") is True
     assert daemon.call("ping") == {"pong": True}
+
+
+def test_a_second_daemon_does_not_take_over_a_live_admin_socket(daemon_factory, tmp_path) -> None:
+    """A second zhichengd (another data dir) pointed at the admin socket of a running one
+    refuses to start, naming the path; the first keeps its socket, also after the second
+    has exited (binding had removed the live socket, and its exit the path itself)."""
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+    first = daemon_factory(workdir=tmp_path / "first").start()
+    create_tenant(first, "zhengzhou")
+    second = daemon_factory(workdir=tmp_path / "second", admin_socket=first.admin_socket).start(wait=False)
+    rc = second.wait_exit()
+    assert rc != 0, second.output()
+    assert "admin socket" in second.stderr() and str(first.admin_socket) in second.stderr(), second.stderr()
+    assert "not free" in second.stderr(), second.stderr()
+    assert first.admin_socket.exists()
+    assert first.call("status")["listeners"]["http"].endswith(f":{first.http_port}")
+    assert "zhengzhou" in json.dumps(first.call("tenant.list"))
+
+
+def test_a_stale_admin_socket_left_by_a_crash_is_replaced(daemon_factory) -> None:
+    """A socket file nobody listens on (the daemon was killed) does not keep the next start
+    from binding the path."""
+    d = daemon_factory().start()
+    d.kill9()
+    assert d.admin_socket.exists()  # left behind by the kill
+    d.start()
+    assert d.call("ping") == {"pong": True}
