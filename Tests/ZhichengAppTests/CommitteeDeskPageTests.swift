@@ -90,19 +90,31 @@ struct ProvinceStrandedStepsTests {
         #expect(try await w.f.applications.strandedSteps(caller: w.office).isEmpty)
         _ = try await w.f.people.setEnabled(w.handler.accountID, false, caller: w.office)
         #expect(try await w.f.applications.strandedSteps(caller: w.office)
-                == [StrandedStep(stage: .handler, series: "中小学教师", count: 1, receivedKind: .title)])
+                == [StrandedStep(stage: .handler, series: "中小学教师", count: 1, kind: .title, handedOver: true)])
         await expectCode(.forbidden) { _ = try await w.f.applications.strandedSteps(caller: w.leader) }
     }
 
     /// How 首页 names a step that waits for nobody: the org's own, or the province office's
     /// review of hand-overs, where title applications and expert recommendations are each
-    /// reviewed on a screen of their own (各市报送 / 专家推荐审查).
+    /// reviewed on a screen of their own (各市报送 / 专家推荐审查); what waits, 职称申报 or
+    /// 专家推荐, told apart in the org's own chain too.
     @Test func eachStepIsNamedAsTheScreenThatTakesIt() {
         let own = StrandedStep(stage: .handler, series: "中小学教师", count: 1)
-        #expect(!own.handedOver && own.stepLabel == "经办人审查" && own.subject == "申报")
-        let title = StrandedStep(stage: .leader, series: "中小学教师", count: 2, receivedKind: .title)
-        #expect(title.handedOver && title.stepLabel == "负责人审查（各市报送）" && title.subject == "申报")
-        let expert = StrandedStep(stage: .handler, series: "中小学教师", count: 1, receivedKind: .expert)
-        #expect(expert.handedOver && expert.stepLabel == "专家推荐审查（经办人审查）" && expert.subject == "专家推荐")
+        #expect(!own.handedOver && own.receivedKind == nil && own.stepLabel == "经办人审查" && own.subject == "职称申报")
+        let ownExpert = StrandedStep(stage: .handler, series: "中小学教师", count: 1, kind: .expert)
+        #expect(!ownExpert.handedOver && ownExpert.receivedKind == nil && ownExpert.stepLabel == "经办人审查" && ownExpert.subject == "专家推荐")
+        let title = StrandedStep(stage: .leader, series: "中小学教师", count: 2, kind: .title, handedOver: true)
+        #expect(title.receivedKind == .title && title.stepLabel == "负责人审查（各市报送）" && title.subject == "职称申报")
+        let expert = StrandedStep(stage: .handler, series: "中小学教师", count: 1, kind: .expert, handedOver: true)
+        #expect(expert.receivedKind == .expert && expert.stepLabel == "专家推荐审查（经办人审查）" && expert.subject == "专家推荐")
+    }
+
+    /// Title applications' steps first, then the expert recommendations'; each by step, then series.
+    @Test func titleStepsAreListedBeforeExpertSteps() {
+        let steps = [StrandedStep(stage: .handler, series: "中小学教师", count: 1, kind: .expert),
+                     StrandedStep(stage: .leader, series: "中小学教师", count: 1),
+                     StrandedStep(stage: .handler, series: "卫生", count: 1)]
+        #expect(steps.sorted(by: StrandedStep.listed).map { "\($0.kind.rawValue) \($0.stage.rawValue) \($0.series)" }
+                == ["title handler 卫生", "title leader 中小学教师", "expert handler 中小学教师"])
     }
 }

@@ -1189,8 +1189,9 @@ def test_applications_waiting_for_nobody_are_named_to_the_admin(setup):
     handler, leader = (r.account["id"] for r in city.reviewers)
     expect(city.admin.post(f"staff/{leader}/disable"), 200)
     steps = expect(city.admin.get("reviews/stranded"), 200).json["steps"]
-    assert steps == [{"stage": "leader", "stage_label": "负责人审查", "series": SERIES, "count": 1, "handed_over": False, "needs_another_leader": False}], steps
-    assert f"负责人审查：1 件{SERIES}申报无人可审" in home() and 'href="/t/zhengzhou/staff"' in home()
+    assert steps == [{"stage": "leader", "stage_label": "负责人审查", "series": SERIES, "count": 1, "kind": "title", "handed_over": False,
+                      "needs_another_leader": False}], steps
+    assert f"负责人审查：1 件{SERIES}职称申报无人可审" in home() and 'href="/t/zhengzhou/staff"' in home()
     # The handler given the leader's role too: four eyes keeps them from what they passed.
     expect(city.admin.put(f"staff/{handler}/roles", {"roles": ["handler", "leader"]}), 200)
     assert [(s["count"], s["needs_another_leader"]) for s in expect(city.admin.get("reviews/stranded"), 200).json["steps"]] == [(1, True)]
@@ -1415,7 +1416,7 @@ def test_the_province_offices_review_of_hand_overs_waiting_for_nobody_is_named_t
     assert stranded() == []
     expect(office.post(f"staff/{handler.id}/disable"), 200)
     assert stranded() == [("handler", SERIES, 1, True, False)]
-    assert f"经办人审查（各市报送）：1 件{SERIES}申报无人可审" in home()
+    assert f"经办人审查（各市报送）：1 件{SERIES}职称申报无人可审" in home()
     expect(office.post(f"staff/{handler.id}/enable"), 200)
     assert stranded() == [] and "无人可审" not in home()
 
@@ -1423,7 +1424,7 @@ def test_the_province_offices_review_of_hand_overs_waiting_for_nobody_is_named_t
     expect(handler.post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
     expect(office.put(f"staff/{leader.id}/permissions", {"series": ["高等学校教师"], "sections": SECTIONS}), 200)
     assert stranded() == [("leader", SERIES, 1, True, False)]
-    assert f"负责人审查（各市报送）：1 件{SERIES}申报无人可审" in home()
+    assert f"负责人审查（各市报送）：1 件{SERIES}职称申报无人可审" in home()
     # The 经办人 who passed it given the 负责人 role: four eyes keeps them from it all the same.
     expect(office.put(f"staff/{handler.id}/roles", {"roles": ["handler", "leader"]}), 200)
     assert stranded() == [("leader", SERIES, 1, True, True)]

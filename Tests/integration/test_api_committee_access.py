@@ -321,3 +321,29 @@ def test_status_query_names_the_committee_once_a_result_is_recorded(setup):
 
     row = city.status_row(app["id"])
     assert row.get("committee") == committee["name"], f"the status row does not name the committee: {row}"
+
+
+def test_the_committee_list_is_its_offices_alone(setup):
+    """GET committees answers the admin of an office (职改办) with its own committees: not
+    another office's, not even its parent's. A department, a unit, their staff, the office's
+    own reviewers and applicants are refused (403, in Chinese), changing nothing: they read an
+    application's committee by name with the application (申报人员状态查询). The web UI's
+    committee desk (评委会评审) answers a unit's admin alike."""
+    d, city = setup
+    city.committee()
+    office = second_office(city)
+    assert [c["name"] for c in expect(city.admin.get("committees"), 200).json["committees"]] == [CITY_COMMITTEE]
+    assert [c["name"] for c in expect(office.get("committees"), 200).json["committees"]] == ["金水区中小学教师评委会"], "not the parent's"
+
+    dept_org, dept_login = create_child(city.admin, 1, "郑州市教育局", "department")
+    dept = approve_unit(city.api, city.admin, dept_org["id"], dept_login["login"], dept_login["password"])
+    unit_org, unit_login = create_child(dept, dept_org["id"], "郑州市第一中学", "unit")
+    unit = approve_unit(city.api, dept, unit_org["id"], unit_login["login"], unit_login["password"])
+    unit_reviewer = add_reviewer(unit, unit_org["id"], "unit.h", ["handler"])
+    for who in (dept, unit, unit_reviewer, *city.reviewers, city.applicant()):
+        with unchanged(d, "zhengzhou"):
+            expect(who.get("committees"), 403, contains="职改办")
+
+    cookie = {"Cookie": f"zc_session={unit.cookie}"}
+    page = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie)
+    assert page.status == 403 and "职改办" in page.body.decode() and CITY_COMMITTEE not in page.body.decode(), (page.status, page.body.decode()[-2000:])

@@ -230,6 +230,41 @@ def _rows(html: str, table: str) -> list[list[str]]:
     return [[strip(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
 
 
+def test_an_admins_home_counts_stranded_title_applications_and_expert_recommendations_apart(env: Env):
+    """What waits at an org for nobody is counted by kind: a title application and an expert
+    recommendation at the same step and series are two lines on its admin's 首页 (职称申报, 专家推荐),
+    each with its own count and linking to 本单位人员角色管理, where the admin gives the role and the
+    series; `reviews/stranded` says each one's `kind`. They were one number (…件…申报无人可审)."""
+    org = add_school(env, "第九中学")
+    school_admin = env.schools["第九中学"][1]
+    handler = env.city_reviewers["第九中学"][0]
+    approved_plan(school_admin, env.city, org["id"], [{"series": SERIES, "level": "副高级", "count": 5}])
+    titled = applicant(env, "第九中学", "孙职称")
+    tapp = expect(titled.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+    for section in SECTIONS:
+        expect(titled.put(f"applications/{tapp['id']}/sections/{quote(section)}", {"内容": f"孙职称的{section}"}), 200)
+    assert expect(titled.post(f"applications/{tapp['id']}/submit"), 200).json["state"] == "in_review"
+    for name in ("孙专家", "李专家"):
+        assert expert_application(applicant(env, "第九中学", name), specialty="初中物理")["state"] == "in_review"
+
+    def home() -> list[tuple[str, str]]:
+        r = env.city_api.raw("GET", "/t/zhengzhou/home", headers={"Cookie": f"zc_session={school_admin.cookie}"})
+        assert r.status == 200, r
+        return re.findall(r'<li><a href="([^"]+)">([^<]*无人可审[^<]*)</a></li>', r.body.decode())
+
+    assert expect(school_admin.get("reviews/stranded"), 200).json["steps"] == [] and home() == []
+    # Its one 经办人 now reviews another series: all three wait at 经办人审查 for nobody.
+    expect(school_admin.put(f"staff/{handler.id}/permissions", {"series": ["高等学校教师"], "sections": REVIEW_SECTIONS}), 200)
+    steps = expect(school_admin.get("reviews/stranded"), 200).json["steps"]
+    assert [(s["kind"], s["stage"], s["series"], s["count"], s["handed_over"]) for s in steps] == [
+        ("title", "handler", SERIES, 1, False), ("expert", "handler", SERIES, 2, False)], steps
+    fix = "，请在“本单位人员角色管理”中为人员分配经办人角色并授予该系列"
+    assert home() == [("/t/zhengzhou/staff", f"经办人审查：1 件{SERIES}职称申报无人可审{fix}"),
+                      ("/t/zhengzhou/staff", f"经办人审查：2 件{SERIES}专家推荐无人可审{fix}")], home()
+    expect(school_admin.put(f"staff/{handler.id}/permissions", {"series": [SERIES], "sections": REVIEW_SECTIONS}), 200)
+    assert expect(school_admin.get("reviews/stranded"), 200).json["steps"] == [] and home() == []
+
+
 def test_a_city_tells_an_expert_recommendation_from_a_title_application_on_every_screen(env: Env):
     """Manual §10: an expert recommendation is reviewed by the unit and the 主管单位 in their
     ordinary 经办人审查 / 负责人审查, so their queue and 已审查 name each row's 类别, and the review
@@ -298,7 +333,7 @@ def test_a_city_tells_an_expert_recommendation_from_a_title_application_on_every
         assert f"专家推荐审查（经办人审查）：{experts[0]['count']} 件{SERIES}专家推荐无人可审，请在“本单位人员角色管理”中为人员分配经办人角色并授予该系列" in home, home
         # The title applications' step, if any wait for nobody too, counts only them.
         titles = sum(s["count"] for s in steps if s.get("received_kind") == "title" and s["stage"] == "handler")
-        counted = [int(n) for n in re.findall(rf"经办人审查（各市报送）：(\d+) 件{SERIES}申报无人可审", home)]
+        counted = [int(n) for n in re.findall(rf"经办人审查（各市报送）：(\d+) 件{SERIES}职称申报无人可审", home)]
         assert counted == ([titles] if titles else []), (counted, steps)
     finally:
         expect(env.prov.put(f"staff/{env.prov_h.id}/permissions", {"series": [SERIES], "sections": REVIEW_SECTIONS}), 200)

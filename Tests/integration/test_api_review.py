@@ -208,6 +208,42 @@ def test_a_plan_is_fixed_once_submitted_and_reviewed_only_while_submitted(env: E
     assert expect(env.city.post(f"plans/{draft['id']}/review", {"decision": "approve"}), 200).json["state"] == "approved"
 
 
+def test_a_draft_plan_is_its_units_own_until_submitted(env: Env) -> None:
+    """A unit's draft 申报计划 is its own: the orgs above it (its department, the city office)
+    neither list it (orgs/<unit>/plans) nor read it or its document, answered 404 as a plan
+    that does not exist; once submitted they see it; sent back and saved again by the unit, it
+    is a draft, its own again. Each refused read changes nothing."""
+    # A year older than the other tests' plans: the form offers the newest plan still editable.
+    items = [{"series": SERIES, "level": "中级", "count": 2}]
+    plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2010, "items": items}), 201).json
+    expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
+    missing = expect(env.city.get("plans/999999"), 404).error()["message"]
+
+    def seen(who: Session) -> bool:
+        listed = plan["id"] in [p["id"] for p in expect(who.get(f"orgs/{env.school_id}/plans"), 200).json["plans"]]
+        detail = who.get(f"plans/{plan['id']}")
+        document = who.get(f"plans/{plan['id']}/document")
+        if not listed:
+            expect(detail, 404)
+            expect(document, 404)
+            assert detail.error()["message"] == document.error()["message"] == missing, (detail, document)
+            return False
+        assert expect(detail, 200).json["state"] != "draft" and expect(document, 200).body == PDF
+        return True
+
+    assert expect(env.school.get(f"plans/{plan['id']}"), 200).json["state"] == "draft"
+    assert plan["id"] in [p["id"] for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"]]
+    for above in (env.dept, env.city):
+        with unchanged(env.daemon, TENANT):
+            assert not seen(above), "an org above the unit sees its draft plan"
+    expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
+    assert seen(env.dept) and seen(env.city)
+    expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "人数有误"}), 200)
+    assert seen(env.dept) and seen(env.city), "a plan sent back stays in sight"
+    expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2010, "items": [{**items[0], "count": 1}]}), 201)
+    assert not seen(env.dept) and not seen(env.city), "changed again, it is the unit's draft again"
+
+
 def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     applicant = new_applicant(env)
     app = filled_application(applicant, level="副高级", title="高级教师")

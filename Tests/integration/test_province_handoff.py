@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, add_reviewer, approve_unit, approved_plan, create_child, db_rows, expect, fresh_id_number, province_passes, relay_idle, restore_tenant
+from api_support import Api, add_reviewer, approve_unit, approved_plan, create_child, db_rows, expect, fresh_id_number, province_passes, relay_idle, restore_tenant, unchanged
 from conftest import REPO, clean_env, create_tenant, expect_error, wait_until
 
 SERIES = "中小学教师"
@@ -995,6 +995,89 @@ def test_a_hand_over_without_names_and_malformed_rename_messages_change_no_name_
     assert id_number not in log, "an ID-card number in the log unmasked"
     unapplied = db_rows(province_db, "SELECT target FROM audit WHERE action = 'relay.unapplied'")
     assert sorted(t for (t,) in unapplied) == sorted(f"message:{m}" for m in warned), unapplied
+
+
+def put_in_outbox(db, target: str, messages: list[tuple[str, str, dict]]) -> None:
+    """Puts `(message_id, kind, payload)` in a stopped tenant's outbox for `target`, as a daemon
+    of another version (or someone editing the file) might have written them."""
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        with con:
+            for message_id, kind, payload in messages:
+                con.execute("INSERT INTO outbox (message_id, target, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                            (message_id, target, kind, json.dumps(payload, ensure_ascii=False), time.time()))
+    finally:
+        con.close()
+
+
+def test_relayed_text_the_receiver_would_refuse_is_kept_unapplied_said_and_holds_nothing_up(daemon_factory):
+    """Text a message between tenants brings is held where it arrives to the rules it was typed
+    under (RelayedText, FreeText): a hand-over whose section carries a NUL is not received by the
+    province, a step of the province office whose comment carries a bidi override (U+202E) does
+    not enter the city's trail. Neither is lost unsaid nor retried for ever: each stays in its
+    receiver's inbox as it came, changes nothing else there, is written to its 操作日志 as
+    跨地市消息未执行 with the field and the character by its code point, and logged as a warning;
+    the messages after it to the same tenant are applied in the same pass."""
+    d = daemon_factory().start()
+    h = Handoff(d)
+    app = h.handed_over()
+    id_number = h.applicant.account["login"]
+    city_db, province_db = d.tenant_db("zhengzhou"), d.tenant_db("province")
+    relay_idle(d, ["zhengzhou", "province"])
+    forward = json.loads(db_rows(city_db, "SELECT payload FROM outbox WHERE kind = 'application.forward'")[0][0])
+    sections = json.loads(forward["sections"])
+    sections["业绩成果"] = json.dumps({"内容": "论文\x00三篇"}, ensure_ascii=False)
+    bad_forward = dict(forward, source_application_id=app["id"] + 1000, sections=json.dumps(sections, ensure_ascii=False))
+
+    def step(comment: str) -> dict:
+        return {"source_application_id": app["id"], "office": "河南省职称改革办公室", "stage": "handler", "decision": "pass",
+                "comment": comment, "at": time.time(), "submission": forward["submission"], "sections": []}
+
+    decisions = "SELECT comment FROM province_decisions WHERE application_id = ?"
+    assert db_rows(city_db, decisions, app["id"]) == []
+    d.terminate()
+    put_in_outbox(city_db, "@province", [("zhengzhou:test:forward-nul", "application.forward", bad_forward)])
+    put_in_outbox(province_db, "zhengzhou", [("province:test:review-bidi", "application.province-review", step("材料齐全\u202e，同意"))])
+    with unchanged(d, "province", ignore=("inbox", "audit", "outbox")), unchanged(d, "zhengzhou", ignore=("inbox", "audit", "outbox")):
+        d.start()
+        relay_idle(d, ["zhengzhou", "province"])
+    for db, message in ((province_db, "zhengzhou:test:forward-nul"), (city_db, "province:test:review-bidi")):
+        assert db_rows(db, "SELECT count(*) FROM inbox WHERE message_id = ?", message) == [(1,)], "kept in the inbox as it came"
+    assert db_rows(province_db, "SELECT count(*) FROM received_applications WHERE source_application_id = ?", app["id"] + 1000) == [(0,)]
+    assert db_rows(city_db, decisions, app["id"]) == []
+
+    # Said where the receiving office reads its 操作日志, and in the log.
+    papi, office = h.province_office()
+    h.sign_in_again()
+    for session, message, field, code in ((office, "zhengzhou:test:forward-nul", "sections", "U+0000"),
+                                          (h.city, "province:test:review-bidi", "comment", "U+202E")):
+        rows = [e for e in expect(session.get("audit?limit=100"), 200).json["entries"] if e["action"] == "relay.unapplied" and e["target"] == f"message:{message}"]
+        assert len(rows) == 1, rows
+        reason = json.loads(rows[0]["detail"])["reason"]
+        assert reason.startswith(f"{field}：") and code in reason and "\x00" not in reason and "\u202e" not in reason, reason
+        page = session.api.raw("GET", f"/t/{session.api.tenant}/audit", headers={"Cookie": f"zc_session={session.cookie}"}).body.decode()
+        assert "跨地市消息未执行" in page and code in page, page[-3000:]
+        warned = [line for line in d.stderr().splitlines() if f"relay.message={message}" in line and "text the receiver's rules refuse" in line]
+        assert len(warned) == 1 and "warning" in warned[0] and code in warned[0], warned
+
+    # Behind a refused message, the next ones to the same tenant are applied in the same pass.
+    d.terminate()
+    put_in_outbox(city_db, "@province", [
+        ("zhengzhou:test:forward-nul-2", "application.forward", dict(bad_forward, source_application_id=app["id"] + 1001)),
+        ("zhengzhou:test:renamed", "applicant.renamed", {"name": "钱新老师", "id_number": id_number, "source_application_ids": [app["id"]]}),
+    ])
+    put_in_outbox(province_db, "zhengzhou", [("province:test:review-bidi-2", "application.province-review", step("\u2066材料齐全")),
+                                             ("province:test:review", "application.province-review", step("材料齐全，同意"))])
+    d.start()
+    relay_idle(d, ["zhengzhou", "province"])
+    assert db_rows(province_db, "SELECT applicant_name FROM received_applications") == [("钱新老师",)]
+    assert db_rows(city_db, decisions, app["id"]) == [("材料齐全，同意",)]
+    unapplied = {t for (t,) in db_rows(province_db, "SELECT target FROM audit WHERE action = 'relay.unapplied'")} | \
+                {t for (t,) in db_rows(city_db, "SELECT target FROM audit WHERE action = 'relay.unapplied'")}
+    assert unapplied == {f"message:{m}" for m in ("zhengzhou:test:forward-nul", "zhengzhou:test:forward-nul-2", "province:test:review-bidi",
+                                                  "province:test:review-bidi-2")}, unapplied
+    for tenant in ("zhengzhou", "province"):
+        assert d.call("tenant.show", {"id": tenant})["messages"] == {"waiting": 0, "set_aside": 0}
 
 
 def test_a_rename_reads_the_number_as_the_hand_over_did_and_one_that_finds_nothing_is_logged_so(daemon_factory):

@@ -17,6 +17,19 @@ enum Access {
         }
     }
 
+    /// The caller's org, if it is an office (职改办) and the caller its 系统管理员: who sets up
+    /// committees (评委会), changes them and lists them. Nobody else needs the list: a unit
+    /// reads its applicant's committee by name with the application (申报人员状态查询), an
+    /// expert their session's; committees of another office, even an ancestor's, are that
+    /// office's to run.
+    @discardableResult
+    static func requireCommitteeOffice(_ caller: SignedIn, _ conn: SQLiteConnection) throws -> OrgRecord {
+        guard caller.kind == .orgAdmin, let org = try conn.org(caller.orgID), org.kind == .office else {
+            throw ZhichengError(.forbidden, "评委会由职改办设立和管理，只有职改办的系统管理员可以查看和设立评委会")
+        }
+        return org
+    }
+
     /// The target org, if the caller's org is it or one of its ancestors.
     static func visibleOrg(_ id: Int, caller: SignedIn, _ conn: SQLiteConnection) throws -> OrgRecord {
         guard let org = try conn.org(id) else { throw ZhichengError.notFound("机构 \(id) 不存在") }

@@ -1492,22 +1492,7 @@ public struct ApplicationService: Sendable {
 
     /// Reads what `sectionsJSON` wrote (a snapshot, or what the province received):
     /// section → fields; 附件's files appear as one field 文件 with their names.
-    static func sections(fromSnapshot text: String) -> [String: [String: String]] {
-        guard let outer = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] else { return [:] }
-        var sections: [String: [String: String]] = [:]
-        for (name, content) in outer {
-            var body = content
-            var files: String?
-            if let range = content.range(of: "|files:") {
-                files = String(content[range.upperBound...])
-                body = String(content[..<range.lowerBound])
-            }
-            var fields = (try? JSONDecoder().decode([String: String].self, from: Data(body.utf8))) ?? [:]
-            if let files { fields["文件"] = files.split(separator: ",").map { $0.split(separator: ":").first.map(String.init) ?? "" }.joined(separator: "、") }
-            sections[name] = fields
-        }
-        return sections
-    }
+    static func sections(fromSnapshot text: String) -> [String: [String: String]] { SectionSnapshot.sections(text) }
 
     static func store(_ chain: ReviewChain, id: Int, _ conn: SQLiteConnection, extra: String = "", extraArgs: [any SQLiteBindable] = []) throws {
         let set = "state = ?, chain = ?, current_org_id = ?, stage = ?, version = version + 1, updated_at = ?" + (extra.isEmpty ? "" : ", " + extra)

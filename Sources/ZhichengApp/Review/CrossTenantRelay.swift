@@ -415,6 +415,8 @@ public final class CrossTenantRelay: Sendable {
             if let number = Self.idNumber(inPayload: message.payload) { metadata["applicant"] = "\(IDCardNumber.maskedIfOne(number))" }
             if case .unmatched = applied {
                 logger.warning("relay: a rename or a move found none of the copies it names and was kept in the inbox without its effect", metadata: metadata)
+            } else if case .refused = applied {
+                logger.warning("relay: a message whose text the receiver's rules refuse was kept in the inbox without its effect", metadata: metadata)
             } else {
                 logger.warning("relay: a message with a malformed payload was kept in the inbox without its effect", metadata: metadata)
             }
@@ -446,11 +448,15 @@ public final class CrossTenantRelay: Sendable {
         /// their ID-card number with them). Kept in the inbox as it came; audited
         /// (`relay.unapplied`) and logged as such, never as a rename.
         case unmatched(String)
+        /// Not applied: text it carries for people breaks the receiver's rules (`RelayedText`:
+        /// a NUL, a bidi override…), said as the receiver's screens say it, with the payload's
+        /// key. Kept in the inbox as it came, never rewritten; audited and logged.
+        case refused(String)
 
         /// Why it was not applied, for the audit row and the log; nil when it was.
         var unapplied: String? {
             switch self {
-            case .malformed(let why), .unmatched(let why): why
+            case .malformed(let why), .unmatched(let why), .refused(let why): why
             case .done, .answered: nil
             }
         }
@@ -462,6 +468,11 @@ public final class CrossTenantRelay: Sendable {
         // message behind it to this target for good.
         guard let payload = (try? JSONSerialization.jsonObject(with: Data(message.payload.utf8))) as? [String: Any] else {
             return .malformed("the payload is not a JSON object")
+        }
+        // Text the receiver would never take from its own screens is not taken from another
+        // tenant's either; retried, it would be refused again and hold back what follows.
+        if let refusal = RelayedText.refusal(kind: message.kind, payload: payload) {
+            return .refused("\(refusal.field ?? "")：\(refusal.message)")
         }
         let now = Date().timeIntervalSince1970
         if Self.answers.contains(message.kind), try !awaitingProvince(payload["source_application_id"] as? Int ?? 0, message, from: source, conn) {

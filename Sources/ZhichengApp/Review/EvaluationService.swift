@@ -87,9 +87,8 @@ public struct EvaluationService: Sendable {
         try Access.requireOrgAdmin(caller)
         let (name, series, levels, rule) = try Self.committeeFields(name: rawName, series: rawSeries, levels: rawLevels, rule: rawRule ?? VotingRule.national.name)
         return try await store.write(caller) { conn in
-            try Access.requireOrgAdmin(caller)
             try Access.requireApprovedOrg(caller, conn)
-            guard let org = try conn.org(caller.orgID), org.kind == .office else { throw ZhichengError(.forbidden, "评委会由职改办设立") }
+            let org = try Access.requireCommitteeOffice(caller, conn)
             // Its name is what applicants and units read (status query, 公示): one per tenant.
             guard try conn.scalar("SELECT count(*) FROM committees WHERE name = ?", [name])?.int == 0 else {
                 throw ZhichengError.conflict("已有名为“\(name)”的评委会")
@@ -132,11 +131,13 @@ public struct EvaluationService: Sendable {
         }
     }
 
+    /// The committees of the caller's office, for its admin (`Access.requireCommitteeOffice`;
+    /// 403 for anyone else).
     public func committees(caller: SignedIn) async throws -> [CommitteeRecord] {
         try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            let orgs = [caller.orgID] + (try conn.ancestors(of: caller.orgID))
-            return try conn.query("SELECT id FROM committees WHERE org_id IN (\(orgs.map { _ in "?" }.joined(separator: ","))) ORDER BY id", orgs)
+            try Access.requireCommitteeOffice(caller, conn)
+            return try conn.query("SELECT id FROM committees WHERE org_id = ? ORDER BY id", [caller.orgID])
                 .compactMap { $0["id"].int }.compactMap { try Self.committee($0, conn) }
         }
     }

@@ -125,14 +125,29 @@ public struct PlanService: Sendable {
         }
     }
 
-    /// Plans an org may see: its own (own admin), or every plan below the city office (its admin).
+    /// Plans an org's admin may see of org `orgID`: every one of its own, and of an org below
+    /// it those its unit submitted (`PlanState.isSeenAboveItsUnit`: a draft is the unit's own).
     public func plans(of orgID: Int, caller: SignedIn) async throws -> [PlanRecord] {
         try await store.read(caller) { conn in
             try Access.requireOrgAdmin(caller)
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(orgID, caller: caller, conn)
-            return try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ? ORDER BY year DESC", [orgID]).map { try Self.withPlacesTaken(PlanRecord(row: $0), conn) }
+            let seen = orgID == caller.orgID ? "" : " AND state IN \(Self.seenAboveSQL)"
+            return try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ?\(seen) ORDER BY year DESC", [orgID])
+                .map { try Self.withPlacesTaken(PlanRecord(row: $0), conn) }
         }
+    }
+
+    /// `PlanState.seenAboveItsUnit` as an SQL list (the states are the enum's own names).
+    static let seenAboveSQL = "(" + PlanState.seenAboveItsUnit.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+
+    /// Whether the caller's org sees `plan`: its unit's, or one its unit submitted below it
+    /// (`visibleOrg` says whether it is below). A draft below is answered as no plan at all,
+    /// as a plan of an org out of sight is: 404, the same words.
+    static func requireSeen(_ plan: PlanRecord, caller: SignedIn, _ conn: SQLiteConnection) throws {
+        let missing = ZhichengError.notFound("没有这个申报计划")
+        do { _ = try Access.visibleOrg(plan.orgID, caller: caller, conn) } catch let error as ZhichengError where error.code == .notFound { throw missing }
+        guard plan.orgID == caller.orgID || plan.state.isSeenAboveItsUnit else { throw missing }
     }
 
     /// The units' plans that reached the city office (submitted, approved or rejected;
@@ -142,12 +157,12 @@ public struct PlanService: Sendable {
     /// by unit. Each says the places its lines take (`used`).
     public func overview(caller: SignedIn, year: Int? = nil, state: PlanState? = nil) async throws -> [(plan: PlanRecord, orgName: String)] {
         try Access.requireOrgAdmin(caller)
-        if state == .draft { throw ZhichengError.invalid("未提交的计划只有本单位可见", field: "state") }
+        if let state, !state.isSeenAboveItsUnit { throw ZhichengError.invalid("未提交的计划只有本单位可见", field: "state") }
         return try await store.read(caller) { conn in
             guard let root = try conn.rootOrg(), root.id == caller.orgID else {
                 throw ZhichengError(.forbidden, "只有市职改办可以查看各单位的申报计划")
             }
-            var sql = "SELECT p.\(Self.columns.replacingOccurrences(of: ", ", with: ", p.")), o.name AS org_name FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.state != 'draft'"
+            var sql = "SELECT p.\(Self.columns.replacingOccurrences(of: ", ", with: ", p.")), o.name AS org_name FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.state IN \(Self.seenAboveSQL)"
             var arguments: [any SQLiteBindable] = []
             if let year { sql += " AND p.year = ?"; arguments.append(year) }
             if let state { sql += " AND p.state = ?"; arguments.append(state.rawValue) }
@@ -160,7 +175,7 @@ public struct PlanService: Sendable {
         try await store.read(caller) { conn in
             try Access.requireOrgAdmin(caller)
             guard let plan = try Self.plan(planID, conn) else { throw ZhichengError.notFound("没有这个申报计划") }
-            _ = try Access.visibleOrg(plan.orgID, caller: caller, conn)
+            try Self.requireSeen(plan, caller: caller, conn)
             return plan
         }
     }

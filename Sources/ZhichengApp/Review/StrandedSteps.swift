@@ -8,22 +8,25 @@ public struct StrandedStep: Sendable, Equatable {
     public var series: String
     /// How many applications wait at it.
     public var count: Int
-    /// In the province office's own review of what the cities handed over, the kind of what
-    /// waits: title applications (职称申报审查) or expert recommendations (专家推荐审查), each its
-    /// own review; nil for the org's own chain (both kinds together).
-    public var receivedKind: ApplicationKind?
-    /// The province office's own review of what the cities handed over (title and expert
-    /// applications), not an application of the org's own chain.
-    public var handedOver: Bool { receivedKind != nil }
+    /// What waits: title applications (职称申报) or expert recommendations (专家推荐), counted
+    /// apart, in the org's own chain as in the province office's review of hand-overs.
+    public var kind: ApplicationKind
+    /// The province office's own review of what the cities handed over (title applications,
+    /// 职称申报审查（各市报送）, and expert recommendations, 专家推荐审查: each its own review), not
+    /// an application of the org's own chain.
+    public var handedOver: Bool
+    /// `kind` for a step of the province office's review of hand-overs; nil for the org's own chain.
+    public var receivedKind: ApplicationKind? { handedOver ? kind : nil }
     /// The org's one 负责人 of the series took the 经办人 step of these (four eyes): what they
     /// need is a second 负责人, not a role or a series someone already has.
     public var needsAnotherLeader: Bool
 
-    public init(stage: ReviewStage, series: String, count: Int, receivedKind: ApplicationKind? = nil, needsAnotherLeader: Bool = false) {
+    public init(stage: ReviewStage, series: String, count: Int, kind: ApplicationKind = .title, handedOver: Bool = false, needsAnotherLeader: Bool = false) {
         self.stage = stage
         self.series = series
         self.count = count
-        self.receivedKind = receivedKind
+        self.kind = kind
+        self.handedOver = handedOver
         self.needsAnotherLeader = needsAnotherLeader
     }
 
@@ -38,9 +41,14 @@ public struct StrandedStep: Sendable, Equatable {
         }
     }
 
-    /// What waits there, in words: 申报 (of the org's own chain, or title applications handed
-    /// over), 专家推荐 (expert recommendations handed over).
-    public var subject: String { receivedKind == .expert ? ApplicationKind.expert.label : "申报" }
+    /// What waits there, in words: 职称申报 or 专家推荐 (`ApplicationKind.label`).
+    public var subject: String { kind.label }
+
+    /// The order 首页 lists them in: title applications' steps first, then the expert
+    /// recommendations'; each by step, then series.
+    public static func listed(_ a: StrandedStep, _ b: StrandedStep) -> Bool {
+        (a.kind == .expert ? 1 : 0, a.stage.rawValue, a.series) < (b.kind == .expert ? 1 : 0, b.stage.rawValue, b.series)
+    }
 }
 
 extension ApplicationService {
@@ -55,12 +63,15 @@ extension ApplicationService {
                 .map(AccountRecord.init(row:)).filter { !$0.roles.isEmpty }
                 .map { ReviewCoverage.Reviewer(accountID: $0.id, roles: $0.roles, series: $0.permittedSeries) }
             var stranded: [StrandedStep] = []
-            // The org's own chain, counted by step and series; the one case that depends on each
-            // application (a single leader, who may have taken its handler step) counted in SQL.
+            // The org's own chain, counted by kind, step and series (a title application and an
+            // expert recommendation are told apart: each its own line on 首页); the one case that
+            // depends on each application (a single leader, who may have taken its handler step)
+            // counted in SQL.
             for row in try conn.query("""
-                SELECT stage, series, count(*) AS n FROM applications WHERE current_org_id = ? AND state = 'in_review' GROUP BY stage, series ORDER BY stage, series
+                SELECT kind, stage, series, count(*) AS n FROM applications WHERE current_org_id = ? AND state = 'in_review' GROUP BY kind, stage, series
                 """, [caller.orgID]) {
-                guard let stage = ReviewStage(rawValue: row["stage"].string ?? ""), let series = row["series"].string else { continue }
+                guard let stage = ReviewStage(rawValue: row["stage"].string ?? ""), let series = row["series"].string,
+                      let kind = ApplicationKind(rawValue: row["kind"].string ?? "") else { continue }
                 let count: Int
                 let coverage = ReviewCoverage.coverage(of: stage, series: series, among: reviewers)
                 switch coverage {
@@ -68,15 +79,16 @@ extension ApplicationService {
                 case .nobody: count = row["n"].int ?? 0
                 case .onlyIfNotHandledBy(let only):
                     count = try conn.scalar("""
-                        SELECT count(*) FROM applications a WHERE a.current_org_id = ? AND a.state = 'in_review' AND a.stage = 'leader' AND a.series = ?
+                        SELECT count(*) FROM applications a WHERE a.current_org_id = ? AND a.state = 'in_review' AND a.stage = 'leader' AND a.series = ? AND a.kind = ?
                         AND EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = a.id AND d.submission = a.submissions AND d.org_id = a.current_org_id
                                     AND d.stage = 'handler' AND +d.actor_id = ?)
-                        """, [caller.orgID, series, only])?.int ?? 0
+                        """, [caller.orgID, series, kind.rawValue, only])?.int ?? 0
                 }
                 if count > 0 {
-                    stranded.append(StrandedStep(stage: stage, series: series, count: count, needsAnotherLeader: coverage != .nobody))
+                    stranded.append(StrandedStep(stage: stage, series: series, count: count, kind: kind, needsAnotherLeader: coverage != .nobody))
                 }
             }
+            stranded.sort(by: StrandedStep.listed)
             // The province office's own review of what the cities handed over: each one's step
             // is in its chain (only those under review, a season's worth).
             if try conn.rootOrg()?.id == caller.orgID {
@@ -92,12 +104,9 @@ extension ApplicationService {
                     guard !ReviewCoverage.canBeTaken(chain.stage, series: series, handlerDecider: chain.handlerDecider, among: reviewers) else { continue }
                     let anotherLeader = ReviewCoverage.coverage(of: chain.stage, series: series, among: reviewers) != .nobody
                     counts["\(kind.rawValue)\u{1F}\(chain.stage.rawValue)\u{1F}\(series)\u{1F}\(anotherLeader)",
-                           default: StrandedStep(stage: chain.stage, series: series, count: 0, receivedKind: kind, needsAnotherLeader: anotherLeader)].count += 1
+                           default: StrandedStep(stage: chain.stage, series: series, count: 0, kind: kind, handedOver: true, needsAnotherLeader: anotherLeader)].count += 1
                 }
-                // Title applications' steps first, then the expert recommendations'.
-                stranded += counts.values.sorted {
-                    ($0.receivedKind == .expert ? 1 : 0, $0.stage.rawValue, $0.series) < ($1.receivedKind == .expert ? 1 : 0, $1.stage.rawValue, $1.series)
-                }
+                stranded += counts.values.sorted(by: StrandedStep.listed)
             }
             return stranded
         }

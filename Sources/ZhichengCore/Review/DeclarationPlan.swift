@@ -13,8 +13,16 @@ public struct PlanLine: Sendable, Hashable, Codable {
 }
 
 /// Where a plan stands with the city office (审核).
-public enum PlanState: String, Sendable, Codable {
+public enum PlanState: String, Sendable, Codable, CaseIterable {
     case draft, submitted, approved, rejected
+
+    /// Whether the orgs above the plan's unit (its department, the city office) see a plan in
+    /// this state: a draft is the unit's own until it submits it; once submitted, it stays in
+    /// their sight whatever the city decides. A plan sent back and changed again is a draft.
+    public var isSeenAboveItsUnit: Bool { self != .draft }
+
+    /// The states `isSeenAboveItsUnit`, for a query of the plans below an org.
+    public static var seenAboveItsUnit: [PlanState] { allCases.filter(\.isSeenAboveItsUnit) }
 
     public var label: String {
         switch self {

@@ -29,4 +29,10 @@ extension FreeText {
     public static let objectionEvidence = FreeText(field: "evidence", label: "证据说明", maxCharacters: 2000)
     /// Why the office upholds or dismisses an objection.
     public static let objectionReason = FreeText(field: "reason", label: "处理理由", maxCharacters: 1000)
+    /// An interview notice as the province sends it to a city (`RelayedText`): `2026-12-05
+    /// 09:30，<place>` (the place an `interviewPlace`), or the free text of a province of an
+    /// older version, shown as it came (of several lines, perhaps).
+    public static let interviewNotice = FreeText(field: "interview", label: "面试通知", maxCharacters: 1000)
+    /// The name of a section a hand-over carries (`RelayedText`; a later build's or a plugin's too).
+    public static let sectionName = FreeText(field: "sections", label: "申报内容的名称", maxCharacters: 40, lines: .single)
 }

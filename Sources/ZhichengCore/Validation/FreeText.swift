@@ -93,6 +93,29 @@ public struct FreeText: Sendable {
         return String(out)
     }
 
+    /// Why a format character (Unicode Cf) may not be in the text, in the field's words.
+    func refusing(format scalar: Unicode.Scalar) -> ZhichengError {
+        if scalar.properties.isBidiControl {   // marks, embeddings, overrides, isolates
+            return .invalid("\(label)不能含文字方向控制符（\(scalar.codePoint)），它会使文字显示的顺序与实际不同", field: field)
+        }
+        return .invalid("\(label)不能含不可见的格式字符（\(scalar.codePoint)）", field: field)
+    }
+
+    /// Refuses a format character (U+200B, U+FEFF, a bidi override) among the blanks at either
+    /// end of `raw`, which `validate`, `validateKeepingBlanks` and the rules of names drop
+    /// unsaid from what a person types: text a sender kept never has one (`RelayedText`).
+    func requireNoFormatAtEnds(_ raw: String) throws(ZhichengError) {
+        let scalars = Array(raw.unicodeScalars)
+        func atEdge(_ run: some Sequence<Unicode.Scalar>) -> Unicode.Scalar? {
+            for scalar in run {
+                if scalar.properties.generalCategory == .format { return scalar }
+                if !scalar.properties.isWhitespace { return nil }
+            }
+            return nil
+        }
+        if let scalar = atEdge(scalars) ?? atEdge(scalars.reversed()) { throw refusing(format: scalar) }
+    }
+
     /// The characters and lines of the text, and its length.
     private func check(_ text: String) throws(ZhichengError) {
         for character in text {
@@ -117,10 +140,7 @@ public struct FreeText: Sendable {
                     // A joiner between two parts of one emoji sequence joins what is seen; one
                     // ending a character joins nothing.
                     if scalar == "\u{200D}" && !first && index != scalars.endIndex { continue }
-                    if scalar.properties.isBidiControl {   // marks, embeddings, overrides, isolates
-                        throw .invalid("\(label)不能含文字方向控制符（\(scalar.codePoint)），它会使文字显示的顺序与实际不同", field: field)
-                    }
-                    throw .invalid("\(label)不能含不可见的格式字符（\(scalar.codePoint)）", field: field)
+                    throw refusing(format: scalar)
                 default:
                     continue
                 }

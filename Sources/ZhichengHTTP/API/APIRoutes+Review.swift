@@ -534,6 +534,8 @@ struct StrandedStepDTO: Encodable {
     var stageLabel: String
     var series: String
     var count: Int
+    /// What waits: `title` (职称申报) or `expert` (专家推荐), counted apart.
+    var kind: String
     var handedOver: Bool
     /// What waits, for a step of the province office's review of hand-overs: `title` or
     /// `expert`; absent for the org's own chain.
@@ -544,6 +546,7 @@ struct StrandedStepDTO: Encodable {
         stageLabel = s.stage.label
         series = s.series
         count = s.count
+        kind = s.kind.rawValue
         handedOver = s.handedOver
         receivedKind = s.receivedKind?.rawValue
         needsAnotherLeader = s.needsAnotherLeader

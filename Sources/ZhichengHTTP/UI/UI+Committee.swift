@@ -70,7 +70,7 @@ extension UI {
                        entered: FormData? = nil) async throws -> Response {
         let (year, open, after) = (view.year, view.open, view.after)
         let org = try await ownOrg(user)
-        let committees = try await services.evaluations.committees(caller: user).filter { $0.orgID == user.orgID }
+        let committees = try await services.evaluations.committees(caller: user)
         let size = view.size
         let page = try await services.evaluations.worklistPage(caller: user, year: year, open: open, limit: size, after: after)
         let items = page.items

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import ZhichengCore
+
+/// The text a message between tenants brings is held on arrival to the rules it was typed
+/// under: a NUL or a bidi override in a comment, a section, a name or a notice refuses the
+/// message, named by its payload key and the character's code point.
+@Suite("Relayed text")
+struct RelayedTextTests {
+    /// A hand-over's sections as `ApplicationService.sectionsJSON` writes them.
+    static func sections(_ fields: [String: [String: String]], files: String? = nil) throws -> String {
+        var outer: [String: String] = [:]
+        for (section, values) in fields {
+            outer[section] = String(decoding: try JSONSerialization.data(withJSONObject: values, options: [.sortedKeys]), as: UTF8.self)
+        }
+        if let files { outer["附件", default: ""] += "|files:" + files }
+        return String(decoding: try JSONSerialization.data(withJSONObject: outer, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    static func trail(_ comments: [String], org: String = "郑州市职改办") throws -> String {
+        let entries = comments.map { ["org": org, "stage": "handler", "decision": "pass", "comment": $0, "at": 1] as [String: Any] }
+        return String(decoding: try JSONSerialization.data(withJSONObject: entries), as: UTF8.self)
+    }
+
+    @Test func aHandOverAsTheCitySendsItIsTakenIn() throws {
+        let payload: [String: Any] = [
+            "applicant_name": "钱老师", "unit_name": "郑州市职改办", "title": "高级教师", "specialty": "数学",
+            "sections": try Self.sections(["业绩成果": ["内容": "　　第一段\n第二段\t（续）"], "基本信息": ["内容": "基本信息"]], files: "证书.pdf:abc"),
+            "trail": try Self.trail(["同意", "情况属实\n同意报送"]), "source_application_id": 7,
+        ]
+        #expect(RelayedText.refusal(kind: "application.forward", payload: payload) == nil)
+        // A name left blank is not this rule's to judge (the hand-over keeps the name known).
+        #expect(RelayedText.refusal(kind: "application.forward", payload: ["applicant_name": " \u{3000}", "unit_name": ""]) == nil)
+    }
+
+    @Test(arguments: [("\u{0}", "U+0000"), ("\u{202E}", "U+202E"), ("\u{1B}", "U+001B"), ("\u{2066}", "U+2066")])
+    func aCharacterNobodyMayTypeRefusesEveryKindOfText(character: String, code: String) throws {
+        let cases: [(kind: String, payload: [String: Any], field: String)] = [
+            ("application.forward", ["sections": try Self.sections(["业绩成果": ["内容": "论文\(character)三篇"]])], "sections"),
+            ("application.forward", ["trail": try Self.trail(["同意", "同\(character)意"])], "trail"),
+            ("application.forward", ["applicant_name": "钱\(character)老师"], "applicant_name"),
+            ("application.province-review", ["comment": "材料\(character)齐全", "stage": "handler"], "comment"),
+            ("application.returned", ["comment": "请补充\(character)"], "comment"),
+            ("application.interview", ["interview": "2026-12-05 09:30，人社局\(character)301"], "interview"),
+            ("application.publicity-withdrawn", ["reason": "异议\(character)属实"], "reason"),
+            ("application.result", ["committee": "高级\(character)评委会", "result": "通过"], "committee"),
+            ("objection.lodge", ["text": "论文\(character)抄袭", "evidence": "比对报告"], "text"),
+            ("objection.lodge", ["text": "论文抄袭", "evidence": "比对\(character)报告"], "evidence"),
+            ("objection.resolved", ["reason": "不\(character)属实", "state": "dismissed"], "reason"),
+            ("applicant.renamed", ["name": "钱\(character)新"], "name"),
+        ]
+        for (kind, payload, field) in cases {
+            let refusal = RelayedText.refusal(kind: kind, payload: payload)
+            #expect(refusal?.code == .invalid && refusal?.field == field, "\(kind) \(field) \(code): \(String(describing: refusal))")
+            #expect(refusal.map { $0.message.contains(code) || $0.message.contains("不可见") || $0.message.contains("控制字符") } == true,
+                    "\(kind) \(field): \(refusal?.message ?? "")")
+            #expect(refusal.map { !$0.message.contains(character) } == true, "the message shows the character itself")
+        }
+    }
+
+    @Test func aSectionNameAndALineBreakWhereOneLineIsExpectedAreRefusedToo() throws {
+        #expect(RelayedText.refusal(kind: "application.forward", payload: ["sections": try Self.sections(["业\u{202E}绩": ["内容": "x"]])])?.field == "sections")
+        #expect(RelayedText.refusal(kind: "application.forward", payload: ["sections": try Self.sections(["业绩成果": ["字\n段": "x"]])])?.field == "sections")
+        #expect(RelayedText.refusal(kind: "org.renamed", payload: ["name": "第一\n中学"])?.field == "name")
+        #expect(RelayedText.refusal(kind: "application.forward", payload: ["specialty": "数\u{200B}学"])?.field == "specialty")
+    }
+
+    /// What the validators trim unsaid from what is typed (a format character among the blanks
+    /// at an end) is not in text a sender kept: arriving so, it is refused, not taken in with it.
+    @Test func aFormatCharacterAtAnEndIsRefusedNotTrimmed() throws {
+        #expect(RelayedText.refusal(kind: "application.returned", payload: ["comment": "请补充\u{202E}"])?.message.contains("U+202E") == true)
+        #expect(RelayedText.refusal(kind: "application.returned", payload: ["comment": "\u{FEFF} 请补充"])?.message.contains("U+FEFF") == true)
+        #expect(RelayedText.refusal(kind: "applicant.moved", payload: ["name": "第一中学\u{200E}"])?.field == "name")
+        #expect(RelayedText.refusal(kind: "application.forward", payload: ["sections": try Self.sections(["业绩成果": ["内容": "　　段落\u{2067}\n"]])])?.field == "sections")
+        #expect(RelayedText.refusal(kind: "application.forward", payload: ["trail": try Self.trail(["\u{202D}同意"])])?.field == "trail")
+        // White space at the ends is no fault (a section keeps it as typed), nor an emoji's joiner inside.
+        #expect(RelayedText.refusal(kind: "application.returned", payload: ["comment": " 请补充 👨\u{200D}👩\u{200D}👧 \n"]) == nil)
+    }
+
+    @Test func aKindWithoutTextOrUnknownHasNothingToRefuse() {
+        #expect(RelayedText.refusal(kind: "application.received", payload: ["comment": "\u{0}"]) == nil)
+        #expect(RelayedText.refusal(kind: "later.kind", payload: ["text": "\u{0}"]) == nil)
+        // Not text at all: the message's own reading judges it.
+        #expect(RelayedText.refusal(kind: "application.returned", payload: ["comment": 7]) == nil)
+    }
+
+    @Test func theSnapshotReadsAsTheProvinceShowsIt() throws {
+        let sections = SectionSnapshot.sections(try Self.sections(["业绩成果": ["内容": "甲"]], files: "a.pdf:1,b.png:2"))
+        #expect(sections == ["业绩成果": ["内容": "甲"], "附件": ["文件": "a.pdf、b.png"]])
+        #expect(SectionSnapshot.sections("{not json").isEmpty)
+    }
+}
