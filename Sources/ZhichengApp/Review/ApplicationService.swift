@@ -430,7 +430,7 @@ public struct ApplicationService: Sendable {
                 VALUES (\(ApplicationIDs.next), ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)
                 """, [caller.accountID, unit, kind.rawValue, year, series, level.rawValue, title, specialty, try Self.encode(chain), now, now])
             let id = Int(conn.lastInsertRowID)
-            try conn.appendAudit(caller.audit("application.create", target: "application:\(id)",
+            try conn.appendAudit(caller.audit(.applicationCreate, target: "application:\(id)",
                                               detail: #"{"kind":"\#(kind.rawValue)","year":\#(year),"series":\#(jsonString(series)),"level":"\#(level.rawValue)"}"#))
             return try Self.view(id, for: caller, conn)
         }
@@ -588,7 +588,7 @@ public struct ApplicationService: Sendable {
             ON CONFLICT (application_id, section) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at
             """, [app, section.rawValue, json, now])
         try conn.run("UPDATE applications SET updated_at = ?, version = version + 1 WHERE id = ?", [now, app])
-        try conn.appendAudit(caller.audit("application.section", target: "application:\(app)", detail: #"{"section":"\#(section.rawValue)"}"#))
+        try conn.appendAudit(caller.audit(.applicationSection, target: "application:\(app)", detail: #"{"section":"\#(section.rawValue)"}"#))
     }
 
     /// Submits (or resubmits after a return). A first submission counts against the
@@ -696,7 +696,7 @@ public struct ApplicationService: Sendable {
                     if returned == nil { returned = (request.sections, request.reason.rawValue, "【\(outcome.title)】\(comment)") }
                 case .failed(let reason):
                     (kind, detail) = ("failed", reason)
-                    try conn.appendAudit(caller.audit("plugin.step-failed", target: "application:\(id)",
+                    try conn.appendAudit(caller.audit(.pluginStepFailed, target: "application:\(id)",
                                                       detail: #"{"plugin":\#(jsonString(outcome.plugin)),"step":\#(jsonString(outcome.step)),"reason":\#(jsonString(reason))}"#))
                 }
                 try conn.run("INSERT INTO automated_checks (application_id, submission, plugin, step, title, outcome, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -709,7 +709,7 @@ public struct ApplicationService: Sendable {
             } else {
                 try Self.store(chain, id: id, conn, extra: "submissions = \(submission), return_sections = NULL, return_reason = NULL, return_comment = NULL")
             }
-            try conn.appendAudit(caller.audit("application.submit", target: "application:\(id)", detail: #"{"submission":\#(submission)}"#))
+            try conn.appendAudit(caller.audit(.applicationSubmit, target: "application:\(id)", detail: #"{"submission":\#(submission)}"#))
             return try Self.view(id, for: caller, conn)
         }
     }
@@ -724,7 +724,7 @@ public struct ApplicationService: Sendable {
             try Self.store(chain, id: id, conn)
             try conn.appendDecision(DecisionRecord(applicationID: id, submission: submission, actorID: caller.accountID, decision: "withdraw",
                                                    at: Date().timeIntervalSince1970))
-            try conn.appendAudit(caller.audit("application.withdraw", target: "application:\(id)"))
+            try conn.appendAudit(caller.audit(.applicationWithdraw, target: "application:\(id)"))
             return try Self.view(id, for: caller, conn)
         }
     }
@@ -756,7 +756,7 @@ public struct ApplicationService: Sendable {
                          [id, name, mime, bytes.count, digest, bytes, caller.accountID, Date().timeIntervalSince1970])
             let attachment = Int(conn.lastInsertRowID)
             try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, id])
-            try conn.appendAudit(caller.audit("application.attachment.add", target: "application:\(id)", detail: #"{"attachment":\#(attachment),"sha256":"\#(digest)"}"#))
+            try conn.appendAudit(caller.audit(.applicationAttachmentAdd, target: "application:\(id)", detail: #"{"attachment":\#(attachment),"sha256":"\#(digest)"}"#))
             return AttachmentInfo(id: attachment, name: name, mime: mime, size: bytes.count, sha256: digest)
         }
     }
@@ -779,7 +779,7 @@ public struct ApplicationService: Sendable {
                 throw ZhichengError.notFound("没有这个附件")
             }
             try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, id])
-            try conn.appendAudit(caller.audit("application.attachment.remove", target: "application:\(id)", detail: #"{"attachment":\#(attachment)}"#))
+            try conn.appendAudit(caller.audit(.applicationAttachmentRemove, target: "application:\(id)", detail: #"{"attachment":\#(attachment)}"#))
         }
     }
 
@@ -1009,7 +1009,7 @@ public struct ApplicationService: Sendable {
             try conn.appendDecision(DecisionRecord(applicationID: applicationID, submission: row["submissions"].int ?? 0, orgID: org, stage: stage.rawValue,
                                                    actorID: me.id, decision: decision.rawValue, comment: comment, sections: jsonArray(finalSections),
                                                    reason: finalReason?.rawValue, at: Date().timeIntervalSince1970))
-            try conn.appendAudit(caller.audit("application.\(decision.rawValue)", target: "application:\(applicationID)",
+            try conn.appendAudit(caller.audit(.review(decision), target: "application:\(applicationID)",
                                               detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
             let forward = action == .completedInTenant(toProvince: true)
             if forward { try Self.enqueueForward(applicationID, tenant: caller.tenant, submission: row["submissions"].int ?? 0, conn) }

@@ -348,7 +348,7 @@ enum Templates {
     static let audit = """
         <h2>操作日志</h2>
         <table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>详情</th><th>来源</th></tr></thead><tbody>
-        {{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{#action_label}}{{action_label}}<br><small class="code">{{action}}</small>{{/action_label}}{{^action_label}}{{action}}{{/action_label}}</td><td>{{target}}</td><td>{{detail}}</td><td>{{source}}</td></tr>{{/entries}}
+        {{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td class="action" title="{{code}}">{{action}}</td><td>{{target}}</td><td>{{detail}}</td><td>{{source}}</td></tr>{{/entries}}
         {{^entries}}<tr><td colspan="6">暂无操作记录</td></tr>{{/entries}}
         </tbody></table>
         <p class="pages">{{#newest_page}}<a id="audit-newest" href="{{newest_page}}">最新记录</a> {{/newest_page}}{{#older_page}}<a id="audit-older" href="{{older_page}}">更早的记录</a>{{/older_page}}</p>

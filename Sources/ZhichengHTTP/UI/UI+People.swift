@@ -208,8 +208,8 @@ extension UI {
         }
         let orgs = try await services.orgs.auditOrgNames(AuditLabels.orgIDs(entries.map(\.entry.target)), caller: user)
         let rows = entries.map(\.entry).map { e -> [String: Any] in
-            ["at": ChinaTime.second(e.at), "actor": AuditLabels.actor(e.actor), "action": e.action,
-             "action_label": AuditLabels.action(e.action) ?? false as Any, "target": AuditLabels.target(e.target, orgs: orgs), "detail": AuditLabels.detail(e.detail),
+            ["at": ChinaTime.second(e.at), "actor": AuditLabels.actor(e.actor), "code": e.action,
+             "action": AuditAction.label(code: e.action, target: e.target), "target": AuditLabels.target(e.target, orgs: orgs), "detail": AuditLabels.detail(e.detail),
              "source": AuditLabels.source(e.source)]
         }
         let data: [String: Any] = [
