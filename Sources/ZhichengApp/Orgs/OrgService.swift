@@ -350,7 +350,7 @@ public struct OrgService: Sendable {
     /// Stores an uploaded certificate or seal for the caller's own org; the type is
     /// told from the bytes, and the size is limited.
     public func upload(_ purpose: ImagePurpose, of id: Int, bytes: [UInt8], caller: SignedIn) async throws {
-        guard bytes.count <= maxUploadBytes else { throw ZhichengError(.tooLarge, "图片不能超过 \(maxUploadBytes / 1024) KiB") }
+        guard bytes.count <= maxUploadBytes else { throw ZhichengError(.tooLarge, "图片不能超过 \(FileSize.text(maxUploadBytes, roundingDown: true))") }
         let type = try ImageType.detect(bytes)
         let digest = sha256Hex(bytes)
         try await store.write(caller) { conn in

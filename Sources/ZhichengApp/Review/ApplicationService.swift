@@ -563,7 +563,7 @@ public struct ApplicationService: Sendable {
         }
         let fields = try SectionFields.validated(rawFields, section: section)
         let json = String(decoding: try JSONEncoder.sorted.encode(fields), as: UTF8.self)
-        guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 64 KiB）") }
+        guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 \(FileSize.text(Self.maxSectionBytes, roundingDown: true))）") }
         return (section, fields, json)
     }
 
@@ -742,7 +742,7 @@ public struct ApplicationService: Sendable {
 
     /// Adds a file (PDF, PNG or JPEG, told from its bytes) to the 附件 section while editable.
     public func addAttachment(_ applicationID: Int, name rawName: String, bytes: [UInt8], maxBytes: Int, caller: SignedIn) async throws -> AttachmentInfo {
-        guard bytes.count <= maxBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxBytes / 1024) KiB") }
+        guard bytes.count <= maxBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(FileSize.text(maxBytes, roundingDown: true))") }
         let mime = try DocumentType.detect(bytes)
         let name = try AttachmentName.validate(rawName)
         let digest = sha256Hex(bytes)

@@ -80,7 +80,7 @@ public struct PlanService: Sendable {
     }
 
     public func attachDocument(planID: Int, name: String, bytes: [UInt8], caller: SignedIn) async throws -> PlanRecord {
-        guard bytes.count <= maxDocumentBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxDocumentBytes / 1024) KiB") }
+        guard bytes.count <= maxDocumentBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(FileSize.text(maxDocumentBytes, roundingDown: true))") }
         let name = try AttachmentName.validate(name)
         let mime = try DocumentType.detect(bytes)
         let digest = sha256Hex(bytes)

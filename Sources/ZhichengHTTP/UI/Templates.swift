@@ -341,7 +341,7 @@ enum Templates {
         {{^has_seal}}<p>尚未上传印章。</p>{{/has_seal}}
         <p id="seal-use">印章盖在打印的评审表中本单位负责人审查意见处。每条意见使用作出时本单位的印章：上传或更换印章后作出的意见使用新印章，此前作出的意见保持原样（当时未上传印章的，不带印章）。</p>
         <form method="post" action="{{base}}seal" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <label>印章图片（PNG 或 JPEG，不超过 {{max_kib}} KiB） <input type="file" name="file" id="seal-file" accept="image/png,image/jpeg" required></label>
+        <label>印章图片（PNG 或 JPEG，不超过 {{max_size}}） <input type="file" name="file" id="seal-file" accept="image/png,image/jpeg" required></label>
         <button type="submit" id="seal-upload">{{#has_seal}}更换印章{{/has_seal}}{{^has_seal}}上传印章{{/has_seal}}</button></form>
         """
 

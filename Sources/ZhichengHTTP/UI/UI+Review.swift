@@ -155,7 +155,7 @@ extension UI {
         let trail = try await services.applications.trail(id, caller: user)
         let files = try await services.applications.attachments(id, caller: user)
         let data: [String: Any] = [
-            "attachments": files.map { ["id": $0.id, "name": $0.name, "size_kib": max(1, $0.size / 1024)] },
+            "attachments": files.map { ["id": $0.id, "name": $0.name, "size": FileSize.text($0.size)] },
             "app_id": v.id, "heading": v.heading, "year": v.year, "state_label": v.stateLabel,
             "editable": v.chain.state.editableByApplicant,
             "can_withdraw": [.inReview, .draft, .returned].contains(v.chain.state) && !v.chain.reviewedSinceSubmission,
