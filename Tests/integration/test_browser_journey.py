@@ -7,6 +7,7 @@ in the browser. Screenshots: .build/screenshots/journey-*."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from api_support import NEW_PASSWORD, add_reviewer, city_with_draft, expect
@@ -94,3 +95,65 @@ def test_sizes_are_shown_in_bytes_kb_and_mb(daemon_factory, browser, tmp_path):
     p.login_ok(city.account["login"], NEW_PASSWORD)
     p.go("seal")
     assert "不超过 1.5 MB" in p.by("main").text and "KiB" not in p.d.page_source, p.by("main").text
+
+
+SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+
+
+def submitted(city, name: str):
+    """A 中级 application of a new applicant of the city office, filled in and submitted:
+    (the applicant's session, the application)."""
+    from api_support import fresh_id_number
+    from urllib.parse import quote
+    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
+    applicant = city.api.first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": "中小学教师", "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    return applicant, app
+
+
+def form_mark(p: Pages, app_id: int) -> tuple[str, str]:
+    """The 评审表's mark over its opinions and its watermark, as shown ("" when none)."""
+    p.go(f"api/v1/applications/{app_id}/review-form")
+    assert p.by("h1").text == "专业技术职务任职资格评审表", p.d.page_source[:500]
+    marks, watermarks = p.all("#f-mark"), p.all(".watermark")
+    return (marks[0].text if marks else "", watermarks[0].text if watermarks else "")
+
+
+def test_a_review_form_says_the_application_was_withdrawn_returned_or_turned_down(daemon_factory, browser):
+    """The printable 评审表 of an application that did not go on carries a mark over its opinions
+    and a watermark on every page: 已撤回 with its 撤回时间, 退回修改 with its 退回时间, 未通过
+    with its 审查结束时间, as the screens say the state. One under review has none."""
+    d = daemon_factory().start()
+    city, _, _, _ = city_with_draft(d)
+    handler = add_reviewer(city, 1, "cityhandler", ["handler"])
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "journey-form-mark")
+    p.login_ok(city.account["login"], NEW_PASSWORD)
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d"
+
+    applicant, withdrawn = submitted(city, "撤回者")
+    assert form_mark(p, withdrawn["id"]) == ("", ""), "one under review has no mark"
+    expect(applicant.post(f"applications/{withdrawn['id']}/withdraw"), 200)
+    mark, watermark = form_mark(p, withdrawn["id"])
+    assert re.fullmatch(rf"本申报已撤回　撤回时间：{stamp}", mark) and watermark == "已撤回", (mark, watermark)
+    p.shot("withdrawn")
+
+    _, returned = submitted(city, "退回者")
+    expect(handler.post(f"applications/{returned['id']}/decision",
+                        {"decision": "return", "comment": "请补充业绩", "sections": ["业绩成果"], "reason": "incomplete"}), 200)
+    mark, watermark = form_mark(p, returned["id"])
+    assert re.fullmatch(rf"本申报退回修改　退回时间：{stamp}", mark) and watermark == "退回修改", (mark, watermark)
+    assert "退回修改。" in p.by("#opinions").text, "the opinion itself says so too"
+
+    _, rejected = submitted(city, "未通过者")
+    expect(handler.post(f"applications/{rejected['id']}/decision", {"decision": "reject", "comment": "不符合申报条件"}), 200)
+    mark, watermark = form_mark(p, rejected["id"])
+    assert re.fullmatch(rf"本申报未通过　审查结束时间：{stamp}", mark) and watermark == "未通过", (mark, watermark)
+    p.shot("rejected")
+    # The dates are the steps' own, in China time: as the application's trail gives them.
+    for app, decision, (mark, _) in ((withdrawn, "withdraw", form_mark(p, withdrawn["id"])), (rejected, "reject", form_mark(p, rejected["id"]))):
+        step = [e for e in expect(city.get(f"applications/{app['id']}/trail"), 200).json["trail"] if e["decision"] == decision][-1]
+        at = datetime.datetime.fromisoformat(step["at"].replace("Z", "+00:00")).astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+        assert mark.endswith(at.strftime("%Y-%m-%d %H:%M")), (mark, step)

@@ -268,6 +268,9 @@ public struct ReviewForm: Sendable {
     public var idNumber: String
     public var opinions: [Opinion]
     public var committee: CommitteeOpinion?
+    /// Over the form of an application that did not go on (withdrawn, returned, turned down):
+    /// what happened and when (nil when unknown: a result the province sent has no date here).
+    public var mark: (mark: ReviewFormMark, at: Double?)?
 }
 
 /// An application as the province received it from a city.
@@ -1269,7 +1272,19 @@ public struct ApplicationService: Sendable {
             } else if let name = view.committeeName, let result = view.result ?? view.publicity?.result {
                 committee = .init(name: name, result: result, note: "", final: view.result != nil, at: try stepAt(final: view.result != nil))
             }
-            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions, committee: committee)
+            // When it was withdrawn (the applicant's step), returned or turned down (the last such
+            // opinion of this submission), or its committee's 未通过 confirmed.
+            let mark = ReviewFormMark(state: view.chain.state, kind: view.applicationKind).map { mark -> (mark: ReviewFormMark, at: Double?) in
+                switch view.chain.state {
+                case .withdrawn:
+                    (mark, try? conn.scalar("SELECT at FROM decisions WHERE application_id = ? AND decision = 'withdraw' ORDER BY id DESC LIMIT 1",
+                                            [applicationID])?.double)
+                case .returned: (mark, opinions.filter { $0.decision == .return }.map(\.at).max())
+                case .rejected: (mark, opinions.filter { $0.decision == .reject }.map(\.at).max())
+                default: (mark, committee?.at ?? opinions.filter { $0.decision == .reject }.map(\.at).max())
+                }
+            }
+            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions, committee: committee, mark: mark)
         }
     }
 
