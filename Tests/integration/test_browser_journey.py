@@ -157,3 +157,36 @@ def test_a_review_form_says_the_application_was_withdrawn_returned_or_turned_dow
         step = [e for e in expect(city.get(f"applications/{app['id']}/trail"), 200).json["trail"] if e["decision"] == decision][-1]
         at = datetime.datetime.fromisoformat(step["at"].replace("Z", "+00:00")).astimezone(datetime.timezone(datetime.timedelta(hours=8)))
         assert mark.endswith(at.strftime("%Y-%m-%d %H:%M")), (mark, step)
+
+
+FETCH = """const done = arguments[arguments.length - 1];
+fetch(arguments[0], {credentials: 'same-origin'}).then(async r => done([r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength]))
+    .catch(e => done([0, String(e), 0]));"""
+
+
+def test_a_drafts_attachment_opens_from_the_application_page(daemon_factory, browser, tmp_path):
+    """On the applicant's own page, a draft's attachment is a link (in a new window) to the same
+    download the read-only page and the reviewers use, which answers it to the applicant and to
+    nobody else who may not see the application."""
+    d = daemon_factory().start()
+    city, login, applicant, app = city_with_draft(d)
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "journey-draft-attachment")
+    p.login_ok(login, NEW_PASSWORD)
+    p.go(f"applications/{app['id']}")
+    path = tmp_path / "职称证书.pdf"
+    path.write_bytes(pdf_of(2048))
+    p.by("#attachment-file").send_keys(str(path))
+    p.click("#attachment-upload")
+    assert "已上传" in p.flash_ok(), p.flash_error()
+    (file,) = expect(applicant.get(f"applications/{app['id']}/attachments"), 200).json["attachments"]
+    links = p.all("#attachments li a")
+    assert [shown_text(p, a) for a in links] == ["职称证书.pdf"], p.by("#attachments").text
+    href = links[0].get_attribute("href")
+    assert href.endswith(f"/t/zhengzhou/api/v1/applications/{app['id']}/attachments/{file['id']}") and links[0].get_attribute("target") == "_blank", href
+    assert p.d.execute_async_script(FETCH, href) == [200, "application/pdf", 2048]
+    p.shot("draft")
+    # Another applicant of the same unit may not open it.
+    from api_support import fresh_id_number
+    other = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "旁人"}), 201).json
+    stranger = city.api.first_login(other["account"]["login"], other["password"])
+    assert expect(stranger.get(f"applications/{app['id']}/attachments/{file['id']}"), (403, 404)).status in (403, 404)

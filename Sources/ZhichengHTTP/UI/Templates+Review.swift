@@ -85,7 +85,7 @@ extension Templates {
         {{#fields}}<label>{{key}} {{#lines}}<textarea name="field:{{section}}:{{key}}" rows="3" cols="60">\n{{value}}</textarea>{{/lines}}{{^lines}}<input type="text" name="field:{{section}}:{{key}}" value="{{value}}" size="40">{{/lines}}</label><br>{{/fields}}
         <textarea name="content:{{name}}" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">\n{{content}}</textarea><br><button type="submit" name="then" value="save" class="save-section" aria-label="保存{{name}}等本页全部内容">保存</button></fieldset>{{/sections}}
         <fieldset><legend>附件（PDF、PNG 或 JPEG）</legend>
-        <ul id="attachments">{{#attachments}}<li>{{name}}（{{size}}）
+        <ul id="attachments">{{#attachments}}<li><a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>（{{size}}）
         <button type="submit" name="then" value="delete:{{id}}" class="secondary attachment-delete" aria-label="删除附件{{name}}">删除</button></li>{{/attachments}}</ul>
         <label>选择文件 <input type="file" name="file" id="attachment-file" accept="application/pdf,image/png,image/jpeg"></label> <button type="submit" name="then" value="upload" id="attachment-upload">上传附件</button>
         </fieldset>
