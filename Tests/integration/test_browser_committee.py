@@ -174,8 +174,11 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert "异议已处理" in p.flash_ok(), p.flash_error()
     assert "不成立：经核查不属实" in p.by(".objection-state").text
     p.click("#confirm-submit")
-    assert "已确认" in p.flash_ok(), p.flash_error()
-    assert "已确认：通过" in p.by("#item-state").text
+    assert p.flash_ok() == "评审结果已确认：评审通过", p.flash_error()
+    # A final result in the one wording of every screen (the desk, 申报人员状态查询, the applicant's page).
+    assert p.by("#item-state").text == "评审通过" and p.by("#item-result").text.startswith("最终结果：评审通过（"), p.by("main").text[:500]
+    p.go("committee")
+    assert next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text).find_element("css selector", ".work-state").text == "评审通过"
     p.shot("confirmed")
     p.go("status")
     row = next(r for r in p.all("#status tbody tr") if "蒋评审" in r.text)
@@ -204,6 +207,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     for step in ("面试通知", "评审结果（公示）", "异议不成立", "结果确认", "郑州市中小学教师中级职称评审委员会", shown):
         assert step in trail, (step, trail)
     assert (p.by("#app-interview-time").text, p.by("#app-interview-place").text) == (shown_time, shown_place), p.by("#app-committee").text
+    assert p.by("#app-result").text == "评审通过" and p.by("#app-state").text == "评审通过", p.by("#app-committee").text
     p.shot("applicant-trail")
 
 

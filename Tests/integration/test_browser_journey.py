@@ -190,3 +190,62 @@ def test_a_drafts_attachment_opens_from_the_application_page(daemon_factory, bro
     other = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "旁人"}), 201).json
     stranger = city.api.first_login(other["account"]["login"], other["password"])
     assert expect(stranger.get(f"applications/{app['id']}/attachments/{file['id']}"), (403, 404)).status in (403, 404)
+
+
+def queue_marks(p: Pages, login: str) -> dict[str, str]:
+    """A reviewer's queue as they see it: applicant → the 环节 column."""
+    p.login_ok(login, NEW_PASSWORD)
+    p.go("reviews?stage=" + ("handler" if login.endswith("h") else "leader"))
+    rows = {r.find_elements("css selector", "td")[1].text: r.find_elements("css selector", "td")[7].text for r in p.all("#queue tbody tr")
+            if len(r.find_elements("css selector", "td")) > 7}
+    p.logout()
+    return rows
+
+
+def test_resubmitted_is_said_only_to_a_level_that_saw_an_earlier_submission(daemon_factory, browser):
+    """（重新提交） in a queue tells a reviewer they have seen the application before. A school's
+    reviewers who returned it are told; the city's, which the first submission never reached,
+    are not (it is new to them). Once the city returned it too, it is 重新提交 to both."""
+    from api_support import Api, approve_unit, approved_plan, create_child, fresh_id_number
+    from urllib.parse import quote
+    from conftest import create_tenant
+    d = daemon_factory().start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(info["admin_login"], info["admin_password"])
+    school_org, school_admin = create_child(city, 1, "逸夫小学", "unit")
+    school = approve_unit(api, city, school_org["id"], school_admin["login"], school_admin["password"])
+    approved_plan(school, city, school_org["id"], [{"series": "中小学教师", "level": "中级", "count": 3}])
+    reviewers = {login: add_reviewer(admin, org, login, [role]) for admin, org, prefix in ((school, school_org["id"], "school"), (city, 1, "city"))
+                 for login, role in ((f"{prefix}h", "handler"), (f"{prefix}l", "leader"))}
+    person = expect(school.post(f"orgs/{school_org['id']}/applicants", {"id_number": fresh_id_number(), "name": "孙申报"}), 201).json
+    applicant = api.first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": "中小学教师", "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    path = f"applications/{app['id']}"
+
+    def decide(login: str, decision: str = "pass") -> None:
+        body = {"decision": decision, "comment": "请补充"} | ({"sections": ["业绩成果"], "reason": "incomplete"} if decision == "return" else {})
+        expect(reviewers[login].post(f"{path}/decision", body), 200)
+
+    def resubmit() -> None:
+        expect(applicant.put(f"{path}/sections/{quote('业绩成果')}", {"内容": "业绩成果（补充）"}), 200)
+        expect(applicant.post(f"{path}/submit"), 200)
+
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "journey-resubmitted")
+    expect(applicant.post(f"{path}/submit"), 200)
+    assert queue_marks(p, "schoolh") == {"孙申报": "经办人审查"}, "a first submission is not marked"
+    decide("schoolh", "return")
+    resubmit()
+    assert queue_marks(p, "schoolh") == {"孙申报": "经办人审查（重新提交）"}, "the school's handler returned it: told"
+    decide("schoolh")
+    assert queue_marks(p, "schooll") == {"孙申报": "负责人审查（重新提交）"}, "the school reviewed the first submission"
+    decide("schooll")
+    assert queue_marks(p, "cityh") == {"孙申报": "经办人审查"}, "the city never saw the first submission"
+    p.shot("city-first-time")
+    decide("cityh", "return")
+    resubmit()
+    decide("schoolh")
+    decide("schooll")
+    assert queue_marks(p, "cityh") == {"孙申报": "经办人审查（重新提交）"}, "now the city returned one: told"

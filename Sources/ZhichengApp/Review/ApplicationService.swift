@@ -95,6 +95,9 @@ public struct QueueItem: Sendable {
     public var version: Int
     /// 职称申报 or 专家推荐; nil when the page was read without it (`QueueRows.kinds`).
     public var kind: ApplicationKind?
+    /// Whether it comes to the reviewer's org 重新提交: the org reviewed an earlier submission
+    /// (`ReviewChain.isResubmission`). Read for the screens' page only (`queueWithCount`).
+    public var resubmittedHere = false
 }
 
 /// The rows of one queue page, read in order by `forEach` (once, inside the `page`
@@ -120,6 +123,24 @@ public struct QueueRows {
         var items: [QueueItem] = []
         try forEach { items.append($0.item) }
         return items
+    }
+
+    /// `items` with `resubmittedHere` set: the submissions the org `org` decided on, read in
+    /// one query for the page's resubmitted applications alone (few: a first submission needs none).
+    public func resubmittedHere(_ items: [QueueItem], org: Int) throws -> [QueueItem] {
+        let again = items.filter { $0.submissions > 1 }.map(\.id)
+        guard let conn, !again.isEmpty else { return items }
+        var reviewed: [Int: [Int]] = [:]
+        for row in try conn.query("""
+            SELECT application_id, submission FROM decisions WHERE org_id = ? AND application_id IN (\(again.map { _ in "?" }.joined(separator: ", ")))
+            """, [org] + again) {
+            reviewed[row["application_id"].int ?? 0, default: []].append(row["submission"].int ?? 0)
+        }
+        return items.map { item in
+            var item = item
+            item.resubmittedHere = ReviewChain.isResubmission(item.submissions, reviewedHere: reviewed[item.id] ?? [])
+            return item
+        }
     }
 
     /// How many wait in this queue over all its pages, read in the same transaction as
@@ -851,7 +872,10 @@ public struct ApplicationService: Sendable {
     /// One page of the queue as `QueueItem`s, with their kinds, and how many wait over all
     /// its pages, read in one transaction (the screen's rows and its "共 N 件" agree).
     public func queueWithCount(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil) async throws -> (items: [QueueItem], waiting: Int) {
-        try await queue(caller: caller, stage: stage, limit: limit, after: after, kinds: true) { rows in (try rows.items(), try rows.waiting()) }
+        let org = caller.orgID
+        return try await queue(caller: caller, stage: stage, limit: limit, after: after, kinds: true) { rows in
+            (try rows.resubmittedHere(try rows.items(), org: org), try rows.waiting())
+        }
     }
 
     /// How many applications wait in that queue, over all its pages (首页's 待办事项;

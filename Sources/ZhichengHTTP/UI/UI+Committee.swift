@@ -48,7 +48,8 @@ extension UI {
         switch e.state {
         case "pending": return e.interviewTime == nil ? "待评审" : "已发面试通知"
         case "publicity": return PublicityCalendar.label(result: e.result ?? "", until: e.publicityUntil ?? 0, now: Date().timeIntervalSince1970)
-        default: return "已确认：\(e.result ?? "")"
+        // Final: as every screen says it (评审通过), not in words of the desk's own.
+        default: return ApplicationKind.title.label(ofFinalResult: e.result ?? "")
         }
     }
 
@@ -138,7 +139,7 @@ extension UI {
             // it is); none yet: no line.
             "interview": Self.interview(e?.interviewTime.map { InterviewNotice(time: $0, place: e?.interviewPlace ?? "") }),
             "pending": e == nil || e?.state == "pending", "publicity": e?.state == "publicity", "final": e?.state == "final",
-            "result": e?.result ?? "", "note": e?.note ?? "", "until": e?.publicityUntil.map(ChinaTime.end) ?? "",
+            "result": e?.result ?? "", "final_result": ApplicationKind.title.label(ofFinalResult: e?.result ?? ""), "note": e?.note ?? "", "until": e?.publicityUntil.map(ChinaTime.end) ?? "",
             "objections": objections.map { o -> [String: Any] in
                 ["id": o.id, "by": o.lodgedBy, "text": o.text, "evidence": o.evidence, "open": o.state == "open",
                  "state": ObjectionState(rawValue: o.state)?.label ?? o.state, "reason": o.reason ?? "",
@@ -197,7 +198,7 @@ extension UI {
                 message = "已录入评审结果“\(e.result ?? "")”，公示至 \(e.publicityUntil.map(ChinaTime.end) ?? "")"
             case "confirm":
                 let e = try await services.evaluations.confirm(target, caller: user)
-                message = "评审结果“\(e.result ?? "")”已确认"
+                message = "评审结果已确认：\(ApplicationKind.title.label(ofFinalResult: e.result ?? ""))"
             case "resolve":
                 guard let objection = context.parameters.get("objection").flatMap(Int.init) else { throw ZhichengError.notFound("没有这个异议") }
                 let e = try await services.evaluations.resolveObjection(objection, upheld: try ObjectionRuling(parsing: form["decision"]) == .upheld, reason: form["reason"], caller: user)

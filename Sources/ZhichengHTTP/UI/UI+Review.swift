@@ -173,7 +173,7 @@ extension UI {
             },
             "trail": trail.map(trailRow),
             // The committee's notice and final result, once there is one (a province's too).
-            "committee": v.committeeName.map { ["name": $0, "interview": Self.interview(InterviewNotice(stored: v.interview)), "result": v.result ?? false, "state_label": v.stateLabel,
+            "committee": v.committeeName.map { ["name": $0, "interview": Self.interview(InterviewNotice(stored: v.interview)), "result": v.result.map { v.applicationKind.label(ofFinalResult: $0) } ?? false, "state_label": v.stateLabel,
                                                "publicity": v.publicity.map { ["label": PublicityCalendar.label(result: $0.result, until: $0.until, now: Date().timeIntervalSince1970)] as Any } ?? false] as Any } ?? false,
         ]
         return try render("申报详情：\(v.year)年度 \(v.title)", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
@@ -324,7 +324,7 @@ extension UI {
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
             ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "kind": q.kind?.label ?? "申报",
-             "series": q.series, "level": q.level, "title": q.title, "step": q.stage.label, "resubmitted": q.submissions > 1]
+             "series": q.series, "level": q.level, "title": q.title, "step": q.stage.label, "resubmitted": q.resubmittedHere]
         }
         // The step and the size are kept across pages.
         func page(after: Int?) -> String {
