@@ -249,3 +249,54 @@ def test_resubmitted_is_said_only_to_a_level_that_saw_an_earlier_submission(daem
     decide("schoolh")
     decide("schooll")
     assert queue_marks(p, "cityh") == {"孙申报": "经办人审查（重新提交）"}, "now the city returned one: told"
+
+
+def test_roles_and_review_permissions_are_one_form_and_nothing_ticked_is_lost(daemon_factory, browser):
+    """本单位人员角色管理: a person's roles, series and sections are one form with one 保存, so
+    ticks in one part are never lost by saving another (they were two forms: ticks in 设置角色
+    were dropped by 保存审查权限). Saved together, each part is audited as before when it
+    changed, and a 保存 that changes nothing records nothing. The API sets them apart, as before."""
+    d = daemon_factory().start()
+    city, _, _, _ = city_with_draft(d)
+    staff = expect(city.post("orgs/1/staff", {"login": "liuhandler", "name": "刘经办"}), 201).json["account"]
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "journey-staff-access")
+    p.login_ok(city.account["login"], NEW_PASSWORD)
+    p.go("staff")
+
+    def row():
+        return next(r for r in p.all("#staff tbody tr") if r.get_attribute("data-login") == "liuhandler")
+
+    forms = row().find_elements("css selector", "form.access-form")
+    assert len(forms) == 1 and len(row().find_elements("css selector", "form[action$='/roles'], form[action$='/permissions']")) == 0
+    form = forms[0]
+    assert len(form.find_elements("css selector", "input[name=roles]")) == 2 and form.find_elements("css selector", "input[name=series]") \
+        and len(form.find_elements("css selector", "input[name=sections]")) == 9
+    assert [shown_text(p, b) for b in form.find_elements("css selector", "button")] == ["保存"]
+    row().find_element("css selector", "details summary").click()
+    for css in ("input[name=roles][value=handler]", "input[name=roles][value=leader]", "input[name=series][value=中小学教师]",
+                "input[name=sections][value=基本信息]", "input[name=sections][value=业绩成果]"):
+        form.find_element("css selector", css).click()
+    p.shot("ticked")
+    p.press(form.find_element("css selector", "button.save-access"))
+    assert p.flash_ok() == "已保存刘经办的角色和审查权限", p.flash_error()
+    saved = next(a for a in expect(city.get("orgs/1/staff"), 200).json["staff"] if a["id"] == staff["id"])
+    assert (sorted(saved["roles"]), saved["permissions"]["series"], saved["permissions"]["sections"]) == \
+        (["handler", "leader"], ["中小学教师"], ["基本信息", "业绩成果"]), saved
+    cells = row().text
+    assert "经办人、负责人" in cells and "系列：中小学教师" in cells and "内容：基本信息、业绩成果" in cells, cells
+
+    def audited() -> list[str]:
+        return [e["action"] for e in expect(city.get("audit?limit=50"), 200).json["entries"] if e["target"] == f"account:{staff['id']}"]
+    assert audited()[:2] == ["staff.permissions", "staff.roles"], audited()
+    # A role taken away alone: only the roles change, and only they are audited.
+    before = len(audited())
+    row().find_element("css selector", "details summary").click()
+    row().find_element("css selector", "input[name=roles][value=leader]").click()
+    p.press(row().find_element("css selector", "button.save-access"))
+    saved = next(a for a in expect(city.get("orgs/1/staff"), 200).json["staff"] if a["id"] == staff["id"])
+    assert (saved["roles"], saved["permissions"]["series"], saved["permissions"]["sections"]) == (["handler"], ["中小学教师"], ["基本信息", "业绩成果"]), saved
+    assert audited()[0] == "staff.roles" and len(audited()) == before + 1, audited()
+    # Saved again unchanged: nothing recorded.
+    row().find_element("css selector", "details summary").click()
+    p.press(row().find_element("css selector", "button.save-access"))
+    assert "已保存" in p.flash_ok() and len(audited()) == before + 1, audited()

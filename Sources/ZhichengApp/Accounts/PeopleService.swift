@@ -78,6 +78,40 @@ public struct PeopleService: Sendable {
     /// 设置角色审查权限: the series and content sections a reviewer may see.
     public func setPermissions(_ accountID: Int, series: [String], sections: [String], caller: SignedIn) async throws -> AccountRecord {
         try Access.requireOrgAdmin(caller)
+        let (s, c) = try permissions(series: series, sections: sections)
+        return try await mutate(accountID, kind: .staff, action: .staffPermissions, detail: Self.permissionsDetail(s, c), caller: caller) { conn, account in
+            try conn.run("UPDATE accounts SET permitted_series = ?, permitted_sections = ? WHERE id = ?", [jsonArray(s), jsonArray(c), account.id])
+        }
+    }
+
+    /// 设置角色和审查权限 at once, as the staff page's one form sends them: roles, series and
+    /// sections in one transaction, each of the two audited as its own action (`staff.roles`,
+    /// `staff.permissions`, as when set apart) when it changed. Anything refused changes nothing.
+    public func setReviewAccess(_ accountID: Int, roles rawRoles: [String], series: [String], sections: [String],
+                                caller: SignedIn) async throws -> AccountRecord {
+        try Access.requireOrgAdmin(caller)
+        let roles = try StaffRole.parse(rawRoles)
+        let (s, c) = try permissions(series: series, sections: sections)
+        return try await store.write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            guard let account = try conn.account(accountID), account.kind == .staff, account.orgID == caller.orgID else {
+                throw ZhichengError.notFound("本单位没有该人员")
+            }
+            if Set(account.roles) != Set(roles) {
+                try conn.run("UPDATE accounts SET roles = ? WHERE id = ?", [jsonArray(roles.map(\.rawValue)), account.id])
+                try conn.appendAudit(caller.audit(.staffRoles, target: "account:\(accountID)", detail: #"{"roles":\#(jsonArray(roles.map(\.rawValue)))}"#))
+            }
+            if Set(account.permittedSeries) != Set(s) || Set(account.permittedSections) != Set(c) {
+                try conn.run("UPDATE accounts SET permitted_series = ?, permitted_sections = ? WHERE id = ?", [jsonArray(s), jsonArray(c), account.id])
+                try conn.appendAudit(caller.audit(.staffPermissions, target: "account:\(accountID)", detail: Self.permissionsDetail(s, c)))
+            }
+            return try conn.account(accountID) ?? account
+        }
+    }
+
+    /// Review permissions as kept: known series (each once, in the order given) and known
+    /// sections (in the application's order); an unknown one is refused, naming it.
+    func permissions(series: [String], sections: [String]) throws(ZhichengError) -> (series: [String], sections: [String]) {
         for name in series where !knownSeries.contains(name) {
             throw ZhichengError.invalid("未知的系列：\(name.prefix(30))", field: "series")
         }
@@ -86,11 +120,11 @@ public struct PeopleService: Sendable {
             throw ZhichengError.invalid("未知的内容：\(name.prefix(30))（可选：\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）", field: "sections")
         }
         let s = Array(NSOrderedSet(array: series)) as? [String] ?? series
-        let c = ApplicationSection.allCases.map(\.rawValue).filter(sections.contains)
-        return try await mutate(accountID, kind: .staff, action: .staffPermissions,
-                                detail: #"{"series":\#(jsonArray(s)),"sections":\#(jsonArray(c))}"#, caller: caller) { conn, account in
-            try conn.run("UPDATE accounts SET permitted_series = ?, permitted_sections = ? WHERE id = ?", [jsonArray(s), jsonArray(c), account.id])
-        }
+        return (s, ApplicationSection.allCases.map(\.rawValue).filter(sections.contains))
+    }
+
+    static func permissionsDetail(_ series: [String], _ sections: [String]) -> String {
+        #"{"series":\#(jsonArray(series)),"sections":\#(jsonArray(sections))}"#
     }
 
     public func deleteStaff(_ accountID: Int, caller: SignedIn) async throws {

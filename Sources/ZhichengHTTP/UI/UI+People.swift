@@ -82,6 +82,11 @@ extension UI {
             case "permissions":
                 let p = try await services.people.setPermissions(try id(context), series: form.all("series"), sections: form.all("sections"), caller: user)
                 flash = .ok("已设置\(p.name)的审查权限")
+            case "access":
+                // The one form of a row: roles and permissions together, nothing ticked lost.
+                let p = try await services.people.setReviewAccess(try id(context), roles: form.all("roles"), series: form.all("series"),
+                                                                  sections: form.all("sections"), caller: user)
+                flash = .ok("已保存\(p.name)的角色和审查权限")
             case "edit":
                 let p = try await services.people.updateStaff(try id(context), name: form["name"], phone: form["phone"], caller: user)
                 flash = .ok("已保存\(p.name)的信息")
