@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number, interview_time
+from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number, interview_held, interview_time
 from browser_support import Pages, assert_controls_named, assert_refused, browser, shown_text  # noqa: F401  (fixture)
 from conftest import create_tenant, wait_until
 
@@ -128,6 +128,18 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     shown_time, shown_place = when.replace("T", " "), "郑州市人社局三楼会议室"
     shown = f"{shown_time}，{shown_place}"  # as the trail records the step
     assert p.by("#item-interview").text == f"面试时间：{shown_time} · 面试地点：{shown_place}", p.by("#item-interview").text
+    # Before the interview's time, a result is refused (the form says so beside it), naming the
+    # time; nothing changes.
+    assert re.fullmatch(rf"面试时间为 {shown_time}，尚未面试（现在是 [^）]+），面试开始后才能录入评审结果", p.by("#result-waits").text), p.by("#result-waits").text
+    p.fill("#result-note", "答辩良好")
+    p.click("#result-submit")
+    p.click("#confirm-yes")
+    assert p.flash_error().startswith(f"面试时间为 {shown_time}，尚未面试"), p.flash_error()
+    assert p.by("#item-state").text == "已发面试通知" and p.all("#result-form"), p.by("main").text[:500]
+    p.shot("result-before-interview")
+    interview_held(d, "zhengzhou")   # the day comes
+    p.d.get(item)
+    assert not p.all("#result-waits")
     p.fill("#result-note", "答辩良好")
     p.click("#result-submit")
     # Asked first (it starts the public notice); 取消 leaves everything as it was.
@@ -251,6 +263,7 @@ def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on
     pp.shot("reviewed")
     pp.logout()
 
+    interview_held(d, "province")
     expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
     wait_until(lambda: expect(objector.get("public-notices"), 200).json["notices"], 30, "the province's notice to reach the city")
 

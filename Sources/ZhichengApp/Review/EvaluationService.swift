@@ -232,7 +232,7 @@ public struct EvaluationService: Sendable {
             if case .received(let id) = target, let session = try SessionService.holdingSession(of: id, conn) {
                 throw ZhichengError.conflict("该申报在评审会“\(session.name)”中，评审结果由专家表决产生")
             }
-            return try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, conn)
+            return try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, interviewHeldBy: Date(), conn)
         }
         if case .received = target { relay?.kick(caller.tenant) }
         return record
@@ -240,10 +240,16 @@ public struct EvaluationService: Sendable {
 
     /// Records a result in the caller's transaction (a committee's entry, or a
     /// review session's close): the result enters public notice until `publicityUntil`.
+    /// `interviewHeldBy`: a committee's entry, refused before the time of the 面试通知 it sent
+    /// (`InterviewTime.requireInterviewHeld`); a session's close is the experts' vote at the
+    /// session's own date.
     static func recordResult(_ target: EvaluationTarget, result: String, note: String, publicityUntil until: Date, caller: SignedIn,
-                             committee acting: Int? = nil, _ conn: SQLiteConnection) throws -> EvaluationRecord {
+                             committee acting: Int? = nil, interviewHeldBy now: Date? = nil, _ conn: SQLiteConnection) throws -> EvaluationRecord {
         let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, committee: acting, conn)
         guard try Self.state(evaluation, conn) == "pending" else { throw ZhichengError.conflict("评审结果已录入") }
+        if let now {
+            try InterviewTime.requireInterviewHeld(stored: try conn.scalar("SELECT interview_time FROM evaluations WHERE id = ?", [evaluation])?.string, now: now)
+        }
         try conn.run("UPDATE evaluations SET result = ?, note = ?, state = 'publicity', publicity_until = ?, updated_at = ? WHERE id = ?",
                      [result, note, until.timeIntervalSince1970, Date().timeIntervalSince1970, evaluation])
         try move(target, received: "publicity", conn) { chain throws(ZhichengError) in try chain.enterPublicity() }

@@ -52,6 +52,7 @@ extension Templates {
         <label>地点 <input type="text" name="place" id="interview-place" required size="30"></label>
         <button type="submit" id="interview-submit">发出面试通知</button></form></fieldset>
         <fieldset><legend>评审结果</legend>
+        {{#result_waits}}<p class="hint" id="result-waits">{{result_waits}}</p>{{/result_waits}}
         <form method="post" action="{{base}}committee/{{path}}/result" id="result-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <fieldset class="group inline"><legend class="vh">评审结果</legend><label><input type="radio" name="result" value="通过" checked> 通过</label> <label><input type="radio" name="result" value="未通过"> 未通过</label></fieldset>
         <label>说明 <input type="text" name="note" id="result-note" size="40"></label>

@@ -122,6 +122,9 @@ extension UI {
         }
         let objections = try await services.evaluations.objections(target, caller: user)
         let e = item.evaluation
+        // A result waits for the interview announced: said beside the form, which the daemon checks again.
+        let resultWaits: String?
+        do { try InterviewTime.requireInterviewHeld(stored: e?.interviewTime); resultWaits = nil } catch { resultWaits = error.message }
         // What the committee judges: a city's own application by its 评审表 (every level's
         // opinion); one the province received, by what the city sent with it.
         var file: [String: Any] = ["review_form": false, "received": false]
@@ -138,7 +141,7 @@ extension UI {
             // Its time and place apart, as every screen shows them (free text of an earlier version as
             // it is); none yet: no line.
             "interview": Self.interview(e?.interviewTime.map { InterviewNotice(time: $0, place: e?.interviewPlace ?? "") }),
-            "pending": e == nil || e?.state == "pending", "publicity": e?.state == "publicity", "final": e?.state == "final",
+            "pending": e == nil || e?.state == "pending", "result_waits": resultWaits as Any? ?? false, "publicity": e?.state == "publicity", "final": e?.state == "final",
             "result": e?.result ?? "", "final_result": ApplicationKind.title.label(ofFinalResult: e?.result ?? ""), "note": e?.note ?? "", "until": e?.publicityUntil.map(ChinaTime.end) ?? "",
             "objections": objections.map { o -> [String: Any] in
                 ["id": o.id, "by": o.lodgedBy, "text": o.text, "evidence": o.evidence, "open": o.state == "open",
