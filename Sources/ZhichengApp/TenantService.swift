@@ -87,7 +87,7 @@ public struct TenantService: Sendable {
                 "INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, created_at) VALUES (?, ?, '系统管理员', 'org_admin', ?, 1, 1, ?)",
                 [orgID, login, hash, info.createdAt])
             try conn.appendAudit(AuditEntry(
-                at: info.createdAt, actor: principal.name, orgID: orgID, action: "tenant.create", target: "tenant:\(id)",
+                at: info.createdAt, actor: principal.name, orgID: orgID, action: .tenantCreate, target: "tenant:\(id)",
                 detail: #"{"name":\#(jsonString(name)),"division_code":"\#(code.short)","kind":"\#(kind.rawValue)"}"#,
                 source: principal.source))
         }
@@ -176,7 +176,7 @@ public struct TenantService: Sendable {
                     try conn.saveProfile(orgID, profile)
                     try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, created_at) VALUES (?, ?, '系统管理员', 'org_admin', ?, 1, 1, ?)",
                                  [orgID, code, passwords[index].1, now])
-                    try conn.appendAudit(AuditEntry(actor: Principal.system.name, orgID: parent.id, action: "org.create", target: "org:\(orgID)",
+                    try conn.appendAudit(AuditEntry(actor: Principal.system.name, orgID: parent.id, action: .orgCreate, target: "org:\(orgID)",
                                                     detail: #"{"code":"\#(code)","demo":true}"#, source: Principal.system.source))
                     out.append((node.name, code, passwords[index].0))
                     guard let next = try conn.org(orgID) else { throw ZhichengError.internal("demo org vanished") }
@@ -265,7 +265,7 @@ public struct TenantService: Sendable {
     public func setState(_ rawID: String, _ state: TenantState, by principal: Principal) async throws -> TenantState {
         let info = try await info(rawID)
         guard info.state != state else { return state }
-        let entry = AuditEntry(actor: principal.name, action: state == .suspended ? "tenant.suspend" : "tenant.resume", target: "tenant:\(info.id)", source: principal.source)
+        let entry = AuditEntry(actor: principal.name, action: state == .suspended ? .tenantSuspend : .tenantResume, target: "tenant:\(info.id)", source: principal.source)
         if state == .suspended {
             try await auditLeavingService(info.id, entry)
         } else {
@@ -300,14 +300,14 @@ public struct TenantService: Sendable {
     public func backup(_ rawID: String, by principal: Principal) async throws -> (record: BackupRecord, pruning: BackupPruning) {
         let info = try await info(rawID)
         let record = try await store.backup(info.id)
-        try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.backup", target: "tenant:\(info.id)",
+        try await audit(info.id, AuditEntry(actor: principal.name, action: .tenantBackup, target: "tenant:\(info.id)",
                                            detail: #"{"path":\#(jsonString(record.path)),"sha256":"\#(record.sha256)"}"#, source: principal.source))
         var pruning = await store.pruneBackups(info.id, after: record)
         guard !pruning.removed.isEmpty else { return (record, pruning) }
         await FaultInjection.pause("backup.pruned")
         do {
             let pruned = pruning.removed.map(jsonString).joined(separator: ",")
-            try await audit(info.id, AuditEntry(actor: principal.name, action: "tenant.backup.prune", target: "tenant:\(info.id)",
+            try await audit(info.id, AuditEntry(actor: principal.name, action: .tenantBackupPrune, target: "tenant:\(info.id)",
                                                detail: #"{"backup":\#(jsonString(record.path)),"pruned":[\#(pruned)]}"#, source: principal.source))
         } catch {
             logger.error("backup retention: old backups removed, but their audit row could not be written", metadata: [
@@ -390,7 +390,7 @@ public struct TenantService: Sendable {
             try await db.read { try $0.scalar("SELECT count(*) FROM audit WHERE action = 'tenant.restore' AND instr(detail, ?) > 0", [mark])?.int ?? 0 }
         }
         if audited == 0 {
-            try await audit(info.id, AuditEntry(actor: intent.actor, action: "tenant.restore", target: "tenant:\(info.id)",
+            try await audit(info.id, AuditEntry(actor: intent.actor, action: .tenantRestore, target: "tenant:\(info.id)",
                                                 detail: "{" + mark + "," + detail.dropFirst(), source: intent.source))
             logger.notice("tenant restored", metadata: ["tenant.id": "\(info.id)", "from": "\(intent.path)"])
         }
@@ -427,7 +427,7 @@ public struct TenantService: Sendable {
                 try await followUpRestore(intent, of: info, detail: #"{"from":\#(jsonString(intent.path)),"\#(finished)":true}"#)
             } else {
                 try await store.discardStagedRestore(intent.id)
-                try await audit(intent.id, AuditEntry(actor: intent.actor, action: "tenant.restore.cut-off", target: "tenant:\(intent.id)",
+                try await audit(intent.id, AuditEntry(actor: intent.actor, action: .tenantRestoreCutOff, target: "tenant:\(intent.id)",
                                                       detail: #"{"from":\#(jsonString(intent.path))}"#, source: intent.source))
                 logger.warning("an unfinished restore had not put the backup in place; the data is as before; run it again", metadata: meta)
                 try await store.registry.endRestore(intent)
@@ -462,7 +462,7 @@ public struct TenantService: Sendable {
             throw ZhichengError.invalid("confirm must repeat the tenant id \(info.id) to archive it", field: "confirm")
         }
         try store.requireArchiveOnSameFileSystem()
-        let archived = try await store.archive(info.id, audit: AuditEntry(actor: principal.name, action: "tenant.archive", target: "tenant:\(info.id)", source: principal.source))
+        let archived = try await store.archive(info.id, audit: AuditEntry(actor: principal.name, action: .tenantArchive, target: "tenant:\(info.id)", source: principal.source))
         logger.notice("tenant archived", metadata: ["tenant.id": "\(info.id)", "archive": "\(archived.path)"])
         if archived.undeliveredMessages > 0 {
             logger.warning("archive: messages not yet delivered left service with the tenant; they are in the archived database", metadata: [
@@ -532,7 +532,7 @@ public struct TenantService: Sendable {
                 try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('name', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [name])
                 // The office's names only when it was renamed with the tenant.
                 let officeDetail = office != root.name ? #","office":\#(jsonString(office)),"former_office":\#(jsonString(root.name))"# : ""
-                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: root.id, action: "tenant.rename", target: "tenant:\(info.id)",
+                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: root.id, action: .tenantRename, target: "tenant:\(info.id)",
                                                 detail: #"{"name":\#(jsonString(name)),"former":\#(jsonString(recorded))\#(officeDetail)}"#,
                                                 source: principal.source))
                 return (recorded, office, office != root.name, told)
@@ -582,7 +582,7 @@ public struct TenantService: Sendable {
             try await db.write { conn in
                 try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('province_levels', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                              [ordered.joined(separator: ",")])
-                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: try conn.rootOrg()?.id, action: "tenant.configure", target: "tenant:\(info.id)",
+                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: try conn.rootOrg()?.id, action: .tenantConfigure, target: "tenant:\(info.id)",
                                                 detail: #"{"province_levels":\#(jsonArray(ordered))}"#, source: principal.source))
             }
         }
@@ -617,7 +617,7 @@ public struct TenantService: Sendable {
                     throw ZhichengError.conflict("login \(login) is none of the accounts \(alike.map(\.login).sorted().joined(separator: ", ")), which differ from it only by case; give one exactly")
                 }
                 try conn.resetPassword(accountID: account.id, oneTimeHash: hash)
-                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: account.orgID, action: "account.reset-password",
+                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: account.orgID, action: .accountResetPassword,
                                                 target: "account:\(account.id)",
                                                 detail: #"{"login":\#(jsonString(IDCardNumber.maskedIfOne(account.login)))}"#,
                                                 source: principal.source))

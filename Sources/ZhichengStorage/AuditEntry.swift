@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ZhichengCore
 
 /// One audit record: who did what to which target, from where.
 public struct AuditEntry: Sendable {
@@ -15,11 +16,18 @@ public struct AuditEntry: Sendable {
     /// Where the request came from, e.g. `admin-socket` or an IP address.
     public var source: String
 
-    public init(at: Double = Date().timeIntervalSince1970, actor: String, orgID: Int? = nil, action: String, target: String, detail: String = "{}", source: String) {
+    /// An entry to append: its action is one of `AuditAction` (each named on the log screen).
+    public init(at: Double = Date().timeIntervalSince1970, actor: String, orgID: Int? = nil, action: AuditAction, target: String, detail: String = "{}", source: String) {
+        self.init(at: at, actor: actor, orgID: orgID, code: action.rawValue, target: target, detail: detail, source: source)
+    }
+
+    /// An entry as it was recorded, its action code as it is (one written by another version
+    /// may be none this one knows).
+    init(at: Double = Date().timeIntervalSince1970, actor: String, orgID: Int? = nil, code: String, target: String, detail: String = "{}", source: String) {
         self.at = at
         self.actor = actor
         self.orgID = orgID
-        self.action = action
+        self.action = code
         self.target = target
         self.detail = detail
         self.source = source
@@ -28,7 +36,7 @@ public struct AuditEntry: Sendable {
     /// Reads an entry from an `audit` row.
     public init(row: SQLiteRow) {
         self.init(at: row["at"].double ?? .nan, actor: row["actor"].string ?? "", orgID: row["org_id"].int,
-                  action: row["action"].string ?? "", target: row["target"].string ?? "",
+                  code: row["action"].string ?? "", target: row["target"].string ?? "",
                   detail: row["detail"].string ?? "", source: row["source"].string ?? "")
     }
 
@@ -72,7 +80,7 @@ extension SQLiteConnection {
                 guard seq == expectedSeq else { problem = "audit entry \(expectedSeq) is missing (next is \(seq))"; throw Found() }
                 guard !row.isNull(8), row.string(8) == previous else { problem = "audit entry \(seq) does not follow entry \(seq - 1)"; throw Found() }
                 let entry = AuditEntry(at: row.isNull(1) ? .nan : row.double(1), actor: row.string(2), orgID: row.isNull(3) ? nil : row.int(3),
-                                       action: row.string(4), target: row.string(5), detail: row.string(6), source: row.string(7))
+                                       code: row.string(4), target: row.string(5), detail: row.string(6), source: row.string(7))
                 let hash = entry.hash(seq: seq, previous: previous)
                 guard !row.isNull(9), row.string(9) == hash else { problem = "audit entry \(seq) was altered"; throw Found() }
                 previous = hash

@@ -57,9 +57,11 @@ struct AuditDetailTests {
         #expect(AuditLabels.detail(#"{"roles":["handler","leader"],"enabled":true,"failures":5}"#) == "角色：经办人、负责人；启用：是；连续失败次数：5")
         // A cancelled review session: its reason as written, the state it left by its label.
         #expect(AuditLabels.detail(#"{"reason":"专家不足","was":"drawn","applications":[3,4]}"#) == "原因：专家不足；原状态：评审中；申报：3、4")
-        #expect(AuditLabels.action("session.cancel") == "取消评审会")
         #expect(AuditLabels.detail("{}") == "")
-        #expect(AuditLabels.detail(#"{"unknown_key":{"b":1,"a":2}}"#) == #"unknown_key：{"b":1,"a":2}"#)
+        // An object (a plan's 明细) as its named parts, in the order written; a key not named, as it is.
+        #expect(AuditLabels.detail(#"{"year":2026,"items":[{"series":"中小学教师","level":"中级","count":3}]}"#) ==
+            "年度：2026；明细：（系列：中小学教师，级别：中级，数量：3）")
+        #expect(AuditLabels.detail(#"{"unknown_key":{"b":1,"a":2}}"#) == "unknown_key：（b：1，a：2）")
         #expect(AuditLabels.detail("not json") == "not json")
     }
 

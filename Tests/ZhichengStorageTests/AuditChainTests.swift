@@ -7,7 +7,7 @@ struct AuditChainTests {
     func makeDatabase(_ dir: TemporaryDirectory, entries: Int) async throws -> Database {
         let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
         for i in 1...entries {
-            try await db.write { try $0.appendAudit(AuditEntry(actor: "admin:uid=0", action: "test.\(i)", target: "t", source: "test")) }
+            try await db.write { try $0.appendAudit(AuditEntry(actor: "admin:uid=0", code: "test.\(i)", target: "t", source: "test")) }
         }
         return db
     }

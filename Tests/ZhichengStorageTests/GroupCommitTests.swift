@@ -42,7 +42,7 @@ struct GroupCommitTests {
         let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
         await withTaskGroup(of: Void.self) { group in
             for i in 0..<100 {
-                group.addTask { try? await db.write { try $0.appendAudit(AuditEntry(actor: "t", action: "a\(i)", target: "x", source: "test")) } }
+                group.addTask { try? await db.write { try $0.appendAudit(AuditEntry(actor: "t", code: "a\(i)", target: "x", source: "test")) } }
             }
         }
         #expect(try await db.read { try $0.verifyAuditChain() } == nil)

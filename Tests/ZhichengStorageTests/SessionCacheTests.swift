@@ -100,7 +100,7 @@ struct SessionCacheTests {
         // Concurrent units sharing commits, like reviewers' decisions.
         await withTaskGroup(of: Void.self) { group in
             for i in 0..<50 {
-                group.addTask { try? await f.db.write { try $0.appendAudit(AuditEntry(actor: "t", action: "a\(i)", target: "x", source: "test")) } }
+                group.addTask { try? await f.db.write { try $0.appendAudit(AuditEntry(actor: "t", code: "a\(i)", target: "x", source: "test")) } }
             }
         }
         _ = try await f.db.write { try $0.run("INSERT INTO tenant_meta (key, value) VALUES ('k', 'v')") }
@@ -142,7 +142,7 @@ struct SessionCacheTests {
         try other.execute("DELETE FROM sessions WHERE token_hash = 'hash-bob'")
         other.close()
         // The writer commits next (an unrelated table) before anyone looks.
-        try await f.db.write { try $0.appendAudit(AuditEntry(actor: "t", action: "a", target: "x", source: "test")) }
+        try await f.db.write { try $0.appendAudit(AuditEntry(actor: "t", code: "a", target: "x", source: "test")) }
         #expect(f.cached("bob") == nil)
         #expect(try await f.fill("bob") == nil)
     }

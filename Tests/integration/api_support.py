@@ -459,6 +459,22 @@ def end_publicity(daemon: Daemon, tenant: str) -> None:
         con.close()
 
 
+def interview_held(daemon: Daemon, tenant: str) -> None:
+    """Lets the interviews of every 面试通知 in `tenant` whose result is not entered yet have
+    taken place, as if their day had come (a test cannot wait for it; a result is refused
+    before its interview): moves their time, as the committee's evaluation keeps it, to the
+    minute before now, in the tenant database beside the running daemon. What the applicant,
+    the unit and the trail were told stays as it was sent."""
+    china = datetime.timezone(datetime.timedelta(hours=8))
+    past = (datetime.datetime.now(china) - datetime.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
+    con = sqlite3.connect(daemon.tenant_db(tenant), timeout=10)
+    try:
+        with con:
+            con.execute("UPDATE evaluations SET interview_time = ? WHERE state = 'pending' AND interview_time IS NOT NULL", (past,))
+    finally:
+        con.close()
+
+
 def relay_idle(daemon: Daemon, tenants: Iterable[str], timeout: float = 30) -> None:
     """Waits until no cross-tenant message of `tenants` is still to deliver (twice in a row: a
     delivery may make its target answer), so that an `unchanged()` block that follows compares

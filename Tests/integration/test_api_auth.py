@@ -655,7 +655,7 @@ def test_ui_forms_refused_before_any_change_answer_with_a_page(env: Env, root: S
         r = env.zz.raw("POST", "/t/zhengzhou/seal", body=big, headers={"Cookie": cookie, "Content-Type": f"multipart/form-data; boundary={boundary}"})
         assert r.status == 413 and r.headers.get("content-type", "").startswith("text/html"), r
         page = r.body.decode()
-        assert "文件不能超过 5120 KiB" in page and '{"error"' not in page, page[:500]
+        assert "文件不能超过 5 MB" in page and '{"error"' not in page, page[:500]
 
 
 def test_a_form_posted_after_its_session_ended_shows_what_was_typed(env: Env, root: Session) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from api_support import (Api, add_reviewer, approve_unit, approved_plan, clone_received, create_child, db_rows, end_publicity, expect, fresh_id_number,
-                         interview_time, province_passes, relay_idle, restore_tenant, unchanged)
+                         interview_held, interview_time, province_passes, relay_idle, restore_tenant, unchanged)
 from conftest import clean_env, create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -142,6 +142,13 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
 
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "优秀"}), 400, field="result")
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "长" * 1001}), 400, field="note")
+    # Before the interview's time: refused (409), naming it; nothing changes, the UI's form says the same.
+    with unchanged(d, "zhengzhou"):
+        expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 409, contains=f"面试时间为 {when}，尚未面试")
+    item = city.api.raw("GET", f"/t/zhengzhou/committee/application/{app['id']}", headers=cookie).body.decode()
+    assert re.search(rf'<p class="hint" id="result-waits">面试时间为 {when}，尚未面试（现在是 [^）]+），面试开始后才能录入评审结果</p>', item), item[-3000:]
+    interview_held(d, "zhengzhou")
+    assert 'id="result-waits"' not in city.api.raw("GET", f"/t/zhengzhou/committee/application/{app['id']}", headers=cookie).body.decode()
     ev = expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200).json
     assert ev["state"] == "publicity"
     # The unit's status query says the result and until when it stands in notice.
@@ -602,6 +609,10 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     assert (ev["interview_time"], ev["interview_place"]) == (when, "省人社厅"), ev
     wait_until(lambda: status_row(city, app["id"])["interview"] == f"{when}，省人社厅", 30, "the interview notice to reach the city")
     assert status_row(city, app["id"])["committee"] == "河南省中小学教师高级评委会"
+    # The province's committee, too, waits for its interview.
+    with unchanged(d, "province"):
+        expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 409, contains=f"面试时间为 {when}，尚未面试")
+    interview_held(d, "province")
     expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
     # No working days of notice here: the province's own list says it waits for confirmation.
     assert expect(office.get(f"province/reviews/{rid}"), 200).json["stage_label"] == "评审结果公示期满，待确认"
@@ -742,6 +753,7 @@ class Province:
     """The province office with its committee for the city's series."""
 
     def __init__(self, d):
+        self.d = d
         info = create_tenant(d, "province", "41", "河南省", kind="province")
         self.office = Api(d.http_port, "province").first_login(info["admin_login"], info["admin_password"])
         expect(self.office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
@@ -761,6 +773,7 @@ class Province:
         expect(self.office.put(f"province/applications/{rid}/interview", {"time": interview_time(20, 14), "place": place}), 200)
 
     def final_result(self, rid: int, result: str) -> None:
+        interview_held(self.d, "province")
         expect(self.office.post(f"province/applications/{rid}/result", {"result": result}), 200)
         expect(self.office.post(f"province/applications/{rid}/result/confirm"), 200)
 
@@ -1340,6 +1353,7 @@ def test_an_application_of_the_provinces_own_unit_ends_at_its_office_and_committ
     expect(p.office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
     assert [i["covered"] for i in expect(p.office.get("committee-worklist"), 200).json["items"]] == [True]
     expect(p.office.put(f"applications/{app['id']}/interview", {"time": interview_time(20, 14), "place": "省人社厅"}), 200)
+    interview_held(d, "province")
     expect(p.office.post(f"applications/{app['id']}/result", {"result": "通过"}), 200)
     expect(p.office.post(f"applications/{app['id']}/result/confirm"), 200)
     mine = expect(applicant.get(f"applications/{app['id']}"), 200).json

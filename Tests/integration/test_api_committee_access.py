@@ -20,7 +20,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from api_support import Api, Session, add_reviewer, approve_unit, approved_plan, create_child, expect, fresh_id_number, interview_time, province_passes, unchanged
+from api_support import (Api, Session, add_reviewer, approve_unit, approved_plan, create_child, expect, fresh_id_number, interview_held, interview_time,
+                         province_passes, unchanged)
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -110,7 +111,7 @@ def test_only_the_final_authority_office_acts_on_a_city_application(setup_with_p
     """A city's 中级 application is evaluated by the city's root office (the final authority).
     Another office of the tenant, even with a committee covering the series and level, neither
     sees it on its desk nor sets its interview, records its result or resolves its objections."""
-    _, city = setup_with_publicity
+    d, city = setup_with_publicity
     city.committee()
     applicant, app = city.passed_application("中级", "一级教师")
     assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "at_committee"
@@ -128,6 +129,7 @@ def test_only_the_final_authority_office_acts_on_a_city_application(setup_with_p
     assert r.status in (403, 404), f"another office recorded the result of the city's application: {r!r}"
     assert city.evaluation(app["id"]) == before
 
+    interview_held(d, "zhengzhou")
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
     objection = expect(applicant.post(f"applications/{app['id']}/objections", {"text": "请复核", "evidence": "无"}), 201).json["id"]
     before = city.evaluation(app["id"])
@@ -140,7 +142,7 @@ def test_only_the_final_authority_office_acts_on_a_city_application(setup_with_p
 def test_the_applicants_home_says_the_interview_and_the_result_in_public_notice(setup_with_publicity):
     """The applicant's 首页: 待办事项 names the 面试通知 (time and place) until the result is in, then
     the result standing in 公示; 我的申报进度 lists each application with where it stands."""
-    _, city = setup_with_publicity
+    d, city = setup_with_publicity
     city.committee()
     applicant, app = city.passed_application("中级", "一级教师")
 
@@ -161,6 +163,7 @@ def test_the_applicants_home_says_the_interview_and_the_result_in_public_notice(
                          body=urlencode({"_csrf": city.admin.csrf, "result": "未通过", "note": ""}).encode(),
                          headers={"Cookie": f"zc_session={city.admin.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
     assert asked.status == 200 and "确定录入评审结果“未通过”并开始公示吗？" in asked.body.decode(), asked.body.decode()[-1500:]
+    interview_held(d, "zhengzhou")
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
     html = home()
     assert "面试通知：" not in todo(html) and "公示" in todo(html) and "（通过）" in todo(html), todo(html)
@@ -229,6 +232,7 @@ def test_an_office_on_the_route_below_the_final_authority_does_not_act(setup_wit
             expect(city.admin.put(f"applications/{app['id']}/interview", {"time": interview_time(10, 9), "place": "郑州市人社局301"}), 200)
     assert city.evaluation(app["id"]) == (CITY_COMMITTEE, None, "pending", 0, "郑州市人社局301")
 
+    interview_held(d, "zhengzhou")
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
     objection = expect(applicant.post(f"applications/{app['id']}/objections", {"text": "请复核", "evidence": "无"}), 201).json["id"]
     before = city.evaluation(app["id"])
@@ -257,6 +261,7 @@ def test_a_city_cannot_set_an_interview_on_a_province_decided_application(setup)
     rid = wait_until(received, RELAY_TIMEOUT, "the province to receive the application")
     province_passes(province, rid)
     expect(province.put(f"province/applications/{rid}/interview", {"time": interview_time(20, 14), "place": "省人社厅"}), 200)
+    interview_held(d, "province")
     expect(province.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
     expect(province.post(f"province/applications/{rid}/result/confirm"), 200)
     wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", RELAY_TIMEOUT,

@@ -13,8 +13,8 @@ from urllib.parse import urlencode, quote
 
 import pytest
 
-from api_support import (Api, Session, approve_unit, approved_plan, city_with_draft, create_child, db_rows, expect, fresh_id_number, interview_time, module_daemon,
-                         png_bytes, relay_idle, unchanged)
+from api_support import (Api, Session, approve_unit, approved_plan, city_with_draft, create_child, db_rows, expect, fresh_id_number, interview_held, interview_time,
+                         module_daemon, png_bytes, relay_idle, unchanged)
 from api_support import add_reviewer as add_staff_reviewer
 from conftest import clean_env, create_tenant, held, wait_until
 
@@ -310,6 +310,7 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     mine = [t for t in expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"] if t.get("org_name", "").startswith("河南省")]
     assert [(t["step"], t["decision"], t["comment"], t.get("reviewer")) for t in mine] == [("handler", "pass", "材料齐全", None), ("leader", "pass", "同意上会", None)]
     expect(office.put(f"province/applications/{rows[0]['id']}/interview", {"time": interview_time(20, 14), "place": "省人社厅"}), 200)
+    interview_held(env.daemon, "province")
     expect(office.post(f"province/applications/{rows[0]['id']}/result", {"result": "通过"}), 200)
     expect(office.post(f"province/applications/{rows[0]['id']}/result/confirm"), 200)
     wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30, "the result to reach the city")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number, interview_time
+from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number, interview_held, interview_time
 from browser_support import Pages, assert_controls_named, assert_refused, browser, shown_text  # noqa: F401  (fixture)
 from conftest import create_tenant, wait_until
 
@@ -128,6 +128,18 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     shown_time, shown_place = when.replace("T", " "), "郑州市人社局三楼会议室"
     shown = f"{shown_time}，{shown_place}"  # as the trail records the step
     assert p.by("#item-interview").text == f"面试时间：{shown_time} · 面试地点：{shown_place}", p.by("#item-interview").text
+    # Before the interview's time, a result is refused (the form says so beside it), naming the
+    # time; nothing changes.
+    assert re.fullmatch(rf"面试时间为 {shown_time}，尚未面试（现在是 [^）]+），面试开始后才能录入评审结果", p.by("#result-waits").text), p.by("#result-waits").text
+    p.fill("#result-note", "答辩良好")
+    p.click("#result-submit")
+    p.click("#confirm-yes")
+    assert p.flash_error().startswith(f"面试时间为 {shown_time}，尚未面试"), p.flash_error()
+    assert p.by("#item-state").text == "已发面试通知" and p.all("#result-form"), p.by("main").text[:500]
+    p.shot("result-before-interview")
+    interview_held(d, "zhengzhou")   # the day comes
+    p.d.get(item)
+    assert not p.all("#result-waits")
     p.fill("#result-note", "答辩良好")
     p.click("#result-submit")
     # Asked first (it starts the public notice); 取消 leaves everything as it was.
@@ -174,8 +186,11 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert "异议已处理" in p.flash_ok(), p.flash_error()
     assert "不成立：经核查不属实" in p.by(".objection-state").text
     p.click("#confirm-submit")
-    assert "已确认" in p.flash_ok(), p.flash_error()
-    assert "已确认：通过" in p.by("#item-state").text
+    assert p.flash_ok() == "评审结果已确认：评审通过", p.flash_error()
+    # A final result in the one wording of every screen (the desk, 申报人员状态查询, the applicant's page).
+    assert p.by("#item-state").text == "评审通过" and p.by("#item-result").text.startswith("最终结果：评审通过（"), p.by("main").text[:500]
+    p.go("committee")
+    assert next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text).find_element("css selector", ".work-state").text == "评审通过"
     p.shot("confirmed")
     p.go("status")
     row = next(r for r in p.all("#status tbody tr") if "蒋评审" in r.text)
@@ -204,6 +219,7 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     for step in ("面试通知", "评审结果（公示）", "异议不成立", "结果确认", "郑州市中小学教师中级职称评审委员会", shown):
         assert step in trail, (step, trail)
     assert (p.by("#app-interview-time").text, p.by("#app-interview-place").text) == (shown_time, shown_place), p.by("#app-committee").text
+    assert p.by("#app-result").text == "评审通过" and p.by("#app-state").text == "评审通过", p.by("#app-committee").text
     p.shot("applicant-trail")
 
 
@@ -247,6 +263,7 @@ def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on
     pp.shot("reviewed")
     pp.logout()
 
+    interview_held(d, "province")
     expect(office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
     wait_until(lambda: expect(objector.get("public-notices"), 200).json["notices"], 30, "the province's notice to reach the city")
 

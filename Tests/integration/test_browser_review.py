@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from api_support import Api, approve_unit, approved_plan, city_with_draft, create_child, expect, fresh_id_number, interview_time, png_bytes as api_png, unchanged
+from api_support import (Api, approve_unit, approved_plan, city_with_draft, create_child, expect, fresh_id_number, interview_held, interview_time,
+                         png_bytes as api_png, unchanged)
 from browser_support import SHOTS, Pages, assert_controls_named, assert_refused, assert_skip_link, browser, png_bytes, shown_text  # noqa: F401  (fixture)
 from conftest import create_tenant
 
@@ -299,7 +300,7 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
     p.by("#attachment-file").send_keys(str(pdf))
     p.click("#attachment-upload")
     assert "已上传" in p.flash_ok(), p.flash_error()
-    assert stored()["学历学位"] == "本科" and "毕业证书;学位证书.pdf（" in p.by("#attachments").text, p.by("#attachments").text
+    assert stored()["学历学位"] == "本科" and "毕业证书;学位证书.pdf（" in shown_text(p, p.by("#attachments")), shown_text(p, p.by("#attachments"))
 
     # A section over the limit is refused: the page comes back with everything as typed.
     typed("业绩成果", "优秀教师")
@@ -470,6 +471,7 @@ class Chain:
     school_login: str
     series: str
     reviewers: dict
+    d: object = None
 
 
 def three_levels(d, *, dept_name: str, school_name: str, series: str, names: dict[str, str], places: int = 5) -> Chain:
@@ -495,7 +497,7 @@ def three_levels(d, *, dept_name: str, school_name: str, series: str, names: dic
             reviewers[login] = api.first_login(login, r["password"], PASSWORD)
     approved_plan(school, city, school_org["id"], [{"series": series, "level": "中级", "count": places}])
     expect(city.post("committees", {"name": f"郑州市{series}中级评审委员会", "series": [series], "levels": ["中级"]}), 201)
-    return Chain(api, city, school, school_org["id"], school_admin["login"], series, reviewers)
+    return Chain(api, city, school, school_org["id"], school_admin["login"], series, reviewers, d)
 
 
 def through_the_chain(chain: Chain, *, applicant_name: str, title: str, comments: dict[str, str], note: str) -> int:
@@ -511,6 +513,7 @@ def through_the_chain(chain: Chain, *, applicant_name: str, title: str, comments
         version = expect(chain.reviewers[login].get(f"applications/{app['id']}"), 200).json["version"]
         expect(chain.reviewers[login].post(f"applications/{app['id']}/decision", {"decision": "pass", "comment": comments[login], "version": version}), 200)
     expect(chain.city.put(f"applications/{app['id']}/interview", {"time": interview_time(10, 9), "place": "郑州市人力资源和社会保障局三楼301会议室"}), 200)
+    interview_held(chain.d, "zhengzhou")
     expect(chain.city.post(f"applications/{app['id']}/result", {"result": "通过", "note": note}), 200)
     return app["id"]
 

@@ -245,15 +245,14 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
         p.press(row.find_element("css selector", "button.toggle"))
         row = next(r for r in p.all("#staff tbody tr") if r.get_attribute("data-login") == login)
         assert "已启动" in row.text
+        # One form: the role, the series and the sections ticked, one 保存.
         row.find_elements("css selector", "details summary")[0].click()
         row.find_element("css selector", f"input[name=roles][value={role}]").click()
-        p.press(row.find_element("css selector", "button.save-roles"))
-        row = next(r for r in p.all("#staff tbody tr") if r.get_attribute("data-login") == login)
-        row.find_elements("css selector", "details summary")[1].click()
         row.find_element("css selector", "input[name=series][value=中小学教师]").click()
         for section in ("基本信息", "业绩成果"):
             row.find_element("css selector", f"input[name=sections][value={section}]").click()
-        p.press(row.find_element("css selector", "button.save-permissions"))
+        p.press(row.find_element("css selector", "button.save-access"))
+        assert p.flash_ok() == f"已保存{name}的角色和审查权限", p.flash_error()
     table = p.by("#staff").text
     assert "经办人" in table and "负责人" in table and "中小学教师" in table and "业绩成果" in table
     p.shot("school-staff")
@@ -263,10 +262,10 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     legends = [e.get_attribute("textContent") for e in row.find_elements("css selector", "fieldset.group legend")]
     assert legends == ["角色：", "按系列：", "按内容："], legends
     summaries = [s.accessible_name for s in row.find_elements("css selector", "summary")]
-    assert summaries == ["设置角色 ：李经办", "设置角色审查权限 ：李经办", "编辑 ：李经办"], summaries
+    assert summaries == ["设置角色和审查权限 ：李经办", "编辑 ：李经办"], summaries
     p.d.execute_script("arguments[0].querySelectorAll('details').forEach(d => d.open = true)", row)
-    saves = [(shown_text(p, b), b.accessible_name) for b in row.find_elements("css selector", "button.save-roles, button.save-permissions")]
-    assert saves == [("保存角色", "保存角色 ：李经办"), ("保存审查权限", "保存审查权限 ：李经办")], saves
+    saves = [(shown_text(p, b), b.accessible_name) for b in row.find_elements("css selector", "button.save-access")]
+    assert saves == [("保存", "保存 ：李经办的角色和审查权限")], saves
     p.d.execute_script("arguments[0].querySelectorAll('details').forEach(d => d.open = false)", row)
     # 删除 asks again, naming the person.
     p.press(row.find_element("css selector", "button.danger"))
@@ -333,8 +332,9 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     # 操作日志 shows what happened.
     p.go("audit")
     log = p.by("#audit").text
-    assert "staff.roles" in log and "org.seal.upload" in log
-    # In Chinese, with the code beneath: 设置审查角色 / 上传印章 / 登录, and what each acted on.
+    # In Chinese only, the code in the cell's title: 设置审查角色 / 上传印章 / 登录, and what each acted on.
+    codes = {c.get_attribute("title") for c in p.all("#audit td.action")}
+    assert {"staff.roles", "org.seal.upload"} <= codes and "staff.roles" not in log and "org.seal.upload" not in log, (codes, log)
     assert "设置审查角色" in log and "上传印章" in log and "登录" in log, log
     assert "账户 " in log and "account:" not in log, log
     # An org by its name and 单位编号, not the database's id.

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import (REVIEW_SERIES, Api, add_reviewer, approved_plan, expect, fresh_id_number, interview_time, module_daemon,
+from api_support import (REVIEW_SERIES, Api, add_reviewer, approved_plan, expect, fresh_id_number, interview_held, interview_time, module_daemon,
                          unchanged)
 from conftest import create_tenant
 
@@ -180,6 +180,7 @@ def test_the_committees_places_notes_objections_and_resolutions_are_checked(env)
     with unchanged(env.d, TENANT):
         refused(env.city.post(f"{base}/result", {"result": "通过", "note": "备注" + "\u0301" * 3000}), "note", "说明中有字符叠加了过多的组合符号")
         refused(env.city.post(f"{base}/result", {"result": "通过", "note": "同意\u202e"  + "x"}), "note", "说明不能含文字方向控制符")
+    interview_held(env.d, TENANT)
     ev = expect(env.city.post(f"{base}/result", {"result": "通过", "note": "同意\n材料齐全"}), 200).json
     assert ev["state"] == "publicity" and ev["note"] == "同意\n材料齐全", ev
     with unchanged(env.d, TENANT):

@@ -102,7 +102,7 @@ public struct AuthService: Sendable {
                 try conn.purgeExpiredSessions(now: now)
                 try conn.run("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES (?,?,?,?,?,?)",
                              [Self.hash(token), account.id, csrf, now, expires, source])
-                try conn.appendAudit(AuditEntry(actor: current.auditActor, orgID: current.orgID, action: "session.create",
+                try conn.appendAudit(AuditEntry(actor: current.auditActor, orgID: current.orgID, action: .sessionCreate,
                                                 target: "account:\(current.id)", source: source))
                 return current
             }
@@ -173,7 +173,7 @@ public struct AuthService: Sendable {
         try await store.withTenant(caller.tenant) { db in
             try await db.write { conn in
                 try conn.run("DELETE FROM sessions WHERE token_hash = ?", [Self.hash(token)])
-                try conn.appendAudit(caller.audit("session.delete", target: "account:\(caller.accountID)"))
+                try conn.appendAudit(caller.audit(.sessionDelete, target: "account:\(caller.accountID)"))
             }
         }
     }
@@ -236,7 +236,7 @@ public struct AuthService: Sendable {
         guard attempt.locked else { return }
         try await store.withTenant(tenant) { db in
             try await db.write { conn in
-                try conn.appendAudit(AuditEntry(actor: account.auditActor, orgID: account.orgID, action: "account.locked",
+                try conn.appendAudit(AuditEntry(actor: account.auditActor, orgID: account.orgID, action: .accountLocked,
                                                 target: "account:\(account.id)", detail: #"{"failures":\#(attempt.failures)}"#, source: source))
             }
         }
@@ -279,7 +279,7 @@ public struct AuthService: Sendable {
             try conn.run("UPDATE accounts SET password_hash = ?, must_change_password = 0 WHERE id = ?", [hash, caller.accountID])
             try conn.clearSignInFailures(caller.accountID)
             try conn.run("DELETE FROM sessions WHERE account_id = ? AND token_hash != ?", [caller.accountID, keepToken.map(Self.hash) ?? ""])
-            try conn.appendAudit(caller.audit("account.change-password", target: "account:\(caller.accountID)"))
+            try conn.appendAudit(caller.audit(.accountChangePassword, target: "account:\(caller.accountID)"))
         }
     }
 

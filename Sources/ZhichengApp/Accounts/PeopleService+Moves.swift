@@ -54,7 +54,7 @@ extension PeopleService {
                          [account.id, account.orgID, org.id, caller.accountID, Date().timeIntervalSince1970])
             let id = Int(conn.lastInsertRowID)
             guard let offer = try Self.moveOffer(id, viewer: caller.orgID, conn) else { throw ZhichengError.notFound("没有这个调动") }
-            try conn.appendAudit(caller.audit("applicant.move-offer", target: "account:\(account.id)", detail: Self.moveDetail(offer)))
+            try conn.appendAudit(caller.audit(.applicantMoveOffer, target: "account:\(account.id)", detail: Self.moveDetail(offer)))
             return offer
         }
     }
@@ -107,7 +107,7 @@ extension PeopleService {
             try conn.run("UPDATE accounts SET org_id = ? WHERE id = ?", [offer.to.id, account.id])
             try Self.decided(offer, by: caller, at: now, conn)
             offer.login = account.login   // theirs now
-            try conn.appendAudit(caller.audit("applicant.move", target: "account:\(account.id)",
+            try conn.appendAudit(caller.audit(.applicantMove, target: "account:\(account.id)",
                                               detail: Self.moveDetail(offer, extra: #","drafts":\#(moved),"staying":\#(staying)"#)))
             let told = try Self.tellProvinceOfMove(account, to: offer.to, moveID: offer.id, tenant: caller.tenant, conn)
             return (ApplicantMoved(offer: offer, account: try conn.account(account.id) ?? account, draftsMoved: moved, stayingUnderWay: staying), told)
@@ -132,16 +132,16 @@ extension PeopleService {
 
     /// 不接收: the unit a move was offered to declines it; the person stays where they are.
     public func declineMove(_ moveID: Int, caller: SignedIn) async throws -> MoveOffer {
-        try await settle(moveID, as: .declined, action: "applicant.move-decline", caller: caller) { $0.to.id }
+        try await settle(moveID, as: .declined, action: .applicantMoveDecline, caller: caller) { $0.to.id }
     }
 
     /// 撤销: the unit that offered a move takes it back while it waits.
     public func cancelMove(_ moveID: Int, caller: SignedIn) async throws -> MoveOffer {
-        try await settle(moveID, as: .cancelled, action: "applicant.move-cancel", caller: caller) { $0.from.id }
+        try await settle(moveID, as: .cancelled, action: .applicantMoveCancel, caller: caller) { $0.from.id }
     }
 
     /// Ends a waiting move as `state`, by the admin of the unit `side` names.
-    private func settle(_ moveID: Int, as state: ApplicantMove.State, action: String, caller: SignedIn,
+    private func settle(_ moveID: Int, as state: ApplicantMove.State, action: AuditAction, caller: SignedIn,
                         side: @escaping @Sendable (MoveOffer) -> Int) async throws -> MoveOffer {
         try Access.requireOrgAdmin(caller)
         return try await store.write(caller) { conn in
@@ -162,7 +162,7 @@ extension PeopleService {
         guard var offer = try moveOffer(moveID, viewer: caller.orgID, conn), offer.state == .pending else { return nil }
         offer.state = .cancelled
         try decided(offer, by: caller, at: Date().timeIntervalSince1970, conn)
-        try conn.appendAudit(caller.audit("applicant.move-cancel", target: "account:\(offer.accountID)",
+        try conn.appendAudit(caller.audit(.applicantMoveCancel, target: "account:\(offer.accountID)",
                                           detail: moveDetail(offer, extra: #","reason":\#(jsonString(reason))"#), orgID: offer.from.id))
         return offer
     }

@@ -61,7 +61,7 @@ public struct PeopleService: Sendable {
 
     /// 启动 / 停用. A disabled account cannot sign in and its sessions end at once.
     public func setEnabled(_ accountID: Int, _ enabled: Bool, caller: SignedIn) async throws -> AccountRecord {
-        try await mutate(accountID, kind: .staff, action: enabled ? "staff.enable" : "staff.disable", caller: caller) { conn, account in
+        try await mutate(accountID, kind: .staff, action: enabled ? .staffEnable : .staffDisable, caller: caller) { conn, account in
             try conn.run("UPDATE accounts SET enabled = ? WHERE id = ?", [enabled, account.id])
             if !enabled { try conn.run("DELETE FROM sessions WHERE account_id = ?", [account.id]) }
         }
@@ -70,7 +70,7 @@ public struct PeopleService: Sendable {
     /// 设置角色: 经办人 and/or 负责人.
     public func setRoles(_ accountID: Int, _ rawRoles: [String], caller: SignedIn) async throws -> AccountRecord {
         let roles = try StaffRole.parse(rawRoles)
-        return try await mutate(accountID, kind: .staff, action: "staff.roles", detail: #"{"roles":\#(jsonArray(roles.map(\.rawValue)))}"#, caller: caller) { conn, account in
+        return try await mutate(accountID, kind: .staff, action: .staffRoles, detail: #"{"roles":\#(jsonArray(roles.map(\.rawValue)))}"#, caller: caller) { conn, account in
             try conn.run("UPDATE accounts SET roles = ? WHERE id = ?", [jsonArray(roles.map(\.rawValue)), account.id])
         }
     }
@@ -78,6 +78,40 @@ public struct PeopleService: Sendable {
     /// 设置角色审查权限: the series and content sections a reviewer may see.
     public func setPermissions(_ accountID: Int, series: [String], sections: [String], caller: SignedIn) async throws -> AccountRecord {
         try Access.requireOrgAdmin(caller)
+        let (s, c) = try permissions(series: series, sections: sections)
+        return try await mutate(accountID, kind: .staff, action: .staffPermissions, detail: Self.permissionsDetail(s, c), caller: caller) { conn, account in
+            try conn.run("UPDATE accounts SET permitted_series = ?, permitted_sections = ? WHERE id = ?", [jsonArray(s), jsonArray(c), account.id])
+        }
+    }
+
+    /// 设置角色和审查权限 at once, as the staff page's one form sends them: roles, series and
+    /// sections in one transaction, each of the two audited as its own action (`staff.roles`,
+    /// `staff.permissions`, as when set apart) when it changed. Anything refused changes nothing.
+    public func setReviewAccess(_ accountID: Int, roles rawRoles: [String], series: [String], sections: [String],
+                                caller: SignedIn) async throws -> AccountRecord {
+        try Access.requireOrgAdmin(caller)
+        let roles = try StaffRole.parse(rawRoles)
+        let (s, c) = try permissions(series: series, sections: sections)
+        return try await store.write(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            guard let account = try conn.account(accountID), account.kind == .staff, account.orgID == caller.orgID else {
+                throw ZhichengError.notFound("本单位没有该人员")
+            }
+            if Set(account.roles) != Set(roles) {
+                try conn.run("UPDATE accounts SET roles = ? WHERE id = ?", [jsonArray(roles.map(\.rawValue)), account.id])
+                try conn.appendAudit(caller.audit(.staffRoles, target: "account:\(accountID)", detail: #"{"roles":\#(jsonArray(roles.map(\.rawValue)))}"#))
+            }
+            if Set(account.permittedSeries) != Set(s) || Set(account.permittedSections) != Set(c) {
+                try conn.run("UPDATE accounts SET permitted_series = ?, permitted_sections = ? WHERE id = ?", [jsonArray(s), jsonArray(c), account.id])
+                try conn.appendAudit(caller.audit(.staffPermissions, target: "account:\(accountID)", detail: Self.permissionsDetail(s, c)))
+            }
+            return try conn.account(accountID) ?? account
+        }
+    }
+
+    /// Review permissions as kept: known series (each once, in the order given) and known
+    /// sections (in the application's order); an unknown one is refused, naming it.
+    func permissions(series: [String], sections: [String]) throws(ZhichengError) -> (series: [String], sections: [String]) {
         for name in series where !knownSeries.contains(name) {
             throw ZhichengError.invalid("未知的系列：\(name.prefix(30))", field: "series")
         }
@@ -86,15 +120,15 @@ public struct PeopleService: Sendable {
             throw ZhichengError.invalid("未知的内容：\(name.prefix(30))（可选：\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）", field: "sections")
         }
         let s = Array(NSOrderedSet(array: series)) as? [String] ?? series
-        let c = ApplicationSection.allCases.map(\.rawValue).filter(sections.contains)
-        return try await mutate(accountID, kind: .staff, action: "staff.permissions",
-                                detail: #"{"series":\#(jsonArray(s)),"sections":\#(jsonArray(c))}"#, caller: caller) { conn, account in
-            try conn.run("UPDATE accounts SET permitted_series = ?, permitted_sections = ? WHERE id = ?", [jsonArray(s), jsonArray(c), account.id])
-        }
+        return (s, ApplicationSection.allCases.map(\.rawValue).filter(sections.contains))
+    }
+
+    static func permissionsDetail(_ series: [String], _ sections: [String]) -> String {
+        #"{"series":\#(jsonArray(series)),"sections":\#(jsonArray(sections))}"#
     }
 
     public func deleteStaff(_ accountID: Int, caller: SignedIn) async throws {
-        _ = try await mutate(accountID, kind: .staff, action: "staff.delete", caller: caller) { conn, account in
+        _ = try await mutate(accountID, kind: .staff, action: .staffDelete, caller: caller) { conn, account in
             try conn.retireAccount(account.id)
         }
     }
@@ -156,7 +190,7 @@ public struct PeopleService: Sendable {
     /// its way: nobody could resubmit or withdraw it, and a returned one would hold its plan
     /// place for ever.
     public func deleteApplicant(_ accountID: Int, caller: SignedIn) async throws {
-        _ = try await mutate(accountID, kind: .applicant, action: "applicant.delete", caller: caller) { conn, account in
+        _ = try await mutate(accountID, kind: .applicant, action: .applicantDelete, caller: caller) { conn, account in
             let live = try conn.scalar("SELECT count(*) FROM applications WHERE applicant_id = ? AND state IN (\(ApplicationState.underWaySQL))",
                                        [account.id])?.int ?? 0
             guard live == 0 else { throw ZhichengError.conflict("\(account.name)还有\(live)份申报在审查、退回修改或评审中，不能删除") }
@@ -280,7 +314,7 @@ public struct PeopleService: Sendable {
         let name = try name.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
         let phone = try phone.map { (p: String) throws(ZhichengError) in try ContactValidation.optionalPhone(p) }
         let tenant = caller.tenant
-        let (updated, told) = try await changing(accountID, kind: kind, action: kind == .staff ? "staff.update" : "applicant.update",
+        let (updated, told) = try await changing(accountID, kind: kind, action: kind == .staff ? .staffUpdate : .applicantUpdate,
                                                  caller: caller) { conn, account -> Bool in
             try conn.run("UPDATE accounts SET phone = ? WHERE id = ?", [phone ?? account.phone, account.id])
             guard let name, name != account.name else { return false }
@@ -342,7 +376,7 @@ public struct PeopleService: Sendable {
         try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?,?,?,?,?,1,?,?,?)",
                      [orgID, login, name, kind.rawValue, hash, enabled, phone, Date().timeIntervalSince1970])
         let id = Int(conn.lastInsertRowID)
-        try conn.appendAudit(caller.audit(kind == .applicant ? "applicant.create" : "staff.create", target: "account:\(id)",
+        try conn.appendAudit(caller.audit(kind == .applicant ? .applicantCreate : .staffCreate, target: "account:\(id)",
                                           detail: #"{"login":\#(jsonString(IDCardNumber.maskedIfOne(login))),"name":\#(jsonString(name))}"#))
         return CreatedAccount(account: try conn.account(id)!, password: password)
     }
@@ -357,7 +391,7 @@ public struct PeopleService: Sendable {
 
     /// Loads an account of `kind` belonging to the caller's org (only its own admin
     /// manages it), applies `change` and audits it, in one transaction.
-    private func mutate(_ accountID: Int, kind: AccountKind, action: String, detail: String = "{}", caller: SignedIn,
+    private func mutate(_ accountID: Int, kind: AccountKind, action: AuditAction, detail: String = "{}", caller: SignedIn,
                         _ change: @escaping @Sendable (SQLiteConnection, AccountRecord) throws -> Void) async throws -> AccountRecord {
         try await changing(accountID, kind: kind, action: action, detail: detail, caller: caller) { conn, account -> Bool in
             try change(conn, account)
@@ -366,7 +400,7 @@ public struct PeopleService: Sendable {
     }
 
     /// `mutate`, answering also what `change` returns.
-    private func changing<Result: Sendable>(_ accountID: Int, kind: AccountKind, action: String, detail: String = "{}", caller: SignedIn,
+    private func changing<Result: Sendable>(_ accountID: Int, kind: AccountKind, action: AuditAction, detail: String = "{}", caller: SignedIn,
                                             _ change: @escaping @Sendable (SQLiteConnection, AccountRecord) throws -> Result) async throws
         -> (account: AccountRecord, result: Result) {
         try Access.requireOrgAdmin(caller)

@@ -44,7 +44,7 @@ public struct SignedIn: Sendable, Equatable {
 
     var principal: Principal { Principal(name: "account:\(accountID)", source: source) }
 
-    func audit(_ action: String, target: String, detail: String = "{}", orgID: Int? = nil) -> AuditEntry {
+    func audit(_ action: AuditAction, target: String, detail: String = "{}", orgID: Int? = nil) -> AuditEntry {
         AuditEntry(actor: AccountRecord.auditActor(id: accountID, login: login), orgID: orgID ?? self.orgID, action: action, target: target,
                    detail: detail, source: source)
     }

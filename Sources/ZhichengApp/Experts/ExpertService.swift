@@ -130,7 +130,7 @@ public struct ExpertService: Sendable {
                     """, [id, Date().timeIntervalSince1970 - Self.reissueWindowSeconds]).first,
                    let expertID = admitted["id"].int, let account = admitted["account_id"].int {
                     try conn.resetPassword(accountID: account, oneTimeHash: hash)
-                    try conn.appendAudit(caller.audit("expert.password-reissued", target: "expert:\(expertID)", detail: #"{"account":\#(account)}"#))
+                    try conn.appendAudit(caller.audit(.expertPasswordReissued, target: "expert:\(expertID)", detail: #"{"account":\#(account)}"#))
                     expert = try Self.expert(expertID, conn)
                 }
                 return (ExpertDecisionOutcome(application: try ProvinceReview.view(id, .expert, me: me, conn), expert: expert,
@@ -186,7 +186,7 @@ public struct ExpertService: Sendable {
                   row["title"].string ?? "", row["level"].string ?? "", row["unit_name"].string ?? "", row["unit_code"].string,
                   row["source_tenant"].string ?? "", now, now])
         let expert = Int(conn.lastInsertRowID)
-        try conn.appendAudit(caller.audit("expert.admit", target: "expert:\(expert)", detail: #"{"account":\#(account),"received_application":\#(receivedID)}"#))
+        try conn.appendAudit(caller.audit(.expertAdmit, target: "expert:\(expert)", detail: #"{"account":\#(account),"received_application":\#(receivedID)}"#))
         return try Self.expert(expert, conn)
     }
 
@@ -230,7 +230,7 @@ public struct ExpertService: Sendable {
     /// Suspends (暂停), retires (退出) or reinstates an expert; the office admin only.
     public func setState(_ id: Int, state: String, reason rawReason: String, caller: SignedIn) async throws -> ExpertRecord {
         try Access.requireOrgAdmin(caller)
-        guard ExpertState(rawValue: state) != nil else { throw ExpertState.unknown }
+        guard let newState = ExpertState(rawValue: state) else { throw ExpertState.unknown }
         let reason = state == "active" ? try FreeText.expertStateReason.validate(rawReason) : try FreeText.expertStateReason.require(rawReason, else: "请填写暂停或退出的理由")
         return try await store.write(caller) { conn in
             _ = try Self.requireProvinceOffice(caller, conn, admin: true)
@@ -241,7 +241,7 @@ public struct ExpertService: Sendable {
             // A retired or suspended expert cannot sign in to judge.
             try conn.run("UPDATE accounts SET enabled = ? WHERE id = ?", [state == "active", before.accountID])
             if state != "active" { try conn.run("DELETE FROM sessions WHERE account_id = ?", [before.accountID]) }
-            try conn.appendAudit(caller.audit("expert.\(state)", target: "expert:\(id)", detail: #"{"reason":\#(jsonString(reason))}"#))
+            try conn.appendAudit(caller.audit(.expert(newState), target: "expert:\(id)", detail: #"{"reason":\#(jsonString(reason))}"#))
             return try Self.expert(id, conn)
         }
     }
@@ -258,7 +258,7 @@ public struct ExpertService: Sendable {
             let before = try Self.expert(id, conn)
             if before.accountID != caller.accountID { _ = try Self.requireProvinceOffice(caller, conn, admin: true) }
             try conn.run("UPDATE experts SET relations = ?, updated_at = ? WHERE id = ?", [jsonArray(relations), Date().timeIntervalSince1970, id])
-            try conn.appendAudit(caller.audit("expert.relations", target: "expert:\(id)", detail: #"{"count":\#(relations.count)}"#))
+            try conn.appendAudit(caller.audit(.expertRelations, target: "expert:\(id)", detail: #"{"count":\#(relations.count)}"#))
             return try Self.expert(id, conn)
         }
     }

@@ -188,7 +188,7 @@ public struct SessionService: Sendable {
                       committee.rule.name, Date().timeIntervalSince1970])
             let session = Int(conn.lastInsertRowID)
             for id in Set(applications) { try conn.run("INSERT INTO session_applications (session_id, received_id) VALUES (?, ?)", [session, id]) }
-            try conn.appendAudit(caller.audit("session.create", target: "session:\(session)",
+            try conn.appendAudit(caller.audit(.sessionCreate, target: "session:\(session)",
                                               detail: #"{"committee":\#(committee.id),"applications":\#(Set(applications).count),"panel_size":\#(panelSize ?? 0)}"#))
             return try Self.view(session, caller: caller, conn)
         }
@@ -272,7 +272,7 @@ public struct SessionService: Sendable {
             for (position, expert) in result.reserves.enumerated() {
                 try conn.run("INSERT INTO session_experts (session_id, expert_id, role, position) VALUES (?, ?, 'reserve', ?)", [id, expert, position + 1])
             }
-            try conn.appendAudit(caller.audit("session.draw", target: "session:\(id)",
+            try conn.appendAudit(caller.audit(.sessionDraw, target: "session:\(id)",
                                               detail: #"{"seed":\#(jsonString(chosenSeed)),"inputs_sha256":"\#(digest)","panel":\#(result.panel),"reserves":\#(result.reserves)}"#))
             return try Self.view(id, caller: caller, conn)
         }
@@ -347,7 +347,7 @@ public struct SessionService: Sendable {
             }
             try conn.run("UPDATE session_experts SET role = 'replaced' WHERE session_id = ? AND expert_id = ?", [id, expertID])
             try conn.run("UPDATE session_experts SET role = 'panel', position = ? WHERE session_id = ? AND expert_id = ?", [member["position"].int ?? 0, id, reserve])
-            try conn.appendAudit(caller.audit("session.replace", target: "session:\(id)", detail: #"{"out":\#(expertID),"in":\#(reserve)}"#))
+            try conn.appendAudit(caller.audit(.sessionReplace, target: "session:\(id)", detail: #"{"out":\#(expertID),"in":\#(reserve)}"#))
             return try Self.view(id, caller: caller, conn)
         }
     }
@@ -384,7 +384,7 @@ public struct SessionService: Sendable {
                 ON CONFLICT (session_id, received_id, expert_id) DO UPDATE SET vote = excluded.vote, score = excluded.score, comment = excluded.comment, at = excluded.at
                 """, [id, application, expert, vote.rawValue, score, comment, Date().timeIntervalSince1970])
             // The audit records that a vote was cast, never which.
-            try conn.appendAudit(caller.audit("session.vote", target: "session:\(id)", detail: #"{"application":\#(application)}"#))
+            try conn.appendAudit(caller.audit(.sessionVote, target: "session:\(id)", detail: #"{"application":\#(application)}"#))
             return try Self.view(id, caller: caller, conn)
         }
     }
@@ -439,7 +439,7 @@ public struct SessionService: Sendable {
                 // vote did not count, nor why (回避 names an applicant's relations).
                 let text = "未达到法定人数，本次评审不作决定：" + short.joined(separator: "；")
                 try conn.run("UPDATE review_sessions SET state = 'no_quorum', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
-                try conn.appendAudit(caller.audit("session.no-quorum", target: "session:\(id)", detail: #"{"panel":\#(panel),"left_out":\#(leftOut.count)}"#))
+                try conn.appendAudit(caller.audit(.sessionNoQuorum, target: "session:\(id)", detail: #"{"panel":\#(panel),"left_out":\#(leftOut.count)}"#))
                 return try Self.view(id, caller: caller, conn)
             }
             for (application, outcome) in outcomes {
@@ -454,7 +454,7 @@ public struct SessionService: Sendable {
             }
             let text = "已按\(rule.label)作出评审结果，进入公示"
             try conn.run("UPDATE review_sessions SET state = 'closed', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
-            try conn.appendAudit(caller.audit("session.close", target: "session:\(id)",
+            try conn.appendAudit(caller.audit(.sessionClose, target: "session:\(id)",
                                               detail: #"{"panel":\#(panel),"applications":\#(outcomes.count),"left_out":\#(leftOut.count)}"#))
             return try Self.view(id, caller: caller, conn)
         }
@@ -486,7 +486,7 @@ public struct SessionService: Sendable {
                 """, [reason, Date().timeIntervalSince1970, caller.accountID, id])
             let applications = try conn.query("SELECT received_id FROM session_applications WHERE session_id = ? ORDER BY received_id", [id])
                 .compactMap { $0["received_id"].int }
-            try conn.appendAudit(caller.audit("session.cancel", target: "session:\(id)",
+            try conn.appendAudit(caller.audit(.sessionCancel, target: "session:\(id)",
                                               detail: #"{"reason":\#(jsonString(reason)),"was":"\#(session["state"].string ?? "")","applications":\#(applications)}"#))
             return try Self.view(id, caller: caller, conn)
         }

@@ -109,7 +109,7 @@ public struct OrgService: Sendable {
             let orgID = Int(conn.lastInsertRowID)
             try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, created_at) VALUES (?, ?, '系统管理员', 'org_admin', ?, 1, 1, ?)",
                          [orgID, code, hash, now])
-            try conn.appendAudit(caller.audit("org.create", target: "org:\(orgID)",
+            try conn.appendAudit(caller.audit(.orgCreate, target: "org:\(orgID)",
                                               detail: #"{"code":"\#(code)","name":\#(jsonString(name)),"kind":"\#(kind.rawValue)","parent":\#(parent.id)}"#, orgID: parent.id))
             guard let org = try conn.org(orgID) else { throw ZhichengError.internal("org vanished") }
             return CreatedOrg(org: org, adminLogin: code, adminPassword: password)
@@ -198,7 +198,7 @@ public struct OrgService: Sendable {
                 changes.append(#""parent_id":\#(parentID)"#)
             }
             if !changes.isEmpty {
-                try conn.appendAudit(caller.audit("org.update", target: "org:\(id)", detail: "{" + changes.joined(separator: ",") + "}", orgID: org.parentID))
+                try conn.appendAudit(caller.audit(.orgUpdate, target: "org:\(id)", detail: "{" + changes.joined(separator: ",") + "}", orgID: org.parentID))
             }
             return (try conn.org(id)!, told)
         }
@@ -231,7 +231,7 @@ public struct OrgService: Sendable {
             for account in try conn.query("SELECT id FROM accounts WHERE org_id = ? AND deleted_at IS NULL", [id]) {
                 if let accountID = account["id"].int { try conn.retireAccount(accountID) }
             }
-            try conn.appendAudit(caller.audit("org.delete", target: "org:\(id)",
+            try conn.appendAudit(caller.audit(.orgDelete, target: "org:\(id)",
                                               detail: #"{"code":"\#(org.code)"\#(waiting > 0 ? #","moves_cancelled":\#(waiting)"# : "")}"#, orgID: org.parentID))
         }
     }
@@ -271,7 +271,7 @@ public struct OrgService: Sendable {
             try conn.saveProfile(id, placed)
             let told = !checked.name.isEmpty && checked.name != org.name ? try Self.rename(org, to: checked.name, tenant: caller.tenant, conn) : false
             // The change is in the audit log its ancestors read.
-            try conn.appendAudit(caller.audit("org.profile.save", target: "org:\(id)",
+            try conn.appendAudit(caller.audit(.orgProfileSave, target: "org:\(id)",
                                               detail: #"{"state":"\#(org.profileState.rawValue)"}"#))
             return (try conn.org(id)!, told)
         }
@@ -290,7 +290,7 @@ public struct OrgService: Sendable {
             _ = try org.profile.validated(complete: true)
             guard org.certificateFileID != nil else { throw ZhichengError.invalid("请上传一张带有本单位统一社会信用代码的证件图片", field: "certificate") }
             try conn.run("UPDATE orgs SET profile_state = 'submitted', profile_reject_reason = NULL WHERE id = ?", [id])
-            try conn.appendAudit(caller.audit("org.profile.submit", target: "org:\(id)"))
+            try conn.appendAudit(caller.audit(.orgProfileSubmit, target: "org:\(id)"))
             return try conn.org(id)!
         }
     }
@@ -306,7 +306,7 @@ public struct OrgService: Sendable {
             guard org.profileState == .submitted else { throw ZhichengError.conflict("该单位信息尚未提交，无需审核") }
             try conn.run("UPDATE orgs SET profile_state = ?, profile_reject_reason = ? WHERE id = ?",
                          [approve ? "approved" : "rejected", approve ? nil : reason as String?, id])
-            try conn.appendAudit(caller.audit(approve ? "org.profile.approve" : "org.profile.reject", target: "org:\(id)",
+            try conn.appendAudit(caller.audit(approve ? .orgProfileApprove : .orgProfileReject, target: "org:\(id)",
                                               detail: #"{"reason":\#(jsonString(reason))}"#, orgID: caller.orgID))
             return try conn.org(id)!
         }
@@ -324,7 +324,7 @@ public struct OrgService: Sendable {
             let org = try Access.managedOrg(id, caller: caller, conn)
             guard let admin = try conn.adminAccount(of: org.id) else { throw ZhichengError.notFound("该机构没有系统管理员账户") }
             try conn.run("UPDATE accounts SET name = ?, phone = ?, email = ? WHERE id = ?", [name ?? admin.name, phone ?? admin.phone, email ?? admin.email, admin.id])
-            try conn.appendAudit(caller.audit("org.admin.update", target: "account:\(admin.id)", orgID: org.id))
+            try conn.appendAudit(caller.audit(.orgAdminUpdate, target: "account:\(admin.id)", orgID: org.id))
             return try conn.account(admin.id)!
         }
     }
@@ -338,7 +338,7 @@ public struct OrgService: Sendable {
             let org = try Access.managedOrg(id, caller: caller, conn)
             guard let admin = try conn.adminAccount(of: org.id) else { throw ZhichengError.notFound("该机构没有系统管理员账户") }
             try conn.resetPassword(accountID: admin.id, oneTimeHash: hash)
-            try conn.appendAudit(caller.audit("org.admin.reset-password", target: "account:\(admin.id)", orgID: org.id))
+            try conn.appendAudit(caller.audit(.orgAdminResetPassword, target: "account:\(admin.id)", orgID: org.id))
             return (admin.login, password)
         }
     }
@@ -350,7 +350,7 @@ public struct OrgService: Sendable {
     /// Stores an uploaded certificate or seal for the caller's own org; the type is
     /// told from the bytes, and the size is limited.
     public func upload(_ purpose: ImagePurpose, of id: Int, bytes: [UInt8], caller: SignedIn) async throws {
-        guard bytes.count <= maxUploadBytes else { throw ZhichengError(.tooLarge, "图片不能超过 \(maxUploadBytes / 1024) KiB") }
+        guard bytes.count <= maxUploadBytes else { throw ZhichengError(.tooLarge, "图片不能超过 \(FileSize.text(maxUploadBytes, roundingDown: true))") }
         let type = try ImageType.detect(bytes)
         let digest = sha256Hex(bytes)
         try await store.write(caller) { conn in
@@ -363,7 +363,7 @@ public struct OrgService: Sendable {
                          [id, purpose.rawValue, type.rawValue, bytes.count, digest, bytes, caller.accountID, Date().timeIntervalSince1970])
             let fileID = Int(conn.lastInsertRowID)
             try conn.run("UPDATE orgs SET \(purpose.rawValue)_file_id = ? WHERE id = ?", [fileID, id])
-            try conn.appendAudit(caller.audit("org.\(purpose.rawValue).upload", target: "org:\(id)",
+            try conn.appendAudit(caller.audit(purpose == .seal ? .orgSealUpload : .orgCertificateUpload, target: "org:\(id)",
                                               detail: #"{"sha256":"\#(digest)","bytes":\#(bytes.count),"type":"\#(type.rawValue)"}"#))
         }
     }

@@ -95,6 +95,9 @@ public struct QueueItem: Sendable {
     public var version: Int
     /// 职称申报 or 专家推荐; nil when the page was read without it (`QueueRows.kinds`).
     public var kind: ApplicationKind?
+    /// Whether it comes to the reviewer's org 重新提交: the org reviewed an earlier submission
+    /// (`ReviewChain.isResubmission`). Read for the screens' page only (`queueWithCount`).
+    public var resubmittedHere = false
 }
 
 /// The rows of one queue page, read in order by `forEach` (once, inside the `page`
@@ -120,6 +123,24 @@ public struct QueueRows {
         var items: [QueueItem] = []
         try forEach { items.append($0.item) }
         return items
+    }
+
+    /// `items` with `resubmittedHere` set: the submissions the org `org` decided on, read in
+    /// one query for the page's resubmitted applications alone (few: a first submission needs none).
+    public func resubmittedHere(_ items: [QueueItem], org: Int) throws -> [QueueItem] {
+        let again = items.filter { $0.submissions > 1 }.map(\.id)
+        guard let conn, !again.isEmpty else { return items }
+        var reviewed: [Int: [Int]] = [:]
+        for row in try conn.query("""
+            SELECT application_id, submission FROM decisions WHERE org_id = ? AND application_id IN (\(again.map { _ in "?" }.joined(separator: ", ")))
+            """, [org] + again) {
+            reviewed[row["application_id"].int ?? 0, default: []].append(row["submission"].int ?? 0)
+        }
+        return items.map { item in
+            var item = item
+            item.resubmittedHere = ReviewChain.isResubmission(item.submissions, reviewedHere: reviewed[item.id] ?? [])
+            return item
+        }
     }
 
     /// How many wait in this queue over all its pages, read in the same transaction as
@@ -268,6 +289,9 @@ public struct ReviewForm: Sendable {
     public var idNumber: String
     public var opinions: [Opinion]
     public var committee: CommitteeOpinion?
+    /// Over the form of an application that did not go on (withdrawn, returned, turned down):
+    /// what happened and when (nil when unknown: a result the province sent has no date here).
+    public var mark: (mark: ReviewFormMark, at: Double?)?
 }
 
 /// An application as the province received it from a city.
@@ -430,7 +454,7 @@ public struct ApplicationService: Sendable {
                 VALUES (\(ApplicationIDs.next), ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)
                 """, [caller.accountID, unit, kind.rawValue, year, series, level.rawValue, title, specialty, try Self.encode(chain), now, now])
             let id = Int(conn.lastInsertRowID)
-            try conn.appendAudit(caller.audit("application.create", target: "application:\(id)",
+            try conn.appendAudit(caller.audit(.applicationCreate, target: "application:\(id)",
                                               detail: #"{"kind":"\#(kind.rawValue)","year":\#(year),"series":\#(jsonString(series)),"level":"\#(level.rawValue)"}"#))
             return try Self.view(id, for: caller, conn)
         }
@@ -563,7 +587,7 @@ public struct ApplicationService: Sendable {
         }
         let fields = try SectionFields.validated(rawFields, section: section)
         let json = String(decoding: try JSONEncoder.sorted.encode(fields), as: UTF8.self)
-        guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 64 KiB）") }
+        guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 \(FileSize.text(Self.maxSectionBytes, roundingDown: true))）") }
         return (section, fields, json)
     }
 
@@ -588,7 +612,7 @@ public struct ApplicationService: Sendable {
             ON CONFLICT (application_id, section) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at
             """, [app, section.rawValue, json, now])
         try conn.run("UPDATE applications SET updated_at = ?, version = version + 1 WHERE id = ?", [now, app])
-        try conn.appendAudit(caller.audit("application.section", target: "application:\(app)", detail: #"{"section":"\#(section.rawValue)"}"#))
+        try conn.appendAudit(caller.audit(.applicationSection, target: "application:\(app)", detail: #"{"section":"\#(section.rawValue)"}"#))
     }
 
     /// Submits (or resubmits after a return). A first submission counts against the
@@ -696,7 +720,7 @@ public struct ApplicationService: Sendable {
                     if returned == nil { returned = (request.sections, request.reason.rawValue, "【\(outcome.title)】\(comment)") }
                 case .failed(let reason):
                     (kind, detail) = ("failed", reason)
-                    try conn.appendAudit(caller.audit("plugin.step-failed", target: "application:\(id)",
+                    try conn.appendAudit(caller.audit(.pluginStepFailed, target: "application:\(id)",
                                                       detail: #"{"plugin":\#(jsonString(outcome.plugin)),"step":\#(jsonString(outcome.step)),"reason":\#(jsonString(reason))}"#))
                 }
                 try conn.run("INSERT INTO automated_checks (application_id, submission, plugin, step, title, outcome, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -709,7 +733,7 @@ public struct ApplicationService: Sendable {
             } else {
                 try Self.store(chain, id: id, conn, extra: "submissions = \(submission), return_sections = NULL, return_reason = NULL, return_comment = NULL")
             }
-            try conn.appendAudit(caller.audit("application.submit", target: "application:\(id)", detail: #"{"submission":\#(submission)}"#))
+            try conn.appendAudit(caller.audit(.applicationSubmit, target: "application:\(id)", detail: #"{"submission":\#(submission)}"#))
             return try Self.view(id, for: caller, conn)
         }
     }
@@ -724,7 +748,7 @@ public struct ApplicationService: Sendable {
             try Self.store(chain, id: id, conn)
             try conn.appendDecision(DecisionRecord(applicationID: id, submission: submission, actorID: caller.accountID, decision: "withdraw",
                                                    at: Date().timeIntervalSince1970))
-            try conn.appendAudit(caller.audit("application.withdraw", target: "application:\(id)"))
+            try conn.appendAudit(caller.audit(.applicationWithdraw, target: "application:\(id)"))
             return try Self.view(id, for: caller, conn)
         }
     }
@@ -742,7 +766,7 @@ public struct ApplicationService: Sendable {
 
     /// Adds a file (PDF, PNG or JPEG, told from its bytes) to the 附件 section while editable.
     public func addAttachment(_ applicationID: Int, name rawName: String, bytes: [UInt8], maxBytes: Int, caller: SignedIn) async throws -> AttachmentInfo {
-        guard bytes.count <= maxBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxBytes / 1024) KiB") }
+        guard bytes.count <= maxBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(FileSize.text(maxBytes, roundingDown: true))") }
         let mime = try DocumentType.detect(bytes)
         let name = try AttachmentName.validate(rawName)
         let digest = sha256Hex(bytes)
@@ -756,7 +780,7 @@ public struct ApplicationService: Sendable {
                          [id, name, mime, bytes.count, digest, bytes, caller.accountID, Date().timeIntervalSince1970])
             let attachment = Int(conn.lastInsertRowID)
             try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, id])
-            try conn.appendAudit(caller.audit("application.attachment.add", target: "application:\(id)", detail: #"{"attachment":\#(attachment),"sha256":"\#(digest)"}"#))
+            try conn.appendAudit(caller.audit(.applicationAttachmentAdd, target: "application:\(id)", detail: #"{"attachment":\#(attachment),"sha256":"\#(digest)"}"#))
             return AttachmentInfo(id: attachment, name: name, mime: mime, size: bytes.count, sha256: digest)
         }
     }
@@ -779,7 +803,7 @@ public struct ApplicationService: Sendable {
                 throw ZhichengError.notFound("没有这个附件")
             }
             try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, id])
-            try conn.appendAudit(caller.audit("application.attachment.remove", target: "application:\(id)", detail: #"{"attachment":\#(attachment)}"#))
+            try conn.appendAudit(caller.audit(.applicationAttachmentRemove, target: "application:\(id)", detail: #"{"attachment":\#(attachment)}"#))
         }
     }
 
@@ -848,7 +872,10 @@ public struct ApplicationService: Sendable {
     /// One page of the queue as `QueueItem`s, with their kinds, and how many wait over all
     /// its pages, read in one transaction (the screen's rows and its "共 N 件" agree).
     public func queueWithCount(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil) async throws -> (items: [QueueItem], waiting: Int) {
-        try await queue(caller: caller, stage: stage, limit: limit, after: after, kinds: true) { rows in (try rows.items(), try rows.waiting()) }
+        let org = caller.orgID
+        return try await queue(caller: caller, stage: stage, limit: limit, after: after, kinds: true) { rows in
+            (try rows.resubmittedHere(try rows.items(), org: org), try rows.waiting())
+        }
     }
 
     /// How many applications wait in that queue, over all its pages (首页's 待办事项;
@@ -1009,7 +1036,7 @@ public struct ApplicationService: Sendable {
             try conn.appendDecision(DecisionRecord(applicationID: applicationID, submission: row["submissions"].int ?? 0, orgID: org, stage: stage.rawValue,
                                                    actorID: me.id, decision: decision.rawValue, comment: comment, sections: jsonArray(finalSections),
                                                    reason: finalReason?.rawValue, at: Date().timeIntervalSince1970))
-            try conn.appendAudit(caller.audit("application.\(decision.rawValue)", target: "application:\(applicationID)",
+            try conn.appendAudit(caller.audit(.review(decision), target: "application:\(applicationID)",
                                               detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
             let forward = action == .completedInTenant(toProvince: true)
             if forward { try Self.enqueueForward(applicationID, tenant: caller.tenant, submission: row["submissions"].int ?? 0, conn) }
@@ -1269,7 +1296,19 @@ public struct ApplicationService: Sendable {
             } else if let name = view.committeeName, let result = view.result ?? view.publicity?.result {
                 committee = .init(name: name, result: result, note: "", final: view.result != nil, at: try stepAt(final: view.result != nil))
             }
-            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions, committee: committee)
+            // When it was withdrawn (the applicant's step), returned or turned down (the last such
+            // opinion of this submission), or its committee's 未通过 confirmed.
+            let mark = ReviewFormMark(state: view.chain.state, kind: view.applicationKind).map { mark -> (mark: ReviewFormMark, at: Double?) in
+                switch view.chain.state {
+                case .withdrawn:
+                    (mark, try? conn.scalar("SELECT at FROM decisions WHERE application_id = ? AND decision = 'withdraw' ORDER BY id DESC LIMIT 1",
+                                            [applicationID])?.double)
+                case .returned: (mark, opinions.filter { $0.decision == .return }.map(\.at).max())
+                case .rejected: (mark, opinions.filter { $0.decision == .reject }.map(\.at).max())
+                default: (mark, committee?.at ?? opinions.filter { $0.decision == .reject }.map(\.at).max())
+                }
+            }
+            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions, committee: committee, mark: mark)
         }
     }
 

@@ -96,7 +96,7 @@ public struct EvaluationService: Sendable {
             try conn.run("INSERT INTO committees (org_id, name, series, levels, rule, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                          [org.id, name, jsonArray(series), jsonArray(levels.map(\.rawValue)), rule.name, Date().timeIntervalSince1970])
             let id = Int(conn.lastInsertRowID)
-            try conn.appendAudit(caller.audit("committee.create", target: "committee:\(id)", detail: #"{"name":\#(jsonString(name))}"#))
+            try conn.appendAudit(caller.audit(.committeeCreate, target: "committee:\(id)", detail: #"{"name":\#(jsonString(name))}"#))
             return try Self.committee(id, conn)!
         }
     }
@@ -124,7 +124,7 @@ public struct EvaluationService: Sendable {
             }
             try conn.run("UPDATE committees SET name = ?, series = ?, levels = ?, rule = ? WHERE id = ?",
                          [name, jsonArray(series), jsonArray(levels.map(\.rawValue)), rule.name, id])
-            try conn.appendAudit(caller.audit("committee.update", target: "committee:\(id)", detail: """
+            try conn.appendAudit(caller.audit(.committeeUpdate, target: "committee:\(id)", detail: """
                 {"name":\(jsonString(name)),"series":\(jsonArray(series)),"levels":\(jsonArray(levels.map(\.rawValue))),"rule":\(jsonString(rule.name))}
                 """))
             return try Self.committee(id, conn)!
@@ -203,7 +203,7 @@ public struct EvaluationService: Sendable {
         case .received:
             try Self.enqueueBack(facts, kind: "application.interview", body: ["committee": committee.name, "interview": interview], conn)
         }
-        try conn.appendAudit(caller.audit("evaluation.interview", target: Self.describe(target), detail: #"{"interview":\#(jsonString(interview))}"#))
+        try conn.appendAudit(caller.audit(.evaluationInterview, target: Self.describe(target), detail: #"{"interview":\#(jsonString(interview))}"#))
         return (try Self.record(evaluation, conn), facts.source != nil)
     }
 
@@ -233,7 +233,7 @@ public struct EvaluationService: Sendable {
             if case .received(let id) = target, let session = try SessionService.holdingSession(of: id, conn) {
                 throw ZhichengError.conflict("该申报在评审会“\(session.name)”中，评审结果由专家表决产生")
             }
-            return try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, conn)
+            return try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, interviewHeldBy: Date(), conn)
         }
         if case .received = target { relay?.kick(caller.tenant) }
         return record
@@ -241,10 +241,16 @@ public struct EvaluationService: Sendable {
 
     /// Records a result in the caller's transaction (a committee's entry, or a
     /// review session's close): the result enters public notice until `publicityUntil`.
+    /// `interviewHeldBy`: a committee's entry, refused before the time of the 面试通知 it sent
+    /// (`InterviewTime.requireInterviewHeld`); a session's close is the experts' vote at the
+    /// session's own date.
     static func recordResult(_ target: EvaluationTarget, result: String, note: String, publicityUntil until: Date, caller: SignedIn,
-                             committee acting: Int? = nil, _ conn: SQLiteConnection) throws -> EvaluationRecord {
+                             committee acting: Int? = nil, interviewHeldBy now: Date? = nil, _ conn: SQLiteConnection) throws -> EvaluationRecord {
         let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, committee: acting, conn)
         guard try Self.state(evaluation, conn) == "pending" else { throw ZhichengError.conflict("评审结果已录入") }
+        if let now {
+            try InterviewTime.requireInterviewHeld(stored: try conn.scalar("SELECT interview_time FROM evaluations WHERE id = ?", [evaluation])?.string, now: now)
+        }
         try conn.run("UPDATE evaluations SET result = ?, note = ?, state = 'publicity', publicity_until = ?, updated_at = ? WHERE id = ?",
                      [result, note, until.timeIntervalSince1970, Date().timeIntervalSince1970, evaluation])
         try move(target, received: "publicity", conn) { chain throws(ZhichengError) in try chain.enterPublicity() }
@@ -261,7 +267,7 @@ public struct EvaluationService: Sendable {
                                          body: ["committee": committee.name, "result": result, "publicity_until": until.timeIntervalSince1970], conn)
             try conn.run("UPDATE evaluations SET notice = ? WHERE id = ?", [notice, evaluation])
         }
-        try conn.appendAudit(caller.audit("evaluation.result", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
+        try conn.appendAudit(caller.audit(.evaluationResult, target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
         return try Self.record(evaluation, conn)
     }
 
@@ -310,7 +316,7 @@ public struct EvaluationService: Sendable {
             // Logged at the committee's office, which resolves it, not at the objector's org: the
             // admins above the objector may be the applicant's own (a colleague objecting).
             let office = try conn.scalar("SELECT c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.id = ?", [evaluation])?.int
-            try conn.appendAudit(caller.audit("objection.lodge", target: "objection:\(id)", detail: #"{"evaluation":\#(evaluation)}"#,
+            try conn.appendAudit(caller.audit(.objectionLodge, target: "objection:\(id)", detail: #"{"evaluation":\#(evaluation)}"#,
                                               orgID: office ?? conn.rootOrg()?.id))
             return .objection(id)
         }
@@ -350,7 +356,7 @@ public struct EvaluationService: Sendable {
         try conn.run("INSERT INTO sent_objections (application_id, account_id, message_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                      [id, caller.accountID, messageID, text, evidence, now])
         // At the city's office, which sends it on, not at the objector's org (see `lodgeObjection`).
-        try conn.appendAudit(caller.audit("objection.forward", target: "application:\(id)", detail: #"{"message_id":\#(jsonString(messageID))}"#,
+        try conn.appendAudit(caller.audit(.objectionForward, target: "application:\(id)", detail: #"{"message_id":\#(jsonString(messageID))}"#,
                                           orgID: try conn.rootOrg()?.id))
         return .forwarded
     }
@@ -391,7 +397,7 @@ public struct EvaluationService: Sendable {
             for closed in closing {
                 try Self.answerObjection(closed, facts: facts, committee: committee.name, conn)
             }
-            try conn.appendAudit(caller.audit(upheld ? "objection.uphold" : "objection.dismiss", target: "objection:\(objectionID)", detail: #"{"reason":\#(jsonString(reason))}"#))
+            try conn.appendAudit(caller.audit(upheld ? .objectionUphold : .objectionDismiss, target: "objection:\(objectionID)", detail: #"{"reason":\#(jsonString(reason))}"#))
             return (try Self.record(evaluation, conn), row["received_id"].int != nil)
         }
         if notify { relay?.kick(caller.tenant) }
@@ -417,7 +423,7 @@ public struct EvaluationService: Sendable {
                 try conn.run("UPDATE received_applications SET state = 'final', result = ? WHERE id = ?", [result, id])
                 try Self.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": committee.name], conn)
             }
-            try conn.appendAudit(caller.audit("evaluation.confirm", target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
+            try conn.appendAudit(caller.audit(.evaluationConfirm, target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
             return (try Self.record(evaluation, conn), facts.source != nil)
         }
         if notify { relay?.kick(caller.tenant) }

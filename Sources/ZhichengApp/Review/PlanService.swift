@@ -65,7 +65,7 @@ public struct PlanService: Sendable {
                 try conn.run("INSERT INTO plans (org_id, year, state, items, created_at, updated_at) VALUES (?, ?, 'draft', ?, ?, ?)", [orgID, year, json, now, now])
             }
             let plan = try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ? AND year = ?", [orgID, year]).first.map(PlanRecord.init)!
-            try conn.appendAudit(caller.audit("plan.save", target: "plan:\(plan.id)", detail: #"{"year":\#(year),"items":\#(json)}"#))
+            try conn.appendAudit(caller.audit(.planSave, target: "plan:\(plan.id)", detail: #"{"year":\#(year),"items":\#(json)}"#))
             return plan
         }
     }
@@ -80,7 +80,7 @@ public struct PlanService: Sendable {
     }
 
     public func attachDocument(planID: Int, name: String, bytes: [UInt8], caller: SignedIn) async throws -> PlanRecord {
-        guard bytes.count <= maxDocumentBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(maxDocumentBytes / 1024) KiB") }
+        guard bytes.count <= maxDocumentBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(FileSize.text(maxDocumentBytes, roundingDown: true))") }
         let name = try AttachmentName.validate(name)
         let mime = try DocumentType.detect(bytes)
         let digest = sha256Hex(bytes)
@@ -91,7 +91,7 @@ public struct PlanService: Sendable {
             try conn.run("INSERT INTO attachments (owner, owner_id, name, mime, size, sha256, bytes, uploaded_by, created_at) VALUES ('plan', ?, ?, ?, ?, ?, ?, ?, ?)",
                          [planID, name, mime, bytes.count, digest, bytes, caller.accountID, Date().timeIntervalSince1970])
             try conn.run("UPDATE plans SET document_id = ? WHERE id = ?", [Int(conn.lastInsertRowID), planID])
-            try conn.appendAudit(caller.audit("plan.document", target: "plan:\(planID)", detail: #"{"sha256":"\#(digest)"}"#))
+            try conn.appendAudit(caller.audit(.planDocument, target: "plan:\(planID)", detail: #"{"sha256":"\#(digest)"}"#))
             return try Self.plan(planID, conn)!
         }
     }
@@ -103,7 +103,7 @@ public struct PlanService: Sendable {
             try Self.requireOpenYear(plan)
             guard plan.hasDocument else { throw ZhichengError.invalid("请先上传申报计划附件", field: "document") }
             try conn.run("UPDATE plans SET state = 'submitted', reject_reason = NULL, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, planID])
-            try conn.appendAudit(caller.audit("plan.submit", target: "plan:\(planID)"))
+            try conn.appendAudit(caller.audit(.planSubmit, target: "plan:\(planID)"))
             return try Self.plan(planID, conn)!
         }
     }
@@ -119,7 +119,7 @@ public struct PlanService: Sendable {
             guard plan.state == .submitted else { throw ZhichengError.conflict("申报计划当前状态为“\(plan.state.label)”，无需审核") }
             try conn.run("UPDATE plans SET state = ?, reject_reason = ?, updated_at = ? WHERE id = ?",
                          [approve ? "approved" : "rejected", approve ? nil : reason as String?, Date().timeIntervalSince1970, planID])
-            try conn.appendAudit(caller.audit(approve ? "plan.approve" : "plan.reject", target: "plan:\(planID)",
+            try conn.appendAudit(caller.audit(approve ? .planApprove : .planReject, target: "plan:\(planID)",
                                               detail: #"{"reason":\#(jsonString(reason))}"#, orgID: plan.orgID))
             return try Self.plan(planID, conn)!
         }

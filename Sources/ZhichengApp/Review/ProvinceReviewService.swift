@@ -392,7 +392,7 @@ enum ProvinceReview {
         try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: stepBody(
             stage: stage, decision: decision, comment: comment, sections: returning?.sections ?? [], reason: returning?.reason, at: now,
             submission: row["source_submission"].int ?? 0), conn)
-        try conn.appendAudit(caller.audit("\(kind == .expert ? "expert-application" : "province-application").\(decision.rawValue)",
+        try conn.appendAudit(caller.audit(.provinceReview(kind, decision),
                                           target: "received_application:\(id)",
                                           detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
         return Step(id: id, row: row, me: me, chain: chain, decision: decision, action: action, facts: facts,

@@ -157,12 +157,12 @@ enum APIJSON {
     /// The raw body, refused with 413 beyond `limit`.
     static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw ZhichengError(.tooLarge, "请求体超过 \(limit / 1024) KiB 的上限")
+            throw ZhichengError(.tooLarge, "请求体超过 \(FileSize.text(limit, roundingDown: true)) 的上限")
         }
         do {
             return try await request.body.collect(upTo: limit)
         } catch {
-            throw ZhichengError(.tooLarge, "请求体超过 \(limit / 1024) KiB 的上限")
+            throw ZhichengError(.tooLarge, "请求体超过 \(FileSize.text(limit, roundingDown: true)) 的上限")
         }
     }
 

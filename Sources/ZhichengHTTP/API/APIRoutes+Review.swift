@@ -412,6 +412,10 @@ enum ReviewFormPage {
             // The committee's 面试通知 as every screen shows it, its time and place apart (one of
             // free text, written before times were checked, as it is).
             "interview": UI.interview(InterviewNotice(stored: v.interview)),
+            // Over the form of one that did not go on: 已撤回 and when (a watermark on every page too).
+            "mark": form.mark.map { m -> [String: Any] in
+                ["label": m.mark.label, "caption": m.mark.dateCaption, "date": m.at.map(UI.time) as Any? ?? false]
+            } as Any? ?? false,
             "opinions": form.opinions.map { o -> [String: Any] in
                 ["org": o.orgName, "stage": o.stage.role.label, "decision": o.decision.label, "comment": o.comment, "keep": keepsWhole(o.comment),
                  // Empty when the reader is an applicant who is not shown reviewers' names.

@@ -52,6 +52,7 @@ extension Templates {
         <label>地点 <input type="text" name="place" id="interview-place" required size="30"></label>
         <button type="submit" id="interview-submit">发出面试通知</button></form></fieldset>
         <fieldset><legend>评审结果</legend>
+        {{#result_waits}}<p class="hint" id="result-waits">{{result_waits}}</p>{{/result_waits}}
         <form method="post" action="{{base}}committee/{{path}}/result" id="result-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <fieldset class="group inline"><legend class="vh">评审结果</legend><label><input type="radio" name="result" value="通过" checked> 通过</label> <label><input type="radio" name="result" value="未通过"> 未通过</label></fieldset>
         <label>说明 <input type="text" name="note" id="result-note" size="40"></label>
@@ -59,7 +60,7 @@ extension Templates {
         {{/pending}}
         {{#publicity}}<p id="item-result">评审结果：<strong>{{result}}</strong>{{#note}}（{{note}}）{{/note}}，公示至 {{until}}</p>
         <form method="post" action="{{base}}committee/{{path}}/confirm"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" id="confirm-submit">公示期满，确认结果</button></form>{{/publicity}}
-        {{#final}}<p id="item-result">最终结果：<strong>{{result}}</strong>{{#note}}（{{note}}）{{/note}}</p>{{/final}}
+        {{#final}}<p id="item-result">最终结果：<strong>{{final_result}}</strong>{{#note}}（{{note}}）{{/note}}</p>{{/final}}
         <h3>异议</h3>
         <table id="objections"><thead><tr><th>提出人</th><th>时间</th><th>内容</th><th>证据</th><th>处理</th></tr></thead><tbody>
         {{#objections}}<tr><td>{{by}}</td><td>{{at}}</td><td>{{text}}</td><td>{{evidence}}</td><td class="objection-state">{{state}}{{#reason}}：{{reason}}{{/reason}}

@@ -1,3 +1,5 @@
+import ZhichengCore
+
 /// Templates of 申报计划, the applicant portal, 经办人/负责人审查, 申报人员状态查询 and the 评审表.
 extension Templates {
     static let reviewSources: [String: String] = [
@@ -76,14 +78,14 @@ extension Templates {
         <tr><th scope="row">评审结果</th><td id="app-result">{{#result}}{{result}}{{/result}}{{^result}}{{#publicity}}{{label}}{{/publicity}}{{^publicity}}{{state_label}}{{/publicity}}{{/result}}</td></tr></tbody></table>{{/committee}}
         {{#editable}}
         <form method="post" action="{{base}}applications/{{app_id}}/sections" enctype="multipart/form-data" id="application-form"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <p class="hint">本页各部分一起保存：点任一“保存”、上传或删除附件、提交申报，都先保存本页已填写的全部内容。每部分不超过 64 KiB（约两万字）。</p>
+        <p class="hint">本页各部分一起保存：点任一“保存”、上传或删除附件、提交申报，都先保存本页已填写的全部内容。每部分不超过 \(FileSize.text(SectionFields.maxBytes, roundingDown: true))（约两万字）。</p>
         <p class="hint" id="idle-hint">{{idle_hint}}</p>
         {{#sections}}<fieldset><legend>{{name}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend><input type="hidden" name="orig:{{name}}" value="{{orig}}">
         {{#years_field}}<label>从业年限 <input type="text" name="years:{{name}}" id="years" value="{{years}}" size="4"> 年</label><br>{{/years_field}}
         {{#fields}}<label>{{key}} {{#lines}}<textarea name="field:{{section}}:{{key}}" rows="3" cols="60">\n{{value}}</textarea>{{/lines}}{{^lines}}<input type="text" name="field:{{section}}:{{key}}" value="{{value}}" size="40">{{/lines}}</label><br>{{/fields}}
         <textarea name="content:{{name}}" rows="3" cols="80" aria-label="{{name}}" data-section="{{name}}">\n{{content}}</textarea><br><button type="submit" name="then" value="save" class="save-section" aria-label="保存{{name}}等本页全部内容">保存</button></fieldset>{{/sections}}
         <fieldset><legend>附件（PDF、PNG 或 JPEG）</legend>
-        <ul id="attachments">{{#attachments}}<li>{{name}}（{{size_kib}} KiB）
+        <ul id="attachments">{{#attachments}}<li><a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>（{{size}}）
         <button type="submit" name="then" value="delete:{{id}}" class="secondary attachment-delete" aria-label="删除附件{{name}}">删除</button></li>{{/attachments}}</ul>
         <label>选择文件 <input type="file" name="file" id="attachment-file" accept="application/pdf,image/png,image/jpeg"></label> <button type="submit" name="then" value="upload" id="attachment-upload">上传附件</button>
         </fieldset>
@@ -181,9 +183,14 @@ extension Templates {
         #f-name+th+td{white-space:nowrap} tr.keep{break-inside:avoid} .opinion p{margin:0;orphans:3;widows:3}
         .signoff{display:inline-flex;width:100%;justify-content:flex-end;align-items:flex-end;gap:3mm;margin-top:2mm}
         .seal{flex:none;width:24mm;height:24mm;object-fit:contain;opacity:.85} @media print{.noprint{display:none}}
+        #f-mark{text-align:center;font-size:14pt;font-weight:bold;color:#b3261e;border:2px solid #b3261e;padding:2mm;margin:0 0 4mm}
+        .watermark{position:fixed;top:40%;left:0;right:0;text-align:center;font-size:90pt;font-weight:bold;letter-spacing:.2em;
+        color:rgba(179,38,30,.15);transform:rotate(-30deg);pointer-events:none;z-index:1}
         </style></head><body>
         <p class="noprint"><button id="print" type="button">打印</button></p>
-        <h1>专业技术职务任职资格评审表</h1>
+        <h1>专业技术职务任职资格评审表</h1>{{#mark}}
+        <div class="watermark" aria-hidden="true">{{label}}</div>
+        <p id="f-mark">本申报{{label}}{{#date}}　{{caption}}：{{date}}{{/date}}</p>{{/mark}}
         <table><tbody>
         <tr><th scope="row">姓名</th><td id="f-name">{{applicant}}</td><th scope="row">身份证号</th><td>{{id_number}}</td></tr>
         <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>

@@ -276,13 +276,12 @@ enum Templates {
         {{#people}}<tr data-login="{{login}}"><td>{{name}}</td><td>{{login}}</td><td>{{phone}}</td><td>{{#enabled}}已启动{{/enabled}}{{^enabled}}未启动{{/enabled}}</td>
         <td>{{roles_label}}</td><td>系列：{{series_label}}<br>内容：{{sections_label}}</td><td>
         <form method="post" action="{{base}}staff/{{id}}/{{#enabled}}disable{{/enabled}}{{^enabled}}enable{{/enabled}}"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><button type="submit" class="toggle" aria-label="{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}{{name}}">{{#enabled}}停用{{/enabled}}{{^enabled}}启动{{/enabled}}</button></form>
-        <details><summary>设置角色<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}staff/{{id}}/roles"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
+        <details><summary>设置角色和审查权限<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}staff/{{id}}/access" class="access-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <fieldset class="group"><legend>角色：</legend><label><input type="checkbox" name="roles" value="handler"{{#handler}} checked{{/handler}}> 经办人</label>
-        <label><input type="checkbox" name="roles" value="leader"{{#leader}} checked{{/leader}}> 负责人</label></fieldset><button type="submit" class="save-roles">保存角色<span class="vh">：{{name}}</span></button></form></details>
-        <details><summary>设置角色审查权限<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}staff/{{id}}/permissions"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
+        <label><input type="checkbox" name="roles" value="leader"{{#leader}} checked{{/leader}}> 负责人</label></fieldset>
         <fieldset class="group"><legend>按系列：</legend>{{#series}}<label><input type="checkbox" name="series" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/series}}</fieldset>
         <fieldset class="group"><legend>按内容：</legend>{{#sections}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/sections}}</fieldset>
-        <p><button type="submit" class="save-permissions">保存审查权限<span class="vh">：{{name}}</span></button></p></form></details>
+        <p><button type="submit" class="save-access">保存<span class="vh">：{{name}}的角色和审查权限</span></button></p></form></details>
         <details><summary>编辑<span class="vh">：{{name}}</span></summary><form method="post" action="{{base}}staff/{{id}}/edit"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}">
         <label>姓名 <input type="text" name="name" value="{{name}}" required></label><label>手机号 <input type="tel" name="phone" value="{{phone}}"></label><button type="submit" aria-label="保存{{name}}的姓名和手机号">保存</button></form></details>
         <form method="post" action="{{base}}staff/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_q" value="{{back_q}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="danger" aria-label="删除{{name}}">删除</button></form>
@@ -341,14 +340,14 @@ enum Templates {
         {{^has_seal}}<p>尚未上传印章。</p>{{/has_seal}}
         <p id="seal-use">印章盖在打印的评审表中本单位负责人审查意见处。每条意见使用作出时本单位的印章：上传或更换印章后作出的意见使用新印章，此前作出的意见保持原样（当时未上传印章的，不带印章）。</p>
         <form method="post" action="{{base}}seal" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <label>印章图片（PNG 或 JPEG，不超过 {{max_kib}} KiB） <input type="file" name="file" id="seal-file" accept="image/png,image/jpeg" required></label>
+        <label>印章图片（PNG 或 JPEG，不超过 {{max_size}}） <input type="file" name="file" id="seal-file" accept="image/png,image/jpeg" required></label>
         <button type="submit" id="seal-upload">{{#has_seal}}更换印章{{/has_seal}}{{^has_seal}}上传印章{{/has_seal}}</button></form>
         """
 
     static let audit = """
         <h2>操作日志</h2>
         <table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>详情</th><th>来源</th></tr></thead><tbody>
-        {{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{#action_label}}{{action_label}}<br><small class="code">{{action}}</small>{{/action_label}}{{^action_label}}{{action}}{{/action_label}}</td><td>{{target}}</td><td>{{detail}}</td><td>{{source}}</td></tr>{{/entries}}
+        {{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td class="action" title="{{code}}">{{action}}</td><td>{{target}}</td><td>{{detail}}</td><td>{{source}}</td></tr>{{/entries}}
         {{^entries}}<tr><td colspan="6">暂无操作记录</td></tr>{{/entries}}
         </tbody></table>
         <p class="pages">{{#newest_page}}<a id="audit-newest" href="{{newest_page}}">最新记录</a> {{/newest_page}}{{#older_page}}<a id="audit-older" href="{{older_page}}">更早的记录</a>{{/older_page}}</p>

@@ -48,7 +48,8 @@ extension UI {
         switch e.state {
         case "pending": return e.interviewTime == nil ? "待评审" : "已发面试通知"
         case "publicity": return PublicityCalendar.label(result: e.result ?? "", until: e.publicityUntil ?? 0, now: Date().timeIntervalSince1970)
-        default: return "已确认：\(e.result ?? "")"
+        // Final: as every screen says it (评审通过), not in words of the desk's own.
+        default: return ApplicationKind.title.label(ofFinalResult: e.result ?? "")
         }
     }
 
@@ -121,6 +122,9 @@ extension UI {
         }
         let objections = try await services.evaluations.objections(target, caller: user)
         let e = item.evaluation
+        // A result waits for the interview announced: said beside the form, which the daemon checks again.
+        let resultWaits: String?
+        do { try InterviewTime.requireInterviewHeld(stored: e?.interviewTime); resultWaits = nil } catch { resultWaits = error.message }
         // What the committee judges: a city's own application by its 评审表 (every level's
         // opinion); one the province received, by what the city sent with it.
         var file: [String: Any] = ["review_form": false, "received": false]
@@ -137,8 +141,8 @@ extension UI {
             // Its time and place apart, as every screen shows them (free text of an earlier version as
             // it is); none yet: no line.
             "interview": Self.interview(e?.interviewTime.map { InterviewNotice(time: $0, place: e?.interviewPlace ?? "") }),
-            "pending": e == nil || e?.state == "pending", "publicity": e?.state == "publicity", "final": e?.state == "final",
-            "result": e?.result ?? "", "note": e?.note ?? "", "until": e?.publicityUntil.map(ChinaTime.end) ?? "",
+            "pending": e == nil || e?.state == "pending", "result_waits": resultWaits as Any? ?? false, "publicity": e?.state == "publicity", "final": e?.state == "final",
+            "result": e?.result ?? "", "final_result": ApplicationKind.title.label(ofFinalResult: e?.result ?? ""), "note": e?.note ?? "", "until": e?.publicityUntil.map(ChinaTime.end) ?? "",
             "objections": objections.map { o -> [String: Any] in
                 ["id": o.id, "by": o.lodgedBy, "text": o.text, "evidence": o.evidence, "open": o.state == "open",
                  "state": ObjectionState(rawValue: o.state)?.label ?? o.state, "reason": o.reason ?? "",
@@ -197,7 +201,7 @@ extension UI {
                 message = "已录入评审结果“\(e.result ?? "")”，公示至 \(e.publicityUntil.map(ChinaTime.end) ?? "")"
             case "confirm":
                 let e = try await services.evaluations.confirm(target, caller: user)
-                message = "评审结果“\(e.result ?? "")”已确认"
+                message = "评审结果已确认：\(ApplicationKind.title.label(ofFinalResult: e.result ?? ""))"
             case "resolve":
                 guard let objection = context.parameters.get("objection").flatMap(Int.init) else { throw ZhichengError.notFound("没有这个异议") }
                 let e = try await services.evaluations.resolveObjection(objection, upheld: try ObjectionRuling(parsing: form["decision"]) == .upheld, reason: form["reason"], caller: user)

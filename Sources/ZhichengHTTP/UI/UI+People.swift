@@ -82,6 +82,11 @@ extension UI {
             case "permissions":
                 let p = try await services.people.setPermissions(try id(context), series: form.all("series"), sections: form.all("sections"), caller: user)
                 flash = .ok("已设置\(p.name)的审查权限")
+            case "access":
+                // The one form of a row: roles and permissions together, nothing ticked lost.
+                let p = try await services.people.setReviewAccess(try id(context), roles: form.all("roles"), series: form.all("series"),
+                                                                  sections: form.all("sections"), caller: user)
+                flash = .ok("已保存\(p.name)的角色和审查权限")
             case "edit":
                 let p = try await services.people.updateStaff(try id(context), name: form["name"], phone: form["phone"], caller: user)
                 flash = .ok("已保存\(p.name)的信息")
@@ -177,7 +182,7 @@ extension UI {
     func sealPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
         guard OrgService.mayReadSeal(user) else { throw ZhichengError(.forbidden, "只有单位系统管理员可以管理印章") }
-        return try render("印章管理", "seal", ["has_seal": org.sealFileID != nil, "org_id": org.id, "version": org.sealFileID ?? 0, "max_kib": services.orgs.maxUploadBytes / 1024],
+        return try render("印章管理", "seal", ["has_seal": org.sealFileID != nil, "org_id": org.id, "version": org.sealFileID ?? 0, "max_size": FileSize.text(services.orgs.maxUploadBytes, roundingDown: true)],
                           user: user, context, flash: flash, status: status, navCurrent: "seal", orgName: org.name)
     }
 
@@ -208,8 +213,8 @@ extension UI {
         }
         let orgs = try await services.orgs.auditOrgNames(AuditLabels.orgIDs(entries.map(\.entry.target)), caller: user)
         let rows = entries.map(\.entry).map { e -> [String: Any] in
-            ["at": ChinaTime.second(e.at), "actor": AuditLabels.actor(e.actor), "action": e.action,
-             "action_label": AuditLabels.action(e.action) ?? false as Any, "target": AuditLabels.target(e.target, orgs: orgs), "detail": AuditLabels.detail(e.detail),
+            ["at": ChinaTime.second(e.at), "actor": AuditLabels.actor(e.actor), "code": e.action,
+             "action": AuditAction.label(code: e.action, target: e.target), "target": AuditLabels.target(e.target, orgs: orgs), "detail": AuditLabels.detail(e.detail),
              "source": AuditLabels.source(e.source)]
         }
         let data: [String: Any] = [

@@ -155,7 +155,7 @@ extension UI {
         let trail = try await services.applications.trail(id, caller: user)
         let files = try await services.applications.attachments(id, caller: user)
         let data: [String: Any] = [
-            "attachments": files.map { ["id": $0.id, "name": $0.name, "size_kib": max(1, $0.size / 1024)] },
+            "attachments": files.map { ["id": $0.id, "name": $0.name, "size": FileSize.text($0.size)] },
             "app_id": v.id, "heading": v.heading, "year": v.year, "state_label": v.stateLabel,
             "editable": v.chain.state.editableByApplicant,
             "can_withdraw": [.inReview, .draft, .returned].contains(v.chain.state) && !v.chain.reviewedSinceSubmission,
@@ -173,7 +173,7 @@ extension UI {
             },
             "trail": trail.map(trailRow),
             // The committee's notice and final result, once there is one (a province's too).
-            "committee": v.committeeName.map { ["name": $0, "interview": Self.interview(InterviewNotice(stored: v.interview)), "result": v.result ?? false, "state_label": v.stateLabel,
+            "committee": v.committeeName.map { ["name": $0, "interview": Self.interview(InterviewNotice(stored: v.interview)), "result": v.result.map { v.applicationKind.label(ofFinalResult: $0) } ?? false, "state_label": v.stateLabel,
                                                "publicity": v.publicity.map { ["label": PublicityCalendar.label(result: $0.result, until: $0.until, now: Date().timeIntervalSince1970)] as Any } ?? false] as Any } ?? false,
         ]
         return try render("申报详情：\(v.year)年度 \(v.title)", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
@@ -324,7 +324,7 @@ extension UI {
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
             ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "kind": q.kind?.label ?? "申报",
-             "series": q.series, "level": q.level, "title": q.title, "step": q.stage.label, "resubmitted": q.submissions > 1]
+             "series": q.series, "level": q.level, "title": q.title, "step": q.stage.label, "resubmitted": q.resubmittedHere]
         }
         // The step and the size are kept across pages.
         func page(after: Int?) -> String {

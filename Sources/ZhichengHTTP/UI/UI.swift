@@ -160,7 +160,7 @@ struct UI: Sendable {
             Self.posted?.form = form
             return (user, form)
         } catch var error as ZhichengError {
-            if error.code == .tooLarge { error.message = upload.map { "文件不能超过 \($0 / 1024) KiB" } ?? "提交的内容过长" }
+            if error.code == .tooLarge { error.message = upload.map { "文件不能超过 \(FileSize.text($0, roundingDown: true))" } ?? "提交的内容过长" }
             throw UIErrorPage(page: try render("错误", "error", [:], user: user, context, flash: .error(error.shown(request)), status: error.status))
         }
     }

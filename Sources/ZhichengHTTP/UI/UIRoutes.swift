@@ -47,7 +47,7 @@ enum UIRoutes {
             }
         }
         tenant.post("staff") { request, context in try await ui.staffAction("add", request, context) }
-        for action in ["enable", "disable", "roles", "permissions", "edit", "delete"] {
+        for action in ["enable", "disable", "roles", "permissions", "access", "edit", "delete"] {
             tenant.post("staff/{id}/\(action)") { request, context in try await ui.staffAction(action, request, context) }
         }
 

@@ -1,0 +1,16 @@
+import Foundation
+
+extension InterviewTime {
+    /// Refuses (409) a committee's result entered at `now` before the time of the 面试通知 it
+    /// sent (`stored`, as the evaluation keeps it): the interview has not taken place, and a
+    /// result then is one given without it. From the interview's minute on, a result may be
+    /// entered. No notice sent, or one of free text whose time cannot be read (written before
+    /// times were checked): nothing to wait for.
+    public static func requireInterviewHeld(stored: String?, now: Date = Date()) throws(ZhichengError) {
+        guard let stored, let interview = InterviewTime(stored: stored) else { return }
+        let current = InterviewTime(now)
+        guard interview <= current else {
+            throw .conflict("面试时间为 \(interview)，尚未面试（现在是 \(current)），面试开始后才能录入评审结果")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// What a printed 评审表 says, over its opinions, of an application that did not go on to a
+/// result: 已撤回, 退回修改, 未通过, 评审未通过 (an expert recommendation turned down: 未通过),
+/// each with when it happened. An office that prints one for its files must not be able to
+/// take it for the form of an application under way. In the words every screen uses for the
+/// state (`ApplicationKind.label(of:)`).
+public struct ReviewFormMark: Sendable, Equatable {
+    /// The state in words: the mark printed over the form.
+    public var label: String
+    /// What the date printed with it is the date of.
+    public var dateCaption: String
+
+    /// The mark of an application of `kind` in `state`; nil when the form needs none (a draft,
+    /// one under way or passed).
+    public init?(state: ApplicationState, kind: ApplicationKind) {
+        let caption: String
+        switch state {
+        case .withdrawn: caption = "撤回时间"
+        case .returned: caption = "退回时间"
+        case .rejected: caption = "审查结束时间"
+        case .failed: caption = "结果确认时间"
+        case .draft, .inReview, .awaitingProvince, .atCommittee, .publicity, .passed: return nil
+        }
+        label = kind.label(of: state)
+        dateCaption = caption
+    }
+}

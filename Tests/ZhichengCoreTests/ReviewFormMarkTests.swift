@@ -1,0 +1,28 @@
+import Testing
+import ZhichengCore
+
+/// The mark of a printed 评审表 (ReviewFormMark): an application that did not go on says so.
+@Suite("Review form marks")
+struct ReviewFormMarkTests {
+    static func mark(_ state: ApplicationState) -> String? {
+        ReviewFormMark(state: state, kind: .title).map { $0.label + " " + $0.dateCaption }
+    }
+
+    @Test func anApplicationThatEndedShortOrWentBackIsMarked() {
+        #expect(Self.mark(.withdrawn) == "已撤回 撤回时间")
+        #expect(Self.mark(.returned) == "退回修改 退回时间")
+        #expect(Self.mark(.rejected) == "未通过 审查结束时间")
+        #expect(Self.mark(.failed) == "评审未通过 结果确认时间")
+        // An expert recommendation turned down was not judged by a committee: 未通过.
+        #expect(ReviewFormMark(state: .failed, kind: .expert)?.label == "未通过")
+    }
+
+    /// A form under way or passed needs no mark; the marks are the states' own words.
+    @Test func oneUnderWayOrPassedIsNot() {
+        for state in ApplicationState.allCases {
+            let mark = ReviewFormMark(state: state, kind: .title)
+            #expect((mark != nil) == [.withdrawn, .returned, .rejected, .failed].contains(state), "\(state)")
+            if let mark { #expect(mark.label == state.label) }
+        }
+    }
+}
