@@ -192,6 +192,36 @@ def test_a_drafts_attachment_opens_from_the_application_page(daemon_factory, bro
     assert expect(stranger.get(f"applications/{app['id']}/attachments/{file['id']}"), (403, 404)).status in (403, 404)
 
 
+def test_each_section_of_the_form_says_what_goes_in_it_and_the_attachment_list_is_not_the_upload(daemon_factory, browser):
+    """The applicant's form has, under each section's heading, a line saying what to write
+    there (read out with its box); the 附件 text is headed 附件说明 and says the files go in the
+    upload below, which is headed 上传附件文件: two parts no longer share the name 附件. What is
+    typed in 附件说明 is saved as the 附件 section, the name the API, the trail and a return use."""
+    d = daemon_factory().start()
+    city, login, applicant, app = city_with_draft(d)
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "journey-guidance")
+    p.login_ok(login, NEW_PASSWORD)
+    p.go(f"applications/{app['id']}")
+    p.shot("form")
+    legends = [shown_text(p, e) for e in p.all("#application-form fieldset > legend")]
+    assert legends == ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育", "附件说明",
+                       "上传附件文件（PDF、PNG 或 JPEG）"], legends
+    for section in ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育", "附件"]:
+        box = p.by(f'textarea[name="content:{section}"]')
+        guide = p.by(f'[id="guide-{section}"]')
+        assert len(shown_text(p, guide)) >= 10, (section, guide.text)
+        assert box.get_attribute("aria-describedby") == f"guide-{section}", section
+    assert "上传附件文件" in shown_text(p, p.by('[id="guide-附件"]'))
+    assert p.by('textarea[name="content:附件"]').get_attribute("aria-label") == "附件说明"
+    box = p.by('textarea[name="content:附件"]')
+    box.clear()
+    box.send_keys("职称证书一份，论文两篇")
+    p.click(".save-section")
+    assert "保存" in p.flash_ok(), p.flash_error()
+    got = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert got["sections"]["附件"]["内容"] == "职称证书一份，论文两篇", got["sections"]
+
+
 def queue_marks(p: Pages, login: str) -> dict[str, str]:
     """A reviewer's queue as they see it: applicant → the 环节 column."""
     p.login_ok(login, NEW_PASSWORD)

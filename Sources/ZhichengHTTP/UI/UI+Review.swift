@@ -162,7 +162,8 @@ extension UI {
             "returned": v.chain.state == .returned
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
             "sections": (v.applicationKind == .expert ? ApplicationKind.expert.requiredSections : ApplicationSection.allCases).map { section -> [String: Any] in
-                ["name": section.rawValue, "content": v.sections[section.rawValue]?["内容"] ?? "", "orig": storedDigests[section.rawValue] ?? "",
+                ["name": section.rawValue, "heading": section.formHeading, "guidance": section.guidance,
+                 "content": v.sections[section.rawValue]?["内容"] ?? "", "orig": storedDigests[section.rawValue] ?? "",
                  "text": SectionText.text(v.sections[section.rawValue] ?? [:]),
                  // Fields other than 内容 (and 从业年限, below) were saved through the API: each gets its own input.
                  "fields": (v.sections[section.rawValue] ?? [:]).filter { $0.key != "内容" && $0.key != "从业年限" }.sorted { $0.key < $1.key }
