@@ -28,4 +28,17 @@ struct ResultLabelTests {
     func resubmittedOnlyToAnOrgThatSawAnEarlierSubmission(submission: Int, reviewedHere: [Int], told: Bool) {
         #expect(ReviewChain.isResubmission(submission, reviewedHere: reviewedHere) == told)
     }
+
+    /// What changed is shown against the last submission the org itself decided on: not one
+    /// only a level below saw (the changes made for that level would be hidden), and nothing
+    /// for an org that never saw an earlier one.
+    @Test(arguments: [
+        (2, [Int](), nil as Int?), (2, [1], 1), (2, [2], nil),
+        (3, [1], 1),        // returned below it on the second: compared with the first, which it saw
+        (3, [1, 2], 2), (3, [2, 1, 3], 2), (4, [3, 1], 3),
+    ])
+    func changesAreShownAgainstTheLastSubmissionTheOrgSaw(submission: Int, reviewedHere: [Int], compared: Int?) {
+        #expect(ReviewChain.comparedSubmission(submission, reviewedHere: reviewedHere) == compared)
+        #expect(ReviewChain.isResubmission(submission, reviewedHere: reviewedHere) == (compared != nil))
+    }
 }

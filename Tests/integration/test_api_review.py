@@ -419,6 +419,36 @@ def test_return_names_sections_and_resubmission_starts_at_the_unit(env: Env) -> 
     assert seen["sections"]["业绩成果"] == {"内容": "补充后的业绩"}
 
 
+def test_each_level_sees_what_changed_since_the_submission_it_saw_itself(env: Env) -> None:
+    """The department returns the first submission over 业绩成果; the second is returned by the
+    school over 论文著作; the third comes up to the department, which is shown both changes
+    against the first, the one it saw (not only what changed since the second, which only the
+    school saw), with the text it read then; the city office, which never saw any, is shown no
+    changes and no 重新提交."""
+    applicant, app = senior_at_department(env)
+    r = env.reviewers
+    decide(r["dept.h"], app["id"], "return", sections=["业绩成果"], reason="incomplete", comment="请补充业绩")
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('业绩成果')}", {"内容": "补充后的业绩"}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    decide(r["school.h"], app["id"], "return", sections=["论文著作"], reason="incomplete", comment="请补充论文")
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('论文著作')}", {"内容": "补充后的论文"}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    school = expect(r["school.h"].get(f"applications/{app['id']}"), 200).json
+    assert school["changed_sections"] == ["论文著作"], school  # the school saw the second
+    decide(r["school.h"], app["id"])
+    decide(r["school.l"], app["id"])
+    seen = expect(r["dept.h"].get(f"applications/{app['id']}"), 200).json
+    assert seen["submissions"] == 3 and seen["changed_sections"] == ["业绩成果", "论文著作"], seen
+    assert seen["previous_sections"] == {"业绩成果": {"内容": "业绩成果的内容"}, "论文著作": {"内容": "论文著作的内容"}}, seen["previous_sections"]
+    decide(r["dept.h"], app["id"])
+    decide(r["dept.l"], app["id"])
+    city = expect(r["city.h"].get(f"applications/{app['id']}"), 200).json
+    assert city["changed_sections"] == [] and city["previous_sections"] == {}, city
+    (item,) = [q for q in expect(r["city.h"].get("reviews/queue"), 200).json["applications"] if q["id"] == app["id"]]
+    page = r["city.h"].api.raw("GET", f"/t/{TENANT}/reviews/{app['id']}", headers={"Cookie": f"zc_session={r['city.h'].cookie}"}).body.decode()
+    assert "重新提交后有修改的部分" not in page and "有修改" not in page, page[-3000:]
+
+
 def test_a_reviewer_lists_what_they_decided(env: Env) -> None:
     """已审查: a reviewer's own decisions, newest first, each with where the application stands now
     and whether they may open it now (not a resubmission that has not come back up to their org);

@@ -1471,10 +1471,20 @@ public struct ApplicationService: Sendable {
         var previous: [String: [String: String]] = [:]
         // What changed since the last submission a person reviewed: one an automated step sent
         // straight back was seen by nobody, and comparing with it would hide the edits made
-        // for the reviewer who asked for them.
-        let reviewed = submissions >= 2 ? try conn.scalar("""
-            SELECT max(submission) FROM decisions WHERE application_id = ? AND submission < ? AND org_id IS NOT NULL
-            """, [id, submissions])?.int : nil
+        // for the reviewer who asked for them. A reviewer's org compares with the last one it
+        // reviewed itself (`ReviewChain.comparedSubmission`): none if it never saw one before.
+        var reviewed: Int?
+        if submissions >= 2 {
+            if caller.kind == .applicant {
+                reviewed = try conn.scalar("""
+                    SELECT max(submission) FROM decisions WHERE application_id = ? AND submission < ? AND org_id IS NOT NULL
+                    """, [id, submissions])?.int
+            } else {
+                let here = try conn.query("SELECT DISTINCT submission FROM decisions WHERE application_id = ? AND org_id = ? AND submission < ?",
+                                          [id, caller.orgID, submissions]).compactMap { $0["submission"].int }
+                reviewed = ReviewChain.comparedSubmission(submissions, reviewedHere: here)
+            }
+        }
         if let reviewed {
             let snaps = try conn.query("SELECT sections FROM application_snapshots WHERE application_id = ? AND submission IN (?, ?) ORDER BY submission", [id, reviewed, submissions])
             if snaps.count == 2 {
