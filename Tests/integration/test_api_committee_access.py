@@ -348,6 +348,12 @@ def test_the_committee_list_is_its_offices_alone(setup):
     for who in (dept, unit, unit_reviewer, *city.reviewers, city.applicant()):
         with unchanged(d, "zhengzhou"):
             expect(who.get("committees"), 403, contains="职改办")
+    # The desk's worklist alike: a department's or a unit's admin is refused, not answered an
+    # empty desk (the screen refused them already); a second office reads its own.
+    for who in (dept, unit):
+        with unchanged(d, "zhengzhou"):
+            expect(who.get("committee-worklist"), 403, contains="职改办")
+    assert expect(office.get("committee-worklist"), 200).json["items"] == []
 
     cookie = {"Cookie": f"zc_session={unit.cookie}"}
     page = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie)

@@ -836,6 +836,9 @@ extension EvaluationService {
         let wanted = paging?.rowsToRead ?? Int.max
         var items = try await store.read(caller) { conn -> [CommitteeWorkItem] in
             try Access.requireApprovedOrg(caller, conn)
+            // The desk is an office's (the one rule `committees` and its screen follow): a
+            // unit's or a department's admin is refused, not answered an empty desk.
+            _ = try Access.requireCommitteeOffice(caller, conn)
             let covered = try Self.coverage(of: caller.orgID, conn)
             var items: [CommitteeWorkItem] = []
             let own = filter(received: false, alias: "a.")
