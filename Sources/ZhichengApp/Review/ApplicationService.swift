@@ -271,7 +271,7 @@ public struct ReviewForm: Sendable {
 }
 
 /// An application as the province received it from a city.
-public struct ReceivedApplication: Sendable, Encodable {
+public struct ReceivedApplication: Sendable {
     public var id: Int
     public var sourceTenant: String
     public var sourceApplicationID: Int
@@ -283,10 +283,6 @@ public struct ReceivedApplication: Sendable, Encodable {
     public var title: String
     public var state: String
     public var receivedAt: Double
-
-    enum CodingKeys: String, CodingKey {
-        case id, sourceTenant, sourceApplicationID = "sourceApplicationId", applicantName, unitName, year, series, level, title, state, receivedAt
-    }
 }
 
 extension ReceivedApplication {
@@ -312,8 +308,8 @@ public struct ReceivedApplicationView: Sendable {
     public var idNumber: String
     /// Every section as the city's latest submission had it (附件: the files' names).
     public var sections: [String: [String: String]]
-    /// Each step of the city's route on that submission: org, stage, decision, comment, at.
-    public var cityTrail: [[String: String]]
+    /// Each step of the city's route on that submission.
+    public var cityTrail: [CityTrailStep]
     /// The province office's own review steps (none for one handed over before it reviewed).
     public var provinceDecisions: [ProvinceReviewView.Decision]
 }
@@ -1309,16 +1305,9 @@ public struct ApplicationService: Sendable {
                 throw ZhichengError.notFound("没有这个报送到省里的申报")
             }
             return ReceivedApplicationView(application: ReceivedApplication(r), idNumber: r["id_number"].string ?? "",
-                                           sections: Self.sections(fromSnapshot: r["sections"].string ?? "{}"), cityTrail: Self.cityTrail(r["trail"].string),
+                                           sections: Self.sections(fromSnapshot: r["sections"].string ?? "{}"), cityTrail: CityTrailStep.steps(fromJSON: r["trail"].string),
                                            provinceDecisions: try ProvinceReview.decisions(id, conn))
         }
-    }
-
-    /// The city's trail sent with a hand-over (`enqueueForward`), read back: each entry's
-    /// fields as text.
-    static func cityTrail(_ json: String?) -> [[String: String]] {
-        let entries = (try? JSONSerialization.jsonObject(with: Data((json ?? "[]").utf8)) as? [[String: Any]]) ?? []
-        return entries.map { entry in entry.mapValues { "\($0)" } }
     }
 
     /// The label of a state of an application of `kind` (`ApplicationKind.label(of:)`: an
