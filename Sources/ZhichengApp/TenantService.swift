@@ -532,9 +532,9 @@ public struct TenantService: Sendable {
                 try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('name', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [name])
                 // The office's names only when it was renamed with the tenant.
                 let officeDetail = office != root.name ? #","office":\#(jsonString(office)),"former_office":\#(jsonString(root.name))"# : ""
-                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: root.id, action: "tenant.rename", target: "tenant:\(info.id)",
-                                                detail: #"{"name":\#(jsonString(name)),"former":\#(jsonString(recorded))\#(officeDetail)}"#,
-                                                source: principal.source))
+                try conn.appendTenantAudit(AuditEntry(actor: principal.name, action: "tenant.rename", target: "tenant:\(info.id)",
+                                                      detail: #"{"name":\#(jsonString(name)),"former":\#(jsonString(recorded))\#(officeDetail)}"#,
+                                                      source: principal.source))
                 return (recorded, office, office != root.name, told)
             }
         }
@@ -582,8 +582,8 @@ public struct TenantService: Sendable {
             try await db.write { conn in
                 try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('province_levels', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                              [ordered.joined(separator: ",")])
-                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: try conn.rootOrg()?.id, action: "tenant.configure", target: "tenant:\(info.id)",
-                                                detail: #"{"province_levels":\#(jsonArray(ordered))}"#, source: principal.source))
+                try conn.appendTenantAudit(AuditEntry(actor: principal.name, action: "tenant.configure", target: "tenant:\(info.id)",
+                                                      detail: #"{"province_levels":\#(jsonArray(ordered))}"#, source: principal.source))
             }
         }
         return ordered
@@ -640,8 +640,11 @@ public struct TenantService: Sendable {
         }
     }
 
+    /// Writes an audit row of a command on the tenant as a whole, under its root office
+    /// (`appendTenantAudit`), so the office's 操作日志 shows that its data was backed up,
+    /// restored or taken out of service.
     private func audit(_ id: TenantID, _ entry: AuditEntry) async throws {
-        try await store.withTenant(id) { db in try await db.write { conn in try conn.appendAudit(entry) } }
+        try await store.withTenant(id) { db in try await db.write { conn in try conn.appendTenantAudit(entry) } }
     }
 }
 

@@ -389,8 +389,8 @@ public final class CrossTenantRelay: Sendable {
                              [message.messageID, source.rawValue, message.kind, message.payload, Date().timeIntervalSince1970])
                 let applied = try Self.apply(message, from: source, in: target, conn)
                 if let fault = applied.unapplied {
-                    try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "relay.unapplied", target: "message:\(message.messageID)",
-                                                    detail: #"{"kind":\#(jsonString(message.kind)),"reason":\#(jsonString(fault))}"#, source: "tenant:\(source)"))
+                    try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "relay.unapplied", target: "message:\(message.messageID)",
+                                                          detail: #"{"kind":\#(jsonString(message.kind)),"reason":\#(jsonString(fault))}"#, source: "tenant:\(source)"))
                 }
                 return applied
             }
@@ -473,8 +473,8 @@ public final class CrossTenantRelay: Sendable {
         case "application.received":
             let id = payload["source_application_id"] as? Int ?? 0
             try conn.run("UPDATE applications SET forwarded_at = ?, version = version + 1, updated_at = ? WHERE id = ?", [now, now, id])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.forwarded",
-                                            target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "application.forwarded",
+                                                  target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return .done
         case "application.province-review":
             // A step of the province office's own review (经办人 or 负责人): in the trail.
@@ -492,9 +492,9 @@ public final class CrossTenantRelay: Sendable {
                       jsonArray(payload["sections"] as? [String] ?? []), payload["reason"] as? String, at,
                       id, stage, decision, at])
             try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [now, id])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.province-review", target: "application:\(id)",
-                                            detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? "")),"decision":\#(jsonString(payload["decision"] as? String ?? ""))}"#,
-                                            source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "application.province-review", target: "application:\(id)",
+                                                  detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? "")),"decision":\#(jsonString(payload["decision"] as? String ?? ""))}"#,
+                                                  source: "tenant:\(source)"))
             return .done
         case "application.returned":
             // The province office sends it back for changes: the applicant edits and submits
@@ -504,8 +504,8 @@ public final class CrossTenantRelay: Sendable {
             try chain.returnFromProvince()
             try ApplicationService.store(chain, id: id, conn, extra: "return_sections = ?, return_reason = ?, return_comment = ?, forwarded_at = NULL",
                                          extraArgs: [jsonArray(payload["sections"] as? [String] ?? []), payload["reason"] as? String, payload["comment"] as? String ?? ""])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.returned", target: "application:\(id)",
-                                            detail: #"{"province":"\#(source)","reason":\#(jsonString(payload["reason"] as? String ?? ""))}"#, source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "application.returned", target: "application:\(id)",
+                                                  detail: #"{"province":"\#(source)","reason":\#(jsonString(payload["reason"] as? String ?? ""))}"#, source: "tenant:\(source)"))
             return .done
         case "application.interview":
             // Taken as the province wrote it: its time was checked when the province set it
@@ -516,8 +516,8 @@ public final class CrossTenantRelay: Sendable {
             try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1, updated_at = ? WHERE id = ?",
                          [payload["committee"] as? String ?? "", payload["interview"] as? String ?? "", now, id])
             try step(id, .interview, payload, detail: payload["interview"] as? String ?? "", conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.interview",
-                                            target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "application.interview",
+                                                  target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return .done
         case "application.publicity":
             // The province's result stands in public notice: the city shows it, and its people may object.
@@ -529,8 +529,8 @@ public final class CrossTenantRelay: Sendable {
                       (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, message.messageID, now, id])
             try step(id, .result, payload, detail: EvaluationService.resultDetail(payload["result"] as? String ?? "",
                                                                               until: (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, note: ""), conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.publicity", target: "application:\(id)",
-                                            detail: #"{"province":"\#(source)","result":\#(jsonString(payload["result"] as? String ?? ""))}"#, source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "application.publicity", target: "application:\(id)",
+                                                  detail: #"{"province":"\#(source)","result":\#(jsonString(payload["result"] as? String ?? ""))}"#, source: "tenant:\(source)"))
             return .done
         case "application.publicity-withdrawn":
             // An objection was upheld at the province: its committee decides again.
@@ -538,8 +538,8 @@ public final class CrossTenantRelay: Sendable {
             try conn.run("UPDATE applications SET publicity_result = NULL, publicity_until = NULL, publicity_notice = NULL, version = version + 1, updated_at = ? WHERE id = ?",
                          [now, id])
             try step(id, .objectionUpheld, payload, detail: payload["reason"] as? String ?? "", conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.publicity-withdrawn",
-                                            target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "application.publicity-withdrawn",
+                                                  target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return .done
         case "org.renamed":
             // A city's unit has a new name (a rename by its parent, a correction in 单位信息维护):
@@ -562,9 +562,9 @@ public final class CrossTenantRelay: Sendable {
             let expertCopies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?))"
             let renamed = try renameCopies(unit: rename.name, code: rename.unitCode, of: copies, arguments,
                                            experts: (expertCopies, [source.rawValue, try json(rename.applications + rename.experts)]), now: now, conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "org.renamed-in-city", target: "unit:\(source):\(rename.unitCode)",
-                                            detail: #"{"city":"\#(source)","unit_code":\#(jsonString(rename.unitCode)),"name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
-                                            source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "org.renamed-in-city", target: "unit:\(source):\(rename.unitCode)",
+                                                  detail: #"{"city":"\#(source)","unit_code":\#(jsonString(rename.unitCode)),"name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
+                                                  source: "tenant:\(source)"))
             return .done
         case "applicant.renamed":
             // A city's applicant has a corrected name (their unit's admin, 编辑): the province
@@ -580,10 +580,10 @@ public final class CrossTenantRelay: Sendable {
                 return .unmatched("the province holds none of the applications it names with its id_number")
             }
             let renamed = try renameCopies(applicant: rename.name, of: copies, arguments, now: now, conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "applicant.renamed-in-city",
-                                            target: "applicant:\(source):\(IDCardNumber.maskedIfOne(rename.idNumber))",
-                                            detail: #"{"city":"\#(source)","name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
-                                            source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "applicant.renamed-in-city",
+                                                  target: "applicant:\(source):\(IDCardNumber.maskedIfOne(rename.idNumber))",
+                                                  detail: #"{"city":"\#(source)","name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
+                                                  source: "tenant:\(source)"))
             return .done
         case "applicant.moved":
             // A city's applicant moved to another of its units (人员调动, accepted by that unit)
@@ -602,10 +602,10 @@ public final class CrossTenantRelay: Sendable {
                 UPDATE experts SET unit_name = ?, unit_code = ?, updated_at = ?
                 WHERE received_id IN (SELECT id FROM received_applications WHERE \(copies)) AND (unit_name != ? OR unit_code IS NOT ?)
                 """, [move.name, move.unitCode, now] + arguments + [move.name, move.unitCode])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "applicant.moved-in-city",
-                                            target: "applicant:\(source):\(IDCardNumber.maskedIfOne(move.idNumber))",
-                                            detail: #"{"city":"\#(source)","unit_code":\#(jsonString(move.unitCode)),"name":\#(jsonString(move.name)),"experts":\#(experts)}"#,
-                                            source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "applicant.moved-in-city",
+                                                  target: "applicant:\(source):\(IDCardNumber.maskedIfOne(move.idNumber))",
+                                                  detail: #"{"city":"\#(source)","unit_code":\#(jsonString(move.unitCode)),"name":\#(jsonString(move.name)),"experts":\#(experts)}"#,
+                                                  source: "tenant:\(source)"))
             return .done
         case "objection.lodge":
             return try lodge(message, payload, from: source, now: now, conn) ? .answered : .done
@@ -620,8 +620,8 @@ public final class CrossTenantRelay: Sendable {
             try ApplicationService.store(chain, id: id, conn, extra: "result = ?, committee_name = COALESCE(?, committee_name)",
                                          extraArgs: [result, (payload["committee"] as? String).flatMap { $0.isEmpty ? nil : $0 }])
             try step(id, .final, payload, detail: result, conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "application.result",
-                                            target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "application.result",
+                                                  target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
             return .done
         default:
             throw ZhichengError.internal("unknown cross-tenant message kind \(message.kind)")
@@ -851,9 +851,9 @@ public final class CrossTenantRelay: Sendable {
                 try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": existing["committee"].string ?? ""], conn)
             }
         }
-        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: existing?["acted"].int == 1 ? "application.receive-again" : "application.receive",
-                                        target: "received_application:\(receivedID)", detail: #"{"from":"\#(source)","source_application_id":\#(sourceID)}"#,
-                                        source: "tenant:\(source)"))
+        try conn.appendTenantAudit(AuditEntry(actor: "relay", action: existing?["acted"].int == 1 ? "application.receive-again" : "application.receive",
+                                              target: "received_application:\(receivedID)", detail: #"{"from":"\#(source)","source_application_id":\#(sourceID)}"#,
+                                              source: "tenant:\(source)"))
         return true
     }
 
@@ -871,8 +871,8 @@ public final class CrossTenantRelay: Sendable {
             SELECT e.id, e.state, e.notice FROM received_applications r JOIN evaluations e ON e.received_id = r.id
             WHERE r.source_tenant = ? AND r.source_application_id = ?
             """, [source.rawValue, sourceID]).first, let evaluationID = evaluation["id"].int else {
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "relay.unapplied", target: "message:\(message.messageID)",
-                                            detail: #"{"kind":"objection.lodge","reason":"no result of the province on this application"}"#, source: "tenant:\(source)"))
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "relay.unapplied", target: "message:\(message.messageID)",
+                                                  detail: #"{"kind":"objection.lodge","reason":"no result of the province on this application"}"#, source: "tenant:\(source)"))
             return false
         }
         let now: RelayedObjection.Evaluation = switch evaluation["state"].string {
@@ -889,8 +889,8 @@ public final class CrossTenantRelay: Sendable {
             """, [evaluationID, lodgedBy, source.rawValue, message.messageID, payload["text"] as? String ?? "", payload["evidence"] as? String ?? "",
                   state, reason, (payload["lodged_at"] as? NSNumber)?.doubleValue ?? at, state == "open" ? nil : at])
         let objection = Int(conn.lastInsertRowID)
-        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "objection.lodge", target: "objection:\(objection)",
-                                        detail: #"{"evaluation":\#(evaluationID),"state":"\#(state)"}"#, source: "tenant:\(source)"))
+        try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "objection.lodge", target: "objection:\(objection)",
+                                              detail: #"{"evaluation":\#(evaluationID),"state":"\#(state)"}"#, source: "tenant:\(source)"))
         let committee = try conn.scalar("SELECT c.name FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.id = ?", [evaluationID])?.string ?? ""
         try EvaluationService.answerObjection(objection, facts: EvaluationService.Facts(series: "", level: .senior, source: (source.rawValue, sourceID)),
                                               committee: committee, conn)
@@ -915,8 +915,8 @@ public final class CrossTenantRelay: Sendable {
         if state == .dismissed, try awaitingProvince(id, message, from: source, conn) {
             try step(id, .objectionDismissed, payload, detail: reason, conn)
         }
-        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "objection.resolved", target: "application:\(id)",
-                                        detail: #"{"province":"\#(source)","state":"\#(state.rawValue)"}"#, source: "tenant:\(source)"))
+        try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "objection.resolved", target: "application:\(id)",
+                                              detail: #"{"province":"\#(source)","state":"\#(state.rawValue)"}"#, source: "tenant:\(source)"))
     }
 
     /// A step of the province's committee on the city's application `id`, in its trail.
@@ -935,9 +935,9 @@ public final class CrossTenantRelay: Sendable {
     static func awaitingProvince(_ id: Int, _ message: Message, from source: TenantID, _ conn: SQLiteConnection) throws -> Bool {
         let state = try conn.scalar("SELECT state FROM applications WHERE id = ?", [id])?.string
         guard state != ApplicationState.awaitingProvince.rawValue else { return true }
-        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: "relay.unapplied", target: "application:\(id)",
-                                        detail: #"{"kind":"\#(message.kind)","message_id":\#(jsonString(message.messageID)),"state":\#(state.map(jsonString) ?? "null")}"#,
-                                        source: "tenant:\(source)"))
+        try conn.appendTenantAudit(AuditEntry(actor: "relay", action: "relay.unapplied", target: "application:\(id)",
+                                              detail: #"{"kind":"\#(message.kind)","message_id":\#(jsonString(message.messageID)),"state":\#(state.map(jsonString) ?? "null")}"#,
+                                              source: "tenant:\(source)"))
         return false
     }
 }
