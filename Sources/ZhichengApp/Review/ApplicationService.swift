@@ -552,14 +552,13 @@ public struct ApplicationService: Sendable {
     }
 
     /// A section name and its fields as kept (`SectionFields.validated`: names checked, line
-    /// breaks as LF) and as stored (sorted JSON), refused when unknown or over 64 KiB.
+    /// breaks as LF, at most 64 KiB) and as stored (sorted JSON), refused when unknown.
     static func checkedSection(_ rawSection: String, _ rawFields: [String: String]) throws -> (ApplicationSection, [String: String], String) {
         guard let section = ApplicationSection(rawValue: rawSection) else {
             throw ZhichengError.notFound("没有“\(rawSection.prefix(20))”这一部分（可用：\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）")
         }
         let fields = try SectionFields.validated(rawFields, section: section)
         let json = String(decoding: try JSONEncoder.sorted.encode(fields), as: UTF8.self)
-        guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 64 KiB）") }
         return (section, fields, json)
     }
 

@@ -62,7 +62,10 @@ extension APIRoutes {
         signedIn.get("applications/{id}") { _, context in try APIJSON.response(ApplicationDTO(try await s.applications.get(try id(context), caller: context.caller))) }
         signedIn.put("applications/{id}/sections/{section}") { request, context in
             let section = context.parameters.get("section")?.removingPercentEncoding ?? ""
-            let fields = try await APIJSON.decode([String: String].self, from: request, limit: 128 * 1024)
+            // Room for any section within its 64 KiB (`SectionFields.tooLong` answers one over
+            // it) however its JSON is escaped: `\uXXXX` makes a Chinese character's 3 bytes 6,
+            // a surrogate pair an emoji's 4 bytes 12.
+            let fields = try await APIJSON.decode([String: String].self, from: request, limit: 4 * SectionFields.maxBytes)
             return try APIJSON.response(ApplicationDTO(try await s.applications.saveSection(try id(context), section: section, fields: fields, caller: context.caller)))
         }
         signedIn.get("applications/{id}/attachments") { _, context in
