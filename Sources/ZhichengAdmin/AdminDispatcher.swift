@@ -147,7 +147,7 @@ public final class AdminDispatcher: Sendable {
             fields.append(("messages", outbox.map { ["waiting": .init($0.waiting), "set_aside": .init($0.setAside)] } ?? .null))
             fields.append(("last_backup", backup.map(Self.backup) ?? .null))
             fields.append(("restore", restore.map { r -> JSONValue in
-                ["from": .string(r.path), "by": .string(r.actor), "since": .string(Date(timeIntervalSince1970: r.startedAt).ISO8601Format())]
+                ["from": .string(r.path), "by": .string(r.actor), "since": .string(WireTime.iso8601(r.startedAt))]
             } ?? .null))
             return .object(fields)
         case .tenantSuspend, .tenantResume:
@@ -242,7 +242,7 @@ public final class AdminDispatcher: Sendable {
     static func backup(_ record: BackupRecord) -> JSONValue {
         .object([
             ("path", .string(record.path)), ("bytes", .init(record.bytes)), ("sha256", .string(record.sha256)),
-            ("at", .string(Date(timeIntervalSince1970: record.at).ISO8601Format())),
+            ("at", .string(WireTime.iso8601(record.at))),
         ])
     }
 }

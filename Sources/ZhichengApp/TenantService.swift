@@ -555,29 +555,26 @@ public struct TenantService: Sendable {
 
     // MARK: Settings
 
-    /// The levels whose final authority is the province (default 副高级 and 正高级);
-    /// a tenant may change them, e.g. when the province delegates 副高级 to a city.
+    /// The levels whose final authority is the province (default 副高级 and 正高级, which
+    /// `configure` keeps; a city may hand a lower level on too). One configured by an earlier
+    /// version, which took any list, is read as stored.
     /// None in the province itself: the applications of its own units (省直单位) end at
     /// its office and committee, as a city's do at the city's, not handed over to itself
     /// for the same office to review a second time.
     static func provinceLevels(_ conn: SQLiteConnection) throws -> [TitleLevel] {
         if try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'kind'")?.string == TenantKind.province.rawValue { return [] }
         guard let raw = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'province_levels'")?.string else {
-            return [.associateSenior, .senior]
+            return ProvinceLevels.standard
         }
         return raw.split(separator: ",").compactMap { TitleLevel(rawValue: String($0)) }
     }
 
-    /// Sets which levels go on to the province (applications already created keep their route).
+    /// Sets which levels go on to the province (applications already created keep their route):
+    /// at least 副高级 and 正高级, each level once (`ProvinceLevels.parse`).
     public func configure(_ rawID: String, provinceLevels raw: [String], by principal: Principal) async throws -> [String] {
         let info = try await info(rawID)
         guard info.kind == .city else { throw ZhichengError.invalid("only a city tenant hands applications to the province", field: "id") }
-        var levels: [TitleLevel] = []
-        for name in raw {
-            guard let level = TitleLevel(rawValue: name) else { throw ZhichengError.invalid("province_levels takes 初级, 中级, 副高级, 正高级; not \(name.prefix(20))", field: "province_levels") }
-            if !levels.contains(level) { levels.append(level) }
-        }
-        let ordered = TitleLevel.allCases.filter(levels.contains).map(\.rawValue)
+        let ordered = try ProvinceLevels.parse(raw).map(\.rawValue)
         try await store.withTenant(info.id) { db in
             try await db.write { conn in
                 try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('province_levels', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -640,8 +637,11 @@ public struct TenantService: Sendable {
         }
     }
 
+    /// Writes an audit row of a command on the tenant as a whole, under its root office
+    /// (`appendTenantAudit`), so the office's 操作日志 shows that its data was backed up,
+    /// restored or taken out of service.
     private func audit(_ id: TenantID, _ entry: AuditEntry) async throws {
-        try await store.withTenant(id) { db in try await db.write { conn in try conn.appendAudit(entry) } }
+        try await store.withTenant(id) { db in try await db.write { conn in try conn.appendTenantAudit(entry) } }
     }
 }
 

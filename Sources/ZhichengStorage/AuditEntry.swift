@@ -55,6 +55,16 @@ extension SQLiteConnection {
     /// The hash the first audit row chains from.
     static let auditGenesis = String(repeating: "0", count: 64)
 
+    /// Appends an entry about the tenant as a whole rather than one of its orgs (a command
+    /// of the admin socket: suspend, backup, restore, archive, configure …; a message of
+    /// another tenant): filed under the tenant's root office, whose 操作日志 shows it, unless
+    /// the entry names an org of its own. One rule for every such entry.
+    public func appendTenantAudit(_ entry: AuditEntry) throws {
+        var entry = entry
+        if entry.orgID == nil { entry.orgID = try rootOrg()?.id }
+        try appendAudit(entry)
+    }
+
     /// Appends `entry` to the hash-chained audit log; call inside the write
     /// transaction whose change it records.
     public func appendAudit(_ entry: AuditEntry) throws {

@@ -444,7 +444,7 @@ extension TenantStore {
                 // A database that cannot be written is archived without it, said in the log.
                 if let entry {
                     do {
-                        try SQLiteConnection.writeOnce(path: paths.database(for: id)) { conn in try conn.appendAudit(entry) }
+                        try SQLiteConnection.writeOnce(path: paths.database(for: id)) { conn in try conn.appendTenantAudit(entry) }
                     } catch {
                         logger.error("\(entry.action) without its audit row: the tenant database cannot be written", metadata: [
                             "tenant.id": "\(id)", "actor": "\(entry.actor)", "error": "\(error)"])

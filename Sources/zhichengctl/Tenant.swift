@@ -11,7 +11,7 @@ struct Tenant: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.tenantConfigure.summary)
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Tenant id (a city).") var id: String
-        @Option(help: "Comma-separated levels handed to the province, e.g. 副高级,正高级 (omit to show).") var provinceLevels: String?
+        @Option(help: "Comma-separated levels handed to the province: 副高级,正高级 (the province decides them), and 初级 or 中级 if it is to decide those too (omit to show).") var provinceLevels: String?
         func run() throws {
             var args: [(String, JSONValue)] = [("id", .string(id))]
             if let provinceLevels {

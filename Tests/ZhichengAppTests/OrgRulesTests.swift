@@ -149,6 +149,24 @@ struct OrgRulesTests {
         #expect(!deptView.contains("tenant.create"), "a unit does not see its ancestors' entries")
         #expect(try await f.tenants.check("zhengzhou").ok)
     }
+
+    @Test func whatWasDoneToTheTenantIsInTheRootOfficesLogOnly() async throws {
+        let f = try OrgFixture()
+        let created = try await f.tenants.create(id: "zhengzhou", name: "郑州市", divisionCode: "4101", kind: nil, by: .system)
+        _ = try await f.tenants.setState("zhengzhou", .suspended, by: .system)
+        _ = try await f.tenants.setState("zhengzhou", .active, by: .system)
+        _ = try await f.tenants.backup("zhengzhou", by: .system)
+        // A row an earlier version wrote about the tenant, filed under no org.
+        try await f.store.withTenant(f.tenant) { db in
+            try await db.write { try $0.appendAudit(AuditEntry(actor: "admin:uid=0", action: .tenantSuspend, target: "tenant:zhengzhou", source: "old")) }
+        }
+        let city = try await f.signIn(created.adminLogin, created.adminPassword)
+        let (_, dept) = try await f.approvedChild(of: city, parentID: city.orgID, name: "教育局", kind: "department")
+        let tenantRows = try await f.orgs.audit(caller: city).map(\.entry).filter { $0.action.hasPrefix("tenant.") }
+        #expect(tenantRows.map(\.action) == ["tenant.suspend", "tenant.backup", "tenant.resume", "tenant.suspend", "tenant.create"])
+        #expect(tenantRows.map(\.orgID) == [nil, city.orgID, city.orgID, city.orgID, city.orgID])
+        #expect(try await f.orgs.audit(caller: dept).filter { $0.entry.action.hasPrefix("tenant.") }.isEmpty)
+    }
 }
 
 @Suite("Sign-in, sessions and people")

@@ -140,4 +140,35 @@ struct FreeTextTests {
             try SectionFields.validated(["专业": "数\u{202E}学"], section: .basic)
         }
     }
+
+    @Test func aSectionOverItsSizeIsOneAnswerWhateverMakesItUp() throws {
+        let limit = "每部分最多 64 KB（约两万个汉字，或六万多个字母和数字）"
+        // 66,000 letters, or 22,000 Chinese characters (66,000 bytes): the same answer, naming
+        // the field, with the size in the same unit (内容 itself is 6 bytes).
+        for text in [String(repeating: "a", count: 66_000), String(repeating: "长", count: 22_000)] {
+            #expect(throws: ZhichengError.invalid("“业绩成果”内容过长：\(limit)，现有 64.5 KB，请删减后再保存", field: "内容")) {
+                try SectionFields.validated(["内容": text], section: .achievements)
+            }
+        }
+        // Many fields, none long alone: the longest is named, where there is most to cut.
+        let many = ["内容": String(repeating: "长", count: 15_000), "从业年限": "12", "专业": String(repeating: "数", count: 7_000)]
+        #expect(throws: ZhichengError.invalid("“工作经历”内容过长：\(limit)，现有 64.5 KB，请删减后再保存", field: "内容")) {
+            try SectionFields.validated(many, section: .work)
+        }
+        // Up to the byte it is taken, one more is not (never shown as the limit itself).
+        let full = String(repeating: "a", count: SectionFields.maxBytes - "内容".utf8.count)
+        #expect(try SectionFields.validated(["内容": full], section: .basic)["内容"] == full)
+        #expect(throws: ZhichengError.invalid("“基本信息”内容过长：\(limit)，现有 64.1 KB，请删减后再保存", field: "内容")) {
+            try SectionFields.validated(["内容": full + "a"], section: .basic)
+        }
+        // A browser's CR LF counts as the LF kept.
+        let lines = String(repeating: "a\r\n", count: (SectionFields.maxBytes - 6) / 2)
+        #expect(try SectionFields.validated(["内容": lines], section: .basic)["内容"]?.utf8.count == SectionFields.maxBytes - 6)
+        // The size is checked before each value's own rule: a long text with a control character
+        // in it is answered by its size.
+        #expect(throws: SectionFields.tooLong(ApplicationSection.basic.rawValue, bytes: 70_007, field: "内容")) {
+            try SectionFields.validated(["内容": String(repeating: "a", count: 70_000) + "\u{7}"], section: .basic)
+        }
+        #expect(SectionFields.tooLong(ApplicationSection.basic.rawValue, bytes: 70_007, field: "内容").message.contains("现有 68.4 KB"))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ZhichengStorage
+import ZhichengCore
 
 @Suite("Hash-chained audit log")
 struct AuditChainTests {
@@ -22,6 +23,28 @@ struct AuditChainTests {
     @Test func intactChainVerifies() async throws {
         let dir = try TemporaryDirectory()
         let db = try await makeDatabase(dir, entries: 5)
+        #expect(try await db.read { try $0.verifyAuditChain() } == nil)
+    }
+
+    @Test func anEntryAboutTheTenantIsFiledUnderItsRootOffice() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        func appended(_ entry: AuditEntry) async throws -> Int? {
+            try await db.write { conn in
+                try conn.appendTenantAudit(entry)
+                return try conn.scalar("SELECT org_id FROM audit ORDER BY seq DESC LIMIT 1")?.int
+            }
+        }
+        let entry = AuditEntry(actor: "admin:uid=0", action: .tenantBackup, target: "tenant:zhengzhou", source: "admin-socket")
+        #expect(try await appended(entry) == nil, "no office yet: under no org")
+        try await db.write { conn in
+            try conn.run("INSERT INTO orgs (id, parent_id, code, name, kind, created_at) VALUES (1, NULL, '4101', '职改办', 'office', 0)")
+            try conn.run("INSERT INTO orgs (id, parent_id, code, name, kind, created_at) VALUES (2, 1, '410101', '教育局', 'department', 0)")
+        }
+        #expect(try await appended(entry) == 1)
+        var own = entry
+        own.orgID = 2
+        #expect(try await appended(own) == 2, "an entry that names its org keeps it")
         #expect(try await db.read { try $0.verifyAuditChain() } == nil)
     }
 

@@ -11,14 +11,13 @@ import html
 import json
 import re
 import sqlite3
-import subprocess
 from urllib.parse import quote
 
 import pytest
 
 from api_support import (Api, add_reviewer, approve_unit, approved_plan, clone_received, create_child, db_rows, end_publicity, expect, fresh_id_number,
                          interview_held, interview_time, province_passes, relay_idle, restore_tenant, unchanged)
-from conftest import clean_env, create_tenant, wait_until
+from conftest import clean_env, create_tenant, run_ctl, wait_until
 
 SERIES = "中小学教师"
 SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
@@ -900,16 +899,37 @@ def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_
 
 
 def test_final_authority_levels_are_configurable_per_city(setup, zhichengctl_bin):
+    """`tenant.configure` shows the levels a city hands to the province (SPEC §7: 副高级 and
+    正高级) and sets them per city (issue 4): a lower level handed on too, or 副高级 decided by a
+    city the province gave its 评审权. A list that says nothing clear — empty (which would hand
+    nothing over), a level named twice, a name that is no level — is refused, `invalid` naming
+    `province_levels`, through the socket and `zhichengctl` alike, and changes nothing."""
     d, city = setup
     assert d.call("tenant.configure", {"id": "zhengzhou"})["province_levels"] == ["副高级", "正高级"]
-    bad = d.request("tenant.configure", {"id": "zhengzhou", "province_levels": ["特级"]})
-    assert bad["ok"] is False and bad["error"]["code"] == "invalid"
+    with unchanged(d, "zhengzhou"):
+        for levels, says in (([], "is empty"), (["初级", "初级"], "names 初级 twice"), (["副高级", "正高级", "正高级"], "names 正高级 twice"),
+                             (["特级"], "not 特级")):
+            bad = d.request("tenant.configure", {"id": "zhengzhou", "province_levels": levels})
+            assert bad["ok"] is False and bad["error"]["code"] == "invalid" and says in bad["error"]["message"], (levels, bad)
+            assert bad["error"]["message"].startswith("province_levels"), bad
+        for flag, says in (("", "is empty"), ("初级,初级", "names 初级 twice"), (" , ", "not an empty name")):
+            out = run_ctl(zhichengctl_bin, "tenant", "configure", "zhengzhou", "--province-levels", flag, socket_path=d.admin_socket)
+            assert out.returncode == 1 and out.stderr.startswith("zhichengctl: invalid: province_levels") and says in out.stderr, (flag, out)
+    assert d.call("tenant.configure", {"id": "zhengzhou"})["province_levels"] == ["副高级", "正高级"]
+    # A 副高级 application goes on to the province …
+    _, senior = city.passed_application("副高级", "高级教师")
+    assert expect(city.admin.get(f"applications/{senior['id']}"), 200).json["state"] == "awaiting_province"
+    # … a city may hand 中级 on as well …
+    set_ = run_ctl(zhichengctl_bin, "tenant", "configure", "zhengzhou", "--province-levels", "正高级, 中级,副高级", socket_path=d.admin_socket)
+    assert set_.returncode == 0 and "中级" in set_.stdout, set_
+    assert d.call("tenant.configure", {"id": "zhengzhou"})["province_levels"] == ["中级", "副高级", "正高级"]
+    _, app = city.passed_application("中级", "一级教师")
+    assert expect(city.admin.get(f"applications/{app['id']}"), 200).json["state"] == "awaiting_province"
+    # … and a city given the 副高级 评审权 ends them with its own committee.
     assert d.call("tenant.configure", {"id": "zhengzhou", "province_levels": ["正高级"]})["province_levels"] == ["正高级"]
-    # Now a 副高级 application ends with the city's own committee.
-    _, app = city.passed_application("副高级", "高级教师")
-    assert expect(city.admin.get(f"applications/{app['id']}"), 200).json["state"] == "at_committee"
-    out = subprocess.run([zhichengctl_bin, "--socket", str(d.admin_socket), "tenant", "configure", "zhengzhou"],
-                         capture_output=True, text=True, timeout=30)
+    _, own = city.passed_application("副高级", "高级教师")
+    assert expect(city.admin.get(f"applications/{own['id']}"), 200).json["state"] == "at_committee"
+    out = run_ctl(zhichengctl_bin, "tenant", "configure", "zhengzhou", socket_path=d.admin_socket)
     assert out.returncode == 0 and "正高级" in out.stdout and "副高级" not in out.stdout, out
 
 

@@ -98,6 +98,39 @@ def test_a_sections_field_names_and_values_are_free_text_too(env) -> None:
     assert 'name="field:基本信息:专业"' in page
 
 
+def test_a_section_over_its_size_gets_one_answer_whatever_makes_it_up(env) -> None:
+    """A section holds 64 KiB: 66,000 letters, 22,000 Chinese characters (66,000 bytes), either of
+    them sent with every character escaped (`\\u957f`, as many JSON encoders write them), or
+    200,000 letters, are refused alike: 400 `invalid` naming the field, saying the limit in KiB
+    and in characters and how much it holds; nothing changes. Only a body beyond the transport
+    cap (256 KiB: room for any section within its limit however escaped) is 413. A section of
+    just under the limit, escaped, is taken; the page says what the API says."""
+    import json
+    applicant, app = draft(env, "周长文")
+    path = f"applications/{app['id']}/sections/{quote('业绩成果')}"
+    limit = "“业绩成果”内容过长：每部分最多 64 KB（约两万个汉字，或六万多个字母和数字），现有 "
+
+    def put(fields: dict, ascii_only: bool = False):
+        body = json.dumps(fields, ensure_ascii=ascii_only).encode()
+        return env.api.raw("PUT", path, body, {"Authorization": f"Bearer {applicant.token}", "Content-Type": "application/json"})
+
+    with unchanged(env.d, TENANT):
+        for text, held in (("a" * 66_000, "64.5"), ("长" * 22_000, "64.5"), ("a" * 200_000, "195.4")):
+            for ascii_only in (False, True):
+                refused(put({"内容": text}, ascii_only), "内容", limit + held + " KB，请删减后再保存")
+        # Spread over fields, none too long alone: the longest is named.
+        refused(put({"内容": "长" * 15_000, "附记": "数" * 7_000}), "内容", limit + "64.5 KB")
+        beyond = expect(put({"内容": "a" * 300_000}), 413).error()
+        assert beyond["code"] == "too_large" and "256 KiB" in beyond["message"], beyond
+    # 21,843 Chinese characters and the field's name: 65,535 bytes, sent as 131 KB of escapes.
+    full = "长" * 21_843
+    assert expect(put({"内容": full}, ascii_only=True), 200).json["sections"]["业绩成果"]["内容"] == full
+    # The application page, saving the same section too long, says the same.
+    page = ui_post(env, applicant, f"applications/{app['id']}/sections", f"then=save&{quote('content:业绩成果')}={quote('长' * 22_000)}")
+    assert limit + "64.5 KB" in flash_error(page), flash_error(page)
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["sections"]["业绩成果"]["内容"] == full
+
+
 def test_text_stored_before_the_rule_does_not_keep_the_page_from_saving_other_sections(env) -> None:
     """A section holding an invisible character (stored by an earlier version, which took any
     text) that the page posts back as it showed it is neither saved nor checked: the section

@@ -5,6 +5,7 @@ archive, account.reset-password; file modes; lazily opened tenants."""
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import pathlib
@@ -19,7 +20,7 @@ import time
 
 import pytest
 
-from api_support import Api, db_rows, expect
+from api_support import Api, approve_unit, create_child, db_rows, expect
 from conftest import (
     CITY_CODES,
     SQLITE_MAGIC,
@@ -447,6 +448,83 @@ def test_restore_success(daemon: Daemon) -> None:
     kept = _kept_before_restore(daemon)
     assert len(kept) == 1 and kept[0].suffix == ".sqlite", kept
     assert sqlite_integrity(kept[0]) == ["ok"] and sqlite_snapshot(kept[0]) == pre_rows
+
+
+def _append_unfiled_audit_row(db: pathlib.Path, at: float, actor: str, action: str, target: str, detail: str, source: str) -> None:
+    """An audit row filed under no org (`org_id` NULL), as versions before the tenant's rows were
+    filed under its root office wrote them, chained as the daemon chains (`AuditEntry.hash`)."""
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        with con:
+            seq, previous = con.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            seq += 1
+            text = previous
+            for field in (str(seq), str(struct.unpack("<Q", struct.pack("<d", at))[0]), actor, "-", action, target, detail, source):
+                text += f"|{len(field.encode())}:{field}"
+            con.execute("INSERT INTO audit (seq, at, actor, org_id, action, target, detail, source, prev_hash, hash) VALUES (?,?,?,NULL,?,?,?,?,?,?)",
+                        (seq, at, actor, action, target, detail, source, previous, hashlib.sha256(text.encode()).hexdigest()))
+    finally:
+        con.close()
+
+
+def test_the_root_office_log_shows_what_was_done_to_the_tenant(daemon: Daemon) -> None:
+    """Suspend, resume, backup and restore through the admin socket are filed under the tenant's
+    root office, as configure and rename are: its 操作日志 (GET audit, and the page with their
+    Chinese names) shows that its data was restored; a unit below it does not see them. A row an
+    earlier version filed under no org is in the root office's log too."""
+    info = create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    api = Api(daemon.http_port, "zhengzhou")
+    office = api.first_login(info["admin_login"], info["admin_password"])
+    unit_org, unit_admin = create_child(office, 1, "逸夫小学", "unit")
+    unit = approve_unit(api, office, unit_org["id"], unit_admin["login"], unit_admin["password"])
+    daemon.call("tenant.suspend", {"id": "zhengzhou"})
+    daemon.call("tenant.resume", {"id": "zhengzhou"})
+    backup = daemon.call("tenant.backup", {"id": "zhengzhou"})
+    daemon.call("tenant.suspend", {"id": "zhengzhou"})
+    daemon.call("tenant.restore", {"id": "zhengzhou", "path": backup["path"]})
+    _append_unfiled_audit_row(daemon.tenant_db("zhengzhou"), time.time(), "admin:uid=0", "tenant.backup", "tenant:zhengzhou",
+                              '{"path":"/var/backups/zhengzhou-old.sqlite","sha256":"00"}', "admin-socket")
+    daemon.call("tenant.resume", {"id": "zhengzhou"})
+    daemon.call("tenant.backup", {"id": "zhengzhou"})
+    assert_check_ok(daemon.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
+
+    # The restore voided every session: signed in again. The backup's own row is not in the
+    # backup (it is written once the copy is made), and the rows after it were replaced.
+    office = api.sign_in(info["admin_login"], office.password)
+    entries = expect(office.get("audit"), 200).json["entries"]
+    tenant_rows = [(e["action"], e.get("org_id")) for e in entries if e["action"].startswith("tenant.")]
+    assert tenant_rows == [("tenant.backup", 1), ("tenant.resume", 1), ("tenant.backup", None), ("tenant.restore", 1),
+                           ("tenant.resume", 1), ("tenant.suspend", 1), ("tenant.create", 1)], tenant_rows
+    # The same a row at a time (`before`), read org by org through the index (a few orgs) …
+    def one_by_one() -> list[dict]:
+        seen, before = [], None
+        while True:
+            page = expect(office.get("audit?limit=1" + (f"&before={before}" if before else "")), 200).json["entries"]
+            if not page:
+                return seen
+            seen += page
+            before = page[-1]["seq"]
+
+    assert [e["seq"] for e in one_by_one()] == [e["seq"] for e in entries], "paged alike"
+    # … and from the log's newest row down (an office with more orgs than the index is read for).
+    for i in range(65):
+        create_child(office, 1, f"单位{i}", "unit")
+    many = expect(office.get("audit?limit=500"), 200).json["entries"]
+    assert [(e["action"], e.get("org_id")) for e in many if e["action"].startswith("tenant.")] == tenant_rows
+    assert [e["seq"] for e in one_by_one()] == [e["seq"] for e in many]
+    # The page names each in Chinese, with its details.
+    html = api.raw("GET", "/t/zhengzhou/audit", headers={"Cookie": f"zc_session={office.cookie}"}).body.decode()
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)<br><small class=\"code\">(tenant\.[a-z.-]+)</small></td><td>([^<]*)</td><td>([^<]*)</td>",
+                      html)
+    assert [(label, code) for _, label, code, _, _ in rows] == [
+        ("备份", "tenant.backup"), ("恢复服务", "tenant.resume"), ("备份", "tenant.backup"), ("从备份恢复", "tenant.restore"),
+        ("恢复服务", "tenant.resume"), ("暂停服务", "tenant.suspend"), ("开通系统", "tenant.create")], rows
+    restored = next(r for r in rows if r[2] == "tenant.restore")
+    assert restored[0].startswith("系统管理员") and restored[3] == "系统 zhengzhou", restored
+    assert "恢复标识：" in restored[4] and "SHA-256：" + backup["sha256"] in restored[4] and "restore" not in restored[4], restored
+    # A unit below the office sees none of them.
+    unit = api.sign_in(unit_admin["login"], unit.password)
+    assert [e["action"] for e in expect(unit.get("audit"), 200).json["entries"] if e["action"].startswith("tenant.")] == []
 
 
 def test_restore_while_another_process_has_the_database_open_is_refused_and_changes_nothing(daemon: Daemon) -> None:

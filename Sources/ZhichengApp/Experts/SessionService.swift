@@ -85,7 +85,7 @@ public struct SessionView: Sendable {
     public var stateLabel: String { state.label }
 }
 
-public struct VoteRecord: Sendable, Encodable {
+public struct VoteRecord: Sendable {
     public var applicationID: Int
     public var expertID: Int
     public var expertName: String
@@ -95,10 +95,6 @@ public struct VoteRecord: Sendable, Encodable {
     public var at: Double
     /// Why the close did not count it (VoteCount: 已暂停, 已退出, a conflict); nil: counted.
     public var leftOut: String?
-
-    enum CodingKeys: String, CodingKey {
-        case applicationID = "application_id", expertID = "expert_id", expertName = "expert_name", vote, score, comment, at, leftOut = "left_out"
-    }
 }
 
 /// What `verify` found when it re-ran a recorded draw.

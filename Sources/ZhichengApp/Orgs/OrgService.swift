@@ -388,7 +388,9 @@ public struct OrgService: Sendable {
 
     // MARK: Audit
 
-    /// Audit entries of the caller's org and its descendants, newest first.
+    /// Audit entries of the caller's org and its descendants, newest first; the root office's
+    /// also those filed under no org: the tenant's own (suspended, backed up, restored,
+    /// archived), which earlier versions wrote so (`appendTenantAudit` files them under it now).
     ///
     /// A few orgs (a unit, a department: up to 64, or up to 1,000 that are at most a quarter
     /// of the tenant's): the newest page of each from `audit_org` (schema v18), merged; their
@@ -401,25 +403,29 @@ public struct OrgService: Sendable {
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let orgs = try conn.subtreeIncludingDeleted(of: caller.orgID)
+            let root = try conn.scalar("SELECT parent_id IS NULL FROM orgs WHERE id = ?", [caller.orgID])?.int == 1
             let columns = "seq, at, actor, org_id, action, target, detail, source"
             let rows: [SQLiteRow]
             let total = try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0
             if orgs.count <= Self.auditOrgsByIndex || (orgs.count <= 1000 && orgs.count * 4 <= total) {
-                // Org by org, only the entries' numbers (from the index alone), each org's read
-                // stopping below the newest `limit` found so far; then those entries, whole.
+                // Org by org (the root office: and no org), only the entries' numbers (from the
+                // index alone), each read stopping below the newest `limit` found so far; then
+                // those entries, whole.
                 var newest: [Int] = []
-                for org in orgs {
+                for org in orgs.map(Optional.some) + (root ? [nil] : []) {
                     let floor = newest.count == limit ? newest[limit - 1] : 0
-                    newest += try conn.rows("SELECT seq FROM audit INDEXED BY audit_org WHERE org_id = ? AND seq < ? AND seq > ? ORDER BY seq DESC LIMIT ?",
-                                            [org, before ?? Int.max, floor, limit]) { $0.int(0) }
+                    newest += try conn.rows("SELECT seq FROM audit INDEXED BY audit_org WHERE org_id \(org == nil ? "IS NULL" : "= ?") AND seq < ? AND seq > ? ORDER BY seq DESC LIMIT ?",
+                                            (org.map { [$0] } ?? []) + [before ?? Int.max, floor, limit]) { $0.int(0) }
                     newest = Array(newest.sorted(by: >).prefix(limit))
                 }
                 rows = newest.isEmpty ? [] : try conn.query("SELECT \(columns) FROM audit WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq DESC",
                                                             ["[" + newest.map(String.init).joined(separator: ",") + "]"])
             } else {
                 let placeholders = orgs.map { _ in "?" }.joined(separator: ",")
-                rows = try conn.query("SELECT \(columns) FROM audit NOT INDEXED WHERE org_id IN (\(placeholders)) AND seq < ? ORDER BY seq DESC LIMIT ?",
-                                      orgs + [before ?? Int.max, limit])
+                rows = try conn.query("""
+                    SELECT \(columns) FROM audit NOT INDEXED WHERE (org_id IN (\(placeholders))\(root ? " OR org_id IS NULL" : "")) AND seq < ?
+                    ORDER BY seq DESC LIMIT ?
+                    """, orgs + [before ?? Int.max, limit])
             }
             return rows.map { row in
                 AuditRow(seq: row["seq"].int ?? 0, entry: AuditEntry(row: row))

@@ -295,7 +295,7 @@ public struct ReviewForm: Sendable {
 }
 
 /// An application as the province received it from a city.
-public struct ReceivedApplication: Sendable, Encodable {
+public struct ReceivedApplication: Sendable {
     public var id: Int
     public var sourceTenant: String
     public var sourceApplicationID: Int
@@ -307,10 +307,6 @@ public struct ReceivedApplication: Sendable, Encodable {
     public var title: String
     public var state: String
     public var receivedAt: Double
-
-    enum CodingKeys: String, CodingKey {
-        case id, sourceTenant, sourceApplicationID = "sourceApplicationId", applicantName, unitName, year, series, level, title, state, receivedAt
-    }
 }
 
 extension ReceivedApplication {
@@ -336,8 +332,8 @@ public struct ReceivedApplicationView: Sendable {
     public var idNumber: String
     /// Every section as the city's latest submission had it (附件: the files' names).
     public var sections: [String: [String: String]]
-    /// Each step of the city's route on that submission: org, stage, decision, comment, at.
-    public var cityTrail: [[String: String]]
+    /// Each step of the city's route on that submission.
+    public var cityTrail: [CityTrailStep]
     /// The province office's own review steps (none for one handed over before it reviewed).
     public var provinceDecisions: [ProvinceReviewView.Decision]
 }
@@ -580,14 +576,13 @@ public struct ApplicationService: Sendable {
     }
 
     /// A section name and its fields as kept (`SectionFields.validated`: names checked, line
-    /// breaks as LF) and as stored (sorted JSON), refused when unknown or over 64 KiB.
+    /// breaks as LF, at most 64 KiB) and as stored (sorted JSON), refused when unknown.
     static func checkedSection(_ rawSection: String, _ rawFields: [String: String]) throws -> (ApplicationSection, [String: String], String) {
         guard let section = ApplicationSection(rawValue: rawSection) else {
             throw ZhichengError.notFound("没有“\(rawSection.prefix(20))”这一部分（可用：\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）")
         }
         let fields = try SectionFields.validated(rawFields, section: section)
         let json = String(decoding: try JSONEncoder.sorted.encode(fields), as: UTF8.self)
-        guard json.utf8.count <= Self.maxSectionBytes else { throw ZhichengError(.tooLarge, "“\(section.rawValue)”内容过长（上限 \(FileSize.text(Self.maxSectionBytes, roundingDown: true))）") }
         return (section, fields, json)
     }
 
@@ -1348,16 +1343,9 @@ public struct ApplicationService: Sendable {
                 throw ZhichengError.notFound("没有这个报送到省里的申报")
             }
             return ReceivedApplicationView(application: ReceivedApplication(r), idNumber: r["id_number"].string ?? "",
-                                           sections: Self.sections(fromSnapshot: r["sections"].string ?? "{}"), cityTrail: Self.cityTrail(r["trail"].string),
+                                           sections: Self.sections(fromSnapshot: r["sections"].string ?? "{}"), cityTrail: CityTrailStep.steps(fromJSON: r["trail"].string),
                                            provinceDecisions: try ProvinceReview.decisions(id, conn))
         }
-    }
-
-    /// The city's trail sent with a hand-over (`enqueueForward`), read back: each entry's
-    /// fields as text.
-    static func cityTrail(_ json: String?) -> [[String: String]] {
-        let entries = (try? JSONSerialization.jsonObject(with: Data((json ?? "[]").utf8)) as? [[String: Any]]) ?? []
-        return entries.map { entry in entry.mapValues { "\($0)" } }
     }
 
     /// The label of a state of an application of `kind` (`ApplicationKind.label(of:)`: an

@@ -40,7 +40,7 @@ public struct ProvinceReviewView: Sendable {
     /// Sections hidden from the caller by their content permissions.
     public var hiddenSections: [String]
     /// The city's trail (unit and 主管单位 opinions) as it arrived.
-    public var cityTrail: [[String: String]]
+    public var cityTrail: [CityTrailStep]
     /// The province office's own steps.
     public var decisions: [Decision]
     public var callerMayDecide: Bool
@@ -222,7 +222,7 @@ enum ProvinceReview {
             year: row["year"].int ?? 0, series: row["series"].string ?? "", level: row["level"].string ?? "", title: row["title"].string ?? "",
             specialty: row["specialty"].string ?? "", state: state, chain: chain, version: row["version"].int ?? 0,
             sections: sections, hiddenSections: hidden,
-            cityTrail: ApplicationService.cityTrail(row["trail"].string),
+            cityTrail: CityTrailStep.steps(fromJSON: row["trail"].string),
             decisions: try decisions(id, conn),
             callerMayDecide: mayDecide(chain, kind, state: state, series: row["series"].string ?? "", me: me),
             receivedAt: row["received_at"].double ?? 0)

@@ -3,7 +3,8 @@
 /// client or a plugin names them (`从业年限`, `专业`). Every field is shown again: in the
 /// application page's form (`field:<section>:<name>`) and to reviewers as "名称：值".
 public enum SectionFields {
-    /// The most a section may hold, as stored (JSON).
+    /// The most a section may hold: its field names and values, in UTF-8 bytes (line breaks
+    /// as LF). About 21,000 Chinese characters (3 bytes each) or 65,000 letters and digits.
     public static let maxBytes = 64 * 1024
     /// The longest field name.
     public static let maxNameCharacters = 40
@@ -11,7 +12,8 @@ public enum SectionFields {
     /// The fields as they are kept: each name one line of at most `maxNameCharacters`
     /// characters, trimmed, not empty and not given twice; each value text of any number of
     /// lines, kept as typed (line breaks as LF), both held to `FreeText`'s rule (no control,
-    /// format or bidi character). How long a value may be is the section's `maxBytes`.
+    /// format or bidi character); all of them together at most `maxBytes`, refused as one
+    /// section too long (`tooLong`) however the excess is made up, many characters or wide ones.
     public static func validated(_ fields: [String: String], section: ApplicationSection) throws(ZhichengError) -> [String: String] {
         try validated(fields, sectionNamed: section.rawValue)
     }
@@ -20,14 +22,34 @@ public enum SectionFields {
     /// may be of a later build or a plugin.
     public static func validated(_ fields: [String: String], sectionNamed section: String) throws(ZhichengError) -> [String: String] {
         let nameText = FreeText(field: "fields", label: "“\(section)”的字段名", maxCharacters: maxNameCharacters, lines: .single)
-        var out: [String: String] = [:]
         // In name order, so that of several faults the same one is named every time.
+        var named: [(name: String, value: String)] = []
+        var seen: Set<String> = []
         for (rawName, rawValue) in fields.sorted(by: { $0.key < $1.key }) {
             let name = try nameText.require(rawName, else: "“\(section)”的字段名不能为空")
-            guard out[name] == nil else { throw .invalid("“\(section)”的字段名“\(name)”出现了两次", field: name) }
+            guard seen.insert(name).inserted else { throw .invalid("“\(section)”的字段名“\(name)”出现了两次", field: name) }
+            named.append((name, FreeText.unifyingLineBreaks(rawValue)))
+        }
+        // The size before each value's own checks: a value that alone is over it is the
+        // section's excess too, and is answered as such (not by a count of its characters).
+        let bytes = named.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
+        if bytes > maxBytes, let largest = named.max(by: { $0.value.utf8.count < $1.value.utf8.count }) {
+            throw tooLong(section, bytes: bytes, field: largest.name)
+        }
+        var out: [String: String] = [:]
+        for (name, value) in named {
             let valueText = FreeText(field: name, label: "“\(section)”的“\(name)”", maxCharacters: maxBytes)
-            out[name] = try valueText.validateKeepingBlanks(rawValue)
+            out[name] = try valueText.validateKeepingBlanks(value)
         }
         return out
+    }
+
+    /// A section over `maxBytes` (`bytes` of it), in a unit a person can act on: the limit in
+    /// KiB with about how many characters that is, and how much it holds now (rounded up, so it
+    /// never reads as the limit); `field` is its longest field, where there is most to cut.
+    public static func tooLong(_ section: String, bytes: Int, field: String) -> ZhichengError {
+        let tenths = (bytes * 10 + 1023) / 1024
+        return .invalid("“\(section)”内容过长：每部分最多 \(FileSize.text(maxBytes, roundingDown: true))（约两万个汉字，或六万多个字母和数字），现有 \(tenths / 10).\(tenths % 10) KB，请删减后再保存",
+                        field: field)
     }
 }

@@ -184,7 +184,7 @@ struct AuditDTO: Encodable {
 
     init(_ r: AuditRow) {
         seq = r.seq
-        at = Date(timeIntervalSince1970: r.entry.at).ISO8601Format()
+        at = WireTime.iso8601(r.entry.at)
         actor = r.entry.actor
         orgId = r.entry.orgID
         action = r.entry.action

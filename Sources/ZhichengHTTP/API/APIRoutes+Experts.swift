@@ -164,7 +164,7 @@ struct ProvinceReviewDTO: Encodable {
             decisionLabel = d.decision.label
             comment = d.comment
             reviewer = d.reviewer
-            at = Date(timeIntervalSince1970: d.at).ISO8601Format()
+            at = WireTime.iso8601(d.at)
         }
     }
     var id: Int
@@ -187,7 +187,7 @@ struct ProvinceReviewDTO: Encodable {
     var version: Int
     var sections: [String: [String: String]]
     var hiddenSections: [String]
-    var cityTrail: [[String: String]]
+    var cityTrail: [CityTrailStepDTO]
     var decisions: [Decision]
     var mayAct: Bool
     /// After a resubmission of what the office returned: what changed, and what it said then.
@@ -214,7 +214,7 @@ struct ProvinceReviewDTO: Encodable {
         version = v.version
         sections = v.sections
         hiddenSections = v.hiddenSections
-        cityTrail = v.cityTrail
+        cityTrail = v.cityTrail.map(CityTrailStepDTO.init)
         decisions = v.decisions.map(Decision.init)
         mayAct = v.callerMayDecide
         changedSections = v.changedSections
@@ -273,7 +273,7 @@ struct ReviewSessionDTO: Encodable {
         var level: String
         var title: String
         var sections: [String: [String: String]]
-        var myVote: VoteRecord?
+        var myVote: VoteDTO?
         var agree: Int?
         var disagree: Int?
         var abstain: Int?
@@ -302,7 +302,7 @@ struct ReviewSessionDTO: Encodable {
     var applications: [Application]
     var members: [Member]
     var excluded: [Excluded]
-    var votes: [VoteRecord]
+    var votes: [VoteDTO]
     var outcome: String?
     var mayVote: Bool
     /// The office may cancel it now (planned, or drawn before any vote).
@@ -328,17 +328,41 @@ struct ReviewSessionDTO: Encodable {
         inputsDigest = v.inputsDigest
         applications = v.applications.map {
             Application(id: $0.id, applicantName: $0.applicantName, unitName: $0.unitName, series: $0.series, level: $0.level, title: $0.title,
-                        sections: $0.sections, myVote: $0.myVote, agree: $0.agree, disagree: $0.disagree, abstain: $0.abstain, outcome: $0.outcome)
+                        sections: $0.sections, myVote: $0.myVote.map(VoteDTO.init), agree: $0.agree, disagree: $0.disagree, abstain: $0.abstain, outcome: $0.outcome)
         }
         members = v.members.map {
             Member(expertId: $0.expertID, name: $0.name, unitName: $0.unitName, specialty: $0.specialty, role: $0.role, position: $0.position, votesCast: $0.votesCast)
         }
         excluded = v.excluded.map { Excluded(expertId: $0.expertID, name: $0.name, reason: $0.reason) }
-        votes = v.votes
+        votes = v.votes.map(VoteDTO.init)
         outcome = v.outcome
         mayVote = v.callerIsPanelist && v.state == .drawn
         mayCancel = v.mayCancel
-        cancellation = v.cancellation.map { Cancellation(reason: $0.reason, at: Date(timeIntervalSince1970: $0.at).ISO8601Format(), by: $0.by) }
+        cancellation = v.cancellation.map { Cancellation(reason: $0.reason, at: WireTime.iso8601($0.at), by: $0.by) }
+    }
+}
+
+/// One vote of a review session (`votes`, `my_vote`).
+struct VoteDTO: Encodable {
+    var applicationId: Int
+    var expertId: Int
+    var expertName: String
+    var vote: String
+    var score: Int?
+    var comment: String
+    var at: String
+    /// Why the close did not count it; absent: counted.
+    var leftOut: String?
+
+    init(_ v: VoteRecord) {
+        applicationId = v.applicationID
+        expertId = v.expertID
+        expertName = v.expertName
+        vote = v.vote.rawValue
+        score = v.score
+        comment = v.comment
+        at = WireTime.iso8601(v.at)
+        leftOut = v.leftOut
     }
 }
 

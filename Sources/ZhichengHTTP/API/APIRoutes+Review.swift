@@ -62,7 +62,10 @@ extension APIRoutes {
         signedIn.get("applications/{id}") { _, context in try APIJSON.response(ApplicationDTO(try await s.applications.get(try id(context), caller: context.caller))) }
         signedIn.put("applications/{id}/sections/{section}") { request, context in
             let section = context.parameters.get("section")?.removingPercentEncoding ?? ""
-            let fields = try await APIJSON.decode([String: String].self, from: request, limit: 128 * 1024)
+            // Room for any section within its 64 KiB (`SectionFields.tooLong` answers one over
+            // it) however its JSON is escaped: `\uXXXX` makes a Chinese character's 3 bytes 6,
+            // a surrogate pair an emoji's 4 bytes 12.
+            let fields = try await APIJSON.decode([String: String].self, from: request, limit: 4 * SectionFields.maxBytes)
             return try APIJSON.response(ApplicationDTO(try await s.applications.saveSection(try id(context), section: section, fields: fields, caller: context.caller)))
         }
         signedIn.get("applications/{id}/attachments") { _, context in
@@ -261,24 +264,88 @@ enum QueueDTO {
 
 /// `GET province/applications`: a page, and where the next one starts (`after=next`).
 struct ReceivedPageDTO: Encodable {
-    var applications: [ReceivedApplication]
+    var applications: [ReceivedItemDTO]
     var next: Int?
+
+    init(applications: [ReceivedApplication], next: Int?) {
+        self.applications = applications.map(ReceivedItemDTO.init)
+        self.next = next
+    }
+}
+
+/// A title application received from a city, as `GET province/applications` lists it.
+struct ReceivedItemDTO: Encodable {
+    var id: Int
+    var sourceTenant: String
+    var sourceApplicationId: Int
+    var applicantName: String
+    var unitName: String
+    var year: Int
+    var series: String
+    var level: String
+    var title: String
+    var state: String
+    var receivedAt: String
+
+    init(_ r: ReceivedApplication) {
+        id = r.id
+        sourceTenant = r.sourceTenant
+        sourceApplicationId = r.sourceApplicationID
+        applicantName = r.applicantName
+        unitName = r.unitName
+        year = r.year
+        series = r.series
+        level = r.level
+        title = r.title
+        state = r.state
+        receivedAt = WireTime.iso8601(r.receivedAt)
+    }
+}
+
+/// One step of the city's trail sent with a hand-over (`city_trail`): `org` ("" for the
+/// submission), `stage`, `decision`, `comment` and `at` (null when the hand-over carried none).
+struct CityTrailStepDTO: Encodable {
+    var org: String
+    var stage: String
+    var decision: String
+    var comment: String
+    var at: String?
+
+    init(_ t: CityTrailStep) {
+        org = t.org
+        stage = t.stage
+        decision = t.decision
+        comment = t.comment
+        at = t.at.map(WireTime.iso8601)
+    }
+
+    enum CodingKeys: String, CodingKey { case org, stage, decision, comment, at }
+
+    /// `at` null rather than left out: every step has the same keys.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(org, forKey: .org)
+        try container.encode(stage, forKey: .stage)
+        try container.encode(decision, forKey: .decision)
+        try container.encode(comment, forKey: .comment)
+        try container.encode(at, forKey: .at)
+    }
 }
 
 /// An application received from a city, whole (`GET province/applications/<id>`): the
 /// list's fields, then `id_number`, `sections`, `city_trail` and `province_decisions`.
 struct ReceivedApplicationDTO: Encodable {
-    var application: ReceivedApplication
+    var application: ReceivedItemDTO
     var idNumber: String
     var sections: [String: [String: String]]
-    var cityTrail: [[String: String]]
+    var cityTrail: [CityTrailStepDTO]
     var provinceDecisions: [ProvinceReviewDTO.Decision]
 
     init(_ v: ReceivedApplicationView) {
-        application = v.application
+        application = ReceivedItemDTO(v.application)
         idNumber = v.idNumber
         sections = v.sections
-        cityTrail = v.cityTrail
+        cityTrail = v.cityTrail.map(CityTrailStepDTO.init)
         provinceDecisions = v.provinceDecisions.map(ProvinceReviewDTO.Decision.init)
     }
 
@@ -335,7 +402,7 @@ struct ReviewedDTO: Encodable {
         decision = r.decision.rawValue
         decisionLabel = r.decision.label
         comment = r.comment
-        at = Date(timeIntervalSince1970: r.at).ISO8601Format()
+        at = WireTime.iso8601(r.at)
         standing = r.standing
         readable = r.readable
     }
@@ -509,7 +576,7 @@ struct ObjectionDTO: Encodable {
         evidence = o.evidence
         state = o.state
         reason = o.reason
-        createdAt = Date(timeIntervalSince1970: o.createdAt).ISO8601Format()
+        createdAt = WireTime.iso8601(o.createdAt)
     }
 }
 
@@ -613,7 +680,7 @@ struct NoticeDTO: Encodable {
         level = n.level
         title = n.title
         result = n.result
-        publicityUntil = Date(timeIntervalSince1970: n.publicityUntil).ISO8601Format()
+        publicityUntil = WireTime.iso8601(n.publicityUntil)
     }
 }
 
@@ -638,8 +705,8 @@ struct OwnObjectionDTO: Encodable {
         state = o.state.rawValue
         stateLabel = o.state.label
         reason = o.reason
-        createdAt = Date(timeIntervalSince1970: o.createdAt).ISO8601Format()
-        resolvedAt = o.resolvedAt.map { Date(timeIntervalSince1970: $0).ISO8601Format() }
+        createdAt = WireTime.iso8601(o.createdAt)
+        resolvedAt = o.resolvedAt.map(WireTime.iso8601)
         toProvince = o.toProvince
     }
 }
@@ -663,7 +730,7 @@ struct EvaluationDTO: Encodable {
         result = e.result
         note = e.note
         state = e.state
-        publicityUntil = e.publicityUntil.map { Date(timeIntervalSince1970: $0).ISO8601Format() }
+        publicityUntil = e.publicityUntil.map(WireTime.iso8601)
         openObjections = e.openObjections
     }
 }
@@ -770,11 +837,11 @@ struct ApplicationDTO: Encodable {
         previousSections = v.previousSections
         returned = v.chain.state == .returned
             ? Returned(sections: v.returnSections, reason: v.returnReason?.rawValue, reasonLabel: v.returnReason?.label, comment: v.returnComment) : nil
-        forwardedToProvinceAt = v.forwardedAt.map { Date(timeIntervalSince1970: $0).ISO8601Format() }
+        forwardedToProvinceAt = v.forwardedAt.map(WireTime.iso8601)
         committee = v.committeeName
         interview = v.interview
         result = v.result
-        publicity = v.publicity.map { Publicity(result: $0.result, until: Date(timeIntervalSince1970: $0.until).ISO8601Format()) }
+        publicity = v.publicity.map { Publicity(result: $0.result, until: WireTime.iso8601($0.until)) }
         mayAct = v.callerMayDecide
     }
 }
@@ -795,7 +862,7 @@ struct TrailDTO: Encodable {
     var committee: String?
 
     init(_ e: TrailEntry) {
-        at = Date(timeIntervalSince1970: e.at).ISO8601Format()
+        at = WireTime.iso8601(e.at)
         orgId = e.orgID
         orgName = e.orgName
         step = e.stage?.rawValue

@@ -274,7 +274,7 @@ struct MoveDTO: Encodable {
         toUnit = Unit(id: m.to.id, code: m.to.code, name: m.to.name)
         state = m.state.rawValue
         stateLabel = m.state.label
-        offeredAt = Date(timeIntervalSince1970: m.offeredAt).ISO8601Format()
+        offeredAt = WireTime.iso8601(m.offeredAt)
     }
 }
 

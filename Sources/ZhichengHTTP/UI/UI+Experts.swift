@@ -49,11 +49,11 @@ extension UI {
 
     /// The city's opinions sent with an application: each org's step, decision and comment
     /// (the submission itself, which names no org, is left out).
-    static func cityTrailRows(_ trail: [[String: String]]) -> [[String: Any]] {
-        trail.filter { !($0["org"] ?? "").isEmpty }.map { t -> [String: Any] in
-            ["org": t["org"] ?? "", "step": ReviewStage(rawValue: t["stage"] ?? "")?.label ?? "",
-             "decision": ReviewDecision(rawValue: t["decision"] ?? "")?.label ?? (t["decision"] ?? ""), "comment": t["comment"] ?? "",
-             "at": Double(t["at"] ?? "").map(Self.time) ?? ""]
+    static func cityTrailRows(_ trail: [CityTrailStep]) -> [[String: Any]] {
+        trail.filter { !$0.org.isEmpty }.map { t -> [String: Any] in
+            ["org": t.org, "step": ReviewStage(rawValue: t.stage)?.label ?? "",
+             "decision": ReviewDecision(rawValue: t.decision)?.label ?? t.decision, "comment": t.comment,
+             "at": t.at.map(Self.time) ?? ""]
         }
     }
 
