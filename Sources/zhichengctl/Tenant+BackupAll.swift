@@ -37,6 +37,10 @@ extension Tenant.Backup {
                     + (pruned.isEmpty ? "" : "  removed \(pruned.count) old backup\(pruned.count == 1 ? "" : "s")"))
                 Self.warnPruneErrors(of: id, result)
                 results.append(.object([("id", .string(id)), ("ok", true)] + (result.objectValue ?? []).filter { $0.0 != "id" }))
+            case .failure(let failure) where failure.interrupted:
+                // Told to stop: the tenants after this one are not begun.
+                let left = rows.count - results.count - 1
+                GlobalOptions.fail("\(id): \(failure.message)" + (left > 0 ? " (\(left) more tenant\(left == 1 ? "" : "s") not backed up)" : ""), status: failure.status)
             case .failure(let failure):
                 say("\(id)  FAILED  \(failure.message)", error: true)
                 results.append(["id": .string(id), "ok": false, "error": .string(failure.message)])

@@ -72,6 +72,8 @@ struct ZhichengCtl: ParsableCommand {
               75  no answer within --timeout
               76  the daemon closed the connection or answered something that is not a response
               77  access denied
+              130 interrupted (Ctrl-C, SIGINT; 143 for SIGTERM) before the answer came: the
+                  command was not cancelled and may still finish in the daemon
             """,
         subcommands: [Ping.self, Help.self, Status.self, Tenant.self, Account.self, Draw.self, Plugin.self, Config.self, Log.self])
 

@@ -11,6 +11,7 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import sqlite3
 import subprocess
 import time
@@ -19,7 +20,7 @@ import pytest
 
 
 from api_support import db_rows
-from conftest import CMD_TIMEOUT, Daemon, clean_env, create_tenant, held, run_ctl, sha256_file, sqlite_integrity
+from conftest import CMD_TIMEOUT, Daemon, clean_env, create_tenant, held, run_ctl, sha256_file, sqlite_integrity, wait_until
 from test_tenants import assert_backup_file, assert_check_ok, wait_for_log
 
 
@@ -492,3 +493,38 @@ def test_backup_all_without_a_daemon_fails_like_any_command(zhichengctl_bin: str
     out = run_ctl(zhichengctl_bin, "tenant", "backup", "--all", socket_path=tmp_path / "absent.sock")
     assert out.returncode == 69, out.stdout + out.stderr
     assert "not running" in out.stderr, out.stderr
+
+
+# --------------------------------------------------------------------------- zhichengctl interrupted
+
+
+@pytest.mark.parametrize("sig,status,name", [(signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")])
+def test_zhichengctl_interrupted_while_the_daemon_backs_up_says_the_backup_goes_on(
+        daemon_factory, zhichengctl_bin: str, procs, tmp_path: pathlib.Path, sig: int, status: int, name: str) -> None:
+    """Ctrl-C (or SIGTERM) on zhichengctl while the daemon copies the tenant (held mid-copy at
+    `backup.copying`) does not cancel the backup: zhichengctl says so, as --timeout does, and
+    exits 128 + the signal; the daemon finishes the backup (recorded, the file whole). Before,
+    zhichengctl died silently."""
+    hold = tmp_path / "hold-copying"
+    d = daemon_factory(env=clean_env(ZHICHENG_PAUSE_AT=f"backup.copying:{hold}")).start()
+    create_tenant(d, "zhengzhou", "4101")
+    hold.write_text("")
+    ctl = procs.popen([zhichengctl_bin, "--socket", str(d.admin_socket), "tenant", "backup", "zhengzhou"],
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
+    try:
+        wait_until(lambda: pathlib.Path(f"{hold}.reached").exists() or ctl.poll() is not None, 30, "the backup to be held mid-copy")
+        assert ctl.poll() is None, ctl.communicate(timeout=10)
+        ctl.send_signal(sig)
+        out, err = ctl.communicate(timeout=30)
+    finally:
+        hold.unlink(missing_ok=True)
+    assert ctl.returncode == status, (ctl.returncode, out, err)
+    assert f"zhichengctl: interrupted ({name}) before zhichengd answered" in err, err
+    assert "The command was not cancelled and may still finish" in err, err
+    assert out == "", out
+    # The daemon goes on: the backup is recorded and whole.
+    last = wait_until(lambda: d.call("tenant.show", {"id": "zhengzhou"})["last_backup"], 30, "the backup to finish")
+    assert os.path.isfile(last["path"]) and sha256_file(last["path"]) == last["sha256"], last
+    assert sqlite_integrity(last["path"]) == ["ok"]
+    assert [a for a, _ in _backup_audit(d, "zhengzhou")] == ["tenant.backup"]
+    assert d.alive()
