@@ -30,7 +30,13 @@ struct Tenant: ParsableCommand {
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantCreate.summary)
+        static let configuration = CommandConfiguration(
+            abstract: AdminCommand.tenantCreate.summary,
+            discussion: """
+                Prints `warning: …` on stderr when another tenant in service holds the division code \
+                already, or when the name is not the code's (郑州市 for 4105, which is 安阳市); the \
+                tenant is created all the same (exit 0). --json has them in `warnings`.
+                """)
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Tenant id: a lowercase letter, then 1–31 of a-z, 0-9, '-'.") var id: String
         @Option(help: "Display name, e.g. 郑州市.") var name: String
@@ -39,7 +45,14 @@ struct Tenant: ParsableCommand {
         func run() throws {
             var args: [(String, JSONValue)] = [("id", .string(id)), ("name", .string(name)), ("division_code", .string(divisionCode))]
             if let kind { args.append(("kind", .string(kind))) }
-            try options.run(.tenantCreate, args)
+            // The warnings on stderr, one line each, not in the table (the tenant is made: exit 0).
+            let created = try options.run(.tenantCreate, args) { result in
+                Rendering.render(.object((result.objectValue ?? []).filter { $0.0 != "warnings" }))
+            }
+            guard !options.json else { return }
+            for warning in created["warnings"]?.arrayValue ?? [] {
+                FileHandle.standardError.write(Data("warning: \(Rendering.text(warning))\n".utf8))
+            }
         }
     }
 

@@ -93,6 +93,30 @@ def test_tenant_create_and_list_table(ctl) -> None:
     assert [t["id"] for t in data["tenants"]] == ["luoyang", "province", "zhengzhou"]
 
 
+def test_tenant_create_warns_of_a_code_held_already_and_a_name_not_the_codes(ctl) -> None:
+    """tenant.create does not refuse a division code another tenant in service holds (tests and
+    benchmarks make many of one code) nor a name that is not the code's (4105 is 安阳市): the
+    reply's `warnings` say so, zhichengctl prints each on stderr as `warning: …` and exits 0.
+    A create that fits has an empty list and says nothing."""
+    fine = ok_json(ctl("tenant", "create", "kaifeng", "--name", "开封市", "--division-code", "410200", json_out=True))
+    assert fine["warnings"] == [], fine
+    cp = ok(ctl("tenant", "create", "anyang", "--name", "安阳市", "--division-code", "4105"))
+    assert cp.stderr == "" and "warning" not in cp.stdout, (cp.stdout, cp.stderr)
+    cp = ok(ctl("tenant", "create", "anyang-2", "--name", "安阳市", "--division-code", "410500"))
+    assert cp.stderr == "warning: division code 4105 (安阳市) is held by tenant anyang (安阳市, active) already\n", cp.stderr
+    ok(ctl("tenant", "suspend", "anyang-2"))
+
+    cp = ok(ctl("tenant", "create", "zhengzhou", "--name", "郑州市", "--division-code", "4105"))
+    assert "zhengzhou" in cp.stdout and "warning" not in cp.stdout, cp.stdout
+    assert cp.stderr.splitlines() == [
+        "warning: division code 4105 (安阳市) is held by 2 other tenants: anyang (安阳市, active), anyang-2 (安阳市, suspended) already",
+        "warning: the name 郑州市 does not match division code 4105 (安阳市)",
+    ], cp.stderr
+    res = ok_json(ctl("tenant", "create", "zz", "--name", "郑州市", "--division-code", "4105", json_out=True))
+    assert res["id"] == "zz" and len(res["warnings"]) == 2 and "zhengzhou (郑州市, active)" in res["warnings"][0], res
+    assert [t["id"] for t in ok_json(ctl("tenant", "list", json_out=True))["tenants"]] == ["anyang", "anyang-2", "kaifeng", "zhengzhou", "zz"]
+
+
 def test_tenant_commands(ctl, daemon: Daemon) -> None:
     ok(ctl("tenant", "create", "kaifeng", "--name", "开封市", "--division-code", "4102"))
     show = ok_json(ctl("tenant", "show", "kaifeng", json_out=True))
