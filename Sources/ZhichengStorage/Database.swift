@@ -236,6 +236,7 @@ public final class Database: @unchecked Sendable {
             // target is half written (its `-journal` beside it) for tests of a stop or a wait there.
             var rc = sqlite3_backup_step(backup, 1)
             if rc == SQLITE_OK {
+                FaultInjection.point("tenant.backup.copying")
                 FaultInjection.pauseBlocking("backup.copying")
                 rc = sqlite3_backup_step(backup, -1)
             }

@@ -71,7 +71,7 @@ extension TenantStore {
                 return BackupRecord(path: final, bytes: bytes, sha256: try Self.sha256(ofFile: final), at: Date().timeIntervalSince1970)
             }
         } catch {
-            try? FileManager.default.removeItem(atPath: partial)
+            Self.removeDatabaseFiles(partial)
             throw error
         }
         try await registry.recordBackup(id, record)
@@ -219,9 +219,24 @@ extension TenantStore {
     /// another), which then fails its checks or, worse, passes them carrying the other
     /// backup's `tenant_meta`.
     static func removeStaged(_ staged: String) {
-        // The journal first: a staged file gone and its journal left is the case to avoid.
-        for path in [staged + "-journal", staged + "-wal", staged + "-shm", staged] { unlink(path) }
+        removeDatabaseFiles(staged)
     }
+
+    /// Removes a database file that is no one's (a staged restore, a backup's unfinished copy)
+    /// with what SQLite may have left beside it: its rollback `-journal` (a copy cut off
+    /// mid-write leaves one, hot), and a `-wal` and `-shm`. The journal first: the file gone
+    /// and its journal left is the case to avoid.
+    static func removeDatabaseFiles(_ path: String) {
+        for file in databaseFiles(path).reversed() { unlink(file) }
+    }
+
+    /// A database file and the files SQLite may keep beside it, the database first.
+    static func databaseFiles(_ path: String) -> [String] {
+        [path] + databaseCompanionSuffixes.map { path + $0 }
+    }
+
+    /// What SQLite names the files it keeps beside a database: rollback journal, WAL, wal-index.
+    static let databaseCompanionSuffixes = ["-shm", "-wal", "-journal"]
 
     /// Keeps a copy of the database at `live` as `<dir>/<name>.sqlite`, whole and durable,
     /// leaving `live` in place. Its WAL is folded in and removed first (journal mode
