@@ -88,7 +88,7 @@ struct Tenant: ParsableCommand {
             abstract: AdminCommand.tenantBackup.summary,
             discussion: """
                 With --all, backs up every tenant `tenant list` shows (active and suspended), one \
-                after the other, printing a line for each: its id, bytes, path and how many old \
+                after the other, printing a line for each, in columns: its id, size, path and how many old \
                 backups [backup] keep removed, or the error (on stderr). It goes on past a failure \
                 and exits 1 if any tenant's backup failed. --timeout applies to each tenant.
                 """)

@@ -112,9 +112,16 @@ struct Status: ParsableCommand {
     @OptionGroup var options: GlobalOptions
     func run() throws { try options.run(.status, render: Self.render) }
 
-    /// The usual key/value lines, then the relay's paused deliveries as a table.
+    /// The usual key/value lines (the plugins as `name (state), …`), then the relay's paused
+    /// deliveries as a table.
     static func render(_ result: JSONValue) -> String {
-        guard case .object(let members) = result, let relay = result["relay"] else { return Rendering.render(result) }
+        guard case .object(var members) = result else { return Rendering.render(result) }
+        members = members.map { key, value in
+            guard key == "plugins", let plugins = value.arrayValue else { return (key, value) }
+            let shown = plugins.map { "\($0["name"].map(Rendering.text) ?? "?") (\($0["state"].map(Rendering.text) ?? "?"))" }
+            return (key, .string(shown.isEmpty ? "none" : shown.joined(separator: ", ")))
+        }
+        guard let relay = result["relay"] else { return Rendering.render(.object(members)) }
         let paused = relay["paused"]?.arrayValue ?? []
         if paused.isEmpty { return Rendering.render(.object(members.map { $0.0 == "relay" ? ("relay", "nothing paused") : $0 })) }
         return Rendering.render(.object(members.filter { $0.0 != "relay" }))

@@ -20,7 +20,7 @@ import pytest
 
 
 from api_support import db_rows
-from conftest import CMD_TIMEOUT, Daemon, clean_env, create_tenant, held, run_ctl, sha256_file, sqlite_integrity, wait_until
+from conftest import CMD_TIMEOUT, Daemon, clean_env, create_tenant, held, human_bytes, run_ctl, sha256_file, sqlite_integrity, wait_until
 from test_tenants import assert_backup_file, assert_check_ok, wait_for_log
 
 
@@ -484,10 +484,13 @@ def test_backup_all_goes_on_past_a_failure_and_exits_1(daemon_factory, zhichengc
     for tid in ("zhengzhou", "kaifeng"):
         last = d.call("tenant.show", {"id": tid})["last_backup"]
         assert last is not None, tid
-        assert f"{last['bytes']} bytes" in lines[tid] and last["path"] in lines[tid], lines[tid]
+        assert f"  {human_bytes(last['bytes'])}  {last['path']}" in lines[tid], lines[tid]
         assert os.path.isfile(last["path"]) and sha256_file(last["path"]) == last["sha256"]
     failed = [l for l in out.stderr.splitlines() if l.startswith("luoyang")]
     assert len(failed) == 1 and "FAILED" in failed[0] and "internal" in failed[0], out.stderr
+    # In columns: ids padded to the longest (zhengzhou), sizes right-aligned, paths lined up.
+    assert len({lines[t].index(str(d.data_dir)) for t in lines}) == 1, out.stdout
+    assert lines["kaifeng"].startswith("kaifeng    ") and failed[0].startswith("luoyang    FAILED  "), (out.stdout, out.stderr)
     assert "backed up 2 of 3 tenants; failed: luoyang" in out.stderr, out.stderr
     assert d.call("tenant.show", {"id": "luoyang"})["last_backup"] is None
     assert d.call("tenant.show", {"id": "kaifeng"})["state"] == "suspended"

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import Daemon, clean_env, run_ctl, same_division, sha256_file
+from conftest import Daemon, clean_env, human_bytes, run_ctl, same_division, sha256_file
 
 USAGE_EXIT = 64
 
@@ -65,6 +65,12 @@ def test_status(ctl, daemon: Daemon) -> None:
     assert st["listeners"]["admin"] == str(daemon.admin_socket)
     out = ok(ctl("status")).stdout
     assert str(daemon.pid) in out
+    # For a person: the uptime in units, the plugins as text (none here), never raw JSON.
+    [uptime] = [l for l in out.splitlines() if l.startswith("uptime")]
+    assert re.fullmatch(r"uptime\s+(\d+s|\d+m\d\ds)", uptime), out
+    assert [l.split() for l in out.splitlines() if l.startswith("plugins")] == [["plugins", "none"]], out
+    assert "{" not in out and "[" not in out and "uptime_seconds" not in out, out
+    assert isinstance(st["uptime_seconds"], (int, float)), st
 
 
 def test_tenant_create_and_list_table(ctl) -> None:
@@ -91,6 +97,15 @@ def test_tenant_create_and_list_table(ctl) -> None:
 
     data = ok_json(ctl("tenant", "list", json_out=True))
     assert [t["id"] for t in data["tenants"]] == ["luoyang", "province", "zhengzhou"]
+    # Sizes for a person in the table (DB_SIZE 368.0 KiB), bytes in --json.
+    assert "DB_SIZE" in header and "DB_BYTES" not in header, out
+    size_at = header.index("DB_SIZE")
+    for t in data["tenants"]:
+        assert isinstance(t["db_bytes"], int) and t["db_bytes"] > 1024, t
+        row = next(l for l in lines[1:] if l.startswith(t["id"] + " "))
+        assert re.search(rf"(^|\s){re.escape(human_bytes(t['db_bytes']))}(\s|$)", row), (t, out)
+    zz_row = next(l for l in lines[1:] if l.startswith("zhengzhou "))
+    assert re.match(r"\d+\.\d [KMG]iB", zz_row[size_at:]), out
 
 
 def test_tenant_create_warns_of_a_code_held_already_and_a_name_not_the_codes(ctl) -> None:
@@ -132,9 +147,15 @@ def test_tenant_commands(ctl, daemon: Daemon) -> None:
     assert ok_json(ctl("tenant", "resume", "kaifeng", json_out=True)) == {"id": "kaifeng", "state": "active"}
 
     b = ok_json(ctl("tenant", "backup", "kaifeng", json_out=True))
-    assert sha256_file(b["path"]) == b["sha256"]
+    assert sha256_file(b["path"]) == b["sha256"] and isinstance(b["bytes"], int)
     out = ok(ctl("tenant", "backup", "kaifeng")).stdout
     assert "kaifeng" in out
+    [size] = [l for l in out.splitlines() if l.startswith("size ")]
+    assert size.split(None, 1)[1] == human_bytes(os.path.getsize(b["path"])), out
+    shown = ok(ctl("tenant", "show", "kaifeng")).stdout
+    [last] = [l for l in shown.splitlines() if l.startswith("last_backup ")]
+    recorded = ok_json(ctl("tenant", "show", "kaifeng", json_out=True))["last_backup"]
+    assert f"  size={human_bytes(recorded['bytes'])}  " in last and f"path={recorded['path']}" in last and "{" not in last, last
 
     chk = ok_json(ctl("tenant", "check", "kaifeng", json_out=True))
     assert chk["ok"] is True and chk["integrity"] == ["ok"]
