@@ -223,9 +223,18 @@ public struct TenantService: Sendable {
         try await store.registry.all()
     }
 
+    /// The registry's row of a tenant in service: `notFound` otherwise, saying when and where
+    /// to an id was archived (every admin command on a tenant comes here first).
     public func info(_ rawID: String) async throws -> TenantInfo {
         let id = try TenantID(rawID)
-        guard let info = try await store.registry.get(id) else { throw ZhichengError.notFound("tenant \(id) does not exist") }
+        guard let info = try await store.registry.get(id) else {
+            // An id archived and not created again: said, with where its files went.
+            if let archive = try? await store.registry.lastArchive(id) {
+                throw ZhichengError.notFound("tenant \(id) does not exist: it was archived on "
+                                             + "\(Date(timeIntervalSince1970: archive.at).ISO8601Format()) to \(archive.path)")
+            }
+            throw ZhichengError.notFound("tenant \(id) does not exist")
+        }
         return info
     }
 

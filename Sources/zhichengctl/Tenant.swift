@@ -6,6 +6,7 @@ struct Tenant: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, inspect, suspend, back up, restore, check, archive, configure and rename tenants.",
         subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Backup.self, Restore.self, Check.self, Archive.self, Configure.self, Rename.self])
+    func run() throws { try ZhichengCtl.missingSubcommand(of: Self.self) }
 
     struct Configure: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.tenantConfigure.summary)
@@ -112,10 +113,25 @@ struct Tenant: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.tenantRestore.summary)
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Tenant id (must be suspended).") var id: String
-        @Option(help: "Absolute path of the backup file.") var path: String
+        @Option(help: "Path of the backup file (a relative one is taken from the current directory).") var path: String
         @Flag(help: "Restore a backup of an earlier tenant of this id (archived, the id created again), which is refused otherwise.") var force = false
         func run() throws {
-            try options.run(.tenantRestore, [("id", .string(id)), ("path", .string(path))] + (force ? [("force", .bool(true))] : []))
+            try options.run(.tenantRestore, [("id", .string(id)), ("path", .string(try Self.absolute(path)))] + (force ? [("force", .bool(true))] : []))
+        }
+
+        /// `path` made absolute against zhichengctl's working directory: the daemon, whose own
+        /// directory is another, takes absolute paths only. `.` parts are dropped; `..` parts are
+        /// kept for the kernel to follow (dropping them with the part before would be wrong when
+        /// that part is a symbolic link).
+        static func absolute(_ path: String) throws -> String {
+            guard !path.hasPrefix("/") else { return path }
+            guard !path.isEmpty else { throw ValidationError("--path must not be empty") }
+            let cwd = FileManager.default.currentDirectoryPath
+            guard cwd.hasPrefix("/") else {
+                throw ValidationError("--path \(path) is relative, and the current directory cannot be read: give an absolute path")
+            }
+            let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+            return ([cwd == "/" ? "" : cwd] + parts.map(String.init)).joined(separator: "/")
         }
     }
 

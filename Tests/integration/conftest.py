@@ -671,7 +671,7 @@ def human_bytes(n: int) -> str:
 
 def run_ctl(bin: str, *args: str, socket_path: str | os.PathLike[str] | None = None, json_out: bool = False,
             env: dict[str, str] | None = None, timeout: float = CMD_TIMEOUT,
-            prefix: list[str] | None = None) -> subprocess.CompletedProcess:
+            prefix: list[str] | None = None, cwd: str | os.PathLike[str] | None = None) -> subprocess.CompletedProcess:
     cmd = list(prefix or []) + [bin]
     if socket_path is not None:
         cmd += ["--socket", str(socket_path)]
@@ -679,7 +679,7 @@ def run_ctl(bin: str, *args: str, socket_path: str | os.PathLike[str] | None = N
         cmd.append("--json")
     cmd += list(args)
     return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          env=env if env is not None else clean_env(), timeout=timeout)
+                          env=env if env is not None else clean_env(), timeout=timeout, cwd=cwd)
 
 
 # --------------------------------------------------------------------------- sd_notify

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import Daemon, clean_env, human_bytes, run_ctl, same_division, sha256_file
+from conftest import Daemon, clean_env, expect_error, human_bytes, run_ctl, same_division, sha256_file
 
 USAGE_EXIT = 64
 
@@ -224,6 +224,88 @@ def test_usage_errors(ctl) -> None:
         cp = ctl(*args)
         assert cp.returncode == 64, (args, cp.returncode, cp.stderr)
         assert cp.stderr.strip(), args
+
+
+@pytest.mark.parametrize("args,names", [
+    ([], "a subcommand is needed: ping, help, status, tenant"), (["tenant"], "tenant needs a subcommand: create, list"),
+    (["plugin"], "plugin needs a subcommand: list, reload"), (["account"], "account needs a subcommand: reset-password"),
+    (["draw"], "draw needs a subcommand: verify"), (["config"], "config needs a subcommand: reload"),
+    (["log"], "log needs a subcommand: level"), (["--json", "tenant"], "tenant needs a subcommand"),
+    (["help", "nosuch"], "help: no subcommand nosuch"), (["help", "tenant", "nosuch"], "help: tenant has no subcommand nosuch"),
+    (["help", "tenant", "create", "x"], "help: tenant create has no subcommand x"),
+])
+def test_a_missing_or_unknown_subcommand_is_bad_usage_with_the_help_on_stderr(ctl, args: list[str], names: str) -> None:
+    """`zhichengctl tenant` (no subcommand) and `zhichengctl help nosuch` printed help on stdout
+    and exited 0, as if something had been done: now exit 64, the reason and the help of the
+    command (the last one known) on stderr, nothing on stdout."""
+    cp = ctl(*args)
+    assert cp.returncode == USAGE_EXIT, (args, cp.returncode, cp.stdout, cp.stderr)
+    assert cp.stdout == "", cp.stdout
+    assert cp.stderr.startswith(f"zhichengctl: {names}"), cp.stderr
+    assert "USAGE: zhichengctl" in cp.stderr, cp.stderr
+    assert ("SUBCOMMANDS:" in cp.stderr) == ("create" not in args), cp.stderr
+    if args[:1] == ["help"] and len(args) > 2:
+        assert f"USAGE: zhichengctl {' '.join(args[1:-1])}" in cp.stderr, cp.stderr
+
+
+def test_help_of_a_group_or_a_command_and_help_flags_still_exit_0(ctl) -> None:
+    for args in (["help", "tenant"], ["tenant", "--help"], ["--help"], ["help", "plugin", "list"]):
+        cp = ok(ctl(*args))
+        assert "USAGE: zhichengctl" in cp.stdout and cp.stderr == "", (args, cp.stderr)
+
+
+def test_restore_takes_a_path_relative_to_the_current_directory(ctl, daemon: Daemon, tmp_path: pathlib.Path) -> None:
+    """zhichengctl makes a relative --path absolute against its own working directory (the
+    daemon's is another, and it keeps refusing relative paths sent to it directly)."""
+    ok(ctl("tenant", "create", "kaifeng", "--name", "开封市", "--division-code", "4102"))
+    b = ok_json(ctl("tenant", "backup", "kaifeng", json_out=True))
+    here = tmp_path / "copies"
+    (here / "sub").mkdir(parents=True)
+    (here / "kaifeng.sqlite").write_bytes(pathlib.Path(b["path"]).read_bytes())
+    ok(ctl("tenant", "suspend", "kaifeng"))
+    r = ok_json(ctl("tenant", "restore", "kaifeng", "--path", "./kaifeng.sqlite", json_out=True, cwd=here))
+    assert r["restored_from"] == f"{here}/kaifeng.sqlite" and r["sha256"] == b["sha256"], r
+    r = ok_json(ctl("tenant", "restore", "kaifeng", "--path", "kaifeng.sqlite", json_out=True, cwd=here))
+    assert r["restored_from"] == f"{here}/kaifeng.sqlite", r
+    # `..` is left for the kernel to follow, relative to the directory given.
+    r = ok_json(ctl("tenant", "restore", "kaifeng", "--path", "sub/../kaifeng.sqlite", json_out=True, cwd=here))
+    assert r["restored_from"] == f"{here}/sub/../kaifeng.sqlite", r
+    missing = ctl("tenant", "restore", "kaifeng", "--path", "nope.sqlite", cwd=here)
+    fails_with(missing, "not_found")
+    assert f"{here}/nope.sqlite" in missing.stderr, missing.stderr
+    with daemon.admin() as c:
+        err = expect_error(c.request("tenant.restore", {"id": "kaifeng", "path": "kaifeng.sqlite"}), "invalid")
+        assert "absolute" in err["message"], err
+
+
+def test_show_of_an_archived_tenant_says_it_was_archived(ctl) -> None:
+    ok(ctl("tenant", "create", "kaifeng", "--name", "开封市", "--division-code", "4102"))
+    archived = ok_json(ctl("tenant", "archive", "kaifeng", "--confirm", "kaifeng", json_out=True))["archived_to"]
+    for args in (["tenant", "show", "kaifeng"], ["tenant", "backup", "kaifeng"], ["tenant", "suspend", "kaifeng"]):
+        cp = ctl(*args)
+        fails_with(cp, "not_found")
+        assert re.fullmatch(rf"zhichengctl: not_found: tenant kaifeng does not exist: it was archived on \d{{4}}-\d\d-\d\dT\S+Z to {re.escape(archived)}\n",
+                            cp.stderr), cp.stderr
+    cp = ctl("tenant", "show", "luoyang")
+    fails_with(cp, "not_found")
+    assert cp.stderr == "zhichengctl: not_found: tenant luoyang does not exist\n", cp.stderr
+
+
+def test_config_reload_without_a_config_file_says_there_was_none(daemon_factory, zhichengctl_bin: str) -> None:
+    """A daemon started without --config has no file to read again: the reply says so
+    (`config_file` null, a `note`), so that nobody takes it for an edited file being applied.
+    With a file, `config_file` names it and there is no note."""
+    d = daemon_factory(config=None, flags=("data-dir", "admin-socket", "http", "plugin-dir")).start()
+    res = json.loads(ok(run_ctl(zhichengctl_bin, "config", "reload", socket_path=d.admin_socket, json_out=True)).stdout)
+    assert res["reloaded"] is True and res["config_file"] is None, res
+    assert "started without --config" in res["note"] and "no file was read" in res["note"], res
+    out = ok(run_ctl(zhichengctl_bin, "config", "reload", socket_path=d.admin_socket)).stdout
+    assert re.search(r"^note\s+started without --config", out, re.M), out
+    d.terminate()
+
+    d = daemon_factory().start()
+    res = json.loads(ok(run_ctl(zhichengctl_bin, "config", "reload", socket_path=d.admin_socket, json_out=True)).stdout)
+    assert res["reloaded"] is True and res["config_file"] == str(d.config_path) and "note" not in res, res
 
 
 def test_no_answer_within_the_timeout_says_the_command_may_still_finish(zhichengctl_bin: str, sock_dir: pathlib.Path) -> None:
