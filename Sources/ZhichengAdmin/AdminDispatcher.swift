@@ -137,6 +137,7 @@ public final class AdminDispatcher: Sendable {
                 ("division_code", .string(created.info.divisionCode.short)), ("kind", .string(created.info.kind.rawValue)),
                 ("state", .string(created.info.state.rawValue)),
                 ("admin_login", .string(created.adminLogin)), ("admin_password", .string(created.adminPassword)),
+                ("warnings", .array(created.warnings.map(JSONValue.string))),
             ])
         case .tenantList:
             return ["tenants": .array(try await tenants.list().map(Self.row))]

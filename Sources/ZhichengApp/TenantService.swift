@@ -19,6 +19,9 @@ public struct CreatedTenant: Sendable, Equatable {
     public var adminLogin: String
     /// Shown once; the account must change it at first sign-in.
     public var adminPassword: String
+    /// What the create points out without refusing (`TenantInfo.creationWarnings`): another
+    /// tenant with the same division code, a name not the code's. Empty when neither.
+    public var warnings: [String] = []
 }
 
 /// What `tenant.rename` did.
@@ -75,6 +78,7 @@ public struct TenantService: Sendable {
         let login = code.short
         let officeName = kind.officeName(of: name)
         let known = kind == .city ? try await applicationIDsKnownToProvince(id) : 0
+        let warnings = TenantInfo.creationWarnings(id: id, name: name, code: code, others: (try? await store.registry.all()) ?? [])
         try await store.create(info, knownApplicationIDs: known) { conn in
             for (key, value) in [("tenant_id", id.rawValue), ("name", name), ("division_code", code.short), ("kind", kind.rawValue)] {
                 try conn.run("INSERT INTO tenant_meta (key, value) VALUES (?, ?)", [key, value])
@@ -91,9 +95,11 @@ public struct TenantService: Sendable {
                 detail: #"{"name":\#(jsonString(name)),"division_code":"\#(code.short)","kind":"\#(kind.rawValue)"}"#,
                 source: principal.source))
         }
-        logger.notice("tenant created", metadata: ["tenant.id": "\(id)", "tenant.kind": "\(kind.rawValue)"])
+        var metadata: Logger.Metadata = ["tenant.id": "\(id)", "tenant.kind": "\(kind.rawValue)"]
+        if !warnings.isEmpty { metadata["warnings"] = "\(warnings.joined(separator: "; "))" }
+        logger.notice("tenant created", metadata: metadata)
         relay?.resumeAll()
-        return CreatedTenant(info: info, adminLogin: login, adminPassword: password)
+        return CreatedTenant(info: info, adminLogin: login, adminPassword: password, warnings: warnings)
     }
 
     /// The highest application id of a city `id` the province has received (0 if none, or
@@ -217,9 +223,18 @@ public struct TenantService: Sendable {
         try await store.registry.all()
     }
 
+    /// The registry's row of a tenant in service: `notFound` otherwise, saying when and where
+    /// to an id was archived (every admin command on a tenant comes here first).
     public func info(_ rawID: String) async throws -> TenantInfo {
         let id = try TenantID(rawID)
-        guard let info = try await store.registry.get(id) else { throw ZhichengError.notFound("tenant \(id) does not exist") }
+        guard let info = try await store.registry.get(id) else {
+            // An id archived and not created again: said, with where its files went.
+            if let archive = try? await store.registry.lastArchive(id) {
+                throw ZhichengError.notFound("tenant \(id) does not exist: it was archived on "
+                                             + "\(Date(timeIntervalSince1970: archive.at).ISO8601Format()) to \(archive.path)")
+            }
+            throw ZhichengError.notFound("tenant \(id) does not exist")
+        }
         return info
     }
 

@@ -68,6 +68,16 @@ public enum Daemon {
         }
     }
 
+    /// Why the HTTP listener could not be bound, naming the address and the setting that gave
+    /// it: NIO's own error (`bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)`)
+    /// names neither. A socket systemd passed is not bound here: its error stays as it is.
+    static func bindFailure(_ error: any Error, of source: ListenerSource, setting: String) -> any Error {
+        guard case let .tcp(host, port) = source else { return error }
+        let why = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return ZhichengError.unavailable("HTTP listener \(address) (\(setting)) cannot be bound: \(why)")
+    }
+
     /// Raises glibc's trim threshold from 128 KiB to 1 MiB (unless the environment
     /// already sets it). Each unit of a group commit runs in a savepoint, and SQLite
     /// gives every savepoint a 64 KiB statement-journal buffer; freeing it let glibc
@@ -147,7 +157,13 @@ public enum Daemon {
         let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, maxConnections: config.httpMaxConnections,
                                      timeouts: config.httpClientTimeouts, cookies: config.httpSecureCookies, proxies: proxies, logger: logger)
         let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
-        let httpAddress = try await http.start(httpSource)
+        let httpAddress: String
+        do {
+            httpAddress = try await http.start(httpSource)
+        } catch {
+            let setting = overrides.http != nil ? "--http" : "http.listen" + (configFile.map { " in \($0)" } ?? "") + " / --http"
+            throw Self.bindFailure(error, of: httpSource, setting: setting)
+        }
 
         let admin = AdminServer(dispatcher: dispatcher, policy: AdminAccessPolicy(allowedUIDs: config.allowedUIDs, allowedGIDs: config.allowedGIDs), group: group, logger: logger)
         let adminSource: ListenerSource = passed["admin"].map { .inherited(fd: $0, name: "admin") } ?? .unixPath(config.adminSocket)

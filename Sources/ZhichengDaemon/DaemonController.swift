@@ -125,8 +125,17 @@ public actor DaemonController: DaemonControl {
         await store.setBackupRetention(next.backupRetention)
         admin?.setPolicy(AdminAccessPolicy(allowedUIDs: next.allowedUIDs, allowedGIDs: next.allowedGIDs))
         config = next
-        logger.notice("configuration reloaded", metadata: ["restart_required": "\(restartRequired)"])
-        return ["reloaded": true, "log_level": .string(next.logLevel.rawValue), "restart_required": .array(restartRequired.map(JSONValue.string))]
+        logger.notice("configuration reloaded", metadata: ["restart_required": "\(restartRequired)", "config.file": "\(configFile ?? "none")"])
+        var result: [(String, JSONValue)] = [
+            ("reloaded", true), ("log_level", .string(next.logLevel.rawValue)), ("restart_required", .array(restartRequired.map(JSONValue.string))),
+            ("config_file", configFile.map(JSONValue.string) ?? .null),
+        ]
+        // Without a file there is nothing new to read: said, so that nobody edits
+        // /etc/zhicheng/zhichengd.toml and takes this reply for its being applied.
+        if configFile == nil {
+            result.append(("note", "started without --config: no file was read; the defaults and the command-line flags apply as before, and the plugins were scanned again"))
+        }
+        return .object(result)
     }
 
     public func setLogLevel(_ level: String) async throws -> String {

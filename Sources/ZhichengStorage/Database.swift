@@ -232,7 +232,14 @@ public final class Database: @unchecked Sendable {
             guard let backup = sqlite3_backup_init(target.handle, "main", source.handle, "main") else {
                 throw target.lastError(sql: nil)
             }
-            let rc = sqlite3_backup_step(backup, -1)
+            // One page first, then the rest: the same copy, with a point between at which the
+            // target is half written (its `-journal` beside it) for tests of a stop or a wait there.
+            var rc = sqlite3_backup_step(backup, 1)
+            if rc == SQLITE_OK {
+                FaultInjection.point("tenant.backup.copying")
+                FaultInjection.pauseBlocking("backup.copying")
+                rc = sqlite3_backup_step(backup, -1)
+            }
             sqlite3_backup_finish(backup)
             guard rc == SQLITE_DONE else { throw SQLiteError(code: rc, message: "backup failed", sql: nil) }
             try target.execute("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;")

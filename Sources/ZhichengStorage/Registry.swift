@@ -340,6 +340,15 @@ public struct Registry: Sendable {
         try await db.read { conn in try conn.scalar("SELECT max(archived_at) FROM archived WHERE id = ?", [id.rawValue])?.double }
     }
 
+    /// The last archive of a tenant of id `id`: when, and where its files went; nil if never.
+    public func lastArchive(_ id: TenantID) async throws -> (at: Double, path: String)? {
+        try await db.read { conn in
+            try conn.query("SELECT archived_at, path FROM archived WHERE id = ? ORDER BY archived_at DESC LIMIT 1", [id.rawValue]).first.map {
+                ($0["archived_at"].double ?? 0, $0["path"].string ?? "")
+            }
+        }
+    }
+
     public func close() async { await db.close() }
 
     private static func info(_ row: SQLiteRow) -> TenantInfo? {

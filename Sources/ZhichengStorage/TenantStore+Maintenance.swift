@@ -71,7 +71,7 @@ extension TenantStore {
                 return BackupRecord(path: final, bytes: bytes, sha256: try Self.sha256(ofFile: final), at: Date().timeIntervalSince1970)
             }
         } catch {
-            try? FileManager.default.removeItem(atPath: partial)
+            Self.removeDatabaseFiles(partial)
             throw error
         }
         try await registry.recordBackup(id, record)
@@ -114,7 +114,7 @@ extension TenantStore {
                     // What is restored, as copied, before the marks below change the copy.
                     let bytes = (try fm.attributesOfItem(atPath: staged)[.size] as? Int) ?? 0
                     restored = BackupRecord(path: source, bytes: bytes, sha256: try Self.sha256(ofFile: staged), at: Date().timeIntervalSince1970)
-                    try Self.verifyCandidate(staged, for: id, identity: identity)
+                    try Self.verifyCandidate(staged, named: source, for: id, identity: identity)
                     if !allowed { try Self.requireSameTenant(staged, as: live, source: source, id: id) }
                     // The backup may be older than applications other tenants already know:
                     // its next ids start above what the database it replaces had used.
@@ -219,9 +219,24 @@ extension TenantStore {
     /// another), which then fails its checks or, worse, passes them carrying the other
     /// backup's `tenant_meta`.
     static func removeStaged(_ staged: String) {
-        // The journal first: a staged file gone and its journal left is the case to avoid.
-        for path in [staged + "-journal", staged + "-wal", staged + "-shm", staged] { unlink(path) }
+        removeDatabaseFiles(staged)
     }
+
+    /// Removes a database file that is no one's (a staged restore, a backup's unfinished copy)
+    /// with what SQLite may have left beside it: its rollback `-journal` (a copy cut off
+    /// mid-write leaves one, hot), and a `-wal` and `-shm`. The journal first: the file gone
+    /// and its journal left is the case to avoid.
+    static func removeDatabaseFiles(_ path: String) {
+        for file in databaseFiles(path).reversed() { unlink(file) }
+    }
+
+    /// A database file and the files SQLite may keep beside it, the database first.
+    static func databaseFiles(_ path: String) -> [String] {
+        [path] + databaseCompanionSuffixes.map { path + $0 }
+    }
+
+    /// What SQLite names the files it keeps beside a database: rollback journal, WAL, wal-index.
+    static let databaseCompanionSuffixes = ["-shm", "-wal", "-journal"]
 
     /// Keeps a copy of the database at `live` as `<dir>/<name>.sqlite`, whole and durable,
     /// leaving `live` in place. Its WAL is folded in and removed first (journal mode
@@ -304,46 +319,49 @@ extension TenantStore {
     }
 
     /// Opens a candidate file on its own and refuses it unless it is a sound tenant database of `id`.
-    static func verifyCandidate(_ path: String, for id: TenantID, identity: (divisionCode: String, kind: String)? = nil) throws {
+    /// A refusal names the file as `shown` (the backup file the sysadmin gave, of which `path`
+    /// is the daemon's staged copy), or `path` itself when nil.
+    static func verifyCandidate(_ path: String, named shown: String? = nil, for id: TenantID, identity: (divisionCode: String, kind: String)? = nil) throws {
+        let name = shown ?? path
         let conn: SQLiteConnection
         do {
             conn = try SQLiteConnection(path: path, options: .init(create: false))
             try conn.execute("PRAGMA journal_mode = DELETE")
         } catch {
-            throw ZhichengError.invalid("\(path) is not an SQLite database: \(error)", field: "path")
+            throw ZhichengError.invalid("\(name) is not an SQLite database: \(error)", field: "path")
         }
         defer { conn.close() }
         do {
             let integrity = try conn.query("PRAGMA integrity_check").compactMap { $0[0].string }
             guard integrity == ["ok"] else {
-                throw ZhichengError.invalid("\(path) fails integrity_check: \(integrity.prefix(3).joined(separator: "; "))", field: "path")
+                throw ZhichengError.invalid("\(name) fails integrity_check: \(integrity.prefix(3).joined(separator: "; "))", field: "path")
             }
             let version = try conn.scalar("PRAGMA user_version")?.int ?? 0
             guard version >= 1, version <= TenantSchema.latestVersion else {
-                throw ZhichengError.invalid("\(path) has schema version \(version); this build reads 1…\(TenantSchema.latestVersion)", field: "path")
+                throw ZhichengError.invalid("\(name) has schema version \(version); this build reads 1…\(TenantSchema.latestVersion)", field: "path")
             }
             let owner = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'tenant_id'")?.string
             guard owner == id.rawValue else {
-                throw ZhichengError.invalid("\(path) is a backup of tenant \(owner ?? "?"), not of \(id)", field: "path")
+                throw ZhichengError.invalid("\(name) is a backup of tenant \(owner ?? "?"), not of \(id)", field: "path")
             }
             if let identity {
                 let code = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'division_code'")?.string
                 let kind = try conn.scalar("SELECT value FROM tenant_meta WHERE key = 'kind'")?.string
                 guard code == identity.divisionCode, kind == identity.kind else {
-                    throw ZhichengError.invalid("\(path) is a backup of an earlier tenant \(id) (division \(code ?? "?"), \(kind ?? "?")), "
+                    throw ZhichengError.invalid("\(name) is a backup of an earlier tenant \(id) (division \(code ?? "?"), \(kind ?? "?")), "
                                                 + "not of the one registered now (division \(identity.divisionCode), \(identity.kind))", field: "path")
                 }
             }
             guard try conn.query("PRAGMA foreign_key_check").isEmpty else {
-                throw ZhichengError.invalid("\(path) has broken foreign keys", field: "path")
+                throw ZhichengError.invalid("\(name) has broken foreign keys", field: "path")
             }
             if let problem = try conn.verifyAuditChain() {
-                throw ZhichengError.invalid("\(path): \(problem)", field: "path")
+                throw ZhichengError.invalid("\(name): \(problem)", field: "path")
             }
         } catch let error as ZhichengError {
             throw error
         } catch {
-            throw ZhichengError.invalid("\(path) is not a readable tenant database: \(error)", field: "path")
+            throw ZhichengError.invalid("\(name) is not a readable tenant database: \(error)", field: "path")
         }
     }
 

@@ -98,13 +98,18 @@ public actor TenantStore {
     }
 
     /// Removes the copies of backups a stop interrupted (`<backup>.partial`, up to a whole
-    /// database each): never recorded, never renamed into place, kept by nobody. Run at
-    /// start only, when no backup can be under way (the data dir is locked to this process).
+    /// database each), with the `-journal` a stop during the copy leaves beside one (and a
+    /// `-wal` or `-shm`, should SQLite have left them): never recorded, never renamed into
+    /// place, kept by nobody. Run at start only, when no backup can be under way (the data dir
+    /// is locked to this process).
     func removeUnfinishedBackups() {
         let fm = FileManager.default
+        let unfinished = [".partial"] + Self.databaseCompanionSuffixes.map { ".partial" + $0 }
         for tenant in (try? fm.contentsOfDirectory(atPath: paths.backupDir)) ?? [] {
             let dir = paths.backupDir + "/" + tenant
-            for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasSuffix(".partial") {
+            // The journals first (see `removeDatabaseFiles`).
+            let names = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { name in unfinished.contains { name.hasSuffix($0) } }
+            for name in names.filter({ !$0.hasSuffix(".partial") }) + names.filter({ $0.hasSuffix(".partial") }) {
                 do {
                     try fm.removeItem(atPath: dir + "/" + name)
                     logger.notice("removed the copy of a backup a stop interrupted", metadata: ["path": "\(dir)/\(name)"])

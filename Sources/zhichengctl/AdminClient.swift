@@ -10,14 +10,14 @@ struct AdminClient {
     struct Failure: Error {
         var message: String
         var status: Int32
+        /// zhichengctl itself was told to stop (SIGINT, SIGTERM): nothing more is to be sent.
+        var interrupted = false
     }
 
     func send(_ request: AdminRequest) throws(Failure) -> AdminResponse {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(message: "cannot create a socket: \(String(cString: strerror(errno)))", status: 71) }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
 
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -46,10 +46,18 @@ struct AdminClient {
         // A refusing daemon writes `forbidden` and closes before reading: a failed
         // send is not the end, the answer may already be waiting.
         signal(SIGPIPE, SIG_IGN)
+        // Ctrl-C (or a SIGTERM) while the daemon works does not stop the work: said, not
+        // left to the shell's silent death (see `Interruption`).
+        let interruption = Interruption()
+        defer { interruption.end() }
         let line = Array(request.line.utf8)
         var sent = 0
         var sendError: Int32 = 0
         while sent < line.count {
+            // Not all of the line went: the daemon acts on a whole line only (a part is dropped).
+            if let signal = interruption.caught {
+                throw Failure(message: "interrupted (\(Interruption.name(signal))) before the command was sent; nothing was done", status: 128 + signal, interrupted: true)
+            }
             let n = line[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { sendError = errno; break }
@@ -66,12 +74,18 @@ struct AdminClient {
                     throw Failure(message: error.message, status: 76)
                 }
             }
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                throw Failure(message: "zhichengd did not answer within \(timeoutSeconds) s (--timeout). The command was not cancelled and may "
-                              + "still finish: see `zhichengctl tenant show` or the daemon's journal before running it again", status: 75)
+            // The socket and the signal pipe at once: the answer, a signal, or neither within the timeout.
+            var waiting = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: interruption.wake, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&waiting, nfds_t(waiting.count), Int32(clamping: timeoutSeconds * 1000))
+            if let signal = interruption.caught {
+                throw Failure(message: "interrupted (\(Interruption.name(signal))) before zhichengd answered. " + Self.mayStillFinish, status: 128 + signal, interrupted: true)
             }
+            if ready < 0 && errno == EINTR { continue }
+            if ready == 0 {
+                throw Failure(message: "zhichengd did not answer within \(timeoutSeconds) s (--timeout). " + Self.mayStillFinish, status: 75)
+            }
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             guard n > 0 else {
                 let why = sendError != 0 ? "cannot send to zhichengd: \(String(cString: strerror(sendError)))" : "zhichengd closed the connection without answering"
                 throw Failure(message: why, status: 76)
@@ -79,4 +93,9 @@ struct AdminClient {
             received.append(contentsOf: chunk[..<n])
         }
     }
+
+    /// What a sysadmin must know when zhichengctl stops waiting (`--timeout`, Ctrl-C): the
+    /// daemon goes on with the command regardless.
+    static let mayStillFinish = "The command was not cancelled and may still finish: see `zhichengctl tenant show` "
+        + "or the daemon's journal before running it again"
 }

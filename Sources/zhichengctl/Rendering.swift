@@ -1,21 +1,36 @@
 import ZhichengAdminProtocol
 
 /// Turns results into text a person reads: a table for lists of rows, aligned
-/// key/value lines otherwise. Column widths count CJK characters as two.
+/// key/value lines otherwise. Column widths count CJK characters as two. Sizes and
+/// durations are shown in units (`db_bytes` as `DB_SIZE 403.0 MiB`, `uptime_seconds` as
+/// `uptime 4m13s`: `fields`); `--json` prints the result as it came.
 enum Rendering {
+    /// How a person reads the fields carried as raw numbers: the label shown for the key, and
+    /// the number as text.
+    static let fields: [String: (label: String, text: @Sendable (JSONValue) -> String?)] = [
+        "bytes": ("size", { $0.intValue.map(HumanReadable.bytes) }),
+        "db_bytes": ("db_size", { $0.intValue.map(HumanReadable.bytes) }),
+        "uptime_seconds": ("uptime", { $0.doubleValue.map { HumanReadable.duration(seconds: $0) } }),
+        "retry_in_seconds": ("retry_in", { $0.doubleValue.map { HumanReadable.duration(seconds: $0) } }),
+    ]
+
+    static func label(_ key: String) -> String { fields[key]?.label ?? key }
+
+    /// A field's value as text: in units when `fields` knows the key, else as `text` shows it.
+    static func text(_ key: String, _ value: JSONValue) -> String {
+        fields[key].flatMap { $0.text(value) } ?? text(value)
+    }
+
     static func render(_ result: JSONValue) -> String {
         guard case .object(let members) = result else { return text(result) }
         // One member holding rows (tenants, commands, plugins …): a table.
         if members.count == 1, case .array(let rows) = members[0].1, rows.allSatisfy({ $0.objectValue != nil }) {
             return rows.isEmpty ? "(no \(members[0].0))" : table(rows)
         }
-        let width = members.map { displayWidth($0.0) }.max() ?? 0
+        let width = members.map { displayWidth(label($0.0)) }.max() ?? 0
         return members.map { key, value in
-            let label = key + String(repeating: " ", count: width - displayWidth(key))
-            if case .object(let nested) = value, !nested.isEmpty {
-                return label + "  " + nested.map { "\($0.0)=\(text($0.1))" }.joined(separator: "  ")
-            }
-            return label + "  " + text(value)
+            let shown = label(key)
+            return shown + String(repeating: " ", count: width - displayWidth(shown)) + "  " + text(key, value)
         }.joined(separator: "\n")
     }
 
@@ -24,15 +39,18 @@ enum Rendering {
         for row in rows {
             for (key, _) in row.objectValue ?? [] where !headers.contains(key) { headers.append(key) }
         }
-        let cells = rows.map { row in headers.map { text(row[$0] ?? .null) } }
+        let cells = rows.map { row in headers.map { text($0, row[$0] ?? .null) } }
+        let titles = headers.map { label($0).uppercased() }
         let widths = headers.indices.map { column in
-            max(displayWidth(headers[column].uppercased()), cells.map { displayWidth($0[column]) }.max() ?? 0)
+            max(displayWidth(titles[column]), cells.map { displayWidth($0[column]) }.max() ?? 0)
         }
-        func line(_ values: [String]) -> String {
-            zip(values, widths).map { $0 + String(repeating: " ", count: $1 - displayWidth($0)) }.joined(separator: "  ")
-                .replacing(/\s+$/, with: "")
-        }
-        return ([line(headers.map { $0.uppercased() })] + cells.map(line)).joined(separator: "\n")
+        return ([columns(titles, widths: widths)] + cells.map { columns($0, widths: widths) }).joined(separator: "\n")
+    }
+
+    /// `values` padded to `widths` (display columns), two spaces apart, without trailing blanks.
+    static func columns(_ values: [String], widths: [Int]) -> String {
+        zip(values, widths).map { $0 + String(repeating: " ", count: max(0, $1 - displayWidth($0))) }.joined(separator: "  ")
+            .replacing(/\s+$/, with: "")
     }
 
     static func text(_ value: JSONValue) -> String {
@@ -42,8 +60,9 @@ enum Rendering {
         case .bool(let b): b ? "yes" : "no"
         case .number: value.serialized
         // A list of lists (tenant.check's login_case_pairs): the lists apart by "; ".
-        case .array(let elements): elements.isEmpty ? "-" : elements.map(text).joined(separator: elements.contains { $0.arrayValue != nil } ? "; " : ", ")
-        case .object: value.serialized
+        case .array(let elements): elements.isEmpty ? "-" : elements.map(text).joined(separator: elements.contains { $0.arrayValue != nil || $0.objectValue != nil } ? "; " : ", ")
+        // Nested fields (tenant show's last_backup, status's listeners) as key=value, never JSON.
+        case .object(let members): members.isEmpty ? "-" : members.map { "\(label($0.0))=\(text($0.0, $0.1))" }.joined(separator: "  ")
         }
     }
 

@@ -19,13 +19,17 @@ extension Tenant.Backup {
         case .failure(let failure): GlobalOptions.fail(failure.message, status: failure.status)
         }
         let rows = listed["tenants"]?.arrayValue ?? []
+        // Columns, as each line is printed when its tenant is done: the ids are known from the
+        // list, a size is at most 10 wide (`1023.9 MiB`), right-aligned.
+        let idWidth = rows.compactMap { $0["id"]?.stringValue }.map(Rendering.displayWidth).max() ?? 0
+        func line(_ id: String, _ rest: String...) -> String { Rendering.columns([id] + rest, widths: [idWidth] + rest.map { _ in 0 }) }
         var results: [JSONValue] = []
         var failed: [String] = []
         for row in rows {
             guard let id = row["id"]?.stringValue else { continue }
             let state = row["state"]?.stringValue ?? "?"
             guard Self.statesBackedUp.contains(state) else {
-                say("\(id)  skipped: state \(state)", error: true)
+                say(line(id, "skipped: state \(state)"), error: true)
                 results.append(["id": .string(id), "ok": false, "error": .string("skipped: state \(state)")])
                 failed.append(id)
                 continue
@@ -33,12 +37,17 @@ extension Tenant.Backup {
             switch options.send(.tenantBackup, [("id", .string(id))]) {
             case .success(let result):
                 let pruned = result["pruned"]?.arrayValue ?? []
-                say("\(id)  \(result["bytes"].map(Rendering.text) ?? "?") bytes  \(result["path"]?.stringValue ?? "?")"
-                    + (pruned.isEmpty ? "" : "  removed \(pruned.count) old backup\(pruned.count == 1 ? "" : "s")"))
+                let size = result["bytes"].map { Rendering.text("bytes", $0) } ?? "?"
+                say(line(id, String(repeating: " ", count: max(0, 10 - size.count)) + size, result["path"]?.stringValue ?? "?",
+                         pruned.isEmpty ? "" : "removed \(pruned.count) old backup\(pruned.count == 1 ? "" : "s")"))
                 Self.warnPruneErrors(of: id, result)
                 results.append(.object([("id", .string(id)), ("ok", true)] + (result.objectValue ?? []).filter { $0.0 != "id" }))
+            case .failure(let failure) where failure.interrupted:
+                // Told to stop: the tenants after this one are not begun.
+                let left = rows.count - results.count - 1
+                GlobalOptions.fail("\(id): \(failure.message)" + (left > 0 ? " (\(left) more tenant\(left == 1 ? "" : "s") not backed up)" : ""), status: failure.status)
             case .failure(let failure):
-                say("\(id)  FAILED  \(failure.message)", error: true)
+                say(line(id, "FAILED", failure.message), error: true)
                 results.append(["id": .string(id), "ok": false, "error": .string(failure.message)])
                 failed.append(id)
             }

@@ -6,6 +6,7 @@ struct Tenant: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, inspect, suspend, back up, restore, check, archive, configure and rename tenants.",
         subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Backup.self, Restore.self, Check.self, Archive.self, Configure.self, Rename.self])
+    func run() throws { try ZhichengCtl.missingSubcommand(of: Self.self) }
 
     struct Configure: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.tenantConfigure.summary)
@@ -30,7 +31,13 @@ struct Tenant: ParsableCommand {
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: AdminCommand.tenantCreate.summary)
+        static let configuration = CommandConfiguration(
+            abstract: AdminCommand.tenantCreate.summary,
+            discussion: """
+                Prints `warning: …` on stderr when another tenant in service holds the division code \
+                already, or when the name is not the code's (郑州市 for 4105, which is 安阳市); the \
+                tenant is created all the same (exit 0). --json has them in `warnings`.
+                """)
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Tenant id: a lowercase letter, then 1–31 of a-z, 0-9, '-'.") var id: String
         @Option(help: "Display name, e.g. 郑州市.") var name: String
@@ -39,7 +46,14 @@ struct Tenant: ParsableCommand {
         func run() throws {
             var args: [(String, JSONValue)] = [("id", .string(id)), ("name", .string(name)), ("division_code", .string(divisionCode))]
             if let kind { args.append(("kind", .string(kind))) }
-            try options.run(.tenantCreate, args)
+            // The warnings on stderr, one line each, not in the table (the tenant is made: exit 0).
+            let created = try options.run(.tenantCreate, args) { result in
+                Rendering.render(.object((result.objectValue ?? []).filter { $0.0 != "warnings" }))
+            }
+            guard !options.json else { return }
+            for warning in created["warnings"]?.arrayValue ?? [] {
+                FileHandle.standardError.write(Data("warning: \(Rendering.text(warning))\n".utf8))
+            }
         }
     }
 
@@ -75,7 +89,7 @@ struct Tenant: ParsableCommand {
             abstract: AdminCommand.tenantBackup.summary,
             discussion: """
                 With --all, backs up every tenant `tenant list` shows (active and suspended), one \
-                after the other, printing a line for each: its id, bytes, path and how many old \
+                after the other, printing a line for each, in columns: its id, size, path and how many old \
                 backups [backup] keep removed, or the error (on stderr). It goes on past a failure \
                 and exits 1 if any tenant's backup failed. --timeout applies to each tenant.
                 """)
@@ -99,10 +113,25 @@ struct Tenant: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.tenantRestore.summary)
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Tenant id (must be suspended).") var id: String
-        @Option(help: "Absolute path of the backup file.") var path: String
+        @Option(help: "Path of the backup file (a relative one is taken from the current directory).") var path: String
         @Flag(help: "Restore a backup of an earlier tenant of this id (archived, the id created again), which is refused otherwise.") var force = false
         func run() throws {
-            try options.run(.tenantRestore, [("id", .string(id)), ("path", .string(path))] + (force ? [("force", .bool(true))] : []))
+            try options.run(.tenantRestore, [("id", .string(id)), ("path", .string(try Self.absolute(path)))] + (force ? [("force", .bool(true))] : []))
+        }
+
+        /// `path` made absolute against zhichengctl's working directory: the daemon, whose own
+        /// directory is another, takes absolute paths only. `.` parts are dropped; `..` parts are
+        /// kept for the kernel to follow (dropping them with the part before would be wrong when
+        /// that part is a symbolic link).
+        static func absolute(_ path: String) throws -> String {
+            guard !path.hasPrefix("/") else { return path }
+            guard !path.isEmpty else { throw ValidationError("--path must not be empty") }
+            let cwd = FileManager.default.currentDirectoryPath
+            guard cwd.hasPrefix("/") else {
+                throw ValidationError("--path \(path) is relative, and the current directory cannot be read: give an absolute path")
+            }
+            let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+            return ([cwd == "/" ? "" : cwd] + parts.map(String.init)).joined(separator: "/")
         }
     }
 

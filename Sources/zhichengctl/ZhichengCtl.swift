@@ -72,11 +72,25 @@ struct ZhichengCtl: ParsableCommand {
               75  no answer within --timeout
               76  the daemon closed the connection or answered something that is not a response
               77  access denied
+              130 interrupted (Ctrl-C, SIGINT; 143 for SIGTERM) before the answer came: the
+                  command was not cancelled and may still finish in the daemon
             """,
         subcommands: [Ping.self, Help.self, Status.self, Tenant.self, Account.self, Draw.self, Plugin.self, Config.self, Log.self])
 
     /// Declared here too so `--socket` and `--json` may come before the subcommand.
     @OptionGroup var options: GlobalOptions
+
+    func run() throws { try Self.missingSubcommand(of: Self.self) }
+
+    /// A command that only groups others run alone (`zhichengctl`, `zhichengctl tenant`) is bad
+    /// usage, as an unknown one is: its help on stderr (nothing on stdout, where a script would
+    /// read a result), exit 64. ArgumentParser's default printed the help and exited 0.
+    static func missingSubcommand<Group: ParsableCommand>(of group: Group.Type) throws {
+        let needs = Group.self == ZhichengCtl.self ? "a subcommand is needed" : "\(Group._commandName) needs a subcommand"
+        let names = Group.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
+        FileHandle.standardError.write(Data("zhichengctl: \(needs): \(names)\n\n\(helpMessage(for: group))\n".utf8))
+        throw ExitCode(64)
+    }
 }
 
 struct Ping: ParsableCommand {
@@ -93,8 +107,21 @@ struct Help: ParsableCommand {
 
     func run() throws {
         guard subcommand.isEmpty else {
+            // An unknown subcommand is a usage error, with the help of the last one known on
+            // stderr (ArgumentParser's `--help` after it printed the root's help, exit 0).
+            var command: any ParsableCommand.Type = ZhichengCtl.self
+            var known: [String] = []
+            for name in subcommand {
+                guard let next = command.configuration.subcommands.first(where: { $0._commandName == name }) else {
+                    let what = known.isEmpty ? "no subcommand" : known.joined(separator: " ") + " has no subcommand"
+                    FileHandle.standardError.write(Data("zhichengctl: help: \(what) \(name.prefix(64))\n\n\(ZhichengCtl.helpMessage(for: command))\n".utf8))
+                    throw ExitCode(64)
+                }
+                command = next
+                known.append(name)
+            }
             // The help ArgumentParser prints for `<subcommand> --help` (which its own usage
-            // lines point to as `zhichengctl help <subcommand>`); an unknown one is a usage error.
+            // lines point to as `zhichengctl help <subcommand>`).
             do {
                 var described = try ZhichengCtl.parseAsRoot(subcommand + ["--help"])
                 try described.run()
@@ -110,9 +137,16 @@ struct Status: ParsableCommand {
     @OptionGroup var options: GlobalOptions
     func run() throws { try options.run(.status, render: Self.render) }
 
-    /// The usual key/value lines, then the relay's paused deliveries as a table.
+    /// The usual key/value lines (the plugins as `name (state), …`), then the relay's paused
+    /// deliveries as a table.
     static func render(_ result: JSONValue) -> String {
-        guard case .object(let members) = result, let relay = result["relay"] else { return Rendering.render(result) }
+        guard case .object(var members) = result else { return Rendering.render(result) }
+        members = members.map { key, value in
+            guard key == "plugins", let plugins = value.arrayValue else { return (key, value) }
+            let shown = plugins.map { "\($0["name"].map(Rendering.text) ?? "?") (\($0["state"].map(Rendering.text) ?? "?"))" }
+            return (key, .string(shown.isEmpty ? "none" : shown.joined(separator: ", ")))
+        }
+        guard let relay = result["relay"] else { return Rendering.render(.object(members)) }
         let paused = relay["paused"]?.arrayValue ?? []
         if paused.isEmpty { return Rendering.render(.object(members.map { $0.0 == "relay" ? ("relay", "nothing paused") : $0 })) }
         return Rendering.render(.object(members.filter { $0.0 != "relay" }))
@@ -122,6 +156,7 @@ struct Status: ParsableCommand {
 
 struct Account: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage accounts inside a tenant.", subcommands: [ResetPassword.self])
+    func run() throws { try ZhichengCtl.missingSubcommand(of: Self.self) }
 
     struct ResetPassword: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.accountResetPassword.summary)
@@ -134,6 +169,7 @@ struct Account: ParsableCommand {
 
 struct Draw: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Expert draws (专家抽取) of review sessions.", subcommands: [Verify.self])
+    func run() throws { try ZhichengCtl.missingSubcommand(of: Self.self) }
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -169,6 +205,7 @@ struct Draw: ParsableCommand {
 
 struct Plugin: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Review-step plugins.", subcommands: [List.self, Reload.self])
+    func run() throws { try ZhichengCtl.missingSubcommand(of: Self.self) }
 
     /// The plugin table with each step as `id@where` (where it runs in a route).
     static func render(_ result: JSONValue) -> String {
@@ -198,6 +235,7 @@ struct Plugin: ParsableCommand {
 
 struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The daemon's configuration.", subcommands: [Reload.self])
+    func run() throws { try ZhichengCtl.missingSubcommand(of: Self.self) }
 
     struct Reload: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.configReload.summary)
@@ -208,6 +246,7 @@ struct Config: ParsableCommand {
 
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Logging.", subcommands: [Level.self])
+    func run() throws { try ZhichengCtl.missingSubcommand(of: Self.self) }
 
     struct Level: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.logLevel.summary)

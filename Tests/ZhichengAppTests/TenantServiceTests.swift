@@ -180,6 +180,28 @@ struct TenantServiceTests {
         }
     }
 
+    @Test func aCommandOnAnArchivedTenantSaysWhenAndWhereItWasArchived() async throws {
+        let f = try Fixture()
+        _ = try await f.service.create(id: "anyang", name: "安阳市", divisionCode: "4105", kind: nil, by: admin)
+        let archived = try await f.service.archive("anyang", confirm: "anyang", by: admin)
+        do {
+            _ = try await f.service.show("anyang")
+            Issue.record("showed an archived tenant")
+        } catch let error as ZhichengError {
+            #expect(error.code == .notFound, "\(error)")
+            #expect(error.message.hasPrefix("tenant anyang does not exist: it was archived on 20") && error.message.hasSuffix(" to \(archived.path)"), "\(error)")
+        }
+        do {
+            _ = try await f.service.info("nanyang")
+            Issue.record("found nanyang")
+        } catch let error as ZhichengError {
+            #expect(error.code == .notFound && error.message == "tenant nanyang does not exist", "\(error)")
+        }
+        // Created again, the id is a tenant like any other.
+        _ = try await f.service.create(id: "anyang", name: "安阳市", divisionCode: "4105", kind: nil, by: admin)
+        #expect(try await f.service.show("anyang").row.info.name == "安阳市")
+    }
+
     @Test func aRenameAgainAfterARestoreToABackupFromBeforeItRenamesTheRestoredOffice() async throws {
         let f = try Fixture()
         _ = try await f.service.create(id: "xinxiang", name: "新乡", divisionCode: "4107", kind: nil, by: admin)

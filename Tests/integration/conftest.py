@@ -657,9 +657,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any):
 # --------------------------------------------------------------------------- zhichengctl
 
 
+def human_bytes(n: int) -> str:
+    """A byte count as zhichengctl's tables show it (HumanReadable.bytes): `512 B`, `403.0 MiB`."""
+    if n < 1024:
+        return f"{n} B"
+    value, units = n / 1024, ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    unit = 0
+    while unit < len(units) - 1 and int(value * 10 + 0.5) >= 10240:
+        value, unit = value / 1024, unit + 1
+    tenths = int(value * 10 + 0.5)
+    return f"{tenths // 10}.{tenths % 10} {units[unit]}"
+
+
 def run_ctl(bin: str, *args: str, socket_path: str | os.PathLike[str] | None = None, json_out: bool = False,
             env: dict[str, str] | None = None, timeout: float = CMD_TIMEOUT,
-            prefix: list[str] | None = None) -> subprocess.CompletedProcess:
+            prefix: list[str] | None = None, cwd: str | os.PathLike[str] | None = None) -> subprocess.CompletedProcess:
     cmd = list(prefix or []) + [bin]
     if socket_path is not None:
         cmd += ["--socket", str(socket_path)]
@@ -667,7 +679,7 @@ def run_ctl(bin: str, *args: str, socket_path: str | os.PathLike[str] | None = N
         cmd.append("--json")
     cmd += list(args)
     return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          env=env if env is not None else clean_env(), timeout=timeout)
+                          env=env if env is not None else clean_env(), timeout=timeout, cwd=cwd)
 
 
 # --------------------------------------------------------------------------- sd_notify

@@ -11,6 +11,7 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import sqlite3
 import subprocess
 import time
@@ -19,7 +20,7 @@ import pytest
 
 
 from api_support import db_rows
-from conftest import CMD_TIMEOUT, Daemon, clean_env, create_tenant, held, run_ctl, sha256_file, sqlite_integrity
+from conftest import CMD_TIMEOUT, Daemon, clean_env, create_tenant, held, human_bytes, run_ctl, sha256_file, sqlite_integrity, wait_until
 from test_tenants import assert_backup_file, assert_check_ok, wait_for_log
 
 
@@ -376,6 +377,37 @@ def test_the_copy_of_a_backup_a_crash_cut_off_is_removed_at_the_next_start(daemo
     assert _regular(d, "zhengzhou") == [pathlib.Path(first["path"]).name, pathlib.Path(second["path"]).name]
 
 
+def test_a_backup_killed_mid_copy_leaves_no_journal_behind_after_the_next_start(daemon_factory) -> None:
+    """Killed during the copy itself (ZHICHENG_CRASH_AT=tenant.backup.copying, after its first
+    page): beside the `.partial` copy SQLite has its hot rollback journal, `.partial-journal`.
+    The next start removes both (before, only `.partial`, and the journal stayed for good); a
+    `-wal` / `-shm` of the copy would go too (planted here: SQLite may leave them when the copy
+    is turned from WAL to rollback mode). The backups made before stay; the next one works."""
+    d = daemon_factory(config='[log]\nlevel = "info"\n').start()
+    create_tenant(d, "zhengzhou", "4101")
+    first = _backup(d, "zhengzhou")
+    d.terminate()
+    d.env = clean_env(ZHICHENG_CRASH_AT="tenant.backup.copying")
+    d.start()
+    with pytest.raises(EOFError):
+        d.call("tenant.backup", {"id": "zhengzhou"})
+    assert d.wait_exit(60) == 86, d.output()[-2000:]
+    folder = d.data_dir / "backups" / "zhengzhou"
+    [partial] = [p for p in folder.iterdir() if p.name.endswith(".partial")]
+    journal = pathlib.Path(f"{partial}-journal")
+    assert journal.is_file(), sorted(folder.iterdir())
+    planted = [pathlib.Path(f"{partial}-wal"), pathlib.Path(f"{partial}-shm")]
+    for p in planted:
+        p.write_bytes(b"")
+
+    d.env = clean_env()
+    d.start()
+    assert sorted(p.name for p in folder.iterdir()) == [pathlib.Path(first["path"]).name], sorted(folder.iterdir())
+    assert f"{journal}" in d.output() and "removed the copy of a backup a stop interrupted" in d.output()
+    second = _backup(d, "zhengzhou")
+    assert _regular(d, "zhengzhou") == [pathlib.Path(first["path"]).name, pathlib.Path(second["path"]).name]
+
+
 def test_a_backup_whose_old_files_cannot_be_removed_still_succeeds_and_says_so(daemon_factory) -> None:
     """An old backup that cannot be removed (here made immutable: root is not stopped by file
     modes) is reported in prune_errors and logged at error; the others go; the new backup stands."""
@@ -452,10 +484,13 @@ def test_backup_all_goes_on_past_a_failure_and_exits_1(daemon_factory, zhichengc
     for tid in ("zhengzhou", "kaifeng"):
         last = d.call("tenant.show", {"id": tid})["last_backup"]
         assert last is not None, tid
-        assert f"{last['bytes']} bytes" in lines[tid] and last["path"] in lines[tid], lines[tid]
+        assert f"  {human_bytes(last['bytes'])}  {last['path']}" in lines[tid], lines[tid]
         assert os.path.isfile(last["path"]) and sha256_file(last["path"]) == last["sha256"]
     failed = [l for l in out.stderr.splitlines() if l.startswith("luoyang")]
     assert len(failed) == 1 and "FAILED" in failed[0] and "internal" in failed[0], out.stderr
+    # In columns: ids padded to the longest (zhengzhou), sizes right-aligned, paths lined up.
+    assert len({lines[t].index(str(d.data_dir)) for t in lines}) == 1, out.stdout
+    assert lines["kaifeng"].startswith("kaifeng    ") and failed[0].startswith("luoyang    FAILED  "), (out.stdout, out.stderr)
     assert "backed up 2 of 3 tenants; failed: luoyang" in out.stderr, out.stderr
     assert d.call("tenant.show", {"id": "luoyang"})["last_backup"] is None
     assert d.call("tenant.show", {"id": "kaifeng"})["state"] == "suspended"
@@ -492,3 +527,38 @@ def test_backup_all_without_a_daemon_fails_like_any_command(zhichengctl_bin: str
     out = run_ctl(zhichengctl_bin, "tenant", "backup", "--all", socket_path=tmp_path / "absent.sock")
     assert out.returncode == 69, out.stdout + out.stderr
     assert "not running" in out.stderr, out.stderr
+
+
+# --------------------------------------------------------------------------- zhichengctl interrupted
+
+
+@pytest.mark.parametrize("sig,status,name", [(signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")])
+def test_zhichengctl_interrupted_while_the_daemon_backs_up_says_the_backup_goes_on(
+        daemon_factory, zhichengctl_bin: str, procs, tmp_path: pathlib.Path, sig: int, status: int, name: str) -> None:
+    """Ctrl-C (or SIGTERM) on zhichengctl while the daemon copies the tenant (held mid-copy at
+    `backup.copying`) does not cancel the backup: zhichengctl says so, as --timeout does, and
+    exits 128 + the signal; the daemon finishes the backup (recorded, the file whole). Before,
+    zhichengctl died silently."""
+    hold = tmp_path / "hold-copying"
+    d = daemon_factory(env=clean_env(ZHICHENG_PAUSE_AT=f"backup.copying:{hold}")).start()
+    create_tenant(d, "zhengzhou", "4101")
+    hold.write_text("")
+    ctl = procs.popen([zhichengctl_bin, "--socket", str(d.admin_socket), "tenant", "backup", "zhengzhou"],
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
+    try:
+        wait_until(lambda: pathlib.Path(f"{hold}.reached").exists() or ctl.poll() is not None, 30, "the backup to be held mid-copy")
+        assert ctl.poll() is None, ctl.communicate(timeout=10)
+        ctl.send_signal(sig)
+        out, err = ctl.communicate(timeout=30)
+    finally:
+        hold.unlink(missing_ok=True)
+    assert ctl.returncode == status, (ctl.returncode, out, err)
+    assert f"zhichengctl: interrupted ({name}) before zhichengd answered" in err, err
+    assert "The command was not cancelled and may still finish" in err, err
+    assert out == "", out
+    # The daemon goes on: the backup is recorded and whole.
+    last = wait_until(lambda: d.call("tenant.show", {"id": "zhengzhou"})["last_backup"], 30, "the backup to finish")
+    assert os.path.isfile(last["path"]) and sha256_file(last["path"]) == last["sha256"], last
+    assert sqlite_integrity(last["path"]) == ["ok"]
+    assert [a for a, _ in _backup_audit(d, "zhengzhou")] == ["tenant.backup"]
+    assert d.alive()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pathlib
 import re
+import socket
 
 import pytest
 
@@ -251,3 +252,27 @@ def test_the_shipped_example_config_is_accepted_and_documents_every_key(daemon_f
     table = table[:table.index("\n\n")]
     documented = {k for row in table.splitlines()[2:] for k in re.findall(r"`([a-z_]+\.[a-z_]+)`", row.split("|")[1])}
     assert keys == documented, f"only in the example: {sorted(keys - documented)}; only in the README: {sorted(documented - keys)}"
+
+
+@pytest.mark.parametrize("via", ["flag", "config"])
+def test_an_http_port_taken_is_refused_naming_the_address_and_the_setting(daemon_factory, via: str) -> None:
+    """A port another process listens on: the daemon exits 1 naming the address and where it
+    was set (--http, or http.listen in the config file), with the system's reason; not NIO's
+    `bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)`, which names neither."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        if via == "flag":
+            d = daemon_factory(http_port=port)
+        else:
+            d = daemon_factory(config=f'[log]\nlevel = "info"\n[http]\nlisten = "127.0.0.1:{port}"\n',
+                               flags=("config", "data-dir", "admin-socket", "plugin-dir"))
+        d.start(wait=False)
+        rc = d.wait_exit(timeout=60)
+    err = d.stderr()
+    assert rc == 1, (rc, err[-2000:])
+    setting = "(--http)" if via == "flag" else f"(http.listen in {d.config_path} / --http)"
+    line = f"zhichengd: cannot start: unavailable: HTTP listener 127.0.0.1:{port} {setting} cannot be bound: Address already in use"
+    assert line in err.splitlines(), err[-2000:]
+    assert "errno" not in err and "descriptor" not in err, err[-2000:]

@@ -196,6 +196,11 @@ def test_shipped_c_and_swift_plugins_load_side_by_side(daemon_factory, tmp_path)
     assert out.returncode == 0, out.stderr
     assert "expert-eligibility@expert-submit" in out.stdout and "qualification-years@submit" in out.stdout, out.stdout
     assert "loaded" in out.stdout and "{" not in out.stdout, out.stdout
+    # And `status` names them with their state, as text, not JSON.
+    out = run_ctl(str(REPO / ".build" / "debug" / "zhichengctl"), "status", socket_path=d.admin_socket)
+    assert out.returncode == 0, out.stderr
+    [row] = [l for l in out.stdout.splitlines() if l.startswith("plugins ")]
+    assert sorted(row.split(None, 1)[1].split(", ")) == ["expert-recommendation (loaded)", "qualification-check (loaded)"], out.stdout
 
 
 # The end of a test plugin's `call` that answers the text `%(answer)s`, and its descriptor.

@@ -387,6 +387,9 @@ def test_restore_corrupt_file_refused(daemon: Daemon) -> None:
         for what, path in files.items():
             resp = c.request("tenant.restore", {"id": "zhengzhou", "path": str(path)})
             assert resp["ok"] is False and resp["error"]["code"] == "invalid", f"{what}: {resp}"
+            # The file given, not the daemon's staged copy of it (tenant.sqlite.restoring).
+            assert resp["error"]["message"].startswith(f"path: {path} "), f"{what}: {resp}"
+            assert ".restoring" not in resp["error"]["message"], f"{what}: {resp}"
         resp = c.request("tenant.restore", {"id": "zhengzhou", "path": str(backup_path.parent / "missing.sqlite")})
         assert resp["ok"] is False and resp["error"]["code"] in ("invalid", "not_found"), resp
         assert c.call("ping") == {"pong": True}
@@ -399,6 +402,22 @@ def test_restore_corrupt_file_refused(daemon: Daemon) -> None:
     assert_check_ok(daemon.call("tenant.check", {"id": "zhengzhou"}), "zhengzhou")
     daemon.call("tenant.resume", {"id": "zhengzhou"})
     assert daemon.http_get("/t/zhengzhou/api/v1/tenant")[0] == 200
+
+
+def test_restore_of_another_tenants_backup_is_refused_naming_the_file_given(daemon: Daemon, tmp_path: pathlib.Path) -> None:
+    """A backup of luoyang given to zhengzhou's restore is refused naming the file the sysadmin
+    gave (here through a symbolic link, as given), not the daemon's staged copy of it
+    (`…/tenants/zhengzhou/tenant.sqlite.restoring`, which the message named before)."""
+    create_tenant(daemon, "zhengzhou", "4101", "郑州市")
+    create_tenant(daemon, "luoyang", "4103", "洛阳市")
+    other = daemon.call("tenant.backup", {"id": "luoyang"})["path"]
+    link = tmp_path / "zhengzhou-latest.sqlite"
+    link.symlink_to(other)
+    daemon.call("tenant.suspend", {"id": "zhengzhou"})
+    for given in (other, str(link)):
+        err = expect_error(daemon.request("tenant.restore", {"id": "zhengzhou", "path": given}), "invalid")
+        assert err["message"] == f"path: {given} is a backup of tenant luoyang, not of zhengzhou", err
+    assert not pathlib.Path(str(daemon.tenant_db("zhengzhou")) + ".restoring").exists()
 
 
 def _backed_up_changed_and_suspended(d: Daemon) -> tuple[dict, dict, dict]:

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import Daemon, clean_env, run_ctl, same_division, sha256_file
+from conftest import Daemon, clean_env, expect_error, human_bytes, run_ctl, same_division, sha256_file
 
 USAGE_EXIT = 64
 
@@ -65,6 +65,12 @@ def test_status(ctl, daemon: Daemon) -> None:
     assert st["listeners"]["admin"] == str(daemon.admin_socket)
     out = ok(ctl("status")).stdout
     assert str(daemon.pid) in out
+    # For a person: the uptime in units, the plugins as text (none here), never raw JSON.
+    [uptime] = [l for l in out.splitlines() if l.startswith("uptime")]
+    assert re.fullmatch(r"uptime\s+(\d+s|\d+m\d\ds)", uptime), out
+    assert [l.split() for l in out.splitlines() if l.startswith("plugins")] == [["plugins", "none"]], out
+    assert "{" not in out and "[" not in out and "uptime_seconds" not in out, out
+    assert isinstance(st["uptime_seconds"], (int, float)), st
 
 
 def test_tenant_create_and_list_table(ctl) -> None:
@@ -91,6 +97,39 @@ def test_tenant_create_and_list_table(ctl) -> None:
 
     data = ok_json(ctl("tenant", "list", json_out=True))
     assert [t["id"] for t in data["tenants"]] == ["luoyang", "province", "zhengzhou"]
+    # Sizes for a person in the table (DB_SIZE 368.0 KiB), bytes in --json.
+    assert "DB_SIZE" in header and "DB_BYTES" not in header, out
+    size_at = header.index("DB_SIZE")
+    for t in data["tenants"]:
+        assert isinstance(t["db_bytes"], int) and t["db_bytes"] > 1024, t
+        row = next(l for l in lines[1:] if l.startswith(t["id"] + " "))
+        assert re.search(rf"(^|\s){re.escape(human_bytes(t['db_bytes']))}(\s|$)", row), (t, out)
+    zz_row = next(l for l in lines[1:] if l.startswith("zhengzhou "))
+    assert re.match(r"\d+\.\d [KMG]iB", zz_row[size_at:]), out
+
+
+def test_tenant_create_warns_of_a_code_held_already_and_a_name_not_the_codes(ctl) -> None:
+    """tenant.create does not refuse a division code another tenant in service holds (tests and
+    benchmarks make many of one code) nor a name that is not the code's (4105 is 安阳市): the
+    reply's `warnings` say so, zhichengctl prints each on stderr as `warning: …` and exits 0.
+    A create that fits has an empty list and says nothing."""
+    fine = ok_json(ctl("tenant", "create", "kaifeng", "--name", "开封市", "--division-code", "410200", json_out=True))
+    assert fine["warnings"] == [], fine
+    cp = ok(ctl("tenant", "create", "anyang", "--name", "安阳市", "--division-code", "4105"))
+    assert cp.stderr == "" and "warning" not in cp.stdout, (cp.stdout, cp.stderr)
+    cp = ok(ctl("tenant", "create", "anyang-2", "--name", "安阳市", "--division-code", "410500"))
+    assert cp.stderr == "warning: division code 4105 (安阳市) is held by tenant anyang (安阳市, active) already\n", cp.stderr
+    ok(ctl("tenant", "suspend", "anyang-2"))
+
+    cp = ok(ctl("tenant", "create", "zhengzhou", "--name", "郑州市", "--division-code", "4105"))
+    assert "zhengzhou" in cp.stdout and "warning" not in cp.stdout, cp.stdout
+    assert cp.stderr.splitlines() == [
+        "warning: division code 4105 (安阳市) is held by 2 other tenants: anyang (安阳市, active), anyang-2 (安阳市, suspended) already",
+        "warning: the name 郑州市 does not match division code 4105 (安阳市)",
+    ], cp.stderr
+    res = ok_json(ctl("tenant", "create", "zz", "--name", "郑州市", "--division-code", "4105", json_out=True))
+    assert res["id"] == "zz" and len(res["warnings"]) == 2 and "zhengzhou (郑州市, active)" in res["warnings"][0], res
+    assert [t["id"] for t in ok_json(ctl("tenant", "list", json_out=True))["tenants"]] == ["anyang", "anyang-2", "kaifeng", "zhengzhou", "zz"]
 
 
 def test_tenant_commands(ctl, daemon: Daemon) -> None:
@@ -108,9 +147,15 @@ def test_tenant_commands(ctl, daemon: Daemon) -> None:
     assert ok_json(ctl("tenant", "resume", "kaifeng", json_out=True)) == {"id": "kaifeng", "state": "active"}
 
     b = ok_json(ctl("tenant", "backup", "kaifeng", json_out=True))
-    assert sha256_file(b["path"]) == b["sha256"]
+    assert sha256_file(b["path"]) == b["sha256"] and isinstance(b["bytes"], int)
     out = ok(ctl("tenant", "backup", "kaifeng")).stdout
     assert "kaifeng" in out
+    [size] = [l for l in out.splitlines() if l.startswith("size ")]
+    assert size.split(None, 1)[1] == human_bytes(os.path.getsize(b["path"])), out
+    shown = ok(ctl("tenant", "show", "kaifeng")).stdout
+    [last] = [l for l in shown.splitlines() if l.startswith("last_backup ")]
+    recorded = ok_json(ctl("tenant", "show", "kaifeng", json_out=True))["last_backup"]
+    assert f"  size={human_bytes(recorded['bytes'])}  " in last and f"path={recorded['path']}" in last and "{" not in last, last
 
     chk = ok_json(ctl("tenant", "check", "kaifeng", json_out=True))
     assert chk["ok"] is True and chk["integrity"] == ["ok"]
@@ -179,6 +224,88 @@ def test_usage_errors(ctl) -> None:
         cp = ctl(*args)
         assert cp.returncode == 64, (args, cp.returncode, cp.stderr)
         assert cp.stderr.strip(), args
+
+
+@pytest.mark.parametrize("args,names", [
+    ([], "a subcommand is needed: ping, help, status, tenant"), (["tenant"], "tenant needs a subcommand: create, list"),
+    (["plugin"], "plugin needs a subcommand: list, reload"), (["account"], "account needs a subcommand: reset-password"),
+    (["draw"], "draw needs a subcommand: verify"), (["config"], "config needs a subcommand: reload"),
+    (["log"], "log needs a subcommand: level"), (["--json", "tenant"], "tenant needs a subcommand"),
+    (["help", "nosuch"], "help: no subcommand nosuch"), (["help", "tenant", "nosuch"], "help: tenant has no subcommand nosuch"),
+    (["help", "tenant", "create", "x"], "help: tenant create has no subcommand x"),
+])
+def test_a_missing_or_unknown_subcommand_is_bad_usage_with_the_help_on_stderr(ctl, args: list[str], names: str) -> None:
+    """`zhichengctl tenant` (no subcommand) and `zhichengctl help nosuch` printed help on stdout
+    and exited 0, as if something had been done: now exit 64, the reason and the help of the
+    command (the last one known) on stderr, nothing on stdout."""
+    cp = ctl(*args)
+    assert cp.returncode == USAGE_EXIT, (args, cp.returncode, cp.stdout, cp.stderr)
+    assert cp.stdout == "", cp.stdout
+    assert cp.stderr.startswith(f"zhichengctl: {names}"), cp.stderr
+    assert "USAGE: zhichengctl" in cp.stderr, cp.stderr
+    assert ("SUBCOMMANDS:" in cp.stderr) == ("create" not in args), cp.stderr
+    if args[:1] == ["help"] and len(args) > 2:
+        assert f"USAGE: zhichengctl {' '.join(args[1:-1])}" in cp.stderr, cp.stderr
+
+
+def test_help_of_a_group_or_a_command_and_help_flags_still_exit_0(ctl) -> None:
+    for args in (["help", "tenant"], ["tenant", "--help"], ["--help"], ["help", "plugin", "list"]):
+        cp = ok(ctl(*args))
+        assert "USAGE: zhichengctl" in cp.stdout and cp.stderr == "", (args, cp.stderr)
+
+
+def test_restore_takes_a_path_relative_to_the_current_directory(ctl, daemon: Daemon, tmp_path: pathlib.Path) -> None:
+    """zhichengctl makes a relative --path absolute against its own working directory (the
+    daemon's is another, and it keeps refusing relative paths sent to it directly)."""
+    ok(ctl("tenant", "create", "kaifeng", "--name", "开封市", "--division-code", "4102"))
+    b = ok_json(ctl("tenant", "backup", "kaifeng", json_out=True))
+    here = tmp_path / "copies"
+    (here / "sub").mkdir(parents=True)
+    (here / "kaifeng.sqlite").write_bytes(pathlib.Path(b["path"]).read_bytes())
+    ok(ctl("tenant", "suspend", "kaifeng"))
+    r = ok_json(ctl("tenant", "restore", "kaifeng", "--path", "./kaifeng.sqlite", json_out=True, cwd=here))
+    assert r["restored_from"] == f"{here}/kaifeng.sqlite" and r["sha256"] == b["sha256"], r
+    r = ok_json(ctl("tenant", "restore", "kaifeng", "--path", "kaifeng.sqlite", json_out=True, cwd=here))
+    assert r["restored_from"] == f"{here}/kaifeng.sqlite", r
+    # `..` is left for the kernel to follow, relative to the directory given.
+    r = ok_json(ctl("tenant", "restore", "kaifeng", "--path", "sub/../kaifeng.sqlite", json_out=True, cwd=here))
+    assert r["restored_from"] == f"{here}/sub/../kaifeng.sqlite", r
+    missing = ctl("tenant", "restore", "kaifeng", "--path", "nope.sqlite", cwd=here)
+    fails_with(missing, "not_found")
+    assert f"{here}/nope.sqlite" in missing.stderr, missing.stderr
+    with daemon.admin() as c:
+        err = expect_error(c.request("tenant.restore", {"id": "kaifeng", "path": "kaifeng.sqlite"}), "invalid")
+        assert "absolute" in err["message"], err
+
+
+def test_show_of_an_archived_tenant_says_it_was_archived(ctl) -> None:
+    ok(ctl("tenant", "create", "kaifeng", "--name", "开封市", "--division-code", "4102"))
+    archived = ok_json(ctl("tenant", "archive", "kaifeng", "--confirm", "kaifeng", json_out=True))["archived_to"]
+    for args in (["tenant", "show", "kaifeng"], ["tenant", "backup", "kaifeng"], ["tenant", "suspend", "kaifeng"]):
+        cp = ctl(*args)
+        fails_with(cp, "not_found")
+        assert re.fullmatch(rf"zhichengctl: not_found: tenant kaifeng does not exist: it was archived on \d{{4}}-\d\d-\d\dT\S+Z to {re.escape(archived)}\n",
+                            cp.stderr), cp.stderr
+    cp = ctl("tenant", "show", "luoyang")
+    fails_with(cp, "not_found")
+    assert cp.stderr == "zhichengctl: not_found: tenant luoyang does not exist\n", cp.stderr
+
+
+def test_config_reload_without_a_config_file_says_there_was_none(daemon_factory, zhichengctl_bin: str) -> None:
+    """A daemon started without --config has no file to read again: the reply says so
+    (`config_file` null, a `note`), so that nobody takes it for an edited file being applied.
+    With a file, `config_file` names it and there is no note."""
+    d = daemon_factory(config=None, flags=("data-dir", "admin-socket", "http", "plugin-dir")).start()
+    res = json.loads(ok(run_ctl(zhichengctl_bin, "config", "reload", socket_path=d.admin_socket, json_out=True)).stdout)
+    assert res["reloaded"] is True and res["config_file"] is None, res
+    assert "started without --config" in res["note"] and "no file was read" in res["note"], res
+    out = ok(run_ctl(zhichengctl_bin, "config", "reload", socket_path=d.admin_socket)).stdout
+    assert re.search(r"^note\s+started without --config", out, re.M), out
+    d.terminate()
+
+    d = daemon_factory().start()
+    res = json.loads(ok(run_ctl(zhichengctl_bin, "config", "reload", socket_path=d.admin_socket, json_out=True)).stdout)
+    assert res["reloaded"] is True and res["config_file"] == str(d.config_path) and "note" not in res, res
 
 
 def test_no_answer_within_the_timeout_says_the_command_may_still_finish(zhichengctl_bin: str, sock_dir: pathlib.Path) -> None:
