@@ -59,7 +59,7 @@ public enum AdminCommand: String, Sendable, CaseIterable {
         case .tenantRestore: "replace a suspended tenant's data with a verified backup: args id, path, force (a backup of an earlier tenant of the id)"
         case .tenantCheck: "run integrity, foreign-key and audit-chain checks: args id"
         case .tenantArchive: "move a tenant into the archive dir (never deletes): args id, confirm (= id); says how many of its messages had not left"
-        case .tenantConfigure: "show or set which levels a city hands to the province: args id, province_levels? (副高级 and 正高级, and 初级 or 中级 if added, e.g. [\"中级\",\"副高级\",\"正高级\"])"
+        case .tenantConfigure: "show or set which levels a city hands to the province: args id, province_levels? (default 副高级 and 正高级; any levels, each once, e.g. [\"中级\",\"副高级\",\"正高级\"], or [\"正高级\"] for a city given the 副高级 评审权)"
         case .tenantRename: "correct a tenant's own name (and its root office's, when derived from it): args id, name"
         case .accountResetPassword: "give an account a new one-time password: args tenant, login"
         case .drawVerify: "re-run a review session's recorded expert draw and compare: args tenant, session"

@@ -231,7 +231,7 @@ public struct TenantService: Sendable {
             // An id archived and not created again: said, with where its files went.
             if let archive = try? await store.registry.lastArchive(id) {
                 throw ZhichengError.notFound("tenant \(id) does not exist: it was archived on "
-                                             + "\(Date(timeIntervalSince1970: archive.at).ISO8601Format()) to \(archive.path)")
+                                             + "\(WireTime.iso8601(archive.at)) to \(archive.path)")
             }
             throw ZhichengError.notFound("tenant \(id) does not exist")
         }
@@ -513,14 +513,11 @@ public struct TenantService: Sendable {
     /// rename again after the registry's write failed, or after a restore to a backup from
     /// before the rename, finishes what the file lacks.
     public func rename(_ rawID: String, name rawName: String, by principal: Principal) async throws -> RenamedTenant {
-        let id = try TenantID(rawID)
+        _ = try TenantID(rawID)
         let name = try TenantInfo.validateName(rawName)
-        guard let info = try await store.registry.get(id) else {
-            if try await store.registry.wasArchived(id) {
-                throw ZhichengError.notFound("tenant \(id) was archived; an archived tenant keeps the name it had")
-            }
-            throw ZhichengError.notFound("tenant \(id) does not exist")
-        }
+        // An unknown or archived id is said as every admin command says it (an archived
+        // tenant keeps the name it had).
+        let info = try await info(rawID)
         // Not under a restore, which replaces the file this writes to, nor beside another rename.
         guard restoring.claim(info.id) else {
             throw ZhichengError.conflict("tenant \(info.id) is busy with a restore or a resume; rename it when that has ended")
@@ -547,9 +544,9 @@ public struct TenantService: Sendable {
                 try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('name', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [name])
                 // The office's names only when it was renamed with the tenant.
                 let officeDetail = office != root.name ? #","office":\#(jsonString(office)),"former_office":\#(jsonString(root.name))"# : ""
-                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: root.id, action: .tenantRename, target: "tenant:\(info.id)",
-                                                detail: #"{"name":\#(jsonString(name)),"former":\#(jsonString(recorded))\#(officeDetail)}"#,
-                                                source: principal.source))
+                try conn.appendTenantAudit(AuditEntry(actor: principal.name, action: .tenantRename, target: "tenant:\(info.id)",
+                                                      detail: #"{"name":\#(jsonString(name)),"former":\#(jsonString(recorded))\#(officeDetail)}"#,
+                                                      source: principal.source))
                 return (recorded, office, office != root.name, told)
             }
         }
@@ -570,9 +567,9 @@ public struct TenantService: Sendable {
 
     // MARK: Settings
 
-    /// The levels whose final authority is the province (default 副高级 and 正高级, which
-    /// `configure` keeps; a city may hand a lower level on too). One configured by an earlier
-    /// version, which took any list, is read as stored.
+    /// The levels whose final authority is the province (default 副高级 and 正高级; `configure`
+    /// sets them per city, any levels, each once). One configured by an earlier version,
+    /// which took an empty list too, is read as stored.
     /// None in the province itself: the applications of its own units (省直单位) end at
     /// its office and committee, as a city's do at the city's, not handed over to itself
     /// for the same office to review a second time.
@@ -585,7 +582,7 @@ public struct TenantService: Sendable {
     }
 
     /// Sets which levels go on to the province (applications already created keep their route):
-    /// at least 副高级 and 正高级, each level once (`ProvinceLevels.parse`).
+    /// any levels, each once, not none (`ProvinceLevels.parse`).
     public func configure(_ rawID: String, provinceLevels raw: [String], by principal: Principal) async throws -> [String] {
         let info = try await info(rawID)
         guard info.kind == .city else { throw ZhichengError.invalid("only a city tenant hands applications to the province", field: "id") }
@@ -594,7 +591,7 @@ public struct TenantService: Sendable {
             try await db.write { conn in
                 try conn.run("INSERT INTO tenant_meta (key, value) VALUES ('province_levels', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                              [ordered.joined(separator: ",")])
-                try conn.appendAudit(AuditEntry(actor: principal.name, orgID: try conn.rootOrg()?.id, action: .tenantConfigure, target: "tenant:\(info.id)",
+                try conn.appendTenantAudit(AuditEntry(actor: principal.name, action: .tenantConfigure, target: "tenant:\(info.id)",
                                                 detail: #"{"province_levels":\#(jsonArray(ordered))}"#, source: principal.source))
             }
         }

@@ -12,7 +12,7 @@ struct Tenant: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: AdminCommand.tenantConfigure.summary)
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Tenant id (a city).") var id: String
-        @Option(help: "Comma-separated levels handed to the province: 副高级,正高级 (the province decides them), and 初级 or 中级 if it is to decide those too (omit to show).") var provinceLevels: String?
+        @Option(help: "Comma-separated levels handed to the province (default 副高级,正高级; 中级 added for the province to decide it too, 正高级 alone for a city given the 副高级 评审权; omit to show).") var provinceLevels: String?
         func run() throws {
             var args: [(String, JSONValue)] = [("id", .string(id))]
             if let provinceLevels {

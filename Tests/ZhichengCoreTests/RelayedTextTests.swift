@@ -33,6 +33,22 @@ struct RelayedTextTests {
         #expect(RelayedText.refusal(kind: "application.forward", payload: ["applicant_name": " \u{3000}", "unit_name": ""]) == nil)
     }
 
+    /// A 附件 section typed up to its limit, with its files listed beside it, is taken in: the
+    /// files' names are not the typed text the 64 KiB holds (the province would otherwise keep
+    /// the hand-over unapplied, and the city's application would wait for it for ever).
+    @Test func aSectionAtItsLimitWithItsFilesIsTakenIn() throws {
+        let typed = String(repeating: "a", count: SectionFields.maxBytes - "内容".utf8.count)
+        let payload: [String: Any] = [
+            "sections": try Self.sections(["附件": ["内容": typed]], files: "职称证书.pdf:abc,论文.pdf:def"),
+            "trail": try Self.trail(["同意"]), "source_application_id": 8,
+        ]
+        #expect(SectionSnapshot.sections(payload["sections"] as! String)["附件"]?[SectionSnapshot.filesField] == "职称证书.pdf、论文.pdf")
+        #expect(RelayedText.refusal(kind: "application.forward", payload: payload) == nil)
+        // One byte more typed is over the limit, files or not.
+        let over: [String: Any] = ["sections": try Self.sections(["附件": ["内容": typed + "a"]], files: "职称证书.pdf:abc")]
+        #expect(RelayedText.refusal(kind: "application.forward", payload: over) != nil)
+    }
+
     @Test(arguments: [("\u{0}", "U+0000"), ("\u{202E}", "U+202E"), ("\u{1B}", "U+001B"), ("\u{2066}", "U+2066")])
     func aCharacterNobodyMayTypeRefusesEveryKindOfText(character: String, code: String) throws {
         let cases: [(kind: String, payload: [String: Any], field: String)] = [

@@ -358,3 +358,25 @@ def test_the_committee_list_is_its_offices_alone(setup):
     cookie = {"Cookie": f"zc_session={unit.cookie}"}
     page = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie)
     assert page.status == 403 and "职改办" in page.body.decode() and CITY_COMMITTEE not in page.body.decode(), (page.status, page.body.decode()[-2000:])
+
+
+def test_the_provinces_office_menus_are_its_own(setup):
+    """In the province, 评委会评审, 职称申报审查（各市报送） and the expert pages are the office's: a
+    department's admin is not offered them (each would answer 403), the office's admin is."""
+    d, _ = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    papi = Api(d.http_port, "province")
+    office = papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
+    dept_org, dept_login = create_child(office, 1, "河南省教育厅", "department")
+    dept = approve_unit(papi, office, dept_org["id"], dept_login["login"], dept_login["password"])
+    paths = ("committee", "province-reviews", "expert-reviews", "experts", "sessions")
+
+    def offered(who) -> set[str]:
+        html = papi.raw("GET", "/t/province/home", headers={"Cookie": f"zc_session={who.cookie}"}).body.decode()
+        return {p for p in paths if f'href="/t/province/{p}"' in html}
+
+    assert offered(office) == set(paths)
+    assert offered(dept) == set()
+    for p in paths:
+        page = papi.raw("GET", f"/t/province/{p}", headers={"Cookie": f"zc_session={dept.cookie}"})
+        assert page.status == 403, (p, page.status)

@@ -101,7 +101,7 @@ def test_a_sections_field_names_and_values_are_free_text_too(env) -> None:
 def test_a_section_over_its_size_gets_one_answer_whatever_makes_it_up(env) -> None:
     """A section holds 64 KiB: 66,000 letters, 22,000 Chinese characters (66,000 bytes), either of
     them sent with every character escaped (`\\u957f`, as many JSON encoders write them), or
-    200,000 letters, are refused alike: 400 `invalid` naming the field, saying the limit in KiB
+    200,000 letters, are refused alike: 400 `invalid` naming the field, saying the limit in KB
     and in characters and how much it holds; nothing changes. Only a body beyond the transport
     cap (256 KiB: room for any section within its limit however escaped) is 413. A section of
     just under the limit, escaped, is taken; the page says what the API says."""
@@ -121,7 +121,7 @@ def test_a_section_over_its_size_gets_one_answer_whatever_makes_it_up(env) -> No
         # Spread over fields, none too long alone: the longest is named.
         refused(put({"内容": "长" * 15_000, "附记": "数" * 7_000}), "内容", limit + "64.5 KB")
         beyond = expect(put({"内容": "a" * 300_000}), 413).error()
-        assert beyond["code"] == "too_large" and "256 KiB" in beyond["message"], beyond
+        assert beyond["code"] == "too_large" and "256 KB" in beyond["message"], beyond
     # 21,843 Chinese characters and the field's name: 65,535 bytes, sent as 131 KB of escapes.
     full = "长" * 21_843
     assert expect(put({"内容": full}, ascii_only=True), 200).json["sections"]["业绩成果"]["内容"] == full

@@ -389,7 +389,7 @@ public final class CrossTenantRelay: Sendable {
                              [message.messageID, source.rawValue, message.kind, message.payload, Date().timeIntervalSince1970])
                 let applied = try Self.apply(message, from: source, in: target, conn)
                 if let fault = applied.unapplied {
-                    try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .relayUnapplied, target: "message:\(message.messageID)",
+                    try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .relayUnapplied, target: "message:\(message.messageID)",
                                                     detail: #"{"kind":\#(jsonString(message.kind)),"reason":\#(jsonString(fault))}"#, source: "tenant:\(source)"))
                 }
                 return applied
@@ -484,7 +484,7 @@ public final class CrossTenantRelay: Sendable {
         case "application.received":
             let id = payload["source_application_id"] as? Int ?? 0
             try conn.run("UPDATE applications SET forwarded_at = ?, version = version + 1, updated_at = ? WHERE id = ?", [now, now, id])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .applicationForwarded,
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationForwarded,
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return .done
         case "application.province-review":
@@ -503,7 +503,7 @@ public final class CrossTenantRelay: Sendable {
                       jsonArray(payload["sections"] as? [String] ?? []), payload["reason"] as? String, at,
                       id, stage, decision, at])
             try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [now, id])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .applicationProvinceReview, target: "application:\(id)",
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationProvinceReview, target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? "")),"decision":\#(jsonString(payload["decision"] as? String ?? ""))}"#,
                                             source: "tenant:\(source)"))
             return .done
@@ -515,7 +515,7 @@ public final class CrossTenantRelay: Sendable {
             try chain.returnFromProvince()
             try ApplicationService.store(chain, id: id, conn, extra: "return_sections = ?, return_reason = ?, return_comment = ?, forwarded_at = NULL",
                                          extraArgs: [jsonArray(payload["sections"] as? [String] ?? []), payload["reason"] as? String, payload["comment"] as? String ?? ""])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .applicationReturned, target: "application:\(id)",
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationReturned, target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","reason":\#(jsonString(payload["reason"] as? String ?? ""))}"#, source: "tenant:\(source)"))
             return .done
         case "application.interview":
@@ -527,7 +527,7 @@ public final class CrossTenantRelay: Sendable {
             try conn.run("UPDATE applications SET committee_name = ?, interview = ?, version = version + 1, updated_at = ? WHERE id = ?",
                          [payload["committee"] as? String ?? "", payload["interview"] as? String ?? "", now, id])
             try step(id, .interview, payload, detail: payload["interview"] as? String ?? "", conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .applicationInterview,
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationInterview,
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return .done
         case "application.publicity":
@@ -540,7 +540,7 @@ public final class CrossTenantRelay: Sendable {
                       (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, message.messageID, now, id])
             try step(id, .result, payload, detail: EvaluationService.resultDetail(payload["result"] as? String ?? "",
                                                                               until: (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, note: ""), conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .applicationPublicity, target: "application:\(id)",
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationPublicity, target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","result":\#(jsonString(payload["result"] as? String ?? ""))}"#, source: "tenant:\(source)"))
             return .done
         case "application.publicity-withdrawn":
@@ -549,7 +549,7 @@ public final class CrossTenantRelay: Sendable {
             try conn.run("UPDATE applications SET publicity_result = NULL, publicity_until = NULL, publicity_notice = NULL, version = version + 1, updated_at = ? WHERE id = ?",
                          [now, id])
             try step(id, .objectionUpheld, payload, detail: payload["reason"] as? String ?? "", conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .applicationPublicityWithdrawn,
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationPublicityWithdrawn,
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return .done
         case "org.renamed":
@@ -573,7 +573,7 @@ public final class CrossTenantRelay: Sendable {
             let expertCopies = "source_tenant = ? AND source_application_id IN (SELECT value FROM json_each(?))"
             let renamed = try renameCopies(unit: rename.name, code: rename.unitCode, of: copies, arguments,
                                            experts: (expertCopies, [source.rawValue, try json(rename.applications + rename.experts)]), now: now, conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .orgRenamedInCity, target: "unit:\(source):\(rename.unitCode)",
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .orgRenamedInCity, target: "unit:\(source):\(rename.unitCode)",
                                             detail: #"{"city":"\#(source)","unit_code":\#(jsonString(rename.unitCode)),"name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
             return .done
@@ -591,7 +591,7 @@ public final class CrossTenantRelay: Sendable {
                 return .unmatched("the province holds none of the applications it names with its id_number")
             }
             let renamed = try renameCopies(applicant: rename.name, of: copies, arguments, now: now, conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .applicantRenamedInCity,
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicantRenamedInCity,
                                             target: "applicant:\(source):\(IDCardNumber.maskedIfOne(rename.idNumber))",
                                             detail: #"{"city":"\#(source)","name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
@@ -613,7 +613,7 @@ public final class CrossTenantRelay: Sendable {
                 UPDATE experts SET unit_name = ?, unit_code = ?, updated_at = ?
                 WHERE received_id IN (SELECT id FROM received_applications WHERE \(copies)) AND (unit_name != ? OR unit_code IS NOT ?)
                 """, [move.name, move.unitCode, now] + arguments + [move.name, move.unitCode])
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .applicantMovedInCity,
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicantMovedInCity,
                                             target: "applicant:\(source):\(IDCardNumber.maskedIfOne(move.idNumber))",
                                             detail: #"{"city":"\#(source)","unit_code":\#(jsonString(move.unitCode)),"name":\#(jsonString(move.name)),"experts":\#(experts)}"#,
                                             source: "tenant:\(source)"))
@@ -631,7 +631,7 @@ public final class CrossTenantRelay: Sendable {
             try ApplicationService.store(chain, id: id, conn, extra: "result = ?, committee_name = COALESCE(?, committee_name)",
                                          extraArgs: [result, (payload["committee"] as? String).flatMap { $0.isEmpty ? nil : $0 }])
             try step(id, .final, payload, detail: result, conn)
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .applicationResult,
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationResult,
                                             target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
             return .done
         default:
@@ -862,7 +862,7 @@ public final class CrossTenantRelay: Sendable {
                 try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": existing["committee"].string ?? ""], conn)
             }
         }
-        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: existing?["acted"].int == 1 ? .applicationReceiveAgain : .applicationReceive,
+        try conn.appendTenantAudit(AuditEntry(actor: "relay", action: existing?["acted"].int == 1 ? .applicationReceiveAgain : .applicationReceive,
                                         target: "received_application:\(receivedID)", detail: #"{"from":"\#(source)","source_application_id":\#(sourceID)}"#,
                                         source: "tenant:\(source)"))
         return true
@@ -882,7 +882,7 @@ public final class CrossTenantRelay: Sendable {
             SELECT e.id, e.state, e.notice FROM received_applications r JOIN evaluations e ON e.received_id = r.id
             WHERE r.source_tenant = ? AND r.source_application_id = ?
             """, [source.rawValue, sourceID]).first, let evaluationID = evaluation["id"].int else {
-            try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .relayUnapplied, target: "message:\(message.messageID)",
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .relayUnapplied, target: "message:\(message.messageID)",
                                             detail: #"{"kind":"objection.lodge","reason":"no result of the province on this application"}"#, source: "tenant:\(source)"))
             return false
         }
@@ -900,7 +900,7 @@ public final class CrossTenantRelay: Sendable {
             """, [evaluationID, lodgedBy, source.rawValue, message.messageID, payload["text"] as? String ?? "", payload["evidence"] as? String ?? "",
                   state, reason, (payload["lodged_at"] as? NSNumber)?.doubleValue ?? at, state == "open" ? nil : at])
         let objection = Int(conn.lastInsertRowID)
-        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .objectionLodge, target: "objection:\(objection)",
+        try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .objectionLodge, target: "objection:\(objection)",
                                         detail: #"{"evaluation":\#(evaluationID),"state":"\#(state)"}"#, source: "tenant:\(source)"))
         let committee = try conn.scalar("SELECT c.name FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.id = ?", [evaluationID])?.string ?? ""
         try EvaluationService.answerObjection(objection, facts: EvaluationService.Facts(series: "", level: .senior, source: (source.rawValue, sourceID)),
@@ -926,7 +926,7 @@ public final class CrossTenantRelay: Sendable {
         if state == .dismissed, try awaitingProvince(id, message, from: source, conn) {
             try step(id, .objectionDismissed, payload, detail: reason, conn)
         }
-        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .objectionResolved, target: "application:\(id)",
+        try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .objectionResolved, target: "application:\(id)",
                                         detail: #"{"province":"\#(source)","state":"\#(state.rawValue)"}"#, source: "tenant:\(source)"))
     }
 
@@ -946,7 +946,7 @@ public final class CrossTenantRelay: Sendable {
     static func awaitingProvince(_ id: Int, _ message: Message, from source: TenantID, _ conn: SQLiteConnection) throws -> Bool {
         let state = try conn.scalar("SELECT state FROM applications WHERE id = ?", [id])?.string
         guard state != ApplicationState.awaitingProvince.rawValue else { return true }
-        try conn.appendAudit(AuditEntry(actor: "relay", orgID: try conn.rootOrg()?.id, action: .relayUnapplied, target: "application:\(id)",
+        try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .relayUnapplied, target: "application:\(id)",
                                         detail: #"{"kind":"\#(message.kind)","message_id":\#(jsonString(message.messageID)),"state":\#(state.map(jsonString) ?? "null")}"#,
                                         source: "tenant:\(source)"))
         return false

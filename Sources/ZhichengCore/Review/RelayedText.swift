@@ -91,7 +91,9 @@ public enum RelayedText {
                 try FreeText.sectionName.requireNoFormatAtEnds(name)
                 _ = try FreeText.sectionName.require(name, else: "申报内容的名称不能为空")
                 for field in fields.keys.sorted() { try named("“\(name)”的字段名").requireNoFormatAtEnds(field) }
-                _ = try SectionFields.validated(fields, sectionNamed: name)
+                // The typed fields as the applicant's save held them (64 KiB at most); the files'
+                // names, listed beside them, were checked at upload, and below for their ends.
+                _ = try SectionFields.validated(fields.filter { $0.key != SectionSnapshot.filesField }, sectionNamed: name)
                 // Its names are now known to be clean, fit to name a value in a message.
                 for (field, text) in fields.sorted(by: { $0.key < $1.key }) { try named("“\(name)”的“\(field)”").requireNoFormatAtEnds(text) }
             }

@@ -40,7 +40,7 @@ enum AuditLabels {
         "undelivered": "未送达消息", "token": "恢复标识", "place": "地点", "time": "时间", "date": "日期", "vote": "投票", "score": "评分",
         "was": "原状态", "city": "地市", "unit_code": "单位编号", "experts": "专家", "former": "原名称", "office": "职改办名称", "former_office": "职改办原名称",
         "backup": "备份文件", "pruned": "删除的旧备份", "restore": "恢复标识", "finished_after_stop": "重启后完成",
-        "finished_after_error": "出错后完成", "finished_before_resume": "恢复服务前完成",
+        "finished_after_error": "出错后完成", "finished_before_resume": "恢复服务前完成", "finished_before_next_restore": "下次恢复前完成",
         "from_unit": "调出单位", "to_unit": "调入单位", "drafts": "随人调动的草稿", "staying": "留在原单位审查的申报",
         "moves_cancelled": "撤销的待接收调动", "demo": "演示数据", "items": "明细",
         "left_out": "未计入的专家", "panel_size": "评审专家人数", "source_application_id": "地市申报编号", "type": "类型",

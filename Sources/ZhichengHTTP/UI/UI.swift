@@ -331,12 +331,14 @@ struct UI: Sendable {
         if unapproved { return [["title": "首页", "links": [link("首页", "home"), link("修改密码", "password")]], ["title": "单位管理", "links": [link("单位信息维护", "profile")]]] }
         groups.append(["title": "单位管理", "links": [link("单位管理", "orgs"), link("单位信息维护", "profile"), link("申报计划上传", "plans")]])
         groups.append(["title": "人员管理", "links": [link("本单位人员角色管理", "staff"), link("创建申报人员账户", "applicants"), link("申报人员状态查询", "status")]])
-        if user.orgID == 1 || province {
-            // Committees belong to an office; the link is shown to the tenant's root office
-            // (org 1: TenantService.create inserts it first), the page serves any office.
+        // Committees, and in the province the review of what the cities hand over and the
+        // experts, are the root office's (org 1: TenantService.create inserts it first): a
+        // department's or a unit's admin would find each of these pages refused (403).
+        let rootOffice = user.orgID == 1
+        if rootOffice {
             groups.append(["title": "评委会", "links": [link("评委会评审", "committee")]])
         }
-        if province {
+        if province && rootOffice {
             groups.append(["title": "职称申报审查", "links": [link("职称申报审查（各市报送）", "province-reviews")]])
             groups.append(["title": "专家管理", "links": [link("专家推荐审查", "expert-reviews"), link("专家信息库", "experts"), link("评审会与专家抽取", "sessions")]])
         }
