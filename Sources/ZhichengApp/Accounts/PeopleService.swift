@@ -93,10 +93,7 @@ public struct PeopleService: Sendable {
         let roles = try StaffRole.parse(rawRoles)
         let (s, c) = try permissions(series: series, sections: sections)
         return try await store.write(caller) { conn in
-            try Access.requireApprovedOrg(caller, conn)
-            guard let account = try conn.account(accountID), account.kind == .staff, account.orgID == caller.orgID else {
-                throw ZhichengError.notFound("本单位没有该人员")
-            }
+            let account = try Self.ownAccount(accountID, kind: .staff, caller: caller, conn)
             if Set(account.roles) != Set(roles) {
                 try conn.run("UPDATE accounts SET roles = ? WHERE id = ?", [jsonArray(roles.map(\.rawValue)), account.id])
                 try conn.appendAudit(caller.audit(.staffRoles, target: "account:\(accountID)", detail: #"{"roles":\#(jsonArray(roles.map(\.rawValue)))}"#))
@@ -405,14 +402,21 @@ public struct PeopleService: Sendable {
         -> (account: AccountRecord, result: Result) {
         try Access.requireOrgAdmin(caller)
         return try await store.write(caller) { conn in
-            try Access.requireApprovedOrg(caller, conn)
-            guard let account = try conn.account(accountID), account.kind == kind, account.orgID == caller.orgID else {
-                throw ZhichengError.notFound(kind == .staff ? "本单位没有该人员" : "本单位没有该申报人")
-            }
+            let account = try Self.ownAccount(accountID, kind: kind, caller: caller, conn)
             let result = try change(conn, account)
             try conn.appendAudit(caller.audit(action, target: "account:\(accountID)", detail: detail))
             return (try conn.account(accountID) ?? account, result)
         }
+    }
+
+    /// An account of the caller's own org, of `kind` (404 otherwise, as for an account of
+    /// another org), read inside the write that changes it; the caller's org approved.
+    private static func ownAccount(_ accountID: Int, kind: AccountKind, caller: SignedIn, _ conn: SQLiteConnection) throws -> AccountRecord {
+        try Access.requireApprovedOrg(caller, conn)
+        guard let account = try conn.account(accountID), account.kind == kind, account.orgID == caller.orgID else {
+            throw ZhichengError.notFound(kind == .staff ? "本单位没有该人员" : "本单位没有该申报人")
+        }
+        return account
     }
 
 }
