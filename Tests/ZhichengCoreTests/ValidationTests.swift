@@ -175,6 +175,38 @@ struct AttachmentNameTests {
     }
 }
 
+@Suite("Attachment names fitted to their bytes' type")
+struct AttachmentNameFittingTests {
+    @Test func aNameWhoseExtensionFitsIsKept() {
+        #expect(AttachmentName.fitted("证书.pdf", toType: "application/pdf") == "证书.pdf")
+        #expect(AttachmentName.fitted("证书.PDF", toType: "application/pdf") == "证书.PDF")
+        #expect(AttachmentName.fitted("扫描.jpeg", toType: "image/jpeg") == "扫描.jpeg")
+        #expect(AttachmentName.fitted("扫描.JPG", toType: "image/jpeg") == "扫描.JPG")
+        #expect(AttachmentName.fitted("学历.png", toType: "image/png") == "学历.png")
+    }
+
+    @Test func anyOtherNameGetsTheTypesExtensionAppended() {
+        // A PDF that is also an HTML page must not be saved as a working .html.
+        #expect(AttachmentName.fitted("x.html", toType: "application/pdf") == "x.html.pdf")
+        #expect(AttachmentName.fitted("x.svg", toType: "image/png") == "x.svg.png")
+        #expect(AttachmentName.fitted("证书", toType: "application/pdf") == "证书.pdf")
+        #expect(AttachmentName.fitted("photo.png", toType: "image/jpeg") == "photo.png.jpg")
+        #expect(AttachmentName.fitted("a.", toType: "application/pdf") == "a..pdf")
+        #expect(AttachmentName.fitted("report.pdf.exe", toType: "application/pdf") == "report.pdf.exe.pdf")
+    }
+
+    @Test func fittingTwiceChangesNothing() {
+        for (name, type) in [("x.html", "application/pdf"), ("证书", "image/png"), ("a.jpg", "image/jpeg"), ("b", "image/jpeg")] {
+            let once = AttachmentName.fitted(name, toType: type)
+            #expect(AttachmentName.fitted(once, toType: type) == once)
+        }
+    }
+
+    @Test func aTypeNotListedKeepsItsName() {
+        #expect(AttachmentName.fitted("x.html", toType: "application/octet-stream") == "x.html")
+    }
+}
+
 @Suite("Uploaded documents, told by their bytes")
 struct DocumentTypeTests {
     @Test func aWholePDFIsAPDFWhateverFollowsItsMarker() throws {

@@ -804,6 +804,22 @@ def test_attachment_names_are_checked_and_removed_files_keep_their_ids(env: Env)
     disposition = download.headers.get("content-disposition", "")
     assert disposition.startswith("inline;") and "filename*=UTF-8''" + quote("学历证书.pdf") in disposition, disposition
 
+    # The name ends as the bytes' type says: a PDF that is also an HTML page is never saved as
+    # a working .html, and a name without an extension gets the type's. A file stored before
+    # names were fitted (its row changed here to one) is listed and served fitted too.
+    polyglot = expect(upload("x.html"), 201).json
+    assert polyglot["name"] == "x.html.pdf", polyglot
+    served = expect(applicant.get(f"{path}/{polyglot['id']}"), 200)
+    assert served.headers.get("content-type") == "application/pdf" and 'filename="x.html.pdf"' in served.headers.get("content-disposition", ""), served.headers
+    bare = expect(upload(quote("证书")), 201).json
+    assert bare["name"] == "证书.pdf", bare
+    with sqlite3.connect(env.daemon.tenant_db(TENANT), timeout=10) as con:
+        con.execute("UPDATE attachments SET name = 'old.htm' WHERE id = ?", (bare["id"],))
+    assert "old.htm.pdf" in [a["name"] for a in expect(applicant.get(path), 200).json["attachments"]]
+    assert "old.htm.pdf" in expect(applicant.get(f"{path}/{bare['id']}"), 200).headers.get("content-disposition", "")
+    for extra in (polyglot, bare):
+        expect(applicant.call("DELETE", f"{path}/{extra['id']}"), 204)
+
     expect(applicant.call("DELETE", f"{path}/{first['id']}"), 204)
     expect(applicant.get(f"{path}/{first['id']}"), 404)
     expect(applicant.call("DELETE", f"{path}/{first['id']}"), 404)
@@ -812,7 +828,7 @@ def test_attachment_names_are_checked_and_removed_files_keep_their_ids(env: Env)
     assert [a["name"] for a in expect(applicant.get(path), 200).json["attachments"]] == ["职称证书.pdf"]
     with sqlite3.connect(f"file:{env.daemon.tenant_db(TENANT)}?mode=ro", uri=True, timeout=10) as con:
         kept = con.execute("SELECT name, removed_at IS NOT NULL FROM attachments WHERE owner = 'application' AND owner_id = ? ORDER BY id", (app["id"],)).fetchall()
-    assert kept == [("学历证书.pdf", 1), ("职称证书.pdf", 0)], kept
+    assert kept == [("学历证书.pdf", 1), ("x.html.pdf", 1), ("old.htm", 1), ("职称证书.pdf", 0)], kept
 
     # A file no submission included gives up its bytes when removed; one a submission included
     # keeps them (its reviewers saw it), also when the application comes back to be corrected.

@@ -763,7 +763,7 @@ public struct ApplicationService: Sendable {
     public func addAttachment(_ applicationID: Int, name rawName: String, bytes: [UInt8], maxBytes: Int, caller: SignedIn) async throws -> AttachmentInfo {
         guard bytes.count <= maxBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(FileSize.text(maxBytes, roundingDown: true))") }
         let mime = try DocumentType.detect(bytes)
-        let name = try AttachmentName.validate(rawName)
+        let name = AttachmentName.fitted(try AttachmentName.validate(rawName), toType: mime)
         let digest = sha256Hex(bytes)
         return try await store.write(caller) { conn in
             let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
@@ -822,13 +822,17 @@ public struct ApplicationService: Sendable {
             guard let row = try conn.query("SELECT id, name, mime, bytes FROM attachments WHERE id = ? AND owner = 'application' AND owner_id = ? AND removed_at IS NULL",
                                            [attachment, applicationID]).first,
                   case .blob(let bytes) = row["bytes"] else { throw ZhichengError.notFound("没有这个附件") }
-            return FileRecord(id: attachment, mime: row["mime"].string ?? "application/octet-stream", bytes: bytes, name: row["name"].string)
+            let mime = row["mime"].string ?? "application/octet-stream"
+            // Fitted again for a file stored before names were fitted at upload.
+            return FileRecord(id: attachment, mime: mime, bytes: bytes, name: row["name"].string.map { AttachmentName.fitted($0, toType: mime) })
         }
     }
 
     static func attachmentList(_ id: Int, _ conn: SQLiteConnection) throws -> [AttachmentInfo] {
         try conn.query("SELECT id, name, mime, size, sha256 FROM attachments WHERE owner = 'application' AND owner_id = ? AND removed_at IS NULL ORDER BY id", [id]).map {
-            AttachmentInfo(id: $0["id"].int ?? 0, name: $0["name"].string ?? "", mime: $0["mime"].string ?? "", size: $0["size"].int ?? 0, sha256: $0["sha256"].string ?? "")
+            let mime = $0["mime"].string ?? ""
+            return AttachmentInfo(id: $0["id"].int ?? 0, name: AttachmentName.fitted($0["name"].string ?? "", toType: mime), mime: mime,
+                                  size: $0["size"].int ?? 0, sha256: $0["sha256"].string ?? "")
         }
     }
 

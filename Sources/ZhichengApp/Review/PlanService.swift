@@ -81,8 +81,8 @@ public struct PlanService: Sendable {
 
     public func attachDocument(planID: Int, name: String, bytes: [UInt8], caller: SignedIn) async throws -> PlanRecord {
         guard bytes.count <= maxDocumentBytes else { throw ZhichengError(.tooLarge, "附件不能超过 \(FileSize.text(maxDocumentBytes, roundingDown: true))") }
-        let name = try AttachmentName.validate(name)
         let mime = try DocumentType.detect(bytes)
+        let name = AttachmentName.fitted(try AttachmentName.validate(name), toType: mime)
         let digest = sha256Hex(bytes)
         return try await store.write(caller) { conn in
             let plan = try Self.ownPlan(planID, caller: caller, conn)

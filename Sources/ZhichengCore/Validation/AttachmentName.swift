@@ -19,4 +19,24 @@ public enum AttachmentName {
         }
         return name
     }
+
+    /// `name` ending as its bytes' type says (`mime`, from `DocumentType.detect`): kept when
+    /// its extension already fits (case aside: `证书.PDF`, `扫描.jpeg`), else the type's own
+    /// extension appended (`x.html` holding a PDF becomes `x.html.pdf`, `证书` `证书.pdf`).
+    /// A download saves the file under this name, so a PDF that is also an HTML page can
+    /// never land on a reviewer's disk as a working `.html`. A type not listed keeps the name.
+    public static func fitted(_ name: String, toType mime: String) -> String {
+        guard let extensions = extensions[mime] else { return name }
+        let dot = name.lastIndex(of: ".")
+        let given = dot.map { name[name.index(after: $0)...].lowercased() }
+        if let given, extensions.contains(given) { return name }
+        return name + "." + extensions[0]
+    }
+
+    /// The extensions each accepted type is saved under, the one appended first.
+    static let extensions: [String: [String]] = [
+        "application/pdf": ["pdf"],
+        "image/png": ["png"],
+        "image/jpeg": ["jpg", "jpeg", "jpe", "jfif"],
+    ]
 }

@@ -44,14 +44,33 @@ enum AuditLabels {
         "from_unit": "调出单位", "to_unit": "调入单位", "drafts": "随人调动的草稿", "staying": "留在原单位审查的申报",
         "moves_cancelled": "撤销的待接收调动", "demo": "演示数据", "items": "明细",
         "left_out": "未计入的专家", "panel_size": "评审专家人数", "source_application_id": "地市申报编号", "type": "类型",
+        "inputs_sha256": "抽取依据 SHA-256", "objection_message_id": "异议消息",
     ]
+
+    /// A key whose value is a list says something else than the same key holding a number:
+    /// a draw lists its panel's and reserves' experts (by id), a close counts the panel.
+    static let listKeys: [String: String] = ["panel": "评审专家（编号）", "reserves": "备选专家（编号）"]
+
+    /// Keys one action uses in a sense of its own: a received application's `from` is the city
+    /// it came from (a restore's is the backup file, a rename's the former name).
+    static let actionKeys: [String: [String: String]] = [
+        AuditAction.applicationReceive.rawValue: ["from": "报送地市"],
+        AuditAction.applicationReceiveAgain.rawValue: ["from": "报送地市"],
+    ]
+
+    /// The label of `key` holding `value` in a row of `action`.
+    static func key(_ key: String, _ value: JSONValue, action: String?) -> String {
+        if let action, let own = actionKeys[action]?[key] { return own }
+        if case .array = value, let list = listKeys[key] { return list }
+        return detailKeys[key] ?? key
+    }
 
     /// A recorded detail (a JSON object) as "名称：值；…", keys in the order written, values by their
     /// Chinese labels where the key says what they are (a step, a decision, a reason, a kind,
     /// roles); an empty object is nothing, and anything else is shown as it is.
-    static func detail(_ json: String) -> String {
+    static func detail(_ json: String, action: String? = nil) -> String {
         guard case .object(let members)? = try? JSONValue.parse(json) else { return json }
-        return members.map { key, value in "\(detailKeys[key] ?? key)：\(Self.value(value, key: key))" }.joined(separator: "；")
+        return members.map { key, value in "\(Self.key(key, value, action: action))：\(Self.value(value, key: key))" }.joined(separator: "；")
     }
 
     static func value(_ value: JSONValue, key: String) -> String {
@@ -62,7 +81,9 @@ enum AuditLabels {
             case "decision": return ReviewDecision(rawValue: text)?.label ?? text
             case "reason": return ReturnReason(rawValue: text)?.label ?? text
             case "kind": return OrgKind(rawValue: text)?.label ?? ApplicationKind(rawValue: text)?.label ?? text
-            case "state": return ProfileState(rawValue: text)?.label ?? ApplicationState(rawValue: text)?.label ?? text
+            case "state": return ProfileState(rawValue: text)?.label ?? ApplicationState(rawValue: text)?.label ?? ObjectionState(rawValue: text)?.label ?? text
+            // The province a relayed message came from, by its tenant id.
+            case "province": return "省职改办（\(text)）"
             case "roles": return StaffRole(rawValue: text)?.label ?? text
             case "was": return SessionState(rawValue: text)?.label ?? text
             default: return text

@@ -214,7 +214,7 @@ extension UI {
         let orgs = try await services.orgs.auditOrgNames(AuditLabels.orgIDs(entries.map(\.entry.target)), caller: user)
         let rows = entries.map(\.entry).map { e -> [String: Any] in
             ["at": ChinaTime.second(e.at), "actor": AuditLabels.actor(e.actor), "code": e.action,
-             "action": AuditAction.label(code: e.action, target: e.target), "target": AuditLabels.target(e.target, orgs: orgs), "detail": AuditLabels.detail(e.detail),
+             "action": AuditAction.label(code: e.action, target: e.target), "target": AuditLabels.target(e.target, orgs: orgs), "detail": AuditLabels.detail(e.detail, action: e.action),
              "source": AuditLabels.source(e.source)]
         }
         let data: [String: Any] = [
