@@ -2,7 +2,7 @@
 sends an interview notice and records a 通过 for a 中级 application that climbed the whole city;
 the result stands in 评审结果公示, where another signed-in applicant lodges a written objection; the
 office finds it on the committee desk, dismisses it with a reason and, the notice period over
-(0 working days here), confirms the result, which the applicant's unit then sees in
+(made to end by the test), confirms the result, which the applicant's unit then sees in
 申报人员状态查询 and the applicant in 我的申报. Set-up through the API; the rest in the browser.
 Screenshots: .build/screenshots/committee-*.png."""
 
@@ -154,6 +154,9 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     # Each step redirects back to the item: reloading it sends nothing again.
     item_url = p.d.current_url
     assert item_url.endswith(f"/committee/application/{app['id']}"), item_url
+    # While the notice stands, the page says until when in place of the confirm button.
+    assert re.fullmatch(r"公示期至 \d{4}-\d\d-\d\d 24:00 止，之后方可确认", p.by("#confirm-waits").text), p.by("#confirm-waits").text
+    assert not p.d.find_elements("css selector", "#confirm-submit")
     p.shot("result-recorded")
     p.logout()
 
@@ -177,9 +180,8 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     p.go("committee")
     assert next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text).find_elements("css selector", "td")[7].text == "1"
     p.d.get(item_url.replace("/result", ""))
-    # Confirming is refused while an objection is open.
-    p.click("#confirm-submit")
-    assert "异议未处理" in p.flash_error()
+    # Confirming waits while an objection is open: the page says so in place of the button.
+    assert "异议未处理" in p.by("#confirm-waits").text and not p.d.find_elements("css selector", "#confirm-submit")
     assert "抄袭" in p.by("#objections").text and "韩异议" in p.by("#objections").text
     p.fill(".objection-reason", "经核查不属实")
     p.click(".objection-submit")

@@ -59,7 +59,8 @@ extension Templates {
         <button type="submit" id="result-submit">录入结果并公示</button></form></fieldset>
         {{/pending}}
         {{#publicity}}<p id="item-result">评审结果：<strong>{{result}}</strong>{{#note}}（{{note}}）{{/note}}，公示至 {{until}}</p>
-        <form method="post" action="{{base}}committee/{{path}}/confirm"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" id="confirm-submit">公示期满，确认结果</button></form>{{/publicity}}
+        {{#confirm_waits}}<p class="hint" id="confirm-waits">{{confirm_waits}}</p>{{/confirm_waits}}
+        {{^confirm_waits}}<form method="post" action="{{base}}committee/{{path}}/confirm"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" id="confirm-submit">公示期满，确认结果</button></form>{{/confirm_waits}}{{/publicity}}
         {{#final}}<p id="item-result">最终结果：<strong>{{final_result}}</strong>{{#note}}（{{note}}）{{/note}}</p>{{/final}}
         <h3>异议</h3>
         <table id="objections"><thead><tr><th>提出人</th><th>时间</th><th>内容</th><th>证据</th><th>处理</th></tr></thead><tbody>

@@ -125,6 +125,9 @@ extension UI {
         // A result waits for the interview announced: said beside the form, which the daemon checks again.
         let resultWaits: String?
         do { try InterviewTime.requireInterviewHeld(stored: e?.interviewTime); resultWaits = nil } catch { resultWaits = error.message }
+        // A result in 公示 is confirmed once its period is over and its objections are resolved:
+        // until then the page says why in place of the button (the daemon refuses it all the same).
+        let confirmWaits = e?.state == "publicity" ? e?.confirmationRefused(at: Date().timeIntervalSince1970)?.message : nil
         // What the committee judges: a city's own application by its 评审表 (every level's
         // opinion); one the province received, by what the city sent with it.
         var file: [String: Any] = ["review_form": false, "received": false]
@@ -142,6 +145,7 @@ extension UI {
             // it is); none yet: no line.
             "interview": Self.interview(e?.interviewTime.map { InterviewNotice(time: $0, place: e?.interviewPlace ?? "") }),
             "pending": e == nil || e?.state == "pending", "result_waits": resultWaits as Any? ?? false, "publicity": e?.state == "publicity", "final": e?.state == "final",
+            "confirm_waits": confirmWaits as Any? ?? false,
             "result": e?.result ?? "", "final_result": ApplicationKind.title.label(ofFinalResult: e?.result ?? ""), "note": e?.note ?? "", "until": e?.publicityUntil.map(ChinaTime.end) ?? "",
             "objections": objections.map { o -> [String: Any] in
                 ["id": o.id, "by": o.lodgedBy, "text": o.text, "evidence": o.evidence, "open": o.state == "open",
