@@ -822,6 +822,42 @@ public enum TenantSchema {
             -- same id (archived, the id created again) unless told to (TenantStore.requireSameTenant).
             INSERT OR IGNORE INTO tenant_meta (key, value) VALUES ('incarnation', lower(hex(randomblob(16))));
             """),
+        Migration(version: 32, name: "what each review session decided, kept with it", sql: """
+            -- What a closed review session decided for each of its applications (通过 or 未通过),
+            -- written by its close (SessionService.close) and shown on its page and in the API. The
+            -- application's evaluation holds its current result, which an objection upheld sets
+            -- aside and a later session may decide again: a session's record shows what that
+            -- session decided, not the application's current result. NULL: nothing decided by this
+            -- session (planned, drawn, short of its quorum, cancelled). Once written it stays so.
+            ALTER TABLE session_applications ADD COLUMN outcome TEXT CHECK (outcome IS NULL OR outcome IN ('通过', '未通过'));
+            CREATE TRIGGER session_outcome_kept BEFORE UPDATE OF outcome ON session_applications WHEN OLD.outcome IS NOT NULL
+                BEGIN SELECT RAISE(ABORT, 'a review session''s decision is kept as its close recorded it'); END;
+            -- Sessions closed before: taken from the audit log, the record of what the close did.
+            -- A close that decides records, in its own transaction, each application's result
+            -- (`evaluation.result`, target `received_application:<id>`, {"result": …}) and then
+            -- itself (`session.close`, target `session:<id>`); nothing else is written between,
+            -- so an application's latest `evaluation.result` before its session's `session.close`
+            -- is that session's decision, whatever became of the evaluation since. (Not the
+            -- tally of the votes again: that would apply the voting rule as this build has it,
+            -- where the audit says what was decided.) A closed session whose rows the log does
+            -- not hold (none should be) keeps NULL, and its page shows the tally without a
+            -- decision rather than a guess. The log is read once, not once for each application.
+            CREATE TEMP TABLE v32_results AS
+                SELECT seq, CAST(substr(target, 22) AS INTEGER) AS received_id, json_extract(detail, '$.result') AS result
+                FROM audit WHERE action = 'evaluation.result' AND substr(target, 1, 21) = 'received_application:' AND json_valid(detail);
+            CREATE INDEX temp.v32_results_received ON v32_results(received_id, seq);
+            CREATE TEMP TABLE v32_closes AS
+                SELECT CAST(substr(target, 9) AS INTEGER) AS session_id, max(seq) AS seq
+                FROM audit WHERE action = 'session.close' AND substr(target, 1, 8) = 'session:' GROUP BY target;
+            UPDATE session_applications SET outcome = (
+                SELECT CASE WHEN r.result IN ('通过', '未通过') THEN r.result END FROM v32_results r
+                WHERE r.received_id = session_applications.received_id
+                  AND r.seq < (SELECT c.seq FROM v32_closes c WHERE c.session_id = session_applications.session_id)
+                ORDER BY r.seq DESC LIMIT 1)
+            WHERE session_id IN (SELECT id FROM review_sessions WHERE state = 'closed');
+            DROP TABLE v32_results;
+            DROP TABLE v32_closes;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -348,8 +348,9 @@ struct MigrationTests {
         @Sendable func everythingElse(_ conn: SQLiteConnection) throws -> [String: [[SQLiteValue]]] {
             var all: [String: [[SQLiteValue]]] = [:]
             for table in try conn.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").compactMap({ $0["name"].string }) {
+                // (v32 gives session_applications its `outcome`, a later version's column: NULL for this drawn session.)
                 let columns = try conn.query("SELECT name FROM pragma_table_info(?)", [table]).compactMap { $0["name"].string }
-                    .filter { !["former_unit_names", "former_applicant_names"].contains($0) }
+                    .filter { !["former_unit_names", "former_applicant_names"].contains($0) && !(table == "session_applications" && $0 == "outcome") }
                 // (v31 gives tenant_meta its incarnation: a later version's row.)
                 let later = table == "tenant_meta" ? " WHERE key != 'incarnation'" : ""
                 all[table] = try conn.query("SELECT \(columns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \"\(table)\"\(later) ORDER BY rowid").map(\.values)
@@ -383,6 +384,84 @@ struct MigrationTests {
         #expect(after.filter { before[$0.key] == nil }.allSatisfy { $0.value.isEmpty })
         #expect(after.filter { before[$0.key] != nil } == before, "nothing but the two lists changes")
         #expect(after["review_sessions"]?.first?.contains(.text(inputs)) == true, "the draw's recorded inputs as drawn")
+        await db.close()
+    }
+
+    /// v32 keeps with each closed session what it decided for each application. A session
+    /// closed before gets it from the audit log: the latest `evaluation.result` of the
+    /// application before the session's `session.close` (the close wrote both, in that order,
+    /// in one transaction), whatever the application's evaluation says now — here a result
+    /// set aside by an objection and decided the other way by a second session. Sessions that
+    /// decided nothing (short of the quorum, drawn, cancelled) keep NULL; so does a closed one
+    /// whose result the log does not hold, or holds as something else. Once written, it stays.
+    @Test func closedSessionsKeepWhatTheyDecidedFromTheAuditLog() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/province.sqlite"
+        let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 31 })
+        try await old.write { conn in
+            try conn.run("INSERT INTO orgs (id, code, name, kind, created_at) VALUES (1, '41', '省职改办', 'office', 0)")
+            try conn.run("INSERT INTO committees (id, org_id, name, series, levels, created_at) VALUES (1, 1, '高评委', '[\"中小学教师\"]', '[\"副高级\"]', 0)")
+            for id in 1...4 {
+                try conn.run("""
+                    INSERT INTO received_applications (id, source_tenant, source_application_id, message_id, applicant_name, id_number, unit_name, year,
+                                                       series, level, title, sections, trail, received_at)
+                    VALUES (?, 'zhengzhou', ?, ?, ?, ?, '逸夫小学', 2026, '中小学教师', '副高级', '高级教师', '{}', '[]', 0)
+                    """, [id, id, "m\(id)", "申报人\(id)", "41010219900101000\(id)"])
+            }
+            // 1 passed application 1 and 2; its result on 1 was set aside, and 2 decided 1 again:
+            // failed. 3 was short of its quorum on 3; 4, closed, left no result of 4 in the log; 5
+            // is open; 6 closed with a result the log holds as neither 通过 nor 未通过.
+            for (id, state) in [(1, "closed"), (2, "closed"), (3, "no_quorum"), (4, "closed"), (5, "drawn"), (6, "closed")] {
+                try conn.run("""
+                    INSERT INTO review_sessions (id, committee_id, name, series, panel_size, reserves, rule, state, created_at)
+                    VALUES (?, 1, ?, '中小学教师', 3, 0, 'national', ?, 0)
+                    """, [id, "第\(id)场", state])
+            }
+            for (session, application) in [(1, 1), (1, 2), (2, 1), (3, 3), (4, 4), (5, 2), (6, 3)] {
+                try conn.run("INSERT INTO session_applications (session_id, received_id) VALUES (?, ?)", [session, application])
+            }
+            // The log as the closes and the objection left it, with rows of other actions between.
+            var seq = 0
+            func log(_ action: String, _ target: String, _ detail: String = "{}") throws {
+                seq += 1
+                try conn.run("""
+                    INSERT INTO audit (seq, at, actor, org_id, action, target, detail, source, prev_hash, hash) VALUES (?, ?, 'admin', 1, ?, ?, ?, 'api', 'p', 'h')
+                    """, [seq, Double(seq), action, target, detail])
+            }
+            try log("session.vote", "session:1", #"{"application":1}"#)
+            try log("evaluation.result", "received_application:1", #"{"result":"通过"}"#)
+            try log("evaluation.result", "received_application:2", #"{"result":"未通过"}"#)
+            try log("session.close", "session:1", #"{"panel":3}"#)
+            try log("objection.uphold", "objection:1", #"{"reason":"属实"}"#)
+            try log("evaluation.result", "received_application:3", #"{"result":"通过"}"#)   // by hand, after session 3 decided nothing
+            try log("session.no-quorum", "session:3")
+            try log("evaluation.result", "received_application:1", #"{"result":"未通过"}"#)
+            try log("session.close", "session:2", #"{"panel":3}"#)
+            try log("session.close", "session:4", #"{"panel":3}"#)
+            try log("evaluation.result", "received_application:3", #"{"result":"待定"}"#)
+            try log("session.close", "session:6", #"{"panel":3}"#)
+            try log("evaluation.result", "received_application:2", #"{"result":"通过"}"#)   // after its session's close: not its decision
+        }
+        await old.close()
+
+        let db = try Database(path: path, migrations: TenantSchema.migrations)
+        let outcomes = try await db.read { conn in
+            try conn.query("SELECT session_id, received_id, outcome FROM session_applications ORDER BY session_id, received_id")
+                .map { "\($0["session_id"].int ?? 0)/\($0["received_id"].int ?? 0) \($0["outcome"].string ?? "NULL")" }
+        }
+        #expect(outcomes == ["1/1 通过", "1/2 未通过", "2/1 未通过", "3/3 NULL", "4/4 NULL", "5/2 NULL", "6/3 NULL"], "\(outcomes)")
+        // Written once: a decision recorded is not rewritten, not even to the same value; an open
+        // session's is written by its close; nothing else may be stored.
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in try conn.run("UPDATE session_applications SET outcome = '未通过' WHERE session_id = 1 AND received_id = 1") }
+        }
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in try conn.run("UPDATE session_applications SET outcome = NULL WHERE session_id = 2") }
+        }
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in try conn.run("UPDATE session_applications SET outcome = '待定' WHERE session_id = 5") }
+        }
+        _ = try await db.write { conn in try conn.run("UPDATE session_applications SET outcome = '通过' WHERE session_id = 5") }
         await db.close()
     }
 

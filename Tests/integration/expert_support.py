@@ -39,13 +39,13 @@ class Env:
 
 
 @contextlib.contextmanager
-def expert_env(zhichengd_bin: str, workdir: pathlib.Path) -> Iterator[Env]:
+def expert_env(zhichengd_bin: str, workdir: pathlib.Path, config: str = CONFIG) -> Iterator[Env]:
     """A daemon with the ExpertRecommendation plugin, a province and 郑州市 with 管城区教育局 and three
     schools, handler and leader at each org (city and province); every account's password is
-    NEW_PASSWORD. Stopped at the end."""
+    NEW_PASSWORD. Stopped at the end. `config`: the daemon's (by default a result's 公示 ends at once)."""
     if not EXPERT_PLUGIN.exists():
         pytest.fail(f"{EXPERT_PLUGIN} is missing: run `make plugins` first (make test does)")
-    md = ModuleDaemon(zhichengd_bin, workdir, CONFIG)
+    md = ModuleDaemon(zhichengd_bin, workdir, config)
     shutil.copy(EXPERT_PLUGIN, md.daemon.plugin_dir / EXPERT_PLUGIN.name)
     try:
         d = md.start()

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import REVIEW_SECTIONS, add_reviewer, approved_plan, clone_received, db_rows, expect, fresh_id_number, relay_idle, unchanged
+from api_support import REVIEW_SECTIONS, add_reviewer, approved_plan, china_day, clone_received, db_rows, expect, fresh_id_number, relay_idle, unchanged
 from conftest import REPO, expect_error, run_ctl, wait_until
 from expert_support import (SECTIONS, SERIES, Env, add_department, add_school, applicant, become_expert, city_pass, expert_application, expert_env,
                             province_expert_app, senior_application, sign_in_expert)
@@ -869,7 +869,9 @@ def test_the_spec_paths_for_sessions_draws_votes_and_experts(env: Env, pool: dic
     `{matches}`, voted on with `application_id`; experts suspended and retired by path."""
     _, _, received = senior_application(env, "回民中学", "黄契约")
     sessions = f"committees/{pool['id']}/sessions"
-    body = {"date": "2026-12-08", "place": "郑州市金水东路1号", "series": SERIES, "specialty": "小学数学", "applications": [received["id"]]}
+    # Held today (China time): its votes are taken from its date on.
+    today = china_day()
+    body = {"date": today, "place": "郑州市金水东路1号", "series": SERIES, "specialty": "小学数学", "applications": [received["id"]]}
     before = expect(env.prov.get("sessions"), 200).json["sessions"]
     expect(env.prov.post(sessions, dict(body, date="2026-02-30")), 400, field="date", contains="没有 2026-02-30 这一天")
     expect(env.prov.post(sessions, dict(body, date="12/08/2026")), 400, field="date")
@@ -878,7 +880,7 @@ def test_the_spec_paths_for_sessions_draws_votes_and_experts(env: Env, pool: dic
     expect(env.prov_h.post(sessions, body), 403)
     assert expect(env.prov.get("sessions"), 200).json["sessions"] == before
     session = expect(env.prov.post(sessions, body), 201).json
-    assert (session["name"], session["date"], session["place"], session["panel_size"]) == ("2026-12-08评审会", "2026-12-08", "郑州市金水东路1号", 0)
+    assert (session["name"], session["date"], session["place"], session["panel_size"]) == (f"{today}评审会", today, "郑州市金水东路1号", 0)
     assert session["state"] == "planned"
     # The draw says how many; the committee's rule checks it. Refused draws draw nothing.
     draw = f"sessions/{session['id']}/draw"
@@ -982,20 +984,22 @@ def test_the_session_forms_refuse_what_is_missing_and_plan_nothing(env: Env, poo
     headers = {"Cookie": f"zc_session={env.prov.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
     post = lambda path, form: env.prov_api.raw("POST", f"/t/province/{path}", body=form.encode(), headers=headers)  # noqa: E731
     base = f"_csrf={quote(env.prov.csrf)}&committee={pool['id']}&series={quote(SERIES)}&reserves=1&applications={received['id']}"
+    day = china_day(8)   # a day to come
     before = expect(env.prov.get("sessions"), 200).json["sessions"]
     for extra, message in (("&name=&date=&panel_size=3", "请填写评审会名称或评审日期"), ("&date=2026-02-30", "没有 2026-02-30 这一天"),
-                           ("&date=2026-12-09&panel_size=three", "抽取人数应为整数"),
-                           ("&date=2026-12-09&reserves=abc", "备选人数应为整数"),   # its own value: base's is dropped below
-                           ("&date=2026-12-09&applications=abc", "所选申报的编号应为整数")):
+                           ("&date=2020-01-01", "评审日期 2020-01-01 已过"),
+                           (f"&date={day}&panel_size=three", "抽取人数应为整数"),
+                           (f"&date={day}&reserves=abc", "备选人数应为整数"),   # its own value: base's is dropped below
+                           (f"&date={day}&applications=abc", "所选申报的编号应为整数")):
         r = post("sessions", (base.replace("&reserves=1", "") if "reserves=" in extra else base) + extra)
         assert r.status == 400 and message in r.body.decode() and 'id="session-form"' in r.body.decode(), (extra, r.status, r.body.decode()[-1500:])
-    r = post("sessions", base + "&date=2026-12-09&place=%FF")
+    r = post("sessions", base + f"&date={day}&place=%FF")
     assert r.status == 400 and "表单不是 UTF-8 编码" in r.body.decode(), (r.status, r.body.decode()[-1500:])
     assert expect(env.prov.get("sessions"), 200).json["sessions"] == before
-    r = post("sessions", base + f"&date=2026-12-09&place={quote('省人社厅')}")
+    r = post("sessions", base + f"&date={day}&place={quote('省人社厅')}")
     assert r.status == 303, (r.status, r.body.decode()[-1500:])
     session = expect(env.prov.get("sessions"), 200).json["sessions"][0]
-    assert (session["name"], session["date"], session["place"], session["panel_size"]) == ("2026-12-09评审会", "2026-12-09", "省人社厅", 0)
+    assert (session["name"], session["date"], session["place"], session["panel_size"]) == (f"{day}评审会", day, "省人社厅", 0)
     r = post(f"sessions/{session['id']}/draw", f"_csrf={quote(env.prov.csrf)}&count=x&reserves=1")
     assert r.status == 400 and "抽取人数应为整数" in r.body.decode(), (r.status, r.body.decode()[-1500:])
     assert expect(env.prov.get(f"sessions/{session['id']}"), 200).json["state"] == "planned"
@@ -1590,9 +1594,12 @@ def test_a_draw_recorded_with_the_current_names_among_the_former_ones_verifies_a
         try:
             (latest,) = con.execute("PRAGMA user_version").fetchone()
             assert latest >= 29, latest
-            # What later versions added, taken out again: v30's applicant_moves, v31's incarnation.
+            # What later versions added, taken out again: v30's applicant_moves, v31's incarnation,
+            # v32's sessions' decisions.
             con.execute("DROP TABLE IF EXISTS applicant_moves")
             con.execute("DELETE FROM tenant_meta WHERE key = 'incarnation'")
+            con.execute("DROP TRIGGER IF EXISTS session_outcome_kept")
+            con.execute("ALTER TABLE session_applications DROP COLUMN outcome")
             con.execute("PRAGMA user_version = 28")
             con.commit()
         finally:

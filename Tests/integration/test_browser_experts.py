@@ -14,7 +14,7 @@ import pytest
 
 from urllib.parse import quote
 
-from api_support import NEW_PASSWORD, expect
+from api_support import NEW_PASSWORD, china_day, expect
 from conftest import wait_until
 from browser_support import Pages, assert_controls_named, assert_refused, browser  # noqa: F401  (fixture)
 from expert_support import SECTIONS, SERIES, applicant, become_expert, city_pass, expert_env, senior_application
@@ -135,8 +135,11 @@ def test_draw_and_voting_screens(env, browser):
     p.by("#committee-form input[name=levels][value='副高级']").click()
     p.click("#committee-submit")
     assert "已设立评委会" in p.flash_ok(), p.flash_error()
-    # Planned by date and place, its name left to the date and its size to the draw.
-    p.d.execute_script("arguments[0].value = arguments[1]", p.by("#session-date"), "2026-12-08")
+    # Planned by date and place, its name left to the date and its size to the draw: held today
+    # (China time), the first day the form offers, so that its experts may vote.
+    today = china_day()
+    assert p.by("#session-date").get_attribute("min") == today
+    p.d.execute_script("arguments[0].value = arguments[1]", p.by("#session-date"), today)
     p.fill("#session-place", "郑州市金水东路1号")
     p.fill("#session-specialty", "小学数学")
     p.by(f"#session-applications input[value='{received['id']}']").click()
@@ -152,8 +155,8 @@ def test_draw_and_voting_screens(env, browser):
     p.shot("session-form")
     p.click("#session-submit")
     assert "已创建评审会" in p.flash_ok(), p.flash_error()
-    assert p.by("main h2").text.startswith("2026-12-08评审会") and "抽取时确定" in p.by("main").text
-    assert p.by("#session-when").text == "评审时间地点：2026-12-08 郑州市金水东路1号"
+    assert p.by("main h2").text.startswith(f"{today}评审会") and "抽取时确定" in p.by("main").text
+    assert p.by("#session-when").text == f"评审时间地点：{today} 郑州市金水东路1号"
     p.click("#draw-submit")
     assert "未定抽取人数" in p.flash_error(), "a draw without a size is refused"
     assert_refused(p, "#draw-count")
@@ -183,7 +186,7 @@ def test_draw_and_voting_screens(env, browser):
         p.login_ok(expert["id_number"], NEW_PASSWORD)
         # 首页 says what waits for the expert: the session's one application to vote on.
         p.go("home")
-        assert [a.text for a in p.all("#todo a")] == ["评审会“2026-12-08评审会”：1 份申报待投票"], p.by("main").text
+        assert [a.text for a in p.all("#todo a")] == [f"评审会“{today}评审会”：1 份申报待投票"], p.by("main").text
         assert not p.all("#setup-hint"), "an expert's account lacks nothing"
         p.go("sessions")
         if n == 0:

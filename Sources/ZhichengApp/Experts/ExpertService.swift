@@ -168,9 +168,7 @@ public struct ExpertService: Sendable {
     /// Enters the person of an expert application into the database, with an account.
     static func admit(_ receivedID: Int, row: SQLiteRow, passwordHash: String, caller: SignedIn, _ conn: SQLiteConnection) throws -> ExpertRecord {
         let idNumber = row["id_number"].string ?? ""
-        if try conn.scalar("SELECT count(*) FROM experts WHERE id_number = ?", [idNumber])?.int ?? 0 > 0 {
-            throw ZhichengError.conflict("身份证号 \(idNumber) 的人员已在专家库中")
-        }
+        if try !Self.inLibrary([idNumber], conn).isEmpty { throw Self.alreadyInLibrary(idNumber) }
         guard try conn.takenLogin(idNumber) == nil else {
             throw ZhichengError.conflict("省职改办已有登录名为 \(idNumber) 的账户，不能再为该专家建立账户")
         }
@@ -188,6 +186,52 @@ public struct ExpertService: Sendable {
         let expert = Int(conn.lastInsertRowID)
         try conn.appendAudit(caller.audit(.expertAdmit, target: "expert:\(expert)", detail: #"{"account":\#(account),"received_application":\#(receivedID)}"#))
         return try Self.expert(expert, conn)
+    }
+
+    // MARK: Who is in the database
+
+    /// The one refusal of a recommendation of someone the 专家信息库 already holds: at its
+    /// creation and its submission in the city (`requireNotInLibrary`), and at the province
+    /// 负责人's admission (`admit`), should the person have joined meanwhile.
+    static func alreadyInLibrary(_ idNumber: String) -> ZhichengError {
+        .conflict("身份证号 \(idNumber) 的人员已在专家库中，不能再推荐为专家")
+    }
+
+    /// Those of `idNumbers` the database holds, in any state: an expert suspended or retired is
+    /// still in it (`admit` refuses them too; a retired expert is not admitted again).
+    static func inLibrary(_ idNumbers: Set<String>, _ conn: SQLiteConnection) throws -> Set<String> {
+        guard !idNumbers.isEmpty else { return [] }
+        let numbers = Array(idNumbers)
+        return Set(try conn.query("SELECT DISTINCT id_number FROM experts WHERE id_number IN (\(numbers.map { _ in "?" }.joined(separator: ",")))",
+                                  numbers).compactMap { $0["id_number"].string })
+    }
+
+    /// Those of `idNumbers` the province's database holds, read from any tenant (a city's
+    /// recommendation is made and reviewed there, the database is the province's: read as
+    /// `TenantService.provinceHolds` reads the province). Empty without a province; nil when
+    /// the province cannot be read now (suspended, being restored): then nothing is refused for
+    /// it, as the province's own admission refuses the person anyway.
+    static func inLibrary(_ idNumbers: Set<String>, store: TenantStore) async -> Set<String>? {
+        guard !idNumbers.isEmpty else { return [] }
+        let raw: String?
+        do { raw = try await store.registry.provinceID() } catch { return nil }
+        guard let raw, let province = try? TenantID(raw) else { return [] }
+        return try? await store.withTenant(province) { db in try await db.read { conn in try inLibrary(idNumbers, conn) } }
+    }
+
+    /// Refuses (409) a recommendation of the person of `login` (an applicant's: their ID-card
+    /// number) when the province's database holds them: at its creation and its submission,
+    /// not only at the province 负责人's last step after every level passed it.
+    static func requireNotInLibrary(_ login: String, store: TenantStore) async throws {
+        let number = idNumber(ofLogin: login)
+        if await inLibrary([number], store: store)?.isEmpty == false { throw alreadyInLibrary(number) }
+    }
+
+    /// A city applicant's ID-card number as the province's database holds it: the login
+    /// (`<number>` or, kept for history, `<number>#deleted-<id>`) read as the hand-over's
+    /// `id_number` is (`CrossTenantRelay.givenNumber`).
+    static func idNumber(ofLogin login: String) -> String {
+        IDCardNumber.normalized(IDCardNumber.personNumber(ofLogin: login))
     }
 
     // MARK: The expert database

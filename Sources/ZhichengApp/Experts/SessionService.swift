@@ -19,7 +19,14 @@ public struct SessionView: Sendable {
         public var agree: Int?
         public var disagree: Int?
         public var abstain: Int?
+        /// What this session decided for it (通过 or 未通过), as its close recorded it (schema
+        /// v32): never what the application's evaluation says later (an objection upheld sets
+        /// that aside, and another session may decide it again). Nil unless the session closed
+        /// (and for a session closed before v32 whose decision the audit log did not show).
         public var outcome: String?
+        /// While the session is open (评审中): why a vote on it is not taken yet (the session's
+        /// date or the applicant's interview to come, `SessionTiming`), nil when it is.
+        public var voteWaits: String?
     }
 
     public struct Member: Sendable {
@@ -81,6 +88,10 @@ public struct SessionView: Sendable {
 
     /// Whether the caller (the office) may cancel it now: planned, or drawn before any vote.
     public var mayCancel: Bool
+
+    /// While the session is open (评审中): why it may not be closed yet (its date, or the
+    /// interview of one of its applications, to come: `SessionTiming`), nil when it may.
+    public var closeWaits: String?
 
     public var stateLabel: String { state.label }
 }
@@ -147,6 +158,8 @@ public struct SessionService: Sendable {
                        specialty rawSpecialty: String?, panelSize: Int?, reserves: Int, applications: [Int], caller: SignedIn) async throws -> SessionView {
         try Access.requireOrgAdmin(caller)
         let date = try rawDate.flatMap { $0.trimmingWhitespaceAndNewlines().isEmpty ? nil : try CalendarDate($0, field: "date") }
+        // A session is planned for today or a day to come (China time), never for one past.
+        if let date { try SessionTiming.requirePlannedDate(date) }
         let place = try FreeText.sessionPlace.validate(rawPlace)
         let givenName = rawName?.trimmingWhitespaceAndNewlines() ?? ""
         guard let wanted = givenName.isEmpty ? date.map({ "\($0)评审会" }) : givenName else {
@@ -368,6 +381,8 @@ public struct SessionService: Sendable {
             guard try conn.scalar("SELECT count(*) FROM session_applications WHERE session_id = ? AND received_id = ?", [id, application])?.int == 1 else {
                 throw ZhichengError.notFound("本场评审会没有这份申报")
             }
+            // Not before the session's date, nor before the applicant's interview (SessionTiming).
+            try SessionTiming.require(.vote, date: try Self.date(of: id, conn), interviews: try Self.interviews(id, only: application, conn).map(\.interview))
             // 回避 under the expert's record today (a relation declared since the draw naming this
             // applicant): the close would not count the vote, so it is not taken.
             if let me = try conn.query("SELECT \(Self.candidateColumns) FROM experts e WHERE e.id = ?", [expert]).first,
@@ -395,6 +410,9 @@ public struct SessionService: Sendable {
             try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             let session = try Self.session(id, caller: caller, conn)
             try Self.state(of: session).require(.close)
+            // Not before the session's date, nor before the interview of any application it
+            // decides (SessionTiming): the committee's result waits for them, as one by hand does.
+            try SessionTiming.require(.close, date: try Self.date(of: id, conn), interviews: try Self.interviews(id, conn).map(\.interview))
             let rule = (try? VotingRule.named(session["rule"].string ?? "")) ?? .national
             let panel = try conn.scalar("SELECT count(*) FROM session_experts WHERE session_id = ? AND role = 'panel'", [id])?.int ?? 0
             var outcomes: [(Int, VotingRule.Outcome)] = []
@@ -447,6 +465,9 @@ public struct SessionService: Sendable {
                 }
                 _ = try EvaluationService.recordResult(.received(application), result: result, note: note, publicityUntil: until, caller: caller,
                                                        committee: session["committee_id"].int, conn)
+                // What this session decided, kept with it (schema v32): the application's evaluation
+                // may be set aside later (an objection upheld) and decided again elsewhere; this stays.
+                try conn.run("UPDATE session_applications SET outcome = ? WHERE session_id = ? AND received_id = ?", [result, id, application])
             }
             let text = "已按\(rule.label)作出评审结果，进入公示"
             try conn.run("UPDATE review_sessions SET state = 'closed', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
@@ -506,6 +527,24 @@ public struct SessionService: Sendable {
             throw ZhichengError.internal("review session has an unknown state \(row["state"].string ?? "NULL")")
         }
         return state
+    }
+
+    /// The session's 评审日期, when it has one (stored `YYYY-MM-DD`, as `create` checked it).
+    static func date(of id: Int, _ conn: SQLiteConnection) throws -> CalendarDate? {
+        try conn.scalar("SELECT date FROM review_sessions WHERE id = ?", [id])?.string.flatMap { try? CalendarDate($0) }
+    }
+
+    /// The session's applications (or only `application`) with the time of their 面试通知 as
+    /// their evaluation keeps it (nil: none sent), each named as the session page names it.
+    static func interviews(_ id: Int, only application: Int? = nil, _ conn: SQLiteConnection) throws -> [(id: Int, interview: SessionTiming.Interview)] {
+        try conn.query("""
+            SELECT r.id, r.applicant_name, r.title, e.interview_time FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
+            LEFT JOIN evaluations e ON e.received_id = r.id
+            WHERE sa.session_id = ?1 AND (?2 IS NULL OR r.id = ?2) ORDER BY r.id
+            """, [id, application]).map {
+            ($0["id"].int ?? 0,
+             SessionTiming.Interview(application: "\($0["applicant_name"].string ?? "")（\($0["title"].string ?? "")）", stored: $0["interview_time"].string))
+        }
     }
 
     /// How many votes have been cast in the session.
@@ -607,11 +646,18 @@ public struct SessionService: Sendable {
                        vote: Vote(rawValue: $0["vote"].string ?? "") ?? .abstain, score: $0["score"].int, comment: $0["comment"].string ?? "", at: $0["at"].double ?? 0,
                        leftOut: $0["left_out"].string)
         }
+        // Open for voting: what each vote, and the office's close, wait for (`vote` and `close`
+        // apply the same rule, `SessionTiming`).
+        let open = state == .drawn && !summary
+        let date = open ? try Self.date(of: id, conn) : nil
+        let interviews = open ? try Self.interviews(id, conn) : []
+        let interviewOf = Dictionary(interviews, uniquingKeysWith: { a, _ in a })
+        let now = Date()
         var applications: [SessionView.Application] = []
         if !summary {
             applications = try conn.query("""
-                SELECT r.id, r.applicant_name, r.unit_name, r.series, r.level, r.title, r.sections, e.result
-                FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id LEFT JOIN evaluations e ON e.received_id = r.id
+                SELECT r.id, r.applicant_name, r.unit_name, r.series, r.level, r.title, r.sections, sa.outcome
+                FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
                 WHERE sa.session_id = ? ORDER BY r.id
                 """, [id]).map { r in
                 let appID = r["id"].int ?? 0
@@ -623,9 +669,12 @@ public struct SessionService: Sendable {
                     level: r["level"].string ?? "", title: r["title"].string ?? "", sections: ApplicationService.sections(fromSnapshot: r["sections"].string ?? "{}"),
                     myVote: mine,
                     agree: closed ? these.filter { $0.vote == .agree }.count : nil, disagree: closed ? these.filter { $0.vote == .disagree }.count : nil,
-                    abstain: closed ? these.filter { $0.vote == .abstain }.count : nil, outcome: state == .closed ? r["result"].string : nil)
+                    abstain: closed ? these.filter { $0.vote == .abstain }.count : nil, outcome: state == .closed ? r["outcome"].string : nil,
+                    voteWaits: open ? SessionTiming.refusal(.vote, date: date, interviews: interviewOf[appID].map { [$0] } ?? [], now: now)?.message : nil)
             }
         }
+        // Said to the office, which closes it.
+        let closeWaits = open && me == nil ? SessionTiming.refusal(.close, date: date, interviews: interviews.map(\.interview), now: now)?.message : nil
         let result = try row["result"].string.map { try JSONDecoder().decode(ExpertDraw.Result.self, from: Data($0.utf8)) }
         let inputs = try row["inputs"].string.map { try JSONDecoder().decode(ExpertDraw.Inputs.self, from: Data($0.utf8)) }
         let candidateNames = Dictionary((inputs?.candidates ?? []).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -655,6 +704,6 @@ public struct SessionService: Sendable {
                 }) : ""
                 return note.isEmpty ? stored : stored + "。" + note
             }, callerIsPanelist: me.map { expert in members.contains { $0.expertID == expert && $0.role == "panel" } } ?? false,
-            cancellation: cancellation, mayCancel: mayCancel)
+            cancellation: cancellation, mayCancel: mayCancel, closeWaits: closeWaits)
     }
 }

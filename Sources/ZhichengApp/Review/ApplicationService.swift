@@ -44,6 +44,11 @@ public struct ApplicationView: Sendable {
     public var publicity: (result: String, until: Double)?
     /// Whether the caller may decide now (reviewer) or edit/submit/withdraw (applicant).
     public var callerMayDecide: Bool
+    /// An expert recommendation in review (`get` only; nil otherwise, or when the province
+    /// cannot be read now): whether the province's 专家信息库 holds the person already (who
+    /// joined while it was on its way), so that its reviewers know before acting that the
+    /// province would refuse it.
+    public var inExpertLibrary: Bool? = nil
 
     /// `kind` as the enum (a title application for anything else).
     public var applicationKind: ApplicationKind { ApplicationKind(rawValue: kind) ?? .title }
@@ -95,6 +100,9 @@ public struct QueueItem: Sendable {
     public var version: Int
     /// 职称申报 or 专家推荐; nil when the page was read without it (`QueueRows.kinds`).
     public var kind: ApplicationKind?
+    /// An expert recommendation of someone the province's 专家信息库 holds already. Read for
+    /// the screens' page only (`queueWithCount`), as `ApplicationView.inExpertLibrary`.
+    public var inExpertLibrary = false
     /// Whether it comes to the reviewer's org 重新提交: the org reviewed an earlier submission
     /// (`ReviewChain.isResubmission`). Read for the screens' page only (`queueWithCount`).
     public var resubmittedHere = false
@@ -141,6 +149,14 @@ public struct QueueRows {
             item.resubmittedHere = ReviewChain.isResubmission(item.submissions, reviewedHere: reviewed[item.id] ?? [])
             return item
         }
+    }
+
+    /// The ID-card number of the applicant of each of `ids` (`ExpertService.idNumber(ofLogin:)`).
+    public func persons(of ids: [Int]) throws -> [Int: String] {
+        guard let conn, !ids.isEmpty else { return [:] }
+        return Dictionary(try conn.query("""
+            SELECT a.id, p.login FROM applications a JOIN accounts p ON p.id = a.applicant_id WHERE a.id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))
+            """, ids).map { ($0["id"].int ?? 0, ExpertService.idNumber(ofLogin: $0["login"].string ?? "")) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// How many wait in this queue over all its pages, read in the same transaction as
@@ -426,6 +442,9 @@ public struct ApplicationService: Sendable {
             guard await automatedSteps?.provides(Self.expertSubmitPoint) == true else {
                 throw ZhichengError.unavailable("专家推荐插件未加载（需要提供 expert-submit 步骤的插件），暂不能申报专家")
             }
+            // Someone the province's 专家信息库 holds is not recommended again (409), here rather
+            // than at the province 负责人's last step, after every level had passed it.
+            try await ExpertService.requireNotInLibrary(caller.login, store: store)
         }
         try DeclarationPlan.validateYear(year)
         guard let level = TitleLevel(rawValue: rawLevel) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
@@ -639,6 +658,8 @@ public struct ApplicationService: Sendable {
             if kind == .expert, await automatedSteps.provides(point) == false {
                 throw ZhichengError.unavailable("专家推荐插件未加载（需要提供 expert-submit 步骤的插件），暂不能提交专家申报")
             }
+            // Nor submitted (a resubmission too) once the person is in the database (see `create`).
+            if kind == .expert { try await ExpertService.requireNotInLibrary(caller.login, store: store) }
             // A step's return is held to the application's form as a reviewer's is; one naming a
             // section this kind has not is a failed step, not a return the applicant cannot mend.
             outcomes = await automatedSteps.run(at: point, tenant: caller.tenant.rawValue, application: input).map { outcome in
@@ -870,11 +891,20 @@ public struct ApplicationService: Sendable {
 
     /// One page of the queue as `QueueItem`s, with their kinds, and how many wait over all
     /// its pages, read in one transaction (the screen's rows and its "共 N 件" agree).
+    /// Expert recommendations among them say whether the person is in the province's
+    /// 专家信息库 already (`QueueItem.inExpertLibrary`).
     public func queueWithCount(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil) async throws -> (items: [QueueItem], waiting: Int) {
         let org = caller.orgID
-        return try await queue(caller: caller, stage: stage, limit: limit, after: after, kinds: true) { rows in
-            (try rows.resubmittedHere(try rows.items(), org: org), try rows.waiting())
+        let (read, waiting, persons) = try await queue(caller: caller, stage: stage, limit: limit, after: after, kinds: true) { rows in
+            let items = try rows.resubmittedHere(try rows.items(), org: org)
+            return (items, try rows.waiting(), try rows.persons(of: items.filter { $0.kind == .expert }.map(\.id)))
         }
+        guard !persons.isEmpty, let held = await ExpertService.inLibrary(Set(persons.values), store: store), !held.isEmpty else { return (read, waiting) }
+        return (read.map { item in
+            var item = item
+            item.inExpertLibrary = persons[item.id].map(held.contains) ?? false
+            return item
+        }, waiting)
     }
 
     /// How many applications wait in that queue, over all its pages (首页's 待办事项;
@@ -976,8 +1006,17 @@ public struct ApplicationService: Sendable {
         """
 
     /// One application as the caller may see it.
+    /// An expert recommendation in review says whether the person is in the province's
+    /// 专家信息库 already (`ApplicationView.inExpertLibrary`).
     public func get(_ applicationID: Int, caller: SignedIn) async throws -> ApplicationView {
-        try await store.read(caller) { conn in try Self.view(applicationID, for: caller, conn) }
+        let (read, person) = try await store.read(caller) { conn -> (ApplicationView, String?) in
+            let view = try Self.view(applicationID, for: caller, conn)
+            guard view.applicationKind == .expert, view.chain.state == .inReview else { return (view, nil) }
+            return (view, try conn.scalar("SELECT login FROM accounts WHERE id = ?", [view.applicantID])?.string.map(ExpertService.idNumber(ofLogin:)))
+        }
+        var view = read
+        if let person, let held = await ExpertService.inLibrary([person], store: store) { view.inExpertLibrary = held.contains(person) }
+        return view
     }
 
     /// A reviewer's decision. `version` is the version the reviewer saw: a decision on

@@ -242,8 +242,8 @@ public struct EvaluationService: Sendable {
     /// Records a result in the caller's transaction (a committee's entry, or a
     /// review session's close): the result enters public notice until `publicityUntil`.
     /// `interviewHeldBy`: a committee's entry, refused before the time of the 面试通知 it sent
-    /// (`InterviewTime.requireInterviewHeld`); a session's close is the experts' vote at the
-    /// session's own date.
+    /// (`InterviewTime.requireInterviewHeld`); a session's close (nil here) has refused itself
+    /// before the session's date and before every interview of what it decides (`SessionTiming`).
     static func recordResult(_ target: EvaluationTarget, result: String, note: String, publicityUntil until: Date, caller: SignedIn,
                              committee acting: Int? = nil, interviewHeldBy now: Date? = nil, _ conn: SQLiteConnection) throws -> EvaluationRecord {
         let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, committee: acting, conn)

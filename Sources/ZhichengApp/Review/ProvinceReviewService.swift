@@ -55,6 +55,10 @@ public struct ProvinceReviewView: Sendable {
     /// The applicant's unit's code (单位编号) in `sourceTenant`, as the hand-over carried it
     /// (nil: handed over before schema v22 or by a city that does not send it).
     public var unitCode: String?
+    /// An expert recommendation under the office's review of someone the 专家信息库 holds
+    /// already (who joined while this one was on its way): its 通过 would be refused at the
+    /// 负责人's admission (`ExpertService.admit`), so every reviewer is told before acting.
+    public var inExpertLibrary = false
 
     /// Whether the office's review of it is going on (a step waits).
     public var underReview: Bool { kind == .expert ? state == "received" : state == "in_review" }
@@ -229,6 +233,9 @@ enum ProvinceReview {
         view.changedSections = changed
         view.previousSections = previous
         view.unitCode = row["unit_code"].string
+        if kind == .expert, view.underReview {
+            view.inExpertLibrary = try !ExpertService.inLibrary([row["id_number"].string ?? ""], conn).isEmpty
+        }
         if state == "publicity" { view.publicityUntil = try conn.scalar("SELECT publicity_until FROM evaluations WHERE received_id = ?", [id])?.double }
         return view
     }

@@ -7,10 +7,18 @@ extension InterviewTime {
     /// entered. No notice sent, or one of free text whose time cannot be read (written before
     /// times were checked): nothing to wait for.
     public static func requireInterviewHeld(stored: String?, now: Date = Date()) throws(ZhichengError) {
-        guard let stored, let interview = InterviewTime(stored: stored) else { return }
+        guard let (interview, current) = awaited(stored: stored, now: now) else { return }
+        throw .conflict("面试时间为 \(interview)，尚未面试（现在是 \(current)），面试开始后才能录入评审结果")
+    }
+
+    /// The one rule of a result's wait for its interview, for the committee's result by hand
+    /// (`requireInterviewHeld`) and a review session's votes and close (`SessionTiming`): the
+    /// interview of a notice whose time (`stored`) is still to come at `now`, with the minute it
+    /// is now; nil when there is nothing to wait for (its minute has come, no notice was sent,
+    /// or one of free text whose time cannot be read).
+    public static func awaited(stored: String?, now: Date = Date()) -> (interview: InterviewTime, now: InterviewTime)? {
+        guard let stored, let interview = InterviewTime(stored: stored) else { return nil }
         let current = InterviewTime(now)
-        guard interview <= current else {
-            throw .conflict("面试时间为 \(interview)，尚未面试（现在是 \(current)），面试开始后才能录入评审结果")
-        }
+        return interview <= current ? nil : (interview, current)
     }
 }

@@ -193,6 +193,8 @@ struct ProvinceReviewDTO: Encodable {
     /// After a resubmission of what the office returned: what changed, and what it said then.
     var changedSections: [String]
     var previousSections: [String: [String: String]]
+    /// An expert recommendation under review of someone the 专家信息库 already holds (its 通过 would be refused).
+    var inExpertLibrary: Bool
 
     init(_ v: ProvinceReviewView) {
         id = v.id
@@ -219,6 +221,7 @@ struct ProvinceReviewDTO: Encodable {
         mayAct = v.callerMayDecide
         changedSections = v.changedSections
         previousSections = v.previousSections
+        inExpertLibrary = v.inExpertLibrary
     }
 }
 
@@ -277,7 +280,10 @@ struct ReviewSessionDTO: Encodable {
         var agree: Int?
         var disagree: Int?
         var abstain: Int?
+        /// What this session decided for it, as its close recorded it (never the application's result since).
         var outcome: String?
+        /// While voting is open: why a vote on it is not taken yet (the session's date, the interview to come).
+        var voteWaits: String?
     }
     struct Member: Encodable { var expertId: Int; var name: String; var unitName: String; var specialty: String; var role: String; var position: Int; var votesCast: Int? }
     struct Excluded: Encodable { var expertId: Int; var name: String; var reason: String }
@@ -308,6 +314,8 @@ struct ReviewSessionDTO: Encodable {
     /// The office may cancel it now (planned, or drawn before any vote).
     var mayCancel: Bool
     var cancellation: Cancellation?
+    /// While voting is open, to the office: why the session may not be closed yet.
+    var closeWaits: String?
 
     init(_ v: SessionView) {
         id = v.id
@@ -328,7 +336,8 @@ struct ReviewSessionDTO: Encodable {
         inputsDigest = v.inputsDigest
         applications = v.applications.map {
             Application(id: $0.id, applicantName: $0.applicantName, unitName: $0.unitName, series: $0.series, level: $0.level, title: $0.title,
-                        sections: $0.sections, myVote: $0.myVote.map(VoteDTO.init), agree: $0.agree, disagree: $0.disagree, abstain: $0.abstain, outcome: $0.outcome)
+                        sections: $0.sections, myVote: $0.myVote.map(VoteDTO.init), agree: $0.agree, disagree: $0.disagree, abstain: $0.abstain, outcome: $0.outcome,
+                        voteWaits: $0.voteWaits)
         }
         members = v.members.map {
             Member(expertId: $0.expertID, name: $0.name, unitName: $0.unitName, specialty: $0.specialty, role: $0.role, position: $0.position, votesCast: $0.votesCast)
@@ -339,6 +348,7 @@ struct ReviewSessionDTO: Encodable {
         mayVote = v.callerIsPanelist && v.state == .drawn
         mayCancel = v.mayCancel
         cancellation = v.cancellation.map { Cancellation(reason: $0.reason, at: WireTime.iso8601($0.at), by: $0.by) }
+        closeWaits = v.closeWaits
     }
 }
 

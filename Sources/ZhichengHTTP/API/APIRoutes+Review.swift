@@ -810,6 +810,9 @@ struct ApplicationDTO: Encodable {
     var publicity: Publicity?
     struct Publicity: Encodable { var result: String; var until: String }
     var mayAct: Bool
+    /// An expert recommendation in review, read alone: whether the person is in the province's
+    /// 专家信息库 already (its province review would refuse it); absent otherwise.
+    var inExpertLibrary: Bool?
 
     init(_ v: ApplicationView) {
         id = v.id
@@ -843,6 +846,7 @@ struct ApplicationDTO: Encodable {
         result = v.result
         publicity = v.publicity.map { Publicity(result: $0.result, until: WireTime.iso8601($0.until)) }
         mayAct = v.callerMayDecide
+        inExpertLibrary = v.inExpertLibrary
     }
 }
 

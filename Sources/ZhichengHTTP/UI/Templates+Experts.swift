@@ -10,7 +10,7 @@ extension Templates {
         <p>专家申报经单位、主管单位审查后报送省职改办；省职改办经办人、负责人审查通过后进入专家信息库。</p>
         <table id="expert-queue"><thead><tr><th>编号</th><th>申报人</th><th>工作单位</th><th>报送地</th><th>系列</th><th>专业</th><th>职称</th><th>状态</th><th>操作</th></tr></thead><tbody>
         {{#items}}<tr data-id="{{id}}"><td>{{id}}</td><td><a href="{{base}}expert-reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{city}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{title}}</td>
-        <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}</td><td><a href="{{base}}expert-reviews/{{id}}" aria-label="{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}{{applicant}}的专家推荐">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
+        <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}{{#in_library}} <strong class="in-library">（已在专家库中）</strong>{{/in_library}}</td><td><a href="{{base}}expert-reviews/{{id}}" aria-label="{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}{{applicant}}的专家推荐">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
         {{^items}}<tr><td colspan="9">暂无专家推荐</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="expert-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="expert-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
@@ -18,6 +18,7 @@ extension Templates {
 
     static let expertReview = """
         <h2>专家推荐：{{applicant}} · {{series}} · {{specialty}}</h2>
+        {{#in_library}}<p id="in-library"><strong>{{applicant}}已在专家库中：本推荐不能通过（负责人审查通过时将被拒绝），请作“未通过”处理。</strong></p>{{/in_library}}
         <table id="expert-info"><tbody>
         <tr><th scope="row">身份证号</th><td>{{id_number}}</td><th scope="row">工作单位</th><td>{{unit}}（{{city}}）</td></tr>
         <tr><th scope="row">职称</th><td>{{level}} {{title}}</td><th scope="row">当前状态</th><td id="expert-stage">{{stage}}</td></tr>
@@ -119,7 +120,7 @@ extension Templates {
         <form method="post" action="{{base}}sessions" id="session-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>评委会 <select name="committee" id="session-committee">{{#committees}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/committees}}</select></label>
         <label>名称 <input type="text" name="name" id="session-name" size="24" placeholder="留空则按评审日期命名" value="{{session_typed.name}}"></label>
-        <label>评审日期 <input type="date" name="date" id="session-date" value="{{session_typed.date}}"></label>
+        <label>评审日期 <input type="date" name="date" id="session-date" min="{{today}}" value="{{session_typed.date}}"></label>
         <label>评审地点 <input type="text" name="place" id="session-place" size="16" value="{{session_typed.place}}"></label>
         <label>系列 <select name="series" id="session-series">{{#session_series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/session_series}}</select></label>
         <label>专业 <input type="text" name="specialty" id="session-specialty" placeholder="不限" size="10" value="{{session_typed.specialty}}"></label>
@@ -178,19 +179,19 @@ extension Templates {
         {{#applications}}<fieldset class="session-application" data-application="{{id}}"><legend>{{applicant}} · {{unit}} · {{title}}</legend>
         <table><tbody>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
         {{#my_vote}}<p class="my-vote">您的投票：{{label}}，评分 {{score}}{{#comment}}，意见：{{comment}}{{/comment}}</p>{{/my_vote}}
-        {{#may_vote}}<form method="post" action="{{base}}sessions/{{session_id}}/vote" class="vote-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="application" value="{{id}}">
+        {{#may_vote}}{{#vote_waits}}<p class="vote-waits">{{vote_waits}}</p>{{/vote_waits}}{{^vote_waits}}<form method="post" action="{{base}}sessions/{{session_id}}/vote" class="vote-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="application" value="{{id}}">
         <fieldset class="group inline"><legend>表决：</legend>{{#votes}}<label><input type="radio" name="vote" value="{{value}}"{{#checked}} checked{{/checked}} required> {{label}}</label>{{/votes}}</fieldset>
         <label>评分 <input type="text" name="score" class="vote-score" size="4" placeholder="0-100" value="{{score_typed}}"></label>
         <label>意见 <input type="text" name="comment" class="vote-comment" size="30" value="{{comment_typed}}"></label>
-        <button type="submit" class="vote-submit" aria-label="对{{applicant}}的申报投票">投票</button></form>{{/may_vote}}
+        <button type="submit" class="vote-submit" aria-label="对{{applicant}}的申报投票">投票</button></form>{{/vote_waits}}{{/may_vote}}
         {{#tally}}<p class="tally">{{tally}}{{#result}}：<strong class="result">{{result}}</strong>{{/result}}</p>{{/tally}}
         </fieldset>{{/applications}}
         {{#closed}}{{#office}}<h3>投票明细</h3>
         <table id="votes"><thead><tr><th>申报</th><th>专家</th><th>投票</th><th>评分</th><th>意见</th></tr></thead><tbody>
         {{#votes}}<tr><td>{{application}}</td><td>{{expert}}</td><td>{{vote}}</td><td>{{score}}</td><td>{{comment}}</td></tr>{{/votes}}
         {{^votes}}<tr><td colspan="5">没有专家投票</td></tr>{{/votes}}</tbody></table>{{/office}}{{/closed}}
-        {{#office}}{{#voting}}<form method="post" action="{{base}}sessions/{{id}}/close" id="close-form"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <p>结束评审后公布投票结果，并按{{rule}}作出决定；未达法定人数则不作决定。</p><button type="submit" class="danger" id="close-submit">结束评审</button></form>{{/voting}}{{/office}}
+        {{#office}}{{#voting}}{{#close_waits}}<p id="close-waits">{{close_waits}}</p>{{/close_waits}}{{^close_waits}}<form method="post" action="{{base}}sessions/{{id}}/close" id="close-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <p>结束评审后公布投票结果，并按{{rule}}作出决定；未达法定人数则不作决定。</p><button type="submit" class="danger" id="close-submit">结束评审</button></form>{{/close_waits}}{{/voting}}{{/office}}
         {{#may_cancel}}<fieldset><legend>取消评审会</legend>
         <form method="post" action="{{base}}sessions/{{id}}/cancel" id="cancel-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <p>评审会无法举行（如符合条件的专家不足、无法抽取）时可取消；已有专家投票的，请结束评审。取消后本场评审会的申报可另行安排评审会或录入评审结果，评审会记录仍保留。</p>

@@ -107,7 +107,7 @@ extension Templates {
         <p id="queue-waiting">待审查：共 {{waiting}} 件</p>
         {{#setup_hint}}<p class="hint" id="setup-hint">{{setup_hint}}</p>{{/setup_hint}}
         <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>类别</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>操作</th></tr></thead><tbody>
-        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td class="kind">{{kind}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}</td><td><a href="{{base}}reviews/{{id}}" aria-label="审查{{applicant}}的{{kind}}">审查</a></td></tr>{{/items}}
+        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td class="kind">{{kind}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}{{#in_library}} <strong class="in-library">（已在专家库中）</strong>{{/in_library}}</td><td><a href="{{base}}reviews/{{id}}" aria-label="审查{{applicant}}的{{kind}}">审查</a></td></tr>{{/items}}
         {{^items}}<tr><td colspan="9">暂无待审查的申报</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="queue-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="queue-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
@@ -134,6 +134,7 @@ extension Templates {
     static let review = """
         <h2>审查：{{applicant}}（{{unit}}） · {{heading}}</h2>
         <p>当前环节：<strong id="review-step">{{step}}</strong>{{#changed}}　重新提交后有修改的部分：<strong id="changed">{{changed}}</strong>{{/changed}}</p>
+        {{#in_library}}<p id="in-library"><strong>{{applicant}}已在专家库中：省职改办不会再次通过本推荐，请作“未通过”处理。</strong></p>{{/in_library}}
         <table id="review-sections"><tbody>{{#sections}}<tr><th scope="row">{{name}}{{#changed}}（有修改）{{/changed}}</th><td style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">上次提交：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}</tbody></table>
         {{#has_attachments}}<p id="review-attachments">附件：{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>　{{/attachments}}</p>{{/has_attachments}}
         {{#hidden}}<p>无权查看：{{hidden}}</p>{{/hidden}}

@@ -23,7 +23,8 @@ extension UI {
         let cities = await cityNames(page.items.map(\.sourceTenant))
         let items = page.items.map { a -> [String: Any] in
             ["id": a.id, "applicant": a.applicantName, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "series": a.series, "specialty": a.specialty,
-             "title": "\(a.level) \(a.title)", "stage": a.stageLabel, "mine": a.callerMayDecide, "received": Self.time(a.receivedAt)]
+             "title": "\(a.level) \(a.title)", "stage": a.stageLabel, "mine": a.callerMayDecide, "received": Self.time(a.receivedAt),
+             "in_library": a.inExpertLibrary]
         }
         var data = pageLinks("expert-reviews", page: page, first: before == nil, context)
         data["items"] = items
@@ -143,6 +144,7 @@ extension UI {
             "hidden": a.hiddenSections.isEmpty ? false as Any : a.hiddenSections.joined(separator: "、"),
             "city_trail": Self.cityTrailRows(a.cityTrail),
             "decisions": Self.provinceDecisionRows(a.decisions),
+            "in_library": a.inExpertLibrary,
         ]
     }
 
@@ -246,6 +248,8 @@ extension UI {
                                      "specialty": session?["specialty"] ?? "", "panel_size": session.map { $0["panel_size"] } ?? "5",
                                      "reserves": session.map { $0["reserves"] } ?? "2"]
             data["session_series"] = series.map { ["name": $0, "selected": session?["series"] == $0] }
+            // A session is planned for today or later (China time): what the date input offers.
+            data["today"] = CalendarDate(Date()).description
             let ticked = Set(session?.all("applications") ?? [])
             let cities = await cityNames(received.map(\.sourceTenant))
             data["received"] = received.map { ["id": $0.id, "name": $0.applicantName, "unit": $0.unitName, "city": cities[$0.sourceTenant] ?? $0.sourceTenant,
@@ -281,6 +285,8 @@ extension UI {
             // The draw's record and panel, once drawn (a session cancelled before its draw has none).
             "has_draw": s.seed != nil,
             "closed": closed, "outcome": s.outcome ?? "", "may_vote": s.callerIsPanelist && s.state == .drawn,
+            // Why the close waits (its date, an interview to come), in place of its button.
+            "close_waits": s.closeWaits ?? false,
             "may_cancel": office && s.mayCancel,
             "cancellation": s.cancellation.map { c -> [String: Any] in ["reason": c.reason, "at": ChinaTime.minute(c.at), "by": c.by] } ?? false,
             "cancel_typed": cancelTyped ?? "",
@@ -302,7 +308,10 @@ extension UI {
                     },
                     "my_vote": a.myVote.map { v -> [String: Any] in ["label": v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment] } ?? false,
                     "tally": closed ? "同意\(a.agree ?? 0)票，不同意\(a.disagree ?? 0)票，弃权\(a.abstain ?? 0)票" as Any : false,
-                    "result": a.outcome ?? "",
+                    // What this session decided (recorded at its close), not the application's result now.
+                    "result": a.outcome ?? false,
+                    // Why a vote on it waits (the session's date, the interview), in place of the form.
+                    "vote_waits": a.voteWaits ?? false,
                     "votes": Vote.allCases.map { vote in ["value": vote.rawValue, "label": vote.label, "checked": typed.map { $0["vote"] == vote.rawValue } ?? (a.myVote?.vote == vote)] },
                 ]
             },

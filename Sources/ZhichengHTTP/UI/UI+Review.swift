@@ -325,7 +325,8 @@ extension UI {
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
             ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "kind": q.kind?.label ?? "申报",
-             "series": q.series, "level": q.level, "title": q.title, "step": q.stage.label, "resubmitted": q.resubmittedHere]
+             "series": q.series, "level": q.level, "title": q.title, "step": q.stage.label, "resubmitted": q.resubmittedHere,
+             "in_library": q.inExpertLibrary]
         }
         // The step and the size are kept across pages.
         func page(after: Int?) -> String {
@@ -415,6 +416,8 @@ extension UI {
             // The seal stamped on a leader's opinion is the one the org has when it is given.
             "no_seal": v.callerMayDecide && v.chain.stage == .leader && org.sealFileID == nil,
             "why": v.chain.state != .inReview ? "该申报已不在审查中" : "当前环节不属于您，或您已做过本单位的经办人审查",
+            // An expert recommendation of someone the province's 专家信息库 holds already.
+            "in_library": v.inExpertLibrary == true,
             "trail": trail.map(trailRow),
         ]
         // Only what the application's form has, and the reviewer may see, can be named at fault.

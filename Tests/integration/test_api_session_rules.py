@@ -1,0 +1,277 @@
+"""What a 评审会 (review session) decides, and when, and who may be recommended as an expert
+(manual §10), through the JSON API and the pages of the real daemon with the real
+ExpertRecommendation plugin:
+
+- a closed session's record keeps what that session decided, also once an objection upheld has
+  set the result aside and another session decided the application the other way (and a
+  session closed before schema v32 gets it from the audit log);
+- a session is planned for today or later; its votes and its close wait for its date and for
+  the interview (面试通知) of what they decide, as a result entered by hand does;
+- someone the 专家信息库 already holds is not recommended again: refused at creation and at
+  submission, and every level's queue and page say so of a recommendation already on its way.
+
+Results here stand in 公示 for the default 5 working days, so that an objection can be lodged."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import sqlite3
+from urllib.parse import quote
+
+import pytest
+
+from api_support import china_day, db_rows, expect, interview_held, relay_idle, session_day_come, unchanged
+from conftest import wait_until
+from expert_support import (SERIES, Env, applicant, become_expert, city_pass, expert_env, senior_application, sign_in_expert)
+
+CONFIG = '[log]\nlevel = "info"\n'
+
+
+@pytest.fixture(scope="module")
+def env(zhichengd_bin, tmp_path_factory):
+    with expert_env(zhichengd_bin, tmp_path_factory.mktemp("api-session-rules"), config=CONFIG) as e:
+        yield e
+
+
+@pytest.fixture(scope="module")
+def committee(env: Env) -> dict:
+    """Three experts of 小学数学 from 实验中学 (no 回避 with the applicants here, of 逸夫小学 and
+    回民中学), and a committee of 副高级 under the national rule."""
+    for i in range(3):
+        become_expert(env, "实验中学", f"规则专家{i}")
+    made = expect(env.prov.post("committees", {"name": "河南省中小学教师高级职称评审委员会", "series": [SERIES], "levels": ["副高级"]}), 201).json
+    assert made["rule"] == "national"
+    return made
+
+
+def page(env: Env, session, path: str) -> str:
+    """The page at `path` of `session`'s tenant, as that person sees it."""
+    r = session.api.raw("GET", f"/t/{session.api.tenant}/{path}", headers={"Cookie": f"zc_session={session.cookie}"})
+    assert r.status == 200, (r.status, r.body.decode()[-800:])
+    return r.body.decode()
+
+
+def run_session(env: Env, committee: dict, name: str, received_id: int, votes: list[str]) -> dict:
+    """A session of one application, drawn (3 experts), voted as `votes` says, closed: its view."""
+    session = expect(env.prov.post(f"committees/{committee['id']}/sessions",
+                                   {"name": name, "series": SERIES, "panel_size": 3, "reserves": 0, "applications": [received_id]}), 201).json
+    panel = [m["expert_id"] for m in expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": name}), 200).json["experts"]]
+    for expert, vote in zip(panel, votes):
+        expect(sign_in_expert(env, expert).post(f"sessions/{session['id']}/votes", {"application_id": received_id, "vote": vote}), 200)
+    closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
+    assert closed["state"] == "closed", closed
+    return closed
+
+
+def decided(view: dict) -> tuple:
+    a = view["applications"][0]
+    return a["agree"], a["disagree"], a["abstain"], a["outcome"]
+
+
+def tally(html: str) -> str:
+    found = re.search(r'<p class="tally">(.*?)</p>', html, re.S)
+    assert found, html[-1500:]
+    return re.sub(r"<[^>]+>", "", found.group(1))
+
+
+def test_a_closed_sessions_record_keeps_what_it_decided(env: Env, committee: dict):
+    """评审会一 passes X (同意2票，不同意1票); an objection against X is upheld (结果撤销); 评审会二
+    decides X again and fails it. 评审会一 still says 通过 with its tally (API, its page, its
+    panel), 评审会二 未通过; and so does a database that recorded the two closes before schema
+    v32, which takes each session's decision from the audit log."""
+    _, _, received = senior_application(env, "逸夫小学", "甲记录")
+    rid = received["id"]
+    first = run_session(env, committee, "记录评审会一", rid, ["agree", "agree", "disagree"])
+    assert decided(first) == (2, 1, 0, "通过")
+    # An objection in the province (any of its people may lodge one while the result stands), upheld.
+    objection = expect(env.prov_h.post(f"province/applications/{rid}/objections", {"text": "业绩材料与原件不符", "evidence": "核查记录"}), 201).json["id"]
+    evaluation = expect(env.prov.post(f"objections/{objection}/resolve", {"decision": "upheld", "reason": "情况属实，结果撤销"}), 200).json
+    assert evaluation["state"] == "pending" and evaluation.get("result") is None, evaluation
+    assert decided(expect(env.prov.get(f"sessions/{first['id']}"), 200).json) == (2, 1, 0, "通过"), "the result set aside is not the session's record"
+    second = run_session(env, committee, "记录评审会二", rid, ["agree", "disagree", "disagree"])
+    assert decided(second) == (1, 2, 0, "未通过")
+    assert expect(env.prov.get(f"province/applications/{rid}/evaluation"), 200).json["result"] == "未通过"
+
+    def assert_records() -> None:
+        assert decided(expect(env.prov.get(f"sessions/{first['id']}"), 200).json) == (2, 1, 0, "通过")
+        assert decided(expect(env.prov.get(f"sessions/{second['id']}"), 200).json) == (1, 2, 0, "未通过")
+        assert tally(page(env, env.prov, f"sessions/{first['id']}")) == "同意2票，不同意1票，弃权0票：通过"
+        assert tally(page(env, env.prov, f"sessions/{second['id']}")) == "同意1票，不同意2票，弃权0票：未通过"
+        # A panelist of the first reads the same record.
+        panelist = next(m["expert_id"] for m in first["members"] if m["role"] == "panel")
+        assert decided(expect(sign_in_expert(env, panelist).get(f"sessions/{first['id']}"), 200).json) == (2, 1, 0, "通过")
+
+    assert_records()
+    prov_db = env.daemon.tenant_db("province")
+    assert db_rows(prov_db, "SELECT session_id, outcome FROM session_applications WHERE received_id = ? ORDER BY session_id", rid) == [
+        (first["id"], "通过"), (second["id"], "未通过")]
+
+    # The same two sessions as a database written before v32 holds them (no decision of their
+    # own), opened by this build: each gets its decision from the audit log.
+    relay_idle(env.daemon, ["province", "zhengzhou"])
+    env.daemon.terminate()
+    try:
+        con = sqlite3.connect(prov_db, timeout=10)
+        try:
+            (latest,) = con.execute("PRAGMA user_version").fetchone()
+            con.execute("DROP TRIGGER session_outcome_kept")
+            con.execute("ALTER TABLE session_applications DROP COLUMN outcome")
+            con.execute("PRAGMA user_version = 31")
+            con.commit()
+        finally:
+            con.close()
+    finally:
+        env.daemon.start()
+    assert_records()
+    assert db_rows(prov_db, "PRAGMA user_version") == [(latest,)]
+    assert db_rows(prov_db, "SELECT session_id, outcome FROM session_applications WHERE received_id = ? ORDER BY session_id", rid) == [
+        (first["id"], "通过"), (second["id"], "未通过")]
+
+
+def test_a_session_is_planned_for_today_or_later(env: Env, committee: dict):
+    """A 评审日期 before today (China time) is refused, 400 naming `date`, and plans nothing;
+    today is a date, and the form offers no earlier day."""
+    _, _, received = senior_application(env, "回民中学", "乙日期")
+    sessions = f"committees/{committee['id']}/sessions"
+    body = {"place": "省人社厅", "series": SERIES, "panel_size": 3, "applications": [received["id"]]}
+    before = expect(env.prov.get("sessions"), 200).json["sessions"]
+    expect(env.prov.post(sessions, dict(body, date="2020-01-01")), 400, field="date",
+           contains=f"评审日期 2020-01-01 已过（今天是 {china_day()}），请填写今天或以后的日期")
+    expect(env.prov.post(sessions, dict(body, date=china_day(-1))), 400, field="date", contains="已过")
+    # The form the same way: the page says why and keeps what was typed.
+    form = (f"_csrf={quote(env.prov.csrf)}&committee={committee['id']}&series={quote(SERIES)}&panel_size=3&reserves=0"
+            f"&applications={received['id']}&date=2020-01-01")
+    r = env.prov_api.raw("POST", "/t/province/sessions", body=form.encode(),
+                         headers={"Cookie": f"zc_session={env.prov.cookie}", "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 400 and "评审日期 2020-01-01 已过" in r.body.decode() and 'value="2020-01-01"' in r.body.decode(), r.body.decode()[-1500:]
+    assert expect(env.prov.get("sessions"), 200).json["sessions"] == before
+    assert f'min="{china_day()}"' in page(env, env.prov, "sessions")
+    made = expect(env.prov.post(sessions, dict(body, date=china_day())), 201).json
+    assert made["date"] == china_day()
+    expect(env.prov.post(f"sessions/{made['id']}/cancel", {"reason": "仅为验证日期"}), 200)
+
+
+def test_votes_and_the_close_wait_for_the_sessions_date_and_the_interview(env: Env, committee: dict):
+    """Before its 评审日期 a drawn session takes no vote and does not close (409, naming the
+    date); nor, once the day has come, before the interview of its applicant (409, naming the
+    applicant and the time), as a result by hand waits for it. The pages say why in place of
+    the vote form and the close button. Refused, nothing changes; from then on both are taken."""
+    _, _, received = senior_application(env, "回民中学", "丙面试")
+    rid = received["id"]
+    tomorrow = china_day(1)
+    session = expect(env.prov.post(f"committees/{committee['id']}/sessions", {"date": tomorrow, "place": "省人社厅", "series": SERIES,
+                                                                             "panel_size": 3, "reserves": 0, "applications": [rid]}), 201).json
+    sid = session["id"]
+    panel = [m["expert_id"] for m in expect(env.prov.post(f"sessions/{sid}/draw", {"seed": "timing"}), 200).json["experts"]]
+    voters = [sign_in_expert(env, e) for e in panel]
+    votes = f"sessions/{sid}/votes"
+    waiting_day = f"本场评审会的评审日期为 {tomorrow}（今天是 {china_day()}），评审日期到后才能"
+    relay_idle(env.daemon, ["province", "zhengzhou"])
+    with unchanged(env.daemon, "province", ignore=("sessions",)):
+        expect(voters[0].post(votes, {"application_id": rid, "vote": "agree"}), 409, contains=waiting_day + "投票")
+        expect(env.prov.post(f"sessions/{sid}/close"), 409, contains=waiting_day + "结束评审")
+    seen = expect(voters[0].get(f"sessions/{sid}"), 200).json
+    assert seen["may_vote"] and seen["applications"][0]["vote_waits"] == waiting_day + "投票", seen["applications"][0]
+    assert expect(env.prov.get(f"sessions/{sid}"), 200).json["close_waits"] == waiting_day + "结束评审"
+    html = page(env, voters[0], f"sessions/{sid}")
+    assert waiting_day + "投票" in html and 'class="vote-form"' not in html
+    html = page(env, env.prov, f"sessions/{sid}")
+    assert 'id="close-waits"' in html and waiting_day + "结束评审" in html and 'id="close-submit"' not in html
+
+    # The committee's 面试通知 for the applicant, tomorrow 09:30; the session's day has come.
+    china = datetime.timezone(datetime.timedelta(hours=8))
+    interview = (datetime.datetime.now(china) + datetime.timedelta(days=1)).strftime("%Y-%m-%d 09:30")
+    expect(env.prov.put(f"province/applications/{rid}/interview", {"time": interview, "place": "省人社厅301"}), 200)
+    session_day_come(env.daemon, sid)
+    waiting_interview = f"申报人丙面试（高级教师）的面试时间为 {interview}，尚未面试（现在是 "
+    relay_idle(env.daemon, ["province", "zhengzhou"])
+    with unchanged(env.daemon, "province", ignore=("sessions",)):
+        r = expect(voters[0].post(votes, {"application_id": rid, "vote": "agree"}), 409, contains=waiting_interview)
+        assert r.error()["message"].endswith("），面试开始后才能投票"), r.error()
+        r = expect(env.prov.post(f"sessions/{sid}/close"), 409, contains=waiting_interview)
+        assert r.error()["message"].endswith("），面试开始后才能结束评审"), r.error()
+    assert expect(voters[1].get(f"sessions/{sid}"), 200).json["applications"][0]["vote_waits"].startswith(waiting_interview)
+    assert expect(env.prov.get(f"sessions/{sid}"), 200).json["close_waits"].startswith(waiting_interview)
+    assert waiting_interview in page(env, env.prov, f"sessions/{sid}")
+
+    # The interview held: the votes are taken and the session decides.
+    interview_held(env.daemon, "province")
+    assert expect(voters[0].get(f"sessions/{sid}"), 200).json["applications"][0].get("vote_waits") is None
+    for voter in voters:
+        expect(voter.post(votes, {"application_id": rid, "vote": "agree"}), 200)
+    assert expect(env.prov.get(f"sessions/{sid}"), 200).json.get("close_waits") is None
+    assert 'id="close-submit"' in page(env, env.prov, f"sessions/{sid}")
+    closed = expect(env.prov.post(f"sessions/{sid}/close"), 200).json
+    assert closed["state"] == "closed" and decided(closed) == (3, 0, 0, "通过")
+
+
+def expert_draft(person, specialty: str = "小学数学") -> dict:
+    """An expert recommendation filled in and not yet submitted."""
+    app = expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级",
+                                              "title": "高级教师", "specialty": specialty}), 201).json
+    expect(person.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"姓名": "专家", "职称": "高级教师"}), 200)
+    expect(person.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": "15", "经历": "长期从事教学"}), 200)
+    return app
+
+
+def province_copy(env: Env, source_id: int) -> dict:
+    return wait_until(lambda: next((a for a in expect(env.prov.get("expert-applications"), 200).json["applications"]
+                                    if a["source_application_id"] == source_id and a["source_tenant"] == "zhengzhou"), None),
+                      10, f"expert application {source_id} to reach the province")
+
+
+def test_someone_in_the_expert_database_is_not_recommended_again(env: Env):
+    """A person with two recommendations on their way and a third in draft: once the first puts
+    them in the 专家信息库, a new one is refused at creation and the draft at submission (409);
+    the second, already on its way, is marked 已在专家库中 in the unit's queue and page and in the
+    province's, and its 通过 is still refused at the province 负责人's step."""
+    person = applicant(env, "逸夫小学", "丁推荐")
+    first, second, third = expert_draft(person), expert_draft(person, "小学科学"), expert_draft(person, "小学英语")
+    for app in (first, second):
+        assert expect(person.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
+    unit_handler = env.city_reviewers["逸夫小学"][0]
+    assert expect(unit_handler.get(f"applications/{second['id']}"), 200).json["in_expert_library"] is False
+
+    # The first goes all the way: the unit, the 主管单位, the province's handler and leader.
+    city_pass(env, first["id"], ["逸夫小学", "管城区教育局"])
+    copy = province_copy(env, first["id"])
+    expect(env.prov_h.post(f"expert-applications/{copy['id']}/decision", {"decision": "pass", "comment": "符合条件", "version": copy["version"]}), 200)
+    copy = expect(env.prov_l.get(f"expert-applications/{copy['id']}"), 200).json
+    admitted = expect(env.prov_l.post(f"expert-applications/{copy['id']}/decision", {"decision": "pass", "version": copy["version"]}), 200).json
+    number = admitted["expert"]["id_number"]
+    refusal = f"身份证号 {number} 的人员已在专家库中"
+
+    # No new recommendation, no submission of the draft.
+    relay_idle(env.daemon, ["province", "zhengzhou"])
+    with unchanged(env.daemon, "zhengzhou", ignore=("sessions",)):
+        expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师",
+                                            "specialty": "初中数学"}), 409, contains=refusal)
+        expect(person.post(f"applications/{third['id']}/submit"), 409, contains=refusal)
+    assert expect(person.get(f"applications/{third['id']}"), 200).json["state"] == "draft"
+    # A title application is no recommendation: the person may still apply for a title.
+    expect(person.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201)
+
+    # The second, on its way: each level is told before it acts.
+    assert expect(unit_handler.get(f"applications/{second['id']}"), 200).json["in_expert_library"] is True
+    queue = page(env, unit_handler, "reviews")
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", queue, re.S) if f"reviews/{second['id']}\"" in r)
+    assert "（已在专家库中）" in row, row
+    review = page(env, unit_handler, f"reviews/{second['id']}")
+    assert 'id="in-library"' in review and "丁推荐已在专家库中" in review
+    city_pass(env, second["id"], ["逸夫小学", "管城区教育局"])
+    copy = province_copy(env, second["id"])
+    assert copy["in_expert_library"] is True and copy["state"] == "received", copy
+    listed = {a["id"]: a["in_expert_library"] for a in expect(env.prov.get("expert-applications"), 200).json["applications"]
+              if a["applicant_name"] == "丁推荐"}
+    assert listed == {copy["id"]: True, province_copy(env, first["id"])["id"]: False}, listed
+    province_list = page(env, env.prov_h, "expert-reviews")
+    row = re.search(rf'<tr data-id="{copy["id"]}">(.*?)</tr>', province_list, re.S).group(1)
+    assert "（已在专家库中）" in row, row
+    assert 'id="in-library"' in page(env, env.prov_h, f"expert-reviews/{copy['id']}")
+    expect(env.prov_h.post(f"expert-applications/{copy['id']}/decision", {"decision": "pass", "version": copy["version"]}), 200)
+    copy = expect(env.prov_l.get(f"expert-applications/{copy['id']}"), 200).json
+    expect(env.prov_l.post(f"expert-applications/{copy['id']}/decision", {"decision": "pass", "version": copy["version"]}), 409, contains=refusal)
+    done = expect(env.prov_l.post(f"expert-applications/{copy['id']}/decision", {"decision": "reject", "comment": "已在专家库中", "version": copy["version"]}),
+                  200).json
+    assert done["application"]["state"] == "rejected" and done["application"]["in_expert_library"] is False
