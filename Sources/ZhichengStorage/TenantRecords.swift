@@ -253,9 +253,65 @@ extension SQLiteConnection {
             """, [locks ? "unknown_sign_in_locks" : "unknown_sign_in_failures"])
     }
 
-    /// A right password, a new one or a reset: the count starts over and any lock-out ends.
+    /// A new password or a reset: every count of the account starts over and every lock-out
+    /// ends, its familiar sources' too (which stay familiar: an address is no secret, and the
+    /// holder signing in with the new password where they always do is what they keep).
     public func clearSignInFailures(_ accountID: Int) throws {
         try run("DELETE FROM sign_in_failures WHERE account_id = ?", [accountID])
+        try run("UPDATE sign_in_sources SET failures = 0, locked_until = NULL WHERE account_id = ? AND (failures != 0 OR locked_until IS NOT NULL)", [accountID])
+    }
+
+    // MARK: Familiar sign-in sources (schema v34; the rule: FamiliarSources)
+
+    /// The addresses `accountID` has signed in from, as stored (some may have passed the window).
+    public func familiarSources(_ accountID: Int) throws -> [FamiliarSources.Entry] {
+        try query("SELECT source, signed_in_at FROM sign_in_sources WHERE account_id = ?", [accountID]).compactMap { row in
+            guard let source = row["source"].string, let at = row["signed_in_at"].double else { return nil }
+            return FamiliarSources.Entry(source: source, signedInAt: at)
+        }
+    }
+
+    /// The count `whose` of an existing account (nil for an account that does not exist or is
+    /// deleted): the account's shared one, or that of one of its familiar sources.
+    public func signInFailures(_ accountID: Int, _ whose: FamiliarSources.Count) throws -> (failures: Int, lockedUntil: Double?)? {
+        guard case .familiar(let source) = whose else { return try signInFailures(accountID) }
+        return try query("""
+            SELECT s.failures, s.locked_until FROM accounts a LEFT JOIN sign_in_sources s ON s.account_id = a.id AND s.source = ?
+            WHERE a.id = ? AND a.deleted_at IS NULL
+            """, [source, accountID]).first.map { ($0["failures"].int ?? 0, $0["locked_until"].double) }
+    }
+
+    /// Stores the count `whose`; a familiar source's row is only updated (a source forgotten
+    /// meanwhile is not made familiar again by a failure).
+    public func setSignInFailures(_ accountID: Int, _ whose: FamiliarSources.Count, failures: Int, lockedUntil: Double?) throws {
+        guard case .familiar(let source) = whose else { return try setSignInFailures(accountID, failures: failures, lockedUntil: lockedUntil) }
+        try run("UPDATE sign_in_sources SET failures = ?, locked_until = ? WHERE account_id = ? AND source = ?",
+                [failures, lockedUntil, accountID, source])
+    }
+
+    /// A right password: the count it was counted in starts over.
+    public func clearSignInFailures(_ accountID: Int, _ whose: FamiliarSources.Count) throws {
+        guard case .familiar = whose else {
+            try run("DELETE FROM sign_in_failures WHERE account_id = ?", [accountID])
+            return
+        }
+        try setSignInFailures(accountID, whose, failures: 0, lockedUntil: nil)
+    }
+
+    /// A session opened for `accountID` from `source` at `now`: the source is familiar from now
+    /// on (its latest sign-in now, its own count from zero: the right password came from it),
+    /// and those `FamiliarSources.afterSignIn` no longer keeps are forgotten. In the transaction
+    /// that opens the session.
+    public func signedIn(_ accountID: Int, from source: String, now: Double) throws {
+        let after = FamiliarSources.afterSignIn(from: source, familiar: try familiarSources(accountID), now: now)
+        for gone in after.forgotten {
+            try run("DELETE FROM sign_in_sources WHERE account_id = ? AND source = ?", [accountID, gone])
+        }
+        guard after.kept.contains(where: { $0.source == source }) else { return }
+        try run("""
+            INSERT INTO sign_in_sources (account_id, source, signed_in_at) VALUES (?, ?, ?)
+            ON CONFLICT (account_id, source) DO UPDATE SET signed_in_at = excluded.signed_in_at, failures = 0, locked_until = NULL
+            """, [accountID, source, now])
     }
 
     /// Deletes the sessions that expired before `now`, without emptying the tenant's

@@ -858,6 +858,22 @@ public enum TenantSchema {
             DROP TABLE v32_results;
             DROP TABLE v32_closes;
             """),
+        Migration(version: 34, name: "familiar sign-in sources, each with a count of its own", sql: """
+            -- The addresses an account has signed in from (a session opened), the latest time
+            -- each, kept for the 20 most recent within 90 days (FamiliarSources): an attempt
+            -- from one of them counts in its row here, any other in `sign_in_failures`, so
+            -- that wrong passwords from elsewhere cannot lock the account's holder out where
+            -- they sign in. Apart from `accounts`, as `sign_in_failures` is: the SessionCache
+            -- does not watch it.
+            CREATE TABLE sign_in_sources (
+                account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                source TEXT NOT NULL,
+                signed_in_at REAL NOT NULL,
+                failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+                locked_until REAL,
+                PRIMARY KEY (account_id, source)
+            ) STRICT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

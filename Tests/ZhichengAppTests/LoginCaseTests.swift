@@ -33,8 +33,9 @@ struct LoginCaseTests {
             try await (auth ?? self.auth).signIn(tenant: city, login: login, password: password, source: "test").account
         }
 
+        /// The count this fixture's attempts (from `test`) count in.
         func failures(_ accountID: Int) async throws -> Int? {
-            try await store.withTenant(city) { db in try await db.read { try $0.signInFailures(accountID)?.failures } }
+            try await signInCount(city, accountID)?.failures
         }
 
         func accounts() async throws -> [String] {

@@ -32,6 +32,25 @@ class ServiceFixture: @unchecked Sendable {
         return session.token
     }
 
+    /// The sign-in count an attempt on `accountID` from `source` counts in now (the source's own
+    /// if the account has signed in from there, else the account's shared one: `FamiliarSources`).
+    func signInCount(_ tenant: TenantID, _ accountID: Int, source: String = "test") async throws -> (failures: Int, lockedUntil: Double?)? {
+        try await store.withTenant(tenant) { db in
+            try await db.read { conn in try conn.signInFailures(accountID, Self.whose(conn, accountID, source)) }
+        }
+    }
+
+    /// Stores that count (e.g. a lock-out's end moved into the past, as time would).
+    func setSignInCount(_ tenant: TenantID, _ accountID: Int, source: String = "test", failures: Int, lockedUntil: Double?) async throws {
+        try await store.withTenant(tenant) { db in
+            try await db.write { conn in try conn.setSignInFailures(accountID, Self.whose(conn, accountID, source), failures: failures, lockedUntil: lockedUntil) }
+        }
+    }
+
+    static func whose(_ conn: SQLiteConnection, _ accountID: Int, _ source: String) throws -> FamiliarSources.Count {
+        FamiliarSources.count(for: source, familiar: try conn.familiarSources(accountID), now: Date().timeIntervalSince1970)
+    }
+
     /// The same, as the signed-in account a service receives.
     func signIn(_ tenant: TenantID, _ login: String, _ password: String) async throws -> SignedIn {
         try await auth.authenticate(tenant: tenant, token: try await token(tenant, login, password), source: "test")

@@ -1595,11 +1595,12 @@ def test_a_draw_recorded_with_the_current_names_among_the_former_ones_verifies_a
             (latest,) = con.execute("PRAGMA user_version").fetchone()
             assert latest >= 29, latest
             # What later versions added, taken out again: v30's applicant_moves, v31's incarnation,
-            # v32's sessions' decisions.
+            # v32's sessions' decisions, v34's sign_in_sources.
             con.execute("DROP TABLE IF EXISTS applicant_moves")
             con.execute("DELETE FROM tenant_meta WHERE key = 'incarnation'")
             con.execute("DROP TRIGGER IF EXISTS session_outcome_kept")
             con.execute("ALTER TABLE session_applications DROP COLUMN outcome")
+            con.execute("DROP TABLE IF EXISTS sign_in_sources")
             con.execute("PRAGMA user_version = 28")
             con.commit()
         finally:

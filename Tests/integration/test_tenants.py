@@ -1037,6 +1037,7 @@ def test_a_backup_made_before_v31_keeps_the_tenant_one_tenant(daemon_factory, tm
         # And what later versions added (v32's sessions' decisions), as a v30 file has none of it.
         con.execute("DROP TRIGGER IF EXISTS session_outcome_kept")
         con.execute("ALTER TABLE session_applications DROP COLUMN outcome")
+        con.execute("DROP TABLE sign_in_sources")  # v34's
         con.execute("PRAGMA user_version = 30")
         con.commit()
     finally:

@@ -69,8 +69,11 @@ public struct AuthService: Sendable {
             throw ZhichengError(.unauthorized, "登录名或密码错误")
         }
         // Admitted before it is counted: a check refused for load does not count against the account.
-        try await hasher.admitted(tenant: tenant.rawValue) {
-            let attempt = try await countAttempt(tenant, account: account, now: now)
+        // Counted in the account's shared count, or in that of `source` if the account has signed
+        // in from there before (`FamiliarSources`): the right password from a familiar address
+        // works while wrong ones from elsewhere hold the shared count locked.
+        let counted = try await hasher.admitted(tenant: tenant.rawValue) {
+            let attempt = try await countAttempt(tenant, account: account, source: source, now: now)
             let matches: Bool
             do {
                 matches = try await hasher.verify(password, against: account.passwordHash)
@@ -83,6 +86,7 @@ public struct AuthService: Sendable {
                 try await failed(attempt, tenant, account: account, source: source)
                 throw ZhichengError(.unauthorized, "登录名或密码错误")
             }
+            return attempt.whose
         }
         await FaultInjection.pause("sign-in.checked")
         let token = Self.randomToken()
@@ -96,12 +100,15 @@ public struct AuthService: Sendable {
                 guard let current = try conn.account(account.id), current.passwordHash == account.passwordHash else {
                     throw ZhichengError(.unauthorized, "登录名或密码错误")
                 }
-                // The password was right: not a failure to count, also for an account not enabled.
-                try conn.clearSignInFailures(account.id)
+                // The password was right: not a failure to count (in the count it was counted
+                // in), also for an account not enabled.
+                try conn.clearSignInFailures(account.id, counted)
                 guard current.enabled else { return nil }
                 try conn.purgeExpiredSessions(now: now)
                 try conn.run("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, source) VALUES (?,?,?,?,?,?)",
                              [Self.hash(token), account.id, csrf, now, expires, source])
+                // Signed in from `source`: familiar from now on, durably with the session.
+                try conn.signedIn(account.id, from: source, now: now)
                 try conn.appendAudit(AuditEntry(actor: current.auditActor, orgID: current.orgID, action: .sessionCreate,
                                                 target: "account:\(current.id)", source: source))
                 return current
@@ -180,6 +187,8 @@ public struct AuthService: Sendable {
 
     /// A counted password check.
     struct Attempt {
+        /// The count it was counted in: the account's shared one, or a familiar source's.
+        var whose: FamiliarSources.Count
         /// This check is the one that locked the account (said in the audit if it fails).
         var locked: Bool
         var failures: Int
@@ -189,15 +198,17 @@ public struct AuthService: Sendable {
         var after: (failures: Int, lockedUntil: Double?) = (0, nil)
     }
 
-    /// One password check about to be made against `account`: refused while the account is
-    /// locked, and counted before it is made, so checks sent at once cannot go past the
-    /// allowance (the check that reaches it locks the account for the others). A successful
-    /// check clears the count.
-    private func countAttempt(_ tenant: TenantID, account: AccountRecord, now: Double) async throws -> Attempt {
+    /// One password check about to be made against `account` from `source`: counted in the
+    /// count `FamiliarSources` picks (the source's own if the account has signed in from there
+    /// before, else the account's shared one), refused while that count is locked, and counted
+    /// before it is made, so checks sent at once cannot go past the allowance (the check that
+    /// reaches it locks the count for the others). A successful check clears the count.
+    private func countAttempt(_ tenant: TenantID, account: AccountRecord, source: String, now: Double) async throws -> Attempt {
         let maxFailures = self.maxFailures, lockSeconds = self.lockSeconds
         return try await store.withTenant(tenant) { db in
             try await db.write { conn -> Attempt in
-                guard let counted = try conn.signInFailures(account.id) else {
+                let whose = FamiliarSources.count(for: source, familiar: try conn.familiarSources(account.id), now: now)
+                guard let counted = try conn.signInFailures(account.id, whose) else {
                     throw ZhichengError(.unauthorized, "登录名或密码错误")
                 }
                 switch SignInLockOut.attempt(.init(failures: counted.failures, lockedUntil: counted.lockedUntil), now: now,
@@ -205,8 +216,8 @@ public struct AuthService: Sendable {
                 case .locked(let until):
                     throw Self.locked(until: until, now: now)
                 case let .counted(failures, locks, keep):
-                    try conn.setSignInFailures(account.id, failures: keep.failures, lockedUntil: keep.lockedUntil)
-                    return Attempt(locked: locks, failures: failures, before: (counted.failures, counted.lockedUntil),
+                    try conn.setSignInFailures(account.id, whose, failures: keep.failures, lockedUntil: keep.lockedUntil)
+                    return Attempt(whose: whose, locked: locks, failures: failures, before: (counted.failures, counted.lockedUntil),
                                    after: (keep.failures, keep.lockedUntil))
                 }
             }
@@ -217,8 +228,9 @@ public struct AuthService: Sendable {
     private func uncount(_ attempt: Attempt, _ tenant: TenantID, account: AccountRecord) async throws {
         try await store.withTenant(tenant) { db in
             try await db.write { conn in
-                guard let now = try conn.signInFailures(account.id), now.failures == attempt.after.failures, now.lockedUntil == attempt.after.lockedUntil else { return }
-                try conn.setSignInFailures(account.id, failures: attempt.before.failures, lockedUntil: attempt.before.lockedUntil)
+                guard let now = try conn.signInFailures(account.id, attempt.whose), now.failures == attempt.after.failures,
+                      now.lockedUntil == attempt.after.lockedUntil else { return }
+                try conn.setSignInFailures(account.id, attempt.whose, failures: attempt.before.failures, lockedUntil: attempt.before.lockedUntil)
             }
         }
     }
@@ -230,14 +242,16 @@ public struct AuthService: Sendable {
         }
     }
 
-    /// A counted check failed: if it was the one that locked the account, that is audited and
-    /// said (429).
+    /// A counted check failed: if it was the one that locked the account (or, a familiar
+    /// source's count, the account at that source: `familiar_source` in the audit), that is
+    /// audited and said (429).
     private func failed(_ attempt: Attempt, _ tenant: TenantID, account: AccountRecord, source: String) async throws {
         guard attempt.locked else { return }
+        let familiar = attempt.whose == .shared ? "" : #","familiar_source":true"#
         try await store.withTenant(tenant) { db in
             try await db.write { conn in
                 try conn.appendAudit(AuditEntry(actor: account.auditActor, orgID: account.orgID, action: .accountLocked,
-                                                target: "account:\(account.id)", detail: #"{"failures":\#(attempt.failures)}"#, source: source))
+                                                target: "account:\(account.id)", detail: #"{"failures":\#(attempt.failures)\#(familiar)}"#, source: source))
             }
         }
         throw lockedNow
@@ -253,14 +267,15 @@ public struct AuthService: Sendable {
 
     /// Changes the caller's password (clears the one-time-password flag) and ends
     /// every other session of the account. A wrong old password counts against the
-    /// account's lock-out like a failed sign-in: a stolen session cannot guess it freely.
+    /// account's lock-out like a failed sign-in from the request's source: a stolen session
+    /// cannot guess it freely. The change clears every count (`clearSignInFailures`).
     public func changePassword(caller: SignedIn, old: String, new: String, keepToken: String?) async throws {
         try PasswordPolicy.validate(new)
         guard old != new else { throw ZhichengError.invalid("新密码不能与原密码相同", field: "new_password") }
         let current = try await store.read(caller) { try $0.account(caller.accountID) }
         guard let current else { throw ZhichengError(.unauthorized, "请先登录") }
         try await hasher.admitted(tenant: caller.tenant.rawValue) {
-            let attempt = try await countAttempt(caller.tenant, account: current, now: Date().timeIntervalSince1970)
+            let attempt = try await countAttempt(caller.tenant, account: current, source: caller.source, now: Date().timeIntervalSince1970)
             guard try await hasher.verify(old, against: current.passwordHash) else {
                 try await failed(attempt, caller.tenant, account: current, source: caller.source)
                 throw ZhichengError.invalid("原密码不正确", field: "old_password")

@@ -1,6 +1,8 @@
-/// The lock-out of a login after failed password checks (SPEC §5), one rule for the two places
-/// that keep the count: an account's row (`sign_in_failures`) and a made-up login's entry in
-/// memory (`UnknownLoginFailures`), so that the answers cannot tell them apart.
+/// The lock-out of a login after failed password checks (SPEC §5), one rule for the places
+/// that keep a count: an account's shared row (`sign_in_failures`), the row of each of its
+/// familiar sources (`sign_in_sources`; which count an attempt counts in: `FamiliarSources`),
+/// and a made-up login's entry in memory (`UnknownLoginFailures`), so that the answers cannot
+/// tell a made-up login from a real one.
 ///
 /// An attempt is refused while the login is locked; otherwise it is counted before its check
 /// is made (attempts sent at once each take a place), and the one that reaches `maxFailures`

@@ -44,7 +44,7 @@ enum AuditLabels {
         "from_unit": "调出单位", "to_unit": "调入单位", "drafts": "随人调动的草稿", "staying": "留在原单位审查的申报",
         "moves_cancelled": "撤销的待接收调动", "demo": "演示数据", "items": "明细",
         "left_out": "未计入的专家", "panel_size": "评审专家人数", "source_application_id": "地市申报编号", "type": "类型",
-        "inputs_sha256": "抽取依据 SHA-256", "objection_message_id": "异议消息",
+        "inputs_sha256": "抽取依据 SHA-256", "objection_message_id": "异议消息", "familiar_source": "常用登录地址",
     ]
 
     /// A key whose value is a list says something else than the same key holding a number:
