@@ -618,3 +618,27 @@ def two_schools(d: Daemon, tenant: str = "zhengzhou") -> TwoSchools:
     b, ba = create_child(city, 1, "郑州市第二中学", "unit")
     b_s = approve_unit(api, city, b["id"], ba["login"], ba["password"])
     return TwoSchools(d, api, city, a, a_s, b, b_s)
+
+
+# What each schema version from v30 on added, taken out again, for the tests that open a database
+# "as an older daemon left it": a migration that adds a table, a column or a trigger gets its
+# entry here, or those tests fail when the version is applied a second time.
+SCHEMA_UNDO: dict[int, list[str]] = {
+    30: ["DROP TABLE IF EXISTS applicant_moves"],
+    31: ["DELETE FROM tenant_meta WHERE key = 'incarnation'"],
+    32: ["DROP TRIGGER IF EXISTS session_outcome_kept", "ALTER TABLE session_applications DROP COLUMN outcome"],
+    34: ["DROP TABLE IF EXISTS sign_in_sources"],
+}
+
+
+def wind_back(con: sqlite3.Connection, version: int) -> None:
+    """Makes the tenant database open in `con` (the daemon stopped) look as a daemon of schema
+    `version` left it: what each later version added is taken out, newest first, and
+    `user_version` set; the caller commits. Data-only versions need no entry."""
+    assert version >= 28, "SCHEMA_UNDO starts at v30 (v29 changes data only)"
+    for v in sorted(SCHEMA_UNDO, reverse=True):
+        if v > version:
+            for statement in SCHEMA_UNDO[v]:
+                con.execute(statement)
+    con.execute(f"PRAGMA user_version = {version}")
+

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import REVIEW_SECTIONS, add_reviewer, approved_plan, china_day, clone_received, db_rows, expect, fresh_id_number, relay_idle, unchanged
+from api_support import REVIEW_SECTIONS, wind_back, add_reviewer, approved_plan, china_day, clone_received, db_rows, expect, fresh_id_number, relay_idle, unchanged
 from conftest import REPO, expect_error, run_ctl, wait_until
 from expert_support import (SECTIONS, SERIES, Env, add_department, add_school, applicant, become_expert, city_pass, expert_application, expert_env,
                             province_expert_app, senior_application, sign_in_expert)
@@ -1594,14 +1594,7 @@ def test_a_draw_recorded_with_the_current_names_among_the_former_ones_verifies_a
         try:
             (latest,) = con.execute("PRAGMA user_version").fetchone()
             assert latest >= 29, latest
-            # What later versions added, taken out again: v30's applicant_moves, v31's incarnation,
-            # v32's sessions' decisions, v34's sign_in_sources.
-            con.execute("DROP TABLE IF EXISTS applicant_moves")
-            con.execute("DELETE FROM tenant_meta WHERE key = 'incarnation'")
-            con.execute("DROP TRIGGER IF EXISTS session_outcome_kept")
-            con.execute("ALTER TABLE session_applications DROP COLUMN outcome")
-            con.execute("DROP TABLE IF EXISTS sign_in_sources")
-            con.execute("PRAGMA user_version = 28")
+            wind_back(con, 28)  # what later versions added, taken out again
             con.commit()
         finally:
             con.close()

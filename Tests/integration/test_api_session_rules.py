@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import china_day, db_rows, expect, interview_held, relay_idle, session_day_come, unchanged
+from api_support import china_day, db_rows, wind_back, expect, interview_held, relay_idle, session_day_come, unchanged
 from conftest import wait_until
 from expert_support import (SERIES, Env, applicant, become_expert, city_pass, expert_env, senior_application, sign_in_expert)
 
@@ -115,9 +115,7 @@ def test_a_closed_sessions_record_keeps_what_it_decided(env: Env, committee: dic
         con = sqlite3.connect(prov_db, timeout=10)
         try:
             (latest,) = con.execute("PRAGMA user_version").fetchone()
-            con.execute("DROP TRIGGER session_outcome_kept")
-            con.execute("ALTER TABLE session_applications DROP COLUMN outcome")
-            con.execute("PRAGMA user_version = 31")
+            wind_back(con, 31)
             con.commit()
         finally:
             con.close()

@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from api_support import Api, approve_unit, create_child, db_rows, expect
+from api_support import Api, approve_unit, create_child, db_rows, expect, wind_back
 from conftest import (
     CITY_CODES,
     SQLITE_MAGIC,
@@ -1033,12 +1033,7 @@ def test_a_backup_made_before_v31_keeps_the_tenant_one_tenant(daemon_factory, tm
     shutil.copy(made, before_v31)
     con = sqlite3.connect(before_v31)
     try:
-        con.execute("DELETE FROM tenant_meta WHERE key = 'incarnation'")
-        # And what later versions added (v32's sessions' decisions), as a v30 file has none of it.
-        con.execute("DROP TRIGGER IF EXISTS session_outcome_kept")
-        con.execute("ALTER TABLE session_applications DROP COLUMN outcome")
-        con.execute("DROP TABLE sign_in_sources")  # v34's
-        con.execute("PRAGMA user_version = 30")
+        wind_back(con, 30)  # no incarnation, nor anything later versions added
         con.commit()
     finally:
         con.close()
