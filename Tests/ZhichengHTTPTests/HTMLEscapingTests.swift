@@ -34,6 +34,22 @@ struct HTMLEscapingTests {
         #expect(!page.contains(Self.rawQuote) && !page.contains(Self.rawTag))
     }
 
+    /// An empty text is no value: its section shows nothing and its inverted section shows, where
+    /// swift-mustache alone opened the section for any string (a result without a note read
+    /// 评审结果：通过（）); a text still renders itself, escaped.
+    @Test func anEmptyTextOpensNoSection() throws {
+        _ = Templates.library   // registers the HTML content type its pragma names
+        let template = try MustacheTemplate(string: Templates.contentTypePragma + "{{#note}}（{{note}}）{{/note}}{{^note}}无说明{{/note}}")
+        let library = MustacheLibrary(templates: ["t": template])
+        #expect(library.render(["note": ""] as [String: Any], withTemplate: "t") == "无说明")
+        #expect(library.render(["note": "答辩<良好>"] as [String: Any], withTemplate: "t") == "（答辩&lt;良好&gt;）")
+        // The committee desk's result line, with and without a note.
+        let without = try #require(Templates.library.render(["publicity": true, "result": "通过", "note": "", "until": "2026-12-08 24:00",
+                                                             "confirm_waits": false, "objections": [[String: Any]]()] as [String: Any],
+                                                            withTemplate: "committee_item"))
+        #expect(without.contains("评审结果：<strong>通过</strong>，公示至"), "\(without)")
+    }
+
     @Test func theReviewFormAllowsOnlyItsPrintScript() {
         #expect(ReviewFormPage.policy.contains("script-src 'sha256-"))
         #expect(!ReviewFormPage.policy.contains("script-src 'unsafe-inline'"))

@@ -4,6 +4,16 @@ import Mustache
 /// one file; every `{{value}}` is escaped by `HTMLText.escape`, so user data cannot inject
 /// markup: each template (partials too, which Mustache starts again in its own HTML type)
 /// begins with the pragma that selects it.
+/// An empty text is no value in a section: `{{#note}}（{{note}}）{{/note}}` shows nothing for a
+/// result recorded without a note, and `{{^note}}…{{/note}}` shows its text, as a reader of the
+/// template expects. swift-mustache tests only booleans, lists and nil, so every `""` a page
+/// handed over opened its sections (an empty `（）`, an empty paragraph). Rendered, a text is
+/// itself, escaped as any `{{value}}` is.
+extension String: @retroactive MustacheCustomRenderable {
+    public var renderText: String { self }
+    public var isNull: Bool { isEmpty }
+}
+
 enum Templates {
     static let contentTypePragma = "{{% CONTENT_TYPE: \(HTMLText.MustacheHTML.name)}}"
 
