@@ -511,7 +511,7 @@ struct UI: Sendable {
                              "staff"))
             }
             if org.parentID == nil {   // the city office (or the province's)
-                let plans = try await services.plans.overview(caller: user, state: .submitted)
+                let plans = try await services.plans.overview(caller: user, state: .submitted).plans
                 if !plans.isEmpty { todo.append(("待审核的申报计划：\(plans.count) 份", "plans")) }
                 let desk = try await services.evaluations.worklist(caller: user, open: true)
                 let noResult = desk.filter { $0.covered && ($0.evaluation == nil || $0.evaluation?.state == "pending") }.count

@@ -75,7 +75,11 @@ enum UIRoutes {
         }
 
         tenant.get("plans") { request, context in
-            try await ui.page(request, context) { user in try await ui.plansPage(user, context, flash: .none, year: try APIJSON.year(in: request)) }
+            try await ui.page(request, context) { user in
+                // No `year` at all: the current 年度; `year=` (the field cleared): every year.
+                let year = request.uri.queryParameters.get("year") == nil ? CalendarDate.currentYear() : try APIJSON.year(in: request)
+                return try await ui.plansPage(user, context, flash: .none, year: year, after: try APIJSON.integer("after", in: request))
+            }
         }
         tenant.post("plans") { request, context in try await ui.planAction("save", request, context) }
         for action in ["document", "submit", "review"] {
