@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import (Api, add_reviewer, approve_unit, approved_plan, clone_received, create_child, db_rows, end_publicity, expect, fresh_id_number,
+from api_support import (Api, add_reviewer, approve_unit, approved_plan, clone_received, clone_rows, create_child, db_rows, end_publicity, expect, fresh_id_number,
                          interview_held, interview_time, province_passes, relay_idle, restore_tenant, unchanged)
 from conftest import clean_env, create_tenant, run_ctl, wait_until
 
@@ -1287,6 +1287,17 @@ def test_a_hand_over_the_province_office_passed_with_no_committee_for_it_is_name
     expect(office.post("committees", {"name": "河南省中小学教师副高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
     assert 'id="uncovered"' not in desk() and listed() == [(f"province/applications/{passing}", True)]
     assert todo() == ["评委会评审：1 件待评审"], todo()
+
+    # 首页 counts the open desk in SQL (by the received rows' state, from their index), as the
+    # desk's `open` lists it: received or in notice, not final, not still under the office's review.
+    more = {state: clone_rows(d.tenant_db("province"), "received_applications", passing, n, bind={"state": state, "from": 200000 + 1000 * k},
+                              source_application_id=":from + :n", message_id="message_id || '-' || :from || '-' || :n", state=":state")
+            for k, (state, n) in enumerate((("received", 4), ("publicity", 2), ("final", 3), ("in_review", 2)))}
+    assert todo() == ["评委会评审：7 件待评审"], todo()
+    opened = [i["path"] for i in expect(office.get("committee-worklist?open=true"), 200).json["items"]]
+    assert opened == [f"province/applications/{i}" for i in sorted([passing] + more["received"] + more["publicity"])], opened
+    assert len(expect(office.get("committee-worklist"), 200).json["items"]) == 10
+    assert len(re.findall(r'<tr data-item="received/', papi.raw("GET", "/t/province/committee?open=1", headers=cookie).body.decode())) == 7
 
 
 # --------------------------------------------------------------------------- the province's own units

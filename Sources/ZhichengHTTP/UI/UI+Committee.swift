@@ -102,7 +102,7 @@ extension UI {
                  "title": "\(i.series) \(i.level) \(i.title)", "state": i.covered ? Self.evaluationState(i.evaluation) : "尚无负责的评委会",
                  "objections": i.evaluation?.openObjections ?? 0, "covered": i.covered,
                  // May take a 面试通知 with others at once: no result yet.
-                 "batch": i.covered && (i.evaluation == nil || i.evaluation?.state == "pending") ? evaluationPath(i.target) as Any : false,
+                 "batch": i.awaitsResult ? evaluationPath(i.target) as Any : false,
                  "ticked": ticked.contains(evaluationPath(i.target))]
             },
             "year": year.map(String.init) ?? "", "open": open,
