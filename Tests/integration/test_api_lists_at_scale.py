@@ -1,6 +1,8 @@
 """The city office's lists over a whole city, as a scale audit found them unbounded or slow:
 申报计划上传's 各单位申报计划 (the current 年度 by default, 100 a page, places taken counted
-for the page at once) and `GET plans` (`limit`/`after`).
+for the page at once) and `GET plans` (`limit`/`after`), and 申报人员状态查询 with the units
+below (a whole city's tree is read from the newest application, not sorted whole).
+(The 首页's counts of a province's desk: test_api_committee.py.)
 
 Reuses the module-scoped world of test_api_review.py (郑州市 → 管城区教育局 → 逸夫小学, its
 approved plan of 2026); importing its `env` fixture gives this module a daemon of its own. The
@@ -129,3 +131,38 @@ def test_the_city_lists_every_units_plans_of_the_year_a_page_at_a_time(env: Env)
     assert screen(f"?year={year - 1}")[0] == [p for p in every if p not in of_year][:100]
     assert env.api.raw("GET", f"/t/{TENANT}/plans?after=abc", headers=cookie).status == 400
 
+
+def test_the_status_of_a_whole_city_comes_a_page_at_a_time_newest_first(env: Env) -> None:
+    """With the units below, the city office's 申报人员状态查询 reads a whole tree of hundreds of
+    units by walking the applications from the newest (as its 操作日志 does); a unit alone still
+    from the index by org. Both list the same rows as before, newest first."""
+    year = china_year()
+    applicant = new_applicant(env)
+    app = filled_application(applicant, year=year, level="副高级", title="高级教师")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    units = many_units(env, year)
+    db = env.daemon.tenant_db(TENANT)
+    # 300 more submitted applications, of the copied units, and 5 drafts that are not listed.
+    copies = clone_rows(db, "applications", app["id"], 300, bind={"first": units[0], "count": len(units)}, org_id=":first + (:n % :count)")
+    drafts = clone_rows(db, "applications", app["id"], 5, state="'draft'")
+    listed = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state != 'draft' ORDER BY id DESC")]
+    assert set(copies) <= set(listed) and not set(drafts) & set(listed)
+
+    walked, before = [], ""
+    for _ in range(10):
+        rows = expect(env.city.get(f"orgs/1/applicant-status?below=true&limit=120{before}"), 200).json["rows"]
+        walked += [r["application_id"] for r in rows]
+        if len(rows) < 120:
+            break
+        before = f"&before={rows[-1]['application_id']}"
+    assert walked == listed
+    # A year, and an applicant, on the walked path too.
+    of_year = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state != 'draft' AND year = ? ORDER BY id DESC", year)]
+    assert [r["application_id"] for r in expect(env.city.get(f"orgs/1/applicant-status?below=true&year={year}&limit=500"), 200).json["rows"]] == of_year[:500]
+    # The department: its units (the school and the copies under it, most of the city: walked too).
+    dept = [r[0] for r in db_rows(db, """
+        WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id)
+        SELECT id FROM applications WHERE state != 'draft' AND org_id IN (SELECT id FROM down) ORDER BY id DESC LIMIT 50""", env.dept_id)]
+    assert [r["application_id"] for r in expect(env.dept.get(f"orgs/{env.dept_id}/applicant-status?below=true&limit=50"), 200).json["rows"]] == dept
+    school = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state != 'draft' AND org_id = ? ORDER BY id DESC LIMIT 20", env.school_id)]
+    assert [r["application_id"] for r in expect(env.school.get(f"orgs/{env.school_id}/applicant-status?below=true&limit=20"), 200).json["rows"]] == school

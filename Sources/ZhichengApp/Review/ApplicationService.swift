@@ -1169,6 +1169,19 @@ public struct ApplicationService: Sendable {
         }
     }
 
+    /// 申报人员状态查询's rows before its filters: of the org (`?`), or with `below` of the
+    /// orgs in a JSON array (`?`): from `applications_quota` when `byOrg`, else by walking
+    /// the applications from the newest (`+`: the org is only checked, never the way in).
+    static func statusSQL(below: Bool, byOrg: Bool) -> String {
+        """
+        SELECT a.id, a.kind, a.year, a.series, a.level, a.title, a.chain, a.submissions, a.forwarded_at, a.committee_name, a.interview, a.result,
+               a.publicity_result, a.publicity_until, a.unit_name, a.org_id AS applicant_org, p.name AS applicant_name, p.login AS id_number,
+               o.name AS current_org
+        FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
+        WHERE \(below ? "\(byOrg ? "" : "+")a.org_id IN (SELECT value FROM json_each(?))" : "a.org_id = ?") AND a.state != 'draft'
+        """
+    }
+
     /// Every submitted application of the org's applicants (a draft is the applicant's own
     /// until submitted), for its admin or an ancestor's, newest first; with `query.below`
     /// also those of every unit below it (each row names its unit).
@@ -1179,19 +1192,14 @@ public struct ApplicationService: Sendable {
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(orgID, caller: caller, conn)
-            var sql = query.below ? """
-                WITH RECURSIVE down(id) AS (
-                    SELECT id FROM orgs WHERE id = ?
-                    UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id)
-                """ : ""
-            sql += """
-                SELECT a.id, a.kind, a.year, a.series, a.level, a.title, a.chain, a.submissions, a.forwarded_at, a.committee_name, a.interview, a.result,
-                       a.publicity_result, a.publicity_until, a.unit_name, a.org_id AS applicant_org, p.name AS applicant_name, p.login AS id_number,
-                       o.name AS current_org
-                FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
-                WHERE \(query.below ? "a.org_id IN (SELECT id FROM down)" : "a.org_id = ?") AND a.state != 'draft'
-                """
-            var arguments: [any SQLiteBindable] = [orgID]
+            // With the units below, as `OrgService.audit` reads its log: a few orgs from
+            // `applications_quota` (their rows, sorted, are few); many (a city office's tree)
+            // by walking the applications from the newest, the org only checked (`+`), where
+            // sorting every row of the city to show one page is what the index would cost.
+            let subtree = query.below ? try conn.subtreeIncludingDeleted(of: orgID) : [orgID]
+            let byOrg = try !query.below || OrgService.readsByOrg(subtree: subtree.count, total: conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0)
+            var sql = Self.statusSQL(below: query.below, byOrg: byOrg)
+            var arguments: [any SQLiteBindable] = [query.below ? "[" + subtree.map(String.init).joined(separator: ",") + "]" : orgID]
             if let year = query.year { sql += " AND a.year = ?"; arguments.append(year) }
             if !applicant.isEmpty {
                 let who = Self.personFilter(applicant)
