@@ -1134,6 +1134,17 @@ def test_the_province_lists_come_a_page_at_a_time_and_the_home_page_counts_what_
     two = page(next_link)
     assert shown(two) == sorted(rids + copies, reverse=True)[50:] and 'id="province-next"' not in two and 'id="province-first"' in two
     assert len(expect(office.get("province/applications?limit=500"), 200).json["applications"]) == 55
+    # A reviewer pages their series the same way, newest first (schema v35's received_reviewed,
+    # which the service names); what waits for their step comes from the rows in that state.
+    walked, before = [], ""
+    for _ in range(10):
+        mine = expect(handler.get(f"province/reviews?limit=20{before}"), 200).json
+        walked += [a["id"] for a in mine["applications"]]
+        if mine.get("next") is None:
+            break
+        before = f"&before={mine['next']}"
+    assert walked == sorted(rids + copies, reverse=True)
+    assert [a["id"] for a in expect(handler.get("province/reviews?waiting=true"), 200).json["applications"]] == [rids[2]]
 
 
 def test_the_committee_desk_comes_a_page_at_a_time(setup):

@@ -1590,8 +1590,9 @@ def test_a_draw_recorded_with_the_current_names_among_the_former_ones_verifies_a
         try:
             (latest,) = con.execute("PRAGMA user_version").fetchone()
             assert latest >= 29, latest
-            # What later versions added, taken out again: v30's applicant_moves, v31's incarnation.
+            # What later versions added, taken out again: v30's applicant_moves, v31's incarnation, v35's index.
             con.execute("DROP TABLE IF EXISTS applicant_moves")
+            con.execute("DROP INDEX IF EXISTS received_reviewed")
             con.execute("DELETE FROM tenant_meta WHERE key = 'incarnation'")
             con.execute("PRAGMA user_version = 28")
             con.commit()
