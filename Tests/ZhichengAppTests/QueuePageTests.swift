@@ -159,7 +159,7 @@ struct QueuePageTests {
         }
         // 评审结果公示, for every account: what stands in notice now, from its two partial indexes.
         let notices = try await w.f.store.withTenant(w.city) { db in
-            try await db.read { conn in try conn.query("EXPLAIN QUERY PLAN " + EvaluationService.publicNoticesSQL, [0.0]).compactMap { $0["detail"].string } }
+            try await db.read { conn in try conn.query("EXPLAIN QUERY PLAN " + EvaluationService.publicNoticesSQL, [0.0, -1.0, 0, 0, nil as String?, 50] as [any SQLiteBindable]).compactMap { $0["detail"].string } }
         }
         #expect(notices.contains { $0.contains("evaluations_notice") } && notices.contains { $0.contains("applications_province_notice") }
                 && !notices.contains("SCAN e") && !notices.contains("SCAN a"), "plan: \(notices)")

@@ -276,6 +276,46 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
 
 
+@pytest.mark.publicity_days(5)
+def test_the_public_notices_come_a_page_at_a_time_and_by_the_applicants_name(setup):
+    """评审结果公示 is seen by every account of the city, each notice with its objection form: 50 a
+    page, those ending first first, 下一页 and 第一页, and a search by the applicant's name (taken
+    literally); the API's `public-notices` still lists every one."""
+    d, city = setup
+    applicant, app = city.passed_application("中级", "一级教师")
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+    # 60 more results in notice, each ending a second after the one before (copies beside the daemon).
+    db = d.tenant_db("zhengzhou")
+    copies = clone_rows(db, "applications", app["id"], 60)
+    [(evaluation,)] = db_rows(db, "SELECT id FROM evaluations WHERE application_id = ?", app["id"])
+    clone_rows(db, "evaluations", evaluation, 60, bind={"first": copies[0]}, application_id=":first + :n", publicity_until="publicity_until + 1 + :n")
+    assert copies == list(range(copies[0], copies[0] + 60))
+    ordered = [app["id"]] + copies
+    assert [n["path"] for n in expect(applicant.get("public-notices"), 200).json["notices"]] == [f"applications/{i}" for i in ordered]
+
+    cookie = {"Cookie": f"zc_session={applicant.cookie}"}
+
+    def screen(query: str) -> tuple[list[int], str | None, str]:
+        r = city.api.raw("GET", "/t/zhengzhou/publicity" + query, headers=cookie)
+        assert r.status == 200, (query, r.status)
+        body = r.body.decode()
+        nxt = re.search(r'id="notices-next" href="([^"]+)"', body)
+        return [int(x) for x in re.findall(r'publicity/application/(\d+)/objection', body)], html.unescape(nxt.group(1)) if nxt else None, body
+
+    shown, nxt, body = screen("")
+    assert shown == ordered[:50] and nxt is not None and 'id="notices-first"' not in body, body[-2000:]
+    shown, nxt, body = screen(nxt[nxt.index("?"):])
+    assert shown == ordered[50:] and nxt is None and 'id="notices-first"' in body
+    # By name: part of it; nothing else matches, and a wildcard is a character like any other.
+    shown, nxt, body = screen("?q=" + quote("周"))
+    assert shown == ordered[:50] and "q=%E5%91%A8" in (nxt or ""), nxt
+    for other in ("王", "%", "_"):
+        shown, nxt, body = screen("?q=" + quote(other))
+        assert shown == [] and nxt is None and "目前没有公示中的评审结果" in body, other
+    assert city.api.raw("GET", "/t/zhengzhou/publicity?after=abc", headers=cookie).status == 400
+
+
 def test_the_committee_page_of_an_application_not_yet_taken_up_names_no_committee(setup):
     """Before the office has done anything at its committee, an application's page shows its state
     alone: no committee name, and no separator left standing for one."""

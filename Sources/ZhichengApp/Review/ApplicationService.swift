@@ -1392,6 +1392,12 @@ public struct ApplicationService: Sendable {
     /// digit, the numbers shown masked to the orgs above a unit. The one filter of the staff and
     /// applicant lists (`PeopleService`) and of 申报人员状态查询 (`status`).
     static func personFilter(_ typed: String) -> (sql: String, arguments: [any SQLiteBindable]) {
+        let login = Login.normalized(typed)
+        return ("(p.name LIKE ? ESCAPE '\\' OR p.id IN (\(accountIDsByLoginSQL)))", [containing(typed), login, login, login])
+    }
+
+    /// A LIKE pattern (`ESCAPE '\\'`) for text containing `typed` taken literally.
+    static func containing(_ typed: String) -> String {
         // Scalar by scalar: a `%` followed by a combining mark is one `Character`,
         // which `String`'s own search would not find (and leave a wildcard).
         var escaped = String.UnicodeScalarView()
@@ -1399,8 +1405,7 @@ public struct ApplicationService: Sendable {
             if scalar == "\\" || scalar == "%" || scalar == "_" { escaped.append("\\") }
             escaped.append(scalar)
         }
-        let login = Login.normalized(typed)
-        return ("(p.name LIKE ? ESCAPE '\\' OR p.id IN (\(accountIDsByLoginSQL)))", ["%\(String(escaped))%", login, login, login])
+        return "%\(String(escaped))%"
     }
 
     /// The ids of the accounts whose login is `?` (bound three times) ignoring ASCII case, as

@@ -161,7 +161,16 @@ enum UIRoutes {
             tenant.post("committee/{kind}/{id}/\(action)") { request, context in try await ui.committeeAction(action, request, context) }
         }
         tenant.post("committee/{kind}/{id}/objections/{objection}/resolve") { request, context in try await ui.committeeAction("resolve", request, context) }
-        tenant.get("publicity") { request, context in try await ui.page(request, context) { user in try await ui.publicityPage(user, context, flash: .none) } }
+        tenant.get("publicity") { request, context in
+            try await ui.page(request, context) { user in
+                let after = try (request.uri.queryParameters.get("after")).flatMap { raw -> PublicNotice.Position? in
+                    if raw.isEmpty { return nil }
+                    guard let position = PublicNotice.Position(raw) else { throw ZhichengError.invalid("after 应为上一页最后一条公示的位置", field: "after") }
+                    return position
+                }
+                return try await ui.publicityPage(user, context, flash: .none, search: request.textQuery("q") ?? "", after: after)
+            }
+        }
         tenant.post("publicity/{kind}/{id}/objection") { request, context in try await ui.objectionAction(request, context) }
         tenant.get("status") { request, context in try await ui.page(request, context) { user in try await ui.statusPage(user, request, context) } }
     }
