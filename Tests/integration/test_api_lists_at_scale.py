@@ -159,6 +159,14 @@ def test_the_status_of_a_whole_city_comes_a_page_at_a_time_newest_first(env: Env
     # A year, and an applicant, on the walked path too.
     of_year = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state != 'draft' AND year = ? ORDER BY id DESC", year)]
     assert [r["application_id"] for r in expect(env.city.get(f"orgs/1/applicant-status?below=true&year={year}&limit=500"), 200).json["rows"]] == of_year[:500]
+    # The picker: the orgs of the tree with what their applicants submitted, by code (a whole
+    # city counted in one pass grouped by org; a unit alone org by org).
+    counted = db_rows(db, """
+        SELECT o.id, o.code, count(*) FROM applications a JOIN orgs o ON o.id = a.org_id
+        WHERE a.state != 'draft' AND o.deleted_at IS NULL GROUP BY o.id ORDER BY o.code""")
+    assert [(o["id"], o["code"], o["applications"]) for o in expect(env.city.get("applicant-status/orgs"), 200).json["orgs"]] == [tuple(r) for r in counted]
+    assert [(o["id"], o["applications"]) for o in expect(env.school.get("applicant-status/orgs"), 200).json["orgs"]] == [
+        (r[0], r[2]) for r in counted if r[0] == env.school_id]
     # The department: its units (the school and the copies under it, most of the city: walked too).
     dept = [r[0] for r in db_rows(db, """
         WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id)

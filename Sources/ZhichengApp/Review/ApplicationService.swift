@@ -1131,18 +1131,28 @@ public struct ApplicationService: Sendable {
     // MARK: Status query (申报人员状态查询) and review form (评审表)
 
     /// The orgs, the caller's own and those below it, whose applicants submitted something:
-    /// what a department or office admin picks from in 申报人员状态查询, by code.
+    /// what a department or office admin picks from in 申报人员状态查询, by code. A few orgs
+    /// are counted org by org from `applications_quota`; a tree of many (`OrgService.readsByOrg`,
+    /// a city office's) by one pass over that index grouped by org, then joined to the tree,
+    /// rather than a lookup per org and a sort of every application's org.
     public func statusOrgs(caller: SignedIn) async throws -> [StatusOrg] {
         try Access.requireOrgAdmin(caller)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            return try conn.query("""
+            let down = """
                 WITH RECURSIVE down(id) AS (
                     SELECT id FROM orgs WHERE id = ? AND deleted_at IS NULL
                     UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id WHERE o.deleted_at IS NULL)
+                """
+            let subtree = try conn.scalar(down + " SELECT count(*) FROM down", [caller.orgID])?.int ?? 0
+            let byOrg = try OrgService.readsByOrg(subtree: subtree, total: conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0)
+            return try conn.query(down + (byOrg ? """
                 SELECT o.id, o.code, o.name, count(*) AS n FROM down JOIN applications a ON a.org_id = down.id JOIN orgs o ON o.id = down.id
                 WHERE a.state != 'draft' GROUP BY o.id ORDER BY o.code
-                """, [caller.orgID]).map {
+                """ : """
+                , counted(org_id, n) AS (SELECT org_id, count(*) FROM applications WHERE state != 'draft' GROUP BY org_id)
+                SELECT o.id, o.code, o.name, c.n FROM down JOIN counted c ON c.org_id = down.id JOIN orgs o ON o.id = down.id ORDER BY o.code
+                """), [caller.orgID]).map {
                 StatusOrg(orgID: $0["id"].int ?? 0, code: $0["code"].string ?? "", name: $0["name"].string ?? "", applications: $0["n"].int ?? 0)
             }
         }
