@@ -874,6 +874,13 @@ public enum TenantSchema {
                 PRIMARY KEY (account_id, source)
             ) STRICT;
             """),
+        Migration(version: 35, name: "a province reviewer's list by series", sql: """
+            -- 职称申报审查 / 专家推荐审查 for a reviewer (ProvinceReviewService.page): the received
+            -- applications of a kind in the reviewer's series, newest first, a page at a time.
+            -- Through received_kind it read every row's chain (stored after the sections, over
+            -- their overflow pages) and series to find the few of those series.
+            CREATE INDEX received_reviewed ON received_applications(kind, series, id) WHERE chain IS NOT NULL;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -159,10 +159,31 @@ struct QueuePageTests {
         }
         // 评审结果公示, for every account: what stands in notice now, from its two partial indexes.
         let notices = try await w.f.store.withTenant(w.city) { db in
-            try await db.read { conn in try conn.query("EXPLAIN QUERY PLAN " + EvaluationService.publicNoticesSQL, [0.0]).compactMap { $0["detail"].string } }
+            try await db.read { conn in try conn.query("EXPLAIN QUERY PLAN " + EvaluationService.publicNoticesSQL, [0.0, -1.0, 0, 0, nil as String?, 50] as [any SQLiteBindable]).compactMap { $0["detail"].string } }
         }
         #expect(notices.contains { $0.contains("evaluations_notice") } && notices.contains { $0.contains("applications_province_notice") }
                 && !notices.contains("SCAN e") && !notices.contains("SCAN a"), "plan: \(notices)")
+    }
+
+    /// 申报人员状态查询 with the units below: a few orgs from `applications_quota`; a city
+    /// office's whole tree by walking the applications from the newest, a page read and
+    /// never every application of the city sorted (OrgService.readsByOrg decides which).
+    @Test func theStatusQueryOfAWholeCityWalksTheApplicationsFromTheNewest() async throws {
+        let w = try await Self.waiting()
+        let (byOrg, walked) = try await w.f.store.withTenant(w.city) { db in
+            try await db.read { conn in
+                let plan = { (byOrg: Bool) in
+                    try conn.query("EXPLAIN QUERY PLAN " + ApplicationService.statusSQL(below: true, byOrg: byOrg) + " AND a.id < ? ORDER BY a.id DESC LIMIT ?",
+                                   ["[1,2,3]", Int.max, 200] as [any SQLiteBindable]).compactMap { $0["detail"].string }
+                }
+                return (try plan(true), try plan(false))
+            }
+        }
+        #expect(byOrg.contains { $0.contains("applications_quota") }, "plan: \(byOrg)")
+        #expect(walked.contains { $0.hasPrefix("SEARCH a USING INTEGER PRIMARY KEY") || $0 == "SCAN a" } && !walked.contains { $0.contains("TEMP B-TREE") }
+                && !walked.contains { $0.contains("applications_quota") }, "plan: \(walked)")
+        #expect(OrgService.readsByOrg(subtree: 64, total: 3000) && OrgService.readsByOrg(subtree: 700, total: 3000)
+                && !OrgService.readsByOrg(subtree: 800, total: 3000) && !OrgService.readsByOrg(subtree: 3000, total: 3000))
     }
 
     @Test func theRowVisitorSeesWhatTheItemsShow() async throws {

@@ -474,7 +474,7 @@ struct MigrationTests {
         let plans = try await db.read { conn in
             try [
                 // ProvinceReviewService.waitingCount, .page (a reviewer's, the office's), ApplicationService.received.
-                "SELECT chain FROM received_applications WHERE kind = 'title' AND chain IS NOT NULL AND state = 'in_review' AND series IN ('a', 'b')",
+                "SELECT chain FROM received_applications WHERE kind = 'title' AND chain IS NOT NULL AND state = 'in_review' AND +series IN ('a', 'b')",
                 "SELECT id FROM received_applications WHERE kind = 'title' AND chain IS NOT NULL AND id < 9 ORDER BY id DESC LIMIT 51",
                 "SELECT id FROM received_applications WHERE kind = 'title' AND id > 0 AND state = 'received' ORDER BY id LIMIT 51",
                 "DELETE FROM sessions WHERE expires_at < 5",
@@ -484,6 +484,27 @@ struct MigrationTests {
         #expect(plans[1].contains("INDEX received_kind ") && !plans[1].contains("TEMP B-TREE"), "\(plans[1])")
         #expect(plans[2].contains("received_kind_state") && !plans[2].contains("TEMP B-TREE"), "\(plans[2])")
         #expect(plans[3].contains("sessions_expiry"), "\(plans[3])")
+        await db.close()
+    }
+
+    /// v35: a province reviewer's list (ProvinceReviewService.page: their series, newest first)
+    /// reads the index of the received applications by kind and series, not every received
+    /// row's chain and series from received_kind.
+    @Test func aProvinceReviewersListIsReadByItsSeries() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        let plans = try await db.read { conn in
+            try [
+                // Named (INDEXED BY, as the service does): refused if the index could not serve it.
+                "SELECT id FROM received_applications INDEXED BY received_reviewed WHERE kind = 'title' AND chain IS NOT NULL AND series IN ('a') AND id < 9 ORDER BY id DESC LIMIT 51",
+                "SELECT id FROM received_applications INDEXED BY received_reviewed WHERE kind = 'title' AND chain IS NOT NULL AND series IN ('a', 'b') ORDER BY id DESC LIMIT 51",
+                // Waiting for the reviewer's step (`+series`): the few in that state.
+                "SELECT id FROM received_applications WHERE kind = 'title' AND chain IS NOT NULL AND +series IN ('a', 'b') AND state = 'in_review' ORDER BY id DESC LIMIT 51",
+            ].map { sql in try conn.query("EXPLAIN QUERY PLAN " + sql).compactMap { $0["detail"].string }.joined(separator: "; ") }
+        }
+        #expect(plans[0].contains("received_reviewed") && plans[0].contains("series=? AND id<?") && !plans[0].contains("TEMP B-TREE"), "\(plans[0])")
+        #expect(plans[1].contains("received_reviewed") && !plans[1].contains("SCAN"), "\(plans[1])")
+        #expect(plans[2].contains("received_kind_state") && !plans[2].contains("TEMP B-TREE"), "\(plans[2])")
         await db.close()
     }
 }

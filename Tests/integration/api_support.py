@@ -628,6 +628,7 @@ SCHEMA_UNDO: dict[int, list[str]] = {
     31: ["DELETE FROM tenant_meta WHERE key = 'incarnation'"],
     32: ["DROP TRIGGER IF EXISTS session_outcome_kept", "ALTER TABLE session_applications DROP COLUMN outcome"],
     34: ["DROP TABLE IF EXISTS sign_in_sources"],
+    35: ["DROP INDEX IF EXISTS received_reviewed"],
 }
 
 

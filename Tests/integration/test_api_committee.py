@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import (Api, add_reviewer, approve_unit, approved_plan, clone_received, create_child, db_rows, end_publicity, expect, fresh_id_number,
+from api_support import (Api, add_reviewer, approve_unit, approved_plan, clone_received, clone_rows, create_child, db_rows, end_publicity, expect, fresh_id_number,
                          interview_held, interview_time, province_passes, relay_idle, restore_tenant, unchanged)
 from conftest import clean_env, create_tenant, run_ctl, wait_until
 
@@ -274,6 +274,46 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     finally:
         con.close()
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
+
+
+@pytest.mark.publicity_days(5)
+def test_the_public_notices_come_a_page_at_a_time_and_by_the_applicants_name(setup):
+    """评审结果公示 is seen by every account of the city, each notice with its objection form: 50 a
+    page, those ending first first, 下一页 and 第一页, and a search by the applicant's name (taken
+    literally); the API's `public-notices` still lists every one."""
+    d, city = setup
+    applicant, app = city.passed_application("中级", "一级教师")
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+    # 60 more results in notice, each ending a second after the one before (copies beside the daemon).
+    db = d.tenant_db("zhengzhou")
+    copies = clone_rows(db, "applications", app["id"], 60)
+    [(evaluation,)] = db_rows(db, "SELECT id FROM evaluations WHERE application_id = ?", app["id"])
+    clone_rows(db, "evaluations", evaluation, 60, bind={"first": copies[0]}, application_id=":first + :n", publicity_until="publicity_until + 1 + :n")
+    assert copies == list(range(copies[0], copies[0] + 60))
+    ordered = [app["id"]] + copies
+    assert [n["path"] for n in expect(applicant.get("public-notices"), 200).json["notices"]] == [f"applications/{i}" for i in ordered]
+
+    cookie = {"Cookie": f"zc_session={applicant.cookie}"}
+
+    def screen(query: str) -> tuple[list[int], str | None, str]:
+        r = city.api.raw("GET", "/t/zhengzhou/publicity" + query, headers=cookie)
+        assert r.status == 200, (query, r.status)
+        body = r.body.decode()
+        nxt = re.search(r'id="notices-next" href="([^"]+)"', body)
+        return [int(x) for x in re.findall(r'publicity/application/(\d+)/objection', body)], html.unescape(nxt.group(1)) if nxt else None, body
+
+    shown, nxt, body = screen("")
+    assert shown == ordered[:50] and nxt is not None and 'id="notices-first"' not in body, body[-2000:]
+    shown, nxt, body = screen(nxt[nxt.index("?"):])
+    assert shown == ordered[50:] and nxt is None and 'id="notices-first"' in body
+    # By name: part of it; nothing else matches, and a wildcard is a character like any other.
+    shown, nxt, body = screen("?q=" + quote("周"))
+    assert shown == ordered[:50] and "q=%E5%91%A8" in (nxt or ""), nxt
+    for other in ("王", "%", "_"):
+        shown, nxt, body = screen("?q=" + quote(other))
+        assert shown == [] and nxt is None and "目前没有公示中的评审结果" in body, other
+    assert city.api.raw("GET", "/t/zhengzhou/publicity?after=abc", headers=cookie).status == 400
 
 
 def test_the_committee_page_of_an_application_not_yet_taken_up_names_no_committee(setup):
@@ -1134,6 +1174,17 @@ def test_the_province_lists_come_a_page_at_a_time_and_the_home_page_counts_what_
     two = page(next_link)
     assert shown(two) == sorted(rids + copies, reverse=True)[50:] and 'id="province-next"' not in two and 'id="province-first"' in two
     assert len(expect(office.get("province/applications?limit=500"), 200).json["applications"]) == 55
+    # A reviewer pages their series the same way, newest first (schema v35's received_reviewed,
+    # which the service names); what waits for their step comes from the rows in that state.
+    walked, before = [], ""
+    for _ in range(10):
+        mine = expect(handler.get(f"province/reviews?limit=20{before}"), 200).json
+        walked += [a["id"] for a in mine["applications"]]
+        if mine.get("next") is None:
+            break
+        before = f"&before={mine['next']}"
+    assert walked == sorted(rids + copies, reverse=True)
+    assert [a["id"] for a in expect(handler.get("province/reviews?waiting=true"), 200).json["applications"]] == [rids[2]]
 
 
 def test_the_committee_desk_comes_a_page_at_a_time(setup):
@@ -1287,6 +1338,17 @@ def test_a_hand_over_the_province_office_passed_with_no_committee_for_it_is_name
     expect(office.post("committees", {"name": "河南省中小学教师副高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
     assert 'id="uncovered"' not in desk() and listed() == [(f"province/applications/{passing}", True)]
     assert todo() == ["评委会评审：1 件待评审"], todo()
+
+    # 首页 counts the open desk in SQL (by the received rows' state, from their index), as the
+    # desk's `open` lists it: received or in notice, not final, not still under the office's review.
+    more = {state: clone_rows(d.tenant_db("province"), "received_applications", passing, n, bind={"state": state, "from": 200000 + 1000 * k},
+                              source_application_id=":from + :n", message_id="message_id || '-' || :from || '-' || :n", state=":state")
+            for k, (state, n) in enumerate((("received", 4), ("publicity", 2), ("final", 3), ("in_review", 2)))}
+    assert todo() == ["评委会评审：7 件待评审"], todo()
+    opened = [i["path"] for i in expect(office.get("committee-worklist?open=true"), 200).json["items"]]
+    assert opened == [f"province/applications/{i}" for i in sorted([passing] + more["received"] + more["publicity"])], opened
+    assert len(expect(office.get("committee-worklist"), 200).json["items"]) == 10
+    assert len(re.findall(r'<tr data-item="received/', papi.raw("GET", "/t/province/committee?open=1", headers=cookie).body.decode())) == 7
 
 
 # --------------------------------------------------------------------------- the province's own units

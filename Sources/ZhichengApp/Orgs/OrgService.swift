@@ -407,7 +407,7 @@ public struct OrgService: Sendable {
             let columns = "seq, at, actor, org_id, action, target, detail, source"
             let rows: [SQLiteRow]
             let total = try conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0
-            if orgs.count <= Self.auditOrgsByIndex || (orgs.count <= 1000 && orgs.count * 4 <= total) {
+            if Self.readsByOrg(subtree: orgs.count, total: total) {
                 // Org by org (the root office: and no org), only the entries' numbers (from the
                 // index alone), each read stopping below the newest `limit` found so far; then
                 // those entries, whole.
@@ -450,6 +450,14 @@ public struct OrgService: Sendable {
 
     /// Up to this many orgs, the audit page is read org by org from `audit_org` whatever their share.
     static let auditOrgsByIndex = 64
+
+    /// Whether a page of rows of `subtree` orgs (of the tenant's `total`) is read org by org
+    /// from an index on the org: a few orgs (up to 64), or up to 1,000 that are at most a
+    /// quarter of the tenant's; rather than by walking the table from the newest, where many
+    /// orgs' rows are most of it (the 操作日志, 申报人员状态查询 with the units below).
+    static func readsByOrg(subtree: Int, total: Int) -> Bool {
+        subtree <= auditOrgsByIndex || (subtree <= 1000 && subtree * 4 <= total)
+    }
 }
 
 /// One audit entry as `GET /audit` shows it: the entry and its place in the chain.

@@ -1170,18 +1170,28 @@ public struct ApplicationService: Sendable {
     // MARK: Status query (申报人员状态查询) and review form (评审表)
 
     /// The orgs, the caller's own and those below it, whose applicants submitted something:
-    /// what a department or office admin picks from in 申报人员状态查询, by code.
+    /// what a department or office admin picks from in 申报人员状态查询, by code. A few orgs
+    /// are counted org by org from `applications_quota`; a tree of many (`OrgService.readsByOrg`,
+    /// a city office's) by one pass over that index grouped by org, then joined to the tree,
+    /// rather than a lookup per org and a sort of every application's org.
     public func statusOrgs(caller: SignedIn) async throws -> [StatusOrg] {
         try Access.requireOrgAdmin(caller)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            return try conn.query("""
+            let down = """
                 WITH RECURSIVE down(id) AS (
                     SELECT id FROM orgs WHERE id = ? AND deleted_at IS NULL
                     UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id WHERE o.deleted_at IS NULL)
+                """
+            let subtree = try conn.scalar(down + " SELECT count(*) FROM down", [caller.orgID])?.int ?? 0
+            let byOrg = try OrgService.readsByOrg(subtree: subtree, total: conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0)
+            return try conn.query(down + (byOrg ? """
                 SELECT o.id, o.code, o.name, count(*) AS n FROM down JOIN applications a ON a.org_id = down.id JOIN orgs o ON o.id = down.id
                 WHERE a.state != 'draft' GROUP BY o.id ORDER BY o.code
-                """, [caller.orgID]).map {
+                """ : """
+                , counted(org_id, n) AS (SELECT org_id, count(*) FROM applications WHERE state != 'draft' GROUP BY org_id)
+                SELECT o.id, o.code, o.name, c.n FROM down JOIN counted c ON c.org_id = down.id JOIN orgs o ON o.id = down.id ORDER BY o.code
+                """), [caller.orgID]).map {
                 StatusOrg(orgID: $0["id"].int ?? 0, code: $0["code"].string ?? "", name: $0["name"].string ?? "", applications: $0["n"].int ?? 0)
             }
         }
@@ -1208,6 +1218,19 @@ public struct ApplicationService: Sendable {
         }
     }
 
+    /// 申报人员状态查询's rows before its filters: of the org (`?`), or with `below` of the
+    /// orgs in a JSON array (`?`): from `applications_quota` when `byOrg`, else by walking
+    /// the applications from the newest (`+`: the org is only checked, never the way in).
+    static func statusSQL(below: Bool, byOrg: Bool) -> String {
+        """
+        SELECT a.id, a.kind, a.year, a.series, a.level, a.title, a.chain, a.submissions, a.forwarded_at, a.committee_name, a.interview, a.result,
+               a.publicity_result, a.publicity_until, a.unit_name, a.org_id AS applicant_org, p.name AS applicant_name, p.login AS id_number,
+               o.name AS current_org
+        FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
+        WHERE \(below ? "\(byOrg ? "" : "+")a.org_id IN (SELECT value FROM json_each(?))" : "a.org_id = ?") AND a.state != 'draft'
+        """
+    }
+
     /// Every submitted application of the org's applicants (a draft is the applicant's own
     /// until submitted), for its admin or an ancestor's, newest first; with `query.below`
     /// also those of every unit below it (each row names its unit).
@@ -1218,19 +1241,14 @@ public struct ApplicationService: Sendable {
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(orgID, caller: caller, conn)
-            var sql = query.below ? """
-                WITH RECURSIVE down(id) AS (
-                    SELECT id FROM orgs WHERE id = ?
-                    UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id)
-                """ : ""
-            sql += """
-                SELECT a.id, a.kind, a.year, a.series, a.level, a.title, a.chain, a.submissions, a.forwarded_at, a.committee_name, a.interview, a.result,
-                       a.publicity_result, a.publicity_until, a.unit_name, a.org_id AS applicant_org, p.name AS applicant_name, p.login AS id_number,
-                       o.name AS current_org
-                FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
-                WHERE \(query.below ? "a.org_id IN (SELECT id FROM down)" : "a.org_id = ?") AND a.state != 'draft'
-                """
-            var arguments: [any SQLiteBindable] = [orgID]
+            // With the units below, as `OrgService.audit` reads its log: a few orgs from
+            // `applications_quota` (their rows, sorted, are few); many (a city office's tree)
+            // by walking the applications from the newest, the org only checked (`+`), where
+            // sorting every row of the city to show one page is what the index would cost.
+            let subtree = query.below ? try conn.subtreeIncludingDeleted(of: orgID) : [orgID]
+            let byOrg = try !query.below || OrgService.readsByOrg(subtree: subtree.count, total: conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0)
+            var sql = Self.statusSQL(below: query.below, byOrg: byOrg)
+            var arguments: [any SQLiteBindable] = [query.below ? "[" + subtree.map(String.init).joined(separator: ",") + "]" : orgID]
             if let year = query.year { sql += " AND a.year = ?"; arguments.append(year) }
             if !applicant.isEmpty {
                 let who = Self.personFilter(applicant)
@@ -1423,6 +1441,12 @@ public struct ApplicationService: Sendable {
     /// digit, the numbers shown masked to the orgs above a unit. The one filter of the staff and
     /// applicant lists (`PeopleService`) and of 申报人员状态查询 (`status`).
     static func personFilter(_ typed: String) -> (sql: String, arguments: [any SQLiteBindable]) {
+        let login = Login.normalized(typed)
+        return ("(p.name LIKE ? ESCAPE '\\' OR p.id IN (\(accountIDsByLoginSQL)))", [containing(typed), login, login, login])
+    }
+
+    /// A LIKE pattern (`ESCAPE '\\'`) for text containing `typed` taken literally.
+    static func containing(_ typed: String) -> String {
         // Scalar by scalar: a `%` followed by a combining mark is one `Character`,
         // which `String`'s own search would not find (and leave a wildcard).
         var escaped = String.UnicodeScalarView()
@@ -1430,8 +1454,7 @@ public struct ApplicationService: Sendable {
             if scalar == "\\" || scalar == "%" || scalar == "_" { escaped.append("\\") }
             escaped.append(scalar)
         }
-        let login = Login.normalized(typed)
-        return ("(p.name LIKE ? ESCAPE '\\' OR p.id IN (\(accountIDsByLoginSQL)))", ["%\(String(escaped))%", login, login, login])
+        return "%\(String(escaped))%"
     }
 
     /// The ids of the accounts whose login is `?` (bound three times) ignoring ASCII case, as

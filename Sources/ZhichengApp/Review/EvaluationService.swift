@@ -679,6 +679,31 @@ public struct CommitteeWorkItem: Sendable {
     public var covered: Bool = true
 }
 
+extension CommitteeWorkItem {
+    /// Whether it waits for the committee's result: covered, with no evaluation or one
+    /// still pending (the desk offers it for the batch's 面试通知 and counts it on the 首页).
+    public var awaitsResult: Bool { covered && (evaluation == nil || evaluation?.state == "pending") }
+}
+
+/// What the office's 首页 says of its open committee desk (`EvaluationService.deskCounts`).
+public struct CommitteeDeskCounts: Sendable, Equatable {
+    /// Items waiting for a result (`CommitteeWorkItem.awaitsResult`).
+    public var awaitingResult = 0
+    /// Objections not yet resolved, over every result in notice.
+    public var openObjections = 0
+    /// Results whose notice is over with no objection open: the office may confirm them.
+    public var toConfirm = 0
+    /// Whether some item waits with no committee of the office covering it.
+    public var uncovered = false
+
+    mutating func add(_ item: CommitteeWorkItem, now: Double) {
+        if item.awaitsResult { awaitingResult += 1 }
+        openObjections += item.evaluation?.openObjections ?? 0
+        if item.evaluation.map({ $0.confirmationRefused(at: now) == nil }) ?? false { toConfirm += 1 }
+        if !item.covered { uncovered = true }
+    }
+}
+
 /// A written objection lodged during 公示.
 public struct ObjectionRecord: Sendable {
     public var id: Int
@@ -722,6 +747,34 @@ public struct PublicNotice: Sendable {
     public var publicityUntil: Double
     /// The province's result on an application of this city: objections go on to the province.
     public var byProvince: Bool
+
+    /// Where a notice stands in the list (ending first first): a page starts after one.
+    /// `kind`: 0 a result on the city's own application, 1 on one the province received,
+    /// 2 the province's result on the city's application; `id` that application's.
+    public struct Position: Sendable, Equatable {
+        public var until: Double
+        public var kind: Int
+        public var id: Int
+
+        public init(until: Double, kind: Int, id: Int) { (self.until, self.kind, self.id) = (until, kind, id) }
+
+        /// As a link carries it: `<until>_<kind>_<id>`; nil for anything else.
+        public init?(_ text: String) {
+            let parts = text.split(separator: "_", omittingEmptySubsequences: false)
+            guard parts.count == 3, let until = Double(parts[0]), until.isFinite, let kind = Int(parts[1]), (0...2).contains(kind),
+                  let id = Int(parts[2]) else { return nil }
+            self.init(until: until, kind: kind, id: id)
+        }
+
+        public var text: String { "\(until)_\(kind)_\(id)" }
+    }
+
+    public var position: Position {
+        switch target {
+        case .application(let id): Position(until: publicityUntil, kind: byProvince ? 2 : 0, id: id)
+        case .received(let id): Position(until: publicityUntil, kind: 1, id: id)
+        }
+    }
 }
 
 /// The public-notice calendar in force, shared by every copy of the service, so that a
@@ -746,7 +799,13 @@ extension EvaluationService {
 
     /// The province's received title applications that reached its committee (as `r`): past
     /// the office's own review, not sent back or turned down by it.
-    static let receivedAtCommitteeSQL = "r.kind = 'title' AND r.state NOT IN ('in_review', 'rejected', 'returned')"
+    /// (Named by `state IN`, not by the states before it: SQLite then reads them from
+    /// `received_kind_state` instead of every received row's `state`, stored after its
+    /// sections and trail, over their overflow pages.)
+    static let receivedAtCommitteeSQL = "r.kind = 'title' AND r.state IN ('received', 'publicity', 'final')"
+
+    /// Of those, the ones without a final result (the desk's `open`, the 首页's counts).
+    static let receivedOpenAtCommitteeSQL = "r.kind = 'title' AND r.state IN ('received', 'publicity')"
 
     /// The applications that reached the caller's office as their final authority: a
     /// city's own at 评委会 (or decided), or those the province received, each marked
@@ -764,6 +823,43 @@ extension EvaluationService {
     /// years a province's desk holds tens of thousands: its screen must not carry them all.
     public func worklistPage(caller: SignedIn, year: Int? = nil, open: Bool = false, limit: Int?, after: EvaluationTarget? = nil) async throws -> CommitteeWorklistPage {
         try await worklist(caller: caller, year: year, only: nil, open: open, after: after, paging: limit.map { Paging($0, maximum: 500) })
+    }
+
+    /// The 首页's counts of the office's open committee desk (`worklist(open: true)`), without
+    /// reading it whole: the city's own items are few (from their partial index) and read;
+    /// the received ones (tens of thousands in a province) are counted in SQL through
+    /// `received_kind_state`, by series and level for those without an evaluation, and only
+    /// those with a result (in notice) read as records, for their objections and whether
+    /// they may be confirmed (`EvaluationRecord.confirmationRefused`).
+    public func deskCounts(caller: SignedIn, now: Double = Date().timeIntervalSince1970) async throws -> CommitteeDeskCounts {
+        var counts = CommitteeDeskCounts()
+        for item in try await worklist(caller: caller, year: nil, only: nil, open: true, after: nil, paging: nil, receivedToo: false).items {
+            counts.add(item, now: now)
+        }
+        return try await store.read(caller) { [counts] conn in
+            var counts = counts
+            guard try conn.rootOrg()?.id == caller.orgID else { return counts }
+            let covered = try Self.coverage(of: caller.orgID, conn)
+            for group in try conn.query("""
+                SELECT r.series, r.level, count(*) AS n FROM received_applications r
+                WHERE \(Self.receivedOpenAtCommitteeSQL) AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.received_id = r.id) GROUP BY r.series, r.level
+                """) {
+                // As `add` counts an item without an evaluation: awaiting its result where a committee covers it.
+                if covered(group["series"].string ?? "", group["level"].string ?? "") { counts.awaitingResult += group["n"].int ?? 0 } else { counts.uncovered = true }
+            }
+            counts.awaitingResult += try conn.scalar("""
+                SELECT count(*) FROM received_applications r JOIN evaluations e ON e.received_id = r.id
+                WHERE \(Self.receivedOpenAtCommitteeSQL) AND e.state = 'pending'
+                """)?.int ?? 0
+            for row in try conn.query("""
+                SELECT r.series, r.level, \(Self.recordColumns) FROM received_applications r JOIN evaluations e ON e.received_id = r.id
+                JOIN committees c ON c.id = e.committee_id WHERE \(Self.receivedOpenAtCommitteeSQL) AND e.state != 'pending'
+                """) {
+                counts.add(CommitteeWorkItem(target: .received(0), applicantName: "", unitName: "", sourceTenant: nil, sourceTenantName: nil, year: 0,
+                                             series: row["series"].string ?? "", level: row["level"].string ?? "", title: "", evaluation: Self.record(row)), now: now)
+            }
+            return counts
+        }
     }
 
     /// Whether a committee of office `orgID` covers a series and level (one that none covers
@@ -803,7 +899,7 @@ extension EvaluationService {
             if try conn.rootOrg()?.id == caller.orgID {
                 for scope in try conn.query("""
                     SELECT DISTINCT r.series, r.level FROM received_applications r LEFT JOIN evaluations e ON e.received_id = r.id
-                    WHERE \(Self.receivedAtCommitteeSQL) AND r.state != 'final' AND e.id IS NULL
+                    WHERE \(Self.receivedOpenAtCommitteeSQL) AND e.id IS NULL
                     """) where !covered(scope["series"].string ?? "", scope["level"].string ?? "") {
                     missing.insert("\(scope["series"].string ?? "") \(scope["level"].string ?? "")")
                 }
@@ -812,13 +908,14 @@ extension EvaluationService {
         }
     }
 
-    private func worklist(caller: SignedIn, year: Int?, only: EvaluationTarget?, open: Bool, after: EvaluationTarget?, paging: Paging?) async throws -> CommitteeWorklistPage {
+    private func worklist(caller: SignedIn, year: Int?, only: EvaluationTarget?, open: Bool, after: EvaluationTarget?, paging: Paging?,
+                          receivedToo: Bool = true) async throws -> CommitteeWorklistPage {
         // One filter for both kinds of row: the year, the one item asked for, open ones, those
         // after the page before's last one.
         @Sendable func filter(received: Bool, alias: String) -> (sql: String, arguments: [any SQLiteBindable]) {
             var sql = "", arguments: [any SQLiteBindable] = []
             if let year { sql += " AND \(alias)year = ?"; arguments.append(year) }
-            if open { sql += received ? " AND \(alias)state != 'final'" : " AND a.state IN ('at_committee', 'publicity')" }
+            if open && !received { sql += " AND a.state IN ('at_committee', 'publicity')" }
             switch (only, received) {
             case (nil, _): break
             case (.application(let id)?, false), (.received(let id)?, true): sql += " AND \(alias)id = ?"; arguments.append(id)
@@ -868,12 +965,12 @@ extension EvaluationService {
                 guard paging != nil, rows.count == batch, let next = rows.last?["id"].int else { break }
                 last = next
             }
-            if items.count < wanted, try conn.rootOrg()?.id == caller.orgID {
+            if receivedToo, items.count < wanted, try conn.rootOrg()?.id == caller.orgID {
                 let received = filter(received: true, alias: "r.")
                 for r in try conn.query("""
                     SELECT r.id, r.applicant_name, r.unit_name, r.source_tenant, r.year, r.series, r.level, r.title, \(Self.recordColumns) FROM received_applications r
                     LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
-                    WHERE \(Self.receivedAtCommitteeSQL)\(received.sql) ORDER BY r.id\(paging == nil ? "" : " LIMIT ?")
+                    WHERE \(open ? Self.receivedOpenAtCommitteeSQL : Self.receivedAtCommitteeSQL)\(received.sql) ORDER BY r.id\(paging == nil ? "" : " LIMIT ?")
                     """, received.arguments + (paging == nil ? [] : [wanted - items.count])) {
                     let id = r["id"].int ?? 0
                     let evaluation = Self.record(r)
@@ -941,33 +1038,54 @@ extension EvaluationService {
     /// Results now in public notice (公示), for every signed-in account of the tenant: its
     /// own committees' results, and the province's results on its applications; not those
     /// whose period has ended and that wait for the office's confirmation (nobody may
-    /// object to them any more).
-    public func publicNotices(caller: SignedIn, now: Date = Date()) async throws -> [PublicNotice] {
+    /// object to them any more). Those ending first first; every one, or a page of `limit`
+    /// after the notice `after` (the page before's `next`), of applicants whose name holds
+    /// `applicant` (taken literally) if given.
+    public func publicNotices(caller: SignedIn, now: Date = Date(), applicant: String? = nil, limit: Int? = nil,
+                              after: PublicNotice.Position? = nil) async throws -> (notices: [PublicNotice], next: PublicNotice.Position?) {
         let now = now.timeIntervalSince1970
-        return try await store.read(caller) { conn in
+        let applicant = applicant?.trimmingWhitespaceAndNewlines() ?? ""
+        guard applicant.count <= 40 else { throw ZhichengError.invalid("申报人查询不超过40个字", field: "applicant") }
+        let paging = limit.map { Paging($0, maximum: 500) }
+        let rows = try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            return try conn.query(Self.publicNoticesSQL, [now]).map { r in
+            return try conn.query(Self.publicNoticesSQL, [now, after?.until ?? -1, after?.kind ?? 0, after?.id ?? 0,
+                                                          applicant.isEmpty ? nil : ApplicationService.containing(applicant) as String?,
+                                                          paging?.rowsToRead ?? -1]).map { r in
                 PublicNotice(target: r["application_id"].int.map { .application($0) } ?? .received(r["received_id"].int ?? 0), committee: r["committee"].string ?? "",
                              applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "", series: r["series"].string ?? "",
                              level: r["level"].string ?? "", title: r["title"].string ?? "", result: r["result"].string ?? "",
                              publicityUntil: r["publicity_until"].double ?? 0, byProvince: r["by_province"].int == 1)
             }
         }
+        guard let paging else { return (rows, nil) }
+        let (shown, next) = paging.cut(rows, cursor: \.position)
+        return (shown, next)
     }
 
-    /// What `publicNotices` reads (?1: now), from the notices' partial indexes (schema v21).
+    /// Results now in public notice, every one (`GET public-notices`).
+    public func publicNotices(caller: SignedIn, now: Date = Date()) async throws -> [PublicNotice] {
+        try await publicNotices(caller: caller, now: now, applicant: nil, limit: nil, after: nil).notices
+    }
+
+    /// What `publicNotices` reads (?1: now; ?2–?4: the position after which to start, ?5: a
+    /// LIKE pattern for the applicant's name or NULL, ?6: how many, -1 every one), from the
+    /// notices' partial indexes (schema v21), in `PublicNotice.Position` order.
     static let publicNoticesSQL = """
+                SELECT * FROM (
                 SELECT e.application_id, e.received_id, e.result, e.publicity_until, c.name AS committee,
                        COALESCE(p.name, r.applicant_name) AS applicant, COALESCE(o.name, r.unit_name) AS unit,
-                       COALESCE(a.series, r.series) AS series, COALESCE(a.level, r.level) AS level, COALESCE(a.title, r.title) AS title, 0 AS by_province
+                       COALESCE(a.series, r.series) AS series, COALESCE(a.level, r.level) AS level, COALESCE(a.title, r.title) AS title, 0 AS by_province,
+                       CASE WHEN e.application_id IS NULL THEN 1 ELSE 0 END AS k, COALESCE(e.application_id, e.received_id) AS kid
                 FROM evaluations e JOIN committees c ON c.id = e.committee_id
                 LEFT JOIN applications a ON a.id = e.application_id LEFT JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.org_id
                 LEFT JOIN received_applications r ON r.id = e.received_id
                 WHERE e.state = 'publicity' AND e.publicity_until > ?1
                 UNION ALL
-                SELECT a.id, NULL, a.publicity_result, a.publicity_until, a.committee_name, p.name, o.name, a.series, a.level, a.title, 1
+                SELECT a.id, NULL, a.publicity_result, a.publicity_until, a.committee_name, p.name, o.name, a.series, a.level, a.title, 1, 2, a.id
                 FROM applications a JOIN accounts p ON p.id = a.applicant_id JOIN orgs o ON o.id = a.org_id
-                WHERE a.state = 'awaiting_province' AND a.publicity_result IS NOT NULL AND a.publicity_until > ?1
-                ORDER BY 4, 1
+                WHERE a.state = 'awaiting_province' AND a.publicity_result IS NOT NULL AND a.publicity_until > ?1)
+                WHERE (publicity_until, k, kid) > (?2, ?3, ?4) AND (?5 IS NULL OR applicant LIKE ?5 ESCAPE '\\')
+                ORDER BY publicity_until, k, kid LIMIT ?6
                 """
 }

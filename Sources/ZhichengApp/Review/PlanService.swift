@@ -33,6 +33,13 @@ public struct PlanRecord: Sendable, Equatable {
     }
 }
 
+/// One page of the city office's list of every unit's plans (`PlanService.overview`):
+/// the plans with their units' names, and the id to page on from when there are more.
+public struct PlanOverview: Sendable {
+    public var plans: [(plan: PlanRecord, orgName: String)]
+    public var next: Int?
+}
+
 /// 申报计划上传 (manual §3): a unit enters its yearly numbers per series and level
 /// with an attached document and submits them; the city office (the tenant's root)
 /// approves or rejects them. Applications are counted against the approved lines.
@@ -133,8 +140,7 @@ public struct PlanService: Sendable {
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(orgID, caller: caller, conn)
             let seen = orgID == caller.orgID ? "" : " AND state IN \(Self.seenAboveSQL)"
-            return try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ?\(seen) ORDER BY year DESC", [orgID])
-                .map { try Self.withPlacesTaken(PlanRecord(row: $0), conn) }
+            return try Self.withPlacesTaken(conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ?\(seen) ORDER BY year DESC", [orgID]).map { PlanRecord(row: $0) }, conn)
         }
     }
 
@@ -154,20 +160,43 @@ public struct PlanService: Sendable {
     /// a draft is its unit's own), with the unit's name, for the office's admin (403 for
     /// anyone else): of `year` only and in `state` only, if given. Waiting ones oldest
     /// first (the order the office reviews them in); the others newest year first, then
-    /// by unit. Each says the places its lines take (`used`).
-    public func overview(caller: SignedIn, year: Int? = nil, state: PlanState? = nil) async throws -> [(plan: PlanRecord, orgName: String)] {
+    /// by unit. Each says the places its lines take (`used`), counted for the whole page
+    /// by one grouped query. Every plan, or with `limit` (1–500) one page of them and in
+    /// `next` the id to pass as `after` for the next (keyset: the page after plan `after`
+    /// in that order; an id that is no plan is 400).
+    public func overview(caller: SignedIn, year: Int? = nil, state: PlanState? = nil, limit: Int? = nil, after: Int? = nil) async throws -> PlanOverview {
         try Access.requireOrgAdmin(caller)
         if let state, !state.isSeenAboveItsUnit { throw ZhichengError.invalid("未提交的计划只有本单位可见", field: "state") }
+        let limit = limit.map { min(max($0, 1), 500) }
         return try await store.read(caller) { conn in
             guard let root = try conn.rootOrg(), root.id == caller.orgID else {
                 throw ZhichengError(.forbidden, "只有市职改办可以查看各单位的申报计划")
             }
+            let waiting = state == .submitted
             var sql = "SELECT p.\(Self.columns.replacingOccurrences(of: ", ", with: ", p.")), o.name AS org_name FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.state IN \(Self.seenAboveSQL)"
             var arguments: [any SQLiteBindable] = []
             if let year { sql += " AND p.year = ?"; arguments.append(year) }
             if let state { sql += " AND p.state = ?"; arguments.append(state.rawValue) }
-            sql += state == .submitted ? " ORDER BY p.updated_at, p.id" : " ORDER BY p.year DESC, o.code, p.id"
-            return try conn.query(sql, arguments).map { (try Self.withPlacesTaken(PlanRecord(row: $0), conn), $0["org_name"].string ?? "") }
+            if let after {
+                guard let last = try conn.query("SELECT p.year, p.updated_at, o.code FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.id = ?", [after]).first else {
+                    throw ZhichengError.invalid("after 应为上一页最后一个申报计划的 id", field: "after")
+                }
+                if waiting {
+                    sql += " AND (p.updated_at > ? OR (p.updated_at = ? AND p.id > ?))"
+                    arguments += [last["updated_at"].double ?? 0, last["updated_at"].double ?? 0, after]
+                } else {
+                    sql += " AND (p.year < ? OR (p.year = ? AND (o.code > ? OR (o.code = ? AND p.id > ?))))"
+                    let code = last["code"].string ?? ""
+                    arguments += [last["year"].int ?? 0, last["year"].int ?? 0, code, code, after]
+                }
+            }
+            sql += waiting ? " ORDER BY p.updated_at, p.id" : " ORDER BY p.year DESC, o.code, p.id"
+            if let limit { sql += " LIMIT ?"; arguments.append(limit + 1) }
+            var rows = try conn.query(sql, arguments)
+            let more = limit.map { rows.count > $0 } ?? false
+            if more, let limit { rows.removeLast(rows.count - limit) }
+            let plans = try Self.withPlacesTaken(rows.map { PlanRecord(row: $0) }, conn)
+            return PlanOverview(plans: zip(plans, rows).map { ($0, $1["org_name"].string ?? "") }, next: more ? plans.last?.id : nil)
         }
     }
 
@@ -195,13 +224,33 @@ public struct PlanService: Sendable {
 
     /// `plan` with the places its unit's applications of the year take on each line.
     static func withPlacesTaken(_ plan: PlanRecord, _ conn: SQLiteConnection) throws -> PlanRecord {
-        var plan = plan
-        let taken = Dictionary(try conn.query("""
-            SELECT series, level, count(*) AS n FROM applications WHERE org_id = ? AND year = ? AND kind = 'title'
-            AND state IN (\(DeclarationPlan.placeStatesSQL)) GROUP BY series, level
-            """, [plan.orgID, plan.year]).map { ("\($0["series"].string ?? "")|\($0["level"].string ?? "")", $0["n"].int ?? 0) }, uniquingKeysWith: +)
-        plan.used = plan.items.map { taken["\($0.series)|\($0.level.rawValue)"] ?? 0 }
-        return plan
+        try withPlacesTaken([plan], conn)[0]
+    }
+
+    /// `plans` with the places taken, counted by one grouped query for up to 400 plans
+    /// (not one query per plan): over their units and years through `applications_quota`,
+    /// each count then given to the plan of its unit and year.
+    static func withPlacesTaken(_ plans: [PlanRecord], _ conn: SQLiteConnection) throws -> [PlanRecord] {
+        var taken: [String: Int] = [:]
+        var start = 0
+        while start < plans.count {
+            let chunk = plans[start..<min(start + 400, plans.count)]
+            start += chunk.count
+            let orgs = Array(Set(chunk.map(\.orgID))), years = Array(Set(chunk.map(\.year)))
+            let rows = try conn.query("""
+                SELECT org_id, year, series, level, count(*) AS n FROM applications
+                WHERE org_id IN (\(Array(repeating: "?", count: orgs.count).joined(separator: ","))) AND year IN (\(Array(repeating: "?", count: years.count).joined(separator: ","))) AND kind = 'title'
+                AND state IN (\(DeclarationPlan.placeStatesSQL)) GROUP BY org_id, year, series, level
+                """, orgs.map { $0 as any SQLiteBindable } + years.map { $0 as any SQLiteBindable })
+            for row in rows {
+                taken["\(row["org_id"].int ?? 0)|\(row["year"].int ?? 0)|\(row["series"].string ?? "")|\(row["level"].string ?? "")", default: 0] += row["n"].int ?? 0
+            }
+        }
+        return plans.map { plan in
+            var plan = plan
+            plan.used = plan.items.map { taken["\(plan.orgID)|\(plan.year)|\($0.series)|\($0.level.rawValue)"] ?? 0 }
+            return plan
+        }
     }
 
     static func ownPlan(_ id: Int, caller: SignedIn, _ conn: SQLiteConnection) throws -> PlanRecord {

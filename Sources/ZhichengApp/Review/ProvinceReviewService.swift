@@ -265,13 +265,15 @@ enum ProvinceReview {
     }
 
     /// How many received applications of `kind` wait for the caller's step (首页's 待办):
-    /// only the chain of each one under review in their series is read, not the whole file.
+    /// only the chain of each one under review in their series is read, not the whole file
+    /// (from `received_kind_state`: the few under review; `+series`, not the way in, or SQLite
+    /// takes `received_reviewed` and reads every one of the series for its state).
     static func waitingCount(_ kind: ApplicationKind, caller: SignedIn, _ conn: SQLiteConnection) throws -> Int {
         let me = try ExpertService.requireProvinceOffice(caller, conn)
         guard caller.kind == .staff, !me.permittedSeries.isEmpty else { return 0 }
         return try conn.query("""
             SELECT chain, series, state FROM received_applications
-            WHERE kind = ? AND chain IS NOT NULL AND state = ? AND series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))
+            WHERE kind = ? AND chain IS NOT NULL AND state = ? AND +series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))
             """, [kind.rawValue, kind == .expert ? "received" : "in_review"] + me.permittedSeries as [any SQLiteBindable]).filter { row in
             guard let chain = try? ApplicationService.decode(row["chain"].string ?? "") else { return false }
             return mayDecide(chain, kind, state: row["state"].string ?? "", series: row["series"].string ?? "", me: me)
@@ -286,12 +288,17 @@ enum ProvinceReview {
         let me = try ExpertService.requireProvinceOffice(caller, conn)
         if waitingOnly && caller.kind != .staff { return ProvinceReviewPage(items: [], next: nil) }
         // Title applications handed over before the office reviewed them have no chain: they went straight to the committee.
-        var sql = "SELECT id FROM received_applications WHERE kind = ? AND chain IS NOT NULL"
+        // A reviewer's list of their series: from `received_reviewed` (schema v35), named, or
+        // SQLite takes `received_kind` for a page after the first (`id < ?`) and reads each
+        // row's chain and series over the overflow of its sections; what waits for their step:
+        // from `received_kind_state` (the few in that state), as `waitingCount`.
+        let reviewed = caller.kind == .staff && !waitingOnly
+        var sql = "SELECT id FROM received_applications\(reviewed ? " INDEXED BY received_reviewed" : "") WHERE kind = ? AND chain IS NOT NULL"
         var arguments: [any SQLiteBindable] = [kind.rawValue]
         if caller.kind == .staff {
             // A reviewer: their series only, read as such (not every received application, then filtered).
             guard !me.permittedSeries.isEmpty else { return ProvinceReviewPage(items: [], next: nil) }
-            sql += " AND series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))"
+            sql += " AND \(waitingOnly ? "+" : "")series IN (\(me.permittedSeries.map { _ in "?" }.joined(separator: ",")))"
             arguments += me.permittedSeries as [any SQLiteBindable]
             if waitingOnly { sql += " AND state = ?"; arguments.append(kind == .expert ? "received" : "in_review") }
         }

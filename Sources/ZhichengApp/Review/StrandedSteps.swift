@@ -59,9 +59,14 @@ extension ApplicationService {
         try Access.requireOrgAdmin(caller)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            let reviewers = try conn.query("SELECT * FROM accounts WHERE org_id = ? AND kind = 'staff' AND enabled = 1 AND deleted_at IS NULL", [caller.orgID])
-                .map(AccountRecord.init(row:)).filter { !$0.roles.isEmpty }
-                .map { ReviewCoverage.Reviewer(accountID: $0.id, roles: $0.roles, series: $0.permittedSeries) }
+            // Only the staff with a review role, and only what coverage needs: a province
+            // office's staff are mostly experts (thousands) with none (`roles` '[]').
+            let reviewers = try conn.query("""
+                SELECT id, roles, permitted_series FROM accounts WHERE org_id = ? AND kind = 'staff' AND enabled = 1 AND deleted_at IS NULL AND roles != '[]'
+                """, [caller.orgID]).map { row in
+                    ReviewCoverage.Reviewer(accountID: row["id"].int ?? 0, roles: (AccountRecord.strings(row["roles"]) ?? []).compactMap(StaffRole.init(rawValue:)),
+                                            series: AccountRecord.strings(row["permitted_series"]) ?? [])
+                }.filter { !$0.roles.isEmpty }
             var stranded: [StrandedStep] = []
             // The org's own chain, counted by kind, step and series (a title application and an
             // expert recommendation are told apart: each its own line on 首页); the one case that

@@ -28,8 +28,9 @@ extension APIRoutes {
                 guard let state = PlanState(rawValue: raw) else { throw ZhichengError.badRequest("state 应为 submitted、approved 或 rejected", field: "state") }
                 return state
             }
-            let plans = try await s.plans.overview(caller: context.caller, year: try APIJSON.year(in: request), state: state)
-            return try APIJSON.response(["plans": plans.map { PlanDTO($0.plan, orgName: $0.orgName) }])
+            let page = try await s.plans.overview(caller: context.caller, year: try APIJSON.year(in: request), state: state,
+                                                  limit: try APIJSON.integer("limit", in: request), after: try APIJSON.integer("after", in: request))
+            return try APIJSON.response(PlanPageDTO(plans: page.plans.map { PlanDTO($0.plan, orgName: $0.orgName) }, next: page.next))
         }
         signedIn.get("plans/{id}") { _, context in try APIJSON.response(PlanDTO(try await s.plans.get(planID: try id(context), caller: context.caller))) }
         signedIn.put("plans/{id}/document") { request, context in
@@ -744,6 +745,13 @@ struct NewApplicationBody: Decodable { var kind: String; var year: Int; var seri
 /// `version` (optional): the application's version the reviewer saw; a decision on an
 /// older one is refused with 409 (see `ApplicationService.decide`).
 struct DecisionBody: Decodable { var decision: String; var comment: String?; var sections: [String]?; var reason: String?; var version: Int?; var step: String? }
+
+/// `GET plans`: every unit's plans, or one page of them.
+struct PlanPageDTO: Encodable {
+    var plans: [PlanDTO]
+    /// The `after` of the next page (the last plan's id); absent on the last, or without `limit`.
+    var next: Int?
+}
 
 struct PlanDTO: Encodable {
     /// A line: `used`, the places its unit's applications of the year take (submitted, not

@@ -102,7 +102,7 @@ extension UI {
                  "title": "\(i.series) \(i.level) \(i.title)", "state": i.covered ? Self.evaluationState(i.evaluation) : "尚无负责的评委会",
                  "objections": i.evaluation?.openObjections ?? 0, "covered": i.covered,
                  // May take a 面试通知 with others at once: no result yet.
-                 "batch": i.covered && (i.evaluation == nil || i.evaluation?.state == "pending") ? evaluationPath(i.target) as Any : false,
+                 "batch": i.awaitsResult ? evaluationPath(i.target) as Any : false,
                  "ticked": ticked.contains(evaluationPath(i.target))]
             },
             "year": year.map(String.init) ?? "", "open": open,
@@ -227,9 +227,21 @@ extension UI {
 
     // MARK: 评审结果公示
 
-    func publicityPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// Notices on one page of 评审结果公示 (each with its objection form).
+    static let noticesPageSize = 50
+
+    /// 评审结果公示: the results in notice, those ending first first, `noticesPageSize` a page
+    /// (下一页 from the last one shown, `after`), of the applicants whose name holds `search`
+    /// if given; then the caller's own objections.
+    func publicityPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
+                       search: String = "", after: PublicNotice.Position? = nil) async throws -> Response {
         let org = try await ownOrg(user)
-        let notices = try await services.evaluations.publicNotices(caller: user).map { n -> [String: Any] in
+        let page = try await services.evaluations.publicNotices(caller: user, applicant: search, limit: Self.noticesPageSize, after: after)
+        func pageLink(after: PublicNotice.Position?) -> String {
+            link("publicity", [search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
+                               after.map { "after=" + $0.text }], context)
+        }
+        let notices = page.notices.map { n -> [String: Any] in
             ["path": Self.targetPath(n.target), "committee": n.committee, "applicant": n.applicantName, "unit": n.unitName,
              "title": "\(n.series) \(n.level) \(n.title)", "result": n.result, "until": ChinaTime.end(n.publicityUntil),
              "by_province": n.byProvince]
@@ -239,8 +251,12 @@ extension UI {
             ["applicant": o.applicantName, "title": o.title, "committee": o.committee + (o.toProvince ? "（省职改办）" : ""), "text": o.text,
              "state": o.state.rawValue, "state_label": o.state.label, "reason": o.reason ?? "", "at": Self.time(o.createdAt)]
         }
-        return try render("评审结果公示", "publicity", ["notices": notices, "own": own, "has_own": !own.isEmpty], user: user, context, flash: flash, status: status,
-                          navCurrent: "publicity", orgName: org.name)
+        let data: [String: Any] = [
+            "notices": notices, "own": own, "has_own": !own.isEmpty, "search": search,
+            "first_page": after == nil ? false as Any : pageLink(after: nil),
+            "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false,
+        ]
+        return try render("评审结果公示", "publicity", data, user: user, context, flash: flash, status: status, navCurrent: "publicity", orgName: org.name)
     }
 
     func objectionAction(_ request: Request, _ context: TenantRequestContext) async throws -> Response {

@@ -18,6 +18,9 @@ extension UI {
 
     // MARK: Plans
 
+    /// Unit plans on one page of 申报计划上传's 各单位申报计划.
+    static let unitsPageSize = 100
+
     /// One line of the plan form as typed: series, level, count.
     typealias PlanFormLine = (series: String, level: String, count: String)
 
@@ -26,15 +29,19 @@ extension UI {
     /// back), and three empty lines more: saving replaces the year's editable plan, so a
     /// long plan is entered a few lines at a time.
     /// 申报计划上传: the caller's own plans and the form for this year's; for the city
-    /// office also the plans waiting for its review and every unit's plans (of `year`, or
-    /// of every year), with the places taken.
+    /// office also the plans waiting for its review and every unit's plans (of `year`, by
+    /// default the current 年度 the form offers, or of every year when nil), with the places
+    /// taken, `unitsPageSize` a page (下一页 from the last plan shown, `after`).
     func plansPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
-                   entered: (year: String, lines: [PlanFormLine])? = nil, year: Int? = nil) async throws -> Response {
+                   entered: (year: String, lines: [PlanFormLine])? = nil, year: Int? = CalendarDate.currentYear(), after: Int? = nil) async throws -> Response {
         let org = try await ownOrg(user)
         let plans = try await services.plans.plans(of: user.orgID, caller: user)
         let office = org.parentID == nil
-        let pending = office ? try await services.plans.overview(caller: user, state: .submitted) : []
-        let units = office ? try await services.plans.overview(caller: user, year: year) : []
+        let pending = office ? try await services.plans.overview(caller: user, state: .submitted).plans : []
+        let page = office ? try await services.plans.overview(caller: user, year: year, limit: Self.unitsPageSize, after: after) : nil
+        let units = page?.plans ?? []
+        // The filter's year stays in the page links; `year=` (empty) is every year.
+        func unitsLink(after: Int?) -> String { link("plans", ["year=" + (year.map(String.init) ?? ""), after.map { "after=\($0)" }], context) }
         let editable = plans.filter(\.isEditable).max { $0.year < $1.year }
         if entered != nil { Self.refilled() }
         let filled = entered?.lines ?? editable?.items.map { ($0.series, $0.level.rawValue, String($0.count)) } ?? []
@@ -53,6 +60,8 @@ extension UI {
             "pending_count": !pending.isEmpty,
             "pending": pending.map { ["id": $0.plan.id, "org_name": $0.orgName, "year": $0.plan.year, "lines": Self.lines($0.plan.items)] },
             "office": office, "filter_year": year.map(String.init) ?? "",
+            "units_first": after == nil ? false as Any : unitsLink(after: nil),
+            "units_next": page?.next.map { unitsLink(after: $0) } as Any? ?? false,
             "units": units.map { u -> [String: Any] in
                 ["id": u.plan.id, "org_name": u.orgName, "year": u.plan.year, "lines": Self.lines(u.plan), "state_label": u.plan.state.label,
                  "reject_reason": u.plan.state == .rejected ? (u.plan.rejectReason ?? "") as Any : false, "has_document": u.plan.hasDocument]

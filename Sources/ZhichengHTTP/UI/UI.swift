@@ -511,17 +511,14 @@ struct UI: Sendable {
                              "staff"))
             }
             if org.parentID == nil {   // the city office (or the province's)
-                let plans = try await services.plans.overview(caller: user, state: .submitted)
+                let plans = try await services.plans.overview(caller: user, state: .submitted).plans
                 if !plans.isEmpty { todo.append(("待审核的申报计划：\(plans.count) 份", "plans")) }
-                let desk = try await services.evaluations.worklist(caller: user, open: true)
-                let noResult = desk.filter { $0.covered && ($0.evaluation == nil || $0.evaluation?.state == "pending") }.count
-                let objections = desk.reduce(0) { $0 + ($1.evaluation?.openObjections ?? 0) }
-                let now = Date().timeIntervalSince1970
-                let toConfirm = desk.filter { $0.evaluation.map { $0.confirmationRefused(at: now) == nil } ?? false }.count
-                if noResult > 0 { todo.append(("评委会评审：\(noResult) 件待评审", "committee")) }
-                if objections > 0 { todo.append(("评审结果公示：\(objections) 条异议待处理", "committee")) }
-                if toConfirm > 0 { todo.append(("公示期满待确认结果：\(toConfirm) 件", "committee")) }
-                if desk.contains(where: { !$0.covered }) { todo.append(("有申报已到评委会，但尚无负责的评委会", "committee")) }
+                // Counted, not read whole: a province's desk holds tens of thousands.
+                let desk = try await services.evaluations.deskCounts(caller: user)
+                if desk.awaitingResult > 0 { todo.append(("评委会评审：\(desk.awaitingResult) 件待评审", "committee")) }
+                if desk.openObjections > 0 { todo.append(("评审结果公示：\(desk.openObjections) 条异议待处理", "committee")) }
+                if desk.toConfirm > 0 { todo.append(("公示期满待确认结果：\(desk.toConfirm) 件", "committee")) }
+                if desk.uncovered { todo.append(("有申报已到评委会，但尚无负责的评委会", "committee")) }
             }
         }
         return todo

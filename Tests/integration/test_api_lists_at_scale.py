@@ -1,0 +1,176 @@
+"""The city office's lists over a whole city, as a scale audit found them unbounded or slow:
+申报计划上传's 各单位申报计划 (the current 年度 by default, 100 a page, places taken counted
+for the page at once) and `GET plans` (`limit`/`after`), and 申报人员状态查询 with the units
+below (a whole city's tree is read from the newest application, not sorted whole).
+(The 首页's counts of a province's desk: test_api_committee.py.)
+
+Reuses the module-scoped world of test_api_review.py (郑州市 → 管城区教育局 → 逸夫小学, its
+approved plan of 2026); importing its `env` fixture gives this module a daemon of its own. The
+volume (hundreds of units, plans and applications) is copied into the tenant database beside the
+daemon (`clone_rows`), as the API would take minutes to build it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+from api_support import clone_rows, db_rows, expect
+from test_api_review import (  # noqa: F401 - `env` is a fixture used by name
+    TENANT,
+    Env,
+    env,
+    filled_application,
+    new_applicant,
+)
+
+UNITS = 230
+
+
+def china_year() -> int:
+    return datetime.now(timezone(timedelta(hours=8))).year
+
+
+def school_plan(env: Env, year: int) -> int:
+    return [p["id"] for p in expect(env.school.get(f"orgs/{env.school_id}/plans"), 200).json["plans"] if p["year"] == year][0]
+
+
+def many_units(env: Env, year: int) -> list[int]:
+    """`UNITS` more units under 管城区教育局 (copies of 逸夫小学), each with an approved plan of
+    `year` (a copy of the school's), and the first 20 also with one of the year before."""
+    db = env.daemon.tenant_db(TENANT)
+    existing = db_rows(db, "SELECT id FROM orgs WHERE name LIKE '规模单位%'")
+    if existing:
+        return [r[0] for r in existing]
+    units = clone_rows(db, "orgs", env.school_id, UNITS, code="code || '-' || printf('%03d', :n)", name="'规模单位' || printf('%03d', :n)")
+    plan = school_plan(env, 2026)
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        with con:
+            for n, unit in enumerate(units):
+                for y in ([year, year - 1] if n < 20 else [year]):
+                    con.execute("INSERT INTO plans (org_id, year, state, items, document_id, reject_reason, created_at, updated_at) "
+                                "SELECT ?, ?, state, items, document_id, NULL, created_at, updated_at FROM plans WHERE id = ?", (unit, y, plan))
+    finally:
+        con.close()
+    return units
+
+
+def test_the_city_lists_every_units_plans_of_the_year_a_page_at_a_time(env: Env) -> None:
+    year = china_year()
+    assert year == 2026, "the world's approved plan is of 2026"
+    # One application of the school takes a place on its plan: the page counts it.
+    applicant = new_applicant(env)
+    app = filled_application(applicant, year=year)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    many_units(env, year)
+    db = env.daemon.tenant_db(TENANT)
+    seen = "p.state IN ('submitted', 'approved', 'rejected')"
+    of_year = [r[0] for r in db_rows(db, f"SELECT p.id FROM plans p JOIN orgs o ON o.id = p.org_id WHERE {seen} AND p.year = ? ORDER BY o.code, p.id", year)]
+    every = [r[0] for r in db_rows(db, f"SELECT p.id FROM plans p JOIN orgs o ON o.id = p.org_id WHERE {seen} ORDER BY p.year DESC, o.code, p.id")]
+    assert len(of_year) == UNITS + 1 and len(every) > len(of_year), (len(of_year), len(every))
+    school = school_plan(env, year)
+
+    # The API keeps its contract: every plan without `limit` ...
+    assert [p["id"] for p in expect(env.city.get("plans"), 200).json["plans"]] == every
+    # ... and pages with `limit` and `after` (the last id of the page before).
+    walked, after, pages = [], "", 0
+    while True:
+        page = expect(env.city.get(f"plans?year={year}&limit=100{after}"), 200).json
+        walked += page["plans"]
+        pages += 1
+        if page.get("next") is None:
+            break
+        assert page["next"] == page["plans"][-1]["id"] and len(page["plans"]) == 100, page.get("next")
+        after = f"&after={page['next']}"
+    assert [p["id"] for p in walked] == of_year and pages == 3
+    # The places taken, counted for the page as for the plan alone.
+    mine = [p for p in walked if p["id"] == school]
+    assert [(i["level"], i["count"], i["used"]) for i in mine[0]["items"]] == [
+        (i["level"], i["count"], i["used"]) for i in expect(env.school.get(f"plans/{school}"), 200).json["items"]]
+    assert any(i["used"] >= 1 for i in mine[0]["items"]), mine
+    walked, after = [], ""
+    for _ in range(10):
+        page = expect(env.city.get(f"plans?limit=150{after}"), 200).json
+        walked += [p["id"] for p in page["plans"]]
+        if page.get("next") is None:
+            break
+        after = f"&after={page['next']}"
+    assert walked == every
+    expect(env.city.get("plans?limit=2&after=99999999"), 400, field="after")
+    expect(env.city.get("plans?limit=abc"), 400, field="limit")
+    expect(env.city.get("plans?after=x"), 400, field="after")
+
+    # The screen: this year's, 100 a page, 下一页 keeping the year, 第一页 back.
+    cookie = {"Cookie": f"zc_session={env.city.cookie}"}
+
+    def screen(query: str) -> tuple[list[int], str | None, str]:
+        r = env.api.raw("GET", f"/t/{TENANT}/plans{query}", headers=cookie)
+        assert r.status == 200, (query, r.status)
+        page = r.body.decode()
+        units = page.split('id="unit-plans"')[1]
+        nxt = re.search(r'id="unit-plans-next" href="([^"]+)"', units)
+        return [int(x) for x in re.findall(r'data-plan="(\d+)"', units)], html.unescape(nxt.group(1)) if nxt else None, page
+
+    shown, nxt, page = screen("")
+    assert shown == of_year[:100] and 'id="unit-plans-first"' not in page and f'id="unit-plans-year" value="{year}"' in page, page[-3000:]
+    # The school's code is its copies' prefix: first, with the place its application takes.
+    assert shown[0] == school and "已提交 1" in re.search(rf'<tr data-plan="{school}">(.*?)</tr>', page.split('id="unit-plans"')[1], re.S).group(1)
+    walked = shown
+    while nxt is not None:
+        assert f"year={year}" in nxt, nxt
+        shown, nxt, page = screen(nxt[nxt.index("?"):])
+        assert 'id="unit-plans-first"' in page
+        walked += shown
+    assert walked == of_year
+    # The year cleared: every year, still a page at a time.
+    shown, nxt, page = screen("?year=")
+    assert shown == every[:100] and nxt is not None and "year=&" in nxt and 'id="unit-plans-year" value=""' in page, nxt
+    assert screen(f"?year={year - 1}")[0] == [p for p in every if p not in of_year][:100]
+    assert env.api.raw("GET", f"/t/{TENANT}/plans?after=abc", headers=cookie).status == 400
+
+
+def test_the_status_of_a_whole_city_comes_a_page_at_a_time_newest_first(env: Env) -> None:
+    """With the units below, the city office's 申报人员状态查询 reads a whole tree of hundreds of
+    units by walking the applications from the newest (as its 操作日志 does); a unit alone still
+    from the index by org. Both list the same rows as before, newest first."""
+    year = china_year()
+    applicant = new_applicant(env)
+    app = filled_application(applicant, year=year, level="副高级", title="高级教师")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    units = many_units(env, year)
+    db = env.daemon.tenant_db(TENANT)
+    # 300 more submitted applications, of the copied units, and 5 drafts that are not listed.
+    copies = clone_rows(db, "applications", app["id"], 300, bind={"first": units[0], "count": len(units)}, org_id=":first + (:n % :count)")
+    drafts = clone_rows(db, "applications", app["id"], 5, state="'draft'")
+    listed = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state != 'draft' ORDER BY id DESC")]
+    assert set(copies) <= set(listed) and not set(drafts) & set(listed)
+
+    walked, before = [], ""
+    for _ in range(10):
+        rows = expect(env.city.get(f"orgs/1/applicant-status?below=true&limit=120{before}"), 200).json["rows"]
+        walked += [r["application_id"] for r in rows]
+        if len(rows) < 120:
+            break
+        before = f"&before={rows[-1]['application_id']}"
+    assert walked == listed
+    # A year, and an applicant, on the walked path too.
+    of_year = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state != 'draft' AND year = ? ORDER BY id DESC", year)]
+    assert [r["application_id"] for r in expect(env.city.get(f"orgs/1/applicant-status?below=true&year={year}&limit=500"), 200).json["rows"]] == of_year[:500]
+    # The picker: the orgs of the tree with what their applicants submitted, by code (a whole
+    # city counted in one pass grouped by org; a unit alone org by org).
+    counted = db_rows(db, """
+        SELECT o.id, o.code, count(*) FROM applications a JOIN orgs o ON o.id = a.org_id
+        WHERE a.state != 'draft' AND o.deleted_at IS NULL GROUP BY o.id ORDER BY o.code""")
+    assert [(o["id"], o["code"], o["applications"]) for o in expect(env.city.get("applicant-status/orgs"), 200).json["orgs"]] == [tuple(r) for r in counted]
+    assert [(o["id"], o["applications"]) for o in expect(env.school.get("applicant-status/orgs"), 200).json["orgs"]] == [
+        (r[0], r[2]) for r in counted if r[0] == env.school_id]
+    # The department: its units (the school and the copies under it, most of the city: walked too).
+    dept = [r[0] for r in db_rows(db, """
+        WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id)
+        SELECT id FROM applications WHERE state != 'draft' AND org_id IN (SELECT id FROM down) ORDER BY id DESC LIMIT 50""", env.dept_id)]
+    assert [r["application_id"] for r in expect(env.dept.get(f"orgs/{env.dept_id}/applicant-status?below=true&limit=50"), 200).json["rows"]] == dept
+    school = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state != 'draft' AND org_id = ? ORDER BY id DESC LIMIT 20", env.school_id)]
+    assert [r["application_id"] for r in expect(env.school.get(f"orgs/{env.school_id}/applicant-status?below=true&limit=20"), 200).json["rows"]] == school
