@@ -822,6 +822,15 @@ public enum TenantSchema {
             -- same id (archived, the id created again) unless told to (TenantStore.requireSameTenant).
             INSERT OR IGNORE INTO tenant_meta (key, value) VALUES ('incarnation', lower(hex(randomblob(16))));
             """),
+        Migration(version: 33, name: "the province committee's note on its result, in the city", sql: """
+            -- The 说明 the province's committee gave with its result on a city's application (a
+            -- session's tally: 同意2票，到会3人), relayed with `application.publicity` and
+            -- `application.result` (CrossTenantRelay.apply): the city's 评审表 prints it after the
+            -- result as it prints its own committee's (`evaluations.note`). Cleared with the notice
+            -- when an objection is upheld; NULL for none, and for results relayed before this version
+            -- (their messages carried none).
+            ALTER TABLE applications ADD COLUMN committee_note TEXT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -1034,6 +1034,7 @@ def test_a_backup_made_before_v31_keeps_the_tenant_one_tenant(daemon_factory, tm
     con = sqlite3.connect(before_v31)
     try:
         con.execute("DELETE FROM tenant_meta WHERE key = 'incarnation'")
+        con.execute("ALTER TABLE applications DROP COLUMN committee_note")   # v33's, which that version had not
         con.execute("PRAGMA user_version = 30")
         con.commit()
     finally:
