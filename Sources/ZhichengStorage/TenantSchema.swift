@@ -858,6 +858,15 @@ public enum TenantSchema {
             DROP TABLE v32_results;
             DROP TABLE v32_closes;
             """),
+        Migration(version: 33, name: "the province committee's note on its result, in the city", sql: """
+            -- The 说明 the province's committee gave with its result on a city's application (a
+            -- session's tally: 同意2票，到会3人), relayed with `application.publicity` and
+            -- `application.result` (CrossTenantRelay.apply): the city's 评审表 prints it after the
+            -- result as it prints its own committee's (`evaluations.note`). Cleared with the notice
+            -- when an objection is upheld; NULL for none, and for results relayed before this version
+            -- (their messages carried none).
+            ALTER TABLE applications ADD COLUMN committee_note TEXT;
+            """),
         Migration(version: 34, name: "familiar sign-in sources, each with a count of its own", sql: """
             -- The addresses an account has signed in from (a session opened), the latest time
             -- each, kept for the 20 most recent within 90 days (FamiliarSources): an attempt

@@ -139,9 +139,12 @@ struct ProvinceReviewTests {
         await expectCode(.conflict) { _ = try await w.evaluations.recordResult(.received(id), result: "通过", note: nil, caller: w.office) }
 
         try await w.f.relay.deliverAll(from: TenantID("province"))
+        // Ended at the office's step, as a city reviewer's 未通过 ends one: no committee's result.
         let shown = try await w.f.applications.get(appID, caller: w.applicant)
-        #expect(shown.chain.state == .failed && shown.result == "未通过")
-        let last = try #require(try await w.f.applications.trail(appID, caller: w.applicant).last { $0.stage != nil })
-        #expect(last.decision == "reject" && last.comment == "业绩条件不足" && last.stage == .leader)
+        #expect(shown.chain.state == .rejected && shown.result == nil && shown.stateLabel == "未通过")
+        let trail = try await w.f.applications.trail(appID, caller: w.applicant)
+        let last = try #require(trail.last { $0.stage != nil })
+        #expect(last.decision == "reject" && last.comment == "业绩条件不足" && last.stage == .leader && last.orgName?.isEmpty == false)
+        #expect(!trail.contains { CommitteeEvent(decision: $0.decision) != nil }, "no 结果确认 nor any committee step")
     }
 }

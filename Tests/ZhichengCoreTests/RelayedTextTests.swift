@@ -60,6 +60,9 @@ struct RelayedTextTests {
             ("application.interview", ["interview": "2026-12-05 09:30，人社局\(character)301"], "interview"),
             ("application.publicity-withdrawn", ["reason": "异议\(character)属实"], "reason"),
             ("application.result", ["committee": "高级\(character)评委会", "result": "通过"], "committee"),
+            ("application.province-rejected", ["comment": "业绩\(character)不足", "stage": "leader", "decision": "reject"], "comment"),
+            ("application.publicity", ["result": "未通过", "note": "代表作\(character)未达到要求"], "note"),
+            ("application.result", ["result": "未通过", "note": "同意2票\(character)，到会3人"], "note"),
             ("objection.lodge", ["text": "论文\(character)抄袭", "evidence": "比对报告"], "text"),
             ("objection.lodge", ["text": "论文抄袭", "evidence": "比对\(character)报告"], "evidence"),
             ("objection.resolved", ["reason": "不\(character)属实", "state": "dismissed"], "reason"),
@@ -91,6 +94,17 @@ struct RelayedTextTests {
         #expect(RelayedText.refusal(kind: "application.forward", payload: ["trail": try Self.trail(["\u{202D}同意"])])?.field == "trail")
         // White space at the ends is no fault (a section keeps it as typed), nor an emoji's joiner inside.
         #expect(RelayedText.refusal(kind: "application.returned", payload: ["comment": " 请补充 👨\u{200D}👩\u{200D}👧 \n"]) == nil)
+    }
+
+    /// The committee's 说明 with its result is held to the rule it was typed under (up to 1000
+    /// characters, lines allowed); a result without one, as a province of an earlier version
+    /// sent it, is valid.
+    @Test func aResultsNoteIsHeldToItsRuleAndMayBeMissing() {
+        for kind in ["application.publicity", "application.result"] {
+            #expect(RelayedText.refusal(kind: kind, payload: ["result": "未通过", "committee": "河南省中小学教师高级评委会"]) == nil)
+            #expect(RelayedText.refusal(kind: kind, payload: ["result": "未通过", "note": "代表作学术水平未达到副高级要求\n同意2票，到会3人"]) == nil)
+            #expect(RelayedText.refusal(kind: kind, payload: ["result": "未通过", "note": String(repeating: "长", count: 1001)])?.field == "note")
+        }
     }
 
     @Test func aKindWithoutTextOrUnknownHasNothingToRefuse() {

@@ -51,6 +51,25 @@ struct ReviewChainTests {
         #expect(chain.handlerDecider == nil)
     }
 
+    /// The province office's own review turns it down (未通过): it ends as a city reviewer's
+    /// 未通过 ends one (rejected: 审查结束, no place of the plan held), not as a committee's
+    /// result (failed: 评审未通过); only while it waits for the province.
+    @Test func theProvinceMayTurnItDownWhileItWaitsThere() throws {
+        var chain = try ReviewChain(route: [1], endsInProvince: true)
+        _ = try chain.submit()
+        #expect(throws: ZhichengError.self) { try chain.rejectByProvince() }   // still in the city
+        _ = try chain.decide(.pass, by: handler1, series: series)
+        _ = try chain.decide(.pass, by: leader1, series: series)
+        try chain.rejectByProvince()
+        #expect(chain.state == .rejected && !chain.state.underWay && !chain.state.editableByApplicant)
+        #expect(chain.state.label == "未通过" && !DeclarationPlan.usesAPlace(chain.state))
+        #expect(ReviewFormMark(state: chain.state, kind: .title).map { $0.label + " " + $0.dateCaption } == "未通过 审查结束时间")
+        #expect(ReviewFormMark(state: chain.state, kind: .expert).map { $0.label + " " + $0.dateCaption } == "未通过 审查结束时间")
+        // Ended: neither turned down again nor given a committee's result.
+        #expect(throws: ZhichengError.self) { try chain.rejectByProvince() }
+        #expect(throws: ZhichengError.self) { try chain.finalize(passed: false) }
+    }
+
     /// 退回修改 names at least one known section and a reason from the list; 其他 needs a
     /// comment; only sections the reviewer may see.
     @Test func aReturnNamesSectionsAndAReason() throws {
@@ -276,6 +295,15 @@ struct CommitteeOutcomeTests {
 
 @Suite("An objection from a city reaching the province")
 struct RelayedObjectionTests {
+    /// Who lodged it, for the committee's office: the person and their org, whichever tenant the
+    /// objection was lodged in (every unit's admin is named 系统管理员: the org tells them apart).
+    @Test func whoLodgedItIsThePersonWithTheirOrg() {
+        #expect(Objector.displayName("系统管理员", org: "回民中学") == "系统管理员（回民中学）")
+        #expect(Objector.displayName("系统管理员", org: "逸夫小学") != Objector.displayName("系统管理员", org: "回民中学"))
+        #expect(Objector.displayName("周老师", org: "郑州市职改办") == "周老师（郑州市职改办）")
+        #expect(Objector.displayName("周老师", org: "") == "周老师")
+    }
+
     @Test func itIsOpenWhileTheResultItObjectsToStandsInNotice() {
         #expect(RelayedObjection.arrival(.publicity, sameNotice: true) == ("open", nil))
     }

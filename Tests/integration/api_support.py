@@ -627,6 +627,7 @@ SCHEMA_UNDO: dict[int, list[str]] = {
     30: ["DROP TABLE IF EXISTS applicant_moves"],
     31: ["DELETE FROM tenant_meta WHERE key = 'incarnation'"],
     32: ["DROP TRIGGER IF EXISTS session_outcome_kept", "ALTER TABLE session_applications DROP COLUMN outcome"],
+    33: ["ALTER TABLE applications DROP COLUMN committee_note"],
     34: ["DROP TABLE IF EXISTS sign_in_sources"],
     35: ["DROP INDEX IF EXISTS received_reviewed"],
 }

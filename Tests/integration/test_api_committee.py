@@ -336,7 +336,8 @@ def test_an_objection_names_who_lodged_it_as_they_were_named_then(setup):
     """An objection is a record of who lodged it: its objector's name corrected afterwards (a
     reviewer's by 人员管理, an applicant's by 编辑) leaves the objections lodged before under the
     name they were lodged under, on the committee's API and page; one lodged since carries the new
-    name. An objection written before the name was kept with it reads the account's name now."""
+    name. Each is named with the objector's org (Objector.displayName). An objection written before
+    the name was kept with it reads the account's name now."""
     d, city = setup
     applicant, app = city.passed_application("中级", "一级教师")
     expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
@@ -357,16 +358,17 @@ def test_an_objection_names_who_lodged_it_as_they_were_named_then(setup):
         assert table, shown.body.decode()[-3000:]
         return re.findall(r"<tr><td>([^<]*)</td>", table.group(1))
 
-    assert listed() == [(first, "r.h"), (second, "周老师")] and on_page() == ["r.h", "周老师"]
+    assert listed() == [(first, "r.h（郑州市职改办）"), (second, "周老师（郑州市职改办）")]
+    assert on_page() == ["r.h（郑州市职改办）", "周老师（郑州市职改办）"]
     expect(city.admin.patch(f"staff/{city.reviewers[0].id}", {"name": "王审查"}), 200)
     expect(city.admin.patch(f"applicants/{applicant.id}", {"name": "周文"}), 200)
-    assert listed() == [(first, "r.h"), (second, "周老师")], "each objection keeps the name it was lodged under"
-    assert on_page() == ["r.h", "周老师"]
+    assert listed() == [(first, "r.h（郑州市职改办）"), (second, "周老师（郑州市职改办）")], "each objection keeps the name it was lodged under"
+    assert on_page() == ["r.h（郑州市职改办）", "周老师（郑州市职改办）"]
     # The application itself is the applicant's, named as they are now.
     assert expect(city.admin.get(f"applications/{app['id']}"), 200).json["applicant_name"] == "周文"
     # Lodged since: under the new name.
     third = expect(city.reviewers[0].post(path, {"text": "另一条异议"}), 201).json["id"]
-    assert listed()[-1] == (third, "王审查") and on_page()[-1] == "王审查"
+    assert listed()[-1] == (third, "王审查（郑州市职改办）") and on_page()[-1] == "王审查（郑州市职改办）"
     # A row written before the name was kept with it (none there) reads the account as it is now.
     con = sqlite3.connect(d.tenant_db("zhengzhou"), timeout=10)
     try:
@@ -374,7 +376,38 @@ def test_an_objection_names_who_lodged_it_as_they_were_named_then(setup):
             con.execute("UPDATE objections SET lodged_by = NULL WHERE id = ?", (first,))
     finally:
         con.close()
-    assert listed() == [(first, "王审查"), (second, "周老师"), (third, "王审查")]
+    assert listed() == [(first, "王审查"), (second, "周老师（郑州市职改办）"), (third, "王审查（郑州市职改办）")]
+
+
+@pytest.mark.publicity_days(5)
+def test_an_objection_names_who_lodged_it_with_their_org_whichever_committee_it_goes_to(setup):
+    """Every unit's admin account is named 系统管理员: an objection to the city's own committee's
+    result names who lodged it with their org (系统管理员（回民中学）), as one relayed to the province
+    does; the same person objecting to each is named the same on both desks (one rule,
+    Objector.displayName). It was the bare account name at the city."""
+    d, city = setup
+    school, creds = create_child(city.admin, 1, "回民中学", "unit")
+    school_admin = approve_unit(city.api, city.admin, school["id"], creds["login"], creds["password"])
+    assert school_admin.account["name"] == "系统管理员", school_admin.account
+    _, own = city.passed_application("中级", "一级教师")
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    expect(city.admin.post(f"applications/{own['id']}/result", {"result": "通过"}), 200)
+    expect(school_admin.post(f"applications/{own['id']}/objections", {"text": "论文存在抄袭"}), 201)
+    listed = expect(city.admin.get(f"applications/{own['id']}/objections"), 200).json["objections"]
+    assert [o["lodged_by"] for o in listed] == ["系统管理员（回民中学）"], listed
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT lodged_by FROM objections") == [("系统管理员（回民中学）",)]
+
+    # The same admin objecting to the province's result on the city's 副高级 application.
+    province = Province(d)
+    _, senior = city.passed_application("副高级", "高级教师")
+    rid = province.received(senior["id"])
+    expect(province.office.post(f"province/applications/{rid}/result", {"result": "通过"}), 200)
+    wait_until(lambda: (expect(city.admin.get(f"applications/{senior['id']}"), 200).json.get("publicity") or {}).get("result") == "通过", 30,
+               "the province's notice to reach the city")
+    expect(school_admin.post(f"applications/{senior['id']}/objections", {"text": "业绩不实"}), 202)
+    relayed = wait_until(lambda: expect(province.office.get(f"province/applications/{rid}/objections"), 200).json["objections"], 30,
+                         "the objection to reach the province")
+    assert [o["lodged_by"] for o in relayed] == [listed[0]["lodged_by"]], relayed
 
 
 def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
@@ -682,6 +715,44 @@ def test_province_committee_result_flows_back_to_the_city(setup):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
 
 
+def test_the_province_committees_note_reaches_the_city_as_its_own_committees_does(setup):
+    """The 说明 a committee gives with its result is part of it: the city's own committee's is in the
+    trail's 公示 row (未通过，公示至 …；业绩不足) and on the 评审表 (：未通过。业绩不足). The province
+    committee's reaches the city with its notice and its final result (`note` in
+    `application.publicity` and `application.result`) and is shown there the same way; it was
+    dropped (未通过，公示至 … alone, and the result without its reason)."""
+    d, city = setup
+    _, own = city.passed_application("中级", "一级教师")
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    expect(city.admin.post(f"applications/{own['id']}/result", {"result": "未通过", "note": "业绩不足"}), 200)
+    province = Province(d)
+    applicant, app = city.passed_application("副高级", "高级教师")
+    rid = province.received(app["id"])
+    reason = "代表作学术水平未达到副高级要求"
+    expect(province.office.post(f"province/applications/{rid}/result", {"result": "未通过", "note": reason}), 200)
+    shown = wait_until(lambda: committee_steps(applicant, app["id"]), 30, "the province's notice to reach the city")
+    mine = committee_steps(city.admin, own["id"])
+    assert [t["decision"] for t in mine] == [t["decision"] for t in shown] == ["committee-result"], (mine, shown)
+    assert re.fullmatch(r"未通过，公示至 \d{4}-\d\d-\d\d \d\d:\d\d；业绩不足", mine[0]["comment"]), mine
+    assert re.fullmatch(rf"未通过，公示至 \d{{4}}-\d\d-\d\d \d\d:\d\d；{reason}", shown[0]["comment"]), shown
+    # On the 评审表 while in 公示 (here already over: 0 working days), then once final.
+    form = expect(applicant.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert re.search(rf"河南省中小学教师高级评委会：未通过（[^）<]+）。<bdi>{reason}</bdi>", form), form[-1500:]
+    expect(city.admin.post(f"applications/{own['id']}/result/confirm"), 200)
+    expect(province.office.post(f"province/applications/{rid}/result/confirm"), 200)
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "failed", 30, "the final result to reach the city")
+    own_form = expect(city.admin.get(f"applications/{own['id']}/review-form"), 200).body.decode()
+    assert "郑州市中小学教师中级评委会：未通过。<bdi>业绩不足</bdi>" in own_form, own_form[-1500:]
+    form = expect(city.admin.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert f"河南省中小学教师高级评委会：未通过。<bdi>{reason}</bdi>" in form, form[-1500:]
+    # The final step names the result, as the city's own does.
+    assert [(t["decision"], t["comment"]) for t in committee_steps(applicant, app["id"])][1:] == \
+        [(t["decision"], t["comment"]) for t in committee_steps(city.admin, own["id"])][1:] == [("committee-final", "未通过")]
+    # Carried in both messages, as the committee gave it.
+    notes = db_rows(d.tenant_db("province"), "SELECT kind, json_extract(payload, '$.note') FROM outbox WHERE kind IN ('application.publicity', 'application.result')")
+    assert sorted(notes) == [("application.publicity", reason), ("application.result", reason)], notes
+
+
 def test_the_province_office_sends_an_application_back_and_the_resubmission_returns_to_it(setup):
     """退回修改 at the province office: the sections at fault (only those the reviewer may see) and a
     reason, as in a city. The applicant in the city reads them and edits; the resubmission climbs
@@ -811,9 +882,9 @@ class Province:
     def interview(self, rid: int, place: str) -> None:
         expect(self.office.put(f"province/applications/{rid}/interview", {"time": interview_time(20, 14), "place": place}), 200)
 
-    def final_result(self, rid: int, result: str) -> None:
+    def final_result(self, rid: int, result: str, note: str | None = None) -> None:
         interview_held(self.d, "province")
-        expect(self.office.post(f"province/applications/{rid}/result", {"result": result}), 200)
+        expect(self.office.post(f"province/applications/{rid}/result", {"result": result} | ({"note": note} if note else {})), 200)
         expect(self.office.post(f"province/applications/{rid}/result/confirm"), 200)
 
 
@@ -913,7 +984,7 @@ def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_
     assert expect(city.admin.get(f"applications/{b['id']}"), 200).json["state"] == "in_review"
 
     province.interview(rb, "省人社厅B")
-    province.final_result(rb, "通过")
+    province.final_result(rb, "通过", note="同意3票，到会3人")
     province.interview(ra, "省人社厅A")
     wait_until(lambda: "省人社厅A" in (status_row(city, a["id"])["interview"] or ""), 30, "the notice about A, behind those about B")
     shown = expect(city.admin.get(f"applications/{b['id']}"), 200).json
@@ -936,6 +1007,9 @@ def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_
     # With its own review steps, sent again to the city (which had lost them): each once in B's trail.
     trail = expect(city.admin.get(f"applications/{b['id']}/trail"), 200).json["trail"]
     assert [(t["step"], t["decision"]) for t in trail if t.get("org_name") == "河南省职称改革工作领导小组办公室" and t.get("step")] == [("handler", "pass"), ("leader", "pass")], trail
+    # With the committee's 说明, which its final result carries: on the 评审表.
+    form = expect(city.admin.get(f"applications/{b['id']}/review-form"), 200).body.decode()
+    assert "河南省中小学教师高级评委会：通过。<bdi>同意3票，到会3人</bdi>" in form, form[-1500:]
 
 
 def test_final_authority_levels_are_configurable_per_city(setup, zhichengctl_bin):

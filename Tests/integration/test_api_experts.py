@@ -207,7 +207,15 @@ def test_province_rejection_flows_back_and_admits_nobody(env: Env):
     expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "reject", "version": papp["version"]}), 400, field="comment")
     out = expect(env.prov_h.post(f"expert-applications/{papp['id']}/decision", {"decision": "reject", "comment": "专业不符", "version": papp["version"]}), 200).json
     assert out["application"]["state"] == "rejected" and out.get("expert") is None
-    wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "failed", 10, "the rejection to reach the city")
+    # The office's review ended at its 经办人's step: the city ends it there, as its own reviewer's
+    # 未通过 (not as a committee's result, with a made-up 结果确认 row).
+    wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "rejected", 10, "the rejection to reach the city")
+    trail = expect(person.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert not [t for t in trail if t["decision"].startswith("committee-")], trail
+    assert (trail[-1]["org_name"], trail[-1]["step_label"], trail[-1]["decision_label"], trail[-1]["comment"]) == \
+        (expect(env.prov.get("orgs/1"), 200).json["name"], "经办人审查", "未通过", "专业不符"), trail[-1]
+    form = expect(person.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert re.search(r'<p id="f-mark">本申报未通过　审查结束时间：[^<]+</p>', form) and 'id="committee-opinion"' not in form, form[:3000]
     assert all(x["name"] != "钱不符" for x in expect(env.prov.get("experts"), 200).json["experts"])
     # 未通过, as the province says it: no committee judged it (not 评审未通过).
     assert expect(env.prov.get(f"expert-applications/{papp['id']}"), 200).json["stage_label"] == "未通过"
@@ -652,6 +660,11 @@ def test_votes_are_secret_until_close_and_the_national_rule_decides(env: Env, po
     assert evaluation["result"] == "通过" and evaluation["state"] == "publicity" and "同意2票" in evaluation["note"]
     expect(env.prov.post(f"province/applications/{received['id']}/result/confirm"), 200)
     wait_until(lambda: person.get(f"applications/{app['id']}").json["state"] == "passed", 10, "the result to reach the city")
+    # The session's tally, the result's 说明, reaches the city with it: its trail and 评审表.
+    tally = evaluation["note"]
+    trail = expect(person.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert [t["comment"].endswith(f"；{tally}") for t in trail if t["decision"] == "committee-result"] == [True], trail
+    assert f"：通过。<bdi>{tally}</bdi>" in expect(person.get(f"applications/{app['id']}/review-form"), 200).body.decode()
 
 
 def test_votes_of_experts_suspended_or_in_conflict_since_are_left_out_at_the_close(env: Env, pool: dict):

@@ -6,6 +6,7 @@ checks the application exists once in the province and the city shows it as forw
 
 from __future__ import annotations
 
+import datetime
 import http.client
 import json
 import pathlib
@@ -163,15 +164,16 @@ def test_application_crosses_to_the_province_exactly_once(daemon_factory, point)
 
 PROVINCE_REVIEW_POINTS = ("relay.before-deliver.application.province-review", "relay.after-deliver.application.province-review",
                           "relay.after-mark.application.province-review")
-PROVINCE_RESULT_POINTS = ("province-review.after-commit", "relay.before-deliver.application.result", "relay.after-deliver.application.result",
-                          "relay.after-mark.application.result")
+PROVINCE_REJECTION_POINTS = ("province-review.after-commit", "relay.before-deliver.application.province-rejected",
+                             "relay.after-deliver.application.province-rejected", "relay.after-mark.application.province-rejected")
 
 
-@pytest.mark.parametrize("point", [None, *PROVINCE_REVIEW_POINTS, *PROVINCE_RESULT_POINTS], ids=lambda p: p or "no-crash")
+@pytest.mark.parametrize("point", [None, *PROVINCE_REVIEW_POINTS, *PROVINCE_REJECTION_POINTS], ids=lambda p: p or "no-crash")
 def test_the_province_offices_review_reaches_the_city_exactly_once(daemon_factory, point):
     """The province office reviews a 副高级 application itself (经办人, then 负责人) before its
     committee may take it up. Each step reaches the applicant's trail in the city once, and the
-    负责人's 未通过 ends the application there once, whatever instant the daemon is killed."""
+    负责人's 未通过 ends the application there once, as the review's end at that step (未通过, not a
+    committee's 评审未通过: no 结果确认 in the trail), whatever instant the daemon is killed."""
     d = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT=point) if point else clean_env()).start()
     h = Handoff(d)
     app = h.handed_over()
@@ -197,15 +199,15 @@ def test_the_province_offices_review_reaches_the_city_exactly_once(daemon_factor
     decide(reviewers[0], {"decision": "pass", "comment": "材料齐全"}, PROVINCE_REVIEW_POINTS)
     restart_if_crashing(PROVINCE_REVIEW_POINTS)
     leader = papi.sign_in(reviewers[1].account["login"], reviewers[1].password)
-    decide(leader, {"decision": "reject", "comment": "业绩条件不足"}, PROVINCE_RESULT_POINTS)
-    restart_if_crashing(PROVINCE_RESULT_POINTS)
+    decide(leader, {"decision": "reject", "comment": "业绩条件不足"}, PROVINCE_REJECTION_POINTS)
+    restart_if_crashing(PROVINCE_REJECTION_POINTS)
 
     province_db, city_db = d.tenant_db("province"), d.tenant_db("zhengzhou")
     h.sign_in_again()
     applicant = h.owners[app["id"]]
 
     def settled() -> bool:
-        return expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "failed" \
+        return expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "rejected" \
             and not db_rows(city_db, "SELECT id FROM outbox WHERE delivered_at IS NULL") \
             and not db_rows(province_db, "SELECT id FROM outbox WHERE delivered_at IS NULL")
 
@@ -213,9 +215,11 @@ def test_the_province_offices_review_reaches_the_city_exactly_once(daemon_factor
     assert db_rows(province_db, "SELECT state, result FROM received_applications") == [("rejected", "未通过")]
     assert db_rows(province_db, "SELECT stage, decision FROM received_decisions ORDER BY id") == [("handler", "pass"), ("leader", "reject")]
     assert sorted(k for (k,) in db_rows(city_db, "SELECT kind FROM inbox")) == \
-        ["application.province-review", "application.province-review", "application.received", "application.result"], "each once"
+        ["application.province-rejected", "application.province-review", "application.province-review", "application.received"], "each once"
     assert db_rows(city_db, "SELECT stage, decision, comment FROM province_decisions ORDER BY id") == \
         [("handler", "pass", "材料齐全"), ("leader", "reject", "业绩条件不足")]
+    assert db_rows(city_db, "SELECT count(*) FROM committee_steps") == [(0,)], "no committee's step: no 结果确认"
+    assert db_rows(city_db, "SELECT result, publicity_result FROM applications WHERE id = ?", app["id"]) == [(None, None)]
     # The applicant reads the office's steps in the trail, without the reviewers' names.
     trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
     steps = [(t["org_name"], t["step"], t["decision"], t.get("reviewer")) for t in trail if t.get("org_name", "").startswith("河南省") and t.get("step")]
@@ -288,6 +292,154 @@ def test_a_return_from_the_province_office_reaches_the_city_once_and_the_resubmi
     assert 'id="province-changed">业绩成果<' in page and "退回前：" in page, page[-3000:]
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
+PROVINCE_OFFICE = "河南省职称改革工作领导小组办公室"
+CHINA = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def page_trail(session, app_id: int) -> list[list[str]]:
+    """The rows of the application page's 审查记录 (时间, 机构, 环节, 结果, 意见) as `session` reads them."""
+    r = session.api.raw("GET", f"/t/{session.api.tenant}/applications/{app_id}", headers={"Cookie": f"zc_session={session.cookie}"})
+    assert r.status == 200, r.status
+    page = r.body.decode()
+    table = page[page.index('<table id="trail"'):]
+    table = table[table.index("<tbody>"):table.index("</tbody>")]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+
+
+def what_the_city_shows(h: "Handoff", app_id: int) -> dict:
+    """An ended application as the city shows it: its state on the API and the applicant's page,
+    申报人员状态查询's row, and the mark over its 评审表."""
+    owner = h.owners[app_id]
+    shown = expect(owner.get(f"applications/{app_id}"), 200).json
+    page = owner.api.raw("GET", f"/t/zhengzhou/applications/{app_id}", headers={"Cookie": f"zc_session={owner.cookie}"}).body.decode()
+    row = next(r for r in expect(h.city.get("orgs/1/applicant-status"), 200).json["rows"] if r["application_id"] == app_id)
+    form = expect(h.city.get(f"applications/{app_id}/review-form"), 200).body.decode()
+    mark = re.search(r'<p id="f-mark">本申报([^　<]+)　([^：<]+)：([^<]+)</p>', form)
+    return {"state": shown["state"], "label": shown["state_label"], "result": shown.get("result"), "publicity": shown.get("publicity"),
+            "page": re.search(r'<small id="app-state">([^<]*)</small>', page).group(1), "status": (row["state"], row["stage"]),
+            "mark": mark.groups() if mark else form[:3000], "watermark": re.search(r'<div class="watermark"[^>]*>([^<]*)</div>', form).group(1),
+            "committee_opinion": 'id="committee-opinion"' in form, "form": form}
+
+
+def test_the_province_offices_rejection_ends_the_application_in_the_city_at_its_step(daemon_factory):
+    """A 未通过 in the province office's own review (职称申报审查（各市报送）, its 负责人 here) ends the
+    application in the city as a city reviewer's 未通过 ends one: 未通过 (not 评审未通过) on the
+    application, the applicant's page and 申报人员状态查询; in the trail the office's step under its
+    org and 环节 (负责人审查), and no committee's row (no 结果确认 with an empty 环节); the 评审表
+    marked 本申报未通过 with the 审查结束时间 of that step, and no committee opinion. No committee
+    decided and no 公示 ran. A city restored to before it handed the application over, handing it
+    over again, is answered so again."""
+    d = daemon_factory().start()
+    h = Handoff(d)
+    papi, office = h.province_office()
+    handler, leader = staff(office, "prov.h", "handler"), staff(office, "prov.l", "leader")
+    app = h.handed_over()
+    [rid] = [r["id"] for r in expect(office.get("province/applications"), 200).json["applications"]]
+    expect(handler.post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "材料齐全"}), 200)
+    expect(leader.post(f"province/reviews/{rid}/decision", {"decision": "reject", "comment": "代表作未达到副高级要求"}), 200)
+    wait_until(lambda: expect(h.owners[app["id"]].get(f"applications/{app['id']}"), 200).json["state"] == "rejected", 30,
+               "the office's 未通过 to reach the city")
+    shown = what_the_city_shows(h, app["id"])
+    trail = expect(h.owners[app["id"]].get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    reject_at = datetime.datetime.fromisoformat(trail[-1]["at"].replace("Z", "+00:00")).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    assert {k: shown[k] for k in ("state", "label", "result", "publicity", "page", "status", "mark", "watermark", "committee_opinion")} == {
+        "state": "rejected", "label": "未通过", "result": None, "publicity": None, "page": "未通过", "status": ("rejected", "未通过"),
+        "mark": ("未通过", "审查结束时间", reject_at), "watermark": "未通过", "committee_opinion": False}, shown["mark"]
+    assert "代表作未达到副高级要求" in shown["form"] and "评审未通过" not in shown["form"]
+    # The trail ends with the office's step, by its org and 环节; no committee's row.
+    assert [(t["org_name"], t.get("step_label"), t["decision_label"], t["comment"]) for t in trail if t.get("org_name") == PROVINCE_OFFICE] == [
+        (PROVINCE_OFFICE, "经办人审查", "通过", "材料齐全"), (PROVINCE_OFFICE, "负责人审查", "未通过", "代表作未达到副高级要求")], trail
+    assert not [t for t in trail if t["decision"].startswith("committee-")], trail
+    rows = page_trail(h.owners[app["id"]], app["id"])
+    assert rows[-1][1:] == [PROVINCE_OFFICE, "负责人审查", "未通过", "代表作未达到副高级要求"], rows
+    assert not [r for r in rows if "结果确认" in r], rows
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT count(*) FROM committee_steps") == [(0,)]
+
+    # The city's own reviewer's 未通过 shows the same.
+    own = h.submitted()
+    expect(h.pass_(h.handler, own["id"]), 200)
+    version = expect(h.leader.get(f"applications/{own['id']}"), 200).json["version"]
+    expect(h.leader.post(f"applications/{own['id']}/decision", {"decision": "reject", "comment": "业绩条件不足", "version": version}), 200)
+    theirs = what_the_city_shows(h, own["id"])
+    for key in ("state", "label", "result", "publicity", "page", "status", "watermark", "committee_opinion"):
+        assert theirs[key] == shown[key], (key, theirs[key], shown[key])
+    assert theirs["mark"][:2] == shown["mark"][:2] == ("未通过", "审查结束时间"), (theirs["mark"], shown["mark"])
+
+    # Restored to before its leader handed a third application over, which the office then turned
+    # down: handed over again, the city is answered with the office's steps and the 未通过 again.
+    third = h.submitted()
+    expect(h.pass_(h.handler, third["id"]), 200)
+    relay_idle(d, ["zhengzhou", "province"])
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    expect(h.pass_(h.leader, third["id"]), 200)
+    h.wait_forwarded(third["id"], "the third application to be acknowledged")
+    rid3 = next(r["id"] for r in expect(office.get("province/applications"), 200).json["applications"] if r["source_application_id"] == third["id"])
+    expect(handler.post(f"province/reviews/{rid3}/decision", {"decision": "pass", "comment": "材料齐全"}), 200)
+    expect(leader.post(f"province/reviews/{rid3}/decision", {"decision": "reject", "comment": "业绩条件不足"}), 200)
+    wait_until(lambda: expect(h.owners[third["id"]].get(f"applications/{third['id']}"), 200).json["state"] == "rejected", 30, "the 未通过")
+    restore_tenant(d, "zhengzhou", backup)
+    h.sign_in_again()
+    relay_idle(d, ["zhengzhou", "province"])
+    assert expect(h.city.get(f"applications/{third['id']}"), 200).json["state"] == "in_review"
+    expect(h.pass_(h.leader, third["id"]), 200)
+    wait_until(lambda: expect(h.city.get(f"applications/{third['id']}"), 200).json["state"] == "rejected", 30,
+               "the province's answers to the second hand-over")
+    again = expect(h.city.get(f"applications/{third['id']}/trail"), 200).json["trail"]
+    assert [(t["step"], t["decision"]) for t in again if t.get("org_name") == PROVINCE_OFFICE] == [("handler", "pass"), ("leader", "reject")], again
+    assert not [t for t in again if t["decision"].startswith("committee-")], again
+    assert what_the_city_shows(h, third["id"])["mark"][:2] == ("未通过", "审查结束时间")
+    kinds = sorted(k for (k,) in db_rows(d.tenant_db("province"), "SELECT kind FROM outbox WHERE json_extract(payload, '$.source_application_id') = ?",
+                                         third["id"]))
+    assert "application.result" not in kinds and kinds.count("application.province-rejected") == 2, kinds
+    for tenant in ("province", "zhengzhou"):
+        assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
+def test_answers_an_earlier_version_of_the_province_left_in_its_outbox_are_applied_as_then(daemon_factory):
+    """Messages of the form an earlier version wrote, still in the province's outbox when this one
+    starts: its office's 未通过 sent as the committee's result (`application.result` 未通过 after the
+    step) ends the application as it did then (评审未通过, with its 结果确认 row); a notice and a
+    result without a 说明 (`note`) are taken without one, and a result without one keeps the one
+    its notice brought."""
+    d = daemon_factory().start()
+    h = Handoff(d)
+    apps = [h.handed_over() for _ in range(3)]
+    city_db, province_db = d.tenant_db("zhengzhou"), d.tenant_db("province")
+    relay_idle(d, ["zhengzhou", "province"])
+    d.terminate()
+    committee = "河南省中小学教师高级评委会"
+
+    def about(app: dict, **body) -> dict:
+        return {"source_application_id": app["id"], "office": PROVINCE_OFFICE, **body}
+
+    put_in_outbox(province_db, "zhengzhou", [
+        ("province:old:review", "application.province-review", about(apps[0], stage="leader", decision="reject", comment="业绩条件不足", at=time.time(),
+                                                                      submission=1, sections=[])),
+        ("province:old:rejection", "application.result", about(apps[0], result="未通过")),
+        ("province:old:publicity-1", "application.publicity", about(apps[1], committee=committee, result="通过", publicity_until=time.time())),
+        ("province:old:result-1", "application.result", about(apps[1], committee=committee, result="通过")),
+        ("province:new:publicity-2", "application.publicity", about(apps[2], committee=committee, result="通过", note="成果突出", publicity_until=time.time())),
+        ("province:old:result-2", "application.result", about(apps[2], committee=committee, result="通过")),
+    ])
+    d.start()
+    relay_idle(d, ["zhengzhou", "province"])
+    h.sign_in_again()
+    assert db_rows(city_db, "SELECT count(*) FROM audit WHERE action = 'relay.unapplied'") == [(0,)]
+
+    def steps(app: dict) -> list[tuple]:
+        trail = expect(h.city.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+        return [(t["decision"], t["comment"]) for t in trail if t["decision"].startswith("committee-")]
+
+    shown = expect(h.city.get(f"applications/{apps[0]['id']}"), 200).json
+    assert (shown["state"], shown["state_label"], shown["result"]) == ("failed", "评审未通过", "未通过"), shown
+    assert steps(apps[0]) == [("committee-final", "未通过")]
+    for app, note in ((apps[1], ""), (apps[2], "。<bdi>成果突出</bdi>")):
+        assert expect(h.city.get(f"applications/{app['id']}"), 200).json["state"] == "passed"
+        form = expect(h.city.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+        assert f"{committee}：通过{note}<span" in form, form[-1500:]
+    assert re.fullmatch(r"通过，公示至 [^；]+", steps(apps[1])[0][1]) and steps(apps[2])[0][1].endswith("；成果突出"), (steps(apps[1]), steps(apps[2]))
 
 
 EXPERT_PLUGIN = REPO / ".build" / "plugins" / "libexpert-recommendation.so"

@@ -138,22 +138,23 @@ public struct ExpertService: Sendable {
             }
             let step = try ProvinceReview.decide(id, .expert, decision: rawDecision, comment: rawComment, version: version, step: rawStep, caller: caller, conn)
             var expert: ExpertRecord?
-            var back: String?
+            var final = true
             switch step.action {
             case .completedInTenant:
                 guard !hash.isEmpty else { throw ZhichengError.internal("missing password hash for the new expert") }
                 expert = try Self.admit(id, row: step.row, passwordHash: hash, caller: caller, conn)
                 try step.update(state: "passed", result: "通过", conn)
-                back = "通过"
+                try EvaluationService.enqueueBack(step.facts, kind: "application.result", body: ["result": "通过"], conn)
             case .rejected:
+                // Turned down by the office's review, not by a committee: the city ends it at that step.
                 try step.update(state: "rejected", result: "未通过", conn)
-                back = "未通过"
+                try step.sendRejection(conn)
             default:
                 try step.update(state: "received", result: nil, conn)
+                final = false
             }
-            if let back { try EvaluationService.enqueueBack(step.facts, kind: "application.result", body: ["result": back], conn) }
             return (ExpertDecisionOutcome(application: try ProvinceReview.view(id, .expert, me: step.me, conn), expert: expert,
-                                          password: expert == nil ? nil : password), back != nil)
+                                          password: expert == nil ? nil : password), final)
         }
         // The final answer's crash point (the city learns the result); every step goes to the city's trail.
         if final { FaultInjection.point("expert-decide.after-commit") }

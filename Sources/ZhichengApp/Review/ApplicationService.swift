@@ -1350,7 +1350,9 @@ public struct ApplicationService: Sendable {
                 committee = .init(name: e["name"].string ?? "", result: e["result"].string ?? "", note: e["note"].string ?? "",
                                   final: final, at: try stepAt(final: final))
             } else if let name = view.committeeName, let result = view.result ?? view.publicity?.result {
-                committee = .init(name: name, result: result, note: "", final: view.result != nil, at: try stepAt(final: view.result != nil))
+                // The province's committee, with the 说明 it relayed with its result (schema v33).
+                let note = try conn.scalar("SELECT committee_note FROM applications WHERE id = ?", [applicationID])?.string ?? ""
+                committee = .init(name: name, result: result, note: note, final: view.result != nil, at: try stepAt(final: view.result != nil))
             }
             // When it was withdrawn (the applicant's step), returned or turned down (the last such
             // opinion of this submission), or its committee's 未通过 confirmed.

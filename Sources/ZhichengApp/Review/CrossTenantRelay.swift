@@ -13,8 +13,14 @@ import ZhichengStorage
 ///
 /// Kinds: `application.forward` (a city's top level passed a 副高级/正高级
 /// application: the province receives it), and back to the city
-/// `application.received` (acknowledgement), `application.interview` (the
-/// committee's notice) and `application.result` (the final result after 公示).
+/// `application.received` (acknowledgement), `application.province-review` (a step of
+/// the province office's own review), `application.returned` (its 退回修改),
+/// `application.province-rejected` (its 未通过: the review ends at that step, as a city
+/// reviewer's 未通过 ends one), `application.interview` (the committee's notice),
+/// `application.publicity` (its result in 公示, with its 说明), `application.publicity-withdrawn`
+/// and `application.result` (the committee's final result after 公示, with its 说明; and an
+/// expert admitted). Objections: `objection.lodge` to the province, `objection.resolved` back;
+/// names: `org.renamed`, `applicant.renamed`, `applicant.moved` to the province.
 ///
 /// One delivery runs at a time (`run`). A target that cannot be reached pauses alone
 /// (`RelaySchedule`) and holds back only its own messages, in order. After a tenant is
@@ -490,21 +496,26 @@ public final class CrossTenantRelay: Sendable {
         case "application.province-review":
             // A step of the province office's own review (经办人 or 负责人): in the trail.
             let id = payload["source_application_id"] as? Int ?? 0
-            let submission = payload["submission"] as? Int ?? 0
-            let stage = payload["stage"] as? String ?? "handler", decision = payload["decision"] as? String ?? "pass"
-            let at = (payload["at"] as? NSNumber)?.doubleValue ?? now
-            // A step the province sends again (to a city restored to a backup, with the hand-over
-            // repeated) is kept once: the same step at the same time.
-            try conn.run("""
-                INSERT INTO province_decisions (application_id, submission, office, stage, decision, comment, sections, reason, at)
-                SELECT ?, CASE WHEN ? > 0 THEN ? ELSE (SELECT submissions FROM applications WHERE id = ?) END, ?, ?, ?, ?, ?, ?, ?
-                WHERE NOT EXISTS (SELECT 1 FROM province_decisions WHERE application_id = ? AND stage = ? AND decision = ? AND at = ?)
-                """, [id, submission, submission, id, payload["office"] as? String ?? "省职改办", stage, decision, payload["comment"] as? String ?? "",
-                      jsonArray(payload["sections"] as? [String] ?? []), payload["reason"] as? String, at,
-                      id, stage, decision, at])
+            try provinceStep(id, payload, decision: payload["decision"] as? String ?? "pass", conn)
             try conn.run("UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?", [now, id])
             try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationProvinceReview, target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? "")),"decision":\#(jsonString(payload["decision"] as? String ?? ""))}"#,
+                                            source: "tenant:\(source)"))
+            return .done
+        case "application.province-rejected":
+            // The province office's own review turned it down (its 经办人's or 负责人's 未通过): the
+            // application ends at that step, as a city reviewer's 未通过 ends one (未通过, 审查结束;
+            // the 评审表 marked so). No committee judged it: no 公示, no result, no 结果确认 in the
+            // trail, whose row is the office's step (kept once, whether or not its
+            // `application.province-review` came first). A province of an earlier version sent this
+            // as `application.result` (未通过), still applied as it was then.
+            let id = payload["source_application_id"] as? Int ?? 0
+            try provinceStep(id, payload, decision: ReviewDecision.reject.rawValue, conn)
+            var chain = try ApplicationService.decode(try conn.scalar("SELECT chain FROM applications WHERE id = ?", [id])?.string ?? "")
+            try chain.rejectByProvince()
+            try ApplicationService.store(chain, id: id, conn)
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationProvinceRejected, target: "application:\(id)",
+                                            detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? ""))}"#,
                                             source: "tenant:\(source)"))
             return .done
         case "application.returned":
@@ -531,23 +542,27 @@ public final class CrossTenantRelay: Sendable {
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return .done
         case "application.publicity":
-            // The province's result stands in public notice: the city shows it, and its people may object.
+            // The province's result stands in public notice: the city shows it, with the committee's
+            // 说明 as its own committee's (trail and 评审表), and its people may object.
             let id = payload["source_application_id"] as? Int ?? 0
+            let note = Self.note(payload) ?? ""
             try conn.run("""
                 UPDATE applications SET committee_name = COALESCE(?, committee_name), publicity_result = ?, publicity_until = ?, publicity_notice = ?,
-                    version = version + 1, updated_at = ? WHERE id = ?
+                    committee_note = ?, version = version + 1, updated_at = ? WHERE id = ?
                 """, [(payload["committee"] as? String).flatMap { $0.isEmpty ? nil : $0 }, payload["result"] as? String ?? "",
-                      (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, message.messageID, now, id])
+                      (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, message.messageID, note.isEmpty ? nil : note, now, id])
             try step(id, .result, payload, detail: EvaluationService.resultDetail(payload["result"] as? String ?? "",
-                                                                              until: (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, note: ""), conn)
+                                                                              until: (payload["publicity_until"] as? NSNumber)?.doubleValue ?? 0, note: note), conn)
             try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationPublicity, target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","result":\#(jsonString(payload["result"] as? String ?? ""))}"#, source: "tenant:\(source)"))
             return .done
         case "application.publicity-withdrawn":
             // An objection was upheld at the province: its committee decides again.
             let id = payload["source_application_id"] as? Int ?? 0
-            try conn.run("UPDATE applications SET publicity_result = NULL, publicity_until = NULL, publicity_notice = NULL, version = version + 1, updated_at = ? WHERE id = ?",
-                         [now, id])
+            try conn.run("""
+                UPDATE applications SET publicity_result = NULL, publicity_until = NULL, publicity_notice = NULL, committee_note = NULL,
+                    version = version + 1, updated_at = ? WHERE id = ?
+                """, [now, id])
             try step(id, .objectionUpheld, payload, detail: payload["reason"] as? String ?? "", conn)
             try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationPublicityWithdrawn,
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
@@ -628,8 +643,12 @@ public final class CrossTenantRelay: Sendable {
             let result = payload["result"] as? String ?? ""
             var chain = try ApplicationService.decode(try conn.scalar("SELECT chain FROM applications WHERE id = ?", [id])?.string ?? "")
             try chain.finalize(passed: result == "通过")
-            try ApplicationService.store(chain, id: id, conn, extra: "result = ?, committee_name = COALESCE(?, committee_name)",
-                                         extraArgs: [result, (payload["committee"] as? String).flatMap { $0.isEmpty ? nil : $0 }])
+            // The 说明 it carries ("" for none) is the one of its 公示; a message without one (an
+            // earlier version's) keeps the one its notice brought.
+            let note = Self.note(payload)
+            try ApplicationService.store(chain, id: id, conn, extra: "result = ?, committee_name = COALESCE(?, committee_name), committee_note = CASE WHEN ? THEN ? ELSE committee_note END",
+                                         extraArgs: [result, (payload["committee"] as? String).flatMap { $0.isEmpty ? nil : $0 }, note != nil,
+                                                     note.flatMap { $0.isEmpty ? nil : $0 }])
             try step(id, .final, payload, detail: result, conn)
             try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationResult,
                                             target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
@@ -779,7 +798,7 @@ public final class CrossTenantRelay: Sendable {
                         _ conn: SQLiteConnection) throws -> Bool {
         let sourceID = payload["source_application_id"] as? Int ?? 0
         let existing = try conn.query("""
-            SELECT r.id, r.series, r.level, r.state, r.result, e.interview_time, e.interview_place, e.result AS notice_result, e.publicity_until, c.name AS committee,
+            SELECT r.id, r.series, r.level, r.state, r.result, e.interview_time, e.interview_place, e.result AS notice_result, e.note, e.publicity_until, c.name AS committee,
                    -- A resubmission after the office sent it back is a new hand-over.
                    CASE WHEN r.state = 'returned' AND ? > coalesce(r.source_submission, 0) THEN 0
                         ELSE e.id IS NOT NULL OR r.state NOT IN ('received', 'in_review')
@@ -833,13 +852,16 @@ public final class CrossTenantRelay: Sendable {
             // keeps each step once: `province_decisions` is matched on its time).
             let steps = try conn.query("SELECT stage, decision, comment, sections, reason, submission, at FROM received_decisions WHERE received_id = ? ORDER BY id",
                                        [existing["id"].int ?? 0])
-            for step in steps {
-                try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: ProvinceReview.stepBody(
+            let bodies = steps.map { step in
+                ProvinceReview.stepBody(
                     stage: ReviewStage(rawValue: step["stage"].string ?? "") ?? .handler, decision: ReviewDecision(rawValue: step["decision"].string ?? "") ?? .pass,
                     comment: step["comment"].string ?? "", sections: AccountRecord.strings(step["sections"]) ?? [],
                     reason: step["reason"].string.flatMap(ReturnReason.init(rawValue:)), at: step["at"].double ?? 0,
                     // Each on the submission it was on (a step of an earlier round stays with it).
-                    submission: step["submission"].int ?? payload["submission"] as? Int ?? 0), conn)
+                    submission: step["submission"].int ?? payload["submission"] as? Int ?? 0)
+            }
+            for body in bodies {
+                try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: body, conn)
             }
             // Sent back for changes (and handed over again with the same submission, by a city
             // restored to before the return): the return again.
@@ -855,11 +877,16 @@ public final class CrossTenantRelay: Sendable {
             }
             if let result = existing["notice_result"].string, existing["state"].string == "publicity", let until = existing["publicity_until"].double {
                 let notice = try EvaluationService.enqueueBack(facts, kind: "application.publicity",
-                                                               body: ["result": result, "committee": existing["committee"].string ?? "", "publicity_until": until], conn)
+                                                               body: ["result": result, "committee": existing["committee"].string ?? "", "note": existing["note"].string ?? "",
+                                                                      "publicity_until": until], conn)
                 try conn.run("UPDATE evaluations SET notice = ? WHERE received_id = ?", [notice, existing["id"].int ?? 0])
             }
-            if let result = existing["result"].string, ["final", "passed", "rejected"].contains(existing["state"].string ?? "") {
-                try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": existing["committee"].string ?? ""], conn)
+            if existing["state"].string == "rejected", let last = steps.last, last["decision"].string == ReviewDecision.reject.rawValue, let body = bodies.last {
+                // Turned down by the office's review: that step ends it in the city (not a committee's result).
+                try EvaluationService.enqueueBack(facts, kind: "application.province-rejected", body: body, conn)
+            } else if let result = existing["result"].string, ["final", "passed", "rejected"].contains(existing["state"].string ?? "") {
+                try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": existing["committee"].string ?? "",
+                                                                                           "note": existing["note"].string ?? ""], conn)
             }
         }
         try conn.appendTenantAudit(AuditEntry(actor: "relay", action: existing?["acted"].int == 1 ? .applicationReceiveAgain : .applicationReceive,
@@ -869,8 +896,34 @@ public final class CrossTenantRelay: Sendable {
     }
 
     /// The province's answers about a city's application.
-    static let answers: Set<String> = ["application.received", "application.province-review", "application.returned", "application.interview", "application.publicity",
-                                       "application.publicity-withdrawn", "application.result"]
+    static let answers: Set<String> = ["application.received", "application.province-review", "application.returned", "application.province-rejected",
+                                       "application.interview", "application.publicity", "application.publicity-withdrawn", "application.result"]
+
+    /// A committee's 说明 as an answer of the province carries it (`application.publicity`,
+    /// `application.result`; held to `FreeText.resultNote` on arrival by `RelayedText`), as
+    /// written; nil when the message has none (a province of an earlier version sent none), ""
+    /// when the committee gave none.
+    static func note(_ payload: [String: Any]) -> String? {
+        (payload["note"] as? String).map { FreeText.isBlank($0) ? "" : $0 }
+    }
+
+    /// A step of the province office's own review on the city's application `id`, as `payload`
+    /// (`ProvinceReview.stepBody`) gives it, with `decision`, into its trail and 评审表
+    /// (`province_decisions`). A step the province sends again (to a city restored to a backup,
+    /// with the hand-over repeated; a rejection after its step) is kept once: the same step at
+    /// the same time.
+    static func provinceStep(_ id: Int, _ payload: [String: Any], decision: String, _ conn: SQLiteConnection) throws {
+        let submission = payload["submission"] as? Int ?? 0
+        let stage = payload["stage"] as? String ?? "handler"
+        let at = (payload["at"] as? NSNumber)?.doubleValue ?? Date().timeIntervalSince1970
+        try conn.run("""
+            INSERT INTO province_decisions (application_id, submission, office, stage, decision, comment, sections, reason, at)
+            SELECT ?, CASE WHEN ? > 0 THEN ? ELSE (SELECT submissions FROM applications WHERE id = ?) END, ?, ?, ?, ?, ?, ?, ?
+            WHERE NOT EXISTS (SELECT 1 FROM province_decisions WHERE application_id = ? AND stage = ? AND decision = ? AND at = ?)
+            """, [id, submission, submission, id, payload["office"] as? String ?? "省职改办", stage, decision, payload["comment"] as? String ?? "",
+                  jsonArray(payload["sections"] as? [String] ?? []), payload["reason"] as? String, at,
+                  id, stage, decision, at])
+    }
 
     /// The province receives an objection a person of the city lodged against its result
     /// while it stood in public notice; its state on arrival is `RelayedObjection.arrival`.
@@ -892,8 +945,9 @@ public final class CrossTenantRelay: Sendable {
         default: .pending
         }
         let (state, reason) = RelayedObjection.arrival(now, sameNotice: evaluation["notice"].string == (payload["notice"] as? String ?? ""))
-        // The person and their org in the city (the city itself is `source_tenant`).
-        let lodgedBy = "\(payload["lodged_by"] as? String ?? "")（\(payload["org_name"] as? String ?? source.rawValue)）"
+        // The person and their org in the city (the city itself is `source_tenant`), as an objection
+        // lodged here names its person (`Objector.displayName`).
+        let lodgedBy = Objector.displayName(payload["lodged_by"] as? String ?? "", org: givenName(payload["org_name"]) ?? source.rawValue)
         try conn.run("""
             INSERT INTO objections (evaluation_id, lodged_by, source_tenant, message_id, text, evidence, state, reason, created_at, resolved_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

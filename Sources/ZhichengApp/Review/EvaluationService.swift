@@ -262,9 +262,9 @@ public struct EvaluationService: Sendable {
                          [committee.name, result, until.timeIntervalSince1970, id])
             try appendStep(id, .result, committee: committee.name, detail: resultDetail(result, until: until.timeIntervalSince1970, note: note), caller: caller, conn)
         case .received:
-            // The applicant's city shows the province's notice, and its people may object.
+            // The applicant's city shows the province's notice, with its 说明, and its people may object.
             let notice = try enqueueBack(facts, kind: "application.publicity",
-                                         body: ["committee": committee.name, "result": result, "publicity_until": until.timeIntervalSince1970], conn)
+                                         body: ["committee": committee.name, "result": result, "note": note, "publicity_until": until.timeIntervalSince1970], conn)
             try conn.run("UPDATE evaluations SET notice = ? WHERE id = ?", [notice, evaluation])
         }
         try conn.appendAudit(caller.audit(.evaluationResult, target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
@@ -307,11 +307,14 @@ public struct EvaluationService: Sendable {
                 return .objection(same)
             }
             // Who lodged it, by the name they had then (a record of who objected, as a decision
-            // keeps its reviewer's: schema v25): `lodged_by`, which an objection from a city has
-            // carried since v11. Rows written before name no one there and read the account's
-            // name as it is now (`objections`).
+            // keeps its reviewer's: schema v25) and their org's (every unit's admin is 系统管理员),
+            // as an objection from a city names its person and org there (`Objector.displayName`,
+            // the one rule): `lodged_by`. Rows written before name no one there and read the
+            // account's name as it is now (`objections`); rows written with the name alone stay so.
+            let lodger = try conn.account(caller.accountID)
+            let lodgedBy = try lodger.map { Objector.displayName($0.name, org: try conn.org(caller.orgID)?.name ?? "") }
             try conn.run("INSERT INTO objections (evaluation_id, account_id, lodged_by, text, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                         [evaluation, caller.accountID, try conn.account(caller.accountID)?.name, text, evidence, now])
+                         [evaluation, caller.accountID, lodgedBy, text, evidence, now])
             let id = Int(conn.lastInsertRowID)
             // Logged at the committee's office, which resolves it, not at the objector's org: the
             // admins above the objector may be the applicant's own (a colleague objecting).
@@ -421,7 +424,7 @@ public struct EvaluationService: Sendable {
                 try Self.appendStep(id, .final, committee: committee.name, detail: result, caller: caller, conn)
             case .received(let id):
                 try conn.run("UPDATE received_applications SET state = 'final', result = ? WHERE id = ?", [result, id])
-                try Self.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": committee.name], conn)
+                try Self.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": committee.name, "note": current.note ?? ""], conn)
             }
             try conn.appendAudit(caller.audit(.evaluationConfirm, target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
             return (try Self.record(evaluation, conn), facts.source != nil)

@@ -82,7 +82,8 @@ public struct ProvinceDecisionOutcome: Sendable {
 /// The province office's own review, 经办人 then 负责人 (four eyes), of what the cities
 /// hand over: "从其基层单位开始到终审机构为止的各级审查，每个机构审查分经办人审查和领导审查"
 /// (manual §8). A 副高级/正高级 title application reaches the province's committee only
-/// once the office's 负责人 passed it; 未通过 is its final result, sent back to the city.
+/// once the office's 负责人 passed it; 未通过 ends it, and the city learns it as the review's end
+/// at that step (`application.province-rejected`), not as a committee's result.
 /// 退回修改 sends it back to the applicant in the city with the sections at fault and the
 /// reason (`application.returned`); the resubmission climbs the city's route again and,
 /// handed over again, comes back to the office's 经办人. Expert applications go through the
@@ -161,7 +162,7 @@ public struct ProvinceReviewService: Sendable {
                 try step.update(state: "received", result: nil, conn)
             case .rejected:
                 try step.update(state: "rejected", result: "未通过", conn)
-                try EvaluationService.enqueueBack(step.facts, kind: "application.result", body: ["result": "未通过"], conn)
+                try step.sendRejection(conn)
             case .returnToApplicant:
                 try step.update(state: "returned", result: nil, conn)
                 try EvaluationService.enqueueBack(step.facts, kind: "application.returned", body: ProvinceReview.returnBody(step), conn)
@@ -332,6 +333,14 @@ enum ProvinceReview {
         /// A 退回修改's sections and reason.
         var returning: ReturnRequest?
         var comment: String
+        /// The step as the city's trail keeps it (`stepBody`), sent with `application.province-review`.
+        var body: [String: Any]
+
+        /// The office's review ended at this step with 未通过: the city ends the application as
+        /// its own reviewer's 未通过 ends one (`application.province-rejected`, with the step).
+        func sendRejection(_ conn: SQLiteConnection) throws {
+            try EvaluationService.enqueueBack(facts, kind: "application.province-rejected", body: body, conn)
+        }
 
         /// Stores the chain with the application's new state (and result), one version on.
         func update(state: String, result: String?, _ conn: SQLiteConnection) throws {
@@ -403,14 +412,14 @@ enum ProvinceReview {
         let facts = EvaluationService.Facts(series: series, level: TitleLevel(rawValue: row["level"].string ?? "") ?? .senior,
                                             source: (row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0))
         // The applicant's trail in the city: the office's step, without the reviewer's name.
-        try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: stepBody(
-            stage: stage, decision: decision, comment: comment, sections: returning?.sections ?? [], reason: returning?.reason, at: now,
-            submission: row["source_submission"].int ?? 0), conn)
+        let body = stepBody(stage: stage, decision: decision, comment: comment, sections: returning?.sections ?? [], reason: returning?.reason, at: now,
+                            submission: row["source_submission"].int ?? 0)
+        try EvaluationService.enqueueBack(facts, kind: "application.province-review", body: body, conn)
         try conn.appendAudit(caller.audit(.provinceReview(kind, decision),
                                           target: "received_application:\(id)",
                                           detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
         return Step(id: id, row: row, me: me, chain: chain, decision: decision, action: action, facts: facts,
-                    returning: returning, comment: comment)
+                    returning: returning, comment: comment, body: body)
     }
 
     /// An `application.province-review` message's body: one step of the office, as the

@@ -35,12 +35,13 @@ public enum RelayedText {
         case "application.forward":
             return [("applicant_name", .name), ("unit_name", .name), ("title", .name), ("specialty", .specialty),
                     ("sections", .sections), ("trail", .trail)]
-        case "application.province-review", "application.returned":
+        case "application.province-review", "application.returned", "application.province-rejected":
             return province + [("comment", .text(.reviewComment))]
         case "application.interview":
             return province + [("interview", .text(.interviewNotice))]
         case "application.publicity", "application.result":
-            return province
+            // The committee's 说明 with its result (a session's tally); a message without one is valid.
+            return province + [("note", .text(.resultNote))]
         case "application.publicity-withdrawn", "objection.resolved":
             return province + [("reason", .text(.objectionReason))]
         case "objection.lodge":

@@ -261,6 +261,15 @@ public struct ReviewChain: Sendable, Equatable, Codable {
         handlerDecider = nil
     }
 
+    /// The province office's own review (its 经办人 or 负责人) turned the handed-over application
+    /// down (未通过): it ends there as a city reviewer's 未通过 ends one (`rejected`, 审查结束),
+    /// not as a committee's result (`failed`, 评审未通过): no committee judged it and no 公示 ran.
+    /// Only while it waits for the province.
+    public mutating func rejectByProvince() throws(ZhichengError) {
+        guard state == .awaitingProvince else { throw .conflict("申报当前状态为“\(state.label)”，不能由省职改办审查未通过") }
+        state = .rejected
+    }
+
     /// The result becomes final: after 公示 in this tenant, or as reported by the province.
     public mutating func finalize(passed: Bool) throws(ZhichengError) {
         guard state == .publicity || state == .awaitingProvince else { throw .conflict("申报当前状态为“\(state.label)”，不能确认结果") }
