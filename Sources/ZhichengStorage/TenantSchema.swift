@@ -890,6 +890,15 @@ public enum TenantSchema {
             -- their overflow pages) and series to find the few of those series.
             CREATE INDEX received_reviewed ON received_applications(kind, series, id) WHERE chain IS NOT NULL;
             """),
+        Migration(version: 37, name: "when a plan was submitted", sql: """
+            -- The city office's list of plans waiting for its 审核 runs in the order they were
+            -- submitted, a page at a time (PlanService.overview): by `updated_at` a review moved
+            -- the plan it decided to now, and the page after it (keyset on that plan) came back
+            -- empty. Set by each submission, left by the review. Plans waiting now were last
+            -- changed by their submission; the others are no longer waiting and keep NULL.
+            ALTER TABLE plans ADD COLUMN submitted_at REAL;
+            UPDATE plans SET submitted_at = updated_at WHERE state = 'submitted';
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -22,6 +22,24 @@ struct RelayedTextTests {
         return String(decoding: try JSONSerialization.data(withJSONObject: entries), as: UTF8.self)
     }
 
+    /// A result's note its receiver would refuse (typed before the rule it is held to now) is
+    /// left out by the sender: the result reaches the city without it, where the note held the
+    /// whole message unapplied. A note that passes, and every other key, go as given.
+    @Test func aResultTravelsWithoutANoteItsReceiverWouldRefuse() {
+        for kind in ["application.publicity", "application.result"] {
+            let bad: [String: Any] = ["result": "未通过", "committee": "河南省高校教师高级职称评审委员会", "note": "业绩\u{202E}不足", "source_application_id": 7]
+            #expect(RelayedText.refusal(kind: kind, payload: bad)?.field == "note")
+            let sent = RelayedText.sendable(kind: kind, payload: bad)
+            #expect(sent["note"] == nil && sent["result"] as? String == "未通过" && sent["source_application_id"] as? Int == 7)
+            #expect(RelayedText.refusal(kind: kind, payload: sent) == nil)
+            let good = RelayedText.sendable(kind: kind, payload: ["result": "通过", "note": "同意2票，到会3人"])
+            #expect(good["note"] as? String == "同意2票，到会3人")
+        }
+        // Not optional elsewhere: a reviewer's comment is the message, and stays to be refused.
+        let comment = RelayedText.sendable(kind: "application.province-rejected", payload: ["comment": "不\u{202E}符"])
+        #expect(comment["comment"] as? String == "不\u{202E}符")
+    }
+
     @Test func aHandOverAsTheCitySendsItIsTakenIn() throws {
         let payload: [String: Any] = [
             "applicant_name": "钱老师", "unit_name": "郑州市职改办", "title": "高级教师", "specialty": "数学",

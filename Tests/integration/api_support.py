@@ -630,6 +630,7 @@ SCHEMA_UNDO: dict[int, list[str]] = {
     33: ["ALTER TABLE applications DROP COLUMN committee_note"],
     34: ["DROP TABLE IF EXISTS sign_in_sources"],
     35: ["DROP INDEX IF EXISTS received_reviewed"],
+    37: ["ALTER TABLE plans DROP COLUMN submitted_at"],
 }
 
 

@@ -174,3 +174,64 @@ def test_the_status_of_a_whole_city_comes_a_page_at_a_time_newest_first(env: Env
     assert [r["application_id"] for r in expect(env.dept.get(f"orgs/{env.dept_id}/applicant-status?below=true&limit=50"), 200).json["rows"]] == dept
     school = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state != 'draft' AND org_id = ? ORDER BY id DESC LIMIT 20", env.school_id)]
     assert [r["application_id"] for r in expect(env.school.get(f"orgs/{env.school_id}/applicant-status?below=true&limit=20"), 200).json["rows"]] == school
+
+
+def test_places_taken_are_counted_once_over_more_plans_than_one_query_reads(env: Env) -> None:
+    """Places taken are counted 400 plans to a query, each over the units and years of its plans:
+    a unit and a year met again in the next chunk were added again, so a listing of more than 400
+    plans showed some with twice their places taken (found by a review)."""
+    year = china_year()
+    units = many_units(env, year)
+    db = env.daemon.tenant_db(TENANT)
+    plan = school_plan(env, 2026)
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        with con:
+            # A plan of the year before for every unit: the listing runs past 400, a year's
+            # units being split between its two chunks.
+            for unit in units:
+                con.execute("INSERT OR IGNORE INTO plans (org_id, year, state, items, document_id, reject_reason, created_at, updated_at) "
+                            "SELECT ?, ?, 'approved', items, document_id, NULL, created_at, updated_at FROM plans WHERE id = ?", (unit, year - 1, plan))
+    finally:
+        con.close()
+    listing = expect(env.city.get("plans"), 200).json["plans"]
+    assert len(listing) > 400, len(listing)
+    last = listing[-1]   # in the second chunk, of the year before, as is its unit's plan of the year in the first
+    assert last["year"] == year - 1 and any(p["org_id"] == last["org_id"] and p["year"] == year for p in listing[:400]), last
+    # One application of that unit and year, in review: one place taken on its line.
+    (school_app,) = db_rows(db, "SELECT id FROM applications WHERE org_id = ? AND kind = 'title' AND state = 'in_review' LIMIT 1", env.school_id)[0]
+    clone_rows(db, "applications", school_app, 1, org_id=str(last["org_id"]), year=str(year - 1))
+    alone = expect(env.city.get(f"plans/{last['id']}"), 200).json
+    assert sorted(i["used"] for i in alone["items"]) [-1] == 1, alone["items"]
+    listed = next(p for p in expect(env.city.get("plans"), 200).json["plans"] if p["id"] == last["id"])
+    assert [(i["level"], i["used"]) for i in listed["items"]] == [(i["level"], i["used"]) for i in alone["items"]], (listed["items"], alone["items"])
+
+
+def test_the_plans_waiting_are_paged_by_when_they_were_submitted_which_a_review_leaves(env: Env) -> None:
+    """The office reviews the waiting plans a page at a time: the next page starts where the page
+    before ended, also once the plans on it were reviewed (their review set `updated_at`, by which
+    the list ran, to now, and the next page came back empty). A plan sent back and submitted again
+    waits at the end."""
+    year = china_year()
+    units = many_units(env, year)
+    db = env.daemon.tenant_db(TENANT)
+    waiting_units = units[100:106]
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        with con:
+            for n, unit in enumerate(waiting_units):
+                con.execute("UPDATE plans SET state = 'submitted', submitted_at = ?, updated_at = ? WHERE org_id = ? AND year = ?",
+                            (1_700_000_000 + n, 1_700_000_000 + n, unit, year))
+    finally:
+        con.close()
+    order = [r[0] for r in db_rows(db, "SELECT id FROM plans WHERE state = 'submitted' ORDER BY submitted_at, id")]
+    assert len(order) >= len(waiting_units), order
+    first = expect(env.city.get("plans?state=submitted&limit=2"), 200).json
+    assert [p["id"] for p in first["plans"]] == order[:2] and first["next"] == order[1], first
+    for p in first["plans"]:
+        expect(env.city.post(f"plans/{p['id']}/review", {"decision": "approve"}), 200)
+    second = expect(env.city.get(f"plans?state=submitted&limit=2&after={first['next']}"), 200).json
+    assert [p["id"] for p in second["plans"]] == order[2:4], (second, order)
+    # The review left when each was submitted.
+    assert db_rows(db, f"SELECT submitted_at FROM plans WHERE id IN ({first['plans'][0]['id']}, {first['plans'][1]['id']}) ORDER BY submitted_at") == [
+        (1_700_000_000.0,), (1_700_000_001.0,)]

@@ -113,6 +113,12 @@ def test_plan_is_needed_validated_and_approved_by_the_city(env: Env) -> None:
     expect(env.school.upload(f"plans/{plan['id']}/document", b"plain text", content_type="application/pdf"), 415)
     expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
     assert expect(env.school.post(f"plans/{plan['id']}/submit"), 200).json["state"] == "submitted"
+
+    def submitted_at() -> float | None:
+        return db_rows(env.daemon.tenant_db(TENANT), "SELECT submitted_at FROM plans WHERE id = ?", plan["id"])[0][0]
+
+    first_submitted = submitted_at()
+    assert first_submitted, "a submission says when it was made (the office's waiting list runs by it)"
     waiting = expect(env.city.get("plans?state=submitted"), 200).json["plans"]
     assert [(p["id"], p["org_name"], p["state"]) for p in waiting if p["id"] == plan["id"]] == [(plan["id"], "逸夫小学", "submitted")], waiting
     expect(env.dept.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 403)
@@ -120,7 +126,10 @@ def test_plan_is_needed_validated_and_approved_by_the_city(env: Env) -> None:
     rejected = expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "附件不清晰"}), 200).json
     assert rejected["state"] == "rejected" and rejected["reject_reason"] == "附件不清晰"
     expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
+    submitted_again = submitted_at()
+    assert submitted_again and submitted_again > first_submitted, (first_submitted, submitted_again)
     assert expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200).json["state"] == "approved"
+    assert submitted_at() == submitted_again, "the review leaves when it was submitted"
     assert expect(env.city.get(f"plans/{plan['id']}/document"), 200).body == PDF
 
     def used() -> list[tuple[str, int, int]]:

@@ -109,7 +109,8 @@ public struct PlanService: Sendable {
             guard plan.state == .draft || plan.state == .rejected else { throw ZhichengError.conflict("申报计划已\(plan.state.label)，不能再次提交") }
             try Self.requireOpenYear(plan)
             guard plan.hasDocument else { throw ZhichengError.invalid("请先上传申报计划附件", field: "document") }
-            try conn.run("UPDATE plans SET state = 'submitted', reject_reason = NULL, updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, planID])
+            let now = Date().timeIntervalSince1970
+            try conn.run("UPDATE plans SET state = 'submitted', reject_reason = NULL, updated_at = ?, submitted_at = ? WHERE id = ?", [now, now, planID])
             try conn.appendAudit(caller.audit(.planSubmit, target: "plan:\(planID)"))
             return try Self.plan(planID, conn)!
         }
@@ -158,9 +159,9 @@ public struct PlanService: Sendable {
 
     /// The units' plans that reached the city office (submitted, approved or rejected;
     /// a draft is its unit's own), with the unit's name, for the office's admin (403 for
-    /// anyone else): of `year` only and in `state` only, if given. Waiting ones oldest
-    /// first (the order the office reviews them in); the others newest year first, then
-    /// by unit. Each says the places its lines take (`used`), counted for the whole page
+    /// anyone else): of `year` only and in `state` only, if given. Waiting ones in the order
+    /// they were submitted (`submitted_at`, which their review leaves: the office reviews them
+    /// in that order, a page at a time); the others newest year first, then by unit. Each says the places its lines take (`used`), counted for the whole page
     /// by one grouped query. Every plan, or with `limit` (1–500) one page of them and in
     /// `next` the id to pass as `after` for the next (keyset: the page after plan `after`
     /// in that order; an id that is no plan is 400).
@@ -178,19 +179,21 @@ public struct PlanService: Sendable {
             if let year { sql += " AND p.year = ?"; arguments.append(year) }
             if let state { sql += " AND p.state = ?"; arguments.append(state.rawValue) }
             if let after {
-                guard let last = try conn.query("SELECT p.year, p.updated_at, o.code FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.id = ?", [after]).first else {
+                guard let last = try conn.query("SELECT p.year, p.submitted_at, o.code FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.id = ?", [after]).first else {
                     throw ZhichengError.invalid("after 应为上一页最后一个申报计划的 id", field: "after")
                 }
                 if waiting {
-                    sql += " AND (p.updated_at > ? OR (p.updated_at = ? AND p.id > ?))"
-                    arguments += [last["updated_at"].double ?? 0, last["updated_at"].double ?? 0, after]
+                    // By when it was submitted, which its review leaves as it was: the office that
+                    // reviewed the page before asks for the next from where that page ended.
+                    sql += " AND (p.submitted_at > ? OR (p.submitted_at = ? AND p.id > ?))"
+                    arguments += [last["submitted_at"].double ?? 0, last["submitted_at"].double ?? 0, after]
                 } else {
                     sql += " AND (p.year < ? OR (p.year = ? AND (o.code > ? OR (o.code = ? AND p.id > ?))))"
                     let code = last["code"].string ?? ""
                     arguments += [last["year"].int ?? 0, last["year"].int ?? 0, code, code, after]
                 }
             }
-            sql += waiting ? " ORDER BY p.updated_at, p.id" : " ORDER BY p.year DESC, o.code, p.id"
+            sql += waiting ? " ORDER BY p.submitted_at, p.id" : " ORDER BY p.year DESC, o.code, p.id"
             if let limit { sql += " LIMIT ?"; arguments.append(limit + 1) }
             var rows = try conn.query(sql, arguments)
             let more = limit.map { rows.count > $0 } ?? false
@@ -243,7 +246,9 @@ public struct PlanService: Sendable {
                 AND state IN (\(DeclarationPlan.placeStatesSQL)) GROUP BY org_id, year, series, level
                 """, orgs.map { $0 as any SQLiteBindable } + years.map { $0 as any SQLiteBindable })
             for row in rows {
-                taken["\(row["org_id"].int ?? 0)|\(row["year"].int ?? 0)|\(row["series"].string ?? "")|\(row["level"].string ?? "")", default: 0] += row["n"].int ?? 0
+                // Each query counts every (unit, year) pair of its chunk whole: a unit and a year met
+                // again in a later chunk are counted again, the same, not added.
+                taken["\(row["org_id"].int ?? 0)|\(row["year"].int ?? 0)|\(row["series"].string ?? "")|\(row["level"].string ?? "")"] = row["n"].int ?? 0
             }
         }
         return plans.map { plan in

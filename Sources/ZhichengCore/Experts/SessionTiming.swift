@@ -28,8 +28,8 @@ public enum SessionTiming {
 
     /// Refuses (400 naming `field`) a session planned at `now` for a day already past.
     public static func requirePlannedDate(_ date: CalendarDate, now: Date = Date(), field: String = "date") throws(ZhichengError) {
-        let today = CalendarDate(now)
-        guard date >= today else {
+        let today = CalendarDay(now)
+        guard date.calendarDay >= today else {
             throw .invalid("评审日期 \(date) 已过（今天是 \(today)），请填写今天或以后的日期", field: field)
         }
     }
@@ -45,8 +45,8 @@ public enum SessionTiming {
         case .close: what = "结束评审"
         case .draw, .replace, .cancel: return nil
         }
-        let today = CalendarDate(now)
-        if let date, today < date {
+        let today = CalendarDay(now)
+        if let date, today < date.calendarDay {
             return .conflict("本场评审会的评审日期为 \(date)（今天是 \(today)），评审日期到后才能\(what)")
         }
         for item in interviews {

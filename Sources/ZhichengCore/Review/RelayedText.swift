@@ -53,6 +53,25 @@ public enum RelayedText {
         }
     }
 
+    /// The keys a message of `kind` may go without (its receiver reads one missing as none): the
+    /// committee's 说明 with a result. A result must reach the city whatever its note says.
+    static func optionalKeys(for kind: String) -> Set<String> {
+        kind == "application.publicity" || kind == "application.result" ? ["note"] : []
+    }
+
+    /// `payload` as a sender sends it: an optional text its receiver's rules would refuse (a
+    /// note typed before the rule it is held to now) is left out, where it would keep the whole
+    /// message unapplied at the receiver, the result with it, for good. Anything else is as given.
+    public static func sendable(kind: String, payload: [String: Any]) -> [String: Any] {
+        var sent = payload
+        let optional = optionalKeys(for: kind)
+        for (key, rule) in rules(for: kind) where optional.contains(key) {
+            guard let value = payload[key] as? String, !FreeText.isBlank(value) else { continue }
+            do { try check(value, rule) } catch { sent[key] = nil }
+        }
+        return sent
+    }
+
     /// Why the text of a message of `kind` cannot be taken in: the first fault in its keys'
     /// order, in the receiver's words (a character by its code point, never itself), with the
     /// key as `field`; nil when it can. A key that is missing, blank or not text is not this

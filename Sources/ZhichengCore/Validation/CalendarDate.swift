@@ -2,7 +2,7 @@ import Foundation
 
 /// A day on the calendar written `YYYY-MM-DD` (a review session's 评审日期): a real
 /// date, February 29th only in a leap year, years 2000–2099.
-public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct CalendarDate: Sendable, Hashable, CustomStringConvertible {
     public let year: Int
     public let month: Int
     public let day: Int
@@ -22,13 +22,6 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         (self.year, self.month, self.day) = (year, month, day)
     }
 
-    /// The day `date` falls on in China (every date in the product is read in China time):
-    /// `CalendarDate(Date())` is today, also between midnight and 08:00 China time.
-    public init(_ date: Date) {
-        let c = PublicityCalendar.chinese.dateComponents([.year, .month, .day], from: date)
-        (year, month, day) = (c.year ?? 1970, c.month ?? 1, c.day ?? 1)
-    }
-
     /// The year it is now in China (every date in the product is read in China time): what
     /// a plan or application form offers, also between midnight and 08:00 on 1 January.
     public static func currentYear(now: Date = Date()) -> Int { PublicityCalendar.chinese.component(.year, from: now) }
@@ -37,7 +30,9 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
     }
 
-    public static func < (a: CalendarDate, b: CalendarDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+    /// The same day as the calendar's days are compared and counted (`CalendarDay`, China
+    /// time): a date typed in is always one of them.
+    public var calendarDay: CalendarDay { CalendarDay(year: year, month: month, day: day)! }
 
     static func days(inMonth month: Int, of year: Int) -> Int {
         switch month {

@@ -238,8 +238,7 @@ extension UI {
         let org = try await ownOrg(user)
         let page = try await services.evaluations.publicNotices(caller: user, applicant: search, limit: Self.noticesPageSize, after: after)
         func pageLink(after: PublicNotice.Position?) -> String {
-            link("publicity", [search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
-                               after.map { "after=" + $0.text }], context)
+            link("publicity", Self.listQuery(search: search, afterText: after?.text), context)
         }
         let notices = page.notices.map { n -> [String: Any] in
             ["path": Self.targetPath(n.target), "committee": n.committee, "applicant": n.applicantName, "unit": n.unitName,

@@ -249,7 +249,7 @@ extension UI {
                                      "reserves": session.map { $0["reserves"] } ?? "2"]
             data["session_series"] = series.map { ["name": $0, "selected": session?["series"] == $0] }
             // A session is planned for today or later (China time): what the date input offers.
-            data["today"] = CalendarDate(Date()).description
+            data["today"] = CalendarDay(Date()).description
             let ticked = Set(session?.all("applications") ?? [])
             let cities = await cityNames(received.map(\.sourceTenant))
             data["received"] = received.map { ["id": $0.id, "name": $0.applicantName, "unit": $0.unitName, "city": cities[$0.sourceTenant] ?? $0.sourceTenant,

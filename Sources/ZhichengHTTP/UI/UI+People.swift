@@ -50,7 +50,12 @@ extension UI {
 
     /// The query of a people list's view: its search and where its page starts.
     static func listQuery(search: String, after: Int?) -> [String?] {
-        [search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), after.map { "after=\($0)" }]
+        listQuery(search: search, afterText: after.map(String.init))
+    }
+
+    /// The same, for a list whose position is not an id (评审结果公示's `PublicNotice.Position`).
+    static func listQuery(search: String, afterText after: String?) -> [String?] {
+        [search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), after.map { "after=" + $0 }]
     }
 
     /// The view a row's form was posted from (`_back_q`, `_back_after`, which a refused form's typed text leaves out): where its answer goes.
