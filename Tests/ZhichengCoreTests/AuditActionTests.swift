@@ -19,7 +19,7 @@ struct AuditActionTests {
         "plan.submit", "plan.approve", "plan.reject", "application.create", "application.section", "application.attachment.add",
         "application.attachment.remove", "application.submit", "application.withdraw", "application.pass", "application.return",
         "application.reject", "application.forwarded", "application.receive", "application.receive-again", "application.returned",
-        "application.province-review", "application.province-rejected", "application.interview", "application.result", "application.publicity",
+        "application.province-review", "application.province-rejected", "application.province-admitted", "application.interview", "application.result", "application.publicity",
         "application.publicity-withdrawn", "province-application.pass", "province-application.return",
         "province-application.reject", "expert-application.pass", "expert-application.reject", "committee.create",
         "committee.update", "evaluation.interview", "evaluation.result", "evaluation.confirm", "objection.lodge",

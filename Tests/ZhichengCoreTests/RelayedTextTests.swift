@@ -79,6 +79,7 @@ struct RelayedTextTests {
             ("application.publicity-withdrawn", ["reason": "异议\(character)属实"], "reason"),
             ("application.result", ["committee": "高级\(character)评委会", "result": "通过"], "committee"),
             ("application.province-rejected", ["comment": "业绩\(character)不足", "stage": "leader", "decision": "reject"], "comment"),
+            ("application.province-admitted", ["comment": "同意\(character)入库", "stage": "leader", "decision": "pass"], "comment"),
             ("application.publicity", ["result": "未通过", "note": "代表作\(character)未达到要求"], "note"),
             ("application.result", ["result": "未通过", "note": "同意2票\(character)，到会3人"], "note"),
             ("objection.lodge", ["text": "论文\(character)抄袭", "evidence": "比对报告"], "text"),

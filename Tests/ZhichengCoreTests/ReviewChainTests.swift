@@ -70,6 +70,57 @@ struct ReviewChainTests {
         #expect(throws: ZhichengError.self) { try chain.finalize(passed: false) }
     }
 
+    /// The province office's 负责人 passed an expert recommendation: the person is admitted and
+    /// the recommendation ends there (passed: 已入库（专家信息库）), not as a committee's result;
+    /// only an expert recommendation (a title application goes on to the committee), only while
+    /// it waits for the province.
+    @Test func theProvinceMayAdmitAnExpertWhileItWaitsThere() throws {
+        var chain = try ReviewChain(route: [1], endsInProvince: true)
+        _ = try chain.submit()
+        #expect(throws: ZhichengError.self) { try chain.admitByProvince(kind: .expert) }   // still in the city
+        _ = try chain.decide(.pass, by: handler1, series: series)
+        _ = try chain.decide(.pass, by: leader1, series: series)
+        var title = chain
+        #expect(throws: ZhichengError.self) { try title.admitByProvince(kind: .title) }
+        #expect(title == chain)
+        try chain.admitByProvince(kind: .expert)
+        #expect(chain.state == .passed && !chain.state.underWay && !chain.state.editableByApplicant)
+        #expect(ApplicationKind.expert.label(of: chain.state) == "已入库（专家信息库）")
+        #expect(ReviewFormMark(state: chain.state, kind: .expert).map { $0.label + " " + $0.dateCaption } == "已入库（专家信息库） 入库时间")
+        // Ended: neither admitted again, turned down nor given a committee's result.
+        #expect(throws: ZhichengError.self) { try chain.admitByProvince(kind: .expert) }
+        #expect(throws: ZhichengError.self) { try chain.rejectByProvince() }
+        #expect(throws: ZhichengError.self) { try chain.finalize(passed: true) }
+    }
+
+    /// Which step of the province office ends its review, and how the city learns it: 未通过 at
+    /// either step ends any application; the 负责人's 通过 ends only an expert recommendation.
+    @Test func theProvinceOfficesStepsThatEndItsReview() throws {
+        for kind in ApplicationKind.allCases {
+            for stage in ReviewStage.allCases {
+                #expect(ProvinceOfficeEnd(kind: kind, stage: stage, decision: .reject) == .rejected)
+                #expect(ProvinceOfficeEnd(kind: kind, stage: stage, decision: .return) == nil)
+            }
+            #expect(ProvinceOfficeEnd(kind: kind, stage: .handler, decision: .pass) == nil)
+        }
+        #expect(ProvinceOfficeEnd(kind: .expert, stage: .leader, decision: .pass) == .admitted)
+        #expect(ProvinceOfficeEnd(kind: .title, stage: .leader, decision: .pass) == nil)
+        #expect(ProvinceOfficeEnd.allCases.map(\.messageKind) == ["application.province-rejected", "application.province-admitted"])
+        for end in ProvinceOfficeEnd.allCases { #expect(ProvinceOfficeEnd(messageKind: end.messageKind) == end) }
+        #expect(ProvinceOfficeEnd(messageKind: "application.result") == nil)
+        #expect(ProvinceOfficeEnd.rejected.decision == .reject && ProvinceOfficeEnd.admitted.decision == .pass)
+        // Applied to a chain waiting for the province, as the city's relay does.
+        var chain = try ReviewChain(route: [1], endsInProvince: true)
+        _ = try chain.submit()
+        _ = try chain.decide(.pass, by: handler1, series: series)
+        _ = try chain.decide(.pass, by: leader1, series: series)
+        var rejected = chain, admitted = chain, title = chain
+        try ProvinceOfficeEnd.rejected.apply(to: &rejected, kind: .expert)
+        try ProvinceOfficeEnd.admitted.apply(to: &admitted, kind: .expert)
+        #expect(rejected.state == .rejected && admitted.state == .passed)
+        #expect(throws: ZhichengError.self) { try ProvinceOfficeEnd.admitted.apply(to: &title, kind: .title) }
+    }
+
     /// 退回修改 names at least one known section and a reason from the list; 其他 needs a
     /// comment; only sections the reviewer may see.
     @Test func aReturnNamesSectionsAndAReason() throws {

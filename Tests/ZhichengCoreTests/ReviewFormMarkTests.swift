@@ -17,6 +17,17 @@ struct ReviewFormMarkTests {
         #expect(ReviewFormMark(state: .failed, kind: .expert)?.label == "未通过")
     }
 
+    /// An expert recommendation the province office admitted ended there, with no committee's
+    /// opinion to say so: its form says 已入库（专家信息库） and when, as a rejection's says 未通过.
+    @Test func anExpertAdmittedIsMarkedSo() {
+        let mark = ReviewFormMark(state: .passed, kind: .expert)
+        #expect(mark.map { $0.label + " " + $0.dateCaption } == "已入库（专家信息库） 入库时间")
+        #expect(mark?.label == ApplicationKind.expert.label(of: .passed))
+        for state in ApplicationState.allCases where state != .passed {
+            #expect(ReviewFormMark(state: state, kind: .expert)?.dateCaption == ReviewFormMark(state: state, kind: .title)?.dateCaption, "\(state)")
+        }
+    }
+
     /// A form under way or passed needs no mark; the marks are the states' own words.
     @Test func oneUnderWayOrPassedIsNot() {
         for state in ApplicationState.allCases {

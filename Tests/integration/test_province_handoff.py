@@ -445,37 +445,77 @@ def test_answers_an_earlier_version_of_the_province_left_in_its_outbox_are_appli
 EXPERT_PLUGIN = REPO / ".build" / "plugins" / "libexpert-recommendation.so"
 FORWARD_POINTS = ("decide.after-commit", "relay.before-deliver.application.forward", "relay.after-deliver.application.forward",
                   "relay.after-mark.application.forward", "relay.after-deliver.application.received")
-RESULT_POINTS = ("expert-decide.after-commit", "relay.before-deliver.application.result", "relay.after-deliver.application.result",
-                 "relay.after-mark.application.result")
+ADMISSION_POINTS = ("expert-decide.after-commit", "relay.before-deliver.application.province-admitted", "relay.after-deliver.application.province-admitted",
+                    "relay.after-mark.application.province-admitted")
 
 
-@pytest.mark.parametrize("point", [None, *FORWARD_POINTS, *RESULT_POINTS], ids=lambda p: p or "no-crash")
+class ExpertHandoff:
+    """The province and 郑州市 with the ExpertRecommendation plugin, a handler and a leader in
+    each office, all signed in; each `applied()` is a new person's submitted 专家推荐."""
+
+    def __init__(self, d):
+        self.d = d
+        pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+        info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+        self.api, self.papi = Api(d.http_port, "zhengzhou"), Api(d.http_port, "province")
+        self.city = self.api.first_login(info["admin_login"], info["admin_password"])
+        self.office = self.papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
+        self.city_reviewers = [staff(self.city, "city.h", "handler"), staff(self.city, "city.l", "leader")]
+        self.province_reviewers = [staff(self.office, "prov.h", "handler"), staff(self.office, "prov.l", "leader")]
+        self.owners: dict[int, object] = {}
+
+    @staticmethod
+    def start(daemon_factory, env=None):
+        if not EXPERT_PLUGIN.exists():
+            pytest.fail(f"{EXPERT_PLUGIN} is missing: run `make plugins` first (make test does)")
+        d = daemon_factory(env=env or clean_env())
+        shutil.copy(EXPERT_PLUGIN, d.plugin_dir / EXPERT_PLUGIN.name)
+        return d.start()
+
+    def applied(self, name: str) -> dict:
+        person = expect(self.city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
+        applicant = self.api.first_login(person["account"]["login"], person["password"])
+        app = expect(applicant.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "正高级",
+                                                     "title": "正高级教师", "specialty": "高中物理"}), 201).json
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"姓名": name}), 200)
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": "20"}), 200)
+        assert expect(applicant.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
+        self.owners[app["id"]] = applicant
+        return app
+
+    @staticmethod
+    def decide(reviewer, path: str, decision: str = "pass", comment: str = "同意"):
+        version = expect(reviewer.get(path), 200).json["version"]
+        return reviewer.post(path + "/decision", {"decision": decision, "comment": comment, "version": version})
+
+    def city_passes(self, app: dict) -> None:
+        for reviewer in self.city_reviewers:
+            expect(self.decide(reviewer, f"applications/{app['id']}"), 200)
+
+    def received(self, app: dict) -> int:
+        """The province's id of `app`, once it arrived there."""
+        return wait_until(lambda: next((a["id"] for a in expect(self.province_reviewers[0].get("expert-applications"), 200).json["applications"]
+                                        if a["source_application_id"] == app["id"]), None), 30, "the expert application to reach the province")
+
+    def sign_in_again(self) -> None:
+        self.city = self.api.sign_in(self.city.account["login"], self.city.password)
+        self.city_reviewers = [self.api.sign_in(s.account["login"], s.password) for s in self.city_reviewers]
+        self.province_reviewers = [self.papi.sign_in(s.account["login"], s.password) for s in self.province_reviewers]
+        self.owners = {app_id: self.api.sign_in(s.account["login"], s.password) for app_id, s in self.owners.items()}
+
+
+@pytest.mark.parametrize("point", [None, *FORWARD_POINTS, *ADMISSION_POINTS], ids=lambda p: p or "no-crash")
 def test_expert_application_crosses_and_its_answer_returns_exactly_once(daemon_factory, point):
     """专家推荐 crosses the same way: the city's pass sends it to the province once, the province
-    office's final pass admits the expert once and the answer reaches the city once."""
-    if not EXPERT_PLUGIN.exists():
-        pytest.fail(f"{EXPERT_PLUGIN} is missing: run `make plugins` first (make test does)")
-    d = daemon_factory(env=clean_env(ZHICHENG_CRASH_AT=point) if point else clean_env())
-    shutil.copy(EXPERT_PLUGIN, d.plugin_dir / EXPERT_PLUGIN.name)
-    d.start()
-    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
-    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
-    api, papi = Api(d.http_port, "zhengzhou"), Api(d.http_port, "province")
-    city, office = api.first_login(info["admin_login"], info["admin_password"]), papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
-    city_reviewers = [staff(city, "city.h", "handler"), staff(city, "city.l", "leader")]
-    province_reviewers = [staff(office, "prov.h", "handler"), staff(office, "prov.l", "leader")]
-    person = expect(city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "褚专家"}), 201).json
-    applicant = api.first_login(person["account"]["login"], person["password"])
-    app = expect(applicant.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "正高级",
-                                                 "title": "正高级教师", "specialty": "高中物理"}), 201).json
-    expect(applicant.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"姓名": "褚专家"}), 200)
-    expect(applicant.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": "20"}), 200)
-    assert expect(applicant.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
+    office's final pass admits the expert once and the answer (`application.province-admitted`)
+    reaches the city once, whatever instant the daemon is killed."""
+    d = ExpertHandoff.start(daemon_factory, env=clean_env(ZHICHENG_CRASH_AT=point) if point else None)
+    h = ExpertHandoff(d)
+    app = h.applied("褚专家")
 
     def decide(reviewer, path: str, last: bool) -> None:
-        version = expect(reviewer.get(path), 200).json["version"]
         try:
-            resp = reviewer.post(path + "/decision", {"decision": "pass", "comment": "同意", "version": version})
+            resp = h.decide(reviewer, path)
         except (ConnectionError, OSError, http.client.HTTPException):
             assert last and point, "only the deciding vote may be cut off by a crash point"
             return
@@ -485,19 +525,20 @@ def test_expert_application_crosses_and_its_answer_returns_exactly_once(daemon_f
         if point in points:
             restart_after_crash(d)
 
-    for i, reviewer in enumerate(city_reviewers):
+    for i, reviewer in enumerate(h.city_reviewers):
         decide(reviewer, f"applications/{app['id']}", last=i == 1)
     restart_if_crashing(FORWARD_POINTS)
-    province_reviewers = [papi.sign_in(r.account["login"], r.password) for r in province_reviewers]
-    received = wait_until(lambda: expect(province_reviewers[0].get("expert-applications"), 200).json["applications"], 30,
+    h.sign_in_again()
+    received = wait_until(lambda: expect(h.province_reviewers[0].get("expert-applications"), 200).json["applications"], 30,
                           "the expert application to reach the province")
     assert [(a["source_tenant"], a["source_application_id"], a["applicant_name"]) for a in received] == [("zhengzhou", app["id"], "褚专家")]
-    for i, reviewer in enumerate(province_reviewers):
+    for i, reviewer in enumerate(h.province_reviewers):
         decide(reviewer, f"expert-applications/{received[0]['id']}", last=i == 1)
-    restart_if_crashing(RESULT_POINTS)
+    restart_if_crashing(ADMISSION_POINTS)
 
     province_db, city_db = d.tenant_db("province"), d.tenant_db("zhengzhou")
-    applicant = api.sign_in(applicant.account["login"], applicant.password)
+    h.sign_in_again()
+    applicant = h.owners[app["id"]]
 
     def settled() -> bool:
         return expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed" \
@@ -508,12 +549,112 @@ def test_expert_application_crosses_and_its_answer_returns_exactly_once(daemon_f
     assert db_rows(province_db, "SELECT name, specialty, level, state FROM experts") == [("褚专家", "高中物理", "正高级", "active")]
     assert db_rows(province_db, "SELECT kind, state FROM received_applications") == [("expert", "passed")]
     assert sorted(k for (k,) in db_rows(city_db, "SELECT kind FROM inbox")) == \
-        ["application.province-review", "application.province-review", "application.received", "application.result"], "each once"
-    # The office's two steps are in the city's trail, once each.
+        ["application.province-admitted", "application.province-review", "application.province-review", "application.received"], "each once"
+    # The office's two steps are in the city's trail, once each; no committee's step.
     assert db_rows(city_db, "SELECT stage, decision FROM province_decisions ORDER BY id") == [("handler", "pass"), ("leader", "pass")]
+    assert db_rows(city_db, "SELECT count(*) FROM committee_steps") == [(0,)], "no committee's step: no 结果确认"
     assert [k for (k,) in db_rows(province_db, "SELECT kind FROM inbox")] == ["application.forward"]
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
+def test_the_province_offices_admission_ends_the_recommendation_in_the_city_at_its_step(daemon_factory):
+    """The province office's 负责人审查 通过 of a 专家推荐 admits the person into its 专家信息库 and
+    ends the recommendation there: the city learns it as that step (`application.province-admitted`),
+    not as a committee's result. 已入库（专家信息库） on the application, the applicant's page and
+    申报人员状态查询; in the trail the office's step under its org and 环节 (负责人审查, 通过), and no
+    committee's row (no 结果确认 with an empty 环节 and committee); the 评审表 marked 本申报已入库
+    （专家信息库） with its 入库时间, that step's, as a rejection's is marked 未通过 with its
+    审查结束时间, and no committee opinion. A city restored to before it handed the
+    recommendation over, handing it over again, is answered so again."""
+    d = ExpertHandoff.start(daemon_factory)
+    h = ExpertHandoff(d)
+    app = h.applied("孔专家")
+    h.city_passes(app)
+    rid = h.received(app)
+    handler, leader = h.province_reviewers
+    expect(h.decide(handler, f"expert-applications/{rid}", comment="材料齐全"), 200)
+    expect(h.decide(leader, f"expert-applications/{rid}", comment="同意入库"), 200)
+    owner = h.owners[app["id"]]
+    wait_until(lambda: expect(owner.get(f"applications/{app['id']}"), 200).json["state"] == "passed", 30, "the admission to reach the city")
+    relay_idle(d, ["zhengzhou", "province"])
+    admitted = "已入库（专家信息库）"
+    shown = what_the_city_shows(h, app["id"])
+    trail = expect(owner.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    admit_at = datetime.datetime.fromisoformat(trail[-1]["at"].replace("Z", "+00:00")).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    assert {k: shown[k] for k in ("state", "label", "result", "publicity", "page", "status", "mark", "watermark", "committee_opinion")} == {
+        "state": "passed", "label": admitted, "result": None, "publicity": None, "page": admitted, "status": ("passed", admitted),
+        "mark": (admitted, "入库时间", admit_at), "watermark": admitted, "committee_opinion": False}, shown["mark"]
+    assert "同意入库" in shown["form"] and "评审通过" not in shown["form"]
+    # The trail ends with the office's step, by its org and 环节; no committee's row.
+    assert [(t["org_name"], t.get("step_label"), t["decision_label"], t["comment"]) for t in trail if t.get("org_name") == PROVINCE_OFFICE] == [
+        (PROVINCE_OFFICE, "经办人审查", "通过", "材料齐全"), (PROVINCE_OFFICE, "负责人审查", "通过", "同意入库")], trail
+    assert not [t for t in trail if t["decision"].startswith("committee-")], trail
+    rows = page_trail(owner, app["id"])
+    assert rows[-1][1:] == [PROVINCE_OFFICE, "负责人审查", "通过", "同意入库"], rows
+    assert not [r for r in rows if "结果确认" in r], rows
+    city_db = d.tenant_db("zhengzhou")
+    assert db_rows(city_db, "SELECT count(*) FROM committee_steps") == [(0,)]
+    assert db_rows(city_db, "SELECT result, committee_name, publicity_result FROM applications WHERE id = ?", app["id"]) == [(None, None, None)]
+    assert db_rows(city_db, "SELECT action FROM audit WHERE target = ? AND action LIKE 'application.province-%' ORDER BY seq", f"application:{app['id']}") == \
+        [("application.province-review",), ("application.province-review",), ("application.province-admitted",)]
+
+    # Restored to before its leader handed a second recommendation over, which the office then
+    # admitted: handed over again, the city is answered with the office's steps and the admission again.
+    second = h.applied("孟专家")
+    expect(h.decide(h.city_reviewers[0], f"applications/{second['id']}"), 200)
+    relay_idle(d, ["zhengzhou", "province"])
+    backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    expect(h.decide(h.city_reviewers[1], f"applications/{second['id']}"), 200)
+    rid2 = h.received(second)
+    expect(h.decide(handler, f"expert-applications/{rid2}", comment="材料齐全"), 200)
+    expect(h.decide(leader, f"expert-applications/{rid2}", comment="同意入库"), 200)
+    wait_until(lambda: expect(h.owners[second["id"]].get(f"applications/{second['id']}"), 200).json["state"] == "passed", 30, "the admission")
+    relay_idle(d, ["zhengzhou", "province"])
+    restore_tenant(d, "zhengzhou", backup)
+    h.sign_in_again()
+    relay_idle(d, ["zhengzhou", "province"])
+    assert expect(h.city.get(f"applications/{second['id']}"), 200).json["state"] == "in_review"
+    expect(h.decide(h.city_reviewers[1], f"applications/{second['id']}"), 200)
+    wait_until(lambda: expect(h.city.get(f"applications/{second['id']}"), 200).json["state"] == "passed", 30,
+               "the province's answers to the second hand-over")
+    again = expect(h.city.get(f"applications/{second['id']}/trail"), 200).json["trail"]
+    assert [(t["step"], t["decision"]) for t in again if t.get("org_name") == PROVINCE_OFFICE] == [("handler", "pass"), ("leader", "pass")], again
+    assert not [t for t in again if t["decision"].startswith("committee-")], again
+    assert what_the_city_shows(h, second["id"])["mark"][:2] == (admitted, "入库时间")
+    kinds = sorted(k for (k,) in db_rows(d.tenant_db("province"), "SELECT kind FROM outbox WHERE json_extract(payload, '$.source_application_id') = ?",
+                                         second["id"]))
+    assert "application.result" not in kinds and kinds.count("application.province-admitted") == 2, kinds
+    assert db_rows(d.tenant_db("province"), "SELECT count(*) FROM experts WHERE name = '孟专家'") == [(1,)], "admitted once"
+    for tenant in ("province", "zhengzhou"):
+        assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
+def test_an_expert_admission_an_earlier_version_left_in_the_provinces_outbox_is_applied_as_then(daemon_factory):
+    """An expert's admission in the form an earlier version wrote (`application.result` 通过 after the
+    office's 负责人 step), still in the province's outbox when this one starts: the city applies it
+    as it did then (已入库（专家信息库）, with its result and its 结果确认 row)."""
+    d = ExpertHandoff.start(daemon_factory)
+    h = ExpertHandoff(d)
+    app = h.applied("韩专家")
+    h.city_passes(app)
+    h.received(app)
+    relay_idle(d, ["zhengzhou", "province"])
+    d.terminate()
+    put_in_outbox(d.tenant_db("province"), "zhengzhou", [
+        ("province:old:expert-review", "application.province-review", {"source_application_id": app["id"], "office": PROVINCE_OFFICE, "stage": "leader",
+                                                                        "decision": "pass", "comment": "同意入库", "at": time.time(), "submission": 1, "sections": []}),
+        ("province:old:expert-result", "application.result", {"source_application_id": app["id"], "office": PROVINCE_OFFICE, "result": "通过"}),
+    ])
+    d.start()
+    relay_idle(d, ["zhengzhou", "province"])
+    h.sign_in_again()
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT count(*) FROM audit WHERE action = 'relay.unapplied'") == [(0,)]
+    shown = expect(h.city.get(f"applications/{app['id']}"), 200).json
+    assert (shown["state"], shown["state_label"], shown["result"]) == ("passed", "已入库（专家信息库）", "通过"), shown
+    trail = expect(h.city.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert [(t["decision"], t["comment"]) for t in trail if t["decision"].startswith("committee-")] == [("committee-final", "通过")], trail
+    assert [(t.get("step"), t["decision"]) for t in trail if t.get("org_name") == PROVINCE_OFFICE] == [("leader", "pass"), (None, "committee-final")], trail
 
 
 def test_after_a_restore_to_an_older_backup_a_new_application_still_reaches_the_province(daemon_factory):

@@ -144,11 +144,13 @@ public struct ExpertService: Sendable {
                 guard !hash.isEmpty else { throw ZhichengError.internal("missing password hash for the new expert") }
                 expert = try Self.admit(id, row: step.row, passwordHash: hash, caller: caller, conn)
                 try step.update(state: "passed", result: "通过", conn)
-                try EvaluationService.enqueueBack(step.facts, kind: "application.result", body: ["result": "通过"], conn)
+                // Admitted by the office's 负责人审查, not by a committee: the city ends it at that
+                // step, 已入库（专家信息库） (`application.province-admitted`).
+                try step.sendEnd(conn)
             case .rejected:
                 // Turned down by the office's review, not by a committee: the city ends it at that step.
                 try step.update(state: "rejected", result: "未通过", conn)
-                try step.sendRejection(conn)
+                try step.sendEnd(conn)
             default:
                 try step.update(state: "received", result: nil, conn)
                 final = false

@@ -1355,7 +1355,8 @@ public struct ApplicationService: Sendable {
                 committee = .init(name: name, result: result, note: note, final: view.result != nil, at: try stepAt(final: view.result != nil))
             }
             // When it was withdrawn (the applicant's step), returned or turned down (the last such
-            // opinion of this submission), or its committee's 未通过 confirmed.
+            // opinion of this submission), its committee's 未通过 confirmed, or (an expert
+            // recommendation) admitted: the province office's 负责人 通过, its last 通过.
             let mark = ReviewFormMark(state: view.chain.state, kind: view.applicationKind).map { mark -> (mark: ReviewFormMark, at: Double?) in
                 switch view.chain.state {
                 case .withdrawn:
@@ -1363,6 +1364,7 @@ public struct ApplicationService: Sendable {
                                             [applicationID])?.double)
                 case .returned: (mark, opinions.filter { $0.decision == .return }.map(\.at).max())
                 case .rejected: (mark, opinions.filter { $0.decision == .reject }.map(\.at).max())
+                case .passed: (mark, opinions.filter { $0.decision == .pass }.map(\.at).max())
                 default: (mark, committee?.at ?? opinions.filter { $0.decision == .reject }.map(\.at).max())
                 }
             }

@@ -16,11 +16,14 @@ import ZhichengStorage
 /// `application.received` (acknowledgement), `application.province-review` (a step of
 /// the province office's own review), `application.returned` (its 退回修改),
 /// `application.province-rejected` (its 未通过: the review ends at that step, as a city
-/// reviewer's 未通过 ends one), `application.interview` (the committee's notice),
+/// reviewer's 未通过 ends one), `application.province-admitted` (its 负责人's 通过 of an expert
+/// recommendation: the review ends at that step with the person admitted, 已入库（专家信息库）),
+/// `application.interview` (the committee's notice),
 /// `application.publicity` (its result in 公示, with its 说明), `application.publicity-withdrawn`
-/// and `application.result` (the committee's final result after 公示, with its 说明; and an
-/// expert admitted). Objections: `objection.lodge` to the province, `objection.resolved` back;
-/// names: `org.renamed`, `applicant.renamed`, `applicant.moved` to the province.
+/// and `application.result` (the committee's final result after 公示, with its 说明; an
+/// earlier version sent an expert's admission so too). Objections: `objection.lodge` to the
+/// province, `objection.resolved` back; names: `org.renamed`, `applicant.renamed`,
+/// `applicant.moved` to the province.
 ///
 /// One delivery runs at a time (`run`). A target that cannot be reached pauses alone
 /// (`RelaySchedule`) and holds back only its own messages, in order. After a tenant is
@@ -502,19 +505,32 @@ public final class CrossTenantRelay: Sendable {
                                             detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? "")),"decision":\#(jsonString(payload["decision"] as? String ?? ""))}"#,
                                             source: "tenant:\(source)"))
             return .done
-        case "application.province-rejected":
-            // The province office's own review turned it down (its 经办人's or 负责人's 未通过): the
-            // application ends at that step, as a city reviewer's 未通过 ends one (未通过, 审查结束;
-            // the 评审表 marked so). No committee judged it: no 公示, no result, no 结果确认 in the
-            // trail, whose row is the office's step (kept once, whether or not its
-            // `application.province-review` came first). A province of an earlier version sent this
-            // as `application.result` (未通过), still applied as it was then.
+        case "application.province-rejected", "application.province-admitted":
+            // The province office's own review ended it at a step (`ProvinceOfficeEnd`): its
+            // 经办人's or 负责人's 未通过, as a city reviewer's 未通过 ends one (未通过, 审查结束); or,
+            // for an expert recommendation, its 负责人's 通过 that admitted the person (已入库
+            // （专家信息库）). The 评审表 is marked so. No committee judged it: no 公示, no result, no
+            // 结果确认 in the trail, whose row is the office's step (kept once, whether or not its
+            // `application.province-review` came first). A province of an earlier version sent
+            // either as `application.result` (未通过, 通过), still applied as it was then.
+            guard let end = ProvinceOfficeEnd(messageKind: message.kind) else { return .malformed("unknown end of the province office's review") }
             let id = payload["source_application_id"] as? Int ?? 0
-            try provinceStep(id, payload, decision: ReviewDecision.reject.rawValue, conn)
-            var chain = try ApplicationService.decode(try conn.scalar("SELECT chain FROM applications WHERE id = ?", [id])?.string ?? "")
-            try chain.rejectByProvince()
+            guard let row = try conn.query("SELECT kind, chain FROM applications WHERE id = ?", [id]).first else {
+                return .malformed("no application \(id)")
+            }
+            let kind = ApplicationKind(rawValue: row["kind"].string ?? "") ?? .title
+            var chain = try ApplicationService.decode(row["chain"].string ?? "")
+            do throws(ZhichengError) {
+                try end.apply(to: &chain, kind: kind)
+            } catch {
+                // An admission of a title application (which goes on to a committee) says what
+                // cannot be: kept in the inbox as it came, audited, and nothing held up behind it.
+                return .malformed(error.message)
+            }
+            try provinceStep(id, payload, decision: end.decision.rawValue, conn)
             try ApplicationService.store(chain, id: id, conn)
-            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationProvinceRejected, target: "application:\(id)",
+            try conn.appendTenantAudit(AuditEntry(actor: "relay", action: end == .rejected ? .applicationProvinceRejected : .applicationProvinceAdmitted,
+                                            target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? ""))}"#,
                                             source: "tenant:\(source)"))
             return .done
@@ -639,6 +655,8 @@ public final class CrossTenantRelay: Sendable {
             try objectionResolved(message, payload, from: source, now: now, conn)
             return .done
         case "application.result":
+            // A committee's final result. A province of an earlier version also sent its office's
+            // 未通过 and an expert's admission so: applied as they were then (with a 结果确认 row).
             let id = payload["source_application_id"] as? Int ?? 0
             let result = payload["result"] as? String ?? ""
             var chain = try ApplicationService.decode(try conn.scalar("SELECT chain FROM applications WHERE id = ?", [id])?.string ?? "")
@@ -798,7 +816,7 @@ public final class CrossTenantRelay: Sendable {
                         _ conn: SQLiteConnection) throws -> Bool {
         let sourceID = payload["source_application_id"] as? Int ?? 0
         let existing = try conn.query("""
-            SELECT r.id, r.series, r.level, r.state, r.result, e.interview_time, e.interview_place, e.result AS notice_result, e.note, e.publicity_until, c.name AS committee,
+            SELECT r.id, r.kind, r.series, r.level, r.state, r.result, e.interview_time, e.interview_place, e.result AS notice_result, e.note, e.publicity_until, c.name AS committee,
                    -- A resubmission after the office sent it back is a new hand-over.
                    CASE WHEN r.state = 'returned' AND ? > coalesce(r.source_submission, 0) THEN 0
                         ELSE e.id IS NOT NULL OR r.state NOT IN ('received', 'in_review')
@@ -881,9 +899,13 @@ public final class CrossTenantRelay: Sendable {
                                                                       "publicity_until": until], conn)
                 try conn.run("UPDATE evaluations SET notice = ? WHERE received_id = ?", [notice, existing["id"].int ?? 0])
             }
-            if existing["state"].string == "rejected", let last = steps.last, last["decision"].string == ReviewDecision.reject.rawValue, let body = bodies.last {
-                // Turned down by the office's review: that step ends it in the city (not a committee's result).
-                try EvaluationService.enqueueBack(facts, kind: "application.province-rejected", body: body, conn)
+            if ["rejected", "passed"].contains(existing["state"].string ?? ""), let last = steps.last, let body = bodies.last,
+               let end = ProvinceOfficeEnd(kind: ApplicationKind(rawValue: existing["kind"].string ?? "") ?? .title,
+                                           stage: ReviewStage(rawValue: last["stage"].string ?? "") ?? .handler,
+                                           decision: ReviewDecision(rawValue: last["decision"].string ?? "") ?? .pass) {
+                // Ended by the office's review (turned down; an expert admitted): that step ends it
+                // in the city (not a committee's result).
+                try EvaluationService.enqueueBack(facts, kind: end.messageKind, body: body, conn)
             } else if let result = existing["result"].string, ["final", "passed", "rejected"].contains(existing["state"].string ?? "") {
                 try EvaluationService.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": existing["committee"].string ?? "",
                                                                                            "note": existing["note"].string ?? ""], conn)
@@ -897,6 +919,7 @@ public final class CrossTenantRelay: Sendable {
 
     /// The province's answers about a city's application.
     static let answers: Set<String> = ["application.received", "application.province-review", "application.returned", "application.province-rejected",
+                                       "application.province-admitted",
                                        "application.interview", "application.publicity", "application.publicity-withdrawn", "application.result"]
 
     /// A committee's 说明 as an answer of the province carries it (`application.publicity`,

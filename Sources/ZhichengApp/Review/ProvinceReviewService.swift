@@ -87,7 +87,9 @@ public struct ProvinceDecisionOutcome: Sendable {
 /// 退回修改 sends it back to the applicant in the city with the sections at fault and the
 /// reason (`application.returned`); the resubmission climbs the city's route again and,
 /// handed over again, comes back to the office's 经办人. Expert applications go through the
-/// same steps (`ExpertService`, manual §10), with 通过 or 未通过 only. Every step reaches the
+/// same steps (`ExpertService`, manual §10), with 通过 or 未通过 only; there the 负责人's 通过
+/// ends the recommendation with the person admitted, and the city learns it as that step too
+/// (`application.province-admitted`, `ProvinceOfficeEnd`). Every step reaches the
 /// applicant's trail in the city (`application.province-review`).
 public struct ProvinceReviewService: Sendable {
     let store: TenantStore
@@ -162,7 +164,7 @@ public struct ProvinceReviewService: Sendable {
                 try step.update(state: "received", result: nil, conn)
             case .rejected:
                 try step.update(state: "rejected", result: "未通过", conn)
-                try step.sendRejection(conn)
+                try step.sendEnd(conn)
             case .returnToApplicant:
                 try step.update(state: "returned", result: nil, conn)
                 try EvaluationService.enqueueBack(step.facts, kind: "application.returned", body: ProvinceReview.returnBody(step), conn)
@@ -335,11 +337,21 @@ enum ProvinceReview {
         var comment: String
         /// The step as the city's trail keeps it (`stepBody`), sent with `application.province-review`.
         var body: [String: Any]
+        /// What was reviewed, and at which step (before the decision moved the chain on).
+        var kind: ApplicationKind
+        var stage: ReviewStage
 
-        /// The office's review ended at this step with 未通过: the city ends the application as
-        /// its own reviewer's 未通过 ends one (`application.province-rejected`, with the step).
-        func sendRejection(_ conn: SQLiteConnection) throws {
-            try EvaluationService.enqueueBack(facts, kind: "application.province-rejected", body: body, conn)
+        /// How this step ends the office's review, if it does (`ProvinceOfficeEnd`): 未通过 at
+        /// either step, an expert recommendation's 负责人 通过 (admitted).
+        var end: ProvinceOfficeEnd? { ProvinceOfficeEnd(kind: kind, stage: stage, decision: decision) }
+
+        /// The office's review ended at this step: the city ends the application there as the
+        /// office's step (`application.province-rejected`: as its own reviewer's 未通过 ends one;
+        /// `application.province-admitted`: 已入库（专家信息库）), with the step, not as a committee's
+        /// result. Nothing for a step that does not end it.
+        func sendEnd(_ conn: SQLiteConnection) throws {
+            guard let end else { return }
+            try EvaluationService.enqueueBack(facts, kind: end.messageKind, body: body, conn)
         }
 
         /// Stores the chain with the application's new state (and result), one version on.
@@ -419,7 +431,7 @@ enum ProvinceReview {
                                           target: "received_application:\(id)",
                                           detail: #"{"stage":"\#(stage.rawValue)","comment":\#(jsonString(comment))}"#))
         return Step(id: id, row: row, me: me, chain: chain, decision: decision, action: action, facts: facts,
-                    returning: returning, comment: comment, body: body)
+                    returning: returning, comment: comment, body: body, kind: kind, stage: stage)
     }
 
     /// An `application.province-review` message's body: one step of the office, as the

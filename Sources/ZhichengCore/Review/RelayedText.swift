@@ -35,7 +35,7 @@ public enum RelayedText {
         case "application.forward":
             return [("applicant_name", .name), ("unit_name", .name), ("title", .name), ("specialty", .specialty),
                     ("sections", .sections), ("trail", .trail)]
-        case "application.province-review", "application.returned", "application.province-rejected":
+        case "application.province-review", "application.returned", "application.province-rejected", "application.province-admitted":
             return province + [("comment", .text(.reviewComment))]
         case "application.interview":
             return province + [("interview", .text(.interviewNotice))]

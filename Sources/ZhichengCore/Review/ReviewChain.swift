@@ -270,6 +270,18 @@ public struct ReviewChain: Sendable, Equatable, Codable {
         state = .rejected
     }
 
+    /// The province office's 负责人 passed the handed-over expert recommendation: the person is
+    /// in the province's expert database and the recommendation ends there (`passed`, 已入库
+    /// （专家信息库）), as the office's step, not as a committee's result: no committee judged it
+    /// and no 公示 ran. Only an expert recommendation (a title application the office passed goes
+    /// on to the province's committee, whose result comes as `finalize`), only while it waits
+    /// for the province.
+    public mutating func admitByProvince(kind: ApplicationKind) throws(ZhichengError) {
+        guard kind == .expert else { throw .conflict("职称申报经省职改办审查通过后由评委会评审，不能由省职改办审查通过入库") }
+        guard state == .awaitingProvince else { throw .conflict("申报当前状态为“\(state.label)”，不能由省职改办审查通过入库") }
+        state = .passed
+    }
+
     /// The result becomes final: after 公示 in this tenant, or as reported by the province.
     public mutating func finalize(passed: Bool) throws(ZhichengError) {
         guard state == .publicity || state == .awaitingProvince else { throw .conflict("申报当前状态为“\(state.label)”，不能确认结果") }
