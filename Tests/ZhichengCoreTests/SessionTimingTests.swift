@@ -14,10 +14,11 @@ struct SessionTimingTests {
     static func day(_ text: String) throws -> CalendarDate { try CalendarDate(text) }
 
     @Test func todayIsTheDayInChina() throws {
-        #expect(CalendarDate(Self.morning).description == "2026-12-05")
-        #expect(CalendarDate(Self.afterMidnight).description == "2026-12-05")
-        #expect(try Self.day("2026-12-04") < Self.day("2026-12-05") && Self.day("2026-11-30") < Self.day("2026-12-01"))
-        #expect(try Self.day("2025-12-31") < Self.day("2026-01-01"))
+        #expect(CalendarDay(Self.morning).description == "2026-12-05")
+        #expect(CalendarDay(Self.afterMidnight).description == "2026-12-05")
+        #expect(try Self.day("2026-12-04").calendarDay < Self.day("2026-12-05").calendarDay && Self.day("2026-11-30").calendarDay < Self.day("2026-12-01").calendarDay)
+        #expect(try Self.day("2025-12-31").calendarDay < Self.day("2026-01-01").calendarDay)
+        #expect(try Self.day("2026-12-05").calendarDay == CalendarDay(Self.afterMidnight))
     }
 
     /// Today and later are a session's date; a day already past is refused naming today.
