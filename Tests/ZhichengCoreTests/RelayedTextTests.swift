@@ -29,15 +29,20 @@ struct RelayedTextTests {
         for kind in ["application.publicity", "application.result"] {
             let bad: [String: Any] = ["result": "未通过", "committee": "河南省高校教师高级职称评审委员会", "note": "业绩\u{202E}不足", "source_application_id": 7]
             #expect(RelayedText.refusal(kind: kind, payload: bad)?.field == "note")
-            let sent = RelayedText.sendable(kind: kind, payload: bad)
+            let sent = RelayedText.withoutRefusedOptionalText(kind: kind, payload: bad)
             #expect(sent["note"] == nil && sent["result"] as? String == "未通过" && sent["source_application_id"] as? Int == 7)
             #expect(RelayedText.refusal(kind: kind, payload: sent) == nil)
-            let good = RelayedText.sendable(kind: kind, payload: ["result": "通过", "note": "同意2票，到会3人"])
+            let good = RelayedText.withoutRefusedOptionalText(kind: kind, payload: ["result": "通过", "note": "同意2票，到会3人"])
             #expect(good["note"] as? String == "同意2票，到会3人")
         }
-        // Not optional elsewhere: a reviewer's comment is the message, and stays to be refused.
-        let comment = RelayedText.sendable(kind: "application.province-rejected", payload: ["comment": "不\u{202E}符"])
-        #expect(comment["comment"] as? String == "不\u{202E}符")
+        // The end of the office's review goes without a comment its receiver would refuse ...
+        for kind in ["application.province-rejected", "application.province-admitted"] {
+            let ended = RelayedText.withoutRefusedOptionalText(kind: kind, payload: ["stage": "leader", "decision": "pass", "comment": "同意\u{202E}入库"])
+            #expect(ended["comment"] == nil && ended["decision"] as? String == "pass" && RelayedText.refusal(kind: kind, payload: ended) == nil)
+        }
+        // ... while a step on the way keeps it, and is refused with it (it holds nothing up).
+        let step = RelayedText.withoutRefusedOptionalText(kind: "application.province-review", payload: ["comment": "不\u{202E}符"])
+        #expect(step["comment"] as? String == "不\u{202E}符" && RelayedText.refusal(kind: "application.province-review", payload: step)?.field == "comment")
     }
 
     @Test func aHandOverAsTheCitySendsItIsTakenIn() throws {

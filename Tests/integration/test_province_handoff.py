@@ -657,6 +657,33 @@ def test_an_expert_admission_an_earlier_version_left_in_the_provinces_outbox_is_
     assert [(t.get("step"), t["decision"]) for t in trail if t.get("org_name") == PROVINCE_OFFICE] == [("leader", "pass"), (None, "committee-final")], trail
 
 
+def test_an_end_of_the_offices_review_whose_comment_the_city_refuses_still_ends_it(daemon_factory):
+    """The office's admission of an expert, sent with a comment the city's rules refuse (a bidi
+    override, typed under an earlier rule): the city takes the admission in with the step's comment
+    left out, where the message was kept unapplied and the recommendation waited for the province
+    for good (nothing re-applies a message kept in an inbox)."""
+    d = ExpertHandoff.start(daemon_factory)
+    h = ExpertHandoff(d)
+    app = h.applied("钱专家")
+    h.city_passes(app)
+    h.received(app)
+    relay_idle(d, ["zhengzhou", "province"])
+    d.terminate()
+    put_in_outbox(d.tenant_db("province"), "zhengzhou", [
+        ("province:old:expert-admitted", "application.province-admitted", {
+            "source_application_id": app["id"], "office": PROVINCE_OFFICE, "stage": "leader", "decision": "pass",
+            "comment": "同意\u202e入库", "at": time.time(), "submission": 1, "sections": []}),
+    ])
+    d.start()
+    relay_idle(d, ["zhengzhou", "province"])
+    h.sign_in_again()
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT count(*) FROM audit WHERE action = 'relay.unapplied'") == [(0,)]
+    shown = expect(h.city.get(f"applications/{app['id']}"), 200).json
+    assert (shown["state"], shown["state_label"]) == ("passed", "已入库（专家信息库）"), shown
+    trail = expect(h.city.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert [(t.get("step"), t["decision"], t["comment"]) for t in trail if t.get("org_name") == PROVINCE_OFFICE] == [("leader", "pass", "")], trail
+
+
 def test_after_a_restore_to_an_older_backup_a_new_application_still_reaches_the_province(daemon_factory):
     """The province knows an application by (city, application id). A city restored to a
     backup older than an application it already handed over must not give that id to a new

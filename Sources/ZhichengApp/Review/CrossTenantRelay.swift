@@ -475,11 +475,14 @@ public final class CrossTenantRelay: Sendable {
     static func apply(_ message: Message, from source: TenantID, in target: TenantID, _ conn: SQLiteConnection) throws -> Applied {
         // A payload that is no JSON object never becomes one: retried, it would hold back every
         // message behind it to this target for good.
-        guard let payload = (try? JSONSerialization.jsonObject(with: Data(message.payload.utf8))) as? [String: Any] else {
+        guard let sent = (try? JSONSerialization.jsonObject(with: Data(message.payload.utf8))) as? [String: Any] else {
             return .malformed("the payload is not a JSON object")
         }
-        // Text the receiver would never take from its own screens is not taken from another
-        // tenant's either; retried, it would be refused again and hold back what follows.
+        // An optional text the receiver's rules refuse (a note with a result, a comment with the
+        // end of a review, sent by an earlier version) is read as missing: the message is taken in.
+        let payload = RelayedText.withoutRefusedOptionalText(kind: message.kind, payload: sent)
+        // Any other text the receiver would never take from its own screens is not taken from
+        // another tenant's either; retried, it would be refused again and hold back what follows.
         if let refusal = RelayedText.refusal(kind: message.kind, payload: payload) {
             return .refused("\(refusal.field ?? "")：\(refusal.message)")
         }

@@ -543,7 +543,7 @@ public struct EvaluationService: Sendable {
         // Who acted, as the city's trail names it (河南省职称改革办公室).
         if let office = try conn.rootOrg()?.name { payload["office"] = office }
         for (key, value) in body { payload[key] = value }
-        payload = RelayedText.sendable(kind: kind, payload: payload)
+        payload = RelayedText.withoutRefusedOptionalText(kind: kind, payload: payload)
         let messageID = CrossTenantRelay.messageID("province", kind, source.tenant, source.applicationID)
         try CrossTenantRelay.enqueue(kind, id: messageID, to: source.tenant, payload: payload, conn)
         return messageID

@@ -54,15 +54,23 @@ public enum RelayedText {
     }
 
     /// The keys a message of `kind` may go without (its receiver reads one missing as none): the
-    /// committee's 说明 with a result. A result must reach the city whatever its note says.
+    /// committee's 说明 with a result, the office's comment with the step that ends its review
+    /// (the step is recorded with its comment empty). A result, or the end of a review, must
+    /// reach the city whatever its text says: kept unapplied, the application would wait for the
+    /// province for good, as nothing re-applies a message kept in an inbox.
     static func optionalKeys(for kind: String) -> Set<String> {
-        kind == "application.publicity" || kind == "application.result" ? ["note"] : []
+        switch kind {
+        case "application.publicity", "application.result": ["note"]
+        case "application.province-rejected", "application.province-admitted": ["comment"]
+        default: []
+        }
     }
 
-    /// `payload` as a sender sends it: an optional text its receiver's rules would refuse (a
-    /// note typed before the rule it is held to now) is left out, where it would keep the whole
-    /// message unapplied at the receiver, the result with it, for good. Anything else is as given.
-    public static func sendable(kind: String, payload: [String: Any]) -> [String: Any] {
+    /// `payload` without an optional text the receiver's rules refuse (typed before the rule it
+    /// is held to now): a sender leaves it out, and a receiver reads it so (a message an earlier
+    /// version sent, already in an outbox), where it would keep the whole message unapplied, the
+    /// result with it, for good. Anything else is as given, to be held to `refusal`.
+    public static func withoutRefusedOptionalText(kind: String, payload: [String: Any]) -> [String: Any] {
         var sent = payload
         let optional = optionalKeys(for: kind)
         for (key, rule) in rules(for: kind) where optional.contains(key) {
