@@ -168,7 +168,7 @@ public struct PlanService: Sendable {
     public func overview(caller: SignedIn, year: Int? = nil, state: PlanState? = nil, limit: Int? = nil, after: Int? = nil) async throws -> PlanOverview {
         try Access.requireOrgAdmin(caller)
         if let state, !state.isSeenAboveItsUnit { throw ZhichengError.invalid("未提交的计划只有本单位可见", field: "state") }
-        let limit = limit.map { min(max($0, 1), 500) }
+        let paging = limit.map { Paging($0, maximum: 500) }
         return try await store.read(caller) { conn in
             guard let root = try conn.rootOrg(), root.id == caller.orgID else {
                 throw ZhichengError(.forbidden, "只有市职改办可以查看各单位的申报计划")
@@ -194,12 +194,11 @@ public struct PlanService: Sendable {
                 }
             }
             sql += waiting ? " ORDER BY p.submitted_at, p.id" : " ORDER BY p.year DESC, o.code, p.id"
-            if let limit { sql += " LIMIT ?"; arguments.append(limit + 1) }
-            var rows = try conn.query(sql, arguments)
-            let more = limit.map { rows.count > $0 } ?? false
-            if more, let limit { rows.removeLast(rows.count - limit) }
+            if let paging { sql += " LIMIT ?"; arguments.append(paging.rowsToRead) }
+            let read = try conn.query(sql, arguments)
+            let (rows, next) = paging?.cut(read, cursor: { $0["id"].int ?? 0 }) ?? (read, nil)
             let plans = try Self.withPlacesTaken(rows.map { PlanRecord(row: $0) }, conn)
-            return PlanOverview(plans: zip(plans, rows).map { ($0, $1["org_name"].string ?? "") }, next: more ? plans.last?.id : nil)
+            return PlanOverview(plans: zip(plans, rows).map { ($0, $1["org_name"].string ?? "") }, next: next)
         }
     }
 
