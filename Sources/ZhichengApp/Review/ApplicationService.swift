@@ -1178,20 +1178,18 @@ public struct ApplicationService: Sendable {
         try Access.requireOrgAdmin(caller)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            let down = """
-                WITH RECURSIVE down(id) AS (
-                    SELECT id FROM orgs WHERE id = ? AND deleted_at IS NULL
-                    UNION ALL SELECT o.id FROM orgs o JOIN down ON o.parent_id = down.id WHERE o.deleted_at IS NULL)
-                """
-            let subtree = try conn.scalar(down + " SELECT count(*) FROM down", [caller.orgID])?.int ?? 0
-            let byOrg = try OrgService.readsByOrg(subtree: subtree, total: conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0)
-            return try conn.query(down + (byOrg ? """
-                SELECT o.id, o.code, o.name, count(*) AS n FROM down JOIN applications a ON a.org_id = down.id JOIN orgs o ON o.id = down.id
-                WHERE a.state != 'draft' GROUP BY o.id ORDER BY o.code
+            // The live tree (`conn.subtree`), counted as 申报人员状态查询 reads it: a few orgs by
+            // their index, a city office's many by counting every org's applications at once.
+            let subtree = try conn.subtree(of: caller.orgID)
+            let byOrg = try OrgService.readsByOrg(subtree: subtree.count, total: conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0)
+            return try conn.query(byOrg ? """
+                SELECT o.id, o.code, o.name, count(*) AS n FROM applications a JOIN orgs o ON o.id = a.org_id
+                WHERE a.org_id IN (SELECT value FROM json_each(?)) AND a.state != 'draft' GROUP BY o.id ORDER BY o.code
                 """ : """
-                , counted(org_id, n) AS (SELECT org_id, count(*) FROM applications WHERE state != 'draft' GROUP BY org_id)
-                SELECT o.id, o.code, o.name, c.n FROM down JOIN counted c ON c.org_id = down.id JOIN orgs o ON o.id = down.id ORDER BY o.code
-                """), [caller.orgID]).map {
+                WITH counted(org_id, n) AS (SELECT org_id, count(*) FROM applications WHERE state != 'draft' GROUP BY org_id)
+                SELECT o.id, o.code, o.name, c.n FROM counted c JOIN orgs o ON o.id = c.org_id
+                WHERE c.org_id IN (SELECT value FROM json_each(?)) ORDER BY o.code
+                """, [Self.jsonList(subtree)]).map {
                 StatusOrg(orgID: $0["id"].int ?? 0, code: $0["code"].string ?? "", name: $0["name"].string ?? "", applications: $0["n"].int ?? 0)
             }
         }
@@ -1217,6 +1215,9 @@ public struct ApplicationService: Sendable {
             self.before = before
         }
     }
+
+    /// Org ids as the JSON array a query reads with `json_each(?)`: a tree bound as one value.
+    static func jsonList(_ ids: [Int]) -> String { "[" + ids.map(String.init).joined(separator: ",") + "]" }
 
     /// 申报人员状态查询's rows before its filters: of the org (`?`), or with `below` of the
     /// orgs in a JSON array (`?`): from `applications_quota` when `byOrg`, else by walking
@@ -1248,7 +1249,7 @@ public struct ApplicationService: Sendable {
             let subtree = query.below ? try conn.subtreeIncludingDeleted(of: orgID) : [orgID]
             let byOrg = try !query.below || OrgService.readsByOrg(subtree: subtree.count, total: conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0)
             var sql = Self.statusSQL(below: query.below, byOrg: byOrg)
-            var arguments: [any SQLiteBindable] = [query.below ? "[" + subtree.map(String.init).joined(separator: ",") + "]" : orgID]
+            var arguments: [any SQLiteBindable] = [query.below ? Self.jsonList(subtree) : orgID]
             if let year = query.year { sql += " AND a.year = ?"; arguments.append(year) }
             if !applicant.isEmpty {
                 let who = Self.personFilter(applicant)
