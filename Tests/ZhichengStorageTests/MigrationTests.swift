@@ -5,6 +5,17 @@ import Testing
 /// A file made by an older build opens in this one with its data carried over.
 @Suite("Schema migrations")
 struct MigrationTests {
+    /// Versions only go up, and v36 stays unused: tenant databases are at v37 already, so a
+    /// migration numbered 36 (or any number below the last) would never run on them.
+    @Test func versionsStrictlyIncreaseAndSkipTheUnusedOne() {
+        for schema in [TenantSchema.migrations, Registry.migrations] {
+            let versions = schema.map(\.version)
+            #expect(versions.first == 1)
+            #expect(zip(versions, versions.dropFirst()).allSatisfy { $0 < $1 }, "\(versions)")
+        }
+        #expect(!TenantSchema.migrations.contains { $0.version == 36 })
+    }
+
     /// v19 moved sign-in failures out of `accounts`: a count in progress and a lock-out
     /// still running survive the upgrade, and nothing else about the accounts changes.
     @Test func signInFailuresMoveToTheirOwnTable() async throws {

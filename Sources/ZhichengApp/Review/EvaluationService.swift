@@ -440,7 +440,7 @@ public struct EvaluationService: Sendable {
         try await store.read(caller) { conn in
             switch target {
             case .application(let id): _ = try ApplicationService.view(id, for: caller, conn)
-            case .received: try Self.requireProvinceOffice(caller, conn)
+            case .received: try ExpertService.requireProvinceOffice(caller, conn, admin: true)   // the province office's alone
             }
             guard let row = try conn.query("SELECT e.id, c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.\(Self.column(target)) = ?",
                                            [Self.id(target)]).first, let id = row["id"].int else { return nil }
@@ -484,7 +484,7 @@ public struct EvaluationService: Sendable {
             mayStart = chain.state == .atCommittee
             facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior, source: nil)
         case .received(let id):
-            try requireProvinceOffice(caller, conn)
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             guard let row = try conn.query("SELECT series, level, state, source_tenant, source_application_id FROM received_applications WHERE id = ? AND kind = 'title'",
                                            [id]).first else {
                 throw ZhichengError.notFound("没有这个申报")
@@ -525,13 +525,6 @@ public struct EvaluationService: Sendable {
         }
         try conn.run("INSERT INTO evaluations (committee_id, \(column), updated_at) VALUES (?, ?, ?)", [committee.id, id(target), Date().timeIntervalSince1970])
         return (Int(conn.lastInsertRowID), committee, facts)
-    }
-
-    /// Applications the province received are the province office's alone.
-    static func requireProvinceOffice(_ caller: SignedIn, _ conn: SQLiteConnection) throws {
-        guard caller.kind == .orgAdmin, try conn.rootOrg()?.id == caller.orgID else {
-            throw ZhichengError(.forbidden, "只有省职改办可以查看和评审报送到省里的申报")
-        }
     }
 
     /// A message from the province back to the applicant's city.

@@ -170,7 +170,7 @@ extension UI {
             "can_withdraw": [.inReview, .draft, .returned].contains(v.chain.state) && !v.chain.reviewedSinceSubmission,
             "returned": v.chain.state == .returned
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
-            "sections": (v.applicationKind == .expert ? ApplicationKind.expert.requiredSections : ApplicationSection.allCases).map { section -> [String: Any] in
+            "sections": v.applicationKind.sections.map { section -> [String: Any] in
                 ["name": section.rawValue, "heading": section.formHeading, "guidance": section.guidance,
                  "content": v.sections[section.rawValue]?["内容"] ?? "", "orig": storedDigests[section.rawValue] ?? "",
                  "text": SectionText.text(v.sections[section.rawValue] ?? [:]),
@@ -271,7 +271,7 @@ extension UI {
     func applicationAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         // The page's sections travel with any attachment (each up to the section limit, with room for encoding).
         guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes,
-                                                text: 2 * ApplicationSection.allCases.count * ApplicationService.maxSectionBytes) else { return toSignIn(request, context) }
+                                                text: 2 * ApplicationSection.allCases.count * SectionFields.maxBytes) else { return toSignIn(request, context) }
         do {
             switch action {
             case "create":

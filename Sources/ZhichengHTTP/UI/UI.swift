@@ -242,7 +242,7 @@ struct UI: Sendable {
         data["api"] = api(context)
         data["csrf"] = user?.csrfToken ?? ""
         data["idle_hint"] = Self.idleHint(idle: services.auth.sessionIdleSeconds, lifetime: services.auth.sessionSeconds)
-        var body = Templates.library.render(data, withTemplate: template) ?? ""
+        guard var body = Templates.library.render(data, withTemplate: template) else { throw Templates.Missing(name: template) }
         // A refused post whose page does not put the typed text back into its fields (the row it
         // was typed in may be gone, or the form is one of many on the page): it is shown above
         // the page for copying, so that nothing typed is lost to a refusal.
