@@ -631,6 +631,7 @@ SCHEMA_UNDO: dict[int, list[str]] = {
     34: ["DROP TABLE IF EXISTS sign_in_sources"],
     35: ["DROP INDEX IF EXISTS received_reviewed"],
     37: ["ALTER TABLE plans DROP COLUMN submitted_at"],
+    38: ["DROP INDEX IF EXISTS plans_waiting", "DROP INDEX IF EXISTS received_office"],
 }
 
 

@@ -511,8 +511,8 @@ struct UI: Sendable {
                              "staff"))
             }
             if org.parentID == nil {   // the city office (or the province's)
-                let plans = try await services.plans.overview(caller: user, state: .submitted).plans
-                if !plans.isEmpty { todo.append(("待审核的申报计划：\(plans.count) 份", "plans")) }
+                let plans = try await services.plans.waitingCount(caller: user)
+                if plans > 0 { todo.append(("待审核的申报计划：\(plans) 份", "plans")) }
                 // Counted, not read whole: a province's desk holds tens of thousands.
                 let desk = try await services.evaluations.deskCounts(caller: user)
                 if desk.awaitingResult > 0 { todo.append(("评委会评审：\(desk.awaitingResult) 件待评审", "committee")) }
