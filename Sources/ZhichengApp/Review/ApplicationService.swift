@@ -858,6 +858,10 @@ public struct ApplicationService: Sendable {
 
     // MARK: Reviewers
 
+    /// The most rows a reviewer's queue (`queue`) or 已审查 (`reviewed`) reads for one call (a
+    /// larger `limit` is taken as this).
+    public static let pageMaximum = 200
+
     /// Applications waiting for the caller's step at the caller's org, in its
     /// series: one page (oldest first, `after` an id for the next page), as
     /// summaries read with one query, found by one index (`applications_queue`, schema v8,
@@ -878,7 +882,7 @@ public struct ApplicationService: Sendable {
     public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil, kinds: Bool = false,
                                       page: @escaping @Sendable (QueueRows) throws -> Page) async throws -> Page {
         guard let filter = try QueueFilter(caller, stage: stage) else { return try page(QueueRows(conn: nil, sql: "", arguments: [], kinds: kinds)) }
-        let limit = Paging.clamp(limit, maximum: 200)
+        let limit = Paging.clamp(limit, maximum: Self.pageMaximum)
         let sql = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, kinds: kinds)
         let arguments: [any SQLiteBindable] = [caller.orgID, after ?? 0] + filter.arguments + [limit]
         let countSQL = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, counting: true)
@@ -978,7 +982,7 @@ public struct ApplicationService: Sendable {
     /// application stands now: a reviewer's 已审查. Read from `decisions_actor` (schema v14).
     public func reviewed(caller: SignedIn, limit: Int = 50, before: Int? = nil) async throws -> [ReviewedItem] {
         guard caller.kind == .staff else { throw ZhichengError(.forbidden, "只有审查人员有审查记录") }
-        let limit = Paging.clamp(limit, maximum: 200)
+        let limit = Paging.clamp(limit, maximum: Self.pageMaximum)
         return try await store.read(caller) { conn in
             try conn.query(Self.reviewedSQL, [caller.accountID, before ?? Int.max, limit]).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")

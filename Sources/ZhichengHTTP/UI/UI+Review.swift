@@ -377,8 +377,8 @@ extension UI {
     func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, stage: ReviewStage?, after: Int? = nil, limit: Int = Self.queuePageSize,
                      flash: Flash) async throws -> Response {
         let org = try await ownOrg(user)
-        // The service reads at most 200 rows: one more than shown says whether there is a next page.
-        let paging = Paging(limit, maximum: 199)
+        // The service reads at most `pageMaximum` rows: one more than shown says whether there is a next page.
+        let paging = Paging(limit, maximum: ApplicationService.pageMaximum - 1)
         let (read, waiting) = try await services.applications.queueWithCount(caller: user, stage: stage, limit: paging.rowsToRead, after: after)
         let (queue, next) = paging.cut(read, cursor: \.id)
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
@@ -409,8 +409,8 @@ extension UI {
     func reviewedPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, beforeProvince: Int? = nil,
                       limit: Int = Self.reviewedPageSize) async throws -> Response {
         let org = try await ownOrg(user)
-        // The services read at most 200 rows: one more than shown says whether there are older ones.
-        let paging = Paging(limit, maximum: 199)
+        // The services read at most `pageMaximum` rows: one more than shown says whether there are older ones.
+        let paging = Paging(limit, maximum: ApplicationService.pageMaximum - 1)
         let (shown, older) = paging.cut(try await services.applications.reviewed(caller: user, limit: paging.rowsToRead, before: before), cursor: \.decisionID)
         func page(_ name: String, before: Int?) -> String {
             link("reviewed", [paging.size == Self.reviewedPageSize ? nil : "limit=\(paging.size)", before.map { "\(name)=\($0)" }], context)
