@@ -899,6 +899,18 @@ public enum TenantSchema {
             ALTER TABLE plans ADD COLUMN submitted_at REAL;
             UPDATE plans SET submitted_at = updated_at WHERE state = 'submitted';
             """),
+        Migration(version: 38, name: "the waiting plans and the province office's whole list, each from an index of its own", sql: """
+            -- The city office's plans waiting for its 审核, in the order they were submitted, a page at
+            -- a time (PlanService.overview, and their count on 首页): the few waiting, in that order,
+            -- not every plan of every year read and sorted for each page.
+            CREATE INDEX plans_waiting ON plans(submitted_at, id) WHERE state = 'submitted';
+            -- 职称申报审查 / 专家推荐审查 for the province office's admin (ProvinceReviewService.page):
+            -- every received application of a kind that the office reviews (it has a chain), newest
+            -- first. Through received_kind each row's chain was read to tell it, and a page short of
+            -- its size (the last, or the only one) read on through every row handed over before the
+            -- office reviewed any (no chain) down to the oldest; this index holds the others only.
+            CREATE INDEX received_office ON received_applications(kind, id) WHERE chain IS NOT NULL;
+            """),
         Migration(version: 39, name: "a review session's applicants and experts as named when it ended", sql: """
             -- A session that has ended (closed, short of its quorum, cancelled: nothing leaves
             -- those) keeps who it was about and who sat on it as they were named then, written

@@ -5,6 +5,17 @@ import Testing
 /// A file made by an older build opens in this one with its data carried over.
 @Suite("Schema migrations")
 struct MigrationTests {
+    /// Versions only go up, and v36 stays unused: tenant databases are at v37 already, so a
+    /// migration numbered 36 (or any number below the last) would never run on them.
+    @Test func versionsStrictlyIncreaseAndSkipTheUnusedOne() {
+        for schema in [TenantSchema.migrations, Registry.migrations] {
+            let versions = schema.map(\.version)
+            #expect(versions.first == 1)
+            #expect(zip(versions, versions.dropFirst()).allSatisfy { $0 < $1 }, "\(versions)")
+        }
+        #expect(!TenantSchema.migrations.contains { $0.version == 36 })
+    }
+
     /// v19 moved sign-in failures out of `accounts`: a count in progress and a lock-out
     /// still running survive the upgrade, and nothing else about the accounts changes.
     @Test func signInFailuresMoveToTheirOwnTable() async throws {
@@ -561,7 +572,8 @@ struct MigrationTests {
             ].map { sql in try conn.query("EXPLAIN QUERY PLAN " + sql).compactMap { $0["detail"].string }.joined(separator: "; ") }
         }
         #expect(plans[0].contains("received_kind_state"), "\(plans[0])")
-        #expect(plans[1].contains("INDEX received_kind ") && !plans[1].contains("TEMP B-TREE"), "\(plans[1])")
+        // The office's whole list (a page after the first): since v38 from received_office, the rows with a chain.
+        #expect(plans[1].contains("INDEX received_office ") && !plans[1].contains("TEMP B-TREE"), "\(plans[1])")
         #expect(plans[2].contains("received_kind_state") && !plans[2].contains("TEMP B-TREE"), "\(plans[2])")
         #expect(plans[3].contains("sessions_expiry"), "\(plans[3])")
         await db.close()
@@ -585,6 +597,44 @@ struct MigrationTests {
         #expect(plans[0].contains("received_reviewed") && plans[0].contains("series=? AND id<?") && !plans[0].contains("TEMP B-TREE"), "\(plans[0])")
         #expect(plans[1].contains("received_reviewed") && !plans[1].contains("SCAN"), "\(plans[1])")
         #expect(plans[2].contains("received_kind_state") && !plans[2].contains("TEMP B-TREE"), "\(plans[2])")
+        await db.close()
+    }
+
+    /// v38: the city office's waiting plans (PlanService.overview with `state=submitted`, and
+    /// their count) come in the order they were submitted from `plans_waiting`, a page read from
+    /// where the last one ended, not every plan read and sorted; the province office admin's whole
+    /// list (ProvinceReviewService.page) walks `received_office`, the rows with a chain, not
+    /// received_kind, where a page short of its size read on through every row without one down
+    /// to the oldest. Named as the services name them (INDEXED BY is refused if the index cannot
+    /// serve the query).
+    @Test func theWaitingPlansAndTheProvinceOfficesListAreReadFromTheirIndexes() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        let plans = try await db.read { conn in
+            try [
+                ("""
+                SELECT p.id, p.submitted_at, o.name AS org_name FROM plans p INDEXED BY plans_waiting JOIN orgs o ON o.id = p.org_id
+                WHERE p.state = 'submitted' AND (p.submitted_at, p.id) > (?, ?) ORDER BY p.submitted_at, p.id LIMIT 101
+                """, [1.5, 3] as [any SQLiteBindable]),
+                ("""
+                SELECT p.id FROM plans p INDEXED BY plans_waiting JOIN orgs o ON o.id = p.org_id
+                WHERE p.state = 'submitted' AND p.year = ? ORDER BY p.submitted_at, p.id LIMIT 101
+                """, [2026]),
+                ("SELECT count(*) FROM plans INDEXED BY plans_waiting WHERE state = 'submitted'", []),
+                ("SELECT id FROM received_applications INDEXED BY received_office WHERE kind = 'title' AND chain IS NOT NULL AND id < 9 ORDER BY id DESC LIMIT 201", []),
+                ("SELECT id FROM received_applications INDEXED BY received_office WHERE kind = 'expert' AND chain IS NOT NULL ORDER BY id DESC LIMIT 201", []),
+            ].map { sql, arguments in try conn.query("EXPLAIN QUERY PLAN " + sql, arguments).compactMap { $0["detail"].string }.joined(separator: "; ") }
+        }
+        // The plans: walked in the index's order (no sort) from where the page before ended, the
+        // unit looked up by its key for each; the index holds the waiting plans only.
+        #expect(plans[0].contains("SEARCH p USING INDEX plans_waiting (submitted_at>?)") && plans[0].contains("SEARCH o USING INTEGER PRIMARY KEY")
+                && !plans[0].contains("TEMP B-TREE"), "\(plans[0])")
+        #expect(plans[1].contains("SCAN p USING INDEX plans_waiting") && !plans[1].contains("TEMP B-TREE"), "\(plans[1])")
+        #expect(plans[2].contains("INDEX plans_waiting"), "\(plans[2])")
+        // The province office's list, newest first from where the page before ended: the index holds
+        // the rows with a chain only, so a page is never looked for among those without one.
+        #expect(plans[3].contains("SEARCH received_applications USING INDEX received_office (kind=? AND id<?)") && !plans[3].contains("TEMP B-TREE"), "\(plans[3])")
+        #expect(plans[4].contains("SEARCH received_applications USING INDEX received_office (kind=?)") && !plans[4].contains("TEMP B-TREE"), "\(plans[4])")
         await db.close()
     }
 }

@@ -409,7 +409,6 @@ public struct ApplicationService: Sendable {
         self.automatedSteps = automatedSteps
     }
 
-    public static let maxSectionBytes = SectionFields.maxBytes
     /// Applications one applicant may create for one 年度, in any state (nothing is ever
     /// deleted): a person applies for one title a year, and may start again after a
     /// withdrawal. Without a bound, create / submit / withdraw by script filled the tenant
@@ -1388,7 +1387,7 @@ public struct ApplicationService: Sendable {
         }
         let paging = Paging(rawLimit, maximum: 500)
         return try await store.read(caller) { conn in
-            try EvaluationService.requireProvinceOffice(caller, conn)
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             var arguments: [any SQLiteBindable] = [after ?? 0]
             if let state { arguments.append(state) }
             let rows = try conn.query("""
@@ -1404,7 +1403,7 @@ public struct ApplicationService: Sendable {
     /// opinions, for the province office that evaluates it (its committee desk).
     public func receivedApplication(_ id: Int, caller: SignedIn) async throws -> ReceivedApplicationView {
         try await store.read(caller) { conn in
-            try EvaluationService.requireProvinceOffice(caller, conn)
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             guard let r = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = 'title'", [id]).first else {
                 throw ZhichengError.notFound("没有这个报送到省里的申报")
             }

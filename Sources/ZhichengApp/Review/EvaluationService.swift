@@ -443,7 +443,7 @@ public struct EvaluationService: Sendable {
             var application: ApplicationView?
             switch target {
             case .application(let id): application = try ApplicationService.view(id, for: caller, conn)
-            case .received: try Self.requireProvinceOffice(caller, conn)
+            case .received: try ExpertService.requireProvinceOffice(caller, conn, admin: true)   // the province office's alone
             }
             guard let row = try conn.query("SELECT e.id, c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.\(Self.column(target)) = ?",
                                            [Self.id(target)]).first, let id = row["id"].int else {
@@ -490,7 +490,7 @@ public struct EvaluationService: Sendable {
             mayStart = chain.state == .atCommittee
             facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior, source: nil)
         case .received(let id):
-            try requireProvinceOffice(caller, conn)
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             guard let row = try conn.query("SELECT series, level, state, source_tenant, source_application_id FROM received_applications WHERE id = ? AND kind = 'title'",
                                            [id]).first else {
                 throw ZhichengError.notFound("没有这个申报")
@@ -540,13 +540,6 @@ public struct EvaluationService: Sendable {
         ApplicationKind(rawValue: kind) == .expert
             ? .conflict("专家推荐由省职改办审查入库，不经评委会评审")
             : .conflict("该申报由省职改办的评委会评审，评审记录在省职改办；评委会、面试通知和评审结果见申报详情")
-    }
-
-    /// Applications the province received are the province office's alone.
-    static func requireProvinceOffice(_ caller: SignedIn, _ conn: SQLiteConnection) throws {
-        guard caller.kind == .orgAdmin, try conn.rootOrg()?.id == caller.orgID else {
-            throw ZhichengError(.forbidden, "只有省职改办可以查看和评审报送到省里的申报")
-        }
     }
 
     /// A message from the province back to the applicant's city.
