@@ -452,7 +452,17 @@ DEFAULT_CONFIG = '[log]\nlevel = "info"\n'
 
 
 class Daemon:
-    """One zhichengd instance. Built by the `daemon_factory` fixture."""
+    """One zhichengd instance. Built by the `daemon_factory` fixture.
+
+    What surprises: daemons made in one test share the test's `tmp_path` as their workdir
+    unless given `workdir=`, so they share its data dir, `zhichengd.toml` and the admin socket
+    path (give `data_dir=`/`admin_socket=` for a second daemon of its own). Making a Daemon
+    writes `config` to that `zhichengd.toml` (`config=None` leaves the file as it is and still
+    passes `--config`; leave "config" out of `flags` to pass none). `env=None` runs it with
+    `clean_env()`: nothing a developer's shell exports (systemd's variables, the fault-injection
+    ones) reaches it. `start()` again after a stop is a restart on the same data, each run with
+    its own log files; `output()` is the current run's, and a failed test prints every run's.
+    """
 
     _counter = 0
 
@@ -483,6 +493,8 @@ class Daemon:
         self.proc: subprocess.Popen | None = None
         self.stdout_path = workdir / f"daemon-{self.n}.stdout"
         self.stderr_path = workdir / f"daemon-{self.n}.stderr"
+        # Each run's (number, stdout, stderr), for a failed test's report.
+        self.runs: list[tuple[int, pathlib.Path, pathlib.Path]] = []
 
     # -- command line
     def command(self) -> list[str]:
@@ -511,6 +523,7 @@ class Daemon:
             self.stdout_path = self.workdir / f"daemon-{self.n}.stdout"
             self.stderr_path = self.workdir / f"daemon-{self.n}.stderr"
         env = self.env if self.env is not None else clean_env()
+        self.runs.append((self.n, self.stdout_path, self.stderr_path))
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.proc = self.registry.popen(self.command(), stdout=out, stderr=err, env=env, cwd=str(self.workdir))
         if wait:
@@ -525,9 +538,10 @@ class Daemon:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def output(self) -> str:
+    def output(self, run: tuple[pathlib.Path, pathlib.Path] | None = None) -> str:
+        """The current run's stdout and stderr (or those of `run`, a pair of `runs`' paths)."""
         parts = []
-        for p in (self.stdout_path, self.stderr_path):
+        for p in run or (self.stdout_path, self.stderr_path):
             try:
                 parts.append(p.read_text(encoding="utf-8", errors="replace"))
             except FileNotFoundError:
@@ -634,8 +648,11 @@ def daemon_factory(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path:
         rep = getattr(request.node, "rep_call", None)
         if rep is not None and rep.failed:
             for d in made:
-                sys.stderr.write(f"\n===== zhichengd #{d.n} ({' '.join(d.command())}) output =====\n")
-                sys.stderr.write(d.output()[-8000:])
+                # Every run, the earlier ones shorter: a restart's test often failed in the run before.
+                for i, (n, out, err) in enumerate(d.runs):
+                    last = i == len(d.runs) - 1
+                    sys.stderr.write(f"\n===== zhichengd #{n}{'' if last else ' (an earlier run)'} ({' '.join(d.command())}) output =====\n")
+                    sys.stderr.write(d.output((out, err))[-(8000 if last else 3000):])
 
 
 @pytest.fixture
