@@ -331,7 +331,11 @@ def create_child(parent: Session, parent_id: int, name: str, kind: str) -> tuple
 
 
 REVIEW_SERIES = "中小学教师"
-REVIEW_SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育", "附件"]
+# The sections of a title application as the daemon names them (GET catalog's `sections`, which a
+# test compares with these): every one but 附件 must be filled in to submit; a reviewer's content
+# permissions name them all. Import these rather than writing the list again.
+REQUIRED_SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+REVIEW_SECTIONS = REQUIRED_SECTIONS + ["附件"]
 
 
 def add_reviewer(admin: "Session", org_id: int, login: str, roles: list[str], series: Iterable[str] = (REVIEW_SERIES,),

@@ -14,10 +14,11 @@ from urllib.parse import quote
 import pytest
 
 from api_support import NEW_PASSWORD, Api, ModuleDaemon, Session, add_reviewer, approve_unit, approved_plan, create_child, expect, fresh_id_number
+from api_support import REQUIRED_SECTIONS
 from conftest import REPO, create_tenant, wait_until
 
 SERIES = "中小学教师"
-SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+SECTIONS = REQUIRED_SECTIONS
 EXPERT_PLUGIN = REPO / ".build" / "plugins" / "libexpert-recommendation.so"
 CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = 0\n'
 

@@ -17,10 +17,11 @@ import pytest
 
 from api_support import (Api, add_reviewer, approve_unit, approved_plan, clone_received, clone_rows, create_child, db_rows, end_publicity, expect, fresh_id_number,
                          interview_held, interview_time, province_passes, relay_idle, restore_tenant, unchanged)
+from api_support import REQUIRED_SECTIONS
 from conftest import clean_env, create_tenant, run_ctl, wait_until
 
 SERIES = "中小学教师"
-SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+SECTIONS = REQUIRED_SECTIONS
 CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = {days}\n'
 CHINA = datetime.timezone(datetime.timedelta(hours=8))
 

@@ -22,10 +22,11 @@ import pytest
 
 from api_support import (Api, Session, add_reviewer, approve_unit, approved_plan, create_child, expect, fresh_id_number, interview_held, interview_time,
                          province_passes, unchanged)
+from api_support import REQUIRED_SECTIONS
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
-SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+SECTIONS = REQUIRED_SECTIONS
 ALL_LEVELS = ["初级", "中级", "副高级", "正高级"]
 CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = {days}\n'
 CITY_COMMITTEE = "郑州市中小学教师中级评委会"

@@ -16,11 +16,12 @@ import pytest
 from api_support import (Api, Session, approve_unit, approved_plan, city_with_draft, create_child, db_rows, expect, fresh_id_number, interview_held, interview_time,
                          module_daemon, png_bytes, relay_idle, unchanged)
 from api_support import add_reviewer as add_staff_reviewer
+from api_support import REVIEW_SECTIONS
 from conftest import clean_env, create_tenant, held, wait_until
 
 TENANT = "zhengzhou"
 SERIES = "中小学教师"
-ALL_SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育", "附件"]
+ALL_SECTIONS = REVIEW_SECTIONS
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 

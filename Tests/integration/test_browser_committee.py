@@ -12,11 +12,12 @@ import re
 from urllib.parse import quote
 
 from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number, interview_held, interview_time
+from api_support import REQUIRED_SECTIONS
 from browser_support import Pages, assert_controls_named, assert_refused, browser, shown_text  # noqa: F401  (fixture)
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
-SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+SECTIONS = REQUIRED_SECTIONS
 
 
 def city_passed(d, level: str, title: str, names: tuple[str, str]):

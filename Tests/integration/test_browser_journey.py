@@ -11,6 +11,7 @@ import datetime
 import re
 
 from api_support import NEW_PASSWORD, add_reviewer, city_with_draft, expect
+from api_support import REQUIRED_SECTIONS
 from browser_support import Pages, browser, shown_text  # noqa: F401  (fixture)
 
 # An action code as the log stores it (`plan.save`, `org.profile.approve`, `session.no-quorum`).
@@ -97,7 +98,7 @@ def test_sizes_are_shown_in_bytes_kb_and_mb(daemon_factory, browser, tmp_path):
     assert "不超过 1.5 MB" in p.by("main").text and "KiB" not in p.d.page_source, p.by("main").text
 
 
-SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+SECTIONS = REQUIRED_SECTIONS
 
 
 def submitted(city, name: str):

@@ -16,11 +16,12 @@ from urllib.parse import quote
 
 from api_support import (Api, approve_unit, approved_plan, city_with_draft, create_child, expect, fresh_id_number, interview_held, interview_time,
                          png_bytes as api_png, unchanged)
+from api_support import REQUIRED_SECTIONS
 from browser_support import SHOTS, Pages, assert_controls_named, assert_refused, assert_skip_link, browser, png_bytes, shown_text  # noqa: F401  (fixture)
 from conftest import create_tenant
 
 SERIES = "中小学教师"
-SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+SECTIONS = REQUIRED_SECTIONS
 PASSWORD = "Zhicheng2024"
 
 

@@ -15,10 +15,11 @@ import pytest
 
 from api_support import (REVIEW_SERIES, Api, add_reviewer, approved_plan, expect, fresh_id_number, interview_held, interview_time, module_daemon,
                          unchanged)
+from api_support import REQUIRED_SECTIONS
 from conftest import create_tenant
 
 TENANT = "zhengzhou"
-SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+SECTIONS = REQUIRED_SECTIONS
 # 公示 lasts long enough for an objection to be lodged and resolved.
 CONFIG = '[log]\nlevel = "info"\n[limits]\npublicity_working_days = 5\n'
 STACKED = "a" + "\u0301" * 5000          # one character: a letter under 5,000 combining marks

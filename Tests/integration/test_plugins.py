@@ -21,11 +21,12 @@ from urllib.parse import quote
 import pytest
 
 from api_support import NEW_PASSWORD, Api, approved_plan, expect, fresh_id_number
+from api_support import REQUIRED_SECTIONS
 from conftest import REPO, create_tenant, run_ctl, wait_until
 
 HEADER_DIR = REPO / "Sources" / "CZhichengPlugin" / "include"
 SERIES = "中小学教师"
-SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+SECTIONS = REQUIRED_SECTIONS
 
 TEMPLATE = r"""
 #include <stdlib.h>

@@ -21,10 +21,11 @@ from urllib.parse import quote
 import pytest
 
 from api_support import Api, add_reviewer, approve_unit, approved_plan, create_child, db_rows, expect, fresh_id_number, province_passes, relay_idle, restore_tenant, unchanged
+from api_support import REQUIRED_SECTIONS
 from conftest import REPO, clean_env, create_tenant, expect_error, wait_until
 
 SERIES = "中小学教师"
-SECTIONS = ["基本信息", "学历学位", "工作经历", "业绩成果", "论文著作", "获奖情况", "年度考核", "继续教育"]
+SECTIONS = REQUIRED_SECTIONS
 
 CRASH_POINTS = [
     None,
