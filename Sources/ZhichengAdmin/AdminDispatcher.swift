@@ -168,6 +168,11 @@ public final class AdminDispatcher: Sendable {
                 "foreign_keys": .array(report.foreignKeys.map(JSONValue.string)),
                 "audit_chain": .string(report.auditProblem ?? "ok"),
                 "login_case_pairs": .array(report.loginCasePairs.map { .array($0.map(JSONValue.string)) }),
+                "unapplied_messages": .init(report.unappliedCount),
+                "unapplied": .array(report.unapplied.map { m in
+                    .object([("message", .string(m.messageID)), ("kind", .string(m.kind)), ("from", .string(m.from)),
+                             ("at", .string(WireTime.iso8601(m.at))), ("reason", .string(m.reason))])
+                }),
             ]
         case .tenantArchive:
             let id = try args.string("id")

@@ -14,7 +14,29 @@ public struct CheckReport: Sendable, Equatable {
     /// fault of the file (each still signs in by its exact login), so `ok` does not count it, but
     /// a third form of such a pair has a lock-out of its own: a sysadmin may want to part them.
     public var loginCasePairs: [[String]] = []
+    /// Messages from other tenants kept in the inbox without their effect (`relay.unapplied`:
+    /// malformed, text the rules refuse, a rename finding none of its copies, an answer about
+    /// an application the tenant no longer waits on): how many in all, and the newest
+    /// `UnappliedMessage.listed`. Nothing applies them later, and the application a refused
+    /// hand-over or answer was about may wait for good, so a sysadmin is told. Not a fault of
+    /// the file: `ok` does not count them.
+    public var unappliedCount = 0
+    public var unapplied: [UnappliedMessage] = []
     public var ok: Bool { integrity == ["ok"] && foreignKeys.isEmpty && auditProblem == nil }
+}
+
+/// One message kept in a tenant's inbox without its effect, as its audit row says.
+public struct UnappliedMessage: Sendable, Equatable {
+    /// How many `tenant.check` lists (the newest).
+    public static let listed = 20
+    public var messageID: String
+    public var kind: String
+    /// The tenant that sent it.
+    public var from: String
+    /// What was wrong, in the relay's words (a field and a character by its code point, never
+    /// the text itself; an ID-card number is never in it).
+    public var reason: String
+    public var at: Double
 }
 
 /// Counts shown by `tenant.list`.
@@ -376,8 +398,32 @@ extension TenantStore {
                 let fks = try conn.query("PRAGMA foreign_key_check").map { row in
                     "\(row["table"].string ?? "?") row \(row["rowid"].int.map(String.init) ?? "?") → \(row["parent"].string ?? "?")"
                 }
-                return CheckReport(integrity: integrity, foreignKeys: fks, auditProblem: try conn.verifyAuditChain(),
-                                   loginCasePairs: try conn.loginsDifferingOnlyByCase())
+                var report = CheckReport(integrity: integrity, foreignKeys: fks, auditProblem: try conn.verifyAuditChain(),
+                                         loginCasePairs: try conn.loginsDifferingOnlyByCase())
+                // Read from the audit log (a walk of it, as the chain's check is): the rows the
+                // relay wrote as it kept each message (`relay.unapplied`).
+                let unapplied = "FROM audit WHERE action = 'relay.unapplied'"
+                report.unappliedCount = try conn.scalar("SELECT count(*) \(unapplied)")?.int ?? 0
+                // A message kept as it came names itself in the row's target and says why; an answer
+                // about an application no longer waiting for the province names the application, and
+                // the message and the application's state in the detail.
+                report.unapplied = try conn.query("""
+                    SELECT at, substr(source, 8) AS sender, d.kind,
+                           CASE WHEN target LIKE 'message:%' THEN substr(target, 9) ELSE COALESCE(d.message_id, '') END AS message_id,
+                           COALESCE(d.reason, 'application ' || substr(target, 13) || ' no longer waits for the province (state: '
+                                              || COALESCE(d.state, 'none') || ')') AS reason
+                    FROM (SELECT seq, at, target, source,
+                                 CASE WHEN json_valid(detail) THEN json_extract(detail, '$.kind') END AS kind,
+                                 CASE WHEN json_valid(detail) THEN json_extract(detail, '$.reason') END AS reason,
+                                 CASE WHEN json_valid(detail) THEN json_extract(detail, '$.message_id') END AS message_id,
+                                 CASE WHEN json_valid(detail) THEN json_extract(detail, '$.state') END AS state
+                          \(unapplied)) AS d
+                    ORDER BY seq DESC LIMIT ?
+                    """, [UnappliedMessage.listed]).map {
+                    UnappliedMessage(messageID: $0["message_id"].string ?? "", kind: $0["kind"].string ?? "", from: $0["sender"].string ?? "",
+                                     reason: $0["reason"].string ?? "", at: $0["at"].double ?? 0)
+                }
+                return report
             }
         }
     }

@@ -1022,6 +1022,11 @@ def test_answers_about_an_application_a_restored_city_no_longer_handed_over_are_
     kinds = sorted(json.loads(detail)["kind"] for target, detail in unapplied if target == f"application:{b['id']}")
     assert kinds == ["application.interview", "application.province-review", "application.province-review", "application.publicity",
                      "application.received", "application.result"], unapplied
+    # tenant.check lists them for the sysadmin, each with the message and why it was kept.
+    check = d.call("tenant.check", {"id": "zhengzhou"})
+    assert check["ok"] is True and check["unapplied_messages"] == len(unapplied), check
+    about_b = [u for u in check["unapplied"] if u["reason"].startswith(f"application {b['id']} no longer waits for the province (state: in_review)")]
+    assert sorted(u["kind"] for u in about_b) == kinds and all(u["message"] and u["from"] == "province" for u in about_b), check
     assert d.call("status")["relay"]["paused"] == []
 
     # Handed over again: the province keeps its evaluation and answers with it.

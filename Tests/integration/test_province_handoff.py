@@ -22,7 +22,7 @@ import pytest
 
 from api_support import Api, add_reviewer, approve_unit, approved_plan, create_child, db_rows, expect, fresh_id_number, province_passes, relay_idle, restore_tenant, unchanged
 from api_support import REQUIRED_SECTIONS
-from conftest import REPO, clean_env, create_tenant, expect_error, wait_until
+from conftest import REPO, clean_env, create_tenant, expect_error, run_ctl, wait_until
 
 SERIES = "中小学教师"
 SECTIONS = REQUIRED_SECTIONS
@@ -1270,7 +1270,7 @@ def test_a_city_renamed_is_named_so_at_the_province_at_once_and_its_office_in_wh
     assert '<th scope="row">工作单位</th><td colspan="3">郑州职改办</td>' in form, form[-2000:]
 
 
-def test_a_hand_over_without_names_and_malformed_rename_messages_change_no_name_and_are_logged(daemon_factory):
+def test_a_hand_over_without_names_and_malformed_rename_messages_change_no_name_and_are_logged(daemon_factory, zhichengctl_bin):
     """Messages a city daemon of another version, or a damaged outbox, might hold: a hand-over
     again whose unit and applicant names are empty or blank keeps the names the province knows
     and files none as former; rename messages with a malformed payload (a blank name, no ID-card
@@ -1318,6 +1318,20 @@ def test_a_hand_over_without_names_and_malformed_rename_messages_change_no_name_
     assert id_number not in log, "an ID-card number in the log unmasked"
     unapplied = db_rows(province_db, "SELECT target FROM audit WHERE action = 'relay.unapplied'")
     assert sorted(t for (t,) in unapplied) == sorted(f"message:{m}" for m in warned), unapplied
+
+    # tenant.check tells the sysadmin: how many were kept, each by id, kind, sender and why (no
+    # ID-card number), newest first; not a fault of the file. The city kept none.
+    check = d.call("tenant.check", {"id": "province"})
+    assert check["ok"] is True and check["unapplied_messages"] == 4, check
+    listed = {u["message"]: u for u in check["unapplied"]}
+    assert set(listed) == set(warned), check
+    assert listed["zhengzhou:test:org-blank"]["kind"] == "org.renamed" and listed["zhengzhou:test:org-blank"]["reason"] == "name is blank"
+    assert all(u["from"] == "zhengzhou" and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+Z", u["at"]) for u in check["unapplied"]), check
+    assert [u["message"] for u in check["unapplied"]][::-1] == [m for m, _, _ in messages if m in warned], check
+    assert id_number not in json.dumps(check, ensure_ascii=False)
+    assert d.call("tenant.check", {"id": "zhengzhou"})["unapplied_messages"] == 0
+    shown = run_ctl(zhichengctl_bin, "tenant", "check", "province", socket_path=d.admin_socket)
+    assert shown.returncode == 0 and "unapplied_messages  4" in shown.stdout and "reason=name is blank" in shown.stdout, shown.stdout
 
 
 def put_in_outbox(db, target: str, messages: list[tuple[str, str, dict]]) -> None:
