@@ -14,13 +14,13 @@ public final class AdminDispatcher: Sendable {
     let tenants: TenantService
     let control: any DaemonControl
     /// Review sessions, for `draw.verify`.
-    let sessions: SessionService?
+    let sessions: SessionService
     /// Open admin connections, for `status`.
     let connections = Atomic<Int>(0)
     private let counters: [String: Counter]
     private let logger: Logger
 
-    public init(tenants: TenantService, control: any DaemonControl, sessions: SessionService? = nil, logger: Logger = Logger(label: "zhicheng.admin")) {
+    public init(tenants: TenantService, control: any DaemonControl, sessions: SessionService, logger: Logger = Logger(label: "zhicheng.admin")) {
         self.tenants = tenants
         self.control = control
         self.sessions = sessions
@@ -42,14 +42,6 @@ public final class AdminDispatcher: Sendable {
         let known = AdminCommand(rawValue: cmd) != nil ? cmd : "unknown"
         Counter(label: "zhicheng_admin_command_errors_total", dimensions: [("cmd", known), ("code", code.rawValue)]).increment()
     }
-
-    /// Commands a sysadmin must be able to trace in the journal afterwards: each is logged
-    /// when it starts and when it ends, with how long it took (a backup or a restore can
-    /// outlast `zhichengctl --timeout`, whose message points here).
-    static let journaled: Set<AdminCommand> = [
-        .tenantCreate, .tenantSuspend, .tenantResume, .tenantBackup, .tenantRestore, .tenantCheck, .tenantArchive, .tenantConfigure,
-        .tenantRename, .accountResetPassword, .pluginReload, .configReload,
-    ]
 
     /// The answer to `request` when it needs no I/O (`ping`, `help`, unknown
     /// commands), so the connection can reply on its event loop; nil otherwise.
@@ -82,7 +74,7 @@ public final class AdminDispatcher: Sendable {
         if let immediate = immediateResponse(to: request) { return immediate }
         counters[request.cmd]?.increment()
         let command = AdminCommand(rawValue: request.cmd)
-        let journaled = command.map(Self.journaled.contains) ?? false
+        let journaled = command?.isJournaled ?? false
         var metadata: Logger.Metadata = ["cmd": "\(request.cmd)", "principal": "\(principal.name)"]
         let args = AdminArguments(value: request.args)
         if let tenant = (try? args.optionalString("id")) ?? (try? args.optionalString("tenant")) { metadata["tenant.id"] = "\(tenant.prefix(64))" }
@@ -204,7 +196,6 @@ public final class AdminDispatcher: Sendable {
             let reset = try await tenants.resetPassword(tenant: tenant, login: try args.string("login"), by: principal)
             return ["tenant": .string(tenant), "login": .string(reset.login), "password": .string(reset.password)]
         case .drawVerify:
-            guard let sessions else { throw AdminError(code: .unavailable, message: "review sessions are not served by this daemon") }
             let tenant = try TenantID(try args.string("tenant"))
             _ = try await tenants.show(tenant.rawValue)
             let report = try await sessions.verify(tenant: tenant, session: try args.int("session"))
@@ -270,5 +261,22 @@ extension AdminError {
             error.code != .invalid || error.message.hasPrefix(field) ? error.message : "\(field): \(error.message)"
         } ?? error.message
         self.init(code: code, message: message)
+    }
+}
+
+extension AdminCommand {
+    /// Whether a sysadmin must be able to trace the command in the journal afterwards: it is
+    /// logged when it starts and when it ends, with how long it took (a backup or a restore
+    /// can outlast `zhichengctl --timeout`, whose message points here). Every command that
+    /// changes a tenant, the plugins or the configuration is (`log.level` logs its own change);
+    /// a switch, so a new command must be placed.
+    var isJournaled: Bool {
+        switch self {
+        case .tenantCreate, .tenantSuspend, .tenantResume, .tenantBackup, .tenantRestore, .tenantCheck, .tenantArchive,
+             .tenantConfigure, .tenantRename, .accountResetPassword, .pluginReload, .configReload:
+            true
+        case .ping, .help, .status, .tenantList, .tenantShow, .drawVerify, .pluginList, .logLevel:
+            false
+        }
     }
 }

@@ -5,8 +5,8 @@ import ZhichengCore
 /// What the fuzzer (libFuzzer, `make fuzz`) and the corpus replay check on every input:
 /// the parsers and validators that take bytes from outside. Each target must never
 /// crash, never read or write out of bounds (the fuzz build runs under AddressSanitizer),
-/// and keep the properties written below; a broken property stops the run with
-/// `FuzzFailure` naming it, and libFuzzer saves the input.
+/// and keep the properties written below; a broken property stops the run (`require`'s
+/// `fatalError`, naming it and printing the input), and libFuzzer saves the input.
 enum FuzzTarget: String, CaseIterable {
     /// An admin protocol line (`AdminRequest(line:)`) and the JSON parser and serializer
     /// under it: what parses serializes to one line that parses back to the same value.

@@ -3,9 +3,9 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// One SQLite file, held open for its whole life: a writer connection and a reader
-/// connection, each confined to its own serial queue so that no SQLite call ever
-/// runs on a Swift concurrency thread or an event loop.
+/// One SQLite file, held open for its whole life: a writer connection and
+/// `readerCount` reader connections, each confined to its own serial queue so that no
+/// SQLite call ever runs on a Swift concurrency thread or an event loop.
 ///
 /// Every connection is sandboxed (see `zc_sqlite_harden`), the file is in WAL mode
 /// with `synchronous=FULL` (an acknowledged write survives power loss) and foreign

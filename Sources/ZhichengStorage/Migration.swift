@@ -1,5 +1,7 @@
-/// One schema step. Versions are consecutive from 1; `PRAGMA user_version` records
-/// the last one applied, so a file made by an older build opens in a newer one.
+/// One schema step. Versions strictly increase from 1 (gaps are allowed: a number never
+/// used must stay unused, since a file already past it would never run it); `PRAGMA
+/// user_version` records the last one applied, so a file made by an older build opens in a
+/// newer one. `MigrationTests` checks the order.
 public struct Migration: Sendable {
     public let version: Int
     public let name: String

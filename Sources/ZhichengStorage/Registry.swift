@@ -126,12 +126,6 @@ public struct Registry: Sendable {
         states.state(id) == .active
     }
 
-    /// Whether `id` is registered (in any state), from memory as `isActive`: false from the
-    /// return of the `archive` that unregistered it.
-    public func isRegistered(_ id: TenantID) -> Bool {
-        states.state(id) != nil
-    }
-
     /// Which spell of its present state a registered tenant is in, from memory as `isActive`
     /// (nil: not registered). It changes with each change of state (a suspension, a resume, an
     /// archive, a create under the id again) and with nothing else: a restore, which needs the

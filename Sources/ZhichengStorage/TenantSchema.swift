@@ -899,6 +899,47 @@ public enum TenantSchema {
             ALTER TABLE plans ADD COLUMN submitted_at REAL;
             UPDATE plans SET submitted_at = updated_at WHERE state = 'submitted';
             """),
+        Migration(version: 38, name: "the waiting plans and the province office's whole list, each from an index of its own", sql: """
+            -- The city office's plans waiting for its 审核, in the order they were submitted, a page at
+            -- a time (PlanService.overview, and their count on 首页): the few waiting, in that order,
+            -- not every plan of every year read and sorted for each page.
+            CREATE INDEX plans_waiting ON plans(submitted_at, id) WHERE state = 'submitted';
+            -- 职称申报审查 / 专家推荐审查 for the province office's admin (ProvinceReviewService.page):
+            -- every received application of a kind that the office reviews (it has a chain), newest
+            -- first. Through received_kind each row's chain was read to tell it, and a page short of
+            -- its size (the last, or the only one) read on through every row handed over before the
+            -- office reviewed any (no chain) down to the oldest; this index holds the others only.
+            CREATE INDEX received_office ON received_applications(kind, id) WHERE chain IS NOT NULL;
+            """),
+        Migration(version: 39, name: "a review session's applicants and experts as named when it ended", sql: """
+            -- A session that has ended (closed, short of its quorum, cancelled: nothing leaves
+            -- those) keeps who it was about and who sat on it as they were named then, written
+            -- as it ends (SessionService.keepNames) and read by its page and the API before the
+            -- names as they are now: an applicant's name or unit corrected in their city later
+            -- (`applicant.renamed`, `org.renamed`, `applicant.moved`), or an expert's account
+            -- renamed, does not rewrite the record. NULL while the session is planned or drawn
+            -- (its page names everyone as they are now). Once written they stay so.
+            ALTER TABLE session_applications ADD COLUMN applicant_name TEXT;
+            ALTER TABLE session_applications ADD COLUMN unit_name TEXT;
+            ALTER TABLE session_experts ADD COLUMN name TEXT;
+            ALTER TABLE session_experts ADD COLUMN unit_name TEXT;
+            CREATE TRIGGER session_applicant_names_kept BEFORE UPDATE OF applicant_name, unit_name ON session_applications
+                WHEN OLD.applicant_name IS NOT NULL OR OLD.unit_name IS NOT NULL
+                BEGIN SELECT RAISE(ABORT, 'a review session keeps its applicants as named when it ended'); END;
+            CREATE TRIGGER session_expert_names_kept BEFORE UPDATE OF name, unit_name ON session_experts
+                WHEN OLD.name IS NOT NULL OR OLD.unit_name IS NOT NULL
+                BEGIN SELECT RAISE(ABORT, 'a review session keeps its experts as named when it ended'); END;
+            -- Sessions that ended before: the names as they are now, the nearest known (no
+            -- earlier name was kept for a session); from here on they stay.
+            UPDATE session_applications SET
+                applicant_name = (SELECT r.applicant_name FROM received_applications r WHERE r.id = session_applications.received_id),
+                unit_name = (SELECT r.unit_name FROM received_applications r WHERE r.id = session_applications.received_id)
+            WHERE session_id IN (SELECT id FROM review_sessions WHERE state IN ('closed', 'no_quorum', 'cancelled'));
+            UPDATE session_experts SET
+                name = (SELECT e.name FROM experts e WHERE e.id = session_experts.expert_id),
+                unit_name = (SELECT e.unit_name FROM experts e WHERE e.id = session_experts.expert_id)
+            WHERE session_id IN (SELECT id FROM review_sessions WHERE state IN ('closed', 'no_quorum', 'cancelled'));
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -7,6 +7,26 @@ import ZhichengCore
 /// message, named by its payload key and the character's code point.
 @Suite("Relayed text")
 struct RelayedTextTests {
+    /// Every kind but the province's receipt carries text for people, and each of its keys is
+    /// held; a kind this build does not know carries none it could judge.
+    @Test func everyKindThatCarriesTextHasItsRules() {
+        for kind in RelayMessageKind.allCases {
+            let keys = RelayedText.rules(for: kind.rawValue).map(\.key)
+            #expect(keys.isEmpty == (kind == .received), "\(kind.rawValue): \(keys)")
+            #expect(Set(keys).count == keys.count, "\(kind.rawValue) names a key twice")
+        }
+        #expect(RelayedText.rules(for: "application.unknown").isEmpty)
+    }
+
+    /// The province's answers about a city's application, applied only while the city waits for it.
+    @Test func theProvincesAnswersAreTheKindsItSendsBackAboutAnApplication() {
+        #expect(Set(RelayMessageKind.allCases.filter(\.isAnswer).map(\.rawValue)) == [
+            "application.received", "application.province-review", "application.returned", "application.province-rejected",
+            "application.province-admitted", "application.interview", "application.publicity", "application.publicity-withdrawn",
+            "application.result",
+        ])
+    }
+
     /// A hand-over's sections as `ApplicationService.sectionsJSON` writes them.
     static func sections(_ fields: [String: [String: String]], files: String? = nil) throws -> String {
         var outer: [String: String] = [:]

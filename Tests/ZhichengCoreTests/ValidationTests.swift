@@ -357,6 +357,20 @@ struct SignInLockOutTests {
         #expect(L.attempt(count, now: 905, maxFailures: 5, lockSeconds: 900) == .counted(failures: 1, locks: false, keep: L.Count(failures: 1, lockedUntil: nil)),
                 "the lock has passed: a new run from one")
     }
+
+    @Test func theRefusalSaysWhenToTryAgainAndNeverThatTheAccountIsLocked() {
+        let locking = L.refusal(secondsLeft: 900)
+        #expect(locking.code == .tooManyRequests && locking.message == "登录失败次数过多，请在15分钟后再试")
+        #expect(!locking.message.contains("锁定") && !locking.message.contains("账户"), "a familiar address may still sign the holder in")
+        // Rounded up, never sooner than the lock ends; at least a minute; nothing odd stored breaks it.
+        #expect(L.refusal(secondsLeft: 899.5).message == locking.message)
+        #expect(L.refusal(secondsLeft: 840.2).message == locking.message)
+        #expect(L.refusal(secondsLeft: 840).message == "登录失败次数过多，请在14分钟后再试")
+        #expect(L.refusal(secondsLeft: 0.4).message == "登录失败次数过多，请在1分钟后再试")
+        #expect(L.refusal(secondsLeft: -5).message == "登录失败次数过多，请在1分钟后再试")
+        #expect(L.refusal(secondsLeft: .infinity).message == "登录失败次数过多，请在1分钟后再试")
+        #expect(L.refusal(secondsLeft: .nan).message == "登录失败次数过多，请在1分钟后再试")
+    }
 }
 
 @Suite("A person's number in a login kept for history")

@@ -24,8 +24,7 @@ struct SampleData: MustacheSequence, MustacheParent, MustacheCustomRenderable {
 /// (WCAG 2.5.3 label in name: a speech-input user says what they see).
 @Suite("Accessibility of the HTML templates")
 struct TemplateAccessibilityTests {
-    static let all = Templates.sources.merging(Templates.reviewSources) { a, _ in a }.merging(Templates.expertSources) { a, _ in a }
-        .merging(Templates.committeeSources) { a, _ in a }
+    static let all = Templates.all
 
     /// A template's section names (its partials' too) and the renderings that show each part of it.
     static func renderings(_ name: String) -> [String] {

@@ -5,6 +5,17 @@ import Testing
 /// A file made by an older build opens in this one with its data carried over.
 @Suite("Schema migrations")
 struct MigrationTests {
+    /// Versions only go up, and v36 stays unused: tenant databases are at v37 already, so a
+    /// migration numbered 36 (or any number below the last) would never run on them.
+    @Test func versionsStrictlyIncreaseAndSkipTheUnusedOne() {
+        for schema in [TenantSchema.migrations, Registry.migrations] {
+            let versions = schema.map(\.version)
+            #expect(versions.first == 1)
+            #expect(zip(versions, versions.dropFirst()).allSatisfy { $0 < $1 }, "\(versions)")
+        }
+        #expect(!TenantSchema.migrations.contains { $0.version == 36 })
+    }
+
     /// v19 moved sign-in failures out of `accounts`: a count in progress and a lock-out
     /// still running survive the upgrade, and nothing else about the accounts changes.
     @Test func signInFailuresMoveToTheirOwnTable() async throws {
@@ -348,9 +359,11 @@ struct MigrationTests {
         @Sendable func everythingElse(_ conn: SQLiteConnection) throws -> [String: [[SQLiteValue]]] {
             var all: [String: [[SQLiteValue]]] = [:]
             for table in try conn.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").compactMap({ $0["name"].string }) {
-                // (v32 gives session_applications its `outcome`, a later version's column: NULL for this drawn session.)
+                // (v32 gives session_applications its `outcome`, v39 its `applicant_name` and `unit_name`, later
+                // versions' columns: NULL for this drawn session.)
                 let columns = try conn.query("SELECT name FROM pragma_table_info(?)", [table]).compactMap { $0["name"].string }
-                    .filter { !["former_unit_names", "former_applicant_names"].contains($0) && !(table == "session_applications" && $0 == "outcome") }
+                    .filter { !["former_unit_names", "former_applicant_names"].contains($0)
+                        && !(table == "session_applications" && ["outcome", "applicant_name", "unit_name"].contains($0)) }
                 // (v31 gives tenant_meta its incarnation: a later version's row.)
                 let later = table == "tenant_meta" ? " WHERE key != 'incarnation'" : ""
                 all[table] = try conn.query("SELECT \(columns.map { "\"\($0)\"" }.joined(separator: ", ")) FROM \"\(table)\"\(later) ORDER BY rowid").map(\.values)
@@ -465,6 +478,84 @@ struct MigrationTests {
         await db.close()
     }
 
+    /// v39 keeps with each session that has ended (closed, short of its quorum, cancelled) its
+    /// applicants and experts as named then. Sessions that ended before get the names they have
+    /// now (no earlier one was kept); planned and drawn ones keep NULL, written as they end.
+    /// Once written, the names stay, whatever becomes of the people's names since.
+    @Test func endedSessionsKeepTheirApplicantsAndExpertsAsNamed() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/province.sqlite"
+        let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 37 })
+        try await old.write { conn in
+            try conn.run("INSERT INTO orgs (id, code, name, kind, created_at) VALUES (1, '41', '省职改办', 'office', 0)")
+            try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, created_at) VALUES (1, 1, '41', '管理员', 'org_admin', 'h', 0)")
+            try conn.run("INSERT INTO committees (id, org_id, name, series, levels, created_at) VALUES (1, 1, '高评委', '[\"中小学教师\"]', '[\"副高级\"]', 0)")
+            for id in 1...2 {
+                try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, created_at) VALUES (?, 1, ?, ?, 'staff', 'h', 0)",
+                             [10 + id, "expert\(id)", "专家\(id)"])
+                try conn.run("""
+                    INSERT INTO experts (id, account_id, name, id_number, series, specialty, title, level, unit_name, source_tenant, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, '中小学教师', '小学数学', '高级教师', '副高级', ?, 'zhengzhou', 0, 0)
+                    """, [id, 10 + id, "专家\(id)", "41010219800101000\(id)", "实验中学\(id)"])
+                try conn.run("""
+                    INSERT INTO received_applications (id, source_tenant, source_application_id, message_id, applicant_name, id_number, unit_name, year,
+                                                       series, level, title, sections, trail, received_at)
+                    VALUES (?, 'zhengzhou', ?, ?, ?, ?, ?, 2026, '中小学教师', '副高级', '高级教师', '{}', '[]', 0)
+                    """, [id, id, "m\(id)", "申报人\(id)", "41010219900101000\(id)", "逸夫小学\(id)"])
+            }
+            for (id, state) in [(1, "closed"), (2, "no_quorum"), (3, "cancelled"), (4, "drawn"), (5, "planned")] {
+                let cancelled = state == "cancelled"
+                try conn.run("""
+                    INSERT INTO review_sessions (id, committee_id, name, series, panel_size, reserves, rule, state, created_at,
+                                                 cancel_reason, cancelled_at, cancelled_by)
+                    VALUES (?, 1, ?, '中小学教师', 2, 0, 'national', ?, 0, ?, ?, ?)
+                    """, [id, "第\(id)场", state, cancelled ? "取消" : nil, cancelled ? 1.0 : nil, cancelled ? 1 : nil])
+                try conn.run("INSERT INTO session_applications (session_id, received_id) VALUES (?, ?)", [id, id % 2 + 1])
+                if state != "planned" {
+                    try conn.run("INSERT INTO session_experts (session_id, expert_id, role, position) VALUES (?, ?, 'panel', 0)", [id, id % 2 + 1])
+                }
+            }
+        }
+        await old.close()
+
+        let db = try Database(path: path, migrations: TenantSchema.migrations)
+        @Sendable func kept(_ conn: SQLiteConnection) throws -> [String] {
+            try conn.query("SELECT session_id, received_id, applicant_name, unit_name FROM session_applications ORDER BY session_id").map {
+                "a\($0["session_id"].int ?? 0)/\($0["received_id"].int ?? 0) \($0["applicant_name"].string ?? "NULL") \($0["unit_name"].string ?? "NULL")"
+            } + conn.query("SELECT session_id, expert_id, name, unit_name FROM session_experts ORDER BY session_id").map {
+                "e\($0["session_id"].int ?? 0)/\($0["expert_id"].int ?? 0) \($0["name"].string ?? "NULL") \($0["unit_name"].string ?? "NULL")"
+            }
+        }
+        let (names, version) = try await db.read { conn in (try kept(conn), try conn.scalar("PRAGMA user_version")?.int) }
+        #expect(version == TenantSchema.latestVersion)
+        #expect(names == ["a1/2 申报人2 逸夫小学2", "a2/1 申报人1 逸夫小学1", "a3/2 申报人2 逸夫小学2", "a4/1 NULL NULL", "a5/2 NULL NULL",
+                          "e1/2 专家2 实验中学2", "e2/1 专家1 实验中学1", "e3/2 专家2 实验中学2", "e4/1 NULL NULL"], "\(names)")
+        // A name corrected since changes nothing kept; a kept name is not rewritten, not even to the same.
+        _ = try await db.write { conn in
+            try conn.run("UPDATE received_applications SET applicant_name = '改名', unit_name = '改名小学'")
+            try conn.run("UPDATE experts SET name = '改名专家', unit_name = '改名中学'")
+        }
+        #expect(try await db.read { try kept($0) } == names)
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in try conn.run("UPDATE session_applications SET applicant_name = '申报人2' WHERE session_id = 1") }
+        }
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in try conn.run("UPDATE session_applications SET unit_name = NULL WHERE session_id = 2") }
+        }
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in try conn.run("UPDATE session_experts SET name = '别人' WHERE session_id = 3") }
+        }
+        // An open session's are written once, as it ends.
+        _ = try await db.write { conn in
+            try conn.run("UPDATE session_applications SET applicant_name = '改名', unit_name = '改名小学' WHERE session_id = 4")
+            try conn.run("UPDATE session_experts SET name = '改名专家', unit_name = '改名中学' WHERE session_id = 4")
+        }
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in try conn.run("UPDATE session_experts SET unit_name = '又一个' WHERE session_id = 4") }
+        }
+        await db.close()
+    }
+
     /// v21: the province's lists of received applications and the sign-in's cleanup of expired
     /// sessions read through an index, not the whole table (the committee's and the public
     /// notices' queries: QueuePageTests, on the services' own SQL).
@@ -481,7 +572,8 @@ struct MigrationTests {
             ].map { sql in try conn.query("EXPLAIN QUERY PLAN " + sql).compactMap { $0["detail"].string }.joined(separator: "; ") }
         }
         #expect(plans[0].contains("received_kind_state"), "\(plans[0])")
-        #expect(plans[1].contains("INDEX received_kind ") && !plans[1].contains("TEMP B-TREE"), "\(plans[1])")
+        // The office's whole list (a page after the first): since v38 from received_office, the rows with a chain.
+        #expect(plans[1].contains("INDEX received_office ") && !plans[1].contains("TEMP B-TREE"), "\(plans[1])")
         #expect(plans[2].contains("received_kind_state") && !plans[2].contains("TEMP B-TREE"), "\(plans[2])")
         #expect(plans[3].contains("sessions_expiry"), "\(plans[3])")
         await db.close()
@@ -505,6 +597,44 @@ struct MigrationTests {
         #expect(plans[0].contains("received_reviewed") && plans[0].contains("series=? AND id<?") && !plans[0].contains("TEMP B-TREE"), "\(plans[0])")
         #expect(plans[1].contains("received_reviewed") && !plans[1].contains("SCAN"), "\(plans[1])")
         #expect(plans[2].contains("received_kind_state") && !plans[2].contains("TEMP B-TREE"), "\(plans[2])")
+        await db.close()
+    }
+
+    /// v38: the city office's waiting plans (PlanService.overview with `state=submitted`, and
+    /// their count) come in the order they were submitted from `plans_waiting`, a page read from
+    /// where the last one ended, not every plan read and sorted; the province office admin's whole
+    /// list (ProvinceReviewService.page) walks `received_office`, the rows with a chain, not
+    /// received_kind, where a page short of its size read on through every row without one down
+    /// to the oldest. Named as the services name them (INDEXED BY is refused if the index cannot
+    /// serve the query).
+    @Test func theWaitingPlansAndTheProvinceOfficesListAreReadFromTheirIndexes() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        let plans = try await db.read { conn in
+            try [
+                ("""
+                SELECT p.id, p.submitted_at, o.name AS org_name FROM plans p INDEXED BY plans_waiting JOIN orgs o ON o.id = p.org_id
+                WHERE p.state = 'submitted' AND (p.submitted_at, p.id) > (?, ?) ORDER BY p.submitted_at, p.id LIMIT 101
+                """, [1.5, 3] as [any SQLiteBindable]),
+                ("""
+                SELECT p.id FROM plans p INDEXED BY plans_waiting JOIN orgs o ON o.id = p.org_id
+                WHERE p.state = 'submitted' AND p.year = ? ORDER BY p.submitted_at, p.id LIMIT 101
+                """, [2026]),
+                ("SELECT count(*) FROM plans INDEXED BY plans_waiting WHERE state = 'submitted'", []),
+                ("SELECT id FROM received_applications INDEXED BY received_office WHERE kind = 'title' AND chain IS NOT NULL AND id < 9 ORDER BY id DESC LIMIT 201", []),
+                ("SELECT id FROM received_applications INDEXED BY received_office WHERE kind = 'expert' AND chain IS NOT NULL ORDER BY id DESC LIMIT 201", []),
+            ].map { sql, arguments in try conn.query("EXPLAIN QUERY PLAN " + sql, arguments).compactMap { $0["detail"].string }.joined(separator: "; ") }
+        }
+        // The plans: walked in the index's order (no sort) from where the page before ended, the
+        // unit looked up by its key for each; the index holds the waiting plans only.
+        #expect(plans[0].contains("SEARCH p USING INDEX plans_waiting (submitted_at>?)") && plans[0].contains("SEARCH o USING INTEGER PRIMARY KEY")
+                && !plans[0].contains("TEMP B-TREE"), "\(plans[0])")
+        #expect(plans[1].contains("SCAN p USING INDEX plans_waiting") && !plans[1].contains("TEMP B-TREE"), "\(plans[1])")
+        #expect(plans[2].contains("INDEX plans_waiting"), "\(plans[2])")
+        // The province office's list, newest first from where the page before ended: the index holds
+        // the rows with a chain only, so a page is never looked for among those without one.
+        #expect(plans[3].contains("SEARCH received_applications USING INDEX received_office (kind=? AND id<?)") && !plans[3].contains("TEMP B-TREE"), "\(plans[3])")
+        #expect(plans[4].contains("SEARCH received_applications USING INDEX received_office (kind=?)") && !plans[4].contains("TEMP B-TREE"), "\(plans[4])")
         await db.close()
     }
 }

@@ -631,6 +631,10 @@ SCHEMA_UNDO: dict[int, list[str]] = {
     34: ["DROP TABLE IF EXISTS sign_in_sources"],
     35: ["DROP INDEX IF EXISTS received_reviewed"],
     37: ["ALTER TABLE plans DROP COLUMN submitted_at"],
+    38: ["DROP INDEX IF EXISTS plans_waiting", "DROP INDEX IF EXISTS received_office"],
+    39: ["DROP TRIGGER IF EXISTS session_applicant_names_kept", "DROP TRIGGER IF EXISTS session_expert_names_kept",
+         "ALTER TABLE session_applications DROP COLUMN applicant_name", "ALTER TABLE session_applications DROP COLUMN unit_name",
+         "ALTER TABLE session_experts DROP COLUMN name", "ALTER TABLE session_experts DROP COLUMN unit_name"],
 }
 
 

@@ -52,6 +52,12 @@ _STRIP_ENV = (
     "JOURNAL_STREAM",
     "INVOCATION_ID",
     "ZHICHENG_ADMIN_SOCKET",
+    # Fault injection (README, crash points): a test arms one for its own daemon, never by
+    # inheriting it from a developer's shell.
+    "ZHICHENG_CRASH_AT",
+    "ZHICHENG_FAIL_AT",
+    "ZHICHENG_PAUSE_AT",
+    "ZHICHENG_RELAY_HOLD",
 )
 
 # Every admin command of the issue; `help` must list each of them.

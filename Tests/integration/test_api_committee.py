@@ -280,7 +280,8 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
 def test_the_public_notices_come_a_page_at_a_time_and_by_the_applicants_name(setup):
     """评审结果公示 is seen by every account of the city, each notice with its objection form: 50 a
     page, those ending first first, 下一页 and 第一页, and a search by the applicant's name (taken
-    literally); the API's `public-notices` still lists every one."""
+    literally); the API's `public-notices` lists every one, or pages them the same way with `limit`
+    and `after=next` (and `applicant`, the same search)."""
     d, city = setup
     applicant, app = city.passed_application("中级", "一级教师")
     expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
@@ -314,6 +315,33 @@ def test_the_public_notices_come_a_page_at_a_time_and_by_the_applicants_name(set
         shown, nxt, body = screen("?q=" + quote(other))
         assert shown == [] and nxt is None and "目前没有公示中的评审结果" in body, other
     assert city.api.raw("GET", "/t/zhengzhou/publicity?after=abc", headers=cookie).status == 400
+
+    # The API: every one without `limit` (no `next`), or 25 a page, each once, in the same order.
+    whole = expect(applicant.get("public-notices"), 200).json
+    assert len(whole["notices"]) == 61 and "next" not in whole, whole.keys()
+    walked, after, pages = [], "", 0
+    for _ in range(10):
+        page = expect(applicant.get(f"public-notices?limit=25{after}"), 200).json
+        walked += [n["path"] for n in page["notices"]]
+        pages += 1
+        if page.get("next") is None:
+            break
+        assert len(page["notices"]) == 25 and page["next"].endswith(f"_0_{page['notices'][-1]['path'].split('/')[1]}"), page["next"]
+        after = "&after=" + quote(page["next"], safe="")
+    assert walked == [f"applications/{i}" for i in ordered] and pages == 3, (pages, walked[:3])
+    # The screen's 下一页 and the API's `next` are the same position.
+    assert expect(applicant.get("public-notices?limit=50"), 200).json["next"] == re.search(r"after=([^&]+)", screen("")[1]).group(1)
+    # By the applicant's name, as on the screen.
+    named = expect(applicant.get("public-notices?limit=50&applicant=" + quote("周")), 200).json
+    assert [n["path"] for n in named["notices"]] == [f"applications/{i}" for i in ordered[:50]] and named.get("next")
+    for other in ("王", "%", "_"):
+        assert expect(applicant.get("public-notices?applicant=" + quote(other)), 200).json == {"notices": []}, other
+    with unchanged(d, "zhengzhou"):
+        for bad in ("abc", "1.5", "1_5_3", "x_0_3", "nan_0_3", "1_0"):
+            expect(applicant.get(f"public-notices?limit=5&after={quote(bad)}"), 400, field="after", contains="after 应为上一页最后一条公示的位置")
+        for bad in ("abc", "1.5"):
+            expect(applicant.get(f"public-notices?limit={bad}"), 400, field="limit", contains="查询参数 limit 应为整数")
+        expect(applicant.get("public-notices?applicant=" + quote("周" * 41)), 400, field="applicant")
 
 
 def test_the_committee_page_of_an_application_not_yet_taken_up_names_no_committee(setup):
@@ -1259,6 +1287,36 @@ def test_the_province_lists_come_a_page_at_a_time_and_the_home_page_counts_what_
         before = f"&before={mine['next']}"
     assert walked == sorted(rids + copies, reverse=True)
     assert [a["id"] for a in expect(handler.get("province/reviews?waiting=true"), 200).json["applications"]] == [rids[2]]
+
+    # The office admin's whole list, newest first a page at a time, from the ids of the rows the
+    # office reviews (`received_office`, schema v38), not each row's chain: those handed over before
+    # it reviewed any (no chain, straight to the committee), here the newest, are not among them.
+    legacy = clone_received(d, copies[0], 30, "final")
+    prov = d.tenant_db("province")
+    con = sqlite3.connect(prov, timeout=10)
+    try:
+        with con:
+            con.execute(f"UPDATE received_applications SET chain = NULL WHERE id IN ({','.join(map(str, legacy))})")
+    finally:
+        con.close()
+    listed = [r[0] for r in db_rows(prov, "SELECT id FROM received_applications WHERE kind = 'title' AND chain IS NOT NULL ORDER BY id DESC")]
+    assert listed == sorted(rids + copies, reverse=True) and min(legacy) > max(listed)
+    walked, before, pages = [], "", 0
+    for _ in range(10):
+        mine = expect(office.get(f"province/reviews?limit=20{before}"), 200).json
+        walked += [a["id"] for a in mine["applications"]]
+        pages += 1
+        if mine.get("next") is None:
+            break
+        assert len(mine["applications"]) == 20 and mine["next"] == mine["applications"][-1]["id"], mine["next"]
+        before = f"&before={mine['next']}"
+    assert walked == listed and pages == 3, (pages, walked[:3])
+    # The default page (200) holds them all; the screen, 50 a page, shows the same.
+    assert [a["id"] for a in expect(office.get("province/reviews"), 200).json["applications"]] == listed
+    assert shown(page("/t/province/province-reviews")) == listed[:50]
+    with unchanged(d, "province"):
+        for query, field in (("limit=abc", "limit"), ("limit=1.5", "limit"), ("before=x", "before"), ("before=1.5", "before")):
+            expect(office.get(f"province/reviews?{query}"), 400, field=field)
 
 
 def test_the_committee_desk_comes_a_page_at_a_time(setup):

@@ -247,12 +247,23 @@ def test_an_office_on_the_route_below_the_final_authority_does_not_act(setup_wit
 def test_a_city_cannot_set_an_interview_on_a_province_decided_application(setup):
     """A 副高级 application is the province's to evaluate: once the province's result has come
     back, a committee of the city covering 副高级 may neither set an interview nor record a result
-    over it, and the city's status row keeps the province committee's name and interview."""
+    over it, and the city's status row keeps the province committee's name and interview.
+    Asked for its evaluation, the city answers those who may read the application, at every
+    step, that the province's committee evaluates it (409), not a 404 that reads as no such
+    application; the application shows what the province sent back. Anyone else still gets 404."""
     d, city = setup
     pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
     province = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
     expect(province.post("committees", {"name": PROVINCE_COMMITTEE, "series": [SERIES], "levels": ["副高级", "正高级"]}), 201)
     applicant, app = city.passed_application("副高级", "高级教师")
+    evaluated_there = "该申报由省职改办的评委会评审，评审记录在省职改办；评委会、面试通知和评审结果见申报详情"
+
+    def evaluation_is_the_provinces() -> None:
+        for who in (applicant, city.admin, *city.reviewers):
+            expect(who.get(f"applications/{app['id']}/evaluation"), 409, contains=evaluated_there)
+        expect(city.applicant().get(f"applications/{app['id']}/evaluation"), 404, contains="没有这个申报")
+
+    evaluation_is_the_provinces()
 
     def received():
         rows = expect(province.get("province/applications"), 200).json["applications"]
@@ -269,6 +280,9 @@ def test_a_city_cannot_set_an_interview_on_a_province_decided_application(setup)
     wait_until(lambda: "省人社厅" in (city.status_row(app["id"])["interview"] or ""), RELAY_TIMEOUT, "the interview notice to reach the city")
     before = city.status_row(app["id"])
     assert before["committee"] == PROVINCE_COMMITTEE, before
+    evaluation_is_the_provinces()
+    shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
+    assert (shown["committee"], shown["result"]) == (PROVINCE_COMMITTEE, "通过") and "省人社厅" in shown["interview"], shown
 
     city.committee("郑州市中小学教师高级评委会", ["副高级"])
     r = city.admin.put(f"applications/{app['id']}/interview", {"time": interview_time(35, 9), "place": "郑州市人社局302"})
@@ -278,6 +292,7 @@ def test_a_city_cannot_set_an_interview_on_a_province_decided_application(setup)
     after = city.status_row(app["id"])
     assert (after.get("committee"), after.get("interview")) == (before["committee"], before["interview"]), after
     assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "passed"
+    evaluation_is_the_provinces()
 
 
 def test_evaluation_is_visible_only_to_those_who_may_see_the_application(setup):
@@ -358,6 +373,33 @@ def test_the_committee_list_is_its_offices_alone(setup):
     cookie = {"Cookie": f"zc_session={unit.cookie}"}
     page = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie)
     assert page.status == 403 and "职改办" in page.body.decode() and CITY_COMMITTEE not in page.body.decode(), (page.status, page.body.decode()[-2000:])
+
+
+def test_a_results_objections_are_read_by_its_committees_office_alone(setup_with_publicity):
+    """GET applications/<id>/objections is the committee's office's, as its desk is: a
+    department's or a unit's admin of the city is refused (403, naming 职改办, as for
+    `committee-worklist`), not answered an empty list, and so are the applicant (who reads their
+    own on 评审结果公示, `objections/mine`) and the office's reviewers; nothing changes. The
+    office reads the objection; another office reads none of the city's."""
+    d, city = setup_with_publicity
+    city.committee()
+    applicant, app = city.passed_application("中级", "一级教师")
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+    expect(applicant.post(f"applications/{app['id']}/objections", {"text": "请复核", "evidence": "无"}), 201)
+    path = f"applications/{app['id']}/objections"
+    assert [o["text"] for o in expect(city.admin.get(path), 200).json["objections"]] == ["请复核"]
+    assert [o["text"] for o in expect(applicant.get("objections/mine"), 200).json["objections"]] == ["请复核"]
+
+    dept_org, dept_login = create_child(city.admin, 1, "郑州市人社局", "department")
+    dept = approve_unit(city.api, city.admin, dept_org["id"], dept_login["login"], dept_login["password"])
+    unit_org, unit_login = create_child(dept, dept_org["id"], "郑州市第二中学", "unit")
+    unit = approve_unit(city.api, dept, unit_org["id"], unit_login["login"], unit_login["password"])
+    with unchanged(d, "zhengzhou"):
+        for who in (dept, unit):
+            expect(who.get(path), 403, contains="职改办")
+        for who in (applicant, *city.reviewers):
+            expect(who.get(path), 403)
+    assert expect(second_office(city).get(path), 200).json["objections"] == [], "another office reads none of the city's"
 
 
 def test_the_provinces_office_menus_are_its_own(setup):

@@ -17,8 +17,12 @@ import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
-from api_support import clone_rows, db_rows, expect
+from urllib.parse import quote
+
+from api_support import clone_rows, db_rows, expect, unchanged
 from test_api_review import (  # noqa: F401 - `env` is a fixture used by name
+    PDF,
+    SERIES,
     TENANT,
     Env,
     env,
@@ -83,7 +87,8 @@ def test_the_city_lists_every_units_plans_of_the_year_a_page_at_a_time(env: Env)
         pages += 1
         if page.get("next") is None:
             break
-        assert page["next"] == page["plans"][-1]["id"] and len(page["plans"]) == 100, page.get("next")
+        # `next`: where the next page starts (opaque; here the last plan's id, which says where it is).
+        assert page["next"] == str(page["plans"][-1]["id"]) and len(page["plans"]) == 100, page.get("next")
         after = f"&after={page['next']}"
     assert [p["id"] for p in walked] == of_year and pages == 3
     # The places taken, counted for the page as for the plan alone.
@@ -227,7 +232,7 @@ def test_the_plans_waiting_are_paged_by_when_they_were_submitted_which_a_review_
     order = [r[0] for r in db_rows(db, "SELECT id FROM plans WHERE state = 'submitted' ORDER BY submitted_at, id")]
     assert len(order) >= len(waiting_units), order
     first = expect(env.city.get("plans?state=submitted&limit=2"), 200).json
-    assert [p["id"] for p in first["plans"]] == order[:2] and first["next"] == order[1], first
+    assert [p["id"] for p in first["plans"]] == order[:2] and first["next"] == f"1700000001.0_{order[1]}", first
     for p in first["plans"]:
         expect(env.city.post(f"plans/{p['id']}/review", {"decision": "approve"}), 200)
     second = expect(env.city.get(f"plans?state=submitted&limit=2&after={first['next']}"), 200).json
@@ -235,3 +240,130 @@ def test_the_plans_waiting_are_paged_by_when_they_were_submitted_which_a_review_
     # The review left when each was submitted.
     assert db_rows(db, f"SELECT submitted_at FROM plans WHERE id IN ({first['plans'][0]['id']}, {first['plans'][1]['id']}) ORDER BY submitted_at") == [
         (1_700_000_000.0,), (1_700_000_001.0,)]
+
+
+def waiting_order(db: str) -> list[int]:
+    """The plans waiting for the city office's 审核, in the order it reviews them."""
+    return [r[0] for r in db_rows(db, "SELECT id FROM plans WHERE state = 'submitted' ORDER BY submitted_at, id")]
+
+
+def set_waiting(db: str, plans: list[tuple[int, float]]) -> None:
+    """Makes each plan (id, submitted_at) wait for the office's 审核, submitted at that time."""
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        with con:
+            for plan, at in plans:
+                con.execute("UPDATE plans SET state = 'submitted', submitted_at = ?, updated_at = ? WHERE id = ?", (at, at, plan))
+    finally:
+        con.close()
+
+
+def test_a_plan_sent_back_and_submitted_again_between_two_pages_skips_none_still_waiting(env: Env) -> None:
+    """The next page of the waiting plans starts where the page before ended as that page read it:
+    `next` carries when its last plan was submitted, with its id. Read from that plan's row (as
+    `after`, a bare id, was), a plan sent back and submitted again between the two page reads had
+    moved the next page to the end of the list, past every plan still waiting after it."""
+    year = china_year()
+    units = many_units(env, year)
+    db = env.daemon.tenant_db(TENANT)
+    # The school's plan of a later year, which it may submit again once the city sends it back.
+    plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": year + 1, "items": [{"series": SERIES, "level": "中级", "count": 2}]}), 201).json["id"]
+    expect(env.school.upload(f"plans/{plan}/document", PDF, content_type="application/pdf"), 200)
+    expect(env.school.post(f"plans/{plan}/submit"), 200)
+    # Waiting before any other: a copied unit's plan, the school's, then four more copies.
+    copies = [r[0] for r in db_rows(db, f"SELECT id FROM plans WHERE year = ? AND org_id IN ({','.join(map(str, units[110:115]))}) ORDER BY id", year)]
+    set_waiting(db, [(copies[0], 1_600_000_000), (plan, 1_600_000_001)] + [(c, 1_600_000_002 + n) for n, c in enumerate(copies[1:])])
+    order = waiting_order(db)
+    assert order[:6] == [copies[0], plan] + copies[1:], order[:6]
+
+    first = expect(env.city.get("plans?state=submitted&limit=2"), 200).json
+    assert [p["id"] for p in first["plans"]] == order[:2] and first["next"] == f"1600000001.0_{plan}", first
+    # Between the two page reads the office sends the school's plan back and the school submits it again.
+    expect(env.city.post(f"plans/{plan}/review", {"decision": "reject", "reason": "请补充说明"}), 200)
+    expect(env.school.post(f"plans/{plan}/submit"), 200)
+    now = waiting_order(db)
+    assert now[-1] == plan and now[:-1] == [p for p in order if p != plan], "submitted again, it waits at the end"
+
+    second = expect(env.city.get(f"plans?state=submitted&limit=2&after={quote(first['next'])}"), 200).json
+    assert [p["id"] for p in second["plans"]] == order[2:4], (second, order[:6])
+    # Walked on to the end: every plan still waiting once, the school's again where it waits now.
+    walked, after = [p["id"] for p in second["plans"]], second["next"]
+    for _ in range(len(now)):
+        page = expect(env.city.get(f"plans?state=submitted&limit=2&after={quote(after)}"), 200).json
+        walked += [p["id"] for p in page["plans"]]
+        after = page.get("next")
+        if after is None:
+            break
+        assert len(page["plans"]) == 2 and after.endswith(f"_{page['plans'][-1]['id']}"), page
+    assert walked == now[1:], (walked, now)
+    # A bare id, as earlier versions answered `next`, is still taken: read from the plan's row.
+    assert [p["id"] for p in expect(env.city.get(f"plans?state=submitted&limit=2&after={copies[0]}"), 200).json["plans"]] == order[2:4]
+    # Other lists page by id as before; a position of the waiting list names its plan there too.
+    assert [p["id"] for p in expect(env.city.get(f"plans?limit=3&after={quote(first['next'])}"), 200).json["plans"]] == [
+        p["id"] for p in expect(env.city.get(f"plans?limit=3&after={plan}"), 200).json["plans"]]
+
+    # Bad values: 400 naming the parameter, nothing changed.
+    with unchanged(env.daemon, TENANT):
+        for bad in ("abc", "0", "-3", "1.5", "1.5_x", "x_3", "nan_3", "inf_3", "_3", "3_", "1_2_3", f"1600000001.0_0", "99999999"):
+            expect(env.city.get(f"plans?state=submitted&limit=2&after={quote(bad)}"), 400, field="after", contains="after 应为上一页的 next")
+        expect(env.city.get("plans?limit=2&after=1600000001.0_99999999"), 400, field="after")
+        for bad in ("abc", "1.5", "2x"):
+            expect(env.city.get(f"plans?state=submitted&limit={bad}"), 400, field="limit", contains="查询参数 limit 应为整数")
+    # Sizes beyond 1–500 are brought within them.
+    assert len(expect(env.city.get("plans?state=submitted&limit=0"), 200).json["plans"]) == 1
+
+
+def test_the_office_reviews_the_waiting_plans_on_its_screen_a_page_at_a_time(env: Env) -> None:
+    """申报计划上传's 待审核的申报计划 comes 100 a page in the order the plans were submitted, with
+    how many wait, 下一页 and 第一页 (keeping 各单位申报计划's year and page, as its links keep this
+    list's page); a 审核 made on a page comes back to that page, the plan reviewed gone from it.
+    首页 counts what waits."""
+    year = china_year()
+    units = many_units(env, year)
+    db = env.daemon.tenant_db(TENANT)
+    copies = [r[0] for r in db_rows(db, f"SELECT id FROM plans WHERE year = ? AND org_id IN ({','.join(map(str, units[120:230]))}) ORDER BY id", year)]
+    set_waiting(db, [(c, 1_650_000_000 + n) for n, c in enumerate(copies)])
+    order = waiting_order(db)
+    assert len(order) > 110, len(order)
+    cookie = {"Cookie": f"zc_session={env.city.cookie}"}
+
+    def screen(query: str) -> tuple[list[int], str | None, str]:
+        r = env.api.raw("GET", f"/t/{TENANT}/plans{query}", headers=cookie)
+        assert r.status == 200, (query, r.status, r.body[-2000:])
+        page = r.body.decode()
+        pending = page.split('id="pending-plans"')[1].split("</fieldset>")[0]
+        nxt = re.search(r'id="pending-plans-next" href="([^"]+)"', pending)
+        return [int(x) for x in re.findall(r'data-plan="(\d+)"', pending)], html.unescape(nxt.group(1)) if nxt else None, page
+
+    shown, nxt, page = screen("")
+    assert shown == order[:100] and nxt is not None and 'id="pending-plans-first"' not in page, nxt
+    assert f"共 {len(order)} 份待审核" in page
+    home = env.api.raw("GET", f"/t/{TENANT}/home", headers=cookie).body.decode()
+    assert f"待审核的申报计划：{len(order)} 份" in home
+    # 下一页 keeps the year of 各单位申报计划; that list's own 下一页 keeps this page.
+    assert f"year={year}" in nxt and "pending_after=" in nxt, nxt
+    shown, nxt2, page = screen(nxt[nxt.index("?"):])
+    assert shown == order[100:200] and 'id="pending-plans-first"' in page, (shown[:3], order[100:103])
+    pending_after = re.search(r"pending_after=([^&]+)", nxt).group(1)
+    units_next = html.unescape(re.search(r'id="unit-plans-next" href="([^"]+)"', page).group(1))
+    assert f"pending_after={pending_after}" in units_next and f"year={year}" in units_next, units_next
+    assert screen(units_next[units_next.index("?"):])[0] == order[100:200], "the units' next page keeps this one"
+
+    # 审核通过 on the second page: back to that page, the plan reviewed no longer on it.
+    target = shown[1]
+    row = re.search(rf'<tr data-plan="{target}">(.*?)</tr>', page.split('id="pending-plans"')[1], re.S).group(1)
+    back = dict(re.findall(r'<input type="hidden" name="(_back_[a-z]+)" value="([^"]*)">', row))
+    assert back == {"_back_year": str(year), "_back_after": "", "_back_pending": pending_after}, back
+    form = "&".join([f"_csrf={quote(env.city.csrf)}", "decision=approve"] + [f"{k}={quote(v)}" for k, v in back.items()])
+    r = env.api.raw("POST", f"/t/{TENANT}/plans/{target}/review", body=form.encode(),
+                    headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 303 and r.headers["location"] == f"/t/{TENANT}/plans?year={year}&pending_after={pending_after}", (r.status, r.headers)
+    assert expect(env.city.get(f"plans/{target}"), 200).json["state"] == "approved"
+    rest = [p for p in order if p != target]
+    shown, _, page = screen(r.headers["location"][r.headers["location"].index("?"):])
+    assert shown == rest[100:200] and f"共 {len(rest)} 份待审核" in page
+
+    # A cursor that is no position: 400, nothing changed.
+    with unchanged(env.daemon, TENANT):
+        for bad in ("abc", "1.5_x", "0"):
+            assert env.api.raw("GET", f"/t/{TENANT}/plans?pending_after={quote(bad)}", headers=cookie).status == 400, bad

@@ -26,7 +26,7 @@ import pytest
 
 from api_support import NEW_PASSWORD, china_day, db_rows, wind_back, expect, interview_held, relay_idle, session_day_come, unchanged
 from conftest import wait_until
-from expert_support import (SERIES, Env, applicant, become_expert, city_pass, expert_env, senior_application, sign_in_expert)
+from expert_support import (SERIES, Env, add_school, applicant, become_expert, city_pass, expert_env, senior_application, sign_in_expert)
 
 CONFIG = '[log]\nlevel = "info"\n'
 
@@ -135,6 +135,71 @@ def test_a_closed_sessions_record_keeps_what_it_decided(env: Env, committee: dic
     assert db_rows(prov_db, "PRAGMA user_version") == [(latest,)]
     assert db_rows(prov_db, "SELECT session_id, outcome FROM session_applications WHERE received_id = ? ORDER BY session_id", rid) == [
         (first["id"], "通过"), (second["id"], "未通过")]
+
+
+def test_an_ended_sessions_record_keeps_its_people_as_named_when_it_ended(env: Env, committee: dict):
+    """A session closed on 甲原名 of 更名前小学, and one cancelled before it; then the city corrects
+    her name to 甲新名 and renames the school 更名后小学, and the province office renames a panel
+    expert's account. The province names them anew in its lists, but the two ended sessions (API
+    and page: the application, the panel, the office's votes) say who they were about and who sat
+    as they were named when they ended (schema v39). A database written before v39 gives sessions
+    that ended before the names they have at the upgrade, kept from then on."""
+    school = add_school(env, "更名前小学")
+    person, _, received = senior_application(env, "更名前小学", "甲原名")
+    rid = received["id"]
+    planned = expect(env.prov.post(f"committees/{committee['id']}/sessions",
+                                   {"name": "改名前取消的评审会", "series": SERIES, "panel_size": 3, "reserves": 0, "applications": [rid]}), 201).json
+    expect(env.prov.post(f"sessions/{planned['id']}/cancel", {"reason": "改期"}), 200)
+    closed = run_session(env, committee, "改名前结束的评审会", rid, ["agree", "agree", "disagree"])
+    expert_id = next(m["expert_id"] for m in closed["members"] if m["role"] == "panel")
+    expert = next(e for e, _ in env.experts.values() if e["id"] == expert_id)
+    was = next(m["name"] for m in closed["members"] if m["expert_id"] == expert_id)
+
+    def record(session_id: int) -> tuple:
+        v = expect(env.prov.get(f"sessions/{session_id}"), 200).json
+        a = v["applications"][0]
+        return (a["applicant_name"], a["unit_name"], sorted(m["name"] for m in v["members"] if m["expert_id"] == expert_id),
+                sorted({x["expert_name"] for x in v["votes"] if x["expert_id"] == expert_id}))
+
+    def page_names(session_id: int) -> str:
+        html = page(env, env.prov, f"sessions/{session_id}")
+        return re.search(r'<fieldset class="session-application"[^>]*><legend>(.*?)</legend>', html).group(1)
+
+    assert record(closed["id"]) == ("甲原名", "更名前小学", [was], [was])
+    assert record(planned["id"])[:2] == ("甲原名", "更名前小学")
+
+    _, school_admin = env.schools["更名前小学"]
+    expect(school_admin.patch(f"applicants/{person.id}", {"name": "甲新名"}), 200)
+    expect(env.dept.patch(f"orgs/{school['id']}", {"name": "更名后小学"}), 200)
+    expect(env.prov.patch(f"staff/{expert['account_id']}", {"name": f"{was}改名"}), 200)
+    wait_until(lambda: [(r["applicant_name"], r["unit_name"]) for r in expect(env.prov.get("province/applications"), 200).json["applications"]
+                        if r["id"] == rid] == [("甲新名", "更名后小学")], 30, "the province to learn the corrected names")
+    assert db_rows(env.daemon.tenant_db("province"), "SELECT name FROM experts WHERE id = ?", expert_id) == [(f"{was}改名",)]
+
+    assert record(closed["id"]) == ("甲原名", "更名前小学", [was], [was]), "the closed session names them as they were"
+    assert record(planned["id"])[:2] == ("甲原名", "更名前小学"), "so does the cancelled one"
+    assert page_names(closed["id"]) == "甲原名 · 更名前小学 · 中小学教师 副高级 高级教师"
+    html = page(env, env.prov, f"sessions/{closed['id']}")
+    assert f'<td class="member-name">{was}</td>' in html and f"{was}改名" not in html and "甲新名" not in html, html[-3000:]
+
+    # A database written before v39: the sessions that had ended take the names as they are now,
+    # and keep them from then on.
+    prov_db = env.daemon.tenant_db("province")
+    relay_idle(env.daemon, ["province", "zhengzhou"])
+    env.daemon.terminate()
+    try:
+        con = sqlite3.connect(prov_db, timeout=10)
+        try:
+            wind_back(con, 37)
+            con.commit()
+        finally:
+            con.close()
+    finally:
+        env.daemon.start()
+    assert record(closed["id"]) == ("甲新名", "更名后小学", [f"{was}改名"], [f"{was}改名"])
+    assert record(planned["id"])[:2] == ("甲新名", "更名后小学")
+    expect(env.prov.patch(f"staff/{expert['account_id']}", {"name": was}), 200)
+    assert record(closed["id"]) == ("甲新名", "更名后小学", [f"{was}改名"], [f"{was}改名"])
 
 
 def test_a_session_is_planned_for_today_or_later(env: Env, committee: dict):

@@ -41,8 +41,10 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
     city.click("#new-expert-application-submit")
     assert "已创建" in city.flash_ok(), city.flash_error()
     assert "专家推荐：小学语文" in city.by("main h2").text
-    # Only 基本信息 and 工作经历 are asked for; 工作经历 has the 从业年限 field the plugin checks.
-    assert [t.get_attribute("data-section") for t in city.all("textarea[data-section]")] == ["基本信息", "工作经历"]
+    # Only 基本信息 and 工作经历 are asked for, with 附件说明 beside the upload (a return may name
+    # 附件, as the API's form of it does); 工作经历 has the 从业年限 field the plugin checks.
+    assert [t.get_attribute("data-section") for t in city.all("textarea[data-section]")] == ["基本信息", "工作经历", "附件"]
+    assert [l.text for l in city.all("#application-form legend")][:3] == ["基本信息", "工作经历", "附件说明"]
     city.fill("textarea[data-section='基本信息']", "冯推荐，高级教师，逸夫小学")
     city.press(city.all("button.save-section")[0])
     city.fill("#years", "16")

@@ -12,10 +12,13 @@ header is ignored)."""
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
+import re
 import sqlite3
 import time
+from urllib.parse import urlencode
 
 import pytest
 
@@ -98,7 +101,7 @@ def test_guesses_from_elsewhere_do_not_lock_the_office_out_where_it_signed_in(d:
     assert wrong(d, login, attackers, tenant) == [401, 401, 401, 401, 429]
     assert wrong(d, login, ["203.0.113.1", "203.0.113.77"], tenant) == [429, 429], "every unfamiliar address shares the lock"
     third = sign_in(d, login, NEW_PASSWORD, "198.51.100.9", tenant)
-    assert third.status == 429 and "账户已锁定" in third.error()["message"], "the right password from a never-used address is refused too"
+    assert third.status == 429 and "分钟后再试" in third.error()["message"], "the right password from a never-used address is refused too"
     # The office, where it signed in before: in, with the right password, more than once.
     for _ in range(2):
         assert expect(sign_in(d, login, NEW_PASSWORD, HOME, tenant), 200).json["account"]["id"] == account
@@ -124,6 +127,60 @@ def test_guesses_from_elsewhere_do_not_lock_the_office_out_where_it_signed_in(d:
     expect(sign_in(d, login, reset["password"], "198.51.100.9", tenant), 429)
     s = expect(sign_in(d, login, reset["password"], HOME, tenant), 200).json
     assert s["account"]["id"] == account and s["account"]["must_change_password"] is True
+
+
+def page_sign_in(d: Daemon, login: str, password: str, client: str = HOME, tenant: str = CITY) -> tuple[int, str]:
+    """The sign-in page's form sent as `client` (as `post` sends): the status, and the page's error
+    (its flash) if it answers with one."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": "zc_login_csrf=familiar-test"}
+    if client != HOME:
+        headers["X-Forwarded-For"] = client
+    conn = http.client.HTTPConnection("127.0.0.1", d.http_port, timeout=IO_TIMEOUT, source_address=(HOME if client == HOME else PROXY, 0))
+    try:
+        conn.request("POST", f"/t/{tenant}/login", body=urlencode({"_csrf": "familiar-test", "login": login, "password": password}).encode(), headers=headers)
+        r = conn.getresponse()
+        found = re.search(r'<div class="flash error" role="alert" id="flash-error">(.*?)</div>', r.read().decode())
+        return r.status, html.unescape(found.group(1)) if found else ""
+    finally:
+        conn.close()
+
+
+LOCKED = "登录失败次数过多，请在15分钟后再试"
+
+
+def test_a_lock_out_says_when_to_try_again_not_that_the_account_is_locked(d: Daemon, city) -> None:
+    """A 429 is for the attempt's own count (`FamiliarSources`), which may leave the account open
+    elsewhere: five wrong passwords from unfamiliar addresses lock those, while the holder still
+    signs in from 127.0.0.1. So no lock-out says 账户已锁定: the one that locks and those refused
+    after it say when to try again, 登录失败次数过多，请在15分钟后再试 — for the shared count of
+    unfamiliar addresses, for a familiar address's own lock, and, step by step the same, for a
+    made-up login (which tells nothing of whether a login exists). The sign-in page says the
+    same words with the same status."""
+    _, login, one_time = new_unit_admin(city)
+    account = expect(sign_in(d, login, one_time, HOME), 200).json["account"]["id"]   # 127.0.0.1 is familiar from now on
+
+    def answers(login: str, clients: list[str]) -> list[tuple[int, str]]:
+        return [(r.status, r.error()["message"]) for r in (sign_in(d, login, f"Wrong-{n}", c) for n, c in enumerate(clients))]
+
+    unfamiliar = [f"203.0.113.{n}" for n in range(60, 66)]
+    shared = answers(login, unfamiliar)
+    assert shared == [(401, "登录名或密码错误")] * 4 + [(429, LOCKED)] * 2, shared
+    right_elsewhere = sign_in(d, login, one_time, "198.51.100.60")
+    assert (right_elsewhere.status, right_elsewhere.error()["message"]) == (429, LOCKED)
+    # What a 账户已锁定 would have denied: the holder, where they signed in before.
+    expect(sign_in(d, login, one_time, HOME), 200)
+    # The page, from another unfamiliar address: the same words, the same status.
+    assert page_sign_in(d, login, one_time, "198.51.100.61") == (429, LOCKED)
+
+    # A made-up login, from an address of its own, answered as the real one at every step.
+    made_up = answers(unique("zhao.liu"), [f"203.0.113.{n}" for n in range(70, 76)])
+    assert made_up == shared, (made_up, shared)
+
+    # The familiar address's own lock: the same words (the shared count's lock stands apart).
+    at_home = answers(login, [HOME] * 6)
+    assert at_home == [(401, "登录名或密码错误")] * 4 + [(429, LOCKED)] * 2, at_home
+    assert page_sign_in(d, login, one_time, HOME) == (429, LOCKED)
+    assert familiar(d, account) == [(HOME, 0, True)]
 
 
 def test_the_source_is_the_client_address_without_its_port(d: Daemon, city) -> None:

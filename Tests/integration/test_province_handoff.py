@@ -1015,7 +1015,9 @@ def test_a_damaged_city_restored_to_an_older_backup_numbers_new_applications_abo
     db = d.tenant_db("zhengzhou")
     d.start()
     # (SQLite itself removes a -wal beside a file it cannot read once it has looked at it: one
-    # put there now stands for what a damaged file may have beside it.)
+    # put there now stands for what a damaged file may have beside it. The relay's first look at
+    # every outbox, after READY, is such a look: the -wal goes in once it is over.)
+    wait_until(lambda: "its messages wait for its restore" in d.stderr() or None, 15, "the relay to note the damaged tenant")
     pathlib.Path(str(db) + "-wal").write_bytes(b"a stray log of the damaged file")
     d.call("tenant.restore", {"id": "zhengzhou", "path": backup})
     kept = list((d.data_dir / "backups" / "zhengzhou").glob("zhengzhou-pre-restore-*.sqlite"))

@@ -257,13 +257,12 @@ public struct AuthService: Sendable {
         throw lockedNow
     }
 
-    /// The answer to a check refused because the login is locked until `until`.
-    static func locked(until: Double, now: Double) -> ZhichengError {
-        ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定，请在\(Int((until - now) / 60) + 1)分钟后再试")
-    }
+    /// The answer to a check refused because its count (`FamiliarSources`) is locked until
+    /// `until`: said as true of every count (`SignInLockOut.refusal`), never "the account is locked".
+    static func locked(until: Double, now: Double) -> ZhichengError { SignInLockOut.refusal(secondsLeft: until - now) }
 
-    /// The answer to the check that has just locked the login.
-    var lockedNow: ZhichengError { ZhichengError(.tooManyRequests, "登录失败次数过多，账户已锁定\(Int(lockSeconds / 60))分钟") }
+    /// The answer to the check that has just locked its count, for the whole lock.
+    var lockedNow: ZhichengError { SignInLockOut.refusal(secondsLeft: lockSeconds) }
 
     /// Changes the caller's password (clears the one-time-password flag) and ends
     /// every other session of the account. A wrong old password counts against the

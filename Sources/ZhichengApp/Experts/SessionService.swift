@@ -478,6 +478,7 @@ public struct SessionService: Sendable {
                 // vote did not count, nor why (回避 names an applicant's relations).
                 let text = "未达到法定人数，本次评审不作决定：" + short.joined(separator: "；")
                 try conn.run("UPDATE review_sessions SET state = 'no_quorum', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
+                try Self.keepNames(id, conn)
                 try conn.appendAudit(caller.audit(.sessionNoQuorum, target: "session:\(id)", detail: #"{"panel":\#(panel),"left_out":\#(leftOut.count)}"#))
                 return try Self.view(id, caller: caller, conn)
             }
@@ -496,6 +497,7 @@ public struct SessionService: Sendable {
             }
             let text = "已按\(rule.label)作出评审结果，进入公示"
             try conn.run("UPDATE review_sessions SET state = 'closed', outcome = ?, closed_at = ? WHERE id = ?", [text, now, id])
+            try Self.keepNames(id, conn)
             try conn.appendAudit(caller.audit(.sessionClose, target: "session:\(id)",
                                               detail: #"{"panel":\#(panel),"applications":\#(outcomes.count),"left_out":\#(leftOut.count)}"#))
             return try Self.view(id, caller: caller, conn)
@@ -526,12 +528,32 @@ public struct SessionService: Sendable {
                 UPDATE review_sessions SET state = 'cancelled', cancel_reason = ?1, cancelled_at = ?2, cancelled_by = ?3,
                     cancelled_by_name = (SELECT name FROM accounts WHERE id = ?3) WHERE id = ?4
                 """, [reason, Date().timeIntervalSince1970, caller.accountID, id])
+            try Self.keepNames(id, conn)
             let applications = try conn.query("SELECT received_id FROM session_applications WHERE session_id = ? ORDER BY received_id", [id])
                 .compactMap { $0["received_id"].int }
             try conn.appendAudit(caller.audit(.sessionCancel, target: "session:\(id)",
                                               detail: #"{"reason":\#(jsonString(reason)),"was":"\#(session["state"].string ?? "")","applications":\#(applications)}"#))
             return try Self.view(id, caller: caller, conn)
         }
+    }
+
+    /// Keeps with session `id`, as it ends (closed, short of its quorum, cancelled), its
+    /// applicants and its experts as they are named now, with their units (schema v39): its record
+    /// reads them from then on (`view`), so that a name corrected later, in the applicant's city or
+    /// on the expert's account, does not rewrite what the ended session says of them.
+    static func keepNames(_ id: Int, _ conn: SQLiteConnection) throws {
+        try conn.run("""
+            UPDATE session_applications SET
+                applicant_name = (SELECT r.applicant_name FROM received_applications r WHERE r.id = session_applications.received_id),
+                unit_name = (SELECT r.unit_name FROM received_applications r WHERE r.id = session_applications.received_id)
+            WHERE session_id = ?
+            """, [id])
+        try conn.run("""
+            UPDATE session_experts SET
+                name = (SELECT e.name FROM experts e WHERE e.id = session_experts.expert_id),
+                unit_name = (SELECT e.unit_name FROM experts e WHERE e.id = session_experts.expert_id)
+            WHERE session_id = ?
+            """, [id])
     }
 
     /// The session that holds received application `id` (planned or drawn: the one rule,
@@ -655,7 +677,7 @@ public struct SessionService: Sendable {
         let closed = state.isCounted
         let me = try expertID(of: caller, conn)
         let members = try conn.query("""
-            SELECT m.expert_id, m.role, m.position, e.name, e.unit_name, e.specialty,
+            SELECT m.expert_id, m.role, m.position, COALESCE(m.name, e.name) AS name, COALESCE(m.unit_name, e.unit_name) AS unit_name, e.specialty,
                    (SELECT count(*) FROM votes v WHERE v.session_id = m.session_id AND v.expert_id = m.expert_id) AS cast
             FROM session_experts m JOIN experts e ON e.id = m.expert_id WHERE m.session_id = ? ORDER BY m.role, m.position
             """, [id]).map {
@@ -664,7 +686,8 @@ public struct SessionService: Sendable {
                                votesCast: me == nil || $0["expert_id"].int == me ? $0["cast"].int ?? 0 : nil)
         }
         let voteRows = try conn.query("""
-            SELECT v.received_id, v.expert_id, e.name, v.vote, v.score, v.comment, v.at, v.left_out FROM votes v JOIN experts e ON e.id = v.expert_id
+            SELECT v.received_id, v.expert_id, COALESCE(m.name, e.name) AS name, v.vote, v.score, v.comment, v.at, v.left_out FROM votes v
+            JOIN experts e ON e.id = v.expert_id LEFT JOIN session_experts m ON m.session_id = v.session_id AND m.expert_id = v.expert_id
             WHERE v.session_id = ? ORDER BY v.received_id, v.expert_id
             """, [id]).map {
             VoteRecord(applicationID: $0["received_id"].int ?? 0, expertID: $0["expert_id"].int ?? 0, expertName: $0["name"].string ?? "",
@@ -681,7 +704,8 @@ public struct SessionService: Sendable {
         var applications: [SessionView.Application] = []
         if !summary {
             applications = try conn.query("""
-                SELECT r.id, r.applicant_name, r.unit_name, r.series, r.level, r.title, r.sections, sa.outcome
+                SELECT r.id, COALESCE(sa.applicant_name, r.applicant_name) AS applicant_name, COALESCE(sa.unit_name, r.unit_name) AS unit_name,
+                       r.series, r.level, r.title, r.sections, sa.outcome
                 FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
                 WHERE sa.session_id = ? ORDER BY r.id
                 """, [id]).map { r in

@@ -388,6 +388,9 @@ public struct OrgService: Sendable {
 
     // MARK: Audit
 
+    /// The most entries `audit` reads for one call (a larger `limit` is taken as this).
+    public static let auditMaximum = 500
+
     /// Audit entries of the caller's org and its descendants, newest first; the root office's
     /// also those filed under no org: the tenant's own (suspended, backed up, restored,
     /// archived), which earlier versions wrote so (`appendTenantAudit` files them under it now).
@@ -399,7 +402,7 @@ public struct OrgService: Sendable {
     /// are most of it.
     public func audit(caller: SignedIn, limit: Int = 100, before: Int? = nil) async throws -> [AuditRow] {
         try Access.requireOrgAdmin(caller)
-        let limit = Paging.clamp(limit, maximum: 500)
+        let limit = Paging.clamp(limit, maximum: Self.auditMaximum)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let orgs = try conn.subtreeIncludingDeleted(of: caller.orgID)

@@ -409,7 +409,6 @@ public struct ApplicationService: Sendable {
         self.automatedSteps = automatedSteps
     }
 
-    public static let maxSectionBytes = SectionFields.maxBytes
     /// Applications one applicant may create for one 年度, in any state (nothing is ever
     /// deleted): a person applies for one title a year, and may start again after a
     /// withdrawal. Without a bound, create / submit / withdraw by script filled the tenant
@@ -861,6 +860,10 @@ public struct ApplicationService: Sendable {
 
     // MARK: Reviewers
 
+    /// The most rows a reviewer's queue (`queue`) or 已审查 (`reviewed`) reads for one call (a
+    /// larger `limit` is taken as this).
+    public static let pageMaximum = 200
+
     /// Applications waiting for the caller's step at the caller's org, in its
     /// series: one page (oldest first, `after` an id for the next page), as
     /// summaries read with one query, found by one index (`applications_queue`, schema v8,
@@ -974,7 +977,7 @@ public struct ApplicationService: Sendable {
             guard let filter = try QueueFilter(caller, stage: stage) else { return nil }
             self.filter = filter
             org = caller.orgID
-            self.limit = Paging.clamp(limit, maximum: 200)
+            self.limit = Paging.clamp(limit, maximum: ApplicationService.pageMaximum)
             self.after = after ?? 0
         }
 
@@ -1053,7 +1056,7 @@ public struct ApplicationService: Sendable {
     /// application stands now: a reviewer's 已审查. Read from `decisions_actor` (schema v14).
     public func reviewed(caller: SignedIn, limit: Int = 50, before: Int? = nil) async throws -> [ReviewedItem] {
         guard caller.kind == .staff else { throw ZhichengError(.forbidden, "只有审查人员有审查记录") }
-        let limit = Paging.clamp(limit, maximum: 200)
+        let limit = Paging.clamp(limit, maximum: Self.pageMaximum)
         return try await store.read(caller) { conn in
             try conn.query(Self.reviewedSQL, [caller.accountID, before ?? Int.max, limit]).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
@@ -1462,7 +1465,7 @@ public struct ApplicationService: Sendable {
         }
         let paging = Paging(rawLimit, maximum: 500)
         return try await store.read(caller) { conn in
-            try EvaluationService.requireProvinceOffice(caller, conn)
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             var arguments: [any SQLiteBindable] = [after ?? 0]
             if let state { arguments.append(state) }
             let rows = try conn.query("""
@@ -1478,7 +1481,7 @@ public struct ApplicationService: Sendable {
     /// opinions, for the province office that evaluates it (its committee desk).
     public func receivedApplication(_ id: Int, caller: SignedIn) async throws -> ReceivedApplicationView {
         try await store.read(caller) { conn in
-            try EvaluationService.requireProvinceOffice(caller, conn)
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             guard let r = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = 'title'", [id]).first else {
                 throw ZhichengError.notFound("没有这个报送到省里的申报")
             }

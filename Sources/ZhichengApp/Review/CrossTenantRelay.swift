@@ -487,19 +487,19 @@ public final class CrossTenantRelay: Sendable {
             return .refused("\(refusal.field ?? "")：\(refusal.message)")
         }
         let now = Date().timeIntervalSince1970
-        if Self.answers.contains(message.kind), try !awaitingProvince(payload["source_application_id"] as? Int ?? 0, message, from: source, conn) {
+        if RelayMessageKind(rawValue: message.kind)?.isAnswer == true, try !awaitingProvince(payload["source_application_id"] as? Int ?? 0, message, from: source, conn) {
             return .done
         }
-        switch message.kind {
-        case "application.forward":
+        switch RelayMessageKind(rawValue: message.kind) {
+        case .forward:
             return try receive(message, payload, from: source, in: target, now: now, conn) ? .answered : .done
-        case "application.received":
+        case .received:
             let id = payload["source_application_id"] as? Int ?? 0
             try conn.run("UPDATE applications SET forwarded_at = ?, version = version + 1, updated_at = ? WHERE id = ?", [now, now, id])
             try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationForwarded,
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return .done
-        case "application.province-review":
+        case .provinceReview:
             // A step of the province office's own review (经办人 or 负责人): in the trail.
             let id = payload["source_application_id"] as? Int ?? 0
             try provinceStep(id, payload, decision: payload["decision"] as? String ?? "pass", conn)
@@ -508,7 +508,7 @@ public final class CrossTenantRelay: Sendable {
                                             detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? "")),"decision":\#(jsonString(payload["decision"] as? String ?? ""))}"#,
                                             source: "tenant:\(source)"))
             return .done
-        case "application.province-rejected", "application.province-admitted":
+        case .provinceRejected, .provinceAdmitted:
             // The province office's own review ended it at a step (`ProvinceOfficeEnd`): its
             // 经办人's or 负责人's 未通过, as a city reviewer's 未通过 ends one (未通过, 审查结束); or,
             // for an expert recommendation, its 负责人's 通过 that admitted the person (已入库
@@ -537,7 +537,7 @@ public final class CrossTenantRelay: Sendable {
                                             detail: #"{"province":"\#(source)","stage":\#(jsonString(payload["stage"] as? String ?? ""))}"#,
                                             source: "tenant:\(source)"))
             return .done
-        case "application.returned":
+        case .returned:
             // The province office sends it back for changes: the applicant edits and submits
             // again, and it climbs the city's route from the unit as after any return.
             let id = payload["source_application_id"] as? Int ?? 0
@@ -548,7 +548,7 @@ public final class CrossTenantRelay: Sendable {
             try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationReturned, target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","reason":\#(jsonString(payload["reason"] as? String ?? ""))}"#, source: "tenant:\(source)"))
             return .done
-        case "application.interview":
+        case .interview:
             // Taken as the province wrote it: its time was checked when the province set it
             // (`InterviewTime.requireAllowed`; not again here, where a notice held up in the outbox may
             // arrive after its day), and a province of a version before that sends free text,
@@ -560,7 +560,7 @@ public final class CrossTenantRelay: Sendable {
             try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationInterview,
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return .done
-        case "application.publicity":
+        case .publicity:
             // The province's result stands in public notice: the city shows it, with the committee's
             // 说明 as its own committee's (trail and 评审表), and its people may object.
             let id = payload["source_application_id"] as? Int ?? 0
@@ -575,7 +575,7 @@ public final class CrossTenantRelay: Sendable {
             try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationPublicity, target: "application:\(id)",
                                             detail: #"{"province":"\#(source)","result":\#(jsonString(payload["result"] as? String ?? ""))}"#, source: "tenant:\(source)"))
             return .done
-        case "application.publicity-withdrawn":
+        case .publicityWithdrawn:
             // An objection was upheld at the province: its committee decides again.
             let id = payload["source_application_id"] as? Int ?? 0
             try conn.run("""
@@ -586,7 +586,7 @@ public final class CrossTenantRelay: Sendable {
             try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationPublicityWithdrawn,
                                             target: "application:\(id)", detail: #"{"province":"\#(source)"}"#, source: "tenant:\(source)"))
             return .done
-        case "org.renamed":
+        case .orgRenamed:
             // A city's unit has a new name (a rename by its parent, a correction in 单位信息维护):
             // the province names it so in its lists, as the city does. Only the copies of the
             // unit's name change (each application keeping the name it had among its former
@@ -611,7 +611,7 @@ public final class CrossTenantRelay: Sendable {
                                             detail: #"{"city":"\#(source)","unit_code":\#(jsonString(rename.unitCode)),"name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
             return .done
-        case "applicant.renamed":
+        case .applicantRenamed:
             // A city's applicant has a corrected name (their unit's admin, 编辑): the province
             // names them so, as the city does, in its lists, the committee's desk, the sessions
             // and 公示 (all read `received_applications.applicant_name`), and in the 专家信息库 if
@@ -630,7 +630,7 @@ public final class CrossTenantRelay: Sendable {
                                             detail: #"{"city":"\#(source)","name":\#(jsonString(rename.name)),"applications":\#(renamed.applications),"experts":\#(renamed.experts)}"#,
                                             source: "tenant:\(source)"))
             return .done
-        case "applicant.moved":
+        case .applicantMoved:
             // A city's applicant moved to another of its units (人员调动, accepted by that unit)
             // after an expert application of theirs was handed over: the 专家信息库's entry of an
             // expert admitted from one of them names the unit they work at now, by name and
@@ -652,12 +652,12 @@ public final class CrossTenantRelay: Sendable {
                                             detail: #"{"city":"\#(source)","unit_code":\#(jsonString(move.unitCode)),"name":\#(jsonString(move.name)),"experts":\#(experts)}"#,
                                             source: "tenant:\(source)"))
             return .done
-        case "objection.lodge":
+        case .objectionLodge:
             return try lodge(message, payload, from: source, now: now, conn) ? .answered : .done
-        case "objection.resolved":
+        case .objectionResolved:
             try objectionResolved(message, payload, from: source, now: now, conn)
             return .done
-        case "application.result":
+        case .result:
             // A committee's final result. A province of an earlier version also sent its office's
             // 未通过 and an expert's admission so: applied as they were then (with a 结果确认 row).
             let id = payload["source_application_id"] as? Int ?? 0
@@ -674,7 +674,7 @@ public final class CrossTenantRelay: Sendable {
             try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationResult,
                                             target: "application:\(id)", detail: #"{"province":"\#(source)","result":"\#(result)"}"#, source: "tenant:\(source)"))
             return .done
-        default:
+        case nil:
             throw ZhichengError.internal("unknown cross-tenant message kind \(message.kind)")
         }
     }
@@ -919,11 +919,6 @@ public final class CrossTenantRelay: Sendable {
                                         source: "tenant:\(source)"))
         return true
     }
-
-    /// The province's answers about a city's application.
-    static let answers: Set<String> = ["application.received", "application.province-review", "application.returned", "application.province-rejected",
-                                       "application.province-admitted",
-                                       "application.interview", "application.publicity", "application.publicity-withdrawn", "application.result"]
 
     /// A committee's 说明 as an answer of the province carries it (`application.publicity`,
     /// `application.result`; held to `FreeText.resultNote` on arrival by `RelayedText`), as

@@ -435,15 +435,21 @@ public struct EvaluationService: Sendable {
 
     /// The committee's work on `target`, for whoever may see the application (a city's
     /// own: as `ApplicationService.get` decides) or, for one the province received,
-    /// the province office.
+    /// the province office. Nil while no committee has taken it up. A city's application
+    /// bound for the province is evaluated there, never here: 409 saying so (where the city
+    /// shows what the province sends back), not a missing record that reads as no application.
     public func evaluation(_ target: EvaluationTarget, caller: SignedIn) async throws -> EvaluationRecord? {
         try await store.read(caller) { conn in
+            var application: ApplicationView?
             switch target {
-            case .application(let id): _ = try ApplicationService.view(id, for: caller, conn)
-            case .received: try Self.requireProvinceOffice(caller, conn)
+            case .application(let id): application = try ApplicationService.view(id, for: caller, conn)
+            case .received: try ExpertService.requireProvinceOffice(caller, conn, admin: true)   // the province office's alone
             }
             guard let row = try conn.query("SELECT e.id, c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.\(Self.column(target)) = ?",
-                                           [Self.id(target)]).first, let id = row["id"].int else { return nil }
+                                           [Self.id(target)]).first, let id = row["id"].int else {
+                if let application, application.chain.endsInProvince { throw Self.evaluatedByProvince(kind: application.kind) }
+                return nil
+            }
             var record = try Self.record(id, conn)
             if !(caller.kind == .orgAdmin && row["org_id"].int == caller.orgID) { record.openObjections = nil }
             return record
@@ -484,7 +490,7 @@ public struct EvaluationService: Sendable {
             mayStart = chain.state == .atCommittee
             facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior, source: nil)
         case .received(let id):
-            try requireProvinceOffice(caller, conn)
+            try ExpertService.requireProvinceOffice(caller, conn, admin: true)
             guard let row = try conn.query("SELECT series, level, state, source_tenant, source_application_id FROM received_applications WHERE id = ? AND kind = 'title'",
                                            [id]).first else {
                 throw ZhichengError.notFound("没有这个申报")
@@ -527,11 +533,13 @@ public struct EvaluationService: Sendable {
         return (Int(conn.lastInsertRowID), committee, facts)
     }
 
-    /// Applications the province received are the province office's alone.
-    static func requireProvinceOffice(_ caller: SignedIn, _ conn: SQLiteConnection) throws {
-        guard caller.kind == .orgAdmin, try conn.rootOrg()?.id == caller.orgID else {
-            throw ZhichengError(.forbidden, "只有省职改办可以查看和评审报送到省里的申报")
-        }
+    /// The answer to a city that asks for its evaluation of an application bound for the
+    /// province (副高级 and above, an expert recommendation): the city holds none; the
+    /// application itself (`GET applications/<id>`) shows what the province sent back.
+    static func evaluatedByProvince(kind: String) -> ZhichengError {
+        ApplicationKind(rawValue: kind) == .expert
+            ? .conflict("专家推荐由省职改办审查入库，不经评委会评审")
+            : .conflict("该申报由省职改办的评委会评审，评审记录在省职改办；评委会、面试通知和评审结果见申报详情")
     }
 
     /// A message from the province back to the applicant's city.
@@ -996,11 +1004,14 @@ extension EvaluationService {
     }
 
     /// The objections to one result, for the committee's office, each by who lodged it as they
-    /// were named then (`lodged_by`, written with the row).
+    /// were named then (`lodged_by`, written with the row). An office's (the rule of its desk,
+    /// `Access.requireCommitteeOffice`): a unit's or a department's admin is refused, not
+    /// answered an empty list; another office's result reads as none.
     public func objections(_ target: EvaluationTarget, caller: SignedIn) async throws -> [ObjectionRecord] {
-        try await store.read(caller) { conn in
-            try Access.requireOrgAdmin(caller)
+        try Access.requireOrgAdmin(caller)
+        return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
+            _ = try Access.requireCommitteeOffice(caller, conn)
             guard let evaluation = try conn.query("SELECT e.id, c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.\(Self.column(target)) = ?",
                                                   [Self.id(target)]).first, evaluation["org_id"].int == caller.orgID else { return [] }
             return try conn.query("""

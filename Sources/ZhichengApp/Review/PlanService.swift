@@ -34,10 +34,42 @@ public struct PlanRecord: Sendable, Equatable {
 }
 
 /// One page of the city office's list of every unit's plans (`PlanService.overview`):
-/// the plans with their units' names, and the id to page on from when there are more.
+/// the plans with their units' names, and where the next page starts when there are more.
 public struct PlanOverview: Sendable {
     public var plans: [(plan: PlanRecord, orgName: String)]
-    public var next: Int?
+    public var next: Position?
+
+    /// Where a page of the list starts: after the plan `id`, and in the waiting list (by when
+    /// each was submitted) after its `submittedAt` as it was when that page was read. The plan's
+    /// row would not do there: a plan returned and submitted again between two page reads has
+    /// moved to the end, and a page started from where it is now skipped every plan between.
+    /// The other orders (year, unit code) do not change for a plan: its id says where it is.
+    public struct Position: Sendable, Equatable {
+        /// When the plan was submitted, as the page before read it (the waiting list only).
+        public var submittedAt: Double?
+        /// The last plan of the page before.
+        public var id: Int
+
+        /// After plan `id`, in the waiting list after `submittedAt` (nil: read from the plan's row).
+        public init(submittedAt: Double? = nil, id: Int) { (self.submittedAt, self.id) = (submittedAt, id) }
+
+        /// As `next` carries it: `<submitted_at>_<id>` in the waiting list, else `<id>`; a bare
+        /// id is also what earlier versions answered for every order (in the waiting list it is
+        /// then read from the plan's row, as they did). Nil for anything else.
+        public init?(_ text: String) {
+            let parts = text.split(separator: "_", omittingEmptySubsequences: false)
+            guard (1...2).contains(parts.count), let id = Int(parts[parts.count - 1]), id > 0 else { return nil }
+            if parts.count == 2 {
+                guard let submittedAt = Double(parts[0]), submittedAt.isFinite else { return nil }
+                self.init(submittedAt: submittedAt, id: id)
+            } else {
+                self.init(id: id)
+            }
+        }
+
+        /// The position as `next` carries it, which `init?(_:)` reads back.
+        public var text: String { submittedAt.map { "\($0)_\(id)" } ?? String(id) }
+    }
 }
 
 /// 申报计划上传 (manual §3): a unit enters its yearly numbers per series and level
@@ -161,44 +193,75 @@ public struct PlanService: Sendable {
     /// a draft is its unit's own), with the unit's name, for the office's admin (403 for
     /// anyone else): of `year` only and in `state` only, if given. Waiting ones in the order
     /// they were submitted (`submitted_at`, which their review leaves: the office reviews them
-    /// in that order, a page at a time); the others newest year first, then by unit. Each says the places its lines take (`used`), counted for the whole page
-    /// by one grouped query. Every plan, or with `limit` (1–500) one page of them and in
-    /// `next` the id to pass as `after` for the next (keyset: the page after plan `after`
-    /// in that order; an id that is no plan is 400).
-    public func overview(caller: SignedIn, year: Int? = nil, state: PlanState? = nil, limit: Int? = nil, after: Int? = nil) async throws -> PlanOverview {
+    /// in that order, a page at a time), read from `plans_waiting` (schema v38); the others
+    /// newest year first, then by unit. Each says the places its lines take (`used`), counted
+    /// for the whole page by one grouped query. Every plan, or with `limit` (1–500) one page of
+    /// them and in `next` where the next starts, to pass as `after` (keyset, `Position`: in the
+    /// waiting list when the last plan shown was submitted, with its id; an `after` of a bare id
+    /// that is no plan is 400).
+    public func overview(caller: SignedIn, year: Int? = nil, state: PlanState? = nil, limit: Int? = nil,
+                         after: PlanOverview.Position? = nil) async throws -> PlanOverview {
         try Access.requireOrgAdmin(caller)
         if let state, !state.isSeenAboveItsUnit { throw ZhichengError.invalid("未提交的计划只有本单位可见", field: "state") }
         let paging = limit.map { Paging($0, maximum: 500) }
         return try await store.read(caller) { conn in
-            guard let root = try conn.rootOrg(), root.id == caller.orgID else {
-                throw ZhichengError(.forbidden, "只有市职改办可以查看各单位的申报计划")
-            }
+            try Self.requireCityOffice(caller, conn)
             let waiting = state == .submitted
-            var sql = "SELECT p.\(Self.columns.replacingOccurrences(of: ", ", with: ", p.")), o.name AS org_name FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.state IN \(Self.seenAboveSQL)"
+            let columns = "p.\(Self.columns.replacingOccurrences(of: ", ", with: ", p.")), p.submitted_at, o.name AS org_name"
+            // Waiting: the state named (not bound), so that SQLite may take the partial index.
+            var sql = waiting
+                ? "SELECT \(columns) FROM plans p INDEXED BY plans_waiting JOIN orgs o ON o.id = p.org_id WHERE p.state = 'submitted'"
+                : "SELECT \(columns) FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.state IN \(Self.seenAboveSQL)"
             var arguments: [any SQLiteBindable] = []
             if let year { sql += " AND p.year = ?"; arguments.append(year) }
-            if let state { sql += " AND p.state = ?"; arguments.append(state.rawValue) }
+            if let state, !waiting { sql += " AND p.state = ?"; arguments.append(state.rawValue) }
             if let after {
-                guard let last = try conn.query("SELECT p.year, p.submitted_at, o.code FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.id = ?", [after]).first else {
-                    throw ZhichengError.invalid("after 应为上一页最后一个申报计划的 id", field: "after")
+                var submittedAt = after.submittedAt
+                if !waiting || submittedAt == nil {
+                    guard let last = try conn.query("SELECT p.year, p.submitted_at, o.code FROM plans p JOIN orgs o ON o.id = p.org_id WHERE p.id = ?", [after.id]).first else {
+                        throw ZhichengError.invalid("after 应为上一页的 next（上一页最后一个申报计划的位置）", field: "after")
+                    }
+                    if waiting {
+                        submittedAt = last["submitted_at"].double ?? 0
+                    } else {
+                        sql += " AND (p.year < ? OR (p.year = ? AND (o.code > ? OR (o.code = ? AND p.id > ?))))"
+                        let code = last["code"].string ?? ""
+                        arguments += [last["year"].int ?? 0, last["year"].int ?? 0, code, code, after.id]
+                    }
                 }
-                if waiting {
-                    // By when it was submitted, which its review leaves as it was: the office that
-                    // reviewed the page before asks for the next from where that page ended.
-                    sql += " AND (p.submitted_at > ? OR (p.submitted_at = ? AND p.id > ?))"
-                    arguments += [last["submitted_at"].double ?? 0, last["submitted_at"].double ?? 0, after]
-                } else {
-                    sql += " AND (p.year < ? OR (p.year = ? AND (o.code > ? OR (o.code = ? AND p.id > ?))))"
-                    let code = last["code"].string ?? ""
-                    arguments += [last["year"].int ?? 0, last["year"].int ?? 0, code, code, after]
+                if waiting, let submittedAt {
+                    // After when the last plan shown was submitted, as that page read it: the office
+                    // that reviewed the page before asks for the next from where that page ended.
+                    // A row value: SQLite starts the walk of the index there, not at its beginning.
+                    sql += " AND (p.submitted_at, p.id) > (?, ?)"
+                    arguments += [submittedAt, after.id]
                 }
             }
             sql += waiting ? " ORDER BY p.submitted_at, p.id" : " ORDER BY p.year DESC, o.code, p.id"
             if let paging { sql += " LIMIT ?"; arguments.append(paging.rowsToRead) }
             let read = try conn.query(sql, arguments)
-            let (rows, next) = paging?.cut(read, cursor: { $0["id"].int ?? 0 }) ?? (read, nil)
+            let (rows, next) = paging?.cut(read, cursor: { row in
+                PlanOverview.Position(submittedAt: waiting ? row["submitted_at"].double ?? 0 : nil, id: row["id"].int ?? 0)
+            }) ?? (read, nil)
             let plans = try Self.withPlacesTaken(rows.map { PlanRecord(row: $0) }, conn)
             return PlanOverview(plans: zip(plans, rows).map { ($0, $1["org_name"].string ?? "") }, next: next)
+        }
+    }
+
+    /// How many plans wait for the city office's 审核 (首页's 待办, the count above the waiting
+    /// list): counted from `plans_waiting`, not read.
+    public func waitingCount(caller: SignedIn) async throws -> Int {
+        try Access.requireOrgAdmin(caller)
+        return try await store.read(caller) { conn in
+            try Self.requireCityOffice(caller, conn)
+            return try conn.scalar("SELECT count(*) FROM plans INDEXED BY plans_waiting WHERE state = 'submitted'")?.int ?? 0
+        }
+    }
+
+    /// Only the city office (the tenant's root) lists every unit's plans.
+    static func requireCityOffice(_ caller: SignedIn, _ conn: SQLiteConnection) throws {
+        guard let root = try conn.rootOrg(), root.id == caller.orgID else {
+            throw ZhichengError(.forbidden, "只有市职改办可以查看各单位的申报计划")
         }
     }
 

@@ -294,9 +294,12 @@ enum ProvinceReview {
         // A reviewer's list of their series: from `received_reviewed` (schema v35), named, or
         // SQLite takes `received_kind` for a page after the first (`id < ?`) and reads each
         // row's chain and series over the overflow of its sections; what waits for their step:
-        // from `received_kind_state` (the few in that state), as `waitingCount`.
-        let reviewed = caller.kind == .staff && !waitingOnly
-        var sql = "SELECT id FROM received_applications\(reviewed ? " INDEXED BY received_reviewed" : "") WHERE kind = ? AND chain IS NOT NULL"
+        // from `received_kind_state` (the few in that state), as `waitingCount`. The office
+        // admin's whole list: from `received_office` (schema v38), named, which holds the rows
+        // with a chain only: through `received_kind` a page short of its size read every row's
+        // chain down to the oldest, past all those without one.
+        let index = caller.kind != .staff ? " INDEXED BY received_office" : waitingOnly ? "" : " INDEXED BY received_reviewed"
+        var sql = "SELECT id FROM received_applications\(index) WHERE kind = ? AND chain IS NOT NULL"
         var arguments: [any SQLiteBindable] = [kind.rawValue]
         if caller.kind == .staff {
             // A reviewer: their series only, read as such (not every received application, then filtered).

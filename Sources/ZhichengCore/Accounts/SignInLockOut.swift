@@ -25,6 +25,23 @@ public enum SignInLockOut {
         case counted(failures: Int, locks: Bool, keep: Count)
     }
 
+    /// The answer (429) to an attempt refused while its count is locked for `secondsLeft` more,
+    /// and to the attempt that locks it (`secondsLeft`: the whole lock). One wording for every
+    /// count, as true of each: the attempt, and those counted with it, wait; the account is not
+    /// said to be locked, for it may not be (the shared count's lock leaves the holder's
+    /// familiar addresses open, a familiar address's own lock every other address), and which
+    /// count it was must not tell whether the login exists or where its holder signs in.
+    public static func refusal(secondsLeft: Double) -> ZhichengError {
+        ZhichengError(.tooManyRequests, "登录失败次数过多，请在\(minutes(secondsLeft))分钟后再试")
+    }
+
+    /// `seconds` in whole minutes, rounded up (a lock never ends sooner than said), at least 1.
+    static func minutes(_ seconds: Double) -> Int {
+        let minutes = (seconds / 60).rounded(.up)
+        guard minutes.isFinite else { return 1 }
+        return Int(min(max(minutes, 1), 1_000_000))
+    }
+
     public static func attempt(_ count: Count?, now: Double, maxFailures: Int, lockSeconds: Double) -> Attempt {
         if let until = count?.lockedUntil, until > now { return .locked(until: until) }
         // A lock that has passed left the count at zero (set when it locked).

@@ -31,25 +31,26 @@ public enum RelayedText {
     public static func rules(for kind: String) -> [(key: String, rule: Rule)] {
         // Who acted at the province (its office's name) and the committee, on every answer of its.
         let province: [(key: String, rule: Rule)] = [("office", .name), ("committee", .name)]
+        guard let kind = RelayMessageKind(rawValue: kind) else { return [] }
         switch kind {
-        case "application.forward":
+        case .forward:
             return [("applicant_name", .name), ("unit_name", .name), ("title", .name), ("specialty", .specialty),
                     ("sections", .sections), ("trail", .trail)]
-        case "application.province-review", "application.returned", "application.province-rejected", "application.province-admitted":
+        case .received:
+            return []
+        case .provinceReview, .returned, .provinceRejected, .provinceAdmitted:
             return province + [("comment", .text(.reviewComment))]
-        case "application.interview":
+        case .interview:
             return province + [("interview", .text(.interviewNotice))]
-        case "application.publicity", "application.result":
+        case .publicity, .result:
             // The committee's 说明 with its result (a session's tally); a message without one is valid.
             return province + [("note", .text(.resultNote))]
-        case "application.publicity-withdrawn", "objection.resolved":
+        case .publicityWithdrawn, .objectionResolved:
             return province + [("reason", .text(.objectionReason))]
-        case "objection.lodge":
+        case .objectionLodge:
             return [("text", .text(.objectionText)), ("evidence", .text(.objectionEvidence)), ("lodged_by", .name), ("org_name", .name)]
-        case "org.renamed", "applicant.renamed", "applicant.moved":
+        case .orgRenamed, .applicantRenamed, .applicantMoved:
             return [("name", .name)]
-        default:
-            return []
         }
     }
 
@@ -59,9 +60,9 @@ public enum RelayedText {
     /// reach the city whatever its text says: kept unapplied, the application would wait for the
     /// province for good, as nothing re-applies a message kept in an inbox.
     static func optionalKeys(for kind: String) -> Set<String> {
-        switch kind {
-        case "application.publicity", "application.result": ["note"]
-        case "application.province-rejected", "application.province-admitted": ["comment"]
+        switch RelayMessageKind(rawValue: kind) {
+        case .publicity, .result: ["note"]
+        case .provinceRejected, .provinceAdmitted: ["comment"]
         default: []
         }
     }

@@ -134,6 +134,25 @@ enum APIJSON {
         return target
     }
 
+    /// Where a page of the city office's plans starts (`?after=`, on the screen also
+    /// `?pending_after=`): the `next` of the page before (`PlanOverview.Position`); nil when
+    /// absent or empty (the first page); anything else is 400.
+    static func planCursor(_ name: String, in request: Request) throws -> PlanOverview.Position? {
+        let raw = request.uri.queryParameters.get(name) ?? ""
+        if raw.isEmpty { return nil }
+        guard let position = PlanOverview.Position(raw) else { throw ZhichengError.invalid("\(name) 应为上一页的 next（上一页最后一个申报计划的位置）", field: name) }
+        return position
+    }
+
+    /// Where a page of 评审结果公示 starts (`?after=`), in the API and on the screen: the `next`
+    /// of the page before (`PublicNotice.Position`); nil when absent or empty; anything else is 400.
+    static func noticeCursor(in request: Request) throws -> PublicNotice.Position? {
+        let raw = request.uri.queryParameters.get("after") ?? ""
+        if raw.isEmpty { return nil }
+        guard let position = PublicNotice.Position(raw) else { throw ZhichengError.invalid("after 应为上一页最后一条公示的位置", field: "after") }
+        return position
+    }
+
     /// An integer query parameter (`?limit=50`, `?after=120`): nil when absent or empty (as
     /// `year` and the desk's cursor read it: `?after=` is the first page everywhere), 400
     /// naming the parameter when it is not a whole number.

@@ -29,8 +29,8 @@ extension APIRoutes {
                 return state
             }
             let page = try await s.plans.overview(caller: context.caller, year: try APIJSON.year(in: request), state: state,
-                                                  limit: try APIJSON.integer("limit", in: request), after: try APIJSON.integer("after", in: request))
-            return try APIJSON.response(PlanPageDTO(plans: page.plans.map { PlanDTO($0.plan, orgName: $0.orgName) }, next: page.next))
+                                                  limit: try APIJSON.integer("limit", in: request), after: try APIJSON.planCursor("after", in: request))
+            return try APIJSON.response(PlanPageDTO(plans: page.plans.map { PlanDTO($0.plan, orgName: $0.orgName) }, next: page.next?.text))
         }
         signedIn.get("plans/{id}") { _, context in try APIJSON.response(PlanDTO(try await s.plans.get(planID: try id(context), caller: context.caller))) }
         signedIn.put("plans/{id}/document") { request, context in
@@ -179,8 +179,10 @@ extension APIRoutes {
             let page = try await s.evaluations.worklistPage(caller: context.caller, year: year, open: open, limit: try APIJSON.integer("limit", in: request), after: after)
             return try APIJSON.response(WorklistPageDTO(items: page.items.map(WorkItemDTO.init), next: page.next.map(evaluationPath)))
         }
-        signedIn.get("public-notices") { _, context in
-            try APIJSON.response(["notices": try await s.evaluations.publicNotices(caller: context.caller).map(NoticeDTO.init)])
+        signedIn.get("public-notices") { request, context in
+            let page = try await s.evaluations.publicNotices(caller: context.caller, applicant: request.textQuery("applicant"),
+                                                             limit: try APIJSON.integer("limit", in: request), after: try APIJSON.noticeCursor(in: request))
+            return try APIJSON.response(NoticePageDTO(notices: page.notices.map(NoticeDTO.init), next: page.next?.text))
         }
         signedIn.get("objections/mine") { _, context in
             try APIJSON.response(["objections": try await s.evaluations.ownObjections(caller: context.caller).map(OwnObjectionDTO.init)])
@@ -781,8 +783,16 @@ struct DecisionBody: Decodable { var decision: String; var comment: String?; var
 /// `GET plans`: every unit's plans, or one page of them.
 struct PlanPageDTO: Encodable {
     var plans: [PlanDTO]
-    /// The `after` of the next page (the last plan's id); absent on the last, or without `limit`.
-    var next: Int?
+    /// The `after` of the next page (`PlanOverview.Position`: in the waiting list when the last
+    /// plan was submitted and its id, else its id); absent on the last, or without `limit`.
+    var next: String?
+}
+
+/// `GET public-notices`: every result in notice, or one page of them.
+struct NoticePageDTO: Encodable {
+    var notices: [NoticeDTO]
+    /// The `after` of the next page (`PublicNotice.Position`); absent on the last, or without `limit`.
+    var next: String?
 }
 
 struct PlanDTO: Encodable {

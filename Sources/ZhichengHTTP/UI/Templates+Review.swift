@@ -9,12 +9,15 @@ extension Templates {
 
     static let plans = """
         <h2>申报计划上传</h2>
-        {{#pending_count}}<fieldset><legend>待审核的申报计划（市职改办）</legend>
+        {{#pending_shown}}<fieldset><legend>待审核的申报计划（市职改办）</legend>
+        <p id="pending-plans-count">共 {{pending_count}} 份待审核，按提交先后排列</p>
         <table id="pending-plans"><thead><tr><th>单位</th><th>年度</th><th>计划</th><th>附件</th><th>操作</th></tr></thead><tbody>
         {{#pending}}<tr data-plan="{{id}}"><td>{{org_name}}</td><td>{{year}}</td><td>{{lines}}</td><td><a href="{{api}}plans/{{id}}/document" target="_blank">查看附件<span class="vh">：{{org_name}}{{year}}年度申报计划（新窗口）</span></a></td><td>
-        <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve" aria-label="审核通过{{org_name}}{{year}}年度申报计划">审核通过</button></form>
-        <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject"><label>退回原因 <input type="text" name="reason" required aria-label="退回{{org_name}}{{year}}年度申报计划的原因"></label><button type="submit" class="danger" aria-label="退回{{org_name}}{{year}}年度申报计划">退回</button></form>
-        </td></tr>{{/pending}}</tbody></table></fieldset>{{/pending_count}}
+        <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><input type="hidden" name="_back_year" value="{{back_year}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_back_pending" value="{{back_pending}}"><button type="submit" class="approve" aria-label="审核通过{{org_name}}{{year}}年度申报计划">审核通过</button></form>
+        <form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject"><input type="hidden" name="_back_year" value="{{back_year}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_back_pending" value="{{back_pending}}"><label>退回原因 <input type="text" name="reason" required aria-label="退回{{org_name}}{{year}}年度申报计划的原因"></label><button type="submit" class="danger" aria-label="退回{{org_name}}{{year}}年度申报计划">退回</button></form>
+        </td></tr>{{/pending}}
+        {{^pending}}<tr><td colspan="5">暂无待审核的申报计划</td></tr>{{/pending}}</tbody></table>
+        <p class="pages">{{#pending_first}}<a id="pending-plans-first" href="{{pending_first}}">第一页<span class="vh">：待审核的申报计划</span></a> {{/pending_first}}{{#pending_next}}<a id="pending-plans-next" href="{{pending_next}}">下一页<span class="vh">：待审核的申报计划</span></a>{{/pending_next}}</p></fieldset>{{/pending_shown}}
         <fieldset><legend>填写本单位年度申报计划</legend>
         <form method="post" action="{{base}}plans" id="plan-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>年度 <input type="text" name="year" id="plan-year" value="{{year}}" required size="6"></label>
@@ -39,7 +42,7 @@ extension Templates {
         <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank" aria-label="查看{{org_name}}{{year}}年度申报计划的附件（新窗口）">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td></tr>{{/units}}
         {{^units}}<tr><td colspan="5">暂无已报送的申报计划</td></tr>{{/units}}
         </tbody></table>
-        <p class="pages">{{#units_first}}<a id="unit-plans-first" href="{{units_first}}">第一页</a> {{/units_first}}{{#units_next}}<a id="unit-plans-next" href="{{units_next}}">下一页</a>{{/units_next}}</p>{{/office}}
+        <p class="pages">{{#units_first}}<a id="unit-plans-first" href="{{units_first}}">第一页<span class="vh">：各单位申报计划</span></a> {{/units_first}}{{#units_next}}<a id="unit-plans-next" href="{{units_next}}">下一页<span class="vh">：各单位申报计划</span></a>{{/units_next}}</p>{{/office}}
         """
 
     static let applications = """

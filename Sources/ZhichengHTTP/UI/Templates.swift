@@ -21,13 +21,27 @@ enum Templates {
         // Before parsing: the pragma is looked up when a template is parsed.
         MustacheContentTypes.register(HTMLText.MustacheHTML(), named: HTMLText.MustacheHTML.name)
         var templates: [String: MustacheTemplate] = [:]
-        for (name, text) in sources.merging(reviewSources, uniquingKeysWith: { first, _ in first }).merging(expertSources, uniquingKeysWith: { first, _ in first })
-            .merging(committeeSources, uniquingKeysWith: { first, _ in first }) {
+        for (name, text) in all {
             // The templates are ours; a syntax error is a programming error caught by the tests.
             templates[name] = try! MustacheTemplate(string: contentTypePragma + text)
         }
         return MustacheLibrary(templates: templates)
     }()
+
+    /// Every template by name, from the files that hold them. A name given twice is a
+    /// programming error (one of the two would be dropped unseen), stopped at the first page.
+    static let all: [String: String] = [sources, reviewSources, expertSources, committeeSources].reduce(into: [:]) { all, part in
+        let twice = Set(all.keys).intersection(part.keys)
+        precondition(twice.isEmpty, "a template name is given twice: \(twice.sorted())")
+        all.merge(part) { first, _ in first }
+    }
+
+    /// A page's template was not found: a misspelled name, answered as a fault (500, logged)
+    /// and never as an empty page.
+    struct Missing: Error, CustomStringConvertible {
+        let name: String
+        var description: String { "no template named \(name)" }
+    }
 
     static let sources: [String: String] = [
         "layout": layout, "login": login, "password": password, "home": home, "error": error, "confirm": confirm, "kept": kept, "kept_box": keptBox, "orgs": orgs,

@@ -210,8 +210,8 @@ extension UI {
     /// 操作日志: one page, newest first (`before`: the oldest entry of the page before).
     func auditPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, limit: Int = Self.auditPageSize) async throws -> Response {
         let org = try await ownOrg(user)
-        // The service reads at most 500 rows: one more than shown says whether there are older ones.
-        let paging = Paging(limit, maximum: 499)
+        // The service reads at most `auditMaximum` rows: one more than shown says whether there are older ones.
+        let paging = Paging(limit, maximum: OrgService.auditMaximum - 1)
         let (entries, older) = paging.cut(try await services.orgs.audit(caller: user, limit: paging.rowsToRead, before: before), cursor: \.seq)
         func page(before: Int?) -> String {
             link("audit", [paging.size == Self.auditPageSize ? nil : "limit=\(paging.size)", before.map { "before=\($0)" }], context)

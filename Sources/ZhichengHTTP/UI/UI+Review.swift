@@ -24,24 +24,62 @@ extension UI {
     /// One line of the plan form as typed: series, level, count.
     typealias PlanFormLine = (series: String, level: String, count: String)
 
+    /// Where the city office stands on 申报计划上传: 各单位申报计划's 年度 (nil: every year) and
+    /// page (`after`), and the page of 待审核的申报计划 (`pending_after`); each list's links keep
+    /// the other's place, and a 审核 posted from the page comes back to it.
+    struct PlansView {
+        var year: Int? = CalendarDate.currentYear()
+        var after: PlanOverview.Position?
+        var pendingAfter: PlanOverview.Position?
+
+        /// The view's query, for a link or a redirect: the year always (`year=` is every year).
+        var query: [String?] {
+            ["year=" + (year.map(String.init) ?? ""), after.map { "after=" + $0.text }, pendingAfter.map { "pending_after=" + $0.text }]
+        }
+
+        /// The view a 审核 form was posted from (`_back_year`, `_back_after`, `_back_pending`, the
+        /// page's own hidden fields): what is not readable there is the page's default.
+        init(posted form: FormData) {
+            if let year = form.optional("_back_year") { self.year = Int(year) }
+            after = form.optional("_back_after").flatMap { PlanOverview.Position($0) }
+            pendingAfter = form.optional("_back_pending").flatMap { PlanOverview.Position($0) }
+        }
+
+        init(year: Int? = CalendarDate.currentYear(), after: PlanOverview.Position? = nil, pendingAfter: PlanOverview.Position? = nil) {
+            (self.year, self.after, self.pendingAfter) = (year, after, pendingAfter)
+        }
+    }
+
     /// 申报计划上传. The entry form holds `entered` (what was just posted, after a refusal)
     /// or else the lines of the newest plan still editable (a draft, or one the city sent
     /// back), and three empty lines more: saving replaces the year's editable plan, so a
     /// long plan is entered a few lines at a time.
     /// 申报计划上传: the caller's own plans and the form for this year's; for the city
-    /// office also the plans waiting for its review and every unit's plans (of `year`, by
-    /// default the current 年度 the form offers, or of every year when nil), with the places
-    /// taken, `unitsPageSize` a page (下一页 from the last plan shown, `after`).
+    /// office also the plans waiting for its review, in the order they were submitted, and
+    /// every unit's plans (of `view.year`, by default the current 年度 the form offers, or of
+    /// every year when nil), with the places taken, each `unitsPageSize` a page (下一页 from
+    /// the last plan shown, 第一页 back).
     func plansPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok,
-                   entered: (year: String, lines: [PlanFormLine])? = nil, year: Int? = CalendarDate.currentYear(), after: Int? = nil) async throws -> Response {
+                   entered: (year: String, lines: [PlanFormLine])? = nil, view: PlansView = PlansView()) async throws -> Response {
         let org = try await ownOrg(user)
         let plans = try await services.plans.plans(of: user.orgID, caller: user)
         let office = org.parentID == nil
-        let pending = office ? try await services.plans.overview(caller: user, state: .submitted).plans : []
-        let page = office ? try await services.plans.overview(caller: user, year: year, limit: Self.unitsPageSize, after: after) : nil
+        var view = view
+        let waiting = office ? try await services.plans.waitingCount(caller: user) : 0
+        var pending = office ? try await services.plans.overview(caller: user, state: .submitted, limit: Self.unitsPageSize, after: view.pendingAfter) : nil
+        if view.pendingAfter != nil, pending?.plans.isEmpty == true, waiting > 0 {   // reviewed to its end: the plans still waiting, from the first
+            view.pendingAfter = nil
+            pending = try await services.plans.overview(caller: user, state: .submitted, limit: Self.unitsPageSize, after: nil)
+        }
+        let page = office ? try await services.plans.overview(caller: user, year: view.year, limit: Self.unitsPageSize, after: view.after) : nil
         let units = page?.plans ?? []
-        // The filter's year stays in the page links; `year=` (empty) is every year.
-        func unitsLink(after: Int?) -> String { link("plans", ["year=" + (year.map(String.init) ?? ""), after.map { "after=\($0)" }], context) }
+        // Each list's links keep the filter's year and the other list's page.
+        func plansLink(_ moved: PlansView) -> String { link("plans", moved.query, context) }
+        var unitsFirst = view, unitsNext = view, pendingFirst = view, pendingNext = view
+        unitsFirst.after = nil
+        unitsNext.after = page?.next
+        pendingFirst.pendingAfter = nil
+        pendingNext.pendingAfter = pending?.next
         let editable = plans.filter(\.isEditable).max { $0.year < $1.year }
         if entered != nil { Self.refilled() }
         let filled = entered?.lines ?? editable?.items.map { ($0.series, $0.level.rawValue, String($0.count)) } ?? []
@@ -57,11 +95,15 @@ extension UI {
                 ["id": p.id, "year": p.year, "lines": Self.lines(p), "state_label": p.state.label, "reject_reason": p.state == .rejected ? (p.rejectReason ?? "") as Any : false,
                  "has_document": p.hasDocument, "editable": p.isEditable]
             },
-            "pending_count": !pending.isEmpty,
-            "pending": pending.map { ["id": $0.plan.id, "org_name": $0.orgName, "year": $0.plan.year, "lines": Self.lines($0.plan.items)] },
-            "office": office, "filter_year": year.map(String.init) ?? "",
-            "units_first": after == nil ? false as Any : unitsLink(after: nil),
-            "units_next": page?.next.map { unitsLink(after: $0) } as Any? ?? false,
+            "pending_shown": waiting > 0 || view.pendingAfter != nil, "pending_count": waiting,
+            "pending": (pending?.plans ?? []).map { ["id": $0.plan.id, "org_name": $0.orgName, "year": $0.plan.year, "lines": Self.lines($0.plan.items)] },
+            "pending_first": view.pendingAfter == nil ? false as Any : plansLink(pendingFirst),
+            "pending_next": pending?.next == nil ? false as Any : plansLink(pendingNext),
+            // A 审核 form comes back to this view.
+            "back_year": view.year.map(String.init) ?? "", "back_after": view.after?.text ?? "", "back_pending": view.pendingAfter?.text ?? "",
+            "office": office, "filter_year": view.year.map(String.init) ?? "",
+            "units_first": view.after == nil ? false as Any : plansLink(unitsFirst),
+            "units_next": page?.next == nil ? false as Any : plansLink(unitsNext),
             "units": units.map { u -> [String: Any] in
                 ["id": u.plan.id, "org_name": u.orgName, "year": u.plan.year, "lines": Self.lines(u.plan), "state_label": u.plan.state.label,
                  "reject_reason": u.plan.state == .rejected ? (u.plan.rejectReason ?? "") as Any : false, "has_document": u.plan.hasDocument]
@@ -111,7 +153,15 @@ extension UI {
             let typed = action == "save"
                 ? (year: form["year"], lines: series.indices.filter { !series[$0].isEmpty || (counts.indices.contains($0) && !counts[$0].isEmpty) }
                     .map { (series[$0], levels.indices.contains($0) ? levels[$0] : "", counts.indices.contains($0) ? counts[$0] : "") }) : nil
-            return try await plansPage(user, context, flash: .error(error.shown(request)), status: error.status, entered: typed)
+            return try await plansPage(user, context, flash: .error(error.shown(request)), status: error.status, entered: typed,
+                                       view: action == "review" ? PlansView(posted: form) : PlansView())
+        }
+        // A 审核 comes back to the page of the list it was made on (the plan reviewed leaves it).
+        if action == "review" {
+            let view = PlansView(posted: form)
+            return try await done("plans?" + view.query.compactMap { $0 }.joined(separator: "&"), flash, context) {
+                try await plansPage(user, context, flash: flash, view: view)
+            }
         }
         return try await done("plans", flash, context) { try await plansPage(user, context, flash: flash) }
     }
@@ -170,7 +220,7 @@ extension UI {
             "can_withdraw": [.inReview, .draft, .returned].contains(v.chain.state) && !v.chain.reviewedSinceSubmission,
             "returned": v.chain.state == .returned
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
-            "sections": (v.applicationKind == .expert ? ApplicationKind.expert.requiredSections : ApplicationSection.allCases).map { section -> [String: Any] in
+            "sections": v.applicationKind.sections.map { section -> [String: Any] in
                 ["name": section.rawValue, "heading": section.formHeading, "guidance": section.guidance,
                  "content": v.sections[section.rawValue]?["内容"] ?? "", "orig": storedDigests[section.rawValue] ?? "",
                  "text": SectionText.text(v.sections[section.rawValue] ?? [:]),
@@ -271,7 +321,7 @@ extension UI {
     func applicationAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         // The page's sections travel with any attachment (each up to the section limit, with room for encoding).
         guard let (user, form) = try await form(request, context, upload: services.orgs.maxUploadBytes,
-                                                text: 2 * ApplicationSection.allCases.count * ApplicationService.maxSectionBytes) else { return toSignIn(request, context) }
+                                                text: 2 * ApplicationSection.allCases.count * SectionFields.maxBytes) else { return toSignIn(request, context) }
         do {
             switch action {
             case "create":
@@ -327,8 +377,8 @@ extension UI {
     func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, stage: ReviewStage?, after: Int? = nil, limit: Int = Self.queuePageSize,
                      flash: Flash) async throws -> Response {
         let org = try await ownOrg(user)
-        // The service reads at most 200 rows: one more than shown says whether there is a next page.
-        let paging = Paging(limit, maximum: 199)
+        // The service reads at most `pageMaximum` rows: one more than shown says whether there is a next page.
+        let paging = Paging(limit, maximum: ApplicationService.pageMaximum - 1)
         let (read, waiting) = try await services.applications.queueWithCount(caller: user, stage: stage, limit: paging.rowsToRead, after: after)
         let (queue, next) = paging.cut(read, cursor: \.id)
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
@@ -359,8 +409,8 @@ extension UI {
     func reviewedPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, beforeProvince: Int? = nil,
                       limit: Int = Self.reviewedPageSize) async throws -> Response {
         let org = try await ownOrg(user)
-        // The services read at most 200 rows: one more than shown says whether there are older ones.
-        let paging = Paging(limit, maximum: 199)
+        // The services read at most `pageMaximum` rows: one more than shown says whether there are older ones.
+        let paging = Paging(limit, maximum: ApplicationService.pageMaximum - 1)
         let (shown, older) = paging.cut(try await services.applications.reviewed(caller: user, limit: paging.rowsToRead, before: before), cursor: \.decisionID)
         func page(_ name: String, before: Int?) -> String {
             link("reviewed", [paging.size == Self.reviewedPageSize ? nil : "limit=\(paging.size)", before.map { "\(name)=\($0)" }], context)

@@ -242,7 +242,7 @@ struct UI: Sendable {
         data["api"] = api(context)
         data["csrf"] = user?.csrfToken ?? ""
         data["idle_hint"] = Self.idleHint(idle: services.auth.sessionIdleSeconds, lifetime: services.auth.sessionSeconds)
-        var body = Templates.library.render(data, withTemplate: template) ?? ""
+        guard var body = Templates.library.render(data, withTemplate: template) else { throw Templates.Missing(name: template) }
         // A refused post whose page does not put the typed text back into its fields (the row it
         // was typed in may be gone, or the form is one of many on the page): it is shown above
         // the page for copying, so that nothing typed is lost to a refusal.
@@ -518,8 +518,8 @@ struct UI: Sendable {
                              "staff"))
             }
             if org.parentID == nil {   // the city office (or the province's)
-                let plans = try await services.plans.overview(caller: user, state: .submitted).plans
-                if !plans.isEmpty { todo.append(("待审核的申报计划：\(plans.count) 份", "plans")) }
+                let plans = try await services.plans.waitingCount(caller: user)
+                if plans > 0 { todo.append(("待审核的申报计划：\(plans) 份", "plans")) }
                 // Counted, not read whole: a province's desk holds tens of thousands.
                 let desk = try await services.evaluations.deskCounts(caller: user)
                 if desk.awaitingResult > 0 { todo.append(("评委会评审：\(desk.awaitingResult) 件待评审", "committee")) }

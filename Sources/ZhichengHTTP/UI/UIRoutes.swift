@@ -78,7 +78,8 @@ enum UIRoutes {
             try await ui.page(request, context) { user in
                 // No `year` at all: the current 年度; `year=` (the field cleared): every year.
                 let year = request.uri.queryParameters.get("year") == nil ? CalendarDate.currentYear() : try APIJSON.year(in: request)
-                return try await ui.plansPage(user, context, flash: .none, year: year, after: try APIJSON.integer("after", in: request))
+                return try await ui.plansPage(user, context, flash: .none, view: UI.PlansView(year: year, after: try APIJSON.planCursor("after", in: request),
+                                                                                             pendingAfter: try APIJSON.planCursor("pending_after", in: request)))
             }
         }
         tenant.post("plans") { request, context in try await ui.planAction("save", request, context) }
@@ -163,12 +164,7 @@ enum UIRoutes {
         tenant.post("committee/{kind}/{id}/objections/{objection}/resolve") { request, context in try await ui.committeeAction("resolve", request, context) }
         tenant.get("publicity") { request, context in
             try await ui.page(request, context) { user in
-                let after = try (request.uri.queryParameters.get("after")).flatMap { raw -> PublicNotice.Position? in
-                    if raw.isEmpty { return nil }
-                    guard let position = PublicNotice.Position(raw) else { throw ZhichengError.invalid("after 应为上一页最后一条公示的位置", field: "after") }
-                    return position
-                }
-                return try await ui.publicityPage(user, context, flash: .none, search: request.textQuery("q") ?? "", after: after)
+                try await ui.publicityPage(user, context, flash: .none, search: request.textQuery("q") ?? "", after: try APIJSON.noticeCursor(in: request))
             }
         }
         tenant.post("publicity/{kind}/{id}/objection") { request, context in try await ui.objectionAction(request, context) }
