@@ -28,6 +28,8 @@ public final class Database: @unchecked Sendable {
     /// `sessionTables` given at open, and by any commit from outside this `Database`
     /// (unused without session tables; see `SessionCache`).
     public let sessions: SessionCache
+    /// What the services learned about this database while it is open (`OpenFacts`).
+    public let facts = OpenFacts()
     /// Row changes of the session tables made through the writer since the last commit.
     private let sessionTablesChanged: ChangeWatch?
 

@@ -215,6 +215,41 @@ struct QueuePageTests {
         await expectCode(.forbidden) { _ = try await w.f.applications.queue(caller: applicant) }
     }
 
+    /// The API's page (`queuePage`): in a tenant with no expert recommendation in review, it is
+    /// written from the rows as the index holds them, no kind read; once one is submitted (or
+    /// found in the database when it is opened again), the page is read with its kinds, and an
+    /// expert recommendation on it says whether the person is in the 专家信息库 (none here: no
+    /// province).
+    @Test func theAPIPageReadsKindsOnlyWhereAnExpertRecommendationMayWait() async throws {
+        let w = try await Self.waiting()
+        /// The path the page took, and each row's kind as it had it (nil: not read).
+        @Sendable func page() async throws -> (path: String, kinds: [ApplicationKind?]) {
+            try await w.f.applications.queuePage(caller: w.handler, rows: { rows in
+                var kinds: [ApplicationKind?] = []
+                try rows.forEach { kinds.append($0.kind) }
+                return ("rows", kinds)
+            }, items: { items in ("items", items.map(\.kind)) })
+        }
+        #expect(try await page() == ("rows", [nil, nil, nil]))
+        // The same after the database is opened again: found by its one walk of the table.
+        try await w.f.store.withExclusiveFiles(w.city) {}
+        #expect(try await page() == ("rows", [nil, nil, nil]))
+
+        let person = w.applicants[1].signedIn
+        let expert = try await w.f.applications.create(kind: "expert", year: 2026, series: "中小学教师", level: "副高级", title: "高级教师",
+                                                       specialty: "小学数学", caller: person)
+        _ = try await w.f.applications.saveSection(expert.id, section: "基本信息", fields: ["姓名": "李老师"], caller: person)
+        _ = try await w.f.applications.saveSection(expert.id, section: "工作经历", fields: ["从业年限": "12"], caller: person)
+        #expect(try await page() == ("rows", [nil, nil, nil]), "a draft waits for nobody")
+        #expect(try await w.f.applications.submit(expert.id, caller: person).chain.state == .inReview)
+        #expect(try await page() == ("items", [.title, .title, .title, .expert]))
+        let items = try await w.f.applications.queuePage(caller: w.handler, rows: { _ in [QueueItem]() }, items: { $0 })
+        #expect(items.map(\.inExpertLibrary) == [false, false, false, false])
+        // Opened again with it in review: found in the database.
+        try await w.f.store.withExclusiveFiles(w.city) {}
+        #expect(try await page() == ("items", [.title, .title, .title, .expert]))
+    }
+
     /// The query reads only `applications_queue`: SQLite never reads a column of the
     /// table itself (its deferred seek is never taken), so a page costs one index walk.
     /// Also with four eyes (a reviewer with both roles), whose check reads `decisions`,

@@ -28,6 +28,17 @@ struct ReviewFormMarkTests {
         }
     }
 
+    /// The admission is the end the recommendation was meant for: its mark is the only one not
+    /// printed in the red of an application that was withdrawn, returned or turned down.
+    @Test func onlyTheAdmissionIsNoEndShort() {
+        #expect(ReviewFormMark(state: .passed, kind: .expert)?.isAdmission == true)
+        for kind in [ApplicationKind.title, .expert] {
+            for state in ApplicationState.allCases where !(kind == .expert && state == .passed) {
+                #expect(ReviewFormMark(state: state, kind: kind)?.isAdmission != true, "\(kind) \(state)")
+            }
+        }
+    }
+
     /// A form under way or passed needs no mark; the marks are the states' own words.
     @Test func oneUnderWayOrPassedIsNot() {
         for state in ApplicationState.allCases {

@@ -69,6 +69,29 @@ struct SessionTimingTests {
         #expect(SessionTiming.refusal(.close, date: try Self.day("2026-12-07"), interviews: [tomorrow], now: Self.morning)?.message.hasPrefix("本场评审会的评审日期为 2026-12-07") == true)
     }
 
+    /// What a vote waits for, apart from its words: an expert's 首页 counts the votes that wait
+    /// for the session's date and those that wait for an interview apart from those they can
+    /// cast now. The date first, as the refusal says it; each vote by its own application.
+    @Test func whatAVoteWaitsForIsTheRefusalsReason() throws {
+        let tomorrow = SessionTiming.Interview(application: "张三（高级教师）", stored: "2026-12-06 08:00")
+        let held = SessionTiming.Interview(application: "李四（一级教师）", stored: "2026-12-05 09:30")
+        let date = try Self.day("2026-12-06")
+        #expect(SessionTiming.wait(date: date, interviews: [held], now: Self.morning) == .sessionDate(date, today: CalendarDay(Self.morning)))
+        #expect(SessionTiming.wait(date: date, interviews: [tomorrow], now: Self.morning) == .sessionDate(date, today: CalendarDay(Self.morning)))
+        guard case let .interview(application, at, now)? = SessionTiming.wait(date: try Self.day("2026-12-05"), interviews: [held, tomorrow], now: Self.morning) else {
+            Issue.record("the interview to come")
+            return
+        }
+        #expect(application == "张三（高级教师）" && at.description == "2026-12-06 08:00" && now.description == "2026-12-05 09:30")
+        #expect(SessionTiming.wait(date: nil, interviews: [held], now: Self.morning) == nil)
+        #expect(SessionTiming.wait(date: try Self.day("2026-12-05"), interviews: [], now: Self.afterMidnight) == nil)
+        // Whatever waits is what the refusal names; nothing waiting, nothing is refused.
+        for (day, interviews) in [(Optional(date), [held]), (nil, [tomorrow]), (nil, [held]), (Optional(try Self.day("2026-12-01")), [])] {
+            #expect((SessionTiming.wait(date: day, interviews: interviews, now: Self.morning) == nil)
+                    == (SessionTiming.refusal(.vote, date: day, interviews: interviews, now: Self.morning) == nil))
+        }
+    }
+
     /// Planning, drawing, replacing and cancelling wait for nothing.
     @Test func otherActionsWaitForNothing() throws {
         let tomorrow = SessionTiming.Interview(application: "张三（高级教师）", stored: "2026-12-06 08:00")

@@ -696,7 +696,10 @@ def test_queue_and_application_name_the_applicants_unit(env: Env) -> None:
     def row() -> dict:
         return queue_row(r, app["id"])
 
-    assert list(row())[:3] == ["id", "applicant_name", "unit_name"], row()
+    # Every field, in order; a tenant without expert recommendations has none in the 专家信息库.
+    assert list(row()) == ["id", "applicant_name", "unit_name", "series", "level", "title", "step", "step_label", "submissions", "version",
+                           "in_expert_library"], row()
+    assert row()["in_expert_library"] is False, row()
     assert row()["unit_name"] == "逸夫小学", row()
     assert expect(r.get(f"applications/{app['id']}"), 200).json["unit_name"] == "逸夫小学"
     expect(env.dept.patch(f"orgs/{env.school_id}", {"name": "逸夫小学（南校区）"}), 200)

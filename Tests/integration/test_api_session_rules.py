@@ -6,9 +6,12 @@ ExpertRecommendation plugin:
   set the result aside and another session decided the application the other way (and a
   session closed before schema v32 gets it from the audit log);
 - a session is planned for today or later; its votes and its close wait for its date and for
-  the interview (面试通知) of what they decide, as a result entered by hand does;
-- someone the 专家信息库 already holds is not recommended again: refused at creation and at
-  submission, and every level's queue and page say so of a recommendation already on its way.
+  the interview (面试通知) of what they decide, as a result entered by hand does, and an expert's
+  首页 counts only the votes they can cast now, saying apart what the others wait for;
+- someone the 专家信息库 already holds (active or suspended) is not recommended again: refused at
+  creation and at submission, and every level's queue (the API's too) and page say so of a
+  recommendation already on its way; an expert who retired has left it and may be recommended
+  and admitted again.
 
 Results here stand in 公示 for the default 5 working days, so that an objection can be lodged."""
 
@@ -21,7 +24,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import china_day, db_rows, wind_back, expect, interview_held, relay_idle, session_day_come, unchanged
+from api_support import NEW_PASSWORD, china_day, db_rows, wind_back, expect, interview_held, relay_idle, session_day_come, unchanged
 from conftest import wait_until
 from expert_support import (SERIES, Env, add_school, applicant, become_expert, city_pass, expert_env, senior_application, sign_in_expert)
 
@@ -62,6 +65,13 @@ def run_session(env: Env, committee: dict, name: str, received_id: int, votes: l
     closed = expect(env.prov.post(f"sessions/{session['id']}/close"), 200).json
     assert closed["state"] == "closed", closed
     return closed
+
+
+def todo(env: Env, session) -> list[tuple[str, str]]:
+    """首页's 待办事项 of `session`'s person: each item's link and words."""
+    html = page(env, session, "home")
+    found = re.search(r'<ul id="todo">(.*?)</ul>', html, re.S)
+    return re.findall(r'<li><a href="([^"]+)">([^<]*)</a></li>', found.group(1)) if found else []
 
 
 def decided(view: dict) -> tuple:
@@ -219,7 +229,8 @@ def test_votes_and_the_close_wait_for_the_sessions_date_and_the_interview(env: E
     """Before its 评审日期 a drawn session takes no vote and does not close (409, naming the
     date); nor, once the day has come, before the interview of its applicant (409, naming the
     applicant and the time), as a result by hand waits for it. The pages say why in place of
-    the vote form and the close button. Refused, nothing changes; from then on both are taken."""
+    the vote form and the close button, and each expert's 首页 counts no vote to cast while it
+    waits, but says what it waits for. Refused, nothing changes; from then on both are taken."""
     _, _, received = senior_application(env, "回民中学", "丙面试")
     rid = received["id"]
     tomorrow = china_day(1)
@@ -241,6 +252,11 @@ def test_votes_and_the_close_wait_for_the_sessions_date_and_the_interview(env: E
     assert waiting_day + "投票" in html and 'class="vote-form"' not in html
     html = page(env, env.prov, f"sessions/{sid}")
     assert 'id="close-waits"' in html and waiting_day + "结束评审" in html and 'id="close-submit"' not in html
+    # 首页: nothing to vote on yet, and why (the same rule as the vote's, SessionTiming).
+    link = f"/t/province/sessions/{sid}"
+    name = session["name"]
+    for voter in voters:
+        assert [t for t in todo(env, voter) if t[0] == link] == [(link, f"评审会“{name}”：1 份申报待评审日期（{tomorrow}）到后投票")], todo(env, voter)
 
     # The committee's 面试通知 for the applicant, tomorrow 09:30; the session's day has come.
     china = datetime.timezone(datetime.timedelta(hours=8))
@@ -257,12 +273,15 @@ def test_votes_and_the_close_wait_for_the_sessions_date_and_the_interview(env: E
     assert expect(voters[1].get(f"sessions/{sid}"), 200).json["applications"][0]["vote_waits"].startswith(waiting_interview)
     assert expect(env.prov.get(f"sessions/{sid}"), 200).json["close_waits"].startswith(waiting_interview)
     assert waiting_interview in page(env, env.prov, f"sessions/{sid}")
+    assert [t for t in todo(env, voters[0]) if t[0] == link] == [(link, f"评审会“{name}”：1 份申报待面试开始后投票")], todo(env, voters[0])
 
     # The interview held: the votes are taken and the session decides.
     interview_held(env.daemon, "province")
     assert expect(voters[0].get(f"sessions/{sid}"), 200).json["applications"][0].get("vote_waits") is None
+    assert [t for t in todo(env, voters[0]) if t[0] == link] == [(link, f"评审会“{name}”：1 份申报待投票")], todo(env, voters[0])
     for voter in voters:
         expect(voter.post(votes, {"application_id": rid, "vote": "agree"}), 200)
+    assert not [t for t in todo(env, voters[0]) if t[0] == link], "voted: nothing left to do"
     assert expect(env.prov.get(f"sessions/{sid}"), 200).json.get("close_waits") is None
     assert 'id="close-submit"' in page(env, env.prov, f"sessions/{sid}")
     closed = expect(env.prov.post(f"sessions/{sid}/close"), 200).json
@@ -284,6 +303,22 @@ def province_copy(env: Env, source_id: int) -> dict:
                       10, f"expert application {source_id} to reach the province")
 
 
+QUEUE_FIELDS = ["id", "applicant_name", "unit_name", "series", "level", "title", "step", "step_label", "submissions", "version", "in_expert_library"]
+
+
+def api_queue(reviewer) -> dict:
+    """`GET reviews/queue`'s rows (every field, in order) as `{id: in_expert_library}`."""
+    rows = expect(reviewer.get("reviews/queue?limit=200"), 200).json["applications"]
+    assert all(list(r) == QUEUE_FIELDS for r in rows), rows
+    return {r["id"]: r["in_expert_library"] for r in rows}
+
+
+def queue_mark(env: Env, reviewer, app_id: int) -> bool:
+    """Whether the reviewer's 经办人审查 screen marks the application （已在专家库中）."""
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page(env, reviewer, "reviews"), re.S) if f"reviews/{app_id}\"" in r)
+    return "（已在专家库中）" in row
+
+
 def test_someone_in_the_expert_database_is_not_recommended_again(env: Env):
     """A person with two recommendations on their way and a third in draft: once the first puts
     them in the 专家信息库, a new one is refused at creation and the draft at submission (409);
@@ -295,6 +330,7 @@ def test_someone_in_the_expert_database_is_not_recommended_again(env: Env):
         assert expect(person.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
     unit_handler = env.city_reviewers["逸夫小学"][0]
     assert expect(unit_handler.get(f"applications/{second['id']}"), 200).json["in_expert_library"] is False
+    assert api_queue(unit_handler)[second["id"]] is False
 
     # The first goes all the way: the unit, the 主管单位, the province's handler and leader.
     city_pass(env, first["id"], ["逸夫小学", "管城区教育局"])
@@ -315,8 +351,10 @@ def test_someone_in_the_expert_database_is_not_recommended_again(env: Env):
     # A title application is no recommendation: the person may still apply for a title.
     expect(person.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201)
 
-    # The second, on its way: each level is told before it acts.
+    # The second, on its way: each level is told before it acts, on the API's queue too.
     assert expect(unit_handler.get(f"applications/{second['id']}"), 200).json["in_expert_library"] is True
+    flags = api_queue(unit_handler)
+    assert flags[second["id"]] is True and not [i for i, held in flags.items() if held and i != second["id"]], flags
     queue = page(env, unit_handler, "reviews")
     row = next(r for r in re.findall(r"<tr>(.*?)</tr>", queue, re.S) if f"reviews/{second['id']}\"" in r)
     assert "（已在专家库中）" in row, row
@@ -338,3 +376,84 @@ def test_someone_in_the_expert_database_is_not_recommended_again(env: Env):
     done = expect(env.prov_l.post(f"expert-applications/{copy['id']}/decision", {"decision": "reject", "comment": "已在专家库中", "version": copy["version"]}),
                   200).json
     assert done["application"]["state"] == "rejected" and done["application"]["in_expert_library"] is False
+
+
+def admitted_by_the_province(env: Env, app: dict) -> dict:
+    """`app`, in review at its unit, passed by the unit, the 主管单位 and the province office's
+    经办人 and 负责人: the 负责人's answer (the application, the expert, the one-time password)."""
+    city_pass(env, app["id"], ["回民中学", "管城区教育局"])
+    copy = province_copy(env, app["id"])
+    expect(env.prov_h.post(f"expert-applications/{copy['id']}/decision", {"decision": "pass", "comment": "符合条件", "version": copy["version"]}), 200)
+    copy = expect(env.prov_l.get(f"expert-applications/{copy['id']}"), 200).json
+    return expect(env.prov_l.post(f"expert-applications/{copy['id']}/decision", {"decision": "pass", "comment": "同意入库", "version": copy["version"]}), 200).json
+
+
+def test_a_retired_expert_may_be_recommended_and_admitted_again(env: Env):
+    """An expert who retired (退出, for good) has left the 专家信息库: a recommendation of them is
+    taken again, and one already on its way is no longer marked 已在专家库中 (the API's queue,
+    the application, the screens, the province); passed by every level, it admits them again,
+    into the entry they had, active, signing in to the account they had with a new one-time
+    password. One suspended (暂停, a pause) is still in it: refused and marked. Either way the
+    province's list and page of the admitted recommendation say 已入库（专家信息库）, and its JSON
+    state stays `passed`."""
+    person = applicant(env, "回民中学", "戊退出")
+    unit_handler = env.city_reviewers["回民中学"][0]
+    first, pending = expert_draft(person, "小学书法"), expert_draft(person, "小学美术")
+    for app in (first, pending):
+        assert expect(person.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review"
+    out = admitted_by_the_province(env, first)
+    expert, number = out["expert"], out["expert"]["id_number"]
+    env.prov_api.first_login(number, out["one_time_password"])
+    refusal = f"身份证号 {number} 的人员已在专家库中"
+    new = {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师", "specialty": "小学音乐"}
+
+    # In it (active, then suspended): refused, and the one on its way is marked everywhere.
+    for state in ("active", "suspended"):
+        if state == "suspended":
+            expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "suspended", "reason": "年度考核未完成"}), 200)
+        expect(person.post("applications", new), 409, contains=refusal)
+        assert api_queue(unit_handler)[pending["id"]] is True, state
+        assert expect(unit_handler.get(f"applications/{pending['id']}"), 200).json["in_expert_library"] is True
+        assert queue_mark(env, unit_handler, pending["id"]), state
+
+    # Retired: out of it. Nothing is marked; a new recommendation is taken (and withdrawn here).
+    expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "retired", "reason": "本人申请退出"}), 200)
+    assert api_queue(unit_handler)[pending["id"]] is False
+    assert expect(unit_handler.get(f"applications/{pending['id']}"), 200).json["in_expert_library"] is False
+    assert not queue_mark(env, unit_handler, pending["id"])
+    taken = expect(person.post("applications", new), 201).json
+    assert expect(person.post(f"applications/{taken['id']}/withdraw"), 200).json["state"] == "withdrawn"
+
+    # The one on its way goes all the way: admitted again, into the entry they had.
+    city_pass(env, pending["id"], ["回民中学", "管城区教育局"])
+    copy = province_copy(env, pending["id"])
+    assert copy["in_expert_library"] is False, copy
+    row = re.search(rf'<tr data-id="{copy["id"]}">(.*?)</tr>', page(env, env.prov_h, "expert-reviews"), re.S).group(1)
+    assert "（已在专家库中）" not in row, row
+    expect(env.prov_h.post(f"expert-applications/{copy['id']}/decision", {"decision": "pass", "comment": "符合条件", "version": copy["version"]}), 200)
+    copy = expect(env.prov_l.get(f"expert-applications/{copy['id']}"), 200).json
+    again = expect(env.prov_l.post(f"expert-applications/{copy['id']}/decision", {"decision": "pass", "comment": "同意再次入库", "version": copy["version"]}),
+                   200).json
+    assert (again["expert"]["id"], again["expert"]["state"], again["expert"]["specialty"]) == (expert["id"], "active", "小学美术"), again["expert"]
+    assert again["expert"]["account_id"] == expert["account_id"] and again["one_time_password"], again
+    expect(env.prov_api.sign_in_raw(number, NEW_PASSWORD), 401)   # the password they had is void
+    me = env.prov_api.first_login(number, again["one_time_password"], new_password="Zhicheng2025")
+    assert expect(me.get("experts/me"), 200).json["id"] == expert["id"]
+    listed = [e for e in expect(env.prov.get("experts?state=active"), 200).json["experts"] if e["id_number"] == number]
+    assert [(e["id"], e["specialty"]) for e in listed] == [(expert["id"], "小学美术")], listed
+    assert db_rows(env.daemon.tenant_db("province"), "SELECT count(*) FROM experts WHERE id_number = ?", number) == [(1,)]
+
+    # The province's own row says where it ended, as the city does; its state stays `passed`.
+    admitted = "已入库（专家信息库）"
+    shown = expect(env.prov.get(f"expert-applications/{copy['id']}"), 200).json
+    assert (shown["state"], shown["stage_label"]) == ("passed", admitted), shown
+    assert [(a["state"], a["stage_label"]) for a in expect(env.prov.get("expert-applications"), 200).json["applications"] if a["id"] == copy["id"]] == \
+        [("passed", admitted)]
+    row = re.search(rf'<tr data-id="{copy["id"]}">(.*?)</tr>', page(env, env.prov, "expert-reviews"), re.S).group(1)
+    assert admitted in row and "通过" not in re.sub(r"<[^>]+>", "", row), row
+    assert f'<td id="expert-stage">{admitted}</td>' in page(env, env.prov, f"expert-reviews/{copy['id']}")
+    wait_until(lambda: expect(person.get(f"applications/{pending['id']}"), 200).json["state_label"] == admitted, 10, "the city to learn it")
+
+    # In it again: refused again. It leaves again, so that no later draw of this module puts it on a panel.
+    expect(person.post("applications", new), 409, contains=refusal)
+    expect(env.prov.post(f"experts/{expert['id']}/state", {"state": "retired", "reason": "测试结束"}), 200)

@@ -121,6 +121,12 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
     city.go("applications/mine")
     row = next(r for r in city.all("#applications tbody tr") if r.find_elements("css selector", "td") and r.find_element("css selector", "td").text == str(app_id))
     assert "专家推荐" in row.text and "已入库（专家信息库）" in row.text and "评审通过" not in row.text, row.text
+    # Its 评审表 is marked 已入库 in the green of a pass (审核通过's), not the red of an end short.
+    city.go(f"api/v1/applications/{app_id}/review-form")
+    colour = lambda css: city.d.execute_script("return getComputedStyle(document.querySelector(arguments[0])).color", css)  # noqa: E731
+    assert city.by("#f-mark").text.startswith("本申报已入库（专家信息库）　入库时间："), city.by("#f-mark").text
+    assert (colour("#f-mark"), colour(".watermark")) == ("rgb(19, 115, 51)", "rgba(19, 115, 51, 0.15)")
+    city.go("applications/mine")
     city.logout()
 
 

@@ -317,10 +317,13 @@ def what_the_city_shows(h: "Handoff", app_id: int) -> dict:
     page = owner.api.raw("GET", f"/t/zhengzhou/applications/{app_id}", headers={"Cookie": f"zc_session={owner.cookie}"}).body.decode()
     row = next(r for r in expect(h.city.get("orgs/1/applicant-status"), 200).json["rows"] if r["application_id"] == app_id)
     form = expect(h.city.get(f"applications/{app_id}/review-form"), 200).body.decode()
-    mark = re.search(r'<p id="f-mark">本申报([^　<]+)　([^：<]+)：([^<]+)</p>', form)
+    mark = re.search(r'<p id="f-mark"(?: class="([^"]*)")?>本申报([^　<]+)　([^：<]+)：([^<]+)</p>', form)
+    watermark = re.search(r'<div class="watermark( [^"]*)?"[^>]*>([^<]*)</div>', form)
     return {"state": shown["state"], "label": shown["state_label"], "result": shown.get("result"), "publicity": shown.get("publicity"),
             "page": re.search(r'<small id="app-state">([^<]*)</small>', page).group(1), "status": (row["state"], row["stage"]),
-            "mark": mark.groups() if mark else form[:3000], "watermark": re.search(r'<div class="watermark"[^>]*>([^<]*)</div>', form).group(1),
+            "mark": mark.groups()[1:] if mark else form[:3000], "watermark": watermark.group(2),
+            # The classes that style them: none for an end short (red), `admitted` for an expert admitted.
+            "mark_style": (mark.group(1) if mark else None, (watermark.group(1) or "").strip() or None),
             "committee_opinion": 'id="committee-opinion"' in form, "form": form}
 
 
@@ -348,6 +351,7 @@ def test_the_province_offices_rejection_ends_the_application_in_the_city_at_its_
     assert {k: shown[k] for k in ("state", "label", "result", "publicity", "page", "status", "mark", "watermark", "committee_opinion")} == {
         "state": "rejected", "label": "未通过", "result": None, "publicity": None, "page": "未通过", "status": ("rejected", "未通过"),
         "mark": ("未通过", "审查结束时间", reject_at), "watermark": "未通过", "committee_opinion": False}, shown["mark"]
+    assert shown["mark_style"] == (None, None), "printed in the red of an end short"
     assert "代表作未达到副高级要求" in shown["form"] and "评审未通过" not in shown["form"]
     # The trail ends with the office's step, by its org and 环节; no committee's row.
     assert [(t["org_name"], t.get("step_label"), t["decision_label"], t["comment"]) for t in trail if t.get("org_name") == PROVINCE_OFFICE] == [
@@ -586,6 +590,10 @@ def test_the_province_offices_admission_ends_the_recommendation_in_the_city_at_i
     assert {k: shown[k] for k in ("state", "label", "result", "publicity", "page", "status", "mark", "watermark", "committee_opinion")} == {
         "state": "passed", "label": admitted, "result": None, "publicity": None, "page": admitted, "status": ("passed", admitted),
         "mark": (admitted, "入库时间", admit_at), "watermark": admitted, "committee_opinion": False}, shown["mark"]
+    # Not in the red of an application withdrawn, returned or turned down: in the green of a pass
+    # (the screens' 审核通过, `.state-approved`), its watermark too.
+    assert shown["mark_style"] == ("admitted", "admitted"), shown["mark_style"]
+    assert "#f-mark.admitted{color:#137333;border-color:#137333}" in shown["form"] and ".watermark.admitted{color:rgba(19,115,51,.15)}" in shown["form"]
     assert "同意入库" in shown["form"] and "评审通过" not in shown["form"]
     # The trail ends with the office's step, by its org and 环节; no committee's row.
     assert [(t["org_name"], t.get("step_label"), t["decision_label"], t["comment"]) for t in trail if t.get("org_name") == PROVINCE_OFFICE] == [

@@ -59,13 +59,19 @@ extension TenantStore {
     /// the tenant is out of service). A sign-out or a password reset meanwhile does not stop a
     /// read (it shows the same person what they could read a moment before); it stops a write.
     func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await read(caller) { conn, _ in try body(conn) }
+    }
+
+    /// `read`, with what the services learned about the open database (`OpenFacts`).
+    func read<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection, OpenFacts) throws -> T) async throws -> T {
         let registry = self.registry
         try caller.requireEpoch(registry)   // archived: the store would say "has no database file"
         return try await withTenant(caller.tenant) { db in
             // Again with the tenant leased: no restore can change its file while the read runs.
-            try await db.read { conn in
+            let facts = db.facts
+            return try await db.read { conn in
                 try caller.requireEpoch(registry)
-                return try body(conn)
+                return try body(conn, facts)
             }
         }
     }
@@ -83,15 +89,22 @@ extension TenantStore {
     /// Operator commands (the admin socket, acting as a `Principal`), the relay and the
     /// background work have no session and do not come here.
     func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await write(caller) { conn, _ in try body(conn) }
+    }
+
+    /// `write`, with what the services learned about the open database (`OpenFacts`): a write
+    /// that makes a fact true notes it there.
+    func write<T: Sendable>(_ caller: SignedIn, _ body: @escaping @Sendable (SQLiteConnection, OpenFacts) throws -> T) async throws -> T {
         let registry = self.registry
         // Checked again in the transaction; here too, so that a tenant archived meanwhile is
         // answered as out of service (503) rather than by the store's `has no database file`.
         guard registry.isActive(caller.tenant) else { throw SignedIn.tenantOutOfService }
         return try await withTenant(caller.tenant) { db in
-            try await db.write { conn in
+            let facts = db.facts
+            return try await db.write { conn in
                 guard registry.isActive(caller.tenant) else { throw SignedIn.tenantOutOfService }
                 try caller.requireSession(conn)
-                return try body(conn)
+                return try body(conn, facts)
             }
         }
     }

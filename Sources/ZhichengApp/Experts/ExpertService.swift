@@ -119,14 +119,16 @@ public struct ExpertService: Sendable {
                 // `session.create`), or given a password by the sysadmin (`account.reset-password`:
                 // the person may hold it; a new one here would void it). The audit rows since the
                 // admission, found from the log's end: a few minutes of it. Not for an account since disabled
-                // or deleted, nor an expert suspended or retired since.
+                // or deleted, nor an expert suspended or retired since. The admission's time is its audit
+                // row's: a person admitted again after retiring keeps the account they had, if it is still there.
                 let me = try Self.requireProvinceOffice(caller, conn)
                 var expert: ExpertRecord?
                 if !hash.isEmpty, version != nil, me.roles.contains(.leader), let admitted = try conn.query("""
                     SELECT e.id, e.account_id FROM experts e JOIN accounts a ON a.id = e.account_id
-                    WHERE e.received_id = ? AND a.must_change_password = 1 AND a.created_at > ? AND a.enabled = 1 AND a.deleted_at IS NULL AND e.state = 'active'
+                    JOIN audit x ON x.seq = (SELECT seq FROM audit WHERE action = 'expert.admit' AND target = 'expert:' || e.id ORDER BY seq DESC LIMIT 1)
+                    WHERE e.received_id = ? AND a.must_change_password = 1 AND x.at > ? AND a.enabled = 1 AND a.deleted_at IS NULL AND e.state = 'active'
                     AND NOT EXISTS (SELECT 1 FROM audit WHERE target = 'account:' || a.id AND action IN ('session.create', 'account.reset-password')
-                        AND seq > COALESCE((SELECT seq FROM audit WHERE action = 'expert.admit' AND target = 'expert:' || e.id ORDER BY seq DESC LIMIT 1), 0))
+                        AND seq > x.seq)
                     """, [id, Date().timeIntervalSince1970 - Self.reissueWindowSeconds]).first,
                    let expertID = admitted["id"].int, let account = admitted["account_id"].int {
                     try conn.resetPassword(accountID: account, oneTimeHash: hash)
@@ -168,45 +170,73 @@ public struct ExpertService: Sendable {
     /// one-time password (a double click's answer replaced the first).
     static let reissueWindowSeconds: Double = 600
 
-    /// Enters the person of an expert application into the database, with an account.
+    /// Enters the person of an expert application into the database, with an account. A person
+    /// who retired from it (退出) comes back in the entry they had (one per ID-card number): its
+    /// particulars those of this recommendation, active again, signing in with the account they
+    /// had (its name this application's, a new one-time password, enabled again) or, if the
+    /// office deleted that account meanwhile, a new one. The relations (回避关系) they declared
+    /// stay: they are about the person, and avoid more rather than less.
     static func admit(_ receivedID: Int, row: SQLiteRow, passwordHash: String, caller: SignedIn, _ conn: SQLiteConnection) throws -> ExpertRecord {
         let idNumber = row["id_number"].string ?? ""
         if try !Self.inLibrary([idNumber], conn).isEmpty { throw Self.alreadyInLibrary(idNumber) }
-        guard try conn.takenLogin(idNumber) == nil else {
-            throw ZhichengError.conflict("省职改办已有登录名为 \(idNumber) 的账户，不能再为该专家建立账户")
-        }
-        guard let root = try conn.rootOrg() else { throw ZhichengError.internal("the province tenant has no office") }
+        let name = row["applicant_name"].string ?? ""
         let now = Date().timeIntervalSince1970
-        try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?, ?, ?, 'staff', ?, 1, 1, '', ?)",
-                     [root.id, idNumber, row["applicant_name"].string ?? "", passwordHash, now])
-        let account = Int(conn.lastInsertRowID)
-        try conn.run("""
-            INSERT INTO experts (account_id, received_id, name, id_number, series, specialty, title, level, unit_name, unit_code, source_tenant, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [account, receivedID, row["applicant_name"].string ?? "", idNumber, row["series"].string ?? "", row["specialty"].string ?? "",
-                  row["title"].string ?? "", row["level"].string ?? "", row["unit_name"].string ?? "", row["unit_code"].string,
-                  row["source_tenant"].string ?? "", now, now])
-        let expert = Int(conn.lastInsertRowID)
-        try conn.appendAudit(caller.audit(.expertAdmit, target: "expert:\(expert)", detail: #"{"account":\#(account),"received_application":\#(receivedID)}"#))
+        let retired = try conn.query("SELECT id, account_id FROM experts WHERE id_number = ?", [idNumber]).first
+        let formerAccount = try retired?["account_id"].int.flatMap { try conn.account($0) }   // nil: deleted since
+        let account: Int
+        if let formerAccount {
+            try conn.resetPassword(accountID: formerAccount.id, oneTimeHash: passwordHash)
+            try conn.run("UPDATE accounts SET name = ?, enabled = 1 WHERE id = ?", [name, formerAccount.id])
+            account = formerAccount.id
+        } else {
+            guard try conn.takenLogin(idNumber) == nil else {
+                throw ZhichengError.conflict("省职改办已有登录名为 \(idNumber) 的账户，不能再为该专家建立账户")
+            }
+            guard let root = try conn.rootOrg() else { throw ZhichengError.internal("the province tenant has no office") }
+            try conn.run("INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, phone, created_at) VALUES (?, ?, ?, 'staff', ?, 1, 1, '', ?)",
+                         [root.id, idNumber, name, passwordHash, now])
+            account = Int(conn.lastInsertRowID)
+        }
+        let particulars: [any SQLiteBindable] = [account, receivedID, name, idNumber, row["series"].string ?? "", row["specialty"].string ?? "",
+                                                 row["title"].string ?? "", row["level"].string ?? "", row["unit_name"].string ?? "", row["unit_code"].string,
+                                                 row["source_tenant"].string ?? "", now]
+        let expert: Int
+        if let former = retired?["id"].int {
+            try conn.run("""
+                UPDATE experts SET account_id = ?1, received_id = ?2, name = ?3, id_number = ?4, series = ?5, specialty = ?6, title = ?7, level = ?8,
+                    unit_name = ?9, unit_code = ?10, source_tenant = ?11, updated_at = ?12, state = 'active' WHERE id = ?13
+                """, particulars + [former])
+            expert = former
+        } else {
+            try conn.run("""
+                INSERT INTO experts (account_id, received_id, name, id_number, series, specialty, title, level, unit_name, unit_code, source_tenant, created_at, updated_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+                """, particulars)
+            expert = Int(conn.lastInsertRowID)
+        }
+        let again = retired == nil ? "" : #","again":true"#
+        try conn.appendAudit(caller.audit(.expertAdmit, target: "expert:\(expert)", detail: #"{"account":\#(account),"received_application":\#(receivedID)\#(again)}"#))
         return try Self.expert(expert, conn)
     }
 
     // MARK: Who is in the database
 
-    /// The one refusal of a recommendation of someone the 专家信息库 already holds: at its
-    /// creation and its submission in the city (`requireNotInLibrary`), and at the province
-    /// 负责人's admission (`admit`), should the person have joined meanwhile.
+    /// The one refusal of a recommendation of someone the 专家信息库 already holds (active or
+    /// suspended: `ExpertState.isInLibrary`): at its creation and its submission in the city
+    /// (`requireNotInLibrary`), and at the province 负责人's admission (`admit`), should the
+    /// person have joined meanwhile.
     static func alreadyInLibrary(_ idNumber: String) -> ZhichengError {
         .conflict("身份证号 \(idNumber) 的人员已在专家库中，不能再推荐为专家")
     }
 
-    /// Those of `idNumbers` the database holds, in any state: an expert suspended or retired is
-    /// still in it (`admit` refuses them too; a retired expert is not admitted again).
+    /// Those of `idNumbers` the database holds (`ExpertState.isInLibrary`): an expert suspended
+    /// is still in it, one retired has left it (and may be recommended and admitted again).
     static func inLibrary(_ idNumbers: Set<String>, _ conn: SQLiteConnection) throws -> Set<String> {
         guard !idNumbers.isEmpty else { return [] }
         let numbers = Array(idNumbers)
-        return Set(try conn.query("SELECT DISTINCT id_number FROM experts WHERE id_number IN (\(numbers.map { _ in "?" }.joined(separator: ",")))",
-                                  numbers).compactMap { $0["id_number"].string })
+        return Set(try conn.query("""
+            SELECT DISTINCT id_number FROM experts WHERE id_number IN (\(numbers.map { _ in "?" }.joined(separator: ","))) AND state IN (\(ExpertState.inLibrarySQL))
+            """, numbers).compactMap { $0["id_number"].string })
     }
 
     /// Those of `idNumbers` the province's database holds, read from any tenant (a city's

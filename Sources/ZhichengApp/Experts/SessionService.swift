@@ -226,19 +226,44 @@ public struct SessionService: Sendable {
         }
     }
 
-    /// An expert's sessions open for voting (评审中) with how many of their applications the
-    /// expert has not voted on yet, oldest session first; empty for anyone who is not an expert.
-    public func awaitingVotes(caller: SignedIn) async throws -> [(id: Int, name: String, count: Int)] {
+    /// A session open for voting (评审中) with the applications in it an expert has not voted
+    /// on yet, counted by whether the vote can be cast now (`SessionTiming.wait`, the rule the
+    /// vote itself is held to): an expert's 首页 counts what they can do, and says apart what waits.
+    public struct AwaitingVotes: Sendable, Equatable {
+        public var id: Int
+        public var name: String
+        /// Votes the expert can cast now.
+        public var castable: Int
+        /// Votes that wait for the session's 评审日期 (`date`, a day to come).
+        public var waitingForDate: Int
+        public var date: String?
+        /// Votes that wait for the applicant's interview (面试通知), the session's day come.
+        public var waitingForInterview: Int
+    }
+
+    /// An expert's sessions open for voting (评审中) with the applications in each the expert
+    /// has not voted on yet (`AwaitingVotes`), oldest session first; those with none left out;
+    /// empty for anyone who is not an expert.
+    public func awaitingVotes(caller: SignedIn) async throws -> [AwaitingVotes] {
         try await store.read(caller) { conn in
             guard let expert = try Self.expertID(of: caller, conn) else { return [] }
+            let now = Date()
             return try conn.query("""
-                SELECT s.id, s.name, (SELECT count(*) FROM session_applications sa WHERE sa.session_id = s.id AND NOT EXISTS
-                    (SELECT 1 FROM votes v WHERE v.session_id = s.id AND v.received_id = sa.received_id AND v.expert_id = m.expert_id)) AS open
-                FROM session_experts m JOIN review_sessions s ON s.id = m.session_id
+                SELECT s.id, s.name FROM session_experts m JOIN review_sessions s ON s.id = m.session_id
                 WHERE m.expert_id = ? AND m.role = 'panel' AND s.state = 'drawn' ORDER BY s.id
                 """, [expert]).compactMap { row in
-                guard let id = row["id"].int, let open = row["open"].int, open > 0 else { return nil }
-                return (id, row["name"].string ?? "", open)
+                guard let id = row["id"].int else { return nil }
+                let date = try Self.date(of: id, conn)
+                let voted = Set(try conn.query("SELECT received_id FROM votes WHERE session_id = ? AND expert_id = ?", [id, expert]).compactMap { $0["received_id"].int })
+                var waiting = AwaitingVotes(id: id, name: row["name"].string ?? "", castable: 0, waitingForDate: 0, date: date?.description, waitingForInterview: 0)
+                for (application, interview) in try Self.interviews(id, conn) where !voted.contains(application) {
+                    switch SessionTiming.wait(date: date, interviews: [interview], now: now) {
+                    case nil: waiting.castable += 1
+                    case .sessionDate: waiting.waitingForDate += 1
+                    case .interview: waiting.waitingForInterview += 1
+                    }
+                }
+                return waiting.castable + waiting.waitingForDate + waiting.waitingForInterview > 0 ? waiting : nil
             }
         }
     }

@@ -675,7 +675,7 @@ public struct ApplicationService: Sendable {
         let results = outcomes
         let seenVersion = checkedVersion
         await FaultInjection.pause("submit.before-write")
-        return try await store.write(caller) { conn in
+        return try await store.write(caller) { conn, facts in
             let (id, chainBefore) = try Self.ownApplication(applicationID, caller: caller, conn)
             if let seenVersion, try conn.scalar("SELECT version FROM applications WHERE id = ?", [id])?.int != seenVersion {
                 throw ZhichengError.conflict("申报在自动审查期间被修改，请重新提交")
@@ -747,6 +747,8 @@ public struct ApplicationService: Sendable {
                                extraArgs: [jsonArray(returned.sections), returned.reason, returned.comment])
             } else {
                 try Self.store(chain, id: id, conn, extra: "submissions = \(submission), return_sections = NULL, return_reason = NULL, return_comment = NULL")
+                // The API's queue pages of this tenant read each row's kind from now on (`queuePage`).
+                if kind == .expert { facts.note(Self.expertRecommendationsInReview) }
             }
             try conn.appendAudit(caller.audit(.applicationSubmit, target: "application:\(id)", detail: #"{"submission":\#(submission)}"#))
             return try Self.view(id, for: caller, conn)
@@ -878,17 +880,69 @@ public struct ApplicationService: Sendable {
     /// `kinds`: also read each application's kind (`QueueRow.kind`). The covering index does
     /// not hold it (adding it would be a schema change): each row then costs a lookup of the
     /// table too, which the screens' pages take and the API's page (the reviewers' most
-    /// frequent request) does not.
+    /// frequent request) takes only where an expert recommendation may be among its rows
+    /// (`queuePage`).
     public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil, kinds: Bool = false,
                                       page: @escaping @Sendable (QueueRows) throws -> Page) async throws -> Page {
-        guard let filter = try QueueFilter(caller, stage: stage) else { return try page(QueueRows(conn: nil, sql: "", arguments: [], kinds: kinds)) }
-        let limit = Paging.clamp(limit, maximum: Self.pageMaximum)
-        let sql = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, kinds: kinds)
-        let arguments: [any SQLiteBindable] = [caller.orgID, after ?? 0] + filter.arguments + [limit]
-        let countSQL = Self.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, counting: true)
-        let countArguments: [any SQLiteBindable] = [caller.orgID] + filter.arguments
-        return try await store.read(caller) { conn in
-            try page(QueueRows(conn: conn, sql: sql, arguments: arguments, kinds: kinds, countSQL: countSQL, countArguments: countArguments))
+        guard let query = try QueueQuery(caller, stage: stage, limit: limit, after: after) else { return try page(QueueRows(conn: nil, sql: "", arguments: [], kinds: kinds)) }
+        return try await store.read(caller) { conn in try page(query.rows(conn, kinds: kinds)) }
+    }
+
+    /// The API's page of the queue. Where no row can be an expert recommendation (the tenant
+    /// has none in review: `expertRecommendationsMayWait`), `rows` writes it straight from the
+    /// rows, as `queue(…page:)` hands them, reading nothing more: no kind, no 专家信息库.
+    /// Otherwise the rows are read as `QueueItem`s with their kinds, and only a page with an
+    /// expert recommendation on it asks the province's 专家信息库 whether it holds the person
+    /// (`QueueItem.inExpertLibrary`, as `queueWithCount` does), before `items` writes it.
+    public func queuePage<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil,
+                                          rows: @escaping @Sendable (QueueRows) throws -> Page,
+                                          items: @escaping @Sendable ([QueueItem]) throws -> Page) async throws -> Page {
+        guard let query = try QueueQuery(caller, stage: stage, limit: limit, after: after) else { return try rows(QueueRows(conn: nil, sql: "", arguments: [], kinds: false)) }
+        let read = try await store.read(caller) { conn, facts -> QueuePageRead<Page> in
+            guard try Self.expertRecommendationsMayWait(conn, facts) else { return .written(try rows(query.rows(conn, kinds: false))) }
+            let page = query.rows(conn, kinds: true)
+            let found = try page.items()
+            return .read(found, persons: try page.persons(of: found.filter { $0.kind == .expert }.map(\.id)))
+        }
+        switch read {
+        case .written(let page): return page
+        case let .read(found, persons): return try items(await Self.markingInLibrary(found, persons: persons, store: store))
+        }
+    }
+
+    /// What the read of `queuePage` gave: the page written from the rows, or its items and the
+    /// ID-card number of each expert recommendation's applicant, by application.
+    private enum QueuePageRead<Page: Sendable>: Sendable {
+        case written(Page)
+        case read([QueueItem], persons: [Int: String])
+    }
+
+    /// The `OpenFacts` name of whether the tenant has an expert recommendation in review (or
+    /// had one since its database was opened): noted by the `submit` that puts one in review.
+    static let expertRecommendationsInReview = "expert-recommendations-in-review"
+
+    /// Whether a queue row of this tenant may be an expert recommendation: it had one in review
+    /// when its database was opened (found by one walk of the table, the first time a page asks:
+    /// no index holds the kind), or one was submitted since. A tenant of title applications only
+    /// answers from memory from then on, and its API queue pages read no kind.
+    static func expertRecommendationsMayWait(_ conn: SQLiteConnection, _ facts: OpenFacts) throws -> Bool {
+        if let known = facts.value(of: expertRecommendationsInReview) { return known }
+        // NOT INDEXED: one pass over the table; through the partial queue index (state), SQLite
+        // would look each row of it up in the table again for its kind, three times the work.
+        let found = try conn.scalar("SELECT EXISTS (SELECT 1 FROM applications NOT INDEXED WHERE kind = 'expert' AND state = 'in_review')")?.int == 1
+        return facts.settle(expertRecommendationsInReview, as: found)
+    }
+
+    /// `items` with `inExpertLibrary` set for the expert recommendations among them (`persons`:
+    /// their applicants' ID-card numbers, by application), as the province's 专家信息库 says now:
+    /// one read of the province, and none for a page without one. Left unset when the province
+    /// cannot be read now.
+    static func markingInLibrary(_ items: [QueueItem], persons: [Int: String], store: TenantStore) async -> [QueueItem] {
+        guard !persons.isEmpty, let held = await ExpertService.inLibrary(Set(persons.values), store: store), !held.isEmpty else { return items }
+        return items.map { item in
+            var item = item
+            item.inExpertLibrary = persons[item.id].map(held.contains) ?? false
+            return item
         }
     }
 
@@ -902,18 +956,38 @@ public struct ApplicationService: Sendable {
             let items = try rows.resubmittedHere(try rows.items(), org: org)
             return (items, try rows.waiting(), try rows.persons(of: items.filter { $0.kind == .expert }.map(\.id)))
         }
-        guard !persons.isEmpty, let held = await ExpertService.inLibrary(Set(persons.values), store: store), !held.isEmpty else { return (read, waiting) }
-        return (read.map { item in
-            var item = item
-            item.inExpertLibrary = persons[item.id].map(held.contains) ?? false
-            return item
-        }, waiting)
+        return (await Self.markingInLibrary(read, persons: persons, store: store), waiting)
     }
 
     /// How many applications wait in that queue, over all its pages (首页's 待办事项;
     /// the API's page does not count). The page's rows are not read.
     public func queueCount(caller: SignedIn, stage: ReviewStage? = nil) async throws -> Int {
         try await queue(caller: caller, stage: stage, limit: 1) { rows in try rows.waiting() }
+    }
+
+    /// One page of a reviewer's queue, as asked: the filter, the page's size and start.
+    struct QueueQuery: Sendable {
+        var filter: QueueFilter
+        var org: Int
+        var limit: Int
+        var after: Int
+
+        /// Nil when the caller reviews no series (an empty queue).
+        init?(_ caller: SignedIn, stage: ReviewStage?, limit: Int, after: Int?) throws(ZhichengError) {
+            guard let filter = try QueueFilter(caller, stage: stage) else { return nil }
+            self.filter = filter
+            org = caller.orgID
+            self.limit = Paging.clamp(limit, maximum: ApplicationService.pageMaximum)
+            self.after = after ?? 0
+        }
+
+        /// The page's rows on `conn` (`kinds`: with each application's kind), with its count.
+        func rows(_ conn: SQLiteConnection, kinds: Bool) -> QueueRows {
+            let sql = ApplicationService.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, kinds: kinds)
+            let countSQL = ApplicationService.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, counting: true)
+            return QueueRows(conn: conn, sql: sql, arguments: [org, after] + filter.arguments + [limit], kinds: kinds,
+                             countSQL: countSQL, countArguments: [org] + filter.arguments)
+        }
     }
 
     /// Which applications wait for a reviewer: at their org, at the steps they review

@@ -14,6 +14,16 @@ public enum ExpertState: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Whether an expert in this state is still one of the 专家信息库's: active, or suspended
+    /// (暂停 is a pause the office may end, 恢复). A retired expert (退出, for good: nobody
+    /// reinstates them) has left it, and the person may be recommended (专家推荐) and admitted
+    /// again. Someone the database holds is not recommended again, and every level's queue and
+    /// page marks a recommendation of them on its way (已在专家库中).
+    public var isInLibrary: Bool { self != .retired }
+
+    /// The states `isInLibrary` holds, as an SQL list (`'active', 'suspended'`) for `state IN (…)`.
+    public static let inLibrarySQL = allCases.filter(\.isInLibrary).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
     /// A `state` that is none of these: the API's words name the codes, a page's the labels.
     public static let unknown = ZhichengError.invalid("state 应为 active、suspended 或 retired", field: "state",
                                                       screen: "专家状态应为\(allCases.map { "“\($0.label)”" }.joined(separator: "、"))")

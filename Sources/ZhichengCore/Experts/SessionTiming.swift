@@ -34,10 +34,33 @@ public enum SessionTiming {
         }
     }
 
+    /// What a vote or the close waits for, when it must wait: the session's 评审日期, or the
+    /// interview of an application it is about.
+    public enum Wait: Sendable, Equatable {
+        /// The session is dated `date`, a day after `today` (China time).
+        case sessionDate(CalendarDate, today: CalendarDay)
+        /// `application` is interviewed at `interview`, later than `now`.
+        case interview(application: String, at: InterviewTime, now: InterviewTime)
+    }
+
+    /// What a vote or the close, at `now`, in a session dated `date` about `interviews` (a vote:
+    /// its application's; the close: every application's) waits for, or nil: the session's
+    /// date first, then the first application (in the order given) still to be interviewed.
+    /// An expert's 首页 counts by it the votes that wait apart from those they can cast now.
+    public static func wait(date: CalendarDate?, interviews: [Interview], now: Date = Date()) -> Wait? {
+        let today = CalendarDay(now)
+        if let date, today < date.calendarDay { return .sessionDate(date, today: today) }
+        for item in interviews {
+            if let (interview, current) = InterviewTime.awaited(stored: item.stored, now: now) {
+                return .interview(application: item.application, at: interview, now: current)
+            }
+        }
+        return nil
+    }
+
     /// Why `action` (a vote, or the close) may not be taken at `now` in a session dated `date`
-    /// about `interviews` (a vote: its application's; the close: every application's), or nil.
-    /// The session's date first, then the first application (in the order given) still to be
-    /// interviewed. Any other action waits for nothing.
+    /// about `interviews`, or nil: what it waits for (`wait`), in words. Any other action waits
+    /// for nothing.
     public static func refusal(_ action: SessionState.Action, date: CalendarDate?, interviews: [Interview], now: Date = Date()) -> ZhichengError? {
         let what: String
         switch action {
@@ -45,16 +68,13 @@ public enum SessionTiming {
         case .close: what = "结束评审"
         case .draw, .replace, .cancel: return nil
         }
-        let today = CalendarDay(now)
-        if let date, today < date.calendarDay {
+        switch wait(date: date, interviews: interviews, now: now) {
+        case nil: return nil
+        case let .sessionDate(date, today):
             return .conflict("本场评审会的评审日期为 \(date)（今天是 \(today)），评审日期到后才能\(what)")
+        case let .interview(application, interview, current):
+            return .conflict("申报人\(application)的面试时间为 \(interview)，尚未面试（现在是 \(current)），面试开始后才能\(what)")
         }
-        for item in interviews {
-            if let (interview, current) = InterviewTime.awaited(stored: item.stored, now: now) {
-                return .conflict("申报人\(item.application)的面试时间为 \(interview)，尚未面试（现在是 \(current)），面试开始后才能\(what)")
-            }
-        }
-        return nil
     }
 
     /// Refuses (409) what `refusal` names.

@@ -10,6 +10,10 @@ public struct ReviewFormMark: Sendable, Equatable {
     public var label: String
     /// What the date printed with it is the date of.
     public var dateCaption: String
+    /// Whether it marks an expert admitted (已入库（专家信息库）): the recommendation ended as it
+    /// was meant to, printed as a pass is shown (green), not in the red of an application that
+    /// was withdrawn, returned or turned down.
+    public var isAdmission: Bool
 
     /// The mark of an application of `kind` in `state`; nil when the form needs none (a draft,
     /// one under way, a title application passed: its committee's opinion says so).
@@ -25,5 +29,6 @@ public struct ReviewFormMark: Sendable, Equatable {
         }
         label = kind.label(of: state)
         dateCaption = caption
+        isAdmission = state == .passed
     }
 }

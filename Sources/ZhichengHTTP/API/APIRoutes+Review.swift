@@ -197,7 +197,8 @@ extension APIRoutes {
         signedIn.get("reviews/queue") { request, context in
             let limit = try APIJSON.integer("limit", in: request) ?? 50
             let after = try APIJSON.integer("after", in: request)
-            let body = try await s.applications.queue(caller: context.caller, stage: try queueStage(request), limit: limit, after: after) { rows in try QueueDTO.page(rows) }
+            let body = try await s.applications.queuePage(caller: context.caller, stage: try queueStage(request), limit: limit, after: after,
+                                                          rows: { rows in try QueueDTO.page(rows) }, items: { items in QueueDTO.page(items) })
             return APIJSON.response(json: body)
         }
         signedIn.get("reviews/stranded") { _, context in
@@ -227,9 +228,11 @@ extension APIRoutes {
 
 enum QueueDTO {
     /// `{"applications":[…]}`, each item `{"id","applicant_name","unit_name","series","level",
-    /// "title","step","step_label","submissions","version"}` in that order, written
-    /// straight from the rows' bytes into one buffer (no `String` per field, no
-    /// `JSONValue` tree): the queue page is a reviewer's most frequent request.
+    /// "title","step","step_label","submissions","version","in_expert_library"}` in that order,
+    /// written straight from the rows' bytes into one buffer (no `String` per field, no
+    /// `JSONValue` tree): the queue page is a reviewer's most frequent request. Rows read so
+    /// are of a tenant with no expert recommendation in review (`ApplicationService.queuePage`):
+    /// none of them is one, and none is of someone in the 专家信息库.
     static func page(_ rows: QueueRows) throws -> ByteBuffer {
         var w = JSONWriter(capacity: 64 * 224)
         w.raw(#"{"applications":["#)
@@ -248,19 +251,47 @@ enum QueueDTO {
             row.withText(.level) { w.string(utf8: $0) }
             w.raw(#","title":"#)
             row.withText(.title) { w.string(utf8: $0) }
-            let stage = row.stage
-            w.raw(#","step":"#)
-            w.string(stage.rawValue)
-            w.raw(#","step_label":"#)
-            w.string(stage.label)
-            w.raw(#","submissions":"#)
-            w.int(row.submissions)
-            w.raw(#","version":"#)
-            w.int(row.version)
-            w.raw("}")
+            tail(&w, stage: row.stage, submissions: row.submissions, version: row.version, inExpertLibrary: false)
         }
         w.raw("]}")
         return w.withBytes { ByteBuffer(bytes: $0) }
+    }
+
+    /// The same page from its items, read with their kinds where an expert recommendation may
+    /// be among them: the same fields in the same order, `in_expert_library` as the 专家信息库 says.
+    static func page(_ items: [QueueItem]) -> ByteBuffer {
+        var w = JSONWriter(capacity: 64 * 224)
+        w.raw(#"{"applications":["#)
+        for (index, item) in items.enumerated() {
+            w.raw(index == 0 ? #"{"id":"# : #",{"id":"#)
+            w.int(item.id)
+            w.raw(#","applicant_name":"#)
+            w.string(item.applicantName)
+            w.raw(#","unit_name":"#)
+            w.string(item.unitName)
+            w.raw(#","series":"#)
+            w.string(item.series)
+            w.raw(#","level":"#)
+            w.string(item.level)
+            w.raw(#","title":"#)
+            w.string(item.title)
+            tail(&w, stage: item.stage, submissions: item.submissions, version: item.version, inExpertLibrary: item.inExpertLibrary)
+        }
+        w.raw("]}")
+        return w.withBytes { ByteBuffer(bytes: $0) }
+    }
+
+    /// An item's fields from `step` on, and its closing brace.
+    private static func tail(_ w: inout JSONWriter, stage: ReviewStage, submissions: Int, version: Int, inExpertLibrary: Bool) {
+        w.raw(#","step":"#)
+        w.string(stage.rawValue)
+        w.raw(#","step_label":"#)
+        w.string(stage.label)
+        w.raw(#","submissions":"#)
+        w.int(submissions)
+        w.raw(#","version":"#)
+        w.int(version)
+        w.raw(inExpertLibrary ? #","in_expert_library":true}"# : #","in_expert_library":false}"#)
     }
 }
 
@@ -484,7 +515,8 @@ enum ReviewFormPage {
             "interview": UI.interview(InterviewNotice(stored: v.interview)),
             // Over the form of one that did not go on: 已撤回 and when (a watermark on every page too).
             "mark": form.mark.map { m -> [String: Any] in
-                ["label": m.mark.label, "caption": m.mark.dateCaption, "date": m.at.map(UI.time) as Any? ?? false]
+                // An expert admitted is printed as a pass is shown (green), not in the red of an end short.
+                ["label": m.mark.label, "caption": m.mark.dateCaption, "date": m.at.map(UI.time) as Any? ?? false, "admitted": m.mark.isAdmission]
             } as Any? ?? false,
             "opinions": form.opinions.map { o -> [String: Any] in
                 ["org": o.orgName, "stage": o.stage.role.label, "decision": o.decision.label, "comment": o.comment, "keep": keepsWhole(o.comment),

@@ -192,11 +192,12 @@ extension Templates {
         #f-mark{text-align:center;font-size:14pt;font-weight:bold;color:#b3261e;border:2px solid #b3261e;padding:2mm;margin:0 0 4mm}
         .watermark{position:fixed;top:40%;left:0;right:0;text-align:center;font-size:90pt;font-weight:bold;letter-spacing:.2em;
         color:rgba(179,38,30,.15);transform:rotate(-30deg);pointer-events:none;z-index:1}
+        #f-mark.admitted{color:#137333;border-color:#137333} .watermark.admitted{color:rgba(19,115,51,.15)}
         </style></head><body>
         <p class="noprint"><button id="print" type="button">打印</button></p>
         <h1>专业技术职务任职资格评审表</h1>{{#mark}}
-        <div class="watermark" aria-hidden="true">{{label}}</div>
-        <p id="f-mark">本申报{{label}}{{#date}}　{{caption}}：{{date}}{{/date}}</p>{{/mark}}
+        <div class="watermark{{#admitted}} admitted{{/admitted}}" aria-hidden="true">{{label}}</div>
+        <p id="f-mark"{{#admitted}} class="admitted"{{/admitted}}>本申报{{label}}{{#date}}　{{caption}}：{{date}}{{/date}}</p>{{/mark}}
         <table><tbody>
         <tr><th scope="row">姓名</th><td id="f-name">{{applicant}}</td><th scope="row">身份证号</th><td>{{id_number}}</td></tr>
         <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>

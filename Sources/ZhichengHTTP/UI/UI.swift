@@ -455,10 +455,17 @@ struct UI: Sendable {
     func todo(_ user: SignedIn, org: OrgRecord, province: Bool) async throws -> [(text: String, path: String)] {
         var todo: [(text: String, path: String)] = []
         if user.kind == .staff {
-            // An expert (staff of the province office without review roles): sessions to vote in.
+            // An expert (staff of the province office without review roles): sessions to vote in,
+            // the votes they can cast now, and apart those that wait for the session's date or an
+            // interview (as the session's page says of each, `SessionTiming`).
             if province, user.roles.isEmpty {
                 for session in try await services.sessions.awaitingVotes(caller: user) {
-                    todo.append(("评审会“\(session.name)”：\(session.count) 份申报待投票", "sessions/\(session.id)"))
+                    let path = "sessions/\(session.id)"
+                    if session.castable > 0 { todo.append(("评审会“\(session.name)”：\(session.castable) 份申报待投票", path)) }
+                    if session.waitingForDate > 0 {
+                        todo.append(("评审会“\(session.name)”：\(session.waitingForDate) 份申报待评审日期（\(session.date ?? "")）到后投票", path))
+                    }
+                    if session.waitingForInterview > 0 { todo.append(("评审会“\(session.name)”：\(session.waitingForInterview) 份申报待面试开始后投票", path)) }
                 }
             }
             for role in user.roles {
