@@ -488,7 +488,9 @@ struct UI: Sendable {
                 case .returned: todo.append(("申报“\(what)”已退回修改，请修改后重新提交", "applications/\(v.id)"))
                 case .draft: todo.append(("申报“\(what)”尚未提交", "applications/\(v.id)"))
                 // An interview to attend (until the result is in), a result standing in 公示.
-                case .atCommittee, .awaitingProvince where v.publicity == nil:
+                // (At the city's committee always; waiting for the province until its result enters 公示.)
+                case .atCommittee,
+                     .awaitingProvince where v.publicity == nil:
                     if let interview = v.interview, v.result == nil { todo.append(("申报“\(what)”面试通知：\(interview)", "applications/\(v.id)")) }
                 case .publicity, .awaitingProvince: todo.append(("申报“\(what)”：\(v.stateLabel)（\(v.publicity?.result ?? v.result ?? "")）", "applications/\(v.id)"))
                 default: break
