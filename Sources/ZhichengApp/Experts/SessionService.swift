@@ -239,6 +239,10 @@ public struct SessionService: Sendable {
         public var date: String?
         /// Votes that wait for the applicant's interview (面试通知), the session's day come.
         public var waitingForInterview: Int
+        /// Votes the expert may not cast at all (`VoteCount.bar`, the rule the vote and the close
+        /// are held to): 回避 under their record today (a relation declared since the draw, an
+        /// applicant who moved to their unit), or they are no longer 在库 (暂停, 退出).
+        public var barred = 0
     }
 
     /// An expert's sessions open for voting (评审中) with the applications in each the expert
@@ -248,6 +252,8 @@ public struct SessionService: Sendable {
         try await store.read(caller) { conn in
             guard let expert = try Self.expertID(of: caller, conn) else { return [] }
             let now = Date()
+            let me = try conn.query("SELECT \(Self.candidateColumns), e.state AS state FROM experts e WHERE e.id = ?", [expert]).first
+            let myState = ExpertState(rawValue: me?["state"].string ?? "") ?? .retired
             return try conn.query("""
                 SELECT s.id, s.name FROM session_experts m JOIN review_sessions s ON s.id = m.session_id
                 WHERE m.expert_id = ? AND m.role = 'panel' AND s.state = 'drawn' ORDER BY s.id
@@ -256,14 +262,22 @@ public struct SessionService: Sendable {
                 let date = try Self.date(of: id, conn)
                 let voted = Set(try conn.query("SELECT received_id FROM votes WHERE session_id = ? AND expert_id = ?", [id, expert]).compactMap { $0["received_id"].int })
                 var waiting = AwaitingVotes(id: id, name: row["name"].string ?? "", castable: 0, waitingForDate: 0, date: date?.description, waitingForInterview: 0)
+                let applicants = Dictionary(try conn.query("""
+                    SELECT r.id AS received, \(Self.applicantColumns) FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
+                    WHERE sa.session_id = ?
+                    """, [id]).map { ($0["received"].int ?? 0, Self.applicant(from: $0)) }) { first, _ in first }
                 for (application, interview) in try Self.interviews(id, conn) where !voted.contains(application) {
+                    if let me, let applicant = applicants[application], VoteCount.bar(Self.candidate(from: me), state: myState, applicant: applicant) != nil {
+                        waiting.barred += 1
+                        continue
+                    }
                     switch SessionTiming.wait(date: date, interviews: [interview], now: now) {
                     case nil: waiting.castable += 1
                     case .sessionDate: waiting.waitingForDate += 1
                     case .interview: waiting.waitingForInterview += 1
                     }
                 }
-                return waiting.castable + waiting.waitingForDate + waiting.waitingForInterview > 0 ? waiting : nil
+                return waiting.castable + waiting.waitingForDate + waiting.waitingForInterview + waiting.barred > 0 ? waiting : nil
             }
         }
     }
