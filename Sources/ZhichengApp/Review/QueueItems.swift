@@ -1,0 +1,143 @@
+import Foundation
+import ZhichengCore
+import ZhichengStorage
+
+/// One line of a reviewer's queue.
+public struct QueueItem: Sendable {
+    public var id: Int
+    public var applicantName: String
+    /// The applicant's unit (单位), where the application started.
+    public var unitName: String
+    public var series: String
+    public var level: String
+    public var title: String
+    public var stage: ReviewStage
+    public var submissions: Int
+    public var version: Int
+    /// 职称申报 or 专家推荐; nil when the page was read without it (`QueueRows.kinds`).
+    public var kind: ApplicationKind?
+    /// An expert recommendation of someone the province's 专家信息库 holds already. Read for
+    /// the screens' page only (`queueWithCount`), as `ApplicationView.inExpertLibrary`.
+    public var inExpertLibrary = false
+    /// Whether it comes to the reviewer's org 重新提交: the org reviewed an earlier submission
+    /// (`ReviewChain.isResubmission`). Read for the screens' page only (`queueWithCount`).
+    public var resubmittedHere = false
+}
+
+/// The rows of one queue page, read in order by `forEach` (once, inside the `page`
+/// closure of `ApplicationService.queue(caller:limit:after:page:)`).
+public struct QueueRows {
+    let conn: SQLiteConnection?
+    let sql: String
+    let arguments: [any SQLiteBindable]
+    /// Whether the rows have each application's kind (`QueueRow.kind`), which the covering
+    /// index does not hold: read for the screens, not for the API's page.
+    var kinds = false
+    /// The count of the same queue (`queueSQL(…counting: true)`) and its arguments.
+    var countSQL = ""
+    var countArguments: [any SQLiteBindable] = []
+
+    public func forEach(_ body: (QueueRow) throws -> Void) throws {
+        guard let conn else { return }
+        try conn.forEachRow(sql, arguments) { try body(QueueRow(cursor: $0, hasKind: kinds)) }
+    }
+
+    /// The page's rows as `QueueItem`s.
+    public func items() throws -> [QueueItem] {
+        var items: [QueueItem] = []
+        try forEach { items.append($0.item) }
+        return items
+    }
+
+    /// `items` with `resubmittedHere` set: the submissions the org `org` decided on, read in
+    /// one query for the page's resubmitted applications alone (few: a first submission needs none).
+    public func resubmittedHere(_ items: [QueueItem], org: Int) throws -> [QueueItem] {
+        let again = items.filter { $0.submissions > 1 }.map(\.id)
+        guard let conn, !again.isEmpty else { return items }
+        var reviewed: [Int: [Int]] = [:]
+        for row in try conn.query("""
+            SELECT application_id, submission FROM decisions WHERE org_id = ? AND application_id IN (\(again.map { _ in "?" }.joined(separator: ", ")))
+            """, [org] + again) {
+            reviewed[row["application_id"].int ?? 0, default: []].append(row["submission"].int ?? 0)
+        }
+        return items.map { item in
+            var item = item
+            item.resubmittedHere = ReviewChain.isResubmission(item.submissions, reviewedHere: reviewed[item.id] ?? [])
+            return item
+        }
+    }
+
+    /// The ID-card number of the applicant of each of `ids` (`ExpertService.idNumber(ofLogin:)`).
+    public func persons(of ids: [Int]) throws -> [Int: String] {
+        guard let conn, !ids.isEmpty else { return [:] }
+        return Dictionary(try conn.query("""
+            SELECT a.id, p.login FROM applications a JOIN accounts p ON p.id = a.applicant_id WHERE a.id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))
+            """, ids).map { ($0["id"].int ?? 0, ExpertService.idNumber(ofLogin: $0["login"].string ?? "")) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// How many wait in this queue over all its pages, read in the same transaction as
+    /// the page (a screen's 共 N 件 agrees with the rows it shows).
+    public func waiting() throws -> Int {
+        guard let conn else { return 0 }
+        return try conn.scalar(countSQL, countArguments)?.int ?? 0
+    }
+}
+
+/// One row of a queue page, valid only inside the `forEach` call it is passed to.
+public struct QueueRow {
+    let cursor: SQLiteCursor
+    let hasKind: Bool
+
+    /// The text columns of a queue row, read as bytes with `withText`.
+    public enum Text: Int32 {
+        case series = 1, level = 2, title = 3, applicantName = 7, unitName = 8
+    }
+
+    public var id: Int { cursor.int(0) }
+    public var stage: ReviewStage {
+        cursor.withText(4) { $0.elementsEqual(ReviewStage.leader.rawValue.utf8) ? .leader : .handler }
+    }
+    public var submissions: Int { cursor.int(5) }
+    public var version: Int { cursor.int(6) }
+    /// The application's kind, when the page was read with it (`QueueRows.kinds`).
+    public var kind: ApplicationKind? {
+        hasKind ? cursor.withText(9) { $0.elementsEqual(ApplicationKind.expert.rawValue.utf8) ? .expert : .title } : nil
+    }
+
+    /// A text column's UTF-8 bytes as stored (see `SQLiteCursor.withText`).
+    public func withText<R>(_ column: Text, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try cursor.withText(column.rawValue, body)
+    }
+
+    /// The row as a `QueueItem`.
+    public var item: QueueItem {
+        QueueItem(id: id, applicantName: cursor.string(Text.applicantName.rawValue), unitName: cursor.string(Text.unitName.rawValue), series: cursor.string(Text.series.rawValue),
+                  level: cursor.string(Text.level.rawValue), title: cursor.string(Text.title.rawValue), stage: stage,
+                  submissions: submissions, version: version, kind: kind)
+    }
+}
+
+/// One of a reviewer's own decisions, as 已审查 lists it.
+public struct ReviewedItem: Sendable {
+    public var decisionID: Int
+    public var applicationID: Int
+    /// 职称申报 or 专家推荐.
+    public var kind: ApplicationKind
+    public var applicantName: String
+    public var unitName: String
+    public var series: String
+    public var level: String
+    public var title: String
+    /// The step the reviewer decided at, and what they decided.
+    public var stage: ReviewStage
+    public var decision: ReviewDecision
+    public var comment: String
+    public var at: Double
+    /// Where the application stands now, as 申报人员状态查询 says it.
+    public var standing: String
+    /// Whether the reviewer may open the application now.
+    public var readable: Bool
+    /// For a step of the province office on an application a city handed over: its kind
+    /// (`applicationID` is then the province's id of it); nil for the tenant's own.
+    public var receivedKind: ApplicationKind? = nil
+}
