@@ -2,7 +2,6 @@ import Foundation
 import ZhichengCore
 import ZhichengStorage
 
-/// An application on a committee's desk, with its evaluation so far.
 /// One page of an office's committee desk.
 public struct CommitteeWorklistPage: Sendable {
     public var items: [CommitteeWorkItem]
@@ -10,6 +9,7 @@ public struct CommitteeWorklistPage: Sendable {
     public var next: EvaluationTarget?
 }
 
+/// An application on a committee's desk, with its evaluation so far.
 public struct CommitteeWorkItem: Sendable {
     public var target: EvaluationTarget
     public var applicantName: String

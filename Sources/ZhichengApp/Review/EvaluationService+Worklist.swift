@@ -2,7 +2,7 @@ import Foundation
 import ZhichengCore
 import ZhichengStorage
 
-// MARK: - Worklist, objections, public notices (the committee screens)
+// MARK: - Worklist (the committee desk; objections and public notices have files of their own)
 
 extension EvaluationService {
     /// The ids of a city's applications that reached its committee: those at it or in public
