@@ -294,7 +294,7 @@ def test_votes_and_the_close_wait_for_the_sessions_date_and_the_interview(env: E
 def test_an_experts_home_does_not_offer_a_vote_they_must_recuse_from(env: Env, committee: dict):
     """A vote the expert may not cast at all — a relation declared since the draw names the
     applicant (回避, the rule the vote and the close hold to) — is not counted as 待投票 on their
-    首页: it is said apart, and the page of the session says why."""
+    首页: it is said apart (the vote itself says why when tried)."""
     _, _, received = senior_application(env, "回民中学", "梁回避")
     name = "回避不计待办评审会"
     session = expect(env.prov.post(f"committees/{committee['id']}/sessions",
@@ -308,7 +308,7 @@ def test_an_experts_home_does_not_offer_a_vote_they_must_recuse_from(env: Env, c
     expect(voter.put(f"experts/{panel[0]}/relations", {"relations": before + ["梁回避"]}), 200)
     try:
         expect(voter.post(f"sessions/{sid}/votes", {"application_id": received["id"], "vote": "agree"}), 403, contains="须回避")
-        assert [t for t in todo(env, voter) if t[0] == link] == [(link, f"评审会“{name}”：1 份申报您须回避或暂不能投票（见评审会页面）")], todo(env, voter)
+        assert [t for t in todo(env, voter) if t[0] == link] == [(link, f"评审会“{name}”：1 份申报您须回避或暂不能投票")], todo(env, voter)
     finally:
         expect(voter.put(f"experts/{panel[0]}/relations", {"relations": before}), 200)
         expect(env.prov.post(f"sessions/{sid}/cancel", {"reason": "测试结束"}), 200)

@@ -466,7 +466,7 @@ struct UI: Sendable {
                         todo.append(("评审会“\(session.name)”：\(session.waitingForDate) 份申报待评审日期（\(session.date ?? "")）到后投票", path))
                     }
                     if session.waitingForInterview > 0 { todo.append(("评审会“\(session.name)”：\(session.waitingForInterview) 份申报待面试开始后投票", path)) }
-                    if session.barred > 0 { todo.append(("评审会“\(session.name)”：\(session.barred) 份申报您须回避或暂不能投票（见评审会页面）", path)) }
+                    if session.barred > 0 { todo.append(("评审会“\(session.name)”：\(session.barred) 份申报您须回避或暂不能投票", path)) }
                 }
             }
             for role in user.roles {
