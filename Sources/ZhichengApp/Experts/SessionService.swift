@@ -24,8 +24,9 @@ public struct SessionView: Sendable {
         /// that aside, and another session may decide it again). Nil unless the session closed
         /// (and for a session closed before v32 whose decision the audit log did not show).
         public var outcome: String?
-        /// While the session is open (评审中): why a vote on it is not taken yet (the session's
-        /// date or the applicant's interview to come, `SessionTiming`), nil when it is.
+        /// While the session is open (评审中): why a vote on it is not taken (for the panelist
+        /// reading, 回避 declared since the draw, `conflictRefusal`; then the session's date or
+        /// the applicant's interview to come, `SessionTiming`), nil when it is.
         public var voteWaits: String?
     }
 
@@ -426,8 +427,8 @@ public struct SessionService: Sendable {
             // applicant): the close would not count the vote, so it is not taken.
             if let me = try conn.query("SELECT \(Self.candidateColumns) FROM experts e WHERE e.id = ?", [expert]).first,
                let theirs = try conn.query("SELECT \(Self.applicantColumns) FROM received_applications r WHERE r.id = ?", [application]).first,
-               let reason = VoteCount.bar(Self.candidate(from: me), state: .active, applicant: Self.applicant(from: theirs)) {
-                throw ZhichengError(.forbidden, "您对这份申报须回避（\(reason)），不能对其投票", field: "application_id")
+               let refusal = Self.conflictRefusal(Self.candidate(from: me), applicant: Self.applicant(from: theirs)) {
+                throw ZhichengError(.forbidden, refusal, field: "application_id")
             }
             try conn.run("""
                 INSERT INTO votes (session_id, received_id, expert_id, vote, score, comment, at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -678,6 +679,14 @@ public struct SessionService: Sendable {
                              formerNames: AccountRecord.strings(row["former_applicant_names"]) ?? [])
     }
 
+    /// Why `expert` must not vote on `applicant`'s application, as the vote's refusal and the
+    /// session's page say it: 回避 under the expert's record today (`VoteCount.bar` of an active
+    /// expert: a relation declared since the draw, an applicant who moved to their unit). Nil:
+    /// no conflict.
+    static func conflictRefusal(_ expert: ExpertDraw.Candidate, applicant: ExpertDraw.Applicant) -> String? {
+        VoteCount.bar(expert, state: .active, applicant: applicant).map { "您对这份申报须回避（\($0)），不能对其投票" }
+    }
+
     /// The recorded text form: JSON with sorted keys, so equal inputs hash equal.
     static func canonical(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
@@ -714,6 +723,18 @@ public struct SessionService: Sendable {
         let date = open ? try Self.date(of: id, conn) : nil
         let interviews = open ? try Self.interviews(id, conn) : []
         let interviewOf = Dictionary(interviews, uniquingKeysWith: { a, _ in a })
+        // A panelist's votes barred by 回避 declared since the draw: the vote would be refused,
+        // so the page says why in place of its form (the close would not count it either).
+        var conflicts: [Int: String] = [:]
+        if open, let me, let mine = try conn.query("SELECT \(Self.candidateColumns) FROM experts e WHERE e.id = ?", [me]).first {
+            let expert = Self.candidate(from: mine)
+            for r in try conn.query("""
+                SELECT r.id AS received, \(Self.applicantColumns) FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
+                WHERE sa.session_id = ?
+                """, [id]) {
+                if let refusal = Self.conflictRefusal(expert, applicant: Self.applicant(from: r)) { conflicts[r["received"].int ?? 0] = refusal }
+            }
+        }
         let now = Date()
         var applications: [SessionView.Application] = []
         if !summary {
@@ -733,7 +754,7 @@ public struct SessionService: Sendable {
                     myVote: mine,
                     agree: closed ? these.filter { $0.vote == .agree }.count : nil, disagree: closed ? these.filter { $0.vote == .disagree }.count : nil,
                     abstain: closed ? these.filter { $0.vote == .abstain }.count : nil, outcome: state == .closed ? r["outcome"].string : nil,
-                    voteWaits: open ? SessionTiming.refusal(.vote, date: date, interviews: interviewOf[appID].map { [$0] } ?? [], now: now)?.message : nil)
+                    voteWaits: open ? conflicts[appID] ?? SessionTiming.refusal(.vote, date: date, interviews: interviewOf[appID].map { [$0] } ?? [], now: now)?.message : nil)
             }
         }
         // Said to the office, which closes it.
