@@ -40,6 +40,26 @@ public struct OrgRecord: Sendable, Equatable {
     }
 }
 
+/// An org as a tree draws it: its place, name and kind, without its 单位信息 (`OrgRecord`
+/// decodes a profile for each row, which a tree of hundreds of names does not show).
+public struct OrgNode: Sendable, Equatable {
+    public var id: Int
+    public var parentID: Int?
+    public var code: String
+    public var name: String
+    public var kind: OrgKind
+
+    static let columns = "id, parent_id, code, name, kind"
+
+    init(row: SQLiteRow) {
+        id = row["id"].int ?? 0
+        parentID = row["parent_id"].int
+        code = row["code"].string ?? ""
+        name = row["name"].string ?? ""
+        kind = OrgKind(rawValue: row["kind"].string ?? "") ?? .unit
+    }
+}
+
 /// One row of `accounts`.
 public struct AccountRecord: Sendable, Equatable {
     public var id: Int
@@ -203,11 +223,6 @@ extension SQLiteConnection {
     /// `id` and all its live descendants.
     public func subtree(of id: Int) throws -> [Int] {
         try query(Self.liveSubtree + " SELECT id FROM down", [id]).compactMap { $0["id"].int }
-    }
-
-    /// The live orgs of `subtree(of:)`, read in one query (not one per org: a city has thousands).
-    public func subtreeOrgs(of id: Int) throws -> [OrgRecord] {
-        try query(Self.liveSubtree + " SELECT \(OrgRecord.columns) FROM orgs WHERE id IN (SELECT id FROM down) ORDER BY id", [id]).map(OrgRecord.init)
     }
 
     public func saveProfile(_ orgID: Int, _ profile: UnitProfile) throws {

@@ -940,6 +940,19 @@ public enum TenantSchema {
                 unit_name = (SELECT e.unit_name FROM experts e WHERE e.id = session_experts.expert_id)
             WHERE session_id IN (SELECT id FROM review_sessions WHERE state IN ('closed', 'no_quorum', 'cancelled'));
             """),
+        Migration(version: 40, name: "an org's live children in the order of their codes, and their admins, from indexes", sql: """
+            -- 单位管理 draws the path to the selected org, each org on it with the first of its
+            -- children, and lists the selected org's children a page at a time with their count
+            -- (OrgService.treePath, .childrenPage). By orgs_parent every child of a 主管单位 with
+            -- thousands of units was read, whole, and sorted by code for each of them; this index
+            -- holds the live ones (deleted_at IS NULL) in that order, so a page is read from where
+            -- the one before ended, and counted from the index alone (not a partial index: SQLite
+            -- reads each row to check a partial index's condition, which the query repeats).
+            CREATE INDEX orgs_children ON orgs(parent_id, deleted_at, code);
+            -- Each child's 系统管理员 on that page: by accounts_org every account of each unit (its
+            -- staff and hundreds of applicants) was read to find the one admin.
+            CREATE INDEX accounts_org_admin ON accounts(org_id) WHERE kind = 'org_admin' AND deleted_at IS NULL;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -105,6 +105,35 @@ struct OrgRulesTests {
         await expectCode(.notFound) { _ = try await f.orgs.org(school.org.id, caller: dept) }
     }
 
+    /// 单位管理's 移到 names the new parent by its 单位编号: resolved in the service to the org the
+    /// caller can see, then held to the rules a move by id is (its own subtree, the kinds); a code
+    /// outside the caller's subtree is refused as one no org has; its parent already, refused.
+    @Test func aMoveByCodeIsAMoveByIDUnderTheSameRules() async throws {
+        let f = try OrgFixture()
+        let city = try await f.city()
+        let (deptID, dept) = try await f.approvedChild(of: city, parentID: city.orgID, name: "教育局", kind: "department")
+        let (otherID, _) = try await f.approvedChild(of: city, parentID: city.orgID, name: "卫健委", kind: "department")
+        let sub = try await f.orgs.createChild(of: deptID, name: "教研室", kind: "department", caller: dept)
+        let school = try await f.orgs.createChild(of: deptID, name: "逸夫小学", kind: "unit", caller: dept)
+        let other = try await f.orgs.org(otherID, caller: city)
+        func refusal(_ id: Int, _ code: String, _ caller: SignedIn) async -> ZhichengError? {
+            do { _ = try await f.orgs.update(id, name: nil, parent: .code(code), caller: caller); return nil } catch { return error as? ZhichengError }
+        }
+        let unknown = await refusal(school.org.id, "4101999", dept)
+        let outside = await refusal(school.org.id, other.code, dept)
+        #expect(unknown?.code == .invalid && unknown?.field == "parent_code" && unknown?.message.contains("没有单位编号为 4101999 的机构") == true, "\(String(describing: unknown))")
+        #expect(outside?.message == unknown?.message.replacing("4101999", with: other.code), "nothing told of an org the caller cannot see")
+        #expect(await refusal(deptID, sub.org.code, city)?.message.contains("不能把机构移到它自己或它的下级之下") == true)
+        #expect(await refusal(school.org.id, String(school.org.code.dropLast()) + "2", dept)?.field == "parent_code", "a unit's code that is nobody's")
+        #expect(await refusal(deptID, "4101", city)?.message.contains("已在“郑州市") == true, "its parent already")
+        #expect(await refusal(school.org.id, "", dept)?.message == "请填写新上级机构的单位编号")
+        #expect(await refusal(school.org.id, "41O1", dept)?.message.contains("单位编号只含数字") == true)
+        // Full-width digits, blanks around them: read as typed.
+        let fullWidth = String(sub.org.code.map { Character(UnicodeScalar($0.unicodeScalars.first!.value + 0xFEE0)!) })
+        let moved = try await f.orgs.update(school.org.id, name: nil, parent: .code(" " + fullWidth + " "), caller: dept)
+        #expect(moved.parentID == sub.org.id && moved.code == school.org.code)
+    }
+
     @Test func unitInfoIsValidatedSubmittedAndReviewedByTheParentOnly() async throws {
         let f = try OrgFixture()
         let city = try await f.city()

@@ -637,4 +637,35 @@ struct MigrationTests {
         #expect(plans[4].contains("SEARCH received_applications USING INDEX received_office (kind=?)") && !plans[4].contains("TEMP B-TREE"), "\(plans[4])")
         await db.close()
     }
+
+    /// v40: 单位管理's children of an org, in code order a page at a time and counted, and their
+    /// admins, each from its index (as the storage names them: INDEXED BY is refused if the index
+    /// cannot serve the query), not every child of a 主管单位 with thousands read and sorted, nor
+    /// every account of each unit read to find its admin.
+    @Test func anOrgsChildrenAndTheirAdminsAreReadFromTheirIndexes() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: TenantSchema.migrations)
+        let plans = try await db.read { conn in
+            try [
+                ("SELECT id, parent_id, code, name, kind FROM orgs INDEXED BY orgs_children WHERE parent_id = ? AND deleted_at IS NULL ORDER BY code LIMIT ?", [1, 100]),
+                ("SELECT id, parent_id, code, name, kind FROM orgs INDEXED BY orgs_children WHERE parent_id = ? AND deleted_at IS NULL AND code > ? ORDER BY code LIMIT ?", [1, "4101", 100]),
+                ("SELECT id, parent_id, code, name, kind FROM orgs INDEXED BY orgs_children WHERE parent_id = ? AND deleted_at IS NULL AND code < ? ORDER BY code DESC LIMIT ?", [1, "4101", 100]),
+                ("SELECT count(*) FROM orgs INDEXED BY orgs_children WHERE parent_id = ? AND deleted_at IS NULL", [1]),
+                ("SELECT EXISTS (SELECT 1 FROM orgs INDEXED BY orgs_children WHERE parent_id = ? AND deleted_at IS NULL AND code > ?)", [1, "4101"]),
+                ("""
+                SELECT id FROM accounts INDEXED BY accounts_org_admin
+                WHERE kind = 'org_admin' AND deleted_at IS NULL AND org_id IN (SELECT value FROM json_each(?))
+                """, ["[2,3]"]),
+            ].map { sql, arguments in try conn.query("EXPLAIN QUERY PLAN " + sql, arguments as [any SQLiteBindable]).compactMap { $0["detail"].string }.joined(separator: "; ") }
+        }
+        // A page: walked in the index's order from where the page before ended (forwards or back), no sort.
+        #expect(plans[0].contains("SEARCH orgs USING INDEX orgs_children (parent_id=? AND deleted_at=?)") && !plans[0].contains("TEMP B-TREE"), "\(plans[0])")
+        #expect(plans[1].contains("SEARCH orgs USING INDEX orgs_children (parent_id=? AND deleted_at=? AND code>?)") && !plans[1].contains("TEMP B-TREE"), "\(plans[1])")
+        #expect(plans[2].contains("SEARCH orgs USING INDEX orgs_children (parent_id=? AND deleted_at=? AND code<?)") && !plans[2].contains("TEMP B-TREE"), "\(plans[2])")
+        // Counted, and a page's neighbours found, from the index alone.
+        #expect(plans[3].contains("USING COVERING INDEX orgs_children (parent_id=? AND deleted_at=?)"), "\(plans[3])")
+        #expect(plans[4].contains("USING COVERING INDEX orgs_children (parent_id=? AND deleted_at=? AND code>?)"), "\(plans[4])")
+        #expect(plans[5].contains("SEARCH accounts USING INDEX accounts_org_admin (org_id=?)"), "\(plans[5])")
+        await db.close()
+    }
 }

@@ -639,6 +639,7 @@ SCHEMA_UNDO: dict[int, list[str]] = {
     39: ["DROP TRIGGER IF EXISTS session_applicant_names_kept", "DROP TRIGGER IF EXISTS session_expert_names_kept",
          "ALTER TABLE session_applications DROP COLUMN applicant_name", "ALTER TABLE session_applications DROP COLUMN unit_name",
          "ALTER TABLE session_experts DROP COLUMN name", "ALTER TABLE session_experts DROP COLUMN unit_name"],
+    40: ["DROP INDEX IF EXISTS orgs_children", "DROP INDEX IF EXISTS accounts_org_admin"],
 }
 
 

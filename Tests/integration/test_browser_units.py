@@ -426,6 +426,60 @@ def test_a_city_whose_id_is_api_has_its_pages_and_its_api(daemon_factory, browse
     assert status == 400 and json.loads(body)["error"]["code"] == "bad_request", (status, body)
 
 
+def test_a_departments_units_come_a_page_at_a_time_and_a_unit_moves_by_code(daemon_factory, browser):
+    """单位管理 with 105 units under a department: the list on the right shows 100 with 共 105 个
+    and 下一页, which shows the rest (上一页 back), the department still selected. 移到 takes the
+    new parent's 单位编号: its current parent's is refused with the reason, the other
+    department's moves it, and the tree then shows the path to it under its new parent.
+    Set-up through the API."""
+    from api_support import Api, create_child, expect
+
+    d = daemon_factory().start()
+    created = d.call("tenant.create", {"id": "zhengzhou", "name": "郑州市", "division_code": "4101"})
+    api = Api(d.http_port, "zhengzhou")
+    city = api.first_login(created["admin_login"], created["admin_password"], NEW_PASSWORD)
+    edu, _ = create_child(city, 1, "市教育局", "department")
+    health, _ = create_child(city, 1, "市卫健委", "department")
+    units = [create_child(city, edu["id"], f"第{n:03d}学校", "unit")[0] for n in range(1, 106)]
+
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "units-scale")
+    p.login_ok(created["admin_login"], NEW_PASSWORD)
+    p.go(f"orgs?selected={edu['id']}")
+
+    def listed() -> list[str]:
+        return [r.get_attribute("data-org") for r in p.all("#children tbody tr[data-org]")]
+
+    assert listed() == [str(u["id"]) for u in units[:100]]
+    assert "共 105 个下级机构" in p.by("#children-pages").text and not p.all("#children-previous")
+    p.shot("first-page")
+    p.follow(p.by("#children-next"))
+    assert listed() == [str(u["id"]) for u in units[100:]] and not p.all("#children-next")
+    assert p.by(".tree a[aria-current='true']").text == "市教育局"
+    p.follow(p.by("#children-previous"))
+    assert listed() == [str(u["id"]) for u in units[:100]]
+
+    mover = units[104]
+    p.go(f"orgs?selected={mover['id']}")
+    assert [a.text for a in p.all(".tree ul a")][:3] == ["郑州市职改办", "市教育局", "第001学校"], "the path to it, its siblings opened"
+    p.by("#org-detail details summary").click()
+    field = p.by("#move-parent-code")
+    assert field.accessible_name.startswith("移到（新上级机构的单位编号）"), field.accessible_name
+    assert_controls_named(p)
+    p.fill("#move-parent-code", edu["code"])
+    p.shot("move-form")
+    p.press(p.by("form[action$='/move'] button"))
+    assert "已在“市教育局”之下" in p.flash_error()
+    p.go(f"orgs?selected={mover['id']}")
+    p.by("#org-detail details summary").click()
+    p.fill("#move-parent-code", health["code"])
+    p.press(p.by("form[action$='/move'] button"))
+    assert "已将“第105学校”移动到新的上级机构下" in p.flash_ok()
+    assert [a.text for a in p.all(".tree ul a")] == ["郑州市职改办", "市教育局", "市卫健委", "第105学校"], [a.text for a in p.all(".tree ul a")]
+    assert p.by(".tree a[aria-current='true']").text == "第105学校"
+    assert expect(city.get(f"orgs/{mover['id']}"), 200).json["parent_id"] == health["id"]
+    p.shot("moved-by-code")
+
+
 def test_an_applicant_is_moved_to_another_unit_on_the_applicants_page(daemon_factory, browser):
     """人员调动 on 创建申报人员账户: the school's admin opens 调动 on a person's row, types the
     other school's 单位编号, is asked again (naming the person and the code), confirms; the offer

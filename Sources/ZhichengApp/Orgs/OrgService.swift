@@ -66,13 +66,6 @@ public struct OrgService: Sendable {
         }
     }
 
-    /// Every org the caller can see (its own and all below), for the tree.
-    public func subtree(caller: SignedIn) async throws -> [OrgRecord] {
-        try await store.read(caller) { conn in
-            try conn.subtreeOrgs(of: caller.orgID)
-        }
-    }
-
     /// The children of a visible org, with each one's admin account.
     public func children(of id: Int, caller: SignedIn) async throws -> [SubOrgRow] {
         try Access.requireOrgAdmin(caller)
@@ -149,14 +142,25 @@ public struct OrgService: Sendable {
         }
     }
 
+    /// Renames and/or moves an org the caller manages, the new parent named by its id.
+    public func update(_ id: Int, name rawName: String?, parentID: Int?, caller: SignedIn) async throws -> OrgRecord {
+        try await update(id, name: rawName, parent: parentID.map(NewParent.id), caller: caller)
+    }
+
     /// Renames and/or moves an org the caller manages. A move stays inside the
     /// caller's subtree and never under the org itself; the code does not change.
-    public func update(_ id: Int, name rawName: String?, parentID: Int?, caller: SignedIn) async throws -> OrgRecord {
+    /// The new parent by its id, or by its 单位编号 (`parentID(_:moving:caller:_:)`).
+    public func update(_ id: Int, name rawName: String?, parent rawParent: NewParent?, caller: SignedIn) async throws -> OrgRecord {
         try Access.requireOrgAdmin(caller)
         let name = try rawName.map { (n: String) throws(ZhichengError) in try TenantInfo.validateName(n) }
+        let parent = try rawParent.map { (p: NewParent) throws(ZhichengError) -> NewParent in
+            guard case .code(let typed) = p else { return p }
+            return .code(try OrgCode.typed(typed, of: "新上级机构", field: "parent_code"))
+        }
         let (updated, told) = try await store.write(caller) { conn -> (OrgRecord, Bool) in
             try Access.requireApprovedOrg(caller, conn)
             let org = try Access.managedOrg(id, caller: caller, conn)
+            let parentID = try parent.map { try Self.parentID($0, moving: org, caller: caller, conn) }
             let renamed = name.map { $0 != org.name } ?? false, moved = parentID.map { $0 != org.parentID } ?? false
             if moved, let parentID {
                 let target = try Access.visibleOrg(parentID, caller: caller, conn)

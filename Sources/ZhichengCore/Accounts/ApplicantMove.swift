@@ -18,12 +18,7 @@ public enum ApplicantMove {
     /// The 单位编号 of the unit moved to, as typed: full-width digits read, blanks around it
     /// dropped; digits only (a code is the division code and sequence numbers).
     public static func unitCode(_ raw: String) throws(ZhichengError) -> String {
-        let code = raw.foldingFullWidth().trimmingInvisibles()
-        guard !code.isEmpty else { throw .invalid("请填写调入单位的单位编号", field: "unit_code") }
-        guard code.count <= 40, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw .invalid("单位编号只含数字（调入单位的管理员登录名即其单位编号）", field: "unit_code")
-        }
-        return code
+        try OrgCode.typed(raw, of: "调入单位", field: "unit_code")
     }
 
     /// The unit moved to, as the rule needs it.

@@ -58,6 +58,18 @@ public enum OrgCode {
         return parentCode + String(repeating: "0", count: width - digits.count) + digits
     }
 
+    /// A 单位编号 as a person types it, for the org `role` names (调入单位, 新上级机构): full-width
+    /// digits read, blanks around it dropped; digits only (a code is the division code and
+    /// sequence numbers). The admin's login is the code, which the message reminds of.
+    public static func typed(_ raw: String, of role: String, field: String) throws(ZhichengError) -> String {
+        let code = raw.foldingFullWidth().trimmingInvisibles()
+        guard !code.isEmpty else { throw .invalid("请填写\(role)的单位编号", field: field) }
+        guard code.count <= 40, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw .invalid("单位编号只含数字（\(role)的管理员登录名即其单位编号）", field: field)
+        }
+        return code
+    }
+
     /// A district office under a city office takes the district's own division code
     /// (e.g. 410104 under 4101) when the parent is a city and the name matches a district.
     public static func districtCode(under parentCode: String, named name: String) -> String? {

@@ -24,7 +24,7 @@ enum KeptInput {
     /// Labels of the free-text fields the UI's forms use; the 单位信息 fields (phone, email …)
     /// by `UnitProfile.fields`, as that page names them; others by their name.
     static let labels: [String: String] = [
-        "unit_code": "调入单位编号",
+        "unit_code": "调入单位编号", "parent_code": "新上级机构的单位编号",
         "name": "名称", "comment": "意见", "reason": "原因", "title": "职称", "specialty": "专业", "relations": "回避关系",
         "place": "地点", "time": "时间", "login": "登录名", "id_number": "身份证号",
         "year": "年度", "count": "抽取人数", "reserves": "备选人数", "seed": "随机种子", "score": "评分", "text": "异议内容",
@@ -39,7 +39,7 @@ enum KeptInput {
         "parent_id": "上级机构", "applicant": "申报人", "below": "下级单位", "expert": "专家", "items": "申报", "open": "仅未完成",
         "application": "申报", "applications": "申报", "committee": "评委会", "then": "操作", "version": "版本", "file": "附件",
         "q": "查找", "password": "密码", "old_password": "原密码", "new_password": "新密码", "new_password2": "确认新密码",
-        "_csrf": "表单校验码", "_what": "操作对象", "_back_q": "返回位置", "_back_after": "返回位置", "_confirmed": "确认",
+        "_csrf": "表单校验码", "_what": "操作对象", "_back_q": "返回位置", "_back_after": "返回位置", "_back_before": "返回位置", "_confirmed": "确认",
     ]
 
     /// A form field's name as the screens say it: nil for a name no form of the UI has.

@@ -203,7 +203,8 @@ enum Templates {
         <form method="post" action="{{base}}orgs/{{selected.id}}/rename"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>机构名称 <input type="text" name="name" value="{{selected.name}}" required></label><button type="submit">保存名称</button></form>
         <form method="post" action="{{base}}orgs/{{selected.id}}/move"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <label>移到 <select name="parent_id">{{#move_targets}}<option value="{{id}}">{{label}}</option>{{/move_targets}}</select></label><button type="submit">移动</button></form>
+        <label>移到（新上级机构的单位编号） <input type="text" name="parent_code" id="move-parent-code" inputmode="numeric" autocomplete="off" required aria-describedby="move-hint"></label><button type="submit">移动</button>
+        <small id="move-hint">单位编号即该机构系统管理员的登录名，选中该机构时显示在其名称旁</small></form>
         <form method="post" action="{{base}}orgs/{{selected.id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{selected.name}}"><button type="submit" class="danger">删除本机构</button></form>
         </details>
         {{/can_manage_selected}}
@@ -216,7 +217,7 @@ enum Templates {
         </fieldset>
         {{/can_add}}
         <table id="children">
-        <caption>下级机构</caption>
+        <caption>下级机构{{#has_children}}（共 {{children_total}} 个）{{/has_children}}</caption>
         <thead><tr><th>机构名称</th><th>单位编号</th><th>机构隶属</th><th>机构类别</th><th>所属行业</th><th>单位性质</th><th>机构证件预览</th><th>审核状态</th><th>操作</th></tr></thead>
         <tbody>
         {{#children}}<tr data-org="{{id}}">
@@ -226,19 +227,19 @@ enum Templates {
         <td>
         {{#submitted}}<details><summary>审核<span class="vh">：{{name}}</span></summary>
         <a href="{{base}}orgs/{{id}}/profile">查看单位信息<span class="vh">：{{name}}</span></a>
-        <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><button type="submit" class="approve" aria-label="审核通过{{name}}的单位信息">审核通过</button></form>
-        <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject">
+        <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="approve"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_back_before" value="{{back_before}}"><button type="submit" class="approve" aria-label="审核通过{{name}}的单位信息">审核通过</button></form>
+        <form method="post" action="{{base}}orgs/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_back_before" value="{{back_before}}">
         <label>退回原因 <input type="text" name="reason" required aria-label="退回{{name}}的原因"></label><button type="submit" class="danger" aria-label="退回{{name}}的单位信息">退回</button></form>
         </details>{{/submitted}}
         <details><summary>编辑信息<span class="vh">：{{name}}的系统管理员</span></summary>
-        <form method="post" action="{{base}}orgs/{{id}}/admin"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <form method="post" action="{{base}}orgs/{{id}}/admin"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_back_before" value="{{back_before}}">
         <p>系统管理员 登录名 {{admin_login}}</p>
         <label>姓名 <input type="text" name="name" value="{{admin_name}}"></label>
         <label>手机号 <input type="tel" name="phone" value="{{admin_phone}}"></label>
         <label>电子邮箱 <input type="email" name="email" value="{{admin_email}}"></label>
         <button type="submit" aria-label="保存{{name}}的系统管理员信息">保存</button></form>
         </details>
-        <form method="post" action="{{base}}orgs/{{id}}/reset-password"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary">初始化密码<span class="vh">：{{name}}的系统管理员</span></button></form>
+        <form method="post" action="{{base}}orgs/{{id}}/reset-password"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_back_before" value="{{back_before}}"><input type="hidden" name="_what" value="{{name}}"><button type="submit" class="secondary">初始化密码<span class="vh">：{{name}}的系统管理员</span></button></form>
         </td></tr>
         <tr class="org-admin" data-admin-of="{{id}}"><td colspan="9"><div class="admin-cell"><span class="admin-lead">系统管理员账户</span>
         {{#admin}}<dl class="admin-info"><div><dt>姓名</dt><dd class="admin-name">{{name}}</dd></div><div><dt>登录名</dt><dd class="admin-login">{{login}}</dd></div>
@@ -246,6 +247,7 @@ enum Templates {
         {{^admin}}<span>无</span>{{/admin}}</div></td></tr>{{/children}}
         {{^children}}<tr><td colspan="9">暂无下级机构</td></tr>{{/children}}
         </tbody></table>
+        {{#children_paged}}<p class="pages" id="children-pages">共 {{children_total}} 个下级机构，每页 100 个 {{#previous_page}}<a id="children-previous" href="{{previous_page}}">上一页</a> {{/previous_page}}{{#next_page}}<a id="children-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>{{/children_paged}}
         </section></div>
         """
 

@@ -6,24 +6,37 @@ import ZhichengStorage
 
 /// 单位管理 (manual §1): the tree on the left, the selected org's children on the right.
 extension UI {
-    func orgsPage(_ user: SignedIn, _ context: TenantRequestContext, selected: Int?, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let all = try await services.orgs.subtree(caller: user)
-        let selectedID = selected.flatMap { id in all.first { $0.id == id }?.id } ?? user.orgID
-        guard let current = all.first(where: { $0.id == selectedID }) else { throw ZhichengError.notFound("机构不存在") }
-        let rows = try await services.orgs.children(of: selectedID, caller: user)
-        let own = all.first { $0.id == user.orgID }
-        let subtreeOfSelected = Set(descendants(of: selectedID, in: all) + [selectedID])
+    /// `selected`: the org whose children are listed (the caller's own when none, or one outside
+    /// the caller's subtree, as ever); `start`: where the page of that list starts.
+    func orgsPage(_ user: SignedIn, _ context: TenantRequestContext, selected: Int?, start: SQLiteConnection.ChildrenStart = .first, flash: Flash,
+                  status: HTTPResponse.Status = .ok) async throws -> Response {
+        var start = start
+        let path: [TreeStep]
+        do {
+            path = try await services.orgs.treePath(to: selected ?? user.orgID, caller: user)
+        } catch let error as ZhichengError where error.code == .notFound && selected != nil {
+            path = try await services.orgs.treePath(to: user.orgID, caller: user)
+            start = .first
+        }
+        guard let own = path.first?.org, let current = path.last?.org else { throw ZhichengError.notFound("机构不存在") }
+        let selectedID = current.id
+        let page = try await services.orgs.childrenPage(of: selectedID, from: start, caller: user)
+        let back = Self.childrenCursor(start)
         let data: [String: Any] = [
-            "tree": treeHTML(all, root: user.orgID, selected: selectedID, context),
+            "tree": treeHTML(path, context),
             "selected": ["id": current.id, "name": current.name, "code": current.code, "kind_label": current.kind.label],
             "can_manage_selected": user.kind == .orgAdmin && current.id != user.orgID,
             "can_add": user.kind == .orgAdmin && current.kind != .unit,
             // Under a 主管单位 what is added is mostly a 单位: offered first.
             "child_kinds": OrgKind.allCases.filter { current.kind.mayContain($0) }
                 .map { ["value": $0.rawValue, "label": $0.label, "selected": current.kind == .department && $0 == .unit] },
-            "move_targets": all.filter { !subtreeOfSelected.contains($0.id) && $0.kind.mayContain(current.kind) && $0.id != current.parentID }
-                .map { ["id": $0.id, "label": "\($0.name)（\($0.code)）"] },
-            "children": rows.map { row -> [String: Any] in
+            "children_total": page.total, "has_children": page.total > 0,
+            "children_paged": page.previous != nil || page.next != nil,
+            "previous_page": page.previous.map { base(context) + Self.orgsPath(selectedID, .before($0)) } as Any? ?? false,
+            "next_page": page.next.map { base(context) + Self.orgsPath(selectedID, .after($0)) } as Any? ?? false,
+            // Each row's forms carry the page they were posted from, which their answer goes back to.
+            "back_after": back.after ?? "", "back_before": back.before ?? "",
+            "children": page.rows.map { row -> [String: Any] in
                 let p = row.org.profile
                 return [
                     // A unit that has not filled in its info yet says so, not a blank.
@@ -41,12 +54,39 @@ extension UI {
                 ]
             },
         ]
-        return try render("单位管理", "orgs", data, user: user, context, flash: flash, status: status, navCurrent: "orgs", orgName: own?.name)
+        return try render("单位管理", "orgs", data, user: user, context, flash: flash, status: status, navCurrent: "orgs", orgName: own.name)
+    }
+
+    /// The path of 单位管理 with `selected`'s children from `start` (`after=` or `before=` a code;
+    /// neither for the first page), under the tenant.
+    static func orgsPath(_ selected: Int, _ start: SQLiteConnection.ChildrenStart) -> String {
+        let cursor = childrenCursor(start)
+        return "orgs?selected=\(selected)" + (cursor.after.map { "&after=" + $0 } ?? "") + (cursor.before.map { "&before=" + $0 } ?? "")
+    }
+
+    /// Where a page of the children list starts, as the codes its query and a row's form carry,
+    /// percent-encoded (a code is digits, but a link is never built from raw text).
+    static func childrenCursor(_ start: SQLiteConnection.ChildrenStart) -> (after: String?, before: String?) {
+        func encoded(_ code: String) -> String { code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+        switch start {
+        case .first: return (nil, nil)
+        case .after(let code): return (encoded(code), nil)
+        case .before(let code): return (nil, encoded(code))
+        }
+    }
+
+    /// Where a page of the children list starts, from a query's or a posted row's `after` and
+    /// `before` (`after` when both; the first page when neither, or an empty one).
+    static func childrenStart(after: String?, before: String?) -> SQLiteConnection.ChildrenStart {
+        if let after, !after.isEmpty { return .after(after) }
+        if let before, !before.isEmpty { return .before(before) }
+        return .first
     }
 
     func orgAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         let target = try id(context)
+        let start = Self.childrenStart(after: form.optional("_back_after"), before: form.optional("_back_before"))
         var show = target
         let flash: Flash
         do {
@@ -58,8 +98,9 @@ extension UI {
                 let org = try await services.orgs.update(target, name: form["name"], parentID: nil, caller: user)
                 flash = .ok("已修改机构名称为“\(org.name)”")
             case "move":
-                guard let parent = Int(form["parent_id"]) else { throw ZhichengError.invalid("请选择上级机构", field: "parent_id") }
-                let org = try await services.orgs.update(target, name: nil, parentID: parent, caller: user)
+                // By the new parent's 单位编号, which the service resolves (a list of every org a
+                // city could move it under would be thousands long).
+                let org = try await services.orgs.update(target, name: nil, parent: .code(form["parent_code"]), caller: user)
                 flash = .ok("已将“\(org.name)”移动到新的上级机构下")
             case "delete":
                 let org = try await services.orgs.org(target, caller: user)
@@ -83,33 +124,39 @@ extension UI {
             }
         } catch let error as ZhichengError {
             let parent = (try? await services.orgs.org(target, caller: user))?.parentID
-            return try await orgsPage(user, context, selected: action == "children" ? target : (parent ?? target), flash: .error(error.shown(request)), status: error.status)
+            return try await orgsPage(user, context, selected: action == "children" ? target : (parent ?? target), start: start,
+                                      flash: .error(error.shown(request)), status: error.status)
         }
-        return try await done("orgs?selected=\(show)", flash, context) { try await orgsPage(user, context, selected: show, flash: flash) }
+        // A row's form (审核, 编辑信息, 初始化密码) goes back to the page of the list it was on.
+        return try await done(Self.orgsPath(show, start), flash, context) { try await orgsPage(user, context, selected: show, start: start, flash: flash) }
     }
 
-    func descendants(of id: Int, in all: [OrgRecord]) -> [Int] {
-        let children = Dictionary(grouping: all, by: \.parentID)
-        var out: [Int] = [], next = [id]
-        while let parent = next.popLast() {
-            let ids = (children[parent] ?? []).map(\.id)
-            out += ids
-            next += ids
-        }
-        return out
-    }
-
-    /// The nested list of the caller's subtree; names are escaped here since it is inserted raw.
-    func treeHTML(_ all: [OrgRecord], root: Int, selected: Int, _ context: TenantRequestContext) -> String {
-        // Each org's children looked up, not searched for: a city's tree has thousands.
-        let byParent = Dictionary(grouping: all, by: \.parentID)
-        func node(_ org: OrgRecord) -> String {
+    /// The path from the caller's org down to the selected one, each org on it opened to its
+    /// children (the others closed: a link selects one); names are escaped here since it is
+    /// inserted raw. A list longer than the tree shows says how long it is, with a link to
+    /// the rest on the right, a page at a time.
+    func treeHTML(_ path: [TreeStep], _ context: TenantRequestContext) -> String {
+        guard let selected = path.last?.org.id else { return "" }
+        func link(_ org: OrgNode) -> String {
             let current = org.id == selected ? " aria-current=\"true\"" : ""
-            let children = (byParent[org.id] ?? []).sorted { $0.code < $1.code }
-            let inner = children.isEmpty ? "" : "<ul>" + children.map(node).joined() + "</ul>"
-            return "<li><a href=\"\(base(context))orgs?selected=\(org.id)\"\(current)>\(HTMLText.escape(org.name))</a>\(inner)</li>"
+            return "<a href=\"\(base(context))orgs?selected=\(org.id)\"\(current)>\(HTMLText.escape(org.name))</a>"
         }
-        guard let top = all.first(where: { $0.id == root }) else { return "" }
-        return "<ul>" + node(top) + "</ul>"
+        func node(_ level: Int) -> String {
+            let step = path[level]
+            let next = level + 1 < path.count ? path[level + 1].org.id : nil
+            func item(_ child: OrgNode) -> String { child.id == next ? node(level + 1) : "<li>" + link(child) + "</li>" }
+            var inner = ""
+            if let more = step.more {
+                inner += step.children.filter { $0.code <= more }.map(item).joined()
+                let rest = Self.orgsPath(step.org.id, .after(more)).replacing("&", with: "&amp;")
+                inner += "<li class=\"tree-more\">共 \(step.total) 个，<a href=\"\(base(context))\(rest)\">"
+                    + "查看其余<span class=\"vh\">：\(HTMLText.escape(step.org.name))的下级机构</span></a></li>"
+                inner += step.children.filter { $0.code > more }.map(item).joined()
+            } else {
+                inner = step.children.map(item).joined()
+            }
+            return "<li>" + link(step.org) + (inner.isEmpty ? "" : "<ul>" + inner + "</ul>") + "</li>"
+        }
+        return "<ul>" + node(0) + "</ul>"
     }
 }

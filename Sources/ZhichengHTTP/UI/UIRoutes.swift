@@ -28,7 +28,9 @@ enum UIRoutes {
 
         tenant.get("orgs") { request, context in
             try await ui.page(request, context) { user in
-                try await ui.orgsPage(user, context, selected: request.uri.queryParameters.get("selected", as: Int.self), flash: .none)
+                let query = request.uri.queryParameters
+                return try await ui.orgsPage(user, context, selected: query.get("selected", as: Int.self),
+                                             start: UI.childrenStart(after: query.get("after"), before: query.get("before")), flash: .none)
             }
         }
         for action in ["children", "rename", "move", "delete", "review", "admin", "reset-password"] {
