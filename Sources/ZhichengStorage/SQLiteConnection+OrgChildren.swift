@@ -39,6 +39,15 @@ extension SQLiteConnection {
         try scalar("SELECT EXISTS (SELECT 1 FROM orgs INDEXED BY orgs_children WHERE parent_id = ? AND deleted_at IS NULL AND code > ?)", [id, code])?.int == 1
     }
 
+    /// The live children of `id` whose info waits for its review (`profile_state` submitted):
+    /// how many, and the names of the first `limit` in code order (through `orgs_children`).
+    public func childrenAwaitingReview(of id: Int, limit: Int) throws -> (total: Int, names: [String]) {
+        let waiting = "FROM orgs INDEXED BY orgs_children WHERE parent_id = ? AND deleted_at IS NULL AND profile_state = 'submitted'"
+        let names = try query("SELECT name \(waiting) ORDER BY code LIMIT ?", [id, limit]).compactMap { $0["name"].string }
+        let total = names.count < limit ? names.count : try scalar("SELECT count(*) \(waiting)", [id])?.int ?? 0
+        return (total, names)
+    }
+
     /// The live org admin of each of `orgs`, by org, from `accounts_org_admin` (schema v40: not
     /// every account of each, a unit's staff and applicants, read to find its one admin).
     public func admins(of orgs: [Int]) throws -> [Int: AccountRecord] {

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from api_support import Api, Session, approve_unit, create_child, expect, module_daemon, profile_for, unchanged
+from api_support import Api, Session, approve_unit, create_child, expect, module_daemon, png_bytes, profile_for, unchanged
 from conftest import Daemon, create_tenant
 
 TENANT = "zhengzhou"
@@ -226,3 +226,58 @@ def test_an_org_outside_the_callers_subtree_is_not_shown(big: City) -> None:
     assert current(body) == [big.district["id"]] and big.other["name"] not in body
     assert tree_ids(body)[:3] == [big.district["id"], big.dept["id"], big.health["id"]]
     expect(big.district_s.get(f"orgs/{big.other['id']}/children"), 404)
+
+
+def test_the_apis_children_come_a_page_at_a_time_when_asked(big: City) -> None:
+    """`GET orgs/<id>/children?limit=N` answers one page in code order with `total` and the
+    `after` of the next page (the last child's 单位编号), absent on the last; without `limit`
+    every child, as it always has. A cursor that is no 单位编号 is 400; one past the end is an
+    empty page, never the first again (a client following `next` would start over)."""
+    dept = big.dept["id"]
+    whole = expect(big.city.get(f"orgs/{dept}/children"), 200).json
+    assert set(whole) == {"orgs"} and [o["id"] for o in whole["orgs"]] == ids(big.children)
+    seen, after, pages = [], "", 0
+    while True:
+        body = expect(big.city.get(f"orgs/{dept}/children?limit=100&after={after}"), 200).json
+        pages += 1
+        assert body["total"] == len(big.children) and len(body["orgs"]) <= 100, body["total"]
+        seen += body["orgs"]
+        if "next" not in body or body["next"] is None:
+            break
+        assert body["next"] == body["orgs"][-1]["code"]
+        after = body["next"]
+    assert pages == 3 and [o["id"] for o in seen] == ids(big.children)
+    assert seen[0]["admin"]["login"] == big.children[0]["code"], seen[0]["admin"]   # each row with its admin, as in the whole list
+    past = expect(big.city.get(f"orgs/{dept}/children?limit=100&after=9999999999999"), 200).json
+    assert past["orgs"] == [] and past["total"] == len(big.children) and past.get("next") is None
+    expect(big.city.get(f"orgs/{dept}/children?limit=100&after=abc"), 400, field="after")
+    expect(big.city.get(f"orgs/{dept}/children?limit=ten"), 400, field="limit")
+    assert len(expect(big.city.get(f"orgs/{dept}/children?limit=100000"), 200).json["orgs"]) == len(big.children)   # 500 at most
+    expect(big.district_s.get(f"orgs/{big.other['id']}/children?limit=10"), 404)
+
+
+def test_home_names_the_first_children_waiting_for_review_and_counts_the_rest(big: City) -> None:
+    """首页's 下级单位信息待审核 names the first ten children (in code order) whose 单位信息 waits
+    for the admin's 审核 and counts the others (…等N个); reviewing one takes it off."""
+    bureau, admin = create_child(big.district_s, big.district["id"], "管城区文旅局", "department")
+    bureau_s = approve_unit(big.api, big.district_s, bureau["id"], admin["login"], admin["password"],
+                            profile_for("管城区文旅局", bureau["id"], category="主管单位"))
+    waiting = []
+    for n in range(1, 13):
+        unit, unit_admin = create_child(bureau_s, bureau["id"], f"文旅单位{n:02d}", "unit")
+        s = big.api.first_login(unit_admin["login"], unit_admin["password"])
+        current_profile = expect(s.get(f"orgs/{unit['id']}/profile"), 200).json
+        expect(s.put(f"orgs/{unit['id']}/profile", {**profile_for(unit["name"], unit["id"]), "category": current_profile["category"]}), 200)
+        expect(s.upload(f"orgs/{unit['id']}/certificate", png_bytes(seed=unit["id"])), (200, 204))
+        expect(s.post(f"orgs/{unit['id']}/profile/submit"), 200)
+        waiting.append(unit)
+    waiting.sort(key=lambda o: o["code"])
+
+    def todo_line() -> str | None:
+        found = re.search(r'<li><a href="[^"]*orgs\?selected=\d+">(下级单位信息待审核：[^<]*)</a></li>', page(big, bureau_s, "home"))
+        return found.group(1) if found else None
+
+    assert todo_line() == "下级单位信息待审核：" + "、".join(o["name"] for o in waiting[:10]) + "等12个", todo_line()
+    for unit in waiting[:2]:
+        expect(bureau_s.post(f"orgs/{unit['id']}/profile/review", {"decision": "approve", "reason": ""}), 200)
+    assert todo_line() == "下级单位信息待审核：" + "、".join(o["name"] for o in waiting[2:12]), todo_line()

@@ -66,19 +66,33 @@ extension OrgService {
     }
 
     /// A page of `id`'s children (an org the caller can see) from `start`, each with its admin
-    /// account; a page past the end (its rows deleted or moved away since) is the first page.
-    public func childrenPage(of id: Int, from start: SQLiteConnection.ChildrenStart, caller: SignedIn) async throws -> SubOrgPage {
+    /// account: `limit` of them (1–500, `Paging`). On the screen (`restartPastEnd`) a page past
+    /// the end (its rows deleted or moved away since) is the first page; the API answers it
+    /// empty, so that a client following `next` never starts over.
+    public func childrenPage(of id: Int, from start: SQLiteConnection.ChildrenStart, limit: Int = childrenPageSize, restartPastEnd: Bool = true,
+                             caller: SignedIn) async throws -> SubOrgPage {
         try Access.requireOrgAdmin(caller)
+        let size = Paging(limit, maximum: 500).size
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(id, caller: caller, conn)
-            var orgs = try conn.children(of: id, from: start, limit: Self.childrenPageSize)
-            if orgs.isEmpty, start != .first { orgs = try conn.children(of: id, from: .first, limit: Self.childrenPageSize) }
+            var orgs = try conn.children(of: id, from: start, limit: size)
+            if orgs.isEmpty, start != .first, restartPastEnd { orgs = try conn.children(of: id, from: .first, limit: size) }
             let admins = try conn.admins(of: orgs.map(\.id))
             let previous = try orgs.first.flatMap { try conn.hasChild(of: id, before: $0.code) ? $0.code : nil }
             let next = try orgs.last.flatMap { try conn.hasChild(of: id, after: $0.code) ? $0.code : nil }
-            let total = previous == nil && next == nil ? orgs.count : try conn.childCount(of: id)
+            let total = previous == nil && next == nil && (start == .first || !orgs.isEmpty) ? orgs.count : try conn.childCount(of: id)
             return SubOrgPage(rows: orgs.map { SubOrgRow(org: $0, admin: admins[$0.id]) }, total: total, previous: previous, next: next)
+        }
+    }
+
+    /// The children of the caller's own org whose 单位信息 waits for its 审核 (提交待审核), for
+    /// 首页: how many, and the names of the first `limit` in code order (not every child read).
+    public func childrenAwaitingReview(caller: SignedIn, limit: Int = 10) async throws -> (total: Int, names: [String]) {
+        try Access.requireOrgAdmin(caller)
+        return try await store.read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            return try conn.childrenAwaitingReview(of: caller.orgID, limit: limit)
         }
     }
 

@@ -95,6 +95,14 @@ struct SignedInDTO: Encodable {
 /// A row of `GET orgs/<id>/children`: the org's own keys (SPEC §5.1: `{id, parent_id,
 /// code, name, kind, profile_state}`) at the top level, then what 单位管理 lists beside
 /// them.
+/// `GET orgs/<id>/children?limit=`: one page of the children in code order, how many there are,
+/// and the `after` of the next page (the last child's 单位编号), absent on the last page.
+struct ChildrenPageDTO: Encodable {
+    var orgs: [SubOrgDTO]
+    var total: Int
+    var next: String?
+}
+
 struct SubOrgDTO: Encodable {
     struct Admin: Encodable { var id: Int; var login: String; var name: String; var phone: String; var email: String }
     var org: OrgDTO

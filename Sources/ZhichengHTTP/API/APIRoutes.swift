@@ -79,8 +79,18 @@ enum APIRoutes {
 
         // Org tree (单位管理)
         signedIn.get("orgs/{id}") { _, context in try APIJSON.response(OrgDTO(try await s.orgs.org(try id(context), caller: context.caller))) }
-        signedIn.get("orgs/{id}/children") { _, context in
-            try APIJSON.response(["orgs": try await s.orgs.children(of: try id(context), caller: context.caller).map(SubOrgDTO.init)])
+        signedIn.get("orgs/{id}/children") { request, context in
+            // Every child, or with `limit` one page in code order: `after` the `next` of the page before.
+            guard let limit = try APIJSON.integer("limit", in: request) else {
+                return try APIJSON.response(["orgs": try await s.orgs.children(of: try id(context), caller: context.caller).map(SubOrgDTO.init)])
+            }
+            let after = request.uri.queryParameters.get("after").map { String($0) } ?? ""
+            guard after.isEmpty || after.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+                throw ZhichengError.badRequest("查询参数 after 应为上一页的 next（单位编号）", field: "after")
+            }
+            let page = try await s.orgs.childrenPage(of: try id(context), from: after.isEmpty ? .first : .after(after), limit: limit,
+                                                     restartPastEnd: false, caller: context.caller)
+            return try APIJSON.response(ChildrenPageDTO(orgs: page.rows.map(SubOrgDTO.init), total: page.total, next: page.next))
         }
         signedIn.post("orgs/{id}/children") { request, context in
             let body = try await APIJSON.decode(NewOrgBody.self, from: request)

@@ -499,9 +499,10 @@ struct UI: Sendable {
             }
         }
         if user.kind == .orgAdmin {
-            let waiting = try await services.orgs.children(of: user.orgID, caller: user).filter { $0.org.profileState == .submitted }
-            if !waiting.isEmpty {   // reviewed in 单位管理, on the list of the admin's own org
-                todo.append(("下级单位信息待审核：\(waiting.map(\.org.name).joined(separator: "、"))", "orgs?selected=\(user.orgID)"))
+            let waiting = try await services.orgs.childrenAwaitingReview(caller: user)
+            if waiting.total > 0 {   // reviewed in 单位管理, on the list of the admin's own org
+                let more = waiting.total > waiting.names.count ? "等\(waiting.total)个" : ""
+                todo.append(("下级单位信息待审核：\(waiting.names.joined(separator: "、"))\(more)", "orgs?selected=\(user.orgID)"))
             }
             // 人员调动 offered to this unit: nothing moves until it accepts or declines.
             let incoming = try await services.people.moves(caller: user).incoming
