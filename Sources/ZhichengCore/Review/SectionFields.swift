@@ -8,6 +8,12 @@ public enum SectionFields {
     public static let maxBytes = 64 * 1024
     /// The longest field name.
     public static let maxNameCharacters = 40
+    /// The field of 工作经历 where an expert recommendation states the years in the profession
+    /// (从业年限): the application page gives it an input of its own (in 年), reviewers read it
+    /// as "从业年限：N 年", and the ExpertRecommendation plugin's eligibility check reads it.
+    public static let yearsInProfession = "从业年限"
+    /// The field that holds a section's text as typed in its one box on the application page.
+    public static let text = "内容"
 
     /// The fields as they are kept: each name one line of at most `maxNameCharacters`
     /// characters, trimmed, not empty and not given twice; each value text of any number of

@@ -75,7 +75,7 @@ enum KeptInput {
         switch (parts.first, parts.count) {
         case ("content", 2): return parts[1]
         case ("field", 3): return "\(parts[1]) · \(parts[2])"
-        case ("years", 2): return "\(parts[1]) · 从业年限"
+        case ("years", 2): return "\(parts[1]) · \(SectionFields.yearsInProfession)"
         default: return labels[name] ?? UnitProfile.fields.first { $0.key == name }?.label ?? name
         }
     }

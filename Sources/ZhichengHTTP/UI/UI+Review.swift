@@ -222,14 +222,14 @@ extension UI {
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
             "sections": v.applicationKind.sections.map { section -> [String: Any] in
                 ["name": section.rawValue, "heading": section.formHeading, "guidance": section.guidance,
-                 "content": v.sections[section.rawValue]?["内容"] ?? "", "orig": storedDigests[section.rawValue] ?? "",
+                 "content": v.sections[section.rawValue]?[SectionFields.text] ?? "", "orig": storedDigests[section.rawValue] ?? "",
                  "text": SectionText.text(v.sections[section.rawValue] ?? [:]),
-                 // Fields other than 内容 (and 从业年限, below) were saved through the API: each gets its own input.
-                 "fields": (v.sections[section.rawValue] ?? [:]).filter { $0.key != "内容" && $0.key != "从业年限" }.sorted { $0.key < $1.key }
+                 // Fields other than 内容 (and 从业年限, below: SectionFields.text, .yearsInProfession) were saved through the API: each gets its own input.
+                 "fields": (v.sections[section.rawValue] ?? [:]).filter { $0.key != SectionFields.text && $0.key != SectionFields.yearsInProfession }.sorted { $0.key < $1.key }
                     // A field of several lines in a textarea: a text input would drop its line breaks.
                     .map { ["section": section.rawValue, "key": $0.key, "value": $0.value, "lines": $0.value.contains(where: \.isNewline)] },
                  "flagged": v.returnSections.contains(section.rawValue),
-                 "years_field": v.applicationKind == .expert && section == .work, "years": v.sections[section.rawValue]?["从业年限"] ?? ""]
+                 "years_field": v.applicationKind == .expert && section == .work, "years": v.sections[section.rawValue]?[SectionFields.yearsInProfession] ?? ""]
             },
             "trail": trail.map(trailRow),
             // The committee's notice and final result, once there is one (a province's too).
@@ -300,8 +300,8 @@ extension UI {
         for (name, values) in form.fields where name.hasPrefix(prefix) && name.count > prefix.count {
             fields[String(name.dropFirst(prefix.count))] = values.first ?? ""
         }
-        if fields.isEmpty || !content.isEmpty { fields["内容"] = content }
-        if let years = form.optional("years:" + section) { fields["从业年限"] = years.trimmingCharacters(in: .whitespaces) }
+        if fields.isEmpty || !content.isEmpty { fields[SectionFields.text] = content }
+        if let years = form.optional("years:" + section) { fields[SectionFields.yearsInProfession] = years.trimmingCharacters(in: .whitespaces) }
         return fields
     }
 
