@@ -83,10 +83,10 @@ public struct TenantService: Sendable {
             for (key, value) in [("tenant_id", id.rawValue), ("name", name), ("division_code", code.short), ("kind", kind.rawValue)] {
                 try conn.run("INSERT INTO tenant_meta (key, value) VALUES (?, ?)", [key, value])
             }
+            let orgID = OrgRecord.officeID
             try conn.run(
-                "INSERT INTO orgs (parent_id, code, name, kind, profile_state, created_at) VALUES (NULL, ?, ?, 'office', 'approved', ?)",
-                [login, officeName, info.createdAt])
-            let orgID = Int(conn.lastInsertRowID)
+                "INSERT INTO orgs (id, parent_id, code, name, kind, profile_state, created_at) VALUES (?, NULL, ?, ?, 'office', 'approved', ?)",
+                [orgID, login, officeName, info.createdAt])
             try conn.run(
                 "INSERT INTO accounts (org_id, login, name, kind, password_hash, must_change_password, enabled, created_at) VALUES (?, ?, '系统管理员', 'org_admin', ?, 1, 1, ?)",
                 [orgID, login, hash, info.createdAt])

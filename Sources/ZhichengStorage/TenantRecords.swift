@@ -16,6 +16,11 @@ public struct OrgRecord: Sendable, Equatable {
 
     static let columns = "id, parent_id, code, name, kind, profile_state, profile, profile_reject_reason, certificate_file_id, seal_file_id"
 
+    /// The id of the tenant's own office (市职改办, or the province's 省职改办): the root of its
+    /// tree, the only org without a parent, inserted with this id by `tenant.create`
+    /// (`TenantService.create`) and never deleted or moved. `rootOrg()` reads it.
+    public static let officeID = 1
+
     /// Whether the org may do more than keep and submit its own info: the tenant's root office
     /// always, any other once its parent approved that info (`Access.requireApprovedOrg`; a
     /// unit a person may be moved to, `ApplicantMove`).
@@ -180,6 +185,7 @@ extension SQLiteConnection {
         try query("SELECT \(OrgRecord.columns) FROM orgs WHERE code = ? AND deleted_at IS NULL", [code]).first.map(OrgRecord.init)
     }
 
+    /// The tenant's own office (`OrgRecord.officeID`, the root of its tree).
     public func rootOrg() throws -> OrgRecord? {
         try query("SELECT \(OrgRecord.columns) FROM orgs WHERE parent_id IS NULL AND deleted_at IS NULL ORDER BY id LIMIT 1").first.map(OrgRecord.init)
     }

@@ -31,6 +31,9 @@ struct TenantServiceTests {
         #expect(outbox?.waiting == 0 && outbox?.setAside == 0 && row.unreadable == nil)
         #expect(backup == nil)
         #expect(try await f.service.check("zhengzhou").ok)
+        // The office is the root of the tree, with the id the screens and rules take for it.
+        let root = try await f.service.store.withTenant(TenantID("zhengzhou")) { db in try await db.read { try $0.rootOrg() } }
+        #expect(root?.id == OrgRecord.officeID && root?.parentID == nil && root?.code == "4101")
     }
 
     @Test(arguments: [

@@ -332,9 +332,9 @@ struct UI: Sendable {
         groups.append(["title": "单位管理", "links": [link("单位管理", "orgs"), link("单位信息维护", "profile"), link("申报计划上传", "plans")]])
         groups.append(["title": "人员管理", "links": [link("本单位人员角色管理", "staff"), link("创建申报人员账户", "applicants"), link("申报人员状态查询", "status")]])
         // Committees, and in the province the review of what the cities hand over and the
-        // experts, are the root office's (org 1: TenantService.create inserts it first): a
-        // department's or a unit's admin would find each of these pages refused (403).
-        let rootOffice = user.orgID == 1
+        // experts, are the root office's (`OrgRecord.officeID`): a department's or a unit's
+        // admin would find each of these pages refused (403).
+        let rootOffice = user.orgID == OrgRecord.officeID
         if rootOffice {
             groups.append(["title": "评委会", "links": [link("评委会评审", "committee")]])
         }
