@@ -112,7 +112,7 @@ extension JSONValue {
             case UInt8(ascii: "t"): try expect("true"); return .bool(true)
             case UInt8(ascii: "f"): try expect("false"); return .bool(false)
             case UInt8(ascii: "n"): try expect("null"); return .null
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
             default: throw error(.unexpectedCharacter)
             }
         }
@@ -244,8 +244,11 @@ extension JSONValue {
             return value
         }
 
-        mutating func parseNumber() throws(JSONParseError) -> Double {
+        /// A number: `.number`, or `.bigInteger` with its text for an integer a `Double` may not
+        /// hold exactly (magnitude `exactIntegers` or more, no fraction or exponent).
+        mutating func parseNumber() throws(JSONParseError) -> JSONValue {
             let start = index
+            var integer = true
             func digits() -> Int {
                 let from = index
                 while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
@@ -256,17 +259,20 @@ extension JSONValue {
             if bytes[index] == UInt8(ascii: "0") { index += 1 } else if digits() == 0 { throw error(.invalidNumber) }
             if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
                 index += 1
+                integer = false
                 guard digits() > 0 else { throw error(.invalidNumber) }
             }
             if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
                 index += 1
+                integer = false
                 if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
                 guard digits() > 0 else { throw error(.invalidNumber) }
             }
-            guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else {
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            guard let value = Double(text), value.isFinite else {
                 throw error(.numberOutOfRange)
             }
-            return value
+            return integer && value.magnitude >= JSONValue.exactIntegers ? .bigInteger(text) : .number(value)
         }
     }
 }

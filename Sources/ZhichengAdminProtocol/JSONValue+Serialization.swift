@@ -37,6 +37,7 @@ extension JSONValue {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let v): out.append(contentsOf: (v ? "true" : "false").utf8)
         case .number(let v): Self.writeNumber(v, to: &out)
+        case .bigInteger(let digits): out.append(contentsOf: digits.utf8)
         case .string(let v): Self.writeString(v, to: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
@@ -62,13 +63,13 @@ extension JSONValue {
     }
 
     static func number(_ v: Double) -> String {
-        if v.rounded() == v, abs(v) < 9.0e15 { return String(Int64(v)) }
+        if v.rounded() == v, abs(v) < exactIntegers { return String(Int64(v)) }
         return v.isFinite ? "\(v)" : "null"
     }
 
     /// Integers (the common case) are written digit by digit, without a `String`.
     static func writeNumber(_ v: Double, to out: inout [UInt8]) {
-        if v.rounded() == v, abs(v) < 9.0e15 {
+        if v.rounded() == v, abs(v) < exactIntegers {
             writeInteger(Int64(v), to: &out)
         } else {
             out.append(contentsOf: number(v).utf8)

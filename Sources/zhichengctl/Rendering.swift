@@ -58,7 +58,7 @@ enum Rendering {
         case .null: "-"
         case .string(let s): s
         case .bool(let b): b ? "yes" : "no"
-        case .number: value.serialized
+        case .number, .bigInteger: value.serialized
         // A list of lists (tenant.check's login_case_pairs): the lists apart by "; ".
         case .array(let elements): elements.isEmpty ? "-" : elements.map(text).joined(separator: elements.contains { $0.arrayValue != nil || $0.objectValue != nil } ? "; " : ", ")
         // Nested fields (tenant show's last_backup, status's listeners) as key=value, never JSON.

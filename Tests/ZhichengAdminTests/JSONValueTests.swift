@@ -40,6 +40,22 @@ struct JSONValueTests {
         #expect(twice?.reason == #"duplicate key "k\u{0}""#)
     }
 
+    /// An integer a Double may not hold exactly (2^53 and beyond, either sign) is kept as
+    /// written and written back so, not rounded; smaller ones, fractions and exponents are
+    /// numbers as before.
+    @Test func keepsIntegersBeyondADoublesPrecisionAsWritten() throws {
+        for text in ["9007199254740993", "-9007199254740993", "18446744073709551615", "100000000000000000000000000000", "9007199254740992"] {
+            let value = try JSONValue.parse(text)
+            #expect(value == .bigInteger(text) && value.serialized == text && value.intValue == nil, "\(text)")
+            #expect(value.doubleValue == Double(text))
+        }
+        let largestExact = try JSONValue.parse("9007199254740991")
+        #expect(largestExact == .number(9007199254740991) && largestExact.serialized == "9007199254740991" && largestExact.intValue == 9007199254740991)
+        #expect(try JSONValue.parse("1e20") == .number(1e20) && JSONValue.parse("12345678901234567890.5") == .number(12345678901234567890.5))
+        let request = try AdminRequest(line: Array(#"{"id":12345678901234567891,"cmd":"ping"}"#.utf8))
+        #expect(AdminResponse.success(id: request.id, result: .null).line == #"{"id":12345678901234567891,"ok":true,"result":null}"# + "\n")
+    }
+
     @Test func decodesEscapes() throws {
         #expect(try JSONValue.parse(#""\u90d1\u5dde\ud83d\ude00\/""#) == .string("郑州😀/"))
         #expect(JSONValue.string("a\nb\u{1}").serialized == #""a\nb\u0001""#)

@@ -155,7 +155,7 @@ def test_empty_lines_are_ignored(admin: AdminClient) -> None:
     assert admin.request("ping", id="next") == {"id": "next", "ok": True, "result": {"pong": True}}
 
 
-@pytest.mark.parametrize("rid", [0, 7, -3, 2**40, 1.5, "abc", "郑州", "", True, False, None])
+@pytest.mark.parametrize("rid", [0, 7, -3, 2**40, 2**53 + 1, -(2**63) - 1, 2**64 - 1, 10**30, 1.5, "abc", "郑州", "", True, False, None])
 def test_id_is_echoed(admin: AdminClient, rid: object) -> None:
     admin.send({"id": rid, "cmd": "ping"})
     resp = admin.read_json()
