@@ -85,6 +85,7 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 }
 
 extension JSONValue {
-    public init(_ value: Int) { self = .number(Double(value)) }
+    /// An integer: exactly, as `.bigInteger` where a `Double` would round it.
+    public init(_ value: Int) { self = Double(value).magnitude < Self.exactIntegers ? .number(Double(value)) : .bigInteger(String(value)) }
     public init(_ value: String?) { self = value.map(JSONValue.string) ?? .null }
 }

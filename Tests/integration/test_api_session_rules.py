@@ -293,31 +293,39 @@ def test_votes_and_the_close_wait_for_the_sessions_date_and_the_interview(env: E
 
 def test_an_experts_home_does_not_offer_a_vote_they_must_recuse_from(env: Env, committee: dict):
     """A vote the expert may not cast at all — a relation declared since the draw names the
-    applicant (回避, the rule the vote and the close hold to) — is not counted as 待投票 on their
-    首页: it is said apart, and the session's page says why in place of the vote's form (the
-    vote itself refuses it in the same words)."""
+    applicant (回避, the rule the vote and the close hold to) — is not counted as waiting on their
+    首页: it is said apart; the session's page says why in place of the vote's form, and the vote
+    refuses it in the same words, before the session's date too (what bars it for good comes
+    before what it waits for). Withdrawn, the vote waits for the date again."""
     _, _, received = senior_application(env, "回民中学", "梁回避")
     name = "回避不计待办评审会"
+    tomorrow = china_day(1)
     session = expect(env.prov.post(f"committees/{committee['id']}/sessions",
-                                   {"name": name, "series": SERIES, "panel_size": 3, "reserves": 0, "applications": [received["id"]]}), 201).json
+                                   {"name": name, "date": tomorrow, "series": SERIES, "panel_size": 3, "reserves": 0,
+                                    "applications": [received["id"]]}), 201).json
     sid = session["id"]
     panel = [m["expert_id"] for m in expect(env.prov.post(f"sessions/{sid}/draw", {"seed": name}), 200).json["experts"]]
     voter = sign_in_expert(env, panel[0])
     link = f"/t/province/sessions/{sid}"
-    assert [t for t in todo(env, voter) if t[0] == link] == [(link, f"评审会“{name}”：1 份申报待投票")], todo(env, voter)
+    waiting_day = f"本场评审会的评审日期为 {tomorrow}（今天是 {china_day()}），评审日期到后才能投票"
+    assert [t for t in todo(env, voter) if t[0] == link] == [(link, f"评审会“{name}”：1 份申报待评审日期（{tomorrow}）到后投票")], todo(env, voter)
     before = next(e for e in expect(env.prov.get("experts?limit=500"), 200).json["experts"] if e["id"] == panel[0])["relations"]
     try:
         expect(voter.put(f"experts/{panel[0]}/relations", {"relations": before + ["梁回避"]}), 200)
         try:
-            refusal = expect(voter.post(f"sessions/{sid}/votes", {"application_id": received["id"], "vote": "agree"}), 403, contains="须回避").error()["message"]
+            refusal = expect(voter.post(f"sessions/{sid}/votes", {"application_id": received["id"], "vote": "agree"}), 403,
+                             field="application_id", contains="须回避").error()["message"]
             assert [t for t in todo(env, voter) if t[0] == link] == [(link, f"评审会“{name}”：1 份申报您须回避或暂不能投票")], todo(env, voter)
             assert expect(voter.get(f"sessions/{sid}"), 200).json["applications"][0]["vote_waits"] == refusal, refusal
             html = page(env, voter, f"sessions/{sid}")
             assert 'class="vote-form"' not in html and f'<p class="vote-waits">{refusal}</p>' in html, html[-2000:]
-            # The office's view of the same session is its own: no vote there to refuse.
-            assert expect(env.prov.get(f"sessions/{sid}"), 200).json["applications"][0].get("vote_waits") is None
+            # The office's view of the same session is its own: what the votes wait for, no 回避 of its own.
+            assert expect(env.prov.get(f"sessions/{sid}"), 200).json["applications"][0]["vote_waits"] == waiting_day
         finally:
             expect(voter.put(f"experts/{panel[0]}/relations", {"relations": before}), 200)
+        expect(voter.post(f"sessions/{sid}/votes", {"application_id": received["id"], "vote": "agree"}), 409, contains=waiting_day)
+        assert expect(voter.get(f"sessions/{sid}"), 200).json["applications"][0]["vote_waits"] == waiting_day
+        session_day_come(env.daemon, sid)
         assert expect(voter.get(f"sessions/{sid}"), 200).json["applications"][0].get("vote_waits") is None
         assert 'class="vote-form"' in page(env, voter, f"sessions/{sid}")
     finally:

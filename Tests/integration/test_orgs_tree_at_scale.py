@@ -252,13 +252,15 @@ def test_the_apis_children_come_a_page_at_a_time_when_asked(big: City) -> None:
     assert past["orgs"] == [] and past["total"] == len(big.children) and past.get("next") is None
     expect(big.city.get(f"orgs/{dept}/children?limit=100&after=abc"), 400, field="after")
     expect(big.city.get(f"orgs/{dept}/children?limit=ten"), 400, field="limit")
-    assert len(expect(big.city.get(f"orgs/{dept}/children?limit=100000"), 200).json["orgs"]) == len(big.children)   # 500 at most
+    # A limit is brought within 1–500, as the other lists' are (Paging).
+    assert len(expect(big.city.get(f"orgs/{dept}/children?limit=0"), 200).json["orgs"]) == 1
+    assert len(expect(big.city.get(f"orgs/{dept}/children?limit=100000"), 200).json["orgs"]) == len(big.children)
     expect(big.district_s.get(f"orgs/{big.other['id']}/children?limit=10"), 404)
 
 
 def test_home_names_the_first_children_waiting_for_review_and_counts_the_rest(big: City) -> None:
     """首页's 下级单位信息待审核 names the first ten children (in code order) whose 单位信息 waits
-    for the admin's 审核 and counts the others (…等N个); reviewing one takes it off."""
+    for the admin's 审核 and counts the others (…等N个单位); reviewing one takes it off."""
     bureau, admin = create_child(big.district_s, big.district["id"], "管城区文旅局", "department")
     bureau_s = approve_unit(big.api, big.district_s, bureau["id"], admin["login"], admin["password"],
                             profile_for("管城区文旅局", bureau["id"], category="主管单位"))
@@ -277,7 +279,7 @@ def test_home_names_the_first_children_waiting_for_review_and_counts_the_rest(bi
         found = re.search(r'<li><a href="[^"]*orgs\?selected=\d+">(下级单位信息待审核：[^<]*)</a></li>', page(big, bureau_s, "home"))
         return found.group(1) if found else None
 
-    assert todo_line() == "下级单位信息待审核：" + "、".join(o["name"] for o in waiting[:10]) + "等12个", todo_line()
+    assert todo_line() == "下级单位信息待审核：" + "、".join(o["name"] for o in waiting[:10]) + "等12个单位", todo_line()
     for unit in waiting[:2]:
         expect(bureau_s.post(f"orgs/{unit['id']}/profile/review", {"decision": "approve", "reason": ""}), 200)
     assert todo_line() == "下级单位信息待审核：" + "、".join(o["name"] for o in waiting[2:12]), todo_line()

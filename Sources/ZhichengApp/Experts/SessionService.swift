@@ -25,8 +25,9 @@ public struct SessionView: Sendable {
         /// (and for a session closed before v32 whose decision the audit log did not show).
         public var outcome: String?
         /// While the session is open (评审中): why a vote on it is not taken (for the panelist
-        /// reading, 回避 declared since the draw, `conflictRefusal`; then the session's date or
-        /// the applicant's interview to come, `SessionTiming`), nil when it is.
+        /// reading, first what bars it for good, `voteBar`: no longer 在库, or 回避 declared since
+        /// the draw; then the session's date or the applicant's interview to come,
+        /// `SessionTiming`), in the vote's own words; nil when it is.
         public var voteWaits: String?
     }
 
@@ -421,15 +422,16 @@ public struct SessionService: Sendable {
             guard try conn.scalar("SELECT count(*) FROM session_applications WHERE session_id = ? AND received_id = ?", [id, application])?.int == 1 else {
                 throw ZhichengError.notFound("本场评审会没有这份申报")
             }
+            // An expert no longer 在库, or with 回避 under their record today (a relation declared
+            // since the draw naming this applicant): the close would not count the vote, so it is
+            // not taken, whatever the date (`voteBar`, which the session's page says too).
+            if let me = try conn.query("SELECT \(Self.candidateColumns), e.state AS state FROM experts e WHERE e.id = ?", [expert]).first,
+               let theirs = try conn.query("SELECT \(Self.applicantColumns) FROM received_applications r WHERE r.id = ?", [application]).first,
+               let bar = Self.voteBar(me, applicant: Self.applicant(from: theirs)) {
+                throw ZhichengError(.forbidden, bar.message, field: bar.field)
+            }
             // Not before the session's date, nor before the applicant's interview (SessionTiming).
             try SessionTiming.require(.vote, date: try Self.date(of: id, conn), interviews: try Self.interviews(id, only: application, conn).map(\.interview))
-            // 回避 under the expert's record today (a relation declared since the draw naming this
-            // applicant): the close would not count the vote, so it is not taken.
-            if let me = try conn.query("SELECT \(Self.candidateColumns) FROM experts e WHERE e.id = ?", [expert]).first,
-               let theirs = try conn.query("SELECT \(Self.applicantColumns) FROM received_applications r WHERE r.id = ?", [application]).first,
-               let refusal = Self.conflictRefusal(Self.candidate(from: me), applicant: Self.applicant(from: theirs)) {
-                throw ZhichengError(.forbidden, refusal, field: "application_id")
-            }
             try conn.run("""
                 INSERT INTO votes (session_id, received_id, expert_id, vote, score, comment, at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (session_id, received_id, expert_id) DO UPDATE SET vote = excluded.vote, score = excluded.score, comment = excluded.comment, at = excluded.at
@@ -679,12 +681,15 @@ public struct SessionService: Sendable {
                              formerNames: AccountRecord.strings(row["former_applicant_names"]) ?? [])
     }
 
-    /// Why `expert` must not vote on `applicant`'s application, as the vote's refusal and the
-    /// session's page say it: 回避 under the expert's record today (`VoteCount.bar` of an active
-    /// expert: a relation declared since the draw, an applicant who moved to their unit). Nil:
-    /// no conflict.
-    static func conflictRefusal(_ expert: ExpertDraw.Candidate, applicant: ExpertDraw.Applicant) -> String? {
-        VoteCount.bar(expert, state: .active, applicant: applicant).map { "您对这份申报须回避（\($0)），不能对其投票" }
+    /// Why the expert of `row` (`candidateColumns` and `state`) may not vote on `applicant`'s
+    /// application at all, as the vote's refusal and the session's page say it (`VoteCount.bar`,
+    /// the rule the close counts by): no longer 在库 (暂停, 退出), or 回避 under their record
+    /// today (a relation declared since the draw, an applicant who moved to their unit). Nil:
+    /// they may, once the session's date and the interview allow (`SessionTiming`).
+    static func voteBar(_ row: SQLiteRow, applicant: ExpertDraw.Applicant) -> (message: String, field: String?)? {
+        // The vote checks this first of all, in these words (before the session's own state).
+        guard ExpertState(rawValue: row["state"].string ?? "") == .active else { return ("您在专家库中的状态不是“在库”", nil) }
+        return VoteCount.bar(candidate(from: row), state: .active, applicant: applicant).map { ("您对这份申报须回避（\($0)），不能对其投票", "application_id") }
     }
 
     /// The recorded text form: JSON with sorted keys, so equal inputs hash equal.
@@ -723,16 +728,16 @@ public struct SessionService: Sendable {
         let date = open ? try Self.date(of: id, conn) : nil
         let interviews = open ? try Self.interviews(id, conn) : []
         let interviewOf = Dictionary(interviews, uniquingKeysWith: { a, _ in a })
-        // A panelist's votes barred by 回避 declared since the draw: the vote would be refused,
-        // so the page says why in place of its form (the close would not count it either).
-        var conflicts: [Int: String] = [:]
-        if open, let me, let mine = try conn.query("SELECT \(Self.candidateColumns) FROM experts e WHERE e.id = ?", [me]).first {
-            let expert = Self.candidate(from: mine)
+        // A panelist's votes barred (no longer 在库, or 回避 declared since the draw): the vote
+        // would be refused, so the page says why in place of its form, as the vote would say it
+        // (the close would not count it either).
+        var bars: [Int: String] = [:]
+        if open, let me, let mine = try conn.query("SELECT \(Self.candidateColumns), e.state AS state FROM experts e WHERE e.id = ?", [me]).first {
             for r in try conn.query("""
                 SELECT r.id AS received, \(Self.applicantColumns) FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
                 WHERE sa.session_id = ?
                 """, [id]) {
-                if let refusal = Self.conflictRefusal(expert, applicant: Self.applicant(from: r)) { conflicts[r["received"].int ?? 0] = refusal }
+                if let bar = Self.voteBar(mine, applicant: Self.applicant(from: r)) { bars[r["received"].int ?? 0] = bar.message }
             }
         }
         let now = Date()
@@ -754,7 +759,7 @@ public struct SessionService: Sendable {
                     myVote: mine,
                     agree: closed ? these.filter { $0.vote == .agree }.count : nil, disagree: closed ? these.filter { $0.vote == .disagree }.count : nil,
                     abstain: closed ? these.filter { $0.vote == .abstain }.count : nil, outcome: state == .closed ? r["outcome"].string : nil,
-                    voteWaits: open ? conflicts[appID] ?? SessionTiming.refusal(.vote, date: date, interviews: interviewOf[appID].map { [$0] } ?? [], now: now)?.message : nil)
+                    voteWaits: open ? bars[appID] ?? SessionTiming.refusal(.vote, date: date, interviews: interviewOf[appID].map { [$0] } ?? [], now: now)?.message : nil)
             }
         }
         // Said to the office, which closes it.

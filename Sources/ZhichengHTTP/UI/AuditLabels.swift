@@ -89,7 +89,7 @@ enum AuditLabels {
             default: return text
             }
         case .bool(let flag): return flag ? "是" : "否"
-        case .number(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .number(let number): return number == number.rounded() && abs(number) < JSONValue.exactIntegers ? String(Int(number)) : String(number)
         case .bigInteger(let digits): return digits
         case .null: return "无"
         case .array(let list): return list.isEmpty ? "无" : list.map { Self.value($0, key: key) }.joined(separator: "、")

@@ -501,7 +501,7 @@ struct UI: Sendable {
         if user.kind == .orgAdmin {
             let waiting = try await services.orgs.childrenAwaitingReview(caller: user)
             if waiting.total > 0 {   // reviewed in 单位管理, on the list of the admin's own org
-                let more = waiting.total > waiting.names.count ? "等\(waiting.total)个" : ""
+                let more = waiting.total > waiting.names.count ? "等\(waiting.total)个单位" : ""
                 todo.append(("下级单位信息待审核：\(waiting.names.joined(separator: "、"))\(more)", "orgs?selected=\(user.orgID)"))
             }
             // 人员调动 offered to this unit: nothing moves until it accepts or declines.
