@@ -134,8 +134,19 @@ enum JSONEscape {
         var start = 0  // the first byte not yet copied
         var i = 0
         while i < count {
+            // Plain ASCII eight bytes at a time, then the common three-byte sequences (CJK)
+            // without the general check: both only skip bytes that are copied as they are.
+            while i + 8 <= count, isPlainASCII(UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+            }
+            guard i < count else { break }
             let byte = src[i]
             if byte >= 0x80 {
+                // E3…EC with two continuation bytes: always well-formed, never U+2028/U+2029.
+                if byte &- 0xE3 < 0x0A, i + 2 < count, src[i + 1] & 0xC0 == 0x80, src[i + 2] & 0xC0 == 0x80 {
+                    i += 3
+                    continue
+                }
                 let width = sequenceLength(src, at: i, count: count)
                 if width == 3, byte == 0xE2, src[i + 1] == 0x80, src[i + 2] == 0xA8 || src[i + 2] == 0xA9 {
                     // U+2028 is E2 80 A8, U+2029 is E2 80 A9.
@@ -175,6 +186,22 @@ enum JSONEscape {
         flush(src, from: start, to: count, into: out, at: &o)
         out[o] = UInt8(ascii: "\""); o += 1
         return o
+    }
+
+    /// Whether all eight bytes of `word` are copied unchanged: ASCII from 0x20 up, neither
+    /// `"` nor `\`. Each test below flags (in a byte's high bit) at least one byte when
+    /// any byte of an all-ASCII word is below 0x20, is `"`, is `\` (exact for bytes
+    /// below 0x80); a word with a high bit set fails anyway.
+    @inline(__always)
+    static func isPlainASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let quoteHit = (quote &- ones) & ~quote
+        let backslashHit = (backslash &- ones) & ~backslash
+        return (word | control | quoteHit | backslashHit) & highs == 0
     }
 
     /// The length of the well-formed UTF-8 sequence (RFC 3629) starting with the

@@ -8,9 +8,10 @@
 /// each value is written with one capacity check and plain stores, not an array
 /// append per piece.
 public struct JSONWriter: ~Copyable {
-    private var base: UnsafeMutablePointer<UInt8>
-    private var count = 0
-    private var capacity: Int
+    // Visible to inlined code only: `raw` and `int` are inlined where they are called.
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var count = 0
+    @usableFromInline var capacity: Int
 
     /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 256) {
@@ -29,9 +30,21 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// Literal JSON text (punctuation, `"key":`), copied as is: it must be valid JSON
-    /// in its place.
+    /// in its place. Adjacent literals are best written as one (one copy, one check).
+    @inlinable
     public mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { append($0) }
+        if text.hasPointerRepresentation {
+            append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        } else {
+            text.withUTF8Buffer { append($0) }
+        }
+    }
+
+    /// JSON text written beforehand (e.g. a constant run of fields built once from
+    /// `bytes`), copied as is: it must be valid JSON in its place.
+    @inlinable
+    public mutating func raw(json: [UInt8]) {
+        json.withUnsafeBufferPointer { append($0) }
     }
 
     /// A string literal, escaped.
@@ -53,6 +66,7 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// An integer, in decimal.
+    @inlinable
     public mutating func int(_ number: Int) {
         reserve(20)
         if number < 0 {
@@ -82,19 +96,21 @@ public struct JSONWriter: ~Copyable {
         bytes.withUnsafeBufferPointer { append($0) }
     }
 
-    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @inlinable
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
         reserve(bytes.count)
         (base + count).update(from: source, count: bytes.count)
         count += bytes.count
     }
 
-    @inline(__always)
-    private mutating func reserve(_ room: Int) {
+    @inlinable @inline(__always)
+    mutating func reserve(_ room: Int) {
         if count + room > capacity { grow(to: count + room) }
     }
 
-    private mutating func grow(to needed: Int) {
+    @usableFromInline
+    mutating func grow(to needed: Int) {
         var newCapacity = capacity * 2
         while newCapacity < needed { newCapacity *= 2 }
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)

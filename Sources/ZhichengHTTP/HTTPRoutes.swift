@@ -59,8 +59,13 @@ public enum HTTPRoutes {
             .group(context: TenantRequestContext.self)
             .add(middleware: PostedFormMiddleware())
             .add(middleware: UIFailureMiddleware(ui: UI(services: services)))
-        UIRoutes.add(to: tenant, services: services)
+        // The API first: its requests are the most frequent, and the router tries a level's
+        // constant parts in the order they were added (after sorting by kind, which keeps that
+        // order), so `api` is now the first one compared. The order decides nothing else: every
+        // UI route's first part after the tenant is a constant other than `api` (no capture or
+        // wildcard there), so no path can reach both trees, and 404/405 do not depend on it.
         APIRoutes.add(to: tenant, services: services)
+        UIRoutes.add(to: tenant, services: services)
         return router
     }
 }

@@ -13,10 +13,11 @@ import Synchronization
 public final class Database: @unchecked Sendable {
     public let path: String
     private let writer: SQLiteConnection
-    /// Readers, each on its own queue, used in turn: reads run in parallel with
-    /// each other and with the writer (WAL).
-    private let readers: [(connection: SQLiteConnection, queue: DispatchQueue)]
-    private let nextReader = Atomic<Int>(0)
+    /// Readers, each on its own queue: reads run in parallel with each other and with
+    /// the writer (WAL). A read goes to the reader with the fewest reads in flight (`Reader`).
+    private let readers: [Reader]
+    /// The reader chosen last: the one a tie goes to, its thread likely still awake.
+    private let lastReader = Atomic<Int>(0)
     private let writerQueue: DispatchQueue
     /// Writes waiting for the writer; drained in batches that share one commit.
     private let pending = Mutex(PendingWrites())
@@ -67,7 +68,7 @@ public final class Database: @unchecked Sendable {
             """)
         try writer.migrate(migrations)
         let label = "zhicheng.db.\(URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent)"
-        var readers: [(SQLiteConnection, DispatchQueue)] = []
+        var readers: [Reader] = []
         for index in 0..<max(1, readerCount) {
             let reader = try SQLiteConnection(path: path, options: .init(create: false))
             try reader.execute("""
@@ -75,7 +76,7 @@ public final class Database: @unchecked Sendable {
                 PRAGMA busy_timeout = 5000;
                 PRAGMA cache_size = -\(cacheKiB);
                 """)
-            readers.append((reader, DispatchQueue(label: label + ".reader\(index)")))
+            readers.append(Reader(connection: reader, queue: DispatchQueue(label: label + ".reader\(index)")))
         }
         self.writer = writer
         self.readers = readers
@@ -170,16 +171,40 @@ public final class Database: @unchecked Sendable {
     }
 
     /// Runs `body` in one read transaction: a consistent snapshot, never blocking writers.
+    /// It goes to the reader with the fewest reads queued or running, a tie to the one
+    /// chosen last: a reader's thread that is busy or just finished is awake, and handing
+    /// it the read spares waking a parked one (taking turns woke one for about every other
+    /// read). Two reads at once still go to two readers.
     public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        let (reader, queue) = readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count]
-        return try await queue.perform { try reader.transaction(immediate: false) { try body(reader) } }
+        let reader = readers[chooseReader()]
+        reader.inFlight.add(1, ordering: .relaxed)
+        return try await reader.queue.perform {
+            defer { reader.inFlight.subtract(1, ordering: .relaxed) }
+            return try reader.connection.transaction(immediate: false) { try body(reader.connection) }
+        }
     }
+
+    /// The index of the reader `read` hands its work to (see there).
+    func chooseReader() -> Int {
+        let last = lastReader.load(ordering: .relaxed)
+        var best = last < readers.count ? last : 0
+        var fewest = readers[best].inFlight.load(ordering: .relaxed)
+        for index in readers.indices where fewest > 0 && index != best {
+            let count = readers[index].inFlight.load(ordering: .relaxed)
+            if count < fewest { best = index; fewest = count }
+        }
+        if best != last { lastReader.store(best, ordering: .relaxed) }
+        return best
+    }
+
+    /// Reads queued or running on each reader, in order (tests).
+    var readsInFlight: [Int] { readers.map { $0.inFlight.load(ordering: .relaxed) } }
 
     /// `read`, waited for on the calling thread: for a small read while a file is being opened
     /// (the registry's tenant states), never on a request's path.
     func readNow<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        let (reader, queue) = readers[0]
-        return try queue.sync { try reader.transaction(immediate: false) { try body(reader) } }
+        let reader = readers[0]
+        return try reader.queue.sync { try reader.connection.transaction(immediate: false) { try body(reader.connection) } }
     }
 
     /// Runs `body` in one read transaction through a connection and a queue of its own: for a
@@ -215,7 +240,7 @@ public final class Database: @unchecked Sendable {
             unfinished = "\(error)"
         }
         sessions.close()
-        for (reader, queue) in readers { await queue.perform { reader.close() } }
+        for reader in readers { await reader.queue.perform { reader.connection.close() } }
         await writerQueue.perform { [writer] in writer.close() }
         return unfinished
     }
@@ -248,6 +273,21 @@ public final class Database: @unchecked Sendable {
             chmod(destination, 0o600)
             let attributes = try FileManager.default.attributesOfItem(atPath: destination)
             return (attributes[.size] as? Int) ?? 0
+        }
+    }
+}
+
+extension Database {
+    /// A reader connection, the serial queue it is confined to, and how many reads are
+    /// queued or running on that queue (counted by `read`, for `chooseReader`).
+    final class Reader: Sendable {
+        let connection: SQLiteConnection
+        let queue: DispatchQueue
+        let inFlight = Atomic<Int>(0)
+
+        init(connection: SQLiteConnection, queue: DispatchQueue) {
+            self.connection = connection
+            self.queue = queue
         }
     }
 }

@@ -90,6 +90,30 @@ struct APIPathTests {
         #expect(!UI.isAPIPath("/t/zhengzhou/api/v10/orgs"))
     }
 
+    /// The check reads the path's bytes in place; it answers as cutting the path into
+    /// `Character` parts (`splitIsAPIPath`, the rule) does, for empty parts, short and long
+    /// parts, a `/` joined by a combining mark, and other text that is not ASCII.
+    @Test func readingTheBytesAnswersAsSplittingThePath() {
+        let parts = ["", "t", "T", "tt", "api", "ap", "apii", "API", "v1", "v10", "v", "1", "x", "中", "t\u{301}", "api\u{301}",
+                     "\u{301}", "v1\u{301}", "é"]
+        var paths: Set<String> = []
+        for a in parts { for b in ["x", "", "中"] { for c in parts { for d in parts {
+            for tail in ["", "/", "/orgs", "//", "/\u{301}x", "/中"] {
+                paths.insert("/\(a)/\(b)/\(c)/\(d)\(tail)")
+                paths.insert("\(a)/\(b)/\(c)/\(d)\(tail)")
+                paths.insert("/\(a)//\(b)/\(c)//\(d)\(tail)")
+            }
+        } } } }
+        paths.formUnion(["/t/x/api/v1/\u{301}", "/t/x/api/\u{301}v1", "/t/x/api/v1\u{301}/a", "/t\u{301}/x/api/v1", "/t/x/api", "/t/x/api/",
+                         "/t/x/api/v1", "", "/", "///", "/t/x/api/v1/a/b", "/t/中/api/v1/reviews/queue"])
+        var api = 0
+        for path in paths {
+            #expect(UI.isAPIPath(path) == UI.splitIsAPIPath(path), "\(path.debugDescription)")
+            if UI.splitIsAPIPath(path) { api += 1 }
+        }
+        #expect(api > 10)
+    }
+
     @Test func aFormFieldThatIsNotUTF8IsNamedAsThePageNamesIt() {
         #expect(FormData.notUTF8("year").message == "表单不是 UTF-8 编码：“年度”的内容无法解码，请检查浏览器的文字编码设置后重试")
         #expect(FormData.notUTF8("kind").message.contains("“类别”"))

@@ -21,11 +21,14 @@ enum QueueDTO {
     /// none of them is one, and none is of someone in the 专家信息库.
     static func page(_ rows: QueueRows) throws -> ByteBuffer {
         var w = JSONWriter(capacity: 64 * 224)
-        w.raw(#"{"applications":["#)
         var first = true
         try rows.forEach { row in
-            w.raw(first ? #"{"id":"# : #",{"id":"#)
-            first = false
+            if first {
+                w.raw(#"{"applications":[{"id":"#)
+                first = false
+            } else {
+                w.raw(#","in_expert_library":false},{"id":"#)
+            }
             w.int(row.id)
             w.raw(#","applicant_name":"#)
             row.withText(.applicantName) { w.string(utf8: $0) }
@@ -37,9 +40,9 @@ enum QueueDTO {
             row.withText(.level) { w.string(utf8: $0) }
             w.raw(#","title":"#)
             row.withText(.title) { w.string(utf8: $0) }
-            tail(&w, stage: row.stage, submissions: row.submissions, version: row.version, inExpertLibrary: false)
+            fields(&w, stage: row.stage, submissions: row.submissions, version: row.version)
         }
-        w.raw("]}")
+        w.raw(first ? #"{"applications":[]}"# : #","in_expert_library":false}]}"#)
         return w.withBytes { ByteBuffer(bytes: $0) }
     }
 
@@ -47,9 +50,13 @@ enum QueueDTO {
     /// be among them: the same fields in the same order, `in_expert_library` as the 专家信息库 says.
     static func page(_ items: [QueueItem]) -> ByteBuffer {
         var w = JSONWriter(capacity: 64 * 224)
-        w.raw(#"{"applications":["#)
-        for (index, item) in items.enumerated() {
-            w.raw(index == 0 ? #"{"id":"# : #",{"id":"#)
+        var previous: Bool?  // the last item's `in_expert_library`, written with the next one's start
+        for item in items {
+            switch previous {
+            case nil: w.raw(#"{"applications":[{"id":"#)
+            case false?: w.raw(#","in_expert_library":false},{"id":"#)
+            case true?: w.raw(#","in_expert_library":true},{"id":"#)
+            }
             w.int(item.id)
             w.raw(#","applicant_name":"#)
             w.string(item.applicantName)
@@ -61,23 +68,41 @@ enum QueueDTO {
             w.string(item.level)
             w.raw(#","title":"#)
             w.string(item.title)
-            tail(&w, stage: item.stage, submissions: item.submissions, version: item.version, inExpertLibrary: item.inExpertLibrary)
+            fields(&w, stage: item.stage, submissions: item.submissions, version: item.version)
+            previous = item.inExpertLibrary
         }
-        w.raw("]}")
+        switch previous {
+        case nil: w.raw(#"{"applications":[]}"#)
+        case false?: w.raw(#","in_expert_library":false}]}"#)
+        case true?: w.raw(#","in_expert_library":true}]}"#)
+        }
         return w.withBytes { ByteBuffer(bytes: $0) }
     }
 
-    /// An item's fields from `step` on, and its closing brace.
-    private static func tail(_ w: inout JSONWriter, stage: ReviewStage, submissions: Int, version: Int, inExpertLibrary: Bool) {
+    /// An item's fields from `step` to `version`; `in_expert_library` and the closing brace
+    /// go with what follows (the next item's start, or the end of the page), as one literal.
+    private static func fields(_ w: inout JSONWriter, stage: ReviewStage, submissions: Int, version: Int) {
+        switch stage {
+        case .handler: w.raw(json: handlerStep)
+        case .leader: w.raw(json: leaderStep)
+        }
+        w.int(submissions)
+        w.raw(#","version":"#)
+        w.int(version)
+    }
+
+    /// `,"step":…,"step_label":…,"submissions":` of each step, written once.
+    private static let handlerStep = stepFields(.handler)
+    private static let leaderStep = stepFields(.leader)
+
+    private static func stepFields(_ stage: ReviewStage) -> [UInt8] {
+        var w = JSONWriter()
         w.raw(#","step":"#)
         w.string(stage.rawValue)
         w.raw(#","step_label":"#)
         w.string(stage.label)
         w.raw(#","submissions":"#)
-        w.int(submissions)
-        w.raw(#","version":"#)
-        w.int(version)
-        w.raw(inExpertLibrary ? #","in_expert_library":true}"# : #","in_expert_library":false}"#)
+        return w.bytes
     }
 }
 

@@ -548,7 +548,51 @@ extension UI {
     /// Whether `path` is the JSON API's (`/t/<tenant>/api/v1/…`), not a page of the web UI: by
     /// its place after the tenant, so that a tenant named `api` keeps its pages (and
     /// `/t/<tenant>/api/other` is a page not found, not an API path).
+    ///
+    /// Called by middleware on every request, so it reads the path's bytes in place (no array
+    /// of parts). An ASCII path (as every path is once percent-encoded) is cut at each `/`
+    /// byte, empty parts skipped; any other goes through `splitIsAPIPath`, which cuts by
+    /// `Character` (where a `/` joined by a combining mark is no cut): the same answer.
     static func isAPIPath(_ path: String) -> Bool {
+        let slash = UInt8(ascii: "/")
+        var utf8 = path.utf8.makeIterator()
+        // The first three non-empty parts must be `t`, the tenant, `api`.
+        var part = 0          // index of the part being read
+        var length = 0        // its length so far
+        var matches = true    // whether it still matches what part 0 or 2 must be
+        while let byte = utf8.next() {
+            guard byte < 0x80 else { return splitIsAPIPath(path) }
+            if byte == slash {
+                if length > 0 {
+                    if !matches || (part == 0 && length != 1) || (part == 2 && length != 3) { return false }
+                    part += 1
+                    if part == 3 { break }
+                }
+                length = 0
+                matches = true
+                continue
+            }
+            if part == 0 {
+                matches = matches && length == 0 && byte == UInt8(ascii: "t")
+            } else if part == 2 {
+                let expected = length == 0 ? UInt8(ascii: "a") : length == 1 ? UInt8(ascii: "p") : UInt8(ascii: "i")
+                matches = matches && length < 3 && byte == expected
+            }
+            length += 1
+        }
+        guard part == 3 else { return false }
+        // The rest, from just after the `/` that ended `api`: `v1` or `v1/…`.
+        guard utf8.next() == UInt8(ascii: "v"), utf8.next() == UInt8(ascii: "1") else { return false }
+        guard let next = utf8.next() else { return true }
+        guard next < 0x80 else { return splitIsAPIPath(path) }
+        guard next == slash else { return false }
+        // A combining mark right after that `/` would join it into another `Character`.
+        if let after = utf8.next(), after >= 0x80 { return splitIsAPIPath(path) }
+        return true
+    }
+
+    /// `isAPIPath` by `Character`: the rule itself, for paths that are not all ASCII.
+    static func splitIsAPIPath(_ path: String) -> Bool {
         let parts = path.split(separator: "/", maxSplits: 3)
         return parts.count == 4 && parts[0] == "t" && parts[2] == "api" && (parts[3] == "v1" || parts[3].hasPrefix("v1/"))
     }

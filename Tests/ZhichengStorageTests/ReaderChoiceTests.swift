@@ -1,0 +1,57 @@
+import Dispatch
+import Foundation
+import Testing
+@testable import ZhichengStorage
+
+@Suite("Reader choice")
+struct ReaderChoiceTests {
+    static let schema = [Migration(version: 1, name: "t", sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL) STRICT;")]
+
+    /// Reads one after another stay on one reader (its thread is the one awake), where
+    /// taking turns sent every other read to the other.
+    @Test func readsOneAfterAnotherStayOnOneReader() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: Self.schema)
+        let first = db.chooseReader()
+        for _ in 0..<5 {
+            _ = try await db.read { conn in try conn.scalar("SELECT count(*) FROM t")?.int }
+            #expect(db.chooseReader() == first)
+            #expect(db.readsInFlight == [0, 0])
+        }
+        await db.close()
+    }
+
+    /// A read while another is running goes to the other reader and runs at once, and a
+    /// write commits while both readers are inside their transactions.
+    @Test func aReadWhileOneRunsTakesTheIdleReaderAndNeitherBlocksTheWriter() async throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path + "/t.sqlite", migrations: Self.schema)
+        let started = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        let busy = db.chooseReader()
+        let blocked = { @Sendable in
+            try await db.read { conn -> Int? in
+                let n = try conn.scalar("SELECT count(*) FROM t")?.int
+                started.signal()
+                gate.wait()
+                return n
+            }
+        }
+        let one = Task { try await blocked() }
+        #expect(started.wait(timeout: .now() + 5) == .success)
+        #expect(db.readsInFlight[busy] == 1)
+        #expect(db.chooseReader() != busy)
+        let two = Task { try await blocked() }
+        // Behind the first read it would not start until the gate opens.
+        #expect(started.wait(timeout: .now() + 5) == .success)
+        #expect(db.readsInFlight == [1, 1])
+        try await db.write { conn in try conn.run("INSERT INTO t (n) VALUES (1)") }
+        gate.signal()
+        gate.signal()
+        #expect(try await one.value == 0)
+        #expect(try await two.value == 0)
+        #expect(db.readsInFlight == [0, 0])
+        #expect(try await db.read { conn in try conn.scalar("SELECT count(*) FROM t")?.int } == 1)
+        await db.close()
+    }
+}
