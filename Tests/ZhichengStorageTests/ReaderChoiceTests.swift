@@ -22,28 +22,29 @@ struct ReaderChoiceTests {
     }
 
     /// A read while another is running goes to the other reader and runs at once, and a
-    /// write commits while both readers are inside their transactions.
+    /// write commits while both readers are inside their transactions. The test waits for
+    /// the reads without holding a thread of the concurrency pool (they need one to start).
     @Test func aReadWhileOneRunsTakesTheIdleReaderAndNeitherBlocksTheWriter() async throws {
         let dir = try TemporaryDirectory()
         let db = try Database(path: dir.path + "/t.sqlite", migrations: Self.schema)
-        let started = DispatchSemaphore(value: 0)
+        let started = Started()
         let gate = DispatchSemaphore(value: 0)
         let busy = db.chooseReader()
         let blocked = { @Sendable in
             try await db.read { conn -> Int? in
                 let n = try conn.scalar("SELECT count(*) FROM t")?.int
-                started.signal()
-                gate.wait()
+                started.add()
+                gate.wait()   // on the reader's own thread
                 return n
             }
         }
         let one = Task { try await blocked() }
-        #expect(started.wait(timeout: .now() + 5) == .success)
+        #expect(await started.reach(1))
         #expect(db.readsInFlight[busy] == 1)
         #expect(db.chooseReader() != busy)
         let two = Task { try await blocked() }
         // Behind the first read it would not start until the gate opens.
-        #expect(started.wait(timeout: .now() + 5) == .success)
+        #expect(await started.reach(2))
         #expect(db.readsInFlight == [1, 1])
         try await db.write { conn in try conn.run("INSERT INTO t (n) VALUES (1)") }
         gate.signal()
@@ -53,5 +54,21 @@ struct ReaderChoiceTests {
         #expect(db.readsInFlight == [0, 0])
         #expect(try await db.read { conn in try conn.scalar("SELECT count(*) FROM t")?.int } == 1)
         await db.close()
+    }
+
+    /// How many reads have started, counted on the readers' threads.
+    final class Started: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func add() { lock.withLock { count += 1 } }
+        /// Whether `n` reads have started within 5 s, sleeping (not blocking) between looks.
+        func reach(_ n: Int) async -> Bool {
+            let deadline = ContinuousClock.now + .seconds(5)
+            while lock.withLock({ count }) < n {
+                guard ContinuousClock.now < deadline else { return false }
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+            return true
+        }
     }
 }
