@@ -176,16 +176,18 @@ public final class Database: @unchecked Sendable {
     /// it the read spares waking a parked one (taking turns woke one for about every other
     /// read). Two reads at once still go to two readers.
     public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        let reader = readers[chooseReader()]
-        reader.inFlight.add(1, ordering: .relaxed)
+        let reader = readers[claimReader()]
         return try await reader.queue.perform {
             defer { reader.inFlight.subtract(1, ordering: .relaxed) }
             return try reader.connection.transaction(immediate: false) { try body(reader.connection) }
         }
     }
 
-    /// The index of the reader `read` hands its work to (see there).
-    func chooseReader() -> Int {
+    /// The index of the reader `read` would hand its work to now (see there), and how many
+    /// reads it has queued or running.
+    func chooseReader() -> Int { choice().index }
+
+    private func choice() -> (index: Int, count: Int) {
         let last = lastReader.load(ordering: .relaxed)
         var best = last < readers.count ? last : 0
         var fewest = readers[best].inFlight.load(ordering: .relaxed)
@@ -193,8 +195,20 @@ public final class Database: @unchecked Sendable {
             let count = readers[index].inFlight.load(ordering: .relaxed)
             if count < fewest { best = index; fewest = count }
         }
-        if best != last { lastReader.store(best, ordering: .relaxed) }
-        return best
+        return (best, fewest)
+    }
+
+    /// Chooses a reader and counts the read on it in one step: the count is raised only if
+    /// it is still the one the choice saw, else the choice is made again, so that two reads
+    /// arriving at once never both take the same idle reader.
+    private func claimReader() -> Int {
+        while true {
+            let (index, count) = choice()
+            if readers[index].inFlight.compareExchange(expected: count, desired: count + 1, ordering: .relaxed).exchanged {
+                if index != lastReader.load(ordering: .relaxed) { lastReader.store(index, ordering: .relaxed) }
+                return index
+            }
+        }
     }
 
     /// Reads queued or running on each reader, in order (tests).

@@ -13,11 +13,13 @@ struct ReaderChoiceTests {
         let dir = try TemporaryDirectory()
         let db = try Database(path: dir.path + "/t.sqlite", migrations: Self.schema)
         let first = db.chooseReader()
+        var connections: Set<ObjectIdentifier> = []
         for _ in 0..<5 {
-            _ = try await db.read { conn in try conn.scalar("SELECT count(*) FROM t")?.int }
+            connections.insert(try await db.read { conn in ObjectIdentifier(conn) })
             #expect(db.chooseReader() == first)
             #expect(db.readsInFlight == [0, 0])
         }
+        #expect(connections.count == 1, "each read ran on the same reader's connection")
         await db.close()
     }
 
@@ -39,6 +41,9 @@ struct ReaderChoiceTests {
             }
         }
         let one = Task { try await blocked() }
+        // Whatever fails below, the readers' threads are let go.
+        var opened = false
+        defer { if !opened { gate.signal(); gate.signal() } }
         #expect(await started.reach(1))
         #expect(db.readsInFlight[busy] == 1)
         #expect(db.chooseReader() != busy)
@@ -49,6 +54,7 @@ struct ReaderChoiceTests {
         try await db.write { conn in try conn.run("INSERT INTO t (n) VALUES (1)") }
         gate.signal()
         gate.signal()
+        opened = true
         #expect(try await one.value == 0)
         #expect(try await two.value == 0)
         #expect(db.readsInFlight == [0, 0])
