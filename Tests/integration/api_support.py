@@ -389,9 +389,9 @@ def approved_plan(unit_admin: Session, city_admin: Session, org_id: int, items: 
     return expect(city_admin.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200).json
 
 
-def approve_unit(api: Api, parent: Session, org_id: int, admin_login: str, admin_password: str,
-                 profile: dict | None = None, new_password: str = NEW_PASSWORD) -> Session:
-    """First login of a new org's admin, full profile + certificate, submit, parent approves."""
+def submit_unit_info(api: Api, org_id: int, admin_login: str, admin_password: str,
+                     profile: dict | None = None, new_password: str = NEW_PASSWORD) -> Session:
+    """First login of a new org's admin, full profile + certificate, submitted for the parent's 审核."""
     s = api.first_login(admin_login, admin_password, new_password)
     current = expect(s.get(f"orgs/{org_id}/profile"), 200).json
     if profile is None:
@@ -400,6 +400,13 @@ def approve_unit(api: Api, parent: Session, org_id: int, admin_login: str, admin
     expect(s.put(f"orgs/{org_id}/profile", {**profile, "category": current["category"]}), 200)
     expect(s.upload(f"orgs/{org_id}/certificate", png_bytes(seed=org_id)), (200, 204))
     expect(s.post(f"orgs/{org_id}/profile/submit"), 200)
+    return s
+
+
+def approve_unit(api: Api, parent: Session, org_id: int, admin_login: str, admin_password: str,
+                 profile: dict | None = None, new_password: str = NEW_PASSWORD) -> Session:
+    """`submit_unit_info`, then the parent approves."""
+    s = submit_unit_info(api, org_id, admin_login, admin_password, profile, new_password)
     r = expect(parent.post(f"orgs/{org_id}/profile/review", {"decision": "approve", "reason": ""}), 200)
     assert r.json["state"] == "approved", r
     return s

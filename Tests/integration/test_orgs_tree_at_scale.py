@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from api_support import Api, Session, approve_unit, create_child, expect, module_daemon, png_bytes, profile_for, unchanged
+from api_support import Api, Session, approve_unit, create_child, expect, module_daemon, profile_for, submit_unit_info, unchanged
 from conftest import Daemon, create_tenant
 
 TENANT = "zhengzhou"
@@ -267,11 +267,7 @@ def test_home_names_the_first_children_waiting_for_review_and_counts_the_rest(bi
     waiting = []
     for n in range(1, 13):
         unit, unit_admin = create_child(bureau_s, bureau["id"], f"文旅单位{n:02d}", "unit")
-        s = big.api.first_login(unit_admin["login"], unit_admin["password"])
-        current_profile = expect(s.get(f"orgs/{unit['id']}/profile"), 200).json
-        expect(s.put(f"orgs/{unit['id']}/profile", {**profile_for(unit["name"], unit["id"]), "category": current_profile["category"]}), 200)
-        expect(s.upload(f"orgs/{unit['id']}/certificate", png_bytes(seed=unit["id"])), (200, 204))
-        expect(s.post(f"orgs/{unit['id']}/profile/submit"), 200)
+        submit_unit_info(big.api, unit["id"], unit_admin["login"], unit_admin["password"])
         waiting.append(unit)
     waiting.sort(key=lambda o: o["code"])
 
