@@ -953,6 +953,11 @@ public enum TenantSchema {
             -- staff and hundreds of applicants) was read to find the one admin.
             CREATE INDEX accounts_org_admin ON accounts(org_id) WHERE kind = 'org_admin' AND deleted_at IS NULL;
             """),
+        Migration(version: 41, name: "no second index of an org's parent", sql: """
+            -- orgs_children (v40) begins with parent_id: every read by parent, and the foreign
+            -- key's check of an org's children, finds them by it. orgs_parent only cost writes.
+            DROP INDEX orgs_parent;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -7,12 +7,12 @@ import ZhichengCore
 /// message, named by its payload key and the character's code point.
 @Suite("Relayed text")
 struct RelayedTextTests {
-    /// Every kind but the province's receipt carries text for people, and each of its keys is
-    /// held; a kind this build does not know carries none it could judge.
+    /// Every kind but the province's receipt and a city's withdrawal (ids alone) carries text for
+    /// people, and each of its keys is held; a kind this build does not know carries none it could judge.
     @Test func everyKindThatCarriesTextHasItsRules() {
         for kind in RelayMessageKind.allCases {
             let keys = RelayedText.rules(for: kind.rawValue).map(\.key)
-            #expect(keys.isEmpty == (kind == .received), "\(kind.rawValue): \(keys)")
+            #expect(keys.isEmpty == [.received, .withdrawn].contains(kind), "\(kind.rawValue): \(keys)")
             #expect(Set(keys).count == keys.count, "\(kind.rawValue) names a key twice")
         }
         #expect(RelayedText.rules(for: "application.unknown").isEmpty)

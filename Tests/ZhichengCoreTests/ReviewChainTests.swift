@@ -187,7 +187,28 @@ struct ReviewChainTests {
         var acted = try ReviewChain(route: [3], endsInProvince: false)
         _ = try acted.submit()
         _ = try acted.decide(.pass, by: handler3, series: series)
+        #expect(!acted.withdrawable)
         #expect(throws: ZhichengError.self) { try acted.withdraw() }
+    }
+
+    /// Returned for changes, the application is the applicant's again: withdrawn though reviewers
+    /// acted on it; ended (未通过, withdrawn) it is not.
+    @Test func aReturnedApplicationMayBeWithdrawn() throws {
+        var chain = try ReviewChain(route: [3, 2], endsInProvince: false)
+        #expect(chain.withdrawable)   // a draft
+        _ = try chain.submit()
+        _ = try chain.decide(.pass, by: handler3, series: series)
+        _ = try chain.decide(.pass, by: leader3, series: series)
+        _ = try chain.decide(.return, by: handler2, series: series)
+        #expect(chain.state == .returned && chain.withdrawable)
+        #expect(try chain.withdraw() == .withdrawn && chain.state == .withdrawn)
+        #expect(!chain.withdrawable)
+        #expect(throws: ZhichengError.self) { try chain.withdraw() }
+        var rejected = try ReviewChain(route: [3], endsInProvince: false)
+        _ = try rejected.submit()
+        _ = try rejected.decide(.reject, by: handler3, series: series)
+        #expect(!rejected.withdrawable)
+        #expect(throws: ZhichengError.self) { try rejected.withdraw() }
     }
 
     /// An automated step (a plugin at submission) may send the application back only as it is

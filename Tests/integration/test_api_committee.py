@@ -866,6 +866,36 @@ def test_the_province_office_sends_an_application_back_and_the_resubmission_retu
     assert 'id="reviewed-received-older"' not in page, page[-3000:]
 
 
+def test_an_application_the_province_returned_may_be_withdrawn_in_the_city_and_the_province_learns_it(setup):
+    """The province office returns a hand-over; its applicant gives up and withdraws it in the
+    city. The city sends application.withdrawn; the province's copy, still returned, ends so
+    (state withdrawn, said in words), once, and its history stays."""
+    d, city = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
+    handler = add_reviewer(office, 1, "p.h", ["handler"], series=[SERIES])
+    applicant, app = city.passed_application("副高级", "高级教师")
+    rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
+    expect(handler.post(f"province/reviews/{rid}/decision", {"decision": "return", "sections": ["业绩成果"], "reason": "not_qualified", "comment": "不符合条件"}), 200)
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "returned", 30, "the return to reach the city")
+    assert expect(applicant.post(f"applications/{app['id']}/withdraw"), 200).json["state"] == "withdrawn"
+    seen = wait_until(lambda: (lambda v: v if v["state"] == "withdrawn" else None)(expect(handler.get(f"province/reviews/{rid}"), 200).json),
+                      30, "the withdrawal to reach the province")
+    assert seen["stage_label"] == "退回后申报人已撤回" and [x["decision"] for x in seen["decisions"]] == ["return"], seen
+    assert [a["id"] for a in expect(office.get("province/applications?state=withdrawn"), 200).json["applications"]] == [rid]
+    relay_idle(d, ["zhengzhou", "province"])
+    assert db_rows(d.tenant_db("province"), "SELECT count(*) FROM inbox WHERE kind = 'application.withdrawn'") == [(1,)]
+    assert db_rows(d.tenant_db("province"), "SELECT count(*) FROM audit WHERE action = 'application.withdrawn-in-city'") == [(1,)]
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT count(*) FROM outbox WHERE kind = 'application.withdrawn' AND delivered_at IS NOT NULL") == [(1,)]
+    # One the city returned, never handed over, sends nothing when withdrawn.
+    other, second = city.passed_application("副高级", "高级教师", by=1)
+    version = expect(city.reviewers[1].get(f"applications/{second['id']}"), 200).json["version"]
+    expect(city.reviewers[1].post(f"applications/{second['id']}/decision", {"decision": "return", "sections": ["业绩成果"], "reason": "incomplete",
+                                                                           "comment": "请补充", "version": version}), 200)
+    assert expect(other.post(f"applications/{second['id']}/withdraw"), 200).json["state"] == "withdrawn"
+    assert db_rows(d.tenant_db("zhengzhou"), "SELECT count(*) FROM outbox WHERE kind = 'application.withdrawn'") == [(1,)]
+
+
 def test_a_province_restored_to_before_an_interview_notice_can_send_a_new_one(setup):
     """The province restored to a backup older than an interview notice it already sent: the
     notice it sets again is a new message, and the city shows it (an id made again from the

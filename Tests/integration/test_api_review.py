@@ -592,6 +592,33 @@ def test_stale_decisions_and_withdrawal(env: Env) -> None:
     assert [t["decision"] for t in trail] == ["submit", "withdraw"]
 
 
+def test_a_returned_application_may_be_withdrawn_and_frees_the_applicants_year(env: Env) -> None:
+    """退回修改 puts the application back in the applicant's hands: an applicant who gives up on it
+    withdraws it, though reviewers acted on it (before, it stayed returned for good, holding the
+    year and its plan place). Its history stays whole; no reviewer's queue has it; the person may
+    submit another title application of that year; 撤回申报 is offered on its page."""
+    applicant, app = senior_at_department(env)
+    r = env.reviewers
+    decide(r["dept.h"], app["id"], "return", sections=["业绩成果"], reason="not_qualified", comment="不符合申报条件")
+    page = applicant.api.raw("GET", f"/t/{TENANT}/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+    assert 'id="app-withdraw"' in page, page[-3000:]
+    # Nobody else withdraws it.
+    expect(new_applicant(env).post(f"applications/{app['id']}/withdraw"), 404)
+    withdrawn = expect(applicant.post(f"applications/{app['id']}/withdraw"), 200).json
+    assert withdrawn["state"] == "withdrawn", withdrawn
+    expect(applicant.post(f"applications/{app['id']}/withdraw"), 409, contains="不能撤回")
+    expect(applicant.post(f"applications/{app['id']}/submit"), 409)
+    trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert [t["decision"] for t in trail] == ["submit", "pass", "pass", "return", "withdraw"], trail
+    for name, reviewer in r.items():
+        assert app["id"] not in queue_ids(reviewer), name
+    page = applicant.api.raw("GET", f"/t/{TENANT}/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+    assert 'id="app-withdraw"' not in page, page[-3000:]
+    # The year is free again: a new application of it goes in.
+    other = filled_application(applicant, level="副高级", title="高级教师")
+    assert expect(applicant.post(f"applications/{other['id']}/submit"), 200).json["state"] == "in_review"
+
+
 def test_applications_are_private(env: Env) -> None:
     a = new_applicant(env)
     b = new_applicant(env)

@@ -220,10 +220,15 @@ def test_a_move_names_the_new_parent_by_its_code(big: City) -> None:
 
 
 def test_an_org_outside_the_callers_subtree_is_not_shown(big: City) -> None:
-    """As ever: selecting an org the caller cannot see shows the caller's own org, nothing of the
-    other; the API's answer for it is 404."""
-    body = page(big, big.district_s, f"orgs?selected={big.other['id']}")
-    assert current(body) == [big.district["id"]] and big.other["name"] not in body
+    """Selecting an org the caller cannot see (another branch's, or none at all) shows the caller's
+    own org with a 404 that says so and names nothing of the other; the API's answer is 404 too."""
+    for missing in (big.other["id"], 987654):
+        r = big.api.raw("GET", f"/t/{TENANT}/orgs?selected={missing}", headers={"Cookie": f"zc_session={big.district_s.cookie}"})
+        body = r.body.decode()
+        assert r.status == 404 and "没有这个单位，或它不在本单位之下" in body, (missing, r.status, body[-1500:])
+        assert current(body) == [big.district["id"]] and big.other["name"] not in body and big.other["code"] not in body
+    body = page(big, big.district_s, f"orgs?selected={big.district['id']}")
+    assert "没有这个单位" not in body, "its own org is no error"
     assert tree_ids(body)[:3] == [big.district["id"], big.dept["id"], big.health["id"]]
     expect(big.district_s.get(f"orgs/{big.other['id']}/children"), 404)
 

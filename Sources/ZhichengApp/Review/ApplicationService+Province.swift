@@ -6,8 +6,9 @@ extension ApplicationService {
     // MARK: Province
 
     /// The states of a title application the province received, as `received(state:)` filters
-    /// them: under the office's review, passed to its committee, returned, rejected, in 公示, final.
-    public static let receivedStates = ["in_review", "received", "returned", "rejected", "publicity", "final"]
+    /// them: under the office's review, passed to its committee, returned, rejected, in 公示, final,
+    /// withdrawn in the city after a return.
+    public static let receivedStates = ["in_review", "received", "returned", "rejected", "publicity", "final", "withdrawn"]
 
     /// Title applications the province received from the cities (the province office's admin
     /// only), oldest first, one page (`limit` 1–500; `after`: the `next` of the page before),

@@ -375,7 +375,8 @@ public struct ApplicationService: Sendable {
 
     /// Withdraws before any reviewer acted; the history stays.
     public func withdraw(_ applicationID: Int, caller: SignedIn) async throws -> ApplicationView {
-        try await store.write(caller) { conn in
+        defer { relay?.kick(caller.tenant) }   // a message to the province, if the withdrawal wrote one
+        return try await store.write(caller) { conn in
             let (id, chainBefore) = try Self.ownApplication(applicationID, caller: caller, conn)
             var chain = chainBefore
             _ = try chain.withdraw()
@@ -384,6 +385,15 @@ public struct ApplicationService: Sendable {
             try conn.appendDecision(DecisionRecord(applicationID: id, submission: submission, actorID: caller.accountID, decision: "withdraw",
                                                    at: Date().timeIntervalSince1970))
             try conn.appendAudit(caller.audit(.applicationWithdraw, target: "application:\(id)"))
+            // Returned by the province office, or handed over once and returned since: the
+            // province holds it as returned, waiting for a resubmission that will not come.
+            if chainBefore.state == .returned, try conn.scalar("""
+                SELECT forwarded_at IS NOT NULL OR EXISTS (SELECT 1 FROM province_decisions p WHERE p.application_id = ?1) FROM applications WHERE id = ?1
+                """, [id])?.int == 1 {
+                try CrossTenantRelay.enqueue(RelayMessageKind.withdrawn.rawValue,
+                                             id: CrossTenantRelay.messageID(caller.tenant.rawValue, RelayMessageKind.withdrawn.rawValue, id, submission),
+                                             to: CrossTenantRelay.provinceTarget, payload: ["source_application_id": id, "submission": submission], conn)
+            }
             return try Self.view(id, for: caller, conn)
         }
     }

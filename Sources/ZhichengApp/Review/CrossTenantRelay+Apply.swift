@@ -216,6 +216,20 @@ extension CrossTenantRelay {
                                             detail: #"{"city":"\#(source)","unit_code":\#(jsonString(move.unitCode)),"name":\#(jsonString(move.name)),"experts":\#(experts)}"#,
                                             source: "tenant:\(source)"))
             return .done
+        case .withdrawn:
+            // The applicant withdrew in the city what the province office had returned to them
+            // (or what the city returned after the province had): its copy here, while still
+            // returned, ends so. One the province took up again since keeps its state.
+            guard let id = payload["source_application_id"] as? Int else { return .malformed("no source_application_id") }
+            let ended = try conn.run("""
+                UPDATE received_applications SET state = 'withdrawn', version = version + 1
+                WHERE source_tenant = ? AND source_application_id = ? AND state = 'returned'
+                """, [source.rawValue, id])
+            if ended > 0 {
+                try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationWithdrawnInCity, target: "application:\(source):\(id)",
+                                                detail: #"{"city":"\#(source)","submission":\#(payload["submission"] as? Int ?? 0)}"#, source: "tenant:\(source)"))
+            }
+            return .done
         case .objectionLodge:
             return try lodge(message, payload, from: source, now: now, conn) ? .answered : .done
         case .objectionResolved:

@@ -191,6 +191,7 @@ enum ProvinceReview {
         case (.title, "publicity") where publicityUntil != nil: "评审结果" + PublicityCalendar.stage(until: publicityUntil ?? 0, now: now)
         case (.expert, "passed"): ApplicationKind.admittedLabel
         case (_, "rejected"): "未通过"
+        case (_, "withdrawn"): "退回后申报人已撤回"
         case (.title, "returned"): "已退回修改，待申报人重新提交"
         case (.title, "received"): "省职改办审查通过，待评委会评审"
         case (.title, "publicity"): "评审结果公示中"

@@ -34,6 +34,8 @@ public enum RelayMessageKind: String, Sendable, CaseIterable {
     case applicantRenamed = "applicant.renamed"
     /// A city applicant moved to another unit of the city.
     case applicantMoved = "applicant.moved"
+    /// A city applicant withdrew an application the province office had returned to them.
+    case withdrawn = "application.withdrawn"
 
     /// Whether it is the province's answer about a city's application: applied only while the
     /// city still waits for the province on that application.
@@ -42,7 +44,7 @@ public enum RelayMessageKind: String, Sendable, CaseIterable {
         case .received, .provinceReview, .returned, .provinceRejected, .provinceAdmitted, .interview, .publicity,
              .publicityWithdrawn, .result:
             true
-        case .forward, .objectionLodge, .objectionResolved, .orgRenamed, .applicantRenamed, .applicantMoved:
+        case .forward, .objectionLodge, .objectionResolved, .orgRenamed, .applicantRenamed, .applicantMoved, .withdrawn:
             false
         }
     }

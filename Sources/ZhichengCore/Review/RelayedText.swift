@@ -36,7 +36,7 @@ public enum RelayedText {
         case .forward:
             return [("applicant_name", .name), ("unit_name", .name), ("title", .name), ("specialty", .specialty),
                     ("sections", .sections), ("trail", .trail)]
-        case .received:
+        case .received, .withdrawn:
             return []
         case .provinceReview, .returned, .provinceRejected, .provinceAdmitted:
             return province + [("comment", .text(.reviewComment))]

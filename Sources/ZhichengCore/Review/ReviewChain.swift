@@ -224,12 +224,20 @@ public struct ReviewChain: Sendable, Equatable, Codable {
         return .awaitReview(orgID: route[0], stage: .handler)
     }
 
-    /// The applicant withdraws; allowed only before any reviewer acted on this submission.
+    /// The applicant withdraws: a draft; one in review before any reviewer acted on this
+    /// submission; or one returned for changes (退回修改), which is the applicant's again, whoever
+    /// returned it: an applicant who gives up on it ends it, and it no longer holds a place of
+    /// the unit's plan or the year.
     public mutating func withdraw() throws(ZhichengError) -> Action {
         guard state == .inReview || state == .draft || state == .returned else { throw .conflict("申报当前状态为“\(state.label)”，不能撤回") }
-        guard !reviewedSinceSubmission else { throw .conflict("已有审查人员处理过该申报，不能撤回") }
+        guard withdrawable else { throw .conflict("已有审查人员处理过该申报，不能撤回") }
         state = .withdrawn
         return .withdrawn
+    }
+
+    /// Whether `withdraw` would take it (the applicant's screen offers 撤回申报 so).
+    public var withdrawable: Bool {
+        state == .draft || state == .returned || (state == .inReview && !reviewedSinceSubmission)
     }
 
     /// An automated step at submission returned the application before any person

@@ -6,17 +6,22 @@ import ZhichengStorage
 
 /// 单位管理 (manual §1): the tree on the left, the selected org's children on the right.
 extension UI {
-    /// `selected`: the org whose children are listed (the caller's own when none, or one outside
-    /// the caller's subtree, as ever); `start`: where the page of that list starts.
+    /// `selected`: the org whose children are listed (the caller's own when none); `start`: where
+    /// the page of that list starts. An org unknown or outside the caller's subtree shows the
+    /// caller's own, said as a 404 that names nothing of the other (the API's answer for it).
     func orgsPage(_ user: SignedIn, _ context: TenantRequestContext, selected: Int?, start: SQLiteConnection.ChildrenStart = .first, flash: Flash,
                   status: HTTPResponse.Status = .ok) async throws -> Response {
-        var start = start
+        var start = start, flash = flash, status = status
         let path: [TreeStep]
         do {
             path = try await services.orgs.treePath(to: selected ?? user.orgID, caller: user)
         } catch let error as ZhichengError where error.code == .notFound && selected != nil {
             path = try await services.orgs.treePath(to: user.orgID, caller: user)
             start = .first
+            if case .none = flash {
+                flash = .error("没有这个单位，或它不在本单位之下；下面是本单位")
+                status = .notFound
+            }
         }
         guard let own = path.first?.org, let current = path.last?.org else { throw ZhichengError.notFound("机构不存在") }
         let selectedID = current.id

@@ -217,7 +217,7 @@ extension UI {
             "attachments": files.map { ["id": $0.id, "name": $0.name, "size": FileSize.text($0.size)] },
             "app_id": v.id, "heading": v.heading, "year": v.year, "state_label": v.stateLabel,
             "editable": v.chain.state.editableByApplicant,
-            "can_withdraw": [.inReview, .draft, .returned].contains(v.chain.state) && !v.chain.reviewedSinceSubmission,
+            "can_withdraw": v.chain.withdrawable,
             "returned": v.chain.state == .returned
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
             "sections": v.applicationKind.sections.map { section -> [String: Any] in
