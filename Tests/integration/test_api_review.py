@@ -16,7 +16,7 @@ import pytest
 from api_support import (Api, Session, approve_unit, approved_plan, city_with_draft, create_child, db_rows, expect, fresh_id_number, interview_held, interview_time,
                          module_daemon, png_bytes, relay_idle, unchanged)
 from api_support import add_reviewer as add_staff_reviewer
-from api_support import REVIEW_SECTIONS
+from api_support import REQUIRED_SECTIONS, REVIEW_SECTIONS
 from conftest import clean_env, create_tenant, held, wait_until
 
 TENANT = "zhengzhou"
@@ -617,6 +617,33 @@ def test_a_returned_application_may_be_withdrawn_and_frees_the_applicants_year(e
     # The year is free again: a new application of it goes in.
     other = filled_application(applicant, level="副高级", title="高级教师")
     assert expect(applicant.post(f"applications/{other['id']}/submit"), 200).json["state"] == "in_review"
+
+
+def test_an_applicant_sees_who_reviewed_on_the_page_where_the_deployment_shows_it(daemon_factory) -> None:
+    """`review.show_reviewer_names_to_applicants = true`: the applicant's trail names each
+    reviewer in the API and in the page's 审查人 column; without it neither does (the env's daemon)."""
+    d = daemon_factory(config="[review]\nshow_reviewer_names_to_applicants = true\n").start()
+    city, _, applicant, app = city_with_draft(d, sections=REQUIRED_SECTIONS)
+    handler = add_staff_reviewer(city, 1, "office.h", ["handler"])
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    decide(handler, app["id"])
+    trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
+    assert trail[-1]["reviewer"] == "office.h", trail
+    page = applicant.api.raw("GET", f"/t/zhengzhou/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+    table = page[page.index('<table id="trail">'):]
+    table = table[:table.index("</table>")]
+    assert "<th>审查人</th>" in table and "<td>office.h</td>" in table, table
+
+
+def test_an_applicant_sees_no_reviewer_column_by_default(env: Env) -> None:
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    decide(env.reviewers["school.h"], app["id"])
+    page = applicant.api.raw("GET", f"/t/{TENANT}/applications/{app['id']}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+    table = page[page.index('<table id="trail">'):]
+    table = table[:table.index("</table>")]
+    assert "审查人" not in table and "school.h" not in table, table
 
 
 def test_applications_are_private(env: Env) -> None:

@@ -313,14 +313,20 @@ def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, 
     assert len(p.by("textarea[data-section='论文著作']").get_attribute("value")) == 22000
     assert "论文著作" not in stored() and "业绩成果" not in stored(), "all or nothing: no section of a refused save is kept"
 
-    # Fixed, and 提交申报 pressed without 保存: saved, then submitted.
+    # Fixed, a file chosen but 上传附件 not pressed, and 提交申报 pressed without 保存: saved, the
+    # file uploaded, then submitted with it (the chosen file was once dropped without a word).
     typed("论文著作", "论文两篇")
     for section in ("获奖情况", "年度考核", "继续教育"):
         typed(section, section)
+    png = tmp_path / "继续教育证书.png"
+    png.write_bytes(api_png())
+    p.by("#attachment-file").send_keys(str(png))
     p.click("#app-submit")
-    assert "已提交" in p.flash_ok(), p.flash_error()
+    assert "已提交" in p.flash_ok() and "附件“继续教育证书.png”已上传" in p.flash_ok(), (p.flash_ok(), p.flash_error())
     shown = expect(applicant.get(f"applications/{app['id']}"), 200).json
     assert shown["state"] == "in_review" and shown["sections"]["论文著作"] == {"内容": "论文两篇"}, shown
+    files = expect(applicant.get(f"applications/{app['id']}/attachments"), 200).json
+    assert sorted(f["name"] for f in files["attachments"]) == ["毕业证书;学位证书.pdf", "继续教育证书.png"], files
 
 
 def test_lines_saved_through_the_api_keep_their_breaks_when_the_page_saves(daemon_factory, browser):

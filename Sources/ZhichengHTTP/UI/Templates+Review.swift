@@ -82,7 +82,7 @@ extension Templates {
         <tr><th scope="row">评审结果</th><td id="app-result">{{#result}}{{result}}{{/result}}{{^result}}{{#publicity}}{{label}}{{/publicity}}{{^publicity}}{{state_label}}{{/publicity}}{{/result}}</td></tr></tbody></table>{{/committee}}
         {{#editable}}
         <form method="post" action="{{base}}applications/{{app_id}}/sections" enctype="multipart/form-data" id="application-form"><input type="hidden" name="_csrf" value="{{csrf}}">
-        <p class="hint">本页各部分一起保存：点任一“保存”、上传或删除附件、提交申报，都先保存本页已填写的全部内容。每部分不超过 \(FileSize.text(SectionFields.maxBytes, roundingDown: true))（约两万字）。</p>
+        <p class="hint">本页各部分一起保存：点任一“保存”、上传或删除附件、提交申报，都先保存本页已填写的全部内容（已选择的附件文件也一并上传）。每部分不超过 \(FileSize.text(SectionFields.maxBytes, roundingDown: true))（约两万字）。</p>
         <p class="hint" id="idle-hint">{{idle_hint}}</p>
         {{#sections}}<fieldset><legend>{{heading}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend><input type="hidden" name="orig:{{name}}" value="{{orig}}">
         <p class="hint section-guide" id="guide-{{name}}">{{guidance}}</p>
@@ -100,9 +100,9 @@ extension Templates {
         <tr><th scope="row">附件文件</th><td>{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>　{{/attachments}}</td></tr></tbody></table>{{/editable}}
         {{#can_withdraw}}<form method="post" action="{{base}}applications/{{app_id}}/withdraw"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger" id="app-withdraw">撤回申报</button></form>{{/can_withdraw}}
         <h3>审查记录</h3>
-        <table id="trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th><th>结果</th><th>意见</th></tr></thead><tbody>
-        {{#trail}}<tr><td>{{at}}</td><td>{{org}}</td><td>{{step}}</td><td>{{decision}}</td><td>{{comment}}</td></tr>{{/trail}}
-        {{^trail}}<tr><td colspan="5">尚未提交，暂无审查记录</td></tr>{{/trail}}
+        <table id="trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th>{{#show_reviewers}}<th>审查人</th>{{/show_reviewers}}<th>结果</th><th>意见</th></tr></thead><tbody>
+        {{#trail}}<tr><td>{{at}}</td><td>{{org}}</td><td>{{step}}</td>{{#show_reviewers}}<td>{{reviewer}}</td>{{/show_reviewers}}<td>{{decision}}</td><td>{{comment}}</td></tr>{{/trail}}
+        {{^trail}}<tr><td colspan="6">尚未提交，暂无审查记录</td></tr>{{/trail}}
         </tbody></table>
         """
 

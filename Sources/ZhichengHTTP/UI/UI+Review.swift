@@ -232,6 +232,8 @@ extension UI {
                  "years_field": v.applicationKind == .expert && section == .work, "years": v.sections[section.rawValue]?[SectionFields.yearsInProfession] ?? ""]
             },
             "trail": trail.map(trailRow),
+            // 审查人 where the deployment shows applicants who reviewed (the trail then names them).
+            "show_reviewers": services.applications.showReviewerNamesToApplicants,
             // The committee's notice and final result, once there is one (a province's too).
             "committee": v.committeeName.map { ["name": $0, "interview": Self.interview(InterviewNotice(stored: v.interview)), "result": v.result.map { v.applicationKind.label(ofFinalResult: $0) } ?? false, "state_label": v.stateLabel,
                                                "publicity": v.publicity.map { ["label": PublicityCalendar.label(result: $0.result, until: $0.until, now: Date().timeIntervalSince1970)] as Any } ?? false] as Any } ?? false,
@@ -274,6 +276,15 @@ extension UI {
                 self = .delete(attachment: attachment)
             default:
                 throw .notFound("没有这个操作")
+            }
+        }
+
+        /// Whether a file chosen on the page is uploaded along (保存, 提交申报: 上传附件 is the upload
+        /// itself, and a 删除 does not add one).
+        var takesChosenFile: Bool {
+            switch self {
+            case .save, .submit: true
+            case .upload, .delete: false
             }
         }
     }
@@ -337,13 +348,22 @@ extension UI {
                 let id = try id(context)
                 let then = try ApplicationFormAction(form)
                 let saved = try await saveTypedSections(id, form, user)
+                // A file chosen on the page goes with 保存 and 提交申报 too (their hint says every
+                // button saves what the page holds): before the submission, which then includes it.
+                var uploaded: String?
+                if then.takesChosenFile, let bytes = form.file, !bytes.isEmpty {
+                    uploaded = try await services.applications.addAttachment(id, name: form.fileName ?? "附件", bytes: bytes,
+                                                                             maxBytes: services.orgs.maxUploadBytes, caller: user).name
+                }
+                let alsoUploaded = uploaded.map { "；附件“\($0)”已上传" } ?? ""
                 switch then {
                 case .save:
-                    return done("applications/\(id)", saved.isEmpty ? "没有需要保存的修改" : "已保存：\(saved.joined(separator: "、"))", context)
+                    let message = saved.isEmpty ? (uploaded == nil ? "没有需要保存的修改" : "") : "已保存：\(saved.joined(separator: "、"))"
+                    return done("applications/\(id)", message.isEmpty ? "附件“\(uploaded ?? "")”已上传" : message + alsoUploaded, context)
                 case .submit:
                     let v = try await services.applications.submit(id, caller: user)
-                    return done("applications/\(id)", v.chain.state == .returned ? "申报已提交，但自动审查将其退回修改，请按提示修改后再提交"
-                                                                                : "申报已提交，进入本单位经办人审查", context)
+                    return done("applications/\(id)", (v.chain.state == .returned ? "申报已提交，但自动审查将其退回修改，请按提示修改后再提交"
+                                                                                 : "申报已提交，进入本单位经办人审查") + alsoUploaded, context)
                 case .upload(let name, let bytes):
                     let added = try await services.applications.addAttachment(id, name: name, bytes: bytes, maxBytes: services.orgs.maxUploadBytes, caller: user)
                     return done("applications/\(id)", "附件“\(added.name)”已上传", context)
