@@ -13,8 +13,8 @@ struct TenantMiddleware: RouterMiddleware {
         let raw = context.parameters.get("tenant") ?? ""
         do {
             context.tenant = try await tenants.resolveForRequest(raw)
-        } catch let error as ZhichengError where !UI.isAPIPath(request.uri.path) {
-            // A browser's page: said in a page, not in the API's JSON.
+        } catch let error as ZhichengError where !UI.isAPIPath(request.uri.path) || ZhichengError.isBrowserNavigation(request) {
+            // A browser's page (or a link into the API it followed): said in a page, not in the API's JSON.
             return StandalonePage.error(status: error.status, title: error.status == .notFound ? "地市不存在" : "暂停服务", message: error.publicMessage, home: "/")
         }
         return try await next(request, context)

@@ -919,3 +919,27 @@ def test_an_id_card_number_is_one_login_however_it_is_typed(env: Env, root: Sess
     assert reset.returncode == 0, reset.stderr
     expect(signed.get("account"), 401)
     assert env.zz.sign_in(_full_width(number), json.loads(reset.stdout)["password"]).account["must_change_password"] is True
+
+
+def test_a_browsers_navigation_to_the_api_is_answered_with_a_page(env: Env, root: Session) -> None:
+    """The UI opens some API paths in a window (打印评审表, 查看附件, a plan's document). Followed
+    after the session ended, or to something gone, the browser's navigation (`Sec-Fetch-Mode:
+    navigate`) is answered with a page in words and a way back, the status the same; any other
+    request (a program's, a script's) with the API's JSON, as ever."""
+    nav = {"Sec-Fetch-Mode": "navigate", "Accept": "text/html"}
+    r = env.zz.raw("GET", "/t/zhengzhou/api/v1/applications/1/review-form", headers=nav)
+    body = r.body.decode()
+    assert r.status == 401 and r.headers.get("content-type", "").startswith("text/html"), (r.status, r.headers)
+    assert "请先登录" in body and 'href="/t/zhengzhou/home" id="error-home"' in body, body[-1500:]
+    gone = env.zz.raw("GET", "/t/zhengzhou/api/v1/plans/999999/document", headers={**nav, "Cookie": f"zc_session={root.cookie}"})
+    assert gone.status == 404 and gone.headers.get("content-type", "").startswith("text/html") and "error-home" in gone.body.decode(), gone
+    # The same requests from a program: JSON.
+    r = env.zz.raw("GET", "/t/zhengzhou/api/v1/applications/1/review-form", headers={"Accept": "text/html"})
+    assert r.status == 401 and r.json["error"]["code"] == "unauthorized", r
+    r = env.zz.raw("GET", "/t/zhengzhou/api/v1/plans/999999/document", headers={"Sec-Fetch-Mode": "cors", "Cookie": f"zc_session={root.cookie}"})
+    assert r.status == 404 and r.json["error"]["code"] == "not_found", r
+    # A post is never a navigation to a page; an unknown city's API goes back to the city picker.
+    r = env.zz.raw("POST", "/t/zhengzhou/api/v1/session", body=b"{}", headers={**nav, "Content-Type": "application/json"})
+    assert r.json["error"]["field"] == "login", r
+    r = env.zz.raw("GET", "/t/nowhere/api/v1/tenant", headers=nav)
+    assert r.status == 404 and 'href="/" id="error-home"' in r.body.decode(), r.body.decode()[-1000:]

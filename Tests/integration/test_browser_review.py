@@ -897,3 +897,17 @@ def test_a_long_opinion_is_signed_and_sealed_beside_its_last_lines(daemon_factor
     # The sweep reaches both: an opinion begun on the page before its signature's, and one that
     # filled the whole page in between (without the fix, each signature began a page alone).
     assert {1, 2} <= reached, f"no length in the sweep breaks a page within an opinion's last lines: {reached}"
+
+
+def test_a_link_into_the_api_followed_without_a_session_opens_a_page(daemon_factory, browser):
+    """打印评审表 and 查看附件 open API paths in a window; followed once the session has ended, Chromium
+    shows a page in words with a way back to the city's pages (it sends `Sec-Fetch-Mode: navigate`),
+    not the API's JSON."""
+    d = daemon_factory().start()
+    _, _, _, app = city_with_draft(d)
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "api-link")
+    browser.delete_all_cookies()
+    p.go(f"api/v1/applications/{app['id']}/review-form")
+    assert "请先登录" in p.by("main").text and '"error"' not in browser.page_source, browser.page_source[-1500:]
+    p.follow(p.by("#error-home"))
+    assert p.by("#login-submit").text == "登录", browser.page_source[-1500:]
