@@ -17,7 +17,7 @@ import pytest
 
 from api_support import (Api, add_reviewer, approve_unit, approved_plan, clone_received, clone_rows, create_child, db_rows, end_publicity, expect, fresh_id_number,
                          interview_held, interview_time, province_passes, relay_idle, restore_tenant, unchanged)
-from api_support import REQUIRED_SECTIONS
+from api_support import REQUIRED_SECTIONS, png_bytes
 from conftest import clean_env, create_tenant, run_ctl, wait_until
 
 SERIES = "中小学教师"
@@ -275,6 +275,39 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     finally:
         con.close()
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
+
+
+def test_the_city_committee_reads_what_it_judges(setup):
+    """The office whose committee judges a city application reads it whole once it has come to
+    the committee: every section and each file, in the API and on the desk's item page (which
+    had only the 评审表, with no section). Not before: while its reviewers review it, the office's
+    admin reads no section, as ever."""
+    d, city = setup
+    person = expect(city.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "钱老师"}), 201).json
+    applicant = city.api.first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": f"{section}：钱老师"}), 200)
+    png = png_bytes(4, 4)
+    added = expect(city.api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=png, content_type="image/png",
+                                 headers={"X-Filename": quote("教师资格证.png")}), 201).json
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    seen = expect(city.admin.get(f"applications/{app['id']}"), 200).json
+    assert seen["sections"] == {} and len(seen["hidden_sections"]) == len(SECTIONS) + 1, seen
+    expect(city.admin.get(f"applications/{app['id']}/attachments/{added['id']}"), 403)
+    for reviewer in city.reviewers:
+        city.pass_(reviewer, app["id"])
+    seen = expect(city.admin.get(f"applications/{app['id']}"), 200).json
+    assert seen["state"] == "at_committee" and seen["hidden_sections"] == [], seen
+    assert seen["sections"]["业绩成果"] == {"内容": "业绩成果：钱老师"}, seen["sections"]
+    assert expect(city.admin.get(f"applications/{app['id']}/attachments/{added['id']}"), 200).body == png
+    expect(city.admin.post("committees", {"name": "郑州市中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    page = city.api.raw("GET", f"/t/zhengzhou/committee/application/{app['id']}", headers={"Cookie": f"zc_session={city.admin.cookie}"}).body.decode()
+    material = page[page.index('id="item-file"'):]
+    material = material[:material.index("</details>")]
+    assert "<th scope=\"row\">业绩成果</th><td style=\"white-space:pre-line\">业绩成果：钱老师</td>" in material, material
+    assert f'href="/t/zhengzhou/api/v1/applications/{app["id"]}/attachments/{added["id"]}"' in material and "教师资格证.png" in material, material
+    assert 'id="item-review-form"' in page
 
 
 @pytest.mark.publicity_days(5)

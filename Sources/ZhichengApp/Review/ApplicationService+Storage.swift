@@ -80,7 +80,10 @@ extension ApplicationService {
         case .orgAdmin, .staff:
             guard reaches(caller.orgID, chain, id: id, submission: row["submissions"].int ?? 0, conn) else { throw ZhichengError.notFound("没有这个申报") }
             if caller.kind == .orgAdmin {
-                permitted = []
+                // An admin reads no section, but the office whose committee judges it (the top of
+                // a route ending in the tenant, `EvaluationService`'s desk) reads it whole once it
+                // has come to the committee, as the province's desk reads what it received.
+                if !(chain.isFinalAuthority(caller.orgID) && chain.state.atOrPastCommittee) { permitted = [] }
             } else {
                 // Staff read applications only as reviewers: a role, and the series.
                 guard let me = try conn.account(caller.accountID), !me.roles.isEmpty, me.permittedSeries.contains(series) else {

@@ -33,7 +33,7 @@ extension EvaluationService {
             guard chain.isFinalAuthority(caller.orgID) else {
                 throw ZhichengError(.forbidden, chain.endsInProvince ? "该申报由省职改办的评委会评审" : "该申报由终审职改办的评委会评审，本单位不能录入")
             }
-            guard [.atCommittee, .publicity, .passed, .failed].contains(chain.state) else { throw ZhichengError.conflict("该申报尚未到评委会（状态：\(chain.state.label)）") }
+            guard chain.state.atOrPastCommittee else { throw ZhichengError.conflict("该申报尚未到评委会（状态：\(chain.state.label)）") }
             mayStart = chain.state == .atCommittee
             facts = Facts(series: row["series"].string ?? "", level: TitleLevel(rawValue: row["level"].string ?? "") ?? .junior, source: nil)
         case .received(let id):

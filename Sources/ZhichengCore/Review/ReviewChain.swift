@@ -133,6 +133,9 @@ public enum ApplicationState: String, Sendable, Codable, CaseIterable {
     /// it still needs its applicant and the orgs of its route.
     public var underWay: Bool { [.inReview, .returned, .awaitingProvince, .atCommittee, .publicity].contains(self) }
 
+    /// Come to the committee of its final authority, or judged by it (in 公示, passed, failed).
+    public var atOrPastCommittee: Bool { [.atCommittee, .publicity, .passed, .failed].contains(self) }
+
     /// `underWay` states as an SQL list, for `state IN (…)`.
     public static let underWaySQL = allCases.filter(\.underWay).map { "'\($0.rawValue)'" }.joined(separator: ", ")
 }

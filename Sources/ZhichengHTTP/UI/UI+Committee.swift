@@ -130,9 +130,16 @@ extension UI {
         let confirmWaits = e?.state == "publicity" ? e?.confirmationRefused(at: Date().timeIntervalSince1970)?.message : nil
         // What the committee judges: a city's own application by its 评审表 (every level's
         // opinion); one the province received, by what the city sent with it.
-        var file: [String: Any] = ["review_form": false, "received": false]
+        var file: [String: Any] = ["review_form": false, "received": false, "own": false]
         switch target {
-        case .application(let id): file["review_form"] = "\(api(context))applications/\(id)/review-form"
+        case .application(let id):
+            // Its 评审表, and what the applicant submitted: every section and file, which the
+            // office whose committee judges it reads whole (`ApplicationService.view`).
+            file["review_form"] = "\(api(context))applications/\(id)/review-form"
+            let v = try await services.applications.get(id, caller: user)
+            let files = try await services.applications.attachments(id, caller: user)
+            file["own"] = ["sections": Self.receivedSections(v.sections),
+                           "attachments": files.map { ["href": "\(api(context))applications/\(id)/attachments/\($0.id)", "name": $0.name, "size": FileSize.text($0.size)] }]
         case .received(let id):
             let received = try await services.applications.receivedApplication(id, caller: user)
             file["received"] = ["id_number": received.idNumber, "sections": Self.receivedSections(received.sections),
