@@ -152,7 +152,7 @@ install: deps
 		case " $(EXAMPLE_PLUGINS) " in *" $$name "*) dir=$(DESTDIR)$(PREFIX)/share/zhicheng/examples/plugins;; *) dir=$(DESTDIR)$(PREFIX)/lib/zhicheng/plugins;; esac; \
 		echo "install -m 0755 $$so $$dir/"; install -m 0755 $$so $$dir/ || exit 1; \
 	done
-	install -m 0644 systemd/zhichengd.service systemd/zhichengd.socket systemd/zhichengd-http.socket \
+	install -m 0644 systemd/zhichengd.service systemd/zhichengd.socket \
 		systemd/zhichengd-backup.service systemd/zhichengd-backup.timer $(UNIT_DIR)/
 	install -m 0644 systemd/sysusers.d/zhicheng.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/
 	install -m 0644 systemd/tmpfiles.d/zhicheng.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/

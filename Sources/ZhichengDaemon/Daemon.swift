@@ -135,9 +135,9 @@ public enum Daemon {
         let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store,
                                           supervisor: supervisor, relay: relay, publicity: evaluations.publicity, proxies: proxies, logger: logger)
         let group = MultiThreadedEventLoopGroup.singleton
-        let passed = Systemd.listenFDs()
-        for name in passed.keys where !["admin", "http"].contains(name) {
-            logger.warning("ignoring a socket passed by systemd with an unknown name", metadata: ["fd.name": "\(name)"])
+        let passed = PassedSocket.assign(Systemd.listenFDs())
+        for socket in passed.ignored {
+            logger.warning("ignoring a socket passed by systemd", metadata: ["fd.name": "\(socket.name)", "fd": "\(socket.fd)", "reason": "\(socket.why)"])
         }
 
         // HTTP first, then the admin socket, with `status` knowing both listeners
@@ -156,7 +156,7 @@ public enum Daemon {
         let dispatcher = AdminDispatcher(tenants: tenants, control: controller, sessions: sessions)
         let http = HTTPRoutes.server(services: appServices, metrics: registry, group: group, maxConnections: config.httpMaxConnections,
                                      timeouts: config.httpClientTimeouts, cookies: config.httpSecureCookies, proxies: proxies, logger: logger)
-        let httpSource: ListenerSource = passed["http"].map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
+        let httpSource: ListenerSource = passed.http.map { .inherited(fd: $0, name: "http") } ?? .tcp(host: config.httpHost, port: config.httpPort)
         let httpAddress: String
         do {
             httpAddress = try await http.start(httpSource)
@@ -166,8 +166,8 @@ public enum Daemon {
         }
 
         let admin = AdminServer(dispatcher: dispatcher, policy: AdminAccessPolicy(allowedUIDs: config.allowedUIDs, allowedGIDs: config.allowedGIDs), group: group, logger: logger)
-        let adminSource: ListenerSource = passed["admin"].map { .inherited(fd: $0, name: "admin") } ?? .unixPath(config.adminSocket)
-        let adminName = passed["admin"].flatMap(Self.unixPath(ofSocket:)) ?? config.adminSocket
+        let adminSource: ListenerSource = passed.admin.map { .inherited(fd: $0, name: "admin") } ?? .unixPath(config.adminSocket)
+        let adminName = passed.admin.flatMap(Self.unixPath(ofSocket:)) ?? config.adminSocket
         await controller.attach(admin: admin, listeners: [("admin", .string(adminName)), ("http", .string(httpAddress))])
         try await admin.start(adminSource, settings: UnixSocketSettings(mode: config.adminSocketMode, group: config.adminSocketGroup))
 

@@ -1,5 +1,6 @@
 import CSystemd
 import Foundation
+import ZhichengCore
 
 /// The daemon's side of systemd: readiness and status notifications, the
 /// watchdog, and sockets passed by socket activation. Every call is a no-op when
@@ -30,22 +31,39 @@ public enum Systemd {
         return .microseconds(Int64(usec))
     }
 
-    /// Sockets passed by the manager, by their `FileDescriptorName=`. The
-    /// environment variables are removed so child processes do not inherit them,
-    /// and the descriptors are marked close-on-exec.
-    public static func listenFDs() -> [String: Int32] {
+    /// Sockets passed by the manager, in its order, each with its `FileDescriptorName=` (one
+    /// unit's sockets share one) and its address family. The environment variables are removed
+    /// so child processes do not inherit them, and the descriptors are marked close-on-exec.
+    public static func listenFDs() -> [(name: String, fd: Int32, family: PassedSocket.Family)] {
         var names: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
         let count = sd_listen_fds_with_names(1, &names)
-        guard count > 0 else { return [:] }
-        var result: [String: Int32] = [:]
+        guard count > 0 else { return [] }
+        var result: [(name: String, fd: Int32, family: PassedSocket.Family)] = []
         for index in 0..<Int(count) {
             let fd = SD_LISTEN_FDS_START + Int32(index)
             let name = names?[index].map { String(cString: $0) } ?? "unknown"
-            result[name] = fd
+            result.append((name, fd, family(of: fd)))
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             free(names?[index])
         }
         free(names)
         return result
+    }
+
+    /// A listening stream socket's address family: Unix, TCP over IPv4 or IPv6, or else.
+    static func family(of fd: Int32) -> PassedSocket.Family {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
+        }
+        var type: Int32 = 0
+        var typeLength = socklen_t(MemoryLayout<Int32>.size)
+        guard ok, getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &typeLength) == 0, type == Int32(SOCK_STREAM.rawValue) else { return .other }
+        switch Int32(address.ss_family) {
+        case AF_UNIX: return .unix
+        case AF_INET, AF_INET6: return .inet
+        default: return .other
+        }
     }
 }

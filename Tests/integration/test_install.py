@@ -35,7 +35,7 @@ def test_make_install_puts_everything_in_place(daemon_factory, tmp_path):
     for path in ("usr/bin/zhichengd", "usr/bin/zhichengctl", "usr/include/zhicheng_plugin.h",
                  "usr/lib/zhicheng/plugins/libexpert-recommendation.so",
                  "usr/lib/systemd/system/zhichengd.service", "usr/lib/systemd/system/zhichengd.socket",
-                 "usr/lib/systemd/system/zhichengd-http.socket", "usr/lib/systemd/system/zhichengd-backup.service",
+                 "usr/lib/systemd/system/zhichengd-backup.service",
                  "usr/lib/systemd/system/zhichengd-backup.timer", "usr/lib/sysusers.d/zhicheng.conf",
                  "usr/lib/tmpfiles.d/zhicheng.conf", "etc/zhicheng/zhichengd.toml"):
         assert (dest / path).is_file(), path

@@ -163,7 +163,8 @@ def test_watchdog_for_another_pid_is_ignored(daemon_factory, notify_socket: Noti
 
 
 def _activate(procs: ProcessRegistry, zhichengd_bin: str, tmp_path: pathlib.Path, sock_dir: pathlib.Path,
-              extra: list[str] | None = None, http_listen: str = "127.0.0.1:{port}"):
+              extra: list[str] | None = None, http_listen: str = "127.0.0.1:{port}", fdnames: tuple[str, str] = ("admin", "http"),
+              http_first: bool = False):
     tool = shutil.which("systemd-socket-activate")
     if tool is None:
         pytest.skip("systemd-socket-activate not installed")
@@ -173,7 +174,10 @@ def _activate(procs: ProcessRegistry, zhichengd_bin: str, tmp_path: pathlib.Path
     cfg = tmp_path / "zhichengd.toml"
     cfg.write_text('[log]\nlevel = "info"\n')
     (tmp_path / "plugins").mkdir(exist_ok=True)
-    cmd = [tool, "-l", str(admin_path), "-l", http_listen.format(port=port), "--fdname=admin:http", *(extra or []),
+    listen = [("-l", str(admin_path), fdnames[0]), ("-l", http_listen.format(port=port), fdnames[1])]
+    if http_first:
+        listen.reverse()
+    cmd = [tool, *[a for flag, address, _ in listen for a in (flag, address)], "--fdname=" + ":".join(name for _, _, name in listen), *(extra or []),
            zhichengd_bin, "--config", str(cfg), "--data-dir", str(data), "--plugin-dir", str(tmp_path / "plugins")]
     log = open(tmp_path / "activate.log", "wb")
     p = procs.popen(cmd, stdout=log, stderr=log, env=clean_env())
@@ -216,6 +220,23 @@ def test_socket_activation_admin_first(procs: ProcessRegistry, zhichengd_bin: st
     assert http_get(port, "/healthz")[0] == 200
     assert http_get(port, "/t/zhengzhou/api/v1/tenant")[0] == 200
     assert (data / "tenants" / "zhengzhou" / "tenant.sqlite").is_file()
+
+
+def test_one_socket_units_listeners_sharing_one_name_are_told_apart_by_their_family(procs: ProcessRegistry, zhichengd_bin: str,
+                                                                                   tmp_path: pathlib.Path, sock_dir: pathlib.Path) -> None:
+    """SPEC §9's one `zhichengd.socket` passes both listeners under its one FileDescriptorName=
+    (here `zhichengd`, the HTTP port first): the Unix socket is taken as the admin socket and the
+    TCP one as the HTTP port, whatever their order."""
+    p, admin_path, port, data = _activate(procs, zhichengd_bin, tmp_path, sock_dir, fdnames=("zhichengd", "zhichengd"), http_first=True)
+    inode = os.stat(admin_path).st_ino
+    with _connect_with_retries(admin_path, 30) as c:
+        assert c.call("ping") == {"pong": True}
+        st = c.call("status")
+        assert st["pid"] == p.pid and st["listeners"] == {"admin": str(admin_path), "http": f"127.0.0.1:{port}"}, st["listeners"]
+        create_tenant(c, "zhengzhou", "4101")
+    assert os.stat(admin_path).st_ino == inode, "the passed socket, not one bound again"
+    assert http_get(port, "/t/zhengzhou/api/v1/tenant")[0] == 200
+    assert "ignoring a socket" not in (tmp_path / "activate.log").read_text()
 
 
 def test_socket_activation_http_first(procs: ProcessRegistry, zhichengd_bin: str, tmp_path: pathlib.Path,

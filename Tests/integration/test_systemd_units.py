@@ -22,11 +22,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 UNITS_DIR = REPO / "systemd"
 SERVICE = UNITS_DIR / "zhichengd.service"
-ADMIN_SOCKET = UNITS_DIR / "zhichengd.socket"
-HTTP_SOCKET = UNITS_DIR / "zhichengd-http.socket"
+ADMIN_SOCKET = UNITS_DIR / "zhichengd.socket"   # both listeners, the admin socket and the HTTP port
 BACKUP_SERVICE = UNITS_DIR / "zhichengd-backup.service"
 BACKUP_TIMER = UNITS_DIR / "zhichengd-backup.timer"
-UNIT_FILES = [SERVICE, ADMIN_SOCKET, HTTP_SOCKET, BACKUP_SERVICE, BACKUP_TIMER]
+UNIT_FILES = [SERVICE, ADMIN_SOCKET, BACKUP_SERVICE, BACKUP_TIMER]
 SYSUSERS = UNITS_DIR / "sysusers.d" / "zhicheng.conf"
 TMPFILES = UNITS_DIR / "tmpfiles.d" / "zhicheng.conf"
 
@@ -171,8 +170,8 @@ def test_verify_would_catch_mistakes(tmp_path: Path) -> None:
     unit_dir = root / "usr/lib/systemd/system"
     svc = unit_dir / SERVICE.name
     svc.write_text(svc.read_text().replace("NoNewPrivileges=", "NoNewPrivilegez="))
-    sock = unit_dir / HTTP_SOCKET.name
-    sock.write_text(sock.read_text().replace("FileDescriptorName=http",
+    sock = unit_dir / ADMIN_SOCKET.name
+    sock.write_text(sock.read_text().replace("FileDescriptorName=zhichengd",
                                              "FileDescriptorName=ht:tp"))
     (root / "usr/bin/zhichengctl").unlink()
     timer = unit_dir / BACKUP_TIMER.name
@@ -243,7 +242,8 @@ def test_service_contract() -> None:
     assert one(svc, "Service", "StateDirectory") == "zhicheng"
     assert one(svc, "Service", "StateDirectoryMode") == "0700"
     sockets = " ".join(values(svc, "Service", "Sockets")).split()
-    assert sorted(sockets) == ["zhichengd-http.socket", "zhichengd.socket"]
+    assert sockets == ["zhichengd.socket"]
+    assert one(svc, "Unit", "Requires") == "zhichengd.socket" and one(svc, "Install", "Also") == "zhichengd.socket"
     # RuntimeDirectory= would be removed on stop, taking admin.sock with it.
     assert not values(svc, "Service", "RuntimeDirectory")
     # PrivateUsers= would turn every SO_PEERCRED uid into 65534.
@@ -252,19 +252,18 @@ def test_service_contract() -> None:
 
 
 def test_socket_contract() -> None:
+    """SPEC §9: one `zhichengd.socket` holds the admin socket and the HTTP port, with a
+    `FileDescriptorName=` (one for both: the daemon tells them apart by address family)."""
+    assert not (UNITS_DIR / "zhichengd-http.socket").exists()
     admin = parse_unit(ADMIN_SOCKET)
-    assert values(admin, "Socket", "ListenStream") == ["/run/zhicheng/admin.sock"]
-    assert one(admin, "Socket", "FileDescriptorName") == "admin"
+    assert values(admin, "Socket", "ListenStream") == ["/run/zhicheng/admin.sock", "127.0.0.1:8080"]
+    assert one(admin, "Socket", "FileDescriptorName") == "zhichengd"
+    assert one(admin, "Socket", "NoDelay") == "yes"
     assert one(admin, "Socket", "SocketMode") == "0660"
     assert one(admin, "Socket", "SocketGroup") == "zhicheng-admin"
     assert one(admin, "Socket", "Service") == "zhichengd.service"
     assert "sockets.target" in one(admin, "Install", "WantedBy").split()
 
-    http = parse_unit(HTTP_SOCKET)
-    assert values(http, "Socket", "ListenStream") == ["127.0.0.1:8080"]
-    assert one(http, "Socket", "FileDescriptorName") == "http"
-    assert one(http, "Socket", "Service") == "zhichengd.service"
-    assert "sockets.target" in one(http, "Install", "WantedBy").split()
 
 
 def test_backup_service_contract() -> None:

@@ -1,0 +1,40 @@
+import Testing
+import ZhichengCore
+
+/// Which socket systemd passes is the admin socket and which the HTTP port: by the names
+/// `admin` and `http`, else (one unit's sockets share one name) by address family.
+@Suite("Sockets passed by systemd")
+struct PassedSocketTests {
+    @Test func namedSocketsAreTakenByTheirNames() {
+        let (admin, http, ignored) = PassedSocket.assign([("http", 3, .inet), ("admin", 4, .unix)])
+        #expect(admin == 4 && http == 3 && ignored.isEmpty)
+    }
+
+    @Test func oneUnitsSocketsSharingANameAreToldApartByFamily() {
+        for name in ["zhichengd", "unknown", ""] {
+            let (admin, http, ignored) = PassedSocket.assign([(name, 3, .inet), (name, 4, .unix)])
+            #expect(admin == 4 && http == 3 && ignored.isEmpty, "\(name)")
+        }
+    }
+
+    @Test func aSecondSocketForOneUseOrOneOfNoUseIsIgnored() {
+        let (admin, http, ignored) = PassedSocket.assign([("zhichengd", 3, .unix), ("zhichengd", 4, .unix), ("zhichengd", 5, .other), ("zhichengd", 6, .inet)])
+        #expect(admin == 3 && http == 6)
+        #expect(ignored.map(\.fd) == [4, 5])
+        #expect(ignored[0].why.contains("second") && ignored[1].why.contains("neither"))
+        #expect(PassedSocket(name: "x", family: .other) == nil)
+    }
+
+    /// A name for the other kind of socket is a mistake of the unit: never the admin protocol
+    /// on a TCP port, nor HTTP on a Unix socket.
+    @Test func aNameForTheOtherKindOfSocketIsIgnored() {
+        #expect(PassedSocket(name: "admin", family: .inet) == nil && PassedSocket(name: "http", family: .unix) == nil)
+        let (admin, http, ignored) = PassedSocket.assign([("admin", 3, .inet), ("http", 4, .unix)])
+        #expect(admin == nil && http == nil && ignored.map(\.fd) == [3, 4] && ignored.allSatisfy { $0.why.contains("other kind") })
+    }
+
+    @Test func nothingPassedIsNothingTaken() {
+        let (admin, http, ignored) = PassedSocket.assign([])
+        #expect(admin == nil && http == nil && ignored.isEmpty)
+    }
+}
