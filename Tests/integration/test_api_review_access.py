@@ -235,6 +235,12 @@ def test_status_rows_say_whose_review_form_opens(env: Env) -> None:
     assert "尚未报送本级" in page and f"applications/{app['id']}/review-form" not in page, page[-3000:]
     page = expect(ui_get(env, f"status?org={env.school_id}", env.dept.cookie), 200).body.decode("utf-8")
     assert f"applications/{app['id']}/review-form" in page, page[-3000:]
+    # Beside it, 审查记录: the whole trail (the 评审表 has the latest submission's opinions only),
+    # read-only for an admin, who is told why there is no decision form.
+    assert f'<a class="status-trail" href="/t/{TENANT}/reviews/{app["id"]}">审查记录' in page, page[-3000:]
+    trail = expect(ui_get(env, f"reviews/{app['id']}", env.dept.cookie), 200).body.decode("utf-8")
+    assert "机构管理员只能查看申报和审查记录" in trail and 'name="decision"' not in trail, trail[-3000:]
+    assert trail.count("<td>逸夫小学</td>") >= 2, trail[-3000:]   # the school's two steps in the trail
 
 
 def test_applicant_review_form_hides_reviewer_names_by_default(env: Env) -> None:

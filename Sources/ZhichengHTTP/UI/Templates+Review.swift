@@ -170,7 +170,7 @@ extension Templates {
         <button type="submit" id="status-org-submit">查询</button></form>
         <table id="status"><thead><tr><th>申报人</th><th>身份证号</th><th>单位</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>当前环节</th><th>评委会</th><th>面试时间</th><th>面试地点</th><th>评审表</th></tr></thead><tbody>
         {{#rows}}<tr data-application="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{unit}}</td><td>{{kind}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{stage}}</td><td>{{committee}}</td><td class="interview-time">{{#interview}}{{time}}{{/interview}}{{^interview}}—{{/interview}}</td><td class="interview-place">{{#interview}}{{place}}{{/interview}}{{^interview}}—{{/interview}}</td>
-        <td>{{#printable}}<a href="{{api}}applications/{{id}}/review-form" target="_blank">打印评审表<span class="vh">：{{name}}（新窗口）</span></a>{{/printable}}{{^printable}}<span class="muted form-note">{{form_note}}</span>{{/printable}}</td></tr>{{/rows}}
+        <td>{{#printable}}<a href="{{api}}applications/{{id}}/review-form" target="_blank">打印评审表<span class="vh">：{{name}}（新窗口）</span></a> <a class="status-trail" href="{{base}}reviews/{{id}}">审查记录<span class="vh">：{{name}}</span></a>{{/printable}}{{^printable}}<span class="muted form-note">{{form_note}}</span>{{/printable}}</td></tr>{{/rows}}
         {{^rows}}<tr><td colspan="13">暂无申报</td></tr>{{/rows}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="status-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="status-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>

@@ -494,7 +494,8 @@ extension UI {
             "may_act": v.callerMayDecide,
             // The seal stamped on a leader's opinion is the one the org has when it is given.
             "no_seal": v.callerMayDecide && v.chain.stage == .leader && org.sealFileID == nil,
-            "why": v.chain.state != .inReview ? "该申报已不在审查中" : "当前环节不属于您，或您已做过本单位的经办人审查",
+            "why": user.kind == .orgAdmin ? "机构管理员只能查看申报和审查记录，审查由经办人、负责人作出"
+                : v.chain.state != .inReview ? "该申报已不在审查中" : "当前环节不属于您，或您已做过本单位的经办人审查",
             // An expert recommendation of someone the province's 专家信息库 holds already.
             "in_library": v.inExpertLibrary == true,
             "trail": trail.map(trailRow),
