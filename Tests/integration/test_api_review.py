@@ -174,9 +174,10 @@ def test_plan_is_needed_validated_and_approved_by_the_city(env: Env) -> None:
 def test_a_plan_is_fixed_once_submitted_and_reviewed_only_while_submitted(env: Env) -> None:
     """A submitted plan is the city's to review: the unit can no longer save other lines over it,
     swap its document or submit it again. Approved, it stays as approved (a unit cannot raise its
-    approved quota, nor swap the document behind it), and the city cannot review it again (say,
-    reject it after approving it), nor review a draft it was never sent. Each refusal changes
-    nothing in the tenant's database."""
+    approved quota, nor swap the document behind it), and the city cannot approve it again, nor
+    review a draft it was never sent (sending an approved plan back for adjustment is
+    `test_the_city_may_send_an_approved_plan_back_for_adjustment`). Each refusal changes nothing
+    in the tenant's database."""
     year = 2020
     line = {"series": SERIES, "level": "中级", "count": 1}
     plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": year, "items": [line]}), 201).json
@@ -198,7 +199,6 @@ def test_a_plan_is_fixed_once_submitted_and_reviewed_only_while_submitted(env: E
             expect(env.school.upload(f"plans/{plan['id']}/document", other_pdf, content_type="application/pdf"), 409)
             expect(env.school.post(f"plans/{plan['id']}/submit"), 409)
             if reviewed_again:
-                expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "名额过多"}), 409)
                 expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 409)
         assert shown() == before
 
@@ -590,6 +590,49 @@ def test_stale_decisions_and_withdrawal(env: Env) -> None:
     assert app2["id"] not in queue_ids(r["school.h"])
     trail = expect(quick.get(f"applications/{app2['id']}/trail"), 200).json["trail"]
     assert [t["decision"] for t in trail] == ["submit", "withdraw"]
+
+
+def test_the_city_may_send_an_approved_plan_back_for_adjustment(env: Env) -> None:
+    """退回调整: the city office sends an approved plan back with a reason (more places mid-year,
+    an approval made by mistake). No new application goes in under it until it is approved
+    again; the applications it holds keep their places, so the unit may not set a line below
+    them, nor drop it; adjusted and approved again, the new count holds. Only the city office,
+    only with a reason; an approved plan is not approved again."""
+    unit_org, unit_admin = create_child(env.dept, env.dept_id, "管城区实验小学", "unit")
+    unit = approve_unit(env.api, env.dept, unit_org["id"], unit_admin["login"], unit_admin["password"])
+
+    def applicant() -> Session:
+        r = expect(unit.post(f"orgs/{unit_org['id']}/applicants", {"id_number": fresh_id_number(), "name": "孙老师", "phone": ""}), 201).json
+        return env.api.first_login(r["account"]["login"], r["password"])
+
+    plan = approved_plan(unit, env.city, unit_org["id"], [{"series": SERIES, "level": "中级", "count": 2}])
+    for _ in range(2):
+        first = applicant()
+        app = filled_application(first)
+        expect(first.post(f"applications/{app['id']}/submit"), 200)
+    expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 409)
+    with unchanged(env.daemon, TENANT, ignore=("sessions",)):
+        expect(env.dept.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "调整"}), 403)
+        expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject"}), 400, field="reason")
+    back = expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "请按实际需要增加名额"}), 200).json
+    assert back["state"] == "rejected" and back["reject_reason"] == "请按实际需要增加名额", back
+    second = applicant()
+    other = filled_application(second)
+    expect(second.post(f"applications/{other['id']}/submit"), 409, contains="申报计划")
+    with unchanged(env.daemon, TENANT, ignore=("sessions",)):
+        expect(unit.post(f"orgs/{unit_org['id']}/plans", {"year": 2026, "items": [{"series": SERIES, "level": "中级", "count": 1}]}), 400,
+               field="items", contains="已有2份申报占用名额，人数不能少于2")
+        expect(unit.post(f"orgs/{unit_org['id']}/plans", {"year": 2026, "items": [{"series": SERIES, "level": "副高级", "count": 2}]}), 400,
+               field="items", contains="中小学教师 中级")
+    adjusted = expect(unit.post(f"orgs/{unit_org['id']}/plans", {"year": 2026, "items": [{"series": SERIES, "level": "中级", "count": 3}]}), 201).json
+    assert adjusted["id"] == plan["id"] and adjusted["state"] == "draft", adjusted
+    expect(unit.post(f"plans/{plan['id']}/submit"), 200)
+    expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    assert expect(second.post(f"applications/{other['id']}/submit"), 200).json["state"] == "in_review"
+    # The screen: an approved plan of the office's list has its 退回调整 form.
+    page = env.api.raw("GET", f"/t/{TENANT}/plans?year=2026", headers={"Cookie": f"zc_session={env.city.cookie}"}).body.decode()
+    row = re.search(rf'<tr data-plan="{plan["id"]}">.*?</tr>', page[page.index('id="unit-plans"'):], re.S).group(0)
+    assert "退回调整" in row and 'name="decision" value="reject"' in row, row
 
 
 def test_a_returned_application_may_be_withdrawn_and_frees_the_applicants_year(env: Env) -> None:

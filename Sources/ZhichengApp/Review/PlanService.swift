@@ -99,6 +99,15 @@ public struct PlanService: Sendable {
                 guard existing.state == .draft || existing.state == .rejected else {
                     throw ZhichengError.conflict("\(year)年度申报计划已\(existing.state.label)，不能修改")
                 }
+                // Sent back for adjustment after its approval (`review`): its applications keep
+                // their places, so no line goes below them, nor away.
+                let taken = try Self.withPlacesTaken([existing], conn)[0]
+                for (line, used) in zip(taken.items, taken.used) where used > 0 {
+                    let kept = lines.first { $0.series == line.series && $0.level == line.level }?.count ?? 0
+                    guard kept >= used else {
+                        throw ZhichengError.invalid("计划行“\(line.series) \(line.level.rawValue)”已有\(used)份申报占用名额，人数不能少于\(used)", field: "items")
+                    }
+                }
                 try conn.run("UPDATE plans SET items = ?, state = 'draft', updated_at = ? WHERE id = ?", [json, now, existing.id])
             } else {
                 try conn.run("INSERT INTO plans (org_id, year, state, items, created_at, updated_at) VALUES (?, ?, 'draft', ?, ?, ?)", [orgID, year, json, now, now])
@@ -148,7 +157,11 @@ public struct PlanService: Sendable {
         }
     }
 
-    /// The city office's 审核: only the admin of the tenant's root office decides.
+    /// The city office's 审核: only the admin of the tenant's root office decides. A submitted
+    /// plan is approved or sent back; an approved one may be sent back for adjustment (退回调整:
+    /// more places mid-year, or an approval made by mistake), with a reason: the unit edits and
+    /// submits it again, its applications under way keep their places (`save` keeps every line
+    /// at least at them), and no new one is submitted under it until it is approved again.
     public func review(planID: Int, approve: Bool, reason rawReason: String?, caller: SignedIn) async throws -> PlanRecord {
         try Access.requireOrgAdmin(caller)
         let reason = approve ? try FreeText.returnReason.validate(rawReason) : try FreeText.returnReason.require(rawReason, else: "退回时请填写原因")
@@ -156,7 +169,9 @@ public struct PlanService: Sendable {
             try Access.requireOrgAdmin(caller)
             guard let root = try conn.rootOrg(), root.id == caller.orgID else { throw ZhichengError(.forbidden, "申报计划由市职改办审核") }
             guard let plan = try Self.plan(planID, conn) else { throw ZhichengError.notFound("没有这个申报计划") }
-            guard plan.state == .submitted else { throw ZhichengError.conflict("申报计划当前状态为“\(plan.state.label)”，无需审核") }
+            guard plan.state == .submitted || (plan.state == .approved && !approve) else {
+                throw ZhichengError.conflict("申报计划当前状态为“\(plan.state.label)”，无需审核")
+            }
             try conn.run("UPDATE plans SET state = ?, reject_reason = ?, updated_at = ? WHERE id = ?",
                          [approve ? "approved" : "rejected", approve ? nil : reason as String?, Date().timeIntervalSince1970, planID])
             try conn.appendAudit(caller.audit(approve ? .planApprove : .planReject, target: "plan:\(planID)",

@@ -37,10 +37,11 @@ extension Templates {
         </tbody></table>
         {{#office}}<h3>各单位申报计划</h3>
         <form method="get" action="{{base}}plans" id="unit-plans-filter"><label>年度 <input type="text" name="year" id="unit-plans-year" value="{{filter_year}}" size="6" inputmode="numeric" placeholder="全部"></label> <button type="submit" class="secondary">筛选</button> <span class="hint">默认为本年度；清空年度即显示全部年度</span></form>
-        <table id="unit-plans"><thead><tr><th>单位</th><th>年度</th><th>计划（已提交与余额）</th><th>状态</th><th>附件</th></tr></thead><tbody>
+        <table id="unit-plans"><thead><tr><th>单位</th><th>年度</th><th>计划（已提交与余额）</th><th>状态</th><th>附件</th><th>操作</th></tr></thead><tbody>
         {{#units}}<tr data-plan="{{id}}"><td>{{org_name}}</td><td>{{year}}</td><td>{{lines}}</td><td>{{state_label}}{{#reject_reason}}：{{reject_reason}}{{/reject_reason}}</td>
-        <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank" aria-label="查看{{org_name}}{{year}}年度申报计划的附件（新窗口）">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td></tr>{{/units}}
-        {{^units}}<tr><td colspan="5">暂无已报送的申报计划</td></tr>{{/units}}
+        <td>{{#has_document}}<a href="{{api}}plans/{{id}}/document" target="_blank" aria-label="查看{{org_name}}{{year}}年度申报计划的附件（新窗口）">查看</a>{{/has_document}}{{^has_document}}未上传{{/has_document}}</td>
+        <td>{{#reopenable}}<form method="post" action="{{base}}plans/{{id}}/review"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="decision" value="reject"><input type="hidden" name="_back_year" value="{{back_year}}"><input type="hidden" name="_back_after" value="{{back_after}}"><input type="hidden" name="_back_pending" value="{{back_pending}}"><label>调整原因 <input type="text" name="reason" required aria-label="退回调整{{org_name}}{{year}}年度申报计划的原因"></label><button type="submit" class="danger plan-reopen" aria-label="退回调整{{org_name}}{{year}}年度申报计划">退回调整</button></form>{{/reopenable}}</td></tr>{{/units}}
+        {{^units}}<tr><td colspan="6">暂无已报送的申报计划</td></tr>{{/units}}
         </tbody></table>
         <p class="pages">{{#units_first}}<a id="unit-plans-first" href="{{units_first}}">第一页<span class="vh">：各单位申报计划</span></a> {{/units_first}}{{#units_next}}<a id="unit-plans-next" href="{{units_next}}">下一页<span class="vh">：各单位申报计划</span></a>{{/units_next}}</p>{{/office}}
         """

@@ -106,7 +106,9 @@ extension UI {
             "units_next": page?.next == nil ? false as Any : plansLink(unitsNext),
             "units": units.map { u -> [String: Any] in
                 ["id": u.plan.id, "org_name": u.orgName, "year": u.plan.year, "lines": Self.lines(u.plan), "state_label": u.plan.state.label,
-                 "reject_reason": u.plan.state == .rejected ? (u.plan.rejectReason ?? "") as Any : false, "has_document": u.plan.hasDocument]
+                 "reject_reason": u.plan.state == .rejected ? (u.plan.rejectReason ?? "") as Any : false, "has_document": u.plan.hasDocument,
+                 // The office may send an approved plan back for adjustment (`PlanService.review`).
+                 "reopenable": u.plan.state == .approved]
             },
         ]
         return try render("申报计划上传", "plans", data, user: user, context, flash: flash, status: status, navCurrent: "plans", orgName: org.name)
@@ -143,7 +145,7 @@ extension UI {
                 flash = .ok("申报计划已提交，等待市职改办审核")
             case "review":
                 let plan = try await services.plans.review(planID: try id(context), approve: try Approval(parsing: form["decision"]) == .approve, reason: form.optional("reason"), caller: user)
-                flash = .ok(plan.state == .approved ? "已审核通过该申报计划" : "已退回该申报计划")
+                flash = .ok(plan.state == .approved ? "已审核通过该申报计划" : "已退回该申报计划，单位调整后重新提交审核")
             default:
                 throw ZhichengError.notFound("没有这个操作")
             }
