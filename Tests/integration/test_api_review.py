@@ -1210,3 +1210,45 @@ def test_a_title_is_read_the_same_from_the_api_and_the_form(env: Env) -> None:
     app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": " 一级教师\u200b "}), 201).json
     assert app["title"] == "一级教师", app
     expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级 教师"}), 400, field="title")
+
+
+def test_a_draft_takes_a_corrected_year_series_level_and_title(env: Env) -> None:
+    """A draft's 年度, 系列, 级别 and 职称 chosen wrong are corrected in place (the sections kept),
+    held to the catalog as at creation; 中级 to 副高级 draws its route to the province. Once
+    submitted it is refused (withdraw and create anew). Another applicant cannot. The screen's
+    修改 form does the same and keeps what was typed when refused."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    assert app["level"] == "中级"
+    stranger = new_applicant(env)
+    with unchanged(env.daemon, TENANT, ignore=("sessions",)):
+        for body, field in (({"year": 2026, "series": SERIES, "level": "副高级", "title": "一级教师"}, "title"),
+                            ({"year": 2026, "series": "魔法师", "level": "中级", "title": "一级教师"}, "series"),
+                            ({"year": 2026, "series": SERIES, "level": "特级", "title": "一级教师"}, "level"),
+                            ({"year": 1999, "series": SERIES, "level": "中级", "title": "一级教师"}, "year")):
+            expect(applicant.put(f"applications/{app['id']}", body), 400, field=field)
+        expect(stranger.put(f"applications/{app['id']}", {"year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 404)
+    changed = expect(applicant.put(f"applications/{app['id']}", {"year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 200).json
+    assert (changed["level"], changed["title"], changed["state"]) == ("副高级", "高级教师", "draft"), changed
+    assert changed["sections"]["业绩成果"] == {"内容": "业绩成果的内容"}, "the sections stay"
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    r = env.reviewers
+    for reviewer in ("school.h", "school.l", "dept.h", "dept.l", "city.h"):
+        decide(r[reviewer], app["id"])
+    assert decide(r["city.l"], app["id"])["state"] == "awaiting_province", "a 副高级 application goes on to the province"
+    expect(applicant.put(f"applications/{app['id']}", {"year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 409, contains="撤回后重新创建")
+    # The screen.
+    draft = filled_application(applicant, level="副高级", title="高级教师", year=2027)
+    cookie = {"Cookie": f"zc_session={applicant.cookie}"}
+    page = env.api.raw("GET", f"/t/{TENANT}/applications/{draft['id']}", headers=cookie).body.decode()
+    assert 'id="heading-form"' in page and 'value="2027"' in page, page[-3000:]
+
+    def post(fields: list[tuple[str, str]]):
+        return env.api.raw("POST", f"/t/{TENANT}/applications/{draft['id']}/heading", body=urlencode([("_csrf", applicant.csrf), *fields]).encode(),
+                           headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    refused = post([("year", "2027"), ("series", SERIES), ("level", "中级"), ("title", "正高级教师")])
+    body = refused.body.decode()
+    assert refused.status == 400 and "职称应为" in body and 'id="heading-title" required list="heading-titles" value="正高级教师"' in body, body[-3000:]
+    done = post([("year", "2027"), ("series", SERIES), ("level", "中级"), ("title", "一级教师")])
+    assert done.status == 303, done
+    assert expect(applicant.get(f"applications/{draft['id']}"), 200).json["level"] == "中级"

@@ -44,6 +44,46 @@ public struct ApplicationService: Sendable {
     /// Starts an application (draft) for the signed-in applicant.
     /// `kind` is `title` (职称申报) or `expert` (专家推荐: the applicant's own title,
     /// with a specialty; reviewed by the unit and its 主管单位, then the province).
+    /// An application's 年度, 系列, 级别 and 职称 held to the catalog: the level they name.
+    func heading(year: Int, series: String, level rawLevel: String, title: String) throws(ZhichengError) -> TitleLevel {
+        try DeclarationPlan.validateYear(year)
+        guard let level = TitleLevel(rawValue: rawLevel) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
+        guard let entry = catalog.series(named: series) else { throw ZhichengError.invalid("未知的系列“\(series.prefix(30))”", field: "series") }
+        guard !entry.titles(at: level).isEmpty else { throw ZhichengError.invalid("\(series)没有\(level.rawValue)职称", field: "level") }
+        guard entry.titles(at: level).contains(title) else {
+            throw ZhichengError.invalid("\(series)\(level.rawValue)的职称应为：\(entry.titles(at: level).joined(separator: "、"))", field: "title")
+        }
+        return level
+    }
+
+    /// Corrects a draft's 年度, 系列, 级别 and 职称 (chosen wrong at creation), held to the rules
+    /// of `create` and to its count of applications a year (a draft moved to another year counts
+    /// there); its route is drawn again for the level (to the province, or not). Only a draft:
+    /// what was submitted stays as the reviewers saw it (a returned one may be withdrawn).
+    public func changeHeading(_ applicationID: Int, year: Int, series: String, level rawLevel: String, title rawTitle: String,
+                              caller: SignedIn) async throws -> ApplicationView {
+        let title = rawTitle.trimmingInvisibles()
+        let level = try heading(year: year, series: series, level: rawLevel, title: title)
+        return try await store.write(caller) { conn in
+            let (id, chain) = try Self.ownApplication(applicationID, caller: caller, conn)
+            guard chain.state == .draft else {
+                throw ZhichengError.conflict("申报已提交过，不能修改年度、系列、级别和职称；如需更改，请撤回后重新创建")
+            }
+            let made = try conn.scalar("SELECT count(*) FROM applications WHERE applicant_id = ? AND year = ? AND id != ?", [caller.accountID, year, id])?.int ?? 0
+            guard made < Self.maxApplicationsPerYear else {
+                throw ZhichengError.conflict("每人每个年度最多创建\(Self.maxApplicationsPerYear)份申报（含草稿和已撤回的），\(year)年度已满")
+            }
+            guard let row = try conn.query("SELECT kind, org_id FROM applications WHERE id = ?", [id]).first,
+                  let kind = ApplicationKind(rawValue: row["kind"].string ?? "") else { throw ZhichengError.notFound("没有这个申报") }
+            let rerouted = try Self.newChain(kind: kind, level: level, unit: row["org_id"].int ?? caller.orgID, conn)
+            try conn.run("UPDATE applications SET year = ?, series = ?, level = ?, title = ?, chain = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                         [year, series, level.rawValue, title, try Self.encode(rerouted), Date().timeIntervalSince1970, id])
+            try conn.appendAudit(caller.audit(.applicationHeading, target: "application:\(id)",
+                                              detail: #"{"year":\#(year),"series":\#(jsonString(series)),"level":"\#(level.rawValue)","title":\#(jsonString(title))}"#))
+            return try Self.view(id, for: caller, conn)
+        }
+    }
+
     public func create(kind: String, year: Int, series: String, level rawLevel: String, title rawTitle: String, specialty rawSpecialty: String? = nil,
                        caller: SignedIn) async throws -> ApplicationView {
         // As typed on any form: blanks around the title (chosen from a list, or typed) are not part of it.
@@ -63,13 +103,7 @@ public struct ApplicationService: Sendable {
             // than at the province 负责人's last step, after every level had passed it.
             try await ExpertService.requireNotInLibrary(caller.login, store: store)
         }
-        try DeclarationPlan.validateYear(year)
-        guard let level = TitleLevel(rawValue: rawLevel) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
-        guard let entry = catalog.series(named: series) else { throw ZhichengError.invalid("未知的系列“\(series.prefix(30))”", field: "series") }
-        guard !entry.titles(at: level).isEmpty else { throw ZhichengError.invalid("\(series)没有\(level.rawValue)职称", field: "level") }
-        guard entry.titles(at: level).contains(title) else {
-            throw ZhichengError.invalid("\(series)\(level.rawValue)的职称应为：\(entry.titles(at: level).joined(separator: "、"))", field: "title")
-        }
+        let level = try heading(year: year, series: series, level: rawLevel, title: title)
         return try await store.write(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let made = try conn.scalar("SELECT count(*) FROM applications WHERE applicant_id = ? AND year = ?", [caller.accountID, year])?.int ?? 0

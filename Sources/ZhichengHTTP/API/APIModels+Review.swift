@@ -587,6 +587,8 @@ struct PlanBody: Decodable {
     var items: [Item]
 }
 struct NewApplicationBody: Decodable { var kind: String; var year: Int; var series: String; var level: String; var title: String; var specialty: String? }
+/// `PUT applications/<id>`: a draft's heading corrected.
+struct HeadingBody: Decodable { var year: Int; var series: String; var level: String; var title: String }
 /// `version` (optional): the application's version the reviewer saw; a decision on an
 /// older one is refused with 409 (see `ApplicationService.decide`).
 struct DecisionBody: Decodable { var decision: String; var comment: String?; var sections: [String]?; var reason: String?; var version: Int?; var step: String? }

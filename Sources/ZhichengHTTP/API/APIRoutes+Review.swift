@@ -59,6 +59,11 @@ extension APIRoutes {
             try APIJSON.response(["applications": try await s.applications.mine(caller: context.caller).map(ApplicationDTO.init)])
         }
         signedIn.get("applications/{id}") { _, context in try APIJSON.response(ApplicationDTO(try await s.applications.get(try id(context), caller: context.caller))) }
+        signedIn.put("applications/{id}") { request, context in
+            let body = try await APIJSON.decode(HeadingBody.self, from: request)
+            return try APIJSON.response(ApplicationDTO(try await s.applications.changeHeading(try id(context), year: body.year, series: body.series, level: body.level,
+                                                                                              title: body.title, caller: context.caller)))
+        }
         signedIn.put("applications/{id}/sections/{section}") { request, context in
             let section = context.parameters.get("section")?.removingPercentEncoding ?? ""
             // Room for any section within its 64 KiB (`SectionFields.tooLong` answers one over

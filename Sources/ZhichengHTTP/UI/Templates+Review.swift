@@ -76,6 +76,13 @@ extension Templates {
 
     static let application = """
         <h2>{{heading}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
+        {{#heading_form}}<details id="heading"><summary>修改年度、系列、级别或职称</summary><form method="post" action="{{base}}applications/{{app_id}}/heading" id="heading-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>年度 <input type="text" name="year" id="heading-year" value="{{year}}" size="6" required></label>
+        <label>系列 <select name="series" id="heading-series" required>{{#series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series}}</select></label>
+        <label>级别 <select name="level" id="heading-level" required>{{#levels}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/levels}}</select></label>
+        <label>职称 <input type="text" name="title" id="heading-title" required list="heading-titles" value="{{title}}"></label>
+        <datalist id="heading-titles">{{#titles}}<option value="{{.}}">{{/titles}}</datalist>
+        <button type="submit" id="heading-submit">保存修改</button> <span class="hint">提交之前可以修改；已填写的各部分内容保留</span></form></details>{{/heading_form}}
         {{#returned}}<div class="flash error" role="alert" id="returned">退回修改：{{reason_label}}。需修改的部分：{{sections}}。{{#comment}}说明：{{comment}}{{/comment}}</div>{{/returned}}
         {{#committee}}<table id="app-committee"><tbody><tr><th scope="row">评委会</th><td>{{name}}</td></tr>
         <tr><th scope="row">面试时间</th><td id="app-interview-time">{{#interview}}{{time}}{{/interview}}{{^interview}}—{{/interview}}</td></tr>

@@ -220,6 +220,8 @@ extension UI {
             "app_id": v.id, "heading": v.heading, "year": v.year, "state_label": v.stateLabel,
             "editable": v.chain.state.editableByApplicant,
             "can_withdraw": v.chain.withdrawable,
+            // A draft's 年度, 系列, 级别 and 职称 may be corrected (as refused, as typed).
+            "heading_form": v.chain.state == .draft ? Self.headingForm(v, typed: entered.flatMap { $0.optional("title") != nil && $0.optional("content:基本信息") == nil ? $0 : nil }) as Any : false,
             "returned": v.chain.state == .returned
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
             "sections": v.applicationKind.sections.map { section -> [String: Any] in
@@ -258,6 +260,15 @@ extension UI {
             "reason_choices": ReturnReason.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0.rawValue == reason] },
             "comment_typed": entered?["comment"] ?? "",
         ]
+    }
+
+    /// The draft's 修改申报信息 form: its heading, or what was typed in it and refused.
+    static func headingForm(_ v: ApplicationView, typed: FormData?) -> [String: Any] {
+        let series = typed?["series"] ?? v.series, level = typed?["level"] ?? v.level.rawValue
+        return ["year": typed?["year"] ?? String(v.year), "title": typed?["title"] ?? v.title,
+                "series": TitleCatalog.henan.series.map { ["name": $0.name, "selected": $0.name == series] },
+                "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0.rawValue == level] },
+                "titles": Array(Set(TitleCatalog.henan.series.flatMap { s in TitleLevel.allCases.flatMap { s.titles(at: $0) } })).sorted()]
     }
 
     /// What the application form's button asks (`then`), checked before anything is saved.
@@ -377,13 +388,17 @@ extension UI {
                 let id = try id(context)
                 _ = try await services.applications.withdraw(id, caller: user)
                 return done("applications/\(id)", "申报已撤回", context)
+            case "heading":
+                let id = try id(context)
+                let v = try await services.applications.changeHeading(id, year: try form.year(), series: form["series"], level: form["level"], title: form["title"], caller: user)
+                return done("applications/\(id)", "已修改为\(v.year)年度 \(v.series) \(v.level.rawValue) \(v.title)", context)
             default:
                 throw ZhichengError.notFound("没有这个操作")
             }
         } catch let error as ZhichengError {
             if action != "create", let id = try? id(context) {
                 return try await applicationPage(user, context, id: id, flash: .error(error.shown(request)), status: error.status,
-                                                 entered: action == "sections" ? form : nil)
+                                                 entered: ["sections", "heading"].contains(action) ? form : nil)
             }
             return try await applicationsPage(user, context, flash: .error(error.shown(request)), status: error.status, entered: form)
         }

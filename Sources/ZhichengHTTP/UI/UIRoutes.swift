@@ -94,7 +94,7 @@ enum UIRoutes {
             try await ui.page(request, context) { user in try await ui.applicationPage(user, context, id: try ui.id(context), flash: .none) }
         }
         // The application page is one form (`sections`, its buttons saying what else to do).
-        for action in ["sections", "withdraw"] {
+        for action in ["sections", "withdraw", "heading"] {
             tenant.post("applications/{id}/\(action)") { request, context in try await ui.applicationAction(action, request, context) }
         }
         tenant.get("reviews") { request, context in
