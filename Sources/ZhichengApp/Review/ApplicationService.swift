@@ -41,9 +41,6 @@ public struct ApplicationService: Sendable {
 
     // MARK: Applicant
 
-    /// Starts an application (draft) for the signed-in applicant.
-    /// `kind` is `title` (职称申报) or `expert` (专家推荐: the applicant's own title,
-    /// with a specialty; reviewed by the unit and its 主管单位, then the province).
     /// An application's 年度, 系列, 级别 and 职称 held to the catalog: the level they name.
     func heading(year: Int, series: String, level rawLevel: String, title: String) throws(ZhichengError) -> TitleLevel {
         try DeclarationPlan.validateYear(year)
@@ -84,6 +81,9 @@ public struct ApplicationService: Sendable {
         }
     }
 
+    /// Starts an application (draft) for the signed-in applicant.
+    /// `kind` is `title` (职称申报) or `expert` (专家推荐: the applicant's own title,
+    /// with a specialty; reviewed by the unit and its 主管单位, then the province).
     public func create(kind: String, year: Int, series: String, level rawLevel: String, title rawTitle: String, specialty rawSpecialty: String? = nil,
                        caller: SignedIn) async throws -> ApplicationView {
         // As typed on any form: blanks around the title (chosen from a list, or typed) are not part of it.
@@ -407,7 +407,8 @@ public struct ApplicationService: Sendable {
         }
     }
 
-    /// Withdraws before any reviewer acted; the history stays.
+    /// Withdraws a draft, one in review before any reviewer acted, or one returned for changes
+    /// (`ReviewChain.withdrawable`); the history stays.
     public func withdraw(_ applicationID: Int, caller: SignedIn) async throws -> ApplicationView {
         defer { relay?.kick(caller.tenant) }   // a message to the province, if the withdrawal wrote one
         return try await store.write(caller) { conn in
