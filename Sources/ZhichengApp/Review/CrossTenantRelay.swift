@@ -380,9 +380,10 @@ public final class CrossTenantRelay: Sendable {
     }
 
     /// Delivers one message: into the target's inbox with its effect, then marked
-    /// delivered at the source. A repeat after a crash between the two does nothing but
-    /// wake the target: the reply its first delivery queued there may never have been
-    /// sent on (marking at the source failed, and the target was not woken).
+    /// delivered at the source; a hand-over's files are copied before it (`copyFiles`). A
+    /// repeat after a crash between the two does nothing but wake the target: the reply its
+    /// first delivery queued there may never have been sent on (marking at the source
+    /// failed, and the target was not woken).
     ///
     /// The target stays leased until the mark is made. A restore of the target waits for
     /// its leases to end, and its re-offer afterwards resets only messages already marked:
@@ -390,6 +391,13 @@ public final class CrossTenantRelay: Sendable {
     /// the target while the mark that follows kept the sender from offering it again.
     private func deliver(_ message: Message, from source: TenantID) async throws {
         let target = try await resolve(message.target)
+        if message.kind == RelayMessageKind.forward.rawValue {
+            // The hand-over's files first, each in its own transaction (`copyFiles`): a crash
+            // from here on repeats copies that then do nothing, and the message is delivered
+            // once as ever, by the inbox.
+            try await copyFiles(of: message, from: source, to: target)
+            FaultInjection.point("relay.files-copied.\(message.kind)")
+        }
         FaultInjection.point("relay.before-deliver.\(message.kind)")
         let applied = try await store.withTenant(target) { [self] db in
             let applied = try await db.write { conn -> Applied in

@@ -44,4 +44,6 @@ public struct ReceivedApplicationView: Sendable {
     public var cityTrail: [CityTrailStep]
     /// The province office's own review steps (none for one handed over before it reviewed).
     public var provinceDecisions: [ProvinceReviewView.Decision]
+    /// The files its 附件 names, with what the province holds of each.
+    public var files: [ReceivedFile] = []
 }

@@ -43,7 +43,7 @@ extension Templates {
         {{#interview}}<p id="item-interview">面试时间：<span id="item-interview-time">{{time}}</span> · 面试地点：<span id="item-interview-place">{{place}}</span></p>{{/interview}}
         {{#review_form}}<p><a id="item-review-form" href="{{review_form}}" target="_blank">查看评审表（各级审查意见）<span class="vh">（新窗口）</span></a></p>{{/review_form}}
         {{#received}}<details id="item-file" open><summary>申报材料（{{city}}报送）</summary>
-        <table id="item-sections"><tbody><tr><th scope="row">身份证号</th><td>{{id_number}}</td></tr>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
+        <table id="item-sections"><tbody><tr><th scope="row">身份证号</th><td>{{id_number}}</td></tr>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}{{> received_files}}</td></tr>{{/sections}}</tbody></table>
         {{> received_trails}}</details>{{/received}}
         {{#pending}}
         <fieldset><legend>面试通知</legend>

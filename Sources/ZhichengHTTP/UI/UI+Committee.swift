@@ -135,7 +135,7 @@ extension UI {
         case .application(let id): file["review_form"] = "\(api(context))applications/\(id)/review-form"
         case .received(let id):
             let received = try await services.applications.receivedApplication(id, caller: user)
-            file["received"] = ["id_number": received.idNumber, "sections": Self.receivedSections(received.sections),
+            file["received"] = ["id_number": received.idNumber, "sections": Self.receivedSections(received.sections, files: received.files, filesAt: receivedFilesPath(id, context)),
                                 "city_trail": Self.cityTrailRows(received.cityTrail), "decisions": Self.provinceDecisionRows(received.provinceDecisions)] as [String: Any]
         }
         let data: [String: Any] = file.merging([
