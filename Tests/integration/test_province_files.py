@@ -15,8 +15,9 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, REQUIRED_SECTIONS, REVIEW_SECTIONS, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, png_bytes, relay_idle
+from api_support import Api, REQUIRED_SECTIONS, REVIEW_SECTIONS, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, png_bytes, province_passes, relay_idle
 from conftest import clean_env, create_tenant, wait_until
+from expert_support import SECTIONS as EXPERT_SECTIONS, applicant, become_expert, city_pass, expert_env, province_expert_app, sign_in_expert
 
 SERIES = "中小学教师"
 # A PDF as the city's upload checks it (header and end); its bytes are what must arrive.
@@ -161,6 +162,14 @@ def test_the_files_reach_the_province_once_and_are_served_to_who_may_see_the_att
     page = h.papi.raw("GET", f"/t/province/province-reviews/{rid}", headers={"Cookie": f"zc_session={blind.cookie}"}).body.decode()
     assert "/files/" not in page and "无权查看" in page
 
+    # Once the office passed it, its committee desk shows the files linked too.
+    province_passes(office, rid, series=[SERIES])
+    expect(office.post("committees", {"name": "河南省中小学教师高级职称评审委员会", "series": [SERIES], "levels": ["副高级"]}), 201)
+    page = h.papi.raw("GET", f"/t/province/committee/received/{rid}", headers={"Cookie": f"zc_session={office.cookie}"})
+    assert page.status == 200, page
+    for data in (PDF, PNG):
+        assert f'href="/t/province/api/v1/{file_path(rid, sha(data))}"' in page.body.decode()
+
 
 def test_a_file_the_city_no_longer_has_is_listed_as_not_received_and_holds_nothing_up(daemon_factory, tmp_path):
     """The hand-over is held back while the city's copy of one file loses its bytes (as a removed
@@ -259,3 +268,59 @@ def test_a_kill_between_the_copies_and_the_delivery_copies_each_file_once_and_de
     served(h.province_admin(), rid, sha(PNG), PNG, "image/png", PNG_NAME)
     for tenant in ("province", "zhengzhou"):
         assert d.call("tenant.check", {"id": tenant})["ok"] is True
+
+
+def test_an_expert_recommendations_reviewers_and_a_review_sessions_panel_open_the_files(zhichengd_bin, tmp_path):
+    """专家推荐审查 lists and serves an expert recommendation's files as 职称申报审查 does; a review
+    session shows its panel the applications' files and lets them open them, and no other expert."""
+    with expert_env(zhichengd_bin, tmp_path) as env:
+        cookie = lambda s: {"Cookie": f"zc_session={s.cookie}"}
+        person = applicant(env, "逸夫小学", "文专家")
+        app = expect(person.post("applications", {"kind": "expert", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师",
+                                                  "specialty": "小学数学"}), 201).json
+        expect(person.put(f"applications/{app['id']}/sections/{quote('基本信息')}", {"姓名": "文专家", "职称": "高级教师"}), 200)
+        expect(person.put(f"applications/{app['id']}/sections/{quote('工作经历')}", {"从业年限": "15", "经历": "长期从事教学"}), 200)
+        expect(env.city_api.call("POST", f"applications/{app['id']}/attachments", token=person, data=PDF, content_type="application/pdf",
+                                 headers={"X-Filename": quote("专家证书.pdf")}), 201)
+        expect(person.post(f"applications/{app['id']}/submit"), 200)
+        city_pass(env, app["id"], ["逸夫小学", "管城区教育局"])
+        eid = province_expert_app(env, "文专家")["id"]
+        relay_idle(env.daemon, ["zhengzhou", "province"])
+        shown = expect(env.prov_h.get(f"expert-applications/{eid}"), 200).json
+        assert [(f["name"], f["sha256"], f["received"]) for f in shown["files"]] == [("专家证书.pdf", sha(PDF), True)]
+        served(env.prov_h, eid, sha(PDF), PDF, "application/pdf", "专家证书.pdf")
+        page = env.prov_api.raw("GET", f"/t/province/expert-reviews/{eid}", headers=cookie(env.prov_h)).body.decode()
+        assert f'href="/t/province/api/v1/{file_path(eid, sha(PDF))}"' in page
+
+        # A 副高级 application with a PNG, in a session of three and a reserve drawn from four experts.
+        for i in range(4):
+            become_expert(env, "实验中学", f"文件专家{i}")
+        org_id, admin = env.schools["回民中学"]
+        approved_plan(admin, env.city, org_id, [{"series": SERIES, "level": "副高级", "count": 5}])
+        person = applicant(env, "回民中学", "周文件")
+        app = expect(person.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+        for section in EXPERT_SECTIONS:
+            expect(person.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+        expect(env.city_api.call("POST", f"applications/{app['id']}/attachments", token=person, data=PNG, content_type="image/png",
+                                 headers={"X-Filename": quote(PNG_NAME)}), 201)
+        expect(person.post(f"applications/{app['id']}/submit"), 200)
+        city_pass(env, app["id"], ["回民中学", "管城区教育局", "郑州市"])
+        rid = wait_until(lambda: [r["id"] for r in expect(env.prov.get("province/applications"), 200).json["applications"] if r["applicant_name"] == "周文件"],
+                         30, "the application to reach the province")[0]
+        for reviewer in (env.prov_h, env.prov_l):
+            expect(reviewer.post(f"province/reviews/{rid}/decision", {"decision": "pass", "comment": "符合申报条件"}), 200)
+        committee = expect(env.prov.post("committees", {"name": "文件评委会", "series": [SERIES], "levels": ["副高级"]}), 201).json
+        session = expect(env.prov.post(f"committees/{committee['id']}/sessions", {"name": "文件评审会", "series": SERIES, "panel_size": 3, "reserves": 1,
+                                                                                  "applications": [rid]}), 201).json
+        drawn = expect(env.prov.post(f"sessions/{session['id']}/draw", {"seed": "files"}), 200).json
+        panel, reserves = [m["expert_id"] for m in drawn["experts"]], [m["expert_id"] for m in drawn["reserves"]]
+        assert len(panel) == 3 and len(reserves) == 1
+        voter, reserve = sign_in_expert(env, panel[0]), sign_in_expert(env, reserves[0])
+        seen = expect(voter.get(f"sessions/{session['id']}"), 200).json["applications"][0]
+        assert [(f["name"], f["sha256"], f["received"], f["size"]) for f in seen["files"]] == [(PNG_NAME, sha(PNG), True, len(PNG))]
+        served(voter, rid, sha(PNG), PNG, "image/png", PNG_NAME)
+        page = env.prov_api.raw("GET", f"/t/province/sessions/{session['id']}", headers=cookie(voter)).body.decode()
+        assert f'href="/t/province/api/v1/{file_path(rid, sha(PNG))}"' in page and html.escape(PNG_NAME, quote=False) in page
+        # A reserve (not on the panel) sees no session, nor its files; nor does a panelist see another application's.
+        expect(reserve.get(file_path(rid, sha(PNG))), 404)
+        expect(voter.get(file_path(eid, sha(PDF))), 404)
