@@ -262,6 +262,8 @@ def test_a_kill_between_the_copies_and_the_delivery_copies_each_file_once_and_de
     wait_until(lambda: db_rows(city, "SELECT forwarded_at FROM applications WHERE id = ?", app["id"])[0][0], 30, "the acknowledgement")
     relay_idle(d, ["zhengzhou", "province"])
     assert sorted(r[1] for r in h.stored()) == sorted([sha(PDF), sha(PNG)])
+    assert sorted(db_rows(province, "SELECT target, json_extract(detail, '$.sha256') FROM audit WHERE action = 'application.file-receive'")) \
+        == sorted((f"received_file:{i}", digest) for i, digest in db_rows(province, "SELECT id, sha256 FROM received_files")), "each copy audited once"
     assert len(db_rows(province, "SELECT id FROM received_applications")) == 1
     assert len(db_rows(province, "SELECT message_id FROM inbox")) == 1
     assert len(db_rows(city, "SELECT message_id FROM inbox WHERE kind = 'application.received'")) == 1

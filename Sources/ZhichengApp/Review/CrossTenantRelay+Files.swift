@@ -25,16 +25,17 @@ extension CrossTenantRelay {
         var bytes: [UInt8]
     }
 
-    /// Copies into `target` (the province) every file `message` (a hand-over from `source`)
-    /// names that the province does not hold yet from that city: each read from the city's
-    /// `attachments` of the application (a removed row too, whose bytes are kept when a
-    /// submission named it: `ApplicationService.removeAttachment`), checked against its
-    /// digest, and inserted in a transaction of its own, so that one file at a time is held in
-    /// memory and a crash repeats only copies, which the unique (city, digest) makes do
-    /// nothing. A file the city no longer has is skipped with a warning: it never holds the
-    /// hand-over back (its name stays listed, shown as not received). Nothing for other kinds.
+    /// Copies into `target` (the province; `db`, leased by the caller) every file `message` (a
+    /// hand-over from `source`) names that the province does not hold yet from that city: each
+    /// read from the city's `attachments` of the application (a removed row too, whose bytes
+    /// are kept when a submission named it: `ApplicationService.removeAttachment`), checked
+    /// against its digest, and inserted in a transaction of its own with its audit row
+    /// (`application.file-receive`), so that one file at a time is held in memory and a crash
+    /// repeats only copies, which the unique (city, digest) makes do nothing. A file the city
+    /// no longer has is skipped with a warning: it never holds the hand-over back (its name
+    /// stays listed, shown as not received). Nothing for other kinds.
     @discardableResult
-    func copyFiles(of message: Message, from source: TenantID, to target: TenantID) async throws -> FileCopies {
+    func copyFiles(of message: Message, from source: TenantID, into db: Database, target: TenantID) async throws -> FileCopies {
         var result = FileCopies()
         guard message.kind == RelayMessageKind.forward.rawValue,
               let payload = (try? JSONSerialization.jsonObject(with: Data(message.payload.utf8))) as? [String: Any],
@@ -43,17 +44,15 @@ extension CrossTenantRelay {
         for file in SectionSnapshot.files(sections) where !digests.contains(file.sha256) { digests.append(file.sha256) }
         guard !digests.isEmpty else { return result }
         let wanted = try Self.json(digests)
-        let held = try await store.withTenant(target) { db in
-            try await db.read { conn in
-                Set(try conn.query("SELECT sha256 FROM received_files WHERE source_tenant = ? AND sha256 IN (SELECT value FROM json_each(?))",
-                                   [source.rawValue, wanted]).compactMap { $0["sha256"].string })
-            }
+        let held = try await db.read { conn in
+            Set(try conn.query("SELECT sha256 FROM received_files WHERE source_tenant = ? AND sha256 IN (SELECT value FROM json_each(?))",
+                               [source.rawValue, wanted]).compactMap { $0["sha256"].string })
         }
         for digest in digests {
             if held.contains(digest) { result.held += 1; continue }
             // The row the application has now first, else the latest removed one with its bytes.
-            let file = try await store.withTenant(source) { db in
-                try await db.read { conn -> CityFile? in
+            let file = try await store.withTenant(source) { city in
+                try await city.read { conn -> CityFile? in
                     guard let row = try conn.query("""
                         SELECT mime, bytes FROM attachments WHERE owner = 'application' AND owner_id = ? AND sha256 = ? AND length(bytes) > 0
                         ORDER BY removed_at IS NULL DESC, id DESC LIMIT 1
@@ -68,13 +67,18 @@ extension CrossTenantRelay {
                                           "sha256": "\(digest)", "found": "\(file != nil)"])
                 continue
             }
-            let inserted = try await store.withTenant(target) { db in
-                try await db.write { conn in
-                    try conn.run("""
-                        INSERT INTO received_files (source_tenant, sha256, mime, size, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (source_tenant, sha256) DO NOTHING
-                        """, [source.rawValue, digest, file.mime, file.bytes.count, file.bytes, Date().timeIntervalSince1970])
+            let inserted = try await db.write { conn in
+                let inserted = try conn.run("""
+                    INSERT INTO received_files (source_tenant, sha256, mime, size, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (source_tenant, sha256) DO NOTHING
+                    """, [source.rawValue, digest, file.mime, file.bytes.count, file.bytes, Date().timeIntervalSince1970])
+                if inserted == 1 {
+                    try conn.appendTenantAudit(AuditEntry(
+                        actor: "relay", action: .applicationFileReceive, target: "received_file:\(conn.lastInsertRowID)",
+                        detail: #"{"from":\#(jsonString(source.rawValue)),"source_application_id":\#(sourceID),"sha256":"\#(digest)","size":\#(file.bytes.count)}"#,
+                        source: "tenant:\(source)"))
                 }
+                return inserted
             }
             if inserted == 1 { result.copied += 1 } else { result.held += 1 }
             FaultInjection.point("relay.after-file.\(message.kind)")

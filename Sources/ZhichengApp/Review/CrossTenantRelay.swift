@@ -391,15 +391,16 @@ public final class CrossTenantRelay: Sendable {
     /// the target while the mark that follows kept the sender from offering it again.
     private func deliver(_ message: Message, from source: TenantID) async throws {
         let target = try await resolve(message.target)
-        if message.kind == RelayMessageKind.forward.rawValue {
-            // The hand-over's files first, each in its own transaction (`copyFiles`): a crash
-            // from here on repeats copies that then do nothing, and the message is delivered
-            // once as ever, by the inbox.
-            try await copyFiles(of: message, from: source, to: target)
-            FaultInjection.point("relay.files-copied.\(message.kind)")
-        }
         FaultInjection.point("relay.before-deliver.\(message.kind)")
         let applied = try await store.withTenant(target) { [self] db in
+            if message.kind == RelayMessageKind.forward.rawValue {
+                // The hand-over's files first, each in its own transaction (`copyFiles`), under the
+                // same lease: a restore of the target cannot come between them and the message. A
+                // crash from here on repeats copies, which then do nothing, and the message is
+                // delivered once as ever, by the inbox.
+                try await copyFiles(of: message, from: source, into: db, target: target)
+                FaultInjection.point("relay.files-copied.\(message.kind)")
+            }
             let applied = try await db.write { conn -> Applied in
                 guard try conn.scalar("SELECT count(*) FROM inbox WHERE message_id = ?", [message.messageID])?.int == 0 else { return .answered }
                 try conn.run("INSERT INTO inbox (message_id, source_tenant, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)",
