@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, REQUIRED_SECTIONS, REVIEW_SECTIONS, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, png_bytes, province_passes, relay_idle
+from api_support import Api, REQUIRED_SECTIONS, REVIEW_SECTIONS, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, jpeg_bytes, png_bytes, province_passes, relay_idle
 from conftest import clean_env, create_tenant, wait_until
 from expert_support import SECTIONS as EXPERT_SECTIONS, applicant, become_expert, city_pass, expert_env, province_expert_app, sign_in_expert
 
@@ -173,18 +173,21 @@ def test_the_files_reach_the_province_once_and_are_served_to_who_may_see_the_att
 
 def test_a_file_the_city_no_longer_has_is_listed_as_not_received_and_holds_nothing_up(daemon_factory, tmp_path):
     """The hand-over is held back while the city's copy of one file loses its bytes (as a removed
-    file no submission named does): the application arrives with the other file, the lost one
-    listed as not received, refused by the route, shown （未收到） on the page."""
+    file no submission named does) and another's bytes change (no longer those of its digest):
+    the application arrives with the third file, the other two listed as not received, refused
+    by the route, shown （未收到） on the page, and a warning each in the log."""
     hold = tmp_path / "hold"
     hold.touch()
     d = daemon_factory(env=clean_env(ZHICHENG_RELAY_HOLD=f"application.forward:{hold}")).start()
     h = Hand(d)
-    _, app = h.application([(PDF_NAME, PDF, "application/pdf"), (PNG_NAME, PNG, "image/png")])
+    jpeg = jpeg_bytes()
+    _, app = h.application([(PDF_NAME, PDF, "application/pdf"), (PNG_NAME, PNG, "image/png"), ("照片.jpg", jpeg, "image/jpeg")])
     h.city_passes(app["id"])
     con = sqlite3.connect(d.tenant_db("zhengzhou"), timeout=10)
     try:
         with con:
             con.execute("UPDATE attachments SET bytes = x'' WHERE sha256 = ?", (sha(PNG),))
+            con.execute("UPDATE attachments SET bytes = ? WHERE sha256 = ?", (jpeg + b"\0", sha(jpeg)))
     finally:
         con.close()
     hold.unlink()
@@ -192,13 +195,16 @@ def test_a_file_the_city_no_longer_has_is_listed_as_not_received_and_holds_nothi
     assert [r[1] for r in h.stored()] == [sha(PDF)]
     office = h.province_admin()
     files = expect(office.get(f"province/applications/{rid}"), 200).json["files"]
-    assert [(f["name"], f["received"]) for f in files] == [(PDF_NAME, True), (PNG_NAME, False)] and "size" not in files[1]
-    expect(office.get(file_path(rid, sha(PNG))), 404, contains="未收到")
+    assert [(f["name"], f["received"]) for f in files] == [(PDF_NAME, True), (PNG_NAME, False), ("照片.jpg", False)]
+    assert "size" not in files[1] and "mime" not in files[2]
+    for digest in (sha(PNG), sha(jpeg)):
+        expect(office.get(file_path(rid, digest)), 404, contains="未收到")
     served(office, rid, sha(PDF), PDF, "application/pdf", PDF_NAME)
     handler = add_reviewer(office, 1, "prov.h", ["handler"], series=[SERIES], sections=REVIEW_SECTIONS)
     page = h.papi.raw("GET", f"/t/province/province-reviews/{rid}", headers={"Cookie": f"zc_session={handler.cookie}"}).body.decode()
-    assert f"{html.escape(PNG_NAME, quote=False)}（未收到）" in page and file_path(rid, sha(PNG)) not in page
-    assert "a file the hand-over names is not in the city" in d.output()
+    assert f"{html.escape(PNG_NAME, quote=False)}（未收到）" in page and "照片.jpg（未收到）" in page
+    assert file_path(rid, sha(PNG)) not in page and file_path(rid, sha(jpeg)) not in page
+    assert d.output().count("a file the hand-over names is not in the city") == 2
 
 
 def test_a_file_replaced_after_the_province_returned_it_arrives_and_the_returned_one_stays_served(daemon_factory):
