@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api_support import Api, REQUIRED_SECTIONS, REVIEW_SECTIONS, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, jpeg_bytes, png_bytes, province_passes, relay_idle
+from api_support import Api, REQUIRED_SECTIONS, REVIEW_SECTIONS, add_reviewer, approved_plan, db_rows, expect, fresh_id_number, jpeg_bytes, png_bytes, province_passes, relay_idle, restore_tenant
 from conftest import clean_env, create_tenant, wait_until
 from expert_support import SECTIONS as EXPERT_SECTIONS, applicant, become_expert, city_pass, expert_env, province_expert_app, sign_in_expert
 
@@ -332,3 +332,22 @@ def test_an_expert_recommendations_reviewers_and_a_review_sessions_panel_open_th
         # A reserve (not on the panel) sees no session, nor its files; nor does a panelist see another application's.
         expect(reserve.get(file_path(rid, sha(PNG))), 404)
         expect(voter.get(file_path(eid, sha(PDF))), 404)
+
+
+def test_a_province_restored_to_before_the_hand_over_gets_its_files_again(daemon_factory):
+    """The province restored to a backup taken before a hand-over is offered it again: its files
+    come again with it, once each, and are served as before."""
+    d = daemon_factory().start()
+    h = Hand(d)
+    backup = d.call("tenant.backup", {"id": "province"})["path"]
+    _, app = h.application([(PDF_NAME, PDF, "application/pdf"), (PNG_NAME, PNG, "image/png")])
+    h.city_passes(app["id"])
+    h.received_id(app["id"])
+    assert len(h.stored()) == 2
+    restore_tenant(d, "province", backup)
+    rid = h.received_id(app["id"])
+    assert sorted(r[1] for r in h.stored()) == sorted([sha(PDF), sha(PNG)])
+    # Copied again into the restored database (whose backup held none), each once.
+    copies = db_rows(d.tenant_db("province"), "SELECT json_extract(detail, '$.sha256') FROM audit WHERE action = 'application.file-receive'")
+    assert sorted(c[0] for c in copies) == sorted([sha(PDF), sha(PNG)])
+    served(h.province_admin(), rid, sha(PDF), PDF, "application/pdf", PDF_NAME)
