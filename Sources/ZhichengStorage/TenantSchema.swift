@@ -958,6 +958,26 @@ public enum TenantSchema {
             -- key's check of an org's children, finds them by it. orgs_parent only cost writes.
             DROP INDEX orgs_parent;
             """),
+        Migration(version: 42, name: "the files of the applications the province received", sql: """
+            -- The bytes of the files a city's hand-over names (its 附件 section lists each by name
+            -- and SHA-256, SectionSnapshot.files): the relay copies each from the city's
+            -- attachments before it delivers the hand-over (CrossTenantRelay.copyFiles), one file
+            -- per transaction, and a copy repeated after a crash does nothing. Kept by the city
+            -- that sent it and the digest of its bytes: a file two applications (or two
+            -- submissions of one) name is kept once. Served to whoever at the province may see
+            -- an application's 附件 that names it (ApplicationService.receivedFile); the name is
+            -- the application's, not kept here. Empty in a city.
+            CREATE TABLE received_files (
+                id INTEGER PRIMARY KEY,
+                source_tenant TEXT NOT NULL,
+                sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                mime TEXT NOT NULL,
+                size INTEGER NOT NULL CHECK (size >= 0),
+                bytes BLOB NOT NULL,
+                received_at REAL NOT NULL,
+                UNIQUE (source_tenant, sha256)
+            ) STRICT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

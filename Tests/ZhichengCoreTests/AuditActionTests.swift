@@ -18,7 +18,7 @@ struct AuditActionTests {
         "applicant.move-cancel", "applicant.renamed-in-city", "applicant.moved-in-city", "plan.save", "plan.document",
         "plan.submit", "plan.approve", "plan.reject", "application.create", "application.section", "application.attachment.add",
         "application.attachment.remove", "application.submit", "application.withdraw", "application.pass", "application.return",
-        "application.reject", "application.forwarded", "application.withdrawn-in-city", "application.heading", "application.receive", "application.receive-again", "application.returned",
+        "application.reject", "application.forwarded", "application.withdrawn-in-city", "application.heading", "application.receive", "application.receive-again", "application.file-receive", "application.returned",
         "application.province-review", "application.province-rejected", "application.province-admitted", "application.interview", "application.result", "application.publicity",
         "application.publicity-withdrawn", "province-application.pass", "province-application.return",
         "province-application.reject", "expert-application.pass", "expert-application.reject", "committee.create",

@@ -37,6 +37,11 @@ struct RelayedTextTests {
         return String(decoding: try JSONSerialization.data(withJSONObject: outer, options: [.sortedKeys]), as: UTF8.self)
     }
 
+    /// A stand-in for a file's SHA-256 as a snapshot names it: 64 lower-case hex digits.
+    static func digest(_ seed: String) -> String {
+        String(seed.utf8.map { String(format: "%02x", $0) }.joined().padding(toLength: 64, withPad: "0", startingAt: 0).prefix(64))
+    }
+
     static func trail(_ comments: [String], org: String = "郑州市职改办") throws -> String {
         let entries = comments.map { ["org": org, "stage": "handler", "decision": "pass", "comment": $0, "at": 1] as [String: Any] }
         return String(decoding: try JSONSerialization.data(withJSONObject: entries), as: UTF8.self)
@@ -68,7 +73,7 @@ struct RelayedTextTests {
     @Test func aHandOverAsTheCitySendsItIsTakenIn() throws {
         let payload: [String: Any] = [
             "applicant_name": "钱老师", "unit_name": "郑州市职改办", "title": "高级教师", "specialty": "数学",
-            "sections": try Self.sections(["业绩成果": ["内容": "　　第一段\n第二段\t（续）"], "基本信息": ["内容": "基本信息"]], files: "证书.pdf:abc"),
+            "sections": try Self.sections(["业绩成果": ["内容": "　　第一段\n第二段\t（续）"], "基本信息": ["内容": "基本信息"]], files: "证书.pdf:\(Self.digest("证书"))"),
             "trail": try Self.trail(["同意", "情况属实\n同意报送"]), "source_application_id": 7,
         ]
         #expect(RelayedText.refusal(kind: "application.forward", payload: payload) == nil)
@@ -82,13 +87,13 @@ struct RelayedTextTests {
     @Test func aSectionAtItsLimitWithItsFilesIsTakenIn() throws {
         let typed = String(repeating: "a", count: SectionFields.maxBytes - "内容".utf8.count)
         let payload: [String: Any] = [
-            "sections": try Self.sections(["附件": ["内容": typed]], files: "职称证书.pdf:abc,论文.pdf:def"),
+            "sections": try Self.sections(["附件": ["内容": typed]], files: "职称证书.pdf:\(Self.digest("a")),论文.pdf:\(Self.digest("b"))"),
             "trail": try Self.trail(["同意"]), "source_application_id": 8,
         ]
         #expect(SectionSnapshot.sections(payload["sections"] as! String)["附件"]?[SectionSnapshot.filesField] == "职称证书.pdf、论文.pdf")
         #expect(RelayedText.refusal(kind: "application.forward", payload: payload) == nil)
         // One byte more typed is over the limit, files or not.
-        let over: [String: Any] = ["sections": try Self.sections(["附件": ["内容": typed + "a"]], files: "职称证书.pdf:abc")]
+        let over: [String: Any] = ["sections": try Self.sections(["附件": ["内容": typed + "a"]], files: "职称证书.pdf:\(Self.digest("a"))")]
         #expect(RelayedText.refusal(kind: "application.forward", payload: over) != nil)
     }
 
@@ -159,7 +164,7 @@ struct RelayedTextTests {
     }
 
     @Test func theSnapshotReadsAsTheProvinceShowsIt() throws {
-        let sections = SectionSnapshot.sections(try Self.sections(["业绩成果": ["内容": "甲"]], files: "a.pdf:1,b.png:2"))
+        let sections = SectionSnapshot.sections(try Self.sections(["业绩成果": ["内容": "甲"]], files: "a.pdf:\(Self.digest("1")),b.png:\(Self.digest("2"))"))
         #expect(sections == ["业绩成果": ["内容": "甲"], "附件": ["文件": "a.pdf、b.png"]])
         #expect(SectionSnapshot.sections("{not json").isEmpty)
     }

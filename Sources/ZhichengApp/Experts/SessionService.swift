@@ -13,6 +13,8 @@ public struct SessionView: Sendable {
         public var title: String
         /// Only for the panel and the office.
         public var sections: [String: [String: String]]
+        /// The files its 附件 names, with what the province holds of each (as `sections`).
+        public var files: [ReceivedFile] = []
         /// The caller's own vote (an expert of the panel).
         public var myVote: VoteRecord?
         /// After the session closes: the count of each vote and the outcome.
@@ -745,7 +747,7 @@ public struct SessionService: Sendable {
         if !summary {
             applications = try conn.query("""
                 SELECT r.id, COALESCE(sa.applicant_name, r.applicant_name) AS applicant_name, COALESCE(sa.unit_name, r.unit_name) AS unit_name,
-                       r.series, r.level, r.title, r.sections, sa.outcome
+                       r.series, r.level, r.title, r.sections, r.source_tenant, sa.outcome
                 FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
                 WHERE sa.session_id = ? ORDER BY r.id
                 """, [id]).map { r in
@@ -756,6 +758,7 @@ public struct SessionService: Sendable {
                 return SessionView.Application(
                     id: appID, applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "", series: r["series"].string ?? "",
                     level: r["level"].string ?? "", title: r["title"].string ?? "", sections: ApplicationService.sections(fromSnapshot: r["sections"].string ?? "{}"),
+                    files: try ReceivedFiles.listed(r["sections"].string, source: r["source_tenant"].string ?? "", conn),
                     myVote: mine,
                     agree: closed ? these.filter { $0.vote == .agree }.count : nil, disagree: closed ? these.filter { $0.vote == .disagree }.count : nil,
                     abstain: closed ? these.filter { $0.vote == .abstain }.count : nil, outcome: state == .closed ? r["outcome"].string : nil,

@@ -39,9 +39,11 @@ extension ApplicationService {
             guard let r = try conn.query("SELECT * FROM received_applications WHERE id = ? AND kind = 'title'", [id]).first else {
                 throw ZhichengError.notFound("没有这个报送到省里的申报")
             }
-            return ReceivedApplicationView(application: ReceivedApplication(r), idNumber: r["id_number"].string ?? "",
-                                           sections: Self.sections(fromSnapshot: r["sections"].string ?? "{}"), cityTrail: CityTrailStep.steps(fromJSON: r["trail"].string),
-                                           provinceDecisions: try ProvinceReview.decisions(id, conn))
+            var view = ReceivedApplicationView(application: ReceivedApplication(r), idNumber: r["id_number"].string ?? "",
+                                               sections: Self.sections(fromSnapshot: r["sections"].string ?? "{}"), cityTrail: CityTrailStep.steps(fromJSON: r["trail"].string),
+                                               provinceDecisions: try ProvinceReview.decisions(id, conn))
+            view.files = try ReceivedFiles.listed(r["sections"].string, source: r["source_tenant"].string ?? "", conn)
+            return view
         }
     }
 

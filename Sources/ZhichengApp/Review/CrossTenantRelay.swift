@@ -380,9 +380,10 @@ public final class CrossTenantRelay: Sendable {
     }
 
     /// Delivers one message: into the target's inbox with its effect, then marked
-    /// delivered at the source. A repeat after a crash between the two does nothing but
-    /// wake the target: the reply its first delivery queued there may never have been
-    /// sent on (marking at the source failed, and the target was not woken).
+    /// delivered at the source; a hand-over's files are copied before it (`copyFiles`). A
+    /// repeat after a crash between the two does nothing but wake the target: the reply its
+    /// first delivery queued there may never have been sent on (marking at the source
+    /// failed, and the target was not woken).
     ///
     /// The target stays leased until the mark is made. A restore of the target waits for
     /// its leases to end, and its re-offer afterwards resets only messages already marked:
@@ -392,6 +393,14 @@ public final class CrossTenantRelay: Sendable {
         let target = try await resolve(message.target)
         FaultInjection.point("relay.before-deliver.\(message.kind)")
         let applied = try await store.withTenant(target) { [self] db in
+            if message.kind == RelayMessageKind.forward.rawValue {
+                // The hand-over's files first, each in its own transaction (`copyFiles`), under the
+                // same lease: a restore of the target cannot come between them and the message. A
+                // crash from here on repeats copies, which then do nothing, and the message is
+                // delivered once as ever, by the inbox.
+                try await copyFiles(of: message, from: source, into: db, target: target)
+                FaultInjection.point("relay.files-copied.\(message.kind)")
+            }
             let applied = try await db.write { conn -> Applied in
                 guard try conn.scalar("SELECT count(*) FROM inbox WHERE message_id = ?", [message.messageID])?.int == 0 else { return .answered }
                 try conn.run("INSERT INTO inbox (message_id, source_tenant, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)",

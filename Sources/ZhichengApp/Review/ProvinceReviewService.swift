@@ -50,6 +50,11 @@ public struct ProvinceReviewView: Sendable {
     /// they said then (empty: not filled in then).
     public var changedSections: [String] = []
     public var previousSections: [String: [String: String]] = [:]
+    /// The files its 附件 names, with what the province holds of each (none when the caller
+    /// may not see 附件); and, when 附件 is among `changedSections`, those of the hand-over the
+    /// office returned.
+    public var files: [ReceivedFile] = []
+    public var previousFiles: [ReceivedFile] = []
     /// The end of its result's public notice, while it has one (`state` publicity).
     public var publicityUntil: Double?
     /// The applicant's unit's code (单位编号) in `sourceTenant`, as the hand-over carried it
@@ -236,6 +241,13 @@ enum ProvinceReview {
             receivedAt: row["received_at"].double ?? 0)
         view.changedSections = changed
         view.previousSections = previous
+        if me.kind != .staff || me.permittedSections.contains(ApplicationSection.attachments.rawValue) {
+            let source = row["source_tenant"].string ?? ""
+            view.files = try ReceivedFiles.listed(row["sections"].string, source: source, conn)
+            if changed.contains(ApplicationSection.attachments.rawValue) {
+                view.previousFiles = try ReceivedFiles.listed(row["previous_sections"].string, source: source, conn)
+            }
+        }
         view.unitCode = row["unit_code"].string
         if kind == .expert, view.underReview {
             view.inExpertLibrary = try !ExpertService.inLibrary([row["id_number"].string ?? ""], conn).isEmpty

@@ -44,4 +44,21 @@ public struct ReceivedApplicationView: Sendable {
     public var cityTrail: [CityTrailStep]
     /// The province office's own review steps (none for one handed over before it reviewed).
     public var provinceDecisions: [ProvinceReviewView.Decision]
+    /// The files its 附件 names, with what the province holds of each.
+    public var files: [ReceivedFile] = []
+}
+
+/// A file a received application's 附件 names, as the province lists it: the name and digest
+/// the hand-over gave, and what the province holds of it (`received_files`, schema v42).
+public struct ReceivedFile: Sendable, Equatable {
+    public var name: String
+    public var sha256: String
+    /// Its size and type once its bytes arrived from the city; nil when they did not (the city
+    /// no longer had it when it handed the application over, or it was handed over before
+    /// files were copied).
+    public var size: Int?
+    public var mime: String?
+
+    /// Whether the province holds its bytes (it can be opened).
+    public var received: Bool { size != nil }
 }

@@ -185,6 +185,7 @@ struct ReceivedApplicationDTO: Encodable {
     var sections: [String: [String: String]]
     var cityTrail: [CityTrailStepDTO]
     var provinceDecisions: [ProvinceReviewDTO.Decision]
+    var files: [ReceivedFileDTO]
 
     init(_ v: ReceivedApplicationView) {
         application = ReceivedItemDTO(v.application)
@@ -192,9 +193,10 @@ struct ReceivedApplicationDTO: Encodable {
         sections = v.sections
         cityTrail = v.cityTrail.map(CityTrailStepDTO.init)
         provinceDecisions = v.provinceDecisions.map(ProvinceReviewDTO.Decision.init)
+        files = v.files.map(ReceivedFileDTO.init)
     }
 
-    enum CodingKeys: String, CodingKey { case idNumber, sections, cityTrail, provinceDecisions }
+    enum CodingKeys: String, CodingKey { case idNumber, sections, cityTrail, provinceDecisions, files }
 
     func encode(to encoder: any Encoder) throws {
         try application.encode(to: encoder)
@@ -203,6 +205,26 @@ struct ReceivedApplicationDTO: Encodable {
         try container.encode(sections, forKey: .sections)
         try container.encode(cityTrail, forKey: .cityTrail)
         try container.encode(provinceDecisions, forKey: .provinceDecisions)
+        try container.encode(files, forKey: .files)
+    }
+}
+
+/// A file a received application's 附件 names: its name and digest as the hand-over gave
+/// them, and once the province holds its bytes (`received`) their size and type; served by
+/// `GET province/applications/<id>/files/<sha256>`.
+struct ReceivedFileDTO: Encodable {
+    var name: String
+    var sha256: String
+    var received: Bool
+    var size: Int?
+    var mime: String?
+
+    init(_ f: ReceivedFile) {
+        name = f.name
+        sha256 = f.sha256
+        received = f.received
+        size = f.size
+        mime = f.mime
     }
 }
 

@@ -195,6 +195,11 @@ struct ProvinceReviewDTO: Encodable {
     var previousSections: [String: [String: String]]
     /// An expert recommendation under review of someone the 专家信息库 already holds (its 通过 would be refused).
     var inExpertLibrary: Bool
+    /// The files its 附件 names (none when the caller may not see 附件), each served by
+    /// `province/applications/<id>/files/<sha256>` once received; and, when 附件 changed since
+    /// the hand-over the office returned, those that one named.
+    var files: [ReceivedFileDTO]
+    var previousFiles: [ReceivedFileDTO]
 
     init(_ v: ProvinceReviewView) {
         id = v.id
@@ -222,6 +227,8 @@ struct ProvinceReviewDTO: Encodable {
         changedSections = v.changedSections
         previousSections = v.previousSections
         inExpertLibrary = v.inExpertLibrary
+        files = v.files.map(ReceivedFileDTO.init)
+        previousFiles = v.previousFiles.map(ReceivedFileDTO.init)
     }
 }
 
@@ -276,6 +283,8 @@ struct ReviewSessionDTO: Encodable {
         var level: String
         var title: String
         var sections: [String: [String: String]]
+        /// The files its 附件 names (`province/applications/<id>/files/<sha256>`).
+        var files: [ReceivedFileDTO]
         var myVote: VoteDTO?
         var agree: Int?
         var disagree: Int?
@@ -336,7 +345,7 @@ struct ReviewSessionDTO: Encodable {
         inputsDigest = v.inputsDigest
         applications = v.applications.map {
             Application(id: $0.id, applicantName: $0.applicantName, unitName: $0.unitName, series: $0.series, level: $0.level, title: $0.title,
-                        sections: $0.sections, myVote: $0.myVote.map(VoteDTO.init), agree: $0.agree, disagree: $0.disagree, abstain: $0.abstain, outcome: $0.outcome,
+                        sections: $0.sections, files: $0.files.map(ReceivedFileDTO.init), myVote: $0.myVote.map(VoteDTO.init), agree: $0.agree, disagree: $0.disagree, abstain: $0.abstain, outcome: $0.outcome,
                         voteWaits: $0.voteWaits)
         }
         members = v.members.map {

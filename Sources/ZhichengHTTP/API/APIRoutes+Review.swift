@@ -122,6 +122,13 @@ extension APIRoutes {
         signedIn.get("province/applications/{id}") { _, context in
             try APIJSON.response(ReceivedApplicationDTO(try await s.applications.receivedApplication(try id(context), caller: context.caller)))
         }
+        // A file a received application (either kind) names, for whoever at the province may read its 附件.
+        signedIn.get("province/applications/{id}/files/{sha256}") { _, context in
+            let file = try await s.applications.receivedFile(try id(context), sha256: context.parameters.get("sha256") ?? "", caller: context.caller)
+            var headers: HTTPFields = [.contentType: file.mime, .cacheControl: "private, no-store", .init("X-Content-Type-Options")!: "nosniff"]
+            if let name = file.name { headers[.contentDisposition] = ContentDisposition.inline(filename: name) }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+        }
 
         // Committees (评委会), interviews, results, 公示 and objections
         signedIn.get("committees") { _, context in

@@ -9,6 +9,7 @@ enum AuditLabels {
     static let targets: [String: String] = [
         "account": "账户", "application": "申报", "org": "机构", "plan": "申报计划", "committee": "评委会", "expert": "专家",
         "session": "评审会", "objection": "异议", "tenant": "系统", "message": "消息", "attachment": "附件", "received_application": "报送的申报",
+        "received_file": "报送的附件文件",
         "unit": "地市单位", "applicant": "地市申报人",
     ]
 
@@ -34,7 +35,7 @@ enum AuditLabels {
         "count": "数量", "from": "原", "to": "改为", "province": "省", "committee": "评委会", "application": "申报", "applications": "申报",
         "account": "账户", "attachment": "附件", "plugin": "插件", "step": "步骤", "seed": "随机种子", "panel": "评审专家人数",
         "reserves": "备选人数", "interview": "面试", "evaluation": "评审", "submission": "第几次提交", "path": "文件", "out": "移出", "in": "移入",
-        "message_id": "消息", "status": "状态", "province_levels": "报送省级的级别", "id": "编号", "sha256": "SHA-256", "enabled": "启用",
+        "message_id": "消息", "status": "状态", "province_levels": "报送省级的级别", "id": "编号", "sha256": "SHA-256", "size": "大小（字节）", "enabled": "启用",
         "phone": "电话", "email": "电子邮箱", "division_code": "行政区划代码", "rule": "表决规则", "expert": "专家", "specialty": "专业",
         "received_application": "报送的申报", "series_permissions": "系列权限", "section_permissions": "内容权限", "bytes": "字节",
         "undelivered": "未送达消息", "token": "恢复标识", "place": "地点", "time": "时间", "date": "日期", "vote": "投票", "score": "评分",
@@ -56,6 +57,7 @@ enum AuditLabels {
     static let actionKeys: [String: [String: String]] = [
         AuditAction.applicationReceive.rawValue: ["from": "报送地市"],
         AuditAction.applicationReceiveAgain.rawValue: ["from": "报送地市"],
+        AuditAction.applicationFileReceive.rawValue: ["from": "报送地市"],
     ]
 
     /// The label of `key` holding `value` in a row of `action`.

@@ -46,7 +46,7 @@ extension Templates {
         <table id="item-sections"><tbody>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}
         <tr><th scope="row">附件文件</th><td id="item-attachments">{{#attachments}}<a href="{{href}}" target="_blank">{{name}}（{{size}}）<span class="vh">（新窗口）</span></a>　{{/attachments}}{{^attachments}}无{{/attachments}}</td></tr></tbody></table></details>{{/own}}
         {{#received}}<details id="item-file" open><summary>申报材料（{{city}}报送）</summary>
-        <table id="item-sections"><tbody><tr><th scope="row">身份证号</th><td>{{id_number}}</td></tr>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
+        <table id="item-sections"><tbody><tr><th scope="row">身份证号</th><td>{{id_number}}</td></tr>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}{{> received_files}}</td></tr>{{/sections}}</tbody></table>
         {{> received_trails}}</details>{{/received}}
         {{#pending}}
         <fieldset><legend>面试通知</legend>

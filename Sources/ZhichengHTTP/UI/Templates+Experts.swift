@@ -3,7 +3,15 @@ extension Templates {
     static let expertSources: [String: String] = [
         "expert_reviews": expertReviews, "expert_review": expertReview, "experts": experts, "sessions": sessions, "session": session,
         "province_reviews": provinceReviews, "province_review": provinceReview, "received_trails": receivedTrails,
+        "received_files": receivedFiles,
     ]
+
+    /// The files a received application's 附件 names, inside its section's cell (`files` of the
+    /// section, or of what it said before the office returned it): each a link that opens it,
+    /// or its name marked as not received.
+    static let receivedFiles = """
+        {{#files}}<div class="received-file">{{#href}}<a href="{{href}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>（{{size}}）{{/href}}{{^href}}{{name}}（未收到）{{/href}}</div>{{/files}}
+        """
 
     static let expertReviews = """
         <h2>专家推荐审查</h2>
@@ -22,7 +30,7 @@ extension Templates {
         <table id="expert-info"><tbody>
         <tr><th scope="row">身份证号</th><td>{{id_number}}</td><th scope="row">工作单位</th><td>{{unit}}（{{city}}）</td></tr>
         <tr><th scope="row">职称</th><td>{{level}} {{title}}</td><th scope="row">当前状态</th><td id="expert-stage">{{stage}}</td></tr>
-        {{#sections}}<tr><th scope="row">{{name}}</th><td colspan="3" style="white-space:pre-line">{{content}}</td></tr>{{/sections}}
+        {{#sections}}<tr><th scope="row">{{name}}</th><td colspan="3" style="white-space:pre-line">{{content}}{{> received_files}}</td></tr>{{/sections}}
         </tbody></table>
         {{#may_act}}
         <fieldset><legend>省职改办审查意见</legend>
@@ -62,7 +70,7 @@ extension Templates {
         <table id="province-info"><tbody>
         <tr><th scope="row">身份证号</th><td>{{id_number}}</td><th scope="row">工作单位</th><td>{{unit}}（{{city}}）</td></tr>
         <tr><th scope="row">年度</th><td>{{year}}</td><th scope="row">当前状态</th><td id="province-stage">{{stage}}</td></tr>
-        {{#sections}}<tr><th scope="row">{{name}}{{#changed}}（有修改）{{/changed}}</th><td colspan="3" style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">退回前：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}
+        {{#sections}}<tr><th scope="row">{{name}}{{#changed}}（有修改）{{/changed}}</th><td colspan="3" style="white-space:pre-line">{{content}}{{> received_files}}{{#previous}}<div class="previous">退回前：{{text}}{{> received_files}}</div>{{/previous}}</td></tr>{{/sections}}
         </tbody></table>
         {{#changed}}<p>重新报送后有修改的部分：<strong id="province-changed">{{changed}}</strong></p>{{/changed}}
         {{#may_act}}
@@ -177,7 +185,7 @@ extension Templates {
         {{/has_draw}}
         <h3>评审的申报</h3>
         {{#applications}}<fieldset class="session-application" data-application="{{id}}"><legend>{{applicant}} · {{unit}} · {{title}}</legend>
-        <table><tbody>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}</td></tr>{{/sections}}</tbody></table>
+        <table><tbody>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{content}}{{> received_files}}</td></tr>{{/sections}}</tbody></table>
         {{#my_vote}}<p class="my-vote">您的投票：{{label}}，评分 {{score}}{{#comment}}，意见：{{comment}}{{/comment}}</p>{{/my_vote}}
         {{#may_vote}}{{#vote_waits}}<p class="vote-waits">{{vote_waits}}</p>{{/vote_waits}}{{^vote_waits}}<form method="post" action="{{base}}sessions/{{session_id}}/vote" class="vote-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="application" value="{{id}}">
         <fieldset class="group inline"><legend>表决：</legend>{{#votes}}<label><input type="radio" name="vote" value="{{value}}"{{#checked}} checked{{/checked}} required> {{label}}</label>{{/votes}}</fieldset>

@@ -142,7 +142,7 @@ extension UI {
                            "attachments": files.map { ["href": "\(api(context))applications/\(id)/attachments/\($0.id)", "name": $0.name, "size": FileSize.text($0.size)] }]
         case .received(let id):
             let received = try await services.applications.receivedApplication(id, caller: user)
-            file["received"] = ["id_number": received.idNumber, "sections": Self.receivedSections(received.sections),
+            file["received"] = ["id_number": received.idNumber, "sections": Self.receivedSections(received.sections, files: received.files, filesAt: receivedFilesPath(id, context)),
                                 "city_trail": Self.cityTrailRows(received.cityTrail), "decisions": Self.provinceDecisionRows(received.provinceDecisions)] as [String: Any]
         }
         let data: [String: Any] = file.merging([

@@ -39,13 +39,39 @@ extension UI {
     }
 
     /// What a city sent with an application, as the province's screens show it: each
-    /// section as "字段：内容" lines.
-    static func receivedSections(_ sections: [String: [String: String]], previous: [String: [String: String]] = [:]) -> [[String: Any]] {
-        ApplicationSection.ordered(sections.keys).map { name in
-            ["name": name, "content": SectionText.text(sections[name] ?? [:]), "changed": previous[name] != nil,
-             // What the office read in the hand-over it returned, under what changed.
-             "previous": previous[name].map { $0.isEmpty ? "（未填写）" : SectionText.text($0) } ?? false as Any]
+    /// section as "字段：内容" lines; 附件's files (`files`, those of the hand-over the office
+    /// returned: `previousFiles`) each as a link that opens it (`filesAt` and its digest), or its
+    /// name marked （未收到） when its bytes did not arrive, in place of the line naming them.
+    static func receivedSections(_ sections: [String: [String: String]], previous: [String: [String: String]] = [:],
+                                 files: [ReceivedFile] = [], previousFiles: [ReceivedFile] = [], filesAt base: String = "") -> [[String: Any]] {
+        let attachments = ApplicationSection.attachments.rawValue
+        func text(_ fields: [String: String], listing: [ReceivedFile]) -> String {
+            var fields = fields
+            if !listing.isEmpty { fields[SectionSnapshot.filesField] = nil }
+            return SectionText.text(fields)
         }
+        return ApplicationSection.ordered(sections.keys).map { name in
+            let listed = name == attachments ? files : []
+            let before = name == attachments ? previousFiles : []
+            return ["name": name, "content": text(sections[name] ?? [:], listing: listed), "changed": previous[name] != nil,
+                    "files": fileRows(listed, base),
+                    // What the office read in the hand-over it returned, under what changed.
+                    "previous": previous[name].map { fields -> [String: Any] in
+                        ["text": fields.isEmpty ? "（未填写）" : text(fields, listing: before), "files": fileRows(before, base)]
+                    } ?? false as Any]
+        }
+    }
+
+    /// Received files as links (`href`, false for one not received), with their sizes.
+    static func fileRows(_ files: [ReceivedFile], _ base: String) -> [[String: Any]] {
+        files.map { f in
+            ["name": f.name, "href": f.received ? base + f.sha256 : false as Any, "size": f.size.map { FileSize.text($0) } ?? ""]
+        }
+    }
+
+    /// Where the files of the received application `id` are served (`province/applications/<id>/files/<sha256>`).
+    func receivedFilesPath(_ id: Int, _ context: TenantRequestContext) -> String {
+        "\(api(context))province/applications/\(id)/files/"
     }
 
     /// The city's opinions sent with an application: each org's step, decision and comment
@@ -70,7 +96,7 @@ extension UI {
                       flash: Flash, status: HTTPResponse.Status, choices: [String: Any]) async throws -> Response {
         let org = try await ownOrg(user)
         let cities = await cityNames([a.sourceTenant])
-        var data = Self.receivedData(a)
+        var data = Self.receivedData(a, filesAt: receivedFilesPath(a.id, context))
         data.merge(choices) { $1 }
         data["city"] = cities[a.sourceTenant] ?? a.sourceTenant
         return try render(title, template, data, user: user, context, flash: flash, status: status, navCurrent: nav, orgName: org.name)
@@ -135,11 +161,11 @@ extension UI {
 
     /// A received application's page data, either kind: who, what, the sections, the
     /// city's opinions and the province office's steps.
-    static func receivedData(_ a: ProvinceReviewView) -> [String: Any] {
+    static func receivedData(_ a: ProvinceReviewView, filesAt base: String) -> [String: Any] {
         [
             "id": a.id, "applicant": a.applicantName, "id_number": a.idNumber, "unit": a.unitName, "city": a.sourceTenant, "series": a.series,
             "specialty": a.specialty, "level": a.level, "title": a.title, "year": a.year, "stage": a.stageLabel, "version": a.version, "may_act": a.callerMayDecide,
-            "sections": Self.receivedSections(a.sections, previous: a.previousSections),
+            "sections": Self.receivedSections(a.sections, previous: a.previousSections, files: a.files, previousFiles: a.previousFiles, filesAt: base),
             "changed": a.changedSections.isEmpty ? false as Any : a.changedSections.joined(separator: "、"),
             "hidden": a.hiddenSections.isEmpty ? false as Any : a.hiddenSections.joined(separator: "、"),
             "city_trail": Self.cityTrailRows(a.cityTrail),
@@ -303,9 +329,7 @@ extension UI {
                 return [
                     "score_typed": typed?["score"] ?? "", "comment_typed": typed?["comment"] ?? "",
                     "id": a.id, "applicant": a.applicantName, "unit": a.unitName, "title": "\(a.series) \(a.level) \(a.title)",
-                    "sections": ApplicationSection.ordered(a.sections.keys).map { name in
-                        ["name": name, "content": SectionText.text(a.sections[name] ?? [:])]
-                    },
+                    "sections": Self.receivedSections(a.sections, files: a.files, filesAt: receivedFilesPath(a.id, context)),
                     "my_vote": a.myVote.map { v -> [String: Any] in ["label": v.vote.label, "score": v.score.map(String.init) ?? "—", "comment": v.comment] } ?? false,
                     "tally": closed ? "同意\(a.agree ?? 0)票，不同意\(a.disagree ?? 0)票，弃权\(a.abstain ?? 0)票" as Any : false,
                     // What this session decided (recorded at its close), not the application's result now.
