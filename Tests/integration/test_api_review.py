@@ -1252,3 +1252,47 @@ def test_a_draft_takes_a_corrected_year_series_level_and_title(env: Env) -> None
     done = post([("year", "2027"), ("series", SERIES), ("level", "中级"), ("title", "一级教师")])
     assert done.status == 303, done
     assert expect(applicant.get(f"applications/{draft['id']}"), 200).json["level"] == "中级"
+
+
+def test_a_reviewer_finds_in_the_queue_by_name_unit_and_level(env: Env) -> None:
+    """经办人审查 narrowed to what a reviewer looks for: an applicant's or a unit's name holding the
+    text typed (taken literally: % and _ are no wildcards) and one level, in the API
+    (`reviews/queue?q=&level=`) and on the screen, whose count is then of what it finds and whose
+    pages keep the search. Too long a text or an unknown level is 400."""
+    unit_org, unit_admin = create_child(env.dept, env.dept_id, "检索实验小学", "unit")
+    unit = approve_unit(env.api, env.dept, unit_org["id"], unit_admin["login"], unit_admin["password"])
+    handler = add_reviewer(unit, unit_org["id"], "search.h", ["handler"])
+    approved_plan(unit, env.city, unit_org["id"], [{"series": SERIES, "level": "中级", "count": 10}, {"series": SERIES, "level": "副高级", "count": 10}])
+    apps = {}
+    for name, level, title in (("张三丰", "中级", "一级教师"), ("李四", "中级", "一级教师"), ("张%", "副高级", "高级教师"), ("王五", "副高级", "高级教师")):
+        r = expect(unit.post(f"orgs/{unit_org['id']}/applicants", {"id_number": fresh_id_number(), "name": name, "phone": ""}), 201).json
+        applicant = env.api.first_login(r["account"]["login"], r["password"])
+        app = filled_application(applicant, level=level, title=title)
+        expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+        apps[name] = app["id"]
+
+    def found(query: str) -> list[int]:
+        return [a["id"] for a in expect(handler.get("reviews/queue" + query), 200).json["applications"]]
+    assert found("") == sorted(apps.values())
+    assert found("?q=" + quote("张")) == [apps["张三丰"], apps["张%"]]
+    assert found("?q=" + quote("%")) == [apps["张%"]], "a % is the character, not a wildcard"
+    assert found("?q=" + quote("_")) == []
+    assert found("?q=" + quote("实验小学")) == sorted(apps.values()), "the unit's name"
+    assert found("?level=" + quote("副高级")) == [apps["张%"], apps["王五"]]
+    assert found("?q=" + quote("张") + "&level=" + quote("中级")) == [apps["张三丰"]]
+    assert found("?q=" + quote("张") + "&limit=1") == [apps["张三丰"]]
+    assert found(f"?q={quote('张')}&limit=1&after={apps['张三丰']}") == [apps["张%"]]
+    expect(handler.get("reviews/queue?q=" + quote("长" * 41)), 400, field="q")
+    expect(handler.get("reviews/queue?level=" + quote("特级")), 400, field="level")
+
+    cookie = {"Cookie": f"zc_session={handler.cookie}"}
+    page = env.api.raw("GET", f"/t/{TENANT}/reviews?q={quote('张')}&limit=1", headers=cookie).body.decode()
+    assert "符合查询条件的待审查申报：共 2 件" in page and 'id="queue-q" value="张"' in page, page[-3000:]
+    rows = re.findall(r'<tr><td>(\d+)</td>', page[page.index('id="queue"'):])
+    assert rows == [str(apps["张三丰"])], rows
+    nxt = html.unescape(re.search(r'id="queue-next" href="([^"]+)"', page).group(1))
+    assert "q=%E5%BC%A0" in nxt and "limit=1" in nxt, nxt
+    page = env.api.raw("GET", nxt, headers=cookie).body.decode()
+    assert re.findall(r'<tr><td>(\d+)</td>', page[page.index('id="queue"'):]) == [str(apps["张%"])]
+    page = env.api.raw("GET", f"/t/{TENANT}/reviews", headers=cookie).body.decode()
+    assert "待审查：共 4 件" in page and 'id="queue-search-clear"' not in page, page[-3000:]

@@ -26,8 +26,8 @@ extension ApplicationService {
     /// frequent request) takes only where an expert recommendation may be among its rows
     /// (`queuePage`).
     public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil, kinds: Bool = false,
-                                      page: @escaping @Sendable (QueueRows) throws -> Page) async throws -> Page {
-        guard let query = try QueueQuery(caller, stage: stage, limit: limit, after: after) else { return try page(QueueRows(conn: nil, sql: "", arguments: [], kinds: kinds)) }
+                                      search: QueueSearch = .all, page: @escaping @Sendable (QueueRows) throws -> Page) async throws -> Page {
+        guard let query = try QueueQuery(caller, stage: stage, limit: limit, after: after, search: search) else { return try page(QueueRows(conn: nil, sql: "", arguments: [], kinds: kinds)) }
         return try await store.read(caller) { conn in try page(query.rows(conn, kinds: kinds)) }
     }
 
@@ -37,10 +37,10 @@ extension ApplicationService {
     /// Otherwise the rows are read as `QueueItem`s with their kinds, and only a page with an
     /// expert recommendation on it asks the province's 专家信息库 whether it holds the person
     /// (`QueueItem.inExpertLibrary`, as `queueWithCount` does), before `items` writes it.
-    public func queuePage<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil,
+    public func queuePage<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil, search: QueueSearch = .all,
                                           rows: @escaping @Sendable (QueueRows) throws -> Page,
                                           items: @escaping @Sendable ([QueueItem]) throws -> Page) async throws -> Page {
-        guard let query = try QueueQuery(caller, stage: stage, limit: limit, after: after) else { return try rows(QueueRows(conn: nil, sql: "", arguments: [], kinds: false)) }
+        guard let query = try QueueQuery(caller, stage: stage, limit: limit, after: after, search: search) else { return try rows(QueueRows(conn: nil, sql: "", arguments: [], kinds: false)) }
         let read = try await store.read(caller) { conn, facts -> QueuePageRead<Page> in
             guard try Self.expertRecommendationsMayWait(conn, facts) else { return .written(try rows(query.rows(conn, kinds: false))) }
             let page = query.rows(conn, kinds: true)
@@ -93,9 +93,10 @@ extension ApplicationService {
     /// its pages, read in one transaction (the screen's rows and its "共 N 件" agree).
     /// Expert recommendations among them say whether the person is in the province's
     /// 专家信息库 already (`QueueItem.inExpertLibrary`).
-    public func queueWithCount(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil) async throws -> (items: [QueueItem], waiting: Int) {
+    public func queueWithCount(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil,
+                               search: QueueSearch = .all) async throws -> (items: [QueueItem], waiting: Int) {
         let org = caller.orgID
-        let (read, waiting, persons) = try await queue(caller: caller, stage: stage, limit: limit, after: after, kinds: true) { rows in
+        let (read, waiting, persons) = try await queue(caller: caller, stage: stage, limit: limit, after: after, kinds: true, search: search) { rows in
             let items = try rows.resubmittedHere(try rows.items(), org: org)
             return (items, try rows.waiting(), try rows.persons(of: items.filter { $0.kind == .expert }.map(\.id)))
         }
@@ -114,11 +115,13 @@ extension ApplicationService {
         var org: Int
         var limit: Int
         var after: Int
+        var search: QueueSearch
 
         /// Nil when the caller reviews no series (an empty queue).
-        init?(_ caller: SignedIn, stage: ReviewStage?, limit: Int, after: Int?) throws(ZhichengError) {
+        init?(_ caller: SignedIn, stage: ReviewStage?, limit: Int, after: Int?, search: QueueSearch = .all) throws(ZhichengError) {
             guard let filter = try QueueFilter(caller, stage: stage) else { return nil }
             self.filter = filter
+            self.search = search
             org = caller.orgID
             self.limit = Paging.clamp(limit, maximum: ApplicationService.pageMaximum)
             self.after = after ?? 0
@@ -126,10 +129,12 @@ extension ApplicationService {
 
         /// The page's rows on `conn` (`kinds`: with each application's kind), with its count.
         func rows(_ conn: SQLiteConnection, kinds: Bool) -> QueueRows {
-            let sql = ApplicationService.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, kinds: kinds)
-            let countSQL = ApplicationService.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, counting: true)
-            return QueueRows(conn: conn, sql: sql, arguments: [org, after] + filter.arguments + [limit], kinds: kinds,
-                             countSQL: countSQL, countArguments: [org] + filter.arguments)
+            let sql = ApplicationService.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, kinds: kinds,
+                                                  search: search)
+            let countSQL = ApplicationService.queueSQL(stages: filter.stages.count, series: filter.series.count, excludingOwnHandling: filter.fourEyes, counting: true,
+                                                       search: search)
+            return QueueRows(conn: conn, sql: sql, arguments: [org, after] + filter.arguments + search.arguments + [limit], kinds: kinds,
+                             countSQL: countSQL, countArguments: [org] + filter.arguments + search.arguments)
         }
     }
 
@@ -173,21 +178,23 @@ extension ApplicationService {
     /// caller's decisions by `decisions_actor` instead, once for every row.
     /// `kinds`: the page's rows also with the application's kind (column 9), read from the
     /// table (the index does not hold it).
-    static func queueSQL(stages: Int, series: Int, excludingOwnHandling: Bool = false, counting: Bool = false, kinds: Bool = false) -> String {
-        if stages == 1 && series == 1 && !excludingOwnHandling && !counting && !kinds { return queueSQLOneByOne }
-        return makeQueueSQL(stages: stages, series: series, excludingOwnHandling: excludingOwnHandling, counting: counting, kinds: kinds)
+    /// `search`: only the rows it matches (`QueueSearch.sql`, its arguments after the filter's).
+    static func queueSQL(stages: Int, series: Int, excludingOwnHandling: Bool = false, counting: Bool = false, kinds: Bool = false,
+                         search: QueueSearch = .all) -> String {
+        if stages == 1 && series == 1 && !excludingOwnHandling && !counting && !kinds && search == .all { return queueSQLOneByOne }
+        return makeQueueSQL(stages: stages, series: series, excludingOwnHandling: excludingOwnHandling, counting: counting, kinds: kinds, search: search)
     }
 
-    private static let queueSQLOneByOne = makeQueueSQL(stages: 1, series: 1, excludingOwnHandling: false, counting: false, kinds: false)
+    private static let queueSQLOneByOne = makeQueueSQL(stages: 1, series: 1, excludingOwnHandling: false, counting: false, kinds: false, search: .all)
 
-    private static func makeQueueSQL(stages: Int, series: Int, excludingOwnHandling: Bool, counting: Bool, kinds: Bool) -> String {
+    private static func makeQueueSQL(stages: Int, series: Int, excludingOwnHandling: Bool, counting: Bool, kinds: Bool, search: QueueSearch) -> String {
         let filter = """
             current_org_id = ? AND state = 'in_review'\(counting ? "" : " AND id > ?")
             AND stage IN (\(Array(repeating: "?", count: stages).joined(separator: ","))) AND series IN (\(Array(repeating: "?", count: series).joined(separator: ",")))
             \(excludingOwnHandling ? """
                 AND NOT (stage = 'leader' AND EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = applications.id
                     AND d.submission = applications.submissions AND d.org_id = applications.current_org_id AND d.stage = 'handler' AND +d.actor_id = ?))
-                """ : "")
+                """ : "")\(search.sql)
             """
         return counting
             ? "SELECT count(*) FROM applications WHERE \(filter)"

@@ -2,6 +2,46 @@ import Foundation
 import ZhichengCore
 import ZhichengStorage
 
+/// What a reviewer narrows their queue to (经办人审查, 负责人审查, `GET reviews/queue`): the
+/// applications whose applicant's or unit's name holds `text` (taken literally: `%` and `_` are
+/// no wildcards), of one `level`. A city office's reviewers may have hundreds waiting and look
+/// for the one a unit telephoned about.
+public struct QueueSearch: Sendable, Equatable {
+    /// Trimmed; "" for no text.
+    public private(set) var text = ""
+    public private(set) var level: TitleLevel?
+
+    /// No narrowing: the whole queue.
+    public static let all = QueueSearch()
+
+    private init() {}
+
+    /// From what was typed and chosen: text up to 40 characters (400 `q` beyond), a level of
+    /// the four (400 `level` otherwise); blank for either is none.
+    public init(text rawText: String?, level rawLevel: String?) throws(ZhichengError) {
+        text = rawText?.trimmingWhitespaceAndNewlines() ?? ""
+        guard text.count <= 40 else { throw ZhichengError.invalid("查询的申报人或单位名称不超过40个字", field: "q") }
+        let levelText = rawLevel?.trimmingWhitespaceAndNewlines() ?? ""
+        if !levelText.isEmpty {
+            guard let level = TitleLevel(rawValue: levelText) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
+            self.level = level
+        }
+    }
+
+    public var isAll: Bool { self == .all }
+
+    /// The condition added to the queue's (both name columns are in the row the queue reads).
+    var sql: String {
+        (text.isEmpty ? "" : " AND (applicant_name LIKE ? ESCAPE '\\' OR unit_name LIKE ? ESCAPE '\\')") + (level == nil ? "" : " AND level = ?")
+    }
+
+    /// `sql`'s arguments, in its order.
+    var arguments: [any SQLiteBindable] {
+        let pattern = ApplicationService.containing(text)
+        return (text.isEmpty ? [] : [pattern, pattern]) + (level.map { [$0.rawValue] } ?? [])
+    }
+}
+
 /// One line of a reviewer's queue.
 public struct QueueItem: Sendable {
     public var id: Int

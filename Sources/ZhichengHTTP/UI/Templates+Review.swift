@@ -116,7 +116,11 @@ extension Templates {
 
     static let reviews = """
         <h2>{{heading}}</h2>
-        <p id="queue-waiting">待审查：共 {{waiting}} 件</p>
+        <form method="get" action="{{base}}reviews" id="queue-search">{{#stage}}<input type="hidden" name="stage" value="{{stage}}">{{/stage}}
+        <label>申报人或单位 <input type="text" name="q" id="queue-q" value="{{q}}" size="16" maxlength="40"></label>
+        <label>级别 <select name="level" id="queue-level"><option value="">全部</option>{{#levels}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/levels}}</select></label>
+        <button type="submit" id="queue-search-submit">查询</button>{{#searching}} <a id="queue-search-clear" href="{{base}}reviews{{#stage}}?stage={{stage}}{{/stage}}">显示全部</a>{{/searching}}</form>
+        <p id="queue-waiting">{{^searching}}待审查：共 {{waiting}} 件{{/searching}}{{#searching}}符合查询条件的待审查申报：共 {{waiting}} 件{{/searching}}</p>
         {{#setup_hint}}<p class="hint" id="setup-hint">{{setup_hint}}</p>{{/setup_hint}}
         <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>类别</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>操作</th></tr></thead><tbody>
         {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td class="kind">{{kind}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}{{#in_library}} <strong class="in-library">（已在专家库中）</strong>{{/in_library}}</td><td><a href="{{base}}reviews/{{id}}" aria-label="审查{{applicant}}的{{kind}}">审查</a></td></tr>{{/items}}

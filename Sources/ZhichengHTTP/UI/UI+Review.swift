@@ -412,11 +412,11 @@ extension UI {
     /// 经办人审查 or 负责人审查 (`stage`), or both steps for nil: one page of the queue,
     /// oldest first (`after`: the last id of the page before), with how many wait in all.
     func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, stage: ReviewStage?, after: Int? = nil, limit: Int = Self.queuePageSize,
-                     flash: Flash) async throws -> Response {
+                     search: QueueSearch = .all, flash: Flash) async throws -> Response {
         let org = try await ownOrg(user)
         // The service reads at most `pageMaximum` rows: one more than shown says whether there is a next page.
         let paging = Paging(limit, maximum: ApplicationService.pageMaximum - 1)
-        let (read, waiting) = try await services.applications.queueWithCount(caller: user, stage: stage, limit: paging.rowsToRead, after: after)
+        let (read, waiting) = try await services.applications.queueWithCount(caller: user, stage: stage, limit: paging.rowsToRead, after: after, search: search)
         let (queue, next) = paging.cut(read, cursor: \.id)
         let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
@@ -424,12 +424,18 @@ extension UI {
              "series": q.series, "level": q.level, "title": q.title, "step": q.stage.label, "resubmitted": q.resubmittedHere,
              "in_library": q.inExpertLibrary]
         }
-        // The step and the size are kept across pages.
+        // The step, the size and the search are kept across pages.
+        func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
         func page(after: Int?) -> String {
-            link("reviews", [stage.map { "stage=\($0.rawValue)" }, paging.size == Self.queuePageSize ? nil : "limit=\(paging.size)", after.map { "after=\($0)" }], context)
+            link("reviews", [stage.map { "stage=\($0.rawValue)" }, paging.size == Self.queuePageSize ? nil : "limit=\(paging.size)",
+                             search.text.isEmpty ? nil : "q=" + encoded(search.text), search.level.map { "level=" + encoded($0.rawValue) },
+                             after.map { "after=\($0)" }], context)
         }
         let data: [String: Any] = [
-            "heading": heading, "items": items, "waiting": waiting, "setup_hint": Self.setupHint(user, province: context.tenant.kind == .province) ?? false,
+            "heading": heading, "items": items, "waiting": waiting,
+            // 查询: who or which unit, which level; the count is then of what it finds.
+            "stage": stage?.rawValue as Any? ?? false, "q": search.text, "searching": !search.isAll,
+            "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0 == search.level] }, "setup_hint": Self.setupHint(user, province: context.tenant.kind == .province) ?? false,
             "first_page": after == nil ? false as Any : page(after: nil),
             "next_page": next.map { page(after: $0) } as Any? ?? false,
         ]

@@ -100,7 +100,8 @@ enum UIRoutes {
         tenant.get("reviews") { request, context in
             try await ui.page(request, context) { user in
                 try await ui.reviewsPage(user, context, stage: try queueStage(request), after: try APIJSON.integer("after", in: request),
-                                         limit: try APIJSON.integer("limit", in: request) ?? UI.queuePageSize, flash: .none)
+                                         limit: try APIJSON.integer("limit", in: request) ?? UI.queuePageSize,
+                                         search: try QueueSearch(text: request.textQuery("q"), level: request.textQuery("level")), flash: .none)
             }
         }
         tenant.get("reviewed") { request, context in
