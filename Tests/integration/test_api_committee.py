@@ -1438,6 +1438,50 @@ def test_the_committee_desk_comes_a_page_at_a_time(setup):
         assert city.api.raw("GET", "/t/zhengzhou/committee?after=" + quote(bad, safe=""), headers=cookie).status == 400, bad
 
 
+def test_the_committee_desk_finds_an_applicant_by_name(setup):
+    """The desk narrowed to applicants whose name holds what was typed (taken literally), in the
+    API (`committee-worklist?applicant=`) and on the screen, the search kept across pages; the
+    province's desk finds the applications it received the same way."""
+    d, city = setup
+    ids = {}
+    for name in ("张三丰", "李四", "张%"):
+        person = expect(city.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
+        applicant = city.api.first_login(person["account"]["login"], person["password"])
+        app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+        for section in SECTIONS:
+            expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
+        expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+        for reviewer in city.reviewers:
+            city.pass_(reviewer, app["id"])
+        ids[name] = f"applications/{app['id']}"
+
+    def found(query: str) -> list[str]:
+        return [i["path"] for i in expect(city.admin.get("committee-worklist" + query), 200).json["items"]]
+    assert found("") == list(ids.values())
+    assert found("?applicant=" + quote("张")) == [ids["张三丰"], ids["张%"]]
+    assert found("?applicant=" + quote("%")) == [ids["张%"]], "a % is the character"
+    assert found("?applicant=" + quote("张") + "&limit=1") == [ids["张三丰"]]
+    expect(city.admin.get("committee-worklist?applicant=" + quote("长" * 41)), 400, field="applicant")
+    cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
+    body = city.api.raw("GET", "/t/zhengzhou/committee?limit=1&applicant=" + quote("张"), headers=cookie).body.decode()
+    assert re.findall(r'<tr data-item="application/(\d+)">', body) == [ids["张三丰"].split("/")[1]], body[-3000:]
+    assert 'id="worklist-applicant" value="张"' in body, body[-3000:]
+    nxt = html.unescape(re.search(r'id="worklist-next" href="([^"]+)"', body).group(1))
+    assert "applicant=%E5%BC%A0" in nxt, nxt
+    body = city.api.raw("GET", nxt, headers=cookie).body.decode()
+    assert re.findall(r'<tr data-item="application/(\d+)">', body) == [ids["张%"].split("/")[1]], body[-3000:]
+
+    # The province's desk, over what it received.
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
+    expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
+    _, senior = city.passed_application("副高级", "高级教师")
+    rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
+    province_passes(office, rid, series=[SERIES])
+    assert [i["path"] for i in expect(office.get("committee-worklist?applicant=" + quote("周")), 200).json["items"]] == [f"province/applications/{rid}"]
+    assert expect(office.get("committee-worklist?applicant=" + quote("李")), 200).json["items"] == []
+
+
 def test_the_review_form_of_a_person_deleted_since_shows_their_number_and_unit(setup):
     """A person moved to another unit is deleted here and added there; their account is kept
     under a retired login (`<number>#deleted-<id>`). The 评审表 of their finished application

@@ -37,8 +37,14 @@ extension EvaluationService {
     /// those the province received, each oldest first; `after`: the `next` of the page
     /// before. `limit`: 1–500 (nil: every item, as the API has always answered). Over the
     /// years a province's desk holds tens of thousands: its screen must not carry them all.
-    public func worklistPage(caller: SignedIn, year: Int? = nil, open: Bool = false, limit: Int?, after: EvaluationTarget? = nil) async throws -> CommitteeWorklistPage {
-        try await worklist(caller: caller, year: year, only: nil, open: open, after: after, paging: limit.map { Paging($0, maximum: 500) })
+    /// `applicant`: only those of applicants whose name holds it (taken literally, at most 40
+    /// characters), as 评审结果公示 and 申报人员状态查询 find them.
+    public func worklistPage(caller: SignedIn, year: Int? = nil, open: Bool = false, applicant rawApplicant: String? = nil, limit: Int?,
+                             after: EvaluationTarget? = nil) async throws -> CommitteeWorklistPage {
+        let applicant = rawApplicant?.trimmingWhitespaceAndNewlines() ?? ""
+        guard applicant.count <= 40 else { throw ZhichengError.invalid("申报人查询不超过40个字", field: "applicant") }
+        return try await worklist(caller: caller, year: year, only: nil, open: open, after: after, paging: limit.map { Paging($0, maximum: 500) },
+                                  applicant: applicant.isEmpty ? nil : ApplicationService.containing(applicant))
     }
 
     /// The 首页's counts of the office's open committee desk (`worklist(open: true)`), without
@@ -124,13 +130,15 @@ extension EvaluationService {
         }
     }
 
+    /// `applicant`: a LIKE pattern (`ApplicationService.containing`) the applicant's name matches.
     private func worklist(caller: SignedIn, year: Int?, only: EvaluationTarget?, open: Bool, after: EvaluationTarget?, paging: Paging?,
-                          receivedToo: Bool = true) async throws -> CommitteeWorklistPage {
-        // One filter for both kinds of row: the year, the one item asked for, open ones, those
-        // after the page before's last one.
+                          receivedToo: Bool = true, applicant: String? = nil) async throws -> CommitteeWorklistPage {
+        // One filter for both kinds of row: the year, the applicant's name, the one item asked
+        // for, open ones, those after the page before's last one.
         @Sendable func filter(received: Bool, alias: String) -> (sql: String, arguments: [any SQLiteBindable]) {
             var sql = "", arguments: [any SQLiteBindable] = []
             if let year { sql += " AND \(alias)year = ?"; arguments.append(year) }
+            if let applicant { sql += received ? " AND r.applicant_name LIKE ? ESCAPE '\\'" : " AND p.name LIKE ? ESCAPE '\\'"; arguments.append(applicant) }
             if open && !received { sql += " AND a.state IN ('at_committee', 'publicity')" }
             switch (only, received) {
             case (nil, _): break

@@ -21,6 +21,8 @@ extension UI {
     struct DeskView {
         var year: Int?
         var open = false
+        /// An applicant's name, or part of it ("" for everyone).
+        var applicant = ""
         var after: EvaluationTarget?
         var limit = UI.worklistPageSize
 
@@ -29,7 +31,9 @@ extension UI {
 
         /// The query of this view's filter at the page after `after`, for `UI.link`.
         func query(after: EvaluationTarget?) -> [String?] {
-            [year.map { "year=\($0)" }, open ? "open=1" : nil, size == UI.worklistPageSize ? nil : "limit=\(size)",
+            [year.map { "year=\($0)" }, open ? "open=1" : nil,
+             applicant.isEmpty ? nil : "applicant=" + (applicant.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
+             size == UI.worklistPageSize ? nil : "limit=\(size)",
              after.map { "after=\(evaluationPath($0))" }]
         }
     }
@@ -73,7 +77,7 @@ extension UI {
         let org = try await ownOrg(user)
         let committees = try await services.evaluations.committees(caller: user)
         let size = view.size
-        let page = try await services.evaluations.worklistPage(caller: user, year: year, open: open, limit: size, after: after)
+        let page = try await services.evaluations.worklistPage(caller: user, year: year, open: open, applicant: view.applicant, limit: size, after: after)
         let items = page.items
         // Of every page and year: what waits for a committee the office has not set up.
         let uncovered = try await services.evaluations.uncoveredScopes(caller: user)
@@ -105,7 +109,7 @@ extension UI {
                  "batch": i.awaitsResult ? evaluationPath(i.target) as Any : false,
                  "ticked": ticked.contains(evaluationPath(i.target))]
             },
-            "year": year.map(String.init) ?? "", "open": open,
+            "year": year.map(String.init) ?? "", "open": open, "applicant": view.applicant,
             "first_page": after == nil ? false as Any : pageLink(after: nil),
             "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false,
             // Applications waiting for a committee the office has not set up: what is missing.
@@ -280,6 +284,7 @@ extension UI.DeskView {
     init(_ request: Request) throws {
         year = try APIJSON.year(in: request)
         open = try APIJSON.boolean("open", in: request) ?? false
+        applicant = request.textQuery("applicant")?.trimmingWhitespaceAndNewlines() ?? ""
         after = try APIJSON.worklistCursor(in: request)
         limit = try APIJSON.integer("limit", in: request) ?? UI.worklistPageSize
     }
