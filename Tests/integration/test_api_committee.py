@@ -1477,6 +1477,17 @@ def test_the_committee_desk_finds_an_applicant_by_name(setup):
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
     _, senior = city.passed_application("副高级", "高级教师")
     rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
+    senior_unit = expect(office.get(f"province/applications/{rid}"), 200).json["unit_name"]
+    # 职称申报审查（各市报送）: the same search, by the applicant's or the unit's name.
+    assert [a["id"] for a in expect(office.get("province/reviews?q=" + quote("周")), 200).json["applications"]] == [rid]
+    assert [a["id"] for a in expect(office.get("province/reviews?q=" + quote(senior_unit)), 200).json["applications"]] == [rid]
+    assert expect(office.get("province/reviews?q=" + quote("李")), 200).json["applications"] == []
+    expect(office.get("province/reviews?q=" + quote("长" * 41)), 400, field="q")
+    ocookie = {"Cookie": f"zc_session={office.cookie}"}
+    page = office.api.raw("GET", "/t/province/province-reviews?q=" + quote("李"), headers=ocookie).body.decode()
+    assert 'id="province-q" value="李"' in page and 'id="province-search-clear"' in page and f'<tr data-id="{rid}">' not in page, page[-3000:]
+    page = office.api.raw("GET", "/t/province/province-reviews?q=" + quote("周"), headers=ocookie).body.decode()
+    assert f'<tr data-id="{rid}">' in page, page[-3000:]
     province_passes(office, rid, series=[SERIES])
     assert [i["path"] for i in expect(office.get("committee-worklist?applicant=" + quote("周")), 200).json["items"]] == [f"province/applications/{rid}"]
     assert expect(office.get("committee-worklist?applicant=" + quote("李")), 200).json["items"] == []

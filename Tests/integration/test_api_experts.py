@@ -974,8 +974,13 @@ def test_expert_applications_come_a_page_at_a_time(env: Env):
     assert [a["id"] for a in first["applications"]] == ids[:1] and first["next"] == ids[0]
     second = expect(env.prov.get(f"expert-applications?limit=1&before={first['next']}"), 200).json
     assert [a["id"] for a in second["applications"]] == ids[1:2]
-    for query, field in (("waiting=maybe", "waiting"), ("limit=x", "limit"), ("before=1e3", "before")):
+    for query, field in (("waiting=maybe", "waiting"), ("limit=x", "limit"), ("before=1e3", "before"), ("q=" + quote("长" * 41), "q")):
         expect(env.prov.get(f"expert-applications?{query}"), 400, field=field)
+    # 查询 by the applicant's name (taken literally), or the unit's.
+    named = listed["applications"][-1]
+    by_name = [a["id"] for a in listed["applications"] if named["applicant_name"] in a["applicant_name"] or named["applicant_name"] in a["unit_name"]]
+    assert [a["id"] for a in expect(env.prov.get("expert-applications?q=" + quote(named["applicant_name"])), 200).json["applications"]] == by_name
+    assert expect(env.prov.get("expert-applications?q=" + quote("%")), 200).json["applications"] == []
     # The screen, with more than a page of them (copies of a decided one, so nobody's waiting list changes).
     copies = clone_received(env.daemon, ids[-1], 52, "passed")
     everything = sorted(ids + copies, reverse=True)

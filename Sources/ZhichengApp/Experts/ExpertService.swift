@@ -82,9 +82,11 @@ public struct ExpertService: Sendable {
     /// Expert applications received by the province, a page at a time (`limit` 1–500, newest
     /// first; `before`: the `next` of the page before): for a reviewer, those of their series
     /// (`waitingOnly`: only those waiting for their step); for the office admin, all of them.
-    public func applications(caller: SignedIn, waitingOnly: Bool = false, limit: Int = 200, before: Int? = nil) async throws -> ProvinceReviewPage {
-        try await store.read(caller) { conn in
-            try ProvinceReview.page(.expert, caller: caller, waitingOnly: waitingOnly, limit: limit, before: before, conn)
+    /// `search`: only those whose applicant's or unit's name holds it (`ProvinceReview.nameSearch`).
+    public func applications(caller: SignedIn, waitingOnly: Bool = false, limit: Int = 200, before: Int? = nil, search: String? = nil) async throws -> ProvinceReviewPage {
+        let pattern = try ProvinceReview.nameSearch(search)
+        return try await store.read(caller) { conn in
+            try ProvinceReview.page(.expert, caller: caller, waitingOnly: waitingOnly, limit: limit, before: before, matching: pattern, conn)
         }
     }
 

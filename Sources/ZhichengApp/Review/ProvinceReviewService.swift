@@ -109,9 +109,11 @@ public struct ProvinceReviewService: Sendable {
     /// first; `before`: the `next` of the page before): for a reviewer, those of their series
     /// (`waitingOnly`: only those waiting for their step); for the office admin, every one
     /// the cities handed over.
-    public func applications(caller: SignedIn, waitingOnly: Bool = false, limit: Int = 200, before: Int? = nil) async throws -> ProvinceReviewPage {
-        try await store.read(caller) { conn in
-            try ProvinceReview.page(.title, caller: caller, waitingOnly: waitingOnly, limit: limit, before: before, conn)
+    /// `search`: only those whose applicant's or unit's name holds it (`ProvinceReview.nameSearch`).
+    public func applications(caller: SignedIn, waitingOnly: Bool = false, limit: Int = 200, before: Int? = nil, search: String? = nil) async throws -> ProvinceReviewPage {
+        let pattern = try ProvinceReview.nameSearch(search)
+        return try await store.read(caller) { conn in
+            try ProvinceReview.page(.title, caller: caller, waitingOnly: waitingOnly, limit: limit, before: before, matching: pattern, conn)
         }
     }
 
@@ -299,7 +301,17 @@ enum ProvinceReview {
     /// Received applications of `kind`, one page (`limit` 1–500), newest first; `before`: the
     /// `next` of the page before. For a reviewer, those of their series (`waitingOnly`: only
     /// those waiting for their step); for the office admin, all of them.
-    static func page(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, limit rawLimit: Int, before: Int?, _ conn: SQLiteConnection) throws -> ProvinceReviewPage {
+    /// What was typed to find received applications by the applicant's or the unit's name: a
+    /// LIKE pattern of it taken literally, nil for nothing typed; over 40 characters, 400 `q`.
+    static func nameSearch(_ typed: String?) throws(ZhichengError) -> String? {
+        let text = typed?.trimmingWhitespaceAndNewlines() ?? ""
+        guard text.count <= 40 else { throw ZhichengError.invalid("查询的申报人或单位名称不超过40个字", field: "q") }
+        return text.isEmpty ? nil : ApplicationService.containing(text)
+    }
+
+    /// `matching`: a LIKE pattern (`nameSearch`) the applicant's or the unit's name matches.
+    static func page(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, limit rawLimit: Int, before: Int?, matching: String? = nil,
+                     _ conn: SQLiteConnection) throws -> ProvinceReviewPage {
         let paging = Paging(rawLimit, maximum: 500)
         let me = try ExpertService.requireProvinceOffice(caller, conn)
         if waitingOnly && caller.kind != .staff { return ProvinceReviewPage(items: [], next: nil) }
@@ -321,6 +333,7 @@ enum ProvinceReview {
             arguments += me.permittedSeries as [any SQLiteBindable]
             if waitingOnly { sql += " AND state = ?"; arguments.append(kind == .expert ? "received" : "in_review") }
         }
+        if let matching { sql += " AND (applicant_name LIKE ? ESCAPE '\\' OR unit_name LIKE ? ESCAPE '\\')"; arguments += [matching, matching] }
         if let before { sql += " AND id < ?"; arguments.append(before) }
         sql += " ORDER BY id DESC"
         sql += " LIMIT ?"

@@ -11,7 +11,7 @@ extension APIRoutes {
         signedIn.get("expert-applications") { request, context in
             let waiting = try APIJSON.boolean("waiting", in: request) ?? false
             let page = try await s.experts.applications(caller: context.caller, waitingOnly: waiting, limit: try APIJSON.integer("limit", in: request) ?? 200,
-                                                        before: try APIJSON.integer("before", in: request))
+                                                        before: try APIJSON.integer("before", in: request), search: request.textQuery("q"))
             return try APIJSON.response(ProvinceReviewPageDTO(applications: page.items.map(ProvinceReviewDTO.init), next: page.next))
         }
         signedIn.get("expert-applications/{id}") { _, context in
@@ -28,7 +28,7 @@ extension APIRoutes {
         signedIn.get("province/reviews") { request, context in
             let waiting = try APIJSON.boolean("waiting", in: request) ?? false
             let page = try await s.provinceReviews.applications(caller: context.caller, waitingOnly: waiting, limit: try APIJSON.integer("limit", in: request) ?? 200,
-                                                                before: try APIJSON.integer("before", in: request))
+                                                                before: try APIJSON.integer("before", in: request), search: request.textQuery("q"))
             return try APIJSON.response(ProvinceReviewPageDTO(applications: page.items.map(ProvinceReviewDTO.init), next: page.next))
         }
         signedIn.get("province/reviews/done") { request, context in

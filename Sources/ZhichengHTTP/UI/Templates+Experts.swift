@@ -3,8 +3,14 @@ extension Templates {
     static let expertSources: [String: String] = [
         "expert_reviews": expertReviews, "expert_review": expertReview, "experts": experts, "sessions": sessions, "session": session,
         "province_reviews": provinceReviews, "province_review": provinceReview, "received_trails": receivedTrails,
-        "received_files": receivedFiles,
+        "received_files": receivedFiles, "province_search": provinceSearch,
     ]
+
+    /// 查询 of a province list (职称申报审查, 专家推荐审查): by the applicant's or the unit's name.
+    static let provinceSearch = """
+        <form method="get" action="{{base}}{{list_path}}" id="province-search"><label>申报人或单位 <input type="text" name="q" id="province-q" value="{{q}}" size="16" maxlength="40"></label>
+        <button type="submit" id="province-search-submit">查询</button>{{#searching}} <a id="province-search-clear" href="{{base}}{{list_path}}">显示全部</a>{{/searching}}</form>
+        """
 
     /// The files a received application's 附件 names, inside its section's cell (`files` of the
     /// section, or of what it said before the office returned it): each a link that opens it,
@@ -16,6 +22,7 @@ extension Templates {
     static let expertReviews = """
         <h2>专家推荐审查</h2>
         <p>专家申报经单位、主管单位审查后报送省职改办；省职改办经办人、负责人审查通过后进入专家信息库。</p>
+        {{> province_search}}
         <table id="expert-queue"><thead><tr><th>编号</th><th>申报人</th><th>工作单位</th><th>报送地</th><th>系列</th><th>专业</th><th>职称</th><th>状态</th><th>操作</th></tr></thead><tbody>
         {{#items}}<tr data-id="{{id}}"><td>{{id}}</td><td><a href="{{base}}expert-reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{city}}</td><td>{{series}}</td><td>{{specialty}}</td><td>{{title}}</td>
         <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}{{#in_library}} <strong class="in-library">（已在专家库中）</strong>{{/in_library}}</td><td><a href="{{base}}expert-reviews/{{id}}" aria-label="{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}{{applicant}}的专家推荐">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}
@@ -57,6 +64,7 @@ extension Templates {
     static let provinceReviews = """
         <h2>职称申报审查</h2>
         <p>各市报送的副高级、正高级职称申报，经省职改办经办人、负责人审查通过后，交省评委会评审；审查未通过即为最终结果，通知申报人所在市。</p>
+        {{> province_search}}
         <table id="province-queue"><thead><tr><th>编号</th><th>申报人</th><th>工作单位</th><th>报送地</th><th>年度</th><th>系列</th><th>职称</th><th>状态</th><th>操作</th></tr></thead><tbody>
         {{#items}}<tr data-id="{{id}}"><td>{{id}}</td><td><a href="{{base}}province-reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td>{{city}}</td><td>{{year}}</td><td>{{series}}</td><td>{{title}}</td>
         <td>{{stage}}{{#mine}} <strong>（待您审查）</strong>{{/mine}}</td><td><a href="{{base}}province-reviews/{{id}}" aria-label="{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}{{applicant}}的申报">{{#mine}}审查{{/mine}}{{^mine}}查看{{/mine}}</a></td></tr>{{/items}}

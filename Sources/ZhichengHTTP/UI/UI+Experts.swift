@@ -16,26 +16,29 @@ extension UI {
 
     // MARK: 专家推荐审查
 
-    func expertReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, flash: Flash,
+    func expertReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, search: String = "", flash: Flash,
                            status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
-        let page = try await services.experts.applications(caller: user, limit: Self.provinceReviewsPageSize, before: before)
+        let page = try await services.experts.applications(caller: user, limit: Self.provinceReviewsPageSize, before: before, search: search)
         let cities = await cityNames(page.items.map(\.sourceTenant))
         let items = page.items.map { a -> [String: Any] in
             ["id": a.id, "applicant": a.applicantName, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "series": a.series, "specialty": a.specialty,
              "title": "\(a.level) \(a.title)", "stage": a.stageLabel, "mine": a.callerMayDecide, "received": Self.time(a.receivedAt),
              "in_library": a.inExpertLibrary]
         }
-        var data = pageLinks("expert-reviews", page: page, first: before == nil, context)
+        var data = pageLinks("expert-reviews", page: page, first: before == nil, search: search, context)
         data["items"] = items
         return try render("专家推荐审查", "expert_reviews", data, user: user, context, flash: flash, status: status,
                           navCurrent: "expert-reviews", orgName: org.name)
     }
 
     /// 第一页 (when this is not it) and 下一页 (when there is one) of a province list paged by `before`.
-    func pageLinks(_ path: String, page: ProvinceReviewPage, first: Bool, _ context: TenantRequestContext) -> [String: Any] {
-        ["first_page": first ? false as Any : link(path, [], context),
-         "next_page": page.next.map { link(path, ["before=\($0)"], context) } as Any? ?? false]
+    /// 第一页 and 下一页 of a province list, keeping its 查询 (`search`, shown again in its form).
+    func pageLinks(_ path: String, page: ProvinceReviewPage, first: Bool, search: String = "", _ context: TenantRequestContext) -> [String: Any] {
+        let q = search.isEmpty ? nil : "q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        return ["first_page": first ? false as Any : link(path, [q], context),
+                "next_page": page.next.map { link(path, [q, "before=\($0)"], context) } as Any? ?? false,
+                "q": search, "searching": !search.isEmpty, "list_path": path]
     }
 
     /// What a city sent with an application, as the province's screens show it: each
@@ -122,17 +125,17 @@ extension UI {
     /// Rows on one page of 职称申报审查（各市报送） and of 专家推荐审查.
     static let provinceReviewsPageSize = 50
 
-    func provinceReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, flash: Flash,
+    func provinceReviewsPage(_ user: SignedIn, _ context: TenantRequestContext, before: Int? = nil, search: String = "", flash: Flash,
                              status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
-        let page = try await services.provinceReviews.applications(caller: user, limit: Self.provinceReviewsPageSize, before: before)
+        let page = try await services.provinceReviews.applications(caller: user, limit: Self.provinceReviewsPageSize, before: before, search: search)
         let applications = page.items
         let cities = await cityNames(applications.map(\.sourceTenant))
         let items = applications.map { a -> [String: Any] in
             ["id": a.id, "applicant": a.applicantName, "unit": a.unitName, "city": cities[a.sourceTenant] ?? a.sourceTenant, "year": a.year, "series": a.series,
              "title": "\(a.level) \(a.title)", "stage": a.stageLabel, "mine": a.callerMayDecide]
         }
-        var data = pageLinks("province-reviews", page: page, first: before == nil, context)
+        var data = pageLinks("province-reviews", page: page, first: before == nil, search: search, context)
         data["items"] = items
         return try render("职称申报审查", "province_reviews", data, user: user, context, flash: flash, status: status,
                           navCurrent: "province-reviews", orgName: org.name)

@@ -116,7 +116,9 @@ enum UIRoutes {
         }
         tenant.post("reviews/{id}") { request, context in try await ui.decide(request, context) }
         tenant.get("expert-reviews") { request, context in
-            try await ui.page(request, context) { user in try await ui.expertReviewsPage(user, context, before: try APIJSON.integer("before", in: request), flash: .none) }
+            try await ui.page(request, context) { user in
+                try await ui.expertReviewsPage(user, context, before: try APIJSON.integer("before", in: request), search: request.textQuery("q") ?? "", flash: .none)
+            }
         }
         tenant.get("expert-reviews/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.expertReviewPage(user, context, id: try ui.id(context), flash: .none) }
@@ -124,7 +126,7 @@ enum UIRoutes {
         tenant.post("expert-reviews/{id}") { request, context in try await ui.expertDecide(request, context) }
         tenant.get("province-reviews") { request, context in
             try await ui.page(request, context) { user in
-                try await ui.provinceReviewsPage(user, context, before: try APIJSON.integer("before", in: request), flash: .none)
+                try await ui.provinceReviewsPage(user, context, before: try APIJSON.integer("before", in: request), search: request.textQuery("q") ?? "", flash: .none)
             }
         }
         tenant.get("province-reviews/{id}") { request, context in
