@@ -34,7 +34,8 @@ extension Templates {
         <p class="hint">在上表“选择”一栏勾选尚未录入结果的申报，向其发出同一面试通知；任一份不能发出时，本次均不发出。</p>
         <label>时间 <input type="datetime-local" name="time" id="batch-time" required min="{{time_min}}" max="{{time_max}}" value="{{batch_time}}"></label>
         <label>地点 <input type="text" name="place" id="batch-place" required size="30" value="{{batch_place}}"></label>
-        <button type="submit" id="batch-submit">向所选申报发出面试通知</button></form></fieldset>
+        <button type="submit" id="batch-submit">向所选申报发出面试通知</button>
+        {{#page_batch}}{{#items}}{{#batch}}<input type="hidden" name="page_items" value="{{batch}}">{{/batch}}{{/items}}<button type="submit" name="scope" value="page" id="batch-page-submit" class="secondary">向本页全部尚未录入结果的申报发出</button>{{/page_batch}}</form></fieldset>
         """
 
     static let committeeItem = """

@@ -91,6 +91,8 @@ extension UI {
             "batch_time": keptTime, "batch_place": entered?["place"] ?? "",
             // Posted to this very page's address: refused, it comes back as it was.
             "batch_action": pageLink("committee/interviews", after: after),
+            // 本页全部: the form carries the page's items that may take a notice.
+            "page_batch": items.contains(where: \.awaitsResult),
             "committees": committees.map { c -> [String: Any] in
                 ["id": c.id, "name": c.name, "scope": "\(c.series.joined(separator: "、")) · \(c.levels.map(\.rawValue).joined(separator: "、"))", "rule": c.rule.label,
                  // Its settings form, filled in with what it has.
@@ -174,7 +176,11 @@ extension UI {
             // desk's first page), where it goes back to, sent or refused.
             let view = (try? DeskView(request)) ?? DeskView()
             do {
-                let targets = try form.all("items").map { path -> EvaluationTarget in
+                // The ticked ones, or (本页全部) every one of the page without a result, which the
+                // form carries: a page allows no script that would tick them all.
+                let chosen = form["scope"] == "page" ? form.all("page_items") : form.all("items")
+                guard !chosen.isEmpty else { throw ZhichengError.invalid("请先勾选要发出面试通知的申报", field: "items") }
+                let targets = try chosen.map { path -> EvaluationTarget in
                     guard let target = evaluationTarget(path: path) else { throw ZhichengError.invalid("所选申报无效", field: "items") }
                     return target
                 }
