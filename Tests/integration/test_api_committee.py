@@ -942,6 +942,45 @@ def test_an_application_the_province_returned_may_be_withdrawn_in_the_city_and_t
     assert db_rows(d.tenant_db("zhengzhou"), "SELECT count(*) FROM outbox WHERE kind = 'application.withdrawn'") == [(1,)]
 
 
+def test_a_withdrawal_holds_across_a_restore_of_either_tenant(setup):
+    """The province restored to before its return takes the hand-over in again (under review):
+    the city's withdrawal, offered again with it, still ends it there. The city restored to before
+    the withdrawal, its applicant resubmitting: the province takes the new hand-over in (not
+    answered as a withdrawn one it had acted on), and the city waits for nobody."""
+    d, city = setup
+    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
+    office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
+    handler = add_reviewer(office, 1, "p.h", ["handler"], series=[SERIES])
+    applicant, app = city.passed_application("副高级", "高级教师")
+    rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
+    relay_idle(d, ["zhengzhou", "province"])
+    province_backup = d.call("tenant.backup", {"id": "province"})["path"]
+    expect(handler.post(f"province/reviews/{rid}/decision", {"decision": "return", "sections": ["业绩成果"], "reason": "incomplete", "comment": "请补充"}), 200)
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "returned", 30, "the return to reach the city")
+    relay_idle(d, ["zhengzhou", "province"])
+    city_backup = d.call("tenant.backup", {"id": "zhengzhou"})["path"]
+    expect(applicant.post(f"applications/{app['id']}/withdraw"), 200)
+    wait_until(lambda: expect(office.get(f"province/applications/{rid}"), 200).json["state"] == "withdrawn", 30, "the withdrawal")
+
+    restore_tenant(d, "province", province_backup)
+    relay_idle(d, ["zhengzhou", "province"])
+    office = Api(d.http_port, "province").sign_in(office.account["login"], office.password)
+    assert expect(office.get(f"province/applications/{rid}"), 200).json["state"] == "withdrawn", "the withdrawal, offered again, ends it again"
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "withdrawn"
+
+    restore_tenant(d, "zhengzhou", city_backup)
+    relay_idle(d, ["zhengzhou", "province"])
+    city.sign_in_again()
+    applicant = city.api.sign_in(applicant.account["login"], applicant.password)
+    assert expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "returned"
+    expect(applicant.put(f"applications/{app['id']}/sections/{quote('业绩成果')}", {"内容": "补充后"}), 200)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    for reviewer in city.reviewers:
+        city.pass_(reviewer, app["id"])
+    wait_until(lambda: expect(office.get(f"province/applications/{rid}"), 200).json["state"] == "in_review", 30, "the new hand-over")
+    wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json.get("forwarded_to_province_at"), 30, "its receipt in the city")
+
+
 def test_a_province_restored_to_before_an_interview_notice_can_send_a_new_one(setup):
     """The province restored to a backup older than an interview notice it already sent: the
     notice it sets again is a new message, and the city shows it (an id made again from the

@@ -218,16 +218,22 @@ extension CrossTenantRelay {
             return .done
         case .withdrawn:
             // The applicant withdrew in the city what the province office had returned to them
-            // (or what the city returned after the province had): its copy here, while still
-            // returned, ends so. One the province took up again since keeps its state.
-            guard let id = payload["source_application_id"] as? Int else { return .malformed("no source_application_id") }
-            let ended = try conn.run("""
+            // (or what the city returned after the province had): its copy here ends so. Returned
+            // as a rule; under the office's review or passed on (`received`) only where the
+            // province was restored to before its return and took the hand-over in again (the
+            // city's application stays withdrawn, nothing would ever answer it). Never a later
+            // submission's copy (`source_submission`), nor one a committee has judged.
+            guard let id = payload["source_application_id"] as? Int, let submission = payload["submission"] as? Int else {
+                return .malformed("no source_application_id or submission")
+            }
+            for ended in try conn.query("""
                 UPDATE received_applications SET state = 'withdrawn', version = version + 1
-                WHERE source_tenant = ? AND source_application_id = ? AND state = 'returned'
-                """, [source.rawValue, id])
-            if ended > 0 {
-                try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationWithdrawnInCity, target: "application:\(source):\(id)",
-                                                detail: #"{"city":"\#(source)","submission":\#(payload["submission"] as? Int ?? 0)}"#, source: "tenant:\(source)"))
+                WHERE source_tenant = ? AND source_application_id = ? AND state IN ('returned', 'in_review', 'received')
+                    AND coalesce(source_submission, 0) <= ?
+                RETURNING id
+                """, [source.rawValue, id, submission]) {
+                try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .applicationWithdrawnInCity, target: "received_application:\(ended["id"].int ?? 0)",
+                                                detail: #"{"from":"\#(source)","source_application_id":\#(id),"submission":\#(submission)}"#, source: "tenant:\(source)"))
             }
             return .done
         case .objectionLodge:
@@ -399,7 +405,8 @@ extension CrossTenantRelay {
         let existing = try conn.query("""
             SELECT r.id, r.kind, r.series, r.level, r.state, r.result, e.interview_time, e.interview_place, e.result AS notice_result, e.note, e.publicity_until, c.name AS committee,
                    -- A resubmission after the office sent it back is a new hand-over.
-                   CASE WHEN r.state = 'returned' AND ? > coalesce(r.source_submission, 0) THEN 0
+                   -- So is one after a withdrawal of its return the city no longer has (restored to before it).
+                   CASE WHEN r.state IN ('returned', 'withdrawn') AND ? > coalesce(r.source_submission, 0) THEN 0
                         ELSE e.id IS NOT NULL OR r.state NOT IN ('received', 'in_review')
                              OR EXISTS (SELECT 1 FROM received_decisions d WHERE d.received_id = r.id) END AS acted
             FROM received_applications r LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
@@ -421,7 +428,7 @@ extension CrossTenantRelay {
                     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT (source_tenant, source_application_id) DO UPDATE SET
                     -- What the office reviewed and returned, for its reviewers to compare with.
-                    previous_sections = CASE WHEN received_applications.state = 'returned' THEN received_applications.sections
+                    previous_sections = CASE WHEN received_applications.state IN ('returned', 'withdrawn') THEN received_applications.sections
                                              ELSE received_applications.previous_sections END,
                     message_id = excluded.message_id, sections = excluded.sections, trail = excluded.trail, state = excluded.state,
                     -- A hand-over without a name (blank) keeps the one known (`renaming`).
