@@ -152,6 +152,9 @@ install: deps
 		case " $(EXAMPLE_PLUGINS) " in *" $$name "*) dir=$(DESTDIR)$(PREFIX)/share/zhicheng/examples/plugins;; *) dir=$(DESTDIR)$(PREFIX)/lib/zhicheng/plugins;; esac; \
 		echo "install -m 0755 $$so $$dir/"; install -m 0755 $$so $$dir/ || exit 1; \
 	done
+	@# An earlier version's second socket unit: zhichengd.socket listens on its port now.
+	@if [ -e $(UNIT_DIR)/zhichengd-http.socket ]; then rm -f $(UNIT_DIR)/zhichengd-http.socket; \
+		echo "removed $(UNIT_DIR)/zhichengd-http.socket (zhichengd.socket holds both listeners now): run systemctl disable --now zhichengd-http.socket, then systemctl daemon-reload"; fi
 	install -m 0644 systemd/zhichengd.service systemd/zhichengd.socket \
 		systemd/zhichengd-backup.service systemd/zhichengd-backup.timer $(UNIT_DIR)/
 	install -m 0644 systemd/sysusers.d/zhicheng.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/

@@ -17,8 +17,9 @@ public enum ListenerSource: Sendable, Equatable, CustomStringConvertible {
 /// What a socket systemd passes in is for: the admin protocol or HTTP. One socket unit,
 /// `zhichengd.socket`, holds both (SPEC §9), and a unit gives all its sockets the same
 /// `FileDescriptorName=`: a socket is known by its name when that is `admin` or `http` (two
-/// units, or `systemd-socket-activate --fdname=admin:http`), else by its address family, a
-/// Unix socket being the admin socket and a TCP one the HTTP port.
+/// units, or `systemd-socket-activate --fdname=admin:http`; `http` may be a Unix socket a local
+/// proxy connects to), else by its address family, a Unix socket being the admin socket and a
+/// TCP one the HTTP port.
 public enum PassedSocket: Sendable, Equatable {
     case admin
     case http
@@ -29,11 +30,12 @@ public enum PassedSocket: Sendable, Equatable {
     }
 
     /// Its use, or nil for a socket the daemon does not take: neither a Unix nor a TCP socket,
-    /// or named for the other kind (`admin` on a TCP socket, `http` on a Unix one).
+    /// or `admin` on a TCP port (the admin protocol only ever on a Unix socket, whose peer's
+    /// credentials it checks).
     public init?(name: String, family: Family) {
         switch (name, family) {
         case ("admin", .unix): self = .admin
-        case ("http", .inet): self = .http
+        case ("http", .inet), ("http", .unix): self = .http
         case ("admin", _), ("http", _), (_, .other): return nil
         case (_, .unix): self = .admin
         case (_, .inet): self = .http
@@ -51,7 +53,7 @@ public enum PassedSocket: Sendable, Equatable {
             case .http? where http == nil: http = socket.fd
             case .some: ignored.append((socket.name, socket.fd, "a second socket for the same use"))
             case nil: ignored.append((socket.name, socket.fd, socket.family == .other ? "neither a Unix socket nor a TCP socket"
-                                                                                        : "named for the other kind of socket (admin: Unix, http: TCP)"))
+                                                                                        : "named admin but not a Unix socket"))
             }
         }
         return (admin, http, ignored)

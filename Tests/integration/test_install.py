@@ -31,7 +31,12 @@ def make_install(dest: pathlib.Path) -> None:
 
 def test_make_install_puts_everything_in_place(daemon_factory, tmp_path):
     dest = tmp_path / "root"
+    # Over an earlier version's install: its second socket unit is taken away (zhichengd.socket listens on its port).
+    old_unit = dest / "usr/lib/systemd/system/zhichengd-http.socket"
+    old_unit.parent.mkdir(parents=True)
+    old_unit.write_text("[Socket]\nListenStream=127.0.0.1:8080\n")
     make_install(dest)
+    assert not old_unit.exists()
     for path in ("usr/bin/zhichengd", "usr/bin/zhichengctl", "usr/include/zhicheng_plugin.h",
                  "usr/lib/zhicheng/plugins/libexpert-recommendation.so",
                  "usr/lib/systemd/system/zhichengd.service", "usr/lib/systemd/system/zhichengd.socket",
