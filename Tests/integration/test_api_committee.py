@@ -308,6 +308,10 @@ def test_the_city_committee_reads_what_it_judges(setup):
     assert "<th scope=\"row\">业绩成果</th><td style=\"white-space:pre-line\">业绩成果：钱老师</td>" in material, material
     assert f'href="/t/zhengzhou/api/v1/applications/{app["id"]}/attachments/{added["id"]}"' in material and "教师资格证.png" in material, material
     assert 'id="item-review-form"' in page
+    # One bound for the province has no committee of the city: the office reads no section of it.
+    _, senior = city.passed_application("副高级", "高级教师")
+    seen = expect(city.admin.get(f"applications/{senior['id']}"), 200).json
+    assert seen["state"] == "awaiting_province" and seen["sections"] == {} and len(seen["hidden_sections"]) == len(SECTIONS) + 1, seen
 
 
 @pytest.mark.publicity_days(5)

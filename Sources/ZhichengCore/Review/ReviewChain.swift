@@ -98,7 +98,8 @@ public enum ApplicationState: String, Sendable, Codable, CaseIterable {
     case returned
     /// 未通过: final.
     case rejected
-    /// Withdrawn by the applicant before any reviewer acted.
+    /// Withdrawn by the applicant: a draft, one in review before any reviewer acted, or one
+    /// returned for changes (`ReviewChain.withdrawable`).
     case withdrawn
     /// Passed by every org of the tenant; the final authority is the province.
     case awaitingProvince = "awaiting_province"
@@ -154,7 +155,8 @@ public struct ReviewChain: Sendable, Equatable, Codable {
     public private(set) var stage: ReviewStage
     /// Who made the handler decision at the current org (four eyes).
     public private(set) var handlerDecider: Int?
-    /// Whether any reviewer acted on the current submission (withdrawal is refused then).
+    /// Whether any reviewer acted on the current submission (withdrawal is refused then, unless
+    /// it was returned: `withdrawable`).
     public private(set) var reviewedSinceSubmission: Bool
 
     /// What the I/O layer must do after a transition.

@@ -110,7 +110,7 @@ extension Templates {
         <h3>审查记录</h3>
         <table id="trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th>{{#show_reviewers}}<th>审查人</th>{{/show_reviewers}}<th>结果</th><th>意见</th></tr></thead><tbody>
         {{#trail}}<tr><td>{{at}}</td><td>{{org}}</td><td>{{step}}</td>{{#show_reviewers}}<td>{{reviewer}}</td>{{/show_reviewers}}<td>{{decision}}</td><td>{{comment}}</td></tr>{{/trail}}
-        {{^trail}}<tr><td colspan="6">尚未提交，暂无审查记录</td></tr>{{/trail}}
+        {{^trail}}<tr><td colspan="{{#show_reviewers}}6{{/show_reviewers}}{{^show_reviewers}}5{{/show_reviewers}}">尚未提交，暂无审查记录</td></tr>{{/trail}}
         </tbody></table>
         """
 

@@ -292,12 +292,12 @@ extension UI {
             }
         }
 
-        /// Whether a file chosen on the page is uploaded along (保存, 提交申报: 上传附件 is the upload
-        /// itself, and a 删除 does not add one).
+        /// Whether a file chosen on the page is uploaded along (every button but 上传附件, which is
+        /// the upload itself: the page's hint says each saves what the page holds).
         var takesChosenFile: Bool {
             switch self {
-            case .save, .submit: true
-            case .upload, .delete: false
+            case .save, .submit, .delete: true
+            case .upload: false
             }
         }
     }
@@ -382,7 +382,7 @@ extension UI {
                     return done("applications/\(id)", "附件“\(added.name)”已上传", context)
                 case .delete(let attachment):
                     try await services.applications.removeAttachment(id, attachment: attachment, caller: user)
-                    return done("applications/\(id)", "附件已删除", context)
+                    return done("applications/\(id)", "附件已删除" + alsoUploaded, context)
                 }
             case "withdraw":
                 let id = try id(context)
