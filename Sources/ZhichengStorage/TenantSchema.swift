@@ -977,6 +977,15 @@ public enum TenantSchema {
                 received_at REAL NOT NULL,
                 UNIQUE (source_tenant, sha256)
             ) STRICT;
+            -- Which of the city's applications each file was found in when the relay copied it:
+            -- served for an application only so, since a file's name is the applicant's and may
+            -- spell out another file's digest in the list (`name:<digest>,…`).
+            CREATE TABLE received_file_sources (
+                source_tenant TEXT NOT NULL,
+                source_application_id INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                PRIMARY KEY (source_tenant, source_application_id, sha256)
+            ) STRICT;
             """),
     ]
 

@@ -648,7 +648,7 @@ SCHEMA_UNDO: dict[int, list[str]] = {
          "ALTER TABLE session_experts DROP COLUMN name", "ALTER TABLE session_experts DROP COLUMN unit_name"],
     40: ["DROP INDEX IF EXISTS orgs_children", "DROP INDEX IF EXISTS accounts_org_admin"],
     41: ["CREATE INDEX IF NOT EXISTS orgs_parent ON orgs(parent_id)"],
-    42: ["DROP TABLE IF EXISTS received_files"],
+    42: ["DROP TABLE IF EXISTS received_file_sources", "DROP TABLE IF EXISTS received_files"],
 }
 
 

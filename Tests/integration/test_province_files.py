@@ -351,3 +351,27 @@ def test_a_province_restored_to_before_the_hand_over_gets_its_files_again(daemon
     copies = db_rows(d.tenant_db("province"), "SELECT json_extract(detail, '$.sha256') FROM audit WHERE action = 'application.file-receive'")
     assert sorted(c[0] for c in copies) == sorted([sha(PDF), sha(PNG)])
     served(h.province_admin(), rid, sha(PDF), PDF, "application/pdf", PDF_NAME)
+
+
+def test_a_name_spelling_out_another_files_digest_opens_nothing_of_another_application(daemon_factory):
+    """The hand-over lists 附件's files as `name:<digest>,…` and a name is the applicant's: one named
+    `x:<another application's digest>,y.png` reads as two entries. The province serves a file for an
+    application only as found among that application's own files when it was copied, so the other
+    application's file is listed as not received there and refused; the real file is served."""
+    d = daemon_factory().start()
+    h = Hand(d)
+    _, first = h.application([(PDF_NAME, PDF, "application/pdf")])
+    h.city_passes(first["id"])
+    h.received_id(first["id"])
+    other = png_bytes(6, 6, seed=7)
+    crafted = f"x:{sha(PDF)},y.png"
+    _, second = h.application([(crafted, other, "image/png")])
+    h.city_passes(second["id"])
+    rid = h.received_id(second["id"])
+    office = h.province_admin()
+    listed = {f["sha256"]: f["received"] for f in expect(office.get(f"province/applications/{rid}"), 200).json["files"]}
+    assert listed.get(sha(PDF)) is False and listed.get(sha(other)) is True, listed
+    expect(office.get(file_path(rid, sha(PDF))), 404)
+    assert expect(office.get(file_path(rid, sha(other))), 200).body == other
+    # Its type is told from the bytes when copied, not taken from the city's row.
+    assert db_rows(d.tenant_db("province"), "SELECT mime FROM received_files WHERE sha256 = ?", sha(other)) == [("image/png",)]

@@ -747,7 +747,7 @@ public struct SessionService: Sendable {
         if !summary {
             applications = try conn.query("""
                 SELECT r.id, COALESCE(sa.applicant_name, r.applicant_name) AS applicant_name, COALESCE(sa.unit_name, r.unit_name) AS unit_name,
-                       r.series, r.level, r.title, r.sections, r.source_tenant, sa.outcome
+                       r.series, r.level, r.title, r.sections, r.source_tenant, r.source_application_id, sa.outcome
                 FROM session_applications sa JOIN received_applications r ON r.id = sa.received_id
                 WHERE sa.session_id = ? ORDER BY r.id
                 """, [id]).map { r in
@@ -758,7 +758,7 @@ public struct SessionService: Sendable {
                 return SessionView.Application(
                     id: appID, applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "", series: r["series"].string ?? "",
                     level: r["level"].string ?? "", title: r["title"].string ?? "", sections: ApplicationService.sections(fromSnapshot: r["sections"].string ?? "{}"),
-                    files: try ReceivedFiles.listed(r["sections"].string, source: r["source_tenant"].string ?? "", conn),
+                    files: try ReceivedFiles.listed(r["sections"].string, source: r["source_tenant"].string ?? "", application: r["source_application_id"].int ?? 0, conn),
                     myVote: mine,
                     agree: closed ? these.filter { $0.vote == .agree }.count : nil, disagree: closed ? these.filter { $0.vote == .disagree }.count : nil,
                     abstain: closed ? these.filter { $0.vote == .abstain }.count : nil, outcome: state == .closed ? r["outcome"].string : nil,

@@ -42,7 +42,7 @@ extension ApplicationService {
             var view = ReceivedApplicationView(application: ReceivedApplication(r), idNumber: r["id_number"].string ?? "",
                                                sections: Self.sections(fromSnapshot: r["sections"].string ?? "{}"), cityTrail: CityTrailStep.steps(fromJSON: r["trail"].string),
                                                provinceDecisions: try ProvinceReview.decisions(id, conn))
-            view.files = try ReceivedFiles.listed(r["sections"].string, source: r["source_tenant"].string ?? "", conn)
+            view.files = try ReceivedFiles.listed(r["sections"].string, source: r["source_tenant"].string ?? "", application: r["source_application_id"].int ?? 0, conn)
             return view
         }
     }

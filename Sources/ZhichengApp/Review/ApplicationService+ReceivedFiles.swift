@@ -17,14 +17,20 @@ extension ApplicationService {
             throw ZhichengError.invalid("文件摘要应为64位十六进制数字（SHA-256）", field: "sha256")
         }
         return try await store.read(caller) { conn in
-            guard let row = try conn.query("SELECT id, kind, series, source_tenant, sections, previous_sections FROM received_applications WHERE id = ?", [id]).first else {
+            guard let row = try conn.query("""
+                SELECT id, kind, series, source_tenant, source_application_id, sections, previous_sections FROM received_applications WHERE id = ?
+                """, [id]).first else {
                 throw ZhichengError.notFound("没有这个报送到省里的申报")
             }
-            try ReceivedFiles.requireReadable(row, caller: caller, conn)
-            let named = SectionSnapshot.files(row["sections"].string ?? "{}") + SectionSnapshot.files(row["previous_sections"].string ?? "{}")
+            // A panel's expert is shown the hand-over as it is now (not the one the office returned).
+            let expert = try ReceivedFiles.requireReadable(row, caller: caller, conn)
+            let named = SectionSnapshot.files(row["sections"].string ?? "{}") + (expert ? [] : SectionSnapshot.files(row["previous_sections"].string ?? "{}"))
             guard let file = named.first(where: { $0.sha256 == raw }) else { throw ZhichengError.notFound("该申报的附件中没有这个文件") }
-            guard let stored = try conn.query("SELECT id, mime, bytes FROM received_files WHERE source_tenant = ? AND sha256 = ?",
-                                              [row["source_tenant"].string ?? "", raw]).first,
+            // Only as found among that city application's own files when copied (a name may spell out another's digest).
+            guard let stored = try conn.query("""
+                SELECT f.id, f.mime, f.bytes FROM received_file_sources l JOIN received_files f ON f.source_tenant = l.source_tenant AND f.sha256 = l.sha256
+                WHERE l.source_tenant = ? AND l.source_application_id = ? AND l.sha256 = ?
+                """, [row["source_tenant"].string ?? "", row["source_application_id"].int ?? 0, raw]).first,
                   case .blob(let bytes) = stored["bytes"] else {
                 throw ZhichengError.notFound("该文件未收到（报送时所在市已没有这个文件）")
             }

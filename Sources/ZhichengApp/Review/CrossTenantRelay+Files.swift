@@ -11,22 +11,23 @@ extension CrossTenantRelay {
     struct FileCopies: Sendable, Equatable {
         /// Files copied now.
         var copied = 0
-        /// Files the province held already (an earlier submission, another application of the
-        /// city naming the same bytes, a copy before a crash).
+        /// Files the province held already for this application (an earlier submission, a copy
+        /// before a crash), or whose bytes it held for another of the city's, found now among
+        /// this one's files too.
         var held = 0
         /// Files the city no longer has (or whose bytes no longer match their digest): skipped,
         /// their names still listed by the application.
         var missing = 0
     }
 
-    /// One file of the city's, read for a copy.
+    /// One file of the city's, read for a copy (its type is told again from the bytes).
     private struct CityFile: Sendable {
-        var mime: String
         var bytes: [UInt8]
     }
 
     /// Copies into `target` (the province; `db`, leased by the caller) every file `message` (a
-    /// hand-over from `source`) names that the province does not hold yet from that city: each
+    /// hand-over from `source`) names that was not found among that application's files before
+    /// (`received_file_sources`, which alone lets the province serve it for that application): each
     /// read from the city's `attachments` of the application (a removed row too, whose bytes
     /// are kept when a submission named it: `ApplicationService.removeAttachment`), checked
     /// against its digest, and inserted in a transaction of its own with its audit row
@@ -44,9 +45,12 @@ extension CrossTenantRelay {
         for file in SectionSnapshot.files(sections) where !digests.contains(file.sha256) { digests.append(file.sha256) }
         guard !digests.isEmpty else { return result }
         let wanted = try Self.json(digests)
+        // Those found among this application's files before (a digest another application brought
+        // is looked for among this one's all the same: a name may spell out another's digest).
         let held = try await db.read { conn in
-            Set(try conn.query("SELECT sha256 FROM received_files WHERE source_tenant = ? AND sha256 IN (SELECT value FROM json_each(?))",
-                               [source.rawValue, wanted]).compactMap { $0["sha256"].string })
+            Set(try conn.query("""
+                SELECT sha256 FROM received_file_sources WHERE source_tenant = ? AND source_application_id = ? AND sha256 IN (SELECT value FROM json_each(?))
+                """, [source.rawValue, sourceID, wanted]).compactMap { $0["sha256"].string })
         }
         for digest in digests {
             if held.contains(digest) { result.held += 1; continue }
@@ -54,13 +58,14 @@ extension CrossTenantRelay {
             let file = try await store.withTenant(source) { city in
                 try await city.read { conn -> CityFile? in
                     guard let row = try conn.query("""
-                        SELECT mime, bytes FROM attachments WHERE owner = 'application' AND owner_id = ? AND sha256 = ? AND length(bytes) > 0
+                        SELECT bytes FROM attachments WHERE owner = 'application' AND owner_id = ? AND sha256 = ? AND length(bytes) > 0
                         ORDER BY removed_at IS NULL DESC, id DESC LIMIT 1
                         """, [sourceID, digest]).first, case .blob(let bytes) = row["bytes"] else { return nil }
-                    return CityFile(mime: row["mime"].string ?? "application/octet-stream", bytes: bytes)
+                    return CityFile(bytes: bytes)
                 }
             }
-            guard let file, sha256Hex(file.bytes) == digest else {
+            // Its type told from its bytes again, as the city's upload did: never a stored type taken on trust.
+            guard let file, sha256Hex(file.bytes) == digest, let mime = try? DocumentType.detect(file.bytes) else {
                 result.missing += 1
                 logger.warning("relay: a file the hand-over names is not in the city (or its bytes no longer match); the application goes without it",
                                metadata: ["relay.message": "\(message.messageID)", "tenant.id": "\(source)", "application": "\(sourceID)",
@@ -71,7 +76,11 @@ extension CrossTenantRelay {
                 let inserted = try conn.run("""
                     INSERT INTO received_files (source_tenant, sha256, mime, size, bytes, received_at) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (source_tenant, sha256) DO NOTHING
-                    """, [source.rawValue, digest, file.mime, file.bytes.count, file.bytes, Date().timeIntervalSince1970])
+                    """, [source.rawValue, digest, mime, file.bytes.count, file.bytes, Date().timeIntervalSince1970])
+                try conn.run("""
+                    INSERT INTO received_file_sources (source_tenant, source_application_id, sha256) VALUES (?, ?, ?)
+                    ON CONFLICT DO NOTHING
+                    """, [source.rawValue, sourceID, digest])
                 if inserted == 1 {
                     try conn.appendTenantAudit(AuditEntry(
                         actor: "relay", action: .applicationFileReceive, target: "received_file:\(conn.lastInsertRowID)",

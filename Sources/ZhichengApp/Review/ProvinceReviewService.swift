@@ -244,10 +244,10 @@ enum ProvinceReview {
         view.changedSections = changed
         view.previousSections = previous
         if me.kind != .staff || me.permittedSections.contains(ApplicationSection.attachments.rawValue) {
-            let source = row["source_tenant"].string ?? ""
-            view.files = try ReceivedFiles.listed(row["sections"].string, source: source, conn)
+            let source = row["source_tenant"].string ?? "", application = row["source_application_id"].int ?? 0
+            view.files = try ReceivedFiles.listed(row["sections"].string, source: source, application: application, conn)
             if changed.contains(ApplicationSection.attachments.rawValue) {
-                view.previousFiles = try ReceivedFiles.listed(row["previous_sections"].string, source: source, conn)
+                view.previousFiles = try ReceivedFiles.listed(row["previous_sections"].string, source: source, application: application, conn)
             }
         }
         view.unitCode = row["unit_code"].string

@@ -6,13 +6,15 @@ import ZhichengStorage
 /// application's 附件, and served to whoever may read that section there.
 enum ReceivedFiles {
     /// The files `snapshot` (a received application's `sections` or `previous_sections`) names,
-    /// in its order, each with what the province holds of it from `source`.
-    static func listed(_ snapshot: String?, source: String, _ conn: SQLiteConnection) throws -> [ReceivedFile] {
+    /// in its order, each with what the province holds of it from `source`, found among that
+    /// city application's own files (`received_file_sources`).
+    static func listed(_ snapshot: String?, source: String, application: Int, _ conn: SQLiteConnection) throws -> [ReceivedFile] {
         let named = SectionSnapshot.files(snapshot ?? "{}")
         guard !named.isEmpty else { return [] }
         let held = Dictionary(try conn.query("""
-            SELECT sha256, mime, size FROM received_files WHERE source_tenant = ? AND sha256 IN (SELECT value FROM json_each(?))
-            """, [source, try CrossTenantRelay.json(named.map(\.sha256))]).map { ($0["sha256"].string ?? "", ($0["mime"].string ?? "", $0["size"].int ?? 0)) },
+            SELECT f.sha256, f.mime, f.size FROM received_file_sources l JOIN received_files f ON f.source_tenant = l.source_tenant AND f.sha256 = l.sha256
+            WHERE l.source_tenant = ? AND l.source_application_id = ? AND l.sha256 IN (SELECT value FROM json_each(?))
+            """, [source, application, try CrossTenantRelay.json(named.map(\.sha256))]).map { ($0["sha256"].string ?? "", ($0["mime"].string ?? "", $0["size"].int ?? 0)) },
             uniquingKeysWith: { a, _ in a })
         return named.map { file in
             let stored = held[file.sha256]
@@ -30,8 +32,10 @@ enum ReceivedFiles {
     /// in its series (not found otherwise, as the application is not) with 附件 among their
     /// content permissions (forbidden otherwise, as in a city); an expert of the panel of a
     /// review session that holds it (the session shows them every section; not found for any
-    /// other expert). Throws when not.
-    static func requireReadable(_ row: SQLiteRow, caller: SignedIn, _ conn: SQLiteConnection) throws {
+    /// other expert). Throws when not; answers whether the caller is such an expert (who is shown
+    /// the hand-over as it is now, not the one the office returned).
+    @discardableResult
+    static func requireReadable(_ row: SQLiteRow, caller: SignedIn, _ conn: SQLiteConnection) throws -> Bool {
         let id = row["id"].int ?? 0
         let missing = ApplicationKind(rawValue: row["kind"].string ?? "") == .expert ? "没有这个专家申报" : "没有这个报送到省里的申报"
         if let expert = try SessionService.expertID(of: caller, conn) {
@@ -39,13 +43,14 @@ enum ReceivedFiles {
                 SELECT EXISTS (SELECT 1 FROM session_applications sa JOIN session_experts m ON m.session_id = sa.session_id
                                WHERE sa.received_id = ? AND m.expert_id = ? AND m.role = 'panel')
                 """, [id, expert])?.int == 1 else { throw ZhichengError.notFound(missing) }
-            return
+            return true
         }
         let me = try ExpertService.requireProvinceOffice(caller, conn)
-        guard caller.kind == .staff else { return }
+        guard caller.kind == .staff else { return false }
         guard me.permittedSeries.contains(row["series"].string ?? "") else { throw ZhichengError.notFound(missing) }
         guard me.permittedSections.contains(ApplicationSection.attachments.rawValue) else {
             throw ZhichengError(.forbidden, "您没有查看附件的权限")
         }
+        return false
     }
 }
