@@ -154,7 +154,7 @@ install: deps
 	done
 	@# An earlier version's second socket unit: zhichengd.socket listens on its port now.
 	@if [ -e $(UNIT_DIR)/zhichengd-http.socket ]; then rm -f $(UNIT_DIR)/zhichengd-http.socket; \
-		echo "removed $(UNIT_DIR)/zhichengd-http.socket (zhichengd.socket holds both listeners now): run systemctl disable --now zhichengd-http.socket, then systemctl daemon-reload"; fi
+		echo "removed $(UNIT_DIR)/zhichengd-http.socket (zhichengd.socket holds both listeners now): run systemctl stop zhichengd-http.socket; rm -f /etc/systemd/system/sockets.target.wants/zhichengd-http.socket; systemctl daemon-reload"; fi
 	install -m 0644 systemd/zhichengd.service systemd/zhichengd.socket \
 		systemd/zhichengd-backup.service systemd/zhichengd-backup.timer $(UNIT_DIR)/
 	install -m 0644 systemd/sysusers.d/zhicheng.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/

@@ -1296,3 +1296,28 @@ def test_a_reviewer_finds_in_the_queue_by_name_unit_and_level(env: Env) -> None:
     assert re.findall(r'<tr><td>(\d+)</td>', page[page.index('id="queue"'):]) == [str(apps["张%"])]
     page = env.api.raw("GET", f"/t/{TENANT}/reviews", headers=cookie).body.decode()
     assert "待审查：共 4 件" in page and 'id="queue-search-clear"' not in page, page[-3000:]
+
+
+def test_delete_with_a_replacement_chosen_takes_the_old_file_away_first(env: Env) -> None:
+    """On the application page, 删除 on a file with a replacement chosen: the old one is taken away,
+    then the chosen one uploaded (at the limit of 20 files the replacement then fits); the flash
+    says both."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    ids = []
+    for n in range(20):
+        r = env.api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=png_bytes(2, 2, seed=n), content_type="image/png",
+                         headers={"X-Filename": quote(f"证书{n}.png")})
+        ids.append(expect(r, 201).json["id"])
+    boundary = "----zc-delete-and-replace"
+    replacement = png_bytes(3, 3, seed=99)
+    body = b"".join([
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{applicant.csrf}\r\n".encode(),
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"then\"\r\n\r\ndelete:{ids[0]}\r\n".encode(),
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"new.png\"\r\nContent-Type: image/png\r\n\r\n".encode(), replacement, b"\r\n",
+        f"--{boundary}--\r\n".encode()])
+    r = env.api.raw("POST", f"/t/{TENANT}/applications/{app['id']}/sections", body=body,
+                    headers={"Cookie": f"zc_session={applicant.cookie}", "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert r.status == 303, (r.status, r.body.decode()[-2000:])
+    names = [a["name"] for a in expect(applicant.get(f"applications/{app['id']}/attachments"), 200).json["attachments"]]
+    assert len(names) == 20 and "证书0.png" not in names and "new.png" in names, names

@@ -15,8 +15,8 @@ extension CrossTenantRelay {
         /// before a crash), or whose bytes it held for another of the city's, found now among
         /// this one's files too.
         var held = 0
-        /// Files the city no longer has (or whose bytes no longer match their digest): skipped,
-        /// their names still listed by the application.
+        /// Files the city no longer has (or whose bytes no longer match their digest, or whose
+        /// type cannot be told from them): skipped, their names still listed by the application.
         var missing = 0
     }
 
@@ -67,7 +67,7 @@ extension CrossTenantRelay {
             // Its type told from its bytes again, as the city's upload did: never a stored type taken on trust.
             guard let file, sha256Hex(file.bytes) == digest, let mime = try? DocumentType.detect(file.bytes) else {
                 result.missing += 1
-                logger.warning("relay: a file the hand-over names is not in the city (or its bytes no longer match); the application goes without it",
+                logger.warning("relay: a file the hand-over names is not in the city (or its bytes no longer match, or are of no type a file may have); the application goes without it",
                                metadata: ["relay.message": "\(message.messageID)", "tenant.id": "\(source)", "application": "\(sourceID)",
                                           "sha256": "\(digest)", "found": "\(file != nil)"])
                 continue

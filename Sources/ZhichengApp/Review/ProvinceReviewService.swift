@@ -298,9 +298,6 @@ enum ProvinceReview {
         }.count
     }
 
-    /// Received applications of `kind`, one page (`limit` 1–500), newest first; `before`: the
-    /// `next` of the page before. For a reviewer, those of their series (`waitingOnly`: only
-    /// those waiting for their step); for the office admin, all of them.
     /// What was typed to find received applications by the applicant's or the unit's name: a
     /// LIKE pattern of it taken literally, nil for nothing typed; over 40 characters, 400 `q`.
     static func nameSearch(_ typed: String?) throws(ZhichengError) -> String? {
@@ -309,6 +306,9 @@ enum ProvinceReview {
         return text.isEmpty ? nil : ApplicationService.containing(text)
     }
 
+    /// Received applications of `kind`, one page (`limit` 1–500), newest first; `before`: the
+    /// `next` of the page before. For a reviewer, those of their series (`waitingOnly`: only
+    /// those waiting for their step); for the office admin, all of them.
     /// `matching`: a LIKE pattern (`nameSearch`) the applicant's or the unit's name matches.
     static func page(_ kind: ApplicationKind, caller: SignedIn, waitingOnly: Bool, limit rawLimit: Int, before: Int?, matching: String? = nil,
                      _ conn: SQLiteConnection) throws -> ProvinceReviewPage {

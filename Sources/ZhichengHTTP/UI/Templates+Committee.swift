@@ -26,7 +26,7 @@ extension Templates {
         <table id="worklist"><thead><tr><th>选择</th><th>申报人</th><th>单位</th><th>来源</th><th>年度</th><th>申报</th><th>状态</th><th>待处理异议</th><th>操作</th></tr></thead><tbody>
         {{#items}}<tr data-item="{{path}}"><td>{{#batch}}<input type="checkbox" name="items" value="{{batch}}" form="batch-interview" class="batch-item" aria-label="选择{{applicant}}"{{#ticked}} checked{{/ticked}}>{{/batch}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{city}}</td><td>{{year}}</td><td>{{title}}</td><td class="work-state">{{state}}</td><td>{{objections}}</td>
         <td>{{#covered}}<a href="{{base}}committee/{{path}}" aria-label="评审{{applicant}}的申报">评审</a>{{/covered}}</td></tr>{{/items}}
-        {{^items}}<tr><td colspan="9">暂无到达评委会的申报</td></tr>{{/items}}
+        {{^items}}<tr><td colspan="9">{{#applicant_searched}}没有符合条件的申报{{/applicant_searched}}{{^applicant_searched}}暂无到达评委会的申报{{/applicant_searched}}</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="worklist-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="worklist-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         <fieldset><legend>批量发出面试通知</legend>
@@ -35,7 +35,7 @@ extension Templates {
         <label>时间 <input type="datetime-local" name="time" id="batch-time" required min="{{time_min}}" max="{{time_max}}" value="{{batch_time}}"></label>
         <label>地点 <input type="text" name="place" id="batch-place" required size="30" value="{{batch_place}}"></label>
         <button type="submit" id="batch-submit">向所选申报发出面试通知</button>
-        {{#page_batch}}{{#items}}{{#batch}}<input type="hidden" name="page_items" value="{{batch}}">{{/batch}}{{/items}}<button type="submit" name="scope" value="page" id="batch-page-submit" class="secondary">向本页全部尚未录入结果的申报发出</button>{{/page_batch}}</form></fieldset>
+        {{#page_batch}}{{#items}}{{#page_batch_item}}<input type="hidden" name="_page_items" value="{{page_batch_item}}">{{/page_batch_item}}{{/items}}<button type="submit" name="scope" value="page" id="batch-page-submit" class="secondary">向本页全部尚未发出面试通知的申报发出</button>{{/page_batch}}</form></fieldset>
         """
 
     static let committeeItem = """

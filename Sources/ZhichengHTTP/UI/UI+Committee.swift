@@ -92,7 +92,7 @@ extension UI {
             // Posted to this very page's address: refused, it comes back as it was.
             "batch_action": pageLink("committee/interviews", after: after),
             // 本页全部: the form carries the page's items that may take a notice.
-            "page_batch": items.contains(where: \.awaitsResult),
+            "page_batch": items.contains { $0.awaitsResult && $0.evaluation?.interviewTime == nil },
             "committees": committees.map { c -> [String: Any] in
                 ["id": c.id, "name": c.name, "scope": "\(c.series.joined(separator: "、")) · \(c.levels.map(\.rawValue).joined(separator: "、"))", "rule": c.rule.label,
                  // Its settings form, filled in with what it has.
@@ -109,9 +109,12 @@ extension UI {
                  "objections": i.evaluation?.openObjections ?? 0, "covered": i.covered,
                  // May take a 面试通知 with others at once: no result yet.
                  "batch": i.awaitsResult ? evaluationPath(i.target) as Any : false,
+                 // 本页全部 sends a first notice only: never a new one over a notice given (its
+                 // interview may be held already, and a new time would hold its result back).
+                 "page_batch_item": i.awaitsResult && i.evaluation?.interviewTime == nil ? evaluationPath(i.target) as Any : false,
                  "ticked": ticked.contains(evaluationPath(i.target))]
             },
-            "year": year.map(String.init) ?? "", "open": open, "applicant": view.applicant,
+            "year": year.map(String.init) ?? "", "open": open, "applicant": view.applicant, "applicant_searched": !view.applicant.isEmpty,
             "first_page": after == nil ? false as Any : pageLink(after: nil),
             "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false,
             // Applications waiting for a committee the office has not set up: what is missing.
@@ -178,7 +181,7 @@ extension UI {
             do {
                 // The ticked ones, or (本页全部) every one of the page without a result, which the
                 // form carries: a page allows no script that would tick them all.
-                let chosen = form["scope"] == "page" ? form.all("page_items") : form.all("items")
+                let chosen = form["scope"] == "page" ? form.all("_page_items") : form.all("items")
                 guard !chosen.isEmpty else { throw ZhichengError.invalid("请先勾选要发出面试通知的申报", field: "items") }
                 let targets = try chosen.map { path -> EvaluationTarget in
                     guard let target = evaluationTarget(path: path) else { throw ZhichengError.invalid("所选申报无效", field: "items") }

@@ -364,6 +364,10 @@ extension UI {
                 // A file chosen on the page goes with 保存 and 提交申报 too (their hint says every
                 // button saves what the page holds): before the submission, which then includes it.
                 var uploaded: String?
+                // A 删除 first takes its file away (a replacement chosen at the limit of 20 then fits).
+                if case .delete(let attachment) = then {
+                    try await services.applications.removeAttachment(id, attachment: attachment, caller: user)
+                }
                 if then.takesChosenFile, let bytes = form.file, !bytes.isEmpty {
                     uploaded = try await services.applications.addAttachment(id, name: form.fileName ?? "附件", bytes: bytes,
                                                                              maxBytes: services.orgs.maxUploadBytes, caller: user).name
@@ -380,8 +384,7 @@ extension UI {
                 case .upload(let name, let bytes):
                     let added = try await services.applications.addAttachment(id, name: name, bytes: bytes, maxBytes: services.orgs.maxUploadBytes, caller: user)
                     return done("applications/\(id)", "附件“\(added.name)”已上传", context)
-                case .delete(let attachment):
-                    try await services.applications.removeAttachment(id, attachment: attachment, caller: user)
+                case .delete:
                     return done("applications/\(id)", "附件已删除" + alsoUploaded, context)
                 }
             case "withdraw":
