@@ -553,7 +553,7 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     assert carried == [f"applications/{a['id']}" for a in later] and 'id="batch-page-submit"' in desk, (carried, desk[-3000:])
     form = f"_csrf={quote(city.admin.csrf)}&time={quote(interview_time(25, 9))}&place={quote('市人社局五楼')}"
     r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
-    assert r.status == 400 and "请先勾选" in r.body.decode(), (r.status, r.body.decode()[-2000:])
+    assert r.status == 400 and "请选择要发出面试通知的申报" in r.body.decode(), (r.status, r.body.decode()[-2000:])
     form += "&scope=page&" + "&".join(f"_page_items={quote(p)}" for p in carried)
     r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 303, (r.status, r.body.decode()[-2000:])

@@ -182,7 +182,6 @@ extension UI {
                 // The ticked ones, or (本页全部) every one of the page without a result, which the
                 // form carries: a page allows no script that would tick them all.
                 let chosen = form["scope"] == "page" ? form.all("_page_items") : form.all("items")
-                guard !chosen.isEmpty else { throw ZhichengError.invalid("请先勾选要发出面试通知的申报", field: "items") }
                 let targets = try chosen.map { path -> EvaluationTarget in
                     guard let target = evaluationTarget(path: path) else { throw ZhichengError.invalid("所选申报无效", field: "items") }
                     return target
