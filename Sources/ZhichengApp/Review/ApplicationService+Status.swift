@@ -73,8 +73,7 @@ extension ApplicationService {
     /// also those of every unit below it (each row names its unit).
     public func status(of orgID: Int, _ query: StatusQuery = .init(), caller: SignedIn) async throws -> [StatusRow] {
         try Access.requireOrgAdmin(caller)
-        let applicant = query.applicant?.trimmingWhitespaceAndNewlines() ?? ""
-        guard applicant.count <= 40 else { throw ZhichengError.invalid("申报人查询不超过40个字", field: "applicant") }
+        let applicant = try Self.searchText(query.applicant, field: "applicant")
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(orgID, caller: caller, conn)

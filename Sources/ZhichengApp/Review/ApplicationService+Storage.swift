@@ -17,6 +17,16 @@ extension ApplicationService {
         return ("(p.name LIKE ? ESCAPE '\\' OR p.id IN (\(accountIDsByLoginSQL)))", [containing(typed), login, login, login])
     }
 
+    /// What was typed into a list's search of people (申报人, 单位): trimmed, "" for nothing, at
+    /// most 40 characters (else invalid, naming `field`, saying `what`). One rule for every such
+    /// search: 申报人员状态查询, 评审结果公示, the committee desk, the reviewer's queue, the
+    /// province's lists; `containing` makes its pattern.
+    static func searchText(_ typed: String?, field: String, what: String = "申报人查询") throws(ZhichengError) -> String {
+        let text = typed?.trimmingWhitespaceAndNewlines() ?? ""
+        guard text.count <= 40 else { throw ZhichengError.invalid("\(what)不超过40个字", field: field) }
+        return text
+    }
+
     /// A LIKE pattern (`ESCAPE '\\'`) for text containing `typed` taken literally.
     static func containing(_ typed: String) -> String {
         // Scalar by scalar: a `%` followed by a combining mark is one `Character`,

@@ -12,8 +12,7 @@ extension EvaluationService {
     public func publicNotices(caller: SignedIn, now: Date = Date(), applicant: String? = nil, limit: Int? = nil,
                               after: PublicNotice.Position? = nil) async throws -> (notices: [PublicNotice], next: PublicNotice.Position?) {
         let now = now.timeIntervalSince1970
-        let applicant = applicant?.trimmingWhitespaceAndNewlines() ?? ""
-        guard applicant.count <= 40 else { throw ZhichengError.invalid("申报人查询不超过40个字", field: "applicant") }
+        let applicant = try ApplicationService.searchText(applicant, field: "applicant")
         let paging = limit.map { Paging($0, maximum: 500) }
         let rows = try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)

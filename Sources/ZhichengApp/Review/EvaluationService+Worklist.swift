@@ -41,8 +41,7 @@ extension EvaluationService {
     /// characters), as 评审结果公示 and 申报人员状态查询 find them.
     public func worklistPage(caller: SignedIn, year: Int? = nil, open: Bool = false, applicant rawApplicant: String? = nil, limit: Int?,
                              after: EvaluationTarget? = nil) async throws -> CommitteeWorklistPage {
-        let applicant = rawApplicant?.trimmingWhitespaceAndNewlines() ?? ""
-        guard applicant.count <= 40 else { throw ZhichengError.invalid("申报人查询不超过40个字", field: "applicant") }
+        let applicant = try ApplicationService.searchText(rawApplicant, field: "applicant")
         return try await worklist(caller: caller, year: year, only: nil, open: open, after: after, paging: limit.map { Paging($0, maximum: 500) },
                                   applicant: applicant.isEmpty ? nil : ApplicationService.containing(applicant))
     }

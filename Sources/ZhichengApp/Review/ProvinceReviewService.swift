@@ -301,8 +301,7 @@ enum ProvinceReview {
     /// What was typed to find received applications by the applicant's or the unit's name: a
     /// LIKE pattern of it taken literally, nil for nothing typed; over 40 characters, 400 `q`.
     static func nameSearch(_ typed: String?) throws(ZhichengError) -> String? {
-        let text = typed?.trimmingWhitespaceAndNewlines() ?? ""
-        guard text.count <= 40 else { throw ZhichengError.invalid("查询的申报人或单位名称不超过40个字", field: "q") }
+        let text = try ApplicationService.searchText(typed, field: "q", what: "查询的申报人或单位名称")
         return text.isEmpty ? nil : ApplicationService.containing(text)
     }
 

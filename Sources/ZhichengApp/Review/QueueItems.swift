@@ -19,8 +19,7 @@ public struct QueueSearch: Sendable, Equatable {
     /// From what was typed and chosen: text up to 40 characters (400 `q` beyond), a level of
     /// the four (400 `level` otherwise); blank for either is none.
     public init(text rawText: String?, level rawLevel: String?) throws(ZhichengError) {
-        text = rawText?.trimmingWhitespaceAndNewlines() ?? ""
-        guard text.count <= 40 else { throw ZhichengError.invalid("查询的申报人或单位名称不超过40个字", field: "q") }
+        text = try ApplicationService.searchText(rawText, field: "q", what: "查询的申报人或单位名称")
         let levelText = rawLevel?.trimmingWhitespaceAndNewlines() ?? ""
         if !levelText.isEmpty {
             guard let level = TitleLevel(rawValue: levelText) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
