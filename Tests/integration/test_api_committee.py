@@ -921,16 +921,23 @@ def test_the_province_office_sends_an_application_back_and_the_resubmission_retu
     assert 'id="reviewed-received-older"' not in page, page[-3000:]
 
 
-def test_an_application_the_province_returned_may_be_withdrawn_in_the_city_and_the_province_learns_it(setup):
-    """The province office returns a hand-over; its applicant gives up and withdraws it in the
-    city. The city sends application.withdrawn; the province's copy, still returned, ends so
-    (state withdrawn, said in words), once, and its history stays."""
-    d, city = setup
+def handed_over_to_a_province_handler(d, city):
+    """The province (its office and a 经办人 of the series) and a new 副高级 application of the
+    city, passed by it and received there: (office, handler, applicant, application, received id)."""
     pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
     office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
     handler = add_reviewer(office, 1, "p.h", ["handler"], series=[SERIES])
     applicant, app = city.passed_application("副高级", "高级教师")
     rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
+    return office, handler, applicant, app, rid
+
+
+def test_an_application_the_province_returned_may_be_withdrawn_in_the_city_and_the_province_learns_it(setup):
+    """The province office returns a hand-over; its applicant gives up and withdraws it in the
+    city. The city sends application.withdrawn; the province's copy, still returned, ends so
+    (state withdrawn, said in words), once, and its history stays."""
+    d, city = setup
+    office, handler, applicant, app, rid = handed_over_to_a_province_handler(d, city)
     expect(handler.post(f"province/reviews/{rid}/decision", {"decision": "return", "sections": ["业绩成果"], "reason": "not_qualified", "comment": "不符合条件"}), 200)
     wait_until(lambda: expect(applicant.get(f"applications/{app['id']}"), 200).json["state"] == "returned", 30, "the return to reach the city")
     assert expect(applicant.post(f"applications/{app['id']}/withdraw"), 200).json["state"] == "withdrawn"
@@ -957,11 +964,7 @@ def test_a_withdrawal_holds_across_a_restore_of_either_tenant(setup):
     the withdrawal, its applicant resubmitting: the province takes the new hand-over in (not
     answered as a withdrawn one it had acted on), and the city waits for nobody."""
     d, city = setup
-    pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
-    office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
-    handler = add_reviewer(office, 1, "p.h", ["handler"], series=[SERIES])
-    applicant, app = city.passed_application("副高级", "高级教师")
-    rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
+    office, handler, applicant, app, rid = handed_over_to_a_province_handler(d, city)
     relay_idle(d, ["zhengzhou", "province"])
     province_backup = d.call("tenant.backup", {"id": "province"})["path"]
     expect(handler.post(f"province/reviews/{rid}/decision", {"decision": "return", "sections": ["业绩成果"], "reason": "incomplete", "comment": "请补充"}), 200)
