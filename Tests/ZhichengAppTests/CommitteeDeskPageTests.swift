@@ -80,6 +80,61 @@ struct CommitteeDeskPageTests {
         #expect(try await w.evaluations.uncoveredScopes(caller: w.office).isEmpty)
         await expectCode(.forbidden) { _ = try await w.evaluations.worklistPage(caller: w.handler, limit: 1) }
     }
+
+    /// 待办 (`need`): the desk narrowed to what the 首页 counts, by the same rule, on the office's
+    /// own applications and the cities' alike, a page at a time: waiting for a result, with an
+    /// objection open, or over its 公示 with none open and so to be confirmed.
+    @Test func theDeskNarrowsToWhatTheHomePageCounts() async throws {
+        let w = try await ProvinceReviewTests.world()
+        let plans = PlanService(store: w.f.store)
+        let plan = try await plans.save(orgID: w.office.orgID, year: 2026, items: [PlanLine(series: "中小学教师", level: .associateSenior, count: 9)], caller: w.office)
+        _ = try await plans.attachDocument(planID: plan.id, name: "计划.pdf", bytes: Array("%PDF-1.4\n%%EOF\n".utf8), caller: w.office)
+        _ = try await plans.submit(planID: plan.id, caller: w.office)
+        _ = try await plans.review(planID: plan.id, approve: true, reason: nil, caller: w.office)
+        let own = [try await Self.ownApplication(w, idNumber: "410102199001011111"), try await Self.ownApplication(w, idNumber: "410102199001012229")]
+        let cities = [try await Self.received(w, idNumber: "410102199001013336"), try await Self.received(w, idNumber: "410102199001014443"),
+                      try await Self.received(w, idNumber: "410102199001015550")]
+        // No committee covers them: none waits for a result the office can give yet.
+        #expect(try await w.evaluations.worklistPage(caller: w.office, need: .result, limit: 10).items.isEmpty)
+        _ = try await w.evaluations.createCommittee(name: "河南省中小学教师高级评委会", series: ["中小学教师"], levels: ["副高级"], caller: w.office)
+
+        // Results for the first own and the first two cities'; an objection to the second city's.
+        for target: EvaluationTarget in [.application(own[0]), .received(cities[0]), .received(cities[1])] {
+            _ = try await w.evaluations.recordResult(target, result: "通过", note: nil, caller: w.office)
+        }
+        _ = try await w.evaluations.lodgeObjection(.received(cities[1]), text: "论文不实", evidence: "见附件说明", caller: w.office)
+        let after = try #require(try await w.evaluations.evaluation(.received(cities[0]), caller: w.office)?.publicityUntil) + 1
+
+        func narrowed(_ need: CommitteeDeskNeed, now: Double, size: Int = 10) async throws -> [EvaluationTarget] {
+            var seen: [EvaluationTarget] = [], next: EvaluationTarget? = nil, pages = 0
+            repeat {
+                let page = try await w.evaluations.worklistPage(caller: w.office, need: need, limit: size, after: next, now: now)
+                seen += page.items.map(\.target)
+                next = page.next
+                pages += 1
+            } while next != nil && pages < 10
+            return seen
+        }
+        let now = Date().timeIntervalSince1970
+        for size in [1, 10] {
+            #expect(try await narrowed(.result, now: now, size: size) == [.application(own[1]), .received(cities[2])], "pages of \(size)")
+            #expect(try await narrowed(.objections, now: now, size: size) == [.received(cities[1])])
+            // In 公示 still: nothing to confirm; once it is over, those with no objection open.
+            #expect(try await narrowed(.confirm, now: now, size: size).isEmpty)
+            #expect(try await narrowed(.confirm, now: after, size: size) == [.application(own[0]), .received(cities[0])])
+        }
+        // What the 首页 counts, by the same rule.
+        let counts = try await w.evaluations.deskCounts(caller: w.office, now: after)
+        #expect(counts.awaitingResult == 2 && counts.openObjections == 1 && counts.toConfirm == 2)
+        // The objection resolved: that result joins those to confirm; confirmed, it leaves every list.
+        let objection = try #require(try await w.evaluations.objections(.received(cities[1]), caller: w.office).first)
+        _ = try await w.evaluations.resolveObjection(objection.id, upheld: false, reason: "经核实无误", caller: w.office)
+        #expect(try await narrowed(.objections, now: after).isEmpty)
+        #expect(try await narrowed(.confirm, now: after) == [.application(own[0]), .received(cities[0]), .received(cities[1])])
+        // A need the desk does not know is refused, naming it.
+        #expect(throws: ZhichengError.self) { _ = try CommitteeDeskNeed(parsing: "everything") }
+        #expect(try CommitteeDeskNeed(parsing: "") == nil && CommitteeDeskNeed(parsing: nil) == nil)
+    }
 }
 
 @Suite("What waits at the province office for nobody")

@@ -117,7 +117,15 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
 
     def todo() -> list[str]:
         home = city.api.raw("GET", "/t/zhengzhou/home", headers=cookie).body.decode()
-        return [t for t in re.findall(r'<li><a href="/t/zhengzhou/committee">([^<]+)</a></li>', home)]
+        return [t for t in re.findall(r'<li><a href="/t/zhengzhou/committee(?:\?need=\w+)?">([^<]+)</a></li>', home)]
+
+    def todo_link(text: str) -> str:
+        """Where the 首页 line `text` leads: the desk narrowed to those items."""
+        home = city.api.raw("GET", "/t/zhengzhou/home", headers=cookie).body.decode()
+        return html.unescape(re.search(r'<li><a href="([^"]+)">' + re.escape(text) + "</a></li>", home).group(1))
+
+    def desk_items(path: str) -> list[str]:
+        return re.findall(r'<tr data-item="([^"]+)">', city.api.raw("GET", path, headers=cookie).body.decode())
 
     assert todo() == ["有申报已到评委会，但尚无负责的评委会"], todo()
     other = city.api.raw("GET", f"/t/zhengzhou/committee?year={year - 1}", headers=cookie).body.decode()
@@ -132,6 +140,18 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert [c["id"] for c in expect(city.admin.get("committees"), 200).json["committees"]] == [committee["id"]]
     assert [i["covered"] for i in expect(city.admin.get("committee-worklist"), 200).json["items"]] == [True]
     assert todo() == ["评委会评审：1 件待评审"], todo()
+    # Each count leads to the desk narrowed to what it counts (待办), as the API narrows it.
+    assert todo_link("评委会评审：1 件待评审") == "/t/zhengzhou/committee?need=result"
+    assert desk_items("/t/zhengzhou/committee?need=result") == [f"application/{app['id']}"]
+    assert [i["path"] for i in expect(city.admin.get("committee-worklist?need=result"), 200).json["items"]] == [f"applications/{app['id']}"]
+    assert expect(city.admin.get("committee-worklist?need=confirm"), 200).json["items"] == []
+    narrowed = city.api.raw("GET", "/t/zhengzhou/committee?need=objections", headers=cookie).body.decode()
+    assert "没有符合条件的申报" in narrowed and '<option value="objections" selected>有异议待处理</option>' in narrowed, narrowed[-3000:]
+    with unchanged(d, "zhengzhou"):
+        expect(city.admin.get("committee-worklist?need=all"), 400, field="need")
+        assert city.api.raw("GET", "/t/zhengzhou/committee?need=all", headers=cookie).status == 400
+    # The filter form's 全部 sends an empty need: the whole desk.
+    assert desk_items("/t/zhengzhou/committee?year=&applicant=&need=") == [f"application/{app['id']}"]
 
     when = interview_time(10, 9)
     expect(city.admin.put(f"applications/{app['id']}/interview", {"time": when, "place": "郑州市人社局301"}), 200)
@@ -172,6 +192,8 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     assert expect(city.reviewers[0].post(f"applications/{app['id']}/objections", {"text": "论文存在抄袭", "evidence": "比对报告"}), 201).json["id"] == objection
     expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 409, contains=f"公示期至 {last_day.isoformat()} 24:00 止")
     assert todo() == ["评审结果公示：1 条异议待处理"], todo()
+    assert desk_items(todo_link("评审结果公示：1 条异议待处理")) == [f"application/{app['id']}"]
+    assert desk_items("/t/zhengzhou/committee?need=result") == []
     # How many objections are open is the committee's office's to know: the applicant (and the
     # route's reviewers) would tell from it who lodged one.
     assert expect(city.admin.get(f"applications/{app['id']}/evaluation"), 200).json["open_objections"] == 1
@@ -212,6 +234,8 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "长" * 1001}), 400, field="reason")
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "经核查不属实"}), 200)
     assert todo() == ["公示期满待确认结果：1 件"], todo()
+    assert desk_items(todo_link("公示期满待确认结果：1 件")) == [f"application/{app['id']}"]
+    assert expect(city.admin.get("committee-worklist?need=objections"), 200).json["items"] == []
     final = expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 200).json
     assert final["state"] == "final"
     assert todo() == [], "a final result is no longer work"
@@ -1631,7 +1655,7 @@ def test_a_hand_over_the_province_office_passed_with_no_committee_for_it_is_name
         return page.body.decode()
 
     def todo() -> list[str]:
-        return re.findall(r'<li><a href="/t/province/committee">([^<]+)</a></li>', papi.raw("GET", "/t/province/home", headers=cookie).body.decode())
+        return re.findall(r'<li><a href="/t/province/committee(?:\?need=\w+)?">([^<]+)</a></li>', papi.raw("GET", "/t/province/home", headers=cookie).body.decode())
 
     def listed() -> list[tuple]:
         return [(i["path"], i["covered"]) for i in expect(office.get("committee-worklist"), 200).json["items"]]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from selenium.webdriver.support.ui import Select
+
 from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number, interview_held, interview_time
 from api_support import REQUIRED_SECTIONS
 from browser_support import Pages, assert_controls_named, assert_refused, browser, shown_text  # noqa: F401  (fixture)
@@ -92,6 +94,13 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
     assert "暂无到达评委会的申报" in p.by("#worklist").text and f"committee?year={int(year) - 1}&applicant=" in p.d.current_url, p.d.current_url
     p.fill("#worklist-year", year)
     p.click("#worklist-filter button")
+    # 待办: narrowed to what waits for a result it is there; to results to confirm, nothing is.
+    Select(p.by("#worklist-need")).select_by_visible_text("公示期满待确认")
+    p.click("#worklist-filter button")
+    assert "没有符合条件的申报" in p.by("#worklist").text and "need=confirm" in p.d.current_url, p.d.current_url
+    Select(p.by("#worklist-need")).select_by_visible_text("待评审")
+    p.click("#worklist-filter button")
+    assert "need=result" in p.d.current_url and Select(p.by("#worklist-need")).first_selected_option.text == "待评审"
     row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text)
     p.follow(row.find_element("css selector", "a"))
     assert_controls_named(p)

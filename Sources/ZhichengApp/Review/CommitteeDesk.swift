@@ -32,6 +32,66 @@ extension CommitteeWorkItem {
     /// Whether it waits for the committee's result: covered, with no evaluation or one
     /// still pending (the desk offers it for the batch's 面试通知 and counts it on the 首页).
     public var awaitsResult: Bool { covered && (evaluation == nil || evaluation?.state == "pending") }
+
+    /// Whether objections to its result are waiting for the office's 处理.
+    public var hasOpenObjections: Bool { (evaluation?.openObjections ?? 0) > 0 }
+
+    /// Whether the office may confirm its result at `now`: in 公示, the period over, every
+    /// objection resolved (`EvaluationRecord.confirmationRefused`, the rule 确认结果 keeps).
+    public func awaitsConfirmation(at now: Double) -> Bool {
+        evaluation.map { $0.confirmationRefused(at: now) == nil } ?? false
+    }
+}
+
+/// What an office may narrow its committee desk to: the three things the 首页 counts
+/// (`CommitteeDeskCounts`), each a link to the desk showing just those
+/// (`committee-worklist?need=`, the screen's 待办 filter).
+public enum CommitteeDeskNeed: String, Sendable, CaseIterable {
+    /// Waiting for the committee's result (`CommitteeWorkItem.awaitsResult`).
+    case result
+    /// A result with objections not yet resolved.
+    case objections
+    /// A result whose 公示 is over with no objection open: 确认结果 is next.
+    case confirm
+
+    /// `need` as a request gives it; nil for none (or empty: a filter form's field left at 全部).
+    public init?(parsing raw: String?) throws(ZhichengError) {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard let need = Self(rawValue: raw) else {
+            throw .invalid("need 应为 result（待评审）、objections（有异议待处理）或 confirm（公示期满待确认）", field: "need")
+        }
+        self = need
+    }
+
+    /// The screen's words for it.
+    public var label: String {
+        switch self {
+        case .result: "待评审"
+        case .objections: "有异议待处理"
+        case .confirm: "公示期满待确认"
+        }
+    }
+
+    /// Whether `item` is one of these at `now`: the rule the 首页's counts follow.
+    public func matches(_ item: CommitteeWorkItem, now: Double) -> Bool {
+        switch self {
+        case .result: item.awaitsResult
+        case .objections: item.hasOpenObjections
+        case .confirm: item.awaitsConfirmation(at: now)
+        }
+    }
+
+    /// A narrowing of the desk's query to the rows that may match (`e` the evaluation's alias,
+    /// `state` the application's column of its state, the city's `a.state` or the province's
+    /// `r.state`); `matches` decides. Its arguments follow the filter's.
+    func sql(now: Double) -> (sql: String, arguments: [any SQLiteBindable]) {
+        let openObjection = "EXISTS (SELECT 1 FROM objections o WHERE o.evaluation_id = e.id AND o.state = 'open')"
+        switch self {
+        case .result: return (" AND (e.id IS NULL OR e.state = 'pending')", [])
+        case .objections: return (" AND e.state = 'publicity' AND \(openObjection)", [])
+        case .confirm: return (" AND e.state = 'publicity' AND e.publicity_until <= ? AND NOT \(openObjection)", [now])
+        }
+    }
 }
 
 /// What the office's 首页 says of its open committee desk (`EvaluationService.deskCounts`).
@@ -46,9 +106,9 @@ public struct CommitteeDeskCounts: Sendable, Equatable {
     public var uncovered = false
 
     mutating func add(_ item: CommitteeWorkItem, now: Double) {
-        if item.awaitsResult { awaitingResult += 1 }
+        if CommitteeDeskNeed.result.matches(item, now: now) { awaitingResult += 1 }
         openObjections += item.evaluation?.openObjections ?? 0
-        if item.evaluation.map({ $0.confirmationRefused(at: now) == nil }) ?? false { toConfirm += 1 }
+        if CommitteeDeskNeed.confirm.matches(item, now: now) { toConfirm += 1 }
         if !item.covered { uncovered = true }
     }
 }

@@ -39,11 +39,13 @@ extension EvaluationService {
     /// years a province's desk holds tens of thousands: its screen must not carry them all.
     /// `applicant`: only those of applicants whose name holds it (taken literally, at most 40
     /// characters), as 评审结果公示 and 申报人员状态查询 find them.
-    public func worklistPage(caller: SignedIn, year: Int? = nil, open: Bool = false, applicant rawApplicant: String? = nil, limit: Int?,
-                             after: EvaluationTarget? = nil) async throws -> CommitteeWorklistPage {
+    /// `need`: only the items waiting for that (`CommitteeDeskNeed`: a result, the 处理 of an
+    /// objection, 确认结果), as the 首页 counts them at `now`.
+    public func worklistPage(caller: SignedIn, year: Int? = nil, open: Bool = false, need: CommitteeDeskNeed? = nil, applicant rawApplicant: String? = nil,
+                             limit: Int?, after: EvaluationTarget? = nil, now: Double = Date().timeIntervalSince1970) async throws -> CommitteeWorklistPage {
         let applicant = try ApplicationService.searchText(rawApplicant, field: "applicant")
         return try await worklist(caller: caller, year: year, only: nil, open: open, after: after, paging: limit.map { Paging($0, maximum: 500) },
-                                  applicant: applicant.isEmpty ? nil : ApplicationService.containing(applicant))
+                                  applicant: applicant.isEmpty ? nil : ApplicationService.containing(applicant), need: need.map { ($0, now) })
     }
 
     /// The 首页's counts of the office's open committee desk (`worklist(open: true)`), without
@@ -130,15 +132,22 @@ extension EvaluationService {
     }
 
     /// `applicant`: a LIKE pattern (`ApplicationService.containing`) the applicant's name matches.
+    /// `need`: only the items it `matches` at that time (which are all open).
     private func worklist(caller: SignedIn, year: Int?, only: EvaluationTarget?, open: Bool, after: EvaluationTarget?, paging: Paging?,
-                          receivedToo: Bool = true, applicant: String? = nil) async throws -> CommitteeWorklistPage {
+                          receivedToo: Bool = true, applicant: String? = nil, need: (need: CommitteeDeskNeed, now: Double)? = nil) async throws -> CommitteeWorklistPage {
+        let open = open || need != nil
         // One filter for both kinds of row: the year, the applicant's name, the one item asked
-        // for, open ones, those after the page before's last one.
+        // for, open ones, those that may be what `need` asks for, those after the page before's last one.
         @Sendable func filter(received: Bool, alias: String) -> (sql: String, arguments: [any SQLiteBindable]) {
             var sql = "", arguments: [any SQLiteBindable] = []
             if let year { sql += " AND \(alias)year = ?"; arguments.append(year) }
             if let applicant { sql += received ? " AND r.applicant_name LIKE ? ESCAPE '\\'" : " AND p.name LIKE ? ESCAPE '\\'"; arguments.append(applicant) }
             if open && !received { sql += " AND a.state IN ('at_committee', 'publicity')" }
+            if let need {
+                let narrowing = need.need.sql(now: need.now)
+                sql += narrowing.sql
+                arguments += narrowing.arguments
+            }
             switch (only, received) {
             case (nil, _): break
             case (.application(let id)?, false), (.received(let id)?, true): sql += " AND \(alias)id = ?"; arguments.append(id)
@@ -180,28 +189,38 @@ extension EvaluationService {
                     guard try ApplicationService.decode(r["chain"].string ?? "").isFinalAuthority(caller.orgID) else { continue }
                     let id = r["id"].int ?? 0
                     let evaluation = Self.record(r)
-                    items.append(CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "",
-                                                   sourceTenant: nil, sourceTenantName: nil, year: r["year"].int ?? 0,
-                                                   series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
-                                                   evaluation: evaluation, covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? "")))
+                    let item = CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "",
+                                                 sourceTenant: nil, sourceTenantName: nil, year: r["year"].int ?? 0,
+                                                 series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
+                                                 evaluation: evaluation, covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? ""))
+                    if need.map({ $0.need.matches(item, now: $0.now) }) ?? true { items.append(item) }
                 }
                 guard paging != nil, rows.count == batch, let next = rows.last?["id"].int else { break }
                 last = next
             }
             if receivedToo, items.count < wanted, try conn.rootOrg()?.id == caller.orgID {
                 let received = filter(received: true, alias: "r.")
-                for r in try conn.query("""
-                    SELECT r.id, r.applicant_name, r.unit_name, r.source_tenant, r.year, r.series, r.level, r.title, \(Self.recordColumns) FROM received_applications r
-                    LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
-                    WHERE \(open ? Self.receivedOpenAtCommitteeSQL : Self.receivedAtCommitteeSQL)\(received.sql) ORDER BY r.id\(paging == nil ? "" : " LIMIT ?")
-                    """, received.arguments + (paging == nil ? [] : [wanted - items.count])) {
-                    let id = r["id"].int ?? 0
-                    let evaluation = Self.record(r)
-                    items.append(CommitteeWorkItem(target: .received(id), applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "",
-                                                   sourceTenant: r["source_tenant"].string, sourceTenantName: r["source_tenant"].string, year: r["year"].int ?? 0,
-                                                   series: r["series"].string ?? "", level: r["level"].string ?? "",
-                                                   title: r["title"].string ?? "", evaluation: evaluation,
-                                                   covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? "")))
+                // A batch at a time too: `need` may leave some out after the read (待评审: one no
+                // committee of the office covers).
+                var last = 0
+                while items.count < wanted {
+                    let rows = try conn.query("""
+                        SELECT r.id, r.applicant_name, r.unit_name, r.source_tenant, r.year, r.series, r.level, r.title, \(Self.recordColumns) FROM received_applications r
+                        LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
+                        WHERE \(open ? Self.receivedOpenAtCommitteeSQL : Self.receivedAtCommitteeSQL)\(received.sql) AND r.id > ? ORDER BY r.id\(paging == nil ? "" : " LIMIT \(batch)")
+                        """, received.arguments + [last])
+                    for r in rows where items.count < wanted {
+                        let id = r["id"].int ?? 0
+                        let evaluation = Self.record(r)
+                        let item = CommitteeWorkItem(target: .received(id), applicantName: r["applicant_name"].string ?? "", unitName: r["unit_name"].string ?? "",
+                                                     sourceTenant: r["source_tenant"].string, sourceTenantName: r["source_tenant"].string, year: r["year"].int ?? 0,
+                                                     series: r["series"].string ?? "", level: r["level"].string ?? "",
+                                                     title: r["title"].string ?? "", evaluation: evaluation,
+                                                     covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? ""))
+                        if need.map({ $0.need.matches(item, now: $0.now) }) ?? true { items.append(item) }
+                    }
+                    guard paging != nil, rows.count == batch, let next = rows.last?["id"].int else { break }
+                    last = next
                 }
             }
             return items

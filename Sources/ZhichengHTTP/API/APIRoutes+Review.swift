@@ -186,7 +186,8 @@ extension APIRoutes {
             let year = try APIJSON.year(in: request)
             let open = try APIJSON.boolean("open", in: request) ?? false
             let after = try APIJSON.worklistCursor(in: request)
-            let page = try await s.evaluations.worklistPage(caller: context.caller, year: year, open: open, applicant: request.textQuery("applicant"),
+            let need = try CommitteeDeskNeed(parsing: request.textQuery("need"))
+            let page = try await s.evaluations.worklistPage(caller: context.caller, year: year, open: open, need: need, applicant: request.textQuery("applicant"),
                                                             limit: try APIJSON.integer("limit", in: request), after: after)
             return try APIJSON.response(WorklistPageDTO(items: page.items.map(WorkItemDTO.init), next: page.next.map(evaluationPath)))
         }

@@ -21,6 +21,8 @@ extension UI {
     struct DeskView {
         var year: Int?
         var open = false
+        /// Only the items waiting for that (the 首页's counts link here so); nil: all.
+        var need: CommitteeDeskNeed?
         /// An applicant's name, or part of it ("" for everyone).
         var applicant = ""
         var after: EvaluationTarget?
@@ -31,7 +33,7 @@ extension UI {
 
         /// The query of this view's filter at the page after `after`, for `UI.link`.
         func query(after: EvaluationTarget?) -> [String?] {
-            [year.map { "year=\($0)" }, open ? "open=1" : nil,
+            [year.map { "year=\($0)" }, open ? "open=1" : nil, need.map { "need=\($0.rawValue)" },
              applicant.isEmpty ? nil : "applicant=" + (applicant.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
              size == UI.worklistPageSize ? nil : "limit=\(size)",
              after.map { "after=\(evaluationPath($0))" }]
@@ -77,7 +79,7 @@ extension UI {
         let org = try await ownOrg(user)
         let committees = try await services.evaluations.committees(caller: user)
         let size = view.size
-        let page = try await services.evaluations.worklistPage(caller: user, year: year, open: open, applicant: view.applicant, limit: size, after: after)
+        let page = try await services.evaluations.worklistPage(caller: user, year: year, open: open, need: view.need, applicant: view.applicant, limit: size, after: after)
         let items = page.items
         // Of every page and year: what waits for a committee the office has not set up.
         let uncovered = try await services.evaluations.uncoveredScopes(caller: user)
@@ -114,7 +116,10 @@ extension UI {
                  "page_batch_item": i.awaitsResult && i.evaluation?.interviewTime == nil ? evaluationPath(i.target) as Any : false,
                  "ticked": ticked.contains(evaluationPath(i.target))]
             },
-            "year": year.map(String.init) ?? "", "open": open, "applicant": view.applicant, "applicant_searched": !view.applicant.isEmpty,
+            "year": year.map(String.init) ?? "", "open": open, "applicant": view.applicant,
+            "needs": CommitteeDeskNeed.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == view.need] },
+            // Nothing found is said as such when the desk was narrowed (不是“暂无到达评委会的申报”).
+            "applicant_searched": !view.applicant.isEmpty || view.need != nil,
             "first_page": after == nil ? false as Any : pageLink(after: nil),
             "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false,
             // Applications waiting for a committee the office has not set up: what is missing.
@@ -292,6 +297,7 @@ extension UI.DeskView {
     init(_ request: Request) throws {
         year = try APIJSON.year(in: request)
         open = try APIJSON.boolean("open", in: request) ?? false
+        need = try CommitteeDeskNeed(parsing: request.textQuery("need"))
         applicant = request.textQuery("applicant")?.trimmingWhitespaceAndNewlines() ?? ""
         after = try APIJSON.worklistCursor(in: request)
         limit = try APIJSON.integer("limit", in: request) ?? UI.worklistPageSize

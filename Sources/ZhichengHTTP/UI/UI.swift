@@ -526,9 +526,10 @@ struct UI: Sendable {
                 if plans > 0 { todo.append(("待审核的申报计划：\(plans) 份", "plans")) }
                 // Counted, not read whole: a province's desk holds tens of thousands.
                 let desk = try await services.evaluations.deskCounts(caller: user)
-                if desk.awaitingResult > 0 { todo.append(("评委会评审：\(desk.awaitingResult) 件待评审", "committee")) }
-                if desk.openObjections > 0 { todo.append(("评审结果公示：\(desk.openObjections) 条异议待处理", "committee")) }
-                if desk.toConfirm > 0 { todo.append(("公示期满待确认结果：\(desk.toConfirm) 件", "committee")) }
+                // Each to the desk showing just those (`CommitteeDeskNeed`, the rule of these counts).
+                if desk.awaitingResult > 0 { todo.append(("评委会评审：\(desk.awaitingResult) 件待评审", "committee?need=result")) }
+                if desk.openObjections > 0 { todo.append(("评审结果公示：\(desk.openObjections) 条异议待处理", "committee?need=objections")) }
+                if desk.toConfirm > 0 { todo.append(("公示期满待确认结果：\(desk.toConfirm) 件", "committee?need=confirm")) }
                 if desk.uncovered { todo.append(("有申报已到评委会，但尚无负责的评委会", "committee")) }
             }
         }
