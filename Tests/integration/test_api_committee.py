@@ -338,6 +338,37 @@ def test_the_city_committee_reads_what_it_judges(setup):
     assert seen["state"] == "awaiting_province" and seen["sections"] == {} and len(seen["hidden_sections"]) == len(SECTIONS) + 1, seen
 
 
+def test_a_department_on_the_route_reads_nothing_of_an_application_at_the_city_committee(setup):
+    """Only the office whose committee judges it reads an application at 评委会 whole. The admin
+    of a department it came through (here its applicant's own org) reads no section and no file
+    of it there, as before it passed: admins read sections only as that office."""
+    d, city = setup
+    dept_org, dept_login = create_child(city.admin, 1, "郑州市人社局", "department")
+    dept = approve_unit(city.api, city.admin, dept_org["id"], dept_login["login"], dept_login["password"])
+    approved_plan(dept, city.admin, dept_org["id"], [{"series": SERIES, "level": "中级", "count": 3}])
+    reviewers = [add_reviewer(dept, dept_org["id"], login, [role], series=[SERIES]) for login, role in (("rsj.h", "handler"), ("rsj.l", "leader"))]
+    person = expect(dept.post(f"orgs/{dept_org['id']}/applicants", {"id_number": fresh_id_number(), "name": "孙老师"}), 201).json
+    applicant = city.api.first_login(person["account"]["login"], person["password"])
+    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": f"{section}：孙老师"}), 200)
+    added = expect(city.api.call("POST", f"applications/{app['id']}/attachments", token=applicant, data=png_bytes(4, 4), content_type="image/png",
+                                 headers={"X-Filename": quote("证书.png")}), 201).json
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    for reviewer in reviewers + city.reviewers:
+        city.pass_(reviewer, app["id"])
+    expect(city.admin.post("committees", {"name": "郑州市中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    assert expect(city.admin.get(f"applications/{app['id']}"), 200).json["sections"]["业绩成果"] == {"内容": "业绩成果：孙老师"}
+    seen = expect(dept.get(f"applications/{app['id']}"), 200).json
+    assert seen["state"] == "at_committee" and seen["sections"] == {} and len(seen["hidden_sections"]) == len(SECTIONS) + 1, seen
+    with unchanged(d, "zhengzhou"):
+        expect(dept.get(f"applications/{app['id']}/attachments/{added['id']}"), 403)
+        # Nor the desk's item page, which is the office's.
+        assert city.api.raw("GET", f"/t/zhengzhou/committee/application/{app['id']}", headers={"Cookie": f"zc_session={dept.cookie}"}).status == 403
+    # Its reviewers read what their content permissions give, as ever.
+    assert expect(reviewers[0].get(f"applications/{app['id']}"), 200).json["sections"]["业绩成果"] == {"内容": "业绩成果：孙老师"}
+
+
 @pytest.mark.publicity_days(5)
 def test_the_public_notices_come_a_page_at_a_time_and_by_the_applicants_name(setup):
     """评审结果公示 is seen by every account of the city, each notice with its objection form: 50 a
