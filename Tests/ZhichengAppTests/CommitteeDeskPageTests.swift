@@ -98,10 +98,16 @@ struct CommitteeDeskPageTests {
         #expect(try await w.evaluations.worklistPage(caller: w.office, need: .result, limit: 10).items.isEmpty)
         _ = try await w.evaluations.createCommittee(name: "河南省中小学教师高级评委会", series: ["中小学教师"], levels: ["副高级"], caller: w.office)
 
-        // Results for the first own and the first two cities'; an objection to the second city's.
-        for target: EvaluationTarget in [.application(own[0]), .received(cities[0]), .received(cities[1])] {
-            _ = try await w.evaluations.recordResult(target, result: "通过", note: nil, caller: w.office)
+        // Results for the first own and the first two cities', in one batch; an objection to the
+        // second city's. A batch naming one that cannot take a result (already has one) takes none.
+        _ = try await w.evaluations.recordResult(.received(cities[1]), result: "通过", note: nil, caller: w.office)
+        await expectCode(.conflict) {
+            _ = try await w.evaluations.recordResults([.application(own[0]), .received(cities[0]), .received(cities[1])], result: "通过", note: nil, caller: w.office)
         }
+        #expect(try await w.evaluations.evaluation(.application(own[0]), caller: w.office) == nil)
+        #expect(try await w.evaluations.evaluation(.received(cities[0]), caller: w.office)?.state ?? "pending" == "pending")
+        let batch = try await w.evaluations.recordResults([.application(own[0]), .received(cities[0])], result: "通过", note: "表决", caller: w.office)
+        #expect(batch.map(\.state) == ["publicity", "publicity"] && batch.map(\.note) == ["表决", "表决"])
         _ = try await w.evaluations.lodgeObjection(.received(cities[1]), text: "论文不实", evidence: "见附件说明", caller: w.office)
         let after = try #require(try await w.evaluations.evaluation(.received(cities[0]), caller: w.office)?.publicityUntil) + 1
 
@@ -131,6 +137,9 @@ struct CommitteeDeskPageTests {
         _ = try await w.evaluations.resolveObjection(objection.id, upheld: false, reason: "经核实无误", caller: w.office)
         #expect(try await narrowed(.objections, now: after).isEmpty)
         #expect(try await narrowed(.confirm, now: after) == [.application(own[0]), .received(cities[0]), .received(cities[1])])
+        // Confirmed in one batch only once their 公示 is over (here it runs): none of them is.
+        await expectCode(.conflict) { _ = try await w.evaluations.confirm([.application(own[0]), .received(cities[0])], caller: w.office) }
+        #expect(try await w.evaluations.evaluation(.application(own[0]), caller: w.office)?.state == "publicity")
         // A need the desk does not know is refused, naming it.
         #expect(throws: ZhichengError.self) { _ = try CommitteeDeskNeed(parsing: "everything") }
         #expect(try CommitteeDeskNeed(parsing: "") == nil && CommitteeDeskNeed(parsing: nil) == nil)

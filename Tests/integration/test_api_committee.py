@@ -565,13 +565,13 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     desk = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
     assert f'value="{paths[3]}" form="batch-interview"' in desk and f'value="{paths[2]}" form="batch-interview"' not in desk, desk[-4000:]
     form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time={quote(interview_time(21, 9))}&place={quote('市人社局二楼')}"
-    r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 303 and r.headers.get("location") == "/t/zhengzhou/committee", (r.status, r.headers)
     assert "市人社局二楼" in status_row(city, apps[3]["id"])["interview"]
     # The datetime-local input's value, as the form sends it.
     when = interview_time(23, 9, sep="T")
     form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[2])}&time={quote(when)}&place={quote('市人社局三楼')}"
-    r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 409 and "评审结果已录入" in r.body.decode(), (r.status, r.body.decode()[-2000:])
     # Refused, the form comes back as typed (the time and place; a box ticked stays ticked).
     page = r.body.decode()
@@ -582,7 +582,7 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     view = f"?year=2026&limit=1&after={quote(paths[2], safe='')}"
     desk = city.api.raw("GET", "/t/zhengzhou/committee" + view, headers=cookie).body.decode()
     action = html.unescape(re.search(r'action="([^"]+)" id="batch-interview"', desk).group(1))
-    assert action.startswith("/t/zhengzhou/committee/interviews?") and "year=2026" in action and "limit=1" in action, action
+    assert action.startswith("/t/zhengzhou/committee/batch?") and "year=2026" in action and "limit=1" in action, action
     assert f"after={paths[2]}" in action, action
     form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time=+&place={quote('市人社局四楼')}"
     r = city.api.raw("POST", action, body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
@@ -594,7 +594,7 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     # Sent, it goes back to that page too.
     form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time={quote(interview_time(22, 9))}&place={quote('市人社局四楼')}"
     r = city.api.raw("POST", action, body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
-    assert r.status == 303 and r.headers.get("location") == action.replace("/committee/interviews?", "/committee?"), (r.status, r.headers)
+    assert r.status == 303 and r.headers.get("location") == action.replace("/committee/batch?", "/committee?"), (r.status, r.headers)
     assert "市人社局四楼" in status_row(city, apps[3]["id"])["interview"]
 
     # 本页全部: the form carries the page's items without a notice yet (no script may tick them all;
@@ -607,13 +607,71 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     carried = re.findall(r'<input type="hidden" name="_page_items" value="([^"]+)">', desk)
     assert carried == [f"applications/{a['id']}" for a in later] and 'id="batch-page-submit"' in desk, (carried, desk[-3000:])
     form = f"_csrf={quote(city.admin.csrf)}&time={quote(interview_time(25, 9))}&place={quote('市人社局五楼')}"
-    r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 400 and "请选择要发出面试通知的申报" in r.body.decode(), (r.status, r.body.decode()[-2000:])
     form += "&scope=page&" + "&".join(f"_page_items={quote(p)}" for p in carried)
-    r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 303, (r.status, r.body.decode()[-2000:])
     assert all("市人社局五楼" in status_row(city, a["id"])["interview"] for a in later)
     assert "市人社局四楼" in status_row(city, apps[3]["id"])["interview"], "a notice given stays"
+
+
+def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
+    """评审结果 for several applications at once (`committee-results`, the desk's batch form with
+    its 录入评审结果 button) and 确认结果 of every result a page may confirm (`committee-confirmations`,
+    the desk's 确认本页… button): all of them in one transaction or none, one that cannot take
+    it named; the single steps keep their own words."""
+    d, city = setup
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    apps = [city.passed_application("中级", "一级教师")[1] for _ in range(3)]
+    paths = [f"applications/{a['id']}" for a in apps]
+    # The third's interview is to come: a batch naming it is refused whole, naming whose it is.
+    expect(city.admin.put(f"applications/{apps[2]['id']}/interview", {"time": interview_time(10, 9), "place": "会议室"}), 200)
+    with unchanged(d, "zhengzhou"):
+        expect(city.admin.post("committee-results", {"items": paths, "result": "通过", "note": "同意"}), 409, contains="周老师：面试时间为")
+        expect(city.admin.post("committee-results", {"items": paths[:2], "result": "优秀"}), 400, field="result")
+        expect(city.admin.post("committee-results", {"items": [], "result": "通过"}), 400, field="items", contains="请选择要录入评审结果的申报")
+        expect(city.admin.post("committee-results", {"items": ["applications/x"], "result": "通过"}), 400, field="items")
+        expect(city.admin.post("committee-results", {"items": paths[:2], "result": "通过", "note": "长" * 1001}), 400, field="note")
+        expect(city.reviewers[0].post("committee-results", {"items": paths[:2], "result": "通过"}), 403)
+        expect(city.admin.post("committee-confirmations", {"items": paths[:2]}), 409, contains="不在公示中")
+    done = expect(city.admin.post("committee-results", {"items": paths[:2], "result": "通过", "note": "表决通过"}), 200).json["evaluations"]
+    assert [e["state"] for e in done] == ["publicity"] * 2 and len({e["publicity_until"] for e in done}) == 1, done
+    assert [s["comment"].split("，")[0] for a in apps[:2] for s in committee_steps(city.admin, a["id"])] == ["通过", "通过"]
+    # Sent again (a retry): the results are recorded already, nothing changes.
+    with unchanged(d, "zhengzhou"):
+        expect(city.admin.post("committee-results", {"items": paths[:2], "result": "通过"}), 409, contains="评审结果已录入")
+    # 公示 lasts 0 working days here: over at once; both confirmed in one step, then neither again.
+    confirmed = expect(city.admin.post("committee-confirmations", {"items": paths[:2]}), 200).json["evaluations"]
+    assert [e["state"] for e in confirmed] == ["final"] * 2
+    assert [expect(city.admin.get(f"applications/{a['id']}"), 200).json["state"] for a in apps[:2]] == ["passed"] * 2
+    with unchanged(d, "zhengzhou"):
+        expect(city.admin.post("committee-confirmations", {"items": paths[:2]}), 409, contains="不在公示中")
+        expect(city.admin.post("committee-confirmations", {"items": []}), 400, field="items")
+
+    # The desk: 录入评审结果 for the ticked ones through the batch form; refused, it comes back with
+    # the ticks, the result and the note kept and the result's control marked.
+    cookie = {"Cookie": f"zc_session={city.admin.cookie}", "Content-Type": "application/x-www-form-urlencoded"}
+    more = [city.passed_application("中级", "一级教师")[1] for _ in range(2)]
+    ticked = "&".join(f"items={quote('applications/' + str(a['id']))}" for a in more)
+    with unchanged(d, "zhengzhou"):
+        r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=f"_csrf={quote(city.admin.csrf)}&then=results&note={quote('表决')}&{ticked}".encode(), headers=cookie)
+        page = r.body.decode()
+        assert r.status == 400 and "评审结果应为“通过”或“未通过”" in page, (r.status, page[-2000:])
+        assert 'id="batch-note" size="40" value="表决"' in page and re.search(r'<input aria-invalid="true"[^>]*id="batch-result-pass"', page), page[-3000:]
+        assert all(re.search(rf'value="applications/{a["id"]}" form="batch-interview"[^>]* checked>', page) for a in more), page[-3000:]
+    r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=f"_csrf={quote(city.admin.csrf)}&then=results&result={quote('未通过')}&{ticked}".encode(), headers=cookie)
+    assert r.status == 303, (r.status, r.body.decode()[-2000:])
+    assert [expect(city.admin.get(f"applications/{a['id']}/evaluation"), 200).json["result"] for a in more] == ["未通过"] * 2
+    # 确认本页…: the form carries the page's results that may be confirmed, and only those.
+    desk = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
+    carried = re.findall(r'<input type="hidden" name="_confirm_items" value="([^"]+)">', desk)
+    assert carried == [f"applications/{a['id']}" for a in more] and "确认本页 2 份公示期满、异议均已处理的评审结果" in desk, (carried, desk[-3000:])
+    form = f"_csrf={quote(city.admin.csrf)}&" + "&".join(f"_confirm_items={quote(p)}" for p in carried)
+    r = city.api.raw("POST", "/t/zhengzhou/committee/confirmations", body=form.encode(), headers=cookie)
+    assert r.status == 303, (r.status, r.body.decode()[-2000:])
+    assert [expect(city.admin.get(f"applications/{a['id']}"), 200).json["state"] for a in more] == ["failed"] * 2
+    assert 'id="batch-confirm"' not in city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
 
 
 def test_an_interview_time_is_one_real_minute_to_come_on_every_path(setup):
@@ -649,7 +707,7 @@ def test_an_interview_time_is_one_real_minute_to_come_on_every_path(setup):
         # its datetime-local input can hold.
         past = interview_time(-1, 9, sep="T")
         form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[0])}&items={quote(paths[1])}&time={quote(past)}&place={quote('市人社局')}"
-        r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers=posted)
+        r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=form.encode(), headers=posted)
         page = r.body.decode()
         assert r.status == 400 and "已过" in page, (r.status, page[-2000:])
         control = re.search(r'<input[^>]* id="batch-time"[^>]*>', page).group(0)
@@ -678,7 +736,7 @@ def test_an_interview_time_is_one_real_minute_to_come_on_every_path(setup):
     assert (row["interview"], row["interview_time"], row["interview_place"]) == (f"{year + 1}-03-01 09:30，市人社局", f"{year + 1}-03-01 09:30", "市人社局"), row
     # The batch, as the desk's datetime-local input sends it.
     form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[0])}&items={quote(paths[1])}&time={quote(f'{year + 1}-03-02T14:00')}&place={quote('市人社局二楼')}"
-    r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=form.encode(), headers=posted)
+    r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=form.encode(), headers=posted)
     assert r.status == 303, (r.status, r.body.decode()[-2000:])
     assert [status_row(city, a["id"])["interview"] for a in apps] == [f"{year + 1}-03-02 14:00，市人社局二楼"] * 2
     assert expect(city.admin.get(f"{paths[1]}/evaluation"), 200).json["interview_time"] == f"{year + 1}-03-02 14:00"

@@ -306,3 +306,49 @@ def test_the_province_result_in_the_city_publicity_page_and_an_objection_sent_on
     p.go("publicity")
     own = p.by("#own-objections").text
     assert "业绩材料与事实不符" in own and "（省职改办）" in own and "异议不成立" in own and "材料属实" in own, own
+
+
+def test_results_in_a_batch_and_their_confirmation_on_the_desk(daemon_factory, browser):
+    """The office ticks two applications on the desk, enters 通过 for both at once, and once
+    their 公示 is over confirms every result of the page with one button."""
+    d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 5\n').start()
+    info, api, city, applicant, other, app = city_passed(d, "中级", "一级教师", ("魏批量", "陶批量"))
+    expect(city.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    second = expect(other.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
+    for section in SECTIONS:
+        expect(other.put(f"applications/{second['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(other.post(f"applications/{second['id']}/submit"), 200)
+    for login in ("c.h", "c.l"):
+        reviewer = api.sign_in(login, NEW_PASSWORD)
+        version = expect(reviewer.get(f"applications/{second['id']}"), 200).json["version"]
+        expect(reviewer.post(f"applications/{second['id']}/decision", {"decision": "pass", "version": version}), 200)
+
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "committee-batch")
+    p.login_ok(info["admin_login"], NEW_PASSWORD)
+    p.go("committee")
+    assert not p.all("#batch-confirm"), "nothing to confirm yet"
+    for box in p.all("input.batch-item"):
+        box.click()
+    # No result chosen: refused, the ticks and the note kept, the choice marked.
+    p.fill("#batch-note", "评委会表决通过")
+    p.click("#batch-result-submit")
+    assert "评审结果应为“通过”或“未通过”" in p.flash_error(), p.flash_error()
+    assert_refused(p, "#batch-interview input[name=result]")
+    assert len([b for b in p.all("input.batch-item") if b.is_selected()]) == 2
+    assert p.by("#batch-note").get_attribute("value") == "评委会表决通过"
+    p.by("#batch-result-pass").click()
+    p.click("#batch-result-submit")
+    assert "已为 2 份申报录入评审结果“通过”" in p.flash_ok(), p.flash_error()
+    states = [r.find_element("css selector", "td.work-state").text for r in p.all("#worklist tbody tr")]
+    assert all(s.startswith("公示中（通过") for s in states) and len(states) == 2, states
+    assert not p.all("#batch-confirm"), "公示 still runs"
+
+    end_publicity(d, "zhengzhou")
+    p.go("committee?need=confirm")
+    assert len(p.all("#worklist tbody tr[data-item]")) == 2
+    button = p.by("#batch-confirm-submit")
+    assert button.text == "确认本页 2 份公示期满、异议均已处理的评审结果", button.text
+    p.click("#batch-confirm-submit")
+    assert "已确认 2 份申报的评审结果" in p.flash_ok(), p.flash_error()
+    assert "没有符合条件的申报" in p.by("#worklist").text
+    assert [expect(who.get(f"applications/{a['id']}"), 200).json["state"] for who, a in ((applicant, app), (other, second))] == ["passed", "passed"]

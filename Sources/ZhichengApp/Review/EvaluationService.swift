@@ -114,23 +114,15 @@ public struct EvaluationService: Sendable {
         try Access.requireOrgAdmin(caller)
         let time = try InterviewTime(rawTime)
         let place = try FreeText.interviewPlace.require(rawPlace, else: "请填写面试地点")
-        guard !targets.isEmpty else { throw ZhichengError.invalid("请选择要发出面试通知的申报", field: "items") }
-        guard targets.count <= Self.batchLimit else { throw ZhichengError.invalid("一次最多向 \(Self.batchLimit) 份申报发出面试通知", field: "items") }
-        let (records, notify) = try await store.write(caller) { conn -> ([EvaluationRecord], Bool) in
-            var records: [EvaluationRecord] = [], notify = false
-            for target in targets {
-                do {
-                    let (record, sent) = try Self.setInterview(target, time: time, place: place, caller: caller, conn)
-                    records.append(record)
-                    notify = notify || sent
-                } catch let error as ZhichengError where targets.count > 1 && error.field != "time" {
-                    throw ZhichengError(error.code, "\(try Self.applicantName(target, conn))：\(error.message)（本次通知均未发出）", field: error.field)
-                }
+        try Self.requireBatch(targets, empty: "请选择要发出面试通知的申报", most: "向 \(Self.batchLimit) 份申报发出面试通知")
+        let sent = try await store.write(caller) { conn in
+            // A time that may not be given (past, too far ahead) is the batch's, not one application's.
+            try Self.eachOrNone(targets, undone: "本次通知均未发出", sharedField: "time", conn) { target in
+                try Self.setInterview(target, time: time, place: place, caller: caller, conn)
             }
-            return (records, notify)
         }
-        if notify { relay?.kick(caller.tenant) }
-        return records
+        if sent.contains(where: \.1) { relay?.kick(caller.tenant) }
+        return sent.map(\.0)
     }
 
     /// Applications a batch step may name at once.
@@ -176,21 +168,56 @@ public struct EvaluationService: Sendable {
     }
 
     public func recordResult(_ target: EvaluationTarget, result: String, note rawNote: String?, caller: SignedIn) async throws -> EvaluationRecord {
+        try await recordResults([target], result: result, note: rawNote, caller: caller)[0]
+    }
+
+    /// The same result (and 说明) for several applications at once (those the committee
+    /// passed in one sitting): all of them or none, in one transaction, each entering 公示
+    /// until the same day. One that cannot take it (its interview to come, a result recorded,
+    /// in a review session, another office's) refuses the whole batch, named in the message.
+    public func recordResults(_ targets: [EvaluationTarget], result: String, note rawNote: String?, caller: SignedIn) async throws -> [EvaluationRecord] {
         try Access.requireOrgAdmin(caller)
         guard ["通过", "未通过"].contains(result) else { throw ZhichengError.invalid("评审结果应为“通过”或“未通过”", field: "result") }
         let note = try FreeText.resultNote.validate(rawNote)
+        try Self.requireBatch(targets, empty: "请选择要录入评审结果的申报", most: "为 \(Self.batchLimit) 份申报录入评审结果")
         let until = publicityDeadline()
-        let record = try await store.write(caller) { conn in
-            // One that sits in a review session (planned or drawn: SessionService.holdingSession)
-            // gets its result from the experts' votes there; one whose session was closed short of
-            // its quorum or cancelled is free again.
-            if case .received(let id) = target, let session = try SessionService.holdingSession(of: id, conn) {
-                throw ZhichengError.conflict("该申报在评审会“\(session.name)”中，评审结果由专家表决产生")
+        let records = try await store.write(caller) { conn in
+            try Self.eachOrNone(targets, undone: "本次结果均未录入", conn) { target in
+                // One that sits in a review session (planned or drawn: SessionService.holdingSession)
+                // gets its result from the experts' votes there; one whose session was closed short of
+                // its quorum or cancelled is free again.
+                if case .received(let id) = target, let session = try SessionService.holdingSession(of: id, conn) {
+                    throw ZhichengError.conflict("该申报在评审会“\(session.name)”中，评审结果由专家表决产生")
+                }
+                return try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, interviewHeldBy: Date(), conn)
             }
-            return try Self.recordResult(target, result: result, note: note, publicityUntil: until, caller: caller, interviewHeldBy: Date(), conn)
         }
-        if case .received = target { relay?.kick(caller.tenant) }
-        return record
+        if targets.contains(where: { if case .received = $0 { true } else { false } }) { relay?.kick(caller.tenant) }
+        return records
+    }
+
+    /// A batch step's items: at least one, at most `batchLimit` (400 naming `items`; `most`
+    /// says what the limit is of: "为 500 份申报录入评审结果").
+    static func requireBatch(_ targets: [EvaluationTarget], empty: String, most: String) throws(ZhichengError) {
+        guard !targets.isEmpty else { throw .invalid(empty, field: "items") }
+        guard targets.count <= batchLimit else { throw .invalid("一次最多\(most)", field: "items") }
+    }
+
+    /// `step` on each of `targets` in the caller's transaction, their answers in order. The
+    /// first refused refuses the batch (the transaction is rolled back): in a batch of more
+    /// than one, its message names whose application it was and says nothing was done
+    /// (`undone`), unless the fault is of `sharedField`, what the batch gave them all alike.
+    static func eachOrNone<T>(_ targets: [EvaluationTarget], undone: String, sharedField: String? = nil, _ conn: SQLiteConnection,
+                              _ step: (EvaluationTarget) throws -> T) throws -> [T] {
+        var done: [T] = []
+        for target in targets {
+            do {
+                done.append(try step(target))
+            } catch let error as ZhichengError where targets.count > 1 && (sharedField == nil || error.field != sharedField) {
+                throw ZhichengError(error.code, "\(try applicantName(target, conn))：\(error.message)（\(undone)）", field: error.field)
+            }
+        }
+        return done
     }
 
     /// Records a result in the caller's transaction (a committee's entry, or a
@@ -231,27 +258,41 @@ public struct EvaluationService: Sendable {
     /// After 公示 with every objection resolved, the result becomes final (and, for
     /// the province, flows back to the applicant's city).
     public func confirm(_ target: EvaluationTarget, caller: SignedIn) async throws -> EvaluationRecord {
-        let (record, notify) = try await store.write(caller) { conn -> (EvaluationRecord, Bool) in
-            let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
-            let current = try Self.record(evaluation, conn)
-            if let refusal = current.confirmationRefused(at: Date().timeIntervalSince1970) { throw refusal }
-            let result = current.result ?? ""
-            try conn.run("UPDATE evaluations SET state = 'final', updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, evaluation])
-            switch target {
-            case .application(let id):
-                var chain = try Self.chain(id, conn)
-                try chain.finalize(passed: result == "通过")
-                try ApplicationService.store(chain, id: id, conn, extra: "result = ?", extraArgs: [result])
-                try Self.appendStep(id, .final, committee: committee.name, detail: result, caller: caller, conn)
-            case .received(let id):
-                try conn.run("UPDATE received_applications SET state = 'final', result = ? WHERE id = ?", [result, id])
-                try Self.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": committee.name, "note": current.note ?? ""], conn)
-            }
-            try conn.appendAudit(caller.audit(.evaluationConfirm, target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
-            return (try Self.record(evaluation, conn), facts.source != nil)
+        try await confirm([target], caller: caller)[0]
+    }
+
+    /// 确认结果 of several applications at once (every result of a page whose 公示 is over):
+    /// all of them or none, in one transaction; one that may not be confirmed yet (its period
+    /// runs, an objection is open, another office's) refuses the whole batch, named in the message.
+    public func confirm(_ targets: [EvaluationTarget], caller: SignedIn) async throws -> [EvaluationRecord] {
+        try Access.requireOrgAdmin(caller)
+        try Self.requireBatch(targets, empty: "请选择要确认结果的申报", most: "确认 \(Self.batchLimit) 份申报的结果")
+        let done = try await store.write(caller) { conn in
+            try Self.eachOrNone(targets, undone: "本次结果均未确认", conn) { target in try Self.confirm(target, caller: caller, conn) }
         }
-        if notify { relay?.kick(caller.tenant) }
-        return record
+        if done.contains(where: \.notify) { relay?.kick(caller.tenant) }
+        return done.map(\.record)
+    }
+
+    /// Confirms one result in the caller's transaction; `notify`: the applicant's city is to be told.
+    static func confirm(_ target: EvaluationTarget, caller: SignedIn, _ conn: SQLiteConnection) throws -> (record: EvaluationRecord, notify: Bool) {
+        let (evaluation, committee, facts) = try Self.evaluation(for: target, caller: caller, conn)
+        let current = try Self.record(evaluation, conn)
+        if let refusal = current.confirmationRefused(at: Date().timeIntervalSince1970) { throw refusal }
+        let result = current.result ?? ""
+        try conn.run("UPDATE evaluations SET state = 'final', updated_at = ? WHERE id = ?", [Date().timeIntervalSince1970, evaluation])
+        switch target {
+        case .application(let id):
+            var chain = try Self.chain(id, conn)
+            try chain.finalize(passed: result == "通过")
+            try ApplicationService.store(chain, id: id, conn, extra: "result = ?", extraArgs: [result])
+            try Self.appendStep(id, .final, committee: committee.name, detail: result, caller: caller, conn)
+        case .received(let id):
+            try conn.run("UPDATE received_applications SET state = 'final', result = ? WHERE id = ?", [result, id])
+            try Self.enqueueBack(facts, kind: "application.result", body: ["result": result, "committee": committee.name, "note": current.note ?? ""], conn)
+        }
+        try conn.appendAudit(caller.audit(.evaluationConfirm, target: Self.describe(target), detail: #"{"result":"\#(result)"}"#))
+        return (try Self.record(evaluation, conn), facts.source != nil)
     }
 
     /// The committee's work on `target`, for whoever may see the application (a city's

@@ -398,6 +398,8 @@ struct CommitteeChange: Decodable { var name: String?; var series: [String]?; va
 struct InterviewBody: Decodable { var time: String; var place: String }
 struct InterviewsBody: Decodable { var items: [String]; var time: String; var place: String }
 struct ResultBody: Decodable { var result: String; var note: String? }
+struct ResultsBody: Decodable { var items: [String]; var result: String; var note: String? }
+struct ItemsBody: Decodable { var items: [String] }
 struct ObjectionBody: Decodable { var text: String; var evidence: String? }
 struct ResolveBody: Decodable { var decision: String; var reason: String }
 

@@ -138,16 +138,28 @@ extension APIRoutes {
             let body = try await APIJSON.decode(CommitteeBody.self, from: request)
             return try APIJSON.response(CommitteeDTO(try await s.evaluations.createCommittee(name: body.name, series: body.series, levels: body.levels, rule: body.rule, caller: context.caller)), status: .created)
         }
-        signedIn.post("committee-interviews") { request, context in
-            let body = try await APIJSON.decode(InterviewsBody.self, from: request)
-            let targets = try body.items.map { path -> EvaluationTarget in
+        // Batch steps of the desk: each on every item named (paths as the worklist gives them), or on none.
+        @Sendable func batch(_ items: [String]) throws -> [EvaluationTarget] {
+            try items.map { path -> EvaluationTarget in
                 guard let target = evaluationTarget(path: path) else {
                     throw ZhichengError.invalid("items 应为评委会工作台上申报的 path，如 applications/12（“\(path.prefix(40))”不是）", field: "items")
                 }
                 return target
             }
-            let records = try await s.evaluations.setInterviews(targets, time: body.time, place: body.place, caller: context.caller)
+        }
+        signedIn.post("committee-interviews") { request, context in
+            let body = try await APIJSON.decode(InterviewsBody.self, from: request)
+            let records = try await s.evaluations.setInterviews(try batch(body.items), time: body.time, place: body.place, caller: context.caller)
             return try APIJSON.response(["evaluations": records.map(EvaluationDTO.init)])
+        }
+        signedIn.post("committee-results") { request, context in
+            let body = try await APIJSON.decode(ResultsBody.self, from: request)
+            let records = try await s.evaluations.recordResults(try batch(body.items), result: body.result, note: body.note, caller: context.caller)
+            return try APIJSON.response(["evaluations": records.map(EvaluationDTO.init)])
+        }
+        signedIn.post("committee-confirmations") { request, context in
+            let body = try await APIJSON.decode(ItemsBody.self, from: request)
+            return try APIJSON.response(["evaluations": try await s.evaluations.confirm(try batch(body.items), caller: context.caller).map(EvaluationDTO.init)])
         }
         signedIn.patch("committees/{id}") { request, context in
             let body = try await APIJSON.decode(CommitteeChange.self, from: request)

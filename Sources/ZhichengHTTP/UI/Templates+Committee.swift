@@ -29,13 +29,20 @@ extension Templates {
         {{^items}}<tr><td colspan="9">{{#applicant_searched}}没有符合条件的申报{{/applicant_searched}}{{^applicant_searched}}暂无到达评委会的申报{{/applicant_searched}}</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="worklist-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="worklist-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
-        <fieldset><legend>批量发出面试通知</legend>
+        {{#confirm_batch}}<form method="post" action="{{confirm_action}}" id="batch-confirm"><input type="hidden" name="_csrf" value="{{csrf}}">
+        {{#items}}{{#confirm_item}}<input type="hidden" name="_confirm_items" value="{{confirm_item}}">{{/confirm_item}}{{/items}}<button type="submit" id="batch-confirm-submit">确认本页 {{confirm_count}} 份公示期满、异议均已处理的评审结果</button></form>{{/confirm_batch}}
         <form method="post" action="{{batch_action}}" id="batch-interview"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <fieldset><legend>批量发出面试通知</legend>
         <p class="hint">在上表“选择”一栏勾选尚未录入结果的申报，向其发出同一面试通知；任一份不能发出时，本次均不发出。</p>
         <label>时间 <input type="datetime-local" name="time" id="batch-time" required min="{{time_min}}" max="{{time_max}}" value="{{batch_time}}"></label>
         <label>地点 <input type="text" name="place" id="batch-place" required size="30" value="{{batch_place}}"></label>
         <button type="submit" id="batch-submit">向所选申报发出面试通知</button>
-        {{#page_batch}}{{#items}}{{#page_batch_item}}<input type="hidden" name="_page_items" value="{{page_batch_item}}">{{/page_batch_item}}{{/items}}<button type="submit" name="scope" value="page" id="batch-page-submit" class="secondary">向本页全部尚未发出面试通知的申报发出</button>{{/page_batch}}</form></fieldset>
+        {{#page_batch}}{{#items}}{{#page_batch_item}}<input type="hidden" name="_page_items" value="{{page_batch_item}}">{{/page_batch_item}}{{/items}}<button type="submit" name="scope" value="page" id="batch-page-submit" class="secondary">向本页全部尚未发出面试通知的申报发出</button>{{/page_batch}}</fieldset>
+        <fieldset><legend>批量录入评审结果</legend>
+        <p class="hint">在上表“选择”一栏勾选已面试（或无需面试）的申报，为其录入同一评审结果，各自开始公示；任一份不能录入时，本次均不录入。</p>
+        <fieldset class="group"><legend>评审结果：</legend><label><input type="radio" name="result" value="通过" id="batch-result-pass"{{#batch_pass}} checked{{/batch_pass}}> 通过</label> <label><input type="radio" name="result" value="未通过" id="batch-result-fail"{{#batch_fail}} checked{{/batch_fail}}> 未通过</label></fieldset>
+        <label>说明 <input type="text" name="note" id="batch-note" size="40" value="{{batch_note}}"></label>
+        <button type="submit" name="then" value="results" formnovalidate id="batch-result-submit">为所选申报录入评审结果</button></fieldset></form>
         """
 
     static let committeeItem = """

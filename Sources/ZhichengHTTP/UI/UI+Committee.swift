@@ -86,15 +86,21 @@ extension UI {
         // The filter is kept across pages.
         func pageLink(_ path: String = "committee", after: EvaluationTarget?) -> String { link(path, view.query(after: after), context) }
         let ticked = Set(entered?.all("items") ?? [])
+        let now = Date().timeIntervalSince1970
         if entered != nil { Self.refilled() }
         // A time the input can hold comes back in it (one that does not read as a time, empty).
         let keptTime = entered.flatMap { try? InterviewTime($0["time"]) }?.inputValue ?? ""
         var data: [String: Any] = [
             "batch_time": keptTime, "batch_place": entered?["place"] ?? "",
+            "batch_pass": entered?["result"] == "通过", "batch_fail": entered?["result"] == "未通过", "batch_note": entered?["note"] ?? "",
             // Posted to this very page's address: refused, it comes back as it was.
-            "batch_action": pageLink("committee/interviews", after: after),
+            "batch_action": pageLink("committee/batch", after: after),
+            "confirm_action": pageLink("committee/confirmations", after: after),
             // 本页全部: the form carries the page's items that may take a notice.
             "page_batch": items.contains { $0.awaitsResult && $0.evaluation?.interviewTime == nil },
+            // 确认本页全部: the form carries the page's results that may be confirmed now.
+            "confirm_count": items.filter { CommitteeDeskNeed.confirm.matches($0, now: now) }.count,
+            "confirm_batch": items.contains { CommitteeDeskNeed.confirm.matches($0, now: now) },
             "committees": committees.map { c -> [String: Any] in
                 ["id": c.id, "name": c.name, "scope": "\(c.series.joined(separator: "、")) · \(c.levels.map(\.rawValue).joined(separator: "、"))", "rule": c.rule.label,
                  // Its settings form, filled in with what it has.
@@ -114,6 +120,7 @@ extension UI {
                  // 本页全部 sends a first notice only: never a new one over a notice given (its
                  // interview may be held already, and a new time would hold its result back).
                  "page_batch_item": i.awaitsResult && i.evaluation?.interviewTime == nil ? evaluationPath(i.target) as Any : false,
+                 "confirm_item": CommitteeDeskNeed.confirm.matches(i, now: now) ? evaluationPath(i.target) as Any : false,
                  "ticked": ticked.contains(evaluationPath(i.target))]
             },
             "year": year.map(String.init) ?? "", "open": open, "applicant": view.applicant,
@@ -179,21 +186,34 @@ extension UI {
 
     func committeeAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
-        if action == "interviews" {
+        if action == "batch" || action == "confirmations" {
             // The page the form was on (its address carries it; one that does not read: the
             // desk's first page), where it goes back to, sent or refused.
             let view = (try? DeskView(request)) ?? DeskView()
-            do {
-                // The ticked ones, or (本页全部) every one of the page without a result, which the
-                // form carries: a page allows no script that would tick them all.
-                let chosen = form["scope"] == "page" ? form.all("_page_items") : form.all("items")
-                let targets = try chosen.map { path -> EvaluationTarget in
+            func targets(_ paths: [String]) throws -> [EvaluationTarget] {
+                try paths.map { path -> EvaluationTarget in
                     guard let target = evaluationTarget(path: path) else { throw ZhichengError.invalid("所选申报无效", field: "items") }
                     return target
                 }
-                let records = try await services.evaluations.setInterviews(targets, time: form["time"], place: form["place"], caller: user)
-                return UIRoutes.redirect(link("committee", view.query(after: view.after), context), flash: "已向 \(records.count) 份申报发出面试通知",
-                                         tenantBase: base(context))
+            }
+            do {
+                let message: String
+                if action == "confirmations" {
+                    // 确认本页全部: the page's results that could be confirmed when it was drawn, which the form carries.
+                    let records = try await services.evaluations.confirm(try targets(form.all("_confirm_items")), caller: user)
+                    message = "已确认 \(records.count) 份申报的评审结果"
+                } else if form["then"] == "results" {
+                    // The ticked ones: one result for them all, each entering 公示.
+                    let records = try await services.evaluations.recordResults(try targets(form.all("items")), result: form["result"], note: form.optional("note"), caller: user)
+                    message = "已为 \(records.count) 份申报录入评审结果“\(form["result"])”，公示至 \(records.first?.publicityUntil.map(ChinaTime.end) ?? "")"
+                } else {
+                    // The ticked ones, or (本页全部) every one of the page without a result, which the
+                    // form carries: a page allows no script that would tick them all.
+                    let chosen = form["scope"] == "page" ? form.all("_page_items") : form.all("items")
+                    let records = try await services.evaluations.setInterviews(try targets(chosen), time: form["time"], place: form["place"], caller: user)
+                    message = "已向 \(records.count) 份申报发出面试通知"
+                }
+                return UIRoutes.redirect(link("committee", view.query(after: view.after), context), flash: message, tenantBase: base(context))
             } catch let error as ZhichengError {
                 // With what was ticked and typed.
                 return try await committeePage(user, context, view: view, flash: .error(error.shown(request)), status: error.status, entered: form)

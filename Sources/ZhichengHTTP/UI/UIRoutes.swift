@@ -158,7 +158,12 @@ enum UIRoutes {
             }
         }
         tenant.post("committee/new") { request, context in try await ui.committeeAction("new", request, context) }
-        tenant.post("committee/interviews") { request, context in try await ui.committeeAction("interviews", request, context) }
+        // The desk's batch form (面试通知, or 评审结果 with `then=results`); `committee/interviews`,
+        // its address before results were entered in a batch, for a page left open across an upgrade.
+        for path in ["committee/batch", "committee/interviews"] {
+            tenant.post("\(path)") { request, context in try await ui.committeeAction("batch", request, context) }
+        }
+        tenant.post("committee/confirmations") { request, context in try await ui.committeeAction("confirmations", request, context) }
         tenant.post("committee/settings/{id}") { request, context in try await ui.committeeAction("settings", request, context) }
         tenant.get("committee/{kind}/{id}") { request, context in
             try await ui.page(request, context) { user in try await ui.committeeItemPage(user, context, target: try ui.target(context), flash: .none) }
