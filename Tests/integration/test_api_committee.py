@@ -635,7 +635,8 @@ def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
         expect(city.admin.post("committee-results", {"items": paths[:2], "result": "通过", "note": "长" * 1001}), 400, field="note")
         expect(city.reviewers[0].post("committee-results", {"items": paths[:2], "result": "通过"}), 403)
         expect(city.admin.post("committee-confirmations", {"items": paths[:2]}), 409, contains="不在公示中")
-    done = expect(city.admin.post("committee-results", {"items": paths[:2], "result": "通过", "note": "表决通过"}), 200).json["evaluations"]
+    # An item named twice is taken once.
+    done = expect(city.admin.post("committee-results", {"items": paths[:2] + paths[:1], "result": "通过", "note": "表决通过"}), 200).json["evaluations"]
     assert [e["state"] for e in done] == ["publicity"] * 2 and len({e["publicity_until"] for e in done}) == 1, done
     assert [s["comment"].split("，")[0] for a in apps[:2] for s in committee_steps(city.admin, a["id"])] == ["通过", "通过"]
     # Sent again (a retry): the results are recorded already, nothing changes.

@@ -81,9 +81,8 @@ public enum CommitteeDeskNeed: String, Sendable, CaseIterable {
         }
     }
 
-    /// A narrowing of the desk's query to the rows that may match (`e` the evaluation's alias,
-    /// `state` the application's column of its state, the city's `a.state` or the province's
-    /// `r.state`); `matches` decides. Its arguments follow the filter's.
+    /// A narrowing of the desk's query to the rows that may match (`e` the alias of the row's
+    /// evaluation, left-joined: none yet is NULL); `matches` decides. Its arguments follow the filter's.
     func sql(now: Double) -> (sql: String, arguments: [any SQLiteBindable]) {
         let openObjection = "EXISTS (SELECT 1 FROM objections o WHERE o.evaluation_id = e.id AND o.state = 'open')"
         switch self {

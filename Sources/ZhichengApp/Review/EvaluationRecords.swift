@@ -14,7 +14,7 @@ public struct CommitteeRecord: Sendable {
 }
 
 /// What a committee acts on: a city's own application, or one the province received.
-public enum EvaluationTarget: Sendable, Equatable {
+public enum EvaluationTarget: Sendable, Hashable {
     case application(Int)
     case received(Int)
 }

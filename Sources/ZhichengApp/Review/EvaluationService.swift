@@ -114,7 +114,7 @@ public struct EvaluationService: Sendable {
         try Access.requireOrgAdmin(caller)
         let time = try InterviewTime(rawTime)
         let place = try FreeText.interviewPlace.require(rawPlace, else: "请填写面试地点")
-        try Self.requireBatch(targets, empty: "请选择要发出面试通知的申报", most: "向 \(Self.batchLimit) 份申报发出面试通知")
+        let targets = try Self.batchItems(targets, empty: "请选择要发出面试通知的申报", most: "向 \(Self.batchLimit) 份申报发出面试通知")
         let sent = try await store.write(caller) { conn in
             // A time that may not be given (past, too far ahead) is the batch's, not one application's.
             try Self.eachOrNone(targets, undone: "本次通知均未发出", sharedField: "time", conn) { target in
@@ -179,7 +179,7 @@ public struct EvaluationService: Sendable {
         try Access.requireOrgAdmin(caller)
         guard ["通过", "未通过"].contains(result) else { throw ZhichengError.invalid("评审结果应为“通过”或“未通过”", field: "result") }
         let note = try FreeText.resultNote.validate(rawNote)
-        try Self.requireBatch(targets, empty: "请选择要录入评审结果的申报", most: "为 \(Self.batchLimit) 份申报录入评审结果")
+        let targets = try Self.batchItems(targets, empty: "请选择要录入评审结果的申报", most: "为 \(Self.batchLimit) 份申报录入评审结果")
         let until = publicityDeadline()
         let records = try await store.write(caller) { conn in
             try Self.eachOrNone(targets, undone: "本次结果均未录入", conn) { target in
@@ -196,11 +196,16 @@ public struct EvaluationService: Sendable {
         return records
     }
 
-    /// A batch step's items: at least one, at most `batchLimit` (400 naming `items`; `most`
-    /// says what the limit is of: "为 500 份申报录入评审结果").
-    static func requireBatch(_ targets: [EvaluationTarget], empty: String, most: String) throws(ZhichengError) {
-        guard !targets.isEmpty else { throw .invalid(empty, field: "items") }
-        guard targets.count <= batchLimit else { throw .invalid("一次最多\(most)", field: "items") }
+    /// A batch step's items, each once in the order first named (a list that names one twice,
+    /// a form's row ticked and also carried, is not refused for the second's "already done"):
+    /// at least one, at most `batchLimit` (400 naming `items`; `most` says what the limit is
+    /// of: "为 500 份申报录入评审结果").
+    static func batchItems(_ targets: [EvaluationTarget], empty: String, most: String) throws(ZhichengError) -> [EvaluationTarget] {
+        var seen = Set<EvaluationTarget>()
+        let once = targets.filter { seen.insert($0).inserted }
+        guard !once.isEmpty else { throw .invalid(empty, field: "items") }
+        guard once.count <= batchLimit else { throw .invalid("一次最多\(most)", field: "items") }
+        return once
     }
 
     /// `step` on each of `targets` in the caller's transaction, their answers in order. The
@@ -266,7 +271,7 @@ public struct EvaluationService: Sendable {
     /// runs, an objection is open, another office's) refuses the whole batch, named in the message.
     public func confirm(_ targets: [EvaluationTarget], caller: SignedIn) async throws -> [EvaluationRecord] {
         try Access.requireOrgAdmin(caller)
-        try Self.requireBatch(targets, empty: "请选择要确认结果的申报", most: "确认 \(Self.batchLimit) 份申报的结果")
+        let targets = try Self.batchItems(targets, empty: "请选择要确认结果的申报", most: "确认 \(Self.batchLimit) 份申报的结果")
         let done = try await store.write(caller) { conn in
             try Self.eachOrNone(targets, undone: "本次结果均未确认", conn) { target in try Self.confirm(target, caller: caller, conn) }
         }
