@@ -30,6 +30,17 @@ struct CommitteeDeskPageTests {
         return app.id
     }
 
+    /// The province's world, its office with an approved plan of 9 副高级 places of its own.
+    static func officeWithPlan() async throws -> ProvinceReviewTests.World {
+        let w = try await ProvinceReviewTests.world()
+        let plans = PlanService(store: w.f.store)
+        let plan = try await plans.save(orgID: w.office.orgID, year: 2026, items: [PlanLine(series: "中小学教师", level: .associateSenior, count: 9)], caller: w.office)
+        _ = try await plans.attachDocument(planID: plan.id, name: "计划.pdf", bytes: Array("%PDF-1.4\n%%EOF\n".utf8), caller: w.office)
+        _ = try await plans.submit(planID: plan.id, caller: w.office)
+        _ = try await plans.review(planID: plan.id, approve: true, reason: nil, caller: w.office)
+        return w
+    }
+
     /// A handed-over application passed by the province office: at its committee.
     static func received(_ w: ProvinceReviewTests.World, idNumber: String) async throws -> Int {
         let person = try await w.f.people.addApplicant(to: w.city.orgID, idNumber: idNumber, name: "市\(idNumber.suffix(3))", phone: "", caller: w.city)
@@ -40,12 +51,7 @@ struct CommitteeDeskPageTests {
     }
 
     @Test func theProvinceDeskWalksItsOwnThenTheCitiesApplications() async throws {
-        let w = try await ProvinceReviewTests.world()
-        let plans = PlanService(store: w.f.store)
-        let plan = try await plans.save(orgID: w.office.orgID, year: 2026, items: [PlanLine(series: "中小学教师", level: .associateSenior, count: 9)], caller: w.office)
-        _ = try await plans.attachDocument(planID: plan.id, name: "计划.pdf", bytes: Array("%PDF-1.4\n%%EOF\n".utf8), caller: w.office)
-        _ = try await plans.submit(planID: plan.id, caller: w.office)
-        _ = try await plans.review(planID: plan.id, approve: true, reason: nil, caller: w.office)
+        let w = try await Self.officeWithPlan()
         let own = [try await Self.ownApplication(w, idNumber: "410102199001011111"), try await Self.ownApplication(w, idNumber: "410102199001012229")]
         let cities = [try await Self.received(w, idNumber: "410102199001013336"), try await Self.received(w, idNumber: "410102199001014443")]
         let everything: [EvaluationTarget] = own.map { .application($0) } + cities.map { .received($0) }
@@ -85,12 +91,7 @@ struct CommitteeDeskPageTests {
     /// own applications and the cities' alike, a page at a time: waiting for a result, with an
     /// objection open, or over its 公示 with none open and so to be confirmed.
     @Test func theDeskNarrowsToWhatTheHomePageCounts() async throws {
-        let w = try await ProvinceReviewTests.world()
-        let plans = PlanService(store: w.f.store)
-        let plan = try await plans.save(orgID: w.office.orgID, year: 2026, items: [PlanLine(series: "中小学教师", level: .associateSenior, count: 9)], caller: w.office)
-        _ = try await plans.attachDocument(planID: plan.id, name: "计划.pdf", bytes: Array("%PDF-1.4\n%%EOF\n".utf8), caller: w.office)
-        _ = try await plans.submit(planID: plan.id, caller: w.office)
-        _ = try await plans.review(planID: plan.id, approve: true, reason: nil, caller: w.office)
+        let w = try await Self.officeWithPlan()
         let own = [try await Self.ownApplication(w, idNumber: "410102199001011111"), try await Self.ownApplication(w, idNumber: "410102199001012229")]
         let cities = [try await Self.received(w, idNumber: "410102199001013336"), try await Self.received(w, idNumber: "410102199001014443"),
                       try await Self.received(w, idNumber: "410102199001015550")]
