@@ -206,7 +206,9 @@ extension UI {
         var v = try await services.applications.get(id, caller: user)
         // What each section holds now: the form posts it back, and a save that finds the
         // section changed elsewhere since (another tab, the API) does not overwrite it unseen.
-        let storedDigests = Dictionary(uniqueKeysWithValues: ApplicationSection.allCases.map { ($0.rawValue, ApplicationService.fingerprint(v.sections[$0.rawValue])) })
+        let storedDigests = Dictionary(uniqueKeysWithValues: ApplicationSection.allCases.map {
+            ($0.rawValue, ApplicationService.fingerprint(v.sections[$0.rawValue], section: $0.rawValue))
+        })
         if let entered, v.chain.state.editableByApplicant {
             Self.refilled()
             for section in ApplicationSection.allCases {
