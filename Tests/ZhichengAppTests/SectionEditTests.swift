@@ -26,7 +26,7 @@ struct SectionEditTests {
         let basic = ["内容": "周填写，女"], work = ["内容": "任教十年"]
         _ = try await f.applications.saveSection(app.id, section: "基本信息", fields: basic, caller: applicant)
         _ = try await f.applications.saveSection(app.id, section: "工作经历", fields: work, caller: applicant)
-        let shown = (basic: ApplicationService.fingerprint(basic), work: ApplicationService.fingerprint(work))
+        let shown = (basic: ApplicationService.fingerprint(basic, section: "基本信息"), work: ApplicationService.fingerprint(work, section: "工作经历"))
         // Another tab changes 工作经历 after the page was shown.
         _ = try await f.applications.saveSection(app.id, section: "工作经历", fields: ["内容": "另一处：任教十一年"], caller: applicant)
         func stored() async throws -> [String: [String: String]] { try await f.applications.get(app.id, caller: applicant).sections }
@@ -74,16 +74,51 @@ struct SectionEditTests {
         }
         let version = try await f.applications.get(app.id, caller: applicant).version
         let saved = try await f.applications.saveSections(app.id, [
-            Edit(section: "获奖情况", fields: ["获奖明细": "2019 省级一等奖\r\n2021 国家级二等奖"], shown: ApplicationService.fingerprint(crlf)),
+            Edit(section: "获奖情况", fields: ["获奖明细": "2019 省级一等奖\r\n2021 国家级二等奖"], shown: ApplicationService.fingerprint(crlf, section: "获奖情况")),
             Edit(section: "基本信息", fields: ["内容": "周填写"], shown: nil),
         ], caller: applicant)
         #expect(saved == ["基本信息"])
         #expect(try await f.applications.get(app.id, caller: applicant).version == version + 1, "one section written")
         // Edited on a page that showed it as stored (its digest of the CR LF text): saved, not a conflict.
         let edited = try await f.applications.saveSections(app.id, [
-            Edit(section: "获奖情况", fields: ["获奖明细": "2019 省级一等奖\r\n2021 国家级二等奖\r\n2023 市级一等奖"], shown: ApplicationService.fingerprint(crlf)),
+            Edit(section: "获奖情况", fields: ["获奖明细": "2019 省级一等奖\r\n2021 国家级二等奖\r\n2023 市级一等奖"], shown: ApplicationService.fingerprint(crlf, section: "获奖情况")),
         ], caller: applicant)
         #expect(edited == ["获奖情况"])
         #expect(try await f.applications.get(app.id, caller: applicant).sections["获奖情况"] == ["获奖明细": "2019 省级一等奖\n2021 国家级二等奖\n2023 市级一等奖"])
+    }
+
+    /// A standard field stored before its rule (a month written 1985年6月, a 性别 not among the
+    /// choices): the page shows the month as its control holds it (1985-06) and the rest as it
+    /// is, and posting that back untouched is no change (nothing written, nothing refused, no
+    /// conflict with a change made elsewhere meanwhile); a change of the section holds the whole
+    /// section to the rule, and what the page left empty is gone.
+    @Test func aValueStoredBeforeTheRuleIsShownInItsKeptFormAndSavedOnlyWhenChanged() async throws {
+        let (f, _, _, applicant, app) = try await Self.draft()
+        try await f.store.withTenant(TenantID("zhengzhou")) { db in
+            _ = try await db.write { conn in
+                try conn.run("INSERT INTO application_sections (application_id, section, content, updated_at) VALUES (?, '基本信息', ?, 0)",
+                             [app.id, #"{"内容":"汉族","出生年月":"1985年6月","性别":"男性"}"#])
+            }
+        }
+        let stored = ["内容": "汉族", "出生年月": "1985年6月", "性别": "男性"]
+        let shown = ApplicationService.fingerprint(stored, section: "基本信息")
+        let page = SectionFields.shown(stored, section: "基本信息")
+        #expect(page == ["内容": "汉族", "出生年月": "1985-06", "性别": "男性"])
+        #expect(ApplicationService.fingerprint(page, section: "基本信息") == shown)
+        let version = try await f.applications.get(app.id, caller: applicant).version
+        #expect(try await f.applications.saveSections(app.id, [Edit(section: "基本信息", fields: page, shown: shown)], caller: applicant) == [])
+        #expect(try await f.applications.get(app.id, caller: applicant).version == version)
+
+        // Changed on the page: the whole section is held to the rule, named by its field.
+        await #expect(throws: ZhichengError.invalid("“基本信息”的“性别”应为“男”或“女”", field: "性别")) {
+            _ = try await f.applications.saveSections(app.id, [Edit(section: "基本信息", fields: page.merging(["内容": "汉族，党员"]) { $1 }, shown: shown)],
+                                                      caller: applicant)
+        }
+        #expect(try await f.applications.get(app.id, caller: applicant).sections["基本信息"] == stored)
+        // Mended: saved as kept, the month left empty on the page is gone.
+        let saved = try await f.applications.saveSections(app.id, [Edit(section: "基本信息", fields: ["内容": "汉族，党员", "性别": "男", "取得时间": "2018.12"],
+                                                                        shown: shown)], caller: applicant)
+        #expect(saved == ["基本信息"])
+        #expect(try await f.applications.get(app.id, caller: applicant).sections["基本信息"] == ["内容": "汉族，党员", "性别": "男", "取得时间": "2018-12"])
     }
 }

@@ -39,10 +39,17 @@ struct KeptInputTests {
 @Suite("Section text on the reading screens")
 struct SectionTextTests {
     @Test func theFreeTextFirstThenEveryFieldByItsName() {
-        #expect(SectionText.text(["内容": "主持课题\n指导青年教师", "从业年限": "12", "专业": "数学", "备注": ""]) ==
+        #expect(SectionText.text(["内容": "主持课题\n指导青年教师", "从业年限": "12", "专业": "数学", "备注": ""], section: "工作经历") ==
             "主持课题\n指导青年教师\n专业：数学\n从业年限：12 年")
-        #expect(SectionText.text(["从业年限": "十二"]) == "从业年限：十二", "a unit only after a number")
-        #expect(SectionText.text([:]) == "")
+        #expect(SectionText.text(["从业年限": "十二"], section: "工作经历") == "从业年限：十二", "a unit only after a number")
+        #expect(SectionText.text([:], section: "基本信息") == "")
+    }
+
+    @Test func standardFieldsFirstInTheirOrderThenTheTextThenTheRest() {
+        let basic = ["内容": "汉族，中共党员", "从事专业": "小学数学", "性别": "男", "出生年月": "1985-06", "籍贯": "河南郑州", "现任职务": ""]
+        #expect(SectionText.text(basic, section: "基本信息") == "性别：男\n出生年月：1985-06\n从事专业：小学数学\n汉族，中共党员\n籍贯：河南郑州")
+        // A name this build does not know (a later build's section, in a hand-over): no standard fields, by name.
+        #expect(SectionText.text(["性别": "男", "内容": "x"], section: "新的部分") == "x\n性别：男")
     }
 }
 

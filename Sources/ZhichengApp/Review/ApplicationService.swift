@@ -191,7 +191,7 @@ public struct ApplicationService: Sendable {
         // A section the page posts as it showed it is neither saved (below) nor checked: text
         // stored before the free-text rule (an invisible character pasted in) must not keep the
         // applicant from saving the sections they did change.
-        let touched = edits.filter { edit in edit.shown.map { Self.fingerprint(Self.lineBreaksUnified(edit.fields)) != $0 } ?? true }
+        let touched = edits.filter { edit in edit.shown.map { Self.fingerprint(Self.lineBreaksUnified(edit.fields), section: edit.section) != $0 } ?? true }
         let checked = try touched.map { edit in
             let (section, fields, json) = try Self.checkedSection(edit.section, edit.fields)
             return (SectionEdit(section: edit.section, fields: fields, shown: edit.shown), (section, json))
@@ -206,10 +206,10 @@ public struct ApplicationService: Sendable {
                 let now = stored[section.rawValue].map(Self.lineBreaksUnified)
                 guard edit.fields != (now ?? [:]), !(edit.fields.values.allSatisfy(\.isEmpty) && now == nil) else { continue }
                 if let shown = edit.shown {
-                    if Self.fingerprint(edit.fields) == shown { continue }   // untouched on the page
+                    if Self.fingerprint(edit.fields, section: section.rawValue) == shown { continue }   // untouched on the page
                     // Changed since the page showed it, whether the page's digest is of the text as
                     // stored (CR LF from an API client, before) or with its line breaks made one.
-                    if Self.fingerprint(now) != shown && Self.fingerprint(stored[section.rawValue]) != shown {
+                    if Self.fingerprint(now, section: section.rawValue) != shown && Self.fingerprint(stored[section.rawValue], section: section.rawValue) != shown {
                         conflicts.append(section.rawValue)
                         continue
                     }
@@ -229,9 +229,11 @@ public struct ApplicationService: Sendable {
     }
 
     /// A section's fields in one short text (the empty ones left out): what an editing page
-    /// shows a section as, so that `saveSections` can tell what changed since.
-    public static func fingerprint(_ fields: [String: String]?) -> String {
-        let text = (fields ?? [:]).filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { $0.key + "\u{1}" + $0.value }.joined(separator: "\u{2}")
+    /// shows a section as, so that `saveSections` can tell what changed since. Its standard
+    /// fields are read as the page shows them (`SectionFields.shown`): a month stored as
+    /// `1985年6月` (before the rule) and posted back as `1985-06` is the same section.
+    public static func fingerprint(_ fields: [String: String]?, section: String) -> String {
+        let text = SectionFields.shown(fields ?? [:], section: section).filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { $0.key + "\u{1}" + $0.value }.joined(separator: "\u{2}")
         return String(sha256Hex(utf8: text).prefix(32))
     }
 
@@ -246,7 +248,8 @@ public struct ApplicationService: Sendable {
     }
 
     /// A section name and its fields as kept (`SectionFields.validated`: names checked, line
-    /// breaks as LF, at most 64 KiB) and as stored (sorted JSON), refused when unknown.
+    /// breaks as LF, at most 64 KiB, the standard fields held to their kind and an empty one
+    /// left out) and as stored (sorted JSON), refused when unknown.
     static func checkedSection(_ rawSection: String, _ rawFields: [String: String]) throws -> (ApplicationSection, [String: String], String) {
         guard let section = ApplicationSection(rawValue: rawSection) else {
             throw ZhichengError.notFound("没有“\(rawSection.prefix(20))”这一部分（可用：\(ApplicationSection.allCases.map(\.rawValue).joined(separator: "、"))）")

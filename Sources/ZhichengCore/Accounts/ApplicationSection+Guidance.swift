@@ -4,8 +4,8 @@
 extension ApplicationSection {
     public var guidance: String {
         switch self {
-        case .basic: "姓名、性别、出生年月、工作单位、现任职务、现任专业技术职称及取得时间、从事专业等。"
-        case .education: "从最高学历写起：起止时间、毕业院校、所学专业、学历、学位。"
+        case .basic: "逐项填写下面各栏；民族、政治面貌、工作单位等其他情况写在“其他说明”中。"
+        case .education: "下面各栏填写最高学历和学位；其余学历在“其他说明”中从高到低写：起止时间、毕业院校、所学专业、学历、学位。"
         case .work: "按时间顺序：起止年月、工作单位、从事的专业技术工作及所任职务。"
         case .achievements: "任现职以来的主要专业技术工作业绩：项目、成果、所起作用及取得的效益。"
         case .papers: "论文写题目、刊物名称、发表时间、本人排名；著作写书名、出版社、出版时间、本人撰写部分。"

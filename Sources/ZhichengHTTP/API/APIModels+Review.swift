@@ -340,9 +340,17 @@ struct StatusDTO: Encodable {
 enum ReviewFormPage {
     static func render(_ form: ReviewForm) -> Response {
         let v = form.application
+        // The applicant's standard fields, in rows of their section's only where the reader may
+        // read it (the view holds no section hidden from them) and this kind's form has it.
+        func given(_ section: ApplicationSection, _ names: [String: String]) -> Any {
+            guard v.applicationKind.sections.contains(section), !v.hiddenSections.contains(section.rawValue) else { return false }
+            return names.mapValues { v.sections[section.rawValue]?[$0] ?? "" }
+        }
         let data: [String: Any] = [
             "applicant": v.applicantName, "id_number": form.idNumber, "unit": form.unitName, "series": v.series, "level": v.level.rawValue,
             "title": v.title, "year": v.year,
+            "basic": given(.basic, ["gender": "性别", "born": "出生年月", "held": "现专业技术职称", "held_since": "取得时间"]),
+            "education": given(.education, ["education": "最高学历", "degree": "最高学位", "school": "毕业院校", "major": "所学专业"]),
             // The committee's 面试通知 as every screen shows it, its time and place apart (one of
             // free text, written before times were checked, as it is).
             "interview": UI.interview(InterviewNotice(stored: v.interview)),

@@ -11,8 +11,9 @@ import Foundation
 /// `<select>` or `<textarea>` (not a hidden one) whose `name` is the field; also one outside
 /// it that joins it with `form="…"` (the desk's ticked rows). A field no control of that form
 /// has is looked up by the name of the control it stands for (`aliases`); when that is not
-/// found either (a plan line, named by its number in the message; a section of the
-/// application page, named in the message; a step of the chain), nothing is marked.
+/// found either (a plan line, named by its number in the message; a step of the chain),
+/// nothing is marked. (A field of a section of the application page is named by its control,
+/// `field:<section>:<name>`, before the page is made: `UI.faultyControl`.)
 enum FaultyControl {
     /// Fields whose control has another name: the 证件图片 of 单位信息维护 is the form's `file`;
     /// a draw's 抽取人数 is `count` (a new session's is `panel_size`).

@@ -95,8 +95,9 @@ extension Templates {
         {{#sections}}<fieldset><legend>{{heading}}{{#flagged}} <strong style="color:#b3261e">（需修改）</strong>{{/flagged}}</legend><input type="hidden" name="orig:{{name}}" value="{{orig}}">
         <p class="hint section-guide" id="guide-{{name}}">{{guidance}}</p>
         {{#years_field}}<label>从业年限 <input type="text" name="years:{{name}}" id="years" value="{{years}}" size="4"> 年</label><br>{{/years_field}}
+        {{#has_standard}}<p class="standard-fields">{{#standard}}<label class="standard-field">{{name}} {{#select}}<select name="field:{{section}}:{{name}}"><option value="">请选择</option>{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/options}}</select>{{/select}}{{#month}}<input type="month" name="field:{{section}}:{{name}}" value="{{value}}" min="{{min}}" max="{{max}}" placeholder="{{hint}}">{{/month}}{{#line}}<input type="text" name="field:{{section}}:{{name}}" value="{{value}}" placeholder="{{hint}}" size="20">{{/line}}{{#lines}}<textarea name="field:{{section}}:{{name}}" rows="2" cols="40">\n{{value}}</textarea>{{/lines}}</label> {{/standard}}</p>{{/has_standard}}
         {{#fields}}<label>{{key}} {{#lines}}<textarea name="field:{{section}}:{{key}}" rows="3" cols="60">\n{{value}}</textarea>{{/lines}}{{^lines}}<input type="text" name="field:{{section}}:{{key}}" value="{{value}}" size="40">{{/lines}}</label><br>{{/fields}}
-        <textarea name="content:{{name}}" rows="3" cols="80" aria-label="{{heading}}" aria-describedby="guide-{{name}}" data-section="{{name}}">\n{{content}}</textarea><br><button type="submit" name="then" value="save" class="save-section" aria-label="保存{{name}}等本页全部内容">保存</button></fieldset>{{/sections}}
+        {{#has_standard}}<label for="content-{{name}}">其他说明</label><br>{{/has_standard}}<textarea name="content:{{name}}" id="content-{{name}}" rows="3" cols="80" aria-label="{{content_label}}" aria-describedby="guide-{{name}}" data-section="{{name}}">\n{{content}}</textarea><br><button type="submit" name="then" value="save" class="save-section" aria-label="保存{{name}}等本页全部内容">保存</button></fieldset>{{/sections}}
         <fieldset><legend>上传附件文件（PDF、PNG 或 JPEG）</legend>
         <ul id="attachments">{{#attachments}}<li><a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>（{{size}}）
         <button type="submit" name="then" value="delete:{{id}}" class="secondary attachment-delete" aria-label="删除附件{{name}}">删除</button></li>{{/attachments}}</ul>
@@ -188,7 +189,8 @@ extension Templates {
         <p class="pages">{{#first_page}}<a id="status-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="status-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
 
-    /// The printable 评审表. Each opinion's comment and the committee's note are isolated
+    /// The printable 评审表. The applicant's 性别, 出生年月, 学历 … (their standard fields) in rows
+    /// of their own where the reader may read their section (blank where not given). Each opinion's comment and the committee's note are isolated
     /// (`<bdi>`): text kept before free text refused bidi controls (`FreeText`) cannot turn the
     /// 审查人 and date that follow it in the same line around.
     static let reviewForm = """
@@ -211,8 +213,12 @@ extension Templates {
         <div class="watermark{{#admitted}} admitted{{/admitted}}" aria-hidden="true">{{label}}</div>
         <p id="f-mark"{{#admitted}} class="admitted"{{/admitted}}>本申报{{label}}{{#date}}　{{caption}}：{{date}}{{/date}}</p>{{/mark}}
         <table><tbody>
-        <tr><th scope="row">姓名</th><td id="f-name">{{applicant}}</td><th scope="row">身份证号</th><td>{{id_number}}</td></tr>
-        <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>
+        <tr><th scope="row">姓名</th><td id="f-name">{{applicant}}</td><th scope="row">身份证号</th><td>{{id_number}}</td></tr>{{#basic}}
+        <tr><th scope="row">性别</th><td id="f-gender">{{gender}}</td><th scope="row">出生年月</th><td id="f-born">{{born}}</td></tr>{{/basic}}
+        <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>{{#education}}
+        <tr><th scope="row">最高学历</th><td id="f-education">{{education}}</td><th scope="row">最高学位</th><td id="f-degree">{{degree}}</td></tr>
+        <tr><th scope="row">毕业院校</th><td id="f-school">{{school}}</td><th scope="row">所学专业</th><td id="f-major">{{major}}</td></tr>{{/education}}{{#basic}}
+        <tr><th scope="row">现专业技术职称</th><td id="f-held">{{held}}</td><th scope="row">取得时间</th><td id="f-held-since">{{held_since}}</td></tr>{{/basic}}
         <tr><th scope="row">申报系列</th><td>{{series}}</td><th scope="row">申报级别</th><td>{{level}}</td></tr>
         <tr><th scope="row">申报职称</th><td>{{title}}</td><th scope="row">年度</th><td>{{year}}</td></tr>{{#interview}}
         <tr><th scope="row">面试时间</th><td id="f-interview-time">{{time}}</td><th scope="row">面试地点</th><td id="f-interview-place">{{place}}</td></tr>{{/interview}}

@@ -75,7 +75,7 @@ enum Templates {
         label{display:inline-block;margin:.25rem .8rem .25rem 0}
         .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:.3rem 1.2rem}
         .grid label{display:flex;gap:.4rem;align-items:center} .grid label span{min-width:9rem}
-        input[type=text],input[type=password],input[type=email],input[type=tel],select,textarea{padding:.3rem;border:1px solid #767676;border-radius:3px}
+        input[type=text],input[type=password],input[type=email],input[type=tel],input[type=month],select,textarea{padding:.3rem;border:1px solid #767676;border-radius:3px}
         button{padding:.3rem .8rem;margin:.15rem;border:1px solid #1d4f91;background:#1d4f91;color:#fff;border-radius:3px;cursor:pointer}
         button.secondary{background:#fff;color:#1d4f91} button.danger{background:#b3261e;border-color:#b3261e}
         .flash{padding:.6rem 1rem;margin:.6rem 0;border-radius:3px}

@@ -48,19 +48,19 @@ extension UI {
     static func receivedSections(_ sections: [String: [String: String]], previous: [String: [String: String]] = [:],
                                  files: [ReceivedFile] = [], previousFiles: [ReceivedFile] = [], filesAt base: String = "") -> [[String: Any]] {
         let attachments = ApplicationSection.attachments.rawValue
-        func text(_ fields: [String: String], listing: [ReceivedFile]) -> String {
+        func text(_ fields: [String: String], listing: [ReceivedFile], section: String) -> String {
             var fields = fields
             if !listing.isEmpty { fields[SectionSnapshot.filesField] = nil }
-            return SectionText.text(fields)
+            return SectionText.text(fields, section: section)
         }
         return ApplicationSection.ordered(sections.keys).map { name in
             let listed = name == attachments ? files : []
             let before = name == attachments ? previousFiles : []
-            return ["name": name, "content": text(sections[name] ?? [:], listing: listed), "changed": previous[name] != nil,
+            return ["name": name, "content": text(sections[name] ?? [:], listing: listed, section: name), "changed": previous[name] != nil,
                     "files": fileRows(listed, base),
                     // What the office read in the hand-over it returned, under what changed.
                     "previous": previous[name].map { fields -> [String: Any] in
-                        ["text": fields.isEmpty ? "（未填写）" : text(fields, listing: before), "files": fileRows(before, base)]
+                        ["text": fields.isEmpty ? "（未填写）" : text(fields, listing: before, section: name), "files": fileRows(before, base)]
                     } ?? false as Any]
         }
     }

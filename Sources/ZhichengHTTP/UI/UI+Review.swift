@@ -206,7 +206,9 @@ extension UI {
         var v = try await services.applications.get(id, caller: user)
         // What each section holds now: the form posts it back, and a save that finds the
         // section changed elsewhere since (another tab, the API) does not overwrite it unseen.
-        let storedDigests = Dictionary(uniqueKeysWithValues: ApplicationSection.allCases.map { ($0.rawValue, ApplicationService.fingerprint(v.sections[$0.rawValue])) })
+        let storedDigests = Dictionary(uniqueKeysWithValues: ApplicationSection.allCases.map {
+            ($0.rawValue, ApplicationService.fingerprint(v.sections[$0.rawValue], section: $0.rawValue))
+        })
         if let entered, v.chain.state.editableByApplicant {
             Self.refilled()
             for section in ApplicationSection.allCases {
@@ -225,11 +227,16 @@ extension UI {
             "returned": v.chain.state == .returned
                 ? ["reason_label": v.returnReason?.label ?? "", "sections": v.returnSections.joined(separator: "、"), "comment": v.returnComment ?? ""] as Any : false,
             "sections": v.applicationKind.sections.map { section -> [String: Any] in
-                ["name": section.rawValue, "heading": section.formHeading, "guidance": section.guidance,
+                let standard = section.standardFields
+                let own = Set(standard.map(\.name) + [SectionFields.text, SectionFields.yearsInProfession])
+                return ["name": section.rawValue, "heading": section.formHeading, "guidance": section.guidance,
                  "content": v.sections[section.rawValue]?[SectionFields.text] ?? "", "orig": storedDigests[section.rawValue] ?? "",
-                 "text": SectionText.text(v.sections[section.rawValue] ?? [:]),
-                 // Fields other than 内容 (and 从业年限, below: SectionFields.text, .yearsInProfession) were saved through the API: each gets its own input.
-                 "fields": (v.sections[section.rawValue] ?? [:]).filter { $0.key != SectionFields.text && $0.key != SectionFields.yearsInProfession }.sorted { $0.key < $1.key }
+                 "text": SectionText.text(v.sections[section.rawValue] ?? [:], section: section.rawValue),
+                 // The section's standard fields (性别, 出生年月 …), each with a control of its kind; 内容 is then what else there is to say.
+                 "standard": standard.map { Self.standardControl($0, section: section.rawValue, value: v.sections[section.rawValue]?[$0.name] ?? "") },
+                 "has_standard": !standard.isEmpty, "content_label": standard.isEmpty ? section.formHeading : "\(section.formHeading)：其他说明",
+                 // Fields other than those (and 从业年限, below: SectionFields.text, .yearsInProfession) were saved through the API: each gets its own input.
+                 "fields": (v.sections[section.rawValue] ?? [:]).filter { !own.contains($0.key) }.sorted { $0.key < $1.key }
                     // A field of several lines in a textarea: a text input would drop its line breaks.
                     .map { ["section": section.rawValue, "key": $0.key, "value": $0.value, "lines": $0.value.contains(where: \.isNewline)] },
                  "flagged": v.returnSections.contains(section.rawValue),
@@ -243,6 +250,34 @@ extension UI {
                                                "publicity": v.publicity.map { ["label": PublicityCalendar.label(result: $0.result, until: $0.until, now: Date().timeIntervalSince1970)] as Any } ?? false] as Any } ?? false,
         ]
         return try render("申报详情：\(v.year)年度 \(v.title)", "application", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
+    }
+
+    /// One standard field's control on the application page, named `field:<section>:<name>` as
+    /// the other named fields are: a choice as a list (请选择 first), a month as a month input, a
+    /// text as a line, holding `value` as its kind keeps it (a month as `YYYY-MM`). A value the
+    /// kind does not take (stored before the rule, or typed and refused) is held as it is, so that
+    /// nothing is lost and a page saved untouched posts it back: in the list as a choice of its
+    /// own, in a text line in place of the month input (which would empty it), in a box of
+    /// several lines when it has several.
+    static func standardControl(_ field: StandardField, section: String, value raw: String) -> [String: Any] {
+        let kept = try? field.normalized(raw, section: section)
+        let value = kept ?? raw
+        var control: [String: Any] = ["section": section, "name": field.name, "value": value, "hint": field.hint,
+                                      "select": false, "month": false, "line": false, "lines": false]
+        if value.contains(where: \.isNewline) {
+            control["lines"] = true
+            return control
+        }
+        switch field.kind {
+        case .choice(let choices):
+            control["select"] = ["options": choices.map { ["value": $0, "selected": $0 == value] }
+                                 + (kept == nil ? [["value": raw, "selected": true]] : [])]
+        case .month where kept != nil:
+            control["month"] = ["min": "\(StandardField.earliestYear)-01", "max": "\(CalendarDate.currentYear() + 1)-12"]
+        case .month, .text:
+            control["line"] = true
+        }
+        return control
     }
 
     /// The choices of a review decision form (decision, sections at fault, reason, comment):
@@ -311,18 +346,49 @@ extension UI {
                 ApplicationService.SectionEdit(section: section.rawValue, fields: $0, shown: form.optional("orig:" + section.rawValue))
             }
         }
-        return try await services.applications.saveSections(id, edits, caller: user)
+        do {
+            return try await services.applications.saveSections(id, edits, caller: user)
+        } catch let error as ZhichengError {
+            var marked = error
+            marked.field = Self.faultyControl(error, edits, form) ?? error.field
+            throw marked
+        }
+    }
+
+    /// The control of the application page that a refused save's error names: its `field` is a
+    /// field of a section (性别, 内容), the control is `field:<section>:<name>` (`content:<section>`,
+    /// `years:<section>`) of the section whose fields the rule refuses with that very error
+    /// (`SectionFields.validated` again, on each section the page posted, in the order saved).
+    /// Nil when none does (a conflict, a section this kind has not).
+    static func faultyControl(_ refused: ZhichengError, _ edits: [ApplicationService.SectionEdit], _ form: FormData) -> String? {
+        guard refused.code == .invalid, let field = refused.field else { return nil }
+        for edit in edits {
+            guard let section = ApplicationSection(rawValue: edit.section) else { continue }
+            do throws(ZhichengError) {
+                _ = try SectionFields.validated(edit.fields, section: section)
+            } catch {
+                guard error == refused else { continue }
+                if field == SectionFields.text { return "content:" + edit.section }
+                if field == SectionFields.yearsInProfession, form.optional("years:" + edit.section) != nil { return "years:" + edit.section }
+                return "field:\(edit.section):\(field)"
+            }
+        }
+        return nil
     }
 
     /// A section as the application form typed it (`content:<section>`, the named fields
-    /// `field:<section>:<name>` saved through the API, `years:<section>`), or nil when the
-    /// form did not have that section.
+    /// `field:<section>:<name>`: its standard fields and those saved through the API,
+    /// `years:<section>`), or nil when the form did not have that section. A standard field
+    /// left empty is left out, so that clearing it on the page removes it.
     static func typedSection(_ section: String, in form: FormData) -> [String: String]? {
         guard let content = form.optional("content:" + section) else { return nil }
         var fields: [String: String] = [:]
         let prefix = "field:" + section + ":"
         for (name, values) in form.fields where name.hasPrefix(prefix) && name.count > prefix.count {
             fields[String(name.dropFirst(prefix.count))] = values.first ?? ""
+        }
+        for standard in ApplicationSection.standardFields(of: section) where FreeText.isBlank(fields[standard.name] ?? "") {
+            fields[standard.name] = nil
         }
         if fields.isEmpty || !content.isEmpty { fields[SectionFields.text] = content }
         if let years = form.optional("years:" + section) { fields[SectionFields.yearsInProfession] = years.trimmingCharacters(in: .whitespaces) }
@@ -512,9 +578,9 @@ extension UI {
             "step": v.chain.state == .inReview ? v.chain.stage.label : v.stateLabel, "stage": v.chain.stage.rawValue,
             "changed": v.changedSections.isEmpty ? false as Any : v.changedSections.joined(separator: "、"),
             "sections": ApplicationSection.allCases.filter { v.sections[$0.rawValue] != nil }.map { s -> [String: Any] in
-                ["name": s.rawValue, "content": SectionText.text(v.sections[s.rawValue] ?? [:]), "changed": v.changedSections.contains(s.rawValue),
+                ["name": s.rawValue, "content": SectionText.text(v.sections[s.rawValue] ?? [:], section: s.rawValue), "changed": v.changedSections.contains(s.rawValue),
                  // What the reviewers read in the previous submission, under what changed.
-                 "previous": v.previousSections[s.rawValue].map { $0.isEmpty ? "（未填写）" : SectionText.text($0) } ?? false as Any]
+                 "previous": v.previousSections[s.rawValue].map { $0.isEmpty ? "（未填写）" : SectionText.text($0, section: s.rawValue) } ?? false as Any]
             },
             "hidden": v.hiddenSections.isEmpty ? false as Any : v.hiddenSections.joined(separator: "、"),
             "may_act": v.callerMayDecide,
