@@ -625,6 +625,8 @@ def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
     expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
     apps = [city.passed_application("中级", "一级教师")[1] for _ in range(3)]
     paths = [f"applications/{a['id']}" for a in apps]
+    school, creds = create_child(city.admin, 1, "郑州市第九中学", "unit")
+    school_admin = approve_unit(city.api, city.admin, school["id"], creds["login"], creds["password"])
     # The third's interview is to come: a batch naming it is refused whole, naming whose it is.
     expect(city.admin.put(f"applications/{apps[2]['id']}/interview", {"time": interview_time(10, 9), "place": "会议室"}), 200)
     with unchanged(d, "zhengzhou"):
@@ -634,6 +636,13 @@ def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
         expect(city.admin.post("committee-results", {"items": ["applications/x"], "result": "通过"}), 400, field="items")
         expect(city.admin.post("committee-results", {"items": paths[:2], "result": "通过", "note": "长" * 1001}), 400, field="note")
         expect(city.reviewers[0].post("committee-results", {"items": paths[:2], "result": "通过"}), 403)
+        # A unit's admin, and an item the office cannot act on: refused, and nobody named who the
+        # caller may not see (the item by its place in the batch).
+        for step, body in (("committee-results", {"result": "通过"}), ("committee-confirmations", {}), ("committee-interviews", {"time": interview_time(10, 9), "place": "会议室"})):
+            r = expect(school_admin.post(step, {"items": paths[:2], **body}), 403)
+            assert "周老师" not in r.body.decode(), r.body.decode()
+        r = expect(city.admin.post("committee-results", {"items": [paths[0], "applications/999999"], "result": "通过"}), 404)
+        assert r.json["error"]["message"].startswith("所选的第 2 份申报：") and "周老师" not in r.body.decode(), r.json
         expect(city.admin.post("committee-confirmations", {"items": paths[:2]}), 409, contains="不在公示中")
     # An item named twice is taken once.
     done = expect(city.admin.post("committee-results", {"items": paths[:2] + paths[:1], "result": "通过", "note": "表决通过"}), 200).json["evaluations"]
@@ -661,7 +670,13 @@ def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
         assert r.status == 400 and "评审结果应为“通过”或“未通过”" in page, (r.status, page[-2000:])
         assert 'id="batch-note" size="40" value="表决"' in page and re.search(r'<input aria-invalid="true"[^>]*id="batch-result-pass"', page), page[-3000:]
         assert all(re.search(rf'value="applications/{a["id"]}" form="batch-interview"[^>]* checked>', page) for a in more), page[-3000:]
-    r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=f"_csrf={quote(city.admin.csrf)}&then=results&result={quote('未通过')}&{ticked}".encode(), headers=cookie)
+    # Asked first, counting them and naming the result; then recorded.
+    posted = f"_csrf={quote(city.admin.csrf)}&then=results&result={quote('未通过')}&{ticked}"
+    r = city.api.raw("POST", "/t/zhengzhou/committee/batch?need=result", body=posted.encode(), headers=cookie)
+    asked = r.body.decode()
+    assert r.status == 200 and "确定为所选的 2 份申报录入评审结果“未通过”并开始公示吗？" in asked, (r.status, asked[-2000:])
+    assert 'action="/t/zhengzhou/committee/batch?need=result"' in asked, "the confirmation posts back to the desk's view"
+    r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=(posted + "&_confirmed=1").encode(), headers=cookie)
     assert r.status == 303, (r.status, r.body.decode()[-2000:])
     assert [expect(city.admin.get(f"applications/{a['id']}/evaluation"), 200).json["result"] for a in more] == ["未通过"] * 2
     # 确认本页…: the form carries the page's results that may be confirmed, and only those.
@@ -670,9 +685,47 @@ def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
     assert carried == [f"applications/{a['id']}" for a in more] and "确认本页 2 份公示期满、异议均已处理的评审结果" in desk, (carried, desk[-3000:])
     form = f"_csrf={quote(city.admin.csrf)}&" + "&".join(f"_confirm_items={quote(p)}" for p in carried)
     r = city.api.raw("POST", "/t/zhengzhou/committee/confirmations", body=form.encode(), headers=cookie)
+    assert r.status == 200 and "确定确认这 2 份申报的评审结果吗？确认后即为最终结果，不能撤销。" in r.body.decode(), (r.status, r.body.decode()[-2000:])
+    r = city.api.raw("POST", "/t/zhengzhou/committee/confirmations", body=(form + "&_confirmed=1").encode(), headers=cookie)
     assert r.status == 303, (r.status, r.body.decode()[-2000:])
     assert [expect(city.admin.get(f"applications/{a['id']}"), 200).json["state"] for a in more] == ["failed"] * 2
     assert 'id="batch-confirm"' not in city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
+
+
+@pytest.mark.publicity_days(5)
+def test_the_province_decides_the_cities_hand_overs_in_a_batch_and_narrows_its_desk(setup):
+    """The province's committee desk: results and their confirmation for the cities' hand-overs in
+    one step each (each city told), and 待办 (`need=result`) over a desk whose first hundreds of
+    rows wait for a committee the office has not set up: the page still finds the one it may
+    decide, past them."""
+    d, city = setup
+    province = Province(d)
+    apps = [city.passed_application("副高级", "高级教师")[1] for _ in range(2)]
+    rids = [province.received(a["id"]) for a in apps]
+    paths = [f"province/applications/{rid}" for rid in rids]
+    assert [i["path"] for i in expect(province.office.get("committee-worklist?need=result"), 200).json["items"]] == paths
+    done = expect(province.office.post("committee-results", {"items": paths, "result": "通过", "note": "表决通过"}), 200).json["evaluations"]
+    assert [e["state"] for e in done] == ["publicity"] * 2
+    wait_until(lambda: all((expect(city.admin.get(f"applications/{a['id']}"), 200).json.get("publicity") or {}).get("result") == "通过" for a in apps), 30,
+               "the province's notices to reach the city")
+    with unchanged(d, "province"):
+        expect(province.office.post("committee-confirmations", {"items": paths}), 409, contains="公示期至")
+    end_publicity(d, "province")
+    assert [i["path"] for i in expect(province.office.get("committee-worklist?need=confirm"), 200).json["items"]] == paths
+    assert [e["state"] for e in expect(province.office.post("committee-confirmations", {"items": paths}), 200).json["evaluations"]] == ["final"] * 2
+    wait_until(lambda: [expect(city.admin.get(f"applications/{a['id']}"), 200).json["state"] for a in apps] == ["passed"] * 2, 30,
+               "the province's results to reach the city")
+
+    # 130 hand-overs of a series no committee of the office covers, then one it covers.
+    uncovered = clone_rows(d.tenant_db("province"), "received_applications", rids[0], 130, bind={"state": "received"},
+                           source_application_id="source_application_id + 200000 + :n", message_id="message_id || '-other' || :n",
+                           state=":state", result="NULL", series="'工程技术'")
+    covered = clone_received(d, rids[0], 1, "received")[0]
+    assert min(uncovered) > max(rids) and covered > max(uncovered)
+    with unchanged(d, "province"):
+        page = expect(province.office.get("committee-worklist?need=result&limit=1"), 200).json
+        assert [i["path"] for i in page["items"]] == [f"province/applications/{covered}"] and page.get("next") is None, page
+        assert len(expect(province.office.get("committee-worklist?open=true&limit=500"), 200).json["items"]) == 131
 
 
 def test_an_interview_time_is_one_real_minute_to_come_on_every_path(setup):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number, interview_held, interview_time
@@ -337,7 +338,17 @@ def test_results_in_a_batch_and_their_confirmation_on_the_desk(daemon_factory, b
     assert len([b for b in p.all("input.batch-item") if b.is_selected()]) == 2
     assert p.by("#batch-note").get_attribute("value") == "评委会表决通过"
     p.by("#batch-result-pass").click()
+    # Enter in 说明 sends nothing, not even with a 面试通知's time and place filled in: the form's
+    # two buttons mean two steps (面试通知, 评审结果).
+    p.set_value("#batch-time", interview_time(10, 9, sep="T"))
+    p.fill("#batch-place", "三楼")
+    page = p.d.current_url
+    p.by("#batch-note").send_keys(Keys.ENTER)
+    assert p.d.current_url == page and p.by("#batch-note").get_attribute("value") == "评委会表决通过"
+    assert [r.find_element("css selector", "td.work-state").text for r in p.all("#worklist tbody tr")] == ["待评审", "待评审"], "no notice sent"
     p.click("#batch-result-submit")
+    assert "确定为所选的 2 份申报录入评审结果“通过”并开始公示吗？" in p.by("main").text, p.by("main").text[:300]
+    p.click("#confirm-yes")
     assert "已为 2 份申报录入评审结果“通过”" in p.flash_ok(), p.flash_error()
     states = [r.find_element("css selector", "td.work-state").text for r in p.all("#worklist tbody tr")]
     assert all(s.startswith("公示中（通过") for s in states) and len(states) == 2, states
@@ -349,6 +360,9 @@ def test_results_in_a_batch_and_their_confirmation_on_the_desk(daemon_factory, b
     button = p.by("#batch-confirm-submit")
     assert button.text == "确认本页 2 份公示期满、异议均已处理的评审结果", button.text
     p.click("#batch-confirm-submit")
+    assert "确定确认这 2 份申报的评审结果吗？" in p.by("main").text, p.by("main").text[:300]
+    p.click("#confirm-yes")
     assert "已确认 2 份申报的评审结果" in p.flash_ok(), p.flash_error()
+    assert "need=confirm" in p.d.current_url, "back to the desk's view it was confirmed from"
     assert "没有符合条件的申报" in p.by("#worklist").text
     assert [expect(who.get(f"applications/{a['id']}"), 200).json["state"] for who, a in ((applicant, app), (other, second))] == ["passed", "passed"]

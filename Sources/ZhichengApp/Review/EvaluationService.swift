@@ -116,8 +116,9 @@ public struct EvaluationService: Sendable {
         let place = try FreeText.interviewPlace.require(rawPlace, else: "请填写面试地点")
         let targets = try Self.batchItems(targets, empty: "请选择要发出面试通知的申报", most: "向 \(Self.batchLimit) 份申报发出面试通知")
         let sent = try await store.write(caller) { conn in
+            _ = try Access.requireCommitteeOffice(caller, conn)
             // A time that may not be given (past, too far ahead) is the batch's, not one application's.
-            try Self.eachOrNone(targets, undone: "本次通知均未发出", sharedField: "time", conn) { target in
+            return try Self.eachOrNone(targets, undone: "本次通知均未发出", sharedField: "time", conn) { target in
                 try Self.setInterview(target, time: time, place: place, caller: caller, conn)
             }
         }
@@ -182,7 +183,8 @@ public struct EvaluationService: Sendable {
         let targets = try Self.batchItems(targets, empty: "请选择要录入评审结果的申报", most: "为 \(Self.batchLimit) 份申报录入评审结果")
         let until = publicityDeadline()
         let records = try await store.write(caller) { conn in
-            try Self.eachOrNone(targets, undone: "本次结果均未录入", conn) { target in
+            _ = try Access.requireCommitteeOffice(caller, conn)
+            return try Self.eachOrNone(targets, undone: "本次结果均未录入", conn) { target in
                 // One that sits in a review session (planned or drawn: SessionService.holdingSession)
                 // gets its result from the experts' votes there; one whose session was closed short of
                 // its quorum or cancelled is free again.
@@ -210,16 +212,20 @@ public struct EvaluationService: Sendable {
 
     /// `step` on each of `targets` in the caller's transaction, their answers in order. The
     /// first refused refuses the batch (the transaction is rolled back): in a batch of more
-    /// than one, its message names whose application it was and says nothing was done
-    /// (`undone`), unless the fault is of `sharedField`, what the batch gave them all alike.
+    /// than one, its message says which it was and that nothing was done (`undone`), unless
+    /// the fault is of `sharedField`, what the batch gave them all alike. It names the
+    /// applicant only of an application the caller may act on (refused for its state): one
+    /// the caller may not see or act on (404, 403: not on the caller's route, another
+    /// office's) is named by its place in the batch, which tells nothing the caller did not send.
     static func eachOrNone<T>(_ targets: [EvaluationTarget], undone: String, sharedField: String? = nil, _ conn: SQLiteConnection,
                               _ step: (EvaluationTarget) throws -> T) throws -> [T] {
         var done: [T] = []
-        for target in targets {
+        for (index, target) in targets.enumerated() {
             do {
                 done.append(try step(target))
             } catch let error as ZhichengError where targets.count > 1 && (sharedField == nil || error.field != sharedField) {
-                throw ZhichengError(error.code, "\(try applicantName(target, conn))：\(error.message)（\(undone)）", field: error.field)
+                let which = [.notFound, .forbidden].contains(error.code) ? "所选的第 \(index + 1) 份申报" : try applicantName(target, conn)
+                throw ZhichengError(error.code, "\(which)：\(error.message)（\(undone)）", field: error.field)
             }
         }
         return done
@@ -273,7 +279,8 @@ public struct EvaluationService: Sendable {
         try Access.requireOrgAdmin(caller)
         let targets = try Self.batchItems(targets, empty: "请选择要确认结果的申报", most: "确认 \(Self.batchLimit) 份申报的结果")
         let done = try await store.write(caller) { conn in
-            try Self.eachOrNone(targets, undone: "本次结果均未确认", conn) { target in try Self.confirm(target, caller: caller, conn) }
+            _ = try Access.requireCommitteeOffice(caller, conn)
+            return try Self.eachOrNone(targets, undone: "本次结果均未确认", conn) { target in try Self.confirm(target, caller: caller, conn) }
         }
         if done.contains(where: \.notify) { relay?.kick(caller.tenant) }
         return done.map(\.record)

@@ -32,6 +32,7 @@ extension Templates {
         {{#confirm_batch}}<form method="post" action="{{confirm_action}}" id="batch-confirm"><input type="hidden" name="_csrf" value="{{csrf}}">
         {{#items}}{{#confirm_item}}<input type="hidden" name="_confirm_items" value="{{confirm_item}}">{{/confirm_item}}{{/items}}<button type="submit" id="batch-confirm-submit">确认本页 {{confirm_count}} 份公示期满、异议均已处理的评审结果</button></form>{{/confirm_batch}}
         <form method="post" action="{{batch_action}}" id="batch-interview"><input type="hidden" name="_csrf" value="{{csrf}}">
+        {{! The form's default button, disabled: Enter in a field sends nothing (its buttons mean two different steps). }}<button type="submit" disabled hidden></button>
         <fieldset><legend>批量发出面试通知</legend>
         <p class="hint">在上表“选择”一栏勾选尚未录入结果的申报，向其发出同一面试通知；任一份不能发出时，本次均不发出。</p>
         <label>时间 <input type="datetime-local" name="time" id="batch-time" required min="{{time_min}}" max="{{time_max}}" value="{{batch_time}}"></label>

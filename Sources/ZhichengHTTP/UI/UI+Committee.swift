@@ -71,8 +71,8 @@ extension UI {
 
     /// The committee desk, 评委会评审, the page `view` asks for (`DeskView`: `after` the last
     /// item of the page before; `year` only that 年度's applications, nil every year; `open`
-    /// only those without a final result). `entered`: a refused 批量发出面试通知 (its ticks,
-    /// time and place shown again).
+    /// only those without a final result; `need` one 待办). `entered`: a refused post of the batch
+    /// form, 批量发出面试通知 or 批量录入评审结果 (its ticks, time, place, result and 说明 shown again).
     func committeePage(_ user: SignedIn, _ context: TenantRequestContext, view: DeskView = DeskView(), flash: Flash, status: HTTPResponse.Status = .ok,
                        entered: FormData? = nil) async throws -> Response {
         let (year, open, after) = (view.year, view.open, view.after)
@@ -123,7 +123,8 @@ extension UI {
                  "confirm_item": CommitteeDeskNeed.confirm.matches(i, now: now) ? evaluationPath(i.target) as Any : false,
                  "ticked": ticked.contains(evaluationPath(i.target))]
             },
-            "year": year.map(String.init) ?? "", "open": open, "applicant": view.applicant,
+            // A 待办 is of open items only: the box says so.
+            "year": year.map(String.init) ?? "", "open": open || view.need != nil, "applicant": view.applicant,
             "needs": CommitteeDeskNeed.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == view.need] },
             // Nothing found is said as such when the desk was narrowed (不是“暂无到达评委会的申报”).
             "applicant_searched": !view.applicant.isEmpty || view.need != nil,

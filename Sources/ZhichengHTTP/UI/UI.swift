@@ -186,7 +186,7 @@ struct UI: Sendable {
     /// What a destructive form asks before it is done, by the path it posts to: nil for forms
     /// that are not asked again. Deletions, password resets, a withdrawal, an expert leaving the
     /// database, the end or the cancellation of a review session, a result put into public notice
-    /// (naming it), a review's 未通过.
+    /// (naming it; several at once, counting them), results confirmed at once, a review's 未通过.
     /// A form on a row of a list (删除 of a person, 退出专家库 of an expert …) carries the name
     /// its row shows (`_what`), which the question repeats, so that the right row is confirmed.
     static func confirmation(for path: String, _ form: FormData) -> String? {
@@ -217,6 +217,14 @@ struct UI: Sendable {
         case matches("committee/*/*/result"):
             let result = form["result"].trimmingCharacters(in: .whitespacesAndNewlines).prefix(10)
             return result.isEmpty ? "确定录入评审结果并开始公示吗？" : "确定录入评审结果“\(result)”并开始公示吗？"
+        // Asked once there is something to ask about (a result chosen, a row ticked): a form without
+        // is refused at once, its controls marked.
+        case (matches("committee/batch") || matches("committee/interviews")) && form["then"] == "results"
+            && !form["result"].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && !form.all("items").isEmpty:
+            let result = form["result"].trimmingCharacters(in: .whitespacesAndNewlines).prefix(10)
+            return "确定为所选的 \(form.all("items").count) 份申报录入评审结果“\(result)”并开始公示吗？"
+        case matches("committee/confirmations") && !form.all("_confirm_items").isEmpty:
+            return "确定确认这 \(form.all("_confirm_items").count) 份申报的评审结果吗？确认后即为最终结果，不能撤销。"
         // 未通过 ends the review for good (no resubmission), unlike 通过 and 退回修改.
         case (matches("reviews/*") || matches("province-reviews/*") || matches("expert-reviews/*")) && form["decision"] == ReviewDecision.reject.rawValue:
             return "确定作出“未通过”的审查决定吗？未通过即审查结束，申报人不能再修改后重新提交。"
@@ -230,7 +238,9 @@ struct UI: Sendable {
         // Back to the page the form was on (same tenant), else home.
         let referer = request.headers[.referer].flatMap { URLComponents(string: $0)?.path } ?? ""
         let back = referer.hasPrefix(base(context)) ? referer : base(context) + "home"
-        return try render("请确认", "confirm", ["message": message, "action": request.uri.path, "fields": fields, "back": back], user: user, context)
+        // Posted again to the address it came to, its query too (the desk's view: year, 待办, page).
+        let action = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+        return try render("请确认", "confirm", ["message": message, "action": action, "fields": fields, "back": back], user: user, context)
     }
 
     // MARK: Rendering
