@@ -22,8 +22,9 @@ import ZhichengStorage
 /// `application.publicity` (its result in 公示, with its 说明), `application.publicity-withdrawn`
 /// and `application.result` (the committee's final result after 公示, with its 说明; an
 /// earlier version sent an expert's admission so too). Objections: `objection.lodge` to the
-/// province, `objection.resolved` back; names: `org.renamed`, `applicant.renamed`,
-/// `applicant.moved` to the province.
+/// province (carrying the objection's evidence files, base64, stored with it as the inbox takes
+/// it: `EvaluationService.storeRelayedEvidence`), `objection.resolved` back; names:
+/// `org.renamed`, `applicant.renamed`, `applicant.moved` to the province.
 ///
 /// One delivery runs at a time (`run`). A target that cannot be reached pauses alone
 /// (`RelaySchedule`) and holds back only its own messages, in order. After a tenant is
