@@ -130,7 +130,7 @@ public enum Daemon {
                                           sectionNames: Set(ApplicationSection.allCases.map(\.rawValue)),
                                           stepPoints: ApplicationService.stepPoints, logger: logger)
         PluginSteps.countFailures(of: await supervisor.reload())
-        let evaluations = EvaluationService(store: store, relay: relay, publicity: config.publicity)
+        let evaluations = EvaluationService(store: store, relay: relay, publicity: config.publicity, maxUploadBytes: config.uploadMaxBytes)
         let proxies = ProxyTrust(config.httpTrustedProxies)
         let controller = DaemonController(configFile: configFile, overrides: overrides, config: config, levels: levels, store: store,
                                           supervisor: supervisor, relay: relay, publicity: evaluations.publicity, proxies: proxies, logger: logger)

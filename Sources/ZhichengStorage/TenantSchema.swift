@@ -987,6 +987,40 @@ public enum TenantSchema {
                 PRIMARY KEY (source_tenant, source_application_id, sha256)
             ) STRICT;
             """),
+        Migration(version: 43, name: "the evidence files of an objection", sql: """
+            -- The files a person attached to an objection as its evidence (证据材料, at most 3:
+            -- ObjectionEvidence), each a PDF, PNG or JPEG as its bytes say, under the name it was
+            -- sent with, fitted to that type. Written in the transaction that writes the objection:
+            -- one lodged here by the service, one from a city by the relay, whose message carries
+            -- the bytes (the inbox takes a message once, so they are stored once). `position`
+            -- keeps the order they were sent in, and with the CHECK the limit of 3. Served to the
+            -- committee's office and to whoever lodged the objection here
+            -- (EvaluationService.objectionFile). The unique key finds an objection's files.
+            CREATE TABLE objection_files (
+                id INTEGER PRIMARY KEY,
+                objection_id INTEGER NOT NULL REFERENCES objections(id),
+                position INTEGER NOT NULL CHECK (position BETWEEN 1 AND 3),
+                name TEXT NOT NULL,
+                mime TEXT NOT NULL,
+                size INTEGER NOT NULL CHECK (size > 0),
+                sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                bytes BLOB NOT NULL,
+                UNIQUE (objection_id, position)
+            ) STRICT;
+            -- What a person of this city sent the province with an objection (sent_objections):
+            -- the files' names, types, sizes and digests, so that they read what they sent; the
+            -- bytes went with the message (`objection.lodge`) and are the province's to keep.
+            CREATE TABLE sent_objection_files (
+                id INTEGER PRIMARY KEY,
+                sent_objection_id INTEGER NOT NULL REFERENCES sent_objections(id),
+                position INTEGER NOT NULL CHECK (position BETWEEN 1 AND 3),
+                name TEXT NOT NULL,
+                mime TEXT NOT NULL,
+                size INTEGER NOT NULL CHECK (size > 0),
+                sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                UNIQUE (sent_objection_id, position)
+            ) STRICT;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -160,6 +160,19 @@ struct AttachmentNameTests {
         #expect(try AttachmentName.validate(#"C:\Users\x\ 证书.pdf "#) == "证书.pdf")
         #expect(try AttachmentName.validate("a/b/学历.png") == "学历.png")
         #expect(try AttachmentName.validate(String(repeating: "名", count: 200)).count == 200)
+        #expect(try AttachmentName.validate("报告..最终版.pdf") == "报告..最终版.pdf")
+    }
+
+    /// A path that climbs out of its directory is no name a browser sends: refused, not cut to its last part.
+    @Test func refusesAPathThatClimbs() {
+        for bad in ["../../x.pdf", #"..\x.pdf"#, "a/../x.pdf", " .. /x.pdf"] {
+            do {
+                _ = try AttachmentName.validate(bad)
+                Issue.record("accepted \(bad.debugDescription)")
+            } catch {
+                #expect(error.field == "name" && error.message.contains("路径"), "\(bad.debugDescription): \(error.message)")
+            }
+        }
     }
 
     @Test func refusesNamesThatHideOrBreakSomething() {

@@ -668,4 +668,62 @@ struct MigrationTests {
         #expect(plans[5].contains("SEARCH accounts USING INDEX accounts_org_admin (org_id=?)"), "\(plans[5])")
         await db.close()
     }
+
+    /// v43: an objection's evidence files, and the names of those a city sent the province. A
+    /// v42 file with objections (one of each kind) opens with them as they were and no files; a
+    /// fourth file of one objection is refused by the table itself, and an objection's files
+    /// (and a sent one's) are read from the unique key, in their order.
+    @Test func objectionsGetEvidenceFilesAtMostThreeEach() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/t.sqlite"
+        let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 42 })
+        try await old.write { conn in
+            try conn.run("INSERT INTO orgs (id, code, name, kind, created_at) VALUES (1, '4101', '职改办', 'office', 0)")
+            try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, created_at) VALUES (1, 1, 'a', '甲', 'org_admin', 'h', 0)")
+            try conn.run("INSERT INTO committees (id, org_id, name, series, levels, created_at) VALUES (1, 1, '评委会', '[]', '[]', 0)")
+            try conn.run("""
+                INSERT INTO applications (id, org_id, applicant_id, kind, year, series, level, title, state, chain, created_at, updated_at)
+                VALUES (1, 1, 1, 'title', 2026, '中小学教师', '中级', '一级教师', 'at_committee', '{}', 0, 0)
+                """)
+            try conn.run("INSERT INTO evaluations (id, application_id, committee_id, state, updated_at) VALUES (1, 1, 1, 'publicity', 0)")
+            try conn.run("INSERT INTO objections (id, evaluation_id, account_id, text, evidence, created_at) VALUES (1, 1, 1, '异议', '证据', 5)")
+            try conn.run("INSERT INTO sent_objections (id, application_id, account_id, message_id, text, evidence, created_at) VALUES (1, 1, 1, 'm', '异议', '', 6)")
+        }
+        await old.close()
+
+        let db = try Database(path: path, migrations: TenantSchema.migrations)
+        let (version, objections, files, fkProblems) = try await db.read { conn in
+            (try conn.scalar("PRAGMA user_version")?.int, try conn.query("SELECT id, text, evidence, state FROM objections").map(\.values),
+             try conn.scalar("SELECT (SELECT count(*) FROM objection_files) + (SELECT count(*) FROM sent_objection_files)")?.int,
+             try conn.query("PRAGMA foreign_key_check").count)
+        }
+        #expect(version == TenantSchema.latestVersion && fkProblems == 0 && files == 0)
+        #expect(objections == [[.integer(1), .text("异议"), .text("证据"), .text("open")]])
+        let digest = String(repeating: "a", count: 64)
+        try await db.write { conn in
+            for position in 1...3 {
+                try conn.run("INSERT INTO objection_files (objection_id, position, name, mime, size, sha256, bytes) VALUES (1, ?, ?, 'application/pdf', 1, ?, x'25')",
+                             [position, "\(position).pdf", digest])
+            }
+        }
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in
+                try conn.run("INSERT INTO objection_files (objection_id, position, name, mime, size, sha256, bytes) VALUES (1, 4, '4.pdf', 'application/pdf', 1, ?, x'25')", [digest])
+            }
+        }
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in
+                try conn.run("INSERT INTO objection_files (objection_id, position, name, mime, size, sha256, bytes) VALUES (1, 2, 'again.pdf', 'application/pdf', 1, ?, x'25')", [digest])
+            }
+        }
+        let plans = try await db.read { conn in
+            try ["SELECT id, name, mime, size FROM objection_files WHERE objection_id IN (1, 2) ORDER BY objection_id, position",
+                 "SELECT name, mime, size FROM sent_objection_files WHERE sent_objection_id IN (1) ORDER BY sent_objection_id, position"].map { sql in
+                try conn.query("EXPLAIN QUERY PLAN " + sql).compactMap { $0["detail"].string }.joined(separator: "; ")
+            }
+        }
+        #expect(plans[0].contains("USING INDEX sqlite_autoindex_objection_files_1") && !plans[0].contains("TEMP B-TREE"), "\(plans[0])")
+        #expect(plans[1].contains("USING INDEX sqlite_autoindex_sent_objection_files_1"), "\(plans[1])")
+        await db.close()
+    }
 }

@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import Select
 
 from api_support import NEW_PASSWORD, Api, add_reviewer, approved_plan, end_publicity, expect, fresh_id_number, interview_held, interview_time
 from api_support import REQUIRED_SECTIONS
-from browser_support import Pages, assert_controls_named, assert_refused, browser, shown_text  # noqa: F401  (fixture)
+from browser_support import Pages, assert_controls_named, assert_refused, browser, png_bytes, shown_text  # noqa: F401  (fixture)
 from conftest import create_tenant, wait_until
 
 SERIES = "中小学教师"
@@ -366,3 +366,68 @@ def test_results_in_a_batch_and_their_confirmation_on_the_desk(daemon_factory, b
     assert "need=confirm" in p.d.current_url, "back to the desk's view it was confirmed from"
     assert "没有符合条件的申报" in p.by("#worklist").text
     assert [expect(who.get(f"applications/{a['id']}"), 200).json["state"] for who, a in ((applicant, app), (other, second))] == ["passed", "passed"]
+
+
+# A fetch of a link's address in the page's session, as its new window would open it.
+FETCH = """const done = arguments[arguments.length - 1];
+fetch(arguments[0], {credentials: 'same-origin'}).then(async r => done([r.status, r.headers.get('content-type'), r.headers.get('content-disposition'),
+    (await r.arrayBuffer()).byteLength])).catch(e => done([0, String(e), '', 0]));"""
+
+
+def test_an_objection_with_a_png_as_evidence_and_the_office_opening_it_from_the_desk(daemon_factory, browser, tmp_path):
+    """On 评审结果公示 a person lodges an objection with a screenshot (a PNG) chosen in its file input:
+    a file that is no PDF, PNG or JPEG is refused first, the file input marked and the typed text
+    shown again; the PNG is taken, and 我提出的异议 names it. The office finds the objection on the
+    desk's item page with the file as a link opening in a new window, which serves it."""
+    d = daemon_factory(config='[log]\nlevel = "info"\n[limits]\npublicity_working_days = 5\n').start()
+    info, api, city, applicant, objector, app = city_passed(d, "中级", "一级教师", ("褚评审", "魏异议"))
+    expect(city.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    expect(city.post(f"applications/{app['id']}/result", {"result": "通过"}), 200)
+    screenshot = tmp_path / "聊天记录截图.png"
+    screenshot.write_bytes(png_bytes(40, 30))
+    disguised = tmp_path / "证明.pdf"
+    disguised.write_bytes("这不是 PDF，只是一段文字".encode())
+
+    p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "committee-evidence")
+    p.login_ok(objector.account["login"], NEW_PASSWORD)
+    p.go("publicity")
+    row = next(r for r in p.all("#notices tbody tr") if "褚评审" in r.text)
+    files = row.find_element("css selector", ".objection-files")
+    assert files.get_attribute("multiple") is not None and files.get_attribute("accept") == "application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
+    assert files.accessible_name == "对褚评审评审结果的证据材料（PDF、PNG 或 JPEG，最多3个）", files.accessible_name
+    assert shown_text(p, row.find_element("css selector", ".objection-files-label")).startswith("证据材料（PDF、PNG 或 JPEG，最多3个）")
+    assert_controls_named(p)
+    row.find_element("css selector", ".objection-text").send_keys("评审材料与事实不符")
+    row.find_element("css selector", ".objection-evidence").send_keys("见聊天记录截图")
+    files.send_keys(str(disguised))
+    p.press(row.find_element("css selector", ".objection-lodge"))
+    assert "证明.pdf" in p.flash_error() and "PDF、PNG 或 JPEG" in p.flash_error(), p.flash_error()
+    row = next(r for r in p.all("#notices tbody tr") if "褚评审" in r.text)
+    assert_refused(p, f"form[action$='publicity/application/{app['id']}/objection'] .objection-files")
+    assert "评审材料与事实不符" in p.by("main").text, "the typed text is shown again for copying"
+    assert expect(objector.get("objections/mine"), 200).json["objections"] == []
+    p.shot("evidence-refused")
+
+    row.find_element("css selector", ".objection-text").send_keys("评审材料与事实不符")
+    row.find_element("css selector", ".objection-evidence").send_keys("见聊天记录截图")
+    row.find_element("css selector", ".objection-files").send_keys(str(screenshot))
+    p.press(row.find_element("css selector", ".objection-lodge"))
+    assert "异议已提交" in p.flash_ok(), p.flash_error()
+    own = p.by("#own-objections .own-objection-files").text
+    assert "聊天记录截图.png" in own, own
+    p.shot("evidence-lodged")
+    p.logout()
+
+    p.login_ok(info["admin_login"], NEW_PASSWORD)
+    p.go(f"committee/application/{app['id']}")
+    links = p.all("#objections .objection-file a")
+    assert len(links) == 1 and shown_text(p, links[0]).startswith("聊天记录截图.png（"), [a.text for a in links]
+    assert links[0].get_attribute("target") == "_blank" and links[0].accessible_name.endswith("（新窗口）"), links[0].accessible_name
+    (objection,) = expect(city.get(f"applications/{app['id']}/objections"), 200).json["objections"]
+    (file,) = objection["files"]
+    href = links[0].get_attribute("href")
+    assert href.endswith(f"/t/zhengzhou/api/v1/objections/{objection['id']}/files/{file['id']}"), href
+    status, content_type, disposition, size = p.d.execute_async_script(FETCH, href)
+    assert (status, content_type, size) == (200, "image/png", len(screenshot.read_bytes())), (status, content_type, size)
+    assert disposition.startswith("attachment;") and "filename*=UTF-8''" in disposition, disposition
+    p.shot("evidence-on-the-desk")

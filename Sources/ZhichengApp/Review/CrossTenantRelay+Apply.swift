@@ -534,7 +534,9 @@ extension CrossTenantRelay {
     /// The province receives an objection a person of the city lodged against its result
     /// while it stood in public notice; its state on arrival is `RelayedObjection.arrival`.
     /// The person who lodged it learns its state on arrival (`objection.resolved`): open
-    /// for the office, or already closed. Returns whether that answer was queued.
+    /// for the office, or already closed. Its evidence files, carried in the message, are
+    /// stored with it (`EvaluationService.storeRelayedEvidence`). Returns whether that answer
+    /// was queued.
     static func lodge(_ message: Message, _ payload: [String: Any], from source: TenantID, now at: Double, _ conn: SQLiteConnection) throws -> Bool {
         let sourceID = payload["source_application_id"] as? Int ?? 0
         guard let evaluation = try conn.query("""
@@ -560,8 +562,11 @@ extension CrossTenantRelay {
             """, [evaluationID, lodgedBy, source.rawValue, message.messageID, payload["text"] as? String ?? "", payload["evidence"] as? String ?? "",
                   state, reason, (payload["lodged_at"] as? NSNumber)?.doubleValue ?? at, state == "open" ? nil : at])
         let objection = Int(conn.lastInsertRowID)
+        // Its evidence files came in the message: stored with it, once, as the message is taken in once.
+        let files = try EvaluationService.storeRelayedEvidence(payload["files"], objection: objection, conn)
+        let filesDetail = (files.stored > 0 ? #","files":\#(files.stored)"# : "") + (files.refused > 0 ? #","files_refused":\#(files.refused)"# : "")
         try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .objectionLodge, target: "objection:\(objection)",
-                                        detail: #"{"evaluation":\#(evaluationID),"state":"\#(state)"}"#, source: "tenant:\(source)"))
+                                        detail: #"{"evaluation":\#(evaluationID),"state":"\#(state)"\#(filesDetail)}"#, source: "tenant:\(source)"))
         let committee = try conn.scalar("SELECT c.name FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.id = ?", [evaluationID])?.string ?? ""
         try EvaluationService.answerObjection(objection, facts: EvaluationService.Facts(series: "", level: .senior, source: (source.rawValue, sourceID)),
                                               committee: committee, conn)

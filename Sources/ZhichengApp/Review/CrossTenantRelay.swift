@@ -22,8 +22,9 @@ import ZhichengStorage
 /// `application.publicity` (its result in 公示, with its 说明), `application.publicity-withdrawn`
 /// and `application.result` (the committee's final result after 公示, with its 说明; an
 /// earlier version sent an expert's admission so too). Objections: `objection.lodge` to the
-/// province, `objection.resolved` back; names: `org.renamed`, `applicant.renamed`,
-/// `applicant.moved` to the province.
+/// province (carrying the objection's evidence files, base64, stored with it as the inbox takes
+/// it: `EvaluationService.storeRelayedEvidence`), `objection.resolved` back; names:
+/// `org.renamed`, `applicant.renamed`, `applicant.moved` to the province.
 ///
 /// One delivery runs at a time (`run`). A target that cannot be reached pauses alone
 /// (`RelaySchedule`) and holds back only its own messages, in order. After a tenant is
@@ -243,7 +244,16 @@ public final class CrossTenantRelay: Sendable {
         var kind: String
         var payload: String
         var createdAt: Double
+        /// Its payload is larger than `pagedPayloadBytes` and was not read with its page:
+        /// `deliver` reads it when it comes to it.
+        var payloadDeferred = false
     }
+
+    /// The largest payload read with its page of messages. An objection's evidence files travel
+    /// in its payload (`EvaluationService.forwardObjection`, up to about 32 MiB:
+    /// `ObjectionEvidence.relayCap`): a page of 200 of them, waiting for a province that could
+    /// not be reached, would otherwise be held in memory at once; read one at a time, only one is.
+    static let pagedPayloadBytes = 256 * 1024
 
     /// What one delivery of an outbox did.
     public struct Pass: Sendable {
@@ -274,15 +284,17 @@ public final class CrossTenantRelay: Sendable {
         var after = 0
         while true {
             let skip = held.sorted()
-            let sql = "SELECT id, message_id, target, kind, payload, created_at FROM outbox WHERE delivered_at IS NULL AND set_aside_at IS NULL AND id > ?"
+            let sql = "SELECT id, message_id, target, kind, CASE WHEN length(CAST(payload AS BLOB)) <= ? THEN payload END AS payload, created_at"
+                + " FROM outbox WHERE delivered_at IS NULL AND set_aside_at IS NULL AND id > ?"
                 + (skip.isEmpty ? "" : " AND target NOT IN (\(Array(repeating: "?", count: skip.count).joined(separator: ",")))")
                 + " ORDER BY id LIMIT ?"
-            let arguments: [any SQLiteBindable] = [after] + skip + [Self.pageSize]
+            let arguments: [any SQLiteBindable] = [Self.pagedPayloadBytes, after] + skip + [Self.pageSize]
             let messages = try await store.withTenant(source) { db in
                 try await db.read { conn in
                     try conn.query(sql, arguments).map {
                         Message(id: $0["id"].int ?? 0, messageID: $0["message_id"].string ?? "", target: $0["target"].string ?? "",
-                                kind: $0["kind"].string ?? "", payload: $0["payload"].string ?? "{}", createdAt: $0["created_at"].double ?? 0)
+                                kind: $0["kind"].string ?? "", payload: $0["payload"].string ?? "{}", createdAt: $0["created_at"].double ?? 0,
+                                payloadDeferred: $0["payload"] == .null)
                     }
                 }
             }
@@ -389,7 +401,8 @@ public final class CrossTenantRelay: Sendable {
     /// its leases to end, and its re-offer afterwards resets only messages already marked:
     /// were the lease let go between the two, a restore there would take the message out of
     /// the target while the mark that follows kept the sender from offering it again.
-    private func deliver(_ message: Message, from source: TenantID) async throws {
+    private func deliver(_ pending: Message, from source: TenantID) async throws {
+        let message = try await withPayload(pending, from: source)
         let target = try await resolve(message.target)
         FaultInjection.point("relay.before-deliver.\(message.kind)")
         let applied = try await store.withTenant(target) { [self] db in
@@ -440,6 +453,18 @@ public final class CrossTenantRelay: Sendable {
             }
         }
         logger.info("relayed", metadata: ["relay.message": "\(message.messageID)", "from": "\(source)", "to": "\(target)"])
+    }
+
+    /// `message` with its payload, read now from `source`'s outbox if its page left it out
+    /// (`pagedPayloadBytes`).
+    private func withPayload(_ message: Message, from source: TenantID) async throws -> Message {
+        guard message.payloadDeferred else { return message }
+        var whole = message
+        whole.payload = try await store.withTenant(source) { db in
+            try await db.read { conn in try conn.scalar("SELECT payload FROM outbox WHERE message_id = ?", [message.messageID])?.string ?? "{}" }
+        }
+        whole.payloadDeferred = false
+        return whole
     }
 
     private func resolve(_ target: String) async throws -> TenantID {

@@ -13,10 +13,14 @@ extension EvaluationService {
 
     /// Any signed-in person of the tenant may object while the result is in public notice:
     /// a result of the tenant's own committee, or the province's result on an application
-    /// of the tenant (sent on to the province through the relay).
-    public func lodgeObjection(_ target: EvaluationTarget, text rawText: String, evidence rawEvidence: String, caller: SignedIn) async throws -> Lodged {
+    /// of the tenant (sent on to the province through the relay). `files`: the evidence files
+    /// (证据材料), checked by `ObjectionEvidence` under `maxEvidenceBytes` and stored with the
+    /// objection in its transaction, or sent on with it.
+    public func lodgeObjection(_ target: EvaluationTarget, text rawText: String, evidence rawEvidence: String, files uploads: [ObjectionEvidence.Upload] = [],
+                               caller: SignedIn) async throws -> Lodged {
         let text = try FreeText.objectionText.require(rawText, else: "请填写异议内容（不超过2000字）")
         let evidence = try FreeText.objectionEvidence.validate(rawEvidence)
+        let files = try ObjectionEvidence.validate(uploads, maxBytes: maxEvidenceBytes).map { EvidenceFile($0) }
         let lodged = try await store.write(caller) { conn -> Lodged in
             // An org whose info its parent has not approved acts on nothing but that info.
             try Access.requireApprovedOrg(caller, conn)
@@ -24,15 +28,17 @@ extension EvaluationService {
             let column = Self.column(target)
             guard let row = try conn.query("SELECT id, state, publicity_until FROM evaluations WHERE \(column) = ?", [Self.id(target)]).first else {
                 guard case .application(let id) = target else { throw ZhichengError.conflict("该申报不在公示期，不能提出异议") }
-                return try Self.forwardObjection(id, text: text, evidence: evidence, now: now, caller: caller, conn)
+                return try Self.forwardObjection(id, text: text, evidence: evidence, files: files, now: now, caller: caller, conn)
             }
             guard row["state"].string == "publicity", let evaluation = row["id"].int else {
                 throw ZhichengError.conflict("该申报不在公示期，不能提出异议")
             }
             try Self.requireStanding(until: row["publicity_until"].double, now: now)
-            // The same objection sent twice by the same person is one objection.
-            if let same = try conn.scalar("SELECT id FROM objections WHERE evaluation_id = ? AND account_id = ? AND text = ? AND evidence = ? AND state = 'open'",
-                                          [evaluation, caller.accountID, text, evidence])?.int {
+            // The same objection sent twice by the same person (the same text, evidence and
+            // files: a double click, a retry) is one objection, its files stored once.
+            let candidates = try conn.query("SELECT id FROM objections WHERE evaluation_id = ? AND account_id = ? AND text = ? AND evidence = ? AND state = 'open' ORDER BY id",
+                                            [evaluation, caller.accountID, text, evidence]).compactMap { $0["id"].int }
+            if let same = try candidates.first(where: { try Self.evidenceKeys(objection: $0, conn) == files.map(\.key) }) {
                 return .objection(same)
             }
             // Who lodged it, by the name they had then (a record of who objected, as a decision
@@ -45,10 +51,11 @@ extension EvaluationService {
             try conn.run("INSERT INTO objections (evaluation_id, account_id, lodged_by, text, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                          [evaluation, caller.accountID, lodgedBy, text, evidence, now])
             let id = Int(conn.lastInsertRowID)
+            try Self.storeEvidence(files, objection: id, conn)
             // Logged at the committee's office, which resolves it, not at the objector's org: the
             // admins above the objector may be the applicant's own (a colleague objecting).
             let office = try conn.scalar("SELECT c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.id = ?", [evaluation])?.int
-            try conn.appendAudit(caller.audit(.objectionLodge, target: "objection:\(id)", detail: #"{"evaluation":\#(evaluation)}"#,
+            try conn.appendAudit(caller.audit(.objectionLodge, target: "objection:\(id)", detail: #"{"evaluation":\#(evaluation)\#(Self.auditFiles(files))}"#,
                                               orgID: office ?? conn.rootOrg()?.id))
             return .objection(id)
         }
@@ -65,31 +72,47 @@ extension EvaluationService {
     /// An objection to the province's result on the city's application `id`, in public
     /// notice as the province last told the city: written to the outbox (kind
     /// `objection.lodge`) in the caller's transaction, naming the notice it objects to,
-    /// so that the province can tell an objection to a result it set aside since.
-    static func forwardObjection(_ id: Int, text: String, evidence: String, now: Double, caller: SignedIn, _ conn: SQLiteConnection) throws -> Lodged {
+    /// so that the province can tell an objection to a result it set aside since. Its
+    /// evidence files travel in the message (`files`: name, type, size, SHA-256 and the bytes
+    /// in base64; `ObjectionEvidence.relayCap` keeps a message of three within bounds); the
+    /// city keeps their names, types, sizes and digests only (`sent_objection_files`), for its
+    /// author to read what they sent.
+    static func forwardObjection(_ id: Int, text: String, evidence: String, files: [EvidenceFile], now: Double, caller: SignedIn,
+                                 _ conn: SQLiteConnection) throws -> Lodged {
         guard let app = try conn.query("SELECT state, publicity_until, publicity_notice FROM applications WHERE id = ?", [id]).first,
               app["state"].string == ApplicationState.awaitingProvince.rawValue, let until = app["publicity_until"].double else {
             throw ZhichengError.conflict("该申报不在公示期，不能提出异议")
         }
         try requireStanding(until: until, now: now)
         // The same objection sent twice by the same person goes to the province once.
-        if try conn.scalar("""
-            SELECT 1 FROM sent_objections WHERE application_id = ? AND account_id = ? AND text = ? AND evidence = ? AND state IN ('sent', 'open')
-            """, [id, caller.accountID, text, evidence]) != nil {
+        let candidates = try conn.query("""
+            SELECT id FROM sent_objections WHERE application_id = ? AND account_id = ? AND text = ? AND evidence = ? AND state IN ('sent', 'open') ORDER BY id
+            """, [id, caller.accountID, text, evidence]).compactMap { $0["id"].int }
+        if try candidates.contains(where: { try evidenceKeys(sentObjection: $0, conn) == files.map(\.key) }) {
             return .forwarded
         }
         let name = try conn.account(caller.accountID)?.name ?? ""
-        let payload: [String: Any] = ["source_application_id": id, "text": text, "evidence": evidence, "lodged_by": name,
+        var payload: [String: Any] = ["source_application_id": id, "text": text, "evidence": evidence, "lodged_by": name,
                                       "org_name": try conn.org(caller.orgID)?.name ?? caller.tenant.rawValue,
                                       "notice": app["publicity_notice"].string ?? "", "lodged_at": now]
+        if !files.isEmpty {
+            payload["files"] = files.map { f -> [String: Any] in
+                ["name": f.name, "mime": f.mime, "size": f.bytes.count, "sha256": f.sha256, "base64": Data(f.bytes).base64EncodedString()]
+            }
+        }
         let messageID = CrossTenantRelay.messageID(caller.tenant.rawValue, "objection.lodge", id)
         try CrossTenantRelay.enqueue("objection.lodge", id: messageID, to: CrossTenantRelay.provinceTarget, payload: payload, conn)
         // Kept here too, so that the person sees how the province resolves it.
         try conn.run("INSERT INTO sent_objections (application_id, account_id, message_id, text, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                      [id, caller.accountID, messageID, text, evidence, now])
+        let sent = Int(conn.lastInsertRowID)
+        for (index, file) in files.enumerated() {
+            try conn.run("INSERT INTO sent_objection_files (sent_objection_id, position, name, mime, size, sha256) VALUES (?, ?, ?, ?, ?, ?)",
+                         [sent, index + 1, file.name, file.mime, file.bytes.count, file.sha256])
+        }
         // At the city's office, which sends it on, not at the objector's org (see `lodgeObjection`).
-        try conn.appendAudit(caller.audit(.objectionForward, target: "application:\(id)", detail: #"{"message_id":\#(jsonString(messageID))}"#,
-                                          orgID: try conn.rootOrg()?.id))
+        try conn.appendAudit(caller.audit(.objectionForward, target: "application:\(id)",
+                                          detail: #"{"message_id":\#(jsonString(messageID))\#(auditFiles(files))}"#, orgID: try conn.rootOrg()?.id))
         return .forwarded
     }
 
@@ -147,13 +170,16 @@ extension EvaluationService {
             _ = try Access.requireCommitteeOffice(caller, conn)
             guard let evaluation = try conn.query("SELECT e.id, c.org_id FROM evaluations e JOIN committees c ON c.id = e.committee_id WHERE e.\(Self.column(target)) = ?",
                                                   [Self.id(target)]).first, evaluation["org_id"].int == caller.orgID else { return [] }
-            return try conn.query("""
+            var records = try conn.query("""
                 SELECT o.id, o.text, o.evidence, o.state, o.reason, o.created_at, COALESCE(o.lodged_by, a.name) AS name FROM objections o LEFT JOIN accounts a ON a.id = o.account_id
                 WHERE o.evaluation_id = ? ORDER BY o.id
                 """, [evaluation["id"].int ?? 0]).map {
                 ObjectionRecord(id: $0["id"].int ?? 0, lodgedBy: $0["name"].string ?? "", text: $0["text"].string ?? "", evidence: $0["evidence"].string ?? "",
                                 state: $0["state"].string ?? "", reason: $0["reason"].string, createdAt: $0["created_at"].double ?? 0)
             }
+            let files = try Self.evidenceFiles(objections: records.map(\.id), conn)
+            for index in records.indices { records[index].files = files[records[index].id] ?? [] }
+            return records
         }
     }
 
@@ -162,23 +188,29 @@ extension EvaluationService {
     public func ownObjections(caller: SignedIn) async throws -> [OwnObjection] {
         try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            return try conn.query("""
+            let rows = try conn.query("""
                 SELECT COALESCE(p.name, r.applicant_name) AS applicant, COALESCE(a.title, r.title) AS title, c.name AS committee,
-                       o.text, o.evidence, o.state, o.reason, o.created_at, o.resolved_at, 0 AS to_province
+                       o.text, o.evidence, o.state, o.reason, o.created_at, o.resolved_at, 0 AS to_province, o.id
                 FROM objections o JOIN evaluations e ON e.id = o.evaluation_id JOIN committees c ON c.id = e.committee_id
                 LEFT JOIN applications a ON a.id = e.application_id LEFT JOIN accounts p ON p.id = a.applicant_id
                 LEFT JOIN received_applications r ON r.id = e.received_id
                 WHERE o.account_id = ?
                 UNION ALL
-                SELECT p.name, a.title, COALESCE(a.committee_name, ''), s.text, s.evidence, s.state, s.reason, s.created_at, s.resolved_at, 1
+                SELECT p.name, a.title, COALESCE(a.committee_name, ''), s.text, s.evidence, s.state, s.reason, s.created_at, s.resolved_at, 1, s.id
                 FROM sent_objections s JOIN applications a ON a.id = s.application_id JOIN accounts p ON p.id = a.applicant_id
                 WHERE s.account_id = ?
                 ORDER BY 8 DESC
-                """, [caller.accountID, caller.accountID]).map { r in
-                OwnObjection(applicantName: r["applicant"].string ?? "", title: r["title"].string ?? "", committee: r["committee"].string ?? "",
-                             text: r["text"].string ?? "", evidence: r["evidence"].string ?? "",
-                             state: ObjectionState(rawValue: r["state"].string ?? "") ?? .open, reason: r["reason"].string,
-                             createdAt: r["created_at"].double ?? 0, resolvedAt: r["resolved_at"].double, toProvince: r["to_province"].int == 1)
+                """, [caller.accountID, caller.accountID])
+            // Their files: an objection of this tenant's with their ids, one sent to the province by name.
+            let own = try Self.evidenceFiles(objections: rows.filter { $0["to_province"].int == 0 }.compactMap { $0["id"].int }, conn)
+            let sent = try Self.evidenceFiles(sentObjections: rows.filter { $0["to_province"].int == 1 }.compactMap { $0["id"].int }, conn)
+            return rows.map { r in
+                let toProvince = r["to_province"].int == 1, id = r["id"].int ?? 0
+                return OwnObjection(applicantName: r["applicant"].string ?? "", title: r["title"].string ?? "", committee: r["committee"].string ?? "",
+                                    text: r["text"].string ?? "", evidence: r["evidence"].string ?? "",
+                                    state: ObjectionState(rawValue: r["state"].string ?? "") ?? .open, reason: r["reason"].string,
+                                    createdAt: r["created_at"].double ?? 0, resolvedAt: r["resolved_at"].double, toProvince: toProvince,
+                                    id: toProvince ? nil : id, files: (toProvince ? sent[id] : own[id]) ?? [])
             }
         }
     }

@@ -11,11 +11,16 @@ public struct EvaluationService: Sendable {
     let relay: CrossTenantRelay?
     /// How long a result stands in public notice; a config reload replaces it.
     public let publicity: PublicityPolicy
+    /// The most bytes one evidence file of an objection may have: the upload limit
+    /// (`limits.upload_max_bytes`, as for an application's attachments), within what one relay
+    /// message carries (`ObjectionEvidence.maxFileBytes`).
+    public let maxEvidenceBytes: Int
 
-    public init(store: TenantStore, relay: CrossTenantRelay? = nil, publicity: PublicityCalendar = .standard) {
+    public init(store: TenantStore, relay: CrossTenantRelay? = nil, publicity: PublicityCalendar = .standard, maxUploadBytes: Int = 5 << 20) {
         self.store = store
         self.relay = relay
         self.publicity = PublicityPolicy(publicity)
+        self.maxEvidenceBytes = ObjectionEvidence.maxFileBytes(uploadLimit: maxUploadBytes)
     }
 
     // MARK: Committees

@@ -14,6 +14,19 @@ public struct ObjectionRecord: Sendable {
     public var state: String
     public var reason: String?
     public var createdAt: Double
+    /// Its evidence files (证据材料), in the order they were sent.
+    public var files: [ObjectionFileInfo] = []
+}
+
+/// One evidence file of an objection, as lists name it (its bytes are served apart:
+/// `EvaluationService.objectionFile`).
+public struct ObjectionFileInfo: Sendable, Equatable {
+    /// Its id, to open it; nil for a file sent on to the province with an objection, whose
+    /// bytes the city does not keep.
+    public var id: Int?
+    public var name: String
+    public var mime: String
+    public var size: Int
 }
 
 /// An objection as the person who lodged it sees it: what it was against, and how it stands.
@@ -30,4 +43,9 @@ public struct OwnObjection: Sendable {
     public var resolvedAt: Double?
     /// Sent on to the province (its committee's result); resolved there.
     public var toProvince: Bool
+    /// The objection's id in this tenant; nil for one sent on to the province.
+    public var id: Int? = nil
+    /// The evidence files sent with it: those of an objection of this tenant with their ids
+    /// (its author may open them), those sent to the province by name only.
+    public var files: [ObjectionFileInfo] = []
 }

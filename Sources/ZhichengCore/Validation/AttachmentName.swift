@@ -7,9 +7,15 @@ public enum AttachmentName {
     /// `C:\Users\…\证书.pdf`), trimmed. Refuses an empty name, `.` and `..`, one longer
     /// than `maxCharacters`, and any control or format character: a NUL or a line break,
     /// and the direction marks and overrides that would show `evil‮fdp.exe` as
-    /// `evilexe.pdf`.
+    /// `evilexe.pdf`. A path that climbs (`..` as one of its parts: `../../x.pdf`) is refused
+    /// too: no browser sends one (they send the name, old ones a whole Windows path), so it
+    /// comes from a client that made it up, and is not quietly taken as `x.pdf`.
     public static func validate(_ raw: String) throws(ZhichengError) -> String {
-        let last = raw.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let parts = raw.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "/" || $0 == "\\" })
+        guard parts.count == 1 || !parts.dropLast().contains(where: { $0.trimmingWhitespaceAndNewlines() == ".." }) else {
+            throw .invalid("附件文件名不能含路径（如 ../）", field: "name")
+        }
+        let last = parts.last.map(String.init) ?? ""
         let name = last.trimmingWhitespaceAndNewlines()
         guard !name.isEmpty, name != ".", name != ".." else { throw .invalid("请给附件一个文件名", field: "name") }
         guard name.count <= maxCharacters else { throw .invalid("附件文件名不能超过\(maxCharacters)个字符", field: "name") }

@@ -447,6 +447,7 @@ struct ObjectionDTO: Encodable {
     var state: String
     var reason: String?
     var createdAt: String
+    var files: [EvidenceFileDTO]
     init(_ o: ObjectionRecord) {
         id = o.id
         lodgedBy = o.lodgedBy
@@ -455,6 +456,22 @@ struct ObjectionDTO: Encodable {
         state = o.state
         reason = o.reason
         createdAt = WireTime.iso8601(o.createdAt)
+        files = o.files.map(EvidenceFileDTO.init)
+    }
+}
+
+/// An objection's evidence file as lists name it: `id` (absent for one a city sent on to the
+/// province, which the city does not serve), `name`, `size` in bytes and `type`.
+struct EvidenceFileDTO: Encodable {
+    var id: Int?
+    var name: String
+    var size: Int
+    var type: String
+    init(_ f: ObjectionFileInfo) {
+        id = f.id
+        name = f.name
+        size = f.size
+        type = f.mime
     }
 }
 
@@ -574,6 +591,9 @@ struct OwnObjectionDTO: Encodable {
     var createdAt: String
     var resolvedAt: String?
     var toProvince: Bool
+    /// The objection's id, absent for one sent on to the province.
+    var id: Int?
+    var files: [EvidenceFileDTO]
     init(_ o: OwnObjection) {
         applicantName = o.applicantName
         title = o.title
@@ -586,6 +606,8 @@ struct OwnObjectionDTO: Encodable {
         createdAt = WireTime.iso8601(o.createdAt)
         resolvedAt = o.resolvedAt.map(WireTime.iso8601)
         toProvince = o.toProvince
+        id = o.id
+        files = o.files.map(EvidenceFileDTO.init)
     }
 }
 
@@ -777,15 +799,21 @@ struct TrailDTO: Encodable {
     }
 }
 
-/// `Content-Disposition: inline` with the file's name (RFC 6266): an ASCII fallback in
+/// `Content-Disposition` (`inline`, or `attachment`) with the file's name (RFC 6266): an ASCII fallback in
 /// `filename` and the UTF-8 name in `filename*` (RFC 8187), so a saved download keeps
 /// its Chinese name.
 enum ContentDisposition {
-    static func inline(filename name: String) -> String {
+    static func inline(filename name: String) -> String { "inline; " + parameters(name) }
+
+    /// `attachment`: saved, never shown in the browser's window (an objection's evidence,
+    /// which a person outside the office sent and nobody checked beyond its type).
+    static func attachment(filename name: String) -> String { "attachment; " + parameters(name) }
+
+    private static func parameters(_ name: String) -> String {
         let fallback = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
         var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
         allowed.insert(charactersIn: "!#$&+-.^_`|~")
         let encoded = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? fallback
-        return "inline; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
+        return "filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
     }
 }

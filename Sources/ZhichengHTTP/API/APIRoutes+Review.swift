@@ -8,6 +8,19 @@ import ZhichengStorage
 
 /// Declaration plans, applications and the review chain (SPEC §5.1, §7).
 extension APIRoutes {
+    /// What `POST …/objections` sends: JSON `{text, evidence}`, or a `multipart/form-data` form
+    /// with the fields `text` and `evidence` and up to 3 files in parts named `file` (the web
+    /// form's shape; the service checks the files, `ObjectionEvidence`). The body may hold three
+    /// files of the limit and the text besides.
+    static func objectionBody(_ request: Request, maxFileBytes: Int) async throws -> (text: String, evidence: String, files: [ObjectionEvidence.Upload]) {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true else {
+            let body = try await APIJSON.decode(ObjectionBody.self, from: request)
+            return (body.text, body.evidence ?? "", [])
+        }
+        let form = try await FormData.parse(request, limit: ObjectionEvidence.maxFiles * maxFileBytes + 64 * 1024)
+        return (form["text"], form["evidence"], form.files.map { ObjectionEvidence.Upload(name: $0.name ?? "", bytes: $0.bytes) })
+    }
+
     static func addReview(to signedIn: RouterGroup<AccountRequestContext>, services s: AppServices) {
         // 申报计划
         signedIn.post("orgs/{id}/plans") { request, context in
@@ -186,8 +199,8 @@ extension APIRoutes {
                 try APIJSON.response(["objections": try await s.evaluations.objections(make(try id(context)), caller: context.caller).map(ObjectionDTO.init)])
             }
             signedIn.post("\(prefix)/{id}/objections") { request, context in
-                let body = try await APIJSON.decode(ObjectionBody.self, from: request)
-                switch try await s.evaluations.lodgeObjection(make(try id(context)), text: body.text, evidence: body.evidence ?? "", caller: context.caller) {
+                let (text, evidence, files) = try await objectionBody(request, maxFileBytes: s.evaluations.maxEvidenceBytes)
+                switch try await s.evaluations.lodgeObjection(make(try id(context)), text: text, evidence: evidence, files: files, caller: context.caller) {
                 case .objection(let objection): return try APIJSON.response(["id": objection], status: .created)
                 // The province's result: sent on; the province office resolves it.
                 case .forwarded: return try APIJSON.response(["forwarded_to": "province"], status: .accepted)
@@ -210,6 +223,14 @@ extension APIRoutes {
         }
         signedIn.get("objections/mine") { _, context in
             try APIJSON.response(["objections": try await s.evaluations.ownObjections(caller: context.caller).map(OwnObjectionDTO.init)])
+        }
+        // An objection's evidence file, for the committee's office and the person who lodged it.
+        signedIn.get("objections/{id}/files/{file}") { _, context in
+            guard let file = context.parameters.get("file").flatMap(Int.init) else { throw ZhichengError.notFound("没有这个证据材料") }
+            let record = try await s.evaluations.objectionFile(try id(context), file: file, caller: context.caller)
+            var headers: HTTPFields = [.contentType: record.mime, .cacheControl: "private, no-store", .init("X-Content-Type-Options")!: "nosniff"]
+            headers[.contentDisposition] = ContentDisposition.attachment(filename: record.name ?? "证据材料")
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: record.bytes)))
         }
         signedIn.post("objections/{id}/resolve") { request, context in
             let body = try await APIJSON.decode(ResolveBody.self, from: request)

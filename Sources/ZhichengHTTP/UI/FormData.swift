@@ -5,13 +5,23 @@ import NIOCore
 import ZhichengCore
 
 /// A submitted HTML form: `application/x-www-form-urlencoded` fields, or
-/// `multipart/form-data` fields and one uploaded file.
+/// `multipart/form-data` fields and the files of its file input `file`.
 struct FormData {
     private(set) var fields: [String: [String]] = [:]
-    /// The uploaded file's bytes, when the form had a file input named `file`.
+    /// The uploaded file's bytes, when the form had a file input named `file` (the last
+    /// part of that name: a form with one file).
     private(set) var file: [UInt8]?
     /// The uploaded file's name as the browser gave it.
     private(set) var fileName: String?
+    /// Every file of the input `file`, in order (an input with `multiple`). The empty part a
+    /// browser sends for an input left without a file (no name, no bytes) is none.
+    private(set) var files: [Upload] = []
+
+    /// One uploaded file: its name as the client gave it (nil without one) and its bytes.
+    struct Upload {
+        var name: String?
+        var bytes: [UInt8]
+    }
 
     subscript(_ name: String) -> String { fields[name]?.first ?? "" }
     func all(_ name: String) -> [String] { fields[name] ?? [] }
@@ -143,7 +153,7 @@ struct FormData {
     static let maxPartHeaders = 16
     static let tooManyFields = ZhichengError.badRequest("表单的字段过多（最多 \(maxFields) 个）")
 
-    private static func multipart(_ buffer: ByteBuffer, boundary: String) throws -> FormData {
+    static func multipart(_ buffer: ByteBuffer, boundary: String) throws -> FormData {
         var form = FormData()
         let parser = MultipartParser(boundary: boundary)
         var parts: [MultipartPart] = []
@@ -170,6 +180,9 @@ struct FormData {
             if name == "file" {
                 form.file = Array(part.body.readableBytesView)
                 form.fileName = part.headers.first(name: "Content-Disposition").flatMap(Self.fileName(disposition:))
+                if form.fileName?.isEmpty == false || part.body.readableBytes > 0 {
+                    form.files.append(Upload(name: form.fileName, bytes: form.file ?? []))
+                }
             } else {
                 guard let value = String(validating: part.body.readableBytesView, as: UTF8.self) else {
                     throw notUTF8(name)

@@ -76,7 +76,7 @@ extension Templates {
         {{#final}}<p id="item-result">最终结果：<strong>{{final_result}}</strong>{{#note}}（{{note}}）{{/note}}</p>{{/final}}
         <h3>异议</h3>
         <table id="objections"><thead><tr><th>提出人</th><th>时间</th><th>内容</th><th>证据</th><th>处理</th></tr></thead><tbody>
-        {{#objections}}<tr><td>{{by}}</td><td>{{at}}</td><td>{{text}}</td><td>{{evidence}}</td><td class="objection-state">{{state}}{{#reason}}：{{reason}}{{/reason}}
+        {{#objections}}<tr><td>{{by}}</td><td>{{at}}</td><td>{{text}}</td><td>{{evidence}}{{#files}}<div class="objection-file"><a href="{{href}}" target="_blank">{{name}}（{{size}}）<span class="vh">（新窗口）</span></a></div>{{/files}}</td><td class="objection-state">{{state}}{{#reason}}：{{reason}}{{/reason}}
         {{#open}}<form method="post" action="{{base}}committee/{{path}}/objections/{{id}}/resolve"><input type="hidden" name="_csrf" value="{{csrf}}">
         <select name="decision" class="objection-decision" aria-label="{{by}}所提异议的处理结果"><option value="dismissed">不成立</option><option value="upheld">成立（撤销结果）</option></select>
         <input type="text" name="reason" class="objection-reason" required placeholder="处理理由" aria-label="{{by}}所提异议的处理理由"><button type="submit" class="objection-submit" aria-label="处理{{by}}所提的异议">处理</button></form>{{/open}}</td></tr>{{/objections}}
@@ -86,19 +86,23 @@ extension Templates {
 
     static let publicity = """
         <h2>评审结果公示</h2>
-        <p>公示期内，对评审结果有异议的，可提交书面异议并说明证据；由评委会所在职改办处理。</p>
+        <p>公示期内，对评审结果有异议的，可提交书面异议并说明证据，可附证据材料（PDF、PNG 或 JPEG，最多3个，每个不超过 {{evidence_limit}}）；由评委会所在职改办处理。</p>
         <form method="get" action="{{base}}publicity" id="notice-search"><label>申报人 <input type="text" name="q" id="notice-q" value="{{search}}" placeholder="姓名（可只填一部分）"></label> <button type="submit" class="secondary">查询</button></form>
         <table id="notices"><thead><tr><th>评委会</th><th>申报人</th><th>单位</th><th>申报</th><th>结果</th><th>公示截止</th><th>提出异议</th></tr></thead><tbody>
         {{#notices}}<tr><td>{{committee}}{{#by_province}}（省职改办）{{/by_province}}</td><td>{{applicant}}</td><td>{{unit}}</td><td>{{title}}</td><td>{{result}}</td><td>{{until}}</td><td>
-        <form method="post" action="{{base}}publicity/{{path}}/objection" class="objection-form"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <form method="post" action="{{base}}publicity/{{path}}/objection" class="objection-form" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
         <textarea name="text" rows="2" cols="30" class="objection-text" required placeholder="异议内容" aria-label="对{{applicant}}评审结果的异议内容"></textarea>
-        <input type="text" name="evidence" class="objection-evidence" placeholder="证据说明" aria-label="对{{applicant}}评审结果的异议证据说明"><button type="submit" class="objection-lodge" aria-label="对{{applicant}}的评审结果提交异议">提交异议</button></form></td></tr>{{/notices}}
+        <input type="text" name="evidence" class="objection-evidence" placeholder="证据说明" aria-label="对{{applicant}}评审结果的异议证据说明">
+        <label class="objection-files-label">证据材料（PDF、PNG 或 JPEG，最多3个） <input type="file" name="file" class="objection-files" multiple accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg" aria-label="对{{applicant}}评审结果的证据材料（PDF、PNG 或 JPEG，最多3个）"></label>
+        <button type="submit" class="objection-lodge" aria-label="对{{applicant}}的评审结果提交异议">提交异议</button></form></td></tr>{{/notices}}
         {{^notices}}<tr><td colspan="7">目前没有公示中的评审结果</td></tr>{{/notices}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="notices-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="notices-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         {{#has_own}}<h3>我提出的异议</h3>
-        <table id="own-objections"><thead><tr><th>提出时间</th><th>评委会</th><th>申报人</th><th>申报</th><th>异议内容</th><th>状态</th><th>处理意见</th></tr></thead><tbody>
-        {{#own}}<tr class="objection-{{state}}"><td>{{at}}</td><td>{{committee}}</td><td>{{applicant}}</td><td>{{title}}</td><td>{{text}}</td><td class="objection-state">{{state_label}}</td><td>{{reason}}</td></tr>{{/own}}
+        <table id="own-objections"><thead><tr><th>提出时间</th><th>评委会</th><th>申报人</th><th>申报</th><th>异议内容</th><th>证据材料</th><th>状态</th><th>处理意见</th></tr></thead><tbody>
+        {{#own}}<tr class="objection-{{state}}"><td>{{at}}</td><td>{{committee}}</td><td>{{applicant}}</td><td>{{title}}</td><td>{{text}}</td>
+        <td class="own-objection-files">{{#files}}<div>{{#href}}<a href="{{href}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>{{/href}}{{^href}}{{name}}{{/href}}（{{size}}）</div>{{/files}}</td>
+        <td class="objection-state">{{state_label}}</td><td>{{reason}}</td></tr>{{/own}}
         </tbody></table>{{/has_own}}
         """
 }

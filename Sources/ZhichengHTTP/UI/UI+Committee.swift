@@ -179,7 +179,7 @@ extension UI {
             "objections": objections.map { o -> [String: Any] in
                 ["id": o.id, "by": o.lodgedBy, "text": o.text, "evidence": o.evidence, "open": o.state == "open",
                  "state": ObjectionState(rawValue: o.state)?.label ?? o.state, "reason": o.reason ?? "",
-                 "at": Self.time(o.createdAt)]
+                 "at": Self.time(o.createdAt), "files": evidenceRows(o.id, o.files, context)]
             },
         ]) { file, _ in file }.merging(Self.interviewTimeBounds()) { data, _ in data }
         return try render("评委会评审", "committee_item", data, user: user, context, flash: flash, status: status, navCurrent: "committee", orgName: org.name)
@@ -293,20 +293,37 @@ extension UI {
         // The caller's own objections and how each stands (the province's answer included).
         let own = try await services.evaluations.ownObjections(caller: user).map { o -> [String: Any] in
             ["applicant": o.applicantName, "title": o.title, "committee": o.committee + (o.toProvince ? "（省职改办）" : ""), "text": o.text,
-             "state": o.state.rawValue, "state_label": o.state.label, "reason": o.reason ?? "", "at": Self.time(o.createdAt)]
+             "state": o.state.rawValue, "state_label": o.state.label, "reason": o.reason ?? "", "at": Self.time(o.createdAt),
+             "files": evidenceRows(o.id ?? 0, o.files, context)]
         }
         let data: [String: Any] = [
             "notices": notices, "own": own, "has_own": !own.isEmpty, "search": search,
+            "evidence_limit": FileSize.text(services.evaluations.maxEvidenceBytes, roundingDown: true),
             "first_page": after == nil ? false as Any : pageLink(after: nil),
             "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false,
         ]
         return try render("评审结果公示", "publicity", data, user: user, context, flash: flash, status: status, navCurrent: "publicity", orgName: org.name)
     }
 
+    /// An objection's evidence files as the screens list them: each a link to its download
+    /// (`objections/<id>/files/<file>`) where it has an id (one sent on to the province has
+    /// none: its name alone), with its size.
+    func evidenceRows(_ objection: Int, _ files: [ObjectionFileInfo], _ context: TenantRequestContext) -> [[String: Any]] {
+        files.map { f in
+            ["name": f.name, "size": FileSize.text(f.size), "href": f.id.map { "\(api(context))objections/\(objection)/files/\($0)" } as Any? ?? false]
+        }
+    }
+
     func objectionAction(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
+        // Up to 3 evidence files, each within the limit, besides the text.
+        let limit = services.evaluations.maxEvidenceBytes
+        guard let (user, form) = try await form(request, context, upload: ObjectionEvidence.maxFiles * limit,
+                                                tooLarge: "证据材料最多\(ObjectionEvidence.maxFiles)个文件，每个不能超过 \(FileSize.text(limit, roundingDown: true))") else {
+            return toSignIn(request, context)
+        }
         do {
-            let lodged = try await services.evaluations.lodgeObjection(try target(context), text: form["text"], evidence: form["evidence"], caller: user)
+            let files = form.files.map { ObjectionEvidence.Upload(name: $0.name ?? "", bytes: $0.bytes) }
+            let lodged = try await services.evaluations.lodgeObjection(try target(context), text: form["text"], evidence: form["evidence"], files: files, caller: user)
             return done("publicity", lodged == .forwarded ? "异议已提交，已转送省职改办处理" : "异议已提交，评委会所在职改办将处理", context)
         } catch let error as ZhichengError {
             return try await publicityPage(user, context, flash: .error(error.shown(request)), status: error.status)

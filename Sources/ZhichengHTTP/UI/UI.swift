@@ -129,9 +129,11 @@ struct UI: Sendable {
     /// An account holding a one-time password may post only the password change and
     /// sign-out (`allowPasswordChange`), as the API allows only those: anything else is
     /// refused before the form is read.
-    /// `upload`: the largest file the form may carry; `text`: how much text may come with it
-    /// besides (the application page's sections), beyond the usual 64 KiB.
-    func form(_ request: Request, _ context: TenantRequestContext, upload: Int? = nil, text: Int = 0,
+    /// `upload`: the largest file the form may carry (all its files together); `text`: how much
+    /// text may come with it besides (the application page's sections), beyond the usual 64 KiB;
+    /// `tooLarge`: what a body over that is told, where `文件不能超过 <upload>` would mislead (a
+    /// limit for each of several files).
+    func form(_ request: Request, _ context: TenantRequestContext, upload: Int? = nil, text: Int = 0, tooLarge: String? = nil,
               allowPasswordChange: Bool = false) async throws -> (SignedIn, FormData)? {
         let limit = upload.map { $0 + 64 * 1024 + text } ?? (1 << 20) + text
         guard let user = try await user(request, context) else {
@@ -160,7 +162,7 @@ struct UI: Sendable {
             Self.posted?.form = form
             return (user, form)
         } catch var error as ZhichengError {
-            if error.code == .tooLarge { error.message = upload.map { "文件不能超过 \(FileSize.text($0, roundingDown: true))" } ?? "提交的内容过长" }
+            if error.code == .tooLarge { error.message = tooLarge ?? upload.map { "文件不能超过 \(FileSize.text($0, roundingDown: true))" } ?? "提交的内容过长" }
             throw UIErrorPage(page: try render("错误", "error", [:], user: user, context, flash: .error(error.shown(request)), status: error.status))
         }
     }
