@@ -1009,7 +1009,8 @@ public enum TenantSchema {
             ) STRICT;
             -- What a person of this city sent the province with an objection (sent_objections):
             -- the files' names, types, sizes and digests, so that they read what they sent; the
-            -- bytes went with the message (`objection.lodge`) and are the province's to keep.
+            -- bytes went with the message (`objection.lodge`), which the outbox keeps as it keeps
+            -- every message (a province restored from a backup is offered it again).
             CREATE TABLE sent_objection_files (
                 id INTEGER PRIMARY KEY,
                 sent_objection_id INTEGER NOT NULL REFERENCES sent_objections(id),

@@ -108,7 +108,7 @@ struct ObjectionEvidenceServiceTests {
         _ = try await w.evaluations.createCommittee(name: "河南省中小学教师高级评委会", series: ["中小学教师"], levels: ["副高级"], caller: w.office)
         _ = try await w.evaluations.recordResult(.received(id), result: "通过", note: nil, caller: w.office)
         try await w.f.relay.deliverAll(from: TenantID("province"))
-        // A scan larger than a page of messages reads at once (`CrossTenantRelay.pagedPayloadBytes`), and a PNG.
+        // A scan larger than a page of messages reads at once (read at delivery: `CrossTenantRelay.deferredKind`), and a PNG.
         let scan = Self.pdf(size: 300 * 1024)
         let files: [ObjectionEvidence.Upload] = [.init(name: "扫描件.pdf", bytes: scan), .init(name: "照片", bytes: Self.png)]
         let objector = w.cityReviewers[0]
@@ -125,6 +125,11 @@ struct ObjectionEvidenceServiceTests {
         #expect(mine.map(\.toProvince) == [true] && mine[0].id == nil && mine[0].files.map(\.name) == ["扫描件.pdf", "照片.png"] && mine[0].files.allSatisfy { $0.id == nil })
 
         try await w.f.relay.deliverAll(from: TenantID("zhengzhou"))
+        // The province's inbox keeps the message without the files' bytes (they are in objection_files).
+        let inbox = try await w.f.store.withTenant(TenantID("province")) { db in
+            try await db.read { conn in try conn.scalar("SELECT payload FROM inbox WHERE kind = 'objection.lodge'")?.string ?? "" }
+        }
+        #expect(!inbox.contains("base64") && inbox.contains(sha256Hex(scan)) && inbox.count < 4096)
         let arrived = try await w.evaluations.objections(.received(id), caller: w.office)
         #expect(arrived.count == 1 && arrived[0].files.map(\.name) == ["扫描件.pdf", "照片.png"])
         let served = try await w.evaluations.objectionFile(arrived[0].id, file: try #require(arrived[0].files[0].id), caller: w.office)

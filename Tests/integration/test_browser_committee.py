@@ -422,7 +422,9 @@ def test_an_objection_with_a_png_as_evidence_and_the_office_opening_it_from_the_
     p.go(f"committee/application/{app['id']}")
     links = p.all("#objections .objection-file a")
     assert len(links) == 1 and shown_text(p, links[0]).startswith("聊天记录截图.png（"), [a.text for a in links]
-    assert links[0].get_attribute("target") == "_blank" and links[0].accessible_name.endswith("（新窗口）"), links[0].accessible_name
+    # Saved, not shown (the route answers `attachment`): the link says so, and opens no window.
+    assert links[0].get_attribute("download") is not None and not links[0].get_attribute("target"), links[0].get_attribute("outerHTML")
+    assert links[0].accessible_name.endswith("（下载）"), links[0].accessible_name
     (objection,) = expect(city.get(f"applications/{app['id']}/objections"), 200).json["objections"]
     (file,) = objection["files"]
     href = links[0].get_attribute("href")

@@ -117,15 +117,15 @@ def test_evidence_files_go_with_an_objection_to_the_citys_committee_and_open_for
     assert city.api.call("GET", f"objections/{objection}/files/{pdf['id']}").status == 401
     expect(kaifeng.get(f"objections/{objection}/files/{pdf['id']}"), 404)
 
-    # The desk's item page links each file (a new window, said to screen readers); 评审结果公示's
+    # The desk's item page links each file (a download, said to screen readers); 评审结果公示's
     # form takes files; 我提出的异议 names them.
     cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
     page = city.api.raw("GET", f"/t/zhengzhou/committee/application/{app['id']}", headers=cookie).body.decode()
     table = re.search(r'<table id="objections">(.*?)</table>', page, re.S).group(1)
     for f in (pdf, png):
-        link = f'<a href="/t/zhengzhou/api/v1/objections/{objection}/files/{f["id"]}" target="_blank">'
+        link = f'<a href="/t/zhengzhou/api/v1/objections/{objection}/files/{f["id"]}" download>'
         assert link in table, table
-    assert "证据&lt;截图&gt;&amp;1.png" in table and "（新窗口）</span>" in table
+    assert "证据&lt;截图&gt;&amp;1.png" in table and "（下载）</span>" in table
     form = objector.api.raw("GET", "/t/zhengzhou/publicity", headers={"Cookie": f"zc_session={objector.cookie}"}).body.decode()
     assert 'enctype="multipart/form-data"' in form and re.search(r'<input type="file" name="file"[^>]* multiple accept="application/pdf,image/png,image/jpeg', form), form[-3000:]
     assert "证据材料（PDF、PNG 或 JPEG，最多3个）" in form
@@ -135,6 +135,25 @@ def test_evidence_files_go_with_an_objection_to_the_citys_committee_and_open_for
     expect(city.admin.post(f"objections/{objection}/resolve", {"decision": "dismissed", "reason": "经核查不属实"}), 200)
     served(city.admin, objection, png, PNG, "image/png", PNG_NAME)
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
+
+
+def test_one_person_has_at_most_three_objections_with_files_open_against_a_result(setup):
+    """Files are kept for good: one account may not pile them up against one result. A fourth
+    objection with files while three wait is 409 naming `file` and changes nothing; one without
+    files is taken; once one of the three is resolved, another with files is taken."""
+    d, city = setup
+    _, app = in_publicity(city)
+    path = f"applications/{app['id']}"
+    objector = city.reviewers[0]
+    ids = [expect(lodge(objector, path, f"异议{n}", [(PDF_NAME, PDF)]), 201).json["id"] for n in range(3)]
+    with unchanged(d, "zhengzhou"):
+        r = expect(lodge(objector, path, "异议3", [(PNG_NAME, PNG)]), 409, field="file")
+        assert "已有 3 条附证据材料的异议尚未处理" in r.json["error"]["message"], r.json
+    # Another person, and the same person without files, are not held back by it.
+    expect(lodge(city.reviewers[1], path, "另一人的异议", [(PNG_NAME, PNG)]), 201)
+    expect(objector.post(f"{path}/objections", {"text": "不附文件的异议"}), 201)
+    expect(city.admin.post(f"objections/{ids[0]}/resolve", {"decision": "dismissed", "reason": "经核实无误"}), 200)
+    expect(lodge(objector, path, "异议3", [(PNG_NAME, PNG)]), 201)
 
 
 def test_bad_evidence_is_refused_naming_the_file_input_and_changes_nothing(setup):

@@ -244,16 +244,18 @@ public final class CrossTenantRelay: Sendable {
         var kind: String
         var payload: String
         var createdAt: Double
-        /// Its payload is larger than `pagedPayloadBytes` and was not read with its page:
-        /// `deliver` reads it when it comes to it.
+        /// Its payload may be large and was not read with its page (`deferredKind`): `deliver`
+        /// reads it when it comes to it.
         var payloadDeferred = false
     }
 
-    /// The largest payload read with its page of messages. An objection's evidence files travel
-    /// in its payload (`EvaluationService.forwardObjection`, up to about 32 MiB:
-    /// `ObjectionEvidence.relayCap`): a page of 200 of them, waiting for a province that could
-    /// not be reached, would otherwise be held in memory at once; read one at a time, only one is.
-    static let pagedPayloadBytes = 256 * 1024
+    /// The kind of message whose payload is not read with its page of messages: an objection's,
+    /// whose evidence files travel in it (`EvaluationService.forwardObjection`, up to about 32 MiB:
+    /// `ObjectionEvidence.relayCap`). A page of 200 of them, waiting for a province that could not
+    /// be reached, would otherwise be held in memory at once, and read from disk on every pass;
+    /// read one at a time as each is delivered, only one is. (By kind, not by size: SQLite reads a
+    /// text value whole to measure it.)
+    static let deferredKind = "objection.lodge"
 
     /// What one delivery of an outbox did.
     public struct Pass: Sendable {
@@ -284,11 +286,11 @@ public final class CrossTenantRelay: Sendable {
         var after = 0
         while true {
             let skip = held.sorted()
-            let sql = "SELECT id, message_id, target, kind, CASE WHEN length(CAST(payload AS BLOB)) <= ? THEN payload END AS payload, created_at"
+            let sql = "SELECT id, message_id, target, kind, CASE WHEN kind = ? THEN NULL ELSE payload END AS payload, created_at"
                 + " FROM outbox WHERE delivered_at IS NULL AND set_aside_at IS NULL AND id > ?"
                 + (skip.isEmpty ? "" : " AND target NOT IN (\(Array(repeating: "?", count: skip.count).joined(separator: ",")))")
                 + " ORDER BY id LIMIT ?"
-            let arguments: [any SQLiteBindable] = [Self.pagedPayloadBytes, after] + skip + [Self.pageSize]
+            let arguments: [any SQLiteBindable] = [Self.deferredKind, after] + skip + [Self.pageSize]
             let messages = try await store.withTenant(source) { db in
                 try await db.read { conn in
                     try conn.query(sql, arguments).map {
@@ -402,7 +404,9 @@ public final class CrossTenantRelay: Sendable {
     /// were the lease let go between the two, a restore there would take the message out of
     /// the target while the mark that follows kept the sender from offering it again.
     private func deliver(_ pending: Message, from source: TenantID) async throws {
-        let message = try await withPayload(pending, from: source)
+        // Gone from the outbox since its page was read (the source restored to before it, or it
+        // was delivered or set aside meanwhile): nothing to deliver.
+        guard let message = try await withPayload(pending, from: source) else { return }
         let target = try await resolve(message.target)
         FaultInjection.point("relay.before-deliver.\(message.kind)")
         let applied = try await store.withTenant(target) { [self] db in
@@ -417,7 +421,7 @@ public final class CrossTenantRelay: Sendable {
             let applied = try await db.write { conn -> Applied in
                 guard try conn.scalar("SELECT count(*) FROM inbox WHERE message_id = ?", [message.messageID])?.int == 0 else { return .answered }
                 try conn.run("INSERT INTO inbox (message_id, source_tenant, kind, payload, received_at) VALUES (?, ?, ?, ?, ?)",
-                             [message.messageID, source.rawValue, message.kind, message.payload, Date().timeIntervalSince1970])
+                             [message.messageID, source.rawValue, message.kind, Self.inboxCopy(of: message), Date().timeIntervalSince1970])
                 let applied = try Self.apply(message, from: source, in: target, conn)
                 if let fault = applied.unapplied {
                     try conn.appendTenantAudit(AuditEntry(actor: "relay", action: .relayUnapplied, target: "message:\(message.messageID)",
@@ -456,15 +460,32 @@ public final class CrossTenantRelay: Sendable {
     }
 
     /// `message` with its payload, read now from `source`'s outbox if its page left it out
-    /// (`pagedPayloadBytes`).
-    private func withPayload(_ message: Message, from source: TenantID) async throws -> Message {
+    /// (`deferredKind`); nil when it is no longer waiting there.
+    private func withPayload(_ message: Message, from source: TenantID) async throws -> Message? {
         guard message.payloadDeferred else { return message }
-        var whole = message
-        whole.payload = try await store.withTenant(source) { db in
-            try await db.read { conn in try conn.scalar("SELECT payload FROM outbox WHERE message_id = ?", [message.messageID])?.string ?? "{}" }
+        let payload = try await store.withTenant(source) { db in
+            try await db.read { conn in
+                try conn.scalar("SELECT payload FROM outbox WHERE id = ? AND message_id = ? AND delivered_at IS NULL AND set_aside_at IS NULL",
+                                [message.id, message.messageID])?.string
+            }
         }
+        guard let payload else { return nil }
+        var whole = message
+        whole.payload = payload
         whole.payloadDeferred = false
         return whole
+    }
+
+    /// The payload as the receiver's inbox keeps it: as it came, but for the bytes of an
+    /// objection's evidence files (kept, checked, in `objection_files` as the message is applied;
+    /// their names, types, sizes and digests stay), which would otherwise be stored twice there.
+    static func inboxCopy(of message: Message) -> String {
+        guard message.kind == deferredKind, message.payload.contains("\"base64\""),
+              var object = (try? JSONSerialization.jsonObject(with: Data(message.payload.utf8))) as? [String: Any],
+              let files = object["files"] as? [[String: Any]] else { return message.payload }
+        object["files"] = files.map { $0.filter { $0.key != "base64" } }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return message.payload }
+        return String(decoding: data, as: UTF8.self)
     }
 
     private func resolve(_ target: String) async throws -> TenantID {

@@ -41,6 +41,12 @@ extension EvaluationService {
             if let same = try candidates.first(where: { try Self.evidenceKeys(objection: $0, conn) == files.map(\.key) }) {
                 return .objection(same)
             }
+            if !files.isEmpty {
+                try ObjectionEvidence.requireRoom(open: try conn.scalar("""
+                    SELECT count(*) FROM objections o WHERE o.evaluation_id = ? AND o.account_id = ? AND o.state = 'open'
+                    AND EXISTS (SELECT 1 FROM objection_files f WHERE f.objection_id = o.id)
+                    """, [evaluation, caller.accountID])?.int ?? 0)
+            }
             // Who lodged it, by the name they had then (a record of who objected, as a decision
             // keeps its reviewer's: schema v25) and their org's (every unit's admin is 系统管理员),
             // as an objection from a city names its person and org there (`Objector.displayName`,
@@ -90,6 +96,12 @@ extension EvaluationService {
             """, [id, caller.accountID, text, evidence]).compactMap { $0["id"].int }
         if try candidates.contains(where: { try evidenceKeys(sentObjection: $0, conn) == files.map(\.key) }) {
             return .forwarded
+        }
+        if !files.isEmpty {
+            try ObjectionEvidence.requireRoom(open: try conn.scalar("""
+                SELECT count(*) FROM sent_objections o WHERE o.application_id = ? AND o.account_id = ? AND o.state IN ('sent', 'open')
+                AND EXISTS (SELECT 1 FROM sent_objection_files f WHERE f.sent_objection_id = o.id)
+                """, [id, caller.accountID])?.int ?? 0)
         }
         let name = try conn.account(caller.accountID)?.name ?? ""
         var payload: [String: Any] = ["source_application_id": id, "text": text, "evidence": evidence, "lodged_by": name,

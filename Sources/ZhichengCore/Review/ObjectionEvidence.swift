@@ -6,6 +6,17 @@
 public enum ObjectionEvidence {
     /// The most files one objection carries.
     public static let maxFiles = 3
+    /// The most objections with evidence files one person may have open against one result (in
+    /// the tenant, or sent to the province and not yet resolved): files are kept for good (with
+    /// the objection, and in the relay's messages), so one account cannot pile them up.
+    public static let maxOpenWithFiles = 3
+
+    /// Refused when `open` objections with files of the caller's already wait on the result.
+    public static func requireRoom(open: Int) throws(ZhichengError) {
+        guard open < maxOpenWithFiles else {
+            throw ZhichengError(.conflict, "您对该评审结果已有 \(maxOpenWithFiles) 条附证据材料的异议尚未处理，处理后方可再提出附证据材料的异议（不附文件的异议不受此限）", field: "file")
+        }
+    }
 
     /// The most bytes one file may have whatever the upload limit says: an objection to the
     /// province's result travels to the province inside one relay message (base64 in its JSON

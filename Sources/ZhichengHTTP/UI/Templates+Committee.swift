@@ -76,7 +76,7 @@ extension Templates {
         {{#final}}<p id="item-result">最终结果：<strong>{{final_result}}</strong>{{#note}}（{{note}}）{{/note}}</p>{{/final}}
         <h3>异议</h3>
         <table id="objections"><thead><tr><th>提出人</th><th>时间</th><th>内容</th><th>证据</th><th>处理</th></tr></thead><tbody>
-        {{#objections}}<tr><td>{{by}}</td><td>{{at}}</td><td>{{text}}</td><td>{{evidence}}{{#files}}<div class="objection-file"><a href="{{href}}" target="_blank">{{name}}（{{size}}）<span class="vh">（新窗口）</span></a></div>{{/files}}</td><td class="objection-state">{{state}}{{#reason}}：{{reason}}{{/reason}}
+        {{#objections}}<tr><td>{{by}}</td><td>{{at}}</td><td>{{text}}</td><td>{{evidence}}{{#files}}<div class="objection-file"><a href="{{href}}" download>{{name}}（{{size}}）<span class="vh">（下载）</span></a></div>{{/files}}</td><td class="objection-state">{{state}}{{#reason}}：{{reason}}{{/reason}}
         {{#open}}<form method="post" action="{{base}}committee/{{path}}/objections/{{id}}/resolve"><input type="hidden" name="_csrf" value="{{csrf}}">
         <select name="decision" class="objection-decision" aria-label="{{by}}所提异议的处理结果"><option value="dismissed">不成立</option><option value="upheld">成立（撤销结果）</option></select>
         <input type="text" name="reason" class="objection-reason" required placeholder="处理理由" aria-label="{{by}}所提异议的处理理由"><button type="submit" class="objection-submit" aria-label="处理{{by}}所提的异议">处理</button></form>{{/open}}</td></tr>{{/objections}}
@@ -101,7 +101,7 @@ extension Templates {
         {{#has_own}}<h3>我提出的异议</h3>
         <table id="own-objections"><thead><tr><th>提出时间</th><th>评委会</th><th>申报人</th><th>申报</th><th>异议内容</th><th>证据材料</th><th>状态</th><th>处理意见</th></tr></thead><tbody>
         {{#own}}<tr class="objection-{{state}}"><td>{{at}}</td><td>{{committee}}</td><td>{{applicant}}</td><td>{{title}}</td><td>{{text}}</td>
-        <td class="own-objection-files">{{#files}}<div>{{#href}}<a href="{{href}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>{{/href}}{{^href}}{{name}}{{/href}}（{{size}}）</div>{{/files}}</td>
+        <td class="own-objection-files">{{#files}}<div>{{#href}}<a href="{{href}}" download>{{name}}<span class="vh">（下载）</span></a>{{/href}}{{^href}}{{name}}{{/href}}（{{size}}）</div>{{/files}}</td>
         <td class="objection-state">{{state_label}}</td><td>{{reason}}</td></tr>{{/own}}
         </tbody></table>{{/has_own}}
         """
