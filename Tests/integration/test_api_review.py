@@ -904,7 +904,8 @@ def test_attachment_names_are_checked_and_removed_files_keep_their_ids(env: Env)
         headers = {} if name is None else {"X-Filename": name}
         return env.api.call("POST", path, token=applicant, data=PDF, content_type="application/pdf", headers=headers)
 
-    for bad in ("..", quote("a\x00b.pdf"), quote("a\nb.pdf"), quote("evil\u202efdp.exe"), quote("名" * 201), "%zz"):
+    # A path that climbs (`../`) is no name a browser sends: refused, not taken as its last part.
+    for bad in ("..", quote("a\x00b.pdf"), quote("a\nb.pdf"), quote("evil\u202efdp.exe"), quote("名" * 201), "%zz", quote("../../x.pdf"), quote("a\\..\\x.pdf")):
         expect(upload(bad), 400, field="name")
     assert expect(applicant.get(path), 200).json["attachments"] == [], "a refused file was kept"
 
