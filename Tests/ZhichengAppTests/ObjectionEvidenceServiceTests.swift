@@ -100,7 +100,9 @@ struct ObjectionEvidenceServiceTests {
                                                caller: w.handler) != .forwarded)
     }
 
-    @Test func filesSentToTheProvinceArriveOnceAndTheCityKeepsTheirNames() async throws {
+    /// A city's 副高级 application handed over, passed by the province office and its result 通过
+    /// in 公示, which the city has learnt: the world, the city's id of the application, the province's.
+    static func provinceResultInNotice() async throws -> (ProvinceReviewTests.World, Int, Int) {
         let w = try await ProvinceReviewTests.world()
         let (appID, id) = try await w.handedOver()
         let first = try await w.reviews.decide(id, decision: "pass", comment: "", version: nil, caller: w.handler)
@@ -108,6 +110,11 @@ struct ObjectionEvidenceServiceTests {
         _ = try await w.evaluations.createCommittee(name: "河南省中小学教师高级评委会", series: ["中小学教师"], levels: ["副高级"], caller: w.office)
         _ = try await w.evaluations.recordResult(.received(id), result: "通过", note: nil, caller: w.office)
         try await w.f.relay.deliverAll(from: TenantID("province"))
+        return (w, appID, id)
+    }
+
+    @Test func filesSentToTheProvinceArriveOnceAndTheCityKeepsTheirNames() async throws {
+        let (w, appID, id) = try await Self.provinceResultInNotice()
         // A scan larger than a page of messages reads at once (read at delivery: `CrossTenantRelay.deferredKind`), and a PNG.
         let scan = Self.pdf(size: 300 * 1024)
         let files: [ObjectionEvidence.Upload] = [.init(name: "扫描件.pdf", bytes: scan), .init(name: "照片", bytes: Self.png)]
@@ -145,13 +152,7 @@ struct ObjectionEvidenceServiceTests {
     }
 
     @Test func aRelayedFileThatIsNotWhatItSaysIsLeftOutAndTheObjectionTakenIn() async throws {
-        let w = try await ProvinceReviewTests.world()
-        let (appID, id) = try await w.handedOver()
-        let first = try await w.reviews.decide(id, decision: "pass", comment: "", version: nil, caller: w.handler)
-        _ = try await w.reviews.decide(id, decision: "pass", comment: "", version: first.application.version, caller: w.leader)
-        _ = try await w.evaluations.createCommittee(name: "河南省中小学教师高级评委会", series: ["中小学教师"], levels: ["副高级"], caller: w.office)
-        _ = try await w.evaluations.recordResult(.received(id), result: "通过", note: nil, caller: w.office)
-        try await w.f.relay.deliverAll(from: TenantID("province"))
+        let (w, appID, id) = try await Self.provinceResultInNotice()
         _ = try await w.evaluations.lodgeObjection(.application(appID), text: "业绩不实", evidence: "", files: [.init(name: "a.pdf", bytes: Self.pdf), .init(name: "b.png", bytes: Self.png)],
                                                    caller: w.cityReviewers[0])
         // The message altered in the outbox: the PNG's digest no longer matches its bytes.

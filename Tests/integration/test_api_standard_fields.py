@@ -17,9 +17,9 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from api_support import REVIEW_SECTIONS, REVIEW_SERIES, Api, add_reviewer, approved_plan, expect, fresh_id_number, module_daemon, unchanged
-from api_support import REQUIRED_SECTIONS
+from api_support import REVIEW_SECTIONS, REVIEW_SERIES, Api, add_reviewer, approved_plan, expect, module_daemon, unchanged
 from conftest import create_tenant
+from test_free_text import draft  # an applicant of the city office and a draft 中级 application, every section's 内容 filled in
 
 TENANT = "zhengzhou"
 BASIC = {"性别": "男", "出生年月": "1985年6月", "参加工作时间": "2008.7", "现任职务": " 教研组长 ", "现专业技术职称": "一级教师",
@@ -41,16 +41,6 @@ def env(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: py
         # A 经办人 who may not read 基本信息 or 学历学位.
         blind = add_reviewer(city, 1, "sf.b", ["handler"], sections=[s for s in REVIEW_SECTIONS if s not in ("基本信息", "学历学位")])
         yield SimpleNamespace(d=d, api=api, city=city, handler=handler, blind=blind)
-
-
-def draft(env, name: str):
-    """An applicant of the city office and a draft 中级 application of theirs with every section's 内容 filled in."""
-    person = expect(env.city.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
-    applicant = env.api.first_login(person["account"]["login"], person["password"])
-    app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": REVIEW_SERIES, "level": "中级", "title": "一级教师"}), 201).json
-    for section in REQUIRED_SECTIONS:
-        expect(applicant.put(section_path(app, section), {"内容": section}), 200)
-    return applicant, app
 
 
 def section_path(app: dict, section: str) -> str:
