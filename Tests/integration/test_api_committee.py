@@ -676,6 +676,13 @@ def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
     asked = r.body.decode()
     assert r.status == 200 and "确定为所选的 2 份申报录入评审结果“未通过”并开始公示吗？" in asked, (r.status, asked[-2000:])
     assert 'action="/t/zhengzhou/committee/batch?need=result"' in asked, "the confirmation posts back to the desk's view"
+    # 取消 goes back to the page the form was on, its view (query) too.
+    r = city.api.raw("POST", "/t/zhengzhou/committee/batch?need=result", body=posted.encode(),
+                     headers={**cookie, "Referer": f"http://127.0.0.1:{d.http_port}/t/zhengzhou/committee?need=result&year=2026"})
+    assert re.search(r'href="/t/zhengzhou/committee\?need=result&(amp;)?year=2026" id="confirm-no"', r.body.decode()), r.body.decode()[-1500:]
+    # While a 待办 is chosen, 只看未确认结果的 shows ticked and is not sent.
+    desk = city.api.raw("GET", "/t/zhengzhou/committee?need=result", headers=cookie).body.decode()
+    assert re.search(r'id="worklist-open" checked disabled>', desk), desk[-3000:]
     r = city.api.raw("POST", "/t/zhengzhou/committee/batch", body=(posted + "&_confirmed=1").encode(), headers=cookie)
     assert r.status == 303, (r.status, r.body.decode()[-2000:])
     assert [expect(city.admin.get(f"applications/{a['id']}/evaluation"), 200).json["result"] for a in more] == ["未通过"] * 2

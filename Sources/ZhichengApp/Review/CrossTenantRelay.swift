@@ -252,9 +252,10 @@ public final class CrossTenantRelay: Sendable {
     /// The kind of message whose payload is not read with its page of messages: an objection's,
     /// whose evidence files travel in it (`EvaluationService.forwardObjection`, up to about 32 MiB:
     /// `ObjectionEvidence.relayCap`). A page of 200 of them, waiting for a province that could not
-    /// be reached, would otherwise be held in memory at once, and read from disk on every pass;
-    /// read one at a time as each is delivered, only one is. (By kind, not by size: SQLite reads a
-    /// text value whole to measure it.)
+    /// be reached, would otherwise be held in memory at once; read one at a time as each is
+    /// delivered, only one is. (By kind, not by size: SQLite reads a text value whole to measure
+    /// it.) The page's query still steps over each one's pages on disk to reach the columns stored
+    /// after it (`created_at`, `set_aside_at`): memory is spared, not that reading.
     static let deferredKind = "objection.lodge"
 
     /// What one delivery of an outbox did.
@@ -479,6 +480,8 @@ public final class CrossTenantRelay: Sendable {
     /// The payload as the receiver's inbox keeps it: as it came, but for the bytes of an
     /// objection's evidence files (kept, checked, in `objection_files` as the message is applied;
     /// their names, types, sizes and digests stay), which would otherwise be stored twice there.
+    /// Dropped also where they were not stored (a lodge kept unapplied, a file refused at its
+    /// check): the sender's outbox keeps the message whole, and a re-offer brings them again.
     static func inboxCopy(of message: Message) -> String {
         guard message.kind == deferredKind, message.payload.contains("\"base64\""),
               var object = (try? JSONSerialization.jsonObject(with: Data(message.payload.utf8))) as? [String: Any],

@@ -123,8 +123,9 @@ extension UI {
                  "confirm_item": CommitteeDeskNeed.confirm.matches(i, now: now) ? evaluationPath(i.target) as Any : false,
                  "ticked": ticked.contains(evaluationPath(i.target))]
             },
-            // A 待办 is of open items only: the box says so.
-            "year": year.map(String.init) ?? "", "open": open || view.need != nil, "applicant": view.applicant,
+            // A 待办 is of open items only: the box says so, and is not sent while it holds (a 待办
+            // set back to 全部 later leaves the box as the person had it).
+            "year": year.map(String.init) ?? "", "open": open || view.need != nil, "need_chosen": view.need != nil, "applicant": view.applicant,
             "needs": CommitteeDeskNeed.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == view.need] },
             // Nothing found is said as such when the desk was narrowed (不是“暂无到达评委会的申报”).
             "applicant_searched": !view.applicant.isEmpty || view.need != nil,

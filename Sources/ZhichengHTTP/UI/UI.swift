@@ -237,9 +237,10 @@ struct UI: Sendable {
     /// The confirmation page: the form's own fields posted again to the same path, or back.
     func confirmPage(_ message: String, form: FormData, _ request: Request, user: SignedIn, _ context: TenantRequestContext) throws -> Response {
         let fields = form.fields.sorted { $0.key < $1.key }.flatMap { name, values in values.map { ["name": name, "value": $0] } }
-        // Back to the page the form was on (same tenant), else home.
-        let referer = request.headers[.referer].flatMap { URLComponents(string: $0)?.path } ?? ""
-        let back = referer.hasPrefix(base(context)) ? referer : base(context) + "home"
+        // Back to the page the form was on (same tenant; its query too: the desk's view), else home.
+        let from = request.headers[.referer].flatMap { URLComponents(string: $0) }
+        let referer = from?.path ?? ""
+        let back = referer.hasPrefix(base(context)) ? referer + (from?.percentEncodedQuery.map { "?" + $0 } ?? "") : base(context) + "home"
         // Posted again to the address it came to, its query too (the desk's view: year, 待办, page).
         let action = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         return try render("请确认", "confirm", ["message": message, "action": action, "fields": fields, "back": back], user: user, context)
