@@ -1022,6 +1022,18 @@ public enum TenantSchema {
                 UNIQUE (sent_objection_id, position)
             ) STRICT;
             """),
+        Migration(version: 44, name: "the relay's waiting messages from an index of their own", sql: """
+            -- The messages still to deliver (neither delivered nor set aside), with every column
+            -- the relay's page of them and its count per target read but the payload
+            -- (CrossTenantRelay.waitingPageSQL, which names this index). Before, the page read
+            -- each row whole to reach `created_at` and `set_aside_at`, stored after the payload:
+            -- an objection's, whose evidence files travel in it (up to about 32 MiB), was read
+            -- over its pages on disk on every pass while its target could not be reached. Now
+            -- the table is read only for the payloads the page returns. Partial: delivered
+            -- messages, nearly all of them, are not in it.
+            CREATE INDEX outbox_waiting ON outbox(id, target, kind, message_id, created_at)
+                WHERE delivered_at IS NULL AND set_aside_at IS NULL;
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

@@ -650,6 +650,7 @@ SCHEMA_UNDO: dict[int, list[str]] = {
     41: ["CREATE INDEX IF NOT EXISTS orgs_parent ON orgs(parent_id)"],
     42: ["DROP TABLE IF EXISTS received_file_sources", "DROP TABLE IF EXISTS received_files"],
     43: ["DROP TABLE IF EXISTS objection_files", "DROP TABLE IF EXISTS sent_objection_files"],
+    44: ["DROP INDEX IF EXISTS outbox_waiting"],
 }
 
 

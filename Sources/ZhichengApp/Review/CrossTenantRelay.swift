@@ -41,6 +41,8 @@ public final class CrossTenantRelay: Sendable {
     /// Rings when something is due; rings merge, so a burst of kicks wakes the relay once.
     private let doorbell: AsyncStream<Void>.Continuation
     private let rings: AsyncStream<Void>
+    /// Tests only (see the internal `init`); nil in the daemon.
+    private let beforePayloadRead: (@Sendable (Int) async -> Void)?
     /// Sentinel target meaning "the province tenant, whichever id it has".
     public static let provinceTarget = "@province"
 
@@ -104,7 +106,14 @@ public final class CrossTenantRelay: Sendable {
         String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
-    public init(store: TenantStore, logger: Logger, schedule: RelaySchedule = RelaySchedule()) {
+    public convenience init(store: TenantStore, logger: Logger, schedule: RelaySchedule = RelaySchedule()) {
+        self.init(store: store, logger: logger, schedule: schedule, beforePayloadRead: nil)
+    }
+
+    /// Tests: `beforePayloadRead` runs with a deferred message's row id just before its payload
+    /// is read (`withPayload`), to change the outbox between a page's read and a message's turn.
+    init(store: TenantStore, logger: Logger, schedule: RelaySchedule, beforePayloadRead: (@Sendable (Int) async -> Void)?) {
+        self.beforePayloadRead = beforePayloadRead
         self.store = store
         self.logger = logger
         self.schedule = Mutex(schedule)
@@ -249,13 +258,25 @@ public final class CrossTenantRelay: Sendable {
         var payloadDeferred = false
     }
 
+    /// A page of the messages waiting in an outbox, oldest first: arguments `deferredKind`, the
+    /// id the page starts after, the `skipping` targets left out, the page's size. Read from the
+    /// partial index `outbox_waiting` (schema v44), named so that the planner does not take
+    /// `outbox_pending` and read every row whole: the table is read only for the payloads it
+    /// returns, not for those of `deferredKind`, whose pages on disk are not read.
+    static func waitingPageSQL(skipping: Int) -> String {
+        "SELECT id, message_id, target, kind, CASE WHEN kind = ? THEN NULL ELSE payload END AS payload, created_at"
+            + " FROM outbox INDEXED BY outbox_waiting WHERE delivered_at IS NULL AND set_aside_at IS NULL AND id > ?"
+            + (skipping == 0 ? "" : " AND target NOT IN (\(Array(repeating: "?", count: skipping).joined(separator: ",")))")
+            + " ORDER BY id LIMIT ?"
+    }
+
     /// The kind of message whose payload is not read with its page of messages: an objection's,
     /// whose evidence files travel in it (`EvaluationService.forwardObjection`, up to about 32 MiB:
     /// `ObjectionEvidence.relayCap`). A page of 200 of them, waiting for a province that could not
     /// be reached, would otherwise be held in memory at once; read one at a time as each is
     /// delivered, only one is. (By kind, not by size: SQLite reads a text value whole to measure
-    /// it.) The page's query still steps over each one's pages on disk to reach the columns stored
-    /// after it (`created_at`, `set_aside_at`): memory is spared, not that reading.
+    /// it.) The page reads the other columns from an index (`waitingPageSQL`), so the payload's
+    /// pages on disk are not read either until the message's turn comes.
     static let deferredKind = "objection.lodge"
 
     /// What one delivery of an outbox did.
@@ -287,10 +308,7 @@ public final class CrossTenantRelay: Sendable {
         var after = 0
         while true {
             let skip = held.sorted()
-            let sql = "SELECT id, message_id, target, kind, CASE WHEN kind = ? THEN NULL ELSE payload END AS payload, created_at"
-                + " FROM outbox WHERE delivered_at IS NULL AND set_aside_at IS NULL AND id > ?"
-                + (skip.isEmpty ? "" : " AND target NOT IN (\(Array(repeating: "?", count: skip.count).joined(separator: ",")))")
-                + " ORDER BY id LIMIT ?"
+            let sql = Self.waitingPageSQL(skipping: skip.count)
             let arguments: [any SQLiteBindable] = [Self.deferredKind, after] + skip + [Self.pageSize]
             let messages = try await store.withTenant(source) { db in
                 try await db.read { conn in
@@ -322,7 +340,9 @@ public final class CrossTenantRelay: Sendable {
                         schedule.withLock { $0.succeeded(key) }
                         continue
                     }
-                    try await deliver(message, from: source)
+                    // A message gone since its page was read was not delivered: neither counted nor
+                    // taken as the target's success (which would end a failing target's count).
+                    guard try await deliver(message, from: source) else { continue }
                     schedule.withLock { $0.succeeded(key) }
                     pass.delivered += 1
                 } catch {
@@ -346,7 +366,7 @@ public final class CrossTenantRelay: Sendable {
         let targets = held.sorted()
         let waiting = try await store.withTenant(source) { db in
             try await db.read { conn in
-                try conn.query("SELECT target, count(*) AS n FROM outbox WHERE delivered_at IS NULL AND set_aside_at IS NULL AND target IN (\(Array(repeating: "?", count: targets.count).joined(separator: ","))) GROUP BY target",
+                try conn.query("SELECT target, count(*) AS n FROM outbox INDEXED BY outbox_waiting WHERE delivered_at IS NULL AND set_aside_at IS NULL AND target IN (\(Array(repeating: "?", count: targets.count).joined(separator: ","))) GROUP BY target",
                                targets).map { ($0["target"].string ?? "", $0["n"].int ?? 0) }
             }
         }
@@ -404,10 +424,12 @@ public final class CrossTenantRelay: Sendable {
     /// its leases to end, and its re-offer afterwards resets only messages already marked:
     /// were the lease let go between the two, a restore there would take the message out of
     /// the target while the mark that follows kept the sender from offering it again.
-    private func deliver(_ pending: Message, from source: TenantID) async throws {
-        // Gone from the outbox since its page was read (the source restored to before it, or it
-        // was delivered or set aside meanwhile): nothing to deliver.
-        guard let message = try await withPayload(pending, from: source) else { return }
+    ///
+    /// Returns false, having done nothing, when the message is gone from the outbox since its
+    /// page was read (the source restored to before it, or it was delivered or set aside
+    /// meanwhile): only a message whose payload is read now can tell (`withPayload`).
+    private func deliver(_ pending: Message, from source: TenantID) async throws -> Bool {
+        guard let message = try await withPayload(pending, from: source) else { return false }
         let target = try await resolve(message.target)
         FaultInjection.point("relay.before-deliver.\(message.kind)")
         let applied = try await store.withTenant(target) { [self] db in
@@ -458,12 +480,14 @@ public final class CrossTenantRelay: Sendable {
             }
         }
         logger.info("relayed", metadata: ["relay.message": "\(message.messageID)", "from": "\(source)", "to": "\(target)"])
+        return true
     }
 
     /// `message` with its payload, read now from `source`'s outbox if its page left it out
     /// (`deferredKind`); nil when it is no longer waiting there.
     private func withPayload(_ message: Message, from source: TenantID) async throws -> Message? {
         guard message.payloadDeferred else { return message }
+        await beforePayloadRead?(message.id)
         let payload = try await store.withTenant(source) { db in
             try await db.read { conn in
                 try conn.scalar("SELECT payload FROM outbox WHERE id = ? AND message_id = ? AND delivered_at IS NULL AND set_aside_at IS NULL",
