@@ -1712,7 +1712,8 @@ def test_the_committee_desk_finds_an_applicant_by_name(setup):
     # The province's desk, over what it received.
     pinfo = create_tenant(d, "province", "41", "河南省", kind="province")
     office = Api(d.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
-    expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
+    provincial = expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201).json
+    other = expect(office.post("committees", {"name": "河南省中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201).json
     _, senior = city.passed_application("副高级", "高级教师")
     rid = wait_until(lambda: (expect(office.get("province/applications"), 200).json["applications"] or [{}])[0].get("id"), 30, "the hand-over")
     senior_unit = expect(office.get(f"province/applications/{rid}"), 200).json["unit_name"]
@@ -1729,6 +1730,60 @@ def test_the_committee_desk_finds_an_applicant_by_name(setup):
     province_passes(office, rid, series=[SERIES])
     assert [i["path"] for i in expect(office.get("committee-worklist?applicant=" + quote("周")), 200).json["items"]] == [f"province/applications/{rid}"]
     assert expect(office.get("committee-worklist?applicant=" + quote("李")), 200).json["items"] == []
+    # And by committee: the one covering what it received names it.
+    assert [(i["path"], i["committee"]["name"]) for i in expect(office.get(f"committee-worklist?committee={provincial['id']}"), 200).json["items"]] \
+        == [(f"province/applications/{rid}", "河南省中小学教师高级评委会")]
+    assert expect(office.get(f"committee-worklist?committee={other['id']}"), 200).json["items"] == []
+    expect(office.get(f"committee-worklist?committee={provincial['id'] + 99}"), 400, field="committee")
+
+
+def test_the_committee_desk_names_each_items_committee_and_narrows_to_one(setup):
+    """Each desk item names the committee that evaluates it: the one that took it up, or the
+    first set up of the office's committees covering its series and level (which will). The
+    desk narrows to one committee's items (`committee-worklist?committee=`, the screen's 评委会
+    select, offered with two committees or more), the choice kept across pages; an id not of
+    the office's committees is refused naming `committee`."""
+    d, city = setup
+    a = expect(city.admin.post("committees", {"name": "甲评委会", "series": [SERIES], "levels": ["中级"]}), 201).json
+    cookie = {"Cookie": f"zc_session={city.admin.cookie}"}
+    body = city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
+    assert 'id="worklist-committee"' not in body, "one committee: nothing to choose"
+    _, taken = city.passed_application("中级", "一级教师")
+    expect(city.admin.put(f"applications/{taken['id']}/interview", {"time": interview_time(10, 9), "place": "会议室"}), 200)
+    # 甲 now takes up 初级 only; 乙 and 丙, set up after it, 中级: the one 甲 took up stays with
+    # 甲, and 乙, the first set up of the two, takes up the 中级 ones that come.
+    expect(city.admin.patch(f"committees/{a['id']}", {"levels": ["初级"]}), 200)
+    b = expect(city.admin.post("committees", {"name": "乙评委会", "series": [SERIES], "levels": ["中级"]}), 201).json
+    c = expect(city.admin.post("committees", {"name": "丙评委会", "series": [SERIES], "levels": ["中级"]}), 201).json
+    _, first = city.passed_application("中级", "一级教师")
+    _, second = city.passed_application("中级", "一级教师")
+
+    def desk(query: str = "") -> list[tuple[str, object]]:
+        return [(i["path"], i["committee"]) for i in expect(city.admin.get("committee-worklist" + query), 200).json["items"]]
+    ref_a, ref_b = {"id": a["id"], "name": "甲评委会"}, {"id": b["id"], "name": "乙评委会"}
+    assert desk() == [(f"applications/{taken['id']}", ref_a), (f"applications/{first['id']}", ref_b), (f"applications/{second['id']}", ref_b)]
+    assert desk(f"?committee={a['id']}") == [(f"applications/{taken['id']}", ref_a)]
+    assert desk(f"?committee={b['id']}") == [(f"applications/{first['id']}", ref_b), (f"applications/{second['id']}", ref_b)]
+    assert desk(f"?committee={c['id']}") == []
+    assert desk(f"?committee={b['id']}&need=result&limit=1") == [(f"applications/{first['id']}", ref_b)]
+    with unchanged(d, "zhengzhou"):
+        for bad in ("9999", "甲", "0"):
+            expect(city.admin.get("committee-worklist?committee=" + quote(bad)), 400, field="committee")
+
+    body = city.api.raw("GET", f"/t/zhengzhou/committee?committee={b['id']}&limit=1", headers=cookie).body.decode()
+    assert re.findall(r'<tr data-item="application/(\d+)">', body) == [str(first["id"])], body[-3000:]
+    assert re.findall(r'<td class="work-committee">([^<]*)</td>', body) == ["乙评委会"], body[-3000:]
+    assert (f'<option value="{a["id"]}">甲评委会</option><option value="{b["id"]}" selected>乙评委会</option>'
+            f'<option value="{c["id"]}">丙评委会</option>') in body, body[-4000:]
+    # The batch form posts to the narrowed page, so a refusal shows it again as it was.
+    assert re.search(r'action="/t/zhengzhou/committee/batch\?[^"]*committee=' + str(b["id"]), body), body[-3000:]
+    nxt = html.unescape(re.search(r'id="worklist-next" href="([^"]+)"', body).group(1))
+    assert f"committee={b['id']}" in nxt, nxt
+    body = city.api.raw("GET", nxt, headers=cookie).body.decode()
+    assert re.findall(r'<tr data-item="application/(\d+)">', body) == [str(second["id"])], body[-3000:]
+    body = city.api.raw("GET", f"/t/zhengzhou/committee?committee={c['id']}", headers=cookie).body.decode()
+    assert "没有符合条件的申报" in body, body[-3000:]
+    assert city.api.raw("GET", "/t/zhengzhou/committee?committee=9999", headers=cookie).status == 400
 
 
 def test_the_review_form_of_a_person_deleted_since_shows_their_number_and_unit(setup):

@@ -189,7 +189,10 @@ def test_committee_desk_publicity_and_objections(daemon_factory, browser):
 
     p.login_ok(info["admin_login"], NEW_PASSWORD)
     p.go("committee")
-    assert next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text).find_elements("css selector", "td")[7].text == "1"
+    desk_headers = [th.text for th in p.all("#worklist thead th")]
+    desk_row = next(r for r in p.all("#worklist tbody tr") if "蒋评审" in r.text).find_elements("css selector", "td")
+    assert desk_row[desk_headers.index("待处理异议")].text == "1", desk_headers
+    assert desk_row[desk_headers.index("评委会")].text == "郑州市中小学教师中级职称评审委员会", desk_headers
     p.d.get(item_url.replace("/result", ""))
     # Confirming waits while an objection is open: the page says so in place of the button.
     assert "异议未处理" in p.by("#confirm-waits").text and not p.d.find_elements("css selector", "#confirm-submit")

@@ -23,12 +23,29 @@ public struct CommitteeWorkItem: Sendable {
     public var level: String
     public var title: String
     public var evaluation: EvaluationRecord?
-    /// Whether a committee of the office covers its series and level. One that none covers
-    /// waits at 评委会 until the office sets one up: listed, so that the office knows.
-    public var covered: Bool = true
+    /// Before its evaluation starts: the committee of the office that will take it up
+    /// (`EvaluationService.coverage`), nil when none covers its series and level.
+    public var assigned: CommitteeRef? = nil
+}
+
+/// A committee as a list names it.
+public struct CommitteeRef: Sendable, Equatable {
+    public var id: Int
+    public var name: String
+    public init(id: Int, name: String) { self.id = id; self.name = name }
 }
 
 extension CommitteeWorkItem {
+    /// The committee that evaluates it: the one its evaluation is bound to, or the one that
+    /// will take it up (`assigned`); nil when no committee of the office covers it.
+    public var committee: CommitteeRef? {
+        evaluation.map { CommitteeRef(id: $0.committeeID, name: $0.committee) } ?? assigned
+    }
+
+    /// Whether a committee of the office covers it. One that none covers waits at 评委会
+    /// until the office sets one up: listed, so that the office knows.
+    public var covered: Bool { committee != nil }
+
     /// Whether it waits for the committee's result: covered, with no evaluation or one
     /// still pending (the desk offers it for the batch's 面试通知 and counts it on the 首页).
     public var awaitsResult: Bool { covered && (evaluation == nil || evaluation?.state == "pending") }

@@ -33,6 +33,8 @@ public struct EvaluationRecord: Sendable {
     /// The applicant and those on the route are not told while a colleague's objection is
     /// weighed: the count changing as it is lodged would name who lodged it.
     public var openObjections: Int?
+    /// The committee's id (`committee` is its name).
+    public var committeeID: Int = 0
 
     /// Why the office cannot confirm the result at `now`, nil when it can: only a result
     /// in public notice, once the period is over and every objection is resolved.

@@ -72,8 +72,7 @@ extension EvaluationService {
             try conn.run("INSERT INTO evaluations (committee_id, \(column), updated_at) VALUES (?, ?, ?)", [session.id, id(target), Date().timeIntervalSince1970])
             return (Int(conn.lastInsertRowID), session, facts)
         }
-        let candidates = try conn.query("SELECT id FROM committees WHERE org_id = ?", [caller.orgID]).compactMap { $0["id"].int }.compactMap { try committee($0, conn) }
-        guard let committee = candidates.first(where: { $0.series.contains(facts.series) && $0.levels.contains(facts.level) }) else {
+        guard let committee = try coverage(of: caller.orgID, conn)(facts.series, facts.level.rawValue) else {
             throw ZhichengError(.forbidden, "本单位没有负责“\(facts.series) \(facts.level.rawValue)”的评委会")
         }
         try conn.run("INSERT INTO evaluations (committee_id, \(column), updated_at) VALUES (?, ?, ?)", [committee.id, id(target), Date().timeIntervalSince1970])
@@ -142,7 +141,7 @@ extension EvaluationService {
     /// `committees c`, and the count of its open objections. A query may join them
     /// to its own rows (`LEFT JOIN`), one statement for a whole list.
     static let recordColumns = """
-        e.id AS evaluation_id, c.name AS committee, e.interview_time, e.interview_place, e.result, e.note, e.state AS evaluation_state,
+        e.id AS evaluation_id, e.committee_id, c.name AS committee, e.interview_time, e.interview_place, e.result, e.note, e.state AS evaluation_state,
         e.publicity_until, (SELECT count(*) FROM objections o WHERE o.evaluation_id = e.id AND o.state = 'open') AS open_objections
         """
 
@@ -151,7 +150,8 @@ extension EvaluationService {
         guard let id = r["evaluation_id"].int else { return nil }
         return EvaluationRecord(id: id, committee: r["committee"].string ?? "", interviewTime: r["interview_time"].string, interviewPlace: r["interview_place"].string,
                                 result: r["result"].string, note: r["note"].string, state: r["evaluation_state"].string ?? "",
-                                publicityUntil: r["publicity_until"].double, openObjections: r["open_objections"].int ?? 0)
+                                publicityUntil: r["publicity_until"].double, openObjections: r["open_objections"].int ?? 0,
+                                committeeID: r["committee_id"].int ?? 0)
     }
 
     static func state(_ evaluation: Int, _ conn: SQLiteConnection) throws -> String {

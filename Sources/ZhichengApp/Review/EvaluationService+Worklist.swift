@@ -41,11 +41,13 @@ extension EvaluationService {
     /// characters), as 评审结果公示 and 申报人员状态查询 find them.
     /// `need`: only the items waiting for that (`CommitteeDeskNeed`: a result, the 处理 of an
     /// objection, 确认结果), as the 首页 counts them at `now`.
+    /// `committee`: only the items that committee of the office evaluates (`CommitteeWorkItem.committee`);
+    /// another office's or an unknown id is refused, naming `committee`.
     public func worklistPage(caller: SignedIn, year: Int? = nil, open: Bool = false, need: CommitteeDeskNeed? = nil, applicant rawApplicant: String? = nil,
-                             limit: Int?, after: EvaluationTarget? = nil, now: Double = Date().timeIntervalSince1970) async throws -> CommitteeWorklistPage {
+                             committee: Int? = nil, limit: Int?, after: EvaluationTarget? = nil, now: Double = Date().timeIntervalSince1970) async throws -> CommitteeWorklistPage {
         let applicant = try ApplicationService.searchText(rawApplicant, field: "applicant")
         return try await worklist(caller: caller, year: year, only: nil, open: open, after: after, paging: limit.map { Paging($0, maximum: 500) },
-                                  applicant: applicant.isEmpty ? nil : ApplicationService.containing(applicant), need: need.map { ($0, now) })
+                                  applicant: applicant.isEmpty ? nil : ApplicationService.containing(applicant), need: need.map { ($0, now) }, committee: committee)
     }
 
     /// The 首页's counts of the office's open committee desk (`worklist(open: true)`), without
@@ -68,7 +70,7 @@ extension EvaluationService {
                 WHERE \(Self.receivedOpenAtCommitteeSQL) AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.received_id = r.id) GROUP BY r.series, r.level
                 """) {
                 // As `add` counts an item without an evaluation: awaiting its result where a committee covers it.
-                if covered(group["series"].string ?? "", group["level"].string ?? "") { counts.awaitingResult += group["n"].int ?? 0 } else { counts.uncovered = true }
+                if covered(group["series"].string ?? "", group["level"].string ?? "") != nil { counts.awaitingResult += group["n"].int ?? 0 } else { counts.uncovered = true }
             }
             counts.awaitingResult += try conn.scalar("""
                 SELECT count(*) FROM received_applications r JOIN evaluations e ON e.received_id = r.id
@@ -85,11 +87,13 @@ extension EvaluationService {
         }
     }
 
-    /// Whether a committee of office `orgID` covers a series and level (one that none covers
-    /// waits at 评委会 until the office sets one up).
-    static func coverage(of orgID: Int, _ conn: SQLiteConnection) throws -> (_ series: String, _ level: String) -> Bool {
-        let committees = try conn.query("SELECT id FROM committees WHERE org_id = ?", [orgID]).compactMap { $0["id"].int }.compactMap { try committee($0, conn) }
-        return { series, level in committees.contains { $0.series.contains(series) && $0.levels.contains { $0.rawValue == level } } }
+    /// The committee of office `orgID` that takes up an application of a series and level: the
+    /// first set up of those covering both; nil when none does (it waits at 评委会 until the
+    /// office sets one up). The one rule for where an evaluation starts (`evaluation`) and
+    /// for what the desk says of an item not yet taken up.
+    static func coverage(of orgID: Int, _ conn: SQLiteConnection) throws -> (_ series: String, _ level: String) -> CommitteeRecord? {
+        let committees = try conn.query("SELECT id FROM committees WHERE org_id = ? ORDER BY id", [orgID]).compactMap { $0["id"].int }.compactMap { try committee($0, conn) }
+        return { series, level in committees.first { $0.series.contains(series) && $0.levels.contains { $0.rawValue == level } } }
     }
 
     /// What no committee of the office covers among the applications waiting at 评委会
@@ -112,7 +116,7 @@ extension EvaluationService {
                 """
             for scope in try conn.query("SELECT DISTINCT series, level " + waiting) {
                 let series = scope["series"].string ?? "", level = scope["level"].string ?? ""
-                guard !covered(series, level) else { continue }
+                guard covered(series, level) == nil else { continue }
                 try conn.forEachRow("SELECT chain " + waiting + " AND series = ? AND level = ?", [series, level]) { row in
                     guard !missing.contains("\(series) \(level)"), let chain = try? ApplicationService.decode(row.string(0)),
                           chain.isFinalAuthority(caller.orgID) else { return }
@@ -123,7 +127,7 @@ extension EvaluationService {
                 for scope in try conn.query("""
                     SELECT DISTINCT r.series, r.level FROM received_applications r LEFT JOIN evaluations e ON e.received_id = r.id
                     WHERE \(Self.receivedOpenAtCommitteeSQL) AND e.id IS NULL
-                    """) where !covered(scope["series"].string ?? "", scope["level"].string ?? "") {
+                    """) where covered(scope["series"].string ?? "", scope["level"].string ?? "") == nil {
                     missing.insert("\(scope["series"].string ?? "") \(scope["level"].string ?? "")")
                 }
             }
@@ -131,10 +135,18 @@ extension EvaluationService {
         }
     }
 
+    /// The committee that will take up a desk's row not yet evaluated (nil once it is: its
+    /// evaluation names its committee).
+    private static func assigned(_ evaluation: EvaluationRecord?, _ row: SQLiteRow, _ coverage: (String, String) -> CommitteeRecord?) -> CommitteeRef? {
+        guard evaluation == nil, let committee = coverage(row["series"].string ?? "", row["level"].string ?? "") else { return nil }
+        return CommitteeRef(id: committee.id, name: committee.name)
+    }
+
     /// `applicant`: a LIKE pattern (`ApplicationService.containing`) the applicant's name matches.
     /// `need`: only the items it `matches` at that time (which are all open).
     private func worklist(caller: SignedIn, year: Int?, only: EvaluationTarget?, open: Bool, after: EvaluationTarget?, paging: Paging?,
-                          receivedToo: Bool = true, applicant: String? = nil, need: (need: CommitteeDeskNeed, now: Double)? = nil) async throws -> CommitteeWorklistPage {
+                          receivedToo: Bool = true, applicant: String? = nil, need: (need: CommitteeDeskNeed, now: Double)? = nil,
+                          committee: Int? = nil) async throws -> CommitteeWorklistPage {
         let open = open || need != nil
         // One filter for both kinds of row: the year, the applicant's name, the one item asked
         // for, open ones, those that may be what `need` asks for, those after the page before's last one.
@@ -169,8 +181,25 @@ extension EvaluationService {
             // unit's or a department's admin is refused, not answered an empty desk.
             _ = try Access.requireCommitteeOffice(caller, conn)
             let covered = try Self.coverage(of: caller.orgID, conn)
+            // One committee's: those bound to it, and those not yet taken up of its series and
+            // levels (a superset: an earlier committee may cover them; `keeps` decides).
+            let chosen = try committee.map { id -> CommitteeRecord in
+                guard let record = try Self.committee(id, conn), record.orgID == caller.orgID else {
+                    throw ZhichengError.invalid("没有这个评委会", field: "committee")
+                }
+                return record
+            }
+            func narrowed(_ filter: (sql: String, arguments: [any SQLiteBindable]), alias: String) -> (sql: String, arguments: [any SQLiteBindable]) {
+                guard let chosen else { return filter }
+                let places = { (n: Int) in Array(repeating: "?", count: n).joined(separator: ",") }
+                return (filter.sql + " AND (e.committee_id = ? OR (e.id IS NULL AND \(alias)series IN (\(places(chosen.series.count))) AND \(alias)level IN (\(places(chosen.levels.count)))))",
+                        filter.arguments + [chosen.id] + chosen.series + chosen.levels.map(\.rawValue))
+            }
+            func keeps(_ item: CommitteeWorkItem) -> Bool {
+                (need.map { $0.need.matches(item, now: $0.now) } ?? true) && (chosen.map { item.committee?.id == $0.id } ?? true)
+            }
             var items: [CommitteeWorkItem] = []
-            let own = filter(received: false, alias: "a.")
+            let own = narrowed(filter(received: false, alias: "a."), alias: "a.")
             // Read a batch at a time: some rows are another office's (a city department's
             // own committee), left out after the read, so a page may take more than one.
             // (Never a handful at a time: each batch runs the reached-committee subquery again.)
@@ -192,14 +221,14 @@ extension EvaluationService {
                     let item = CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "",
                                                  sourceTenant: nil, sourceTenantName: nil, year: r["year"].int ?? 0,
                                                  series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
-                                                 evaluation: evaluation, covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? ""))
-                    if need.map({ $0.need.matches(item, now: $0.now) }) ?? true { items.append(item) }
+                                                 evaluation: evaluation, assigned: Self.assigned(evaluation, r, covered))
+                    if keeps(item) { items.append(item) }
                 }
                 guard paging != nil, rows.count == batch, let next = rows.last?["id"].int else { break }
                 last = next
             }
             if receivedToo, items.count < wanted, try conn.rootOrg()?.id == caller.orgID {
-                let received = filter(received: true, alias: "r.")
+                let received = narrowed(filter(received: true, alias: "r."), alias: "r.")
                 // A batch at a time too: `need` may leave some out after the read (待评审: one no
                 // committee of the office covers).
                 var last = 0
@@ -216,8 +245,8 @@ extension EvaluationService {
                                                      sourceTenant: r["source_tenant"].string, sourceTenantName: r["source_tenant"].string, year: r["year"].int ?? 0,
                                                      series: r["series"].string ?? "", level: r["level"].string ?? "",
                                                      title: r["title"].string ?? "", evaluation: evaluation,
-                                                     covered: evaluation != nil || covered(r["series"].string ?? "", r["level"].string ?? ""))
-                        if need.map({ $0.need.matches(item, now: $0.now) }) ?? true { items.append(item) }
+                                                     assigned: Self.assigned(evaluation, r, covered))
+                        if keeps(item) { items.append(item) }
                     }
                     guard paging != nil, rows.count == batch, let next = rows.last?["id"].int else { break }
                     last = next

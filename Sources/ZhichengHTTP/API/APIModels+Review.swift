@@ -538,6 +538,12 @@ struct WorkItemDTO: Encodable {
     var evaluation: EvaluationDTO?
     /// false: no committee of the office covers its series and level yet.
     var covered: Bool
+    /// The committee that evaluates it (bound, or that will take it up); nil when not covered.
+    var committee: CommitteeRefDTO?
+    struct CommitteeRefDTO: Encodable {
+        var id: Int
+        var name: String
+    }
     init(_ w: CommitteeWorkItem) {
         path = evaluationPath(w.target)
         applicantName = w.applicantName
@@ -550,6 +556,7 @@ struct WorkItemDTO: Encodable {
         title = w.title
         evaluation = w.evaluation.map(EvaluationDTO.init)
         covered = w.covered
+        committee = w.committee.map { CommitteeRefDTO(id: $0.id, name: $0.name) }
     }
 }
 

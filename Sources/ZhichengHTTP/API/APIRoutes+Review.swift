@@ -213,6 +213,7 @@ extension APIRoutes {
             let after = try APIJSON.worklistCursor(in: request)
             let need = try CommitteeDeskNeed(parsing: request.textQuery("need"))
             let page = try await s.evaluations.worklistPage(caller: context.caller, year: year, open: open, need: need, applicant: request.textQuery("applicant"),
+                                                            committee: try APIJSON.integer("committee", in: request),
                                                             limit: try APIJSON.integer("limit", in: request), after: after)
             return try APIJSON.response(WorklistPageDTO(items: page.items.map(WorkItemDTO.init), next: page.next.map(evaluationPath)))
         }

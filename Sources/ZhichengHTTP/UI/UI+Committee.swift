@@ -25,6 +25,8 @@ extension UI {
         var need: CommitteeDeskNeed?
         /// An applicant's name, or part of it ("" for everyone).
         var applicant = ""
+        /// Only the items this committee of the office evaluates; nil: every committee's.
+        var committee: Int?
         var after: EvaluationTarget?
         var limit = UI.worklistPageSize
 
@@ -33,7 +35,7 @@ extension UI {
 
         /// The query of this view's filter at the page after `after`, for `UI.link`.
         func query(after: EvaluationTarget?) -> [String?] {
-            [year.map { "year=\($0)" }, open ? "open=1" : nil, need.map { "need=\($0.rawValue)" },
+            [year.map { "year=\($0)" }, open ? "open=1" : nil, need.map { "need=\($0.rawValue)" }, committee.map { "committee=\($0)" },
              applicant.isEmpty ? nil : "applicant=" + (applicant.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
              size == UI.worklistPageSize ? nil : "limit=\(size)",
              after.map { "after=\(evaluationPath($0))" }]
@@ -79,7 +81,8 @@ extension UI {
         let org = try await ownOrg(user)
         let committees = try await services.evaluations.committees(caller: user)
         let size = view.size
-        let page = try await services.evaluations.worklistPage(caller: user, year: year, open: open, need: view.need, applicant: view.applicant, limit: size, after: after)
+        let page = try await services.evaluations.worklistPage(caller: user, year: year, open: open, need: view.need, applicant: view.applicant,
+                                                               committee: view.committee, limit: size, after: after)
         let items = page.items
         // Of every page and year: what waits for a committee the office has not set up.
         let uncovered = try await services.evaluations.uncoveredScopes(caller: user)
@@ -113,7 +116,7 @@ extension UI {
             "rules": VotingRule.all.map { ["name": $0.name, "label": $0.label] },
             "items": items.map { i -> [String: Any] in
                 ["path": Self.targetPath(i.target), "applicant": i.applicantName, "unit": i.unitName, "city": i.sourceTenantName ?? "本市", "year": i.year,
-                 "title": "\(i.series) \(i.level) \(i.title)", "state": i.covered ? Self.evaluationState(i.evaluation) : "尚无负责的评委会",
+                 "title": "\(i.series) \(i.level) \(i.title)", "committee": i.committee?.name ?? "—", "state": i.covered ? Self.evaluationState(i.evaluation) : "尚无负责的评委会",
                  "objections": i.evaluation?.openObjections ?? 0, "covered": i.covered,
                  // May take a 面试通知 with others at once: no result yet.
                  "batch": i.awaitsResult ? evaluationPath(i.target) as Any : false,
@@ -127,8 +130,11 @@ extension UI {
             // set back to 全部 later leaves the box as the person had it).
             "year": year.map(String.init) ?? "", "open": open || view.need != nil, "need_chosen": view.need != nil, "applicant": view.applicant,
             "needs": CommitteeDeskNeed.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == view.need] },
+            // With two committees or more, the desk narrows to one's (before a page-wide notice, say).
+            "choose_committee": committees.count > 1,
+            "committee_choices": committees.map { ["id": $0.id, "name": $0.name, "selected": $0.id == view.committee] },
             // Nothing found is said as such when the desk was narrowed (不是“暂无到达评委会的申报”).
-            "applicant_searched": !view.applicant.isEmpty || view.need != nil,
+            "applicant_searched": !view.applicant.isEmpty || view.need != nil || view.committee != nil,
             "first_page": after == nil ? false as Any : pageLink(after: nil),
             "next_page": page.next.map { pageLink(after: $0) } as Any? ?? false,
             // Applications waiting for a committee the office has not set up: what is missing.
@@ -337,6 +343,7 @@ extension UI.DeskView {
         year = try APIJSON.year(in: request)
         open = try APIJSON.boolean("open", in: request) ?? false
         need = try CommitteeDeskNeed(parsing: request.textQuery("need"))
+        committee = try APIJSON.integer("committee", in: request)
         applicant = request.textQuery("applicant")?.trimmingWhitespaceAndNewlines() ?? ""
         after = try APIJSON.worklistCursor(in: request)
         limit = try APIJSON.integer("limit", in: request) ?? UI.worklistPageSize
