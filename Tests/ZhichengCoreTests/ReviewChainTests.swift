@@ -312,6 +312,26 @@ struct DeclarationPlanTests {
         #expect(throws: ZhichengError.self) { try DeclarationPlan.checkQuota(approved: nil, year: 2026, series: "中小学教师", level: .intermediate, alreadySubmitted: 0) }
     }
 
+    /// What a draft's applicant is told of the plan is what the submission is refused by.
+    @Test func aPlanPlaceSaysTheLineTheTakenAndTheLeftOrTheRefusal() throws {
+        let plan = [PlanLine(series: "中小学教师", level: .intermediate, count: 3)]
+        let open = PlanPlace(approved: plan, year: 2026, series: "中小学教师", level: .intermediate, taken: 1)
+        #expect(open.count == 3 && open.left == 2 && open.refusal == nil)
+        #expect(open.text == "本单位2026年度申报计划“中小学教师 中级”共 3 人，已提交 1 人，尚余 2 人")
+        let full = PlanPlace(approved: plan, year: 2026, series: "中小学教师", level: .intermediate, taken: 3)
+        #expect(full.left == 0 && full.refusal?.code == .conflict && full.text == "提交前请注意：已超出2026年度申报计划“中小学教师 中级”的 3 人名额（已提交 3 人）")
+        let noLine = PlanPlace(approved: plan, year: 2026, series: "中小学教师", level: .senior, taken: 0)
+        #expect(noLine.count == nil && noLine.left == nil && noLine.refusal?.message == "本单位2026年度申报计划中没有“中小学教师 \(TitleLevel.senior.rawValue)”这一行，不能提交")
+        let noPlan = PlanPlace(approved: nil, year: 2026, series: "中小学教师", level: .intermediate, taken: 0)
+        #expect(!noPlan.planApproved && noPlan.refusal?.message == "本单位2026年度的申报计划尚未经审核通过，暂不能提交申报")
+        // checkQuota throws exactly these.
+        for place in [full, noLine, noPlan] {
+            #expect(throws: place.refusal!) {
+                try DeclarationPlan.checkQuota(approved: place.planApproved ? plan : nil, year: 2026, series: place.series, level: place.level, alreadySubmitted: place.taken)
+            }
+        }
+    }
+
     @Test func onlyTheTopOfARouteEndingInTheTenantIsItsFinalAuthority() throws {
         let city = try ReviewChain(route: [4, 3, 1], endsInProvince: false)
         #expect(city.isFinalAuthority(1) && !city.isFinalAuthority(3) && !city.isFinalAuthority(4) && !city.isFinalAuthority(9))

@@ -1322,3 +1322,54 @@ def test_delete_with_a_replacement_chosen_takes_the_old_file_away_first(env: Env
     assert r.status == 303, (r.status, r.body.decode()[-2000:])
     names = [a["name"] for a in expect(applicant.get(f"applications/{app['id']}/attachments"), 200).json["attachments"]]
     assert len(names) == 20 and "证书0.png" not in names and "new.png" in names, names
+
+
+def test_a_draft_is_told_its_plan_place_and_the_unit_admin_what_its_plan_needs(env: Env) -> None:
+    """Before 提交申报, a draft's applicant reads the place the unit's approved plan has for it
+    (`applications/<id>/plan-place`, the draft's page, the 首页's to-do), or why a submission
+    would be refused, by the rule the submission follows; the unit's admin's 首页 says what the
+    unit's own plan needs: none while its applicants draft for that year, not submitted, sent
+    back with the reason. (Year 2025, which no other test of the module plans.)"""
+    def page(who: Session, path: str) -> str:
+        return env.api.raw("GET", f"/t/{TENANT}/{path}", headers={"Cookie": f"zc_session={who.cookie}"}).body.decode()
+
+    def plan_todos() -> list[str]:
+        return [t for t in re.findall(r'<li><a href="/t/zhengzhou/plans">([^<]+)</a></li>', page(env.school, "home")) if "2025" in t]
+
+    applicant = new_applicant(env)
+    app = filled_application(applicant, year=2025)
+    place = expect(applicant.get(f"applications/{app['id']}/plan-place"), 200).json
+    assert place == {"year": 2025, "series": SERIES, "level": "中级", "taken": 0,
+                     "refusal": "本单位2025年度的申报计划尚未经审核通过，暂不能提交申报"}, place   # no count, nothing left
+    assert "尚未提交（本单位2025年度的申报计划尚未经审核通过，暂不能提交申报）" in html.unescape(page(applicant, "home"))
+    assert '<p id="plan-place" class="flash error">提交前请注意：本单位2025年度的申报计划尚未经审核通过' in page(applicant, f"applications/{app['id']}")
+    assert plan_todos() == ["本单位申报人有 1 份2025年度职称申报草稿，但尚未填报2025年度申报计划：计划审核通过后方可提交申报"]
+
+    plan = expect(env.school.post(f"orgs/{env.school_id}/plans", {"year": 2025, "items": [{"series": SERIES, "level": "中级", "count": 1}]}), 201).json
+    assert plan_todos() == ["2025年度申报计划尚未提交审核：审核通过后，本单位申报人方可按计划提交申报"]
+    expect(env.school.upload(f"plans/{plan['id']}/document", PDF, content_type="application/pdf"), 200)
+    expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
+    assert plan_todos() == [], "waiting for the city: nothing for the unit to do"
+    expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "reject", "reason": "人数有误"}), 200)
+    assert plan_todos() == ["2025年度申报计划已退回调整（人数有误），请修改后重新提交"]
+    expect(env.school.post(f"plans/{plan['id']}/submit"), 200)
+    expect(env.city.post(f"plans/{plan['id']}/review", {"decision": "approve"}), 200)
+    assert plan_todos() == []
+
+    place = expect(applicant.get(f"applications/{app['id']}/plan-place"), 200).json
+    assert (place["count"], place["taken"], place["left"], place.get("refusal")) == (1, 0, 1, None), place
+    assert f'<p id="plan-place" class="hint">本单位2025年度申报计划“{SERIES} 中级”共 1 人，已提交 0 人，尚余 1 人</p>' in page(applicant, f"applications/{app['id']}")
+    other = new_applicant(env)
+    second = filled_application(other, year=2025)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    place = expect(other.get(f"applications/{second['id']}/plan-place"), 200).json
+    assert (place["taken"], place["left"], place.get("refusal")) == (1, 0, f"已超出2025年度申报计划“{SERIES} 中级”的 1 人名额（已提交 1 人）"), place
+    # The refusal told is the one the submission gives.
+    assert expect(other.post(f"applications/{second['id']}/submit"), 409).error()["message"] == place["refusal"]
+    with unchanged(env.daemon, TENANT):
+        expect(applicant.get(f"applications/{app['id']}/plan-place"), 409, contains="已提交的在提交时已占用名额")
+        expect(other.get(f"applications/{app['id']}/plan-place"), 404)
+        expect(env.school.get(f"applications/{second['id']}/plan-place"), (403, 404))
+    # Given back (withdrawn), the place is the other's again.
+    expect(applicant.post(f"applications/{app['id']}/withdraw"), 200)
+    assert "refusal" not in expect(other.get(f"applications/{second['id']}/plan-place"), 200).json

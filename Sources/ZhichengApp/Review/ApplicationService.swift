@@ -361,13 +361,9 @@ public struct ApplicationService: Sendable {
                     (r["title"].string ?? "", ApplicationState(rawValue: r["state"].string ?? "") ?? .draft)
                 }
                 try DeclarationPlan.checkOnePerYear(year: year, others: others)
-                let plan = try conn.query("SELECT items FROM plans WHERE org_id = ? AND year = ? AND state = 'approved'", [row["org_id"].int ?? 0, year]).first
-                let lines = try plan.map { try JSONDecoder().decode([PlanLine].self, from: Data(($0["items"].string ?? "[]").utf8)) }
-                let used = try conn.scalar("""
-                    SELECT count(*) FROM applications WHERE org_id = ? AND year = ? AND series = ? AND level = ? AND kind = 'title'
-                    AND state IN (\(DeclarationPlan.placeStatesSQL)) AND id != ?
-                    """, [row["org_id"].int ?? 0, year, series, level.rawValue, id])?.int ?? 0
-                try DeclarationPlan.checkQuota(approved: lines, year: year, series: series, level: level, alreadySubmitted: used)
+                if let refusal = try Self.planPlace(unit: row["org_id"].int ?? 0, year: year, series: series, level: level, excluding: id, conn).refusal {
+                    throw refusal
+                }
             }
             // A first submission takes the route of the org tree as it is now (the unit
             // may have moved since the draft began); later ones keep theirs, and a unit
@@ -437,6 +433,30 @@ public struct ApplicationService: Sendable {
     }
 
     /// The applicant's own applications.
+    /// The place the unit's approved plan has for a draft title application (`PlanPlace`): its
+    /// line, the places taken, those left, and why 提交申报 would be refused now, by the rule
+    /// the submission follows. For whoever may see the application; nil for one already
+    /// submitted (it holds its place or gave it back) and for an expert recommendation (no plan).
+    public func planPlace(_ applicationID: Int, caller: SignedIn) async throws -> PlanPlace? {
+        try await store.read(caller) { conn in
+            let view = try Self.view(applicationID, for: caller, conn)
+            guard view.applicationKind == .title, view.chain.state == .draft else { return nil }
+            return try Self.planPlace(unit: view.orgID, year: view.year, series: view.series, level: view.level, excluding: applicationID, conn)
+        }
+    }
+
+    /// The place of the `unit`'s approved plan of `year` for one more `series`/`level`
+    /// submission, the application `excluding` not counted: what `submit` checks and `planPlace` tells.
+    static func planPlace(unit: Int, year: Int, series: String, level: TitleLevel, excluding: Int, _ conn: SQLiteConnection) throws -> PlanPlace {
+        let plan = try conn.query("SELECT items FROM plans WHERE org_id = ? AND year = ? AND state = 'approved'", [unit, year]).first
+        let lines = try plan.map { try JSONDecoder().decode([PlanLine].self, from: Data(($0["items"].string ?? "[]").utf8)) }
+        let taken = try conn.scalar("""
+            SELECT count(*) FROM applications WHERE org_id = ? AND year = ? AND series = ? AND level = ? AND kind = 'title'
+            AND state IN (\(DeclarationPlan.placeStatesSQL)) AND id != ?
+            """, [unit, year, series, level.rawValue, excluding])?.int ?? 0
+        return PlanPlace(approved: lines, year: year, series: series, level: level, taken: taken)
+    }
+
     public func mine(caller: SignedIn) async throws -> [ApplicationView] {
         guard caller.kind == .applicant else { throw ZhichengError(.forbidden, "只有申报人有“我的申报”") }
         return try await store.read(caller) { conn in

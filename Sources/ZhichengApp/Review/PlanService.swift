@@ -273,6 +273,33 @@ public struct PlanService: Sendable {
         }
     }
 
+    /// What the org admin's 首页 says of the org's own plans (`PlanNote`), for the years still
+    /// open (`DeclarationPlan.validateYear`), oldest first: one sent back to change, one saved
+    /// and not submitted, and a year its applicants have title drafts of with no plan at all
+    /// (nothing of that year can be submitted until one is approved). A plan waiting for the
+    /// city office, or approved, needs nothing of the unit.
+    public func notes(caller: SignedIn) async throws -> [PlanNote] {
+        try Access.requireOrgAdmin(caller)
+        return try await store.read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            var notes: [PlanNote] = []
+            var planned = Set<Int>()
+            for plan in try conn.query("SELECT \(Self.columns) FROM plans WHERE org_id = ? ORDER BY year", [caller.orgID]).map({ PlanRecord(row: $0) }) {
+                planned.insert(plan.year)
+                guard plan.isEditable else { continue }
+                notes.append(plan.state == .rejected ? .returned(year: plan.year, reason: plan.rejectReason) : .unsubmitted(year: plan.year))
+            }
+            for row in try conn.query("""
+                SELECT year, count(*) AS n FROM applications WHERE org_id = ? AND kind = 'title' AND state = 'draft' GROUP BY year ORDER BY year
+                """, [caller.orgID]) {
+                let year = row["year"].int ?? 0
+                guard !planned.contains(year), (try? DeclarationPlan.validateYear(year)) != nil else { continue }
+                notes.append(.missing(year: year, drafts: row["n"].int ?? 0))
+            }
+            return notes.sorted { $0.year < $1.year }
+        }
+    }
+
     /// Only the city office (the tenant's root) lists every unit's plans.
     static func requireCityOffice(_ caller: SignedIn, _ conn: SQLiteConnection) throws {
         guard let root = try conn.rootOrg(), root.id == caller.orgID else {
@@ -342,4 +369,32 @@ public struct PlanService: Sendable {
         return plan
     }
 
+}
+
+/// Something an org's own 申报计划 needs of its admin (`PlanService.notes`): a to-do of its 首页.
+public enum PlanNote: Sendable, Equatable {
+    /// Sent back by the city office (退回调整), with its reason.
+    case returned(year: Int, reason: String?)
+    /// Saved, never submitted (or changed since it was sent back).
+    case unsubmitted(year: Int)
+    /// No plan of that year, while the unit's applicants have `drafts` title drafts of it.
+    case missing(year: Int, drafts: Int)
+
+    public var year: Int {
+        switch self {
+        case .returned(let year, _), .unsubmitted(let year), .missing(let year, _): year
+        }
+    }
+
+    /// The 首页's words.
+    public var text: String {
+        switch self {
+        case .returned(let year, let reason):
+            "\(year)年度申报计划已退回调整\(reason.map { "（\($0)）" } ?? "")，请修改后重新提交"
+        case .unsubmitted(let year):
+            "\(year)年度申报计划尚未提交审核：审核通过后，本单位申报人方可按计划提交申报"
+        case .missing(let year, let drafts):
+            "本单位申报人有 \(drafts) 份\(year)年度职称申报草稿，但尚未填报\(year)年度申报计划：计划审核通过后方可提交申报"
+        }
+    }
 }

@@ -68,13 +68,7 @@ public enum DeclarationPlan {
     /// Refuses one more submission for `series`/`level` when the approved plan's line
     /// is used up (or missing), naming the line.
     public static func checkQuota(approved: [PlanLine]?, year: Int, series: String, level: TitleLevel, alreadySubmitted: Int) throws(ZhichengError) {
-        guard let approved else { throw .conflict("本单位\(year)年度的申报计划尚未经审核通过，暂不能提交申报") }
-        guard let line = approved.first(where: { $0.series == series && $0.level == level }) else {
-            throw .conflict("本单位\(year)年度申报计划中没有“\(series) \(level.rawValue)”这一行，不能提交")
-        }
-        guard alreadySubmitted < line.count else {
-            throw .conflict("已超出\(year)年度申报计划“\(series) \(level.rawValue)”的 \(line.count) 人名额（已提交 \(alreadySubmitted) 人）")
-        }
+        if let refusal = PlanPlace(approved: approved, year: year, series: series, level: level, taken: alreadySubmitted).refusal { throw refusal }
     }
 
     /// Whether an application in `state` takes one place of its unit's plan line: every
@@ -106,5 +100,48 @@ public enum DeclarationPlan {
     public static func checkOnePerYear(year: Int, others: [(title: String, state: ApplicationState)]) throws(ZhichengError) {
         guard let other = others.first(where: { holdsTheYear($0.state) }) else { return }
         throw .conflict("每人每年只能有一份职称申报：你\(year)年度的“\(other.title)”申报（\(other.state.label)）尚未结束")
+    }
+}
+
+/// The place a unit's approved plan has for one more submission of a series and level in a year:
+/// what a draft's applicant is told before pressing 提交申报 (the line, how many of its places are
+/// taken, how many are left), and why a submission now would be refused, by the rule the
+/// submission itself follows (`DeclarationPlan.checkQuota`).
+public struct PlanPlace: Sendable, Equatable {
+    public var year: Int
+    public var series: String
+    public var level: TitleLevel
+    /// The places of the approved plan's line; nil when there is no approved plan, or no such line.
+    public var count: Int?
+    /// Places taken by the unit's applications of that year, series and level (`usesAPlace`).
+    public var taken: Int
+    /// Whether the unit has an approved plan of that year.
+    public var planApproved: Bool
+
+    /// `approved`: the lines of the unit's approved plan of `year`, nil when it has none.
+    public init(approved: [PlanLine]?, year: Int, series: String, level: TitleLevel, taken: Int) {
+        self.year = year
+        self.series = series
+        self.level = level
+        self.taken = taken
+        planApproved = approved != nil
+        count = approved?.first(where: { $0.series == series && $0.level == level })?.count
+    }
+
+    /// Places left for one more submission (never below 0); nil without the line.
+    public var left: Int? { count.map { max($0 - taken, 0) } }
+
+    /// Why one more submission would be refused now, naming the line; nil when it would be taken.
+    public var refusal: ZhichengError? {
+        guard planApproved else { return .conflict("本单位\(year)年度的申报计划尚未经审核通过，暂不能提交申报") }
+        guard let count else { return .conflict("本单位\(year)年度申报计划中没有“\(series) \(level.rawValue)”这一行，不能提交") }
+        guard taken < count else { return .conflict("已超出\(year)年度申报计划“\(series) \(level.rawValue)”的 \(count) 人名额（已提交 \(taken) 人）") }
+        return nil
+    }
+
+    /// What the draft's page says of it.
+    public var text: String {
+        if let refusal { return "提交前请注意：\(refusal.message)" }
+        return "本单位\(year)年度申报计划“\(series) \(level.rawValue)”共 \(count ?? 0) 人，已提交 \(taken) 人，尚余 \(left ?? 0) 人"
     }
 }

@@ -824,3 +824,25 @@ enum ContentDisposition {
         return "filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
     }
 }
+
+/// `GET applications/<id>/plan-place`: a draft's place in its unit's approved plan.
+struct PlanPlaceDTO: Encodable {
+    var year: Int
+    var series: String
+    var level: String
+    /// The approved line's places; nil without an approved plan or such a line.
+    var count: Int?
+    var taken: Int
+    var left: Int?
+    /// Why 提交申报 would be refused now; nil when it would be taken.
+    var refusal: String?
+    init(_ p: PlanPlace) {
+        year = p.year
+        series = p.series
+        level = p.level.rawValue
+        count = p.count
+        taken = p.taken
+        left = p.left
+        refusal = p.refusal?.message
+    }
+}

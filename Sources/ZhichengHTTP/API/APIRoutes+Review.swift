@@ -108,6 +108,13 @@ extension APIRoutes {
         }
         signedIn.post("applications/{id}/submit") { _, context in try APIJSON.response(ApplicationDTO(try await s.applications.submit(try id(context), caller: context.caller))) }
         signedIn.post("applications/{id}/withdraw") { _, context in try APIJSON.response(ApplicationDTO(try await s.applications.withdraw(try id(context), caller: context.caller))) }
+        // A draft's place in its unit's approved plan, before it is submitted.
+        signedIn.get("applications/{id}/plan-place") { _, context in
+            guard let place = try await s.applications.planPlace(try id(context), caller: context.caller) else {
+                throw ZhichengError.conflict("只有尚未提交的职称申报需核对申报计划名额：已提交的在提交时已占用名额")
+            }
+            return try APIJSON.response(PlanPlaceDTO(place))
+        }
         signedIn.get("applications/{id}/trail") { _, context in
             try APIJSON.response(["trail": try await s.applications.trail(try id(context), caller: context.caller).map(TrailDTO.init)])
         }

@@ -103,6 +103,7 @@ extension Templates {
         <button type="submit" name="then" value="delete:{{id}}" class="secondary attachment-delete" aria-label="删除附件{{name}}">删除</button></li>{{/attachments}}</ul>
         <label>选择文件 <input type="file" name="file" id="attachment-file" accept="application/pdf,image/png,image/jpeg"></label> <button type="submit" name="then" value="upload" id="attachment-upload">上传附件</button>
         </fieldset>
+        {{#plan_place}}<p id="plan-place" class="{{#refused}}flash error{{/refused}}{{^refused}}hint{{/refused}}">{{text}}</p>{{/plan_place}}
         <button type="submit" name="then" value="submit" id="app-submit">提交申报</button></form>
         {{/editable}}
         {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{text}}</td></tr>{{/sections}}

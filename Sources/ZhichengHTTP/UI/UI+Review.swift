@@ -217,7 +217,10 @@ extension UI {
         }
         let trail = try await services.applications.trail(id, caller: user)
         let files = try await services.applications.attachments(id, caller: user)
+        // A draft: its unit's plan place, before 提交申报 is pressed.
+        let place = try await services.applications.planPlace(id, caller: user)
         let data: [String: Any] = [
+            "plan_place": place.map { ["text": $0.text, "refused": $0.refusal != nil] as Any } ?? false,
             "attachments": files.map { ["id": $0.id, "name": $0.name, "size": FileSize.text($0.size)] },
             "app_id": v.id, "heading": v.heading, "year": v.year, "state_label": v.stateLabel,
             "editable": v.chain.state.editableByApplicant,

@@ -500,7 +500,10 @@ struct UI: Sendable {
                 let what = "\(v.year)年度 \(v.series) \(v.level.rawValue) \(v.title)"
                 switch v.chain.state {
                 case .returned: todo.append(("申报“\(what)”已退回修改，请修改后重新提交", "applications/\(v.id)"))
-                case .draft: todo.append(("申报“\(what)”尚未提交", "applications/\(v.id)"))
+                case .draft:
+                    // Said before the person presses 提交申报: the plan it would be refused by.
+                    let refusal = try await services.applications.planPlace(v.id, caller: user)?.refusal
+                    todo.append(("申报“\(what)”尚未提交\(refusal.map { "（\($0.message)）" } ?? "")", "applications/\(v.id)"))
                 // An interview to attend (until the result is in), a result standing in 公示.
                 // (At the city's committee always; waiting for the province until its result enters 公示.)
                 case .atCommittee,
@@ -522,6 +525,8 @@ struct UI: Sendable {
             if !incoming.isEmpty {
                 todo.append(("待接收的调入人员：\(incoming.map { "\($0.name)（\($0.from.name)）" }.joined(separator: "、"))", "applicants"))
             }
+            // Its own 申报计划: sent back, not submitted, or missing for a year its applicants draft in.
+            for note in try await services.plans.notes(caller: user) { todo.append((note.text, "plans")) }
             // The seal is stamped on the org's leader opinions as they are given (印章管理).
             if org.sealFileID == nil {
                 todo.append(("本单位尚未上传印章：此后负责人审查意见在评审表上将不带印章，请在“印章管理”中上传", "seal"))
