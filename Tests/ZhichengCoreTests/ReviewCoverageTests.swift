@@ -3,10 +3,11 @@ import ZhichengCore
 
 @Suite("Review coverage: whether anyone at an org can take a waiting step")
 struct ReviewCoverageTests {
-    let handler = ReviewCoverage.Reviewer(accountID: 1, roles: [.handler], series: ["中小学教师"])
-    let leader = ReviewCoverage.Reviewer(accountID: 2, roles: [.leader], series: ["中小学教师"])
-    let both = ReviewCoverage.Reviewer(accountID: 3, roles: [.handler, .leader], series: ["中小学教师"])
-    let otherSeries = ReviewCoverage.Reviewer(accountID: 4, roles: [.handler, .leader], series: ["卫生技术人员"])
+    static let every = ApplicationSection.allCases.map(\.rawValue)
+    let handler = ReviewCoverage.Reviewer(accountID: 1, roles: [.handler], series: ["中小学教师"], sections: every)
+    let leader = ReviewCoverage.Reviewer(accountID: 2, roles: [.leader], series: ["中小学教师"], sections: every)
+    let both = ReviewCoverage.Reviewer(accountID: 3, roles: [.handler, .leader], series: ["中小学教师"], sections: every)
+    let otherSeries = ReviewCoverage.Reviewer(accountID: 4, roles: [.handler, .leader], series: ["卫生技术人员"], sections: every)
 
     @Test func aStepNeedsTheRoleAndTheSeries() {
         #expect(ReviewCoverage.coverage(of: .handler, series: "中小学教师", among: [handler, leader]) == .covered)
@@ -24,5 +25,18 @@ struct ReviewCoverageTests {
         #expect(ReviewCoverage.canBeTaken(.leader, series: "中小学教师", handlerDecider: 3, among: [both, leader]))
         // Four eyes does not bind a handler step.
         #expect(ReviewCoverage.canBeTaken(.handler, series: "中小学教师", handlerDecider: nil, among: [both]))
+    }
+
+    /// What the reviewers able to take a step read between them; what none of them reads is named.
+    @Test func sectionsNoReviewerOfAStepReadsAreNamed() {
+        let basic = ReviewCoverage.Reviewer(accountID: 5, roles: [.handler], series: ["中小学教师"], sections: ["基本信息", "学历学位"])
+        let rest = ReviewCoverage.Reviewer(accountID: 6, roles: [.handler], series: ["中小学教师"],
+                                           sections: Self.every.filter { !["基本信息", "学历学位", "附件"].contains($0) })
+        #expect(ReviewCoverage.unreadSections(.handler, series: "中小学教师", among: [basic, rest]) == [.attachments])
+        #expect(ReviewCoverage.unreadSections(.handler, series: "中小学教师", among: [basic, rest, handler]) == [])
+        #expect(ReviewCoverage.unreadSections(.handler, series: "中小学教师", among: [basic]).map(\.rawValue) == Self.every.filter { !["基本信息", "学历学位"].contains($0) })
+        // Another series' or another role's permissions do not count; nobody able at all is a stranded step, not this.
+        #expect(ReviewCoverage.unreadSections(.handler, series: "中小学教师", among: [basic, otherSeries, leader]).count == Self.every.count - 2)
+        #expect(ReviewCoverage.unreadSections(.leader, series: "中小学教师", among: [basic]) == [])
     }
 }

@@ -51,7 +51,58 @@ public struct StrandedStep: Sendable, Equatable {
     }
 }
 
+/// A step of an org's own review whose able reviewers may, between them, read none of some
+/// sections (`ReviewCoverage.unreadSections`): it is taken with nobody there having read them.
+public struct UnreadSections: Sendable, Equatable {
+    public var stage: ReviewStage
+    public var series: String
+    public var sections: [ApplicationSection]
+
+    public init(stage: ReviewStage, series: String, sections: [ApplicationSection]) {
+        self.stage = stage
+        self.series = series
+        self.sections = sections
+    }
+
+    /// What the admin's 首页 and 本单位人员角色管理 say.
+    public var text: String {
+        "\(stage.label)：\(series)系列的\(stage.role.label)均无权查看“\(sections.map(\.rawValue).joined(separator: "、"))”，这些内容在本单位无人审查，"
+            + "请在“本单位人员角色管理”中为其勾选可查看的内容"
+    }
+}
+
 extension ApplicationService {
+    /// The org's enabled staff with a review role, with what coverage needs: a province
+    /// office's staff are mostly experts (thousands) with none (`roles` '[]'), not read.
+    static func reviewers(of orgID: Int, _ conn: SQLiteConnection) throws -> [ReviewCoverage.Reviewer] {
+        try conn.query("""
+            SELECT id, roles, permitted_series, permitted_sections FROM accounts
+            WHERE org_id = ? AND kind = 'staff' AND enabled = 1 AND deleted_at IS NULL AND roles != '[]'
+            """, [orgID]).map { row in
+                ReviewCoverage.Reviewer(accountID: row["id"].int ?? 0, roles: (AccountRecord.strings(row["roles"]) ?? []).compactMap(StaffRole.init(rawValue:)),
+                                        series: AccountRecord.strings(row["permitted_series"]) ?? [],
+                                        sections: AccountRecord.strings(row["permitted_sections"]) ?? [])
+            }.filter { !$0.roles.isEmpty }
+    }
+
+    /// For the caller's org (its admin's): each step and series its reviewers take whose able
+    /// reviewers read, between them, none of some sections (`ReviewCoverage.unreadSections`),
+    /// by step then series. A setting, not what waits: said while it holds, so that the admin
+    /// gives the permissions before an application goes up unread.
+    public func unreadSections(caller: SignedIn) async throws -> [UnreadSections] {
+        try Access.requireOrgAdmin(caller)
+        return try await store.read(caller) { conn in
+            try Access.requireApprovedOrg(caller, conn)
+            let reviewers = try Self.reviewers(of: caller.orgID, conn)
+            return ReviewStage.allCases.flatMap { stage in
+                Set(reviewers.filter { $0.roles.contains(stage.role) }.flatMap(\.series)).sorted().compactMap { series in
+                    let unread = ReviewCoverage.unreadSections(stage, series: series, among: reviewers)
+                    return unread.isEmpty ? nil : UnreadSections(stage: stage, series: series, sections: unread)
+                }
+            }
+        }
+    }
+
     /// What waits at the caller's org (its admin's) for nobody (`ReviewCoverage`): after a
     /// reviewer was disabled or deleted, or given other roles or series, those applications
     /// are in no queue, and only the admin can mend it (本单位人员角色管理).
@@ -59,14 +110,7 @@ extension ApplicationService {
         try Access.requireOrgAdmin(caller)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
-            // Only the staff with a review role, and only what coverage needs: a province
-            // office's staff are mostly experts (thousands) with none (`roles` '[]').
-            let reviewers = try conn.query("""
-                SELECT id, roles, permitted_series FROM accounts WHERE org_id = ? AND kind = 'staff' AND enabled = 1 AND deleted_at IS NULL AND roles != '[]'
-                """, [caller.orgID]).map { row in
-                    ReviewCoverage.Reviewer(accountID: row["id"].int ?? 0, roles: (AccountRecord.strings(row["roles"]) ?? []).compactMap(StaffRole.init(rawValue:)),
-                                            series: AccountRecord.strings(row["permitted_series"]) ?? [])
-                }.filter { !$0.roles.isEmpty }
+            let reviewers = try Self.reviewers(of: caller.orgID, conn)
             var stranded: [StrandedStep] = []
             // The org's own chain, counted by kind, step and series (a title application and an
             // expert recommendation are told apart: each its own line on 首页); the one case that

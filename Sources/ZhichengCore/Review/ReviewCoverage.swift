@@ -6,16 +6,19 @@
 /// (the step's role, the series, four eyes at the leader step): a change to those is a
 /// change here.
 public enum ReviewCoverage {
-    /// One enabled reviewer of the org: their account, roles and series.
+    /// One enabled reviewer of the org: their account, roles, series and the sections they
+    /// may read (content permissions, by name).
     public struct Reviewer: Sendable, Equatable {
         public var accountID: Int
         public var roles: [StaffRole]
         public var series: [String]
+        public var sections: [String]
 
-        public init(accountID: Int, roles: [StaffRole], series: [String]) {
+        public init(accountID: Int, roles: [StaffRole], series: [String], sections: [String]) {
             self.accountID = accountID
             self.roles = roles
             self.series = series
+            self.sections = sections
         }
     }
 
@@ -47,5 +50,17 @@ public enum ReviewCoverage {
         case .nobody: false
         case .onlyIfNotHandledBy(let only): handlerDecider != only
         }
+    }
+
+    /// The sections of an application (a title application's, which hold an expert
+    /// recommendation's) that none of the reviewers able to take `stage` for `series` may read:
+    /// the step is taken with nobody at the org having read them (manual §8: 全部信息审查成功后,
+    /// it goes up). Empty when someone reads each, and when nobody can take the step at all
+    /// (`coverage` is `.nobody`: told as such).
+    public static func unreadSections(_ stage: ReviewStage, series: String, among reviewers: [Reviewer]) -> [ApplicationSection] {
+        let able = reviewers.filter { $0.roles.contains(stage.role) && $0.series.contains(series) }
+        guard !able.isEmpty else { return [] }
+        let read = Set(able.flatMap(\.sections))
+        return ApplicationSection.allCases.filter { !read.contains($0.rawValue) }
     }
 }

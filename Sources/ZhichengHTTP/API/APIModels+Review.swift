@@ -846,3 +846,17 @@ struct PlanPlaceDTO: Encodable {
         refusal = p.refusal?.message
     }
 }
+
+/// `GET reviews/unread-sections`: a step whose able reviewers read none of some sections.
+struct UnreadSectionsDTO: Encodable {
+    var stage: String
+    var stageLabel: String
+    var series: String
+    var sections: [String]
+    init(_ u: UnreadSections) {
+        stage = u.stage.rawValue
+        stageLabel = u.stage.label
+        series = u.series
+        sections = u.sections.map(\.rawValue)
+    }
+}

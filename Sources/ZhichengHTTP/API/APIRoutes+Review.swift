@@ -258,6 +258,9 @@ extension APIRoutes {
         signedIn.get("reviews/stranded") { _, context in
             try APIJSON.response(["steps": try await s.applications.strandedSteps(caller: context.caller).map(StrandedStepDTO.init)])
         }
+        signedIn.get("reviews/unread-sections") { _, context in
+            try APIJSON.response(["steps": try await s.applications.unreadSections(caller: context.caller).map(UnreadSectionsDTO.init)])
+        }
         signedIn.get("reviews/done") { request, context in
             let items = try await s.applications.reviewed(caller: context.caller, limit: try APIJSON.integer("limit", in: request) ?? 50,
                                                           before: try APIJSON.integer("before", in: request))

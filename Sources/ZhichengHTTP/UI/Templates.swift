@@ -289,6 +289,7 @@ enum Templates {
 
     static let staff = """
         <h2>本单位人员角色管理</h2>
+        {{#has_unread}}<ul class="flash error" id="unread-sections">{{#unread}}<li>{{.}}</li>{{/unread}}</ul>{{/has_unread}}
         <fieldset><legend>添加人员</legend>
         <form method="post" action="{{base}}staff" id="add-staff"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>登录名 <input type="text" name="login" id="staff-login" required value="{{typed_login}}"></label>

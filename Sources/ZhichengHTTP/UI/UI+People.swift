@@ -30,7 +30,10 @@ extension UI {
         if entered != nil { Self.refilled() }
         let typed: [String: Any] = ["typed_login": entered?["login"] ?? "", "typed_name": entered?["name"] ?? "", "typed_phone": entered?["phone"] ?? ""]
         let paging = Self.pagingData("staff", search: search, after: after, page: page, context: context, link: link)
-        return try render("本单位人员角色管理", "staff", typed.merging(["people": rows]) { $1 }.merging(paging) { $1 }, user: user, context, flash: flash, status: status,
+        // What the permissions given leave unread at a step (the place they are mended).
+        let unread = try await services.applications.unreadSections(caller: user).map(\.text)
+        return try render("本单位人员角色管理", "staff", typed.merging(["people": rows, "unread": unread, "has_unread": !unread.isEmpty]) { $1 }.merging(paging) { $1 },
+                          user: user, context, flash: flash, status: status,
                           navCurrent: "staff", orgName: org.name)
     }
 

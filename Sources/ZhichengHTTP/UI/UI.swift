@@ -539,6 +539,8 @@ struct UI: Sendable {
                              : "\(which)，请在“本单位人员角色管理”中为人员分配\(step.stage.role.label)角色并授予该系列",
                              "staff"))
             }
+            // Sections that no reviewer able to take a step may read: they go up unread.
+            for unread in try await services.applications.unreadSections(caller: user) { todo.append((unread.text, "staff")) }
             if org.parentID == nil {   // the city office (or the province's)
                 let plans = try await services.plans.waitingCount(caller: user)
                 if plans > 0 { todo.append(("待审核的申报计划：\(plans) 份", "plans")) }
