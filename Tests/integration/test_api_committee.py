@@ -699,6 +699,41 @@ def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
     assert 'id="batch-confirm"' not in city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
 
 
+def test_a_batch_names_an_item_the_office_may_not_act_on_by_its_place_not_its_applicant(setup):
+    """An item of a batch step that the office sees but may not act on (403, not 404: a 副高级
+    application on the city's route, evaluated by the province's committee) refuses the whole
+    batch — notices, results and confirmations alike — naming the item by its place in `items`,
+    never by whose it is, and nothing is done, not even to the items before it."""
+    d, city = setup
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    pending, decided = (city.passed_application("中级", "一级教师")[1] for _ in range(2))
+    expect(city.admin.post(f"applications/{decided['id']}/result", {"result": "通过"}), 200)   # 公示 of 0 days: over at once
+    person = expect(city.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "吴老师"}), 201).json
+    applicant = city.api.first_login(person["account"]["login"], person["password"])
+    senior = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{senior['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(applicant.post(f"applications/{senior['id']}/submit"), 200)
+    for reviewer in city.reviewers:
+        city.pass_(reviewer, senior["id"])
+    assert expect(city.admin.get(f"applications/{senior['id']}"), 200).json["state"] == "awaiting_province"
+    # Alone, the office is told why (the message of one step, no place to name).
+    expect(city.admin.post(f"applications/{senior['id']}/result", {"result": "通过"}), 403, contains="该申报由省职改办的评委会评审")
+    first, confirmable, provinces = (f"applications/{a['id']}" for a in (pending, decided, senior))
+    with unchanged(d, "zhengzhou"):
+        for step, items, body, place, undone in (
+                ("committee-interviews", [first, provinces], {"time": interview_time(10, 9), "place": "会议室"}, 2, "本次通知均未发出"),
+                ("committee-results", [first, provinces], {"result": "通过", "note": "同意"}, 2, "本次结果均未录入"),
+                ("committee-results", [provinces, first], {"result": "通过"}, 1, "本次结果均未录入"),
+                ("committee-confirmations", [confirmable, provinces], {}, 2, "本次结果均未确认")):
+            r = expect(city.admin.post(step, {"items": items, **body}), 403)
+            assert r.json["error"]["message"] == f"所选的第 {place} 份申报：该申报由省职改办的评委会评审（{undone}）", (step, r.json)
+            assert "吴老师" not in r.body.decode() and "周老师" not in r.body.decode(), (step, r.json)
+    # The items before it were refused with it, not for themselves: alone, each takes the step.
+    assert expect(city.admin.post("committee-results", {"items": [first], "result": "通过"}), 200).json["evaluations"][0]["state"] == "publicity"
+    assert expect(city.admin.post("committee-confirmations", {"items": [confirmable]}), 200).json["evaluations"][0]["state"] == "final"
+
+
 @pytest.mark.publicity_days(5)
 def test_the_province_decides_the_cities_hand_overs_in_a_batch_and_narrows_its_desk(setup):
     """The province's committee desk: results and their confirmation for the cities' hand-overs in
