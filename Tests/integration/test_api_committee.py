@@ -86,6 +86,11 @@ def status_row(city: City, app_id: int) -> dict:
     return next(r for r in rows if r["application_id"] == app_id)
 
 
+def marked_controls(page: str) -> list[str]:
+    """The ids of the controls a refusal's page marks as at fault (`aria-invalid`), in their order."""
+    return [re.search(r'\bid="([^"]*)"', tag).group(1) for tag in re.findall(r'<(?:input|select|textarea) [^>]*aria-invalid="true"[^>]*>', page)]
+
+
 def interview_cells(page: str, app_id: int) -> tuple[str, str]:
     """The 面试时间 and 面试地点 cells of an application's row of 申报人员状态查询."""
     row = re.search(rf'<tr data-application="{app_id}">(.*?)</tr>', page, re.S)
@@ -591,6 +596,14 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     assert re.search(rf'value="{re.escape(paths[3])}" form="batch-interview"[^>]* checked>', page), page[-3000:]
     assert 'value="市人社局四楼"' in page and html.unescape(re.search(r'action="([^"]+)" id="batch-interview"', page).group(1)) == action, page[-3000:]
     assert "市人社局四楼" not in (status_row(city, apps[3]["id"]).get("interview") or ""), "a refused notice is not sent"
+    # The time's control is marked as at fault, also when the form posted to the batch's old address
+    # (`committee/interviews`, a page left open across an upgrade), which is answered alike.
+    assert marked_controls(page) == ["batch-time"], page[-3000:]
+    with unchanged(d, "zhengzhou"):
+        old = city.api.raw("POST", action.replace("/committee/batch?", "/committee/interviews?"), body=form.encode(),
+                           headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert old.status == 400 and marked_controls(old.body.decode()) == ["batch-time"], (old.status, old.body.decode()[-3000:])
+    assert re.findall(r'<tr data-item="([^"]+)"', old.body.decode()) == re.findall(r'<tr data-item="([^"]+)"', page), "the same page of the desk"
     # Sent, it goes back to that page too.
     form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time={quote(interview_time(22, 9))}&place={quote('市人社局四楼')}"
     r = city.api.raw("POST", action, body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
@@ -670,6 +683,12 @@ def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
         assert r.status == 400 and "评审结果应为“通过”或“未通过”" in page, (r.status, page[-2000:])
         assert 'id="batch-note" size="40" value="表决"' in page and re.search(r'<input aria-invalid="true"[^>]*id="batch-result-pass"', page), page[-3000:]
         assert all(re.search(rf'value="applications/{a["id"]}" form="batch-interview"[^>]* checked>', page) for a in more), page[-3000:]
+        assert marked_controls(page) == ["batch-result-pass", "batch-result-fail"], page[-3000:]
+        # Posted to the batch's old address (a page left open across an upgrade): the same refusal, the control marked alike.
+        r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=f"_csrf={quote(city.admin.csrf)}&then=results&note={quote('表决')}&{ticked}".encode(), headers=cookie)
+        old = r.body.decode()
+        assert r.status == 400 and "评审结果应为“通过”或“未通过”" in old and 'id="batch-note" size="40" value="表决"' in old, (r.status, old[-2000:])
+        assert marked_controls(old) == ["batch-result-pass", "batch-result-fail"], old[-3000:]
     # Asked first, counting them and naming the result; then recorded.
     posted = f"_csrf={quote(city.admin.csrf)}&then=results&result={quote('未通过')}&{ticked}"
     r = city.api.raw("POST", "/t/zhengzhou/committee/batch?need=result", body=posted.encode(), headers=cookie)
