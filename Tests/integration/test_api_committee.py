@@ -86,6 +86,11 @@ def status_row(city: City, app_id: int) -> dict:
     return next(r for r in rows if r["application_id"] == app_id)
 
 
+def marked_controls(page: str) -> list[str]:
+    """The ids of the controls a refusal's page marks as at fault (`aria-invalid`), in their order."""
+    return [re.search(r'\bid="([^"]*)"', tag).group(1) for tag in re.findall(r'<(?:input|select|textarea) [^>]*aria-invalid="true"[^>]*>', page)]
+
+
 def interview_cells(page: str, app_id: int) -> tuple[str, str]:
     """The 面试时间 and 面试地点 cells of an application's row of 申报人员状态查询."""
     row = re.search(rf'<tr data-application="{app_id}">(.*?)</tr>', page, re.S)
@@ -591,6 +596,14 @@ def test_interview_notices_go_out_in_a_batch_or_not_at_all(setup):
     assert re.search(rf'value="{re.escape(paths[3])}" form="batch-interview"[^>]* checked>', page), page[-3000:]
     assert 'value="市人社局四楼"' in page and html.unescape(re.search(r'action="([^"]+)" id="batch-interview"', page).group(1)) == action, page[-3000:]
     assert "市人社局四楼" not in (status_row(city, apps[3]["id"]).get("interview") or ""), "a refused notice is not sent"
+    # The time's control is marked as at fault, also when the form posted to the batch's old address
+    # (`committee/interviews`, a page left open across an upgrade), which is answered alike.
+    assert marked_controls(page) == ["batch-time"], page[-3000:]
+    with unchanged(d, "zhengzhou"):
+        old = city.api.raw("POST", action.replace("/committee/batch?", "/committee/interviews?"), body=form.encode(),
+                           headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    assert old.status == 400 and marked_controls(old.body.decode()) == ["batch-time"], (old.status, old.body.decode()[-3000:])
+    assert re.findall(r'<tr data-item="([^"]+)"', old.body.decode()) == re.findall(r'<tr data-item="([^"]+)"', page), "the same page of the desk"
     # Sent, it goes back to that page too.
     form = f"_csrf={quote(city.admin.csrf)}&items={quote(paths[3])}&time={quote(interview_time(22, 9))}&place={quote('市人社局四楼')}"
     r = city.api.raw("POST", action, body=form.encode(), headers={**cookie, "Content-Type": "application/x-www-form-urlencoded"})
@@ -670,6 +683,12 @@ def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
         assert r.status == 400 and "评审结果应为“通过”或“未通过”" in page, (r.status, page[-2000:])
         assert 'id="batch-note" size="40" value="表决"' in page and re.search(r'<input aria-invalid="true"[^>]*id="batch-result-pass"', page), page[-3000:]
         assert all(re.search(rf'value="applications/{a["id"]}" form="batch-interview"[^>]* checked>', page) for a in more), page[-3000:]
+        assert marked_controls(page) == ["batch-result-pass", "batch-result-fail"], page[-3000:]
+        # Posted to the batch's old address (a page left open across an upgrade): the same refusal, the control marked alike.
+        r = city.api.raw("POST", "/t/zhengzhou/committee/interviews", body=f"_csrf={quote(city.admin.csrf)}&then=results&note={quote('表决')}&{ticked}".encode(), headers=cookie)
+        old = r.body.decode()
+        assert r.status == 400 and "评审结果应为“通过”或“未通过”" in old and 'id="batch-note" size="40" value="表决"' in old, (r.status, old[-2000:])
+        assert marked_controls(old) == ["batch-result-pass", "batch-result-fail"], old[-3000:]
     # Asked first, counting them and naming the result; then recorded.
     posted = f"_csrf={quote(city.admin.csrf)}&then=results&result={quote('未通过')}&{ticked}"
     r = city.api.raw("POST", "/t/zhengzhou/committee/batch?need=result", body=posted.encode(), headers=cookie)
@@ -697,6 +716,41 @@ def test_results_are_entered_and_confirmed_in_a_batch_or_not_at_all(setup):
     assert r.status == 303, (r.status, r.body.decode()[-2000:])
     assert [expect(city.admin.get(f"applications/{a['id']}"), 200).json["state"] for a in more] == ["failed"] * 2
     assert 'id="batch-confirm"' not in city.api.raw("GET", "/t/zhengzhou/committee", headers=cookie).body.decode()
+
+
+def test_a_batch_names_an_item_the_office_may_not_act_on_by_its_place_not_its_applicant(setup):
+    """An item of a batch step that the office sees but may not act on (403, not 404: a 副高级
+    application on the city's route, evaluated by the province's committee) refuses the whole
+    batch — notices, results and confirmations alike — naming the item by its place in `items`,
+    never by whose it is, and nothing is done, not even to the items before it."""
+    d, city = setup
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+    pending, decided = (city.passed_application("中级", "一级教师")[1] for _ in range(2))
+    expect(city.admin.post(f"applications/{decided['id']}/result", {"result": "通过"}), 200)   # 公示 of 0 days: over at once
+    person = expect(city.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "吴老师"}), 201).json
+    applicant = city.api.first_login(person["account"]["login"], person["password"])
+    senior = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
+    for section in SECTIONS:
+        expect(applicant.put(f"applications/{senior['id']}/sections/{quote(section)}", {"内容": section}), 200)
+    expect(applicant.post(f"applications/{senior['id']}/submit"), 200)
+    for reviewer in city.reviewers:
+        city.pass_(reviewer, senior["id"])
+    assert expect(city.admin.get(f"applications/{senior['id']}"), 200).json["state"] == "awaiting_province"
+    # Alone, the office is told why (the message of one step, no place to name).
+    expect(city.admin.post(f"applications/{senior['id']}/result", {"result": "通过"}), 403, contains="该申报由省职改办的评委会评审")
+    first, confirmable, provinces = (f"applications/{a['id']}" for a in (pending, decided, senior))
+    with unchanged(d, "zhengzhou"):
+        for step, items, body, place, undone in (
+                ("committee-interviews", [first, provinces], {"time": interview_time(10, 9), "place": "会议室"}, 2, "本次通知均未发出"),
+                ("committee-results", [first, provinces], {"result": "通过", "note": "同意"}, 2, "本次结果均未录入"),
+                ("committee-results", [provinces, first], {"result": "通过"}, 1, "本次结果均未录入"),
+                ("committee-confirmations", [confirmable, provinces], {}, 2, "本次结果均未确认")):
+            r = expect(city.admin.post(step, {"items": items, **body}), 403)
+            assert r.json["error"]["message"] == f"所选的第 {place} 份申报：该申报由省职改办的评委会评审（{undone}）", (step, r.json)
+            assert "吴老师" not in r.body.decode() and "周老师" not in r.body.decode(), (step, r.json)
+    # The items before it were refused with it, not for themselves: alone, each takes the step.
+    assert expect(city.admin.post("committee-results", {"items": [first], "result": "通过"}), 200).json["evaluations"][0]["state"] == "publicity"
+    assert expect(city.admin.post("committee-confirmations", {"items": [confirmable]}), 200).json["evaluations"][0]["state"] == "final"
 
 
 @pytest.mark.publicity_days(5)

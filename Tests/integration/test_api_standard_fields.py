@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime
 import re
-import sqlite3
 from html.parser import HTMLParser
 from types import SimpleNamespace
 from urllib.parse import quote, urlencode
 
 import pytest
 
-from api_support import REVIEW_SECTIONS, REVIEW_SERIES, Api, add_reviewer, approved_plan, expect, module_daemon, unchanged
+from api_support import REVIEW_SECTIONS, REVIEW_SERIES, Api, add_reviewer, approved_plan, expect, module_daemon, store_section_as_before, unchanged
 from conftest import create_tenant
 from test_free_text import draft  # an applicant of the city office and a draft 中级 application, every section's 内容 filled in
 
@@ -232,13 +231,7 @@ def test_a_page_saved_as_it_shows_a_section_changes_nothing(env) -> None:
     A standard field emptied on the page is gone; one changed is kept as its kind keeps it."""
     applicant, app = draft(env, "周原样")
     legacy = {"内容": "汉族", "出生年月": "1985年6月", "性别": "男性"}
-    db = sqlite3.connect(env.d.tenant_db(TENANT), timeout=10)
-    try:
-        with db:
-            db.execute("UPDATE application_sections SET content = ? WHERE application_id = ? AND section = '基本信息'",
-                       ('{"内容":"汉族","出生年月":"1985年6月","性别":"男性"}', app["id"]))
-    finally:
-        db.close()
+    store_section_as_before(env.d, TENANT, app["id"], "基本信息", legacy)
     form = application_form(page_of(env, applicant, f"applications/{app['id']}"))
     assert form.controls["field:基本信息:出生年月"][1].get("value") == "1985-06"
     assert [o["value"] for o in form.controls["field:基本信息:性别"][1]["options"] if o["selected"]] == ["男性"]

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 
 from api_support import (REVIEW_SERIES, Api, add_reviewer, approved_plan, expect, fresh_id_number, interview_held, interview_time, module_daemon,
-                         unchanged)
+                         store_section_as_before, unchanged)
 from api_support import REQUIRED_SECTIONS
 from conftest import create_tenant
 
@@ -138,16 +138,9 @@ def test_text_stored_before_the_rule_does_not_keep_the_page_from_saving_other_se
     the applicant did change is saved. (Every posted section was checked first, and the page
     refused with “学历学位”的“内容”不能含不可见的格式字符 until they found what they cannot see.)"""
     import html
-    import sqlite3
     from urllib.parse import urlencode
     applicant, app = draft(env, "周旧文")
-    db = sqlite3.connect(env.d.tenant_db(TENANT), timeout=10)
-    try:
-        with db:
-            db.execute("UPDATE application_sections SET content = ? WHERE application_id = ? AND section = '学历学位'",
-                       ('{"内容":"北京师范\u200b大学"}', app["id"]))
-    finally:
-        db.close()
+    store_section_as_before(env.d, TENANT, app["id"], "学历学位", {"内容": "北京师范\u200b大学"})
     cookie = {"Cookie": f"zc_session={applicant.cookie}"}
     page = env.api.raw("GET", f"/t/{TENANT}/applications/{app['id']}", headers=cookie).body.decode()
     fields = [("_csrf", applicant.csrf), ("then", "save")]

@@ -305,3 +305,51 @@ def test_a_crash_between_the_delivery_and_its_mark_stores_the_files_once(daemon_
     province.office = Api(d.http_port, "province").sign_in(province.office.account["login"], province.office.password)
     assert_arrived_once(d, province, rid)
     assert db_rows(d.tenant_db("zhengzhou"), "SELECT delivered_at IS NOT NULL FROM outbox WHERE kind = 'objection.lodge'") == [(1,)]
+
+
+def test_one_person_has_at_most_three_objections_with_files_open_against_the_provinces_result(daemon_factory, tmp_path):
+    """The cap holds for the province's result on a city application too, counted in the city where
+    the person lodges (`ObjectionEvidence.requireRoom`, the rule of the city's own results): three
+    with files sent and not yet answered (the relay holds them), and then open at the province, leave
+    no room for a fourth with files, 409 naming `file`, nothing sent or kept; one without files is
+    taken, as is another person's; once the province resolves one and the city learns it, another
+    with files is taken."""
+    hold = tmp_path / "hold-objections"
+    hold.touch()
+    d = daemon_factory(config=CONFIG, env=clean_env(ZHICHENG_RELAY_HOLD=f"objection.lodge:{hold}")).start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = City(d, api, api.first_login(info["admin_login"], info["admin_password"]))
+    province, app, rid = to_province(d, city)
+    path = f"applications/{app['id']}"
+    objector = city.reviewers[0]
+
+    def states() -> list[str]:
+        return [o["state"] for o in expect(objector.get("objections/mine"), 200).json["objections"]]
+
+    def fourth_refused() -> None:
+        r = expect(lodge(objector, path, "异议3", [(PNG_NAME, PNG)]), 409, field="file")
+        assert "已有 3 条附证据材料的异议尚未处理" in r.json["error"]["message"], r.json
+
+    for n in range(3):
+        assert expect(lodge(objector, path, f"异议{n}", [(PDF_NAME, PDF)]), 202).json == {"forwarded_to": "province"}
+    assert states() == ["sent"] * 3
+    with unchanged(d, "zhengzhou"):
+        fourth_refused()
+    # Received by the province, open there: still three.
+    hold.unlink()
+    wait_until(lambda: states() == ["open"] * 3, 30, "the province's receipts")
+    relay_idle(d, ["zhengzhou", "province"])
+    with unchanged(d, "zhengzhou"), unchanged(d, "province"):
+        fourth_refused()
+    # Another person, and the same person without files, are not held back by it.
+    expect(lodge(city.reviewers[1], path, "另一人的异议", [(PNG_NAME, PNG)]), 202)
+    expect(objector.post(f"{path}/objections", {"text": "不附文件的异议"}), 202)
+    listed = wait_until(lambda: (lambda o: o if len(o) == 5 else None)(expect(province.office.get(f"province/applications/{rid}/objections"), 200).json["objections"]),
+                        30, "the five objections to reach the province")
+    first = next(o for o in listed if o["text"] == "异议0")
+    expect(province.office.post(f"objections/{first['id']}/resolve", {"decision": "dismissed", "reason": "经核实无误"}), 200)
+    wait_until(lambda: "dismissed" in states(), 30, "the province's answer to reach the city")
+    expect(lodge(objector, path, "异议3", [(PNG_NAME, PNG)]), 202)
+    wait_until(lambda: len(expect(province.office.get(f"province/applications/{rid}/objections"), 200).json["objections"]) == 6, 30,
+               "the new objection to reach the province")

@@ -99,8 +99,10 @@ enum KeptInput {
 /// the typed values back (`UI.refilled`), and the field its refusal named (`ZhichengError.shown`),
 /// which that page marks (`FaultyControl`). Made and used within one request's task.
 final class PostedForm: @unchecked Sendable {
-    /// The path posted to: a form's `action`.
-    let path: String
+    /// The path posted to: the `action` of the form whose refusal is answered. A handler that
+    /// also takes a form's old address sets the one its form posts to now (`UI.committeeAction`),
+    /// so that the page answering marks the control at fault in that form.
+    var path: String
     var form: FormData?
     var refilled = false
     var faultyField: String?

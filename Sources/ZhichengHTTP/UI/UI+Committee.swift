@@ -195,6 +195,10 @@ extension UI {
     func committeeAction(_ action: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let (user, form) = try await form(request, context) else { return toSignIn(request, context) }
         if action == "batch" || action == "confirmations" {
+            // The batch form's old address (`committee/interviews`, a page left open across an
+            // upgrade) is answered as its address now: a refusal marks the control at fault in the
+            // desk's form, which posts to `committee/batch`.
+            if action == "batch" { Self.posted?.path = base(context) + "committee/batch" }
             // The page the form was on (its address carries it; one that does not read: the
             // desk's first page), where it goes back to, sent or refused.
             let view = (try? DeskView(request)) ?? DeskView()
