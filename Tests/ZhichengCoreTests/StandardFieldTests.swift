@@ -18,7 +18,8 @@ struct StandardFieldTests {
     @Test func theSectionsAndTheirFieldsInOrder() {
         #expect(ApplicationSection.basic.standardFields.map(\.name) == ["性别", "出生年月", "参加工作时间", "现任职务", "现专业技术职称", "取得时间", "从事专业"])
         #expect(ApplicationSection.education.standardFields.map(\.name) == ["最高学历", "最高学位", "毕业院校", "所学专业", "毕业时间"])
-        #expect(ApplicationSection.allCases.filter { !$0.standardFields.isEmpty } == [.basic, .education])
+        #expect(ApplicationSection.training.standardFields.map(\.name) == ["公需科目学时", "专业科目学时"])
+        #expect(ApplicationSection.allCases.filter { !$0.standardFields.isEmpty } == [.basic, .education, .training])
         #expect(ApplicationSection.standardFields(of: "学历学位") == ApplicationSection.education.standardFields)
         #expect(ApplicationSection.standardFields(of: "新的部分").isEmpty)
     }
@@ -59,6 +60,24 @@ struct StandardFieldTests {
         #expect(throws: ZhichengError.invalid("“学历学位”的“最高学位”应为“博士”、“硕士”、“学士”或“无”", field: "最高学位")) {
             try SectionFields.validated(["最高学位": "学士学位"], section: .education)
         }
+    }
+
+    @Test(arguments: [("90", "90"), (" 90 ", "90"), ("０９０", "90"), ("90学时", "90"), ("90 学时", "90"), ("0", "0"), ("9999", "9999")])
+    func hoursAreAWholeNumberKeptAsItsDigits(_ typed: String, _ kept: String) throws {
+        #expect(try SectionFields.validated(["公需科目学时": typed], section: .training) == ["公需科目学时": kept])
+    }
+
+    @Test(arguments: ["九十", "90.5", "-1", "10000", "90小时", "1e2", "90 90", "学时"])
+    func hoursNotAWholeNumberUpTo9999AreRefusedNamingTheField(_ typed: String) {
+        #expect(throws: ZhichengError.invalid("“继续教育”的“专业科目学时”应为 0 至 9999 的整数学时，如 90", field: "专业科目学时")) {
+            try SectionFields.validated(["专业科目学时": typed], section: .training)
+        }
+    }
+
+    @Test func hoursAreShownWithTheirUnit() {
+        let field = ApplicationSection.training.standardFields[0]
+        #expect(field.shown("30") == "30 学时" && field.shown("") == "" && field.shown("三十") == "三十")
+        #expect(ApplicationSection.basic.standardFields[0].shown("男") == "男")
     }
 
     @Test func aTextIsOneTrimmedLineOfAtMost60Characters() throws {

@@ -50,6 +50,9 @@ struct SectionTextTests {
         #expect(SectionText.text(basic, section: "基本信息") == "性别：男\n出生年月：1985-06\n从事专业：小学数学\n汉族，中共党员\n籍贯：河南郑州")
         // A name this build does not know (a later build's section, in a hand-over): no standard fields, by name.
         #expect(SectionText.text(["性别": "男", "内容": "x"], section: "新的部分") == "x\n性别：男")
+        // 学时 with their unit; one stored otherwise before the rule, as it is.
+        #expect(SectionText.text(["专业科目学时": "60", "公需科目学时": "30", "内容": "省级培训"], section: "继续教育") == "公需科目学时：30 学时\n专业科目学时：60 学时\n省级培训")
+        #expect(SectionText.text(["公需科目学时": "三十"], section: "继续教育") == "公需科目学时：三十")
     }
 }
 

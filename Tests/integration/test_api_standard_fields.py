@@ -286,3 +286,20 @@ def test_the_reading_screens_and_the_review_form_show_them_to_who_may_read_them(
     hidden = expect(env.blind.get(f"applications/{app['id']}/review-form"), 200).body.decode()
     assert 'id="f-gender"' not in hidden and 'id="f-education"' not in hidden and "男" not in hidden.split('id="opinions"')[0], hidden[:4000]
     assert "性别：" not in page_of(env, env.blind, f"reviews/{app['id']}")
+
+
+def test_continuing_education_hours_are_whole_numbers_and_read_with_their_unit(env) -> None:
+    """继续教育's 公需科目学时 and 专业科目学时: whole numbers of 学时 up to 9999, typed with full-width
+    digits or 学时 after them and kept as digits; anything else refused naming the field, nothing
+    saved; the page gives each a short numeric line."""
+    applicant, app = draft(env, "周学时")
+    kept = expect(applicant.put(section_path(app, "继续教育"), {"内容": "2025年参加省级培训", "公需科目学时": "３０学时", "专业科目学时": " 60 "}), 200).json
+    assert kept["sections"]["继续教育"] == {"内容": "2025年参加省级培训", "公需科目学时": "30", "专业科目学时": "60"}, kept
+    with unchanged(env.d, TENANT):
+        for value in ("九十", "90.5", "10000", "-1"):
+            expect(applicant.put(section_path(app, "继续教育"), {"内容": "改过", "专业科目学时": value}), 400, field="专业科目学时",
+                   contains="“继续教育”的“专业科目学时”应为 0 至 9999 的整数学时")
+    assert sections(applicant, app)["继续教育"]["专业科目学时"] == "60"
+    form = application_form(page_of(env, applicant, f"applications/{app['id']}"))
+    kind, attrs = form.controls["field:继续教育:公需科目学时"]
+    assert (kind, attrs.get("type"), attrs.get("inputmode"), attrs.get("value")) == ("input", "text", "numeric", "30"), attrs

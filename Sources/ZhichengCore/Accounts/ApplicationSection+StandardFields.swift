@@ -1,6 +1,6 @@
-/// The usual items of a 职称 application's sections, each a field of its own: 基本信息's and
-/// 学历学位's (the other sections are lists and prose, written in their text; 工作经历's 从业年限
-/// is `SectionFields.yearsInProfession`, an expert recommendation's).
+/// The usual items of a 职称 application's sections, each a field of its own: 基本信息's,
+/// 学历学位's and 继续教育's 学时 (the other sections are lists and prose, written in their text;
+/// 工作经历's 从业年限 is `SectionFields.yearsInProfession`, an expert recommendation's).
 extension ApplicationSection {
     /// The section's standard fields, in the order the form and the reading screens show them.
     public var standardFields: [StandardField] {
@@ -21,7 +21,13 @@ extension ApplicationSection {
             StandardField("所学专业", .text, hint: "如 数学与应用数学"),
             StandardField("毕业时间", .month, hint: "如 2008-06"),
         ]
-        case .work, .achievements, .papers, .awards, .appraisals, .training, .attachments: []
+        // 继续教育: each year's hours are two kinds of course (公需科目, 专业科目), as the
+        // 继续教育 rules count them; what was taken, when and where stays in the text.
+        case .training: [
+            StandardField("公需科目学时", .hours, hint: "如 30"),
+            StandardField("专业科目学时", .hours, hint: "如 60"),
+        ]
+        case .work, .achievements, .papers, .awards, .appraisals, .attachments: []
         }
     }
 

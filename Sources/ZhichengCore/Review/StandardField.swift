@@ -13,7 +13,12 @@ public struct StandardField: Sendable, Hashable {
         case month
         /// One of these, written as here.
         case choice([String])
+        /// A whole number of 学时 (class hours), 0 to `maxHours`, kept as its digits.
+        case hours
     }
+
+    /// The most 学时 an hours item may hold.
+    public static let maxHours = 9999
 
     /// The most characters of a text item (a 毕业院校's name, a 现任职务).
     public static let maxTextCharacters = 60
@@ -59,7 +64,21 @@ public struct StandardField: Sendable, Hashable {
             }
             guard (1...12).contains(month) else { throw .invalid("\(label)的月份应为1至12月", field: name) }
             return "\(year)-\(month < 10 ? "0" : "")\(month)"
+        case .hours:
+            var text = raw.foldingFullWidth().trimmingInvisibles()
+            guard !FreeText.isBlank(text) else { return "" }
+            if text.hasSuffix("学时") { text = String(text.dropLast(2)).trimmingInvisibles() }
+            guard (1...4).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }), let hours = Int(text), hours <= Self.maxHours else {
+                throw .invalid("\(label)应为 0 至 \(Self.maxHours) 的整数学时，如 90", field: name)
+            }
+            return String(hours)
         }
+    }
+
+    /// A kept value as the reading screens write it: 学时 with its unit (`90 学时`), others as kept.
+    public func shown(_ value: String) -> String {
+        if case .hours = kind, !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) { return "\(value) 学时" }
+        return value
     }
 
     /// The year and month number of `1985-06`, `1985-6`, `1985.6`, `1985/06` or `1985年6月`:

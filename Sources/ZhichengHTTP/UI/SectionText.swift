@@ -11,7 +11,7 @@ enum SectionText {
         var lines: [String] = []
         let standard = ApplicationSection.standardFields(of: section)
         for field in standard {
-            if let value = fields[field.name], !value.isEmpty { lines.append("\(field.name)：\(value)") }
+            if let value = fields[field.name], !value.isEmpty { lines.append("\(field.name)：\(field.shown(value))") }
         }
         if let content = fields[SectionFields.text], !content.isEmpty { lines.append(content) }
         let named = Set(standard.map(\.name) + [SectionFields.text])

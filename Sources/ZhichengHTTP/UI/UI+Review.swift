@@ -266,7 +266,7 @@ extension UI {
         let kept = try? field.normalized(raw, section: section)
         let value = kept ?? raw
         var control: [String: Any] = ["section": section, "name": field.name, "value": value, "hint": field.hint,
-                                      "select": false, "month": false, "line": false, "lines": false]
+                                      "select": false, "month": false, "line": false, "lines": false, "numeric": false]
         if value.contains(where: \.isNewline) {
             control["lines"] = true
             return control
@@ -279,6 +279,9 @@ extension UI {
             control["month"] = ["min": "\(StandardField.earliestYear)-01", "max": "\(CalendarDate.currentYear() + 1)-12"]
         case .month, .text:
             control["line"] = true
+        case .hours:
+            control["line"] = true
+            control["numeric"] = kept != nil   // a value kept from before the rule stays in a wide box
         }
         return control
     }
