@@ -249,7 +249,26 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     row = p.by("#status tbody tr")
     assert "孙申报" in row.text and "待评委会评审" in row.text, row.text
     assert "逸夫小学" in Select(p.by("#status-org")).first_selected_option.text
+    assert p.by("#status-total").text == "共 1 份"
     p.shot("status-of-a-unit-below")
+    # 状态, 系列 and 级别: what is not there is not listed (共 0 份); what is, is, the choices kept.
+    Select(p.by("#status-state")).select_by_visible_text("审查中")
+    p.click("#status-org-submit")
+    assert "暂无申报" in p.by("#status").text and p.by("#status-total").text == "共 0 份"
+    assert Select(p.by("#status-state")).first_selected_option.text == "审查中"
+    assert "逸夫小学" in Select(p.by("#status-org")).first_selected_option.text
+    Select(p.by("#status-state")).select_by_visible_text("待评委会评审")
+    Select(p.by("#status-series")).select_by_visible_text(SERIES)
+    Select(p.by("#status-level")).select_by_visible_text("中级")
+    p.click("#status-org-submit")
+    row = p.by("#status tbody tr")
+    assert "孙申报" in row.text and p.by("#status-total").text == "共 1 份", row.text
+    assert [Select(p.by(f"#status-{name}")).first_selected_option.text for name in ("state", "series", "level")] == ["待评委会评审", SERIES, "中级"]
+    assert_controls_named(p)
+    p.shot("status-filtered")
+    Select(p.by("#status-level")).select_by_visible_text("副高级")
+    p.click("#status-org-submit")
+    assert "暂无申报" in p.by("#status").text and p.by("#status-total").text == "共 0 份"
 
 
 def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, tmp_path):

@@ -288,6 +288,12 @@ struct StatusOrgDTO: Encodable {
     }
 }
 
+/// One page of 申报人员状态查询 and how many rows its filters match over all its pages.
+struct StatusPageDTO: Encodable {
+    var rows: [StatusDTO]
+    var total: Int
+}
+
 struct StatusDTO: Encodable {
     var applicationId: Int
     /// `title` or `expert`.
