@@ -4,7 +4,8 @@ import Testing
 import ZhichengCore
 @testable import ZhichengStorage
 
-/// 申报人员状态查询's filters (状态, 系列, 级别) and its total.
+/// 申报人员状态查询's filters (状态, 系列, 级别) and its total, and where an application in
+/// review is as its applicant reads it (the org and step of `ApplicationService.reviewStep`).
 @Suite("Status query")
 struct StatusQueryTests {
     /// Every standing a listed row can have (each kind in each state but draft, before and after
@@ -81,6 +82,28 @@ struct StatusQueryTests {
         #expect(try await read(.init(state: .inReview)) == ([w.ids[2], w.ids[0]], 2))
         // A series out of the catalog is refused, not an empty list.
         await expectCode(.invalid) { _ = try await read(.init(series: "中小学")) }
+    }
+
+    /// The applicant reads where their application is, as the office's 申报人员状态查询 says it:
+    /// the org and step while in review, nothing more once it is back with them.
+    @Test func theApplicantReadsTheOrgAndStepOfTheirApplication() async throws {
+        let w = try await QueuePageTests.waiting()
+        let applicant = w.applicants[1].signedIn
+        let office = try await w.f.applications.statusWithTotal(of: w.admin.orgID, caller: w.admin).rows.first { $0.applicationID == w.ids[1] }
+        var mine = try await w.f.applications.get(w.ids[1], caller: applicant)
+        let orgName = try #require(mine.currentOrgName)
+        #expect(mine.reviewStep == "\(orgName) 经办人审查" && mine.reviewStep == office?.stage)
+        #expect(mine.progressLabel == "审查中（\(orgName) 经办人审查）" && mine.stateLabel == "审查中")
+        #expect(try await w.f.applications.mine(caller: applicant).first { $0.id == w.ids[1] }?.progressLabel == mine.progressLabel)
+        let version = mine.version
+        _ = try await w.f.applications.decide(w.ids[1], decision: "pass", comment: "同意", sections: nil, reason: nil, version: version, caller: w.handler)
+        mine = try await w.f.applications.get(w.ids[1], caller: applicant)
+        #expect(mine.progressLabel == "审查中（\(orgName) 负责人审查）")
+        let leader = try await w.f.reviewer("zhengzhou", admin: w.admin, login: "q.l", role: "leader")
+        _ = try await w.f.applications.decide(w.ids[1], decision: "return", comment: "请补充", sections: ["基本信息"], reason: "incomplete",
+                                              version: mine.version, caller: leader)
+        mine = try await w.f.applications.get(w.ids[1], caller: applicant)
+        #expect(mine.currentOrgName == nil && mine.reviewStep == nil && mine.progressLabel == "退回修改")
     }
 
     /// A state filter keeps the plans of the status query: one org and a few from

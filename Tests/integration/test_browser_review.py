@@ -151,8 +151,11 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert "学历证书.pdf" in p.by("#attachments").text
     p.click("#app-submit")
     assert "已提交" in p.flash_ok(), p.flash_error()
-    assert "审查中" in p.by("#app-state").text
+    # Where it is: the org and the step it waits for, as the unit's 申报人员状态查询 says it.
+    assert p.by("#app-state").text == "审查中（逸夫小学 经办人审查）", p.by("#app-state").text
     p.shot("applicant-submitted")
+    p.go("home")
+    assert "审查中（逸夫小学 经办人审查）" in p.by("#progress").text, p.by("#progress").text
     p.logout()
 
     # The school's handler passes; its leader returns it, naming 业绩成果.
@@ -209,7 +212,16 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert "学历证书.pdf" in p.by("#review-attachments").text
     p.shot("handler-sees-change")
     p.logout()
-    for login in ("school.h", "school.l", "dept.h", "dept.l", "city.h", "city.l"):
+    for login in ("school.h", "school.l", "dept.h"):
+        decide_in_browser(p, login)
+    # Sent up: the applicant follows it to the department's 负责人, on 首页 and on its page.
+    p.login_ok(person["account"]["login"], PASSWORD)
+    p.go("home")
+    assert "审查中（管城区教育局 负责人审查）" in p.by("#progress").text, p.by("#progress").text
+    p.follow(p.by("#progress a"))
+    assert p.by("#app-state").text == "审查中（管城区教育局 负责人审查）", p.by("#app-state").text
+    p.logout()
+    for login in ("dept.l", "city.h", "city.l"):
         decide_in_browser(p, login)
 
     # The school's admin follows it in 申报人员状态查询 and prints the 评审表.

@@ -713,6 +713,8 @@ struct ApplicationDTO: Encodable {
     var state: String
     var stateLabel: String
     var currentOrgId: Int?
+    /// The org reviewing it now, by name (`ApplicationView.currentOrgName`), beside its id.
+    var currentOrgName: String?
     var step: String?
     var stepLabel: String?
     var route: [Int]
@@ -752,6 +754,7 @@ struct ApplicationDTO: Encodable {
         state = v.chain.state.rawValue
         stateLabel = v.stateLabel
         currentOrgId = v.chain.currentOrg
+        currentOrgName = v.currentOrgName
         step = v.chain.state == .inReview ? v.chain.stage.rawValue : nil
         stepLabel = v.chain.state == .inReview ? v.chain.stage.label : nil
         route = v.chain.route

@@ -75,7 +75,7 @@ extension Templates {
         """
 
     static let application = """
-        <h2>{{heading}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
+        <h2>{{heading}}（{{year}}年度）<small id="app-state">{{progress_label}}</small></h2>
         {{#heading_form}}<details id="heading"><summary>修改年度、系列、级别或职称</summary><form method="post" action="{{base}}applications/{{app_id}}/heading" id="heading-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>年度 <input type="text" name="year" id="heading-year" value="{{year}}" size="6" required></label>
         <label>系列 <select name="series" id="heading-series" required>{{#series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series}}</select></label>

@@ -193,7 +193,7 @@ extension UI {
                     return t.isEmpty ? nil : "\(level.rawValue)：\(t.joined(separator: "/"))"
                 }.joined(separator: "；")]
             },
-            "items": mine.map { ["id": $0.id, "kind": ApplicationKind(rawValue: $0.kind)?.label ?? $0.kind, "year": $0.year, "series": $0.series, "level": $0.level.rawValue, "title": $0.title, "state_label": $0.stateLabel] },
+            "items": mine.map { ["id": $0.id, "kind": ApplicationKind(rawValue: $0.kind)?.label ?? $0.kind, "year": $0.year, "series": $0.series, "level": $0.level.rawValue, "title": $0.title, "state_label": $0.progressLabel] },
         ]
         return try render("我的申报", "applications", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
     }
@@ -219,7 +219,7 @@ extension UI {
         let files = try await services.applications.attachments(id, caller: user)
         let data: [String: Any] = [
             "attachments": files.map { ["id": $0.id, "name": $0.name, "size": FileSize.text($0.size)] },
-            "app_id": v.id, "heading": v.heading, "year": v.year, "state_label": v.stateLabel,
+            "app_id": v.id, "heading": v.heading, "year": v.year, "progress_label": v.progressLabel,
             "editable": v.chain.state.editableByApplicant,
             "can_withdraw": v.chain.withdrawable,
             // A draft's 年度, 系列, 级别 and 职称 may be corrected (as refused, as typed).
