@@ -22,6 +22,15 @@ public struct TitleCatalog: Sendable {
 
     public func series(named name: String) -> Series? { series.first { $0.name == name } }
 
+    /// A series chosen in a list's filter (申报人员状态查询's 系列): trimmed, blank for none (a
+    /// GET form sends its empty choice too), else one of the catalog's (invalid, naming `field`).
+    public func chosenSeries(_ raw: String?, field: String = "series") throws(ZhichengError) -> String? {
+        let name = raw?.trimmingWhitespaceAndNewlines() ?? ""
+        guard !name.isEmpty else { return nil }
+        guard series(named: name) != nil else { throw .invalid("未知的系列“\(name.prefix(30))”", field: field) }
+        return name
+    }
+
     public static let henan = TitleCatalog(series: [
         Series(name: "中小学教师", titles: ["三级教师", "二级教师", "一级教师", "高级教师", "正高级教师"]),
         Series(name: "高等学校教师", titles: [nil, "助教", "讲师", "副教授", "教授"]),
@@ -50,4 +59,14 @@ public enum TitleLevel: String, Sendable, CaseIterable, Codable {
     case intermediate = "中级"
     case associateSenior = "副高级"
     case senior = "正高级"
+
+    /// A level chosen in a list's filter (the reviewer's queue, 申报人员状态查询): trimmed, blank
+    /// for none (a GET form sends its empty choice too), else one of the four (invalid, naming
+    /// `field`).
+    public static func chosen(_ raw: String?, field: String = "level") throws(ZhichengError) -> TitleLevel? {
+        let text = raw?.trimmingWhitespaceAndNewlines() ?? ""
+        guard !text.isEmpty else { return nil }
+        guard let level = TitleLevel(rawValue: text) else { throw .invalid("级别应为 初级、中级、副高级 或 正高级", field: field) }
+        return level
+    }
 }

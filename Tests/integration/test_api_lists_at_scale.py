@@ -155,12 +155,22 @@ def test_the_status_of_a_whole_city_comes_a_page_at_a_time_newest_first(env: Env
 
     walked, before = [], ""
     for _ in range(10):
-        rows = expect(env.city.get(f"orgs/1/applicant-status?below=true&limit=120{before}"), 200).json["rows"]
+        page = expect(env.city.get(f"orgs/1/applicant-status?below=true&limit=120{before}"), 200).json
+        rows = page["rows"]
+        # Every page says how many there are in all (counted by org, not walked).
+        assert page["total"] == len(listed), (page["total"], len(listed))
         walked += [r["application_id"] for r in rows]
         if len(rows) < 120:
             break
         before = f"&before={rows[-1]['application_id']}"
     assert walked == listed
+    # A state, a series and a level on the walked path, with their total.
+    in_review = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state = 'in_review' AND level = '副高级' ORDER BY id DESC")]
+    page = expect(env.city.get(f"orgs/1/applicant-status?below=true&state=in_review&series={quote(SERIES)}&level={quote('副高级')}&limit=50"), 200).json
+    assert [r["application_id"] for r in page["rows"]] == in_review[:50] and page["total"] == len(in_review) > 300, page["total"]
+    returned = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state = 'returned' ORDER BY id DESC")]
+    page = expect(env.city.get("orgs/1/applicant-status?below=true&state=returned&limit=50"), 200).json
+    assert ([r["application_id"] for r in page["rows"]], page["total"]) == (returned[:50], len(returned))
     # A year, and an applicant, on the walked path too.
     of_year = [r[0] for r in db_rows(db, "SELECT id FROM applications WHERE state != 'draft' AND year = ? ORDER BY id DESC", year)]
     assert [r["application_id"] for r in expect(env.city.get(f"orgs/1/applicant-status?below=true&year={year}&limit=500"), 200).json["rows"]] == of_year[:500]

@@ -265,13 +265,22 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     assert app["id"] not in queue_ids(r["dept.h"]), "the next level sees nothing yet"
     expect(r["dept.h"].get(f"applications/{app['id']}"), 404)
 
+    # The applicant reads where it is (the org by name, and the step), as 申报人员状态查询 says it.
+    def where(reader=applicant) -> tuple:
+        shown = expect(reader.get(f"applications/{app['id']}"), 200).json
+        return shown["state_label"], shown.get("current_org_name"), shown.get("step_label")
+    assert where() == ("审查中", "逸夫小学", "经办人审查")
     first = decide(r["school.h"], app["id"])
     assert first["step"] == "leader" and first["current_org_id"] == env.school_id
+    assert where() == ("审查中", "逸夫小学", "负责人审查")
     # The same decision sent again (double click) is answered with the current state.
     again = expect(r["school.h"].post(f"applications/{app['id']}/decision", {"decision": "pass", "version": first["version"] - 1}), 200).json
     assert again["version"] == first["version"]
     decide(r["school.l"], app["id"])
     assert app["id"] in queue_ids(r["dept.h"])
+    assert where() == ("审查中", "管城区教育局", "经办人审查") and where(env.school) == where()
+    home = env.api.raw("GET", f"/t/{TENANT}/home", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+    assert "审查中（管城区教育局 经办人审查）" in home, home[-2000:]
 
     # The leader limited to two sections sees only those, in the API as in the queue.
     decide(r["dept.h"], app["id"])
@@ -279,9 +288,15 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     assert set(seen["sections"]) == {"基本信息", "业绩成果"}
     assert "论文著作" in seen["hidden_sections"]
     decide(r["dept.l"], app["id"])
+    assert where() == ("审查中", "郑州市职改办", "经办人审查")
     decide(r["city.h"], app["id"])
     done = decide(r["city.l"], app["id"])
     assert done["state"] == "awaiting_province", "副高级 goes on to the province"
+    # With the province, no org of the city: what the city can say (not yet acknowledged: there is
+    # no province tenant yet), as 申报人员状态查询 says it and finds it.
+    assert where() == ("待报送省职改办", None, None)
+    listed = lambda state: [x["application_id"] for x in expect(env.city.get(f"orgs/1/applicant-status?below=true&state={state}"), 200).json["rows"]]  # noqa: E731
+    assert app["id"] in listed("awaiting_province") and app["id"] not in listed("forwarded") + listed("in_review")
 
     trail = expect(applicant.get(f"applications/{app['id']}/trail"), 200).json["trail"]
     assert [t["decision"] for t in trail] == ["submit"] + ["pass"] * 6
@@ -295,6 +310,9 @@ def test_the_chain_handler_then_leader_up_to_the_committee(env: Env) -> None:
     office = Api(env.daemon.http_port, "province").first_login(pinfo["admin_login"], pinfo["admin_password"])
     rows = wait_until(lambda: expect(office.get("province/applications"), 200).json["applications"], 30, "the province to receive it")
     assert [(r["source_tenant"], r["unit_name"], r["state"]) for r in rows] == [(TENANT, "逸夫小学", "in_review")]
+    wait_until(lambda: where()[0] == "已报送省职改办", 30, "the province's acknowledgement to reach the city")
+    assert where() == ("已报送省职改办", None, None)
+    assert app["id"] in listed("forwarded") and app["id"] not in listed("awaiting_province")
     # The province office reviews it itself, 经办人 then 负责人, before its committee may take it up.
     expect(office.post("committees", {"name": "河南省中小学教师高级评委会", "series": [SERIES], "levels": ["副高级"]}), 201)
     expect(office.put(f"province/applications/{rows[0]['id']}/interview", {"time": interview_time(20, 14), "place": "省人社厅"}), 409)

@@ -554,6 +554,61 @@ def test_the_status_query_narrows_to_one_year(env: Env) -> None:
     assert ui_get(env, "status?year=abc", env.school.cookie).status == 400
 
 
+def test_the_status_query_narrows_to_a_state_a_series_and_a_level_and_counts_them(env: Env) -> None:
+    """申报人员状态查询 by 状态 (as its rows are labelled), 系列 and 级别 (`?state=`, `?series=`,
+    `?level=` in the API and on the screen), with how many rows match over every page (`total`,
+    共 N 份). An empty choice is none; a value not in the lists is 400 naming its parameter, and
+    changes nothing."""
+    _, waiting = submitted(env)
+    _, senior = passed_by_school(env, level="副高级", title="高级教师")
+    _, back = submitted(env)
+    decide(env.reviewers["school.h"], back["id"], "return", sections=["基本信息"], reason="incomplete", comment="请补充")
+
+    def read(query: str = "") -> tuple[list[int], int]:
+        got = expect(env.school.get(f"orgs/{env.school_id}/applicant-status{query}"), 200).json
+        return [r["application_id"] for r in got["rows"]], got["total"]
+
+    rows = expect(env.school.get(f"orgs/{env.school_id}/applicant-status"), 200).json["rows"]
+    everything = [r["application_id"] for r in rows]
+    assert read() == (everything, len(everything)) and read("?state=&series=&level=") == read()
+    of = lambda test: [r["application_id"] for r in rows if test(r)]  # noqa: E731
+    # All of this module's applications are 职称申报: each state's code finds the rows in that state.
+    for state in ("in_review", "returned", "rejected", "withdrawn", "at_committee", "passed"):
+        found = of(lambda r: r["state"] == state)
+        assert read(f"?state={state}") == (found, len(found)), state
+    assert waiting["id"] in read("?state=in_review")[0] and senior["id"] in read("?state=in_review")[0] and back["id"] in read("?state=returned")[0]
+    assert read(f"?series={quote(SERIES)}") == read() and read(f"?series={quote('会计人员')}") == ([], 0)
+    seniors = of(lambda r: r["level"] == "副高级")
+    assert senior["id"] in seniors and read(f"?level={quote('副高级')}") == (seniors, len(seniors))
+    both = of(lambda r: r["level"] == "副高级" and r["state"] == "in_review")
+    assert read(f"?state=in_review&series={quote(SERIES)}&level={quote('副高级')}") == (both, len(both))
+    # A page of them: the total is of every page.
+    in_review = of(lambda r: r["state"] == "in_review")
+    assert len(in_review) >= 2 and read("?state=in_review&limit=1") == (in_review[:1], len(in_review))
+    assert read(f"?state=in_review&limit=1&before={in_review[0]}") == (in_review[1:2], len(in_review))
+    with unchanged(env.daemon, TENANT, ignore=("sessions",)):
+        for query, field in (("?state=draft", "state"), (f"?state={quote('审查中')}", "state"), ("?state=IN_REVIEW", "state"),
+                             (f"?series={quote('中小学')}", "series"), (f"?level={quote('高级')}", "level"), ("?level=senior", "level")):
+            expect(env.school.get(f"orgs/{env.school_id}/applicant-status{query}"), 400, field=field)
+            expect(env.city.get(f"orgs/1/applicant-status?below=true&{query[1:]}"), 400, field=field)
+        # The screen: the same lists, an unknown choice refused in words of the list.
+        refused = ui_get(env, "status?state=draft", env.school.cookie)
+        assert refused.status == 400 and "“审查中”" in refused.body.decode(), refused.body.decode()[-2000:]
+        assert ui_get(env, f"status?level={quote('高级')}", env.school.cookie).status == 400
+
+    # The screen: 状态, 系列 and 级别 chosen and shown again, 共 N 份 of what they find.
+    page = ui_get(env, f"status?state=in_review&series={quote(SERIES)}&level={quote('副高级')}", env.school.cookie).body.decode()
+    assert [int(x) for x in re.findall(r'data-application="(\d+)"', page)] == both and f'<p id="status-total">共 {len(both)} 份</p>' in page, page[-3000:]
+    assert '<option value="in_review" selected>审查中</option>' in page and f"<option selected>{SERIES}</option>" in page and "<option selected>副高级</option>" in page, page[-4000:]
+    labels = re.findall(r'<option value="([a-z_]+)"(?: selected)?>([^<]+)</option>', page.split('id="status-state"')[1].split("</select>")[0])
+    assert labels == [("in_review", "审查中"), ("returned", "退回修改"), ("rejected", "未通过"), ("withdrawn", "已撤回"),
+                      ("awaiting_province", "待报送省职改办"), ("forwarded", "已报送省职改办"), ("at_committee", "待评委会评审"), ("publicity", "公示中"),
+                      ("passed", "评审通过"), ("failed", "评审未通过"), ("admitted", "已入库（专家信息库）")], labels
+    page = ui_get(env, "status?state=returned&series=&level=", env.school.cookie).body.decode()
+    returned = of(lambda r: r["state"] == "returned")
+    assert [int(x) for x in re.findall(r'data-application="(\d+)"', page)] == returned and f"共 {len(returned)} 份" in page, page[-3000:]
+
+
 def test_the_status_screen_walks_its_pages(env: Env) -> None:
     """申报人员状态查询 over more than a page (100 rows): 下一页 shows the rest, newest first, and
     第一页 leads back. (Last in this module: the copies are listed by every status query after it.)"""
@@ -568,6 +623,19 @@ def test_the_status_screen_walks_its_pages(env: Env) -> None:
     assert link.startswith(f"/t/{TENANT}/status?") and "below=1" in link, link
     two = expect(env.api.raw("GET", link, headers={"Cookie": f"zc_session={env.city.cookie}"}), 200).body.decode()
     assert listed(two) == everything[100:200] and 'id="status-first"' in two
+    assert f"共 {len(everything)} 份" in one and f"共 {len(everything)} 份" in two
+    # Filtered, the pages keep the filters (the copies are in review, of the series and level).
+    chosen = f"state=in_review&series={quote(SERIES)}&level={quote('中级')}"
+    found = expect(env.city.get(f"orgs/1/applicant-status?below=true&limit=500&{chosen}"), 200).json
+    assert set(copies) <= set(r["application_id"] for r in found["rows"]) and found["total"] == len(found["rows"]) > 100
+    one = ui_get(env, f"status?below=1&{chosen}", env.city.cookie).body.decode()
+    assert listed(one) == [r["application_id"] for r in found["rows"]][:100] and f"共 {found['total']} 份" in one, one[-3000:]
+    link = re.search(r'id="status-next" href="([^"]+)"', one).group(1).replace("&amp;", "&")
+    assert chosen in link and "below=1" in link, link
+    two = expect(env.api.raw("GET", link, headers={"Cookie": f"zc_session={env.city.cookie}"}), 200).body.decode()
+    assert listed(two) == [r["application_id"] for r in found["rows"]][100:200] and f"共 {found['total']} 份" in two
+    first = re.search(r'id="status-first" href="([^"]+)"', two).group(1).replace("&amp;", "&")
+    assert chosen in first and "before=" not in first, first
 
 
 # A quote followed by a combining mark (U+0301) is one grapheme: an escaper comparing

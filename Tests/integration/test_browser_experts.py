@@ -52,7 +52,7 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
     city.press(city.all("button.save-section")[1])
     city.click("#app-submit")
     assert "已提交" in city.flash_ok(), city.flash_error()
-    assert city.by("#app-state").text == "审查中"
+    assert city.by("#app-state").text == "审查中（逸夫小学 经办人审查）", city.by("#app-state").text
     city.shot("applicant-submitted")
     app_id = expect(person.get("applications"), 200).json["applications"][0]["id"]
     city.logout()

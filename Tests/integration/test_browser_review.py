@@ -151,8 +151,11 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert "学历证书.pdf" in p.by("#attachments").text
     p.click("#app-submit")
     assert "已提交" in p.flash_ok(), p.flash_error()
-    assert "审查中" in p.by("#app-state").text
+    # Where it is: the org and the step it waits for, as the unit's 申报人员状态查询 says it.
+    assert p.by("#app-state").text == "审查中（逸夫小学 经办人审查）", p.by("#app-state").text
     p.shot("applicant-submitted")
+    p.go("home")
+    assert "审查中（逸夫小学 经办人审查）" in p.by("#progress").text, p.by("#progress").text
     p.logout()
 
     # The school's handler passes; its leader returns it, naming 业绩成果.
@@ -209,7 +212,16 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     assert "学历证书.pdf" in p.by("#review-attachments").text
     p.shot("handler-sees-change")
     p.logout()
-    for login in ("school.h", "school.l", "dept.h", "dept.l", "city.h", "city.l"):
+    for login in ("school.h", "school.l", "dept.h"):
+        decide_in_browser(p, login)
+    # Sent up: the applicant follows it to the department's 负责人, on 首页 and on its page.
+    p.login_ok(person["account"]["login"], PASSWORD)
+    p.go("home")
+    assert "审查中（管城区教育局 负责人审查）" in p.by("#progress").text, p.by("#progress").text
+    p.follow(p.by("#progress a"))
+    assert p.by("#app-state").text == "审查中（管城区教育局 负责人审查）", p.by("#app-state").text
+    p.logout()
+    for login in ("dept.l", "city.h", "city.l"):
         decide_in_browser(p, login)
 
     # The school's admin follows it in 申报人员状态查询 and prints the 评审表.
@@ -249,7 +261,26 @@ def test_applicant_portal_and_review_screens(daemon_factory, browser, tmp_path):
     row = p.by("#status tbody tr")
     assert "孙申报" in row.text and "待评委会评审" in row.text, row.text
     assert "逸夫小学" in Select(p.by("#status-org")).first_selected_option.text
+    assert p.by("#status-total").text == "共 1 份"
     p.shot("status-of-a-unit-below")
+    # 状态, 系列 and 级别: what is not there is not listed (共 0 份); what is, is, the choices kept.
+    Select(p.by("#status-state")).select_by_visible_text("审查中")
+    p.click("#status-org-submit")
+    assert "暂无申报" in p.by("#status").text and p.by("#status-total").text == "共 0 份"
+    assert Select(p.by("#status-state")).first_selected_option.text == "审查中"
+    assert "逸夫小学" in Select(p.by("#status-org")).first_selected_option.text
+    Select(p.by("#status-state")).select_by_visible_text("待评委会评审")
+    Select(p.by("#status-series")).select_by_visible_text(SERIES)
+    Select(p.by("#status-level")).select_by_visible_text("中级")
+    p.click("#status-org-submit")
+    row = p.by("#status tbody tr")
+    assert "孙申报" in row.text and p.by("#status-total").text == "共 1 份", row.text
+    assert [Select(p.by(f"#status-{name}")).first_selected_option.text for name in ("state", "series", "level")] == ["待评委会评审", SERIES, "中级"]
+    assert_controls_named(p)
+    p.shot("status-filtered")
+    Select(p.by("#status-level")).select_by_visible_text("副高级")
+    p.click("#status-org-submit")
+    assert "暂无申报" in p.by("#status").text and p.by("#status-total").text == "共 0 份"
 
 
 def test_nothing_typed_on_the_application_page_is_lost(daemon_factory, browser, tmp_path):

@@ -54,6 +54,17 @@ extension ApplicationService {
         state == .awaitingProvince && forwarded ? "已报送省职改办" : kind.label(of: state)
     }
 
+    /// Where an application in review is: the org reviewing it (`orgName`, its name now) and the
+    /// step, e.g. 管城区教育局 负责人审查; nil when it is not in review (with the province it is
+    /// 已报送省职改办: the city does not follow the province's steps) or the org is unknown.
+    /// The one wording of 申报人员状态查询 and 已审查 (`standing`) and of the applicant's own
+    /// pages (`ApplicationView.reviewStep`): orgs only, never a reviewer (the applicant's
+    /// trail names the orgs too, and reviewers only where the deployment shows them).
+    public static func reviewStep(_ chain: ReviewChain, orgName: String?) -> String? {
+        guard chain.state == .inReview, let orgName else { return nil }
+        return "\(orgName) \(chain.stage.label)"
+    }
+
     /// Where an application stands, in words, as 申报人员状态查询 and 已审查 say it: the
     /// org and step while in review (e.g. 管城区教育局 负责人审查), and a result in public
     /// notice, the city committee's or the province's, with the end of the period (or that it
@@ -62,7 +73,7 @@ extension ApplicationService {
     /// `publicity_until` of the application.
     static func standing(_ chain: ReviewChain, _ row: SQLiteRow, now: Double = Date().timeIntervalSince1970) -> String {
         var stage = stateLabel(chain.state, kind: ApplicationKind(rawValue: row["kind"].string ?? "") ?? .title, forwarded: row["forwarded_at"].double != nil)
-        if chain.state == .inReview, let org = row["current_org"].string { stage = "\(org) \(chain.stage.label)" }
+        if let step = reviewStep(chain, orgName: row["current_org"].string) { stage = step }
         if [.publicity, .awaitingProvince].contains(chain.state), let result = row["publicity_result"].string, let until = row["publicity_until"].double {
             stage = (chain.state == .awaitingProvince ? "省评委会结果" : "") + PublicityCalendar.label(result: result, until: until, now: now)
         }

@@ -32,21 +32,30 @@ extension ApplicationService {
     }
 
     /// What 申报人员状态查询 lists beyond the org itself: its year, the units below it too, an
-    /// applicant, and a page.
+    /// applicant, a state (as the rows are labelled), a series and a level, and a page.
     public struct StatusQuery: Sendable {
         public var year: Int?
         /// Every unit below the org as well (a department or office supervising its units).
         public var below: Bool
         /// An applicant's name (part of it) or whole ID-card number.
         public var applicant: String?
+        /// Only the rows shown with this state's label (`StatusStateFilter.parse`).
+        public var state: StatusStateFilter?
+        /// Only this series (`TitleCatalog.chosenSeries`: one of the catalog's) and level.
+        public var series: String?
+        public var level: TitleLevel?
         /// Rows on a page (nil: every row) and the id of the last row of the page before.
         public var limit: Int?
         public var before: Int?
 
-        public init(year: Int? = nil, below: Bool = false, applicant: String? = nil, limit: Int? = nil, before: Int? = nil) {
+        public init(year: Int? = nil, below: Bool = false, applicant: String? = nil, state: StatusStateFilter? = nil, series: String? = nil,
+                    level: TitleLevel? = nil, limit: Int? = nil, before: Int? = nil) {
             self.year = year
             self.below = below
             self.applicant = applicant
+            self.state = state
+            self.series = series
+            self.level = level
             self.limit = limit
             self.before = before
         }
@@ -64,16 +73,64 @@ extension ApplicationService {
                a.publicity_result, a.publicity_until, a.unit_name, a.org_id AS applicant_org, p.name AS applicant_name, p.login AS id_number,
                o.name AS current_org
         FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id
-        WHERE \(below ? "\(byOrg ? "" : "+")a.org_id IN (SELECT value FROM json_each(?))" : "a.org_id = ?") AND a.state != 'draft'
+        WHERE \(statusOrgs(below: below, byOrg: byOrg))
         """
+    }
+
+    /// How many rows 申报人员状态查询 has over all its pages, before its filters (the same
+    /// arguments as `statusSQL`'s). Not in the walk from the newest of a whole city (a count has no
+    /// order to keep): by org, from `applications_quota`, which holds the org, year, series, level
+    /// and state of each. The applicant's account is joined only where the filter names the
+    /// person (`withPerson`): every application has one (a foreign key; accounts are retired,
+    /// never deleted), so the count is the page's without it.
+    static func statusCountSQL(below: Bool, withPerson: Bool) -> String {
+        "SELECT count(*) FROM applications a\(withPerson ? " JOIN accounts p ON p.id = a.applicant_id" : "") WHERE \(statusOrgs(below: below, byOrg: true))"
+    }
+
+    /// The orgs' part of 申报人员状态查询's condition, with submitted applications only (a
+    /// draft is the applicant's own until submitted).
+    private static func statusOrgs(below: Bool, byOrg: Bool) -> String {
+        "\(below ? "\(byOrg ? "" : "+")a.org_id IN (SELECT value FROM json_each(?))" : "a.org_id = ?") AND a.state != 'draft'"
+    }
+
+    /// 申报人员状态查询's filters after the org's (`statusSQL`, `statusCountSQL`): one text and
+    /// its arguments for the page and its count, so that "共 N 份" counts what the pages list.
+    static func statusFilter(_ query: StatusQuery, applicant: String) -> (sql: String, arguments: [any SQLiteBindable]) {
+        var sql = "", arguments: [any SQLiteBindable] = []
+        if let year = query.year { sql += " AND a.year = ?"; arguments.append(year) }
+        if let series = query.series { sql += " AND a.series = ?"; arguments.append(series) }
+        if let level = query.level { sql += " AND a.level = ?"; arguments.append(level.rawValue) }
+        if let state = query.state { sql += " AND " + state.sql }
+        if !applicant.isEmpty {
+            let who = personFilter(applicant)
+            sql += " AND " + who.sql
+            arguments += who.arguments
+        }
+        return (sql, arguments)
     }
 
     /// Every submitted application of the org's applicants (a draft is the applicant's own
     /// until submitted), for its admin or an ancestor's, newest first; with `query.below`
     /// also those of every unit below it (each row names its unit).
     public func status(of orgID: Int, _ query: StatusQuery = .init(), caller: SignedIn) async throws -> [StatusRow] {
+        try await status(of: orgID, query, counting: false, caller: caller).rows
+    }
+
+    /// One page of 申报人员状态查询 (`status`) and how many rows match its filters over all its
+    /// pages, read in one transaction (the page's "共 N 份" agrees with the rows it shows).
+    public func statusWithTotal(of orgID: Int, _ query: StatusQuery = .init(), caller: SignedIn) async throws -> (rows: [StatusRow], total: Int) {
+        let read = try await status(of: orgID, query, counting: true, caller: caller)
+        return (read.rows, read.total ?? 0)
+    }
+
+    private func status(of orgID: Int, _ query: StatusQuery, counting: Bool, caller: SignedIn) async throws -> (rows: [StatusRow], total: Int?) {
         try Access.requireOrgAdmin(caller)
         let applicant = try Self.searchText(query.applicant, field: "applicant")
+        var asked = query
+        // A series out of the catalog is refused (the page's list is the catalog's), not answered with no rows.
+        asked.series = try catalog.chosenSeries(query.series)
+        let query = asked
+        let filter = Self.statusFilter(query, applicant: applicant)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             _ = try Access.visibleOrg(orgID, caller: caller, conn)
@@ -83,18 +140,13 @@ extension ApplicationService {
             // sorting every row of the city to show one page is what the index would cost.
             let subtree = query.below ? try conn.subtreeIncludingDeleted(of: orgID) : [orgID]
             let byOrg = try !query.below || OrgService.readsByOrg(subtree: subtree.count, total: conn.scalar("SELECT count(*) FROM orgs")?.int ?? 0)
-            var sql = Self.statusSQL(below: query.below, byOrg: byOrg)
-            var arguments: [any SQLiteBindable] = [query.below ? Self.jsonList(subtree) : orgID]
-            if let year = query.year { sql += " AND a.year = ?"; arguments.append(year) }
-            if !applicant.isEmpty {
-                let who = Self.personFilter(applicant)
-                sql += " AND " + who.sql
-                arguments += who.arguments
-            }
+            let org: any SQLiteBindable = query.below ? Self.jsonList(subtree) : orgID
+            var sql = Self.statusSQL(below: query.below, byOrg: byOrg) + filter.sql
+            var arguments: [any SQLiteBindable] = [org] + filter.arguments
             if let before = query.before { sql += " AND a.id < ?"; arguments.append(before) }
             sql += " ORDER BY a.id DESC"
             if let limit = query.limit { sql += " LIMIT ?"; arguments.append(Paging.clamp(limit, maximum: 500)) }
-            return try conn.query(sql, arguments).map { r in
+            let rows = try conn.query(sql, arguments).map { r in
                 let chain = try Self.decode(r["chain"].string ?? "")
                 let stage = Self.standing(chain, r)
                 let printable = Self.reaches(caller.orgID, chain, id: r["id"].int ?? 0, submission: r["submissions"].int ?? 0, conn)
@@ -108,6 +160,9 @@ extension ApplicationService {
                                  state: chain.state.rawValue, stage: stage, committee: r["committee_name"].string, interview: r["interview"].string,
                                  printable: printable, formNote: printable ? nil : try Self.formNote(chain, caller: caller.orgID, conn))
             }
+            guard counting else { return (rows, nil) }
+            let total = try conn.scalar(Self.statusCountSQL(below: query.below, withPerson: !applicant.isEmpty) + filter.sql, [org] + filter.arguments)?.int ?? 0
+            return (rows, total)
         }
     }
 

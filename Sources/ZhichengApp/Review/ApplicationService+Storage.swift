@@ -77,7 +77,8 @@ extension ApplicationService {
     /// their series, and only the sections of their content permissions).
     static func view(_ id: Int, for caller: SignedIn, _ conn: SQLiteConnection) throws -> ApplicationView {
         guard let row = try conn.query("""
-            SELECT a.*, p.name AS applicant_name FROM applications a JOIN accounts p ON p.id = a.applicant_id WHERE a.id = ?
+            SELECT a.*, p.name AS applicant_name, o.name AS current_org_name
+            FROM applications a JOIN accounts p ON p.id = a.applicant_id LEFT JOIN orgs o ON o.id = a.current_org_id WHERE a.id = ?
             """, [id]).first else { throw ZhichengError.notFound("没有这个申报") }
         let chain = try decode(row["chain"].string ?? "")
         let series = row["series"].string ?? ""
@@ -145,7 +146,7 @@ extension ApplicationService {
             result: row["result"].string,
             publicity: [.publicity, .awaitingProvince].contains(chain.state)
                 ? row["publicity_result"].string.flatMap { r in row["publicity_until"].double.map { (r, $0) } } : nil,
-            callerMayDecide: mayDecide)
+            callerMayDecide: mayDecide, currentOrgName: chain.currentOrg == nil ? nil : row["current_org_name"].string)
     }
 
     /// Whether the latest submission has reached `orgID` on its route: what an org's admin

@@ -48,6 +48,8 @@ public struct ApplicationView: Sendable {
     /// joined while it was on its way), so that its reviewers know before acting that the
     /// province would refuse it.
     public var inExpertLibrary: Bool? = nil
+    /// The org reviewing it now (`chain.currentOrg`), by its name now; nil when not in review.
+    public var currentOrgName: String? = nil
 
     /// `kind` as the enum (a title application for anything else).
     public var applicationKind: ApplicationKind { ApplicationKind(rawValue: kind) ?? .title }
@@ -64,6 +66,14 @@ public struct ApplicationView: Sendable {
         }
         return ApplicationService.stateLabel(chain.state, kind: applicationKind, forwarded: forwardedAt != nil)
     }
+
+    /// In review, the org and step it waits for (`ApplicationService.reviewStep`, as 申报人员状态查询
+    /// says it): 管城区教育局 负责人审查; nil otherwise.
+    public var reviewStep: String? { ApplicationService.reviewStep(chain, orgName: currentOrgName) }
+
+    /// What the applicant's pages say of where it stands: `stateLabel`, in review with the org and
+    /// step, e.g. 审查中（管城区教育局 负责人审查）.
+    public var progressLabel: String { reviewStep.map { "\(stateLabel)（\($0)）" } ?? stateLabel }
 }
 
 /// Where an application stands after a decision: small, so a decision does no

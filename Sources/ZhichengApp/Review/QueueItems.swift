@@ -20,11 +20,7 @@ public struct QueueSearch: Sendable, Equatable {
     /// the four (400 `level` otherwise); blank for either is none.
     public init(text rawText: String?, level rawLevel: String?) throws(ZhichengError) {
         text = try ApplicationService.searchText(rawText, field: "q", what: "查询的申报人或单位名称")
-        let levelText = rawLevel?.trimmingWhitespaceAndNewlines() ?? ""
-        if !levelText.isEmpty {
-            guard let level = TitleLevel(rawValue: levelText) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
-            self.level = level
-        }
+        level = try TitleLevel.chosen(rawLevel)
     }
 
     public var isAll: Bool { self == .all }

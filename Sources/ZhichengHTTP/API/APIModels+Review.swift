@@ -288,6 +288,12 @@ struct StatusOrgDTO: Encodable {
     }
 }
 
+/// One page of 申报人员状态查询 and how many rows its filters match over all its pages.
+struct StatusPageDTO: Encodable {
+    var rows: [StatusDTO]
+    var total: Int
+}
+
 struct StatusDTO: Encodable {
     var applicationId: Int
     /// `title` or `expert`.
@@ -714,6 +720,8 @@ struct ApplicationDTO: Encodable {
     var state: String
     var stateLabel: String
     var currentOrgId: Int?
+    /// The org reviewing it now, by name (`ApplicationView.currentOrgName`), beside its id.
+    var currentOrgName: String?
     var step: String?
     var stepLabel: String?
     var route: [Int]
@@ -753,6 +761,7 @@ struct ApplicationDTO: Encodable {
         state = v.chain.state.rawValue
         stateLabel = v.stateLabel
         currentOrgId = v.chain.currentOrg
+        currentOrgName = v.currentOrgName
         step = v.chain.state == .inReview ? v.chain.stage.rawValue : nil
         stepLabel = v.chain.state == .inReview ? v.chain.stage.label : nil
         route = v.chain.route

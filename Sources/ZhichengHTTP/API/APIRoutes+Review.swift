@@ -126,9 +126,12 @@ extension APIRoutes {
             let below = try APIJSON.boolean("below", in: request) ?? false
             let query = ApplicationService.StatusQuery(
                 year: try APIJSON.year(in: request), below: below, applicant: request.textQuery("applicant"),
+                state: try StatusStateFilter.parse(request.textQuery("state")), series: request.textQuery("series"),
+                level: try TitleLevel.chosen(request.textQuery("level")),
                 // The units below an office can hold many: a page of them unless asked otherwise.
                 limit: try APIJSON.integer("limit", in: request) ?? (below ? 200 : nil), before: try APIJSON.integer("before", in: request))
-            return try APIJSON.response(["rows": try await s.applications.status(of: try id(context), query, caller: context.caller).map(StatusDTO.init)])
+            let (rows, total) = try await s.applications.statusWithTotal(of: try id(context), query, caller: context.caller)
+            return try APIJSON.response(StatusPageDTO(rows: rows.map(StatusDTO.init), total: total))
         }
         signedIn.get("applications/{id}/review-form") { _, context in
             ReviewFormPage.render(try await s.applications.reviewForm(try id(context), caller: context.caller))

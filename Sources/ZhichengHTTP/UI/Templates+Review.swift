@@ -75,7 +75,7 @@ extension Templates {
         """
 
     static let application = """
-        <h2>{{heading}}（{{year}}年度）<small id="app-state">{{state_label}}</small></h2>
+        <h2>{{heading}}（{{year}}年度）<small id="app-state">{{progress_label}}</small></h2>
         {{#heading_form}}<details id="heading"><summary>修改年度、系列、级别或职称</summary><form method="post" action="{{base}}applications/{{app_id}}/heading" id="heading-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>年度 <input type="text" name="year" id="heading-year" value="{{year}}" size="6" required></label>
         <label>系列 <select name="series" id="heading-series" required>{{#series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series}}</select></label>
@@ -181,7 +181,11 @@ extension Templates {
         <label>年度 <input type="text" name="year" id="status-year" value="{{year}}" size="6" inputmode="numeric" placeholder="全部"></label>
         {{#pick}}<label><input type="checkbox" name="below" value="1" id="status-below"{{#below}} checked{{/below}}> 含下级单位</label>{{/pick}}
         <label>申报人 <input type="text" name="applicant" id="status-applicant" value="{{applicant}}" size="14" placeholder="姓名或身份证号"></label>
+        <label>状态 <select name="state" id="status-state"><option value="">全部</option>{{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}</select></label>
+        <label>系列 <select name="series" id="status-series"><option value="">全部</option>{{#series}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series}}</select></label>
+        <label>级别 <select name="level" id="status-level"><option value="">全部</option>{{#levels}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/levels}}</select></label>
         <button type="submit" id="status-org-submit">查询</button></form>
+        <p id="status-total">共 {{total}} 份</p>
         <table id="status"><thead><tr><th>申报人</th><th>身份证号</th><th>单位</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>当前环节</th><th>评委会</th><th>面试时间</th><th>面试地点</th><th>评审表</th></tr></thead><tbody>
         {{#rows}}<tr data-application="{{id}}"><td>{{name}}</td><td>{{id_number}}</td><td>{{unit}}</td><td>{{kind}}</td><td>{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{stage}}</td><td>{{committee}}</td><td class="interview-time">{{#interview}}{{time}}{{/interview}}{{^interview}}—{{/interview}}</td><td class="interview-place">{{#interview}}{{place}}{{/interview}}{{^interview}}—{{/interview}}</td>
         <td>{{#printable}}<a href="{{api}}applications/{{id}}/review-form" target="_blank">打印评审表<span class="vh">：{{name}}（新窗口）</span></a> <a class="status-trail" href="{{base}}reviews/{{id}}">审查记录<span class="vh">：{{name}}</span></a>{{/printable}}{{^printable}}<span class="muted form-note">{{form_note}}</span>{{/printable}}</td></tr>{{/rows}}

@@ -193,7 +193,7 @@ extension UI {
                     return t.isEmpty ? nil : "\(level.rawValue)：\(t.joined(separator: "/"))"
                 }.joined(separator: "；")]
             },
-            "items": mine.map { ["id": $0.id, "kind": ApplicationKind(rawValue: $0.kind)?.label ?? $0.kind, "year": $0.year, "series": $0.series, "level": $0.level.rawValue, "title": $0.title, "state_label": $0.stateLabel] },
+            "items": mine.map { ["id": $0.id, "kind": ApplicationKind(rawValue: $0.kind)?.label ?? $0.kind, "year": $0.year, "series": $0.series, "level": $0.level.rawValue, "title": $0.title, "state_label": $0.progressLabel] },
         ]
         return try render("我的申报", "applications", data, user: user, context, flash: flash, status: status, navCurrent: "applications/mine", orgName: org.name)
     }
@@ -222,7 +222,7 @@ extension UI {
         let data: [String: Any] = [
             "plan_place": place.map { ["text": $0.text, "refused": $0.refusal != nil] as Any } ?? false,
             "attachments": files.map { ["id": $0.id, "name": $0.name, "size": FileSize.text($0.size)] },
-            "app_id": v.id, "heading": v.heading, "year": v.year, "state_label": v.stateLabel,
+            "app_id": v.id, "heading": v.heading, "year": v.year, "progress_label": v.progressLabel,
             "editable": v.chain.state.editableByApplicant,
             "can_withdraw": v.chain.withdrawable,
             // A draft's 年度, 系列, 级别 and 职称 may be corrected (as refused, as typed).
@@ -647,13 +647,18 @@ extension UI {
         let year = try APIJSON.year(in: request)
         let ticked = try APIJSON.boolean("below", in: request)
         let applicant = request.textQuery("applicant") ?? ""
+        // 状态, 系列, 级别 as the API takes them (an empty choice is none; anything else not in the lists is 400).
+        let state = try StatusStateFilter.parse(request.textQuery("state"))
+        let series = try TitleCatalog.henan.chosenSeries(request.textQuery("series"))
+        let level = try TitleLevel.chosen(request.textQuery("level"))
         let before = try APIJSON.integer("before", in: request)
         let orgs = try await services.applications.statusOrgs(caller: user)
         let below = ticked ?? (picked == nil && StatusOrg.opensWithUnitsBelow(orgs, own: user.orgID))
         let paging = Paging(Self.statusPageSize, maximum: Self.statusPageSize)
-        let (read, next) = paging.cut(try await services.applications.status(of: shown, .init(year: year, below: below, applicant: applicant,
-                                                                                              limit: paging.rowsToRead, before: before), caller: user),
-                                      cursor: \.applicationID)
+        let (found, total) = try await services.applications.statusWithTotal(of: shown, .init(year: year, below: below, applicant: applicant, state: state,
+                                                                                               series: series, level: level,
+                                                                                               limit: paging.rowsToRead, before: before), caller: user)
+        let (read, next) = paging.cut(found, cursor: \.applicationID)
         let rows = read.map { r -> [String: Any] in
             ["id": r.applicationID, "kind": ApplicationKind(rawValue: r.kind)?.label ?? r.kind,
              "name": r.applicantName, "id_number": r.idNumber, "unit": r.unitName, "year": r.year, "series": r.series, "level": r.level,
@@ -669,13 +674,18 @@ extension UI {
         let pick = choices.count > 1
         // The query is kept across pages, 含下级单位 as shown (unticked too: the next page is no
         // page opened without a choice).
+        func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
         func page(before: Int?) -> String {
             link("status", [shown == user.orgID ? nil : "org=\(shown)", year.map { "year=\($0)" }, below ? "below=1" : pick ? "below=0" : nil,
-                            applicant.isEmpty ? nil : "applicant=\(applicant.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics) ?? "")",
+                            applicant.isEmpty ? nil : "applicant=" + encoded(applicant), state.map { "state=\($0.rawValue)" },
+                            series.map { "series=" + encoded($0) }, level.map { "level=" + encoded($0.rawValue) },
                             before.map { "before=\($0)" }], context)
         }
         return try render("申报人员状态查询", "status", [
-            "rows": rows, "orgs": choices, "pick": pick, "year": year.map(String.init) ?? "", "below": below, "applicant": applicant,
+            "rows": rows, "orgs": choices, "pick": pick, "year": year.map(String.init) ?? "", "below": below, "applicant": applicant, "total": total,
+            "states": StatusStateFilter.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == state] },
+            "series": TitleCatalog.henan.series.map { ["name": $0.name, "selected": $0.name == series] },
+            "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0 == level] },
             "first_page": before == nil ? false as Any : page(before: nil),
             "next_page": next.map { page(before: $0) } as Any? ?? false,
         ], user: user, context, navCurrent: "status", orgName: org.name)

@@ -437,7 +437,7 @@ struct UI: Sendable {
         let todo = isUnapproved(org) ? [] : try await todo(user, org: org, province: context.tenant.kind == .province)
         // An applicant's applications and where each stands (an outcome is no to-do, but news).
         let progress = user.kind != .applicant ? [] : try await services.applications.mine(caller: user).map { v -> [String: Any] in
-            ["what": "\(v.year)年度 \(v.heading)", "state": v.stateLabel, "href": base(context) + "applications/\(v.id)",
+            ["what": "\(v.year)年度 \(v.heading)", "state": v.progressLabel, "href": base(context) + "applications/\(v.id)",
              "interview": v.result == nil ? (v.interview ?? "") : ""]
         }
         return try render("首页", "home", ["progress": progress, "has_progress": !progress.isEmpty, "name": user.name, "org_name": org.name, "org_code": org.code, "unapproved": isUnapproved(org), "state_label": org.profileState.label,
