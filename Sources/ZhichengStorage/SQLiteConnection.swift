@@ -182,6 +182,11 @@ public final class SQLiteConnection: @unchecked Sendable {
         try scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", [name])?.int == 1
     }
 
+    /// Whether the index `name` exists (for reads of files of older schema versions).
+    public func hasIndex(_ name: String) throws -> Bool {
+        try scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?", [name])?.int == 1
+    }
+
     /// Whether `table` has a column `name` (for reads of files of older schema versions).
     public func hasColumn(_ name: String, in table: String) throws -> Bool {
         try scalar("SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", [table, name])?.int == 1

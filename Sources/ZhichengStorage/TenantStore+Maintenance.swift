@@ -444,10 +444,12 @@ extension TenantStore {
         return try await Self.openWork.run { try SQLiteConnection.readOnce(path: path) { try Self.stats(of: $0, bytes: bytes) } }
     }
 
-    /// A tenant's outbox counts, read without opening it into the cache.
-    public func outbox(_ id: TenantID) async throws -> OutboxCounts {
+    /// A tenant's outbox counts, read without opening it into the cache. `setAside`: count the
+    /// messages set aside too (`tenant show`), a walk of the whole outbox; without it (the relay's
+    /// start-up, which needs only what waits) that count is 0, not read.
+    public func outbox(_ id: TenantID, setAside countSetAside: Bool = true) async throws -> OutboxCounts {
         let query: @Sendable (SQLiteConnection) throws -> OutboxCounts = { conn in
-            let setAside = try conn.hasColumn("set_aside_at", in: "outbox")
+            let setAside = try countSetAside && conn.hasColumn("set_aside_at", in: "outbox")
                 ? try conn.scalar("SELECT count(*) FROM outbox WHERE set_aside_at IS NOT NULL")?.int ?? 0 : 0
             return OutboxCounts(waiting: try Self.undelivered(conn), setAside: setAside)
         }
@@ -458,9 +460,14 @@ extension TenantStore {
 
     /// Messages in a tenant's outbox still to deliver (neither delivered nor set aside),
     /// on a database of any schema version: one not opened since an upgrade may predate
-    /// the outbox or its `set_aside_at`.
+    /// the outbox or its `set_aside_at`. From v44 counted in `outbox_waiting`, which holds
+    /// just those (else SQLite reads each waiting row whole to reach `set_aside_at`, over an
+    /// objection's payload with its evidence files).
+    static let undeliveredSQL = "SELECT count(*) FROM outbox INDEXED BY outbox_waiting WHERE delivered_at IS NULL AND set_aside_at IS NULL"
+
     @Sendable static func undelivered(_ conn: SQLiteConnection) throws -> Int {
         guard try conn.hasTable("outbox") else { return 0 }
+        if try conn.hasIndex("outbox_waiting") { return try conn.scalar(undeliveredSQL)?.int ?? 0 }
         let setAside = try conn.hasColumn("set_aside_at", in: "outbox") ? " AND set_aside_at IS NULL" : ""
         return try conn.scalar("SELECT count(*) FROM outbox WHERE delivered_at IS NULL" + setAside)?.int ?? 0
     }

@@ -20,27 +20,34 @@ struct RelayWaitingPageTests {
         }
     }
 
-    /// The page and the count per target read the partial index, not the table's rows: the table
-    /// is reached only for a payload the page returns (SQLite's deferred seek), so a waiting
-    /// objection's payload, stored before `created_at`, is not read over on every pass.
-    @Test func thePageAndTheCountReadTheWaitingIndex() async throws {
+    /// The columns of `outbox` the program of `sql` reads from the table itself (not the index).
+    static func tableColumns(_ sql: String, _ arguments: [any SQLiteBindable], _ conn: SQLiteConnection) throws -> [Int] {
+        let program = try conn.query("EXPLAIN " + sql, arguments)
+        let root = try conn.scalar("SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'outbox'")?.int
+        let table = program.first { $0["opcode"].string == "OpenRead" && $0["p2"].int == root }?["p1"].int
+        return program.filter { $0["opcode"].string == "Column" && $0["p1"].int == table }.compactMap { $0["p2"].int }
+    }
+
+    /// The page, the count per target and the count of what waits read the partial index, not
+    /// the table's rows: the table is reached only for a payload the page returns (SQLite's
+    /// deferred seek), so a waiting objection's payload, stored before `created_at`, is not read
+    /// over on every pass, nor at the relay's start.
+    @Test func thePageAndTheCountsReadTheWaitingIndex() async throws {
         let f = try await RelayFixture.with("zhengzhou")
-        let plans = try await f.store.withTenant(TenantID("zhengzhou")) { db in
+        let (plan, page, perTarget, waiting) = try await f.store.withTenant(TenantID("zhengzhou")) { db in
             try await db.read { conn in
-                let page = try conn.query("EXPLAIN QUERY PLAN " + CrossTenantRelay.waitingPageSQL(skipping: 2),
-                                          [CrossTenantRelay.deferredKind, 0, "a", "b", 200] as [any SQLiteBindable]).compactMap { $0["detail"].string }
-                // The page's columns but the payload come from the index: every column the
-                // program reads through the table's cursor is the payload (column 4).
-                let program = try conn.query("EXPLAIN " + CrossTenantRelay.waitingPageSQL(skipping: 0),
-                                             [CrossTenantRelay.deferredKind, 0, 200] as [any SQLiteBindable])
-                let root = try conn.scalar("SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'outbox'")?.int
-                let table = program.first { $0["opcode"].string == "OpenRead" && $0["p2"].int == root }?["p1"].int
-                let tableColumns = program.filter { $0["opcode"].string == "Column" && $0["p1"].int == table }.compactMap { $0["p2"].int }
-                return (page, tableColumns)
+                (try conn.query("EXPLAIN QUERY PLAN " + CrossTenantRelay.waitingPageSQL(skipping: 2),
+                                [CrossTenantRelay.deferredKind, 0, "a", "b", 200] as [any SQLiteBindable]).compactMap { $0["detail"].string },
+                 // Every column read through the table's cursor is the payload (column 4).
+                 try Self.tableColumns(CrossTenantRelay.waitingPageSQL(skipping: 0), [CrossTenantRelay.deferredKind, 0, 200] as [any SQLiteBindable], conn),
+                 try Self.tableColumns(CrossTenantRelay.waitingCountSQL(targets: 2), ["a", "b"], conn),
+                 try Self.tableColumns(TenantStore.undeliveredSQL, [], conn))
             }
         }
-        #expect(plans.0.contains { $0.hasPrefix("SEARCH outbox USING INDEX outbox_waiting (id>?)") }, "\(plans.0)")
-        #expect(plans.1 == [4], "only the payload is read from the table: \(plans.1)")
+        #expect(plan.contains { $0.hasPrefix("SEARCH outbox USING INDEX outbox_waiting (id>?)") }, "\(plan)")
+        #expect(page == [4], "only the payload is read from the table: \(page)")
+        #expect(perTarget.isEmpty && waiting.isEmpty, "counted in the index: \(perTarget) \(waiting)")
+        #expect(try await f.store.outbox(TenantID("zhengzhou")).waiting == 0)
     }
 
     /// A deferred message gone from the outbox between its page's read and its turn (set aside,

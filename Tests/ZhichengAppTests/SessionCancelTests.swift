@@ -53,6 +53,35 @@ struct SessionCancelTests {
         return signedIn
     }
 
+    /// The desk names the committee of the 评审会 holding an application not yet evaluated (its
+    /// result will bind that committee), not the first one covering it, and narrows to it so;
+    /// once the session is cancelled the first covering committee is named again.
+    @Test func theDeskNamesTheCommitteeOfTheSessionHoldingAnApplication() async throws {
+        let d = try await Self.desk()
+        let later = try await d.w.evaluations.createCommittee(name: "河南省中小学教师高级评委会（二）", series: ["中小学教师"], levels: ["副高级"], caller: d.w.office)
+        let held = try await CommitteeDeskPageTests.received(d.w, idNumber: "410102199001013336")
+        let free = try await CommitteeDeskPageTests.received(d.w, idNumber: "410102199001014443")
+        func desk(committee: Int? = nil) async throws -> [String] {
+            try await d.w.evaluations.worklistPage(caller: d.w.office, committee: committee, limit: 100).items.map { "\($0.target) \($0.committee?.name ?? "-")" }
+        }
+        let session = try await Sessions(d: d, committee: later).plan("二评委会评审会", applications: [held])
+        #expect(try await desk() == ["received(\(held)) 河南省中小学教师高级评委会（二）", "received(\(free)) 河南省中小学教师高级评委会"])
+        #expect(try await desk(committee: later.id) == ["received(\(held)) 河南省中小学教师高级评委会（二）"])
+        #expect(try await desk(committee: d.committee.id) == ["received(\(free)) 河南省中小学教师高级评委会"])
+        _ = try await d.sessions.cancel(session.id, reason: "改期", caller: d.w.office)
+        #expect(try await desk(committee: d.committee.id).count == 2)
+    }
+
+    /// Sessions of another committee of the office than the desk's first.
+    struct Sessions {
+        let d: Desk
+        let committee: CommitteeRecord
+        func plan(_ name: String, applications: [Int]) async throws -> SessionView {
+            try await d.sessions.create(committee: committee.id, name: name, series: "中小学教师", specialty: nil, panelSize: 3, reserves: 0,
+                                        applications: applications, caller: d.w.office)
+        }
+    }
+
     /// The defect: a session planned for a specialty no expert has can never be drawn, and held
     /// its applications for ever. Cancelled with a reason, it frees them, and refuses everything else.
     @Test func aSessionThatCannotBeDrawnIsCancelledAndFreesItsApplications() async throws {

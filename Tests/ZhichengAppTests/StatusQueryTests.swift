@@ -23,16 +23,19 @@ struct StatusQueryTests {
         // An expert recommendation the province turned down is 未通过 (no committee judged it).
         #expect(StatusStateFilter.rejected.standings.contains(.init(kind: .expert, state: .failed)))
         #expect(!StatusStateFilter.failed.standings.contains(.init(kind: .expert, state: .failed)))
+        // The province's result in notice on an application waiting for it reads 省评委会结果公示中: 公示中, not 已报送.
+        let provinceNotice = StatusStateFilter.Standing(kind: .title, state: .awaitingProvince, forwarded: true, inNotice: true)
+        #expect(StatusStateFilter.publicity.standings.contains(provinceNotice) && !StatusStateFilter.forwarded.standings.contains(provinceNotice))
     }
 
     /// Each filter's condition, run on a table of every standing, finds exactly its standings.
     @Test func eachFiltersConditionFindsItsStandings() throws {
         let conn = try SQLiteConnection(path: ":memory:", options: .init(sandboxed: false))
         defer { conn.close() }
-        try conn.execute("CREATE TABLE a (id INTEGER PRIMARY KEY, state TEXT, kind TEXT, forwarded_at REAL)")
+        try conn.execute("CREATE TABLE a (id INTEGER PRIMARY KEY, state TEXT, kind TEXT, forwarded_at REAL, publicity_result TEXT)")
         let all = StatusStateFilter.listed
         for (index, s) in all.enumerated() {
-            _ = try conn.run("INSERT INTO a VALUES (?, ?, ?, ?)", [index, s.state.rawValue, s.kind.rawValue, s.forwarded ? 1.0 : nil] as [any SQLiteBindable])
+            _ = try conn.run("INSERT INTO a VALUES (?, ?, ?, ?, ?)", [index, s.state.rawValue, s.kind.rawValue, s.forwarded ? 1.0 : nil, s.inNotice ? "通过" : nil] as [any SQLiteBindable])
         }
         for filter in StatusStateFilter.allCases {
             let found = try conn.query("SELECT id FROM a WHERE \(filter.sql) ORDER BY id").compactMap { $0["id"].int }.map { all[$0] }

@@ -27,16 +27,19 @@ struct ReviewCoverageTests {
         #expect(ReviewCoverage.canBeTaken(.handler, series: "中小学教师", handlerDecider: nil, among: [both]))
     }
 
-    /// What the reviewers able to take a step read between them; what none of them reads is named.
-    @Test func sectionsNoReviewerOfAStepReadsAreNamed() {
+    /// What the org's reviewers of a series read between them, at either step; what none of them reads is named.
+    @Test func sectionsNoReviewerOfASeriesReadsAreNamed() {
         let basic = ReviewCoverage.Reviewer(accountID: 5, roles: [.handler], series: ["中小学教师"], sections: ["基本信息", "学历学位"])
-        let rest = ReviewCoverage.Reviewer(accountID: 6, roles: [.handler], series: ["中小学教师"],
+        let rest = ReviewCoverage.Reviewer(accountID: 6, roles: [.leader], series: ["中小学教师"],
                                            sections: Self.every.filter { !["基本信息", "学历学位", "附件"].contains($0) })
-        #expect(ReviewCoverage.unreadSections(.handler, series: "中小学教师", among: [basic, rest]) == [.attachments])
-        #expect(ReviewCoverage.unreadSections(.handler, series: "中小学教师", among: [basic, rest, handler]) == [])
-        #expect(ReviewCoverage.unreadSections(.handler, series: "中小学教师", among: [basic]).map(\.rawValue) == Self.every.filter { !["基本信息", "学历学位"].contains($0) })
-        // Another series' or another role's permissions do not count; nobody able at all is a stranded step, not this.
-        #expect(ReviewCoverage.unreadSections(.handler, series: "中小学教师", among: [basic, otherSeries, leader]).count == Self.every.count - 2)
-        #expect(ReviewCoverage.unreadSections(.leader, series: "中小学教师", among: [basic]) == [])
+        #expect(ReviewCoverage.unreadSections(series: "中小学教师", among: [basic, rest]) == [.attachments], "the two steps' reviewers together")
+        #expect(ReviewCoverage.unreadSections(series: "中小学教师", among: [basic, rest, handler]) == [])
+        #expect(ReviewCoverage.unreadSections(series: "中小学教师", among: [basic]).map(\.rawValue) == Self.every.filter { !["基本信息", "学历学位"].contains($0) })
+        // A leader reading less than a handler who reads everything: read at the org.
+        let narrowLeader = ReviewCoverage.Reviewer(accountID: 7, roles: [.leader], series: ["中小学教师"], sections: ["基本信息"])
+        #expect(ReviewCoverage.unreadSections(series: "中小学教师", among: [handler, narrowLeader]) == [])
+        // Another series' permissions do not count; nobody reviewing the series at all is a stranded step, not this.
+        #expect(ReviewCoverage.unreadSections(series: "中小学教师", among: [basic, otherSeries]).count == Self.every.count - 2)
+        #expect(ReviewCoverage.unreadSections(series: "卫生技术人员", among: [basic]) == [])
     }
 }

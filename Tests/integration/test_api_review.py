@@ -1393,27 +1393,27 @@ def test_a_draft_is_told_its_plan_place_and_the_unit_admin_what_its_plan_needs(e
     assert "refusal" not in expect(other.get(f"applications/{second['id']}/plan-place"), 200).json
 
 
-def test_an_admin_is_told_which_sections_no_reviewer_of_a_step_may_read(env: Env) -> None:
-    """The department's only 负责人 may read 基本信息 and 业绩成果 alone: its 负责人审查 passes
-    applications up with the rest read by nobody there. Its admin is told so, on 首页 and on
-    本单位人员角色管理, where permissions are given (`reviews/unread-sections` in the API),
-    until someone able to take that step may read each section."""
-    leader = env.reviewers["dept.l"].account["id"]
-    rest = [s for s in ALL_SECTIONS if s not in ("基本信息", "业绩成果")]
-    assert expect(env.dept.get("reviews/unread-sections"), 200).json["steps"] == [
-        {"stage": "leader", "stage_label": "负责人审查", "series": SERIES, "sections": rest}]
-    text = f"负责人审查：{SERIES}系列的负责人均无权查看“{'、'.join(rest)}”，这些内容在本单位无人审查，请在“本单位人员角色管理”中为其勾选可查看的内容"
+def test_an_admin_is_told_which_sections_no_reviewer_of_a_series_may_read(env: Env) -> None:
+    """The department's 负责人 may read 基本信息 and 业绩成果 alone, its 经办人 every section:
+    between them the department reads everything, and its admin is told nothing. Once the
+    经办人 may not read 附件 either, nobody there reads it: its admin is told so, on 首页 and on
+    本单位人员角色管理, where permissions are given (`reviews/unread-sections` in the API), until
+    one of them may read it again."""
+    handler = env.reviewers["dept.h"].account["id"]
     cookie = {"Cookie": f"zc_session={env.dept.cookie}"}
-    home = env.api.raw("GET", f"/t/{TENANT}/home", headers=cookie).body.decode()
-    assert f'<li><a href="/t/{TENANT}/staff">{text}</a></li>' in home, home[-3000:]
-    staff = env.api.raw("GET", f"/t/{TENANT}/staff", headers=cookie).body.decode()
-    assert f'<ul class="flash error" id="unread-sections"><li>{text}</li></ul>' in staff, staff[:3000]
-    # Every other step here and at the school has someone reading each section.
-    assert expect(env.school.get("reviews/unread-sections"), 200).json["steps"] == []
+    assert expect(env.dept.get("reviews/unread-sections"), 200).json["series"] == []
+    assert 'id="unread-sections"' not in env.api.raw("GET", f"/t/{TENANT}/staff", headers=cookie).body.decode()
     expect(env.reviewers["dept.h"].get("reviews/unread-sections"), 403)
     try:
-        expect(env.dept.put(f"staff/{leader}/permissions", {"series": [SERIES], "sections": ALL_SECTIONS}), 200)
-        assert expect(env.dept.get("reviews/unread-sections"), 200).json["steps"] == []
-        assert 'id="unread-sections"' not in env.api.raw("GET", f"/t/{TENANT}/staff", headers=cookie).body.decode()
-    finally:   # the module's other tests rely on this leader's narrow permissions
-        expect(env.dept.put(f"staff/{leader}/permissions", {"series": [SERIES], "sections": ["基本信息", "业绩成果"]}), 200)
+        expect(env.dept.put(f"staff/{handler}/permissions", {"series": [SERIES], "sections": ALL_SECTIONS[:-1]}), 200)
+        assert expect(env.dept.get("reviews/unread-sections"), 200).json["series"] == [{"series": SERIES, "sections": ["附件"]}]
+        text = f"{SERIES}系列的经办人、负责人均无权查看“附件”，这些内容在本单位无人审查，请在“本单位人员角色管理”中为其中一人勾选可查看的内容"
+        home = env.api.raw("GET", f"/t/{TENANT}/home", headers=cookie).body.decode()
+        assert f'<li><a href="/t/{TENANT}/staff">{text}</a></li>' in home, home[-3000:]
+        staff = env.api.raw("GET", f"/t/{TENANT}/staff", headers=cookie).body.decode()
+        assert f'<ul class="flash error" id="unread-sections"><li>{text}</li></ul>' in staff, staff[:3000]
+        # Every section is read at the school.
+        assert expect(env.school.get("reviews/unread-sections"), 200).json["series"] == []
+    finally:   # the module's other tests rely on this handler's permissions
+        expect(env.dept.put(f"staff/{handler}/permissions", {"series": [SERIES], "sections": ALL_SECTIONS}), 200)
+    assert expect(env.dept.get("reviews/unread-sections"), 200).json["series"] == []

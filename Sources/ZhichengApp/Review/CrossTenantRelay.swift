@@ -193,7 +193,7 @@ public final class CrossTenantRelay: Sendable {
             // and again (and SQLite deletes the -wal beside it, which the restore keeps aside).
             let waiting: Int
             do {
-                waiting = try await store.outbox(info.id).waiting
+                waiting = try await store.outbox(info.id, setAside: false).waiting
             } catch let error as SQLiteError where error.isCorrupt {
                 logger.warning("relay: a tenant's database is damaged; its messages wait for its restore", metadata: ["tenant.id": "\(info.id)", "error": "\(error)"])
                 waiting = 0
@@ -268,6 +268,13 @@ public final class CrossTenantRelay: Sendable {
             + " FROM outbox INDEXED BY outbox_waiting WHERE delivered_at IS NULL AND set_aside_at IS NULL AND id > ?"
             + (skipping == 0 ? "" : " AND target NOT IN (\(Array(repeating: "?", count: skipping).joined(separator: ",")))")
             + " ORDER BY id LIMIT ?"
+    }
+
+    /// How many messages wait for each of `targets` targets (arguments: the targets), from
+    /// `outbox_waiting` alone.
+    static func waitingCountSQL(targets: Int) -> String {
+        "SELECT target, count(*) AS n FROM outbox INDEXED BY outbox_waiting WHERE delivered_at IS NULL AND set_aside_at IS NULL"
+            + " AND target IN (\(Array(repeating: "?", count: targets).joined(separator: ","))) GROUP BY target"
     }
 
     /// The kind of message whose payload is not read with its page of messages: an objection's,
@@ -366,8 +373,7 @@ public final class CrossTenantRelay: Sendable {
         let targets = held.sorted()
         let waiting = try await store.withTenant(source) { db in
             try await db.read { conn in
-                try conn.query("SELECT target, count(*) AS n FROM outbox INDEXED BY outbox_waiting WHERE delivered_at IS NULL AND set_aside_at IS NULL AND target IN (\(Array(repeating: "?", count: targets.count).joined(separator: ","))) GROUP BY target",
-                               targets).map { ($0["target"].string ?? "", $0["n"].int ?? 0) }
+                try conn.query(Self.waitingCountSQL(targets: targets.count), targets).map { ($0["target"].string ?? "", $0["n"].int ?? 0) }
             }
         }
         for (target, count) in waiting {

@@ -136,11 +136,25 @@ extension EvaluationService {
     }
 
     /// The committee that will take up a desk's row not yet evaluated (nil once it is: its
-    /// evaluation names its committee).
-    private static func assigned(_ evaluation: EvaluationRecord?, _ row: SQLiteRow, _ coverage: (String, String) -> CommitteeRecord?) -> CommitteeRef? {
-        guard evaluation == nil, let committee = coverage(row["series"].string ?? "", row["level"].string ?? "") else { return nil }
+    /// evaluation names its committee): the committee of the 评审会 that holds it (a received
+    /// one, `session_committee`: the session's result binds it, `evaluation(...)`), else the
+    /// first covering it.
+    private static func assigned(_ evaluation: EvaluationRecord?, _ row: SQLiteRow, _ coverage: (String, String) -> CommitteeRecord?,
+                                 _ conn: SQLiteConnection? = nil) throws -> CommitteeRef? {
+        guard evaluation == nil else { return nil }
+        if let id = row["session_committee"].int, let conn, let committee = try Self.committee(id, conn) {
+            return CommitteeRef(id: committee.id, name: committee.name)
+        }
+        guard let committee = coverage(row["series"].string ?? "", row["level"].string ?? "") else { return nil }
         return CommitteeRef(id: committee.id, name: committee.name)
     }
+
+    /// The committee of the 评审会 not yet over that holds the received application `r`
+    /// (`SessionService.holdingSession`'s rule), as a subquery.
+    static let holdingSessionCommitteeSQL = """
+        SELECT s.committee_id FROM session_applications sa JOIN review_sessions s ON s.id = sa.session_id
+        WHERE sa.received_id = r.id AND s.state IN \(SessionState.holdingSQL) ORDER BY s.id LIMIT 1
+        """
 
     /// `applicant`: a LIKE pattern (`ApplicationService.containing`) the applicant's name matches.
     /// `need`: only the items it `matches` at that time (which are all open).
@@ -221,7 +235,7 @@ extension EvaluationService {
                     let item = CommitteeWorkItem(target: .application(id), applicantName: r["applicant"].string ?? "", unitName: r["unit"].string ?? "",
                                                  sourceTenant: nil, sourceTenantName: nil, year: r["year"].int ?? 0,
                                                  series: r["series"].string ?? "", level: r["level"].string ?? "", title: r["title"].string ?? "",
-                                                 evaluation: evaluation, assigned: Self.assigned(evaluation, r, covered))
+                                                 evaluation: evaluation, assigned: try Self.assigned(evaluation, r, covered))
                     if keeps(item) { items.append(item) }
                 }
                 guard paging != nil, rows.count == batch, let next = rows.last?["id"].int else { break }
@@ -234,7 +248,8 @@ extension EvaluationService {
                 var last = 0
                 while items.count < wanted {
                     let rows = try conn.query("""
-                        SELECT r.id, r.applicant_name, r.unit_name, r.source_tenant, r.year, r.series, r.level, r.title, \(Self.recordColumns) FROM received_applications r
+                        SELECT r.id, r.applicant_name, r.unit_name, r.source_tenant, r.year, r.series, r.level, r.title, \(Self.recordColumns),
+                               CASE WHEN e.id IS NULL THEN (\(Self.holdingSessionCommitteeSQL)) END AS session_committee FROM received_applications r
                         LEFT JOIN evaluations e ON e.received_id = r.id LEFT JOIN committees c ON c.id = e.committee_id
                         WHERE \(open ? Self.receivedOpenAtCommitteeSQL : Self.receivedAtCommitteeSQL)\(received.sql) AND r.id > ? ORDER BY r.id\(paging == nil ? "" : " LIMIT \(batch)")
                         """, received.arguments + [last])
@@ -245,7 +260,7 @@ extension EvaluationService {
                                                      sourceTenant: r["source_tenant"].string, sourceTenantName: r["source_tenant"].string, year: r["year"].int ?? 0,
                                                      series: r["series"].string ?? "", level: r["level"].string ?? "",
                                                      title: r["title"].string ?? "", evaluation: evaluation,
-                                                     assigned: Self.assigned(evaluation, r, covered))
+                                                     assigned: try Self.assigned(evaluation, r, covered, conn))
                         if keeps(item) { items.append(item) }
                     }
                     guard paging != nil, rows.count == batch, let next = rows.last?["id"].int else { break }

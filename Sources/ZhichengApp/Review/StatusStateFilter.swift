@@ -21,20 +21,26 @@ public enum StatusStateFilter: String, Sendable, CaseIterable {
     case admitted
 
     /// Where a submitted application stands as far as its label goes: its kind, its state and,
-    /// waiting for the province, whether the province acknowledged it.
+    /// waiting for the province, whether the province acknowledged it and whether the province's
+    /// result stands in public notice (the row then reads 省评委会结果公示中（…）: `standing`).
     struct Standing: Hashable {
         var kind: ApplicationKind
         var state: ApplicationState
         var forwarded = false
+        var inNotice = false
 
-        var label: String { ApplicationService.stateLabel(state, kind: kind, forwarded: forwarded) }
+        var label: String {
+            inNotice ? ApplicationService.stateLabel(.publicity, kind: kind, forwarded: false) : ApplicationService.stateLabel(state, kind: kind, forwarded: forwarded)
+        }
     }
 
     /// Every standing a row of 申报人员状态查询 can have: each kind in each state but draft (which
-    /// is not listed), and waiting for the province both before and after it acknowledged.
+    /// is not listed), and waiting for the province before and after it acknowledged, with its
+    /// result in notice or not.
     static let listed: [Standing] = ApplicationState.allCases.filter { $0 != .draft }.flatMap { state in
         ApplicationKind.allCases.flatMap { kind in
-            (state == .awaitingProvince ? [false, true] : [false]).map { Standing(kind: kind, state: state, forwarded: $0) }
+            state != .awaitingProvince ? [Standing(kind: kind, state: state)]
+                : [false, true].flatMap { forwarded in [false, true].map { Standing(kind: kind, state: state, forwarded: forwarded, inNotice: $0) } }
         }
     }
 
@@ -77,7 +83,11 @@ public enum StatusStateFilter: String, Sendable, CaseIterable {
             let all = Self.listed.filter { $0.state == state }, here = mine.filter { $0.state == state }
             let kinds = Set(here.map(\.kind)), forwarded = Set(here.map(\.forwarded))
             let stateTerm = "a.state = '\(state.rawValue)'"
-            if here == all {
+            if state == .awaitingProvince, here != all {
+                // By acknowledgement and notice together (a few terms: these rows are few).
+                let split = Set(here.map { "\(stateTerm) AND a.forwarded_at IS \($0.forwarded ? "NOT NULL" : "NULL") AND a.publicity_result IS \($0.inNotice ? "NOT NULL" : "NULL")" })
+                terms += split.sorted()
+            } else if here == all {
                 terms.append(stateTerm)
             } else if kinds.count == 1, here == all.filter({ kinds.contains($0.kind) }) {
                 terms.append("\(stateTerm) AND a.kind = '\(here[0].kind.rawValue)'")

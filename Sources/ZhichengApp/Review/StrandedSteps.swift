@@ -51,23 +51,22 @@ public struct StrandedStep: Sendable, Equatable {
     }
 }
 
-/// A step of an org's own review whose able reviewers may, between them, read none of some
-/// sections (`ReviewCoverage.unreadSections`): it is taken with nobody there having read them.
+/// A series whose reviewers at an org may, between them and at either step, read none of some
+/// sections (`ReviewCoverage.unreadSections`): its applications pass the org with nobody there
+/// having read them.
 public struct UnreadSections: Sendable, Equatable {
-    public var stage: ReviewStage
     public var series: String
     public var sections: [ApplicationSection]
 
-    public init(stage: ReviewStage, series: String, sections: [ApplicationSection]) {
-        self.stage = stage
+    public init(series: String, sections: [ApplicationSection]) {
         self.series = series
         self.sections = sections
     }
 
     /// What the admin's 首页 and 本单位人员角色管理 say.
     public var text: String {
-        "\(stage.label)：\(series)系列的\(stage.role.label)均无权查看“\(sections.map(\.rawValue).joined(separator: "、"))”，这些内容在本单位无人审查，"
-            + "请在“本单位人员角色管理”中为其勾选可查看的内容"
+        "\(series)系列的经办人、负责人均无权查看“\(sections.map(\.rawValue).joined(separator: "、"))”，这些内容在本单位无人审查，"
+            + "请在“本单位人员角色管理”中为其中一人勾选可查看的内容"
     }
 }
 
@@ -85,20 +84,18 @@ extension ApplicationService {
             }.filter { !$0.roles.isEmpty }
     }
 
-    /// For the caller's org (its admin's): each step and series its reviewers take whose able
-    /// reviewers read, between them, none of some sections (`ReviewCoverage.unreadSections`),
-    /// by step then series. A setting, not what waits: said while it holds, so that the admin
-    /// gives the permissions before an application goes up unread.
+    /// For the caller's org (its admin's): each series its reviewers take whose reviewers read,
+    /// between them and at either step, none of some sections (`ReviewCoverage.unreadSections`),
+    /// by series. A setting, not what waits: said while it holds, so that the admin gives the
+    /// permissions before an application goes up unread.
     public func unreadSections(caller: SignedIn) async throws -> [UnreadSections] {
         try Access.requireOrgAdmin(caller)
         return try await store.read(caller) { conn in
             try Access.requireApprovedOrg(caller, conn)
             let reviewers = try Self.reviewers(of: caller.orgID, conn)
-            return ReviewStage.allCases.flatMap { stage in
-                Set(reviewers.filter { $0.roles.contains(stage.role) }.flatMap(\.series)).sorted().compactMap { series in
-                    let unread = ReviewCoverage.unreadSections(stage, series: series, among: reviewers)
-                    return unread.isEmpty ? nil : UnreadSections(stage: stage, series: series, sections: unread)
-                }
+            return Set(reviewers.flatMap(\.series)).sorted().compactMap { series in
+                let unread = ReviewCoverage.unreadSections(series: series, among: reviewers)
+                return unread.isEmpty ? nil : UnreadSections(series: series, sections: unread)
             }
         }
     }

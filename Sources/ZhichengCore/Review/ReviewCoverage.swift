@@ -53,12 +53,13 @@ public enum ReviewCoverage {
     }
 
     /// The sections of an application (a title application's, which hold an expert
-    /// recommendation's) that none of the reviewers able to take `stage` for `series` may read:
-    /// the step is taken with nobody at the org having read them (manual §8: 全部信息审查成功后,
-    /// it goes up). Empty when someone reads each, and when nobody can take the step at all
-    /// (`coverage` is `.nobody`: told as such).
-    public static func unreadSections(_ stage: ReviewStage, series: String, among reviewers: [Reviewer]) -> [ApplicationSection] {
-        let able = reviewers.filter { $0.roles.contains(stage.role) && $0.series.contains(series) }
+    /// recommendation's) that none of the org's reviewers of `series` may read, at either step:
+    /// its applications pass the org with nobody there having read them (manual §8:
+    /// 全部信息审查成功后, it goes up). A 负责人 who reads less than the 经办人 is a usual set-up,
+    /// not this. Empty when someone reads each, and when nobody reviews the series at all (a
+    /// stranded step, `coverage` `.nobody`: told as such).
+    public static func unreadSections(series: String, among reviewers: [Reviewer]) -> [ApplicationSection] {
+        let able = reviewers.filter { !$0.roles.isEmpty && $0.series.contains(series) }
         guard !able.isEmpty else { return [] }
         let read = Set(able.flatMap(\.sections))
         return ApplicationSection.allCases.filter { !read.contains($0.rawValue) }

@@ -856,15 +856,11 @@ struct PlanPlaceDTO: Encodable {
     }
 }
 
-/// `GET reviews/unread-sections`: a step whose able reviewers read none of some sections.
+/// `GET reviews/unread-sections`: a series whose reviewers at the org read none of some sections.
 struct UnreadSectionsDTO: Encodable {
-    var stage: String
-    var stageLabel: String
     var series: String
     var sections: [String]
     init(_ u: UnreadSections) {
-        stage = u.stage.rawValue
-        stageLabel = u.stage.label
         series = u.series
         sections = u.sections.map(\.rawValue)
     }

@@ -262,7 +262,7 @@ extension APIRoutes {
             try APIJSON.response(["steps": try await s.applications.strandedSteps(caller: context.caller).map(StrandedStepDTO.init)])
         }
         signedIn.get("reviews/unread-sections") { _, context in
-            try APIJSON.response(["steps": try await s.applications.unreadSections(caller: context.caller).map(UnreadSectionsDTO.init)])
+            try APIJSON.response(["series": try await s.applications.unreadSections(caller: context.caller).map(UnreadSectionsDTO.init)])
         }
         signedIn.get("reviews/done") { request, context in
             let items = try await s.applications.reviewed(caller: context.caller, limit: try APIJSON.integer("limit", in: request) ?? 50,
