@@ -128,8 +128,9 @@ extension ApplicationService {
         return [.withdrawn, .rejected].contains(chain.state) ? "未报送本级" : "尚未报送本级"
     }
 
-    /// The data of a printable 评审表: the applicant, and each level's opinion of the
-    /// latest submission with reviewer, date and that org's seal.
+    /// The data of a printable 评审表: the applicant with the standard fields the reader may
+    /// read, and each level's opinion of the latest submission with reviewer, date and that
+    /// org's seal.
     public func reviewForm(_ applicationID: Int, caller: SignedIn) async throws -> ReviewForm {
         let hideNames = hidesNames(from: caller)
         return try await store.read(caller) { conn in
@@ -204,7 +205,9 @@ extension ApplicationService {
                 default: (mark, committee?.at ?? opinions.filter { $0.decision == .reject }.map(\.at).max())
                 }
             }
-            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions, committee: committee, mark: mark)
+            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber,
+                              standardFields: ReviewForm.standardFields(kind: view.applicationKind, hidden: view.hiddenSections, sections: view.sections),
+                              opinions: opinions, committee: committee, mark: mark)
         }
     }
 }

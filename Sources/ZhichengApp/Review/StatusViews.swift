@@ -79,6 +79,8 @@ public struct ReviewForm: Sendable {
     public var application: ApplicationView
     public var unitName: String
     public var idNumber: String
+    /// The applicant's standard fields the reader may read (`ReviewForm.standardFields`).
+    public var standardFields: [StandardSection]
     public var opinions: [Opinion]
     public var committee: CommitteeOpinion?
     /// Over the form of an application that did not go on (withdrawn, returned, turned down):

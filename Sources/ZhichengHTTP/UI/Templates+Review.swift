@@ -189,8 +189,9 @@ extension Templates {
         <p class="pages">{{#first_page}}<a id="status-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="status-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
 
-    /// The printable 评审表. The applicant's 性别, 出生年月, 学历 … (their standard fields) in rows
-    /// of their own where the reader may read their section (blank where not given). Each opinion's comment and the committee's note are isolated
+    /// The printable 评审表. The applicant's standard fields (性别, 出生年月 … under 姓名, 最高学历 …
+    /// under 工作单位), two to a row, where the reader may read their section (blank where not
+    /// given: `ReviewFormPage.standardRows`). Each opinion's comment and the committee's note are isolated
     /// (`<bdi>`): text kept before free text refused bidi controls (`FreeText`) cannot turn the
     /// 审查人 and date that follow it in the same line around.
     static let reviewForm = """
@@ -213,12 +214,10 @@ extension Templates {
         <div class="watermark{{#admitted}} admitted{{/admitted}}" aria-hidden="true">{{label}}</div>
         <p id="f-mark"{{#admitted}} class="admitted"{{/admitted}}>本申报{{label}}{{#date}}　{{caption}}：{{date}}{{/date}}</p>{{/mark}}
         <table><tbody>
-        <tr><th scope="row">姓名</th><td id="f-name">{{applicant}}</td><th scope="row">身份证号</th><td>{{id_number}}</td></tr>{{#basic}}
-        <tr><th scope="row">性别</th><td id="f-gender">{{gender}}</td><th scope="row">出生年月</th><td id="f-born">{{born}}</td></tr>{{/basic}}
-        <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>{{#education}}
-        <tr><th scope="row">最高学历</th><td id="f-education">{{education}}</td><th scope="row">最高学位</th><td id="f-degree">{{degree}}</td></tr>
-        <tr><th scope="row">毕业院校</th><td id="f-school">{{school}}</td><th scope="row">所学专业</th><td id="f-major">{{major}}</td></tr>{{/education}}{{#basic}}
-        <tr><th scope="row">现专业技术职称</th><td id="f-held">{{held}}</td><th scope="row">取得时间</th><td id="f-held-since">{{held_since}}</td></tr>{{/basic}}
+        <tr><th scope="row">姓名</th><td id="f-name">{{applicant}}</td><th scope="row">身份证号</th><td>{{id_number}}</td></tr>{{#personal}}
+        <tr>{{#cells}}<th scope="row">{{name}}</th><td id="{{id}}"{{#wide}} colspan="3"{{/wide}}>{{value}}</td>{{/cells}}</tr>{{/personal}}
+        <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>{{#standard}}
+        <tr>{{#cells}}<th scope="row">{{name}}</th><td id="{{id}}"{{#wide}} colspan="3"{{/wide}}>{{value}}</td>{{/cells}}</tr>{{/standard}}
         <tr><th scope="row">申报系列</th><td>{{series}}</td><th scope="row">申报级别</th><td>{{level}}</td></tr>
         <tr><th scope="row">申报职称</th><td>{{title}}</td><th scope="row">年度</th><td>{{year}}</td></tr>{{#interview}}
         <tr><th scope="row">面试时间</th><td id="f-interview-time">{{time}}</td><th scope="row">面试地点</th><td id="f-interview-place">{{place}}</td></tr>{{/interview}}
