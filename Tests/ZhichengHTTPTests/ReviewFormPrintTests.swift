@@ -51,4 +51,13 @@ struct ReviewFormPrintTests {
         let at = order.map { name in form.range(of: "<th scope=\"row\">\(name)</th>")?.lowerBound }
         #expect(at.allSatisfy { $0 != nil } && at.compactMap { $0 } == at.compactMap { $0 }.sorted(), "\(form)")
     }
+
+    @Test func theCommitteesOpinionHasItsOfficesSealBesideItsDate() throws {
+        let form = try #require(Templates.library.render([
+            "applicant": "孙申报", "opinions": [[String: Any]](),
+            "committee": ["name": "郑州市评委会", "result": "通过", "note": false, "keep": true, "date": "2026-12-01 09:00", "notice": false,
+                          "office": "郑州市职改办", "seal": "data:image/png;base64,AA=="],
+        ] as [String: Any], withTemplate: "review_form"))
+        #expect(form.contains("郑州市评委会：通过<span class=\"signoff\"><span class=\"sign\">2026-12-01 09:00</span><img class=\"seal\" src=\"data:image/png;base64,AA==\" alt=\"郑州市职改办印章\"></span></p>"), "\(form)")
+    }
 }

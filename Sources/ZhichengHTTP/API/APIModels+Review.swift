@@ -367,6 +367,9 @@ enum ReviewFormPage {
                 // An empty string opens a mustache section: a result without a note printed "通过。".
                 ["name": c.name, "result": c.result, "note": c.note.isEmpty ? false as Any : c.note, "keep": keepsWhole(c.note),
                  "date": c.at.map(UI.time) as Any? ?? false,
+                 // The office's seal beside the date, as a leader's opinion has its org's (an own
+                 // committee's result always has its date: its step in the trail).
+                 "office": c.office, "seal": c.seal.map { "data:\($0.mime);base64," + Data($0.bytes).base64EncodedString() } as Any? ?? false,
                  // Until final: whether the result still stands in public notice, or waits for confirmation.
                  "notice": c.final ? false as Any : v.publicity.map { PublicityCalendar.stage(until: $0.until, now: Date().timeIntervalSince1970) } ?? "公示中"]
             } ?? false,

@@ -191,7 +191,8 @@ extension Templates {
 
     /// The printable 评审表. The applicant's standard fields (性别, 出生年月 … under 姓名, 最高学历 …
     /// under 工作单位), two to a row, where the reader may read their section (blank where not
-    /// given: `ReviewFormPage.standardRows`). Each opinion's comment and the committee's note are isolated
+    /// given: `ReviewFormPage.standardRows`). The committee's opinion has its office's seal
+    /// beside its date as a leader's has its org's (an org admin's copy). Each opinion's comment and the committee's note are isolated
     /// (`<bdi>`): text kept before free text refused bidi controls (`FreeText`) cannot turn the
     /// 审查人 and date that follow it in the same line around.
     static let reviewForm = """
@@ -200,7 +201,7 @@ extension Templates {
         <style>
         @page{size:A4;margin:18mm} body{font-family:"Noto Serif CJK SC","Noto Sans CJK SC",serif;color:#000;max-width:180mm;margin:auto}
         h1{text-align:center;font-size:20pt;letter-spacing:.3em;margin:0 0 5mm} table{width:100%;border-collapse:collapse;margin:4mm 0}
-        th,td{border:1px solid #000;padding:2mm 3mm;vertical-align:top;font-size:11pt;overflow-wrap:anywhere} th{width:28mm;text-align:left;font-weight:normal}
+        th,td{border:1px solid #000;padding:1.5mm 3mm;vertical-align:top;font-size:11pt;overflow-wrap:anywhere} th{width:28mm;text-align:left;font-weight:normal}
         #f-name+th+td{white-space:nowrap} tr.keep{break-inside:avoid} .opinion p{margin:0;orphans:3;widows:3}
         .signoff{display:inline-flex;width:100%;justify-content:flex-end;align-items:flex-end;gap:3mm;margin-top:2mm}
         .seal{flex:none;width:24mm;height:24mm;object-fit:contain;opacity:.85} @media print{.noprint{display:none}}
@@ -225,7 +226,7 @@ extension Templates {
         <table id="opinions"><tbody>
         {{#opinions}}<tr{{#keep}} class="keep"{{/keep}}><th scope="row">{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。<bdi>{{comment}}</bdi><span class="signoff"><span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</span></p></div></td></tr>{{/opinions}}
         {{^opinions}}<tr><td>尚无审查意见</td></tr>{{/opinions}}
-        {{#committee}}<tr{{#keep}} class="keep"{{/keep}} id="committee-opinion"><th scope="row">评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。<bdi>{{note}}</bdi>{{/note}}{{#date}}<span class="signoff"><span class="sign">{{date}}</span></span>{{/date}}</p></div></td></tr>{{/committee}}
+        {{#committee}}<tr{{#keep}} class="keep"{{/keep}} id="committee-opinion"><th scope="row">评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。<bdi>{{note}}</bdi>{{/note}}{{#date}}<span class="signoff"><span class="sign">{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{office}}印章">{{/seal}}</span>{{/date}}</p></div></td></tr>{{/committee}}
         </tbody></table>
         <script>\(ReviewFormPage.printScript)</script>
         </body></html>
