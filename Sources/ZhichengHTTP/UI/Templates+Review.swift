@@ -108,6 +108,7 @@ extension Templates {
         {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{text}}</td></tr>{{/sections}}
         <tr><th scope="row">附件文件</th><td>{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>　{{/attachments}}</td></tr></tbody></table>{{/editable}}
         {{#can_withdraw}}<form method="post" action="{{base}}applications/{{app_id}}/withdraw"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger" id="app-withdraw">撤回申报</button></form>{{/can_withdraw}}
+        {{#review_form}}<p><a id="app-review-form" href="{{api}}applications/{{app_id}}/review-form" target="_blank">查看评审表<span class="vh">（新窗口）</span></a></p>{{/review_form}}
         <h3>审查记录</h3>
         <table id="trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th>{{#show_reviewers}}<th>审查人</th>{{/show_reviewers}}<th>结果</th><th>意见</th></tr></thead><tbody>
         {{#trail}}<tr><td>{{at}}</td><td>{{org}}</td><td>{{step}}</td>{{#show_reviewers}}<td>{{reviewer}}</td>{{/show_reviewers}}<td>{{decision}}</td><td>{{comment}}</td></tr>{{/trail}}
@@ -151,6 +152,7 @@ extension Templates {
     static let review = """
         <h2>审查：{{applicant}}（{{unit}}） · {{heading}}</h2>
         <p>当前环节：<strong id="review-step">{{step}}</strong>{{#changed}}　重新提交后有修改的部分：<strong id="changed">{{changed}}</strong>{{/changed}}</p>
+        <p><a id="review-review-form" href="{{api}}applications/{{app_id}}/review-form" target="_blank">查看评审表<span class="vh">（新窗口）</span></a></p>
         {{#in_library}}<p id="in-library"><strong>{{applicant}}已在专家库中：省职改办不会再次通过本推荐，请作“未通过”处理。</strong></p>{{/in_library}}
         <table id="review-sections"><tbody>{{#sections}}<tr><th scope="row">{{name}}{{#changed}}（有修改）{{/changed}}</th><td style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">上次提交：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}</tbody></table>
         {{#has_attachments}}<p id="review-attachments">附件：{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>　{{/attachments}}</p>{{/has_attachments}}
