@@ -1034,6 +1034,19 @@ public enum TenantSchema {
             CREATE INDEX outbox_waiting ON outbox(id, target, kind, message_id, created_at)
                 WHERE delivered_at IS NULL AND set_aside_at IS NULL;
             """),
+        Migration(version: 46, name: "the committee office and its seal, as they were at each of its steps", sql: """
+            -- As v25 for a reviewer's decision: the office that took a committee step and the
+            -- seal it had then (the file; files are never deleted), written with the step
+            -- (EvaluationService.appendStep). The 评审表 stamps the committee's opinion with the
+            -- seal its office had at the step the opinion is dated by (the result entered, or
+            -- its confirmation), not with one uploaded since. NULL seal: the office had none.
+            -- `office_id` NULL: a step of the province's committee relayed to a city (the city
+            -- holds nothing of the province's seal), or a row written before, read, as v25 reads
+            -- its older rows, with the seal the committee's office has now.
+            ALTER TABLE committee_steps ADD COLUMN office_id INTEGER REFERENCES orgs(id);
+            ALTER TABLE committee_steps ADD COLUMN office_seal_file_id INTEGER REFERENCES files(id)
+                CHECK (office_seal_file_id IS NULL OR office_id IS NOT NULL);
+            """),
     ]
 
     /// The version a freshly migrated tenant database has.

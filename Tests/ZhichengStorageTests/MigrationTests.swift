@@ -673,6 +673,54 @@ struct MigrationTests {
     /// v42 file with objections (one of each kind) opens with them as they were and no files; a
     /// fourth file of one objection is refused by the table itself, and an objection's files
     /// (and a sent one's) are read from the unique key, in their order.
+    /// v46: a committee's steps written before keep what they said, with no office and no seal
+    /// (read with the office's seal now); a step with a seal must name its office; the trail
+    /// stays append-only.
+    @Test func committeeStepsGetTheirOfficeAndSealWithOldRowsKept() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/t.sqlite"
+        let old = try Database(path: path, migrations: TenantSchema.migrations.filter { $0.version <= 44 })
+        try await old.write { conn in
+            try conn.run("INSERT INTO orgs (id, code, name, kind, created_at) VALUES (1, '4101', '职改办', 'office', 0)")
+            try conn.run("INSERT INTO accounts (id, org_id, login, name, kind, password_hash, created_at) VALUES (1, 1, 'a', '甲', 'org_admin', 'h', 0)")
+            try conn.run("""
+                INSERT INTO applications (id, org_id, applicant_id, kind, year, series, level, title, state, chain, created_at, updated_at)
+                VALUES (1, 1, 1, 'title', 2026, '中小学教师', '中级', '一级教师', 'passed', '{}', 0, 0)
+                """)
+            try conn.run("INSERT INTO committee_steps (application_id, office, committee, actor_name, event, detail, at) VALUES (1, '职改办', '评委会', '甲', 'final', '通过', 5)")
+        }
+        await old.close()
+
+        let db = try Database(path: path, migrations: TenantSchema.migrations)
+        let (version, steps, fkProblems) = try await db.read { conn in
+            (try conn.scalar("PRAGMA user_version")?.int,
+             try conn.query("SELECT office, event, detail, office_id, office_seal_file_id FROM committee_steps").map(\.values),
+             try conn.query("PRAGMA foreign_key_check").count)
+        }
+        #expect(version == TenantSchema.latestVersion && fkProblems == 0)
+        #expect(steps == [[.text("职改办"), .text("final"), .text("通过"), .null, .null]])
+        try await db.write { conn in
+            try conn.run("INSERT INTO files (id, org_id, purpose, mime, size, sha256, bytes, created_at) VALUES (1, 1, 'seal', 'image/png', 1, ?, x'25', 0)",
+                         [String(repeating: "a", count: 64)])
+            try conn.run("""
+                INSERT INTO committee_steps (application_id, office, committee, actor_name, event, detail, at, office_id, office_seal_file_id)
+                VALUES (1, '职改办', '评委会', '甲', 'final', '通过', 6, 1, 1)
+                """)
+        }
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in
+                try conn.run("""
+                    INSERT INTO committee_steps (application_id, office, committee, actor_name, event, detail, at, office_seal_file_id)
+                    VALUES (1, '职改办', '评委会', '甲', 'final', '通过', 7, 1)
+                    """)
+            }
+        }
+        await #expect(throws: SQLiteError.self) {
+            try await db.write { conn in try conn.run("UPDATE committee_steps SET office_seal_file_id = NULL") }
+        }
+        await db.close()
+    }
+
     @Test func objectionsGetEvidenceFilesAtMostThreeEach() async throws {
         let dir = try TemporaryDirectory()
         let path = dir.path + "/t.sqlite"

@@ -6,6 +6,7 @@ confirmed at once, except where objections are lodged: there it lasts 5, and the
 
 from __future__ import annotations
 
+import base64
 import datetime
 import html
 import json
@@ -304,6 +305,68 @@ def test_city_committee_interview_publicity_objection_and_result(setup):
     finally:
         con.close()
     assert d.call("tenant.check", {"id": "zhengzhou"})["ok"] is True
+
+
+def committee_seal(form: str) -> tuple[str, str] | None:
+    """The seal stamped on a 评审表's 评委会意见: (whose it is, as its alt names it, the image in
+    base64), None without one."""
+    row = re.search(r'<tr(?: class="keep")? id="committee-opinion">(.*?)</tr>', form, re.S)
+    assert row, form[-1500:]
+    seal = re.search(r'<img class="seal" src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)印章">', row.group(1))
+    return (seal.group(2), seal.group(1)) if seal else None
+
+
+def test_the_committees_opinion_is_stamped_with_its_offices_seal_as_it_was_then(setup):
+    """The 评委会意见 has the seal of the committee's office beside its date, as each level's
+    负责人 opinion has its org's: the seal the office had at the step the opinion is dated by
+    (the result entered, then its confirmation), kept with that step, not one uploaded since; none
+    when it had none then. Only on an org admin's copy: the applicant's and a reviewer's have no
+    seal image. A step written before the office's seal was kept with it (schema v46) is stamped
+    with the office's seal now, as older opinions are."""
+    d, city = setup
+    seals = [png_bytes(3, 3, seed=31 + n) for n in range(3)]
+    b64 = [base64.b64encode(seal).decode() for seal in seals]
+    office = expect(city.admin.get("orgs/1"), 200).json["name"]
+    # 印章管理 says so to the office.
+    seal_page = city.api.raw("GET", "/t/zhengzhou/seal", headers={"Cookie": f"zc_session={city.admin.cookie}"}).body.decode()
+    assert re.search(r'<p id="seal-committee">[^<]*评委会意见[^<]*</p>', seal_page), seal_page[-2000:]
+    applicant, app = city.passed_application("中级", "一级教师")
+    expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
+
+    def stamped(app_id: int) -> tuple[str, str] | None:
+        return committee_seal(expect(city.admin.get(f"applications/{app_id}/review-form"), 200).body.decode())
+
+    # Entered while the office had no seal: none, also once it has one.
+    expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过", "note": "同意"}), 200)
+    assert stamped(app["id"]) is None
+    expect(city.admin.upload("orgs/1/seal", seals[0]), (200, 204))
+    assert stamped(app["id"]) is None
+    # Confirmed (no days of notice here): dated by the confirmation, with the seal the office had then.
+    expect(city.admin.post(f"applications/{app['id']}/result/confirm"), 200)
+    assert stamped(app["id"]) == (office, b64[0])
+    expect(city.admin.upload("orgs/1/seal", seals[1]), (200, 204))
+    assert stamped(app["id"]) == (office, b64[0]), "a later seal changes nothing of a result given"
+    # The applicant's copy and a reviewer's: the opinion, no seal image at all.
+    for reader in (applicant, city.reviewers[1]):
+        copy = expect(reader.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+        assert committee_seal(copy) is None and "data:image" not in copy and "郑州市中小学教师中级评委会：通过。<bdi>同意</bdi>" in copy, copy[-1500:]
+
+    # In notice, dated by the result entered: the seal of that moment.
+    _, other = city.passed_application("中级", "一级教师")
+    expect(city.admin.post(f"applications/{other['id']}/result", {"result": "未通过", "note": "业绩不足"}), 200)
+    expect(city.admin.upload("orgs/1/seal", seals[2]), (200, 204))
+    assert stamped(other["id"]) == (office, b64[1])
+
+    # A confirmation written as before v46 (no office, no seal with it): the office's seal now.
+    db = sqlite3.connect(d.tenant_db("zhengzhou"), timeout=10)
+    try:
+        with db:
+            db.execute("""INSERT INTO committee_steps (application_id, office, committee, actor_name, event, detail, at)
+                          SELECT application_id, office, committee, actor_name, event, detail, at FROM committee_steps
+                          WHERE application_id = ? AND event = 'final'""", (app["id"],))
+    finally:
+        db.close()
+    assert stamped(app["id"]) == (office, b64[2])
 
 
 def test_the_city_committee_reads_what_it_judges(setup):
@@ -947,6 +1010,9 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     applicant, app = city.passed_application("副高级", "高级教师")
     papi = Api(d.http_port, "province")
     office = papi.first_login(pinfo["admin_login"], pinfo["admin_password"])
+    # Both offices have a seal: the city's copy of the province's result has neither (the city holds nothing of the province's seal).
+    expect(office.upload("orgs/1/seal", png_bytes(3, 3, seed=41)), (200, 204))
+    expect(city.admin.upload("orgs/1/seal", png_bytes(3, 3, seed=42)), (200, 204))
 
     def received():
         rows = expect(office.get("province/applications"), 200).json["applications"]
@@ -1018,6 +1084,7 @@ def test_province_committee_result_flows_back_to_the_city(setup):
     signed = re.search(r'id="committee-opinion">.*?<span class="sign">([^<]+)</span>', form, re.S)
     final_at = datetime.datetime.fromisoformat(committee_steps(applicant, app["id"])[-1]["at"].replace("Z", "+00:00")).astimezone(CHINA)
     assert signed and signed.group(1) == final_at.strftime("%Y-%m-%d %H:%M"), form[-1500:]
+    assert committee_seal(form) is None and "data:image" not in form, form[-1500:]
     # A city cannot act as the province's committee.
     expect(city.admin.post(f"applications/{app['id']}/result", {"result": "通过"}), (403, 409))
     # tenant.list counts the application in the city, and in the province the one it received.
@@ -2039,10 +2106,16 @@ def test_an_application_of_the_provinces_own_unit_ends_at_its_office_and_committ
     assert [i["covered"] for i in expect(p.office.get("committee-worklist"), 200).json["items"]] == [True]
     expect(p.office.put(f"applications/{app['id']}/interview", {"time": interview_time(20, 14), "place": "省人社厅"}), 200)
     interview_held(d, "province")
+    seal = png_bytes(3, 3, seed=43)
+    expect(p.office.upload("orgs/1/seal", seal), (200, 204))
     expect(p.office.post(f"applications/{app['id']}/result", {"result": "通过"}), 200)
     expect(p.office.post(f"applications/{app['id']}/result/confirm"), 200)
     mine = expect(applicant.get(f"applications/{app['id']}"), 200).json
     assert (mine["state"], mine["result"], mine["committee"]) == ("passed", "通过", "河南省中小学教师高级评委会"), mine
+    # Its 评审表 as the province office prints it: the committee's opinion with the office's seal; the applicant's without.
+    printed = expect(p.office.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert committee_seal(printed) == (expect(p.office.get("orgs/1"), 200).json["name"], base64.b64encode(seal).decode()), printed[-1500:]
+    assert committee_seal(expect(applicant.get(f"applications/{app['id']}/review-form"), 200).body.decode()) is None
     assert [s["decision"] for s in committee_steps(applicant, app["id"])] == ["committee-interview", "committee-result", "committee-final"]
     relay_idle(d, ["province", "zhengzhou"])
     assert db_rows(province_db, "SELECT kind FROM outbox") == [], "the result is the province's own: no message to any city"

@@ -39,7 +39,9 @@ def env(request: pytest.FixtureRequest, zhichengd_bin: str, tmp_path_factory: py
         handler = add_reviewer(city, 1, "sf.h", ["handler"])
         # A 经办人 who may not read 基本信息 or 学历学位.
         blind = add_reviewer(city, 1, "sf.b", ["handler"], sections=[s for s in REVIEW_SECTIONS if s not in ("基本信息", "学历学位")])
-        yield SimpleNamespace(d=d, api=api, city=city, handler=handler, blind=blind)
+        # One who may read 基本信息 but not 学历学位.
+        half = add_reviewer(city, 1, "sf.half", ["handler"], sections=[s for s in REVIEW_SECTIONS if s != "学历学位"])
+        yield SimpleNamespace(d=d, api=api, city=city, handler=handler, blind=blind, half=half)
 
 
 def section_path(app: dict, section: str) -> str:
@@ -123,6 +125,19 @@ class FormControls(HTMLParser):
             self.fields.append((self._textarea["name"], text[1:] if text.startswith("\n") else text))
             self.controls[self._textarea["name"]] = ("textarea", self._textarea["attrs"])
             self._textarea = None
+
+
+# The 评审表's applicant table, row by row: each standard field's (name, cell id, value, as wide as the row).
+FORM_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+FORM_CELL = re.compile(r'<th scope="row">([^<]+)</th><td id="f-([^"]+)"( colspan="3")?>([^<]*)</td>')
+
+
+def standard_rows(printed: str) -> list[list[tuple[str, str, str, bool]]]:
+    """The rows of standard fields of a 评审表 (the applicant's table, before the opinions), each
+    a list of its fields: (name, cell id without `f-`, value, whether it spans the row)."""
+    table = printed.split('id="opinions"')[0]
+    rows = [FORM_CELL.findall(r) for r in FORM_ROW.findall(table)]
+    return [[(name, cell, value, bool(wide)) for name, cell, wide, value in r] for r in rows if r and r[0][1].split("-")[0] in ("基本信息", "学历学位")]
 
 
 def application_form(html: str) -> FormControls:
@@ -257,9 +272,10 @@ def test_a_page_saved_as_it_shows_a_section_changes_nothing(env) -> None:
 
 def test_the_reading_screens_and_the_review_form_show_them_to_who_may_read_them(env) -> None:
     """Submitted: the reviewer's page lists the standard fields first, in their order, as
-    名称：值; the 评审表 has 性别, 出生年月, 学历, 学位, 毕业院校, 所学专业, 现专业技术职称 and
-    取得时间 in its applicant table. A 经办人 who may not read 基本信息 and 学历学位 gets neither the
-    lines nor the rows; an application without them has the rows, blank."""
+    名称：值; the 评审表 has every standard field of both sections in its applicant table, in
+    their order, two to a row. A 经办人 who may not read 学历学位 gets 基本信息's rows only, one who
+    may read neither gets neither the lines nor the rows; an application without them has the
+    rows, blank."""
     applicant, app = draft(env, "周阅读")
     expect(applicant.put(section_path(app, "基本信息"), BASIC), 200)
     expect(applicant.put(section_path(app, "学历学位"), EDUCATION), 200)
@@ -276,15 +292,34 @@ def test_the_reading_screens_and_the_review_form_show_them_to_who_may_read_them(
     mine = page_of(env, applicant, f"applications/{app['id']}")
     assert "性别：男\n出生年月：1985-06" in mine and "<select" not in mine.split('id="trail"')[0]
 
+    # Every standard field in the order its section defines it, two to a row, a section's odd
+    # last one alone across the row; 基本信息's under 姓名, 学历学位's under 工作单位.
     printed = expect(env.handler.get(f"applications/{app['id']}/review-form"), 200).body.decode()
-    for cell_id, value in (("f-gender", "男"), ("f-born", "1985-06"), ("f-education", "大学本科"), ("f-degree", "学士"), ("f-school", "河南大学"),
-                           ("f-major", "数学与应用数学"), ("f-held", "一级教师"), ("f-held-since", "2018-12")):
-        assert f'<td id="{cell_id}">{value}</td>' in printed, (cell_id, printed[:4000])
-    blank = expect(env.handler.get(f"applications/{bare['id']}/review-form"), 200).body.decode()
-    assert '<td id="f-gender"></td>' in blank and '<td id="f-school"></td>' in blank, blank[:4000]
+    basic = [("性别", "男"), ("出生年月", "1985-06"), ("参加工作时间", "2008-07"), ("现任职务", "教研组长"), ("现专业技术职称", "一级教师"),
+             ("取得时间", "2018-12"), ("从事专业", "小学数学")]
+    education = [("最高学历", "大学本科"), ("最高学位", "学士"), ("毕业院校", "河南大学"), ("所学专业", "数学与应用数学"), ("毕业时间", "2008-06")]
 
+    def laid_out(section: str, fields: list[tuple[str, str]], blank: bool = False) -> list[list[tuple]]:
+        cells = [(name, f"{section}-{name}", "" if blank else value) for name, value in fields]
+        return [[(*c, len(cells[i:i + 2]) == 1) for c in cells[i:i + 2]] for i in range(0, len(cells), 2)]
+
+    assert standard_rows(printed) == laid_out("基本信息", basic) + laid_out("学历学位", education), printed[:5000]
+    table = printed.split('id="opinions"')[0]
+    assert table.index("f-name") < table.index("f-基本信息-性别") < table.index("工作单位") < table.index("f-学历学位-最高学历") < table.index("申报系列"), table
+    # An application without them: the same rows, blank.
+    blank = expect(env.handler.get(f"applications/{bare['id']}/review-form"), 200).body.decode()
+    assert standard_rows(blank) == laid_out("基本信息", basic, blank=True) + laid_out("学历学位", education, blank=True), blank[:5000]
+
+    # A reader who may not read 学历学位 has 基本信息's rows only; one who may read neither, none,
+    # not even the fields' names.
+    half = expect(env.half.get(f"applications/{app['id']}/review-form"), 200).body.decode()
+    assert standard_rows(half) == laid_out("基本信息", basic), half[:5000]
+    assert not any(name in half.split('id="opinions"')[0] for name, _ in education), half[:5000]
     hidden = expect(env.blind.get(f"applications/{app['id']}/review-form"), 200).body.decode()
-    assert 'id="f-gender"' not in hidden and 'id="f-education"' not in hidden and "男" not in hidden.split('id="opinions"')[0], hidden[:4000]
+    assert standard_rows(hidden) == [], hidden[:5000]
+    before_opinions = hidden.split('id="opinions"')[0]
+    assert not any(name in before_opinions for name, _ in basic + education), hidden[:5000]
+    assert not any(value in before_opinions for value in ("男", "1985-06", "教研组长", "小学数学", "河南大学", "数学与应用数学")), hidden[:5000]
     assert "性别：" not in page_of(env, env.blind, f"reviews/{app['id']}")
 
 

@@ -513,7 +513,8 @@ class Chain:
 
 
 def three_levels(d, *, dept_name: str, school_name: str, series: str, names: dict[str, str], places: int = 5) -> Chain:
-    """郑州市 → dept_name → school_name, each org with its seal (three different images) and
+    """郑州市 → dept_name → school_name, each org with its seal (three different images: the
+    city's is stamped on its 负责人's opinion and on its committee's) and
     its 经办人 and 负责人 (named `names` by login), the school's plan for `places` 中级 of
     `series`, the city's committee for it."""
     info = create_tenant(d, "zhengzhou", "4101", "郑州市")
@@ -771,8 +772,8 @@ def assert_no_signature_opens_a_page(pdf, share: float, what: str) -> None:
 
 
 def test_the_review_form_prints_on_one_a4_page_with_every_seal(daemon_factory, browser):
-    """A typical 评审表 — three levels' six opinions of a sentence, three seals, the committee's
-    面试通知 and result — printed as an office prints it: one A4 page (what an office files and
+    """A typical 评审表 — three levels' six opinions of a sentence, four seals (each 负责人's
+    org's, and the city's on its committee's opinion), the committee's 面试通知 and result — printed as an office prints it: one A4 page (what an office files and
     a committee reads), in the page's own CSS page size too, each seal embedded as an image
     and drawn 24 mm square, no text cut or on a seal, no 打印 button. Opinions of a paragraph
     each take two pages, none of them split, each signed and sealed where it ends."""
@@ -787,8 +788,8 @@ def test_the_review_form_prints_on_one_a4_page_with_every_seal(daemon_factory, b
     p.login_ok(chain.school_login, PASSWORD)
     p.go(f"api/v1/applications/{app_id}/review-form")
     assert p.by("#print").is_displayed(), "the screen shows 打印"
-    assert p.d.execute_script("return Array.from(document.querySelectorAll('img.seal')).filter(i => i.complete && i.naturalWidth > 0).length") == 3
-    assert_lays_out_for_print(p, seals=3)
+    assert p.d.execute_script("return Array.from(document.querySelectorAll('img.seal')).filter(i => i.complete && i.naturalWidth > 0).length") == 4
+    assert_lays_out_for_print(p, seals=4)
 
     pdf = printed(p)
     assert_a4(pdf)
@@ -800,9 +801,9 @@ def test_the_review_form_prints_on_one_a4_page_with_every_seal(daemon_factory, b
         assert printed_as(f"审查人：{names[login]}").search(text), (login, text)
     assert printed_as("评委会意见").search(text) and printed_as("面试时间").search(text) and printed_as("面试地点").search(text), text
     assert not printed_as("打印").search(text), text
-    # The three seals, each its own image, each drawn on the page, 24 mm square (68 pt).
+    # The three orgs' seals, each its own image, each drawn on the page (the city's twice), 24 mm square (68 pt).
     assert len(pdf.image_objects) >= 3, pdf.image_objects
-    assert len({i.obj for i in page.images}) >= 3, page.images
+    assert len({i.obj for i in page.images}) >= 3 and len(page.images) == 4, page.images
     for image in page.images:
         assert abs((image.box.x1 - image.box.x0) - 68.03) < 1.5 and abs((image.box.y1 - image.box.y0) - 68.03) < 1.5, image
     # Printed at its size, not shrunk to fit: the heading's characters are 20 pt.
@@ -819,7 +820,7 @@ def test_the_review_form_prints_on_one_a4_page_with_every_seal(daemon_factory, b
     paragraphs = {login: long_text(f"〔{login}〕", 150 + 10 * n) for n, login in enumerate(LEVELS)}
     longer = through_the_chain(chain, applicant_name="钱申报", title="一级教师", comments=paragraphs, note="同意")
     p.go(f"api/v1/applications/{longer}/review-form")
-    column = assert_lays_out_for_print(p, seals=3)
+    column = assert_lays_out_for_print(p, seals=4)
     pdf = printed(p)
     assert_a4(pdf)
     assert len(pdf.pages) == 2, f"six paragraphs print on {len(pdf.pages)} pages"
@@ -862,7 +863,7 @@ def test_a_review_form_at_every_maximum_breaks_across_pages_without_cutting_text
     p = Pages(browser, f"http://127.0.0.1:{d.http_port}/t/zhengzhou/", "review-print-longest")
     p.login_ok(chain.school_login, PASSWORD)
     p.go(f"api/v1/applications/{app_id}/review-form")
-    column = assert_lays_out_for_print(p, seals=3)
+    column = assert_lays_out_for_print(p, seals=4)
 
     pdf = printed(p)
     assert_a4(pdf)
@@ -910,7 +911,7 @@ def test_a_long_opinion_is_signed_and_sealed_beside_its_last_lines(daemon_factor
         comments = {login: long_text(f"〔{login}〕", n) for login, n in zip(LEVELS, lengths)}
         app_id = through_the_chain(chain, applicant_name="吴申报", title="一级教师", comments=comments, note="同意")
         p.go(f"api/v1/applications/{app_id}/review-form")
-        column = assert_lays_out_for_print(p, seals=3)
+        column = assert_lays_out_for_print(p, seals=4)
         pdf = printed(p)
         assert_a4(pdf)
         assert_printed_cleanly(pdf)

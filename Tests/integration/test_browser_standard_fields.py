@@ -1,7 +1,9 @@
 """The standard fields of 基本信息 and 学历学位 in a real browser: the applicant picks 性别, 最高学历
 and 最高学位 from their lists, gives the months in month inputs and the rest in text lines,
 saves, reloads and finds them as given, empties one (gone), and submits; the unit's 经办人 reads
-them first in the section as 名称：值, and the 评审表 prints them in its applicant table.
+them first in the section as 名称：值, and the 评审表 prints every one of them in its applicant table. The
+applicant, once the application is submitted, and the 经办人 on the review page each find 查看评审表,
+which opens the printable 评审表 in a new window.
 Screenshots: .build/screenshots/standard-fields-*."""
 
 from __future__ import annotations
@@ -9,6 +11,32 @@ from __future__ import annotations
 from api_support import NEW_PASSWORD, add_reviewer, city_with_draft, expect
 from api_support import REQUIRED_SECTIONS
 from browser_support import Pages, assert_controls_named, browser  # noqa: F401  (fixture)
+
+
+STANDARD = {"基本信息": {"性别": "男", "出生年月": "1985-06", "参加工作时间": "2008-07", "现任职务": "教研组长", "现专业技术职称": "一级教师",
+                        "取得时间": "2018-12", "从事专业": "小学数学"},
+            "学历学位": {"最高学历": "大学本科", "最高学位": "学士", "毕业院校": "河南大学", "所学专业": "数学与应用数学", "毕业时间": "2008-06"}}
+
+
+def review_form_in_new_window(p: Pages, css: str) -> dict:
+    """Follows the 查看评审表 link `css` as a person does (it opens a new window): the 评审表's
+    heading and its standard fields' cells by section and name, read there; the window is then
+    closed and the page it was opened from is current again."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    link = p.by(css)
+    assert (link.get_attribute("target"), link.accessible_name) == ("_blank", "查看评审表 （新窗口）"), link.accessible_name
+    first, before = p.d.current_window_handle, set(p.d.window_handles)
+    link.click()
+    WebDriverWait(p.d, 20).until(lambda d: len(set(d.window_handles) - before) == 1)
+    p.d.switch_to.window((set(p.d.window_handles) - before).pop())
+    try:
+        WebDriverWait(p.d, 20).until(lambda d: d.current_url.endswith("/review-form") and d.execute_script("return document.readyState") == "complete")
+        cells = {(section, name): p.by(f'[id="f-{section}-{name}"]').text for section, fields in STANDARD.items() for name in fields
+                 if p.all(f'[id="f-{section}-{name}"]')}
+        return {"heading": p.by("h1").text, "cells": cells}
+    finally:
+        p.d.close()
+        p.d.switch_to.window(first)
 
 
 def test_the_applicant_fills_the_standard_fields_and_reviewers_read_them(daemon_factory, browser):
@@ -20,6 +48,7 @@ def test_the_applicant_fills_the_standard_fields_and_reviewers_read_them(daemon_
     p.login_ok(login, NEW_PASSWORD)
     p.go(f"applications/{app['id']}")
     assert_controls_named(p)
+    assert not p.all("#app-review-form"), "a draft has no 评审表 to look at"
 
     def control(section: str, name: str, tag: str = "input"):
         return p.by(f'{tag}[name="field:{section}:{name}"]')
@@ -71,6 +100,11 @@ def test_the_applicant_fills_the_standard_fields_and_reviewers_read_them(daemon_
     p.click("#app-submit")
     assert "已提交" in p.flash_ok(), p.flash_error()
     assert p.by("#app-sections td").text.startswith("性别：男\n出生年月：1985-06\n"), p.by("#app-sections td").text
+    # Submitted: the applicant's page links its 评审表, which opens in a new window with every standard field.
+    everything = {(section, name): value for section, fields in STANDARD.items() for name, value in fields.items()}
+    seen = review_form_in_new_window(p, "#app-review-form")
+    assert seen == {"heading": "专业技术职务任职资格评审表", "cells": everything}, seen
+    assert p.d.current_url.endswith(f"/applications/{app['id']}"), p.d.current_url
     p.logout()
 
     # The unit's 经办人: the standard fields first, in their order, then the text.
@@ -81,8 +115,8 @@ def test_the_applicant_fills_the_standard_fields_and_reviewers_read_them(daemon_
                                "取得时间：2018-12\n从事专业：小学数学\n汉族，中共党员"), rows["基本信息"]
     assert rows["学历学位"] == "最高学历：大学本科\n最高学位：学士\n毕业院校：河南大学\n所学专业：数学与应用数学\n毕业时间：2008-06\n学历学位", rows["学历学位"]
     p.shot("reviewer")
+    # The review page links the 评审表 too: every standard field, in new window.
+    seen = review_form_in_new_window(p, "#review-review-form")
+    assert seen == {"heading": "专业技术职务任职资格评审表", "cells": everything}, seen
     p.go(f"api/v1/applications/{app['id']}/review-form")
-    cells = {cell: p.by(f"#{cell}").text for cell in ("f-gender", "f-born", "f-education", "f-degree", "f-school", "f-major", "f-held", "f-held-since")}
-    assert cells == {"f-gender": "男", "f-born": "1985-06", "f-education": "大学本科", "f-degree": "学士", "f-school": "河南大学",
-                     "f-major": "数学与应用数学", "f-held": "一级教师", "f-held-since": "2018-12"}, cells
     p.shot("review-form")

@@ -326,6 +326,7 @@ def test_manual_chapters_one_to_three(daemon_factory, browser, tmp_path):
     assert p.d.execute_script("return document.getElementById('seal-preview').naturalWidth") == 80
     p.shot("school-seal")
     assert "此前作出的意见保持原样" in p.by("#seal-use").text
+    assert not p.all("#seal-committee"), "a unit has no committee whose opinion its seal would go on"
     p.go("home")
     assert not any("尚未上传印章" in a.text for a in p.all("#todo a")), "the reminder is gone once the seal is uploaded"
 

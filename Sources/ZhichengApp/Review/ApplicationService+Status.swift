@@ -183,8 +183,9 @@ extension ApplicationService {
         return [.withdrawn, .rejected].contains(chain.state) ? "未报送本级" : "尚未报送本级"
     }
 
-    /// The data of a printable 评审表: the applicant, and each level's opinion of the
-    /// latest submission with reviewer, date and that org's seal.
+    /// The data of a printable 评审表: the applicant with the standard fields the reader may
+    /// read, each level's opinion of the latest submission with reviewer, date and that org's
+    /// seal, and the committee's opinion with its office's seal.
     public func reviewForm(_ applicationID: Int, caller: SignedIn) async throws -> ReviewForm {
         let hideNames = hidesNames(from: caller)
         return try await store.read(caller) { conn in
@@ -229,21 +230,35 @@ extension ApplicationService {
             var committee: ReviewForm.CommitteeOpinion?
             // The committee's date is its last step's in the trail: the result entered, or
             // confirmed once final; the province's too, which the relay writes there.
-            func stepAt(final: Bool) throws -> Double? {
-                try conn.scalar("SELECT at FROM committee_steps WHERE application_id = ? AND event = ? ORDER BY id DESC LIMIT 1",
-                                [applicationID, (final ? CommitteeEvent.final : .result).rawValue])?.double
+            func step(final: Bool) throws -> (at: Double, office: String, officeID: Int?, seal: Int?)? {
+                try conn.query("""
+                    SELECT at, office, office_id, office_seal_file_id FROM committee_steps WHERE application_id = ? AND event = ? ORDER BY id DESC LIMIT 1
+                    """, [applicationID, (final ? CommitteeEvent.final : .result).rawValue]).first.map {
+                    ($0["at"].double ?? 0, $0["office"].string ?? "", $0["office_id"].int, $0["office_seal_file_id"].int)
+                }
             }
             if let e = try conn.query("""
-                SELECT c.name, e.result, e.note, e.state FROM evaluations e JOIN committees c ON c.id = e.committee_id
+                SELECT c.name, o.name AS office, o.seal_file_id AS office_seal, e.result, e.note, e.state
+                FROM evaluations e JOIN committees c ON c.id = e.committee_id JOIN orgs o ON o.id = c.org_id
                 WHERE e.application_id = ? AND e.result IS NOT NULL
                 """, [applicationID]).first {
                 let final = e["state"].string == "final"
+                let dated = try step(final: final)
+                // The committee's own office (the city's, the province's for its own units) stamps
+                // its opinion as each level's leader does: on an org admin's copy, with the seal it
+                // had at the step the opinion is dated by, as recorded with the step (v46); a step
+                // written before is stamped with the office's seal now, as older decisions are.
+                var seal: FileRecord?
+                if stamps, let fileID = dated?.officeID != nil ? dated?.seal : e["office_seal"].int {
+                    if let known = seals[fileID] { seal = known } else { seal = try conn.file(fileID); seals[fileID] = seal }
+                }
                 committee = .init(name: e["name"].string ?? "", result: e["result"].string ?? "", note: e["note"].string ?? "",
-                                  final: final, at: try stepAt(final: final))
+                                  final: final, at: dated?.at, office: dated?.office ?? e["office"].string ?? "", seal: seal)
             } else if let name = view.committeeName, let result = view.result ?? view.publicity?.result {
-                // The province's committee, with the 说明 it relayed with its result (schema v33).
+                // The province's committee, with the 说明 it relayed with its result (schema v33), and
+                // no seal: the city holds nothing of the province's (the relay carries none).
                 let note = try conn.scalar("SELECT committee_note FROM applications WHERE id = ?", [applicationID])?.string ?? ""
-                committee = .init(name: name, result: result, note: note, final: view.result != nil, at: try stepAt(final: view.result != nil))
+                committee = .init(name: name, result: result, note: note, final: view.result != nil, at: try step(final: view.result != nil)?.at)
             }
             // When it was withdrawn (the applicant's step), returned or turned down (the last such
             // opinion of this submission), its committee's 未通过 confirmed, or (an expert
@@ -259,7 +274,9 @@ extension ApplicationService {
                 default: (mark, committee?.at ?? opinions.filter { $0.decision == .reject }.map(\.at).max())
                 }
             }
-            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber, opinions: opinions, committee: committee, mark: mark)
+            return ReviewForm(application: view, unitName: unitName, idNumber: idNumber,
+                              standardFields: ReviewForm.standardFields(kind: view.applicationKind, hidden: view.hiddenSections, sections: view.sections),
+                              opinions: opinions, committee: committee, mark: mark)
         }
     }
 }

@@ -104,16 +104,23 @@ extension EvaluationService {
     }
 
     /// A committee step on the city's own application `id`, in its trail, by the caller
-    /// (in the caller's transaction). The province's steps reach the city's trail through
-    /// the relay (`CrossTenantRelay.apply`).
+    /// (in the caller's transaction): under the caller's office, with the seal the office has
+    /// now (schema v46), which the 评审表 stamps on the committee's opinion dated by this step.
+    /// The province's steps reach the city's trail through the relay (`CrossTenantRelay.apply`).
     static func appendStep(_ id: Int, _ event: CommitteeEvent, committee: String, detail: String, caller: SignedIn, _ conn: SQLiteConnection) throws {
-        try appendStep(id, event, office: try conn.org(caller.orgID)?.name ?? "", committee: committee,
-                       actor: try conn.account(caller.accountID)?.name, detail: detail, conn)
+        let office = try conn.org(caller.orgID)
+        try appendStep(id, event, office: office?.name ?? "", committee: committee,
+                       actor: try conn.account(caller.accountID)?.name, detail: detail, sealOf: office.map { ($0.id, $0.sealFileID) }, conn)
     }
 
-    static func appendStep(_ id: Int, _ event: CommitteeEvent, office: String, committee: String, actor: String?, detail: String, _ conn: SQLiteConnection) throws {
-        try conn.run("INSERT INTO committee_steps (application_id, office, committee, actor_name, event, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     [id, office, committee, actor, event.rawValue, detail, Date().timeIntervalSince1970])
+    /// `sealOf`: the office whose step it is and its seal then (nil for the province's steps
+    /// relayed to a city, which holds nothing of the province's seal).
+    static func appendStep(_ id: Int, _ event: CommitteeEvent, office: String, committee: String, actor: String?, detail: String,
+                           sealOf: (office: Int, seal: Int?)? = nil, _ conn: SQLiteConnection) throws {
+        try conn.run("""
+            INSERT INTO committee_steps (application_id, office, committee, actor_name, event, detail, at, office_id, office_seal_file_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [id, office, committee, actor, event.rawValue, detail, Date().timeIntervalSince1970, sealOf?.office, sealOf?.seal])
     }
 
     /// How the trail words a result entering public notice.

@@ -75,10 +75,18 @@ public struct ReviewForm: Sendable {
         public var final: Bool
         /// When it was recorded or confirmed; nil for the province's (the city has no date).
         public var at: Double?
+        /// The office whose committee it is, as the step that dates it names it: what the seal is of.
+        public var office: String = ""
+        /// The seal the office had at that step (schema v46), for an org admin's copy only; nil
+        /// when it had none, on a reviewer's or the applicant's copy, and for the province's
+        /// result in a city (which holds nothing of the province's seal).
+        public var seal: FileRecord?
     }
     public var application: ApplicationView
     public var unitName: String
     public var idNumber: String
+    /// The applicant's standard fields the reader may read (`ReviewForm.standardFields`).
+    public var standardFields: [StandardSection]
     public var opinions: [Opinion]
     public var committee: CommitteeOpinion?
     /// Over the form of an application that did not go on (withdrawn, returned, turned down):

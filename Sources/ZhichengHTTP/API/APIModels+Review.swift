@@ -346,17 +346,14 @@ struct StatusDTO: Encodable {
 enum ReviewFormPage {
     static func render(_ form: ReviewForm) -> Response {
         let v = form.application
-        // The applicant's standard fields, in rows of their section's only where the reader may
-        // read it (the view holds no section hidden from them) and this kind's form has it.
-        func given(_ section: ApplicationSection, _ names: [String: String]) -> Any {
-            guard v.applicationKind.sections.contains(section), !v.hiddenSections.contains(section.rawValue) else { return false }
-            return names.mapValues { v.sections[section.rawValue]?[$0] ?? "" }
-        }
+        // The applicant's standard fields the reader may read (`ReviewForm.standardFields`): 基本信息's
+        // under 姓名, the other sections' (学历学位) under 工作单位.
+        let standard = form.standardFields
         let data: [String: Any] = [
             "applicant": v.applicantName, "id_number": form.idNumber, "unit": form.unitName, "series": v.series, "level": v.level.rawValue,
             "title": v.title, "year": v.year,
-            "basic": given(.basic, ["gender": "性别", "born": "出生年月", "held": "现专业技术职称", "held_since": "取得时间"]),
-            "education": given(.education, ["education": "最高学历", "degree": "最高学位", "school": "毕业院校", "major": "所学专业"]),
+            "personal": standardRows(standard.filter { $0.section == .basic }),
+            "standard": standardRows(standard.filter { $0.section != .basic }),
             // The committee's 面试通知 as every screen shows it, its time and place apart (one of
             // free text, written before times were checked, as it is).
             "interview": UI.interview(InterviewNotice(stored: v.interview)),
@@ -376,6 +373,9 @@ enum ReviewFormPage {
                 // An empty string opens a mustache section: a result without a note printed "通过。".
                 ["name": c.name, "result": c.result, "note": c.note.isEmpty ? false as Any : c.note, "keep": keepsWhole(c.note),
                  "date": c.at.map(UI.time) as Any? ?? false,
+                 // The office's seal beside the date, as a leader's opinion has its org's (an own
+                 // committee's result always has its date: its step in the trail).
+                 "office": c.office, "seal": c.seal.map { "data:\($0.mime);base64," + Data($0.bytes).base64EncodedString() } as Any? ?? false,
                  // Until final: whether the result still stands in public notice, or waits for confirmation.
                  "notice": c.final ? false as Any : v.publicity.map { PublicityCalendar.stage(until: $0.until, now: Date().timeIntervalSince1970) } ?? "公示中"]
             } ?? false,
@@ -384,6 +384,20 @@ enum ReviewFormPage {
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-store",
                                                .init("Content-Security-Policy")!: policy],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The rows of standard fields, two to a row as the rest of the applicant's table (名称, 值,
+    /// 名称, 值), each section's starting a row of its own; a section's odd last field takes the
+    /// row's width. Each value's cell is named by its section and field (`f-基本信息-性别`).
+    static func standardRows(_ sections: [ReviewForm.StandardSection]) -> [[String: Any]] {
+        sections.flatMap { s in
+            stride(from: 0, to: s.fields.count, by: 2).map { start -> [String: Any] in
+                let pair = s.fields[start..<min(start + 2, s.fields.count)]
+                return ["cells": pair.map { f -> [String: Any] in
+                    ["name": f.name, "value": f.value, "id": "f-\(s.section.rawValue)-\(f.name)", "wide": pair.count == 1]
+                }]
+            }
+        }
     }
 
     /// Whether an opinion's row is printed whole (`tr.keep`, break-inside: avoid): one of up to

@@ -109,6 +109,7 @@ extension Templates {
         {{^editable}}<table id="app-sections"><tbody>{{#sections}}<tr><th scope="row">{{name}}</th><td style="white-space:pre-line">{{text}}</td></tr>{{/sections}}
         <tr><th scope="row">附件文件</th><td>{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>　{{/attachments}}</td></tr></tbody></table>{{/editable}}
         {{#can_withdraw}}<form method="post" action="{{base}}applications/{{app_id}}/withdraw"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger" id="app-withdraw">撤回申报</button></form>{{/can_withdraw}}
+        {{#review_form}}<p><a id="app-review-form" href="{{api}}applications/{{app_id}}/review-form" target="_blank">查看评审表<span class="vh">（新窗口）</span></a></p>{{/review_form}}
         <h3>审查记录</h3>
         <table id="trail"><thead><tr><th>时间</th><th>机构</th><th>环节</th>{{#show_reviewers}}<th>审查人</th>{{/show_reviewers}}<th>结果</th><th>意见</th></tr></thead><tbody>
         {{#trail}}<tr><td>{{at}}</td><td>{{org}}</td><td>{{step}}</td>{{#show_reviewers}}<td>{{reviewer}}</td>{{/show_reviewers}}<td>{{decision}}</td><td>{{comment}}</td></tr>{{/trail}}
@@ -152,6 +153,7 @@ extension Templates {
     static let review = """
         <h2>审查：{{applicant}}（{{unit}}） · {{heading}}</h2>
         <p>当前环节：<strong id="review-step">{{step}}</strong>{{#changed}}　重新提交后有修改的部分：<strong id="changed">{{changed}}</strong>{{/changed}}</p>
+        <p><a id="review-review-form" href="{{api}}applications/{{app_id}}/review-form" target="_blank">查看评审表<span class="vh">（新窗口）</span></a></p>
         {{#in_library}}<p id="in-library"><strong>{{applicant}}已在专家库中：省职改办不会再次通过本推荐，请作“未通过”处理。</strong></p>{{/in_library}}
         <table id="review-sections"><tbody>{{#sections}}<tr><th scope="row">{{name}}{{#changed}}（有修改）{{/changed}}</th><td style="white-space:pre-line">{{content}}{{#previous}}<div class="previous">上次提交：{{previous}}</div>{{/previous}}</td></tr>{{/sections}}</tbody></table>
         {{#has_attachments}}<p id="review-attachments">附件：{{#attachments}}<a href="{{api}}applications/{{app_id}}/attachments/{{id}}" target="_blank">{{name}}<span class="vh">（新窗口）</span></a>　{{/attachments}}</p>{{/has_attachments}}
@@ -194,8 +196,10 @@ extension Templates {
         <p class="pages">{{#first_page}}<a id="status-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="status-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
 
-    /// The printable 评审表. The applicant's 性别, 出生年月, 学历 … (their standard fields) in rows
-    /// of their own where the reader may read their section (blank where not given). Each opinion's comment and the committee's note are isolated
+    /// The printable 评审表. The applicant's standard fields (性别, 出生年月 … under 姓名, 最高学历 …
+    /// under 工作单位), two to a row, where the reader may read their section (blank where not
+    /// given: `ReviewFormPage.standardRows`). The committee's opinion has its office's seal
+    /// beside its date as a leader's has its org's (an org admin's copy). Each opinion's comment and the committee's note are isolated
     /// (`<bdi>`): text kept before free text refused bidi controls (`FreeText`) cannot turn the
     /// 审查人 and date that follow it in the same line around.
     static let reviewForm = """
@@ -204,7 +208,7 @@ extension Templates {
         <style>
         @page{size:A4;margin:18mm} body{font-family:"Noto Serif CJK SC","Noto Sans CJK SC",serif;color:#000;max-width:180mm;margin:auto}
         h1{text-align:center;font-size:20pt;letter-spacing:.3em;margin:0 0 5mm} table{width:100%;border-collapse:collapse;margin:4mm 0}
-        th,td{border:1px solid #000;padding:2mm 3mm;vertical-align:top;font-size:11pt;overflow-wrap:anywhere} th{width:28mm;text-align:left;font-weight:normal}
+        th,td{border:1px solid #000;padding:1.5mm 3mm;vertical-align:top;font-size:11pt;overflow-wrap:anywhere} th{width:28mm;text-align:left;font-weight:normal}
         #f-name+th+td{white-space:nowrap} tr.keep{break-inside:avoid} .opinion p{margin:0;orphans:3;widows:3}
         .signoff{display:inline-flex;width:100%;justify-content:flex-end;align-items:flex-end;gap:3mm;margin-top:2mm}
         .seal{flex:none;width:24mm;height:24mm;object-fit:contain;opacity:.85} @media print{.noprint{display:none}}
@@ -218,12 +222,10 @@ extension Templates {
         <div class="watermark{{#admitted}} admitted{{/admitted}}" aria-hidden="true">{{label}}</div>
         <p id="f-mark"{{#admitted}} class="admitted"{{/admitted}}>本申报{{label}}{{#date}}　{{caption}}：{{date}}{{/date}}</p>{{/mark}}
         <table><tbody>
-        <tr><th scope="row">姓名</th><td id="f-name">{{applicant}}</td><th scope="row">身份证号</th><td>{{id_number}}</td></tr>{{#basic}}
-        <tr><th scope="row">性别</th><td id="f-gender">{{gender}}</td><th scope="row">出生年月</th><td id="f-born">{{born}}</td></tr>{{/basic}}
-        <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>{{#education}}
-        <tr><th scope="row">最高学历</th><td id="f-education">{{education}}</td><th scope="row">最高学位</th><td id="f-degree">{{degree}}</td></tr>
-        <tr><th scope="row">毕业院校</th><td id="f-school">{{school}}</td><th scope="row">所学专业</th><td id="f-major">{{major}}</td></tr>{{/education}}{{#basic}}
-        <tr><th scope="row">现专业技术职称</th><td id="f-held">{{held}}</td><th scope="row">取得时间</th><td id="f-held-since">{{held_since}}</td></tr>{{/basic}}
+        <tr><th scope="row">姓名</th><td id="f-name">{{applicant}}</td><th scope="row">身份证号</th><td>{{id_number}}</td></tr>{{#personal}}
+        <tr>{{#cells}}<th scope="row">{{name}}</th><td id="{{id}}"{{#wide}} colspan="3"{{/wide}}>{{value}}</td>{{/cells}}</tr>{{/personal}}
+        <tr><th scope="row">工作单位</th><td colspan="3">{{unit}}</td></tr>{{#standard}}
+        <tr>{{#cells}}<th scope="row">{{name}}</th><td id="{{id}}"{{#wide}} colspan="3"{{/wide}}>{{value}}</td>{{/cells}}</tr>{{/standard}}
         <tr><th scope="row">申报系列</th><td>{{series}}</td><th scope="row">申报级别</th><td>{{level}}</td></tr>
         <tr><th scope="row">申报职称</th><td>{{title}}</td><th scope="row">年度</th><td>{{year}}</td></tr>{{#interview}}
         <tr><th scope="row">面试时间</th><td id="f-interview-time">{{time}}</td><th scope="row">面试地点</th><td id="f-interview-place">{{place}}</td></tr>{{/interview}}
@@ -231,7 +233,7 @@ extension Templates {
         <table id="opinions"><tbody>
         {{#opinions}}<tr{{#keep}} class="keep"{{/keep}}><th scope="row">{{org}}<br>{{stage}}意见</th><td><div class="opinion"><p>{{decision}}。<bdi>{{comment}}</bdi><span class="signoff"><span class="sign">{{#reviewer}}审查人：{{reviewer}}　{{/reviewer}}{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{org}}印章">{{/seal}}</span></p></div></td></tr>{{/opinions}}
         {{^opinions}}<tr><td>尚无审查意见</td></tr>{{/opinions}}
-        {{#committee}}<tr{{#keep}} class="keep"{{/keep}} id="committee-opinion"><th scope="row">评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。<bdi>{{note}}</bdi>{{/note}}{{#date}}<span class="signoff"><span class="sign">{{date}}</span></span>{{/date}}</p></div></td></tr>{{/committee}}
+        {{#committee}}<tr{{#keep}} class="keep"{{/keep}} id="committee-opinion"><th scope="row">评委会意见</th><td><div class="opinion"><p>{{name}}：{{result}}{{#notice}}（{{notice}}）{{/notice}}{{#note}}。<bdi>{{note}}</bdi>{{/note}}{{#date}}<span class="signoff"><span class="sign">{{date}}</span>{{#seal}}<img class="seal" src="{{seal}}" alt="{{office}}印章">{{/seal}}</span>{{/date}}</p></div></td></tr>{{/committee}}
         </tbody></table>
         <script>\(ReviewFormPage.printScript)</script>
         </body></html>

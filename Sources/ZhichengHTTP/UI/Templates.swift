@@ -366,6 +366,7 @@ enum Templates {
         {{#has_seal}}<p><img class="preview" id="seal-preview" src="{{api}}orgs/{{org_id}}/seal?v={{version}}" alt="本单位印章"></p>{{/has_seal}}
         {{^has_seal}}<p>尚未上传印章。</p>{{/has_seal}}
         <p id="seal-use">印章盖在打印的评审表中本单位负责人审查意见处。每条意见使用作出时本单位的印章：上传或更换印章后作出的意见使用新印章，此前作出的意见保持原样（当时未上传印章的，不带印章）。</p>
+        {{#committee_office}}<p id="seal-committee">本单位评委会的评审结果（评审表中的评委会意见）也盖本单位印章：使用录入评审结果时本单位的印章，确认结果后使用确认时的印章。</p>{{/committee_office}}
         <form method="post" action="{{base}}seal" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>印章图片（PNG 或 JPEG，不超过 {{max_size}}） <input type="file" name="file" id="seal-file" accept="image/png,image/jpeg" required></label>
         <button type="submit" id="seal-upload">{{#has_seal}}更换印章{{/has_seal}}{{^has_seal}}上传印章{{/has_seal}}</button></form>

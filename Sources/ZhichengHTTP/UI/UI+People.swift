@@ -190,7 +190,9 @@ extension UI {
     func sealPage(_ user: SignedIn, _ context: TenantRequestContext, flash: Flash, status: HTTPResponse.Status = .ok) async throws -> Response {
         let org = try await ownOrg(user)
         guard OrgService.mayReadSeal(user) else { throw ZhichengError(.forbidden, "只有单位系统管理员可以管理印章") }
-        return try render("印章管理", "seal", ["has_seal": org.sealFileID != nil, "org_id": org.id, "version": org.sealFileID ?? 0, "max_size": FileSize.text(services.orgs.maxUploadBytes, roundingDown: true)],
+        // The tenant's root office sets up the committees: its seal goes on their opinions too.
+        return try render("印章管理", "seal", ["has_seal": org.sealFileID != nil, "org_id": org.id, "version": org.sealFileID ?? 0, "max_size": FileSize.text(services.orgs.maxUploadBytes, roundingDown: true),
+                                              "committee_office": org.parentID == nil],
                           user: user, context, flash: flash, status: status, navCurrent: "seal", orgName: org.name)
     }
 
