@@ -1034,7 +1034,7 @@ public enum TenantSchema {
             CREATE INDEX outbox_waiting ON outbox(id, target, kind, message_id, created_at)
                 WHERE delivered_at IS NULL AND set_aside_at IS NULL;
             """),
-        Migration(version: 46, name: "the committee office and its seal, as they were at each of its steps", sql: """
+        Migration(version: 45, name: "the committee office and its seal, as they were at each of its steps", sql: """
             -- As v25 for a reviewer's decision: the office that took a committee step and the
             -- seal it had then (the file; files are never deleted), written with the step
             -- (EvaluationService.appendStep). The 评审表 stamps the committee's opinion with the

@@ -673,7 +673,7 @@ struct MigrationTests {
     /// v42 file with objections (one of each kind) opens with them as they were and no files; a
     /// fourth file of one objection is refused by the table itself, and an objection's files
     /// (and a sent one's) are read from the unique key, in their order.
-    /// v46: a committee's steps written before keep what they said, with no office and no seal
+    /// v45: a committee's steps written before keep what they said, with no office and no seal
     /// (read with the office's seal now); a step with a seal must name its office; the trail
     /// stays append-only.
     @Test func committeeStepsGetTheirOfficeAndSealWithOldRowsKept() async throws {

@@ -664,7 +664,7 @@ SCHEMA_UNDO: dict[int, list[str]] = {
     42: ["DROP TABLE IF EXISTS received_file_sources", "DROP TABLE IF EXISTS received_files"],
     43: ["DROP TABLE IF EXISTS objection_files", "DROP TABLE IF EXISTS sent_objection_files"],
     44: ["DROP INDEX IF EXISTS outbox_waiting"],
-    46: ["ALTER TABLE committee_steps DROP COLUMN office_seal_file_id", "ALTER TABLE committee_steps DROP COLUMN office_id"],
+    45: ["ALTER TABLE committee_steps DROP COLUMN office_seal_file_id", "ALTER TABLE committee_steps DROP COLUMN office_id"],
 }
 
 

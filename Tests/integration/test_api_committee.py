@@ -321,7 +321,7 @@ def test_the_committees_opinion_is_stamped_with_its_offices_seal_as_it_was_then(
     负责人 opinion has its org's: the seal the office had at the step the opinion is dated by
     (the result entered, then its confirmation), kept with that step, not one uploaded since; none
     when it had none then. Only on an org admin's copy: the applicant's and a reviewer's have no
-    seal image. A step written before the office's seal was kept with it (schema v46) is stamped
+    seal image. A step written before the office's seal was kept with it (schema v45) is stamped
     with the office's seal now, as older opinions are."""
     d, city = setup
     seals = [png_bytes(3, 3, seed=31 + n) for n in range(3)]
@@ -357,7 +357,7 @@ def test_the_committees_opinion_is_stamped_with_its_offices_seal_as_it_was_then(
     expect(city.admin.upload("orgs/1/seal", seals[2]), (200, 204))
     assert stamped(other["id"]) == (office, b64[1])
 
-    # A confirmation written as before v46 (no office, no seal with it): the office's seal now.
+    # A confirmation written as before v45 (no office, no seal with it): the office's seal now.
     db = sqlite3.connect(d.tenant_db("zhengzhou"), timeout=10)
     try:
         with db:

@@ -246,7 +246,7 @@ extension ApplicationService {
                 let dated = try step(final: final)
                 // The committee's own office (the city's, the province's for its own units) stamps
                 // its opinion as each level's leader does: on an org admin's copy, with the seal it
-                // had at the step the opinion is dated by, as recorded with the step (v46); a step
+                // had at the step the opinion is dated by, as recorded with the step (v45); a step
                 // written before is stamped with the office's seal now, as older decisions are.
                 var seal: FileRecord?
                 if stamps, let fileID = dated?.officeID != nil ? dated?.seal : e["office_seal"].int {

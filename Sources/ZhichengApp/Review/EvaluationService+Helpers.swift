@@ -105,7 +105,7 @@ extension EvaluationService {
 
     /// A committee step on the city's own application `id`, in its trail, by the caller
     /// (in the caller's transaction): under the caller's office, with the seal the office has
-    /// now (schema v46), which the 评审表 stamps on the committee's opinion dated by this step.
+    /// now (schema v45), which the 评审表 stamps on the committee's opinion dated by this step.
     /// The province's steps reach the city's trail through the relay (`CrossTenantRelay.apply`).
     static func appendStep(_ id: Int, _ event: CommitteeEvent, committee: String, detail: String, caller: SignedIn, _ conn: SQLiteConnection) throws {
         let office = try conn.org(caller.orgID)

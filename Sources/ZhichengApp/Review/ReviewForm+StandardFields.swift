@@ -25,13 +25,14 @@ extension ReviewForm {
     /// every one of `ApplicationSection.standardFields`, in the order its section defines them,
     /// of each section the application's form has (`kind.sections`, in their order) and the
     /// reader may read (not in `hidden`, the sections kept from them), with the applicant's
-    /// value or "" where none was given. A section kept from the reader prints nothing, not
+    /// value as the reading screens write it (`StandardField.shown`: 学时 with their unit) or ""
+    /// where none was given. A section kept from the reader prints nothing, not
     /// even its fields' names; a section without standard fields has no entry. One list: a
     /// field added to a section later is printed by itself.
     public static func standardFields(kind: ApplicationKind, hidden: [String], sections: [String: [String: String]]) -> [StandardSection] {
         kind.sections.filter { !$0.standardFields.isEmpty && !hidden.contains($0.rawValue) }.map { section in
             StandardSection(section: section, fields: section.standardFields.map {
-                .init(name: $0.name, value: sections[section.rawValue]?[$0.name] ?? "")
+                .init(name: $0.name, value: $0.shown(sections[section.rawValue]?[$0.name] ?? ""))
             })
         }
     }

@@ -77,7 +77,7 @@ public struct ReviewForm: Sendable {
         public var at: Double?
         /// The office whose committee it is, as the step that dates it names it: what the seal is of.
         public var office: String = ""
-        /// The seal the office had at that step (schema v46), for an org admin's copy only; nil
+        /// The seal the office had at that step (schema v45), for an org admin's copy only; nil
         /// when it had none, on a reviewer's or the applicant's copy, and for the province's
         /// result in a city (which holds nothing of the province's seal).
         public var seal: FileRecord?
