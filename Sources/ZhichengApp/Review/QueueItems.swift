@@ -2,14 +2,20 @@ import Foundation
 import ZhichengCore
 import ZhichengStorage
 
-/// What a reviewer narrows their queue to (经办人审查, 负责人审查, `GET reviews/queue`): the
-/// applications whose applicant's or unit's name holds `text` (taken literally: `%` and `_` are
-/// no wildcards), of one `level`. A city office's reviewers may have hundreds waiting and look
-/// for the one a unit telephoned about.
+/// What a reviewer narrows their queue to (经办人审查, 负责人审查, 专家推荐审查, `GET reviews/queue`):
+/// the applications whose applicant's or unit's name holds `text` (taken literally: `%` and `_`
+/// are no wildcards), of one `level`, one `kind` (职称申报 or 专家推荐) and one `series`. A city
+/// office's reviewers may have hundreds waiting and look for the one a unit telephoned about; a
+/// unit's and a 主管单位's reviewers take expert recommendations apart (manual §10, 专家推荐审查).
 public struct QueueSearch: Sendable, Equatable {
     /// Trimmed; "" for no text.
     public private(set) var text = ""
     public private(set) var level: TitleLevel?
+    /// 职称申报 or 专家推荐 alone; nil for both.
+    public private(set) var kind: ApplicationKind?
+    /// A series of the catalog. It narrows the reviewer's own series (`QueueFilter`) rather than
+    /// adding a condition: a series they do not review finds nothing.
+    public private(set) var series: String?
 
     /// No narrowing: the whole queue.
     public static let all = QueueSearch()
@@ -17,27 +23,47 @@ public struct QueueSearch: Sendable, Equatable {
     private init() {}
 
     /// From what was typed and chosen: text up to 40 characters (400 `q` beyond), a level of
-    /// the four (400 `level` otherwise); blank for either is none.
-    public init(text rawText: String?, level rawLevel: String?) throws(ZhichengError) {
+    /// the four (400 `level` otherwise), `title` or `expert` (400 `kind` otherwise), a series of
+    /// the catalog (400 `series` otherwise); blank for any of them is none (a GET form sends
+    /// every field, chosen or not).
+    public init(text rawText: String?, level rawLevel: String?, kind rawKind: String? = nil, series rawSeries: String? = nil) throws(ZhichengError) {
         text = try ApplicationService.searchText(rawText, field: "q", what: "查询的申报人或单位名称")
         let levelText = rawLevel?.trimmingWhitespaceAndNewlines() ?? ""
         if !levelText.isEmpty {
             guard let level = TitleLevel(rawValue: levelText) else { throw ZhichengError.invalid("级别应为 初级、中级、副高级 或 正高级", field: "level") }
             self.level = level
         }
+        let kindText = rawKind?.trimmingWhitespaceAndNewlines() ?? ""
+        if !kindText.isEmpty {
+            guard let kind = ApplicationKind(rawValue: kindText) else {
+                throw ZhichengError.invalid("kind 应为 title（职称申报）或 expert（专家推荐）", field: "kind", screen: "类别应为职称申报或专家推荐")
+            }
+            self.kind = kind
+        }
+        let seriesText = rawSeries?.trimmingWhitespaceAndNewlines() ?? ""
+        if !seriesText.isEmpty {
+            // The rule of every other form that names a series: one of the catalog's.
+            guard TitleCatalog.henan.series(named: seriesText) != nil else { throw ZhichengError.invalid("未知的系列“\(seriesText.prefix(30))”", field: "series") }
+            series = seriesText
+        }
     }
 
     public var isAll: Bool { self == .all }
 
-    /// The condition added to the queue's (both name columns are in the row the queue reads).
+    /// The condition added to the queue's (both name columns are in the row the queue reads;
+    /// the series is not here: it narrows the queue's own `series IN (…)`, see `QueueFilter`).
+    /// The kind is not in the covering index `applications_queue`: a kind filter reads the
+    /// table for each row the walk meets (a deferred seek), which only a search for a kind pays
+    /// for; the unnarrowed page still reads nothing but the index.
     var sql: String {
         (text.isEmpty ? "" : " AND (applicant_name LIKE ? ESCAPE '\\' OR unit_name LIKE ? ESCAPE '\\')") + (level == nil ? "" : " AND level = ?")
+            + (kind == nil ? "" : " AND kind = ?")
     }
 
     /// `sql`'s arguments, in its order.
     var arguments: [any SQLiteBindable] {
         let pattern = ApplicationService.containing(text)
-        return (text.isEmpty ? [] : [pattern, pattern]) + (level.map { [$0.rawValue] } ?? [])
+        return (text.isEmpty ? [] : [pattern, pattern]) + (level.map { [$0.rawValue] } ?? []) + (kind.map { [$0.rawValue] } ?? [])
     }
 }
 
