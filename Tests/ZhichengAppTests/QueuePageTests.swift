@@ -294,7 +294,8 @@ struct QueuePageTests {
     /// The unnarrowed page is the query it always was (the API's page, `bench/run.py
     /// --only-queue`); a search for a series is the same query with that one series; a search for
     /// a kind walks the same index in the same order and reads, of the table, only the kind
-    /// (the index does not hold it), as the screens' page does, with one look-up of the row.
+    /// (the index does not hold it), as the screens' page reads only its kind and 年度 there,
+    /// with one look-up of the row for both.
     @Test func aSearchForAKindOrASeriesStaysOnTheIndex() async throws {
         let w = try await Self.waiting()
         #expect(ApplicationService.queueSQL(stages: 1, series: 1)
@@ -326,7 +327,7 @@ struct QueuePageTests {
                 Dictionary(try conn.query("PRAGMA table_info(applications)").map { ($0["name"].string ?? "", $0["cid"].int ?? -1) }, uniquingKeysWith: { a, _ in a })
             }
         }
-        let kind = try #require(columns["kind"])
+        let kind = try #require(columns["kind"]), year = try #require(columns["year"])
         for counting in [false, true] {
             let sql = ApplicationService.queueSQL(stages: 1, series: 1, counting: counting, search: byKind)
             let arguments: [any SQLiteBindable] = counting ? [1, "handler", "中小学教师", "expert"] : [1, 0, "handler", "中小学教师", "expert", 50]
@@ -335,7 +336,7 @@ struct QueuePageTests {
             #expect(read.columns == [kind] && read.seeks == 1, "the table is read for \(read.columns), \(read.seeks) look-ups")
         }
         let screens = try await program(ApplicationService.queueSQL(stages: 1, series: 1, kinds: true), [1, 0, "handler", "中小学教师", 50])
-        #expect(screens.columns == [kind] && screens.seeks == 1, "the table is read for \(screens.columns), \(screens.seeks) look-ups")
+        #expect(screens.columns == [kind, year] && screens.seeks == 1, "the table is read for \(screens.columns), \(screens.seeks) look-ups")
         let api = try await program(ApplicationService.queueSQL(stages: 1, series: 1), [1, 0, "handler", "中小学教师", 50])
         #expect(api.columns.isEmpty, "the table is read for \(api.columns)")
     }
@@ -355,9 +356,10 @@ struct QueuePageTests {
         func search(kind: String? = nil, series: String? = nil) throws -> QueueSearch { try QueueSearch(text: nil, level: nil, kind: kind, series: series) }
 
         let experts = try await w.f.applications.queueWithCount(caller: w.handler, search: try search(kind: "expert"))
-        #expect(experts.items.map(\.id) == [expert.id] && experts.waiting == 1)
+        #expect(experts.items.map(\.id) == [expert.id] && experts.waiting == 1 && experts.items.map(\.year) == [2026])
         let titles = try await w.f.applications.queueWithCount(caller: w.handler, limit: 2, search: try search(kind: "title"))
         #expect(titles.items.map(\.id) == Array(w.ids.prefix(2)) && titles.waiting == 3)
+        #expect(titles.items.map(\.year) == [2024, 2025])
         #expect(try await w.f.applications.queue(caller: w.handler, after: w.ids[1], kinds: true, search: try search(kind: "title")) { try $0.items().map(\.id) } == [w.ids[2]])
         let mine = try await w.f.applications.queueWithCount(caller: w.handler, search: try search(series: "中小学教师"))
         #expect(mine.items.map(\.id) == w.ids + [expert.id] && mine.waiting == 4)

@@ -305,8 +305,8 @@ def test_a_city_tells_an_expert_recommendation_from_a_title_application_on_every
     def queue_row(s, name: str) -> list[str]:
         return next(r for r in _rows(page(s, "reviews"), "queue") if name in r)
 
-    # The unit's 经办人审查: 编号, 申报人, 单位, 类别, 系列, 级别, 职称, 环节.
-    assert queue_row(handler, "赵专家")[:8] == [str(app["id"]), "赵专家", school, "专家推荐", SERIES, "副高级", "高级教师", "经办人审查"]
+    # The unit's 经办人审查: 编号, 申报人, 单位, 类别, 年度, 系列, 级别, 职称, 环节.
+    assert queue_row(handler, "赵专家")[:9] == [str(app["id"]), "赵专家", school, "专家推荐", "2026", SERIES, "副高级", "高级教师", "经办人审查"]
     assert queue_row(handler, "赵职称")[3] == "职称申报"
     html = page(handler, "reviews")
     assert 'aria-label="审查赵专家的专家推荐"' in html and 'aria-label="审查赵职称的职称申报"' in html
@@ -321,7 +321,7 @@ def test_a_city_tells_an_expert_recommendation_from_a_title_application_on_every
 
     city_pass(env, app["id"], [school])
     # The 主管单位's 经办人审查 and the unit's 已审查 (HTML and API) say 专家推荐 too.
-    assert queue_row(dept_handler, "赵专家")[3:5] == ["专家推荐", SERIES]
+    assert queue_row(dept_handler, "赵专家")[3:6] == ["专家推荐", "2026", SERIES]
     assert f"<h2>审查：赵专家（{school}） · {heading}</h2>" in page(dept_handler, f"reviews/{app['id']}")
     done = next(r for r in _rows(page(handler, "reviewed"), "reviewed") if "赵专家" in r)
     assert done[1:5] == ["赵专家", school, "专家推荐", SERIES], done
@@ -1701,6 +1701,7 @@ def test_a_city_reviewer_narrows_the_queue_to_a_kind_and_a_series(env: Env):
     assert 'id="queue-search-clear"' not in page and '<option value="expert" selected>专家推荐</option>' in page
     assert re.findall(r"<option(?: selected)?>([^<]+)</option>", page[page.index('id="queue-series"'):page.index("</select>", page.index('id="queue-series"'))]) \
         == [SERIES, accounting], "only the reviewer's series"
+    assert re.search(r'<td class="year">2026</td>', page), "the 年度 column"
     nxt = html.unescape(re.search(r'id="queue-next" href="([^"]+)"', page).group(1))
     assert "kind=expert" in nxt and "limit=1" in nxt, nxt
     assert screen(nxt.removeprefix("/t/zhengzhou/"))[0] == [ids["筛选丁"]]

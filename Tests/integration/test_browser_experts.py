@@ -73,7 +73,7 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
     city.shot("unit-expert-review")
     # An expert recommendation is reviewed under 专家推荐审查, the menu's own entry for them (manual §10):
     # the queue at the reviewer's steps, of expert recommendations, its 查询 with 类别 and 系列 (only
-    # the reviewer's series) besides 级别.
+    # the reviewer's series) besides 级别, and a 年度 column.
     current = city.all("nav a[aria-current]")
     assert [a.text for a in current] == ["专家推荐审查"], [a.text for a in current]
     city.follow(current[0])
@@ -81,8 +81,9 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
     kind, series = Select(city.by("#queue-kind")), Select(city.by("#queue-series"))
     assert [o.text for o in kind.options] == ["全部", "职称申报", "专家推荐"] and kind.first_selected_option.text == "专家推荐"
     assert [o.text for o in series.options] == ["全部", SERIES], "only the reviewer's series"
+    assert [th.text for th in city.all("#queue thead th")][3:5] == ["类别", "年度"]
     row = next(r for r in city.all("#queue tbody tr") if "冯推荐" in r.text)
-    assert row.find_element("css selector", "td.kind").text == "专家推荐", row.text
+    assert row.find_element("css selector", "td.kind").text == "专家推荐" and row.find_element("css selector", "td.year").text.isdigit(), row.text
     assert city.by("#queue-waiting").text == "待审查：共 1 件"
     assert_controls_named(city)
     city.shot("unit-expert-queue")

@@ -20,9 +20,9 @@ extension ApplicationService {
     /// the row's bytes) instead of making a `QueueItem` of each.
     /// `stage`: only that step (经办人审查 or 负责人审查), which the caller's roles must include;
     /// nil: every step the caller's roles give.
-    /// `kinds`: also read each application's kind (`QueueRow.kind`). The covering index does
-    /// not hold it (adding it would be a schema change): each row then costs a lookup of the
-    /// table too, which the screens' pages take and the API's page (the reviewers' most
+    /// `kinds`: also read each application's kind and 年度 (`QueueRow.kind`, `year`). The covering
+    /// index holds neither (adding them would be a schema change): each row then costs a lookup of
+    /// the table too, which the screens' pages take and the API's page (the reviewers' most
     /// frequent request) takes only where an expert recommendation may be among its rows
     /// (`queuePage`).
     public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil, kinds: Bool = false,
@@ -180,8 +180,8 @@ extension ApplicationService {
     /// caller's account id). That check looks up the row's own few decisions
     /// (`decisions_application`); the unary `+` keeps SQLite from walking all of the
     /// caller's decisions by `decisions_actor` instead, once for every row.
-    /// `kinds`: the page's rows also with the application's kind (column 9), read from the
-    /// table (the index does not hold it).
+    /// `kinds`: the page's rows also with the application's kind and 年度 (columns 9 and 10),
+    /// read from the table (the index holds neither): one look-up of the row for both.
     /// `search`: only the rows it matches (`QueueSearch.sql`, its arguments after the filter's;
     /// a search for a series alone changes only the arguments).
     static func queueSQL(stages: Int, series: Int, excludingOwnHandling: Bool = false, counting: Bool = false, kinds: Bool = false,
@@ -203,7 +203,7 @@ extension ApplicationService {
             """
         return counting
             ? "SELECT count(*) FROM applications WHERE \(filter)"
-            : "SELECT id, series, level, title, stage, submissions, version, applicant_name, unit_name\(kinds ? ", kind" : "") FROM applications WHERE \(filter) ORDER BY id LIMIT ?"
+            : "SELECT id, series, level, title, stage, submissions, version, applicant_name, unit_name\(kinds ? ", kind, year" : "") FROM applications WHERE \(filter) ORDER BY id LIMIT ?"
     }
 
     /// The caller's own review decisions (通过, 退回修改, 未通过), newest first, one page

@@ -81,6 +81,9 @@ public struct QueueItem: Sendable {
     public var version: Int
     /// 职称申报 or 专家推荐; nil when the page was read without it (`QueueRows.kinds`).
     public var kind: ApplicationKind?
+    /// The application's 年度, read with the kind (`QueueRows.kinds`: the same look-up of the
+    /// table, which the covering index does not hold either); nil without it.
+    public var year: Int? = nil
     /// An expert recommendation of someone the province's 专家信息库 holds already. Read for
     /// the screens' page only (`queueWithCount`), as `ApplicationView.inExpertLibrary`.
     public var inExpertLibrary = false
@@ -95,8 +98,8 @@ public struct QueueRows {
     let conn: SQLiteConnection?
     let sql: String
     let arguments: [any SQLiteBindable]
-    /// Whether the rows have each application's kind (`QueueRow.kind`), which the covering
-    /// index does not hold: read for the screens, not for the API's page.
+    /// Whether the rows have each application's kind and 年度 (`QueueRow.kind`, `year`), which
+    /// the covering index does not hold: read for the screens, not for the API's page.
     var kinds = false
     /// The count of the same queue (`queueSQL(…counting: true)`) and its arguments.
     var countSQL = ""
@@ -168,6 +171,8 @@ public struct QueueRow {
     public var kind: ApplicationKind? {
         hasKind ? cursor.withText(9) { $0.elementsEqual(ApplicationKind.expert.rawValue.utf8) ? .expert : .title } : nil
     }
+    /// The application's 年度, read with its kind.
+    public var year: Int? { hasKind ? cursor.int(10) : nil }
 
     /// A text column's UTF-8 bytes as stored (see `SQLiteCursor.withText`).
     public func withText<R>(_ column: Text, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -178,7 +183,7 @@ public struct QueueRow {
     public var item: QueueItem {
         QueueItem(id: id, applicantName: cursor.string(Text.applicantName.rawValue), unitName: cursor.string(Text.unitName.rawValue), series: cursor.string(Text.series.rawValue),
                   level: cursor.string(Text.level.rawValue), title: cursor.string(Text.title.rawValue), stage: stage,
-                  submissions: submissions, version: version, kind: kind)
+                  submissions: submissions, version: version, kind: kind, year: year)
     }
 }
 

@@ -126,9 +126,9 @@ extension Templates {
         <button type="submit" id="queue-search-submit">查询</button>{{#searching}} <a id="queue-search-clear" href="{{clear}}">显示全部</a>{{/searching}}</form>
         <p id="queue-waiting">{{^searching}}待审查：共 {{waiting}} 件{{/searching}}{{#searching}}符合查询条件的待审查申报：共 {{waiting}} 件{{/searching}}</p>
         {{#setup_hint}}<p class="hint" id="setup-hint">{{setup_hint}}</p>{{/setup_hint}}
-        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>类别</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>操作</th></tr></thead><tbody>
-        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td class="kind">{{kind}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}{{#in_library}} <strong class="in-library">（已在专家库中）</strong>{{/in_library}}</td><td><a href="{{base}}reviews/{{id}}" aria-label="审查{{applicant}}的{{kind}}">审查</a></td></tr>{{/items}}
-        {{^items}}<tr><td colspan="9">暂无待审查的申报</td></tr>{{/items}}
+        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>操作</th></tr></thead><tbody>
+        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td class="kind">{{kind}}</td><td class="year">{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}{{#in_library}} <strong class="in-library">（已在专家库中）</strong>{{/in_library}}</td><td><a href="{{base}}reviews/{{id}}" aria-label="审查{{applicant}}的{{kind}}">审查</a></td></tr>{{/items}}
+        {{^items}}<tr><td colspan="10">暂无待审查的申报</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="queue-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="queue-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """

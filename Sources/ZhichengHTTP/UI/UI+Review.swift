@@ -495,7 +495,7 @@ extension UI {
         let expertEntry = stage == nil && search.kind == .expert && Self.hasExpertQueue(user, context)
         let heading = expertEntry ? Self.expertReviewsLabel : stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
-            ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "kind": q.kind?.label ?? "申报",
+            ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "kind": q.kind?.label ?? "申报", "year": q.year.map(String.init) ?? "",
              "series": q.series, "level": q.level, "title": q.title, "step": q.stage.label, "resubmitted": q.resubmittedHere,
              "in_library": q.inExpertLibrary]
         }
