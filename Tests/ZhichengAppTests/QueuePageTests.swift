@@ -290,4 +290,91 @@ struct QueuePageTests {
         #expect(plan.contains { $0.contains("USING INDEX applications_queue") } && !plan.contains { $0.contains("TEMP B-TREE") }, "plan: \(plan)")
         #expect(sql != ApplicationService.queueSQL(stages: 1, series: 1), "the API's page does not read the kind")
     }
+
+    /// The unnarrowed page is the query it always was (the API's page, `bench/run.py
+    /// --only-queue`); a search for a series is the same query with that one series; a search for
+    /// a kind walks the same index in the same order and reads, of the table, only the kind
+    /// (the index does not hold it), as the screens' page reads only its kind and 年度 there,
+    /// with one look-up of the row for both.
+    @Test func aSearchForAKindOrASeriesStaysOnTheIndex() async throws {
+        let w = try await Self.waiting()
+        #expect(ApplicationService.queueSQL(stages: 1, series: 1)
+                == "SELECT id, series, level, title, stage, submissions, version, applicant_name, unit_name FROM applications WHERE current_org_id = ? AND state = 'in_review' AND id > ?"
+                + "\nAND stage IN (?) AND series IN (?)\n ORDER BY id LIMIT ?")
+        let bySeries = try QueueSearch(text: nil, level: nil, kind: nil, series: "中小学教师")
+        #expect(ApplicationService.queueSQL(stages: 1, series: 1, search: bySeries) == ApplicationService.queueSQL(stages: 1, series: 1))
+        let byKind = try QueueSearch(text: nil, level: nil, kind: "expert", series: nil)
+        /// The plan, and the columns of the table the program reads (by their index in the table)
+        /// with the number of look-ups of a row of it in the program (a deferred seek is only taken
+        /// when a column of the table is read).
+        func program(_ sql: String, _ arguments: [any SQLiteBindable]) async throws -> (plan: [String], columns: Set<Int>, seeks: Int) {
+            try await w.f.store.withTenant(w.city) { db in
+                try await db.read { conn in
+                    let root = try conn.scalar("SELECT rootpage FROM sqlite_schema WHERE name = 'applications'")?.int
+                    let plan = try conn.query("EXPLAIN QUERY PLAN " + sql, arguments).compactMap { $0["detail"].string }
+                    let ops = try conn.query("EXPLAIN " + sql, arguments).map { ($0["opcode"].string ?? "", $0["p1"].int ?? -1, $0["p2"].int ?? -1) }
+                    let table = Set(ops.filter { $0.0 == "OpenRead" && $0.2 == root }.map(\.1))
+                    // A deferred seek names the table's cursor in p3, the index's in p1.
+                    let deferred = try conn.query("EXPLAIN " + sql, arguments).filter { $0["opcode"].string == "DeferredSeek" && table.contains($0["p3"].int ?? -1) }.count
+                    let columns = Set(ops.filter { $0.0 == "Column" && table.contains($0.1) }.map(\.2))
+                    let seeks = ops.filter { ["SeekRowid", "NotExists"].contains($0.0) && table.contains($0.1) }.count + deferred
+                    return (plan, columns, seeks)
+                }
+            }
+        }
+        let columns = try await w.f.store.withTenant(w.city) { db in
+            try await db.read { conn in
+                Dictionary(try conn.query("PRAGMA table_info(applications)").map { ($0["name"].string ?? "", $0["cid"].int ?? -1) }, uniquingKeysWith: { a, _ in a })
+            }
+        }
+        let kind = try #require(columns["kind"]), year = try #require(columns["year"])
+        for counting in [false, true] {
+            let sql = ApplicationService.queueSQL(stages: 1, series: 1, counting: counting, search: byKind)
+            let arguments: [any SQLiteBindable] = counting ? [1, "handler", "中小学教师", "expert"] : [1, 0, "handler", "中小学教师", "expert", 50]
+            let read = try await program(sql, arguments)
+            #expect(read.plan.contains { $0.contains("USING INDEX applications_queue") } && !read.plan.contains { $0.contains("TEMP B-TREE") }, "plan: \(read.plan)")
+            #expect(read.columns == [kind] && read.seeks == 1, "the table is read for \(read.columns), \(read.seeks) look-ups")
+        }
+        let screens = try await program(ApplicationService.queueSQL(stages: 1, series: 1, kinds: true), [1, 0, "handler", "中小学教师", 50])
+        #expect(screens.columns == [kind, year] && screens.seeks == 1, "the table is read for \(screens.columns), \(screens.seeks) look-ups")
+        let api = try await program(ApplicationService.queueSQL(stages: 1, series: 1), [1, 0, "handler", "中小学教师", 50])
+        #expect(api.columns.isEmpty, "the table is read for \(api.columns)")
+    }
+
+    /// A reviewer's queue narrowed to a kind (职称申报 or 专家推荐: 专家推荐审查) or to one of their
+    /// series, and its count with it; a series they do not review finds nothing. The API's page
+    /// of title applications alone is written from the rows (no expert recommendation can be on
+    /// it); of expert recommendations, from its items.
+    @Test func theQueueNarrowsToAKindAndASeries() async throws {
+        let w = try await Self.waiting()
+        let person = w.applicants[1].signedIn
+        let expert = try await w.f.applications.create(kind: "expert", year: 2026, series: "中小学教师", level: "副高级", title: "高级教师",
+                                                       specialty: "小学数学", caller: person)
+        _ = try await w.f.applications.saveSection(expert.id, section: "基本信息", fields: ["姓名": "李老师"], caller: person)
+        _ = try await w.f.applications.saveSection(expert.id, section: "工作经历", fields: ["从业年限": "12"], caller: person)
+        _ = try await w.f.applications.submit(expert.id, caller: person)
+        func search(kind: String? = nil, series: String? = nil) throws -> QueueSearch { try QueueSearch(text: nil, level: nil, kind: kind, series: series) }
+
+        let experts = try await w.f.applications.queueWithCount(caller: w.handler, search: try search(kind: "expert"))
+        #expect(experts.items.map(\.id) == [expert.id] && experts.waiting == 1 && experts.items.map(\.year) == [2026])
+        let titles = try await w.f.applications.queueWithCount(caller: w.handler, limit: 2, search: try search(kind: "title"))
+        #expect(titles.items.map(\.id) == Array(w.ids.prefix(2)) && titles.waiting == 3)
+        #expect(titles.items.map(\.year) == [2024, 2025])
+        #expect(try await w.f.applications.queue(caller: w.handler, after: w.ids[1], kinds: true, search: try search(kind: "title")) { try $0.items().map(\.id) } == [w.ids[2]])
+        let mine = try await w.f.applications.queueWithCount(caller: w.handler, search: try search(series: "中小学教师"))
+        #expect(mine.items.map(\.id) == w.ids + [expert.id] && mine.waiting == 4)
+        let other = try await w.f.applications.queueWithCount(caller: w.handler, search: try search(kind: "expert", series: "会计人员"))
+        #expect(other.items.isEmpty && other.waiting == 0, "not a series of the reviewer's")
+
+        @Sendable func page(_ search: QueueSearch) async throws -> (path: String, ids: [Int]) {
+            try await w.f.applications.queuePage(caller: w.handler, search: search, rows: { rows in
+                var ids: [Int] = []
+                try rows.forEach { ids.append($0.id) }
+                return ("rows", ids)
+            }, items: { items in ("items", items.map(\.id)) })
+        }
+        #expect(try await page(.all) == ("items", w.ids + [expert.id]))
+        #expect(try await page(try search(kind: "title")) == ("rows", w.ids))
+        #expect(try await page(try search(kind: "expert")) == ("items", [expert.id]))
+    }
 }

@@ -9,6 +9,7 @@ reserves), the panel votes in secret, and the result follows the national rule b
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -304,8 +305,8 @@ def test_a_city_tells_an_expert_recommendation_from_a_title_application_on_every
     def queue_row(s, name: str) -> list[str]:
         return next(r for r in _rows(page(s, "reviews"), "queue") if name in r)
 
-    # The unit's 经办人审查: 编号, 申报人, 单位, 类别, 系列, 级别, 职称, 环节.
-    assert queue_row(handler, "赵专家")[:8] == [str(app["id"]), "赵专家", school, "专家推荐", SERIES, "副高级", "高级教师", "经办人审查"]
+    # The unit's 经办人审查: 编号, 申报人, 单位, 类别, 年度, 系列, 级别, 职称, 环节.
+    assert queue_row(handler, "赵专家")[:9] == [str(app["id"]), "赵专家", school, "专家推荐", "2026", SERIES, "副高级", "高级教师", "经办人审查"]
     assert queue_row(handler, "赵职称")[3] == "职称申报"
     html = page(handler, "reviews")
     assert 'aria-label="审查赵专家的专家推荐"' in html and 'aria-label="审查赵职称的职称申报"' in html
@@ -320,7 +321,7 @@ def test_a_city_tells_an_expert_recommendation_from_a_title_application_on_every
 
     city_pass(env, app["id"], [school])
     # The 主管单位's 经办人审查 and the unit's 已审查 (HTML and API) say 专家推荐 too.
-    assert queue_row(dept_handler, "赵专家")[3:5] == ["专家推荐", SERIES]
+    assert queue_row(dept_handler, "赵专家")[3:6] == ["专家推荐", "2026", SERIES]
     assert f"<h2>审查：赵专家（{school}） · {heading}</h2>" in page(dept_handler, f"reviews/{app['id']}")
     done = next(r for r in _rows(page(handler, "reviewed"), "reviewed") if "赵专家" in r)
     assert done[1:5] == ["赵专家", school, "专家推荐", SERIES], done
@@ -1639,3 +1640,89 @@ def test_a_draw_recorded_with_the_current_names_among_the_former_ones_verifies_a
     assert {x["expert_id"]: x["reason"] for x in drawn["excluded"]} == {declared["id"]: "申报了与申报人卫向阳的回避关系"}, drawn["excluded"]
     inputs = json.loads(db_rows(prov_db, record, again["id"])[0][0])["applicants"][0]
     assert (inputs["former_units"], "former_names" in inputs) == (["向阳实验小学"], False), inputs
+
+
+def test_a_city_reviewer_narrows_the_queue_to_a_kind_and_a_series(env: Env):
+    """经办人审查 narrowed to 专家推荐 or 职称申报 (`kind`) and to one of the reviewer's series
+    (`series`), in the API (`reviews/queue?kind=&series=`) and on the screen, whose 共 N 件 is then
+    of what it finds and whose pages keep the search; 专家推荐审查, the city reviewers' menu entry
+    (manual §10), is the queue of expert recommendations at both steps. A series the reviewer does
+    not review finds nothing; an unknown kind or series is 400 naming it and changes nothing; blank
+    ones (the screen's 全部) are none."""
+    org = add_school(env, "筛选小学")
+    _, admin = env.schools["筛选小学"]
+    accounting = "会计人员"
+    approved_plan(admin, env.city, org["id"], [{"series": SERIES, "level": "副高级", "count": 5}, {"series": accounting, "level": "副高级", "count": 5}])
+    handler = add_reviewer(admin, org["id"], f"{org['id']}.both", ["handler"], series=[SERIES, accounting])
+    ids = {}
+    for name, kind, series, title in (("筛选甲", "title", SERIES, "高级教师"), ("筛选乙", "expert", SERIES, "高级教师"),
+                                      ("筛选丙", "title", accounting, "高级会计师"), ("筛选丁", "expert", accounting, "高级会计师")):
+        person = applicant(env, "筛选小学", name)
+        app = expect(person.post("applications", {"kind": kind, "year": 2026, "series": series, "level": "副高级", "title": title,
+                                                  **({"specialty": "财务管理"} if kind == "expert" else {})}), 201).json
+        for section in (SECTIONS if kind == "title" else ["基本信息", "工作经历"]):
+            fields = {"从业年限": "15", "经历": "长期从事本专业"} if section == "工作经历" and kind == "expert" else {"内容": f"{name}的{section}"}
+            expect(person.put(f"applications/{app['id']}/sections/{quote(section)}", fields), 200)
+        assert expect(person.post(f"applications/{app['id']}/submit"), 200).json["state"] == "in_review", name
+        ids[name] = app["id"]
+
+    def found(query: str) -> list[int]:
+        return [a["id"] for a in expect(handler.get("reviews/queue" + query), 200).json["applications"]]
+    everything = sorted(ids.values())
+    assert found("") == everything and found("?kind=&series=") == everything, "blank is none"
+    assert found("?kind=expert") == [ids["筛选乙"], ids["筛选丁"]]
+    assert found("?kind=title") == [ids["筛选甲"], ids["筛选丙"]]
+    assert found("?series=" + quote(accounting)) == [ids["筛选丙"], ids["筛选丁"]]
+    assert found("?kind=expert&series=" + quote(accounting)) == [ids["筛选丁"]]
+    assert found("?kind=expert&stage=handler&q=" + quote("筛选")) == [ids["筛选乙"], ids["筛选丁"]]
+    assert found("?kind=expert&limit=1") == [ids["筛选乙"]]
+    assert found(f"?kind=expert&limit=1&after={ids['筛选乙']}") == [ids["筛选丁"]]
+    assert found("?series=" + quote("档案专业人员")) == [], "a series of the catalog the reviewer does not review"
+    # The expert recommendations read from their items say whether the person is in the 专家信息库.
+    assert all(a["in_expert_library"] is False for a in expect(handler.get("reviews/queue?kind=expert"), 200).json["applications"])
+    cookie = {"Cookie": f"zc_session={handler.cookie}"}
+    with unchanged(env.daemon, "zhengzhou"):
+        expect(handler.get("reviews/queue?kind=" + quote("专家推荐")), 400, field="kind")
+        expect(handler.get("reviews/queue?series=" + quote("不存在的系列")), 400, field="series")
+        expect(handler.get("reviews/queue?kind=expert&series=" + quote("不存在的系列")), 400, field="series")
+        assert env.city_api.raw("GET", "/t/zhengzhou/reviews?kind=bogus", headers=cookie).status == 400
+        assert env.city_api.raw("GET", "/t/zhengzhou/reviews?series=" + quote("不存在的系列"), headers=cookie).status == 400
+
+    def screen(path: str) -> tuple[list[int], str]:
+        r = env.city_api.raw("GET", f"/t/zhengzhou/{path}", headers=cookie)
+        assert r.status == 200, r
+        page = r.body.decode()
+        table = page[page.index('id="queue"'):page.index("</table>", page.index('id="queue"'))]
+        return [int(x) for x in re.findall(r"<tr><td>(\d+)</td>", table)], page
+    # 专家推荐审查: in the menu, marked as the page's; its 类别 is the page's own (共 N 件 of it, no 显示全部).
+    shown, page = screen("reviews?kind=expert&limit=1")
+    assert shown == [ids["筛选乙"]] and "<h2>专家推荐审查</h2>" in page and "待审查：共 2 件" in page, page[-3000:]
+    assert re.search(r'<a href="/t/zhengzhou/reviews\?kind=expert" aria-current="page">专家推荐审查</a>', page), page[:3000]
+    assert 'id="queue-search-clear"' not in page and '<option value="expert" selected>专家推荐</option>' in page
+    assert re.findall(r"<option(?: selected)?>([^<]+)</option>", page[page.index('id="queue-series"'):page.index("</select>", page.index('id="queue-series"'))]) \
+        == [SERIES, accounting], "only the reviewer's series"
+    assert re.search(r'<td class="year">2026</td>', page), "the 年度 column"
+    nxt = html.unescape(re.search(r'id="queue-next" href="([^"]+)"', page).group(1))
+    assert "kind=expert" in nxt and "limit=1" in nxt, nxt
+    assert screen(nxt.removeprefix("/t/zhengzhou/"))[0] == [ids["筛选丁"]]
+    # A search on it keeps to expert recommendations; 显示全部 goes back to 专家推荐审查.
+    shown, page = screen("reviews?kind=expert&series=" + quote(accounting))
+    assert shown == [ids["筛选丁"]] and "符合查询条件的待审查申报：共 1 件" in page
+    assert 'id="queue-search-clear" href="/t/zhengzhou/reviews?kind=expert"' in page, page[-3000:]
+    # On 经办人审查, 类别 and 系列 are a search: its count, its pages, 显示全部 back to the step.
+    shown, page = screen(f"reviews?stage=handler&kind=title&series={quote(accounting)}")
+    assert shown == [ids["筛选丙"]] and "符合查询条件的待审查申报：共 1 件" in page and "<h2>经办人审查</h2>" in page
+    assert 'id="queue-search-clear" href="/t/zhengzhou/reviews?stage=handler"' in page
+    assert re.search(r'<a href="/t/zhengzhou/reviews\?stage=handler" aria-current="page">经办人审查</a>', page)
+    shown, page = screen("reviews?stage=handler&kind=title&limit=1")
+    nxt = html.unescape(re.search(r'id="queue-next" href="([^"]+)"', page).group(1))
+    assert "stage=handler" in nxt and "kind=title" in nxt, nxt
+    assert screen(nxt.removeprefix("/t/zhengzhou/"))[0] == [ids["筛选丙"]]
+    shown, page = screen("reviews?stage=handler")
+    assert shown == everything and "待审查：共 4 件" in page and 'id="queue-search-clear"' not in page
+    # The entry is a city reviewer's: not an org admin's; in the province only the office's own
+    # 专家推荐审查 (what the cities hand over), once.
+    home = env.city_api.raw("GET", "/t/zhengzhou/home", headers={"Cookie": f"zc_session={env.city.cookie}"}).body.decode()
+    assert "reviews?kind=expert" not in home
+    prov = env.prov_api.raw("GET", "/t/province/home", headers={"Cookie": f"zc_session={env.prov_h.cookie}"}).body.decode()
+    assert prov.count(">专家推荐审查</a>") == 1 and "reviews?kind=expert" not in prov, prov[:3000]

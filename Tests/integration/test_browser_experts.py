@@ -14,6 +14,8 @@ import pytest
 
 from urllib.parse import quote
 
+from selenium.webdriver.support.ui import Select
+
 from api_support import NEW_PASSWORD, china_day, expect
 from conftest import wait_until
 from browser_support import Pages, assert_controls_named, assert_refused, browser  # noqa: F401  (fixture)
@@ -69,13 +71,50 @@ def test_expert_recommendation_and_expert_database_screens(env, browser):
     city.follow(link)
     assert city.by("main h2").text == "审查：冯推荐（逸夫小学） · 专家推荐：小学语文 · 中小学教师 副高级 高级教师", city.by("main h2").text
     city.shot("unit-expert-review")
+    # An expert recommendation is reviewed under 专家推荐审查, the menu's own entry for them (manual §10):
+    # the queue at the reviewer's steps, of expert recommendations, its 查询 with 类别 and 系列 (only
+    # the reviewer's series) besides 级别, and a 年度 column.
+    current = city.all("nav a[aria-current]")
+    assert [a.text for a in current] == ["专家推荐审查"], [a.text for a in current]
+    city.follow(current[0])
+    assert city.by("main h2").text == "专家推荐审查" and city.by("nav a[aria-current]").text == "专家推荐审查"
+    kind, series = Select(city.by("#queue-kind")), Select(city.by("#queue-series"))
+    assert [o.text for o in kind.options] == ["全部", "职称申报", "专家推荐"] and kind.first_selected_option.text == "专家推荐"
+    assert [o.text for o in series.options] == ["全部", SERIES], "only the reviewer's series"
+    assert [th.text for th in city.all("#queue thead th")][3:5] == ["类别", "年度"]
+    row = next(r for r in city.all("#queue tbody tr") if "冯推荐" in r.text)
+    assert row.find_element("css selector", "td.kind").text == "专家推荐" and row.find_element("css selector", "td.year").text.isdigit(), row.text
+    assert city.by("#queue-waiting").text == "待审查：共 1 件"
+    assert_controls_named(city)
+    city.shot("unit-expert-queue")
+    # 类别 职称申报: none here; the count is of the search, 显示全部 goes back to the whole queue.
+    kind.select_by_visible_text("职称申报")
+    series.select_by_visible_text(SERIES)
+    city.click("#queue-search-submit")
+    assert "kind=title" in city.d.current_url and "暂无待审查的申报" in city.by("#queue").text, city.d.current_url
+    assert city.by("#queue-waiting").text == "符合查询条件的待审查申报：共 0 件"
+    assert Select(city.by("#queue-series")).first_selected_option.text == SERIES
+    city.follow(city.by("#queue-search-clear"))
+    assert city.by("main h2").text == "经办人审查" and "冯推荐" in city.by("#queue").text
+    # Decided from 专家推荐审查, back to it.
+    city.follow(next(a for a in city.all("nav a") if a.text == "专家推荐审查"))
+    city.follow(next(r for r in city.all("#queue tbody tr") if "冯推荐" in r.text).find_element("css selector", "a[aria-label]"))
+    city.fill("#decision-comment", "同意推荐")
+    city.click("#decision-submit")
+    assert "决定" in city.flash_ok(), city.flash_error()
+    assert city.d.current_url.endswith("reviews?kind=expert") and city.by("main h2").text == "专家推荐审查", city.d.current_url
+    assert "冯推荐" not in city.by("#queue").text, "at the leader's step now"
     city.logout()
 
-    city_pass(env, app_id, ["逸夫小学", "管城区教育局"])
+    version = expect(env.city_reviewers["逸夫小学"][1].get(f"applications/{app_id}"), 200).json["version"]
+    expect(env.city_reviewers["逸夫小学"][1].post(f"applications/{app_id}/decision", {"decision": "pass", "comment": "同意推荐", "version": version}), 200)
+    city_pass(env, app_id, ["管城区教育局"])
 
     p = province_pages(env, browser)
     for login, decision in (("prov.h", "pass"), ("prov.l", "pass")):
         p.login_ok(login, NEW_PASSWORD)
+        # One 专家推荐审查 in the province office's menu: what the cities hand over.
+        assert [a.get_attribute("href").rsplit("/", 1)[1] for a in p.all("nav a") if a.text == "专家推荐审查"] == ["expert-reviews"]
         p.go("expert-reviews")
         row = next(r for r in p.all("#expert-queue tbody tr") if "冯推荐" in r.text)
         assert "待您审查" in row.text and "郑州市" in row.text, row.text
@@ -281,7 +320,6 @@ def test_a_session_that_cannot_be_drawn_is_cancelled_on_its_page(env, browser):
     row = next(r for r in p.all("#sessions tbody tr") if "无此专业评审会" in r.text)
     assert "已取消" in row.text, row.text
     # Free again: a new session takes it on the same screen.
-    from selenium.webdriver.support.ui import Select
     Select(p.by("#session-committee")).select_by_value(str(committee["id"]))
     Select(p.by("#session-series")).select_by_visible_text(SERIES)
     p.fill("#session-name", "重新安排评审会")

@@ -227,8 +227,8 @@ def queue_marks(p: Pages, login: str) -> dict[str, str]:
     """A reviewer's queue as they see it: applicant → the 环节 column."""
     p.login_ok(login, NEW_PASSWORD)
     p.go("reviews?stage=" + ("handler" if login.endswith("h") else "leader"))
-    rows = {r.find_elements("css selector", "td")[1].text: r.find_elements("css selector", "td")[7].text for r in p.all("#queue tbody tr")
-            if len(r.find_elements("css selector", "td")) > 7}
+    rows = {r.find_elements("css selector", "td")[1].text: r.find_elements("css selector", "td")[8].text for r in p.all("#queue tbody tr")
+            if len(r.find_elements("css selector", "td")) > 8}
     p.logout()
     return rows
 

@@ -20,9 +20,9 @@ extension ApplicationService {
     /// the row's bytes) instead of making a `QueueItem` of each.
     /// `stage`: only that step (经办人审查 or 负责人审查), which the caller's roles must include;
     /// nil: every step the caller's roles give.
-    /// `kinds`: also read each application's kind (`QueueRow.kind`). The covering index does
-    /// not hold it (adding it would be a schema change): each row then costs a lookup of the
-    /// table too, which the screens' pages take and the API's page (the reviewers' most
+    /// `kinds`: also read each application's kind and 年度 (`QueueRow.kind`, `year`). The covering
+    /// index holds neither (adding them would be a schema change): each row then costs a lookup of
+    /// the table too, which the screens' pages take and the API's page (the reviewers' most
     /// frequent request) takes only where an expert recommendation may be among its rows
     /// (`queuePage`).
     public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil, kinds: Bool = false,
@@ -42,7 +42,8 @@ extension ApplicationService {
                                           items: @escaping @Sendable ([QueueItem]) throws -> Page) async throws -> Page {
         guard let query = try QueueQuery(caller, stage: stage, limit: limit, after: after, search: search) else { return try rows(QueueRows(conn: nil, sql: "", arguments: [], kinds: false)) }
         let read = try await store.read(caller) { conn, facts -> QueuePageRead<Page> in
-            guard try Self.expertRecommendationsMayWait(conn, facts) else { return .written(try rows(query.rows(conn, kinds: false))) }
+            // A search for title applications finds no expert recommendation either.
+            guard search.kind != .title, try Self.expertRecommendationsMayWait(conn, facts) else { return .written(try rows(query.rows(conn, kinds: false))) }
             let page = query.rows(conn, kinds: true)
             let found = try page.items()
             return .read(found, persons: try page.persons(of: found.filter { $0.kind == .expert }.map(\.id)))
@@ -117,9 +118,9 @@ extension ApplicationService {
         var after: Int
         var search: QueueSearch
 
-        /// Nil when the caller reviews no series (an empty queue).
+        /// Nil when the caller reviews no series, or not the one searched for (an empty queue).
         init?(_ caller: SignedIn, stage: ReviewStage?, limit: Int, after: Int?, search: QueueSearch = .all) throws(ZhichengError) {
-            guard let filter = try QueueFilter(caller, stage: stage) else { return nil }
+            guard let filter = try QueueFilter(caller, stage: stage, series: search.series) else { return nil }
             self.filter = filter
             self.search = search
             org = caller.orgID
@@ -139,8 +140,10 @@ extension ApplicationService {
     }
 
     /// Which applications wait for a reviewer: at their org, at the steps they review
-    /// (`stage` alone, or every step their roles give), in their series. Roles and series
-    /// come from the session check of this very request. Nil when they have no series.
+    /// (`stage` alone, or every step their roles give), in their series (`series` alone, when
+    /// searched for: still an equality on the index's column before `id`, so the walk stays
+    /// in order on `applications_queue`). Roles and series come from the session check of
+    /// this very request. Nil when they have no series, or not `series`.
     struct QueueFilter {
         var stages: [String]
         var series: [String]
@@ -149,7 +152,7 @@ extension ApplicationService {
         var fourEyes: Bool
         var accountID: Int
 
-        init?(_ caller: SignedIn, stage: ReviewStage?) throws(ZhichengError) {
+        init?(_ caller: SignedIn, stage: ReviewStage?, series searched: String? = nil) throws(ZhichengError) {
             guard caller.kind == .staff, !caller.roles.isEmpty else { throw ZhichengError(.forbidden, "只有设置了经办人或负责人角色的人员有审查队列") }
             stages = caller.roles.map { ReviewStage($0).rawValue }
             if let stage {
@@ -157,6 +160,7 @@ extension ApplicationService {
                 stages = [stage.rawValue]
             }
             series = caller.permittedSeries
+            if let searched { series = series.contains(searched) ? [searched] : [] }
             guard !series.isEmpty else { return nil }
             fourEyes = stages.count == 2 || (stages == [ReviewStage.leader.rawValue] && caller.roles.contains(.handler))
             accountID = caller.accountID
@@ -176,12 +180,13 @@ extension ApplicationService {
     /// caller's account id). That check looks up the row's own few decisions
     /// (`decisions_application`); the unary `+` keeps SQLite from walking all of the
     /// caller's decisions by `decisions_actor` instead, once for every row.
-    /// `kinds`: the page's rows also with the application's kind (column 9), read from the
-    /// table (the index does not hold it).
-    /// `search`: only the rows it matches (`QueueSearch.sql`, its arguments after the filter's).
+    /// `kinds`: the page's rows also with the application's kind and 年度 (columns 9 and 10),
+    /// read from the table (the index holds neither): one look-up of the row for both.
+    /// `search`: only the rows it matches (`QueueSearch.sql`, its arguments after the filter's;
+    /// a search for a series alone changes only the arguments).
     static func queueSQL(stages: Int, series: Int, excludingOwnHandling: Bool = false, counting: Bool = false, kinds: Bool = false,
                          search: QueueSearch = .all) -> String {
-        if stages == 1 && series == 1 && !excludingOwnHandling && !counting && !kinds && search == .all { return queueSQLOneByOne }
+        if stages == 1 && series == 1 && !excludingOwnHandling && !counting && !kinds && search.sql.isEmpty { return queueSQLOneByOne }
         return makeQueueSQL(stages: stages, series: series, excludingOwnHandling: excludingOwnHandling, counting: counting, kinds: kinds, search: search)
     }
 
@@ -198,7 +203,7 @@ extension ApplicationService {
             """
         return counting
             ? "SELECT count(*) FROM applications WHERE \(filter)"
-            : "SELECT id, series, level, title, stage, submissions, version, applicant_name, unit_name\(kinds ? ", kind" : "") FROM applications WHERE \(filter) ORDER BY id LIMIT ?"
+            : "SELECT id, series, level, title, stage, submissions, version, applicant_name, unit_name\(kinds ? ", kind, year" : "") FROM applications WHERE \(filter) ORDER BY id LIMIT ?"
     }
 
     /// The caller's own review decisions (通过, 退回修改, 未通过), newest first, one page

@@ -2,14 +2,20 @@ import Foundation
 import ZhichengCore
 import ZhichengStorage
 
-/// What a reviewer narrows their queue to (经办人审查, 负责人审查, `GET reviews/queue`): the
-/// applications whose applicant's or unit's name holds `text` (taken literally: `%` and `_` are
-/// no wildcards), of one `level`. A city office's reviewers may have hundreds waiting and look
-/// for the one a unit telephoned about.
+/// What a reviewer narrows their queue to (经办人审查, 负责人审查, 专家推荐审查, `GET reviews/queue`):
+/// the applications whose applicant's or unit's name holds `text` (taken literally: `%` and `_`
+/// are no wildcards), of one `level`, one `kind` (职称申报 or 专家推荐) and one `series`. A city
+/// office's reviewers may have hundreds waiting and look for the one a unit telephoned about; a
+/// unit's and a 主管单位's reviewers take expert recommendations apart (manual §10, 专家推荐审查).
 public struct QueueSearch: Sendable, Equatable {
     /// Trimmed; "" for no text.
     public private(set) var text = ""
     public private(set) var level: TitleLevel?
+    /// 职称申报 or 专家推荐 alone; nil for both.
+    public private(set) var kind: ApplicationKind?
+    /// A series of the catalog. It narrows the reviewer's own series (`QueueFilter`) rather than
+    /// adding a condition: a series they do not review finds nothing.
+    public private(set) var series: String?
 
     /// No narrowing: the whole queue.
     public static let all = QueueSearch()
@@ -17,23 +23,39 @@ public struct QueueSearch: Sendable, Equatable {
     private init() {}
 
     /// From what was typed and chosen: text up to 40 characters (400 `q` beyond), a level of
-    /// the four (400 `level` otherwise); blank for either is none.
-    public init(text rawText: String?, level rawLevel: String?) throws(ZhichengError) {
+    /// the four (400 `level` otherwise), `title` or `expert` (400 `kind` otherwise), a series of
+    /// the catalog (400 `series` otherwise); blank for any of them is none (a GET form sends
+    /// every field, chosen or not).
+    public init(text rawText: String?, level rawLevel: String?, kind rawKind: String? = nil, series rawSeries: String? = nil) throws(ZhichengError) {
         text = try ApplicationService.searchText(rawText, field: "q", what: "查询的申报人或单位名称")
         level = try TitleLevel.chosen(rawLevel)
+        let kindText = rawKind?.trimmingWhitespaceAndNewlines() ?? ""
+        if !kindText.isEmpty {
+            guard let kind = ApplicationKind(rawValue: kindText) else {
+                throw ZhichengError.invalid("kind 应为 title（职称申报）或 expert（专家推荐）", field: "kind", screen: "类别应为职称申报或专家推荐")
+            }
+            self.kind = kind
+        }
+        // The rule of every other form that names a series: one of the catalog's.
+        series = try TitleCatalog.henan.chosenSeries(rawSeries)
     }
 
     public var isAll: Bool { self == .all }
 
-    /// The condition added to the queue's (both name columns are in the row the queue reads).
+    /// The condition added to the queue's (both name columns are in the row the queue reads;
+    /// the series is not here: it narrows the queue's own `series IN (…)`, see `QueueFilter`).
+    /// The kind is not in the covering index `applications_queue`: a kind filter reads the
+    /// table for each row the walk meets (a deferred seek), which only a search for a kind pays
+    /// for; the unnarrowed page still reads nothing but the index.
     var sql: String {
         (text.isEmpty ? "" : " AND (applicant_name LIKE ? ESCAPE '\\' OR unit_name LIKE ? ESCAPE '\\')") + (level == nil ? "" : " AND level = ?")
+            + (kind == nil ? "" : " AND kind = ?")
     }
 
     /// `sql`'s arguments, in its order.
     var arguments: [any SQLiteBindable] {
         let pattern = ApplicationService.containing(text)
-        return (text.isEmpty ? [] : [pattern, pattern]) + (level.map { [$0.rawValue] } ?? [])
+        return (text.isEmpty ? [] : [pattern, pattern]) + (level.map { [$0.rawValue] } ?? []) + (kind.map { [$0.rawValue] } ?? [])
     }
 }
 
@@ -51,6 +73,9 @@ public struct QueueItem: Sendable {
     public var version: Int
     /// 职称申报 or 专家推荐; nil when the page was read without it (`QueueRows.kinds`).
     public var kind: ApplicationKind?
+    /// The application's 年度, read with the kind (`QueueRows.kinds`: the same look-up of the
+    /// table, which the covering index does not hold either); nil without it.
+    public var year: Int? = nil
     /// An expert recommendation of someone the province's 专家信息库 holds already. Read for
     /// the screens' page only (`queueWithCount`), as `ApplicationView.inExpertLibrary`.
     public var inExpertLibrary = false
@@ -65,8 +90,8 @@ public struct QueueRows {
     let conn: SQLiteConnection?
     let sql: String
     let arguments: [any SQLiteBindable]
-    /// Whether the rows have each application's kind (`QueueRow.kind`), which the covering
-    /// index does not hold: read for the screens, not for the API's page.
+    /// Whether the rows have each application's kind and 年度 (`QueueRow.kind`, `year`), which
+    /// the covering index does not hold: read for the screens, not for the API's page.
     var kinds = false
     /// The count of the same queue (`queueSQL(…counting: true)`) and its arguments.
     var countSQL = ""
@@ -138,6 +163,8 @@ public struct QueueRow {
     public var kind: ApplicationKind? {
         hasKind ? cursor.withText(9) { $0.elementsEqual(ApplicationKind.expert.rawValue.utf8) ? .expert : .title } : nil
     }
+    /// The application's 年度, read with its kind.
+    public var year: Int? { hasKind ? cursor.int(10) : nil }
 
     /// A text column's UTF-8 bytes as stored (see `SQLiteCursor.withText`).
     public func withText<R>(_ column: Text, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -148,7 +175,7 @@ public struct QueueRow {
     public var item: QueueItem {
         QueueItem(id: id, applicantName: cursor.string(Text.applicantName.rawValue), unitName: cursor.string(Text.unitName.rawValue), series: cursor.string(Text.series.rawValue),
                   level: cursor.string(Text.level.rawValue), title: cursor.string(Text.title.rawValue), stage: stage,
-                  submissions: submissions, version: version, kind: kind)
+                  submissions: submissions, version: version, kind: kind, year: year)
     }
 }
 

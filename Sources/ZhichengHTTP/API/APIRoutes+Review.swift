@@ -253,7 +253,8 @@ extension APIRoutes {
         signedIn.get("reviews/queue") { request, context in
             let limit = try APIJSON.integer("limit", in: request) ?? 50
             let after = try APIJSON.integer("after", in: request)
-            let search = try QueueSearch(text: request.textQuery("q"), level: request.textQuery("level"))
+            let search = try QueueSearch(text: request.textQuery("q"), level: request.textQuery("level"), kind: request.textQuery("kind"),
+                                         series: request.textQuery("series"))
             let body = try await s.applications.queuePage(caller: context.caller, stage: try queueStage(request), limit: limit, after: after, search: search,
                                                           rows: { rows in try QueueDTO.page(rows) }, items: { items in QueueDTO.page(items) })
             return APIJSON.response(json: body)

@@ -121,13 +121,15 @@ extension Templates {
         <h2>{{heading}}</h2>
         <form method="get" action="{{base}}reviews" id="queue-search">{{#stage}}<input type="hidden" name="stage" value="{{stage}}">{{/stage}}
         <label>申报人或单位 <input type="text" name="q" id="queue-q" value="{{q}}" size="16" maxlength="40"></label>
+        <label>类别 <select name="kind" id="queue-kind"><option value="">全部</option>{{#kinds}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/kinds}}</select></label>
+        <label>系列 <select name="series" id="queue-series"><option value="">全部</option>{{#series_choices}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/series_choices}}</select></label>
         <label>级别 <select name="level" id="queue-level"><option value="">全部</option>{{#levels}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/levels}}</select></label>
-        <button type="submit" id="queue-search-submit">查询</button>{{#searching}} <a id="queue-search-clear" href="{{base}}reviews{{#stage}}?stage={{stage}}{{/stage}}">显示全部</a>{{/searching}}</form>
+        <button type="submit" id="queue-search-submit">查询</button>{{#searching}} <a id="queue-search-clear" href="{{clear}}">显示全部</a>{{/searching}}</form>
         <p id="queue-waiting">{{^searching}}待审查：共 {{waiting}} 件{{/searching}}{{#searching}}符合查询条件的待审查申报：共 {{waiting}} 件{{/searching}}</p>
         {{#setup_hint}}<p class="hint" id="setup-hint">{{setup_hint}}</p>{{/setup_hint}}
-        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>类别</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>操作</th></tr></thead><tbody>
-        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td class="kind">{{kind}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}{{#in_library}} <strong class="in-library">（已在专家库中）</strong>{{/in_library}}</td><td><a href="{{base}}reviews/{{id}}" aria-label="审查{{applicant}}的{{kind}}">审查</a></td></tr>{{/items}}
-        {{^items}}<tr><td colspan="9">暂无待审查的申报</td></tr>{{/items}}
+        <table id="queue"><thead><tr><th>编号</th><th>申报人</th><th>单位</th><th>类别</th><th>年度</th><th>系列</th><th>级别</th><th>职称</th><th>环节</th><th>操作</th></tr></thead><tbody>
+        {{#items}}<tr><td>{{id}}</td><td><a href="{{base}}reviews/{{id}}">{{applicant}}</a></td><td>{{unit}}</td><td class="kind">{{kind}}</td><td class="year">{{year}}</td><td>{{series}}</td><td>{{level}}</td><td>{{title}}</td><td>{{step}}{{#resubmitted}}（重新提交）{{/resubmitted}}{{#in_library}} <strong class="in-library">（已在专家库中）</strong>{{/in_library}}</td><td><a href="{{base}}reviews/{{id}}" aria-label="审查{{applicant}}的{{kind}}">审查</a></td></tr>{{/items}}
+        {{^items}}<tr><td colspan="10">暂无待审查的申报</td></tr>{{/items}}
         </tbody></table>
         <p class="pages">{{#first_page}}<a id="queue-first" href="{{first_page}}">第一页</a> {{/first_page}}{{#next_page}}<a id="queue-next" href="{{next_page}}">下一页</a>{{/next_page}}</p>
         """
@@ -160,7 +162,7 @@ extension Templates {
         {{#hidden}}<p>无权查看：{{hidden}}</p>{{/hidden}}
         {{#may_act}}
         <fieldset><legend>审查意见</legend>
-        <form method="post" action="{{base}}reviews/{{app_id}}" id="decision-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}"><input type="hidden" name="stage" value="{{stage}}">
+        <form method="post" action="{{base}}reviews/{{app_id}}" id="decision-form"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}"><input type="hidden" name="stage" value="{{stage}}">{{#queue_kind}}<input type="hidden" name="_queue" value="{{queue_kind}}">{{/queue_kind}}
         <fieldset class="group"><legend>审查决定：</legend>{{#decision_choices}}<label><input type="radio" name="decision" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/decision_choices}}</fieldset>
         <fieldset class="group"><legend>退回时选择有问题的部分：</legend>{{#section_choices}}<label><input type="checkbox" name="sections" value="{{name}}"{{#checked}} checked{{/checked}}> {{name}}</label>{{/section_choices}}</fieldset>
         <p><label>退回原因 <select name="reason"><option value=""></option>{{#reason_choices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reason_choices}}</select></label></p>

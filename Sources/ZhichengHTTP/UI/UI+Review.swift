@@ -488,6 +488,8 @@ extension UI {
 
     /// 经办人审查 or 负责人审查 (`stage`), or both steps for nil: one page of the queue,
     /// oldest first (`after`: the last id of the page before), with how many wait in all.
+    /// Opened as 专家推荐审查 (`expertReviewsPath`: both steps, expert recommendations only), it
+    /// is headed and marked in the menu so, and its 查询 keeps to them until another 类别 is chosen.
     func reviewsPage(_ user: SignedIn, _ context: TenantRequestContext, stage: ReviewStage?, after: Int? = nil, limit: Int = Self.queuePageSize,
                      search: QueueSearch = .all, flash: Flash) async throws -> Response {
         let org = try await ownOrg(user)
@@ -495,9 +497,10 @@ extension UI {
         let paging = Paging(limit, maximum: ApplicationService.pageMaximum - 1)
         let (read, waiting) = try await services.applications.queueWithCount(caller: user, stage: stage, limit: paging.rowsToRead, after: after, search: search)
         let (queue, next) = paging.cut(read, cursor: \.id)
-        let heading = stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
+        let expertEntry = stage == nil && search.kind == .expert && Self.hasExpertQueue(user, context)
+        let heading = expertEntry ? Self.expertReviewsLabel : stage?.label ?? user.roles.map { ReviewStage($0).label }.joined(separator: " / ")
         let items = queue.map { q -> [String: Any] in
-            ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "kind": q.kind?.label ?? "申报",
+            ["id": q.id, "applicant": q.applicantName, "unit": q.unitName, "kind": q.kind?.label ?? "申报", "year": q.year.map(String.init) ?? "",
              "series": q.series, "level": q.level, "title": q.title, "step": q.stage.label, "resubmitted": q.resubmittedHere,
              "in_library": q.inExpertLibrary]
         }
@@ -506,17 +509,38 @@ extension UI {
         func page(after: Int?) -> String {
             link("reviews", [stage.map { "stage=\($0.rawValue)" }, paging.size == Self.queuePageSize ? nil : "limit=\(paging.size)",
                              search.text.isEmpty ? nil : "q=" + encoded(search.text), search.level.map { "level=" + encoded($0.rawValue) },
+                             search.kind.map { "kind=\($0.rawValue)" }, search.series.map { "series=" + encoded($0) },
                              after.map { "after=\($0)" }], context)
         }
+        // The page's own entry, which 显示全部 goes back to: its step, or 专家推荐审查.
+        let entry = expertEntry ? Self.expertReviewsPath : stage.map { Self.reviewsPath($0) } ?? "reviews"
         let data: [String: Any] = [
             "heading": heading, "items": items, "waiting": waiting,
-            // 查询: who or which unit, which level; the count is then of what it finds.
-            "stage": stage?.rawValue as Any? ?? false, "q": search.text, "searching": !search.isAll,
-            "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0 == search.level] }, "setup_hint": Self.setupHint(user, province: context.tenant.kind == .province) ?? false,
+            // 查询: who or which unit, which level, which 类别 and which of the reviewer's series;
+            // the count is then of what it finds (on 专家推荐审查, its 类别 is the page's own).
+            "stage": stage?.rawValue as Any? ?? false, "q": search.text, "searching": expertEntry ? !search.text.isEmpty || search.level != nil || search.series != nil : !search.isAll,
+            "clear": base(context) + entry,
+            "levels": TitleLevel.allCases.map { ["name": $0.rawValue, "selected": $0 == search.level] },
+            "kinds": ApplicationKind.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == search.kind] },
+            "series_choices": user.permittedSeries.map { ["name": $0, "selected": $0 == search.series] },
+            "setup_hint": Self.setupHint(user, province: context.tenant.kind == .province) ?? false,
             "first_page": after == nil ? false as Any : page(after: nil),
             "next_page": next.map { page(after: $0) } as Any? ?? false,
         ]
-        return try render(heading, "reviews", data, user: user, context, flash: flash, navCurrent: Self.reviewsPath(stage, of: user), orgName: org.name)
+        return try render(heading, "reviews", data, user: user, context, flash: flash,
+                          navCurrent: expertEntry ? Self.expertReviewsPath : Self.reviewsPath(stage, of: user), orgName: org.name)
+    }
+
+    /// The menu entry 专家推荐审查 of a city's reviewers (manual §10): their queue at every step
+    /// their roles give, narrowed to expert recommendations (a unit and its 主管单位 review them).
+    static let expertReviewsPath = "reviews?kind=expert"
+    static let expertReviewsLabel = "专家推荐审查"
+
+    /// Whether `user` has 专家推荐审查 in the menu: staff with a review role in a city. In the
+    /// province, the office's entry of that name is its review of what the cities hand over
+    /// (`expert-reviews`).
+    static func hasExpertQueue(_ user: SignedIn, _ context: TenantRequestContext) -> Bool {
+        user.kind == .staff && !user.roles.isEmpty && context.tenant.kind == .city
     }
 
     /// Rows on one page of 已审查 unless `?limit=` says otherwise (1–199).
@@ -603,8 +627,12 @@ extension UI {
         // Only what the application's form has, and the reviewer may see, can be named at fault.
         let sections = v.applicationKind.sections.map(\.rawValue).filter { !v.hiddenSections.contains($0) }
         data.merge(Self.decisionChoices(entered, ReviewDecision.allCases, sections: sections)) { $1 }
+        // An expert recommendation is reviewed under 专家推荐审查 where the menu has it.
+        let expert = v.applicationKind == .expert && Self.hasExpertQueue(user, context)
+        data["queue_kind"] = expert ? ApplicationKind.expert.rawValue : ""
         return try render("审查：\(v.applicantName)", "review", data, user: user, context, flash: flash, status: status,
-                          navCurrent: Self.reviewsPath(v.chain.state == .inReview && user.roles.count > 1 ? v.chain.stage : nil, of: user), orgName: org.name)
+                          navCurrent: expert ? Self.expertReviewsPath : Self.reviewsPath(v.chain.state == .inReview && user.roles.count > 1 ? v.chain.stage : nil, of: user),
+                          orgName: org.name)
     }
 
     func decide(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
@@ -615,10 +643,12 @@ extension UI {
             let v = try await services.applications.decide(id, decision: form["decision"], comment: form["comment"], sections: form.all("sections"),
                                                            reason: reason, version: try form.version(), caller: user)
             let decision = ReviewDecision(rawValue: form["decision"])?.label ?? ""
-            // Back to the queue of the step just decided, by a redirect: reloading that page
-            // shows the queue again instead of sending the decision a second time.
+            // Back to the queue of the step just decided (专家推荐审查 for an expert recommendation
+            // in a city, `_queue` of the review page), by a redirect: reloading that page shows
+            // the queue again instead of sending the decision a second time.
             let stage: ReviewStage? = user.roles.count > 1 ? ReviewStage(rawValue: form["stage"]) : nil
-            return done(Self.reviewsPath(stage, of: user), "已对\(v.applicantName)的申报作出“\(decision)”决定", context)
+            let queue = form["_queue"] == ApplicationKind.expert.rawValue && Self.hasExpertQueue(user, context) ? Self.expertReviewsPath : Self.reviewsPath(stage, of: user)
+            return done(queue, "已对\(v.applicantName)的申报作出“\(decision)”决定", context)
         } catch let error as ZhichengError {
             return try await reviewPage(user, context, id: id, flash: .error(error.shown(request)), status: error.status, entered: form)
         }

@@ -334,8 +334,10 @@ struct UI: Sendable {
         if user.kind == .staff {
             // In the province office, staff without review roles are the experts of the database.
             if user.roles.isEmpty { return province ? groups + [["title": "专家评审", "links": [link("我的评审会", "sessions")]]] : groups }
-            // One entry per role, as in the manual: 经办人审查 and 负责人审查.
+            // One entry per role, as in the manual: 经办人审查 and 负责人审查; in a city then
+            // 专家推荐审查 (manual §10), the same queues narrowed to expert recommendations.
             var links = [ReviewStage.handler, .leader].filter { user.roles.contains($0.role) }.map { link($0.label, Self.reviewsPath($0)) }
+            if Self.hasExpertQueue(user, context) { links.append(link(Self.expertReviewsLabel, Self.expertReviewsPath)) }
             links.append(link("已审查", "reviewed"))
             if province { links += [link("职称申报审查（各市报送）", "province-reviews"), link("专家推荐审查", "expert-reviews")] }
             return groups + [["title": "审查推荐", "links": links]]

@@ -101,7 +101,9 @@ enum UIRoutes {
             try await ui.page(request, context) { user in
                 try await ui.reviewsPage(user, context, stage: try queueStage(request), after: try APIJSON.integer("after", in: request),
                                          limit: try APIJSON.integer("limit", in: request) ?? UI.queuePageSize,
-                                         search: try QueueSearch(text: request.textQuery("q"), level: request.textQuery("level")), flash: .none)
+                                         search: try QueueSearch(text: request.textQuery("q"), level: request.textQuery("level"), kind: request.textQuery("kind"),
+                                                                 series: request.textQuery("series")),
+                                         flash: .none)
             }
         }
         tenant.get("reviewed") { request, context in
