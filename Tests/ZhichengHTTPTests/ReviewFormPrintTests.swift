@@ -39,8 +39,8 @@ struct ReviewFormPrintTests {
         let sections = ReviewForm.standardFields(kind: .title, hidden: [], sections: ["基本信息": ["性别": "男", "从事专业": "小学数学"], "学历学位": ["毕业时间": "2008-06"]])
         let personal = ReviewFormPage.standardRows(sections.filter { $0.section == .basic })
         let standard = ReviewFormPage.standardRows(sections.filter { $0.section != .basic })
-        // 基本信息's seven fields in four rows, 学历学位's five in three: a section's odd last field alone, as wide as the row.
-        #expect(personal.count == 4 && standard.count == 3)
+        // 基本信息's seven fields in four rows, 学历学位's five in three, 继续教育's two in one: a section's odd last field alone, as wide as the row.
+        #expect(personal.count == 4 && standard.count == 4)
         let form = try #require(Templates.library.render(["applicant": "孙申报", "unit": "逸夫小学", "personal": personal, "standard": standard,
                                                           "opinions": [[String: Any]](), "committee": false] as [String: Any], withTemplate: "review_form"))
         #expect(form.contains("<tr><th scope=\"row\">性别</th><td id=\"f-基本信息-性别\">男</td><th scope=\"row\">出生年月</th><td id=\"f-基本信息-出生年月\"></td></tr>"), "\(form)")

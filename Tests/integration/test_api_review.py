@@ -1417,3 +1417,37 @@ def test_an_admin_is_told_which_sections_no_reviewer_of_a_series_may_read(env: E
     finally:   # the module's other tests rely on this handler's permissions
         expect(env.dept.put(f"staff/{handler}/permissions", {"series": [SERIES], "sections": ALL_SECTIONS}), 200)
     assert expect(env.dept.get("reviews/unread-sections"), 200).json["series"] == []
+
+
+def test_a_search_for_expert_recommendations_in_a_tenant_of_titles_finds_none(env: Env) -> None:
+    """专家推荐审查 where no expert recommendation is in review: empty (answered without walking
+    the queue, whose rows' kind is not in its index), while the title applications waiting stay
+    in the queue and in a search for them."""
+    applicant = new_applicant(env)
+    app = filled_application(applicant)
+    expect(applicant.post(f"applications/{app['id']}/submit"), 200)
+    reviewer = env.reviewers["school.h"]
+    assert app["id"] in queue_ids(reviewer)
+    assert expect(reviewer.get("reviews/queue?kind=expert"), 200).json["applications"] == []
+    assert app["id"] in [a["id"] for a in expect(reviewer.get("reviews/queue?kind=title"), 200).json["applications"]]
+    page = env.api.raw("GET", f"/t/{TENANT}/reviews?kind=expert", headers={"Cookie": f"zc_session={reviewer.cookie}"}).body.decode()
+    assert f'reviews/{app["id"]}"' not in page and "共 0 件" in page and "暂无待审查的申报" in page, page[-3000:]
+    decide(reviewer, app["id"], "reject", comment="不符合条件")   # later tests start from an empty school queue
+
+
+def test_the_review_form_is_offered_to_the_applicant_once_submitted_not_for_a_draft_withdrawn(env: Env) -> None:
+    """查看评审表 on the applicant's page: not on a draft, nor on a draft withdrawn (never submitted:
+    an empty form), and on one submitted, also once withdrawn after."""
+    def page(app_id: int) -> str:
+        return env.api.raw("GET", f"/t/{TENANT}/applications/{app_id}", headers={"Cookie": f"zc_session={applicant.cookie}"}).body.decode()
+
+    applicant = new_applicant(env)
+    draft = filled_application(applicant)
+    assert 'id="app-review-form"' not in page(draft["id"])
+    expect(applicant.post(f"applications/{draft['id']}/withdraw"), 200)
+    assert 'id="app-review-form"' not in page(draft["id"])
+    submitted = filled_application(applicant)
+    expect(applicant.post(f"applications/{submitted['id']}/submit"), 200)
+    assert f'id="app-review-form" href="/t/{TENANT}/api/v1/applications/{submitted["id"]}/review-form"' in page(submitted["id"])
+    expect(applicant.post(f"applications/{submitted['id']}/withdraw"), 200)
+    assert 'id="app-review-form"' in page(submitted["id"])

@@ -137,7 +137,7 @@ def standard_rows(printed: str) -> list[list[tuple[str, str, str, bool]]]:
     a list of its fields: (name, cell id without `f-`, value, whether it spans the row)."""
     table = printed.split('id="opinions"')[0]
     rows = [FORM_CELL.findall(r) for r in FORM_ROW.findall(table)]
-    return [[(name, cell, value, bool(wide)) for name, cell, wide, value in r] for r in rows if r and r[0][1].split("-")[0] in ("基本信息", "学历学位")]
+    return [[(name, cell, value, bool(wide)) for name, cell, wide, value in r] for r in rows if r and r[0][1].split("-")[0] in ("基本信息", "学历学位", "继续教育")]
 
 
 def application_form(html: str) -> FormControls:
@@ -279,6 +279,7 @@ def test_the_reading_screens_and_the_review_form_show_them_to_who_may_read_them(
     applicant, app = draft(env, "周阅读")
     expect(applicant.put(section_path(app, "基本信息"), BASIC), 200)
     expect(applicant.put(section_path(app, "学历学位"), EDUCATION), 200)
+    expect(applicant.put(section_path(app, "继续教育"), {"内容": "省级培训", "公需科目学时": "30", "专业科目学时": "60"}), 200)
     expect(applicant.post(f"applications/{app['id']}/submit"), 200)
     bare_applicant, bare = draft(env, "周空白")
     expect(bare_applicant.post(f"applications/{bare['id']}/submit"), 200)
@@ -298,25 +299,27 @@ def test_the_reading_screens_and_the_review_form_show_them_to_who_may_read_them(
     basic = [("性别", "男"), ("出生年月", "1985-06"), ("参加工作时间", "2008-07"), ("现任职务", "教研组长"), ("现专业技术职称", "一级教师"),
              ("取得时间", "2018-12"), ("从事专业", "小学数学")]
     education = [("最高学历", "大学本科"), ("最高学位", "学士"), ("毕业院校", "河南大学"), ("所学专业", "数学与应用数学"), ("毕业时间", "2008-06")]
+    training = [("公需科目学时", "30 学时"), ("专业科目学时", "60 学时")]   # 学时 with their unit
 
     def laid_out(section: str, fields: list[tuple[str, str]], blank: bool = False) -> list[list[tuple]]:
         cells = [(name, f"{section}-{name}", "" if blank else value) for name, value in fields]
         return [[(*c, len(cells[i:i + 2]) == 1) for c in cells[i:i + 2]] for i in range(0, len(cells), 2)]
 
-    assert standard_rows(printed) == laid_out("基本信息", basic) + laid_out("学历学位", education), printed[:5000]
+    assert standard_rows(printed) == laid_out("基本信息", basic) + laid_out("学历学位", education) + laid_out("继续教育", training), printed[:5000]
     table = printed.split('id="opinions"')[0]
     assert table.index("f-name") < table.index("f-基本信息-性别") < table.index("工作单位") < table.index("f-学历学位-最高学历") < table.index("申报系列"), table
     # An application without them: the same rows, blank.
     blank = expect(env.handler.get(f"applications/{bare['id']}/review-form"), 200).body.decode()
-    assert standard_rows(blank) == laid_out("基本信息", basic, blank=True) + laid_out("学历学位", education, blank=True), blank[:5000]
+    assert standard_rows(blank) == (laid_out("基本信息", basic, blank=True) + laid_out("学历学位", education, blank=True)
+                                    + laid_out("继续教育", training, blank=True)), blank[:5000]
 
     # A reader who may not read 学历学位 has 基本信息's rows only; one who may read neither, none,
     # not even the fields' names.
     half = expect(env.half.get(f"applications/{app['id']}/review-form"), 200).body.decode()
-    assert standard_rows(half) == laid_out("基本信息", basic), half[:5000]
+    assert standard_rows(half) == laid_out("基本信息", basic) + laid_out("继续教育", training), half[:5000]
     assert not any(name in half.split('id="opinions"')[0] for name, _ in education), half[:5000]
     hidden = expect(env.blind.get(f"applications/{app['id']}/review-form"), 200).body.decode()
-    assert standard_rows(hidden) == [], hidden[:5000]
+    assert standard_rows(hidden) == laid_out("继续教育", training), hidden[:5000]   # it may read 继续教育
     before_opinions = hidden.split('id="opinions"')[0]
     assert not any(name in before_opinions for name, _ in basic + education), hidden[:5000]
     assert not any(value in before_opinions for value in ("男", "1985-06", "教研组长", "小学数学", "河南大学", "数学与应用数学")), hidden[:5000]

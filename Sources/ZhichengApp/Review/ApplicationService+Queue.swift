@@ -28,7 +28,12 @@ extension ApplicationService {
     public func queue<Page: Sendable>(caller: SignedIn, stage: ReviewStage? = nil, limit: Int = 50, after: Int? = nil, kinds: Bool = false,
                                       search: QueueSearch = .all, page: @escaping @Sendable (QueueRows) throws -> Page) async throws -> Page {
         guard let query = try QueueQuery(caller, stage: stage, limit: limit, after: after, search: search) else { return try page(QueueRows(conn: nil, sql: "", arguments: [], kinds: kinds)) }
-        return try await store.read(caller) { conn in try page(query.rows(conn, kinds: kinds)) }
+        return try await store.read(caller) { conn, facts in
+            // No expert recommendation in review here: nothing to walk for one (a search for a
+            // kind reads the table for each row of the queue: 专家推荐审查 on a queue of titles).
+            if search.kind == .expert, try !Self.expertRecommendationsMayWait(conn, facts) { return try page(QueueRows(conn: nil, sql: "", arguments: [], kinds: kinds)) }
+            return try page(query.rows(conn, kinds: kinds))
+        }
     }
 
     /// The API's page of the queue. Where no row can be an expert recommendation (the tenant
@@ -42,8 +47,11 @@ extension ApplicationService {
                                           items: @escaping @Sendable ([QueueItem]) throws -> Page) async throws -> Page {
         guard let query = try QueueQuery(caller, stage: stage, limit: limit, after: after, search: search) else { return try rows(QueueRows(conn: nil, sql: "", arguments: [], kinds: false)) }
         let read = try await store.read(caller) { conn, facts -> QueuePageRead<Page> in
-            // A search for title applications finds no expert recommendation either.
-            guard search.kind != .title, try Self.expertRecommendationsMayWait(conn, facts) else { return .written(try rows(query.rows(conn, kinds: false))) }
+            // A search for title applications finds no expert recommendation either; one for
+            // expert recommendations where none is in review finds nothing, without a walk.
+            guard search.kind != .title, try Self.expertRecommendationsMayWait(conn, facts) else {
+                return .written(try rows(search.kind == .expert ? QueueRows(conn: nil, sql: "", arguments: [], kinds: false) : query.rows(conn, kinds: false)))
+            }
             let page = query.rows(conn, kinds: true)
             let found = try page.items()
             return .read(found, persons: try page.persons(of: found.filter { $0.kind == .expert }.map(\.id)))

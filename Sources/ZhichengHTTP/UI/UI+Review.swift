@@ -226,7 +226,7 @@ extension UI {
             "editable": v.chain.state.editableByApplicant,
             "can_withdraw": v.chain.withdrawable,
             // Its 评审表 once submitted (whoever may read the application may print it; a draft has no opinion to print).
-            "review_form": v.chain.state != .draft,
+            "review_form": v.submissions > 0,   // submitted once at least (a draft withdrawn never was)
             // A draft's 年度, 系列, 级别 and 职称 may be corrected (as refused, as typed).
             "heading_form": v.chain.state == .draft ? Self.headingForm(v, typed: entered.flatMap { $0.optional("title") != nil && $0.optional("content:基本信息") == nil ? $0 : nil }) as Any : false,
             "returned": v.chain.state == .returned
