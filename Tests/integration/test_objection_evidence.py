@@ -219,6 +219,20 @@ def to_province(d, city: City):
     return province, app, rid
 
 
+def held_at_province(daemon_factory, tmp_path):
+    """A daemon whose relay holds objections to the province (while the returned `hold` file
+    exists), the city and the province of `to_province`. Returns (hold, daemon, city, province,
+    the city's application, the province's id of it)."""
+    hold = tmp_path / "hold-objections"
+    hold.touch()
+    d = daemon_factory(config=CONFIG, env=clean_env(ZHICHENG_RELAY_HOLD=f"objection.lodge:{hold}")).start()
+    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
+    api = Api(d.http_port, "zhengzhou")
+    city = City(d, api, api.first_login(info["admin_login"], info["admin_password"]))
+    province, app, rid = to_province(d, city)
+    return hold, d, city, province, app, rid
+
+
 def assert_arrived_once(d, province: Province, rid: int) -> tuple[int, list[dict]]:
     """The objection reached the province once with both files, which its office opens."""
     listed = wait_until(lambda: expect(province.office.get(f"province/applications/{rid}/objections"), 200).json["objections"], 30,
@@ -243,13 +257,7 @@ def test_evidence_to_the_provinces_result_travels_to_the_province_once_even_acro
     started again: then it reaches the province with its files, once. The province's office opens
     them; its reviewers, and the city's people (another tenant there), do not. The city keeps the
     names, which the objector reads, and no bytes beyond the message it sent."""
-    hold = tmp_path / "hold-objections"
-    hold.touch()
-    d = daemon_factory(config=CONFIG, env=clean_env(ZHICHENG_RELAY_HOLD=f"objection.lodge:{hold}")).start()
-    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
-    api = Api(d.http_port, "zhengzhou")
-    city = City(d, api, api.first_login(info["admin_login"], info["admin_password"]))
-    province, app, rid = to_province(d, city)
+    hold, d, city, province, app, rid = held_at_province(daemon_factory, tmp_path)
     path = f"applications/{app['id']}"
     objector = city.reviewers[0]
     files = [(PDF_NAME, PDF), (PNG_NAME, PNG)]
@@ -267,7 +275,7 @@ def test_evidence_to_the_provinces_result_travels_to_the_province_once_even_acro
     mine = expect(objector.get("objections/mine"), 200).json["objections"]
     assert [(o["to_province"], o.get("id"), o["files"]) for o in mine] == [
         (True, None, [{"name": PDF_NAME, "size": len(PDF), "type": "application/pdf"}, {"name": PNG_NAME, "size": len(PNG), "type": "image/png"}])], mine
-    page = api.raw("GET", "/t/zhengzhou/publicity", headers={"Cookie": f"zc_session={objector.cookie}"}).body.decode()
+    page = city.api.raw("GET", "/t/zhengzhou/publicity", headers={"Cookie": f"zc_session={objector.cookie}"}).body.decode()
     own = re.search(r'<table id="own-objections">(.*?)</table>', page, re.S).group(1)
     assert "比对报告 第1页.pdf" in own and "/files/" not in own, own
 
@@ -278,7 +286,7 @@ def test_evidence_to_the_provinces_result_travels_to_the_province_once_even_acro
     objection, (pdf, _) = assert_arrived_once(d, province, rid)
     reviewer = add_reviewer(province.office, 1, "prov.h", ["handler"])
     expect(reviewer.get(f"objections/{objection}/files/{pdf['id']}"), 404)
-    assert api.call("GET", f"/t/province/api/v1/objections/{objection}/files/{pdf['id']}", token=objector.token).status == 401
+    assert city.api.call("GET", f"/t/province/api/v1/objections/{objection}/files/{pdf['id']}", token=objector.token).status == 401
     # The receipt reaches its author, whose list still names the files.
     wait_until(lambda: [o["state"] for o in expect(objector.get("objections/mine"), 200).json["objections"]] == ["open"], 30, "the receipt")
     for tenant in ("province", "zhengzhou"):
@@ -314,13 +322,7 @@ def test_one_person_has_at_most_three_objections_with_files_open_against_the_pro
     no room for a fourth with files, 409 naming `file`, nothing sent or kept; one without files is
     taken, as is another person's; once the province resolves one and the city learns it, another
     with files is taken."""
-    hold = tmp_path / "hold-objections"
-    hold.touch()
-    d = daemon_factory(config=CONFIG, env=clean_env(ZHICHENG_RELAY_HOLD=f"objection.lodge:{hold}")).start()
-    info = create_tenant(d, "zhengzhou", "4101", "郑州市")
-    api = Api(d.http_port, "zhengzhou")
-    city = City(d, api, api.first_login(info["admin_login"], info["admin_password"]))
-    province, app, rid = to_province(d, city)
+    hold, d, city, province, app, rid = held_at_province(daemon_factory, tmp_path)
     path = f"applications/{app['id']}"
     objector = city.reviewers[0]
 
