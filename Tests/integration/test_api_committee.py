@@ -42,9 +42,9 @@ class City:
         expect(self.admin.put(f"staff/{r['account']['id']}/permissions", {"series": [SERIES], "sections": SECTIONS}), 200)
         return self.api.first_login(login, r["password"])
 
-    def passed_application(self, level: str, title: str, by: int = 2):
-        """A submitted application passed by the first `by` reviewers (handler, leader)."""
-        person = expect(self.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "周老师"}), 201).json
+    def passed_application(self, level: str, title: str, by: int = 2, name: str = "周老师"):
+        """A submitted application of a new applicant `name`, passed by the first `by` reviewers (handler, leader)."""
+        person = expect(self.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
         applicant = self.api.first_login(person["account"]["login"], person["password"])
         app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": level, "title": title}), 201).json
         for section in SECTIONS:
@@ -790,14 +790,7 @@ def test_a_batch_names_an_item_the_office_may_not_act_on_by_its_place_not_its_ap
     expect(city.admin.post("committees", {"name": "郑州市中小学教师中级评委会", "series": [SERIES], "levels": ["中级"]}), 201)
     pending, decided = (city.passed_application("中级", "一级教师")[1] for _ in range(2))
     expect(city.admin.post(f"applications/{decided['id']}/result", {"result": "通过"}), 200)   # 公示 of 0 days: over at once
-    person = expect(city.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": "吴老师"}), 201).json
-    applicant = city.api.first_login(person["account"]["login"], person["password"])
-    senior = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "副高级", "title": "高级教师"}), 201).json
-    for section in SECTIONS:
-        expect(applicant.put(f"applications/{senior['id']}/sections/{quote(section)}", {"内容": section}), 200)
-    expect(applicant.post(f"applications/{senior['id']}/submit"), 200)
-    for reviewer in city.reviewers:
-        city.pass_(reviewer, senior["id"])
+    _, senior = city.passed_application("副高级", "高级教师", name="吴老师")
     assert expect(city.admin.get(f"applications/{senior['id']}"), 200).json["state"] == "awaiting_province"
     # Alone, the office is told why (the message of one step, no place to name).
     expect(city.admin.post(f"applications/{senior['id']}/result", {"result": "通过"}), 403, contains="该申报由省职改办的评委会评审")
@@ -1804,14 +1797,7 @@ def test_the_committee_desk_finds_an_applicant_by_name(setup):
     d, city = setup
     ids = {}
     for name in ("张三丰", "李四", "张%"):
-        person = expect(city.admin.post("orgs/1/applicants", {"id_number": fresh_id_number(), "name": name}), 201).json
-        applicant = city.api.first_login(person["account"]["login"], person["password"])
-        app = expect(applicant.post("applications", {"kind": "title", "year": 2026, "series": SERIES, "level": "中级", "title": "一级教师"}), 201).json
-        for section in SECTIONS:
-            expect(applicant.put(f"applications/{app['id']}/sections/{quote(section)}", {"内容": section}), 200)
-        expect(applicant.post(f"applications/{app['id']}/submit"), 200)
-        for reviewer in city.reviewers:
-            city.pass_(reviewer, app["id"])
+        _, app = city.passed_application("中级", "一级教师", name=name)
         ids[name] = f"applications/{app['id']}"
 
     def found(query: str) -> list[str]:
